@@ -4,10 +4,10 @@
  * the background and nothing else.
  */
 import { configureEngine, forgetModel, runEngine } from '@/lib/ml/engine';
-import type { CrmKind } from '@/lib/crm/types';
 import { preparingRun, purgedSince, runStoredScoresJob } from '@/lib/jobs/progress';
 import { holdingFullScoringRequest, holdingRetierRequest } from '@/lib/jobs/requests';
 import { countToScore, resumeUnfinishedScoringJob, runScoringJob } from '@/lib/ml/bulk-score';
+import type { SourceKind } from '@/lib/ml/featurize';
 import { checkModelInWorker } from '@/lib/ml/check-in-worker';
 import { resumeUnfinishedRetierJob, runRetierJob, scoresAfter } from '@/lib/ml/retier';
 import { activeManifest, manifestOf, modelBytes } from '@/lib/ml/model-store';
@@ -25,7 +25,7 @@ async function scoringDeps(modelId: string) {
 }
 
 /** A scoring run with `modelId`, in its turn: one that cannot get its model's manifest is recorded as failed (`preparingRun`). */
-async function runScoring(modelId: string, source?: CrmKind) {
+async function runScoring(modelId: string, source?: SourceKind) {
   const deps = await preparingRun('scoring', modelId, () => scoringDeps(modelId), { source, countItems: () => countToScore({ source }) });
   return runScoringJob(deps, { source });
 }

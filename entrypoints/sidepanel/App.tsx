@@ -23,10 +23,13 @@ const openOptions = () => void browser.runtime.openOptionsPage();
 
 type ScoringFailure = Pick<JobProgress, 'modelId' | 'done' | 'total' | 'error' | 'failedItems' | 'source'>;
 
+/** The leads of a one-source run, as the failure names them: "the stored CSV leads". */
+const SOURCE_WORDS = { ...CRM_LABEL, csv: 'CSV' };
+
 /** What a failed run did: stopped part-way, or went through every lead but could not score some. */
 function failureSummary(failure: ScoringFailure, reason: string | undefined): string {
   const count = (n: number) => n.toLocaleString('en-US');
-  const leads = `stored ${failure.source ? `${CRM_LABEL[failure.source]} ` : ''}leads`;
+  const leads = `stored ${failure.source ? `${SOURCE_WORDS[failure.source]} ` : ''}leads`;
   const because = reason ? `: ${reason}` : '';
   if (failure.failedItems && failure.done >= failure.total) return `${count(failure.failedItems.count)} of the ${count(failure.total)} ${leads} could not be scored${because}.`;
   return `Scoring the ${leads} stopped after ${count(failure.done)} of ${count(failure.total)}${because}.`;
@@ -34,8 +37,8 @@ function failureSummary(failure: ScoringFailure, reason: string | undefined): st
 
 /**
  * A scoring run of the active model failed: its stored leads are scored in part (`scored` of them
- * shown), or not at all. A run of one CRM's leads (after its sync or write-back) counts only
- * those, and the others keep their scores.
+ * shown), or not at all. A run of one source's leads (after its sync or write-back, or a CSV
+ * import) counts only those, and the others keep their scores.
  */
 function ScoringFailed({ failure, scored }: { failure: ScoringFailure; scored: number }) {
   const scoreAgain = useMutation({

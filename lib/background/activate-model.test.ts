@@ -8,6 +8,7 @@ import { ScoringSuperseded, oweScoringOfEveryLead, owedScoringModel, owedSourceS
 import { fullScoringRequested, holdingFullScoringRequest, requestOwedScoringOf } from '../jobs/requests';
 import { INITIAL_SYNC_STATE } from '../sync/state';
 import { dexieSyncStore } from '../sync/store';
+import { dexieCsvSink } from '../csv/stored';
 import { bundledModel } from '../ml/bundled-model';
 import { activeModelId } from '../ml/model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
@@ -19,7 +20,7 @@ const { scoreStoredLeadsOffscreen, retierStoredScoresOffscreen, resumeOffscreenJ
   const steps: string[] = [];
   return {
     steps,
-    scoreStoredLeadsOffscreen: vi.fn(async (modelId: string, source?: 'salesforce' | 'hubspot'): Promise<{ ok: true; scored: number }> => {
+    scoreStoredLeadsOffscreen: vi.fn(async (modelId: string, source?: 'salesforce' | 'hubspot' | 'csv'): Promise<{ ok: true; scored: number }> => {
       steps.push(source ? `score ${modelId} ${source}` : `score ${modelId}`);
       // As the offscreen document's job ends, for its progress row (the leads' scores are bulk-score.test.ts's).
       return { ok: true, scored: await runJob('scoring', modelId, 1, async () => 1, { source }) };
@@ -375,6 +376,30 @@ describe('at start-up', () => {
     await startStoredScoring();
     expect(steps).toEqual(['resume jobs', `score ${bundled.modelId} salesforce`]);
     expect(await owedSourceScorings()).toEqual([{ source: 'hubspot', owedAt: expect.any(Number) }]);
+  });
+
+  it('scores the leads of a CSV import committed when its page never asked (closed first): start-up asks for their scoring once, and the hourly check when no start-up came', async () => {
+    const commitImport = async (...ids: string[]) => {
+      await dexieCsvSink.stage(ids.map((id) => storedLead({ source: 'csv', id, origin: 'csv' })));
+      await dexieCsvSink.commit(null);
+    };
+    await commitImport('1', '2');
+    await new Promise((resolve) => setTimeout(resolve, 2)); // a run asked now begins after it was owed
+    await startStoredScoring();
+    expect(steps).toEqual(['resume jobs', `score ${bundled.modelId} csv`]);
+    expect(await readJob('scoring')).toMatchObject({ state: 'done', modelId: bundled.modelId, source: 'csv' });
+    expect(await owedSourceScorings()).toEqual([]);
+    steps.length = 0;
+    await startStoredScoring();
+    expect(steps).toEqual(['resume jobs']);
+
+    // Another import, and the browser stays open: the hourly check asks, with no stale score to see.
+    await commitImport('3');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    steps.length = 0;
+    expect(await refreshStaleScores()).toBe(false);
+    expect(steps).toEqual(['resume jobs', `score ${bundled.modelId} csv`]);
+    expect(await owedSourceScorings()).toEqual([]);
   });
 
   it('asks again for the re-tiering a tier policy owed when the browser closed before its run began, once, and not while a scoring of every lead with the active model is owed: that run settles it', async () => {

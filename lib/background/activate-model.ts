@@ -6,6 +6,7 @@ import { db } from '../db/db';
 import { oweScoringOfEveryLead, owedScoringModel, owedSourceScorings, readJob, settleOwedScoring, standingFailure, writeJob, type JobProgress } from '../jobs/progress';
 import { decidingFullScoring, requestFullScoring, requestOwedScoringOf } from '../jobs/requests';
 import { sendToCrmTabs } from '../messaging/events';
+import type { SourceKind } from '../ml/featurize';
 import { activeModelId, adoptRebuiltBundledModel } from '../ml/model-store';
 import { activateModel, rollBack } from '../ml/model-versions';
 import { dexieSyncStore } from '../sync/store';
@@ -139,25 +140,37 @@ async function scoreOwedLeads(): Promise<void> {
 }
 
 /**
- * Scores with the active model the leads of each CRM whose sync's scoring is still owed (the
- * browser closed, or the offscreen document could not be opened, before its run began), unless
- * its sync runs (its end asks for it), or a run or request covers it (`requestOwedScoringOf`:
- * the sync's end decides by the same rule, so the two never both ask). Each CRM's is read again
- * in its turn, as the one before may take minutes: skipped once settled meanwhile, or owed since
- * this began (by a sync, which asks for it itself). A CRM's failure is the scoring job row's to
- * show (as a sync's is): logged, and the next CRM scored.
+ * Asks the offscreen document to score `source`'s stored leads with the model active now, when
+ * that scoring is owed (a sync's, a CSV import's: progress.ts `oweSourceScoring`) and no run or
+ * request covers it (`requestOwedScoringOf`; with `owedBy`, only one owed by then); null when it
+ * asks nothing. The model is read here, not taken from a page: one read there before another
+ * tab's activation would score the leads with a model no longer shown.
  */
-export async function scoreOwedSyncedLeads(): Promise<void> {
-  const began = Date.now();
+export async function requestOwedSourceScoring(source: SourceKind, { owedBy }: { owedBy?: number } = {}) {
   const modelId = await activeModelId();
+  return await requestOwedScoringOf(source, modelId, () => scoreStoredLeadsOffscreen(modelId, source), { owedBy });
+}
+
+/**
+ * Scores with the active model the leads of each source whose scoring is still owed (a CRM's
+ * sync's, a CSV import's: the browser closed, the import's page closed before it asked, or the
+ * offscreen document could not be opened, before its run began), unless its CRM's sync runs (its
+ * end asks for it), or a run or request covers it (`requestOwedScoringOf`: the sync's end and the
+ * import's page decide by the same rule, so the two never both ask). Each source's is read again
+ * in its turn, as the one before may take minutes: skipped once settled meanwhile, or owed since
+ * this began (by a sync or an import, which asks for it itself). A source's failure is the scoring
+ * job row's to show (as a sync's is): logged, and the next source scored.
+ */
+export async function scoreOwedSourceLeads(): Promise<void> {
+  const began = Date.now();
   const syncs = dexieSyncStore(db);
   for (const { source } of await owedSourceScorings()) {
-    if ((await syncs.readState(source)).status === 'running') continue;
+    if (source !== 'csv' && (await syncs.readState(source)).status === 'running') continue;
     try {
-      const reply = await requestOwedScoringOf(source, modelId, () => scoreStoredLeadsOffscreen(modelId, source), { owedBy: began });
+      const reply = await requestOwedSourceScoring(source, { owedBy: began });
       if (reply && !reply.ok) throw new Error(reply.error);
     } catch (error) {
-      console.warn(`LeadLens: the leads synced from ${source} could not be scored:`, error);
+      console.warn(`LeadLens: the stored ${source} leads could not be scored:`, error);
     }
   }
 }
@@ -167,8 +180,8 @@ export async function scoreOwedSyncedLeads(): Promise<void> {
  * (`adoptRebuiltBundledModel`), then the stored-score jobs the browser closed on resume, and
  * when the old bundled model was the active one, CRM tabs and the stored leads get the new one's
  * scores; else the scoring owed with the active model (its activation's, never begun) starts,
- * then those owed of a CRM's synced leads (`scoreOwedSyncedLeads`), then a re-tiering a tier
- * policy owes (`retierOwedScores`).
+ * then those owed of a CRM's synced leads or of imported CSV leads (`scoreOwedSourceLeads`), then
+ * a re-tiering a tier policy owes (`retierOwedScores`).
  */
 export async function startStoredScoring(): Promise<void> {
   // A failure to adopt is logged, not a reason to leave the jobs the browser closed on unresumed.
@@ -179,7 +192,7 @@ export async function startStoredScoring(): Promise<void> {
   await resumeOffscreenJobs();
   if (!activeChanged) {
     await scoreOwedLeads();
-    await scoreOwedSyncedLeads();
+    await scoreOwedSourceLeads();
     return retierOwedScores();
   }
   const switched = await switchActiveModel(activeModelId);

@@ -4,7 +4,7 @@
  * (or it crashed), the next call makes it again, and so does a job's caller that was waiting on it.
  */
 import { browser } from 'wxt/browser';
-import type { CrmKind } from '../crm/types';
+import type { SourceKind } from '../ml/featurize';
 import { JOB_KEYS, readJob, type JobKind, type JobProgress } from '../jobs/progress';
 import { offscreen } from '../messaging/client';
 import { succeeded } from '../messaging/reply';
@@ -71,10 +71,10 @@ export async function runOffscreen(modelId: string, rows: Float32Array, featureC
   return { probability, contributions };
 }
 
-/** Which run of its job an offscreen request asks for: its model, and its one CRM (none: every item). */
+/** Which run of its job an offscreen request asks for: its model, and its one source (none: every item). */
 interface JobAsked {
   modelId: string;
-  source?: CrmKind;
+  source?: SourceKind;
 }
 
 /**
@@ -107,7 +107,7 @@ async function jobReply<Reply>(kind: JobKind, asked: JobAsked, reply: Promise<Re
  * run when "Purge everything" deleted the stored data after it was asked (`askedAt`), while it
  * waited for its turn: it answers that it scored none.
  */
-export async function scoreStoredLeadsOffscreen(modelId: string, source?: CrmKind, signal?: AbortSignal) {
+export async function scoreStoredLeadsOffscreen(modelId: string, source?: SourceKind, signal?: AbortSignal) {
   // Before anything is awaited, while the caller holds the lock it decided under (the asking lock; a
   // write-back, its own): a purge takes it before it deletes, so this is no later than the time it records.
   const askedAt = Date.now();

@@ -11,7 +11,7 @@ import { forEachChunk, prefixRange } from '../db/chunks';
 import { owedScoringModel, readJob, RETRY_FAILED_SCORING_AFTER_MS, standingFailure } from '../jobs/progress';
 import { decidingFullScoring } from '../jobs/requests';
 import { activeModelId } from '../ml/model-store';
-import { scoreOwedSyncedLeads, scoreStoredLeadsIfAny } from './activate-model';
+import { scoreOwedSourceLeads, scoreStoredLeadsIfAny } from './activate-model';
 import { resumeOffscreenJobs } from './offscreen-engine';
 import { retierOwedScores } from './retier';
 import { deleteExpiredCachedScores } from './score-cache';
@@ -58,8 +58,9 @@ async function oldestScoreOf(modelId: string): Promise<number | null> {
  * every lead with the active model waits for its turn (an activation's, behind a re-tiering):
  * it will score them. Leads stored with no score are not looked for (every unscored lead read each
  * hour, and every lead scored again for one the model gives no score): a sync owes its CRM's
- * scoring as it stores new or changed leads and asks for it as it ends, and one owed and not asked
- * (the browser closed) is asked here (`scoreOwedSyncedLeads`); others wait for the next scoring of
+ * scoring as it stores new or changed leads and asks for it as it ends, a CSV import owes its
+ * leads' as it commits them and its page asks for it, and one owed and not asked (the browser or
+ * the page closed) is asked here (`scoreOwedSourceLeads`); others wait for the next scoring of
  * every lead. Then asks for a re-tiering a tier policy owes (`retierOwedScores`), after that
  * scoring: one of every lead with the model begun since it was owed settles it. Resolves with
  * whether it scored them.
@@ -69,8 +70,8 @@ export async function refreshStaleScores(now = Date.now()): Promise<boolean> {
   await resumeOffscreenJobs();
   // Decided once no activation is between owing its scoring and asking for it: else both would ask.
   const scored = await decidingFullScoring((requestHeld) => scoreIfDue(now, requestHeld));
-  // Scoring every lead settles what a CRM's sync owed: else those are asked for now.
-  if (scored === null) await scoreOwedSyncedLeads();
+  // Scoring every lead settles what a sync or an import owed: else those are asked for now.
+  if (scored === null) await scoreOwedSourceLeads();
   // Also after a scoring that failed: that one covered no re-tiering.
   await retierOwedScores();
   if (scored && !scored.ok) throw new Error(scored.error);

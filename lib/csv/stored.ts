@@ -1,11 +1,12 @@
 /**
  * The imported CSV leads in IndexedDB: one import at a time, replaced as a whole. A new import's
  * rows wait in `csvStaging` and replace the previous import in one transaction at the end, with
- * the outcome rule the import read their outcomes by (a settings row, which a purge clears with the leads).
+ * the outcome rule the import read their outcomes by (a settings row, which a purge clears with the
+ * leads) and their scoring owed.
  */
 import { forEachChunk } from '../db/chunks';
 import { db } from '../db/db';
-import { withStoredScoresPaused } from '../jobs/progress';
+import { oweSourceScoring, withStoredScoresPaused } from '../jobs/progress';
 import { OutcomeRuleSchema, type OutcomeRule } from '../ml/outcome-rule';
 import type { LeadSink } from './import';
 
@@ -28,7 +29,10 @@ export const dexieCsvSink: LeadSink = {
   stage: async (leads) => void (await db.csvStaging.bulkPut(leads)),
   stagedCount: () => db.csvStaging.count(),
   // A worker stopped during the swap aborts the transaction: the previous import stays whole.
-  // The previous import's scores go with its leads (the new leads are scored once imported).
+  // The previous import's scores go with its leads. The new leads' scoring with the active model is
+  // owed in the same transaction: the page asks for it once imported, but a page closed first, or a
+  // browser closed while that request waits for another job's turn, would leave them unscored for
+  // good; start-up and the hourly check ask for a scoring owed and not asked.
   commit: (outcome) =>
     withStoredScoresPaused(() =>
       db.transaction('rw', [...db.leadReplacementTables, db.csvStaging, db.settings], async () => {
@@ -36,6 +40,7 @@ export const dexieCsvSink: LeadSink = {
         // Held-out probabilities follow their rows (the same file under another mapping keeps them). A lead without an
         // id column's is keyed by its row (csvLead): the next file's row 5 is another lead unless it is the same row.
         await db.replaceLeads(oldKeys, (put) => forEachChunk(db.csvStaging, COPY_CHUNK, put), (key) => key.startsWith('csv|row-'));
+        await oweSourceScoring('csv');
         await db.csvStaging.clear();
         // With its leads: the previous import's rule goes with them, as it labelled them and no others.
         if (outcome) await db.settings.put({ key: IMPORTED_OUTCOME_RULE_KEY, value: outcome });

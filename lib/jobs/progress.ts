@@ -8,8 +8,8 @@
  */
 import { z } from 'zod';
 import { db } from '../db/db';
-import type { CrmKind } from '../crm/types';
-import { CrmKindSchema } from '../messaging/schemas';
+import type { SourceKind } from '../ml/featurize';
+import { SourceKindSchema } from '../messaging/schemas';
 
 export const JOB_KEYS = { scoring: 'job:scoring', retier: 'job:retier' } as const;
 /**
@@ -46,11 +46,11 @@ const JobRunSchema = z.object({
   /** Re-tiering: how many scores changed tier so far, so a run continued after a pause reports them all. */
   changed: z.number().int().nonnegative().optional(),
   /**
-   * Set when the run covers only this CRM's items (a write-back scores its own CRM's leads
-   * first), so `done`/`total` count that CRM's and a restarted job continues the same CRM;
-   * absent = every item.
+   * Set when the run covers only this source's items (a write-back scores its own CRM's leads
+   * first; a sync's or a CSV import's owed scoring, the leads it stored), so `done`/`total` count
+   * that source's and a restarted job continues the same source; absent = every item.
    */
-  source: CrmKindSchema.optional(),
+  source: SourceKindSchema.optional(),
   /** Items the run could not finish so far (it goes on with the others): it ends failed, saying how many. */
   failedItems: FailedItemsSchema.optional(),
   /**
@@ -94,20 +94,22 @@ export async function writeJob(kind: JobKind, progress: JobProgress): Promise<vo
 
 /**
  * The work on stored scores owed: a scoring of every lead with a model (`everyLead`), written in
- * the transaction that makes it active; of one CRM's leads with the active model (`sources`, when
- * each was owed), written by a sync as it stores new or changed leads (`oweSourceScoring`); a
+ * the transaction that makes it active; of one source's leads with the active model (`sources`,
+ * when each was owed), written by a sync as it stores new or changed leads and by a CSV import's
+ * commit (`oweSourceScoring`); a
  * re-tiering of a model's stored scores (`retier`, when it was owed), written in the transaction
  * that saves its new tier policy and again as that re-tiering is asked (`oweRetier`). Settled by
  * the end of a run that covers it (`settleOwedCoveredBy`). A request alone would be forgotten by a browser closed before its run
  * began (it waits for another job's turn, and no row says it is queued); this row is what
  * start-up and the hourly check resume. Stored before one-CRM scorings were owed as the model's
- * id alone, and before re-tierings were without `retier` (the key keeps its first name).
+ * id alone, before re-tierings were without `retier`, and before imports owed theirs with CRMs
+ * alone in `sources` (the key keeps its first name).
  */
 const OWED_WORK_KEY = 'job:scoring:owed';
 
 const OwedWorkRowSchema = z.object({
   everyLead: z.string().optional(),
-  sources: z.partialRecord(CrmKindSchema, z.number()),
+  sources: z.partialRecord(SourceKindSchema, z.number()),
   retier: z.object({ modelId: z.string(), owedAt: z.number() }).optional(),
 });
 type OwedWork = z.infer<typeof OwedWorkRowSchema>;
@@ -146,15 +148,17 @@ export async function settleOwedScoring(modelId: string): Promise<void> {
 /**
  * Records that `source`'s stored leads are owed a scoring with the active model from now: only a
  * run of it begun later settles it (one begun before may have passed the leads just stored).
+ * Inside a caller's transaction holding `db.settings`, it is part of it (a sync's page, an
+ * import's commit): no leads stored without their scoring owed.
  */
-export async function oweSourceScoring(source: CrmKind): Promise<void> {
+export async function oweSourceScoring(source: SourceKind): Promise<void> {
   await updateOwedWork((owed) => ({ ...owed, sources: { ...owed.sources, [source]: Date.now() } }));
 }
 
-/** The CRMs whose leads are owed a scoring with the active model (`oweSourceScoring`), and since when. */
-export async function owedSourceScorings(): Promise<{ source: CrmKind; owedAt: number }[]> {
+/** The sources whose leads are owed a scoring with the active model (`oweSourceScoring`), and since when. */
+export async function owedSourceScorings(): Promise<{ source: SourceKind; owedAt: number }[]> {
   const { sources } = await readOwedWork();
-  return Object.entries(sources).map(([source, owedAt]) => ({ source: source as CrmKind, owedAt }));
+  return Object.entries(sources).map(([source, owedAt]) => ({ source: source as SourceKind, owedAt }));
 }
 
 /**
@@ -175,7 +179,7 @@ export async function owedRetier(): Promise<{ modelId: string; owedAt: number } 
 /**
  * Settles what the run of job `kind` that `progress` ends (done or failed) covered, when owed
  * before the run began (one owed since may be of items behind its cursor, or of tiers applied
- * after it read them): a scoring run, its CRM's scoring (every CRM's, for a run over every
+ * after it read them): a scoring run, its source's scoring (every source's, for a run over every
  * lead); a run over every lead, the scoring of every lead owed with its model, and once done the
  * re-tiering of its model's scores (it wrote or deleted every one of them, tiered as its model's
  * tiers were when it began); a re-tiering run, the re-tiering of its model's scores.
@@ -303,7 +307,7 @@ export function standingFailure(job: JobProgress): RunFailure | undefined {
 }
 
 export interface JobRunOptions {
-  /** The one CRM the run covers (recorded in every row it writes); omitted = every item. */
+  /** The one source the run covers (recorded in every row it writes); omitted = every item. */
   source?: JobProgress['source'];
   /** An earlier run of the job that `work` continues: its start, count and cursor carry over. */
   unfinished?: JobProgress;

@@ -1,11 +1,11 @@
 /**
- * The service worker's requests for work on stored scores (a scoring of every lead or of one CRM's
- * leads, a re-tiering), asked of the offscreen document where the jobs run (./progress.ts), and
+ * The service worker's requests for work on stored scores (a scoring of every lead or of one
+ * source's leads, a re-tiering), asked of the offscreen document where the jobs run (./progress.ts), and
  * the Web Locks that say which are asked and not over: start-up and the hourly check ask again
  * for the work owed (./progress.ts `owedSourceScorings`, …) only when no request covers it, or
  * the same work would be done twice.
  */
-import type { CrmKind } from '../crm/types';
+import type { SourceKind } from '../ml/featurize';
 import { oweRetier, owedScoringModel, owedSourceScorings, readJob } from './progress';
 
 /**
@@ -116,23 +116,23 @@ export async function requestFullScoring<T>(
 
 /**
  * Start of the name of the lock the service worker holds from before it asks the offscreen document
- * to score one CRM's stored leads until the reply: the document holds none for such a request. Lost
+ * to score one source's stored leads until the reply: the document holds none for such a request. Lost
  * with the worker (Chrome stops one only when it idles, and it is kept alive while it waits: see
- * `scoreStoredLeadsOffscreen`), when the worst that follows is a CRM's leads scored twice.
+ * `scoreStoredLeadsOffscreen`), when the worst that follows is a source's leads scored twice.
  */
 const SOURCE_SCORING_REQUEST_LOCK = 'leadlens-source-scoring-request|';
 
-const sourceScoringRequestLockOf = (source: CrmKind) => `${SOURCE_SCORING_REQUEST_LOCK}${source}`;
+const sourceScoringRequestLockOf = (source: SourceKind) => `${SOURCE_SCORING_REQUEST_LOCK}${source}`;
 
 /**
  * Whether `source`'s owed scoring (progress.ts `oweSourceScoring`) is to be asked now, with
  * `modelId` the active model: it is owed (by `owedBy`), and nothing covers it that goes on or is
- * asked: a run over its CRM's leads or every lead begun since it was owed (its end settles it), a
+ * asked: a run over its source's leads or every lead begun since it was owed (its end settles it), a
  * request of either taken since (its run begins after), or a scoring of every lead with `modelId`
  * owed and not asked yet (start-up or the hourly check asks for it). A run or request from before
  * it was owed may have passed the leads stored since: that one does not cover it.
  */
-async function sourceScoringDue(source: CrmKind, modelId: string, owedBy: number): Promise<boolean> {
+async function sourceScoringDue(source: SourceKind, modelId: string, owedBy: number): Promise<boolean> {
   const owedAt = (await owedSourceScorings()).find((owed) => owed.source === source)?.owedAt;
   if (owedAt === undefined || owedAt > owedBy) return false;
   const job = await readJob('scoring');
@@ -144,13 +144,14 @@ async function sourceScoringDue(source: CrmKind, modelId: string, owedBy: number
 /**
  * Runs `ask`, which asks the offscreen document to score `source`'s stored leads with `modelId`,
  * the active model, holding a request lock until it is answered, when that scoring is owed (a
- * sync owes it as it stores the leads: progress.ts `oweSourceScoring`) and nothing asked or under
- * way covers it (`sourceScoringDue`; with `owedBy`, only one owed by then), else resolves null.
- * One shared by the sync's end and start-up or the hourly check (`scoreOwedSyncedLeads`), decided
- * holding the asking lock: both at once would otherwise ask, and a CRM's leads be scored twice;
- * and nothing is asked once a purge has deleted what was owed.
+ * sync owes it as it stores the leads, a CSV import as it commits them: progress.ts
+ * `oweSourceScoring`) and nothing asked or under way covers it (`sourceScoringDue`; with `owedBy`,
+ * only one owed by then), else resolves null. One shared by the sync's end or the import's page
+ * and start-up or the hourly check (`scoreOwedSourceLeads`), decided holding the asking lock: both
+ * at once would otherwise ask, and a source's leads be scored twice; and nothing is asked once a
+ * purge has deleted what was owed.
  */
-export async function requestOwedScoringOf<T>(source: CrmKind, modelId: string, ask: () => Promise<T>, { owedBy = Infinity } = {}): Promise<T | null> {
+export async function requestOwedScoringOf<T>(source: SourceKind, modelId: string, ask: () => Promise<T>, { owedBy = Infinity } = {}): Promise<T | null> {
   return await requestOnce(sourceScoringRequestLockOf(source), ask, { when: () => sourceScoringDue(source, modelId, owedBy) });
 }
 

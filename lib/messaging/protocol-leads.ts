@@ -3,7 +3,7 @@
  * side panel's open lead, opening a record, and telling CRM tabs that tiers changed.
  */
 import { z } from 'zod';
-import { CrmKindSchema, FailureSchema, ScoredLeadSchema } from './schemas';
+import { CrmKindSchema, FailureSchema, ScoredLeadSchema, SourceKindSchema } from './schemas';
 
 const okOr = <T extends z.ZodRawShape>(shape: T) =>
   z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), ...shape }), FailureSchema]);
@@ -59,8 +59,14 @@ export const leadsProtocol = {
   },
   /** Delete Demo mode's leads and every model's scores of them; the user's own leads and the models stay. */
   removeDemoData: { input: z.object({}), output: okOr({ removed: z.number().int().nonnegative() }) },
-  /** New leads were stored (a CSV import): tell CRM tabs, and score every stored lead with a model (progress in the `job:scoring` setting). */
-  scoreStoredLeads: { input: ModelIdRequestSchema, output: ScoreStoredLeadsResponseSchema },
+  /**
+   * Tell CRM tabs (list badges score stored leads), and score stored leads (progress in the
+   * `job:scoring` setting): every one with `modelId` (a failed scoring tried again), or `source`'s
+   * with the model active in the background when their scoring is owed and nothing asked covers
+   * it (a CSV import owes it as it commits, and its page asks; start-up or the hourly check asks
+   * one the page did not, and never both). `scored` is 0 when nothing was asked.
+   */
+  scoreStoredLeads: { input: z.union([ModelIdRequestSchema, z.object({ source: SourceKindSchema })]), output: ScoreStoredLeadsResponseSchema },
   /**
    * The lead the tab last scored, explained in full; null when the tab shows no lead, or one its
    * page has not asked to score yet (`reading`: the tab is on a record page, still loading).
@@ -88,7 +94,7 @@ const JobRequestSchema = ModelIdRequestSchema.extend({ askedAt: z.number() });
 
 /** Background → offscreen: bulk scoring reads the leads from IndexedDB itself. */
 export const offscreenLeadsProtocol = {
-  /** Score every stored lead, or only `source`'s (a write-back needs its own CRM's leads scored, not every lead). */
-  scoreStoredLeads: { input: JobRequestSchema.extend({ source: CrmKindSchema.optional() }), output: ScoreStoredLeadsResponseSchema },
+  /** Score every stored lead, or only `source`'s (a write-back needs its own CRM's leads scored, a sync or an import those it stored, not every lead). */
+  scoreStoredLeads: { input: JobRequestSchema.extend({ source: SourceKindSchema.optional() }), output: ScoreStoredLeadsResponseSchema },
   retierStoredScores: { input: JobRequestSchema, output: RetierResponseSchema },
 } as const;

@@ -9,6 +9,7 @@ import { strongestReasons, topReasonFor } from '../presentation';
 import { resumeUnfinishedScoringJob, runScoringJob, scoreAllStoredLeads, type BulkScoringDeps } from './bulk-score';
 import { JobPaused, readJob, runStoredScoresJob, standingFailure, STORED_SCORES_LOCK, writeJob } from '../jobs/progress';
 import { stubWebLocks } from '../../test/web-locks';
+import { storedLead } from '../../test/fixtures/stored-lead';
 import { ModelLoadError, ModelRunError, type EngineOutput } from './engine';
 import { featurizeRecord } from './featurize';
 import { parseManifest, type Manifest } from './manifest';
@@ -287,6 +288,15 @@ describe('scoring one source’s stored leads (a write-back’s)', () => {
     // A run over every lead afterwards records no source.
     expect(await runScoringJob({ manifest, runModel, now }, { batchSize: 10 })).toBe(25);
     expect((await readJob('scoring'))?.source).toBeUndefined();
+  });
+
+  it('runs over a CSV import’s leads alone, as the scoring its commit owes, recording the source', async () => {
+    await replaceDemoLeads(demoStoredLeads(now, 6));
+    const imported = ['1', '2', '3'].map((id) => storedLead({ source: 'csv', id, origin: 'csv', fields: { title: 'VP Sales', employees: '250', industry: 'Software' } }));
+    await db.putLeads(imported);
+    expect(await runScoringJob({ manifest, runModel, now }, { source: 'csv', batchSize: 2 })).toBe(3);
+    expect(await readJob('scoring')).toMatchObject({ state: 'done', done: 3, total: 3, source: 'csv' });
+    expect(await scoredLeadKeys()).toEqual(['csv|1', 'csv|2', 'csv|3']);
   });
 });
 

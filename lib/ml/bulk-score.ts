@@ -3,7 +3,6 @@
  * (rows are never posted between contexts): featurize, run the engine, write `leadScores`
  * with score, tier and the top reason, and report progress after each batch.
  */
-import type { CrmKind } from '../crm/types';
 import { db, type LeadScore, type StoredLead } from '../db/db';
 import { ALL_KEYS, forEachChunk, prefixRange, rangeAfter } from '../db/chunks';
 import { resumeUnfinishedJob, runJob, type FailedItems, type JobCursor, type JobReport } from '../jobs/progress';
@@ -215,19 +214,19 @@ export async function scoreAllStoredLeads(deps: BulkScoringDeps, batchSize = BUL
 
 /**
  * Scores every stored lead, or only `source`'s, as the `scoring` job (progress row and cursor
- * in `job:scoring`). A one-CRM run (a write-back's) reports through the same row so pages
- * watching it show the run and refresh their scores when it ends; its `total` is that CRM's
- * count, so "scoring N of M" stays true, and it records `source` so a resume continues that
- * CRM only instead of taking it for a run over every lead.
+ * in `job:scoring`). A one-source run (a write-back's, a sync's, a CSV import's) reports through
+ * the same row so pages watching it show the run and refresh their scores when it ends; its
+ * `total` is that source's count, so "scoring N of M" stays true, and it records `source` so a
+ * resume continues that source only instead of taking it for a run over every lead.
  */
-export async function runScoringJob(deps: Omit<BulkScoringDeps, 'report'>, { source, batchSize = BULK_SCORING_BATCH }: { source?: CrmKind; batchSize?: number } = {}): Promise<number> {
+export async function runScoringJob(deps: Omit<BulkScoringDeps, 'report'>, { source, batchSize = BULK_SCORING_BATCH }: { source?: SourceKind; batchSize?: number } = {}): Promise<number> {
   const total = await countToScore({ source });
   return runJob('scoring', deps.manifest.modelId, total, (report) => scoreAllStoredLeads(reportingTo(deps, report), batchSize, { source }), { source });
 }
 
 /**
  * A scoring job whose progress row still says `running` died with its offscreen document, or
- * was paused by a purge: continue it (over the same leads: all, or its one CRM's) after the
+ * was paused by a purge: continue it (over the same leads: all, or its one source's) after the
  * last batch it scored. Its total is counted again: a purge may have deleted some of the leads
  * left. Resolves with the number scored in all, or null when no job was unfinished; fails
  * (recording why) when its model was deleted meanwhile.

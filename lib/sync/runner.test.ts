@@ -16,7 +16,7 @@ import { db } from '../db/db';
 import { oweSourceScoring, owedSourceScorings } from '../jobs/progress';
 import { fullScoringRequested, requestFullScoring } from '../jobs/requests';
 import { activeModelId } from '../ml/model-store';
-import { scoreOwedSyncedLeads } from '../background/activate-model';
+import { scoreOwedSourceLeads } from '../background/activate-model';
 import { defaultBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { DEMO_SALESFORCE_USERS, demoSessionIdAs } from '../../test/demo-crm/salesforce-api';
@@ -314,7 +314,7 @@ it('asks once for the scoring of the leads it stored when the hourly check comes
   await startSync('salesforce');
   // Its end is stored (it no longer runs), and it tells the CRM tabs before it asks: the hourly check comes meanwhile.
   await vi.waitFor(() => expect(syncs.after).toEqual([[1, 'told the tabs scoresChanged']]), { timeout: 5_000 });
-  const hourly = scoreOwedSyncedLeads();
+  const hourly = scoreOwedSourceLeads();
   await vi.waitFor(() => expect(syncs.after.at(-1)).toEqual([1, 'scored']));
   // The sync's end decides while that scoring waits for its turn.
   tabsTold();

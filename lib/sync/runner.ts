@@ -76,7 +76,7 @@ const changedBy = (job: SyncJob | null): number => (job ? (job.changed ?? job.sy
  * empties fields the CRM no longer shows from stored leads (a pass cut short is made again, and
  * finds them emptied already). A browser closed before the sync ends leaves it owed: the sync
  * resumed asks for it as it ends, or start-up or the hourly check once the sync no longer runs
- * (`scoreOwedSyncedLeads`). `changedBefore`: the leads the job counted before this run;
+ * (`scoreOwedSourceLeads`). `changedBefore`: the leads the job counted before this run;
  * `onLeadsChanged` is called once this run changed some.
  */
 function owingScoring(store: SyncStore, crm: CrmKind, changedBefore: number, onLeadsChanged: () => void): SyncStore {

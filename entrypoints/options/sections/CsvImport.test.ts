@@ -13,7 +13,7 @@ import { importCsv, missingIdsWarning, type LeadSink } from '@/lib/csv/import';
 import type { CsvCancel, CsvEvent, CsvRequest } from '@/lib/csv/worker-protocol';
 import type { StoredLead } from '@/lib/db/db';
 import { db } from '@/lib/db/db';
-import { oweScoringOfEveryLead, writeJob } from '@/lib/jobs/progress';
+import { oweScoringOfEveryLead, oweSourceScoring, writeJob } from '@/lib/jobs/progress';
 import { queryKeys } from '@/lib/query-keys';
 import { storedLead } from '@/test/fixtures/stored-lead';
 import { click, followLiveRegions, render, type Rendered } from '@/test/render';
@@ -117,7 +117,8 @@ it('asks the worker to stop, and shows the import and scores its leads when the 
   expect(text).toContain('Imported 2 leads.');
   expect(text).toContain('Cancel came too late to stop it: the new leads were already being saved.');
   expect(text).not.toContain('nothing was imported');
-  await act(() => vi.waitFor(() => expect(scoreStoredLeads).toHaveBeenCalledWith({ modelId: 'model-1' })));
+  // Their scoring, owed as the commit stored them, with the model the background has active (another tab may have activated one since).
+  await act(() => vi.waitFor(() => expect(scoreStoredLeads).toHaveBeenCalledWith({ source: 'csv' })));
 });
 
 it('says nothing was imported when the worker answers that it stopped', async () => {
@@ -652,6 +653,13 @@ describe('an export with leads left unscored, when the last scoring with the act
   it('says the leads wait to be scored while a scoring of every lead is owed with the active model', async () => {
     await writeJob('scoring', { modelId: 'model-0', state: 'done', done: 5, total: 5, startedAt: 1, finishedAt: 2 });
     await oweScoringOfEveryLead('model-1');
+    await expectExportToSay('Exported 3 of 5 stored leads: 2 leads are waiting to be scored: export again once they are.');
+  });
+
+  it('says the imported leads wait to be scored while their scoring is owed, asked by another page or the hourly check, or not yet (the import’s page closed first)', async () => {
+    // The last run, done before the import.
+    await writeJob('scoring', { modelId: 'model-1', state: 'done', done: 3, total: 3, startedAt: 1, finishedAt: 2 });
+    await oweSourceScoring('csv');
     await expectExportToSay('Exported 3 of 5 stored leads: 2 leads are waiting to be scored: export again once they are.');
   });
 

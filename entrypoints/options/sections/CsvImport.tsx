@@ -17,7 +17,7 @@ import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { db } from '@/lib/db/db';
 import { demoLeadMix } from '@/lib/db/source-history';
-import { owedScoringModel, readJob, standingFailure, type JobProgress } from '@/lib/jobs/progress';
+import { owedScoringModel, owedSourceScorings, readJob, standingFailure, type JobProgress } from '@/lib/jobs/progress';
 import { activeModelId } from '@/lib/ml/model-store';
 import { queryKeys } from '@/lib/query-keys';
 import { useActiveManifest } from '@/lib/ui/hooks';
@@ -57,9 +57,11 @@ export function CsvImportSection() {
   const importButton = useRef<HTMLButtonElement>(null);
   useFocusBackWhenJobEnds(importing !== null, importButton);
   const importBlockedId = useId();
+  // The commit owed their scoring with the active model (read by the background: another tab may have
+  // activated one since this page read it): asked now, unless start-up or the hourly check asked first.
   const scoreImported = useMutation({
     mutationFn: async () => {
-      await succeeded(background.scoreStoredLeads({ modelId: await activeModelId() }));
+      await succeeded(background.scoreStoredLeads({ source: 'csv' }));
     },
     // The imported leads are stored already: after a success they are read again when the scoring
     // job ends (App); a failure may have started no job.
@@ -292,17 +294,19 @@ interface ImportScoring {
  */
 type Unscored = { why: 'failed'; error: string | undefined } | { why: 'waiting' } | { why: 'unread' } | { why: 'unknown' };
 
-function whyUnscored(modelId: string, job: JobProgress | null, owedModel: string | null, importScoring: ImportScoring | null): Unscored {
+function whyUnscored(modelId: string, job: JobProgress | null, owed: { model: string | null; sources: number }, importScoring: ImportScoring | null): Unscored {
   // Asked after the scoring job's last run began: its own run has not begun (it waits for its turn), or it failed before one did.
   if (importScoring && (job === null || job.startedAt < importScoring.askedAt)) {
     return importScoring.error === null ? { why: 'waiting' } : { why: 'failed', error: importScoring.error };
   }
   // Activated, its scoring of every lead not yet run.
-  if (owedModel === modelId) return { why: 'waiting' };
+  if (owed.model === modelId) return { why: 'waiting' };
   // A failed run over every lead stands until one succeeds (later one-CRM runs keep it), as the side panel tells it.
   const failure = job && [standingFailure(job), job.state === 'failed' ? job : undefined].find((failed) => failed?.modelId === modelId);
   // The engine's message when it failed on some leads; why the run stopped otherwise.
   if (failure) return { why: 'failed', error: failure.failedItems?.error ?? failure.error };
+  // Leads imported or synced, their scoring not yet run: asked by another page or the hourly check, or not yet (the import's page closed first).
+  if (owed.sources > 0) return { why: 'waiting' };
   return job?.modelId === modelId && job.state === 'done' ? { why: 'unread' } : { why: 'unknown' };
 }
 
@@ -344,7 +348,7 @@ function ExportScores({ importScoring }: { importScoring: ImportScoring | null }
     mutationFn: async () => {
       const modelId = await activeModelId();
       // Mid-way, its file would hold only the leads scored so far (an activation or an import scores them after).
-      const [scoring, owedModel] = await Promise.all([readJob('scoring'), owedScoringModel()]);
+      const [scoring, owedModel, owedSources] = await Promise.all([readJob('scoring'), owedScoringModel(), owedSourceScorings()]);
       if (scoring?.state === 'running' && scoring.modelId === modelId) {
         throw new Error(`The active model is still scoring the stored leads (${scoring.done.toLocaleString('en-US')} of ${scoring.total.toLocaleString('en-US')}): export once it is done.`);
       }
@@ -368,7 +372,7 @@ function ExportScores({ importScoring }: { importScoring: ImportScoring | null }
       // The download has started from the object URL; release it after this task.
       setTimeout(() => URL.revokeObjectURL(url), 0);
       // The demo leads left out are no stored leads the export misses.
-      return { exported: rows.length, stored: stored.total - demoLeftOut, demoLeftOut, unscored: whyUnscored(modelId, scoring, owedModel, importScoring) };
+      return { exported: rows.length, stored: stored.total - demoLeftOut, demoLeftOut, unscored: whyUnscored(modelId, scoring, { model: owedModel, sources: owedSources.length }, importScoring) };
     },
   });
   return (

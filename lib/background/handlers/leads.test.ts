@@ -1,11 +1,18 @@
 /** The stored leads' handlers where they meet the record-page score cache. */
 import 'fake-indexeddb/auto';
-import { beforeEach, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { demoStoredLeads } from '../../crm/demo-leads';
 import { db } from '../../db/db';
 import { bundledModel } from '../../ml/bundled-model';
 import { activeModelId } from '../../ml/model-store';
+import { activateModel } from '../../ml/model-versions';
+import { dexieCsvSink } from '../../csv/stored';
+import { owedSourceScorings, runJob } from '../../jobs/progress';
+import { storedLead } from '../../../test/fixtures/stored-lead';
+import { storeModel } from '../../../test/fixtures/stored-model';
 import { stubWebLocks } from '../../../test/web-locks';
+import { startStoredScoring } from '../activate-model';
+import { refreshStaleScores } from '../refresh-scores';
 import { scoreCacheFor } from '../score-cache';
 import { leadsHandlers } from './leads';
 
@@ -21,7 +28,7 @@ const { retierStoredScoresOffscreen, scoreStoredLeadsOffscreen, OffscreenJobInte
   sendToCrmTabs: vi.fn(async () => undefined),
   broadcastToPages: vi.fn(async () => undefined),
 }));
-vi.mock('../offscreen-engine', () => ({ retierStoredScoresOffscreen, scoreStoredLeadsOffscreen, OffscreenJobInterrupted, runOffscreen: vi.fn() }));
+vi.mock('../offscreen-engine', () => ({ retierStoredScoresOffscreen, scoreStoredLeadsOffscreen, OffscreenJobInterrupted, runOffscreen: vi.fn(), resumeOffscreenJobs: vi.fn(async () => undefined) }));
 vi.mock('../../messaging/events', () => ({ sendToCrmTabs, broadcastToPages }));
 
 const sender = {} as Browser.runtime.MessageSender;
@@ -109,3 +116,60 @@ it('loading the demo data succeeds once the leads are stored and the default mod
   scoreStoredLeadsOffscreen.mockResolvedValueOnce({ ok: true, scored: 4 });
   expect(await leadsHandlers.loadDemoData({ count: 4 }, sender)).toEqual({ ok: true, leads: 4 });
 });
+
+describe('the scoring a CSV import owes, asked by its page', () => {
+  beforeEach(async () => {
+    stubWebLocks(); // the commit pauses the stored-score jobs; requests are held while asked
+    scoreStoredLeadsOffscreen.mockReset();
+    await Promise.all(db.tables.map((table) => table.clear()));
+    await dexieCsvSink.stage([storedLead({ source: 'csv', id: '1', origin: 'csv' }), storedLead({ source: 'csv', id: '2', origin: 'csv' })]);
+    await dexieCsvSink.commit(null);
+    await new Promise((resolve) => setTimeout(resolve, 2)); // a run asked now begins after the commit owed it
+  });
+
+  /** The offscreen document's answer to the request pending, once its run of `source`'s leads with `modelId` ended (settling what it covered). */
+  function scoringAnsweredLater() {
+    let answer!: () => Promise<void>;
+    scoreStoredLeadsOffscreen.mockImplementationOnce(
+      (modelId: string, source?: 'csv') =>
+        new Promise((resolve) => (answer = async () => resolve({ ok: true, scored: await runJob('scoring', modelId, 2, async () => 2, { source }) }))),
+    );
+    return () => answer();
+  }
+
+  it('asks with the model active in the background, not one a page read, and start-up or the hourly check asks no second while it waits or once it ran', async () => {
+    // Another tab made another model active since the import's page read one.
+    await storeModel({ ...bundledManifest(), modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    await activateModel('trained-1');
+    const answer = scoringAnsweredLater();
+    const asked = leadsHandlers.scoreStoredLeads({ source: 'csv' }, sender);
+    await vi.waitFor(() => expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith('trained-1', 'csv'));
+    expect(sendToCrmTabs).toHaveBeenCalledWith('scoresChanged', {});
+
+    await startStoredScoring();
+    await refreshStaleScores(Date.now() + 48 * 3_600_000);
+    expect(scoreStoredLeadsOffscreen).toHaveBeenCalledTimes(1);
+    await answer();
+    expect(await asked).toEqual({ ok: true, scored: 2 });
+    expect(await owedSourceScorings()).toEqual([]);
+    await startStoredScoring();
+    expect(scoreStoredLeadsOffscreen).toHaveBeenCalledTimes(1);
+  });
+
+  it('asks nothing when start-up asked first (the page came late), nor once that run settled it', async () => {
+    const answer = scoringAnsweredLater();
+    const startUp = startStoredScoring();
+    await vi.waitFor(() => expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(bundledManifest().modelId, 'csv'));
+    expect(await leadsHandlers.scoreStoredLeads({ source: 'csv' }, sender)).toEqual({ ok: true, scored: 0 });
+    await answer();
+    await startUp;
+    expect(await leadsHandlers.scoreStoredLeads({ source: 'csv' }, sender)).toEqual({ ok: true, scored: 0 });
+    expect(scoreStoredLeadsOffscreen).toHaveBeenCalledTimes(1);
+  });
+});
+
+function bundledManifest() {
+  const bundled = bundledModel.manifest();
+  if (!bundled.ok) throw new Error(bundled.error);
+  return bundled.manifest;
+}

@@ -7,7 +7,7 @@ import type { Handlers } from '../../messaging/rpc';
 import { bundledModel } from '../../ml/bundled-model';
 import { activeManifest } from '../../ml/model-store';
 import { clearCachedScores } from '../../ml/retier';
-import { activateStoredModel, scoreStoredLeadsIfAny } from '../activate-model';
+import { activateStoredModel, requestOwedSourceScoring, scoreStoredLeadsIfAny } from '../activate-model';
 import { runOffscreen } from '../offscreen-engine';
 import { displayName, explainInFull, leadBeingRead, openRecordInCrmTab, rememberedLeadOf } from '../open-lead';
 import { mayReadApi, pageAccess } from '../page-access';
@@ -33,10 +33,12 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
     await broadcastToPages('storedDataDeleted', {});
     return { ok: true as const, removed: demo };
   },
-  scoreStoredLeads: async ({ modelId }) => {
+  scoreStoredLeads: async (request) => {
     // Asked after a CSV import stored new leads: list badges score stored leads, so tell CRM tabs.
     await sendToCrmTabs('scoresChanged', {});
-    return scoreStoredLeadsIfAny(modelId);
+    // The import's scoring, owed as it committed: asked unless a request or run covers it already.
+    if ('source' in request) return (await requestOwedSourceScoring(request.source)) ?? { ok: true as const, scored: 0 };
+    return scoreStoredLeadsIfAny(request.modelId);
   },
   openLead: async ({ tabId }) => {
     const remembered = await rememberedLeadOf(tabId);
