@@ -43,9 +43,28 @@ function popoverOf(host: HTMLElement) {
 function clickWithPointer(button: HTMLElement) {
   button.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true, cancelable: true, detail: 1 }));
 }
-/** Enter or Space on the focused button: a click without a pointer. */
-function pressEnter(button: HTMLElement) {
+/** A click with no pointer (detail 0): the browser's own after Enter or Space, or an assistive technology's. */
+function clickWithoutPointer(button: HTMLElement) {
   button.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true, cancelable: true, detail: 0 }));
+}
+const key = (button: HTMLElement, type: 'keydown' | 'keyup', name: string) =>
+  button.dispatchEvent(new KeyboardEvent(type, { key: name, bubbles: true, composed: true }));
+/** Enter on the focused button, in the browser's order: the click follows its press. */
+function pressEnter(button: HTMLElement) {
+  key(button, 'keydown', 'Enter');
+  clickWithoutPointer(button);
+  key(button, 'keyup', 'Enter');
+}
+/** Space on the focused button, in the browser's order: the click follows its release. */
+function pressSpace(button: HTMLElement) {
+  key(button, 'keydown', ' ');
+  key(button, 'keyup', ' ');
+  clickWithoutPointer(button);
+}
+/** Chromium's click for an assistive technology (a screen reader's Enter in browse mode, a voice command): it focuses the button, then clicks with no pointer and no key. */
+function clickByAssistiveTechnology(button: HTMLElement) {
+  button.focus();
+  clickWithoutPointer(button);
 }
 
 /** A badge mounted in the title showing the scored lead: its button and its popover. */
@@ -223,9 +242,33 @@ describe('badge', () => {
     pressEnter(button);
     expect(button.getAttribute('aria-expanded')).toBe('false');
     expect(popover.hidden).toBe(true);
-    pressEnter(button);
+    pressSpace(button);
     expect(button.getAttribute('aria-expanded')).toBe('true');
     expect(popover.hidden).toBe(false);
+    pressSpace(button);
+    expect(button.getAttribute('aria-expanded')).toBe('false');
+    pressEnter(button);
+    expect(button.getAttribute('aria-expanded')).toBe('true');
+  });
+
+  it('an assistive technology’s click on a badge without the focus opens it and leaves it open, as a pointer’s pins it; a second one closes it', () => {
+    document.body.insertAdjacentHTML('beforeend', '<button id="edit">Edit</button>');
+    document.getElementById('edit')!.focus();
+    const { button, popover } = scoredBadge();
+    clickByAssistiveTechnology(button);
+    expect(button.getAttribute('aria-expanded')).toBe('true');
+    expect(popover.hidden).toBe(false);
+    clickByAssistiveTechnology(button);
+    expect(button.getAttribute('aria-expanded')).toBe('false');
+  });
+
+  it('takes a key released without its click for no keyboard click: a later assistive technology’s click still opens the badge', () => {
+    const { button } = scoredBadge();
+    button.focus();
+    key(button, 'keydown', 'Enter'); // the page stopped its click
+    key(button, 'keyup', 'Enter');
+    clickByAssistiveTechnology(button);
+    expect(button.getAttribute('aria-expanded')).toBe('true');
   });
 
   it('closes when the focus moves on to another element, pinned or not, rather than cover where the focus went', () => {

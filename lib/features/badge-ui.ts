@@ -326,9 +326,9 @@ const hasPopoverApi = (element: HTMLElement): element is TopLayerElement =>
 /**
  * Hover or keyboard focus opens the popover while there (it stays open while either lasts:
  * the pointer on the badge or its popover, or the focus on the button). A click with the pointer
- * pins it open and a second one closes it; Enter or Space (a click from the keyboard) shows or
- * hides it. Escape (anywhere), a click outside the badge or the focus moving on to another
- * element closes it. Leaving by pointer closes after a short delay, so the pointer can move onto
+ * or an assistive technology pins it open and a second one closes it; Enter or Space (a click
+ * from the keyboard) shows or hides it. Escape (anywhere), a click outside the badge or the focus
+ * moving on to another element closes it. Leaving by pointer closes after a short delay, so the pointer can move onto
  * the popover. When the browser hides it (the CRM moved or removed the badge), it is closed for good too.
  */
 function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElement): { close(): void } {
@@ -340,6 +340,8 @@ function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElemen
   let hovered = false;
   let focused = false;
   let open = false;
+  /** An Enter or Space on the button whose click is still to come (browsers click after the key's own event). */
+  let keyActivated = false;
   let leaveTimer: ReturnType<typeof setTimeout> | undefined;
 
   const onOutsidePointer = (event: Event) => {
@@ -420,11 +422,19 @@ function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElemen
     focused = true;
     update();
   });
+  // Browsers click the button after Enter's press and Space's release reach it; once a key is up, an Enter's click came or never will.
+  button.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') keyActivated = true;
+  });
+  button.addEventListener('keyup', (event) => {
+    keyActivated = event.key === ' ';
+  });
   button.addEventListener('blur', (event) => {
     const to = event.relatedTarget;
     // On to another element (Tab, a click in a field): left open, the popover would cover where the focus went.
     // To none (a click on the popover's own text), a popover pinned by the pointer stays.
     const toAnotherElement = to instanceof Node && to !== host && !button.getRootNode().contains(to);
+    keyActivated = false;
     if (toAnotherElement) dismiss();
     else {
       focused = false;
@@ -432,10 +442,13 @@ function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElemen
     }
   });
   button.addEventListener('click', (event) => {
-    // A click from the keyboard (Enter, Space: no pointer, detail 0) comes with the focus, which opened the popover:
-    // it shows or hides it. The pointer's comes with hover, which opened it too: the first pins it for when the
-    // pointer leaves, the second closes it.
-    const closes = event.detail === 0 ? open : pinned;
+    // A click from the keyboard (Enter, Space) comes with the focus, which opened the popover: it shows or hides it.
+    // The pointer's comes with hover, which opened it too: the first pins it for when the pointer leaves, the second
+    // closes it. Any other click counts as the pointer's: an assistive technology's (a screen reader's Enter in browse mode, a
+    // voice command) focuses the button, which opens it, then clicks with no pointer (detail 0) and no key.
+    const fromKey = event.detail === 0 && keyActivated;
+    keyActivated = false;
+    const closes = fromKey ? open : pinned;
     if (closes) dismiss();
     else {
       pinned = true;
