@@ -178,7 +178,9 @@ export function rocAucOfPlacements({ labels, pairsInOrder, positives, negatives 
  * independent ignores, overstating the error several times when the two rank alike. The spread
  * over converted rows of the difference of their placements (each a share of the unconverted
  * rows), and over unconverted rows likewise: Var = S₁₀/positives + S₀₁/negatives. NaN with fewer
- * than two rows of either outcome, whose spread cannot be measured.
+ * than two rows of either outcome, whose spread cannot be measured; with under about ten, the
+ * spread measured is often too small (two rows placed alike: 0), and two equally good scorings
+ * come out different more often than `chanceMargin` allows.
  */
 export function rocAucDifferenceStandardError(first: RocAucPlacements, second: RocAucPlacements): number {
   const { labels, positives, negatives } = first;

@@ -506,7 +506,7 @@ describe('compareModels', () => {
     const heldOut = Float64Array.from([0.9, 0.2, 0.8, Number.NaN, 0.1]);
     const active = Float64Array.from([0.3, 0.6, 0.7, 0.5, Number.NaN]);
     // Rows 0–2: the new model puts both conversions first (1.0); the active one ranks 0.3 below 0.6 (0.5).
-    // The difference's standard error: one unconverted lead leaves DeLong's paired error no spread to measure,
+    // The difference's standard error: too few leads of each outcome for DeLong's paired error to measure,
     // so Hanley & McNeil's of each figure on 2 converted and 1 not, as independent.
     const se = (auc: number) => rocAucStandardError(auc, 2, 1);
     expect(compareModels('m', labels, heldOut, { probabilities: active, heldOut: false })).toEqual({
@@ -539,17 +539,51 @@ describe('compareModels', () => {
   });
 
   it('measures what chance moves the difference by with DeLong’s paired error, the active model’s leads ranked as for its figure', () => {
-    // The leads of the test above. The new model puts every conversion first: each lead's placement is 1.
+    // The leads of the test above, each four times (12 of each outcome: enough for the paired error), which changes no lead's placement.
+    // The new model puts every conversion first: each lead's placement is 1.
     // The active one, by its held-out logits where they tie: converted rows 0, 3, 5 above ⅓, ⅔ and all of the unconverted,
-    // unconverted rows 1, 2, 4 below ½, ½ and all of the converted. Differences ⅔, ⅓, 0 (sample variance ⅑) and ½, ½, 0 (1/12),
-    // each over 3 leads: ⅑ / 3 + (1/12) / 3 = 7/108.
-    const labels = Uint8Array.from([1, 0, 0, 1, 0, 1]);
-    const heldOut = Float64Array.from([0.9, 0.1, 0.2, 0.8, 0.3, 0.7]);
-    const probabilities = Float64Array.from([0.5, 0.5, 0.5, 0.5, 0.2, 0.8]);
-    const heldOutLogits = Float64Array.from([-2, -1, 0.3, Number.NaN, Number.NaN, Number.NaN]);
-    expect(compareModels('m', labels, heldOut, { probabilities, heldOut: true, heldOutLogits })).toMatchObject({ differenceStandardError: expect.closeTo(Math.sqrt(7 / 108), 12) });
-    // Without logits the active model's placements are ⅔, ⅔, 1 on either side: differences ⅓, ⅓, 0 (sample variance 1/27), 2 · (1/27) / 3.
-    expect(compareModels('m', labels, heldOut, { probabilities, heldOut: true })).toMatchObject({ differenceStandardError: expect.closeTo(Math.sqrt(2 / 81), 12) });
+    // unconverted rows 1, 2, 4 below ½, ½ and all of the converted. Differences ⅔, ⅓, 0 (sum of squares about their mean 2/9 a copy)
+    // and ½, ½, 0 (1/6 a copy), each over 12 leads: (8/9 / 11) / 12 + (4/6 / 11) / 12 = 7/594.
+    const fourTimes = (values: number[]) => Float64Array.from([...values, ...values, ...values, ...values]);
+    const labels = Uint8Array.from(fourTimes([1, 0, 0, 1, 0, 1]));
+    const heldOut = fourTimes([0.9, 0.1, 0.2, 0.8, 0.3, 0.7]);
+    const probabilities = fourTimes([0.5, 0.5, 0.5, 0.5, 0.2, 0.8]);
+    const heldOutLogits = fourTimes([-2, -1, 0.3, Number.NaN, Number.NaN, Number.NaN]);
+    expect(compareModels('m', labels, heldOut, { probabilities, heldOut: true, heldOutLogits })).toMatchObject({ differenceStandardError: expect.closeTo(Math.sqrt(7 / 594), 12) });
+    // Without logits the active model's placements are ⅔, ⅔, 1 on either side: differences ⅓, ⅓, 0 (2/27 a copy), 2 · (8/27 / 11) / 12.
+    expect(compareModels('m', labels, heldOut, { probabilities, heldOut: true })).toMatchObject({ differenceStandardError: expect.closeTo(Math.sqrt(4 / 891), 12) });
+  });
+
+  it('takes the two figures’ errors as independent with few leads of an outcome: a perfect model against an all-tied one on 2 and 2 leads ranks them about as well', () => {
+    // 2 converted and 2 unconverted leads, all tied by the active model, put in order by the new one. Each model places
+    // both leads of an outcome alike, so DeLong's paired error measures no spread at all (0), and any difference looks real.
+    const labels = Uint8Array.from([1, 1, 0, 0]);
+    const compared = compareModels('m', labels, Float64Array.from([0.9, 0.8, 0.2, 0.1]), { probabilities: Float64Array.from([0.5, 0.5, 0.5, 0.5]), heldOut: true });
+    if (compared.kind !== 'compared') throw new Error(JSON.stringify(compared));
+    expect(compared).toMatchObject({ newRocAuc: 1, activeRocAuc: 0.5 });
+    const se = (auc: number) => rocAucStandardError(auc, 2, 2);
+    expect(compared.differenceStandardError).toBe(Math.hypot(se(1), se(0.5)));
+    expect(compared.newRocAuc - compared.activeRocAuc).toBeLessThan(chanceMargin(compared.differenceStandardError));
+  });
+
+  it('tells a real difference by the paired error from the minimum of converted and unconverted leads training asks for', () => {
+    // 10 of each, the active model ranking them alternately (converted, unconverted, converted, …); the new model
+    // lifts each converted lead past the unconverted one just above it: ROC-AUC 0.64 against 0.55.
+    const labels = Uint8Array.from({ length: 20 }, (_, row) => (row % 2 === 0 ? 1 : 0));
+    const active = { probabilities: Float64Array.from(labels, (_, row) => 20 - row), heldOut: true };
+    const lifted = Float64Array.from(active.probabilities, (score, row) => score + 1.5 * labels[row]);
+    const better = compareModels('m', labels, lifted, active);
+    if (better.kind !== 'compared') throw new Error(JSON.stringify(better));
+    expect(better.newRocAuc).toBeCloseTo(0.64, 12);
+    expect(better.activeRocAuc).toBeCloseTo(0.55, 12);
+    // Every lead but one moves alike: differences 0.1 on 9 leads of each outcome and 0 on one, (0.009 / 9) / 10 each.
+    expect(better.differenceStandardError).toBeCloseTo(Math.sqrt(0.0002), 12);
+    expect(better.newRocAuc - better.activeRocAuc).toBeGreaterThan(chanceMargin(better.differenceStandardError));
+    // One unconverted lead fewer: below the minimum, the two errors as independent, and chance could move it by as much.
+    const fewer = compareModels('m', labels.subarray(0, 19), lifted.subarray(0, 19), { probabilities: active.probabilities.subarray(0, 19), heldOut: true });
+    if (fewer.kind !== 'compared') throw new Error(JSON.stringify(fewer));
+    expect(fewer.differenceStandardError).toBe(Math.hypot(rocAucStandardError(fewer.newRocAuc, 10, 9), rocAucStandardError(fewer.activeRocAuc, 10, 9)));
+    expect(fewer.newRocAuc - fewer.activeRocAuc).toBeLessThan(chanceMargin(fewer.differenceStandardError));
   });
 
   it('tells a real difference on the same leads from chance, which the two figures’ errors taken as independent could not', () => {
