@@ -23,7 +23,7 @@ import { activateModel } from '@/lib/ml/model-versions';
 import { storeModel } from '@/test/fixtures/stored-model';
 import { formatThreshold } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
-import { click, focusedMessage, followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
+import { click, focusedMessage, followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { WriteBackSection } from './WriteBack';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -69,6 +69,9 @@ afterEach(() => {
 const form = () => rendered!.container.querySelector<HTMLFormElement>('[data-testid="write-back-hubspot"]');
 const text = () => form()?.textContent ?? '';
 const button = (testId: string) => form()?.querySelector<HTMLButtonElement>(`[data-testid="${testId}"]`) ?? null;
+const buttonNamed = (name: string) => Array.from(form()?.querySelectorAll('button') ?? []).find((candidate) => candidate.textContent === name) ?? null;
+/** The running write-back's Cancel, which asks first. */
+const cancelButton = () => form()?.querySelector<HTMLButtonElement>('[data-testid="cancel-write-back-hubspot"] button') ?? null;
 
 async function renderSection() {
   queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
@@ -84,7 +87,8 @@ it('says the fields are being checked, then how far the scoring of the CRM’s l
   await waitFor(() => text().includes('Checking that HubSpot lets LeadLens fill these fields'));
   expect(text()).not.toContain('Wrote 120');
   expect(button('start-write-back-hubspot')).toBeNull();
-  const cancel = await waitFor(() => (button('cancel-write-back-hubspot')?.getAttribute('aria-disabled') === 'false' ? button('cancel-write-back-hubspot') : null));
+  const cancel = await waitFor(cancelButton);
+  expect(cancel.textContent).toBe('Cancel writing…');
 
   // Scoring, polled: the bar follows the shared scoring job run for HubSpot's leads.
   hubspot = summary('hubspot', 'scoring');
@@ -93,6 +97,7 @@ it('says the fields are being checked, then how far the scoring of the CRM’s l
   await waitFor(() => text().includes('Scoring the leads synced from HubSpot: 400 of 1,000 (40 %)'));
 
   click(cancel);
+  click(buttonNamed('Yes, cancel writing')!);
   await waitFor(() => background.cancelWriteBack.mock.calls.length > 0);
   expect(background.cancelWriteBack).toHaveBeenCalledWith({ crm: 'hubspot' });
   hubspot = summary('hubspot', 'cancelled', { finishedAt: 1_700_000_100_000 });
@@ -105,7 +110,7 @@ it('shows no progress of another scoring job as the write-back’s', async () =>
   await renderSection();
   await waitFor(() => text().includes('Scoring the leads synced from HubSpot…'));
   expect(text()).not.toContain('400 of 2,000');
-  expect(button('cancel-write-back-hubspot')?.getAttribute('aria-disabled')).toBe('false');
+  expect(cancelButton()?.disabled).toBe(false);
 });
 
 it('announces each stage and how the write-back ended in a live region on the page before it starts, not the counts', async () => {
@@ -434,7 +439,7 @@ function held<Reply>() {
   return { reply, answer };
 }
 
-it('keeps the focus on Write scores while the write-back is asked for, on the Cancel it becomes, and there while the cancel is asked for', async () => {
+it('keeps the focus on Write scores while the write-back is asked for, on the Cancel it gives way to, and there while the cancel is asked for', async () => {
   await renderSection();
   const starting = held<unknown>();
   background.writeBackScores.mockReturnValue(starting.reply);
@@ -451,20 +456,55 @@ it('keeps the focus on Write scores while the write-back is asked for, on the Ca
 
   hubspot = summary('hubspot', 'checking');
   await act(async () => starting.answer({ ok: true, ...hubspot }));
-  const cancel = await waitFor(() => (button('cancel-write-back-hubspot')?.getAttribute('aria-disabled') === 'false' ? button('cancel-write-back-hubspot') : null));
+  const cancel = await waitFor(cancelButton);
   expect(document.activeElement).toBe(cancel);
 
+  // Confirmed, its question goes from under the focus: the focus goes back to Cancel writing…, until the write-back ends.
   const cancelling = held<unknown>();
   background.cancelWriteBack.mockReturnValue(cancelling.reply);
   click(cancel);
-  await waitFor(() => cancel.disabled || cancel.getAttribute('aria-disabled') === 'true' || null);
-  expect(cancel.disabled).toBe(false);
-  expect(document.activeElement).toBe(cancel);
-  click(cancel);
+  click(buttonNamed('Yes, cancel writing')!);
+  await waitFor(() => background.cancelWriteBack.mock.calls.length > 0 || null);
+  await waitFor(() => document.activeElement === cancelButton() || null);
   expect(background.cancelWriteBack).toHaveBeenCalledTimes(1);
 
   hubspot = summary('hubspot', 'cancelled', { finishedAt: 1_700_000_100_000 });
   await act(async () => cancelling.answer({ ok: true, ...hubspot }));
   const again = await waitFor(() => (button('start-write-back-hubspot')?.getAttribute('aria-disabled') === 'false' ? button('start-write-back-hubspot') : null));
   expect(document.activeElement).toBe(again);
+});
+
+it('asks before cancelling a write-back, its safe choice focused: a second Enter on Write scores, or the key held down, never cancels the write-back it started', async () => {
+  await renderSection();
+  pressEnter(button('start-write-back-hubspot')!);
+  await waitFor(() => document.activeElement === cancelButton() || null);
+  const pressAgain = () => pressEnter(document.activeElement as HTMLElement);
+
+  pressAgain();
+  await act(() => new Promise((resolve) => setTimeout(resolve, 50))); // time for a cancel to reach the background
+  expect(background.cancelWriteBack).not.toHaveBeenCalled();
+  const question = form()!.querySelector('[role="group"][aria-label="Confirm cancelling the write-back to HubSpot"]');
+  expect(question?.textContent).toContain('Cancelling stops the write-back: what it has written to HubSpot stays, and the leads it has not written yet keep the values they have there.');
+  await waitFor(() => document.activeElement === buttonNamed('Keep writing') || null);
+  pressAgain();
+  await waitFor(() => document.activeElement === cancelButton() || null);
+  pressAgain();
+  await waitFor(() => document.activeElement === buttonNamed('Keep writing') || null);
+  expect(background.cancelWriteBack).not.toHaveBeenCalled();
+  expect(form()!.dataset.status).toBe('checking');
+
+  pressEnter(buttonNamed('Yes, cancel writing')!);
+  await waitFor(() => background.cancelWriteBack.mock.calls.length > 0 || null);
+  expect(background.cancelWriteBack).toHaveBeenCalledTimes(1);
+  expect(background.cancelWriteBack).toHaveBeenCalledWith({ crm: 'hubspot' });
+});
+
+it('leaves the focus where it is when the page opens on a running write-back, and when it ends', async () => {
+  hubspot = summary('hubspot', 'scoring');
+  await renderSection();
+  await waitFor(cancelButton);
+  expect(document.activeElement).toBe(document.body);
+  hubspot = summary('hubspot', 'done', { done: 100, total: 100, written: 100, finishedAt: 1_700_000_200_000 });
+  await waitFor(() => button('start-write-back-hubspot'));
+  expect(document.activeElement).toBe(document.body);
 });

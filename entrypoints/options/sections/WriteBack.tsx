@@ -5,8 +5,8 @@
  */
 import { formatModelDate, formatThreshold, plural } from '@/lib/presentation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent } from 'react';
-import { FocusKeepingButton } from '@/components/KeepFocus';
+import { useId, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
+import { FocusKeepingButton, useFocusBackWhenJobEnds } from '@/components/KeepFocus';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import type { ConnectionReply } from '@/lib/connections/schema';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
@@ -18,7 +18,7 @@ import type { Manifest } from '@/lib/ml/manifest';
 import { queryKeys } from '@/lib/query-keys';
 import { useActiveManifest, useJob } from '@/lib/ui/hooks';
 import { useInvalidateWhenRunEnds } from '@/lib/ui/use-invalidate-when-run-ends';
-import { ActionStatus } from './ConfirmedAction';
+import { ActionStatus, ConfirmButton } from './ConfirmedAction';
 
 /** Field names the admin is told to create; the form starts with them. */
 const SUGGESTED: Record<CrmKind, { scoreField: string; tierField: string; reasonField: string; kind: string }> = {
@@ -144,6 +144,11 @@ function WriteBackForm({
   const connectFirstId = useId();
   const underway = isUnderway(writeBack.status);
   const startUnavailable = busy || connectFirst;
+  // Write scores gives way to Cancel writing… as a write-back starts, and comes back as it ends: the focus goes with them
+  // once the admin has used them here (a write-back asked for, the focus on its Cancel), not at a page opened meanwhile.
+  const [focusFollows, setFocusFollows] = useState(false);
+  const startButton = useRef<HTMLButtonElement>(null);
+  useFocusBackWhenJobEnds(underway && focusFollows, startButton);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     // Enter in a field submits too: not while the button cannot be used.
@@ -156,6 +161,7 @@ function WriteBackForm({
     }
     setProblems(({ attempt }) => ({ attempt: attempt + 1, of: wrong }));
     if (Object.keys(wrong).length > 0) return;
+    setFocusFollows(true);
     // Sent as the background reads them: trimmed, an empty tier or reason left out.
     onStart({ crm, scoreField: scoreField.trim(), tierField: tierField.trim() || undefined, reasonField: reasonField.trim() || undefined });
   };
@@ -216,17 +222,54 @@ function WriteBackForm({
           </a>
         </p>
       )}
-      {/* Write scores and Cancel are one button in one place (it becomes Cancel as the write-back starts, and back): the focus stays on it. */}
       {underway ? (
-        <FocusKeepingButton type="button" unavailable={busy} onClick={onCancel} data-testid={`cancel-write-back-${crm}`}>
-          Cancel
-        </FocusKeepingButton>
+        <CancelWriteBack crm={crm} takesFocus={focusFollows} onFocus={() => setFocusFollows(true)} onCancel={onCancel} />
       ) : (
-        <FocusKeepingButton type="submit" unavailable={startUnavailable} aria-describedby={connectFirst ? connectFirstId : undefined} data-testid={`start-write-back-${crm}`}>
+        <FocusKeepingButton
+          ref={startButton}
+          type="submit"
+          unavailable={startUnavailable}
+          aria-describedby={connectFirst ? connectFirstId : undefined}
+          data-testid={`start-write-back-${crm}`}
+        >
           Write scores to {label}
         </FocusKeepingButton>
       )}
     </form>
+  );
+}
+
+/**
+ * A running write-back's Cancel, in Write scores' place, which asks first: its safe choice, Keep
+ * writing, has the focus, so a second Enter or Space meant for Write scores (or the key held down)
+ * lands there, not on a Cancel that stops the write-back just started. With `takesFocus`, it takes
+ * the focus Write scores had (gone with it) and, confirmed, the focus its question had, until the
+ * write-back ends.
+ */
+function CancelWriteBack({ crm, takesFocus, onFocus, onCancel }: { crm: CrmKind; takesFocus: boolean; onFocus(): void; onCancel(): void }) {
+  const area = useRef<HTMLSpanElement>(null);
+  const [cancelsConfirmed, setCancelsConfirmed] = useState(0);
+  useLayoutEffect(() => {
+    const focusLost = document.activeElement === null || document.activeElement === document.body;
+    if (takesFocus && focusLost) area.current?.querySelector('button')?.focus();
+  }, [takesFocus, cancelsConfirmed]);
+  const label = CRM_LABEL[crm];
+  return (
+    <span ref={area} onFocus={onFocus} data-testid={`cancel-write-back-${crm}`}>
+      <ConfirmButton
+        label="Cancel writing…"
+        question={`Confirm cancelling the write-back to ${label}`}
+        confirmLabel="Yes, cancel writing"
+        keepLabel="Keep writing"
+        disabled={false}
+        onConfirm={() => {
+          setCancelsConfirmed((count) => count + 1);
+          onCancel();
+        }}
+      >
+        {`Cancelling stops the write-back: what it has written to ${label} stays, and the leads it has not written yet keep the values they have there.`}
+      </ConfirmButton>
+    </span>
   );
 }
 
