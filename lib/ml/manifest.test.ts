@@ -451,11 +451,17 @@ describe('fields a model reads differently now than when it was trained', () => 
     expect(featuresReadDifferentlyNow({ features: [industry, feature('country', 'categorical', { kind: 'value', from: from('Country') })] })).toEqual([]);
   });
 
-  it('are named to the admin by their labels, with what to do', () => {
+  it('are counted to the admin, the first three named, with what to do', () => {
     const modelId = 'team-model';
-    expect(readingChangedNote({ modelId, features: [industry, ...revisedReadings.slice(0, 2)] })).toBe(
-      'team-model was trained before this version of LeadLens changed how it reads some fields (title seniority, seniority rank): its scores now use the new reading. Train it again so it learns from the reading it scores with.',
+    const said = (named: string) =>
+      `team-model was trained before this version of LeadLens changed how it reads some values: ${named}, and its scores use the new reading. Train it again so it learns from the reading it scores with.`;
+    expect(readingChangedNote({ modelId, features: [industry, ...revisedReadings] })).toBe(
+      said('9 of its fields may read differently now (title seniority, seniority rank, last page and 6 more)'),
     );
+    expect(readingChangedNote({ modelId, features: [industry, ...revisedReadings.slice(0, 3)] })).toBe(
+      said('3 of its fields may read differently now (title seniority, seniority rank and last page)'),
+    );
+    expect(readingChangedNote({ modelId, features: [industry, revisedReadings[0]] })).toBe(said('one of its fields may read differently now (title seniority)'));
     expect(readingChangedNote({ modelId, features: [industry, ...revisedReadings], derivedReadingVersion: DERIVED_READING_VERSION })).toBeNull();
   });
 });

@@ -551,13 +551,28 @@ export function featuresReadDifferentlyNow(manifest: Pick<Manifest, 'features' |
   return manifest.features.filter(readByRevisedRules);
 }
 
-/** What an admin is told of a model whose fields read differently now (`featuresReadDifferentlyNow`), naming them; null when none does. */
+/** How many fields `readingChangedNote` names: the rest are counted, so a model of many fields is told in one short sentence. */
+const FIELDS_NAMED = 3;
+
+/** `labels` as a list in words: all of them ("A, B and C"), or the first `FIELDS_NAMED` and how many more. */
+function namedFields(labels: string[]): string {
+  if (labels.length > FIELDS_NAMED) return `${labels.slice(0, FIELDS_NAMED).join(', ')} and ${labels.length - FIELDS_NAMED} more`;
+  return labels.length === 1 ? labels[0] : `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}`;
+}
+
+/**
+ * What an admin is told of a model whose fields may read differently now (`featuresReadDifferentlyNow`):
+ * how many, naming a few; null when none may. "May": a revised reading changes only some values
+ * ("Ex-CFO", "1.2M USD"), which the model's leads may never hold.
+ */
 export function readingChangedNote(manifest: Pick<Manifest, 'modelId' | 'features' | 'derivedReadingVersion'>): string | null {
-  const changed = featuresReadDifferentlyNow(manifest);
+  const changed = featuresReadDifferentlyNow(manifest).map((feature) => feature.label);
   if (changed.length === 0) return null;
+  const count = changed.length === 1 ? 'one' : changed.length.toLocaleString('en-US');
   return (
-    `${manifest.modelId} was trained before this version of LeadLens changed how it reads some fields (${changed.map((feature) => feature.label).join(', ')}): ` +
-    'its scores now use the new reading. Train it again so it learns from the reading it scores with.'
+    `${manifest.modelId} was trained before this version of LeadLens changed how it reads some values: ` +
+    `${count} of its fields may read differently now (${namedFields(changed)}), and its scores use the new reading. ` +
+    'Train it again so it learns from the reading it scores with.'
   );
 }
 

@@ -6,7 +6,7 @@ import { db } from '../db/db';
 import { owedRetier } from '../jobs/progress';
 import { bundledModel } from './bundled-model';
 import { activeModelId, importLockName, listModels, manifestOf, setTiers } from './model-store';
-import type { FieldSources, Manifest } from './manifest';
+import type { FieldSources, Manifest, Tiers } from './manifest';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { loopModel } from '../../test/fixtures/onnx-models';
 import { MAX_CHECK_CELLS } from './check-model';
@@ -26,8 +26,12 @@ import {
   keepHeldOutScores,
   listModelVersions,
   previousModelId,
+  recordNewerReading,
   rollBack,
   setTiersIfUnchanged,
+  takePolicyAppliedSince,
+  takePolicyInForce,
+  type TrainedModel,
 } from './model-versions';
 
 const bundled = (() => {
@@ -270,7 +274,7 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     const check = async () => ((checked = true), { ok: true as const });
     await keepPolicyFigures('team-model', { revenuePerConversion: 5000, costPerContact: 40, leadsPerPeriod: 400 });
     const imported = await importModel(JSON.stringify({ ...teamModel, tiers: newPolicy }), modelOnnx, check);
-    expect(imported).toEqual({ installed: 'tierPolicyApplied', manifest: { ...teamModel, tiers: newPolicy }, tierPolicyChanged: true });
+    expect(imported).toEqual({ installed: 'tierPolicyApplied', manifest: { ...teamModel, tiers: newPolicy }, tierPolicyChanged: true, readingRecorded: false });
     // The figures kept were the replaced policy's: the form reads the file's policy, the defaults for the rest.
     expect(await policyFiguresOf('team-model')).toBeNull();
     expect((await manifestOf('team-model')).tiers).toEqual(newPolicy);
@@ -302,6 +306,7 @@ describe('importing a model installed already (its export, sent to reps)', () =>
       installed: 'tierPolicyApplied',
       manifest: { ...teamModel, tiers: own },
       tierPolicyChanged: true,
+      readingRecorded: false,
     });
     expect((await manifestOf('team-model')).tiers).toEqual(own);
     // The file with the right thresholds is the same policy: nothing changes.
@@ -315,6 +320,41 @@ describe('importing a model installed already (its export, sent to reps)', () =>
       'Nothing was imported: the tier policy in manifest.json cannot be applied. Hot and warm leads worked per week (80 + 40) are more than the 100 new leads per week: the team cannot work more leads than come in.',
     );
     expect((await manifestOf('team-model')).tiers).toEqual(newPolicy);
+  });
+
+  // The bundled manifest.json as LeadLens shipped it before the reading's version was recorded (model.onnx the same bytes).
+  const { derivedReadingVersion: _recorded, ...beforeReadingRecorded } = bundled;
+  const hotter = (tiers: Tiers): Tiers => ({ ...tiers, hot: tiers.hot + 0.01 });
+
+  it("applies the policy of the bundled model's export made by the previous LeadLens, whose manifest did not record the reading yet", async () => {
+    vi.stubGlobal('fetch', async () => new Response(modelOnnx));
+    const exported = { ...beforeReadingRecorded, tiers: hotter(bundled.tiers) };
+    await expect(importModel(JSON.stringify(exported), modelOnnx, passes)).resolves.toEqual({
+      installed: 'tierPolicyApplied',
+      manifest: { ...bundled, tiers: exported.tiers },
+      tierPolicyChanged: true,
+      readingRecorded: false,
+    });
+    expect((await manifestOf(bundled.modelId)).tiers).toEqual(exported.tiers);
+    expect(await db.models.toCollection().primaryKeys()).toEqual(['team-model']);
+  });
+
+  it('applies the policy of a rebuild under the same id that records what the stored copy did not (the reading, the flags kept), which the copy then records too', async () => {
+    const flags = [{ key: 'employees', reason: 'it is filled in for almost only one outcome' }];
+    await db.models.update('team-model', { manifest: { ...beforeReadingRecorded, modelId: 'team-model' } });
+    const rebuilt = { ...teamModel, tiers: newPolicy, provenance: { ...teamModel.provenance, leakageFlagsKept: flags } };
+    const imported = await importModel(JSON.stringify(rebuilt), modelOnnx, passes);
+    expect(imported).toEqual({ installed: 'tierPolicyApplied', manifest: rebuilt, tierPolicyChanged: true, readingRecorded: true });
+    expect(await manifestOf('team-model')).toEqual(rebuilt);
+    // The stored manifest's own tiers stay as trained: the policy is kept apart from it.
+    expect((await db.models.get('team-model'))?.manifest.tiers).toEqual(bundled.tiers);
+
+    // An older export of it again: still that model, and its newer record stays.
+    await expect(importModel(JSON.stringify({ ...beforeReadingRecorded, modelId: 'team-model', tiers: newPolicy }), modelOnnx, passes)).resolves.toMatchObject({
+      tierPolicyChanged: false,
+      readingRecorded: false,
+    });
+    expect(await manifestOf('team-model')).toEqual(rebuilt);
   });
 
   it.each([
@@ -400,6 +440,42 @@ describe('keepHeldOutScores', () => {
   });
 });
 
+describe('recordNewerReading (a model trained again to the same id)', () => {
+  const { derivedReadingVersion: _recorded, ...olderReading } = { ...bundled, modelId: 'trained-1' };
+  const flags = [{ key: 'employees', reason: 'it is filled in for almost only one outcome' }];
+  const retrained: Manifest = { ...bundled, modelId: 'trained-1', provenance: { ...bundled.provenance, leakageFlagsKept: flags } };
+
+  it("raises the stored copy's reading to the new training's, with the flags that training kept, leaving the rest (its tiers among it) as stored", async () => {
+    const trainedTiers = { ...bundled.tiers, hot: 0.5 };
+    await storeModel({ ...olderReading, tiers: trainedTiers }, modelOnnx, 'trained');
+    const policy = { policy: { kind: 'fixed' as const }, hot: 0.7, warm: 0.3 };
+    await setTiers('trained-1', policy);
+    expect(await recordNewerReading('trained-1', retrained)).toBe(true);
+    expect((await db.models.get('trained-1'))?.manifest).toEqual({ ...retrained, tiers: trainedTiers });
+    expect((await manifestOf('trained-1')).tiers).toEqual(policy);
+  });
+
+  it('drops flags an older training kept when the newer one kept none', async () => {
+    await storeModel({ ...olderReading, provenance: { ...bundled.provenance, leakageFlagsKept: flags } }, modelOnnx, 'trained');
+    expect(await recordNewerReading('trained-1', { ...retrained, provenance: bundled.provenance })).toBe(true);
+    expect((await db.models.get('trained-1'))?.manifest).toEqual({ ...bundled, modelId: 'trained-1' });
+  });
+
+  it('records nothing over a reading as new or newer, for a manifest that records none, nor for a model not stored', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-1', derivedReadingVersion: bundled.derivedReadingVersion! + 1 }, modelOnnx, 'trained');
+    expect(await recordNewerReading('trained-1', retrained)).toBe(false);
+    await storeModel({ ...bundled, modelId: 'trained-1' }, modelOnnx, 'trained');
+    expect(await recordNewerReading('trained-1', retrained)).toBe(false);
+    await storeModel(olderReading, modelOnnx, 'trained');
+    const { derivedReadingVersion: _none, ...recordsNone } = retrained;
+    expect(await recordNewerReading('trained-1', recordsNone)).toBe(false);
+    expect((await db.models.get('trained-1'))?.manifest).toEqual(olderReading);
+    // The bundled model is read from the package.
+    expect(await recordNewerReading(bundled.modelId, retrained)).toBe(false);
+    expect(await db.models.count()).toBe(1);
+  });
+});
+
 describe('activateModel and rollBack', () => {
   it('remembers the model it replaced and goes back to it', async () => {
     await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([9]), 'trained');
@@ -439,6 +515,64 @@ describe('setTiersIfUnchanged', () => {
     await setTiers(bundled.modelId, elsewhere);
     await expect(setTiersIfUnchanged(bundled.modelId, applied, unchangedSince(bundled.tiers))).resolves.toBe(false);
     expect((await manifestOf(bundled.modelId)).tiers).toEqual(elsewhere);
+  });
+});
+
+/**
+ * A trained model takes the tier policy in force at its activation: read and written in one
+ * transaction, and one applied to the model it replaced between that read and the switch is taken
+ * after it, unless a policy was applied to the new model itself since, or it is no longer active.
+ */
+describe('takePolicyInForce and takePolicyAppliedSince (a model trained here, as it is activated)', () => {
+  const VALUE: Tiers = { policy: { kind: 'value', revenuePerConversion: 5000, costPerContact: 40 }, hot: 0.3, warm: 0.1 };
+  const CAPACITY: Tiers = { policy: { kind: 'capacity', hotPerWeek: 25, warmPerWeek: 50, inflowPerWeek: 400 }, hot: 0.42, warm: 0.17 };
+  /** The capacity policy on the sixteen held-out leads below: the top 1/16 hot (80 %), the top 3/16 worked (70 % and more). */
+  const CAPACITY_ON_THE_NEW_MODEL: Tiers = { ...CAPACITY, hot: 0.8, warm: 0.7 };
+  const FIXED: Tiers = { policy: { kind: 'fixed' }, hot: 0.6, warm: 0.2 };
+  const manifest: Manifest = { ...bundled, modelId: 'trained-1', tiers: VALUE };
+  const model: TrainedModel = { modelId: manifest.modelId, tiers: VALUE, heldOutProbabilities: Float64Array.from({ length: 16 }, (_, i) => (i + 1) / 20) };
+
+  beforeEach(async () => {
+    await storeModel(manifest, new Uint8Array(), 'trained');
+    await setTiers(bundled.modelId, VALUE);
+  });
+
+  it('keeps the trained thresholds when the policy in force is the one it was trained with, and carries the figures it was applied with', async () => {
+    await keepPolicyFigures(bundled.modelId, { revenuePerConversion: 5000, costPerContact: 40, leadsPerPeriod: 300 });
+    expect(await takePolicyInForce(model)).toEqual({ replacedId: bundled.modelId, inForce: VALUE, applied: null });
+    expect((await manifestOf(model.modelId)).tiers).toEqual(VALUE);
+    expect(await policyFiguresOf(model.modelId)).toEqual({ revenuePerConversion: 5000, costPerContact: 40, leadsPerPeriod: 300 });
+  });
+
+  it('gives the model a policy applied to the replaced model between the read and the switch, owing its stored scores a re-tiering', async () => {
+    await setTiers(bundled.modelId, CAPACITY);
+    const taken = await takePolicyInForce(model);
+    expect(taken.applied).toEqual(CAPACITY_ON_THE_NEW_MODEL);
+    // Another tab, which still showed the bundled model active, applies a fixed policy to it; then the switch.
+    await setTiers(bundled.modelId, FIXED);
+    await activateModel(model.modelId);
+    expect(await takePolicyAppliedSince(model, taken)).toEqual(FIXED);
+    expect((await manifestOf(model.modelId)).tiers).toEqual(FIXED);
+    expect((await owedRetier())?.modelId).toBe(model.modelId);
+  });
+
+  it('takes nothing after the switch when the policy in force did not change, when one was applied to the new model itself since, or when it is no longer active', async () => {
+    const taken = await takePolicyInForce(model);
+    await activateModel(model.modelId);
+    expect(await takePolicyAppliedSince(model, taken)).toBeNull();
+
+    // Applied to the replaced model, and to the new one (the admin's Tier policy, on the model now active): that one stays.
+    await setTiers(bundled.modelId, FIXED);
+    await setTiers(model.modelId, CAPACITY_ON_THE_NEW_MODEL);
+    expect(await takePolicyAppliedSince(model, taken)).toBeNull();
+    expect((await manifestOf(model.modelId)).tiers).toEqual(CAPACITY_ON_THE_NEW_MODEL);
+
+    // Another model was activated since.
+    await setTiers(model.modelId, VALUE);
+    await activateModel(bundled.modelId);
+    expect(await activeModelId()).toBe(bundled.modelId);
+    expect(await takePolicyAppliedSince(model, taken)).toBeNull();
+    expect((await manifestOf(model.modelId)).tiers).toEqual(VALUE);
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * What the options page does with model versions, on top of the model store: activate
- * (remembering the previous model, for a one-click roll back), import (schema-checked, then
- * checked by the engine before anyone can activate it; an installed model's export brings its
- * tier policy) and export; and which CRM's leads a model can score.
+ * (remembering the previous model, for a one-click roll back; a model trained here takes the tier
+ * policy in force), import (schema-checked, then checked by the engine before anyone can activate
+ * it; an installed model's export brings its tier policy) and export; and which CRM's leads a
+ * model can score.
  */
 import { CRM_KINDS, CRM_LABEL } from '../crm/types';
 import { db, type HeldOutScores, type StoredModel } from '../db/db';
@@ -13,6 +14,7 @@ import { featuresTracked } from './explain';
 import { MODEL_ID_PATTERN, MODEL_ID_RULE, parseManifest, type Manifest, type Tiers } from './manifest';
 import {
   PREVIOUS_MODEL_KEY,
+  activeManifest,
   activeModelId,
   importLockName,
   isUnchecked,
@@ -25,8 +27,8 @@ import {
   type ModelSummary,
 } from './model-store';
 import { operatorRefusal } from './onnx/operators';
-import { forgetPolicyFigures } from './policy-figures';
-import { capacityOverInflow, valueSortsNoLead } from './tier-policy';
+import { carryPolicyFigures, forgetPolicyFigures } from './policy-figures';
+import { applyPolicyOn, capacityOverInflow, sameTierPolicy, valueSortsNoLead } from './tier-policy';
 import { tierThresholds } from './train/thresholds';
 
 export async function previousModelId(): Promise<string | null> {
@@ -126,9 +128,11 @@ export type ImportResult =
    * The model was installed already and the files are that model, as exported (an admin
    * exports it again after changing its tier policy): the file's tier policy is now the one in
    * force (`tierPolicyChanged`: it was another). Its stored scores are still to be re-tiered
-   * by it, as the Tier policy section does (the `retierStoredScores` message).
+   * by it, as the Tier policy section does (the `retierStoredScores` message). `readingRecorded`:
+   * the files, made by a later trainer, record a newer reading of its fields, which its stored
+   * copy now records too (`recordNewerReading`).
    */
-  | { installed: 'tierPolicyApplied'; manifest: Manifest; tierPolicyChanged: boolean };
+  | { installed: 'tierPolicyApplied'; manifest: Manifest; tierPolicyChanged: boolean; readingRecorded: boolean };
 
 /**
  * Import `manifest.json` text and `model.onnx` bytes as a new, inactive model. The files'
@@ -237,12 +241,26 @@ async function applyToInstalled(file: Manifest, onnx: Uint8Array): Promise<Impor
     // An unchecked row is no installed model: addCheckedModel replaces it, or says another tab is checking it.
     if (!stored || isUnchecked(stored)) return null;
     const howToReplace = `to replace it with these files, delete ${modelId} under Model versions (activate another model first if it is the active one; an export keeps a copy of the model and its tier policy, not the held-out probabilities of a model trained here), then import them again`;
-    return applyIfSameModel(file, onnx, stored.onnx, howToReplace);
+    const applied = await applyIfSameModel(file, onnx, stored.onnx, howToReplace);
+    // Files of a later trainer (the command line's rebuild, a newer LeadLens's export): the stored copy takes their newer record.
+    if (!(await recordNewerReading(modelId, file))) return applied;
+    return { ...applied, manifest: await manifestOf(modelId), readingRecorded: true };
   });
 }
 
-/** Both parsed by the same schema, so their keys come in its order: the same JSON is the same manifest. */
-const sameApartFromTiers = (a: Manifest, b: Manifest) => JSON.stringify({ ...a, tiers: null }) === JSON.stringify({ ...b, tiers: null });
+/**
+ * `manifest` without what two manifests of one model may differ in: its tier policy (the admin's),
+ * and the records a later trainer adds for the same model, which change no score, tier or reason
+ * and are not part of its id (made of the ONNX bytes, features, calibration and tiers): the reading
+ * its fields were read with (`derivedReadingVersion`) and the leakage flags the admin kept
+ * (`provenance.leakageFlagsKept`, which the command line now writes too). An export made before
+ * they were written is still that model; the ONNX bytes are compared apart.
+ */
+function modelApartFromRecords({ tiers: _tiers, derivedReadingVersion: _reading, provenance: { leakageFlagsKept: _flags, ...provenance }, ...model }: Manifest) {
+  return { ...model, provenance };
+}
+/** Both parsed by the same schema, so their keys come in its order: the same JSON is the same model. */
+const sameModelIn = (a: Manifest, b: Manifest) => JSON.stringify(modelApartFromRecords(a)) === JSON.stringify(modelApartFromRecords(b));
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i]);
 
 /**
@@ -253,7 +271,7 @@ async function applyIfSameModel(file: Manifest, onnx: Uint8Array, installedOnnx:
   const { modelId } = file;
   // Stored data: a manifest that no longer parses is of no model these files can be shown to be.
   const installed = await manifestOf(modelId).catch(() => null);
-  if (!installed || !sameApartFromTiers(installed, file) || !sameBytes(installedOnnx, onnx)) {
+  if (!installed || !sameModelIn(installed, file) || !sameBytes(installedOnnx, onnx)) {
     const why = installed ? 'these files are another model under the same id' : 'its stored manifest cannot be read';
     throw new Error(`Model ${modelId} is already installed, and ${why}: ${howToReplace}.`);
   }
@@ -261,7 +279,33 @@ async function applyIfSameModel(file: Manifest, onnx: Uint8Array, installedOnnx:
   await setTiersOwingRetier(modelId, file.tiers);
   // The figures kept were the replaced policy's: the form reads the file's own, the defaults for the rest.
   if (tierPolicyChanged) await forgetPolicyFigures(modelId);
-  return { installed: 'tierPolicyApplied', manifest: { ...installed, tiers: file.tiers }, tierPolicyChanged };
+  return { installed: 'tierPolicyApplied', manifest: { ...installed, tiers: file.tiers }, tierPolicyChanged, readingRecorded: false };
+}
+
+/**
+ * Records on the stored model `modelId` the reading of fields `newer` (a manifest of the same model:
+ * trained again on the same history and settings, or its files imported) was made with, when it is
+ * newer than the one recorded: its `derivedReadingVersion`, and the leakage flags kept
+ * (`provenance.leakageFlagsKept`) of that training. Nothing else of the stored manifest, its tiers
+ * among it. Without it, a model told to be trained again (`readingChangedNote`) would be told so for
+ * good: the training gives the same id, and the stored copy is kept. Whether it recorded: never for
+ * a model not stored (the bundled one is read from the package) or one whose stored manifest does
+ * not parse.
+ */
+export async function recordNewerReading(modelId: string, newer: Pick<Manifest, 'derivedReadingVersion' | 'provenance'>): Promise<boolean> {
+  const reading = newer.derivedReadingVersion;
+  if (reading === undefined) return false;
+  return db.transaction('rw', db.models, async () => {
+    const stored = await db.models.get(modelId);
+    if (!stored) return false;
+    const parsed = parseManifest(stored.manifest);
+    // No recorded version: older than every one (`featuresReadDifferentlyNow`).
+    if (!parsed.ok || (parsed.manifest.derivedReadingVersion ?? 0) >= reading) return false;
+    const { leakageFlagsKept: _recorded, ...provenance } = stored.manifest.provenance;
+    const { leakageFlagsKept } = newer.provenance;
+    await db.models.update(modelId, { manifest: { ...stored.manifest, derivedReadingVersion: reading, provenance: { ...provenance, ...(leakageFlagsKept && { leakageFlagsKept }) } } });
+    return true;
+  });
 }
 
 /**
@@ -275,6 +319,71 @@ export async function setTiersIfUnchanged(modelId: string, tiers: Tiers, stillIn
     if (!stillInForce((await manifestOf(modelId)).tiers)) return false;
     await setTiersOwingRetier(modelId, tiers);
     return true;
+  });
+}
+
+/**
+ * A model trained here, as it is activated. It takes the tier policy in force then, not the one it
+ * was trained with: Tier policy may apply another while it trains (minutes), or in another tab while
+ * its activation checks it (seconds); it takes that one, its thresholds chosen on its held-out leads
+ * as the trainer chose them (`takePolicyInForce`, then `takePolicyAppliedSince`).
+ */
+export interface TrainedModel {
+  modelId: string;
+  /** The tiers it was trained with. */
+  tiers: Tiers;
+  /** Its held-out leads' probabilities, which a value or capacity policy's thresholds are chosen on. */
+  heldOutProbabilities: Float64Array;
+}
+
+/** What `takePolicyInForce` read and wrote. */
+export interface PolicyTaken {
+  /** The active model it replaces, and its tiers as they were read. */
+  replacedId: string;
+  inForce: Tiers;
+  /** The tiers it was given; null when it keeps its own (trained with the policy in force). */
+  applied: Tiers | null;
+}
+
+/** `inForce`'s policy as `model` takes it, or null when it was trained with that policy. */
+const policyFor = (model: TrainedModel, inForce: Tiers): Tiers | null =>
+  sameTierPolicy(inForce, model.tiers) ? null : applyPolicyOn(inForce, model.heldOutProbabilities);
+
+const sameTiers = (a: Tiers, b: Tiers) => sameTierPolicy(a, b) && a.hot === b.hot && a.warm === b.warm;
+
+/**
+ * Gives `model` the tier policy in force, with the figures it was applied with (the form reopens
+ * with them). Read and written in one transaction: no Apply lands between the two. Called just
+ * before the switch, which scores the stored leads with it.
+ */
+export async function takePolicyInForce(model: TrainedModel): Promise<PolicyTaken> {
+  return db.transaction('rw', [db.models, db.settings], async () => {
+    const replaced = await activeManifest();
+    const applied = policyFor(model, replaced.tiers);
+    if (applied) await setTiers(model.modelId, applied);
+    await carryPolicyFigures([replaced.modelId], model.modelId);
+    return { replacedId: replaced.modelId, inForce: replaced.tiers, applied };
+  });
+}
+
+/**
+ * After the switch: a policy applied to the model `model` replaced since `takePolicyInForce` read
+ * it (another tab's Tier policy, which still showed that model active) is given to `model` too,
+ * as it would have been had it landed before. Not once `model` is no longer the active one, nor
+ * over a policy applied to `model` itself since (compared and saved in one transaction, its
+ * stored scores then owed a re-tiering). Resolves with the tiers given, or null.
+ */
+export async function takePolicyAppliedSince(model: TrainedModel, taken: PolicyTaken): Promise<Tiers | null> {
+  return db.transaction('rw', [db.models, db.settings], async () => {
+    if ((await activeModelId()) !== model.modelId) return null;
+    // Deleted since (it is no longer active): nothing was applied to it that is still in force.
+    const replaced = await manifestOf(taken.replacedId).catch(() => null);
+    if (!replaced || sameTiers(replaced.tiers, taken.inForce)) return null;
+    const given = taken.applied ?? model.tiers;
+    const newer = policyFor(model, replaced.tiers) ?? model.tiers;
+    if (sameTiers(newer, given) || !(await setTiersIfUnchanged(model.modelId, newer, (current) => sameTiers(current, given)))) return null;
+    await carryPolicyFigures([taken.replacedId], model.modelId);
+    return newer;
   });
 }
 

@@ -18,7 +18,8 @@ import { importCsv } from '@/lib/csv/import';
 import { dexieCsvSink } from '@/lib/csv/stored';
 import { db } from '@/lib/db/db';
 import { writeJob } from '@/lib/jobs/progress';
-import { FeatureSpecListSchema, type Manifest, type Tiers } from '@/lib/ml/manifest';
+import { DERIVED_READING_VERSION } from '@/lib/ml/derive';
+import { FeatureSpecListSchema, readingChangedNote, type Manifest, type Tiers } from '@/lib/ml/manifest';
 import { manifestOf, setTiers } from '@/lib/ml/model-store';
 import { activateModel as switchActiveModel, setTiersIfUnchanged } from '@/lib/ml/model-versions';
 import { policyFiguresOf, keepPolicyFigures } from '@/lib/ml/policy-figures';
@@ -1510,6 +1511,25 @@ it('gives the activated model the tier policy applied since its training began, 
   // Before the switch, which scores the stored leads with it.
   expect(atTheSwitch()).toEqual(CAPACITY_ON_THE_NEW_MODEL);
   expect(activatedText()).toBe(`Model ${TRAINED_ID} is active: badges now use it. ${CAPACITY_TAKEN}`);
+});
+
+it("records this training's reading of fields on a model trained again to an id stored before the reading was recorded, so it is no longer told to train it again", async () => {
+  const { derivedReadingVersion: _recorded, ...olderReading } = TRAINED.manifest;
+  await storeModel(olderReading, TRAINED.onnx, 'trained');
+  expect(readingChangedNote(await manifestOf(TRAINED_ID))).not.toBeNull();
+  const flags = [{ key: 'industry', reason: 'it is filled in for almost only one outcome' }];
+  await renderSection();
+  await checkTheData();
+  click(trainButton()!);
+  FakeWorker.latest.answer({ ...TRAINED, manifest: { ...TRAINED.manifest, provenance: { ...TRAINED.manifest.provenance, leakageFlagsKept: flags } } });
+  click(button('Activate this model')!);
+  await eventually(() => expect(activatedText()).toMatch(/is active/));
+  expect(addCheckedModel).not.toHaveBeenCalled();
+  const stored = (await db.models.get(TRAINED_ID))!.manifest;
+  expect(stored.derivedReadingVersion).toBe(DERIVED_READING_VERSION);
+  expect(stored.provenance.leakageFlagsKept).toEqual(flags);
+  expect(stored.tiers).toEqual(olderReading.tiers);
+  expect(readingChangedNote(await manifestOf(TRAINED_ID))).toBeNull();
 });
 
 it('takes the tier policy another tab applied while the engine checked the new model, with its figures', async () => {

@@ -23,7 +23,15 @@ import { unscoredAfterActivation } from '@/lib/presentation';
 import { MODEL_CHANGE_MUTATION, useActiveManifest, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
 import { useLeaveWarning } from '@/lib/ui/use-leave-warning';
 import { modelExists } from '@/lib/ml/model-exists';
-import { addCheckedModel, keepHeldOutScores } from '@/lib/ml/model-versions';
+import {
+  addCheckedModel,
+  keepHeldOutScores,
+  recordNewerReading,
+  takePolicyAppliedSince,
+  takePolicyInForce,
+  type PolicyTaken,
+  type TrainedModel,
+} from '@/lib/ml/model-versions';
 import { describeTierPolicy } from '@/lib/ml/tier-policy';
 import { describeDataSize } from '@/lib/ml/train/data-size';
 import { suggestOutcome } from '@/lib/ml/train/outcome-suggestions';
@@ -34,7 +42,6 @@ import { FeaturePicker } from './training/FeaturePicker';
 import { historySample } from './training/history-sample';
 import { emptyWindowProblem, LeadsFieldset, MIN_AGE_DAYS, SOURCES, trainingWindow, useWholeNumberField, WINDOW_MONTHS } from './training/LeadsFieldset';
 import { OutcomeFieldset, outcomeMissing } from './training/OutcomeFieldset';
-import { takePolicyAppliedSince, takePolicyInForce, type PolicyTaken, type TrainedModel } from './training/policy-in-force';
 import { describeTrainingStage, TrainingProgress } from './training/TrainingProgress';
 import { TrainingReport } from './training/TrainingReport';
 import { useDataCheck } from './training/use-data-check';
@@ -155,8 +162,11 @@ export function TrainingSection() {
       // Read again, not taken from the page: the form may not have heard yet of an import that just ended.
       if ((await queryClient.fetchQuery({ ...historyQuery(model.data.source), staleTime: 0 })).keysName !== keysName) throw new Error(LEADS_CHANGED_SINCE_TRAINING);
       // Usable only once the engine has loaded it and run check rows, as an imported model. The
-      // same history and settings train the same model (same id): then it is installed already.
-      if (!(await modelExists(modelId))) await addCheckedModel(model.manifest, model.onnx, 'trained', (id) => background.checkModel({ modelId: id }));
+      // same history and settings train the same model (same id): then it is installed already,
+      // and its stored copy takes this training's record of the reading of its fields (one trained
+      // before a reading changed is told to train it again: this is that training).
+      if (await modelExists(modelId)) await recordNewerReading(modelId, model.manifest);
+      else await addCheckedModel(model.manifest, model.onnx, 'trained', (id) => background.checkModel({ modelId: id }));
       // Before the switch, so its tier policy is first previewed on the probabilities its thresholds were chosen on.
       await keepHeldOutScores(modelId, model.heldOut);
       // The policy in force, read after the check (seconds, in which another tab may apply one) and

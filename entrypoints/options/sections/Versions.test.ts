@@ -370,6 +370,23 @@ describe('the import form', () => {
     expect(checkModel).not.toHaveBeenCalled();
   });
 
+  it("says when a rebuild of an installed model records a newer reading of its fields, which the model then records too", async () => {
+    stubWebLocks();
+    const { derivedReadingVersion: _recorded, ...older } = bundled;
+    await storeModel({ ...older, modelId: 'team-model' }, modelOnnx, 'imported');
+    const container = renderSection();
+    await waitFor(() => button(container, 'Import model'));
+    const announced = followLiveRegions(container.querySelector('form')!);
+    await importFiles(container, { ...bundled, modelId: 'team-model' }, modelOnnx);
+    await waitFor(
+      () =>
+        announced().includes(
+          "team-model is already installed, with the file's tier policy. The file also shows it was trained with a newer reading of its fields, which is now recorded.",
+        ) || null,
+    );
+    expect((await manifestOf('team-model')).derivedReadingVersion).toBe(DERIVED_READING_VERSION);
+  });
+
   it('says the policy is in force when its stored leads could not be re-tiered, and that importing again retries', async () => {
     stubWebLocks();
     await storeModel({ ...bundled, modelId: 'team-model' }, modelOnnx, 'imported');
@@ -403,7 +420,7 @@ describe('the import form', () => {
     await importFiles(container, { ...older, modelId: 'older-1' }, modelOnnx);
     const said = await waitFor(() => announced().find((text) => text.startsWith('Imported older-1. It is not active yet: activate it in the table above when you are ready. ')));
     expect(said).toMatch(
-      /older-1 was trained before this version of LeadLens changed how it reads some fields \(.*Title seniority.*\): its scores now use the new reading\. Train it again so it learns from the reading it scores with\.$/,
+      /older-1 was trained before this version of LeadLens changed how it reads some values: 14 of its fields may read differently now \(Annual revenue, Employees, Title seniority and 11 more\), and its scores use the new reading\. Train it again so it learns from the reading it scores with\.$/,
     );
     expect(await db.models.get('older-1')).toBeDefined();
 

@@ -57,9 +57,10 @@ interface ModelChange {
 function importedText(imported: ImportResult): string {
   const { modelId } = imported.manifest;
   if (imported.installed === 'tierPolicyApplied') {
-    return imported.tierPolicyChanged
-      ? `${modelId} is already installed: its tier policy was updated from the file.`
-      : `${modelId} is already installed, with the file's tier policy: nothing changed.`;
+    // The note asking to train it again goes by this record: say why it changed.
+    const reading = imported.readingRecorded ? ' The file also shows it was trained with a newer reading of its fields, which is now recorded.' : '';
+    if (imported.tierPolicyChanged) return `${modelId} is already installed: its tier policy was updated from the file.${reading}`;
+    return reading ? `${modelId} is already installed, with the file's tier policy.${reading}` : `${modelId} is already installed, with the file's tier policy: nothing changed.`;
   }
   return [`Imported ${modelId}. It is not active yet: activate it in the table above when you are ready.`, crmFieldsNote(imported.manifest), readingChangedNote(imported.manifest)]
     .filter(Boolean)
