@@ -20,6 +20,7 @@ import { visibleText } from '../ml/visible-text';
 import { recordKey, type RawValue } from '../ml/featurize';
 import { fieldSourcesOf, type Feature } from '../ml/manifest';
 import { TIER_LOOK } from '../presentation';
+import { listInWords } from '../list-in-words';
 import type { Tier } from '../messaging/protocol';
 
 /** Salesforce custom fields (`LeadLens_Score__c`, namespaced `ns__X__c`) and HubSpot property names. */
@@ -55,10 +56,6 @@ function oneFieldTwice(crm: CrmKind, named: readonly NamedField[]): NamedField[]
   return null;
 }
 
-/** "a and b", "a, b and c". */
-function listInWords(items: readonly string[]): string {
-  return items.length <= 2 ? items.join(' and ') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
-}
 
 /** "the tier field and the top reason field". */
 function rolesInWords(fields: readonly NamedField[]): string {

@@ -295,7 +295,7 @@ describe('lib/ml/cli.ts', () => {
   it('a target of three values and no --positive: asks to map it to two, naming them, not for --positive', async () => {
     const run = await trainHere('--csv', maybeCsv, '--target', 'converted', '--json');
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^error: The target column "converted" has 3 values: "0" \(\d+\), "1" \(\d+\), "maybe" \(1\); training needs two, converted and not converted\. Map it to two values first\.$/m);
+    expect(run.stderr).toMatch(/^error: The target column "converted" has 3 values: "0" \(\d+\), "1" \(\d+\) and "maybe" \(1\); training needs two, converted and not converted\. Map it to two values first\.$/m);
     expect(run.stderr).not.toContain('--positive');
   });
 
@@ -303,17 +303,17 @@ describe('lib/ml/cli.ts', () => {
     [
       'a column the CSV does not have',
       specFile('absent-spec.json', [['source', 'Lead source', { csv: 'source' }], ['revenue', 'Revenue', { csv: 'annual_revenue' }], ['tier', 'Tier', { csv: 'annual_revenue' }]]),
-      'reads a column the CSV does not have: "annual_revenue" (read by "Revenue", "Tier").',
+      'reads a column the CSV does not have: "annual_revenue" (read by "Revenue" and "Tier").',
     ],
     [
       'only columns the CSV does not have',
       specFile('all-absent-spec.json', [['revenue', 'Revenue', { csv: 'annual_revenue' }], ['stage', 'Stage', { csv: 'stage' }]]),
-      'reads 2 columns the CSV does not have: "annual_revenue" (read by "Revenue"), "stage" (read by "Stage").',
+      'reads 2 columns the CSV does not have: "annual_revenue" (read by "Revenue") and "stage" (read by "Stage").',
     ],
     [
       'a column the CSV writes in another case',
       specFile('case-spec.json', [['source', 'Lead source', { csv: 'Source' }], ['visited', 'Last visit', { csv: 'Last Activity' }]]),
-      'reads 2 columns the CSV does not have: "Source" (read by "Lead source"; did you mean "source"?), "Last Activity" (read by "Last visit"; did you mean "last_activity"?).',
+      'reads 2 columns the CSV does not have: "Source" (read by "Lead source"; did you mean "source"?) and "Last Activity" (read by "Last visit"; did you mean "last_activity"?).',
     ],
     [
       'CRM fields and no CSV column',
@@ -325,7 +325,7 @@ describe('lib/ml/cli.ts', () => {
     const run = await trainHere('--target', 'converted', '--features', spec, '--out', out);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
-      `error: The feature spec ${spec} ${problem} The CSV has the columns id, source, industry, title, email, visits, revenue, last_activity, opted_in, constant, empty, converted. ` +
+      `error: The feature spec ${spec} ${problem} The CSV has the columns id, source, industry, title, email, visits, revenue, last_activity, opted_in, constant, empty and converted. ` +
         'Name a column of the CSV in each feature\'s "from": {"csv": …}, or leave the feature out of the spec.\n',
     );
     expect(run.stdout).toBe('');
@@ -334,7 +334,7 @@ describe('lib/ml/cli.ts', () => {
 
   it('refuses an --exclude naming a column the CSV does not have, suggesting the one it may mean: exit 1, nothing trained or written (with --features too)', async () => {
     const spec = specFile('source-spec.json', [['source', 'Lead source', { csv: 'source' }]]);
-    const columns = 'id, source, industry, title, email, visits, revenue, last_activity, opted_in, constant, empty, converted';
+    const columns = 'id, source, industry, title, email, visits, revenue, last_activity, opted_in, constant, empty and converted';
     for (const args of [[], ['--features', spec]]) {
       const out = join(dir, 'misspelt-exclude');
       const one = await trainHere('--target', 'converted', '--exclude', 'ID', ...args, '--out', out);
@@ -344,7 +344,7 @@ describe('lib/ml/cli.ts', () => {
       expect(existsSync(out)).toBe(false);
       const two = await trainHere('--target', 'converted', '--exclude', 'id,Last Activity,lead_id', ...args);
       expect(two.code).toBe(1);
-      expect(two.stderr).toBe(`error: --exclude names 2 columns the CSV does not have: "Last Activity" (did you mean "last_activity"?), "lead_id". The CSV has the columns ${columns}. Name each column as the header writes it.\n`);
+      expect(two.stderr).toBe(`error: --exclude names 2 columns the CSV does not have: "Last Activity" (did you mean "last_activity"?) and "lead_id". The CSV has the columns ${columns}. Name each column as the header writes it.\n`);
     }
   });
 
@@ -562,7 +562,7 @@ describe('lib/ml/cli.ts', () => {
     const out = join(dir, 'lost-won-model');
     const run = await trainHere('--csv', lostWon, '--target', 'converted', '--out', out, '--json');
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^error: Cannot tell which value of "converted" means converted: "1" \(\d+\), "2" \(\d+\)\. Pass --positive VALUE\.\n$/);
+    expect(run.stderr).toMatch(/^error: Cannot tell which value of "converted" means converted: "1" \(\d+\) and "2" \(\d+\)\. Pass --positive VALUE\.\n$/);
     expect(run.stdout).toBe('');
     expect(existsSync(out)).toBe(false);
     const won = await trainHere('--csv', lostWon, '--target', 'converted', '--positive', '2', '--json', '--quiet');

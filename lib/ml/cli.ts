@@ -29,6 +29,7 @@ import { tableInFileOrder } from './train/date-order';
 import { tableInFileFormat } from './train/number-format';
 import { capacitySortsNoLead, valueSortsNoLead } from './tier-policy';
 import { visibleText } from './visible-text';
+import { listInWords } from '../list-in-words';
 import { trainModel, type CalibrationChoiceOption } from './train/index';
 
 interface Args {
@@ -296,10 +297,9 @@ const MISSING_NOT_NUMBERS = 'To have it read as numbers, list its values that ar
 const inCommandWords = (warning: string) => warning.replace(EMPTY_THE_NOT_NUMBERS, MISSING_NOT_NUMBERS);
 
 /** `items` joined with commas; beyond `most`, how many more. */
-const listOf = (items: string[], most: number) => `${items.slice(0, most).join(', ')}${items.length > most ? ` and ${items.length - most} more` : ''}`;
 
 /** A CSV's columns for a message: the first 40, then how many more. */
-const columnList = (columns: string[]) => listOf(columns, 40);
+const columnList = (columns: string[]) => listInWords(columns, 40);
 
 /** The column of `columns` that `name` writes but for case, spaces, underscores and hyphens ("Record Id", "record_id": "Record ID"), if one does. */
 function columnMeant(name: string, columns: string[]): string | undefined {
@@ -320,7 +320,7 @@ function checkExcludedColumns(exclude: string[], columns: string[]): void {
     return `"${name}"${meant === undefined ? '' : ` (did you mean "${meant}"?)`}`;
   });
   throw new TrainingDataError(
-    `--exclude names ${absent.length === 1 ? 'a column' : `${absent.length} columns`} the CSV does not have: ${listOf(named, 10)}. ` +
+    `--exclude names ${absent.length === 1 ? 'a column' : `${absent.length} columns`} the CSV does not have: ${listInWords(named, 10)}. ` +
       `The CSV has the columns ${columnList(columns)}. Name each column as the header writes it.`,
   );
 }
@@ -349,13 +349,13 @@ function checkSpecColumns(specs: FeatureSpec[], columns: string[], file: string)
   if (readersOf.size > 0) {
     const missing = [...readersOf].map(([column, readers]) => {
       const meant = columnMeant(column, columns);
-      return `"${column}" (read by ${listOf(readers.map((label) => `"${label}"`), 3)}${meant === undefined ? '' : `; did you mean "${meant}"?`})`;
+      return `"${column}" (read by ${listInWords(readers.map((label) => `"${label}"`), 3)}${meant === undefined ? '' : `; did you mean "${meant}"?`})`;
     });
-    problems.push(`reads ${readersOf.size === 1 ? 'a column' : `${readersOf.size} columns`} the CSV does not have: ${listOf(missing, 10)}`);
+    problems.push(`reads ${readersOf.size === 1 ? 'a column' : `${readersOf.size} columns`} the CSV does not have: ${listInWords(missing, 10)}`);
   }
   if (crmOnly.size > 0) {
     const which = crmOnly.size === 1 ? 'a feature that names no CSV column, so it cannot' : `${crmOnly.size} features that name no CSV column, so they cannot`;
-    problems.push(`has ${which} be read from one: ${listOf([...crmOnly], 10)}`);
+    problems.push(`has ${which} be read from one: ${listInWords([...crmOnly], 10)}`);
   }
   if (problems.length === 0) return;
   throw new TrainingDataError(

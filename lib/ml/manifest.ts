@@ -11,6 +11,7 @@
 import { describeSchemaIssues } from '../schema-issues';
 import { z } from 'zod';
 import { DERIVED_READING_VERSION } from './derive';
+import { listInWords } from '../list-in-words';
 import { ModelOutcomeRuleSchema } from './outcome-rule';
 import { shownLabel } from './visible-text';
 
@@ -554,11 +555,6 @@ export function featuresReadDifferentlyNow(manifest: Pick<Manifest, 'features' |
 /** How many fields `readingChangedNote` names: the rest are counted, so a model of many fields is told in one short sentence. */
 const FIELDS_NAMED = 3;
 
-/** `labels` as a list in words: all of them ("A, B and C"), or the first `FIELDS_NAMED` and how many more. */
-function namedFields(labels: string[]): string {
-  if (labels.length > FIELDS_NAMED) return `${labels.slice(0, FIELDS_NAMED).join(', ')} and ${labels.length - FIELDS_NAMED} more`;
-  return labels.length === 1 ? labels[0] : `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}`;
-}
 
 /**
  * What an admin is told of a model whose fields may read differently now (`featuresReadDifferentlyNow`):
@@ -571,7 +567,7 @@ export function readingChangedNote(manifest: Pick<Manifest, 'modelId' | 'feature
   const count = changed.length === 1 ? 'one' : changed.length.toLocaleString('en-US');
   return (
     `${manifest.modelId} was trained before this version of LeadLens changed how it reads some values: ` +
-    `${count} of its fields may read differently now (${namedFields(changed)}), and its scores use the new reading. ` +
+    `${count} of its fields may read differently now (${listInWords(changed, FIELDS_NAMED)}), and its scores use the new reading. ` +
     'Train it again so it learns from the reading it scores with.'
   );
 }

@@ -49,14 +49,14 @@ describe('buildLabels reads target values trimmed and ignoring case', () => {
 
   it('still tells a third value apart', () => {
     const three = tableOf(60, { converted: (i) => (i % 3 === 0 ? 'Yes' : i % 3 === 1 ? 'no' : 'Maybe') });
-    expect(() => buildLabels(three, 'converted')).toThrow(/"Yes" \(20\), "no" \(20\), "Maybe" \(20\)/);
+    expect(() => buildLabels(three, 'converted')).toThrow(/"Yes" \(20\), "no" \(20\) and "Maybe" \(20\)/);
     expect(() => buildLabels(three, 'converted', 'YES')).toThrow('other than the positive "Yes" and one negative');
   });
 
   it('guesses the positive value only beside a negative one: of 1 = lost, 2 = won neither is taken as converted', () => {
     const lostWon = tableOf(60, { outcome: (i) => (i % 3 === 0 ? '2' : '1') });
-    expect(() => buildLabels(lostWon, 'outcome')).toThrow(new TrainingDataError('Cannot tell which value of "outcome" means converted: "1" (40), "2" (20). Pass --positive VALUE.'));
-    expect(() => buildLabels(tableOf(60, { outcome: (i) => (i % 3 === 0 ? 'Won' : 'Open') }), 'outcome')).toThrow('Cannot tell which value of "outcome" means converted: "Open" (40), "Won" (20).');
+    expect(() => buildLabels(lostWon, 'outcome')).toThrow(new TrainingDataError('Cannot tell which value of "outcome" means converted: "1" (40) and "2" (20). Pass --positive VALUE.'));
+    expect(() => buildLabels(tableOf(60, { outcome: (i) => (i % 3 === 0 ? 'Won' : 'Open') }), 'outcome')).toThrow('Cannot tell which value of "outcome" means converted: "Open" (40) and "Won" (20).');
     expect(() => buildLabels(tableOf(60, { outcome: (i) => (i % 3 === 0 ? 'yes' : '1') }), 'outcome')).toThrow('Cannot tell which value');
     expect(buildLabels(lostWon, 'outcome', '2').labels.reduce((a, b) => a + b, 0)).toBe(20);
     for (const [yes, no] of [['Won', 'Lost'], ['1', '0'], ['true', 'false'], ['Closed Won', 'Closed Lost'], ['y', 'n']]) {
@@ -69,7 +69,7 @@ describe('buildLabels reads target values trimmed and ignoring case', () => {
   it('asks for two values straight away when there are more and no positive value is given (naming one would not do)', () => {
     const table = tableOf(200, { converted: (i) => (i === 3 ? 'maybe' : i % 4 === 0 ? '1' : '0') });
     expect(() => buildLabels(table, 'converted')).toThrow(
-      new TrainingDataError('The target column "converted" has 3 values: "0" (149), "1" (50), "maybe" (1); training needs two, converted and not converted. Map it to two values first.'),
+      new TrainingDataError('The target column "converted" has 3 values: "0" (149), "1" (50) and "maybe" (1); training needs two, converted and not converted. Map it to two values first.'),
     );
     const stages = tableOf(70, { stage: (i) => `stage ${i % 7}` });
     expect(() => buildLabels(stages, 'stage')).toThrow(
@@ -221,7 +221,7 @@ describe('warnings and errors quote a long cell by its first 60 characters', () 
 
   it("in an error on the target's values", () => {
     const table = tableOf(60, { converted: (i) => (i === 7 ? note : i % 2 ? 'Yes' : 'No') });
-    expect(() => buildLabels(table, 'converted', 'Yes')).toThrow(`The target column "converted" has values other than the positive "Yes" and one negative: "No" (30), "Yes" (29), ${quoted} (1).`);
+    expect(() => buildLabels(table, 'converted', 'Yes')).toThrow(`The target column "converted" has values other than the positive "Yes" and one negative: "No" (30), "Yes" (29) and ${quoted} (1).`);
     expect(() => buildLabels(table, 'converted', `${note}?`)).toThrow(`The positive value ${quoted} does not occur in "converted".`);
   });
 

@@ -10,6 +10,7 @@ import { featureLevel, featureNumber, featurizeRecords, type RawRecord, type Sou
 import { withOptionLabels, type Derive, type Feature, type FeatureSpec } from '../manifest';
 import { clipText, QUOTED_CELL_CHARS, visibleText } from '../visible-text';
 import { countPositives } from './metrics';
+import { listInWords } from '../../list-in-words';
 
 /** Minimums for training at all (Einstein asks for 1,000 leads and 120 conversions; below these nothing can be learned). */
 export const MIN_ROWS = 50;
@@ -396,11 +397,10 @@ export function buildLabels(table: Table, target: string, positive?: string): { 
       if (!written.has(c)) written.set(c, String(v).trim());
     }
   }
-  /** The values, most rows first, with their rows: `"0" (146), "1" (53), "maybe" (1)`; beyond `most`, how many more. */
+  /** The values, most rows first, with their rows: `"0" (146), "1" (53) and "maybe" (1)`; beyond `most`, how many more. */
   const describe = (most = 8) => {
     const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1]);
-    const named = sorted.slice(0, most).map(([c, n]) => `${quoteCell(written.get(c)!)} (${n})`);
-    return sorted.length > most ? `${named.join(', ')} and ${sorted.length - most} more` : named.join(', ');
+    return listInWords(sorted.map(([c, n]) => `${quoteCell(written.get(c)!)} (${n})`), most);
   };
   if (missing > 0) {
     throw new TrainingDataError(`The target column "${target}" is empty in ${missing} row(s); every row needs an outcome. Values: ${describe()}.`);

@@ -13,6 +13,7 @@ import { fieldSourcesOf, fieldsRead, withOptionLabels, type Feature, type Featur
 import { describeOpenStatus, fieldsOfRule, outcomeOrWhyNot, type OutcomeRule } from '../outcome-rule';
 import { plural } from '../../presentation';
 import { namesCreatedColumn } from '../../csv/mapping';
+import { listInWords } from '../../list-in-words';
 import { buildFeatures, buildLabels, inferFeatureSpecs, TrainingDataError, type Table } from './dataset';
 import { keepsCountingAfterOutcome, knownAfterOutcome, leakageReport } from './leakage';
 
@@ -333,7 +334,7 @@ function withoutFieldsOf(spec: FeatureSpec, crms: readonly CrmKind[]): FeatureSp
 function readOnlyOnNotes(labels: readonly string[], source: SourceKind): string[] {
   if (labels.length === 0 || source === 'csv') return [];
   const one = labels.length === 1;
-  const features = one ? labels[0] : `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}`;
+  const features = listInWords(labels);
   const others = CRM_KINDS.filter((crm) => crm !== source).map((crm) => `${CRM_LABEL[crm]}'s`).join(' and ');
   return [`${features} ${one ? 'is' : 'are'} read on ${CRM_LABEL[source]} pages only: ${others} values for ${one ? 'it' : 'them'} are not in this history.`];
 }

@@ -1,0 +1,10 @@
+/** Lists in words, for the messages LeadLens writes. */
+
+/**
+ * `items` as a list in words: "a", "a and b", "a, b and c"; beyond `most`, the first `most` and
+ * how many more ("a, b, c and 4 more"), so a long list stays one short sentence.
+ */
+export function listInWords(items: readonly string[], most = Infinity): string {
+  if (items.length > most) return `${items.slice(0, most).join(', ')} and ${items.length - most} more`;
+  return items.length <= 2 ? items.join(' and ') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
