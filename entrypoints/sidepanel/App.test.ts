@@ -138,6 +138,16 @@ it("tells of a failed run over every lead before a later one-CRM run's failure, 
   expect(alertText()).toBe('10 of the 60 stored leads could not be scored: Non-zero status code returned while running Gather node. LeadLens tries again after about 6 hours, while the browser is open. The numbers below count only the leads scored so far.');
 });
 
+const csvFailed = { modelId: 'model-2', done: 0, total: 2, error: 'Model failed to load', source: 'csv' as const, finishedAt: 2 };
+const csvFailedTold = 'Scoring the stored CSV leads stopped after 0 of 2: Model failed to load. LeadLens tries again after about 6 hours, while the browser is open.';
+
+it("names the CSV leads of an import's failed run, and says LeadLens tries again: no sync scores them again", () => {
+  panel.job = { ...csvFailed, state: 'failed', startedAt: 1 } satisfies JobProgress;
+  panel.leads = [lead];
+  rendered = renderApp();
+  expect(alertText()).toBe(csvFailedTold);
+});
+
 it("says nothing of another model's failed run over every lead, kept on the row", () => {
   panel.job = { modelId: 'model-2', state: 'done', done: 30, total: 30, startedAt: 3, source: 'hubspot', lastFailure: { ...engineFailed, modelId: 'model-1' } } satisfies JobProgress;
   panel.leads = [lead];
@@ -345,6 +355,16 @@ describe('stored leads the active model could not score', () => {
       rendered = renderApp();
       expect(await noUnscoredNote()).toBeNull();
     });
+  });
+
+  it("tells of a failed scoring of the CSV leads kept on a later one-CRM run's row, not that the model reads none of their fields", async () => {
+    panel.job = { modelId: 'model-2', state: 'done', done: 1, total: 1, startedAt: 3, finishedAt: 4, source: 'hubspot', lastFailure: csvFailed } satisfies JobProgress;
+    panel.leads = [lead];
+    rendered = renderApp();
+    await waitFor(() => rendered!.container.textContent?.includes('Segments'));
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(alertText()).toBe(csvFailedTold);
+    expect(rendered.container.querySelector('[data-testid="unscored-leads"]')).toBeNull();
   });
 
   it("says nothing of it after another model's scoring", async () => {

@@ -7,7 +7,7 @@ import { useInvalidateWhenRunEnds } from '@/lib/ui/use-invalidate-when-run-ends'
 import type { ConnectionReply } from '@/lib/connections/schema';
 import { CRM_LABEL } from '@/lib/crm/types';
 import { demoLeadMix } from '@/lib/db/source-history';
-import { RETRY_FAILED_SCORING_AFTER_MS, standingFailure, type JobProgress } from '@/lib/jobs/progress';
+import { failureStands, RETRY_FAILED_SCORING_AFTER_MS, standingFailure, type JobProgress } from '@/lib/jobs/progress';
 import { background } from '@/lib/messaging/client';
 import type { SyncSummary } from '@/lib/messaging/protocol-sync';
 import { succeeded } from '@/lib/messaging/reply';
@@ -50,8 +50,8 @@ function ScoringFailed({ failure, scored }: { failure: ScoringFailure; scored: n
     <ErrorState
       message={
         failureSummary(failure, reason) +
-        // The hourly refresh tries a failed run over every lead again (refresh-scores.ts), not one of one CRM's leads.
-        (failure.source ? '' : ` LeadLens tries again after about ${RETRY_FAILED_SCORING_AFTER_MS / 3_600_000} hours, while the browser is open.`) +
+        // The hourly refresh tries a failed run over every lead or the CSV leads again (refresh-scores.ts), not one of one CRM's leads.
+        (failureStands(failure.source) ? ` LeadLens tries again after about ${RETRY_FAILED_SCORING_AFTER_MS / 3_600_000} hours, while the browser is open.` : '') +
         (scored > 0 && !failure.source ? ' The numbers below count only the leads scored so far.' : '')
       }
       action={
@@ -200,8 +200,8 @@ function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>)
   if (leads.isError) {
     return <ErrorState message={`The stored leads could not be read: ${leads.error.message}`} action={<button type="button" onClick={() => void leads.refetch()}>Try again</button>} />;
   }
-  // Only a run of the active model leaves its leads scored in part. A failed run over every lead
-  // is told of until one succeeds (before a later one-CRM run's failure: it leaves more unscored).
+  // Only a run of the active model leaves its leads scored in part. A failed run over every lead or
+  // the CSV leads is told of until one over its leads succeeds (before a later one-CRM run's failure: it leaves more unscored).
   // One stopped because another model was made active is no failure: made active again, its model scores every lead.
   const failure = job && [standingFailure(job), job.state === 'failed' && job.supersededBy === undefined ? job : undefined].find((failed) => failed?.modelId === modelId);
   const scoring = progress || (failure && <ScoringFailed failure={failure} scored={leads.data.rows.length} />);

@@ -123,20 +123,21 @@ export const rollBackModel = () => switchActiveModel(rollBack);
 
 /**
  * Scores the stored leads with the active model when its activation's scoring of every lead is
- * still owed (the browser closed before it began: it waited for another job's turn), unless the
- * job left running is that scoring (resumed, it goes on) or it still waits for its turn in the
- * offscreen document (only this worker was restarted). Decided once no activation is between
- * owing its scoring and asking for it (`decidingFullScoring`): else both would ask.
+ * still owed (the browser closed before it began: it waited for another job's turn; or a CSV
+ * import's page asks for its leads' scoring, which that one covers), unless the job left running
+ * is that scoring (resumed, it goes on) or it still waits for its turn in the offscreen document
+ * (only this worker was restarted: `requestedAlready`). Decided once no activation is between
+ * owing its scoring and asking for it (`decidingFullScoring`): else both would ask. Null when it
+ * asks nothing.
  */
-async function scoreOwedLeads(): Promise<void> {
-  const scored = await decidingFullScoring(async (requestHeld) => {
+export async function scoreOwedLeads() {
+  return await decidingFullScoring(async (requestHeld) => {
     const modelId = await activeModelId();
     if ((await owedScoringModel()) !== modelId) return null;
     const job = await readJob('scoring');
     if (job?.state === 'running' && job.modelId === modelId && job.source === undefined) return null;
     return scoreStoredLeadsIfAny(modelId, { unlessRequested: true, onRequestHeld: requestHeld });
   });
-  if (scored && !scored.ok) throw new Error(scored.error);
 }
 
 /**
@@ -191,7 +192,8 @@ export async function startStoredScoring(): Promise<void> {
   });
   await resumeOffscreenJobs();
   if (!activeChanged) {
-    await scoreOwedLeads();
+    const scored = await scoreOwedLeads();
+    if (scored && !scored.ok) throw new Error(scored.error);
     await scoreOwedSourceLeads();
     return retierOwedScores();
   }

@@ -128,6 +128,29 @@ it("tries again, hours later, a scoring of every lead that failed with the activ
   expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(active);
 });
 
+it('tries again, hours later, a scoring of a CSV import’s leads that failed, though the import left no score to go stale and later one-CRM runs ended since', async () => {
+  const active = await activeModelId();
+  vi.useFakeTimers({ toFake: ['Date'], now: NOW - HOUR });
+  await oweSourceScoring('csv'); // the import's commit; its page closed before it asked
+  vi.setSystemTime(NOW);
+  // The document's run fails: it records the failure, as the document does, and answers so.
+  scoreStoredLeadsOffscreen.mockImplementation((async (modelId: string, source?: 'csv') => {
+    await runJob('scoring', modelId, 2, () => Promise.reject(new Error('Model failed to load')), { source }).catch(() => undefined);
+    return { ok: false, error: 'Model failed to load' };
+  }) as never);
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  expect(await refreshStaleScores(NOW)).toBe(false);
+  expect(scoreStoredLeadsOffscreen.mock.calls).toEqual([[active, 'csv']]);
+  expect(await refreshStaleScores(NOW + HOUR)).toBe(false);
+  vi.setSystemTime(NOW + 2 * HOUR);
+  await runJob('scoring', active, 1, async () => 1, { source: 'hubspot' }); // a sync's
+  expect(await refreshStaleScores(NOW + RETRY_FAILED_SCORING_AFTER_MS - 1)).toBe(false);
+  expect(scoreStoredLeadsOffscreen).toHaveBeenCalledTimes(1);
+  await expect(refreshStaleScores(NOW + RETRY_FAILED_SCORING_AFTER_MS)).rejects.toThrow('Model failed to load');
+  expect(scoreStoredLeadsOffscreen.mock.calls).toEqual([[active, 'csv'], [active]]);
+  warn.mockRestore();
+});
+
 it('scores the stored leads with the active model while its activation’s scoring is owed (its request lost before it began), though no score is stale or none was stored', async () => {
   const active = await activeModelId();
   // Owed with a model no longer active: the active one's scores are not what it owes.

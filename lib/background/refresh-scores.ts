@@ -51,9 +51,9 @@ async function oldestScoreOf(modelId: string): Promise<number | null> {
  * again when a job's row says it runs there but it is closed (Chrome closed it, or it crashed,
  * and no start-up of this worker resumed the job since): the job goes on. Then scores every
  * stored lead again with the active model when its oldest score is over a day old, when its
- * last scoring of every lead failed over RETRY_FAILED_SCORING_AFTER_MS ago (the leads it left
- * have no score to age; until then stale scores wait too, as the side panel says, when the
- * failure records its end), or when its activation's scoring of every lead is still owed (its
+ * last scoring of every lead or of a CSV import's leads failed over RETRY_FAILED_SCORING_AFTER_MS
+ * ago (`standingFailure`: the leads it left have no score to age; until then stale scores wait
+ * too, as the side panel says, when the failure records its end), or when its activation's scoring of every lead is still owed (its
  * request was lost before it began), unless a scoring job runs (it scores them now) or one of
  * every lead with the active model waits for its turn (an activation's, behind a re-tiering):
  * it will score them. Leads stored with no score are not looked for (every unscored lead read each

@@ -233,6 +233,39 @@ it('keeps no failure of a scoring of every lead stopped because another model wa
   }
 });
 
+describe('a failed scoring of the CSV leads (an import’s: no sync owes them again, and the import deleted the scores that would age)', () => {
+  beforeEach(() => stubWebLocks());
+  afterEach(() => vi.unstubAllGlobals());
+
+  const failedCsvRun = () => runJob('scoring', 'model-a', 2, () => Promise.reject(new Error('Model failed to load')), { source: 'csv' }).catch(() => undefined);
+  const standing = async () => standingFailure((await readJob('scoring'))!);
+
+  it('stands as one over every lead does, kept by later runs of a CRM’s leads or another model’s, until a run of its model over the CSV leads or every lead succeeds', async () => {
+    await failedCsvRun();
+    const failure = { modelId: 'model-a', done: 0, total: 2, error: 'Model failed to load', source: 'csv', finishedAt: expect.any(Number) };
+    expect(await standing()).toEqual(failure);
+    await runJob('scoring', 'model-a', 1, async () => 1, { source: 'hubspot' });
+    expect(await standing()).toEqual(failure);
+    await runJob('scoring', 'model-b', 2, async () => 2, { source: 'csv' });
+    expect(await standing()).toEqual(failure);
+    await runJob('scoring', 'model-a', 2, async () => 2, { source: 'csv' });
+    expect(await standing()).toBeUndefined();
+    await failedCsvRun();
+    await runJob('scoring', 'model-a', 3, async () => 3);
+    expect(await standing()).toBeUndefined();
+  });
+
+  it('leaves standing a failure of every lead with its model from before it, which left more unscored: trying that again scores the CSV leads too', async () => {
+    await runJob('scoring', 'model-a', 5, () => Promise.reject(new Error('The engine ran out of memory'))).catch(() => undefined);
+    await failedCsvRun();
+    expect(await standing()).toMatchObject({ modelId: 'model-a', total: 5, error: 'The engine ran out of memory' });
+    expect((await standing())?.source).toBeUndefined();
+    // Nor does scoring the CSV leads again make that one good.
+    await runJob('scoring', 'model-a', 2, async () => 2, { source: 'csv' });
+    expect(await standing()).toMatchObject({ total: 5, error: 'The engine ran out of memory' });
+  });
+});
+
 describe('a purge recorded', () => {
   afterEach(() => vi.useRealTimers());
 

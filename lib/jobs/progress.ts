@@ -62,21 +62,34 @@ const JobRunSchema = z.object({
 });
 
 /**
- * How long after a scoring of every stored lead failed (the engine crashed, a batch it could not
- * run) the hourly refresh tries it again, with or without stale scores, counted from the failure
+ * How long after a scoring whose failure stands (`failureStands`: of every stored lead, or of a
+ * CSV import's leads) failed (the engine crashed, a batch it could not run) the hourly refresh
+ * scores every lead again, with or without stale scores, counted from the failure
  * (`RunFailure.finishedAt`), not from later one-CRM runs: a passing fault mends within hours, one
  * that stays costs a few runs a day, not one an hour.
  */
 export const RETRY_FAILED_SCORING_AFTER_MS = 6 * 3_600_000;
 
-/** How a run over every item (no `source`) failed. */
-const RunFailureSchema = JobRunSchema.pick({ modelId: true, done: true, total: true, error: true, failedItems: true, finishedAt: true });
+/**
+ * Whether a failed scoring run over `source`'s leads (every lead's, without one) stands until a run
+ * over them succeeds (`standingFailure`), told by pages and tried again after
+ * RETRY_FAILED_SCORING_AFTER_MS. A CRM's leads are owed again by its next sync and scored again as
+ * their scores age (the daily refresh); a CSV import's are not: no sync of theirs comes, and the
+ * import deleted the scores that would age, so its failure stands as one over every lead does.
+ */
+export function failureStands(source: JobProgress['source']): boolean {
+  return source === undefined || source === 'csv';
+}
+
+/** How a run whose failure stands (`failureStands`) failed: over every item, or over the CSV leads (`source`). */
+const RunFailureSchema = JobRunSchema.pick({ modelId: true, done: true, total: true, error: true, failedItems: true, finishedAt: true, source: true });
 export type RunFailure = z.infer<typeof RunFailureSchema>;
 
 export const JobProgressSchema = JobRunSchema.extend({
   /**
-   * The failure of an earlier run over every item, kept on the rows of the runs after it (a
-   * one-CRM run's, another model's) until a run over every item of its model succeeds: their
+   * The failure that stood when an earlier run ended (`standingFailure`), kept on the rows of the
+   * runs after it (a one-CRM run's, another model's) until a run of its model over the items it
+   * left undone succeeds (one over every item; for a CSV run's, one over the CSV leads too): their
    * rows alone would hide that its items are done in part. Absent from rows stored before it.
    */
   lastFailure: RunFailureSchema.optional(),
@@ -201,10 +214,10 @@ async function settleOwedCoveredBy(kind: JobKind, progress: JobProgress): Promis
 
 /**
  * Writes the row of a run that ended, done or failed, and settles the work owed it covered
- * (`settleOwedCoveredBy`) in the same write. A scoring run over every lead that failed is tried
- * again as its standing failure is (`RETRY_FAILED_SCORING_AFTER_MS`), the leads of a one-CRM one
- * by the next scoring of every lead (within a day, as the scores it left age); a failed re-tiering
- * when its tiers are applied again.
+ * (`settleOwedCoveredBy`) in the same write. A scoring run over every lead or the CSV leads that
+ * failed is tried again as its standing failure is (`RETRY_FAILED_SCORING_AFTER_MS`), the leads of
+ * a one-CRM one by the next scoring of every lead (within a day, as the scores it left age); a
+ * failed re-tiering when its tiers are applied again.
  */
 async function recordRunEnd(kind: JobKind, progress: JobProgress): Promise<void> {
   await db.transaction('rw', db.settings, async () => {
@@ -297,13 +310,18 @@ async function pauseIfAsked(): Promise<void> {
 export type JobReport = (done: number, resumeAfter?: string, changed?: number, failedItems?: FailedItems) => Promise<void>;
 
 /**
- * The failure of a run over every item that stands when `job` is its row: `job`'s own when it is
- * such a run and failed, not for another model made active (`supersededBy`), else the one kept from before it.
+ * The failure that stands when `job` is its row: `job`'s own when its failure stands
+ * (`failureStands`: a run over every item or the CSV leads) and it failed, not for another model
+ * made active (`supersededBy`), else the one kept from before it. A CSV run's failure does not
+ * replace one over every item of its model kept before it: that one left more undone, and trying
+ * it again scores the CSV leads too.
  */
 export function standingFailure(job: JobProgress): RunFailure | undefined {
-  if (job.state !== 'failed' || job.source || job.supersededBy !== undefined) return job.lastFailure;
-  const { modelId, done, total, error, failedItems, finishedAt } = job;
-  return { modelId, done, total, error, failedItems, finishedAt };
+  const kept = job.lastFailure;
+  if (job.state !== 'failed' || !failureStands(job.source) || job.supersededBy !== undefined) return kept;
+  if (job.source !== undefined && kept !== undefined && kept.source === undefined && kept.modelId === job.modelId) return kept;
+  const { modelId, done, total, error, failedItems, finishedAt, source } = job;
+  return { modelId, done, total, error, failedItems, finishedAt, source };
 }
 
 export interface JobRunOptions {
@@ -323,8 +341,8 @@ export interface JobRunOptions {
  * the job are done too, so its total grows with them: the row never says more done than its
  * total, nor fewer done than it said before.
  *
- * The failure of an earlier run over every item stays on the row (`lastFailure`) until a run
- * over every item of its model succeeds. A scoring run over every item settles the scoring owed with its model,
+ * The failure that stood before (`standingFailure`) stays on the row (`lastFailure`) until a run
+ * of its model over the items it left undone succeeds. A scoring run over every item settles the scoring owed with its model,
  * and stops (failed, `supersededBy` the other model) once a scoring of every item with another model is owed.
  */
 export async function runJob<T>(
@@ -351,8 +369,8 @@ export async function runJob<T>(
   try {
     await report(unfinished?.done ?? 0, unfinished?.resumeAfter, unfinished?.changed, unfinished?.failedItems);
     const result = await work(report);
-    // Only a run over every item of its model scored again what the failed run left undone.
-    const madeGood = source === undefined && failureBefore?.modelId === modelId;
+    // Only a run of its model over every item, or over the failed run's source, scored again what it left undone.
+    const madeGood = failureBefore?.modelId === modelId && (source === undefined || source === failureBefore.source);
     await recordRunEnd(kind, { ...run, state: 'done', done: total, total, finishedAt: Date.now(), lastFailure: madeGood ? undefined : failureBefore });
     return result;
   } catch (error) {

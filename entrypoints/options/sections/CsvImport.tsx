@@ -301,7 +301,7 @@ function whyUnscored(modelId: string, job: JobProgress | null, owed: { model: st
   }
   // Activated, its scoring of every lead not yet run.
   if (owed.model === modelId) return { why: 'waiting' };
-  // A failed run over every lead stands until one succeeds (later one-CRM runs keep it), as the side panel tells it.
+  // A failed run over every lead, or over the CSV leads, stands until one succeeds (later one-CRM runs keep it), as the side panel tells it.
   const failure = job && [standingFailure(job), job.state === 'failed' ? job : undefined].find((failed) => failed?.modelId === modelId);
   // The engine's message when it failed on some leads; why the run stopped otherwise.
   if (failure) return { why: 'failed', error: failure.failedItems?.error ?? failure.error };

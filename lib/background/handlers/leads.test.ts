@@ -7,7 +7,7 @@ import { bundledModel } from '../../ml/bundled-model';
 import { activeModelId } from '../../ml/model-store';
 import { activateModel } from '../../ml/model-versions';
 import { dexieCsvSink } from '../../csv/stored';
-import { owedSourceScorings, runJob } from '../../jobs/progress';
+import { oweScoringOfEveryLead, owedScoringModel, owedSourceScorings, runJob } from '../../jobs/progress';
 import { storedLead } from '../../../test/fixtures/stored-lead';
 import { storeModel } from '../../../test/fixtures/stored-model';
 import { stubWebLocks } from '../../../test/web-locks';
@@ -165,6 +165,20 @@ describe('the scoring a CSV import owes, asked by its page', () => {
     await startUp;
     expect(await leadsHandlers.scoreStoredLeads({ source: 'csv' }, sender)).toEqual({ ok: true, scored: 0 });
     expect(scoreStoredLeadsOffscreen).toHaveBeenCalledTimes(1);
+  });
+
+  it('asks for an activation’s scoring of every lead that covers it, owed and not asked yet (its request lost), at once rather than at the next hourly check, and once', async () => {
+    const active = await activeModelId();
+    await oweScoringOfEveryLead(active);
+    const answer = scoringAnsweredLater();
+    const asked = leadsHandlers.scoreStoredLeads({ source: 'csv' }, sender);
+    await vi.waitFor(() => expect(scoreStoredLeadsOffscreen.mock.calls).toEqual([[active]]));
+    await startStoredScoring();
+    expect(scoreStoredLeadsOffscreen).toHaveBeenCalledTimes(1);
+    await answer();
+    expect(await asked).toEqual({ ok: true, scored: 2 });
+    expect(await owedScoringModel()).toBeNull();
+    expect(await owedSourceScorings()).toEqual([]);
   });
 });
 

@@ -7,7 +7,7 @@ import type { Handlers } from '../../messaging/rpc';
 import { bundledModel } from '../../ml/bundled-model';
 import { activeManifest } from '../../ml/model-store';
 import { clearCachedScores } from '../../ml/retier';
-import { activateStoredModel, requestOwedSourceScoring, scoreStoredLeadsIfAny } from '../activate-model';
+import { activateStoredModel, requestOwedSourceScoring, scoreOwedLeads, scoreStoredLeadsIfAny } from '../activate-model';
 import { runOffscreen } from '../offscreen-engine';
 import { displayName, explainInFull, leadBeingRead, openRecordInCrmTab, rememberedLeadOf } from '../open-lead';
 import { mayReadApi, pageAccess } from '../page-access';
@@ -37,7 +37,9 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
     // Asked after a CSV import stored new leads: list badges score stored leads, so tell CRM tabs.
     await sendToCrmTabs('scoresChanged', {});
     // The import's scoring, owed as it committed: asked unless a request or run covers it already.
-    if ('source' in request) return (await requestOwedSourceScoring(request.source)) ?? { ok: true as const, scored: 0 };
+    // One that covers it may be owed and not asked yet (an activation's of every lead, its request
+    // lost): asked now, not at the hourly check.
+    if ('source' in request) return (await requestOwedSourceScoring(request.source)) ?? (await scoreOwedLeads()) ?? { ok: true as const, scored: 0 };
     return scoreStoredLeadsIfAny(request.modelId);
   },
   openLead: async ({ tabId }) => {
