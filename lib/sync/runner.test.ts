@@ -13,7 +13,7 @@ import type { ConnectionReply } from '../connections/schema';
 import { generateDemoLeads } from '../crm/demo-data';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
-import { oweSourceScoring, owedSourceScorings } from '../jobs/progress';
+import { oweScoringOfEveryLead, oweSourceScoring, owedScoringModel, owedSourceScorings } from '../jobs/progress';
 import { fullScoringRequested, requestFullScoring } from '../jobs/requests';
 import { activeModelId } from '../ml/model-store';
 import { scoreOwedSourceLeads } from '../background/activate-model';
@@ -32,14 +32,15 @@ vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-b
  * The stored leads scored and the CRM tabs told, each noted with `syncs.started` at that moment;
  * while `tellingTabs` or `scoring` is set, telling the tabs or the scoring's run waits for it.
  */
-const syncs = vi.hoisted(() => ({ started: 0, after: [] as [number, string][], tellingTabs: null as Promise<void> | null, scoring: null as Promise<void> | null }));
+const syncs = vi.hoisted(() => ({ started: 0, after: [] as [number, string][], scoredSources: [] as (CrmKind | undefined)[], tellingTabs: null as Promise<void> | null, scoring: null as Promise<void> | null }));
 // Scoring the synced leads is not what is tested here, only whether a sync asks for it: its run
 // scores nothing, and its end settles what it covered, as the offscreen document's does.
 vi.mock('../background/offscreen-engine', async () => {
   const { runJob } = await import('../jobs/progress');
   return {
-    scoreStoredLeadsOffscreen: async (modelId: string, source: CrmKind) => {
+    scoreStoredLeadsOffscreen: async (modelId: string, source?: CrmKind) => {
       syncs.after.push([syncs.started, 'scored']);
+      syncs.scoredSources.push(source);
       await syncs.scoring;
       return { ok: true, scored: await runJob('scoring', modelId, 0, async () => 0, { source }) };
     },
@@ -90,7 +91,7 @@ let behaviour = defaultBehaviour();
 beforeEach(async () => {
   fakeBrowser.reset();
   statusAtEnd.length = 0;
-  Object.assign(syncs, { started: 0, after: [], tellingTabs: null, scoring: null });
+  Object.assign(syncs, { started: 0, after: [], scoredSources: [], tellingTabs: null, scoring: null });
   fakeBrowser.cookies.get = vi.fn(async ({ name }: { name: string }) => (name === 'sid' ? { value: SESSION_ID } : null)) as never;
   fakeBrowser.runtime.getPlatformInfo = vi.fn(async () => ({}) as Browser.runtime.PlatformInfo);
   stubWebLocks();
@@ -354,6 +355,13 @@ it('asks for no scoring of the leads it stored as it ends when a scoring of ever
   expect(await owedSourceScorings()).toEqual([{ source: 'salesforce', owedAt: expect.any(Number) }]);
   fullScoringAnswered();
   await fullScoring;
+});
+
+it('asks as it ends for an activation\'s scoring of every lead owed and not asked (its request lost), which covers the leads it stored', async () => {
+  await oweScoringOfEveryLead(await activeModelId());
+  expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 5 } });
+  await vi.waitFor(() => expect(syncs.scoredSources).toEqual([undefined]));
+  expect(await owedScoringModel()).toBeNull();
 });
 
 it('keeps the end of a sync that finishes as a Cancel comes (from a tab that still showed it running)', async () => {

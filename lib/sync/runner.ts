@@ -11,12 +11,10 @@ import { accountOf, type Connection } from '../connections/schema';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { keepWorkerAliveDuring } from '../background/keep-alive';
-import { scoreStoredLeadsOffscreen } from '../background/offscreen-engine';
+import { requestOwedSourceScoring, scoreOwedLeads } from '../background/activate-model';
 import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
-import { activeModelId } from '../ml/model-store';
 import { cancelAsked, listenForCancel } from '../jobs/cancel-flag';
 import { oweSourceScoring, owedSourceScorings } from '../jobs/progress';
-import { requestOwedScoringOf } from '../jobs/requests';
 import { runSync } from './engine';
 import type { SyncJob, SyncState } from './state';
 import { dexieSyncStore, markSyncRunning, otherAccountRefusal, recordSyncedAccount, type SyncStore } from './store';
@@ -191,8 +189,8 @@ async function runJob(crm: CrmKind): Promise<void> {
 async function scoreSyncedLeads(crm: CrmKind): Promise<boolean> {
   if (!(await owedSourceScorings()).some(({ source }) => source === crm)) return false;
   try {
-    const modelId = await activeModelId();
-    await requestOwedScoringOf(crm, modelId, () => scoreStoredLeadsOffscreen(modelId, crm));
+    // What covers it may be owed and not asked yet (an activation's scoring of every lead, its request lost): asked now, not at the hourly check.
+    if ((await requestOwedSourceScoring(crm)) === null) await scoreOwedLeads();
   } catch (error) {
     console.warn(`LeadLens: the leads synced from ${crm} could not be scored:`, error);
   }
