@@ -109,10 +109,10 @@ export async function writeJob(kind: JobKind, progress: JobProgress): Promise<vo
  * The work on stored scores owed: a scoring of every lead with a model (`everyLead`), written in
  * the transaction that makes it active; of one source's leads with the active model (`sources`,
  * when each was owed), written by a sync as it stores new or changed leads and by a CSV import's
- * commit (`oweSourceScoring`); a
- * re-tiering of a model's stored scores (`retier`, when it was owed), written in the transaction
- * that saves its new tier policy and again as that re-tiering is asked (`oweRetier`). Settled by
- * the end of a run that covers it (`settleOwedCoveredBy`). A request alone would be forgotten by a browser closed before its run
+ * commit (`oweSourceScoring`); a re-tiering of a model's stored scores (`retier`, when it was
+ * owed), written in the transaction that saves its new tier policy and again as that re-tiering
+ * is asked (`oweRetier`). Settled by the end of a run that covers it (`settleOwedCoveredBy`). A
+ * request alone would be forgotten by a browser closed before its run
  * began (it waits for another job's turn, and no row says it is queued); this row is what
  * start-up and the hourly check resume. Stored before one-CRM scorings were owed as the model's
  * id alone, before re-tierings were without `retier`, and before imports owed theirs with CRMs
