@@ -71,7 +71,7 @@ export const SyncStatusSchema = z.enum(['idle', 'running', 'done', 'cancelled', 
  * being clearly shorter than the CRM counts (crm/client.ts `ListShortOfCountError`): when (epoch
  * ms, the sync's clock), and how many records the CRM listed and counted.
  */
-export const ComparisonRefusalSchema = z.object({ at: z.number(), listed: z.number().int().nonnegative(), counted: z.number().int().nonnegative() });
+const ComparisonRefusalSchema = z.object({ at: z.number(), listed: z.number().int().nonnegative(), counted: z.number().int().nonnegative() });
 export type ComparisonRefusal = z.infer<typeof ComparisonRefusalSchema>;
 
 /**
