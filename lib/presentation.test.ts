@@ -137,7 +137,7 @@ describe('formatProbabilityWithTiers', () => {
             expect(shown.holds(p * 100), why).toBe(true);
             for (const t of [hot, warm]) {
               const written = Number.parseFloat(formatRate(t));
-              // A threshold written rounded (50.04 % as "50 %") has leads between the two that no true figure reads apart from it.
+              // A threshold written rounded (50.004 % as "50 %") has leads between the two that no true figure reads apart from it.
               if (Math.abs(written - t * 100) < 1e-9) expect(p >= t ? shown.atLeast(written) : shown.below(written), why).toBe(true);
               checked++;
             }

@@ -80,7 +80,8 @@ export function formatProbability(probability: number): string {
  * agree (the usual case), else the fewest decimals that do, the ends too ("<0.1 %"), up to two
  * (or one more than a threshold is written with). Past that, the lead's figure at that precision,
  * rounded toward its side of the thresholds: 49.99 % for a warm lead of 49.999 % under "hot from
- * 50 %"; one of 50.02 % below a hot threshold of 50.04 %, written "50 %", reads "50.02 %".
+ * 50 %". Only a lead within 0.005 points below a threshold written rounded reads as the threshold
+ * does: one of 50.002 % below a hot threshold of 50.004 %, written "50 %", reads "50 %".
  */
 export function formatProbabilityWithTiers(probability: number, tiers: TierThresholds): string {
   return probabilityInPercent(probability, [tiers.hot, tiers.warm]);
@@ -113,7 +114,7 @@ function probabilityInPercent(probability: number, thresholds: readonly number[]
     }
   }
   // Past that, the lead's own figure, rounded toward its side of each threshold itself, never a
-  // figure it does not have: a threshold written rounded (50.04 % as "50 %") is what reads wrong.
+  // figure it does not have: a threshold written rounded (50.004 % as "50 %") is what reads wrong.
   const scale = 10 ** mostDecimals;
   let shown = Math.round(percent * scale) / scale;
   for (const threshold of thresholds) {
@@ -307,7 +308,7 @@ export function formatModelDate(iso: string): string {
 /** A ROC-AUC's margin of chance from its standard error (`chanceMargin`). */
 /**
  * What the held-out ROC-AUC (`cvRocAuc`) is measured on, as a heading: a model trained with
- * one holdout (the CLI's `--cv 1`) was not cross-validated, and its figure is of one fifth of its leads.
+ * one holdout (the CLI's `--cv 0`) was not cross-validated, and its figure is of one fifth of its leads.
  */
 export function heldOutAucHeading(metrics: Pick<Manifest['metrics'], 'folds'>): string {
   if (metrics.folds === undefined) return 'Held-out ROC-AUC';

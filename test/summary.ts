@@ -1,6 +1,7 @@
 /**
- * The closing line of `npm test`: the unit and end-to-end runs' counts from Vitest's JSON
- * reports, as one plain "N passed, N failed" line that any CI can read.
+ * The closing line of `npm test` once every part has passed (a failing part ends the chain
+ * before it): the unit and end-to-end runs' counts from Vitest's JSON reports, as one plain
+ * line that any CI can read, failing should a report count no test or a failed one.
  */
 import { readFileSync } from 'node:fs';
 

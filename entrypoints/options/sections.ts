@@ -16,7 +16,7 @@ import { ModelReportSection } from './sections/ModelReport';
 import { TierPolicySection } from './sections/TierPolicy';
 
 export interface OptionsSection {
-  /** URL hash and test hook: options.html#models */
+  /** URL hash and test hook: options.html#model */
   id: string;
   title: string;
   Component: ComponentType;

@@ -23,8 +23,9 @@ export async function retierStoredScoresOwed(modelId: string) {
  * since it was owed goes on (a re-tiering of the model's scores, or a scoring of every lead with
  * the model: its end settles it). Nor while a scoring of every lead with the model is owed or asked
  * and not begun: it writes every score of the model with its tiers as they are when it begins, and
- * its end settles it (one that fails leaves it owed, asked by a later check). A failure leaves it
- * owed too: logged, as a sync's scoring is.
+ * its end settles it (one that fails leaves it owed, asked by a later check). A request that fails
+ * before its run begins leaves it owed too, logged as a sync's scoring is; a re-tiering run that
+ * fails settles it (applying the tiers again asks anew).
  */
 export async function retierOwedScores(): Promise<void> {
   const owed = await owedRetier();

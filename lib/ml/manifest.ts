@@ -304,7 +304,7 @@ export const ConfusionSchema = z
  */
 export const MetricsSchema = z
   .object({
-    /** How many folds `cvRocAuc` and `cvPrAuc` are the mean over; 1: one 80/20 holdout (the CLI's `--cv 1`), not cross-validation. */
+    /** How many folds `cvRocAuc` and `cvPrAuc` are the mean over; 1: one 80/20 holdout (the CLI's `--cv 0`), not cross-validation. */
     folds: z.number().int().positive().optional(),
     cvRocAuc: UnitIntervalSchema.optional(),
     cvPrAuc: UnitIntervalSchema.optional(),

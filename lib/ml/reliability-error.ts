@@ -35,7 +35,7 @@ function percentagePoints(error: number): string {
 
 /** The figure, and what it is over, in an admin's words. */
 export function describeReliabilityError({ error, groups, leads, folds }: ReliabilityError): string {
-  // Cross-validation scores every lead trained on unseen; one holdout (the CLI's `--cv 1`) only the fifth it kept out.
+  // Cross-validation scores every lead trained on unseen; one holdout (the CLI's `--cv 0`) only the fifth it kept out.
   const scored = folds === 1 ? 'the 20 % of leads held out, scored by a model that did not learn from them' : 'the leads trained on, each scored by a model that did not learn from it';
   return (
     `${percentagePoints(error)} percentage points: ${scored}, ` +

@@ -465,7 +465,7 @@ async function finishSync(store: SyncStore, crm: CrmKind, state: SyncState, job:
 /**
  * Whether the stored leads are due at `at` to be compared with every record the CRM has: a week
  * after they last were (`idsComparedAt`; at once when never), or, while a refused comparison
- * stands (`LastRun.comparisonRefused`), a day after it. The values the CRM computes as it reads
+ * stands (`lastRun.comparisonRefused`), a day after it. The values the CRM computes as it reads
  * them are read again with it.
  */
 function comparisonDue({ idsComparedAt, lastRun }: SyncState, at: number): boolean {

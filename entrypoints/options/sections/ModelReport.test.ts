@@ -218,7 +218,7 @@ it('says in the Data line how the probabilities were calibrated, and nothing of 
   expect(dataLine(await activeReport())).toBe('5,000 leads, 464 conversions, from demo-history.csv; trained Nov 1, 2026; probabilities calibrated by Platt scaling');
 });
 
-// A CLI model trained with `--cv 1` has one 80/20 holdout: its figure was labelled cross-validated.
+// A CLI model trained with `--cv 0` has one 80/20 holdout: its figure was labelled cross-validated.
 it.each([
   [5, 'Cross-validated ROC-AUC (5 folds) / PR-AUC'],
   [1, 'Held-out ROC-AUC (one 20 % holdout) / PR-AUC'],
