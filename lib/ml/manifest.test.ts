@@ -147,6 +147,19 @@ describe('manifest schema', () => {
     expect(errorOf({ ...clone(), provenance: { ...bundled.provenance, leakageFlagsKept: [] } })).toContain('provenance.leakageFlagsKept');
   });
 
+  it('records that a model\'s leakage check could not run, and why, parses manifests without it, and never beside flags it would have made', () => {
+    const notRun = { reason: 'the created dates are not one per lead' };
+    const parsed = parseManifest({ ...clone(), provenance: { ...bundled.provenance, leakageCheckNotRun: notRun } });
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(parsed.manifest.provenance.leakageCheckNotRun).toEqual(notRun);
+    const older = parseManifest(bundled); // written before it was recorded
+    if (!older.ok) throw new Error(older.error);
+    expect(older.manifest.provenance).not.toHaveProperty('leakageCheckNotRun');
+    const both = { ...clone(), provenance: { ...bundled.provenance, leakageCheckNotRun: notRun, leakageFlagsKept: [{ key: 'web_visits', reason: 'it keeps changing after the outcome' }] } };
+    expect(errorOf(both)).toContain('provenance.leakageCheckNotRun: a leakage check that did not run flagged no feature');
+    expect(errorOf({ ...clone(), provenance: { ...bundled.provenance, leakageCheckNotRun: {} } })).toContain('provenance.leakageCheckNotRun.reason');
+  });
+
   it('keeps the training leads per bin of a feature\'s own term, one count per bin, and parses manifests without them', () => {
     const withCounts = clone();
     const own = withCounts.terms.findIndex((term: { features: number[] }) => term.features.length === 1);

@@ -445,6 +445,13 @@ export const ManifestSchema = z
           .array(z.object({ key: z.string(), reason: z.string() }).strict())
           .min(1)
           .optional(),
+        /**
+         * Set when the leakage guard could not run when the model was trained (`reason`: the
+         * error it stopped on): no feature was checked, so the metrics may look better than the
+         * model does on new leads and nothing says so. Absent when it ran, and in models trained
+         * before it was recorded.
+         */
+        leakageCheckNotRun: z.object({ reason: z.string() }).strict().optional(),
       })
       .strict(),
   })
@@ -499,6 +506,10 @@ export const ManifestSchema = z
     m.provenance.leakageFlagsKept?.forEach((flag, i) => {
       if (!indexOfKey.has(flag.key)) ctx.addIssue({ code: 'custom', message: `flags "${flag.key}", which is no feature`, path: ['provenance', 'leakageFlagsKept', i, 'key'] });
     });
+    // The report would say both that the guard flagged features and that it did not run.
+    if (m.provenance.leakageCheckNotRun && m.provenance.leakageFlagsKept) {
+      ctx.addIssue({ code: 'custom', message: 'a leakage check that did not run flagged no feature', path: ['provenance', 'leakageCheckNotRun'] });
+    }
     // The side panel reads a feature's bin counts beside its own term's bins: one count per bin.
     // Looked up in maps built once: a search per reference feature made parsing quadratic (seconds at 30,000 features).
     const ownTermOf = new Map<number, Term>();

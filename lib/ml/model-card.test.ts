@@ -48,6 +48,15 @@ it('names the flagged features a model reads all the same, as its manifest recor
   expect(renderModelCard(bundled)).not.toContain('Possible leakage');
 });
 
+it('says the leakage check did not run for a model whose manifest records so, and why, in place of "nothing flagged"', () => {
+  const unchecked = { ...bundled, provenance: { ...bundled.provenance, leakageCheckNotRun: { reason: 'out of memory' } } };
+  const card = renderModelCard(unchecked);
+  expect(card).toContain(
+    '## Possible leakage\n\nThe check for fields filled in after a lead converted could not run when this model was trained (out of memory), so its cross-validated figures may be inflated by such a field: check by hand',
+  );
+  expect(card).not.toContain('The leakage guard flagged these features');
+});
+
 it('writes low conversion rates and thresholds as the extension does, never "0 %" for some nor one figure for two', () => {
   // 2,000 leads a decile, 6, 5 and 1 of them converted: not "0 %"; thresholds of 0.94 % and 0.86 %: not both "≥ 0.9 %".
   const hot = { ...bundled.metrics.tierConfusion!.hot, threshold: 0.0094 };

@@ -55,6 +55,18 @@ export function keptLeakageFlags(m: Manifest): { label: string; reason: string }
 }
 
 /**
+ * What the admin is told of a model whose leakage guard could not run when it was trained
+ * (`reason`: the error it stopped on), in the training's warnings, its model card and the Model
+ * report: without it, the figures read as checked with nothing found.
+ */
+export function leakageCheckNotRunWarning(reason: string): string {
+  return (
+    `The check for fields filled in after a lead converted could not run when this model was trained (${reason}), so its cross-validated ` +
+    'figures may be inflated by such a field: check by hand that no field it reads is filled in, or keeps changing, after a lead converts or is lost.'
+  );
+}
+
+/**
  * Text from the data (a column's name, a cell a warning quotes, a category) as Markdown shows it
  * as written: on one line, without controls, and with the characters that would make it a link,
  * an image a viewer fetches, HTML or a table cell's end escaped. A hostile CSV cell would otherwise
@@ -173,7 +185,13 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
   }
   // As the manifest records them (the trainer does, in LeadLens and on the command line), so card and Model report agree.
   const leakage = keptLeakageFlags(m).map(({ label, reason }) => `Possible leakage in "${label}": ${reason}.`);
-  if (leakage.length > 0) {
+  const checkNotRun = m.provenance.leakageCheckNotRun;
+  if (checkNotRun) {
+    lines.push('');
+    lines.push('## Possible leakage');
+    lines.push('');
+    lines.push(md(leakageCheckNotRunWarning(checkNotRun.reason)));
+  } else if (leakage.length > 0) {
     lines.push('');
     lines.push('## Possible leakage');
     lines.push('');

@@ -357,6 +357,15 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     expect(await manifestOf('team-model')).toEqual(rebuilt);
   });
 
+  it('applies the policy of a rebuild whose leakage check could not run, and keeps the flags the stored copy records', async () => {
+    const flags = [{ key: 'employees', reason: 'it is filled in for almost only one outcome' }];
+    const storedCopy = { ...beforeReadingRecorded, modelId: 'team-model', provenance: { ...bundled.provenance, leakageFlagsKept: flags } };
+    await db.models.update('team-model', { manifest: storedCopy });
+    const rebuilt = { ...teamModel, tiers: newPolicy, provenance: { ...teamModel.provenance, leakageCheckNotRun: { reason: 'out of memory' } } };
+    await expect(importModel(JSON.stringify(rebuilt), modelOnnx, passes)).resolves.toMatchObject({ installed: 'tierPolicyApplied', tierPolicyChanged: true, readingRecorded: true });
+    expect(await manifestOf('team-model')).toEqual({ ...storedCopy, derivedReadingVersion: bundled.derivedReadingVersion, tiers: newPolicy });
+  });
+
   it.each([
     ['another model.onnx', JSON.stringify(teamModel), new Uint8Array([...modelOnnx, 0])],
     ['another manifest', JSON.stringify({ ...teamModel, intercept: teamModel.intercept + 1, tiers: newPolicy }), modelOnnx],
@@ -459,6 +468,23 @@ describe('recordNewerReading (a model trained again to the same id)', () => {
     await storeModel({ ...olderReading, provenance: { ...bundled.provenance, leakageFlagsKept: flags } }, modelOnnx, 'trained');
     expect(await recordNewerReading('trained-1', { ...retrained, provenance: bundled.provenance })).toBe(true);
     expect((await db.models.get('trained-1'))?.manifest).toEqual({ ...bundled, modelId: 'trained-1' });
+  });
+
+  it('keeps what the stored copy records of leakage (its flags, or its own check not run) when the newer training\'s check could not run', async () => {
+    const notRun = (reason: string) => ({ ...bundled.provenance, leakageCheckNotRun: { reason } });
+    await storeModel({ ...olderReading, provenance: { ...bundled.provenance, leakageFlagsKept: flags } }, modelOnnx, 'trained');
+    expect(await recordNewerReading('trained-1', { ...retrained, provenance: notRun('out of memory') })).toBe(true);
+    expect((await db.models.get('trained-1'))?.manifest).toEqual(retrained);
+
+    await storeModel({ ...olderReading, provenance: notRun('an older failure') }, modelOnnx, 'trained');
+    expect(await recordNewerReading('trained-1', { ...retrained, provenance: notRun('out of memory') })).toBe(true);
+    expect((await db.models.get('trained-1'))?.manifest).toEqual({ ...bundled, modelId: 'trained-1', provenance: notRun('an older failure') });
+  });
+
+  it('records that the check ran when the newer training\'s did, with the flags it kept', async () => {
+    await storeModel({ ...olderReading, provenance: { ...bundled.provenance, leakageCheckNotRun: { reason: 'out of memory' } } }, modelOnnx, 'trained');
+    expect(await recordNewerReading('trained-1', retrained)).toBe(true);
+    expect((await db.models.get('trained-1'))?.manifest).toEqual(retrained);
   });
 
   it('records nothing over a reading as new or newer, for a manifest that records none, nor for a model not stored', async () => {

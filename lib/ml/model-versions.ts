@@ -252,11 +252,12 @@ async function applyToInstalled(file: Manifest, onnx: Uint8Array): Promise<Impor
  * `manifest` without what two manifests of one model may differ in: its tier policy (the admin's),
  * and the records a later trainer adds for the same model, which change no score, tier or reason
  * and are not part of its id (made of the ONNX bytes, features, calibration and tiers): the reading
- * its fields were read with (`derivedReadingVersion`) and the leakage flags the admin kept
- * (`provenance.leakageFlagsKept`, which the command line now writes too). An export made before
- * they were written is still that model; the ONNX bytes are compared apart.
+ * its fields were read with (`derivedReadingVersion`), the leakage flags the admin kept
+ * (`provenance.leakageFlagsKept`, which the command line now writes too) and whether the leakage
+ * check could not run (`provenance.leakageCheckNotRun`). An export made before they were written is
+ * still that model; the ONNX bytes are compared apart.
  */
-function modelApartFromRecords({ tiers: _tiers, derivedReadingVersion: _reading, provenance: { leakageFlagsKept: _flags, ...provenance }, ...model }: Manifest) {
+function modelApartFromRecords({ tiers: _tiers, derivedReadingVersion: _reading, provenance: { leakageFlagsKept: _flags, leakageCheckNotRun: _notRun, ...provenance }, ...model }: Manifest) {
   return { ...model, provenance };
 }
 /** Both parsed by the same schema, so their keys come in its order: the same JSON is the same model. */
@@ -286,7 +287,9 @@ async function applyIfSameModel(file: Manifest, onnx: Uint8Array, installedOnnx:
  * Records on the stored model `modelId` the reading of fields `newer` (a manifest of the same model:
  * trained again on the same history and settings, or its files imported) was made with, when it is
  * newer than the one recorded: its `derivedReadingVersion`, and the leakage flags kept
- * (`provenance.leakageFlagsKept`) of that training. Nothing else of the stored manifest, its tiers
+ * (`provenance.leakageFlagsKept`) of that training; when that training's leakage check could not
+ * run (`provenance.leakageCheckNotRun`), it knows no better than the stored record, which is kept
+ * as it is (flags, or its own check not run). Nothing else of the stored manifest, its tiers
  * among it. Without it, a model told to be trained again (`readingChangedNote`) would be told so for
  * good: the training gives the same id, and the stored copy is kept. Whether it recorded: never for
  * a model not stored (the bundled one is read from the package) or one whose stored manifest does
@@ -301,9 +304,10 @@ export async function recordNewerReading(modelId: string, newer: Pick<Manifest, 
     const parsed = parseManifest(stored.manifest);
     // No recorded version: older than every one (`featuresReadDifferentlyNow`).
     if (!parsed.ok || (parsed.manifest.derivedReadingVersion ?? 0) >= reading) return false;
-    const { leakageFlagsKept: _recorded, ...provenance } = stored.manifest.provenance;
-    const { leakageFlagsKept } = newer.provenance;
-    await db.models.update(modelId, { manifest: { ...stored.manifest, derivedReadingVersion: reading, provenance: { ...provenance, ...(leakageFlagsKept && { leakageFlagsKept }) } } });
+    const { leakageFlagsKept: _recordedFlags, leakageCheckNotRun: _recordedNotRun, ...provenance } = stored.manifest.provenance;
+    const { leakageFlagsKept, leakageCheckNotRun } = newer.provenance.leakageCheckNotRun ? stored.manifest.provenance : newer.provenance;
+    const leakageRecord = { ...(leakageFlagsKept && { leakageFlagsKept }), ...(leakageCheckNotRun && { leakageCheckNotRun }) };
+    await db.models.update(modelId, { manifest: { ...stored.manifest, derivedReadingVersion: reading, provenance: { ...provenance, ...leakageRecord } } });
     return true;
   });
 }

@@ -100,6 +100,16 @@ it('names beside the figures the flagged features the admin trained on all the s
   expect(Array.from(note!.querySelectorAll('li'), (item) => item.textContent)).toEqual([`Website visits: ${KEEPS_CHANGING_REASON}.`]);
 });
 
+it('says beside the figures that the leakage check did not run when the model was trained, and why', async () => {
+  const provenance = { ...bundled.provenance, leakageCheckNotRun: { reason: 'out of memory' } };
+  await storeModel({ ...lean, modelId: 'trained-1', provenance }, new Uint8Array([1]), 'trained');
+  await activateModel('trained-1');
+  const report = await activeReport();
+  const note = report.querySelector('[role="note"][data-testid="leakage-check-not-run"]');
+  expect(note?.textContent).toMatch(/^The check for fields filled in after a lead converted could not run when this model was trained \(out of memory\), so its cross-validated figures may be inflated/);
+  expect(report.querySelector('[data-testid="kept-leakage"]')).toBeNull();
+});
+
 /** The rows (header first) of the table under the chart titled `title`, as the text of each cell. */
 function tableUnder(report: HTMLElement, title: string): string[][] {
   const figure = Array.from(report.querySelectorAll('figure')).find((candidate) => candidate.querySelector('figcaption')?.textContent === title);
@@ -133,6 +143,7 @@ describe('the bundled model’s report', () => {
 
   it('adds no caveat to a model trained without flagged features', () => {
     expect(bundledReport().querySelector('[data-testid="kept-leakage"]')).toBeNull();
+    expect(bundledReport().querySelector('[data-testid="leakage-check-not-run"]')).toBeNull();
   });
 
   it('lists every term with its importance under the term importance chart, strongest first', () => {

@@ -6,7 +6,7 @@ import { ErrorState, Loading } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
 import { modelHasShapes } from '@/lib/ml/insights';
 import type { Manifest } from '@/lib/ml/manifest';
-import { keptLeakageFlags } from '@/lib/ml/model-card';
+import { keptLeakageFlags, leakageCheckNotRunWarning } from '@/lib/ml/model-card';
 import { reliabilityError } from '@/lib/ml/reliability-error';
 import { useActiveManifest } from '@/lib/ui/hooks';
 import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/lib/ui/owed-scoring';
@@ -116,6 +116,17 @@ function KeptLeakageNote({ manifest }: { manifest: Manifest }) {
   );
 }
 
+/** Said of a model whose leakage guard could not run when it was trained: its figures were never checked for such fields. */
+function LeakageCheckNotRunNote({ manifest }: { manifest: Manifest }) {
+  const notRun = manifest.provenance.leakageCheckNotRun;
+  if (!notRun) return null;
+  return (
+    <p role="note" data-testid="leakage-check-not-run">
+      {leakageCheckNotRunWarning(notRun.reason)}
+    </p>
+  );
+}
+
 /** Shape plots are the report's heaviest part: redraw them only when their term changes, not when the tiers do. */
 const MemoShapePlot = memo(ShapePlot);
 
@@ -206,6 +217,7 @@ function Report({ manifest }: { manifest: Manifest }) {
         <CalibrationError metrics={metrics} />
       </dl>
       <KeptLeakageNote manifest={manifest} />
+      <LeakageCheckNotRunNote manifest={manifest} />
       <ReportCharts metrics={metrics} terms={terms} />
       <h3 style={{ fontSize: 15 }}>Confusion matrix at each tier threshold</h3>
       <ConfusionMatrices manifest={manifest} />

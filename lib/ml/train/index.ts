@@ -22,7 +22,7 @@ import {
 import { DERIVED_READING_VERSION, parseDate } from '../derive';
 import type { ModelOutcomeRule } from '../outcome-rule';
 import { calibratedProbabilityF32, exportOnnx } from '../onnx/export';
-import { renderModelCard } from '../model-card';
+import { leakageCheckNotRunWarning, renderModelCard } from '../model-card';
 import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, trainedCheckBound } from '../check-model';
 import { applyCalibration, calibratedLogOdds, chooseCalibration, ranksNoLeads } from './calibration';
 import { crossFittedProbabilities, crossValidate, fitCalibration, trainRowsOf } from './cross-validation';
@@ -172,7 +172,10 @@ export interface TrainResult {
   modelCard: string;
   summary: TrainSummary;
   warnings: string[];
-  /** The leakage guard's warnings (also in `warnings`): a model that reads such a feature fails on new leads. */
+  /**
+   * The leakage guard's warnings (also in `warnings`): a model that reads such a feature fails on
+   * new leads. When the guard could not run, the one warning that says so.
+   */
   leakage: string[];
   model: EbmModel;
   /** The training matrix [N, F] and labels [N] (for checks such as the ONNX round trip). */
@@ -512,16 +515,21 @@ export function trainModel(input: TrainInput): TrainResult {
 
   // leakage guard: warn, never drop (the admin decides, and a flag overridden is named in the report, the manifest and the model card)
   const leakageFlagsKept: { key: string; reason: string }[] = [];
+  let leakageCheckNotRun: { reason: string } | undefined;
+  let guardVerdicts: (string | null)[] = [];
   try {
-    guardReasons(features, X, labels, source, now, input.storedHistory ?? null).forEach((reason, k) => {
-      if (reason === null) return;
-      leakageFlagsKept.push({ key: features[k].key, reason });
-      leakage.push(`Possible leakage in "${features[k].label}": ${reason}.`);
-    });
-    warnings.push(...leakage);
-  } catch {
-    /* the guard is advisory */
+    guardVerdicts = guardReasons(features, X, labels, source, now, input.storedHistory ?? null);
+  } catch (error) {
+    // Advisory, so training goes on; but said, and recorded with the model: unsaid, it reads as "checked, nothing found".
+    leakageCheckNotRun = { reason: error instanceof Error ? error.message : String(error) };
+    leakage.push(leakageCheckNotRunWarning(leakageCheckNotRun.reason));
   }
+  guardVerdicts.forEach((reason, k) => {
+    if (reason === null) return;
+    leakageFlagsKept.push({ key: features[k].key, reason });
+    leakage.push(`Possible leakage in "${features[k].label}": ${reason}.`);
+  });
+  warnings.push(...leakage);
   signal?.throwIfAborted();
 
   // --- cross-validation (or one holdout)
@@ -665,7 +673,7 @@ export function trainModel(input: TrainInput): TrainResult {
     reference: { baseRate: positives / N, probabilityPercentiles: percentiles, features: referenceFeatures },
     metrics,
     // The flags kept go with the model: the model report names them once it is imported or activated, long after this run's warnings.
-    provenance: { rows: N, positives, source: input.sourceName ?? source, referenceTime: now.toISOString(), ...(leakageFlagsKept.length > 0 && { leakageFlagsKept }) },
+    provenance: { rows: N, positives, source: input.sourceName ?? source, referenceTime: now.toISOString(), ...(leakageFlagsKept.length > 0 && { leakageFlagsKept }), ...(leakageCheckNotRun && { leakageCheckNotRun }) },
   };
   const parsed = ManifestSchema.safeParse(manifestDraft);
   if (!parsed.success) {
