@@ -2,7 +2,7 @@ import { listAllChanges } from './list-all-changes';
 import { describe, expect, it } from 'vitest';
 import { DEMO_OWNERS, generateDemoLeads } from './demo-data';
 import { salesforceId18 } from './salesforce';
-import { CLOCK_ALLOWANCE_MS, type CrmClient } from './client';
+import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, type CrmClient } from './client';
 import { isCrmError } from './http';
 import { createSalesforceClient, soqlDateTime } from './salesforce-client';
 import { virtualClock } from './virtual-clock';
@@ -575,9 +575,21 @@ describe('Salesforce deleted Leads', () => {
     const withoutLocator = answering({ totalSize: leads.length, done: false, records: ids(100) });
     await expect(withoutLocator.client.listPresent!()).rejects.toMatchObject({ kind: 'schema', message: expect.stringContaining('nextRecordsUrl: missing while done is false') });
     const short = answering({ totalSize: leads.length, done: true, records: ids(100) });
-    await expect(short.client.listPresent!()).rejects.toMatchObject({ kind: 'schema', message: expect.stringContaining('100 Ids of the 4,500 Leads it counted') });
+    // Refused as short of the count, which a sync answers by removing only the deletions Get Deleted lists (`listKeptDeletions`).
+    const shortRefusal = { kind: 'schema', listed: 100, counted: 4_500, message: 'Salesforce listed 100 Leads of the 4,500 it counted: LeadLens removed no lead missing from that list' };
+    await expect(short.client.listPresent!()).rejects.toThrow(ListShortOfCountError);
+    await expect(short.client.listPresent!()).rejects.toMatchObject(shortRefusal);
     // Also as the fallback of Get Deleted, which no longer reaches back 40 days.
-    await expect(short.client.listDeleted(short.clock.now() - 40 * DAY)).rejects.toMatchObject({ kind: 'schema' });
+    await expect(short.client.listDeleted(short.clock.now() - 40 * DAY)).rejects.toMatchObject(shortRefusal);
+  });
+
+  it('counts a list of every Lead without repeats, which could stand in for Ids left off, and takes one longer than counted, which removes no Lead', async () => {
+    const ids = (from: number, to: number) => leads.slice(from, to).map((lead) => ({ attributes: { type: 'Lead' }, Id: lead.salesforceId }));
+    const answering = (page: object) => setup('67.0', (request) => (request.url.searchParams.get('q') === 'SELECT Id FROM Lead' ? json(200, page) : undefined));
+    const repeating = answering({ totalSize: leads.length, done: true, records: [...ids(0, 4_400), ...ids(0, 100)] });
+    await expect(repeating.client.listPresent!()).rejects.toMatchObject({ listed: 4_400, counted: 4_500, message: expect.stringContaining('Salesforce listed 4,400 Leads of the 4,500 it counted') });
+    const longer = answering({ totalSize: 100, done: true, records: ids(0, 101) });
+    expect((await longer.client.listPresent!()).ids).toEqual(leads.slice(0, 101).map((lead) => lead.salesforceId));
   });
 
   it('stops following a query whose next page is the one just read (its locator names itself), where it would read that page forever', async () => {
@@ -604,6 +616,95 @@ describe('Salesforce deleted Leads', () => {
     const { client, behaviour, clock } = setup();
     behaviour.revokedTokens.add('00Dsession!token');
     await expect(client.listDeleted(clock.now() - DAY)).rejects.toMatchObject({ kind: 'auth' });
+  });
+});
+
+describe('Salesforce deletions it still lists, while a list of every Lead is refused', () => {
+  const DAY = 86_400_000;
+  const HOUR = 3_600_000;
+  const deletedPath = '/services/data/v67.0/sobjects/Lead/deleted/';
+  const isDeletedRequest = (request: DemoRequest) => request.url.pathname.endsWith('/sobjects/Lead/deleted/');
+
+  it('lists the Leads deleted since a date as listDeleted does, up to when Salesforce covers', async () => {
+    const { client, clock, store, requests } = setup();
+    const since = clock.now() - 2 * DAY;
+    store.deleteLead(leads[0], since - 60_000);
+    store.deleteLead(leads[1], since + HOUR);
+    expect(await client.listKeptDeletions!(since)).toEqual({ kind: 'deleted-since', records: [{ id: leads[1].salesforceId, deletedAt: since + HOUR }], coveredTo: clock.now() });
+    expect(requests).toEqual([`${deletedPath}?start=2026-10-30T00:00:00Z&end=2026-11-01T00:00:00Z`]);
+  });
+
+  it('lists those Salesforce still keeps, never every Lead, when it purged those since the date (20 days) or would not look that far back (40)', async () => {
+    for (const [daysAgo, firstStart] of [[20, '2026-10-12T00:00:00Z'], [40, '2026-10-02T00:00:00Z']] as const) {
+      const { client, clock, store, requests } = setup();
+      store.deleteLead(leads[5], clock.now() - 19 * DAY);
+      store.deleteLead(leads[6], clock.now() - DAY);
+      expect(await client.listKeptDeletions!(clock.now() - daysAgo * DAY)).toEqual({ kind: 'deleted-since', records: [{ id: leads[6].salesforceId, deletedAt: clock.now() - DAY }], coveredTo: clock.now() });
+      // From the date, or 30 days back; refused, the last minutes say the log keeps 15 days, and it is read from there.
+      expect(requests).toEqual([
+        `${deletedPath}?start=${firstStart}&end=2026-11-01T00:00:00Z`,
+        `${deletedPath}?start=2026-10-31T23:58:00Z&end=2026-11-01T00:00:00Z`,
+        `${deletedPath}?start=2026-10-17T00:00:00Z&end=2026-11-01T00:00:00Z`,
+      ]);
+    }
+  });
+
+  it('takes an answer whose log starts after the date as what Salesforce keeps, asking once', async () => {
+    const deletedRecords = [{ id: leads[3].salesforceId, deletedDate: '2026-10-31T18:00:00.000+0000' }];
+    const { client, clock, requests } = setup('67.0', (request) =>
+      isDeletedRequest(request) ? json(200, { deletedRecords, earliestDateAvailable: '2026-10-31T12:00:00.000+0000', latestDateCovered: '2026-10-31T23:59:00.000+0000' }) : undefined,
+    );
+    expect(await client.listKeptDeletions!(clock.now() - DAY)).toEqual({
+      kind: 'deleted-since',
+      records: [{ id: leads[3].salesforceId, deletedAt: Date.parse('2026-10-31T18:00:00Z') }],
+      coveredTo: Date.parse('2026-10-31T23:59:00Z'),
+    });
+    expect(requests).toHaveLength(1);
+  });
+
+  it('asks the log from the minute after the earliest date Salesforce names, and lists the last minutes alone when it names none', async () => {
+    const refusingOld = (earliestDateAvailable?: string) => (request: DemoRequest) => {
+      if (!isDeletedRequest(request)) return undefined;
+      if (request.url.searchParams.get('start') === '2026-10-25T00:00:00Z') return json(400, [{ errorCode: 'INVALID_REPLICATION_DATE', message: 'startDate is before the earliest date available' }]);
+      return json(200, { deletedRecords: [{ id: leads[3].salesforceId, deletedDate: '2026-10-31T23:59:00.000+0000' }], ...(earliestDateAvailable && { earliestDateAvailable }) });
+    };
+    const named = setup('67.0', refusingOld('2026-10-28T06:30:15.000+0000'));
+    await named.client.listKeptDeletions!(named.clock.now() - 7 * DAY);
+    expect(named.requests.at(-1)).toBe(`${deletedPath}?start=2026-10-28T06:31:00Z&end=2026-11-01T00:00:00Z`);
+    const unnamed = setup('67.0', refusingOld());
+    expect(await unnamed.client.listKeptDeletions!(unnamed.clock.now() - 7 * DAY)).toEqual({
+      kind: 'deleted-since',
+      records: [{ id: leads[3].salesforceId, deletedAt: Date.parse('2026-10-31T23:59:00Z') }],
+      coveredTo: unnamed.clock.now() - CLOCK_ALLOWANCE_MS, // no latestDateCovered: the browser's clock may run fast
+    });
+    expect(unnamed.requests).toEqual([`${deletedPath}?start=2026-10-25T00:00:00Z&end=2026-11-01T00:00:00Z`, `${deletedPath}?start=2026-10-31T23:58:00Z&end=2026-11-01T00:00:00Z`]);
+  });
+
+  it('halves a window with more deletions than Salesforce lists at once (600,000) until it lists them, covering only to its end: the next read goes on from there', async () => {
+    // More than Salesforce lists in any window longer than 4 days.
+    const { client, clock, store, requests } = setup('67.0', (request) => {
+      if (!isDeletedRequest(request)) return undefined;
+      const [start, end] = ['start', 'end'].map((name) => Date.parse(request.url.searchParams.get(name)!));
+      return end - start > 4 * DAY ? json(400, [{ errorCode: 'EXCEEDED_ID_LIMIT', message: 'Too many ids' }]) : undefined;
+    });
+    const since = clock.now() - 10 * DAY;
+    store.deleteLead(leads[1], since + DAY);
+    store.deleteLead(leads[2], since + 3 * DAY);
+    const first = await client.listKeptDeletions!(since);
+    expect(first).toEqual({ kind: 'deleted-since', records: [{ id: leads[1].salesforceId, deletedAt: since + DAY }], coveredTo: since + 2.5 * DAY });
+    expect(requests.map((path) => path.replace(/^.*end=/, ''))).toEqual(['2026-11-01T00:00:00Z', '2026-10-27T00:00:00Z', '2026-10-24T12:00:00Z']);
+    const next = await client.listKeptDeletions!(first.coveredTo);
+    expect(next.records).toEqual([{ id: leads[2].salesforceId, deletedAt: since + 3 * DAY }]);
+    // A window of minutes Salesforce still cannot list fails the read.
+    const { client: tooMany, clock: tooManyClock } = setup('67.0', (request) => (isDeletedRequest(request) ? json(400, [{ errorCode: 'EXCEEDED_ID_LIMIT', message: 'Too many ids' }]) : undefined));
+    await expect(tooMany.listKeptDeletions!(tooManyClock.now() - HOUR)).rejects.toMatchObject({ kind: 'request', crmCode: 'EXCEEDED_ID_LIMIT' });
+  });
+
+  it('fails on a session Salesforce rejects, asking nothing more', async () => {
+    const { client, behaviour, clock, requests } = setup();
+    behaviour.revokedTokens.add('00Dsession!token');
+    await expect(client.listKeptDeletions!(clock.now() - DAY)).rejects.toMatchObject({ kind: 'auth' });
+    expect(requests.every((path) => path.startsWith(deletedPath))).toBe(true);
   });
 });
 

@@ -3,12 +3,13 @@
  * redirects and drops the Authorization header). Changes are read with SOQL ordered by
  * `SystemModstamp, Id` and paged by `nextRecordsUrl` (2,000 per batch); deletions with "Get
  * Deleted", or by every Lead's Id when Salesforce no longer keeps them, and now and then
- * (`listPresent`) for the Leads the user can no longer see, which Get Deleted never lists. The
+ * (`listPresent`) for the Leads the user can no longer see, which Get Deleted never lists; while
+ * a list of every Lead Id is refused as short, with Get Deleted alone (`listKeptDeletions`). The
  * user the credentials sign in as is the one the `identity` URL of Resources by Version names.
  */
 import { z } from 'zod';
 import type { CalculatedPage, ChangedPage, CrmClient, CrmRecord, Deletions, FieldToWrite, ReadOptions, RecordUpdateFailure } from './client';
-import { CLOCK_ALLOWANCE_MS, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
+import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, refuseSamePageAgain, type Clock, type CrmErrorBody, type CrmResponse, type RetryPolicy } from './http';
 import { loadOnce } from './once';
 import { readEach } from './read-each';
@@ -30,8 +31,9 @@ const UNSYNCED_TYPES = new Set(['address', 'location', 'base64', 'complexvalue']
  * for about 15 (`earliestDateAvailable` says from when, and a start before it is refused).
  */
 const DELETED_WINDOW_MAX_MS = 30 * 24 * 3_600_000;
+const MINUTE_MS = 60_000;
 /** It refuses a window of a minute or less (its start and end are taken to the minute). */
-const DELETED_WINDOW_MIN_MS = 2 * 60_000;
+const DELETED_WINDOW_MIN_MS = 2 * MINUTE_MS;
 /**
  * How often a sync, or a read naming a field describe did not list, may describe Lead again (a
  * field describe listed and Salesforce refuses is described again at once: `namingFields`).
@@ -190,6 +192,11 @@ const DeletedRecordsSchema = z.object({
   earliestDateAvailable: DateTime.nullish(),
   latestDateCovered: DateTime.nullish(),
 });
+type DeletedRecordsAnswer = z.infer<typeof DeletedRecordsSchema>;
+type DeletedSince = Extract<Deletions, { kind: 'deleted-since' }>;
+
+/** Whether `error` is Salesforce refusing a request with one of `codes`. */
+const refusedWith = (error: unknown, ...codes: string[]) => isCrmError(error, 'request') && error.crmCode !== undefined && codes.includes(error.crmCode);
 
 const VersionsSchema = z.array(z.looseObject({ version: z.string().regex(/^\d+\.0$/) }));
 
@@ -213,6 +220,9 @@ function readErrorBody(body: unknown): CrmErrorBody {
 export function soqlDateTime(epochMs: number): string {
   return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
+
+/** Where a Get Deleted window from `since` to `end` starts: earlier when too close to the end, as what it lists twice is harmless. */
+const deletedWindowStart = (since: number, end: number) => Math.min(since, end - DELETED_WINDOW_MIN_MS);
 
 function toRecord(lead: Lead): CrmRecord {
   const { attributes: _attributes, ...fields } = lead;
@@ -372,18 +382,81 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
 
   /**
    * Every Lead's Id the user can see: what is left to compare with when Salesforce cannot list the
-   * deletions, or has left some out (a Lead shared away from the user, deleted or not). A list
-   * shorter or longer than the query counted is refused: each stored Lead left off it would be removed.
+   * deletions, or has left some out (a Lead shared away from the user, deleted or not). A list of
+   * fewer different Ids than the query counted is refused (`ListShortOfCountError`): each stored
+   * Lead left off it would be removed, and no later sync brings it back.
    */
   async function everyLeadId(signal?: AbortSignal): Promise<Extract<Deletions, { kind: 'all-present' }>> {
     // Read before the list, by the browser's clock, which may run fast: a day less keeps the
     // deletions made after the list in the next read of them.
     const coveredTo = clock.now() - CLOCK_ALLOWANCE_MS;
     const { records, totalSize } = await queryAll('SELECT Id FROM Lead', IdPageSchema, 'list Lead Ids', signal);
-    if (records.length !== totalSize) {
-      throw new CrmError('schema', `Salesforce answered list Lead Ids with ${records.length.toLocaleString('en-US')} Ids of the ${totalSize.toLocaleString('en-US')} Leads it counted: no Lead was removed`);
+    const ids = records.map((lead) => lead.Id);
+    // Counted without repeats, which could stand in for Ids left off. A list longer than the count
+    // is taken: an Id too many removes no stored lead (at worst it keeps one to the next comparison).
+    const listed = new Set(ids).size;
+    if (listed < totalSize) {
+      throw new ListShortOfCountError(
+        listed,
+        totalSize,
+        `Salesforce listed ${listed.toLocaleString('en-US')} Leads of the ${totalSize.toLocaleString('en-US')} it counted: LeadLens removed no lead missing from that list`,
+      );
     }
-    return { kind: 'all-present', ids: records.map((lead) => lead.Id), coveredTo };
+    return { kind: 'all-present', ids, coveredTo };
+  }
+
+  /** Get Deleted: the Leads deleted from `start` to `end` (epoch ms), as Salesforce answers. */
+  async function getDeleted(start: number, end: number, signal?: AbortSignal): Promise<DeletedRecordsAnswer> {
+    const range = new URLSearchParams({ start: soqlDateTime(start), end: soqlDateTime(end) });
+    return (await http.request({ path: `${base}/sobjects/Lead/deleted/?${range}`, schema: DeletedRecordsSchema, what: 'list deleted Leads', signal })).data;
+  }
+
+  /** Get Deleted's answer to a window ending at `end`, asked for when the browser's clock said `askedAt`. */
+  function deletedSince(answer: DeletedRecordsAnswer, end: number, askedAt: number): DeletedSince {
+    return {
+      kind: 'deleted-since',
+      records: answer.deletedRecords.map((record) => ({ id: record.id, deletedAt: parseCrmDateTime(record.deletedDate) })),
+      // Salesforce's clock when it says; else the browser's, which may run fast: the end asked, at most a day before it.
+      coveredTo: answer.latestDateCovered ? parseCrmDateTime(answer.latestDateCovered) : Math.min(end, askedAt - CLOCK_ALLOWANCE_MS),
+    };
+  }
+
+  /**
+   * Get Deleted from `start` to now (`askedAt`), over a window halved until Salesforce lists it
+   * (it refuses more than 600,000 Ids at once: EXCEEDED_ID_LIMIT). A window cut short covers only
+   * to its end, so the next read goes on from there.
+   */
+  async function deletedFrom(start: number, askedAt: number, signal?: AbortSignal): Promise<DeletedSince> {
+    for (let end = askedAt; ; end = start + Math.floor((end - start) / 2)) {
+      try {
+        return deletedSince(await getDeleted(start, end, signal), end, askedAt);
+      } catch (error) {
+        if (!refusedWith(error, 'EXCEEDED_ID_LIMIT') || end - start < 2 * DELETED_WINDOW_MIN_MS) throw error;
+      }
+    }
+  }
+
+  /**
+   * The deletions Get Deleted still lists since `since`, or as far back as Salesforce keeps them
+   * (about 15 days): never every Lead, as this is what a sync removes while a list of every Lead
+   * is refused. A list that starts after `since` misses the deletions Salesforce has purged.
+   */
+  async function keptDeletions(since: number, signal?: AbortSignal): Promise<DeletedSince> {
+    const askedAt = clock.now();
+    // Salesforce refuses a start further back than 30 days without looking; an answer whose
+    // `earliestDateAvailable` is after the start lists what it keeps all the same.
+    const start = Math.max(deletedWindowStart(since, askedAt), askedAt - DELETED_WINDOW_MAX_MS);
+    try {
+      return await deletedFrom(start, askedAt, signal);
+    } catch (error) {
+      if (!refusedWith(error, 'INVALID_REPLICATION_DATE')) throw error;
+    }
+    // Purged since `start`: the last minutes, which Salesforce keeps, say from when it keeps them
+    // (to the minute after, as it takes a start to the minute). Without that, they are all it lists.
+    const recent = await getDeleted(deletedWindowStart(askedAt, askedAt), askedAt, signal);
+    if (!recent.earliestDateAvailable) return deletedSince(recent, askedAt, askedAt);
+    const kept = Math.ceil(parseCrmDateTime(recent.earliestDateAvailable) / MINUTE_MS) * MINUTE_MS;
+    return deletedFrom(deletedWindowStart(kept, askedAt), askedAt, signal);
   }
 
   return {
@@ -427,31 +500,26 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
 
     async listDeleted(since, signal) {
       const end = clock.now();
-      // Started earlier when too close to the end: what it lists twice is harmless.
-      const start = Math.min(since, end - DELETED_WINDOW_MIN_MS);
+      const start = deletedWindowStart(since, end);
       if (end - start > DELETED_WINDOW_MAX_MS) return everyLeadId(signal);
-      let data: z.infer<typeof DeletedRecordsSchema>;
+      let data: DeletedRecordsAnswer;
       try {
-        const range = new URLSearchParams({ start: soqlDateTime(start), end: soqlDateTime(end) });
-        ({ data } = await http.request({ path: `${base}/sobjects/Lead/deleted/?${range}`, schema: DeletedRecordsSchema, what: 'list deleted Leads', signal }));
+        data = await getDeleted(start, end, signal);
       } catch (error) {
         // Deletions since `start` purged already (INVALID_REPLICATION_DATE), or more than the 600,000 it lists at once.
-        if (isCrmError(error, 'request') && (error.crmCode === 'INVALID_REPLICATION_DATE' || error.crmCode === 'EXCEEDED_ID_LIMIT')) return everyLeadId(signal);
+        if (refusedWith(error, 'INVALID_REPLICATION_DATE', 'EXCEEDED_ID_LIMIT')) return everyLeadId(signal);
         throw error;
       }
       // A list that does not reach back to `start` would miss deletions silently.
       if (data.earliestDateAvailable && parseCrmDateTime(data.earliestDateAvailable) > start) return everyLeadId(signal);
-      return {
-        kind: 'deleted-since',
-        records: data.deletedRecords.map((record) => ({ id: record.id, deletedAt: parseCrmDateTime(record.deletedDate) })),
-        // Salesforce's clock when it says; else the browser's, which may run fast.
-        coveredTo: data.latestDateCovered ? parseCrmDateTime(data.latestDateCovered) : end - CLOCK_ALLOWANCE_MS,
-      };
+      return deletedSince(data, end, end);
     },
 
     // Get Deleted lists only the deletions of Leads the user can still access: one shared away
     // (reassigned to another territory's rep), or deleted after that, is gone only from this list.
     listPresent: everyLeadId,
+
+    listKeptDeletions: keptDeletions,
 
     // Formula fields change without SystemModstamp (`TODAY() - CreatedDate`, a field of the Lead's owner).
     async listCalculated(pageToken, signal): Promise<CalculatedPage | null> {

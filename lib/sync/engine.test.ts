@@ -1077,11 +1077,8 @@ describe('a Salesforce query answer cut short (a proxy, a Salesforce fault)', ()
   }
   const checkpoint = ({ completedCursor, deletionCursor, idsComparedAt, syncedFields }: SyncState) => ({ completedCursor, deletionCursor, idsComparedAt, syncedFields });
 
-  it.each([
-    ['says more are to come without a locator', (page: { totalSize: number; records: object[] }) => ({ totalSize: page.totalSize, done: false, records: page.records.slice(0, 100) })],
-    ['lists fewer Ids than it counted', (page: { totalSize: number; records: object[] }) => ({ ...page, done: true, records: page.records.slice(0, 100) })],
-  ])('fails the weekly comparison of every Id, removing no Lead, when the list %s; the next sync compares', async (_, cut) => {
-    const { clock, client, db, store, cut: cutting } = cuttingOrg(/^SELECT Id FROM Lead$/, cut);
+  it('fails the weekly comparison of every Id, removing no Lead, when the list says more are to come without a locator; the next sync compares', async () => {
+    const { clock, client, db, store, cut: cutting } = cuttingOrg(/^SELECT Id FROM Lead$/, (page) => ({ totalSize: page.totalSize, done: false, records: page.records.slice(0, 100) }));
     const first = await runSync({ client, store, now: clock.now });
     expect(first.status).toBe('done');
     await clock.sleep(FULL_COMPARISON_EVERY_MS);
@@ -1096,6 +1093,77 @@ describe('a Salesforce query answer cut short (a proxy, a Salesforce fault)', ()
     expect(compared.idsComparedAt).toBeGreaterThan(first.idsComparedAt!);
     expect(await db.leads.where('source').equals('salesforce').count()).toBe(served.length);
     db.close();
+  });
+
+  describe('a list of every Id with fewer Ids than it counted', () => {
+    const DAY = 86_400_000;
+    const HOUR = 3_600_000;
+    // Its first page, answered as the last: 100 Ids of every Lead counted.
+    const fewerIds = (page: { totalSize: number; records: object[] }) => ({ totalSize: page.totalSize, done: true, records: page.records.slice(0, 100) });
+    const keyOf = (lead: DemoLead) => `salesforce|${lead.salesforceId}`;
+    const stored = (db: LeadLensDb) => db.leads.where('source').equals('salesforce').count();
+
+    it('is refused at the weekly comparison: the sync ends done with a note, removes only the Leads Get Deleted lists, and lists every Id again only a day later', async () => {
+      const { clock, crmStore, client, db, store, cut: cutting } = cuttingOrg(/^SELECT Id FROM Lead$/, fewerIds);
+      const asked: (number | 'every id')[] = [];
+      const sync = () => runSync({ client: watchingDeletions(client, asked), store, now: clock.now });
+      const first = await sync();
+      expect(first.status).toBe('done');
+      await clock.sleep(FULL_COMPARISON_EVERY_MS);
+      const [deleted, deletedLater] = [served[3], served[4]];
+      crmStore.deleteLead(deleted, clock.now() - HOUR);
+      cutting(true);
+      const refusedAt = clock.now();
+      const refused = await sync();
+      const refusal = { at: refusedAt, listed: 100, counted: served.length - 1 };
+      expect(refused).toMatchObject({ status: 'done', error: null, idsComparedAt: first.idsComparedAt, lastRun: { removed: 1, comparisonRefused: refusal } });
+      expect(await db.leads.get(keyOf(deleted))).toBeUndefined();
+      expect(await stored(db)).toBe(served.length - 1);
+
+      // Hourly syncs within the day list no Id, and still remove the Leads Get Deleted lists.
+      asked.length = 0;
+      await clock.sleep(HOUR);
+      crmStore.deleteLead(deletedLater, clock.now() - 60_000);
+      for (let hour = 1; hour < 24; hour++) {
+        expect(await sync()).toMatchObject({ status: 'done', idsComparedAt: first.idsComparedAt, lastRun: { comparisonRefused: refusal } });
+        await clock.sleep(HOUR);
+      }
+      expect(asked).toEqual([]);
+      expect(await db.leads.get(keyOf(deletedLater))).toBeUndefined();
+
+      // A day after the refusal, with the list whole again, the comparison completes.
+      cutting(false);
+      const compared = await sync();
+      expect(asked).toEqual(['every id']);
+      expect(compared).toMatchObject({ status: 'done', lastRun: { removed: 0 } });
+      expect(compared.lastRun!.comparisonRefused).toBeUndefined();
+      expect(compared.idsComparedAt).toBeGreaterThan(first.idsComparedAt!);
+      expect(await stored(db)).toBe(served.length - 2);
+      db.close();
+    });
+
+    it('after 20 days without a sync, removes the Leads Get Deleted still lists (15 days back) and no other; the comparison a day later removes the rest', async () => {
+      const { clock, crmStore, client, db, store, cut: cutting } = cuttingOrg(/^SELECT Id FROM Lead$/, fewerIds);
+      const sync = () => runSync({ client, store, now: clock.now });
+      expect((await sync()).status).toBe('done');
+      await clock.sleep(20 * DAY);
+      const [purged, kept] = [served[5], served[6]];
+      crmStore.deleteLead(purged, clock.now() - 19 * DAY);
+      crmStore.deleteLead(kept, clock.now() - DAY);
+      cutting(true);
+      const refused = await sync();
+      expect(refused).toMatchObject({ status: 'done', error: null, lastRun: { removed: 1, comparisonRefused: { listed: 100, counted: served.length - 2 } } });
+      expect(await db.leads.get(keyOf(kept))).toBeUndefined();
+      expect(await db.leads.get(keyOf(purged))).toBeDefined();
+      // Get Deleted, read from where its log starts, reaches to the next sync.
+      expect(refused.deletionCursor).toBeGreaterThan(clock.now() - HOUR);
+      cutting(false);
+      await clock.sleep(DAY);
+      expect(await sync()).toMatchObject({ status: 'done', lastRun: { removed: 1 } });
+      expect(await db.leads.get(keyOf(purged))).toBeUndefined();
+      expect(await stored(db)).toBe(served.length - 2);
+      db.close();
+    });
   });
 
   it('fails a sync whose page of changes says more are to come without a locator: its cursor stays, and the next sync stores every change', async () => {
