@@ -1,26 +1,69 @@
 /** Suggestions for the CSV import's mapping, from the column names and the values of the whole file. */
+import { looseKey } from '../ml/featurize';
 import { suggestOutcome } from '../ml/train/outcome-suggestions';
 import type { CsvMapping } from './import';
 
-const ID_COLUMN = /^((lead|record|contact)[ _-]?)?id$/i;
-const NAME_COLUMN = /^((full|lead|contact)[ _-]?)?name$/i;
-const CREATED_COLUMN = /^(created|create[ _-]?date|created[ _-]?(at|date|on|time))$/i;
-/** Salesforce's "Lead Owner", HubSpot's "Contact owner"; not an owner id column (OwnerId), whose ids would be the filter's choices. */
-const OWNER_COLUMN = /^((lead|contact|record|hubspot)[ _-]?)?owner([ _-]?(full[ _-]?)?name)?$/i;
-/** Salesforce's "Lead Source", HubSpot's "Original Source"; not a bare "Source", which may name the CRM a row came from. */
-const LEAD_SOURCE_COLUMN = /^((lead|original)[ _-]?source([ _-]?type)?|hs_analytics_source)$/i;
-/** Whether `column`'s name is one the import suggests as the created date column ("Create Date", CreatedDate, created_at). */
-export const namesCreatedColumn = (column: string): boolean => CREATED_COLUMN.test(column.trim());
+/**
+ * A column name without case, accents, spaces or punctuation (`looseKey` after dropping accents),
+ * so "Date de création", "date_de_creation" and "DATE DE CRÉATION" are one name. Full-width
+ * letters, as Japanese files may write "ＩＤ", read as their plain ones.
+ */
+const columnKey = (column: string) => looseKey(column.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').normalize('NFC'));
+
+/** The names a column is suggested by, compared by `columnKey`. */
+const namesOf = (...names: string[]): ReadonlySet<string> => new Set(names.map(columnKey));
+
+const ID_NAMES = namesOf('ID', 'Lead ID', 'Record ID', 'Contact ID');
+const NAME_NAMES = namesOf('Name', 'Full Name', 'Lead Name', 'Contact Name');
+/** The created date as CRM exports head it, in English and the languages Salesforce and HubSpot are often used in. */
+const CREATED_NAMES = namesOf(
+  ...['Created', 'Create Date', 'Created At', 'Created Date', 'Created On', 'Created Time'],
+  ...['Erstellt', 'Erstellt am', 'Erstelldatum', 'Erstellungsdatum', 'Angelegt am', 'Anlagedatum'],
+  ...['Date de création', 'Créé le', 'Fecha de creación', 'Creado', 'Creado el', 'Data de criação', 'Criado em', 'Data di creazione', 'Creato il'],
+  ...['Aanmaakdatum', 'Aangemaakt op', 'Gemaakt op', 'Skapad', 'Skapat datum', 'Oprettet', 'Oprettelsesdato', 'Opprettet', 'Data utworzenia', 'Oluşturma tarihi'],
+  ...['Дата создания', '作成日', '作成日時', '登録日', '创建日期', '创建时间', '建立日期', '建立時間', '생성일', '생성 날짜', '만든 날짜'],
+);
+/**
+ * The lead's owner as Salesforce ("Lead Owner") and HubSpot ("Contact owner") exports head it;
+ * not an owner id column (OwnerId), whose ids would be the filter's choices.
+ */
+const OWNER_NAMES = namesOf(
+  ...['', 'Lead ', 'Contact ', 'Record ', 'HubSpot '].flatMap((prefix) => ['Owner', 'Owner Name', 'Owner Full Name'].map((name) => prefix + name)),
+  ...['Inhaber', 'Lead-Inhaber', 'Kontaktinhaber', 'Datensatzinhaber', 'Besitzer'],
+  ...['Propriétaire', 'Propriétaire du lead', 'Propriétaire de la piste', 'Propriétaire du contact'],
+  ...['Propietario', 'Propietario del candidato', 'Propietario del lead', 'Propietario del contacto'],
+  ...['Proprietário', 'Proprietário do lead', 'Proprietário do contato', 'Proprietario', 'Proprietario del lead', 'Proprietario del contatto'],
+  ...['Eigenaar', 'Leadeigenaar', 'Contacteigenaar', 'Ägare', 'Ejer', 'Eier', 'Właściciel'],
+  ...['Владелец', '所有者', 'リード所有者', 'コンタクト所有者', 'コンタクト担当者', '所有人', '潜在客户所有人', '联系人所有者', '소유자', '리드 소유자'],
+);
+/**
+ * The lead source as Salesforce ("Lead Source") and HubSpot ("Original Source") exports head it;
+ * not a bare "Source", which may name the CRM a row came from.
+ */
+const LEAD_SOURCE_NAMES = namesOf(
+  ...['Lead Source', 'Lead Source Type', 'Original Source', 'Original Source Type', 'hs_analytics_source'],
+  ...['Lead-Quelle', 'Leadquelle', 'Originalquelle', 'Ursprüngliche Quelle'],
+  ...['Origine', 'Origine de la piste', 'Origine du lead', 'Source du lead', "Source d'origine", 'Source originale'],
+  ...['Origen', 'Origen del candidato', 'Origen del lead', 'Fuente del lead', 'Fuente original'],
+  ...['Origem', 'Origem do lead', 'Fonte do lead', 'Fonte original', 'Origine lead', 'Fonte originale'],
+  ...['Leadbron', 'Oorspronkelijke bron', 'Leadkälla', 'Ursprunglig källa', 'Źródło leada'],
+  ...['Источник интереса', 'Источник лида', 'リードソース', '元のソース', 'オリジナルソース', '潜在客户来源', '线索来源', '原始来源', '리드 소스', '원본 소스'],
+);
+
+/** The first of `columns` whose name is one of `names`, or null. */
+const columnNamed = (columns: readonly string[], names: ReadonlySet<string>) => columns.find((column) => names.has(columnKey(column))) ?? null;
+
+/** Whether `column`'s name is one the import suggests as the created date column ("Create Date", CreatedDate, created_at, Erstellt am, 作成日). */
+export const namesCreatedColumn = (column: string): boolean => CREATED_NAMES.has(columnKey(column));
 
 /** `outcomeValues`: the outcome candidates among the columns, with their values (`outcomeCandidates`). */
 export function suggestCsvMapping(columns: readonly string[], outcomeValues: Record<string, string[]>): CsvMapping {
-  const find = (pattern: RegExp) => columns.find((column) => pattern.test(column.trim())) ?? null;
   return {
-    idColumn: find(ID_COLUMN),
-    nameColumn: find(NAME_COLUMN),
-    createdColumn: columns.find(namesCreatedColumn) ?? null,
+    idColumn: columnNamed(columns, ID_NAMES),
+    nameColumn: columnNamed(columns, NAME_NAMES),
+    createdColumn: columnNamed(columns, CREATED_NAMES),
     outcome: suggestOutcome('csv', outcomeValues),
-    ownerColumn: find(OWNER_COLUMN),
-    leadSourceColumn: find(LEAD_SOURCE_COLUMN),
+    ownerColumn: columnNamed(columns, OWNER_NAMES),
+    leadSourceColumn: columnNamed(columns, LEAD_SOURCE_NAMES),
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../random';
 import { SALESFORCE_LEAD_FIELDS, HUBSPOT_CONTACT_PROPERTIES } from '../../../test/demo-crm/fields';
-import { keepsCountingAfterOutcome, knownAfterOutcome, LEAKY_GROUP_CHANCE, LEAKY_GROUP_SHARE, leakageReport, logChanceOfAtMost, type LeakageColumn } from './leakage';
+import { bareFieldName, keepsCountingAfterOutcome, knownAfterOutcome, LEAKY_GROUP_CHANCE, LEAKY_GROUP_SHARE, leakageReport, logChanceOfAtMost, type LeakageColumn } from './leakage';
 
 const n = 2000;
 const rand = mulberry32(17);
@@ -300,6 +300,15 @@ describe('knownAfterOutcome', () => {
     const known = (names: readonly string[]) => names.filter((name) => knownAfterOutcome(name) !== null);
     expect(known(SALESFORCE_LEAD_FIELDS.map((field) => field.name))).toEqual(['Status', 'Rating', 'LastActivityDate', 'LastModifiedDate', 'SystemModstamp', 'IsConverted', 'ConvertedDate']);
     expect(known(HUBSPOT_CONTACT_PROPERTIES.map((property) => property.name))).toEqual(['lifecyclestage', 'hs_lead_status', 'notes_last_updated', 'lastmodifieddate', 'hs_lastmodifieddate']);
+  });
+});
+
+describe('bareFieldName', () => {
+  it('keeps letters and digits of any script, so names in Japanese, Cyrillic or with accents stay apart', () => {
+    expect(['ConvertedDate', 'Converted_Date__c', 'Converted Date', 'converted-date'].map(bareFieldName)).toEqual(Array(4).fill('converteddate'));
+    expect(['売上', '従業員数', '会社名'].map(bareFieldName)).toEqual(['売上', '従業員数', '会社名']);
+    expect(bareFieldName('Дата_конверсии__c')).toBe('датаконверсии');
+    expect(bareFieldName('Größe')).not.toBe(bareFieldName('Grad'));
   });
 });
 

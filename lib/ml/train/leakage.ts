@@ -7,6 +7,7 @@
  * (`keepsCountingAfterOutcome`). The check catches strong cases only: a column it passes is
  * not proven to be known before the outcome.
  */
+import { looseKey } from '../featurize';
 import { stratifiedKFold } from './cv';
 import { countPositives, rocAuc, type Labels } from './metrics';
 
@@ -81,10 +82,11 @@ export const LEAKY_LOST_GROUP_MIN_EXPECTED = 20;
 /**
  * A field's name with case, spaces, punctuation and Salesforce's custom-field suffix taken out,
  * so an API name, a custom field and the label a CRM export uses as its header compare equal
- * (`ConvertedDate`, `Converted_Date__c`, `Converted Date` → `converteddate`).
+ * (`ConvertedDate`, `Converted_Date__c`, `Converted Date` → `converteddate`). Letters of any
+ * script are kept (`looseKey`): a name in Japanese or Cyrillic is not reduced to nothing.
  */
 export function bareFieldName(field: string): string {
-  return field.replace(/__c$/i, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+  return looseKey(field.replace(/__c$/i, ''));
 }
 
 /**

@@ -3,6 +3,7 @@ import { DEMO_FEATURE_SPECS, demoHistoryRows, generateDemoLeads } from '../../cr
 import { toStoredLead } from '../../crm/demo-leads';
 import { parseDate } from '../derive';
 import { featurizeRecords, readRaw, sourceSupplies, type RawRecord, type SourceKind } from '../featurize';
+import type { FeatureSpec } from '../manifest';
 import { mulberry32 } from '../random';
 import { buildFeatures, TrainingDataError, type Table } from './dataset';
 import { describeOutcomeRule, outcomeOrWhyNot } from '../outcome-rule';
@@ -383,6 +384,25 @@ describe('candidate features', () => {
     expect(suggestField(industry, 'csv', ['Revenue'])).toBeNull();
   });
 
+  it('compares names in any script, and never by a name with no letter or digit', () => {
+    // Features inferred from a first file headed in Japanese; the next export renamed 売上 (revenue) to 売上高 and dropped 従業員数 (head count).
+    const industry = DEMO_FEATURE_SPECS.find((spec) => spec.key === 'industry')!;
+    const readingColumn = (key: string, column: string): FeatureSpec => ({ ...industry, key, label: column, derive: { kind: 'value', from: { csv: column } } });
+    const catalogue = [readingColumn('feature', '会社名'), readingColumn('feature_2', '業種'), readingColumn('feature_3', '売上'), readingColumn('feature_4', '従業員数')];
+    const columns = ['会社名', '業種', '売上高'];
+    expect(catalogue.map((spec) => suggestField(spec, 'csv', columns))).toEqual(['会社名', '業種', null, null]);
+    const records = Array.from({ length: 40 }, (_, i) => ({ 会社名: `会社${i % 7}`, 業種: ['IT', '製造', '小売'][i % 3], 売上高: String(i * 37) }));
+    const { candidates } = candidateFeatures(catalogue, { columns, records }, 'csv', []);
+    expect(candidates.map(({ origin, spec }) => [origin, spec.label, fieldOf(spec, 'csv')])).toEqual([
+      ['catalogue', '会社名', '会社名'],
+      ['catalogue', '業種', '業種'],
+      ['inferred', '売上高', '売上高'],
+    ]);
+    // Spacing and punctuation are ignored in any script; a name of punctuation alone matches nothing.
+    expect(suggestField(readingColumn('feature', '売上 (円)'), 'csv', ['会社名', '売上（円）'])).toBe('売上（円）');
+    expect(suggestField(readingColumn('feature', '#'), 'csv', ['—', '会社名'])).toBeNull();
+  });
+
   it('maps the catalogue to Salesforce fields, offers the other fields, and never the outcome', () => {
     const { table } = tableOf(salesforceLeads, converted);
     const { candidates } = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', ['IsConverted']);
@@ -706,5 +726,18 @@ describe('the guards on stored history', () => {
     expect(catalogued.derive.kind === 'daysSince' && Object.values(catalogued.derive.from)).toEqual(['CreatedDate', 'createdate', 'created_at']);
     for (const field of ['CreatedDate', 'createdate', 'created_at', 'Create Date', 'Created', 'Created On']) expect(namesCreatedDate(field), field).toBe(true);
     for (const field of ['last_activity_at', 'LastActivityDate', 'Close Date', 'Company_Founded_Date__c']) expect(namesCreatedDate(field), field).toBe(false);
+  });
+
+  it('flags the lead’s age by its field’s name in the languages CRM exports are headed in', () => {
+    const rule = { field: 'converted', positiveValues: ['1'] };
+    for (const created of ['Erstellt am', 'Date de création', '作成日']) {
+      const undated = csv.map(({ fields: { created_at, ...fields }, ...lead }) => ({ ...lead, createdAt: 0, fields: { ...fields, [created]: created_at } }));
+      const { table, createdAt } = selectionOf(undated, { createdAfter: null, createdBefore: null }, rule);
+      const catalogued = DEMO_FEATURE_SPECS.find((spec) => spec.key === 'days_since_created')!;
+      const age = mapSpec(catalogued, 'csv', created);
+      expect(inspectTrainingData(table, [age], 'csv', today, { minAgeDays: 0, createdAt }).leakage, created).toEqual([
+        { key: 'days_since_created', label: 'Days since created', field: created, reason: undatedLeadAgeReason(created) },
+      ]);
+    }
   });
 });

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../../crm/types';
-import { featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
+import { featurizeRecords, looseKey, type RawRecord, type SourceKind } from '../featurize';
 import { daysBetween } from '../derive';
 import { fieldSourcesOf, fieldsRead, withOptionLabels, type Feature, type FeatureSpec } from '../manifest';
 import { describeOpenStatus, fieldsOfRule, outcomeOrWhyNot, type OutcomeRule } from '../outcome-rule';
@@ -242,8 +242,6 @@ export function describeLeftOut({ withoutCreatedDate, withoutOutcome, stillBeing
   ];
 }
 
-const comparable = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
-
 /** The fields a spec reads for `source` (two for a ratio). */
 function specFields(spec: Pick<FeatureSpec, 'derive'>, source: SourceKind): (string | undefined)[] {
   return fieldSourcesOf(spec.derive).map((from) => from[source]);
@@ -257,7 +255,8 @@ export function fieldOf(spec: Pick<FeatureSpec, 'derive'>, source: SourceKind): 
 /**
  * The data's field for a catalogue feature: the name the catalogue gives for this source,
  * else a field whose name matches one of the feature's other names or its key, ignoring
- * case and punctuation (`Lead Source` ↔ `lead_source` ↔ `LeadSource`). Null when none fits.
+ * case and punctuation in any script (`Lead Source` ↔ `lead_source` ↔ `LeadSource`,
+ * `売上 高` ↔ `売上高`). A name with no letter or digit matches none. Null when none fits.
  */
 export function suggestField(spec: FeatureSpec, source: SourceKind, fields: readonly string[]): string | null {
   if (spec.derive.kind === 'ratio') return null; // two fields: only mapped as the catalogue names them
@@ -265,8 +264,8 @@ export function suggestField(spec: FeatureSpec, source: SourceKind, fields: read
   const own = from[source];
   if (own !== undefined && fields.includes(own)) return own;
   const names = [own, from.salesforce, from.hubspot, from.csv, spec.key, spec.label].filter((n): n is string => n !== undefined);
-  const wanted = new Set(names.map(comparable));
-  return fields.find((field) => wanted.has(comparable(field))) ?? null;
+  const wanted = new Set(names.map(looseKey).filter((name) => name !== ''));
+  return fields.find((field) => wanted.has(looseKey(field))) ?? null;
 }
 
 /** `spec` reading `field` for `source` (a single-field spec); the labels it knew for another field of `source` are not this one's. */
