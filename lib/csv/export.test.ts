@@ -78,29 +78,35 @@ describe('leadsToExport', () => {
   });
 });
 
+/** The file `scoresCsv` writes, as bytes. */
+const fileBytes = async (rows: readonly ScoredLeadRow[], rowsPerChunk?: number) => new Uint8Array(await (await scoresCsv(rows, rowsPerChunk)).arrayBuffer());
+
+/** The file's text, its byte-order mark kept (a decoder drops it unless told not to). */
+const csvText = async (rows: readonly ScoredLeadRow[]) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(await fileBytes(rows));
+
 describe('scoresCsv', () => {
-  it('writes one row per lead with the export columns only', () => {
-    const parsed = Papa.parse<string[]>(scoresCsv([row({})]).trim());
+  it('writes one row per lead with the export columns only', async () => {
+    const parsed = Papa.parse<string[]>((await csvText([row({})])).trim());
     expect(parsed.data).toEqual([
       [...EXPORT_COLUMNS],
       ['salesforce', '00Q5g0000000001AAA', 'Ada Lovelace', 'Dana Whitfield', 'Web', '2026-03-14T00:00:00.000Z', '87', 'hot', '0.1235', 'Title seniority: VP Sales'],
     ]);
   });
 
-  it('writes a reason as plain text, without the direction isolates a pair reason carries for LeadLens’s pages', () => {
-    const [, cells] = Papa.parse<string[]>(scoresCsv([row({ topReason: 'Industry × Employees: \u2068تعليم\u2069 · \u2068not known\u2069' })]).trim()).data;
+  it('writes a reason as plain text, without the direction isolates a pair reason carries for LeadLens’s pages', async () => {
+    const [, cells] = Papa.parse<string[]>((await csvText([row({ topReason: 'Industry × Employees: \u2068تعليم\u2069 · \u2068not known\u2069' })])).trim()).data;
     expect(cells[9]).toBe('Industry × Employees: تعليم · not known');
   });
 
-  it('starts with the byte-order mark spreadsheets read UTF-8 by, names and all', () => {
-    const csv = scoresCsv([row({ name: 'José Núñez' })]);
+  it('starts with the byte-order mark spreadsheets read UTF-8 by, names and all', async () => {
+    const csv = await csvText([row({ name: 'José Núñez' })]);
     expect(csv.startsWith('\uFEFF"source"')).toBe(true);
     expect(csv).toContain('"José Núñez"');
   });
 
-  it('escapes formula cells in every text column, quoting what needs quotes', () => {
+  it('escapes formula cells in every text column, quoting what needs quotes', async () => {
     const hostile = '=cmd|\' /C calc\'!A0';
-    const csv = scoresCsv([row({ name: hostile, owner: '@owner', leadSource: '+Web', topReason: '-1, "quoted"' })]);
+    const csv = await csvText([row({ name: hostile, owner: '@owner', leadSource: '+Web', topReason: '-1, "quoted"' })]);
     const [, cells] = Papa.parse<string[]>(csv.trim()).data;
     expect(cells[2]).toBe(`'${hostile}`);
     expect(cells[3]).toBe("'@owner");
@@ -110,13 +116,13 @@ describe('scoresCsv', () => {
     for (const cell of cells) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
   });
 
-  it('escapes a formula after a line feed, spaces or a no-break space, and a full-width one, keeping the value whole', () => {
+  it('escapes a formula after a line feed, spaces or a no-break space, and a full-width one, keeping the value whole', async () => {
     const hostile = { name: '\n=HYPERLINK("http://evil.example","x")', owner: '\uFF1D1+1', leadSource: ' =1+1', topReason: '\u00A0@SUM(A1)' };
-    const [, cells] = Papa.parse<string[]>(scoresCsv([row(hostile)]).trim()).data;
+    const [, cells] = Papa.parse<string[]>((await csvText([row(hostile)])).trim()).data;
     expect([cells[2], cells[3], cells[4], cells[9]]).toEqual([`'${hostile.name}`, `'${hostile.owner}`, `'${hostile.leadSource}`, `'${hostile.topReason}`]);
   });
 
-  it('starts no formula in a spreadsheet that reads the file with another separator (semicolons, as in much of Europe)', () => {
+  it('starts no formula in a spreadsheet that reads the file with another separator (semicolons, as in much of Europe)', async () => {
     /**
      * The cells of a line as a spreadsheet reads it with `sep`: a quote toggles quoting (`""`
      * inside quotes is a quote), and the separator splits only outside quotes.
@@ -133,7 +139,7 @@ describe('scoresCsv', () => {
       }
       return cells;
     };
-    const csv = scoresCsv([row({ name: 'Ada;=1+2', owner: 'Dana;@SUM(A1:A9)', topReason: "Title;-2+3;+cmd|' /C calc'!A0" })]);
+    const csv = await csvText([row({ name: 'Ada;=1+2', owner: 'Dana;@SUM(A1:A9)', topReason: "Title;-2+3;+cmd|' /C calc'!A0" })]);
     const line = csv.split('\r\n')[1];
     for (const sep of [';', ',']) for (const cell of cellsWith(line, sep)) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
     // Read with the comma, as written, the values come back whole.
@@ -141,8 +147,60 @@ describe('scoresCsv', () => {
     expect([cells[2], cells[3]]).toEqual(['Ada;=1+2', 'Dana;@SUM(A1:A9)']);
   });
 
-  it('leaves an unknown creation date empty', () => {
-    const [, cells] = Papa.parse<string[]>(scoresCsv([row({ createdAt: 0 })]).trim()).data;
+  it('leaves an unknown creation date empty', async () => {
+    const [, cells] = Papa.parse<string[]>((await csvText([row({ createdAt: 0 })])).trim()).data;
     expect(cells[5]).toBe('');
+  });
+
+  describe('written a chunk at a time', () => {
+    // Formulas, quotes, separators and line breaks in every text column, over several chunks.
+    const hostileRows = [
+      row({ name: '=HYPERLINK("http://evil.example","x")', owner: 'Dana "the closer" Whitfield' }),
+      row({ recordId: '00Q2', name: 'Line\r\nbreak', leadSource: '+Web', topReason: '-1, "quoted"' }),
+      row({ recordId: '00Q3', name: '\n@SUM(A1)', owner: '\uFF1D1+1', createdAt: 0 }),
+      row({ recordId: '00Q4', name: 'José Núñez 🚀', topReason: 'Industry × Employees: \u2068تعليم\u2069 · \u2068not known\u2069' }),
+      row({ recordId: '00Q5', name: 'Ada;=1+2', owner: '\t=1', probability: 0.99999 }),
+      row({ recordId: '00Q6', name: '', owner: '', leadSource: '', topReason: '' }),
+      row({ recordId: '00Q7', name: ' -5', tier: 'cold', score: 3 }),
+    ];
+
+    it('writes the same file, byte for byte, whatever the number of leads a chunk holds, formulas still escaped', async () => {
+      const atOnce = await fileBytes(hostileRows, hostileRows.length);
+      for (const rowsPerChunk of [1, 2, 3, 6, 7, 50]) expect(await fileBytes(hostileRows, rowsPerChunk)).toEqual(atOnce);
+      const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(atOnce);
+      expect(text.startsWith('\uFEFF"source"')).toBe(true);
+      expect(text.endsWith('"\r\n')).toBe(true);
+      const [header, ...lines] = Papa.parse<string[]>(text.slice(1).trimEnd()).data;
+      expect(header).toEqual([...EXPORT_COLUMNS]);
+      expect(lines.map((cells) => [cells[1], cells[2], cells[3]])).toEqual([
+        ['00Q5g0000000001AAA', `'=HYPERLINK("http://evil.example","x")`, 'Dana "the closer" Whitfield'],
+        ['00Q2', 'Line\r\nbreak', 'Dana Whitfield'],
+        ['00Q3', `'\n@SUM(A1)`, `'\uFF1D1+1`],
+        ['00Q4', 'José Núñez 🚀', 'Dana Whitfield'],
+        ['00Q5', 'Ada;=1+2', `'\t=1`],
+        ['00Q6', '', ''],
+        ['00Q7', `' -5`, 'Dana Whitfield'],
+      ]);
+    });
+
+    it('is a UTF-8 CSV file', async () => {
+      expect((await scoresCsv(hostileRows)).type).toBe('text/csv;charset=utf-8');
+    });
+
+    it('lets the page run between its chunks', async () => {
+      // A timer that re-arms itself: it runs only when the export lets the event loop turn.
+      let turns = 0;
+      let exporting = true;
+      const countTurn = () => {
+        if (!exporting) return;
+        turns += 1;
+        setTimeout(countTurn, 0);
+      };
+      setTimeout(countTurn, 0);
+      await scoresCsv(hostileRows, 3);
+      exporting = false;
+      // Three chunks: the page ran after the first and after the second.
+      expect(turns).toBeGreaterThanOrEqual(2);
+    });
   });
 });

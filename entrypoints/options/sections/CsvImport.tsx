@@ -366,7 +366,7 @@ function ExportScores({ importScoring }: { importScoring: ImportScoring | null }
             : 'No stored lead has a score from the active model yet.',
         );
       }
-      const url = URL.createObjectURL(new Blob([scoresCsv(rows)], { type: 'text/csv;charset=utf-8' }));
+      const url = URL.createObjectURL(await scoresCsv(rows));
       const link = Object.assign(document.createElement('a'), { href: url, download: `leadlens-scores-${modelId}.csv` });
       link.click();
       // The download has started from the object URL; release it after this task.

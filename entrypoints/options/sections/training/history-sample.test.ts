@@ -1,8 +1,9 @@
 import 'fake-indexeddb/auto';
-import { beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it, vi } from 'vitest';
 import { db } from '@/lib/db/db';
 import { storedLead } from '../../../../test/fixtures/stored-lead';
 import { recordSyncedAccount } from '@/lib/sync/store';
+import { PAGE_CHUNK } from '@/lib/ui/stored-data';
 import { historySample } from './history-sample';
 
 beforeEach(() => Promise.all(db.leadTables.map((table) => table.clear())));
@@ -181,4 +182,30 @@ it("samples the HubSpot contacts the sync stores no outcome for, so that a porta
   const { result: sample, leadsRead } = await leadsReadBy(() => historySample('hubspot'));
   expect(sample.outcomeValues.lifecyclestage).toContain('1234567');
   expect(leadsRead).toBeLessThanOrEqual(1000);
+});
+
+it('reads a big history’s summaries a chunk at a time, sampling the same leads as one read of them all', async () => {
+  // Converted leads and leads with no outcome stored in each chunk of summaries, none of them every 5th lead.
+  const leads = 2 * PAGE_CHUNK + 500;
+  const converted = new Set([1, PAGE_CHUNK + 1, leads - 1]);
+  const withoutOutcome = new Set([7, PAGE_CHUNK + 3, 2 * PAGE_CHUNK + 3]);
+  const padded = (row: number) => String(row).padStart(4, '0');
+  // Each lead has a field of its own: the fields offered name the leads sampled.
+  await db.putLeads(
+    Array.from({ length: leads }, (_, row) =>
+      storedLead({ source: 'salesforce', id: `00Q${padded(row)}`, origin: 'sync', outcome: converted.has(row) ? 1 : withoutOutcome.has(row) ? null : 0, fields: { [`f${padded(row)}`]: 'x' } }),
+    ),
+  );
+  const toArray = vi.spyOn(db.Collection.prototype, 'toArray');
+  try {
+    const sample = await historySample('salesforce');
+    // The 6 rare leads, and every 5th of all (4,500 spread over the 994 places they leave).
+    const sampled = Array.from({ length: leads }, (_, row) => row).filter((row) => row % 5 === 0 || converted.has(row) || withoutOutcome.has(row));
+    expect(sample.fields).toEqual(sampled.map((row) => `f${padded(row)}`));
+    const rowsPerRead = (await Promise.all(toArray.mock.results.map((result) => result.value))).map((rows: unknown[]) => rows.length);
+    expect(rowsPerRead.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...rowsPerRead)).toBeLessThanOrEqual(PAGE_CHUNK);
+  } finally {
+    toArray.mockRestore();
+  }
 });

@@ -12,7 +12,8 @@ import { db, type StoredLead } from '@/lib/db/db';
 import { historyKeys } from '@/lib/db/source-history';
 import { dexieSyncStore } from '@/lib/sync/store';
 import type { SourceKind } from '@/lib/ml/featurize';
-import { prefixRange } from '@/lib/db/chunks';
+import { forEachChunk, prefixRange } from '@/lib/db/chunks';
+import { PAGE_CHUNK } from '@/lib/ui/stored-data';
 import { fewValuedColumns, withKnownOutcomeFields } from '@/lib/ml/train/outcome-suggestions';
 import type { OutcomeRule } from '@/lib/ml/train/training-set';
 
@@ -80,18 +81,27 @@ function spreadOver(keys: readonly string[], count: number): string[] {
  * whose stored outcome says they converted, some of those it says nothing of (a HubSpot contact
  * at "other" or at the portal's own stage), and the rest spread over all. At 0.2 % converted,
  * about one sample of 1,000 in seven spread over all holds no converted lead, and so offers neither
- * `IsConverted` nor a "Closed - Converted" status. Reads the leads' summaries, not their fields.
+ * `IsConverted` nor a "Closed - Converted" status. Reads the leads' summaries, not their fields, a chunk
+ * at a time in key order, keeping only the keys of those two kinds: 150,000 summaries read at once
+ * held the options page for over a second, on each re-read of the stored leads.
  */
 async function sampleKeys(source: SourceKind, keys: readonly string[]): Promise<string[]> {
   if (keys.length <= SAMPLE_SIZE) return [...keys];
   const history = new Set(keys);
   const converted: string[] = [];
   const withoutOutcome: string[] = [];
-  for (const { key, outcome } of await db.leadSummaries.where(':id').between(...prefixRange(`${source}|`)).toArray()) {
-    if (!history.has(key)) continue;
-    if (outcome === 1) converted.push(key);
-    if (outcome === null) withoutOutcome.push(key);
-  }
+  await forEachChunk(
+    db.leadSummaries,
+    PAGE_CHUNK,
+    (summaries) => {
+      for (const { key, outcome } of summaries) {
+        if (!history.has(key)) continue;
+        if (outcome === 1) converted.push(key);
+        if (outcome === null) withoutOutcome.push(key);
+      }
+    },
+    prefixRange(`${source}|`),
+  );
   const rareSample = new Set([...spreadOver(converted, RARE_OUTCOME_SHARE), ...spreadOver(withoutOutcome, RARE_OUTCOME_SHARE)]);
   return [...new Set([...spreadOver(keys, SAMPLE_SIZE - rareSample.size), ...rareSample])];
 }
