@@ -128,6 +128,23 @@ describe('Salesforce OAuth with PKCE', () => {
     const down: typeof fetch = async () => new Response('<html>Service Unavailable</html>', { status: 503 });
     await expect(refreshSalesforceToken(app, '5Aep-refresh', down)).rejects.toMatchObject({ kind: 'server', status: 503 });
   });
+
+  it('says a refresh token Salesforce is still using for an earlier token request is a try-again-later, never "sign in again"', async () => {
+    const app = { host: HOST, clientId: DEMO_OAUTH_CLIENT_ID };
+    // Salesforce's answer while a token request with the same refresh token still runs there (one LeadLens stopped waiting for).
+    const stillProcessing = (description: string): typeof fetch => async () =>
+      new Response(JSON.stringify({ error: 'invalid_grant', error_description: description }), { status: 400, headers: { 'content-type': 'application/json' } });
+    for (const description of ['token request is already being processed', 'Token request is already being processed.']) {
+      await expect(refreshSalesforceToken(app, '5Aep-refresh', stillProcessing(description))).rejects.toMatchObject({
+        kind: 'server',
+        status: 400,
+        crmCode: 'invalid_grant',
+        message: `Salesforce is still working on an earlier renewal of LeadLens's sign-in (invalid_grant: ${description}): nothing needs reconnecting, try again in a few minutes`,
+      });
+    }
+    // Any other invalid_grant still means the refresh token is no good.
+    await expect(refreshSalesforceToken(app, '5Aep-refresh', stillProcessing('expired access/refresh token'))).rejects.toMatchObject({ kind: 'auth', crmCode: 'invalid_grant' });
+  });
 });
 
 describe('a token request answered with a redirect', () => {

@@ -64,6 +64,9 @@ export function authorizeUrl(app: OAuthApp, redirectUri: string, challenge: stri
 /** A renewal waits for this one request (other requests wait for the renewal): never forever. */
 const TOKEN_REQUEST_TIMEOUT_MS = 30_000;
 
+/** Salesforce's description of that `invalid_grant`: "token request is already being processed". */
+const STILL_PROCESSING = /token request is already being processed/i;
+
 async function tokenRequest(app: OAuthApp, form: Record<string, string>, fetchImpl: typeof fetch): Promise<z.infer<typeof TokenResponseSchema>> {
   let response: Response;
   let body: unknown;
@@ -87,9 +90,15 @@ async function tokenRequest(app: OAuthApp, form: Record<string, string>, fetchIm
   if (!response.ok) {
     const refusal = TokenErrorSchema.safeParse(body);
     const said = refusal.success ? `${refusal.data.error}${refusal.data.error_description ? `: ${refusal.data.error_description}` : ''}` : `HTTP ${response.status}`;
-    // invalid_grant: the code or refresh token is used up, expired or revoked → sign in again.
+    const refusedGrant = refusal.success && refusal.data.error === 'invalid_grant';
+    // invalid_grant is also Salesforce's answer while an earlier request with the same refresh
+    // token still runs there (one this side stopped waiting for): nothing is revoked, so try again later.
+    if (refusedGrant && STILL_PROCESSING.test(refusal.data.error_description ?? '')) {
+      throw new CrmError('server', `Salesforce is still working on an earlier renewal of LeadLens's sign-in (${said}): nothing needs reconnecting, try again in a few minutes`, response.status, refusal.data.error);
+    }
+    // Any other invalid_grant: the code or refresh token is used up, expired or revoked → sign in again.
     // A server error says nothing of the tokens: try again later.
-    const kind = refusal.success && refusal.data.error === 'invalid_grant' ? 'auth' : response.status >= 500 ? 'server' : 'request';
+    const kind = refusedGrant ? 'auth' : response.status >= 500 ? 'server' : 'request';
     throw new CrmError(kind, `Salesforce refused the token request (${said})`, response.status, refusal.success ? refusal.data.error : undefined);
   }
   const parsed = TokenResponseSchema.safeParse(body);

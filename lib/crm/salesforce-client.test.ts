@@ -253,12 +253,29 @@ describe('Salesforce client against the demo CRM', () => {
     await expect(client.listChanged(null, 'https://elsewhere.test/steal')).rejects.toMatchObject({ kind: 'cursor-expired' });
   });
 
-  it('gets every lead through 429s, 5xx, timeouts and truncated bodies', async () => {
+  it('gets every lead through 5xx answers and truncated bodies', async () => {
     const { client, behaviour } = setup();
-    behaviour.faults = parseFaults('429=0.2,500=0.1,timeout=0.02,malformed=0.05');
-    behaviour.random = mulberry32(11);
+    // Salesforce's passing faults; its request limit is no 429 to wait out (next test).
+    behaviour.faults = parseFaults('500=0.3,timeout=0.02,malformed=0.05');
+    behaviour.random = mulberry32(4);
     const all = await listAllChanges(client, null);
     expect(new Set(all.ids).size).toBe(leads.length);
+    expect(behaviour.served.salesforce.serverError).toBeGreaterThan(0);
+    expect(behaviour.served.salesforce.malformed).toBeGreaterThan(0);
+  });
+
+  it('stops at Salesforce\'s request limit (403 REQUEST_LIMIT_EXCEEDED, no Retry-After): nothing to wait out, nothing asked again', async () => {
+    const { client, behaviour, clock, requests } = setup();
+    behaviour.faults = parseFaults('429=1');
+    const startedAt = clock.now();
+    await expect(listAllChanges(client, null)).rejects.toMatchObject({
+      kind: 'request',
+      status: 403,
+      crmCode: 'REQUEST_LIMIT_EXCEEDED',
+      message: expect.stringContaining('HTTP 403 (REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.)'),
+    });
+    expect(requests).toHaveLength(1);
+    expect(clock.now()).toBe(startedAt);
   });
 
   it('checks access: a version the org lacks, a revoked session', async () => {

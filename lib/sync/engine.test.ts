@@ -266,7 +266,9 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
 
   it('resumes after the worker is killed mid-page, re-reading at most that page, through faults', async () => {
     const behaviour = defaultBehaviour();
-    behaviour.faults = parseFaults('429=0.2,500=0.1,timeout=0.02,malformed=0.01');
+    // Passing faults, on the same share of requests for both CRMs: Salesforce's request limit is
+    // no 429 to wait out but a 403 that ends the sync (its own test, at the end of this file).
+    behaviour.faults = parseFaults('hubspot:429=0.2,hubspot:500=0.1,salesforce:500=0.3,timeout=0.02,malformed=0.01');
     behaviour.random = mulberry32(99);
     const kill = new AbortController();
     let requests = 0;
@@ -1806,5 +1808,44 @@ describe('a CRM answering a page with itself as the next', () => {
     expect(pages).toBe(2);
     expect(await db.leads.where('source').equals(crm).count()).toBe(leads.length);
     db.close();
+  });
+});
+
+describe('a Salesforce sync refused for the org’s request limit (403 REQUEST_LIMIT_EXCEEDED)', () => {
+  it('ends with a plain error, no "reconnect", keeping the pages it stored; the next sync goes on from its last stored page', async () => {
+    // The org's requests run out as the sync asks for its second page (by the query's locator): Salesforce refuses every request from then on.
+    let limitReached = false;
+    const { behaviour, worker: lastingWorker } = lastingCrm(leads, (handle) => (request) => {
+      if (!limitReached && /\/query\/01g/.test(request.url.pathname)) {
+        limitReached = true;
+        behaviour.faults = parseFaults('salesforce:429=1');
+      }
+      return handle(request);
+    });
+    const first = lastingWorker('salesforce');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined); // owner names refused too: kept as ids
+    const stopped = await runSync({ client: first.client, store: first.store });
+    warn.mockRestore();
+    expect(stopped).toMatchObject({
+      status: 'error',
+      errorKind: 'request',
+      error: 'Salesforce refused query changed Leads: HTTP 403 (REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.)',
+      job: { pages: 1, synced: 200, pageToken: expect.stringMatching(/\/query\/01g/) },
+    });
+    expect(await first.db.leads.count()).toBe(200);
+    first.db.close();
+
+    // Once the org takes requests again (its 24 hours' count has room).
+    behaviour.faults = parseFaults('');
+    const second = lastingWorker('salesforce');
+    const asked: (string | null)[] = [];
+    const watched: CrmClient = { ...second.client, listChanged: (since, token, signal) => (asked.push(token), second.client.listChanged(since, token, signal)) };
+    let written = 0;
+    const counting: SyncStore = { ...second.store, commitPage: (c, page, s) => ((written += page.length), second.store.commitPage(c, page, s)) };
+    expect(await runSync({ client: watched, store: counting })).toMatchObject({ status: 'done', error: null, errorKind: null });
+    expect(asked[0]).toBe(stopped.job!.pageToken);
+    expect(written).toBe(leads.length - 200);
+    await expectEveryLeadOnce(second.db, 'salesforce', leads);
+    second.db.close();
   });
 });

@@ -1,5 +1,5 @@
 /**
- * npm run bench:sync -- --leads 100000 [--faults 429=0.2,500=0.1,timeout=0.02] [--engine extension|node] [--timeout-seconds 30] [--json]
+ * npm run bench:sync -- --leads 100000 [--faults hubspot:429=0.2,hubspot:500=0.1,salesforce:500=0.3,timeout=0.02] [--engine extension|node] [--timeout-seconds 30] [--json]
  *
  * Syncs every lead of both CRMs at once from the demo CRM (its own process, HTTPS, HubSpot's
  * rate limits on, `--count N --faults …`) and checks what was stored against the demo CRM's

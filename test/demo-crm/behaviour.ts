@@ -1,9 +1,10 @@
 /**
  * How the demo CRM's APIs misbehave on purpose, as real ones do: HubSpot's rate limits
  * (10-second window per token, search per second) with HubSpot's headers and 429 bodies,
- * random faults (`--faults 429=0.2,500=0.1,timeout=0.02,malformed=0.01`), schema drift
- * (a field renamed or its type changed) and revoked tokens. Tests hold the behaviour object
- * and change it while the server runs. Only the API hosts misbehave, never the UI pages.
+ * random faults (`--faults 429=0.2,500=0.1,timeout=0.02,malformed=0.01`, each for both CRMs
+ * or, prefixed `salesforce:` or `hubspot:`, for one), schema drift (a field renamed or its type
+ * changed) and revoked tokens. Tests hold the behaviour object and change it while the server
+ * runs. Only the API hosts misbehave, never the UI pages.
  */
 import { randomUUID } from 'node:crypto';
 import { mulberry32 } from '../../lib/ml/random';
@@ -11,7 +12,12 @@ import { DEMO_LOCALE } from './format';
 import { bearerToken, json, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
 
 export interface FaultRates {
-  /** Share of API requests answered 429 with `Retry-After: 1`. */
+  /**
+   * Share of API requests refused for the API's request limit, as each CRM refuses them:
+   * HubSpot answers 429 with `Retry-After: 1` (its secondly limit), to wait out; Salesforce
+   * answers 403 REQUEST_LIMIT_EXCEEDED with no Retry-After (the org's daily requests used up,
+   * or too many long requests at once), which ends what asked.
+   */
   rateLimited: number;
   /** … answered 500 / 503. */
   serverError: number;
@@ -22,6 +28,9 @@ export interface FaultRates {
 }
 
 export const NO_FAULTS: FaultRates = { rateLimited: 0, serverError: 0, timeout: 0, malformed: 0 };
+
+type DemoCrmKind = 'salesforce' | 'hubspot';
+export type FaultRatesByCrm = Record<DemoCrmKind, FaultRates>;
 
 /** A field renamed or retyped in every record the APIs return (and in describe / properties). */
 export interface Drift {
@@ -36,7 +45,7 @@ export interface HubSpotLimits {
 }
 
 export interface DemoBehaviour {
-  faults: FaultRates;
+  faults: FaultRatesByCrm;
   /** HubSpot's limits, enforced per token; null: unlimited (the default, for page tests). */
   hubspotLimits: HubSpotLimits | null;
   drift: Drift | null;
@@ -74,21 +83,29 @@ export function seededFaultRolls(seed: number): DemoBehaviour['random'] {
 
 export function defaultBehaviour(): DemoBehaviour {
   const served = { salesforce: { ...NO_FAULTS }, hubspot: { ...NO_FAULTS } };
-  return { faults: { ...NO_FAULTS }, hubspotLimits: null, drift: null, oddRecords: new Map(), revokedTokens: new Set(), tokenPortals: new Map(), displayLocale: DEMO_LOCALE, random: Math.random, now: Date.now, served, requests: { salesforce: 0, hubspot: 0 } };
+  return { faults: parseFaults(''), hubspotLimits: null, drift: null, oddRecords: new Map(), revokedTokens: new Set(), tokenPortals: new Map(), displayLocale: DEMO_LOCALE, random: Math.random, now: Date.now, served, requests: { salesforce: 0, hubspot: 0 } };
 }
 
-/** `429=0.2,500=0.1,timeout=0.02,malformed=0.01` → rates (unknown names are an error). */
-export function parseFaults(spec: string): FaultRates {
+/**
+ * `429=0.2,500=0.1,timeout=0.02,malformed=0.01` → each CRM's rates; a name prefixed
+ * `salesforce:` or `hubspot:` sets that CRM's rate only (unknown names are an error).
+ */
+export function parseFaults(spec: string): FaultRatesByCrm {
   const names: Record<string, keyof FaultRates> = { '429': 'rateLimited', '500': 'serverError', timeout: 'timeout', malformed: 'malformed' };
-  const rates = { ...NO_FAULTS };
+  const rates: FaultRatesByCrm = { salesforce: { ...NO_FAULTS }, hubspot: { ...NO_FAULTS } };
   for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [name, value] = part.split('=');
+    const [target, value] = part.split('=');
+    const [crm, name] = target.includes(':') ? target.split(':') : [null, target];
     const key = names[name];
     const rate = Number(value);
-    if (!key || !(rate >= 0 && rate <= 1)) throw new Error(`--faults: "${part}" is not one of 429|500|timeout|malformed=<0…1>`);
-    rates[key] = rate;
+    if (!key || (crm !== null && !(crm in rates)) || !(rate >= 0 && rate <= 1)) {
+      throw new Error(`--faults: "${part}" is not one of [salesforce:|hubspot:]429|500|timeout|malformed=<0…1>`);
+    }
+    for (const crmRates of crm === null ? Object.values(rates) : [rates[crm as DemoCrmKind]]) crmRates[key] = rate;
   }
-  if (Object.values(rates).reduce((a, b) => a + b, 0) > 1) throw new Error('--faults: the rates add up to more than 1');
+  for (const [crm, crmRates] of Object.entries(rates)) {
+    if (Object.values(crmRates).reduce((a, b) => a + b, 0) > 1) throw new Error(`--faults: ${crm}'s rates add up to more than 1`);
+  }
   return rates;
 }
 
@@ -135,12 +152,12 @@ export function misbehavingApi(crm: 'salesforce' | 'hubspot', api: DemoHandler, 
     if ('status' in limited) return limited as DemoResponse;
 
     const roll = behaviour.random(crm);
-    const { rateLimited, serverError, timeout, malformed } = behaviour.faults;
+    const { rateLimited, serverError, timeout, malformed } = behaviour.faults[crm];
     const serve = (fault: keyof FaultRates, response: DemoResponse) => {
       behaviour.served[crm][fault]++;
       return response;
     };
-    if (roll < rateLimited) return serve('rateLimited', tooManyRequests(crm));
+    if (roll < rateLimited) return serve('rateLimited', requestLimitReached(crm));
     if (roll < rateLimited + serverError) return serve('serverError', serverFailure(crm, behaviour.random(crm) < 0.5 ? 500 : 503));
     if (roll < rateLimited + serverError + timeout) return serve('timeout', { status: 0, headers: {}, body: '', stall: true });
 
@@ -160,10 +177,10 @@ function hubspotTooMany(message: string, policyName: string, retryAfterMs: numbe
   return { ...response, headers: { ...response.headers, 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } };
 }
 
-function tooManyRequests(crm: 'salesforce' | 'hubspot'): DemoResponse {
-  const response = crm === 'hubspot'
-    ? json(429, { status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'SECONDLY' })
-    : json(429, [{ message: 'Too many requests: try again later', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
+/** The `rateLimited` fault, as each CRM answers a request over its limit. */
+function requestLimitReached(crm: 'salesforce' | 'hubspot'): DemoResponse {
+  if (crm === 'salesforce') return json(403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
+  const response = json(429, { status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'SECONDLY' });
   return { ...response, headers: { ...response.headers, 'retry-after': '1' } };
 }
 

@@ -7,6 +7,10 @@
  *   npm run demo:serve -- --port 8443 [--host 127.0.0.1] [--count 5000] [--seed 42 (leads and faults)]
  *     [--faults 429=0.2,500=0.1,timeout=0.02,malformed=0.01] [--rate-limits]
  *
+ * Each fault is for both CRMs, or for the one its name is prefixed with (`hubspot:429=0.2`).
+ * Salesforce answers the 429 fault as it answers its request limit: 403 REQUEST_LIMIT_EXCEEDED,
+ * with nothing to wait out, which ends a sync.
+ *
  * Visiting `https://<org>.my.salesforce.com/` logs in: it sets the `sid` session cookie on
  * that host and redirects to Lightning, as a real Salesforce login does.
  */
@@ -22,7 +26,7 @@ import { generate } from 'selfsigned';
 import { DEMO_ACCOUNTS } from '../../lib/crm/demo-accounts';
 import { DEMO_OWNERS, generateDemoLeads, specialDemoLeads, type DemoLead } from '../../lib/crm/demo-data';
 import { salesforceLightningOrigin } from '../../lib/crm/salesforce';
-import { STALL_MS, defaultBehaviour, misbehavingApi, parseFaults, seededFaultRolls, type DemoBehaviour, type FaultRates, type HubSpotLimits } from './behaviour';
+import { STALL_MS, defaultBehaviour, misbehavingApi, parseFaults, seededFaultRolls, type DemoBehaviour, type FaultRatesByCrm, type HubSpotLimits } from './behaviour';
 import { json, text, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
 import { hubspotApi } from './hubspot-api';
 import { HUBSPOT_PORTAL_ID, hubspotSite } from './hubspot-pages';
@@ -48,7 +52,7 @@ export interface DemoCrmOptions {
   count?: number;
   /** Seeds the generated leads and the fault rolls: the same run, the same faults. */
   seed?: number;
-  faults?: FaultRates;
+  faults?: FaultRatesByCrm;
   /** HubSpot's rate limits, enforced per token (off by default). */
   hubspotLimits?: HubSpotLimits;
 }
