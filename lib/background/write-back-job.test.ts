@@ -1165,7 +1165,7 @@ describe('values leads already hold that it would write', () => {
       .mockImplementationOnce(async (batch) => (updates.push(...batch), []))
       .mockImplementationOnce(async (batch) => {
         updates.push(...batch);
-        throw new CrmError('network', 'HubSpot update contacts failed 6 times; last: no answer within 30 s');
+        throw new CrmError('network', 'HubSpot did not answer update contacts within 30 s; LeadLens did not send it again, as HubSpot may have done it already');
       });
     expect(await writeBackToEnd(target)).toMatchObject({ status: 'error', written: 5, unconfirmed: 5 });
     const unanswered = sent.mock.calls[1][0];
@@ -1235,7 +1235,7 @@ it('stops at the first batch whose answer never came, counting it unconfirmed, n
   const sent = vi
     .spyOn(writer, 'updateRecords')
     .mockImplementationOnce(async (batch) => (updates.push(...batch), []))
-    .mockRejectedValue(new CrmError('network', 'HubSpot update contacts failed 6 times; last: no answer within 30 s'));
+    .mockRejectedValue(new CrmError('network', 'HubSpot did not answer update contacts within 30 s; LeadLens did not send it again, as HubSpot may have done it already'));
   const ended = await writeBackToEnd(hubspotScore);
   expect(sent).toHaveBeenCalledTimes(2);
   expect(ended).toMatchObject({
@@ -1245,7 +1245,7 @@ it('stops at the first batch whose answer never came, counting it unconfirmed, n
     unconfirmed: 5,
     failures: [],
     total: leads.length,
-    error: 'HubSpot gave no readable answer to the last batch (HubSpot update contacts failed 6 times; last: no answer within 30 s), so it may or may not have written it: stopped there, rather than send the 5 leads left, which would most likely fail the same way. Write back again once HubSpot answers',
+    error: 'HubSpot did not confirm the last batch (HubSpot did not answer update contacts within 30 s; LeadLens did not send it again, as HubSpot may have done it already): its leads may or may not have been written. Stopped there, rather than send the 5 leads left, which would most likely fail the same way. Write back again once HubSpot answers',
   });
   // Its leads are written again next time: compared with what was synced, not with what may have been written.
   const unconfirmed = (await db.leads.bulkGet(sent.mock.calls[1][0].map((update) => `hubspot|${update.recordId}`))).map((lead) => lead!.fields.leadlens_score);

@@ -9,6 +9,7 @@ import { defaultBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { createDemoCrm } from '../../test/demo-crm/server';
 import {
+  LOCKED_ROW_PAUSE_MS,
   REASON_MAX_LENGTH,
   WriteBackTargetSchema,
   checkedByCrm,
@@ -298,7 +299,7 @@ describe('writeBack', () => {
     expect(await writeBack(rows, target, locked)).toEqual(ended({ written: 1, failed: [{ recordIds: ['00Q0', '00Q1', '00Q2', '00Q3'], error: refusal }] }));
   });
 
-  describe('a batch whose answer never came (network, 5xx, an answer it cannot read, after the client’s retries)', () => {
+  describe('a batch whose answer never came (network or 5xx after the client’s retries, no answer in time, an answer it cannot read)', () => {
     it('is counted as unconfirmed, not as refused, and no later batch is sent: the CRM may have written it', async () => {
       for (const lost of [
         new CrmError('network', 'Salesforce update Leads failed 6 times; last: could not reach https://acme.my.salesforce.com (TypeError)'),
@@ -321,7 +322,7 @@ describe('writeBack', () => {
         expect(progress.at(-1)).toEqual(ended({ done: 2, written: 2, unconfirmed: 2 }));
         expect(isCrmError(error, lost.kind)).toBe(true);
         expect((error as Error).message).toBe(
-          `Salesforce gave no readable answer to the last batch (${lost.message}), so it may or may not have written it: stopped there, rather than send the 1 lead left, which would most likely fail the same way. Write back again once Salesforce answers`,
+          `Salesforce did not confirm the last batch (${lost.message}): its leads may or may not have been written. Stopped there, rather than send the 1 lead left, which would most likely fail the same way. Write back again once Salesforce answers`,
         );
       }
     });
@@ -345,12 +346,117 @@ describe('writeBack', () => {
       const progress: WriteBackResult[] = [];
       const error = await writeBack(due, scoreOnly, { ...salesforce, maxBatch: 10 }, { onProgress: (sofar) => void progress.push({ ...sofar, failed: [...sofar.failed] }) }).catch((e: unknown) => e);
       expect(isCrmError(error, 'network')).toBe(true);
-      expect((error as Error).message).toMatch(/^Salesforce gave no readable answer to the last batch \(Salesforce update Leads failed 6 times; last: could not reach .*\), so it may or may not have written it: stopped there, rather than send the 15 leads left/);
+      expect((error as Error).message).toMatch(/^Salesforce did not confirm the last batch \(Salesforce update Leads failed 6 times; last: could not reach .*\): its leads may or may not have been written\. Stopped there, rather than send the 15 leads left/);
       // Out, then its answer lost: in doubt both times.
       expect(progress).toEqual([{ ...ended({ done: 0, total: 25 }), unconfirmed: 10 }, { ...ended({ done: 0, total: 25 }), unconfirmed: 10 }]);
       // The client's 6 attempts at the first batch, none at the 2 others.
       expect(patches).toBe(6);
       expect((await salesforce.readRecord(leads[0].salesforceId, { fields: ['LeadLens_Score__c'] }))?.fields.LeadLens_Score__c).toBe(77);
+    });
+
+    it('through the Salesforce client: a batch Salesforce is still running when the wait ends is not sent again, so none of its leads is refused for its own locks', async () => {
+      const leads = generateDemoLeads({ count: 80, seed: 3, now: new Date('2026-11-01T00:00:00Z') }).filter((lead) => !lead.salesforce.IsConverted).slice(0, 35);
+      const behaviour = defaultBehaviour();
+      const clock = virtualClock();
+      behaviour.now = clock.now;
+      const demo = demoFetch(createDemoCrm(leads, behaviour).handle);
+      let patches = 0;
+      // After five quick batches, Salesforce takes the sixth and runs it past the client's wait (a row lock wait, a slow
+      // trigger); a seventh PATCH of the same leads meanwhile would meet its locks.
+      const fetch: typeof globalThis.fetch = async (input, init) => {
+        if (init?.method !== 'PATCH') return demo(input, init);
+        patches++;
+        if (patches === 7) {
+          const { records } = JSON.parse(String(init.body)) as { records: unknown[] };
+          const lockedOut = { success: false, errors: [{ statusCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record or 1 records', fields: [] }] };
+          return new Response(JSON.stringify(records.map(() => lockedOut)), { status: 200 });
+        }
+        const answer = await demo(input, init);
+        if (patches !== 6) return answer;
+        return new Promise((_, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
+      };
+      const salesforce = createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion: '67.0', accessToken: async () => 't', clock, fetch, timeoutMs: 300 });
+      const scoreOnly = checked(WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null }));
+      const due: ScoreToWrite[] = leads.map((lead) => ({ recordId: lead.salesforceId, score: 77, tier: 'hot', topReason: 'x' }));
+      const progress: WriteBackResult[] = [];
+      const error = await writeBack(due, scoreOnly, { ...salesforce, maxBatch: 5 }, { clock, onProgress: (sofar) => void progress.push({ ...sofar, failed: [...sofar.failed] }) }).catch((e: unknown) => e);
+      expect(patches).toBe(6);
+      expect(isCrmError(error, 'network')).toBe(true);
+      expect((error as Error).message).toBe(
+        'Salesforce did not confirm the last batch (Salesforce did not answer update Leads within 0.3 s; LeadLens did not send it again, as Salesforce may have done it already): its leads may or may not have been written. Stopped there, rather than send the 5 leads left, which would most likely fail the same way. Write back again once Salesforce answers',
+      );
+      // Not refused: in doubt, and Salesforce did write them.
+      expect(progress.at(-1)).toEqual({ ...ended({ done: 25, total: 35, written: 25 }), unconfirmed: 5 });
+      expect((await salesforce.readRecord(leads[29].salesforceId, { fields: ['LeadLens_Score__c'] }))?.fields.LeadLens_Score__c).toBe(77);
+    });
+  });
+
+  describe('records Salesforce refused as locked by another process (UNABLE_TO_LOCK_ROW: a trigger, a Flow, a data load holding them)', () => {
+    const locked = (recordId: string) => ({ recordId, error: 'UNABLE_TO_LOCK_ROW: unable to obtain exclusive access to this record or 1 records' });
+    /** A CRM whose answers to the batch updates are `answers`, in turn, with what it was sent. */
+    function answering(maxBatch: number, ...answers: ((batch: readonly FieldUpdate[]) => ReturnType<RecordWriter['updateRecords']>)[]) {
+      const sent: string[][] = [];
+      const value: RecordWriter = {
+        maxBatch,
+        batchRead: nothingRead,
+        updateRecords: async (batch) => {
+          sent.push(batch.map((update) => update.recordId));
+          return (answers[sent.length - 1] ?? (async () => []))(batch);
+        },
+      };
+      return { value, sent };
+    }
+
+    it('are sent once more after a short pause, and counted as refused only when refused again', async () => {
+      const deleted = { recordId: '00Q4', error: 'ENTITY_IS_DELETED: entity is deleted' };
+      const { value, sent } = answering(5, async () => [locked('00Q1'), locked('00Q3'), deleted], async () => [locked('00Q3')]);
+      const clock = virtualClock();
+      const progress: [written: number, unconfirmed: number, done: number][] = [];
+      const handedOn: string[][] = [];
+      const result = await writeBack(rows, target, value, {
+        clock,
+        onProgress: ({ written, unconfirmed, done }) => void progress.push([written, unconfirmed, done]),
+        onWritten: async (written) => void handedOn.push(written.map((update) => update.recordId)),
+      });
+      // Only the locked ones, once: 00Q3, locked again, is not sent a third time.
+      expect(sent).toEqual([['00Q0', '00Q1', '00Q2', '00Q3', '00Q4'], ['00Q1', '00Q3']]);
+      expect(clock.slept).toBe(LOCKED_ROW_PAUSE_MS);
+      expect(result).toEqual(ended({ written: 3, failed: [{ recordIds: ['00Q4'], error: deleted.error }, { recordIds: ['00Q3'], error: locked('00Q3').error }] }));
+      // What the first answer took is counted and handed on before the pause; the second's records are in doubt while it is out.
+      expect(handedOn).toEqual([['00Q0', '00Q2'], ['00Q1']]);
+      expect(progress).toEqual([[0, 5, 0], [2, 0, 0], [2, 2, 0], [3, 0, 5]]);
+    });
+
+    it('are not sent again when the write-back is cancelled during the pause: they stay refused, and no other batch goes', async () => {
+      const controller = new AbortController();
+      const { value, sent } = answering(2, async () => [locked('00Q1')]);
+      const cancelledDuringPause = { sleep: async (_ms: number, signal?: AbortSignal) => (controller.abort(), signal?.throwIfAborted()) };
+      const progress: WriteBackResult[] = [];
+      const error = await writeBack(rows, target, value, { clock: cancelledDuringPause, signal: controller.signal, onProgress: (sofar) => void progress.push({ ...sofar, failed: [...sofar.failed] }) }).catch((e: unknown) => e);
+      expect((error as Error).name).toBe('AbortError');
+      expect(sent).toEqual([['00Q0', '00Q1']]);
+      expect(progress.at(-1)).toEqual(ended({ done: 2, written: 1, failed: [{ recordIds: ['00Q1'], error: locked('00Q1').error }] }));
+    });
+
+    it('sent again without an answer: what the first answer took stays written and handed on, those sent again are unconfirmed', async () => {
+      const lost = new CrmError('network', 'Salesforce did not answer update Leads within 30 s; LeadLens did not send it again, as Salesforce may have done it already');
+      const { value, sent } = answering(2, async () => [locked('00Q1')], async () => {
+        throw lost;
+      });
+      const progress: WriteBackResult[] = [];
+      const handedOn: string[][] = [];
+      const error = await writeBack(rows, target, value, {
+        clock: virtualClock(),
+        onProgress: (sofar) => void progress.push({ ...sofar, failed: [...sofar.failed] }),
+        onWritten: async (written) => void handedOn.push(written.map((update) => update.recordId)),
+      }).catch((e: unknown) => e);
+      expect(sent).toEqual([['00Q0', '00Q1'], ['00Q1']]);
+      expect(isCrmError(error, 'network')).toBe(true);
+      expect((error as Error).message).toBe(
+        `Salesforce did not confirm the last batch (${lost.message}): its leads may or may not have been written. Stopped there, rather than send the 3 leads left, which would most likely fail the same way. Write back again once Salesforce answers`,
+      );
+      expect(handedOn).toEqual([['00Q0']]);
+      expect(progress.at(-1)).toEqual(ended({ done: 0, written: 1, unconfirmed: 1 }));
     });
   });
 

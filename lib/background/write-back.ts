@@ -5,14 +5,15 @@
  * fields with the CRM client first (`checkWritableFields` with `fieldsToWrite`: not the CRM's
  * own, read-only, of another type, or too small), and fills them to fit (`checkedByCrm`). A
  * failed batch is reported with its records and the others still go, as are the records the CRM
- * refused one by one; a refusal every batch would get (credentials, permission, limits, every
+ * refused one by one (those refused as locked by another process are sent once more first, after
+ * a pause: `ROW_LOCKED`); a refusal every batch would get (credentials, permission, limits, every
  * record of batch after batch refused for one reason) stops it, as does a batch whose answer never
- * came (network, 5xx): the CRM may have written it. A field to empty is read from the CRM first, and
- * emptied only while it still holds what LeadLens wrote there (`stillWritten`).
+ * came (network, a timeout, 5xx): the CRM may have written it. A field to empty is read from the
+ * CRM first, and emptied only while it still holds what LeadLens wrote there (`stillWritten`).
  */
 import { z } from 'zod';
 import type { CrmClient, CrmRecord, FieldToWrite, FieldUpdate, RecordUpdateFailure, WritableField } from '../crm/client';
-import { CrmError, isCrmError } from '../crm/http';
+import { CrmError, isCrmError, realClock, type Clock } from '../crm/http';
 import { CRM_LABEL, fieldIdentity, type CrmKind } from '../crm/types';
 import { MAX_FAILURE_GROUPS_SHOWN } from '../messaging/protocol-write-back';
 import { CrmKindSchema } from '../messaging/schemas';
@@ -328,10 +329,11 @@ function refusalForEveryBatch(error: unknown, signal: AbortSignal | undefined, c
 }
 
 /**
- * Whether a batch failed with no answer to say what the CRM did, after the client's retries: the
- * connection dropped or timed out, the CRM answered 5xx, or its 2xx answer cannot be read. The CRM
- * may have written it; and the next batch, sent to a CRM that does not answer, would most likely
- * fail the same way after as many retries (hundreds of batches for 100,000 leads).
+ * Whether a batch failed with no answer to say what the CRM did: the connection dropped or the
+ * CRM answered 5xx (after the client's retries), it did not answer in time or its 2xx answer was
+ * cut short (not sent again: `RequestOptions.readOnly`), or that answer is not of the shape
+ * expected. The CRM may have written it; and the next batch, sent to a CRM that does not answer,
+ * would most likely fail the same way (hundreds of batches for 100,000 leads).
  */
 function answerLost(error: unknown): error is CrmError {
   // A 401 whose token renewal failed so is answered: nothing written (`refusalForEveryBatch`).
@@ -384,6 +386,90 @@ interface RefusedInARow {
   records: number;
 }
 
+/**
+ * Salesforce's refusal of a record another process held locked (a trigger, a Flow, a data load
+ * updating it or its Account): it waited up to 10 s for the lock, and the record was not written.
+ */
+const ROW_LOCKED = 'UNABLE_TO_LOCK_ROW';
+
+/** The pause before records refused for a lock are sent once more: the other process has most likely finished by then. */
+export const LOCKED_ROW_PAUSE_MS = 2_000;
+
+/** Whether `ms` went by; false when cancelled meanwhile. */
+const pausedUnlessCancelled = (clock: Pick<Clock, 'sleep'>, ms: number, signal: AbortSignal | undefined): Promise<boolean> =>
+  clock.sleep(ms, signal).then(
+    () => true,
+    () => false,
+  );
+
+/** What one request of a batch came back with: the updates the CRM took, and its refusals (not yet counted). */
+interface Sent {
+  written: FieldUpdate[];
+  refused: RecordUpdateFailure[];
+  /** As `sameRefusalForAll`, or the CRM's code when it refused the request as a whole for one of the write's. */
+  refusedForAll: RecordUpdateFailure | null;
+}
+
+/** What `sendUpdates` needs of the write-back under way. */
+interface Sending {
+  writer: RecordWriter;
+  crm: CrmKind;
+  result: WriteBackResult;
+  /** Records of the batch whose fields are emptied. */
+  clearing: ReadonlySet<string>;
+  /** Rows of the write-back after this batch. */
+  unsent: number;
+  onProgress: ((sofar: WriteBackResult) => Promise<void> | void) | undefined;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * Sends `updates` in one request, counting in `result` what the CRM took as written (and its
+ * records `unconfirmed` while it is out). Throws to stop the write-back: a cancel, a refusal every
+ * batch would get (`refusalForEveryBatch`), the answer lost (`answerLost`).
+ */
+async function sendUpdates(updates: readonly FieldUpdate[], { writer, crm, result, clearing, unsent, onProgress, signal }: Sending): Promise<Sent> {
+  if (updates.length === 0) return { written: [], refused: [], refusedForAll: null };
+  // In doubt from the moment it is sent: a job that dies before the answer (the browser restarted) has said so.
+  result.unconfirmed = updates.length;
+  await onProgress?.(result);
+  // A cancel while that was saved sends nothing: nothing is in doubt.
+  if (signal?.aborted) {
+    result.unconfirmed = 0;
+    await onProgress?.(result);
+    signal.throwIfAborted();
+  }
+  try {
+    const refused = await writer.updateRecords(updates, signal);
+    result.unconfirmed = 0;
+    // By record, not by failure: one record can be refused for more than one reason.
+    const refusedIds = new Set(refused.map((failure) => failure.recordId));
+    const written = updates.filter((update) => !refusedIds.has(update.recordId));
+    result.written += written.length;
+    result.cleared += written.filter((update) => clearing.has(update.recordId)).length;
+    return { written, refused, refusedForAll: sameRefusalForAll(updates, refused) };
+  } catch (error) {
+    // Answered (a refusal took none of it) unless the answer was lost or a cancel cut the request: those stay in doubt.
+    if (!answerLost(error) && !signal?.aborted) result.unconfirmed = 0;
+    if (answerLost(error) && !signal?.aborted) {
+      await onProgress?.(result);
+      const rest = unsent === 0 ? '' : `, rather than send the ${unsent.toLocaleString('en-US')} ${unsent === 1 ? 'lead' : 'leads'} left, which would most likely fail the same way`;
+      const label = CRM_LABEL[crm];
+      throw new CrmError(error.kind, `${label} did not confirm the last batch (${error.message}): its leads may or may not have been written. Stopped there${rest}. Write back again once ${label} answers`, error.status, error.crmCode);
+    }
+    const stop = refusalForEveryBatch(error, signal, crm);
+    if (stop !== null) {
+      // Cancelled with the request out: the CRM may have taken it (still unconfirmed). A refusal took none of it.
+      await onProgress?.(result);
+      throw stop;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    // A batch refused as a whole (HubSpot's answer to a property it will not take) counts as every lead refused.
+    const refusedForAll = isCrmError(error, 'request') && error.crmCode !== undefined && REFUSALS_OF_THE_WRITE.has(error.crmCode) ? { recordId: updates[0].recordId, error: `${error.crmCode}: ${error.message}` } : null;
+    return { written: [], refused: updates.map((update) => ({ recordId: update.recordId, error: message })), refusedForAll };
+  }
+}
+
 export async function writeBack(
   rows: readonly RowToWrite[],
   target: CheckedTarget,
@@ -393,6 +479,7 @@ export async function writeBack(
     onProgress,
     onWritten,
     signal,
+    clock = realClock,
   }: {
     /**
      * Just before a batch is sent: its rows as they are now (a tier policy applied meanwhile
@@ -407,6 +494,8 @@ export async function writeBack(
     /** After each batch, with the updates the CRM took: the values sent. */
     onWritten?: (written: FieldUpdate[]) => Promise<void>;
     signal?: AbortSignal;
+    /** Waits out the pause before records refused for a lock are sent once more (`LOCKED_ROW_PAUSE_MS`). */
+    clock?: Pick<Clock, 'sleep'>;
   } = {},
 ): Promise<WriteBackResult> {
   const result: WriteBackResult = { done: 0, total: rows.length, written: 0, cleared: 0, failed: [], unlistedFailures: 0, notCleared: [], unlistedNotCleared: 0, unconfirmed: 0 };
@@ -427,49 +516,24 @@ export async function writeBack(
     signal?.throwIfAborted(); // before the request: a cancel meanwhile leaves nothing in doubt
     const updates = toSend.map((row) => fieldUpdate(row, target));
     const unsent = rows.length - start - due.length;
-    let written: FieldUpdate[] = [];
-    let refusedForAll: RecordUpdateFailure | null = null;
-    // In doubt from the moment it is sent: a job that dies before the answer (the browser restarted) has said so.
-    if (updates.length > 0) {
-      result.unconfirmed = updates.length;
+    const clearing = new Set(toSend.flatMap((row) => ('clear' in row ? [row.recordId] : [])));
+    const sending: Sending = { writer, crm: target.crm, result, clearing, unsent, onProgress, signal };
+    const first = await sendUpdates(updates, sending);
+    let { written, refusedForAll } = first;
+    const locked = new Set(first.refused.filter((failure) => refusalCode(failure.error) === ROW_LOCKED).map((failure) => failure.recordId));
+    const settled = first.refused.filter((failure) => !locked.has(failure.recordId));
+    for (const { recordId, error } of settled) addFailure(result, [recordId], error);
+    if (locked.size > 0) {
+      // The first answer counted, and what it took handed on, before the pause: the second's may be lost.
       await onProgress?.(result);
-      // A cancel while that was saved sends nothing: nothing is in doubt.
-      if (signal?.aborted) {
-        result.unconfirmed = 0;
-        await onProgress?.(result);
-        signal.throwIfAborted();
-      }
-    }
-    try {
-      const refused = updates.length === 0 ? [] : await writer.updateRecords(updates, signal);
-      result.unconfirmed = 0;
-      // By record, not by failure: one record can be refused for more than one reason.
-      const refusedIds = new Set(refused.map((failure) => failure.recordId));
-      written = updates.filter((update) => !refusedIds.has(update.recordId));
-      result.written += written.length;
-      result.cleared += toSend.filter((row) => 'clear' in row && !refusedIds.has(row.recordId)).length;
-      for (const { recordId, error } of refused) addFailure(result, [recordId], error);
-      refusedForAll = sameRefusalForAll(updates, refused);
-    } catch (error) {
-      // Answered (a refusal took none of it) unless the answer was lost or a cancel cut the request: those stay in doubt.
-      if (!answerLost(error) && !signal?.aborted) result.unconfirmed = 0;
-      if (answerLost(error) && !signal?.aborted) {
-        await onProgress?.(result);
-        const rest = unsent === 0 ? '' : `, rather than send the ${unsent.toLocaleString('en-US')} ${unsent === 1 ? 'lead' : 'leads'} left, which would most likely fail the same way`;
-        const label = CRM_LABEL[target.crm];
-        throw new CrmError(error.kind, `${label} gave no readable answer to the last batch (${error.message}), so it may or may not have written it: stopped there${rest}. Write back again once ${label} answers`, error.status, error.crmCode);
-      }
-      const stop = refusalForEveryBatch(error, signal, target.crm);
-      if (stop !== null) {
-        // Cancelled with the request out: the CRM may have taken it (still unconfirmed). A refusal took none of it.
-        await onProgress?.(result);
-        throw stop;
-      }
-      addFailure(result, updates.map((update) => update.recordId), error instanceof Error ? error.message : String(error));
-      // A batch refused as a whole (HubSpot's answer to a property it will not take) counts as every lead refused.
-      if (isCrmError(error, 'request') && error.crmCode !== undefined && REFUSALS_OF_THE_WRITE.has(error.crmCode)) {
-        refusedForAll = { recordId: updates[0].recordId, error: `${error.crmCode}: ${error.message}` };
-      }
+      await onWritten?.(written);
+      // Once, after a pause; a cancel meanwhile sends nothing more: those stay refused, and the write-back stops before the next batch.
+      const again = (await pausedUnlessCancelled(clock, LOCKED_ROW_PAUSE_MS, signal))
+        ? await sendUpdates(updates.filter((update) => locked.has(update.recordId)), sending)
+        : { written: [], refused: first.refused.filter((failure) => locked.has(failure.recordId)) };
+      written = again.written;
+      for (const { recordId, error } of again.refused) addFailure(result, [recordId], error);
+      refusedForAll = sameRefusalForAll(updates, [...settled, ...again.refused]);
     }
     result.done = Math.min(start + writer.maxBatch, rows.length);
     await onProgress?.(result);

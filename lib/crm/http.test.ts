@@ -219,6 +219,63 @@ describe('HttpClient', () => {
     });
   });
 
+  describe('a write (a POST or PATCH not marked readOnly), once the CRM has answered that kind quickly', () => {
+    // The virtual clock makes every answer take 0 ms, so a read's shortened wait would be the floor, 20 ms.
+    const answerTimeout = { minAnswers: 5, window: 20, factor: 10, floorMs: 20 };
+    const update = { method: 'PATCH', path: '/records', body: { records: [{ Id: 'x', Score__c: 90 }] }, schema: Ok, what: 'update records' } as const;
+    /** Answers at once, but the `slowCall`th request only after `slowMs` (real time; never when null), unless its wait runs out first. */
+    const slowAt = (slowCall: number, slowMs: number | null) => {
+      let calls = 0;
+      const fetchImpl: typeof fetch = (_input, init) => {
+        if (++calls !== slowCall) return Promise.resolve(reply(200, { ok: true }));
+        return new Promise((resolve, reject) => {
+          const timer = slowMs === null ? undefined : setTimeout(() => resolve(reply(200, { ok: true })), slowMs);
+          init?.signal?.addEventListener('abort', () => {
+            clearTimeout(timer);
+            reject(init.signal?.reason);
+          });
+        });
+      };
+      return { fetchImpl, calls: () => calls };
+    };
+
+    it('waits the full timeout for a slow answer (a Salesforce row lock wait), and is sent once', async () => {
+      const { fetchImpl, calls } = slowAt(6, 150);
+      const { http } = client(fetchImpl, { timeoutMs: 5_000, answerTimeout });
+      for (let i = 0; i < 5; i++) await http.request(update);
+      await expect(http.request(update)).resolves.toMatchObject({ data: { ok: true } });
+      expect(calls()).toBe(6);
+    });
+
+    it('is not sent again when no answer comes in time: it fails saying the CRM may have done it already', async () => {
+      const { fetchImpl, calls } = slowAt(6, null);
+      const { http } = client(fetchImpl, { timeoutMs: 300, answerTimeout });
+      for (let i = 0; i < 5; i++) await http.request(update);
+      // A POST that writes (HubSpot's batch update) as the PATCHes before it.
+      const error = await http.request({ ...update, method: 'POST' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CrmError);
+      expect(error).toMatchObject({ kind: 'network', message: 'TestCRM did not answer update records within 0.3 s; LeadLens did not send it again, as TestCRM may have done it already' });
+      expect(calls()).toBe(6);
+    });
+
+    it('is not sent again when its 2xx answer is cut short: the CRM took it', async () => {
+      const fetchImpl = vi.fn<typeof fetch>().mockResolvedValueOnce(reply(200, '{"ok": tr')).mockResolvedValue(reply(200, { ok: true }));
+      const { http } = client(fetchImpl);
+      await expect(http.request(update)).rejects.toMatchObject({ kind: 'network', status: 200, message: 'TestCRM answered update records with HTTP 200 but a body cut short; LeadLens did not send it again, as TestCRM may have done it already' });
+      expect(fetchImpl).toHaveBeenCalledTimes(1);
+    });
+
+    it('unlike a POST marked readOnly (a search), which is given up after the short wait and sent again', async () => {
+      const { fetchImpl, calls } = slowAt(6, null);
+      // With the full 60 s wait this test would time out.
+      const { http } = client(fetchImpl, { timeoutMs: 60_000, answerTimeout });
+      const search = { method: 'POST', path: '/search', body: { filters: [] }, schema: Ok, what: 'search records', readOnly: true } as const;
+      for (let i = 0; i < 5; i++) await http.request(search);
+      await expect(http.request(search)).resolves.toMatchObject({ data: { ok: true } });
+      expect(calls()).toBe(7);
+    });
+  });
+
   it('stops at once when the caller aborts, and does not retry', async () => {
     const controller = new AbortController();
     const fetchImpl = vi.fn<typeof fetch>().mockImplementation(async () => {

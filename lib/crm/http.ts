@@ -2,9 +2,11 @@
  * The one HTTP layer both CRM REST clients go through: a client-side rate limiter (so we
  * stay under the CRM's published limits instead of learning them from 429s), `Retry-After`
  * on 429, exponential backoff with full jitter on 5xx, network errors and timeouts, and
- * typed errors. A 401 is retried once, only after the credential was renewed (an OAuth
- * refresh, `renewAuthorization`); otherwise the connection has to be re-established by the
- * user. Every JSON body is parsed with zod; errors name the failing path, never a value.
+ * typed errors. A write (a POST or PATCH not marked `readOnly`) the CRM may have carried out
+ * without its answer arriving (a timeout, a 2xx cut short) is not sent again: see `readOnly`.
+ * A 401 is retried once, only after the credential was renewed (an OAuth refresh,
+ * `renewAuthorization`); otherwise the connection has to be re-established by the user.
+ * Every JSON body is parsed with zod; errors name the failing path, never a value.
  */
 import { describeSchemaIssues } from '../schema-issues';
 import type { z } from 'zod';
@@ -199,6 +201,16 @@ export interface RequestOptions<S extends z.ZodType> {
   /** What the call is, for messages: "query", "search contacts". */
   what: string;
   signal?: AbortSignal;
+  /**
+   * A POST that changes nothing in the CRM (a search, a batch read): like a GET, it may be sent
+   * again when its answer does not come, and its wait is shortened once that kind of request has
+   * been answered quickly (`AnswerTimeout`). Any other POST or PATCH is a write: it waits the full
+   * timeout, and is not sent again once the CRM may have carried it out without its answer
+   * arriving (no answer in time, a 2xx cut short), as the CRM may still be running it: the second
+   * would run the CRM's automation (Salesforce triggers and Flows) twice, and meet the first's
+   * record locks.
+   */
+  readOnly?: boolean;
 }
 
 /** A 2xx answer, its body parsed. */
@@ -226,11 +238,12 @@ export interface AnswerTimeoutPolicy {
 export const DEFAULT_ANSWER_TIMEOUT: AnswerTimeoutPolicy = { minAnswers: 5, window: 20, factor: 10, floorMs: 5_000 };
 
 /**
- * How long one attempt waits for its answer. A stalled connection would otherwise cost the
- * whole configured timeout (30 s by default) on a CRM that answers the same kind of request
- * in well under a second. Once a few answers of that kind are in, a first attempt waits
- * `factor` times the slowest recent one (within floor and ceiling); a retry after a timeout
- * waits the full ceiling, so a CRM that has turned slow costs one short wait, not a failure.
+ * How long one attempt of a read (a GET, a `readOnly` POST) waits for its answer; a write waits
+ * the full ceiling, as it is not sent again. A stalled connection would otherwise cost the whole
+ * configured timeout (30 s by default) on a CRM that answers the same kind of request in well
+ * under a second. Once a few answers of that kind are in, a first attempt waits `factor` times
+ * the slowest recent one (within floor and ceiling); a retry after a timeout waits the full
+ * ceiling, so a CRM that has turned slow costs one short wait, not a failure.
  */
 export class AnswerTimeout {
   /** Recent answer times in ms, per kind of request (`RequestOptions.what`). */
@@ -319,10 +332,12 @@ export class HttpClient {
     let rateLimited = 0;
     let renewed = false;
     let timedOut = false;
+    const safeToSendAgain = method === 'GET' || request.readOnly === true;
     for (;;) {
       if (request.signal?.aborted) throw cancelled();
       for (const limiter of this.options.limitersFor(method, request.path)) await limiter.acquire(request.signal);
-      const outcome = await this.attempt(method, request, this.answerTimeout.forAttempt(request.what, timedOut));
+      const waitMs = safeToSendAgain ? this.answerTimeout.forAttempt(request.what, timedOut) : this.options.timeoutMs;
+      const outcome = await this.attempt(method, request, waitMs);
       if (outcome.kind === 'ok') return this.parse(outcome, request);
       if (outcome.kind === 'rate') {
         rateLimited++;
@@ -348,6 +363,10 @@ export class HttpClient {
           if (retry) continue;
         }
         throw outcome.error;
+      }
+      if (outcome.reachedCrm && !safeToSendAgain) {
+        const unanswered = outcome.timedOut ? `did not answer ${request.what} within ${waitMs / 1000} s` : `answered ${request.what} with HTTP ${outcome.status} but a body cut short`;
+        throw new CrmError('network', `${crmLabel} ${unanswered}; LeadLens did not send it again, as ${crmLabel} may have done it already`, outcome.status);
       }
       failures++;
       failed.last = outcome.reason;
@@ -391,14 +410,14 @@ export class HttpClient {
     } catch (error) {
       if (request.signal?.aborted) return { kind: 'fatal', error: cancelled() };
       if (isCrmError(error)) return { kind: 'fatal', error }; // from authorization(): no session
-      if (timeout.aborted) return { kind: 'retry', errorKind: 'network', reason: `no answer within ${timeoutMs / 1000} s`, timedOut: true };
+      if (timeout.aborted) return { kind: 'retry', errorKind: 'network', reason: `no answer within ${timeoutMs / 1000} s`, timedOut: true, reachedCrm: true };
       return { kind: 'retry', errorKind: 'network', reason: `could not reach ${origin} (${errorName(error)})` };
     }
     const { status } = response;
     if (status >= 200 && status < 300) {
       const json = tryJson(text);
-      // A 2xx body that is not JSON was cut short on the way (proxy, dropped connection): retry.
-      if (json === undefined) return { kind: 'retry', errorKind: 'network', reason: `HTTP ${status} with a body that is not JSON (truncated?)`, status };
+      // A 2xx body that is not JSON was cut short on the way (proxy, dropped connection): a read is sent again.
+      if (json === undefined) return { kind: 'retry', errorKind: 'network', reason: `HTTP ${status} with a body that is not JSON (truncated?)`, status, reachedCrm: true };
       // Only full answers count: a quick 429 or 5xx says nothing of how long the work takes.
       this.answerTimeout.record(request.what, this.clock.now() - startedAt);
       return { kind: 'ok', status, json, date: parseHttpDate(response.headers.get('date')) };
@@ -427,7 +446,8 @@ export class HttpClient {
 type Attempt =
   | { kind: 'ok'; status: number; json: unknown; date?: number }
   | { kind: 'rate'; retryAfterMs: number | undefined }
-  | { kind: 'retry'; errorKind: 'server' | 'network'; reason: string; status?: number; timedOut?: true }
+  /** `reachedCrm`: the CRM may have carried the request out (no answer in time, a 2xx cut short): a write is not sent again. */
+  | { kind: 'retry'; errorKind: 'server' | 'network'; reason: string; status?: number; timedOut?: true; reachedCrm?: true }
   /** `refusedAuthorization`: after a 401, the `Authorization` value refused. */
   | { kind: 'fatal'; error: CrmError; refusedAuthorization?: string };
 

@@ -458,6 +458,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       schema: CountSchema,
       what: 'count contacts',
       signal,
+      readOnly: true,
     });
     return data.total;
   }
@@ -471,6 +472,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       schema: BatchSchema, // 207 (some or all ids missing) carries the found ones in `results`, the rest in `errors`
       what: 'batch read contacts',
       signal,
+      readOnly: true,
     });
     return data.results.map(toRecord);
   }
@@ -489,6 +491,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       schema: SearchPageSchema,
       what: 'search contacts',
       signal,
+      readOnly: true,
     });
     const { records, skipped } = readEach(data.results, ContactSchema, 'id', 'HubSpot answered search contacts');
     // A page with more to come holds SEARCH_PAGE_SIZE contacts: readEach refused it if none could

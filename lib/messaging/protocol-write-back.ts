@@ -84,7 +84,8 @@ export const WriteBackSummarySchema = z.object({
   unlistedNotCleared: z.number().int().nonnegative().default(0),
   /**
    * Records of the request under way when the job stopped (a cancel, or a failure with no answer:
-   * network, 5xx, after the client's retries): the CRM may or may not have written them. Not in
+   * none in time, one cut short, network, 5xx after the client's retries): the CRM may or may not
+   * have written them. Not in
    * `written` nor `failures`.
    */
   unconfirmed: z.number().int().nonnegative().default(0),
