@@ -1,6 +1,7 @@
 /**
  * Jobs left running when the browser closed are resumed by opening the offscreen document at
  * start-up, and those whose document closed under them (the worker alive) once their reply fails.
+ * A document still loading takes no message: its callers wait for it to load, or send once more.
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
@@ -8,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { db } from '../db/db';
 import { writeJob } from '../jobs/progress';
 import { KEEP_ALIVE_INTERVAL_MS } from './keep-alive';
-import { OffscreenJobInterrupted, resumeOffscreenJobs, retierStoredScoresOffscreen, scoreStoredLeadsOffscreen } from './offscreen-engine';
+import { DOCUMENT_LOADING_RETRY_MS, OffscreenJobInterrupted, resumeOffscreenJobs, retierStoredScoresOffscreen, runOffscreen, scoreStoredLeadsOffscreen } from './offscreen-engine';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -152,5 +153,113 @@ describe('a job whose offscreen document closes before it answers', () => {
     await expect(scoring).rejects.toThrow('cancelled');
     closeDocument();
     await vi.waitFor(() => expect(createDocument).toHaveBeenCalledTimes(1));
+  });
+});
+
+describe('a document still loading', () => {
+  /** Chrome's rejection of a message sent to a document listed open that has not loaded yet (it takes no message until then). */
+  const NO_RECEIVER = 'Could not establish connection. Receiving end does not exist.';
+  /** Whether the listed document loaded: it answers only then. */
+  let loaded: boolean;
+  let finishLoading: (() => void) | undefined;
+  const SCORED = { ok: true, scored: 3 };
+  beforeEach(() => {
+    loaded = false;
+    finishLoading = undefined;
+    // As Chrome does: listed from the moment its creation begins, taking messages only once loaded.
+    fakeBrowser.runtime.getContexts = vi.fn(async () => (documentOpen ? [{}] : [])) as never;
+    (fakeBrowser as unknown as { offscreen: unknown }).offscreen = {
+      createDocument: vi.fn(() => {
+        documentOpen = true;
+        return new Promise<void>((resolve) => (finishLoading = () => resolve(void (loaded = true))));
+      }),
+    };
+    fakeBrowser.runtime.sendMessage = vi.fn(async () => {
+      if (!loaded) throw new Error(NO_RECEIVER);
+      return SCORED;
+    }) as never;
+  });
+  // A creation a failed test left pending would be joined by the next test's callers.
+  afterEach(() => finishLoading?.());
+
+  it('a job asked while this worker creates it waits for it to load, and is sent once', async () => {
+    const first = scoreStoredLeadsOffscreen('m');
+    await vi.waitFor(() => expect(documentOpen).toBe(true));
+    const second = scoreStoredLeadsOffscreen('m', 'salesforce');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fakeBrowser.runtime.sendMessage).not.toHaveBeenCalled();
+    finishLoading?.();
+    expect(await second).toEqual(SCORED);
+    expect(await first).toEqual(SCORED);
+    expect(fakeBrowser.runtime.sendMessage).toHaveBeenCalledTimes(2);
+  });
+
+  it('a caller told it is open after this worker began creating it waits for it too', async () => {
+    // The first caller's look is answered at once; the second's only once the first has begun creating the document.
+    let answerLook!: () => void;
+    const listing = async () => (documentOpen ? [{}] : []);
+    fakeBrowser.runtime.getContexts = vi
+      .fn(listing)
+      .mockImplementationOnce(listing)
+      .mockImplementationOnce(() => new Promise((resolve) => (answerLook = () => resolve(listing())))) as never;
+    const first = scoreStoredLeadsOffscreen('m');
+    const second = scoreStoredLeadsOffscreen('m', 'salesforce');
+    await vi.waitFor(() => expect(documentOpen).toBe(true));
+    answerLook();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fakeBrowser.runtime.sendMessage).not.toHaveBeenCalled();
+    finishLoading?.();
+    expect(await Promise.all([first, second])).toEqual([SCORED, SCORED]);
+    expect(fakeBrowser.runtime.sendMessage).toHaveBeenCalledTimes(2);
+  });
+
+  describe('left loading by a previous worker (this one did not begin creating it)', () => {
+    beforeEach(() => {
+      documentOpen = true;
+      vi.useFakeTimers({ toFake: ['setTimeout'] });
+    });
+
+    const jobs = [
+      { kind: 'scoring', run: () => scoreStoredLeadsOffscreen('m'), reply: SCORED, answer: SCORED },
+      { kind: 're-tiering', run: () => retierStoredScoresOffscreen('m'), reply: { ok: true, changed: 3 }, answer: { ok: true, changed: 3 } },
+      {
+        kind: 'engine',
+        run: () => runOffscreen('m', Float32Array.of(1, Number.NaN), 2),
+        reply: { ok: true, probability: [0.5], contributions: [[0.25, null]] },
+        answer: { probability: [0.5], contributions: [[0.25, null]] },
+      },
+    ];
+    it.each(jobs)('sends the $kind request once more after a pause, by when it loaded', async ({ run, reply, answer }) => {
+      fakeBrowser.runtime.sendMessage = vi.fn(async () => {
+        if (!loaded) throw new Error(NO_RECEIVER);
+        return reply;
+      }) as never;
+      const asked = run();
+      // Not vi.waitFor: under fake timers it moves the clock on.
+      while (vi.mocked(fakeBrowser.runtime.sendMessage).mock.calls.length === 0) await Promise.resolve();
+      loaded = true;
+      await vi.advanceTimersByTimeAsync(DOCUMENT_LOADING_RETRY_MS - 1);
+      expect(fakeBrowser.runtime.sendMessage).toHaveBeenCalledTimes(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await asked).toEqual(answer);
+      expect(fakeBrowser.runtime.sendMessage).toHaveBeenCalledTimes(2);
+    });
+
+    it('sends it once more only: a document that never takes it leaves the error', async () => {
+      const asked = runOffscreen('m', Float32Array.of(1), 1);
+      const failed = expect(asked).rejects.toThrow(NO_RECEIVER);
+      await vi.advanceTimersByTimeAsync(DOCUMENT_LOADING_RETRY_MS * 3);
+      await failed;
+      expect(fakeBrowser.runtime.sendMessage).toHaveBeenCalledTimes(2);
+    });
+
+    it('does not send it again once the document is no longer listed: it closed', async () => {
+      fakeBrowser.runtime.sendMessage = vi.fn(async () => {
+        documentOpen = false;
+        throw new Error(NO_RECEIVER);
+      }) as never;
+      await expect(runOffscreen('m', Float32Array.of(1), 1)).rejects.toThrow(NO_RECEIVER);
+      expect(fakeBrowser.runtime.sendMessage).toHaveBeenCalledTimes(1);
+    });
   });
 });

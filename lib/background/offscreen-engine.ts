@@ -46,8 +46,17 @@ export async function offscreenDocumentIsOpen(): Promise<boolean> {
   return existing.length > 0;
 }
 
+/**
+ * Opens the offscreen document unless it is open. Chrome lists it as soon as its creation begins,
+ * before it loaded and can take a message: a caller while this worker creates it waits for that
+ * creation rather than take the listing for a loaded document.
+ */
 export async function ensureOffscreenDocument(): Promise<void> {
-  if (await offscreenDocumentIsOpen()) return;
+  if (!creating) {
+    const open = await offscreenDocumentIsOpen();
+    // Unless a creation began while Chrome answered: it is listed, and may not have loaded yet.
+    if (open && !creating) return;
+  }
   creating ??= browser.offscreen
     .createDocument({
       url: OFFSCREEN_PATH,
@@ -60,6 +69,28 @@ export async function ensureOffscreenDocument(): Promise<void> {
   await creating;
 }
 
+/** Chrome's rejection of a message no context took; the rest of its words vary ("Could not establish connection."). */
+const NO_RECEIVER = /Receiving end does not exist/;
+
+/** How long a document listed but not yet taking messages gets to load before the one retry (it starts in ~60 ms). */
+export const DOCUMENT_LOADING_RETRY_MS = 1_000;
+
+/**
+ * `send`'s reply, once the caller opened the offscreen document (`ensureOffscreenDocument`). One a
+ * previous worker began creating (it was stopped while the document loaded) is listed open
+ * before it can take a message: a message refused for want of a receiver while the document is
+ * listed is sent once more, after a pause. Not delivered, it was not acted on: sent again, it is acted on once.
+ */
+export async function sendOnceLoaded<Reply>(send: () => Promise<Reply>): Promise<Reply> {
+  try {
+    return await send();
+  } catch (error) {
+    if (!(error instanceof Error && NO_RECEIVER.test(error.message)) || !(await offscreenDocumentIsOpen())) throw error;
+    await new Promise((resolve) => setTimeout(resolve, DOCUMENT_LOADING_RETRY_MS));
+    return send();
+  }
+}
+
 /** Rows go as plain arrays with null for missing: NaN does not survive messaging. */
 export async function runOffscreen(modelId: string, rows: Float32Array, featureCount: number): Promise<EngineRows> {
   await ensureOffscreenDocument();
@@ -67,7 +98,7 @@ export async function runOffscreen(modelId: string, rows: Float32Array, featureC
   for (let start = 0; start < rows.length; start += featureCount) {
     plainRows.push(Array.from(rows.subarray(start, start + featureCount), (v) => (Number.isNaN(v) ? null : v)));
   }
-  const { probability, contributions } = await succeeded(offscreen.engineRun({ modelId, rows: plainRows }));
+  const { probability, contributions } = await succeeded(sendOnceLoaded(() => offscreen.engineRun({ modelId, rows: plainRows })));
   return { probability, contributions };
 }
 
@@ -112,7 +143,7 @@ export async function scoreStoredLeadsOffscreen(modelId: string, source?: Source
   // write-back, its own): a purge takes it before it deletes, so this is no later than the time it records.
   const askedAt = Date.now();
   await ensureOffscreenDocument();
-  const reply = jobReply('scoring', { modelId, source }, offscreen.scoreStoredLeads({ modelId, source, askedAt }));
+  const reply = jobReply('scoring', { modelId, source }, sendOnceLoaded(() => offscreen.scoreStoredLeads({ modelId, source, askedAt })));
   if (!signal) return keepWorkerAliveDuring(reply);
   const aborted = new Promise<never>((_, reject) => {
     if (signal.aborted) reject(signal.reason);
@@ -128,7 +159,7 @@ export async function scoreStoredLeadsOffscreen(modelId: string, source?: Source
 export async function retierStoredScoresOffscreen(modelId: string) {
   const askedAt = Date.now();
   await ensureOffscreenDocument();
-  return keepWorkerAliveDuring(jobReply('retier', { modelId }, offscreen.retierStoredScores({ modelId, askedAt })));
+  return keepWorkerAliveDuring(jobReply('retier', { modelId }, sendOnceLoaded(() => offscreen.retierStoredScores({ modelId, askedAt }))));
 }
 
 /**

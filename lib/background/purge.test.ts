@@ -14,7 +14,7 @@ import { db } from '../db/db';
 import { heldValuesRemembered, readWrittenValues, rememberWrittenBackFields, setHeldValuesRemembered, writtenBackFields } from '../db/written-back-fields';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
-import { owedSourceScorings, readJob, runJob, runStoredScoresJob, STORED_SCORES_LOCK } from '../jobs/progress';
+import { owedSourceScorings, purgedSince, readJob, runJob, runStoredScoresJob, STORED_SCORES_LOCK } from '../jobs/progress';
 import { resumeUnfinishedScoringJob, runScoringJob } from '../ml/bulk-score';
 import { parseManifest, type Manifest } from '../ml/manifest';
 import { stubWebLocks } from '../../test/web-locks';
@@ -25,9 +25,9 @@ import { AUTO_SYNC_ALARM, setAutoSync } from '../sync/schedule';
 import { defaultBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../test/demo-crm/server';
-import { connectionGeneration, writeConnection } from '../connections/connections';
+import { connectionGeneration, readConnection, writeConnection } from '../connections/connections';
 import { idleWriteBack } from '../messaging/protocol-write-back';
-import { forgetSyncedLeads, purgeEverything } from './purge';
+import { finishUnfinishedPurge, forgetSyncedLeads, purgeEverything } from './purge';
 import { readWriteBack } from './write-back-job';
 import { scoreCacheFor } from './score-cache';
 
@@ -132,6 +132,59 @@ describe('purgeEverything', () => {
     await settle();
     expect(told).toEqual([]);
     expect(await db.leads.count()).toBe(3);
+  });
+});
+
+describe('a purge the browser closed on before it was done', () => {
+  /** Purges, stopped (as by a closed browser) once the connections are deleted and before the tables are cleared. */
+  async function purgeStoppedMidway(): Promise<void> {
+    const getAll = fakeBrowser.permissions.getAll;
+    fakeBrowser.permissions.getAll = vi.fn(async () => {
+      throw new Error('the browser closed');
+    });
+    await expect(purgeEverything()).rejects.toThrow('the browser closed');
+    fakeBrowser.permissions.getAll = getAll;
+  }
+
+  it('is finished at the next start: the leads and scores stored when it stopped are deleted', async () => {
+    await writeConnection({ crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: 'pat-na1-unit' }, timeoutSeconds: 30 });
+    await db.leadScores.put({ key: 'm|salesforce|00QA', modelId: 'm', leadKey: 'salesforce|00QA', probability: 0.4, score: 87, tier: 'hot', topReason: '', scoredAt: 1 });
+    // A scoring asked before the purge, still waiting for its turn when the browser closed.
+    const askedAt = Date.now();
+    await purgeStoppedMidway();
+    expect(await readConnection('hubspot')).toBeNull();
+    expect(await db.leads.count()).toBe(3);
+    const told = pagesTold();
+
+    await finishUnfinishedPurge();
+    expect(await db.leads.count()).toBe(0);
+    expect(await db.leadScores.count()).toBe(0);
+    // It does not run on what is left: the purge is recorded as done after it was asked.
+    expect(await purgedSince(askedAt)).toBe(true);
+    expect(await fakeBrowser.storage.local.get(null)).toEqual({ 'connection-generation:salesforce': 2, 'connection-generation:hubspot': 2 });
+    await settle();
+    expect(told).toEqual([[]]);
+  });
+
+  it('is finished once: a later start deletes nothing stored since', async () => {
+    await purgeStoppedMidway();
+    await finishUnfinishedPurge();
+    await db.putLeads([storedLead({ source: 'csv', id: 'row-1', origin: 'csv' })]);
+    await finishUnfinishedPurge();
+    expect(await db.leads.count()).toBe(1);
+  });
+
+  it('leaves nothing to finish when it completed, or gave up before deleting anything (a job did not stop)', async () => {
+    await purgeEverything();
+    await db.putLeads([storedLead({ source: 'csv', id: 'row-1', origin: 'csv' })]);
+    await finishUnfinishedPurge();
+    expect(await db.leads.count()).toBe(1);
+
+    void navigator.locks.request(STORED_SCORES_LOCK, () => new Promise(() => undefined)); // a job that never lets go
+    await expect(purgeEverything(10)).rejects.toThrow(/nothing was deleted/);
+    stubWebLocks(); // the next start: that job is gone with the browser
+    await finishUnfinishedPurge();
+    expect(await db.leads.count()).toBe(1);
   });
 });
 

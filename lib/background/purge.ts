@@ -21,6 +21,13 @@ import { syncStateKey } from '../sync/state';
 import { deleteCachedScoresOf, forgetScoresInFlight } from './score-cache';
 import { cancelWriteBack, forgetWriteBackReport, writeBackLockName } from './write-back-job';
 
+/**
+ * Set in storage.local (it outlives a browser closed mid-way) from the purge's first deletion to
+ * its last: the connections go before the tables are cleared, and a browser closed between would
+ * leave the leads and scores stored with nothing saying so. The next start finishes the purge.
+ */
+const PURGE_PENDING_KEY = 'purge-pending';
+
 /** How long running jobs get to stop (each stops after its current request or batch) before the purge gives up. */
 export const PURGE_WAIT_MS = 60_000;
 
@@ -102,6 +109,8 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
   await withJobsStopped(
     CRM_KINDS,
     async () => {
+      // Once every job has stopped: a purge that gave up deleted nothing, and leaves nothing to finish.
+      await browser.storage.local.set({ [PURGE_PENDING_KEY]: true });
       for (const crm of CRM_KINDS) grantsLeftLive.push(await removeConnection(crm));
       await releaseAllSiteAccess();
       // Before the tables are cleared, not after: a score read through a connection, cached while they are, would outlive them.
@@ -117,11 +126,13 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
       });
       await browser.storage.session.clear();
       // All but the connection generations (counts, no data), which `removeConnection` above raised:
-      // cleared, a connect begun before the purge would store its connection after it.
-      const kept = new Set(connectionGenerationKeys());
+      // cleared, a connect begun before the purge would store its connection after it. And the
+      // purge's own mark, until it is done.
+      const kept = new Set([...connectionGenerationKeys(), PURGE_PENDING_KEY]);
       await browser.storage.local.remove(Object.keys(await browser.storage.local.get(null)).filter((key) => !kept.has(key)));
       // The choice of automatic syncs went with the settings: no alarm is left to wake the background.
       await scheduleAutoSync();
+      await browser.storage.local.remove(PURGE_PENDING_KEY);
     },
     'nothing was deleted',
     waitMs,
@@ -129,6 +140,17 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
   );
   await tellStoredDataDeleted(true);
   return grantsLeftLive.filter(Boolean).join('. ');
+}
+
+/**
+ * At start-up: finishes a "Purge everything" the browser closed on (or the worker was stopped in)
+ * before it was done, doing it all again. A Salesforce sign-in it could not end is logged: the
+ * page that asked for the purge is gone.
+ */
+export async function finishUnfinishedPurge(): Promise<void> {
+  if ((await browser.storage.local.get(PURGE_PENDING_KEY))[PURGE_PENDING_KEY] !== true) return;
+  const grantsLeftLive = await purgeEverything();
+  if (grantsLeftLive) console.warn(`LeadLens: finishing the purge. ${grantsLeftLive}`);
 }
 
 /**
