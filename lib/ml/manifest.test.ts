@@ -72,6 +72,22 @@ describe('manifest schema', () => {
     expect(errorOf(m)).toContain(path);
   });
 
+  it('takes feature keys in any script (a model trained on a file in Japanese, Russian, Arabic), lower case, starting with a letter', () => {
+    /** The bundled manifest with its first feature's key `key`, in its reference too. */
+    const keyed = (key: string) => {
+      const m = clone();
+      const old = m.features[0].key;
+      m.features[0].key = key;
+      for (const reference of m.reference.features) {
+        if (reference.key === old) reference.key = key;
+        if (reference.atMost) reference.atMost = reference.atMost.map((bound: string) => (bound === old ? key : bound));
+      }
+      return m;
+    };
+    for (const key of ['売上_usd', 'выручка', 'الإيرادات', 'बिक्री', 'größe', 'f_2024年売上', 'lead_source']) expect(parseManifest(keyed(key)).ok, key).toBe(true);
+    for (const key of ['Выручка', 'Lead_source', '_売上', '2024年', '売上 高', '売上-高', '']) expect(errorOf(keyed(key)), key).toContain('features.0.key');
+  });
+
   it('checks isotonic calibration knots: one probability per knot, increasing knots, non-decreasing probabilities', () => {
     const withCalibration = (calibration: unknown) => ({ ...clone(), calibration });
     expect(parseManifest(withCalibration({ kind: 'isotonic', logits: [-1, 0, 1], probabilities: [0.1, 0.2, 0.3] })).ok).toBe(true);

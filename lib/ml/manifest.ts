@@ -100,10 +100,19 @@ export function fieldsRead(features: readonly { derive: Derive }[], source: keyo
 
 export const FeatureTypeSchema = z.enum(['numeric', 'boolean', 'categorical']);
 
+/**
+ * A feature's stable machine key, e.g. `annual_revenue`, `売上_usd`: lower-case letters (with their
+ * accents and vowel signs), digits and underscores of any script, starting with a letter, as the
+ * trainer makes them from column names (`keyOf`). Every key of the ASCII-only rule before passes.
+ */
+const FeatureKeySchema = z
+  .string()
+  .regex(/^\p{L}[\p{L}\p{M}\p{N}_]*$/u, 'must be letters, digits and underscores, starting with a letter')
+  .refine((key) => key === key.toLowerCase(), 'must be lower case');
+
 export const FeatureSchema = z
   .object({
-    /** Stable machine key, e.g. `annual_revenue`. */
-    key: z.string().regex(/^[a-z][a-z0-9_]*$/),
+    key: FeatureKeySchema,
     /** Plain words for reps, e.g. "Annual revenue". */
     label: LabelSchema,
     type: FeatureTypeSchema,
@@ -626,7 +635,7 @@ export function parseManifest(json: unknown): { ok: true; manifest: Manifest } |
  */
 export const FeatureSpecSchema = z
   .object({
-    key: z.string().regex(/^[a-z][a-z0-9_]*$/),
+    key: FeatureKeySchema,
     label: LabelSchema,
     type: FeatureTypeSchema,
     unit: z.string().optional(),

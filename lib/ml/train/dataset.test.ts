@@ -3,11 +3,12 @@
  * ragged rows, unclosed quotes and quoted cells that go on after their closing quote named by data row, long cells quoted by their start, a report's footer left out, a header read as one column, columns named
  * like Object's own properties, text with NULs (UTF-16), numeric columns with a few stray notes or
  * too many, numbers too large for the model, record numbers, date columns with a few dates written in a form not read, Excel's trailing empty columns (and names of invisible characters only) and `sep=` line, a
- * column of rare values only, and folds that need more rows of a class than the data has. (A column's decimal commas: number-format.test.ts.)
+ * column of rare values only, folds that need more rows of a class than the data has, and feature keys made from column names in any script. (A column's decimal commas: number-format.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
 import { featurizeRecords, type RawRecord } from '../featurize';
-import type { FeatureSpec } from '../manifest';
+import { FeatureSpecSchema, type FeatureSpec } from '../manifest';
+import { mulberry32 } from '../random';
 import {
   buildFeatures,
   buildLabels,
@@ -16,12 +17,14 @@ import {
   footerWarnings,
   inferFeatureSpecs,
   InvalidQuotedCellError,
+  keyOf,
   parseCsv,
   TooManyFoldsError,
   TrainingDataError,
   UnclosedQuotedCellError,
   type Table,
 } from './dataset';
+import { candidateFeatures, OUTCOME_COLUMN } from './training-set';
 
 /** A table of `n` rows: column name → the cell of row i. */
 function tableOf(n: number, cells: Record<string, (i: number) => string>): Table {
@@ -592,5 +595,62 @@ describe("buildFeatures keeps the page labels of the levels the model learns", (
     const [feature] = buildFeatures([spec], table.records, 'hubspot', new Date('2026-11-01T00:00:00Z'));
     expect(feature.vocabulary).toEqual(['SOCIAL_MEDIA', '(other)']);
     expect(feature.derive).toEqual({ kind: 'value', from: spec.derive.from, optionLabels: { hubspot: { SOCIAL_MEDIA: 'Organic Social' } } });
+  });
+});
+
+describe('keyOf: a key names its column, in any script', () => {
+  const keysOf = (names: string[]) => {
+    const taken = new Set<string>();
+    return names.map((name) => keyOf(name, taken));
+  };
+
+  it('gives ASCII names the keys they always had (stored models and their retraining keep theirs)', () => {
+    const names = ['Lead Source', 'lead_source', 'LeadSource', 'Annual Revenue ($)', '# of Employees', '2024 Revenue', '123', '_private_', '__proto__', 'constructor'];
+    names.push('  spaced  out  ', 'Email__c', 'hs_analytics_num_visits', 'A-B/C.D', '%', '', '---', 'Days since Created', 'x', 'X', 'lead-source', 'f_1', '1', 'feature', '!');
+    expect(keysOf(names)).toEqual([
+      ...['lead_source', 'lead_source_2', 'leadsource', 'annual_revenue', 'of_employees', 'f_2024_revenue', 'f_123', 'private', 'proto', 'constructor'],
+      ...['spaced_out', 'email_c', 'hs_analytics_num_visits', 'a_b_c_d', 'feature', 'feature_2', 'feature_3', 'days_since_created', 'x', 'x_2', 'lead_source_3'],
+      ...['f_1', 'f_1_2', 'feature_4', 'feature_5'],
+    ]);
+    // Every ASCII name, against the ASCII-only rule keys were made by before: its letters and digits, lower-cased.
+    const asciiRule = (name: string) => {
+      const k = name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+      const key = /^[a-z]/.test(k) ? k : `f_${k}`;
+      return key === 'f_' ? 'feature' : key;
+    };
+    const ascii = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code));
+    const rand = mulberry32(2026);
+    const asciiNames = [...ascii, ...Array.from({ length: 5000 }, () => Array.from({ length: Math.floor(rand() * 12) }, () => ascii[Math.floor(rand() * 128)]).join(''))];
+    for (const name of asciiNames) expect(keyOf(name, new Set()), JSON.stringify(name)).toBe(asciiRule(name));
+  });
+
+  it('keeps letters (with their accents and vowel signs) and digits of any script, lower-cased, each key once', () => {
+    const names = ['会社名', '業種', '売上', '売上高', '売上 (USD)', 'Выручка', 'الإيرادات', 'बिक्री', 'Größe', 'ÀB', '2024年売上', '売上'];
+    const keys = keysOf(names);
+    expect(keys).toEqual(['会社名', '業種', '売上', '売上高', '売上_usd', 'выручка', 'الإيرادات', 'बिक्री', 'größe', 'àb', 'f_2024年売上', '売上_2']);
+    // the manifest takes them, as it takes every ASCII key
+    for (const key of keys) expect(FeatureSpecSchema.safeParse({ key, label: key, type: 'numeric', derive: { kind: 'value', from: { csv: key } } }).success, key).toBe(true);
+  });
+
+  it('does not let an earlier model\'s feature find an unrelated field by a placeholder key (業種 as `feature`) in the next training', () => {
+    const converted = (i: number) => String(i % 3 === 0 ? 1 : 0);
+    const withOutcome = (cells: Record<string, (i: number) => string>) => tableOf(60, { ...cells, [OUTCOME_COLUMN]: converted });
+    const industry = (i: number) => ['製造', '小売', 'IT'][i % 3];
+    const amount = (i: number) => String((i * 37) % 101);
+    const date = (i: number) => `2025-0${1 + (i % 9)}-1${i % 10}`;
+    // The first model, trained on a file in Japanese: 業種 (industry), 売上 (revenue), 作成日 (created).
+    const earlier = inferFeatureSpecs(withOutcome({ 業種: industry, 売上: amount, 作成日: date }), OUTCOME_COLUMN, []).specs;
+    // The next file's fields share no name with them: none is the earlier features', which LeadLens ticks.
+    const next = withOutcome({ Feature: industry, 'Feature 2': amount, 'Days since': amount, 売上高: amount });
+    const { candidates } = candidateFeatures(earlier, next, 'csv', []);
+    expect(candidates.map(({ spec, origin }) => [spec.label, origin])).toEqual([
+      ['Feature', 'inferred'],
+      ['Feature 2', 'inferred'],
+      ['Days since', 'inferred'],
+      ['売上高', 'inferred'],
+    ]);
+    // and a new field takes no key an earlier feature had for another field (売上高 is not 売上)
+    const earlierKeys = new Set(earlier.map((spec) => spec.key));
+    expect(candidates.filter(({ spec }) => earlierKeys.has(spec.key))).toEqual([]);
   });
 });

@@ -456,13 +456,19 @@ export function checkFolds(labels: Uint8Array, folds: number): void {
   throw new TooManyFoldsError(folds, `at least ${folds} converted and ${folds} other rows; the data has ${has}`, Math.min(positives, negatives));
 }
 
-/** `Lead Source` → `lead_source`; keys start with a letter. */
+/**
+ * `Lead Source` → `lead_source`, `売上 (USD)` → `売上_usd`: the name's letters (with their accents
+ * and vowel signs) and digits in any script, lower-cased, so that a key names its column. A
+ * catalogue feature's key is one of the names its field is found by in the next training
+ * (`suggestField`): a placeholder key (`feature_2` for 業種) would find an unrelated column named
+ * so. ASCII names keep the keys they always had. Keys start with a letter.
+ */
 export function keyOf(name: string, taken: Set<string>): string {
   let k = name
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/[^\p{L}\p{M}\p{N}]+/gu, '_')
     .replace(/^_+|_+$/g, '');
-  if (!/^[a-z]/.test(k)) k = `f_${k}`;
+  if (!/^\p{L}/u.test(k)) k = `f_${k}`;
   if (k === 'f_') k = 'feature';
   let key = k;
   for (let i = 2; taken.has(key); i++) key = `${k}_${i}`;
