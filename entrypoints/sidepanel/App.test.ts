@@ -65,7 +65,7 @@ it("names the CRM of a run that scored one CRM's leads, whose failure leaves the
   panel.job = { ...failedRun, source: 'hubspot' };
   panel.leads = [lead];
   rendered = renderApp();
-  expect(alertText()).toBe('Scoring the stored HubSpot leads stopped after 1,200 of 5,000: The engine ran out of memory.');
+  expect(alertText()).toBe('Scoring the HubSpot leads new or changed since they were last scored stopped after 1,200 of 5,000: The engine ran out of memory.');
 });
 
 it('says that the numbers count only the leads scored before the run failed', () => {
@@ -139,7 +139,7 @@ it("tells of a failed run over every lead before a later one-CRM run's failure, 
 });
 
 const csvFailed = { modelId: 'model-2', done: 0, total: 2, error: 'Model failed to load', source: 'csv' as const, finishedAt: 2 };
-const csvFailedTold = 'Scoring the stored CSV leads stopped after 0 of 2: Model failed to load. LeadLens tries again after about 6 hours, while the browser is open.';
+const csvFailedTold = 'Scoring the CSV leads new or changed since they were last scored stopped after 0 of 2: Model failed to load. LeadLens tries again after about 6 hours, while the browser is open.';
 
 it("names the CSV leads of an import's failed run, and says LeadLens tries again: no sync scores them again", () => {
   panel.job = { ...csvFailed, state: 'failed', startedAt: 1 } satisfies JobProgress;

@@ -23,13 +23,14 @@ const openOptions = () => void browser.runtime.openOptionsPage();
 
 type ScoringFailure = Pick<JobProgress, 'modelId' | 'done' | 'total' | 'error' | 'failedItems' | 'source'>;
 
-/** The leads of a one-source run, as the failure names them: "the stored CSV leads". */
+/** The leads of a one-source run, as the failure names them: "the CSV leads new or changed since they were last scored". */
 const SOURCE_WORDS = { ...CRM_LABEL, csv: 'CSV' };
 
 /** What a failed run did: stopped part-way, or went through every lead but could not score some. */
 function failureSummary(failure: ScoringFailure, reason: string | undefined): string {
   const count = (n: number) => n.toLocaleString('en-US');
-  const leads = `stored ${failure.source ? `${SOURCE_WORDS[failure.source]} ` : ''}leads`;
+  // A one-source run (a sync's, an import's) scores only the leads owed a score, and counts those.
+  const leads = failure.source ? `${SOURCE_WORDS[failure.source]} leads new or changed since they were last scored` : 'stored leads';
   const because = reason ? `: ${reason}` : '';
   if (failure.failedItems && failure.done >= failure.total) return `${count(failure.failedItems.count)} of the ${count(failure.total)} ${leads} could not be scored${because}.`;
   return `Scoring the ${leads} stopped after ${count(failure.done)} of ${count(failure.total)}${because}.`;

@@ -30,6 +30,19 @@ it('owes a scoring of the imported leads with the active model as it commits the
   expect(await owedScoringModel()).toBeNull();
 });
 
+it('owes a score to each lead it commits, and none to a lead of the previous import no longer stored, in the commit’s transaction', async () => {
+  await db.putLeads([storedLead({ source: 'salesforce', id: '00Q1', origin: 'sync' })]);
+  await commitImport('1', '2');
+  await db.owedLeadScores.bulkDelete(['salesforce|00Q1', 'csv|1', 'csv|2']); // scored
+  await commitImport('2', '3');
+  expect(await db.owedLeadScores.toCollection().primaryKeys()).toEqual(['csv|2', 'csv|3']);
+
+  await dexieCsvSink.stage([storedLead({ source: 'csv', id: '4', origin: 'csv' })]);
+  vi.spyOn(db.csvStaging, 'clear').mockRejectedValueOnce(new Error('the worker stopped'));
+  await expect(dexieCsvSink.commit(null)).rejects.toThrow('the worker stopped');
+  expect(await db.owedLeadScores.toCollection().primaryKeys()).toEqual(['csv|2', 'csv|3']);
+});
+
 it('owes nothing when the commit fails: the previous import stays, and so does what was owed before', async () => {
   await db.settings.put({ key: OWED_WORK_KEY, value: { sources: { salesforce: 5 } } });
   await dexieCsvSink.stage([storedLead({ source: 'csv', id: '1', origin: 'csv' })]);

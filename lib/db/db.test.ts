@@ -20,7 +20,7 @@ it('upgrades version 1 (score cache only) to version 2 and keeps the cached scor
 
   const db = new LeadLensDb(NAME);
   expect(await db.scores.get('m|salesforce|00Q1')).toMatchObject({ fieldsHash: 'abc' });
-  expect(db.verno).toBe(5);
+  expect(db.verno).toBe(6);
   await db.putLeads([storedLead({ source: 'hubspot', id: '1', origin: 'demo' })]);
   await db.leadScores.bulkPut([
     { key: 'm|hubspot|1', modelId: 'm', leadKey: 'hubspot|1', probability: 0.4, score: 90, tier: 'hot', topReason: '', scoredAt: 1 },
@@ -64,7 +64,7 @@ it('upgrades version 3 to version 4 and fills the lead summaries from the stored
   v3.close();
 
   const db = new LeadLensDb(NAME);
-  expect(db.verno).toBe(5);
+  expect(db.verno).toBe(6);
   expect(await db.leadSummaries.toArray()).toEqual(leads.map(summaryOf));
   expect(await db.leadSummaries.get('csv|0001')).toEqual({
     key: 'csv|0001', source: 'csv', id: '1', name: 'Lead 1', owner: 'Owner 1', leadSource: 'Web', createdAt: 1, outcome: 1,
@@ -80,12 +80,46 @@ it('upgrades version 4 to version 5 with a store of held-out probabilities, keep
   v4.close();
 
   const db = new LeadLensDb(NAME);
-  expect(db.verno).toBe(5);
+  expect(db.verno).toBe(6);
   expect((await db.models.get('ebm-1'))?.addedAt).toBe(3);
   await db.heldOutScores.put({ modelId: 'ebm-1', leadKeys: ['csv|1', 'csv|2'], probabilities: Float64Array.from([0.25, 0.5]) });
   const kept = await db.heldOutScores.get('ebm-1');
   expect(kept?.leadKeys).toEqual(['csv|1', 'csv|2']);
   expect([...(kept?.probabilities ?? [])]).toEqual([0.25, 0.5]);
+  db.close();
+});
+
+it('upgrades version 5 to version 6 owing a score to every stored lead, as a scoring owed of a source was of all its leads', async () => {
+  const v5 = new Dexie(NAME);
+  v5.version(5).stores({ ...V3_STORES, leadSummaries: 'key', heldOutScores: 'modelId' });
+  // More than one chunk of the fill, of every source.
+  const leads = Array.from({ length: 2500 }, (_, i) => storedLead({ source: (['salesforce', 'hubspot', 'csv'] as const)[i % 3], id: String(i).padStart(4, '0'), origin: 'sync' }));
+  await v5.table('leads').bulkPut(leads);
+  await v5.table('leadSummaries').bulkPut(leads.map(summaryOf));
+  v5.close();
+
+  const before = Date.now();
+  const db = new LeadLensDb(NAME);
+  expect(db.verno).toBe(6);
+  const owed = await db.owedLeadScores.toArray();
+  expect(owed.map((row) => row.key)).toEqual(leads.map((lead) => lead.key).sort());
+  expect(owed.every((row) => row.owedAt >= before && row.owedAt <= Date.now())).toBe(true);
+  expect(await db.leads.count()).toBe(2500);
+  db.close();
+});
+
+it('owes a score to each lead it stores, and takes the owed score out with the lead', async () => {
+  const db = new LeadLensDb(NAME);
+  const lead = (id: string) => storedLead({ source: 'hubspot', id, origin: 'sync' });
+  await db.putLeads([lead('1'), lead('2')]);
+  await db.owedLeadScores.delete('hubspot|1'); // scored
+  await db.putLeads([lead('1')]); // stored again: owed again
+  expect((await db.owedLeadScores.toArray()).map((row) => row.key)).toEqual(['hubspot|1', 'hubspot|2']);
+  await db.deleteLeads(['hubspot|2']);
+  expect((await db.owedLeadScores.toArray()).map((row) => row.key)).toEqual(['hubspot|1']);
+  // A writer that forgets the owed scores in its scope fails, and writes nothing.
+  await expect(db.transaction('rw', [db.leads, db.leadSummaries], () => db.putLeads([lead('3')]))).rejects.toThrow(/owedLeadScores not included/);
+  expect(await db.leads.count()).toBe(1);
   db.close();
 });
 

@@ -157,6 +157,19 @@ function keptHeldOutScores({ modelId, probabilities, logits }: HeldOutScores, ke
   };
 }
 
+/**
+ * A stored lead owed a score: written with the lead (`putLeads`), so a lead stored new or changed is
+ * owed one until a scoring run writes its score from those fields (or finds it has none), which
+ * deletes this row in the same transaction unless the lead was stored again meanwhile (another
+ * `owedAt`). A run over one source's leads (a sync's, a CSV import's) scores these alone.
+ */
+export interface OwedLeadScore {
+  /** The lead's key. */
+  key: string;
+  /** Epoch ms of the write that owed it: tells that write from a later one of the same lead. */
+  owedAt: number;
+}
+
 /** Small settings: the active model id, tier policy overrides, sync cursors. */
 export interface Setting {
   key: string;
@@ -165,7 +178,7 @@ export interface Setting {
 
 export class LeadLensDb extends Dexie {
   scores!: EntityTable<CachedScore, 'key'>;
-  /** Written only through `putLeads` and `deleteLeads`, which keep `leadSummaries` in step. */
+  /** Written only through `putLeads` and `deleteLeads`, which keep `leadSummaries` and `owedLeadScores` in step. */
   leads!: EntityTable<StoredLead, 'key'>;
   /** One per stored lead, same key: what pages read of the leads. */
   leadSummaries!: EntityTable<LeadSummary, 'key'>;
@@ -176,6 +189,8 @@ export class LeadLensDb extends Dexie {
   csvStaging!: EntityTable<StoredLead, 'key'>;
   /** One row per model trained here (none for the bundled or an imported model). */
   heldOutScores!: EntityTable<HeldOutScores, 'modelId'>;
+  /** One per stored lead stored since it was last scored (by any model): see `OwedLeadScore`. */
+  owedLeadScores!: EntityTable<OwedLeadScore, 'key'>;
 
   constructor(name = 'leadlens') {
     super(name);
@@ -200,6 +215,17 @@ export class LeadLensDb extends Dexie {
       );
     // 2026-12-03: held-out probabilities of a trained model's leads, so a tier policy is previewed as the trainer chose it.
     this.version(5).stores({ heldOutScores: 'modelId' });
+    // 2026-12-06: the leads owed a score, so a sync's scoring scores what it stored, not every lead of its CRM. Until
+    // then a scoring owed of a source was of all its leads: every stored lead is owed one (the next run over its source,
+    // or over every lead, scores it), so none a sync stored before the update is left with the score of its old fields.
+    this.version(6)
+      .stores({ owedLeadScores: 'key' })
+      .upgrade((tx) => {
+        const owedAt = Date.now();
+        return forEachChunk(tx.table<LeadSummary, string>('leadSummaries'), SUMMARY_FILL_CHUNK, async (summaries) => {
+          await tx.table<OwedLeadScore, string>('owedLeadScores').bulkPut(summaries.map(({ key }) => ({ key, owedAt })));
+        });
+      });
   }
 
   /**
@@ -207,23 +233,31 @@ export class LeadLensDb extends Dexie {
    * them in its scope (Dexie throws if one is missing); `deleteLeads` needs `leadScores` too.
    */
   get leadTables(): Table[] {
-    return [this.leads, this.leadSummaries];
+    return [this.leads, this.leadSummaries, this.owedLeadScores];
   }
 
-  /** Stores `leads` (new or replacing) with their summaries, atomically, or within the caller's transaction. */
+  /**
+   * Stores `leads` (new or replacing) with their summaries, each owed a score (`OwedLeadScore`),
+   * atomically, or within the caller's transaction. A lead unchanged is better left out: it would
+   * be scored again for nothing.
+   */
   putLeads(leads: StoredLead[]): Promise<void> {
     return this.transaction('rw', this.leadTables, async () => {
+      // Taken inside the transaction: a scoring batch that read the lead before this write read its old owed row.
+      const owedAt = Date.now();
       await this.leads.bulkPut(leads);
       await this.leadSummaries.bulkPut(leads.map(summaryOf));
+      await this.owedLeadScores.bulkPut(leads.map(({ key }) => ({ key, owedAt })));
     });
   }
 
-  /** Deletes the leads of `keys` with their summaries and every model's scores of them, atomically, or within the caller's transaction. */
+  /** Deletes the leads of `keys` with their summaries, the scores they are owed and every model's scores of them, atomically, or within the caller's transaction. */
   deleteLeads(keys: string[]): Promise<void> {
     return this.transaction('rw', [...this.leadTables, this.leadScores], async () => {
       await this.leadScores.where('leadKey').anyOf(keys).delete();
       await this.leads.bulkDelete(keys);
       await this.leadSummaries.bulkDelete(keys);
+      await this.owedLeadScores.bulkDelete(keys);
     });
   }
 

@@ -261,7 +261,8 @@ describe('a batch the engine fails on', () => {
 
   it('keeps the failure of a run over every lead when a later one-CRM run fails too', async () => {
     await replaceDemoLeads(demoStoredLeads(now, 60));
-    await expect(runScoringJob({ manifest, runModel: failingOn(1), now }, { batchSize: 10 })).rejects.toThrow('10 leads could not be scored');
+    // The fourth batch holds Salesforce leads (HubSpot's 30 keys sort first): they are left owed a score, which the Salesforce run tries again.
+    await expect(runScoringJob({ manifest, runModel: failingOn(4), now }, { batchSize: 10 })).rejects.toThrow('10 leads could not be scored');
     await expect(runScoringJob({ manifest, runModel: failingOn(1), now }, { source: 'salesforce', batchSize: 10 })).rejects.toThrow('10 leads could not be scored');
     expect(standingFailure((await readJob('scoring'))!)).toMatchObject({ modelId: manifest.modelId, done: 60, total: 60, failedItems: { count: 10 } });
   });
@@ -471,7 +472,8 @@ describe('a scoring job a purge asks to stop', () => {
     await replaceDemoLeads(demoStoredLeads(now, 25));
     const runs: string[] = [];
     let second: Promise<number | null> | undefined;
-    const secondDeps = { manifest, runModel: watched([], () => runs.push('second')), now };
+    // Of another model, which has no score of the HubSpot leads the first run scores: all 12 are its to score.
+    const secondDeps = { manifest: { ...manifest, modelId: 'other-1' }, runModel: watched([], () => runs.push('second')), now };
     const askSecond = async () => {
       second = runStoredScoresJob(() => runScoringJob(secondDeps, { source: 'hubspot', batchSize: 10 }), resumeWith(secondDeps));
     };

@@ -1,9 +1,9 @@
 /**
- * Scoring every stored lead (or one source's) with one model, in batches read from IndexedDB
- * (rows are never posted between contexts): featurize, run the engine, write `leadScores`
- * with score, tier and the top reason, and report progress after each batch.
+ * Scoring every stored lead (or one source's leads owed a score) with one model, in batches read
+ * from IndexedDB (rows are never posted between contexts): featurize, run the engine, write
+ * `leadScores` with score, tier and the top reason, and report progress after each batch.
  */
-import { db, type LeadScore, type StoredLead } from '../db/db';
+import { db, type LeadScore, type OwedLeadScore, type StoredLead } from '../db/db';
 import { ALL_KEYS, forEachChunk, prefixRange, rangeAfter } from '../db/chunks';
 import { resumeUnfinishedJob, runJob, type FailedItems, type JobCursor, type JobReport } from '../jobs/progress';
 import type { EngineOutput } from './engine';
@@ -60,13 +60,14 @@ const isRunFailure = (error: unknown) => error instanceof Error && error.name ==
 
 interface ScoredBatch {
   scored: LeadScore[];
+  /** The keys of the leads given no score. */
   unscorable: string[];
   /** The leads the model failed on, and the last failure's message. */
   failed?: FailedItems;
 }
 
 /**
- * Scores a batch of leads of mixed sources: their `leadScores` rows in input order, the score
+ * Scores a batch of leads of mixed sources: their `leadScores` rows in input order, the
  * keys of the leads left unscored because the model reads none of their fields (a badge says so
  * rather than show a score made of the intercept alone; so do these) or gave them no
  * probability, and the leads the model failed on. A run that fails is tried again on each half
@@ -118,7 +119,7 @@ async function scoreBatch(leads: StoredLead[], deps: BulkScoringDeps): Promise<S
 
 /**
  * The `leadScores` rows of `leads` from the engine's `output` on their `rows` [N, F], and the
- * score keys of those it gives no score.
+ * keys of those it gives no score.
  */
 function scoreOutput(leads: StoredLead[], rows: Float32Array, output: EngineOutput, { manifest, now }: BulkScoringDeps): { scored: LeadScore[]; unscorable: string[] } {
   const F = manifest.features.length;
@@ -149,23 +150,22 @@ function scoreOutput(leads: StoredLead[], rows: Float32Array, output: EngineOutp
       },
     ];
   });
-  return { scored, unscorable: leads.flatMap((lead, i) => (scorable[i] ? [] : [`${manifest.modelId}|${lead.key}`])) };
+  return { scored, unscorable: leads.flatMap((lead, i) => (scorable[i] ? [] : [lead.key])) };
 }
 
-/** Which stored leads a run scores: one source's (key range `${source}|…`) or all, from where an unfinished run stopped. */
+/** Which stored leads a run scores: one source's owed a score (`OwedLeadScore`) or every lead, from where an unfinished run stopped. */
 export interface ScoringScope {
   source?: SourceKind;
   resume?: JobCursor;
 }
 
-/** The primary keys of `scope`'s leads still to score. */
-function keyRangeOf({ source, resume }: ScoringScope): [string, string] {
-  return rangeAfter(source ? prefixRange(`${source}|`) : ALL_KEYS, resume?.after);
-}
+/** The primary keys of the leads of `source` (`${source}|…`), or of every lead. */
+const keyRangeOf = (source: SourceKind | undefined): [string, string] => (source ? prefixRange(`${source}|`) : ALL_KEYS);
 
-/** How many of `scope`'s leads are still to score. */
-export function countToScore(scope: ScoringScope): Promise<number> {
-  return db.leads.where(':id').between(...keyRangeOf(scope), true, true).count();
+/** How many of `scope`'s leads are still to score (a one-source run's: its owed rows). */
+export function countToScore({ source, resume }: ScoringScope): Promise<number> {
+  const range = rangeAfter(keyRangeOf(source), resume?.after);
+  return source ? db.owedLeadScores.where(':id').between(...range, true, true).count() : db.leads.where(':id').between(...range, true, true).count();
 }
 
 /** How many of the stored leads (or only `source`'s) have a score of model `modelId`. */
@@ -173,60 +173,136 @@ function countScored(modelId: string, source?: SourceKind): Promise<number> {
   return db.leadScores.where(':id').between(...prefixRange(`${modelId}|${source ? `${source}|` : ''}`), true, true).count();
 }
 
+/** Lead summaries read per request when looking for `source`'s leads without a score (`oweMissingScores`). */
+const MISSING_SCORE_CHUNK = 5000;
+
 /**
- * Scores every stored lead (or only `scope.source`'s) with `deps.manifest`'s model, in
- * primary-key order, or only those after `scope.resume.after`; returns how many of those stored
- * leads have its score when it ends, which is what "N leads were scored" tells the admin: a lead
- * the model reads no field of is gone through but gets none, and a run continued after a pause
- * counts the leads scored before it too.
+ * Owes a score (`OwedLeadScore`) to each of `source`'s stored leads that has none of `modelId`, so
+ * that a run over the source leaves none unscored that it can score, as a run over all its leads
+ * did: those a scoring of every lead with the model did not reach (it failed, or was stopped) or
+ * could not score (the engine failed on them; the model reads none of their fields, gone through
+ * again). A write-back relies on it: it empties the CRM fields of a lead without a score. Looked
+ * for only when the source has fewer scores of the model than leads (a lead's scores go with it).
+ */
+async function oweMissingScores(modelId: string, source: SourceKind): Promise<void> {
+  const range = keyRangeOf(source);
+  await db.transaction('rw', [db.leadSummaries, db.leadScores, db.owedLeadScores], async () => {
+    if ((await countScored(modelId, source)) === (await db.leadSummaries.where(':id').between(...range, true, true).count())) return;
+    const owedAt = Date.now();
+    await forEachChunk(
+      db.leadSummaries,
+      MISSING_SCORE_CHUNK,
+      async (summaries) => {
+        const scoreKeys = await db.leadScores.where(':id').between(`${modelId}|${summaries[0].key}`, `${modelId}|${summaries[summaries.length - 1].key}`, true, true).primaryKeys();
+        const scored = new Set(scoreKeys);
+        const missing = summaries.filter(({ key }) => !scored.has(`${modelId}|${key}`));
+        await db.owedLeadScores.bulkPut(missing.map(({ key }) => ({ key, owedAt })));
+      },
+      range,
+    );
+  });
+}
+
+/** A batch of leads to score, with the owed rows of those owed a score as read with them. */
+interface LeadBatch {
+  leads: StoredLead[];
+  owed: OwedLeadScore[];
+  /** The keys the batch went through, in order: its leads', or a one-source run's owed rows' (a lead deleted since has none). */
+  keys: string[];
+}
+
+/**
+ * The next batch of at most `size` leads in `range`, in key order: for a run over one source, its
+ * leads owed a score, else every lead; with the owed rows of those owed one, read in the same
+ * transaction, so a row is the one of the write the lead was read as.
+ */
+function readBatch(source: SourceKind | undefined, range: [string, string], size: number): Promise<LeadBatch> {
+  return db.transaction('r', [db.leads, db.owedLeadScores], async () => {
+    if (source === undefined) {
+      const leads = await db.leads.where(':id').between(...range, true, true).limit(size).toArray();
+      const owed = await db.owedLeadScores.bulkGet(leads.map((lead) => lead.key));
+      return { leads, owed: owed.filter((row) => row !== undefined), keys: leads.map((lead) => lead.key) };
+    }
+    const owed = await db.owedLeadScores.where(':id').between(...range, true, true).limit(size).toArray();
+    const leads = await db.leads.bulkGet(owed.map((row) => row.key));
+    return { leads: leads.filter((lead) => lead !== undefined), owed, keys: owed.map((row) => row.key) };
+  });
+}
+
+/**
+ * Writes a batch's scores and deletes those of its leads given none (a score of a lead that has
+ * lost every field the model reads is no longer its score), in one transaction with their owed
+ * rows: the leads it went through are owed no score any more, but not those the engine failed on,
+ * nor those stored again since they were read (another `owedAt`). A row without its lead
+ * (`deleteLeads` leaves none) goes too.
+ */
+async function storeScores(modelId: string, { leads, owed }: LeadBatch, { scored, unscorable }: ScoredBatch): Promise<void> {
+  const read = new Set(leads.map((lead) => lead.key));
+  const settled = new Set([...scored.map((score) => score.leadKey), ...unscorable]);
+  const settledRows = owed.filter((row) => settled.has(row.key) || !read.has(row.key));
+  await db.transaction('rw', [db.leadScores, db.owedLeadScores], async () => {
+    await db.leadScores.bulkPut(scored);
+    await db.leadScores.bulkDelete(unscorable.map((key) => `${modelId}|${key}`));
+    const rowsNow = await db.owedLeadScores.bulkGet(settledRows.map((row) => row.key));
+    await db.owedLeadScores.bulkDelete(settledRows.filter((row, i) => rowsNow[i]?.owedAt === row.owedAt).map((row) => row.key));
+  });
+}
+
+/**
+ * Scores every stored lead (or only `scope.source`'s leads owed a score) with `deps.manifest`'s
+ * model, in primary-key order, or only those after `scope.resume.after`; returns how many of those
+ * stored leads (every one of the source's, for a one-source run) have its score when it ends,
+ * which is what "N leads were scored" tells the admin: a lead the model reads no field of is gone
+ * through but gets none, and a run continued after a pause counts the leads scored before it too.
+ * A lead scored is owed no score any more (`storeScores`).
  *
  * A batch the engine fails on (ONNX Runtime throwing) does not stop the others, and is tried
  * again in parts so that only the leads the model fails on go unscored: those keep the score
- * they had, if any, and once every batch is gone through the run fails, saying how many leads
- * could not be scored and why.
+ * they had, if any, and the score they are owed, and once every batch is gone through the run
+ * fails, saying how many leads could not be scored and why.
  */
 export async function scoreAllStoredLeads(deps: BulkScoringDeps, batchSize = BULK_SCORING_BATCH, scope: ScoringScope = {}): Promise<number> {
   let done = scope.resume?.done ?? 0;
   let failedItems = scope.resume?.failedItems;
-  await forEachChunk(
-    db.leads,
-    batchSize,
-    async (leads) => {
-      const batch = await scoreBatch(leads, deps).catch((error: unknown): ScoredBatch => ({
-        scored: [],
-        unscorable: [],
-        failed: { count: leads.length, error: error instanceof Error ? error.message : String(error) },
-      }));
-      if (batch.failed) failedItems = { count: (failedItems?.count ?? 0) + batch.failed.count, error: batch.failed.error };
-      // A score of a lead that has lost every field the model reads is no longer its score.
-      await db.transaction('rw', db.leadScores, async () => {
-        await db.leadScores.bulkPut(batch.scored);
-        await db.leadScores.bulkDelete(batch.unscorable);
-      });
-      done += leads.length;
-      await deps.report(done, leads[leads.length - 1].key, failedItems);
-    },
-    keyRangeOf(scope),
-  );
+  // Each batch read after the last key of the one before: rows written or deleted behind it are not visited again.
+  for (let after = scope.resume?.after; ; ) {
+    const batch = await readBatch(scope.source, rangeAfter(keyRangeOf(scope.source), after), batchSize);
+    if (batch.keys.length === 0) break;
+    const scoring = batch.leads.length === 0 ? Promise.resolve<ScoredBatch>({ scored: [], unscorable: [] }) : scoreBatch(batch.leads, deps);
+    const scored = await scoring.catch((error: unknown): ScoredBatch => ({
+      scored: [],
+      unscorable: [],
+      failed: { count: batch.leads.length, error: error instanceof Error ? error.message : String(error) },
+    }));
+    if (scored.failed) failedItems = { count: (failedItems?.count ?? 0) + scored.failed.count, error: scored.failed.error };
+    await storeScores(deps.manifest.modelId, batch, scored);
+    done += batch.keys.length;
+    after = batch.keys[batch.keys.length - 1];
+    await deps.report(done, after, failedItems);
+    if (batch.keys.length < batchSize) break;
+  }
   if (failedItems) throw new Error(`${plural(failedItems.count, 'lead', 'leads')} could not be scored: ${failedItems.error}`);
   return countScored(deps.manifest.modelId, scope.source);
 }
 
 /**
- * Scores every stored lead, or only `source`'s, as the `scoring` job (progress row and cursor
- * in `job:scoring`). A one-source run (a write-back's, a sync's, a CSV import's) reports through
- * the same row so pages watching it show the run and refresh their scores when it ends; its
- * `total` is that source's count, so "scoring N of M" stays true, and it records `source` so a
- * resume continues that source only instead of taking it for a run over every lead.
+ * Scores every stored lead, or only `source`'s leads owed a score (those stored since they were
+ * last scored, and those without a score of its model: `oweMissingScores`), as the `scoring` job
+ * (progress row and cursor in `job:scoring`). A one-source run (a write-back's, a sync's, a CSV
+ * import's) reports through the same row so pages watching it show the run and refresh their
+ * scores when it ends; its `total` is how many of that source's leads it scores, so "scoring N of
+ * M" stays true, and it records `source` so a resume continues that source only instead of taking
+ * it for a run over every lead.
  */
 export async function runScoringJob(deps: Omit<BulkScoringDeps, 'report'>, { source, batchSize = BULK_SCORING_BATCH }: { source?: SourceKind; batchSize?: number } = {}): Promise<number> {
+  if (source) await oweMissingScores(deps.manifest.modelId, source);
   const total = await countToScore({ source });
   return runJob('scoring', deps.manifest.modelId, total, (report) => scoreAllStoredLeads(reportingTo(deps, report), batchSize, { source }), { source });
 }
 
 /**
  * A scoring job whose progress row still says `running` died with its offscreen document, or
- * was paused by a purge: continue it (over the same leads: all, or its one source's) after the
+ * was paused by a purge: continue it (over the same leads: all, or its one source's owed a score) after the
  * last batch it scored. Its total is counted again: a purge may have deleted some of the leads
  * left. Resolves with the number scored in all, or null when no job was unfinished; fails
  * (recording why) when its model was deleted meanwhile.

@@ -37,6 +37,25 @@ it('stores a page’s leads with their summaries, and a later page’s changes t
   db.close();
 });
 
+it('stores again only the leads of a page that changed, so only those are owed a score; of a lead read twice, the last', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  await store.commitPage('hubspot', [lead('1', 'Ada'), lead('2', 'Ada'), lead('3', 'Ada')], { ...INITIAL_SYNC_STATE, status: 'running' });
+  await db.owedLeadScores.clear(); // scored
+  const page = [lead('1', 'Ada'), lead('2', 'Grace'), lead('3', 'Grace'), lead('3', 'Ada'), lead('4', 'Ada')];
+  expect(await store.countChanged(page)).toBe(2);
+  await store.commitPage('hubspot', page, { ...INITIAL_SYNC_STATE, status: 'done' });
+  expect(await db.owedLeadScores.toCollection().primaryKeys()).toEqual(['hubspot|2', 'hubspot|4']);
+  expect((await db.leads.toArray()).map((stored) => [stored.key, stored.owner])).toEqual([
+    ['hubspot|1', 'Ada'],
+    ['hubspot|2', 'Grace'],
+    ['hubspot|3', 'Ada'],
+    ['hubspot|4', 'Ada'],
+  ]);
+  await expectSummariesInStep(db);
+  db.close();
+});
+
 it('names owner ids on this CRM’s synced leads only, a chunk at a time, with their summaries', async () => {
   const db = new LeadLensDb(DB);
   const store = dexieSyncStore(db);
@@ -72,8 +91,11 @@ it('deletes fields the CRM no longer shows from its synced leads only, a chunk a
   const others = [{ ...holding('d1'), origin: 'demo' as const }, { ...holding('c1'), key: 'csv|c1', source: 'csv' as const, origin: 'csv' as const }, { ...holding('s1'), key: 'salesforce|s1', source: 'salesforce' as const }];
   const bare = { ...lead('bare', 'Ada'), fields: {} };
   await db.putLeads([...many, bare, ...others]);
+  await db.owedLeadScores.clear(); // scored
 
   expect(await store.dropFields('hubspot', ['hs_analytics_source', 'jobtitle'])).toBe(2500);
+  // Only the leads emptied are owed a score again.
+  expect(await db.owedLeadScores.toCollection().primaryKeys()).toEqual(many.map((held) => held.key).sort());
   const synced = await db.leads.where('origin').equals('sync').filter((stored) => stored.source === 'hubspot' && stored.id !== bare.id).toArray();
   expect(synced).toHaveLength(many.length);
   expect(synced.filter((stored) => 'hs_analytics_source' in stored.fields || 'jobtitle' in stored.fields || stored.leadSource !== '')).toEqual([]);
@@ -160,6 +182,7 @@ it('gives synced leads the values read again of some fields, storing with the st
   });
   const [changed, same, demo] = [salesforceLead('00Qa', 'sync', 10), salesforceLead('00Qb', 'sync', 20), salesforceLead('00Qd', 'demo', 30)];
   await db.putLeads([changed, same, demo]);
+  await db.owedLeadScores.clear(); // scored
   const next = vi.fn(() => ({ ...INITIAL_SYNC_STATE, status: 'running' as const }));
   const values = (id: string, daysOpen: number) => ({ id, fields: { Days_Open__c: daysOpen } });
   const state = await store.refreshFields('salesforce', [values('00Qa', 11), values('00Qb', 20), values('00Qd', 31), values('00Qmissing', 1)], next);
@@ -168,6 +191,7 @@ it('gives synced leads the values read again of some fields, storing with the st
   expect(state.status).toBe('running');
   expect(await store.readState('salesforce')).toEqual(state);
   expect(await db.leads.toArray()).toEqual([{ ...changed, fields: { ...changed.fields, Days_Open__c: 11 } }, same, demo]);
+  expect(await db.owedLeadScores.toCollection().primaryKeys()).toEqual([changed.key]);
   await expectSummariesInStep(db);
   db.close();
 });

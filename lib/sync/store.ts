@@ -175,13 +175,11 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
       await db.transaction('rw', db.settings, () => putSyncState(db, crm, state));
     },
     recordSyncedAs: (crm, user, expected) => changeSyncState(db, crm, (state) => (state.syncedAs?.id === expected?.id ? { ...state, syncedAs: user } : null)),
-    async countChanged(leads) {
-      const stored = await db.leads.bulkGet(leads.map((lead) => lead.key));
-      return leads.filter((lead, i) => !samePlainData(lead, stored[i])).length;
-    },
+    countChanged: async (leads) => (await changedAmong(leads)).length,
     async commitPage(crm, leads, state) {
       await db.transaction('rw', [...db.leadTables, db.settings], async () => {
-        await db.putLeads(leads);
+        // A lead read again as stored is not stored again: it would be owed a score it has.
+        await db.putLeads(await changedAmong(leads));
         await putSyncState(db, crm, state);
       });
     },
@@ -255,6 +253,13 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
       });
     },
   };
+
+  /** Those of `leads` not stored, or that differ from their stored copy; of a key given twice, the last. */
+  async function changedAmong(leads: readonly StoredLead[]): Promise<StoredLead[]> {
+    const latest = [...new Map(leads.map((lead) => [lead.key, lead])).values()];
+    const stored = await db.leads.bulkGet(latest.map((lead) => lead.key));
+    return latest.filter((lead, i) => !samePlainData(lead, stored[i]));
+  }
 
   function unnamedLeadsOf(crm: CrmKind, ownerId: string) {
     return db.leads.where('owner').equals(ownerId).filter((lead) => hasUnnamedOwner(crm, lead));

@@ -1,0 +1,199 @@
+/**
+ * A run over one source's leads (a sync's, a CSV import's, a write-back's) scores the leads owed a
+ * score (stored since they were last scored, or without a score of its model), not every lead of
+ * the source; a run over every lead scores them all and settles what they owed.
+ */
+import 'fake-indexeddb/auto';
+import { readFileSync } from 'node:fs';
+import Dexie from 'dexie';
+import * as ort from 'onnxruntime-node';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { db, summaryOf, type StoredLead } from '../db/db';
+import { demoStoredLeads } from '../crm/demo-leads';
+import { readJob } from '../jobs/progress';
+import { dexieSyncStore } from '../sync/store';
+import { INITIAL_SYNC_STATE } from '../sync/state';
+import { stubWebLocks } from '../../test/web-locks';
+import { resumeUnfinishedScoringJob, runScoringJob } from './bulk-score';
+import type { EngineOutput } from './engine';
+import { featurizeRecord } from './featurize';
+import { parseManifest, type Manifest } from './manifest';
+
+let session: ort.InferenceSession;
+let manifest: Manifest;
+const now = new Date('2026-11-20T00:00:00Z');
+
+beforeAll(async () => {
+  const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
+  if (!parsed.ok) throw new Error(parsed.error);
+  manifest = parsed.manifest;
+  session = await ort.InferenceSession.create('models/model.onnx', { intraOpNumThreads: 1 });
+});
+afterAll(() => session.release());
+beforeEach(async () => {
+  stubWebLocks(); // a job's progress report asks the lock manager whether a purge waits
+  await Promise.all([...db.leadTables, db.leadScores, db.settings].map((table) => table.clear()));
+});
+afterEach(() => vi.unstubAllGlobals());
+
+/** The leads the model was run on, one count per run. */
+let leadsRun: number[] = [];
+beforeEach(() => {
+  leadsRun = [];
+});
+async function runModel(rows: Float32Array, featureCount: number): Promise<EngineOutput> {
+  const n = rows.length / featureCount;
+  leadsRun.push(n);
+  const out = await session.run({ features: new ort.Tensor('float32', rows, [n, featureCount]) });
+  const contributions = out.contributions.data as Float32Array;
+  return { probability: out.probability.data as Float32Array, contributions, terms: contributions.length / n };
+}
+const leadsThroughModel = () => leadsRun.reduce((sum, n) => sum + n, 0);
+const deps = () => ({ manifest, runModel, now });
+
+/** `count` demo leads synced from Salesforce and HubSpot (half each). */
+const syncedLeads = (count: number): StoredLead[] => demoStoredLeads(now, count).map((lead) => ({ ...lead, origin: 'sync' as const }));
+const ofSource = (leads: StoredLead[], source: StoredLead['source']) => leads.filter((lead) => lead.source === source);
+const withTitle = (lead: StoredLead, title: string): StoredLead => ({ ...lead, fields: { ...lead.fields, [lead.source === 'salesforce' ? 'Title' : 'jobtitle']: title } });
+const owedKeys = () => db.owedLeadScores.toCollection().primaryKeys();
+const scoreOf = (lead: StoredLead) => db.leadScores.get(`${manifest.modelId}|${lead.key}`);
+
+it('scores only the lead a sync changed, not every lead of its CRM, and from its new fields', async () => {
+  const leads = ofSource(syncedLeads(600), 'salesforce');
+  await db.putLeads(leads);
+  expect(await runScoringJob(deps(), { source: 'salesforce' })).toBe(300);
+  expect(leadsThroughModel()).toBe(300);
+
+  // A sync reads a page of 200 again, one of them changed.
+  const changed = withTitle(leads[7], 'VP Sales');
+  const page = leads.slice(0, 200).map((lead) => (lead.key === changed.key ? changed : lead));
+  await dexieSyncStore(db).commitPage('salesforce', page, { ...INITIAL_SYNC_STATE });
+  leadsRun = [];
+
+  expect(await runScoringJob(deps(), { source: 'salesforce' })).toBe(300);
+  expect(leadsThroughModel()).toBe(1);
+  expect(await readJob('scoring')).toMatchObject({ state: 'done', done: 1, total: 1, source: 'salesforce' });
+  const alone = await runModel(featurizeRecord(changed.fields, manifest.features, 'salesforce', now), manifest.features.length);
+  expect((await scoreOf(changed))?.probability).toBeCloseTo(alone.probability[0], 6);
+  expect(await owedKeys()).toEqual([]);
+});
+
+it('continues a one-source run that died mid-way over the leads still owed a score, after the last it scored', async () => {
+  const leads = syncedLeads(60);
+  await db.putLeads(leads);
+  await runScoringJob(deps());
+  const changed = [...ofSource(leads, 'hubspot').slice(0, 12), ...ofSource(leads, 'salesforce').slice(0, 3)].map((lead) => withTitle(lead, 'Chief Revenue Officer'));
+  await db.putLeads(changed);
+  leadsRun = [];
+
+  let batches = 0;
+  const dyingAfterOne = (rows: Float32Array, featureCount: number) => (++batches > 1 ? new Promise<EngineOutput>(() => undefined) : runModel(rows, featureCount));
+  void runScoringJob({ manifest, runModel: dyingAfterOne, now }, { source: 'hubspot', batchSize: 5 });
+  await vi.waitFor(async () => expect((await readJob('scoring'))?.done).toBe(5));
+  const changedHubspot = ofSource(changed, 'hubspot').map((lead) => lead.key).sort();
+  expect(await readJob('scoring')).toMatchObject({ state: 'running', done: 5, total: 12, resumeAfter: changedHubspot[4], source: 'hubspot' });
+
+  expect(await resumeUnfinishedScoringJob(async () => deps(), 5)).toBe(30);
+  expect(leadsRun).toEqual([5, 5, 2]); // the first batch before it died, then the 7 left
+  expect(await readJob('scoring')).toMatchObject({ state: 'done', done: 12, total: 12, source: 'hubspot' });
+  // The Salesforce leads changed are still owed theirs: a run over HubSpot's did not settle them.
+  expect(await owedKeys()).toEqual(ofSource(changed, 'salesforce').map((lead) => lead.key).sort());
+});
+
+it('leaves nothing owed of a lead deleted while owed a score, and a later run goes through none of it', async () => {
+  const leads = ofSource(syncedLeads(20), 'hubspot');
+  await db.putLeads(leads);
+  await db.deleteLeads([leads[0].key, leads[1].key]);
+  expect(await owedKeys()).toEqual(leads.slice(2).map((lead) => lead.key).sort());
+  expect(await runScoringJob(deps(), { source: 'hubspot' })).toBe(8);
+  expect(await readJob('scoring')).toMatchObject({ state: 'done', done: 8, total: 8 });
+  expect(leadsThroughModel()).toBe(8);
+  expect(await owedKeys()).toEqual([]);
+});
+
+describe('a run over every lead', () => {
+  it('settles every lead’s owed score, except those the engine failed on, which the next run over their source scores', async () => {
+    const leads = syncedLeads(40);
+    await db.putLeads(leads);
+    const keys = leads.map((lead) => lead.key).sort();
+    let batch = 0;
+    const failingOnSecond = (rows: Float32Array, featureCount: number) => (++batch === 2 ? Promise.reject(new Error('the engine crashed')) : runModel(rows, featureCount));
+    await expect(runScoringJob({ manifest, runModel: failingOnSecond, now }, { batchSize: 10 })).rejects.toThrow('10 leads could not be scored: the engine crashed');
+    // HubSpot's 20 keys sort first: the second batch is HubSpot's last 10.
+    expect(await owedKeys()).toEqual(keys.slice(10, 20));
+    leadsRun = [];
+    await runScoringJob(deps(), { source: 'hubspot' });
+    expect(leadsThroughModel()).toBe(10);
+    expect(await owedKeys()).toEqual([]);
+    expect(await db.leadScores.count()).toBe(40);
+  });
+
+  it('leaves owed a lead stored again while its batch was being scored: the score written is of its old fields', async () => {
+    const leads = ofSource(syncedLeads(20), 'salesforce');
+    await db.putLeads(leads);
+    const storedDuring = withTitle(leads[3], 'VP Sales');
+    let stored: Promise<void> | undefined;
+    const syncing = (rows: Float32Array, featureCount: number) => ((stored ??= db.putLeads([storedDuring])), stored.then(() => runModel(rows, featureCount)));
+    await runScoringJob({ manifest, runModel: syncing, now });
+    expect(await owedKeys()).toEqual([storedDuring.key]);
+
+    leadsRun = [];
+    await runScoringJob(deps(), { source: 'salesforce' });
+    expect(leadsThroughModel()).toBe(1);
+    const alone = await runModel(featurizeRecord(storedDuring.fields, manifest.features, 'salesforce', now), manifest.features.length);
+    expect((await scoreOf(storedDuring))?.probability).toBeCloseTo(alone.probability[0], 6);
+  });
+});
+
+it('scores, in a run over one source, its leads without a score of the run’s model (a write-back empties the fields of those), though none is owed one for its fields', async () => {
+  const leads = syncedLeads(30);
+  await db.putLeads(leads);
+  await runScoringJob(deps());
+  expect(await owedKeys()).toEqual([]);
+  // Another model made active, whose scoring of every lead was stopped before it came to them.
+  const other = { ...manifest, modelId: 'other-1' };
+  leadsRun = [];
+  expect(await runScoringJob({ manifest: other, runModel, now }, { source: 'salesforce', batchSize: 10 })).toBe(15);
+  expect(leadsThroughModel()).toBe(15);
+  expect(await readJob('scoring')).toMatchObject({ state: 'done', done: 15, total: 15 });
+  expect(await owedKeys()).toEqual([]);
+  // Its next run scores none again.
+  leadsRun = [];
+  await runScoringJob({ manifest: other, runModel, now }, { source: 'salesforce' });
+  expect(leadsThroughModel()).toBe(0);
+});
+
+it('after the update from version 5, scores every lead of the source a scoring was owed of, as that scoring then meant', async () => {
+  const leads = syncedLeads(40);
+  // The store as version 5 left it: every lead scored, then a sync changed some and owed its CRM a scoring.
+  await db.delete({ disableAutoOpen: false });
+  const v5 = new Dexie('leadlens');
+  v5.version(5).stores({
+    scores: 'key, scoredAt',
+    leads: 'key, source, origin, createdAt, modifiedAt, owner, leadSource',
+    leadScores: 'key, leadKey, [modelId+tier], [modelId+probability]',
+    models: 'id, addedAt',
+    settings: 'key',
+    csvStaging: 'key',
+    leadSummaries: 'key',
+    heldOutScores: 'modelId',
+  });
+  const changed = ofSource(leads, 'salesforce').slice(0, 4).map((lead) => withTitle(lead, 'VP Sales'));
+  const stored = leads.map((lead) => changed.find((c) => c.key === lead.key) ?? lead);
+  await v5.table('leads').bulkPut(stored);
+  await v5.table('leadSummaries').bulkPut(stored.map(summaryOf));
+  await v5.table('leadScores').bulkPut(leads.map((lead) => ({ key: `${manifest.modelId}|${lead.key}`, modelId: manifest.modelId, leadKey: lead.key, probability: 0.1, score: 10, tier: 'cold', topReason: '', scoredAt: 1 })));
+  v5.close();
+
+  expect(await runScoringJob(deps(), { source: 'salesforce' })).toBe(20);
+  expect(db.verno).toBe(6);
+  expect(leadsThroughModel()).toBe(20);
+  for (const lead of changed) {
+    const alone = await runModel(featurizeRecord(lead.fields, manifest.features, 'salesforce', now), manifest.features.length);
+    expect((await scoreOf(lead))?.probability).toBeCloseTo(alone.probability[0], 6);
+  }
+  // HubSpot's are owed theirs until a run over them, or over every lead.
+  expect(await owedKeys()).toEqual(ofSource(leads, 'hubspot').map((lead) => lead.key).sort());
+  await runScoringJob(deps());
+  expect(await owedKeys()).toEqual([]);
+});
