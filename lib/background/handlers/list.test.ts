@@ -12,6 +12,7 @@ import { db, leadKeyOfCachedScore } from '../../db/db';
 import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
 import { demoFetch } from '../../../test/demo-crm/fetch';
 import { createDemoCrm } from '../../../test/demo-crm/server';
+import { readConnection, writeConnection } from '../../connections/connections';
 import { storedLead } from '../../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../../test/web-locks';
 import { recordSyncedAccount } from '../../sync/store';
@@ -126,4 +127,16 @@ it('tells the rows of another portal’s list that LeadLens scores the connected
   // The connected portal's list scores the same id from the CRM, as before.
   const own = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [kept.hubspotId] }, listPage);
   expect(own).toEqual({ ok: true, rows: [{ recordId: kept.hubspotId, state: 'scored', lead: expect.anything() }] });
+});
+
+it('scores the connected portal’s list when its connection was stored without the portal (by a LeadLens before portals were recorded), not calling it another portal’s', async () => {
+  const connection = await readConnection('hubspot');
+  if (connection?.crm !== 'hubspot') throw new Error('the demo HubSpot should be connected');
+  await writeConnection({ ...connection, account: undefined });
+
+  const reply = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [kept.hubspotId] }, listPage);
+
+  expect(reply).toEqual({ ok: true, rows: [{ recordId: kept.hubspotId, state: 'scored', lead: expect.anything() }] });
+  // Checked on the way: the next page finds the portal known.
+  expect(await readConnection('hubspot')).toMatchObject({ account: { id: '4242424' } });
 });

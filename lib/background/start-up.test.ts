@@ -1,0 +1,206 @@
+/**
+ * The background's start-up: after an update, what the previous version scored is scored again
+ * (its cached record-page scores deleted, a scoring of every stored lead owed and asked for); a
+ * HubSpot connection stored without its portal is checked, before a sync left running resumes;
+ * each step kept alive as long as it runs, and its failure logged without stopping the others.
+ */
+import 'fake-indexeddb/auto';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { storedLead } from '../../test/fixtures/stored-lead';
+import { stubWebLocks } from '../../test/web-locks';
+import { db } from '../db/db';
+import { owedScoringModel, readJob, runJob } from '../jobs/progress';
+import { activeModelId } from '../ml/model-store';
+import { resumeSyncs } from '../sync/runner';
+import { scheduleAutoSync } from '../sync/schedule';
+import { startStoredScoring } from './activate-model';
+import { learnPortalIfUnknown } from './handlers/sync';
+import { KEEP_ALIVE_INTERVAL_MS } from './keep-alive';
+import { finishUnfinishedPurge } from './purge';
+import { scheduleScoreRefresh } from './refresh-scores';
+import { SCORED_BY_VERSION_KEY, scoreAgainAfterUpdate, startUp } from './start-up';
+
+const { scoreStoredLeadsOffscreen } = vi.hoisted(() => ({
+  // As the offscreen document's run over every lead ends, for its progress row (the scores themselves are bulk-score.test.ts's).
+  scoreStoredLeadsOffscreen: vi.fn(async (modelId: string) => ({ ok: true as const, scored: await runJob('scoring', modelId, 1, async () => 1) })),
+}));
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+vi.mock('./offscreen-engine', async (importOriginal) => ({ ...(await importOriginal<typeof import('./offscreen-engine')>()), scoreStoredLeadsOffscreen, resumeOffscreenJobs: vi.fn() }));
+vi.mock('./activate-model', async (importOriginal) => {
+  const original = await importOriginal<typeof import('./activate-model')>();
+  return { ...original, startStoredScoring: vi.fn(original.startStoredScoring) };
+});
+vi.mock('../ml/model-store', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../ml/model-store')>();
+  return { ...original, activeModelId: vi.fn(original.activeModelId) };
+});
+vi.mock('./handlers/sync', () => ({ learnPortalIfUnknown: vi.fn() }));
+vi.mock('./purge', () => ({ finishUnfinishedPurge: vi.fn() }));
+vi.mock('../sync/runner', async (importOriginal) => ({ ...(await importOriginal<typeof import('../sync/runner')>()), resumeSyncs: vi.fn() }));
+vi.mock('../sync/schedule', async (importOriginal) => ({ ...(await importOriginal<typeof import('../sync/schedule')>()), scheduleAutoSync: vi.fn() }));
+vi.mock('./refresh-scores', async (importOriginal) => ({ ...(await importOriginal<typeof import('./refresh-scores')>()), scheduleScoreRefresh: vi.fn() }));
+
+/** The version the installed LeadLens's manifest says. */
+let installedVersion = '2.0.0';
+/** Extension API calls that reset the worker's idle timer (`resetWorkerIdleTimer`). */
+const idleResets = vi.fn(async () => ({}) as Browser.runtime.PlatformInfo);
+
+function deferred() {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}
+
+/** A record page's cached score, of the active model. */
+async function cacheScoreOf(recordId: string) {
+  await db.scores.put({ key: `${await activeModelId()}|hubspot|${recordId}`, fieldsHash: 'h', lead: {} as never, scoredAt: Date.now(), account: '4242424' });
+}
+const recordVersion = (version: string) => db.settings.put({ key: SCORED_BY_VERSION_KEY, value: version });
+const recordedVersion = async () => (await db.settings.get(SCORED_BY_VERSION_KEY))?.value;
+
+beforeEach(async () => {
+  fakeBrowser.reset();
+  vi.clearAllMocks();
+  stubWebLocks(); // scoring requests are Web Locks
+  installedVersion = '2.0.0';
+  fakeBrowser.runtime.getManifest = (() => ({ manifest_version: 3, name: 'LeadLens', version: installedVersion })) as never;
+  fakeBrowser.runtime.getPlatformInfo = idleResets;
+  fakeBrowser.storage.local.setAccessLevel = vi.fn(async () => undefined);
+  vi.mocked(finishUnfinishedPurge).mockResolvedValue(undefined);
+  vi.mocked(learnPortalIfUnknown).mockResolvedValue(undefined);
+  vi.mocked(resumeSyncs).mockResolvedValue(undefined);
+  vi.mocked(scheduleAutoSync).mockResolvedValue(undefined);
+  vi.mocked(scheduleScoreRefresh).mockResolvedValue(undefined);
+  vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  await Promise.all(db.tables.map((table) => table.clear()));
+});
+afterEach(async () => {
+  // Start-up's scoring work ends before the Web Locks it uses go.
+  await Promise.allSettled(vi.mocked(startStoredScoring).mock.results.map((result) => result.value));
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+  vi.mocked(console.error).mockRestore();
+});
+
+describe('scoreAgainAfterUpdate', () => {
+  it('after an update, deletes the cached record-page scores and owes a scoring of every stored lead with the active model', async () => {
+    await recordVersion('1.9.0');
+    await db.putLeads([storedLead({ source: 'hubspot', id: '501', origin: 'sync' })]);
+    await cacheScoreOf('501');
+    await scoreAgainAfterUpdate('2.0.0');
+    expect(await db.scores.count()).toBe(0);
+    expect(await owedScoringModel()).toBe(await activeModelId());
+    expect(await recordedVersion()).toBe('2.0.0');
+  });
+
+  it('does nothing when the version is the one recorded', async () => {
+    await recordVersion('2.0.0');
+    await db.putLeads([storedLead({ source: 'hubspot', id: '501', origin: 'sync' })]);
+    await cacheScoreOf('501');
+    await scoreAgainAfterUpdate('2.0.0');
+    expect(await db.scores.count()).toBe(1);
+    expect(await owedScoringModel()).toBeNull();
+  });
+
+  it('at a first start (nothing recorded, no lead stored), records the version and owes nothing', async () => {
+    await scoreAgainAfterUpdate('2.0.0');
+    expect(await recordedVersion()).toBe('2.0.0');
+    expect(await owedScoringModel()).toBeNull();
+  });
+
+  it('with no version recorded but leads stored (an update from a LeadLens that did not record it), scores them again', async () => {
+    await db.putLeads([storedLead({ source: 'hubspot', id: '501', origin: 'sync' })]);
+    await cacheScoreOf('501');
+    await scoreAgainAfterUpdate('2.0.0');
+    expect(await db.scores.count()).toBe(0);
+    expect(await owedScoringModel()).toBe(await activeModelId());
+  });
+
+  it('records the version only with the scoring owed: a failure between leaves both to the next start', async () => {
+    await recordVersion('1.9.0');
+    await db.putLeads([storedLead({ source: 'hubspot', id: '501', origin: 'sync' })]);
+    await cacheScoreOf('501');
+    vi.mocked(activeModelId).mockRejectedValueOnce(new Error('The database was closed'));
+    await expect(scoreAgainAfterUpdate('2.0.0')).rejects.toThrow('The database was closed');
+    expect(await recordedVersion()).toBe('1.9.0');
+    expect(await db.scores.count()).toBe(1);
+    await scoreAgainAfterUpdate('2.0.0');
+    expect(await owedScoringModel()).toBe(await activeModelId());
+    expect(await recordedVersion()).toBe('2.0.0');
+  });
+});
+
+describe('startUp', () => {
+  it('after an update, scores every stored lead again with the active model', async () => {
+    await recordVersion('1.9.0');
+    await db.putLeads([storedLead({ source: 'hubspot', id: '501', origin: 'sync' })]);
+    await startUp();
+    await vi.waitFor(() => expect(scoreStoredLeadsOffscreen).toHaveBeenCalledTimes(1));
+    const model = await activeModelId();
+    expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(model);
+    await vi.waitFor(async () => expect((await readJob('scoring'))?.state).toBe('done'));
+    expect(await owedScoringModel()).toBeNull();
+  });
+
+  it('scores nothing again when started by the version that scored what is stored', async () => {
+    await recordVersion('2.0.0');
+    await db.putLeads([storedLead({ source: 'hubspot', id: '501', origin: 'sync' })]);
+    await startUp();
+    await vi.waitFor(() => expect(startStoredScoring).toHaveBeenCalledTimes(1));
+    await vi.mocked(startStoredScoring).mock.results[0].value;
+    expect(scoreStoredLeadsOffscreen).not.toHaveBeenCalled();
+  });
+
+  it('resumes the stored-score jobs when scoring again after the update failed, and logs that failure', async () => {
+    await recordVersion('1.9.0');
+    await db.putLeads([storedLead({ source: 'hubspot', id: '501', origin: 'sync' })]);
+    vi.mocked(activeModelId).mockRejectedValueOnce(new Error('The database was closed'));
+    await startUp();
+    await vi.waitFor(() => expect(startStoredScoring).toHaveBeenCalledTimes(1));
+    expect(console.error).toHaveBeenCalledWith('LeadLens: scoring again what the previous version scored failed', new Error('The database was closed'));
+  });
+
+  describe('a HubSpot connection whose portal is not known', () => {
+    it('is checked once an interrupted purge is finished, and a sync left running resumes after that check', async () => {
+      const purge = deferred();
+      vi.mocked(finishUnfinishedPurge).mockReturnValue(purge.promise);
+      const check = deferred();
+      vi.mocked(learnPortalIfUnknown).mockReturnValue(check.promise);
+      const purgeFinished = startUp();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(learnPortalIfUnknown).not.toHaveBeenCalled();
+      purge.resolve();
+      await purgeFinished;
+      await vi.waitFor(() => expect(learnPortalIfUnknown).toHaveBeenCalledTimes(1));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(resumeSyncs).not.toHaveBeenCalled();
+      check.resolve();
+      await vi.waitFor(() => expect(resumeSyncs).toHaveBeenCalledTimes(1));
+    });
+
+    it('keeps the worker alive while it is checked (up to a minute of HubSpot requests, no extension call)', async () => {
+      await db.open(); // start-up's own open ends at once: only the check is in progress
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      const check = deferred();
+      vi.mocked(learnPortalIfUnknown).mockReturnValue(check.promise);
+      await startUp();
+      await vi.waitFor(() => expect(learnPortalIfUnknown).toHaveBeenCalledTimes(1));
+      idleResets.mockClear();
+      await vi.advanceTimersByTimeAsync(KEEP_ALIVE_INTERVAL_MS * 3);
+      expect(idleResets).toHaveBeenCalledTimes(3);
+      check.resolve();
+      await vi.waitFor(() => expect(resumeSyncs).toHaveBeenCalledTimes(1));
+      await vi.advanceTimersByTimeAsync(KEEP_ALIVE_INTERVAL_MS * 3);
+      expect(idleResets).toHaveBeenCalledTimes(3);
+    });
+
+    it('resumes syncs (Salesforce’s among them) when the check fails, and logs that failure', async () => {
+      vi.mocked(learnPortalIfUnknown).mockRejectedValue(new Error('HubSpot did not answer'));
+      await startUp();
+      await vi.waitFor(() => expect(resumeSyncs).toHaveBeenCalledTimes(1));
+      expect(console.error).toHaveBeenCalledWith('LeadLens: checking which HubSpot portal the connection reads failed', new Error('HubSpot did not answer'));
+    });
+  });
+});
