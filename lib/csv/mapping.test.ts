@@ -33,7 +33,12 @@ describe('suggestCsvMapping in the languages CRM exports are headed in', () => {
     for (const column of ['Letzte Aktivität', 'Date de clôture', '最終活動日', 'Company_Founded_Date__c', '', '—']) expect(namesCreatedColumn(column), column).toBe(false);
   });
 
-  it('still suggests no owner id, and no bare source, in any language', () => {
-    expect(suggested(['OwnerId', 'Source', 'Quelle', 'ソース', 'Источник'])).toEqual({ createdColumn: null, ownerColumn: null, leadSourceColumn: null });
+  it('still suggests no owner id or number, and no bare source, in any language', () => {
+    expect(suggested(['OwnerId', 'Owner #', 'Source', 'Quelle', 'ソース', 'Источник', 'Origine', 'Origen', 'Origem'])).toEqual({
+      createdColumn: null,
+      ownerColumn: null,
+      leadSourceColumn: null,
+    });
+    expect(suggested(['Owner #', 'Lead Owner']).ownerColumn).toBe('Lead Owner');
   });
 });

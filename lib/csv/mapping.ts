@@ -6,9 +6,11 @@ import type { CsvMapping } from './import';
 /**
  * A column name without case, accents, spaces or punctuation (`looseKey` after dropping accents),
  * so "Date de création", "date_de_creation" and "DATE DE CRÉATION" are one name. Full-width
- * letters, as Japanese files may write "ＩＤ", read as their plain ones.
+ * letters, as Japanese files may write "ＩＤ", read as their plain ones. A number sign stays:
+ * "Owner #" holds the owner's number, not the owner.
  */
-const columnKey = (column: string) => looseKey(column.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').normalize('NFC'));
+const columnKey = (column: string) =>
+  column.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').normalize('NFC').split('#').map(looseKey).join('#');
 
 /** The names a column is suggested by, compared by `columnKey`. */
 const namesOf = (...names: string[]): ReadonlySet<string> => new Set(names.map(columnKey));
@@ -38,14 +40,14 @@ const OWNER_NAMES = namesOf(
 );
 /**
  * The lead source as Salesforce ("Lead Source") and HubSpot ("Original Source") exports head it;
- * not a bare "Source", which may name the CRM a row came from.
+ * not a bare "Source" or "Origine", which may name the CRM a row came from or a country of origin.
  */
 const LEAD_SOURCE_NAMES = namesOf(
   ...['Lead Source', 'Lead Source Type', 'Original Source', 'Original Source Type', 'hs_analytics_source'],
   ...['Lead-Quelle', 'Leadquelle', 'Originalquelle', 'Ursprüngliche Quelle'],
-  ...['Origine', 'Origine de la piste', 'Origine du lead', 'Source du lead', "Source d'origine", 'Source originale'],
-  ...['Origen', 'Origen del candidato', 'Origen del lead', 'Fuente del lead', 'Fuente original'],
-  ...['Origem', 'Origem do lead', 'Fonte do lead', 'Fonte original', 'Origine lead', 'Fonte originale'],
+  ...['Origine de la piste', 'Origine du lead', 'Source du lead', "Source d'origine", 'Source originale'],
+  ...['Origen del candidato', 'Origen del lead', 'Fuente del lead', 'Fuente original'],
+  ...['Origem do lead', 'Fonte do lead', 'Fonte original', 'Origine lead', 'Fonte originale'],
   ...['Leadbron', 'Oorspronkelijke bron', 'Leadkälla', 'Ursprunglig källa', 'Źródło leada'],
   ...['Источник интереса', 'Источник лида', 'リードソース', '元のソース', 'オリジナルソース', '潜在客户来源', '线索来源', '原始来源', '리드 소스', '원본 소스'],
 );

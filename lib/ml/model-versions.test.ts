@@ -366,6 +366,14 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     expect(await manifestOf('team-model')).toEqual({ ...storedCopy, derivedReadingVersion: bundled.derivedReadingVersion, tiers: newPolicy });
   });
 
+  it("applies the policy of an export whose leakage check ran, same reading, where the stored copy's could not: the copy records the check, no newer reading", async () => {
+    const flags = [{ key: 'employees', reason: 'it is filled in for almost only one outcome' }];
+    await db.models.update('team-model', { manifest: { ...teamModel, provenance: { ...bundled.provenance, leakageCheckNotRun: { reason: 'out of memory' } } } });
+    const checked = { ...teamModel, tiers: newPolicy, provenance: { ...teamModel.provenance, leakageFlagsKept: flags } };
+    await expect(importModel(JSON.stringify(checked), modelOnnx, passes)).resolves.toEqual({ installed: 'tierPolicyApplied', manifest: checked, tierPolicyChanged: true, readingRecorded: false });
+    expect(await manifestOf('team-model')).toEqual(checked);
+  });
+
   it.each([
     ['another model.onnx', JSON.stringify(teamModel), new Uint8Array([...modelOnnx, 0])],
     ['another manifest', JSON.stringify({ ...teamModel, intercept: teamModel.intercept + 1, tiers: newPolicy }), modelOnnx],
@@ -485,6 +493,32 @@ describe('recordNewerReading (a model trained again to the same id)', () => {
     await storeModel({ ...olderReading, provenance: { ...bundled.provenance, leakageCheckNotRun: { reason: 'out of memory' } } }, modelOnnx, 'trained');
     expect(await recordNewerReading('trained-1', retrained)).toBe(true);
     expect((await db.models.get('trained-1'))?.manifest).toEqual(retrained);
+  });
+
+  it("records that the check ran when the stored copy's could not, whatever the reading of the training that ran it", async () => {
+    const notRun = { ...bundled.provenance, leakageCheckNotRun: { reason: 'out of memory' } };
+    // Trained again with the same reading: its flags replace the note.
+    await storeModel({ ...bundled, modelId: 'trained-1', provenance: notRun }, modelOnnx, 'trained');
+    expect(await recordNewerReading('trained-1', retrained)).toBe(true);
+    expect((await db.models.get('trained-1'))?.manifest).toEqual(retrained);
+    expect(await recordNewerReading('trained-1', retrained)).toBe(false);
+
+    // A check that ran and flagged nothing: no flags, no note.
+    await storeModel({ ...bundled, modelId: 'trained-1', provenance: notRun }, modelOnnx, 'trained');
+    expect(await recordNewerReading('trained-1', { ...retrained, provenance: bundled.provenance })).toBe(true);
+    expect((await db.models.get('trained-1'))?.manifest).toEqual({ ...bundled, modelId: 'trained-1' });
+
+    // Run with an older reading than the one recorded: the recorded reading stays.
+    const newerReading = bundled.derivedReadingVersion! + 1;
+    await storeModel({ ...bundled, modelId: 'trained-1', derivedReadingVersion: newerReading, provenance: notRun }, modelOnnx, 'trained');
+    expect(await recordNewerReading('trained-1', retrained)).toBe(true);
+    expect((await db.models.get('trained-1'))?.manifest).toEqual({ ...retrained, derivedReadingVersion: newerReading });
+
+    // A manifest recording no reading was written before LeadLens said whether its check ran: the note stays.
+    await storeModel({ ...bundled, modelId: 'trained-1', provenance: notRun }, modelOnnx, 'trained');
+    const { derivedReadingVersion: _none, ...recordsNoReading } = retrained;
+    expect(await recordNewerReading('trained-1', recordsNoReading)).toBe(false);
+    expect((await db.models.get('trained-1'))?.manifest.provenance).toEqual(notRun);
   });
 
   it('records nothing over a reading as new or newer, for a manifest that records none, nor for a model not stored', async () => {

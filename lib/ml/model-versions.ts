@@ -244,7 +244,9 @@ async function applyToInstalled(file: Manifest, onnx: Uint8Array): Promise<Impor
     const applied = await applyIfSameModel(file, onnx, stored.onnx, howToReplace);
     // Files of a later trainer (the command line's rebuild, a newer LeadLens's export): the stored copy takes their newer record.
     if (!(await recordNewerReading(modelId, file))) return applied;
-    return { ...applied, manifest: await manifestOf(modelId), readingRecorded: true };
+    const manifest = await manifestOf(modelId);
+    // What it recorded may be only that the leakage check ran: no newer reading to tell of then.
+    return { ...applied, manifest, readingRecorded: manifest.derivedReadingVersion !== applied.manifest.derivedReadingVersion };
   });
 }
 
@@ -289,11 +291,14 @@ async function applyIfSameModel(file: Manifest, onnx: Uint8Array, installedOnnx:
  * newer than the one recorded: its `derivedReadingVersion`, and the leakage flags kept
  * (`provenance.leakageFlagsKept`) of that training; when that training's leakage check could not
  * run (`provenance.leakageCheckNotRun`), it knows no better than the stored record, which is kept
- * as it is (flags, or its own check not run). Nothing else of the stored manifest, its tiers
- * among it. Without it, a model told to be trained again (`readingChangedNote`) would be told so for
- * good: the training gives the same id, and the stored copy is kept. Whether it recorded: never for
- * a model not stored (the bundled one is read from the package) or one whose stored manifest does
- * not parse.
+ * as it is (flags, or its own check not run). It records too, whatever the reading, when the stored
+ * record says the check could not run and `newer`'s ran: its flags (or none) replace the note, and
+ * a recorded reading as new or newer stays. Nothing else of the stored manifest, its tiers among
+ * it. Without it, a model told to be trained again (`readingChangedNote`), or said to have figures
+ * that may be inflated, would be told so for good: the training gives the same id, and the stored
+ * copy is kept. A manifest recording no reading records nothing: it was written before LeadLens said
+ * whether its check ran. Whether it recorded: never for a model not stored (the bundled one is read
+ * from the package) or one whose stored manifest does not parse.
  */
 export async function recordNewerReading(modelId: string, newer: Pick<Manifest, 'derivedReadingVersion' | 'provenance'>): Promise<boolean> {
   const reading = newer.derivedReadingVersion;
@@ -302,12 +307,16 @@ export async function recordNewerReading(modelId: string, newer: Pick<Manifest, 
     const stored = await db.models.get(modelId);
     if (!stored) return false;
     const parsed = parseManifest(stored.manifest);
+    if (!parsed.ok) return false;
     // No recorded version: older than every one (`featuresReadDifferentlyNow`).
-    if (!parsed.ok || (parsed.manifest.derivedReadingVersion ?? 0) >= reading) return false;
+    const recordedReading = parsed.manifest.derivedReadingVersion ?? 0;
+    const checkRanAtLast = parsed.manifest.provenance.leakageCheckNotRun !== undefined && newer.provenance.leakageCheckNotRun === undefined;
+    if (recordedReading >= reading && !checkRanAtLast) return false;
     const { leakageFlagsKept: _recordedFlags, leakageCheckNotRun: _recordedNotRun, ...provenance } = stored.manifest.provenance;
     const { leakageFlagsKept, leakageCheckNotRun } = newer.provenance.leakageCheckNotRun ? stored.manifest.provenance : newer.provenance;
     const leakageRecord = { ...(leakageFlagsKept && { leakageFlagsKept }), ...(leakageCheckNotRun && { leakageCheckNotRun }) };
-    await db.models.update(modelId, { manifest: { ...stored.manifest, derivedReadingVersion: reading, provenance: { ...provenance, ...leakageRecord } } });
+    const derivedReadingVersion = Math.max(recordedReading, reading);
+    await db.models.update(modelId, { manifest: { ...stored.manifest, derivedReadingVersion, provenance: { ...provenance, ...leakageRecord } } });
     return true;
   });
 }
