@@ -1,7 +1,8 @@
 /**
  * Jobs left running when the browser closed are resumed by opening the offscreen document at
  * start-up, and those whose document closed under them (the worker alive) once their reply fails.
- * A document still loading takes no message: its callers wait for it to load, or send once more.
+ * A document still loading takes no message: its callers wait for it to load, or send once more
+ * (however Chrome says no context took it), never a message it took.
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
@@ -251,6 +252,39 @@ describe('a document still loading', () => {
       await vi.advanceTimersByTimeAsync(DOCUMENT_LOADING_RETRY_MS * 3);
       await failed;
       expect(fakeBrowser.runtime.sendMessage).toHaveBeenCalledTimes(2);
+    });
+
+    // The options page or side panel open: their event listeners get the message too, and reply nothing.
+    const anotherPageListening = [
+      { chromeSays: 'the port closed', unanswered: () => Promise.reject(new Error('The message port closed before a response was received.')) },
+      { chromeSays: 'no reply', unanswered: () => Promise.resolve(undefined) },
+    ];
+    it.each(anotherPageListening)('sends it once more when a page that does not reply listens meanwhile (Chrome says $chromeSays)', async ({ unanswered }) => {
+      fakeBrowser.runtime.sendMessage = vi.fn(async () => (loaded ? SCORED : unanswered())) as never;
+      const asked = scoreStoredLeadsOffscreen('m');
+      while (vi.mocked(fakeBrowser.runtime.sendMessage).mock.calls.length === 0) await Promise.resolve();
+      loaded = true;
+      await vi.advanceTimersByTimeAsync(DOCUMENT_LOADING_RETRY_MS);
+      expect(await asked).toEqual(SCORED);
+      expect(fakeBrowser.runtime.sendMessage).toHaveBeenCalledTimes(2);
+    });
+
+    it('does not send again a message the document took: it closed under it, though listed again (its job may have run)', async () => {
+      fakeBrowser.runtime.sendMessage = vi.fn(async () => {
+        throw new Error(CHANNEL_CLOSED);
+      }) as never;
+      const asked = expect(runOffscreen('m', Float32Array.of(1), 1)).rejects.toThrow(CHANNEL_CLOSED);
+      await vi.advanceTimersByTimeAsync(DOCUMENT_LOADING_RETRY_MS * 3);
+      await asked;
+      expect(fakeBrowser.runtime.sendMessage).toHaveBeenCalledTimes(1);
+    });
+
+    it('does not send again a message the document answered, even malformed', async () => {
+      fakeBrowser.runtime.sendMessage = vi.fn(async () => ({ ok: true, scored: -1 })) as never;
+      const asked = expect(scoreStoredLeadsOffscreen('m')).rejects.toThrow(/^LeadLens: malformed reply to scoreStoredLeads/);
+      await vi.advanceTimersByTimeAsync(DOCUMENT_LOADING_RETRY_MS * 3);
+      await asked;
+      expect(fakeBrowser.runtime.sendMessage).toHaveBeenCalledTimes(1);
     });
 
     it('does not send it again once the document is no longer listed: it closed', async () => {

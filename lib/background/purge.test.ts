@@ -136,14 +136,41 @@ describe('purgeEverything', () => {
 });
 
 describe('a purge the browser closed on before it was done', () => {
-  /** Purges, stopped (as by a closed browser) once the connections are deleted and before the tables are cleared. */
+  /**
+   * Purges until the browser closes, once the connections are deleted and before the tables are
+   * cleared: a step that never ends and no error, the purge left pending. Then the next start:
+   * the closed browser's locks are gone with it.
+   */
   async function purgeStoppedMidway(): Promise<void> {
     const getAll = fakeBrowser.permissions.getAll;
-    fakeBrowser.permissions.getAll = vi.fn(async () => {
-      throw new Error('the browser closed');
+    let reachedStop!: () => void;
+    const stopped = new Promise<void>((resolve) => (reachedStop = resolve));
+    fakeBrowser.permissions.getAll = vi.fn(() => {
+      reachedStop();
+      return new Promise<never>(() => undefined);
     });
-    await expect(purgeEverything()).rejects.toThrow('the browser closed');
+    const purge = purgeEverything();
+    await stopped;
+    stubWebLocks();
     fakeBrowser.permissions.getAll = getAll;
+    // Not one more step: it neither finished nor failed.
+    expect(await Promise.race([purge.then(() => 'ended', () => 'ended'), settle().then(() => 'pending')])).toBe('pending');
+  }
+
+  /** A step failing as the page that asked for the purge is told: it ends with an error, the browser still open. */
+  async function purgeFailedMidway(): Promise<void> {
+    const getAll = fakeBrowser.permissions.getAll;
+    fakeBrowser.permissions.getAll = vi.fn(async () => {
+      throw new Error('Extension context is busy');
+    });
+    await expect(purgeEverything()).rejects.toThrow('Extension context is busy');
+    fakeBrowser.permissions.getAll = getAll;
+  }
+
+  /** What an admin who saw the purge fail does next: connect again and sync. */
+  async function connectAndSyncAgain(): Promise<void> {
+    await writeConnection({ crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: 'pat-na1-after' }, timeoutSeconds: 30 });
+    await db.putLeads([storedLead({ source: 'hubspot', id: '202', origin: 'sync' })]);
   }
 
   it('is finished at the next start: the leads and scores stored when it stopped are deleted', async () => {
@@ -172,6 +199,29 @@ describe('a purge the browser closed on before it was done', () => {
     await db.putLeads([storedLead({ source: 'csv', id: 'row-1', origin: 'csv' })]);
     await finishUnfinishedPurge();
     expect(await db.leads.count()).toBe(1);
+  });
+
+  it('leaves nothing to finish when it failed with an error the admin saw: what they connected and synced since stays', async () => {
+    await purgeFailedMidway();
+    expect(await readConnection('hubspot')).toBeNull();
+    await connectAndSyncAgain();
+    await finishUnfinishedPurge();
+    expect(await readConnection('hubspot')).toMatchObject({ auth: { token: 'pat-na1-after' } });
+    expect(await db.leads.count()).toBe(4);
+  });
+
+  it('leaves nothing to finish when finishing it at the next start failed: a later connect stays', async () => {
+    await purgeStoppedMidway();
+    const getAll = fakeBrowser.permissions.getAll;
+    fakeBrowser.permissions.getAll = vi.fn(async () => {
+      throw new Error('Extension context is busy');
+    });
+    await expect(finishUnfinishedPurge()).rejects.toThrow('Extension context is busy');
+    fakeBrowser.permissions.getAll = getAll;
+    await connectAndSyncAgain();
+    await finishUnfinishedPurge();
+    expect(await readConnection('hubspot')).toMatchObject({ auth: { token: 'pat-na1-after' } });
+    expect(await db.leads.count()).toBe(4);
   });
 
   it('leaves nothing to finish when it completed, or gave up before deleting anything (a job did not stop)', async () => {

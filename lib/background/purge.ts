@@ -23,8 +23,9 @@ import { cancelWriteBack, forgetWriteBackReport, writeBackLockName } from './wri
 
 /**
  * Set in storage.local (it outlives a browser closed mid-way) from the purge's first deletion to
- * its last: the connections go before the tables are cleared, and a browser closed between would
- * leave the leads and scores stored with nothing saying so. The next start finishes the purge.
+ * its last, or to its failure: the connections go before the tables are cleared, and a browser
+ * closed between would leave the leads and scores stored with nothing saying so. The next start
+ * finishes the purge.
  */
 const PURGE_PENDING_KEY = 'purge-pending';
 
@@ -111,28 +112,34 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
     async () => {
       // Once every job has stopped: a purge that gave up deleted nothing, and leaves nothing to finish.
       await browser.storage.local.set({ [PURGE_PENDING_KEY]: true });
-      for (const crm of CRM_KINDS) grantsLeftLive.push(await removeConnection(crm));
-      await releaseAllSiteAccess();
-      // Before the tables are cleared, not after: a score read through a connection, cached while they are, would outlive them.
-      forgetScoresInFlight();
-      // One transaction: a worker stopped mid-purge leaves every table as it was, never leads without their summaries.
-      await db.transaction('rw', db.tables, async () => {
-        // Field names, not lead data; a field not named LeadLens's (a custom "AI_Score__c") is known as its output by this list only.
-        const writtenFields = await Promise.all(CRM_KINDS.map(writtenBackFields));
-        await Promise.all(db.tables.map((table) => table.clear()));
-        // A scoring or re-tiering asked before and still waiting for its turn then does not run, on the emptied store.
-        await recordPurge();
-        for (const [i, crm] of CRM_KINDS.entries()) if (writtenFields[i].length > 0) await rememberWrittenBackFields(crm, writtenFields[i]);
-      });
-      await browser.storage.session.clear();
-      // All but the connection generations (counts, no data), which `removeConnection` above raised:
-      // cleared, a connect begun before the purge would store its connection after it. And the
-      // purge's own mark, until it is done.
-      const kept = new Set([...connectionGenerationKeys(), PURGE_PENDING_KEY]);
-      await browser.storage.local.remove(Object.keys(await browser.storage.local.get(null)).filter((key) => !kept.has(key)));
-      // The choice of automatic syncs went with the settings: no alarm is left to wake the background.
-      await scheduleAutoSync();
-      await browser.storage.local.remove(PURGE_PENDING_KEY);
+      try {
+        for (const crm of CRM_KINDS) grantsLeftLive.push(await removeConnection(crm));
+        await releaseAllSiteAccess();
+        // Before the tables are cleared, not after: a score read through a connection, cached while they are, would outlive them.
+        forgetScoresInFlight();
+        // One transaction: a worker stopped mid-purge leaves every table as it was, never leads without their summaries.
+        await db.transaction('rw', db.tables, async () => {
+          // Field names, not lead data; a field not named LeadLens's (a custom "AI_Score__c") is known as its output by this list only.
+          const writtenFields = await Promise.all(CRM_KINDS.map(writtenBackFields));
+          await Promise.all(db.tables.map((table) => table.clear()));
+          // A scoring or re-tiering asked before and still waiting for its turn then does not run, on the emptied store.
+          await recordPurge();
+          for (const [i, crm] of CRM_KINDS.entries()) if (writtenFields[i].length > 0) await rememberWrittenBackFields(crm, writtenFields[i]);
+        });
+        await browser.storage.session.clear();
+        // All but the connection generations (counts, no data), which `removeConnection` above raised:
+        // cleared, a connect begun before the purge would store its connection after it. And the
+        // purge's own mark, until it is done.
+        const kept = new Set([...connectionGenerationKeys(), PURGE_PENDING_KEY]);
+        await browser.storage.local.remove(Object.keys(await browser.storage.local.get(null)).filter((key) => !kept.has(key)));
+        // The choice of automatic syncs went with the settings: no alarm is left to wake the background.
+        await scheduleAutoSync();
+      } finally {
+        // Failed with an error too: the page that asked says so and the admin decides what next (purge again,
+        // connect again). Left, the mark would have the next start delete whatever the admin connected and
+        // synced since. Only a purge cut off without an error (browser closed, worker stopped) keeps it.
+        await browser.storage.local.remove(PURGE_PENDING_KEY);
+      }
     },
     'nothing was deleted',
     waitMs,
@@ -145,7 +152,8 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
 /**
  * At start-up: finishes a "Purge everything" the browser closed on (or the worker was stopped in)
  * before it was done, doing it all again. A Salesforce sign-in it could not end is logged: the
- * page that asked for the purge is gone.
+ * page that asked for the purge is gone. Failing with an error, it is not tried again at the
+ * next start (see `purgeEverything`): by then the admin may have connected again.
  */
 export async function finishUnfinishedPurge(): Promise<void> {
   if ((await browser.storage.local.get(PURGE_PENDING_KEY))[PURGE_PENDING_KEY] !== true) return;
