@@ -733,11 +733,11 @@ it('writes a reason cut to its field’s length, and finds it unchanged next tim
 it('stops at the first batch HubSpot refuses for a missing write scope, saying which, with what it wrote before', async () => {
   const leads = await syncedHubSpotLeads();
   vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
-  const refusal = new CrmError('request', "HubSpot refused update contacts: HTTP 403 (MISSING_SCOPES: This app hasn't been granted all required scopes to make this call.)", 403, 'MISSING_SCOPES');
+  const refusal = new CrmError('request', 'HubSpot refused to update contacts: the private app or service key whose token LeadLens uses lacks the scope crm.objects.contacts.write. Add it to that app or key in HubSpot (under Settings › Integrations, or Development), then try again', 403, 'MISSING_SCOPES');
   const sent = vi.spyOn(writer, 'updateRecords').mockImplementationOnce(async () => []).mockRejectedValue(refusal);
   const ended = await writeBackToEnd(hubspotScore);
   expect(sent).toHaveBeenCalledTimes(2);
-  expect(ended).toMatchObject({ status: 'error', done: 5, written: 5, total: leads.length, unconfirmed: 0, error: expect.stringMatching(/^HubSpot lets this token read contacts but not change them: give its app the crm\.objects\.contacts\.write scope/) });
+  expect(ended).toMatchObject({ status: 'error', done: 5, written: 5, total: leads.length, unconfirmed: 0, error: refusal.message });
   // Not the credentials: the connection does not say "reconnect".
   expect((await readStatus('hubspot')).status).toBe('connected');
 });

@@ -585,7 +585,9 @@ describe('writeBack', () => {
       const error = await writeBack(contacts, hubspotTarget, { ...hubspot, maxBatch: 2 }, { onProgress: (sofar) => void progress.push({ ...sofar }) }).catch((e: unknown) => e);
       expect(sent.count).toBe(1);
       expect(isCrmError(error, 'request')).toBe(true);
-      expect(String((error as Error).message)).toMatch(/^HubSpot lets this token read contacts but not change them: give its app the crm\.objects\.contacts\.write scope, then write back again \(HubSpot refused update contacts: HTTP 403 \(MISSING_SCOPES: /);
+      expect((error as Error).message).toBe(
+        'HubSpot refused to update contacts: the private app or service key whose token LeadLens uses lacks the scope crm.objects.contacts.write. Add it to that app or key in HubSpot (under Settings › Integrations, or Development), then try again',
+      );
       // Nothing of the refused batch was taken, and it is not in doubt.
       expect(progress).toEqual([ended({ done: 0, unconfirmed: 2 }), ended({ done: 0 })]);
     });

@@ -301,10 +301,11 @@ async function stillWritten(batch: readonly RowToWrite[], writer: RecordWriter, 
   });
 }
 
-/** What to say of a refusal every batch would get, by the CRM's code, when its own message does not say what to do. */
+/**
+ * What to say of a refusal every batch would get, by the CRM's code, when its own message does not
+ * say what to do. HubSpot's missing write scope needs nothing here: the client names the scope.
+ */
 const EVERY_BATCH_REFUSED: Record<string, string> = {
-  // HubSpot: the token reads contacts and properties (the field check passed) but lacks the write scope.
-  MISSING_SCOPES: 'HubSpot lets this token read contacts but not change them: give its app the crm.objects.contacts.write scope, then write back again',
   // Salesforce: the org's daily API requests are used up, or too many long ones run at once.
   REQUEST_LIMIT_EXCEEDED: 'Salesforce takes no more API requests from your org for now (its daily request limit is used up, or too many requests run at once): write back again later',
 };

@@ -25,6 +25,18 @@ function client(fetchImpl: typeof fetch, overrides: Partial<HttpClientOptions> =
 const reply = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, headers });
 
+/** An answer whose body stream fails part-way, as when the connection drops mid-body. */
+const droppedMidBody = (status: number) =>
+  new Response(
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"ok": tr'));
+        controller.error(new TypeError('network error'));
+      },
+    }),
+    { status },
+  );
+
 describe('parseRetryAfter', () => {
   it.each([
     ['2', 2000],
@@ -96,6 +108,13 @@ describe('HttpClient', () => {
     expect(clock.slept).toBeGreaterThan(0);
   });
 
+  it('sends a GET again when the connection drops in the middle of its answer', async () => {
+    const fetchImpl = vi.fn<typeof fetch>().mockResolvedValueOnce(droppedMidBody(200)).mockResolvedValueOnce(reply(200, { ok: true }));
+    const { http } = client(fetchImpl);
+    await expect(http.request({ path: '/x', schema: Ok, what: 'test' })).resolves.toEqual({ status: 200, data: { ok: true } });
+    expect(fetchImpl).toHaveBeenCalledTimes(2);
+  });
+
   it('sends a body as JSON and says so (the CRMs refuse a body of any other type with 415), asking for JSON back; a request without a body names no type', async () => {
     const fetchImpl = vi.fn<typeof fetch>().mockImplementation(async () => reply(200, { ok: true }));
     const { http } = client(fetchImpl);
@@ -151,6 +170,14 @@ describe('HttpClient', () => {
     expect(error).toMatchObject({ kind: 'auth', status: 401, crmCode: 'INVALID_SESSION_ID' });
     expect((error as Error).message).toContain('INVALID_SESSION_ID');
     expect(fetchImpl).toHaveBeenCalledTimes(1);
+  });
+
+  it('says a refusal in the words the CRM’s error body gives for it (what the admin must fix), keeping its kind, status and code; others as the CRM said them', async () => {
+    const readErrorBody = vi.fn((body: unknown, what: string) => ({ code: 'MISSING_SCOPES', ...((body as { scope?: string }).scope && { refusal: `Give the app ${(body as { scope: string }).scope} to ${what}` }) }));
+    const refusedWith = (body: unknown) => client(vi.fn<typeof fetch>().mockResolvedValue(reply(403, body)), { readErrorBody }).http.request({ path: '/x', schema: Ok, what: 'read contacts' }).catch((e: unknown) => e);
+    expect(await refusedWith({ scope: 'contacts.read' })).toMatchObject({ kind: 'request', status: 403, crmCode: 'MISSING_SCOPES', message: 'Give the app contacts.read to read contacts' });
+    expect(readErrorBody).toHaveBeenCalledWith({ scope: 'contacts.read' }, 'read contacts');
+    expect(await refusedWith({})).toMatchObject({ kind: 'request', status: 403, message: 'TestCRM refused read contacts: HTTP 403 (MISSING_SCOPES)' });
   });
 
   it('a 401 whose renewal fails (offline) fails with the renewal’s error, marked as a refused request: the CRM did nothing of it', async () => {
@@ -262,6 +289,30 @@ describe('HttpClient', () => {
       const fetchImpl = vi.fn<typeof fetch>().mockResolvedValueOnce(reply(200, '{"ok": tr')).mockResolvedValue(reply(200, { ok: true }));
       const { http } = client(fetchImpl);
       await expect(http.request(update)).rejects.toMatchObject({ kind: 'network', status: 200, message: 'TestCRM answered update records with HTTP 200 but a body cut short; LeadLens did not send it again, as TestCRM may have done it already' });
+      expect(fetchImpl).toHaveBeenCalledTimes(1);
+    });
+
+    it.each([200, 503])('is not sent again when the connection drops in the middle of its HTTP %i answer: the CRM received it', async (status) => {
+      const fetchImpl = vi.fn<typeof fetch>().mockResolvedValueOnce(droppedMidBody(status)).mockResolvedValue(reply(200, { ok: true }));
+      const { http } = client(fetchImpl);
+      await expect(http.request(update)).rejects.toMatchObject({ kind: 'network', status, message: `TestCRM answered update records with HTTP ${status} but a body cut short; LeadLens did not send it again, as TestCRM may have done it already` });
+      expect(fetchImpl).toHaveBeenCalledTimes(1);
+    });
+
+    it('is not sent again when the rest of its answer does not come in time', async () => {
+      const stalledMidBody: typeof fetch = async (_input, init) =>
+        new Response(
+          new ReadableStream<Uint8Array>({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode('{"ok": '));
+              init?.signal?.addEventListener('abort', () => controller.error(init.signal?.reason));
+            },
+          }),
+          { status: 200 },
+        );
+      const fetchImpl = vi.fn(stalledMidBody);
+      const { http } = client(fetchImpl, { timeoutMs: 100 });
+      await expect(http.request(update)).rejects.toMatchObject({ kind: 'network', status: 200, message: 'TestCRM did not answer update records within 0.1 s; LeadLens did not send it again, as TestCRM may have done it already' });
       expect(fetchImpl).toHaveBeenCalledTimes(1);
     });
 

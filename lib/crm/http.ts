@@ -3,7 +3,7 @@
  * stay under the CRM's published limits instead of learning them from 429s), `Retry-After`
  * on 429, exponential backoff with full jitter on 5xx, network errors and timeouts, and
  * typed errors. A write (a POST or PATCH not marked `readOnly`) the CRM may have carried out
- * without its answer arriving (a timeout, a 2xx cut short) is not sent again: see `readOnly`.
+ * without its answer arriving (a timeout, an answer cut short) is not sent again: see `readOnly`.
  * A 401 is retried once, only after the credential was renewed (an OAuth refresh,
  * `renewAuthorization`); otherwise the connection has to be re-established by the user.
  * Every JSON body is parsed with zod; errors name the failing path, never a value.
@@ -174,8 +174,8 @@ export interface HttpClientOptions {
   renewAuthorization?(refused: string): Promise<boolean>;
   /** The limiters a request must pass, e.g. HubSpot's 10-second window plus search's 4/s. */
   limitersFor(method: string, path: string): RateLimiter[];
-  /** The CRM's error code and message from an error body. */
-  readErrorBody(body: unknown): CrmErrorBody;
+  /** The CRM's error code and message from an error body; `what` is the request's (`RequestOptions.what`). */
+  readErrorBody(body: unknown, what: string): CrmErrorBody;
   /** The longest any request may go unanswered (the connection's setting). */
   timeoutMs: number;
   answerTimeout?: AnswerTimeoutPolicy;
@@ -189,6 +189,11 @@ export interface CrmErrorBody {
   message?: string;
   /** A 429 for a daily quota used up: no wait within a sync ends it, so the request is not retried. */
   dailyLimitReached?: boolean;
+  /**
+   * What a refusal (a 4xx other than 401 and 429) says instead of "refused <what>: HTTP <status>
+   * (<code>: <message>)", when the CRM's answer tells what the admin must fix (HubSpot's missing scopes).
+   */
+  refusal?: string;
 }
 
 export interface RequestOptions<S extends z.ZodType> {
@@ -384,7 +389,6 @@ export class HttpClient {
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     const startedAt = this.clock.now();
     let response: Response;
-    let text: string;
     let authorization: string;
     try {
       authorization = await this.options.authorization();
@@ -403,17 +407,25 @@ export class HttpClient {
         redirect: 'manual',
         signal,
       });
-      if (isRedirect(response)) {
-        return { kind: 'fatal', error: new CrmError('request', `${crmLabel} answered ${request.what} with a redirect, which LeadLens does not follow: it sends requests to ${origin} only. If the address changed (a Salesforce My Domain renamed), connect again with the new one`, response.status) };
-      }
-      text = await response.text();
     } catch (error) {
       if (request.signal?.aborted) return { kind: 'fatal', error: cancelled() };
       if (isCrmError(error)) return { kind: 'fatal', error }; // from authorization(): no session
       if (timeout.aborted) return { kind: 'retry', errorKind: 'network', reason: `no answer within ${timeoutMs / 1000} s`, timedOut: true, reachedCrm: true };
       return { kind: 'retry', errorKind: 'network', reason: `could not reach ${origin} (${errorName(error)})` };
     }
+    if (isRedirect(response)) {
+      return { kind: 'fatal', error: new CrmError('request', `${crmLabel} answered ${request.what} with a redirect, which LeadLens does not follow: it sends requests to ${origin} only. If the address changed (a Salesforce My Domain renamed), connect again with the new one`, response.status) };
+    }
     const { status } = response;
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      if (request.signal?.aborted) return { kind: 'fatal', error: cancelled() };
+      // The CRM answered, whatever the status, so it received the request: a write is not sent again.
+      if (timeout.aborted) return { kind: 'retry', errorKind: 'network', reason: `HTTP ${status} but not the whole answer within ${timeoutMs / 1000} s`, status, timedOut: true, reachedCrm: true };
+      return { kind: 'retry', errorKind: 'network', reason: `HTTP ${status} with a body cut short (${errorName(error)})`, status, reachedCrm: true };
+    }
     if (status >= 200 && status < 300) {
       const json = tryJson(text);
       // A 2xx body that is not JSON was cut short on the way (proxy, dropped connection): a read is sent again.
@@ -422,7 +434,7 @@ export class HttpClient {
       this.answerTimeout.record(request.what, this.clock.now() - startedAt);
       return { kind: 'ok', status, json, date: parseHttpDate(response.headers.get('date')) };
     }
-    const { code, message, dailyLimitReached } = this.options.readErrorBody(tryJson(text));
+    const { code, message, dailyLimitReached, refusal } = this.options.readErrorBody(tryJson(text), request.what);
     const said = [code, message].filter(Boolean).join(': ');
     const detail = said ? ` (${said})` : '';
     if (status === 429 && dailyLimitReached) {
@@ -431,7 +443,7 @@ export class HttpClient {
     if (status === 429) return { kind: 'rate', retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.clock.now()) };
     if (status === 401) return { kind: 'fatal', error: new CrmError('auth', `${crmLabel} rejected the credentials: HTTP 401${detail}`, status, code), refusedAuthorization: authorization };
     if (status >= 500) return { kind: 'retry', errorKind: 'server', reason: `HTTP ${status}${detail}`, status };
-    return { kind: 'fatal', error: new CrmError('request', `${crmLabel} refused ${request.what}: HTTP ${status}${detail}`, status, code) };
+    return { kind: 'fatal', error: new CrmError('request', refusal ?? `${crmLabel} refused ${request.what}: HTTP ${status}${detail}`, status, code) };
   }
 
   private parse<S extends z.ZodType>(outcome: { status: number; json: unknown; date?: number }, request: RequestOptions<S>): CrmResponse<z.infer<S>> {
@@ -446,7 +458,7 @@ export class HttpClient {
 type Attempt =
   | { kind: 'ok'; status: number; json: unknown; date?: number }
   | { kind: 'rate'; retryAfterMs: number | undefined }
-  /** `reachedCrm`: the CRM may have carried the request out (no answer in time, a 2xx cut short): a write is not sent again. */
+  /** `reachedCrm`: the CRM may have carried the request out (no answer in time, a 2xx or any answer's body cut short): a write is not sent again. */
   | { kind: 'retry'; errorKind: 'server' | 'network'; reason: string; status?: number; timedOut?: true; reachedCrm?: true }
   /** `refusedAuthorization`: after a 401, the `Authorization` value refused. */
   | { kind: 'fatal'; error: CrmError; refusedAuthorization?: string };

@@ -412,6 +412,57 @@ describe('HubSpot client against the demo CRM', () => {
   });
 });
 
+describe('HubSpot refusing a token a scope (403 MISSING_SCOPES)', () => {
+  /** HubSpot's answer to a token without the scopes a call needs; `errors` say which. */
+  const missingScopes = (errors: unknown, more: Record<string, unknown> = {}) =>
+    json(403, { status: 'error', message: 'This app hasn’t been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.', correlationId: 'c0ffee', errors, links: { scopes: 'https://developers.hubspot.com/scopes' }, category: 'MISSING_SCOPES', ...more });
+  const oneOrMore = (scopes: unknown) => [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: scopes } }];
+  const where = 'in HubSpot (under Settings › Integrations, or Development), then try again';
+  const lacks = 'HubSpot refused to read contacts: the private app or service key whose token LeadLens uses lacks';
+  const checkRefused = (answer: ReturnType<typeof json>) => createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: demoFetch(() => answer) }).checkAccess().catch((e: unknown) => e);
+
+  it('names the scope a connection check lacks, as a refusal to fix in HubSpot: not credentials to reconnect with', async () => {
+    const error = await checkRefused(missingScopes(oneOrMore(['crm.objects.contacts.read'])));
+    expect(error).toMatchObject({
+      kind: 'request',
+      status: 403,
+      crmCode: 'MISSING_SCOPES',
+      message: `${lacks} the scope crm.objects.contacts.read. Add it to that app or key ${where}`,
+    });
+  });
+
+  it('names it for any request, a sync’s search too', async () => {
+    const handle = createDemoCrmHandler(small);
+    const refuseSearch = demoFetch((request) => (request.url.pathname.endsWith('/search') ? missingScopes(oneOrMore(['crm.objects.contacts.read'])) : handle(request)));
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: refuseSearch });
+    await expect(client.listChanged(null, null)).rejects.toMatchObject({
+      kind: 'request',
+      message: 'HubSpot refused to search contacts: the private app or service key whose token LeadLens uses lacks the scope crm.objects.contacts.read. Add it to that app or key in HubSpot (under Settings › Integrations, or Development), then try again',
+    });
+  });
+
+  it.each([
+    ['older answers’ `requiredScopes`', [{ message: 'One or more of the following scopes are required.', context: { requiredScopes: ['contacts'] } }], {}, 'the scope contacts. Add it to that app or key'],
+    ['granular scopes before older ones', [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: ['crm.objects.owners.read'], requiredScopes: ['contacts'] } }], {}, 'the scope crm.objects.owners.read. Add it to that app or key'],
+    ['every one of them, when HubSpot says all are required', [{ message: 'All of the following scopes are required.', context: { requiredGranularScopes: ['crm.objects.contacts.read', 'crm.schemas.contacts.read'] } }], {}, 'the scopes crm.objects.contacts.read and crm.schemas.contacts.read. Add them to that app or key'],
+    ['one of them, when one or more are required', oneOrMore(['crm.objects.contacts.read', 'crm.objects.contacts.sensitive.read.v2', 'crm.objects.contacts.highly_sensitive.read.v2']), {}, 'a scope this needs: one of crm.objects.contacts.read, crm.objects.contacts.sensitive.read.v2 and crm.objects.contacts.highly_sensitive.read.v2. Add one to that app or key'],
+    ['those named by the body itself', undefined, { context: { requiredGranularScopes: ['crm.objects.contacts.read'] } }, 'the scope crm.objects.contacts.read. Add it to that app or key'],
+    ['five at most, counting the rest', oneOrMore(Array.from({ length: 8 }, (_, i) => `crm.objects.custom_${i}.read`)), {}, `a scope this needs: one of ${Array.from({ length: 5 }, (_, i) => `crm.objects.custom_${i}.read`).join(', ')} and 3 more. Add one to that app or key`],
+    // Shown as text, never HTML, but still: only what looks like a scope's name, once, of a length to show.
+    ['only names that look like a scope’s, each once', oneOrMore(['<img src=x onerror=alert(1)>', 'crm.objects.contacts.read', 'x'.repeat(101), 42, null, 'crm.objects.contacts.read', 'two words']), {}, 'the scope crm.objects.contacts.read. Add it to that app or key'],
+    ['none, when HubSpot names none it can show', [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: 'crm.objects.contacts.read' } }, 'not an error'], {}, 'a scope this needs, which HubSpot did not name. Give it the scopes listed under Options › CRM connections'],
+    ['none, when its errors are of no shape known', 'not a list', {}, 'a scope this needs, which HubSpot did not name. Give it the scopes listed under Options › CRM connections'],
+  ])('says %s', async (_case, errors, more, said) => {
+    const error = await checkRefused(missingScopes(errors, more));
+    expect(error).toMatchObject({ kind: 'request', status: 403, crmCode: 'MISSING_SCOPES', message: `${lacks} ${said} ${where}` });
+  });
+
+  it('says other refusals as before: HubSpot’s category and message', async () => {
+    const error = await checkRefused(json(404, { status: 'error', message: 'resource not found', category: 'OBJECT_NOT_FOUND' }));
+    expect(error).toMatchObject({ kind: 'request', status: 404, message: 'HubSpot refused read contacts: HTTP 404 (OBJECT_NOT_FOUND: resource not found)' });
+  });
+});
+
 describe('HubSpot lists whose next page is the one just read (`after` unchanged)', () => {
   const samePageAgain = (what: string) => `HubSpot answered ${what} with the same page again; LeadLens stopped reading to avoid looping`;
   /**

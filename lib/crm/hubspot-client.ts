@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, FieldToWrite, FieldUpdate, ReadOptions, RecordUpdateFailure } from './client';
 import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, refuseSamePageAgain, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
+import { listInWords } from '../list-in-words';
 import { loadOnce } from './once';
 import { readEach, showableId } from './read-each';
 
@@ -203,12 +204,63 @@ type HubSpotTime = { newest: number; editsFrom: number };
 type Seen = z.infer<typeof SeenSchema>;
 type Filter = { propertyName: string; operator: 'GTE' | 'LTE' | 'GT'; value: string };
 
-/** `policyName` names the limit a 429 hit: `DAILY`, or a short window (`TEN_SECONDLY_ROLLING`, `SECONDLY`). */
-const ErrorBodySchema = z.looseObject({ category: z.string().optional(), message: z.string().optional(), policyName: z.string().optional() });
+/** A list of scope names, of any content: only those `ScopeNameSchema` takes are shown. */
+const ScopeListSchema = z.array(z.unknown()).optional().catch(undefined);
+/**
+ * Where a MISSING_SCOPES answer names the scopes it wants: the `context` of each of its `errors`
+ * (or of the body), as `requiredGranularScopes`, or `requiredScopes` in older answers. An error's
+ * message says whether "One or more of the following scopes are required." or "All of" them.
+ */
+const ScopesNamedSchema = z.looseObject({
+  message: z.string().optional().catch(undefined),
+  context: z.looseObject({ requiredGranularScopes: ScopeListSchema, requiredScopes: ScopeListSchema }).optional().catch(undefined),
+});
+type ScopesNamed = z.infer<typeof ScopesNamedSchema>;
+/** A scope's name as HubSpot spells them (`crm.objects.contacts.read`, `sales-email-read`, `oauth`), and of a length to show. */
+const ScopeNameSchema = z.string().regex(/^[a-z0-9][\w.-]{0,99}$/i);
+/** Scope names shown at most in one message; more are counted ("and 3 more"). */
+const MOST_SCOPES_SHOWN = 5;
 
-function readErrorBody(body: unknown): CrmErrorBody {
+/** `policyName` names the limit a 429 hit: `DAILY`, or a short window (`TEN_SECONDLY_ROLLING`, `SECONDLY`). */
+const ErrorBodySchema = ScopesNamedSchema.extend({
+  category: z.string().optional(),
+  policyName: z.string().optional(),
+  errors: z.array(ScopesNamedSchema.catch({})).optional().catch(undefined),
+});
+type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+function readErrorBody(body: unknown, what: string): CrmErrorBody {
   const parsed = ErrorBodySchema.safeParse(body);
-  return parsed.success ? { code: parsed.data.category, message: parsed.data.message, dailyLimitReached: parsed.data.policyName === 'DAILY' } : {};
+  if (!parsed.success) return {};
+  const { category, message, policyName } = parsed.data;
+  return { code: category, message, dailyLimitReached: policyName === 'DAILY', ...(category === 'MISSING_SCOPES' && { refusal: missingScopesRefusal(parsed.data, what) }) };
+}
+
+/** The showable scope names `named` gives, the granular ones when it gives both. */
+function scopesOf(named: ScopesNamed): string[] {
+  const { requiredGranularScopes, requiredScopes } = named.context ?? {};
+  return (requiredGranularScopes ?? requiredScopes ?? []).filter((scope): scope is string => ScopeNameSchema.safeParse(scope).success);
+}
+
+/**
+ * A MISSING_SCOPES refusal in words the admin can act on: the token's scopes are set where its
+ * private app or service key was made (HubSpot shows both under Settings › Integrations, and
+ * newer portals under Development), and the same token works once they are added: no reconnect.
+ */
+function missingScopesRefusal(body: ErrorBody, what: string): string {
+  const naming = [body, ...(body.errors ?? [])].filter((named) => scopesOf(named).length > 0);
+  const scopes = [...new Set(naming.flatMap(scopesOf))];
+  const listed = listInWords(scopes, MOST_SCOPES_SHOWN);
+  const everyOneNeeded = naming.every((named) => /^all of\b/i.test(named.message ?? ''));
+  const [lacks, add] =
+    scopes.length === 0
+      ? ['a scope this needs, which HubSpot did not name', 'Give it the scopes listed under Options › CRM connections']
+      : scopes.length === 1
+        ? [`the scope ${listed}`, 'Add it to that app or key']
+        : everyOneNeeded
+          ? [`the scopes ${listed}`, 'Add them to that app or key']
+          : [`a scope this needs: one of ${listed}`, 'Add one to that app or key'];
+  return `HubSpot refused to ${what}: the private app or service key whose token LeadLens uses lacks ${lacks}. ${add} in HubSpot (under Settings › Integrations, or Development), then try again`;
 }
 
 function toRecord(contact: Contact): CrmRecord {

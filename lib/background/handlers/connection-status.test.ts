@@ -76,3 +76,17 @@ it('says a CRM that never answers did not answer within the check\'s minute, not
   expect(await syncHandlers.connectCrm({ crm: 'salesforce', host: 'acme.my.salesforce.com', apiVersion: '67.0' }, sender)).toEqual({ ok: true, crm: 'salesforce', status: 'error', host: 'acme.my.salesforce.com', message: 'Salesforce did not answer within 60 s' });
   expect(await syncHandlers.testConnection({ crm: 'salesforce' }, sender)).toMatchObject({ status: 'error', message: 'Salesforce did not answer within 60 s' });
 });
+
+it('says which scope a HubSpot token lacks, to be added in HubSpot: not working, rather than needing reconnecting', async () => {
+  fakeBrowser.permissions.contains = vi.fn(async () => true);
+  vi.stubGlobal('navigator', { locks: { request: async (_name: string, _options: unknown, task: () => unknown) => task() } });
+  const missingScope = { status: 'error', message: 'This app hasn’t been granted all required scopes to make this call.', errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: ['crm.objects.contacts.read'] } }], category: 'MISSING_SCOPES' };
+  vi.stubGlobal('fetch', async () => new Response(JSON.stringify(missingScope), { status: 403, headers: { 'content-type': 'application/json' } }));
+  expect(await syncHandlers.connectCrm({ crm: 'hubspot', token: 'pat-na1-0000-unit', apiVersion: 'v3' }, sender)).toEqual({
+    ok: true,
+    crm: 'hubspot',
+    status: 'error',
+    host: 'api.hubapi.com',
+    message: 'HubSpot refused to read contacts: the private app or service key whose token LeadLens uses lacks the scope crm.objects.contacts.read. Add it to that app or key in HubSpot (under Settings › Integrations, or Development), then try again',
+  });
+});
