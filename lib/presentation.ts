@@ -305,16 +305,18 @@ export function formatModelDate(iso: string): string {
   return date.toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
 }
 
-/** A ROC-AUC's margin of chance from its standard error (`chanceMargin`). */
 /**
- * What the held-out ROC-AUC (`cvRocAuc`) is measured on, as a heading: a model trained with
+ * What the held-out ROC-AUC (`cvRocAuc`) is, and what it is measured on, as a heading an admin
+ * deciding on a model can read: a ranking quality from chance to perfect. A model trained with
  * one holdout (the CLI's `--cv 0`) was not cross-validated, and its figure is of one fifth of its leads.
  */
 export function heldOutAucHeading(metrics: Pick<Manifest['metrics'], 'folds'>): string {
-  if (metrics.folds === undefined) return 'Held-out ROC-AUC';
-  return metrics.folds > 1 ? `Cross-validated ROC-AUC (${metrics.folds} folds)` : 'Held-out ROC-AUC (one 20 % holdout)';
+  const measured =
+    metrics.folds === undefined ? 'held-out ROC-AUC' : metrics.folds > 1 ? `cross-validated ROC-AUC, ${metrics.folds} folds` : 'held-out ROC-AUC, one 20 % holdout';
+  return `Ranking quality (${measured}; 0.5 is chance, 1 is perfect)`;
 }
 
+/** A ROC-AUC's margin of chance from its standard error (`chanceMargin`). */
 export const chanceNote = (standardError: number) => `(± ${chanceMargin(standardError).toFixed(3)}: what chance alone moves it by, 95 % of the time)`;
 
 /**

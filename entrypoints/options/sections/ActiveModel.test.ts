@@ -2,12 +2,13 @@
 /**
  * The active model section: a model trained before LeadLens changed how it reads some fields
  * (a job title's seniority, a page's category, …) says so, naming those fields, as its scores
- * now read them otherwise than it learnt.
+ * now read them otherwise than it learnt. The default model says it learnt from demo leads, and
+ * the section says the active model is this browser's only, and how reps get it.
  */
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createElement } from 'react';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { render, waitFor, type Rendered } from '@/test/render';
 import { db } from '@/lib/db/db';
 import { bundledModel } from '@/lib/ml/bundled-model';
@@ -47,14 +48,17 @@ afterEach(() => {
   rendered = undefined;
 });
 
-/** The section with `manifest`'s model active, once its summary shows. */
-async function activeSection(manifest: Manifest): Promise<HTMLElement> {
-  await storeModel(manifest, new Uint8Array([1]), 'trained');
-  await activateModel(manifest.modelId);
+/** The section with `manifest`'s model active, once its summary shows; with none, as a fresh install shows it (the default model). */
+async function activeSection(manifest?: Manifest): Promise<HTMLElement> {
+  if (manifest) {
+    await storeModel(manifest, new Uint8Array([1]), 'trained');
+    await activateModel(manifest.modelId);
+  }
+  const modelId = manifest?.modelId ?? older.modelId;
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(ActiveModelSection)));
   const { container } = rendered;
-  await waitFor(() => container.querySelector('.model-summary')?.textContent?.includes(manifest.modelId) || null);
+  await waitFor(() => container.querySelector('.model-summary')?.textContent?.includes(modelId) || null);
   return container;
 }
 
@@ -84,4 +88,37 @@ it('says nothing of it for an older model that reads its fields as written only 
   const section = await activeSection({ ...withFeatures(older, ['lead_source', 'industry', 'country']), modelId: 'plain-1' });
   expect(section.querySelector('.model-summary')?.textContent).toContain('plain-1');
   expect(readingNote(section)).toBeNull();
+});
+
+describe('what an admin on a fresh install reads', () => {
+  const defaultNote = (section: HTMLElement) => section.querySelector('[role="note"][data-testid="default-model-note"]');
+
+  it('says the active model is the default one, trained on made-up demo leads, and points to training on your own', async () => {
+    const section = await activeSection();
+    expect(defaultNote(section)?.textContent).toBe(
+      "This is LeadLens's default model, trained on made-up demo leads, not on yours: its scores show how LeadLens works, not which of your leads convert. Train a model on your own leads under Train on your history, then activate it.",
+    );
+    expect(defaultNote(section)?.querySelector('a')?.getAttribute('href')).toBe('#training');
+  });
+
+  it('says nothing of the default model once a model of your own is active', async () => {
+    const section = await activeSection({ ...older, modelId: 'trained-1', derivedReadingVersion: DERIVED_READING_VERSION });
+    expect(defaultNote(section)).toBeNull();
+  });
+
+  it('says the active model scores in this browser only, and how reps get it', async () => {
+    const section = await activeSection();
+    expect(section.querySelector('[data-testid="team-rollout"]')?.textContent).toBe(
+      "A model made active here scores in this browser only: each rep's LeadLens keeps its own model until the rep imports its export " +
+        '(Model versions → Export gives both files, with its tier policy; the rep imports them under Model versions → Import a model). ' +
+        'Or write its scores to CRM fields (Write scores to the CRM), which every user of the CRM sees.',
+    );
+  });
+
+  it('heads the ranking figure in words, from chance to perfect', async () => {
+    const section = await activeSection();
+    expect(Array.from(section.querySelectorAll('.model-summary dt'), (term) => term.textContent)).toContain(
+      'Ranking quality (cross-validated ROC-AUC, 5 folds; 0.5 is chance, 1 is perfect)',
+    );
+  });
 });

@@ -1,7 +1,8 @@
-import { ModelSummary } from '@/components/ModelSummary';
+import { DEFAULT_MODEL_WORDS, isDefaultModel, ModelSummary } from '@/components/ModelSummary';
 import { ScoreDrift } from '@/components/ScoreDrift';
 import { readingChangedNote } from '@/lib/ml/manifest';
 import { useActiveManifest } from '@/lib/ui/hooks';
+import { TEAM_ROLLOUT } from './Versions';
 
 export function ActiveModelSection() {
   const model = useActiveManifest();
@@ -11,11 +12,19 @@ export function ActiveModelSection() {
   return (
     <>
       <ModelSummary manifest={model.data} />
+      {/* A fresh install's: its figures are of demo leads, and say nothing of how the company's leads convert. */}
+      {isDefaultModel(model.data.modelId) && (
+        <p role="note" data-testid="default-model-note">
+          This is {DEFAULT_MODEL_WORDS}: its scores show how LeadLens works, not which of your leads convert. Train a model on your own leads
+          under <a href="#training">Train on your history</a>, then activate it.
+        </p>
+      )}
       {readingNote && (
         <p role="note" data-testid="reading-changed-note">
           {readingNote}
         </p>
       )}
+      <p data-testid="team-rollout">{TEAM_ROLLOUT}</p>
       <h3>Leads scored now vs its training leads</h3>
       <ScoreDrift manifest={model.data} />
     </>

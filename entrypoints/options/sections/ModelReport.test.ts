@@ -231,8 +231,8 @@ it('says in the Data line how the probabilities were calibrated, and nothing of 
 
 // A CLI model trained with `--cv 0` has one 80/20 holdout: its figure was labelled cross-validated.
 it.each([
-  [5, 'Cross-validated ROC-AUC (5 folds) / PR-AUC'],
-  [1, 'Held-out ROC-AUC (one 20 % holdout) / PR-AUC'],
+  [5, 'Ranking quality (cross-validated ROC-AUC, 5 folds; 0.5 is chance, 1 is perfect) / PR-AUC'],
+  [1, 'Ranking quality (held-out ROC-AUC, one 20 % holdout; 0.5 is chance, 1 is perfect) / PR-AUC'],
 ])('names what the held-out figures of a model trained with %i fold(s) are measured on', async (folds, heading) => {
   await storeModel({ ...lean, modelId: 'trained-1', metrics: { ...bundled.metrics, folds } }, new Uint8Array([1]), 'trained');
   await activateModel('trained-1');

@@ -5,8 +5,9 @@
  * it still has, progress is announced by stage, nothing starts without the active model (its
  * tier policy) or while a model is being activated, a trained model whose leads changed since
  * is not activated, and a history with no created date is checked and trained on with no window.
- * An activation says what it is doing where the focus goes, with the scoring's progress, and
- * gives the new model the tier policy in force at the switch. A training, or a trained model
+ * An activation says what it is doing where the focus goes, with the scoring's progress, that it
+ * holds in this browser, and what CRM's leads the model cannot score (its report says so first), and
+ * gives the new model the tier policy in force at the switch. Train says why it waits for a feature. A training, or a trained model
  * waiting to be activated, is not lost to one click or a closed page. Controls that go keep the
  * keyboard's focus on the page.
  */
@@ -880,15 +881,83 @@ async function activatedSaying(): Promise<string> {
 it("says how many stored leads the activated model left without a score: another source's, whose fields it does not read", async () => {
   activateModel.mockResolvedValue({ ok: true, scored: 1200, stored: 2000 });
   expect(await activatedSaying()).toBe(
-    `Model ${TRAINED_ID} is active: badges now use it. 800 of the 2,000 stored leads have no score with it: it reads none of their fields (or a sync stored them as it scored, and scores them itself).`,
+    `Model ${TRAINED_ID} is active: CRM badges in this browser use it now, and 1,200 stored leads were scored with it. 800 of the 2,000 stored leads have no score with it: it reads none of their fields (or a sync stored them as it scored, and scores them itself).`,
   );
 });
 
 // The background once answered this as a failure: the section kept offering to activate a model already active.
 it('says the trained model is active when only scoring the stored leads with it went wrong, and offers no second activation', async () => {
   activateModel.mockResolvedValue({ ok: true, scored: 0, stored: 5, scoringProblem: 'The stored leads could not be scored with it: the engine stopped.' });
-  expect(await activatedSaying()).toBe(`Model ${TRAINED_ID} is active: badges now use it. The stored leads could not be scored with it: the engine stopped.`);
+  expect(await activatedSaying()).toBe(`Model ${TRAINED_ID} is active: CRM badges in this browser use it now. The stored leads could not be scored with it: the engine stopped.`);
   expect(button('Activate this model')?.disabled).toBe(true);
+});
+
+/** A model of a file's leads: each feature reads a CSV column, none a CRM field (answered with the training request's data). */
+const CSV_ONLY_TRAINED: typeof TRAINED = {
+  ...TRAINED,
+  manifest: {
+    ...TRAINED.manifest,
+    modelId: 'csv-model',
+    outcomeRule: { source: 'csv', field: 'converted', positiveValues: ['yes'] },
+    features: TRAINED.manifest.features.map((feature) => ({ ...feature, derive: { kind: 'value' as const, from: { csv: feature.key } } })),
+  },
+};
+const CSV_ONLY_NOTE =
+  'csv-model reads no Salesforce or HubSpot field: it can only score CSV files (a CRM lead\'s badge says none of its fields could be read); to score Salesforce or HubSpot leads, train a model here on Salesforce or HubSpot leads.';
+
+it('says before Activate, and again once it is active, that a model reading no CRM field cannot score CRM leads, as Model versions says it', async () => {
+  activateModel.mockResolvedValue({ ok: true, scored: 80, stored: 80 });
+  await storeModel(CSV_ONLY_TRAINED.manifest, CSV_ONLY_TRAINED.onnx, 'trained');
+  await renderSection();
+  change(historySource(), 'csv');
+  await eventually(() => expect(outcomeField().value).toBe('converted'));
+  await checkTheData();
+  click(trainButton()!);
+  FakeWorker.latest.answer({ ...CSV_ONLY_TRAINED, data: (FakeWorker.latest.requests.at(-1) as Extract<TrainingRequest, { type: 'train' }>).data });
+  const report = container().querySelector('[data-testid="training-report"]')!;
+  const note = report.querySelector('[role="note"][data-testid="crm-fields-note"]')!;
+  expect(note.textContent).toBe(CSV_ONLY_NOTE);
+  expect(note.compareDocumentPosition(button('Activate this model')!) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+
+  click(button('Activate this model')!);
+  const said = () => container().querySelector('[data-testid="model-activated"]')?.textContent ?? '';
+  await eventually(() => expect(said()).toMatch(/is active/));
+  expect(said()).toBe(`Model csv-model is active: CRM badges in this browser use it now, and 80 stored leads were scored with it. ${CSV_ONLY_NOTE}`);
+});
+
+it('says nothing of CRM fields for a model that reads fields of both CRMs', async () => {
+  const report = await reportOfTraining(TRAINED);
+  expect(report.querySelector('[data-testid="crm-fields-note"]')).toBeNull();
+});
+
+it('says beside the held-back Train why it waits when no feature is ticked, tied to it, and nothing once one is', async () => {
+  const noFeatureNote = () => container().querySelector('[data-testid="no-feature-chosen"]');
+  await renderSection();
+  await checkTheData();
+  expect(noFeatureNote()).toBeNull();
+  expect(trainButton()!.hasAttribute('aria-describedby')).toBe(false);
+
+  click(checkbox('Use Industry'));
+  click(checkbox(`Use ${spec('lead_source').label}`));
+  expect(trainButton()!.disabled).toBe(true);
+  expect(noFeatureNote()?.textContent?.trim()).toBe('Tick at least one feature in the table to train on.');
+  expect(describedBy(trainButton()!)).toBe(noFeatureNote()!.textContent);
+
+  click(checkbox('Use Industry'));
+  expect(noFeatureNote()).toBeNull();
+  // Once the CRM said how it labels the ticked field's options.
+  await eventually(() => expect(trainButton()!.disabled).toBe(false));
+  expect(trainButton()!.hasAttribute('aria-describedby')).toBe(false);
+});
+
+it('says why Train waits at once when the check suggests no feature (every candidate inferred from the data, none pre-ticked)', async () => {
+  await renderSection();
+  await waitUntilEnabled('Check the data');
+  click(button('Check the data')!);
+  const { candidates } = INSPECTED as Extract<TrainingEvent, { type: 'inspected' }>;
+  FakeWorker.latest.answer({ ...INSPECTED, candidates: candidates.map((candidate) => ({ ...candidate, origin: 'inferred' as const })) } as TrainingEvent);
+  await eventually(() => expect(trainButton()?.disabled).toBe(true));
+  expect(describedBy(trainButton()!)?.trim()).toBe('Tick at least one feature in the table to train on.');
 });
 
 it('says when the history is demo leads, and how many demo leads a history of its own leaves out', async () => {
@@ -1340,6 +1409,14 @@ it('shows the cross-validated ranking quality with what chance alone moves it by
   expect(report.querySelector('[data-metric="roc-auc"]')?.parentElement?.textContent).toBe('0.800 (± 0.104: what chance alone moves it by, 95 % of the time)');
 });
 
+it('explains the ranking quality from chance to perfect, and gives the share of leads that converted as a percent', async () => {
+  const report = await reportOfTraining(TRAINED);
+  const terms = Array.from(report.querySelectorAll('dt'), (term) => term.textContent);
+  expect(terms).toContain('Ranking quality (cross-validated ROC-AUC, 5 folds; 0.5 is chance, 1 is perfect)');
+  // 30 of 120 converted.
+  expect(terms).toContain('Precision–recall area (25 % of these leads converted, about what a model no better than chance scores)');
+});
+
 it('says in full view when the model tells no lead apart (its calibration gives every lead the base rate), and not otherwise', async () => {
   const reportWith = async (calibration: (typeof ACTIVE)['calibration']) =>
     (await reportOfTraining({ ...TRAINED, manifest: { ...TRAINED.manifest, calibration } })).querySelector('[data-testid="no-signal-warning"]')?.textContent ?? null;
@@ -1510,7 +1587,7 @@ it('gives the activated model the tier policy applied since its training began, 
   await eventually(() => expect(activatedText()).toMatch(/is active/));
   // Before the switch, which scores the stored leads with it.
   expect(atTheSwitch()).toEqual(CAPACITY_ON_THE_NEW_MODEL);
-  expect(activatedText()).toBe(`Model ${TRAINED_ID} is active: badges now use it. ${CAPACITY_TAKEN}`);
+  expect(activatedText()).toBe(`Model ${TRAINED_ID} is active: CRM badges in this browser use it now. ${CAPACITY_TAKEN}`);
 });
 
 it("records this training's reading of fields on a model trained again to an id stored before the reading was recorded, so it is no longer told to train it again", async () => {
@@ -1549,7 +1626,7 @@ it('takes the tier policy another tab applied while the engine checked the new m
   expect(atTheSwitch()).toEqual(CAPACITY_ON_THE_NEW_MODEL);
   // The form reopens with the figures it was applied with.
   expect(await policyFiguresOf(TRAINED_ID)).toEqual({ revenuePerConversion: 6000, costPerContact: 50, leadsPerPeriod: 400 });
-  expect(activatedText()).toBe(`Model ${TRAINED_ID} is active: badges now use it. ${CAPACITY_TAKEN}`);
+  expect(activatedText()).toBe(`Model ${TRAINED_ID} is active: CRM badges in this browser use it now. ${CAPACITY_TAKEN}`);
 });
 
 it.each([
@@ -1569,7 +1646,7 @@ it.each([
   await eventually(() => expect(activatedText()).toMatch(/is active/));
   expect((await manifestOf(TRAINED_ID)).tiers).toEqual(CAPACITY_ON_THE_NEW_MODEL);
   expect(retierStoredScores).toHaveBeenCalledExactlyOnceWith({ modelId: TRAINED_ID });
-  expect(activatedText()).toBe(`Model ${TRAINED_ID} is active: badges now use it. ${CAPACITY_TAKEN}${said}`);
+  expect(activatedText()).toBe(`Model ${TRAINED_ID} is active: CRM badges in this browser use it now. ${CAPACITY_TAKEN}${said}`);
 });
 
 it('keeps the thresholds the trained model chose when the tier policy did not change while it trained', async () => {
@@ -1579,7 +1656,7 @@ it('keeps the thresholds the trained model chose when the tier policy did not ch
   // Applied again as it was: the active model's thresholds moved, its policy did not.
   await setTiers(ACTIVE.modelId, { ...ACTIVE.tiers, hot: 0.25 });
   click(button('Activate this model')!);
-  await eventually(() => expect(activatedText()).toBe(`Model ${TRAINED_ID} is active: badges now use it.`));
+  await eventually(() => expect(activatedText()).toBe(`Model ${TRAINED_ID} is active: CRM badges in this browser use it now.`));
   expect(atTheSwitch()).toEqual(TRAINED.manifest.tiers);
   expect(retierStoredScores).not.toHaveBeenCalled();
 });
@@ -1705,7 +1782,7 @@ it('announces what the check found, and the activation, in live regions on the p
   await eventually(() => expect(activationLine()).toMatch(/^Activating /));
   const beforeTheEnd = followLiveRegions(container());
   finishActivation({ ok: true, scored: 0, stored: 0 });
-  await eventually(() => expect(beforeTheEnd()).toContain(`Model ${TRAINED_ID} is active: badges now use it.`));
+  await eventually(() => expect(beforeTheEnd()).toContain(`Model ${TRAINED_ID} is active: CRM badges in this browser use it now.`));
 });
 
 /** The line that says what the activation does, then how it ended. */
@@ -1742,7 +1819,7 @@ it('says what the activation is doing where the focus goes, with how far the sco
 
   finishActivation({ ok: true, scored: 1_200, stored: 1_200 });
   // Said on the same line, which keeps the focus.
-  await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')?.textContent).toBe(`Model ${TRAINED_ID} is active: badges now use it.`));
+  await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')?.textContent).toBe(`Model ${TRAINED_ID} is active: CRM badges in this browser use it now, and 1,200 stored leads were scored with it.`));
   expect(document.activeElement).toBe(line);
   expect(bar()).toBeNull();
 });

@@ -19,12 +19,12 @@ import type { Tiers } from '@/lib/ml/manifest';
 import { background } from '@/lib/messaging/client';
 import { onEvent } from '@/lib/messaging/events';
 import { succeeded } from '@/lib/messaging/reply';
-import { unscoredAfterActivation } from '@/lib/presentation';
 import { MODEL_CHANGE_MUTATION, useActiveManifest, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
 import { useLeaveWarning } from '@/lib/ui/use-leave-warning';
 import { modelExists } from '@/lib/ml/model-exists';
 import {
   addCheckedModel,
+  crmFieldsNote,
   keepHeldOutScores,
   recordNewerReading,
   takePolicyAppliedSince,
@@ -47,7 +47,7 @@ import { TrainingReport } from './training/TrainingReport';
 import { useDataCheck } from './training/use-data-check';
 import { useWorkerJob, type WorkerJobState } from './use-worker-job';
 import { ActionStatus } from './ConfirmedAction';
-import { ActivationScoringProgress } from './Versions';
+import { activationDone, ActivationScoringProgress } from './Versions';
 
 const PURGED_NOTE = 'Everything LeadLens stored was purged: the training, and any model it trained on those leads, were dropped.';
 const CROSS_VALIDATION_FOLDS = 5;
@@ -175,17 +175,13 @@ export function TrainingSection() {
       const taken = await takePolicyInForce(trainedModel);
       // Remembers the model it replaces (Roll back), tells CRM tabs, scores the stored leads.
       setActivationStage('scoring');
-      const { scoringProblem, scored, stored } = await succeeded(background.activateModel({ modelId }));
+      const scoring = await succeeded(background.activateModel({ modelId }));
       // One applied to the replaced model between the read and the switch is not lost either.
       const appliedSince = await takePolicyAppliedDuringActivation(trainedModel, taken);
       const policyApplied = appliedSince.applied ?? taken.applied;
+      const policyTaken = (policyApplied ? ` It takes the tier policy applied since its training began: ${describeTierPolicy(policyApplied)}.` : '') + appliedSince.problem;
       // A model trained on one source's fields scores none of another's leads: said, as Model versions says it.
-      return {
-        modelId,
-        scoringProblem,
-        unscored: scoringProblem ? '' : unscoredAfterActivation({ scored, stored }),
-        policyTaken: (policyApplied ? ` It takes the tier policy applied since its training began: ${describeTierPolicy(policyApplied)}.` : '') + appliedSince.problem,
-      };
+      return { modelId, said: activationDone(`Model ${modelId} is active`, scoring, crmFieldsNote(model.manifest), policyTaken) };
     },
     // The leads are read again when the activation's scoring job ends (App).
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.models() }),
@@ -198,10 +194,7 @@ export function TrainingSection() {
   if (activate.isPending) {
     activationSaid = activationStage === 'checking' ? 'Checking the model…' : `Activating ${activate.variables.model.manifest.modelId}: scoring the stored leads with it…`;
   } else if (activate.isSuccess) {
-    const { modelId, policyTaken, unscored, scoringProblem } = activate.data;
-    activationSaid = activatedThenReplaced
-      ? `Model ${modelId} is no longer active: another model was activated since.`
-      : `Model ${modelId} is active: badges now use it.${policyTaken}${unscored}${scoringProblem ? ` ${scoringProblem}` : ''}`;
+    activationSaid = activatedThenReplaced ? `Model ${activate.data.modelId} is no longer active: another model was activated since.` : activate.data.said;
   }
 
   // "Purge everything" deleted the leads a training reads: a running one stops, and a model
@@ -240,6 +233,7 @@ export function TrainingSection() {
   const leadsChangedId = `${noteIds}-leads-changed`;
   const versionsWaitId = `${noteIds}-versions-wait`;
   const readingLabelsId = `${noteIds}-reading-labels`;
+  const noFeatureId = `${noteIds}-no-feature`;
   const windowProblemId = `${noteIds}-window`;
 
   const dataCheck = useDataCheck({
@@ -343,6 +337,8 @@ export function TrainingSection() {
   // Never under the trainer's minimums (it refuses): at most the caution.
   const trainedSize = trained ? describeDataSize(trained.summary.rows, trained.summary.positives) : null;
   const chosenCount = Object.values(dataCheck.choices).filter((choice) => choice.included).length;
+  // Said beside Train, which waits for it: every feature unticked, or none pre-ticked (every candidate was inferred, or flagged).
+  const noFeatureChosen = chosenCount === 0;
   const { unchecked } = dataCheck;
   const outcomeToChoose = outcomeMissing(outcome);
   // A new check or training would take the place of the trained model's report (and the model).
@@ -475,11 +471,19 @@ export function TrainingSection() {
               ref={trainButton}
               type="button"
               onClick={train}
-              disabled={blocked || chosenCount === 0 || unchecked.some(({ included }) => included) || readingLabels || fieldProblemIds.length > 0}
-              aria-describedby={[warnBeforeCheck && trainWarningId, readingLabels && readingLabelsId, ...fieldProblemIds].filter(Boolean).join(' ') || undefined}
+              disabled={blocked || noFeatureChosen || unchecked.some(({ included }) => included) || readingLabels || fieldProblemIds.length > 0}
+              aria-describedby={
+                [warnBeforeCheck && trainWarningId, noFeatureChosen && noFeatureId, readingLabels && readingLabelsId, ...fieldProblemIds].filter(Boolean).join(' ') || undefined
+              }
             >
               Train on {inspected.rows.toLocaleString('en-US')} leads
             </button>
+            {noFeatureChosen && (
+              <span id={noFeatureId} data-testid="no-feature-chosen">
+                {' '}
+                Tick at least one feature in the table to train on.
+              </span>
+            )}
             {readingLabels && checkedCrm && (
               <span id={readingLabelsId} data-testid="reading-labels">
                 {' '}

@@ -157,7 +157,7 @@ describe('Activate and Roll back', () => {
     expect(document.activeElement).toBe(running);
 
     answer();
-    const said = await focusedMessage(/^trained-1 is active: CRM badges use it now\.$/);
+    const said = await focusedMessage(/^trained-1 is active: CRM badges in this browser use it now\.$/);
     expect(said.getAttribute('role')).toBe('status');
     expect(button(container, 'Activate trained-1')).toBeNull();
     expect(switches.activateModel).toHaveBeenCalledWith({ modelId: 'trained-1' });
@@ -168,7 +168,7 @@ describe('Activate and Roll back', () => {
     await activateStored('trained-1');
     const container = renderSection();
     pressEnter(await waitFor(() => button(container, `Roll back to ${bundled.modelId}`)));
-    const said = await focusedMessage(new RegExp(`^Rolled back to ${bundled.modelId}: CRM badges use it now, and 1,234 stored leads were scored with it\\.$`));
+    const said = await focusedMessage(new RegExp(`^Rolled back to ${bundled.modelId}: CRM badges in this browser use it now, and 1,234 stored leads were scored with it\\.$`));
     expect(said.getAttribute('role')).toBe('status');
     expect(button(container, `Roll back to ${bundled.modelId}`)).toBeNull();
   });
@@ -181,7 +181,7 @@ describe('Activate and Roll back', () => {
     });
     const container = renderSection();
     pressEnter(await waitFor(() => button(container, 'Activate trained-1')));
-    await focusedMessage(/^trained-1 is active: CRM badges use it now, and 4 stored leads were scored with it\. 6 of the 10 stored leads have no score with it: it reads none of their fields \(or a sync stored them as it scored, and scores them itself\)\.$/);
+    await focusedMessage(/^trained-1 is active: CRM badges in this browser use it now, and 4 stored leads were scored with it\. 6 of the 10 stored leads have no score with it: it reads none of their fields \(or a sync stored them as it scored, and scores them itself\)\.$/);
   });
 
   it('say why an activation failed where the focus goes', async () => {
@@ -238,7 +238,7 @@ describe('beside Training’s activation', () => {
     await storeModel({ ...bundled, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
     const container = renderSection();
     pressEnter(await waitFor(() => button(container, 'Activate trained-1')));
-    const said = await focusedMessage(/^trained-1 is active: CRM badges use it now\.$/);
+    const said = await focusedMessage(/^trained-1 is active: CRM badges in this browser use it now\.$/);
     // Training (or another tab) activates trained-2 afterwards.
     await act(() => activateStored('trained-2'));
     await waitFor(() => said.textContent === 'trained-1 is no longer active: another model was activated since.');
@@ -255,10 +255,10 @@ describe('beside Training’s activation', () => {
     });
     const container = renderSection();
     pressEnter(await waitFor(() => button(container, 'Activate trained-1')));
-    const said = await focusedMessage(/^trained-1 is active: CRM badges use it now\.$/);
+    const said = await focusedMessage(/^trained-1 is active: CRM badges in this browser use it now\.$/);
     await act(switchNow);
     await waitFor(() => container.querySelector('tr[data-model-id="trained-1"] strong'));
-    expect(said.textContent).toBe('trained-1 is active: CRM badges use it now.');
+    expect(said.textContent).toBe('trained-1 is active: CRM badges in this browser use it now.');
   });
 });
 
@@ -442,7 +442,26 @@ describe('the import form', () => {
     expect(row.textContent).toMatch(note);
     expect(container.querySelector(`tr[data-model-id="${bundled.modelId}"] [data-testid="crm-fields-note"]`)).toBeNull();
     pressEnter(button(container, 'Activate csv-only')!);
-    const activated = await focusedMessage(/^csv-only is active: CRM badges use it now\. csv-only reads no Salesforce or HubSpot field/);
+    const activated = await focusedMessage(/^csv-only is active: CRM badges in this browser use it now\. csv-only reads no Salesforce or HubSpot field/);
     expect(activated.textContent).toMatch(note);
   });
+});
+
+// An admin reads the section to decide which model scores, and who gets it.
+it('heads the ranking figure in words, from chance to perfect, as the training report does', async () => {
+  const container = renderSection();
+  await waitFor(() => container.querySelector(`tr[data-model-id="${bundled.modelId}"]`));
+  expect(Array.from(container.querySelectorAll('thead th'), (heading) => heading.textContent)).toContain('Ranking quality (held-out ROC-AUC; 0.5 is chance, 1 is perfect)');
+});
+
+it('says under Import a model that a model made active here scores in this browser only, and how reps get it', async () => {
+  const container = renderSection();
+  const rollout = await waitFor(() => container.querySelector('[data-testid="team-rollout"]'));
+  expect(rollout.textContent).toBe(
+    "A model made active here scores in this browser only: each rep's LeadLens keeps its own model until the rep imports its export " +
+      '(Model versions → Export gives both files, with its tier policy; the rep imports them under Model versions → Import a model). ' +
+      'Or write its scores to CRM fields (Write scores to the CRM), which every user of the CRM sees.',
+  );
+  const heading = Array.from(container.querySelectorAll('h3')).find((element) => element.textContent === 'Import a model')!;
+  expect(heading.compareDocumentPosition(rollout) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
 });

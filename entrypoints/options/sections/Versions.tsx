@@ -6,7 +6,7 @@ import { succeeded } from '@/lib/messaging/reply';
 import { readingChangedNote } from '@/lib/ml/manifest';
 import { deleteModel } from '@/lib/ml/model-store';
 import { crmFieldsNote, exportFileNames, exportFiles, importModel, importSizeError, listModelVersions, previousModelId, type ImportResult, type ModelVersion } from '@/lib/ml/model-versions';
-import { formatModelDate, plural, unscoredAfterActivation } from '@/lib/presentation';
+import { formatModelDate, heldOutAucHeading, plural, unscoredAfterActivation } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
 import { MODEL_CHANGE_MUTATION, useActiveModelId, useJob, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
@@ -37,6 +37,35 @@ async function download(modelId: string) {
   const names = exportFileNames(modelId);
   downloadFile(names.manifest, manifestJson, 'application/json');
   downloadFile(names.onnx, onnx, 'application/octet-stream');
+}
+
+/**
+ * How reps get a model made active here (README, "Rolling out to a team"): the active model is
+ * kept in this browser's profile, so each rep's LeadLens keeps its own.
+ */
+export const TEAM_ROLLOUT =
+  "A model made active here scores in this browser only: each rep's LeadLens keeps its own model until the rep imports its export " +
+  '(Model versions → Export gives both files, with its tier policy; the rep imports them under Model versions → Import a model). ' +
+  'Or write its scores to CRM fields (Write scores to the CRM), which every user of the CRM sees.';
+
+/**
+ * What an activation or a roll back says once done, in Model versions and Training alike: `done`
+ * ("trained-1 is active"); that the CRM badges of this browser use it now, not a rep's
+ * (`TEAM_ROLLOUT`); how many stored leads it scored, and left without a score; `more` (what else
+ * the activation did); and what the model cannot score (`crmFieldsNote`), or its badges there
+ * would say no field could be read under a line saying they use it.
+ */
+export function activationDone(
+  done: string,
+  { scored, stored, scoringProblem }: { scored: number; stored: number; scoringProblem?: string },
+  crmFieldsNote: string | null | undefined,
+  more = '',
+): string {
+  // Leads it reads no field of get no score: the side panel would count them, the admin here should hear of them.
+  const unscored = scoringProblem ? '' : unscoredAfterActivation({ scored, stored });
+  const scoredWith = scored > 0 ? `, and ${plural(scored, 'stored lead was', 'stored leads were')} scored with it` : '';
+  const said = `${done}: CRM badges in this browser use it now${scoredWith}.${more}${unscored}${scoringProblem ? ` ${scoringProblem}` : ''}`;
+  return crmFieldsNote ? `${said} ${crmFieldsNote}` : said;
 }
 
 /** What is said once a change is done; of an activation or a roll back, also the model it made active. */
@@ -170,12 +199,10 @@ export function VersionsSection() {
       running,
       trigger: document.activeElement,
       run: async () => {
-        const { modelId, scored, stored, scoringProblem } = await succeeded(request());
-        // Leads it reads no field of get no score: the side panel would count them, the admin here should hear of them.
-        const unscored = scoringProblem ? '' : unscoredAfterActivation({ scored, stored });
-        const said = `${done(modelId)}: CRM badges use it now${scored > 0 ? `, and ${plural(scored, 'stored lead was', 'stored leads were')} scored with it` : ''}.${unscored}${scoringProblem ? ` ${scoringProblem}` : ''}`;
+        const reply = await succeeded(request());
+        const { modelId } = reply;
         const note = models.data?.find((model) => model.id === modelId)?.crmFieldsNote;
-        return { said: note ? `${said} ${note}` : said, activated: modelId };
+        return { said: activationDone(done(modelId), reply, note), activated: modelId };
       },
     });
   // Its own mutation: an export during an activation must neither re-enable the buttons nor hide the activation's error.
@@ -210,7 +237,8 @@ export function VersionsSection() {
             <th scope="col">Origin</th>
             <th scope="col">Trained</th>
             <th scope="col">Data</th>
-            <th scope="col">ROC-AUC</th>
+            {/* Of models measured either way: cross-validated, or on one holdout. */}
+            <th scope="col">{heldOutAucHeading({})}</th>
             <th scope="col">Actions</th>
           </tr>
         </thead>
@@ -299,6 +327,7 @@ export function VersionsSection() {
         kept (a manifest with shape functions must match its model.onnx exactly). Exported files start with their model id: choose both
         files of one model. The files of a model installed already give it their tier policy.
       </p>
+      <p data-testid="team-rollout">{TEAM_ROLLOUT}</p>
       <ImportForm onImported={invalidateModels} />
     </>
   );

@@ -5,7 +5,8 @@
  * write-back's end. Once it has ended, it says when the CRM's fields no longer hold what the
  * active model gives: another model activated, or tier thresholds changed, since. It names the
  * fields LeadLens wrote to before and no longer updates, with what it last wrote there, until the
- * admin forgets one emptied or deleted in the CRM.
+ * admin forgets one emptied or deleted in the CRM. Its intro names the model whose scores it
+ * writes, and says when that is the default model, which learnt from demo leads.
  */
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -242,6 +243,31 @@ describe('the fields LeadLens wrote to before and no longer updates', () => {
     await renderSection();
     await waitFor(() => text().includes('Wrote 120'));
     expect(note()).toBeNull();
+  });
+});
+
+describe('whose scores it writes, which every user of the CRM sees', () => {
+  const modelNamed = () => rendered!.container.querySelector('[data-testid="write-back-model"]');
+
+  it('names the default model on a fresh install, trained on made-up demo leads, and points to training on your own first', async () => {
+    const parsed = bundledModel.manifest();
+    if (!parsed.ok) throw new Error(parsed.error);
+    await renderSection();
+    const named = await waitFor(modelNamed);
+    expect(named.textContent).toBe(
+      `The scores written are the active model's: ${parsed.manifest.modelId}, LeadLens's default model, trained on made-up demo leads, not on yours. ` +
+        'Every user of the CRM sees what is written: train a model on your own leads first, under Train on your history.',
+    );
+    expect(named.querySelector('a')?.getAttribute('href')).toBe('#training');
+  });
+
+  it('names a model of your own, saying nothing of the default model', async () => {
+    const parsed = bundledModel.manifest();
+    if (!parsed.ok) throw new Error(parsed.error);
+    await storeModel({ ...parsed.manifest, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
+    await activateModel('trained-2');
+    await renderSection();
+    await waitFor(() => modelNamed()?.textContent === "The scores written are the active model's: trained-2." || null);
   });
 });
 

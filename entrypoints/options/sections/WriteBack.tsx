@@ -7,6 +7,7 @@ import { formatModelDate, formatThreshold, plural } from '@/lib/presentation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import { FocusKeepingButton, useFocusBackWhenJobEnds } from '@/components/KeepFocus';
+import { DEFAULT_MODEL_WORDS, isDefaultModel } from '@/components/ModelSummary';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import type { ConnectionReply } from '@/lib/connections/schema';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
@@ -86,6 +87,20 @@ export function WriteBackSection() {
         HubSpot contacts per request. The top reason quotes the lead's own value ("Annual revenue: $280,000,000"): anyone who can
         read the reason field reads it, so give that field the visibility of the fields the model reads.
       </p>
+      {/* Whose scores every user of the CRM will see: on a fresh install, the default model's, learnt from no lead of theirs. */}
+      {active.data && (
+        <p data-testid="write-back-model">
+          The scores written are the active model&apos;s: {active.data.modelId}
+          {isDefaultModel(active.data.modelId) ? (
+            <>
+              , {DEFAULT_MODEL_WORDS}. Every user of the CRM sees what is written: train a model on your own leads first, under{' '}
+              <a href="#training">Train on your history</a>.
+            </>
+          ) : (
+            '.'
+          )}
+        </p>
+      )}
       {writeBacks.data.map(({ noLongerWritten, ...writeBack }) => (
         <WriteBackForm
           key={writeBack.crm}

@@ -1,12 +1,13 @@
 import type { Manifest } from '@/lib/ml/manifest';
 import { heldOutRocAucStandardError } from '@/lib/ml/model-card';
+import { crmFieldsNote } from '@/lib/ml/model-versions';
 import { describeModelOutcome } from '@/lib/ml/outcome-rule';
 import { describeReliabilityError, reliabilityError } from '@/lib/ml/reliability-error';
 import { ranksNoLeads } from '@/lib/ml/train/calibration';
 import type { TrainingWindow } from '@/lib/ml/train/training-set';
 import { chanceMargin } from '@/lib/ml/train/metrics';
 import type { TrainingEvent } from '@/lib/ml/train/worker-protocol';
-import { chanceNote, formatModelDate, plural } from '@/lib/presentation';
+import { chanceNote, formatModelDate, formatRate, heldOutAucHeading, plural } from '@/lib/presentation';
 
 type Trained = Extract<TrainingEvent, { type: 'trained' }>;
 
@@ -87,12 +88,15 @@ export function CalibrationError({ metrics }: { metrics: Manifest['metrics'] }) 
 
 /**
  * The key metrics of a trained model, in words an admin can judge before activating it: what it
- * was trained on (the form may have changed since), and the leakage guard's warnings in full view.
+ * was trained on (the form may have changed since), the leakage guard's warnings in full view,
+ * and the CRM whose leads it cannot score (as Model versions says of it), whose badges would say
+ * none of their fields could be read.
  */
 export function TrainingReport({ trained }: { trained: Trained }) {
   const { summary, manifest, warnings, leakage, data } = trained;
   const signals = [...manifest.terms].sort((a, b) => b.importance - a.importance).slice(0, TOP_SIGNALS);
   const cvStandardError = heldOutRocAucStandardError(summary.cvRocAuc, manifest.metrics);
+  const unreadCrmNote = crmFieldsNote(manifest);
   return (
     <div className="card" data-testid="training-report">
       <h3 style={{ marginTop: 0 }}>Model {manifest.modelId}</h3>
@@ -115,6 +119,11 @@ export function TrainingReport({ trained }: { trained: Trained }) {
           that convert and leads that do not, or train on more leads.
         </p>
       )}
+      {unreadCrmNote && (
+        <p role="note" data-testid="crm-fields-note">
+          {unreadCrmNote}
+        </p>
+      )}
       <dl>
         <dt>Converted means</dt>
         <dd data-testid="trained-outcome">{describeModelOutcome({ ...data.outcome, source: data.source })}</dd>
@@ -123,7 +132,7 @@ export function TrainingReport({ trained }: { trained: Trained }) {
           <span data-testid="trained-rows">{summary.rows.toLocaleString('en-US')}</span> ({summary.positives.toLocaleString('en-US')} converted),{' '}
           <span data-testid="trained-window">{describeWindow(data.window)}</span>
         </dd>
-        <dt>Ranking quality (ROC-AUC, cross-validated; 0.5 is chance, 1 is perfect)</dt>
+        <dt>{heldOutAucHeading(manifest.metrics)}</dt>
         <dd>
           <span data-metric="roc-auc">{summary.cvRocAuc.toFixed(3)}</span>
           {cvStandardError !== undefined && ` ${chanceNote(cvStandardError)}`}
@@ -142,7 +151,7 @@ export function TrainingReport({ trained }: { trained: Trained }) {
         </dd>
         <dt>Compared with the active model</dt>
         <dd data-testid="model-comparison">{describeComparison(trained.comparison)}</dd>
-        <dt>Precision–recall area (the base rate is {(summary.positives / summary.rows).toFixed(3)})</dt>
+        <dt>Precision–recall area ({formatRate(summary.positives / summary.rows)} of these leads converted, about what a model no better than chance scores)</dt>
         <dd>{summary.cvPrAuc.toFixed(3)}</dd>
         <CalibrationError metrics={manifest.metrics} />
         <dt>Features used</dt>
