@@ -219,7 +219,7 @@ it('says everything about the lead by the thresholds it was tiered by, while the
   expect(rendered.container.querySelector('.hotter-plan p')?.textContent).toBe('This change would make it Hot (from 40 % likely): 39.96 % → 72 %.');
 });
 
-it("compares the lead with the ideal customer in its CRM's words: a HubSpot range as written, an amount in euros beside the model's dollars named", () => {
+it("compares the lead with the ideal customer in its CRM's words: a HubSpot range as written, its ideal one of HubSpot's ranges, an amount in euros beside the model's dollars named", () => {
   const model = handMadeManifest({
     features: [
       { key: 'employees', label: 'Employees', type: 'numeric', derive: { kind: 'value', from: { hubspot: 'numemployees' } } },
@@ -261,8 +261,9 @@ it("compares the lead with the ideal customer in its CRM's words: a HubSpot rang
   rendered = render(createElement(OpenLeadView));
   const compared = [...rendered.container.querySelectorAll('table.deviations tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
   // Before: "Employees: ≤ 10" (the bin of the 5 read from "5-25") and "$500,000 – $2,000,000" (its bin) beside no euros.
+  // Its ideal, before "51 – 1,000": HubSpot holds no 51 to 99 employees, only "50-100" (read as 50, scoring as ≤ 50) and "100-500".
   expect(compared).toEqual([
-    ['Employees', '5-25', '51 – 1,000', '×3'],
+    ['Employees', '5-25', '100-500', '×3'],
     ['Annual revenue', '€1.200.000', '$500,000 – $2,000,000 (USD)', 'no change'],
   ]);
   const said = [...rendered.container.querySelectorAll('li[data-reason]')].map((li) => li.textContent);
@@ -322,4 +323,55 @@ it('plans and compares a lead read from its page alone on the fields the page sh
   expect([...rendered.container.querySelectorAll('table.deviations tbody tr')].map((tr) => tr.querySelector('td')?.textContent)).toEqual(['Website visits', 'Marketing e-mails opened']);
   expect(rendered.container.querySelector('.not-on-page')).toBeNull();
   expect(rendered.container.querySelector('.plan-not-on-page')).toBeNull();
+});
+
+it('plans in the words of the reasons and the comparison beside it: a page the model never learned is "other", never "(other)"', () => {
+  const model = handMadeManifest({
+    features: [
+      {
+        key: 'last_page',
+        label: 'Last page seen',
+        type: 'categorical',
+        vocabulary: ['blog', 'contact', '(other)'],
+        otherCode: 2,
+        actionable: true,
+        derive: { kind: 'urlCategory', from: { hubspot: 'hs_analytics_last_url' } },
+      },
+    ],
+    terms: [{ features: [0], label: 'Last page seen', shape: { axes: [{ edges: [], labels: ['blog', 'contact', '(other)', 'missing'] }], scores: [-0.5, 1.5, -0.5, -1] } }],
+    intercept: -1,
+  });
+  const now = new Date('2026-11-01T00:00:00Z');
+  const fields = { hs_analytics_last_url: 'https://www.example.com/about-us' };
+  const row = Array.from(featurizeRecord(fields, model.features, 'hubspot', now));
+  expect(row).toEqual([2]); // "(other)"
+  const contributions = [-0.5];
+  const lead: OpenLead = {
+    crm: 'hubspot',
+    recordId: '1501',
+    name: 'Ada',
+    modelId: model.modelId,
+    probability: 0.1824, // −1 − 0.5 = −1.5
+    score: 20,
+    tier: 'cold',
+    tiers: { hot: model.tiers.hot, warm: model.tiers.warm },
+    baseRate: 0.1,
+    row,
+    fieldsRead: [true],
+    contributions,
+    reasons: explainLead(model, contributions, fields, 'hubspot', now),
+    valuesAsWritten: valuesAsWritten(model, fields, 'hubspot', now),
+    featuresKnown: 1,
+    featuresTotal: featuresTracked(model, 'hubspot'),
+  };
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
+  queries.manifest = { isPending: false, isError: false, data: model };
+  rendered = render(createElement(OpenLeadView));
+  const view = rendered.container;
+  expect(lead.reasons.map((reason) => reason.value)).toEqual(['other']);
+  expect([...view.querySelectorAll('table.deviations tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent))).toEqual([
+    ['Last page seen', 'other', 'contact', '×7.4'],
+  ]);
+  // Before: "Last page seen: (other) → contact", the model's name for the pages it pools.
+  expect([...view.querySelectorAll('.hotter-plan li')].map((li) => li.textContent)).toEqual(['Last page seen: other → contact (odds ×7.4)']);
 });

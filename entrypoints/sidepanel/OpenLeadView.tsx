@@ -90,7 +90,7 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
         <>
           <h3 style={{ fontSize: 14 }}>What would make this lead hotter</h3>
           <HotterPlanView
-            plan={whatWouldMakeHotter(tieredAsTheLead, row, lead.contributions, lead.crm, lead.tier, lead.fieldsRead)}
+            plan={whatWouldMakeHotter(tieredAsTheLead, row, lead.contributions, lead.crm, lead.tier, lead.fieldsRead, lead.valuesAsWritten)}
             tiers={lead.tiers}
             notOnPage={notRead.planned}
           />

@@ -14,8 +14,10 @@
  */
 import { FeatureSpecListSchema, fieldSourcesOf, type FieldSources } from '../ml/manifest';
 import demoFeatureSpecJson from '../../models/demo-features.json';
+import { parseNumber } from '../ml/derive';
 import { mulberry32 } from '../ml/random';
 import { HUBSPOT_LIFECYCLE_ORDER, type HubSpotLifecycleStage } from './hubspot-lifecycle';
+import { HUBSPOT_EMPLOYEE_RANGES } from './hubspot-ranges';
 import { salesforceId18 } from './salesforce';
 
 // ─── Public shapes ──────────────────────────────────────────────────────────────────────
@@ -159,8 +161,6 @@ export const HUBSPOT_ANALYTICS_SOURCES = [
   'OFFLINE',
   'PAID_SOCIAL',
 ] as const;
-
-export const HUBSPOT_EMPLOYEE_RANGES = ['1-5', '5-25', '25-50', '50-100', '100-500', '500-1000', '1000+'] as const;
 
 /** The stages a demo contact can be in: HubSpot's defaults up to customer. */
 export const HUBSPOT_LIFECYCLE_STAGES = HUBSPOT_LIFECYCLE_ORDER.filter(
@@ -873,11 +873,10 @@ function hubspotView(id: string, p: LeadProfile, o: LeadOutcome): HubSpotPropert
   };
 }
 
-/** HubSpot's `numemployees` options. */
+/** The `numemployees` option HubSpot records a head count as: the last whose lower end it reaches (the first below them all). */
 export function employeeRange(employees: number): (typeof HUBSPOT_EMPLOYEE_RANGES)[number] {
-  const upperBounds = [5, 25, 50, 100, 500, 1000];
-  const index = upperBounds.findIndex((bound) => employees < bound);
-  return HUBSPOT_EMPLOYEE_RANGES[index === -1 ? HUBSPOT_EMPLOYEE_RANGES.length - 1 : index];
+  const index = HUBSPOT_EMPLOYEE_RANGES.findLastIndex((option) => parseNumber(option) <= employees);
+  return HUBSPOT_EMPLOYEE_RANGES[Math.max(0, index)];
 }
 
 // ─── Public API ─────────────────────────────────────────────────────────────────────────

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoLeads } from '../crm/demo-data';
+import { HUBSPOT_EMPLOYEE_RANGES } from '../crm/hubspot-ranges';
 import { parseNumber } from './derive';
 import { featurizeRecord, type RawRecord, type SourceKind } from './featurize';
 import { explainLead, valuesAsWritten } from './explain';
@@ -367,6 +368,97 @@ describe('what a lead\'s CRM allows', () => {
     expect(idealsOf('hubspot')).toEqual({ 'Direct Traffic': 1200 });
     // The manifest knows no Salesforce labels, so nothing says which levels Salesforce holds: all may be.
     expect(idealsOf('salesforce')).toEqual({ Web: 1200 });
+  });
+
+  it("names a HubSpot contact's ideal employees among HubSpot's ranges, with the odds the model gives the contact recorded so; a Salesforce lead's as a range of numbers", async () => {
+    const employees = manifest.features.indexOf(field('employees'));
+    const logOdds = async (record: RawRecord) => {
+      const { probability } = await scoreWithOnnx(featurizeRecord(record, manifest.features, 'hubspot', now));
+      return Math.log(probability / (1 - probability));
+    };
+    const salesforceIdeals = new Set<string>();
+    const found = { compared: 0, lossy: 0 };
+    for (const [i, { source, record }] of RECORDS.entries()) {
+      const deviation = deviationsOf(i).find((d) => d.feature === employees);
+      if (!deviation) continue;
+      if (source === 'salesforce') {
+        salesforceIdeals.add(deviation.idealValue);
+        continue;
+      }
+      found.compared++;
+      const shown = `contact ${record.hs_object_id}: ${record.numemployees}, ideal ${deviation.idealValue} (odds ×${oddsFactor(deviation.pointsLost)})`;
+      // Before: "163 – 292" or "1,018 – 6,059", which no HubSpot contact can hold ("1000+" is read as 1000).
+      expect(HUBSPOT_EMPLOYEE_RANGES, shown).toContain(deviation.idealValue);
+      // Rescored by the model as HubSpot would hold the contact: the ideal option gives what "Odds if ideal" says, no option more.
+      const before = await logOdds(record);
+      const gains = new Map<string, number>();
+      for (const option of HUBSPOT_EMPLOYEE_RANGES) gains.set(option, (await logOdds({ ...record, numemployees: option })) - before);
+      if (deviation.pointsLost > 0) {
+        found.lossy++;
+        expect(Math.abs(gains.get(deviation.idealValue)! - deviation.pointsLost), shown).toBeLessThan(1e-4);
+      } else expect(deviation.idealValue, shown).toBe(record.numemployees);
+      for (const [option, gain] of gains) expect(gain, `${shown}; ${option}`).toBeLessThanOrEqual(deviation.pointsLost + 1e-4);
+    }
+    // 1,200 and 1,123 of them.
+    expect(found.compared).toBeGreaterThan(1100);
+    expect(found.lossy).toBeGreaterThan(1000);
+    // The example the bug was found with: "100-500 | Ideal 163 – 292 | ×1.2", where 500-1000 gives ×1.16.
+    const [i] = [...RECORDS.entries()].find(([, { source, record }]) => source === 'hubspot' && record.hs_object_id === '100003')!;
+    const example = deviationsFromIdeal(manifest, rowOf(i), 'hubspot', valuesAsWritten(manifest, RECORDS[i].record, 'hubspot', now)).find((d) => d.feature === employees)!;
+    expect(example).toMatchObject({ leadValue: '100-500', idealValue: '500-1000' });
+    // Salesforce records any number: its ideal is a range of them, the trainer's among them.
+    expect([...salesforceIdeals].filter((ideal) => (HUBSPOT_EMPLOYEE_RANGES as readonly string[]).includes(ideal))).toEqual([]);
+    expect([...salesforceIdeals]).toContain(manifest.reference.features.find((reference) => reference.key === 'employees')!.idealValue);
+  });
+
+  it("moves a HubSpot contact's employees, where a model lets a rep set them, only to another of HubSpot's ranges, promising what the model gives the contact recorded so", async () => {
+    const employees = manifest.features.indexOf(field('employees'));
+    // The bundled model's shapes and scores, with employees a rep may set (the bundled model leaves them to the company).
+    const model: Manifest = { ...manifest, features: manifest.features.map((feature, f) => (f === employees ? { ...feature, actionable: true } : feature)) };
+    let moved = 0;
+    for (const [i, { source, record }] of RECORDS.entries()) {
+      if (source !== 'hubspot') continue;
+      const before = scoreWithShapes(rowOf(i), model);
+      const asWritten = valuesAsWritten(model, record, source, now);
+      const plan = whatWouldMakeHotter(model, rowOf(i), before.contributions, source, tierOf(before.probability, model.tiers), undefined, asWritten);
+      const change = plan?.changes.find((c) => c.feature === employees);
+      if (!plan || !change) continue;
+      moved++;
+      const shown = `contact ${record.hs_object_id}: ${change.label}: ${change.from} → ${change.to}`;
+      // Before: "Employees: 1 → 500 – 501" of a "1-5" contact, a bin of numbers where HubSpot holds only "500-1000".
+      expect(HUBSPOT_EMPLOYEE_RANGES, shown).toContain(change.to);
+      expect(change.from, shown).toBe(record.numemployees ?? 'not known');
+      expect(change.to, shown).toBe(deviationsFromIdeal(model, rowOf(i), source, asWritten).find((d) => d.feature === employees)!.idealValue);
+      // The contact as HubSpot would then hold it: the option as HubSpot writes it, the plan's other changes made.
+      const changed = { ...recordAfter(record, plan, source), numemployees: change.to };
+      const after = await scoreWithOnnx(featurizeRecord(changed, model.features, source, now));
+      expect(Math.abs(after.probability - plan.probabilityAfter), shown).toBeLessThan(1e-6);
+    }
+    // 583 of them, 246 from "not known".
+    expect(moved).toBeGreaterThan(500);
+  });
+});
+
+describe('the plan in the words of the reasons and the comparison beside it', () => {
+  it('words a page the model never learned as "other", as they do, never as the model\'s "(other)"', () => {
+    const lastPage = manifest.features.indexOf(field('last_page'));
+    let planned = 0;
+    for (const { source, record } of RECORDS.filter(({ source, record }) => source === 'hubspot' && record.hs_analytics_last_url).slice(0, 400)) {
+      const unlearned = { ...record, hs_analytics_last_url: 'https://www.example.com/about-us' };
+      const row = featurizeRecord(unlearned, manifest.features, source, now);
+      const scored = scoreWithShapes(row);
+      const asWritten = valuesAsWritten(manifest, unlearned, source, now);
+      const plan = whatWouldMakeHotter(manifest, row, scored.contributions, source, tierOf(scored.probability, manifest.tiers), undefined, asWritten);
+      const change = plan?.changes.find((c) => c.feature === lastPage);
+      if (!change) continue;
+      planned++;
+      const reason = explainLead(manifest, scored.contributions, unlearned, source, now).find((r) => r.label === change.label)!;
+      const deviation = deviationsFromIdeal(manifest, row, source, asWritten).find((d) => d.feature === lastPage)!;
+      // Before: "Last page seen: (other) → contact" beside "Last page seen: other" in the reasons and the table.
+      expect([change.from, reason.value, deviation.leadValue]).toEqual(['other', 'other', 'other']);
+    }
+    // 79 of them.
+    expect(planned).toBeGreaterThan(60);
   });
 });
 

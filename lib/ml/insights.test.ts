@@ -1117,6 +1117,60 @@ describe("a category's levels another CRM's records hold", () => {
   });
 });
 
+describe('a number HubSpot records as a dropdown of ranges (employees: "1-5" … "1000+", read as 1 … 1000)', () => {
+  // Bins ≤ 10 (holding HubSpot's 1 and 5) | 11 – 50 (25, 50) | 51 – 200 (100) | 201 – 1,000 (500, 1000) | ≥ 1,001 (none).
+  const modelWith = ({ scores, actionable = false, binRows }: { scores: number[]; actionable?: boolean; binRows?: number[] }) =>
+    handMadeManifest({
+      features: [{ key: 'employees', label: 'Employees', type: 'numeric', actionable, derive: { kind: 'value', from: { salesforce: 'NumberOfEmployees', hubspot: 'numemployees', csv: 'employees' } } }],
+      terms: [
+        {
+          features: [0],
+          label: 'Employees',
+          shape: { axes: [{ labels: ['≤ 10', '11 – 50', '51 – 200', '201 – 1,000', '≥ 1,001', 'missing'], edges: [10.5, 50.5, 200.5, 1000.5] }], scores: [...scores, 0] },
+        },
+      ],
+      intercept: -2,
+      referenceFeatures: binRows ? [{ ...summaryOf('employees', 0), binRows }] : [],
+    });
+  const idealOf = (model: Manifest, value: number, source: 'salesforce' | 'hubspot' | 'csv', written: string | null = null) => deviationsFromIdeal(model, [value], source, [written])[0];
+
+  it("names the option that scores best as a HubSpot contact's ideal, as HubSpot writes it; a Salesforce lead's or a file's, a range of numbers", () => {
+    const model = modelWith({ scores: [-0.5, 0.2, 0.7, 0.6, 0.1] });
+    // Before: "51 – 200", and "201 – 1,000" below: no HubSpot contact has 51 to 99, nor 101 to 499, employees.
+    expect(idealOf(model, 5, 'hubspot', '5-25')).toEqual({ feature: 0, label: 'Employees', leadValue: '5-25', idealValue: '100-500', pointsLost: expect.closeTo(1.2, 12) });
+    expect(idealOf(model, 5, 'salesforce')).toMatchObject({ leadValue: '5', idealValue: '51 – 200', pointsLost: expect.closeTo(1.2, 12) });
+    expect(idealOf(model, 5, 'csv', '5-25')).toMatchObject({ leadValue: '5-25', idealValue: '51 – 200' });
+    // Options the model reads in one bin score alike: both are named.
+    expect(idealOf(modelWith({ scores: [-0.5, 0.2, 0.6, 0.7, 0.1] }), 5, 'hubspot', '5-25')).toMatchObject({ idealValue: '500-1000 or 1000+', pointsLost: expect.closeTo(1.2, 12) });
+    // A contact whose option is the ideal loses nothing.
+    expect(idealOf(model, 100, 'hubspot', '100-500')).toMatchObject({ leadValue: '100-500', idealValue: '100-500', pointsLost: 0 });
+  });
+
+  it("weighs each option by the training leads of the bin it is read in, among those of the options' bins", () => {
+    // 20 training leads had 201 – 1,000 employees: too few for an ideal (at least 30), though it scores best of HubSpot's options.
+    // 500 had more than 1,000: Salesforce's ideal, never a HubSpot contact's.
+    const model = modelWith({ scores: [-0.5, 0.2, 0.6, 0.7, 0.9], binRows: [400, 300, 200, 20, 500, 0] });
+    expect(idealOf(model, 5, 'hubspot', '5-25')).toMatchObject({ idealValue: '100-500', pointsLost: expect.closeTo(1.1, 12) });
+    expect(idealOf(model, 5, 'salesforce')).toMatchObject({ idealValue: '≥ 1,001', pointsLost: expect.closeTo(1.4, 12) });
+  });
+
+  it("takes a value none of HubSpot's options is (a portal's own option) as one the contact holds, named as it has it", () => {
+    const model = modelWith({ scores: [-0.5, 0.2, 0.6, 0.6, 0.9] });
+    expect(idealOf(model, 5000, 'hubspot', '5000+')).toMatchObject({ leadValue: '5000+', idealValue: '5000+', pointsLost: 0 });
+    // Another contact's ideal is among the options: "≥ 1,001" holds none of them.
+    expect(idealOf(model, 1, 'hubspot', '1-5').idealValue).toBe('100-500');
+  });
+
+  it("moves a HubSpot contact's employees, where a rep may set them, only to one of HubSpot's options, worded as HubSpot writes it", () => {
+    const model = modelWith({ scores: [-0.5, 0.2, 0.6, 0.7, 0.1], actionable: true });
+    const planFor = (source: 'salesforce' | 'hubspot', written: string | null) => whatWouldMakeHotter(model, [5], contributionsOf([5], model), source, undefined, undefined, [written])!;
+    // −2.5 is cold; warm starts at −1.39: 51 – 200 (+1.1) falls short, 201 – 1,000 (+1.2) reaches it.
+    // Before: "Employees: 5 → 201 – 1,000" (201, the least number of the bin), which no HubSpot contact holds.
+    expect(planFor('hubspot', '5-25')).toMatchObject({ changes: [{ label: 'Employees', from: '5-25', to: '500-1000', value: 500 }], reaches: true });
+    expect(planFor('salesforce', null)).toMatchObject({ changes: [{ label: 'Employees', from: '5', to: '201 – 1,000', value: 201 }], reaches: true });
+  });
+});
+
 describe('the pooled "(other)" is no ideal', () => {
   // Industry learned as Tech and Retail; every other industry (Aerospace, …) pooled as "(other)", which scores best.
   const modelWith = (binRows?: number[]) =>

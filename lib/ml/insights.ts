@@ -6,7 +6,8 @@
  * Pure functions of the manifest (every term's `shape`) and the lead's model input row [F]
  * (NaN = missing) plus its per-term contributions [T] from the model run. Features the lead's
  * source has no field for are left out: it is always missing there, nothing a rep can change;
- * so are a category's levels the source's records cannot hold (`heldLevels`), and e-mail
+ * so are a category's levels the source's records cannot hold (`heldLevels`), numbers between the
+ * options of a dropdown of ranges (a HubSpot contact's employees: `rangeDropdownOf`), and e-mail
  * engagement for a lead no marketing e-mail reaches (`cannotBeEmailed`), in the plan and in the
  * comparison with the ideal customer alike. So are features whose fields were not read at all
  * (`FieldsRead`: the page did not show them, and the CRM's record was not read): what the lead has
@@ -14,9 +15,10 @@
  * names an ideal for only into that ideal, so the two never disagree.
  * Every figure is exact: what the model adds, pairs included, for the row the change gives.
  */
+import { hubspotRangeOptions } from '../crm/hubspot-ranges';
 import type { Tier } from '../messaging/protocol';
 import { valueAsShown } from './explain';
-import { currencyCode, featureValue, formatNumber, levelAsShown, ratioParts, readRaw, sourceSupplies, type RawRecord, type SourceKind } from './featurize';
+import { currencyCode, featureNumber, featureValue, formatNumber, levelAsShown, ratioParts, readRaw, sourceSupplies, type RawRecord, type SourceKind } from './featurize';
 import { fieldSourcesOf, type Feature, type Manifest, type Term, type TermShape } from './manifest';
 import { tierOf } from './score';
 import { axisBin, bestSupportedRange, leastIdealRows, MIN_IDEAL_SHARE, termContribution, valueInBin } from './shape';
@@ -75,9 +77,53 @@ function shapeOf(term: Term): TermShape {
 /** Missing is always the last bin of an axis. */
 const missingBin = (axis: Axis) => axis.labels.length - 1;
 
-/** `axis` of `feature` with its bins as `source`'s pages label them (HubSpot's "Organic Social" for SOCIAL_MEDIA). */
+/** An option of a CRM's dropdown of number ranges: as the CRM writes it ("500-1000"), and the number the model reads from it (500). */
+interface RangeOption {
+  text: string;
+  value: number;
+}
+
+/**
+ * `feature`'s field and its options when `source` records it as a dropdown of number ranges (a
+ * HubSpot contact's Number of Employees, "1-5" … "1000+": `hubspotRangeOptions`); undefined for a
+ * field that holds any number (Salesforce's NumberOfEmployees, a file's column). A record holds one
+ * of the options, never a number between them: the comparison with the ideal customer and the plan
+ * take such a feature as a category whose levels are its options (`rangeOptionsByBin`).
+ */
+function rangeDropdownOf(feature: Feature, source: SourceKind): { field: string; options: readonly string[] } | undefined {
+  const { derive } = feature;
+  const field = source === 'hubspot' && feature.type === 'numeric' && derive.kind === 'value' ? derive.from.hubspot : undefined;
+  const options = field === undefined ? undefined : hubspotRangeOptions(field);
+  return options && { field: field!, options };
+}
+
+/**
+ * The options of `feature`'s dropdown of ranges (`rangeDropdownOf`), each with the number
+ * featurization reads from it (its lower end), by the bin of `axis` the model reads it in, bins
+ * ascending; undefined for a field that holds any number.
+ */
+function rangeOptionsByBin(feature: Feature, axis: Axis, source: SourceKind): Map<number, RangeOption[]> | undefined {
+  const dropdown = rangeDropdownOf(feature, source);
+  if (!dropdown) return undefined;
+  const byBin = new Map<number, RangeOption[]>();
+  for (const text of dropdown.options) {
+    // Read as featurization reads the field: "100-500" is 100.
+    const value = featureNumber({ [dropdown.field]: text }, feature, source, TIME_NOT_READ);
+    if (Number.isNaN(value)) continue;
+    const bin = axisBin(axis, value);
+    byBin.set(bin, [...(byBin.get(bin) ?? []), { text, value }]);
+  }
+  return new Map([...byBin].sort(([a], [b]) => a - b));
+}
+
+/**
+ * `axis` of `feature` with its bins as `source`'s pages label them (HubSpot's "Organic Social" for
+ * SOCIAL_MEDIA); a bin holding options of a dropdown of ranges by those options ("500-1000", or
+ * "500-1000 or 1000+" where the model reads both alike).
+ */
 function axisAsShown(axis: Axis, feature: Feature, source: SourceKind): Axis {
-  return { ...axis, labels: axis.labels.map((label) => levelAsShown(label, feature, source)) };
+  const options = rangeOptionsByBin(feature, axis, source);
+  return { ...axis, labels: axis.labels.map((label, bin) => options?.get(bin)?.map(({ text }) => text).join(' or ') ?? levelAsShown(label, feature, source)) };
 }
 
 /** The axis a feature's moves are read on: its own (main-effect) term's, else the first term's that uses it. */
@@ -113,19 +159,24 @@ function logitChange(manifest: Manifest, before: ArrayLike<number>, beforeScores
 }
 
 /**
- * Which bins of a feature's axis `source`'s records can hold, for a lead whose value is `value`.
+ * Which bins of a feature's `axis` `source`'s records can hold, for a lead whose value is `value`.
  * A CRM whose page labels the manifest knows for a choice field (`optionLabels`) holds the levels
  * it labels only: a HubSpot contact's lead source is never Salesforce's "Web", a level the model
- * learned from Salesforce leads. The lead's own level is held (it holds it), as is "(other)", the
+ * learned from Salesforce leads. A number the CRM records as a dropdown of ranges holds the bins of
+ * its options only (`rangeOptionsByBin`): a HubSpot contact's employees are "100-500" or
+ * "500-1000", never 163 – 292. The lead's own bin is held (it holds it), as is "(other)", the
  * values the model did not learn, which any CRM can hold. Every bin when nothing tells: a number, a
  * level made by LeadLens (a title's seniority), a file's column, a CRM without labels known.
  */
-function heldLevels(feature: Feature, source: SourceKind, value: number): (bin: number) => boolean {
+function heldLevels(feature: Feature, axis: Axis, source: SourceKind, value: number): (bin: number) => boolean {
+  const own = axisBin(axis, value);
+  const options = rangeOptionsByBin(feature, axis, source);
+  if (options) return (bin) => bin === own || options.has(bin);
   const { derive } = feature;
   const labels = feature.type === 'categorical' && derive.kind === 'value' && source !== 'csv' ? derive.optionLabels?.[source] : undefined;
   if (!labels || Object.keys(labels).length === 0) return () => true;
   const vocabulary = feature.vocabulary ?? [];
-  return (bin) => bin === value || bin === feature.otherCode || (bin < vocabulary.length && Object.hasOwn(labels, vocabulary[bin]));
+  return (bin) => bin === own || bin === feature.otherCode || (bin < vocabulary.length && Object.hasOwn(labels, vocabulary[bin]));
 }
 
 /** A copy of `row` with one feature's value changed. */
@@ -139,14 +190,15 @@ export interface Deviation {
   feature: number;
   label: string;
   /**
-   * The lead's value as its reasons word it (`leadValueAsShown`): a number with the model's unit
+   * The lead's value as its reasons word it (`valueAsWorded`): a number with the model's unit
    * ("$25,000,000", "49"), or as the CRM wrote it where that is no plain number ("5-25",
    * "€1.200.000": `valuesAsWritten`); a category's level ("Retail"); "not known" when missing.
    */
   leadValue: string;
   /**
    * The value this lead would score best with among those enough training leads hold: for a
-   * number, a range of bins ("1,544 – 2,100"). Models without bin counts: the best-scoring bin with
+   * number, a range of bins ("1,544 – 2,100"); for a number the lead's CRM records as a dropdown of
+   * ranges, one of its options ("500-1000"). Models without bin counts: the best-scoring bin with
    * every value around it that scores the same. An amount is in the model's currency, which it
    * names beside a lead's value shown as the CRM wrote it ("$500,000 – $2,000,000 (USD)" beside "€1.200.000").
    */
@@ -180,6 +232,24 @@ function leadValueAsShown(feature: Feature, axis: Axis, value: number, written?:
   // A "days since" with no unit named reads in days, as its reason does ("20 days", not "20").
   const unit = countsDaysSince(feature) ? (feature.unit ?? 'days') : feature.unit;
   return feature.type === 'numeric' && Number.isFinite(value) ? formatNumber(value, unit) : axis.labels[axisBin(axis, value)];
+}
+
+/**
+ * Per feature [F], the lead's values as the CRM wrote them where its reasons show that (explain.ts
+ * `valuesAsWritten`: "5-25" read as 5, "other" for a page the model pools into "(other)"), else null.
+ */
+export type ValuesAsWritten = readonly (string | null)[] | undefined;
+
+/**
+ * `feature`'s value `value` in a row made from the lead's `row` [F], as the comparison with the
+ * ideal customer and the plan both word it (`leadValueAsShown`, on the feature's own axis as
+ * `source` shows it): the lead's own value as the CRM wrote it where `asWritten` has that, so the
+ * two and the reasons say "5-25" and "other" alike, never the model's "5" or "(other)".
+ */
+function valueAsWorded(manifest: Manifest, source: SourceKind, row: ArrayLike<number>, asWritten: ValuesAsWritten, feature: number, value: number): string {
+  const spec = manifest.features[feature];
+  const written = Object.is(value, row[feature]) ? asWritten?.[feature] : undefined;
+  return leadValueAsShown(spec, axisAsShown(ownAxis(manifest, feature), spec, source), value, written);
 }
 
 /**
@@ -260,11 +330,13 @@ interface FeatureIdeal {
  * or for a model without bin counts the best-scoring run (`bestScoringRun`). Never the pooled
  * "(other)" (the values the model did not learn: no one value, and none a rep could name; the
  * trainer's `idealOf` leaves it out too), nor a level `source`'s records cannot hold (`heldLevels`).
+ * A number `source` records as a dropdown of ranges is ranked like a category: its options'
+ * bins one by one, never a range between them (`rangeDropdownOf`).
  */
 function idealOfFeature(manifest: Manifest, term: Term, row: ArrayLike<number>, scores: readonly number[], source: SourceKind): FeatureIdeal {
   const [feature] = term.features;
   const axis = shapeOf(term).axes[0];
-  const held = heldLevels(manifest.features[feature], source, row[feature]);
+  const held = heldLevels(manifest.features[feature], axis, source, row[feature]);
   // One copy of the row whose `feature` takes each bin's value in turn, not a copy per bin (up to 256 of them).
   const moved = Array.from(row);
   const reading = termsReadingFeature(manifest)[feature];
@@ -273,7 +345,7 @@ function idealOfFeature(manifest: Manifest, term: Term, row: ArrayLike<number>, 
     return logitChange(manifest, row, scores, moved, reading);
   });
   const leadBin = axisBin(axis, row[feature]);
-  const numeric = manifest.features[feature].type === 'numeric';
+  const numeric = manifest.features[feature].type === 'numeric' && !rangeDropdownOf(manifest.features[feature], source);
   const candidate = (bin: number) => held(bin) && bin !== manifest.features[feature].otherCode;
   const binRows = referenceOf(manifest, feature)?.binRows?.map((rows, bin) => (candidate(bin) ? rows : 0));
   const ideal = binRows ? supportedIdeal(gains, binRows, numeric) : bestScoringRun(gains.map((gain, bin) => (candidate(bin) ? gain : Number.NEGATIVE_INFINITY)), leadBin, numeric);
@@ -307,7 +379,10 @@ const comparedWithIdeal = (feature: Feature, source: SourceKind, emailable: bool
  * opt-outs, and e-mail engagement for a lead no marketing e-mail reaches (`comparedWithIdeal`),
  * a count a rep's work records that the lead has already passed the ideal of, and a feature the
  * lead has no value for when no known value would score better (its ideal would be "not known").
- * The lead's value reads as its reasons word it (`leadValueAsShown`). `asWritten` [F] is the
+ * A number the lead's CRM records as a dropdown of ranges (a HubSpot contact's employees) is
+ * compared like a category: its ideal is the option that scores best, as the CRM writes it
+ * ("500-1000"), never a range between options no record can hold (`rangeDropdownOf`).
+ * The lead's value reads as its reasons word it (`valueAsWorded`). `asWritten` [F] is the
  * lead's values as the CRM wrote them where that is no plain number (explain.ts `valuesAsWritten`:
  * "5-25" read as 5): the lead's value is shown so, and an ideal amount beside it names the model's
  * currency ("(USD)"). A feature whose fields were not read (`fieldsRead`) is left out: the lead's
@@ -317,7 +392,7 @@ export function deviationsFromIdeal(
   manifest: Manifest,
   row: ArrayLike<number>,
   source: SourceKind,
-  asWritten?: readonly (string | null)[],
+  asWritten?: ValuesAsWritten,
   fieldsRead?: FieldsRead,
 ): Deviation[] {
   const scores = termScoresOf(manifest, row);
@@ -330,7 +405,7 @@ export function deviationsFromIdeal(
       const axis = axisAsShown(shapeOf(term).axes[0], manifest.features[feature], source);
       const { gains, leadBin, ideal } = idealOfFeature(manifest, term, row, scores, source);
       const written = asWritten?.[feature];
-      const leadValue = leadValueAsShown(manifest.features[feature], axis, row[feature], written);
+      const leadValue = valueAsWorded(manifest, source, row, asWritten, feature, row[feature]);
       if (!ideal || gains[ideal.best] < 0) {
         // No known value would do better than the lead's: an unknown one is no ideal to name ("Ideal: not known"), nor a deviation.
         return Number.isNaN(row[feature]) ? [] : [{ feature, label: term.label, leadValue, idealValue: leadValue, pointsLost: 0 }];
@@ -338,13 +413,15 @@ export function deviationsFromIdeal(
       // A count a rep's work records only grows (no one un-clicks an e-mail): past its ideal ("clicked 4, ideal 2") it is
       // nothing to act on, and left out rather than shown as reached, an ideal it does not have. An unknown count is none
       // recorded yet, as in the plan: it can still reach any ideal. What more of it would do is the plan's to say.
-      if (manifest.features[feature].actionable && isCount(manifest.features[feature]) && !Number.isNaN(row[feature]) && leadBin > ideal.last) return [];
+      if (manifest.features[feature].actionable && isCountIn(manifest.features[feature], source) && !Number.isNaN(row[feature]) && leadBin > ideal.last) return [];
       // A lead within the ideal range has the ideal: "employees 25, ideal 21 – 40" loses nothing, whatever bin of it scores best.
       const inIdeal = leadBin >= ideal.first && leadBin <= ideal.last;
-      // Beside an amount as the CRM wrote it ("€1.200.000"), the model's currency is said, not left to its sign ("$").
-      const currency = written ? currencyCode(manifest.features[feature].unit) : null;
+      const options = rangeOptionsByBin(manifest.features[feature], axis, source);
+      // Beside an amount as the CRM wrote it ("€1.200.000"), the model's currency is said, not left to its sign ("$"); an option of a dropdown is as the CRM writes it.
+      const currency = written && !options ? currencyCode(manifest.features[feature].unit) : null;
       const range = rangeLabel(axis, ideal.first, ideal.last);
-      const idealValue = currency && range !== ANY_VALUE ? `${range} (${currency})` : range;
+      // A dropdown's ideal is an option, unless it is the lead's own value and none of them (a portal's own option).
+      const idealValue = options && !options.has(ideal.first) ? leadValue : currency && range !== ANY_VALUE ? `${range} (${currency})` : range;
       return [{ feature, label: term.label, leadValue, idealValue, pointsLost: inIdeal ? 0 : calibratedChange(manifest.calibration, logit, gains[ideal.best]) }];
     })
     .sort((a, b) => b.pointsLost - a.pointsLost);
@@ -373,16 +450,22 @@ const countsDaysSince = (feature: Feature) => feature.type === 'numeric' && feat
  * one value it can be given (an older date is not a rep's to choose, whatever the shape says);
  * engagement raises counts and rates, where an unknown count (of a field read, and empty) is taken as none recorded, each
  * to the least value of a higher bin; a category (the last page seen) can become any other
- * named level the lead's `source` can hold (`heldLevels`), not the pooled "(other)".
+ * named level the lead's `source` can hold (`heldLevels`), not the pooled "(other)"; a number
+ * `source` records as a dropdown of ranges any other option (`rangeOptionsByBin`), as the CRM reads it.
  */
 function reachableTargets(feature: Feature, axis: Axis, value: number, source: SourceKind): Target[] {
   if (countsDaysSince(feature)) {
     const today = axisBin(axis, 0);
     return today < axisBin(axis, value) ? [{ bin: today, value: 0 }] : [];
   }
+  const options = rangeOptionsByBin(feature, axis, source);
+  if (options) {
+    const from = axisBin(axis, value);
+    return [...options].filter(([bin]) => bin !== from).map(([bin, [option]]) => ({ bin, value: option.value }));
+  }
   if (feature.type !== 'numeric') {
     const from = axisBin(axis, value);
-    const held = heldLevels(feature, source, value);
+    const held = heldLevels(feature, axis, source, value);
     return presentTargets(axis).filter(({ bin }) => bin !== from && bin !== feature.otherCode && held(bin));
   }
   const from = axisBin(axis, Number.isNaN(value) ? 0 : value);
@@ -433,7 +516,7 @@ function idealTargetsOf(
   const knownRows = binRows.slice(0, gains.length).reduce((sum, rows) => sum + rows, 0);
   // What `bestSupportedRange` asks of a range, asked of one bin past the range.
   const leastRangeRows = leastIdealRows(knownRows);
-  const pastIdeal = (bin: number) => isCount(manifest.features[feature]) && bin < gains.length && bin > ideal.last; // gains.length: "missing"
+  const pastIdeal = (bin: number) => isCountIn(manifest.features[feature], source) && bin < gains.length && bin > ideal.last; // gains.length: "missing"
   return (reachable, current) => {
     if (inIdeal(current)) return [];
     if (pastIdeal(current)) return reachable.filter(({ bin }) => binRows[bin] >= leastRangeRows);
@@ -528,6 +611,9 @@ function missingTogetherWith(manifest: Manifest, candidates: readonly number[], 
 /** A count a rep's work records (visits, e-mails opened): a field's number as is. */
 const isCount = (feature: Feature) => feature.type === 'numeric' && holdsFieldValue(feature);
 
+/** A count `source`'s records hold as any number: not one it records as a dropdown of ranges (`rangeDropdownOf`), whose options are no count that only grows. */
+const isCountIn = (feature: Feature, source: SourceKind) => isCount(feature) && !rangeDropdownOf(feature, source);
+
 /**
  * Per feature [F], the count a record holds once the count is known, when nothing says how
  * many: the largest whole count that every axis reading the feature puts in its first bin. Edges
@@ -546,11 +632,12 @@ const leastKnownCounts = perManifest((manifest): readonly number[] =>
  * The features recorded along with giving a missing `feature` a value in `after` [F], set there:
  * those missing together with it (`missingTogetherWith`) and missing in `after`, each at its least
  * known count, raised to any count it was never below (page views to the visits). Null when one
- * is no count: no value of it is the least (which page would the lead have seen last?).
+ * is no count `source` records (`isCountIn`): no value of it is the least (which page would the
+ * lead have seen last? which of a dropdown's ranges?).
  */
-function recordMissingPartners(manifest: Manifest, candidates: readonly number[], after: number[], feature: number): number[] | null {
+function recordMissingPartners(manifest: Manifest, candidates: readonly number[], after: number[], feature: number, source: SourceKind): number[] | null {
   const partners = missingTogetherWith(manifest, candidates, feature).filter((f) => Number.isNaN(after[f]));
-  if (partners.some((f) => !isCount(manifest.features[f]))) return null;
+  if (partners.some((f) => !isCountIn(manifest.features[f], source))) return null;
   for (const f of partners) after[f] = leastKnownCounts(manifest)[f];
   // Bounds chain (visits ≤ page views ≤ …) and never loop: as many passes as partners settle them.
   for (let pass = 0; pass < partners.length; pass++) {
@@ -608,7 +695,7 @@ function rowAfterChange(
   fieldsRead: FieldsRead,
 ): { after: number[]; alsoChanged: number[] } | null {
   const after = withValue(row, feature, value);
-  const missingPartners = Number.isNaN(row[feature]) ? recordMissingPartners(manifest, candidates, after, feature) : [];
+  const missingPartners = Number.isNaN(row[feature]) ? recordMissingPartners(manifest, candidates, after, feature, source) : [];
   if (missingPartners === null) return null;
   const pageViews = readsPageSeen(manifest.features[feature]) ? recordPageView(manifest, candidates, row, after) : [];
   const recorded = [...new Set([...missingPartners, ...pageViews])];
@@ -649,12 +736,13 @@ export interface FollowingChange {
 export interface Change {
   feature: number;
   label: string;
-  /** The lead's value as its reasons word it (`leadValueAsShown`): "3", "124 days", "Blog", "not known". */
+  /** The lead's value as its reasons and the comparison with the ideal customer word it (`valueAsWorded`): "3", "124 days", "Blog", "other", "5-25", "not known". */
   from: string;
   /**
    * The bin a rep reads ("6 – 9"): any value in it gives the same score. When other features
    * change with a count, the exact number instead ("20"): the promised score holds for that
-   * number. "today" for a "days since" reset to 0.
+   * number. An option of a dropdown of ranges as the CRM writes it ("500-1000"). "today" for a
+   * "days since" reset to 0.
    */
   to: string;
   /** The feature's new model input: the count, the category's code, 0 days for an activity today. */
@@ -767,7 +855,9 @@ export function featuresNotRead(manifest: Manifest, row: ArrayLike<number>, sour
  * probability recomputed from the contributions can fall on the other side of a threshold).
  * A feature whose fields were not read (`fieldsRead`: the page does not show them) is never
  * changed, nor recorded along with a change: what the lead has there is not known, which is no
- * "none recorded" a rep's work could raise (`featuresNotRead` names them).
+ * "none recorded" a rep's work could raise (`featuresNotRead` names them). A number the lead's
+ * CRM records as a dropdown of ranges moves only to another of its options. The lead's values are
+ * worded as the comparison words them, as the CRM wrote them where `asWritten` has that (`valueAsWorded`).
  */
 export function whatWouldMakeHotter(
   manifest: Manifest,
@@ -776,6 +866,7 @@ export function whatWouldMakeHotter(
   source: SourceKind,
   scoredTier?: Tier,
   fieldsRead?: FieldsRead,
+  asWritten?: ValuesAsWritten,
 ): HotterPlan | null {
   let logit = manifest.intercept;
   for (let t = 0; t < contributions.length; t++) logit += contributions[t];
@@ -819,24 +910,28 @@ export function whatWouldMakeHotter(
       ? reaching.reduce((a, b) => (b.gain < a.gain ? b : a))
       : moves.reduce((a, b) => (b.gain > a.gain ? b : a));
     const feature = manifest.features[best.feature];
+    const options = rangeOptionsByBin(feature, best.axis, source);
     const byNumber = feature.type === 'numeric' && best.alsoChanged.length > 0;
     const shown = axisAsShown(best.axis, feature, source);
+    // As the reasons beside the plan word it ("124 days", "not known", "other"), not as the bin the model reads it in ("124 – 125 days", "missing", "(other)").
+    const worded = (f: number, value: number) => valueAsWorded(manifest, source, row, asWritten, f, value);
     changes.push({
       feature: best.feature,
       label: feature.label,
-      // As the reasons beside the plan word it ("124 days", "not known"), not as the bin the model reads it in ("124 – 125 days", "missing").
-      from: leadValueAsShown(feature, shown, before[best.feature]),
-      to: countsDaysSince(feature) ? 'today' : byNumber ? leadValueAsShown(feature, shown, best.target.value) : shown.labels[best.target.bin],
+      from: worded(best.feature, before[best.feature]),
+      to: countsDaysSince(feature)
+        ? 'today'
+        : options
+          ? options.get(best.target.bin)!.find((option) => option.value === best.target.value)!.text // the option the promise is for
+          : byNumber
+            ? worded(best.feature, best.target.value)
+            : shown.labels[best.target.bin],
       value: best.target.value,
       points: best.gain,
       calibratedPoints: best.calibratedGain,
       alsoChanges: best.alsoChanged
         .filter((f) => !Object.is(Math.fround(before[f]), Math.fround(best.after[f])))
-        .map((f) => {
-          const other = manifest.features[f];
-          const axis = ownAxis(manifest, f);
-          return { feature: f, label: other.label, from: leadValueAsShown(other, axis, before[f]), to: leadValueAsShown(other, axis, best.after[f]) };
-        }),
+        .map((f) => ({ feature: f, label: manifest.features[f].label, from: worded(f, before[f]), to: worded(f, best.after[f]) })),
     });
     current = best.after;
     logit += best.gain;

@@ -6,7 +6,6 @@
 import {
   DEMO_OWNERS,
   HUBSPOT_ANALYTICS_SOURCES,
-  HUBSPOT_EMPLOYEE_RANGES,
   HUBSPOT_LEAD_STATUSES,
   HUBSPOT_LIFECYCLE_STAGES,
   SALESFORCE_INDUSTRIES,
@@ -16,6 +15,7 @@ import {
   type HubSpotPropertyName,
   type SalesforceLead,
 } from '../../lib/crm/demo-data';
+import { HUBSPOT_EMPLOYEE_RANGES } from '../../lib/crm/hubspot-ranges';
 
 export type SalesforceFieldType =
   | 'id' | 'string' | 'email' | 'phone' | 'url' | 'picklist' | 'currency' | 'int' | 'double'
