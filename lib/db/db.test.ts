@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { leadsInWindow, type TrainingWindow } from '../ml/train/training-set';
@@ -98,12 +98,15 @@ it('upgrades version 5 to version 6 owing a score to every stored lead, as a sco
   await v5.table('leadSummaries').bulkPut(leads.map(summaryOf));
   v5.close();
 
-  const before = Date.now();
   const db = new LeadLensDb(NAME);
   expect(db.verno).toBe(6);
   const owed = await db.owedLeadScores.toArray();
   expect(owed.map((row) => row.key)).toEqual(leads.map((lead) => lead.key).sort());
-  expect(owed.every((row) => row.owedAt >= before && row.owedAt <= Date.now())).toBe(true);
+  // Each row names the write that owed it, which a later write of the lead does not repeat.
+  expect(owed.every((row) => typeof row.writeId === 'string' && row.writeId.length > 0)).toBe(true);
+  await db.putLeads([leads[0]]);
+  expect((await db.owedLeadScores.get(leads[0].key))?.writeId).not.toBe(owed.find((row) => row.key === leads[0].key)?.writeId);
+  expect(await db.unscorableLeads.count()).toBe(0);
   expect(await db.leads.count()).toBe(2500);
   db.close();
 });
@@ -120,6 +123,30 @@ it('owes a score to each lead it stores, and takes the owed score out with the l
   // A writer that forgets the owed scores in its scope fails, and writes nothing.
   await expect(db.transaction('rw', [db.leads, db.leadSummaries], () => db.putLeads([lead('3')]))).rejects.toThrow(/owedLeadScores not included/);
   expect(await db.leads.count()).toBe(1);
+  db.close();
+});
+
+it('owes a lead stored twice in one millisecond under two write ids, so the second write is told from the first', async () => {
+  const db = new LeadLensDb(NAME);
+  const lead = storedLead({ source: 'hubspot', id: '1', origin: 'sync' });
+  vi.spyOn(Date, 'now').mockReturnValue(1_000_000);
+  await db.putLeads([lead]);
+  const first = await db.owedLeadScores.get(lead.key);
+  await db.putLeads([{ ...lead, name: 'Ada' }]);
+  expect((await db.owedLeadScores.get(lead.key))?.writeId).not.toBe(first?.writeId);
+  vi.restoreAllMocks();
+  db.close();
+});
+
+it('forgets that a model gave a lead no score once the lead is stored again or deleted', async () => {
+  const db = new LeadLensDb(NAME);
+  const lead = (id: string) => storedLead({ source: 'hubspot', id, origin: 'sync' });
+  await db.putLeads([lead('1'), lead('2'), lead('3')]);
+  await db.unscorableLeads.bulkPut(['hubspot|1', 'hubspot|2', 'hubspot|3'].map((key) => ({ key, modelId: 'm' })));
+  await db.putLeads([lead('1')]);
+  await db.deleteLeads(['hubspot|2']);
+  expect(await db.unscorableLeads.toArray()).toEqual([{ key: 'hubspot|3', modelId: 'm' }]);
+  await expect(db.transaction('rw', [db.leads, db.leadSummaries, db.owedLeadScores], () => db.putLeads([lead('4')]))).rejects.toThrow(/unscorableLeads not included/);
   db.close();
 });
 

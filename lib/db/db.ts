@@ -161,13 +161,35 @@ function keptHeldOutScores({ modelId, probabilities, logits }: HeldOutScores, ke
  * A stored lead owed a score: written with the lead (`putLeads`), so a lead stored new or changed is
  * owed one until a scoring run writes its score from those fields (or finds it has none), which
  * deletes this row in the same transaction unless the lead was stored again meanwhile (another
- * `owedAt`). A run over one source's leads (a sync's, a CSV import's) scores these alone.
+ * `writeId`). A run over one source's leads (a sync's, a CSV import's) scores these alone.
  */
 export interface OwedLeadScore {
   /** The lead's key. */
   key: string;
-  /** Epoch ms of the write that owed it: tells that write from a later one of the same lead. */
-  owedAt: number;
+  /**
+   * Drawn at random for each write that owes scores: tells that write from a later one of the
+   * same lead, however soon after (two writes can share a millisecond).
+   */
+  writeId: string;
+}
+
+/** The owed-score rows of one write owing the leads of `keys` a score, under a `writeId` of its own. */
+export function owedScoresOf(keys: readonly string[]): OwedLeadScore[] {
+  const writeId = crypto.randomUUID();
+  return keys.map((key) => ({ key, writeId }));
+}
+
+/**
+ * A stored lead that model `modelId` went through as stored and gave no score (it reads none of
+ * the lead's fields, or gives it no probability): a run over its source does not owe it that model's score again until it is
+ * stored again (`putLeads` deletes this row, as `deleteLeads` does), as the model would find the
+ * same. Written by the scoring run in the transaction that settles what the lead owed. One per
+ * lead, of the last model that found it so; a score of the lead deletes it.
+ */
+export interface UnscorableLead {
+  /** The lead's key. */
+  key: string;
+  modelId: string;
 }
 
 /** Small settings: the active model id, tier policy overrides, sync cursors. */
@@ -178,7 +200,7 @@ export interface Setting {
 
 export class LeadLensDb extends Dexie {
   scores!: EntityTable<CachedScore, 'key'>;
-  /** Written only through `putLeads` and `deleteLeads`, which keep `leadSummaries` and `owedLeadScores` in step. */
+  /** Written only through `putLeads` and `deleteLeads`, which keep `leadSummaries`, `owedLeadScores` and `unscorableLeads` in step. */
   leads!: EntityTable<StoredLead, 'key'>;
   /** One per stored lead, same key: what pages read of the leads. */
   leadSummaries!: EntityTable<LeadSummary, 'key'>;
@@ -191,6 +213,8 @@ export class LeadLensDb extends Dexie {
   heldOutScores!: EntityTable<HeldOutScores, 'modelId'>;
   /** One per stored lead stored since it was last scored (by any model): see `OwedLeadScore`. */
   owedLeadScores!: EntityTable<OwedLeadScore, 'key'>;
+  /** The stored leads the model that last went through them gave no score: see `UnscorableLead`. */
+  unscorableLeads!: EntityTable<UnscorableLead, 'key'>;
 
   constructor(name = 'leadlens') {
     super(name);
@@ -215,17 +239,17 @@ export class LeadLensDb extends Dexie {
       );
     // 2026-12-03: held-out probabilities of a trained model's leads, so a tier policy is previewed as the trainer chose it.
     this.version(5).stores({ heldOutScores: 'modelId' });
-    // 2026-12-06: the leads owed a score, so a sync's scoring scores what it stored, not every lead of its CRM. Until
-    // then a scoring owed of a source was of all its leads: every stored lead is owed one (the next run over its source,
-    // or over every lead, scores it), so none a sync stored before the update is left with the score of its old fields.
+    // 2026-12-06: the leads owed a score, so a sync's scoring scores what it stored, not every lead of its CRM, and
+    // those a model gave no score, so it is not owed them again. Until then a scoring owed of a source was of all its
+    // leads: every stored lead is owed one (the next run over its source, or over every lead, scores it), so none a
+    // sync stored before the update is left with the score of its old fields.
     this.version(6)
-      .stores({ owedLeadScores: 'key' })
-      .upgrade((tx) => {
-        const owedAt = Date.now();
-        return forEachChunk(tx.table<LeadSummary, string>('leadSummaries'), SUMMARY_FILL_CHUNK, async (summaries) => {
-          await tx.table<OwedLeadScore, string>('owedLeadScores').bulkPut(summaries.map(({ key }) => ({ key, owedAt })));
-        });
-      });
+      .stores({ owedLeadScores: 'key', unscorableLeads: 'key, [modelId+key]' })
+      .upgrade((tx) =>
+        forEachChunk(tx.table<LeadSummary, string>('leadSummaries'), SUMMARY_FILL_CHUNK, async (summaries) => {
+          await tx.table<OwedLeadScore, string>('owedLeadScores').bulkPut(owedScoresOf(summaries.map(({ key }) => key)));
+        }),
+      );
   }
 
   /**
@@ -233,31 +257,36 @@ export class LeadLensDb extends Dexie {
    * them in its scope (Dexie throws if one is missing); `deleteLeads` needs `leadScores` too.
    */
   get leadTables(): Table[] {
-    return [this.leads, this.leadSummaries, this.owedLeadScores];
+    return [this.leads, this.leadSummaries, this.owedLeadScores, this.unscorableLeads];
   }
 
   /**
-   * Stores `leads` (new or replacing) with their summaries, each owed a score (`OwedLeadScore`),
-   * atomically, or within the caller's transaction. A lead unchanged is better left out: it would
-   * be scored again for nothing.
+   * Stores `leads` (new or replacing) with their summaries, each owed a score (`OwedLeadScore`) and
+   * no longer taken for unscorable (`UnscorableLead`), atomically, or within the caller's
+   * transaction. A lead unchanged is better left out: it would be scored again for nothing.
    */
   putLeads(leads: StoredLead[]): Promise<void> {
     return this.transaction('rw', this.leadTables, async () => {
-      // Taken inside the transaction: a scoring batch that read the lead before this write read its old owed row.
-      const owedAt = Date.now();
+      const keys = leads.map(({ key }) => key);
       await this.leads.bulkPut(leads);
       await this.leadSummaries.bulkPut(leads.map(summaryOf));
-      await this.owedLeadScores.bulkPut(leads.map(({ key }) => ({ key, owedAt })));
+      await this.owedLeadScores.bulkPut(owedScoresOf(keys));
+      // Walked, not deleted key by key: most leads have no such row (an import stores 100,000).
+      await this.unscorableLeads.where(':id').anyOf(keys).delete();
     });
   }
 
-  /** Deletes the leads of `keys` with their summaries, the scores they are owed and every model's scores of them, atomically, or within the caller's transaction. */
+  /**
+   * Deletes the leads of `keys` with their summaries, the scores they are owed, what says a model
+   * gave them none, and every model's scores of them, atomically, or within the caller's transaction.
+   */
   deleteLeads(keys: string[]): Promise<void> {
     return this.transaction('rw', [...this.leadTables, this.leadScores], async () => {
       await this.leadScores.where('leadKey').anyOf(keys).delete();
       await this.leads.bulkDelete(keys);
       await this.leadSummaries.bulkDelete(keys);
       await this.owedLeadScores.bulkDelete(keys);
+      await this.unscorableLeads.where(':id').anyOf(keys).delete();
     });
   }
 

@@ -197,3 +197,110 @@ it('after the update from version 5, scores every lead of the source a scoring w
   await runScoringJob(deps());
   expect(await owedKeys()).toEqual([]);
 });
+
+describe('a lead the model gives no score (it reads none of its fields)', () => {
+  /** `count` HubSpot leads holding only a column no model here reads, as a CRM's leads are to a model trained on a CSV file. */
+  const unreadable = (count: number): StoredLead[] => ofSource(syncedLeads(2 * count), 'hubspot').map((lead) => ({ ...lead, fields: { some_csv_only_column: 'x' } }));
+
+  it('is gone through once, not again at each run over its source, until it is stored again', async () => {
+    const leads = unreadable(300);
+    await db.putLeads(leads);
+    expect(await runScoringJob(deps(), { source: 'hubspot' })).toBe(0);
+    expect(leadsThroughModel()).toBe(300);
+    expect(await owedKeys()).toEqual([]);
+
+    // The next sync changes one of them, and stores a new lead the model reads.
+    const changed = { ...leads[3], fields: { some_csv_only_column: 'y' } };
+    const added = { ...ofSource(syncedLeads(2), 'hubspot')[0], id: 'added', key: 'hubspot|added' };
+    await dexieSyncStore(db).commitPage('hubspot', [changed, added], { ...INITIAL_SYNC_STATE });
+    leadsRun = [];
+    expect(await runScoringJob(deps(), { source: 'hubspot' })).toBe(1);
+    expect(leadsThroughModel()).toBe(2);
+    expect(await readJob('scoring')).toMatchObject({ state: 'done', done: 2, total: 2, source: 'hubspot' });
+
+    // Stored again with a field the model reads, it is scored.
+    const titled = withTitle(leads[5], 'VP Sales');
+    await db.putLeads([titled]);
+    leadsRun = [];
+    expect(await runScoringJob(deps(), { source: 'hubspot' })).toBe(2);
+    expect(leadsThroughModel()).toBe(1);
+    const alone = await runModel(featurizeRecord(titled.fields, manifest.features, 'hubspot', now), manifest.features.length);
+    expect((await scoreOf(titled))?.probability).toBeCloseTo(alone.probability[0], 6);
+    expect(await owedKeys()).toEqual([]);
+  });
+
+  it('is known so after a run over every lead too; another model goes through it once', async () => {
+    await db.putLeads(unreadable(50));
+    await runScoringJob(deps());
+    leadsRun = [];
+    await runScoringJob(deps(), { source: 'hubspot' });
+    expect(leadsThroughModel()).toBe(0);
+
+    const other = { manifest: { ...manifest, modelId: 'other-1' }, runModel, now };
+    await runScoringJob(other, { source: 'hubspot' });
+    expect(leadsThroughModel()).toBe(50);
+    leadsRun = [];
+    await runScoringJob(other, { source: 'hubspot' });
+    expect(leadsThroughModel()).toBe(0);
+  });
+
+  it('is not taken for one the model cannot score once stored again, with a field it reads, while its batch was scored', async () => {
+    const [lead] = unreadable(1);
+    await db.putLeads([lead]);
+    await db.owedLeadScores.clear(); // gone through by an earlier model
+    const titled = withTitle(lead, 'VP Sales');
+    let stored: Promise<void> | undefined;
+    const syncing = (rows: Float32Array, featureCount: number) => ((stored ??= db.putLeads([titled])), stored.then(() => runModel(rows, featureCount)));
+    await runScoringJob({ manifest, runModel: syncing, now });
+    expect(await db.unscorableLeads.count()).toBe(0);
+    expect(await owedKeys()).toEqual([titled.key]);
+
+    leadsRun = [];
+    expect(await runScoringJob(deps(), { source: 'hubspot' })).toBe(1);
+    expect(leadsThroughModel()).toBe(1);
+  });
+});
+
+it('leaves owed a lead stored again in the millisecond its batch was read: the score written is of its old fields', async () => {
+  const leads = ofSource(syncedLeads(20), 'salesforce');
+  const clock = vi.spyOn(Date, 'now').mockReturnValue(1_000_000);
+  await db.putLeads(leads);
+  const storedDuring = withTitle(leads[3], 'VP Sales');
+  let stored: Promise<void> | undefined;
+  const syncing = (rows: Float32Array, featureCount: number) => ((stored ??= db.putLeads([storedDuring])), stored.then(() => runModel(rows, featureCount)));
+  await runScoringJob({ manifest, runModel: syncing, now }, { source: 'salesforce' });
+  clock.mockRestore();
+  expect(await owedKeys()).toEqual([storedDuring.key]);
+
+  leadsRun = [];
+  await runScoringJob(deps(), { source: 'salesforce' });
+  expect(leadsThroughModel()).toBe(1);
+  const alone = await runModel(featurizeRecord(storedDuring.fields, manifest.features, 'salesforce', now), manifest.features.length);
+  expect((await scoreOf(storedDuring))?.probability).toBeCloseTo(alone.probability[0], 6);
+});
+
+it('looks for the leads without a score of the run’s model in read-only transactions: pages reading summaries do not wait for it', async () => {
+  await db.putLeads(syncedLeads(40));
+  await runScoringJob(deps());
+  const transaction = vi.spyOn(db, 'transaction');
+  expect(await runScoringJob({ manifest: { ...manifest, modelId: 'other-1' }, runModel, now }, { source: 'salesforce', batchSize: 10 })).toBe(20);
+  const tablesWritten = transaction.mock.calls
+    .filter(([mode]) => mode !== 'r')
+    .map((args) => (args.slice(1, -1) as unknown[]).flat().map((table) => (typeof table === 'string' ? table : (table as { name: string }).name)));
+  expect(tablesWritten.filter((tables) => tables.includes('leadSummaries'))).toEqual([]);
+  transaction.mockRestore();
+});
+
+it('gives a lead deleted while its batch was scored neither a score nor a record that the model gives it none: either would outlive it', async () => {
+  const leads = ofSource(syncedLeads(20), 'hubspot');
+  const [unreadableLead, deleted] = [{ ...leads[0], fields: { some_csv_only_column: 'x' } }, leads[1]];
+  await db.putLeads([unreadableLead, ...leads.slice(1)]);
+  await db.owedLeadScores.clear(); // gone through by an earlier model
+  let deleting: Promise<void> | undefined;
+  const deletingTwo = (rows: Float32Array, featureCount: number) =>
+    ((deleting ??= db.deleteLeads([unreadableLead.key, deleted.key])), deleting.then(() => runModel(rows, featureCount)));
+  await runScoringJob({ manifest, runModel: deletingTwo, now });
+  expect(await db.leadScores.where('leadKey').anyOf([unreadableLead.key, deleted.key]).count()).toBe(0);
+  expect(await db.unscorableLeads.count()).toBe(0);
+  expect(await db.leadScores.count()).toBe(leads.length - 2);
+});

@@ -3,8 +3,8 @@
  * from IndexedDB (rows are never posted between contexts): featurize, run the engine, write
  * `leadScores` with score, tier and the top reason, and report progress after each batch.
  */
-import { db, type LeadScore, type OwedLeadScore, type StoredLead } from '../db/db';
-import { ALL_KEYS, forEachChunk, prefixRange, rangeAfter } from '../db/chunks';
+import { db, owedScoresOf, type LeadScore, type OwedLeadScore, type StoredLead } from '../db/db';
+import { ALL_KEYS, prefixRange, rangeAfter } from '../db/chunks';
 import { resumeUnfinishedJob, runJob, type FailedItems, type JobCursor, type JobReport } from '../jobs/progress';
 import type { EngineOutput } from './engine';
 import { explainLead } from './explain';
@@ -173,34 +173,50 @@ function countScored(modelId: string, source?: SourceKind): Promise<number> {
   return db.leadScores.where(':id').between(...prefixRange(`${modelId}|${source ? `${source}|` : ''}`), true, true).count();
 }
 
-/** Lead summaries read per request when looking for `source`'s leads without a score (`oweMissingScores`). */
+/** How many of `source`'s stored leads model `modelId` gave no score when it last went through them (`UnscorableLead`). */
+function countUnscorable(modelId: string, source: SourceKind): Promise<number> {
+  const [from, to] = keyRangeOf(source);
+  return db.unscorableLeads.where('[modelId+key]').between([modelId, from], [modelId, to], true, true).count();
+}
+
+/** Lead keys read per request when looking for `source`'s leads without a score (`oweMissingScores`). */
 const MISSING_SCORE_CHUNK = 5000;
 
 /**
- * Owes a score (`OwedLeadScore`) to each of `source`'s stored leads that has none of `modelId`, so
- * that a run over the source leaves none unscored that it can score, as a run over all its leads
- * did: those a scoring of every lead with the model did not reach (it failed, or was stopped) or
- * could not score (the engine failed on them; the model reads none of their fields, gone through
- * again). A write-back relies on it: it empties the CRM fields of a lead without a score. Looked
- * for only when the source has fewer scores of the model than leads (a lead's scores go with it).
+ * Owes a score (`OwedLeadScore`) to each of `source`'s stored leads that has none of `modelId`,
+ * nor is owed one already or known to get none from it (`UnscorableLead`), so that a run over the
+ * source leaves none unscored that it can score, as a run over all its leads did: those a scoring
+ * of every lead with the model did not reach (it failed, or was stopped), or the engine failed
+ * on. A write-back relies on it: it empties the CRM fields of a lead without a score. Looked for
+ * only when the source's leads outnumber its scores of the model and its leads known to get none
+ * (a lead has at most one of the two: a score deletes the mark, a mark the score; both go with it).
+ *
+ * Read a chunk at a time in read-only transactions, the rows owed written apart: pages reading
+ * summaries and syncs storing leads wait for no scan of every lead. A lead stored or deleted
+ * between the two is owed a score anyway, or leaves a row the run deletes (`storeScores`).
  */
 async function oweMissingScores(modelId: string, source: SourceKind): Promise<void> {
   const range = keyRangeOf(source);
-  await db.transaction('rw', [db.leadSummaries, db.leadScores, db.owedLeadScores], async () => {
-    if ((await countScored(modelId, source)) === (await db.leadSummaries.where(':id').between(...range, true, true).count())) return;
-    const owedAt = Date.now();
-    await forEachChunk(
-      db.leadSummaries,
-      MISSING_SCORE_CHUNK,
-      async (summaries) => {
-        const scoreKeys = await db.leadScores.where(':id').between(`${modelId}|${summaries[0].key}`, `${modelId}|${summaries[summaries.length - 1].key}`, true, true).primaryKeys();
-        const scored = new Set(scoreKeys);
-        const missing = summaries.filter(({ key }) => !scored.has(`${modelId}|${key}`));
-        await db.owedLeadScores.bulkPut(missing.map(({ key }) => ({ key, owedAt })));
-      },
-      range,
-    );
+  const everyLeadSettled = await db.transaction('r', [db.leadSummaries, db.leadScores, db.unscorableLeads], async () => {
+    const settled = (await countScored(modelId, source)) + (await countUnscorable(modelId, source));
+    return settled === (await db.leadSummaries.where(':id').between(...range, true, true).count());
   });
+  if (everyLeadSettled) return;
+  for (let after: string | undefined; ; ) {
+    const { keys, unowed } = await db.transaction('r', [db.leadSummaries, db.leadScores, db.unscorableLeads, db.owedLeadScores], async () => {
+      const keys = await db.leadSummaries.where(':id').between(...rangeAfter(range, after), true, true).limit(MISSING_SCORE_CHUNK).primaryKeys();
+      if (keys.length === 0) return { keys, unowed: [] };
+      const [first, last] = [keys[0], keys[keys.length - 1]];
+      const scoreKeys = await db.leadScores.where(':id').between(`${modelId}|${first}`, `${modelId}|${last}`, true, true).primaryKeys();
+      const unscorable = await db.unscorableLeads.where('[modelId+key]').between([modelId, first], [modelId, last], true, true).primaryKeys();
+      const owed = await db.owedLeadScores.where(':id').between(first, last, true, true).primaryKeys();
+      const settled = new Set([...scoreKeys.map((key) => key.slice(modelId.length + 1)), ...unscorable, ...owed]);
+      return { keys, unowed: keys.filter((key) => !settled.has(key)) };
+    });
+    if (unowed.length > 0) await db.owedLeadScores.bulkPut(owedScoresOf(unowed));
+    if (keys.length < MISSING_SCORE_CHUNK) return;
+    after = keys[keys.length - 1];
+  }
 }
 
 /** A batch of leads to score, with the owed rows of those owed a score as read with them. */
@@ -232,19 +248,29 @@ function readBatch(source: SourceKind | undefined, range: [string, string], size
 /**
  * Writes a batch's scores and deletes those of its leads given none (a score of a lead that has
  * lost every field the model reads is no longer its score), in one transaction with their owed
- * rows: the leads it went through are owed no score any more, but not those the engine failed on,
- * nor those stored again since they were read (another `owedAt`). A row without its lead
- * (`deleteLeads` leaves none) goes too.
+ * rows: the leads it went through are owed no score any more, and those given none are marked so
+ * (`UnscorableLead`), but not those the engine failed on, nor those stored again since they were
+ * read (another `writeId`, or one where there was none). A row without its lead (`deleteLeads`
+ * leaves none) goes too, and a lead deleted since it was read gets neither score nor mark: either
+ * would outlive it, and `oweMissingScores` counts them as stored leads'.
  */
 async function storeScores(modelId: string, { leads, owed }: LeadBatch, { scored, unscorable }: ScoredBatch): Promise<void> {
   const read = new Set(leads.map((lead) => lead.key));
-  const settled = new Set([...scored.map((score) => score.leadKey), ...unscorable]);
-  const settledRows = owed.filter((row) => settled.has(row.key) || !read.has(row.key));
-  await db.transaction('rw', [db.leadScores, db.owedLeadScores], async () => {
-    await db.leadScores.bulkPut(scored);
+  const writeIdRead = new Map(owed.map((row) => [row.key, row.writeId]));
+  const scoredKeys = scored.map((score) => score.leadKey);
+  const givenNone = new Set(unscorable);
+  const settled = new Set([...scoredKeys, ...unscorable]);
+  // The leads whose owed row decides what is written: those owed a score that it settles, and those given none.
+  const checked = [...new Set([...owed.filter((row) => settled.has(row.key) || !read.has(row.key)).map((row) => row.key), ...unscorable])];
+  await db.transaction('rw', [db.leads, db.leadScores, db.owedLeadScores, db.unscorableLeads], async () => {
+    const stillStored = new Set(await db.leads.where(':id').anyOf([...settled]).primaryKeys());
+    await db.leadScores.bulkPut(scored.filter((score) => stillStored.has(score.leadKey)));
     await db.leadScores.bulkDelete(unscorable.map((key) => `${modelId}|${key}`));
-    const rowsNow = await db.owedLeadScores.bulkGet(settledRows.map((row) => row.key));
-    await db.owedLeadScores.bulkDelete(settledRows.filter((row, i) => rowsNow[i]?.owedAt === row.owedAt).map((row) => row.key));
+    await db.unscorableLeads.where(':id').anyOf(scoredKeys).delete();
+    const rowsNow = await db.owedLeadScores.bulkGet(checked);
+    const asRead = checked.filter((key, i) => rowsNow[i]?.writeId === writeIdRead.get(key));
+    await db.owedLeadScores.bulkDelete(asRead.filter((key) => writeIdRead.has(key)));
+    await db.unscorableLeads.bulkPut(asRead.filter((key) => givenNone.has(key) && stillStored.has(key)).map((key) => ({ key, modelId })));
   });
 }
 
@@ -253,8 +279,8 @@ async function storeScores(modelId: string, { leads, owed }: LeadBatch, { scored
  * model, in primary-key order, or only those after `scope.resume.after`; returns how many of those
  * stored leads (every one of the source's, for a one-source run) have its score when it ends,
  * which is what "N leads were scored" tells the admin: a lead the model reads no field of is gone
- * through but gets none, and a run continued after a pause counts the leads scored before it too.
- * A lead scored is owed no score any more (`storeScores`).
+ * through but gets none (and is not owed it again), and a run continued after a pause counts the
+ * leads scored before it too. A lead scored is owed no score any more (`storeScores`).
  *
  * A batch the engine fails on (ONNX Runtime throwing) does not stop the others, and is tried
  * again in parts so that only the leads the model fails on go unscored: those keep the score
@@ -287,7 +313,7 @@ export async function scoreAllStoredLeads(deps: BulkScoringDeps, batchSize = BUL
 
 /**
  * Scores every stored lead, or only `source`'s leads owed a score (those stored since they were
- * last scored, and those without a score of its model: `oweMissingScores`), as the `scoring` job
+ * last scored, and those without a score of its model not known to get none: `oweMissingScores`), as the `scoring` job
  * (progress row and cursor in `job:scoring`). A one-source run (a write-back's, a sync's, a CSV
  * import's) reports through the same row so pages watching it show the run and refresh their
  * scores when it ends; its `total` is how many of that source's leads it scores, so "scoring N of
