@@ -2,13 +2,16 @@
  * A HubSpot connection stored with no portal recorded (by a LeadLens that did not record portals,
  * or one whose check HubSpot did not answer) is checked when a page of a portal asks, rather than
  * refusing the rep's own portal's lists and records as another portal's until a sync or a Test
- * connection: one check for the pages asking at once, and after one that could not tell, none for
- * a while (a list page asks as it scrolls).
+ * connection: one check for the pages asking at once and start-up, a page waiting for it a few
+ * seconds at most; after one that could not reach HubSpot, none for a while (a list page asks as
+ * it scrolls, a worker may start every few minutes), and after one HubSpot answered without
+ * naming the portal, none until the admin's own check.
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readConnection, writeConnection } from '../connections/connections';
+import type { CrmAccount } from '../crm/client';
 import { generateDemoLeads } from '../crm/demo-data';
 import { db } from '../db/db';
 import { defaultBehaviour } from '../../test/demo-crm/behaviour';
@@ -17,7 +20,9 @@ import { createDemoCrmHandler } from '../../test/demo-crm/server';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../test/web-locks';
 import { syncStateKey } from '../sync/state';
-import { PORTAL_RECHECK_AFTER_MS, pageAccess } from './page-access';
+import { PORTAL_RECHECK_AFTER_MS, learnPortalInBackground, syncHandlers } from './handlers/sync';
+import { KEEP_ALIVE_INTERVAL_MS } from './keep-alive';
+import { PORTAL_CHECK_WAIT_MS, pageAccess } from './page-access';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -31,6 +36,13 @@ const listPage = (portal: string) => new URL(`https://app.hubspot.com/contacts/$
 let testStartsAt = Date.now();
 /** HubSpot answers nothing but 503 while set. */
 let hubspotDown = false;
+/** HubSpot answers each request once this settles (slow, or its answers held by a test: `hubspotHoldsAnswers`). */
+let hubspotAnswers: Promise<void> = Promise.resolve();
+let releaseHubspot = () => undefined as void;
+/** Requests sent to HubSpot. */
+let hubspotRequests = 0;
+/** HubSpot refuses the account details (a token without their scope): it will not name the portal. */
+let refuseAccountDetails = false;
 
 /** As a LeadLens before portals were recorded stored it: no `account`. */
 const connectionWithoutPortal = () => writeConnection({ crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: 'pat-na1-0123456789abcdef' }, timeoutSeconds: 30 });
@@ -50,17 +62,34 @@ beforeEach(async () => {
   testStartsAt += 10 * PORTAL_RECHECK_AFTER_MS;
   vi.setSystemTime(testStartsAt);
   hubspotDown = false;
+  hubspotAnswers = Promise.resolve();
+  hubspotRequests = 0;
+  refuseAccountDetails = false;
   const handle = createDemoCrmHandler(generateDemoLeads({ count: 3, seed: 1, now: new Date('2026-11-01T00:00:00Z') }), defaultBehaviour());
-  vi.stubGlobal(
-    'fetch',
-    demoFetch((request) => (hubspotDown ? { status: 503, headers: {}, body: 'Service Unavailable' } : handle(request))),
+  const missingScope = { status: 403, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'error', category: 'MISSING_SCOPES', message: 'This app lacks the required scope' }) };
+  const answer = demoFetch((request) =>
+    hubspotDown
+      ? { status: 503, headers: {}, body: 'Service Unavailable' }
+      : refuseAccountDetails && request.url.pathname.startsWith('/account-info/')
+        ? missingScope
+        : handle(request),
   );
+  vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+    hubspotRequests++;
+    await hubspotAnswers;
+    return answer(input, init);
+  });
+  // CRM tabs: one, with LeadLens's content script.
+  fakeBrowser.tabs.query = vi.fn(async () => [{ id: 7 }]) as never;
+  fakeBrowser.tabs.sendMessage = vi.fn(async () => undefined) as never;
   await Promise.all(db.tables.map((table) => table.clear()));
   // Leads synced by that LeadLens, whose sync state recorded no portal either.
   await db.settings.put({ key: syncStateKey('hubspot'), value: { status: 'done', completedCursor: 1, job: null, lastRun: { synced: 1, finishedAt: 1, seconds: 3 }, error: null, errorKind: null } });
   await db.putLeads([storedLead({ source: 'hubspot', id: '501', origin: 'sync' })]);
 });
 afterEach(() => {
+  // A test failing while HubSpot held its answers leaves no check running into the next.
+  releaseHubspot();
   vi.useRealTimers();
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
@@ -115,4 +144,118 @@ it('checks nothing when the connection’s portal is known, or the page’s URL 
   vi.setSystemTime(Date.now() + PORTAL_RECHECK_AFTER_MS);
   expect((await pageAccess('hubspot', listPage(PORTAL))).connection).toBe('same-org');
   expect(checks).toBe(1);
+});
+
+/** Whether CRM tabs were told their badges' scores changed (they ask again). */
+const tabsToldScoresChanged = () => vi.mocked(fakeBrowser.tabs.sendMessage).mock.calls.some(([tabId, message]) => tabId === 7 && (message as { type?: string }).type === 'scoresChanged');
+
+/** HubSpot holds its answers until the returned function is called. */
+function hubspotHoldsAnswers(): () => void {
+  hubspotAnswers = new Promise((resolve) => (releaseHubspot = resolve));
+  return releaseHubspot;
+}
+
+it('answers a page from what is stored when the check outlasts PORTAL_CHECK_WAIT_MS, and tells CRM tabs once the check learns the portal', async () => {
+  await connectionWithoutPortal();
+  vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'], now: Date.now() });
+  const release = hubspotHoldsAnswers();
+  let answered: string | null = null;
+  void pageAccess('hubspot', listPage(PORTAL)).then((access) => (answered = access.connection));
+  await vi.waitFor(() => expect(hubspotRequests).toBe(1));
+  await vi.advanceTimersByTimeAsync(PORTAL_CHECK_WAIT_MS);
+  await vi.waitFor(() => expect(answered).toBe('other-org'));
+  expect(tabsToldScoresChanged()).toBe(false);
+
+  release();
+  // The check the page asked for goes on, and is the one shared: no second check.
+  await learnPortalInBackground();
+  expect(await readConnection('hubspot')).toMatchObject({ account: { id: PORTAL } });
+  expect(tabsToldScoresChanged()).toBe(true);
+  expect((await pageAccess('hubspot', listPage(PORTAL))).connection).toBe('same-org');
+  expect(checks).toBe(1);
+});
+
+it('shares start-up’s check with the pages asking meanwhile', async () => {
+  await connectionWithoutPortal();
+  const startUpCheck = learnPortalInBackground();
+  const page = pageAccess('hubspot', listPage(PORTAL));
+  await startUpCheck;
+  expect((await page).connection).toBe('same-org');
+  expect(checks).toBe(1);
+});
+
+it('keeps the worker alive while the check runs (up to a minute of HubSpot requests, no extension call), not after', async () => {
+  await connectionWithoutPortal();
+  const idleResets = vi.fn(async () => ({}) as Browser.runtime.PlatformInfo);
+  fakeBrowser.runtime.getPlatformInfo = idleResets;
+  vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'], now: Date.now() });
+  const release = hubspotHoldsAnswers();
+  const check = learnPortalInBackground();
+  await vi.waitFor(() => expect(hubspotRequests).toBe(1));
+  await vi.advanceTimersByTimeAsync(KEEP_ALIVE_INTERVAL_MS * 3);
+  expect(idleResets).toHaveBeenCalledTimes(3);
+  release();
+  await check;
+  await vi.advanceTimersByTimeAsync(KEEP_ALIVE_INTERVAL_MS * 3);
+  expect(idleResets).toHaveBeenCalledTimes(3);
+});
+
+describe('when HubSpot does not answer the check at start-up', () => {
+  beforeEach(() => {
+    hubspotDown = true;
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  });
+
+  it('checks again at no worker start, and for no page, until PORTAL_RECHECK_AFTER_MS have passed', async () => {
+    await connectionWithoutPortal();
+    await learnPortalInBackground();
+    expect(checks).toBe(1);
+    // The worker stops after idling; a page or an alarm starts a new one, with nothing in memory.
+    vi.resetModules();
+    const restarted = await import('./handlers/sync');
+    const restartedPageAccess = (await import('./page-access')).pageAccess;
+    hubspotDown = false;
+    vi.setSystemTime(Date.now() + PORTAL_RECHECK_AFTER_MS - 1000);
+    await restarted.learnPortalInBackground();
+    expect((await restartedPageAccess('hubspot', listPage(PORTAL))).connection).toBe('other-org');
+    expect(checks).toBe(1);
+
+    vi.setSystemTime(Date.now() + 1000);
+    await restarted.learnPortalInBackground();
+    expect(checks).toBe(2);
+    expect((await restartedPageAccess('hubspot', listPage(PORTAL))).connection).toBe('same-org');
+  });
+});
+
+describe('when HubSpot answers the check without naming the portal, and leads synced from a named one are stored', () => {
+  const SYNCED_FROM: CrmAccount = { id: PORTAL, name: 'Demo portal' };
+
+  beforeEach(async () => {
+    refuseAccountDetails = true;
+    const state = (await db.settings.get(syncStateKey('hubspot')))!.value as object;
+    await db.settings.put({ key: syncStateKey('hubspot'), value: { ...state, account: SYNCED_FROM } });
+  });
+
+  it('checks no more for pages or worker starts, until the admin’s own check tells the portal', async () => {
+    await connectionWithoutPortal();
+    expect((await pageAccess('hubspot', listPage(PORTAL))).connection).toBe('other-org');
+    expect(checks).toBe(1);
+    const stored = await readConnection('hubspot');
+    expect(stored?.crm === 'hubspot' && stored.account).toBeUndefined();
+
+    vi.setSystemTime(Date.now() + 2 * PORTAL_RECHECK_AFTER_MS);
+    await learnPortalInBackground();
+    expect((await pageAccess('hubspot', listPage(PORTAL))).connection).toBe('other-org');
+    expect(checks).toBe(1);
+    expect(tabsToldScoresChanged()).toBe(false);
+
+    // The admin gives the token the scope and presses Test connection.
+    refuseAccountDetails = false;
+    const tested = await syncHandlers.testConnection({ crm: 'hubspot' }, {});
+    expect(tested.ok && tested.status).toBe('connected');
+    expect(checks).toBe(2);
+    expect(tabsToldScoresChanged()).toBe(true);
+    expect((await pageAccess('hubspot', listPage(PORTAL))).connection).toBe('same-org');
+  });
 });

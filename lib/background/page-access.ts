@@ -12,8 +12,7 @@ import { DEMO_ACCOUNTS } from '../crm/demo-accounts';
 import type { CrmKind } from '../crm/types';
 import { db, type StoredLead } from '../db/db';
 import { dexieSyncStore } from '../sync/store';
-import { learnPortalIfUnknown } from './handlers/sync';
-import { keepWorkerAliveDuring } from './keep-alive';
+import { learnPortalInBackground } from './handlers/sync';
 
 export interface PageAccess {
   /** The page's org or portal (a Salesforce host, a HubSpot portal id); null when its URL does not say. */
@@ -62,34 +61,34 @@ export function senderPage(crm: CrmKind, sender: Browser.runtime.MessageSender):
   return recognisePage(url)?.adapter.crm === crm ? url : null;
 }
 
-/** How long after a check that could not tell the connection's portal pages wait to ask for another: a list page asks as it scrolls. */
-export const PORTAL_RECHECK_AFTER_MS = 5 * 60_000;
-let portalCheck: { startedAt: number; done: Promise<void> } | null = null;
-
 /**
- * Checks which portal the HubSpot connection reads when no check has read it yet (stored by a
- * LeadLens that did not record portals, or HubSpot did not answer at its connect or at start-up),
- * rather than refusing its own portal's pages as another's until a sync or a Test connection.
- * One check at a time, shared by the pages asking; after one that could not tell, none for
- * PORTAL_RECHECK_AFTER_MS. A failure is logged: the page is then answered as another portal's.
+ * The longest a page waits for the check of a HubSpot connection's unknown portal (up to a minute,
+ * with HubSpot slow or down) before it is answered from what is stored: a check that learns the
+ * portal tells CRM tabs, whose badges then ask again (`learnPortalInBackground`).
  */
-function checkUnknownPortal(): Promise<void> {
-  if (portalCheck === null || Date.now() - portalCheck.startedAt >= PORTAL_RECHECK_AFTER_MS) {
-    const done = keepWorkerAliveDuring(learnPortalIfUnknown()).catch((error: unknown) => console.warn('LeadLens: checking which HubSpot portal the connection reads failed', error));
-    portalCheck = { startedAt: Date.now(), done };
+export const PORTAL_CHECK_WAIT_MS = 3_000;
+
+/** Resolves once `work` settles or `ms` have passed, whichever is first. */
+async function settledOrAfter(work: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  } finally {
+    clearTimeout(timer);
   }
-  return portalCheck.done;
 }
 
 /**
- * What may answer for `page`, a page of `crm`. A HubSpot connection whose portal is unknown is
- * checked first (`checkUnknownPortal`); still unknown, it counts as another portal's.
+ * What may answer for `page`, a page of `crm`. A HubSpot connection whose portal is unknown (stored
+ * by a LeadLens that did not record portals, or HubSpot did not answer its check) is checked first,
+ * in the check start-up and other pages share (`learnPortalInBackground`), for PORTAL_CHECK_WAIT_MS
+ * at most; still unknown, it counts as another portal's.
  */
 export async function pageAccess(crm: CrmKind, page: URL): Promise<PageAccess> {
   const account = accountOfPage(crm, page);
   let connection = await readConnection(crm);
   if (account !== null && connection?.crm === 'hubspot' && connection.account === undefined) {
-    await checkUnknownPortal();
+    await settledOrAfter(learnPortalInBackground(), PORTAL_CHECK_WAIT_MS);
     connection = await readConnection(crm);
   }
   const syncedFrom = (await dexieSyncStore(db).readState(crm)).account;

@@ -14,7 +14,7 @@ import { db } from '../db/db';
 import { heldValuesRemembered, readWrittenValues, rememberWrittenBackFields, setHeldValuesRemembered, writtenBackFields } from '../db/written-back-fields';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
-import { owedSourceScorings, purgedSince, readJob, runJob, runStoredScoresJob, STORED_SCORES_LOCK } from '../jobs/progress';
+import { owedScoringModel, owedSourceScorings, purgedSince, readJob, runJob, runStoredScoresJob, STORED_SCORES_LOCK } from '../jobs/progress';
 import { resumeUnfinishedScoringJob, runScoringJob } from '../ml/bulk-score';
 import { parseManifest, type Manifest } from '../ml/manifest';
 import { stubWebLocks } from '../../test/web-locks';
@@ -30,6 +30,7 @@ import { idleWriteBack } from '../messaging/protocol-write-back';
 import { finishUnfinishedPurge, forgetSyncedLeads, purgeEverything } from './purge';
 import { readWriteBack } from './write-back-job';
 import { scoreCacheFor } from './score-cache';
+import { SCORED_BY_VERSION_KEY, scoreAgainAfterUpdate } from './start-up';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 /** The CRMs whose leads the offscreen document was asked to score (`scoreStoredLeadsOffscreen`), while a test stands in for it (`standIn`). */
@@ -108,6 +109,18 @@ describe('purgeEverything', () => {
     ]);
     expect(await db.leads.count()).toBe(0);
     expect(await db.leadScores.count()).toBe(0);
+  });
+
+  it('keeps which LeadLens version scored what is stored: the first start after a purge and a new sync is no update', async () => {
+    await scoreAgainAfterUpdate('2.0.0');
+    await purgeEverything();
+    expect(await db.settings.get(SCORED_BY_VERSION_KEY)).toEqual({ key: SCORED_BY_VERSION_KEY, value: '2.0.0' });
+    // Synced again, scored, a record page's score cached; then the worker starts again, no update between.
+    await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
+    await db.scores.put({ key: 'm|hubspot|101', fieldsHash: 'h', lead: {} as never, scoredAt: Date.now(), account: '4242424' });
+    await scoreAgainAfterUpdate('2.0.0');
+    expect(await owedScoringModel()).toBeNull();
+    expect(await db.scores.count()).toBe(1);
   });
 
   it('gives back every site access granted at run time, a connection’s or not, and keeps the manifest’s', async () => {

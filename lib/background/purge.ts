@@ -19,6 +19,7 @@ import { cancelSync, syncLockName } from '../sync/runner';
 import { scheduleAutoSync } from '../sync/schedule';
 import { syncStateKey } from '../sync/state';
 import { deleteCachedScoresOf, forgetScoresInFlight } from './score-cache';
+import { SCORED_BY_VERSION_KEY } from './start-up';
 import { cancelWriteBack, forgetWriteBackReport, writeBackLockName } from './write-back-job';
 
 /**
@@ -99,9 +100,10 @@ async function releaseAllSiteAccess(): Promise<void> {
  * before and still waiting for its turn does not begin (`recordPurge`). If a job does not
  * stop within `waitMs`, deletes nothing and throws. Keeps only the names of the CRM fields
  * write-back wrote scores to: the CRM's records still hold those scores, and synced again they
- * would be a new model's feature (written-back-fields.ts); and how many times each CRM's
- * connection was removed, so a connect under way stores nothing (`connectionGeneration`); and when
- * it deleted (`recordPurge`). Returns what the admin must be told
+ * would be a new model's feature (written-back-fields.ts); the LeadLens version that scored what
+ * is stored (`SCORED_BY_VERSION_KEY`), or the next start would take it for an update; and how
+ * many times each CRM's connection was removed, so a connect under way stores nothing
+ * (`connectionGeneration`); and when it deleted (`recordPurge`). Returns what the admin must be told
  * of a Salesforce sign-in LeadLens could not end (`endGrantOf`: it stays live at Salesforce once
  * its connection is deleted here), else ''.
  */
@@ -121,10 +123,13 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
         await db.transaction('rw', db.tables, async () => {
           // Field names, not lead data; a field not named LeadLens's (a custom "AI_Score__c") is known as its output by this list only.
           const writtenFields = await Promise.all(CRM_KINDS.map(writtenBackFields));
+          // Kept, not cleared: the next start would take it for an update, and score everything synced since again.
+          const scoredBy = await db.settings.get(SCORED_BY_VERSION_KEY);
           await Promise.all(db.tables.map((table) => table.clear()));
           // A scoring or re-tiering asked before and still waiting for its turn then does not run, on the emptied store.
           await recordPurge();
           for (const [i, crm] of CRM_KINDS.entries()) if (writtenFields[i].length > 0) await rememberWrittenBackFields(crm, writtenFields[i]);
+          if (scoredBy) await db.settings.put(scoredBy);
         });
         await browser.storage.session.clear();
         // All but the connection generations (counts, no data), which `removeConnection` above raised:

@@ -15,8 +15,7 @@ import { activeModelId } from '../ml/model-store';
 import { resumeSyncs } from '../sync/runner';
 import { scheduleAutoSync } from '../sync/schedule';
 import { startStoredScoring } from './activate-model';
-import { learnPortalIfUnknown } from './handlers/sync';
-import { KEEP_ALIVE_INTERVAL_MS } from './keep-alive';
+import { learnPortalInBackground } from './handlers/sync';
 import { finishUnfinishedPurge } from './purge';
 import { scheduleScoreRefresh } from './refresh-scores';
 import { SCORED_BY_VERSION_KEY, scoreAgainAfterUpdate, startUp } from './start-up';
@@ -35,7 +34,7 @@ vi.mock('../ml/model-store', async (importOriginal) => {
   const original = await importOriginal<typeof import('../ml/model-store')>();
   return { ...original, activeModelId: vi.fn(original.activeModelId) };
 });
-vi.mock('./handlers/sync', () => ({ learnPortalIfUnknown: vi.fn() }));
+vi.mock('./handlers/sync', () => ({ learnPortalInBackground: vi.fn() }));
 vi.mock('./purge', () => ({ finishUnfinishedPurge: vi.fn() }));
 vi.mock('../sync/runner', async (importOriginal) => ({ ...(await importOriginal<typeof import('../sync/runner')>()), resumeSyncs: vi.fn() }));
 vi.mock('../sync/schedule', async (importOriginal) => ({ ...(await importOriginal<typeof import('../sync/schedule')>()), scheduleAutoSync: vi.fn() }));
@@ -69,7 +68,7 @@ beforeEach(async () => {
   fakeBrowser.runtime.getPlatformInfo = idleResets;
   fakeBrowser.storage.local.setAccessLevel = vi.fn(async () => undefined);
   vi.mocked(finishUnfinishedPurge).mockResolvedValue(undefined);
-  vi.mocked(learnPortalIfUnknown).mockResolvedValue(undefined);
+  vi.mocked(learnPortalInBackground).mockResolvedValue(undefined);
   vi.mocked(resumeSyncs).mockResolvedValue(undefined);
   vi.mocked(scheduleAutoSync).mockResolvedValue(undefined);
   vi.mocked(scheduleScoreRefresh).mockResolvedValue(undefined);
@@ -167,37 +166,21 @@ describe('startUp', () => {
       const purge = deferred();
       vi.mocked(finishUnfinishedPurge).mockReturnValue(purge.promise);
       const check = deferred();
-      vi.mocked(learnPortalIfUnknown).mockReturnValue(check.promise);
+      vi.mocked(learnPortalInBackground).mockReturnValue(check.promise);
       const purgeFinished = startUp();
       await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(learnPortalIfUnknown).not.toHaveBeenCalled();
+      expect(learnPortalInBackground).not.toHaveBeenCalled();
       purge.resolve();
       await purgeFinished;
-      await vi.waitFor(() => expect(learnPortalIfUnknown).toHaveBeenCalledTimes(1));
+      await vi.waitFor(() => expect(learnPortalInBackground).toHaveBeenCalledTimes(1));
       await new Promise((resolve) => setTimeout(resolve, 10));
       expect(resumeSyncs).not.toHaveBeenCalled();
       check.resolve();
       await vi.waitFor(() => expect(resumeSyncs).toHaveBeenCalledTimes(1));
     });
 
-    it('keeps the worker alive while it is checked (up to a minute of HubSpot requests, no extension call)', async () => {
-      await db.open(); // start-up's own open ends at once: only the check is in progress
-      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-      const check = deferred();
-      vi.mocked(learnPortalIfUnknown).mockReturnValue(check.promise);
-      await startUp();
-      await vi.waitFor(() => expect(learnPortalIfUnknown).toHaveBeenCalledTimes(1));
-      idleResets.mockClear();
-      await vi.advanceTimersByTimeAsync(KEEP_ALIVE_INTERVAL_MS * 3);
-      expect(idleResets).toHaveBeenCalledTimes(3);
-      check.resolve();
-      await vi.waitFor(() => expect(resumeSyncs).toHaveBeenCalledTimes(1));
-      await vi.advanceTimersByTimeAsync(KEEP_ALIVE_INTERVAL_MS * 3);
-      expect(idleResets).toHaveBeenCalledTimes(3);
-    });
-
     it('resumes syncs (Salesforce’s among them) when the check fails, and logs that failure', async () => {
-      vi.mocked(learnPortalIfUnknown).mockRejectedValue(new Error('HubSpot did not answer'));
+      vi.mocked(learnPortalInBackground).mockRejectedValue(new Error('HubSpot did not answer'));
       await startUp();
       await vi.waitFor(() => expect(resumeSyncs).toHaveBeenCalledTimes(1));
       expect(console.error).toHaveBeenCalledWith('LeadLens: checking which HubSpot portal the connection reads failed', new Error('HubSpot did not answer'));

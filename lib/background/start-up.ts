@@ -12,7 +12,7 @@ import { activeModelId } from '../ml/model-store';
 import { resumeSyncs } from '../sync/runner';
 import { scheduleAutoSync } from '../sync/schedule';
 import { startStoredScoring } from './activate-model';
-import { learnPortalIfUnknown } from './handlers/sync';
+import { learnPortalInBackground } from './handlers/sync';
 import { keepWorkerAliveDuring } from './keep-alive';
 import { finishUnfinishedPurge } from './purge';
 import { scheduleScoreRefresh } from './refresh-scores';
@@ -60,9 +60,10 @@ export function startUp(): Promise<void> {
   const purgeFinished = keepWorkerAliveDuring(finishUnfinishedPurge()).catch(logFailure('finishing an interrupted purge failed'));
   // A HubSpot connection stored by a LeadLens that did not record portals: until checked, its own
   // portal's pages count as another's, and a sync left running would be refused on resuming.
-  // Only a connection with no portal known is checked (up to a minute of HubSpot requests).
+  // Only a connection with no portal known is checked (up to a minute of HubSpot requests), in the
+  // check pages share, and not again at every worker start while HubSpot cannot tell.
   const portalChecked = purgeFinished
-    .then(() => keepWorkerAliveDuring(learnPortalIfUnknown()))
+    .then(learnPortalInBackground)
     .catch(logFailure('checking which HubSpot portal the connection reads failed'));
   // CRM credentials live in storage.local: keep content scripts out; resume a sync this worker's predecessor left running.
   void Promise.all([restrictStorageToExtension(), portalChecked]).then(resumeSyncs).catch(logFailure('resuming an interrupted sync failed'));

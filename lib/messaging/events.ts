@@ -11,8 +11,9 @@ export const eventsProtocol = {
   openLeadChanged: z.object({ tabId: z.number().int() }),
   /**
    * What CRM tabs' badges show may have changed: another model is active, its tier policy
-   * changed, or stored leads were added (a sync, an import) or deleted (list badges score
-   * the stored leads' fields). Badges ask for their scores again.
+   * changed, stored leads were added (a sync, an import) or deleted (list badges score
+   * the stored leads' fields), or the HubSpot connection's portal became known (its pages were
+   * answered as another portal's). Badges ask for their scores again.
    */
   scoresChanged: z.object({}),
   /**

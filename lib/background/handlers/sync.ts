@@ -4,6 +4,7 @@
  * sync progress.
  */
 import { browser } from 'wxt/browser';
+import { z } from 'zod';
 import { clientFor, clientForConnection, salesforceSessionId } from '../../connections/client-for';
 import { signInWithSalesforce } from '../../connections/oauth';
 import { connectionGeneration, endGrantOf, isSameConnection, readConnection, readStatus, releaseHostAccess, removeConnection, stillConnected, writeConnectionUnlessRemovedSince, writeStatus } from '../../connections/connections';
@@ -12,11 +13,13 @@ import type { CrmAccount } from '../../crm/client';
 import { abortedByTimeout, isCrmError } from '../../crm/http';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../../crm/types';
 import { countOwnLeads, db, syncedLeadsOf } from '../../db/db';
+import { sendToCrmTabs } from '../../messaging/events';
 import type { AutoSyncStatus, ConnectRequest, SyncSummary, syncProtocol } from '../../messaging/protocol-sync';
 import type { Handlers } from '../../messaging/rpc';
 import { cancelSync, startSync } from '../../sync/runner';
 import { nextAutoSyncAt, readAutoSync, setAutoSync } from '../../sync/schedule';
 import { forgetSyncedLeads } from '../purge';
+import { keepWorkerAliveDuring } from '../keep-alive';
 import { deleteCachedScoresOf, forgetScoresInFlight } from '../score-cache';
 import { cancelWriteBack } from '../write-back-job';
 import { WAYS_PAST_AN_UNNAMED_PORTAL, dexieSyncStore, forgetSyncedAs, nameSyncedAccount, readPortalToken, recordPortalToken, recordSyncedAccount } from '../../sync/store';
@@ -237,13 +240,22 @@ async function checkAndRemember(connection: Connection): Promise<ConnectionReply
 }
 
 /** Checks the CRM's stored connection if `needsCheck` says so, alone among its connects and checks; null when it is not checked. */
-function checkStoredConnection(crm: CrmKind, needsCheck: (connection: Connection) => boolean = () => true): Promise<(ConnectionReply & { ok: true }) | null> {
+function checkStoredConnection(crm: CrmKind, needsCheck: (connection: Connection) => boolean | Promise<boolean> = () => true): Promise<(ConnectionReply & { ok: true }) | null> {
   return withConnectionLock(crm, async () => {
     // Read once the lock is held: a connect it waited for may have replaced it.
     const connection = await readConnection(crm);
-    return connection && needsCheck(connection) ? checkAndRemember(connection) : null;
+    if (!connection || !(await needsCheck(connection))) return null;
+    let reply: (ConnectionReply & { ok: true }) | null = null;
+    try {
+      reply = await checkAndRemember(connection);
+      return reply;
+    } finally {
+      if (connection.crm === 'hubspot') await recordPortalCheck(connection, reply);
+    }
   });
 }
+
+const portalUnknown = (connection: Connection) => connection.crm === 'hubspot' && connection.account === undefined;
 
 /**
  * Checks a stored HubSpot connection no check has read the portal of (HubSpot was down when it
@@ -252,7 +264,65 @@ function checkStoredConnection(crm: CrmKind, needsCheck: (connection: Connection
  * should not fail for want of a check the admin never knew to ask for.
  */
 export async function learnPortalIfUnknown(): Promise<void> {
-  await checkStoredConnection('hubspot', (connection) => connection.crm === 'hubspot' && connection.account === undefined);
+  await checkStoredConnection('hubspot', portalUnknown);
+}
+
+/** How long after a check that could not reach HubSpot start-up and pages wait before they ask for another: a list page asks as it scrolls, and a worker may start every few minutes. */
+export const PORTAL_RECHECK_AFTER_MS = 5 * 60_000;
+
+/**
+ * What the last check of the HubSpot connection found when it left its portal unknown: when it
+ * ended, and whether HubSpot answered without naming the portal (`unconfirmed`). In
+ * storage.session: it outlives the worker (stopped after idling, started again by the next page
+ * or alarm), not the browser, whose next start checks again.
+ */
+const PORTAL_CHECK_KEY = 'hubspot-portal-check';
+const PortalCheckSchema = z.object({ endedAt: z.number(), unconfirmed: z.boolean() });
+
+/**
+ * Records what a check (or connect) of the HubSpot connection left of its portal (`PORTAL_CHECK_KEY`):
+ * when it is known, nothing; when it became known, CRM tabs are told, as their pages of it were
+ * answered as another portal's (`pageAccess`) and their badges should ask again.
+ */
+async function recordPortalCheck(before: Connection | null, reply: ConnectionReply | null): Promise<void> {
+  const after = await readConnection('hubspot');
+  if (after !== null && portalUnknown(after)) {
+    await browser.storage.session.set({ [PORTAL_CHECK_KEY]: { endedAt: Date.now(), unconfirmed: reply?.status === 'connected' } });
+    return;
+  }
+  await browser.storage.session.remove(PORTAL_CHECK_KEY);
+  if (after !== null && (before === null || portalUnknown(before))) await sendToCrmTabs('scoresChanged', {});
+}
+
+/**
+ * Whether start-up and pages wait before checking the portal again: after a check that could not
+ * reach HubSpot, for PORTAL_RECHECK_AFTER_MS; after one HubSpot answered without naming it, until
+ * a check of the admin's (Connect, Test connection, a sync) says otherwise, as asking again only
+ * gets the same answer.
+ */
+async function portalCheckBacksOff(): Promise<boolean> {
+  const last = PortalCheckSchema.safeParse((await browser.storage.session.get(PORTAL_CHECK_KEY))[PORTAL_CHECK_KEY]);
+  return last.success && (last.data.unconfirmed || Date.now() - last.data.endedAt < PORTAL_RECHECK_AFTER_MS);
+}
+
+let portalCheckInFlight: Promise<void> | null = null;
+
+/**
+ * `learnPortalIfUnknown` for start-up and for HubSpot pages finding the portal unknown: one check
+ * at a time, which every caller shares, and none while `portalCheckBacksOff`. Keeps the worker
+ * alive while it runs (up to a minute of HubSpot requests); a failure is logged, never thrown.
+ */
+export function learnPortalInBackground(): Promise<void> {
+  portalCheckInFlight ??= keepWorkerAliveDuring(
+    (async () => {
+      if (await portalCheckBacksOff()) return;
+      // Asked again once the lock is held: a check it waited for (a sync's, Test connection) may have just ended.
+      await checkStoredConnection('hubspot', async (connection) => portalUnknown(connection) && !(await portalCheckBacksOff()));
+    })(),
+  )
+    .catch((error: unknown) => console.error('LeadLens: checking which HubSpot portal the connection reads failed', error))
+    .finally(() => (portalCheckInFlight = null));
+  return portalCheckInFlight;
 }
 
 /**
@@ -432,7 +502,10 @@ export const syncHandlers: Handlers<SyncProtocol> = {
         grantLeftLive = await endGrantOf(previous, stored);
         await releaseUnlessConnected(request.crm, apiHostOf(previous));
       }
-      return remember((checked ?? (await check(stored))).reply, [note, grantLeftLive].filter(Boolean).join('. '));
+      const { reply } = checked ?? (await check(stored));
+      const remembered = await remember(reply, [note, grantLeftLive].filter(Boolean).join('. '));
+      if (stored.crm === 'hubspot') await recordPortalCheck(previous, reply);
+      return remembered;
     });
   },
   async testConnection({ crm }) {
