@@ -1,20 +1,26 @@
 /**
  * npm run bench:upgrade [-- --leads 100000]
  *
- * The database upgrade a LeadLens update runs on an install that already stores many leads:
- * version 4 adds the lead summaries, filled from every stored lead in the upgrade itself. In
- * the built extension in headless Chromium, a document of the extension's origin replaces its
- * database by a version-3 one (Dexie's schema as version 3 left it, created with the plain
- * IndexedDB API) holding N demo leads with all their fields; opening the options page then
- * upgrades it. Measured: options page opened → database at version 4 with every summary.
- * Anchor, same run: reading every stored lead once with a plain cursor (the read the upgrade
- * cannot avoid). Writes the `upgrade` section of BENCHMARKS.md.
+ * The database upgrade a LeadLens update runs on an install that already stores many leads, in
+ * the built extension in headless Chromium. Two installs, each in a browser of its own:
+ * - one left at version 3, upgraded to version 6: version 4 fills a lead summary from every
+ *   stored lead, version 5 adds an empty store, version 6 fills one owed score per lead from the
+ *   summaries (the first scoring after the update then covers every lead);
+ * - one updated from the last release, at version 5 (leads and their summaries), upgraded to
+ *   version 6: one owed score per lead, filled from the summaries.
+ * A document of the extension's origin replaces the database by the older version's (Dexie's
+ * schema as lib/db/db.ts declares it up to that version, created with the plain IndexedDB API)
+ * holding N demo leads with all their fields, and their summaries for version 5; opening the
+ * options page then upgrades it. Measured: options page opened → database at version 6. Then
+ * checked: N summaries and N owed scores. Anchor, same run: reading every stored lead once with
+ * a plain cursor (the read the upgrade from version 3 cannot avoid). Writes the `upgrade`
+ * section of BENCHMARKS.md.
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { demoStoredLeads } from '../../lib/crm/demo-leads';
-import type { StoredLead } from '../../lib/db/db';
+import { db, summaryOf, type LeadSummary, type StoredLead } from '../../lib/db/db';
 import { chromiumPath, startHarness } from '../e2e/harness';
 import { writeBenchmarkSection } from './report';
 
@@ -24,57 +30,78 @@ if (!Number.isInteger(LEADS) || LEADS <= 0) throw new Error(`--leads: "${values.
 const SEED_CHUNK = 5000;
 /** Dexie stores version n as IndexedDB version 10 n. */
 const IDB_VERSION = (dexieVersion: number) => dexieVersion * 10;
+/** The version the extension upgrades to: the last lib/db/db.ts declares. */
+const LATEST_VERSION = db.verno;
+// The seeds and the section's words say what each upgrade up to version 6 fills: a later version may fill more.
+if (LATEST_VERSION !== 6) throw new Error(`lib/db/db.ts declares version ${LATEST_VERSION}: bring this benchmark's seeds and wording up to it`);
 
-const harness = await startHarness();
-let result: { seedSeconds: number; readSeconds: number; upgradeSeconds: number; summaries: number; version: number };
-try {
-  // A document of the extension's origin without its scripts, so that no Dexie connection
-  // reopens the database while it is replaced; the service worker (which holds one) is stopped.
-  const worker = await harness.context.newPage();
-  await worker.goto(`chrome-extension://${harness.extensionId}/manifest.json`);
-  const cdp = await harness.context.newCDPSession(worker);
-  await cdp.send('ServiceWorker.enable');
-  await cdp.send('ServiceWorker.stopAllWorkers');
-  // The leads wait in the document first, so that one transaction can store them all.
-  const leads = demoStoredLeads(new Date(), LEADS);
-  for (let from = 0; from < leads.length; from += SEED_CHUNK) {
-    const chunk: StoredLead[] = leads.slice(from, from + SEED_CHUNK);
-    await worker.evaluate((chunk) => {
-      const waiting = globalThis as unknown as { leads?: unknown[] };
-      (waiting.leads ??= []).push(...chunk);
-    }, chunk);
-  }
-  console.log(`Storing ${LEADS.toLocaleString('en-US')} leads in a version-3 database…`);
-  // Created, filled and read (the anchor) in its own versionchange transaction: no other
-  // connection (the service worker's Dexie, restarted) can open it in between.
-  const seeded = await worker.evaluate(
-    (version) =>
-      new Promise<{ seedSeconds: number; readSeconds: number }>((resolve, reject) => {
-        const waiting = globalThis as unknown as { leads: { key: string }[] };
-        const deleting = indexedDB.deleteDatabase('leadlens');
-        deleting.onerror = () => reject(deleting.error);
-        const open = indexedDB.open('leadlens', version);
-        const times = { seedSeconds: 0, readSeconds: 0 };
-        open.onerror = () => reject(open.error);
-        open.onupgradeneeded = () => {
-          // Version 3's stores and indexes, as db.ts declares them up to version(3).
-          const db = open.result;
-          db.createObjectStore('scores', { keyPath: 'key' }).createIndex('scoredAt', 'scoredAt');
-          const leads = db.createObjectStore('leads', { keyPath: 'key' });
-          for (const index of ['source', 'origin', 'createdAt', 'modifiedAt', 'owner', 'leadSource']) leads.createIndex(index, index);
-          const leadScores = db.createObjectStore('leadScores', { keyPath: 'key' });
-          leadScores.createIndex('leadKey', 'leadKey');
-          leadScores.createIndex('[modelId+tier]', ['modelId', 'tier']);
-          leadScores.createIndex('[modelId+probability]', ['modelId', 'probability']);
-          db.createObjectStore('models', { keyPath: 'id' }).createIndex('addedAt', 'addedAt');
-          db.createObjectStore('settings', { keyPath: 'key' });
-          db.createObjectStore('csvStaging', { keyPath: 'key' });
-          const seedStart = performance.now();
-          waiting.leads.forEach((lead, i) => {
-            const put = leads.put(lead);
-            if (i < waiting.leads.length - 1) return;
-            // The anchor, once the last lead is stored: one plain cursor over every lead.
-            put.onsuccess = () => {
+interface UpgradeRun {
+  /** The version the install was left at. */
+  from: 3 | 5;
+  seedSeconds: number;
+  readSeconds: number;
+  upgradeSeconds: number;
+  summaries: number;
+  owedScores: number;
+}
+
+/** Seeds a version-`from` database of `leads` in a browser of its own, opens the options page and times the upgrade to the latest version. */
+async function measureUpgrade(from: UpgradeRun['from'], leads: StoredLead[]): Promise<UpgradeRun> {
+  const harness = await startHarness();
+  try {
+    // A document of the extension's origin without its scripts, so that no Dexie connection
+    // reopens the database while it is replaced; the service worker (which holds one) is stopped.
+    const worker = await harness.context.newPage();
+    await worker.goto(`chrome-extension://${harness.extensionId}/manifest.json`);
+    const cdp = await harness.context.newCDPSession(worker);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    // The rows wait in the document first, so that one transaction can store them all.
+    for (let start = 0; start < leads.length; start += SEED_CHUNK) {
+      const chunk = leads.slice(start, start + SEED_CHUNK);
+      const summaries: LeadSummary[] = from >= 4 ? chunk.map(summaryOf) : [];
+      await worker.evaluate(
+        ({ chunk, summaries }) => {
+          const waiting = globalThis as unknown as { leads?: unknown[]; summaries?: unknown[] };
+          (waiting.leads ??= []).push(...chunk);
+          (waiting.summaries ??= []).push(...summaries);
+        },
+        { chunk, summaries },
+      );
+    }
+    console.log(`Storing ${LEADS.toLocaleString('en-US')} leads${from >= 4 ? ' and their summaries' : ''} in a version-${from} database…`);
+    // Created, filled and read (the anchor) in its own versionchange transaction: no other
+    // connection (the service worker's Dexie, restarted) can open it in between.
+    const seeded = await worker.evaluate(
+      ({ from, nativeVersion }) =>
+        new Promise<{ seedSeconds: number; readSeconds: number }>((resolve, reject) => {
+          const waiting = globalThis as unknown as { leads: { key: string }[]; summaries: { key: string }[] };
+          const deleting = indexedDB.deleteDatabase('leadlens');
+          deleting.onerror = () => reject(deleting.error);
+          const open = indexedDB.open('leadlens', nativeVersion);
+          const times = { seedSeconds: 0, readSeconds: 0 };
+          open.onerror = () => reject(open.error);
+          open.onupgradeneeded = () => {
+            // The stores and indexes db.ts declares up to version(3), and those of versions 4 and 5 when seeded at 5.
+            const db = open.result;
+            db.createObjectStore('scores', { keyPath: 'key' }).createIndex('scoredAt', 'scoredAt');
+            const leads = db.createObjectStore('leads', { keyPath: 'key' });
+            for (const index of ['source', 'origin', 'createdAt', 'modifiedAt', 'owner', 'leadSource']) leads.createIndex(index, index);
+            const leadScores = db.createObjectStore('leadScores', { keyPath: 'key' });
+            leadScores.createIndex('leadKey', 'leadKey');
+            leadScores.createIndex('[modelId+tier]', ['modelId', 'tier']);
+            leadScores.createIndex('[modelId+probability]', ['modelId', 'probability']);
+            db.createObjectStore('models', { keyPath: 'id' }).createIndex('addedAt', 'addedAt');
+            db.createObjectStore('settings', { keyPath: 'key' });
+            db.createObjectStore('csvStaging', { keyPath: 'key' });
+            const summaries = from >= 4 ? db.createObjectStore('leadSummaries', { keyPath: 'key' }) : undefined;
+            if (from >= 5) db.createObjectStore('heldOutScores', { keyPath: 'modelId' });
+            const seedStart = performance.now();
+            let lastPut: IDBRequest | undefined;
+            for (const lead of waiting.leads) lastPut = leads.put(lead);
+            if (summaries) for (const summary of waiting.summaries) lastPut = summaries.put(summary);
+            // The anchor, once the last row is stored: one plain cursor over every lead.
+            lastPut!.onsuccess = () => {
               times.seedSeconds = (performance.now() - seedStart) / 1000;
               const readStart = performance.now();
               const cursor = leads.openCursor();
@@ -83,68 +110,89 @@ try {
                 else times.readSeconds = (performance.now() - readStart) / 1000;
               };
             };
-          });
-        };
-        open.onsuccess = () => {
-          open.result.close();
-          waiting.leads = [];
-          resolve(times);
-        };
-      }),
-    IDB_VERSION(3),
-  );
-
-  // From here the first connection that asks for version 4 upgrades it: the options page, or the service worker woken first.
-  console.log('Opening the options page: the extension upgrades its database…');
-  const upgradeStart = performance.now();
-  const options = await harness.context.newPage();
-  await options.goto(`chrome-extension://${harness.extensionId}/options.html`);
-  // An open without a version waits for an upgrade under way; before one starts, it sees version 3.
-  let opened = { version: IDB_VERSION(3), summaries: 0 };
-  while (opened.version < IDB_VERSION(4)) {
-    opened = await worker.evaluate(
-      () =>
-        new Promise<{ version: number; summaries: number }>((resolve, reject) => {
-          const open = indexedDB.open('leadlens');
-          open.onerror = () => reject(open.error);
+          };
           open.onsuccess = () => {
-            const db = open.result;
-            if (!db.objectStoreNames.contains('leadSummaries')) {
-              db.close();
-              resolve({ version: db.version, summaries: 0 });
-              return;
-            }
-            const count = db.transaction('leadSummaries').objectStore('leadSummaries').count();
-            count.onsuccess = () => {
-              db.close();
-              resolve({ version: db.version, summaries: count.result });
-            };
-            count.onerror = () => reject(count.error);
+            open.result.close();
+            waiting.leads = [];
+            waiting.summaries = [];
+            resolve(times);
           };
         }),
+      { from, nativeVersion: IDB_VERSION(from) },
     );
-    if (opened.version < IDB_VERSION(4)) await options.waitForTimeout(50);
+
+    // From here the first connection that asks for the latest version upgrades it: the options page, or the service worker woken first.
+    console.log(`Opening the options page: the extension upgrades its database to version ${LATEST_VERSION}…`);
+    // Wall-clock ms, which Node and the page share: the upgrade ends in the page.
+    const upgradeStart = Date.now();
+    const options = await harness.context.newPage();
+    await options.goto(`chrome-extension://${harness.extensionId}/options.html`);
+    // An open without a version waits for an upgrade under way; before one starts, it sees the seeded version.
+    let upgraded: { upgradedAt: number; summaries: number; owedScores: number } | null = null;
+    while (upgraded === null) {
+      upgraded = await worker.evaluate(
+        (latest) =>
+          new Promise<{ upgradedAt: number; summaries: number; owedScores: number } | null>((resolve, reject) => {
+            const open = indexedDB.open('leadlens');
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const upgradedAt = Date.now();
+              const db = open.result;
+              if (db.version < latest) {
+                db.close();
+                resolve(null);
+                return;
+              }
+              // Counted in a transaction begun at once: the scoring the update starts deletes owed rows only in later ones.
+              const counting = db.transaction(['leadSummaries', 'owedLeadScores']);
+              const summaries = counting.objectStore('leadSummaries').count();
+              const owedScores = counting.objectStore('owedLeadScores').count();
+              counting.oncomplete = () => {
+                db.close();
+                resolve({ upgradedAt, summaries: summaries.result, owedScores: owedScores.result });
+              };
+              counting.onerror = () => reject(counting.error);
+            };
+          }),
+        IDB_VERSION(LATEST_VERSION),
+      );
+      if (upgraded === null) await options.waitForTimeout(50);
+    }
+    await options.close();
+    const { upgradedAt, summaries, owedScores } = upgraded;
+    return { from, ...seeded, upgradeSeconds: (upgradedAt - upgradeStart) / 1000, summaries, owedScores };
+  } finally {
+    await harness.close();
   }
-  const upgradeSeconds = (performance.now() - upgradeStart) / 1000;
-  await options.close();
-  result = { ...seeded, upgradeSeconds, ...opened };
-} finally {
-  await harness.close();
 }
 
-if (result.summaries !== LEADS) throw new Error(`the upgrade left ${result.summaries} summaries for ${LEADS} leads`);
+const leads = demoStoredLeads(new Date(), LEADS);
+const runs: UpgradeRun[] = [];
+for (const from of [3, 5] as const) {
+  const run = await measureUpgrade(from, leads);
+  if (run.summaries !== LEADS) throw new Error(`the upgrade from version ${from} left ${run.summaries} summaries for ${LEADS} leads`);
+  if (run.owedScores !== LEADS) throw new Error(`the upgrade from version ${from} left ${run.owedScores} owed scores for ${LEADS} leads`);
+  runs.push(run);
+}
+
+const count = LEADS.toLocaleString('en-US');
+const filled: Record<UpgradeRun['from'], string> = {
+  3: `${count} summaries (version 4, from every lead) and ${count} owed scores (version 6, from the summaries)`,
+  5: `${count} owed scores (version 6, from the summaries)`,
+};
 const body = [
   `## Database upgrade with stored leads (\`npm run bench:upgrade\`)`,
   '',
-  `Measured ${new Date().toISOString().slice(0, 10)} (headless ${execFileSync(chromiumPath(), ['--version'], { encoding: 'utf8' }).trim()}, Node ${process.version}, ${os.cpus().length} shared cores; one run).`,
+  `Measured ${new Date().toISOString().slice(0, 10)} (headless ${execFileSync(chromiumPath(), ['--version'], { encoding: 'utf8' }).trim()}, Node ${process.version}, ${os.cpus().length} shared cores; one run each).`,
   '',
-  `A version-3 database holding ${LEADS.toLocaleString('en-US')} demo leads with all their fields (stored in ${result.seedSeconds.toFixed(1)} s with the plain IndexedDB API), upgraded to version 4 (lead summaries, filled from every lead) by the first extension context that opens it (the options page is opened at once). Measured from the version-3 database's release. Anchor: one plain cursor over every stored lead, same run.`,
+  `${count} demo leads with all their fields, stored with the plain IndexedDB API in a database left at an older version, in a browser of its own, then upgraded to version ${LATEST_VERSION} by the first extension context that opens it (the options page is opened at once). From version 3, an install not updated since: version 4 fills a lead summary from every lead, version 5 adds an empty store, version 6 fills one owed score per lead from the summaries, so that the first scoring after the update covers every lead. From version 5, an install updated from the last release (leads and their summaries stored): version 6 alone. Measured from the older database's release to the database open at version ${LATEST_VERSION}; then checked: ${count} summaries and ${count} owed scores. Anchor: one plain cursor over every stored lead, same run.`,
   '',
-  '| measure | value |',
-  '|---|---|',
-  `| version 3 released → database at version 4 with ${result.summaries.toLocaleString('en-US')} summaries | ${result.upgradeSeconds.toFixed(1)} s |`,
-  `| anchor: reading every stored lead once | ${result.readSeconds.toFixed(1)} s |`,
-  `| ratio upgrade / anchor | ${(result.upgradeSeconds / result.readSeconds).toFixed(1)}× |`,
+  `| upgrade | what it fills | seeded in | upgrade | anchor: reading every stored lead once | ratio upgrade / anchor |`,
+  '|---|---|---|---|---|---|',
+  ...runs.map(
+    (run) =>
+      `| version ${run.from} → ${LATEST_VERSION} | ${filled[run.from]} | ${run.seedSeconds.toFixed(1)} s | ${run.upgradeSeconds.toFixed(1)} s | ${run.readSeconds.toFixed(1)} s | ${(run.upgradeSeconds / run.readSeconds).toFixed(1)}× |`,
+  ),
   '',
   'The upgrade runs in whichever context opens the database first after an update. Chrome stops a service worker after 30 s without an extension event or API call, and IndexedDB work is neither: the service worker therefore opens the database calling an extension API every 20 s until it is open (lib/background/keep-alive.ts), so a store whose upgrade takes longer than 30 s is not cut short and started again.',
 ].join('\n');
