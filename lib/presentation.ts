@@ -316,6 +316,12 @@ export function heldOutAucHeading(metrics: Pick<Manifest['metrics'], 'folds'>): 
   return `Ranking quality (${measured}; 0.5 is chance, 1 is perfect)`;
 }
 
+/**
+ * The precision–recall area's heading, with its chance level: unlike ROC-AUC's 0.5, a model no
+ * better than chance scores about the share of leads that converted (`baseRate`).
+ */
+export const prAucHeading = (baseRate: number) => `Precision–recall area (${formatRate(baseRate)} of these leads converted, about what a model no better than chance scores)`;
+
 /** A ROC-AUC's margin of chance from its standard error (`chanceMargin`). */
 export const chanceNote = (standardError: number) => `(± ${chanceMargin(standardError).toFixed(3)}: what chance alone moves it by, 95 % of the time)`;
 

@@ -200,6 +200,17 @@ it('keeps the worker alive while the check runs (up to a minute of HubSpot reque
   expect(idleResets).toHaveBeenCalledTimes(3);
 });
 
+it('answers Test connection though storage.session is too full to record that HubSpot did not answer', async () => {
+  hubspotDown = true;
+  vi.spyOn(Math, 'random').mockReturnValue(0);
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  await connectionWithoutPortal();
+  vi.spyOn(fakeBrowser.storage.session, 'set').mockRejectedValue(new Error('Session storage quota bytes exceeded'));
+  const tested = await syncHandlers.testConnection({ crm: 'hubspot' }, {});
+  expect(tested).toEqual({ ok: true, crm: 'hubspot', status: 'error', host: 'api.hubapi.com', message: 'HubSpot read contacts failed 6 times; last: HTTP 503' });
+  expect(warn).toHaveBeenCalledWith('LeadLens: recording the HubSpot portal check failed', expect.objectContaining({ message: 'Session storage quota bytes exceeded' }));
+});
+
 describe('when HubSpot does not answer the check at start-up', () => {
   beforeEach(() => {
     hubspotDown = true;

@@ -231,13 +231,15 @@ it('says in the Data line how the probabilities were calibrated, and nothing of 
 
 // A CLI model trained with `--cv 0` has one 80/20 holdout: its figure was labelled cross-validated.
 it.each([
-  [5, 'Ranking quality (cross-validated ROC-AUC, 5 folds; 0.5 is chance, 1 is perfect) / PR-AUC'],
-  [1, 'Ranking quality (held-out ROC-AUC, one 20 % holdout; 0.5 is chance, 1 is perfect) / PR-AUC'],
+  [5, 'Ranking quality (cross-validated ROC-AUC, 5 folds; 0.5 is chance, 1 is perfect)'],
+  [1, 'Ranking quality (held-out ROC-AUC, one 20 % holdout; 0.5 is chance, 1 is perfect)'],
 ])('names what the held-out figures of a model trained with %i fold(s) are measured on', async (folds, heading) => {
   await storeModel({ ...lean, modelId: 'trained-1', metrics: { ...bundled.metrics, folds } }, new Uint8Array([1]), 'trained');
   await activateModel('trained-1');
   const terms = Array.from((await activeReport()).querySelectorAll('.model-summary dt'), (dt) => dt.textContent);
   expect(terms).toContain(heading);
+  // Precision–recall's chance level is the share converted (464 of 5,000), not ROC-AUC's 0.5.
+  expect(terms).toContain('Precision–recall area (9.3 % of these leads converted, about what a model no better than chance scores)');
 });
 
 it.each([

@@ -13,7 +13,7 @@ import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/lib/ui/ow
 import { confusionAt } from '@/lib/ml/train/metrics';
 import { precisionAt, recallAt } from '@/lib/ml/tier-policy';
 import { describeModelOutcome, describeWhenOutcomeCounts, settledDaysOf } from '@/lib/ml/outcome-rule';
-import { chanceNote, formatModelDate, formatRate, formatThreshold, heldOutAucHeading, plural } from '@/lib/presentation';
+import { chanceNote, formatModelDate, formatRate, formatThreshold, heldOutAucHeading, plural, prAucHeading } from '@/lib/presentation';
 import { labelledQuery } from '../policy-client';
 import { LabelledLeadsNote, useAgesCountedTo } from './LabelledLeadsNote';
 import { CalibrationError } from './training/TrainingReport';
@@ -205,10 +205,10 @@ function Report({ manifest }: { manifest: Manifest }) {
           {formatModelDate(manifest.createdAt)}; {CALIBRATED_BY[manifest.calibration.kind]}
           {manifest.outcomeRule && `. Converted means: ${describeModelOutcome(manifest.outcomeRule)}`}
         </dd>
-        <dt>{heldOutAucHeading(metrics)} / PR-AUC</dt>
-        <dd>
-          {fixed3(metrics.cvRocAuc)} / {fixed3(metrics.cvPrAuc)}
-        </dd>
+        <dt>{heldOutAucHeading(metrics)}</dt>
+        <dd>{fixed3(metrics.cvRocAuc)}</dd>
+        <dt>{prAucHeading(provenance.positives / provenance.rows)}</dt>
+        <dd>{fixed3(metrics.cvPrAuc)}</dd>
         <dt>Out-of-time ROC-AUC (newest leads, held out)</dt>
         <dd>
           {metrics.outOfTimeRocAuc === undefined ? 'not measured for this model' : metrics.outOfTimeRocAuc.toFixed(3)}

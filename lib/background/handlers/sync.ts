@@ -287,7 +287,10 @@ const PortalCheckSchema = z.object({ endedAt: z.number(), unconfirmed: z.boolean
 async function recordPortalCheck(before: Connection | null, reply: ConnectionReply | null): Promise<void> {
   const after = await readConnection('hubspot');
   if (after !== null && portalUnknown(after)) {
-    await browser.storage.session.set({ [PORTAL_CHECK_KEY]: { endedAt: Date.now(), unconfirmed: reply?.status === 'connected' } });
+    // storage.session may be full: the check's own reply must not fail for the back-off it could not record.
+    await browser.storage.session
+      .set({ [PORTAL_CHECK_KEY]: { endedAt: Date.now(), unconfirmed: reply?.status === 'connected' } })
+      .catch((error: unknown) => console.warn('LeadLens: recording the HubSpot portal check failed', error));
     return;
   }
   await browser.storage.session.remove(PORTAL_CHECK_KEY);

@@ -7,7 +7,7 @@ import { ranksNoLeads } from '@/lib/ml/train/calibration';
 import type { TrainingWindow } from '@/lib/ml/train/training-set';
 import { chanceMargin } from '@/lib/ml/train/metrics';
 import type { TrainingEvent } from '@/lib/ml/train/worker-protocol';
-import { chanceNote, formatModelDate, formatRate, heldOutAucHeading, plural } from '@/lib/presentation';
+import { chanceNote, formatModelDate, heldOutAucHeading, plural, prAucHeading } from '@/lib/presentation';
 
 type Trained = Extract<TrainingEvent, { type: 'trained' }>;
 
@@ -151,7 +151,7 @@ export function TrainingReport({ trained }: { trained: Trained }) {
         </dd>
         <dt>Compared with the active model</dt>
         <dd data-testid="model-comparison">{describeComparison(trained.comparison)}</dd>
-        <dt>Precision–recall area ({formatRate(summary.positives / summary.rows)} of these leads converted, about what a model no better than chance scores)</dt>
+        <dt>{prAucHeading(summary.positives / summary.rows)}</dt>
         <dd>{summary.cvPrAuc.toFixed(3)}</dd>
         <CalibrationError metrics={manifest.metrics} />
         <dt>Features used</dt>
