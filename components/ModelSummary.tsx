@@ -3,12 +3,19 @@ import type { Manifest } from '@/lib/ml/manifest';
 import { formatModelDate, formatThreshold, heldOutAucHeading, plural } from '@/lib/presentation';
 
 /**
- * Whether `modelId` is the default model shipped with LeadLens (`models/`), active on a fresh
- * install: trained on generated demo leads, so its scores are not learnt from the company's.
+ * Whether `manifest` is a default model of LeadLens (`models/`, active on a fresh install): trained
+ * on generated demo leads, so its scores are not learnt from the company's. Told by what it was
+ * trained on, not by its id, so that another version's default model, imported from its export as
+ * any other, is one too: `npm run model:build` trains on a file named demo-history.csv with dates
+ * measured from a fixed time, in every version so far. A model trained in LeadLens names its
+ * source's leads ("salesforce leads"), never a file; one the CLI trains on a file of the admin's
+ * that happens to share the name is measured from its own data's latest date (or its --now).
  */
-export function isDefaultModel(modelId: string): boolean {
+export function isDefaultModel(manifest: Manifest): boolean {
   const bundled = bundledModel.manifest();
-  return bundled.ok && bundled.manifest.modelId === modelId;
+  if (!bundled.ok) return false;
+  const { source, referenceTime } = bundled.manifest.provenance;
+  return manifest.provenance.source === source && manifest.provenance.referenceTime === referenceTime;
 }
 
 /** The default model in words, wherever an admin could take its scores for ones learnt from their own leads. */

@@ -26,7 +26,7 @@ const reply = (status: number, body: unknown, headers: Record<string, string> = 
   new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, headers });
 
 /** An answer whose body stream fails part-way, as when the connection drops mid-body. */
-const droppedMidBody = (status: number) =>
+const droppedMidBody = (status: number, headers: Record<string, string> = {}) =>
   new Response(
     new ReadableStream<Uint8Array>({
       start(controller) {
@@ -34,7 +34,7 @@ const droppedMidBody = (status: number) =>
         controller.error(new TypeError('network error'));
       },
     }),
-    { status },
+    { status, headers },
   );
 
 describe('parseRetryAfter', () => {
@@ -113,6 +113,13 @@ describe('HttpClient', () => {
     const { http } = client(fetchImpl);
     await expect(http.request({ path: '/x', schema: Ok, what: 'test' })).resolves.toEqual({ status: 200, data: { ok: true } });
     expect(fetchImpl).toHaveBeenCalledTimes(2);
+  });
+
+  it('fails a GET at once when the connection drops in the middle of a refusal: sent again, it would be refused again', async () => {
+    const fetchImpl = vi.fn<typeof fetch>().mockResolvedValueOnce(droppedMidBody(403)).mockResolvedValue(reply(200, { ok: true }));
+    const { http } = client(fetchImpl);
+    await expect(http.request({ path: '/x', schema: Ok, what: 'read contacts' })).rejects.toMatchObject({ kind: 'request', status: 403, message: 'TestCRM refused read contacts: HTTP 403' });
+    expect(fetchImpl).toHaveBeenCalledTimes(1);
   });
 
   it('sends a body as JSON and says so (the CRMs refuse a body of any other type with 415), asking for JSON back; a request without a body names no type', async () => {
@@ -299,6 +306,30 @@ describe('HttpClient', () => {
       expect(fetchImpl).toHaveBeenCalledTimes(1);
     });
 
+    it('is waited out and sent again when the connection drops in the middle of its 429 answer: the CRM did not do it', async () => {
+      const fetchImpl = vi.fn<typeof fetch>().mockResolvedValueOnce(droppedMidBody(429, { 'retry-after': '3' })).mockResolvedValue(reply(200, { ok: true }));
+      const { http, clock } = client(fetchImpl);
+      await expect(http.request(update)).resolves.toMatchObject({ data: { ok: true } });
+      expect(fetchImpl).toHaveBeenCalledTimes(2);
+      expect(clock.slept).toBe(3000);
+    });
+
+    it.each([400, 403, 404])('fails as the refusal it is when the connection drops in the middle of its HTTP %i answer, and is not sent again', async (status) => {
+      const fetchImpl = vi.fn<typeof fetch>().mockResolvedValueOnce(droppedMidBody(status)).mockResolvedValue(reply(200, { ok: true }));
+      const { http } = client(fetchImpl);
+      await expect(http.request(update)).rejects.toMatchObject({ kind: 'request', status, message: `TestCRM refused update records: HTTP ${status}` });
+      expect(fetchImpl).toHaveBeenCalledTimes(1);
+    });
+
+    it('takes a 401 cut short for the 401 it is: sent again once the credential is renewed', async () => {
+      const fetchImpl = vi.fn<typeof fetch>().mockResolvedValueOnce(droppedMidBody(401)).mockResolvedValue(reply(200, { ok: true }));
+      const renewAuthorization = vi.fn(async () => true);
+      const { http } = client(fetchImpl, { renewAuthorization });
+      await expect(http.request(update)).resolves.toMatchObject({ data: { ok: true } });
+      expect(renewAuthorization).toHaveBeenCalledWith('Bearer secret-token-value');
+      expect(fetchImpl).toHaveBeenCalledTimes(2);
+    });
+
     it('is not sent again when the rest of its answer does not come in time', async () => {
       const stalledMidBody: typeof fetch = async (_input, init) =>
         new Response(
@@ -314,6 +345,26 @@ describe('HttpClient', () => {
       const { http } = client(fetchImpl, { timeoutMs: 100 });
       await expect(http.request(update)).rejects.toMatchObject({ kind: 'network', status: 200, message: 'TestCRM did not answer update records within 0.1 s; LeadLens did not send it again, as TestCRM may have done it already' });
       expect(fetchImpl).toHaveBeenCalledTimes(1);
+    });
+
+    it('is waited out and sent again when the rest of its 429 answer does not come in time', async () => {
+      let calls = 0;
+      const fetchImpl: typeof fetch = async (_input, init) => {
+        if (++calls > 1) return reply(200, { ok: true });
+        return new Response(
+          new ReadableStream<Uint8Array>({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode('{"code": '));
+              init?.signal?.addEventListener('abort', () => controller.error(init.signal?.reason));
+            },
+          }),
+          { status: 429, headers: { 'retry-after': '2' } },
+        );
+      };
+      const { http, clock } = client(fetchImpl, { timeoutMs: 100 });
+      await expect(http.request(update)).resolves.toMatchObject({ data: { ok: true } });
+      expect(calls).toBe(2);
+      expect(clock.slept).toBe(2000);
     });
 
     it('unlike a POST marked readOnly (a search), which is given up after the short wait and sent again', async () => {

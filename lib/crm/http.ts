@@ -3,7 +3,7 @@
  * stay under the CRM's published limits instead of learning them from 429s), `Retry-After`
  * on 429, exponential backoff with full jitter on 5xx, network errors and timeouts, and
  * typed errors. A write (a POST or PATCH not marked `readOnly`) the CRM may have carried out
- * without its answer arriving (a timeout, an answer cut short) is not sent again: see `readOnly`.
+ * without its answer arriving (a timeout, a 2xx or 5xx answer cut short) is not sent again: see `readOnly`.
  * A 401 is retried once, only after the credential was renewed (an OAuth refresh,
  * `renewAuthorization`); otherwise the connection has to be re-established by the user.
  * Every JSON body is parsed with zod; errors name the failing path, never a value.
@@ -211,7 +211,7 @@ export interface RequestOptions<S extends z.ZodType> {
    * again when its answer does not come, and its wait is shortened once that kind of request has
    * been answered quickly (`AnswerTimeout`). Any other POST or PATCH is a write: it waits the full
    * timeout, and is not sent again once the CRM may have carried it out without its answer
-   * arriving (no answer in time, a 2xx cut short), as the CRM may still be running it: the second
+   * arriving (no answer in time, a 2xx or 5xx cut short), as the CRM may still be running it: the second
    * would run the CRM's automation (Salesforce triggers and Flows) twice, and meet the first's
    * record locks.
    */
@@ -422,9 +422,13 @@ export class HttpClient {
       text = await response.text();
     } catch (error) {
       if (request.signal?.aborted) return { kind: 'fatal', error: cancelled() };
-      // The CRM answered, whatever the status, so it received the request: a write is not sent again.
-      if (timeout.aborted) return { kind: 'retry', errorKind: 'network', reason: `HTTP ${status} but not the whole answer within ${timeoutMs / 1000} s`, status, timedOut: true, reachedCrm: true };
-      return { kind: 'retry', errorKind: 'network', reason: `HTTP ${status} with a body cut short (${errorName(error)})`, status, reachedCrm: true };
+      // A 2xx, or a 5xx (a gateway's 502 or 504 can come after the work), may mean the CRM did it: a write is not sent again.
+      if (mayHaveBeenDone(status)) {
+        if (timeout.aborted) return { kind: 'retry', errorKind: 'network', reason: `HTTP ${status} but not the whole answer within ${timeoutMs / 1000} s`, status, timedOut: true, reachedCrm: true };
+        return { kind: 'retry', errorKind: 'network', reason: `HTTP ${status} with a body cut short (${errorName(error)})`, status, reachedCrm: true };
+      }
+      // A 429 or another 4xx says it did not: it is what its status says (a 429 waited out, a refusal), told without its body.
+      text = '';
     }
     if (status >= 200 && status < 300) {
       const json = tryJson(text);
@@ -458,10 +462,13 @@ export class HttpClient {
 type Attempt =
   | { kind: 'ok'; status: number; json: unknown; date?: number }
   | { kind: 'rate'; retryAfterMs: number | undefined }
-  /** `reachedCrm`: the CRM may have carried the request out (no answer in time, a 2xx or any answer's body cut short): a write is not sent again. */
+  /** `reachedCrm`: the CRM may have carried the request out (no answer in time, a 2xx or 5xx answer's body cut short): a write is not sent again. */
   | { kind: 'retry'; errorKind: 'server' | 'network'; reason: string; status?: number; timedOut?: true; reachedCrm?: true }
   /** `refusedAuthorization`: after a 401, the `Authorization` value refused. */
   | { kind: 'fatal'; error: CrmError; refusedAuthorization?: string };
+
+/** Whether an answer of `status` may come after the CRM carried the request out: a 2xx, or a 5xx (a gateway's, after the work). */
+const mayHaveBeenDone = (status: number): boolean => (status >= 200 && status < 300) || status >= 500;
 
 /**
  * Whether `response` (of a fetch with `redirect: 'manual'`) is a redirect: a browser gives an

@@ -2,8 +2,9 @@
 /**
  * The active model section: a model trained before LeadLens changed how it reads some fields
  * (a job title's seniority, a page's category, …) says so, naming those fields, as its scores
- * now read them otherwise than it learnt. The default model says it learnt from demo leads, and
- * the section says the active model is this browser's only, and how reps get it.
+ * now read them otherwise than it learnt. The default model (another version's, imported, too)
+ * says it learnt from demo leads, and the section says the active model is this browser's only,
+ * and how reps get it.
  */
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -27,6 +28,13 @@ const { derivedReadingVersion: _recorded, ...older } = (() => {
   return parsed.manifest;
 })();
 
+/** `manifest` as a model trained in LeadLens on the company's own Salesforce leads. */
+const ownLeads = (manifest: Manifest): Manifest => ({
+  ...manifest,
+  createdAt: '2026-12-03T00:00:00.000Z',
+  provenance: { ...manifest.provenance, source: 'salesforce leads', referenceTime: '2026-12-03T00:00:00.000Z' },
+});
+
 /** `manifest` with only the features of `keys` (its terms and reference of them only), as a model trained on those alone. */
 function withFeatures(manifest: Manifest, keys: string[]): Manifest {
   const kept = manifest.features.flatMap((feature, index) => (keys.includes(feature.key) ? [index] : []));
@@ -48,10 +56,10 @@ afterEach(() => {
   rendered = undefined;
 });
 
-/** The section with `manifest`'s model active, once its summary shows; with none, as a fresh install shows it (the default model). */
-async function activeSection(manifest?: Manifest): Promise<HTMLElement> {
+/** The section with `manifest`'s model active (stored as `origin` has it), once its summary shows; with none, as a fresh install shows it (the default model). */
+async function activeSection(manifest?: Manifest, origin: 'trained' | 'imported' = 'trained'): Promise<HTMLElement> {
   if (manifest) {
-    await storeModel(manifest, new Uint8Array([1]), 'trained');
+    await storeModel(manifest, new Uint8Array([1]), origin);
     await activateModel(manifest.modelId);
   }
   const modelId = manifest?.modelId ?? older.modelId;
@@ -102,7 +110,19 @@ describe('what an admin on a fresh install reads', () => {
   });
 
   it('says nothing of the default model once a model of your own is active', async () => {
-    const section = await activeSection({ ...older, modelId: 'trained-1', derivedReadingVersion: DERIVED_READING_VERSION });
+    const section = await activeSection({ ...ownLeads(older), modelId: 'trained-1', derivedReadingVersion: DERIVED_READING_VERSION });
+    expect(defaultNote(section)).toBeNull();
+  });
+
+  it('says it of another version’s default model too, imported from its export as any other model', async () => {
+    const section = await activeSection({ ...older, modelId: 'ebm-0123456789abcdef' }, 'imported');
+    expect(defaultNote(section)?.textContent).toMatch(/^This is LeadLens's default model, trained on made-up demo leads, not on yours:/);
+  });
+
+  it('says nothing of it for a model trained by the CLI on a file of your own that happens to be named demo-history.csv', async () => {
+    const cliTrained = { ...older, modelId: 'ebm-fedcba9876543210', createdAt: '2026-12-01T00:00:00.000Z', provenance: { ...older.provenance, referenceTime: '2026-12-01T00:00:00.000Z' } };
+    expect(cliTrained.provenance.source).toBe('demo-history.csv');
+    const section = await activeSection(cliTrained, 'imported');
     expect(defaultNote(section)).toBeNull();
   });
 

@@ -12,8 +12,8 @@ export function ActiveModelSection() {
   return (
     <>
       <ModelSummary manifest={model.data} />
-      {/* A fresh install's: its figures are of demo leads, and say nothing of how the company's leads convert. */}
-      {isDefaultModel(model.data.modelId) && (
+      {/* A fresh install's, or another version's imported: its figures are of demo leads, and say nothing of how the company's leads convert. */}
+      {isDefaultModel(model.data) && (
         <p role="note" data-testid="default-model-note">
           This is {DEFAULT_MODEL_WORDS}: its scores show how LeadLens works, not which of your leads convert. Train a model on your own leads
           under <a href="#training">Train on your history</a>, then activate it.

@@ -6,7 +6,8 @@
  * active model gives: another model activated, or tier thresholds changed, since. It names the
  * fields LeadLens wrote to before and no longer updates, with what it last wrote there, until the
  * admin forgets one emptied or deleted in the CRM. Its intro names the model whose scores it
- * writes, and says when that is the default model, which learnt from demo leads.
+ * writes, and says when that is a default model (another version's, imported, too), which learnt
+ * from demo leads.
  */
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -264,10 +265,25 @@ describe('whose scores it writes, which every user of the CRM sees', () => {
   it('names a model of your own, saying nothing of the default model', async () => {
     const parsed = bundledModel.manifest();
     if (!parsed.ok) throw new Error(parsed.error);
-    await storeModel({ ...parsed.manifest, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
+    // Trained in LeadLens on the company's own leads.
+    const provenance = { ...parsed.manifest.provenance, source: 'hubspot leads', referenceTime: '2026-12-03T00:00:00.000Z' };
+    await storeModel({ ...parsed.manifest, modelId: 'trained-2', provenance }, new Uint8Array([1]), 'trained');
     await activateModel('trained-2');
     await renderSection();
     await waitFor(() => modelNamed()?.textContent === "The scores written are the active model's: trained-2." || null);
+  });
+
+  it('warns of another version’s default model too, imported from its export as any other model', async () => {
+    const parsed = bundledModel.manifest();
+    if (!parsed.ok) throw new Error(parsed.error);
+    await storeModel({ ...parsed.manifest, modelId: 'ebm-0123456789abcdef' }, new Uint8Array([1]), 'imported');
+    await activateModel('ebm-0123456789abcdef');
+    await renderSection();
+    const named = await waitFor(() => (modelNamed()?.textContent?.includes('ebm-0123456789abcdef') ? modelNamed() : null));
+    expect(named.textContent).toBe(
+      "The scores written are the active model's: ebm-0123456789abcdef, LeadLens's default model, trained on made-up demo leads, not on yours. " +
+        'Every user of the CRM sees what is written: train a model on your own leads first, under Train on your history.',
+    );
   });
 });
 
