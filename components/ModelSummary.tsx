@@ -1,6 +1,7 @@
 import { bundledModel } from '@/lib/ml/bundled-model';
 import type { Manifest } from '@/lib/ml/manifest';
 import { formatModelDate, formatThreshold, heldOutAucHeading, plural } from '@/lib/presentation';
+import { shownLabel } from '@/lib/ml/visible-text';
 
 /**
  * Whether `manifest` is a default model of LeadLens (`models/`, active on a fresh install): trained
@@ -29,7 +30,7 @@ export function ModelSummary({ manifest }: { manifest: Manifest }) {
       <dt>Model</dt>
       <dd>
         {manifest.modelId}, trained {formatModelDate(manifest.createdAt)} on {plural(provenance.rows, 'lead', 'leads')} (
-        {plural(provenance.positives, 'conversion', 'conversions')}) from {provenance.source}
+        {plural(provenance.positives, 'conversion', 'conversions')}) from {shownLabel(provenance.source)}
       </dd>
       {metrics.cvRocAuc !== undefined && (
         <>

@@ -5,7 +5,7 @@
  * connection: one check for the pages asking at once and start-up, a page waiting for it a few
  * seconds at most; after one that could not reach HubSpot, none for a while (a list page asks as
  * it scrolls, a worker may start every few minutes), and after one HubSpot answered without
- * naming the portal, none until the admin's own check.
+ * naming the portal, none until the admin's own check. Nor while a purge deletes the token.
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
@@ -22,7 +22,8 @@ import { stubWebLocks } from '../../test/web-locks';
 import { syncStateKey } from '../sync/state';
 import { PORTAL_RECHECK_AFTER_MS, learnPortalInBackground, syncHandlers } from './handlers/sync';
 import { KEEP_ALIVE_INTERVAL_MS } from './keep-alive';
-import { PORTAL_CHECK_WAIT_MS, pageAccess } from './page-access';
+import { PORTAL_CHECK_WAIT_MS, mayReadApi, pageAccess } from './page-access';
+import { finishUnfinishedPurge } from './purge';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -133,6 +134,27 @@ describe('when HubSpot does not answer the check', () => {
     expect((await pageAccess('hubspot', listPage(PORTAL))).connection).toBe('same-org');
     expect(checks).toBe(2);
   });
+
+  it('checks again for no page for a while though storage.session is too full to record that HubSpot did not answer', async () => {
+    await connectionWithoutPortal();
+    vi.spyOn(fakeBrowser.storage.session, 'set').mockRejectedValue(new Error('Session storage quota bytes exceeded'));
+    for (let page = 0; page < 20; page++) expect((await pageAccess('hubspot', listPage(PORTAL))).connection).toBe('other-org');
+    expect(checks).toBe(1);
+  });
+
+  it('checks again once the clock, fast when the check ended, is put right, not only once it catches up', async () => {
+    await connectionWithoutPortal();
+    const rightTime = Date.now();
+    vi.setSystemTime(rightTime + 24 * 3_600_000);
+    expect((await pageAccess('hubspot', listPage(PORTAL))).connection).toBe('other-org');
+    expect(checks).toBe(1);
+
+    // An hour later, with the clock right and HubSpot answering.
+    hubspotDown = false;
+    vi.setSystemTime(rightTime + 60 * 60_000);
+    expect((await pageAccess('hubspot', listPage(PORTAL))).connection).toBe('same-org');
+    expect(checks).toBe(2);
+  });
 });
 
 it('checks nothing when the connection’s portal is known, or the page’s URL names no portal', async () => {
@@ -144,6 +166,34 @@ it('checks nothing when the connection’s portal is known, or the page’s URL 
   vi.setSystemTime(Date.now() + PORTAL_RECHECK_AFTER_MS);
   expect((await pageAccess('hubspot', listPage(PORTAL))).connection).toBe('same-org');
   expect(checks).toBe(1);
+});
+
+describe('when a "Purge everything" was cut short (the browser closed mid-way)', () => {
+  beforeEach(async () => {
+    await fakeBrowser.storage.local.set({ 'purge-pending': true });
+    fakeBrowser.permissions.getAll = vi.fn(async () => ({ origins: [] })) as never;
+    fakeBrowser.permissions.remove = vi.fn(async () => true) as never;
+    fakeBrowser.runtime.sendMessage = vi.fn(async () => undefined) as never;
+  });
+
+  it('sends HubSpot nothing with the token being deleted for a page asking while start-up finishes the purge', async () => {
+    await connectionWithoutPortal();
+    await Promise.all([finishUnfinishedPurge(), pageAccess('hubspot', listPage(PORTAL))]);
+    expect(hubspotRequests).toBe(0);
+    expect(await readConnection('hubspot')).toBeNull();
+  });
+
+  it('checks no portal before start-up has finished the purge', async () => {
+    await connectionWithoutPortal();
+    await learnPortalInBackground();
+    expect(checks).toBe(0);
+    expect(hubspotRequests).toBe(0);
+  });
+
+  it('reads no record of a page of the connection’s portal through it', async () => {
+    await writeConnection({ crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: 'pat-na1-0123456789abcdef' }, timeoutSeconds: 30, account: { id: PORTAL, name: 'Demo portal' } });
+    expect(mayReadApi(await pageAccess('hubspot', listPage(PORTAL)))).toBe(false);
+  });
 });
 
 /** Whether CRM tabs were told their badges' scores changed (they ask again). */

@@ -13,6 +13,7 @@ import type { CrmKind } from '../crm/types';
 import { db, type StoredLead } from '../db/db';
 import { dexieSyncStore } from '../sync/store';
 import { learnPortalInBackground } from './handlers/sync';
+import { purgePending } from './purge';
 
 export interface PageAccess {
   /** The page's org or portal (a Salesforce host, a HubSpot portal id); null when its URL does not say. */
@@ -82,11 +83,13 @@ async function settledOrAfter(work: Promise<void>, ms: number): Promise<void> {
  * What may answer for `page`, a page of `crm`. A HubSpot connection whose portal is unknown (stored
  * by a LeadLens that did not record portals, or HubSpot did not answer its check) is checked first,
  * in the check start-up and other pages share (`learnPortalInBackground`), for PORTAL_CHECK_WAIT_MS
- * at most; still unknown, it counts as another portal's.
+ * at most; still unknown, it counts as another portal's. While a purge deletes the connection (one
+ * cut short is finished at the next start, which a restored CRM tab may ask before) there is none:
+ * its credentials read no record for a page.
  */
 export async function pageAccess(crm: CrmKind, page: URL): Promise<PageAccess> {
   const account = accountOfPage(crm, page);
-  let connection = await readConnection(crm);
+  let connection = (await purgePending()) ? null : await readConnection(crm);
   if (account !== null && connection?.crm === 'hubspot' && connection.account === undefined) {
     await settledOrAfter(learnPortalInBackground(), PORTAL_CHECK_WAIT_MS);
     connection = await readConnection(crm);

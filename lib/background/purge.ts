@@ -30,6 +30,14 @@ import { cancelWriteBack, forgetWriteBackReport, writeBackLockName } from './wri
  */
 const PURGE_PENDING_KEY = 'purge-pending';
 
+/**
+ * Whether a "Purge everything" is deleting, or was cut short deleting (finished at the next start):
+ * the credentials it deletes are not to be used meanwhile.
+ */
+export async function purgePending(): Promise<boolean> {
+  return (await browser.storage.local.get(PURGE_PENDING_KEY))[PURGE_PENDING_KEY] === true;
+}
+
 /** How long running jobs get to stop (each stops after its current request or batch) before the purge gives up. */
 export const PURGE_WAIT_MS = 60_000;
 
@@ -161,7 +169,7 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
  * next start (see `purgeEverything`): by then the admin may have connected again.
  */
 export async function finishUnfinishedPurge(): Promise<void> {
-  if ((await browser.storage.local.get(PURGE_PENDING_KEY))[PURGE_PENDING_KEY] !== true) return;
+  if (!(await purgePending())) return;
   const grantsLeftLive = await purgeEverything();
   if (grantsLeftLive) console.warn(`LeadLens: finishing the purge. ${grantsLeftLive}`);
 }

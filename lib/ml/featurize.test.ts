@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Feature } from './manifest';
-import { describeFeatureValue, featurizeRecord, featurizeRecords, levelCode, sourceSupplies, type RawValue } from './featurize';
+import { describeFeatureValue, featurizeRecord, featurizeRecords, levelCode, looseKey, sourceSupplies, type RawValue } from './featurize';
 
 const now = new Date('2026-11-01T00:00:00Z');
 const features: Feature[] = [
@@ -78,6 +78,31 @@ describe('featurizeRecord', () => {
 
   it('levelCode without otherCode gives NaN for unseen', () => {
     expect(levelCode('nope', { vocabulary: ['a'] })).toBeNaN();
+  });
+
+  it('levelCode tells apart levels written alike but for their vowel signs (Devanagari, Thai, Tamil)', () => {
+    const feature = { vocabulary: ['दिन', 'कुल राशि', 'ราคา', 'விலை', '(other)'], otherCode: 4 };
+    expect(['दान', 'कॉल राशि', 'รีคา', 'வலை'].map((level) => levelCode(level, feature))).toEqual([4, 4, 4, 4]);
+    expect(['दिन', 'कुल-राशि', 'ราคา', 'விலை'].map((level) => levelCode(level, feature))).toEqual([0, 1, 2, 3]);
+  });
+});
+
+describe('looseKey', () => {
+  // Every character on its own: a key is made character by character, so this holds for every ASCII name.
+  it('keeps of ASCII text its letters, lower-cased, and digits, and nothing else', () => {
+    for (let code = 0; code < 128; code++) {
+      const char = String.fromCharCode(code);
+      expect(looseKey(char), `U+${code.toString(16).padStart(4, '0')}`).toBe(/[A-Za-z0-9]/.test(char) ? char.toLowerCase() : '');
+    }
+    expect(['Lead Source', 'lead_source', 'LeadSource', 'ORGANIC_SEARCH', 'Annual Revenue ($)', 'Converted_Date__c', 'hs-analytics-source', 'e-mail 2'].map(looseKey)).toEqual([
+      'leadsource', 'leadsource', 'leadsource', 'organicsearch', 'annualrevenue', 'converteddatec', 'hsanalyticssource', 'email2',
+    ]);
+  });
+
+  it('keeps the marks written on letters, which are the vowels of Indic scripts', () => {
+    expect(looseKey('कुल राशि')).not.toBe(looseKey('कॉल राशि'));
+    expect(looseKey('दिन')).not.toBe(looseKey('दान'));
+    expect(looseKey('कुल_राशि')).toBe(looseKey('कुल राशि'));
   });
 });
 

@@ -152,8 +152,12 @@ export function featureNumber(
  * shows "Organic Search" for ORGANIC_SEARCH).
  */
 const lookupCache = new WeakMap<readonly string[], Map<string, number>[]>();
-/** `text` lower-cased with everything but letters and digits of any script taken out: `Lead Source`, `lead_source` → `leadsource`, `売上 高` → `売上高`. */
-export const looseKey = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+/**
+ * `text` lower-cased with everything but letters and digits of any script taken out: `Lead Source`,
+ * `lead_source` → `leadsource`, `売上 高` → `売上高`. The marks written on letters stay: in Indic
+ * scripts they are the vowels (`दिन`, day, is not `दान`, donation).
+ */
+export const looseKey = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{M}\p{N}]+/gu, '');
 /** How closely two spellings of a level are compared, closest first: exact, case-insensitive, letters and digits only. */
 export const LEVEL_KEYS: readonly ((level: string) => string)[] = [(level) => level, (level) => level.toLowerCase(), looseKey];
 

@@ -135,6 +135,15 @@ describe('what an admin on a fresh install reads', () => {
     );
   });
 
+  it('shows an imported model’s data source without direction controls, and a source of any length cut short', async () => {
+    const source = `\u202Evsc.tsil ${'z'.repeat(100_000)}`;
+    const section = await activeSection({ ...ownLeads(older), modelId: 'imported-1', provenance: { ...ownLeads(older).provenance, source } }, 'imported');
+    const summary = section.querySelector('.model-summary')?.textContent ?? '';
+    expect(summary).toMatch(/ from vsc\.tsil z+…/);
+    expect(summary).not.toContain('\u202E');
+    expect(summary.length).toBeLessThan(2_000);
+  });
+
   it('heads the ranking figure in words, from chance to perfect', async () => {
     const section = await activeSection();
     expect(Array.from(section.querySelectorAll('.model-summary dt'), (term) => term.textContent)).toContain(

@@ -229,6 +229,26 @@ it('says in the Data line how the probabilities were calibrated, and nothing of 
   expect(dataLine(await activeReport())).toBe('5,000 leads, 464 conversions, from demo-history.csv; trained Nov 1, 2026; probabilities calibrated by Platt scaling');
 });
 
+it('shows an imported model’s leakage reasons and data source without direction controls, and a reason of any length cut short', async () => {
+  const longReason = `\u202Edetaerced si ledom siht ${'x'.repeat(100_000)}`;
+  const kept = { ...bundled.provenance, source: '\u202Evsc.tsil', leakageFlagsKept: [{ key: 'web_visits', reason: `\u202Bfilled\u202C after \u2066conversion\u2069 ${'y'.repeat(100_000)}` }] };
+  await storeModel({ ...lean, modelId: 'imported-1', provenance: kept }, new Uint8Array([1]), 'imported');
+  await activateModel('imported-1');
+  const report = await activeReport();
+  const flagged = report.querySelector('[data-testid="kept-leakage"] li')?.textContent ?? '';
+  expect(flagged).toMatch(/^Website visits: filled after conversion y+…\.$/);
+  expect(flagged.length).toBeLessThan(1_000);
+  expect(dataLine(report)).toMatch(/^5,000 leads, 464 conversions, from vsc\.tsil; trained /);
+  rendered?.unmount();
+
+  const notRun = { ...bundled.provenance, leakageCheckNotRun: { reason: longReason } };
+  await storeModel({ ...lean, modelId: 'imported-2', provenance: notRun }, new Uint8Array([1]), 'imported');
+  await activateModel('imported-2');
+  const note = (await activeReport()).querySelector('[data-testid="leakage-check-not-run"]')?.textContent ?? '';
+  expect(note).toMatch(/^The check for fields filled in after a lead converted could not run when this model was trained \(detaerced si ledom siht x+…\), so its cross-validated figures/);
+  expect(note.length).toBeLessThan(1_000);
+});
+
 // A CLI model trained with `--cv 0` has one 80/20 holdout: its figure was labelled cross-validated.
 it.each([
   [5, 'Ranking quality (cross-validated ROC-AUC, 5 folds; 0.5 is chance, 1 is perfect)'],

@@ -8,6 +8,7 @@ import { modelHasShapes } from '@/lib/ml/insights';
 import type { Manifest } from '@/lib/ml/manifest';
 import { keptLeakageFlags, leakageCheckNotRunWarning } from '@/lib/ml/model-card';
 import { reliabilityError } from '@/lib/ml/reliability-error';
+import { clipText, shownLabel, visibleText } from '@/lib/ml/visible-text';
 import { useActiveManifest } from '@/lib/ui/hooks';
 import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/lib/ui/owed-scoring';
 import { confusionAt } from '@/lib/ml/train/metrics';
@@ -17,6 +18,15 @@ import { chanceNote, formatModelDate, formatRate, formatThreshold, heldOutAucHea
 import { labelledQuery } from '../policy-client';
 import { LabelledLeadsNote, useAgesCountedTo } from './LabelledLeadsNote';
 import { CalibrationError } from './training/TrainingReport';
+
+/** The most characters of a leakage reason shown: the guard's own run to a few hundred; an imported model's may be of any length. */
+const MAX_REASON_CHARS = 600;
+/**
+ * A reason from the model's manifest as the report shows it: visible text (an imported model's may
+ * hold direction controls that reorder the words around it), cut to MAX_REASON_CHARS. The manifest
+ * keeps it as written, so models compare as they were trained.
+ */
+const shownReason = (reason: string) => clipText(visibleText(reason), MAX_REASON_CHARS);
 
 const fixed3 = (value: number | undefined) => (value === undefined ? 'not given' : value.toFixed(3));
 const ordinals = (count: number) => Array.from({ length: count }, (_, i) => String(i + 1));
@@ -108,7 +118,7 @@ function KeptLeakageNote({ manifest }: { manifest: Manifest }) {
       <ul>
         {flags.map(({ label, reason }) => (
           <li key={label}>
-            {label}: {reason}.
+            {label}: {shownReason(reason)}.
           </li>
         ))}
       </ul>
@@ -122,7 +132,7 @@ function LeakageCheckNotRunNote({ manifest }: { manifest: Manifest }) {
   if (!notRun) return null;
   return (
     <p role="note" data-testid="leakage-check-not-run">
-      {leakageCheckNotRunWarning(notRun.reason)}
+      {leakageCheckNotRunWarning(shownReason(notRun.reason))}
     </p>
   );
 }
@@ -201,7 +211,7 @@ function Report({ manifest }: { manifest: Manifest }) {
       <dl className="model-summary">
         <dt>Data</dt>
         <dd>
-          {plural(provenance.rows, 'lead', 'leads')}, {plural(provenance.positives, 'conversion', 'conversions')}, from {provenance.source}; trained{' '}
+          {plural(provenance.rows, 'lead', 'leads')}, {plural(provenance.positives, 'conversion', 'conversions')}, from {shownLabel(provenance.source)}; trained{' '}
           {formatModelDate(manifest.createdAt)}; {CALIBRATED_BY[manifest.calibration.kind]}
           {manifest.outcomeRule && `. Converted means: ${describeModelOutcome(manifest.outcomeRule)}`}
         </dd>

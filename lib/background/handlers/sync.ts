@@ -18,7 +18,7 @@ import type { AutoSyncStatus, ConnectRequest, SyncSummary, syncProtocol } from '
 import type { Handlers } from '../../messaging/rpc';
 import { cancelSync, startSync } from '../../sync/runner';
 import { nextAutoSyncAt, readAutoSync, setAutoSync } from '../../sync/schedule';
-import { forgetSyncedLeads } from '../purge';
+import { forgetSyncedLeads, purgePending } from '../purge';
 import { keepWorkerAliveDuring } from '../keep-alive';
 import { deleteCachedScoresOf, forgetScoresInFlight } from '../score-cache';
 import { cancelWriteBack } from '../write-back-job';
@@ -278,6 +278,13 @@ export const PORTAL_RECHECK_AFTER_MS = 5 * 60_000;
  */
 const PORTAL_CHECK_KEY = 'hubspot-portal-check';
 const PortalCheckSchema = z.object({ endedAt: z.number(), unconfirmed: z.boolean() });
+type PortalCheck = z.infer<typeof PortalCheckSchema>;
+
+/**
+ * The same, kept in this worker's memory too: with storage.session full it is the only record,
+ * and without it every page asking would start another check with the stored token.
+ */
+let lastPortalCheck: PortalCheck | null = null;
 
 /**
  * Records what a check (or connect) of the HubSpot connection left of its portal (`PORTAL_CHECK_KEY`):
@@ -287,40 +294,59 @@ const PortalCheckSchema = z.object({ endedAt: z.number(), unconfirmed: z.boolean
 async function recordPortalCheck(before: Connection | null, reply: ConnectionReply | null): Promise<void> {
   const after = await readConnection('hubspot');
   if (after !== null && portalUnknown(after)) {
-    // storage.session may be full: the check's own reply must not fail for the back-off it could not record.
+    lastPortalCheck = { endedAt: Date.now(), unconfirmed: reply?.status === 'connected' };
+    // storage.session may be full: the check's own reply must not fail for the back-off it could not record there.
     await browser.storage.session
-      .set({ [PORTAL_CHECK_KEY]: { endedAt: Date.now(), unconfirmed: reply?.status === 'connected' } })
+      .set({ [PORTAL_CHECK_KEY]: lastPortalCheck })
       .catch((error: unknown) => console.warn('LeadLens: recording the HubSpot portal check failed', error));
     return;
   }
+  lastPortalCheck = null;
   await browser.storage.session.remove(PORTAL_CHECK_KEY);
   if (after !== null && (before === null || portalUnknown(before))) await sendToCrmTabs('scoresChanged', {});
 }
 
 /**
- * Whether start-up and pages wait before checking the portal again: after a check that could not
- * reach HubSpot, for PORTAL_RECHECK_AFTER_MS; after one HubSpot answered without naming it, until
+ * Whether `last` holds off another check: one HubSpot answered without naming the portal, until
  * a check of the admin's (Connect, Test connection, a sync) says otherwise, as asking again only
- * gets the same answer.
+ * gets the same answer; one that could not reach HubSpot, for PORTAL_RECHECK_AFTER_MS. One that
+ * ended "in the future" was recorded while the clock ran fast: it holds off nothing, or it would
+ * until the clock caught up.
  */
+function backsOff(last: PortalCheck): boolean {
+  const age = Date.now() - last.endedAt;
+  return last.unconfirmed || (age >= 0 && age < PORTAL_RECHECK_AFTER_MS);
+}
+
+/** Whether start-up and pages wait before checking the portal again, by the last check this worker or an earlier one recorded (`backsOff`). */
 async function portalCheckBacksOff(): Promise<boolean> {
-  const last = PortalCheckSchema.safeParse((await browser.storage.session.get(PORTAL_CHECK_KEY))[PORTAL_CHECK_KEY]);
-  return last.success && (last.data.unconfirmed || Date.now() - last.data.endedAt < PORTAL_RECHECK_AFTER_MS);
+  if (lastPortalCheck !== null && backsOff(lastPortalCheck)) return true;
+  const stored = PortalCheckSchema.safeParse((await browser.storage.session.get(PORTAL_CHECK_KEY))[PORTAL_CHECK_KEY]);
+  return stored.success && backsOff(stored.data);
+}
+
+/**
+ * Whether start-up and pages leave the portal unchecked for now: while a purge deletes the token
+ * (`purgePending`: one cut short is finished at the next start, and a restored HubSpot tab may
+ * ask before), and while `portalCheckBacksOff`.
+ */
+async function portalCheckWaits(): Promise<boolean> {
+  return (await purgePending()) || (await portalCheckBacksOff());
 }
 
 let portalCheckInFlight: Promise<void> | null = null;
 
 /**
  * `learnPortalIfUnknown` for start-up and for HubSpot pages finding the portal unknown: one check
- * at a time, which every caller shares, and none while `portalCheckBacksOff`. Keeps the worker
+ * at a time, which every caller shares, and none while `portalCheckWaits`. Keeps the worker
  * alive while it runs (up to a minute of HubSpot requests); a failure is logged, never thrown.
  */
 export function learnPortalInBackground(): Promise<void> {
   portalCheckInFlight ??= keepWorkerAliveDuring(
     (async () => {
-      if (await portalCheckBacksOff()) return;
-      // Asked again once the lock is held: a check it waited for (a sync's, Test connection) may have just ended.
-      await checkStoredConnection('hubspot', async (connection) => portalUnknown(connection) && !(await portalCheckBacksOff()));
+      if (await portalCheckWaits()) return;
+      // Asked again once the lock is held: a check it waited for (a sync's, Test connection) may have just ended, a purge begun.
+      await checkStoredConnection('hubspot', async (connection) => portalUnknown(connection) && !(await portalCheckWaits()));
     })(),
   )
     .catch((error: unknown) => console.error('LeadLens: checking which HubSpot portal the connection reads failed', error))

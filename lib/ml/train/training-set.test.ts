@@ -403,6 +403,15 @@ describe('candidate features', () => {
     expect(suggestField(readingColumn('feature', '#'), 'csv', ['—', '会社名'])).toBeNull();
   });
 
+  it('suggests no field whose name differs from the feature’s only in its vowel signs (Devanagari)', () => {
+    const industry = DEMO_FEATURE_SPECS.find((spec) => spec.key === 'industry')!;
+    const readingColumn = (key: string, column: string): FeatureSpec => ({ ...industry, key, label: column, derive: { kind: 'value', from: { csv: column } } });
+    // "Total amount" and "Day" against "Call amount" and "Donation".
+    expect(suggestField(readingColumn('feature', 'कुल राशि'), 'csv', ['कॉल राशि', 'दान'])).toBeNull();
+    expect(suggestField(readingColumn('feature', 'दिन'), 'csv', ['कॉल राशि', 'दान'])).toBeNull();
+    expect(suggestField(readingColumn('feature', 'कुल राशि'), 'csv', ['दान', 'कुल_राशि'])).toBe('कुल_राशि');
+  });
+
   it('maps the catalogue to Salesforce fields, offers the other fields, and never the outcome', () => {
     const { table } = tableOf(salesforceLeads, converted);
     const { candidates } = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', ['IsConverted']);
