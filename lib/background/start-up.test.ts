@@ -16,6 +16,7 @@ import { resumeSyncs } from '../sync/runner';
 import { scheduleAutoSync } from '../sync/schedule';
 import { startStoredScoring } from './activate-model';
 import { learnPortalInBackground } from './handlers/sync';
+import { KEEP_ALIVE_INTERVAL_MS } from './keep-alive';
 import { finishUnfinishedPurge } from './purge';
 import { scheduleScoreRefresh } from './refresh-scores';
 import { SCORED_BY_VERSION_KEY, scoreAgainAfterUpdate, startUp } from './start-up';
@@ -159,6 +160,61 @@ describe('startUp', () => {
     await startUp();
     await vi.waitFor(() => expect(startStoredScoring).toHaveBeenCalledTimes(1));
     expect(console.error).toHaveBeenCalledWith('LeadLens: scoring again what the previous version scored failed', new Error('The database was closed'));
+  });
+
+  it('resolves once an interrupted purge is finished, not before: alarm work waits for it', async () => {
+    const purge = deferred();
+    vi.mocked(finishUnfinishedPurge).mockReturnValue(purge.promise);
+    let resolved = false;
+    const started = startUp().then(() => {
+      resolved = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(resolved).toBe(false);
+    purge.resolve();
+    await started;
+  });
+
+  describe('keeps the worker alive', () => {
+    /** Chrome's idle timer reset while `KEEP_ALIVE_INTERVAL_MS` passes three times. */
+    async function idleResetsOverThreeIntervals() {
+      const before = idleResets.mock.calls.length;
+      await vi.advanceTimersByTimeAsync(KEEP_ALIVE_INTERVAL_MS * 3);
+      return idleResets.mock.calls.length - before;
+    }
+    /** Start-up's scoring step ends (it keeps the worker alive while it runs, too). */
+    async function storedScoringEnded() {
+      await vi.waitFor(() => expect(startStoredScoring).toHaveBeenCalledTimes(1));
+      await vi.mocked(startStoredScoring).mock.results[0].value;
+    }
+
+    beforeEach(async () => {
+      await recordVersion('2.0.0');
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    });
+
+    it('while the database opens (after an update, an upgrade can outlast the idle limit), not after', async () => {
+      const opening = deferred();
+      const open = vi.spyOn(db, 'open').mockReturnValueOnce(opening.promise as never);
+      await startUp();
+      await storedScoringEnded();
+      expect(await idleResetsOverThreeIntervals()).toBeGreaterThanOrEqual(3);
+      opening.resolve();
+      await new Promise((resolve) => setTimeout(resolve, 0)); // what waited on the opening goes on
+      expect(await idleResetsOverThreeIntervals()).toBe(0);
+      open.mockRestore();
+    });
+
+    it('while an interrupted purge is finished, not after', async () => {
+      const purge = deferred();
+      vi.mocked(finishUnfinishedPurge).mockReturnValue(purge.promise);
+      const started = startUp();
+      expect(await idleResetsOverThreeIntervals()).toBeGreaterThanOrEqual(3);
+      purge.resolve();
+      await started;
+      await storedScoringEnded();
+      expect(await idleResetsOverThreeIntervals()).toBe(0);
+    });
   });
 
   describe('a HubSpot connection whose portal is not known', () => {

@@ -279,16 +279,61 @@ it('leaves owed a lead stored again in the millisecond its batch was read: the s
   expect((await scoreOf(storedDuring))?.probability).toBeCloseTo(alone.probability[0], 6);
 });
 
+/** The names of the tables a `db.transaction` call took (its arguments between the mode and the callback). */
+const tablesOf = (args: unknown[]) => (args.slice(1, -1) as unknown[]).flat().map((table) => (typeof table === 'string' ? table : (table as { name: string }).name));
+
 it('looks for the leads without a score of the run’s model in read-only transactions: pages reading summaries do not wait for it', async () => {
   await db.putLeads(syncedLeads(40));
   await runScoringJob(deps());
   const transaction = vi.spyOn(db, 'transaction');
   expect(await runScoringJob({ manifest: { ...manifest, modelId: 'other-1' }, runModel, now }, { source: 'salesforce', batchSize: 10 })).toBe(20);
-  const tablesWritten = transaction.mock.calls
-    .filter(([mode]) => mode !== 'r')
-    .map((args) => (args.slice(1, -1) as unknown[]).flat().map((table) => (typeof table === 'string' ? table : (table as { name: string }).name)));
+  const tablesWritten = transaction.mock.calls.filter(([mode]) => mode !== 'r').map(tablesOf);
   expect(tablesWritten.filter((tables) => tables.includes('leadSummaries'))).toEqual([]);
   transaction.mockRestore();
+});
+
+describe('looking, a chunk of lead keys at a time, for the leads of a source without a score of the run’s model', () => {
+  /** 22 Salesforce leads: chunks of 7 keys are leads 0-6, 7-13, 14-20 and 21. */
+  const salesforceLeads = () => ofSource(syncedLeads(44), 'salesforce');
+  const CHUNK = 7;
+
+  it('goes on past the first chunk: leads without a score in later chunks are owed one and scored', async () => {
+    const leads = salesforceLeads();
+    await db.putLeads(leads);
+    await runScoringJob(deps());
+    // As a scoring of every lead with the model, stopped before it came to them, leaves them.
+    const sorted = [...leads].sort((a, b) => a.key.localeCompare(b.key));
+    const unscored = [sorted[7], sorted[13], sorted[21]]; // the first and last of the second chunk, and the last chunk's only lead
+    await db.leadScores.bulkDelete(unscored.map((lead) => `${manifest.modelId}|${lead.key}`));
+    leadsRun = [];
+
+    expect(await runScoringJob(deps(), { source: 'salesforce', missingScoreChunk: CHUNK })).toBe(22);
+    expect(leadsThroughModel()).toBe(3);
+    for (const lead of unscored) expect(await scoreOf(lead)).toBeDefined();
+    expect(await owedKeys()).toEqual([]);
+  });
+
+  it('reads no lead key when every lead of the source has a score of the model or is known to get none', async () => {
+    const leads = salesforceLeads().map((lead, i) => (i % 5 === 0 ? { ...lead, fields: { some_csv_only_column: 'x' } } : lead));
+    await db.putLeads(leads);
+    await runScoringJob(deps());
+    expect(await db.unscorableLeads.count()).toBe(5);
+    const transaction = vi.spyOn(db, 'transaction');
+    const transactionsReadingSummaries = () => transaction.mock.calls.filter((args) => tablesOf(args).includes('leadSummaries')).length;
+    leadsRun = [];
+
+    expect(await runScoringJob(deps(), { source: 'salesforce', missingScoreChunk: CHUNK })).toBe(17);
+    expect(transactionsReadingSummaries()).toBe(1); // the count of the source's leads, against its scores and marks
+    expect(leadsThroughModel()).toBe(0);
+
+    // One lead without either: its keys are read, a chunk at a time (4 chunks).
+    await db.leadScores.delete(`${manifest.modelId}|${leads[1].key}`);
+    transaction.mockClear();
+    expect(await runScoringJob(deps(), { source: 'salesforce', missingScoreChunk: CHUNK })).toBe(17);
+    expect(transactionsReadingSummaries()).toBe(1 + 4);
+    expect(leadsThroughModel()).toBe(1);
+    transaction.mockRestore();
+  });
 });
 
 it('gives a lead deleted while its batch was scored neither a score nor a record that the model gives it none: either would outlive it', async () => {

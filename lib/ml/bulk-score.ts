@@ -179,7 +179,7 @@ function countUnscorable(modelId: string, source: SourceKind): Promise<number> {
   return db.unscorableLeads.where('[modelId+key]').between([modelId, from], [modelId, to], true, true).count();
 }
 
-/** Lead keys read per request when looking for `source`'s leads without a score (`oweMissingScores`). */
+/** Lead keys read per request when looking for `source`'s leads without a score (`oweMissingScores`): `runScoringJob`'s default `missingScoreChunk`. */
 const MISSING_SCORE_CHUNK = 5000;
 
 /**
@@ -191,11 +191,11 @@ const MISSING_SCORE_CHUNK = 5000;
  * only when the source's leads outnumber its scores of the model and its leads known to get none
  * (a lead has at most one of the two: a score deletes the mark, a mark the score; both go with it).
  *
- * Read a chunk at a time in read-only transactions, the rows owed written apart: pages reading
- * summaries and syncs storing leads wait for no scan of every lead. A lead stored or deleted
- * between the two is owed a score anyway, or leaves a row the run deletes (`storeScores`).
+ * Read `chunkSize` keys at a time in read-only transactions, the rows owed written apart: pages
+ * reading summaries and syncs storing leads wait for no scan of every lead. A lead stored or
+ * deleted between the two is owed a score anyway, or leaves a row the run deletes (`storeScores`).
  */
-async function oweMissingScores(modelId: string, source: SourceKind): Promise<void> {
+async function oweMissingScores(modelId: string, source: SourceKind, chunkSize: number): Promise<void> {
   const range = keyRangeOf(source);
   const everyLeadSettled = await db.transaction('r', [db.leadSummaries, db.leadScores, db.unscorableLeads], async () => {
     const settled = (await countScored(modelId, source)) + (await countUnscorable(modelId, source));
@@ -204,7 +204,7 @@ async function oweMissingScores(modelId: string, source: SourceKind): Promise<vo
   if (everyLeadSettled) return;
   for (let after: string | undefined; ; ) {
     const { keys, unowed } = await db.transaction('r', [db.leadSummaries, db.leadScores, db.unscorableLeads, db.owedLeadScores], async () => {
-      const keys = await db.leadSummaries.where(':id').between(...rangeAfter(range, after), true, true).limit(MISSING_SCORE_CHUNK).primaryKeys();
+      const keys = await db.leadSummaries.where(':id').between(...rangeAfter(range, after), true, true).limit(chunkSize).primaryKeys();
       if (keys.length === 0) return { keys, unowed: [] };
       const [first, last] = [keys[0], keys[keys.length - 1]];
       const scoreKeys = await db.leadScores.where(':id').between(`${modelId}|${first}`, `${modelId}|${last}`, true, true).primaryKeys();
@@ -214,7 +214,7 @@ async function oweMissingScores(modelId: string, source: SourceKind): Promise<vo
       return { keys, unowed: keys.filter((key) => !settled.has(key)) };
     });
     if (unowed.length > 0) await db.owedLeadScores.bulkPut(owedScoresOf(unowed));
-    if (keys.length < MISSING_SCORE_CHUNK) return;
+    if (keys.length < chunkSize) return;
     after = keys[keys.length - 1];
   }
 }
@@ -320,8 +320,11 @@ export async function scoreAllStoredLeads(deps: BulkScoringDeps, batchSize = BUL
  * M" stays true, and it records `source` so a resume continues that source only instead of taking
  * it for a run over every lead.
  */
-export async function runScoringJob(deps: Omit<BulkScoringDeps, 'report'>, { source, batchSize = BULK_SCORING_BATCH }: { source?: SourceKind; batchSize?: number } = {}): Promise<number> {
-  if (source) await oweMissingScores(deps.manifest.modelId, source);
+export async function runScoringJob(
+  deps: Omit<BulkScoringDeps, 'report'>,
+  { source, batchSize = BULK_SCORING_BATCH, missingScoreChunk = MISSING_SCORE_CHUNK }: { source?: SourceKind; batchSize?: number; missingScoreChunk?: number } = {},
+): Promise<number> {
+  if (source) await oweMissingScores(deps.manifest.modelId, source, missingScoreChunk);
   const total = await countToScore({ source });
   return runJob('scoring', deps.manifest.modelId, total, (report) => scoreAllStoredLeads(reportingTo(deps, report), batchSize, { source }), { source });
 }
