@@ -6,6 +6,10 @@
  * seconds at most; after one that could not reach HubSpot, none for a while (a list page asks as
  * it scrolls, a worker may start every few minutes), and after one HubSpot answered without
  * naming the portal, none until the admin's own check. Nor while a purge deletes the token.
+ * A Connect that learns the portal tells CRM tabs, as their pages were answered as another
+ * portal's; one that could not reach HubSpot replaces the back-off of an earlier check HubSpot
+ * answered without naming the portal, so a later background check runs; and a background check
+ * that waited for the lock behind a check that could not reach HubSpot sends HubSpot nothing more.
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
@@ -27,12 +31,13 @@ import { finishUnfinishedPurge } from './purge';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
-/** How many times the HubSpot connection was checked: each check takes its connection lock once. */
+/** How many times the HubSpot connection was checked: each check, Test connection and Connect takes its connection lock once. */
 let checks = 0;
 
 /** The demo CRM's portal, which the demo token reads. */
 const PORTAL = '4242424';
 const listPage = (portal: string) => new URL(`https://app.hubspot.com/contacts/${portal}/objects/0-1/views/all/list`);
+const TOKEN = 'pat-na1-0123456789abcdef';
 
 let testStartsAt = Date.now();
 /** HubSpot answers nothing but 503 while set. */
@@ -46,12 +51,20 @@ let hubspotRequests = 0;
 let refuseAccountDetails = false;
 
 /** As a LeadLens before portals were recorded stored it: no `account`. */
-const connectionWithoutPortal = () => writeConnection({ crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: 'pat-na1-0123456789abcdef' }, timeoutSeconds: 30 });
+const connectionWithoutPortal = () => writeConnection({ crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: TOKEN }, timeoutSeconds: 30 });
+const connect = () => syncHandlers.connectCrm({ crm: 'hubspot', apiVersion: 'v3', token: TOKEN }, {});
+
+/** HubSpot answers 503 to every request, and the client's retries wait 0 s (full jitter may draw it). */
+function takeHubspotDown() {
+  hubspotDown = true;
+  vi.spyOn(Math, 'random').mockReturnValue(0);
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+}
 
 beforeEach(async () => {
   fakeBrowser.reset();
   fakeBrowser.permissions.contains = vi.fn(async () => true);
-  stubWebLocks(); // a check runs under the connection's Web Lock
+  stubWebLocks(); // a check and a Connect run under the connection's Web Lock
   checks = 0;
   const { request } = navigator.locks;
   navigator.locks.request = ((name: string, ...rest: unknown[]) => {
@@ -114,11 +127,7 @@ it('checks once for the pages that ask at the same time', async () => {
 });
 
 describe('when HubSpot does not answer the check', () => {
-  beforeEach(() => {
-    hubspotDown = true;
-    vi.spyOn(Math, 'random').mockReturnValue(0); // the client's retries wait 0 s (full jitter may draw it)
-    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-  });
+  beforeEach(takeHubspotDown);
 
   it('answers the page as another portal’s, checks again for no page for a while, then does', async () => {
     await connectionWithoutPortal();
@@ -191,7 +200,7 @@ describe('when a "Purge everything" was cut short (the browser closed mid-way)',
   });
 
   it('reads no record of a page of the connection’s portal through it', async () => {
-    await writeConnection({ crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: 'pat-na1-0123456789abcdef' }, timeoutSeconds: 30, account: { id: PORTAL, name: 'Demo portal' } });
+    await writeConnection({ crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: TOKEN }, timeoutSeconds: 30, account: { id: PORTAL, name: 'Demo portal' } });
     expect(mayReadApi(await pageAccess('hubspot', listPage(PORTAL)))).toBe(false);
   });
 });
@@ -261,12 +270,26 @@ it('answers Test connection though storage.session is too full to record that Hu
   expect(warn).toHaveBeenCalledWith('LeadLens: recording the HubSpot portal check failed', expect.objectContaining({ message: 'Session storage quota bytes exceeded' }));
 });
 
+it('sends HubSpot nothing more for a background check that waited for the lock behind a check that could not reach HubSpot', async () => {
+  await connectionWithoutPortal();
+  takeHubspotDown();
+  const release = hubspotHoldsAnswers();
+  const tested = syncHandlers.testConnection({ crm: 'hubspot' }, {});
+  await vi.waitFor(() => expect(hubspotRequests).toBe(1));
+  // Start-up's check, asked for while Test connection holds the lock: nothing recorded yet says to wait.
+  const background = learnPortalInBackground();
+  await vi.waitFor(() => expect(checks).toBe(2));
+  release();
+  const reply = await tested;
+  expect(reply.ok && reply.status).toBe('error');
+  const requestsByTest = hubspotRequests;
+  await background;
+  expect(hubspotRequests).toBe(requestsByTest);
+  expect(await readConnection('hubspot')).not.toHaveProperty('account');
+});
+
 describe('when HubSpot does not answer the check at start-up', () => {
-  beforeEach(() => {
-    hubspotDown = true;
-    vi.spyOn(Math, 'random').mockReturnValue(0);
-    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-  });
+  beforeEach(takeHubspotDown);
 
   it('checks again at no worker start, and for no page, until PORTAL_RECHECK_AFTER_MS have passed', async () => {
     await connectionWithoutPortal();
@@ -318,5 +341,35 @@ describe('when HubSpot answers the check without naming the portal, and leads sy
     expect(checks).toBe(2);
     expect(tabsToldScoresChanged()).toBe(true);
     expect((await pageAccess('hubspot', listPage(PORTAL))).connection).toBe('same-org');
+  });
+
+  describe('Connect after a check HubSpot answered without naming the portal', () => {
+    beforeEach(async () => {
+      await connectionWithoutPortal();
+      expect((await pageAccess('hubspot', listPage(PORTAL))).connection).toBe('other-org');
+      expect(checks).toBe(1);
+    });
+
+    it('tells CRM tabs once Connect learns the portal', async () => {
+      expect(tabsToldScoresChanged()).toBe(false);
+      // The admin gives the token the scope and connects again.
+      refuseAccountDetails = false;
+      const reply = await connect();
+      expect(reply.ok && reply.status).toBe('connected');
+      expect(await readConnection('hubspot')).toMatchObject({ account: { id: PORTAL } });
+      expect(tabsToldScoresChanged()).toBe(true);
+    });
+
+    it('a later background check runs after a Connect that could not reach HubSpot', async () => {
+      takeHubspotDown();
+      const reply = await connect();
+      expect(reply.ok && reply.status).toBe('error');
+      // HubSpot is back and names the portal: the earlier check's "asking again gets the same answer" no longer holds.
+      hubspotDown = false;
+      refuseAccountDetails = false;
+      vi.setSystemTime(Date.now() + PORTAL_RECHECK_AFTER_MS + 1000);
+      expect((await pageAccess('hubspot', listPage(PORTAL))).connection).toBe('same-org');
+      expect(checks).toBe(3);
+    });
   });
 });
