@@ -239,11 +239,10 @@ describe('deviationsFromIdeal with the training leads per bin', () => {
   const logit = (model: Manifest, row: number[]) => contributionsOf(row, model).reduce((sum, points) => sum + points, 0);
   const deviationOf = (model: Manifest, row: number[], feature: number) => deviationsFromIdeal(model, row, 'csv').find((d) => d.feature === feature)!;
 
-  it('never names a bin a handful of training leads stand behind: the ideal is the best range enough leads hold whose values score alike', () => {
+  it('never names a bin a handful of training leads stand behind: the ideal is the best range enough leads hold', () => {
     const model = modelWith();
-    // From "≤ 10": "21 – 30" alone (3 leads) would gain 2.5, "31 – 40" (27 leads) 1.1. Together they are the range of 30
-    // leads with the best mean, but 31 – 40 gives far less than 25: "41 – 50" (100 leads) gives 0.6 at every value of it.
-    expect(deviationOf(model, [5, 0], 0)).toMatchObject({ leadValue: '5', idealValue: '41 – 50' });
+    // From "≤ 10": "21 – 30" alone (3 leads) would gain 2.5; with "31 – 40" it is the best range of 30 leads.
+    expect(deviationOf(model, [5, 0], 0)).toMatchObject({ leadValue: '5', idealValue: '21 – 40' });
     // A category's level must hold the leads itself: "Gold", not "Rare".
     expect(deviationOf(model, [5, 0], 1)).toMatchObject({ leadValue: 'Basic', idealValue: 'Gold', pointsLost: expect.closeTo(0.4, 12) });
     // The model with the same shapes but no bin counts (older manifests) names the spikes, as before.
@@ -251,20 +250,19 @@ describe('deviationsFromIdeal with the training leads per bin', () => {
     expect(deviationOf(modelWith({ binRows: false }), [5, 0], 1)).toMatchObject({ idealValue: 'Rare', pointsLost: expect.closeTo(1.4, 12) });
   });
 
-  it('loses the points of the ideal\'s value nearest the lead: moving there adds exactly them, as does every value of the ideal', () => {
+  it('loses the points of the ideal\'s best value: moving there adds exactly them, and no value of the ideal adds more', () => {
     const model = modelWith();
     const row = [5, 0];
     const { pointsLost } = deviationOf(model, row, 0);
-    // Before: 2.5, what the 3 leads' "21 – 30" adds, beside "21 – 40", where 31 – 40 adds 1.1.
-    expect(pointsLost).toBeCloseTo(0.6, 12);
-    for (const seatsInIdeal of [41, 45, 50]) expect(logit(model, [seatsInIdeal, 0]) - logit(model, row)).toBeCloseTo(pointsLost, 12);
+    expect(pointsLost).toBe(2.5);
+    expect(logit(model, [25, 0]) - logit(model, row)).toBe(pointsLost);
+    for (const seatsInIdeal of [21, 30, 31, 40]) expect(logit(model, [seatsInIdeal, 0]) - logit(model, row)).toBeLessThanOrEqual(pointsLost);
   });
 
-  it('keeps the lead\'s own value as its ideal where no range of values enough leads hold and that score alike would raise it', () => {
+  it('loses nothing for a lead within the ideal range, whichever of its values scores best', () => {
     const model = modelWith();
-    // 35 seats (+0.6) and 25 (+2, the 3 leads' spike) score above "41 – 50" (+0.1): before, both read "21 – 40", no change.
-    expect(deviationOf(model, [35, 0], 0)).toMatchObject({ leadValue: '35', idealValue: '35', pointsLost: 0 });
-    expect(deviationOf(model, [25, 0], 0)).toMatchObject({ leadValue: '25', idealValue: '25', pointsLost: 0 });
+    expect(deviationOf(model, [35, 0], 0)).toMatchObject({ leadValue: '35', idealValue: '21 – 40', pointsLost: 0 });
+    expect(deviationOf(model, [25, 0], 0)).toMatchObject({ idealValue: '21 – 40', pointsLost: 0 });
   });
 
   it('ranks ranges by the lead\'s own gains, its pairs included', () => {
@@ -278,7 +276,7 @@ describe('deviationsFromIdeal with the training leads per bin', () => {
     const row = [5, 1];
     expect(deviationOf(model, row, 0)).toMatchObject({ idealValue: '> 50', pointsLost: expect.closeTo(1.2, 12) }); // −0.5 → −0.2 + 0.9
     expect(logit(model, [60, 1]) - logit(model, row)).toBeCloseTo(1.2, 12);
-    expect(deviationOf(model, [5, 0], 0).idealValue).toBe('41 – 50'); // a Basic lead: the pair does not touch it
+    expect(deviationOf(model, [5, 0], 0).idealValue).toBe('21 – 40'); // a Basic lead: the pair does not touch it
   });
 
   it('never asks a count a rep\'s work records to go down: a lead past its ideal is left out, one below or unknown is not', () => {
@@ -315,56 +313,6 @@ describe('deviationsFromIdeal with the training leads per bin', () => {
   });
 });
 
-describe('an ideal range whose mean hides values that add far less or far more', () => {
-  // Visits (a count a rep's work raises) and offices (a fact), scored alike. 1,530 leads with a value: a range must hold 76.5.
-  // "9 – 23" (110 leads) has the best mean, but 9 – 12 adds 0.6 to a lead with 1 where 13 – 23 adds 1.2 and 1.23.
-  const axis = { labels: ['≤ 1', '2 – 4', '5 – 8', '9 – 12', '13 – 16', '17 – 23', '> 23', 'missing'], edges: [1.5, 4.5, 8.5, 12.5, 16.5, 23.5] };
-  const scores = [-0.3, 0.1, 0.25, 0.3, 0.9, 0.93, 0.2, 0];
-  const binRows = [600, 500, 300, 60, 40, 10, 20, 100];
-  const model = handMadeManifest({
-    features: [
-      { key: 'visits', label: 'Website visits', type: 'numeric', derive: { kind: 'value', from: { csv: 'visits' } }, actionable: true },
-      { key: 'offices', label: 'Offices', type: 'numeric', derive: { kind: 'value', from: { csv: 'offices' } } },
-    ],
-    terms: [
-      { features: [0], label: 'Website visits', shape: { axes: [axis], scores } },
-      { features: [1], label: 'Offices', shape: { axes: [axis], scores } },
-    ],
-    intercept: -2,
-    referenceFeatures: [
-      { ...summaryOf('visits', 100 / 1630), binRows },
-      { ...summaryOf('offices', 100 / 1630), binRows },
-    ],
-  });
-  const logit = (row: number[]) => contributionsOf(row, model).reduce((sum, points) => sum + points, 0);
-  const compared = (row: number[]) => deviationsFromIdeal(model, row, 'csv').map((d) => [d.label, d.leadValue, d.idealValue, d.pointsLost]);
-
-  it('names only values that each give the lead about the odds it shows, those of the value nearest the lead', () => {
-    // Before: "9 – 23", odds for 1.23 (17 – 23), where 9 gives 0.6; now 13 – 23, 50 leads, every value within ×1.05.
-    expect(compared([1, 1])).toEqual([
-      ['Website visits', '1', '13 – 23', expect.closeTo(1.2, 12)],
-      ['Offices', '1', '13 – 23', expect.closeTo(1.2, 12)],
-    ]);
-    for (const inIdeal of [13, 16, 17, 23]) expect(Math.abs(logit([inIdeal, 1]) - logit([1, 1]) - 1.2)).toBeLessThanOrEqual(MIN_CHANGE_POINTS);
-    // Offices past the ideal are compared from its nearest value, 23: 0.93 − 0.2.
-    expect(compared([30, 30])).toEqual([['Offices', '30', '13 – 23', expect.closeTo(0.73, 12)]]);
-    // Not known: visits are none recorded yet, and rise into the ideal at 13; offices have no nearest value, the best is named.
-    expect(compared([Number.NaN, Number.NaN])).toEqual([
-      ['Offices', 'not known', '13 – 23', expect.closeTo(0.93, 12)],
-      ['Website visits', 'not known', '13 – 23', expect.closeTo(0.9, 12)],
-    ]);
-  });
-
-  it('says what the ideal adds to a lead within the range the mean chose, and nothing within its own', () => {
-    // Before: 10 visits were within "9 – 23" and read "no change", where 13 adds 0.6.
-    expect(compared([10, 10])).toEqual([
-      ['Website visits', '10', '13 – 23', expect.closeTo(0.6, 12)],
-      ['Offices', '10', '13 – 23', expect.closeTo(0.6, 12)],
-    ]);
-    for (const lead of [14, 20]) expect(compared([lead, lead]).map(([, , ideal, lost]) => [ideal, lost])).toEqual([['13 – 23', 0], ['13 – 23', 0]]);
-  });
-});
-
 describe('whatWouldMakeHotter with the training leads per bin', () => {
   // Visits: a spike of 2 leads (+2.5) at "21 – 30" in a range that 42 leads hold; 603 leads with a value, so a range must
   // hold 30.15 (5 %). A lead with 2 visits: −2 − 0.5 = −2.5, cold; warm (20 %) needs +1.114: the spike (+3) gives it, "11 – 20" (+1.1) not.
@@ -392,13 +340,12 @@ describe('whatWouldMakeHotter with the training leads per bin', () => {
   const steps = (model: Manifest, row: number[]) => planFor(model, row).changes.map((change) => [change.label, change.from, change.to]);
   const idealsOf = (model: Manifest, row: number[]) => deviationsFromIdeal(model, row, 'csv').map((d) => [d.label, d.leadValue, d.idealValue]);
 
-  it('moves a feature only to a bin enough leads hold, never to a bin a lead or two scored', () => {
-    // "11 – 30" (42 leads) is the range of the best mean, but only its "11 – 20" gives what the table says: the spike is no ideal.
+  it('moves a feature only into the ideal range the comparison beside it names, never to a bin a lead or two scored', () => {
     expect(idealsOf(supported, [2, 0])).toEqual([
-      ['Website visits', '2', '11 – 20'],
+      ['Website visits', '2', '11 – 30'],
       ['Last page seen', 'blog', 'pricing'],
     ]);
-    // To "11 – 20" (+1.1), not to the 2 leads' "21 – 30" (+3) though only that would reach warm: the range's 42 leads
+    // Into the range at "11 – 20" (+1.1), not to the 2 leads' "21 – 30" (+3) though only that would reach warm: the range's 42 leads
     // ask 2.1 (5 %) of a bin. "pricing", not "careers".
     expect(steps(supported, [2, 0])).toEqual([
       ['Website visits', '2', '11 – 20'],
@@ -412,10 +359,10 @@ describe('whatWouldMakeHotter with the training leads per bin', () => {
   });
 
   it('asks nothing of a feature the lead has the ideal of already, though a bin of a lead or two in the range scores more', () => {
-    // Warm (−1.1); hot needs +1.1. 15 visits are within "11 – 20" and pricing is the ideal page: the 2 leads' "21 – 30" (+1.9)
+    // Warm (−1.1); hot needs +1.1. 15 visits are within "11 – 30" and pricing is the ideal page: the 2 leads' "21 – 30" (+1.9)
     // and "careers" (+1.2) are no plan.
     expect(idealsOf(supported, [15, 1])).toEqual([
-      ['Website visits', '15', '11 – 20'],
+      ['Website visits', '15', '11 – 30'],
       ['Last page seen', 'pricing', 'pricing'],
     ]);
     const plan = planFor(supported, [15, 1]);
@@ -433,12 +380,11 @@ describe('whatWouldMakeHotter with the training leads per bin', () => {
       });
 
     it('moves a count to any bin of the range that holds its share of the range\'s leads, when the range\'s least adds nothing', () => {
-      // 630 leads with a value: a range must hold 31.5. "11 – 20" (+3) and above hold 10 each, too few alone, and score
-      // ×1.1 apart: the table's ideal is "1 – 10", where the lead is, as every value of "6 or more" (the range of the best
-      // mean) is no ideal. Each bin holds 10 of that range's 130, more than 6.5 (5 %). A lead with 2 visits: −2, cold; warm
-      // needs +0.614, which "11 – 20" gives, the smallest step that does.
+      // 630 leads with a value: a range must hold 31.5. "11 – 20" (+3) and above hold 10 each, too few alone: the ideal is "6 or
+      // more", whose "6 – 10" (+0.02) shows no change. Each bin holds 10 of the range's 130, more than 6.5 (5 %). A lead with 2
+      // visits: −2, cold; warm needs +0.614, which "11 – 20" gives, the smallest step that does.
       const model = visitsOnly([-1, 0, 0.02, 3, 3.1, 3.2], [300, 200, 100, 10, 10, 10]);
-      expect(idealsOf(model, [2])).toEqual([['Website visits', '2', '1 – 10']]);
+      expect(idealsOf(model, [2])).toEqual([['Website visits', '2', '6 or more']]);
       const plan = planFor(model, [2]);
       expect(steps(model, [2])).toEqual([['Website visits', '2', '11 – 20']]);
       expect(plan.changes[0].value).toBe(11);
@@ -741,26 +687,23 @@ describe('a rate computed from two counts (clicks per open)', () => {
     Object.fromEntries([...Object.entries(record), ...changes.map((change) => [model.features[change.feature].key, change.value])]);
 
   it('never sets the rate and never puts clicks above opens: the rate follows the counts, and the plan says so', () => {
-    // 2 opens, 0 clicks: −2 − 0.3 − 0.4 = −2.7; warm (20 %) from −1.386. "≥ 3" clicks would score most, but a lead with 2
-    // opens cannot click 3 times. 1 click adds 0.7 and takes the rate to 0.5 (+0.6), the largest move, but leaves the lead at
-    // −1.4, short of warm, and more opens after it would lower the rate as much as they add. 10 opens first (+0.6, the rate
-    // still 0) let 3 clicks add 1.2 and take the rate to 0.3 (+0.6): warm. Before, the plan took the click and fell short.
+    // 2 opens, 0 clicks: −2 − 0.3 − 0.4 = −2.7. "≥ 3" clicks would score most, but a lead with 2 opens cannot click 3 times;
+    // 1 click adds 0.7 and takes the rate to 0.5 (+0.6). More opens after it would lower the rate as much as they add.
     const plan = planFor({ opens: 2, clicks: 0 })!;
     expect(plan.changes).toEqual([
-      { feature: 0, label: 'E-mails opened', from: '2', to: '10', value: 10, points: expect.closeTo(0.6, 12), calibratedPoints: expect.closeTo(0.6, 9), alsoChanges: [] },
       {
         feature: 1,
         label: 'E-mails clicked',
         from: '0',
-        to: '3',
-        value: 3,
-        points: expect.closeTo(1.8, 12),
-        calibratedPoints: expect.closeTo(1.8, 9),
-        alsoChanges: [{ feature: 2, label: 'E-mail click rate', from: '0 clicks per open', to: '0.3 clicks per open' }],
+        to: '1',
+        value: 1,
+        points: expect.closeTo(1.3, 12),
+        calibratedPoints: expect.closeTo(1.3, 9),
+            alsoChanges: [{ feature: 2, label: 'E-mail click rate', from: '0 clicks per open', to: '0.5 clicks per open' }],
       },
     ]);
-    expect(plan.reaches).toBe(true);
-    expect(plan.probabilityAfter).toBeCloseTo(probabilityOf({ opens: 10, clicks: 3 }), 12);
+    expect(plan.reaches).toBe(false);
+    expect(plan.probabilityAfter).toBeCloseTo(probabilityOf({ opens: 2, clicks: 1 }), 12);
   });
 
   it('promises the probability the model gives the changed record, for every count of opens and clicks', () => {

@@ -17,8 +17,8 @@
  * A numeric feature with a single value bin also has no edges; both rules put every present
  * value into that bin.
  *
- * Also the rule for a feature's ideal range (`bestSupportedRange`): the trainer's ideal, and where
- * the side panel's starts from.
+ * Also the rule for a feature's ideal range (`bestSupportedRange`), which the trainer's ideal and
+ * the side panel's share.
  */
 import type { TermShape } from './manifest';
 
@@ -108,9 +108,8 @@ export interface IdealRange {
  *
  * `values` and `rows` [value bins of the axis, "missing" left out: no customer is ideal for lacking
  * a value], of one length: what to rank by (the shape's scores for the trainer's ideal, one lead's gains for the
- * side panel's) and the training rows per bin. The side panel then keeps, for its one lead, the
- * well-held values around the best that score alike (insights.ts), so that every value it names
- * gives the odds it shows: its ideal may be narrower than the trainer's, or beside it.
+ * side panel's) and the training rows per bin. The trainer's ideal and the side panel's are both
+ * this range, so they cannot drift apart.
  */
 export function bestSupportedRange(values: readonly number[], rows: readonly number[], neighbours: boolean): IdealRange | null {
   const least = leastIdealRows(rows.reduce((sum, n) => sum + n, 0));

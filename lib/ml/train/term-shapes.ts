@@ -98,7 +98,7 @@ export function termShape(model: EbmModel, term: EbmTerm, features: Feature[], w
 /**
  * A feature's ideal for the manifest's reference: the value bins with the highest mean
  * contribution over their training rows, among those enough rows hold (`bestSupportedRange`,
- * where the side panel's ideal for one lead starts from), labelled as one bin (a number's range: "995 – 4,622
+ * shared with the side panel's ideal), labelled as one bin (a number's range: "995 – 4,622
  * employees", not "2,318 – 2,362"); its contribution their mean. Never a category's pooled "(other)"
  * (`otherCode`). Empty when nothing holds enough.
  * `scores` and `rows` [value bins]: the shape's contribution and training rows per value bin of
