@@ -88,7 +88,7 @@ it('says the policy is saved when the stored leads could not be re-tiered, so th
   const apply = await waitFor(() => [...container.querySelectorAll('button')].find((b) => b.textContent === 'Apply this policy' && b.getAttribute('aria-disabled') === 'false'));
   act(() => apply.click());
   const alert = await waitFor(() => container.querySelector('[role="alert"]'));
-  expect(alert.textContent).toContain('The policy is saved and badges use it, but the stored leads could not be re-tiered (The offscreen document could not be created): apply it again to retry.');
+  expect(alert.textContent).toContain('The policy is saved and badges in this browser use it, but the stored leads could not be re-tiered (The offscreen document could not be created): apply it again to retry.');
   expect((await activeManifest()).tiers.policy).toEqual({ kind: 'fixed' });
 });
 

@@ -266,7 +266,7 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
       // Saved already: a failure here says so, or the admin would think the policy was not applied at all.
       const { changed } = await succeeded(background.retierStoredScores({ modelId: manifest.modelId })).catch((error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(`The policy is saved and badges use it, but the stored leads could not be re-tiered (${reason}): apply it again to retry.`);
+        throw new Error(`The policy is saved and badges in this browser use it, but the stored leads could not be re-tiered (${reason}): apply it again to retry.`);
       });
       return { changed, thresholds };
     },

@@ -395,7 +395,7 @@ describe('the import form', () => {
     await waitFor(() => button(container, 'Import model'));
     await importFiles(container, { ...bundled, modelId: 'team-model', tiers: newPolicy }, modelOnnx);
     expect((await waitFor(() => container.querySelector('form [role="alert"]'))).textContent).toBe(
-      "team-model has the file's tier policy now and badges use it, but its stored leads could not be re-tiered (the offscreen document did not answer): import the files again to retry.",
+      "team-model has the file's tier policy now and badges in this browser use it, but its stored leads could not be re-tiered (the offscreen document did not answer): import the files again to retry.",
     );
   });
 

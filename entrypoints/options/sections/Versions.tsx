@@ -116,7 +116,7 @@ function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
         const { modelId } = imported.manifest;
         await succeeded(background.retierStoredScores({ modelId })).catch((error: unknown) => {
           const reason = error instanceof Error ? error.message : String(error);
-          throw new Error(`${modelId} has the file's tier policy now and badges use it, but its stored leads could not be re-tiered (${reason}): import the files again to retry.`);
+          throw new Error(`${modelId} has the file's tier policy now and badges in this browser use it, but its stored leads could not be re-tiered (${reason}): import the files again to retry.`);
         });
       }
       return imported;
