@@ -11,6 +11,7 @@ import { handleAlarm } from './alarms';
 import { learnPortalIfUnknown } from './handlers/sync';
 import { KEEP_ALIVE_INTERVAL_MS } from './keep-alive';
 import { REFRESH_SCORES_ALARM, refreshStaleScores } from './refresh-scores';
+import { deferred } from '../../test/deferred';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 vi.mock('../sync/runner', async (importOriginal) => ({ ...(await importOriginal<typeof import('../sync/runner')>()), resumeSyncs: vi.fn() }));
@@ -21,12 +22,6 @@ vi.mock('./refresh-scores', async (importOriginal) => ({ ...(await importOrigina
 /** Extension API calls that reset the worker's idle timer (`resetWorkerIdleTimer`). */
 const idleResets = vi.fn(async () => ({}) as Browser.runtime.PlatformInfo);
 
-function deferred() {
-  let resolve!: () => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
-  return { promise, resolve, reject };
-}
 
 beforeEach(() => {
   fakeBrowser.reset();

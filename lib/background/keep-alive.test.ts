@@ -1,6 +1,7 @@
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { KEEP_ALIVE_INTERVAL_MS, keepWorkerAliveDuring } from './keep-alive';
+import { deferred } from '../../test/deferred';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -14,12 +15,6 @@ beforeEach(() => {
 });
 afterEach(() => vi.useRealTimers());
 
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
-  return { promise, resolve, reject };
-}
 
 it('calls an extension API within every idle window while the work runs, and stops when it ends', async () => {
   const work = deferred<string>();

@@ -8,6 +8,7 @@ import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { storedLead } from '../../test/fixtures/stored-lead';
+import { deferred } from '../../test/deferred';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
 import { owedScoringModel, readJob, runJob } from '../jobs/progress';
@@ -46,12 +47,6 @@ let installedVersion = '2.0.0';
 /** Extension API calls that reset the worker's idle timer (`resetWorkerIdleTimer`). */
 const idleResets = vi.fn(async () => ({}) as Browser.runtime.PlatformInfo);
 
-function deferred() {
-  let resolve!: () => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
-  return { promise, resolve, reject };
-}
 
 /** A record page's cached score, of the active model. */
 async function cacheScoreOf(recordId: string) {
