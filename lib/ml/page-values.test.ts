@@ -195,6 +195,8 @@ describe("pageFieldsAsData: a record's amount as a multi-currency org shows it",
   it.each([
     ['pl-PL', 'PLN'], ['pt-BR', 'BRL'], ['ko-KR', 'KRW'], ['ru-RU', 'RUB'], ['cs-CZ', 'CZK'], ['tr-TR', 'TRY'], ['he-IL', 'ILS'], ['vi-VN', 'VND'], ['th-TH', 'THB'],
     ['en-ZA', 'ZAR'], ['nb-NO', 'NOK'], ['da-DK', 'DKK'], ['hu-HU', 'HUF'], ['uk-UA', 'UAH'], ['id-ID', 'IDR'], ['ms-MY', 'MYR'], ['bg-BG', 'BGN'], ['es-PE', 'PEN'],
+    // Currencies in other scripts: Arabic letters and dots with direction marks, Persian, Amharic, Nepali, Sinhala, and ja-JP's yen in CNY's locale.
+    ['ar-SA', 'SAR'], ['ar-EG', 'EGP'], ['ar-AE', 'AED'], ['ar-MA', 'MAD'], ['ar', 'KWD'], ['ckb-IQ', 'IQD'], ['fa-IR', 'IRR'], ['am-ET', 'ETB'], ['ne-NP', 'NPR'], ['si-LK', 'LKR'], ['zh-CN', 'CNY'],
   ])("reads a %s page's amount in %s as Intl writes it with the currency's sign", (locale, currency) => {
     const format = new Intl.NumberFormat(locale, { style: 'currency', currency });
     const whole = format.resolvedOptions().maximumFractionDigits === 0;

@@ -243,6 +243,16 @@ describe('number-format', () => {
       ['(1 200 zł)', undefined, -1200],
       ['-R$ 5', undefined, -5],
       ['zł −5', undefined, -5],
+      // Currencies written in other scripts, as Intl and their countries write them.
+      ['1,234.50 ر.س.', undefined, 1234.5], // Saudi riyal
+      ['1.234,50 د.م.', 'comma-decimal', 1234.5], // Moroccan dirham
+      ['ریال 1,200', undefined, 1200],
+      ['ብር 1,234.50', undefined, 1234.5],
+      ['नेरू 1,234.50', undefined, 1234.5],
+      ['රු. 1,234.50', undefined, 1234.5],
+      ['1,200円', undefined, 1200],
+      ['1,200元', undefined, 1200],
+      ['1,200원', undefined, 1200],
     ] as const)('%s reads as %s %s', (text, format, want) => {
       expect(parseNumber(text, [], format)).toBeNaN(); // as parseNumber alone reads it
       expect(amount(text, format)).toBe(want);
@@ -250,7 +260,8 @@ describe('number-format', () => {
 
     it('keeps words and codes as written: no number is made of them', () => {
       // A currency's letters glued to plain digits read as a code (R2, RM10); English words that are ISO codes as labels (TOP 10).
-      for (const text of ['R2D2', 'R2', 'RM10', 'kr-team', 'Q3 2024', 'TOP 10', 'ALL 3', 'sek 100', 'zł', 'R 2D2', '12 zł 50 gr', 'zł 12/31/2025', 'AB 12']) {
+      // A longer word in another script is a label (a department, a city), and letters glued to plain digits a code, in any script.
+      for (const text of ['R2D2', 'R2', 'RM10', 'kr-team', 'Q3 2024', 'TOP 10', 'ALL 3', 'sek 100', 'zł', 'R 2D2', '12 zł 50 gr', 'zł 12/31/2025', 'AB 12', 'Отдел 1', 'Москва 2', 'ر2', '第3四半期']) {
         expect(withoutCurrency(text), text).toBe(text);
         expect(amount(text), text).toBeNaN();
       }

@@ -18,15 +18,25 @@ import { cellNumber, mostlyNumbers, type Table } from './dataset';
 const CURRENCY_WORDS = ['zł', 'Kč', 'kr', 'kr.', 'Kr', 'Kr.', 'Ft', 'lei', 'RM', 'RMB', 'Rp', 'Rs', 'Rs.', 'R', 'TL', 'руб', 'руб.', 'р.', 'лв', 'лв.', 'грн', 'грн.', 'S/'];
 
 /**
+ * A currency written in a script other than Latin, as Intl and its countries write it: one to
+ * four letters (with their marks), a dot after any: `ر.س.` (Saudi riyal), `د.إ.`, `ریال`, `ብር`,
+ * `नेरू`, `රු.`, `円`, `元`, `원`. A longer word beside a number (`Отдел 1`, a department) is more
+ * often a label than a currency; a short one is a currency or a unit (`3 件`, three items), and
+ * the number is the value either way.
+ */
+const NON_LATIN_CURRENCY = String.raw`(?:(?!\p{Script=Latin})\p{L}\p{M}*\.?){1,4}`;
+
+/**
  * A currency as amounts are written with it: any of Unicode's currency signs (`₩`, `₽`, `₺`,
  * `₪`, `₫`, `฿`), with the letters some dollars and reals are written with (`R$`, `NZ$`, `HK$`);
- * an ISO 4217 code (in capitals, as codes are written: `sek 100` is no amount); or a currency's
- * letters (`CURRENCY_WORDS`).
+ * an ISO 4217 code (in capitals, as codes are written: `sek 100` is no amount); a currency's
+ * Latin letters (`CURRENCY_WORDS`); or letters of another script (`NON_LATIN_CURRENCY`).
  */
 const CURRENCY = [
   String.raw`[A-Z]{0,3}\p{Sc}`,
   ...CURRENCY_CODES,
   ...CURRENCY_WORDS.map((word) => word.replace('.', String.raw`\.`)),
+  NON_LATIN_CURRENCY,
 ].join('|');
 
 /** A sign, as `parseNumber` reads it before a number (U+2212 is the minus sign of typeset text). */
