@@ -4,32 +4,23 @@
  * the source; a run over every lead scores them all and settles what they owed.
  */
 import 'fake-indexeddb/auto';
-import { readFileSync } from 'node:fs';
 import Dexie from 'dexie';
-import * as ort from 'onnxruntime-node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { db, summaryOf, type StoredLead } from '../db/db';
 import { demoStoredLeads } from '../crm/demo-leads';
 import { readJob } from '../jobs/progress';
 import { dexieSyncStore } from '../sync/store';
 import { INITIAL_SYNC_STATE } from '../sync/state';
+import { bundledModelSession } from '../../test/bundled-model-session';
 import { stubWebLocks } from '../../test/web-locks';
 import { resumeUnfinishedScoringJob, runScoringJob } from './bulk-score';
 import type { EngineOutput } from './engine';
 import { featurizeRecord } from './featurize';
-import { parseManifest, type Manifest } from './manifest';
 
-let session: ort.InferenceSession;
-let manifest: Manifest;
+const bundled = bundledModelSession();
+const { manifest } = bundled;
 const now = new Date('2026-11-20T00:00:00Z');
 
-beforeAll(async () => {
-  const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
-  if (!parsed.ok) throw new Error(parsed.error);
-  manifest = parsed.manifest;
-  session = await ort.InferenceSession.create('models/model.onnx', { intraOpNumThreads: 1 });
-});
-afterAll(() => session.release());
 beforeEach(async () => {
   stubWebLocks(); // a job's progress report asks the lock manager whether a purge waits
   await Promise.all([...db.leadTables, db.leadScores, db.settings].map((table) => table.clear()));
@@ -41,12 +32,10 @@ let leadsRun: number[] = [];
 beforeEach(() => {
   leadsRun = [];
 });
+/** The bundled model, counting the leads of each run in `leadsRun`. */
 async function runModel(rows: Float32Array, featureCount: number): Promise<EngineOutput> {
-  const n = rows.length / featureCount;
-  leadsRun.push(n);
-  const out = await session.run({ features: new ort.Tensor('float32', rows, [n, featureCount]) });
-  const contributions = out.contributions.data as Float32Array;
-  return { probability: out.probability.data as Float32Array, contributions, terms: contributions.length / n };
+  leadsRun.push(rows.length / featureCount);
+  return bundled.runModel(rows, featureCount);
 }
 const leadsThroughModel = () => leadsRun.reduce((sum, n) => sum + n, 0);
 const deps = () => ({ manifest, runModel, now });

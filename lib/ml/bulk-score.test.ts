@@ -1,31 +1,21 @@
 import 'fake-indexeddb/auto';
-import { readFileSync } from 'node:fs';
-import * as ort from 'onnxruntime-node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { db, type StoredLead } from '../db/db';
 import { demoStoredLeads, replaceDemoLeads } from '../crm/demo-leads';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { strongestReasons, topReasonFor } from '../presentation';
 import { resumeUnfinishedScoringJob, runScoringJob, scoreAllStoredLeads, type BulkScoringDeps } from './bulk-score';
 import { JobPaused, readJob, runStoredScoresJob, standingFailure, STORED_SCORES_LOCK, writeJob } from '../jobs/progress';
+import { bundledModelSession } from '../../test/bundled-model-session';
 import { stubWebLocks } from '../../test/web-locks';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { ModelLoadError, ModelRunError, type EngineOutput } from './engine';
 import { featurizeRecord } from './featurize';
-import { parseManifest, type Manifest } from './manifest';
 import { scoreAndTier } from './score';
 
-let session: ort.InferenceSession;
-let manifest: Manifest;
+const { manifest, runModel } = bundledModelSession();
 const now = new Date('2026-11-20T00:00:00Z');
 
-beforeAll(async () => {
-  const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
-  if (!parsed.ok) throw new Error(parsed.error);
-  manifest = parsed.manifest;
-  session = await ort.InferenceSession.create('models/model.onnx', { intraOpNumThreads: 1 });
-});
-afterAll(() => session.release());
 beforeEach(async () => {
   stubWebLocks(); // a job's progress report asks the lock manager whether a purge waits
   await Promise.all([...db.leadTables, db.leadScores, db.settings].map((table) => table.clear()));
@@ -34,13 +24,6 @@ afterEach(() => {
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
 });
-
-async function runModel(rows: Float32Array, featureCount: number): Promise<EngineOutput> {
-  const n = rows.length / featureCount;
-  const out = await session.run({ features: new ort.Tensor('float32', rows, [n, featureCount]) });
-  const contributions = out.contributions.data as Float32Array;
-  return { probability: out.probability.data as Float32Array, contributions, terms: contributions.length / n };
-}
 
 /**
  * The model, failing on the batches numbered (from 1) in `failing` with an error that is not a

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SyncSummary } from '@/lib/messaging/protocol-sync';
 import type { AutoSync } from '@/lib/sync/state';
 import { queryKeys } from '@/lib/query-keys';
+import { deferred } from '@/test/deferred';
 import { click, followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
 import { SyncSection } from './Sync';
 
@@ -179,17 +180,10 @@ it('points to Connections instead of offering a sync of a CRM that is not connec
   expect(row()!.querySelector('[data-testid="reconnect-salesforce"]')).toBeNull();
 });
 
-/** A reply the test gives when it wants: the background still working until then. */
-function held<Reply>() {
-  let answer: (reply: Reply) => void = () => {};
-  const reply = new Promise<Reply>((resolve) => (answer = resolve));
-  return { reply, answer };
-}
-
 it('keeps the focus on Sync now while the sync is asked for, on the Cancel it becomes, and there while the cancel is asked for', async () => {
   await renderSection();
-  const start = held<unknown>();
-  background.startSync.mockReturnValue(start.reply);
+  const start = deferred<unknown>();
+  background.startSync.mockReturnValue(start.promise);
   const syncNow = button('start-salesforce')!;
   act(() => syncNow.focus());
   click(syncNow);
@@ -202,12 +196,12 @@ it('keeps the focus on Sync now while the sync is asked for, on the Cancel it be
   expect(background.startSync).toHaveBeenCalledTimes(1);
 
   salesforce = summary('running', { synced: 10, lastRun: LAST_RUN, endedAt: LAST_RUN.finishedAt });
-  await act(async () => start.answer({ ok: true, ...salesforce }));
+  await act(async () => start.resolve({ ok: true, ...salesforce }));
   const cancel = await waitFor(() => (button('cancel-salesforce')?.getAttribute('aria-disabled') === 'false' ? button('cancel-salesforce') : null));
   expect(document.activeElement).toBe(cancel);
 
-  const cancelling = held<unknown>();
-  background.cancelSync.mockReturnValue(cancelling.reply);
+  const cancelling = deferred<unknown>();
+  background.cancelSync.mockReturnValue(cancelling.promise);
   click(cancel);
   await waitFor(() => cancel.disabled || cancel.getAttribute('aria-disabled') === 'true' || null);
   expect(cancel.disabled).toBe(false);
@@ -217,7 +211,7 @@ it('keeps the focus on Sync now while the sync is asked for, on the Cancel it be
   expect(background.cancelSync).toHaveBeenCalledTimes(1);
 
   salesforce = summary('cancelled', { synced: 10, lastRun: LAST_RUN, endedAt: LAST_RUN.finishedAt + 1 });
-  await act(async () => cancelling.answer({ ok: true, ...salesforce }));
+  await act(async () => cancelling.resolve({ ok: true, ...salesforce }));
   const resume = await waitFor(() => (button('start-salesforce')?.getAttribute('aria-disabled') === 'false' ? button('start-salesforce') : null));
   expect(resume.textContent).toBe('Resume sync');
   expect(document.activeElement).toBe(resume);

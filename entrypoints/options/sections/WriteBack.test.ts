@@ -25,6 +25,7 @@ import { activateModel } from '@/lib/ml/model-versions';
 import { storeModel } from '@/test/fixtures/stored-model';
 import { formatThreshold } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
+import { deferred } from '@/test/deferred';
 import { click, focusedMessage, followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { WriteBackSection } from './WriteBack';
 
@@ -474,17 +475,10 @@ it('keeps the write-back button disabled while the CRM is not connected, saying 
   expect(text()).not.toContain('under CRM connections first');
 });
 
-/** A reply the test gives when it wants: the background still working until then. */
-function held<Reply>() {
-  let answer: (reply: Reply) => void = () => {};
-  const reply = new Promise<Reply>((resolve) => (answer = resolve));
-  return { reply, answer };
-}
-
 it('keeps the focus on Write scores while the write-back is asked for, on the Cancel it gives way to, and there while the cancel is asked for', async () => {
   await renderSection();
-  const starting = held<unknown>();
-  background.writeBackScores.mockReturnValue(starting.reply);
+  const starting = deferred<unknown>();
+  background.writeBackScores.mockReturnValue(starting.promise);
   const start = button('start-write-back-hubspot')!;
   act(() => start.focus());
   click(start);
@@ -497,13 +491,13 @@ it('keeps the focus on Write scores while the write-back is asked for, on the Ca
   expect(background.writeBackScores).toHaveBeenCalledTimes(1);
 
   hubspot = summary('hubspot', 'checking');
-  await act(async () => starting.answer({ ok: true, ...hubspot }));
+  await act(async () => starting.resolve({ ok: true, ...hubspot }));
   const cancel = await waitFor(cancelButton);
   expect(document.activeElement).toBe(cancel);
 
   // Confirmed, its question goes from under the focus: the focus goes back to Cancel writing…, until the write-back ends.
-  const cancelling = held<unknown>();
-  background.cancelWriteBack.mockReturnValue(cancelling.reply);
+  const cancelling = deferred<unknown>();
+  background.cancelWriteBack.mockReturnValue(cancelling.promise);
   click(cancel);
   click(buttonNamed('Yes, cancel writing')!);
   await waitFor(() => background.cancelWriteBack.mock.calls.length > 0 || null);
@@ -511,7 +505,7 @@ it('keeps the focus on Write scores while the write-back is asked for, on the Ca
   expect(background.cancelWriteBack).toHaveBeenCalledTimes(1);
 
   hubspot = summary('hubspot', 'cancelled', { finishedAt: 1_700_000_100_000 });
-  await act(async () => cancelling.answer({ ok: true, ...hubspot }));
+  await act(async () => cancelling.resolve({ ok: true, ...hubspot }));
   const again = await waitFor(() => (button('start-write-back-hubspot')?.getAttribute('aria-disabled') === 'false' ? button('start-write-back-hubspot') : null));
   expect(document.activeElement).toBe(again);
 });
