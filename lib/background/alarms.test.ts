@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SYNC_WATCHDOG_ALARM, resumeSyncs } from '../sync/runner';
 import { AUTO_SYNC_ALARM, runAutoSync } from '../sync/schedule';
 import { handleAlarm } from './alarms';
-import { learnPortalIfUnknown } from './handlers/sync';
+import { learnPortalInBackground } from './handlers/sync';
 import { KEEP_ALIVE_INTERVAL_MS } from './keep-alive';
 import { REFRESH_SCORES_ALARM, refreshStaleScores } from './refresh-scores';
 import { deferred } from '../../test/deferred';
@@ -16,7 +16,7 @@ import { deferred } from '../../test/deferred';
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 vi.mock('../sync/runner', async (importOriginal) => ({ ...(await importOriginal<typeof import('../sync/runner')>()), resumeSyncs: vi.fn() }));
 vi.mock('../sync/schedule', async (importOriginal) => ({ ...(await importOriginal<typeof import('../sync/schedule')>()), runAutoSync: vi.fn() }));
-vi.mock('./handlers/sync', () => ({ learnPortalIfUnknown: vi.fn() }));
+vi.mock('./handlers/sync', () => ({ learnPortalInBackground: vi.fn() }));
 vi.mock('./refresh-scores', async (importOriginal) => ({ ...(await importOriginal<typeof import('./refresh-scores')>()), refreshStaleScores: vi.fn() }));
 
 /** Extension API calls that reset the worker's idle timer (`resetWorkerIdleTimer`). */
@@ -27,7 +27,7 @@ beforeEach(() => {
   fakeBrowser.reset();
   vi.clearAllMocks();
   fakeBrowser.runtime.getPlatformInfo = idleResets;
-  vi.mocked(learnPortalIfUnknown).mockResolvedValue(undefined);
+  vi.mocked(learnPortalInBackground).mockResolvedValue(undefined);
   vi.mocked(runAutoSync).mockResolvedValue([]);
   vi.mocked(resumeSyncs).mockResolvedValue(undefined);
   vi.mocked(refreshStaleScores).mockResolvedValue(true);
@@ -42,7 +42,7 @@ afterEach(() => {
 describe('keeps the worker alive until the alarm’s work is done', () => {
   const alarms = [
     // A HubSpot connection whose portal is unknown is checked first: up to a minute of HubSpot requests, no extension call.
-    { name: AUTO_SYNC_ALARM, step: 'checking the HubSpot connection', slowStep: () => vi.mocked(learnPortalIfUnknown) },
+    { name: AUTO_SYNC_ALARM, step: 'checking the HubSpot connection', slowStep: () => vi.mocked(learnPortalInBackground) },
     { name: AUTO_SYNC_ALARM, step: 'starting the syncs', slowStep: () => vi.mocked(runAutoSync) },
     { name: REFRESH_SCORES_ALARM, step: 'scoring stale leads again', slowStep: () => vi.mocked(refreshStaleScores) },
     { name: SYNC_WATCHDOG_ALARM, step: 'resuming syncs', slowStep: () => vi.mocked(resumeSyncs) },
@@ -61,7 +61,7 @@ describe('keeps the worker alive until the alarm’s work is done', () => {
 });
 
 it('starts the automatic syncs (Salesforce’s among them) when checking the HubSpot connection first fails, and logs that failure', async () => {
-  vi.mocked(learnPortalIfUnknown).mockRejectedValue(new Error('HubSpot did not answer'));
+  vi.mocked(learnPortalInBackground).mockRejectedValue(new Error('HubSpot did not answer'));
   await handleAlarm(AUTO_SYNC_ALARM);
   expect(runAutoSync).toHaveBeenCalledTimes(1);
   expect(console.error).toHaveBeenCalledWith('LeadLens: checking the HubSpot connection before the automatic sync failed', new Error('HubSpot did not answer'));
@@ -77,5 +77,5 @@ it('logs a failure of the alarm’s work, and stops keeping the worker alive', a
 
 it('does nothing for an alarm that is not LeadLens’s', async () => {
   await handleAlarm('toString');
-  expect([learnPortalIfUnknown, runAutoSync, refreshStaleScores, resumeSyncs].flatMap((fn) => vi.mocked(fn).mock.calls)).toEqual([]);
+  expect([learnPortalInBackground, runAutoSync, refreshStaleScores, resumeSyncs].flatMap((fn) => vi.mocked(fn).mock.calls)).toEqual([]);
 });

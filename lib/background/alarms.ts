@@ -5,17 +5,19 @@
  */
 import { SYNC_WATCHDOG_ALARM, resumeSyncs } from '../sync/runner';
 import { AUTO_SYNC_ALARM, runAutoSync } from '../sync/schedule';
-import { learnPortalIfUnknown } from './handlers/sync';
+import { learnPortalInBackground } from './handlers/sync';
 import { keepWorkerAliveDuring } from './keep-alive';
 import { REFRESH_SCORES_ALARM, refreshStaleScores } from './refresh-scores';
 
 /**
  * The automatic sync of every connected CRM. A HubSpot connection whose portal is not known yet
- * is checked first (its sync waits for that); a check that fails does not keep Salesforce's
- * sync from starting, and HubSpot's then says what is wrong.
+ * is checked first (its sync waits for that), in the check start-up and pages share: an alarm
+ * firing during start-up's check waits for it rather than checking again, and after one that
+ * could not reach HubSpot asks nothing until its back-off ends. A check that fails does not keep
+ * Salesforce's sync from starting, and HubSpot's then says what is wrong.
  */
 async function autoSync(): Promise<void> {
-  await learnPortalIfUnknown().catch((error: unknown) => console.error('LeadLens: checking the HubSpot connection before the automatic sync failed', error));
+  await learnPortalInBackground().catch((error: unknown) => console.error('LeadLens: checking the HubSpot connection before the automatic sync failed', error));
   await runAutoSync();
 }
 

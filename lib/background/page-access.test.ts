@@ -2,10 +2,11 @@
  * A HubSpot connection stored with no portal recorded (by a LeadLens that did not record portals,
  * or one whose check HubSpot did not answer) is checked when a page of a portal asks, rather than
  * refusing the rep's own portal's lists and records as another portal's until a sync or a Test
- * connection: one check for the pages asking at once and start-up, a page waiting for it a few
- * seconds at most; after one that could not reach HubSpot, none for a while (a list page asks as
- * it scrolls, a worker may start every few minutes), and after one HubSpot answered without
- * naming the portal, none until the admin's own check. Nor while a purge deletes the token.
+ * connection: one check for the pages asking at once, start-up and the automatic sync's alarm, a
+ * page waiting for it a few seconds at most; after one that could not reach HubSpot, none for a
+ * while (a list page asks as it scrolls, a worker may start every few minutes), and after one
+ * HubSpot answered without naming the portal, none until the admin's own check. Nor while a purge
+ * deletes the token. The portal learned is the synced leads' too: they serve its pages at once.
  * A Connect that learns the portal tells CRM tabs, as their pages were answered as another
  * portal's; one that could not reach HubSpot replaces the back-off of an earlier check HubSpot
  * answered without naming the portal, so a later background check runs; and a background check
@@ -23,13 +24,17 @@ import { demoFetch } from '../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../test/demo-crm/server';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../test/web-locks';
+import { AUTO_SYNC_ALARM } from '../sync/schedule';
 import { syncStateKey } from '../sync/state';
+import { handleAlarm } from './alarms';
 import { PORTAL_RECHECK_AFTER_MS, learnPortalInBackground, syncHandlers } from './handlers/sync';
 import { KEEP_ALIVE_INTERVAL_MS } from './keep-alive';
 import { PORTAL_CHECK_WAIT_MS, mayReadApi, pageAccess } from './page-access';
 import { finishUnfinishedPurge } from './purge';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+// The automatic sync's alarm is here for the HubSpot check it runs first, not the syncs it starts after (which would outlive the test).
+vi.mock('../sync/schedule', async (importOriginal) => ({ ...(await importOriginal<typeof import('../sync/schedule')>()), runAutoSync: vi.fn(async () => []) }));
 
 /** How many times the HubSpot connection was checked: each check, Test connection and Connect takes its connection lock once. */
 let checks = 0;
@@ -117,6 +122,13 @@ it('reads a page of the connection’s own portal as its own when the connection
   // Another portal's page is still another portal's.
   expect((await pageAccess('hubspot', listPage('777001'))).connection).toBe('other-org');
   expect(checks).toBe(1);
+});
+
+it('serves the leads that LeadLens synced to the pages of the portal start-up learns, before the next sync', async () => {
+  await connectionWithoutPortal();
+  await learnPortalInBackground();
+  expect(await pageAccess('hubspot', listPage(PORTAL))).toMatchObject({ connection: 'same-org', synced: true });
+  expect((await pageAccess('hubspot', listPage('777001'))).synced).toBe(false);
 });
 
 it('checks once for the pages that ask at the same time', async () => {
@@ -290,6 +302,31 @@ it('sends HubSpot nothing more for a background check that waited for the lock b
 
 describe('when HubSpot does not answer the check at start-up', () => {
   beforeEach(takeHubspotDown);
+
+  it('sends HubSpot nothing more for the automatic sync’s alarm firing during that check: the alarm shares it', async () => {
+    await connectionWithoutPortal();
+    const release = hubspotHoldsAnswers();
+    const startUpCheck = learnPortalInBackground();
+    await vi.waitFor(() => expect(hubspotRequests).toBe(1));
+    const alarm = handleAlarm(AUTO_SYNC_ALARM);
+    release();
+    await startUpCheck;
+    const requestsByStartUp = hubspotRequests;
+    await alarm;
+    expect(hubspotRequests).toBe(requestsByStartUp);
+    expect(checks).toBe(1);
+  });
+
+  it('sends HubSpot nothing for the automatic sync’s alarm until PORTAL_RECHECK_AFTER_MS have passed', async () => {
+    await connectionWithoutPortal();
+    await learnPortalInBackground();
+    const requestsByStartUp = hubspotRequests;
+    hubspotDown = false;
+    vi.setSystemTime(Date.now() + PORTAL_RECHECK_AFTER_MS - 1000);
+    await handleAlarm(AUTO_SYNC_ALARM);
+    expect(hubspotRequests).toBe(requestsByStartUp);
+    expect(checks).toBe(1);
+  });
 
   it('checks again at no worker start, and for no page, until PORTAL_RECHECK_AFTER_MS have passed', async () => {
     await connectionWithoutPortal();

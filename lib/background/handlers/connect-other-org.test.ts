@@ -973,7 +973,7 @@ describe('a check of the stored connection that ends after it was replaced or di
     await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
     behaviour.tokenPortals.set(NEW_TOKEN, '777001');
     const check = holdFirstRequestWith(OLD_TOKEN);
-    const learning = learnPortalIfUnknown(); // "Sync now", or the automatic sync's alarm
+    const learning = learnPortalIfUnknown(); // "Sync now"
     await check.asked;
     const connecting = connectHubSpot(NEW_TOKEN);
     // Time for a connect that would not wait (HubSpot answers the new token at once).

@@ -235,7 +235,12 @@ async function checkAndRemember(connection: Connection): Promise<ConnectionReply
   // Unless a Disconnect came since the read just above, which a write could undo.
   const keepsPortal = current.crm === 'hubspot' && account?.id !== current.account?.id;
   if (keepsPortal && !(await writeConnectionUnlessRemovedSince({ ...current, account }, generation))) return storedStatus(connection.crm);
-  if (current.crm === 'hubspot') await rememberPortalToken({ ...current, account });
+  if (current.crm === 'hubspot') {
+    await rememberPortalToken({ ...current, account });
+    // Unless the sync state names one: leads synced by a LeadLens that recorded no portal are this
+    // connection's (another portal's were just forgotten), and serve its pages (`pageAccess`) from now, not from the next sync.
+    if (account) await recordSyncedAccount(db, 'hubspot', account);
+  }
   return remember(reply, note);
 }
 
@@ -260,14 +265,15 @@ const portalUnknown = (connection: Connection) => connection.crm === 'hubspot' &
 /**
  * Checks a stored HubSpot connection no check has read the portal of (HubSpot was down when it
  * was connected, or it was stored by a LeadLens that did not record portals): its syncs and
- * write-backs wait for that (`otherAccountRefusal`), and a sync started by hand or on schedule
- * should not fail for want of a check the admin never knew to ask for.
+ * write-backs wait for that (`otherAccountRefusal`), and a sync started by hand should not fail
+ * for want of a check the admin never knew to ask for. Unlike `learnPortalInBackground`, it checks
+ * whatever an earlier check found: the admin asked.
  */
 export async function learnPortalIfUnknown(): Promise<void> {
   await checkStoredConnection('hubspot', portalUnknown);
 }
 
-/** How long after a check that could not reach HubSpot start-up and pages wait before they ask for another: a list page asks as it scrolls, and a worker may start every few minutes. */
+/** How long after a check that could not reach HubSpot start-up, automatic syncs and pages wait before they ask for another: a list page asks as it scrolls, and a worker may start every few minutes. */
 export const PORTAL_RECHECK_AFTER_MS = 5 * 60_000;
 
 /**
@@ -308,7 +314,7 @@ async function recordPortalCheck(before: Connection | null, reply: ConnectionRep
 
 /**
  * Whether `last` holds off another check: one HubSpot answered without naming the portal, until
- * a check of the admin's (Connect, Test connection, a sync) says otherwise, as asking again only
+ * a check of the admin's (Connect, Test connection, Sync now) says otherwise, as asking again only
  * gets the same answer; one that could not reach HubSpot, for PORTAL_RECHECK_AFTER_MS. One that
  * ended "in the future" was recorded while the clock ran fast: it holds off nothing, or it would
  * until the clock caught up.
@@ -318,7 +324,7 @@ function backsOff(last: PortalCheck): boolean {
   return last.unconfirmed || (age >= 0 && age < PORTAL_RECHECK_AFTER_MS);
 }
 
-/** Whether start-up and pages wait before checking the portal again, by the last check this worker or an earlier one recorded (`backsOff`). */
+/** Whether start-up, automatic syncs and pages wait before checking the portal again, by the last check this worker or an earlier one recorded (`backsOff`). */
 async function portalCheckBacksOff(): Promise<boolean> {
   if (lastPortalCheck !== null && backsOff(lastPortalCheck)) return true;
   const stored = PortalCheckSchema.safeParse((await browser.storage.session.get(PORTAL_CHECK_KEY))[PORTAL_CHECK_KEY]);
@@ -326,9 +332,9 @@ async function portalCheckBacksOff(): Promise<boolean> {
 }
 
 /**
- * Whether start-up and pages leave the portal unchecked for now: while a purge deletes the token
- * (`purgePending`: one cut short is finished at the next start, and a restored HubSpot tab may
- * ask before), and while `portalCheckBacksOff`.
+ * Whether start-up, automatic syncs and pages leave the portal unchecked for now: while a purge
+ * deletes the token (`purgePending`: one cut short is finished at the next start, and a restored
+ * HubSpot tab may ask before), and while `portalCheckBacksOff`.
  */
 async function portalCheckWaits(): Promise<boolean> {
   return (await purgePending()) || (await portalCheckBacksOff());
@@ -337,9 +343,10 @@ async function portalCheckWaits(): Promise<boolean> {
 let portalCheckInFlight: Promise<void> | null = null;
 
 /**
- * `learnPortalIfUnknown` for start-up and for HubSpot pages finding the portal unknown: one check
- * at a time, which every caller shares, and none while `portalCheckWaits`. Keeps the worker
- * alive while it runs (up to a minute of HubSpot requests); a failure is logged, never thrown.
+ * `learnPortalIfUnknown` for start-up, the automatic sync's alarm and HubSpot pages finding the
+ * portal unknown: one check at a time, which every caller shares, and none while
+ * `portalCheckWaits`. Keeps the worker alive while it runs (up to a minute of HubSpot requests);
+ * a failure is logged, never thrown.
  */
 export function learnPortalInBackground(): Promise<void> {
   portalCheckInFlight ??= keepWorkerAliveDuring(
