@@ -131,6 +131,13 @@ it('serves the leads that LeadLens synced to the pages of the portal start-up le
   expect((await pageAccess('hubspot', listPage('777001'))).synced).toBe(false);
 });
 
+it('reads storage.local once for a page: the purge marker with the connection', async () => {
+  await writeConnection({ crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: TOKEN }, timeoutSeconds: 30, account: { id: PORTAL, name: 'Demo portal' } });
+  const reads = vi.spyOn(fakeBrowser.storage.local, 'get');
+  expect((await pageAccess('hubspot', listPage(PORTAL))).connection).toBe('same-org');
+  expect(reads).toHaveBeenCalledTimes(1);
+});
+
 it('checks once for the pages that ask at the same time', async () => {
   await connectionWithoutPortal();
   const answers = await Promise.all([pageAccess('hubspot', listPage(PORTAL)), pageAccess('hubspot', listPage(PORTAL)), pageAccess('hubspot', listPage(PORTAL))]);

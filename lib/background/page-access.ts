@@ -13,7 +13,7 @@ import type { CrmKind } from '../crm/types';
 import { db, type StoredLead } from '../db/db';
 import { dexieSyncStore } from '../sync/store';
 import { learnPortalInBackground } from './handlers/sync';
-import { purgePending } from './purge';
+import { connectionUnlessPurging } from './purge';
 
 export interface PageAccess {
   /** The page's org or portal (a Salesforce host, a HubSpot portal id); null when its URL does not say. */
@@ -89,7 +89,7 @@ async function settledOrAfter(work: Promise<void>, ms: number): Promise<void> {
  */
 export async function pageAccess(crm: CrmKind, page: URL): Promise<PageAccess> {
   const account = accountOfPage(crm, page);
-  let connection = (await purgePending()) ? null : await readConnection(crm);
+  let connection = await connectionUnlessPurging(crm);
   if (account !== null && connection?.crm === 'hubspot' && connection.account === undefined) {
     await settledOrAfter(learnPortalInBackground(), PORTAL_CHECK_WAIT_MS);
     connection = await readConnection(crm);

@@ -7,7 +7,8 @@
  * they continue over what is left once the purge is done (see lib/jobs/progress.ts).
  */
 import { browser } from 'wxt/browser';
-import { connectionGenerationKeys, removeConnection } from '../connections/connections';
+import { connectionGenerationKeys, connectionIn, connectionKey, removeConnection } from '../connections/connections';
+import type { Connection } from '../connections/schema';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { CSV_IMPORT_CANCEL_CHANNEL, CSV_IMPORT_LOCK } from '../csv/stored';
 import { db, syncedLeadsOf } from '../db/db';
@@ -30,12 +31,24 @@ import { cancelWriteBack, forgetWriteBackReport, writeBackLockName } from './wri
  */
 const PURGE_PENDING_KEY = 'purge-pending';
 
+/** Whether `items`, what a storage.local read of PURGE_PENDING_KEY answered, say a purge is pending (`purgePending`). */
+const isPurgePending = (items: Record<string, unknown>) => items[PURGE_PENDING_KEY] === true;
+
 /**
  * Whether a "Purge everything" is deleting, or was cut short deleting (finished at the next start):
  * the credentials it deletes are not to be used meanwhile.
  */
 export async function purgePending(): Promise<boolean> {
-  return (await browser.storage.local.get(PURGE_PENDING_KEY))[PURGE_PENDING_KEY] === true;
+  return isPurgePending(await browser.storage.local.get(PURGE_PENDING_KEY));
+}
+
+/**
+ * The CRM's stored connection, or null while a purge deletes it (`purgePending`): its credentials
+ * are not to be used meanwhile. One storage read for both, as every CRM page asks.
+ */
+export async function connectionUnlessPurging(crm: CrmKind): Promise<Connection | null> {
+  const items = await browser.storage.local.get([PURGE_PENDING_KEY, connectionKey(crm)]);
+  return isPurgePending(items) ? null : connectionIn(crm, items);
 }
 
 /** How long running jobs get to stop (each stops after its current request or batch) before the purge gives up. */

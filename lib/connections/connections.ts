@@ -10,7 +10,8 @@ import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../crm/types';
 import { revokeSalesforceToken } from './oauth';
 import { ConnectionReplySchema, ConnectionSchema, apiHostOf, originPatternOf, type Connection, type ConnectionReply } from './schema';
 
-const connectionKey = (crm: CrmKind) => `connection:${crm}`;
+/** The storage.local key of the CRM's connection: read with other keys (`connectionIn`), one storage read serves them all. */
+export const connectionKey = (crm: CrmKind) => `connection:${crm}`;
 const statusKey = (crm: CrmKind) => `connection-status:${crm}`;
 const generationKey = (crm: CrmKind) => `connection-generation:${crm}`;
 
@@ -22,10 +23,14 @@ export async function restrictStorageToExtension(): Promise<void> {
   await browser.storage.local.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => undefined);
 }
 
-export async function readConnection(crm: CrmKind): Promise<Connection | null> {
-  const value = (await browser.storage.local.get(connectionKey(crm)))[connectionKey(crm)];
-  const parsed = ConnectionSchema.safeParse(value);
+/** The CRM's connection in `items`, what a storage.local read of `connectionKey(crm)` answered; null when none is stored, or it is damaged. */
+export function connectionIn(crm: CrmKind, items: Record<string, unknown>): Connection | null {
+  const parsed = ConnectionSchema.safeParse(items[connectionKey(crm)]);
   return parsed.success && parsed.data.crm === crm ? parsed.data : null;
+}
+
+export async function readConnection(crm: CrmKind): Promise<Connection | null> {
+  return connectionIn(crm, await browser.storage.local.get(connectionKey(crm)));
 }
 
 export async function writeConnection(connection: Connection): Promise<void> {
