@@ -30,6 +30,7 @@ export const queryKeys = {
   /** The stored history of one source, as the training form samples it. */
   trainingHistory: (source: string) => ['leads', 'training-history', source] as const,
   recordStaleHours: () => ['settings', 'recordStaleHours'] as const,
+  exportSeparator: () => ['settings', 'exportSeparator'] as const,
   openLead: (tabId: number | null) => ['openLead', tabId] as const,
   /** CRM connections (status only: pages never see credentials) and their syncs. */
   connections: () => ['connections'] as const,

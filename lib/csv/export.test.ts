@@ -1,7 +1,10 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import type { ScoredLeadRow } from '../segments';
-import { EXPORT_COLUMNS, escapeCell, leadsToExport, scoresCsv } from './export';
+import type { StoredLead } from '../db/db';
+import { EXPORT_COLUMNS, escapeCell, leadsToExport, localeSeparator, scoresCsv, type ScoresCsvOptions } from './export';
+import { fileText } from './file-text';
+import { importCsv, type CsvMapping, type LeadSink } from './import';
 
 const row = (overrides: Partial<ScoredLeadRow>): ScoredLeadRow => ({
   leadKey: 'salesforce|00Q5g0000000001AAA',
@@ -78,11 +81,12 @@ describe('leadsToExport', () => {
   });
 });
 
-/** The file `scoresCsv` writes, as bytes. */
-const fileBytes = async (rows: readonly ScoredLeadRow[], rowsPerChunk?: number) => new Uint8Array(await (await scoresCsv(rows, rowsPerChunk)).arrayBuffer());
+/** The file `scoresCsv` writes (for an American English browser unless told), as bytes. */
+const fileBytes = async (rows: readonly ScoredLeadRow[], options: Partial<ScoresCsvOptions> = {}) =>
+  new Uint8Array(await (await scoresCsv(rows, { locale: 'en-US', ...options })).arrayBuffer());
 
 /** The file's text, its byte-order mark kept (a decoder drops it unless told not to). */
-const csvText = async (rows: readonly ScoredLeadRow[]) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(await fileBytes(rows));
+const csvText = async (rows: readonly ScoredLeadRow[], options?: Partial<ScoresCsvOptions>) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(await fileBytes(rows, options));
 
 describe('scoresCsv', () => {
   it('writes one row per lead with the export columns only', async () => {
@@ -122,7 +126,10 @@ describe('scoresCsv', () => {
     expect([cells[2], cells[3], cells[4], cells[9]]).toEqual([`'${hostile.name}`, `'${hostile.owner}`, `'${hostile.leadSource}`, `'${hostile.topReason}`]);
   });
 
-  it('starts no formula in a spreadsheet that reads the file with another separator (semicolons, as in much of Europe)', async () => {
+  it.each([
+    ['en-US', ','],
+    ['de-DE', ';'],
+  ] as const)('starts no formula in a spreadsheet that reads the file with either separator (a %s file is written with %j)', async (locale, written) => {
     /**
      * The cells of a line as a spreadsheet reads it with `sep`: a quote toggles quoting (`""`
      * inside quotes is a quote), and the separator splits only outside quotes.
@@ -139,12 +146,12 @@ describe('scoresCsv', () => {
       }
       return cells;
     };
-    const csv = await csvText([row({ name: 'Ada;=1+2', owner: 'Dana;@SUM(A1:A9)', topReason: "Title;-2+3;+cmd|' /C calc'!A0" })]);
+    const csv = await csvText([row({ name: 'Ada;=1+2', owner: 'Dana,@SUM(A1:A9)', topReason: "Title;-2+3,+cmd|' /C calc'!A0" })], { locale });
     const line = csv.split('\r\n')[1];
     for (const sep of [';', ',']) for (const cell of cellsWith(line, sep)) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
-    // Read with the comma, as written, the values come back whole.
-    const [, cells] = Papa.parse<string[]>(csv.trim()).data;
-    expect([cells[2], cells[3]]).toEqual(['Ada;=1+2', 'Dana;@SUM(A1:A9)']);
+    // Read with the separator written, the values come back whole.
+    const [, cells] = Papa.parse<string[]>(csv.trim(), { delimiter: written }).data;
+    expect([cells[2], cells[3], cells[9]]).toEqual(['Ada;=1+2', 'Dana,@SUM(A1:A9)', "Title;-2+3,+cmd|' /C calc'!A0"]);
   });
 
   it('leaves an unknown creation date empty', async () => {
@@ -165,8 +172,8 @@ describe('scoresCsv', () => {
     ];
 
     it('writes the same file, byte for byte, whatever the number of leads a chunk holds, formulas still escaped', async () => {
-      const atOnce = await fileBytes(hostileRows, hostileRows.length);
-      for (const rowsPerChunk of [1, 2, 3, 6, 7, 50]) expect(await fileBytes(hostileRows, rowsPerChunk)).toEqual(atOnce);
+      const atOnce = await fileBytes(hostileRows, { rowsPerChunk: hostileRows.length });
+      for (const rowsPerChunk of [1, 2, 3, 6, 7, 50]) expect(await fileBytes(hostileRows, { rowsPerChunk })).toEqual(atOnce);
       const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(atOnce);
       expect(text.startsWith('\uFEFF"source"')).toBe(true);
       expect(text.endsWith('"\r\n')).toBe(true);
@@ -184,7 +191,7 @@ describe('scoresCsv', () => {
     });
 
     it('is a UTF-8 CSV file', async () => {
-      expect((await scoresCsv(hostileRows)).type).toBe('text/csv;charset=utf-8');
+      expect((await scoresCsv(hostileRows, { locale: 'en-US' })).type).toBe('text/csv;charset=utf-8');
     });
 
     it('lets the page run between its chunks', async () => {
@@ -197,10 +204,97 @@ describe('scoresCsv', () => {
         setTimeout(countTurn, 0);
       };
       setTimeout(countTurn, 0);
-      await scoresCsv(hostileRows, 3);
+      await scoresCsv(hostileRows, { locale: 'en-US', rowsPerChunk: 3 });
       exporting = false;
       // Three chunks: the page ran after the first and after the second.
       expect(turns).toBeGreaterThanOrEqual(2);
+    });
+  });
+});
+
+describe('the separator of the browser’s language', () => {
+  it.each(['de-DE', 'fr-FR', 'it-IT', 'es-ES', 'nl-NL', 'pt-BR', 'ru-RU'])('is a semicolon in %s, which writes decimal commas', (locale) => {
+    expect(localeSeparator(locale)).toBe(';');
+  });
+
+  it.each(['en-US', 'en-GB', 'ja-JP', 'zh-CN', 'ko-KR'])('is a comma in %s, which writes decimal points', (locale) => {
+    expect(localeSeparator(locale)).toBe(',');
+  });
+
+  const lines = async (options: Partial<ScoresCsvOptions>) => (await csvText([row({})], options)).slice(1).split('\r\n');
+
+  it('separates cells with semicolons and writes decimal commas for a German browser', async () => {
+    expect(await lines({ locale: 'de-DE' })).toEqual([
+      EXPORT_COLUMNS.map((column) => `"${column}"`).join(';'),
+      '"salesforce";"00Q5g0000000001AAA";"Ada Lovelace";"Dana Whitfield";"Web";"2026-03-14T00:00:00.000Z";"87";"hot";"0,1235";"Title seniority: VP Sales"',
+      '',
+    ]);
+  });
+
+  it('separates cells with commas and writes decimal points for an American browser', async () => {
+    expect(await lines({ locale: 'en-US' })).toEqual([
+      EXPORT_COLUMNS.map((column) => `"${column}"`).join(','),
+      '"salesforce","00Q5g0000000001AAA","Ada Lovelace","Dana Whitfield","Web","2026-03-14T00:00:00.000Z","87","hot","0.1235","Title seniority: VP Sales"',
+      '',
+    ]);
+  });
+
+  it('follows the separator the admin chose over the language’s, decimal mark and all', async () => {
+    expect((await lines({ locale: 'de-DE', separator: ',' }))[1]).toContain('"87","hot","0.1235","Title');
+    expect((await lines({ locale: 'en-US', separator: ';' }))[1]).toContain('"87";"hot";"0,1235";"Title');
+    expect(await fileBytes([row({})], { locale: 'de-DE', separator: ',' })).toEqual(await fileBytes([row({})], { locale: 'en-US' }));
+    expect(await fileBytes([row({})], { locale: 'en-US', separator: ';' })).toEqual(await fileBytes([row({})], { locale: 'de-DE' }));
+    // None chosen: the language's.
+    expect(await fileBytes([row({})], { locale: 'fr-FR', separator: null })).toEqual(await fileBytes([row({})], { locale: 'de-DE' }));
+  });
+
+  it('quotes a cell holding the separator, a quote or a line break, so a semicolon file reads back whole', async () => {
+    const awkward = { name: 'Lovelace;\r\nAda', owner: 'Dana "the closer"', topReason: 'Title; VP Sales, EMEA' };
+    const [, cells] = Papa.parse<string[]>((await csvText([row(awkward)], { locale: 'de-DE' })).slice(1).trimEnd(), { delimiter: ';' }).data;
+    expect([cells[2], cells[3], cells[9]]).toEqual([awkward.name, awkward.owner, awkward.topReason]);
+  });
+
+  it('writes the same semicolon file, byte for byte, whatever the number of leads a chunk holds', async () => {
+    const rows = [row({}), row({ recordId: '00Q2', name: 'Lovelace; Ada', probability: 0.5 }), row({ recordId: '00Q3', name: '=1+2', probability: 1 })];
+    const atOnce = await fileBytes(rows, { locale: 'de-DE', rowsPerChunk: rows.length });
+    for (const rowsPerChunk of [1, 2]) expect(await fileBytes(rows, { locale: 'de-DE', rowsPerChunk })).toEqual(atOnce);
+  });
+
+  describe('imported again as a CSV file of leads', () => {
+    /** Keeps the leads an import stores, in memory. */
+    function memorySink() {
+      const staged = new Map<string, StoredLead>();
+      const sink: LeadSink = {
+        discard: async () => staged.clear(),
+        stage: async (leads) => void leads.forEach((lead) => staged.set(lead.key, lead)),
+        stagedCount: async () => staged.size,
+        commit: async () => undefined,
+      };
+      return { staged, sink };
+    }
+    const exportMapping: CsvMapping = { idColumn: 'record_id', nameColumn: 'name', createdColumn: 'created_at', outcome: null, ownerColumn: 'owner', leadSourceColumn: 'lead_source' };
+    const exported = [
+      row({}),
+      row({ recordId: '00Q2', name: 'Lovelace; Ada', topReason: 'Industry, Employees: Software · 50, 200', probability: 0.5 }),
+      row({ recordId: '00Q3', name: '=1+2', probability: 0.03125, score: 3, tier: 'cold' }),
+    ];
+
+    it.each([
+      // Decimal commas are read, and stored as plain numbers.
+      ['de-DE', ['probability'], ['0.1235', '0.5', '0.0313']],
+      ['en-US', [], ['0.1235', '0.5000', '0.0313']],
+    ])('reads a %s export’s columns and numbers', async (locale, commaDecimalColumns, probabilities) => {
+      const file = await scoresCsv(exported, { locale });
+      const { staged, sink } = memorySink();
+      const result = await importCsv(() => fileText(file), exportMapping, sink);
+      expect(result).toEqual({ rows: 3, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns, warnings: [] });
+      const fields = [...staged.values()].map((lead) => lead.fields);
+      expect(Object.keys(fields[0])).toEqual([...EXPORT_COLUMNS]);
+      expect(fields.map((field) => [field.record_id, field.name, field.probability, field.score, field.top_reason])).toEqual([
+        ['00Q5g0000000001AAA', 'Ada Lovelace', probabilities[0], '87', 'Title seniority: VP Sales'],
+        ['00Q2', 'Lovelace; Ada', probabilities[1], '87', 'Industry, Employees: Software · 50, 200'],
+        ['00Q3', "'=1+2", probabilities[2], '3', 'Title seniority: VP Sales'],
+      ]);
     });
   });
 });

@@ -3,13 +3,16 @@
  * full-width forms `＝` `＋` `－` `＠`, which a spreadsheet may take for them), after any leading
  * white space (spaces, no-break spaces, line breaks), or with a tab, a carriage return or a line
  * feed, is prefixed with `'`, so a spreadsheet shows it as text instead of running it as a
- * formula (CRM values are typed by anyone who fills in a web form). Every cell is quoted too: a
- * spreadsheet set to another separator (`;` in much of Europe) would otherwise split `Ada;=1+2`
- * and run its second half. Only the columns below are written: lead identity, score and reason,
- * never settings or credentials.
+ * formula (CRM values are typed by anyone who fills in a web form). The file separates its cells
+ * as a spreadsheet in the browser's language expects (`localeSeparator`), unless the admin chose
+ * otherwise. Every cell is quoted too: a spreadsheet reading the file with the other separator
+ * would otherwise split `Ada;=1+2` and run its second half. Only the columns below are written:
+ * lead identity, score and reason, never settings or credentials.
  */
 import Papa from 'papaparse';
+import { z } from 'zod';
 import { yieldToEventLoop } from '../db/chunks';
+import { pageConventions } from '../ml/page-values';
 import { visibleText } from '../ml/visible-text';
 import type { ScoredLeadRow } from '../segments';
 
@@ -56,8 +59,24 @@ export function leadsToExport(rows: readonly ScoredLeadRow[], stored: StoredLead
   return { rows: rows.filter((row) => !demo.has(row.leadKey)), demoLeftOut: demo.size };
 }
 
-/** One lead's cells, in `EXPORT_COLUMNS` order, each escaped. */
-function exportCells(row: ScoredLeadRow): string[] {
+/** What separates an exported file's cells; its numbers' decimal mark goes with it (`DECIMAL_MARK`). */
+export const CsvSeparatorSchema = z.enum([',', ';']);
+export type CsvSeparator = z.infer<typeof CsvSeparatorSchema>;
+
+/** Excel splits at semicolons where numbers take a decimal comma, and reads 0.7346 there as text or a date. */
+const DECIMAL_MARK: Record<CsvSeparator, string> = { ',': '.', ';': ',' };
+
+/**
+ * The separator a spreadsheet opened in `locale` expects: `;` where numbers are written with a
+ * decimal comma (German, French, Spanish, Dutch, Russian…), as Excel there splits a CSV file at
+ * semicolons; `,` elsewhere.
+ */
+export function localeSeparator(locale: string): CsvSeparator {
+  return pageConventions(locale)?.numberFormat === 'comma-decimal' ? ';' : ',';
+}
+
+/** One lead's cells, in `EXPORT_COLUMNS` order, each escaped, numbers with the separator's decimal mark. */
+function exportCells(row: ScoredLeadRow, separator: CsvSeparator): string[] {
   return [
     row.source,
     row.recordId,
@@ -67,7 +86,7 @@ function exportCells(row: ScoredLeadRow): string[] {
     row.createdAt > 0 ? new Date(row.createdAt).toISOString() : '',
     String(row.score),
     row.tier,
-    row.probability.toFixed(4),
+    row.probability.toFixed(4).replace('.', DECIMAL_MARK[separator]),
     // As plain text: the direction isolates a reason carries for LeadLens's own pages stay out of the file.
     visibleText(row.topReason),
   ].map(escapeCell);
@@ -76,18 +95,29 @@ function exportCells(row: ScoredLeadRow): string[] {
 /** Leads written between two yields to the event loop: 150,000 at once held the options page for about a second. */
 const EXPORT_CHUNK = 2000;
 
+export interface ScoresCsvOptions {
+  /** The language the file is written for (the browser's): it picks the separator unless one is chosen. */
+  locale: string;
+  /** The separator the admin chose, over the language's; null or left out to follow the language. */
+  separator?: CsvSeparator | null;
+  /** Leads written between two yields to the event loop. */
+  rowsPerChunk?: number;
+}
+
 /**
  * The scores of `rows` as a CSV file, written `rowsPerChunk` leads at a time with the page's event
  * loop let run between them. The file is the same as written at once: the header and the first
  * chunk, then each further chunk on a new line, and a final line break.
  */
-export async function scoresCsv(rows: readonly ScoredLeadRow[], rowsPerChunk = EXPORT_CHUNK): Promise<Blob> {
-  const options = { newline: '\r\n', quotes: true };
+export async function scoresCsv(rows: readonly ScoredLeadRow[], { locale, separator = null, rowsPerChunk = EXPORT_CHUNK }: ScoresCsvOptions): Promise<Blob> {
+  const fileSeparator = separator ?? localeSeparator(locale);
+  const options = { newline: '\r\n', quotes: true, delimiter: fileSeparator };
+  const cellsOf = (row: ScoredLeadRow) => exportCells(row, fileSeparator);
   // The byte-order mark tells Excel the file is UTF-8: without it, "José" opens as "JosÃ©".
-  const parts = [`\uFEFF${Papa.unparse({ fields: [...EXPORT_COLUMNS], data: rows.slice(0, rowsPerChunk).map(exportCells) }, options)}`];
+  const parts = [`\uFEFF${Papa.unparse({ fields: [...EXPORT_COLUMNS], data: rows.slice(0, rowsPerChunk).map(cellsOf) }, options)}`];
   for (let start = rowsPerChunk; start < rows.length; start += rowsPerChunk) {
     await yieldToEventLoop();
-    parts.push(`\r\n${Papa.unparse(rows.slice(start, start + rowsPerChunk).map(exportCells), options)}`);
+    parts.push(`\r\n${Papa.unparse(rows.slice(start, start + rowsPerChunk).map(cellsOf), options)}`);
   }
   parts.push('\r\n');
   return new Blob(parts, { type: 'text/csv;charset=utf-8' });

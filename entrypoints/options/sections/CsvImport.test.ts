@@ -15,6 +15,7 @@ import type { StoredLead } from '@/lib/db/db';
 import { db } from '@/lib/db/db';
 import { oweScoringOfEveryLead, oweSourceScoring, writeJob } from '@/lib/jobs/progress';
 import { queryKeys } from '@/lib/query-keys';
+import { savedExportSeparator } from '@/lib/settings/export-separator';
 import { storedLead } from '@/test/fixtures/stored-lead';
 import { click, followLiveRegions, render, type Rendered } from '@/test/render';
 import { CsvImportSection } from './CsvImport';
@@ -38,7 +39,7 @@ vi.mock('@/lib/ui/stored-data', () => ({
     return { rows: scored.rows };
   },
 }));
-const scoresCsv = vi.hoisted(() => vi.fn((_rows: readonly { leadKey?: string }[]) => 'id\n'));
+const scoresCsv = vi.hoisted(() => vi.fn((_rows: readonly { leadKey?: string }[], _format: unknown) => 'id\n'));
 vi.mock('@/lib/csv/export', async (importOriginal) => ({ ...(await importOriginal<typeof import('@/lib/csv/export')>()), scoresCsv }));
 
 /** Stands in for the import worker: keeps the requests, and answers what a test tells it to. */
@@ -506,6 +507,51 @@ it('keeps the focus on Export while the export runs, which a second press does n
   expect(scoresCsv).toHaveBeenCalledTimes(1);
   expect(document.activeElement).toBe(exportButton);
   download.mockRestore();
+});
+
+describe('the export’s separator', () => {
+  const separatorChoice = () => Array.from(rendered!.container.querySelectorAll('label')).find((label) => label.firstChild?.textContent === 'Separator')!.querySelector('select')!;
+  const renderSection = () => (rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection))));
+  /** Presses Export and waits for the file to be written: what `scoresCsv` was asked to write it with. */
+  async function exportedWith(): Promise<unknown> {
+    scoresCsv.mockClear();
+    click(button('Export scores as CSV'));
+    await act(() => vi.waitFor(() => expect(scoresCsv).toHaveBeenCalledTimes(1)));
+    return scoresCsv.mock.calls[0][1];
+  }
+
+  beforeEach(async () => {
+    await storeLeads(3);
+    vi.spyOn(URL, 'createObjectURL').mockReturnValue('blob:scores');
+  });
+
+  it.each([
+    ['de-DE', ';'],
+    ['en-US', ','],
+  ])('is, for a %s browser with none chosen, the one its language writes numbers for (%j)', async (language, separator) => {
+    vi.spyOn(navigator, 'language', 'get').mockReturnValue(language);
+    renderSection();
+    expect(separatorChoice().value).toBe(separator);
+    expect(await exportedWith()).toEqual({ locale: language, separator });
+  });
+
+  it('is the one chosen beside Export, kept for the next visit whatever the browser’s language', async () => {
+    vi.spyOn(navigator, 'language', 'get').mockReturnValue('de-DE');
+    renderSection();
+    expect(Array.from(separatorChoice().options, (option) => option.text)).toEqual(['comma (,), numbers as 0.73', 'semicolon (;), numbers as 0,73']);
+    act(() => {
+      Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value')!.set!.call(separatorChoice(), ',');
+      separatorChoice().dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    expect(separatorChoice().value).toBe(',');
+    expect(await exportedWith()).toEqual({ locale: 'de-DE', separator: ',' });
+    await act(() => vi.waitFor(async () => expect(await savedExportSeparator()).toBe(',')));
+
+    rendered!.unmount();
+    renderSection();
+    await act(() => vi.waitFor(() => expect(separatorChoice().value).toBe(',')));
+    expect(await exportedWith()).toEqual({ locale: 'de-DE', separator: ',' });
+  });
 });
 
 const NO_LEADS_TO_EXPORT =

@@ -9,7 +9,7 @@ import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
 import { outcomeMissing, StillOpenPicker, withValues } from './training/OutcomeFieldset';
 import { FocusKeepingButton, useFocusBackWhenJobEnds } from '@/components/KeepFocus';
 import { ErrorState, JobProgressBar, StatusRegion } from '@/components/StatusMessage';
-import { leadsToExport, scoresCsv } from '@/lib/csv/export';
+import { CsvSeparatorSchema, leadsToExport, localeSeparator, scoresCsv, type CsvSeparator } from '@/lib/csv/export';
 import { missingIdsWarning, type CsvMapping } from '@/lib/csv/import';
 import { missingModelColumnsWarnings } from '@/lib/csv/model-columns';
 import { CsvEventSchema, type CsvCancel, type CsvEvent, type CsvRequest } from '@/lib/csv/worker-protocol';
@@ -22,6 +22,7 @@ import { activeModelId } from '@/lib/ml/model-store';
 import { queryKeys } from '@/lib/query-keys';
 import { useActiveManifest } from '@/lib/ui/hooks';
 import { useLeaveWarning } from '@/lib/ui/use-leave-warning';
+import { saveExportSeparator, savedExportSeparator } from '@/lib/settings/export-separator';
 import { loadScoredLeads } from '@/lib/ui/stored-data';
 import { plural } from '@/lib/presentation';
 import { useWorkerJob } from './use-worker-job';
@@ -334,9 +335,16 @@ const storedLeadMix = () =>
 /** Said beside Export, held back while no lead is stored: not an error (a new install has none), but where leads come from. */
 const NO_LEADS_TO_EXPORT = 'No leads are stored yet, so there are no scores to export: sync a CRM under Sync, import a CSV file above, or load the demo data under Demo mode.';
 
+/** The separators offered beside Export, as a spreadsheet user knows them. */
+const SEPARATOR_CHOICES: { separator: CsvSeparator; label: string }[] = [
+  { separator: ',', label: 'comma (,), numbers as 0.73' },
+  { separator: ';', label: 'semicolon (;), numbers as 0,73' },
+];
+
 /**
  * The active model's scores of every stored lead (`leadsToExport`: Demo mode's left out beside your
  * own), downloaded as a CSV file. Held back while no lead is stored, saying where leads come from.
+ * Its separator is the browser language's until the admin chooses the other, which is kept.
  */
 function ExportScores({ importScoring }: { importScoring: ImportScoring | null }) {
   const queryClient = useQueryClient();
@@ -344,8 +352,13 @@ function ExportScores({ importScoring }: { importScoring: ImportScoring | null }
   const mix = useQuery({ queryKey: queryKeys.demoLeadMix(), queryFn: demoLeadMix });
   const noLeadStored = mix.data !== undefined && mix.data.demo + mix.data.own === 0;
   const noLeadsId = useId();
+  const savedSeparator = useQuery({ queryKey: queryKeys.exportSeparator(), queryFn: savedExportSeparator });
+  const saveSeparator = useMutation({ mutationFn: saveExportSeparator });
+  // Made on this page: it applies even if it could not be kept.
+  const [chosenSeparator, setChosenSeparator] = useState<CsvSeparator | null>(null);
+  const separator = chosenSeparator ?? savedSeparator.data ?? localeSeparator(navigator.language);
   const exportScores = useMutation({
-    mutationFn: async () => {
+    mutationFn: async (fileSeparator: CsvSeparator) => {
       const modelId = await activeModelId();
       // Mid-way, its file would hold only the leads scored so far (an activation or an import scores them after).
       const [scoring, owedModel, owedSources] = await Promise.all([readJob('scoring'), owedScoringModel(), owedSourceScorings()]);
@@ -366,7 +379,7 @@ function ExportScores({ importScoring }: { importScoring: ImportScoring | null }
             : 'No stored lead has a score from the active model yet.',
         );
       }
-      const url = URL.createObjectURL(await scoresCsv(rows));
+      const url = URL.createObjectURL(await scoresCsv(rows, { locale: navigator.language, separator: fileSeparator }));
       const link = Object.assign(document.createElement('a'), { href: url, download: `leadlens-scores-${modelId}.csv` });
       link.click();
       // The download has started from the object URL; release it after this task.
@@ -380,11 +393,30 @@ function ExportScores({ importScoring }: { importScoring: ImportScoring | null }
       <h3>Export scores</h3>
       <p>
         Every stored lead's score, tier and top reason under the active model; Demo mode's made-up leads are left out once you have leads of
-        your own. Cells that a spreadsheet would run as a formula are escaped.
+        your own. Cells that a spreadsheet would run as a formula are escaped. Columns are separated as a spreadsheet in your browser's
+        language expects (semicolons and decimal commas in German, French, Spanish…; commas and decimal points in English): if your
+        spreadsheet opens the file as a single column, choose the other separator.
       </p>
+      <label>
+        Separator{' '}
+        <select
+          value={separator}
+          onChange={(event) => {
+            const chosen = CsvSeparatorSchema.parse(event.target.value);
+            setChosenSeparator(chosen);
+            saveSeparator.mutate(chosen);
+          }}
+        >
+          {SEPARATOR_CHOICES.map((choice) => (
+            <option key={choice.separator} value={choice.separator}>
+              {choice.label}
+            </option>
+          ))}
+        </select>
+      </label>{' '}
       <FocusKeepingButton
         type="button"
-        onClick={() => exportScores.mutate()}
+        onClick={() => exportScores.mutate(separator)}
         unavailable={exportScores.isPending || noLeadStored}
         aria-describedby={noLeadStored ? noLeadsId : undefined}
       >
@@ -410,6 +442,7 @@ function ExportScores({ importScoring }: { importScoring: ImportScoring | null }
         )}
       </StatusRegion>
       {exportScores.isError && <ErrorState message={exportScores.error.message} />}
+      {saveSeparator.isError && <ErrorState message={`The separator chosen could not be kept for the next visit: ${saveSeparator.error.message}`} />}
     </>
   );
 }
