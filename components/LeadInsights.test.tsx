@@ -206,6 +206,16 @@ it('writes an unknown value as the reasons do, "not known", and leaves out one n
   expect(rendered.container.querySelector('.deviations-note')?.textContent).toContain('what is not known of it where no known value would score higher');
 });
 
+it("explains an ideal range as values that score alike, and its odds as those of its value nearest the lead's", () => {
+  rendered = render(<DeviationsTable deviations={[{ feature: 9, label: 'Website visits', leadValue: '5', idealValue: '9 – 16', pointsLost: 0.3 }]} />);
+  const note = rendered.container.querySelector('.deviations-note')?.textContent;
+  // Before: "the value (or range) that would score highest", its odds "changing only this feature to it", as if every value of
+  // a range scored as its best ("Ideal 9 or more, ×1.4", where 9 gives ×1.14).
+  expect(note).toContain('Ideal: the value (or range) that would score highest for this lead');
+  expect(note).toContain('among those enough past leads had: values that score about alike, unless too few past leads had such values');
+  expect(note).toContain('changing only this feature to the nearest value of it would multiply');
+});
+
 it('names the fields the comparison leaves out because the page does not show them, and how LeadLens would compare them too', () => {
   const deviations: Deviation[] = [{ feature: 4, label: 'Title seniority', leadValue: 'vp', idealValue: 'vp', pointsLost: 0 }];
   rendered = render(<DeviationsTable deviations={deviations} notOnPage={{ crm: 'hubspot', labels: ['Website visits', 'Page views'] }} />);

@@ -6,6 +6,7 @@ import { termContribution } from './shape';
 import type { Manifest } from './manifest';
 import { handMadeManifest } from '../../test/fixtures/manifest';
 import { sigmoid } from './train/calibration';
+import { idealOf } from './train/term-shapes';
 import { oddsFactor } from '../presentation';
 
 // Three features: website visits (actionable; bins 0 | 1–5 | >5 | missing), industry (not
@@ -239,10 +240,13 @@ describe('deviationsFromIdeal with the training leads per bin', () => {
   const logit = (model: Manifest, row: number[]) => contributionsOf(row, model).reduce((sum, points) => sum + points, 0);
   const deviationOf = (model: Manifest, row: number[], feature: number) => deviationsFromIdeal(model, row, 'csv').find((d) => d.feature === feature)!;
 
-  it('never names a bin a handful of training leads stand behind: the ideal is the best range enough leads hold', () => {
+  it('never names a bin a handful of training leads stand behind: with no run of values scoring alike that 30 hold, the best range enough leads hold, as the trainer names it', () => {
     const model = modelWith();
-    // From "≤ 10": "21 – 30" alone (3 leads) would gain 2.5; with "31 – 40" it is the best range of 30 leads.
+    // From "≤ 10": "21 – 30" alone (3 leads) would gain 2.5, "31 – 40" (27 leads) 1.1: neither scores alike with another
+    // nor holds 30 leads, so the best range of 30 leads, "21 – 40", stands whole. "41 – 50" (+0.6) scores visibly worse.
     expect(deviationOf(model, [5, 0], 0)).toMatchObject({ leadValue: '5', idealValue: '21 – 40' });
+    // The model card's ideal of the same shape and leads: the lead has no pairs, so the two are one range.
+    expect(idealOf(model.features[0], seatsAxis, seatsScores.slice(0, -1), seatsRows.slice(0, -1), true).idealValue).toBe('21 – 40');
     // A category's level must hold the leads itself: "Gold", not "Rare".
     expect(deviationOf(model, [5, 0], 1)).toMatchObject({ leadValue: 'Basic', idealValue: 'Gold', pointsLost: expect.closeTo(0.4, 12) });
     // The model with the same shapes but no bin counts (older manifests) names the spikes, as before.
@@ -250,16 +254,16 @@ describe('deviationsFromIdeal with the training leads per bin', () => {
     expect(deviationOf(modelWith({ binRows: false }), [5, 0], 1)).toMatchObject({ idealValue: 'Rare', pointsLost: expect.closeTo(1.4, 12) });
   });
 
-  it('loses the points of the ideal\'s best value: moving there adds exactly them, and no value of the ideal adds more', () => {
+  it('loses the points of the ideal\'s value nearest the lead, which moving there adds exactly', () => {
     const model = modelWith();
-    const row = [5, 0];
-    const { pointsLost } = deviationOf(model, row, 0);
-    expect(pointsLost).toBe(2.5);
-    expect(logit(model, [25, 0]) - logit(model, row)).toBe(pointsLost);
-    for (const seatsInIdeal of [21, 30, 31, 40]) expect(logit(model, [seatsInIdeal, 0]) - logit(model, row)).toBeLessThanOrEqual(pointsLost);
+    expect(deviationOf(model, [5, 0], 0).pointsLost).toBe(2.5);
+    expect(logit(model, [21, 0]) - logit(model, [5, 0])).toBe(2.5);
+    // 45 seats (+0.1) are above the ideal: its nearest value is 40 (+0.6). Before: 1.9, what "21 – 30" adds.
+    expect(deviationOf(model, [45, 0], 0)).toMatchObject({ leadValue: '45', idealValue: '21 – 40', pointsLost: expect.closeTo(0.5, 12) });
+    expect(logit(model, [40, 0]) - logit(model, [45, 0])).toBeCloseTo(0.5, 12);
   });
 
-  it('loses nothing for a lead within the ideal range, whichever of its values scores best', () => {
+  it('loses nothing for a lead within the ideal range', () => {
     const model = modelWith();
     expect(deviationOf(model, [35, 0], 0)).toMatchObject({ leadValue: '35', idealValue: '21 – 40', pointsLost: 0 });
     expect(deviationOf(model, [25, 0], 0)).toMatchObject({ idealValue: '21 – 40', pointsLost: 0 });
@@ -313,6 +317,56 @@ describe('deviationsFromIdeal with the training leads per bin', () => {
   });
 });
 
+describe('an ideal range whose mean hides values that add far less or far more', () => {
+  // Visits (a count a rep's work raises) and offices (a fact), scored alike. 1,530 leads with a value: a range must hold 76.5.
+  // "9 – 23" (110 leads) has the best mean, but 9 – 12 adds 0.6 to a lead with 1 where 13 – 23 adds 1.2 and 1.23.
+  const axis = { labels: ['≤ 1', '2 – 4', '5 – 8', '9 – 12', '13 – 16', '17 – 23', '> 23', 'missing'], edges: [1.5, 4.5, 8.5, 12.5, 16.5, 23.5] };
+  const scores = [-0.3, 0.1, 0.25, 0.3, 0.9, 0.93, 0.2, 0];
+  const binRows = [600, 500, 300, 60, 40, 10, 20, 100];
+  const model = handMadeManifest({
+    features: [
+      { key: 'visits', label: 'Website visits', type: 'numeric', derive: { kind: 'value', from: { csv: 'visits' } }, actionable: true },
+      { key: 'offices', label: 'Offices', type: 'numeric', derive: { kind: 'value', from: { csv: 'offices' } } },
+    ],
+    terms: [
+      { features: [0], label: 'Website visits', shape: { axes: [axis], scores } },
+      { features: [1], label: 'Offices', shape: { axes: [axis], scores } },
+    ],
+    intercept: -2,
+    referenceFeatures: [
+      { ...summaryOf('visits', 100 / 1630), binRows },
+      { ...summaryOf('offices', 100 / 1630), binRows },
+    ],
+  });
+  const logit = (row: number[]) => contributionsOf(row, model).reduce((sum, points) => sum + points, 0);
+  const compared = (row: number[]) => deviationsFromIdeal(model, row, 'csv').map((d) => [d.label, d.leadValue, d.idealValue, d.pointsLost]);
+
+  it('names only values that each give the lead about the odds it shows, those of the value nearest the lead', () => {
+    // Before: "9 – 23", odds for 1.23 (17 – 23), where 9 gives 0.6; now 13 – 23, 50 leads, every value within ×1.05.
+    expect(compared([1, 1])).toEqual([
+      ['Website visits', '1', '13 – 23', expect.closeTo(1.2, 12)],
+      ['Offices', '1', '13 – 23', expect.closeTo(1.2, 12)],
+    ]);
+    for (const inIdeal of [13, 16, 17, 23]) expect(Math.abs(logit([inIdeal, 1]) - logit([1, 1]) - 1.2)).toBeLessThanOrEqual(MIN_CHANGE_POINTS);
+    // Offices past the ideal are compared from its nearest value, 23: 0.93 − 0.2.
+    expect(compared([30, 30])).toEqual([['Offices', '30', '13 – 23', expect.closeTo(0.73, 12)]]);
+    // Not known: visits are none recorded yet, and rise into the ideal at 13; offices have no nearest value, the best is named.
+    expect(compared([Number.NaN, Number.NaN])).toEqual([
+      ['Offices', 'not known', '13 – 23', expect.closeTo(0.93, 12)],
+      ['Website visits', 'not known', '13 – 23', expect.closeTo(0.9, 12)],
+    ]);
+  });
+
+  it('says what the ideal adds to a lead within the range the mean chose, and nothing within its own', () => {
+    // Before: 10 visits were within "9 – 23" and read "no change", where 13 adds 0.6.
+    expect(compared([10, 10])).toEqual([
+      ['Website visits', '10', '13 – 23', expect.closeTo(0.6, 12)],
+      ['Offices', '10', '13 – 23', expect.closeTo(0.6, 12)],
+    ]);
+    for (const lead of [14, 20]) expect(compared([lead, lead]).map(([, , ideal, lost]) => [ideal, lost])).toEqual([['13 – 23', 0], ['13 – 23', 0]]);
+  });
+});
+
 describe('whatWouldMakeHotter with the training leads per bin', () => {
   // Visits: a spike of 2 leads (+2.5) at "21 – 30" in a range that 42 leads hold; 603 leads with a value, so a range must
   // hold 30.15 (5 %). A lead with 2 visits: −2 − 0.5 = −2.5, cold; warm (20 %) needs +1.114: the spike (+3) gives it, "11 – 20" (+1.1) not.
@@ -340,12 +394,13 @@ describe('whatWouldMakeHotter with the training leads per bin', () => {
   const steps = (model: Manifest, row: number[]) => planFor(model, row).changes.map((change) => [change.label, change.from, change.to]);
   const idealsOf = (model: Manifest, row: number[]) => deviationsFromIdeal(model, row, 'csv').map((d) => [d.label, d.leadValue, d.idealValue]);
 
-  it('moves a feature only into the ideal range the comparison beside it names, never to a bin a lead or two scored', () => {
+  it('moves a feature only to a bin enough leads hold, never to a bin a lead or two scored', () => {
+    // "11 – 30" (42 leads) is the range of the best mean, but only its "11 – 20" gives what the table says: the spike is no ideal.
     expect(idealsOf(supported, [2, 0])).toEqual([
-      ['Website visits', '2', '11 – 30'],
+      ['Website visits', '2', '11 – 20'],
       ['Last page seen', 'blog', 'pricing'],
     ]);
-    // Into the range at "11 – 20" (+1.1), not to the 2 leads' "21 – 30" (+3) though only that would reach warm: the range's 42 leads
+    // To "11 – 20" (+1.1), not to the 2 leads' "21 – 30" (+3) though only that would reach warm: the range's 42 leads
     // ask 2.1 (5 %) of a bin. "pricing", not "careers".
     expect(steps(supported, [2, 0])).toEqual([
       ['Website visits', '2', '11 – 20'],
@@ -359,10 +414,10 @@ describe('whatWouldMakeHotter with the training leads per bin', () => {
   });
 
   it('asks nothing of a feature the lead has the ideal of already, though a bin of a lead or two in the range scores more', () => {
-    // Warm (−1.1); hot needs +1.1. 15 visits are within "11 – 30" and pricing is the ideal page: the 2 leads' "21 – 30" (+1.9)
+    // Warm (−1.1); hot needs +1.1. 15 visits are within "11 – 20" and pricing is the ideal page: the 2 leads' "21 – 30" (+1.9)
     // and "careers" (+1.2) are no plan.
     expect(idealsOf(supported, [15, 1])).toEqual([
-      ['Website visits', '15', '11 – 30'],
+      ['Website visits', '15', '11 – 20'],
       ['Last page seen', 'pricing', 'pricing'],
     ]);
     const plan = planFor(supported, [15, 1]);
@@ -380,9 +435,10 @@ describe('whatWouldMakeHotter with the training leads per bin', () => {
       });
 
     it('moves a count to any bin of the range that holds its share of the range\'s leads, when the range\'s least adds nothing', () => {
-      // 630 leads with a value: a range must hold 31.5. "11 – 20" (+3) and above hold 10 each, too few alone: the ideal is "6 or
-      // more", whose "6 – 10" (+0.02) shows no change. Each bin holds 10 of the range's 130, more than 6.5 (5 %). A lead with 2
-      // visits: −2, cold; warm needs +0.614, which "11 – 20" gives, the smallest step that does.
+      // 630 leads with a value: a range must hold 31.5. "11 – 20" (+3) and above hold 10 each, too few alone, and score
+      // ×1.1 apart: no run of values scoring alike holds 30 leads, so the ideal is "6 or more" (the range of the best mean)
+      // whole, whose "6 – 10" (+0.02) shows no change. Each bin holds 10 of that range's 130, more than 6.5 (5 %). A lead
+      // with 2 visits: −2, cold; warm needs +0.614, which "11 – 20" gives, the smallest step that does.
       const model = visitsOnly([-1, 0, 0.02, 3, 3.1, 3.2], [300, 200, 100, 10, 10, 10]);
       expect(idealsOf(model, [2])).toEqual([['Website visits', '2', '6 or more']]);
       const plan = planFor(model, [2]);
@@ -687,23 +743,26 @@ describe('a rate computed from two counts (clicks per open)', () => {
     Object.fromEntries([...Object.entries(record), ...changes.map((change) => [model.features[change.feature].key, change.value])]);
 
   it('never sets the rate and never puts clicks above opens: the rate follows the counts, and the plan says so', () => {
-    // 2 opens, 0 clicks: −2 − 0.3 − 0.4 = −2.7. "≥ 3" clicks would score most, but a lead with 2 opens cannot click 3 times;
-    // 1 click adds 0.7 and takes the rate to 0.5 (+0.6). More opens after it would lower the rate as much as they add.
+    // 2 opens, 0 clicks: −2 − 0.3 − 0.4 = −2.7; warm (20 %) from −1.386. "≥ 3" clicks would score most, but a lead with 2
+    // opens cannot click 3 times. 1 click adds 0.7 and takes the rate to 0.5 (+0.6), the largest move, but leaves the lead at
+    // −1.4, short of warm, and more opens after it would lower the rate as much as they add. 10 opens first (+0.6, the rate
+    // still 0) let 3 clicks add 1.2 and take the rate to 0.3 (+0.6): warm. Before, the plan took the click and fell short.
     const plan = planFor({ opens: 2, clicks: 0 })!;
     expect(plan.changes).toEqual([
+      { feature: 0, label: 'E-mails opened', from: '2', to: '10', value: 10, points: expect.closeTo(0.6, 12), calibratedPoints: expect.closeTo(0.6, 9), alsoChanges: [] },
       {
         feature: 1,
         label: 'E-mails clicked',
         from: '0',
-        to: '1',
-        value: 1,
-        points: expect.closeTo(1.3, 12),
-        calibratedPoints: expect.closeTo(1.3, 9),
-            alsoChanges: [{ feature: 2, label: 'E-mail click rate', from: '0 clicks per open', to: '0.5 clicks per open' }],
+        to: '3',
+        value: 3,
+        points: expect.closeTo(1.8, 12),
+        calibratedPoints: expect.closeTo(1.8, 9),
+        alsoChanges: [{ feature: 2, label: 'E-mail click rate', from: '0 clicks per open', to: '0.3 clicks per open' }],
       },
     ]);
-    expect(plan.reaches).toBe(false);
-    expect(plan.probabilityAfter).toBeCloseTo(probabilityOf({ opens: 2, clicks: 1 }), 12);
+    expect(plan.reaches).toBe(true);
+    expect(plan.probabilityAfter).toBeCloseTo(probabilityOf({ opens: 10, clicks: 3 }), 12);
   });
 
   it('promises the probability the model gives the changed record, for every count of opens and clicks', () => {

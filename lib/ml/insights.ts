@@ -11,8 +11,9 @@
  * engagement for a lead no marketing e-mail reaches (`cannotBeEmailed`), in the plan and in the
  * comparison with the ideal customer alike. So are features whose fields were not read at all
  * (`FieldsRead`: the page did not show them, and the CRM's record was not read): what the lead has
- * there is not known, which is no "none recorded". The plan moves a feature the comparison
- * names an ideal for only into that ideal, so the two never disagree.
+ * there is not known, which is no "none recorded". Both name only values enough training leads
+ * had: the comparison those that score best, and alike, for the lead as it is; the plan those
+ * that reach the next tier, with the rates a count moves recomputed.
  * Every figure is exact: what the model adds, pairs included, for the row the change gives.
  */
 import { hubspotRangeOptions } from '../crm/hubspot-ranges';
@@ -21,7 +22,7 @@ import { valueAsShown } from './explain';
 import { currencyCode, featureNumber, featureValue, formatNumber, levelAsShown, ratioParts, readRaw, sourceSupplies, type RawRecord, type SourceKind } from './featurize';
 import { fieldSourcesOf, type Feature, type Manifest, type Term, type TermShape } from './manifest';
 import { tierOf } from './score';
-import { axisBin, bestSupportedRange, leastIdealRows, MIN_IDEAL_SHARE, termContribution, valueInBin } from './shape';
+import { axisBin, LEAST_VISIBLE_POINTS, scoreIndex, supportedIdeal, termContribution, valueInBin, type IdealBins } from './shape';
 import { applyCalibration, calibratedChange } from './train/calibration';
 
 type Axis = TermShape['axes'][number];
@@ -35,7 +36,7 @@ export const MAX_CHANGES = 3;
  * than "×1" and what a reason needs to be named at all (`movesTheOdds`). Less is work for
  * nothing a rep would see: a model gain of 1e-9, or one a flat step of isotonic calibration takes.
  */
-export const MIN_CHANGE_POINTS = 0.05;
+export const MIN_CHANGE_POINTS = LEAST_VISIBLE_POINTS;
 
 /**
  * Per feature [F], whether the field(s) it reads were read at all (OpenLead's `fieldsRead`): a
@@ -196,19 +197,25 @@ export interface Deviation {
    */
   leadValue: string;
   /**
-   * The value this lead would score best with among those enough training leads hold: for a
-   * number, a range of bins ("1,544 – 2,100"); for a number the lead's CRM records as a dropdown of
+   * The value this lead would score best with among those enough training leads hold
+   * (`supportedIdeal`, the trainer's rule for the model card's ideal too): for a number, a range
+   * of bins every value of which gives the lead about the same odds (within ×1.05), "1,544 –
+   * 2,100", or, where no such range holds 30 training leads, the range enough leads hold with the
+   * best mean gain, kept whole; for a number the lead's CRM records as a dropdown of
    * ranges, one of its options ("500-1000"). Models without bin counts: the best-scoring bin with
    * every value around it that scores the same. An amount is in the model's currency, which it
    * names beside a lead's value shown as the CRM wrote it ("$500,000 – $2,000,000 (USD)" beside "€1.200.000").
    */
   idealValue: string;
   /**
-   * What the lead would gain if this feature alone took the ideal's best value (its pairs with
-   * the lead's other features included), ≥ 0: no value of the ideal adds more. In the log-odds of
-   * the calibrated probability, the one a rep reads, as the plan's `calibratedPoints` are: its odds
-   * factor is what the probability shown would do. Below MIN_CHANGE_POINTS (odds ×1.05) a rep would
-   * not see it: no deviation to act on, as the plan offers no such change, and the table says so.
+   * What the lead would gain if this feature alone took the value of the ideal nearest its own
+   * (the range's least for a lead below it, as a count rises into it; its pairs with the lead's
+   * other features included), ≥ 0: every value of the ideal gives within MIN_CHANGE_POINTS of it
+   * (of a range kept whole, other values may give more or less).
+   * In the log-odds of the calibrated probability, the one a rep reads, as the plan's
+   * `calibratedPoints` are: its odds factor is what the probability shown would do. Below
+   * MIN_CHANGE_POINTS (odds ×1.05) a rep would not see it: no deviation to act on, as the plan
+   * offers no such change, and the table says so.
    */
   pointsLost: number;
 }
@@ -268,34 +275,15 @@ function rangeLabel(axis: Axis, first: number, last: number): string {
   return `${lowerEnd(labels[first])} – ${upperEnd(labels[last])}`;
 }
 
-/** The ideal's value bins `first` … `last` of an axis, and the one of them where the lead gains most. */
-interface IdealBins {
-  first: number;
-  last: number;
-  best: number;
-}
-
-/**
- * The lead's ideal bins by its `gains` [value bins] (log-odds of moving there) and the training
- * leads per bin [all bins, "missing" last]: the range enough leads hold (`bestSupportedRange`,
- * the trainer's rule) with the highest mean gain over them, and its bin of the highest gain. For a
- * lead with no pairs the gains are the shape's scores less the lead's own, so this is the range
- * the manifest names as the feature's ideal. Null when no range holds enough leads.
- */
-function supportedIdeal(gains: readonly number[], binRows: readonly number[], numeric: boolean): IdealBins | null {
-  const range = bestSupportedRange(gains, binRows.slice(0, gains.length), numeric);
-  if (!range) return null;
-  let best = range.first;
-  for (let bin = range.first + 1; bin <= range.last; bin++) if (gains[bin] > gains[best]) best = bin;
-  return { first: range.first, last: range.last, best };
-}
+/** The ideal's value bins `first` … `last` of an axis, and `best`, the bin it was found around (`supportedIdeal`, `bestScoringRun`). */
+type IdealRun = Pick<IdealBins, 'first' | 'last' | 'best'>;
 
 /**
  * The ideal of a model without bin counts: the best-scoring bin (the lead's own when it ties),
  * for a number with the neighbouring bins that score the same, so it reads as the range the model
  * rewards rather than the first narrow bin of it.
  */
-function bestScoringRun(gains: readonly number[], leadBin: number, numeric: boolean): IdealBins {
+function bestScoringRun(gains: readonly number[], leadBin: number, numeric: boolean): IdealRun {
   const top = Math.max(...gains);
   const best = gains[leadBin] === top ? leadBin : gains.indexOf(top);
   let [first, last] = [best, best];
@@ -312,31 +300,40 @@ interface FeatureIdeal {
   gains: number[];
   /** The lead's bin on that axis ("missing" when it has no value). */
   leadBin: number;
-  /** The ideal bins; null when no range holds enough training leads. */
-  ideal: IdealBins | null;
+  /** The ideal bins; null when no range holds enough training leads (`supportedIdeal`). */
+  ideal: IdealRun | null;
   /**
-   * The training leads per bin the ideal rests on ("missing" last; `supportedIdeal`: none in a bin no ideal may be, the
-   * pooled "(other)" or a level the lead's CRM cannot hold); undefined when the ideal rests on the scores alone
-   * (`bestScoringRun`: a model without bin counts).
+   * The bin of the ideal the lead would move to, whose gain the comparison shows: the nearest to
+   * the lead's value (the range's first bin below it, its last above it, the lead's own within
+   * it); for a value not known, a count a rep's work records taken as none (as the plan takes
+   * it), else the best.
    */
-  binRows: number[] | undefined;
+  entry: number;
+  /**
+   * The bins enough training leads hold for a plan to move the feature to (`supportedIdeal`);
+   * undefined when the ideal rests on the scores alone (`bestScoringRun`: a model without bin counts).
+   */
+  wellHeld: ((bin: number) => boolean) | undefined;
 }
 
 /**
  * The ideal of the feature of `term` (its own, single-feature term) for a lead (`row` [F], its
- * `termScoresOf` `scores` [T]), as the comparison with the ideal customer names it and the plan
- * keeps to it: each value bin scored as the model scores the lead with only this feature changed
- * (its gain), then the range enough training leads hold with the best mean gain (`supportedIdeal`),
- * or for a model without bin counts the best-scoring run (`bestScoringRun`). Never the pooled
- * "(other)" (the values the model did not learn: no one value, and none a rep could name; the
- * trainer's `idealOf` leaves it out too), nor a level `source`'s records cannot hold (`heldLevels`).
+ * `termScoresOf` `scores` [T]), as the comparison with the ideal customer names it: each value bin
+ * scored as the model scores the lead with only this feature changed (its gain), then the
+ * trainer's rule for an ideal ranked by these gains (`supportedIdeal`: the bins around the best
+ * that score alike and enough training leads hold), so for a lead with no pairs it is the
+ * manifest's ideal; for a model without bin counts the best-scoring run (`bestScoringRun`). Never
+ * the pooled "(other)" (the values the model did not learn: no one value, and none a rep could
+ * name; the trainer's `idealOf` leaves it out too), nor a level `source`'s records cannot hold
+ * (`heldLevels`).
  * A number `source` records as a dropdown of ranges is ranked like a category: its options'
  * bins one by one, never a range between them (`rangeDropdownOf`).
  */
 function idealOfFeature(manifest: Manifest, term: Term, row: ArrayLike<number>, scores: readonly number[], source: SourceKind): FeatureIdeal {
   const [feature] = term.features;
+  const spec = manifest.features[feature];
   const axis = shapeOf(term).axes[0];
-  const held = heldLevels(manifest.features[feature], axis, source, row[feature]);
+  const held = heldLevels(spec, axis, source, row[feature]);
   // One copy of the row whose `feature` takes each bin's value in turn, not a copy per bin (up to 256 of them).
   const moved = Array.from(row);
   const reading = termsReadingFeature(manifest)[feature];
@@ -345,11 +342,16 @@ function idealOfFeature(manifest: Manifest, term: Term, row: ArrayLike<number>, 
     return logitChange(manifest, row, scores, moved, reading);
   });
   const leadBin = axisBin(axis, row[feature]);
-  const numeric = manifest.features[feature].type === 'numeric' && !rangeDropdownOf(manifest.features[feature], source);
-  const candidate = (bin: number) => held(bin) && bin !== manifest.features[feature].otherCode;
+  const numeric = spec.type === 'numeric' && !rangeDropdownOf(spec, source);
+  const candidate = (bin: number) => held(bin) && bin !== spec.otherCode;
   const binRows = referenceOf(manifest, feature)?.binRows?.map((rows, bin) => (candidate(bin) ? rows : 0));
-  const ideal = binRows ? supportedIdeal(gains, binRows, numeric) : bestScoringRun(gains.map((gain, bin) => (candidate(bin) ? gain : Number.NEGATIVE_INFINITY)), leadBin, numeric);
-  return { gains, leadBin, ideal, binRows };
+  // The trainer's rule, ranked by this lead's gains: for a lead with no pairs, the manifest's ideal.
+  const supported = binRows && supportedIdeal(gains, binRows.slice(0, gains.length), numeric);
+  const ideal = binRows ? (supported?.ideal ?? null) : bestScoringRun(gains.map((gain, bin) => (candidate(bin) ? gain : Number.NEGATIVE_INFINITY)), leadBin, numeric);
+  // An unknown count a rep's work records is none recorded yet, as the plan takes it; an unknown fact has no nearest value: the best.
+  const from = (within: IdealRun) => (!Number.isNaN(row[feature]) ? leadBin : spec.actionable && isCountIn(spec, source) ? axisBin(axis, 0) : within.best);
+  const entry = ideal ? Math.min(Math.max(from(ideal), ideal.first), ideal.last) : leadBin;
+  return { gains, leadBin, ideal, entry, wellHeld: binRows && ((bin) => supported?.wellHeld[bin] === true) };
 }
 
 /**
@@ -365,13 +367,19 @@ const comparedWithIdeal = (feature: Feature, source: SourceKind, emailable: bool
  * Per single-feature term whose feature `source` supplies: the lead's value, this lead's ideal
  * value and the points lost, largest loss first. Each value bin is scored as the model scores
  * the lead with only this feature changed (its own term and its pairs with the lead's other
- * features): its gain. The ideal is the range of bins that enough training leads hold, as the
- * trainer's ideal is (`supportedIdeal`; a model without bin counts: `bestScoringRun`), never
- * "missing", nor the pooled "(other)" (the values the model did not learn: no one value), nor a level the lead's CRM cannot hold (`heldLevels`: its training leads are no
- * customers this CRM's rep meets); the points lost are what the gain of its best bin adds to the log-odds of the
- * calibrated probability, so moving there raises the probability shown by exactly that, unless the
- * lead is within the range already (then none). When that gain is below 0 (every value enough leads hold would lower the lead's
- * odds), or no range holds enough leads, the lead's own value is the ideal and nothing is lost.
+ * features): its gain. The ideal is found by the trainer's rule, ranked by these gains
+ * (`supportedIdeal`; a model without bin counts: `bestScoringRun`): the range of bins, of those
+ * enough training leads hold, that gains most for the lead with every value of it gaining about
+ * alike (for a lead with no pairs, the model card's ideal), never "missing", nor the pooled
+ * "(other)" (the values the model did not learn: no one value), nor a level the lead's CRM cannot
+ * hold (`heldLevels`: its training leads are no customers this CRM's rep meets); the points lost
+ * are what the gain of its value nearest the lead's (`FeatureIdeal`'s `entry`, where the plan
+ * would move a count) adds to the log-odds of the calibrated probability, so moving there raises
+ * the probability shown by exactly that, and anywhere in the range by that within ×1.05 (but for
+ * a range kept whole, none of whose runs of values that score alike 30 training leads hold),
+ * unless the lead is within the range already (then none). When that gain is below 0 (the ideal
+ * would lower the lead's odds, or raise them less than a rep sees), or no range holds enough
+ * leads, the lead's own value is the ideal and nothing is lost.
  * A feature computed from others (a click rate) is compared as the model input it is.
  * "Days since" features are left out: how long ago a lead was created or last active is no trait
  * of the customer (what a fresh activity would do is in the plan), and their best bin, among
@@ -403,11 +411,12 @@ export function deviationsFromIdeal(
     .flatMap((term): Deviation[] => {
       const [feature] = term.features;
       const axis = axisAsShown(shapeOf(term).axes[0], manifest.features[feature], source);
-      const { gains, leadBin, ideal } = idealOfFeature(manifest, term, row, scores, source);
+      const { gains, leadBin, ideal, entry } = idealOfFeature(manifest, term, row, scores, source);
       const written = asWritten?.[feature];
       const leadValue = valueAsWorded(manifest, source, row, asWritten, feature, row[feature]);
-      if (!ideal || gains[ideal.best] < 0) {
-        // No known value would do better than the lead's: an unknown one is no ideal to name ("Ideal: not known"), nor a deviation.
+      if (!ideal || gains[entry] < 0) {
+        // No range enough leads hold, or the ideal's value nearest the lead's would not raise it (nor, by ×1.05, would the
+        // rest of a run of values scoring alike): an unknown value is no ideal to name ("Ideal: not known"), nor a deviation.
         return Number.isNaN(row[feature]) ? [] : [{ feature, label: term.label, leadValue, idealValue: leadValue, pointsLost: 0 }];
       }
       // A count a rep's work records only grows (no one un-clicks an e-mail): past its ideal ("clicked 4, ideal 2") it is
@@ -422,7 +431,7 @@ export function deviationsFromIdeal(
       const range = rangeLabel(axis, ideal.first, ideal.last);
       // A dropdown's ideal is an option, unless it is the lead's own value and none of them (a portal's own option).
       const idealValue = options && !options.has(ideal.first) ? leadValue : currency && range !== ANY_VALUE ? `${range} (${currency})` : range;
-      return [{ feature, label: term.label, leadValue, idealValue, pointsLost: inIdeal ? 0 : calibratedChange(manifest.calibration, logit, gains[ideal.best]) }];
+      return [{ feature, label: term.label, leadValue, idealValue, pointsLost: inIdeal ? 0 : calibratedChange(manifest.calibration, logit, gains[entry]) }];
     })
     .sort((a, b) => b.pointsLost - a.pointsLost);
 }
@@ -475,53 +484,30 @@ function reachableTargets(feature: Feature, axis: Axis, value: number, source: S
 }
 
 /**
- * Given `reachable` (a feature's `reachableTargets`, by bin, ascending) from the feature's bin
- * `current`, those a plan may offer, by the ideal range the comparison with the ideal customer
- * names for the feature (`idealOfFeature`, for the lead `row` [F] and its `termScoresOf` `scores`
- * [T]), a range enough training leads hold, and by the training leads each bin holds: never a value
- * only a few training leads had, whose score they alone may have set ("Marketing e-mails opened:
- * 0 → 29", the count of one training lead, where the ideal is "12 – 58").
- *  - Below the range (an unknown count is none recorded): any bin of the range that holds at least
- *    MIN_IDEAL_SHARE of the range's training leads, the share the ideal rule asks of a range among
- *    all known values (a narrow bin of a well-held range holds fewer than a range must, and may
- *    still raise the lead most, where the range's first bin adds nothing). The plan picks among
- *    them as among any targets.
- *  - Within the range (the lead's own value, or one an earlier change moved it to): none, as the
- *    comparison says nothing is lost there.
- *  - A count past the range (no one un-clicks an e-mail; the comparison leaves it out, and what
- *    more of it would do is the plan's to say): any higher bin that holds as many training leads
- *    as an ideal range must (`bestSupportedRange`), a value a rep meets in its own right.
- * None when no range holds enough leads or no value of the feature would raise the lead (the
- * comparison's ideal is then the lead's own value). Every reachable target of a feature the
- * comparison leaves out (`comparedWithIdeal`: a "days since", whose one target, an activity today,
- * is the plan's to offer), and when no bin counts tell which bins enough leads hold (a model
- * without them, a feature with no term of its own).
+ * Of a feature's `reachableTargets`, those a plan may offer: the bins enough training leads hold
+ * (`idealOfFeature`'s `wellHeld`, for the lead `row` [F] and its `termScoresOf` `scores` [T]), never
+ * a value only a few training leads had, whose score they alone may have set ("Marketing e-mails
+ * opened: 0 → 29", the count of one training lead, in the range "12 – 58"). Any of them, not
+ * only the ideal the comparison beside the plan names: that is the value that scores best with the
+ * lead's other features as they are, where the plan recomputes a rate from its counts (fewer clicks
+ * per open as the opens rise) and looks for the smallest step that reaches the next tier. Every
+ * reachable target of a feature the comparison leaves out (`comparedWithIdeal`: a "days since",
+ * whose one target, an activity today, is the plan's to offer), and when no bin counts tell which
+ * bins enough leads hold (a model without them, a feature with no term of its own).
  */
-function idealTargetsOf(
+function wellHeldTargetsOf(
   manifest: Manifest,
   row: ArrayLike<number>,
   scores: readonly number[],
   feature: number,
   source: SourceKind,
   emailable: boolean,
-): (reachable: readonly Target[], current: number) => Target[] {
+): (reachable: readonly Target[]) => Target[] {
   const every = (reachable: readonly Target[]) => [...reachable];
   const ownTerm = manifest.terms.find((term) => term.features.length === 1 && term.features[0] === feature);
   if (!ownTerm || !comparedWithIdeal(manifest.features[feature], source, emailable)) return every;
-  const { gains, ideal, binRows } = idealOfFeature(manifest, ownTerm, row, scores, source);
-  if (!binRows) return every;
-  if (!ideal || gains[ideal.best] < 0) return () => [];
-  const inIdeal = (bin: number) => bin >= ideal.first && bin <= ideal.last;
-  const idealRows = binRows.slice(ideal.first, ideal.last + 1).reduce((sum, rows) => sum + rows, 0);
-  const knownRows = binRows.slice(0, gains.length).reduce((sum, rows) => sum + rows, 0);
-  // What `bestSupportedRange` asks of a range, asked of one bin past the range.
-  const leastRangeRows = leastIdealRows(knownRows);
-  const pastIdeal = (bin: number) => isCountIn(manifest.features[feature], source) && bin < gains.length && bin > ideal.last; // gains.length: "missing"
-  return (reachable, current) => {
-    if (inIdeal(current)) return [];
-    if (pastIdeal(current)) return reachable.filter(({ bin }) => binRows[bin] >= leastRangeRows);
-    return reachable.filter(({ bin }) => inIdeal(bin) && binRows[bin] >= MIN_IDEAL_SHARE * idealRows);
-  };
+  const { wellHeld } = idealOfFeature(manifest, ownTerm, row, scores, source);
+  return wellHeld ? (reachable) => reachable.filter(({ bin }) => wellHeld(bin)) : every;
 }
 
 /** A feature whose model input is its field's value as is (a count, a yes/no): the row gives the field back. */
@@ -723,6 +709,74 @@ function rowAfterChange(
 }
 
 /**
+ * The features a change to `feature` of the lead's `row` [F] can move (`rowAfterChange`): itself,
+ * those recorded along with it (those missing together with it, for a feature the lead has no
+ * value for; the page views of a page seen) and every feature read from the fields of those.
+ */
+function featuresMovedWith(manifest: Manifest, candidates: readonly number[], row: ArrayLike<number>, feature: number, source: SourceKind): Set<number> {
+  const recorded = [feature, ...(Number.isNaN(row[feature]) ? missingTogetherWith(manifest, candidates, feature).filter((f) => Number.isNaN(row[f])) : [])];
+  if (readsPageSeen(manifest.features[feature])) recorded.push(...candidates.filter((f) => countsPageViews(manifest.features[f])));
+  const sharers = fieldSharersOf(manifest, source);
+  return new Set(recorded.flatMap((f) => [f, ...sharers[f]]));
+}
+
+/**
+ * Of `changeable` (other than `taken`), the features a move of which can be part of at most
+ * `steps` more moves that add `enough` to the log-odds of a row the plan has made from the lead's
+ * `row` [F], given that row's term scores `scores` [T]. A feature's move adds at most, for every
+ * term reading a feature it can move (`featuresMovedWith`), what the term scores at its highest
+ * less what it scores now, if more: with the feature at one of its `targets` from the lead's value
+ * (those it may move to: a later move takes it no further, and a higher value a move of another
+ * feature brings it to, as a page seen brings page views, that move's own term counts), every
+ * other feature a plan can move taking any value, and the others the lead's. A feature is left out
+ * when that, with the most the `steps` − 1 others that add most could add so, falls short. A term
+ * several moves reach is counted for each: never less than the moves can add, so what is left out
+ * could not reach, and the plan need not try it.
+ */
+function featuresThatCanAdd(
+  manifest: Manifest,
+  candidates: readonly number[],
+  changeable: readonly number[],
+  row: ArrayLike<number>,
+  source: SourceKind,
+  targets: (feature: number) => readonly Target[],
+) {
+  const moved = new Map(changeable.map((feature) => [feature, featuresMovedWith(manifest, candidates, row, feature, source)]));
+  const free = new Set([...moved.values()].flatMap((features) => [...features]));
+  /** Per changeable feature, the terms its moves reach, each with its highest score once it has moved. */
+  const highest = new Map(
+    changeable.map((feature) => {
+      const reached = manifest.terms.flatMap((term, t) => {
+        if (!term.features.some((f) => moved.get(feature)!.has(f))) return [];
+        const shape = shapeOf(term);
+        const binsOf = term.features.map((f, a) =>
+          f === feature
+            ? [...new Set(targets(f).map(({ value }) => axisBin(shape.axes[a], value)))]
+            : free.has(f)
+              ? shape.axes[a].labels.map((_, bin) => bin)
+              : [axisBin(shape.axes[a], row[f])],
+        );
+        const cells = binsOf.reduce<number[][]>((partial, bins) => partial.flatMap((cell) => bins.map((bin) => [...cell, bin])), [[]]);
+        return cells.length === 0 ? [] : [{ t, most: Math.max(...cells.map((cell) => shape.scores[scoreIndex(shape, cell)])) }];
+      });
+      return [feature, reached];
+    }),
+  );
+  return (scores: readonly number[], taken: ReadonlySet<number>, steps: number, enough: (points: number) => boolean): Set<number> => {
+    const most = changeable
+      .filter((feature) => !taken.has(feature))
+      .map((feature) => ({ feature, points: highest.get(feature)!.reduce((sum, { t, most }) => sum + Math.max(0, most - scores[t]), 0) }))
+      .sort((a, b) => b.points - a.points);
+    const sumOf = (some: readonly { points: number }[]) => some.reduce((sum, { points }) => sum + points, 0);
+    return new Set(
+      most
+        .filter(({ points }, rank) => enough(points + (rank < steps - 1 ? sumOf(most.slice(0, steps)) - points : sumOf(most.slice(0, steps - 1)))))
+        .map(({ feature }) => feature),
+    );
+  };
+}
+
+/**
  * A feature that changes with a field a rep changes, as a rep reads it: one computed from the
  * field (a click rate when the opens change), or one recorded with it (the page view of a page seen).
  */
@@ -838,15 +892,18 @@ export function featuresNotRead(manifest: Manifest, row: ArrayLike<number>, sour
 
 /**
  * The smallest changes to fields a rep can set that move the lead to the next tier (hot when
- * warm starts where hot does), or null when it is hot already. Greedy: while the target is not
- * reached (at most MAX_CHANGES), if some single move reaches it, take the one that adds the
- * fewest points (the smallest step that is enough); otherwise take the move that adds the most.
- * A move is offered only if it raises the calibrated probability visibly (MIN_CHANGE_POINTS):
- * when none does, the plan has no changes. A feature changes at most once, only the way a rep's
- * work moves it (see reachableTargets), never to "missing", only into the ideal range the
- * comparison with the ideal customer names for it, a range enough training leads hold, to a bin
- * of it that holds its share of them (`idealTargetsOf`: nothing for a lead in it already; a count
- * past it, only to a bin as many leads hold as a range must), and only as `rowAfterChange` allows,
+ * warm starts where hot does), or null when it is hot already. While the target is not reached
+ * (at most MAX_CHANGES): if some single move reaches it, take the one that adds the fewest points
+ * (the smallest step that is enough); otherwise the move that adds the most of those after which
+ * the changes left can still reach it (`canReach`, which leaves out moves that could not add
+ * enough: `featuresThatCanAdd`), else the move that adds the most: the plan falls short only
+ * when no MAX_CHANGES moves reach. A move is offered only if it raises the calibrated
+ * probability visibly (MIN_CHANGE_POINTS): when none does, the plan has no changes. A feature
+ * changes at most once, only the way a rep's work moves it (see reachableTargets), never to
+ * "missing", only to a value enough training leads had (`wellHeldTargetsOf`: in the range the
+ * model rewards most on average, one one in twenty of its leads had; elsewhere, one as many had
+ * as a range must), not only into the ideal the comparison names, which overlooks the rates a
+ * count moves and the smaller steps that are enough, and only as `rowAfterChange` allows,
  * with the features recorded along with it and those computed from it: the promised
  * probability is the model's for the changed lead. E-mail engagement (`engagesByEmail`) is never
  * asked of a lead that opted out of e-mail or has no address (`cannotBeEmailed`): a rep cannot
@@ -883,32 +940,53 @@ export function whatWouldMakeHotter(
   // Still candidates for what is recorded along with a change (`recordMissingPartners`): a count recorded at its least asks for nothing.
   const emailable = !cannotBeEmailed(manifest, row, source, fieldsRead);
   const changeable = candidates.filter((feature) => wasRead(fieldsRead, feature) && (emailable || !engagesByEmail(manifest.features[feature])));
-  // Into the ideal the comparison names for the lead as it is (not as earlier changes leave it), so the plan never contradicts the comparison beside it.
+  // The bins enough leads hold, found as the comparison beside the plan finds them, for the lead as it is (not as earlier changes leave it).
   const rowScores = termScoresOf(manifest, row);
-  const idealTargets = new Map(changeable.map((feature) => [feature, idealTargetsOf(manifest, row, rowScores, feature, source, emailable)]));
+  const wellHeldTargets = new Map(changeable.map((feature) => [feature, wellHeldTargetsOf(manifest, row, rowScores, feature, source, emailable)]));
+  /** The values a feature may move to from `before` [F]: those its work can give it, of the bins enough leads hold. */
+  const targetsFrom = (before: ArrayLike<number>) => (feature: number) =>
+    wellHeldTargets.get(feature)!(reachableTargets(manifest.features[feature], ownAxis(manifest, feature), before[feature], source));
+  /** Every move of `features` from `before` (its log-odds `from`, its `termScoresOf` `beforeScores`) that raises the probability visibly. */
+  const movesFrom = (before: number[], beforeScores: readonly number[], from: number, features: readonly number[]) =>
+    features.flatMap((feature) => {
+      const axis = ownAxis(manifest, feature);
+      return targetsFrom(before)(feature).flatMap((target) => {
+        const changed = rowAfterChange(manifest, candidates, before, feature, target.value, source, fieldsRead);
+        if (!changed) return [];
+        const gain = logitChange(manifest, before, beforeScores, changed.after);
+        const calibratedGain = calibratedChange(manifest.calibration, from, gain);
+        return calibratedGain >= MIN_CHANGE_POINTS ? [{ feature, axis, target, ...changed, gain, calibratedGain }] : [];
+      });
+    });
+  type Move = ReturnType<typeof movesFrom>[number];
+  const mostFirst = (moves: readonly Move[]) => [...moves].sort((a, b) => b.gain - a.gain);
+  let canAdd: ReturnType<typeof featuresThatCanAdd> | undefined; // worked out only for a lead no single move takes to the tier
+  /** Whether at most `steps` more moves from `before` (its log-odds `from`), none of a feature in `taken`, reach the tier. */
+  const canReach = (before: number[], from: number, taken: ReadonlySet<number>, steps: number): boolean => {
+    if (steps === 0) return false;
+    const beforeScores = termScoresOf(manifest, before);
+    canAdd ??= featuresThatCanAdd(manifest, candidates, changeable, row, source, targetsFrom(row));
+    // Calibration never lowers the probability as the log-odds rise: what cannot add enough at its most cannot reach.
+    const worthTrying = canAdd(beforeScores, taken, steps, (points) => reached(from + points));
+    if (worthTrying.size === 0) return false;
+    const moves = movesFrom(before, beforeScores, from, [...worthTrying]);
+    if (moves.some((move) => reached(from + move.gain))) return true;
+    return mostFirst(moves).some((move) => canReach(move.after, from + move.gain, new Set([...taken, move.feature]), steps - 1));
+  };
+
   const changes: Change[] = [];
   // A lead below the target tier needs a change, even if its recomputed probability sits on the threshold.
   while ((changes.length === 0 || !reached(logit)) && changes.length < MAX_CHANGES) {
     const before = current;
-    const beforeScores = termScoresOf(manifest, before);
-    const moves = changeable
-      .filter((feature) => !changes.some((change) => change.feature === feature))
-      .flatMap((feature) => {
-        const axis = ownAxis(manifest, feature);
-        const targets = idealTargets.get(feature)!(reachableTargets(manifest.features[feature], axis, before[feature], source), axisBin(axis, before[feature]));
-        return targets.flatMap((target) => {
-          const changed = rowAfterChange(manifest, candidates, before, feature, target.value, source, fieldsRead);
-          if (!changed) return [];
-          const gain = logitChange(manifest, before, beforeScores, changed.after);
-          return [{ feature, axis, target, ...changed, gain, calibratedGain: calibratedChange(manifest.calibration, logit, gain) }];
-        });
-      })
-      .filter((move) => move.calibratedGain >= MIN_CHANGE_POINTS);
+    const taken = new Set(changes.map((change) => change.feature));
+    const moves = movesFrom(before, termScoresOf(manifest, before), logit, changeable.filter((feature) => !taken.has(feature)));
     if (moves.length === 0) break;
     const reaching = moves.filter((move) => reached(logit + move.gain));
+    // None reaches the tier alone: the largest move after which the moves left can still reach it, else the largest.
+    const stepsLeft = MAX_CHANGES - changes.length - 1;
     const best = reaching.length > 0
       ? reaching.reduce((a, b) => (b.gain < a.gain ? b : a))
-      : moves.reduce((a, b) => (b.gain > a.gain ? b : a));
+      : (mostFirst(moves).find((move) => canReach(move.after, logit + move.gain, new Set([...taken, move.feature]), stepsLeft)) ?? mostFirst(moves)[0]);
     const feature = manifest.features[best.feature];
     const options = rangeOptionsByBin(feature, best.axis, source);
     const byNumber = feature.type === 'numeric' && best.alsoChanged.length > 0;

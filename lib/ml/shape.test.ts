@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { parseManifest, type TermShape } from './manifest';
-import { axisBin, bestSupportedRange, termContribution, valueInBin } from './shape';
+import { axisBin, bestSupportedRange, LEAST_VISIBLE_POINTS, supportedIdeal, termContribution, valueInBin } from './shape';
 import { trainModel } from './train/index';
 import { syntheticLeads } from './train/synthetic';
 
@@ -46,6 +46,57 @@ describe('bestSupportedRange', () => {
     expect(bestSupportedRange(values, rows, false)).toEqual({ first: 3, last: 3, mean: 0.1 });
     // Fewer than 30 rows in all: nothing holds enough.
     expect(bestSupportedRange([1, 2], [10, 19], true)).toBeNull();
+  });
+});
+
+describe('supportedIdeal', () => {
+  it('narrows a number\'s best range to the run of values around its best that score alike, holding 30 rows', () => {
+    // 1,030 rows: a range must hold 51.5. The best is bins 3 – 5 (70 rows, mean 0.704), whose bin 5 adds 0.2 where bins 3
+    // and 4 add 0.9 and 0.93: the run around bin 4 that scores alike is bins 3 – 4, 50 rows.
+    const values = [-0.3, 0.1, 0.3, 0.9, 0.93, 0.2];
+    const rows = [500, 400, 60, 40, 10, 20];
+    expect(bestSupportedRange(values, rows, true)).toEqual({ first: 3, last: 5, mean: expect.closeTo((36 + 9.3 + 4) / 70, 12) });
+    expect(supportedIdeal(values, rows, true)!.ideal).toEqual({ first: 3, last: 4, mean: expect.closeTo((36 + 9.3) / 50, 12), best: 4 });
+  });
+
+  it('widens the run past the range to every neighbour that scores alike', () => {
+    // The best range is bins 3 – 4 (50 rows of 600, mean 0.638); bin 2 (0.61) scores within 0.05 of them, bin 1 (0.1) does not.
+    const ideal = supportedIdeal([-0.3, 0.1, 0.61, 0.63, 0.65, 0.2], [300, 200, 40, 30, 20, 10], true)!.ideal;
+    expect(ideal).toEqual({ first: 2, last: 4, mean: expect.closeTo((24.4 + 18.9 + 13) / 90, 12), best: 4 });
+    expect(LEAST_VISIBLE_POINTS).toBe(0.05);
+  });
+
+  it('keeps the range whole when no run scoring alike holds 30 rows, and never seeds a run visibly below the range', () => {
+    // 300 rows: a range must hold 30. Bins 2 (2 rows, +2) and 3 (28 rows, +0.6) score apart and neither holds 30; bin 4
+    // (100 rows, +0.1) would, but scores far below the range's 0.693: the range of the best mean stands, as the trainer's ideal.
+    const values = [-0.5, 0.4, 2, 0.6, 0.1, -0.2];
+    const rows = [100, 20, 2, 28, 100, 50];
+    expect(supportedIdeal(values, rows, true)).toEqual({
+      ideal: { first: 2, last: 3, mean: (2 * 2 + 28 * 0.6) / 30, best: 2 },
+      // Held on their own (30 rows), or 5 % of the range's 30 in it: bin 1's 20 rows are neither.
+      wellHeld: [true, false, true, true, true, true],
+    });
+  });
+
+  it("judges the range by its well-held bins: a bin of a row or two does not lift its mean out of a run's reach", () => {
+    // 603 rows: a range must hold 30.15. The best range is bins 3 – 4 (mean 0.69, lifted by bin 4's 2 rows at +2.5, fewer
+    // than 5 % of its 42); its well-held bin 3 (40 rows, +0.6) is the ideal, not the range with the spike.
+    const ideal = supportedIdeal([-1, -0.5, 0.5, 0.6, 2.5, 0.4], [300, 200, 60, 40, 2, 1], true)!;
+    expect(ideal).toEqual({ ideal: { first: 3, last: 3, mean: 0.6, best: 3 }, wellHeld: [true, true, true, true, false, false] });
+  });
+
+  it('ends a run at values some rows had', () => {
+    // Bins 1 – 3 score alike, but no row had bin 1 or 3: the ideal is bin 2 alone (the best range includes bin 1).
+    const values = [0, 0.5, 0.5, 0.5, 0];
+    const rows = [100, 0, 40, 0, 100];
+    expect(bestSupportedRange(values, rows, true)).toMatchObject({ first: 1, last: 2 });
+    expect(supportedIdeal(values, rows, true)!.ideal).toEqual({ first: 2, last: 2, mean: 0.5, best: 2 });
+  });
+
+  it("takes a category's best-supported level as it is, and names nothing when no range holds enough rows", () => {
+    // 412 rows: a level must hold 30; "Rare" (12 rows) scores most.
+    expect(supportedIdeal([0.1, 0.5, 1.5], [300, 100, 12], false)).toEqual({ ideal: { first: 1, last: 1, mean: 0.5, best: 1 }, wellHeld: [true, true, false] });
+    expect(supportedIdeal([1, 2], [10, 19], true)).toBeNull();
   });
 });
 

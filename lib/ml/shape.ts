@@ -17,8 +17,9 @@
  * A numeric feature with a single value bin also has no edges; both rules put every present
  * value into that bin.
  *
- * Also the rule for a feature's ideal range (`bestSupportedRange`), which the trainer's ideal and
- * the side panel's share.
+ * Also the rule for a feature's ideal (`supportedIdeal`), one rule for the trainer's ideal (the
+ * manifest's reference, ranked by the shape's scores) and the side panel's (ranked by one lead's
+ * gains): for a lead with no pairs the two are one range.
  */
 import type { TermShape } from './manifest';
 
@@ -107,9 +108,8 @@ export interface IdealRange {
  * hold the rows itself. Null when nothing holds that many.
  *
  * `values` and `rows` [value bins of the axis, "missing" left out: no customer is ideal for lacking
- * a value], of one length: what to rank by (the shape's scores for the trainer's ideal, one lead's gains for the
- * side panel's) and the training rows per bin. The trainer's ideal and the side panel's are both
- * this range, so they cannot drift apart.
+ * a value], of one length: what to rank by and the training rows per bin. Where an ideal starts
+ * from (`supportedIdeal`).
  */
 export function bestSupportedRange(values: readonly number[], rows: readonly number[], neighbours: boolean): IdealRange | null {
   const least = leastIdealRows(rows.reduce((sum, n) => sum + n, 0));
@@ -126,4 +126,85 @@ export function bestSupportedRange(values: readonly number[], rows: readonly num
     }
   }
   return best && { first: best.first, last: best.last, mean: best.mean };
+}
+
+/**
+ * The least change of log-odds a rep sees: odds ×1.05, the least the two-digit odds factor shows
+ * as more than "×1". The values of an ideal score alike when they lie within it of each other.
+ */
+export const LEAST_VISIBLE_POINTS = 0.05;
+
+/** A feature's ideal (`supportedIdeal`): value bins `first` … `last`, `mean` the mean of what was ranked over their training rows. */
+export interface IdealBins extends IdealRange {
+  /** The bin the ideal's run was found around (`supportedIdeal`); of a range kept whole, its bin ranked highest. */
+  best: number;
+}
+
+/** A feature's ideal and the value bins enough training rows hold (`supportedIdeal`). */
+export interface SupportedIdeal {
+  ideal: IdealBins;
+  /**
+   * [value bins] Whether a bin is well held: it holds as many rows as a range must on its own
+   * (`leastIdealRows`), or lies in the best-supported range and holds at least MIN_IDEAL_SHARE of
+   * that range's rows. Never a value only a few training rows had, whose score they alone may have
+   * set: what the side panel's plan may move a lead to.
+   */
+  wellHeld: boolean[];
+}
+
+/**
+ * A feature's ideal: the values that score best, and alike, among those enough training rows
+ * had. One rule for the trainer's ideal (`values` the shape's scores) and the side panel's for
+ * one lead (`values` the log-odds the lead gains at each bin, its pairs included): for a lead with
+ * no pairs, whose gains are the scores less its own bin's, the two are one range.
+ *  1. The range enough rows hold with the highest mean (`bestSupportedRange`).
+ *  2. For a number, the run of bins around the bin ranked highest whose values all lie within
+ *     LEAST_VISIBLE_POINTS of each other (in the model's log-odds, before calibration), widened
+ *     below it first, then above, holding MIN_IDEAL_ROWS rows (fewer would let a few conversions
+ *     name it); else the run around the next bin, and so on, of those ranked no more than
+ *     LEAST_VISIBLE_POINTS below the range's mean over its well-held bins (a bin of a row or two
+ *     can lift a range's mean by chance): never a run visibly worse than the range. A range's mean
+ *     hides bins that add far less or take odds away ("9 or more" at ×1.4, where 9 gives ×1.14
+ *     and 17 ×0.92), and others that add far more: every value of the run scores about alike.
+ *  3. When no such run holds that many rows (a shape of thin, uneven bins), the range stands whole.
+ * A category's ideal is its best-supported level: a level is one value, nothing to narrow. `mean`
+ * is the mean of `values` over the ideal's rows. Null when no range holds enough rows.
+ *
+ * `values` and `rows` [value bins of the axis, "missing" left out], of one length.
+ */
+export function supportedIdeal(values: readonly number[], rows: readonly number[], neighbours: boolean): SupportedIdeal | null {
+  const range = bestSupportedRange(values, rows, neighbours);
+  if (!range) return null;
+  const rowsOf = (first: number, last: number) => rows.slice(first, last + 1).reduce((sum, n) => sum + n, 0);
+  const meanOf = (first: number, last: number) => rows.slice(first, last + 1).reduce((sum, n, k) => sum + n * values[first + k], 0) / rowsOf(first, last);
+  const leastRows = leastIdealRows(rowsOf(0, rows.length - 1));
+  const rangeRows = rowsOf(range.first, range.last);
+  const inRange = (bin: number) => bin >= range.first && bin <= range.last;
+  const wellHeld = rows.map((n, bin) => n >= leastRows || (inRange(bin) && n >= MIN_IDEAL_SHARE * rangeRows));
+  const byValue = (a: number, b: number) => values[b] - values[a] || a - b;
+  const wholeRange = { ideal: { ...range, best: [...values.keys()].filter(inRange).sort(byValue)[0] }, wellHeld };
+  if (!neighbours) return wholeRange;
+  /** The run of bins around `best` whose values lie within LEAST_VISIBLE_POINTS of each other, ending at bins some rows hold. */
+  const runAround = (best: number) => {
+    let [first, last, least, most] = [best, best, values[best], values[best]];
+    const alike = (bin: number) => {
+      if (Math.max(most, values[bin]) - Math.min(least, values[bin]) > LEAST_VISIBLE_POINTS) return false;
+      [least, most] = [Math.min(least, values[bin]), Math.max(most, values[bin])];
+      return true;
+    };
+    while (first > 0 && alike(first - 1)) first--;
+    while (last < values.length - 1 && alike(last + 1)) last++;
+    while (rows[first] === 0) first++;
+    while (rows[last] === 0) last--;
+    return { first, last };
+  };
+  const heldBins = [...values.keys()].filter((bin) => inRange(bin) && wellHeld[bin]);
+  const heldRows = heldBins.reduce((sum, bin) => sum + rows[bin], 0);
+  const heldMean = heldRows > 0 ? heldBins.reduce((sum, bin) => sum + rows[bin] * values[bin], 0) / heldRows : range.mean;
+  const seeds = [...values.keys()].filter((bin) => rows[bin] > 0 && values[bin] >= heldMean - LEAST_VISIBLE_POINTS).sort(byValue);
+  for (const best of seeds) {
+    const { first, last } = runAround(best);
+    if (rowsOf(first, last) >= MIN_IDEAL_ROWS) return { ideal: { first, last, mean: meanOf(first, last), best }, wellHeld };
+  }
+  return wholeRange;
 }

@@ -8,7 +8,8 @@ import type { Feature, FeatureSpec } from '../manifest';
 import { mulberry32 } from '../random';
 import { MIN_IDEAL_ROWS } from '../shape';
 import { trainModel } from './index';
-import { idealOf } from './term-shapes';
+import { binLabels, idealOf } from './term-shapes';
+import { handMadeManifest } from '../../../test/fixtures/manifest';
 
 const seats: Feature = { key: 'seats', label: 'Seats', type: 'numeric', derive: { kind: 'value', from: { csv: 'seats' } }, missingValues: [], actionable: false };
 const plan: Feature = { ...seats, key: 'plan', label: 'Plan', type: 'categorical', derive: { kind: 'value', from: { csv: 'plan' } }, vocabulary: ['Basic', 'Gold', 'Rare'] };
@@ -35,6 +36,32 @@ describe('idealOf', () => {
   it('takes a flat run of the shape whole, not the part of it that first holds enough rows', () => {
     // Three bins of +0.5 holding 20 rows each: two of them hold enough, and all three score the same.
     expect(idealOf(seats, { edges: [10, 20, 30, 40] }, [0.1, 0.5, 0.5, 0.5, -0.2], [50, 20, 20, 20, 50], true)).toEqual({ idealValue: '11 – 40', idealContribution: 0.5 });
+  });
+
+  it('narrows a number\'s best range to the values around its best that score alike, its contribution their mean', () => {
+    // 1,030 rows: the best range is "> 30" (70 rows, mean 0.704), but "> 50" adds 0.2 where 31 – 50 add 0.9 and 0.93.
+    const edges = [10, 20, 30, 40, 50];
+    expect(idealOf(seats, { edges }, [-0.3, 0.1, 0.3, 0.9, 0.93, 0.2], [500, 400, 60, 40, 10, 20], true)).toEqual({
+      idealValue: '31 – 50',
+      idealContribution: expect.closeTo((40 * 0.9 + 10 * 0.93) / 50, 12),
+    });
+  });
+
+  it('is the side panel\'s ideal for a lead with no pairs where the range narrows, with the odds of its value nearest the lead', () => {
+    const edges = [10, 20, 30, 40, 50];
+    const scores = [-0.3, 0.1, 0.3, 0.9, 0.93, 0.2];
+    const rows = [500, 400, 60, 40, 10, 20];
+    const model = handMadeManifest({
+      features: [seats],
+      terms: [{ features: [0], label: 'Seats', shape: { axes: [{ labels: binLabels(seats, edges, true), edges }], scores: [...scores, 0] } }],
+      intercept: -2,
+      referenceFeatures: [{ key: 'seats', missingShare: 0, idealValue: '', idealContribution: 0, binRows: [...rows, 0] }],
+    });
+    const trainer = idealOf(seats, { edges }, scores, rows, true);
+    expect(trainer.idealValue).toBe('31 – 50');
+    // From 5 seats (−0.3): 31 (+0.9) is the nearest value; from 60 (+0.2): 50 (+0.93).
+    expect(deviationsFromIdeal(model, [5], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '5', idealValue: trainer.idealValue, pointsLost: expect.closeTo(1.2, 12) }]);
+    expect(deviationsFromIdeal(model, [60], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '60', idealValue: trainer.idealValue, pointsLost: expect.closeTo(0.73, 12) }]);
   });
 
   it('names no ideal when no range holds enough rows', () => {

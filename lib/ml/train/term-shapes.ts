@@ -5,7 +5,7 @@
  */
 import { digitsTellingApart, formatNumber, formatNumberRange } from '../featurize';
 import type { Feature, TermShape } from '../manifest';
-import { bestSupportedRange } from '../shape';
+import { supportedIdeal } from '../shape';
 import type { EbmModel, EbmTerm } from './ebm';
 
 /** Label of the missing bin, the last bin of every shape axis. */
@@ -96,11 +96,12 @@ export function termShape(model: EbmModel, term: EbmTerm, features: Feature[], w
 }
 
 /**
- * A feature's ideal for the manifest's reference: the value bins with the highest mean
- * contribution over their training rows, among those enough rows hold (`bestSupportedRange`,
- * shared with the side panel's ideal), labelled as one bin (a number's range: "995 – 4,622
- * employees", not "2,318 – 2,362"); its contribution their mean. Never a category's pooled "(other)"
- * (`otherCode`). Empty when nothing holds enough.
+ * A feature's ideal for the manifest's reference, by the shape's contribution per value bin: the
+ * values that score best, and alike, among those enough rows hold (`supportedIdeal`, the one rule
+ * the side panel's ideal keeps too: for a lead with no pairs it names this range), labelled as one
+ * bin (a number's range: "995 – 4,622 employees", not "2,318 – 2,362"); its contribution the mean
+ * over their training rows, which every value of a narrowed range scores within ×1.05 of. Never a
+ * category's pooled "(other)" (`otherCode`). Empty when nothing holds enough.
  * `scores` and `rows` [value bins]: the shape's contribution and training rows per value bin of
  * `axis` ("missing" left out).
  */
@@ -113,9 +114,10 @@ export function idealOf(
 ): { idealValue: string; idealContribution: number } {
   // The pooled "(other)" is no ideal: no one value (the values too rare to learn), none a rep could name; the side panel's is the same.
   const levelRows = rows.map((n, bin) => (bin === feature.otherCode ? 0 : n));
-  const best = bestSupportedRange(scores, levelRows, feature.type === 'numeric');
-  if (!best) return { idealValue: '', idealContribution: 0 };
+  const supported = supportedIdeal(scores, levelRows, feature.type === 'numeric');
+  if (!supported) return { idealValue: '', idealContribution: 0 };
+  const { first, last, mean } = supported.ideal;
   // The range is one bin of the axis without the edges inside it, labelled as any bin is.
-  const edges = [...axis.edges.slice(0, best.first), ...axis.edges.slice(best.last)];
-  return { idealValue: binLabels(feature, edges, wholeNumbers)[best.first], idealContribution: best.mean };
+  const edges = [...axis.edges.slice(0, first), ...axis.edges.slice(last)];
+  return { idealValue: binLabels(feature, edges, wholeNumbers)[first], idealContribution: mean };
 }
