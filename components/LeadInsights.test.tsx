@@ -168,7 +168,7 @@ it('isolates the lead\'s and the ideal value in the comparison table', () => {
     { feature: 4, label: 'Title seniority', leadValue: `VP Sales ${OVERRIDE}eulav`, idealValue: `vp${OVERRIDE}`, pointsLost: 1.5 },
   ];
   rendered = render(<DeviationsTable deviations={deviations} />);
-  const cells = Array.from(rendered.container.querySelectorAll('tbody td'));
+  const cells = Array.from(rendered.container.querySelectorAll('tbody tr > *'));
   expect(cells.map((cell) => cell.querySelector('bdi')?.textContent ?? null)).toEqual([null, `VP Sales ${OVERRIDE}eulav`, `vp${OVERRIDE}`, null]);
   expect(cells.map((cell) => cell.textContent)).toEqual(['Title seniority', `VP Sales ${OVERRIDE}eulav`, `vp${OVERRIDE}`, '×4.5']);
 });
@@ -183,7 +183,7 @@ it('gives the odds if ideal of the probability shown: a gain of 2 model points w
     calibration: { kind: 'platt' as const, a: 0.5, b: -1 },
   };
   rendered = render(<DeviationsTable deviations={deviationsFromIdeal(manifest, [0], 'csv')} />);
-  expect(Array.from(rendered.container.querySelectorAll('tbody td'), (cell) => cell.textContent)).toEqual(['Website visits', '0', '> 0', '×2.7']);
+  expect(Array.from(rendered.container.querySelectorAll('tbody tr > *'), (cell) => cell.textContent)).toEqual(['Website visits', '0', '> 0', '×2.7']);
 });
 
 it('writes an unknown value as the reasons do, "not known", and leaves out one no known value would improve on', () => {
@@ -219,7 +219,7 @@ it("explains an ideal range as values that score alike, and its odds as those of
 it('names the fields the comparison leaves out because the page does not show them, and how LeadLens would compare them too', () => {
   const deviations: Deviation[] = [{ feature: 4, label: 'Title seniority', leadValue: 'vp', idealValue: 'vp', pointsLost: 0 }];
   rendered = render(<DeviationsTable deviations={deviations} notOnPage={{ crm: 'hubspot', labels: ['Website visits', 'Page views'] }} />);
-  expect(Array.from(rendered.container.querySelectorAll('tbody td:first-child'), (cell) => cell.textContent)).toEqual(['Title seniority']);
+  expect(Array.from(rendered.container.querySelectorAll('tbody th'), (cell) => cell.textContent)).toEqual(['Title seniority']);
   expect(rendered.container.querySelector('.not-on-page')?.textContent).toBe(
     'Not on this page, so not compared: Website visits, Page views. LeadLens compares every field once it can read the lead from HubSpot itself: connected to this portal under CRM connections in the LeadLens options, and the record readable.',
   );

@@ -37,7 +37,9 @@ export function DeviationsTable({ deviations, notOnPage }: { deviations: readonl
         <tbody>
           {deviations.map((d) => (
             <tr key={d.feature}>
-              <td>{d.label}</td>
+              <th scope="row" className="row-name">
+                {d.label}
+              </th>
               <td>
                 <bdi className="wraps-anywhere">{d.leadValue}</bdi>
               </td>

@@ -70,16 +70,19 @@ const REASONS: Reason[] = [
   { label: 'Website visits', value: '3', points: 0.1 },
 ];
 
-it('describes the chart in a rep\'s words: how many reasons raise and lower the odds, and what they do together', () => {
-  expect(describeWaterfall(REASONS)).toBe(
-    'From the starting point, 2 reasons raise the odds of converting and 1 reason lowers them; together they multiply the odds by 2.5. The table below lists each reason.',
+it('describes the chart in a rep\'s words: where the reasons start, how many raise and lower the odds, what they do together, and where they leave the lead', () => {
+  expect(describeWaterfall(REASONS, { start: '12 %', lead: '25 %' })).toBe(
+    'From a starting point of 12 %, 2 reasons raise the odds of converting and 1 reason lowers them; together they multiply the odds by 2.5, to 25 % for this lead. The table below lists each reason.',
   );
-  expect(describeWaterfall([REASONS[1]])).toBe(
-    'From the starting point, no reason raises the odds of converting and 1 reason lowers them; together they divide the odds by 2. The table below lists each reason.',
+  expect(describeWaterfall([REASONS[1]], { start: '12 %', lead: '6 %' })).toBe(
+    'From a starting point of 12 %, no reason raises the odds of converting and 1 reason lowers them; together they divide the odds by 2, to 6 % for this lead. The table below lists each reason.',
   );
   rendered = render(<Waterfall start={-2} reasons={REASONS} tiers={TIERS} />);
   const label = rendered.container.querySelector('[role="img"]')!.getAttribute('aria-label')!;
-  expect(label).toBe(describeWaterfall(REASONS));
+  // The dots' probabilities are drawn text inside the image, which a screen reader skips: its name says them, written as the dots write them.
+  const dots = [...rendered.container.querySelectorAll('.waterfall-point text')].map((text) => text.textContent!);
+  expect(label).toBe(describeWaterfall(REASONS, { start: dots[0], lead: dots[1] }));
+  expect(label).toMatch(/^From a starting point of 12\s%, .*, to 25\s% for this lead\./);
   expect(label).not.toMatch(/log-odds|term/i);
 });
 
@@ -119,7 +122,7 @@ it("writes the lead's dot as the headline writes its probability: 49.96 % under 
 it('says in its table how each reason moves the odds of converting, in words and as a factor of the odds, not in points', () => {
   rendered = render(<Waterfall start={-2} reasons={REASONS} tiers={TIERS} />);
   const table = rendered.container.querySelector('table')!;
-  expect([...table.querySelectorAll('th')].map((th) => th.textContent)).toEqual(['Reason', 'This lead', 'How it moves the odds of converting']);
+  expect([...table.querySelectorAll('thead th')].map((th) => th.textContent)).toEqual(['Reason', 'This lead', 'How it moves the odds of converting']);
   const effects = [...table.querySelectorAll('tbody tr')].map((row) => row.children[2]);
   expect(effects.map((cell) => cell.textContent)).toEqual([
     '▲ strongly raises the odds (×4.5)',
@@ -128,6 +131,25 @@ it('says in its table how each reason moves the odds of converting, in words and
   ]);
   // the arrow is for the eye: the words say the direction
   expect(spokenText(effects[1])).toBe('moderately lowers the odds (÷2)');
+});
+
+it("names each row of its table by its reason, a row header as plain as the cells beside it, so a screen reader reading down a column says whose effect it is", () => {
+  const style = document.head.appendChild(document.createElement('style'));
+  // A browser's own look of a header cell, which happy-dom does not apply, then the page's style sheet.
+  style.textContent = `th { font-weight: bold; text-align: center; }\n${readFileSync('components/page.css', 'utf8')}`;
+  try {
+    rendered = render(<Waterfall start={-2} reasons={REASONS} tiers={TIERS} />);
+    const rows = [...rendered.container.querySelectorAll('tbody tr')];
+    expect(rows.map((row) => [...row.children].map((cell) => `${cell.tagName} ${cell.getAttribute('scope') ?? ''}`.trim()))).toEqual(
+      REASONS.map(() => ['TH row', 'TD', 'TD']),
+    );
+    expect(rows.map((row) => row.querySelector('th')!.textContent)).toEqual(REASONS.map((reason) => reason.label));
+    // The page's style sheet sets it plain and left, as its cells.
+    const header = rows[0].children[0] as HTMLElement;
+    expect([getComputedStyle(header).fontWeight, getComputedStyle(header).textAlign]).toEqual(['normal', 'left']);
+  } finally {
+    style.remove();
+  }
 });
 
 it('says a reason too weak to name hardly changes the odds, rather than "raises the odds (×1)"', () => {

@@ -76,15 +76,20 @@ export function probabilityAxis(logits: readonly number[]): { domain: [number, n
 const count = (n: number, verb: string) => `${n === 0 ? 'no reason' : n === 1 ? '1 reason' : `${n} reasons`} ${n > 1 ? verb : `${verb}s`}`;
 
 /**
- * The chart in a rep's words, for those who cannot see it: how many reasons raise and lower
- * the odds of converting, and by how much they change them together.
+ * The chart in a rep's words, for those who cannot see it: the probability the reasons start
+ * from, how many raise and lower the odds of converting, by how much they change them together,
+ * and the lead's probability they end at. `probabilities` as the chart's dots write them: the
+ * dots are drawn text inside the image, which a screen reader does not read.
  */
-export function describeWaterfall(reasons: readonly Reason[]): string {
+export function describeWaterfall(reasons: readonly Reason[], probabilities: { start: string; lead: string }): string {
   const raising = reasons.filter((reason) => reason.points > 0).length;
   const lowering = reasons.filter((reason) => reason.points < 0).length;
   const together = reasons.reduce((sum, reason) => sum + reason.points, 0);
   const change = `${together >= 0 ? 'multiply' : 'divide'} the odds by ${oddsFactor(together)}`;
-  return `From the starting point, ${count(raising, 'raise')} the odds of converting and ${count(lowering, 'lower')} them; together they ${change}. The table below lists each reason.`;
+  return (
+    `From a starting point of ${probabilities.start}, ${count(raising, 'raise')} the odds of converting and ${count(lowering, 'lower')} them; ` +
+    `together they ${change}, to ${probabilities.lead} for this lead. The table below lists each reason.`
+  );
 }
 
 /** A reason's effect in the table: "▲ strongly raises the odds (×4.5)", the arrow for the eye only; "hardly changes the odds" below what the badge counts as a reason. */
@@ -205,7 +210,7 @@ export function Waterfall({ start, reasons, tiers }: { start: number; reasons: r
   const width = Math.min(WATERFALL_WIDTH, roomWidth);
   return (
     <figure style={{ margin: 0 }}>
-      <div ref={room} role="img" aria-label={describeWaterfall(reasons)}>
+      <div ref={room} role="img" aria-label={describeWaterfall(reasons, { start: data[0].probability, lead: data.at(-1)!.probability })}>
         <BarChart
           accessibilityLayer={false}
           width={width}
@@ -244,7 +249,9 @@ export function Waterfall({ start, reasons, tiers }: { start: number; reasons: r
           <tbody>
             {reasons.map((reason) => (
               <tr key={reason.label}>
-                <td>{reason.label}</td>
+                <th scope="row" className="row-name">
+                  {reason.label}
+                </th>
                 <td>
                   {/* A CRM value with no space (an e-mail address) wraps, rather than widening the table past the side panel. */}
                   <bdi className="wraps-anywhere">{reason.value}</bdi>

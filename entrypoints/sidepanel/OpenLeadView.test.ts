@@ -138,7 +138,7 @@ it('counts and explains only the fields a Salesforce lead can have, from a start
   // the term Salesforce has no field for starts the waterfall: -2 + 0.25, then +1.5 to the lead's log-odds
   expect(vi.mocked(Waterfall).mock.lastCall?.[0].start).toBeCloseTo(-1.75, 12);
   expect(rendered.container.querySelector('[role="img"]')?.getAttribute('aria-label')).toBe(
-    'From the starting point, 1 reason raises the odds of converting and no reason lowers them; together they multiply the odds by 4.5. The table below lists each reason.',
+    'From a starting point of 15 %, 1 reason raises the odds of converting and no reason lowers them; together they multiply the odds by 4.5, to 44 % for this lead. The table below lists each reason.',
   );
 });
 
@@ -259,7 +259,7 @@ it("compares the lead with the ideal customer in its CRM's words: a HubSpot rang
   queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
   queries.manifest = { isPending: false, isError: false, data: model };
   rendered = render(createElement(OpenLeadView));
-  const compared = [...rendered.container.querySelectorAll('table.deviations tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
+  const compared = [...rendered.container.querySelectorAll('table.deviations tbody tr')].map((tr) => [...tr.children].map((cell) => cell.textContent));
   // Before: "Employees: ≤ 10" (the bin of the 5 read from "5-25") and "$500,000 – $2,000,000" (its bin) beside no euros.
   // Its ideal, before "51 – 1,000": HubSpot holds no 51 to 99 employees, only "50-100" (read as 50, scoring as ≤ 50) and "100-500".
   expect(compared).toEqual([
@@ -312,7 +312,7 @@ it('plans and compares a lead read from its page alone on the fields the page sh
   // Before: "Website visits: missing → ≥ 9", and "Website visits | not known | ≥ 9" in the table, of a lead that may have had 25.
   expect([...view.querySelectorAll('.hotter-plan li')].map((li) => li.textContent)).toEqual(['Marketing e-mails opened: 4 → ≥ 6 (odds ×3.9)']);
   expect(view.querySelector('.plan-not-on-page')?.textContent).toBe('Not suggested, as this page does not show them: Website visits.');
-  expect([...view.querySelectorAll('table.deviations tbody tr')].map((tr) => tr.querySelector('td')?.textContent)).toEqual(['Marketing e-mails opened']);
+  expect([...view.querySelectorAll('table.deviations tbody tr')].map((tr) => tr.querySelector('th')?.textContent)).toEqual(['Marketing e-mails opened']);
   expect(view.querySelector('.not-on-page')?.textContent).toBe(
     'Not on this page, so not compared: Website visits. LeadLens compares every field once it can read the lead from HubSpot itself: connected to this portal under CRM connections in the LeadLens options, and the record readable.',
   );
@@ -320,7 +320,7 @@ it('plans and compares a lead read from its page alone on the fields the page sh
   // Its record read: every field, the visits it has none of ("") planned and compared as before.
   queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead: { ...lead, fieldsRead: [true, true] }, reading: false } } };
   rendered = render(createElement(OpenLeadView));
-  expect([...rendered.container.querySelectorAll('table.deviations tbody tr')].map((tr) => tr.querySelector('td')?.textContent)).toEqual(['Website visits', 'Marketing e-mails opened']);
+  expect([...rendered.container.querySelectorAll('table.deviations tbody tr')].map((tr) => tr.querySelector('th')?.textContent)).toEqual(['Website visits', 'Marketing e-mails opened']);
   expect(rendered.container.querySelector('.not-on-page')).toBeNull();
   expect(rendered.container.querySelector('.plan-not-on-page')).toBeNull();
 });
@@ -369,7 +369,7 @@ it('plans in the words of the reasons and the comparison beside it: a page the m
   rendered = render(createElement(OpenLeadView));
   const view = rendered.container;
   expect(lead.reasons.map((reason) => reason.value)).toEqual(['other']);
-  expect([...view.querySelectorAll('table.deviations tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent))).toEqual([
+  expect([...view.querySelectorAll('table.deviations tbody tr')].map((tr) => [...tr.children].map((cell) => cell.textContent))).toEqual([
     ['Last page seen', 'other', 'contact', '×7.4'],
   ]);
   // Before: "Last page seen: (other) → contact", the model's name for the pages it pools.

@@ -103,7 +103,7 @@ describe('side panel', () => {
       if (badgeTier === 'hot') expect(text).toMatch(/already hot/);
       // Salesforce has no web or e-mail engagement fields: the plan and the comparison leave them out.
       for (const change of await openLead.locator('.hotter-plan li').allInnerTexts()) expect(change).toMatch(/^Days since last activity: /);
-      const compared = await openLead.locator('.deviations tbody tr td:first-child').allInnerTexts();
+      const compared = await openLead.locator('.deviations tbody tr th').allInnerTexts();
       expect(compared.length).toBeGreaterThan(0);
       expect(compared).not.toContain('Website visits');
     } else {

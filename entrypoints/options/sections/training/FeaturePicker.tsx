@@ -56,7 +56,10 @@ export function FeaturePicker({ source, candidates, fields, choices, verdicts, c
                   onChange={(event) => onChange(spec.key, { ...choice, included: event.target.checked })}
                 />
               </td>
-              <td>{spec.label}</td>
+              {/* A leakage warning in Notes is read with its feature's name. */}
+              <th scope="row" className="row-name">
+                {spec.label}
+              </th>
               <td>
                 {origin === 'catalogue' && spec.derive.kind !== 'ratio' ? (
                   <select
