@@ -303,6 +303,106 @@ describe('badge', () => {
     expect(popover.hidden).toBe(false);
   });
 
+  describe('where its panel scrolls (a large zoom) and the browser makes it focusable, for the keyboard to scroll it', () => {
+    /** The scored badge with its panel focusable, as Chromium makes a box that scrolls; and a field on the page after it. */
+    function scrollingBadge() {
+      document.body.insertAdjacentHTML('beforeend', '<button id="edit">Edit</button>');
+      const scored = scoredBadge();
+      const panel = scored.popover.querySelector<HTMLElement>('.panel')!;
+      panel.tabIndex = 0;
+      return { ...scored, panel, edit: document.getElementById('edit')! };
+    }
+
+    it('keeps open what the focus opened as Tab moves it into the panel, and closes as the focus moves on to the page', () => {
+      const { button, popover, panel, edit } = scrollingBadge();
+      button.focus();
+      panel.focus();
+      expect(popover.hidden).toBe(false);
+      expect(button.getAttribute('aria-expanded')).toBe('true');
+      edit.focus();
+      expect(popover.hidden).toBe(true);
+      expect(button.getAttribute('aria-expanded')).toBe('false');
+    });
+
+    it('closes one the pointer pinned as Tab moves on from its panel, rather than cover where the focus went', () => {
+      const { badge, button, popover, panel, edit } = scrollingBadge();
+      badge.host.dispatchEvent(new MouseEvent('mouseenter'));
+      button.focus();
+      clickWithPointer(button);
+      badge.host.dispatchEvent(new MouseEvent('mouseleave'));
+      panel.focus();
+      expect(popover.hidden).toBe(false);
+      edit.focus();
+      expect(popover.hidden).toBe(true);
+    });
+
+    it('stays open as the focus goes back to the button, and while the focus is in it, whatever the pointer does', async () => {
+      vi.useFakeTimers();
+      const { badge, button, popover, panel, edit } = scrollingBadge();
+      // Shown by hovering; Shift+Tab from the page lands in the panel, then the pointer leaves.
+      edit.focus();
+      badge.host.dispatchEvent(new MouseEvent('mouseenter'));
+      panel.focus();
+      badge.host.dispatchEvent(new MouseEvent('mouseleave'));
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(popover.hidden).toBe(false);
+      button.focus();
+      expect(popover.hidden).toBe(false);
+      edit.focus();
+      expect(popover.hidden).toBe(true);
+    });
+
+    it('gives the focus back to the button as Escape closes it, rather than drop it to the top of the page', () => {
+      const { badge, button, popover, panel } = scrollingBadge();
+      const focusCalls = vi.spyOn(button, 'focus');
+      button.focus();
+      panel.focus();
+      key(panel, 'keydown', 'Escape');
+      expect(popover.hidden).toBe(true);
+      expect(badge.host.shadowRoot!.activeElement).toBe(button);
+      expect(focusCalls).toHaveBeenLastCalledWith({ preventScroll: true });
+    });
+  });
+
+  describe('says a result as it arrives to a screen reader, where the rep is on the badge', () => {
+    const statusOf = (badge: ReturnType<typeof mountBadge>) => badge.host.shadowRoot!.querySelector('[role="status"]');
+
+    it('with the focus on its button: the words its button says, without how to see why', () => {
+      const badge = mountBadge(document, document.getElementById('title'), { leadName: 'Ada Lovelace' });
+      // Present from the start, empty: a live region added with its words is not read out.
+      expect(statusOf(badge)!.textContent).toBe('');
+      badge.focus();
+      badge.show({ ok: true, lead });
+      expect(statusOf(badge)!.textContent).toBe('LeadLens, Ada Lovelace: hot lead, score 91 of 99.');
+      badge.showUnknown();
+      expect(statusOf(badge)!.textContent).toBe('LeadLens, Ada Lovelace: not scored yet.');
+      badge.show({ ok: false, error: 'The model could not be loaded.' });
+      expect(statusOf(badge)!.textContent).toBe('LeadLens, Ada Lovelace: could not score this lead.');
+    });
+
+    it('with its popover open by hovering, or its button focused with the popover closed; not a badge of the list the rep is not on', () => {
+      vi.useFakeTimers();
+      document.body.innerHTML = '<table><tr><td id="a">Ada</td></tr><tr><td id="b">Grace</td></tr></table>';
+      const first = mountBadge(document, document.getElementById('a'), { compact: true });
+      const second = mountBadge(document, document.getElementById('b'), { compact: true });
+      first.host.dispatchEvent(new MouseEvent('mouseenter'));
+      first.show({ ok: false, error: 'timed out' });
+      second.show({ ok: false, error: 'timed out' });
+      expect(statusOf(first)!.textContent).toBe('LeadLens could not score this lead.');
+      expect(statusOf(second)!.textContent).toBe('');
+      // The pointer gone from the first, the focus on the second, its popover closed by Escape.
+      first.host.dispatchEvent(new MouseEvent('mouseleave'));
+      vi.advanceTimersByTime(1000);
+      second.focus();
+      key(second.host.shadowRoot!.querySelector('button')!, 'keydown', 'Escape');
+      expect(popoverOf(second.host).hidden).toBe(true);
+      first.show({ ok: true, lead });
+      second.showUnknown();
+      expect(statusOf(first)!.textContent).toBe('');
+      expect(statusOf(second)!.textContent).toBe('LeadLens: not scored yet.');
+    });
+  });
+
   it('keeps the Escape that closes it from the page (a CRM modal under it stays); one with nothing to close reaches the page', () => {
     const { button, popover } = scoredBadge();
     const reachedPage = vi.fn();

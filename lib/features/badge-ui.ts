@@ -7,7 +7,8 @@
  * tests and for other tools. List rows use the compact variant of the same badge.
  *
  * The popover is a disclosure: the button says whether it is open (`aria-expanded`) and which
- * region it opens (`aria-controls`); focus stays on the button. Its title and section labels are
+ * region it opens (`aria-controls`); focus stays on the button, or on the panel where it scrolls (a
+ * large zoom), which the browser makes focusable so the keyboard can scroll it. Its title and section labels are
  * no headings: the badge sits in the CRM's title heading, whose outline and name they would join.
  * It is shown in the top layer (Popover API), so a CRM title that clips its overflow (SLDS `slds-truncate`) cannot cut it,
  * and tied to the badge by CSS anchor positioning, so it stays beside its own badge wherever the
@@ -131,6 +132,7 @@ li { margin: 3px 0; display: flex; gap: 6px; }
 .value { color: #333; overflow-wrap: anywhere; }
 .meta { color: #666; font-size: 11px; margin: 10px 0 0; }
 .error { color: #8a1c1c; }
+.status { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; border: 0; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 `;
 
 /** An icon from a path of `TIER_LOOK`, hidden from screen readers (the word says it). */
@@ -217,21 +219,26 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
   // Hover and focus open it while the lead is being scored too: it says so, rather than open empty.
   const panel = el('div', { class: 'panel' }, popoverTitle(SCORING), el('p', {}, SCORING_WAIT));
   const popover = el('div', { class: 'popover', id: 'leadlens-popover', dir: 'ltr', role: 'region', hidden: '' }, panel);
-  root.append(el('style', {}, STYLE), button, popover);
+  // Says a result as it arrives, where the rep is on this badge: a screen reader hears of no change to a button's name.
+  const status = el('span', { class: 'status', role: 'status' });
+  root.append(el('style', {}, STYLE), button, popover, status);
   const popoverState = wirePopover(host, button, popover);
   /**
    * The button had the focus when it last came or went, unless it went while the badge stayed. Chromium blurs an
    * element being removed while it is still connected: whether that blur was the removal is known once it is done.
    */
   let hadFocus = false;
+  /** The button has the focus now, as its own focus and blur say (however many badges a list has, each knows its own). */
+  let focusedNow = false;
   button.addEventListener('focus', () => {
-    hadFocus = true;
+    hadFocus = focusedNow = true;
   });
-  button.addEventListener('blur', () =>
+  button.addEventListener('blur', () => {
+    focusedNow = false;
     queueMicrotask(() => {
       hadFocus = !host.isConnected;
-    }),
-  );
+    });
+  });
   /** Names the button by `buttonLabel` and the popover by `popoverName`, now and when the lead's name changes. */
   const nameBy = (buttonLabel: () => string, popoverName: () => string) => {
     nameParts = () => {
@@ -241,6 +248,14 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
     nameParts();
   };
   nameBy(() => label('scoring this lead'), () => `LeadLens is scoring ${theLead()}`);
+  /**
+   * A result: the button says it (`says`, then how to see why) and the popover is named by `popoverName`. It is read out
+   * only where the rep is, the button focused or the popover open: a list's many badges answering keep quiet.
+   */
+  const sayResult = (says: () => string, popoverName: () => string) => {
+    nameBy(() => `${says()} Show why.`, popoverName);
+    status.textContent = focusedNow || !popover.hidden ? says() : '';
+  };
   /** The popover's answer in place of what it said before (scoring, or an earlier answer), placed after the badge's new look. */
   const explain = (content: Node[]) => panel.replaceChildren(...content);
   /** No tier: no tier attributes, no tier colours (the badge's own neutral look). */
@@ -265,13 +280,13 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
         button.style.background = look.colour;
         button.style.color = look.text;
         showOnButton(tierIcon(look.icon), el('span', {}, look.word), el('span', { class: 'score' }, String(lead.score)));
-        nameBy(() => label(`${look.word.toLowerCase()} lead, score ${lead.score} of 99. Show why.`), () => `Why LeadLens scored ${theLead()} so`);
+        sayResult(() => label(`${look.word.toLowerCase()} lead, score ${lead.score} of 99.`), () => `Why LeadLens scored ${theLead()} so`);
         explain(scoredPopover(lead));
       } else {
         clearTierLook('error');
         showOnButton(el('span', { 'aria-hidden': 'true' }, '⚠'), el('span', {}, 'LeadLens'));
-        nameBy(
-          () => (leadName ? label('could not score this lead. Show why.') : 'LeadLens could not score this lead. Show why.'),
+        sayResult(
+          () => (leadName ? label('could not score this lead.') : 'LeadLens could not score this lead.'),
           () => `Why LeadLens could not score ${theLead()}`,
         );
         explain(errorPopover(outcome.error));
@@ -280,7 +295,7 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
     showUnknown() {
       clearTierLook('unknown');
       showOnButton(el('span', {}, 'Not scored yet'));
-      nameBy(() => label('not scored yet. Show why.'), () => `Why LeadLens has not scored ${theLead()} yet`);
+      sayResult(() => label('not scored yet.'), () => `Why LeadLens has not scored ${theLead()} yet`);
       explain([popoverTitle('Not scored yet'), el('p', {}, NOT_SCORED_YET)]);
     },
     setLeadName(name) {
@@ -327,12 +342,14 @@ const hasPopoverApi = (element: HTMLElement): element is TopLayerElement =>
  * Hover or keyboard focus opens the popover while there (it stays open while either lasts:
  * the pointer on the badge or its popover, or the focus on the button). A click with the pointer
  * or an assistive technology pins it open and a second one closes it; Enter or Space (a click
- * from the keyboard) shows or hides it. Escape (anywhere), a click outside the badge or the focus
- * moving on to another element closes it. Leaving by pointer closes after a short delay, so the pointer can move onto
+ * from the keyboard) shows or hides it. The focus moving into it (Tab into a panel that scrolls)
+ * pins it too. Escape (anywhere), a click outside the badge or the focus
+ * moving on from the badge to another element closes it. Leaving by pointer closes after a short delay, so the pointer can move onto
  * the popover. When the browser hides it (the CRM moved or removed the badge), it is closed for good too.
  */
 function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElement): { close(): void } {
   const doc = host.ownerDocument;
+  const root = button.getRootNode();
   const topLayer = hasPopoverApi(popover) ? popover : null;
   // Manual: LeadLens decides when it closes (no light dismiss of other popovers on the page).
   topLayer?.setAttribute('popover', 'manual');
@@ -350,6 +367,9 @@ function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElemen
   /** Only while open: closing the popover is all that Escape does, the CRM does not also close its modal or editor under it. */
   const onEscape = (event: KeyboardEvent) => {
     if (event.key !== 'Escape') return;
+    // Pressed with the focus in the popover (the key goes where the focus is): hidden with it, the focus would drop to the top of the page.
+    const focusedElement = event.composedPath()[0];
+    if (focusedElement instanceof Node && popover.contains(focusedElement)) button.focus({ preventScroll: true });
     dismiss();
     event.stopPropagation();
   };
@@ -391,6 +411,8 @@ function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElemen
     }
   };
   const update = () => setOpen(pinned || hovered || focused);
+  /** On to another element (Tab, a click in a field), not to none (a click on the popover's own text, another window). */
+  const leavesForAnotherElement = (to: EventTarget | null) => to instanceof Node && to !== host && !root.contains(to);
   /** Closed until the next hover, focus or click (Escape, a click outside, the second click, the browser hiding it). */
   function dismiss() {
     clearTimeout(leaveTimer);
@@ -431,15 +453,26 @@ function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElemen
   });
   button.addEventListener('blur', (event) => {
     const to = event.relatedTarget;
-    // On to another element (Tab, a click in a field): left open, the popover would cover where the focus went.
-    // To none (a click on the popover's own text), a popover pinned by the pointer stays.
-    const toAnotherElement = to instanceof Node && to !== host && !button.getRootNode().contains(to);
     keyActivated = false;
-    if (toAnotherElement) dismiss();
+    // Into the popover: it stays open, pinned by its focusin.
+    if (to instanceof Node && popover.contains(to)) return;
+    // On to another element: left open, the popover would cover where the focus went.
+    // To none (a click on the popover's own text), a popover pinned by the pointer stays.
+    if (leavesForAnotherElement(to)) dismiss();
     else {
       focused = false;
       update();
     }
+  });
+  // The focus in it (Tab from the button, or back from the page while hovered): it stays open for the keyboard to scroll it,
+  // whatever the pointer does, until the focus moves on from the badge. Back to the button, it stays.
+  popover.addEventListener('focusin', () => {
+    focused = false;
+    pinned = true;
+    update();
+  });
+  popover.addEventListener('focusout', (event) => {
+    if (leavesForAnotherElement(event.relatedTarget)) dismiss();
   });
   button.addEventListener('click', (event) => {
     // A click from the keyboard (Enter, Space) comes with the focus, which opened the popover: it shows or hides it.
