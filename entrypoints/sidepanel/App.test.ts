@@ -7,7 +7,8 @@ import { demoStoredLeads } from '@/lib/crm/demo-leads';
 import { db } from '@/lib/db/db';
 import type { JobProgress } from '@/lib/jobs/progress';
 import type { ScoredLeadRow } from '@/lib/segments';
-import { followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
+import { deferred } from '@/test/deferred';
+import { followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { App } from './App';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -375,4 +376,22 @@ describe('stored leads the active model could not score', () => {
     await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
     expect(rendered.container.querySelector('[data-testid="unscored-leads"]')).toBeNull();
   });
+});
+
+it('keeps the focus on Score them again while it is asked for (said unavailable, not disabled), and ignores another press meanwhile', async () => {
+  panel.job = failedRun;
+  const asked = deferred<unknown>();
+  background.scoreStoredLeads.mockReturnValue(asked.promise);
+  rendered = renderApp();
+  const again = [...rendered.container.querySelectorAll('button')].find((button) => button.textContent === 'Score them again')!;
+  pressEnter(again);
+  await waitFor(() => again.getAttribute('aria-disabled') === 'true' || again.disabled || null);
+  expect(again.disabled).toBe(false);
+  expect(document.activeElement).toBe(again);
+  pressEnter(again);
+
+  await act(async () => asked.resolve({ ok: false, error: 'The scoring engine could not start' }));
+  await waitFor(() => again.getAttribute('aria-disabled') === 'false' || null);
+  expect(document.activeElement).toBe(again);
+  expect(background.scoreStoredLeads).toHaveBeenCalledTimes(1);
 });

@@ -1,5 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
+import { FocusKeepingButton } from '@/components/KeepFocus';
 import { PageShell } from '@/components/PageShell';
 import { PartBoundary } from '@/components/PartBoundary';
 import { EmptyState, ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
@@ -56,9 +57,9 @@ function ScoringFailed({ failure, scored }: { failure: ScoringFailure; scored: n
         (scored > 0 && !failure.source ? ' The numbers below count only the leads scored so far.' : '')
       }
       action={
-        <button type="button" onClick={() => scoreAgain.mutate()} disabled={scoreAgain.isPending}>
+        <FocusKeepingButton type="button" onClick={() => scoreAgain.mutate()} unavailable={scoreAgain.isPending}>
           Score them again
-        </button>
+        </FocusKeepingButton>
       }
     />
   );

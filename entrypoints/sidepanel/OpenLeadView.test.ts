@@ -8,7 +8,7 @@ import type { OpenLead } from '@/lib/messaging/protocol-leads';
 import { explainLead, featuresTracked, valuesAsWritten } from '@/lib/ml/explain';
 import { featurizeRecord } from '@/lib/ml/featurize';
 import { handMadeManifest } from '@/test/fixtures/manifest';
-import { click, render, spokenText, type Rendered } from '@/test/render';
+import { click, pressEnter, render, spokenText, type Rendered } from '@/test/render';
 import { OpenLeadView, READING_PATIENCE_MS } from './OpenLeadView';
 
 // What the side panel's queries hold: by default the open-lead query as it ends when the background refuses the lead.
@@ -374,4 +374,25 @@ it('plans in the words of the reasons and the comparison beside it: a page the m
   ]);
   // Before: "Last page seen: (other) → contact", the model's name for the pages it pools.
   expect([...view.querySelectorAll('.hotter-plan li')].map((li) => li.textContent)).toEqual(['Last page seen: other → contact (odds ×7.4)']);
+});
+
+it('moves the focus from Try again, which Loading takes the place of, to the heading above, and leaves it there with the answer', () => {
+  const refetch = vi.fn(async () => undefined);
+  const failed = { isPending: false, isError: true, isFetching: false, error: new Error('The offscreen engine stopped'), refetch };
+  queries.openLead = { tabId: 7, lead: failed };
+  rendered = render(createElement(OpenLeadView));
+  const tryAgain = [...rendered.container.querySelectorAll<HTMLButtonElement>('[role="alert"] button')].find((button) => button.textContent === 'Try again')!;
+  pressEnter(tryAgain);
+  queries.openLead = { tabId: 7, lead: { ...failed, isFetching: true } };
+  rendered.rerender(createElement(OpenLeadView));
+  expect(tryAgain.isConnected).toBe(false);
+  const heading = rendered.container.querySelector('h2')!;
+  expect(document.activeElement).toBe(heading);
+  expect(heading.textContent).toBe('Open lead');
+  expect(heading.tabIndex).toBe(-1);
+
+  // Read: the lead's explanation comes under the heading that has the focus.
+  openSalesforceLead('Ada', 'VP Sales');
+  rendered.rerender(createElement(OpenLeadView));
+  expect(document.activeElement).toBe(heading);
 });

@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useMemo, useState } from 'react';
+import { Fragment, useEffect, useMemo, useRef, useState } from 'react';
 import { DeviationsTable, HotterPlanView } from '@/components/LeadInsights';
 import { EmptyState, ErrorState, Loading } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
@@ -140,6 +140,7 @@ export function OpenLeadView() {
   const { lead: answer, tabId } = useOpenLead();
   const lead = answer.data?.lead;
   const manifest = useManifest(lead?.modelId);
+  const heading = useRef<HTMLHeadingElement>(null);
   let body;
   // Read again after a failure (Try again, another page in the tab): the old error is not this answer.
   if ((tabId !== null && answer.isPending) || (answer.isError && answer.isFetching)) body = <Loading what="the open lead" />;
@@ -149,7 +150,14 @@ export function OpenLeadView() {
       <ErrorState
         message={`${COULD_NOT_SCORE}: ${answer.error.message}`}
         action={
-          <button type="button" onClick={() => void answer.refetch()}>
+          <button
+            type="button"
+            onClick={() => {
+              // Loading takes the button's place, then the answer Loading's: the focus goes to the heading above them both.
+              heading.current?.focus();
+              void answer.refetch();
+            }}
+          >
             Try again
           </button>
         }
@@ -169,7 +177,7 @@ export function OpenLeadView() {
   else body = <Explanation lead={lead} manifest={manifest.data} />;
   return (
     <section aria-labelledby="open-lead-title" className="card" data-testid="open-lead">
-      <h2 id="open-lead-title" style={{ fontSize: 16, margin: 0 }}>
+      <h2 id="open-lead-title" ref={heading} tabIndex={-1} style={{ fontSize: 16, margin: 0 }}>
         Open lead
       </h2>
       {body}

@@ -4,7 +4,8 @@
  * form before anything is asked or sent; the HubSpot token is not kept by the page once sent;
  * one action's old error does not stay beside a later action's success; a connection needing
  * reconnecting is offered to be connected the same way again (sign-in and API version); a connect
- * that would remove the leads synced from another org or portal says so before the click.
+ * that would remove the leads synced from another org or portal says so before the click; a test
+ * says that it runs and what it found; the keyboard's focus stays on the page through each action.
  */
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
@@ -13,7 +14,8 @@ import type { ConnectionReply, ConnectionSummary } from '@/lib/connections/schem
 import type { CrmKind } from '@/lib/crm/types';
 import type { SyncSummary } from '@/lib/messaging/protocol-sync';
 import { queryKeys } from '@/lib/query-keys';
-import { render, type Rendered } from '@/test/render';
+import { deferred } from '@/test/deferred';
+import { click, followLiveRegions, pressEnter, render, type Rendered } from '@/test/render';
 import { ConnectionsSection } from './Connections';
 
 type Reply = (ConnectionReply & { ok: true }) | { ok: false; error: string };
@@ -61,6 +63,7 @@ beforeEach(() => {
     .mockResolvedValue(statusOf({ ...CONNECTED, settings: { crm: 'salesforce', apiVersion: '67.0', signIn: { kind: 'session' } } }, HUBSPOT_DISCONNECTED));
   background.connectCrm.mockReset().mockResolvedValue({ ok: true, ...CONNECTED });
   background.testConnection.mockReset();
+  background.disconnectCrm.mockReset();
   background.syncStatus.mockReset().mockResolvedValue(syncsStoring({ salesforce: 0, hubspot: 0 }));
   requestPermission.mockClear();
 });
@@ -452,4 +455,82 @@ it('says what a Disconnect answered: a Salesforce sign-in LeadLens could not end
   await settle();
   // The status line says only "Not connected" now.
   expect(Array.from(container().querySelectorAll('[role="status"]'), (status) => status.textContent)).toContain(answered);
+});
+
+const testButton = () => container().querySelector<HTMLButtonElement>('[data-testid="test-salesforce"]')!;
+const disconnectButton = () => Array.from(container().querySelectorAll('button')).find((button) => button.textContent === 'Disconnect Salesforce');
+
+it('says that a test runs, then what it found, in the live region on the page before: a test that passes changes nothing else', async () => {
+  await renderSection();
+  const announced = followLiveRegions(container());
+  const before = announced();
+  const testing = deferred<Reply>();
+  background.testConnection.mockReturnValue(testing.promise);
+  pressEnter(testButton());
+  await settle();
+  expect(announced()).toEqual([...before, 'Testing Salesforce connection…']);
+
+  const found = 'Connected to Salesforce at acme.my.salesforce.com: Leads readable through API 67.0';
+  await act(async () => testing.resolve({ ok: true, ...CONNECTED, message: found }));
+  await settle();
+  expect(announced()).toEqual([...before, found]);
+});
+
+it('keeps the focus on Test while it runs (said unavailable, not disabled), and ignores another press meanwhile', async () => {
+  await renderSection();
+  const testing = deferred<Reply>();
+  background.testConnection.mockReturnValue(testing.promise);
+  const pressed = testButton();
+  pressEnter(pressed);
+  await settle();
+  // Disabled under the focus, it would drop the focus to the page.
+  expect(pressed.disabled).toBe(false);
+  expect(pressed.getAttribute('aria-disabled')).toBe('true');
+  expect(document.activeElement).toBe(pressed);
+  pressEnter(pressed);
+  click(disconnectButton()!);
+  await settle();
+  expect(background.testConnection).toHaveBeenCalledTimes(1);
+  expect(background.disconnectCrm).not.toHaveBeenCalled();
+
+  await act(async () => testing.resolve({ ok: true, ...CONNECTED }));
+  await settle();
+  expect(pressed.getAttribute('aria-disabled')).toBe('false');
+  expect(document.activeElement).toBe(pressed);
+});
+
+it('keeps the focus on Connect while it connects, and ignores another Connect or Enter in a field meanwhile', async () => {
+  await renderSection();
+  const connecting = deferred<Reply>();
+  background.connectCrm.mockReturnValue(connecting.promise);
+  const pressed = connectButton('salesforce');
+  pressEnter(pressed);
+  await settle();
+  expect(background.connectCrm).toHaveBeenCalledTimes(1);
+  expect(pressed.disabled).toBe(false);
+  expect(pressed.getAttribute('aria-disabled')).toBe('true');
+  expect(document.activeElement).toBe(pressed);
+  pressEnter(pressed);
+  type('hubspot-token', TOKEN);
+  submit('hs-title'); // Enter in the token field
+  await settle();
+  expect(background.connectCrm).toHaveBeenCalledTimes(1);
+  // Not sent, so kept to send once the connect is done.
+  expect(container().querySelector<HTMLInputElement>('input[name="hubspot-token"]')!.value).toBe(TOKEN);
+
+  await act(async () => connecting.resolve({ ok: true, ...CONNECTED }));
+  await settle();
+  expect(pressed.getAttribute('aria-disabled')).toBe('false');
+  expect(document.activeElement).toBe(pressed);
+});
+
+it('moves the focus from Disconnect, gone with the connection, to the button that connects that CRM again', async () => {
+  await renderSection();
+  background.disconnectCrm.mockResolvedValue({ ok: true, ...SALESFORCE_DISCONNECTED });
+  background.connectionStatus.mockResolvedValue(statusOf(SALESFORCE_DISCONNECTED, HUBSPOT_DISCONNECTED));
+  pressEnter(disconnectButton()!);
+  await settle();
+  await settle();
+  expect(disconnectButton()).toBeUndefined();
+  expect(document.activeElement).toBe(connectButton('salesforce'));
 });

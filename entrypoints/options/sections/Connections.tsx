@@ -4,8 +4,9 @@
  * answers with a status and a message, never the credential.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent, type RefObject } from 'react';
 import { browser } from 'wxt/browser';
+import { FocusKeepingButton, useFocusBackWhenJobEnds } from '@/components/KeepFocus';
 import { ErrorState, Loading, StatusRegion } from '@/components/StatusMessage';
 import { HUBSPOT_API_HOST, myDomainHostOf, originPatternOf, SalesforceHostSchema, type ConnectionReply, type ConnectionSummary } from '@/lib/connections/schema';
 import { DEFAULT_SALESFORCE_API_VERSION } from '@/lib/crm/salesforce-client';
@@ -125,6 +126,12 @@ export function ConnectionsSection() {
     [connect, test, disconnect].forEach((mutation) => mutation.reset());
     setShownProblems(null);
   };
+  // A CRM's Test and Disconnect are shown while it has a connection: once disconnected, the focus
+  // Disconnect had goes to the button that connects it again.
+  const hasConnection = (crm: CrmKind) => status.data?.some((c) => c.crm === crm && c.status !== 'disconnected') ?? false;
+  const connectButton: Record<CrmKind, RefObject<HTMLButtonElement | null>> = { salesforce: useRef(null), hubspot: useRef(null) };
+  useFocusBackWhenJobEnds(hasConnection('salesforce'), connectButton.salesforce);
+  useFocusBackWhenJobEnds(hasConnection('hubspot'), connectButton.hubspot);
 
   if (status.isPending) return <Loading what="connections" />;
   if (status.isError) return <ErrorState message={status.error.message} />;
@@ -160,16 +167,23 @@ export function ConnectionsSection() {
         LeadLens reads leads straight from your CRM, from this browser only. It asks for access to your own CRM's API host, nothing
         else; credentials stay in the extension and are never shown to web pages.
       </p>
-      <SalesforceForm status={of('salesforce')} synced={syncedOf('salesforce')} busy={busy} problems={problemsOf('salesforce')} onConnect={connectWithAccess} />
-      <HubSpotForm status={of('hubspot')} synced={syncedOf('hubspot')} busy={busy} problems={problemsOf('hubspot')} onConnect={connectWithAccess} />
+      <SalesforceForm
+        status={of('salesforce')}
+        synced={syncedOf('salesforce')}
+        busy={busy}
+        problems={problemsOf('salesforce')}
+        onConnect={connectWithAccess}
+        connectButton={connectButton.salesforce}
+      />
+      <HubSpotForm status={of('hubspot')} synced={syncedOf('hubspot')} busy={busy} problems={problemsOf('hubspot')} onConnect={connectWithAccess} connectButton={connectButton.hubspot} />
       {CRM_KINDS.map((crm) => {
         const current = of(crm);
         if (!current || current.status === 'disconnected') return null;
         return (
           <p key={crm}>
-            <button
+            <FocusKeepingButton
               type="button"
-              disabled={busy}
+              unavailable={busy}
               onClick={() => {
                 clearAnswers();
                 test.mutate(crm);
@@ -177,22 +191,25 @@ export function ConnectionsSection() {
               data-testid={`test-${crm}`}
             >
               Test {CRM_LABEL[crm]} connection
-            </button>{' '}
-            <button
+            </FocusKeepingButton>{' '}
+            <FocusKeepingButton
               type="button"
-              disabled={busy}
+              unavailable={busy}
               onClick={() => {
                 clearAnswers();
                 disconnect.mutate(crm);
               }}
             >
               Disconnect {CRM_LABEL[crm]}
-            </button>
+            </FocusKeepingButton>
           </p>
         );
       })}
-      {/* The status line then says only "Not connected": the reply says what else the admin must know (a Salesforce sign-in LeadLens could not end). */}
-      <StatusRegion>{disconnect.data?.message}</StatusRegion>
+      {/*
+        A test that passes changes nothing else on the page: it is said here, and that it runs (up to a minute). After a Disconnect the
+        status line says only "Not connected": the reply says what else the admin must know (a Salesforce sign-in LeadLens could not end).
+      */}
+      <StatusRegion>{test.isPending ? `Testing ${CRM_LABEL[test.variables]} connection…` : (test.data ?? disconnect.data)?.message}</StatusRegion>
       {[connect, test, disconnect].map((m, i) => m.isError && <ErrorState key={i} message={m.error.message} />)}
     </>
   );
@@ -221,6 +238,8 @@ interface FormProps {
   busy: boolean;
   problems: FormProblems | null;
   onConnect: OnConnect;
+  /** Its Connect button, which takes the focus when the CRM is disconnected. */
+  connectButton: RefObject<HTMLButtonElement | null>;
 }
 
 /**
@@ -237,7 +256,7 @@ function otherOrgWarning(syncedFromHost: string, typed: string, stored: number |
   };
 }
 
-function SalesforceForm({ status, synced, busy, problems, onConnect }: FormProps) {
+function SalesforceForm({ status, synced, busy, problems, onConnect, connectButton }: FormProps) {
   // Started from the connection's settings: connecting again (after a refused token) signs in the same way.
   const settings = status?.settings?.crm === 'salesforce' ? status.settings : null;
   const [host, setHost] = useState(status?.host ?? '');
@@ -252,6 +271,7 @@ function SalesforceForm({ status, synced, busy, problems, onConnect }: FormProps
   const warningId = useId();
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    if (busy) return; // Enter in a field while Connect is unavailable
     onConnect({
       crm: 'salesforce',
       host: myDomainHostOf(host),
@@ -306,11 +326,11 @@ function SalesforceForm({ status, synced, busy, problems, onConnect }: FormProps
           <strong>Warning:</strong> {warning.note}
         </p>
       )}
-      <button type="submit" disabled={busy} data-testid="connect-salesforce" aria-describedby={warning ? warningId : undefined}>
+      <FocusKeepingButton type="submit" unavailable={busy} ref={connectButton} data-testid="connect-salesforce" aria-describedby={warning ? warningId : undefined}>
         {/* Another org is connected anew, not reconnected. */}
         {status?.status === 'reconnect' && !warning ? 'Reconnect' : 'Connect'} {signIn === 'oauth' ? 'with OAuth' : 'with my Salesforce session'}
         {warning && ` ${warning.button}`}
-      </button>
+      </FocusKeepingButton>
       {rest(['oauthClientId', 'host', 'apiVersion'])}
     </form>
   );
@@ -318,7 +338,7 @@ function SalesforceForm({ status, synced, busy, problems, onConnect }: FormProps
 
 const HUBSPOT_API_VERSIONS = ['v3', '2026-03'];
 
-function HubSpotForm({ status, synced, busy, problems, onConnect }: FormProps) {
+function HubSpotForm({ status, synced, busy, problems, onConnect, connectButton }: FormProps) {
   // Started from the connection's API version, which stays offered even if this list has moved on.
   const connectedVersion = status?.settings?.crm === 'hubspot' ? status.settings.apiVersion : null;
   const versions = connectedVersion && !HUBSPOT_API_VERSIONS.includes(connectedVersion) ? [...HUBSPOT_API_VERSIONS, connectedVersion] : HUBSPOT_API_VERSIONS;
@@ -336,6 +356,7 @@ function HubSpotForm({ status, synced, busy, problems, onConnect }: FormProps) {
   const noteId = useId();
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    if (busy) return; // Enter in a field while Connect is unavailable
     // Sent: the page keeps no copy (see `Outgoing`). Refused on the page: kept, to be corrected.
     if (onConnect({ crm: 'hubspot', token: token.trim(), apiVersion })) setToken('');
   };
@@ -377,9 +398,9 @@ function HubSpotForm({ status, synced, busy, problems, onConnect }: FormProps) {
           ))}
         </select>
       </label>{' '}
-      <button type="submit" disabled={busy} data-testid="connect-hubspot" aria-describedby={otherPortalNote ? noteId : undefined}>
+      <FocusKeepingButton type="submit" unavailable={busy} ref={connectButton} data-testid="connect-hubspot" aria-describedby={otherPortalNote ? noteId : undefined}>
         {status?.status === 'reconnect' ? 'Reconnect' : 'Connect'} HubSpot
-      </button>
+      </FocusKeepingButton>
       {beside('apiVersion')}
       {rest(['token', 'apiVersion'])}
     </form>

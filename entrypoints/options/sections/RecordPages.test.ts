@@ -3,14 +3,24 @@
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { deferred } from '@/test/deferred';
+import { followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { db } from '@/lib/db/db';
-import { recordStaleHours } from '@/lib/settings/record-staleness';
+import { recordStaleHours, setRecordStaleHours } from '@/lib/settings/record-staleness';
 import { RecordPagesSection } from './RecordPages';
 
+// The real save, watched, and held when a test says so.
+vi.mock('@/lib/settings/record-staleness', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@/lib/settings/record-staleness')>();
+  return { ...actual, setRecordStaleHours: vi.fn(actual.setRecordStaleHours) };
+});
+
 let rendered: Rendered | undefined;
-beforeEach(() => db.settings.clear());
+beforeEach(async () => {
+  await db.settings.clear();
+  vi.mocked(setRecordStaleHours).mockClear();
+});
 afterEach(() => {
   rendered?.unmount();
   rendered = undefined;
@@ -53,4 +63,26 @@ it('names the hours field by what it sets, and describes it by the explanation a
   const name = Array.from(label.childNodes, (node) => (node === input ? '' : node.textContent)).join('').replace(/\s+/g, ' ').trim();
   expect(name).toBe('Reuse a score for at most hours');
   expect(document.getElementById(input.getAttribute('aria-describedby') ?? '')?.textContent).toMatch(/^When a CRM is connected, a lead's badge scores the full record/);
+});
+
+it('keeps the focus on Save while it saves (said unavailable, not disabled), and ignores another Save or Enter in the field meanwhile', async () => {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client }, createElement(RecordPagesSection)));
+  const { container } = rendered;
+  const input = await waitFor(() => container.querySelector<HTMLInputElement>('input[type="number"]'));
+  const saving = deferred();
+  vi.mocked(setRecordStaleHours).mockReturnValueOnce(saving.promise);
+  type(input, '48');
+  const save = container.querySelector<HTMLButtonElement>('button[type="submit"]')!;
+  pressEnter(save);
+  await waitFor(() => save.getAttribute('aria-disabled') === 'true' || save.disabled || null);
+  expect(save.disabled).toBe(false);
+  expect(document.activeElement).toBe(save);
+  pressEnter(save);
+  act(() => container.querySelector('form')!.requestSubmit()); // Enter in the field
+
+  await act(async () => saving.resolve());
+  await waitFor(() => save.getAttribute('aria-disabled') === 'false' || null);
+  expect(document.activeElement).toBe(save);
+  expect(setRecordStaleHours).toHaveBeenCalledTimes(1);
 });

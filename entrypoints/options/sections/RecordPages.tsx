@@ -1,6 +1,7 @@
 /** How long a record page's badge trusts its cached score before reading the record from the CRM again. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
+import { FocusKeepingButton } from '@/components/KeepFocus';
 import { ErrorState, Loading, StatusRegion } from '@/components/StatusMessage';
 import { queryKeys } from '@/lib/query-keys';
 import { recordStaleHours, setRecordStaleHours } from '@/lib/settings/record-staleness';
@@ -24,6 +25,7 @@ export function RecordPagesSection() {
     <form
       onSubmit={(event) => {
         event.preventDefault();
+        if (save.isPending) return; // Enter in the field while Save is unavailable
         save.mutate(Number(hours));
       }}
     >
@@ -49,9 +51,9 @@ export function RecordPagesSection() {
         />{' '}
         hours
       </label>{' '}
-      <button type="submit" disabled={save.isPending}>
+      <FocusKeepingButton type="submit" unavailable={save.isPending}>
         Save
-      </button>
+      </FocusKeepingButton>
       <StatusRegion>{save.isSuccess && 'Saved.'}</StatusRegion>
       {save.isError && <ErrorState message={save.error.message} />}
     </form>

@@ -11,7 +11,7 @@ import type { SyncSummary } from '@/lib/messaging/protocol-sync';
 import type { AutoSync } from '@/lib/sync/state';
 import { queryKeys } from '@/lib/query-keys';
 import { deferred } from '@/test/deferred';
-import { click, followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
+import { click, followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { SyncSection } from './Sync';
 
 const background = vi.hoisted(() => ({ syncStatus: vi.fn(), startSync: vi.fn(), cancelSync: vi.fn(), setAutoSync: vi.fn() }));
@@ -215,6 +215,48 @@ it('keeps the focus on Sync now while the sync is asked for, on the Cancel it be
   const resume = await waitFor(() => (button('start-salesforce')?.getAttribute('aria-disabled') === 'false' ? button('start-salesforce') : null));
   expect(resume.textContent).toBe('Resume sync');
   expect(document.activeElement).toBe(resume);
+});
+
+describe('a run that ends with the CRM refusing the credentials, which puts the Reconnect link in place of the button', () => {
+  const refused = () => summary('error', { synced: 10, error: 'Salesforce refused the session (401)', errorKind: 'auth', connection: 'reconnect', endedAt: LAST_RUN.finishedAt + 1 });
+  const link = () => row()?.querySelector<HTMLAnchorElement>('[data-testid="reconnect-salesforce"]') ?? null;
+  /** Once the focus is on what `find` finds (it fails when it never is). */
+  const focusOn = (find: () => HTMLElement | null) => waitFor(() => (find() !== null && document.activeElement === find()) || null);
+
+  it('moves the focus Cancel had to the link', async () => {
+    await renderSection();
+    salesforce = summary('running', { synced: 10, remaining: 90, lastRun: LAST_RUN, endedAt: LAST_RUN.finishedAt });
+    pressEnter(button('start-salesforce')!);
+    const cancel = await waitFor(() => (button('cancel-salesforce')?.getAttribute('aria-disabled') === 'false' ? button('cancel-salesforce') : null));
+    expect(document.activeElement).toBe(cancel);
+
+    await pollAnswers(refused());
+    await focusOn(link);
+  });
+
+  it('moves the focus Sync now had to the link, when the run was refused before the page saw it run', async () => {
+    await renderSection();
+    const start = deferred<unknown>();
+    background.startSync.mockReturnValue(start.promise);
+    pressEnter(button('start-salesforce')!);
+    await waitFor(() => button('start-salesforce')?.getAttribute('aria-disabled') === 'true' || null);
+    salesforce = refused();
+    await act(async () => start.resolve({ ok: true, ...salesforce }));
+    await focusOn(link);
+  });
+
+  it('leaves the focus where the admin put it since', async () => {
+    await renderSection();
+    salesforce = summary('running', { synced: 10, remaining: 90, lastRun: LAST_RUN, endedAt: LAST_RUN.finishedAt });
+    pressEnter(button('start-salesforce')!);
+    await waitFor(() => button('cancel-salesforce'));
+    const elsewhere = rendered!.container.querySelector<HTMLSelectElement>('[data-testid="auto-sync"] select')!;
+    act(() => elsewhere.focus());
+
+    await pollAnswers(refused());
+    await waitFor(link);
+    expect(document.activeElement).toBe(elsewhere);
+  });
 });
 
 describe('Sync automatically', () => {

@@ -1,7 +1,7 @@
 /** Sync leads from the connected CRMs into this browser: progress, cancel, resume, errors. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { FocusKeepingButton } from '@/components/KeepFocus';
+import { useRef, useState } from 'react';
+import { FocusKeepingButton, useFocusBackWhenJobEnds } from '@/components/KeepFocus';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
@@ -180,6 +180,10 @@ function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; o
   const verb = connectFirst(sync);
   // By when it ended, not by a run seen running: a short one can start and end between two polls.
   const [endedBefore] = useState(sync.endedAt);
+  // A run that ends asking to reconnect takes Cancel away: the focus it had goes to the link in its
+  // place. Also while a Sync now is answered: a run refused at its first request may never be seen running.
+  const reconnectLink = useRef<HTMLAnchorElement>(null);
+  useFocusBackWhenJobEnds(sync.status === 'running' || busy, reconnectLink);
   return (
     <div data-testid={`sync-${sync.crm}`} data-status={sync.status} data-synced={sync.synced} data-stored={sync.stored}>
       <h3>{label}</h3>
@@ -201,9 +205,12 @@ function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; o
           message={`The ${label} sync stopped: ${sync.error}. What it stored so far is kept; ${verb ? `${verb} ${label} under CRM connections, then sync again` : 'sync again to go on'}.`}
         />
       )}
-      {/* Sync now and Cancel are one button in one place (Sync now becomes Cancel as the sync starts, and back): the focus stays on it. */}
+      {/*
+        Sync now and Cancel are one button in one place (Sync now becomes Cancel as the sync starts, and back): the focus stays on it.
+        The link takes its place when the CRM refused the credentials, and its focus (above).
+      */}
       {verb ? (
-        <a href="#connections" data-testid={`reconnect-${sync.crm}`}>
+        <a ref={reconnectLink} href="#connections" data-testid={`reconnect-${sync.crm}`}>
           {verb === 'connect' ? 'Connect' : 'Reconnect'} {label} under CRM connections
         </a>
       ) : sync.status === 'running' ? (

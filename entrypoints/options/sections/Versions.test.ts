@@ -16,9 +16,10 @@ import { queryKeys } from '@/lib/query-keys';
 import { bundledModel } from '@/lib/ml/bundled-model';
 import { DERIVED_READING_VERSION } from '@/lib/ml/derive';
 import { manifestOf } from '@/lib/ml/model-store';
-import { activateModel as activateStored, rollBack } from '@/lib/ml/model-versions';
+import { activateModel as activateStored, exportFiles, rollBack } from '@/lib/ml/model-versions';
 import { MODEL_CHANGE_MUTATION } from '@/lib/ui/hooks';
 import { storeModel } from '../../../test/fixtures/stored-model';
+import { deferred } from '@/test/deferred';
 import { VersionsSection } from './Versions';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -31,6 +32,11 @@ const switches = vi.hoisted(() => ({
 type RetierReply = { ok: true; changed: number } | { ok: false; error: string };
 const retierStoredScores = vi.hoisted(() => vi.fn<(request: { modelId: string }) => Promise<RetierReply>>());
 vi.mock('@/lib/messaging/client', () => ({ background: { checkModel, retierStoredScores, ...switches } }));
+// The real export, watched, and held when a test says so.
+vi.mock('@/lib/ml/model-versions', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@/lib/ml/model-versions')>();
+  return { ...actual, exportFiles: vi.fn(actual.exportFiles) };
+});
 
 const bundled = (() => {
   const parsed = bundledModel.manifest();
@@ -331,6 +337,29 @@ describe('the import form', () => {
     expect(checkModel).toHaveBeenCalledWith({ modelId: 'imported-1' });
   });
 
+  it('keeps the focus on Import model while it checks the files (said unavailable, not disabled), and ignores another import meanwhile', async () => {
+    const container = renderSection();
+    const importButton = await waitFor(() => button(container, 'Import model'));
+    const manifestRead = deferred<string>();
+    const manifestFile = { ...chosenFile(20), text: vi.fn(() => manifestRead.promise) };
+    choose(container, 'manifest', manifestFile);
+    choose(container, 'onnx', chosenFile(1000));
+    pressEnter(importButton);
+    await waitFor(() => importButton.getAttribute('aria-disabled') === 'true' || importButton.disabled || null);
+    expect(importButton.disabled).toBe(false);
+    expect(importButton.textContent).toBe('Checking the model…');
+    expect(document.activeElement).toBe(importButton);
+    pressEnter(importButton);
+    act(() => container.querySelector('form')!.requestSubmit());
+
+    await act(async () => manifestRead.resolve('not JSON'));
+    await waitFor(() => importButton.getAttribute('aria-disabled') === 'false' || null);
+    expect(container.querySelector('form [role="alert"]')?.textContent).toMatch(/manifest\.json is not valid JSON/);
+    expect(importButton.textContent).toBe('Import model');
+    expect(document.activeElement).toBe(importButton);
+    expect(manifestFile.text).toHaveBeenCalledTimes(1);
+  });
+
   it('says a manifest that is not JSON cannot be imported, and drops that error once other files are chosen', async () => {
     await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
     const container = renderSection();
@@ -346,8 +375,9 @@ describe('the import form', () => {
     act(() => void container.querySelector('input[name="manifest"]')!.dispatchEvent(new Event('change', { bubbles: true })));
     expect(container.querySelector('form [role="alert"]')).toBeNull();
   });
-  /** Chooses `manifest` and `onnx` as the two files and submits the form. */
+  /** Chooses `manifest` and `onnx` as the two files and submits the form, once it takes an import (not while one is checked). */
   async function importFiles(container: HTMLElement, manifest: object, onnx: Uint8Array) {
+    await waitFor(() => button(container, 'Import model'));
     const manifestJson = JSON.stringify(manifest);
     choose(container, 'manifest', { size: manifestJson.length, text: async () => manifestJson });
     choose(container, 'onnx', { size: onnx.length, arrayBuffer: async () => onnx.buffer.slice(onnx.byteOffset, onnx.byteOffset + onnx.length) });
@@ -448,6 +478,25 @@ describe('the import form', () => {
 });
 
 // An admin reads the section to decide which model scores, and who gets it.
+it('keeps the focus on Export while it exports (said unavailable, not disabled), and ignores another Export meanwhile', async () => {
+  await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+  const container = renderSection();
+  const exportButton = await waitFor(() => button(container, 'Export trained-1'));
+  const exporting = deferred<Awaited<ReturnType<typeof exportFiles>>>();
+  vi.mocked(exportFiles).mockReturnValueOnce(exporting.promise);
+  pressEnter(exportButton);
+  await waitFor(() => exportButton.getAttribute('aria-disabled') === 'true' || exportButton.disabled || null);
+  expect(exportButton.disabled).toBe(false);
+  expect(document.activeElement).toBe(exportButton);
+  pressEnter(exportButton);
+
+  await act(async () => exporting.reject(new Error('the model could not be read')));
+  await waitFor(() => container.querySelector('[role="alert"]'));
+  expect(exportButton.getAttribute('aria-disabled')).toBe('false');
+  expect(document.activeElement).toBe(exportButton);
+  expect(exportFiles).toHaveBeenCalledTimes(1);
+});
+
 it('heads the ranking figure in words, from chance to perfect, as the training report does', async () => {
   const container = renderSection();
   await waitFor(() => container.querySelector(`tr[data-model-id="${bundled.modelId}"]`));

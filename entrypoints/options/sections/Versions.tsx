@@ -1,5 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState } from 'react';
+import { FocusKeepingButton } from '@/components/KeepFocus';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
@@ -129,6 +130,7 @@ function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
     <form
       onSubmit={(event) => {
         event.preventDefault();
+        if (importFiles.isPending) return; // a submit while Import model is unavailable (FocusKeepingButton)
         setMessage(null);
         importFiles.mutate();
       }}
@@ -143,9 +145,9 @@ function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
         model.onnx
         <input ref={onnxInput} type="file" accept=".onnx" name="onnx" onChange={() => setMessage(null)} />
       </label>
-      <button type="submit" disabled={importFiles.isPending}>
+      <FocusKeepingButton type="submit" unavailable={importFiles.isPending}>
         {importFiles.isPending ? 'Checking the model…' : 'Import model'}
-      </button>
+      </FocusKeepingButton>
       {/* On the page before, so that an import's success is announced; a failure is by its alert. */}
       <StatusRegion>{message?.ok && <p>{message.text}</p>}</StatusRegion>
       {message && !message.ok && <ErrorState message={message.text} />}
@@ -281,9 +283,9 @@ export function VersionsSection() {
                   </button>
                 )}
                 {model.damaged === undefined && (
-                  <button type="button" onClick={() => exportModel.mutate(model.id)} disabled={exportModel.isPending} aria-label={`Export ${model.id}`}>
+                  <FocusKeepingButton type="button" onClick={() => exportModel.mutate(model.id)} unavailable={exportModel.isPending} aria-label={`Export ${model.id}`}>
                     Export
-                  </button>
+                  </FocusKeepingButton>
                 )}
                 {!model.active && model.origin !== 'bundled' && (
                   <ConfirmButton
