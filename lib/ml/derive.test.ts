@@ -3,6 +3,7 @@ import {
   commaReading,
   dateOrderShown,
   daysBetween,
+  daysSince,
   emailDomain,
   emailDomainKind,
   isMissingRaw,
@@ -254,6 +255,42 @@ describe('parseDate', () => {
   it('days between', () => {
     expect(daysBetween(Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 13, 5))).toBe(12);
     expect(daysBetween(NaN, 0)).toBeNaN();
+  });
+});
+
+describe('daysSince: a date alone in calendar days on the rep\'s clock, a date with a time in 24 hours elapsed', () => {
+  // 8 pm on Dec 1 in Los Angeles (UTC−8) is 4 am on Dec 2 in UTC; 9 am on Dec 2 in Auckland (UTC+13) is 8 pm on Dec 1 in UTC.
+  const laEvening = Date.parse('2026-12-01T20:00:00-08:00');
+  const aucklandMorning = Date.parse('2026-12-02T09:00:00+13:00');
+
+  it('counts a date alone to the date the rep\'s clock shows: set today, it is 0 days ago all day', () => {
+    expect(daysSince('2026-12-01', laEvening, -480)).toBe(0);
+    expect(daysSince('2026-11-30', laEvening, -480)).toBe(1);
+    expect(daysSince('2026-12-02', aucklandMorning, 780)).toBe(0);
+    expect(daysSince('2026-12-01', aucklandMorning, 780)).toBe(1);
+    // The same moments on UTC's clock, whose date is another.
+    expect(daysSince('2026-12-01', laEvening, 0)).toBe(1);
+    expect(daysSince('2026-12-02', aucklandMorning, 0)).toBe(-1);
+  });
+
+  it.each(['2026-12-01', '2026/12/01', '2026/12/1', '12/1/2026', '01.12.2026', ' 2026-12-01 '])('reads %j as a date alone', (date) => {
+    expect(daysSince(date, laEvening, -480)).toBe(0);
+  });
+
+  it.each([-480, 0, 780])('counts a date with a time, or epoch milliseconds, in whole 24 hours elapsed, whatever the clock (%i)', (offset) => {
+    // 11 pm on Nov 30 in Los Angeles is the day before on the calendar, yet 21 hours before laEvening.
+    expect(daysSince('2026-11-30T23:00:00-08:00', laEvening, offset)).toBe(0);
+    expect(daysSince('2026-12-01T07:00:00Z', laEvening, offset)).toBe(0);
+    expect(daysSince('11/30/2026 7:00 PM PST', laEvening, offset)).toBe(1);
+    expect(daysSince(Date.parse('2026-11-30T19:00:00-08:00'), laEvening, offset)).toBe(1);
+    expect(daysSince(String(Date.parse('2026-11-29T19:00:00-08:00')), laEvening, offset)).toBe(2);
+  });
+
+  it('is NaN for what is no date, or a placeholder', () => {
+    expect(daysSince('soon', laEvening, 0)).toBeNaN();
+    expect(daysSince('n/a', laEvening, 0)).toBeNaN();
+    expect(daysSince('pending', laEvening, 0, ['pending'])).toBeNaN();
+    expect(daysSince(undefined, laEvening, 0)).toBeNaN();
   });
 });
 

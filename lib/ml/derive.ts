@@ -281,6 +281,12 @@ const MS_PER_MINUTE = 60_000;
 /** An ISO date-time, with `/` too, and a zone or none: `2026-03-01T10:30:00Z`, `2026-03-01 10:30`, `2026/03/01 10:30+01:00`. */
 const ISO_DATE_TIME_RE = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 
+/** A date alone as ISO writes it: `2026-03-01`. */
+const ISO_DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A date alone, year first, with slashes: `2026/03/01`, `2026/3/1`. */
+const YEAR_FIRST_DAY_RE = /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/;
+
 /** Hours from UTC of the US zones HubSpot names after a time (CST is Central, not China's). */
 const US_ZONE_HOURS: Readonly<Record<string, number>> = { EST: -5, EDT: -4, CST: -6, CDT: -5, MST: -7, MDT: -6, PST: -8, PDT: -7 };
 
@@ -390,7 +396,7 @@ export function parseDate(raw: Raw, extra: readonly string[] = []): number {
     const ms = Number(s);
     return ms >= EPOCH_MS_MIN && ms <= EPOCH_MS_MAX ? ms : NaN;
   }
-  let m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  let m = ISO_DAY_RE.exec(s);
   if (m) return validUtc(+m[1], +m[2], +m[3], 0, 0, 0);
   m = ISO_DATE_TIME_RE.exec(s);
   if (m) {
@@ -402,7 +408,7 @@ export function parseDate(raw: Raw, extra: readonly string[] = []): number {
     }
     return validUtc(+m[1], +m[2], +m[3], +m[4], +m[5], m[6] ? +m[6] : 0);
   }
-  m = /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/.exec(s);
+  m = YEAR_FIRST_DAY_RE.exec(s);
   if (m) return validUtc(+m[1], +m[2], +m[3], 0, 0, 0);
   // M/D/YYYY[, h:mm[:ss] [AM|PM]] (US), D.M.YYYY[ h:mm] (dots)
   const numeric = numericDate(s);
@@ -443,6 +449,30 @@ export function validUtc(y: number, mo: number, d: number, h: number, mi: number
 export function daysBetween(dateMs: number, nowMs: number): number {
   if (!Number.isFinite(dateMs) || !Number.isFinite(nowMs)) return NaN;
   return Math.floor((nowMs - dateMs) / MS_PER_DAY);
+}
+
+/**
+ * Whether `raw` is a date alone, with no time of day, as `parseDate` reads one (`2026-03-01`,
+ * `2026/03/01`, `3/1/2026`, `01.03.2026`): a calendar date, not an instant. Epoch milliseconds
+ * and dates with a time are instants.
+ */
+function isDateAlone(raw: Raw, extra: readonly string[]): boolean {
+  const text = typeof raw === 'string' ? rawText(raw, extra) : null;
+  if (text === null) return false;
+  return ISO_DAY_RE.test(text) || YEAR_FIRST_DAY_RE.test(text) || numericDate(text)?.time === null;
+}
+
+/**
+ * Whole days from a raw date (as `parseDate` reads it) to `nowMs`; NaN when unreadable. A date
+ * alone (a CRM's Date field, `2026-12-01`) is a calendar date, so its days are calendar days: the
+ * date a clock `utcOffsetMinutes` ahead of UTC shows at `nowMs` (the rep's today) minus it, and
+ * a date set today is 0 days ago all day in Los Angeles or Auckland too. A date with a time is an
+ * instant: its days are the whole 24 hours elapsed since.
+ */
+export function daysSince(raw: Raw, nowMs: number, utcOffsetMinutes: number, extra: readonly string[] = []): number {
+  // A date alone reads as midnight UTC: from there to the rep's wall clock read as UTC are the calendar days between.
+  const measuredTo = isDateAlone(raw, extra) ? nowMs + utcOffsetMinutes * MS_PER_MINUTE : nowMs;
+  return daysBetween(parseDate(raw, extra), measuredTo);
 }
 
 export const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;

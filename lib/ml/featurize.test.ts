@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Feature } from './manifest';
+import { inTimeZone } from '@/test/time-zone';
 import { describeFeatureValue, featurizeRecord, featurizeRecords, levelCode, looseKey, sourceSupplies, type RawValue } from './featurize';
 
 const now = new Date('2026-11-01T00:00:00Z');
@@ -87,6 +88,51 @@ describe('featurizeRecord', () => {
   });
 });
 
+describe('"days since" for a rep far from UTC', () => {
+  const lastActivity: Feature = {
+    key: 'days_since_activity',
+    label: 'Days since last activity',
+    type: 'numeric',
+    unit: 'days',
+    derive: { kind: 'daysSince', from: { salesforce: 'LastActivityDate', hubspot: 'notes_last_updated' } },
+    missingValues: [],
+    actionable: true,
+  };
+  // 8 pm on Dec 1 in Los Angeles is Dec 2 in UTC; 9 am on Dec 2 in Auckland is still Dec 1 in UTC.
+  const laEvening = new Date('2026-12-01T20:00:00-08:00');
+  const aucklandMorning = new Date('2026-12-02T09:00:00+13:00');
+  const days = (fields: Record<string, RawValue>, source: 'salesforce' | 'hubspot', now: Date, utcOffsetMinutes?: number) =>
+    featurizeRecord(fields, [lastActivity], source, now, utcOffsetMinutes)[0];
+
+  it('counts a Date field (a date alone) in calendar days to the rep\'s today: set today, it is 0 days ago all day', () => {
+    expect(days({ LastActivityDate: '2026-12-01' }, 'salesforce', laEvening, -480)).toBe(0);
+    expect(days({ LastActivityDate: '2026-11-30' }, 'salesforce', laEvening, -480)).toBe(1);
+    expect(days({ LastActivityDate: '2026-12-02' }, 'salesforce', aucklandMorning, 780)).toBe(0);
+    expect(days({ LastActivityDate: '2026-12-01' }, 'salesforce', aucklandMorning, 780)).toBe(1);
+    expect(featurizeRecords([{ LastActivityDate: '2026-12-01' }, { LastActivityDate: '2026-11-28' }], [lastActivity], 'salesforce', laEvening, -480)).toEqual(Float32Array.of(0, 3));
+  });
+
+  it('counts on this browser\'s clock when given none, as badges and the side panel score', async () => {
+    await inTimeZone('America/Los_Angeles', () => {
+      expect(days({ LastActivityDate: '2026-12-01' }, 'salesforce', laEvening)).toBe(0);
+      expect(featurizeRecords([{ LastActivityDate: '2026-11-30' }], [lastActivity], 'salesforce', laEvening)[0]).toBe(1);
+      expect(describeFeatureValue({ LastActivityDate: '2026-12-01' }, lastActivity, 'salesforce', laEvening)).toBe('0 days');
+    });
+    await inTimeZone('Pacific/Auckland', () => {
+      expect(days({ LastActivityDate: '2026-12-02' }, 'salesforce', aucklandMorning)).toBe(0);
+      expect(days({ LastActivityDate: '2026-12-01' }, 'salesforce', aucklandMorning)).toBe(1);
+    });
+  });
+
+  it('keeps a date-time\'s days the whole 24 hours elapsed since it, on any clock', async () => {
+    // 11 pm on Nov 30 in Los Angeles: the day before on the calendar, 21 hours before laEvening.
+    const lateLastNight = { notes_last_updated: '2026-11-30T23:00:00-08:00' };
+    expect(days(lateLastNight, 'hubspot', laEvening, -480)).toBe(0);
+    expect(days(lateLastNight, 'hubspot', laEvening, 0)).toBe(0);
+    await inTimeZone('America/Los_Angeles', () => expect(days(lateLastNight, 'hubspot', laEvening)).toBe(0));
+  });
+});
+
 describe('looseKey', () => {
   // Every character on its own: a key is made character by character, so this holds for every ASCII name.
   it('keeps of ASCII text its letters, lower-cased, and digits, and nothing else', () => {
@@ -108,6 +154,7 @@ describe('looseKey', () => {
 
 describe('describeFeatureValue', () => {
   const rec = { revenue: '1200000', employees: '1,200', opted_in: '0', source: 'Web', last_activity: '2026-10-20', title: 'VP Sales', email: 'ann@acme.io', clicks: '1', opens: '3', created: '2026-11-01' };
+  // Read in UTC, whose date `now` is midnight of: a date alone counts to the date on the browser's clock.
   it.each([
     [0, '$1,200,000'],
     [1, '1,200'],
@@ -118,7 +165,7 @@ describe('describeFeatureValue', () => {
     [6, 'corporate e-mail (acme.io)'],
     [7, '0.33'],
     [8, 'Sunday'],
-  ])('feature %i → %s', (i, want) => expect(describeFeatureValue(rec, features[i], 'csv', now)).toBe(want));
+  ])('feature %i → %s', (i, want) => inTimeZone('UTC', () => expect(describeFeatureValue(rec, features[i], 'csv', now)).toBe(want)));
   it('missing → ""', () => {
     expect(describeFeatureValue({}, features[0], 'csv', now)).toBe('');
     expect(describeFeatureValue({ source: 'Select' }, features[3], 'csv', now)).toBe('');
@@ -126,10 +173,11 @@ describe('describeFeatureValue', () => {
   it('a boolean the model cannot read is missing, as it was scored', () => {
     expect(describeFeatureValue({ opted_in: 'Opted out' }, features[2], 'csv', now)).toBe('');
   });
-  it('never says a date of today, a day ahead east of UTC, was "-1 days" ago', () => {
-    expect(describeFeatureValue({ last_activity: '2026-11-02' }, features[4], 'csv', now)).toBe('0 days');
-    expect(describeFeatureValue({ last_activity: '2026-10-31' }, features[4], 'csv', now)).toBe('1 day');
-  });
+  it('never says a date after today was "-1 days" ago', () =>
+    inTimeZone('UTC', () => {
+      expect(describeFeatureValue({ last_activity: '2026-11-02' }, features[4], 'csv', now)).toBe('0 days');
+      expect(describeFeatureValue({ last_activity: '2026-10-31' }, features[4], 'csv', now)).toBe('1 day');
+    }));
   it("words a choice field's value as the lead's CRM labels it on its pages, and no other source's", () => {
     const source = { ...features[3], derive: { kind: 'value' as const, from: { hubspot: 'hs_analytics_source', csv: 'source' }, optionLabels: { hubspot: { SOCIAL_MEDIA: 'Organic Social' } } } };
     expect(describeFeatureValue({ hs_analytics_source: 'SOCIAL_MEDIA' }, source, 'hubspot', now)).toBe('Organic Social');

@@ -11,7 +11,7 @@ import type { Derive, Feature, FieldSources } from './manifest';
 import {
   DAY_NAMES,
   SENIORITY_RANK,
-  daysBetween,
+  daysSince,
   emailDomain,
   emailDomainKind,
   parseBoolean,
@@ -51,15 +51,22 @@ export function sourceSupplies(feature: Pick<Feature, 'derive'>, source: SourceK
 }
 
 /**
+ * Minutes this browser's clock (its time zone, summer time included) is ahead of UTC at `at`:
+ * the rep's, whose today a date alone counts calendar days to when scoring (`daysSince`).
+ */
+export const localUtcOffsetMinutes = (at: Date) => -at.getTimezoneOffset();
+
+/**
  * A categorical feature's level as text before vocabulary lookup (the raw category, the
  * day name, the seniority level, …), or null when missing. Training builds the vocabulary
- * from exactly these strings.
+ * from exactly these strings. `utcOffsetMinutes`: see `featureNumber`.
  */
 export function featureLevel(
   record: RawRecord,
   feature: Pick<Feature, 'derive' | 'missingValues'>,
   source: SourceKind,
   now: Date,
+  utcOffsetMinutes = localUtcOffsetMinutes(now),
 ): string | null {
   const d = feature.derive;
   const missing = feature.missingValues ?? [];
@@ -78,7 +85,7 @@ export function featureLevel(
       return emailDomainKind(rawText(readRaw(record, d.from, source), missing));
     case 'daysSince':
     case 'ratio': {
-      const v = featureNumber(record, feature, source, now);
+      const v = featureNumber(record, feature, source, now, utcOffsetMinutes);
       return Number.isFinite(v) ? String(v) : null;
     }
   }
@@ -103,12 +110,17 @@ export function ratioParts(
   };
 }
 
-/** A numeric (or boolean) feature's value, NaN when missing. */
+/**
+ * A numeric (or boolean) feature's value, NaN when missing. A "days since" is measured at `now`;
+ * a date alone counts calendar days to the date a clock `utcOffsetMinutes` ahead of UTC shows
+ * then (`daysSince`): by default this browser's, the rep's own.
+ */
 export function featureNumber(
   record: RawRecord,
   feature: Pick<Feature, 'derive' | 'missingValues'> & { type?: Feature['type'] },
   source: SourceKind,
   now: Date,
+  utcOffsetMinutes = localUtcOffsetMinutes(now),
 ): number {
   const d = feature.derive;
   const missing = feature.missingValues ?? [];
@@ -119,7 +131,7 @@ export function featureNumber(
       return withinFloat32(parseNumber(raw, missing));
     }
     case 'daysSince':
-      return daysBetween(parseDate(readRaw(record, d.from, source), missing), now.getTime());
+      return daysSince(readRaw(record, d.from, source), now.getTime(), utcOffsetMinutes, missing);
     case 'dayOfWeek': {
       const t = parseDate(readRaw(record, d.from, source), missing);
       return Number.isFinite(t) ? new Date(t).getUTCDay() : NaN;
@@ -183,26 +195,29 @@ export function levelCode(level: string | null, feature: Pick<Feature, 'vocabula
   return feature.otherCode ?? NaN;
 }
 
-/** One feature's model input value (float64; the row stores it as float32). */
-export function featureValue(record: RawRecord, feature: Feature, source: SourceKind, now: Date): number {
-  if (feature.type === 'categorical') return levelCode(featureLevel(record, feature, source, now), feature);
-  return featureNumber(record, feature, source, now);
+/** One feature's model input value (float64; the row stores it as float32). `utcOffsetMinutes`: see `featureNumber`. */
+export function featureValue(record: RawRecord, feature: Feature, source: SourceKind, now: Date, utcOffsetMinutes = localUtcOffsetMinutes(now)): number {
+  if (feature.type === 'categorical') return levelCode(featureLevel(record, feature, source, now, utcOffsetMinutes), feature);
+  return featureNumber(record, feature, source, now, utcOffsetMinutes);
 }
 
-/** One lead → one row [F]; NaN = missing. `now` is the time "days since" is measured from. */
-export function featurizeRecord(record: RawRecord, features: Feature[], source: SourceKind, now: Date): Float32Array {
+/**
+ * One lead → one row [F]; NaN = missing. `now` is the time "days since" is measured from, a date
+ * alone counted on a clock `utcOffsetMinutes` ahead of UTC (see `featureNumber`).
+ */
+export function featurizeRecord(record: RawRecord, features: Feature[], source: SourceKind, now: Date, utcOffsetMinutes = localUtcOffsetMinutes(now)): Float32Array {
   const row = new Float32Array(features.length); // [F]
-  for (let f = 0; f < features.length; f++) row[f] = featureValue(record, features[f], source, now);
+  for (let f = 0; f < features.length; f++) row[f] = featureValue(record, features[f], source, now, utcOffsetMinutes);
   return row;
 }
 
-/** Many leads → row-major [N * F]. */
-export function featurizeRecords(records: RawRecord[], features: Feature[], source: SourceKind, now: Date): Float32Array {
+/** Many leads → row-major [N * F]; `now` and `utcOffsetMinutes` as for `featurizeRecord`. */
+export function featurizeRecords(records: RawRecord[], features: Feature[], source: SourceKind, now: Date, utcOffsetMinutes = localUtcOffsetMinutes(now)): Float32Array {
   const F = features.length;
   const out = new Float32Array(records.length * F); // [N, F]
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
-    for (let f = 0; f < F; f++) out[i * F + f] = featureValue(r, features[f], source, now);
+    for (let f = 0; f < F; f++) out[i * F + f] = featureValue(r, features[f], source, now, utcOffsetMinutes);
   }
   return out;
 }
@@ -334,7 +349,7 @@ export function describeFeatureValue(record: RawRecord, feature: Feature, source
     }
     case 'daysSince': {
       const v = featureNumber(record, feature, source, now);
-      // a date of "today" in a zone east of UTC is a day ahead: never "-1 days"
+      // a time a little ahead of this clock, or a date after today: never "-1 days"
       return Number.isNaN(v) ? '' : formatNumber(Math.max(0, v), feature.unit ?? 'days');
     }
     case 'dayOfWeek':

@@ -60,7 +60,8 @@ export type OptionLabels = z.infer<typeof OptionLabelsSchema>;
  * How a feature's number is made from raw values.
  * - `value`: the raw field itself (numeric / boolean / categorical by `type`); a categorical one
  *   may say how CRM pages label its values (`optionLabels`).
- * - `daysSince`: whole days between a date field and the scoring time.
+ * - `daysSince`: whole days between a date field and the scoring time; for a date alone, calendar
+ *   days to the rep's today (`daysSince` in derive.ts).
  * - `dayOfWeek`: 0 (Sunday) … 6 of a date field, categorical.
  * - `ratio`: numerator / denominator (e.g. email clicks per open); NaN when the denominator is 0 or missing.
  * - `titleSeniority`: job title → c-level / vp / director / manager / individual / student / other; missing when no rule reads it.

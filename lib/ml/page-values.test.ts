@@ -78,8 +78,9 @@ describe("pageFieldsAsData: the page's values overrule its locale's conventions"
   const american = pageConventions('en-US');
   const german = pageConventions('de-DE');
   const march20 = new Date('2026-03-20T12:00:00Z');
+  // Counted on UTC's clock: these pages name no time zone, and which day is today is not what is tested.
   const daysSinceCreated = (page: Record<string, string>, conventions = american) =>
-    featurizeRecord(pageFieldsAsData(page, features, 'salesforce', conventions), features, 'salesforce', march20)[DAYS_SINCE_CREATED];
+    featurizeRecord(pageFieldsAsData(page, features, 'salesforce', conventions), features, 'salesforce', march20, 0)[DAYS_SINCE_CREATED];
 
   it('reads a date written with dots day first whatever the locale, as every locale that writes dots does', () => {
     expect(daysSinceCreated({ CreatedDate: '05.03.2026' })).toBe(15);
@@ -401,7 +402,8 @@ describe("pageFieldsAsData: a page's dates as its locale writes them", () => {
     const data = pageFieldsAsData({ CreatedDate: shown(locale, { hour: '2-digit', minute: '2-digit' }) }, features, 'salesforce', conventions, timeZone);
     expect(Array.from(featurizeRecord(data, features, 'salesforce', now))).toEqual(Array.from(api));
     const day = shown(locale, {});
-    expect(featurizeRecord(pageFieldsAsData({ CreatedDate: day }, features, 'salesforce', conventions, timeZone), features, 'salesforce', now)[DAYS_SINCE_CREATED], day).toBe(2);
+    // Counted, as a date alone is, to the date on the page's user's clock: Kolkata's, 5 h 30 ahead of UTC.
+    expect(featurizeRecord(pageFieldsAsData({ CreatedDate: day }, features, 'salesforce', conventions, timeZone), features, 'salesforce', now, 330)[DAYS_SINCE_CREATED], day).toBe(2);
   });
 
   it("keeps a date the page's locale does not write, and reads none without a locale", () => {

@@ -6,6 +6,7 @@
  * column of rare values only, folds that need more rows of a class than the data has, and feature keys made from column names in any script. (A column's decimal commas: number-format.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
+import { inTimeZone } from '@/test/time-zone';
 import { featurizeRecords, type RawRecord } from '../featurize';
 import { FeatureSpecSchema, type FeatureSpec } from '../manifest';
 import { mulberry32 } from '../random';
@@ -476,8 +477,23 @@ describe('inferFeatureSpecs: dates with a few written in a form not read', () =>
     const now = new Date(latestDate!);
     const { features, X } = featurizeAndPrune(buildFeatures(specs, table.records, 'csv', now, []), table.records, 'csv', now, []);
     expect([X[7], X[12]]).toEqual([NaN, 187]);
-    const scored = featurizeRecords([{ 'Last Touch': 'Sep 20, 2026' }, { 'Last Touch': isoDay(190) }], features, 'csv', now);
+    const scored = featurizeRecords([{ 'Last Touch': 'Sep 20, 2026' }, { 'Last Touch': isoDay(190) }], features, 'csv', now, 0);
     expect([...scored]).toEqual([NaN, 9]);
+  });
+
+  it('counts a date alone to the day training measures from on UTC\'s clock, wherever it runs, unless given the clock of a CRM history\'s now', async () => {
+    const specs: FeatureSpec[] = [{ key: 'last_touch_days_since', label: 'Days since Last Touch', type: 'numeric', unit: 'days', derive: { kind: 'daysSince', from: { csv: 'Last Touch' } }, missingValues: [], actionable: false }];
+    const records = [{ 'Last Touch': '2026-10-31' }, { 'Last Touch': '2026-10-30' }];
+    // --now 2026-11-01 is midnight UTC: 5 pm on Oct 31 in Los Angeles (UTC−7 that day).
+    const now = new Date('2026-11-01T00:00:00Z');
+    const daysSince = (utcOffsetMinutes?: number) => {
+      const features = buildFeatures(specs, records, 'csv', now, [], utcOffsetMinutes);
+      return [...featurizeAndPrune(features, records, 'csv', now, [], utcOffsetMinutes).X];
+    };
+    await inTimeZone('America/Los_Angeles', () => {
+      expect(daysSince()).toEqual([1, 2]);
+      expect(daysSince(-420)).toEqual([0, 1]);
+    });
   });
 
   it('reads a column half or less of dates as categories, and says why and how to have it read as dates when half are', () => {

@@ -644,6 +644,8 @@ export function inferFeatureSpecs(
 /**
  * Specs → features: categorical vocabularies from the data (levels with ≥ MIN_LEVEL_COUNT rows,
  * most frequent first, at most MAX_LEVELS, then "(other)", which rare and unseen levels map to).
+ * "Days since" are measured at `now`, a date alone counted on a clock `utcOffsetMinutes` ahead of
+ * UTC (`featureNumber`): by default UTC's, as `train` counts.
  */
 export function buildFeatures(
   specs: FeatureSpec[],
@@ -652,13 +654,14 @@ export function buildFeatures(
   now: Date,
   /** Where notes on the data go; omitted, none are kept. */
   warnings?: string[],
+  utcOffsetMinutes = 0,
 ): Feature[] {
   return specs.map((spec): Feature => {
     const feature: Feature = { ...spec, missingValues: spec.missingValues ?? [], actionable: spec.actionable ?? false };
     if (spec.type !== 'categorical') return feature;
     const counts = new Map<string, number>();
     for (const r of records) {
-      const level = featureLevel(r, feature, source, now);
+      const level = featureLevel(r, feature, source, now, utcOffsetMinutes);
       if (level !== null) counts.set(level, (counts.get(level) ?? 0) + 1);
     }
     const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -691,9 +694,9 @@ function labelsOfLevels(derive: Derive, vocabulary: readonly string[]): Derive {
  * values all have fewer than MIN_LEVEL_COUNT rows differs from row to row, yet every value is
  * pooled into the one level "(other)".
  */
-function oneValueWarning(feature: Feature, records: RawRecord[], source: SourceKind, now: Date): string {
+function oneValueWarning(feature: Feature, records: RawRecord[], source: SourceKind, now: Date, utcOffsetMinutes: number): string {
   if (feature.type === 'categorical' && feature.vocabulary?.length === 1) {
-    const values = new Set(records.map((record) => featureLevel(record, feature, source, now))).size;
+    const values = new Set(records.map((record) => featureLevel(record, feature, source, now, utcOffsetMinutes))).size;
     if (values > 1) {
       return `"${feature.label}" has ${values} distinct values, each in fewer than ${MIN_LEVEL_COUNT} rows: all are pooled as one level, "${OTHER_LEVEL}", which tells no lead from another: dropped.`;
     }
@@ -703,7 +706,7 @@ function oneValueWarning(feature: Feature, records: RawRecord[], source: SourceK
 
 /**
  * Featurize and drop features that carry nothing: fully missing, or one value in every row.
- * Returns the kept features and X [N, F_kept].
+ * Returns the kept features and X [N, F_kept]. `now` and `utcOffsetMinutes` as for `buildFeatures`.
  */
 export function featurizeAndPrune(
   features: Feature[],
@@ -711,8 +714,9 @@ export function featurizeAndPrune(
   source: SourceKind,
   now: Date,
   warnings: string[],
+  utcOffsetMinutes = 0,
 ): { features: Feature[]; X: Float32Array } {
-  const all = featurizeRecords(records, features, source, now); // [N, F]
+  const all = featurizeRecords(records, features, source, now, utcOffsetMinutes); // [N, F]
   const F = features.length;
   const N = records.length;
   const keep: number[] = [];
@@ -727,7 +731,7 @@ export function featurizeAndPrune(
       else if (v !== first) varies = true;
     }
     if (nMissing === N) warnings.push(`"${features[f].label}" is missing in every row: dropped.`);
-    else if (!varies && nMissing === 0) warnings.push(oneValueWarning(features[f], records, source, now));
+    else if (!varies && nMissing === 0) warnings.push(oneValueWarning(features[f], records, source, now, utcOffsetMinutes));
     else keep.push(f);
   }
   if (keep.length === 0) throw new TrainingDataError('No usable feature is left: every column is empty, constant or excluded.');

@@ -111,6 +111,13 @@ export interface TrainInput {
   /** What "days since" is measured from; default: the latest date the "days since" features read (see `runTime`). */
   now?: Date;
   /**
+   * Minutes ahead of UTC of the clock whose date at `now` a date alone (`2026-03-01`) counts
+   * calendar days to (`daysSince`). Default 0: a `now` that is a day (`--now 2026-11-01`, a file's
+   * latest date) is midnight UTC of that day, wherever the training runs. The browser's training
+   * on a CRM's history as of now gives the browser's own, as its scoring counts.
+   */
+  nowUtcOffsetMinutes?: number;
+  /**
    * When the training runs (the CLI's wall clock), when no `now` is given: a date more than a
    * day after it (a contract's end, a next follow-up) cannot be when the data was exported, so
    * "days since" is measured from the latest date up to it, with a warning naming the columns.
@@ -504,8 +511,8 @@ export function trainModel(input: TrainInput): TrainResult {
 
   // --- featurize
   progress({ stage: 'featurize', fraction: 0.02 });
-  const built = buildFeatures(specs, input.records, source, now, warnings);
-  const { features, X } = featurizeAndPrune(built, input.records, source, now, warnings);
+  const built = buildFeatures(specs, input.records, source, now, warnings, input.nowUtcOffsetMinutes);
+  const { features, X } = featurizeAndPrune(built, input.records, source, now, warnings, input.nowUtcOffsetMinutes);
   const F = features.length;
   const N = labels.length;
   assertTrainedModelCheckable(X, N, F, { ...DEFAULT_EBM_OPTIONS, ...ebmOpts });

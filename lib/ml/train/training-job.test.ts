@@ -4,13 +4,14 @@ import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../../crm/demo-data';
 import { toStoredLead } from '../../crm/demo-leads';
 import { db, readLeadsForTraining, type StoredLead } from '../../db/db';
 import { historyRule, inHistory } from '../../db/source-history';
-import { ManifestSchema } from '../manifest';
+import { ManifestSchema, type FeatureSpec } from '../manifest';
 import { compareModels, runTrainingRequest, type TrainingHistory } from './training-job';
 import { chanceMargin, rocAucStandardError } from './metrics';
 import { mulberry32 } from '../random';
 import { KEEPS_CHANGING_REASON, LEAD_AGE_REASON, leadsInWindow, mapSpec } from './training-set';
 import { TrainingEventSchema, TrainingStageSchema, type TrainingData, type TrainingEvent, type TrainingRequest } from './worker-protocol';
 import { DEMO_HISTORY_NOW, demoHubspotLeads, demoHubspotTrainingData } from '@/test/fixtures/demo-hubspot-history';
+import { inTimeZone } from '@/test/time-zone';
 
 const now = DEMO_HISTORY_NOW;
 const leads = demoHubspotLeads;
@@ -204,6 +205,33 @@ describe('runTrainingRequest', () => {
     expect(fileTime).toBeLessThanOrEqual(now.getTime());
     expect(fileTime).toBeGreaterThan(now.getTime() - 30 * 86_400_000);
     expect(await referenceTime('hubspot')).toBe(Date.parse(sixMonthsLater));
+  });
+
+  // A date alone counts calendar days to the date of the time measured from: a synced history's is
+  // now, on the browser's clock, as the badges score; a file's is its latest date, a day.
+  it('counts a date alone to today on this browser’s clock for a synced history, to a file’s latest day wherever the browser is', async () => {
+    const meeting: FeatureSpec = { key: 'days_since_meeting', label: 'Days since the meeting', type: 'numeric', unit: 'days', derive: { kind: 'daysSince', from: { hubspot: 'meeting_day', csv: 'meeting_day' } }, missingValues: [], actionable: false };
+    const withMeeting = (source: 'csv' | 'hubspot') =>
+      leads.map((lead) => ({
+        ...lead,
+        ...(source === 'csv' && { source, key: `csv|${lead.id}` }),
+        fields: { ...lead.fields, meeting_day: new Date(lead.createdAt + 5 * 86_400_000).toISOString().slice(0, 10) },
+      }));
+    const meetingEdges = (source: 'csv' | 'hubspot', timeZone: string) =>
+      inTimeZone(timeZone, async () => {
+        const history = { leads: async () => withMeeting(source), writtenBackFields: async () => [], probabilitiesOf: noProbabilities };
+        const events: TrainingEvent[] = [];
+        await runTrainingRequest({ type: 'train', data: { ...data, source }, specs: [meeting], cv: 2 }, history, (event) => events.push(event));
+        const done = events.at(-1);
+        if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
+        const { features, terms } = done.manifest;
+        return terms.find((term) => term.features.length === 1 && features[term.features[0]].key === meeting.key)!.shape!.axes[0].edges;
+      });
+    const syncedInUtc = await meetingEdges('hubspot', 'UTC');
+    expect(syncedInUtc.length).toBeGreaterThan(1);
+    // The history's now, midnight UTC on Nov 1, is 5 pm on Oct 31 in Los Angeles: every date a day nearer there.
+    expect(await meetingEdges('hubspot', 'America/Los_Angeles')).toEqual(syncedInUtc.map((edge) => edge - 1));
+    expect(await meetingEdges('csv', 'America/Los_Angeles')).toEqual(await meetingEdges('csv', 'UTC'));
   });
 
   it('reports how a model of the earlier leads ranks the newest ones (out of time, by created date)', async () => {

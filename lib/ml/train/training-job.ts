@@ -3,7 +3,7 @@
  * can run it: read the stored leads of the window, label them and keep what is read of them, then inspect or train.
  */
 import { daysBetween } from '../derive';
-import type { RawRecord, SourceKind } from '../featurize';
+import { localUtcOffsetMinutes, type RawRecord, type SourceKind } from '../featurize';
 import { fieldsRead, type FeatureSpec } from '../manifest';
 import { describeDataSize } from './data-size';
 import { bareFieldName } from './leakage';
@@ -235,7 +235,12 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       data.source === 'csv' && specs.some((spec) => spec.derive.kind === 'daysSince')
         ? new Date(referenceTimeOf(specs, await fileDates(history, specs), data.source, now, []) ?? now.getTime())
         : now;
-    const guard = (specs: FeatureSpec[], measured: Date) => inspectTrainingData(table, specs, data.source, measured, storedHistory, forbiddenFields(data.outcome, writtenBack));
+    // A date alone counts calendar days to the date of that time (`daysSince`): a file's latest date
+    // is a day, read as midnight UTC, so on UTC's clock, as the CLI counts; a CRM's history is as of
+    // now, so on this browser's clock, as its scoring counts.
+    const nowUtcOffsetMinutes = data.source === 'csv' ? 0 : localUtcOffsetMinutes(now);
+    const guard = (specs: FeatureSpec[], measured: Date) =>
+      inspectTrainingData(table, specs, data.source, measured, storedHistory, forbiddenFields(data.outcome, writtenBack), nowUtcOffsetMinutes);
 
     if (request.type === 'check-features') {
       post({ type: 'features-checked', leakage: guard(request.specs, await measuredFrom(request.specs)).leakage });
@@ -283,6 +288,7 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       source: data.source,
       sourceName: `${data.source} leads`,
       now: specsMeasuredFrom,
+      nowUtcOffsetMinutes,
       createdAt: now,
       // Honest about drift: the leads created last, held out from a model of the earlier ones.
       rowTimes: { times: createdAt, label: 'created date' },

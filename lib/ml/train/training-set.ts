@@ -586,7 +586,8 @@ export function guardReasons(
  * Counts and the guards' flags (`guardReasons`), before training; a spec reading one of the
  * `forbidden` fields (`forbiddenFields`) is flagged for it without being read. Throws the
  * trainer's own `TrainingDataError` when the data cannot train at all (too few rows or
- * conversions).
+ * conversions). "Days since" are measured as training measures them (`now`, `utcOffsetMinutes`:
+ * see `buildFeatures`).
  */
 export function inspectTrainingData(
   table: Table,
@@ -595,6 +596,7 @@ export function inspectTrainingData(
   now: Date,
   history: StoredHistory | null = null,
   forbidden: ReadonlyMap<string, string> = new Map(),
+  utcOffsetMinutes = 0,
 ): DataInspection {
   const { labels } = buildLabels(table, OUTCOME_COLUMN, '1');
   const refusedFor = specs.map((spec) => specFields(spec, source).map((field) => (field === undefined ? undefined : forbidden.get(field))).find((reason) => reason !== undefined));
@@ -602,8 +604,8 @@ export function inspectTrainingData(
     const reason = refusedFor[i];
     return reason === undefined ? [] : [{ key: spec.key, label: spec.label, field: fieldOf(spec, source), reason }];
   });
-  const features = buildFeatures(specs.filter((_, i) => refusedFor[i] === undefined), table.records, source, now);
-  const X = featurizeRecords(table.records, features, source, now); // [N, F]
+  const features = buildFeatures(specs.filter((_, i) => refusedFor[i] === undefined), table.records, source, now, undefined, utcOffsetMinutes);
+  const X = featurizeRecords(table.records, features, source, now, utcOffsetMinutes); // [N, F]
   const N = labels.length;
   const reasons = guardReasons(features, X, labels, source, now, history);
   const leakage = features.flatMap((feature, f) => {
