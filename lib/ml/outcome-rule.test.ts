@@ -1,5 +1,6 @@
 /** A model's outcome rule records the minimum age its training window let in; the figures on stored leads count outcomes from it. */
 import { describe, expect, it } from 'vitest';
+import { inTimeZone } from '@/test/time-zone';
 import { AGES_COUNTED_TO_TODAY, agesCountedTo, describeSettledLeads, describeWhenOutcomeCounts, latestExportDate, ModelOutcomeRuleSchema, OUTCOME_SETTLED_DAYS, outcomeOrWhyNot, outcomeSettled, settledDaysOf, windowCountedFrom } from './outcome-rule';
 
 const DAY = 86_400_000;
@@ -74,32 +75,35 @@ describe('the words', () => {
     expect(describeWhenOutcomeCounts(0, true, today)).toBe("a lead's outcome counts however new it is");
   });
 
-  it('count a file’s leads to its latest created date, written out, not to today', () => {
-    const exported = Date.parse('2024-03-12T15:30:00Z');
-    const file = agesCountedTo({ source: 'csv' }, exported);
-    expect(describeSettledLeads(30, false, file)).toBe("created 30 or more days before Mar 12, 2024, the file's latest created date");
-    expect(describeSettledLeads(90, true, file)).toBe("created 90 or more days before Mar 12, 2024, the file's latest created date, or learnt from");
-    expect(describeWhenOutcomeCounts(30, true, file)).toBe("a lead's outcome counts if it was created 30 or more days before Mar 12, 2024, the file's latest created date, or the model learnt from it");
-    expect(describeWhenOutcomeCounts(1, false, file)).toBe("a lead's outcome counts if it was created 1 or more days before Mar 12, 2024, the file's latest created date");
-    // No minimum age: no date to count to.
-    expect(describeSettledLeads(0, true, file)).toBe('however new');
-    expect(describeWhenOutcomeCounts(0, false, file)).toBe("a lead's outcome counts however new it is");
-    // A model without a rule reads every source's stored outcomes: a CRM's leads by today, the file's by its date.
-    const mixed = agesCountedTo(undefined, exported);
-    expect(describeSettledLeads(30, false, mixed)).toBe("created 30 or more days ago, an imported file's leads 30 or more days before Mar 12, 2024, the file's latest created date");
-    expect(describeWhenOutcomeCounts(30, false, mixed)).toBe(
-      "a lead's outcome counts once it is 30 days old, an imported file's lead's if it was created 30 or more days before Mar 12, 2024, the file's latest created date",
-    );
-  });
+  // The file's latest created date, 3:30 pm UTC, is a moment: written as the day it was in UTC, the browser's zone here.
+  it('count a file’s leads to its latest created date, written out, not to today', () =>
+    inTimeZone('UTC', () => {
+      const exported = Date.parse('2024-03-12T15:30:00Z');
+      const file = agesCountedTo({ source: 'csv' }, exported);
+      expect(describeSettledLeads(30, false, file)).toBe("created 30 or more days before Mar 12, 2024, the file's latest created date");
+      expect(describeSettledLeads(90, true, file)).toBe("created 90 or more days before Mar 12, 2024, the file's latest created date, or learnt from");
+      expect(describeWhenOutcomeCounts(30, true, file)).toBe("a lead's outcome counts if it was created 30 or more days before Mar 12, 2024, the file's latest created date, or the model learnt from it");
+      expect(describeWhenOutcomeCounts(1, false, file)).toBe("a lead's outcome counts if it was created 1 or more days before Mar 12, 2024, the file's latest created date");
+      // No minimum age: no date to count to.
+      expect(describeSettledLeads(0, true, file)).toBe('however new');
+      expect(describeWhenOutcomeCounts(0, false, file)).toBe("a lead's outcome counts however new it is");
+      // A model without a rule reads every source's stored outcomes: a CRM's leads by today, the file's by its date.
+      const mixed = agesCountedTo(undefined, exported);
+      expect(describeSettledLeads(30, false, mixed)).toBe("created 30 or more days ago, an imported file's leads 30 or more days before Mar 12, 2024, the file's latest created date");
+      expect(describeWhenOutcomeCounts(30, false, mixed)).toBe(
+        "a lead's outcome counts once it is 30 days old, an imported file's lead's if it was created 30 or more days before Mar 12, 2024, the file's latest created date",
+      );
+    }));
 
-  it('name the leads with no created date among those counted, which count whatever their age', () => {
-    const file = agesCountedTo({ source: 'csv' }, Date.parse('2024-03-12T15:30:00Z'));
-    expect(describeSettledLeads(30, false, today, 'some')).toBe('created 30 or more days ago, or with no created date');
-    expect(describeSettledLeads(90, true, file, 'some')).toBe("created 90 or more days before Mar 12, 2024, the file's latest created date, or with no created date, or learnt from");
-    expect(describeSettledLeads(30, true, today, 'all')).toBe('with no created date');
-    expect(describeSettledLeads(30, false, today, 'none')).toBe('created 30 or more days ago');
-    expect(describeSettledLeads(0, false, today, 'all')).toBe('however new');
-  });
+  it('name the leads with no created date among those counted, which count whatever their age', () =>
+    inTimeZone('UTC', () => {
+      const file = agesCountedTo({ source: 'csv' }, Date.parse('2024-03-12T15:30:00Z'));
+      expect(describeSettledLeads(30, false, today, 'some')).toBe('created 30 or more days ago, or with no created date');
+      expect(describeSettledLeads(90, true, file, 'some')).toBe("created 90 or more days before Mar 12, 2024, the file's latest created date, or with no created date, or learnt from");
+      expect(describeSettledLeads(30, true, today, 'all')).toBe('with no created date');
+      expect(describeSettledLeads(30, false, today, 'none')).toBe('created 30 or more days ago');
+      expect(describeSettledLeads(0, false, today, 'all')).toBe('however new');
+    }));
 
   it('keep today’s words for a model trained on a CRM, and when no file counts to another date', () => {
     expect(agesCountedTo({ source: 'salesforce' }, now - 150 * DAY)).toEqual(today);

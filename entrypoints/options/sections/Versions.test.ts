@@ -19,6 +19,7 @@ import { manifestOf } from '@/lib/ml/model-store';
 import { activateModel as activateStored, exportFiles, rollBack } from '@/lib/ml/model-versions';
 import { MODEL_CHANGE_MUTATION } from '@/lib/ui/hooks';
 import { storeModel } from '../../../test/fixtures/stored-model';
+import { inTimeZone } from '../../../test/time-zone';
 import { deferred } from '@/test/deferred';
 import { VersionsSection } from './Versions';
 
@@ -478,6 +479,18 @@ describe('the import form', () => {
 });
 
 // An admin reads the section to decide which model scores, and who gets it.
+it("dates a model trained here by the day it was in the browser's time zone, and the bundled one, dated by a day, by that day", () =>
+  inTimeZone('America/Los_Angeles', async () => {
+    // 8 pm on Dec 1 in Los Angeles: 4 am on Dec 2 in UTC.
+    await storeModel({ ...bundled, modelId: 'trained-evening', createdAt: '2026-12-02T04:00:00.000Z' }, new Uint8Array([1]), 'trained');
+    const container = renderSection();
+    const trained = await waitFor(() => container.querySelector('tr[data-model-id="trained-evening"]'));
+    const installed = await waitFor(() => container.querySelector(`tr[data-model-id="${bundled.modelId}"]`));
+    expect(bundled.createdAt).toBe('2026-11-01T00:00:00.000Z');
+    expect(trained.querySelectorAll('td')[1].textContent).toBe('Dec 1, 2026');
+    expect(installed.querySelectorAll('td')[1].textContent).toBe('Nov 1, 2026');
+  }));
+
 it('keeps the focus on Export while it exports (said unavailable, not disabled), and ignores another Export meanwhile', async () => {
   await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
   const container = renderSection();

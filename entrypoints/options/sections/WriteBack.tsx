@@ -437,8 +437,8 @@ function NoLongerWrittenNote({ crm, fields }: { crm: CrmKind; fields: readonly F
   );
 }
 
-/** "Nov 20, 2026", in the user's time zone: the day LeadLens last wrote to a field. */
-const writtenOn = (at: number) => new Date(at).toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric' });
+/** "Nov 20, 2026", in the browser's language and time zone: the day LeadLens last wrote to a field. */
+const writtenOn = (at: number) => formatModelDate(new Date(at).toISOString());
 
 /** "wrote 30,000 of 100,000 leads to Salesforce": what a stopped or cancelled write-back leaves written. */
 function writtenSoFar({ written, total, crm }: WriteBackSummary): string {
