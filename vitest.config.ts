@@ -1,6 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+// Tests see a machine set to UTC and US English, whatever this one is set to: Node takes its
+// default language from the environment when it starts, so the test workers are started with it.
+// A test about another zone or language says so (test/time-zone.ts; a process of its own for a language).
+process.env.TZ = 'UTC';
+process.env.LC_ALL = 'en_US.UTF-8';
+
 // Unit tests only; the end-to-end suite runs the built extension in Chromium (vitest.e2e.config.ts, test/e2e/).
 export default defineConfig({
   // The `@/…` imports of components and entrypoints (WXT's alias for the project root).
