@@ -245,6 +245,25 @@ describe('a run that ends with the CRM refusing the credentials, which puts the 
     await focusOn(link);
   });
 
+  it('moves the focus to the link of the CRM whose Sync now was refused, not to another CRM’s link', async () => {
+    // A HubSpot-only install: Salesforce's row, first, asks to connect it.
+    salesforce = summary('done', { connection: 'disconnected', stored: 0 });
+    let hubspot = summary('done', { crm: 'hubspot', lastRun: LAST_RUN, endedAt: LAST_RUN.finishedAt });
+    background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [salesforce, hubspot], autoSync: { everyMinutes: null, nextAt: null } }));
+    const hubspotRow = () => rendered!.container.querySelector<HTMLElement>('[data-testid="sync-hubspot"]');
+    const inHubspotRow = (testId: string) => hubspotRow()?.querySelector<HTMLElement>(`[data-testid="${testId}"]`) ?? null;
+    await renderSection(() => inHubspotRow('start-hubspot'));
+    expect(link()).not.toBeNull();
+    const start = deferred<unknown>();
+    background.startSync.mockReturnValue(start.promise);
+    pressEnter(inHubspotRow('start-hubspot')!);
+    await waitFor(() => inHubspotRow('start-hubspot')?.getAttribute('aria-disabled') === 'true' || null);
+    hubspot = summary('error', { crm: 'hubspot', synced: 10, error: 'HubSpot refused the token (401)', errorKind: 'auth', connection: 'reconnect', endedAt: LAST_RUN.finishedAt + 1 });
+    await act(async () => start.resolve({ ok: true, ...hubspot }));
+    const focusedLink = await waitFor(() => (document.activeElement instanceof HTMLAnchorElement ? document.activeElement : null));
+    expect(focusedLink.dataset.testid).toBe('reconnect-hubspot');
+  });
+
   it('leaves the focus where the admin put it since', async () => {
     await renderSection();
     salesforce = summary('running', { synced: 10, remaining: 90, lastRun: LAST_RUN, endedAt: LAST_RUN.finishedAt });

@@ -42,7 +42,13 @@ export function SyncSection() {
       <p>Sync copies your leads (Salesforce Leads, HubSpot contacts) into this browser, then only what changed since the last sync.</p>
       <AutoSyncChoice status={syncs.data.autoSync} />
       {syncs.data.syncs.map((sync) => (
-        <SyncRow key={sync.crm} sync={sync} busy={act.isPending} onAction={(action) => act.mutate({ crm: sync.crm, action })} />
+        <SyncRow
+          key={sync.crm}
+          sync={sync}
+          busy={act.isPending}
+          acting={act.isPending && act.variables.crm === sync.crm}
+          onAction={(action) => act.mutate({ crm: sync.crm, action })}
+        />
       ))}
       {act.isError && <ErrorState message={act.error.message} />}
     </>
@@ -172,7 +178,16 @@ function connectFirst({ status, errorKind, connection }: SyncSummary): 'reconnec
   return 'reconnect';
 }
 
-function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; onAction(action: 'start' | 'cancel'): void }) {
+interface SyncRowProps {
+  sync: SyncSummary;
+  /** A Sync now or Cancel of any CRM is being answered: none is pressed again meanwhile. */
+  busy: boolean;
+  /** This row's own Sync now or Cancel is being answered. */
+  acting: boolean;
+  onAction(action: 'start' | 'cancel'): void;
+}
+
+function SyncRow({ sync, busy, acting, onAction }: SyncRowProps) {
   const label = CRM_LABEL[sync.crm];
   // A cancel before anything was stored leaves nothing to resume (`stoppedAt`).
   const resumable = (sync.status === 'cancelled' && sync.synced > 0) || sync.status === 'error';
@@ -181,9 +196,10 @@ function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; o
   // By when it ended, not by a run seen running: a short one can start and end between two polls.
   const [endedBefore] = useState(sync.endedAt);
   // A run that ends asking to reconnect takes Cancel away: the focus it had goes to the link in its
-  // place. Also while a Sync now is answered: a run refused at its first request may never be seen running.
+  // place. Also while its own Sync now is answered: a run refused at its first request may never be seen
+  // running. Another CRM's (`busy`) is not this row's: its link would take the focus from that CRM's.
   const reconnectLink = useRef<HTMLAnchorElement>(null);
-  useFocusBackWhenJobEnds(sync.status === 'running' || busy, reconnectLink);
+  useFocusBackWhenJobEnds(sync.status === 'running' || acting, reconnectLink);
   return (
     <div data-testid={`sync-${sync.crm}`} data-status={sync.status} data-synced={sync.synced} data-stored={sync.stored}>
       <h3>{label}</h3>
