@@ -534,3 +534,15 @@ it('moves the focus from Disconnect, gone with the connection, to the button tha
   expect(disconnectButton()).toBeUndefined();
   expect(document.activeElement).toBe(connectButton('salesforce'));
 });
+
+it('leaves the focus where it is when a connection ends elsewhere on the page (Purge everything), rather than take it to Connect', async () => {
+  await renderSection();
+  // The admin clicked on the page's text while the purge ran: the focus is on the page's body.
+  expect(document.activeElement).toBe(document.body);
+  background.connectionStatus.mockResolvedValue(statusOf(SALESFORCE_DISCONNECTED, HUBSPOT_DISCONNECTED));
+  // What a purge does once done: every query read again.
+  await act(() => queryClient.invalidateQueries());
+  await settle();
+  expect(disconnectButton()).toBeUndefined();
+  expect(document.activeElement).toBe(document.body);
+});

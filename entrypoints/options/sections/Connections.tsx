@@ -126,12 +126,14 @@ export function ConnectionsSection() {
     [connect, test, disconnect].forEach((mutation) => mutation.reset());
     setShownProblems(null);
   };
-  // A CRM's Test and Disconnect are shown while it has a connection: once disconnected, the focus
-  // Disconnect had goes to the button that connects it again.
-  const hasConnection = (crm: CrmKind) => status.data?.some((c) => c.crm === crm && c.status !== 'disconnected') ?? false;
+  // A CRM's Test and Disconnect are shown while it has a connection: once its Disconnect is done (its
+  // onSettled waits for the status read again, so the row has gone), the focus Disconnect had goes to
+  // the button that connects it again. Only this Disconnect's: a connection ended elsewhere (Purge
+  // everything) must not take the focus, nor scroll the page, from where the admin is.
+  const disconnecting = (crm: CrmKind) => disconnect.isPending && disconnect.variables === crm;
   const connectButton: Record<CrmKind, RefObject<HTMLButtonElement | null>> = { salesforce: useRef(null), hubspot: useRef(null) };
-  useFocusBackWhenJobEnds(hasConnection('salesforce'), connectButton.salesforce);
-  useFocusBackWhenJobEnds(hasConnection('hubspot'), connectButton.hubspot);
+  useFocusBackWhenJobEnds(disconnecting('salesforce'), connectButton.salesforce);
+  useFocusBackWhenJobEnds(disconnecting('hubspot'), connectButton.hubspot);
 
   if (status.isPending) return <Loading what="connections" />;
   if (status.isError) return <ErrorState message={status.error.message} />;
