@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScoredLead } from '../messaging/protocol';
 import { assignedSlot } from '../crm/dom';
-import { BACKGROUND_UNREACHABLE, failedOutcome, mountBadge, replaceBadge } from './badge-ui';
+import { BACKGROUND_UNREACHABLE, failedOutcome, mountBadge, replaceBadge, type BadgeHandle } from './badge-ui';
 import { EXTENSION_RELOADED } from './navigation';
 import { stubResizeObservers, type StubbedSizeObserver } from '@/test/resize-observers';
 
@@ -400,6 +400,43 @@ describe('badge', () => {
       second.showUnknown();
       expect(statusOf(first)!.textContent).toBe('');
       expect(statusOf(second)!.textContent).toBe('LeadLens: not scored yet.');
+    });
+
+    /** What the rep does with the badge, and `elsewhere` on the page. */
+    type Step = (badge: BadgeHandle, elsewhere: HTMLElement) => void;
+    // Left there, browse mode would read the result twice: the button's name, then the status after it.
+    it.each<[string, Step, Step]>([
+      ['the focus moves on from its button to the page', (badge) => badge.focus(), (_badge, elsewhere) => elsewhere.focus()],
+      [
+        'the focus moves on from its panel (one that scrolls) to the page',
+        (badge) => {
+          const panel = popoverOf(badge.host).querySelector<HTMLElement>('.panel')!;
+          panel.tabIndex = 0;
+          badge.focus();
+          panel.focus();
+        },
+        (_badge, elsewhere) => elsewhere.focus(),
+      ],
+      ['Escape closes its popover', (badge) => badge.focus(), (badge) => key(badge.host.shadowRoot!.querySelector('button')!, 'keydown', 'Escape')],
+      [
+        'the pointer that opened it leaves',
+        (badge) => badge.host.dispatchEvent(new MouseEvent('mouseenter')),
+        (badge) => {
+          badge.host.dispatchEvent(new MouseEvent('mouseleave'));
+          vi.advanceTimersByTime(1000);
+        },
+      ],
+    ])('says it no more once %s', (_how, comeOnto, leave) => {
+      vi.useFakeTimers();
+      document.body.insertAdjacentHTML('beforeend', '<button id="edit">Edit</button>');
+      const elsewhere = document.getElementById('edit')!;
+      const badge = mountBadge(document, document.getElementById('title'));
+      comeOnto(badge, elsewhere);
+      badge.show({ ok: false, error: 'HubSpot did not answer' });
+      expect(statusOf(badge)!.textContent).toBe('LeadLens could not score this lead.');
+      leave(badge, elsewhere);
+      expect(popoverOf(badge.host).hidden).toBe(true);
+      expect(statusOf(badge)!.textContent).toBe('');
     });
   });
 

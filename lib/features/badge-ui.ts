@@ -222,7 +222,8 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
   // Says a result as it arrives, where the rep is on this badge: a screen reader hears of no change to a button's name.
   const status = el('span', { class: 'status', role: 'status' });
   root.append(el('style', {}, STYLE), button, popover, status);
-  const popoverState = wirePopover(host, button, popover);
+  // Emptied once the rep leaves the badge or dismisses its popover: left there, browse mode would read the result twice (the button's name, then this).
+  const popoverState = wirePopover(host, button, popover, () => (status.textContent = ''));
   /**
    * The button had the focus when it last came or went, unless it went while the badge stayed. Chromium blurs an
    * element being removed while it is still connected: whether that blur was the removal is known once it is done.
@@ -346,8 +347,9 @@ const hasPopoverApi = (element: HTMLElement): element is TopLayerElement =>
  * pins it too. Escape (anywhere), a click outside the badge or the focus
  * moving on from the badge to another element closes it. Leaving by pointer closes after a short delay, so the pointer can move onto
  * the popover. When the browser hides it (the CRM moved or removed the badge), it is closed for good too.
+ * `onLeft` is called whenever it is left closed: the focus gone from the button, the pointer gone, or dismissed.
  */
-function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElement): { close(): void } {
+function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElement, onLeft: () => void): { close(): void } {
   const doc = host.ownerDocument;
   const root = button.getRootNode();
   const topLayer = hasPopoverApi(popover) ? popover : null;
@@ -410,7 +412,11 @@ function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElemen
       doc.removeEventListener('keydown', onEscape, true);
     }
   };
-  const update = () => setOpen(pinned || hovered || focused);
+  /** Opens or closes it as the rep is on the badge or not; closed, the rep has left the badge or dismissed it (`onLeft`). */
+  const update = () => {
+    setOpen(pinned || hovered || focused);
+    if (!open) onLeft();
+  };
   /** On to another element (Tab, a click in a field), not to none (a click on the popover's own text, another window). */
   const leavesForAnotherElement = (to: EventTarget | null) => to instanceof Node && to !== host && !root.contains(to);
   /** Closed until the next hover, focus or click (Escape, a click outside, the second click, the browser hiding it). */
