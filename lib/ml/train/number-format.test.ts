@@ -253,6 +253,13 @@ describe('number-format', () => {
       ['1,200円', undefined, 1200],
       ['1,200元', undefined, 1200],
       ['1,200원', undefined, 1200],
+      ['5,000 ر.س', undefined, 5000], // as typed, without the last dot
+      ['ريال 1,200', undefined, 1200], // the riyal in Arabic letters, as Arab countries write it
+      ['1,200 تومان', undefined, 1200],
+      ['रु 1,234.50', undefined, 1234.5],
+      ['1,234.50 บาท', undefined, 1234.5],
+      ['1,234.50 ש"ח', undefined, 1234.5],
+      ['1200円', undefined, 1200], // a currency after plain digits is an amount, as 1200 ₽ is
     ] as const)('%s reads as %s %s', (text, format, want) => {
       expect(parseNumber(text, [], format)).toBeNaN(); // as parseNumber alone reads it
       expect(amount(text, format)).toBe(want);
@@ -260,13 +267,35 @@ describe('number-format', () => {
 
     it('keeps words and codes as written: no number is made of them', () => {
       // A currency's letters glued to plain digits read as a code (R2, RM10); English words that are ISO codes as labels (TOP 10).
-      // A longer word in another script is a label (a department, a city), and letters glued to plain digits a code, in any script.
-      for (const text of ['R2D2', 'R2', 'RM10', 'kr-team', 'Q3 2024', 'TOP 10', 'ALL 3', 'sek 100', 'zł', 'R 2D2', '12 zł 50 gr', 'zł 12/31/2025', 'AB 12', 'Отдел 1', 'Москва 2', 'ر2', '第3四半期']) {
+      // A word in another script other than a currency's own (above) is a label: a department, a city, store 3, flat 3, stage 2, a Tu-154,
+      // fiscal 2024, December, floor 2; letters glued to plain digits are a code (ر2), in any script. Scale words stay as written too,
+      // not read as a smaller number: 500万円 is 5 million yen, 5 тыс. 5 thousand, 5 लाख 500 thousand.
+      const labels = ['3号店', 'кв. 3', '第 3', 'שלב 2', 'фаза 2', 'Φάση 2', 'فرع 3', 'ул. 5', 'Ту 154', '2024年度', '12月', '2階', '5층', '3ד'];
+      const scaled = ['500万円', '5万', '3億', '5억원', '5만', '5 тыс.', '1,2 млн', '3 млрд', '5 ألف', '5 लाख', '2 करोड़', '10 لاکھ', '12 千'];
+      for (const text of ['R2D2', 'R2', 'RM10', 'kr-team', 'Q3 2024', 'TOP 10', 'ALL 3', 'sek 100', 'zł', 'R 2D2', '12 zł 50 gr', 'zł 12/31/2025', 'AB 12', 'Отдел 1', 'Москва 2', 'ر2', '第3四半期', ...labels, ...scaled]) {
         expect(withoutCurrency(text), text).toBe(text);
         expect(amount(text), text).toBeNaN();
       }
       // parseNumber reads a word after a number as a unit (12 days), and kept that reading: 3 pm is 3, as before.
       expect(withoutCurrency('3 pm')).toBe('3 pm');
+    });
+
+    // Each pair's currency as Intl writes it there, in letters (ر.س., ریال, ብር, नेरू, රු.) or a sign (₹, ₩, ￥, ₪, ៛, ৳, ؋).
+    // Not my-MM: Intl writes the kyat as a Latin K, which parseNumber reads as thousands (1,235 K).
+    it.each([
+      ['ar', 'SAR'], ['ar-SA', 'SAR'], ['ar-EG', 'EGP'], ['ar-AE', 'AED'], ['ar-MA', 'MAD'], ['ar-DZ', 'DZD'], ['ar-IQ', 'IQD'], ['ar-KW', 'KWD'], ['ar-QA', 'QAR'],
+      ['ar-BH', 'BHD'], ['ar-OM', 'OMR'], ['ar-JO', 'JOD'], ['ar-LB', 'LBP'], ['ar-SY', 'SYP'], ['ar-TN', 'TND'], ['ar-LY', 'LYD'], ['ar-YE', 'YER'],
+      ['fa-IR', 'IRR'], ['ur-PK', 'PKR'], ['ps-AF', 'AFN'], ['ckb-IQ', 'IQD'], ['am-ET', 'ETB'], ['ne-NP', 'NPR'], ['hi-IN', 'INR'], ['si-LK', 'LKR'],
+      ['ja-JP', 'JPY'], ['zh-CN', 'CNY'], ['zh-TW', 'TWD'], ['ko-KR', 'KRW'], ['th-TH', 'THB'], ['he-IL', 'ILS'], ['km-KH', 'KHR'], ['lo-LA', 'LAK'], ['bn-BD', 'BDT'],
+    ])("reads an amount as Intl writes it in %s's own currency, %s, in ASCII digits", (locale, currency) => {
+      for (const currencyDisplay of ['symbol', 'narrowSymbol'] as const) {
+        const format = new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay, numberingSystem: 'latn', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+        const parts = format.formatToParts(1234.5);
+        const decimalComma = parts.find((part) => part.type === 'decimal')?.value === ',';
+        // Without the marks that set the text's direction, as a page's text is read (page-values.ts).
+        const written = format.format(1234.5).replace(/\p{Cf}/gu, '');
+        expect(amount(written, decimalComma ? 'comma-decimal' : undefined), `${written} (${parts.find((part) => part.type === 'currency')?.value})`).toBe(1234.5);
+      }
     });
 
     it('keeps the reading of every value parseNumber reads, the currencies it knows among them', () => {

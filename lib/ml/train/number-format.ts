@@ -18,25 +18,39 @@ import { cellNumber, mostlyNumbers, type Table } from './dataset';
 const CURRENCY_WORDS = ['zł', 'Kč', 'kr', 'kr.', 'Kr', 'Kr.', 'Ft', 'lei', 'RM', 'RMB', 'Rp', 'Rs', 'Rs.', 'R', 'TL', 'руб', 'руб.', 'р.', 'лв', 'лв.', 'грн', 'грн.', 'S/'];
 
 /**
- * A currency written in a script other than Latin, as Intl and its countries write it: one to
- * four letters (with their marks), a dot after any: `ر.س.` (Saudi riyal), `د.إ.`, `ریال`, `ብር`,
- * `नेरू`, `රු.`, `円`, `元`, `원`. A longer word beside a number (`Отдел 1`, a department) is more
- * often a label than a currency; a short one is a currency or a unit (`3 件`, three items), and
- * the number is the value either way.
+ * Arab countries' currencies as Intl writes them for their locales (ar-SA's `ر.س.`, the Saudi
+ * riyal; ar-EG's `ج.م.`; ar-AE's `د.إ.`; ar-MA's `د.م.`; ...), and as people also type them,
+ * without the last dot (`ر.س`).
  */
-const NON_LATIN_CURRENCY = String.raw`(?:(?!\p{Script=Latin})\p{L}\p{M}*\.?){1,4}`;
+const ARABIC_CURRENCY_ABBREVIATIONS = ['ر.س.', 'د.إ.', 'د.م.', 'د.ج.', 'د.ع.', 'د.ك.', 'ر.ق.', 'ج.م.', 'ر.ع.', 'د.ب.', 'د.ت.', 'د.ل.', 'ر.ي.', 'ل.ل.', 'ل.س.', 'د.أ.'];
+
+/**
+ * Currencies written in letters of scripts other than Latin. Those Intl writes in letters, not
+ * with a currency sign (`\p{Sc}`, read as any sign is): the `currency` part of
+ * `new Intl.NumberFormat(locale, { style: 'currency', currency }).formatToParts(…)` for each
+ * locale's own currency in ar-SA … ar-YE, fa-IR, ckb-IQ, am-ET, ne-NP (and its narrow `रू`) and
+ * si-LK, gathered once with Node 20's Intl (number-format.test.ts checks each is still read). And
+ * as their countries also write them, or write those Intl writes with a sign: the riyal in Arabic
+ * letters, the toman, Nepali `रु`, Sinhala `රු` without its dot, the yen, yuan and won
+ * (`1,200円`), the baht, the shekel. A list, not any short word of another script: beside a
+ * number, most such words are labels (`3号店`, store 3; `кв. 3`, flat 3) or scale words
+ * (`500万円` is 5 million yen, not 500), which stay as written.
+ */
+const NON_LATIN_CURRENCY_WORDS = [
+  ...ARABIC_CURRENCY_ABBREVIATIONS.flatMap((written) => [written, written.slice(0, -1)]),
+  ...['ریال', 'ريال', 'تومان', 'ብር', 'नेरू', 'रू', 'रु', 'රු.', 'රු', '円', '元', '원', 'บาท', 'ש״ח', 'ש"ח'],
+];
 
 /**
  * A currency as amounts are written with it: any of Unicode's currency signs (`₩`, `₽`, `₺`,
  * `₪`, `₫`, `฿`), with the letters some dollars and reals are written with (`R$`, `NZ$`, `HK$`);
- * an ISO 4217 code (in capitals, as codes are written: `sek 100` is no amount); a currency's
- * Latin letters (`CURRENCY_WORDS`); or letters of another script (`NON_LATIN_CURRENCY`).
+ * an ISO 4217 code (in capitals, as codes are written: `sek 100` is no amount); or a currency's
+ * letters (`CURRENCY_WORDS`, `NON_LATIN_CURRENCY_WORDS`).
  */
 const CURRENCY = [
   String.raw`[A-Z]{0,3}\p{Sc}`,
   ...CURRENCY_CODES,
-  ...CURRENCY_WORDS.map((word) => word.replace('.', String.raw`\.`)),
-  NON_LATIN_CURRENCY,
+  ...[...CURRENCY_WORDS, ...NON_LATIN_CURRENCY_WORDS].map((word) => word.replaceAll('.', String.raw`\.`)),
 ].join('|');
 
 /** A sign, as `parseNumber` reads it before a number (U+2212 is the minus sign of typeset text). */
