@@ -327,6 +327,15 @@ describe('number-format', () => {
       expect(read.warnings).toEqual([]);
     });
 
+    it("reads the dots of the Maghreb's dinars and dirham as thousands, as their countries write decimal commas (1.234,50 د.م.), and says so", () => {
+      const read = readColumn(['1.500 د.م.', '2.750 د.م', '12 د.ت.']);
+      expect(read.cells).toEqual(['1500', '2750', '12']);
+      expect(read.warnings).toEqual([
+        'Column "value": no number in it shows whether its dots are decimal points or thousands separators (like 1.500 د.م.), so they were read as ' +
+          'thousands separators, as the countries of its currency write them (1.500 د.م. as 1500, not 1.5). If they are decimal points, write the numbers with a decimal comma (1,5).',
+      ]);
+    });
+
     it('reads dots that read both ways beside a currency as the file writes them, asking as for any column', () => {
       // Israel writes decimal points: the shekel says nothing of the dots.
       const dotDecimal = readColumn(['1.200 ₪', '2.500 ₪', '12 ₪']);

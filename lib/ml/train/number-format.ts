@@ -140,6 +140,8 @@ export function withoutCurrency(text: string): string {
 const DECIMAL_COMMA_CURRENCIES = new Set([
   ...['R$', 'BRL', '₽', 'руб', 'руб.', 'р.', 'RUB', 'zł', 'PLN', 'Kč', 'CZK', '₴', 'грн', 'грн.', 'UAH', 'лв', 'лв.', 'BGN', 'lei', 'RON', 'Ft', 'HUF'],
   ...['₺', 'TL', '₫', 'VND', 'Rp', 'IDR', 'kr', 'kr.', 'Kr', 'Kr.', 'DKK', 'NOK', 'SEK', 'ISK'],
+  // The Maghreb's dinars and dirham, as Intl writes them there (`1.234,50 د.م.`) and without the last dot; Tunisia and Libya write three decimals after the comma.
+  ...['د.م.', 'د.م', 'MAD', 'د.ج.', 'د.ج', 'DZD', 'د.ت.', 'د.ت', 'TND', 'د.ل.', 'د.ل', 'LYD'],
 ]);
 
 /** Numbers of a column that read in one format only, how many and the first seen. */
