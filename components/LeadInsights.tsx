@@ -55,7 +55,7 @@ export function DeviationsTable({ deviations, notOnPage }: { deviations: readonl
         Ideal: the value (or range) that would score highest for this lead, its other features as they are, among those enough past
         leads had: values that score about alike, unless too few past leads had such values. Odds if ideal: how many times changing
         only this feature to the nearest value of it would multiply the lead's odds of converting, counting how it works together
-        with the others; no visible change below ×1.05. Not compared: how long ago the lead was created or last active, whether it
+        with the others (where too few past leads had values scoring alike, to its best value); no visible change below ×1.05. Not compared: how long ago the lead was created or last active, whether it
         takes e-mail (its choice, not a rep's), e-mail engagement when no marketing e-mail reaches it, counts it already has more of
         than the ideal (they only grow), and what is not known of it where no known value would score higher.
       </p>

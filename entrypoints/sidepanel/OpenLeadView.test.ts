@@ -7,6 +7,7 @@ import { NO_READABLE_FIELDS, pageReadOf } from '@/lib/background/score-lead';
 import type { OpenLead } from '@/lib/messaging/protocol-leads';
 import { explainLead, featuresTracked, valuesAsWritten } from '@/lib/ml/explain';
 import { featurizeRecord } from '@/lib/ml/featurize';
+import { whatWouldMakeHotter } from '@/lib/ml/insights';
 import { handMadeManifest } from '@/test/fixtures/manifest';
 import { click, pressEnter, render, spokenText, type Rendered } from '@/test/render';
 import { OpenLeadView, READING_PATIENCE_MS } from './OpenLeadView';
@@ -21,6 +22,12 @@ vi.mock('./hooks', () => ({ useOpenLead: () => queries.openLead, useManifest: ()
 vi.mock('@/components/Waterfall', async (importOriginal) => {
   const actual = await importOriginal<typeof import('@/components/Waterfall')>();
   return { ...actual, Waterfall: vi.fn(actual.Waterfall) };
+});
+
+// The real plan, watched: how often the panel works it out.
+vi.mock('@/lib/ml/insights', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@/lib/ml/insights')>();
+  return { ...actual, whatWouldMakeHotter: vi.fn(actual.whatWouldMakeHotter) };
 });
 
 let rendered: Rendered | undefined;
@@ -395,4 +402,43 @@ it('moves the focus from Try again, which Loading takes the place of, to the hea
   openSalesforceLead('Ada', 'VP Sales');
   rendered.rerender(createElement(OpenLeadView));
   expect(document.activeElement).toBe(heading);
+});
+
+it('works out the plan once per lead and model, not again on every render: a plan can search thousands of sets of changes', () => {
+  const opens = handMadeManifest({
+    features: [{ key: 'opens', label: 'Marketing e-mails opened', type: 'numeric', actionable: true, derive: { kind: 'value', from: { hubspot: 'hs_email_open' } } }],
+    terms: [{ features: [0], label: 'Marketing e-mails opened', shape: { axes: [{ edges: [2.5, 5.5], labels: ['≤ 2', '3 – 5', '≥ 6', 'missing'] }], scores: [-1.2, -0.85, 0.5, -1.5] } }],
+    intercept: -1,
+  });
+  const contributions = [-0.85]; // 3 – 5 opens
+  const lead: OpenLead = {
+    crm: 'hubspot',
+    recordId: '1',
+    name: 'Ada',
+    modelId: opens.modelId,
+    probability: 0.14,
+    score: 14,
+    tier: 'cold',
+    tiers: { hot: opens.tiers.hot, warm: opens.tiers.warm },
+    baseRate: 0.1,
+    row: [4],
+    fieldsRead: [true],
+    contributions,
+    reasons: explainLead(opens, contributions, { hs_email_open: '4' }, 'hubspot', new Date('2026-11-01T00:00:00Z')),
+    valuesAsWritten: [null],
+    featuresKnown: 1,
+    featuresTotal: featuresTracked(opens, 'hubspot'),
+  };
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
+  queries.manifest = { isPending: false, isError: false, data: opens };
+  vi.mocked(whatWouldMakeHotter).mockClear();
+  rendered = render(createElement(OpenLeadView));
+  expect(rendered.container.querySelector('.hotter-plan')).not.toBeNull();
+  rendered.rerender(createElement(OpenLeadView));
+  rendered.rerender(createElement(OpenLeadView));
+  expect(whatWouldMakeHotter).toHaveBeenCalledTimes(1);
+  // The lead read again: a new plan.
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead: { ...lead, row: [1], contributions: [-1.2] }, reading: false } } };
+  rendered.rerender(createElement(OpenLeadView));
+  expect(whatWouldMakeHotter).toHaveBeenCalledTimes(2);
 });

@@ -65,9 +65,15 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
   const shapes = modelHasShapes(manifest);
   // Everything said of the lead's tier uses the thresholds it was tiered by: during a tier-policy change the
   // lead is read again with the badges, while `manifest` keeps the old thresholds until the re-tier ends.
-  const tieredAsTheLead: Manifest = { ...manifest, tiers: { ...manifest.tiers, ...lead.tiers } };
+  const tieredAsTheLead: Manifest = useMemo(() => ({ ...manifest, tiers: { ...manifest.tiers, ...lead.tiers } }), [manifest, lead.tiers]);
   // Read from the page alone, a field it does not show is not known: neither planned nor compared, and named as such.
   const notRead = featuresNotRead(manifest, row, lead.crm, lead.fieldsRead);
+  // Worked out once per lead and model, not on every render: a plan can search thousands of sets of changes.
+  const plan = useMemo(
+    () => (shapes ? whatWouldMakeHotter(tieredAsTheLead, row, lead.contributions, lead.crm, lead.tier, lead.fieldsRead, lead.valuesAsWritten) : null),
+    [shapes, tieredAsTheLead, row, lead],
+  );
+  const deviations = useMemo(() => (shapes ? deviationsFromIdeal(manifest, row, lead.crm, lead.valuesAsWritten, lead.fieldsRead) : []), [shapes, manifest, row, lead]);
   return (
     <>
       <p style={{ fontSize: 15, margin: '4px 0' }}>
@@ -89,15 +95,8 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
       {shapes ? (
         <>
           <h3 style={{ fontSize: 14 }}>What would make this lead hotter</h3>
-          <HotterPlanView
-            plan={whatWouldMakeHotter(tieredAsTheLead, row, lead.contributions, lead.crm, lead.tier, lead.fieldsRead, lead.valuesAsWritten)}
-            tiers={lead.tiers}
-            notOnPage={notRead.planned}
-          />
-          <DeviationsTable
-            deviations={deviationsFromIdeal(manifest, row, lead.crm, lead.valuesAsWritten, lead.fieldsRead)}
-            notOnPage={{ crm: lead.crm, labels: notRead.compared }}
-          />
+          <HotterPlanView plan={plan} tiers={lead.tiers} notOnPage={notRead.planned} />
+          <DeviationsTable deviations={deviations} notOnPage={{ crm: lead.crm, labels: notRead.compared }} />
         </>
       ) : (
         <p className="no-shapes">

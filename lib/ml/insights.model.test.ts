@@ -581,7 +581,7 @@ describe('the comparison with the ideal customer, rescored by the model', () => 
     bins?: [number, number];
   }
 
-  it('shows as "Odds if ideal" what the model gives at the value of the ideal nearest the lead, and every value of the ideal gives within ×1.05 of it, but for a range kept whole', async () => {
+  it('shows as "Odds if ideal" what the model gives at the value of the ideal nearest the lead, and every value of the ideal gives within ×1.05 of it; for a range kept whole, at its best value', async () => {
     const logOdds = (probability: number) => Math.log(probability / (1 - probability));
     const found = { rows: 0, ranges: 0, lossy: 0, whole: 0 };
     for (const [i, { source }] of RECORDS.entries()) {
@@ -624,21 +624,27 @@ describe('the comparison with the ideal customer, rescored by the model', () => 
         if (deviation.pointsLost >= MIN_CHANGE_POINTS) found.lossy++;
         // Before: "Website visits: 5 | 9 or more | ×1.4", where 9 gives ×1.14 and 17 ×0.92.
         const unlike = [...gainOf].find(([, gain]) => Math.abs(gain - deviation.pointsLost) > MIN_CHANGE_POINTS + 1e-4);
+        // A range kept whole is the best range itself; its odds are its best value's (a narrowed run may be all of it too).
+        const bestRange = bins && bestRangeOf(row, deviation.feature);
+        const maybeWhole = bins !== undefined && bins[0] === bestRange![0] && bins[1] === bestRange![1];
         if (unlike) {
-          // Only a range kept whole, where no run of values scoring alike holds 30 training leads: the one enough leads hold with the best mean gain.
-          expect(bins, `${shown}; at ${unlike[0]} ×${Math.exp(unlike[1]).toFixed(3)}`).toEqual(bestRangeOf(row, deviation.feature));
+          // Only a range kept whole, where no run of values scoring alike holds as many training leads as a range must: the one
+          // enough leads hold with the best mean gain, its odds those of a value of it, never less than its nearest's.
+          expect(bins, `${shown}; at ${unlike[0]} ×${Math.exp(unlike[1]).toFixed(3)}`).toEqual(bestRange);
+          if (nearest !== undefined) expect(deviation.pointsLost, shown).toBeGreaterThanOrEqual(gainOf.get(nearest)! - 1e-4);
           found.whole++;
         }
-        const exact = nearest === undefined ? [...gainOf.values()] : [gainOf.get(nearest)!];
+        const exact = nearest === undefined || maybeWhole ? [...gainOf.values()] : [gainOf.get(nearest)!];
         expect(Math.min(...exact.map((gain) => Math.abs(gain - deviation.pointsLost))), `${shown}; nearest ${nearest}`).toBeLessThan(1e-4);
       }
     }
-    // 21,134 rows of 2,400 leads and contacts, 9,435 of them ranges of numbers, 18,598 whose ideal raises the odds visibly;
-    // 58 ranges kept whole, each a C-level contact's "Marketing e-mails opened: 12 – 58", uneven with the seniority pair counted.
+    // 20,988 rows of 2,400 leads and contacts, 8,071 of them ranges of numbers, 18,718 whose ideal raises the odds visibly;
+    // 3,117 ranges kept whole, their values scoring alike held by fewer than 5 % of the leads with a value: page views 22 – 68
+    // (1,093) and 22 – 49, e-mails opened 12 – 58 (1,046), website visits 9 or more (799), employees 1,018 – 6,059.
     expect(found.rows).toBeGreaterThan(20000);
-    expect(found.ranges).toBeGreaterThan(9000);
+    expect(found.ranges).toBeGreaterThan(7500);
     expect(found.lossy).toBeGreaterThan(17000);
-    expect(found.whole).toBeLessThan(found.ranges / 100);
+    expect(found.whole).toBeLessThan(found.ranges / 2);
   });
 });
 

@@ -145,6 +145,12 @@ const termsReadingFeature = perManifest((manifest): readonly (readonly number[])
   manifest.features.map((_, feature) => manifest.terms.flatMap((term, t) => (term.features.includes(feature) ? [t] : []))),
 );
 
+/** The indexes of the terms that read any of `features`, in the manifest's order (see `logitChange`). */
+const termsReadingAny = (manifest: Manifest, features: readonly number[]) =>
+  features.length === 1
+    ? termsReadingFeature(manifest)[features[0]]
+    : [...new Set(features.flatMap((feature) => termsReadingFeature(manifest)[feature]))].sort((a, b) => a - b);
+
 /**
  * The logit change from row `before` (its `termScoresOf`, `beforeScores` [T]) to row `after` [F]:
  * every term that reads a feature whose value changed, pairs too. `terms` (indexes, in the
@@ -200,8 +206,8 @@ export interface Deviation {
    * The value this lead would score best with among those enough training leads hold
    * (`supportedIdeal`, the trainer's rule for the model card's ideal too): for a number, a range
    * of bins every value of which gives the lead about the same odds (within ×1.05), "1,544 –
-   * 2,100", or, where no such range holds 30 training leads, the range enough leads hold with the
-   * best mean gain, kept whole; for a number the lead's CRM records as a dropdown of
+   * 2,100", within the range enough leads hold with the best mean gain and held by as many, or,
+   * where no such run is, that range kept whole; for a number the lead's CRM records as a dropdown of
    * ranges, one of its options ("500-1000"). Models without bin counts: the best-scoring bin with
    * every value around it that scores the same. An amount is in the model's currency, which it
    * names beside a lead's value shown as the CRM wrote it ("$500,000 – $2,000,000 (USD)" beside "€1.200.000").
@@ -210,8 +216,9 @@ export interface Deviation {
   /**
    * What the lead would gain if this feature alone took the value of the ideal nearest its own
    * (the range's least for a lead below it, as a count rises into it; its pairs with the lead's
-   * other features included), ≥ 0: every value of the ideal gives within MIN_CHANGE_POINTS of it
-   * (of a range kept whole, other values may give more or less).
+   * other features included), ≥ 0: every value of the ideal gives within MIN_CHANGE_POINTS of it.
+   * Of a range kept whole, whose values may score far apart, its best value's: its nearest may
+   * give less, or take odds away, where the range it names lifts the lead (`FeatureIdeal`'s `entry`).
    * In the log-odds of the calibrated probability, the one a rep reads, as the plan's
    * `calibratedPoints` are: its odds factor is what the probability shown would do. Below
    * MIN_CHANGE_POINTS (odds ×1.05) a rep would not see it: no deviation to act on, as the plan
@@ -275,8 +282,11 @@ function rangeLabel(axis: Axis, first: number, last: number): string {
   return `${lowerEnd(labels[first])} – ${upperEnd(labels[last])}`;
 }
 
-/** The ideal's value bins `first` … `last` of an axis, and `best`, the bin it was found around (`supportedIdeal`, `bestScoringRun`). */
-type IdealRun = Pick<IdealBins, 'first' | 'last' | 'best'>;
+/**
+ * The ideal's value bins `first` … `last` of an axis, `best`, the bin it was found around, and
+ * whether it is a range kept whole, whose values may score far apart (`supportedIdeal`, `bestScoringRun`).
+ */
+type IdealRun = Pick<IdealBins, 'first' | 'last' | 'best' | 'whole'>;
 
 /**
  * The ideal of a model without bin counts: the best-scoring bin (the lead's own when it ties),
@@ -291,7 +301,7 @@ function bestScoringRun(gains: readonly number[], leadBin: number, numeric: bool
     while (first > 0 && gains[first - 1] === top) first--;
     while (last < gains.length - 1 && gains[last + 1] === top) last++;
   }
-  return { first, last, best };
+  return { first, last, best, whole: false };
 }
 
 /** What the lead's ideal of one feature is found from, and the ideal itself (see `idealOfFeature`). */
@@ -306,7 +316,8 @@ interface FeatureIdeal {
    * The bin of the ideal the lead would move to, whose gain the comparison shows: the nearest to
    * the lead's value (the range's first bin below it, its last above it, the lead's own within
    * it); for a value not known, a count a rep's work records taken as none (as the plan takes
-   * it), else the best.
+   * it), else the best. Of a range kept whole (`whole`), its best: its values may score far apart,
+   * its nearest below the lead's own where the best lifts it (the model card names the range all the same).
    */
   entry: number;
   /**
@@ -350,7 +361,7 @@ function idealOfFeature(manifest: Manifest, term: Term, row: ArrayLike<number>, 
   const ideal = binRows ? (supported?.ideal ?? null) : bestScoringRun(gains.map((gain, bin) => (candidate(bin) ? gain : Number.NEGATIVE_INFINITY)), leadBin, numeric);
   // An unknown count a rep's work records is none recorded yet, as the plan takes it; an unknown fact has no nearest value: the best.
   const from = (within: IdealRun) => (!Number.isNaN(row[feature]) ? leadBin : spec.actionable && isCountIn(spec, source) ? axisBin(axis, 0) : within.best);
-  const entry = ideal ? Math.min(Math.max(from(ideal), ideal.first), ideal.last) : leadBin;
+  const entry = !ideal ? leadBin : ideal.whole ? ideal.best : Math.min(Math.max(from(ideal), ideal.first), ideal.last);
   return { gains, leadBin, ideal, entry, wellHeld: binRows && ((bin) => supported?.wellHeld[bin] === true) };
 }
 
@@ -375,9 +386,10 @@ const comparedWithIdeal = (feature: Feature, source: SourceKind, emailable: bool
  * hold (`heldLevels`: its training leads are no customers this CRM's rep meets); the points lost
  * are what the gain of its value nearest the lead's (`FeatureIdeal`'s `entry`, where the plan
  * would move a count) adds to the log-odds of the calibrated probability, so moving there raises
- * the probability shown by exactly that, and anywhere in the range by that within ×1.05 (but for
- * a range kept whole, none of whose runs of values that score alike 30 training leads hold),
- * unless the lead is within the range already (then none). When that gain is below 0 (the ideal
+ * the probability shown by exactly that, and anywhere in the range by that within ×1.05, unless
+ * the lead is within the range already (then none); of a range kept whole (no run of values
+ * scoring alike holds as many training leads as it must), the gain of its best value, which the
+ * range is named for. When that gain is below 0 (the ideal
  * would lower the lead's odds, or raise them less than a rep sees), or no range holds enough
  * leads, the lead's own value is the ideal and nothing is lost.
  * A feature computed from others (a click rate) is compared as the model input it is.
@@ -416,7 +428,7 @@ export function deviationsFromIdeal(
       const leadValue = valueAsWorded(manifest, source, row, asWritten, feature, row[feature]);
       if (!ideal || gains[entry] < 0) {
         // No range enough leads hold, or the ideal's value nearest the lead's would not raise it (nor, by ×1.05, would the
-        // rest of a run of values scoring alike): an unknown value is no ideal to name ("Ideal: not known"), nor a deviation.
+        // rest of a run of values scoring alike; of a range kept whole, its best value): an unknown value is no ideal to name ("Ideal: not known"), nor a deviation.
         return Number.isNaN(row[feature]) ? [] : [{ feature, label: term.label, leadValue, idealValue: leadValue, pointsLost: 0 }];
       }
       // A count a rep's work records only grows (no one un-clicks an e-mail): past its ideal ("clicked 4, ideal 2") it is
@@ -943,9 +955,18 @@ export function whatWouldMakeHotter(
   // The bins enough leads hold, found as the comparison beside the plan finds them, for the lead as it is (not as earlier changes leave it).
   const rowScores = termScoresOf(manifest, row);
   const wellHeldTargets = new Map(changeable.map((feature) => [feature, wellHeldTargetsOf(manifest, row, rowScores, feature, source, emailable)]));
+  // Per feature and value, its targets: the plan's search asks for them again from every set of moves it tries.
+  const targetsByValue = new Map<string, Target[]>();
   /** The values a feature may move to from `before` [F]: those its work can give it, of the bins enough leads hold. */
-  const targetsFrom = (before: ArrayLike<number>) => (feature: number) =>
-    wellHeldTargets.get(feature)!(reachableTargets(manifest.features[feature], ownAxis(manifest, feature), before[feature], source));
+  const targetsFrom = (before: ArrayLike<number>) => (feature: number) => {
+    const key = `${feature}=${before[feature]}`;
+    let targets = targetsByValue.get(key);
+    if (!targets) {
+      targets = wellHeldTargets.get(feature)!(reachableTargets(manifest.features[feature], ownAxis(manifest, feature), before[feature], source));
+      targetsByValue.set(key, targets);
+    }
+    return targets;
+  };
   /** Every move of `features` from `before` (its log-odds `from`, its `termScoresOf` `beforeScores`) that raises the probability visibly. */
   const movesFrom = (before: number[], beforeScores: readonly number[], from: number, features: readonly number[]) =>
     features.flatMap((feature) => {
@@ -953,25 +974,50 @@ export function whatWouldMakeHotter(
       return targetsFrom(before)(feature).flatMap((target) => {
         const changed = rowAfterChange(manifest, candidates, before, feature, target.value, source, fieldsRead);
         if (!changed) return [];
-        const gain = logitChange(manifest, before, beforeScores, changed.after);
+        const terms = termsReadingAny(manifest, [feature, ...changed.alsoChanged]);
+        const gain = logitChange(manifest, before, beforeScores, changed.after, terms);
         const calibratedGain = calibratedChange(manifest.calibration, from, gain);
-        return calibratedGain >= MIN_CHANGE_POINTS ? [{ feature, axis, target, ...changed, gain, calibratedGain }] : [];
+        return calibratedGain >= MIN_CHANGE_POINTS ? [{ feature, axis, target, ...changed, terms, gain, calibratedGain }] : [];
       });
     });
   type Move = ReturnType<typeof movesFrom>[number];
   const mostFirst = (moves: readonly Move[]) => [...moves].sort((a, b) => b.gain - a.gain);
   let canAdd: ReturnType<typeof featuresThatCanAdd> | undefined; // worked out only for a lead no single move takes to the tier
-  /** Whether at most `steps` more moves from `before` (its log-odds `from`), none of a feature in `taken`, reach the tier. */
-  const canReach = (before: number[], from: number, taken: ReadonlySet<number>, steps: number): boolean => {
+  /** A move as the plan's search remembers it: its feature and the value it gives it. */
+  const moveKey = (move: Move) => `${move.feature}=${move.target.value}`;
+  /** The `termScoresOf` the row `move` leaves, from those of the row before it: only the terms reading what it changes differ. */
+  const scoresAfter = (beforeScores: readonly number[], move: Move) => {
+    const scores = [...beforeScores];
+    for (const t of move.terms) scores[t] = termScoreAt(manifest.terms[t], move.after);
+    return scores;
+  };
+  // Moves no set of the plan's changes with them reaches the tier in: a plan's first move after which no MAX_CHANGES
+  // − 1 others reach, or a later one after which none of the steps left do, given the changes before it.
+  const fruitless = new Set<string>();
+  /**
+   * Whether at most `steps` more moves from `before` (its `termScoresOf` `beforeScores`, its log-odds `from`), none of a feature in
+   * `taken` nor a `fruitless` one, reach the tier. Sets of moves are tried, not their orders: after
+   * the first, each move is of a feature numbered above the one before it (`after`), so a set is
+   * tried once, not once per order (a lead of 30 counts took over a second).
+   */
+  const canReach = (before: number[], beforeScores: readonly number[], from: number, taken: ReadonlySet<number>, steps: number, after = -1): boolean => {
     if (steps === 0) return false;
-    const beforeScores = termScoresOf(manifest, before);
     canAdd ??= featuresThatCanAdd(manifest, candidates, changeable, row, source, targetsFrom(row));
+    const passed = new Set([...taken, ...changeable.filter((feature) => feature <= after)]);
     // Calibration never lowers the probability as the log-odds rise: what cannot add enough at its most cannot reach.
-    const worthTrying = canAdd(beforeScores, taken, steps, (points) => reached(from + points));
+    const worthTrying = canAdd(beforeScores, passed, steps, (points) => reached(from + points));
     if (worthTrying.size === 0) return false;
-    const moves = movesFrom(before, beforeScores, from, [...worthTrying]);
+    const moves = movesFrom(before, beforeScores, from, [...worthTrying]).filter((move) => !fruitless.has(moveKey(move)));
     if (moves.some((move) => reached(from + move.gain))) return true;
-    return mostFirst(moves).some((move) => canReach(move.after, from + move.gain, new Set([...taken, move.feature]), steps - 1));
+    return mostFirst(moves).some((move) =>
+      canReach(move.after, scoresAfter(beforeScores, move), from + move.gain, new Set([...taken, move.feature]), steps - 1, move.feature),
+    );
+  };
+  /** Whether the moves left can reach the tier after `move` from the row the plan's changes leave (its `beforeScores`, `taken` changed); remembered as `fruitless` when not. */
+  const leadsOn = (move: Move, beforeScores: readonly number[], taken: ReadonlySet<number>, steps: number) => {
+    const reaches = canReach(move.after, scoresAfter(beforeScores, move), logit + move.gain, new Set([...taken, move.feature]), steps);
+    if (!reaches) fruitless.add(moveKey(move));
+    return reaches;
   };
 
   const changes: Change[] = [];
@@ -979,14 +1025,15 @@ export function whatWouldMakeHotter(
   while ((changes.length === 0 || !reached(logit)) && changes.length < MAX_CHANGES) {
     const before = current;
     const taken = new Set(changes.map((change) => change.feature));
-    const moves = movesFrom(before, termScoresOf(manifest, before), logit, changeable.filter((feature) => !taken.has(feature)));
+    const beforeScores = termScoresOf(manifest, before);
+    const moves = movesFrom(before, beforeScores, logit, changeable.filter((feature) => !taken.has(feature)));
     if (moves.length === 0) break;
     const reaching = moves.filter((move) => reached(logit + move.gain));
     // None reaches the tier alone: the largest move after which the moves left can still reach it, else the largest.
     const stepsLeft = MAX_CHANGES - changes.length - 1;
     const best = reaching.length > 0
       ? reaching.reduce((a, b) => (b.gain < a.gain ? b : a))
-      : (mostFirst(moves).find((move) => canReach(move.after, logit + move.gain, new Set([...taken, move.feature]), stepsLeft)) ?? mostFirst(moves)[0]);
+      : (mostFirst(moves).find((move) => leadsOn(move, beforeScores, taken, stepsLeft)) ?? mostFirst(moves)[0]);
     const feature = manifest.features[best.feature];
     const options = rangeOptionsByBin(feature, best.axis, source);
     const byNumber = feature.type === 'numeric' && best.alsoChanged.length > 0;

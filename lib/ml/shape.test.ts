@@ -50,20 +50,31 @@ describe('bestSupportedRange', () => {
 });
 
 describe('supportedIdeal', () => {
-  it('narrows a number\'s best range to the run of values around its best that score alike, holding 30 rows', () => {
-    // 1,030 rows: a range must hold 51.5. The best is bins 3 – 5 (70 rows, mean 0.704), whose bin 5 adds 0.2 where bins 3
-    // and 4 add 0.9 and 0.93: the run around bin 4 that scores alike is bins 3 – 4, 50 rows.
+  it('narrows a number\'s best range to the run of values around its best that score alike, holding as many rows as a range must', () => {
+    // 992 rows: a range must hold 49.6. The best is bins 2 – 4 (72 rows, mean 0.957), lifted by bin 4's 2 rows at +2.5; the
+    // run around bin 3 that scores alike is bins 2 – 3, 70 rows.
+    const values = [-0.3, 0.1, 0.9, 0.93, 2.5, 0.2];
+    const rows = [500, 400, 40, 30, 2, 20];
+    expect(bestSupportedRange(values, rows, true)).toEqual({ first: 2, last: 4, mean: expect.closeTo((36 + 27.9 + 5) / 72, 12) });
+    expect(supportedIdeal(values, rows, true)!.ideal).toEqual({ first: 2, last: 3, mean: expect.closeTo((36 + 27.9) / 70, 12), best: 3, whole: false });
+    expect(LEAST_VISIBLE_POINTS).toBe(0.05);
+  });
+
+  it('keeps the range whole when its run of values scoring alike holds fewer rows than a range must, naming its best value', () => {
+    // 1,030 rows: a range must hold 51.5. The best is bins 3 – 5 (70 rows, mean 0.704), whose bin 5 adds 0.2 where bins 3 and
+    // 4 add 0.9 and 0.93; the run of bins 3 – 4 holds 50 rows, under 5 % of the rows known: a spike of chance, no ideal.
     const values = [-0.3, 0.1, 0.3, 0.9, 0.93, 0.2];
     const rows = [500, 400, 60, 40, 10, 20];
     expect(bestSupportedRange(values, rows, true)).toEqual({ first: 3, last: 5, mean: expect.closeTo((36 + 9.3 + 4) / 70, 12) });
-    expect(supportedIdeal(values, rows, true)!.ideal).toEqual({ first: 3, last: 4, mean: expect.closeTo((36 + 9.3) / 50, 12), best: 4 });
+    expect(supportedIdeal(values, rows, true)!.ideal).toEqual({ first: 3, last: 5, mean: expect.closeTo((36 + 9.3 + 4) / 70, 12), best: 4, whole: true });
   });
 
-  it('widens the run past the range to every neighbour that scores alike', () => {
-    // The best range is bins 3 – 4 (50 rows of 600, mean 0.638); bin 2 (0.61) scores within 0.05 of them, bin 1 (0.1) does not.
+  it('never takes a run outside the best range, nor widens one past it: a value the range left out is no ideal', () => {
+    // 1,000 rows: a range must hold 50. The best is bins 0 – 1 (600 rows, +0.5); bin 3 (+0.56) scores above it, but 35 rows hold it.
+    expect(supportedIdeal([0.5, 0.5, -1, 0.56, -1], [300, 300, 300, 35, 65], true)!.ideal).toEqual({ first: 0, last: 1, mean: 0.5, best: 0, whole: false });
+    // The best range is bins 3 – 4 (50 rows of 600, mean 0.638); bin 2 (0.61) scores within 0.05 of them, but lies outside it.
     const ideal = supportedIdeal([-0.3, 0.1, 0.61, 0.63, 0.65, 0.2], [300, 200, 40, 30, 20, 10], true)!.ideal;
-    expect(ideal).toEqual({ first: 2, last: 4, mean: expect.closeTo((24.4 + 18.9 + 13) / 90, 12), best: 4 });
-    expect(LEAST_VISIBLE_POINTS).toBe(0.05);
+    expect(ideal).toEqual({ first: 3, last: 4, mean: expect.closeTo((18.9 + 13) / 50, 12), best: 4, whole: false });
   });
 
   it('keeps the range whole when no run scoring alike holds 30 rows, and never seeds a run visibly below the range', () => {
@@ -72,7 +83,7 @@ describe('supportedIdeal', () => {
     const values = [-0.5, 0.4, 2, 0.6, 0.1, -0.2];
     const rows = [100, 20, 2, 28, 100, 50];
     expect(supportedIdeal(values, rows, true)).toEqual({
-      ideal: { first: 2, last: 3, mean: (2 * 2 + 28 * 0.6) / 30, best: 2 },
+      ideal: { first: 2, last: 3, mean: (2 * 2 + 28 * 0.6) / 30, best: 2, whole: true },
       // Held on their own (30 rows), or 5 % of the range's 30 in it: bin 1's 20 rows are neither.
       wellHeld: [true, false, true, true, true, true],
     });
@@ -82,7 +93,7 @@ describe('supportedIdeal', () => {
     // 603 rows: a range must hold 30.15. The best range is bins 3 – 4 (mean 0.69, lifted by bin 4's 2 rows at +2.5, fewer
     // than 5 % of its 42); its well-held bin 3 (40 rows, +0.6) is the ideal, not the range with the spike.
     const ideal = supportedIdeal([-1, -0.5, 0.5, 0.6, 2.5, 0.4], [300, 200, 60, 40, 2, 1], true)!;
-    expect(ideal).toEqual({ ideal: { first: 3, last: 3, mean: 0.6, best: 3 }, wellHeld: [true, true, true, true, false, false] });
+    expect(ideal).toEqual({ ideal: { first: 3, last: 3, mean: 0.6, best: 3, whole: false }, wellHeld: [true, true, true, true, false, false] });
   });
 
   it('ends a run at values some rows had', () => {
@@ -90,12 +101,12 @@ describe('supportedIdeal', () => {
     const values = [0, 0.5, 0.5, 0.5, 0];
     const rows = [100, 0, 40, 0, 100];
     expect(bestSupportedRange(values, rows, true)).toMatchObject({ first: 1, last: 2 });
-    expect(supportedIdeal(values, rows, true)!.ideal).toEqual({ first: 2, last: 2, mean: 0.5, best: 2 });
+    expect(supportedIdeal(values, rows, true)!.ideal).toEqual({ first: 2, last: 2, mean: 0.5, best: 2, whole: false });
   });
 
   it("takes a category's best-supported level as it is, and names nothing when no range holds enough rows", () => {
     // 412 rows: a level must hold 30; "Rare" (12 rows) scores most.
-    expect(supportedIdeal([0.1, 0.5, 1.5], [300, 100, 12], false)).toEqual({ ideal: { first: 1, last: 1, mean: 0.5, best: 1 }, wellHeld: [true, true, false] });
+    expect(supportedIdeal([0.1, 0.5, 1.5], [300, 100, 12], false)).toEqual({ ideal: { first: 1, last: 1, mean: 0.5, best: 1, whole: false }, wellHeld: [true, true, false] });
     expect(supportedIdeal([1, 2], [10, 19], true)).toBeNull();
   });
 });

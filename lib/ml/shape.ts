@@ -136,8 +136,10 @@ export const LEAST_VISIBLE_POINTS = 0.05;
 
 /** A feature's ideal (`supportedIdeal`): value bins `first` … `last`, `mean` the mean of what was ranked over their training rows. */
 export interface IdealBins extends IdealRange {
-  /** The bin the ideal's run was found around (`supportedIdeal`); of a range kept whole, its bin ranked highest. */
+  /** The bin the ideal's run was found around (`supportedIdeal`); of a range kept whole, its well-held bin ranked highest. */
   best: number;
+  /** Whether a number's best-supported range stands whole, no run of it scoring alike holding enough rows: its values may score far apart. */
+  whole: boolean;
 }
 
 /** A feature's ideal and the value bins enough training rows hold (`supportedIdeal`). */
@@ -158,15 +160,18 @@ export interface SupportedIdeal {
  * one lead (`values` the log-odds the lead gains at each bin, its pairs included): for a lead with
  * no pairs, whose gains are the scores less its own bin's, the two are one range.
  *  1. The range enough rows hold with the highest mean (`bestSupportedRange`).
- *  2. For a number, the run of bins around the bin ranked highest whose values all lie within
- *     LEAST_VISIBLE_POINTS of each other (in the model's log-odds, before calibration), widened
- *     below it first, then above, holding MIN_IDEAL_ROWS rows (fewer would let a few conversions
- *     name it); else the run around the next bin, and so on, of those ranked no more than
- *     LEAST_VISIBLE_POINTS below the range's mean over its well-held bins (a bin of a row or two
- *     can lift a range's mean by chance): never a run visibly worse than the range. A range's mean
- *     hides bins that add far less or take odds away ("9 or more" at ×1.4, where 9 gives ×1.14
- *     and 17 ×0.92), and others that add far more: every value of the run scores about alike.
- *  3. When no such run holds that many rows (a shape of thin, uneven bins), the range stands whole.
+ *  2. For a number, the run of the range's bins around its bin ranked highest whose values all lie
+ *     within LEAST_VISIBLE_POINTS of each other (in the model's log-odds, before calibration),
+ *     widened below it first, then above, never past the range, holding as many rows as a range
+ *     must (`leastIdealRows`: a run of fewer is the chance spike MIN_IDEAL_SHARE keeps out, "492 –
+ *     496 days" of 37 leads in 5,000); else the run around the range's next bin, and so on, of
+ *     those ranked no more than LEAST_VISIBLE_POINTS below the range's mean over its well-held bins
+ *     (a bin of a row or two can lift a range's mean by chance): never a run visibly worse than the
+ *     range. A range's mean hides bins that add far less or take odds away ("9 or more" at ×1.4,
+ *     where 9 gives ×1.14 and 17 ×0.92), and others that add far more: every value of the run
+ *     scores about alike.
+ *  3. When no such run holds that many rows (a shape of thin, uneven bins), the range stands whole
+ *     (`whole`).
  * A category's ideal is its best-supported level: a level is one value, nothing to narrow. `mean`
  * is the mean of `values` over the ideal's rows. Null when no range holds enough rows.
  *
@@ -182,29 +187,31 @@ export function supportedIdeal(values: readonly number[], rows: readonly number[
   const inRange = (bin: number) => bin >= range.first && bin <= range.last;
   const wellHeld = rows.map((n, bin) => n >= leastRows || (inRange(bin) && n >= MIN_IDEAL_SHARE * rangeRows));
   const byValue = (a: number, b: number) => values[b] - values[a] || a - b;
-  const wholeRange = { ideal: { ...range, best: [...values.keys()].filter(inRange).sort(byValue)[0] }, wellHeld };
-  if (!neighbours) return wholeRange;
-  /** The run of bins around `best` whose values lie within LEAST_VISIBLE_POINTS of each other, ending at bins some rows hold. */
-  const runAround = (best: number) => {
-    let [first, last, least, most] = [best, best, values[best], values[best]];
+  const heldBins = [...values.keys()].filter((bin) => inRange(bin) && wellHeld[bin]);
+  // What a lead can get in the range: its best value enough of its rows had, never a bin of a row or two.
+  const best = [...(heldBins.length > 0 ? heldBins : [...values.keys()].filter(inRange))].sort(byValue)[0];
+  const rangeAsIdeal = (whole: boolean) => ({ ideal: { ...range, best, whole }, wellHeld });
+  if (!neighbours) return rangeAsIdeal(false); // a level is one value: nothing to narrow, nothing scoring apart
+  /** The run of the range's bins around `seed` whose values lie within LEAST_VISIBLE_POINTS of each other, ending at bins some rows hold. */
+  const runAround = (seed: number) => {
+    let [first, last, least, most] = [seed, seed, values[seed], values[seed]];
     const alike = (bin: number) => {
       if (Math.max(most, values[bin]) - Math.min(least, values[bin]) > LEAST_VISIBLE_POINTS) return false;
       [least, most] = [Math.min(least, values[bin]), Math.max(most, values[bin])];
       return true;
     };
-    while (first > 0 && alike(first - 1)) first--;
-    while (last < values.length - 1 && alike(last + 1)) last++;
+    while (first > range.first && alike(first - 1)) first--;
+    while (last < range.last && alike(last + 1)) last++;
     while (rows[first] === 0) first++;
     while (rows[last] === 0) last--;
     return { first, last };
   };
-  const heldBins = [...values.keys()].filter((bin) => inRange(bin) && wellHeld[bin]);
   const heldRows = heldBins.reduce((sum, bin) => sum + rows[bin], 0);
   const heldMean = heldRows > 0 ? heldBins.reduce((sum, bin) => sum + rows[bin] * values[bin], 0) / heldRows : range.mean;
-  const seeds = [...values.keys()].filter((bin) => rows[bin] > 0 && values[bin] >= heldMean - LEAST_VISIBLE_POINTS).sort(byValue);
-  for (const best of seeds) {
-    const { first, last } = runAround(best);
-    if (rowsOf(first, last) >= MIN_IDEAL_ROWS) return { ideal: { first, last, mean: meanOf(first, last), best }, wellHeld };
+  const seeds = [...values.keys()].filter((bin) => inRange(bin) && rows[bin] > 0 && values[bin] >= heldMean - LEAST_VISIBLE_POINTS).sort(byValue);
+  for (const seed of seeds) {
+    const { first, last } = runAround(seed);
+    if (rowsOf(first, last) >= leastRows) return { ideal: { first, last, mean: meanOf(first, last), best: seed, whole: false }, wellHeld };
   }
-  return wholeRange;
+  return rangeAsIdeal(true);
 }

@@ -39,18 +39,28 @@ describe('idealOf', () => {
   });
 
   it('narrows a number\'s best range to the values around its best that score alike, its contribution their mean', () => {
-    // 1,030 rows: the best range is "> 30" (70 rows, mean 0.704), but "> 50" adds 0.2 where 31 – 50 add 0.9 and 0.93.
+    // 992 rows: the best range is "21 – 50" (72 rows, mean 0.957), lifted by 2 rows at +2.5 in 41 – 50; 21 – 40 add 0.9 and 0.93.
     const edges = [10, 20, 30, 40, 50];
-    expect(idealOf(seats, { edges }, [-0.3, 0.1, 0.3, 0.9, 0.93, 0.2], [500, 400, 60, 40, 10, 20], true)).toEqual({
-      idealValue: '31 – 50',
-      idealContribution: expect.closeTo((40 * 0.9 + 10 * 0.93) / 50, 12),
+    expect(idealOf(seats, { edges }, [-0.3, 0.1, 0.9, 0.93, 2.5, 0.2], [500, 400, 40, 30, 2, 20], true)).toEqual({
+      idealValue: '21 – 40',
+      idealContribution: expect.closeTo((40 * 0.9 + 30 * 0.93) / 70, 12),
     });
   });
 
-  it('is the side panel\'s ideal for a lead with no pairs where the range narrows, with the odds of its value nearest the lead', () => {
+  it('keeps the best range whole where its values scoring alike are held by fewer leads than a range must be', () => {
+    // 1,030 rows: the best range is "> 30" (70 rows, mean 0.704); 31 – 50 add 0.9 and 0.93, but 50 rows, under 5 %, hold them.
     const edges = [10, 20, 30, 40, 50];
-    const scores = [-0.3, 0.1, 0.3, 0.9, 0.93, 0.2];
-    const rows = [500, 400, 60, 40, 10, 20];
+    expect(idealOf(seats, { edges }, [-0.3, 0.1, 0.3, 0.9, 0.93, 0.2], [500, 400, 60, 40, 10, 20], true)).toEqual({
+      idealValue: '> 30',
+      idealContribution: expect.closeTo((40 * 0.9 + 10 * 0.93 + 20 * 0.2) / 70, 12),
+    });
+  });
+
+  it('is the side panel\'s ideal for a lead with no pairs where the range is kept whole, with the odds of its best value', () => {
+    // 873 rows: the best range is "21 – 50" (48 rows, mean 0.742); 31 – 50 (+1.2) hold 28, too few, and 21 – 30 add only 0.1.
+    const edges = [10, 20, 30, 40, 50];
+    const scores = [-0.5, 0.6, 0.1, 1.2, 1.2, -0.5];
+    const rows = [400, 25, 20, 14, 14, 400];
     const model = handMadeManifest({
       features: [seats],
       terms: [{ features: [0], label: 'Seats', shape: { axes: [{ labels: binLabels(seats, edges, true), edges }], scores: [...scores, 0] } }],
@@ -58,8 +68,26 @@ describe('idealOf', () => {
       referenceFeatures: [{ key: 'seats', missingShare: 0, idealValue: '', idealContribution: 0, binRows: [...rows, 0] }],
     });
     const trainer = idealOf(seats, { edges }, scores, rows, true);
-    expect(trainer.idealValue).toBe('31 – 50');
-    // From 5 seats (−0.3): 31 (+0.9) is the nearest value; from 60 (+0.2): 50 (+0.93).
+    expect(trainer.idealValue).toBe('21 – 50');
+    // From 15 seats (+0.6), 21 would take 0.5 away, but 31 – 50 add 0.6: the range the model card names, with what it can give.
+    expect(deviationsFromIdeal(model, [15], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '15', idealValue: trainer.idealValue, pointsLost: expect.closeTo(0.6, 12) }]);
+    expect(deviationsFromIdeal(model, [5], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '5', idealValue: trainer.idealValue, pointsLost: expect.closeTo(1.7, 12) }]);
+    expect(deviationsFromIdeal(model, [25], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '25', idealValue: trainer.idealValue, pointsLost: 0 }]);
+  });
+
+  it('is the side panel\'s ideal for a lead with no pairs where the range narrows, with the odds of its value nearest the lead', () => {
+    const edges = [10, 20, 30, 40, 50];
+    const scores = [-0.3, 0.1, 0.9, 0.93, 2.5, 0.2];
+    const rows = [500, 400, 40, 30, 2, 20];
+    const model = handMadeManifest({
+      features: [seats],
+      terms: [{ features: [0], label: 'Seats', shape: { axes: [{ labels: binLabels(seats, edges, true), edges }], scores: [...scores, 0] } }],
+      intercept: -2,
+      referenceFeatures: [{ key: 'seats', missingShare: 0, idealValue: '', idealContribution: 0, binRows: [...rows, 0] }],
+    });
+    const trainer = idealOf(seats, { edges }, scores, rows, true);
+    expect(trainer.idealValue).toBe('21 – 40');
+    // From 5 seats (−0.3): 21 (+0.9) is the nearest value; from 60 (+0.2): 40 (+0.93).
     expect(deviationsFromIdeal(model, [5], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '5', idealValue: trainer.idealValue, pointsLost: expect.closeTo(1.2, 12) }]);
     expect(deviationsFromIdeal(model, [60], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '60', idealValue: trainer.idealValue, pointsLost: expect.closeTo(0.73, 12) }]);
   });
