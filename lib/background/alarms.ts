@@ -17,7 +17,7 @@ import { REFRESH_SCORES_ALARM, refreshStaleScores } from './refresh-scores';
  * Salesforce's sync from starting, and HubSpot's then says what is wrong.
  */
 async function autoSync(): Promise<void> {
-  await learnPortalInBackground().catch((error: unknown) => console.error('LeadLens: checking the HubSpot connection before the automatic sync failed', error));
+  await learnPortalInBackground(); // logs its own failure, never throws
   await runAutoSync();
 }
 

@@ -16,7 +16,9 @@ export type Raw = string | number | boolean | null | undefined;
  * raw value differently (a title's seniority, a page's category, an e-mail's kind, a date, a
  * number's size word or grouping, a yes/no word): a model trained with an older reading is then
  * told to be trained again (`featuresReadDifferentlyNow` in manifest.ts), as its scores no longer
- * read its fields as it learnt them.
+ * read its fields as it learnt them. Not bumped for where a date alone's days are counted to (the
+ * rep's own today, not UTC's: `daysSince`): that moves a value by one day at most, only for reps
+ * far from UTC, and the date itself reads as before.
  */
 export const DERIVED_READING_VERSION = 1;
 
