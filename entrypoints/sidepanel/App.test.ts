@@ -395,3 +395,48 @@ it('keeps the focus on Score them again while it is asked for (said unavailable,
   expect(document.activeElement).toBe(again);
   expect(background.scoreStoredLeads).toHaveBeenCalledTimes(1);
 });
+
+describe('when the run Score them again asked for starts, and its progress takes the failure box\'s place', () => {
+  const running: JobProgress = { modelId: 'model-2', state: 'running', done: 0, total: 5_000, startedAt: 3 };
+  const client = new QueryClient();
+  const app = () => createElement(QueryClientProvider, { client }, createElement(App));
+  afterEach(() => client.clear());
+
+  it('moves the focus the button had to the progress, not to the page\'s body', async () => {
+    panel.job = failedRun;
+    background.scoreStoredLeads.mockResolvedValue({ ok: true, scored: 5_000 });
+    rendered = render(app());
+    const again = [...rendered.container.querySelectorAll('button')].find((button) => button.textContent === 'Score them again')!;
+    pressEnter(again);
+    await waitFor(() => again.getAttribute('aria-disabled') === 'false' || null);
+    panel.job = running;
+    rendered.rerender(app());
+    expect(again.isConnected).toBe(false);
+    expect(document.activeElement).not.toBe(document.body);
+    const focused = document.activeElement as HTMLElement;
+    expect(focused.textContent).toBe('Scoring stored leads: 0 of 5,000 (0 %)');
+    expect(focused.tabIndex).toBe(-1);
+  });
+
+  it('leaves the focus alone when the button did not have it: on another control the rep moved to, or nowhere (a run the hourly refresh starts)', () => {
+    panel.job = failedRun;
+    panel.leads = [lead];
+    rendered = render(app());
+    const again = [...rendered.container.querySelectorAll('button')].find((button) => button.textContent === 'Score them again')!;
+    act(() => again.focus());
+    const elsewhere = [...rendered.container.querySelectorAll('button')].find((button) => button.textContent !== 'Score them again')!;
+    act(() => elsewhere.focus());
+    panel.job = running;
+    rendered.rerender(app());
+    expect(document.activeElement).toBe(elsewhere);
+    rendered.unmount();
+
+    panel.job = failedRun;
+    rendered = render(app());
+    expect(document.activeElement).toBe(document.body);
+    panel.job = running;
+    rendered.rerender(app());
+    expect(rendered.container.textContent).toContain('Scoring stored leads: 0 of 5,000 (0 %)');
+    expect(document.activeElement).toBe(document.body);
+  });
+});

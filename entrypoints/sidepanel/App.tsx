@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef, type FocusEvent } from 'react';
 import { FocusKeepingButton } from '@/components/KeepFocus';
 import { PageShell } from '@/components/PageShell';
 import { PartBoundary } from '@/components/PartBoundary';
@@ -42,7 +42,7 @@ function failureSummary(failure: ScoringFailure, reason: string | undefined): st
  * shown), or not at all. A run of one source's leads (after its sync or write-back, or a CSV
  * import) counts only those, and the others keep their scores.
  */
-function ScoringFailed({ failure, scored }: { failure: ScoringFailure; scored: number }) {
+function ScoringFailed({ failure, scored, buttonFocus }: { failure: ScoringFailure; scored: number; buttonFocus: ScoreAgainFocus['buttonFocus'] }) {
   const scoreAgain = useMutation({
     mutationFn: () => succeeded(background.scoreStoredLeads({ modelId: failure.modelId })),
   });
@@ -57,12 +57,43 @@ function ScoringFailed({ failure, scored }: { failure: ScoringFailure; scored: n
         (scored > 0 && !failure.source ? ' The numbers below count only the leads scored so far.' : '')
       }
       action={
-        <FocusKeepingButton type="button" onClick={() => scoreAgain.mutate()} unavailable={scoreAgain.isPending}>
+        <FocusKeepingButton type="button" onClick={() => scoreAgain.mutate()} unavailable={scoreAgain.isPending} {...buttonFocus}>
           Score them again
         </FocusKeepingButton>
       }
     />
   );
+}
+
+type ScoreAgainFocus = ReturnType<typeof useFocusFromScoreAgainToProgress>;
+
+/**
+ * The run Score them again starts shows its progress in place of the failure box, the button with
+ * it: the focus it had would drop to the page's body, and a keyboard or screen reader user would
+ * start again from the top. It goes to the progress instead (`progressBox`, focusable by script).
+ * Only when it was on that button: not when it had moved to another control since, nor when
+ * nothing had it (a run the hourly refresh starts).
+ */
+function useFocusFromScoreAgainToProgress(shown: 'progress' | 'failure' | null) {
+  const buttonHadFocus = useRef(false);
+  const progressBox = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (shown === 'failure') return;
+    const focusLost = document.activeElement === null || document.activeElement === document.body;
+    if (shown === 'progress' && buttonHadFocus.current && focusLost) progressBox.current?.focus();
+    // The button is gone: a later run's progress has no focus of it to take.
+    buttonHadFocus.current = false;
+  }, [shown]);
+  const buttonFocus = {
+    onFocus: () => {
+      buttonHadFocus.current = true;
+    },
+    // Moved to another control; not gone nowhere (the button taken away from under it, the browser window left).
+    onBlur: (event: FocusEvent) => {
+      if (event.relatedTarget !== null) buttonHadFocus.current = false;
+    },
+  };
+  return { progressBox, buttonFocus };
 }
 
 /** Demo leads stored beside the user's own are counted with them: say so, and where they go. */
@@ -197,16 +228,22 @@ function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>)
   const manifest = useManifest(modelId);
   const sourceWord = useMemo(() => leadSourceWords(manifest.data), [manifest.data]);
   const outcomeBasis = useOutcomeBasis(modelId);
-  const progress = job?.state === 'running' && <JobProgressBar label="Scoring stored leads" done={job.done} total={job.total} />;
-  if (leads.isPending) return <>{progress || <Loading what="scored leads" />}</>;
-  if (leads.isError) {
-    return <ErrorState message={`The stored leads could not be read: ${leads.error.message}`} action={<button type="button" onClick={() => void leads.refetch()}>Try again</button>} />;
-  }
   // Only a run of the active model leaves its leads scored in part. A failed run over every lead or
   // the CSV leads is told of until one over its leads succeeds (before a later one-CRM run's failure: it leaves more unscored).
   // One stopped because another model was made active is no failure: made active again, its model scores every lead.
   const failure = job && [standingFailure(job), job.state === 'failed' && job.supersededBy === undefined ? job : undefined].find((failed) => failed?.modelId === modelId);
-  const scoring = progress || (failure && <ScoringFailed failure={failure} scored={leads.data.rows.length} />);
+  const running = job?.state === 'running';
+  const { progressBox, buttonFocus } = useFocusFromScoreAgainToProgress(running ? 'progress' : failure && leads.isSuccess ? 'failure' : null);
+  const progress = running && (
+    <div ref={progressBox} tabIndex={-1}>
+      <JobProgressBar label="Scoring stored leads" done={job.done} total={job.total} />
+    </div>
+  );
+  if (leads.isPending) return <>{progress || <Loading what="scored leads" />}</>;
+  if (leads.isError) {
+    return <ErrorState message={`The stored leads could not be read: ${leads.error.message}`} action={<button type="button" onClick={() => void leads.refetch()}>Try again</button>} />;
+  }
+  const scoring = progress || (failure && <ScoringFailed failure={failure} scored={leads.data.rows.length} buttonFocus={buttonFocus} />);
   // The leads are stored, not yet scored: no CRM or CSV is missing.
   if (leads.data.rows.length === 0 && scoring) return <>{scoring}</>;
   if (leads.data.rows.length === 0 && unscored !== null) {
