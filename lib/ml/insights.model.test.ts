@@ -381,6 +381,36 @@ describe('a plan that falls short of the next tier', () => {
   });
 });
 
+describe('a plan whose changes a rep sees only in their order', () => {
+  it('takes a HubSpot contact with no analytics to warm: a page seen first brings the visits and page views the others raise', async () => {
+    // Contact 100096 (demo seed 3) opted out of e-mail, active 50 days ago, its web fields empty: 4 % → 11 % (warm from 10 %).
+    // Web counts get values only once a page seen brings them, and visits stay within page views: only in this order is each
+    // change visible. Before, the plan tried each set of changes in one order, missed it and fell short of warm with
+    // "Days since last activity: 50 days → today" first.
+    const contact = LEADS.map((lead) => lead.hubspot as RawRecord).find((record) => record.hs_object_id === '100096')!;
+    const record: RawRecord = {
+      ...contact,
+      hs_email_optout: 'true',
+      notes_last_updated: '2026-10-01T00:00:00Z',
+      hs_analytics_num_visits: null,
+      hs_analytics_num_page_views: null,
+      num_conversion_events: null,
+      hs_analytics_last_url: null,
+    };
+    const row = featurizeRecord(record, manifest.features, 'hubspot', now);
+    const before = scoreWithShapes(row);
+    const plan = whatWouldMakeHotter(manifest, row, before.contributions, 'hubspot', tierOf(before.probability, manifest.tiers))!;
+    expect(plan.changes.map((change) => [change.label, change.from, change.to])).toEqual([
+      ['Last page seen', 'not known', 'contact'],
+      ['Page views', '1', '23'],
+      ['Website visits', '1', '4'],
+    ]);
+    expect(plan).toMatchObject({ reaches: true, targetTier: 'warm' });
+    const after = await scoreWithOnnx(featurizeRecord(recordAfter(record, plan.changes, 'hubspot'), manifest.features, 'hubspot', now));
+    expect(tierOf(after.probability, manifest.tiers)).toBe('warm');
+  });
+});
+
 describe('what a lead\'s CRM allows', () => {
   it('asks no e-mail opens or clicks of a HubSpot contact that opted out of e-mail or has no address, and still asks them of the others', () => {
     const byEmail = new Set(['email_opens', 'email_clicks'].map((key) => manifest.features.indexOf(field(key))));

@@ -512,6 +512,30 @@ describe('whatWouldMakeHotter against every set of changes', () => {
     expect(reachable).toBeGreaterThan(20);
     expect(short).toBeGreaterThan(20);
   });
+
+  it('finds changes a rep sees only in their order: one that pays only once another is made', () => {
+    // Count 2 pays only with count 0 raised (their pair), count 1 only with count 2 raised: the order 0, 2, 1 has every
+    // change visible, and takes −3.05 to −1.35, past warm (20 %, −1.386); count 3 (+0.52), the biggest first, leaves too little.
+    const axis = { labels: ['0', '≥ 1', 'missing'], edges: [0.5] };
+    const both = (points: number) => [0, 0, 0, 0, points, 0, 0, 0, 0];
+    const model = handMadeManifest({
+      features: counts.slice(0, 4),
+      terms: [
+        ...[0.5, 0, 0, 0.52].map((points, k) => ({ features: [k], label: `Count ${k}`, shape: { axes: [axis], scores: [0, points, 0] } })),
+        ...[[0, 2], [1, 2]].map(([a, b]) => ({ features: [a, b], label: `Count ${a} × Count ${b}`, shape: { axes: [axis, axis], scores: both(0.6) } })),
+      ],
+      intercept: -3.05,
+    });
+    const row = [0, 0, 0, 0];
+    const plan = whatWouldMakeHotter(model, row, model.terms.map((term) => termContribution(term.shape!, term.features.map((f) => row[f]))), 'csv')!;
+    expect(plan.changes.map((change) => [change.label, change.from, change.to])).toEqual([
+      ['Count 0', '0', '≥ 1'],
+      ['Count 2', '0', '≥ 1'],
+      ['Count 1', '0', '≥ 1'],
+    ]);
+    expect(plan.probabilityAfter).toBeCloseTo(sigmoid(-1.35), 12);
+    expect(plan.reaches).toBe(true);
+  });
 });
 
 describe('whatWouldMakeHotter', () => {

@@ -217,8 +217,9 @@ export interface Deviation {
    * What the lead would gain if this feature alone took the value of the ideal nearest its own
    * (the range's least for a lead below it, as a count rises into it; its pairs with the lead's
    * other features included), ≥ 0: every value of the ideal gives within MIN_CHANGE_POINTS of it.
-   * Of a range kept whole, whose values may score far apart, its best value's: its nearest may
-   * give less, or take odds away, where the range it names lifts the lead (`FeatureIdeal`'s `entry`).
+   * Of a range kept whole, whose values may score far apart, its best value's (one enough training
+   * leads had, else its nearest): its nearest may give less, or take odds away, where the range it
+   * names lifts the lead (`FeatureIdeal`'s `entry`).
    * In the log-odds of the calibrated probability, the one a rep reads, as the plan's
    * `calibratedPoints` are: its odds factor is what the probability shown would do. Below
    * MIN_CHANGE_POINTS (odds ×1.05) a rep would not see it: no deviation to act on, as the plan
@@ -317,7 +318,8 @@ interface FeatureIdeal {
    * the lead's value (the range's first bin below it, its last above it, the lead's own within
    * it); for a value not known, a count a rep's work records taken as none (as the plan takes
    * it), else the best. Of a range kept whole (`whole`), its best: its values may score far apart,
-   * its nearest below the lead's own where the best lifts it (the model card names the range all the same).
+   * its nearest below the lead's own where the best lifts it (the model card names the range all the same);
+   * its nearest when it has no best (`IdealBins`: no value of it, alone or with those scoring alike, enough leads had).
    */
   entry: number;
   /**
@@ -359,9 +361,12 @@ function idealOfFeature(manifest: Manifest, term: Term, row: ArrayLike<number>, 
   // The trainer's rule, ranked by this lead's gains: for a lead with no pairs, the manifest's ideal.
   const supported = binRows && supportedIdeal(gains, binRows.slice(0, gains.length), numeric);
   const ideal = binRows ? (supported?.ideal ?? null) : bestScoringRun(gains.map((gain, bin) => (candidate(bin) ? gain : Number.NEGATIVE_INFINITY)), leadBin, numeric);
-  // An unknown count a rep's work records is none recorded yet, as the plan takes it; an unknown fact has no nearest value: the best.
-  const from = (within: IdealRun) => (!Number.isNaN(row[feature]) ? leadBin : spec.actionable && isCountIn(spec, source) ? axisBin(axis, 0) : within.best);
-  const entry = !ideal ? leadBin : ideal.whole ? ideal.best : Math.min(Math.max(from(ideal), ideal.first), ideal.last);
+  // An unknown count a rep's work records is none recorded yet, as the plan takes it; an unknown fact has no nearest value: the
+  // best, else (a range of thin bins none of which enough leads had) the bin most of the range's leads had.
+  const mostHeld = (within: IdealRun) => binRows!.slice(within.first, within.last + 1).reduce((most, n, k) => (n > binRows![most] ? within.first + k : most), within.first);
+  const from = (within: IdealRun) =>
+    !Number.isNaN(row[feature]) ? leadBin : spec.actionable && isCountIn(spec, source) ? axisBin(axis, 0) : (within.best ?? mostHeld(within));
+  const entry = !ideal ? leadBin : ideal.whole && ideal.best !== null ? ideal.best : Math.min(Math.max(from(ideal), ideal.first), ideal.last);
   return { gains, leadBin, ideal, entry, wellHeld: binRows && ((bin) => supported?.wellHeld[bin] === true) };
 }
 
@@ -388,7 +393,7 @@ const comparedWithIdeal = (feature: Feature, source: SourceKind, emailable: bool
  * would move a count) adds to the log-odds of the calibrated probability, so moving there raises
  * the probability shown by exactly that, and anywhere in the range by that within ×1.05, unless
  * the lead is within the range already (then none); of a range kept whole (no run of values
- * scoring alike holds as many training leads as it must), the gain of its best value, which the
+ * scoring alike holds as many training leads as it must), the gain of its best value enough leads had (else of its nearest), which the
  * range is named for. When that gain is below 0 (the ideal
  * would lower the lead's odds, or raise them less than a rep sees), or no range holds enough
  * leads, the lead's own value is the ideal and nothing is lost.
@@ -983,42 +988,39 @@ export function whatWouldMakeHotter(
   type Move = ReturnType<typeof movesFrom>[number];
   const mostFirst = (moves: readonly Move[]) => [...moves].sort((a, b) => b.gain - a.gain);
   let canAdd: ReturnType<typeof featuresThatCanAdd> | undefined; // worked out only for a lead no single move takes to the tier
-  /** A move as the plan's search remembers it: its feature and the value it gives it. */
-  const moveKey = (move: Move) => `${move.feature}=${move.target.value}`;
   /** The `termScoresOf` the row `move` leaves, from those of the row before it: only the terms reading what it changes differ. */
   const scoresAfter = (beforeScores: readonly number[], move: Move) => {
     const scores = [...beforeScores];
     for (const t of move.terms) scores[t] = termScoreAt(manifest.terms[t], move.after);
     return scores;
   };
-  // Moves no set of the plan's changes with them reaches the tier in: a plan's first move after which no MAX_CHANGES
-  // − 1 others reach, or a later one after which none of the steps left do, given the changes before it.
-  const fruitless = new Set<string>();
+  // What the search found from a row with a set of features taken and a number of moves left. The order of moves
+  // matters (a move may raise the probability visibly only after an earlier one, through a pair; a count bounds
+  // another), so orders are all tried; those that end on the same row with the same features taken are searched once.
+  const reachFound = new Map<string, boolean>();
   /**
-   * Whether at most `steps` more moves from `before` (its `termScoresOf` `beforeScores`, its log-odds `from`), none of a feature in
-   * `taken` nor a `fruitless` one, reach the tier. Sets of moves are tried, not their orders: after
-   * the first, each move is of a feature numbered above the one before it (`after`), so a set is
-   * tried once, not once per order (a lead of 30 counts took over a second).
+   * Whether at most `steps` more moves from `before` (its `termScoresOf` `beforeScores`, its log-odds `from`), none of a
+   * feature in `taken`, each visibly raising the probability given those before it, reach the tier.
    */
-  const canReach = (before: number[], beforeScores: readonly number[], from: number, taken: ReadonlySet<number>, steps: number, after = -1): boolean => {
+  const canReach = (before: number[], beforeScores: readonly number[], from: number, taken: ReadonlySet<number>, steps: number): boolean => {
     if (steps === 0) return false;
+    const key = `${steps}|${[...taken].sort((a, b) => a - b).join(',')}|${before.join(',')}`;
+    const found = reachFound.get(key);
+    if (found !== undefined) return found;
     canAdd ??= featuresThatCanAdd(manifest, candidates, changeable, row, source, targetsFrom(row));
-    const passed = new Set([...taken, ...changeable.filter((feature) => feature <= after)]);
     // Calibration never lowers the probability as the log-odds rise: what cannot add enough at its most cannot reach.
-    const worthTrying = canAdd(beforeScores, passed, steps, (points) => reached(from + points));
-    if (worthTrying.size === 0) return false;
-    const moves = movesFrom(before, beforeScores, from, [...worthTrying]).filter((move) => !fruitless.has(moveKey(move)));
-    if (moves.some((move) => reached(from + move.gain))) return true;
-    return mostFirst(moves).some((move) =>
-      canReach(move.after, scoresAfter(beforeScores, move), from + move.gain, new Set([...taken, move.feature]), steps - 1, move.feature),
-    );
-  };
-  /** Whether the moves left can reach the tier after `move` from the row the plan's changes leave (its `beforeScores`, `taken` changed); remembered as `fruitless` when not. */
-  const leadsOn = (move: Move, beforeScores: readonly number[], taken: ReadonlySet<number>, steps: number) => {
-    const reaches = canReach(move.after, scoresAfter(beforeScores, move), logit + move.gain, new Set([...taken, move.feature]), steps);
-    if (!reaches) fruitless.add(moveKey(move));
+    const worthTrying = [...canAdd(beforeScores, taken, steps, (points) => reached(from + points))];
+    const moves = worthTrying.length === 0 ? [] : movesFrom(before, beforeScores, from, worthTrying);
+    const reaches = moves.some((move) => reached(from + move.gain)) ||
+      mostFirst(moves).some((move) =>
+        canReach(move.after, scoresAfter(beforeScores, move), from + move.gain, new Set([...taken, move.feature]), steps - 1),
+      );
+    reachFound.set(key, reaches);
     return reaches;
   };
+  /** Whether the moves left can reach the tier after `move` from the row the plan's changes leave (its `beforeScores`, `taken` changed). */
+  const leadsOn = (move: Move, beforeScores: readonly number[], taken: ReadonlySet<number>, steps: number) =>
+    canReach(move.after, scoresAfter(beforeScores, move), logit + move.gain, new Set([...taken, move.feature]), steps);
 
   const changes: Change[] = [];
   // A lead below the target tier needs a change, even if its recomputed probability sits on the threshold.

@@ -96,6 +96,19 @@ describe('supportedIdeal', () => {
     expect(ideal).toEqual({ ideal: { first: 3, last: 3, mean: 0.6, best: 3, whole: false }, wellHeld: [true, true, true, true, false, false] });
   });
 
+  it('names as best of a range of thin bins a value whose run scoring alike 5 % of its rows had, never a bin of two rows; else none', () => {
+    // 1,060 rows: a range must hold 53. The best range is bins 1 – 27 (54 rows, 2 a bin: none holds 5 % of them, 2.7), where
+    // bin 10 (+1) is a spike of 2 rows, and bins 20 – 22 (+0.6) score alike with 6 rows between them.
+    const values = [-1, ...Array.from({ length: 30 }, (_, k) => (k % 2 ? 0.3 : 0.45))];
+    values[10] = 1;
+    const rows = [1000, ...Array<number>(30).fill(2)];
+    const alike = values.map((value, bin) => (bin >= 20 && bin <= 22 ? 0.6 : value));
+    expect(supportedIdeal(alike, rows, true)!.ideal).toEqual({ first: 1, last: 27, mean: expect.closeTo(0.4315, 4), best: 20, whole: true });
+    // Bins 20 – 22 scoring apart (+0.6, +0.7, +0.8): no value of the range, alone or with those alike, is held by 5 % of its rows.
+    const apart = values.map((value, bin) => (bin >= 20 && bin <= 22 ? 0.6 + (bin - 20) / 10 : value));
+    expect(supportedIdeal(apart, rows, true)!.ideal).toEqual({ first: 1, last: 27, mean: expect.closeTo(0.4426, 4), best: null, whole: true });
+  });
+
   it('ends a run at values some rows had', () => {
     // Bins 1 – 3 score alike, but no row had bin 1 or 3: the ideal is bin 2 alone (the best range includes bin 1).
     const values = [0, 0.5, 0.5, 0.5, 0];

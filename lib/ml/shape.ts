@@ -136,8 +136,12 @@ export const LEAST_VISIBLE_POINTS = 0.05;
 
 /** A feature's ideal (`supportedIdeal`): value bins `first` … `last`, `mean` the mean of what was ranked over their training rows. */
 export interface IdealBins extends IdealRange {
-  /** The bin the ideal's run was found around (`supportedIdeal`); of a range kept whole, its well-held bin ranked highest. */
-  best: number;
+  /**
+   * The bin the ideal's run was found around (`supportedIdeal`); of a range kept whole, its well-held bin ranked highest, else
+   * (a range of thin bins) its bin ranked highest of those whose run of values scoring alike holds MIN_IDEAL_SHARE of the
+   * range's rows; null when none does.
+   */
+  best: number | null;
   /** Whether a number's best-supported range stands whole, no run of it scoring alike holding enough rows: its values may score far apart. */
   whole: boolean;
 }
@@ -188,10 +192,6 @@ export function supportedIdeal(values: readonly number[], rows: readonly number[
   const wellHeld = rows.map((n, bin) => n >= leastRows || (inRange(bin) && n >= MIN_IDEAL_SHARE * rangeRows));
   const byValue = (a: number, b: number) => values[b] - values[a] || a - b;
   const heldBins = [...values.keys()].filter((bin) => inRange(bin) && wellHeld[bin]);
-  // What a lead can get in the range: its best value enough of its rows had, never a bin of a row or two.
-  const best = [...(heldBins.length > 0 ? heldBins : [...values.keys()].filter(inRange))].sort(byValue)[0];
-  const rangeAsIdeal = (whole: boolean) => ({ ideal: { ...range, best, whole }, wellHeld });
-  if (!neighbours) return rangeAsIdeal(false); // a level is one value: nothing to narrow, nothing scoring apart
   /** The run of the range's bins around `seed` whose values lie within LEAST_VISIBLE_POINTS of each other, ending at bins some rows hold. */
   const runAround = (seed: number) => {
     let [first, last, least, most] = [seed, seed, values[seed], values[seed]];
@@ -206,6 +206,15 @@ export function supportedIdeal(values: readonly number[], rows: readonly number[
     while (rows[last] === 0) last--;
     return { first, last };
   };
+  // What a lead can get in the range: its best value enough of its rows had, alone or with values scoring alike beside
+  // it (a range of many thin bins), never a bin of a row or two; else none (the lead's nearest value stands for it).
+  const alikeHeld = (bin: number) => {
+    const { first, last } = runAround(bin);
+    return rowsOf(first, last) >= MIN_IDEAL_SHARE * rangeRows;
+  };
+  const best = (heldBins.length > 0 ? heldBins : [...values.keys()].filter((bin) => inRange(bin) && rows[bin] > 0 && alikeHeld(bin))).sort(byValue)[0] ?? null;
+  const rangeAsIdeal = (whole: boolean) => ({ ideal: { ...range, best, whole }, wellHeld });
+  if (!neighbours) return rangeAsIdeal(false); // a level is one value: nothing to narrow, nothing scoring apart
   const heldRows = heldBins.reduce((sum, bin) => sum + rows[bin], 0);
   const heldMean = heldRows > 0 ? heldBins.reduce((sum, bin) => sum + rows[bin] * values[bin], 0) / heldRows : range.mean;
   const seeds = [...values.keys()].filter((bin) => inRange(bin) && rows[bin] > 0 && values[bin] >= heldMean - LEAST_VISIBLE_POINTS).sort(byValue);

@@ -75,6 +75,26 @@ describe('idealOf', () => {
     expect(deviationsFromIdeal(model, [25], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '25', idealValue: trainer.idealValue, pointsLost: 0 }]);
   });
 
+  it('is the side panel\'s ideal for a lead with no pairs where the range is kept whole of thin bins, with the odds of its value nearest the lead', () => {
+    // 1,060 rows: the best range is "3 – 56" (54 rows, 2 a bin); its top bin, 21 – 22 (+1), is 2 rows, and no values
+    // scoring alike hold 5 % of the range's rows: no best value to give the odds of, so the nearest's.
+    const edges = Array.from({ length: 30 }, (_, k) => 2 * (k + 1));
+    const scores = [-1, ...Array.from({ length: 30 }, (_, k) => (k % 2 ? 0.3 : 0.45))];
+    scores[10] = 1;
+    const rows = [1000, ...Array<number>(30).fill(2)];
+    const model = handMadeManifest({
+      features: [seats],
+      terms: [{ features: [0], label: 'Seats', shape: { axes: [{ labels: binLabels(seats, edges, true), edges }], scores: [...scores, 0] } }],
+      intercept: -2,
+      referenceFeatures: [{ key: 'seats', missingShare: 0, idealValue: '', idealContribution: 0, binRows: [...rows, 0] }],
+    });
+    const trainer = idealOf(seats, { edges }, scores, rows, true);
+    expect(trainer.idealValue).toBe('3 – 56');
+    // From 1 seat (−1): 3 (+0.45) is the nearest value, not the 2 rows' +1; from 57 (+0.3): 56 (+0.45).
+    expect(deviationsFromIdeal(model, [1], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '1', idealValue: trainer.idealValue, pointsLost: expect.closeTo(1.45, 12) }]);
+    expect(deviationsFromIdeal(model, [57], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '57', idealValue: trainer.idealValue, pointsLost: expect.closeTo(0.15, 12) }]);
+  });
+
   it('is the side panel\'s ideal for a lead with no pairs where the range narrows, with the odds of its value nearest the lead', () => {
     const edges = [10, 20, 30, 40, 50];
     const scores = [-0.3, 0.1, 0.9, 0.93, 2.5, 0.2];
