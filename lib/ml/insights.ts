@@ -22,7 +22,7 @@ import { valueAsShown } from './explain';
 import { currencyCode, featureNumber, featureValue, formatNumber, levelAsShown, ratioParts, readRaw, sourceSupplies, type RawRecord, type SourceKind } from './featurize';
 import { fieldSourcesOf, type Feature, type Manifest, type Term, type TermShape } from './manifest';
 import { tierOf } from './score';
-import { axisBin, LEAST_VISIBLE_POINTS, scoreIndex, supportedIdeal, termContribution, valueInBin, type IdealBins } from './shape';
+import { ANY_VALUE, axisBin, LEAST_VISIBLE_POINTS, rangeLabel, scoreIndex, supportedIdeal, termContribution, valueInBin, type IdealBins } from './shape';
 import { applyCalibration, calibratedChange } from './train/calibration';
 
 type Axis = TermShape['axes'][number];
@@ -228,9 +228,6 @@ export interface Deviation {
   pointsLost: number;
 }
 
-/** The ideal of a number every value of which scores alike. */
-const ANY_VALUE = 'any value';
-
 /** A value the lead has none of, as its reasons say (explain.ts `describeValue`). */
 const NOT_KNOWN = 'not known';
 
@@ -265,22 +262,6 @@ function valueAsWorded(manifest: Manifest, source: SourceKind, row: ArrayLike<nu
   const spec = manifest.features[feature];
   const written = Object.is(value, row[feature]) ? asWritten?.[feature] : undefined;
   return leadValueAsShown(spec, axisAsShown(ownAxis(manifest, feature), spec, source), value, written);
-}
-
-/**
- * One label for the bins `first` … `last` of a numeric axis, made from the bins' own labels
- * ("≤ 2", "3 – 5 days", "6 days", "≥ 7 days"): "3 – 6 days", "≤ 6 days", "3 days or more".
- */
-function rangeLabel(axis: Axis, first: number, last: number): string {
-  const { labels } = axis;
-  if (first === last) return labels[first];
-  const top = missingBin(axis) - 1;
-  if (first === 0 && last === top) return ANY_VALUE;
-  const upperEnd = (label: string) => label.split(' – ').at(-1)!; // "3 – 5 days" → "5 days"
-  const lowerEnd = (label: string) => label.split(' – ')[0].replace(/\D+$/, ''); // "3 – 5 days", "3 days" → "3"
-  if (first === 0) return `≤ ${upperEnd(labels[last])}`;
-  if (last === top) return `${lowerEnd(labels[first])}${labels[top].replace(/^.*\d/, '')} or more`; // the unit after the top bin's number
-  return `${lowerEnd(labels[first])} – ${upperEnd(labels[last])}`;
 }
 
 /**

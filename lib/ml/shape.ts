@@ -19,7 +19,7 @@
  *
  * Also the rule for a feature's ideal (`supportedIdeal`), one rule for the trainer's ideal (the
  * manifest's reference, ranked by the shape's scores) and the side panel's (ranked by one lead's
- * gains): for a lead with no pairs the two are one range.
+ * gains): for a lead with no pairs the two are one range, labelled alike (`rangeLabel`).
  */
 import type { TermShape } from './manifest';
 
@@ -77,6 +77,29 @@ export function valueInBin(axis: ShapeAxis, bin: number): number {
   if (bin === 0) return first - Math.max(1, Math.abs(first));
   if (bin >= edges.length) return last + Math.max(1, Math.abs(last));
   return (edges[bin - 1] + edges[bin]) / 2;
+}
+
+/** The ideal of a number every value of which scores alike. */
+export const ANY_VALUE = 'any value';
+
+/**
+ * One label for the value bins `first` … `last` of a numeric axis, made from the bins' own labels
+ * ("≤ 2", "3 – 5 days", "6 days", "≥ 7 days"): "3 – 6 days", "≤ 6 days", "3 days or more". The one
+ * labeller of an ideal, the model card's and the side panel's, so for a lead with no pairs the two
+ * name their range alike. It reads as the bins it spans read: a bin holds the values above its lower
+ * edge (`axisBin`), so whole numbers in bins 11 – 20 … 271 – 280 read "11 – 280", never "10 – 280",
+ * 10 being in the bin below.
+ */
+export function rangeLabel(axis: Pick<ShapeAxis, 'labels'>, first: number, last: number): string {
+  const { labels } = axis;
+  if (first === last) return labels[first];
+  const top = labels.length - 2; // the bin before "missing"
+  if (first === 0 && last === top) return ANY_VALUE;
+  const upperEnd = (label: string) => label.split(' – ').at(-1)!; // "3 – 5 days" → "5 days"
+  const lowerEnd = (label: string) => label.split(' – ')[0].replace(/\D+$/, ''); // "3 – 5 days", "3 days" → "3"
+  if (first === 0) return `≤ ${upperEnd(labels[last])}`;
+  if (last === top) return `${lowerEnd(labels[first])}${labels[top].replace(/^.*\d/, '')} or more`; // the unit after the top bin's number
+  return `${lowerEnd(labels[first])} – ${upperEnd(labels[last])}`;
 }
 
 /**

@@ -48,10 +48,10 @@ describe('idealOf', () => {
   });
 
   it('keeps the best range whole where its values scoring alike are held by fewer leads than a range must be', () => {
-    // 1,030 rows: the best range is "> 30" (70 rows, mean 0.704); 31 – 50 add 0.9 and 0.93, but 50 rows, under 5 %, hold them.
+    // 1,030 rows: the best range is "31 or more" (70 rows, mean 0.704); 31 – 50 add 0.9 and 0.93, but 50 rows, under 5 %, hold them.
     const edges = [10, 20, 30, 40, 50];
     expect(idealOf(seats, { edges }, [-0.3, 0.1, 0.3, 0.9, 0.93, 0.2], [500, 400, 60, 40, 10, 20], true)).toEqual({
-      idealValue: '> 30',
+      idealValue: '31 or more',
       idealContribution: expect.closeTo((40 * 0.9 + 10 * 0.93 + 20 * 0.2) / 70, 12),
     });
   });
@@ -110,6 +110,25 @@ describe('idealOf', () => {
     // From 5 seats (−0.3): 21 (+0.9) is the nearest value; from 60 (+0.2): 40 (+0.93).
     expect(deviationsFromIdeal(model, [5], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '5', idealValue: trainer.idealValue, pointsLost: expect.closeTo(1.2, 12) }]);
     expect(deviationsFromIdeal(model, [60], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '60', idealValue: trainer.idealValue, pointsLost: expect.closeTo(0.73, 12) }]);
+  });
+
+  it('is the side panel\'s ideal for a lead with no pairs word for word, a wide range of whole numbers and one open above included', () => {
+    const sidePanelAndCard = (edges: number[], scores: number[], rows: number[], lead: number) => {
+      const model = handMadeManifest({
+        features: [seats],
+        terms: [{ features: [0], label: 'Seats', shape: { axes: [{ labels: binLabels(seats, edges, true), edges }], scores: [...scores, 0] } }],
+        intercept: -2,
+        referenceFeatures: [{ key: 'seats', missingShare: 0, idealValue: '', idealContribution: 0, binRows: [...rows, 0] }],
+      });
+      return [deviationsFromIdeal(model, [lead], 'csv')[0].idealValue, idealOf(seats, { edges }, scores, rows, true).idealValue];
+    };
+    // Edges 10 … 300, 40 rows a bin: 11 – 280 score alike, a range of 270 whole numbers. A seat count of 10 is in "≤ 10", so
+    // the range starts at 11, as its first bin "11 – 20" does, not at the edge 10.
+    const edges = Array.from({ length: 30 }, (_, k) => 10 * (k + 1));
+    const scores = [-1, ...Array<number>(27).fill(0.5), -1, -1, -1];
+    expect(sidePanelAndCard(edges, scores, Array<number>(31).fill(40), 5)).toEqual(['11 – 280', '11 – 280']);
+    // The range kept whole above 30 (see above) reads as the side panel words a range open above.
+    expect(sidePanelAndCard([10, 20, 30, 40, 50], [-0.3, 0.1, 0.3, 0.9, 0.93, 0.2], [500, 400, 60, 40, 10, 20], 5)).toEqual(['31 or more', '31 or more']);
   });
 
   it('names no ideal when no range holds enough rows', () => {

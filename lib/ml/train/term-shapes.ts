@@ -5,7 +5,7 @@
  */
 import { digitsTellingApart, formatNumber, formatNumberRange } from '../featurize';
 import type { Feature, TermShape } from '../manifest';
-import { supportedIdeal } from '../shape';
+import { rangeLabel, supportedIdeal } from '../shape';
 import type { EbmModel, EbmTerm } from './ebm';
 
 /** Label of the missing bin, the last bin of every shape axis. */
@@ -98,10 +98,11 @@ export function termShape(model: EbmModel, term: EbmTerm, features: Feature[], w
 /**
  * A feature's ideal for the manifest's reference, by the shape's contribution per value bin: the
  * values that score best, and alike, among those enough rows hold (`supportedIdeal`, the one rule
- * the side panel's ideal keeps too: for a lead with no pairs it names this range), labelled as one
- * bin (a number's range: "995 – 4,622 employees", not "2,318 – 2,362"); its contribution the mean
- * over their training rows, which every value of a narrowed range scores within ×1.05 of. Never a
- * category's pooled "(other)" (`otherCode`). Empty when nothing holds enough.
+ * the side panel's ideal keeps too: for a lead with no pairs it names this range), labelled as the
+ * side panel labels it, from the labels of the bins it spans (`rangeLabel`: a number's range "995 –
+ * 4,622 employees", not "2,318 – 2,362"; "31 or more"); its contribution the mean over their
+ * training rows, which every value of a narrowed range scores within ×1.05 of. Never a category's
+ * pooled "(other)" (`otherCode`). Empty when nothing holds enough.
  * `scores` and `rows` [value bins]: the shape's contribution and training rows per value bin of
  * `axis` ("missing" left out).
  */
@@ -117,7 +118,6 @@ export function idealOf(
   const supported = supportedIdeal(scores, levelRows, feature.type === 'numeric');
   if (!supported) return { idealValue: '', idealContribution: 0 };
   const { first, last, mean } = supported.ideal;
-  // The range is one bin of the axis without the edges inside it, labelled as any bin is.
-  const edges = [...axis.edges.slice(0, first), ...axis.edges.slice(last)];
-  return { idealValue: binLabels(feature, edges, wholeNumbers)[first], idealContribution: mean };
+  // Named from the axis's bin labels by the side panel's labeller: the two cannot word one range apart.
+  return { idealValue: rangeLabel({ labels: binLabels(feature, axis.edges, wholeNumbers) }, first, last), idealContribution: mean };
 }
