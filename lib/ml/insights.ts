@@ -154,9 +154,11 @@ const termsReadingAny = (manifest: Manifest, features: readonly number[]) =>
 /**
  * The logit change from row `before` (its `termScoresOf`, `beforeScores` [T]) to row `after` [F]:
  * every term that reads a feature whose value changed, pairs too. `terms` (indexes, in the
- * manifest's order) narrows the search to those that can: the `termsReadingFeature` of the one changed.
+ * manifest's order): the terms that can change, those reading any feature `after` changes:
+ * `termsReadingFeature` of the one feature moved (`idealOfFeature`), `termsReadingAny` of a plan's
+ * move and every feature it changes along with it (`movesFrom`). A term left out is not counted.
  */
-function logitChange(manifest: Manifest, before: ArrayLike<number>, beforeScores: readonly number[], after: ArrayLike<number>, terms: Iterable<number> = manifest.terms.keys()): number {
+function logitChange(manifest: Manifest, before: ArrayLike<number>, beforeScores: readonly number[], after: ArrayLike<number>, terms: Iterable<number>): number {
   let change = 0;
   for (const t of terms) {
     const term = manifest.terms[t];

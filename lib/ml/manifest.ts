@@ -253,9 +253,11 @@ export const FeatureReferenceSchema = z
     key: z.string(),
     missingShare: z.number().min(0).max(1),
     /**
-     * The value (text, as a rep would read it) with the highest contribution among those enough
-     * training leads hold: a number's range of bins, a category's level (`idealOf` in the
-     * trainer). Empty when none holds enough; older models name the single best bin.
+     * The ideal as a rep reads it (`idealOf` in the trainer, by `supportedIdeal`): among the values
+     * enough training leads hold, those that score best and alike (within ×1.05); for a number a
+     * range of bins, or the best-supported range whole where no such run holds enough leads; a
+     * category's level. Labelled as the side panel labels it (`rangeLabel`). Empty when none holds
+     * enough; older models name the single best bin.
      */
     idealValue: z.string(),
     /** Its mean contribution over its training leads, in log-odds. */

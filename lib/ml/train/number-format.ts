@@ -133,15 +133,16 @@ export function withoutCurrency(text: string): string {
 
 /**
  * Currencies of countries that write a decimal comma (`R$ 1.234,56`, `1 234,56 zł`), as written
- * and as ISO codes: a dot in their amounts groups thousands (`R$ 1.500` is 1500), as amounts
- * are not written with three decimals. Only those `parseNumber` does not know (`withoutCurrency`):
+ * and as ISO codes: a dot in their amounts groups thousands (`R$ 1.500` is 1500), as no amount has three decimals
+ * after a dot there (Tunisia's and Libya's three come after the comma: `1.234,500 د.ت.`). Only those `parseNumber` does not know (`withoutCurrency`):
  * what it reads (`€ 1.500`, `1.500 kr`) it reads as before.
  */
 const DECIMAL_COMMA_CURRENCIES = new Set([
   ...['R$', 'BRL', '₽', 'руб', 'руб.', 'р.', 'RUB', 'zł', 'PLN', 'Kč', 'CZK', '₴', 'грн', 'грн.', 'UAH', 'лв', 'лв.', 'BGN', 'lei', 'RON', 'Ft', 'HUF'],
   ...['₺', 'TL', '₫', 'VND', 'Rp', 'IDR', 'kr', 'kr.', 'Kr', 'Kr.', 'DKK', 'NOK', 'SEK', 'ISK'],
   // The Maghreb's dinars and dirham, as Intl writes them there (`1.234,50 د.م.`) and without the last dot; Tunisia and Libya write three decimals after the comma.
-  ...['د.م.', 'د.م', 'MAD', 'د.ج.', 'د.ج', 'DZD', 'د.ت.', 'د.ت', 'TND', 'د.ل.', 'د.ل', 'LYD'],
+  // Not their ISO codes: `TND 1.500`, from a file written with decimal points, is 1.5 dinars as often as 1,500.
+  ...['د.م.', 'د.م', 'د.ج.', 'د.ج', 'د.ت.', 'د.ت', 'د.ل.', 'د.ل'],
 ]);
 
 /** Numbers of a column that read in one format only, how many and the first seen. */
