@@ -1,6 +1,6 @@
 import { bundledModel } from '@/lib/ml/bundled-model';
 import type { Manifest } from '@/lib/ml/manifest';
-import { formatModelDate, formatThreshold, heldOutAucHeading, plural } from '@/lib/presentation';
+import { formatDay, formatThreshold, heldOutAucHeading, plural } from '@/lib/presentation';
 import { shownLabel } from '@/lib/ml/visible-text';
 
 /**
@@ -29,7 +29,7 @@ export function ModelSummary({ manifest }: { manifest: Manifest }) {
     <dl className="model-summary">
       <dt>Model</dt>
       <dd>
-        {manifest.modelId}, trained {formatModelDate(manifest.createdAt)} on {plural(provenance.rows, 'lead', 'leads')} (
+        {manifest.modelId}, trained {formatDay(manifest.createdAt)} on {plural(provenance.rows, 'lead', 'leads')} (
         {plural(provenance.positives, 'conversion', 'conversions')}) from {shownLabel(provenance.source)}
       </dd>
       {metrics.cvRocAuc !== undefined && (

@@ -5,7 +5,7 @@ import { inTimeZone } from '@/test/time-zone';
 import {
   describeLikelihood,
   formatDistinctRates,
-  formatModelDate,
+  formatDay,
   formatMoney,
   formatProbability,
   formatProbabilityWithTiers,
@@ -314,27 +314,27 @@ describe('nameOrFallback', () => {
   });
 });
 
-describe('formatModelDate', () => {
+describe('formatDay', () => {
   // 8 pm on Dec 1 in Los Angeles is 4 am on Dec 2 in UTC; 9 am on Dec 2 in Auckland is 8 pm on Dec 1 in UTC.
   it("dates a moment, such as a model trained here, by the day it was in the browser's time zone", async () => {
-    await inTimeZone('America/Los_Angeles', () => expect(formatModelDate('2026-12-02T04:00:00.000Z')).toBe('Dec 1, 2026'));
-    await inTimeZone('Pacific/Auckland', () => expect(formatModelDate('2026-12-01T20:00:00.000Z')).toBe('Dec 2, 2026'));
+    await inTimeZone('America/Los_Angeles', () => expect(formatDay('2026-12-02T04:00:00.000Z')).toBe('Dec 1, 2026'));
+    await inTimeZone('Pacific/Auckland', () => expect(formatDay('2026-12-01T20:00:00.000Z')).toBe('Dec 2, 2026'));
   });
 
   it("keeps a calendar day written as midnight UTC (the CLI's --now 2026-11-01, a file's date alone) that day in every time zone", async () => {
     for (const timeZone of ['America/Los_Angeles', 'UTC', 'Pacific/Auckland']) {
-      await inTimeZone(timeZone, () => expect(formatModelDate('2026-11-01T00:00:00.000Z'), timeZone).toBe('Nov 1, 2026'));
+      await inTimeZone(timeZone, () => expect(formatDay('2026-11-01T00:00:00.000Z'), timeZone).toBe('Nov 1, 2026'));
     }
   });
 
   it("writes the date in the browser's own language", () => {
     // Intl takes its language from the process's locale when it starts: a process of its own, as a British browser.
-    const script = "import { formatModelDate } from './lib/presentation.ts'; process.stdout.write(JSON.stringify(['2026-12-02T04:00:00.000Z', '2026-11-01T00:00:00.000Z'].map(formatModelDate)));";
+    const script = "import { formatDay } from './lib/presentation.ts'; process.stdout.write(JSON.stringify(['2026-12-02T04:00:00.000Z', '2026-11-01T00:00:00.000Z'].map(formatDay)));";
     const root = fileURLToPath(new URL('..', import.meta.url));
     const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', env: { ...process.env, LC_ALL: 'en_GB.UTF-8', TZ: 'America/Los_Angeles' } });
     expect(run.status, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual(['1 Dec 2026', '1 Nov 2026']);
   });
 
-  it('says a date it cannot read is unknown', () => expect(formatModelDate('not a date')).toBe('unknown date'));
+  it('says a date it cannot read is unknown', () => expect(formatDay('not a date')).toBe('unknown date'));
 });

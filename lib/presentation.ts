@@ -300,15 +300,16 @@ export function topReasonFor(tier: Tier, { reasonUp, reasonDown }: { reasonUp: s
 }
 
 /**
- * A date (ISO) as the rep reads it, in the browser's own language and time zone: the day it was
- * there ("Dec 1, 2026" in en-US, "1 Dec 2026" in en-GB), as a model trained here in the evening in
+ * A day as the rep reads it (an ISO date or epoch milliseconds: a model's, a file's latest created
+ * date, a write-back's), in the browser's own language and time zone: the day it was there
+ * ("Dec 1, 2026" in en-US, "1 Dec 2026" in en-GB), as a model trained here in the evening in
  * Los Angeles is of that evening, not of the next day in UTC. Midnight UTC to the millisecond is a
  * calendar day, not a moment, and reads as that day wherever the rep is: the CLI dates a model by
  * the day its data was exported (`--now 2026-11-01`, a file's latest date), and a file's date alone
  * (`2026-03-01`) is read as midnight UTC.
  */
-export function formatModelDate(iso: string): string {
-  const date = new Date(iso);
+export function formatDay(at: string | number): string {
+  const date = new Date(at);
   if (Number.isNaN(date.getTime())) return 'unknown date';
   const calendarDay = date.getTime() % 86_400_000 === 0;
   return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric', ...(calendarDay && { timeZone: 'UTC' }) });

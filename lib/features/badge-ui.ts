@@ -29,7 +29,7 @@ import {
   REASONS_HEADING,
   TIER_LOOK,
   describeLikelihood,
-  formatModelDate,
+  formatDay,
   reasonInWords,
   topReasons,
   type Direction,
@@ -510,7 +510,7 @@ function scoredPopover(lead: Extract<ScoreOutcome, { ok: true }>['lead']): Node[
     el(
       'p',
       { class: 'meta' },
-      `Model of ${formatModelDate(lead.modelCreatedAt)} · ${lead.featuresKnown} of ${lead.featuresTotal} signals known`,
+      `Model of ${formatDay(lead.modelCreatedAt)} · ${lead.featuresKnown} of ${lead.featuresTotal} signals known`,
     ),
   ].filter((node): node is HTMLElement => node instanceof Node);
 }

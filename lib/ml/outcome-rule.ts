@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { SourceKindSchema } from '../messaging/schemas';
-import { formatModelDate } from '../presentation';
+import { formatDay } from '../presentation';
 import { isMissingRaw } from './derive';
 import type { RawRecord, SourceKind } from './featurize';
 
@@ -128,7 +128,7 @@ export function agesCountedTo(rule: Pick<ModelOutcomeRule, 'source'> | undefined
 }
 
 /** `30 or more days before Mar 12, 2024, the file's latest created date` */
-const daysBeforeFileDate = (days: number, fileDate: number) => `${days} or more days before ${formatModelDate(new Date(fileDate).toISOString())}, the file's latest created date`;
+const daysBeforeFileDate = (days: number, fileDate: number) => `${days} or more days before ${formatDay(fileDate)}, the file's latest created date`;
 
 /**
  * Which leads' outcomes count, as said in parentheses after "a known outcome": `created 90 or

@@ -14,7 +14,7 @@ import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/lib/ui/ow
 import { confusionAt } from '@/lib/ml/train/metrics';
 import { precisionAt, recallAt } from '@/lib/ml/tier-policy';
 import { describeModelOutcome, describeWhenOutcomeCounts, settledDaysOf } from '@/lib/ml/outcome-rule';
-import { chanceNote, formatModelDate, formatRate, formatThreshold, heldOutAucHeading, plural, prAucHeading } from '@/lib/presentation';
+import { chanceNote, formatDay, formatRate, formatThreshold, heldOutAucHeading, plural, prAucHeading } from '@/lib/presentation';
 import { labelledQuery } from '../policy-client';
 import { LabelledLeadsNote, useAgesCountedTo } from './LabelledLeadsNote';
 import { CalibrationError } from './training/TrainingReport';
@@ -212,7 +212,7 @@ function Report({ manifest }: { manifest: Manifest }) {
         <dt>Data</dt>
         <dd>
           {plural(provenance.rows, 'lead', 'leads')}, {plural(provenance.positives, 'conversion', 'conversions')}, from {shownLabel(provenance.source)}; trained{' '}
-          {formatModelDate(manifest.createdAt)}; {CALIBRATED_BY[manifest.calibration.kind]}
+          {formatDay(manifest.createdAt)}; {CALIBRATED_BY[manifest.calibration.kind]}
           {manifest.outcomeRule && `. Converted means: ${describeModelOutcome(manifest.outcomeRule)}`}
         </dd>
         <dt>{heldOutAucHeading(metrics)}</dt>

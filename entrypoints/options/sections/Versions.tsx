@@ -7,7 +7,7 @@ import { succeeded } from '@/lib/messaging/reply';
 import { readingChangedNote } from '@/lib/ml/manifest';
 import { deleteModel } from '@/lib/ml/model-store';
 import { crmFieldsNote, exportFileNames, exportFiles, importModel, importSizeError, listModelVersions, previousModelId, type ImportResult, type ModelVersion } from '@/lib/ml/model-versions';
-import { formatModelDate, heldOutAucHeading, plural, unscoredAfterActivation } from '@/lib/presentation';
+import { formatDay, heldOutAucHeading, plural, unscoredAfterActivation } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
 import { MODEL_CHANGE_MUTATION, useActiveModelId, useJob, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
@@ -259,7 +259,7 @@ export function VersionsSection() {
               <td>{ORIGIN_WORDS[model.origin]}</td>
               {model.damaged === undefined ? (
                 <>
-                  <td>{formatModelDate(model.createdAt)}</td>
+                  <td>{formatDay(model.createdAt)}</td>
                   <td>
                     {plural(model.rows, 'lead', 'leads')}, {plural(model.positives, 'conversion', 'conversions')}
                   </td>

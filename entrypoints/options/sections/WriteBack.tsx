@@ -3,7 +3,7 @@
  * created in the CRM, so reports, views and workflows there can use them. Progress (of the
  * field check and the scoring before the writing too), cancel and per-record failures, like sync.
  */
-import { formatModelDate, formatThreshold, plural } from '@/lib/presentation';
+import { formatDay, formatThreshold, plural } from '@/lib/presentation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import { FocusKeepingButton, useFocusBackWhenJobEnds } from '@/components/KeepFocus';
@@ -336,7 +336,7 @@ function WriteBackStage({ writeBack, scoringShown }: { writeBack: WriteBackSumma
 }
 
 /** "ebm-4be05ee5927d0fe7 (trained Nov 1, 2026)": a model id alone is a hash. */
-const modelName = (modelId: string, createdAt: string) => `${modelId} (trained ${formatModelDate(createdAt)})`;
+const modelName = (modelId: string, createdAt: string) => `${modelId} (trained ${formatDay(createdAt)})`;
 
 /** "hot from 30 %, warm from 10 %". */
 const thresholdsText = ({ hot, warm }: { hot: number; warm: number }) => `hot from ${formatThreshold(hot)}, warm from ${formatThreshold(warm)}`;
@@ -416,7 +416,7 @@ function NoLongerWrittenNote({ crm, fields }: { crm: CrmKind; fields: readonly F
         <div data-testid={`write-back-no-longer-written-${crm}`}>
           {fields.map((field) => (
             <p key={field.name}>
-              {`LeadLens last wrote ${HELD_WORDS[field.holds]} to ${field.name} on ${writtenOn(field.lastWrittenAt)} and no longer updates it: unless emptied since, it still holds them.`}{' '}
+              {`LeadLens last wrote ${HELD_WORDS[field.holds]} to ${field.name} on ${formatDay(field.lastWrittenAt)} and no longer updates it: unless emptied since, it still holds them.`}{' '}
               <button type="button" disabled={forget.isPending} aria-describedby={hintId} onClick={(event) => forget.mutate({ field, trigger: event.currentTarget })}>
                 Forget {field.name}
               </button>
@@ -436,9 +436,6 @@ function NoLongerWrittenNote({ crm, fields }: { crm: CrmKind; fields: readonly F
     </>
   );
 }
-
-/** "Nov 20, 2026", in the browser's language and time zone: the day LeadLens last wrote to a field. */
-const writtenOn = (at: number) => formatModelDate(new Date(at).toISOString());
 
 /** "wrote 30,000 of 100,000 leads to Salesforce": what a stopped or cancelled write-back leaves written. */
 function writtenSoFar({ written, total, crm }: WriteBackSummary): string {

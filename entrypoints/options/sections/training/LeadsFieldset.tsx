@@ -4,7 +4,7 @@ import { useId, useState } from 'react';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { OUTCOME_SETTLED_DAYS } from '@/lib/ml/outcome-rule';
 import type { TrainingWindow } from '@/lib/ml/train/training-set';
-import { formatModelDate, plural } from '@/lib/presentation';
+import { formatDay, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { leadAgesCountedFrom } from '@/lib/ui/stored-data';
 import type { HistorySample } from './history-sample';
@@ -161,7 +161,7 @@ export function emptyWindowProblem(monthsField: WholeNumberField, minAgeField: W
 function FileWindowNote() {
   // Under the history's key: read again whenever the stored leads are.
   const countedFrom = useQuery({ queryKey: [...queryKeys.trainingHistory('csv'), 'window counted from'], queryFn: () => leadAgesCountedFrom('csv', Date.now()) });
-  const date = countedFrom.data === undefined ? '' : `, ${formatModelDate(new Date(countedFrom.data).toISOString())}`;
+  const date = countedFrom.data === undefined ? '' : `, ${formatDay(countedFrom.data)}`;
   return (
     <span data-testid="window-counted-from">
       {' '}

@@ -7,7 +7,7 @@ import { ranksNoLeads } from '@/lib/ml/train/calibration';
 import type { TrainingWindow } from '@/lib/ml/train/training-set';
 import { chanceMargin } from '@/lib/ml/train/metrics';
 import type { TrainingEvent } from '@/lib/ml/train/worker-protocol';
-import { chanceNote, formatModelDate, heldOutAucHeading, plural, prAucHeading } from '@/lib/presentation';
+import { chanceNote, formatDay, heldOutAucHeading, plural, prAucHeading } from '@/lib/presentation';
 
 type Trained = Extract<TrainingEvent, { type: 'trained' }>;
 
@@ -35,13 +35,11 @@ function outOfTimeFallsShort({ cvRocAuc, outOfTimeRocAuc, outOfTimeStandardError
   return cvRocAuc - outOfTimeRocAuc > Math.max(OUT_OF_TIME_GAP, chanceMargin(differenceStandardError));
 }
 
-const dateOf = (epochMs: number) => formatModelDate(new Date(epochMs).toISOString());
-
 /** The window in words: "created Dec 12, 2024 to Nov 12, 2025". */
 export function describeWindow({ createdAfter, createdBefore }: TrainingWindow): string {
-  if (createdAfter !== null && createdBefore !== null) return `created ${dateOf(createdAfter)} to ${dateOf(createdBefore)}`;
-  if (createdAfter !== null) return `created ${dateOf(createdAfter)} or later`;
-  if (createdBefore !== null) return `created ${dateOf(createdBefore)} or earlier`;
+  if (createdAfter !== null && createdBefore !== null) return `created ${formatDay(createdAfter)} to ${formatDay(createdBefore)}`;
+  if (createdAfter !== null) return `created ${formatDay(createdAfter)} or later`;
+  if (createdBefore !== null) return `created ${formatDay(createdBefore)} or earlier`;
   return 'all, whatever their created date';
 }
 
