@@ -12,6 +12,15 @@ import { binLabels, idealOf } from './term-shapes';
 import { handMadeManifest } from '../../../test/fixtures/manifest';
 
 const seats: Feature = { key: 'seats', label: 'Seats', type: 'numeric', derive: { kind: 'value', from: { csv: 'seats' } }, missingValues: [], actionable: false };
+
+/** A model of seats alone, shaped `scores` over bins of `edges` [value bins], its training leads `rows` per bin: the side panel's view of what the trainer learnt. */
+const seatsModel = (edges: number[], scores: number[], rows: number[]) =>
+  handMadeManifest({
+    features: [seats],
+    terms: [{ features: [0], label: 'Seats', shape: { axes: [{ labels: binLabels(seats, edges, true), edges }], scores: [...scores, 0] } }],
+    intercept: -2,
+    referenceFeatures: [{ key: 'seats', missingShare: 0, idealValue: '', idealContribution: 0, binRows: [...rows, 0] }],
+  });
 const plan: Feature = { ...seats, key: 'plan', label: 'Plan', type: 'categorical', derive: { kind: 'value', from: { csv: 'plan' } }, vocabulary: ['Basic', 'Gold', 'Rare'] };
 
 describe('idealOf', () => {
@@ -61,12 +70,7 @@ describe('idealOf', () => {
     const edges = [10, 20, 30, 40, 50];
     const scores = [-0.5, 0.6, 0.1, 1.2, 1.2, -0.5];
     const rows = [400, 25, 20, 14, 14, 400];
-    const model = handMadeManifest({
-      features: [seats],
-      terms: [{ features: [0], label: 'Seats', shape: { axes: [{ labels: binLabels(seats, edges, true), edges }], scores: [...scores, 0] } }],
-      intercept: -2,
-      referenceFeatures: [{ key: 'seats', missingShare: 0, idealValue: '', idealContribution: 0, binRows: [...rows, 0] }],
-    });
+    const model = seatsModel(edges, scores, rows);
     const trainer = idealOf(seats, { edges }, scores, rows, true);
     expect(trainer.idealValue).toBe('21 – 50');
     // From 15 seats (+0.6), 21 would take 0.5 away, but 31 – 50 add 0.6: the range the model card names, with what it can give.
@@ -82,12 +86,7 @@ describe('idealOf', () => {
     const scores = [-1, ...Array.from({ length: 30 }, (_, k) => (k % 2 ? 0.3 : 0.45))];
     scores[10] = 1;
     const rows = [1000, ...Array<number>(30).fill(2)];
-    const model = handMadeManifest({
-      features: [seats],
-      terms: [{ features: [0], label: 'Seats', shape: { axes: [{ labels: binLabels(seats, edges, true), edges }], scores: [...scores, 0] } }],
-      intercept: -2,
-      referenceFeatures: [{ key: 'seats', missingShare: 0, idealValue: '', idealContribution: 0, binRows: [...rows, 0] }],
-    });
+    const model = seatsModel(edges, scores, rows);
     const trainer = idealOf(seats, { edges }, scores, rows, true);
     expect(trainer.idealValue).toBe('3 – 56');
     // From 1 seat (−1): 3 (+0.45) is the nearest value, not the 2 rows' +1; from 57 (+0.3): 56 (+0.45).
@@ -99,12 +98,7 @@ describe('idealOf', () => {
     const edges = [10, 20, 30, 40, 50];
     const scores = [-0.3, 0.1, 0.9, 0.93, 2.5, 0.2];
     const rows = [500, 400, 40, 30, 2, 20];
-    const model = handMadeManifest({
-      features: [seats],
-      terms: [{ features: [0], label: 'Seats', shape: { axes: [{ labels: binLabels(seats, edges, true), edges }], scores: [...scores, 0] } }],
-      intercept: -2,
-      referenceFeatures: [{ key: 'seats', missingShare: 0, idealValue: '', idealContribution: 0, binRows: [...rows, 0] }],
-    });
+    const model = seatsModel(edges, scores, rows);
     const trainer = idealOf(seats, { edges }, scores, rows, true);
     expect(trainer.idealValue).toBe('21 – 40');
     // From 5 seats (−0.3): 21 (+0.9) is the nearest value; from 60 (+0.2): 40 (+0.93).
@@ -114,12 +108,7 @@ describe('idealOf', () => {
 
   it('is the side panel\'s ideal for a lead with no pairs word for word, a wide range of whole numbers and one open above included', () => {
     const sidePanelAndCard = (edges: number[], scores: number[], rows: number[], lead: number) => {
-      const model = handMadeManifest({
-        features: [seats],
-        terms: [{ features: [0], label: 'Seats', shape: { axes: [{ labels: binLabels(seats, edges, true), edges }], scores: [...scores, 0] } }],
-        intercept: -2,
-        referenceFeatures: [{ key: 'seats', missingShare: 0, idealValue: '', idealContribution: 0, binRows: [...rows, 0] }],
-      });
+      const model = seatsModel(edges, scores, rows);
       return [deviationsFromIdeal(model, [lead], 'csv')[0].idealValue, idealOf(seats, { edges }, scores, rows, true).idealValue];
     };
     // Edges 10 … 300, 40 rows a bin: 11 – 280 score alike, a range of 270 whole numbers. A seat count of 10 is in "≤ 10", so
