@@ -390,33 +390,45 @@ export function numericDateIso(date: NumericDate, order: DateOrder): string | nu
  * them on a page).
  */
 export function parseDate(raw: Raw, extra: readonly string[] = []): number {
-  if (typeof raw === 'number') return raw >= EPOCH_MS_MIN && raw <= EPOCH_MS_MAX ? raw : NaN;
-  if (typeof raw === 'boolean') return NaN;
+  return readDate(raw, extra).ms;
+}
+
+/** A date as `parseDate` reads it, and whether it is a date alone, with no time of day (`2026-03-01`, `2026/03/01`, `3/1/2026`, `01.03.2026`): a calendar date, not an instant. */
+interface ReadDate {
+  ms: number;
+  dateAlone: boolean;
+}
+
+const instant = (ms: number): ReadDate => ({ ms, dateAlone: false });
+
+function readDate(raw: Raw, extra: readonly string[]): ReadDate {
+  if (typeof raw === 'number') return instant(raw >= EPOCH_MS_MIN && raw <= EPOCH_MS_MAX ? raw : NaN);
+  if (typeof raw === 'boolean') return instant(NaN);
   const s = rawText(raw, extra);
-  if (s === null) return NaN;
+  if (s === null) return instant(NaN);
   if (/^\d{11,14}$/.test(s)) {
     const ms = Number(s);
-    return ms >= EPOCH_MS_MIN && ms <= EPOCH_MS_MAX ? ms : NaN;
+    return instant(ms >= EPOCH_MS_MIN && ms <= EPOCH_MS_MAX ? ms : NaN);
   }
   let m = ISO_DAY_RE.exec(s);
-  if (m) return validUtc(+m[1], +m[2], +m[3], 0, 0, 0);
+  if (m) return { ms: validUtc(+m[1], +m[2], +m[3], 0, 0, 0), dateAlone: true };
   m = ISO_DATE_TIME_RE.exec(s);
   if (m) {
     if (m[7]) {
       // Checked as a date without a zone would be: Date.parse rolls 31 February over into March.
-      if (Number.isNaN(validUtc(+m[1], +m[2], +m[3], +m[4], +m[5], m[6] ? +m[6] : 0))) return NaN;
+      if (Number.isNaN(validUtc(+m[1], +m[2], +m[3], +m[4], +m[5], m[6] ? +m[6] : 0))) return instant(NaN);
       const t = Date.parse(s.replace(' ', 'T'));
-      return Number.isFinite(t) ? t : NaN;
+      return instant(Number.isFinite(t) ? t : NaN);
     }
-    return validUtc(+m[1], +m[2], +m[3], +m[4], +m[5], m[6] ? +m[6] : 0);
+    return instant(validUtc(+m[1], +m[2], +m[3], +m[4], +m[5], m[6] ? +m[6] : 0));
   }
   m = YEAR_FIRST_DAY_RE.exec(s);
-  if (m) return validUtc(+m[1], +m[2], +m[3], 0, 0, 0);
+  if (m) return { ms: validUtc(+m[1], +m[2], +m[3], 0, 0, 0), dateAlone: true };
   // M/D/YYYY[, h:mm[:ss] [AM|PM]] (US), D.M.YYYY[ h:mm] (dots)
   const numeric = numericDate(s);
   const order = numeric && USUAL_ORDER[numeric.separator];
-  if (numeric) return order ? numericDateMs(numeric, order) : NaN;
-  return zonedDateMs(s);
+  if (numeric) return { ms: order ? numericDateMs(numeric, order) : NaN, dateAlone: numeric.time === null };
+  return instant(zonedDateMs(s));
 }
 
 /** Epoch milliseconds of a date-time `parseDate` reads without a zone, followed by a zone of known offset; NaN for any other text. */
@@ -454,17 +466,6 @@ export function daysBetween(dateMs: number, nowMs: number): number {
 }
 
 /**
- * Whether `raw` is a date alone, with no time of day, as `parseDate` reads one (`2026-03-01`,
- * `2026/03/01`, `3/1/2026`, `01.03.2026`): a calendar date, not an instant. Epoch milliseconds
- * and dates with a time are instants.
- */
-function isDateAlone(raw: Raw, extra: readonly string[]): boolean {
-  const text = typeof raw === 'string' ? rawText(raw, extra) : null;
-  if (text === null) return false;
-  return ISO_DAY_RE.test(text) || YEAR_FIRST_DAY_RE.test(text) || numericDate(text)?.time === null;
-}
-
-/**
  * Whole days from a raw date (as `parseDate` reads it) to `nowMs`; NaN when unreadable. A date
  * alone (a CRM's Date field, `2026-12-01`) is a calendar date, so its days are calendar days: the
  * date a clock `utcOffsetMinutes` ahead of UTC shows at `nowMs` (the rep's today) minus it, and
@@ -473,8 +474,8 @@ function isDateAlone(raw: Raw, extra: readonly string[]): boolean {
  */
 export function daysSince(raw: Raw, nowMs: number, utcOffsetMinutes: number, extra: readonly string[] = []): number {
   // A date alone reads as midnight UTC: from there to the rep's wall clock read as UTC are the calendar days between.
-  const measuredTo = isDateAlone(raw, extra) ? nowMs + utcOffsetMinutes * MS_PER_MINUTE : nowMs;
-  return daysBetween(parseDate(raw, extra), measuredTo);
+  const { ms, dateAlone } = readDate(raw, extra);
+  return daysBetween(ms, dateAlone ? nowMs + utcOffsetMinutes * MS_PER_MINUTE : nowMs);
 }
 
 export const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;

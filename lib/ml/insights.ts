@@ -942,6 +942,7 @@ export function whatWouldMakeHotter(
   const changeable = candidates.filter((feature) => wasRead(fieldsRead, feature) && (emailable || !engagesByEmail(manifest.features[feature])));
   // The bins enough leads hold, found as the comparison beside the plan finds them, for the lead as it is (not as earlier changes leave it).
   const rowScores = termScoresOf(manifest, row);
+  let currentScores = rowScores; // [T] the `termScoresOf` of `current`
   const wellHeldTargets = new Map(changeable.map((feature) => [feature, wellHeldTargetsOf(manifest, row, rowScores, feature, source, emailable)]));
   // Per feature and value, its targets: the plan's search asks for them again from every set of moves it tries.
   const targetsByValue = new Map<string, Target[]>();
@@ -1010,15 +1011,16 @@ export function whatWouldMakeHotter(
   while ((changes.length === 0 || !reached(logit)) && changes.length < MAX_CHANGES) {
     const before = current;
     const taken = new Set(changes.map((change) => change.feature));
-    const beforeScores = termScoresOf(manifest, before);
+    const beforeScores = currentScores;
     const moves = movesFrom(before, beforeScores, logit, changeable.filter((feature) => !taken.has(feature)));
     if (moves.length === 0) break;
     const reaching = moves.filter((move) => reached(logit + move.gain));
     // None reaches the tier alone: the largest move after which the moves left can still reach it, else the largest.
     const stepsLeft = MAX_CHANGES - changes.length - 1;
+    const ranked = reaching.length > 0 ? [] : mostFirst(moves);
     const best = reaching.length > 0
       ? reaching.reduce((a, b) => (b.gain < a.gain ? b : a))
-      : (mostFirst(moves).find((move) => leadsOn(move, beforeScores, taken, stepsLeft)) ?? mostFirst(moves)[0]);
+      : (ranked.find((move) => leadsOn(move, beforeScores, taken, stepsLeft)) ?? ranked[0]);
     const feature = manifest.features[best.feature];
     const options = rangeOptionsByBin(feature, best.axis, source);
     const byNumber = feature.type === 'numeric' && best.alsoChanged.length > 0;
@@ -1044,6 +1046,7 @@ export function whatWouldMakeHotter(
         .map((f) => ({ feature: f, label: manifest.features[f].label, from: worded(f, before[f]), to: worded(f, best.after[f]) })),
     });
     current = best.after;
+    currentScores = scoresAfter(beforeScores, best);
     logit += best.gain;
   }
   const probabilityAfter = applyCalibration(manifest.calibration, logit);
