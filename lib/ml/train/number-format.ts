@@ -36,8 +36,11 @@ const ARABIC_CURRENCY_ABBREVIATIONS = ['ر.س.', 'د.إ.', 'د.م.', 'د.ج.', '
  * number, most such words are labels (`3号店`, store 3; `кв. 3`, flat 3) or scale words
  * (`500万円` is 5 million yen, not 500), which stay as written.
  */
+/** Arabic abbreviations as Intl writes them (`ر.س.`) and as people type them, without the last dot. */
+const withAndWithoutLastDot = (abbreviations: readonly string[]) => abbreviations.flatMap((written) => [written, written.slice(0, -1)]);
+
 const NON_LATIN_CURRENCY_WORDS = [
-  ...ARABIC_CURRENCY_ABBREVIATIONS.flatMap((written) => [written, written.slice(0, -1)]),
+  ...withAndWithoutLastDot(ARABIC_CURRENCY_ABBREVIATIONS),
   ...['ریال', 'ريال', 'تومان', 'ብር', 'नेरू', 'रू', 'रु', 'රු.', 'රු', '円', '元', '원', 'บาท', 'ש״ח', 'ש"ח'],
 ];
 
@@ -142,7 +145,7 @@ const DECIMAL_COMMA_CURRENCIES = new Set([
   ...['₺', 'TL', '₫', 'VND', 'Rp', 'IDR', 'kr', 'kr.', 'Kr', 'Kr.', 'DKK', 'NOK', 'SEK', 'ISK'],
   // The Maghreb's dinars and dirham, as Intl writes them there (`1.234,50 د.م.`) and without the last dot; Tunisia and Libya write three decimals after the comma.
   // Not their ISO codes: `TND 1.500`, from a file written with decimal points, is 1.5 dinars as often as 1,500.
-  ...['د.م.', 'د.م', 'د.ج.', 'د.ج', 'د.ت.', 'د.ت', 'د.ل.', 'د.ل'],
+  ...withAndWithoutLastDot(['د.م.', 'د.ج.', 'د.ت.', 'د.ل.']),
 ]);
 
 /** Numbers of a column that read in one format only, how many and the first seen. */
