@@ -14,10 +14,11 @@ import { db } from '../db/db';
 import { heldValuesRemembered, readWrittenValues, rememberWrittenBackFields, setHeldValuesRemembered, writtenBackFields } from '../db/written-back-fields';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
-import { owedScoringModel, owedSourceScorings, purgedSince, readJob, runJob, runStoredScoresJob, STORED_SCORES_LOCK } from '../jobs/progress';
+import { owedScoringModel, purgedSince, readJob, runJob, runStoredScoresJob, STORED_SCORES_LOCK } from '../jobs/progress';
 import { resumeUnfinishedScoringJob, runScoringJob } from '../ml/bulk-score';
 import { parseManifest, type Manifest } from '../ml/manifest';
 import { stubWebLocks } from '../../test/web-locks';
+import { deferred } from '../../test/deferred';
 import { onEvent } from '../messaging/events';
 import { CSV_IMPORT_CANCEL_CHANNEL, CSV_IMPORT_LOCK } from '../csv/stored';
 import { startSync } from '../sync/runner';
@@ -48,6 +49,20 @@ vi.mock('./offscreen-engine', async (importOriginal) => {
   };
 });
 
+/** Called each time a sync or an import records a scoring owed, once it is recorded (`oweSourceScoring`). */
+const scoringOwed = vi.hoisted(() => ({ listener: null as (() => void) | null }));
+vi.mock('../jobs/progress', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../jobs/progress')>();
+  return {
+    ...original,
+    oweSourceScoring: async (source: Parameters<typeof original.oweSourceScoring>[0]) => {
+      await original.oweSourceScoring(source);
+      // Told outside the caller's transaction: what the listener runs is not part of it.
+      Dexie.ignoreTransaction(() => scoringOwed.listener?.());
+    },
+  };
+});
+
 /** The leads stored each time pages are told that stored data were deleted. */
 function pagesTold(): string[][] {
   const told: string[][] = [];
@@ -62,6 +77,7 @@ beforeEach(async () => {
   fakeBrowser.permissions.getAll = vi.fn(async () => ({ permissions: [], origins: [] }));
   stubWebLocks();
   Object.assign(offscreenScoring, { standIn: false, asked: [] });
+  scoringOwed.listener = null;
   await Promise.all(db.tables.map((table) => table.clear()));
   await db.putLeads([
     storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' }),
@@ -451,9 +467,12 @@ describe('purgeEverything and a sync', () => {
     await writeConnection({ crm: 'salesforce', host: 'acme.my.salesforce.com', apiVersion: '67.0', auth: { kind: 'session' }, timeoutSeconds: 30 });
     // The purge takes a moment between the sync's end and the clearing of the tables (it gives back site access first).
     fakeBrowser.permissions.getAll = vi.fn(async () => (await new Promise((resolve) => setTimeout(resolve, 100)), { permissions: [], origins: [] }));
+    const owed = deferred();
+    scoringOwed.listener = owed.resolve;
     await startSync('salesforce');
-    // It stored a page: it owes its CRM's scoring, and asks for it as it ends.
-    await vi.waitFor(async () => expect(await owedSourceScorings()).toHaveLength(1), { timeout: 10_000 });
+    // It stored a page: it owes its CRM's scoring, and would ask for it as it ends. The purge
+    // begins right then, not at a poll that may come once the sync has ended and its scoring run.
+    await owed.promise;
     await purgeEverything();
     await settle();
     await vi.waitFor(async () => expect(await navigator.locks.query()).toEqual({ held: [], pending: [] }));
