@@ -272,6 +272,48 @@ describe('while a sync runs', () => {
   });
 });
 
+describe('a connected CRM whose last sync stored no lead', () => {
+  const connections = (...crms: string[]) => ({ ok: true, connections: crms.map((crm) => ({ crm, status: 'connected', host: 'api.hubapi.com', message: 'Connected', settings: null })) });
+  const december1 = Date.parse('2026-12-01T12:00:00Z');
+  const idle = { crm: 'salesforce', status: 'idle', synced: 0, remaining: null, stored: 0, error: null, lastRun: null, leftOut: null, endedAt: null, syncedFrom: null };
+  // An empty portal: the sync ended as it should, with nothing to store.
+  const foundNone = { ...idle, crm: 'hubspot', status: 'done', lastRun: { synced: 0, finishedAt: december1, seconds: 2 }, endedAt: december1 };
+  const stopped = { ...idle, crm: 'hubspot', status: 'error', error: 'HubSpot refused the request: too many requests (429)', errorKind: 'rate-limit', endedAt: december1 };
+  afterEach(() => {
+    background.connectionStatus.mockImplementation(async () => ({ ok: true, connections: [] }));
+    background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [] }));
+  });
+  const advice = () => rendered!.container.querySelector('[data-testid="no-leads-advice"]')?.textContent;
+  /** The advice once it says `expected`; else as it stands when waiting gives up, for the assertion to show. */
+  const adviceOnceIt = (expected: string) => waitFor(() => (advice() === expected ? expected : null)).catch(() => advice());
+
+  it('says when it ran and that it found no leads the connection can read, rather than to sync it', async () => {
+    background.connectionStatus.mockResolvedValue(connections('hubspot'));
+    background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [foundNone] }));
+    rendered = renderApp();
+    const foundNoneAdvice =
+      "The last HubSpot sync, on Dec 1, 2026, found no leads this connection can read. Ask your HubSpot admin to check the connection's access to your leads, then sync again under Options › Sync.";
+    expect(await adviceOnceIt(foundNoneAdvice)).toBe(foundNoneAdvice);
+  });
+
+  it('says that it stopped, and where to see why, rather than to sync it', async () => {
+    background.connectionStatus.mockResolvedValue(connections('hubspot'));
+    background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [stopped] }));
+    rendered = renderApp();
+    const stoppedAdvice = 'The last HubSpot sync stopped on Dec 1, 2026: see why under Options › Sync.';
+    expect(await adviceOnceIt(stoppedAdvice)).toBe(stoppedAdvice);
+  });
+
+  it('still asks to sync another connected CRM never synced', async () => {
+    background.connectionStatus.mockResolvedValue(connections('salesforce', 'hubspot'));
+    background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [idle, foundNone] }));
+    rendered = renderApp();
+    const bothAdvice =
+      "Connected to Salesforce: sync it under Options › Sync to store and score its leads. The last HubSpot sync, on Dec 1, 2026, found no leads this connection can read. Ask your HubSpot admin to check the connection's access to your leads, then sync again under Options › Sync.";
+    expect(await adviceOnceIt(bothAdvice)).toBe(bothAdvice);
+  });
+});
+
 describe('stored leads the active model could not score', () => {
   const doneRun: JobProgress = { modelId: 'model-2', state: 'done', done: 3, total: 3, startedAt: 1, finishedAt: 2 };
   beforeEach(async () => {

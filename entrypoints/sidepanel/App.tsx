@@ -12,7 +12,7 @@ import { failureStands, RETRY_FAILED_SCORING_AFTER_MS, standingFailure, type Job
 import { background } from '@/lib/messaging/client';
 import type { SyncSummary } from '@/lib/messaging/protocol-sync';
 import { succeeded } from '@/lib/messaging/reply';
-import { plural } from '@/lib/presentation';
+import { formatDay, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { leadSourceWords } from '@/lib/segments';
 import { browser } from 'wxt/browser';
@@ -166,17 +166,29 @@ function unusableConnectionAdvice({ crm, status }: Pick<ConnectionReply, 'crm' |
 }
 
 /**
+ * Why none of a connected CRM's leads is scored, as its last sync tells: it ended finding none this
+ * connection can read (an empty portal, or records the user or token may not see), or it stopped
+ * (an error, said under Options › Sync). Null when syncing is what it asks: never synced, a sync
+ * cancelled, or one that stored leads, scored at its end.
+ */
+function lastSyncAdvice(sync: SyncSummary | undefined): string | null {
+  if (sync === undefined) return null;
+  const label = CRM_LABEL[sync.crm];
+  if (sync.status === 'error') return `The last ${label} sync stopped${sync.endedAt === null ? '' : ` on ${formatDay(sync.endedAt)}`}: see why under Options › Sync.`;
+  if (sync.status === 'done' && sync.lastRun !== null && sync.stored === 0) {
+    return `The last ${label} sync, on ${formatDay(sync.lastRun.finishedAt)}, found no leads this connection can read. Ask your ${label} admin to check the connection's access to your leads, then sync again under Options › Sync.`;
+  }
+  return null;
+}
+
+/**
  * What to do when no lead is scored: wait for a sync that runs (it scores its leads at its end),
- * else sync a connected CRM (connecting starts none) or fix one that needs reconnecting or is not
- * working (connecting it anew is not what it asks), else add a source of leads.
+ * else sync a connected CRM (connecting starts none), or see why its last sync found no leads or
+ * stopped (`lastSyncAdvice`), or fix one that needs reconnecting or is not working (connecting it
+ * anew is not what it asks), else add a source of leads.
  */
 function NoScoredLeads() {
   const connections = useQuery({ queryKey: queryKeys.connections(), queryFn: async () => (await succeeded(background.connectionStatus({}))).connections });
-  const connected = (connections.data ?? []).filter((connection) => connection.status === 'connected').map((connection) => CRM_LABEL[connection.crm]);
-  const connectionAdvice = [
-    connected.length > 0 ? `Connected to ${connected.join(' and ')}: sync it under Options › Sync to store and score its leads.` : null,
-    ...(connections.data ?? []).map(unusableConnectionAdvice),
-  ].filter((advice) => advice !== null);
   // Read again each second while one runs, for its progress and its end (polling also wakes a stopped worker, which resumes it).
   const syncs = useQuery({
     queryKey: queryKeys.syncs(),
@@ -185,6 +197,15 @@ function NoScoredLeads() {
   });
   // A run's end changed the stored leads: what is read with them (scored leads, settled syncs) and the connection's status are read again.
   useInvalidateWhenRunEnds(syncs.data?.syncs, (sync) => (sync.status === 'running' ? null : [sync.status, sync.endedAt, sync.error]), [queryKeys.leads(), queryKeys.connections()]);
+  const connected = (connections.data ?? [])
+    .filter((connection) => connection.status === 'connected')
+    .map(({ crm }) => ({ crm, lastSync: lastSyncAdvice(syncs.data?.syncs.find((sync) => sync.crm === crm)) }));
+  const toSync = connected.filter(({ lastSync }) => lastSync === null).map(({ crm }) => CRM_LABEL[crm]);
+  const connectionAdvice = [
+    toSync.length > 0 ? `Connected to ${toSync.join(' and ')}: sync it under Options › Sync to store and score its leads.` : null,
+    ...connected.map(({ lastSync }) => lastSync),
+    ...(connections.data ?? []).map(unusableConnectionAdvice),
+  ].filter((advice) => advice !== null);
   const running = (syncs.data?.syncs ?? []).filter((sync) => sync.status === 'running');
   if (running.length > 0) {
     return (

@@ -386,6 +386,23 @@ it('says why it has nothing to write: no lead synced, or none of those synced wi
   expect(updates).toEqual([]);
 });
 
+it('says why no lead is synced when a sync ended: it found none this connection can read, or it stopped', async () => {
+  const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null });
+  const december1 = Date.parse('2026-12-01T12:00:00Z');
+  // An empty portal: the sync ended as it should, with nothing to store.
+  await dexieSyncStore(db).writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: december1, lastRun: { synced: 0, finishedAt: december1, seconds: 2 }, endedAt: december1 });
+  expect(await writeBackToEnd(target)).toMatchObject({
+    status: 'error',
+    error: "No leads synced from HubSpot: its last sync, on Dec 1, 2026, found none this connection can read. Ask your HubSpot admin to check the connection's access to your leads, then sync again",
+  });
+  await dexieSyncStore(db).writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'error', error: 'HubSpot refused the request: too many requests (429)', errorKind: 'rate-limit', endedAt: december1 });
+  expect(await writeBackToEnd(target)).toMatchObject({
+    status: 'error',
+    error: 'No leads synced from HubSpot: its last sync stopped on Dec 1, 2026 before it stored any (see why under Sync)',
+  });
+  expect(updates).toEqual([]);
+});
+
 it('says so of a single synced lead without a score in the singular', async () => {
   const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null });
   const [lead] = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 2).filter((stored) => stored.source === 'hubspot');

@@ -31,9 +31,11 @@ import type { HistoryLead } from '@/lib/ml/train/training-set';
 import type { TrainingEvent, TrainingRequest } from '@/lib/ml/train/worker-protocol';
 import bundledManifest from '@/models/manifest.json';
 import demoFeatureSpecs from '@/models/demo-features.json';
+import { queryKeys } from '@/lib/query-keys';
 import { storeModel } from '@/test/fixtures/stored-model';
 import { click, focusedMessage, followLiveRegions, pressEnter, render, type Rendered } from '@/test/render';
 import { stubWebLocks } from '@/test/web-locks';
+import type { SyncSummary } from '@/lib/messaging/protocol-sync';
 import type { HistorySample } from './training/history-sample';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { TrainingSection } from './Training';
@@ -59,7 +61,8 @@ vi.mock('@/lib/ui/hooks', async (importOriginal) => {
 });
 const crmOptionLabels = vi.hoisted(() => vi.fn<() => Promise<{ ok: true; labels: Record<string, Record<string, string>> } | { ok: false; error: string }>>());
 const retierStoredScores = vi.hoisted(() => vi.fn<() => Promise<{ ok: true; changed: number } | { ok: false; error: string }>>());
-vi.mock('@/lib/messaging/client', () => ({ background: { activateModel, checkModel: vi.fn(), crmOptionLabels, retierStoredScores } }));
+const syncStatus = vi.hoisted(() => vi.fn<() => Promise<{ ok: true; syncs: SyncSummary[] }>>());
+vi.mock('@/lib/messaging/client', () => ({ background: { activateModel, checkModel: vi.fn(), crmOptionLabels, retierStoredScores, syncStatus } }));
 const modelExists = vi.hoisted(() => vi.fn<() => Promise<boolean>>());
 vi.mock('@/lib/ml/model-exists', () => ({ modelExists }));
 // The engine's check of a new model, and keeping its held-out probabilities, stand-ins; the rest is the model store's own.
@@ -182,6 +185,7 @@ beforeEach(async () => {
   addCheckedModel.mockReset().mockResolvedValue();
   retierStoredScores.mockReset().mockResolvedValue({ ok: true, changed: 0 });
   crmOptionLabels.mockReset().mockResolvedValue({ ok: true, labels: {} });
+  syncStatus.mockReset().mockResolvedValue({ ok: true, syncs: [] });
 });
 afterEach(() => {
   rendered?.unmount();
@@ -821,6 +825,29 @@ it('says where the leads of an empty history come from, for a CRM and for a file
   );
   change(container().querySelector('select')!, 'csv');
   await eventually(() => expect(advice()).toBe('No Imported CSV leads are stored yet: import a file under Import and export CSV, or choose another History above.'));
+});
+
+it("says why a connected CRM's history is empty when its last sync ended: it found none this connection can read, or it stopped", async () => {
+  const december1 = Date.parse('2026-12-01T12:00:00Z');
+  const idle: SyncSummary = { crm: 'salesforce', status: 'idle', synced: 0, remaining: null, stored: 0, error: null, connection: 'connected', lastRun: null, leftOut: null, endedAt: null, syncedFrom: null };
+  // An org whose Leads this user may not see: the sync ended as it should, with nothing to store.
+  syncStatus.mockResolvedValue({ ok: true, syncs: [{ ...idle, status: 'done', lastRun: { synced: 0, finishedAt: december1, seconds: 2 }, endedAt: december1 }] });
+  historySample.mockImplementation(async (source) => ({ ...(({ csv: CSV_SAMPLE, hubspot: HUBSPOT_SAMPLE })[source] ?? SAMPLE), leads: 0, fields: [], outcomeValues: {} }));
+  queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(TrainingSection)));
+  const advice = () => container().querySelector('[data-testid="no-history"]')?.textContent;
+  await eventually(() =>
+    expect(advice()).toBe(
+      "No Salesforce leads are stored: the last Salesforce sync, on Dec 1, 2026, found none this connection can read. Ask your Salesforce admin to check the connection's access to them, then sync again under Sync; or load the demo data, or choose another History above.",
+    ),
+  );
+  syncStatus.mockResolvedValue({ ok: true, syncs: [{ ...idle, status: 'error', error: 'Salesforce refused the request: REQUEST_LIMIT_EXCEEDED', errorKind: 'rate-limit', endedAt: december1 }] });
+  await act(() => queryClient.invalidateQueries({ queryKey: queryKeys.syncs() }));
+  await eventually(() =>
+    expect(advice()).toBe(
+      'No Salesforce leads are stored: the last Salesforce sync stopped on Dec 1, 2026, before it stored any. See why under Sync, load the demo data, or choose another History above.',
+    ),
+  );
 });
 
 it('drops a trained model not activated yet once everything stored is purged, saying so; a sync that deleted leads keeps it', async () => {

@@ -17,6 +17,7 @@ import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import type { SourceKind } from '@/lib/ml/featurize';
 import type { Tiers } from '@/lib/ml/manifest';
 import { background } from '@/lib/messaging/client';
+import type { SyncSummary } from '@/lib/messaging/protocol-sync';
 import { onEvent } from '@/lib/messaging/events';
 import { succeeded } from '@/lib/messaging/reply';
 import { MODEL_CHANGE_MUTATION, useActiveManifest, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
@@ -37,6 +38,7 @@ import { describeDataSize } from '@/lib/ml/train/data-size';
 import { suggestOutcome } from '@/lib/ml/train/outcome-suggestions';
 import { choiceFieldsOf, describeLeftOut, withCrmOptionLabels, type LeftOut, type OutcomeRule } from '@/lib/ml/train/training-set';
 import { TrainingEventSchema, type TrainingData, type TrainingEvent, type TrainingRequest } from '@/lib/ml/train/worker-protocol';
+import { formatDay } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { FeaturePicker } from './training/FeaturePicker';
 import { historySample } from './training/history-sample';
@@ -53,11 +55,29 @@ const PURGED_NOTE = 'Everything LeadLens stored was purged: the training, and an
 const CROSS_VALIDATION_FOLDS = 5;
 const LEADS_CHANGED_SINCE_TRAINING = 'The leads changed since this model was trained: check the data and train again to activate a model of them.';
 
-/** Where the leads of `source` come from, said when it has none: each source fills differently. */
-function noHistoryAdvice(source: SourceKind): string {
+/**
+ * Where the leads of `source` come from, said when it has none: each source fills differently. A
+ * connected CRM's last sync may tell why it filled none: it found none this connection can read
+ * (an empty portal, or records the user or token may not see), or it stopped (an error, said under Sync).
+ */
+function noHistoryAdvice(source: SourceKind, syncs: readonly SyncSummary[] | undefined): string {
   const label = SOURCES.find((option) => option.value === source)?.label;
   if (source === 'csv') return `No ${label} leads are stored yet: import a file under Import and export CSV, or choose another History above.`;
-  return `No ${label} are stored yet: connect ${CRM_LABEL[source]} under CRM connections and sync it under Sync, load the demo data, or choose another History above.`;
+  const crm = CRM_LABEL[source];
+  const sync = syncs?.find((summary) => summary.crm === source && summary.stored === 0 && summary.connection !== 'disconnected');
+  if (sync?.status === 'error') {
+    return `No ${label} are stored: the last ${crm} sync stopped${sync.endedAt === null ? '' : ` on ${formatDay(sync.endedAt)}`}, before it stored any. See why under Sync, load the demo data, or choose another History above.`;
+  }
+  if (sync?.status === 'done' && sync.lastRun !== null) {
+    return `No ${label} are stored: the last ${crm} sync, on ${formatDay(sync.lastRun.finishedAt)}, found none this connection can read. Ask your ${crm} admin to check the connection's access to them, then sync again under Sync; or load the demo data, or choose another History above.`;
+  }
+  return `No ${label} are stored yet: connect ${crm} under CRM connections and sync it under Sync, load the demo data, or choose another History above.`;
+}
+
+/** `noHistoryAdvice`, with the syncs' state as the Sync section reads it (its polling and a run's end read it again). */
+function NoHistoryAdvice({ source }: { source: SourceKind }) {
+  const syncs = useQuery({ queryKey: queryKeys.syncs(), queryFn: () => succeeded(background.syncStatus({})), enabled: source !== 'csv' });
+  return <p data-testid="no-history">{noHistoryAdvice(source, syncs.data?.syncs)}</p>;
 }
 
 /** The stored history of `source`, as the form samples it (read again after syncs, imports and deletions). */
@@ -411,7 +431,7 @@ export function TrainingSection() {
             }
           />
         )}
-        {history.data?.leads === 0 && <p data-testid="no-history">{noHistoryAdvice(source)}</p>}
+        {history.data?.leads === 0 && <NoHistoryAdvice source={source} />}
 
         {/* On the page before the check ends, so that what it found is announced. */}
         <StatusRegion>
