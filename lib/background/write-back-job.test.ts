@@ -660,6 +660,15 @@ it('reads a write-back state kept by an older LeadLens', async () => {
   expect(await readWriteBack('salesforce')).toEqual({ ...older, unchanged: 0, cleared: 0, unlistedFailures: 0, notCleared: [], unlistedNotCleared: 0, unconfirmed: 0 });
 });
 
+it('reads a write-back state kept before reports held at most 10 groups of refused leads: its first 10, the rest counted as unlisted, its fields kept', async () => {
+  // A Salesforce refusal of a value too long for its field was one group per lead then.
+  const refused = Array.from({ length: 13 }, (_, lead) => ({ error: `STRING_TOO_LONG: Reason: data value too large (lead ${lead})`, count: 1, recordIds: [`00Q${lead}`] }));
+  const target = { scoreField: 'LeadLens_Score__c', tierField: null, reasonField: 'LeadLens_Reason__c' };
+  const older = { crm: 'salesforce', status: 'done', target, done: 20, total: 20, written: 7, failures: refused, unlistedFailures: 0, error: null, finishedAt: 1 };
+  await db.settings.put({ key: 'write-back:salesforce', value: older });
+  expect(await readWriteBack('salesforce')).toMatchObject({ status: 'done', target, written: 7, failures: refused.slice(0, 10), unlistedFailures: 3 });
+});
+
 it('reads as stopped before the end, with what it wrote and was refused, after the browser or LeadLens restarted while it wrote (which clears storage.session)', async () => {
   await syncedHubSpotLeads();
   vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);

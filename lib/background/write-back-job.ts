@@ -31,7 +31,7 @@ import { otherUserMessage } from '../sync/engine';
 import { dexieSyncStore, otherAccountRefusal } from '../sync/store';
 import { keepWorkerAliveDuring } from './keep-alive';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
-import { idleWriteBack, isUnderway, MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, WrittenWithSchema, type WriteBackSummary, type WrittenWith } from '../messaging/protocol-write-back';
+import { idleWriteBack, isUnderway, MAX_FAILED_IDS_SHOWN, MAX_FAILURE_GROUPS_SHOWN, WriteBackSummarySchema, WrittenWithSchema, type WriteBackSummary, type WrittenWith } from '../messaging/protocol-write-back';
 import { activeModelId, manifestOf } from '../ml/model-store';
 import { tierOf } from '../ml/score';
 import type { TierThresholds } from '../ml/train/thresholds';
@@ -91,9 +91,31 @@ async function isAlive(crm: CrmKind): Promise<boolean> {
   return held.some((lock) => lock.name === writeBackLockName(crm));
 }
 
+/** Groups of records (`failures`, `notCleared`) past those a report keeps, counted in `unlisted` with the records of theirs. */
+const StoredGroupsSchema = z.array(z.looseObject({ count: z.number() }));
+
+/**
+ * A report as LeadLens keeps it from the one stored: one kept before reports held at most
+ * MAX_FAILURE_GROUPS_SHOWN groups (one group per refused lead, when Salesforce refused a value
+ * too long for its field) keeps its first groups and counts the others' records as unlisted,
+ * rather than failing to read and losing the fields it wrote (which the next write-back reads).
+ */
+function withinGroupsShown(stored: unknown): unknown {
+  if (typeof stored !== 'object' || stored === null) return stored;
+  const report: Record<string, unknown> = { ...stored };
+  for (const [groups, unlisted] of [['failures', 'unlistedFailures'], ['notCleared', 'unlistedNotCleared']] as const) {
+    const parsed = StoredGroupsSchema.safeParse(report[groups]);
+    if (!parsed.success || parsed.data.length <= MAX_FAILURE_GROUPS_SHOWN) continue;
+    const past = parsed.data.slice(MAX_FAILURE_GROUPS_SHOWN).reduce((sum, group) => sum + group.count, 0);
+    report[groups] = parsed.data.slice(0, MAX_FAILURE_GROUPS_SHOWN);
+    report[unlisted] = (typeof report[unlisted] === 'number' ? report[unlisted] : 0) + past;
+  }
+  return report;
+}
+
 /** The CRM's last write-back; one under way whose job is gone (its worker stopped, the browser or LeadLens restarted) reads as an error. */
 export async function readWriteBack(crm: CrmKind): Promise<WriteBackSummary> {
-  const parsed = WriteBackSummarySchema.safeParse((await db.settings.get(stateKey(crm)))?.value);
+  const parsed = WriteBackSummarySchema.safeParse(withinGroupsShown((await db.settings.get(stateKey(crm)))?.value));
   if (!parsed.success) return idleWriteBack(crm);
   if (isUnderway(parsed.data.status) && !(await isAlive(crm))) {
     return { ...parsed.data, status: 'error', error: 'Stopped before the end (the browser or LeadLens restarted, or the browser stopped LeadLens’s background worker): write back again' };
