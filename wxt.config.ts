@@ -15,7 +15,10 @@ export default defineConfig({
     // identity: `identity.launchWebAuthFlow` (Salesforce OAuth with PKCE, for orgs that block
     // session reuse) exists only with it. It shows no install warning and reaches no site, so
     // it is required rather than one more prompt on the Connect click.
-    permissions: ['storage', 'offscreen', 'sidePanel', 'webNavigation', 'alarms', 'cookies', 'identity'],
+    // unlimitedStorage keeps IndexedDB (trained models, tier policies, the fields written back to,
+    // synced leads) from eviction when the disk runs low: Chrome may otherwise delete it whole,
+    // and LeadLens would go on scoring with the bundled model as if nothing happened. No install warning.
+    permissions: ['storage', 'unlimitedStorage', 'offscreen', 'sidePanel', 'webNavigation', 'alarms', 'cookies', 'identity'],
     optional_host_permissions: ['https://*.my.salesforce.com/*', 'https://api.hubapi.com/*'],
     content_security_policy: {
       // WebAssembly for onnxruntime-web in extension pages; no remote code.

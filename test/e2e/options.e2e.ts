@@ -4,7 +4,8 @@
  * activate, roll back, export, delete), data and privacy (counts, purge), keyboard use and
  * no serious accessibility violations.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../lib/ml/manifest';
@@ -47,6 +48,14 @@ async function importFiles(manifest: string, onnx: Buffer) {
 const activeRow = () => section('versions').locator('tbody tr', { hasText: '(active)' }).getAttribute('data-model-id');
 
 describe('options page', () => {
+  it('may store as much as the disk holds, exempt from eviction when it runs low (its trained models, tier policies, synced leads)', async () => {
+    // Chrome gives an extension with unlimitedStorage all the disk's free space (an origin without
+    // it a share of it: 10.7 GB of 82 GB free here) and keeps its data when it evicts others'.
+    const { bavail, bsize } = statfsSync(tmpdir());
+    const { quota = 0 } = await options.evaluate(() => navigator.storage.estimate());
+    expect(quota).toBeGreaterThan(0.9 * bavail * bsize);
+  });
+
   it('compares the leads scored now with the active model’s training leads, bin by bin', async () => {
     const drift = section('model').getByTestId('score-drift');
     await expect.poll(() => drift.getAttribute('data-level'), { timeout: 15_000 }).toMatch(/^(stable|moderate|major)$/);
