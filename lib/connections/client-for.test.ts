@@ -321,14 +321,19 @@ describe('a record read (a badge\'s) the CRM refuses the credentials of', () => 
     return () => set.mock.calls.flatMap(([items]) => (items as Record<string, { status: string }>)[`connection-status:${crm}`]?.status ?? []);
   };
 
-  it('says "reconnect", in the CRM\'s words, when HubSpot refuses the token, and writes it no more for the badges refused after', async () => {
+  it('says "reconnect", with what to do and the CRM\'s code, when HubSpot refuses the token, and writes it no more for the badges refused after', async () => {
     vi.stubGlobal('fetch', async () => tokenRefused());
     await writeConnection(hubspot);
     const written = statusesWritten('hubspot');
     const client = (await clientFor('hubspot'))!;
     const read = () => client.readRecord('101', { fields: ['email'] });
     await expect(read()).rejects.toMatchObject({ kind: 'auth', status: 401 });
-    expect(await readStatus('hubspot')).toEqual({ crm: 'hubspot', status: 'reconnect', host: 'api.hubapi.com', message: expect.stringContaining('Authentication credentials not found') });
+    expect(await readStatus('hubspot')).toEqual({
+      crm: 'hubspot',
+      status: 'reconnect',
+      host: 'api.hubapi.com',
+      message: 'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401 INVALID_AUTHENTICATION)',
+    });
 
     // Another badge and a list page's batch, refused too: nothing is written again.
     await expect(read()).rejects.toMatchObject({ kind: 'auth' });
@@ -351,7 +356,11 @@ describe('a record read (a badge\'s) the CRM refuses the credentials of', () => 
       isTokenRequest(input) ? json(400, { error: 'invalid_grant', error_description: 'expired access/refresh token' }) : sessionExpired(),
     );
     await expect((await clientFor('salesforce'))!.batchRead([LEAD_ID], { fields: ['Title'] })).rejects.toMatchObject({ kind: 'auth', status: 401 });
-    expect(await readStatus('salesforce')).toMatchObject({ status: 'reconnect', host: 'acme.my.salesforce.com' });
+    expect(await readStatus('salesforce')).toMatchObject({
+      status: 'reconnect',
+      host: 'acme.my.salesforce.com',
+      message: "Salesforce did not accept LeadLens's sign-in to acme.my.salesforce.com: Reconnect to sign in again (HTTP 401 INVALID_SESSION_ID)",
+    });
     expect(await readConnection('salesforce')).toEqual(salesforce); // the admin reconnects: nothing is forgotten
   });
 
@@ -381,7 +390,7 @@ describe('a record read (a badge\'s) the CRM refuses the credentials of', () => 
     it('leaves the status alone while the rep is logged out: nothing is broken, logging in fixes it', async () => {
       loggedInAs(null);
       const written = statusesWritten('salesforce');
-      await expect((await clientFor('salesforce'))!.readRecord(LEAD_ID, { fields: ['Title'] })).rejects.toMatchObject({ kind: 'auth', message: expect.stringMatching(/^No Salesforce session/) });
+      await expect((await clientFor('salesforce'))!.readRecord(LEAD_ID, { fields: ['Title'] })).rejects.toMatchObject({ kind: 'auth', message: expect.stringMatching(/^No Salesforce session for acme\.my\.salesforce\.com in this browser: log in to Salesforce in this browser, then Reconnect\. If you are logged in already, acme\.my\.salesforce\.com is not your org's My Domain/) });
       expect(await readStatus('salesforce')).toMatchObject({ status: 'connected' });
       expect(written()).toEqual([]);
     });
@@ -389,7 +398,10 @@ describe('a record read (a badge\'s) the CRM refuses the credentials of', () => 
     it('says "reconnect" when Salesforce refuses the session the browser holds', async () => {
       loggedInAs('00D5g000004Demo!ARsession');
       await expect((await clientFor('salesforce'))!.readRecord(LEAD_ID, { fields: ['Title'] })).rejects.toMatchObject({ kind: 'auth', status: 401 });
-      expect(await readStatus('salesforce')).toMatchObject({ status: 'reconnect', message: expect.stringContaining('Session expired') });
+      expect(await readStatus('salesforce')).toMatchObject({
+        status: 'reconnect',
+        message: "Salesforce did not accept this browser's login to acme.my.salesforce.com (it may have timed out): log in to Salesforce in this browser, then Reconnect (HTTP 401 INVALID_SESSION_ID)",
+      });
     });
   });
 });

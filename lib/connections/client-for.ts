@@ -7,8 +7,9 @@
  * while the stored connection is still the org and app it was made for.
  */
 import { browser } from 'wxt/browser';
+import { z } from 'zod';
 import type { CrmClient } from '../crm/client';
-import { CrmError, isCrmError } from '../crm/http';
+import { CrmError, isCrmError, isRedirect } from '../crm/http';
 import { createHubSpotClient } from '../crm/hubspot-client';
 import { createSalesforceClient } from '../crm/salesforce-client';
 import type { CrmKind } from '../crm/types';
@@ -22,10 +23,21 @@ async function sessionCookie(host: string): Promise<string | null> {
   return cookie?.value || null;
 }
 
+/**
+ * What a session connection to `host` fails with when the browser holds no session for it. The
+ * admin may be logged out, or `host` may not be their org's My Domain (mistyped, or another
+ * org's): they may well be logged in to their own org already, so both are told.
+ */
+const noSession = (host: string) =>
+  new CrmError(
+    'auth',
+    `No Salesforce session for ${host} in this browser: log in to Salesforce in this browser, then Reconnect. If you are logged in already, ${host} is not your org's My Domain: connect with the one Salesforce Setup › My Domain shows`,
+  );
+
 /** The org's session id from its `sid` cookie; an auth error when the user is not logged in. */
 export async function salesforceSessionId(host: string): Promise<string> {
   const sessionId = await sessionCookie(host);
-  if (!sessionId) throw new CrmError('auth', `No Salesforce session for ${host} in this browser: log in to Salesforce, then reconnect`);
+  if (!sessionId) throw noSession(host);
   return sessionId;
 }
 
@@ -35,6 +47,66 @@ export async function salesforceSessionId(host: string): Promise<string> {
  */
 export async function hasSalesforceSession(host: string): Promise<boolean> {
   return (await sessionCookie(host)) !== null;
+}
+
+/** How long a connection check waits for a host with no session to list its API versions: a Salesforce org answers in well under a second. */
+const MY_DOMAIN_ANSWER_TIMEOUT_MS = 10_000;
+
+/** What a Salesforce org answers `/services/data/` with, to anyone: its API versions. */
+const ApiVersionsSchema = z.array(z.looseObject({ version: z.string() })).min(1);
+
+/**
+ * What `host` is, as far as asking it for its API versions tells, without credentials (Salesforce
+ * lists them to anyone): an org's API, something else, or nothing that answers (a mistyped host
+ * no one serves, or one this browser cannot reach). Only `host` is asked.
+ */
+async function whatHostIs(host: string, signal: AbortSignal): Promise<'salesforce' | 'other' | 'unreachable'> {
+  let response: Response;
+  try {
+    response = await fetch(`https://${host}/services/data/`, {
+      headers: { accept: 'application/json' },
+      credentials: 'omit',
+      redirect: 'manual',
+      signal: AbortSignal.any([signal, AbortSignal.timeout(MY_DOMAIN_ANSWER_TIMEOUT_MS)]),
+    });
+  } catch {
+    return 'unreachable';
+  }
+  if (isRedirect(response) || !response.ok) return 'other';
+  const listed = ApiVersionsSchema.safeParse(await response.json().catch(() => null));
+  return listed.success ? 'salesforce' : 'other';
+}
+
+/**
+ * For a connection check of a session connection: throws when the browser holds no session for
+ * `host`, saying why as far as asking `host` tells. A host that does not answer, or answers as
+ * no Salesforce org does, is a host to check, not a login to renew ("Not working", not "reconnect").
+ */
+export async function checkSalesforceSession(host: string, signal: AbortSignal): Promise<void> {
+  if (await hasSalesforceSession(host)) return;
+  const found = await whatHostIs(host, signal);
+  if (found === 'unreachable') {
+    throw new CrmError('network', `Could not reach ${host}: check the My Domain host (Salesforce Setup › My Domain shows it), and that this browser can reach it (VPN, proxy)`);
+  }
+  if (found === 'other') {
+    throw new CrmError('request', `${host} did not answer as a Salesforce org does: check the My Domain host (Salesforce Setup › My Domain shows it)`);
+  }
+  throw noSession(host);
+}
+
+/**
+ * A failure of `connection` as its status says it: when the CRM refused its credentials (a 401),
+ * the step that fixes it in plain words, with the CRM's own code at the end for support; any
+ * other failure in its own words (no session in the browser says why already: `noSession`).
+ */
+export function failureInPlainWords(connection: Connection, error: unknown): string {
+  if (!isCrmError(error, 'auth') || error.status !== 401 || error.renewalFailed) return error instanceof Error ? error.message : String(error);
+  const code = `(HTTP 401${error.crmCode ? ` ${error.crmCode}` : ''})`;
+  if (connection.crm === 'hubspot') {
+    return `HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect ${code}`;
+  }
+  if (connection.auth.kind === 'oauth') return `Salesforce did not accept LeadLens's sign-in to ${connection.host}: Reconnect to sign in again ${code}`;
+  return `Salesforce did not accept this browser's login to ${connection.host} (it may have timed out): log in to Salesforce in this browser, then Reconnect ${code}`;
 }
 
 /**
@@ -144,13 +216,13 @@ async function refusedCredentials(connection: Connection): Promise<boolean> {
 function reportingCredentialsOnRead(client: CrmClient, connection: Connection): CrmClient {
   const answered = () => clearReconnect(connection, 'leads were read from it');
   let marking: Promise<void> | null = null;
-  const mark = async (message: string) => {
+  const mark = async (error: CrmError) => {
     if ((await readStatus(connection.crm)).status === 'reconnect' || !(await refusedCredentials(connection))) return;
-    await markReconnect(connection, message);
+    await markReconnect(connection, failureInPlainWords(connection, error));
   };
   const refused = async (error: unknown) => {
     if (!isCrmError(error, 'auth')) return;
-    marking ??= mark(error.message).finally(() => (marking = null));
+    marking ??= mark(error).finally(() => (marking = null));
     await marking;
   };
   return {

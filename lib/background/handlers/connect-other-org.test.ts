@@ -273,6 +273,11 @@ it('remembers the portal the contacts came from through a failed connect in plac
 
 describe('a connect whose check fails while the connection works (a mistyped token or host, or the CRM unreachable)', () => {
   const KEPT = 'It was not stored: the previous connection, working when last checked, is kept';
+  /** What a check says of a token HubSpot refuses (the demo answers an expired one): what to do, HubSpot's code for support. */
+  const HUBSPOT_TOKEN_REFUSED = 'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401 EXPIRED_AUTHENTICATION)';
+  /** What a check says of a Salesforce host the browser holds no session for, though it answers as an org: the login to make, or the host to correct. */
+  const notLoggedIn = (host: string) =>
+    `No Salesforce session for ${host} in this browser: log in to Salesforce in this browser, then Reconnect. If you are logged in already, ${host} is not your org's My Domain: connect with the one Salesforce Setup › My Domain shows`;
   const NEW_TOKEN = 'pat-na1-new-token';
 
   /** What must stay as it was: the connection, its status, the CRM's leads and sync state. */
@@ -281,7 +286,7 @@ describe('a connect whose check fails while the connection works (a mistyped tok
   }
 
   it.each([
-    ['refuses the token', () => void behaviour.revokedTokens.add(NEW_TOKEN), 'HubSpot rejected the credentials: HTTP 401 (EXPIRED_AUTHENTICATION: The OAuth token used to make this call expired 2 minute(s) ago.)'],
+    ['refuses the token', () => void behaviour.revokedTokens.add(NEW_TOKEN), HUBSPOT_TOKEN_REFUSED],
     ['is down', () => void hubspotGoesDown(), 'HubSpot read contacts failed 6 times; last: HTTP 503'],
   ])('keeps the working HubSpot connection, its status and contacts, and says so, when HubSpot %s', async (_, fails, said) => {
     // Another portal's, as HubSpot would say: its check would forget the contacts.
@@ -301,7 +306,7 @@ describe('a connect whose check fails while the connection works (a mistyped tok
   });
 
   it.each([
-    ['no session there (a mistyped host)', () => sessionsOnlyAt(PRODUCTION), (host: string) => `No Salesforce session for ${host} in this browser: log in to Salesforce, then reconnect`],
+    ['no session there (a mistyped host)', () => sessionsOnlyAt(PRODUCTION), notLoggedIn],
     [
       'the host unreachable',
       (host: string) => {
@@ -336,7 +341,7 @@ describe('a connect whose check fails while the connection works (a mistyped tok
     vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => (paths.push(new URL(String(input)).pathname), answer(input, init)));
     sessionsOnlyAt();
     const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
-    expect(reply).toEqual({ ok: false, error: `The new Salesforce connection to ${PRODUCTION} failed its check: No Salesforce session for ${PRODUCTION} in this browser: log in to Salesforce, then reconnect. ${KEPT}` });
+    expect(reply).toEqual({ ok: false, error: `The new Salesforce connection to ${PRODUCTION} failed its check: ${notLoggedIn(PRODUCTION)}. ${KEPT}` });
     expect(await readConnection('salesforce')).toEqual(oauth);
     expect(paths).not.toContain('/services/oauth2/revoke');
     expect(fakeBrowser.permissions.remove).not.toHaveBeenCalled();
@@ -352,7 +357,7 @@ describe('a connect whose check fails while the connection works (a mistyped tok
     await before();
     behaviour.revokedTokens.add('pat-na1-mistyped');
     const reply = await connectHubSpot('pat-na1-mistyped');
-    expect(reply).toMatchObject({ ok: true, status: 'reconnect', message: expect.stringContaining('HubSpot rejected the credentials: HTTP 401') });
+    expect(reply).toMatchObject({ ok: true, status: 'reconnect', message: HUBSPOT_TOKEN_REFUSED });
     expect(await readConnection('hubspot')).toMatchObject({ auth: { token: 'pat-na1-mistyped' } });
     expect(await readStatus('hubspot')).toMatchObject({ status: 'reconnect' });
   });
@@ -362,7 +367,7 @@ describe('a connect whose check fails while the connection works (a mistyped tok
     // Revoked in HubSpot, and no sync or test since: the stored status still says connected.
     behaviour.revokedTokens.add('pat-na1-portal-a');
     const hubspot = await connectHubSpot('pat-na1-portal-a');
-    expect(hubspot).toMatchObject({ ok: true, status: 'reconnect', message: expect.stringContaining('HubSpot rejected the credentials: HTTP 401') });
+    expect(hubspot).toMatchObject({ ok: true, status: 'reconnect', message: HUBSPOT_TOKEN_REFUSED });
     expect(await readStatus('hubspot')).toMatchObject({ status: 'reconnect' });
 
     await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);

@@ -5,10 +5,11 @@
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { markReconnect, writeConnection } from '../../connections/connections';
 import type { Connection } from '../../connections/schema';
 import { syncProtocol } from '../../messaging/protocol-sync';
+import { stubWebLocks } from '../../../test/web-locks';
 import { syncHandlers } from './sync';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -88,5 +89,100 @@ it('says which scope a HubSpot token lacks, to be added in HubSpot: not working,
     status: 'error',
     host: 'api.hubapi.com',
     message: 'HubSpot refused to read contacts: the private app or service key whose token LeadLens uses lacks the scope crm.objects.contacts.read. Add it to that app or key in HubSpot (under Settings › Integrations, or Development), then try again',
+  });
+});
+
+describe('a Salesforce host the browser holds no session for (the default sign-in)', () => {
+  const MISTYPED = 'leadlens-dmeo.my.salesforce.com';
+  /** The requests the check sent, with their credentials. */
+  let sent: { url: string; credentials?: RequestCredentials; authorization: string | null }[];
+
+  beforeEach(() => {
+    fakeBrowser.permissions.contains = vi.fn(async () => true);
+    fakeBrowser.cookies.get = vi.fn(async () => null) as never; // no `sid` cookie for the host
+    stubWebLocks();
+    sent = [];
+  });
+
+  /** `fetch` answering with `answer`, recording what the check sent. */
+  const answering = (answer: () => Promise<Response>) =>
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init: RequestInit = {}) => {
+      sent.push({ url: String(input), credentials: init.credentials, authorization: new Headers(init.headers).get('authorization') });
+      return answer();
+    });
+
+  it('is a host to check, not a login to renew, when it does not answer at all (a mistyped My Domain); only that host is asked, with no credentials', async () => {
+    answering(() => Promise.reject(new TypeError('Failed to fetch')));
+    const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: MISTYPED, apiVersion: '67.0' }, sender);
+    expect(reply).toEqual({
+      ok: true,
+      crm: 'salesforce',
+      status: 'error',
+      host: MISTYPED,
+      message: `Could not reach ${MISTYPED}: check the My Domain host (Salesforce Setup › My Domain shows it), and that this browser can reach it (VPN, proxy)`,
+    });
+    expect(sent).toEqual([{ url: `https://${MISTYPED}/services/data/`, credentials: 'omit', authorization: null }]);
+  });
+
+  it('is a host to check when it answers, but not as a Salesforce org does', async () => {
+    answering(async () => new Response('<html>Not here</html>', { status: 404, headers: { 'content-type': 'text/html' } }));
+    expect(await syncHandlers.connectCrm({ crm: 'salesforce', host: MISTYPED, apiVersion: '67.0' }, sender)).toMatchObject({
+      status: 'error',
+      message: `${MISTYPED} did not answer as a Salesforce org does: check the My Domain host (Salesforce Setup › My Domain shows it)`,
+    });
+  });
+
+  it('names both causes, the login to make and the host to correct, when the host answers as an org: the admin may be logged in to their own', async () => {
+    answering(async () => new Response(JSON.stringify([{ label: "Summer '26", url: '/services/data/v67.0', version: '67.0' }]), { status: 200 }));
+    expect(await syncHandlers.connectCrm({ crm: 'salesforce', host: MISTYPED, apiVersion: '67.0' }, sender)).toMatchObject({
+      status: 'reconnect',
+      message: `No Salesforce session for ${MISTYPED} in this browser: log in to Salesforce in this browser, then Reconnect. If you are logged in already, ${MISTYPED} is not your org's My Domain: connect with the one Salesforce Setup › My Domain shows`,
+    });
+    expect(sent.map((request) => request.authorization)).toEqual([null]);
+  });
+});
+
+describe('credentials the CRM refuses (a 401) say, in plain words, the step that fixes them, with the CRM\'s code at the end', () => {
+  const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const sessionExpired = () => json(401, [{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' }]);
+
+  beforeEach(() => {
+    fakeBrowser.permissions.contains = vi.fn(async () => true);
+    fakeBrowser.cookies.get = vi.fn(async () => ({ value: '00D5g000004Demo!ARsession' })) as never;
+    stubWebLocks(); // an OAuth renewal takes its turn under a Web Lock
+  });
+
+  it.each([
+    [
+      "the browser's Salesforce session",
+      { crm: 'salesforce', host: 'acme.my.salesforce.com', apiVersion: '67.0', auth: { kind: 'session' }, timeoutSeconds: 30 },
+      sessionExpired,
+      "Salesforce did not accept this browser's login to acme.my.salesforce.com (it may have timed out): log in to Salesforce in this browser, then Reconnect (HTTP 401 INVALID_SESSION_ID)",
+    ],
+    [
+      'an OAuth sign-in whose refresh token Salesforce refuses too',
+      {
+        crm: 'salesforce',
+        host: 'acme.my.salesforce.com',
+        apiVersion: '67.0',
+        auth: { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: '00D5g000004Demo!AQexpired', refreshToken: '5Aep-revoked' },
+        timeoutSeconds: 30,
+      },
+      sessionExpired,
+      "Salesforce did not accept LeadLens's sign-in to acme.my.salesforce.com: Reconnect to sign in again (HTTP 401 INVALID_SESSION_ID)",
+    ],
+    [
+      'a HubSpot token that expired (an OAuth token pasted for a private app’s)',
+      { crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: 'pat-na1-0000-unit' }, timeoutSeconds: 30 },
+      () => json(401, { status: 'error', message: 'The OAuth token used to make this call expired 2 minute(s) ago.', category: 'EXPIRED_AUTHENTICATION' }),
+      'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401 EXPIRED_AUTHENTICATION)',
+    ],
+  ] satisfies [string, Connection, () => Response, string][])('%s', async (_, connection, refused, message) => {
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL) =>
+      String(input).endsWith('/services/oauth2/token') ? json(400, { error: 'invalid_grant', error_description: 'expired access/refresh token' }) : refused(),
+    );
+    await writeConnection(connection);
+    expect(await syncHandlers.testConnection({ crm: connection.crm }, sender)).toMatchObject({ status: 'reconnect', message });
+    expect((await connectionsShown()).find((shown) => shown.crm === connection.crm)).toMatchObject({ status: 'reconnect', message });
   });
 });

@@ -5,7 +5,7 @@
  */
 import { browser } from 'wxt/browser';
 import { z } from 'zod';
-import { clientFor, clientForConnection, salesforceSessionId } from '../../connections/client-for';
+import { checkSalesforceSession, clientFor, clientForConnection, failureInPlainWords } from '../../connections/client-for';
 import { signInWithSalesforce } from '../../connections/oauth';
 import { connectionGeneration, endGrantOf, isSameConnection, readConnection, readStatus, releaseHostAccess, removeConnection, stillConnected, writeConnectionUnlessRemovedSince, writeStatus } from '../../connections/connections';
 import { DEFAULT_TIMEOUT_SECONDS, accountOf, apiHostOf, originPatternOf, settingsOf, type Connection, type ConnectionReply, type ConnectionSummary } from '../../connections/schema';
@@ -47,12 +47,13 @@ const mayNotReach = (host: string) => `LeadLens may not reach https://${host}: a
 const CHECK_TIMEOUT_MS = 60_000;
 
 /**
- * What a failed check says: a check that ran out of time says so (any request of it may have
- * been the one waiting, a shared describe too, which ends as a cancel), not "Cancelled".
+ * What a failed check of `connection` says: a check that ran out of time says so (any request of
+ * it may have been the one waiting, a shared describe too, which ends as a cancel), not
+ * "Cancelled"; credentials the CRM refused, the step that fixes it (`failureInPlainWords`).
  */
-function checkFailure(crm: CrmKind, error: unknown, signal: AbortSignal): string {
-  if (abortedByTimeout(signal) && (isCrmError(error, 'cancelled') || isCrmError(error, 'network'))) return `${CRM_LABEL[crm]} did not answer within ${CHECK_TIMEOUT_MS / 1000} s`;
-  return error instanceof Error ? error.message : String(error);
+function checkFailure(connection: Connection, error: unknown, signal: AbortSignal): string {
+  if (abortedByTimeout(signal) && (isCrmError(error, 'cancelled') || isCrmError(error, 'network'))) return `${CRM_LABEL[connection.crm]} did not answer within ${CHECK_TIMEOUT_MS / 1000} s`;
+  return failureInPlainWords(connection, error);
 }
 
 /** Checks, in order, what a connection needs, and says exactly which step failed; `account` when it got that far. */
@@ -64,10 +65,10 @@ async function check(connection: Connection): Promise<{ reply: ConnectionReply; 
   let account: CrmAccount | null;
   const signal = AbortSignal.timeout(CHECK_TIMEOUT_MS);
   try {
-    if (connection.crm === 'salesforce' && connection.auth.kind === 'session') await salesforceSessionId(connection.host);
+    if (connection.crm === 'salesforce' && connection.auth.kind === 'session') await checkSalesforceSession(connection.host, signal);
     account = await clientForConnection(connection).checkAccess(signal);
   } catch (error) {
-    return { reply: reply(isCrmError(error, 'auth') ? 'reconnect' : 'error', checkFailure(crm, error, signal)), account: null };
+    return { reply: reply(isCrmError(error, 'auth') ? 'reconnect' : 'error', checkFailure(connection, error, signal)), account: null };
   }
   const what =
     connection.crm === 'salesforce'
