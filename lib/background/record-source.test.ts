@@ -13,7 +13,7 @@ import { fieldsRead } from '../ml/manifest';
 import { activeManifest } from '../ml/model-store';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../test/demo-crm/server';
-import { fetchRecordFields, fetchRecordsFields } from './record-source';
+import { RECORD_READ_TIMEOUT_MS, fetchRecordFields, fetchRecordsFields } from './record-source';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -85,5 +85,64 @@ describe('HubSpot', () => {
     const named = await namedByTheModel('hubspot');
     const asked: string[] = JSON.parse(requests[0].body).properties;
     expect(asked.filter((name) => !named.has(name))).toEqual(['lastmodifieddate']);
+  });
+});
+
+describe('a CRM that never answers', () => {
+  /** Time runs a hundred times faster for timeouts (a page's read gives up after 0.1 s, an attempt after 0.3 s), and retries do not wait. */
+  const SPEED_UP = 100;
+  /** Requests sent, and whether they go unanswered (dropped packets: given up only when their signal aborts, as fetch does). */
+  let stalled: boolean;
+  let sent: string[];
+
+  beforeEach(() => {
+    const timeout = AbortSignal.timeout.bind(AbortSignal);
+    vi.spyOn(AbortSignal, 'timeout').mockImplementation((ms) => timeout(ms / SPEED_UP));
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    const handle = createDemoCrmHandler(leads);
+    const answer = demoFetch(handle);
+    stalled = true;
+    sent = [];
+    vi.stubGlobal('fetch', (input: RequestInfo | URL, init?: RequestInit) => {
+      sent.push(new URL(String(input)).pathname);
+      if (!stalled) return answer(input, init);
+      return new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+    });
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  // Given up, a read fails as any other does: the badge and side panel score the page's fields (`withRecordFields`), a list's rows say they were not read.
+  it('gives a badge\'s read up after its time, at its first attempt, not after every retry of the HTTP layer', async () => {
+    await writeConnection({ crm: 'hubspot', apiVersion: 'v3', timeoutSeconds: 30, auth: { kind: 'token', token: 'pat-na1-demo-token' } });
+    const startedAt = performance.now();
+    await expect(fetchRecordFields('hubspot', leads[0].hubspotId, await modelFields('hubspot'))).rejects.toMatchObject({
+      kind: 'network',
+      message: 'HubSpot did not answer batch read contacts in the time it was given',
+    });
+    expect(sent).toHaveLength(1);
+    // Well before the HTTP layer's own end (6 attempts of the connection's 30 s, here 1.8 s).
+    expect(performance.now() - startedAt).toBeLessThan((6 * 30_000) / SPEED_UP);
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(RECORD_READ_TIMEOUT_MS / SPEED_UP - 5);
+  });
+
+  it('gives a list page\'s batch read up after its time too', async () => {
+    await writeConnection({ crm: 'hubspot', apiVersion: 'v3', timeoutSeconds: 30, auth: { kind: 'token', token: 'pat-na1-demo-token' } });
+    await expect(fetchRecordsFields('hubspot', leads.map((lead) => lead.hubspotId), await modelFields('hubspot'))).rejects.toMatchObject({ kind: 'network' });
+    expect(sent).toHaveLength(1);
+  });
+
+  it('keeps no failure of a read given up: the next page\'s read, the CRM answering again, describes Lead afresh and gets the record', async () => {
+    await writeConnection({
+      crm: 'salesforce',
+      host: 'acme.my.salesforce.com',
+      apiVersion: '67.0',
+      timeoutSeconds: 30,
+      auth: { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: '00Daccess', refreshToken: '5Aep-refresh' },
+    });
+    const [first] = leads;
+    await expect(fetchRecordFields('salesforce', first.salesforceId, await modelFields('salesforce'))).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(sent).toEqual(['/services/data/v67.0/sobjects/Lead/describe']);
+    stalled = false;
+    expect(await fetchRecordFields('salesforce', first.salesforceId, await modelFields('salesforce'))).toMatchObject({ Id: first.salesforceId });
   });
 });

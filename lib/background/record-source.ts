@@ -11,11 +11,19 @@ import type { CrmKind } from '../crm/types';
 import type { RawRecord } from '../ml/featurize';
 import type { KnownRecord } from './score-leads';
 
+/**
+ * The longest a page's record read may take. A badge says "Scoring this lead…" and the side
+ * panel "Loading the open lead…" until it ends, and a CRM that never answers would otherwise
+ * hold them through every retry of the HTTP layer (minutes); given up, the page's own fields
+ * score the lead (the callers' fallback for any failed read).
+ */
+export const RECORD_READ_TIMEOUT_MS = 10_000;
+
 /** One record's `fields` from the API, or null when `crm` is not connected or the record is gone. */
 export async function fetchRecordFields(crm: CrmKind, recordId: string, fields: readonly string[]): Promise<RawRecord | null> {
   const client = await clientFor(crm);
   if (!client) return null;
-  return (await client.readRecord(recordId, { fields }))?.fields ?? null;
+  return (await client.readRecord(recordId, { fields, signal: AbortSignal.timeout(RECORD_READ_TIMEOUT_MS) }))?.fields ?? null;
 }
 
 /**
@@ -26,6 +34,6 @@ export async function fetchRecordsFields(crm: CrmKind, recordIds: readonly strin
   const client = await clientFor(crm);
   if (!client) return null;
   if (recordIds.length === 0) return [];
-  const records = await client.batchRead(recordIds, { fields });
+  const records = await client.batchRead(recordIds, { fields, signal: AbortSignal.timeout(RECORD_READ_TIMEOUT_MS) });
   return records.map((record) => ({ recordId: record.id, fields: record.fields }));
 }
