@@ -259,6 +259,41 @@ it('writes an odds factor only from the least change the plan offers (×1.05), n
   ]);
 });
 
+it('gives a range kept whole the odds of its values from the least to the most, never its best value\'s alone', () => {
+  const kept = (least: number, most: number, feature: number): Deviation => ({
+    feature,
+    label: 'Website visits',
+    leadValue: '1',
+    idealValue: '9 – 23',
+    pointsLost: most,
+    pointsAcross: { least, most },
+  });
+  // Before: "×3.4", "×1.8", "×1.8", "no visible change", "×3.4" (its best value's odds, as if every value of the range gave them).
+  expect(oddsColumn([kept(0.6, 1.23, 1), kept(-0.5, 0.6, 2), kept(0.02, 0.6, 3), kept(-0.01, 0.03, 4), kept(1.22, 1.23, 5)])).toEqual([
+    '×1.8 – ×3.4',
+    '÷1.6 – ×1.8',
+    '×1 – ×1.8',
+    'no visible change',
+    '×3.4',
+  ]);
+  expect(rendered!.container.querySelector('.deviations-note')?.textContent).toContain(
+    'Where too few past leads had values that score alike, the ideal is a wider range whose values can score far apart: its odds read from the least to the most any value of it would give (÷ where a value would lower them).',
+  );
+});
+
+it('reads the odds of a range the comparison keeps whole across its values: 9 – 12 give ×1.8, 17 – 23 ×3.4', () => {
+  // 1,530 leads with a value: a range must hold 76.5. "9 – 23" (110 leads) has the best mean; 13 – 23 score alike but 50 leads hold them.
+  const axis = { labels: ['≤ 1', '2 – 4', '5 – 8', '9 – 12', '13 – 16', '17 – 23', '> 23', 'missing'], edges: [1.5, 4.5, 8.5, 12.5, 16.5, 23.5] };
+  const manifest = handMadeManifest({
+    features: [{ key: 'visits', label: 'Website visits', type: 'numeric', derive: { kind: 'value', from: { csv: 'visits' } } }],
+    terms: [{ features: [0], label: 'Website visits', shape: { axes: [axis], scores: [-0.3, 0.1, 0.25, 0.3, 0.9, 0.93, 0.2, 0] } }],
+    intercept: -2,
+    referenceFeatures: [{ key: 'visits', missingShare: 100 / 1630, idealValue: '', idealContribution: 0, binRows: [600, 500, 300, 60, 40, 10, 20, 100] }],
+  });
+  rendered = render(<DeviationsTable deviations={deviationsFromIdeal(manifest, [1], 'csv')} />);
+  expect(Array.from(rendered.container.querySelectorAll('tbody tr > *'), (cell) => cell.textContent)).toEqual(['Website visits', '1', '9 – 23', '×1.8 – ×3.4']);
+});
+
 it('reads no "×1" for any demo lead of the bundled model', () => {
   const manifest = bundledManifest();
   const now = new Date('2026-11-20T00:00:00Z');

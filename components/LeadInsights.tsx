@@ -7,11 +7,24 @@ import { TierLabel } from './TierLabel';
 // right-to-left text or a direction override in one cannot reorder the words around it, and a
 // table's value wraps anywhere, so one with no space cannot widen the table past the side panel.
 
+/** One end of a range kept whole: "×1.8", "÷1.6" where its values would lower the odds, "×1" where they would not visibly move them. */
+function oddsAtEnd(points: number): string {
+  if (Math.abs(points) < MIN_CHANGE_POINTS) return '×1';
+  return `${points < 0 ? '÷' : '×'}${oddsFactor(points)}`;
+}
+
 /**
  * What the ideal would do to the lead's odds: its factor only from MIN_CHANGE_POINTS (×1.05), the
- * least the plan offers as a change, so no row reads "×1" beside an ideal that differs.
+ * least the plan offers as a change, so no row reads "×1" beside an ideal that differs. A range kept
+ * whole (`pointsAcross`), whose values may give far apart odds, reads from the least to the most
+ * they would give ("×1.1 – ×2", "×1 – ×1.8"), never its best value's alone as if all of it gave that.
  */
-function oddsIfIdeal(pointsLost: number): string {
+function oddsIfIdeal({ pointsLost, pointsAcross }: Deviation): string {
+  if (pointsAcross) {
+    const [least, most] = [oddsAtEnd(pointsAcross.least), oddsAtEnd(pointsAcross.most)];
+    if (least !== most) return `${least} – ${most}`;
+    return least === '×1' ? 'no visible change' : least;
+  }
   if (pointsLost === 0) return 'no change';
   return pointsLost < MIN_CHANGE_POINTS ? 'no visible change' : `×${oddsFactor(pointsLost)}`;
 }
@@ -46,7 +59,7 @@ export function DeviationsTable({ deviations, notOnPage }: { deviations: readonl
               <td>
                 <bdi className="wraps-anywhere">{d.idealValue}</bdi>
               </td>
-              <td>{oddsIfIdeal(d.pointsLost)}</td>
+              <td>{oddsIfIdeal(d)}</td>
             </tr>
           ))}
         </tbody>
@@ -55,9 +68,11 @@ export function DeviationsTable({ deviations, notOnPage }: { deviations: readonl
         Ideal: the value (or range) that would score highest for this lead, its other features as they are, among those enough past
         leads had: values that score about alike, unless too few past leads had such values. Odds if ideal: how many times changing
         only this feature to the nearest value of it would multiply the lead's odds of converting, counting how it works together
-        with the others (where too few past leads had values scoring alike, to its best value); no visible change below ×1.05. Not compared: how long ago the lead was created or last active, whether it
-        takes e-mail (its choice, not a rep's), e-mail engagement when no marketing e-mail reaches it, counts it already has more of
-        than the ideal (they only grow), and what is not known of it where no known value would score higher.
+        with the others; no visible change below ×1.05. Where too few past leads had values that score alike, the ideal is a wider
+        range whose values can score far apart: its odds read from the least to the most any value of it would give (÷ where a
+        value would lower them). Not compared: how long ago the lead was created or last active, whether it takes e-mail (its
+        choice, not a rep's), e-mail engagement when no marketing e-mail reaches it, counts it already has more of than the ideal
+        (they only grow), and what is not known of it where no known value would score higher.
       </p>
       {notOnPage && notOnPage.labels.length > 0 && (
         <p className="not-on-page" style={{ fontSize: 12, margin: '4px 0' }}>

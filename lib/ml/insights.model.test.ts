@@ -602,16 +602,17 @@ describe('the comparison with the ideal customer, rescored by the model', () => 
     return [range.first, range.last];
   }
 
-  /** A row of the table: the model inputs of the values its ideal names, the nearest to the lead's, and a range's first and last bins. */
+  /** A row of the table: the model inputs of the values its ideal names, the nearest to the lead's, a range's first and last bins, and whether the lead's value is in it. */
   interface Named {
     deviation: Deviation;
     shown: string;
     values: number[];
     nearest: number | undefined;
     bins?: [number, number];
+    within?: boolean;
   }
 
-  it('shows as "Odds if ideal" what the model gives at the value of the ideal nearest the lead, and every value of the ideal gives within ×1.05 of it; for a range kept whole, at its best value', async () => {
+  it('shows as "Odds if ideal" what the model gives at the value of the ideal nearest the lead, and every value of the ideal gives within ×1.05 of it; for a range kept whole, the least to the most its values give', async () => {
     const logOdds = (probability: number) => Math.log(probability / (1 - probability));
     const found = { rows: 0, ranges: 0, lossy: 0, whole: 0 };
     for (const [i, { source }] of RECORDS.entries()) {
@@ -638,7 +639,8 @@ describe('the comparison with the ideal customer, rescored by the model', () => 
         const from = Number.isNaN(row[deviation.feature]) ? (feature.actionable ? axisBin(axis, 0) : undefined) : axisBin(axis, row[deviation.feature]);
         const bins = Array.from({ length: last - first + 1 }, (_, k) => first + k);
         const nearest = from === undefined ? undefined : valueInBin(axis, Math.min(Math.max(from, first), last));
-        return [{ deviation, shown, values: bins.map((bin) => valueInBin(axis, bin)), nearest, bins: [first, last] }];
+        const within = !Number.isNaN(row[deviation.feature]) && from! >= first && from! <= last;
+        return [{ deviation, shown, values: bins.map((bin) => valueInBin(axis, bin)), nearest, bins: [first, last], within }];
       });
       // The lead and every value named, each with only its feature changed, in one run of the model.
       const moved = named.flatMap(({ deviation, values }) => values.map((value) => Object.assign(Float32Array.from(row), { [deviation.feature]: value })));
@@ -647,7 +649,7 @@ describe('the comparison with the ideal customer, rescored by the model', () => 
       const out = await session.run({ features: new ort.Tensor('float32', batch, [moved.length + 1, F]) });
       const gains = Array.from(out.probability.data as Float32Array, logOdds).map((points, k, all) => points - all[0]);
       let k = 1;
-      for (const { deviation, shown, values, nearest, bins } of named) {
+      for (const { deviation, shown, values, nearest, bins, within } of named) {
         const gainOf = new Map(values.map((value) => [value, gains[k++]]));
         found.rows++;
         if (values.length > 1) found.ranges++;
@@ -662,7 +664,16 @@ describe('the comparison with the ideal customer, rescored by the model', () => 
           // enough leads hold with the best mean gain, its odds those of a value of it, never less than its nearest's.
           expect(bins, `${shown}; at ${unlike[0]} ×${Math.exp(unlike[1]).toFixed(3)}`).toEqual(bestRange);
           if (nearest !== undefined) expect(deviation.pointsLost, shown).toBeGreaterThanOrEqual(gainOf.get(nearest)! - 1e-4);
+          // Before: "Website visits: 7 | 9 or more | ×1.1", its best value's odds, where 9 divides them by 1.1. A lead within it has the ideal.
+          expect(deviation.pointsAcross !== undefined, shown).toBe(!within);
           found.whole++;
+        }
+        if (deviation.pointsAcross) {
+          // What the table reads for a range kept whole: every value of it gives within, and the least and the most are values' own.
+          expect(bins, shown).toEqual(bestRange);
+          const across = [...gainOf.values()];
+          expect(Math.abs(deviation.pointsAcross.least - Math.min(...across)), shown).toBeLessThan(1e-4);
+          expect(Math.abs(deviation.pointsAcross.most - Math.max(...across)), shown).toBeLessThan(1e-4);
         }
         const exact = nearest === undefined || maybeWhole ? [...gainOf.values()] : [gainOf.get(nearest)!];
         expect(Math.min(...exact.map((gain) => Math.abs(gain - deviation.pointsLost))), `${shown}; nearest ${nearest}`).toBeLessThan(1e-4);

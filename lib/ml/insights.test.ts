@@ -265,6 +265,17 @@ describe('deviationsFromIdeal with the training leads per bin', () => {
     expect(logit(model, [25, 0]) - logit(model, [45, 0])).toBeCloseTo(1.9, 12);
   });
 
+  it('gives a range kept whole what its values add, least to most, not its best value\'s alone', () => {
+    const model = modelWith();
+    // Before: only the 2.5 of 21 – 30 for "21 – 40", where 31 – 40 add 1.1.
+    expect(deviationOf(model, [5, 0], 0).pointsAcross).toEqual({ least: 1.1, most: 2.5 });
+    expect(logit(model, [35, 0]) - logit(model, [5, 0])).toBeCloseTo(1.1, 12);
+    expect(deviationOf(model, [45, 0], 0).pointsAcross).toEqual({ least: expect.closeTo(0.5, 12), most: expect.closeTo(1.9, 12) });
+    // Within the range, nothing to move to; a level is one value, every one of its leads alike.
+    expect(deviationOf(model, [25, 0], 0).pointsAcross).toBeUndefined();
+    expect(deviationOf(model, [5, 0], 1).pointsAcross).toBeUndefined();
+  });
+
   it('loses nothing for a lead within the ideal range', () => {
     const model = modelWith();
     expect(deviationOf(model, [35, 0], 0)).toMatchObject({ leadValue: '35', idealValue: '21 – 40', pointsLost: 0 });
@@ -361,6 +372,20 @@ describe('an ideal range whose mean hides values that add far less or far more',
 
   it('loses nothing for a lead within the range kept whole, as within any ideal', () => {
     for (const lead of [10, 14, 20]) expect(compared([lead, lead]).map(([, , ideal, lost]) => [ideal, lost])).toEqual([['9 – 23', 0], ['9 – 23', 0]]);
+    expect(deviationsFromIdeal(model, [14, 14], 'csv').map((d) => d.pointsAcross)).toEqual([undefined, undefined]);
+  });
+
+  it('gives what every value of the range kept whole adds, least to most: 9 – 12 add half what 17 – 23 do', () => {
+    // Before: only the +1.23 of 17 – 23 for "9 – 23" (×3.4), where 9 – 12 give +0.6 (×1.8).
+    expect(deviationsFromIdeal(model, [1, 1], 'csv').map((d) => d.pointsAcross)).toEqual([
+      { least: expect.closeTo(0.6, 12), most: expect.closeTo(1.23, 12) },
+      { least: expect.closeTo(0.6, 12), most: expect.closeTo(1.23, 12) },
+    ]);
+    expect(logit([9, 9]) - logit([1, 9])).toBeCloseTo(0.6, 12);
+    expect(logit([23, 9]) - logit([1, 9])).toBeCloseTo(1.23, 12);
+    // Offices past the range (+0.2), and not known (0): from what its least value adds to what its most does.
+    expect(deviationsFromIdeal(model, [30, 30], 'csv')[0].pointsAcross).toEqual({ least: expect.closeTo(0.1, 12), most: expect.closeTo(0.73, 12) });
+    expect(deviationsFromIdeal(model, [Number.NaN, Number.NaN], 'csv')[0].pointsAcross).toEqual({ least: 0.3, most: 0.93 });
   });
 });
 

@@ -221,13 +221,22 @@ export interface Deviation {
    * other features included), ≥ 0: every value of the ideal gives within MIN_CHANGE_POINTS of it.
    * Of a range kept whole, whose values may score far apart, its best value's (one enough training
    * leads had, else its nearest): its nearest may give less, or take odds away, where the range it
-   * names lifts the lead (`FeatureIdeal`'s `entry`).
+   * names lifts the lead (`FeatureIdeal`'s `entry`). That orders the table and decides whether the
+   * range is named at all, but no one figure is what the range gives: the table shows `pointsAcross`.
    * In the log-odds of the calibrated probability, the one a rep reads, as the plan's
    * `calibratedPoints` are: its odds factor is what the probability shown would do. Below
    * MIN_CHANGE_POINTS (odds ×1.05) a rep would not see it: no deviation to act on, as the plan
    * offers no such change, and the table says so.
    */
   pointsLost: number;
+  /**
+   * Of a range kept whole (`IdealBins`'s `whole`), for a lead outside it: the least and the most
+   * moving this feature alone to a value of the range would add, measured as `pointsLost` is, over
+   * every value the range names. Its values may give the lead far apart odds ("11 – 280", where 11
+   * gives ×1.1 and 200 ×2): a rep reads what to expect across it, not its best value's odds alone.
+   * Absent for any other ideal, whose every value gives within ×1.05 of `pointsLost`.
+   */
+  pointsAcross?: { least: number; most: number };
 }
 
 /** A value the lead has none of, as its reasons say (explain.ts `describeValue`). */
@@ -376,8 +385,9 @@ const comparedWithIdeal = (feature: Feature, source: SourceKind, emailable: bool
  * would move a count) adds to the log-odds of the calibrated probability, so moving there raises
  * the probability shown by exactly that, and anywhere in the range by that within ×1.05, unless
  * the lead is within the range already (then none); of a range kept whole (no run of values
- * scoring alike holds as many training leads as it must), the gain of its best value enough leads had (else of its nearest), which the
- * range is named for. When that gain is below 0 (the ideal
+ * scoring alike holds as many training leads as it must), the gain of its best value enough leads
+ * had (else of its nearest), which the range is named for, and, as the table shows it, the least
+ * and the most its values would add (`pointsAcross`). When that gain is below 0 (the ideal
  * would lower the lead's odds, or raise them less than a rep sees), or no range holds enough
  * leads, the lead's own value is the ideal and nothing is lost.
  * A feature computed from others (a click rate) is compared as the model input it is.
@@ -423,15 +433,21 @@ export function deviationsFromIdeal(
       // nothing to act on, and left out rather than shown as reached, an ideal it does not have. An unknown count is none
       // recorded yet, as in the plan: it can still reach any ideal. What more of it would do is the plan's to say.
       if (manifest.features[feature].actionable && isCountIn(manifest.features[feature], source) && !Number.isNaN(row[feature]) && leadBin > ideal.last) return [];
-      // A lead within the ideal range has the ideal: "employees 25, ideal 21 – 40" loses nothing, whatever bin of it scores best.
-      const inIdeal = leadBin >= ideal.first && leadBin <= ideal.last;
       const options = rangeOptionsByBin(manifest.features[feature], axis, source);
       // Beside an amount as the CRM wrote it ("€1.200.000"), the model's currency is said, not left to its sign ("$"); an option of a dropdown is as the CRM writes it.
       const currency = written && !options ? currencyCode(manifest.features[feature].unit) : null;
       const range = rangeLabel(axis, ideal.first, ideal.last);
       // A dropdown's ideal is an option, unless it is the lead's own value and none of them (a portal's own option).
       const idealValue = options && !options.has(ideal.first) ? leadValue : currency && range !== ANY_VALUE ? `${range} (${currency})` : range;
-      return [{ feature, label: term.label, leadValue, idealValue, pointsLost: inIdeal ? 0 : calibratedChange(manifest.calibration, logit, gains[entry]) }];
+      const deviation = { feature, label: term.label, leadValue, idealValue };
+      // A lead within the ideal range has the ideal: "employees 25, ideal 21 – 40" loses nothing, whatever bin of it scores best.
+      if (leadBin >= ideal.first && leadBin <= ideal.last) return [{ ...deviation, pointsLost: 0 }];
+      const lost = (gain: number) => calibratedChange(manifest.calibration, logit, gain);
+      const pointsLost = lost(gains[entry]);
+      if (!ideal.whole) return [{ ...deviation, pointsLost }];
+      // Its values may give the lead far apart odds: what every one of them would add, least to most, not its best value's alone.
+      const across = gains.slice(ideal.first, ideal.last + 1).map(lost);
+      return [{ ...deviation, pointsLost, pointsAcross: { least: Math.min(...across), most: Math.max(...across) } }];
     })
     .sort((a, b) => b.pointsLost - a.pointsLost);
 }
@@ -615,15 +631,13 @@ const leastKnownCounts = perManifest((manifest): readonly number[] =>
 );
 
 /**
- * The features recorded along with giving a missing `feature` a value in `after` [F], set there:
- * those missing together with it (`missingTogetherWith`) and missing in `after`, each at its least
- * known count, raised to any count it was never below (page views to the visits). Null when one
- * is no count `source` records (`isCountIn`): no value of it is the least (which page would the
- * lead have seen last? which of a dropdown's ranges?).
+ * Sets in `after` [F] the features recorded along with giving a missing feature a value, its
+ * `partners` (`featuresMovedWith`): each at its least known count, raised to any count it was never
+ * below (page views to the visits). False when one is no count `source` records (`isCountIn`): no
+ * value of it is the least (which page would the lead have seen last? which of a dropdown's ranges?).
  */
-function recordMissingPartners(manifest: Manifest, candidates: readonly number[], after: number[], feature: number, source: SourceKind): number[] | null {
-  const partners = missingTogetherWith(manifest, candidates, feature).filter((f) => Number.isNaN(after[f]));
-  if (partners.some((f) => !isCountIn(manifest.features[f], source))) return null;
+function recordMissingPartners(manifest: Manifest, after: number[], partners: readonly number[], source: SourceKind): boolean {
+  if (partners.some((f) => !isCountIn(manifest.features[f], source))) return false;
   for (const f of partners) after[f] = leastKnownCounts(manifest)[f];
   // Bounds chain (visits ≤ page views ≤ …) and never loop: as many passes as partners settle them.
   for (let pass = 0; pass < partners.length; pass++) {
@@ -633,7 +647,7 @@ function recordMissingPartners(manifest: Manifest, candidates: readonly number[]
       }
     }
   }
-  return partners;
+  return true;
 }
 
 /** A field that counts the pages a lead viewed: HubSpot's hs_analytics_num_page_views, a file's "page_views" or "Page Views". */
@@ -646,20 +660,36 @@ const readsPageSeen = (feature: Feature) => feature.derive.kind === 'urlCategory
 const countsPageViews = (feature: Feature) => isCount(feature) && allFieldNamesOf(feature).some((name) => PAGE_VIEWS_FIELD.test(name));
 
 /**
- * The page-view counts of `candidates` once the lead has seen another page, set in `after` [F]:
- * one more than `row` has (an unknown count being none), or the count `after` already records
- * along with a first page seen (`recordMissingPartners`), whichever is more. The page may be one
- * more of the lead's last visit, so no visit is added: the least the CRM records for it.
+ * Sets in `after` [F] the page-view counts `views` (`featuresMovedWith`) once the lead has seen
+ * another page: one more than `row` has (an unknown count being none), or the count `after` already
+ * records along with a first page seen (`recordMissingPartners`), whichever is more. The page may be
+ * one more of the lead's last visit, so no visit is added: the least the CRM records for it.
  */
-function recordPageView(manifest: Manifest, candidates: readonly number[], row: ArrayLike<number>, after: number[]): number[] {
-  const views = candidates.filter((f) => countsPageViews(manifest.features[f]));
+function recordPageView(row: ArrayLike<number>, after: number[], views: readonly number[]): void {
   for (const f of views) after[f] = Math.max(countOrNone(row[f]) + 1, countOrNone(after[f]));
-  return views;
 }
 
 /**
- * The row once a rep's work gives `feature` the value `value`, with the features recorded along
- * with it: when it was missing, those missing together with it (`recordMissingPartners`: the
+ * The features a change to `feature` of the lead's `row` [F] moves, the one description of them
+ * that `rowAfterChange` sets and `featuresThatCanAdd` bounds: `changed`, the feature and those
+ * recorded along with it (`recorded`): when the lead has no value for it, those missing together
+ * with it that it has none for either (`missingPartners`: `recordMissingPartners`); for a page seen,
+ * the page-view counts (`pageViews`: `recordPageView`); and `followers`, every other feature read
+ * from the fields of those (`fieldSharersOf`), which featurization re-derives.
+ */
+function featuresMovedWith(manifest: Manifest, candidates: readonly number[], row: ArrayLike<number>, feature: number, source: SourceKind) {
+  const missingPartners = Number.isNaN(row[feature]) ? missingTogetherWith(manifest, candidates, feature).filter((f) => Number.isNaN(row[f])) : [];
+  const pageViews = readsPageSeen(manifest.features[feature]) ? candidates.filter((f) => countsPageViews(manifest.features[f])) : [];
+  const recorded = [...new Set([...missingPartners, ...pageViews])];
+  const changed = [feature, ...recorded];
+  const sharers = fieldSharersOf(manifest, source);
+  const followers = [...new Set(changed.flatMap((f) => sharers[f].filter((other) => !changed.includes(other))))];
+  return { missingPartners, pageViews, recorded, changed, followers };
+}
+
+/**
+ * The row once a rep's work gives `feature` the value `value`, with the features it moves
+ * (`featuresMovedWith`) set: when it was missing, those missing together with it (`recordMissingPartners`: the
  * visit and page view of a first page seen); for a page seen, one more page view
  * (`recordPageView`: the CRM counts every page seen); and every other feature read from a
  * changed field (a click rate from its clicks) re-derived by featurization itself from the
@@ -680,19 +710,15 @@ function rowAfterChange(
   source: SourceKind,
   fieldsRead: FieldsRead,
 ): { after: number[]; alsoChanged: number[] } | null {
+  const { missingPartners, pageViews, recorded, changed, followers } = featuresMovedWith(manifest, candidates, row, feature, source);
   const after = withValue(row, feature, value);
-  const missingPartners = Number.isNaN(row[feature]) ? recordMissingPartners(manifest, candidates, after, feature, source) : [];
-  if (missingPartners === null) return null;
-  const pageViews = readsPageSeen(manifest.features[feature]) ? recordPageView(manifest, candidates, row, after) : [];
-  const recorded = [...new Set([...missingPartners, ...pageViews])];
-  const changed = [feature, ...recorded];
+  if (!recordMissingPartners(manifest, after, missingPartners, source)) return null;
+  recordPageView(row, after, pageViews);
   if (changed.some((f) => breaksCountBound(manifest, after, f))) return null;
-  const sharers = fieldSharersOf(manifest, source);
-  const followersOf = (f: number) => sharers[f].filter((other) => !changed.includes(other));
-  const followers = [...new Set(changed.flatMap(followersOf))];
   if ([...changed, ...followers].some((f) => !wasRead(fieldsRead, f))) return null;
   if (followers.length === 0) return { after, alsoChanged: recorded };
-  if (changed.some((f) => followersOf(f).length > 0 && !holdsFieldValue(manifest.features[f]))) return null;
+  const sharers = fieldSharersOf(manifest, source);
+  if (changed.some((f) => !holdsFieldValue(manifest.features[f]) && sharers[f].some((other) => followers.includes(other)))) return null;
   const record = fieldValuesOf(manifest, after, source);
   for (const f of followers) {
     const follower = manifest.features[f];
@@ -706,18 +732,6 @@ function rowAfterChange(
     after[f] = featureValue(record, follower, source, TIME_NOT_READ);
   }
   return { after, alsoChanged: [...recorded, ...followers] };
-}
-
-/**
- * The features a change to `feature` of the lead's `row` [F] can move (`rowAfterChange`): itself,
- * those recorded along with it (those missing together with it, for a feature the lead has no
- * value for; the page views of a page seen) and every feature read from the fields of those.
- */
-function featuresMovedWith(manifest: Manifest, candidates: readonly number[], row: ArrayLike<number>, feature: number, source: SourceKind): Set<number> {
-  const recorded = [feature, ...(Number.isNaN(row[feature]) ? missingTogetherWith(manifest, candidates, feature).filter((f) => Number.isNaN(row[f])) : [])];
-  if (readsPageSeen(manifest.features[feature])) recorded.push(...candidates.filter((f) => countsPageViews(manifest.features[f])));
-  const sharers = fieldSharersOf(manifest, source);
-  return new Set(recorded.flatMap((f) => [f, ...sharers[f]]));
 }
 
 /**
@@ -741,7 +755,12 @@ function featuresThatCanAdd(
   source: SourceKind,
   targets: (feature: number) => readonly Target[],
 ) {
-  const moved = new Map(changeable.map((feature) => [feature, featuresMovedWith(manifest, candidates, row, feature, source)]));
+  const moved = new Map(
+    changeable.map((feature) => {
+      const { changed, followers } = featuresMovedWith(manifest, candidates, row, feature, source);
+      return [feature, new Set([...changed, ...followers])];
+    }),
+  );
   const free = new Set([...moved.values()].flatMap((features) => [...features]));
   /** Per changeable feature, the terms its moves reach, each with its highest score once it has moved. */
   const highest = new Map(

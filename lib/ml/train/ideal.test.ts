@@ -65,7 +65,7 @@ describe('idealOf', () => {
     });
   });
 
-  it('is the side panel\'s ideal for a lead with no pairs where the range is kept whole, with the odds of its best value', () => {
+  it('is the side panel\'s ideal for a lead with no pairs where the range is kept whole, with the odds of its best value and what its values give, least to most', () => {
     // 873 rows: the best range is "21 – 50" (48 rows, mean 0.742); 31 – 50 (+1.2) hold 28, too few, and 21 – 30 add only 0.1.
     const edges = [10, 20, 30, 40, 50];
     const scores = [-0.5, 0.6, 0.1, 1.2, 1.2, -0.5];
@@ -73,13 +73,18 @@ describe('idealOf', () => {
     const model = seatsModel(edges, scores, rows);
     const trainer = idealOf(seats, { edges }, scores, rows, true);
     expect(trainer.idealValue).toBe('21 – 50');
-    // From 15 seats (+0.6), 21 would take 0.5 away, but 31 – 50 add 0.6: the range the model card names, with what it can give.
-    expect(deviationsFromIdeal(model, [15], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '15', idealValue: trainer.idealValue, pointsLost: expect.closeTo(0.6, 12) }]);
-    expect(deviationsFromIdeal(model, [5], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '5', idealValue: trainer.idealValue, pointsLost: expect.closeTo(1.7, 12) }]);
+    // From 15 seats (+0.6), 21 would take 0.5 away, but 31 – 50 add 0.6: the range the model card names, with what it can give,
+    // and the table says both (÷1.6 – ×1.8).
+    expect(deviationsFromIdeal(model, [15], 'csv')).toEqual([
+      { feature: 0, label: 'Seats', leadValue: '15', idealValue: trainer.idealValue, pointsLost: expect.closeTo(0.6, 12), pointsAcross: { least: expect.closeTo(-0.5, 12), most: expect.closeTo(0.6, 12) } },
+    ]);
+    expect(deviationsFromIdeal(model, [5], 'csv')).toEqual([
+      { feature: 0, label: 'Seats', leadValue: '5', idealValue: trainer.idealValue, pointsLost: expect.closeTo(1.7, 12), pointsAcross: { least: expect.closeTo(0.6, 12), most: expect.closeTo(1.7, 12) } },
+    ]);
     expect(deviationsFromIdeal(model, [25], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '25', idealValue: trainer.idealValue, pointsLost: 0 }]);
   });
 
-  it('is the side panel\'s ideal for a lead with no pairs where the range is kept whole of thin bins, with the odds of its value nearest the lead', () => {
+  it('is the side panel\'s ideal for a lead with no pairs where the range is kept whole of thin bins, with the odds of its value nearest the lead and what its values give, least to most', () => {
     // 1,060 rows: the best range is "3 – 56" (54 rows, 2 a bin); its top bin, 21 – 22 (+1), is 2 rows, and no values
     // scoring alike hold 5 % of the range's rows: no best value to give the odds of, so the nearest's.
     const edges = Array.from({ length: 30 }, (_, k) => 2 * (k + 1));
@@ -89,9 +94,14 @@ describe('idealOf', () => {
     const model = seatsModel(edges, scores, rows);
     const trainer = idealOf(seats, { edges }, scores, rows, true);
     expect(trainer.idealValue).toBe('3 – 56');
-    // From 1 seat (−1): 3 (+0.45) is the nearest value, not the 2 rows' +1; from 57 (+0.3): 56 (+0.45).
-    expect(deviationsFromIdeal(model, [1], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '1', idealValue: trainer.idealValue, pointsLost: expect.closeTo(1.45, 12) }]);
-    expect(deviationsFromIdeal(model, [57], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '57', idealValue: trainer.idealValue, pointsLost: expect.closeTo(0.15, 12) }]);
+    // From 1 seat (−1): 3 (+0.45) is the nearest value, not the 2 rows' +1; from 57 (+0.3): 56 (+0.45). Across the range, from
+    // its +0.3 values to the 2 rows' +1: what the score would do there, though no plan moves a lead to it.
+    expect(deviationsFromIdeal(model, [1], 'csv')).toEqual([
+      { feature: 0, label: 'Seats', leadValue: '1', idealValue: trainer.idealValue, pointsLost: expect.closeTo(1.45, 12), pointsAcross: { least: expect.closeTo(1.3, 12), most: expect.closeTo(2, 12) } },
+    ]);
+    expect(deviationsFromIdeal(model, [57], 'csv')).toEqual([
+      { feature: 0, label: 'Seats', leadValue: '57', idealValue: trainer.idealValue, pointsLost: expect.closeTo(0.15, 12), pointsAcross: { least: expect.closeTo(0, 12), most: expect.closeTo(0.7, 12) } },
+    ]);
   });
 
   it('is the side panel\'s ideal for a lead with no pairs where the range narrows, with the odds of its value nearest the lead', () => {
