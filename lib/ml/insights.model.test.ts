@@ -612,6 +612,8 @@ describe('the comparison with the ideal customer, rescored by the model', () => 
     within?: boolean;
   }
 
+  // 2,400 leads each rescored by the model at every value their ideals name, each range's best one found bin by bin: about
+  // 22 s on an idle machine, more than the suite's 30 s on a loaded one. Its assertions are of the end state only.
   it('shows as "Odds if ideal" what the model gives at the value of the ideal nearest the lead, and every value of the ideal gives within ×1.05 of it; for a range kept whole, the least to the most its values give', async () => {
     const logOdds = (probability: number) => Math.log(probability / (1 - probability));
     const found = { rows: 0, ranges: 0, lossy: 0, whole: 0 };
@@ -686,7 +688,7 @@ describe('the comparison with the ideal customer, rescored by the model', () => 
     expect(found.ranges).toBeGreaterThan(7500);
     expect(found.lossy).toBeGreaterThan(17000);
     expect(found.whole).toBeLessThan(found.ranges / 2);
-  });
+  }, 120_000);
 });
 
 describe("the comparison with the ideal customer, in the CRM's words", () => {
