@@ -393,6 +393,53 @@ describe("an imported model's metrics", () => {
   });
 });
 
+describe('a manifest made by a newer LeadLens', () => {
+  const newer = 'This model was made by a newer version of LeadLens: update LeadLens to use it (its manifest has fields this version does not know: ';
+
+  // Every strict level a later LeadLens may add a field to, from the top down to a feature's CRM field names.
+  it.each([
+    ['the top level', (m: any) => void (m.scoreBands = [0.2, 0.5]), '(root)'],
+    ['a feature', (m: any) => void (m.features[0].explainer = 'plain'), 'features.0'],
+    ["a feature's derivation", (m: any) => void (m.features[0].derive.fallback = 'zero'), 'features.0.derive'],
+    ["a feature's CRM field names", (m: any) => void (m.features[0].derive.from.pipedrive = 'revenue'), 'features.0.derive.from'],
+    ["a term's shape axis", (m: any) => void (m.terms[0].shape.axes[0].scale = 'log'), 'terms.0.shape.axes.0'],
+    ['the calibration', (m: any) => void (m.calibration.fittedOn = 'holdout'), 'calibration'],
+    ['the tier policy', (m: any) => void (m.tiers.policy.reviewedBy = 'ops'), 'tiers.policy'],
+    ["a reference feature's summary", (m: any) => void (m.reference.features[0].median = 3), 'reference.features.0'],
+    ['the provenance', (m: any) => void (m.provenance.crmOrg = 'acme'), 'provenance'],
+    ["a metric's part", (m: any) => void (m.metrics.tierConfusion.hot.f1 = 0.4), 'metrics.tierConfusion.hot'],
+  ])('is refused, saying to update LeadLens, when it has a field this version does not know in %s', (_where, addField, path) => {
+    const m = clone();
+    addField(m);
+    const parsed = parseManifest(m);
+    expect(parsed).toMatchObject({ ok: false, madeByNewerVersion: true });
+    expect(errorOf(m)).toMatch(new RegExp(`^${newer.replace(/[()]/g, '\\$&')}${path.replace(/[.()]/g, '\\$&')}: Unrecognized key: "[a-zA-Z0-9]+"\\)\\.$`));
+  });
+
+  it('names each field it does not know', () => {
+    const m = clone();
+    m.scoreBands = [0.2, 0.5];
+    m.provenance.crmOrg = 'acme';
+    expect(errorOf(m)).toBe(`${newer}provenance: Unrecognized key: "crmOrg"; (root): Unrecognized key: "scoreBands").`);
+  });
+
+  it('is invalid, not newer, when it is also wrong in a way no newer LeadLens writes', () => {
+    const m = clone();
+    m.scoreBands = [0.2, 0.5];
+    Object.assign(m.tiers, { hot: 0.1, warm: 0.5 });
+    const parsed = parseManifest(m);
+    expect(parsed.ok).toBe(false);
+    expect(parsed).not.toHaveProperty('madeByNewerVersion');
+    expect(errorOf(m)).toBe('The model manifest is invalid: tiers.warm: warm threshold must not exceed hot; (root): Unrecognized key: "scoreBands"');
+  });
+
+  it('reads a metric this version does not know as it always has: metrics are not strict', () => {
+    const m = clone();
+    m.metrics.topDecileShare = 0.4;
+    expect(parseManifest(m).ok).toBe(true);
+  });
+});
+
 describe("an imported model's training counts", () => {
   it('refuses more conversions than leads, naming provenance.positives', () => {
     const m = clone();

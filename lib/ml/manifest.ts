@@ -623,13 +623,28 @@ function notAManifest(json: unknown): string | null {
 /**
  * Parse untrusted JSON into a manifest. JSON that is plainly some other file gets an error
  * saying so; a manifest with wrong fields gets one that names the failing paths (never values).
+ *
+ * A manifest's objects are strict (all but `metrics`, whose own parts are), and LeadLens adds
+ * fields to them as it grows: one whose only faults are fields this version does not know
+ * (`madeByNewerVersion`) was written by a newer LeadLens, which reads it. It is refused all the
+ * same (this version cannot tell what they change of its scores), saying to update LeadLens
+ * rather than calling it invalid. The schema's other checks run beside unknown fields, so such a
+ * manifest is otherwise sound.
  */
-export function parseManifest(json: unknown): { ok: true; manifest: Manifest } | { ok: false; error: string } {
+export function parseManifest(json: unknown): { ok: true; manifest: Manifest } | { ok: false; error: string; madeByNewerVersion?: true } {
   const other = notAManifest(json);
   if (other) return { ok: false, error: other };
   const result = ManifestSchema.safeParse(json);
   if (result.success) return { ok: true, manifest: result.data };
-  return { ok: false, error: `The model manifest is invalid: ${describeSchemaIssues(result.error, 5)}` };
+  const issues = describeSchemaIssues(result.error, 5);
+  if (result.error.issues.every((issue) => issue.code === 'unrecognized_keys')) {
+    return {
+      ok: false,
+      error: `This model was made by a newer version of LeadLens: update LeadLens to use it (its manifest has fields this version does not know: ${issues}).`,
+      madeByNewerVersion: true,
+    };
+  }
+  return { ok: false, error: `The model manifest is invalid: ${issues}` };
 }
 
 /**

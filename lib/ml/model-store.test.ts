@@ -6,7 +6,7 @@ import { db, type CachedScore } from '../db/db';
 import { bundledModel } from './bundled-model';
 import type { Manifest } from './manifest';
 import { activateModel, rollBack } from './model-versions';
-import { PREVIOUS_MODEL_KEY, activeManifest, activeModelId, adoptRebuiltBundledModel, deleteModel, manifestOf, importLockName, listModels, modelBytes, setActiveModel, setTiers } from './model-store';
+import { PREVIOUS_MODEL_KEY, activeManifest, activeModelId, adoptRebuiltBundledModel, deleteModel, exportAsStored, manifestOf, importLockName, listModels, modelBytes, setActiveModel, setTiers } from './model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { writeJob } from '../jobs/progress';
 import { keepPolicyFigures, policyFiguresOf } from './policy-figures';
@@ -85,6 +85,47 @@ describe('model store', () => {
     await expect(setActiveModel('damaged-1')).rejects.toThrow(/provenance/);
     await deleteModel('damaged-1');
     expect((await listModels()).map((m) => m.id)).toEqual(['trained-1', bundled.modelId]);
+  });
+
+  describe('a model made by a newer LeadLens (after a downgrade): its manifest has a field this version does not know', () => {
+    const newer = { ...trained, modelId: 'newer-1', scoreBands: [0.2, 0.5] } as Manifest;
+    const unusable =
+      "Model newer-1 was made by a newer version of LeadLens, so this version cannot score with it: update LeadLens to use it. Until then, another model can be activated under Model versions in LeadLens's options.";
+
+    it('is listed as made by a newer LeadLens, kept to score again once LeadLens is updated, not as damaged', async () => {
+      await storeModel(newer, trainedBytes, 'trained');
+      await storeModel({ ...trained, modelId: 'damaged-1', terms: [] } as never, trainedBytes, 'trained');
+      const listed = await listModels();
+      expect(listed.map((m) => [m.id, m.madeByNewerVersion ?? false])).toEqual([
+        ['damaged-1', false],
+        ['newer-1', true],
+        [bundled.modelId, false],
+      ]);
+      // Still one that cannot score, for everything that asks so (activation, roll back, its CRM fields).
+      expect(listed[1].damaged).toBe(
+        'This model was made by a newer version of LeadLens: update LeadLens to use it (its manifest has fields this version does not know: (root): Unrecognized key: "scoreBands").',
+      );
+      expect(listed[0].damaged).toMatch(/^The model manifest is invalid: terms/);
+    });
+
+    it('cannot be activated, and as the active model every page that reads it is told to update LeadLens, or activate another', async () => {
+      await storeModel(newer, trainedBytes, 'trained');
+      await expect(setActiveModel('newer-1')).rejects.toThrow(unusable);
+      expect(await activeModelId()).toBe(bundled.modelId);
+      // Active when the newer LeadLens was downgraded.
+      await db.settings.put({ key: 'activeModelId', value: 'newer-1' });
+      await expect(activeManifest()).rejects.toThrow(unusable);
+      await expect(manifestOf('newer-1')).rejects.toThrow(unusable);
+    });
+
+    it('is exported as stored, with the tier policy set for it, for the newer LeadLens to import', async () => {
+      await storeModel(newer, trainedBytes, 'trained');
+      expect(await exportAsStored('newer-1')).toEqual({ manifestJson: JSON.stringify(newer, null, 2), onnx: trainedBytes });
+      const policy = { policy: { kind: 'fixed' as const }, hot: 0.5, warm: 0.2 };
+      await setTiers('newer-1', policy);
+      expect(JSON.parse((await exportAsStored('newer-1')).manifestJson)).toEqual({ ...newer, tiers: policy });
+      await expect(exportAsStored('gone-1')).rejects.toThrow('Model gone-1 is not installed');
+    });
   });
 
   it('refuses to delete a model while a job is scoring or re-tiering with it, which would write its scores back afterwards', async () => {

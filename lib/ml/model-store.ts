@@ -42,8 +42,14 @@ export interface ModelSummary {
   positives: number;
   cvRocAuc: number | undefined;
   active: boolean;
-  /** Why its stored manifest cannot be read (damaged storage, or a rule it predates): it can only be deleted. */
+  /** Why its stored manifest cannot be read (damaged storage, a rule it predates, or `madeByNewerVersion`): it cannot score or be activated. */
   damaged?: string;
+  /**
+   * Set with `damaged` when its manifest fails only for fields this version does not know
+   * (`parseManifest`): a newer LeadLens made it and scores with it, so it is to be kept (and can
+   * be exported as stored, `exportAsStored`) for when LeadLens is updated, not deleted.
+   */
+  madeByNewerVersion?: true;
 }
 
 function bundledManifest(): Manifest {
@@ -67,8 +73,21 @@ async function ownManifest(modelId: string): Promise<{ manifest: Manifest; unche
   }
   // Stored data is a trust boundary too: a damaged manifest is an error, not a crash.
   const reparsed = parseManifest(stored.manifest);
-  if (!reparsed.ok) throw new Error(reparsed.error);
-  return { manifest: reparsed.manifest, unchecked: isUnchecked(stored) };
+  if (reparsed.ok) return { manifest: reparsed.manifest, unchecked: isUnchecked(stored) };
+  // As the active model, what every badge and page says instead of a score (a downgrade of LeadLens leaves it so).
+  if (reparsed.madeByNewerVersion) {
+    throw new Error(
+      `Model ${modelId} was made by a newer version of LeadLens, so this version cannot score with it: update LeadLens to use it. ` +
+        "Until then, another model can be activated under Model versions in LeadLens's options.",
+    );
+  }
+  throw new Error(reparsed.error);
+}
+
+/** The tier policy an admin set for a model (`setTiers`), if one that parses is kept. */
+async function tiersSetFor(modelId: string): Promise<Tiers | undefined> {
+  const override = TiersSchema.safeParse((await db.settings.get(tiersKey(modelId)))?.value);
+  return override.success ? override.data : undefined;
 }
 
 /**
@@ -77,8 +96,8 @@ async function ownManifest(modelId: string): Promise<{ manifest: Manifest; unche
  */
 export async function manifestOf(modelId: string): Promise<Manifest> {
   const { manifest } = await ownManifest(modelId);
-  const override = TiersSchema.safeParse((await db.settings.get(tiersKey(modelId)))?.value);
-  return override.success ? { ...manifest, tiers: override.data } : manifest;
+  const tiers = await tiersSetFor(modelId);
+  return tiers ? { ...manifest, tiers } : manifest;
 }
 
 export async function activeManifest(): Promise<Manifest> {
@@ -102,6 +121,18 @@ export async function modelBytes(
 }
 
 /**
+ * The files of a stored model as it is kept, its manifest unread, with the tier policy an admin set
+ * for it: the export of one made by a newer LeadLens (`madeByNewerVersion`), whose manifest this
+ * version cannot read, for that LeadLens to import (`exportFiles` reads the manifest it exports).
+ */
+export async function exportAsStored(modelId: string): Promise<{ manifestJson: string; onnx: Uint8Array }> {
+  const stored = await db.models.get(modelId);
+  if (!stored) throw new Error(`Model ${modelId} is not installed`);
+  const tiers = await tiersSetFor(modelId);
+  return { manifestJson: JSON.stringify(tiers ? { ...stored.manifest, tiers } : stored.manifest, null, 2), onnx: stored.onnx };
+}
+
+/**
  * Every model that may be activated: imports still unchecked are left out (and those left by a
  * page closed during their check are removed), and so is a stored copy of the bundled model that
  * start-up has not dropped yet (`adoptRebuiltBundledModel`): it would be listed twice.
@@ -121,11 +152,13 @@ export async function listModels(): Promise<ModelSummary[]> {
   // Clean-up only: a failure to remove them must not keep the list from showing.
   if (stored.some(isUnchecked)) await removeAbandonedImports(stored).catch(() => undefined);
   const bundled = bundledModel.manifest();
-  // Stored data is a trust boundary: a manifest that no longer parses is listed as damaged, so it can be deleted.
+  // Stored data is a trust boundary: a manifest that no longer parses is listed as damaged, so it can be deleted,
+  // unless a newer LeadLens made it: after a downgrade, it is kept for when LeadLens is updated again.
   const storedSummary = (model: StoredModel): ModelSummary => {
     const parsed = parseManifest(model.manifest);
     if (parsed.ok) return summary(parsed.manifest, model.origin);
-    return { id: model.id, origin: model.origin, createdAt: '', rows: 0, positives: 0, cvRocAuc: undefined, active: model.id === active, damaged: parsed.error };
+    const unread = { id: model.id, origin: model.origin, createdAt: '', rows: 0, positives: 0, cvRocAuc: undefined, active: model.id === active, damaged: parsed.error };
+    return parsed.madeByNewerVersion ? { ...unread, madeByNewerVersion: true } : unread;
   };
   const isBundled = (model: StoredModel) => bundled.ok && model.id === bundled.manifest.modelId;
   return [

@@ -21,6 +21,7 @@ import { MODEL_CHANGE_MUTATION } from '@/lib/ui/hooks';
 import { storeModel } from '../../../test/fixtures/stored-model';
 import { inTimeZone } from '../../../test/time-zone';
 import { deferred } from '@/test/deferred';
+import { downloadFile } from '@/lib/ui/download';
 import { VersionsSection } from './Versions';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -38,6 +39,8 @@ vi.mock('@/lib/ml/model-versions', async (importOriginal) => {
   const actual = await importOriginal<typeof import('@/lib/ml/model-versions')>();
   return { ...actual, exportFiles: vi.fn(actual.exportFiles) };
 });
+// What Export saves, read back.
+vi.mock('@/lib/ui/download', () => ({ downloadFile: vi.fn() }));
 
 const bundled = (() => {
   const parsed = bundledModel.manifest();
@@ -50,6 +53,7 @@ let queryClient: QueryClient;
 beforeEach(async () => {
   await Promise.all([db.models.clear(), db.settings.clear(), db.leadScores.clear()]);
   checkModel.mockClear();
+  vi.mocked(downloadFile).mockClear();
   retierStoredScores.mockReset().mockResolvedValue({ ok: true, changed: 3 });
   // As the background does, without scoring: the switch, then how many stored leads it scored.
   switches.activateModel.mockReset().mockImplementation(async ({ modelId }) => {
@@ -296,6 +300,53 @@ describe('a model whose stored manifest cannot be read', () => {
   });
 });
 
+describe('a model made by a newer LeadLens (its manifest has a field this version does not know, as after a downgrade)', () => {
+  const newer = { ...bundled, modelId: 'newer-1', scoreBands: [0.2, 0.5] };
+  const madeByNewer =
+    'This model was made by a newer version of LeadLens: update LeadLens to use it (its manifest has fields this version does not know: (root): Unrecognized key: "scoreBands").';
+
+  it('is listed as such, not as damaged and not to be deleted; it cannot be activated, and Export saves it as stored', async () => {
+    await storeModel(newer as never, new Uint8Array([7]), 'trained');
+    const container = renderSection();
+    const row = await waitFor(() => container.querySelector('tr[data-model-id="newer-1"]'));
+    expect(row.querySelector('[data-testid="damaged-model"]')).toBeNull();
+    expect(row.querySelector('[data-testid="newer-model"]')?.textContent).toBe(
+      `${madeByNewer} Until then it cannot score, so it cannot be activated. Export keeps a copy of it as stored.`,
+    );
+    expect(row.textContent).not.toMatch(/delete it/i);
+    expect(button(container, 'Activate newer-1')).toBeNull();
+    expect(container.textContent).not.toMatch(/Roll back/);
+
+    pressEnter(button(container, 'Export newer-1')!);
+    await waitFor(() => vi.mocked(downloadFile).mock.calls.length === 2 || null);
+    expect(vi.mocked(downloadFile).mock.calls).toEqual([
+      ['newer-1.manifest.json', JSON.stringify(newer, null, 2), 'application/json'],
+      ['newer-1.model.onnx', new Uint8Array([7]), 'application/octet-stream'],
+    ]);
+    expect(container.querySelector('[role="alert"]')).toBeNull();
+
+    // Deleting it stays the admin's choice, told what it loses.
+    click(button(container, 'Delete newer-1')!);
+    const confirm = await waitFor(() => container.querySelector('[role="group"][aria-label="Confirm deleting newer-1"]'));
+    expect(confirm.textContent).toContain(
+      'This deletes newer-1, its tier policy and its stored lead scores, and cannot be undone, though an updated LeadLens would score with it again: export it first to keep a copy of it as stored.',
+    );
+  });
+
+  it('as the active model, says that badges say so instead of a score, and to activate another meanwhile', async () => {
+    await storeModel({ ...bundled, modelId: 'newer-1' }, new Uint8Array([7]), 'trained');
+    await activateStored('newer-1');
+    await db.models.update('newer-1', { manifest: newer as never });
+    const container = renderSection();
+    const note = await waitFor(() => container.querySelector('tr[data-model-id="newer-1"] [data-testid="newer-model"]'));
+    expect(note.textContent).toBe(
+      `${madeByNewer} Until then it cannot score: as the active model, every badge in this browser says so instead of a score. Activate another model to score leads meanwhile. Export keeps a copy of it as stored.`,
+    );
+    expect(button(container, 'Delete newer-1')).toBeNull();
+    expect(button(container, `Activate ${bundled.modelId}`)).not.toBeNull();
+  });
+});
+
 describe('the import form', () => {
   /** A chosen file of `size` bytes, whose reads are watched. */
   const chosenFile = (size: number) => ({ size, text: vi.fn(async () => '{}'), arrayBuffer: vi.fn(async () => new ArrayBuffer(0)) });
@@ -428,6 +479,16 @@ describe('the import form', () => {
     expect((await waitFor(() => container.querySelector('form [role="alert"]'))).textContent).toBe(
       "team-model has the file's tier policy now and badges in this browser use it, but its stored leads could not be re-tiered (the offscreen document did not answer): import the files again to retry.",
     );
+  });
+
+  it('refuses the files of a model made by a newer LeadLens, saying to update LeadLens', async () => {
+    const container = renderSection();
+    await importFiles(container, { ...bundled, modelId: 'newer-1', scoreBands: [0.2, 0.5] }, modelOnnx);
+    expect((await waitFor(() => container.querySelector('form [role="alert"]'))).textContent).toBe(
+      'This model was made by a newer version of LeadLens: update LeadLens to use it (its manifest has fields this version does not know: (root): Unrecognized key: "scoreBands").',
+    );
+    expect(checkModel).not.toHaveBeenCalled();
+    expect(await db.models.count()).toBe(0);
   });
 
   it('says how to replace an installed model with other files under its id', async () => {

@@ -5,7 +5,7 @@ import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { readingChangedNote } from '@/lib/ml/manifest';
-import { deleteModel } from '@/lib/ml/model-store';
+import { deleteModel, exportAsStored } from '@/lib/ml/model-store';
 import { crmFieldsNote, exportFileNames, exportFiles, importModel, importSizeError, listModelVersions, previousModelId, type ImportResult, type ModelVersion } from '@/lib/ml/model-versions';
 import { formatDay, heldOutAucHeading, plural, unscoredAfterActivation } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
@@ -20,10 +20,11 @@ const ORIGIN_WORDS = { bundled: 'Bundled', trained: 'Trained here', imported: 'I
  * its manifest with its tier policy. Not what training here kept beside them: imported again it
  * is listed as imported, and without the held-out probabilities of its training leads, which the
  * tier preview, the confusion matrices and the segments' rates then read from its own scores of
- * those leads. A damaged model cannot be exported at all.
+ * those leads. A damaged model cannot be exported at all; one made by a newer LeadLens is exported as stored.
  */
-function deleteWarning({ id, origin, damaged }: Pick<ModelVersion, 'id' | 'origin' | 'damaged'>): string {
+function deleteWarning({ id, origin, damaged, madeByNewerVersion }: Pick<ModelVersion, 'id' | 'origin' | 'damaged' | 'madeByNewerVersion'>): string {
   const deletes = `This deletes ${id}, its tier policy and its stored lead scores, and cannot be undone`;
+  if (madeByNewerVersion) return `${deletes}, though an updated LeadLens would score with it again: export it first to keep a copy of it as stored.`;
   if (damaged !== undefined) return `${deletes}.`;
   if (origin !== 'trained') return `${deletes}: export it first to keep a copy of the model with its tier policy.`;
   return (
@@ -33,9 +34,21 @@ function deleteWarning({ id, origin, damaged }: Pick<ModelVersion, 'id' | 'origi
   );
 }
 
-async function download(modelId: string) {
-  const { manifestJson, onnx } = await exportFiles(modelId);
-  const names = exportFileNames(modelId);
+/**
+ * What a model made by a newer LeadLens says in its row (`madeByNewerVersion`): not that it is
+ * damaged, nor to delete it, as an update of LeadLens scores with it again; only not until then.
+ */
+function newerModelNote({ damaged, active }: Pick<ModelVersion, 'damaged' | 'active'>): string {
+  const meanwhile = active
+    ? 'Until then it cannot score: as the active model, every badge in this browser says so instead of a score. Activate another model to score leads meanwhile.'
+    : 'Until then it cannot score, so it cannot be activated.';
+  return `${damaged} ${meanwhile} Export keeps a copy of it as stored.`;
+}
+
+/** A model's two files; one made by a newer LeadLens as stored, for that LeadLens to import (this one cannot read its manifest). */
+async function download({ id, madeByNewerVersion }: Pick<ModelVersion, 'id' | 'madeByNewerVersion'>) {
+  const { manifestJson, onnx } = madeByNewerVersion ? await exportAsStored(id) : await exportFiles(id);
+  const names = exportFileNames(id);
   downloadFile(names.manifest, manifestJson, 'application/json');
   downloadFile(names.onnx, onnx, 'application/octet-stream');
 }
@@ -265,6 +278,10 @@ export function VersionsSection() {
                   </td>
                   <td>{model.cvRocAuc?.toFixed(3) ?? 'not given'}</td>
                 </>
+              ) : model.madeByNewerVersion ? (
+                <td colSpan={3} data-testid="newer-model">
+                  {newerModelNote(model)}
+                </td>
               ) : (
                 <td colSpan={3} data-testid="damaged-model">
                   Its stored manifest cannot be read, so it cannot score: delete it, and import or train it again. ({model.damaged})
@@ -282,8 +299,8 @@ export function VersionsSection() {
                     Activate
                   </button>
                 )}
-                {model.damaged === undefined && (
-                  <FocusKeepingButton type="button" onClick={() => exportModel.mutate(model.id)} unavailable={exportModel.isPending} aria-label={`Export ${model.id}`}>
+                {(model.damaged === undefined || model.madeByNewerVersion) && (
+                  <FocusKeepingButton type="button" onClick={() => exportModel.mutate(model)} unavailable={exportModel.isPending} aria-label={`Export ${model.id}`}>
                     Export
                   </FocusKeepingButton>
                 )}
