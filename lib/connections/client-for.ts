@@ -24,20 +24,17 @@ async function sessionCookie(host: string): Promise<string | null> {
 }
 
 /**
- * What a session connection to `host` fails with when the browser holds no session for it. The
- * admin may be logged out, or `host` may not be their org's My Domain (mistyped, or another
- * org's): they may well be logged in to their own org already, so both are told.
+ * What a session connection to `host` fails with when the browser holds no session for it: the
+ * user is not logged in. Every request reads the session, a sync's right after the browser
+ * started among them, and `host` may be proven by then: only a connection check says it may be
+ * the wrong host (`checkSalesforceSession`).
  */
-const noSession = (host: string) =>
-  new CrmError(
-    'auth',
-    `No Salesforce session for ${host} in this browser: log in to Salesforce in this browser, then Reconnect. If you are logged in already, ${host} is not your org's My Domain: connect with the one Salesforce Setup › My Domain shows`,
-  );
+const noSessionFor = (host: string) => `No Salesforce session for ${host} in this browser: log in to Salesforce in this browser, then Reconnect`;
 
 /** The org's session id from its `sid` cookie; an auth error when the user is not logged in. */
 export async function salesforceSessionId(host: string): Promise<string> {
   const sessionId = await sessionCookie(host);
-  if (!sessionId) throw noSession(host);
+  if (!sessionId) throw new CrmError('auth', noSessionFor(host));
   return sessionId;
 }
 
@@ -55,12 +52,16 @@ const MY_DOMAIN_ANSWER_TIMEOUT_MS = 10_000;
 /** What a Salesforce org answers `/services/data/` with, to anyone: its API versions. */
 const ApiVersionsSchema = z.array(z.looseObject({ version: z.string() })).min(1);
 
+/** What asking a host for its API versions found (`whatHostIs`). */
+type HostFound = { kind: 'salesforce' } | { kind: 'other' } | { kind: 'unreachable' } | { kind: 'failing'; status: number };
+
 /**
  * What `host` is, as far as asking it for its API versions tells, without credentials (Salesforce
- * lists them to anyone): an org's API, something else, or nothing that answers (a mistyped host
- * no one serves, or one this browser cannot reach). Only `host` is asked.
+ * lists them to anyone): an org's API, something else, nothing that answers (a mistyped host no
+ * one serves, or one this browser cannot reach), or a server failing (a 5xx: an org down or in
+ * maintenance, a proxy's error page), which tells nothing of the host. Only `host` is asked.
  */
-async function whatHostIs(host: string, signal: AbortSignal): Promise<'salesforce' | 'other' | 'unreachable'> {
+async function whatHostIs(host: string, signal: AbortSignal): Promise<HostFound> {
   let response: Response;
   try {
     response = await fetch(`https://${host}/services/data/`, {
@@ -70,43 +71,52 @@ async function whatHostIs(host: string, signal: AbortSignal): Promise<'salesforc
       signal: AbortSignal.any([signal, AbortSignal.timeout(MY_DOMAIN_ANSWER_TIMEOUT_MS)]),
     });
   } catch {
-    return 'unreachable';
+    return { kind: 'unreachable' };
   }
-  if (isRedirect(response) || !response.ok) return 'other';
+  if (response.status >= 500) return { kind: 'failing', status: response.status };
+  if (isRedirect(response) || !response.ok) return { kind: 'other' };
   const listed = ApiVersionsSchema.safeParse(await response.json().catch(() => null));
-  return listed.success ? 'salesforce' : 'other';
+  return { kind: listed.success ? 'salesforce' : 'other' };
 }
 
 /**
  * For a connection check of a session connection: throws when the browser holds no session for
  * `host`, saying why as far as asking `host` tells. A host that does not answer, or answers as
- * no Salesforce org does, is a host to check, not a login to renew ("Not working", not "reconnect").
+ * no Salesforce org does, is a host to check, not a login to renew ("Not working", not "reconnect");
+ * one failing (a 5xx) is to be tried again later. One that answers as an org may still be another
+ * org than the admin's, who may be logged in to their own: both causes are told.
  */
 export async function checkSalesforceSession(host: string, signal: AbortSignal): Promise<void> {
   if (await hasSalesforceSession(host)) return;
   const found = await whatHostIs(host, signal);
-  if (found === 'unreachable') {
+  if (found.kind === 'unreachable') {
     throw new CrmError('network', `Could not reach ${host}: check the My Domain host (Salesforce Setup › My Domain shows it), and that this browser can reach it (VPN, proxy)`);
   }
-  if (found === 'other') {
+  if (found.kind === 'failing') {
+    throw new CrmError('server', `${host} answered HTTP ${found.status}: Salesforce may be down or in maintenance — try again later`, found.status);
+  }
+  if (found.kind === 'other') {
     throw new CrmError('request', `${host} did not answer as a Salesforce org does: check the My Domain host (Salesforce Setup › My Domain shows it)`);
   }
-  throw noSession(host);
+  throw new CrmError('auth', `${noSessionFor(host)}. If you are logged in already, ${host} is not your org's My Domain: connect with the one Salesforce Setup › My Domain shows`);
 }
 
 /**
  * A failure of `connection` as its status says it: when the CRM refused its credentials (a 401),
- * the step that fixes it in plain words, with the CRM's own code at the end for support; any
- * other failure in its own words (no session in the browser says why already: `noSession`).
+ * the step that fixes it in plain words, with what the CRM said at the end (its reason tells
+ * support, and an admin, more than its code); any other failure in its own words (no session in
+ * the browser says why already: `noSessionFor`).
  */
 export function failureInPlainWords(connection: Connection, error: unknown): string {
   if (!isCrmError(error, 'auth') || error.status !== 401 || error.renewalFailed) return error instanceof Error ? error.message : String(error);
-  const code = `(HTTP 401${error.crmCode ? ` ${error.crmCode}` : ''})`;
+  const said = error.crmSaid ?? error.crmCode;
+  const crmSaid = `(HTTP 401${said ? ` ${said}` : ''})`;
   if (connection.crm === 'hubspot') {
-    return `HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect ${code}`;
+    return `HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect ${crmSaid}`;
   }
-  if (connection.auth.kind === 'oauth') return `Salesforce did not accept LeadLens's sign-in to ${connection.host}: Reconnect to sign in again ${code}`;
-  return `Salesforce did not accept this browser's login to ${connection.host} (it may have timed out): log in to Salesforce in this browser, then Reconnect ${code}`;
+  if (connection.auth.kind === 'oauth') return `Salesforce did not accept LeadLens's sign-in to ${connection.host}: Reconnect to sign in again ${crmSaid}`;
+  // An org can refuse API calls with a browser session however often the admin logs in: OAuth is its way in.
+  return `Salesforce did not accept this browser's login to ${connection.host} (it may have timed out): log in to Salesforce in this browser, then Reconnect. If it goes on once you are logged in, your org may block session reuse: choose Sign in with OAuth, and connect again ${crmSaid}`;
 }
 
 /**

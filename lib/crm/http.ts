@@ -36,6 +36,8 @@ export class CrmError extends Error {
    * nothing of the request.
    */
   declare readonly renewalFailed?: true;
+  /** What the CRM said of a refusal, its code and its message (`INVALID_SESSION_ID: This session is not valid…`), when it said anything. */
+  declare readonly crmSaid?: string;
 
   constructor(
     readonly kind: CrmErrorKind,
@@ -43,11 +45,12 @@ export class CrmError extends Error {
     readonly status?: number,
     /** The CRM's own error code (`INVALID_SESSION_ID`, `MISSING_SCOPES`, …), when it gave one. */
     readonly crmCode?: string,
-    { renewalFailed = false }: { renewalFailed?: boolean } = {},
+    { renewalFailed = false, crmSaid }: { renewalFailed?: boolean; crmSaid?: string } = {},
   ) {
     super(message);
     this.name = 'CrmError';
     if (renewalFailed) this.renewalFailed = true;
+    if (crmSaid) this.crmSaid = crmSaid;
   }
 }
 
@@ -445,7 +448,7 @@ export class HttpClient {
       return { kind: 'fatal', error: new CrmError('rate', `${crmLabel}'s daily API limit is used up: try again tomorrow${detail}`, status, code) };
     }
     if (status === 429) return { kind: 'rate', retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.clock.now()) };
-    if (status === 401) return { kind: 'fatal', error: new CrmError('auth', `${crmLabel} rejected the credentials: HTTP 401${detail}`, status, code), refusedAuthorization: authorization };
+    if (status === 401) return { kind: 'fatal', error: new CrmError('auth', `${crmLabel} rejected the credentials: HTTP 401${detail}`, status, code, { crmSaid: said }), refusedAuthorization: authorization };
     if (status >= 500) return { kind: 'retry', errorKind: 'server', reason: `HTTP ${status}${detail}`, status };
     return { kind: 'fatal', error: new CrmError('request', refusal ?? `${crmLabel} refused ${request.what}: HTTP ${status}${detail}`, status, code) };
   }

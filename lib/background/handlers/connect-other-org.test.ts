@@ -273,8 +273,9 @@ it('remembers the portal the contacts came from through a failed connect in plac
 
 describe('a connect whose check fails while the connection works (a mistyped token or host, or the CRM unreachable)', () => {
   const KEPT = 'It was not stored: the previous connection, working when last checked, is kept';
-  /** What a check says of a token HubSpot refuses (the demo answers an expired one): what to do, HubSpot's code for support. */
-  const HUBSPOT_TOKEN_REFUSED = 'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401 EXPIRED_AUTHENTICATION)';
+  /** What a check says of a token HubSpot refuses (the demo answers an expired one): what to do, then what HubSpot said, for support. */
+  const HUBSPOT_TOKEN_REFUSED =
+    'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401 EXPIRED_AUTHENTICATION: The OAuth token used to make this call expired 2 minute(s) ago.)';
   /** What a check says of a Salesforce host the browser holds no session for, though it answers as an org: the login to make, or the host to correct. */
   const notLoggedIn = (host: string) =>
     `No Salesforce session for ${host} in this browser: log in to Salesforce in this browser, then Reconnect. If you are logged in already, ${host} is not your org's My Domain: connect with the one Salesforce Setup › My Domain shows`;

@@ -132,6 +132,17 @@ describe('a Salesforce host the browser holds no session for (the default sign-i
     });
   });
 
+  it.each([502, 503])('is a CRM to try again later, not a host to check, when it answers HTTP %i (an org down or in maintenance, a proxy\'s error page)', async (status) => {
+    answering(async () => new Response('<html>Down for maintenance</html>', { status, headers: { 'content-type': 'text/html' } }));
+    expect(await syncHandlers.connectCrm({ crm: 'salesforce', host: MISTYPED, apiVersion: '67.0' }, sender)).toEqual({
+      ok: true,
+      crm: 'salesforce',
+      status: 'error',
+      host: MISTYPED,
+      message: `${MISTYPED} answered HTTP ${status}: Salesforce may be down or in maintenance — try again later`,
+    });
+  });
+
   it('names both causes, the login to make and the host to correct, when the host answers as an org: the admin may be logged in to their own', async () => {
     answering(async () => new Response(JSON.stringify([{ label: "Summer '26", url: '/services/data/v67.0', version: '67.0' }]), { status: 200 }));
     expect(await syncHandlers.connectCrm({ crm: 'salesforce', host: MISTYPED, apiVersion: '67.0' }, sender)).toMatchObject({
@@ -142,7 +153,7 @@ describe('a Salesforce host the browser holds no session for (the default sign-i
   });
 });
 
-describe('credentials the CRM refuses (a 401) say, in plain words, the step that fixes them, with the CRM\'s code at the end', () => {
+describe('credentials the CRM refuses (a 401) say, in plain words, the step that fixes them, with what the CRM said at the end', () => {
   const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   const sessionExpired = () => json(401, [{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' }]);
 
@@ -157,7 +168,13 @@ describe('credentials the CRM refuses (a 401) say, in plain words, the step that
       "the browser's Salesforce session",
       { crm: 'salesforce', host: 'acme.my.salesforce.com', apiVersion: '67.0', auth: { kind: 'session' }, timeoutSeconds: 30 },
       sessionExpired,
-      "Salesforce did not accept this browser's login to acme.my.salesforce.com (it may have timed out): log in to Salesforce in this browser, then Reconnect (HTTP 401 INVALID_SESSION_ID)",
+      "Salesforce did not accept this browser's login to acme.my.salesforce.com (it may have timed out): log in to Salesforce in this browser, then Reconnect. If it goes on once you are logged in, your org may block session reuse: choose Sign in with OAuth, and connect again (HTTP 401 INVALID_SESSION_ID: Session expired or invalid)",
+    ],
+    [
+      "the browser's Salesforce session, in an org that blocks session reuse: its reason is kept, and OAuth named as the way in",
+      { crm: 'salesforce', host: 'acme.my.salesforce.com', apiVersion: '67.0', auth: { kind: 'session' }, timeoutSeconds: 30 },
+      () => json(401, [{ errorCode: 'INVALID_SESSION_ID', message: 'This session is not valid for use with the REST API' }]),
+      "Salesforce did not accept this browser's login to acme.my.salesforce.com (it may have timed out): log in to Salesforce in this browser, then Reconnect. If it goes on once you are logged in, your org may block session reuse: choose Sign in with OAuth, and connect again (HTTP 401 INVALID_SESSION_ID: This session is not valid for use with the REST API)",
     ],
     [
       'an OAuth sign-in whose refresh token Salesforce refuses too',
@@ -169,13 +186,13 @@ describe('credentials the CRM refuses (a 401) say, in plain words, the step that
         timeoutSeconds: 30,
       },
       sessionExpired,
-      "Salesforce did not accept LeadLens's sign-in to acme.my.salesforce.com: Reconnect to sign in again (HTTP 401 INVALID_SESSION_ID)",
+      "Salesforce did not accept LeadLens's sign-in to acme.my.salesforce.com: Reconnect to sign in again (HTTP 401 INVALID_SESSION_ID: Session expired or invalid)",
     ],
     [
       'a HubSpot token that expired (an OAuth token pasted for a private app’s)',
       { crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: 'pat-na1-0000-unit' }, timeoutSeconds: 30 },
       () => json(401, { status: 'error', message: 'The OAuth token used to make this call expired 2 minute(s) ago.', category: 'EXPIRED_AUTHENTICATION' }),
-      'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401 EXPIRED_AUTHENTICATION)',
+      'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401 EXPIRED_AUTHENTICATION: The OAuth token used to make this call expired 2 minute(s) ago.)',
     ],
   ] satisfies [string, Connection, () => Response, string][])('%s', async (_, connection, refused, message) => {
     vi.stubGlobal('fetch', async (input: RequestInfo | URL) =>
