@@ -272,7 +272,7 @@ describe('while a sync runs', () => {
   });
 });
 
-describe('a connected CRM whose last sync stored no lead', () => {
+describe('a connected CRM whose last sync left no lead scored', () => {
   const connections = (...crms: string[]) => ({ ok: true, connections: crms.map((crm) => ({ crm, status: 'connected', host: 'api.hubapi.com', message: 'Connected', settings: null })) });
   const december1 = Date.parse('2026-12-01T12:00:00Z');
   const idle = { crm: 'salesforce', status: 'idle', synced: 0, remaining: null, stored: 0, error: null, lastRun: null, leftOut: null, endedAt: null, syncedFrom: null };
@@ -302,6 +302,23 @@ describe('a connected CRM whose last sync stored no lead', () => {
     rendered = renderApp();
     const stoppedAdvice = 'The last HubSpot sync stopped on Dec 1, 2026: see why under Options › Sync.';
     expect(await adviceOnceIt(stoppedAdvice)).toBe(stoppedAdvice);
+  });
+
+  it('says how many leads it stored before it stopped, and that syncing again finishes it and scores them', async () => {
+    background.connectionStatus.mockResolvedValue(connections('hubspot'));
+    background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [{ ...stopped, synced: 1_200, stored: 1_200 }] }));
+    rendered = renderApp();
+    const storedAdvice = 'The last HubSpot sync stopped on Dec 1, 2026, with 1,200 leads stored: see why under Options › Sync, and sync again there to finish it and score them.';
+    expect(await adviceOnceIt(storedAdvice)).toBe(storedAdvice);
+  });
+
+  it('asks to sync it once reconnected after the CRM refused the credentials, as the Sync section offers it', async () => {
+    const refused = { ...stopped, error: 'HubSpot rejected the credentials: HTTP 401', errorKind: 'auth', connection: 'connected' };
+    background.connectionStatus.mockResolvedValue(connections('hubspot'));
+    background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [refused] }));
+    rendered = renderApp();
+    const syncIt = 'Connected to HubSpot: sync it under Options › Sync to store and score its leads.';
+    expect(await adviceOnceIt(syncIt)).toBe(syncIt);
   });
 
   it('still asks to sync another connected CRM never synced', async () => {

@@ -168,13 +168,20 @@ function unusableConnectionAdvice({ crm, status }: Pick<ConnectionReply, 'crm' |
 /**
  * Why none of a connected CRM's leads is scored, as its last sync tells: it ended finding none this
  * connection can read (an empty portal, or records the user or token may not see), or it stopped
- * (an error, said under Options › Sync). Null when syncing is what it asks: never synced, a sync
- * cancelled, or one that stored leads, scored at its end.
+ * (an error, said under Options › Sync) before it stored any, or after it stored some, which a
+ * sync that goes on to its end scores. Null when syncing is what it asks: never synced, a sync
+ * cancelled, one that stored leads, scored at its end, or one the CRM refused the credentials of
+ * and that was reconnected since (as the Sync section offers it).
  */
 function lastSyncAdvice(sync: SyncSummary | undefined): string | null {
   if (sync === undefined) return null;
   const label = CRM_LABEL[sync.crm];
-  if (sync.status === 'error') return `The last ${label} sync stopped${sync.endedAt === null ? '' : ` on ${formatDay(sync.endedAt)}`}: see why under Options › Sync.`;
+  if (sync.status === 'error') {
+    if (sync.errorKind === 'auth' && sync.connection === 'connected') return null;
+    const stopped = `The last ${label} sync stopped${sync.endedAt === null ? '' : ` on ${formatDay(sync.endedAt)}`}`;
+    if (sync.stored > 0) return `${stopped}, with ${plural(sync.stored, 'lead', 'leads')} stored: see why under Options › Sync, and sync again there to finish it and score them.`;
+    return `${stopped}: see why under Options › Sync.`;
+  }
   if (sync.status === 'done' && sync.lastRun !== null && sync.stored === 0) {
     return `The last ${label} sync, on ${formatDay(sync.lastRun.finishedAt)}, found no leads this connection can read. Ask your ${label} admin to check the connection's access to your leads, then sync again under Options › Sync.`;
   }
