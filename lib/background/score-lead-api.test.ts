@@ -123,6 +123,30 @@ describe('scoreLead with the CRM API', () => {
     }
   });
 
+  it('keeps no score of the page’s fields after the record read failed: the next visit reads the record again', async () => {
+    const { deps, calls } = setup(new Error('The CRM did not answer within 10 s'));
+    const page = request({ jobtitle: 'VP Sales', industry: 'Banking' });
+    const failed = await scoreLead(page, deps);
+    if (!failed.ok) throw new Error(failed.error);
+    expect(reasonValue(failed.lead, 'Industry')).toBe('Banking');
+    // The CRM answers again: the same page fields are scored from the record, and that score is kept.
+    const answering = { ...deps, fetchRecord: async () => (calls.api++, { ...lead.hubspot, industry: 'Retail' }) };
+    const read = await scoreLead(page, answering);
+    if (!read.ok) throw new Error(read.error);
+    expect(calls.api).toBe(2);
+    expect(reasonValue(read.lead, 'Industry')).toBe('Retail');
+    await scoreLead(page, answering);
+    expect(calls).toEqual({ api: 2, engine: 2 });
+  });
+
+  it('keeps the score of the page’s fields when the CRM is not connected or has no such record: asking again would not change it', async () => {
+    const { deps, calls } = setup(null);
+    const page = request({ jobtitle: 'VP Sales', industry: 'Banking' });
+    await scoreLead(page, deps);
+    await scoreLead(page, deps);
+    expect(calls).toEqual({ api: 1, engine: 1 });
+  });
+
   it('explains the open lead in the side panel from the fields its badge scored, without reading the record again', async () => {
     const { deps, calls } = setup({ ...lead.hubspot, industry: 'Retail' });
     const page = request({ jobtitle: 'VP Sales', industry: 'Banking' });

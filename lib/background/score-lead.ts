@@ -96,10 +96,11 @@ export async function scoreLead(request: LeadToScore, deps: ScoringDeps): Promis
 
   const now = deps.now();
   const page = pageReadOf(request, manifest);
-  const fields = await withRecordFields(request, manifest, deps, page);
+  const { fields, readFailed } = await withRecordFields(request, manifest, deps, page);
   const scored = await scoreRecord(manifest, fields, request.crm, now, page, deps.runModel);
   if (!scored.ok) return scored;
-  await deps.cache.put(key, { fieldsHash, lead: scored.lead, fields: fieldsModelReads(fields, manifest, request.crm) });
+  // A score of the page's fields alone because the CRM did not answer is not kept: the next visit reads the record again.
+  if (!readFailed) await deps.cache.put(key, { fieldsHash, lead: scored.lead, fields: fieldsModelReads(fields, manifest, request.crm) });
   return { ok: true, lead: scored.lead };
 }
 
@@ -143,7 +144,8 @@ function fieldsModelReads(fields: RawRecord, manifest: Manifest, crm: CrmKind): 
  * record from the CRM a second time nor scores other fields than the badge. With them, the page
  * they were read from (`pageReadOf`), for the reasons to word its values as the badge's do: a
  * fresh cached score was asked for the same page fields, locale and time zone (`freshCachedScore`),
- * so they read as they did then.
+ * so they read as they did then. A badge whose record read failed cached nothing (`scoreLead`):
+ * the panel reads the record again, and may get what the badge could not.
  */
 export async function scoredFields(
   manifest: Manifest,
@@ -153,7 +155,7 @@ export async function scoredFields(
   const page = pageReadOf(request, manifest);
   const { fresh } = await freshCachedScore(manifest.modelId, request, deps);
   if (fresh?.fields) return { fields: fresh.fields, scoredAt: fresh.scoredAt ?? null, page };
-  return { fields: await withRecordFields(request, manifest, deps, page), scoredAt: null, page };
+  return { fields: (await withRecordFields(request, manifest, deps, page)).fields, scoredAt: null, page };
 }
 
 /**
@@ -172,21 +174,25 @@ export function pageReadOf(request: LeadToScore, manifest: Manifest): PageRead {
  * shows: HubSpot's OFFLINE, not "Offline Sources"; a number or date as data). Without the API (or
  * if reading fails), the page's fields alone: those of `request` as `page` read them
  * (`pageReadOf`). The badge and the side panel's explanation both score these, so they agree.
+ * `readFailed`: the CRM was asked and did not answer (an error, or no answer in time), unlike a
+ * CRM not connected or a record it does not have, which asking again would not change.
  */
 export async function withRecordFields(
   request: LeadToScore,
   manifest: Manifest,
   deps: Pick<ScoringDeps, 'fetchRecord'>,
   page: PageRead,
-): Promise<RawRecord> {
+): Promise<{ fields: RawRecord; readFailed: boolean }> {
+  let readFailed = false;
   const api = await deps.fetchRecord?.(request.crm, request.recordId, fieldsRead(manifest.features, request.crm)).catch((error: unknown) => {
     console.warn('LeadLens: could not read the record from the CRM; scoring the fields on the page', error instanceof Error ? error.message : '');
+    readFailed = true;
     return null;
   });
-  if (!api) return page.read;
+  if (!api) return { fields: page.read, readFailed };
   const merged: RawRecord = { ...api };
   for (const [name, value] of Object.entries(page.read)) if (api[name] === undefined || api[name] === null || api[name] === '') merged[name] = value;
-  return merged;
+  return { fields: merged, readFailed };
 }
 
 /**
