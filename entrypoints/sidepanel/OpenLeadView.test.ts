@@ -8,6 +8,7 @@ import type { OpenLead } from '@/lib/messaging/protocol-leads';
 import { explainLead, featuresTracked, valuesAsWritten } from '@/lib/ml/explain';
 import { featurizeRecord } from '@/lib/ml/featurize';
 import { whatWouldMakeHotter } from '@/lib/ml/insights';
+import { DEFAULT_MODEL_WORDS } from '@/lib/presentation';
 import { handMadeManifest } from '@/test/fixtures/manifest';
 import { click, pressEnter, render, spokenText, type Rendered } from '@/test/render';
 import { OpenLeadView, READING_PATIENCE_MS } from './OpenLeadView';
@@ -105,6 +106,7 @@ function openSalesforceLead(name: string, title: string, overrides: Partial<Open
     valuesAsWritten: [null, null],
     featuresKnown: 1,
     featuresTotal: featuresTracked(manifest, 'salesforce'), // as the background counts it
+    modelIsDefault: false,
     ...overrides,
   };
   queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
@@ -119,6 +121,17 @@ it('isolates the lead\'s name and values, so a direction override in them cannot
   expect(header.querySelector('bdi')?.textContent).toBe(name);
   expect(header.parentElement!.textContent).toMatch(/ · Warm · score 80 of 99$/);
   expect([...rendered.container.querySelectorAll('td bdi')].map((bdi) => bdi.textContent)).toEqual(['VP Sales']);
+});
+
+it('says a lead was scored by LeadLens’s default model, learnt from made-up leads, and says nothing of another model', () => {
+  openSalesforceLead('Ada Lovelace', 'VP Sales', { modelIsDefault: true });
+  rendered = render(createElement(OpenLeadView));
+  expect(rendered.container.querySelector('[data-testid="default-model-note"]')?.textContent).toBe(`Scored by ${DEFAULT_MODEL_WORDS}.`);
+  rendered.unmount();
+  openSalesforceLead('Ada Lovelace', 'VP Sales');
+  rendered = render(createElement(OpenLeadView));
+  expect(rendered.container.querySelector('[data-testid="default-model-note"]')).toBeNull();
+  expect(rendered.container.textContent).not.toContain('demo leads');
 });
 
 it('wraps a long name or value with no space anywhere, rather than widening the side panel', () => {
@@ -215,6 +228,7 @@ it('says everything about the lead by the thresholds it was tiered by, while the
     valuesAsWritten: [null],
     featuresKnown: 1,
     featuresTotal: featuresTracked(opens, 'hubspot'),
+    modelIsDefault: false,
   };
   queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
   queries.manifest = { isPending: false, isError: false, data: manifestBeforeTheChange };
@@ -262,6 +276,7 @@ it("compares the lead with the ideal customer in its CRM's words: a HubSpot rang
     valuesAsWritten: valuesAsWritten(model, page.read, 'hubspot', now, page),
     featuresKnown: 2,
     featuresTotal: featuresTracked(model, 'hubspot'),
+    modelIsDefault: false,
   };
   queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
   queries.manifest = { isPending: false, isError: false, data: model };
@@ -311,6 +326,7 @@ it('plans and compares a lead read from its page alone on the fields the page sh
     valuesAsWritten: [null, null],
     featuresKnown: 1,
     featuresTotal: featuresTracked(model, 'hubspot'),
+    modelIsDefault: false,
   };
   queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
   queries.manifest = { isPending: false, isError: false, data: model };
@@ -370,6 +386,7 @@ it('plans in the words of the reasons and the comparison beside it: a page the m
     valuesAsWritten: valuesAsWritten(model, fields, 'hubspot', now),
     featuresKnown: 1,
     featuresTotal: featuresTracked(model, 'hubspot'),
+    modelIsDefault: false,
   };
   queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
   queries.manifest = { isPending: false, isError: false, data: model };
@@ -428,6 +445,7 @@ it('works out the plan once per lead and model, not again on every render: a pla
     valuesAsWritten: [null],
     featuresKnown: 1,
     featuresTotal: featuresTracked(opens, 'hubspot'),
+    modelIsDefault: false,
   };
   queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
   queries.manifest = { isPending: false, isError: false, data: opens };

@@ -11,6 +11,7 @@ import { deviationsFromIdeal, featuresNotRead, modelHasShapes, whatWouldMakeHott
 import type { Manifest } from '@/lib/ml/manifest';
 import {
   COULD_NOT_SCORE,
+  DEFAULT_MODEL_WORDS,
   describeLikelihood,
   DIRECTION_LOOK,
   plural,
@@ -83,6 +84,12 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
       {band && (
         <p style={{ margin: '4px 0' }}>
           {describeCalibrationBand(band)}
+        </p>
+      )}
+      {/* As the badge says it: a rep could take the default model's score for one learnt from their own leads. */}
+      {lead.modelIsDefault && (
+        <p role="note" data-testid="default-model-note" style={{ margin: '4px 0', fontSize: 12 }}>
+          Scored by {DEFAULT_MODEL_WORDS}.
         </p>
       )}
       {/* In the badge's words: the values come from the CRM record as well as the page. */}

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoLeads } from '../crm/demo-data';
 import { startingPoint } from '../ml/explain';
 import { fieldsRead, parseManifest, type Manifest } from '../ml/manifest';
-import type { ScoredLead } from '../messaging/protocol';
+import { ScoreResponseSchema, type ScoredLead } from '../messaging/protocol';
 import { MODEL_GAVE_NO_SCORE, NO_READABLE_FIELDS, scoreLead, scoredFields, type CachedScoreEntry, type EngineRows, type ScoringDeps } from './score-lead';
 
 let manifest: Manifest;
@@ -46,6 +46,17 @@ const fields = Object.fromEntries(
 );
 
 describe('scoreLead', () => {
+  it('says whether LeadLens’s default model scored the lead, through the message to the badge', async () => {
+    const { value } = deps();
+    const request = { crm: 'hubspot' as const, recordId: lead.hubspotId, fields };
+    const byDefault = await scoreLead(request, value);
+    // A model trained in LeadLens names the leads it learned from, not the demo file.
+    const trained: Manifest = { ...manifest, modelId: 'trained', provenance: { ...manifest.provenance, source: 'hubspot leads' } };
+    const byTrained = await scoreLead(request, { ...value, activeManifest: async () => trained });
+    expect(ScoreResponseSchema.parse(byDefault)).toMatchObject({ ok: true, lead: { modelIsDefault: true } });
+    expect(ScoreResponseSchema.parse(byTrained)).toMatchObject({ ok: true, lead: { modelIsDefault: false } });
+  });
+
   it('scores a lead with the model and explains every term', async () => {
     const { value } = deps();
     const outcome = await scoreLead({ crm: 'hubspot', recordId: lead.hubspotId, fields }, value);

@@ -6,6 +6,7 @@
  * Dependencies come in as arguments so the whole path runs in unit tests with
  * onnxruntime-node, and in the extension with the offscreen engine and Dexie.
  */
+import { isDefaultModel } from '../ml/bundled-model';
 import { explainLead, featuresTracked, type PageRead } from '../ml/explain';
 import { featurizeRecord, knownFeatureCount, type RawRecord, type SourceKind } from '../ml/featurize';
 import { fieldsRead, type Manifest } from '../ml/manifest';
@@ -220,5 +221,6 @@ export function toScoredLead(
     featuresTotal: featuresTracked(manifest, source),
     modelId: manifest.modelId,
     modelCreatedAt: manifest.createdAt,
+    modelIsDefault: isDefaultModel(manifest),
   };
 }

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScoredLead } from '../messaging/protocol';
+import { DEFAULT_MODEL_WORDS } from '../presentation';
 import { assignedSlot } from '../crm/dom';
 import { BACKGROUND_UNREACHABLE, failedOutcome, mountBadge, replaceBadge, type BadgeHandle } from './badge-ui';
 import { EXTENSION_RELOADED } from './navigation';
@@ -23,6 +24,7 @@ const lead: ScoredLead = {
   featuresTotal: 16,
   modelId: 'demo',
   modelCreatedAt: '2026-11-01T00:00:00.000Z',
+  modelIsDefault: false,
 };
 
 beforeEach(() => {
@@ -115,6 +117,14 @@ describe('badge', () => {
     expect(up[0]).toContain('Job title seniority');
     expect(up[0]).toContain('strongly raises the odds');
     expect(down).toEqual(['▼Days since last activity: 40 days (moderately lowers the odds)']);
+  });
+
+  it('says a score is LeadLens’s default model’s, learnt from made-up leads, and another model’s by its date', () => {
+    const badge = mountBadge(document, null);
+    badge.show({ ok: true, lead: { ...lead, modelIsDefault: true } });
+    expect(popoverOf(badge.host).querySelector('.meta')!.textContent).toBe(`Scored by ${DEFAULT_MODEL_WORDS} · 12 of 16 signals known`);
+    badge.show({ ok: true, lead });
+    expect(popoverOf(badge.host).querySelector('.meta')!.textContent).toBe('Model of Nov 1, 2026 · 12 of 16 signals known');
   });
 
   it('words the likelihood by the thresholds the lead was scored with: a warm lead under "hot from 50 %" does not read "50 %"', () => {

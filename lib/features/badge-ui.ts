@@ -25,6 +25,7 @@ import { EXTENSION_RELOADED } from './navigation';
 import type { Reason } from '../messaging/protocol';
 import {
   COULD_NOT_SCORE,
+  DEFAULT_MODEL_WORDS,
   DIRECTION_LOOK,
   REASONS_HEADING,
   TIER_LOOK,
@@ -507,12 +508,13 @@ function scoredPopover(lead: Extract<ScoreOutcome, { ok: true }>['lead']): Node[
     up.length > 0 && reasonList(up, 'up'),
     down.length > 0 && el('p', { class: 'section-label' }, REASONS_HEADING.down),
     down.length > 0 && reasonList(down, 'down'),
-    el(
-      'p',
-      { class: 'meta' },
-      `Model of ${formatDay(lead.modelCreatedAt)} · ${lead.featuresKnown} of ${lead.featuresTotal} signals known`,
-    ),
+    el('p', { class: 'meta' }, `${modelInWords(lead)} · ${lead.featuresKnown} of ${lead.featuresTotal} signals known`),
   ].filter((node): node is HTMLElement => node instanceof Node);
+}
+
+/** The model that scored `lead`: the default one said to be learnt from made-up leads, as a rep could take its score for one learnt from theirs. */
+function modelInWords(lead: Extract<ScoreOutcome, { ok: true }>['lead']): string {
+  return lead.modelIsDefault ? `Scored by ${DEFAULT_MODEL_WORDS}` : `Model of ${formatDay(lead.modelCreatedAt)}`;
 }
 
 /** `reasons` all go `direction` (one side of `topReasons`). */

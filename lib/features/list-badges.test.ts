@@ -24,6 +24,7 @@ const lead: ScoredLead = {
   featuresTotal: 16,
   modelId: 'model-a',
   modelCreatedAt: '2026-11-01T00:00:00.000Z',
+  modelIsDefault: false,
 };
 
 /** Rows scroll into view when the test says so (happy-dom has no layout). */

@@ -32,6 +32,7 @@ const lead = (tier: ScoredLead['tier'], score: number): ScoredLead => ({
   featuresTotal: 16,
   modelId: 'model-a',
   modelCreatedAt: '2026-11-01T00:00:00.000Z',
+  modelIsDefault: false,
 });
 
 /**

@@ -54,5 +54,7 @@ export const ScoredLeadSchema = z.object({
   featuresTotal: z.number().int().nonnegative(),
   modelId: z.string(),
   modelCreatedAt: z.string(),
+  /** Whether the model is LeadLens's default one (`isDefaultModel`), learnt from made-up demo leads: the badge and side panel say so. */
+  modelIsDefault: z.boolean(),
 });
 export type ScoredLead = z.infer<typeof ScoredLeadSchema>;

@@ -5,7 +5,7 @@
  */
 import manifestJson from '../../models/manifest.json';
 import modelUrl from '../../models/model.onnx?url';
-import { parseManifest } from './manifest';
+import { parseManifest, type Manifest } from './manifest';
 
 let parsed: ReturnType<typeof parseManifest> | undefined;
 
@@ -14,3 +14,19 @@ export const bundledModel = {
   url: modelUrl,
   manifest: () => (parsed ??= parseManifest(manifestJson)),
 };
+
+/**
+ * Whether `manifest` is a default model of LeadLens (`models/`, active on a fresh install): trained
+ * on generated demo leads, so its scores are not learnt from the company's. Told by what it was
+ * trained on, not by its id, so that another version's default model, imported from its export as
+ * any other, is one too: `npm run model:build` trains on a file named demo-history.csv with dates
+ * measured from a fixed time, in every version so far. A model trained in LeadLens names its
+ * source's leads ("salesforce leads"), never a file; one the CLI trains on a file of the admin's
+ * that happens to share the name is measured from its own data's latest date (or its --now).
+ */
+export function isDefaultModel(manifest: Manifest): boolean {
+  const bundled = bundledModel.manifest();
+  if (!bundled.ok) return false;
+  const { source, referenceTime } = bundled.manifest.provenance;
+  return manifest.provenance.source === source && manifest.provenance.referenceTime === referenceTime;
+}

@@ -1,6 +1,8 @@
-import { DEFAULT_MODEL_WORDS, isDefaultModel, ModelSummary } from '@/components/ModelSummary';
+import { ModelSummary } from '@/components/ModelSummary';
 import { ScoreDrift } from '@/components/ScoreDrift';
+import { isDefaultModel } from '@/lib/ml/bundled-model';
 import { readingChangedNote } from '@/lib/ml/manifest';
+import { DEFAULT_MODEL_WORDS } from '@/lib/presentation';
 import { useActiveManifest } from '@/lib/ui/hooks';
 import { TEAM_ROLLOUT } from './Versions';
 

@@ -3,11 +3,10 @@
  * created in the CRM, so reports, views and workflows there can use them. Progress (of the
  * field check and the scoring before the writing too), cancel and per-record failures, like sync.
  */
-import { formatDay, formatThreshold, plural } from '@/lib/presentation';
+import { DEFAULT_MODEL_WORDS, formatDay, formatThreshold, plural } from '@/lib/presentation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import { FocusKeepingButton, useFocusBackWhenJobEnds } from '@/components/KeepFocus';
-import { DEFAULT_MODEL_WORDS, isDefaultModel } from '@/components/ModelSummary';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import type { ConnectionReply } from '@/lib/connections/schema';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
@@ -15,6 +14,7 @@ import { fieldsNoLongerWritten, forgetFieldsWritten, type FieldWritten } from '@
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { isUnderway, WriteBackRequestSchema, type WriteBackRequest, type WriteBackSummary } from '@/lib/messaging/protocol-write-back';
+import { isDefaultModel } from '@/lib/ml/bundled-model';
 import type { Manifest } from '@/lib/ml/manifest';
 import { queryKeys } from '@/lib/query-keys';
 import { useActiveManifest, useJob } from '@/lib/ui/hooks';
