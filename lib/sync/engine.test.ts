@@ -11,7 +11,7 @@ import { LeadLensDb, type LeadScore } from '../db/db';
 import { mulberry32 } from '../ml/random';
 import { defaultBehaviour, parseFaults, type DemoBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
-import { bearerToken, type DemoHandler } from '../../test/demo-crm/http';
+import { bearerToken, json, type DemoHandler, type DemoRequest, type DemoResponse } from '../../test/demo-crm/http';
 import { DEMO_SALESFORCE_ADMIN, DEMO_SALESFORCE_USERS, demoSessionIdAs, type DemoSalesforceUser } from '../../test/demo-crm/salesforce-api';
 import { createDemoCrm, createDemoCrmHandler } from '../../test/demo-crm/server';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
@@ -1187,6 +1187,34 @@ describe('a Salesforce query answer cut short (a proxy, a Salesforce fault)', ()
   });
 });
 
+/**
+ * `handle` with formula fields on the Leads of `served` as Salesforce has them: describe lists
+ * them `calculated`, and every page of a query naming them answers each Lead's value as it is now.
+ */
+function withFormulas(served: readonly DemoLead[], formulas: Record<string, { type: string; valueOf(lead: DemoLead): string | number }>) {
+  const names = Object.keys(formulas);
+  const byId = new Map(served.map((lead) => [lead.salesforceId, lead]));
+  // The demo org does not know them: a query's field list (joined by ", " or ",") leaves them out for it.
+  // The formulas a query named, by its locator: its later pages answer them too.
+  const namedBy = new Map<string, string[]>();
+  return (handle: DemoHandler): DemoHandler => (request) => {
+    const url = new URL(request.url);
+    const soql = url.searchParams.get('q');
+    if (soql !== null) url.searchParams.set('q', names.reduce((left, name) => left.replace(new RegExp(`, ?${name}\\b`), ''), soql));
+    const response = handle({ ...request, url });
+    if (response.status !== 200) return response;
+    const body = JSON.parse(response.body);
+    if (url.pathname.endsWith('/sobjects/Lead/describe')) {
+      body.fields.push(...names.map((name) => ({ name, label: name, type: formulas[name].type, custom: true, calculated: true, updateable: false })));
+    } else if (Array.isArray(body.records)) {
+      const named = soql === null ? (namedBy.get(/\/query\/(\w+)-\d+$/.exec(url.pathname)?.[1] ?? '') ?? []) : names.filter((name) => soql.includes(name));
+      if (body.nextRecordsUrl) namedBy.set(/\/query\/(\w+)-\d+$/.exec(body.nextRecordsUrl)![1], named);
+      for (const record of body.records) for (const name of named) record[name] = formulas[name].valueOf(byId.get(record.Id)!);
+    }
+    return { ...response, body: JSON.stringify(body) };
+  };
+}
+
 describe('Salesforce formula fields, which change without SystemModstamp', () => {
   const DAY = 86_400_000;
   // More than one page (of 200: see `inBatchesOf200`): the formula fields are read through query locators too.
@@ -1195,44 +1223,17 @@ describe('Salesforce formula fields, which change without SystemModstamp', () =>
   beforeEach(stubWebLocks);
   afterEach(() => vi.unstubAllGlobals());
 
-  /**
-   * `handle` with formula fields on Lead as Salesforce has them: describe lists them `calculated`,
-   * and every page of a query naming them answers each Lead's value as it is now.
-   */
-  function withFormulas(formulas: Record<string, { type: string; valueOf(lead: DemoLead): string | number }>) {
-    const names = Object.keys(formulas);
-    const byId = new Map(served.map((lead) => [lead.salesforceId, lead]));
-    // The formulas a query named, by its locator: its later pages answer them too.
-    const namedBy = new Map<string, string[]>();
-    return (handle: DemoHandler): DemoHandler => (request) => {
-      const url = new URL(request.url);
-      const soql = url.searchParams.get('q');
-      if (soql !== null) url.searchParams.set('q', names.reduce((left, name) => left.replace(`, ${name}`, ''), soql));
-      const response = handle({ ...request, url });
-      if (response.status !== 200) return response;
-      const body = JSON.parse(response.body);
-      if (url.pathname.endsWith('/sobjects/Lead/describe')) {
-        body.fields.push(...names.map((name) => ({ name, label: name, type: formulas[name].type, custom: true, calculated: true, updateable: false })));
-      } else if (Array.isArray(body.records)) {
-        const named = soql === null ? (namedBy.get(/\/query\/(\w+)-\d+$/.exec(url.pathname)?.[1] ?? '') ?? []) : names.filter((name) => soql.includes(name));
-        if (body.nextRecordsUrl) namedBy.set(/\/query\/(\w+)-\d+$/.exec(body.nextRecordsUrl)![1], named);
-        for (const record of body.records) for (const name of named) record[name] = formulas[name].valueOf(byId.get(record.Id)!);
-      }
-      return { ...response, body: JSON.stringify(body) };
-    };
-  }
-
   /** A demo org whose Leads have `Owner_Region__c`, their owner's region (a formula across objects), with `regions` by owner Id. */
   function orgWithOwnerRegions() {
     const regions = new Map(DEMO_OWNERS.map((owner) => [owner.salesforceId, 'EMEA']));
-    const org = lastingCrm(served, withFormulas({ Owner_Region__c: { type: 'string', valueOf: (lead) => regions.get(lead.salesforce.OwnerId!)! } }));
+    const org = lastingCrm(served, withFormulas(served, { Owner_Region__c: { type: 'string', valueOf: (lead) => regions.get(lead.salesforce.OwnerId!)! } }));
     return { ...org, regions };
   }
 
   it('keeps a formula of the date (TODAY() - CreatedDate) within a week of Salesforce: every stored Lead reads it again with the weekly comparison', async () => {
     let orgNow = () => 0;
     const daysOpen = (lead: DemoLead) => Math.floor((orgNow() - Date.parse(lead.salesforce.CreatedDate.replace('+0000', 'Z'))) / DAY);
-    const { clock, worker } = lastingCrm(served, withFormulas({ Days_Open__c: { type: 'double', valueOf: daysOpen } }));
+    const { clock, worker } = lastingCrm(served, withFormulas(served, { Days_Open__c: { type: 'double', valueOf: daysOpen } }));
     orgNow = clock.now;
     const { client, db, store } = worker('salesforce');
     const first = await runSync({ client, store, now: clock.now });
@@ -1305,6 +1306,118 @@ describe('Salesforce formula fields, which change without SystemModstamp', () =>
     expect(done).toMatchObject({ status: 'done', lastRun: { synced: movedLeads.length, removed: 0 } });
     expect(await inApac(resumed.db)).toBe(movedLeads.length);
     resumed.db.close();
+  });
+
+  it('keeps what a pass refused part way stored and counted, and finishes the sync saying so', async () => {
+    const { clock, worker, regions } = orgWithOwnerRegions();
+    const { client, db, store } = worker('salesforce');
+    const first = await runSync({ client, store, now: clock.now });
+    const [moved] = DEMO_OWNERS;
+    regions.set(moved.salesforceId, 'APAC');
+    await clock.sleep(first.idsComparedAt! + FULL_COMPARISON_EVERY_MS - clock.now());
+    let pages = 0;
+    const refusal = new CrmError('request', 'Salesforce refused read formula fields of Leads: HTTP 400 (QUERY_TOO_COMPLICATED)', 400, 'QUERY_TOO_COMPLICATED');
+    const refusedOnSecondPage: CrmClient = { ...client, listCalculated: (token, signal) => (++pages === 2 ? Promise.reject(refusal) : client.listCalculated!(token, signal)) };
+    const done = await runSync({ client: refusedOnSecondPage, store, now: clock.now });
+    const inApac = (await db.leads.where('source').equals('salesforce').toArray()).filter((lead) => lead.fields.Owner_Region__c === 'APAC').length;
+    expect(inApac).toBeGreaterThan(0);
+    expect(inApac).toBeLessThan(served.filter((lead) => lead.salesforce.OwnerId === moved.salesforceId).length);
+    expect(done).toMatchObject({ status: 'done', lastRun: { synced: inApac, removed: 0, calculatedNotRefreshed: expect.stringMatching(/^Could not refresh formula fields: Salesforce refused read formula fields of Leads: HTTP 400 \(QUERY_TOO_COMPLICATED\)\. /) } });
+    db.close();
+  });
+});
+
+describe('a CRM refusing the weekly read of the values it computes (Salesforce: a query of too many formula fields)', () => {
+  const DAY = 86_400_000;
+  const HOUR = 3_600_000;
+  beforeEach(stubWebLocks);
+  afterEach(() => vi.unstubAllGlobals());
+  const keyOf = (crm: Crm, lead: DemoLead) => `${crm}|${idOf(crm, lead)}`;
+  /** Salesforce refusing a query of more formula fields than it computes at once. */
+  const QUERY_TOO_COMPLICATED = json(400, [{ message: 'Query is either selecting too many fields or the filter conditions are very complicated.', errorCode: 'QUERY_TOO_COMPLICATED' }]);
+  /** Salesforce's org out of API requests for the day: a limit a later sync gets past, not a refusal of the read. */
+  const REQUEST_LIMIT_EXCEEDED = json(403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
+  /** HubSpot refusing the list of contacts with their calculated properties. */
+  const HUBSPOT_REFUSAL = json(400, { status: 'error', message: 'Unable to compute calculated properties for this request', category: 'VALIDATION_ERROR' });
+
+  /** Whether `request` reads the values the CRM computes (`listCalculated`), not the changes (ordered) nor the list of every Id (no formula). */
+  const readsCalculated = (crm: Crm, request: DemoRequest) =>
+    crm === 'salesforce'
+      ? /^SELECT .*Days_Open__c.* FROM Lead$/.test(request.url.searchParams.get('q') ?? '')
+      : request.method === 'GET' && /\/objects\/contacts$/.test(request.url.pathname) && (request.url.searchParams.get('properties') ?? '').includes('num_conversion_events');
+
+  /**
+   * A demo CRM whose records have a value the CRM computes (Salesforce: a formula field; HubSpot:
+   * its own count of form submissions), answering the read of those values with `refusal` while set.
+   */
+  function refusingCrm(crm: Crm) {
+    let refusal: DemoResponse | null = null;
+    const refusing = (handle: DemoHandler): DemoHandler => (request) => (refusal !== null && readsCalculated(crm, request) ? refusal : handle(request));
+    const daysOpen = (lead: DemoLead) => Math.floor((NOW.getTime() - Date.parse(lead.salesforce.CreatedDate.replace('+0000', 'Z'))) / DAY);
+    const wrap = crm === 'salesforce' ? (handle: DemoHandler) => refusing(withFormulas(leads, { Days_Open__c: { type: 'double', valueOf: daysOpen } })(handle)) : refusing;
+    const org = lastingCrm(leads, wrap);
+    const { client, db, store } = org.worker(crm);
+    // How many times the sync began that read.
+    let reads = 0;
+    const counting: CrmClient = { ...client, listCalculated: (token, signal) => (token === null && reads++, client.listCalculated!(token, signal)) };
+    return { ...org, db, sync: () => runSync({ client: counting, store, now: org.clock.now }), reads: () => reads, refuse: (answer: DemoResponse | null) => void (refusal = answer) };
+  }
+
+  it.each([
+    ['salesforce', QUERY_TOO_COMPLICATED, 'Could not refresh formula fields: Salesforce refused read formula fields of Leads: HTTP 400 (QUERY_TOO_COMPLICATED: Query is either selecting too many fields or the filter conditions are very complicated.). Each Lead keeps the values its formula fields had when it last changed; LeadLens tries again within a week'],
+    ['hubspot', HUBSPOT_REFUSAL, 'Could not refresh calculated properties: HubSpot refused read calculated properties of contacts: HTTP 400 (VALIDATION_ERROR: Unable to compute calculated properties for this request). Each contact keeps the values its calculated properties had when it last changed; LeadLens tries again within a week'],
+  ] as const)('%s: finishes the sync, removing what the CRM deleted, with a note that stands until the read is made again at the next weekly comparison', async (crm, refusal, note) => {
+    const { clock, crmStore, db, sync, reads, refuse } = refusingCrm(crm);
+    const first = await sync();
+    expect(first.status).toBe('done');
+    expect(reads()).toBe(0);
+    await clock.sleep(8 * DAY);
+    const [deleted, edited] = [leads[42], leads[43]];
+    crmStore.deleteLead(deleted, clock.now() - HOUR);
+    crmStore.markModified(edited, crm, clock.now() - HOUR);
+    refuse(refusal);
+    const refused = await sync();
+    expect(reads()).toBe(1);
+    expect(refused).toMatchObject({ status: 'done', error: null, errorKind: null, job: null, lastRun: { removed: 1, calculatedNotRefreshed: note } });
+    // The sync moved on past the edit, and the deletion.
+    expect(refused.completedCursor).toBeGreaterThan(first.completedCursor!);
+    expect(refused.deletionCursor).toBeGreaterThan(first.deletionCursor!);
+    expect(refused.idsComparedAt).toBeGreaterThan(first.idsComparedAt!);
+    expect(await db.leads.get(keyOf(crm, deleted))).toBeUndefined();
+    expect(await db.leads.where('source').equals(crm).count()).toBe(leads.length - 1);
+
+    // Hourly syncs do not ask again, and keep saying so.
+    for (let hour = 1; hour <= 3; hour++) {
+      await clock.sleep(HOUR);
+      expect(await sync()).toMatchObject({ status: 'done', lastRun: { calculatedNotRefreshed: note } });
+    }
+    expect(reads()).toBe(1);
+
+    // A week after the comparison, the CRM answers again: the read completes and the note goes.
+    refuse(null);
+    await clock.sleep(refused.idsComparedAt! + FULL_COMPARISON_EVERY_MS - clock.now());
+    const refreshed = await sync();
+    expect(reads()).toBe(2);
+    expect(refreshed.status).toBe('done');
+    expect(refreshed.lastRun?.calculatedNotRefreshed).toBeUndefined();
+    db.close();
+  });
+
+  it('stops at the org’s request limit (403 REQUEST_LIMIT_EXCEEDED) as at any other read, and the next sync makes the read and finishes', async () => {
+    const { clock, crmStore, db, sync, reads, refuse } = refusingCrm('salesforce');
+    const first = await sync();
+    await clock.sleep(8 * DAY);
+    crmStore.deleteLead(leads[42], clock.now() - HOUR);
+    refuse(REQUEST_LIMIT_EXCEEDED);
+    expect(await sync()).toMatchObject({ status: 'error', errorKind: 'request', error: expect.stringContaining('REQUEST_LIMIT_EXCEEDED'), lastRun: first.lastRun });
+    expect(await db.leads.where('source').equals('salesforce').count()).toBe(leads.length);
+    refuse(null);
+    await clock.sleep(HOUR);
+    const done = await sync();
+    expect(reads()).toBe(2);
+    expect(done).toMatchObject({ status: 'done', lastRun: { removed: 1 } });
+    expect(done.lastRun?.calculatedNotRefreshed).toBeUndefined();
+    db.close();
   });
 });
 

@@ -11,7 +11,8 @@
  * them (HubSpot GDPR deletions, Salesforce Leads shared away from the user) is asked for every
  * record it has instead, once a week, and then reads again every record's values of the fields it
  * computes as it reads them (Salesforce formula fields), which change without the record being
- * marked modified. A HubSpot list of every contact clearly shorter than HubSpot counts removes
+ * marked modified; a CRM that refuses that read leaves it for the next comparison, and the sync
+ * finishes saying so. A HubSpot list of every contact clearly shorter than HubSpot counts removes
  * nothing: the sync removes the contacts HubSpot lists as archived instead, finishes, and compares
  * again a day later. A field the CRM shows that the last sync did not read makes the next one
  * read every record again; one it no longer shows is deleted from every stored lead.
@@ -190,10 +191,19 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
       if (page.next === null) {
         // A failure from here on resumes at the last page's cursor: one query reads its ties again.
         // With the weekly comparison, and before it, so that the leads it stores count in this run.
+        // The note of a read the CRM refused stands until the next read, due with the next comparison.
+        let calculatedNotRefreshed = state.lastRun?.calculatedNotRefreshed;
         if (state.completedCursor !== null && comparisonDue(state, now())) {
-          for await ({ state, job } of withCalculatedRefreshed(client, store, state, job, signal)) onProgress?.(state);
+          try {
+            for await ({ state, job } of withCalculatedRefreshed(client, store, state, job, signal)) onProgress?.(state);
+            calculatedNotRefreshed = undefined;
+          } catch (error) {
+            // Refused at every sync, it would keep every sync from removing a lead and finishing.
+            if (!refusedAsAsked(error)) throw error;
+            calculatedNotRefreshed = calculatedNotRefreshedNote(crm, error);
+          }
         }
-        const removals = await readRemovals(client, state, job, now, signal);
+        const removals = { ...(await readRemovals(client, state, job, now, signal)), calculatedNotRefreshed };
         // Asked again before anything is removed, once a sync: what the CRM lists to another user
         // than the job's (a "Log in as", or a connect, since it started) leaves out what only the
         // job's user sees. Its pages may have been read as that user too: the next sync reads them again.
@@ -422,6 +432,8 @@ interface Removals {
   askedAt: number;
   deletions: Deletions | null;
   comparisonRefused?: ComparisonRefusal;
+  /** Why the values the CRM computes were not read again, while that stands (`calculatedNotRefreshedNote`). */
+  calculatedNotRefreshed?: string;
 }
 
 /**
@@ -440,7 +452,7 @@ async function readRemovals(client: CrmClient, state: SyncState, job: SyncJob, n
  * Removes the leads of `removals` (`readRemovals`), and marks the sync done, in one transaction.
  * `began`: when the job began (see `beganBy`).
  */
-async function finishSync(store: SyncStore, crm: CrmKind, state: SyncState, job: SyncJob, began: number, now: () => number, { read, askedAt, deletions, comparisonRefused }: Removals): Promise<SyncState> {
+async function finishSync(store: SyncStore, crm: CrmKind, state: SyncState, job: SyncJob, began: number, now: () => number, { read, askedAt, deletions, comparisonRefused, calculatedNotRefreshed }: Removals): Promise<SyncState> {
   return store.finishSync(crm, deletions, (removed) => {
     const finishedAt = now();
     return {
@@ -457,7 +469,14 @@ async function finishSync(store: SyncStore, crm: CrmKind, state: SyncState, job:
       deletionCursor: (deletions?.coveredTo ?? Math.min(began, reachedBy(job) ?? began)) - SYNC_LOOKBACK_MS,
       job: null,
       ...leftOutStillPresent(state, deletions),
-      lastRun: { synced: changedBy(job), removed, finishedAt, seconds: (finishedAt - job.startedAt) / 1000, ...(comparisonRefused && { comparisonRefused }) },
+      lastRun: {
+        synced: changedBy(job),
+        removed,
+        finishedAt,
+        seconds: (finishedAt - job.startedAt) / 1000,
+        ...(comparisonRefused && { comparisonRefused }),
+        ...(calculatedNotRefreshed !== undefined && { calculatedNotRefreshed }),
+      },
     };
   });
 }
@@ -494,6 +513,31 @@ async function readDeletions(client: CrmClient, since: number, state: SyncState,
     return { read: await client.listKeptDeletions(since, signal), comparisonRefused: { at, listed: error.listed, counted: error.counted } };
   }
 }
+
+/**
+ * Why the sync did not read again the values the CRM computes (`withCalculatedRefreshed`), the
+ * CRM having refused that read as asked (`refusedAsAsked`: Salesforce's QUERY_TOO_COMPLICATED on a
+ * query of many formula fields), in words. The sync goes on without it, keeping the pages stored
+ * before the refusal, and makes it again with the next comparison (`comparisonDue`), not at every sync.
+ */
+function calculatedNotRefreshedNote(crm: CrmKind, refusal: CrmError): string {
+  const { values, record } = CALCULATED_WORDS[crm];
+  return `Could not refresh ${values}: ${refusal.message}. Each ${record} keeps the values its ${values} had when it last changed; LeadLens tries again within a week`;
+}
+
+/** What each CRM calls the values it computes, and its records. */
+const CALCULATED_WORDS: Record<CrmKind, { values: string; record: string }> = {
+  salesforce: { values: 'formula fields', record: 'Lead' },
+  hubspot: { values: 'calculated properties', record: 'contact' },
+};
+
+/**
+ * Whether the CRM refused a request as it was asked, and would refuse it again (any 4xx but a
+ * 401 or a 429: a query too complicated, a URL too long, a missing permission); not Salesforce's
+ * request limit (403 REQUEST_LIMIT_EXCEEDED), which a later sync gets past, nor a credential that
+ * could not be renewed (`CrmError.renewalFailed`).
+ */
+const refusedAsAsked = (error: unknown): error is CrmError => isCrmError(error, 'request') && error.crmCode !== 'REQUEST_LIMIT_EXCEEDED' && !error.renewalFailed;
 
 /**
  * Every stored lead given the values the CRM computes as it reads them (`CrmClient.listCalculated`),

@@ -86,6 +86,10 @@ export const COMPARISON_RETRY_AFTER_MS = 86_400_000;
  * runs of an older LeadLens), and when it finished. `comparisonRefused`: the last comparison,
  * this sync's or an earlier one's, was refused, and none has completed since (absent: none
  * refused); syncs meanwhile remove only what the CRM lists as deleted (engine.ts `readDeletions`).
+ * `calculatedNotRefreshed`: in words, why the last read again of the values the CRM computes
+ * (formula fields, calculated properties) was not made, the CRM having refused it, when none has
+ * completed since (absent: none refused); it is made again with the next comparison (engine.ts
+ * `calculatedNotRefreshedNote`).
  */
 export const LastRunSchema = z.object({
   synced: z.number(),
@@ -93,6 +97,7 @@ export const LastRunSchema = z.object({
   finishedAt: z.number(),
   seconds: z.number(),
   comparisonRefused: ComparisonRefusalSchema.optional().catch(undefined),
+  calculatedNotRefreshed: z.string().optional().catch(undefined),
 });
 
 export const SyncStateSchema = z.object({

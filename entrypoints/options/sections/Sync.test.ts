@@ -139,6 +139,14 @@ it('notes, as a finished sync’s and not as an error, that HubSpot counted more
   await waitFor(() => (hubspot.querySelector('[data-testid="sync-comparison-refused"]') === null ? hubspot : null));
 });
 
+it('notes, as a finished sync’s and not as an error, that the values the CRM computes were not refreshed, and why', async () => {
+  const note = 'Could not refresh formula fields: Salesforce refused read formula fields of Leads: HTTP 400 (QUERY_TOO_COMPLICATED: Query is either selecting too many fields or the filter conditions are too complicated.). Each Lead keeps the values its formula fields had when it last changed; LeadLens tries again within a week';
+  salesforce = summary('done', { lastRun: { ...LAST_RUN, calculatedNotRefreshed: note }, endedAt: LAST_RUN.finishedAt });
+  await renderSection();
+  expect(row()!.querySelector('[data-testid="sync-calculated-not-refreshed"]')!.textContent).toBe(`${note}.`);
+  expect(row()!.querySelector('[role="alert"]')).toBeNull();
+});
+
 it('sends the admin to reconnect a CRM that refused the sync’s credentials, rather than offering to resume a sync that would fail the same way', async () => {
   const refused = 'Salesforce rejected the credentials: HTTP 401 (INVALID_SESSION_ID: Session expired or invalid)';
   salesforce = summary('error', { synced: 300, error: refused, errorKind: 'auth', endedAt: 1, connection: 'reconnect' });

@@ -215,6 +215,8 @@ function SyncRow({ sync, busy, acting, onAction }: SyncRowProps) {
         {sync.status === 'cancelled' && ` Stopped ${stoppedAt(sync)}.`}
       </p>
       {sync.lastRun?.comparisonRefused && <ComparisonRefusedNote refused={sync.lastRun.comparisonRefused} crm={sync.crm} label={label} />}
+      {/* A finished sync's note, not an error: the weekly read of the values the CRM computes was refused, and is made again next week. */}
+      {sync.lastRun?.calculatedNotRefreshed && <p data-testid="sync-calculated-not-refreshed">{sync.lastRun.calculatedNotRefreshed}.</p>}
       {sync.leftOut && <LeftOutLeads leftOut={sync.leftOut} label={label} />}
       {sync.status === 'error' && sync.error && (
         <ErrorState
