@@ -570,7 +570,7 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
     const cancelled = signal.aborted;
     const message = error instanceof Error ? error.message : String(error);
     // Credentials refused at the first request (whom they sign in as, or the field check) say "reconnect" too.
-    if (connection && isCrmError(error, 'auth')) await markReconnect(connection, message);
+    if (connection && isCrmError(error, 'auth')) await markReconnect(connection, error);
     await writeState({ ...reached, writtenWith: heldAtEnd(reached), status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : message, finishedAt: Date.now() });
   }
 }

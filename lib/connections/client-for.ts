@@ -102,24 +102,6 @@ export async function checkSalesforceSession(host: string, signal: AbortSignal):
 }
 
 /**
- * A failure of `connection` as its status says it: when the CRM refused its credentials (a 401),
- * the step that fixes it in plain words, with what the CRM said at the end (its reason tells
- * support, and an admin, more than its code); any other failure in its own words (no session in
- * the browser says why already: `noSessionFor`).
- */
-export function failureInPlainWords(connection: Connection, error: unknown): string {
-  if (!isCrmError(error, 'auth') || error.status !== 401 || error.renewalFailed) return error instanceof Error ? error.message : String(error);
-  const said = error.crmSaid ?? error.crmCode;
-  const crmSaid = `(HTTP 401${said ? ` ${said}` : ''})`;
-  if (connection.crm === 'hubspot') {
-    return `HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect ${crmSaid}`;
-  }
-  if (connection.auth.kind === 'oauth') return `Salesforce did not accept LeadLens's sign-in to ${connection.host}: Reconnect to sign in again ${crmSaid}`;
-  // An org can refuse API calls with a browser session however often the admin logs in: OAuth is its way in.
-  return `Salesforce did not accept this browser's login to ${connection.host} (it may have timed out): log in to Salesforce in this browser, then Reconnect. If it goes on once you are logged in, your org may block session reuse: choose Sign in with OAuth, and connect again ${crmSaid}`;
-}
-
-/**
  * The stored Salesforce OAuth connection and its tokens, when it is still `app`'s (the org and
  * External Client App a client was made for); null when Salesforce is not connected with OAuth.
  * Another org or app connected meanwhile fails with an auth error: its tokens must never reach
@@ -228,7 +210,7 @@ function reportingCredentialsOnRead(client: CrmClient, connection: Connection): 
   let marking: Promise<void> | null = null;
   const mark = async (error: CrmError) => {
     if ((await readStatus(connection.crm)).status === 'reconnect' || !(await refusedCredentials(connection))) return;
-    await markReconnect(connection, failureInPlainWords(connection, error));
+    await markReconnect(connection, error);
   };
   const refused = async (error: unknown) => {
     if (!isCrmError(error, 'auth')) return;

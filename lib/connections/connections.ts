@@ -6,6 +6,7 @@
  */
 import { browser } from 'wxt/browser';
 import { z } from 'zod';
+import { isCrmError } from '../crm/http';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../crm/types';
 import { revokeSalesforceToken } from './oauth';
 import { ConnectionReplySchema, ConnectionSchema, apiHostOf, originPatternOf, type Connection, type ConnectionReply } from './schema';
@@ -128,10 +129,32 @@ export async function stillConnected(madeFor: Connection): Promise<Connection | 
   return current && isSameConnection(current, madeFor) ? current : null;
 }
 
-/** The CRM refused the credentials of `madeFor` (a job's 401): while it is still the connection, its status says "reconnect", with the CRM's words. */
-export async function markReconnect(madeFor: Connection, message: string): Promise<void> {
+/**
+ * A failure of `connection` as its status says it: when the CRM refused its credentials (a 401),
+ * the step that fixes it in plain words, with what the CRM said at the end (its reason tells
+ * support, and an admin, more than its code); any other failure in its own words (no session in
+ * the browser says why already: client-for.ts `noSessionFor`).
+ */
+export function failureInPlainWords(connection: Connection, error: unknown): string {
+  if (!isCrmError(error, 'auth') || error.status !== 401 || error.renewalFailed) return error instanceof Error ? error.message : String(error);
+  const said = error.crmSaid ?? error.crmCode;
+  const crmSaid = `(HTTP 401${said ? ` ${said}` : ''})`;
+  if (connection.crm === 'hubspot') {
+    return `HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect ${crmSaid}`;
+  }
+  if (connection.auth.kind === 'oauth') return `Salesforce did not accept LeadLens's sign-in to ${connection.host}: Reconnect to sign in again ${crmSaid}`;
+  // An org can refuse API calls with a browser session however often the admin logs in: OAuth is its way in.
+  return `Salesforce did not accept this browser's login to ${connection.host} (it may have timed out): log in to Salesforce in this browser, then Reconnect. If it goes on once you are logged in, your org may block session reuse: choose Sign in with OAuth, and connect again ${crmSaid}`;
+}
+
+/**
+ * The CRM refused the credentials of `madeFor` with `error` (a sync's, a write-back's or a record
+ * read's 401): while it is still the connection, its status says "reconnect", in the words of
+ * `failureInPlainWords`, whichever job was refused.
+ */
+export async function markReconnect(madeFor: Connection, error: unknown): Promise<void> {
   const connection = await stillConnected(madeFor);
-  if (connection) await writeStatus({ crm: connection.crm, status: 'reconnect', host: apiHostOf(connection), message });
+  if (connection) await writeStatus({ crm: connection.crm, status: 'reconnect', host: apiHostOf(connection), message: failureInPlainWords(connection, error) });
 }
 
 /**

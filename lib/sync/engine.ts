@@ -65,16 +65,16 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
   let state = await store.readState(crm);
   /**
    * Stores how the run ended: cancelled (`kind` 'cancelled'), or stopped by `error` of `kind` (a
-   * `CrmError`'s, 'internal', or null for a refusal). Everything committed stays, and so does the
-   * job's checkpoint, so starting again resumes it.
+   * `CrmError`'s, 'internal', or null for a refusal), the store told the `cause` thrown. Everything
+   * committed stays, and so does the job's checkpoint, so starting again resumes it.
    */
-  const endWith = async (error: string, kind: string | null): Promise<SyncState> => {
+  const endWith = async (error: string, kind: string | null, cause?: unknown): Promise<SyncState> => {
     state = kind === 'cancelled' ? { ...state, status: 'cancelled', endedAt: now() } : { ...state, status: 'error', error, errorKind: kind, endedAt: now() };
-    await store.writeState(crm, state);
+    await store.writeState(crm, state, cause);
     onProgress?.(state);
     return state;
   };
-  const stoppedBy = (error: unknown): Promise<SyncState> => endWith(error instanceof Error ? error.message : String(error), isCrmError(error) ? error.kind : 'internal');
+  const stoppedBy = (error: unknown): Promise<SyncState> => endWith(error instanceof Error ? error.message : String(error), isCrmError(error) ? error.kind : 'internal', error);
 
   // Whom the credentials sign in as, before the job starts and anything is read or changed: a
   // sync as another user than the stored leads were synced as is refused (`otherUserRefusal`).

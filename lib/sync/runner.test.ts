@@ -115,7 +115,11 @@ async function syncToItsEnd(): Promise<SyncState> {
 it('says "reconnect" before the refused sync says it stopped, and "connected" once a sync is answered again', async () => {
   behaviour.revokedTokens.add(SESSION_ID);
   expect(await syncToItsEnd()).toMatchObject({ status: 'error', errorKind: 'auth' });
-  expect(statusAtEnd).toEqual([{ sync: 'error', connection: 'reconnect', message: expect.stringContaining('401') }]);
+  // What fixes it, as the connection check says it (`failureInPlainWords`), not the HTTP text the sync stopped with; what Salesforce said in brackets.
+  const reconnect =
+    `Salesforce did not accept this browser's login to ${HOST} (it may have timed out): log in to Salesforce in this browser, then Reconnect. ` +
+    'If it goes on once you are logged in, your org may block session reuse: choose Sign in with OAuth, and connect again (HTTP 401 INVALID_SESSION_ID: Session expired or invalid)';
+  expect(statusAtEnd).toEqual([{ sync: 'error', connection: 'reconnect', message: reconnect }]);
 
   // Logged in to Salesforce again: "Resume sync".
   behaviour.revokedTokens.clear();

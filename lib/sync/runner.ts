@@ -57,9 +57,9 @@ function reportingCredentials(store: SyncStore, connection: Connection): SyncSto
       }
       await store.commitPage(...page);
     },
-    async writeState(stateCrm, state) {
-      if (state.status === 'error' && state.errorKind === 'auth') await markReconnect(connection, state.error ?? 'The CRM refused the credentials');
-      await store.writeState(stateCrm, state);
+    async writeState(stateCrm, state, cause) {
+      if (state.status === 'error' && state.errorKind === 'auth') await markReconnect(connection, cause ?? state.error ?? 'The CRM refused the credentials');
+      await store.writeState(stateCrm, state, cause);
     },
   };
 }

@@ -16,7 +16,8 @@ import { writtenValuesKey } from '../db/written-back-fields';
  */
 export interface SyncStore {
   readState(crm: CrmKind): Promise<SyncState>;
-  writeState(crm: CrmKind, state: SyncState): Promise<void>;
+  /** `cause`: the error that stopped the sync, when one did (its 401's code, which the state's message keeps only as text). */
+  writeState(crm: CrmKind, state: SyncState, cause?: unknown): Promise<void>;
   /**
    * Records `user`, with the name they have now, as whom the CRM's stored leads are synced as
    * (`SyncState.syncedAs`), as a job starts signed in as them, if the stored one is still

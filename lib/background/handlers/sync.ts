@@ -5,9 +5,9 @@
  */
 import { browser } from 'wxt/browser';
 import { z } from 'zod';
-import { checkSalesforceSession, clientFor, clientForConnection, failureInPlainWords } from '../../connections/client-for';
+import { checkSalesforceSession, clientFor, clientForConnection } from '../../connections/client-for';
 import { signInWithSalesforce } from '../../connections/oauth';
-import { connectionGeneration, endGrantOf, isSameConnection, readConnection, readStatus, releaseHostAccess, removeConnection, stillConnected, writeConnectionUnlessRemovedSince, writeStatus } from '../../connections/connections';
+import { connectionGeneration, endGrantOf, failureInPlainWords, isSameConnection, readConnection, readStatus, releaseHostAccess, removeConnection, stillConnected, writeConnectionUnlessRemovedSince, writeStatus } from '../../connections/connections';
 import { DEFAULT_TIMEOUT_SECONDS, accountOf, apiHostOf, originPatternOf, settingsOf, type Connection, type ConnectionReply, type ConnectionSummary } from '../../connections/schema';
 import type { CrmAccount } from '../../crm/client';
 import { abortedByTimeout, isCrmError } from '../../crm/http';
