@@ -45,15 +45,18 @@ it('reads no list records when the CRM is not connected, and says none were read
   expect(requests).toEqual([]);
 });
 
+/** A Salesforce connection through OAuth: the record reads send its token, with no browser session to look up. */
+const SALESFORCE_OAUTH = {
+  crm: 'salesforce',
+  host: 'acme.my.salesforce.com',
+  apiVersion: '67.0',
+  timeoutSeconds: 30,
+  auth: { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: '00Daccess', refreshToken: '5Aep-refresh' },
+} as const;
+
 describe('Salesforce', () => {
   beforeEach(async () => {
-    await writeConnection({
-      crm: 'salesforce',
-      host: 'acme.my.salesforce.com',
-      apiVersion: '67.0',
-      timeoutSeconds: 30,
-      auth: { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: '00Daccess', refreshToken: '5Aep-refresh' },
-    });
+    await writeConnection(SALESFORCE_OAUTH);
   });
 
   it('describes Lead once for two badge reads, and reads only the fields the model reads', async () => {
@@ -132,13 +135,7 @@ describe('a CRM that never answers', () => {
   });
 
   it('keeps no failure of a read given up: the next page\'s read, the CRM answering again, describes Lead afresh and gets the record', async () => {
-    await writeConnection({
-      crm: 'salesforce',
-      host: 'acme.my.salesforce.com',
-      apiVersion: '67.0',
-      timeoutSeconds: 30,
-      auth: { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: '00Daccess', refreshToken: '5Aep-refresh' },
-    });
+    await writeConnection(SALESFORCE_OAUTH);
     const [first] = leads;
     await expect(fetchRecordFields('salesforce', first.salesforceId, await modelFields('salesforce'))).rejects.toMatchObject({ kind: 'cancelled' });
     expect(sent).toEqual(['/services/data/v67.0/sobjects/Lead/describe']);
