@@ -6,13 +6,15 @@
  * (`listPresent`) for the Leads the user can no longer see, which Get Deleted never lists; while
  * a list of every Lead Id is refused as short, with Get Deleted alone (`listKeptDeletions`). The
  * user the credentials sign in as is the one the `identity` URL of Resources by Version names.
+ * A read naming more Lead fields than one statement takes (hundreds, as managed packages add, or
+ * many formula fields) names them in groups, merged by Id (`fieldGroups`).
  */
 import { z } from 'zod';
 import type { CalculatedPage, ChangedPage, CrmClient, CrmRecord, Deletions, FieldToWrite, ReadOptions, RecordUpdateFailure } from './client';
 import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, refuseSamePageAgain, type Clock, type CrmErrorBody, type CrmResponse, type RetryPolicy } from './http';
 import { loadOnce } from './once';
-import { readEach } from './read-each';
+import { readEach, showableId } from './read-each';
 
 export const DEFAULT_SALESFORCE_API_VERSION = '67.0';
 const BATCH_SIZE = 2000;
@@ -20,6 +22,8 @@ const BATCH_SIZE = 2000;
 const UPDATE_BATCH_SIZE = 200;
 /** Salesforce refuses a request whose URI and headers together pass this: 414 or 431. */
 const MAX_URI_AND_HEADERS_BYTES = 16_384;
+/** The bytes a URL naming Lead fields may take: the rest is left to the headers (the token, the browser's own). */
+const MAX_URL_BYTES = MAX_URI_AND_HEADERS_BYTES - 4_096;
 /** Ids per `WHERE Id IN (…)`: keeps the URL well under MAX_URI_AND_HEADERS_BYTES. */
 const IDS_PER_QUERY = 200;
 /** Fields a sync and a cache key cannot do without. */
@@ -198,6 +202,35 @@ type DeletedSince = Extract<Deletions, { kind: 'deleted-since' }>;
 /** Whether `error` is Salesforce refusing a request with one of `codes`. */
 const refusedWith = (error: unknown, ...codes: string[]) => isCrmError(error, 'request') && error.crmCode !== undefined && codes.includes(error.crmCode);
 
+/**
+ * Whether Salesforce refused a statement as naming too much: more than one URL holds (414, or 431
+ * with the headers), or more than it takes once it expands formula and currency fields
+ * (QUERY_TOO_COMPLICATED; its advice: split it into smaller queries).
+ */
+const refusedAsTooBig = (error: unknown) => refusedWith(error, 'QUERY_TOO_COMPLICATED') || (isCrmError(error, 'request') && (error.status === 414 || error.status === 431));
+
+/** The valid `ids` as `IN` lists of at most IDS_PER_QUERY quoted Ids. */
+function inLists(ids: readonly string[]): string[] {
+  const valid = ids.filter(isRecordId);
+  return Array.from({ length: Math.ceil(valid.length / IDS_PER_QUERY) }, (_, i) => valid.slice(i * IDS_PER_QUERY, (i + 1) * IDS_PER_QUERY).map((id) => `'${id}'`).join(','));
+}
+
+/**
+ * Each of `records` with the fields of the record of its Id in every one of `parts`, its own
+ * fields kept (a page's SystemModstamp is the one its order went by). One a part lacks (deleted,
+ * or shared away, between the reads) is left out; one without a readable Id is kept as it is,
+ * for `readEach` to name.
+ */
+function mergedById<T>(records: readonly T[], parts: readonly (readonly unknown[])[]): T[] {
+  const byId = parts.map((part) => new Map(part.map((record) => [showableId(record, 'Id'), record])));
+  return records.flatMap((record) => {
+    const id = showableId(record, 'Id');
+    if (id === null) return [record];
+    const found = byId.map((part) => part.get(id));
+    return found.every((part) => part !== undefined) ? [Object.assign({}, ...found, record) as T] : [];
+  });
+}
+
 const VersionsSchema = z.array(z.looseObject({ version: z.string().regex(/^\d+\.0$/) }));
 
 /**
@@ -313,30 +346,72 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
    */
   async function namingFields<T>(requested: readonly string[] | undefined, signal: AbortSignal | undefined, send: (names: readonly string[]) => Promise<T>): Promise<T> {
     try {
-      return await withinUrlLimit(await readableFields(requested, signal), send);
+      return await send(await readableFields(requested, signal));
     } catch (error) {
       if (!isCrmError(error, 'request') || error.status !== 400 || error.crmCode !== 'INVALID_FIELD') throw error;
       leadDescribe.forget();
-      return withinUrlLimit(await readableFields(requested, signal), send);
+      return send(await readableFields(requested, signal));
     }
   }
 
+  // At most this many fields beside REQUIRED_FIELDS per statement: lowered each time Salesforce
+  // refuses one as too big (`fewerFieldsAfter`), for the client's life, as an org's fields stay
+  // as complicated.
+  let fieldsPerStatement = Infinity;
+
   /**
-   * Sends a request whose URL names the Lead fields `names`. A Lead object with hundreds of
-   * readable fields makes a URL longer than Salesforce takes: say so, and what helps.
+   * The Lead fields `names` in groups, each REQUIRED_FIELDS (to merge them by Id) and as many others
+   * as keep `urlFor(group joined by commas)` within MAX_URL_BYTES, at most `fieldsPerStatement`:
+   * one group when one statement names them all.
    */
-  async function withinUrlLimit<T>(names: readonly string[], send: (names: readonly string[]) => Promise<T>): Promise<T> {
-    try {
-      return await send(names);
-    } catch (error) {
-      if (!isCrmError(error, 'request') || (error.status !== 414 && error.status !== 431)) throw error;
-      throw new CrmError(
-        'request',
-        `${error.message}: the request names ${names.length} Lead fields, more than one URL holds (Salesforce takes at most ${MAX_URI_AND_HEADERS_BYTES.toLocaleString('en-US')} bytes of URL and headers). Hide the Lead fields LeadLens does not need from this user with field-level security`,
-        error.status,
-        error.crmCode,
-      );
+  function fieldGroups(names: readonly string[], urlFor: (fieldList: string) => string): string[][] {
+    const required: readonly string[] = REQUIRED_FIELDS;
+    // As fetch sends it: it escapes the quotes of an Id list too.
+    const sent = new URL(urlFor(required.join(',')), options.instanceUrl);
+    const room = MAX_URL_BYTES - (sent.pathname.length + sent.search.length);
+    const groups: string[][] = [];
+    let group: string[] = [];
+    let bytes = 0;
+    for (const name of names) {
+      if (required.includes(name)) continue;
+      const bytesOfName = encodeURIComponent(`,${name}`).length;
+      if (group.length > 0 && (bytes + bytesOfName > room || group.length >= fieldsPerStatement)) {
+        groups.push(group);
+        group = [];
+        bytes = 0;
+      }
+      group.push(name);
+      bytes += bytesOfName;
     }
+    groups.push(group);
+    return groups.map((others) => [...required, ...others]);
+  }
+
+  /**
+   * After Salesforce refused a statement naming the fields `group`: rethrows anything but a refusal
+   * as too big (`refusedAsTooBig`), and one of a statement that cannot be split (one field beside
+   * REQUIRED_FIELDS); otherwise no statement names more than half as many from now on.
+   */
+  function fewerFieldsAfter(error: unknown, group: readonly string[]): void {
+    const others = group.length - REQUIRED_FIELDS.length;
+    if (!refusedAsTooBig(error) || others < 2) throw error;
+    fieldsPerStatement = Math.min(fieldsPerStatement, Math.ceil(others / 2));
+  }
+
+  /**
+   * `inOne(fieldList)` naming every field of `names`, when one statement holds them (`fieldGroups`)
+   * and Salesforce takes it; else `inGroups()`.
+   */
+  async function inOneStatementOr<T>(names: readonly string[], urlFor: (fieldList: string) => string, inOne: (fieldList: string) => Promise<T>, inGroups: () => Promise<T>): Promise<T> {
+    const groups = fieldGroups(names, urlFor);
+    if (groups.length === 1) {
+      try {
+        return await inOne(groups[0].join(','));
+      } catch (error) {
+        fewerFieldsAfter(error, groups[0]);
+      }
+    }
+    return inGroups();
   }
 
   const query = (soql: string) => `${base}/query?q=${encodeURIComponent(soql)}`;
@@ -371,13 +446,64 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
 
   /** Every record of `soqlFor(inList)` for valid Ids, `IN` lists of at most IDS_PER_QUERY Ids. */
   async function queryByIds<R extends z.ZodType>(ids: readonly string[], soqlFor: (inList: string) => string, schema: QueryPage<R>, what: string, signal?: AbortSignal): Promise<z.infer<R>[]> {
-    const valid = ids.filter(isRecordId);
     const records: z.infer<R>[] = [];
-    for (let at = 0; at < valid.length; at += IDS_PER_QUERY) {
-      const inList = valid.slice(at, at + IDS_PER_QUERY).map((id) => `'${id}'`).join(',');
-      records.push(...(await queryAll(soqlFor(inList), schema, what, signal)).records);
-    }
+    for (const inList of inLists(ids)) records.push(...(await queryAll(soqlFor(inList), schema, what, signal)).records);
     return records;
+  }
+
+  /**
+   * The Lead fields `names` of the Leads `ids`, by queries each naming a group of them
+   * (`fieldGroups`), merged by Id. A group Salesforce refuses as too big is split (`fewerFieldsAfter`).
+   */
+  async function readByIds<R extends z.ZodType>(ids: readonly string[], names: readonly string[], schema: QueryPage<R>, what: string, signal?: AbortSignal): Promise<z.infer<R>[]> {
+    const lists = inLists(ids);
+    if (lists.length === 0) return [];
+    const soqlFor = (fieldList: string, inList: string) => `SELECT ${fieldList} FROM Lead WHERE Id IN (${inList})`;
+    const longest = lists.reduce((a, b) => (b.length > a.length ? b : a));
+    const urlFor = (fieldList: string) => query(soqlFor(fieldList, longest));
+    const parts: z.infer<R>[][] = [];
+    let groups = fieldGroups(names, urlFor);
+    while (groups.length > 0) {
+      const [group, ...rest] = groups;
+      try {
+        parts.push(await queryByIds(ids, (inList) => soqlFor(group.join(','), inList), schema, what, signal));
+        groups = rest;
+      } catch (error) {
+        fewerFieldsAfter(error, group);
+        groups = fieldGroups(groups.flat(), urlFor);
+      }
+    }
+    return mergedById(parts[0], parts.slice(1));
+  }
+
+  /**
+   * `records` (one page of a query) with the fields of `names` they lack read by Id: those of a
+   * query naming REQUIRED_FIELDS alone (`leadPage`), or a field describe listed since it ran. A
+   * Lead those reads do not answer, deleted or shared away since the page, is left out, as the
+   * page read a moment later would leave it out.
+   */
+  async function withFieldsRead<R extends z.ZodType>(records: readonly z.infer<R>[], names: readonly string[], schema: QueryPage<R>, what: string, signal?: AbortSignal): Promise<z.infer<R>[]> {
+    const required: readonly string[] = REQUIRED_FIELDS;
+    const lacking = names.filter((name) => !required.includes(name) && records.some((record) => typeof record === 'object' && record !== null && !(name in record)));
+    if (lacking.length === 0) return [...records];
+    const ids = records.flatMap((record) => showableId(record, 'Id') ?? []);
+    return mergedById(records, [await readByIds(ids, lacking, schema, what, signal)]);
+  }
+
+  /**
+   * One page of Leads with the fields of `requested` the user can read (every one when undefined):
+   * the page of a query `pageToken` locates, or the first of `soqlFor(fieldList)`. A statement that
+   * cannot name them all (`inOneStatementOr`) names REQUIRED_FIELDS alone, and each page's other
+   * fields are read by Id (`withFieldsRead`). `date`: Salesforce's clock when a first page was answered.
+   */
+  async function leadPage<R extends z.ZodType>(requested: readonly string[] | undefined, pageToken: string | null, soqlFor: (fieldList: string) => string, schema: QueryPage<R>, what: string, signal?: AbortSignal): Promise<{ page: z.infer<QueryPage<R>>; records: z.infer<R>[]; date?: number }> {
+    return namingFields(requested, signal, async (names) => {
+      const firstPage = (fieldList: string) => queryPage(query(soqlFor(fieldList)), schema, what, signal);
+      const { data: page, date } = pageToken !== null
+        ? { data: await pageAt(pageToken, schema, what, signal), date: undefined }
+        : await inOneStatementOr(names, (fieldList) => query(soqlFor(fieldList)), firstPage, () => firstPage(REQUIRED_FIELDS.join(',')));
+      return { page, records: await withFieldsRead(page.records, names, schema, what, signal), date };
+    });
   }
 
   /**
@@ -465,34 +591,37 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
 
     async readRecord(id, { fields, signal }: ReadOptions = {}) {
       if (!isRecordId(id)) throw new CrmError('request', 'Not a Salesforce record Id');
-      const lead = await namingFields(fields, signal, async (names) => {
-        try {
-          return (await http.request({ path: `${base}/sobjects/Lead/${id}?fields=${names.join(',')}`, schema: LeadSchema, what: 'read Lead', signal })).data;
-        } catch (error) {
-          if (isCrmError(error, 'request') && error.status === 404) return null;
-          throw error;
-        }
-      });
+      const path = (fieldList: string) => `${base}/sobjects/Lead/${id}?fields=${fieldList}`;
+      const lead = await namingFields(fields, signal, (names) =>
+        inOneStatementOr(
+          names,
+          path,
+          async (fieldList) => {
+            try {
+              return (await http.request({ path: path(fieldList), schema: LeadSchema, what: 'read Lead', signal })).data;
+            } catch (error) {
+              if (isCrmError(error, 'request') && error.status === 404) return null;
+              throw error;
+            }
+          },
+          async () => (await readByIds([id], names, LeadPageSchema, 'read Lead', signal))[0] ?? null,
+        ),
+      );
       return lead && toRecord(lead);
     },
 
     async batchRead(ids, { fields, signal }: ReadOptions = {}) {
-      const leads = await namingFields(fields, signal, (names) => queryByIds(ids, (inList) => `SELECT ${names.join(', ')} FROM Lead WHERE Id IN (${inList})`, LeadPageSchema, 'batch read Leads', signal));
+      const leads = await namingFields(fields, signal, (names) => readByIds(ids, names, LeadPageSchema, 'batch read Leads', signal));
       return leads.map(toRecord);
     },
 
     async listChanged(since, pageToken, signal): Promise<ChangedPage> {
-      let page: z.infer<typeof ChangedLeadPageSchema>;
-      let queriedAt: number | undefined;
-      if (pageToken !== null) page = await pageAt(pageToken, ChangedLeadPageSchema, 'query changed Leads', signal);
-      else {
-        const where = since === null ? '' : ` WHERE SystemModstamp >= ${soqlDateTime(since)}`;
-        ({ data: page, date: queriedAt } = await namingFields(undefined, signal, (names) => queryPage(query(`SELECT ${names.join(', ')} FROM Lead${where} ORDER BY SystemModstamp ASC, Id ASC`), ChangedLeadPageSchema, 'query changed Leads', signal)));
-      }
+      const where = since === null ? '' : ` WHERE SystemModstamp >= ${soqlDateTime(since)}`;
+      const { page, records: read, date: queriedAt } = await leadPage(undefined, pageToken, (fieldList) => `SELECT ${fieldList} FROM Lead${where} ORDER BY SystemModstamp ASC, Id ASC`, ChangedLeadPageSchema, 'query changed Leads', signal);
       const next = page.done ? null : (page.nextRecordsUrl ?? null);
       // A locator ends in `-<offset>`: what is left is the total minus that offset.
       const offset = next === null ? page.totalSize : Number(/-(\d+)$/.exec(next)?.[1] ?? Number.NaN);
-      const { records, skipped } = readEach(page.records, LeadSchema, 'Id', 'Salesforce answered query changed Leads');
+      const { records, skipped } = readEach(read, LeadSchema, 'Id', 'Salesforce answered query changed Leads');
       return { records: records.map(toRecord), skipped, next, remaining: Number.isFinite(offset) ? Math.max(0, page.totalSize - offset) : null, ...(queriedAt !== undefined && { queriedAt }) };
     },
 
@@ -523,14 +652,10 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
 
     // Formula fields change without SystemModstamp (`TODAY() - CreatedDate`, a field of the Lead's owner).
     async listCalculated(pageToken, signal): Promise<CalculatedPage | null> {
-      let page: z.infer<typeof LeadPageSchema>;
-      if (pageToken !== null) page = await pageAt(pageToken, LeadPageSchema, 'read formula fields of Leads', signal);
-      else {
-        const { calculated } = await leadDescribe.get(signal);
-        if (calculated.length === 0) return null;
-        ({ data: page } = await namingFields(calculated, signal, (names) => queryPage(query(`SELECT ${names.join(', ')} FROM Lead`), LeadPageSchema, 'read formula fields of Leads', signal)));
-      }
-      const records = page.records.map(({ attributes: _attributes, Id, SystemModstamp: _modified, ...fields }) => ({ id: Id, fields }));
+      const { calculated } = await leadDescribe.get(signal);
+      if (pageToken === null && calculated.length === 0) return null;
+      const { page, records: read } = await leadPage(calculated, pageToken, (fieldList) => `SELECT ${fieldList} FROM Lead`, LeadPageSchema, 'read formula fields of Leads', signal);
+      const records = read.map(({ attributes: _attributes, Id, SystemModstamp: _modified, ...fields }) => ({ id: Id, fields }));
       return { records, next: page.done ? null : (page.nextRecordsUrl ?? null) };
     },
 

@@ -15,7 +15,9 @@
  *                                                     (see `deletedLeads`)
  * Errors are Salesforce's: an array of `{message, errorCode}`. A request whose URI and headers
  * pass 16,384 bytes is refused before anything else, as Salesforce does: 414, or 431. A PATCH
- * whose body is not sent as `application/json` is refused with 415.
+ * whose body is not sent as `application/json` is refused with 415. A statement naming more than
+ * Salesforce takes once it expands formula and currency fields is refused with 400
+ * QUERY_TOO_COMPLICATED (`DemoSalesforceOptions`, where a test also gives Lead hundreds of fields).
  */
 import { parseCrmDateTime } from '../../lib/crm/client';
 import { DEMO_OWNERS, salesforceDateTime, type DemoLead, type SalesforceLead } from '../../lib/crm/demo-data';
@@ -98,7 +100,47 @@ const GROUP_OBJECT: SoqlObject = {
   rows: () => [DEMO_LEAD_QUEUE],
 };
 
+/**
+ * A custom Lead field beyond LeadLens's own, as managed packages (Marketo, Pardot, ZoomInfo) add
+ * them by the hundred: describe lists it (read-only), and every Lead holds `extraFieldValue(lead,
+ * field)`. `formulaLength`: a formula field's, the characters its formula adds to a statement
+ * naming it once Salesforce expands it.
+ */
+export interface DemoExtraLeadField extends SoqlField {
+  type: 'double' | 'currency' | 'string';
+  formulaLength?: number;
+}
+
+/** How the demo org differs from its defaults: read at each request, so a test changes it while the org serves. */
+export interface DemoSalesforceOptions {
+  extraLeadFields: readonly DemoExtraLeadField[];
+  /**
+   * The longest a SOQL statement (or the statement an sObject read with `fields` runs) may grow
+   * once Salesforce expands it before it is refused as QUERY_TOO_COMPLICATED: each currency field
+   * named twice (its format method), each formula field by its formula. By default Salesforce's
+   * limit on a statement, 100,000 characters.
+   */
+  maxExpandedSoqlLength: number;
+}
+
+export const defaultSalesforceOptions = (): DemoSalesforceOptions => ({ extraLeadFields: [], maxExpandedSoqlLength: 100_000 });
+
+/** What `lead` holds in the extra field `field`: a number, or text, made of both, the same at every read. */
+export function extraFieldValue(lead: DemoLead, field: DemoExtraLeadField): string | number {
+  const key = `${lead.salesforceId}.${field.name}`;
+  let hash = 2_166_136_261;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 16_777_619);
+  hash >>>= 0;
+  return field.type === 'string' ? `v${hash.toString(36)}` : (hash % 10_000_000) / 100;
+}
+
+/** A statement's length once Salesforce expands it (`DemoSalesforceOptions.maxExpandedSoqlLength`). */
+function expandedLength(statement: string, fields: readonly (SoqlField | DemoExtraLeadField)[]): number {
+  return fields.reduce((length, field) => length + (field.type === 'currency' ? field.name.length : 0) + ('formulaLength' in field ? (field.formulaLength ?? 0) : 0), statement.length);
+}
+
 const error = (status: number, errorCode: string, message: string): DemoResponse => json(status, [{ message, errorCode }]);
+const tooComplicated = (): DemoResponse => error(400, 'QUERY_TOO_COMPLICATED', 'Query is either selecting too many fields or the filter conditions are too complicated.');
 const notFound = (): DemoResponse => error(404, 'NOT_FOUND', 'The requested resource does not exist');
 
 interface Cursor {
@@ -107,11 +149,24 @@ interface Cursor {
 }
 
 /** `now()`: the org's clock, which "Get Deleted" measures its limits by. */
-export function salesforceApi(store: DemoStore, now: () => number): DemoHandler {
+export function salesforceApi(store: DemoStore, now: () => number, options: DemoSalesforceOptions = defaultSalesforceOptions()): DemoHandler {
+  // Lead's fields and each Lead's extra values, made again when the extra fields change.
+  const extraOf = (fields: readonly DemoExtraLeadField[]) => ({ fields, leadFields: leadFieldsWith(fields), values: new WeakMap<DemoLead, SoqlRow>() });
+  let extra = extraOf(options.extraLeadFields);
+  const extraNow = () => (extra.fields === options.extraLeadFields ? extra : (extra = extraOf(options.extraLeadFields)));
+  function extraValues(lead: DemoLead): SoqlRow {
+    const { fields, values } = extraNow();
+    const made = values.get(lead) ?? Object.fromEntries(fields.map((field) => [field.name, extraFieldValue(lead, field)]));
+    values.set(lead, made);
+    return made;
+  }
   const leadObject: SoqlObject = {
     name: 'Lead',
-    fields: [...SALESFORCE_LEAD_FIELDS, ...SALESFORCE_CUSTOM_FIELDS.map(customSoqlField)],
-    rows: () => store.leads.map((lead) => ({ ...lead.salesforce, ...store.customValues(lead) })),
+    get fields() {
+      return extraNow().leadFields;
+    },
+    // The extra values are the row's prototype: copying hundreds of them into each row, a query of thousands of Leads would take seconds.
+    rows: () => store.leads.map((lead): SoqlRow => Object.assign(Object.create(extraValues(lead)) as SoqlRow, lead.salesforce, store.customValues(lead))),
   };
   const queryable: readonly SoqlObject[] = [leadObject, USER_OBJECT, GROUP_OBJECT];
   const cursors = new Map<string, Cursor>();
@@ -144,13 +199,33 @@ export function salesforceApi(store: DemoStore, now: () => number): DemoHandler 
     if (!soql) return error(400, 'MALFORMED_QUERY', 'A query string has to be specified');
     try {
       const parsed = parseSoql(soql, queryable);
+      if (expandedLength(soql, parsed.fields) > options.maxExpandedSoqlLength) return tooComplicated();
       const records = runSoql(parsed).map((record) => withAttributes(version, parsed.object.name, record));
+      const size = batchSize(request);
+      // As on Salesforce, only results that take more than one batch keep a cursor open.
+      if (records.length <= size) return json(200, { totalSize: records.length, done: true, records });
       const cursor = { version, records };
-      return batch(openCursor(cursor), cursor, 0, batchSize(request));
+      return batch(openCursor(cursor), cursor, 0, size);
     } catch (e) {
       if (e instanceof SoqlError) return error(400, e.errorCode, e.message);
       throw e;
     }
+  }
+
+  /** `GET sobjects/Lead/{Id}`, with every field or those `fieldList` names. */
+  function leadRecord(lead: DemoLead | undefined, version: string, fieldList: string | null): DemoResponse {
+    if (!lead) return notFound();
+    const custom = store.customValues(lead);
+    if (fieldList === null) return json(200, withAttributes(version, 'Lead', { ...lead.salesforce, ...custom, ...extraValues(lead) }));
+    const fields: SoqlField[] = [];
+    for (const name of fieldList.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const field = leadObject.fields.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
+      if (!field) return error(400, 'INVALID_FIELD', `No such column '${name}' on entity 'Lead'.`);
+      fields.push(field);
+    }
+    if (expandedLength(`SELECT ${fieldList} FROM Lead WHERE Id = '${lead.salesforceId}'`, fields) > options.maxExpandedSoqlLength) return tooComplicated();
+    const row: SoqlRow = { ...lead.salesforce, ...custom, ...extraValues(lead) };
+    return json(200, withAttributes(version, 'Lead', Object.fromEntries([['Id', lead.salesforceId], ...fields.map((field) => [field.name, row[field.name] ?? null])])));
   }
 
   function moreResults(request: DemoRequest, locatorAndOffset: string): DemoResponse {
@@ -183,12 +258,12 @@ export function salesforceApi(store: DemoStore, now: () => number): DemoHandler 
     if (rest === '/query' || rest === '/query/' || rest === '/queryAll' || rest === '/queryAll/') return query(request, version);
     const more = /^\/query(?:All)?\/([^/]+)$/.exec(rest);
     if (more) return moreResults(request, more[1]);
-    if (/^\/sobjects\/Lead\/describe\/?$/i.test(rest)) return json(200, describeLead(version));
+    if (/^\/sobjects\/Lead\/describe\/?$/i.test(rest)) return json(200, describeLead(version, options.extraLeadFields));
     if (/^\/sobjects\/Lead\/deleted\/?$/i.test(rest)) return deletedLeads(store, request.url.searchParams, now());
     const user = /^\/sobjects\/User\/([^/]+)\/?$/i.exec(rest);
     if (user) return userRecord(user[1], version, request.url.searchParams.get('fields'));
     const record = /^\/sobjects\/Lead\/([^/]+)\/?$/i.exec(rest);
-    if (record) return leadRecord(store, store.bySalesforceId(record[1]), version, request.url.searchParams.get('fields'));
+    if (record) return leadRecord(store.bySalesforceId(record[1]), version, request.url.searchParams.get('fields'));
     return notFound();
   };
 }
@@ -240,26 +315,8 @@ const customField = (name: string) => SALESFORCE_CUSTOM_FIELDS.find((field) => f
 /** A custom field's Salesforce type: a number field is a `double`. */
 const customSoqlField = ({ name, type }: CustomField): SoqlField => ({ name, type: type === 'number' ? 'double' : 'string' });
 
-function leadRecord(store: DemoStore, lead: DemoLead | undefined, version: string, fieldList: string | null): DemoResponse {
-  if (!lead) return notFound();
-  const custom = store.customValues(lead);
-  if (fieldList === null) return json(200, withAttributes(version, 'Lead', { ...lead.salesforce, ...custom }));
-  const fields: SalesforceField[] = [];
-  const customNames: string[] = [];
-  for (const name of fieldList.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const field = salesforceField(name);
-    const customName = customField(name)?.name;
-    if (!field && !customName) return error(400, 'INVALID_FIELD', `No such column '${name}' on entity 'Lead'.`);
-    if (field) fields.push(field);
-    if (customName) customNames.push(customName);
-  }
-  const selected = Object.fromEntries([
-    ['Id', lead.salesforceId],
-    ...fields.map((f) => [f.name, lead.salesforce[f.name]]),
-    ...customNames.map((name) => [name, custom[name] ?? null]),
-  ]);
-  return json(200, withAttributes(version, 'Lead', selected));
-}
+/** Lead's fields: Salesforce's own, LeadLens's custom ones, and `extraFields`. */
+const leadFieldsWith = (extraFields: readonly DemoExtraLeadField[]): readonly SoqlField[] => [...SALESFORCE_LEAD_FIELDS, ...SALESFORCE_CUSTOM_FIELDS.map(customSoqlField), ...extraFields];
 
 /** A User of the demo org, or its fields, as `GET sobjects/User/{Id}` answers. */
 function userRecord(id: string, version: string, fieldList: string | null): DemoResponse {
@@ -355,7 +412,7 @@ const SOAP_TYPES: Partial<Record<SalesforceField['type'], string>> = {
 /** Lead fields Salesforce sets itself: describe says they are not `updateable`. */
 const NOT_UPDATEABLE = new Set<string>(['Id', 'Name', 'IsConverted', 'ConvertedDate', 'LastActivityDate', 'CreatedDate', 'LastModifiedDate', 'SystemModstamp']);
 
-function describeLead(version: string): object {
+function describeLead(version: string, extraFields: readonly DemoExtraLeadField[]): object {
   return {
     name: 'Lead',
     label: 'Lead',
@@ -378,6 +435,17 @@ function describeLead(version: string): object {
         const { type } = customSoqlField(field);
         return { name: field.name, label: field.label, type, soapType: SOAP_TYPES[type] ?? 'xsd:string', nillable: true, picklistValues: [], custom: true, calculated: false, updateable: true };
       }),
+      ...extraFields.map((field) => ({
+        name: field.name,
+        label: field.name.replace(/__c$/, '').replaceAll('_', ' '),
+        type: field.type,
+        soapType: SOAP_TYPES[field.type] ?? 'xsd:string',
+        nillable: true,
+        picklistValues: [],
+        custom: true,
+        calculated: field.formulaLength !== undefined,
+        updateable: false,
+      })),
     ],
   };
 }
