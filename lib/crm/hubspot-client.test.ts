@@ -15,7 +15,7 @@ import { defaultBehaviour, parseFaults } from '../../test/demo-crm/behaviour';
 import { demoFetch, holdingFetch } from '../../test/demo-crm/fetch';
 import { expectCancelledCheckLeavesSyncItsLoad } from '../../test/shared-load';
 import { json } from '../../test/demo-crm/http';
-import { ARCHIVED_DEMO_OWNERS } from '../../test/demo-crm/hubspot-api';
+import { ARCHIVED_DEMO_OWNERS, HUBSPOT_API_DEFAULTS, hubspotApi, type HubSpotApiOptions } from '../../test/demo-crm/hubspot-api';
 import { ANALYTICS_SOURCE_LABELS } from '../../test/demo-crm/fields';
 import { createDemoCrm, createDemoCrmHandler, HUBSPOT_DEFAULT_LIMITS } from '../../test/demo-crm/server';
 
@@ -352,6 +352,41 @@ describe('HubSpot client against the demo CRM', () => {
     const error = await client.updateRecords([{ recordId: small[0].hubspotId, fields: { leadlens_missing: 1 } }]).catch((e: unknown) => e);
     expect(isCrmError(error, 'request')).toBe(true);
     expect(String(error)).toMatch(/VALIDATION_ERROR: Property values were not valid: .*PROPERTY_DOESNT_EXIST/);
+  });
+
+  describe('when HubSpot refuses a whole batch update for a contact it no longer has (it documents its 207 for batch create only)', () => {
+    function refusingPortal() {
+      const clock = virtualClock();
+      const { store } = createDemoCrm(small);
+      const requests: string[] = [];
+      const handle = hubspotApi(store, () => '4512345', clock.now, { ...HUBSPOT_API_DEFAULTS, missingInBatchUpdate: 'refuse-batch' });
+      const fetch = demoFetch((request) => {
+        requests.push(`${request.method} ${request.url.pathname}`);
+        return handle(request);
+      });
+      return { client: createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock, fetch }), store, clock, requests };
+    }
+    const gone = { error: 'OBJECT_NOT_FOUND: HubSpot no longer has this contact (deleted or merged since the last sync)' };
+
+    it('writes the others of the batch, and reports only the contact deleted since the last sync', async () => {
+      const { client, store, clock, requests } = refusingPortal();
+      const [kept, deleted, alsoKept] = small;
+      store.deleteLead(deleted, clock.now());
+      const failures = await client.updateRecords([kept, deleted, alsoKept].map((lead) => ({ recordId: lead.hubspotId, fields: { leadlens_tier: 'Hot' } })));
+      expect(failures).toEqual([{ recordId: deleted.hubspotId, ...gone }]);
+      expect(requests.filter((request) => request.includes('/batch/'))).toEqual(['POST /crm/v3/objects/contacts/batch/update', 'POST /crm/v3/objects/contacts/batch/read', 'POST /crm/v3/objects/contacts/batch/update']);
+      for (const lead of [kept, alsoKept]) expect((await client.readRecord(lead.hubspotId, { fields: ['leadlens_tier'] }))?.fields.leadlens_tier).toBe('Hot');
+    });
+
+    it('sends nothing again when every contact of the batch is gone, and throws a refusal that is not about gone contacts', async () => {
+      const { client, store, clock, requests } = refusingPortal();
+      for (const lead of small.slice(0, 2)) store.deleteLead(lead, clock.now());
+      const failures = await client.updateRecords(small.slice(0, 2).map((lead) => ({ recordId: lead.hubspotId, fields: { leadlens_score: 40 } })));
+      expect(failures).toEqual(small.slice(0, 2).map((lead) => ({ recordId: lead.hubspotId, ...gone })));
+      expect(requests.filter((request) => request.endsWith('/batch/update'))).toHaveLength(1);
+      const refused = await client.updateRecords([small[2], small[0]].map((lead) => ({ recordId: lead.hubspotId, fields: { leadlens_missing: 1 } }))).catch((e: unknown) => e);
+      expect(String(refused)).toMatch(/VALIDATION_ERROR: Property values were not valid: .*PROPERTY_DOESNT_EXIST/);
+    });
   });
 
   it('names the property when the schema drifts: renamed, or a number where HubSpot sends strings', async () => {
@@ -873,6 +908,45 @@ describe('HubSpot calculated properties, which change without lastmodifieddate',
     expect(lists).toBe(2);
     expect(clock.slept).toBeGreaterThan(0);
     await expect(client.listCalculated!(null)).rejects.toMatchObject({ kind: 'request', message: expect.stringContaining('redirect') });
+  });
+});
+
+describe(`a HubSpot list of every contact of a portal past the search cap, whose count may stop at ${HUBSPOT_SEARCH_CAP.toLocaleString('en-US')}`, () => {
+  const big = generateDemoLeads({ count: HUBSPOT_SEARCH_CAP + 2_000, seed: 11, now: NOW });
+
+  /** The demo CRM counting as `searchTotal` says, whose list of every contact ends after `listedPages` pages (Infinity: its end). */
+  function portal(searchTotal: HubSpotApiOptions['searchTotal'], listedPages = Infinity) {
+    const clock = virtualClock();
+    const { store } = createDemoCrm(big);
+    const handle = hubspotApi(store, () => '4512345', clock.now, { ...HUBSPOT_API_DEFAULTS, searchTotal });
+    let pages = 0;
+    let searches = 0;
+    const fetch = demoFetch((request) => {
+      const response = handle(request);
+      if (request.url.pathname.endsWith('/search')) searches++;
+      const everyContact = request.method === 'GET' && request.url.searchParams.get('properties') === 'hs_object_id' && !request.url.searchParams.has('archived');
+      if (!everyContact || ++pages < listedPages) return response;
+      const body = JSON.parse(response.body);
+      delete body.paging;
+      return { ...response, body: JSON.stringify(body) };
+    });
+    return { client: createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock, fetch }), searches: () => searches };
+  }
+
+  it('refuses a list cut short that a count stopped at the cap would pass, removing no lead', async () => {
+    await expect(portal('capped', 105).client.listPresent!()).rejects.toMatchObject({ kind: 'schema', listed: 10_500, counted: big.length, message: expect.stringContaining('HubSpot listed 10,500 contacts of the 12,000 it counts: LeadLens removed no lead') });
+    await expect(portal('capped', 40).client.listPresent!()).rejects.toMatchObject({ kind: 'schema', message: expect.stringContaining('HubSpot listed 4,000 contacts of the 10,000 or more it counts') });
+    await expect(portal('exact', 105).client.listPresent!()).rejects.toMatchObject({ listed: 10_500, counted: big.length });
+  });
+
+  it('takes the whole list, whether the count stops at the cap or not, counting it in spans of ids', async () => {
+    for (const searchTotal of ['capped', 'exact'] as const) {
+      const { client, searches } = portal(searchTotal);
+      const { ids } = await client.listPresent!();
+      expect(new Set(ids)).toEqual(new Set(big.map((lead) => lead.hubspotId)));
+      // The portal's count, then one per span of 5,000 listed contacts and the open span after the last.
+      expect(searches()).toBe(1 + 3);
+    }
   });
 });
 

@@ -17,9 +17,18 @@ import { readEach, showableId } from './read-each';
 
 /**
  * HubSpot search never returns more than this many results for one query, whatever the
- * paging. Every query here asks for its first page only, so the cap never binds.
+ * paging. Every query here asks for its first page only, so the cap never binds. Whether a
+ * search's `total` stops there too HubSpot does not say (its reference calls it the number of
+ * records matching; other integrations take a total of 10,000 as "10,000 or more"): a count
+ * that reaches it says only that there are at least as many (`countedContacts`).
  */
 export const HUBSPOT_SEARCH_CAP = 10_000;
+/**
+ * Listed contacts per span of ids counted on its own when the portal counts HUBSPOT_SEARCH_CAP
+ * contacts or more: half the cap, so that a span counted as many as the cap is one the list
+ * falls thousands of contacts short of.
+ */
+const LISTED_PER_COUNTED_SPAN = HUBSPOT_SEARCH_CAP / 2;
 const SEARCH_PAGE_SIZE = 200;
 /** HubSpot's batch endpoints (read, update) take at most 100 inputs. */
 const BATCH_SIZE = 100;
@@ -286,6 +295,9 @@ function ownerDisplayName(owner: Owner): string | null {
 
 const describeBatchError = (error: BatchError) => `${error.category}: ${error.message}`;
 
+/** Why a contact of a batch HubSpot refused as a whole was not written: a batch read no longer finds it. */
+const CONTACT_GONE = 'OBJECT_NOT_FOUND: HubSpot no longer has this contact (deleted or merged since the last sync)';
+
 /**
  * The inputs of a batch update HubSpot did not write: those its errors name and, when an error
  * names no ids, every other input its results do not list (that error may be about any of them).
@@ -346,6 +358,9 @@ function namesForListUrl(names: readonly string[]): number {
 function valuesOf(values: CrmRecord['fields'], names: readonly string[]): CrmRecord['fields'] {
   return Object.fromEntries(names.flatMap((name) => (Object.hasOwn(values, name) ? [[name, values[name]] as const] : [])));
 }
+
+/** Numeric ids (digits, no leading zeros) in order of their value, not of their text. */
+const byIdValue = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 
 /** Whether a record is not one of `seen`, the contacts returned already as they are now (same id and date). */
 const notIn = (seen: Seen) => (record: CrmRecord) => !seen.some(({ id, at }) => id === record.id && at === record.modifiedAt);
@@ -469,15 +484,42 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     const coveredTo = clock.now() - CLOCK_ALLOWANCE_MS;
     const ids = (await listContacts(false, ContactIdsPageSchema, signal)).contacts.map((contact) => contact.id);
     // Counted after the list, so that only the deletions of the index's last minutes can be counted and not listed.
-    const counted = await contactCount(signal);
-    if (ids.length < counted - COUNT_LAG_ALLOWANCE) {
+    const { counted, atLeast } = await countedContacts(ids, signal);
+    if (atLeast || ids.length < counted - COUNT_LAG_ALLOWANCE) {
       throw new ListShortOfCountError(
         ids.length,
         counted,
-        `HubSpot listed ${ids.length.toLocaleString('en-US')} contacts of the ${counted.toLocaleString('en-US')} it counts: LeadLens removed no lead missing from that list`,
+        `HubSpot listed ${ids.length.toLocaleString('en-US')} contacts of the ${counted.toLocaleString('en-US')}${atLeast ? ' or more' : ''} it counts: LeadLens removed no lead missing from that list`,
       );
     }
     return { kind: 'all-present', ids, coveredTo };
+  }
+
+  /**
+   * How many contacts HubSpot counts; `atLeast` when there may be more. One count of the portal
+   * under HUBSPOT_SEARCH_CAP; from it on (a `total` that may have stopped at the cap), the sum of
+   * the counts of spans of ids LISTED_PER_COUNTED_SPAN listed contacts wide, ending at listed ids,
+   * the first and the last open, so that contacts left off either end of the list are counted too.
+   * A span counted as many as the cap is counted at least that many: `atLeast`.
+   */
+  async function countedContacts(listedIds: readonly string[], signal?: AbortSignal): Promise<{ counted: number; atLeast: boolean }> {
+    const portal = await contactCount([], signal);
+    if (portal < HUBSPOT_SEARCH_CAP) return { counted: portal, atLeast: false };
+    const ends = [...new Set(listedIds)].sort(byIdValue).filter((_, index) => (index + 1) % LISTED_PER_COUNTED_SPAN === 0);
+    let counted = 0;
+    let atLeast = false;
+    for (let span = 0; span <= ends.length; span++) {
+      const spanCount = await contactCount(
+        [
+          ...(span > 0 ? [{ propertyName: OBJECT_ID, operator: 'GT' as const, value: ends[span - 1] }] : []),
+          ...(span < ends.length ? [{ propertyName: OBJECT_ID, operator: 'LTE' as const, value: ends[span] }] : []),
+        ],
+        signal,
+      );
+      counted += spanCount;
+      atLeast ||= spanCount >= HUBSPOT_SEARCH_CAP;
+    }
+    return { counted, atLeast };
   }
 
   /**
@@ -501,12 +543,12 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     return { kind: 'deleted-since', records, coveredTo: whole ? coveredTo : Math.min(since, coveredTo) };
   }
 
-  /** How many contacts the portal has, as HubSpot's search counts them (`total`). */
-  async function contactCount(signal?: AbortSignal): Promise<number> {
+  /** How many contacts `filters` match (all of them: the portal's), as HubSpot's search counts them (`total`). */
+  async function contactCount(filters: Filter[], signal?: AbortSignal): Promise<number> {
     const { data } = await http.request({
       method: 'POST',
       path: `${objects}/search`,
-      body: { filterGroups: [], properties: [OBJECT_ID], limit: 1 },
+      body: { filterGroups: filters.length === 0 ? [] : [{ filters }], properties: [OBJECT_ID], limit: 1 },
       schema: CountSchema,
       what: 'count contacts',
       signal,
@@ -527,6 +569,20 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       readOnly: true,
     });
     return data.results.map(toRecord);
+  }
+
+  /** Writes up to BATCH_SIZE contacts' properties; the contacts HubSpot did not write, with why. */
+  async function updateBatch(updates: readonly FieldUpdate[], signal?: AbortSignal): Promise<RecordUpdateFailure[]> {
+    const { data } = await http.request({
+      method: 'POST',
+      path: `${objects}/batch/update`,
+      // HubSpot stores every property value as a string, and empties a property given "".
+      body: { inputs: updates.map((update) => ({ id: update.recordId, properties: Object.fromEntries(Object.entries(update.fields).map(([name, value]) => [name, value === null ? '' : String(value)])) })) },
+      schema: BatchUpdateSchema,
+      what: 'update contacts',
+      signal,
+    });
+    return updateFailures(updates, data);
   }
 
   /** The first page of one search, sorted ascending by `sortBy`; `more` when it has further pages. */
@@ -679,16 +735,20 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
         if (!/^\d+$/.test(update.recordId)) throw new CrmError('request', 'Not a HubSpot contact id');
         await properties(Object.keys(update.fields), signal);
       }
-      const { data } = await http.request({
-        method: 'POST',
-        path: `${objects}/batch/update`,
-        // HubSpot stores every property value as a string, and empties a property given "".
-        body: { inputs: updates.map((update) => ({ id: update.recordId, properties: Object.fromEntries(Object.entries(update.fields).map(([name, value]) => [name, value === null ? '' : String(value)])) })) },
-        schema: BatchUpdateSchema,
-        what: 'update contacts',
-        signal,
-      });
-      return updateFailures(updates, data);
+      try {
+        return await updateBatch(updates, signal);
+      } catch (error) {
+        // HubSpot may refuse a whole batch for a contact it no longer has, rather than answer 207
+        // naming it (it documents the 207 for batch create only): the contacts it still has are
+        // sent again without the others, which one deletion would otherwise fail with them.
+        if (!isCrmError(error, 'request') || (error.status !== 400 && error.status !== 404)) throw error;
+        const ids = updates.map((update) => update.recordId);
+        const stillThere = new Set((await readBatch(ids, [MODIFIED], signal)).map((record) => record.id));
+        if (ids.every((id) => stillThere.has(id))) throw error;
+        const gone = ids.filter((id) => !stillThere.has(id)).map((recordId) => ({ recordId, error: CONTACT_GONE }));
+        const rest = updates.filter((update) => stillThere.has(update.recordId));
+        return rest.length === 0 ? gone : [...gone, ...(await updateBatch(rest, signal))];
+      }
     },
 
     async checkWritableFields(fields, signal) {

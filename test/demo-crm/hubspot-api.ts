@@ -7,7 +7,8 @@
  *   GET  …/contacts/{id}[?properties=a,b]
  *   POST …/contacts/search                            filters, sorts, cursor paging, 10,000-result cap
  *   POST …/contacts/batch/read                        up to 100 ids (custom property values too); 207 names the missing
- *   POST …/contacts/batch/update                      up to 100 `{id, properties}` (custom properties only)
+ *   POST …/contacts/batch/update                      up to 100 `{id, properties}` (custom properties only); missing
+ *                                                     ids as `HubSpotApiOptions.missingInBatchUpdate` says
  *   GET  /crm/v3/properties/contacts                  the property definitions; `calculated` those HubSpot computes
  *   GET  /account-info/v3/details                     the token's portal (also /account-info/YYYY-MM/details)
  *   GET  /crm/v3/owners[?limit&after&archived]        the demo owners, cursor paging (also /crm/owners/YYYY-MM);
@@ -24,6 +25,23 @@ import type { DemoDeletion, DemoStore } from './store';
 
 /** HubSpot's search returns at most this many results per query, whatever the paging. */
 export const SEARCH_RESULT_CAP = 10_000;
+
+/**
+ * What HubSpot's documentation leaves open, served either way (the default first):
+ * - `searchTotal`: a search's `total` counts every contact matching (`exact`: its reference
+ *   calls it "the total number of records matching the search criteria"), or stops at
+ *   SEARCH_RESULT_CAP (`capped`: other integrations take a total of 10,000 as "10,000 or more").
+ * - `missingInBatchUpdate`: a batch update naming contacts HubSpot does not have (deleted, merged
+ *   away) writes the others and answers 207 naming those in its `errors` (`multi-status`), or
+ *   refuses the whole batch with 404 OBJECT_NOT_FOUND, writing none (`refuse-batch`): HubSpot
+ *   documents its 207 for batch create only.
+ */
+export interface HubSpotApiOptions {
+  searchTotal: 'exact' | 'capped';
+  missingInBatchUpdate: 'multi-status' | 'refuse-batch';
+}
+export const HUBSPOT_API_DEFAULTS: HubSpotApiOptions = { searchTotal: 'exact', missingInBatchUpdate: 'multi-status' };
+
 const ALWAYS_RETURNED = ['createdate', 'lastmodifieddate', 'hs_object_id'];
 const RETURNED_BY_DEFAULT = ['firstname', 'lastname', 'email', ...ALWAYS_RETURNED];
 
@@ -79,7 +97,7 @@ const BatchUpdateSchema = z.object({
 });
 
 /** `portalOf(token)`: the portal a bearer token belongs to; `now()`: the portal's clock. */
-export function hubspotApi(store: DemoStore, portalOf: (token: string) => string, now: () => number): DemoHandler {
+export function hubspotApi(store: DemoStore, portalOf: (token: string) => string, now: () => number, options: HubSpotApiOptions = HUBSPOT_API_DEFAULTS): DemoHandler {
   const sortedLeads = sortCache(store);
   return (request) => {
     const path = request.url.pathname;
@@ -100,9 +118,9 @@ export function hubspotApi(store: DemoStore, portalOf: (token: string) => string
     if (isProperties) return request.method === 'GET' ? json(200, { results: PROPERTY_DEFINITIONS }) : methodNotAllowed();
 
     const rest = (contacts?.[1] ?? '').replace(/\/$/, '');
-    if (rest === '/search') return request.method === 'POST' ? search(store, sortedLeads, parseJsonBody(request)) : methodNotAllowed();
+    if (rest === '/search') return request.method === 'POST' ? search(store, sortedLeads, parseJsonBody(request), options.searchTotal) : methodNotAllowed();
     if (rest === '/batch/read') return request.method === 'POST' ? batchRead(store, parseJsonBody(request)) : methodNotAllowed();
-    if (rest === '/batch/update') return request.method === 'POST' ? batchUpdate(store, parseJsonBody(request), now()) : methodNotAllowed();
+    if (rest === '/batch/update') return request.method === 'POST' ? batchUpdate(store, parseJsonBody(request), now(), options.missingInBatchUpdate) : methodNotAllowed();
     if (request.method !== 'GET') return methodNotAllowed();
     if (rest === '') return list(store, request.url.searchParams, now());
     const id = /^\/([^/]+)$/.exec(rest)?.[1];
@@ -164,11 +182,11 @@ const customProperty = (name: string) => HUBSPOT_CUSTOM_PROPERTIES.find((propert
 /**
  * Batch update, as HubSpot validates it: a property the portal does not have, or a value a
  * number property cannot take, refuses the whole batch; ids that do not exist come back in a
- * 207's `errors`. HubSpot's own properties are all refused as read-only here (the demo's records
- * are generated), though HubSpot takes a value for those its definitions do not mark read-only.
- * An updated contact is stamped as modified at `now`.
+ * 207's `errors`, or refuse the whole batch (`missingInBatch`). HubSpot's own properties are all refused
+ * as read-only here (the demo's records are generated), though HubSpot takes a value for those its
+ * definitions do not mark read-only. An updated contact is stamped as modified at `now`.
  */
-function batchUpdate(store: DemoStore, body: unknown, now: number): DemoResponse {
+function batchUpdate(store: DemoStore, body: unknown, now: number, missingInBatch: HubSpotApiOptions['missingInBatchUpdate']): DemoResponse {
   const parsed = BatchUpdateSchema.safeParse(body);
   if (!parsed.success) return validationError('Invalid batch update request: inputs must be at most 100 objects with an id and properties.');
   const invalid: { message: string; error: string; name: string }[] = [];
@@ -184,15 +202,14 @@ function batchUpdate(store: DemoStore, body: unknown, now: number): DemoResponse
     const details = invalid.map((issue) => ({ isValid: false, ...issue, localizedErrorMessage: issue.message }));
     return validationError(`Property values were not valid: ${JSON.stringify(details)}`);
   }
+  const missing = parsed.data.inputs.map((input) => String(input.id)).filter((id) => store.byHubspotId(id) === undefined);
+  const missingError = { status: 'error', category: 'OBJECT_NOT_FOUND', message: 'Could not update some CONTACT objects, they may be deleted or not exist.', context: { ids: missing } };
+  if (missing.length > 0 && missingInBatch === 'refuse-batch') return json(404, { ...missingError, correlationId: randomUUID() });
   const startedAt = new Date().toISOString();
   const results: object[] = [];
-  const missing: string[] = [];
   for (const input of parsed.data.inputs) {
     const lead = store.byHubspotId(String(input.id));
-    if (!lead) {
-      missing.push(String(input.id));
-      continue;
-    }
+    if (!lead) continue;
     const custom = store.customValues(lead);
     for (const [name, value] of Object.entries(input.properties)) custom[name] = String(value); // HubSpot keeps every value as a string
     store.markModified(lead, 'hubspot', now);
@@ -200,11 +217,7 @@ function batchUpdate(store: DemoStore, body: unknown, now: number): DemoResponse
   }
   const result = { status: 'COMPLETE', results, startedAt, completedAt: new Date().toISOString() };
   if (missing.length === 0) return json(200, result);
-  return json(207, {
-    ...result,
-    numErrors: 1,
-    errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'Could not update some CONTACT objects, they may be deleted or not exist.', context: { ids: missing } }],
-  });
+  return json(207, { ...result, numErrors: 1, errors: [missingError] });
 }
 
 const methodNotAllowed = () => hubspotError(405, 'VALIDATION_ERROR', 'Method not allowed');
@@ -251,7 +264,7 @@ function list(store: DemoStore, params: URLSearchParams, now: number): DemoRespo
   });
 }
 
-function search(store: DemoStore, sortedLeads: SortCache, body: unknown): DemoResponse {
+function search(store: DemoStore, sortedLeads: SortCache, body: unknown, total: HubSpotApiOptions['searchTotal']): DemoResponse {
   const parsed = SearchSchema.safeParse(body ?? {});
   if (!parsed.success) return validationError(`Invalid search request: ${parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ')}`);
   const { filterGroups, sorts, properties, query, limit } = parsed.data;
@@ -266,7 +279,7 @@ function search(store: DemoStore, sortedLeads: SortCache, body: unknown): DemoRe
   const end = Math.min(reachable, after + limit);
   const names = properties.length > 0 ? [...new Set([...properties, ...ALWAYS_RETURNED])] : RETURNED_BY_DEFAULT;
   return json(200, {
-    total: matching.length,
+    total: total === 'capped' ? reachable : matching.length,
     results: matching.slice(after, end).map((lead) => contactObject(store, lead, names)),
     ...(end < reachable ? { paging: { next: { after: String(end) } } } : {}),
   });
