@@ -75,12 +75,13 @@ const CRM_PAGES = { url: CRM_URL_FILTERS };
 const PANEL_WINDOW = 1;
 const OTHER_WINDOW = 2;
 
-/** The side panel's reads, as its views make them. */
+/** The side panel's reads, as its views make them; `data-answered` once each has its answer. */
 function Panel() {
-  useScoredLeads();
+  const { leads } = useScoredLeads();
   const { lead, tabId } = useOpenLead();
-  useManifest(lead.data?.lead?.modelId);
-  return createElement('p', { 'data-tier': lead.data?.lead?.tier ?? 'none' }, `tab ${tabId}`);
+  const manifest = useManifest(lead.data?.lead?.modelId);
+  const answered = [leads, lead, manifest].every((read) => read.data !== undefined);
+  return createElement('p', { 'data-tier': lead.data?.lead?.tier ?? 'none', 'data-answered': String(answered) }, `tab ${tabId}`);
 }
 /** The tier of the lead the panel shows, `none` when it shows none. */
 const shownTier = () => container.querySelector('p')?.dataset.tier;
@@ -118,8 +119,18 @@ beforeEach(async () => {
   fakeBrowser.webNavigation.onCommitted = committed as never;
   fakeBrowser.webNavigation.onHistoryStateUpdated = historyUpdated as never;
   renderPanel();
-  await vi.waitFor(() => expect(readsOf()).toMatchObject({ openLead: 1, manifest: 1, leads: 1 }));
-});
+  // Each read once, and answered: a first read still unanswered is joined, not made again, by
+  // what invalidates it (react-query), and a test would wait for a read that never comes. The
+  // first render of the file takes longer than vi.waitFor's default second on a loaded machine;
+  // the hook, longer still, so that a panel that never reads fails here, saying which.
+  await vi.waitFor(
+    () => {
+      expect(readsOf()).toMatchObject({ openLead: 1, manifest: 1, leads: 1 });
+      expect(container.querySelector('p')?.dataset.answered).toBe('true');
+    },
+    { timeout: 10_000 },
+  );
+}, 20_000);
 afterEach(() => root.unmount());
 
 it('follows tab switches in its own window only', async () => {

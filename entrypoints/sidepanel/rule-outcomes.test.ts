@@ -223,7 +223,8 @@ async function watchOutcomeBasis(modelId: string, queryClient = new QueryClient(
   }
   root = createRoot(document.createElement('div'));
   root.render(createElement(QueryClientProvider, { client: queryClient }, createElement(Probe)));
-  await vi.waitFor(() => expect(basis.kind).not.toBe('reading'));
+  // The worker reads the leads and the model from IndexedDB: on a loaded machine, the file's first read outlasts vi.waitFor's default second.
+  await vi.waitFor(() => expect(basis.kind).not.toBe('reading'), { timeout: 10_000 });
   return () => basis;
 }
 

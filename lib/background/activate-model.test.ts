@@ -89,7 +89,8 @@ describe('switching the active model', () => {
   it('asks for the scoring without waiting for CRM tabs to be told (one message per tab)', async () => {
     sendToCrmTabs.mockImplementationOnce(() => new Promise(() => undefined));
     void activateStoredModel('trained-1');
-    await vi.waitFor(() => expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith('trained-1'));
+    // Asked once the model is made active and its scoring owed and requested: on a loaded machine, past vi.waitFor's default second.
+    await vi.waitFor(() => expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith('trained-1'), { timeout: 10_000 });
     expect(sendToCrmTabs).toHaveBeenCalledWith('scoresChanged', {});
   });
 

@@ -25,6 +25,7 @@ import { dexieSyncStore, recordSyncedAccount } from '../sync/store';
 import { cancelWriteBack, forgetWriteBackReport, readWriteBack, startWriteBack } from './write-back-job';
 import { WriteBackTargetSchema, type RecordWriter, type WriteBackTarget } from './write-back';
 import { isUnderway, type WriteBackSummary } from '../messaging/protocol-write-back';
+import { deferred } from '../../test/deferred';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -642,7 +643,14 @@ describe('while it checks the fields and scores the leads, before it writes', ()
 
     // The CRM has not answered the field check yet.
     let answerCheck!: () => void;
-    vi.spyOn(writer, 'checkWritableFields').mockImplementationOnce((fields) => new Promise((resolve) => (answerCheck = () => resolve(fields.map((field) => ({ name: field.name, maxLength: null }))))));
+    const checkSent = deferred();
+    vi.spyOn(writer, 'checkWritableFields').mockImplementationOnce(
+      (fields) =>
+        new Promise((resolve) => {
+          answerCheck = () => resolve(fields.map((field) => ({ name: field.name, maxLength: null })));
+          checkSent.resolve();
+        }),
+    );
     let startScoring!: () => void;
     scoringHeld.until = new Promise<void>((resolve) => (startScoring = resolve));
     const started = startWriteBack(target);
@@ -650,6 +658,8 @@ describe('while it checks the fields and scores the leads, before it writes', ()
     expect(checking).toMatchObject({ target: { scoreField: 'leadlens_score' }, done: 0, total: 0, written: 0, finishedAt: null });
     expect(await started).toEqual(checking);
 
+    // Said before the check is sent, which a loaded machine may not have reached yet.
+    await checkSent.promise;
     answerCheck();
     expect(await untilStatus('scoring')).toMatchObject({ written: 0, finishedAt: null });
     await cancelWriteBack('hubspot');
@@ -808,7 +818,8 @@ describe('the tier thresholds it records, which the page compares with the activ
     let startScoring!: () => void;
     scoringHeld.until = new Promise<void>((resolve) => (startScoring = resolve));
     await startWriteBack(hubspotScore);
-    await vi.waitFor(async () => expect((await readWriteBack('hubspot')).status).toBe('scoring'));
+    // Held there until scoring starts; the field check before it takes more than vi.waitFor's default second on a loaded machine.
+    await vi.waitFor(async () => expect((await readWriteBack('hubspot')).status).toBe('scoring'), { timeout: 10_000 });
     await setTiers(bundled.modelId, fixed);
     startScoring();
     await writeBackFinished('hubspot');
@@ -964,7 +975,7 @@ describe('what the CRM’s fields hold, until a write-back writes a batch', () =
     let startScoring!: () => void;
     scoringHeld.until = new Promise<void>((resolve) => (startScoring = resolve));
     expect(await startWriteBack(hubspotScore)).toMatchObject({ status: 'checking', writtenWith: { modelId: bundled.modelId } });
-    await vi.waitFor(async () => expect((await readWriteBack('hubspot')).status).toBe('scoring'));
+    await vi.waitFor(async () => expect((await readWriteBack('hubspot')).status).toBe('scoring'), { timeout: 10_000 });
     await cancelWriteBack('hubspot');
     await writeBackFinished('hubspot');
     startScoring();

@@ -31,21 +31,31 @@ vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-b
 /**
  * The stored leads scored and the CRM tabs told, each noted with `syncs.started` at that moment;
  * while `tellingTabs` or `scoring` is set, telling the tabs or the scoring's run waits for it.
+ * `runs`: each scoring's run, noted as it is asked, settled once its end has settled what it covered.
  */
-const syncs = vi.hoisted(() => ({ started: 0, after: [] as [number, string][], scoredSources: [] as (CrmKind | undefined)[], tellingTabs: null as Promise<void> | null, scoring: null as Promise<void> | null }));
+const syncs = vi.hoisted(() => ({ started: 0, after: [] as [number, string][], scoredSources: [] as (CrmKind | undefined)[], runs: [] as Promise<unknown>[], tellingTabs: null as Promise<void> | null, scoring: null as Promise<void> | null }));
 // Scoring the synced leads is not what is tested here, only whether a sync asks for it: its run
 // scores nothing, and its end settles what it covered, as the offscreen document's does.
 vi.mock('../background/offscreen-engine', async () => {
   const { runJob } = await import('../jobs/progress');
   return {
-    scoreStoredLeadsOffscreen: async (modelId: string, source?: CrmKind) => {
+    scoreStoredLeadsOffscreen: (modelId: string, source?: CrmKind) => {
       syncs.after.push([syncs.started, 'scored']);
       syncs.scoredSources.push(source);
-      await syncs.scoring;
-      return { ok: true, scored: await runJob('scoring', modelId, 0, async () => 0, { source }) };
+      const run = (async () => {
+        await syncs.scoring;
+        return { ok: true, scored: await runJob('scoring', modelId, 0, async () => 0, { source }) };
+      })();
+      syncs.runs.push(run);
+      return run;
     },
   };
 });
+/**
+ * Once every scoring asked so far has ended. A scoring is noted "scored" as it is asked, before
+ * its run begins: what its end settles (and when it began) is known only after this.
+ */
+const scoringsEnded = () => Promise.allSettled(syncs.runs);
 vi.mock('../messaging/events', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../messaging/events')>()),
   sendToCrmTabs: async (type: string) => {
@@ -91,7 +101,7 @@ let behaviour = defaultBehaviour();
 beforeEach(async () => {
   fakeBrowser.reset();
   statusAtEnd.length = 0;
-  Object.assign(syncs, { started: 0, after: [], scoredSources: [], tellingTabs: null, scoring: null });
+  Object.assign(syncs, { started: 0, after: [], scoredSources: [], runs: [], tellingTabs: null, scoring: null });
   fakeBrowser.cookies.get = vi.fn(async ({ name }: { name: string }) => (name === 'sid' ? { value: SESSION_ID } : null)) as never;
   fakeBrowser.runtime.getPlatformInfo = vi.fn(async () => ({}) as Browser.runtime.PlatformInfo);
   stubWebLocks();
@@ -102,14 +112,21 @@ beforeEach(async () => {
 });
 afterEach(() => vi.unstubAllGlobals());
 
+/** The Salesforce sync's end, once it is stored and no job holds a lock (the sync's, or the request of a scoring it asked as it ended). */
+async function syncEnded(): Promise<SyncState> {
+  let state = await dexieSyncStore(db).readState('salesforce');
+  await vi.waitFor(async () => expect((state = await dexieSyncStore(db).readState('salesforce')).status).not.toBe('running'), { timeout: 5_000 });
+  // The job lets go of its lock after its end is stored. A scoring it asks as it ends holds its
+  // request's lock until its run ends: on a loaded machine, the file's first run outlasts
+  // vi.waitFor's default second (it timed out so).
+  await vi.waitFor(async () => expect((await navigator.locks.query()).held).toEqual([]), { timeout: 10_000 });
+  return state;
+}
+
 async function syncToItsEnd(): Promise<SyncState> {
   syncs.started++;
   await startSync('salesforce');
-  let state = await dexieSyncStore(db).readState('salesforce');
-  await vi.waitFor(async () => expect((state = await dexieSyncStore(db).readState('salesforce')).status).not.toBe('running'), { timeout: 5_000 });
-  // The job lets go of its lock after its end is stored.
-  await vi.waitFor(async () => expect((await navigator.locks.query()).held).toEqual([]));
-  return state;
+  return syncEnded();
 }
 
 it('says "reconnect" before the refused sync says it stopped, and "connected" once a sync is answered again', async () => {
@@ -134,8 +151,7 @@ it('syncs automatically once the rep logged in to Salesforce after an automatic 
   fakeBrowser.cookies.get = vi.fn(async ({ name }: { name: string }) => (name === 'sid' && sessionId ? { value: sessionId } : null)) as never;
   const syncedAutomatically = async () => {
     const started = await runAutoSync();
-    await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('salesforce')).status).not.toBe('running'), { timeout: 5_000 });
-    await vi.waitFor(async () => expect((await navigator.locks.query()).held).toEqual([]));
+    await syncEnded();
     return started;
   };
   expect(await syncedAutomatically()).toEqual(['salesforce']);
@@ -303,10 +319,11 @@ it('asks as it ends for the scoring an earlier run of its job owed (the browser 
   expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 5 } });
   await vi.waitFor(() => expect(syncs.after.at(-1)).toEqual([1, 'scored']));
   // The run before stored a page and the browser closed; this one reads the same leads again, unchanged.
-  await new Promise((resolve) => setTimeout(resolve, 2)); // owed after the last run began
+  await scoringsEnded(); // owed after the last run began, which settles only what was owed before
   await oweSourceScoring('salesforce');
   expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 0 } });
   await vi.waitFor(() => expect(syncs.after.at(-1)).toEqual([2, 'scored']));
+  await scoringsEnded();
   expect(await owedSourceScorings()).toEqual([]);
 });
 
@@ -365,6 +382,7 @@ it('asks as it ends for an activation\'s scoring of every lead owed and not aske
   await oweScoringOfEveryLead(await activeModelId());
   expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 5 } });
   await vi.waitFor(() => expect(syncs.scoredSources).toEqual([undefined]));
+  await scoringsEnded();
   expect(await owedScoringModel()).toBeNull();
 });
 

@@ -76,11 +76,18 @@ afterEach(() => {
   rendered = undefined;
 });
 
+/**
+ * How long a report, or a chart of it, may take to show. The bundled model's report (its 37 shape
+ * plots) takes seconds to render, a drawn chart about as long: on a loaded machine, past `waitFor`'s
+ * 5 s and a beforeAll's 10 s (the bundled report's timed out so, its tests skipped).
+ */
+const REPORT_DRAWN_MS = 25_000;
+
 /** The report of the active model rendered, once its figures show. */
 async function renderReport(): Promise<Rendered> {
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   const report = render(createElement(QueryClientProvider, { client: queryClient }, createElement(ModelReportSection)));
-  await waitFor(() => report.container.querySelector('.model-summary'));
+  await waitFor(() => report.container.querySelector('.model-summary'), REPORT_DRAWN_MS);
   return report;
 }
 
@@ -135,7 +142,7 @@ describe('the bundled model’s report', () => {
   beforeAll(async () => {
     await startAfresh();
     shared = await renderReport();
-  });
+  }, 2 * REPORT_DRAWN_MS);
   afterAll(() => {
     shared?.unmount();
     shared = undefined;
@@ -364,7 +371,7 @@ describe('the charts of a model of few conversions, drawn', () => {
   /** The tick labels of each axis of the chart titled `title`, once it is drawn. */
   async function ticksOf(report: HTMLElement, title: string): Promise<{ x: string[]; y: string[] }> {
     const figure = figureTitled(report, title);
-    await waitFor(() => figure.querySelector('.recharts-yAxis-tick-labels text'));
+    await waitFor(() => figure.querySelector('.recharts-yAxis-tick-labels text'), REPORT_DRAWN_MS);
     const labels = (axis: string) => Array.from(figure.querySelectorAll(`.recharts-${axis}Axis-tick-labels text`), (tick) => tick.textContent ?? '');
     return { x: labels('x'), y: labels('y') };
   }
@@ -383,5 +390,5 @@ describe('the charts of a model of few conversions, drawn', () => {
     // Up to 14 % observed: 0 to 15 % in steps of 5 on both axes, the diagonal drawn across.
     expect(await ticksOf(report, 'Calibration')).toEqual({ x: ['0', '5', '10', '15'], y: ['0', '5', '10', '15'] });
     expect(figureTitled(report, 'Calibration').querySelector('.recharts-reference-line')).not.toBeNull();
-  });
+  }, 2 * REPORT_DRAWN_MS);
 });
