@@ -13,6 +13,7 @@ import { fieldsRead } from '../ml/manifest';
 import { activeManifest } from '../ml/model-store';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../test/demo-crm/server';
+import { salesforceOAuthConnection } from '../../test/fixtures/salesforce-oauth-connection';
 import { RECORD_READ_TIMEOUT_MS, fetchRecordFields, fetchRecordsFields } from './record-source';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -46,13 +47,7 @@ it('reads no list records when the CRM is not connected, and says none were read
 });
 
 /** A Salesforce connection through OAuth: the record reads send its token, with no browser session to look up. */
-const SALESFORCE_OAUTH = {
-  crm: 'salesforce',
-  host: 'acme.my.salesforce.com',
-  apiVersion: '67.0',
-  timeoutSeconds: 30,
-  auth: { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: '00Daccess', refreshToken: '5Aep-refresh' },
-} as const;
+const SALESFORCE_OAUTH = salesforceOAuthConnection({ accessToken: '00Daccess', refreshToken: '5Aep-refresh' });
 
 describe('Salesforce', () => {
   beforeEach(async () => {

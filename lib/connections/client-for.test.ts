@@ -16,6 +16,7 @@ import { syncHandlers } from '../background/handlers/sync';
 import { clientFor, clientForConnection } from './client-for';
 import { clearReconnect, readConnection, readStatus, removeConnection, writeConnection, writeStatus } from './connections';
 import type { Connection } from './schema';
+import { salesforceOAuthConnection } from '../../test/fixtures/salesforce-oauth-connection';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -26,13 +27,7 @@ const isTokenRequest = (input: RequestInfo | URL) => String(input).endsWith('/se
 const isDescribe = (input: RequestInfo | URL) => String(input).endsWith('/sobjects/Lead/describe');
 const describeLead = () => json(200, { fields: ['Id', 'SystemModstamp', 'Title'].map((name) => ({ name, type: 'string' })) });
 
-const salesforce = {
-  crm: 'salesforce',
-  host: 'acme.my.salesforce.com',
-  apiVersion: '67.0',
-  timeoutSeconds: 30,
-  auth: { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: 'old-access', refreshToken: '5Aep-refresh-secret' },
-} satisfies Connection;
+const salesforce = salesforceOAuthConnection({ accessToken: 'old-access', refreshToken: '5Aep-refresh-secret' });
 
 beforeEach(async () => {
   fakeBrowser.reset();

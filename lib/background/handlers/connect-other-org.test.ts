@@ -14,6 +14,7 @@ import { readConnection, readStatus, writeConnection } from '../../connections/c
 import { db } from '../../db/db';
 import { INITIAL_SYNC_STATE, syncStateKey } from '../../sync/state';
 import { expectSummariesInStep } from '../../../test/fixtures/lead-summaries';
+import { salesforceOAuthConnection } from '../../../test/fixtures/salesforce-oauth-connection';
 import { storedLead } from '../../../test/fixtures/stored-lead';
 import { WAYS_PAST_AN_UNNAMED_PORTAL, dexieSyncStore } from '../../sync/store';
 import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
@@ -335,7 +336,7 @@ describe('a connect whose check fails while the connection works (a mistyped tok
   });
 
   it('keeps a working OAuth connection through a session connect to its org that finds no session, and its grant and site access with it', async () => {
-    const oauth = { crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0', auth: { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: 'AT', refreshToken: '5Aep-kept' }, timeoutSeconds: 30 } as const;
+    const oauth = salesforceOAuthConnection({ accessToken: 'AT', refreshToken: '5Aep-kept' });
     await writeConnection(oauth);
     const answer = globalThis.fetch;
     const paths: string[] = [];
@@ -1093,7 +1094,7 @@ describe('a Disconnect or "Purge everything" answered while a connect waits (its
 });
 
 describe('an OAuth sign-in Salesforce cannot be told to end (offline, or Salesforce down)', () => {
-  const OAUTH = { crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0', auth: { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: 'AT', refreshToken: '5Aep-live-refresh' }, timeoutSeconds: 30 } as const;
+  const OAUTH = salesforceOAuthConnection({ accessToken: 'AT', refreshToken: '5Aep-live-refresh' });
   const LEFT_LIVE = `Salesforce at ${PRODUCTION} could not be told to end LeadLens's sign-in (offline?): an admin can revoke it under Setup → Connected Apps OAuth Usage`;
   let revokes = 0;
 

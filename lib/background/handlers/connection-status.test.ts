@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { markReconnect, writeConnection } from '../../connections/connections';
 import type { Connection } from '../../connections/schema';
 import { syncProtocol } from '../../messaging/protocol-sync';
+import { salesforceOAuthConnection } from '../../../test/fixtures/salesforce-oauth-connection';
 import { stubWebLocks } from '../../../test/web-locks';
 import { syncHandlers } from './sync';
 
@@ -32,13 +33,7 @@ afterEach(() => {
 });
 
 it('tells an OAuth connection needing reconnecting by its sign-in, client id and API version, and no more', async () => {
-  const oauth: Connection = {
-    crm: 'salesforce',
-    host: 'acme.my.salesforce.com',
-    apiVersion: '65.0',
-    auth: { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: '00D5g000004Demo!AQunit-access', refreshToken: '5Aepunit-refresh' },
-    timeoutSeconds: 30,
-  };
+  const oauth = salesforceOAuthConnection({ accessToken: '00D5g000004Demo!AQunit-access', refreshToken: '5Aepunit-refresh' }, '65.0');
   await writeConnection(oauth);
   await markReconnect(oauth, 'Salesforce refused the refresh token');
   expect((await connectionsShown())[0]).toEqual({

@@ -16,6 +16,7 @@ import { registerHandlers } from '../../messaging/rpc';
 import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
 import { demoFetch } from '../../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../../test/demo-crm/server';
+import { salesforceOAuthConnection } from '../../../test/fixtures/salesforce-oauth-connection';
 import { stubWebLocks } from '../../../test/web-locks';
 import { backgroundHandlers } from './index';
 import { syncHandlers } from './sync';
@@ -103,8 +104,8 @@ describe('background replies', () => {
     });
 
     it('never contain OAuth tokens, though the status tells the sign-in (its client id), connected or needing reconnecting', async () => {
-      const auth = { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: '00D5g000004Demo!AQunit-access', refreshToken: '5Aepunit-refresh' } as const;
-      const connection = { crm: 'salesforce', host: SALESFORCE_HOST, apiVersion: '67.0', auth, timeoutSeconds: 30 } as const;
+      const connection = salesforceOAuthConnection({ accessToken: '00D5g000004Demo!AQunit-access', refreshToken: '5Aepunit-refresh' });
+      const { auth } = connection;
       await writeConnection(connection);
       registerHandlers(backgroundProtocol, 'background', backgroundHandlers);
       const connected = [await sent('testConnection', { crm: 'salesforce' }), await sent('connectionStatus', {})].join();
