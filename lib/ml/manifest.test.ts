@@ -53,11 +53,12 @@ describe('manifest schema', () => {
     const { modelId: _modelId, ...withoutId } = clone();
     expect(errorOf(withoutId)).toBe(`${notAManifest}it has no "modelId".`);
     // A manifest with all three gets the precise paths, even with them wrong.
-    expect(errorOf({ ...clone(), schemaVersion: 2, features: [] })).toMatch(/^The model manifest is invalid: schemaVersion: .*; features: /);
+    expect(errorOf({ ...clone(), schemaVersion: 'one', features: [] })).toMatch(/^The model manifest is invalid: schemaVersion: .*; features: /);
   });
 
   it.each([
-    ['an unknown schema version', (m: any) => void (m.schemaVersion = 2), 'schemaVersion'],
+    ['an unknown schema version', (m: any) => void (m.schemaVersion = 0), 'schemaVersion'],
+    ['a schema version that is no whole number', (m: any) => void (m.schemaVersion = 1.5), 'schemaVersion'],
     ['a missing intercept', (m: any) => void delete m.intercept, 'intercept'],
     ['a term naming a feature that does not exist', (m: any) => void (m.terms[0].features = [999]), 'terms.0.features'],
     ['a categorical feature without vocabulary', (m: any) => void delete m.features.find((f: any) => f.type === 'categorical').vocabulary, 'vocabulary'],
@@ -414,6 +415,17 @@ describe('a manifest made by a newer LeadLens', () => {
     const parsed = parseManifest(m);
     expect(parsed).toMatchObject({ ok: false, madeByNewerVersion: true });
     expect(errorOf(m)).toMatch(new RegExp(`^${newer.replace(/[()]/g, '\\$&')}${path.replace(/[.()]/g, '\\$&')}: Unrecognized key: "[a-zA-Z0-9]+"\\)\\.$`));
+  });
+
+  it('is refused, saying to update LeadLens, when a later schema version made it, whatever its other fields hold', () => {
+    const m = clone();
+    m.schemaVersion = 2;
+    m.features = [{ key: 'revenue', reading: 'a shape this version never had' }];
+    expect(parseManifest(m)).toEqual({
+      ok: false,
+      madeByNewerVersion: true,
+      error: "This model was made by a newer version of LeadLens: update LeadLens to use it (its manifest's schema version is 2; this version reads 1).",
+    });
   });
 
   it('names each field it does not know', () => {

@@ -626,23 +626,24 @@ function notAManifest(json: unknown): string | null {
  *
  * A manifest's objects are strict (all but `metrics`, whose own parts are), and LeadLens adds
  * fields to them as it grows: one whose only faults are fields this version does not know
- * (`madeByNewerVersion`) was written by a newer LeadLens, which reads it. It is refused all the
- * same (this version cannot tell what they change of its scores), saying to update LeadLens
- * rather than calling it invalid. The schema's other checks run beside unknown fields, so such a
- * manifest is otherwise sound.
+ * (`madeByNewerVersion`) was written by a newer LeadLens, which reads it, as was one of a later
+ * `schemaVersion`, whatever else it holds. It is refused all the same (this version cannot tell
+ * what they change of its scores), saying to update LeadLens rather than calling it invalid.
  */
 export function parseManifest(json: unknown): { ok: true; manifest: Manifest } | { ok: false; error: string; madeByNewerVersion?: true } {
   const other = notAManifest(json);
   if (other) return { ok: false, error: other };
+  const madeByNewerVersion = (why: string) => ({ ok: false as const, error: `This model was made by a newer version of LeadLens: update LeadLens to use it (${why}).`, madeByNewerVersion: true as const });
+  // A later schema may shape every other field anew: its version alone says why this one cannot read it.
+  const { schemaVersion } = json as { schemaVersion: unknown };
+  if (Number.isInteger(schemaVersion) && (schemaVersion as number) > MANIFEST_SCHEMA_VERSION) {
+    return madeByNewerVersion(`its manifest's schema version is ${schemaVersion}; this version reads ${MANIFEST_SCHEMA_VERSION}`);
+  }
   const result = ManifestSchema.safeParse(json);
   if (result.success) return { ok: true, manifest: result.data };
   const issues = describeSchemaIssues(result.error, 5);
   if (result.error.issues.every((issue) => issue.code === 'unrecognized_keys')) {
-    return {
-      ok: false,
-      error: `This model was made by a newer version of LeadLens: update LeadLens to use it (its manifest has fields this version does not know: ${issues}).`,
-      madeByNewerVersion: true,
-    };
+    return madeByNewerVersion(`its manifest has fields this version does not know: ${issues}`);
   }
   return { ok: false, error: `The model manifest is invalid: ${issues}` };
 }
