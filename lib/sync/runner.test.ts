@@ -137,6 +137,8 @@ it('says "reconnect" before the refused sync says it stopped, and "connected" on
     `Salesforce did not accept this browser's login to ${HOST} (it may have timed out): log in to Salesforce in this browser, then Reconnect. ` +
     'If it goes on once you are logged in, your org may block session reuse: choose Sign in with OAuth, and connect again (HTTP 401 INVALID_SESSION_ID: Session expired or invalid)';
   expect(statusAtEnd).toEqual([{ sync: 'error', connection: 'reconnect', message: reconnect }]);
+  // The Sync section says why it stopped in the same words.
+  expect((await dexieSyncStore(db).readState('salesforce')).error).toBe(reconnect);
 
   // Logged in to Salesforce again: "Resume sync".
   behaviour.revokedTokens.clear();
@@ -155,8 +157,10 @@ it('syncs automatically once the rep logged in to Salesforce after an automatic 
     return started;
   };
   expect(await syncedAutomatically()).toEqual(['salesforce']);
-  expect(await dexieSyncStore(db).readState('salesforce')).toMatchObject({ status: 'error', errorKind: 'auth' });
+  const stopped = await dexieSyncStore(db).readState('salesforce');
+  expect(stopped).toMatchObject({ status: 'error', errorKind: 'auth' });
   expect(await readStatus('salesforce')).toMatchObject({ status: 'reconnect', message: expect.stringContaining('No Salesforce session') });
+  expect(stopped.error).toBe((await readStatus('salesforce')).message);
 
   // Logged in to Salesforce: the next hourly alarm.
   sessionId = SESSION_ID;

@@ -6,7 +6,7 @@
  */
 import { browser } from 'wxt/browser';
 import { connectedClient } from '../connections/client-for';
-import { clearReconnect, markReconnect } from '../connections/connections';
+import { clearReconnect, failureInPlainWords, markReconnect } from '../connections/connections';
 import { accountOf, type Connection } from '../connections/schema';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { db } from '../db/db';
@@ -45,6 +45,8 @@ async function updateWatchdog(): Promise<void> {
  * `store`, telling the connection's status what the sync learns of its credentials before it
  * stores the state that shows it (pages read the status again when they see the sync end): a
  * page read means the CRM took them, so a "reconnect" is over; an auth error, that it refused them.
+ * The state then says why in the words of the connection's status (`failureInPlainWords`: the
+ * step that fixes it), not the HTTP text the engine stopped with.
  */
 function reportingCredentials(store: SyncStore, connection: Connection): SyncStore {
   let taken = false;
@@ -58,8 +60,10 @@ function reportingCredentials(store: SyncStore, connection: Connection): SyncSto
       await store.commitPage(...page);
     },
     async writeState(stateCrm, state, cause) {
-      if (state.status === 'error' && state.errorKind === 'auth') await markReconnect(connection, cause ?? state.error ?? 'The CRM refused the credentials');
-      await store.writeState(stateCrm, state, cause);
+      if (state.status !== 'error' || state.errorKind !== 'auth') return store.writeState(stateCrm, state, cause);
+      const refusal = cause ?? state.error ?? 'The CRM refused the credentials';
+      await markReconnect(connection, refusal);
+      await store.writeState(stateCrm, { ...state, error: failureInPlainWords(connection, refusal) }, cause);
     },
   };
 }

@@ -14,7 +14,7 @@ import { deferred } from '@/test/deferred';
 import { click, followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { SyncSection } from './Sync';
 
-const background = vi.hoisted(() => ({ syncStatus: vi.fn(), startSync: vi.fn(), cancelSync: vi.fn(), setAutoSync: vi.fn() }));
+const background = vi.hoisted(() => ({ syncStatus: vi.fn(), connectionStatus: vi.fn(), startSync: vi.fn(), cancelSync: vi.fn(), setAutoSync: vi.fn() }));
 vi.mock('@/lib/messaging/client', () => ({ background }));
 
 const LAST_RUN = { synced: 40, removed: 0, finishedAt: 1_700_000_000_000, seconds: 3 };
@@ -32,11 +32,18 @@ const summary = (status: SyncSummary['status'], patch: Partial<SyncSummary> = {}
   ...patch,
 });
 let salesforce: SyncSummary;
+/** What the Salesforce connection's status says (CRM connections shows it), in the status the sync summary gives. */
+let connectionMessage: string;
 
 let rendered: Rendered | undefined;
 let queryClient: QueryClient;
 beforeEach(() => {
   salesforce = summary('done', { lastRun: LAST_RUN, endedAt: LAST_RUN.finishedAt });
+  connectionMessage = 'Connected to Salesforce at acme.my.salesforce.com: Leads readable through API 67.0';
+  background.connectionStatus.mockReset().mockImplementation(async () => ({
+    ok: true,
+    connections: [{ crm: 'salesforce', status: salesforce.connection ?? 'connected', host: 'acme.my.salesforce.com', message: connectionMessage }],
+  }));
   background.syncStatus.mockReset().mockImplementation(async () => ({ ok: true, syncs: [salesforce], autoSync: { everyMinutes: null, nextAt: null } }));
   background.startSync.mockReset().mockImplementation(async () => ({ ok: true, ...salesforce }));
   background.cancelSync.mockReset().mockImplementation(async () => ({ ok: true, ...salesforce }));
@@ -147,13 +154,18 @@ it('notes, as a finished sync’s and not as an error, that the values the CRM c
   expect(row()!.querySelector('[role="alert"]')).toBeNull();
 });
 
-it('sends the admin to reconnect a CRM that refused the sync’s credentials, rather than offering to resume a sync that would fail the same way', async () => {
+it('sends the admin to reconnect a CRM that refused the sync’s credentials, in the connection’s words, rather than offering to resume a sync that would fail the same way', async () => {
+  // As an older LeadLens stored it: the CRM's HTTP text. The connection's status says the step that fixes it.
   const refused = 'Salesforce rejected the credentials: HTTP 401 (INVALID_SESSION_ID: Session expired or invalid)';
+  connectionMessage =
+    "Salesforce did not accept this browser's login to acme.my.salesforce.com (it may have timed out): log in to Salesforce in this browser, then Reconnect. " +
+    'If it goes on once you are logged in, your org may block session reuse: choose Sign in with OAuth, and connect again (HTTP 401 INVALID_SESSION_ID: Session expired or invalid)';
   salesforce = summary('error', { synced: 300, error: refused, errorKind: 'auth', endedAt: 1, connection: 'reconnect' });
   await renderSection();
   await waitFor(() => row()!.querySelector('[data-testid="reconnect-salesforce"]'));
+  await waitFor(() => (row()!.querySelector('[role="alert"]')!.textContent!.includes(connectionMessage) ? row() : null));
   expect(row()!.querySelector('[role="alert"]')!.textContent).toBe(
-    `The Salesforce sync stopped: ${refused}. What it stored so far is kept; reconnect Salesforce under CRM connections, then sync again.`,
+    `The Salesforce sync stopped: ${connectionMessage}. What it stored so far is kept; reconnect Salesforce under CRM connections, then sync again.`,
   );
   const link = row()!.querySelector<HTMLAnchorElement>('[data-testid="reconnect-salesforce"]')!;
   expect([link.getAttribute('href'), link.textContent]).toEqual(['#connections', 'Reconnect Salesforce under CRM connections']);
@@ -165,6 +177,18 @@ it('sends the admin to reconnect a CRM that refused the sync’s credentials, ra
   expect(button('start-salesforce')!.textContent).toBe('Resume sync');
   expect(row()!.querySelector('[role="alert"]')!.textContent).toMatch(/What it stored so far is kept; sync again to go on\.$/);
   expect(row()!.querySelector('[data-testid="reconnect-salesforce"]')).toBeNull();
+});
+
+it('says why a sync stopped other than by refused credentials in its own words, though the connection asks to reconnect since', async () => {
+  const unreachable = 'could not reach https://acme.my.salesforce.com (TypeError)';
+  // A badge's read refused since.
+  connectionMessage = 'Salesforce did not accept LeadLens’s sign-in to acme.my.salesforce.com: Reconnect to sign in again (HTTP 401)';
+  salesforce = summary('error', { synced: 300, error: unreachable, errorKind: 'network', endedAt: 1, connection: 'reconnect' });
+  await renderSection();
+  // Once the page has the connection's status (a render after it is read).
+  await waitFor(() => queryClient.getQueryData(queryKeys.connections()));
+  await act(() => new Promise((resolve) => setTimeout(resolve, 5)));
+  expect(row()!.querySelector('[role="alert"]')!.textContent).toBe(`The Salesforce sync stopped: ${unreachable}. What it stored so far is kept; sync again to go on.`);
 });
 
 it('offers to resume a sync stopped by another error', async () => {

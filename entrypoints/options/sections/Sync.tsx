@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { FocusKeepingButton, useFocusBackWhenJobEnds } from '@/components/KeepFocus';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
+import type { ConnectionReply } from '@/lib/connections/schema';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
@@ -21,6 +22,8 @@ export function SyncSection() {
     // syncs on, now and then: one may start while the page is open (nothing else tells it).
     refetchInterval: (query) => (query.state.data?.syncs.some((s) => s.status === 'running') ? 1000 : query.state.data?.autoSync.everyMinutes ? 60_000 : false),
   });
+  // Their statuses word a refusal of the credentials (`stopReason`); read again as a run ends, below.
+  const connections = useQuery({ queryKey: queryKeys.connections(), queryFn: () => succeeded(background.connectionStatus({})).then((r) => r.connections) });
   // Stored leads changed while the sync ran, and so may the connection's status (a 401 says
   // "reconnect"; a sync the CRM answered ends that).
   useInvalidateWhenRunEnds(
@@ -45,6 +48,7 @@ export function SyncSection() {
         <SyncRow
           key={sync.crm}
           sync={sync}
+          connection={connections.data?.find((connection) => connection.crm === sync.crm)}
           busy={act.isPending}
           acting={act.isPending && act.variables.crm === sync.crm}
           onAction={(action) => act.mutate({ crm: sync.crm, action })}
@@ -167,6 +171,16 @@ function stoppedAt({ synced }: SyncSummary): string {
 }
 
 /**
+ * Why the sync stopped. Stopped as the CRM refused the credentials, while its connection asks to
+ * reconnect: in the connection's words, the step that fixes it, as CRM connections says it (a sync
+ * stores them so, `reportingCredentials`, but the state of one an older LeadLens stopped holds the
+ * CRM's HTTP text, and a Test connection since may have found more).
+ */
+function stopReason({ error, errorKind }: SyncSummary, connection: ConnectionReply | undefined): string | null {
+  return errorKind === 'auth' && connection?.status === 'reconnect' ? connection.message : error;
+}
+
+/**
  * What a sync asks of the admin before it can run, under CRM connections: to connect a CRM that is
  * not connected (a sync of it could only fail), or, after the CRM refused the credentials
  * (`auth`), to reconnect it. Null when it asks nothing: a running sync, another error, or the
@@ -180,6 +194,8 @@ function connectFirst({ status, errorKind, connection }: SyncSummary): 'reconnec
 
 interface SyncRowProps {
   sync: SyncSummary;
+  /** The CRM's connection status, once read. */
+  connection: ConnectionReply | undefined;
   /** A Sync now or Cancel of any CRM is being answered: none is pressed again meanwhile. */
   busy: boolean;
   /** This row's own Sync now or Cancel is being answered. */
@@ -187,7 +203,7 @@ interface SyncRowProps {
   onAction(action: 'start' | 'cancel'): void;
 }
 
-function SyncRow({ sync, busy, acting, onAction }: SyncRowProps) {
+function SyncRow({ sync, connection, busy, acting, onAction }: SyncRowProps) {
   const label = CRM_LABEL[sync.crm];
   // A cancel before anything was stored leaves nothing to resume (`stoppedAt`).
   const resumable = (sync.status === 'cancelled' && sync.synced > 0) || sync.status === 'error';
@@ -220,7 +236,7 @@ function SyncRow({ sync, busy, acting, onAction }: SyncRowProps) {
       {sync.leftOut && <LeftOutLeads leftOut={sync.leftOut} label={label} />}
       {sync.status === 'error' && sync.error && (
         <ErrorState
-          message={`The ${label} sync stopped: ${sync.error}. What it stored so far is kept; ${verb ? `${verb} ${label} under CRM connections, then sync again` : 'sync again to go on'}.`}
+          message={`The ${label} sync stopped: ${stopReason(sync, connection)}. What it stored so far is kept; ${verb ? `${verb} ${label} under CRM connections, then sync again` : 'sync again to go on'}.`}
         />
       )}
       {/*
