@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { inTimeZone } from '@/test/time-zone';
+import type { SyncSummary } from './messaging/protocol-sync';
 import {
   describeLikelihood,
   formatDistinctRates,
@@ -14,6 +15,7 @@ import {
   formatThreshold,
   formatShares,
   formatVersusAverage,
+  lastSyncOutcome,
   oddsFactor,
   reasonInWords,
   strengthOf,
@@ -311,6 +313,52 @@ describe('nameOrFallback', () => {
     ['csv', 'a name of invisible controls only', 'Lead 42', '\u200B\u200E'],
   ] as const)('names a %s lead with %s by its id: %s', (source, _, fallback, name) => {
     expect(nameOrFallback(source, '42', name)).toBe(fallback);
+  });
+});
+
+describe('lastSyncOutcome', () => {
+  const december1 = Date.parse('2026-12-01T12:00:00Z');
+  const idle: SyncSummary = { crm: 'hubspot', status: 'idle', synced: 0, remaining: null, stored: 0, error: null, lastRun: null, leftOut: null, endedAt: null, syncedFrom: null };
+  const stopped: SyncSummary = { ...idle, status: 'error', error: 'HubSpot refused the request: too many requests (429)', errorKind: 'rate-limit', endedAt: december1 };
+  const foundNone: SyncSummary = { ...idle, status: 'done', lastRun: { synced: 0, finishedAt: december1, seconds: 2 }, endedAt: december1 };
+
+  it('says on which day the last sync stopped, and that it stored no lead', () => {
+    expect(lastSyncOutcome(stopped, 'the last HubSpot sync')).toEqual({
+      kind: 'stopped',
+      stored: 0,
+      clause: 'the last HubSpot sync stopped on Dec 1, 2026, before it stored any lead',
+    });
+  });
+
+  it('says how many leads a sync that stopped stored, for the place to say what syncing again does with them', () => {
+    expect(lastSyncOutcome({ ...stopped, stored: 1_200 }, 'The last HubSpot sync')).toEqual({
+      kind: 'stopped',
+      stored: 1_200,
+      clause: 'The last HubSpot sync stopped on Dec 1, 2026, with 1,200 leads stored',
+    });
+  });
+
+  it('leaves out the day a stopped sync ended when it is not known', () => {
+    expect(lastSyncOutcome({ ...stopped, endedAt: null }, 'its last sync')).toMatchObject({ clause: 'its last sync stopped, before it stored any lead' });
+  });
+
+  it("says that a sync which ended storing none found no leads the connection can read, and asks the CRM's admin to check its access", () => {
+    expect(lastSyncOutcome({ ...foundNone, crm: 'salesforce' }, 'the last Salesforce sync')).toEqual({
+      kind: 'found-none',
+      clause: 'the last Salesforce sync, on Dec 1, 2026, found no leads this connection can read',
+      askAdmin: "Ask your Salesforce admin to check the connection's access to your leads",
+    });
+  });
+
+  it.each<[string, SyncSummary | undefined]>([
+    ['never synced', undefined],
+    ['idle', idle],
+    ['running', { ...idle, status: 'running' }],
+    ['cancelled', { ...idle, status: 'cancelled', endedAt: december1 }],
+    ['done, with leads stored', { ...foundNone, stored: 3 }],
+    ['done before any run ended', { ...foundNone, lastRun: null }],
+  ])('tells nothing of a sync %s', (_state, sync) => {
+    expect(lastSyncOutcome(sync, 'the last HubSpot sync')).toEqual({ kind: 'tells-nothing' });
   });
 });
 

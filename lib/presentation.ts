@@ -3,7 +3,9 @@
  * Pure functions: a tier is never colour alone (icon + word), probabilities read as people
  * say them.
  */
+import { CRM_LABEL } from './crm/types';
 import type { Reason, Tier } from './messaging/protocol';
+import type { SyncSummary } from './messaging/protocol-sync';
 import { visibleText } from './ml/visible-text';
 import type { SourceKind } from './ml/featurize';
 import type { Manifest, Tiers } from './ml/manifest';
@@ -319,6 +321,39 @@ export function formatDay(at: string | number): string {
   if (Number.isNaN(date.getTime())) return 'unknown date';
   const calendarDay = date.getTime() % 86_400_000 === 0;
   return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric', ...(calendarDay && { timeZone: 'UTC' }) });
+}
+
+/**
+ * What a CRM's last sync tells of why none of its leads is stored (or, said for a sync that stored
+ * some, scored), for the words of each place it is said in: it `stopped` (an error, said under
+ * Sync) before it stored any, or after it stored some; or it ended, storing none, having `found-none`
+ * this connection can read (an empty portal, or records the user or token may not see), which the
+ * CRM's admin can fix; else it tells nothing (never synced, cancelled, running, or stored leads).
+ */
+export type LastSyncOutcome =
+  | { kind: 'stopped'; stored: number; clause: string }
+  | { kind: 'found-none'; clause: string; askAdmin: string }
+  | { kind: 'tells-nothing' };
+
+/** `LastSyncOutcome` of `sync`, its `clause` naming the sync as the place does (`syncNamed`: "the last HubSpot sync", "its last sync"). */
+export function lastSyncOutcome(
+  sync: Pick<SyncSummary, 'crm' | 'status' | 'endedAt' | 'lastRun' | 'stored'> | undefined,
+  syncNamed: string,
+): LastSyncOutcome {
+  if (sync?.status === 'error') {
+    const stopped = `${syncNamed} stopped${sync.endedAt === null ? '' : ` on ${formatDay(sync.endedAt)}`}`;
+    const stored = sync.stored > 0 ? `with ${plural(sync.stored, 'lead', 'leads')} stored` : 'before it stored any lead';
+    return { kind: 'stopped', stored: sync.stored, clause: `${stopped}, ${stored}` };
+  }
+  if (sync?.status === 'done' && sync.lastRun !== null && sync.stored === 0) {
+    const crm = CRM_LABEL[sync.crm];
+    return {
+      kind: 'found-none',
+      clause: `${syncNamed}, on ${formatDay(sync.lastRun.finishedAt)}, found no leads this connection can read`,
+      askAdmin: `Ask your ${crm} admin to check the connection's access to your leads`,
+    };
+  }
+  return { kind: 'tells-nothing' };
 }
 
 /**

@@ -300,7 +300,7 @@ describe('a connected CRM whose last sync left no lead scored', () => {
     background.connectionStatus.mockResolvedValue(connections('hubspot'));
     background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [stopped] }));
     rendered = renderApp();
-    const stoppedAdvice = 'The last HubSpot sync stopped on Dec 1, 2026: see why under Options › Sync.';
+    const stoppedAdvice = 'The last HubSpot sync stopped on Dec 1, 2026, before it stored any lead: see why under Options › Sync.';
     expect(await adviceOnceIt(stoppedAdvice)).toBe(stoppedAdvice);
   });
 

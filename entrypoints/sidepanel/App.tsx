@@ -12,7 +12,7 @@ import { failureStands, RETRY_FAILED_SCORING_AFTER_MS, standingFailure, type Job
 import { background } from '@/lib/messaging/client';
 import type { SyncSummary } from '@/lib/messaging/protocol-sync';
 import { succeeded } from '@/lib/messaging/reply';
-import { formatDay, plural } from '@/lib/presentation';
+import { lastSyncOutcome, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { leadSourceWords } from '@/lib/segments';
 import { browser } from 'wxt/browser';
@@ -166,25 +166,21 @@ function unusableConnectionAdvice({ crm, status }: Pick<ConnectionReply, 'crm' |
 }
 
 /**
- * Why none of a connected CRM's leads is scored, as its last sync tells: it ended finding none this
- * connection can read (an empty portal, or records the user or token may not see), or it stopped
- * (an error, said under Options › Sync) before it stored any, or after it stored some, which a
- * sync that goes on to its end scores. Null when syncing is what it asks: never synced, a sync
- * cancelled, one that stored leads, scored at its end, or one the CRM refused the credentials of
- * and that was reconnected since (as the Sync section offers it).
+ * Why none of a connected CRM's leads is scored, as its last sync tells (`lastSyncOutcome`): one
+ * that stopped after it stored some leaves them unscored, which a sync that goes on to its end
+ * scores. Null when syncing is what it asks: never synced, a sync cancelled, one that stored leads,
+ * scored at its end, or one the CRM refused the credentials of and that was reconnected since (as
+ * the Sync section offers it).
  */
 function lastSyncAdvice(sync: SyncSummary | undefined): string | null {
-  if (sync === undefined) return null;
-  const label = CRM_LABEL[sync.crm];
-  if (sync.status === 'error') {
-    if (sync.errorKind === 'auth' && sync.connection === 'connected') return null;
-    const stopped = `The last ${label} sync stopped${sync.endedAt === null ? '' : ` on ${formatDay(sync.endedAt)}`}`;
-    if (sync.stored > 0) return `${stopped}, with ${plural(sync.stored, 'lead', 'leads')} stored: see why under Options › Sync, and sync again there to finish it and score them.`;
-    return `${stopped}: see why under Options › Sync.`;
+  if (sync === undefined || (sync.status === 'error' && sync.errorKind === 'auth' && sync.connection === 'connected')) return null;
+  const lastSync = lastSyncOutcome(sync, `The last ${CRM_LABEL[sync.crm]} sync`);
+  if (lastSync.kind === 'stopped') {
+    return lastSync.stored > 0
+      ? `${lastSync.clause}: see why under Options › Sync, and sync again there to finish it and score them.`
+      : `${lastSync.clause}: see why under Options › Sync.`;
   }
-  if (sync.status === 'done' && sync.lastRun !== null && sync.stored === 0) {
-    return `The last ${label} sync, on ${formatDay(sync.lastRun.finishedAt)}, found no leads this connection can read. Ask your ${label} admin to check the connection's access to your leads, then sync again under Options › Sync.`;
-  }
+  if (lastSync.kind === 'found-none') return `${lastSync.clause}. ${lastSync.askAdmin}, then sync again under Options › Sync.`;
   return null;
 }
 

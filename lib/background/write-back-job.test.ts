@@ -398,12 +398,12 @@ it('says why no lead is synced when a sync ended: it found none this connection 
   await dexieSyncStore(db).writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: december1, lastRun: { synced: 0, finishedAt: december1, seconds: 2 }, endedAt: december1 });
   expect(await writeBackToEnd(target)).toMatchObject({
     status: 'error',
-    error: "No leads synced from HubSpot: its last sync, on Dec 1, 2026, found none this connection can read. Ask your HubSpot admin to check the connection's access to your leads, then sync again",
+    error: "No leads synced from HubSpot: its last sync, on Dec 1, 2026, found no leads this connection can read. Ask your HubSpot admin to check the connection's access to your leads, then sync again",
   });
   await dexieSyncStore(db).writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'error', error: 'HubSpot refused the request: too many requests (429)', errorKind: 'rate-limit', endedAt: december1 });
   expect(await writeBackToEnd(target)).toMatchObject({
     status: 'error',
-    error: 'No leads synced from HubSpot: its last sync stopped on Dec 1, 2026 before it stored any (see why under Sync)',
+    error: 'No leads synced from HubSpot: its last sync stopped on Dec 1, 2026, before it stored any lead (see why under Sync)',
   });
   expect(updates).toEqual([]);
 });

@@ -35,7 +35,7 @@ import { idleWriteBack, isUnderway, MAX_FAILED_IDS_SHOWN, MAX_FAILURE_GROUPS_SHO
 import { activeModelId, manifestOf } from '../ml/model-store';
 import { tierOf } from '../ml/score';
 import type { TierThresholds } from '../ml/train/thresholds';
-import { formatDay, topReasonFor } from '../presentation';
+import { lastSyncOutcome, topReasonFor } from '../presentation';
 import {
   checkedByCrm,
   comparable,
@@ -311,19 +311,15 @@ function withProgress(running: WriteBackSummary, { done, written, cleared, faile
   return { ...running, done, written, cleared, failures: summaryFailures(failed), unlistedFailures, notCleared: summaryNotCleared(notCleared), unlistedNotCleared, unconfirmed };
 }
 
-/**
- * Why no lead is synced from `crm`, as its last sync tells: it found none this connection can read
- * (an empty portal, or records the user or token may not see), it stopped (an error, said under
- * Sync), or none ended yet.
- */
+/** Why no lead is synced from `crm`, as its last sync tells (`lastSyncOutcome`), or that none ended yet. */
 async function noneSynced(crm: CrmKind): Promise<string> {
-  const label = CRM_LABEL[crm];
   const { status, lastRun, endedAt } = await dexieSyncStore(db).readState(crm);
-  if (status === 'error') return `No leads synced from ${label}: its last sync stopped${endedAt === undefined ? '' : ` on ${formatDay(endedAt)}`} before it stored any (see why under Sync)`;
-  if (status === 'done' && lastRun !== null) {
-    return `No leads synced from ${label}: its last sync, on ${formatDay(lastRun.finishedAt)}, found none this connection can read. Ask your ${label} admin to check the connection's access to your leads, then sync again`;
-  }
-  return `No leads synced from ${label}: sync first`;
+  // None stored: it is asked only when no lead is synced from `crm`.
+  const lastSync = lastSyncOutcome({ crm, status, lastRun, endedAt: endedAt ?? null, stored: 0 }, 'its last sync');
+  const noLeads = `No leads synced from ${CRM_LABEL[crm]}`;
+  if (lastSync.kind === 'stopped') return `${noLeads}: ${lastSync.clause} (see why under Sync)`;
+  if (lastSync.kind === 'found-none') return `${noLeads}: ${lastSync.clause}. ${lastSync.askAdmin}, then sync again`;
+  return `${noLeads}: sync first`;
 }
 
 /** Why a write-back found no lead to write: none synced, or none of those synced with a score the CRM takes. */

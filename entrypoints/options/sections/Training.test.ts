@@ -838,14 +838,14 @@ it("says why a connected CRM's history is empty when its last sync ended: it fou
   const advice = () => container().querySelector('[data-testid="no-history"]')?.textContent;
   await eventually(() =>
     expect(advice()).toBe(
-      "No Salesforce leads are stored: the last Salesforce sync, on Dec 1, 2026, found none this connection can read. Ask your Salesforce admin to check the connection's access to them, then sync again under Sync; or load the demo data, or choose another History above.",
+      "No Salesforce leads are stored: the last Salesforce sync, on Dec 1, 2026, found no leads this connection can read. Ask your Salesforce admin to check the connection's access to your leads, then sync again under Sync; or load the demo data, or choose another History above.",
     ),
   );
   syncStatus.mockResolvedValue({ ok: true, syncs: [{ ...idle, status: 'error', error: 'Salesforce refused the request: REQUEST_LIMIT_EXCEEDED', errorKind: 'rate-limit', endedAt: december1 }] });
   await act(() => queryClient.invalidateQueries({ queryKey: queryKeys.syncs() }));
   await eventually(() =>
     expect(advice()).toBe(
-      'No Salesforce leads are stored: the last Salesforce sync stopped on Dec 1, 2026, before it stored any. See why under Sync, load the demo data, or choose another History above.',
+      'No Salesforce leads are stored: the last Salesforce sync stopped on Dec 1, 2026, before it stored any lead. See why under Sync, load the demo data, or choose another History above.',
     ),
   );
 });

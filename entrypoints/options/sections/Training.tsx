@@ -38,7 +38,7 @@ import { describeDataSize } from '@/lib/ml/train/data-size';
 import { suggestOutcome } from '@/lib/ml/train/outcome-suggestions';
 import { choiceFieldsOf, describeLeftOut, withCrmOptionLabels, type LeftOut, type OutcomeRule } from '@/lib/ml/train/training-set';
 import { TrainingEventSchema, type TrainingData, type TrainingEvent, type TrainingRequest } from '@/lib/ml/train/worker-protocol';
-import { formatDay } from '@/lib/presentation';
+import { lastSyncOutcome } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { FeaturePicker } from './training/FeaturePicker';
 import { historySample } from './training/history-sample';
@@ -57,19 +57,17 @@ const LEADS_CHANGED_SINCE_TRAINING = 'The leads changed since this model was tra
 
 /**
  * Where the leads of `source` come from, said when it has none: each source fills differently. A
- * connected CRM's last sync may tell why it filled none: it found none this connection can read
- * (an empty portal, or records the user or token may not see), or it stopped (an error, said under Sync).
+ * connected CRM's last sync may tell why it filled none (`lastSyncOutcome`).
  */
 function noHistoryAdvice(source: SourceKind, syncs: readonly SyncSummary[] | undefined): string {
   const label = SOURCES.find((option) => option.value === source)?.label;
   if (source === 'csv') return `No ${label} leads are stored yet: import a file under Import and export CSV, or choose another History above.`;
   const crm = CRM_LABEL[source];
   const sync = syncs?.find((summary) => summary.crm === source && summary.stored === 0 && summary.connection !== 'disconnected');
-  if (sync?.status === 'error') {
-    return `No ${label} are stored: the last ${crm} sync stopped${sync.endedAt === null ? '' : ` on ${formatDay(sync.endedAt)}`}, before it stored any. See why under Sync, load the demo data, or choose another History above.`;
-  }
-  if (sync?.status === 'done' && sync.lastRun !== null) {
-    return `No ${label} are stored: the last ${crm} sync, on ${formatDay(sync.lastRun.finishedAt)}, found none this connection can read. Ask your ${crm} admin to check the connection's access to them, then sync again under Sync; or load the demo data, or choose another History above.`;
+  const lastSync = lastSyncOutcome(sync, `the last ${crm} sync`);
+  if (lastSync.kind === 'stopped') return `No ${label} are stored: ${lastSync.clause}. See why under Sync, load the demo data, or choose another History above.`;
+  if (lastSync.kind === 'found-none') {
+    return `No ${label} are stored: ${lastSync.clause}. ${lastSync.askAdmin}, then sync again under Sync; or load the demo data, or choose another History above.`;
   }
   return `No ${label} are stored yet: connect ${crm} under CRM connections and sync it under Sync, load the demo data, or choose another History above.`;
 }
