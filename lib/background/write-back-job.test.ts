@@ -360,12 +360,9 @@ it('says "reconnect" when the CRM refuses the credentials, and "connected" once 
   vi.spyOn(writer, 'updateRecords').mockRejectedValueOnce(new CrmError('auth', 'HubSpot rejected the credentials: HTTP 401', 401));
   await startWriteBack(target);
   await writeBackFinished('hubspot');
-  expect(await readWriteBack('hubspot')).toMatchObject({ status: 'error', error: 'HubSpot rejected the credentials: HTTP 401' });
-  // The connection says what fixes it, as its check does (`failureInPlainWords`); the write-back's own error keeps the CRM's words.
-  expect(await readStatus('hubspot')).toMatchObject({
-    status: 'reconnect',
-    message: 'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401)',
-  });
+  // The write-back and the connection say what fixes it, as its check does (`failureInPlainWords`), not the HTTP text.
+  expect(await readWriteBack('hubspot')).toMatchObject({ status: 'error', error: 'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401)' });
+  expect(await readStatus('hubspot')).toMatchObject({ status: 'reconnect', message: 'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401)' });
 
   // A new token of the same portal, or the portal's app allowed again: written.
   await startWriteBack(target);
@@ -466,12 +463,9 @@ it('says "reconnect" when the CRM refuses the credentials at the field check, be
   await db.putLeads(demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 10).map((lead) => ({ ...lead, origin: 'sync' as const })));
   vi.spyOn(writer, 'checkWritableFields').mockRejectedValueOnce(new CrmError('auth', 'HubSpot rejected the credentials: HTTP 401', 401));
   const ended = await writeBackToEnd(WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null }));
-  expect(ended).toMatchObject({ status: 'error', error: 'HubSpot rejected the credentials: HTTP 401', finishedAt: expect.any(Number) });
-  // The connection says what fixes it, as its check does (`failureInPlainWords`); the write-back's own error keeps the CRM's words.
-  expect(await readStatus('hubspot')).toMatchObject({
-    status: 'reconnect',
-    message: 'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401)',
-  });
+  // The write-back and the connection say what fixes it, as its check does (`failureInPlainWords`), not the HTTP text.
+  expect(ended).toMatchObject({ status: 'error', error: 'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401)', finishedAt: expect.any(Number) });
+  expect(await readStatus('hubspot')).toMatchObject({ status: 'reconnect', message: 'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401)' });
   expect(updates).toEqual([]);
 });
 
@@ -610,13 +604,11 @@ describe('leads synced as another Salesforce user than the credentials sign in a
     await dexieSyncStore(db).recordSyncedAs?.('salesforce', admin);
     writer.currentUser = vi.fn().mockRejectedValueOnce(new CrmError('auth', 'Salesforce rejected the credentials: HTTP 401', 401));
     const check = vi.spyOn(writer, 'checkWritableFields');
-    expect(await writeBackToEnd(salesforceTarget)).toMatchObject({ status: 'error', error: 'Salesforce rejected the credentials: HTTP 401', finishedAt: expect.any(Number) });
-    expect(await readStatus('salesforce')).toMatchObject({
-      status: 'reconnect',
-      message:
-        "Salesforce did not accept this browser's login to acme.my.salesforce.com (it may have timed out): log in to Salesforce in this browser, then Reconnect. " +
-        'If it goes on once you are logged in, your org may block session reuse: choose Sign in with OAuth, and connect again (HTTP 401)',
-    });
+    const reconnect =
+      "Salesforce did not accept this browser's login to acme.my.salesforce.com (it may have timed out): log in to Salesforce in this browser, then Reconnect. " +
+      'If it goes on once you are logged in, your org may block session reuse: choose Sign in with OAuth, and connect again (HTTP 401)';
+    expect(await writeBackToEnd(salesforceTarget)).toMatchObject({ status: 'error', error: reconnect, finishedAt: expect.any(Number) });
+    expect(await readStatus('salesforce')).toMatchObject({ status: 'reconnect', message: reconnect });
     expect(check).not.toHaveBeenCalled();
     expect(updates).toEqual([]);
     expect(await db.leadScores.count()).toBe(0);

@@ -9,7 +9,7 @@
 import { browser } from 'wxt/browser';
 import { z } from 'zod';
 import { connectedClient } from '../connections/client-for';
-import { clearReconnect, markReconnect } from '../connections/connections';
+import { clearReconnect, failureInPlainWords, markReconnect } from '../connections/connections';
 import type { Connection } from '../connections/schema';
 import type { CrmUser, FieldUpdate } from '../crm/client';
 import { isCrmError } from '../crm/http';
@@ -564,9 +564,11 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
     await writeState({ ...ended, writtenWith: heldAtEnd(ended), status: 'done', finishedAt: Date.now() });
   } catch (error) {
     const cancelled = signal.aborted;
-    const message = error instanceof Error ? error.message : String(error);
-    // Credentials refused at the first request (whom they sign in as, or the field check) say "reconnect" too.
-    if (connection && isCrmError(error, 'auth')) await markReconnect(connection, error);
+    const refused = connection && isCrmError(error, 'auth');
+    // Credentials refused at the first request (whom they sign in as, or the field check) say "reconnect" too,
+    // and the write-back says why as the connection does: the step that fixes it, not the HTTP text.
+    if (refused) await markReconnect(connection, error);
+    const message = refused ? failureInPlainWords(connection, error) : error instanceof Error ? error.message : String(error);
     await writeState({ ...reached, writtenWith: heldAtEnd(reached), status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : message, finishedAt: Date.now() });
   }
 }
