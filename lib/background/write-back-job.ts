@@ -564,11 +564,11 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
     await writeState({ ...ended, writtenWith: heldAtEnd(ended), status: 'done', finishedAt: Date.now() });
   } catch (error) {
     const cancelled = signal.aborted;
-    const refused = connection && isCrmError(error, 'auth');
     // Credentials refused at the first request (whom they sign in as, or the field check) say "reconnect" too,
     // and the write-back says why as the connection does: the step that fixes it, not the HTTP text.
-    if (refused) await markReconnect(connection, error);
-    const message = refused ? failureInPlainWords(connection, error) : error instanceof Error ? error.message : String(error);
+    const refusedBy = connection && isCrmError(error, 'auth') ? connection : null;
+    if (refusedBy) await markReconnect(refusedBy, error);
+    const message = refusedBy ? failureInPlainWords(refusedBy, error) : error instanceof Error ? error.message : String(error);
     await writeState({ ...reached, writtenWith: heldAtEnd(reached), status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : message, finishedAt: Date.now() });
   }
 }
