@@ -18,6 +18,7 @@ import { json } from '../../test/demo-crm/http';
 import { ARCHIVED_DEMO_OWNERS, HUBSPOT_API_DEFAULTS, hubspotApi, type HubSpotApiOptions } from '../../test/demo-crm/hubspot-api';
 import { ANALYTICS_SOURCE_LABELS } from '../../test/demo-crm/fields';
 import { createDemoCrm, createDemoCrmHandler, HUBSPOT_DEFAULT_LIMITS } from '../../test/demo-crm/server';
+import { WriteBackTargetSchema, checkedByCrm, fieldsToWrite, writeBack, type WriteBackResult } from '../background/write-back';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
 const small = generateDemoLeads({ count: 700, seed: 5, now: NOW });
@@ -345,6 +346,84 @@ describe('HubSpot client against the demo CRM', () => {
     expect(await partly.updateRecords(updates)).toEqual([{ recordId: '101', error }, { recordId: '103', error }]);
     const allWritten = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: answering(['101', '102', '103']) });
     expect(await allWritten.updateRecords(updates)).toEqual([]);
+  });
+
+  describe('when HubSpot’s answer to a batch update says nothing of some contacts: no result lists them, no error names them', () => {
+    const contactResult = (id: string) => ({ id, properties: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-11-01T00:00:00Z', archived: false });
+    /** The demo portal, but for its batch updates, which it writes and answers with `answer`, and its batch reads, answered with `readBack` when given. */
+    function answeringUpdates(answer: { status: number; body: unknown }, readBack?: { status: number; body: unknown }) {
+      const clock = virtualClock();
+      const { handle } = createDemoCrm(small);
+      const requests: string[] = [];
+      const fetch = demoFetch((request) => {
+        requests.push(`${request.method} ${request.url.pathname}`);
+        const response = handle(request);
+        if (request.url.pathname.endsWith('/batch/update')) return json(answer.status, answer.body);
+        if (readBack && request.url.pathname.endsWith('/batch/read')) return json(readBack.status, readBack.body);
+        return response;
+      });
+      return { client: createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock, fetch }), requests };
+    }
+    const sent = small.slice(0, 3);
+    const updates = sent.map((lead) => ({ recordId: lead.hubspotId, fields: { leadlens_score: 61 } }));
+    const [first, second, third] = sent.map((lead) => lead.hubspotId);
+
+    it('counts none of them written: contacts HubSpot still has make the batch unconfirmed, as an answer LeadLens cannot read does', async () => {
+      const empty = answeringUpdates({ status: 200, body: { status: 'COMPLETE', results: [] } });
+      await expect(empty.client.updateRecords(updates)).rejects.toMatchObject({ kind: 'schema', message: `HubSpot answered update contacts with neither a result nor an error for 3 of the 3 contacts sent (${first}, ${second} and ${third})` });
+      // Read back to tell them from contacts gone meanwhile; nothing sent again.
+      expect(empty.requests.filter((request) => request.includes('/batch/'))).toEqual(['POST /crm/v3/objects/contacts/batch/update', 'POST /crm/v3/objects/contacts/batch/read']);
+
+      // A 207 whose errors name some of the others.
+      const named = answeringUpdates({
+        status: 207,
+        body: { status: 'COMPLETE', results: [contactResult(first)], numErrors: 1, errors: [{ status: 'error', category: 'VALIDATION_ERROR', message: 'Property values were not valid', context: { ids: [second] } }] },
+      });
+      await expect(named.client.updateRecords(updates)).rejects.toMatchObject({ kind: 'schema', message: `HubSpot answered update contacts with neither a result nor an error for 1 of the 3 contacts sent (${third})` });
+    });
+
+    it('through the write-back: the batch is counted as maybe written, not written, and no later batch is sent', async () => {
+      const { client, requests } = answeringUpdates({ status: 200, body: { status: 'COMPLETE', results: [contactResult(first)] } });
+      const scoreOnly = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null });
+      const target = checkedByCrm(scoreOnly, fieldsToWrite(scoreOnly).map((field) => ({ name: field.name, maxLength: null })));
+      const rows = small.slice(0, 5).map((lead) => ({ recordId: lead.hubspotId, score: 61, tier: 'warm' as const, topReason: 'x' }));
+      const progress: WriteBackResult[] = [];
+      const error = await writeBack(rows, target, { ...client, maxBatch: 3 }, { onProgress: (sofar) => void progress.push({ ...sofar }) }).catch((e: unknown) => e);
+      // The contact HubSpot listed too: an update's answer can only put the whole batch in doubt.
+      expect(progress.at(-1)).toMatchObject({ done: 0, written: 0, failed: [], unconfirmed: 3 });
+      expect((error as Error).message).toBe(
+        `HubSpot did not confirm the last batch (HubSpot answered update contacts with neither a result nor an error for 2 of the 3 contacts sent (${second} and ${third})): its leads may or may not have been written. Stopped there, rather than send the 2 leads left, which would most likely fail the same way. Write back again once HubSpot answers`,
+      );
+      expect(requests.filter((request) => request.endsWith('/batch/update'))).toHaveLength(1);
+    });
+
+    it('keeps the batch unconfirmed when reading those contacts back fails: a refusal of that read is no refusal of the update', async () => {
+      const refusedRead = { status: 400, body: { status: 'error', category: 'VALIDATION_ERROR', message: 'Invalid input JSON', correlationId: 'c0ffee' } };
+      const { client, requests } = answeringUpdates({ status: 200, body: { status: 'COMPLETE', results: [] } }, refusedRead);
+      await expect(client.updateRecords(updates)).rejects.toMatchObject({
+        kind: 'schema',
+        message: `HubSpot answered update contacts with neither a result nor an error for 3 of the 3 contacts sent (${first}, ${second} and ${third}), and reading them back failed (HubSpot refused batch read contacts: HTTP 400 (VALIDATION_ERROR: Invalid input JSON))`,
+      });
+      expect(requests.filter((request) => request.endsWith('/batch/update'))).toHaveLength(1);
+    });
+
+    it('reports the contacts it left out that it no longer has as gone, and the others as written (the demo’s `left-out`)', async () => {
+      const clock = virtualClock();
+      const { store } = createDemoCrm(small);
+      const requests: string[] = [];
+      const handle = hubspotApi(store, () => '4512345', clock.now, { ...HUBSPOT_API_DEFAULTS, missingInBatchUpdate: 'left-out' });
+      const fetch = demoFetch((request) => {
+        requests.push(`${request.method} ${request.url.pathname}`);
+        return handle(request);
+      });
+      const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock, fetch });
+      const [kept, deleted, alsoKept] = sent;
+      store.deleteLead(deleted, clock.now());
+      const failures = await client.updateRecords(updates);
+      expect(failures).toEqual([{ recordId: deleted.hubspotId, error: 'OBJECT_NOT_FOUND: HubSpot no longer has this contact (deleted or merged since the last sync)' }]);
+      expect(requests.filter((request) => request.includes('/batch/'))).toEqual(['POST /crm/v3/objects/contacts/batch/update', 'POST /crm/v3/objects/contacts/batch/read']);
+      for (const lead of [kept, alsoKept]) expect((await client.readRecord(lead.hubspotId, { fields: ['leadlens_score'] }))?.fields.leadlens_score).toBe('61');
+    });
   });
 
   it('refuses a write to a property the portal does not have, with HubSpot’s PROPERTY_DOESNT_EXIST', async () => {

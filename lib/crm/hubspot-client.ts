@@ -295,21 +295,27 @@ function ownerDisplayName(owner: Owner): string | null {
 
 const describeBatchError = (error: BatchError) => `${error.category}: ${error.message}`;
 
-/** Why a contact of a batch HubSpot refused as a whole was not written: a batch read no longer finds it. */
+/** Why a contact of a batch update HubSpot refused as a whole, or left out of its answer, was not written: a batch read no longer finds it. */
 const CONTACT_GONE = 'OBJECT_NOT_FOUND: HubSpot no longer has this contact (deleted or merged since the last sync)';
 
 /**
- * The inputs of a batch update HubSpot did not write: those its errors name and, when an error
- * names no ids, every other input its results do not list (that error may be about any of them).
+ * What HubSpot's answer to a batch update says of its inputs: `failures`, those its errors name
+ * and, when an error names no ids, every other input its results do not list (that error may be
+ * about any of them); `unlisted`, the inputs it says nothing of, neither listed as updated nor
+ * named by an error, which nothing shows were written.
  */
-function updateFailures(updates: readonly FieldUpdate[], { results, errors = [] }: BatchUpdateResponse): RecordUpdateFailure[] {
+function updateOutcome(updates: readonly FieldUpdate[], { results, errors = [] }: BatchUpdateResponse): { failures: RecordUpdateFailure[]; unlisted: string[] } {
   const named = errors.flatMap((error) => (error.context?.ids ?? []).map((recordId) => ({ recordId, error: describeBatchError(error) })));
-  const unnamed = errors.filter((error) => !error.context?.ids?.length);
-  if (unnamed.length === 0) return named;
   const accounted = new Set([...results.map((result) => result.id), ...named.map((failure) => failure.recordId)]);
+  const unlisted = updates.map((update) => update.recordId).filter((id) => !accounted.has(id));
+  const unnamed = errors.filter((error) => !error.context?.ids?.length);
+  if (unnamed.length === 0) return { failures: named, unlisted };
   const error = unnamed.map(describeBatchError).join('; ');
-  return [...named, ...updates.filter((update) => !accounted.has(update.recordId)).map(({ recordId }) => ({ recordId, error }))];
+  return { failures: [...named, ...unlisted.map((recordId) => ({ recordId, error }))], unlisted: [] };
 }
+
+/** Contact ids shown in an error: a few are enough to look them up. */
+const UNLISTED_IDS_SHOWN = 3;
 
 /**
  * The characters a string property holds, whatever its field type (single-line, multi-line):
@@ -571,7 +577,16 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     return data.results.map(toRecord);
   }
 
-  /** Writes up to BATCH_SIZE contacts' properties; the contacts HubSpot did not write, with why. */
+  /** Which of `ids` HubSpot still has: a batch read leaves out the contacts deleted or merged away. */
+  async function stillHeld(ids: readonly string[], signal?: AbortSignal): Promise<Set<string>> {
+    return new Set((await readBatch(ids, [MODIFIED], signal)).map((record) => record.id));
+  }
+
+  /**
+   * Writes up to BATCH_SIZE contacts' properties; the contacts HubSpot did not write, with why.
+   * An answer that says nothing of some contacts it still has fails as `schema`, as Salesforce's
+   * answer missing a result does: the write-back counts the batch as maybe written and stops.
+   */
   async function updateBatch(updates: readonly FieldUpdate[], signal?: AbortSignal): Promise<RecordUpdateFailure[]> {
     const { data } = await http.request({
       method: 'POST',
@@ -582,7 +597,22 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       what: 'update contacts',
       signal,
     });
-    return updateFailures(updates, data);
+    const { failures, unlisted } = updateOutcome(updates, data);
+    if (unlisted.length === 0) return failures;
+    const unanswered = (ids: readonly string[]) => `HubSpot answered update contacts with neither a result nor an error for ${ids.length} of the ${updates.length} contacts sent (${listInWords(ids, UNLISTED_IDS_SHOWN)})`;
+    // HubSpot documents neither way, but may leave a contact it no longer has out of its answer
+    // rather than name it in an error: one that a batch read does not find was not written.
+    let held: Set<string>;
+    try {
+      held = await stillHeld(unlisted, signal);
+    } catch (error) {
+      // Not as it failed: a refusal of this read would pass for one of the update, which HubSpot took.
+      if (signal?.aborted) throw error;
+      throw new CrmError('schema', `${unanswered(unlisted)}, and reading them back failed (${error instanceof Error ? error.message : String(error)})`);
+    }
+    const unconfirmed = unlisted.filter((id) => held.has(id));
+    if (unconfirmed.length > 0) throw new CrmError('schema', unanswered(unconfirmed));
+    return [...failures, ...unlisted.map((recordId) => ({ recordId, error: CONTACT_GONE }))];
   }
 
   /** The first page of one search, sorted ascending by `sortBy`; `more` when it has further pages. */
@@ -743,7 +773,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
         // sent again without the others, which one deletion would otherwise fail with them.
         if (!isCrmError(error, 'request') || (error.status !== 400 && error.status !== 404)) throw error;
         const ids = updates.map((update) => update.recordId);
-        const stillThere = new Set((await readBatch(ids, [MODIFIED], signal)).map((record) => record.id));
+        const stillThere = await stillHeld(ids, signal);
         if (ids.every((id) => stillThere.has(id))) throw error;
         const gone = ids.filter((id) => !stillThere.has(id)).map((recordId) => ({ recordId, error: CONTACT_GONE }));
         const rest = updates.filter((update) => stillThere.has(update.recordId));

@@ -30,7 +30,7 @@ describe('what the demo HubSpot API does where HubSpot documents nothing, either
     expect(capped.post('/search', some).json.total).toBe(api(leads).post('/search', some).json.total);
   });
 
-  it('writes the contacts of a batch update it has and answers 207 naming the others, or refuses the whole batch with 404, writing none', () => {
+  it('writes the contacts of a batch update it has and answers 207 naming the others, refuses the whole batch with 404, writing none, or answers 200 without the others', () => {
     const leads = generateDemoLeads({ count: 20, seed: 4, now: new Date(NOW) });
     const update = { inputs: [{ id: leads[0].hubspotId, properties: { leadlens_tier: 'Hot' } }, { id: '999999999', properties: { leadlens_tier: 'Cold' } }] };
     const errors = [expect.objectContaining({ category: 'OBJECT_NOT_FOUND', context: { ids: ['999999999'] } })];
@@ -47,5 +47,11 @@ describe('what the demo HubSpot API does where HubSpot documents nothing, either
     expect(refusing.store.customValues(leads[0])).toEqual({});
     expect(refusing.post('/batch/update', { inputs: update.inputs.slice(0, 1) }).status).toBe(200);
     expect(refusing.store.customValues(leads[0])).toEqual({ leadlens_tier: 'Hot' });
+
+    const leavingOut = api(leads, { missingInBatchUpdate: 'left-out' });
+    const silent = leavingOut.post('/batch/update', update);
+    expect(silent).toMatchObject({ status: 200, json: { status: 'COMPLETE', results: [{ id: leads[0].hubspotId }] } });
+    expect(silent.json).not.toHaveProperty('errors');
+    expect(leavingOut.store.customValues(leads[0])).toEqual({ leadlens_tier: 'Hot' });
   });
 });

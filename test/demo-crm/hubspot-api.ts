@@ -32,13 +32,14 @@ export const SEARCH_RESULT_CAP = 10_000;
  *   calls it "the total number of records matching the search criteria"), or stops at
  *   SEARCH_RESULT_CAP (`capped`: other integrations take a total of 10,000 as "10,000 or more").
  * - `missingInBatchUpdate`: a batch update naming contacts HubSpot does not have (deleted, merged
- *   away) writes the others and answers 207 naming those in its `errors` (`multi-status`), or
- *   refuses the whole batch with 404 OBJECT_NOT_FOUND, writing none (`refuse-batch`): HubSpot
- *   documents its 207 for batch create only.
+ *   away) writes the others and answers 207 naming those in its `errors` (`multi-status`),
+ *   refuses the whole batch with 404 OBJECT_NOT_FOUND, writing none (`refuse-batch`), or writes
+ *   the others and answers 200 leaving those out of its `results`, with no error (`left-out`):
+ *   HubSpot documents its 207 for batch create only.
  */
 export interface HubSpotApiOptions {
   searchTotal: 'exact' | 'capped';
-  missingInBatchUpdate: 'multi-status' | 'refuse-batch';
+  missingInBatchUpdate: 'multi-status' | 'refuse-batch' | 'left-out';
 }
 export const HUBSPOT_API_DEFAULTS: HubSpotApiOptions = { searchTotal: 'exact', missingInBatchUpdate: 'multi-status' };
 
@@ -182,9 +183,10 @@ const customProperty = (name: string) => HUBSPOT_CUSTOM_PROPERTIES.find((propert
 /**
  * Batch update, as HubSpot validates it: a property the portal does not have, or a value a
  * number property cannot take, refuses the whole batch; ids that do not exist come back in a
- * 207's `errors`, or refuse the whole batch (`missingInBatch`). HubSpot's own properties are all refused
- * as read-only here (the demo's records are generated), though HubSpot takes a value for those its
- * definitions do not mark read-only. An updated contact is stamped as modified at `now`.
+ * 207's `errors`, refuse the whole batch, or are left out of a 200's `results` (`missingInBatch`).
+ * HubSpot's own properties are all refused as read-only here (the demo's records are generated),
+ * though HubSpot takes a value for those its definitions do not mark read-only. An updated contact
+ * is stamped as modified at `now`.
  */
 function batchUpdate(store: DemoStore, body: unknown, now: number, missingInBatch: HubSpotApiOptions['missingInBatchUpdate']): DemoResponse {
   const parsed = BatchUpdateSchema.safeParse(body);
@@ -216,7 +218,7 @@ function batchUpdate(store: DemoStore, body: unknown, now: number, missingInBatc
     results.push(contactObject(store, lead, [...Object.keys(input.properties), ...ALWAYS_RETURNED]));
   }
   const result = { status: 'COMPLETE', results, startedAt, completedAt: new Date().toISOString() };
-  if (missing.length === 0) return json(200, result);
+  if (missing.length === 0 || missingInBatch === 'left-out') return json(200, result);
   return json(207, { ...result, numErrors: 1, errors: [missingError] });
 }
 
