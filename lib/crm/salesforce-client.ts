@@ -7,7 +7,8 @@
  * a list of every Lead Id is refused as short, with Get Deleted alone (`listKeptDeletions`). The
  * user the credentials sign in as is the one the `identity` URL of Resources by Version names.
  * A read naming more Lead fields than one statement takes (hundreds, as managed packages add, or
- * many formula fields) names them in groups, merged by Id (`fieldGroups`).
+ * many formula fields) names them in groups, merged by Id (`fieldGroups`). In a multi-currency org
+ * every amount is handed on in the corporate currency (`withAmountsInCorporateCurrency`).
  */
 import { z } from 'zod';
 import type { CalculatedPage, ChangedPage, CrmClient, CrmRecord, Deletions, FieldToWrite, ReadOptions, RecordUpdateFailure } from './client';
@@ -131,6 +132,35 @@ const DescribeSchema = z.object({ fields: z.array(DescribedFieldSchema) });
 /** Salesforce field types that hold a number, and text; a picklist holds the text of its active values. */
 const NUMBER_TYPES = new Set(['double', 'int', 'percent', 'currency']);
 const TEXT_TYPES = new Set(['string', 'textarea']);
+
+/** A multi-currency org's Lead field naming the currency its amounts (its `currency` fields) are in; a single-currency org's Lead has none. */
+const CURRENCY_CODE_FIELD = 'CurrencyIsoCode';
+
+/**
+ * A multi-currency org's currencies (CurrencyType), active or not: records keep a currency made
+ * inactive, and Salesforce converts their amounts at its rate too. ConversionRate: how many of the
+ * currency make one of the corporate currency (whose own is 1). Leads have no dated rates
+ * (advanced currency management dates those of opportunities only).
+ */
+const CurrencyRatePageSchema = queryPageSchema(z.looseObject({ IsoCode: z.string(), ConversionRate: z.number().positive() }));
+
+/**
+ * `lead` with each of `currencyFields` it holds as a number in the corporate currency: divided by
+ * the rate (`rates`, by ISO code) of the Lead's currency, so that leads in yen and in dollars
+ * compare. Without a rate for its currency, its amounts are emptied rather than mixed with the
+ * others' currency. Salesforce keeps a rate for every currency a record can hold (a currency is
+ * never deleted, only made inactive), so this guards against odd data, a Lead without a currency;
+ * it is not reported as the leads a sync leaves out are: this lead is stored, its other fields read.
+ */
+export function withAmountsInCorporateCurrency<L extends Readonly<Record<string, unknown>>>(lead: L, currencyFields: readonly string[], rates: ReadonlyMap<string, number>): L {
+  const code = lead[CURRENCY_CODE_FIELD];
+  const rate = typeof code === 'string' ? rates.get(code) : undefined;
+  const converted = currencyFields.flatMap((name) => {
+    const amount = lead[name];
+    return typeof amount === 'number' ? [[name, rate === undefined ? null : amount / rate]] : [];
+  });
+  return converted.length === 0 ? lead : { ...lead, ...Object.fromEntries(converted) };
+}
 
 /** The characters a text field holds, when describe says (null for any other field). */
 const textLength = (described: DescribedField) => (TEXT_TYPES.has(described.type) && described.length ? described.length : null);
@@ -286,8 +316,9 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
 
   /**
    * Lead's fields the user can read, from describe (field-level security applies): the fields
-   * synced, and every field by lower-case name (API names are case-insensitive). Described
-   * again after a failure, or once forgotten.
+   * synced, every field by lower-case name (API names are case-insensitive), and in a
+   * multi-currency org those holding amounts in the Lead's currency. Described again after a
+   * failure, or once forgotten.
    */
   const leadDescribe = loadOnce(async (signal) => {
     const { data } = await http.request({ path: `${base}/sobjects/Lead/describe`, schema: DescribeSchema, what: 'describe Lead', signal });
@@ -298,8 +329,27 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     readableByLowerCase = new Map(synced.map((name) => [name.toLowerCase(), name]));
     describedAt = clock.now();
     const calculated = syncedFields.filter((field) => field.calculated).map((field) => field.name);
-    return { synced, calculated, byLowerCase: new Map(data.fields.map((field) => [field.name.toLowerCase(), field])) };
+    const currencyFields = synced.includes(CURRENCY_CODE_FIELD) ? syncedFields.filter((field) => field.type === 'currency').map((field) => field.name) : [];
+    return { synced, calculated, currencyFields, byLowerCase: new Map(data.fields.map((field) => [field.name.toLowerCase(), field])) };
   });
+
+  /** A multi-currency org's conversion rates by ISO code, read again as often as describe may be: an admin updates them. */
+  const currencyRates = loadOnce(async (signal) => {
+    const { records } = await queryAll('SELECT IsoCode, ConversionRate FROM CurrencyType', CurrencyRatePageSchema, 'read currency conversion rates', signal);
+    return new Map(records.map((currency) => [currency.IsoCode, currency.ConversionRate]));
+  }, { ms: DESCRIBE_REFRESH_MS, clock });
+
+  /**
+   * `leads` with their amounts in the corporate currency (`withAmountsInCorporateCurrency`), the
+   * rates read only when they hold an amount to convert: a single-currency org's as read.
+   */
+  async function inCorporateCurrency<L extends Readonly<Record<string, unknown>>>(leads: readonly L[], signal?: AbortSignal): Promise<L[]> {
+    const { currencyFields } = await leadDescribe.get(signal);
+    const held = currencyFields.filter((name) => leads.some((lead) => name in lead));
+    if (held.length === 0) return [...leads];
+    const rates = await currencyRates.get(signal);
+    return leads.map((lead) => withAmountsInCorporateCurrency(lead, held, rates));
+  }
 
   /** Every Lead field the user can read that a sync reads. */
   async function allFields(signal?: AbortSignal): Promise<string[]> {
@@ -311,7 +361,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
    * REQUIRED_FIELDS. Salesforce refuses a whole request naming a field the user cannot read
    * (INVALID_FIELD), and a model may name one: trained on another org, or hidden by field-level
    * security. Those are left out, so they read as missing. Named as describe spells them (API
-   * names are case-insensitive).
+   * names are case-insensitive), with the Lead's currency when one holds an amount in it.
    */
   async function readableFields(requested: readonly string[] | undefined, signal?: AbortSignal): Promise<string[]> {
     let readable = await allFields(signal);
@@ -324,7 +374,10 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       readable = await allFields(signal);
     }
     if (!requested) return readable;
-    return [...new Set([...REQUIRED_FIELDS, ...requested.flatMap((name) => readableByLowerCase.get(name.toLowerCase()) ?? [])])];
+    const names = requested.flatMap((name) => readableByLowerCase.get(name.toLowerCase()) ?? []);
+    const { currencyFields } = await leadDescribe.get(signal);
+    const currency = names.some((name) => currencyFields.includes(name)) ? [CURRENCY_CODE_FIELD] : [];
+    return [...new Set([...REQUIRED_FIELDS, ...names, ...currency])];
   }
 
   /** One page of a query, with Salesforce's clock when it answered (`date`). */
@@ -607,12 +660,12 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
           async () => (await readByIds([id], names, LeadPageSchema, 'read Lead', signal))[0] ?? null,
         ),
       );
-      return lead && toRecord(lead);
+      return lead && toRecord((await inCorporateCurrency([lead], signal))[0]);
     },
 
     async batchRead(ids, { fields, signal }: ReadOptions = {}) {
       const leads = await namingFields(fields, signal, (names) => readByIds(ids, names, LeadPageSchema, 'batch read Leads', signal));
-      return leads.map(toRecord);
+      return (await inCorporateCurrency(leads, signal)).map(toRecord);
     },
 
     async listChanged(since, pageToken, signal): Promise<ChangedPage> {
@@ -622,7 +675,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       // A locator ends in `-<offset>`: what is left is the total minus that offset.
       const offset = next === null ? page.totalSize : Number(/-(\d+)$/.exec(next)?.[1] ?? Number.NaN);
       const { records, skipped } = readEach(read, LeadSchema, 'Id', 'Salesforce answered query changed Leads');
-      return { records: records.map(toRecord), skipped, next, remaining: Number.isFinite(offset) ? Math.max(0, page.totalSize - offset) : null, ...(queriedAt !== undefined && { queriedAt }) };
+      return { records: (await inCorporateCurrency(records, signal)).map(toRecord), skipped, next, remaining: Number.isFinite(offset) ? Math.max(0, page.totalSize - offset) : null, ...(queriedAt !== undefined && { queriedAt }) };
     },
 
     syncedFields: (signal) => readableFields(undefined, signal),
@@ -655,7 +708,8 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       const { calculated } = await leadDescribe.get(signal);
       if (pageToken === null && calculated.length === 0) return null;
       const { page, records: read } = await leadPage(calculated, pageToken, (fieldList) => `SELECT ${fieldList} FROM Lead`, LeadPageSchema, 'read formula fields of Leads', signal);
-      const records = read.map(({ attributes: _attributes, Id, SystemModstamp: _modified, ...fields }) => ({ id: Id, fields }));
+      // The Lead's currency, read to convert its formula amounts, is no formula field.
+      const records = (await inCorporateCurrency(read, signal)).map(({ attributes: _attributes, Id, SystemModstamp: _modified, [CURRENCY_CODE_FIELD]: _currency, ...fields }) => ({ id: Id, fields }));
       return { records, next: page.done ? null : (page.nextRecordsUrl ?? null) };
     },
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_OWNERS, generateDemoLeads } from '../../lib/crm/demo-data';
 import type { DemoRequest } from './http';
-import { defaultSalesforceOptions, extraFieldValue, salesforceApi, type DemoExtraLeadField, type DemoSalesforceOptions } from './salesforce-api';
+import { defaultSalesforceOptions, extraFieldValue, salesforceApi, type DemoExtraLeadField, type DemoMultiCurrency, type DemoSalesforceOptions } from './salesforce-api';
 import { createDemoStore } from './store';
 
 const leads = generateDemoLeads({ count: 300, seed: 4, now: new Date('2026-11-01T00:00:00Z') });
@@ -94,5 +94,47 @@ describe('demo Salesforce: query cursors', () => {
     expect(first.done).toBe(false);
     for (let i = 0; i < 60; i++) expect(soql(`SELECT Id FROM Lead WHERE Id IN ('${leads[i].salesforceId}')`).json()).toMatchObject({ done: true, totalSize: 1 });
     expect(get(first.nextRecordsUrl).json()).toMatchObject({ done: true, records: expect.any(Array) });
+  });
+});
+
+describe('demo Salesforce: a multi-currency org', () => {
+  const multiCurrency: DemoMultiCurrency = {
+    currencies: [
+      { IsoCode: 'USD', ConversionRate: 1, IsCorporate: true, IsActive: true },
+      { IsoCode: 'JPY', ConversionRate: 150, IsCorporate: false, IsActive: true },
+      { IsoCode: 'CHF', ConversionRate: 0.9, IsCorporate: false, IsActive: false },
+    ],
+    leadCurrency: (lead) => (lead === leads[1] ? 'JPY' : 'USD'),
+  };
+
+  it('describes Lead’s currency as a picklist of the active currencies, and answers it with each Lead, by query and by record', () => {
+    const { get, soql } = org({ multiCurrency });
+    const described = (get('/services/data/v67.0/sobjects/Lead/describe').json() as { fields: { name: string; type: string; picklistValues: { value: string }[] }[] }).fields;
+    expect(described.find((f) => f.name === 'CurrencyIsoCode')).toMatchObject({ type: 'picklist', picklistValues: [{ value: 'USD' }, { value: 'JPY' }] });
+    const { records } = soql(`SELECT Id,CurrencyIsoCode,AnnualRevenue FROM Lead WHERE Id IN ('${leads[0].salesforceId}','${leads[1].salesforceId}')`).json() as { records: Record<string, unknown>[] };
+    expect(records.map(({ attributes: _attributes, ...values }) => values)).toEqual([
+      { Id: leads[0].salesforceId, CurrencyIsoCode: 'USD', AnnualRevenue: leads[0].salesforce.AnnualRevenue },
+      { Id: leads[1].salesforceId, CurrencyIsoCode: 'JPY', AnnualRevenue: leads[1].salesforce.AnnualRevenue },
+    ]);
+    expect(get(`/services/data/v67.0/sobjects/Lead/${leads[1].salesforceId}?fields=currencyisocode`).json()).toMatchObject({ Id: leads[1].salesforceId, CurrencyIsoCode: 'JPY' });
+    expect(get(`/services/data/v67.0/sobjects/Lead/${leads[1].salesforceId}`).json()).toMatchObject({ CurrencyIsoCode: 'JPY', AnnualRevenue: leads[1].salesforce.AnnualRevenue });
+  });
+
+  it('answers CurrencyType, active currencies or all', () => {
+    const { soql } = org({ multiCurrency });
+    const rows = (q: string) => (soql(q).json() as { records: Record<string, unknown>[] }).records;
+    expect(rows('SELECT IsoCode, ConversionRate, IsCorporate FROM CurrencyType WHERE IsActive = true')).toEqual([
+      { attributes: { type: 'CurrencyType' }, IsoCode: 'USD', ConversionRate: 1, IsCorporate: true },
+      { attributes: { type: 'CurrencyType' }, IsoCode: 'JPY', ConversionRate: 150, IsCorporate: false },
+    ]);
+    expect(rows('SELECT IsoCode, ConversionRate FROM CurrencyType').map((row) => row.IsoCode)).toEqual(['USD', 'JPY', 'CHF']);
+  });
+
+  it('is single-currency by default: Lead has no CurrencyIsoCode and there is no CurrencyType', () => {
+    const { get, soql } = org();
+    const described = (get('/services/data/v67.0/sobjects/Lead/describe').json() as { fields: { name: string }[] }).fields;
+    expect(described.map((f) => f.name)).not.toContain('CurrencyIsoCode');
+    expect(soql('SELECT Id,CurrencyIsoCode FROM Lead').json()).toEqual([{ message: "No such column 'CurrencyIsoCode' on entity 'Lead'.", errorCode: 'INVALID_FIELD' }]);
+    expect(soql('SELECT IsoCode FROM CurrencyType').json()).toEqual([{ message: "sObject type 'CurrencyType' is not supported.", errorCode: 'INVALID_TYPE' }]);
   });
 });

@@ -7,7 +7,8 @@
  *   GET /services/data/vNN.0/sobjects/Lead/describe
  *   GET /services/data/vNN.0/sobjects/User/{Id}[?fields=A,B]
  *   GET /services/data/vNN.0/query?q=SOQL             (and queryAll) → {totalSize, done, records, nextRecordsUrl}
- *                                                     on Lead, User (the admin and the demo owners) and Group (one queue)
+ *                                                     on Lead, User (the admin and the demo owners) and Group (one queue),
+ *                                                     and CurrencyType in a multi-currency org
  *   GET /services/data/vNN.0/query/{locator}-{offset}  the next batch
  *   PATCH /services/data/vNN.0/composite/sobjects     update up to 200 records (sObject Collections)
  *   GET /services/data/vNN.0/sobjects/Lead/deleted/?start=ISO&end=ISO
@@ -17,7 +18,8 @@
  * pass 16,384 bytes is refused before anything else, as Salesforce does: 414, or 431. A PATCH
  * whose body is not sent as `application/json` is refused with 415. A statement naming more than
  * Salesforce takes once it expands formula and currency fields is refused with 400
- * QUERY_TOO_COMPLICATED (`DemoSalesforceOptions`, where a test also gives Lead hundreds of fields).
+ * QUERY_TOO_COMPLICATED (`DemoSalesforceOptions`, where a test also gives Lead hundreds of fields,
+ * or makes the org multi-currency).
  */
 import { parseCrmDateTime } from '../../lib/crm/client';
 import { DEMO_OWNERS, salesforceDateTime, type DemoLead, type SalesforceLead } from '../../lib/crm/demo-data';
@@ -111,9 +113,28 @@ export interface DemoExtraLeadField extends SoqlField {
   formulaLength?: number;
 }
 
+/** A currency of a multi-currency org, as its CurrencyType record holds it: `ConversionRate` of it make one of the corporate currency. */
+export interface DemoCurrency {
+  IsoCode: string;
+  ConversionRate: number;
+  IsCorporate: boolean;
+  IsActive: boolean;
+}
+
+/**
+ * A multi-currency org: Lead has the field CurrencyIsoCode, `leadCurrency(lead)` for each Lead, in
+ * which its amounts are (the demo's numbers as they are), and CurrencyType lists `currencies`.
+ */
+export interface DemoMultiCurrency {
+  currencies: readonly DemoCurrency[];
+  leadCurrency(lead: DemoLead): string;
+}
+
 /** How the demo org differs from its defaults: read at each request, so a test changes it while the org serves. */
 export interface DemoSalesforceOptions {
   extraLeadFields: readonly DemoExtraLeadField[];
+  /** Null (the default): a single-currency org, whose Lead has no CurrencyIsoCode and which has no CurrencyType. */
+  multiCurrency: DemoMultiCurrency | null;
   /**
    * The longest a SOQL statement (or the statement an sObject read with `fields` runs) may grow
    * once Salesforce expands it before it is refused as QUERY_TOO_COMPLICATED: each currency field
@@ -123,7 +144,17 @@ export interface DemoSalesforceOptions {
   maxExpandedSoqlLength: number;
 }
 
-export const defaultSalesforceOptions = (): DemoSalesforceOptions => ({ extraLeadFields: [], maxExpandedSoqlLength: 100_000 });
+export const defaultSalesforceOptions = (): DemoSalesforceOptions => ({ extraLeadFields: [], multiCurrency: null, maxExpandedSoqlLength: 100_000 });
+
+/** A multi-currency org's Lead field holding the Lead's currency (a picklist of the org's currencies). */
+const CURRENCY_CODE_FIELD: SoqlField = { name: 'CurrencyIsoCode', type: 'picklist' };
+
+/** CurrencyType, queryable in a multi-currency org only (elsewhere INVALID_TYPE, as on Salesforce). */
+const currencyTypeObject = ({ currencies }: DemoMultiCurrency): SoqlObject => ({
+  name: 'CurrencyType',
+  fields: [{ name: 'IsoCode', type: 'picklist' }, { name: 'ConversionRate', type: 'double' }, { name: 'IsCorporate', type: 'boolean' }, { name: 'IsActive', type: 'boolean' }],
+  rows: () => currencies.map((currency) => ({ ...currency })),
+});
 
 /** What `lead` holds in the extra field `field`: a number, or text, made of both, the same at every read. */
 export function extraFieldValue(lead: DemoLead, field: DemoExtraLeadField): string | number {
@@ -150,10 +181,13 @@ interface Cursor {
 
 /** `now()`: the org's clock, which "Get Deleted" measures its limits by. */
 export function salesforceApi(store: DemoStore, now: () => number, options: DemoSalesforceOptions = defaultSalesforceOptions()): DemoHandler {
-  // Lead's fields and each Lead's extra values, made again when the extra fields change.
-  const extraOf = (fields: readonly DemoExtraLeadField[]) => ({ fields, leadFields: leadFieldsWith(fields), values: new WeakMap<DemoLead, SoqlRow>() });
-  let extra = extraOf(options.extraLeadFields);
-  const extraNow = () => (extra.fields === options.extraLeadFields ? extra : (extra = extraOf(options.extraLeadFields)));
+  // Lead's fields and each Lead's extra values, made again when the extra fields or the currencies change.
+  const extraOf = (fields: readonly DemoExtraLeadField[], multiCurrency: DemoMultiCurrency | null) => ({ fields, multiCurrency, leadFields: leadFieldsWith(fields, multiCurrency !== null), values: new WeakMap<DemoLead, SoqlRow>() });
+  let extra = extraOf(options.extraLeadFields, options.multiCurrency);
+  const extraNow = () =>
+    extra.fields === options.extraLeadFields && extra.multiCurrency === options.multiCurrency ? extra : (extra = extraOf(options.extraLeadFields, options.multiCurrency));
+  /** The Lead's currency in a multi-currency org (none in a single-currency one). */
+  const currencyOf = (lead: DemoLead): SoqlRow => (options.multiCurrency ? { [CURRENCY_CODE_FIELD.name]: options.multiCurrency.leadCurrency(lead) } : {});
   function extraValues(lead: DemoLead): SoqlRow {
     const { fields, values } = extraNow();
     const made = values.get(lead) ?? Object.fromEntries(fields.map((field) => [field.name, extraFieldValue(lead, field)]));
@@ -166,9 +200,9 @@ export function salesforceApi(store: DemoStore, now: () => number, options: Demo
       return extraNow().leadFields;
     },
     // The extra values are the row's prototype: copying hundreds of them into each row, a query of thousands of Leads would take seconds.
-    rows: () => store.leads.map((lead): SoqlRow => Object.assign(Object.create(extraValues(lead)) as SoqlRow, lead.salesforce, store.customValues(lead))),
+    rows: () => store.leads.map((lead): SoqlRow => Object.assign(Object.create(extraValues(lead)) as SoqlRow, lead.salesforce, currencyOf(lead), store.customValues(lead))),
   };
-  const queryable: readonly SoqlObject[] = [leadObject, USER_OBJECT, GROUP_OBJECT];
+  const queryable = (): readonly SoqlObject[] => [leadObject, USER_OBJECT, GROUP_OBJECT, ...(options.multiCurrency ? [currencyTypeObject(options.multiCurrency)] : [])];
   const cursors = new Map<string, Cursor>();
   let cursorCount = 0;
 
@@ -198,7 +232,7 @@ export function salesforceApi(store: DemoStore, now: () => number, options: Demo
     const soql = request.url.searchParams.get('q');
     if (!soql) return error(400, 'MALFORMED_QUERY', 'A query string has to be specified');
     try {
-      const parsed = parseSoql(soql, queryable);
+      const parsed = parseSoql(soql, queryable());
       if (expandedLength(soql, parsed.fields) > options.maxExpandedSoqlLength) return tooComplicated();
       const records = runSoql(parsed).map((record) => withAttributes(version, parsed.object.name, record));
       const size = batchSize(request);
@@ -216,7 +250,8 @@ export function salesforceApi(store: DemoStore, now: () => number, options: Demo
   function leadRecord(lead: DemoLead | undefined, version: string, fieldList: string | null): DemoResponse {
     if (!lead) return notFound();
     const custom = store.customValues(lead);
-    if (fieldList === null) return json(200, withAttributes(version, 'Lead', { ...lead.salesforce, ...custom, ...extraValues(lead) }));
+    const row: SoqlRow = { ...lead.salesforce, ...currencyOf(lead), ...custom, ...extraValues(lead) };
+    if (fieldList === null) return json(200, withAttributes(version, 'Lead', row));
     const fields: SoqlField[] = [];
     for (const name of fieldList.split(',').map((s) => s.trim()).filter(Boolean)) {
       const field = leadObject.fields.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
@@ -224,7 +259,6 @@ export function salesforceApi(store: DemoStore, now: () => number, options: Demo
       fields.push(field);
     }
     if (expandedLength(`SELECT ${fieldList} FROM Lead WHERE Id = '${lead.salesforceId}'`, fields) > options.maxExpandedSoqlLength) return tooComplicated();
-    const row: SoqlRow = { ...lead.salesforce, ...custom, ...extraValues(lead) };
     return json(200, withAttributes(version, 'Lead', Object.fromEntries([['Id', lead.salesforceId], ...fields.map((field) => [field.name, row[field.name] ?? null])])));
   }
 
@@ -258,7 +292,7 @@ export function salesforceApi(store: DemoStore, now: () => number, options: Demo
     if (rest === '/query' || rest === '/query/' || rest === '/queryAll' || rest === '/queryAll/') return query(request, version);
     const more = /^\/query(?:All)?\/([^/]+)$/.exec(rest);
     if (more) return moreResults(request, more[1]);
-    if (/^\/sobjects\/Lead\/describe\/?$/i.test(rest)) return json(200, describeLead(version, options.extraLeadFields));
+    if (/^\/sobjects\/Lead\/describe\/?$/i.test(rest)) return json(200, describeLead(version, options.extraLeadFields, options.multiCurrency));
     if (/^\/sobjects\/Lead\/deleted\/?$/i.test(rest)) return deletedLeads(store, request.url.searchParams, now());
     const user = /^\/sobjects\/User\/([^/]+)\/?$/i.exec(rest);
     if (user) return userRecord(user[1], version, request.url.searchParams.get('fields'));
@@ -315,8 +349,13 @@ const customField = (name: string) => SALESFORCE_CUSTOM_FIELDS.find((field) => f
 /** A custom field's Salesforce type: a number field is a `double`. */
 const customSoqlField = ({ name, type }: CustomField): SoqlField => ({ name, type: type === 'number' ? 'double' : 'string' });
 
-/** Lead's fields: Salesforce's own, LeadLens's custom ones, and `extraFields`. */
-const leadFieldsWith = (extraFields: readonly DemoExtraLeadField[]): readonly SoqlField[] => [...SALESFORCE_LEAD_FIELDS, ...SALESFORCE_CUSTOM_FIELDS.map(customSoqlField), ...extraFields];
+/** Lead's fields: Salesforce's own (with CurrencyIsoCode in a multi-currency org), LeadLens's custom ones, and `extraFields`. */
+const leadFieldsWith = (extraFields: readonly DemoExtraLeadField[], multiCurrency: boolean): readonly SoqlField[] => [
+  ...SALESFORCE_LEAD_FIELDS,
+  ...(multiCurrency ? [CURRENCY_CODE_FIELD] : []),
+  ...SALESFORCE_CUSTOM_FIELDS.map(customSoqlField),
+  ...extraFields,
+];
 
 /** A User of the demo org, or its fields, as `GET sobjects/User/{Id}` answers. */
 function userRecord(id: string, version: string, fieldList: string | null): DemoResponse {
@@ -412,7 +451,7 @@ const SOAP_TYPES: Partial<Record<SalesforceField['type'], string>> = {
 /** Lead fields Salesforce sets itself: describe says they are not `updateable`. */
 const NOT_UPDATEABLE = new Set<string>(['Id', 'Name', 'IsConverted', 'ConvertedDate', 'LastActivityDate', 'CreatedDate', 'LastModifiedDate', 'SystemModstamp']);
 
-function describeLead(version: string, extraFields: readonly DemoExtraLeadField[]): object {
+function describeLead(version: string, extraFields: readonly DemoExtraLeadField[], multiCurrency: DemoMultiCurrency | null): object {
   return {
     name: 'Lead',
     label: 'Lead',
@@ -431,6 +470,7 @@ function describeLead(version: string, extraFields: readonly DemoExtraLeadField[
         calculated: false,
         updateable: !NOT_UPDATEABLE.has(field.name),
       })),
+      ...(multiCurrency ? [describeCurrencyCode(multiCurrency)] : []),
       ...SALESFORCE_CUSTOM_FIELDS.map((field) => {
         const { type } = customSoqlField(field);
         return { name: field.name, label: field.label, type, soapType: SOAP_TYPES[type] ?? 'xsd:string', nillable: true, picklistValues: [], custom: true, calculated: false, updateable: true };
@@ -447,5 +487,22 @@ function describeLead(version: string, extraFields: readonly DemoExtraLeadField[
         updateable: false,
       })),
     ],
+  };
+}
+
+/** Lead's CurrencyIsoCode as describe lists it: a standard picklist of the org's active currencies. */
+function describeCurrencyCode({ currencies }: DemoMultiCurrency): object {
+  const corporate = currencies.find((currency) => currency.IsCorporate)?.IsoCode;
+  return {
+    name: CURRENCY_CODE_FIELD.name,
+    label: 'Lead Currency',
+    type: CURRENCY_CODE_FIELD.type,
+    soapType: 'xsd:string',
+    length: 3,
+    nillable: false,
+    picklistValues: currencies.filter((currency) => currency.IsActive).map(({ IsoCode }) => ({ active: true, defaultValue: IsoCode === corporate, label: IsoCode, value: IsoCode })),
+    custom: false,
+    calculated: false,
+    updateable: true,
   };
 }
