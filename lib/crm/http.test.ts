@@ -148,6 +148,32 @@ describe('HttpClient', () => {
     expect(clock.slept).toBe(3000);
   });
 
+  it.each([
+    ['4 minutes fast', 4 * 60_000],
+    ['2 minutes slow', -2 * 60_000],
+    ['right', 0],
+  ])('waits out a Retry-After date on the CRM’s clock (its Date header), the browser’s being %s', async (_, skewMs) => {
+    const crmNow = Date.parse('2026-11-01T12:00:00Z');
+    const fetchImpl = vi.fn<typeof fetch>()
+      .mockResolvedValueOnce(reply(429, {}, { date: 'Sun, 01 Nov 2026 12:00:00 GMT', 'retry-after': 'Sun, 01 Nov 2026 12:00:05 GMT' }))
+      .mockResolvedValueOnce(reply(200, { ok: true }));
+    const clock = virtualClock(crmNow + skewMs);
+    const { http } = client(fetchImpl, { clock });
+    await expect(http.request({ path: '/x', schema: Ok, what: 'test' })).resolves.toMatchObject({ data: { ok: true } });
+    expect(clock.slept).toBe(5000);
+  });
+
+  it('measures a Retry-After date on the browser’s clock when the answer has no readable Date', async () => {
+    for (const headers of [{}, { date: 'soon' }] as Record<string, string>[]) {
+      const fetchImpl = vi.fn<typeof fetch>()
+        .mockResolvedValueOnce(reply(429, {}, { ...headers, 'retry-after': 'Sun, 01 Nov 2026 12:00:05 GMT' }))
+        .mockResolvedValueOnce(reply(200, { ok: true }));
+      const clock = virtualClock(Date.parse('2026-11-01T12:00:01Z'));
+      await client(fetchImpl, { clock }).http.request({ path: '/x', schema: Ok, what: 'test' });
+      expect(clock.slept).toBe(4000);
+    }
+  });
+
   it('does not wait out a Retry-After longer than a minute: it fails as a rate error saying when to try again, and holds no other call', async () => {
     const fetchImpl = vi.fn<typeof fetch>()
       .mockResolvedValueOnce(reply(429, {}, { 'retry-after': 'Fri, 01 Jan 2100 00:00:00 GMT' }))

@@ -277,7 +277,10 @@ export class AnswerTimeout {
   }
 }
 
-/** `Retry-After` as seconds or an HTTP date, in ms from now; undefined when absent or unusable. */
+/**
+ * `Retry-After` as seconds or an HTTP date, in ms from `now`; undefined when absent or unusable.
+ * For a date, `now` is best the answer's own `Date` (the CRM's clock, which set it), not the browser's.
+ */
 export function parseRetryAfter(value: string | null, now: number): number | undefined {
   if (value === null || value.trim() === '') return undefined;
   const seconds = Number(value);
@@ -447,7 +450,11 @@ export class HttpClient {
     if (status === 429 && dailyLimitReached) {
       return { kind: 'fatal', error: new CrmError('rate', `${crmLabel}'s daily API limit is used up: try again tomorrow${detail}`, status, code) };
     }
-    if (status === 429) return { kind: 'rate', retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.clock.now()) };
+    if (status === 429) {
+      // A date to retry after is measured on the clock that wrote it: a browser's clock minutes fast would wait not at all, minutes slow far too long.
+      const crmNow = parseHttpDate(response.headers.get('date')) ?? this.clock.now();
+      return { kind: 'rate', retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), crmNow) };
+    }
     if (status === 401) return { kind: 'fatal', error: new CrmError('auth', `${crmLabel} rejected the credentials: HTTP 401${detail}`, status, code, { crmSaid: said }), refusedAuthorization: authorization };
     if (status >= 500) return { kind: 'retry', errorKind: 'server', reason: `HTTP ${status}${detail}`, status };
     return { kind: 'fatal', error: new CrmError('request', refusal ?? `${crmLabel} refused ${request.what}: HTTP ${status}${detail}`, status, code) };
