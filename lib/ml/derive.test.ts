@@ -258,6 +258,34 @@ describe('parseDate', () => {
   });
 });
 
+describe('parseDate: an ISO date-time with a space before its zone, or an offset in hours alone (databases\' exports)', () => {
+  it.each([
+    ['2026-12-05 14:30:00.000 +0000', 1796481000000], // Snowflake's default: 2026-12-05T14:30Z
+    ['2026-12-05 14:30:00+00', 1796481000000], // Postgres
+    ['2026-12-05 14:30:00 +0100', 1796477400000], // Ruby: 2026-12-05T13:30Z
+    ['2026-12-05T14:30:00+00', 1796481000000],
+    ['2026/12/05 14:30:00+01:00', 1796477400000],
+    ['2026-12-5 9:30:00+0000', 1796463000000], // 2026-12-05T09:30Z
+    ['2026-12-05 14:30:00.000 Z', 1796481000000],
+    ['2026-12-05 14:30 -05', 1796499000000], // 2026-12-05T19:30Z
+    ['2026-12-05 09:30 -05:30', 1796482800000], // 2026-12-05T15:00Z
+    ['12/05/2026 14:30 +00', 1796481000000], // a numeric date's zone too
+    // Read to the millisecond, as before: Salesforce's and HubSpot's own forms.
+    ['2026-12-05T14:30:00.123+0000', 1796481000123],
+    ['2026-12-05T14:30:00.5Z', 1796481000500],
+  ] as const)('%s', (raw, want) => expect(parseDate(raw)).toBe(want));
+
+  it.each(['2026-12-05 14:30:00 +2400', '2026-12-05 14:30:00 +0160', '2026-02-31 14:30:00 +0000', '2026-12-05 24:00:00 +00', '2026-12-05 14:30:00 +1'])(
+    '%s → NaN',
+    (raw) => expect(parseDate(raw)).toBeNaN(),
+  );
+
+  it('reads an offset in hours alone after a time', () => {
+    expect(trailingZone('2026-06-11 16:41 +02')).toEqual({ date: '2026-06-11 16:41', offsetMinutes: 120 });
+    expect(trailingZone('11/06/2026 16:41-03')).toEqual({ date: '11/06/2026 16:41', offsetMinutes: -180 });
+  });
+});
+
 describe('daysSince: a date alone in calendar days on the rep\'s clock, a date with a time in 24 hours elapsed', () => {
   // 8 pm on Dec 1 in Los Angeles (UTC−8) is 4 am on Dec 2 in UTC; 9 am on Dec 2 in Auckland (UTC+13) is 8 pm on Dec 1 in UTC.
   const laEvening = Date.parse('2026-12-01T20:00:00-08:00');

@@ -18,7 +18,11 @@ export type Raw = string | number | boolean | null | undefined;
  * told to be trained again (`featuresReadDifferentlyNow` in manifest.ts), as its scores no longer
  * read its fields as it learnt them. Not bumped for where a date alone's days are counted to (the
  * rep's own today, not UTC's: `daysSince`): that moves a value by one day at most, only for reps
- * far from UTC, and the date itself reads as before.
+ * far from UTC, and the date itself reads as before. Nor for the date-times that read as missing
+ * before and as dates now (a space before the zone, an offset in hours: `2026-12-05 14:30:00 +0000`,
+ * `…+00`): no value read before reads otherwise, and a model could only have learnt such cells as
+ * missing among other dates (a column of them trained no date feature: too few dates, or missing
+ * in every row, dropped), so flagging every model would ask nearly every admin to train again for nothing.
  */
 export const DERIVED_READING_VERSION = 1;
 
@@ -280,8 +284,31 @@ export function numericDate(text: string): NumericDate | null {
 
 const MS_PER_MINUTE = 60_000;
 
-/** An ISO date-time, with `/` too, and a zone or none: `2026-03-01T10:30:00Z`, `2026-03-01 10:30`, `2026/03/01 10:30+01:00`. */
-const ISO_DATE_TIME_RE = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+/**
+ * An ISO date-time, with `/` too, and a zone or none, spaces before it or not: `2026-03-01T10:30:00Z`,
+ * `2026-03-01 10:30`, `2026/03/01 10:30+01:00`, `2026-03-01 10:30:00.000 +0000` (Snowflake),
+ * `2026-03-01 10:30:00+00` (Postgres). Groups: year, month, day, hour, minute, second, fraction of a
+ * second, zone, and the zone's sign, hours and minutes when it is an offset.
+ */
+const ISO_DATE_TIME_RE = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|([+-])(\d{2})(?::?(\d{2}))?)?$/i;
+
+/** The wall clock an ISO date-time writes, in epoch milliseconds as if UTC; NaN when it is no date (31 February, 24:00). */
+function isoWallClockMs(iso: RegExpExecArray): number {
+  return validUtc(+iso[1], +iso[2], +iso[3], +iso[4], +iso[5], iso[6] ? +iso[6] : 0);
+}
+
+/**
+ * Epoch milliseconds of an ISO date-time with a zone: its wall clock, to the millisecond, less the
+ * zone's offset (hours to 23, as ISO writes them); NaN when the date or the offset is none.
+ */
+function isoZonedMs(iso: RegExpExecArray): number {
+  const [fraction, , sign, hours = '0', minutes = '0'] = iso.slice(7); // no sign: Z
+  if (+hours > 23 || +minutes > 59) return NaN;
+  const offsetMinutes = (sign === '-' ? -1 : 1) * (+hours * 60 + +minutes);
+  // Milliseconds count only here, as when Date.parse read these (HubSpot's `…:44.123Z`): a date-time without a zone has always been read to the second.
+  const milliseconds = fraction ? +fraction.slice(0, 3).padEnd(3, '0') : 0;
+  return isoWallClockMs(iso) + milliseconds - offsetMinutes * MS_PER_MINUTE;
+}
 
 /** A date alone as ISO writes it: `2026-03-01`. */
 const ISO_DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -293,11 +320,11 @@ const YEAR_FIRST_DAY_RE = /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/;
 const US_ZONE_HOURS: Readonly<Record<string, number>> = { EST: -5, EDT: -4, CST: -6, CDT: -5, MST: -7, MDT: -6, PST: -8, PDT: -7 };
 
 /**
- * A zone after a date's time, as CRMs and Intl write one there: `Z` or `+01:00` (also right after
- * the time), `GMT`, `UTC`, `GMT+9`, `UTC−5` (a minus sign in fr, sv), `GMT -5` (sl, hr, et),
- * `GMT+5:30` (`UTC+5.30` in fi), or a name in capitals (`EST`, `MEZ`, `SEČ`).
+ * A zone after a date's time, as CRMs, databases and Intl write one there: `Z`, `+01:00`, `+0100`
+ * or `+01` (also right after the time), `GMT`, `UTC`, `GMT+9`, `UTC−5` (a minus sign in fr, sv),
+ * `GMT -5` (sl, hr, et), `GMT+5:30` (`UTC+5.30` in fi), or a name in capitals (`EST`, `MEZ`, `SEČ`).
  */
-const TRAILING_ZONE_RE = /^(.+?)(?:(?:(?<=\d)|\s+)(?:Z|([+\-\u2212])(\d{2}):?(\d{2}))|\s+(?:(?:GMT|UTC)(?:\s?([+\-\u2212])(\d{1,2})(?:[:.](\d{2}))?)?|(\p{Lu}{2,5})))$/u;
+const TRAILING_ZONE_RE = /^(.+?)(?:(?:(?<=\d)|\s+)(?:Z|([+\-\u2212])(\d{2})(?::?(\d{2}))?)|\s+(?:(?:GMT|UTC)(?:\s?([+\-\u2212])(\d{1,2})(?:[:.](\d{2}))?)?|(\p{Lu}{2,5})))$/u;
 
 /** The longest text `trailingZone` reads: a date written out in words, its time and its zone fit. */
 const MAX_ZONED_DATE_LENGTH = 64;
@@ -312,7 +339,7 @@ export interface ZonedText {
 
 /**
  * The zone `text` (trimmed) ends with, as HubSpot writes one after a time in its user's zone
- * (`11/03/2026 9:14 AM EST`, `… 9:00AM GMT+9`): `GMT±h[:mm]`, `UTC±h[:mm]`, `Z` and `±hh:mm`
+ * (`11/03/2026 9:14 AM EST`, `… 9:00AM GMT+9`): `GMT±h[:mm]`, `UTC±h[:mm]`, `Z` and `±hh[[:]mm]`
  * at their offset, `GMT` and `UTC` alone at 0, the US zones (EST, EDT, CST, CDT, MST, MDT, PST,
  * PDT) at theirs; any other name in capitals has none known. Null when it ends with none. Whether
  * the text before it is a date with a time is for the caller to read.
@@ -379,8 +406,8 @@ export function numericDateIso(date: NumericDate, order: DateOrder): string | nu
 
 /**
  * Epoch milliseconds (UTC) from a raw date: ISO date (`2026-03-01`, taken as UTC midnight) or
- * date-time (`2026-03-01T10:00:00Z`), `M/D/YYYY`, `M/D/YYYY, h:mm AM`, `MM/DD/YYYY h:mm AM`,
- * `D.M.YYYY[ HH:MM]` (dots are day-first), `YYYY/MM/DD`, epoch milliseconds (number or digit
+ * date-time (`2026-03-01T10:00:00Z`, `2026-03-01 10:00:00.000 +0000`, `2026-03-01 10:00:00+00`),
+ * `M/D/YYYY`, `M/D/YYYY, h:mm AM`, `MM/DD/YYYY h:mm AM`, `D.M.YYYY[ HH:MM]` (dots are day-first), `YYYY/MM/DD`, epoch milliseconds (number or digit
  * string). Dates without a zone are UTC; a date-time of these forms followed by a zone that
  * names its offset (`trailingZone`: `11/03/2026 9:14 AM EST`, `2026-03-01 10:30 GMT+1`) is read
  * at that offset; followed by a name of no known offset (`MEZ`), it is no date here (page-values.ts
@@ -413,15 +440,7 @@ function readDate(raw: Raw, extra: readonly string[]): ReadDate {
   let m = ISO_DAY_RE.exec(s);
   if (m) return { ms: validUtc(+m[1], +m[2], +m[3], 0, 0, 0), dateAlone: true };
   m = ISO_DATE_TIME_RE.exec(s);
-  if (m) {
-    if (m[7]) {
-      // Checked as a date without a zone would be: Date.parse rolls 31 February over into March.
-      if (Number.isNaN(validUtc(+m[1], +m[2], +m[3], +m[4], +m[5], m[6] ? +m[6] : 0))) return instant(NaN);
-      const t = Date.parse(s.replace(' ', 'T'));
-      return instant(Number.isFinite(t) ? t : NaN);
-    }
-    return instant(validUtc(+m[1], +m[2], +m[3], +m[4], +m[5], m[6] ? +m[6] : 0));
-  }
+  if (m) return instant(m[8] ? isoZonedMs(m) : isoWallClockMs(m));
   m = YEAR_FIRST_DAY_RE.exec(s);
   if (m) return { ms: validUtc(+m[1], +m[2], +m[3], 0, 0, 0), dateAlone: true };
   // M/D/YYYY[, h:mm[:ss] [AM|PM]] (US), D.M.YYYY[ h:mm] (dots)
@@ -439,7 +458,7 @@ function zonedDateMs(text: string): number {
   const numeric = iso ? null : numericDate(zoned.date);
   const order = numeric?.time ? USUAL_ORDER[numeric.separator] : null;
   // A zone after a zone (`2026-03-01T10:30Z EST`), or after a date without a time, names no instant.
-  const wallClock = iso ? (iso[7] ? NaN : validUtc(+iso[1], +iso[2], +iso[3], +iso[4], +iso[5], iso[6] ? +iso[6] : 0)) : numeric && order ? numericDateMs(numeric, order) : NaN;
+  const wallClock = iso ? (iso[8] ? NaN : isoWallClockMs(iso)) : numeric && order ? numericDateMs(numeric, order) : NaN;
   return wallClock - zoned.offsetMinutes * MS_PER_MINUTE;
 }
 
