@@ -447,8 +447,9 @@ export function TrainingSection() {
               Suggested fields are pre-selected, except those the leakage guard flags, left out with the reason beside them: a model that reads a
               field filled in after a lead&apos;s outcome looks brilliant in testing and fails on new leads. The guard flags the CRM fields it knows
               are written as or after the outcome (status, rating, lifecycle stage, last modified and last activity dates…), fields whose values
-              alone nearly give the outcome away, the lead&apos;s age and, for leads synced from a CRM, counts such as visits and e-mail opens,
-              which go on after the outcome. It catches strong cases only: a field it does not flag is not proven safe, so leave out any field
+              alone nearly give the outcome away, the lead&apos;s age and, for leads synced from a CRM or exported from one (a file&apos;s
+              columns under the CRM&apos;s own names, such as &quot;Number of Sessions&quot;), counts such as visits and e-mail opens, which go
+              on after the outcome. It catches strong cases only: a field it does not flag is not proven safe, so leave out any field
               your team fills in while or after working a lead. A feature moved to another field is checked again on it.
             </p>
             <FeaturePicker

@@ -287,7 +287,7 @@ describe('knownAfterOutcome', () => {
       ...['Lifecycle Stage', 'Became a Customer Date', 'Became an Opportunity Date', 'Date entered "Customer (Lifecycle Stage Pipeline)"', 'Last Contacted', 'Last Activity Date'],
       ...['Number of Sales Activities', 'Number of times contacted', 'Next Activity Date', 'Last Engagement Date', 'Number of Associated Deals', 'Recent Deal Amount', 'Close Date'],
       ...['Time of Last Session', 'Time Last Seen', 'Last marketing email open date', 'Recent Sales Email Replied Date', 'Recent Conversion Date', 'Likelihood to close', 'HubSpot Score'],
-      ...['converted_date', 'LEAD_STATUS', 'Converted_Date__c', 'lifecycle_stage'],
+      ...['converted_date', 'LEAD_STATUS', 'Converted_Date__c', 'lifecycle_stage', 'pi__last_activity__c', 'Pardot Last Activity'],
     ];
     for (const label of labels) {
       expect(knownAfterOutcome(label)?.startsWith(`"${label}" is a field the CRM writes as or after the outcome is known: `), label).toBe(true);
@@ -322,5 +322,23 @@ describe('keepsCountingAfterOutcome', () => {
     for (const field of counting) expect(keepsCountingAfterOutcome(field), field).toBe(true);
     const fixed = ['hs_analytics_source', 'hs_analytics_first_url', 'hs_analytics_first_visit_timestamp', 'hs_email_optout', 'hs_email_domain', 'first_conversion_event_name', 'industry', 'LeadSource'];
     for (const field of fixed) expect(keepsCountingAfterOutcome(field), field).toBe(false);
+  });
+
+  it('knows them under the labels HubSpot’s exports use as headers, in any case or spacing, and not generic names a file may hold as of a lead’s creation', () => {
+    const counting = [
+      ...['Number of Pageviews', 'Number of Page Views', 'Number of Sessions', 'Number of event completions', 'Average Pageviews', 'Number of Form Submissions'],
+      ...['Number of Unique Forms Submitted', 'Recent Conversion', 'Marketing emails opened', 'Marketing emails clicked', 'Marketing emails delivered'],
+      ...['Marketing emails bounced', 'Marketing emails replied', 'Sends Since Last Engagement', 'Last marketing email name', 'Last Page Seen', 'Last Referring Site'],
+      ...['Latest Traffic Source', 'Latest Traffic Source Drill-Down 1', 'Source of last booking in meetings tool', 'LinkedIn Clicks', 'Broadcast Clicks'],
+      ...['Number of sequences enrolled', 'Currently in Sequence', 'NUMBER_OF_SESSIONS', 'number-of-pageviews'],
+    ];
+    for (const label of counting) expect(keepsCountingAfterOutcome(label), label).toBe(true);
+    const fixed = [
+      ...['Original Source', 'Original Traffic Source', 'First Page Seen', 'First Referring Site', 'First Conversion', 'Number of Employees', 'Unsubscribed from all email'],
+      ...['Email Domain', 'page_views', 'web_visits', 'email_opens', 'email_clicks', 'conversion_events', 'last_page_url', 'Lead Source', 'Industry'],
+    ];
+    for (const label of fixed) expect(keepsCountingAfterOutcome(label), label).toBe(false);
+    // Each label of the demo HubSpot's engagement properties, as its API name is.
+    for (const { name, label } of HUBSPOT_CONTACT_PROPERTIES) expect(keepsCountingAfterOutcome(label), label).toBe(keepsCountingAfterOutcome(name));
   });
 });

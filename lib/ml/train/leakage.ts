@@ -111,7 +111,7 @@ const AFTER_OUTCOME_FIELDS: readonly { names: RegExp; why: string }[] = [
     why: 'the CRM moves it on whenever the lead is edited, converting it included, so on old leads it dates how they ended, converted or not',
   },
   {
-    names: /^(last(activity|viewed|referenced|transfer)(date)?|(notes)?(lastcontacted|lastupdated|nextactivitydate)|(hs)?last(salesactivity|engagement)[a-z]*)$/,
+    names: /^(last(activity|viewed|referenced|transfer)(date)?|(pi|pardot)lastactivity|(notes)?(lastcontacted|lastupdated|nextactivitydate)|(hs)?last(salesactivity|engagement)[a-z]*)$/,
     why: "the CRM moves it on with each activity, view or transfer, also after a lead converted or was lost (a converted Salesforce lead's stops at its conversion)",
   },
   {
@@ -155,16 +155,22 @@ export function knownAfterOutcome(field: string): string | null {
 
 /**
  * HubSpot's engagement counts and latest values (visits, page views, forms, marketing e-mails,
- * last page seen, latest traffic source, social clicks, sequences), by API name: fair features
- * on a new lead, but HubSpot keeps counting after the outcome, so a synced lead holds what
- * happened after it converted or was lost.
+ * last page seen, latest traffic source, meetings, social clicks, sequences), by their bare names
+ * (`bareFieldName`), under their API names and the labels its exports use as headers: fair
+ * features on a new lead, but HubSpot keeps counting after the outcome, so a synced or exported
+ * lead holds what happened after it converted or was lost. A generic name (page_views, web_visits)
+ * is none of them: a file may hold such a count as it was when each lead came in.
  */
-const ENGAGEMENT_FIELDS =
-  /^(hs_analytics_(num|average|last)_\w+|num_(unique_)?conversion_events|recent_conversion_event_name|hs_email_(open|click|delivered|bounce|replied|sends_since_last_engagement|last_email_name)|hs_latest_source\w*|engagements_last_meeting_booked_\w+|hs_social_\w*clicks|hs_sequences_\w+)$/;
+const ENGAGEMENT_FIELDS: readonly RegExp[] = [
+  /^(hsanalytics(num|average|last)\w+|num(unique)?conversionevents|recentconversioneventname|hsemail(open|click|delivered|bounce|replied|sendssincelastengagement|lastemailname)|hslatestsource\w*|engagementslastmeetingbooked\w+|hssocial\w*clicks|hssequences\w+)$/,
+  // Their labels: Number of Pageviews, Number of Sessions, Number of Form Submissions, Marketing emails opened, Last Page Seen, Latest Traffic Source….
+  /^(numberof(pageviews|sessions|eventcompletions|formsubmissions|uniqueformssubmitted|sequences(actively)?enrolled)|averagepageviews|recentconversion|last(pageseen|referringsite|touchconvertingcampaign|marketingemailname)|marketingemails(opened|clicked|delivered|bounced|replied)|sendssincelastengagement|latesttrafficsource(drilldown\d)?|(campaign|medium|source)oflastbookinginmeetingstool|(facebook|linkedin|twitter|googleplus|broadcast)clicks|currentlyinsequence)$/,
+];
 
-/** Whether synced CRM field `field` is an engagement count or latest value the CRM keeps updating after the outcome. */
+/** Whether CRM field `field` (an API name or an export's header) is an engagement count or latest value the CRM keeps updating after the outcome. */
 export function keepsCountingAfterOutcome(field: string): boolean {
-  return ENGAGEMENT_FIELDS.test(field);
+  const bare = bareFieldName(field);
+  return ENGAGEMENT_FIELDS.some((names) => names.test(bare));
 }
 
 const TARGET_RATE_FOLDS = 5;

@@ -35,7 +35,7 @@ import {
   type TrainingTable,
   type TrainingWindow,
 } from './training-set';
-import { SALESFORCE_LEAD_FIELDS } from '../../../test/demo-crm/fields';
+import { HUBSPOT_CONTACT_PROPERTIES, SALESFORCE_LEAD_FIELDS } from '../../../test/demo-crm/fields';
 
 const now = new Date('2026-11-01T00:00:00Z');
 const salesforceLeads = generateDemoLeads({ count: 800, seed: 3, now }).map((lead) => toStoredLead(lead, 'salesforce'));
@@ -625,6 +625,8 @@ describe('the guards on stored history', () => {
   const hubspotStage = { field: 'lifecyclestage', positiveValues: ['opportunity', 'customer'] };
   const csv = demoHistoryRows({ count: 4000, seed: 42, now: today }).map((row, i) => ({ key: `csv|${i}`, createdAt: parseDate(row.created_at), fields: row }));
   const known = ['lead_source', 'industry', 'annual_revenue', 'employees', 'title_seniority', 'country', 'email_domain', 'email_opted_out'];
+  /** What an engagement count read from a CRM's export is flagged for. */
+  const EXPORTED_REASON = /^it keeps changing after the outcome, and an export holds each value as it was on the day it was exported, after the outcome: on old leads/;
 
   it('flags on the demo history what reps and the CRM write after the outcome, and none of the fields known when a lead is created', () => {
     const { rows, flags } = flagsOf(salesforce, 'salesforce', converted);
@@ -683,10 +685,33 @@ describe('the guards on stored history', () => {
     for (const field of stamps) expect(byField.get(field), field).toMatch(new RegExp(`^"${field}" is a field the CRM writes .*: HubSpot moves it on with each visit, e-mail, meeting or form`));
     for (const field of counts) expect(byField.get(field), field).toBe(KEEPS_CHANGING_REASON);
     expect(byField.get('hs_predictivecontactscore_v2')).toMatch(/^"hs_predictivecontactscore_v2" is a field the CRM writes .*predictive one .* is learned from past outcomes/);
-    // The same exported to a CSV: the fields the CRM writes after the outcome by name, the counts left to the admin, as the catalogue's are.
+    // The same exported to a CSV: the fields the CRM writes after the outcome as synced, the counts under HubSpot's names as an export holds them.
     const { byField: csvFlags } = flagsOf(synced, 'csv', hubspotStage);
     for (const field of [...stamps, 'hs_predictivecontactscore_v2']) expect(csvFlags.get(field), field).toBe(byField.get(field));
-    for (const field of counts) expect(csvFlags.get(field), field).toBeUndefined();
+    for (const field of counts) expect(csvFlags.get(field), field).toMatch(EXPORTED_REASON);
+  });
+
+  it('flags the engagement counts of a HubSpot export under its labels, as a sync flags them under their API names, and not the other columns', () => {
+    // A HubSpot contacts export: its headers are the properties' labels (Number of Sessions, Number of Pageviews, Marketing emails opened…).
+    const labelOf = new Map(HUBSPOT_CONTACT_PROPERTIES.map((property) => [property.name as string, property.label]));
+    const exported = hubspot.map((lead) => ({ ...lead, fields: Object.fromEntries(Object.entries(lead.fields).map(([name, value]) => [labelOf.get(name) ?? name, value])) }));
+    const { specs, byField } = flagsOf(exported, 'csv', { field: 'Lifecycle stage', positiveValues: hubspotStage.positiveValues });
+    const { byField: byApiName } = flagsOf(hubspot, 'hubspot', hubspotStage);
+    const engagement = [
+      ['hs_analytics_num_visits', 'Number of Sessions'],
+      ['hs_analytics_num_page_views', 'Number of Pageviews'],
+      ['num_conversion_events', 'Number of Form Submissions'],
+      ['hs_email_open', 'Marketing emails opened'],
+      ['hs_email_click', 'Marketing emails clicked'],
+      ['hs_analytics_last_url', 'Last Page Seen'],
+    ];
+    for (const [name, label] of engagement) {
+      expect(byApiName.get(name), name).toBe(KEEPS_CHANGING_REASON);
+      expect(byField.get(label), label).toMatch(EXPORTED_REASON);
+    }
+    const others = ['Industry', 'Annual Revenue', 'Number of Employees', 'Original Source', 'First Page Seen', 'Job title', 'Unsubscribed from all email'];
+    expect(specs.map((spec) => fieldOf(spec, 'csv'))).toEqual(expect.arrayContaining([...engagement.map(([, label]) => label), ...others]));
+    for (const label of others) expect(byField.get(label), label).toBeUndefined();
   });
 
   it('flags the fields of a CRM report exported under their labels as it flags their API names', () => {

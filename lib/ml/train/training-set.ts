@@ -442,12 +442,6 @@ export interface StoredHistory {
 }
 
 /**
- * Whether a source's stored leads hold each field as it is today: synced CRM leads do (a count
- * of visits goes on after the lead converted); a CSV holds what the admin exported or prepared.
- */
-const holdsTodaysValues = (source: SourceKind) => source !== 'csv';
-
-/**
  * A "days since" feature is measured on the day of training. When its date falls in the lead's
  * own life (on or after its created date: the last activity, the conversion, the creation
  * itself), a new lead is scored at 0 to `minAgeDays` − 1 at most, while a lead of the history,
@@ -542,10 +536,29 @@ function isLeadAge(feature: Pick<FeatureSpec, 'derive'>, values: Float32Array, l
 export const KEEPS_CHANGING_REASON =
   'it keeps changing after the outcome, and synced leads hold its value of today: on old leads it includes what happened after they converted or were lost';
 
+/** `KEEPS_CHANGING_REASON` for a file's column under a CRM's own name: the export it came from was taken after the outcome. */
+const EXPORTED_KEEPS_CHANGING_REASON =
+  'it keeps changing after the outcome, and an export holds each value as it was on the day it was exported, after the outcome: ' +
+  'on old leads it includes what happened after they converted or were lost (keep it only if your file holds the values from when each lead came in)';
+
+/**
+ * Why a feature that keeps changing after the outcome is flagged on `source`'s stored leads, or
+ * null. Synced leads hold today's value of every such feature (`actionable`, or reading a field
+ * the CRM keeps counting engagement in: `keepsCountingAfterOutcome`). A file holds what the admin
+ * exported or prepared: a column under a CRM's own name for such a count (Number of Pageviews,
+ * hs_analytics_num_visits) came from an export, taken after the outcome; one under a name of the
+ * admin's (page_views) may have been taken as each lead came in, and is left to the admin.
+ */
+function keepsChangingReason(feature: Feature, fields: readonly string[], source: SourceKind): string | null {
+  const countedByCrm = fields.some(keepsCountingAfterOutcome);
+  if (source === 'csv') return countedByCrm ? EXPORTED_KEEPS_CHANGING_REASON : null;
+  return feature.actionable || countedByCrm ? KEEPS_CHANGING_REASON : null;
+}
+
 /**
  * Each feature's flag reason [F] (null when none), the first that applies: a field the CRM writes
  * as or after the outcome (`knownAfterOutcome`), the leakage report's, then, for stored
- * `history`, a value that keeps changing after the outcome (synced CRM leads only), a "days
+ * `history`, a value that keeps changing after the outcome (`keepsChangingReason`), a "days
  * since" the window's minimum age skews (`trainServeSkew`), the lead's age: by its values, or by
  * its field's name when no lead has a created date to compare them with (`namesCreatedDate`).
  * `X`: [N, F] row-major.
@@ -573,7 +586,8 @@ export function guardReasons(
     if (known) return known;
     if (findings[f].flag) return findings[f].flag.reason;
     if (history === null) return null;
-    if (holdsTodaysValues(source) && (feature.actionable || fields.some(keepsCountingAfterOutcome))) return KEEPS_CHANGING_REASON;
+    const keepsChanging = keepsChangingReason(feature, fields, source);
+    if (keepsChanging !== null) return keepsChanging;
     const skew = trainServeSkew(feature, columns[f], history.minAgeDays, leadAges);
     if (skew !== null) return skew;
     if (isLeadAge(feature, columns[f], leadAges)) return LEAD_AGE_REASON;
