@@ -33,7 +33,7 @@ export type PolicyRequest = z.infer<typeof PolicyRequestSchema>;
 const PointSchema = z.tuple([z.number(), z.number()]);
 // The counts as the manifest keeps them, less the threshold, which the marker holds.
 const MarkerSchema = z.object({ threshold: z.number(), roc: PointSchema, pr: PointSchema, confusion: ConfusionSchema.omit({ threshold: true }) });
-const OutcomeSchema = z.object({ share: z.number(), expectedContacts: z.number(), expectedConversions: z.number().nullable(), conversionRate: z.number().nullable() });
+const OutcomeSchema = z.object({ share: z.number(), expectedContacts: z.number(), expectedConversions: z.number().nullable(), conversionRate: z.number().nullable(), withOutcome: z.number().int().nonnegative() });
 
 /** Of `PolicyPreview`, every key named (`schemaOf`): a field the worker computes that this left out would be dropped by the parse without a word. */
 const PolicyPreviewSchema = schemaOf<PolicyPreview>()(

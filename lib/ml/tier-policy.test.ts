@@ -36,7 +36,7 @@ it('marks a capacity policy on the curves and says what each tier yields per per
   // The counts each marker is read from go with it, so the page describes the curves without counting them again.
   expect(preview.markers.hot.confusion).toEqual({ tp: 2, fp: 0, tn: 7, fn: 1, precision: 1, recall: 2 / 3 });
   expect(preview.markers.warm.confusion).toEqual({ tp: 3, fp: 2, tn: 5, fn: 0, precision: 3 / 5, recall: 1 });
-  expect(preview.outcomes.hot).toEqual({ share: 0.2, expectedContacts: 20, expectedConversions: 20, conversionRate: 1 });
+  expect(preview.outcomes.hot).toEqual({ share: 0.2, expectedContacts: 20, expectedConversions: 20, conversionRate: 1, withOutcome: 2 });
   expect(preview.outcomes.warm.expectedContacts).toBeCloseTo(30, 10);
   expect(preview.outcomes.warm.expectedConversions).toBeCloseTo(10, 10);
   // 20 conversions × 1000 − 20 contacts × 100; 10 × 1000 − 30 × 100
@@ -63,9 +63,9 @@ it("reads each tier's weekly contacts off every scored lead, and its conversions
   const capacity = previewPolicy({ kind: 'capacity', hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 }, [1, 0, 0], [0.95, 0.8, 0.1], economics, undefined, ranked);
   expect(capacity.scoredLeads).toBe(100);
   // 10 and 20 of the 100 scored a week, as asked (the labelled leads alone would make a third of them hot).
-  expect(capacity.outcomes.hot).toEqual({ share: 0.1, expectedContacts: 10, expectedConversions: 10, conversionRate: 1 });
-  expect(capacity.outcomes.warm).toEqual({ share: 0.2, expectedContacts: 20, expectedConversions: 0, conversionRate: 0 });
-  expect(capacity.outcomes.cold).toEqual({ share: 0.7, expectedContacts: 70, expectedConversions: 0, conversionRate: 0 });
+  expect(capacity.outcomes.hot).toEqual({ share: 0.1, expectedContacts: 10, expectedConversions: 10, conversionRate: 1, withOutcome: 1 });
+  expect(capacity.outcomes.warm).toEqual({ share: 0.2, expectedContacts: 20, expectedConversions: 0, conversionRate: 0, withOutcome: 1 });
+  expect(capacity.outcomes.cold).toEqual({ share: 0.7, expectedContacts: 70, expectedConversions: 0, conversionRate: 0, withOutcome: 1 });
   // 10 conversions × 1000 − 10 contacts × 100; none − 20 contacts × 100
   expect(tierProfitPerPeriod(capacity.outcomes.hot, economics)).toBe(9000);
   expect(tierProfitPerPeriod(capacity.outcomes.warm, economics)).toBe(-2000);
@@ -85,14 +85,14 @@ it("says what working each tier earns: a value policy's warm tier, below break-e
   // Hot: 10 contacts, 5 conversions; warm: 10 contacts, none.
   expect(tierProfitPerPeriod(preview.outcomes.hot, perWeek)).toBeCloseTo(400, 10);
   expect(tierProfitPerPeriod(preview.outcomes.warm, perWeek)).toBeCloseTo(-100, 10);
-  expect(tierProfitPerPeriod({ share: 0.1, expectedContacts: 10, expectedConversions: null, conversionRate: null }, perWeek)).toBeNull();
+  expect(tierProfitPerPeriod({ share: 0.1, expectedContacts: 10, expectedConversions: null, conversionRate: null, withOutcome: 0 }, perWeek)).toBeNull();
 });
 
 it('calls the conversions and profit of a tier with contacts but no labelled lead unknown, not 0', () => {
   const ranked = Float64Array.from({ length: 100 }, (_, i) => (i + 0.5) / 100);
   // Hot from 0.905: neither settled lead (0.9, 0.1) is hot, though 10 of the scored are.
   const preview = previewPolicy({ kind: 'capacity', hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 }, [1, 0], [0.9, 0.1], economics, undefined, ranked);
-  expect(preview.outcomes.hot).toEqual({ share: 0.1, expectedContacts: 10, expectedConversions: null, conversionRate: null });
+  expect(preview.outcomes.hot).toEqual({ share: 0.1, expectedContacts: 10, expectedConversions: null, conversionRate: null, withOutcome: 0 });
   expect(tierProfitPerPeriod(preview.outcomes.hot, economics)).toBeNull();
 });
 

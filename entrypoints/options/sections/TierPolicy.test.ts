@@ -318,6 +318,26 @@ it('says when the outcomes are too few to go by, and that an empty tier holds no
   expect(container.querySelector('[data-testid="policy-profit-hot"]')!.textContent).toBe('Working the hot leads: no lead would be hot, so there are none to work.');
 });
 
+it('says a tier\u2019s rate is of how many leads, and too few to go by when a handful, though enough leads are known overall for no note', async () => {
+  // 200 settled leads: one at 50 % (not converted) is the whole hot tier; the 199 at 5 % are warm, 10 of them converted.
+  const probabilities = Float64Array.from({ length: 200 }, (_, i) => (i === 0 ? 0.5 : 0.05));
+  stored.labelled = { labels: Uint8Array.from(probabilities, (_, i) => (i >= 1 && i <= 10 ? 1 : 0)), probabilities, heldOut: 0, ranked: probabilities };
+  // The form's value defaults: $100 a conversion, $10 a contact: hot from 10 %, warm from 5 %; 100 new leads a week.
+  const container = await renderPolicy('value');
+  await waitFor(() => container.querySelector('[data-testid="policy-thresholds"]')?.textContent?.includes(`Hot from ${formatRate(0.1)} likely`) || null);
+  const hot = await waitFor(() => container.querySelector('[data-testid="policy-profit-hot"]'));
+  const cells = (row: number) => [...container.querySelectorAll('[data-testid="policy-outcomes"] tbody tr')[row].querySelectorAll('td')].map((cell) => cell.textContent);
+  expect(cells(0)).toEqual(['0.5', '0', `${formatRate(0)} of 1 lead (too few to go by)`]);
+  expect(cells(1)).toEqual(['99.5', '5', `${formatRate(10 / 199)} of 199 leads`]);
+  // 0.5 contacts, no conversion: a loss that one other outcome would turn into a gain.
+  expect(hot.textContent).toBe('Working the hot leads: expected profit -$5.00 a week (at $100 per conversion, $10 per contact). Only 1 hot lead has a known outcome: too few to go by.');
+  expect(container.querySelector('[data-testid="policy-profit-warm"]')!.textContent).toBe(
+    'Working the warm leads too: -$495 a week (they convert too rarely to pay for their contacts: nurture them rather than work them).',
+  );
+  // 200 known: the note on few outcomes overall stays away; the tiers say it of themselves.
+  expect(container.querySelector('[data-testid="policy-few-outcomes"]')).toBeNull();
+});
+
 /** The section with the fixed policy chosen and its preview shown. */
 async function renderFixedPolicy() {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
@@ -480,10 +500,10 @@ it("says when a tie makes a capacity tier hold other than asked, and reads conta
   expect(note.textContent).toContain('So warm holds 26 % of the leads (about 26 a week), not the 20 % asked (20 a week).');
   const cells = (row: number) => [...container.querySelectorAll('[data-testid="policy-outcomes"] tbody tr')[row].querySelectorAll('td')].map((cell) => cell.textContent);
   // Hot: 4 of the 100 scored, its one settled lead converted; warm: 26, none settled.
-  expect(cells(0)).toEqual(['4', '4', formatRate(1)]);
+  expect(cells(0)).toEqual(['4', '4', `${formatRate(1)} of 1 lead (too few to go by)`]);
   expect(cells(1)).toEqual(['26', 'unknown', 'unknown (no lead with a known outcome)']);
   expect(container.querySelector('[data-testid="policy-sources"]')!.textContent).toBe(
-    "Contacts are each tier's share of the 100 leads the model scored, outcome known or not; conversions, rates and profit are read from the 2 of them whose outcome is known.",
+    "Contacts are each tier's share of the 100 leads the model scored, outcome known or not; conversions, rates and profit are read from the 2 of them whose outcome is known, each tier's from those in it (counted beside its rate).",
   );
   expect(container.textContent).toContain('the expected profit is unknown');
   // The note on the labelled leads claims only what they are read for.
@@ -513,9 +533,10 @@ it("shows a value policy's hot and warm profit apart: its warm leads, below brea
   // What each tier yields follows the stored outcomes, read once the scoring job's row says no activation is scoring the leads.
   const hot = await waitFor(() => container.querySelector('[data-testid="policy-profit-hot"]'));
   // Hot: 40 contacts, 20 conversions: $2,000 − $400. Warm: 40 contacts, no conversion.
-  expect(hot.textContent).toBe('Working the hot leads: expected profit $1,600 a week (at $100 per conversion, $10 per contact).');
+  // Each read from four leads of known outcome: too few to go by.
+  expect(hot.textContent).toBe('Working the hot leads: expected profit $1,600 a week (at $100 per conversion, $10 per contact). Only 4 hot leads have a known outcome: too few to go by.');
   expect(container.querySelector('[data-testid="policy-profit-warm"]')!.textContent).toBe(
-    'Working the warm leads too: -$400 a week (they convert too rarely to pay for their contacts: nurture them rather than work them).',
+    'Working the warm leads too: -$400 a week (they convert too rarely to pay for their contacts: nurture them rather than work them). Only 4 warm leads have a known outcome: too few to go by.',
   );
   // Not the two together, which a loss on warm makes smaller than what hot alone earns.
   expect(container.textContent).not.toContain('$1,200');
@@ -533,8 +554,8 @@ it('says a gain on warm leads with its sign, and money below $10 in cents', asyn
     const found = container.querySelector('[data-testid="policy-profit-hot"]');
     return found?.textContent?.includes('$0.40') ? found : null;
   });
-  expect(hot.textContent).toBe('Working the hot leads: expected profit $128 a week (at $5.50 per conversion, $0.40 per contact).');
-  expect(container.querySelector('[data-testid="policy-profit-warm"]')!.textContent).toBe('Working the warm leads too: +$128 a week.');
+  expect(hot.textContent).toBe('Working the hot leads: expected profit $128 a week (at $5.50 per conversion, $0.40 per contact). Only 1 hot lead has a known outcome: too few to go by.');
+  expect(container.querySelector('[data-testid="policy-profit-warm"]')!.textContent).toBe('Working the warm leads too: +$128 a week. Only 1 warm lead has a known outcome: too few to go by.');
 });
 
 it('writes money below a cent in significant digits and counts as the caption does, grouped, a decimal only where fractional', async () => {
@@ -548,17 +569,19 @@ it('writes money below a cent in significant digits and counts as the caption do
   typeInto(numberField(container, 'New leads per week'), '25000');
   const cells = (row: number) => [...container.querySelectorAll('[data-testid="policy-outcomes"] tbody tr')[row].querySelectorAll('td')].map((cell) => cell.textContent);
   await waitFor(() => (container.querySelector('[data-testid="policy-outcomes"] caption')?.textContent === 'Expected per week (25,000 new leads)' && cells(0)[0] === '25,000') || null);
-  expect(cells(0)).toEqual(['25,000', '5,000', formatRate(0.2)]);
+  expect(cells(0)).toEqual(['25,000', '5,000', `${formatRate(0.2)} of 10 leads (too few to go by)`]);
   expect(cells(1)).toEqual(['0', '0', 'no leads in this tier']);
   expect(cells(2)).toEqual(['0', '0', 'no leads in this tier']);
   // 5,000 × $40 − 25,000 × $0.004.
-  expect(container.querySelector('[data-testid="policy-profit-hot"]')!.textContent).toBe('Working the hot leads: expected profit $199,900 a week (at $40 per conversion, $0.004 per contact).');
+  expect(container.querySelector('[data-testid="policy-profit-hot"]')!.textContent).toBe(
+    'Working the hot leads: expected profit $199,900 a week (at $40 per conversion, $0.004 per contact). Only 10 hot leads have a known outcome: too few to go by.',
+  );
   expect(container.querySelector('[data-testid="policy-profit-warm"]')!.textContent).toBe('Working the warm leads too: no lead would be warm, so there are none to work.');
   // 33 new leads a week: a tier's share of them is fractional, and says one decimal.
   typeInto(numberField(container, 'Cost per contact'), '10');
   typeInto(numberField(container, 'New leads per week'), '33');
   await waitFor(() => (cells(0)[0] === '13.2' ? true : null));
-  expect(cells(0)).toEqual(['13.2', '6.6', formatRate(0.5)]);
+  expect(cells(0)).toEqual(['13.2', '6.6', `${formatRate(0.5)} of 4 leads (too few to go by)`]);
 });
 
 it('says a tier holding under a tenth of a lead a week as "<0.1", not as none', async () => {
@@ -571,9 +594,9 @@ it('says a tier holding under a tenth of a lead a week as "<0.1", not as none', 
   typeInto(numberField(container, 'New leads per week'), '1');
   const cells = (row: number) => [...container.querySelectorAll('[data-testid="policy-outcomes"] tbody tr')[row].querySelectorAll('td')].map((cell) => cell.textContent);
   await waitFor(() => (container.querySelector('[data-testid="policy-outcomes"] caption')?.textContent === 'Expected per week (1 new lead)' && cells(0)[0] === '<0.1') || null);
-  expect(cells(0)).toEqual(['<0.1', '<0.1', formatRate(1)]);
+  expect(cells(0)).toEqual(['<0.1', '<0.1', `${formatRate(1)} of 1 lead (too few to go by)`]);
   expect(cells(1)).toEqual(['0', '0', 'no leads in this tier']);
-  expect(cells(2)).toEqual(['1', '0', formatRate(0)]);
+  expect(cells(2)).toEqual(['1', '0', `${formatRate(0)} of 29 leads (too few to go by)`]);
 });
 
 it('says at once why the form refuses the policy in force when it would leave no lead cold, and the model it is stored with still reads', async () => {
@@ -857,9 +880,10 @@ it('reopens a capacity policy with the revenue and cost it was applied with, so 
   const container = await renderPolicy('capacity');
   typeInto(numberField(container, 'Revenue per conversion'), '5000');
   typeInto(numberField(container, 'Cost per contact'), '40');
-  // Warm: 20 contacts and 1 conversion a week, $5,000 − 20 × $40 (at $100 and $10 it would lose $100, and the page would say to nurture them).
+  // Warm: 20 contacts and 1 conversion a week, $5,000 − 20 × $40 (at $100 and $10 it would lose $100, and the page would say to nurture them); read from its 20 settled leads.
+  const warmProfit = 'Working the warm leads too: +$4,200 a week. Only 20 warm leads have a known outcome: too few to go by.';
   const warm = () => container.querySelector('[data-testid="policy-profit-warm"]')?.textContent;
-  await waitFor(() => (warm() === 'Working the warm leads too: +$4,200 a week.' ? true : null));
+  await waitFor(() => (warm() === warmProfit ? true : null));
   act(() => applyButton(container).click());
   await waitFor(() => container.querySelector('[data-testid="policy-applied"]'));
 
@@ -867,7 +891,7 @@ it('reopens a capacity policy with the revenue and cost it was applied with, so 
   expect(numberField(reopened, 'Revenue per conversion').value).toBe('5000');
   expect(numberField(reopened, 'Cost per contact').value).toBe('40');
   const reopenedWarm = await waitFor(() => reopened.querySelector('[data-testid="policy-profit-warm"]'));
-  expect(reopenedWarm.textContent).toBe('Working the warm leads too: +$4,200 a week.');
+  expect(reopenedWarm.textContent).toBe(warmProfit);
 });
 
 it('fills the form unedited with the figures kept with the policy in force when they are read after it (another tab\u2019s Apply), the policy\u2019s own winning', async () => {

@@ -88,8 +88,20 @@ function NumberField({
  */
 const weeklyCount = (count: number) => (count > 0 && count < 0.05 ? '<0.1' : count.toLocaleString('en-US', { maximumFractionDigits: 1 }));
 const conversionsOrUnknown = (conversions: number | null) => (conversions === null ? 'unknown' : weeklyCount(conversions));
-/** A tier's conversion rate: said of no lead when the tier holds none, unknown (not 0 %) when none of its leads has a known outcome. */
-const rateOf = ({ share, conversionRate }: TierOutcome) => (share === 0 ? 'no leads in this tier' : conversionRate === null ? 'unknown (no lead with a known outcome)' : formatRate(conversionRate));
+/**
+ * A tier's conversion rate and how many of its leads it is of (0 % of 1 lead is not 0 % of 1,000), too few to go by below
+ * `FEW_LEADS_FOR_A_RATE` however many are known overall; said of no lead when the tier holds none, unknown (not 0 %) when none
+ * of its leads has a known outcome.
+ */
+const rateOf = ({ share, conversionRate, withOutcome }: TierOutcome) =>
+  share === 0
+    ? 'no leads in this tier'
+    : conversionRate === null
+      ? 'unknown (no lead with a known outcome)'
+      : `${formatRate(conversionRate)} of ${plural(withOutcome, 'lead', 'leads')}${withOutcome < FEW_LEADS_FOR_A_RATE ? ' (too few to go by)' : ''}`;
+/** Said after a tier's profit when the leads it is read from are too few to go by, as its rate says in the table. */
+const fewBehindProfit = (tierWord: 'hot' | 'warm', { withOutcome }: TierOutcome) =>
+  withOutcome < FEW_LEADS_FOR_A_RATE ? ` Only ${plural(withOutcome, `${tierWord} lead has`, `${tierWord} leads have`)} a known outcome: too few to go by.` : '';
 
 /** A preview, and the outcomes and economics it was computed from (undefined outcomes: not loaded, the policy needs none). */
 interface ShownPreview {
@@ -482,7 +494,7 @@ function PolicyPreviewView({
       <TierYields preview={preview} economics={economics}>
         <p data-testid="policy-sources">
           Contacts are each tier's share of the {plural(preview.scoredLeads, 'lead', 'leads')} the model scored, outcome known or not; conversions, rates and profit are
-          read from the {known.toLocaleString('en-US')} of them whose outcome is known.
+          read from the {known.toLocaleString('en-US')} of them whose outcome is known, each tier's from those in it (counted beside its rate).
         </p>
       </TierYields>
       {charted && (
@@ -499,7 +511,9 @@ function PolicyPreviewView({
 
 /**
  * What each tier holds and yields a week, and what working it earns: unknown, as the table and
- * the profit say, for a tier with no lead of known outcome. `children`: said between the two.
+ * the profit say, for a tier with no lead of known outcome, and too few to go by for one with a
+ * handful (the page's note on few outcomes counts them all, and 200 known can leave hot 1).
+ * `children`: said between the two.
  */
 function TierYields({ preview, economics, children }: { preview: PolicyPreview; economics: Economics; children?: ReactNode }) {
   const [hotProfit, warmProfit] = [tierProfitPerPeriod(preview.outcomes.hot, economics), tierProfitPerPeriod(preview.outcomes.warm, economics)];
@@ -535,14 +549,14 @@ function TierYields({ preview, economics, children }: { preview: PolicyPreview; 
           ? 'Working the hot leads: no lead would be hot, so there are none to work.'
           : hotProfit === null
             ? 'Working the hot leads: the expected profit is unknown, as no hot lead has a known outcome to read its conversions from.'
-            : `Working the hot leads: expected profit ${formatMoney(hotProfit)} a week (at ${formatMoney(economics.revenuePerConversion, { asTyped: true })} per conversion, ${formatMoney(economics.costPerContact, { asTyped: true })} per contact).`}
+            : `Working the hot leads: expected profit ${formatMoney(hotProfit)} a week (at ${formatMoney(economics.revenuePerConversion, { asTyped: true })} per conversion, ${formatMoney(economics.costPerContact, { asTyped: true })} per contact).${fewBehindProfit('hot', preview.outcomes.hot)}`}
       </p>
       <p data-testid="policy-profit-warm">
         {preview.outcomes.warm.share === 0
           ? 'Working the warm leads too: no lead would be warm, so there are none to work.'
           : warmProfit === null
             ? 'Working the warm leads too: the expected profit is unknown, as no warm lead has a known outcome to read its conversions from.'
-            : `Working the warm leads too: ${formatMoney(warmProfit, { signed: true })} a week${warmProfit < 0 ? ' (they convert too rarely to pay for their contacts: nurture them rather than work them).' : '.'}`}
+            : `Working the warm leads too: ${formatMoney(warmProfit, { signed: true })} a week${warmProfit < 0 ? ' (they convert too rarely to pay for their contacts: nurture them rather than work them).' : '.'}${fewBehindProfit('warm', preview.outcomes.warm)}`}
       </p>
     </>
   );

@@ -199,22 +199,23 @@ describe('expectedOutcomes', () => {
   it('reports share, contacts, conversions and rate per tier by hand', () => {
     // hot ≥ 0.6: 0.9 0.8 0.7 0.6 → 3 of 4 convert; warm ≥ 0.3: 0.5 0.4 0.3 → 1 of 3; cold: 0 of 3.
     const outcomes = expectedOutcomes(labels, probs, { hot: 0.6, warm: 0.3 }, 200);
-    expect(outcomes.hot).toEqual({ share: 0.4, expectedContacts: 80, expectedConversions: 60, conversionRate: 0.75 });
+    expect(outcomes.hot).toEqual({ share: 0.4, expectedContacts: 80, expectedConversions: 60, conversionRate: 0.75, withOutcome: 4 });
     expect(outcomes.warm.share).toBeCloseTo(0.3, 15);
     expect(outcomes.warm.expectedContacts).toBeCloseTo(60, 12);
     expect(outcomes.warm.expectedConversions).toBeCloseTo(20, 12);
     expect(outcomes.warm.conversionRate).toBeCloseTo(1 / 3, 15);
-    expect(outcomes.cold).toEqual({ share: 0.3, expectedContacts: 60, expectedConversions: 0, conversionRate: 0 });
+    expect(outcomes.warm.withOutcome).toBe(3);
+    expect(outcomes.cold).toEqual({ share: 0.3, expectedContacts: 60, expectedConversions: 0, conversionRate: 0, withOutcome: 3 });
   });
 
   it("reads each tier's share (so its contacts) off every lead, outcome known or not, and its conversion rate off the labelled ones", () => {
     // Two labelled leads (0.9 converted, 0.1 not) among ten scored: hot ≥ 0.8 holds 0.95 0.9 0.85, warm ≥ 0.45 holds 0.7 0.6 0.5.
     const everyLead = [0.95, 0.9, 0.85, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1];
     const outcomes = expectedOutcomes([1, 0], [0.9, 0.1], { hot: 0.8, warm: 0.45 }, 10, everyLead);
-    expect(outcomes.hot).toEqual({ share: 0.3, expectedContacts: 3, expectedConversions: 3, conversionRate: 1 });
+    expect(outcomes.hot).toEqual({ share: 0.3, expectedContacts: 3, expectedConversions: 3, conversionRate: 1, withOutcome: 1 });
     // Contacts, but no lead of known outcome to tell their conversions: unknown, not 0.
-    expect(outcomes.warm).toEqual({ share: 0.3, expectedContacts: 3, expectedConversions: null, conversionRate: null });
-    expect(outcomes.cold).toEqual({ share: 0.4, expectedContacts: 4, expectedConversions: 0, conversionRate: 0 });
+    expect(outcomes.warm).toEqual({ share: 0.3, expectedContacts: 3, expectedConversions: null, conversionRate: null, withOutcome: 0 });
+    expect(outcomes.cold).toEqual({ share: 0.4, expectedContacts: 4, expectedConversions: 0, conversionRate: 0, withOutcome: 1 });
   });
 
   it('reports an empty tier with no contacts and an unknown conversion rate (no lead to read it from, not 0 %)', () => {
@@ -223,6 +224,21 @@ describe('expectedOutcomes', () => {
       expectedContacts: 0,
       expectedConversions: 0,
       conversionRate: null,
+      withOutcome: 0,
     });
+  });
+
+  it("counts the leads of known outcome each tier's rate rests on: one, though 200 are known, is what the page must call too few", () => {
+    // 200 known leads: one at 50 % (not converted) is the whole hot tier; the 199 at 5 % are warm, 10 of them converted.
+    const known = Array.from({ length: 200 }, (_, i) => (i === 0 ? 0.5 : 0.05));
+    const outcomes = expectedOutcomes(
+      known.map((_, i) => (i >= 1 && i <= 10 ? 1 : 0)),
+      known,
+      { hot: 0.1, warm: 0.05 },
+      100,
+    );
+    expect(outcomes.hot).toMatchObject({ conversionRate: 0, withOutcome: 1 });
+    expect(outcomes.warm).toMatchObject({ conversionRate: 10 / 199, withOutcome: 199 });
+    expect(outcomes.cold.withOutcome).toBe(0);
   });
 });

@@ -179,6 +179,8 @@ export interface TierOutcome {
   expectedConversions: number | null;
   /** Observed conversion rate of the tier's leads of known outcome; null for a tier none of them falls in (unknown, not 0 %). */
   conversionRate: number | null;
+  /** The tier's leads of known outcome, which its rate (so its conversions and profit) rests on: a handful can fall in a tier though thousands are known. */
+  withOutcome: number;
 }
 
 /**
@@ -211,7 +213,7 @@ export function expectedOutcomes(
     const expectedContacts = share * leadsPerPeriod;
     // An empty tier expects no contacts, so none of its conversions either.
     const expectedConversions = conversionRate !== null ? expectedContacts * conversionRate : expectedContacts === 0 ? 0 : null;
-    return { share, expectedContacts, expectedConversions, conversionRate };
+    return { share, expectedContacts, expectedConversions, conversionRate, withOutcome: known };
   };
   return { hot: outcome(counts.hot), warm: outcome(counts.warm), cold: outcome(counts.cold) };
 }
