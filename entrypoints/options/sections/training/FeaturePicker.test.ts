@@ -51,3 +51,41 @@ it('names each row by its feature, a row header as plain as the cells beside it,
     style.remove();
   }
 });
+
+/** What a screen reader says after a control's name: the text of the elements its aria-describedby points at. */
+const descriptionOf = (control: Element) =>
+  (control.getAttribute('aria-describedby') ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((id) => document.getElementById(id)?.textContent ?? '')
+    .join(' ');
+
+it('says a field is flagged at the checkbox and the field choice that would bring it in, before the admin ticks it, and after', () => {
+  const inferred = CandidateSchema.parse({
+    spec: { key: 'budget_band', label: 'Budget band', type: 'categorical', derive: { kind: 'value', from: { salesforce: 'Budget_Band__c' } } },
+    origin: 'inferred',
+  });
+  const draw = (choices: Record<string, { included: boolean; field: string }>, verdicts: Record<string, string | null>) =>
+    createElement(FeaturePicker, { source: 'salesforce', candidates: [...CANDIDATES, inferred], fields: ['Status', 'Industry'], choices, verdicts, checking: false, onChange: () => {} });
+  const flagged = {
+    [verdictKey('status', 'Status')]: 'it says "Closed - Converted" once a lead converts',
+    [verdictKey('industry', 'Industry')]: null,
+    [verdictKey('budget_band', 'Budget_Band__c')]: null,
+  };
+  rendered = render(draw({}, flagged));
+  const row = (key: string) => rendered!.container.querySelector(`tr[data-feature="${key}"]`)!;
+  const controls = (key: string) => [row(key).querySelector('input[type="checkbox"]')!, ...row(key).querySelectorAll('select')];
+
+  expect(controls('status').map(descriptionOf)).toEqual(Array(2).fill('Left out: it says "Closed - Converted" once a lead converts.'));
+  // Another field of the data: its note too. A field that passed, with no note: no description.
+  expect(controls('budget_band').map(descriptionOf)).toEqual(['Another field of your data; off unless you tick it.']);
+  expect(controls('industry').map((control) => control.hasAttribute('aria-describedby'))).toEqual([false, false]);
+
+  // Ticked, the warning says so; moved to a field not checked yet, that is said at the controls.
+  rendered.rerender(draw({ status: { included: true, field: 'Status' }, industry: { included: true, field: 'Status' } }, flagged));
+  expect(controls('status').map(descriptionOf)).toEqual(Array(2).fill('Possible leakage: it says "Closed - Converted" once a lead converts.'));
+  expect(controls('industry').map(descriptionOf)).toEqual(Array(2).fill('Not checked on this field yet: check the changed fields before training.'));
+  // Each row's note its own: no two rows point at the same one.
+  const ids = [...rendered.container.querySelectorAll('input[type="checkbox"]')].map((box) => box.getAttribute('aria-describedby'));
+  expect(new Set(ids).size).toBe(ids.length);
+});

@@ -1,3 +1,4 @@
+import { useId } from 'react';
 import type { z } from 'zod';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { fieldOf } from '@/lib/ml/train/training-set';
@@ -32,6 +33,7 @@ interface Props {
 
 /** Candidate features as a table: tick to use, pick the field, read why the field it reads is flagged. */
 export function FeaturePicker({ source, candidates, fields, choices, verdicts, checking, onChange }: Props) {
+  const noteIds = useId();
   return (
     <table aria-label="Features">
       <thead>
@@ -46,12 +48,26 @@ export function FeaturePicker({ source, candidates, fields, choices, verdicts, c
         {candidates.map(({ spec, origin }) => {
           const choice = choices[spec.key] ?? { included: false, field: fieldOf(spec, source) };
           const verdict = verdicts[verdictKey(spec.key, choice.field)];
+          const note =
+            verdict === undefined ? (
+              <span data-unchecked="">{checking ? 'Checking this field…' : 'Not checked on this field yet: check the changed fields before training.'}</span>
+            ) : verdict !== null ? (
+              <span role="note" data-leakage="">
+                {choice.included ? 'Possible leakage' : 'Left out'}: {verdict}.
+              </span>
+            ) : origin === 'inferred' ? (
+              'Another field of your data; off unless you tick it.'
+            ) : null;
+          // The note is heard at the checkbox and the field choice, where the admin decides, not only read down the Notes column.
+          // A feature key is letters, digits and underscores (its schema): no space to split an id reference.
+          const noteId = note === null ? undefined : `${noteIds}-note-${spec.key}`;
           return (
             <tr key={spec.key} data-feature={spec.key}>
               <td>
                 <input
                   type="checkbox"
                   aria-label={`Use ${spec.label}`}
+                  aria-describedby={noteId}
                   checked={choice.included}
                   onChange={(event) => onChange(spec.key, { ...choice, included: event.target.checked })}
                 />
@@ -64,6 +80,7 @@ export function FeaturePicker({ source, candidates, fields, choices, verdicts, c
                 {origin === 'catalogue' && spec.derive.kind !== 'ratio' ? (
                   <select
                     aria-label={`Field for ${spec.label}`}
+                    aria-describedby={noteId}
                     value={choice.field ?? ''}
                     onChange={(event) => onChange(spec.key, { ...choice, field: event.target.value })}
                   >
@@ -77,19 +94,7 @@ export function FeaturePicker({ source, candidates, fields, choices, verdicts, c
                   <code>{spec.derive.kind === 'ratio' ? `${spec.derive.numerator[source]} / ${spec.derive.denominator[source]}` : choice.field}</code>
                 )}
               </td>
-              <td>
-                {verdict === undefined ? (
-                  <span data-unchecked="">{checking ? 'Checking this field…' : 'Not checked on this field yet: check the changed fields before training.'}</span>
-                ) : verdict !== null ? (
-                  <span role="note" data-leakage="">
-                    {choice.included ? 'Possible leakage' : 'Left out'}: {verdict}.
-                  </span>
-                ) : origin === 'inferred' ? (
-                  'Another field of your data; off unless you tick it.'
-                ) : (
-                  ''
-                )}
-              </td>
+              <td id={noteId}>{note}</td>
             </tr>
           );
         })}

@@ -99,9 +99,10 @@ function OpenStatusPicker({
         If your team works leads for longer, leave
         out those still being worked (leads never contacted stay open for good: leaving them out leaves the model few that did not convert).
       </p>
+      {/* Named by the words it shows, no aria-label over them: a voice user says what they read. */}
       <label style={{ display: 'block' }}>
         Left out while still being worked, by status field{' '}
-        <select value={openStatus?.field ?? ''} onChange={(event) => chooseField(event.target.value)} aria-label="Status field">
+        <select value={openStatus?.field ?? ''} onChange={(event) => chooseField(event.target.value)}>
           <option value="">(no field)</option>
           {fields.map((field) => (
             <option key={field} value={field}>
