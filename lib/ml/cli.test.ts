@@ -267,6 +267,15 @@ describe('lib/ml/cli.ts', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('refuses --class-weight balanced with --calibration none, whose probabilities would be far too high for the tiers and the reps: exit 2, nothing trained', async () => {
+    const out = join(dir, 'balanced-uncalibrated');
+    const run = await trainHere('--target', 'converted', '--class-weight', 'balanced', '--calibration', 'none', '--policy', 'value:1000:100', '--out', out);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^--class-weight balanced with --calibration none would ship probabilities far too high: balanced weights train the model as if half the leads converted, .* Leave out --calibration \(auto\) or give platt or isotonic, or leave out --class-weight\.\nusage: npm run train/);
+    expect(run.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
+  });
+
   it.each([
     ['13', 'the data has 12 converted.'],
     ['700', 'the data has 12 converted and 588 other.'],

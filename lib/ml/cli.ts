@@ -67,7 +67,7 @@ as the options page does in the browser. See models/README.md for the model and 
   --seed N              seed of folds, bagging and sampling, 0 to 4294967295 (default 42): same data and seed, same bytes
   --interactions N      pairwise interaction terms (default 20)
   --bags N              outer bags averaged (default 4)
-  --class-weight none|balanced   weigh each class inversely to its share of the rows (default none)
+  --class-weight none|balanced   weigh each class inversely to its share of the rows (default none); balanced needs a calibration, not --calibration none
   --calibration auto|platt|isotonic|none   probability calibration (default auto: the better on held-out leads)
   --policy capacity:HOT:WARM:INFLOW | value:REVENUE:COST   tier thresholds: hot and warm leads a week of an inflow,
                         or revenue per conversion and cost per contact (default capacity:10:20:100)
@@ -387,6 +387,13 @@ function main(): number {
     if (!['auto', 'platt', 'isotonic', 'none'].includes(calibration)) throw new UsageError(`--calibration must be auto, platt, isotonic or none`);
     const classWeight = args['class-weight'];
     if (classWeight !== undefined && classWeight !== 'none' && classWeight !== 'balanced') throw new UsageError('--class-weight must be none or balanced');
+    // The value policy's break-even (hot where a contact's expected revenue covers its cost) and the likelihood a rep reads take the probabilities as calibrated.
+    if (classWeight === 'balanced' && calibration === 'none') {
+      throw new UsageError(
+        '--class-weight balanced with --calibration none would ship probabilities far too high: balanced weights train the model as if half the leads converted, ' +
+          'and only a calibration brings its probabilities back to how often leads did. Leave out --calibration (auto) or give platt or isotonic, or leave out --class-weight.',
+      );
+    }
     const ebm: Record<string, unknown> = {};
     const inter = intArg(args, 'interactions', undefined);
     if (inter !== undefined) ebm.interactions = inter;

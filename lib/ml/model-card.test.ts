@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { ManifestSchema } from './manifest';
 import { renderModelCard } from './model-card';
+import { describeReliabilityError, reliabilityError } from './reliability-error';
 
 const bundled = ManifestSchema.parse(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
 
@@ -89,4 +90,25 @@ it("writes the data's text as text: a hostile cell or column name makes no link,
   expect(new Set(card.split('\n').filter((line) => line.startsWith('|') && line.includes('click')).map(cells))).toEqual(new Set([3, 5]));
   // Plain warnings read as they did.
   expect(renderModelCard(bundled, { warnings: ['Dates read day first (31/12/2025 is 31 December) in "visited".'] })).toContain('\n- Dates read day first (31/12/2025 is 31 December) in "visited".\n');
+});
+
+it('reports the calibration error the Model report shows, worded as it is there, and the equal-width ECE after it, named so', () => {
+  // The card gave the equal-width ECE alone: on 1,000 leads with 112 converted it said 0.0077 where the report said 2.7 points.
+  const card = renderModelCard(bundled);
+  const calibrationError = describeReliabilityError(reliabilityError(bundled.metrics)!);
+  expect(card).toContain(`\n| Calibration error (how far "12 % likely" is from what happened) | ${calibrationError} |\n| equal-width ECE (10 bins: `);
+  expect(calibrationError).toMatch(/^0\.71 percentage points: the leads trained on, each scored by a model that did not learn from it, are put in 10 groups of about 500 leads/);
+  expect(card).toContain(`at a low base rate most leads fall in the first, so it says little) | ${bundled.metrics.ece!.toFixed(4)} |`);
+  expect(card).not.toContain('ECE (calibrated, 10 bins)');
+});
+
+it('says how many held-out conversions the PR-AUC rests on, counted as the ROC-AUC margin counts them', () => {
+  // 181 + 283 of the 464 converted, every one held out once over the 5 folds.
+  expect(renderModelCard(bundled)).toContain('| PR-AUC (mean over folds) | 0.3428 (on 464 held-out conversions) |');
+  // One 80/20 holdout: only its conversions, as the tier confusion counts them.
+  const holdout = { tp: 30, fp: 70, tn: 830, fn: 63, precision: 0.3, recall: 30 / 93 };
+  const heldOutFifth = { ...bundled, metrics: { ...bundled.metrics, folds: 1, tierConfusion: { hot: { threshold: 0.2, ...holdout }, warm: { threshold: 0.1, ...holdout } } } };
+  expect(renderModelCard(heldOutFifth)).toContain('| PR-AUC (the holdout) | 0.3428 (on 93 held-out conversions) |');
+  const uncounted = { ...bundled, metrics: { ...bundled.metrics, tierConfusion: undefined } };
+  expect(renderModelCard(uncounted)).toContain('| PR-AUC (mean over folds) | 0.3428 |');
 });

@@ -8,6 +8,7 @@ import { formatRate, formatThreshold } from '../presentation';
 import { visibleText } from './visible-text';
 import { describeModelOutcome } from './outcome-rule';
 import { chanceMargin, rocAucStandardError } from './train/metrics';
+import { CALIBRATION_ERROR_TERM, describeCalibrationError } from './reliability-error';
 
 export interface ModelCardExtras {
   summary?: {
@@ -24,15 +25,26 @@ export interface ModelCardExtras {
   ebm?: object;
 }
 
-/**
- * The standard error (Hanley & McNeil) of a ROC-AUC of `auc` measured on a model's held-out
- * leads, counted by its tier confusion (which counts every one of them); undefined for a
- * manifest without it.
- */
-export function heldOutRocAucStandardError(auc: number, { tierConfusion }: Manifest['metrics']): number | undefined {
+/** A model's held-out leads, converted or not, counted by its tier confusion (which counts every one of them); undefined for a manifest without it. */
+function heldOutCounts({ tierConfusion }: Manifest['metrics']): { converted: number; notConverted: number } | undefined {
   if (!tierConfusion) return undefined;
   const { tp, fp, tn, fn } = tierConfusion.hot;
-  return rocAucStandardError(auc, tp + fn, fp + tn);
+  return { converted: tp + fn, notConverted: fp + tn };
+}
+
+/**
+ * How many of a model's held-out leads converted: what its held-out ROC-AUC and PR-AUC rest on,
+ * and the fewer they are the more chance moves them. Undefined for a manifest without its tier confusion.
+ */
+export const heldOutConversions = (metrics: Manifest['metrics']): number | undefined => heldOutCounts(metrics)?.converted;
+
+/**
+ * The standard error (Hanley & McNeil) of a ROC-AUC of `auc` measured on a model's held-out
+ * leads (`heldOutCounts`); undefined for a manifest without its tier confusion.
+ */
+export function heldOutRocAucStandardError(auc: number, metrics: Manifest['metrics']): number | undefined {
+  const counts = heldOutCounts(metrics);
+  return counts && rocAucStandardError(auc, counts.converted, counts.notConverted);
 }
 
 /** What each policy's thresholds were chosen from, so the held-out counts at them can be read for what they are. */
@@ -116,10 +128,15 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
   const cvChance = cvStandardError === undefined ? '' : ` ± ${num(chanceMargin(cvStandardError))} (twice its standard error)`;
   const over = crossValidated ? 'mean over folds' : 'the holdout';
   lines.push(`| ROC-AUC (${over}) | ${num(m.metrics.cvRocAuc)}${cvChance} |`);
-  lines.push(`| PR-AUC (${over}) | ${num(m.metrics.cvPrAuc)} |`);
+  // PR-AUC's margin of chance has no formula as ROC-AUC's has: what it rests on, at least.
+  const conversions = heldOutConversions(m.metrics);
+  const prAucRestsOn = conversions === undefined ? '' : ` (on ${conversions.toLocaleString('en-US')} held-out conversions)`;
+  lines.push(`| PR-AUC (${over}) | ${num(m.metrics.cvPrAuc)}${prAucRestsOn} |`);
   lines.push(`| ROC-AUC (pooled held-out) | ${num(m.metrics.holdoutRocAuc)} |`);
   lines.push(`| log loss (calibrated) | ${num(m.metrics.cvLogLoss)} |`);
-  lines.push(`| ECE (calibrated, 10 bins) | ${num(m.metrics.ece)} |`);
+  // The figure the Model report shows, worded as it is there; the equal-width ECE after it, named for what it is.
+  lines.push(`| ${CALIBRATION_ERROR_TERM} | ${md(describeCalibrationError(m.metrics))} |`);
+  lines.push(`| equal-width ECE (10 bins: at a low base rate most leads fall in the first, so it says little) | ${num(m.metrics.ece)} |`);
   if (s?.brier !== undefined) lines.push(`| Brier | ${num(s.brier)} |`);
   const oot = m.metrics.outOfTime;
   if (m.metrics.outOfTimeRocAuc !== undefined && oot) {

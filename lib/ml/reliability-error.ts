@@ -43,3 +43,19 @@ export function describeReliabilityError({ error, groups, leads, folds }: Reliab
     `this is how far each group's mean likelihood is from the share of it that converted, averaged over the groups by their lead count`
   );
 }
+
+/** What the calibration error is called wherever it is shown: the training and model reports, and the model card. */
+export const CALIBRATION_ERROR_TERM = 'Calibration error (how far "12 % likely" is from what happened)';
+
+/**
+ * A model's calibration error in words: over its reliability bins of about equal lead counts
+ * (`describeReliabilityError`). An older model's bins are of equal width (no `calibrationRanges`):
+ * its ECE is named as such, if it has one, with what it is worth.
+ */
+export function describeCalibrationError(metrics: Manifest['metrics']): string {
+  const error = metrics.calibrationRanges && reliabilityError(metrics);
+  if (error) return describeReliabilityError(error);
+  const unmeasured = 'not measured: this model kept no lead counts for its reliability bins';
+  if (metrics.ece === undefined) return unmeasured;
+  return `${unmeasured}; its expected calibration error (ECE), over 10 bins of equal width, is ${metrics.ece.toFixed(3)}, which at a low base rate says little more than how far its mean likelihood is from the base rate`;
+}

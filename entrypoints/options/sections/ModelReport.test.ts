@@ -135,6 +135,10 @@ function calibrationErrorShown(report: HTMLElement): [string | null, string | nu
   return [figure?.previousElementSibling?.textContent ?? null, figure?.textContent ?? null];
 }
 
+/** The figure the report's summary gives under the term starting `term`. */
+const figureUnder = (report: HTMLElement, term: string) =>
+  Array.from(report.querySelectorAll('.model-summary dt')).find((dt) => dt.textContent?.startsWith(term))?.nextElementSibling?.textContent;
+
 describe('the bundled model’s report', () => {
   // The heaviest report (its 37 shape plots and their tables), rendered once and read by every
   // test here; none of them changes what it shows.
@@ -151,6 +155,12 @@ describe('the bundled model’s report', () => {
   it('adds no caveat to a model trained without flagged features', () => {
     expect(bundledReport().querySelector('[data-testid="kept-leakage"]')).toBeNull();
     expect(bundledReport().querySelector('[data-testid="leakage-check-not-run"]')).toBeNull();
+  });
+
+  it('gives the ranking quality what chance alone moves it by, and the precision–recall area the held-out conversions it rests on, as the training report does', () => {
+    // 464 converted and 4,536 not, each held out once over the 5 folds: chance moves 0.792 by 0.026 (Hanley–McNeil, as the model card's ± 0.0255).
+    expect(figureUnder(bundledReport(), 'Ranking quality')).toBe('0.792 (± 0.026: what chance alone moves it by, 95 % of the time)');
+    expect(figureUnder(bundledReport(), 'Precision–recall area')).toBe('0.343 (on 464 conversions held out: the fewer they are, the more chance alone moves it)');
   });
 
   it('lists every term with its importance under the term importance chart, strongest first', () => {

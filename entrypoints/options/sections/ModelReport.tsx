@@ -6,7 +6,7 @@ import { ErrorState, Loading } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
 import { modelHasShapes } from '@/lib/ml/insights';
 import type { Manifest } from '@/lib/ml/manifest';
-import { keptLeakageFlags, leakageCheckNotRunWarning } from '@/lib/ml/model-card';
+import { heldOutRocAucStandardError, keptLeakageFlags, leakageCheckNotRunWarning } from '@/lib/ml/model-card';
 import { reliabilityError } from '@/lib/ml/reliability-error';
 import { clipText, shownLabel, visibleText } from '@/lib/ml/visible-text';
 import { useActiveManifest } from '@/lib/ui/hooks';
@@ -17,7 +17,7 @@ import { describeModelOutcome, describeWhenOutcomeCounts, settledDaysOf } from '
 import { chanceNote, formatDay, formatRate, formatThreshold, heldOutAucHeading, plural, prAucHeading } from '@/lib/presentation';
 import { labelledQuery } from '../policy-client';
 import { LabelledLeadsNote, useAgesCountedTo } from './LabelledLeadsNote';
-import { CalibrationError } from './training/TrainingReport';
+import { CalibrationError, PrAucFigure } from './training/TrainingReport';
 
 /** The most characters of a leakage reason shown: the guard's own run to a few hundred; an imported model's may be of any length. */
 const MAX_REASON_CHARS = 600;
@@ -206,6 +206,7 @@ function Report({ manifest }: { manifest: Manifest }) {
   // Kept across a refetch that changed only the tiers (the query shares unchanged parts), so the charts do not redraw.
   const terms = useMemo(() => [...manifest.terms].sort((a, b) => b.importance - a.importance), [manifest.terms]);
   const hasShapes = modelHasShapes(manifest);
+  const cvStandardError = metrics.cvRocAuc === undefined ? undefined : heldOutRocAucStandardError(metrics.cvRocAuc, metrics);
   return (
     <>
       <dl className="model-summary">
@@ -216,9 +217,12 @@ function Report({ manifest }: { manifest: Manifest }) {
           {manifest.outcomeRule && `. Converted means: ${describeModelOutcome(manifest.outcomeRule)}`}
         </dd>
         <dt>{heldOutAucHeading(metrics)}</dt>
-        <dd>{fixed3(metrics.cvRocAuc)}</dd>
+        <dd>
+          {fixed3(metrics.cvRocAuc)}
+          {cvStandardError !== undefined && ` ${chanceNote(cvStandardError)}`}
+        </dd>
         <dt>{prAucHeading(provenance.positives / provenance.rows)}</dt>
-        <dd>{fixed3(metrics.cvPrAuc)}</dd>
+        <dd>{metrics.cvPrAuc === undefined ? fixed3(metrics.cvPrAuc) : <PrAucFigure prAuc={metrics.cvPrAuc} metrics={metrics} />}</dd>
         <dt>Out-of-time ROC-AUC (newest leads, held out)</dt>
         <dd>
           {metrics.outOfTimeRocAuc === undefined ? 'not measured for this model' : metrics.outOfTimeRocAuc.toFixed(3)}

@@ -1,0 +1,55 @@
+// @vitest-environment happy-dom
+/**
+ * The training report's precision–recall area comes with the held-out conversions it rests on:
+ * chance moves it far on few, and unlike the ranking quality's its margin has no formula to give.
+ */
+import { createElement } from 'react';
+import { afterEach, expect, it } from 'vitest';
+import { render, type Rendered } from '@/test/render';
+import { bundledModel } from '@/lib/ml/bundled-model';
+import type { TrainingEvent } from '@/lib/ml/train/worker-protocol';
+import { TrainingReport } from './TrainingReport';
+
+const bundled = (() => {
+  const parsed = bundledModel.manifest();
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.manifest;
+})();
+
+const TRAINED: Extract<TrainingEvent, { type: 'trained' }> = {
+  type: 'trained',
+  data: { source: 'csv', window: { createdAfter: null, createdBefore: null }, outcome: { field: 'converted', positiveValues: ['1'] }, now: '2026-11-01T00:00:00.000Z' },
+  manifest: bundled,
+  onnx: new Uint8Array(),
+  summary: { rows: 5000, positives: 464, cvRocAuc: bundled.metrics.cvRocAuc!, cvPrAuc: bundled.metrics.cvPrAuc!, ece: bundled.metrics.ece!, features: 17, trainSeconds: 1 },
+  leakage: [],
+  warnings: [],
+  heldOut: { leadKeys: [], probabilities: new Float64Array(), logits: new Float64Array() },
+  comparison: { kind: 'not-compared', reason: 'there is no active model to compare it with' },
+  withoutCreatedDate: 0,
+  withoutOutcome: 0,
+  stillBeingWorked: 0,
+};
+
+let rendered: Rendered | undefined;
+afterEach(() => {
+  rendered?.unmount();
+  rendered = undefined;
+});
+
+/** The figure the report gives under the term starting `term`. */
+function figureUnder(trained: typeof TRAINED, term: string): string | null | undefined {
+  rendered = render(createElement(TrainingReport, { trained }));
+  return Array.from(rendered.container.querySelectorAll('dt')).find((dt) => dt.textContent?.startsWith(term))?.nextElementSibling?.textContent;
+}
+
+it('gives the precision–recall area the held-out conversions it rests on, counted as the ranking quality’s margin counts them', () => {
+  expect(figureUnder(TRAINED, 'Precision–recall area')).toBe('0.343 (on 464 conversions held out: the fewer they are, the more chance alone moves it)');
+  rendered?.unmount();
+  // 12 converted of 120 held out: a precision–recall area chance alone moves from about 0.19 to 0.66.
+  const few = { tp: 5, fp: 10, tn: 98, fn: 7, precision: 1 / 3, recall: 5 / 12 };
+  const manifest = { ...bundled, metrics: { ...bundled.metrics, tierConfusion: { hot: { threshold: 0.3, ...few }, warm: { threshold: 0.1, ...few } } } };
+  expect(figureUnder({ ...TRAINED, manifest, summary: { ...TRAINED.summary, cvPrAuc: 0.4 } }, 'Precision–recall area')).toBe(
+    '0.400 (on 12 conversions held out: the fewer they are, the more chance alone moves it)',
+  );
+});
