@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScoredLead } from '../messaging/protocol';
-import { DEFAULT_MODEL_WORDS } from '../presentation';
+import { DEFAULT_MODEL_WORDS, TIER_LOOK } from '../presentation';
 import { assignedSlot } from '../crm/dom';
 import { BACKGROUND_UNREACHABLE, failedOutcome, mountBadge, replaceBadge, type BadgeHandle } from './badge-ui';
 import { EXTENSION_RELOADED } from './navigation';
@@ -89,7 +89,8 @@ describe('badge', () => {
     const button = badge.host.shadowRoot!.querySelector('button')!;
     // Tier is never colour alone: a word and an accessible name say it.
     expect(button.textContent).toContain('Hot');
-    expect(button.getAttribute('aria-label')).toBe('LeadLens: hot lead, score 91 of 99. Show why.');
+    // Begun by the words it shows (WCAG 2.5.3 Label in Name): a voice user says “click Hot 91”.
+    expect(button.getAttribute('aria-label')).toBe('Hot 91: LeadLens scores this lead 91 of 99, a hot lead. Show why.');
   });
 
   it('floats at a corner when there is no anchor', () => {
@@ -196,14 +197,14 @@ describe('badge', () => {
     const button = badge.host.shadowRoot!.querySelector('button')!;
     const popover = popoverOf(badge.host);
     badge.setLeadName('Ada Lovelace');
-    expect(button.getAttribute('aria-label')).toBe('LeadLens, Ada Lovelace: scoring this lead');
+    expect(button.getAttribute('aria-label')).toBe('LeadLens is scoring Ada Lovelace');
     expect(popover.getAttribute('aria-label')).toBe('LeadLens is scoring Ada Lovelace');
     badge.show({ ok: true, lead });
     badge.setLeadName('Grace Hopper');
-    expect(button.getAttribute('aria-label')).toBe('LeadLens, Grace Hopper: hot lead, score 91 of 99. Show why.');
+    expect(button.getAttribute('aria-label')).toBe('Hot 91: LeadLens scores Grace Hopper 91 of 99, a hot lead. Show why.');
     expect(popover.getAttribute('aria-label')).toBe('Why LeadLens scored Grace Hopper so');
     badge.showUnknown();
-    expect(button.getAttribute('aria-label')).toBe('LeadLens, Grace Hopper: not scored yet. Show why.');
+    expect(button.getAttribute('aria-label')).toBe('Not scored yet: LeadLens has no data on Grace Hopper yet. Show why.');
     badge.show({ ok: false, error: 'The model could not be loaded.' });
     badge.setLeadName('');
     expect(button.getAttribute('aria-label')).toBe('LeadLens could not score this lead. Show why.');
@@ -383,11 +384,11 @@ describe('badge', () => {
       expect(statusOf(badge)!.textContent).toBe('');
       badge.focus();
       badge.show({ ok: true, lead });
-      expect(statusOf(badge)!.textContent).toBe('LeadLens, Ada Lovelace: hot lead, score 91 of 99.');
+      expect(statusOf(badge)!.textContent).toBe('Hot 91: LeadLens scores Ada Lovelace 91 of 99, a hot lead.');
       badge.showUnknown();
-      expect(statusOf(badge)!.textContent).toBe('LeadLens, Ada Lovelace: not scored yet.');
+      expect(statusOf(badge)!.textContent).toBe('Not scored yet: LeadLens has no data on Ada Lovelace yet.');
       badge.show({ ok: false, error: 'The model could not be loaded.' });
-      expect(statusOf(badge)!.textContent).toBe('LeadLens, Ada Lovelace: could not score this lead.');
+      expect(statusOf(badge)!.textContent).toBe('LeadLens could not score Ada Lovelace.');
     });
 
     it('with its popover open by hovering, or its button focused with the popover closed; not a badge of the list the rep is not on', () => {
@@ -409,7 +410,7 @@ describe('badge', () => {
       first.show({ ok: true, lead });
       second.showUnknown();
       expect(statusOf(first)!.textContent).toBe('');
-      expect(statusOf(second)!.textContent).toBe('LeadLens: not scored yet.');
+      expect(statusOf(second)!.textContent).toBe('Not scored yet: LeadLens has no data on this lead yet.');
     });
 
     /** What the rep does with the badge, and `elsewhere` on the page. */
@@ -487,6 +488,7 @@ describe('badge', () => {
     expect(badge.host.hasAttribute('data-leadlens-tier')).toBe(false);
     expect(badge.host.hasAttribute('data-leadlens-probability')).toBe(false);
     expect(badge.host.shadowRoot!.querySelector('button')!.style.background).toBe('');
+    expect(badge.host.shadowRoot!.querySelector('button')!.style.backgroundColor).toBe('');
     expect(popoverOf(badge.host).textContent).toContain('The model manifest is invalid');
   });
   it('is a disclosure: the button controls a labelled region and says whether it is open; no dialog without focus management', () => {
@@ -539,13 +541,106 @@ describe('badge', () => {
     const atTitle = mountBadge(document, document.getElementById('title'), { leadName: 'Ada Lovelace' });
     const buttonOf = (badge: typeof floating) => badge.host.shadowRoot!.querySelector('button')!;
     expect(buttonOf(floating).textContent).toContain('Ada Lovelace');
-    for (const show of [() => floating.show({ ok: true, lead }), () => floating.show({ ok: false, error: 'timed out' }), () => floating.showUnknown()]) {
+    // Its accessible name begins with the name too, then the words after it, as the button shows them.
+    for (const [show, name] of [
+      [() => floating.show({ ok: true, lead }), 'Ada Lovelace, Hot 91: LeadLens scores this lead 91 of 99, a hot lead. Show why.'],
+      [() => floating.show({ ok: false, error: 'timed out' }), 'Ada Lovelace: LeadLens could not score this lead. Show why.'],
+      [() => floating.showUnknown(), 'Ada Lovelace, Not scored yet: LeadLens has no data on this lead yet. Show why.'],
+    ] as const) {
       show();
       expect(buttonOf(floating).querySelector('.lead-name')!.textContent).toBe('Ada Lovelace');
-      expect(buttonOf(floating).getAttribute('aria-label')).toMatch(/^LeadLens, Ada Lovelace: /);
+      expect(buttonOf(floating).getAttribute('aria-label')).toBe(name);
     }
     atTitle.show({ ok: true, lead });
     expect(buttonOf(atTitle).textContent).not.toContain('Ada Lovelace');
+  });
+
+  describe('is named by the words it shows, first and as shown (WCAG 2.5.3 Label in Name: a voice user says “click Hot 91”)', () => {
+    /** The words a button shows: its text but what is hidden (a hidden name) or only drawn (an icon), and no punctuation alone (“…”). */
+    function wordsShown(button: HTMLElement): string[] {
+      const texts: string[] = [];
+      const walker = document.createTreeWalker(button, NodeFilter.SHOW_TEXT);
+      for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+        if (!text.parentElement!.closest('[aria-hidden="true"], [hidden]')) texts.push(text.textContent!);
+      }
+      return texts.join(' ').split(/\s+/).filter((word) => /[\p{L}\p{N}]/u.test(word));
+    }
+    const wordsOf = (name: string) => name.split(/[\s,:.]+/).filter(Boolean);
+
+    it.each([
+      ['at a record title', () => mountBadge(document, document.getElementById('title'))],
+      ['in a list row, named for the row’s lead', () => mountBadge(document, document.getElementById('title'), { compact: true, leadName: 'Ada Lovelace' })],
+      ['floating, with the lead’s name shown on it', () => mountBadge(document, null, { leadName: 'Ada Lovelace' })],
+    ])('%s, in every state', (_where, mount) => {
+      const badge = mount();
+      const button = badge.host.shadowRoot!.querySelector('button')!;
+      for (const show of [
+        () => undefined,
+        () => badge.show({ ok: true, lead }),
+        () => badge.showUnknown(),
+        () => badge.show({ ok: false, error: 'timed out' }),
+      ]) {
+        show();
+        const shown = wordsShown(button);
+        expect(shown.length).toBeGreaterThan(0);
+        expect(wordsOf(button.getAttribute('aria-label')!).slice(0, shown.length)).toEqual(shown);
+      }
+    });
+  });
+
+  it('reads its words in English on a page in another language, and the CRM’s values in the page’s language', () => {
+    document.documentElement.lang = 'de';
+    try {
+      const badge = mountBadge(document, null, { leadName: 'Jürgen Müller' });
+      badge.show({ ok: true, lead: { ...lead, reasons: [{ label: 'Job title seniority', value: 'c-level (Geschäftsführer)', points: 1.2 }] } });
+      const root = badge.host.shadowRoot!;
+      const popover = popoverOf(badge.host);
+      for (const english of [root.querySelector('button')!, popover, root.querySelector('[role="status"]')!]) expect(english.getAttribute('lang')).toBe('en');
+      // The lead's name on a floating badge, and the values of the reasons, are the CRM's.
+      expect(root.querySelector('.lead-name')!.getAttribute('lang')).toBe('de');
+      const value = popover.querySelector('bdi.value')!;
+      expect(value.getAttribute('lang')).toBe('de');
+      expect(value.textContent).toBe('c-level (Geschäftsführer)');
+      // What LeadLens says about it stays English.
+      expect(popover.querySelector('li strong')!.closest('[lang]')).toBe(popover);
+    } finally {
+      document.documentElement.removeAttribute('lang');
+    }
+  });
+
+  it('gives the CRM’s values no language of its own where the page says none', () => {
+    document.documentElement.lang = ' ';
+    try {
+      const badge = mountBadge(document, null, { leadName: 'Ada Lovelace' });
+      badge.show({ ok: true, lead });
+      const root = badge.host.shadowRoot!;
+      expect(root.querySelector('.lead-name')!.hasAttribute('lang')).toBe(false);
+      expect(root.querySelectorAll('bdi.value')).toHaveLength(3);
+      expect(root.querySelectorAll('bdi.value[lang]')).toHaveLength(0);
+    } finally {
+      document.documentElement.removeAttribute('lang');
+    }
+  });
+
+  it.each([
+    ['at a record title', () => mountBadge(document, document.getElementById('title'))],
+    ['in a list row', () => mountBadge(document, document.getElementById('title'), { compact: true })],
+  ])('%s, still looks like a button in forced colours (Windows high contrast), its border drawn where the tier colour is gone, at its size', (_where, mount) => {
+    const badge = mount();
+    const button = badge.host.shadowRoot!.querySelector('button')!;
+    badge.show({ ok: true, lead });
+    const scored = getComputedStyle(button);
+    // Transparent until forced colours draw it.
+    expect([scored.borderTopWidth, scored.borderTopStyle, scored.borderTopColor]).toEqual(['1px', 'solid', 'transparent']);
+    // Outside the box the tier colour fills, taking no room: the badge looks and sits as it would without one.
+    expect([scored.marginTop, scored.marginRight, scored.marginBottom, scored.marginLeft]).toEqual(['-1px', '-1px', '-1px', '-1px']);
+    expect(scored.backgroundClip).toBe('padding-box');
+    expect(scored.backgroundColor).toBe(TIER_LOOK.hot.colour);
+    // A lead not scored yet keeps its dashed border, in its room as before.
+    badge.showUnknown();
+    const unknown = getComputedStyle(button);
+    expect([unknown.borderTopWidth, unknown.borderTopStyle, unknown.borderTopColor]).toEqual(['1px', 'dashed', '#999']);
+    expect(unknown.marginTop).toBe('0px');
   });
 
   it('reads left to right on a right-to-left page, its gap to the name on the name’s side', () => {
@@ -572,8 +667,8 @@ describe('badge', () => {
     ada.show({ ok: true, lead });
     hostile.showUnknown();
     const labelOf = (badge: typeof ada) => badge.host.shadowRoot!.querySelector('button')!.getAttribute('aria-label');
-    expect(labelOf(ada)).toBe('LeadLens, Ada Lovelace: hot lead, score 91 of 99. Show why.');
-    expect(labelOf(hostile)).toBe(`LeadLens, ${HOSTILE}: not scored yet. Show why.`);
+    expect(labelOf(ada)).toBe('Ada Lovelace, Hot 91: LeadLens scores this lead 91 of 99, a hot lead. Show why.');
+    expect(labelOf(hostile)).toBe(`${HOSTILE}, Not scored yet: LeadLens has no data on this lead yet. Show why.`);
     expect(hostile.host.shadowRoot!.querySelector('img')).toBeNull();
   });
 
@@ -582,7 +677,7 @@ describe('badge', () => {
     badge.showUnknown();
     const button = badge.host.shadowRoot!.querySelector('button')!;
     expect(button.querySelector('.lead-name')!.textContent).toBe('a'.repeat(199));
-    expect(button.getAttribute('aria-label')).toBe(`LeadLens, ${'a'.repeat(199)}: not scored yet. Show why.`);
+    expect(button.getAttribute('aria-label')).toBe(`${'a'.repeat(199)}, Not scored yet: LeadLens has no data on this lead yet. Show why.`);
   });
 
   it('ties the popover to its badge by CSS anchor positioning, so it follows the badge wherever the CRM’s layout moves it, not only on scroll', () => {

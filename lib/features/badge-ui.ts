@@ -17,9 +17,10 @@
  * While the lead is being scored, the popover says so.
  *
  * LeadLens's words read left to right on a right-to-left page too (the shadow content is `dir="ltr"`);
- * the badge's own spacing is logical, so its gap falls on the name's side either way.
+ * the badge's own spacing is logical, so its gap falls on the name's side either way. They are read in English on a page
+ * in another language too (`lang="en"`), and the CRM's values among them in the page's language.
  */
-import { BADGE_TAG, assignedSlot, clipText, flatTreeParent } from '../crm/dom';
+import { BADGE_TAG, assignedSlot, clipText, flatTreeParent, pageLocale } from '../crm/dom';
 import { MAX_LEAD_NAME_LENGTH, type ScoreOutcome } from '../messaging/protocol';
 import { EXTENSION_RELOADED } from './navigation';
 import type { Reason } from '../messaging/protocol';
@@ -84,6 +85,12 @@ function el(tag: string, attributes: Record<string, string> = {}, ...children: C
   return element;
 }
 
+/** The attributes that have a CRM value read in the page's language, not in LeadLens's English: none where the page names none. */
+function inPageLanguage(doc: Document): Record<string, string> {
+  const lang = pageLocale(doc, undefined);
+  return lang ? { lang } : {};
+}
+
 /** Between the badge and its popover: a transparent margin of the panel inside the popover's box, so the pointer can cross it (WCAG 1.4.13). */
 const POPOVER_GAP_PX = 6;
 /** Kept clear between the popover and the window's edges. */
@@ -101,15 +108,20 @@ const HOVER_CLOSE_DELAY_MS = 300;
 // long explanation scrolls inside the panel rather than running off the screen (the panel is a flex item
 // that shrinks to the cap). The gap stays on the badge's side when flipped (anchored container query,
 // Chrome 143+; before, it falls on the far side).
+// The badge's border is transparent, outside the box its colour fills (negative margin, background in the padding box):
+// unseen and taking no room, until forced colours (Windows high contrast) drop the tier colour and draw it, so the badge
+// still looks like a button. (A compact badge has no block padding to make room for it.) The tier colour is set as
+// `background-color` alone, which keeps that clip. A lead not scored yet has its dashed border in its room, as before.
 const STYLE = `
 :host { all: initial; display: inline-block; vertical-align: middle; margin-inline-start: 8px; flex: none; unicode-bidi: isolate;
   font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 :host([data-leadlens-floating]) { position: fixed; inset-inline-end: 16px; bottom: 16px; margin: 0; }
 :host([data-leadlens-compact]) { margin-inline-start: 6px; font-size: 11px; }
 :host([data-leadlens-compact]) .badge { padding-block: 0; padding-inline: 4px 6px; }
-:host([data-leadlens-state="unknown"]) .badge { background: #f3f3f3; color: #555; font-weight: 400; border: 1px dashed #999; }
-.badge { display: inline-flex; align-items: center; gap: 4px; border: 0; border-radius: 999px; padding-block: 2px; padding-inline: 8px 10px;
-  font: inherit; font-weight: 600; cursor: pointer; background: #e0e0e0; color: #1a1a1a; anchor-name: --leadlens-badge; }
+:host([data-leadlens-state="unknown"]) .badge { background: #f3f3f3; color: #555; font-weight: 400; border: 1px dashed #999; margin: 0; }
+.badge { display: inline-flex; align-items: center; gap: 4px; border: 1px solid transparent; margin: -1px; border-radius: 999px;
+  padding-block: 2px; padding-inline: 8px 10px;
+  font: inherit; font-weight: 600; cursor: pointer; background: #e0e0e0 padding-box; color: #1a1a1a; anchor-name: --leadlens-badge; }
 .badge:focus-visible { outline: 3px solid #1a73e8; outline-offset: 2px; }
 .lead-name { max-width: 15em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-weight: 400;
   padding-inline-end: 4px; border-inline-end: 1px solid currentColor; margin-inline-end: 2px; }
@@ -206,22 +218,32 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
   const asName = (name: string | undefined) => clipText(name?.trim() ?? '', MAX_LEAD_NAME_LENGTH) || null;
   let leadName = asName(options.leadName);
   const theLead = () => leadName ?? 'this lead';
-  /** The button's accessible name: whose badge it is (in lists, where many sit together), then what it says. */
-  const label = (text: string) => (leadName ? `LeadLens, ${leadName}: ${text}` : `LeadLens: ${text}`);
   // A floating badge may sit over another lead's page or a list: it shows whose score it is.
-  const nameTag = anchor === null && leadName ? el('span', { class: 'lead-name' }, leadName) : null;
+  const nameTag = anchor === null && leadName ? el('span', { class: 'lead-name', ...inPageLanguage(doc) }, leadName) : null;
+  /**
+   * What the button says, begun by the words it shows, as it shows them (WCAG 2.5.3 Label in Name: a voice user says
+   * "click Hot 91"): the lead's name where it shows it (floating), then `shown`, then `meaning` of the lead, named there
+   * (telling a list's many badges apart) unless the button shows the name already. `shown` is null where `meaning`
+   * begins with what the button shows ("LeadLens").
+   */
+  const inWords = (shown: string | null, meaning: (lead: string) => string) => {
+    const nameShown = nameTag ? leadName : null;
+    const words = [nameShown, shown].filter((part) => part !== null).join(', ');
+    const said = meaning(nameShown ? 'this lead' : theLead());
+    return words ? `${words}: ${said}` : said;
+  };
   /** Names the button and the popover for what they say now, with the lead's current name; each state sets its own. */
   let nameParts: () => void = () => undefined;
   const root = host.attachShadow({ mode: 'open' });
-  const button = el('button', { class: 'badge', type: 'button', dir: 'ltr', 'aria-expanded': 'false', 'aria-controls': 'leadlens-popover' });
+  const button = el('button', { class: 'badge', type: 'button', dir: 'ltr', lang: 'en', 'aria-expanded': 'false', 'aria-controls': 'leadlens-popover' });
   /** What the button shows: whose badge it is when floating, then `content`. */
   const showOnButton = (...content: (Node | string)[]) => button.replaceChildren(...(nameTag ? [nameTag] : []), ...content);
   showOnButton('LeadLens …');
   // Hover and focus open it while the lead is being scored too: it says so, rather than open empty.
   const panel = el('div', { class: 'panel' }, popoverTitle(SCORING), el('p', {}, SCORING_WAIT));
-  const popover = el('div', { class: 'popover', id: 'leadlens-popover', dir: 'ltr', role: 'region', hidden: '' }, panel);
+  const popover = el('div', { class: 'popover', id: 'leadlens-popover', dir: 'ltr', lang: 'en', role: 'region', hidden: '' }, panel);
   // Says a result as it arrives, where the rep is on this badge: a screen reader hears of no change to a button's name.
-  const status = el('span', { class: 'status', role: 'status' });
+  const status = el('span', { class: 'status', role: 'status', lang: 'en' });
   root.append(el('style', {}, STYLE), button, popover, status);
   // Emptied once the rep leaves the badge or dismisses its popover: left there, browse mode would read the result twice (the button's name, then this).
   const popoverState = wirePopover(host, button, popover, () => (status.textContent = ''));
@@ -249,7 +271,7 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
     };
     nameParts();
   };
-  nameBy(() => label('scoring this lead'), () => `LeadLens is scoring ${theLead()}`);
+  nameBy(() => inWords(null, (lead) => `LeadLens is scoring ${lead}`), () => `LeadLens is scoring ${theLead()}`);
   /**
    * A result: the button says it (`says`, then how to see why) and the popover is named by `popoverName`. It is read out
    * only where the rep is, the button focused or the popover open: a list's many badges answering keep quiet.
@@ -264,7 +286,7 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
   const clearTierLook = (state: 'error' | 'unknown') => {
     host.setAttribute('data-leadlens-state', state);
     for (const name of ['tier', 'score', 'probability', 'model']) host.removeAttribute(`data-leadlens-${name}`);
-    button.style.removeProperty('background');
+    button.style.removeProperty('background-color');
     button.style.removeProperty('color');
   };
 
@@ -279,16 +301,19 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
         host.setAttribute('data-leadlens-score', String(lead.score));
         host.setAttribute('data-leadlens-probability', String(lead.probability));
         host.setAttribute('data-leadlens-model', lead.modelId);
-        button.style.background = look.colour;
+        button.style.backgroundColor = look.colour;
         button.style.color = look.text;
         showOnButton(tierIcon(look.icon), el('span', {}, look.word), el('span', { class: 'score' }, String(lead.score)));
-        sayResult(() => label(`${look.word.toLowerCase()} lead, score ${lead.score} of 99.`), () => `Why LeadLens scored ${theLead()} so`);
-        explain(scoredPopover(lead));
+        sayResult(
+          () => inWords(`${look.word} ${lead.score}`, (whom) => `LeadLens scores ${whom} ${lead.score} of 99, a ${look.word.toLowerCase()} lead.`),
+          () => `Why LeadLens scored ${theLead()} so`,
+        );
+        explain(scoredPopover(lead, inPageLanguage(doc)));
       } else {
         clearTierLook('error');
         showOnButton(el('span', { 'aria-hidden': 'true' }, '⚠'), el('span', {}, 'LeadLens'));
         sayResult(
-          () => (leadName ? label('could not score this lead.') : 'LeadLens could not score this lead.'),
+          () => inWords(null, (whom) => `LeadLens could not score ${whom}.`),
           () => `Why LeadLens could not score ${theLead()}`,
         );
         explain(errorPopover(outcome.error));
@@ -297,7 +322,7 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
     showUnknown() {
       clearTierLook('unknown');
       showOnButton(el('span', {}, 'Not scored yet'));
-      sayResult(() => label('not scored yet.'), () => `Why LeadLens has not scored ${theLead()} yet`);
+      sayResult(() => inWords('Not scored yet', (whom) => `LeadLens has no data on ${whom} yet.`), () => `Why LeadLens has not scored ${theLead()} yet`);
       explain([popoverTitle('Not scored yet'), el('p', {}, NOT_SCORED_YET)]);
     },
     setLeadName(name) {
@@ -498,16 +523,17 @@ function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElemen
   return { close: dismiss };
 }
 
-function scoredPopover(lead: Extract<ScoreOutcome, { ok: true }>['lead']): Node[] {
+/** `crmLanguage`: the attributes of a CRM value, read in the page's language (`inPageLanguage`). */
+function scoredPopover(lead: Extract<ScoreOutcome, { ok: true }>['lead'], crmLanguage: Record<string, string>): Node[] {
   const look = TIER_LOOK[lead.tier];
   const { up, down } = topReasons(lead.reasons);
   return [
     popoverTitle(tierIcon(look.icon), ` ${look.word} lead · score ${lead.score} of 99`),
     el('p', { class: 'likelihood' }, describeLikelihood(lead.probability, lead.baseRate, lead.tiers)),
     up.length > 0 && el('p', { class: 'section-label' }, REASONS_HEADING.up),
-    up.length > 0 && reasonList(up, 'up'),
+    up.length > 0 && reasonList(up, 'up', crmLanguage),
     down.length > 0 && el('p', { class: 'section-label' }, REASONS_HEADING.down),
-    down.length > 0 && reasonList(down, 'down'),
+    down.length > 0 && reasonList(down, 'down', crmLanguage),
     el('p', { class: 'meta' }, `${modelInWords(lead)} · ${lead.featuresKnown} of ${lead.featuresTotal} signals known`),
   ].filter((node): node is HTMLElement => node instanceof Node);
 }
@@ -518,7 +544,7 @@ function modelInWords(lead: Extract<ScoreOutcome, { ok: true }>['lead']): string
 }
 
 /** `reasons` all go `direction` (one side of `topReasons`). */
-function reasonList(reasons: Reason[], direction: Direction): HTMLElement {
+function reasonList(reasons: Reason[], direction: Direction, crmLanguage: Record<string, string>): HTMLElement {
   return el(
     'ul',
     { class: direction },
@@ -534,7 +560,7 @@ function reasonList(reasons: Reason[], direction: Direction): HTMLElement {
           el('strong', {}, label),
           ': ',
           // isolated: a right-to-left or direction-control character in a CRM value cannot reorder the words after it
-          el('bdi', { class: 'value' }, value),
+          el('bdi', { class: 'value', ...crmLanguage }, value),
           ` (${effect})`,
         ),
       );

@@ -224,7 +224,7 @@ describe('list badges', () => {
     reportVisible([...document.querySelectorAll('td:first-child')]);
     await settle();
     const labels = badges().map((badge) => badge.shadowRoot!.querySelector('button')!.getAttribute('aria-label'));
-    expect(labels).toEqual(['LeadLens, Ada: hot lead, score 91 of 99. Show why.', 'LeadLens, Alan: hot lead, score 91 of 99. Show why.']);
+    expect(labels).toEqual(['Hot 91: LeadLens scores Ada 91 of 99, a hot lead. Show why.', 'Hot 91: LeadLens scores Alan 91 of 99, a hot lead. Show why.']);
   });
 
   it('names the lead anew for screen readers when the CRM renames it in place, without asking for its score again', async () => {
@@ -236,11 +236,11 @@ describe('list badges', () => {
     // React edits the text node's value (a characterData change, nothing added or removed).
     document.querySelector('a')!.firstChild!.nodeValue = 'Ada Lovelace';
     await settle();
-    expect(labels()[0]).toBe('LeadLens, Ada Lovelace: hot lead, score 91 of 99. Show why.');
+    expect(labels()[0]).toBe('Hot 91: LeadLens scores Ada Lovelace 91 of 99, a hot lead. Show why.');
     // Or replaces the link's text.
     document.querySelectorAll('a')[1].textContent = 'Alan Turing';
     await settle();
-    expect(labels()[1]).toBe('LeadLens, Alan Turing: hot lead, score 91 of 99. Show why.');
+    expect(labels()[1]).toBe('Hot 91: LeadLens scores Alan Turing 91 of 99, a hot lead. Show why.');
     expect(scoreLeadsById).toHaveBeenCalledTimes(1);
   });
 

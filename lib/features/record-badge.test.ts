@@ -396,7 +396,7 @@ describe('record badge', () => {
     await vi.advanceTimersByTimeAsync(3100);
     expect(badges()).toHaveLength(1);
     expect(badges()[0].hasAttribute('data-leadlens-floating')).toBe(true);
-    expect(buttonOf(badges()[0]).getAttribute('aria-label')).toMatch(new RegExp(`^LeadLens, lead ${B.recordId}: `));
+    expect(buttonOf(badges()[0]).getAttribute('aria-label')).toMatch(new RegExp(`^lead ${B.recordId}[,:] `));
     expect(buttonOf(badges()[0]).textContent).toContain(B.recordId);
     page.abort();
 
@@ -406,7 +406,7 @@ describe('record badge', () => {
     void recordBadge.run({ document, adapter: { ...adapter, findBadgeAnchor: () => null }, match: B, previousMatch: null, signal: page.signal });
     await settle();
     expect(badges()).toHaveLength(1);
-    expect(buttonOf(badges()[0]).getAttribute('aria-label')).toBe('LeadLens, Bob B: cold lead, score 8 of 99. Show why.');
+    expect(buttonOf(badges()[0]).getAttribute('aria-label')).toBe('Bob B, Cold 8: LeadLens scores this lead 8 of 99, a cold lead. Show why.');
     expect(buttonOf(badges()[0]).textContent).toContain('Bob B');
   });
 
