@@ -145,13 +145,38 @@ export const recordBadge: ContentFeature = {
     // place): a title that reads as the one shown at the start is the previous page's, until it
     // changes or TITLE_GRACE_MS after the fields render (then null: the title is this record's).
     let titleAtStart = previousMatch !== null && !showsThisRecord ? { name: adapter.readRecordName(document) } : null;
-    /** What the page shows now, its title read once; a view seen for the first time, other than the one held back, is this record's. */
+    /** A view of no record's, seen once this record's fields were read, that this run takes if it stays shown (see `read`). */
+    let viewOnProbation: Element | null = null;
+    let probationTimer: ReturnType<typeof setTimeout> | undefined;
+    /** Takes `view` for this record if it is still shown, and no record's, once the URL has named this record TITLE_GRACE_MS more. */
+    const takeViewIfKept = (view: Element) => {
+      if (viewOnProbation === view) return;
+      viewOnProbation = view;
+      clearTimeout(probationTimer);
+      probationTimer = setTimeout(() => {
+        viewOnProbation = null;
+        if (adapter.readRecordView(document) !== view || recordOfView.has(view)) return;
+        recordOfView.set(view, thisRecord);
+        refresh(read());
+      }, TITLE_GRACE_MS);
+    };
+    /**
+     * What the page shows now, its title read once. A view seen for the first time, other than the one held back, is this
+     * record's while its fields are awaited. Once they were read, a new view is this record's (Lightning rendering it again)
+     * only if it shows the fields and name last read as its, or if the URL still names this record TITLE_GRACE_MS later:
+     * a console shows a tab before its URL names that tab's lead, and the lead shown until then must not take it.
+     */
     const read = (): Snapshot => {
       const view = adapter.readRecordView(document);
-      if (view !== null && view !== heldView && !recordOfView.has(view)) recordOfView.set(view, thisRecord);
       const name = adapter.readRecordName(document);
       const titleStale = titleAtStart !== null && name === titleAtStart.name;
-      return snapshot(adapter.readRecordFields(document), titleStale || name == null ? undefined : clipText(name, MAX_LEAD_NAME_LENGTH), titleStale, view);
+      const shown = snapshot(adapter.readRecordFields(document), titleStale || name == null ? undefined : clipText(name, MAX_LEAD_NAME_LENGTH), titleStale, view);
+      if (view !== null && view !== heldView && !recordOfView.has(view)) {
+        const showsLastRead = shown.hash !== null && shown.hash === lastShown.get(thisRecord)?.hash && shown.name === requested?.name;
+        if (!thisRun.fieldsRead || showsLastRead) recordOfView.set(view, thisRecord);
+        else takeViewIfKept(view);
+      }
+      return shown;
     };
     /**
      * Not this record's: read in a view of another record, or in the view held back (or on a page without views) only what
@@ -315,6 +340,7 @@ export const recordBadge: ContentFeature = {
         clearTimeout(lookTimer);
         clearTimeout(checkTimer);
         clearTimeout(titleTimer);
+        clearTimeout(probationTimer);
         clearTimeout(patienceTimer);
         // The rep stays on this lead: its badge says why it scores no more, rather than vanish.
         if (signal.reason === EXTENSION_RELOADED) badge?.show({ ok: false, error: EXTENSION_RELOADED });

@@ -1,0 +1,204 @@
+// @vitest-environment happy-dom
+/**
+ * The record badge where a record view is shown before its URL names its record (a Salesforce console tab), and where
+ * Lightning renders the same record again in a new view. The page, adapter and mocks are those of record-badge.test.ts.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ScoreOutcome, ScoredLead } from '../messaging/protocol';
+import type { CrmAdapter, PageFields, PageMatch } from '../crm/types';
+
+const scoreLead = vi.hoisted(() => vi.fn());
+vi.mock('../messaging/client', () => ({ background: { scoreLead } }));
+vi.mock('../messaging/events', () => ({ onEvent: () => undefined }));
+
+let { recordBadge } = await import('./record-badge');
+
+const lead = (tier: ScoredLead['tier'], score: number): ScoredLead => ({
+  probability: score / 100,
+  score,
+  tier,
+  baseRate: 0.1,
+  tiers: { hot: 0.5, warm: 0.2 },
+  reasons: [],
+  featuresKnown: 2,
+  featuresTotal: 16,
+  modelId: 'model-a',
+  modelCreatedAt: '2026-11-01T00:00:00.000Z',
+  modelIsDefault: false,
+});
+
+/** Record views stacked as Lightning's: the active one carries `active`, the others stay in the DOM, hidden. */
+const activeView = (doc: Document) => doc.querySelector('section.view.active');
+const adapter: CrmAdapter = {
+  crm: 'salesforce',
+  readsShownFieldsOnly: false,
+  recognise: () => ({ kind: 'other' }),
+  readRecordName: (doc) => activeView(doc)?.querySelector('h1')?.textContent ?? null,
+  readRecordFields: (doc) =>
+    Object.fromEntries(
+      [...(activeView(doc)?.querySelectorAll<HTMLElement>('[data-field]') ?? [])].map((field) => [field.dataset.field!, field.textContent!]),
+    ),
+  findBadgeAnchor: (doc) => activeView(doc)?.querySelector('h1') ?? null,
+  readRecordView: activeView,
+  readFieldsInEdit: () => [],
+  readListRows: () => [],
+};
+
+const rowsOf = (fields: PageFields) => Object.entries(fields).map(([field, value]) => `<dd data-field="${field}">${value}</dd>`).join('');
+const view = (name: string, fields: PageFields) => `<section class="view active" data-name="${name}"><h1>${name}</h1><dl>${rowsOf(fields)}</dl></section>`;
+const hideActiveView = () => {
+  const current = activeView(document)!;
+  current.classList.remove('active');
+  current.setAttribute('hidden', '');
+};
+/** The CRM renders a record in a new view (a console tab opened, a lead rendered again): the current view is hidden and kept. */
+function renderNext(name: string, fields: PageFields) {
+  const current = activeView(document)!;
+  hideActiveView();
+  current.insertAdjacentHTML('afterend', view(name, fields));
+}
+/** The rep selects the console tab of the lead named `name`, already rendered. */
+function selectTab(name: string) {
+  hideActiveView();
+  const tab = document.querySelector(`section.view[data-name="${name}"]`)!;
+  tab.removeAttribute('hidden');
+  tab.classList.add('active');
+}
+
+const badges = () => [...document.querySelectorAll<HTMLElement>('leadlens-badge')];
+const titleOf = (badge: HTMLElement) => badge.closest('h1')?.textContent ?? null;
+const buttonTextOf = (badge: HTMLElement) => badge.shadowRoot!.querySelector('button')!.textContent;
+const settle = () => vi.advanceTimersByTimeAsync(500);
+const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+let page: AbortController;
+function run(match: Extract<PageMatch, { kind: 'record' }>, previousMatch: PageMatch | null) {
+  void recordBadge.run({ document, adapter, match, previousMatch, signal: page.signal });
+}
+/** The URL names another page: the run of the one left stops. */
+function leave() {
+  page.abort();
+  page = new AbortController();
+}
+
+beforeEach(async () => {
+  // Each test is a page of its own: what the badge remembers of the records and views the page showed starts empty.
+  vi.resetModules();
+  ({ recordBadge } = await import('./record-badge'));
+  vi.useFakeTimers();
+  document.body.innerHTML = '';
+  scoreLead.mockReset();
+  scoreLead.mockImplementation(async ({ fields }: { fields: PageFields }): Promise<ScoreOutcome> =>
+    fields.Rating === 'Hot' ? { ok: true, lead: lead('hot', 90) } : fields.Rating === 'Cold' ? { ok: true, lead: lead('cold', 8) } : { ok: false, error: 'no fields' },
+  );
+  page = new AbortController();
+});
+afterEach(() => {
+  page.abort();
+  vi.useRealTimers();
+});
+
+const eve = { kind: 'record', crm: 'salesforce', recordId: '00Q000000000EEEAAA' } as const;
+const fay = { kind: 'record', crm: 'salesforce', recordId: '00Q000000000FFFAAA' } as const;
+const fieldsOfEve: PageFields = { LeadSource: 'Webinar', Rating: 'Hot' };
+const fieldsOfFay: PageFields = { LeadSource: 'Partner Referral', Rating: 'Cold' };
+/** Each request for `lead`'s record, as the fields and name it sent. */
+const sentFor = (lead: { recordId: string }) =>
+  scoreLead.mock.calls.filter(([request]) => request.recordId === lead.recordId).map(([request]) => [request.fields, request.name]);
+/** `lead`'s record was scored, every time with `fields` and `name`. */
+function expectSentOnly(lead: { recordId: string }, fields: PageFields, name: string) {
+  const sent = sentFor(lead);
+  expect(sent.length).toBeGreaterThan(0);
+  expect(sent).toEqual(sent.map(() => [fields, name]));
+}
+
+/** Eve's tab, scored; then a change on her page (the console's tab bar) that has her run read the page again 200 ms later. */
+async function eveScoredWithAReadDueIn(ms: number) {
+  document.body.innerHTML = `<nav class="tabs"></nav>${view('Eve E', fieldsOfEve)}`;
+  run(eve, null);
+  await settle();
+  document.querySelector('nav')!.classList.add('focused');
+  await vi.advanceTimersByTimeAsync(200 - ms);
+}
+
+/** The rep clicks a lead's tab: the console shows it (`show`) `gapMs` before the URL names `match`, the run of the lead before still on. */
+async function showTabBeforeItsUrl(show: () => void, gapMs: number, match: typeof eve | typeof fay, previousMatch: typeof eve | typeof fay) {
+  show();
+  await vi.advanceTimersByTimeAsync(gapMs);
+  leave();
+  run(match, previousMatch);
+  await vi.advanceTimersByTimeAsync(3100);
+}
+
+describe('record badge in a Salesforce console, a tab shown before its URL names its lead', () => {
+  it.each([
+    ['100 ms, the previous lead’s run reading the page again meanwhile', 100, 50],
+    ['250 ms', 250, 200],
+  ])('scores and badges each lead with its own fields and name when the tab shows %s before the URL', async (_gap, gapMs, readDueInMs) => {
+    await eveScoredWithAReadDueIn(readDueInMs);
+    renderNext('Fay F', fieldsOfFay);
+    await vi.advanceTimersByTimeAsync(gapMs);
+    // Until the URL names Fay, Eve's badge floats, naming Eve: it is not put in Fay's title.
+    expect(badges().map(titleOf)).toEqual([null]);
+    expect(buttonTextOf(badges()[0])).toContain('Eve E');
+
+    leave();
+    run(fay, eve);
+    await vi.advanceTimersByTimeAsync(3100);
+    expect(sentFor(eve)).toEqual([[fieldsOfEve, 'Eve E']]);
+    expectSentOnly(fay, fieldsOfFay, 'Fay F');
+    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', locale: 'en-US', timeZone, recordId: fay.recordId, fields: fieldsOfFay, name: 'Fay F' });
+    expect(badges().map(titleOf)).toEqual(['Fay F']);
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
+  });
+
+  it('keeps each lead’s badge on its own tab as the rep goes back and forth, each tab shown before its URL', async () => {
+    await eveScoredWithAReadDueIn(200);
+    await showTabBeforeItsUrl(() => renderNext('Fay F', fieldsOfFay), 250, fay, eve);
+    await showTabBeforeItsUrl(() => selectTab('Eve E'), 250, eve, fay);
+    expect(badges().map(titleOf)).toEqual(['Eve E']);
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('hot');
+
+    await showTabBeforeItsUrl(() => selectTab('Fay F'), 250, fay, eve);
+    expectSentOnly(eve, fieldsOfEve, 'Eve E');
+    expectSentOnly(fay, fieldsOfFay, 'Fay F');
+    expect(badges().map(titleOf)).toEqual(['Fay F']);
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
+  });
+
+  it('never takes the tab of a lead whose page shows the same fields for the previous lead’s: their names tell them apart', async () => {
+    await eveScoredWithAReadDueIn(200);
+    await showTabBeforeItsUrl(() => renderNext('Fay F', fieldsOfEve), 250, fay, eve);
+    expect(sentFor(eve)).toEqual([[fieldsOfEve, 'Eve E']]);
+    expect(sentFor(fay).at(-1)).toEqual([fieldsOfEve, 'Fay F']);
+    expect(badges().map(titleOf)).toEqual(['Fay F']);
+  });
+});
+
+describe('record badge as Lightning renders the lead again in a new view, its URL unchanged', () => {
+  const ada = { kind: 'record', crm: 'salesforce', recordId: '00Q000000000AAAAAA' } as const;
+  const fieldsOfAda: PageFields = { LeadSource: 'Web', Rating: 'Hot' };
+
+  it('moves the badge to the new view at once, without scoring again, when it shows the lead as last read', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfAda);
+    run(ada, null);
+    await settle();
+    renderNext('Ada A', fieldsOfAda);
+    await settle();
+    expect(badges().map(titleOf)).toEqual(['Ada A']);
+    expect(activeView(document)!.contains(badges()[0])).toBe(true);
+    expect(scoreLead).toHaveBeenCalledTimes(1);
+  });
+
+  it('takes the new view for the lead’s once the URL has still named the lead a second later, and scores what it shows', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfAda);
+    run(ada, null);
+    await settle();
+    renderNext('Ada A', { ...fieldsOfAda, Rating: 'Cold' });
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', locale: 'en-US', timeZone, recordId: ada.recordId, fields: { ...fieldsOfAda, Rating: 'Cold' }, name: 'Ada A' });
+    expect(badges().map(titleOf)).toEqual(['Ada A']);
+    expect(activeView(document)!.contains(badges()[0])).toBe(true);
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
+  });
+});
