@@ -7,7 +7,7 @@
  * answers are kept per record id until the page goes away or the scores change.
  */
 import type { ScoreOutcome } from '../messaging/protocol';
-import { closestComposed, flatTreeParent, observeComposed, type Selectors } from '../crm/dom';
+import { closestComposed, flatTreeParent, matchesAny, observeComposed, queryFirst, type Selectors } from '../crm/dom';
 import type { CrmAdapter, CrmKind, ListRow } from '../crm/types';
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
@@ -36,6 +36,10 @@ const BATCH_MAX_WAIT_MS = 500;
 
 /** What holds a list's rows, as both CRMs render it (the ARIA roles of a table too). */
 const LIST_BOX: Selectors = ['table', '[role="grid"]', '[role="treegrid"]', '[role="table"]'];
+/** What a list or its rows are rendered as (a row inserted into a table other than the one read: another list view filling in). */
+const LIST_PARTS: Selectors = [...LIST_BOX, 'tr', '[role="row"]'];
+/** A row's attributes that change when a virtualised grid reuses the row for another record: its link, its row key. */
+const ROW_RECORD_ATTRIBUTES = new Set(['href', 'data-row-key-value']);
 
 /** The nearest element that holds all of `elements` in the rendered tree (itself, for one); null for none, or none in common. */
 function commonFlatAncestor(elements: readonly Element[]): Element | null {
@@ -64,8 +68,20 @@ function flatAncestry(element: Element): Set<Element> {
   return ancestry;
 }
 
+/** The element a change happened in: a shadow root's host for its own children, a text's parent for its value. */
+function elementOf(node: Node): Element | null {
+  if (node.nodeType === Node.ELEMENT_NODE) return node as Element;
+  if (node.nodeType === Node.DOCUMENT_FRAGMENT_NODE && 'host' in node) return (node as ShadowRoot).host;
+  return node.parentElement;
+}
+
+/** Whether `node` is or holds a list or a row, in its light DOM or its open shadow roots. */
+const holdsListParts = (node: Node): boolean =>
+  node.nodeType === Node.ELEMENT_NODE && (matchesAny(node as Element, LIST_PARTS) || queryFirst(node as Element, LIST_PARTS) !== null);
+
 interface RowBadge {
-  recordId: string;
+  /** The record the row showed when read; null once its link or key changed, until the rows are read again. */
+  recordId: string | null;
   /** The lead's name as the row shows it: the badge's accessible name follows it. */
   name: string;
   badge: BadgeHandle;
@@ -135,7 +151,7 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
     // A score known since (a later request's) stays: a failure or "not scored yet" answering an
     // earlier request is no newer news of the record, the scores having not changed meanwhile.
     for (const { recordId, badge } of badges.values()) {
-      const answer = answers.get(recordId);
+      const answer = recordId !== null && answers.get(recordId);
       if (answer) showOutcome(badge, outcomes.get(recordId) ?? answer);
     }
   };
@@ -147,7 +163,8 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
     const recordIds = new Set<string>();
     for (const anchor of waiting) {
       const row = badges.get(anchor);
-      if (!row) continue;
+      // A row reused for a record not read yet: the next read of the rows asks for it.
+      if (!row || row.recordId === null) continue;
       const known = outcomes.get(row.recordId);
       if (known) showOutcome(row.badge, known);
       else recordIds.add(row.recordId);
@@ -251,10 +268,46 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
     for (let current = target; current; current = flatTreeParent(current)) if (current === listBox) return true;
     return false;
   };
-  /** A text changed (a row's name edited in place: React sets its text node's value) may change a row's name only in the list. */
-  const mayChangeRows = (record: MutationRecord): boolean =>
-    isCrmChange(record) &&
-    (record.type === 'childList' || (record.type === 'attributes' ? inOrAroundList(record.target as Element) : listBox !== null && inList(record.target.parentElement)));
+  /**
+   * Whether nodes added or removed may change the rows read: in the list (rows rendered, a cell
+   * rendered anew); anywhere while no list is read or once the one read is gone; elsewhere only a
+   * node that is or holds a list or a row (another list view, a list rendered anew). A toast, a
+   * hover card, a header's counter cannot: reading a long list again is costly. (A modal hides the
+   * page behind it by aria-hidden on an element around the list: that change is read.)
+   */
+  const addsOrRemovesRows = (record: MutationRecord): boolean =>
+    listBox === null || !listBox.isConnected || inList(elementOf(record.target)) || [...record.addedNodes].some(holdsListParts);
+  /** Whether a change by the CRM may change the rows read. A text changed (a row's name edited in place: React sets its text node's value) may only in the list. */
+  const mayChangeRows = (record: MutationRecord): boolean => {
+    if (!isCrmChange(record)) return false;
+    if (record.type === 'childList') return addsOrRemovesRows(record);
+    if (record.type === 'attributes') return inOrAroundList(record.target as Element);
+    return listBox !== null && inList(record.target.parentElement);
+  };
+
+  /** The badged rows whose link or row key is `target`'s: the cell around a link, the cells in a row. */
+  const badgedAnchorsAt = (target: Element): Element[] => {
+    if (listBox === null || target === listBox || !inList(target)) return [];
+    for (let current: Element | null = target; current && current !== listBox; current = flatTreeParent(current)) {
+      if (badges.has(current)) return [current];
+    }
+    return [...target.querySelectorAll('*')].filter((element) => badges.has(element));
+  };
+  /**
+   * A virtualised grid reused the row for another record (its link or row key changed): its badge
+   * would show the last record's score until the rows are read again, so it shows "scoring" at once.
+   */
+  const forgetReusedRows = (record: MutationRecord) => {
+    if (record.type !== 'attributes' || !ROW_RECORD_ATTRIBUTES.has(record.attributeName ?? '')) return;
+    for (const anchor of badgedAnchorsAt(record.target as Element)) {
+      const row = badges.get(anchor)!;
+      if (row.recordId === null) continue;
+      row.recordId = null;
+      row.badge = replaceBadge(row.badge, () => mountBadge(document, anchor, { compact: true }));
+      visibility.unobserve(anchor);
+      waiting.delete(anchor);
+    }
+  };
 
   // Only the CRM's own changes mean the list may have changed. A virtualised grid may reuse a
   // row for another record by changing only its link or row key; the view shown may change by
@@ -264,6 +317,7 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
   const changes = observeComposed(
     document,
     (records) => {
+      records.forEach(forgetReusedRows);
       if (rescanTimer === undefined && records.some(mayChangeRows)) rescanTimer = setTimeout(rescan, RESCAN_DELAY_MS);
     },
     {
