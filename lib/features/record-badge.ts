@@ -11,7 +11,7 @@ import { FIRST_RENDER_PATIENCE_MS, MAX_LEAD_NAME_LENGTH, type ScoreOutcome } fro
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
 import { PAGE_FIELD_LIMITS, type PageFields } from '../crm/types';
-import { clipText, dialogOpen, observeComposed, pageLocale } from '../crm/dom';
+import { clipText, dialogOpen, flatTreeParent, observeComposed, pageLocale } from '../crm/dom';
 import { hashFields } from '../crm/fields-hash';
 import { failedOutcome, isCrmChange, mountBadge, replaceBadge, type BadgeHandle } from './badge-ui';
 import { EXTENSION_RELOADED } from './navigation';
@@ -26,7 +26,7 @@ const RENDER_TIMEOUT_MS = 3000;
 /**
  * Check the page at most this often: the CRM's re-renders come in bursts, and a read can walk the
  * whole page (HubSpot's look for shadow roots). Until this record first renders, a change after a
- * quiet spell is looked at at once: the badge's latency counts.
+ * quiet spell is looked at at once: the badge's latency counts. Once it has, see `mayChangeRecord`.
  */
 const WATCH_INTERVAL_MS = 200;
 /**
@@ -77,6 +77,19 @@ interface Run {
 }
 /** The latest run: as a run starts, the previous page's (null on the first). */
 let latestRun: Run | null = null;
+
+/** The element a change happened in: a shadow root's host for its own children, a text's parent for its value. */
+function elementOf(node: Node): Element | null {
+  if (node.nodeType === Node.ELEMENT_NODE) return node as Element;
+  if (node.nodeType === Node.DOCUMENT_FRAGMENT_NODE && 'host' in node) return (node as ShadowRoot).host;
+  return node.parentElement;
+}
+
+/** `element` is `container` or inside it in the rendered tree (through slots and shadow hosts). */
+function isWithin(element: Element | null, container: Element): boolean {
+  for (let current = element; current; current = flatTreeParent(current)) if (current === container) return true;
+  return false;
+}
 
 function rememberShown(recordId: string, shown: ShownFields): void {
   lastShown.delete(recordId);
@@ -160,6 +173,8 @@ export const recordBadge: ContentFeature = {
         refresh(read());
       }, TITLE_GRACE_MS);
     };
+    /** What the last read found that a change outside its record view can change: the view, and whether a dialog was open. */
+    let lastRead: { view: Element | null; dialogOpen: boolean } = { view: null, dialogOpen: false };
     /**
      * What the page shows now, its title read once. A view seen for the first time, other than the one held back, is this
      * record's while its fields are awaited. Once they were read, a new view is this record's (Lightning rendering it again)
@@ -171,6 +186,7 @@ export const recordBadge: ContentFeature = {
       const name = adapter.readRecordName(document);
       const titleStale = titleAtStart !== null && name === titleAtStart.name;
       const shown = snapshot(adapter.readRecordFields(document), titleStale || name == null ? undefined : clipText(name, MAX_LEAD_NAME_LENGTH), titleStale, view);
+      lastRead = { view, dialogOpen: dialogOpen(document) };
       if (view !== null && view !== heldView && !recordOfView.has(view)) {
         const showsLastRead = shown.hash !== null && shown.hash === lastShown.get(thisRecord)?.hash && shown.name === requested?.name;
         if (!thisRun.fieldsRead || showsLastRead) recordOfView.set(view, thisRecord);
@@ -319,17 +335,37 @@ export const recordBadge: ContentFeature = {
       }, WATCH_INTERVAL_MS);
     };
 
+    /**
+     * Whether a change by the CRM may change the record a read finds, once it first rendered: any change while no record view
+     * was read (HubSpot marks none: its fields may be anywhere), else a change in the view read. Any other (a notification
+     * bell, a toast, a header's counter, a console tab switched) has the next look read the page again only if it shows
+     * another record view or a dialog opened or closed (`lookAgain`): reading the whole record is costly.
+     */
+    const mayChangeRecord = (record: MutationRecord): boolean => lastRead.view === null || isWithin(elementOf(record.target), lastRead.view);
+    /** A change since the last look may change the record a read finds (`mayChangeRecord`), or the badge was lost. */
+    let recordMayHaveChanged = false;
+    /**
+     * Read the page again if the record may have changed, or if the page shows another record view now (a console tab
+     * switched, a view stacked before the one read, the one read gone) or a dialog opened or closed (the badge stays at a
+     * title a dialog hides: see `refresh`): both cheap to tell, unlike the record's fields.
+     */
+    const lookAgain = () => {
+      checkTimer = undefined;
+      const readAgain = recordMayHaveChanged || adapter.readRecordView(document) !== lastRead.view || dialogOpen(document) !== lastRead.dialogOpen;
+      recordMayHaveChanged = false;
+      if (readAgain) refresh(read());
+    };
+
     const onChanges = (records: MutationRecord[]) => {
       const badgeLost = badge !== null && !badge.host.isConnected;
-      if (!badgeLost && !records.some(isCrmChange)) return;
+      const crmChanges = records.filter(isCrmChange);
+      if (!badgeLost && crmChanges.length === 0) return;
       if (awaitingRender) {
         throttledLookForFirstRender();
         return;
       }
-      checkTimer ??= setTimeout(() => {
-        checkTimer = undefined;
-        refresh(read());
-      }, WATCH_INTERVAL_MS);
+      recordMayHaveChanged ||= badgeLost || crmChanges.some(mayChangeRecord);
+      checkTimer ??= setTimeout(lookAgain, WATCH_INTERVAL_MS);
     };
 
     signal.addEventListener(
