@@ -9,7 +9,7 @@
  * read as the locale writes it (`11.06.2026 klo 16.41`, `2026. 06. 11.`: locale-dates.ts), a
  * number written in the locale's own digits and signs (`١٬٢٠٠` in ar-EG, `১২,০০০` in bn-BD) is
  * read in ASCII ones, and an amount a multi-currency org shows with its conversion
- * (`EUR 2,500,000.00 (USD 2,713,067.50)`) as the converted one. Pure.
+ * (`EUR 2,500,000.00 (USD 2,713,067.50)`) as the record's own. Pure.
  */
 import { dateOrderShown, isMissingRaw, numericDate, numericDateMs, parseDate, trailingZone, type DateOrder, type NumberFormat, type NumericDate, type Raw } from './derive';
 import type { Feature } from './manifest';
@@ -87,15 +87,10 @@ const FULL_WIDTH = /[\uff01-\uff5e\uffe0-\uffe6]/gu;
 /**
  * An amount with the same amount converted into the user's currency in brackets after it, as a
  * multi-currency org shows a record's amount in another currency: `EUR 2,500,000.00 (USD 2,713,067.50)`.
- * The converted one is read: LeadLens reads a multi-currency org's amounts in its corporate
- * currency, which is most users' own (a page shows the record's alone when it is the user's), so
- * amounts read from pages compare with one another and, mostly, with those the API sends. The
- * record's own (a digit in it) written negative in brackets gives its sign to a converted amount
- * without one; a number in brackets alone (`(1,200)`) is a negative one.
+ * The lead amount (a digit in it) is the record's own, which the API sends and models learn;
+ * a number in brackets alone (`(1,200)`) is a negative one.
  */
-const CONVERTED_AMOUNT = /^(.*\d.*?)\s*\(([^()]*\d[^()]*)\)\s*$/su;
-const convertedAmount = (_shown: string, own: string, converted: string) =>
-  /^\s*[(\-\u2212]/u.test(own) && !/[-\u2212]/u.test(converted) ? `-${converted.trim()}` : converted;
+const CONVERTED_AMOUNT = /^(.*\d.*?)\s*\([^()]*\d[^()]*\)\s*$/su;
 
 /**
  * The ISO code a multi-currency org writes an amount with (`SEK 25,000,000.00`, `-EUR 5.00`, and
@@ -107,11 +102,11 @@ const LEADING_CURRENCY_CODE = /^(\s*[-+\u2212]?)[A-Z]{3}\s*(?=[-+\u2212]?\d)/u;
 
 /**
  * A page's number as `parseNumber` reads it: ordinary signs for full-width ones, and a record's
- * amount converted into the user's currency when shown so, without its currency's code, or a currency `parseNumber` does not
+ * amount without its converted amount, its currency's code, or a currency `parseNumber` does not
  * know (`zł 1 200`, `R$ 1.234,56`: `withoutCurrency`, as the CSV import reads them).
  */
 const amountAsRead = (text: string) =>
-  withoutCurrency(text.replace(FULL_WIDTH, (char) => char.normalize('NFKC')).replace(CONVERTED_AMOUNT, convertedAmount).replace(LEADING_CURRENCY_CODE, '$1'));
+  withoutCurrency(text.replace(FULL_WIDTH, (char) => char.normalize('NFKC')).replace(CONVERTED_AMOUNT, '$1').replace(LEADING_CURRENCY_CODE, '$1'));
 
 /**
  * `fields` with the text of `keys` as read as numbers: as `numberTextReader` reads it in `locale`
