@@ -175,7 +175,10 @@ it('sends the admin to reconnect a CRM that refused the sync’s credentials, in
   await pollAnswers({ ...salesforce, connection: 'connected' });
   await waitFor(() => button('start-salesforce'));
   expect(button('start-salesforce')!.textContent).toBe('Resume sync');
-  expect(row()!.querySelector('[role="alert"]')!.textContent).toMatch(/What it stored so far is kept; sync again to go on\.$/);
+  // Not the step already taken, which CRM connections no longer asks.
+  expect(row()!.querySelector('[role="alert"]')!.textContent).toBe(
+    'The Salesforce sync stopped: Salesforce refused the credentials it had then (reconnected since). What it stored so far is kept; sync again to go on.',
+  );
   expect(row()!.querySelector('[data-testid="reconnect-salesforce"]')).toBeNull();
 });
 

@@ -174,10 +174,13 @@ function stoppedAt({ synced }: SyncSummary): string {
  * Why the sync stopped. Stopped as the CRM refused the credentials, while its connection asks to
  * reconnect: in the connection's words, the step that fixes it, as CRM connections says it (a sync
  * stores them so, `reportingCredentials`, but the state of one an older LeadLens stopped holds the
- * CRM's HTTP text, and a Test connection since may have found more).
+ * CRM's HTTP text, and a Test connection since may have found more). Reconnected since: that step
+ * is taken, and saying it again would contradict the connection.
  */
-function stopReason({ error, errorKind }: SyncSummary, connection: ConnectionReply | undefined): string | null {
-  return errorKind === 'auth' && connection?.status === 'reconnect' ? connection.message : error;
+function stopReason({ crm, error, errorKind, connection: status }: SyncSummary, connection: ConnectionReply | undefined): string | null {
+  if (errorKind !== 'auth') return error;
+  if (status === 'connected') return `${CRM_LABEL[crm]} refused the credentials it had then (reconnected since)`;
+  return connection?.status === 'reconnect' ? connection.message : error;
 }
 
 /**
