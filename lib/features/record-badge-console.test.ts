@@ -190,14 +190,29 @@ describe('record badge as Lightning renders the lead again in a new view, its UR
     expect(scoreLead).toHaveBeenCalledTimes(1);
   });
 
-  it('takes the new view for the lead’s once the URL has still named the lead a second later, and scores what it shows', async () => {
+  it('keeps the badge at the title and scores the new fields at once when the new view shows the lead with a field changed (an edit saved)', async () => {
     document.body.innerHTML = view('Ada A', fieldsOfAda);
     run(ada, null);
     await settle();
     renderNext('Ada A', { ...fieldsOfAda, Rating: 'Cold' });
-    await vi.advanceTimersByTimeAsync(1500);
+    // The next look, 200 ms after the change, well before a second's grace.
+    await vi.advanceTimersByTimeAsync(250);
     expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', locale: 'en-US', timeZone, recordId: ada.recordId, fields: { ...fieldsOfAda, Rating: 'Cold' }, name: 'Ada A' });
     expect(badges().map(titleOf)).toEqual(['Ada A']);
+    expect(activeView(document)!.contains(badges()[0])).toBe(true);
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(scoreLead).toHaveBeenCalledTimes(2);
+  });
+
+  it('takes the new view for the lead’s once the URL has still named the lead a second later, and scores what it shows, when it shows another name (the lead renamed)', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfAda);
+    run(ada, null);
+    await settle();
+    renderNext('Ada B', { ...fieldsOfAda, Rating: 'Cold' });
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', locale: 'en-US', timeZone, recordId: ada.recordId, fields: { ...fieldsOfAda, Rating: 'Cold' }, name: 'Ada B' });
+    expect(badges().map(titleOf)).toEqual(['Ada B']);
     expect(activeView(document)!.contains(badges()[0])).toBe(true);
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
   });

@@ -177,9 +177,14 @@ export const recordBadge: ContentFeature = {
     let lastRead: { view: Element | null; dialogOpen: boolean } = { view: null, dialogOpen: false };
     /**
      * What the page shows now, its title read once. A view seen for the first time, other than the one held back, is this
-     * record's while its fields are awaited. Once they were read, a new view is this record's (Lightning rendering it again)
-     * only if it shows the fields and name last read as its, or if the URL still names this record TITLE_GRACE_MS later:
-     * a console shows a tab before its URL names that tab's lead, and the lead shown until then must not take it.
+     * record's while its fields are awaited. Once they were read, a new view is this record's at once if its title names
+     * this record as last read (Lightning rendering it again: an edit saved, a tab refreshed), whatever its fields now
+     * are; without a name to go by, if it shows the fields last read too. Any other new view is this record's only if the
+     * URL still names this record TITLE_GRACE_MS later: a console shows a tab before its URL names that tab's lead, and the
+     * lead shown until then must not take it. The name decides, not the fields: they change with every edit saved, while
+     * another lead's tab shown before its URL almost always has another name. Two leads of the same name, one's tab shown
+     * from the other's, are the rare case this gets wrong: the first takes the second's tab and scores its fields as its
+     * own, and the second's badge floats, scored without them.
      */
     const read = (): Snapshot => {
       const view = adapter.readRecordView(document);
@@ -188,8 +193,9 @@ export const recordBadge: ContentFeature = {
       const shown = snapshot(adapter.readRecordFields(document), titleStale || name == null ? undefined : clipText(name, MAX_LEAD_NAME_LENGTH), titleStale, view);
       lastRead = { view, dialogOpen: dialogOpen(document) };
       if (view !== null && view !== heldView && !recordOfView.has(view)) {
-        const showsLastRead = shown.hash !== null && shown.hash === lastShown.get(thisRecord)?.hash && shown.name === requested?.name;
-        if (!thisRun.fieldsRead || showsLastRead) recordOfView.set(view, thisRecord);
+        const showsFieldsLastRead = shown.hash !== null && shown.hash === lastShown.get(thisRecord)?.hash;
+        const rendersThisRecordAgain = shown.name === requested?.name && (shown.name !== undefined || showsFieldsLastRead);
+        if (!thisRun.fieldsRead || rendersThisRecordAgain) recordOfView.set(view, thisRecord);
         else takeViewIfKept(view);
       }
       return shown;
