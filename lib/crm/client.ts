@@ -186,6 +186,14 @@ export interface CrmClient {
    */
   syncedFields(signal?: AbortSignal): Promise<string[]>;
   /**
+   * Whether the records' amounts are handed on converted to one currency (a multi-currency
+   * Salesforce org's: its corporate currency) rather than each in its record's own. Amounts
+   * stored before a client converted them stay in their record's currency, the records not being
+   * marked as changed: a sync that finds them converted where the last did not reads every record
+   * again. Absent for a CRM whose amounts are never converted (HubSpot).
+   */
+  amountsInCorporateCurrency?(signal?: AbortSignal): Promise<boolean>;
+  /**
    * The records deleted at or after `since` (epoch ms); when the CRM has forgotten deletions
    * that old, every record it has instead. Deletions after `coveredTo` may be missing: the
    * next call starts there.

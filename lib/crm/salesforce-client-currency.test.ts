@@ -116,6 +116,10 @@ describe('Salesforce client: a multi-currency org', () => {
     expect(ratesRead()).toBe(1);
   });
 
+  it('says it converts amounts, so that a sync storing them unconverted before reads every Lead again', async () => {
+    expect(await org({ multiCurrency: MULTI_CURRENCY }).client.amountsInCorporateCurrency?.()).toBe(true);
+  });
+
   it('reads one Lead, as a badge does, and a batch of them, in the corporate currency, with the Lead’s currency read along', async () => {
     const { client, asked, ratesRead } = org({ multiCurrency: MULTI_CURRENCY });
     const [usd, jpy, eur] = served;
@@ -187,8 +191,9 @@ describe('Salesforce client: a multi-currency org', () => {
 });
 
 describe('Salesforce client: a single-currency org', () => {
-  it('reads amounts as they are, and never asks for currencies', async () => {
+  it('reads amounts as they are, says it converts none, and never asks for currencies', async () => {
     const { client, asked } = org({});
+    expect(await client.amountsInCorporateCurrency?.()).toBe(false);
     const records = await everyChange(client);
     expect(new Map(records.map((record) => [record.id, record.fields.AnnualRevenue]))).toEqual(new Map(served.map((lead) => [lead.salesforceId, lead.salesforce.AnnualRevenue])));
     expect((await client.readRecord(served[1].salesforceId, { fields: ['AnnualRevenue'] }))?.fields).toEqual({

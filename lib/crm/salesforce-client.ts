@@ -680,6 +680,9 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
 
     syncedFields: (signal) => readableFields(undefined, signal),
 
+    // Converted whenever a synced field holds an amount in the Lead's currency (`inCorporateCurrency`).
+    amountsInCorporateCurrency: async (signal) => (await leadDescribe.get(signal)).currencyFields.length > 0,
+
     async listDeleted(since, signal) {
       const end = clock.now();
       const start = deletedWindowStart(since, end);

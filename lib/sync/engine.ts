@@ -15,7 +15,8 @@
  * finishes saying so. A HubSpot list of every contact clearly shorter than HubSpot counts removes
  * nothing: the sync removes the contacts HubSpot lists as archived instead, finishes, and compares
  * again a day later. A field the CRM shows that the last sync did not read makes the next one
- * read every record again; one it no longer shows is deleted from every stored lead.
+ * read every record again, as do amounts the CRM's client converts to one currency where the last
+ * sync's did not; a field it no longer shows is deleted from every stored lead.
  * So a sync reads as one user: one whose credentials sign in as another user than the stored
  * leads were synced as (a Salesforce "Log in as" a rep) is refused before it reads anything, and
  * one whose credentials do so by the time it removes leads ends there, removing none, its job set
@@ -302,10 +303,13 @@ function storablePage(crm: CrmKind, page: ChangedPage, ownerNames: ReadonlyMap<s
 
 /**
  * A new `job` as it starts: it reads from where the last complete sync ended unless the CRM
- * shows fields that sync did not read (or did not record, being an older LeadLens); then it
+ * shows fields that sync did not read (or did not record, being an older LeadLens), or hands on
+ * amounts converted to one currency where that sync did not (`CrmClient.amountsInCorporateCurrency`:
+ * an older LeadLens stored a multi-currency org's amounts each in its lead's currency); then it
  * reads every record again. A field added or made readable holds values on records the CRM
  * does not mark changed (a formula field, field-level security, a HubSpot token granted a
- * scope), which only reading every record brings in. A field the CRM no longer shows the user
+ * scope), and amounts stored unconverted stay so on records not changed since: only reading
+ * every record brings those in. A field the CRM no longer shows the user
  * (field-level security, a revoked scope, a deleted field) is deleted from every stored lead
  * first, here, without asking the CRM: a lead not edited since would keep it, and its scores quote
  * it; those leads count as changed, so they are scored again. A read of every record skips again
@@ -314,7 +318,10 @@ function storablePage(crm: CrmKind, page: ChangedPage, ownerNames: ReadonlyMap<s
 async function withFieldsCompared(client: CrmClient, store: SyncStore, state: SyncState, job: SyncJob, signal?: AbortSignal): Promise<{ job: SyncJob; state: SyncState }> {
   const fields = [...(await client.syncedFields(signal))].sort();
   const readBefore = new Set(state.syncedFields);
-  const readsAll = job.cursor === null || state.syncedFields === undefined || fields.some((field) => !readBefore.has(field));
+  const converted = (await client.amountsInCorporateCurrency?.(signal)) ?? false;
+  // Amounts stored before they were converted stay unconverted on the leads not changed since.
+  const newlyConverted = converted && state.amountsInCorporateCurrency !== true;
+  const readsAll = job.cursor === null || state.syncedFields === undefined || fields.some((field) => !readBefore.has(field)) || newlyConverted;
   const readNow = new Set(fields);
   const lost = [...readBefore].filter((field) => !readNow.has(field));
   // Before the fields are recorded (with the first page): a pass cut short is made again.
@@ -322,7 +329,7 @@ async function withFieldsCompared(client: CrmClient, store: SyncStore, state: Sy
   // A job set back (`setBack`) keeps what it counted before.
   const next = { ...(readsAll ? { ...job, cursor: null } : job), changed: changedBy(job) + emptied };
   const left = leftOutOf(state);
-  return { job: next, state: { ...state, job: next, syncedFields: fields, ...(readsAll && leftOutState(left.named, left.unnamed, 0)) } };
+  return { job: next, state: { ...state, job: next, syncedFields: fields, amountsInCorporateCurrency: converted, ...(readsAll && leftOutState(left.named, left.unnamed, 0)) } };
 }
 
 /** How many leads `job` stored new or changed (a job of an older LeadLens counted every lead it stored). */

@@ -125,6 +125,15 @@ export const SyncStateSchema = z.object({
    * leads changed since: the next sync reads every record again.
    */
   syncedFields: z.array(z.string()).optional(),
+  /**
+   * Whether the job in progress, or the last, reads the records' amounts converted to one
+   * currency (`CrmClient.amountsInCorporateCurrency`), recorded with `syncedFields`: a job that
+   * finds them converted where this is not true reads every record again, as for a new field, so
+   * that no stored lead keeps an amount in its own currency. Absent in states of an older
+   * LeadLens, which stored a multi-currency Salesforce org's amounts unconverted: the next sync
+   * of such an org reads every record again (a single-currency org's, none).
+   */
+  amountsInCorporateCurrency: z.boolean().optional(),
   /** The job in progress (also after a cancel or an error: starting again resumes it). */
   job: SyncJobSchema.nullable(),
   lastRun: LastRunSchema.nullable(),
