@@ -3,7 +3,7 @@
  * Pure functions: a tier is never colour alone (icon + word), probabilities read as people
  * say them.
  */
-import { CRM_LABEL } from './crm/types';
+import { CRM_LABEL, type CrmKind } from './crm/types';
 import type { Reason, Tier } from './messaging/protocol';
 import type { SyncSummary } from './messaging/protocol-sync';
 import { visibleText } from './ml/visible-text';
@@ -322,6 +322,13 @@ export function formatDay(at: string | number): string {
   const calendarDay = date.getTime() % 86_400_000 === 0;
   return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric', ...(calendarDay && { timeZone: 'UTC' }) });
 }
+
+/**
+ * Why a sync or write-back stopped, the CRM having refused its credentials, once they were
+ * reconnected: the step the refusal named (`failureInPlainWords`) is taken, and saying it again
+ * would contradict CRM connections.
+ */
+export const refusedThenReconnected = (crm: CrmKind): string => `${CRM_LABEL[crm]} refused the credentials it had then (reconnected since)`;
 
 /**
  * What a CRM's last sync tells of why none of its leads is stored (or, said for a sync that stored

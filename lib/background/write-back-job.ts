@@ -569,7 +569,14 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
     const refusedBy = connection && isCrmError(error, 'auth') ? connection : null;
     if (refusedBy) await markReconnect(refusedBy, error);
     const message = refusedBy ? failureInPlainWords(refusedBy, error) : error instanceof Error ? error.message : String(error);
-    await writeState({ ...reached, writtenWith: heldAtEnd(reached), status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : message, finishedAt: Date.now() });
+    await writeState({
+      ...reached,
+      writtenWith: heldAtEnd(reached),
+      status: cancelled ? 'cancelled' : 'error',
+      error: cancelled ? null : message,
+      ...(refusedBy && !cancelled && { refusedCredentials: true as const }),
+      finishedAt: Date.now(),
+    });
   }
 }
 

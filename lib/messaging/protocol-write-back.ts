@@ -91,6 +91,8 @@ export const WriteBackSummarySchema = z.object({
   unconfirmed: z.number().int().nonnegative().default(0),
   /** Why the whole job stopped (not connected, a field refused, no scores, the service worker was stopped). */
   error: z.string().nullable(),
+  /** It stopped because the CRM refused the credentials (`error` says the step that fixes it); absent otherwise, and from an older LeadLens. */
+  refusedCredentials: z.literal(true).optional(),
   finishedAt: z.number().nullable(),
   /**
    * The model whose scores it wrote, and the tier thresholds their tiers came from: the CRM's

@@ -10,7 +10,7 @@ import { succeeded } from '@/lib/messaging/reply';
 import type { AutoSyncStatus, SyncSummary } from '@/lib/messaging/protocol-sync';
 import { COMPARISON_RETRY_AFTER_MS, type AutoSync, type ComparisonRefusal, type SkippedRecords } from '@/lib/sync/state';
 import { queryKeys } from '@/lib/query-keys';
-import { plural } from '@/lib/presentation';
+import { plural, refusedThenReconnected } from '@/lib/presentation';
 import { useInvalidateWhenRunEnds } from '@/lib/ui/use-invalidate-when-run-ends';
 
 export function SyncSection() {
@@ -174,12 +174,11 @@ function stoppedAt({ synced }: SyncSummary): string {
  * Why the sync stopped. Stopped as the CRM refused the credentials, while its connection asks to
  * reconnect: in the connection's words, the step that fixes it, as CRM connections says it (a sync
  * stores them so, `reportingCredentials`, but the state of one an older LeadLens stopped holds the
- * CRM's HTTP text, and a Test connection since may have found more). Reconnected since: that step
- * is taken, and saying it again would contradict the connection.
+ * CRM's HTTP text, and a Test connection since may have found more); reconnected since, not again.
  */
 function stopReason({ crm, error, errorKind, connection: status }: SyncSummary, connection: ConnectionReply | undefined): string | null {
   if (errorKind !== 'auth') return error;
-  if (status === 'connected') return `${CRM_LABEL[crm]} refused the credentials it had then (reconnected since)`;
+  if (status === 'connected') return refusedThenReconnected(crm);
   return connection?.status === 'reconnect' ? connection.message : error;
 }
 

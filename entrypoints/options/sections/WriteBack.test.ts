@@ -82,6 +82,22 @@ async function renderSection() {
   await waitFor(form);
 }
 
+it('says the step that fixes credentials the CRM refused, and not once they are reconnected', async () => {
+  const refusal = 'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401)';
+  hubspot = summary('hubspot', 'error', { done: 0, total: 15, error: refusal, refusedCredentials: true, finishedAt: 2 });
+  hubspotConnection = 'reconnect';
+  await renderSection();
+  const stopped = () => Array.from(form()!.querySelectorAll('[role="alert"]')).find((alert) => alert.textContent!.startsWith('The write-back to HubSpot stopped'))?.textContent;
+  await waitFor(() => button('write-back-connect-hubspot') ?? form()!.querySelector('[data-testid="write-back-connect-hubspot"]'));
+  expect(stopped()).toBe(`The write-back to HubSpot stopped: ${refusal}`);
+
+  rendered!.unmount();
+  hubspotConnection = 'connected';
+  await renderSection();
+  await waitFor(() => (stopped()?.includes('reconnected since') ? true : null));
+  expect(stopped()).toBe('The write-back to HubSpot stopped: HubSpot refused the credentials it had then (reconnected since)');
+});
+
 it('says the fields are being checked, then how far the scoring of the CRM’s leads is, with Cancel, instead of the last write-back’s end', async () => {
   await renderSection();
   expect(text()).toContain('Wrote 120 of 120 leads to HubSpot');

@@ -3,7 +3,7 @@
  * created in the CRM, so reports, views and workflows there can use them. Progress (of the
  * field check and the scoring before the writing too), cancel and per-record failures, like sync.
  */
-import { DEFAULT_MODEL_WORDS, formatDay, formatThreshold, plural } from '@/lib/presentation';
+import { DEFAULT_MODEL_WORDS, formatDay, formatThreshold, plural, refusedThenReconnected } from '@/lib/presentation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import { FocusKeepingButton, useFocusBackWhenJobEnds } from '@/components/KeepFocus';
@@ -220,7 +220,7 @@ function WriteBackForm({
       {scoringBar && <JobProgressBar label={scoringLabel(crm)} done={scoringBar.done} total={scoringBar.total} />}
       {writeBack.status === 'running' && <JobProgressBar label={`Writing scores to ${label}`} done={writeBack.done} total={writeBack.total} />}
       {refusal && <ErrorState message={refusal} />}
-      {writeBack.error && <ErrorState message={`The write-back to ${label} stopped: ${writeBack.error}`} />}
+      {writeBack.error && <ErrorState message={`The write-back to ${label} stopped: ${stopReason(writeBack, connection)}`} />}
       {writeBack.failures.map((failure) => (
         <ErrorState key={failure.error} message={`${failure.count.toLocaleString('en-US')} not written: ${failure.error} (e.g. ${failure.recordIds.slice(0, 3).join(', ')})`} />
       ))}
@@ -287,6 +287,10 @@ function CancelWriteBack({ crm, takesFocus, onFocus, onCancel }: { crm: CrmKind;
     </span>
   );
 }
+
+/** Why the write-back stopped: a refusal of credentials reconnected since no longer asks the step it names. */
+const stopReason = ({ crm, error, refusedCredentials }: WriteBackSummary, connection: ConnectionReply['status'] | undefined) =>
+  refusedCredentials && connection === 'connected' ? refusedThenReconnected(crm) : error;
 
 const scoringLabel = (crm: CrmKind) => `Scoring the leads synced from ${CRM_LABEL[crm]}`;
 
