@@ -86,6 +86,16 @@ it('describes the chart in a rep\'s words: where the reasons start, how many rai
   expect(label).not.toMatch(/log-odds|term/i);
 });
 
+it('counts as raising or lowering the odds only the reasons the lists and the table say move them, and the rest as hardly changing them', () => {
+  const hardly = [reason('Country', 0.02), reason('Lead source with Employees', -0.02), reason('Industry', 0)];
+  expect(describeWaterfall([...REASONS, ...hardly], { start: '12 %', lead: '25 %' })).toBe(
+    'From a starting point of 12 %, 2 reasons raise the odds of converting, 1 reason lowers them and 3 more hardly change them; together they multiply the odds by 2.5, to 25 % for this lead. The table below lists each reason.',
+  );
+  expect(describeWaterfall([REASONS[1], hardly[0]], { start: '12 %', lead: '6 %' })).toBe(
+    'From a starting point of 12 %, no reason raises the odds of converting, 1 reason lowers them and 1 more hardly changes them; together they divide the odds by 2, to 6 % for this lead. The table below lists each reason.',
+  );
+});
+
 it('marks each reason\'s bar up or down with an arrow, not by colour alone', () => {
   rendered = render(<Waterfall start={-2} reasons={REASONS} tiers={TIERS} />);
   const barNames = [...rendered.container.querySelectorAll('.recharts-yAxis-tick-labels text')].map((tick) => tick.textContent);
@@ -150,6 +160,15 @@ it("names each row of its table by its reason, a row header as plain as the cell
   } finally {
     style.remove();
   }
+});
+
+it('keeps a pair of fields, which the lists above it leave out, as a bar and a row of its table, so the reasons add up', () => {
+  const pair: Reason = { label: 'Lead source with Employees', value: 'Web · 992', points: -0.4, pair: true };
+  rendered = render(<Waterfall start={-2} reasons={[...REASONS, pair]} tiers={TIERS} />);
+  const barNames = [...rendered.container.querySelectorAll('.recharts-yAxis-tick-labels text')].map((tick) => tick.textContent);
+  expect(barNames).toContain('▼ Lead source with Employees');
+  const row = [...rendered.container.querySelectorAll('tbody tr')].find((tr) => tr.querySelector('th')!.textContent === pair.label);
+  expect([...row!.children].map((cell) => spokenText(cell))).toEqual(['Lead source with Employees', 'Web · 992', 'moderately lowers the odds (÷1.5)']);
 });
 
 it('says a reason too weak to name hardly changes the odds, rather than "raises the odds (×1)"', () => {

@@ -77,19 +77,24 @@ const count = (n: number, verb: string) => `${n === 0 ? 'no reason' : n === 1 ? 
 
 /**
  * The chart in a rep's words, for those who cannot see it: the probability the reasons start
- * from, how many raise and lower the odds of converting, by how much they change them together,
- * and the lead's probability they end at. `probabilities` as the chart's dots write them: the
- * dots are drawn text inside the image, which a screen reader does not read.
+ * from, how many raise and lower the odds of converting (those that move them, as the lists above
+ * the chart and its table count them: `movesTheOdds`) and how many more hardly change them, by
+ * how much they change them together, and the lead's probability they end at. `probabilities` as
+ * the chart's dots write them: the dots are drawn text inside the image, which a screen reader
+ * does not read.
  */
 export function describeWaterfall(reasons: readonly Reason[], probabilities: { start: string; lead: string }): string {
-  const raising = reasons.filter((reason) => reason.points > 0).length;
-  const lowering = reasons.filter((reason) => reason.points < 0).length;
+  const moving = reasons.filter(movesTheOdds);
+  const raising = moving.filter((reason) => reason.points > 0).length;
+  const lowering = moving.filter((reason) => reason.points < 0).length;
+  const hardly = reasons.length - moving.length;
   const together = reasons.reduce((sum, reason) => sum + reason.points, 0);
   const change = `${together >= 0 ? 'multiply' : 'divide'} the odds by ${oddsFactor(together)}`;
-  return (
-    `From a starting point of ${probabilities.start}, ${count(raising, 'raise')} the odds of converting and ${count(lowering, 'lower')} them; ` +
-    `together they ${change}, to ${probabilities.lead} for this lead. The table below lists each reason.`
-  );
+  const counts =
+    hardly === 0
+      ? `${count(raising, 'raise')} the odds of converting and ${count(lowering, 'lower')} them`
+      : `${count(raising, 'raise')} the odds of converting, ${count(lowering, 'lower')} them and ${hardly} more hardly ${hardly === 1 ? 'changes' : 'change'} them`;
+  return `From a starting point of ${probabilities.start}, ${counts}; together they ${change}, to ${probabilities.lead} for this lead. The table below lists each reason.`;
 }
 
 /** A reason's effect in the table: "▲ strongly raises the odds (×4.5)", the arrow for the eye only; "hardly changes the odds" below what the badge counts as a reason. */

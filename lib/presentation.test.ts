@@ -19,6 +19,7 @@ import {
   oddsFactor,
   reasonInWords,
   strengthOf,
+  strongestReasons,
   topReasons,
 } from './presentation';
 
@@ -270,6 +271,18 @@ it('words the strength of a reason', () => {
   expect([strengthOf(1.3), strengthOf(-0.5), strengthOf(0.1)]).toEqual(['strongly', 'moderately', 'slightly']);
 });
 
+it('words the strength by the odds factor as shown, so reasons shown with the same factor read alike', () => {
+  // ln 1.46 and ln 1.54 are both shown "×1.5"; ln 2.66 and ln 2.74 both "×2.7"
+  for (const [below, above] of [[Math.log(1.46), Math.log(1.54)], [Math.log(2.66), Math.log(2.74)]]) {
+    expect(oddsFactor(below)).toBe(oddsFactor(above));
+    expect(strengthOf(below)).toBe(strengthOf(above));
+    expect(strengthOf(-below)).toBe(strengthOf(-above));
+  }
+  expect([strengthOf(Math.log(1.46)), strengthOf(Math.log(2.66))]).toEqual(['moderately', 'strongly']);
+  // ×1.4 and ×2.6 stay below
+  expect([strengthOf(Math.log(1.44)), strengthOf(-Math.log(2.64))]).toEqual(['slightly', 'moderately']);
+});
+
 it('picks the strongest reasons each way and drops negligible ones', () => {
   const reasons = [
     { label: 'a', value: '', points: 0.5 },
@@ -281,6 +294,20 @@ it('picks the strongest reasons each way and drops negligible ones', () => {
   const { up, down } = topReasons(reasons, 2);
   expect(up.map((r) => r.label)).toEqual(['d', 'a']);
   expect(down.map((r) => r.label)).toEqual(['b', 'e']);
+});
+
+it('leaves pairs of fields out of the strongest reasons: beside each field\'s own reason they read as contradicting it', () => {
+  const reasons = [
+    { label: 'Employees', value: '992', points: 0.6 },
+    { label: 'Lead source', value: 'Web', points: 0.2 },
+    { label: 'Lead source with Employees', value: 'Web · 992', points: -0.9, pair: true },
+    { label: 'Industry with Country', value: 'Retail · France', points: 1.2, pair: true },
+    { label: 'Country', value: 'France', points: -0.1 },
+  ];
+  const { up, down } = topReasons(reasons, reasons.length);
+  expect(up.map((r) => r.label)).toEqual(['Employees', 'Lead source']);
+  expect(down.map((r) => r.label)).toEqual(['Country']);
+  expect(strongestReasons(reasons)).toEqual({ reasonUp: 'Employees: 992', reasonDown: 'Country: France' });
 });
 
 it('words one reason as the popover and the side panel show it: label, value as it is, direction and effect', () => {

@@ -242,11 +242,14 @@ export function describeLikelihood(probability: number, baseRate: number, tiers:
   return `${formatProbabilityWithTiers(probability, tiers)} likely to convert${versus ? `, ${versus}` : ''}`;
 }
 
-/** How much a reason moves the odds, in words (log-odds thresholds ≈ ×2.7 and ×1.5). */
+/**
+ * How much a reason moves the odds, in words: from ×2.7 "strongly", from ×1.5 "moderately". Read
+ * off the factor as shown (`oddsFactor`, rounded), so two reasons shown "×1.5" are worded alike.
+ */
 export function strengthOf(points: number): 'strongly' | 'moderately' | 'slightly' {
-  const size = Math.abs(points);
-  if (size >= 1) return 'strongly';
-  if (size >= 0.4) return 'moderately';
+  const factor = Number(oddsFactor(points));
+  if (factor >= 2.7) return 'strongly';
+  if (factor >= 1.5) return 'moderately';
   return 'slightly';
 }
 
@@ -286,16 +289,21 @@ export function oddsFactor(points: number): string {
 /** Whether a reason moves the odds enough to be named as one (×1.05 either way). */
 export const movesTheOdds = (reason: Reason) => Math.abs(reason.points) >= 0.05;
 
-/** The strongest reasons each way; terms that barely move the odds are left out. */
+/**
+ * The strongest reasons each way, as the popover and the side panel's lists name them: reasons
+ * that barely move the odds are left out, and so are pairs of fields (`Reason.pair`): "Lead
+ * source with Employees" lowering the odds beside "Lead source" and "Employees" each raising them
+ * reads as a contradiction. The chart and its table, where the reasons add up, keep every one.
+ */
 export function topReasons(reasons: Reason[], count = 3): { up: Reason[]; down: Reason[] } {
-  const meaningful = reasons.filter(movesTheOdds);
+  const meaningful = reasons.filter((reason) => !reason.pair && movesTheOdds(reason));
   return {
     up: meaningful.filter((r) => r.points > 0).sort((a, b) => b.points - a.points).slice(0, count),
     down: meaningful.filter((r) => r.points < 0).sort((a, b) => a.points - b.points).slice(0, count),
   };
 }
 
-/** The strongest reasons up and down in words ("Title seniority: VP Sales"), "" when none matters. */
+/** The strongest reasons up and down in words ("Title seniority: VP Sales"), as `topReasons` picks them; "" when none matters. */
 export function strongestReasons(reasons: Reason[]): { reasonUp: string; reasonDown: string } {
   const { up, down } = topReasons(reasons, 1);
   const text = (reason: Reason | undefined) => (reason ? `${reason.label}: ${reason.value}` : '');

@@ -166,7 +166,7 @@ describe('scoreLead', () => {
     // Before: "$1,200,000", and "1,500", which a German reader takes for 1.5.
     expect(german('Annual revenue')).toBe('€1.200.000');
     expect(german('Employees')).toBe('1.500');
-    expect(german('Annual revenue × Employees')).toBe('€1.200.000 · 1.500');
+    expect(german('Annual revenue with Employees')).toBe('€1.200.000 · 1.500');
     // Scored as the same lead's data: the page's text is only how a reason words it.
     const asData = await scoreLead({ crm: 'salesforce', recordId: '00Q000000000USDAAA', fields: { AnnualRevenue: '1200000', NumberOfEmployees: '1500', Title: 'VP Sales' }, locale: 'en-US' }, value);
     const asGerman = await scoreLead({ crm: 'salesforce', recordId: '00Q000000000EURAAA', fields: { AnnualRevenue: '€1.200.000', NumberOfEmployees: '1.500', Title: 'VP Sales' }, locale: 'de-DE' }, value);

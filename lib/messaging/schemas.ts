@@ -32,6 +32,11 @@ export const ReasonSchema = z.object({
   value: z.string(),
   /** What the term adds to the log-odds of the calibrated probability (lib/ml/explain.ts `explainLead`); > 0 pushes the lead up. */
   points: z.number(),
+  /**
+   * Whether the reason is a pair of fields together (an interaction term: what they do beyond
+   * each alone); absent for one field, and in a reason from an older LeadLens.
+   */
+  pair: z.boolean().optional(),
 });
 export type Reason = z.infer<typeof ReasonSchema>;
 

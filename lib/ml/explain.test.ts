@@ -41,6 +41,14 @@ describe('explainLead', () => {
     expect(reasons.map((r) => r.value)).toEqual(['مدير المبيعات', '\u2068مدير المبيعات\u2069 · \u2068not known\u2069']);
   });
 
+  it('marks a pair of fields as one and names it in words, not with a "×" that reads as an odds factor', () => {
+    const reasons = explainLead(manifest, [0.9, 0.1], { title: 'VP Sales', industry: 'Tech' }, 'csv', now);
+    expect(reasons).toEqual([
+      { label: 'Job title', value: 'VP Sales', points: 0.9 },
+      { label: 'Job title with Industry', value: 'VP Sales · Tech', points: 0.1, pair: true },
+    ]);
+  });
+
   it('never cuts between the halves of a character', () => {
     const [single] = explainLead(manifest, [0.9, 0.1], { title: `${'a'.repeat(MAX_VALUE_CHARS - 1)}😀 and more` }, 'csv', now);
     expect(single.value).toBe(`${'a'.repeat(MAX_VALUE_CHARS - 1)}…`);
@@ -132,8 +140,8 @@ describe('a lead from a source without some of the fields', () => {
     const reasons = explainLead(mixed, contributions, { jobtitle: 'VP Sales', hs_email_open: '3' }, 'hubspot', now);
     expect(reasons.map((r) => `${r.label}: ${r.value}`)).toEqual([
       'Job title: VP Sales',
-      'Job title × Website visits: VP Sales · not known',
-      'Marketing e-mails opened × Website visits: 3 · not known',
+      'Job title with Website visits: VP Sales · not known',
+      'Marketing e-mails opened with Website visits: 3 · not known',
       'Marketing e-mails opened: 3',
     ]);
     expect(startingPoint(mixed, contributions, 'hubspot')).toBe(-2);
@@ -178,7 +186,7 @@ describe('reasons on the odds of the probability shown', () => {
   it('scales by the secant slope of isotonic calibration, from the calibrated starting point to the probability shown', () => {
     // p rises from 0.2 at −2 to 0.5 at 0: log-odds ln(1/4) → 0, so each model point counts ln 4 / 2 = ln 2 there.
     const { reasons, start, end, shown } = explained(withCalibration({ kind: 'isotonic', logits: [-2, 0], probabilities: [0.2, 0.5] }), [1.5, 0.5]);
-    expect(reasons.map((reason) => reason.label)).toEqual(['Job title', 'Job title × Industry']);
+    expect(reasons.map((reason) => reason.label)).toEqual(['Job title', 'Job title with Industry']);
     expect(reasons[0].points).toBeCloseTo(1.5 * Math.LN2, 12);
     expect(reasons[1].points).toBeCloseTo(0.5 * Math.LN2, 12);
     expect(reasons.map((reason) => oddsFactor(reason.points))).toEqual(['2.8', '1.4']); // ×2^1.5, ×√2
@@ -204,7 +212,7 @@ describe('reasons on the odds of the probability shown', () => {
     const { reasons, start } = explained(model, [-0.3, 1]);
     expect(reasons.map((reason) => Math.abs(reason.points))).toEqual([0, 0]);
     expect(reasons.map((reason) => reason.label)).toEqual(modelReasons(model, [-0.3, 1], record, 'csv', now).map((reason) => reason.label));
-    expect(reasons.map((reason) => reason.label)).toEqual(['Job title × Industry', 'Job title']);
+    expect(reasons.map((reason) => reason.label)).toEqual(['Job title with Industry', 'Job title']);
     expect(start).toBeCloseTo(logOdds(0.2), 12);
   });
 
@@ -245,7 +253,7 @@ describe('numbers as the CRM page wrote them', () => {
       const { record, page } = readFrom({ numemployees: shown, annualrevenue: '€1.200.000' }, 'hubspot', locale);
       expect(featurizeRecord(record, bundled.features, 'hubspot', now)[bundled.features.findIndex((f) => f.key === 'employees')]).toBe(scored);
       expect(valueOf('Employees', record, 'hubspot', page)).toBe(shown);
-      expect(valueOf('Annual revenue × Employees', record, 'hubspot', page)).toBe(`€1.200.000 · ${shown}`);
+      expect(valueOf('Annual revenue with Employees', record, 'hubspot', page)).toBe(`€1.200.000 · ${shown}`);
     }
     // Without the page, as the record holds it: an en-US page's range is kept as written.
     expect(valueOf('Employees', { numemployees: '5-25' }, 'hubspot')).toBe('5-25');

@@ -80,7 +80,8 @@ function trackedFeatures(manifest: Manifest, term: Term, source: SourceKind): nu
  * Salesforce lead's marketing e-mails) is missing for all its leads, so it is no reason: a term
  * of such features only adds the same to every lead of the source (it counts in the starting
  * point), and a pair with one of them depends on its other feature alone (it adds to that
- * feature's reason). With the intercept and those terms they add up to the model's logit.
+ * feature's reason). A pair of features the source has is a reason of its own, marked `pair`.
+ * With the intercept and those terms they add up to the model's logit.
  * `contributions` is one lead's row of the model output: [T] log-odds per term. A number is
  * worded as the CRM wrote it where that is no plain number: as `page` shows it when `record`
  * was read from it and the page's text reads as the number scored ("€1.200.000"), else as
@@ -103,16 +104,26 @@ export function modelReasons(
   manifest.terms.forEach((term, t) => {
     const features = trackedFeatures(manifest, term, source);
     if (features.length === 0) return;
-    const key = features.length === 1 ? `feature ${features[0]}` : `term ${t}`;
+    const pair = features.length > 1;
+    const key = pair ? `term ${t}` : `feature ${features[0]}`;
     const merged = reasons.get(key);
     const whole = features.length === term.features.length;
     reasons.set(key, {
-      label: whole ? term.label : (merged?.label ?? manifest.features[features[0]].label),
+      label: pair ? pairLabel(manifest, features) : whole ? term.label : (merged?.label ?? manifest.features[features[0]].label),
       value: merged?.value ?? pairValue(features.map((f) => describeValue(record, manifest.features[f], source, now, onPage[f]))),
       points: (merged?.points ?? 0) + contributions[t],
+      ...(pair && { pair: true }),
     });
   });
   return [...reasons.values()].sort((a, b) => Math.abs(b.points) - Math.abs(a.points));
+}
+
+/**
+ * A pair's reason named in words, "Lead source with Employees": the model's "Lead source ×
+ * Employees" reads as an odds multiplier beside the reason's own "×1.07".
+ */
+function pairLabel(manifest: Manifest, features: number[]): string {
+  return features.map((f) => manifest.features[f].label).join(' with ');
 }
 
 /** Right-to-left letters (Hebrew, Arabic, Syriac, Thaana, N'Ko, …, and their presentation forms). */
