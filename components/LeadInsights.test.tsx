@@ -165,7 +165,7 @@ it('isolates every value in the plan, so a direction override in one cannot reve
 
 it('isolates the lead\'s and the ideal value in the comparison table', () => {
   const deviations: Deviation[] = [
-    { feature: 4, label: 'Title seniority', leadValue: `VP Sales ${OVERRIDE}eulav`, idealValue: `vp${OVERRIDE}`, pointsLost: 1.5 },
+    { feature: 4, label: 'Title seniority', actionable: false, leadValue: `VP Sales ${OVERRIDE}eulav`, idealValue: `vp${OVERRIDE}`, pointsLost: 1.5 },
   ];
   rendered = render(<DeviationsTable deviations={deviations} />);
   const cells = Array.from(rendered.container.querySelectorAll('tbody tr > *'));
@@ -206,8 +206,63 @@ it('writes an unknown value as the reasons do, "not known", and leaves out one n
   expect(rendered.container.querySelector('.deviations-note')?.textContent).toContain('what is not known of it where no known value would score higher');
 });
 
+it("puts what a rep's work can change apart from the lead's fit, whose odds read as leads with the ideal have them, never as a change to make", () => {
+  // As the bundled model compares a cold HubSpot contact: its lead source and industry first by their odds, its e-mails opened last.
+  const deviations: Deviation[] = [
+    { feature: 0, label: 'Lead source', actionable: false, leadValue: 'Purchased List', idealValue: 'Direct Traffic', pointsLost: Math.log(4.1) },
+    { feature: 1, label: 'Industry', actionable: false, leadValue: 'Engineering', idealValue: 'Technology', pointsLost: Math.log(2.3) },
+    { feature: 12, label: 'Marketing e-mails opened', actionable: true, leadValue: '4', idealValue: '12 – 58', pointsLost: Math.log(1.7) },
+    { feature: 5, label: 'Country', actionable: false, leadValue: 'Canada', idealValue: 'Canada', pointsLost: 0 },
+  ];
+  rendered = render(<DeviationsTable deviations={deviations} />);
+  const tables = Array.from(rendered.container.querySelectorAll<HTMLTableElement>('table.deviations'), (table) => ({
+    group: table.dataset.group,
+    caption: table.querySelector('caption')?.textContent,
+    oddsHeading: table.querySelector('thead th:last-child')?.textContent,
+    rows: Array.from(table.querySelectorAll('tbody tr'), (row) => Array.from(row.children, (cell) => cell.textContent)),
+  }));
+  // Before: one table, "Compared with the ideal customer", "Lead source | Purchased List | Direct Traffic | ×4.1" first, read as a
+  // change ("changing only this feature … would multiply the lead's odds") under "What would make this lead hotter".
+  expect(tables).toEqual([
+    {
+      group: 'engagement',
+      caption: "Engagement: what a rep's work can change",
+      oddsHeading: 'Odds if ideal',
+      rows: [['Marketing e-mails opened', '4', '12 – 58', '×1.7']],
+    },
+    {
+      group: 'fit',
+      caption: 'Fit: who the lead is, which no rep changes',
+      oddsHeading: 'Odds of leads with the ideal',
+      rows: [
+        ['Lead source', 'Purchased List', 'Direct Traffic', '×4.1'],
+        ['Industry', 'Engineering', 'Technology', '×2.3'],
+        ['Country', 'Canada', 'Canada', 'the same'],
+      ],
+    },
+  ]);
+  const note = rendered.container.querySelector('.deviations-note')?.textContent;
+  expect(note).toContain(
+    "Odds of leads with the ideal: the odds of a lead like this one but with the nearest ideal value, as a multiple of this lead's (about the same below ×1.05): a comparison, as no rep changes who a lead is.",
+  );
+  expect(rendered.container.querySelector('.deviations-none')).toBeNull();
+});
+
+it('says so when no field of the lead is compared, rather than a table of headings alone', () => {
+  rendered = render(<DeviationsTable deviations={[]} />);
+  expect(rendered.container.querySelector('table')).toBeNull();
+  expect(rendered.container.querySelector('.deviations-none')?.textContent).toBe('No field of this lead to compare.');
+});
+
+it('says a click rate above the ideal is not compared: only a lead opening e-mails without clicking lowers it', () => {
+  rendered = render(<DeviationsTable deviations={[]} />);
+  expect(rendered.container.querySelector('.deviations-note')?.textContent).toContain(
+    'counts it already has more of than the ideal (they only grow), a rate of them above the ideal (a click rate falls only when the lead opens e-mails without clicking), and what is not known',
+  );
+});
+
 it("explains an ideal range as values that score alike, and its odds as those of its value nearest the lead's", () => {
-  rendered = render(<DeviationsTable deviations={[{ feature: 9, label: 'Website visits', leadValue: '5', idealValue: '9 – 16', pointsLost: 0.3 }]} />);
+  rendered = render(<DeviationsTable deviations={[{ feature: 9, label: 'Website visits', actionable: true, leadValue: '5', idealValue: '9 – 16', pointsLost: 0.3 }]} />);
   const note = rendered.container.querySelector('.deviations-note')?.textContent;
   // Before: "the value (or range) that would score highest", its odds "changing only this feature to it", as if every value of
   // a range scored as its best ("Ideal 9 or more, ×1.4", where 9 gives ×1.14).
@@ -217,7 +272,7 @@ it("explains an ideal range as values that score alike, and its odds as those of
 });
 
 it('names the fields the comparison leaves out because the page does not show them, and how LeadLens would compare them too', () => {
-  const deviations: Deviation[] = [{ feature: 4, label: 'Title seniority', leadValue: 'vp', idealValue: 'vp', pointsLost: 0 }];
+  const deviations: Deviation[] = [{ feature: 4, label: 'Title seniority', actionable: false, leadValue: 'vp', idealValue: 'vp', pointsLost: 0 }];
   rendered = render(<DeviationsTable deviations={deviations} notOnPage={{ crm: 'hubspot', labels: ['Website visits', 'Page views'] }} />);
   expect(Array.from(rendered.container.querySelectorAll('tbody th'), (cell) => cell.textContent)).toEqual(['Title seniority']);
   expect(rendered.container.querySelector('.not-on-page')?.textContent).toBe(
@@ -248,7 +303,7 @@ const oddsColumn = (deviations: readonly Deviation[]) => {
 };
 
 it('writes an odds factor only from the least change the plan offers (×1.05), never "×1" beside an ideal that differs', () => {
-  const lost = (pointsLost: number, feature: number): Deviation => ({ feature, label: 'Country', leadValue: 'United States', idealValue: 'Canada', pointsLost });
+  const lost = (pointsLost: number, feature: number): Deviation => ({ feature, label: 'Website visits', actionable: true, leadValue: '2', idealValue: '9 – 16', pointsLost });
   expect(oddsColumn([0, 0.001, 0.03, 0.048, MIN_CHANGE_POINTS, 0.2].map(lost))).toEqual([
     'no change',
     'no visible change',
@@ -257,12 +312,17 @@ it('writes an odds factor only from the least change the plan offers (×1.05), n
     '×1.1',
     '×1.2',
   ]);
+  rendered!.unmount();
+  // A lead's fit is compared, not changed: its odds are "the same" as those of leads with the ideal, not "no change".
+  const fit = (pointsLost: number, feature: number): Deviation => ({ feature, label: 'Country', actionable: false, leadValue: 'United States', idealValue: 'Canada', pointsLost });
+  expect(oddsColumn([0, 0.001, 0.03, 0.048, MIN_CHANGE_POINTS, 0.2].map(fit))).toEqual(['the same', 'about the same', 'about the same', 'about the same', '×1.1', '×1.2']);
 });
 
 it('gives a range kept whole the odds of its values from the least to the most, never its best value\'s alone', () => {
   const kept = (least: number, most: number, feature: number): Deviation => ({
     feature,
     label: 'Website visits',
+    actionable: true,
     leadValue: '1',
     idealValue: '9 – 23',
     pointsLost: most,
@@ -304,7 +364,8 @@ it('reads no "×1" for any demo lead of the bundled model', () => {
   const odds = oddsColumn(deviations.map((d, i) => ({ ...d, feature: i })));
   expect(odds).not.toContain('×1');
   expect(odds.filter((cell) => cell?.startsWith('×')).length).toBeGreaterThan(1500);
-  expect(odds.filter((cell) => cell === 'no visible change').length).toBeGreaterThan(150);
+  // Below ×1.05, in the words of engagement ("no visible change") and of fit ("about the same").
+  expect(odds.filter((cell) => cell === 'no visible change' || cell === 'about the same').length).toBeGreaterThan(150);
 });
 
 /** A CRM value with no space, as a HubSpot industry's internal name: wider than a 320 px side panel unless it wraps. */
@@ -315,7 +376,7 @@ it("wraps the lead's and the ideal value anywhere, so a value with no space cann
   const style = document.head.appendChild(document.createElement('style'));
   style.textContent = readFileSync('components/page.css', 'utf8');
   try {
-    rendered = render(<DeviationsTable deviations={[{ feature: 1, label: 'Industry', leadValue: UNBROKEN, idealValue: `${UNBROKEN}_AND_MORE`, pointsLost: 0.8 }]} />);
+    rendered = render(<DeviationsTable deviations={[{ feature: 1, label: 'Industry', actionable: false, leadValue: UNBROKEN, idealValue: `${UNBROKEN}_AND_MORE`, pointsLost: 0.8 }]} />);
     const values = Array.from(rendered.container.querySelectorAll('tbody td bdi'));
     expect(values.map((value) => [value.textContent, getComputedStyle(value).overflowWrap])).toEqual([
       [UNBROKEN, 'anywhere'],

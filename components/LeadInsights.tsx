@@ -14,65 +14,94 @@ function oddsAtEnd(points: number): string {
 }
 
 /**
+ * The two kinds of field the comparison names, each in a table of its own, what a rep's work can
+ * change first: a lead's fit (its industry, where it came from) is no change to make, so its odds
+ * read as a comparison with leads that have the ideal, never as "if" a rep changed it.
+ */
+const DEVIATION_GROUPS = [
+  { name: 'engagement', actionable: true, caption: "Engagement: what a rep's work can change", oddsHeading: 'Odds if ideal', same: 'no change', aboutTheSame: 'no visible change' },
+  { name: 'fit', actionable: false, caption: 'Fit: who the lead is, which no rep changes', oddsHeading: 'Odds of leads with the ideal', same: 'the same', aboutTheSame: 'about the same' },
+] as const;
+
+type DeviationGroup = (typeof DEVIATION_GROUPS)[number];
+
+/**
  * What the ideal would do to the lead's odds: its factor only from MIN_CHANGE_POINTS (×1.05), the
  * least the plan offers as a change, so no row reads "×1" beside an ideal that differs. A range kept
  * whole (`pointsAcross`), whose values may give far apart odds, reads from the least to the most
  * they would give ("×1.1 – ×2", "×1 – ×1.8"), never its best value's alone as if all of it gave that.
+ * Without a factor to show, it reads in the words of the row's `group`: "no change" of engagement, "the same" of fit.
  */
-function oddsIfIdeal({ pointsLost, pointsAcross }: Deviation): string {
+function oddsIfIdeal({ pointsLost, pointsAcross }: Deviation, { same, aboutTheSame }: DeviationGroup): string {
   if (pointsAcross) {
     const [least, most] = [oddsAtEnd(pointsAcross.least), oddsAtEnd(pointsAcross.most)];
     if (least !== most) return `${least} – ${most}`;
-    return least === '×1' ? 'no visible change' : least;
+    return least === '×1' ? aboutTheSame : least;
   }
-  if (pointsLost === 0) return 'no change';
-  return pointsLost < MIN_CHANGE_POINTS ? 'no visible change' : `×${oddsFactor(pointsLost)}`;
+  if (pointsLost === 0) return same;
+  return pointsLost < MIN_CHANGE_POINTS ? aboutTheSame : `×${oddsFactor(pointsLost)}`;
+}
+
+/** The rows of one `group`, under its caption; nothing when the lead has none of its fields compared. */
+function DeviationsOfGroup({ group, deviations }: { group: DeviationGroup; deviations: readonly Deviation[] }) {
+  const rows = deviations.filter((d) => d.actionable === group.actionable);
+  if (rows.length === 0) return null;
+  return (
+    <table className="deviations" data-group={group.name}>
+      <caption style={{ textAlign: 'left', fontWeight: 600 }}>{group.caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Feature</th>
+          <th scope="col">This lead</th>
+          <th scope="col">Ideal</th>
+          <th scope="col">{group.oddsHeading}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((d) => (
+          <tr key={d.feature}>
+            <th scope="row" className="row-name">
+              {d.label}
+            </th>
+            <td>
+              <bdi className="wraps-anywhere">{d.leadValue}</bdi>
+            </td>
+            <td>
+              <bdi className="wraps-anywhere">{d.idealValue}</bdi>
+            </td>
+            <td>{oddsIfIdeal(d, group)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
 }
 
 /**
- * Per feature: this lead's value, the ideal customer's, and what the ideal would do to its odds.
+ * Per feature: this lead's value, the ideal customer's, and what the ideal would do to its odds,
+ * engagement a rep's work can change apart from the lead's fit (`DEVIATION_GROUPS`).
  * `notOnPage`: the features left out because the lead's page does not show them and its CRM
  * record was not read (`featuresNotRead`), named with how LeadLens would compare them too.
  */
 export function DeviationsTable({ deviations, notOnPage }: { deviations: readonly Deviation[]; notOnPage?: { crm: CrmKind; labels: readonly string[] } }) {
   return (
     <>
-      <table className="deviations">
-        <caption style={{ textAlign: 'left', fontWeight: 600 }}>Compared with the ideal customer</caption>
-        <thead>
-          <tr>
-            <th scope="col">Feature</th>
-            <th scope="col">This lead</th>
-            <th scope="col">Ideal</th>
-            <th scope="col">Odds if ideal</th>
-          </tr>
-        </thead>
-        <tbody>
-          {deviations.map((d) => (
-            <tr key={d.feature}>
-              <th scope="row" className="row-name">
-                {d.label}
-              </th>
-              <td>
-                <bdi className="wraps-anywhere">{d.leadValue}</bdi>
-              </td>
-              <td>
-                <bdi className="wraps-anywhere">{d.idealValue}</bdi>
-              </td>
-              <td>{oddsIfIdeal(d)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {DEVIATION_GROUPS.map((group) => (
+        <DeviationsOfGroup key={group.name} group={group} deviations={deviations} />
+      ))}
+      {deviations.length === 0 && <p className="deviations-none">No field of this lead to compare.</p>}
       <p className="deviations-note" style={{ fontSize: 12, margin: '4px 0' }}>
         Ideal: the value (or range) that would score highest for this lead, its other features as they are, among those enough past
         leads had: values that score about alike, unless too few past leads had such values. Odds if ideal: how many times changing
         only this feature to the nearest value of it would multiply the lead's odds of converting, counting how it works together
-        with the others; no visible change below ×1.05. Where too few past leads had values that score alike, the ideal is a wider
-        range whose values can score far apart: its odds read from the least to the most any value of it would give (÷ where a
-        value would lower them). Not compared: how long ago the lead was created or last active, whether it takes e-mail (its
-        choice, not a rep's), e-mail engagement when no marketing e-mail reaches it, counts it already has more of than the ideal
-        (they only grow), and what is not known of it where no known value would score higher.
+        with the others; no visible change below ×1.05. Odds of leads with the ideal: the odds of a lead like this one but with the
+        nearest ideal value, as a multiple of this lead's (about the same below ×1.05): a comparison, as no rep changes who a lead
+        is. Where too few past leads had values that score alike, the ideal is a wider range whose values can score far apart: its
+        odds read from the least to the most any value of it would give (÷ where a value would lower them). Not compared: how long
+        ago the lead was created or last active, whether it takes e-mail (its choice, not a rep's), e-mail engagement when no
+        marketing e-mail reaches it, counts it already has more of than the ideal (they only grow), a rate of them above the ideal
+        (a click rate falls only when the lead opens e-mails without clicking), and what is not known of it where no known value
+        would score higher.
       </p>
       {notOnPage && notOnPage.labels.length > 0 && (
         <p className="not-on-page" style={{ fontSize: 12, margin: '4px 0' }}>

@@ -286,7 +286,8 @@ it("compares the lead with the ideal customer in its CRM's words: a HubSpot rang
   // Its ideal, before "51 – 1,000": HubSpot holds no 51 to 99 employees, only "50-100" (read as 50, scoring as ≤ 50) and "100-500".
   expect(compared).toEqual([
     ['Employees', '5-25', '100-500', '×3'],
-    ['Annual revenue', '€1.200.000', '$500,000 – $2,000,000 (USD)', 'no change'],
+    // Fit, compared rather than changed: the odds of leads with the ideal are "the same", not "no change".
+    ['Annual revenue', '€1.200.000', '$500,000 – $2,000,000 (USD)', 'the same'],
   ]);
   const said = [...rendered.container.querySelectorAll('li[data-reason]')].map((li) => li.textContent);
   expect(said).toEqual(expect.arrayContaining([expect.stringContaining('Employees: 5-25'), expect.stringContaining('Annual revenue: €1.200.000')]));
@@ -346,6 +347,61 @@ it('plans and compares a lead read from its page alone on the fields the page sh
   expect([...rendered.container.querySelectorAll('table.deviations tbody tr')].map((tr) => tr.querySelector('th')?.textContent)).toEqual(['Website visits', 'Marketing e-mails opened']);
   expect(rendered.container.querySelector('.not-on-page')).toBeNull();
   expect(rendered.container.querySelector('.plan-not-on-page')).toBeNull();
+});
+
+it("gives the comparison with the ideal customer a heading of its own after the plan, the lead's fit apart from what a rep's work can change", () => {
+  // A HubSpot contact from a purchased list, with 2 visits: its lead source is far from the ideal, nothing a rep can change.
+  const model = handMadeManifest({
+    features: [
+      { key: 'source', label: 'Lead source', type: 'categorical', vocabulary: ['Purchased List', 'Web'], derive: { kind: 'value', from: { hubspot: 'hs_analytics_source' } } },
+      { key: 'visits', label: 'Website visits', type: 'numeric', actionable: true, derive: { kind: 'value', from: { hubspot: 'hs_analytics_num_visits' } } },
+    ],
+    terms: [
+      { features: [0], label: 'Lead source', shape: { axes: [{ edges: [], labels: ['Purchased List', 'Web', 'missing'] }], scores: [-1, 1, 0] } },
+      { features: [1], label: 'Website visits', shape: { axes: [{ edges: [0.5, 8.5], labels: ['0', '1 – 8', '≥ 9', 'missing'] }], scores: [-1, 0, 1, 0] } },
+    ],
+    intercept: -1,
+  });
+  const now = new Date('2026-11-01T00:00:00Z');
+  const fields = { hs_analytics_source: 'Purchased List', hs_analytics_num_visits: '2' };
+  const row = Array.from(featurizeRecord(fields, model.features, 'hubspot', now));
+  const contributions = [-1, 0];
+  const lead: OpenLead = {
+    crm: 'hubspot',
+    recordId: '1501',
+    name: 'Ada',
+    modelId: model.modelId,
+    probability: 0.1192, // −1 − 1 + 0 = −2
+    score: 15,
+    tier: 'cold',
+    tiers: { hot: model.tiers.hot, warm: model.tiers.warm },
+    baseRate: 0.1,
+    row,
+    fieldsRead: [true, true],
+    contributions,
+    reasons: explainLead(model, contributions, fields, 'hubspot', now),
+    valuesAsWritten: valuesAsWritten(model, fields, 'hubspot', now),
+    featuresKnown: 2,
+    featuresTotal: featuresTracked(model, 'hubspot'),
+    modelIsDefault: false,
+  };
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
+  queries.manifest = { isPending: false, isError: false, data: model };
+  rendered = render(createElement(OpenLeadView));
+  const view = rendered.container;
+  const headings = [...view.querySelectorAll('h3')];
+  // Before: the table sat under "What would make this lead hotter", "Lead source: Purchased List → Web" above the plan's visits.
+  expect(headings.map((h3) => h3.textContent).slice(-2)).toEqual(['What would make this lead hotter', 'How this lead compares with the ideal customer']);
+  const [planHeading, comparisonHeading] = headings.slice(-2);
+  const follows = (a: Node, b: Node) => Boolean(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+  expect(follows(planHeading, view.querySelector('.hotter-plan')!) && follows(view.querySelector('.hotter-plan')!, comparisonHeading)).toBe(true);
+  expect([...view.querySelectorAll('.hotter-plan li')].map((li) => li.textContent)).toEqual(['Website visits: 2 → ≥ 9 (odds ×2.7)']);
+  const tables = [...view.querySelectorAll<HTMLElement>('table.deviations')];
+  expect(tables.every((table) => follows(comparisonHeading, table))).toBe(true);
+  expect(tables.map((table) => [table.dataset.group, [...table.querySelectorAll('tbody th')].map((th) => th.textContent)])).toEqual([
+    ['engagement', ['Website visits']],
+    ['fit', ['Lead source']],
+  ]);
 });
 
 it('plans in the words of the reasons and the comparison beside it: a page the model never learned is "other", never "(other)"', () => {

@@ -103,6 +103,8 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
         <>
           <h3 style={{ fontSize: 14 }}>What would make this lead hotter</h3>
           <HotterPlanView plan={plan} tiers={lead.tiers} notOnPage={notRead.planned} />
+          {/* A heading of its own: its fit rows (lead source, industry) are no part of the plan above, nothing a rep could change. */}
+          <h3 style={{ fontSize: 14 }}>How this lead compares with the ideal customer</h3>
           <DeviationsTable deviations={deviations} notOnPage={{ crm: lead.crm, labels: notRead.compared }} />
         </>
       ) : (

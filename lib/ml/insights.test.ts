@@ -57,9 +57,9 @@ describe('deviationsFromIdeal', () => {
   it('gives each feature the lead value, the ideal value and the points lost, largest first', () => {
     // 0 visits (−1 vs ideal 1), Retail (−0.5 vs 0.5), 1 open (−0.2 vs 0.3)
     expect(deviationsFromIdeal(manifest, [0, 1, 1], 'csv')).toEqual([
-      { feature: 0, label: 'Website visits', leadValue: '0', idealValue: '> 5', pointsLost: 2 },
-      { feature: 1, label: 'Industry', leadValue: 'Retail', idealValue: 'Tech', pointsLost: 1 },
-      { feature: 2, label: 'E-mails opened', leadValue: '1', idealValue: '> 2', pointsLost: expect.closeTo(0.5, 12) },
+      { feature: 0, label: 'Website visits', actionable: true, leadValue: '0', idealValue: '> 5', pointsLost: 2 },
+      { feature: 1, label: 'Industry', actionable: false, leadValue: 'Retail', idealValue: 'Tech', pointsLost: 1 },
+      { feature: 2, label: 'E-mails opened', actionable: true, leadValue: '1', idealValue: '> 2', pointsLost: expect.closeTo(0.5, 12) },
     ]);
   });
   it("words a category's lead and ideal values as the lead's CRM labels them on its pages", () => {
@@ -98,7 +98,7 @@ describe('deviationsFromIdeal', () => {
     const model: Manifest = { ...manifest, terms: manifest.terms.map((term, t) => (t === 1 ? { ...term, shape: { ...term.shape!, scores: [-0.1, -0.5, 0] } } : term)) };
     expect(deviationsFromIdeal(model, [0, Number.NaN, 1], 'csv').map((d) => d.label)).toEqual(['Website visits', 'E-mails opened']);
     // A lead with an industry keeps its own as the ideal: nothing better to name, and nothing lost.
-    expect(deviationsFromIdeal(model, [0, 0, 1], 'csv').find((d) => d.feature === 1)).toEqual({ feature: 1, label: 'Industry', leadValue: 'Tech', idealValue: 'Tech', pointsLost: 0 });
+    expect(deviationsFromIdeal(model, [0, 0, 1], 'csv').find((d) => d.feature === 1)).toEqual({ feature: 1, label: 'Industry', actionable: false, leadValue: 'Tech', idealValue: 'Tech', pointsLost: 0 });
   });
 
   it('leaves out "days since" features: no trait of the customer, and their best day mostly noise', () => {
@@ -142,7 +142,7 @@ describe('deviationsFromIdeal', () => {
     const ideal = (model: Manifest, value: number) => deviationsFromIdeal(model, [value], 'csv')[0];
 
     it('gives the whole run as the ideal, not its first narrow bin', () => {
-      expect(ideal(modelWith(labels, [-0.5, 0.2, 0.6, 0.6, 0.1]), 5)).toEqual({ feature: 0, label: 'Employees', leadValue: '5', idealValue: '51 – 1,000', pointsLost: 1.1 });
+      expect(ideal(modelWith(labels, [-0.5, 0.2, 0.6, 0.6, 0.1]), 5)).toEqual({ feature: 0, label: 'Employees', actionable: false, leadValue: '5', idealValue: '51 – 1,000', pointsLost: 1.1 });
     });
 
     it('reads a run at either end as "up to" or "or more", with the unit once', () => {
@@ -163,7 +163,7 @@ describe('deviationsFromIdeal', () => {
       const now = new Date('2026-11-01T00:00:00Z');
       const row = Array.from(featurizeRecord(record, model.features, 'csv', now));
       expect(deviationsFromIdeal(model, row, 'csv', valuesAsWritten(model, record, 'csv', now))).toEqual([
-        { feature: 0, label: 'Employees', leadValue: '5-25', idealValue: '51 – 1,000', pointsLost: 1.1 },
+        { feature: 0, label: 'Employees', actionable: false, leadValue: '5-25', idealValue: '51 – 1,000', pointsLost: 1.1 },
       ]);
       expect(deviationsFromIdeal(model, [300], 'csv', ['250-500'])[0]).toMatchObject({ leadValue: '250-500', idealValue: '51 – 1,000', pointsLost: 0 });
       // A plain number (null) is shown as a reason words it, not as its bin ("≤ 10"); text from elsewhere is shown as other CRM text is: visible, clipped.
@@ -326,7 +326,7 @@ describe('deviationsFromIdeal with the training leads per bin', () => {
       intercept: -2,
       referenceFeatures: [{ ...summaryOf('seats', 0), binRows: [5, 5, 3, 5, 5, 5, 0] }],
     });
-    expect(deviationsFromIdeal(few, [5], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '5', idealValue: '5', pointsLost: 0 }]);
+    expect(deviationsFromIdeal(few, [5], 'csv')).toEqual([{ feature: 0, label: 'Seats', actionable: false, leadValue: '5', idealValue: '5', pointsLost: 0 }]);
   });
 });
 
@@ -918,6 +918,64 @@ describe('a rate computed from two counts (clicks per open)', () => {
   });
 });
 
+describe('a click rate above its ideal, which only clicking none of the e-mails opened lowers', () => {
+  // The rate scores best at 0.25 – 0.5 clicks per open, worst above. More opens with no more clicks lower it: the model
+  // rewards that, but a rep works for clicks, and a promise that holds only if the lead clicks none of them is no plan.
+  const model = handMadeManifest({
+    features: [
+      { key: 'opens', label: 'E-mails opened', type: 'numeric', derive: { kind: 'value', from: { csv: 'opens' } }, actionable: true },
+      { key: 'clicks', label: 'E-mails clicked', type: 'numeric', derive: { kind: 'value', from: { csv: 'clicks' } }, actionable: true },
+      {
+        key: 'click_rate',
+        label: 'E-mail click rate',
+        type: 'numeric',
+        unit: 'clicks per open',
+        derive: { kind: 'ratio', numerator: { csv: 'clicks' }, denominator: { csv: 'opens' } },
+        actionable: true,
+      },
+    ],
+    terms: [
+      { features: [0], label: 'E-mails opened', shape: { axes: [{ labels: ['≤ 0', '1 – 4', '5 – 9', '≥ 10', 'missing'], edges: [0.5, 4.5, 9.5] }], scores: [-0.5, 0, 0.3, 0.9, -0.2] } },
+      { features: [1], label: 'E-mails clicked', shape: { axes: [{ labels: ['≤ 0', '1 – 2', '≥ 3', 'missing'], edges: [0.5, 2.5] }], scores: [-0.3, 0.4, 0.9, 0] } },
+      {
+        features: [2],
+        label: 'E-mail click rate',
+        shape: { axes: [{ labels: ['≤ 0.25', '0.25 – 0.5', '> 0.5', 'missing'], edges: [0.25, 0.5] }], scores: [0.3, 0.6, -0.3, 0] },
+      },
+    ],
+    intercept: -2,
+  });
+  const now = new Date('2026-11-01T00:00:00Z');
+  const rowOf = (record: RawRecord) => Array.from(featurizeRecord(record, model.features, 'csv', now));
+  const planFor = (record: RawRecord) => {
+    const row = rowOf(record);
+    return whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')!;
+  };
+  const compared = (record: RawRecord) => deviationsFromIdeal(model, rowOf(record), 'csv').map((d) => [d.label, d.leadValue, d.idealValue]);
+
+  it('is not lowered by more opens: 2 of 2 clicked asks for no more opens, which would make the lead warm only if it clicked none', () => {
+    // −2 + 0 + 0.4 − 0.3 = −1.9, cold. 5 opens with the 2 clicks: +0.3, and 0.4 clicks per open +0.9: warm (−0.7). Before, the plan
+    // was "E-mails opened: 2 → 5, which takes E-mail click rate from 1 to 0.4"; no click can come first (never more clicks than opens).
+    expect(planFor({ opens: 2, clicks: 2 }).changes).toEqual([]);
+  });
+
+  it('is left out of the comparison, as a count past its ideal is; one below its ideal is compared', () => {
+    // Before: "E-mail click rate | 1 clicks per open | 0.25 – 0.5", which more clicks only take further from.
+    expect(compared({ opens: 2, clicks: 2 }).map(([label]) => label)).toEqual(['E-mails opened', 'E-mails clicked']);
+    expect(compared({ opens: 10, clicks: 1 })).toContainEqual(['E-mail click rate', '0.1 clicks per open', '0.25 – 0.5']);
+  });
+
+  it('is lowered by more opens from within its ideal, where more clicks would not take it back', () => {
+    // 5 opens, 2 clicks: 0.4 clicks per open, within the ideal, −0.7 (warm). 10 opens take it to 0.2 (−0.3 for +0.6), 3 clicks then back to 0.3: hot.
+    const plan = planFor({ opens: 5, clicks: 2 });
+    expect(plan.changes.map((change) => [change.label, change.from, change.to, change.alsoChanges.map((f) => `${f.label}: ${f.from} → ${f.to}`)])).toEqual([
+      ['E-mails opened', '5', '10', ['E-mail click rate: 0.4 clicks per open → 0.2 clicks per open']],
+      ['E-mails clicked', '2', '3', ['E-mail click rate: 0.2 clicks per open → 0.3 clicks per open']],
+    ]);
+    expect(plan.reaches).toBe(true);
+  });
+});
+
 describe('a count the training data never had above another (visits ≤ page views)', () => {
   // Visits score most above 5; a lead with 2 visits and 4 page views cannot have 6 visits
   // without more page views.
@@ -1253,7 +1311,7 @@ describe("a category's levels another CRM's records hold", () => {
   const idealOf = (model: Manifest, code: number, source: 'salesforce' | 'hubspot' | 'csv') => deviationsFromIdeal(model, [code], source)[0];
 
   it("gives a HubSpot contact the best level HubSpot holds as its ideal, never Salesforce's", () => {
-    expect(idealOf(modelWith({}), ORGANIC_SEARCH, 'hubspot')).toEqual({ feature: 0, label: 'Lead source', leadValue: 'Organic Search', idealValue: 'Direct Traffic', pointsLost: expect.closeTo(0.3, 12) });
+    expect(idealOf(modelWith({}), ORGANIC_SEARCH, 'hubspot')).toEqual({ feature: 0, label: 'Lead source', actionable: false, leadValue: 'Organic Search', idealValue: 'Direct Traffic', pointsLost: expect.closeTo(0.3, 12) });
     // Nothing says which levels Salesforce or a file holds: every level may be theirs.
     expect(idealOf(modelWith({}), ORGANIC_SEARCH, 'salesforce')).toMatchObject({ idealValue: 'Web', pointsLost: 0.8 });
     expect(idealOf(modelWith({}), ORGANIC_SEARCH, 'csv')).toMatchObject({ idealValue: 'Web', pointsLost: 0.8 });
@@ -1298,7 +1356,7 @@ describe('a number HubSpot records as a dropdown of ranges (employees: "1-5" …
   it("names the option that scores best as a HubSpot contact's ideal, as HubSpot writes it; a Salesforce lead's or a file's, a range of numbers", () => {
     const model = modelWith({ scores: [-0.5, 0.2, 0.7, 0.6, 0.1] });
     // Before: "51 – 200", and "201 – 1,000" below: no HubSpot contact has 51 to 99, nor 101 to 499, employees.
-    expect(idealOf(model, 5, 'hubspot', '5-25')).toEqual({ feature: 0, label: 'Employees', leadValue: '5-25', idealValue: '100-500', pointsLost: expect.closeTo(1.2, 12) });
+    expect(idealOf(model, 5, 'hubspot', '5-25')).toEqual({ feature: 0, label: 'Employees', actionable: false, leadValue: '5-25', idealValue: '100-500', pointsLost: expect.closeTo(1.2, 12) });
     expect(idealOf(model, 5, 'salesforce')).toMatchObject({ leadValue: '5', idealValue: '51 – 200', pointsLost: expect.closeTo(1.2, 12) });
     expect(idealOf(model, 5, 'csv', '5-25')).toMatchObject({ leadValue: '5-25', idealValue: '51 – 200' });
     // Options the model reads in one bin score alike: both are named.
@@ -1348,7 +1406,7 @@ describe('the pooled "(other)" is no ideal', () => {
     ['without them', undefined],
   ] as const)('names the best learned level as a Retail lead\'s ideal, %s', (_, binRows) => {
     expect(deviationsFromIdeal(modelWith(binRows && [...binRows]), [RETAIL], 'csv')).toEqual([
-      { feature: 0, label: 'Industry', leadValue: 'Retail', idealValue: 'Tech', pointsLost: expect.closeTo(0.7, 12) },
+      { feature: 0, label: 'Industry', actionable: false, leadValue: 'Retail', idealValue: 'Tech', pointsLost: expect.closeTo(0.7, 12) },
     ]);
   });
 

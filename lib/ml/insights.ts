@@ -199,6 +199,12 @@ export interface Deviation {
   feature: number;
   label: string;
   /**
+   * Whether a rep's work can change the feature (its manifest `actionable`: engagement, such as
+   * e-mails opened). Otherwise it says who the lead is (its industry, where it came from): the
+   * table compares the lead with leads that have the ideal, and asks no one to change it.
+   */
+  actionable: boolean;
+  /**
    * The lead's value as its reasons word it (`valueAsWorded`): a number with the model's unit
    * ("$25,000,000", "49"), or as the CRM wrote it where that is no plain number ("5-25",
    * "€1.200.000": `valuesAsWritten`); a category's level ("Retail"); "not known" when missing.
@@ -373,7 +379,8 @@ const comparedWithIdeal = (feature: Feature, source: SourceKind, emailable: bool
 
 /**
  * Per single-feature term whose feature `source` supplies: the lead's value, this lead's ideal
- * value and the points lost, largest loss first. Each value bin is scored as the model scores
+ * value, the points lost, largest loss first, and whether a rep's work can change the feature
+ * (`actionable`: the table words a lead's fit as a comparison, not a change). Each value bin is scored as the model scores
  * the lead with only this feature changed (its own term and its pairs with the lead's other
  * features): its gain. The ideal is found by the trainer's rule, ranked by these gains
  * (`supportedIdeal`; a model without bin counts: `bestScoringRun`): the range of bins, of those
@@ -395,7 +402,9 @@ const comparedWithIdeal = (feature: Feature, source: SourceKind, emailable: bool
  * of the customer (what a fresh activity would do is in the plan), and their best bin, among
  * hundreds of days, is mostly noise ("ideal: 43 – 44 days since the last activity"). So are
  * opt-outs, and e-mail engagement for a lead no marketing e-mail reaches (`comparedWithIdeal`),
- * a count a rep's work records that the lead has already passed the ideal of, and a feature the
+ * a count a rep's work records that the lead has already passed the ideal of, or a rate of such
+ * counts above its ideal (`workOnlyRaises`: only opening e-mails and clicking none lowers a click
+ * rate), and a feature the
  * lead has no value for when no known value would score better (its ideal would be "not known").
  * A number the lead's CRM records as a dropdown of ranges (a HubSpot contact's employees) is
  * compared like a category: its ideal is the option that scores best, as the CRM writes it
@@ -424,22 +433,24 @@ export function deviationsFromIdeal(
       const { gains, leadBin, ideal, entry } = idealOfFeature(manifest, term, row, scores, source);
       const written = asWritten?.[feature];
       const leadValue = valueAsWorded(manifest, source, row, asWritten, feature, row[feature]);
+      const { actionable } = manifest.features[feature];
       if (!ideal || gains[entry] < 0) {
         // No range enough leads hold, or the ideal's value nearest the lead's would not raise it (nor, by ×1.05, would the
         // rest of a run of values scoring alike; of a range kept whole, its best value): an unknown value is no ideal to name ("Ideal: not known"), nor a deviation.
-        return Number.isNaN(row[feature]) ? [] : [{ feature, label: term.label, leadValue, idealValue: leadValue, pointsLost: 0 }];
+        return Number.isNaN(row[feature]) ? [] : [{ feature, label: term.label, actionable, leadValue, idealValue: leadValue, pointsLost: 0 }];
       }
       // A count a rep's work records only grows (no one un-clicks an e-mail): past its ideal ("clicked 4, ideal 2") it is
-      // nothing to act on, and left out rather than shown as reached, an ideal it does not have. An unknown count is none
-      // recorded yet, as in the plan: it can still reach any ideal. What more of it would do is the plan's to say.
-      if (manifest.features[feature].actionable && isCountIn(manifest.features[feature], source) && !Number.isNaN(row[feature]) && leadBin > ideal.last) return [];
+      // nothing to act on, and left out rather than shown as reached, an ideal it does not have. So is a rate of such counts
+      // above its ideal ("0.75 clicks per open, ideal 0.16 – 0.205"): only the lead opening e-mails and clicking none lowers it.
+      // An unknown count is none recorded yet, as in the plan: it can still reach any ideal. What more of it would do is the plan's to say.
+      if (workOnlyRaises(manifest.features[feature], source) && !Number.isNaN(row[feature]) && leadBin > ideal.last) return [];
       const options = rangeOptionsByBin(manifest.features[feature], axis, source);
       // Beside an amount as the CRM wrote it ("€1.200.000"), the model's currency is said, not left to its sign ("$"); an option of a dropdown is as the CRM writes it.
       const currency = written && !options ? currencyCode(manifest.features[feature].unit) : null;
       const range = rangeLabel(axis, ideal.first, ideal.last);
       // A dropdown's ideal is an option, unless it is the lead's own value and none of them (a portal's own option).
       const idealValue = options && !options.has(ideal.first) ? leadValue : currency && range !== ANY_VALUE ? `${range} (${currency})` : range;
-      const deviation = { feature, label: term.label, leadValue, idealValue };
+      const deviation = { feature, label: term.label, actionable, leadValue, idealValue };
       // A lead within the ideal range has the ideal: "employees 25, ideal 21 – 40" loses nothing, whatever bin of it scores best.
       if (leadBin >= ideal.first && leadBin <= ideal.last) return [{ ...deviation, pointsLost: 0 }];
       const lost = (gain: number) => calibratedChange(manifest.calibration, logit, gain);
@@ -524,6 +535,27 @@ function wellHeldTargetsOf(
   if (!ownTerm || !comparedWithIdeal(manifest.features[feature], source, emailable)) return every;
   const { wellHeld } = idealOfFeature(manifest, ownTerm, row, scores, source);
   return wellHeld ? (reachable) => reachable.filter(({ bin }) => wellHeld(bin)) : every;
+}
+
+/**
+ * Whether a move from row `before` [F] to `after` [F] lowers a rate a rep's work only raises
+ * (`workOnlyRaises`: clicks per open) from above the ideal the comparison names for the lead `row`
+ * [F] (its `termScoresOf` `scores` [T]). More opens with no more clicks lower it, and the model may
+ * reward that ("Marketing e-mails opened: 4 → 12, which takes E-mail click rate from 0.75 to 0.25"):
+ * a promise that holds only if the lead clicks none of them, which no rep works for. A rate with no
+ * term of its own, or no ideal enough leads hold, has nothing to be above.
+ */
+function lowersRateAboveIdeal(manifest: Manifest, row: ArrayLike<number>, scores: readonly number[], source: SourceKind): (before: ArrayLike<number>, after: ArrayLike<number>) => boolean {
+  const ceilings = manifest.terms.flatMap((term) => {
+    if (term.features.length !== 1) return [];
+    const [feature] = term.features;
+    const spec = manifest.features[feature];
+    if (!isRate(spec) || !workOnlyRaises(spec, source) || !sourceSupplies(spec, source)) return [];
+    const { ideal } = idealOfFeature(manifest, term, row, scores, source);
+    return ideal ? [{ feature, axis: shapeOf(term).axes[0], last: ideal.last }] : [];
+  });
+  // A missing rate (NaN) compares false either way: giving it a value lowers nothing.
+  return (before, after) => ceilings.some(({ feature, axis, last }) => after[feature] < before[feature] && axisBin(axis, before[feature]) > last);
 }
 
 /** A feature whose model input is its field's value as is (a count, a yes/no): the row gives the field back. */
@@ -615,6 +647,17 @@ const isCount = (feature: Feature) => feature.type === 'numeric' && holdsFieldVa
 
 /** A count `source`'s records hold as any number: not one it records as a dropdown of ranges (`rangeDropdownOf`), whose options are no count that only grows. */
 const isCountIn = (feature: Feature, source: SourceKind) => isCount(feature) && !rangeDropdownOf(feature, source);
+
+/** A rate of two counts (clicks per open): computed from its fields, never set (see `settable`). */
+const isRate = (feature: Feature) => feature.derive.kind === 'ratio';
+
+/**
+ * A feature a rep's work only raises: a count it records (no one un-clicks an e-mail), and a rate
+ * of such counts (clicks per open), which falls only as the lead does less of what its numerator
+ * counts, opening e-mails and clicking none. Past its ideal it is nothing to work toward: the
+ * comparison leaves it out, and the plan never counts on a rate falling from above it.
+ */
+const workOnlyRaises = (feature: Feature, source: SourceKind) => feature.actionable && (isCountIn(feature, source) || isRate(feature));
 
 /**
  * Per feature [F], the count a record holds once the count is known, when nothing says how
@@ -926,7 +969,9 @@ export function featuresNotRead(manifest: Manifest, row: ArrayLike<number>, sour
  * with the features recorded along with it and those computed from it: the promised
  * probability is the model's for the changed lead. E-mail engagement (`engagesByEmail`) is never
  * asked of a lead that opted out of e-mail or has no address (`cannotBeEmailed`): a rep cannot
- * make it happen, and may not e-mail an opted-out lead to try. `scoredTier` is the tier the lead
+ * make it happen, and may not e-mail an opted-out lead to try. Nor is a rate of counts above its
+ * ideal lowered (`lowersRateAboveIdeal`): more opens take 3 clicks of 4 opens toward the ideal click
+ * rate only if the lead clicks none of them. `scoredTier` is the tier the lead
  * was shown with: the plan starts from it, so it never contradicts the score a rep sees (a
  * probability recomputed from the contributions can fall on the other side of a threshold).
  * A feature whose fields were not read (`fieldsRead`: the page does not show them) is never
@@ -963,6 +1008,7 @@ export function whatWouldMakeHotter(
   const rowScores = termScoresOf(manifest, row);
   let currentScores = rowScores; // [T] the `termScoresOf` of `current`
   const wellHeldTargets = new Map(changeable.map((feature) => [feature, wellHeldTargetsOf(manifest, row, rowScores, feature, source, emailable)]));
+  const lowersRate = lowersRateAboveIdeal(manifest, row, rowScores, source);
   // Per feature and value, its targets: the plan's search asks for them again from every set of moves it tries.
   const targetsByValue = new Map<string, Target[]>();
   /** The values a feature may move to from `before` [F]: those its work can give it, of the bins enough leads hold. */
@@ -981,7 +1027,7 @@ export function whatWouldMakeHotter(
       const axis = ownAxis(manifest, feature);
       return targetsFrom(before)(feature).flatMap((target) => {
         const changed = rowAfterChange(manifest, candidates, before, feature, target.value, source, fieldsRead);
-        if (!changed) return [];
+        if (!changed || lowersRate(before, changed.after)) return [];
         const terms = termsReadingAny(manifest, [feature, ...changed.alsoChanged]);
         const gain = logitChange(manifest, before, beforeScores, changed.after, terms);
         const calibratedGain = calibratedChange(manifest.calibration, from, gain);

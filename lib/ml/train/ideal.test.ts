@@ -76,12 +76,12 @@ describe('idealOf', () => {
     // From 15 seats (+0.6), 21 would take 0.5 away, but 31 – 50 add 0.6: the range the model card names, with what it can give,
     // and the table says both (÷1.6 – ×1.8).
     expect(deviationsFromIdeal(model, [15], 'csv')).toEqual([
-      { feature: 0, label: 'Seats', leadValue: '15', idealValue: trainer.idealValue, pointsLost: expect.closeTo(0.6, 12), pointsAcross: { least: expect.closeTo(-0.5, 12), most: expect.closeTo(0.6, 12) } },
+      { feature: 0, label: 'Seats', actionable: false, leadValue: '15', idealValue: trainer.idealValue, pointsLost: expect.closeTo(0.6, 12), pointsAcross: { least: expect.closeTo(-0.5, 12), most: expect.closeTo(0.6, 12) } },
     ]);
     expect(deviationsFromIdeal(model, [5], 'csv')).toEqual([
-      { feature: 0, label: 'Seats', leadValue: '5', idealValue: trainer.idealValue, pointsLost: expect.closeTo(1.7, 12), pointsAcross: { least: expect.closeTo(0.6, 12), most: expect.closeTo(1.7, 12) } },
+      { feature: 0, label: 'Seats', actionable: false, leadValue: '5', idealValue: trainer.idealValue, pointsLost: expect.closeTo(1.7, 12), pointsAcross: { least: expect.closeTo(0.6, 12), most: expect.closeTo(1.7, 12) } },
     ]);
-    expect(deviationsFromIdeal(model, [25], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '25', idealValue: trainer.idealValue, pointsLost: 0 }]);
+    expect(deviationsFromIdeal(model, [25], 'csv')).toEqual([{ feature: 0, label: 'Seats', actionable: false, leadValue: '25', idealValue: trainer.idealValue, pointsLost: 0 }]);
   });
 
   it('is the side panel\'s ideal for a lead with no pairs where the range is kept whole of thin bins, with the odds of its value nearest the lead and what its values give, least to most', () => {
@@ -97,10 +97,10 @@ describe('idealOf', () => {
     // From 1 seat (−1): 3 (+0.45) is the nearest value, not the 2 rows' +1; from 57 (+0.3): 56 (+0.45). Across the range, from
     // its +0.3 values to the 2 rows' +1: what the score would do there, though no plan moves a lead to it.
     expect(deviationsFromIdeal(model, [1], 'csv')).toEqual([
-      { feature: 0, label: 'Seats', leadValue: '1', idealValue: trainer.idealValue, pointsLost: expect.closeTo(1.45, 12), pointsAcross: { least: expect.closeTo(1.3, 12), most: expect.closeTo(2, 12) } },
+      { feature: 0, label: 'Seats', actionable: false, leadValue: '1', idealValue: trainer.idealValue, pointsLost: expect.closeTo(1.45, 12), pointsAcross: { least: expect.closeTo(1.3, 12), most: expect.closeTo(2, 12) } },
     ]);
     expect(deviationsFromIdeal(model, [57], 'csv')).toEqual([
-      { feature: 0, label: 'Seats', leadValue: '57', idealValue: trainer.idealValue, pointsLost: expect.closeTo(0.15, 12), pointsAcross: { least: expect.closeTo(0, 12), most: expect.closeTo(0.7, 12) } },
+      { feature: 0, label: 'Seats', actionable: false, leadValue: '57', idealValue: trainer.idealValue, pointsLost: expect.closeTo(0.15, 12), pointsAcross: { least: expect.closeTo(0, 12), most: expect.closeTo(0.7, 12) } },
     ]);
   });
 
@@ -112,8 +112,8 @@ describe('idealOf', () => {
     const trainer = idealOf(seats, { edges }, scores, rows, true);
     expect(trainer.idealValue).toBe('21 – 40');
     // From 5 seats (−0.3): 21 (+0.9) is the nearest value; from 60 (+0.2): 40 (+0.93).
-    expect(deviationsFromIdeal(model, [5], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '5', idealValue: trainer.idealValue, pointsLost: expect.closeTo(1.2, 12) }]);
-    expect(deviationsFromIdeal(model, [60], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '60', idealValue: trainer.idealValue, pointsLost: expect.closeTo(0.73, 12) }]);
+    expect(deviationsFromIdeal(model, [5], 'csv')).toEqual([{ feature: 0, label: 'Seats', actionable: false, leadValue: '5', idealValue: trainer.idealValue, pointsLost: expect.closeTo(1.2, 12) }]);
+    expect(deviationsFromIdeal(model, [60], 'csv')).toEqual([{ feature: 0, label: 'Seats', actionable: false, leadValue: '60', idealValue: trainer.idealValue, pointsLost: expect.closeTo(0.73, 12) }]);
   });
 
   it('is the side panel\'s ideal for a lead with no pairs word for word, a wide range of whole numbers and one open above included', () => {
