@@ -138,6 +138,29 @@ describe('switching the active model', () => {
     });
   });
 
+  describe("the scores of models neither active nor the roll back (a dozen activations on 50,000 leads kept 600,000)", () => {
+    const scoreOf = (modelId: string) => ({ key: `${modelId}|csv|1`, modelId, leadKey: 'csv|1', probability: 0.1, score: 5, tier: 'cold' as const, topReason: '', scoredAt: 0 });
+    const scoredModels = async () => [...new Set((await db.leadScores.toArray()).map((score) => score.modelId))].sort();
+
+    beforeEach(async () => {
+      await storeModel({ ...bundled, modelId: 'trained-0' }, new Uint8Array([1]), 'trained');
+      await db.leadScores.bulkPut([scoreOf('trained-0'), scoreOf('trained-1'), scoreOf(bundled.modelId)]);
+    });
+
+    it('are dropped once an activation has scored every stored lead; the roll back keeps its own', async () => {
+      expect(await activateStoredModel('trained-1')).toMatchObject({ ok: true, scored: 1 });
+      await vi.waitFor(async () => expect(await scoredModels()).toEqual([bundled.modelId, 'trained-1'].sort()));
+      expect((await db.models.toCollection().primaryKeys()).sort()).toEqual(['trained-0', 'trained-1']);
+    });
+
+    it('are kept while the activation’s scoring failed: its own are not all there', async () => {
+      scoreStoredLeadsOffscreen.mockResolvedValueOnce({ ok: false as const, error: 'The offscreen document is gone' } as never);
+      expect(await activateStoredModel('trained-1')).toMatchObject({ ok: true, scoringProblem: expect.any(String) });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await scoredModels()).toEqual([bundled.modelId, 'trained-0', 'trained-1'].sort());
+    });
+  });
+
   describe('when the page running the scoring closes mid-way', () => {
     const cutShort = (modelId: string) => ({ modelId, state: 'running' as const, done: 3, total: 7, startedAt: 1 });
 

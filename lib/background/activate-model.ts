@@ -7,9 +7,10 @@ import { oweScoringOfEveryLead, owedScoringModel, owedSourceScorings, readJob, s
 import { decidingFullScoring, requestFullScoring, requestOwedScoringOf } from '../jobs/requests';
 import { sendToCrmTabs } from '../messaging/events';
 import type { SourceKind } from '../ml/featurize';
-import { activeModelId, adoptRebuiltBundledModel } from '../ml/model-store';
+import { activeModelId, adoptRebuiltBundledModel, dropScoresOfRetiredModels } from '../ml/model-store';
 import { activateModel, rollBack } from '../ml/model-versions';
 import { dexieSyncStore } from '../sync/store';
+import { keepWorkerAliveDuring } from './keep-alive';
 import { OffscreenJobInterrupted, resumeOffscreenJobs, scoreStoredLeadsOffscreen } from './offscreen-engine';
 import { retierOwedScores } from './retier';
 
@@ -38,10 +39,23 @@ async function recordRequestFailedBeforeRun(modelId: string, before: JobProgress
 }
 
 /**
+ * Once a scoring of every stored lead with `modelId` succeeded and it is still the active model,
+ * drops the scores of models neither active nor the roll back (`dropScoresOfRetiredModels`), in
+ * the background: it waits for the jobs' turn, which the reply to an activation must not.
+ */
+function dropRetiredScoresAfterScoringOf(modelId: string): void {
+  const dropping = (async () => {
+    if ((await activeModelId()) === modelId) await dropScoresOfRetiredModels();
+  })();
+  void keepWorkerAliveDuring(dropping).catch((error: unknown) => console.warn('LeadLens: dropping the stored scores of models no longer active failed:', error));
+}
+
+/**
  * Scores every stored lead with `modelId` (its stored scores are what pages and list badges show); with none, no job starts (and none is owed).
  * With `unlessRequested`, not when such a scoring is already asked for and not over (`requestedAlready`: it will score them).
  * `onRequestHeld` is called once its request is held (`requestFullScoring`).
  * A request that fails before the offscreen document began its run is recorded as a failed run (`recordRequestFailedBeforeRun`), and rethrown.
+ * Once it succeeded, the scores of models neither active nor the roll back are dropped (`dropRetiredScoresAfterScoringOf`).
  */
 export async function scoreStoredLeadsIfAny(
   modelId: string,
@@ -57,6 +71,7 @@ export async function scoreStoredLeadsIfAny(
     await recordRequestFailedBeforeRun(modelId, before, stored, error);
     throw error;
   });
+  if (reply?.ok) dropRetiredScoresAfterScoringOf(modelId);
   return reply ?? { ok: true, scored: 0, requestedAlready: true };
 }
 

@@ -307,3 +307,52 @@ it('looks every hour, from a minute after the worker starts, and keeps the alarm
   await scheduleScoreRefresh();
   expect(create).not.toHaveBeenCalled();
 });
+
+/** How many requests `run` makes that read stored scores with their values (reasons included) from the leadScores table. */
+async function scoreValueReads(run: () => Promise<unknown>): Promise<number> {
+  const getAll = vi.spyOn(IDBObjectStore.prototype, 'getAll');
+  const cursors = vi.spyOn(IDBObjectStore.prototype, 'openCursor');
+  try {
+    await run();
+    return [...getAll.mock.contexts, ...cursors.mock.contexts].filter((store) => (store as IDBObjectStore).name === 'leadScores').length;
+  } finally {
+    getAll.mockRestore();
+    cursors.mockRestore();
+  }
+}
+
+it('tells the age of the oldest score from when the last scoring of every lead that ended done began, reading no score (every one was read each hour)', async () => {
+  const active = await activeModelId();
+  vi.useFakeTimers({ toFake: ['Date'], now: NOW - SCORES_STALE_AFTER_MS - HOUR });
+  // That run scored both leads; one CRM's leads were scored again since (a sync's run): the full run's start decides.
+  await runJob('scoring', active, 2, async () => db.leadScores.bulkPut([score(active, '1', Date.now() + 60_000), score(active, '2', Date.now() + 60_000)]));
+  vi.setSystemTime(NOW - HOUR);
+  await runJob('scoring', active, 1, async () => db.leadScores.put(score(active, '1', Date.now())), { source: 'csv' });
+  vi.setSystemTime(NOW - 2 * HOUR);
+  expect(await scoreValueReads(async () => expect(await refreshStaleScores(NOW - 2 * HOUR)).toBe(false))).toBe(0);
+  expect(scoreStoredLeadsOffscreen).not.toHaveBeenCalled();
+  vi.setSystemTime(NOW);
+  expect(await scoreValueReads(async () => expect(await refreshStaleScores(NOW)).toBe(true))).toBe(0);
+  expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(active);
+});
+
+it('reads the scores for their age when the last scoring of every lead that ended done was of another model, or none is recorded (an older LeadLens)', async () => {
+  const active = await activeModelId();
+  await db.leadScores.bulkPut([score(active, '1', NOW - 2 * HOUR), score(active, '2', NOW - 20 * HOUR)]);
+  vi.useFakeTimers({ toFake: ['Date'], now: NOW - 3 * SCORES_STALE_AFTER_MS });
+  await runJob('scoring', 'another-model', 2, async () => 2);
+  vi.setSystemTime(NOW);
+  expect(await scoreValueReads(async () => expect(await refreshStaleScores(NOW)).toBe(false))).toBeGreaterThan(0);
+  await db.leadScores.put(score(active, '2', NOW - SCORES_STALE_AFTER_MS - HOUR));
+  expect(await refreshStaleScores(NOW)).toBe(true);
+  expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(active);
+});
+
+it('finds no score to age when the active model has none, whatever its last scoring of every lead recorded (a purge deleted them since)', async () => {
+  const active = await activeModelId();
+  vi.useFakeTimers({ toFake: ['Date'], now: NOW - 3 * SCORES_STALE_AFTER_MS });
+  await runJob('scoring', active, 2, async () => 2);
+  vi.setSystemTime(NOW);
+  expect(await refreshStaleScores(NOW)).toBe(false);
+  expect(scoreStoredLeadsOffscreen).not.toHaveBeenCalled();
+});

@@ -8,7 +8,7 @@
 import { browser } from 'wxt/browser';
 import { db } from '../db/db';
 import { forEachChunk, prefixRange } from '../db/chunks';
-import { owedScoringModel, readJob, RETRY_FAILED_SCORING_AFTER_MS, standingFailure } from '../jobs/progress';
+import { lastFullScoringStart, owedScoringModel, readJob, RETRY_FAILED_SCORING_AFTER_MS, standingFailure } from '../jobs/progress';
 import { decidingFullScoring } from '../jobs/requests';
 import { activeModelId } from '../ml/model-store';
 import { scoreOwedSourceLeads, scoreStoredLeadsIfAny } from './activate-model';
@@ -31,16 +31,26 @@ export async function scheduleScoreRefresh(): Promise<void> {
   await browser.alarms.create(REFRESH_SCORES_ALARM, { delayInMinutes: 1, periodInMinutes: CHECK_EVERY_MINUTES });
 }
 
-/** When the oldest stored score of `modelId` was computed, or null when it has none. A chunk at a time: a sync's writes are not held up behind one long read. */
+/**
+ * When the oldest stored score of `modelId` was computed (at the earliest), or null when it has
+ * none: when the last scoring of every lead that ended done was of it, when that began (every
+ * score it left is newer: `lastFullScoringStart`), which spares reading every score each hour.
+ * Else (none recorded by an older LeadLens, or it failed) every score is read, a chunk at a time:
+ * a sync's writes are not held up behind one long read.
+ */
 async function oldestScoreOf(modelId: string): Promise<number | null> {
+  const scores = prefixRange(`${modelId}|`);
+  if ((await db.leadScores.where(':id').between(...scores, true, true).limit(1).primaryKeys()).length === 0) return null;
+  const fullScoringStart = await lastFullScoringStart(modelId);
+  if (fullScoringStart !== null) return fullScoringStart;
   let oldest: number | null = null;
   await forEachChunk(
     db.leadScores,
     SCORE_CHUNK,
-    (scores) => {
-      for (const score of scores) if (oldest === null || score.scoredAt < oldest) oldest = score.scoredAt;
+    (chunk) => {
+      for (const score of chunk) if (oldest === null || score.scoredAt < oldest) oldest = score.scoredAt;
     },
-    prefixRange(`${modelId}|`),
+    scores,
   );
   return oldest;
 }

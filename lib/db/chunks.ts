@@ -45,3 +45,28 @@ export function rangeAfter([from, to]: [string, string], after?: string): [strin
   // `after + "\u0000"` is the smallest key above `after`.
   return [after === undefined ? from : `${after}\u0000`, to];
 }
+
+/**
+ * Deletes the rows of `table` whose primary key lies in `range`, `size` at a time, each chunk in
+ * a transaction of its own (over `table` and `alsoReads`), so a sync's commit or a scoring batch
+ * waits for one chunk, not for the whole set. Before each chunk, in its transaction, `goOn` says
+ * whether to delete it (the set may be wanted again since). Resolves with how many rows it deleted.
+ */
+export async function deleteInChunks<T, TInsert>(
+  table: Table<T, string, TInsert>,
+  size: number,
+  range: [string, string],
+  { alsoReads = [], goOn = async () => true }: { alsoReads?: Table[]; goOn?: () => Promise<boolean> } = {},
+): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const chunk = await table.db.transaction('rw', [table, ...alsoReads], async () => {
+      if (!(await goOn())) return 0;
+      const keys = await table.where(':id').between(range[0], range[1], true, true).limit(size).primaryKeys();
+      await table.bulkDelete(keys);
+      return keys.length;
+    });
+    deleted += chunk;
+    if (chunk < size) return deleted;
+  }
+}

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
 import {
+  lastFullScoringStart,
   oweScoringOfEveryLead,
   owedRetier,
   owedScoringModel,
@@ -284,4 +285,22 @@ describe('a purge recorded', () => {
     vi.advanceTimersByTime(60_000);
     expect(await purgedSince(Date.now())).toBe(false);
   });
+});
+
+it('records when the last scoring of every lead that ended done began, and with which model: not a failed one, nor one over one CRM’s leads, nor a re-tiering', async () => {
+  stubWebLocks();
+  await runJob('scoring', 'model-a', 1, async () => 1);
+  const { startedAt } = (await readJob('scoring'))!;
+  expect(await lastFullScoringStart('model-a')).toBe(startedAt);
+  expect(await lastFullScoringStart('model-b')).toBeNull();
+  await runJob('scoring', 'model-a', 1, async () => 1, { source: 'hubspot' });
+  await expect(runJob('scoring', 'model-b', 1, () => Promise.reject(new Error('2 leads could not be scored')))).rejects.toThrow();
+  await runJob('retier', 'model-b', 1, async () => 0);
+  expect(await lastFullScoringStart('model-a')).toBe(startedAt);
+  expect(await lastFullScoringStart('model-b')).toBeNull();
+  // Continued after a pause or a closed document: from when the run first began.
+  await writeJob('scoring', { modelId: 'model-b', state: 'running', done: 1, total: 2, startedAt: 5, resumeAfter: 'csv|1' });
+  await resumeUnfinishedJob('scoring', async () => ({ remaining: 1, work: async () => 2 }));
+  expect(await lastFullScoringStart('model-b')).toBe(5);
+  vi.unstubAllGlobals();
 });

@@ -213,8 +213,25 @@ async function settleOwedCoveredBy(kind: JobKind, progress: JobProgress): Promis
 }
 
 /**
+ * When the last scoring of every stored lead that ended done (no lead left unscored) began, and
+ * with which model: every score of that model is at least that old, so the hourly refresh learns
+ * the age of the oldest without reading them all. Kept apart from the job's row, which the
+ * one-CRM runs after it (a sync's) overwrite. Absent before the first such run since it was kept.
+ */
+const LAST_FULL_SCORING_KEY = 'job:scoring:last-full';
+
+const LastFullScoringSchema = z.object({ modelId: z.string(), startedAt: z.number() });
+
+/** When the last scoring of every stored lead that ended done began, if it was of `modelId`; else null. */
+export async function lastFullScoringStart(modelId: string): Promise<number | null> {
+  const last = LastFullScoringSchema.safeParse((await db.settings.get(LAST_FULL_SCORING_KEY))?.value);
+  return last.success && last.data.modelId === modelId ? last.data.startedAt : null;
+}
+
+/**
  * Writes the row of a run that ended, done or failed, and settles the work owed it covered
- * (`settleOwedCoveredBy`) in the same write. A scoring run over every lead or the CSV leads that
+ * (`settleOwedCoveredBy`) in the same write; a scoring of every lead that ended done is also
+ * recorded as the last one (`LAST_FULL_SCORING_KEY`). A scoring run over every lead or the CSV leads that
  * failed is tried again as its standing failure is (`RETRY_FAILED_SCORING_AFTER_MS`), the leads of
  * a one-CRM one by the next scoring of every lead (within a day, as the scores it left age); a
  * failed re-tiering when its tiers are applied again.
@@ -223,6 +240,8 @@ async function recordRunEnd(kind: JobKind, progress: JobProgress): Promise<void>
   await db.transaction('rw', db.settings, async () => {
     await writeJob(kind, progress);
     await settleOwedCoveredBy(kind, progress);
+    const { modelId, source, startedAt, state } = progress;
+    if (kind === 'scoring' && source === undefined && state === 'done') await db.settings.put({ key: LAST_FULL_SCORING_KEY, value: { modelId, startedAt } });
   });
 }
 
@@ -440,13 +459,21 @@ export async function purgedSince(askedAt: number): Promise<boolean> {
 }
 
 /**
+ * Runs `task` in the turn of the jobs writing stored scores (`JOB_TURN_LOCK`): after the job
+ * running now ends, and before any other starts (asked later, they wait for it).
+ */
+export async function inJobsTurn<T>(task: () => Promise<T>): Promise<T> {
+  return await navigator.locks.request(JOB_TURN_LOCK, task);
+}
+
+/**
  * Runs `start`, a job writing stored scores, in its turn and holding the stored scores' lock.
  * Paused by a purge, it asks for the lock again (granted once the purge is done) and goes on
  * with `resume`, which continues the unfinished job its row describes. Null when the purge
  * deleted that row: nothing is left to continue.
  */
 export async function runStoredScoresJob<T>(start: () => Promise<T>, resume: () => Promise<T | null>): Promise<T | null> {
-  return await navigator.locks.request(JOB_TURN_LOCK, async () => {
+  return await inJobsTurn(async () => {
     for (let run: () => Promise<T | null> = start; ; run = resume) {
       try {
         return await navigator.locks.request(STORED_SCORES_LOCK, run);

@@ -6,9 +6,9 @@ import { db, type CachedScore } from '../db/db';
 import { bundledModel } from './bundled-model';
 import type { Manifest } from './manifest';
 import { activateModel, rollBack } from './model-versions';
-import { PREVIOUS_MODEL_KEY, activeManifest, activeModelId, adoptRebuiltBundledModel, deleteModel, exportAsStored, manifestOf, importLockName, listModels, modelBytes, setActiveModel, setTiers } from './model-store';
+import { PREVIOUS_MODEL_KEY, activeManifest, activeModelId, adoptRebuiltBundledModel, deleteModel, dropScoresOfRetiredModels, exportAsStored, manifestOf, importLockName, listModels, modelBytes, setActiveModel, setTiers } from './model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
-import { writeJob } from '../jobs/progress';
+import { inJobsTurn, writeJob } from '../jobs/progress';
 import { keepPolicyFigures, policyFiguresOf } from './policy-figures';
 
 const bundled = (() => {
@@ -393,5 +393,100 @@ describe('an imported model not checked yet', () => {
     await db.models.bulkPut([unchecked('left-behind'), { ...unchecked('checked-1', 2), checked: true }]);
     expect((await listModels()).map((model) => model.id)).toEqual(['checked-1', bundled.modelId]);
     expect(await db.models.toCollection().primaryKeys()).toEqual(['checked-1']);
+  });
+});
+
+describe('the models with stored scores, looked for at every start of the service worker (adoptRebuiltBundledModel)', () => {
+  const score = (modelId: string, leadKey: string, tier: 'hot' | 'warm' | 'cold') => ({ key: `${modelId}|${leadKey}`, modelId, leadKey, probability: 0.1, score: 5, tier, topReason: '', scoredAt: 0 });
+  /** The count a getAll or getAllKeys asks for (after its range, or in its options, as Dexie passes it), if any. */
+  const rowsAsked = ([first, second]: unknown[]) =>
+    first !== null && typeof first === 'object' && !(first instanceof IDBKeyRange) ? (first as { count?: number }).count : (second as number | undefined);
+  /** Each request `run` makes of the leadScores [modelId+tier] index, with how many rows it may return ("cursor step": one row). */
+  async function readsOfScoreIndex(run: () => Promise<unknown>): Promise<string[]> {
+    const onScoreIndex = (source: unknown) => source instanceof IDBIndex && source.objectStore.name === 'leadScores' && source.name === '[modelId+tier]';
+    const spies = (['getAll', 'getAllKeys', 'openCursor', 'openKeyCursor', 'count'] as const).map((method) => [method, vi.spyOn(IDBIndex.prototype, method)] as const);
+    const steps = vi.spyOn(IDBCursor.prototype, 'continue');
+    try {
+      await run();
+      return [
+        ...spies.flatMap(([method, spy]) => spy.mock.calls.flatMap((args, i) => (onScoreIndex(spy.mock.contexts[i]) ? [method.startsWith('getAll') ? `${method} of ${rowsAsked(args) ?? 'all'}` : method] : []))),
+        ...steps.mock.contexts.flatMap((cursor) => (onScoreIndex((cursor as IDBCursor).source) ? ['cursor step'] : [])),
+      ];
+    } finally {
+      for (const [, spy] of spies) spy.mockRestore();
+      steps.mockRestore();
+    }
+  }
+
+  // A dozen activations on 50,000 leads kept 600,000 scores, and their index's distinct keys were read
+  // by walking every one of them (~3 s in Chromium at every start): now one score is read per model.
+  it('reads one score per model, whatever its number of scores, and finds a model gone among many', async () => {
+    const models = Array.from({ length: 12 }, (_, m) => `trained-${m + 1}`);
+    for (const modelId of models) await storeModel({ ...trained, modelId }, trainedBytes, 'trained');
+    await setActiveModel('trained-12');
+    const tiers = ['hot', 'warm', 'cold'] as const;
+    await db.leadScores.bulkPut(models.flatMap((modelId) => Array.from({ length: 300 }, (_, i) => score(modelId, `csv|${i}`, tiers[i % 3]))));
+    expect(await readsOfScoreIndex(async () => expect(await adoptRebuiltBundledModel()).toBe(false))).toEqual(Array(models.length + 1).fill('getAll of 1'));
+    expect(await db.leadScores.count()).toBe(12 * 300);
+
+    // A model in the middle of the index, and one with a single tier, neither stored: both gone, the others kept.
+    await db.leadScores.bulkPut([score('trained-10a', 'csv|1', 'warm'), score('trained-10a', 'csv|2', 'warm'), score('zz-old', 'csv|1', 'hot')]);
+    expect(await adoptRebuiltBundledModel()).toBe(false);
+    expect((await db.leadScores.where('modelId').equals('trained-10a').count()) + (await db.leadScores.where('modelId').equals('zz-old').count())).toBe(0);
+    expect(await db.leadScores.count()).toBe(12 * 300);
+  });
+});
+
+describe('dropping the stored scores of models neither active nor the roll back (after an activation has scored every lead)', () => {
+  const scores = (modelId: string, count: number) =>
+    Array.from({ length: count }, (_, i) => ({ key: `${modelId}|csv|${i}`, modelId, leadKey: `csv|${i}`, probability: 0.1, score: 5, tier: 'cold' as const, topReason: '', scoredAt: 0 }));
+  const scoresOf = async (modelId: string) => db.leadScores.where(':id').between(`${modelId}|`, `${modelId}|\uffff`).count();
+
+  beforeEach(async () => {
+    stubWebLocks();
+    for (const modelId of ['trained-1', 'trained-2', 'trained-3']) await storeModel({ ...trained, modelId }, trainedBytes, 'trained');
+    await db.leadScores.bulkPut([...scores(bundled.modelId, 10), ...scores('trained-1', 4500), ...scores('trained-2', 10), ...scores('trained-3', 10)]);
+    // trained-2 active, then trained-3: the roll back is to trained-2.
+    await activateModel('trained-2');
+    await activateModel('trained-3');
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("drops only theirs, a few thousand per transaction, and keeps the models, rolled back to as before", async () => {
+    const bulkDelete = vi.spyOn(db.leadScores, 'bulkDelete');
+    expect(await dropScoresOfRetiredModels()).toBe(4510);
+    // trained-1's 4,500 in three transactions, the bundled model's 10 in one.
+    expect(bulkDelete.mock.calls.map(([keys]) => keys.length).sort((a, b) => a - b)).toEqual([10, 500, 2000, 2000]);
+    bulkDelete.mockRestore();
+    expect([await scoresOf(bundled.modelId), await scoresOf('trained-1'), await scoresOf('trained-2'), await scoresOf('trained-3')]).toEqual([0, 0, 10, 10]);
+    expect((await listModels()).map((model) => model.id).sort()).toEqual([bundled.modelId, 'trained-1', 'trained-2', 'trained-3'].sort());
+    expect(await rollBack()).toBe('trained-2');
+    expect(await dropScoresOfRetiredModels()).toBe(0);
+  });
+
+  it('keeps the scores of a model a job row says is scored or re-tiered (one left by a closed browser resumes at the next start)', async () => {
+    await writeJob('retier', { modelId: 'trained-1', state: 'running', done: 0, total: 4500, startedAt: 1 });
+    expect(await dropScoresOfRetiredModels()).toBe(10);
+    expect([await scoresOf(bundled.modelId), await scoresOf('trained-1')]).toEqual([0, 4500]);
+  });
+
+  it('waits for the job running to end, and keeps the scores of a model made active or the roll back meanwhile', async () => {
+    let endJob!: () => void;
+    const job = inJobsTurn(() => new Promise<void>((end) => (endJob = end)));
+    const dropping = dropScoresOfRetiredModels();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await db.leadScores.count()).toBe(4530);
+    await activateModel('trained-1'); // the roll back is to trained-3 now
+    endJob();
+    await job;
+    expect(await dropping).toBe(20);
+    expect([await scoresOf(bundled.modelId), await scoresOf('trained-1'), await scoresOf('trained-2'), await scoresOf('trained-3')]).toEqual([0, 4500, 0, 10]);
+  });
+
+  it('does not wait for the jobs’ turn when there is nothing to drop', async () => {
+    await db.leadScores.where(':id').between('trained-1|', 'trained-1|\uffff').delete();
+    await db.leadScores.where(':id').between(`${bundled.modelId}|`, `${bundled.modelId}|\uffff`).delete();
+    void inJobsTurn(() => new Promise<void>(() => undefined));
+    expect(await dropScoresOfRetiredModels()).toBe(0);
   });
 });

@@ -11,7 +11,8 @@ import Dexie from 'dexie';
 import { db, type StoredModel } from '../db/db';
 import { bundledModel } from './bundled-model';
 import { TiersSchema, parseManifest, type Manifest, type Tiers } from './manifest';
-import { JOB_KEYS, readJob, type JobKind } from '../jobs/progress';
+import { deleteInChunks, prefixRange } from '../db/chunks';
+import { JOB_KEYS, inJobsTurn, readJob, type JobKind } from '../jobs/progress';
 import { clearCachedScores } from './retier';
 import { carryPolicyFigures, forgetPolicyFigures } from './policy-figures';
 import { reapplyPolicy } from './tier-policy';
@@ -229,6 +230,50 @@ export async function deleteModel(modelId: string): Promise<void> {
   });
 }
 
+/** Scores deleted per transaction when a retired model's are dropped (`dropScoresOfRetiredModels`). */
+const RETIRED_SCORES_CHUNK = 2000;
+
+/**
+ * The models whose stored scores are to be kept: the active one, the roll back, and any a job's
+ * row says is scored or re-tiered (one left by a closed browser is resumed at the next start).
+ */
+async function modelsWithScoresInUse(): Promise<Set<string>> {
+  const jobs = await Promise.all((Object.keys(JOB_KEYS) as JobKind[]).map(readJob));
+  const running = jobs.flatMap((job) => (job?.state === 'running' ? [job.modelId] : []));
+  const rollBack = await namedModel(PREVIOUS_MODEL_KEY);
+  return new Set([await activeModelId(), ...(rollBack === null ? [] : [rollBack]), ...running]);
+}
+
+/**
+ * Drops the stored scores of models neither active nor the roll back: no page reads them, and an
+ * activation (a roll back too) scores every lead again, pages waiting for it, so none are wanted
+ * again either. Kept, a dozen activations on 50,000 leads would keep 600,000. The model itself,
+ * its tier policy and held-out probabilities stay. Run in the jobs' turn (`inJobsTurn`): no
+ * scoring or re-tiering writes scores meanwhile; a model a job's row says runs keeps its scores
+ * (`modelsWithScoresInUse`), as deleteModel refuses to delete it. A chunk at a time, each in a
+ * transaction that first checks its model was not made active or the roll back since. Resolves
+ * with how many scores it dropped.
+ */
+export async function dropScoresOfRetiredModels(): Promise<number> {
+  const retired = () =>
+    db.transaction('r', [db.settings, db.leadScores], async () => {
+      const inUse = await modelsWithScoresInUse();
+      return (await scoredModelIds()).filter((id) => !inUse.has(id));
+    });
+  // Nearly always nothing: looked for before waiting for the jobs' turn.
+  if ((await retired()).length === 0) return 0;
+  return inJobsTurn(async () => {
+    let dropped = 0;
+    for (const modelId of await retired()) {
+      dropped += await deleteInChunks(db.leadScores, RETIRED_SCORES_CHUNK, prefixRange(`${modelId}|`), {
+        alsoReads: [db.settings],
+        goOn: async () => !(await modelsWithScoresInUse()).has(modelId),
+      });
+    }
+    return dropped;
+  });
+}
+
 /** The model a setting names (active, roll back), or null. */
 async function namedModel(key: string): Promise<string | null> {
   const value = (await db.settings.get(key))?.value;
@@ -244,9 +289,23 @@ async function firstPolicy(modelIds: readonly string[]): Promise<Tiers | null> {
   return null;
 }
 
+/**
+ * The models with stored scores, one read of a single score per model: each read skips past the
+ * scores of the model before on the [modelId+tier] index. Its distinct keys would cost a walk over
+ * every score (in Chromium ~5 µs each: 3 s at a dozen models' scores of 50,000 leads).
+ */
+async function scoredModelIds(): Promise<string[]> {
+  const ids: string[] = [];
+  for (let next = await db.leadScores.orderBy('[modelId+tier]').first(); next !== undefined; ) {
+    ids.push(next.modelId);
+    next = await db.leadScores.where('[modelId+tier]').above([next.modelId, Dexie.maxKey]).first();
+  }
+  return ids;
+}
+
 /** Models something is kept for (scores, held-out probabilities, settings) that are neither bundled now (`bundledId`) nor stored. */
 async function modelsGone(bundledId: string): Promise<string[]> {
-  const scored = (await db.leadScores.orderBy('[modelId+tier]').uniqueKeys()).map((key) => String((key as unknown as [string, string])[0]));
+  const scored = await scoredModelIds();
   // A policy counts too: one set before any lead was scored is still the admin's choice for that model.
   const withPolicy = (await db.settings.where('key').startsWith(TIERS_KEY_PREFIX).primaryKeys()).map((key) => key.slice(TIERS_KEY_PREFIX.length));
   const candidates = new Set([...scored, ...withPolicy, ...(await db.heldOutScores.toCollection().primaryKeys())]);
