@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ScoreOutcome, ScoredLead } from '../messaging/protocol';
+import type { ScoreOutcome } from '../messaging/protocol';
 import type { CrmAdapter, PageFields, PageMatch } from '../crm/types';
 import { loadPage } from '../../test/fixtures/pages/load';
 
@@ -18,20 +18,8 @@ vi.mock('../messaging/events', () => ({ onEvent: () => undefined }));
 let { recordBadge } = await import('./record-badge');
 let { salesforce } = await import('../crm/salesforce');
 let { hubspot } = await import('../crm/hubspot');
+const { scoredLead: lead, stackedViewsAdapter, activeView, recordView: view } = await import('../../test/fixtures/record-views');
 
-const lead = (tier: ScoredLead['tier'], score: number): ScoredLead => ({
-  probability: score / 100,
-  score,
-  tier,
-  baseRate: 0.1,
-  tiers: { hot: 0.5, warm: 0.2 },
-  reasons: [],
-  featuresKnown: 2,
-  featuresTotal: 16,
-  modelId: 'model-a',
-  modelCreatedAt: '2026-11-01T00:00:00.000Z',
-  modelIsDefault: false,
-});
 
 /** A saved page's body in this document (its head's styles left out: the adapters read no layout). */
 const showPage = (fixture: string) => {
@@ -197,26 +185,16 @@ describe('record badge in a Salesforce console, a tab switched while the URL sti
  * Record views stacked as Lightning's (the first `section.view.active` is read), the title looked up
  * as HubSpot's is: not under what a dialog hides from assistive technology (aria-hidden).
  */
-const activeView = (doc: Document) => doc.querySelector('section.view.active');
 const titleIn = (doc: Document) => activeView(doc)?.querySelector('h1') ?? null;
 const viewsAdapter: CrmAdapter = {
-  crm: 'salesforce',
-  readsShownFieldsOnly: false,
-  recognise: () => ({ kind: 'other' }),
+  ...stackedViewsAdapter,
   readRecordName: (doc) => titleIn(doc)?.textContent ?? null,
-  readRecordFields: (doc) =>
-    Object.fromEntries([...(activeView(doc)?.querySelectorAll<HTMLElement>('[data-field]') ?? [])].map((field) => [field.dataset.field!, field.textContent!])),
   findBadgeAnchor: (doc) => {
     const title = titleIn(doc);
     return title && !title.closest('[aria-hidden="true"]') ? title : null;
   },
-  readRecordView: activeView,
-  readFieldsInEdit: () => [],
-  readListRows: () => [],
 };
 const fieldsOfAda: PageFields = { LeadSource: 'Web', Rating: 'Hot' };
-const view = (name: string, fields: PageFields) =>
-  `<section class="view active"><h1>${name}</h1><dl>${Object.entries(fields).map(([field, value]) => `<dd data-field="${field}">${value}</dd>`).join('')}</dl></section>`;
 const titleOf = (badge: HTMLElement) => badge.closest('h1')?.textContent ?? null;
 
 describe('record badge as the page around the record view changes', () => {

@@ -1,51 +1,21 @@
 // @vitest-environment happy-dom
 /**
  * The record badge where a record view is shown before its URL names its record (a Salesforce console tab), and where
- * Lightning renders the same record again in a new view. The page, adapter and mocks are those of record-badge.test.ts.
+ * Lightning renders the same record again in a new view, on the page of test/fixtures/record-views.ts.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ScoreOutcome, ScoredLead } from '../messaging/protocol';
-import type { CrmAdapter, PageFields, PageMatch } from '../crm/types';
+import type { ScoreOutcome } from '../messaging/protocol';
+import type { PageFields, PageMatch } from '../crm/types';
 
 const scoreLead = vi.hoisted(() => vi.fn());
 vi.mock('../messaging/client', () => ({ background: { scoreLead } }));
 vi.mock('../messaging/events', () => ({ onEvent: () => undefined }));
 
 let { recordBadge } = await import('./record-badge');
+const { scoredLead: lead, stackedViewsAdapter: adapter, activeView, recordView: view } = await import('../../test/fixtures/record-views');
 
-const lead = (tier: ScoredLead['tier'], score: number): ScoredLead => ({
-  probability: score / 100,
-  score,
-  tier,
-  baseRate: 0.1,
-  tiers: { hot: 0.5, warm: 0.2 },
-  reasons: [],
-  featuresKnown: 2,
-  featuresTotal: 16,
-  modelId: 'model-a',
-  modelCreatedAt: '2026-11-01T00:00:00.000Z',
-  modelIsDefault: false,
-});
 
-/** Record views stacked as Lightning's: the active one carries `active`, the others stay in the DOM, hidden. */
-const activeView = (doc: Document) => doc.querySelector('section.view.active');
-const adapter: CrmAdapter = {
-  crm: 'salesforce',
-  readsShownFieldsOnly: false,
-  recognise: () => ({ kind: 'other' }),
-  readRecordName: (doc) => activeView(doc)?.querySelector('h1')?.textContent ?? null,
-  readRecordFields: (doc) =>
-    Object.fromEntries(
-      [...(activeView(doc)?.querySelectorAll<HTMLElement>('[data-field]') ?? [])].map((field) => [field.dataset.field!, field.textContent!]),
-    ),
-  findBadgeAnchor: (doc) => activeView(doc)?.querySelector('h1') ?? null,
-  readRecordView: activeView,
-  readFieldsInEdit: () => [],
-  readListRows: () => [],
-};
 
-const rowsOf = (fields: PageFields) => Object.entries(fields).map(([field, value]) => `<dd data-field="${field}">${value}</dd>`).join('');
-const view = (name: string, fields: PageFields) => `<section class="view active" data-name="${name}"><h1>${name}</h1><dl>${rowsOf(fields)}</dl></section>`;
 const hideActiveView = () => {
   const current = activeView(document)!;
   current.classList.remove('active');

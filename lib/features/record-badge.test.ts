@@ -2,7 +2,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScoreOutcome } from '../messaging/protocol';
 import type { CrmAdapter, PageFields, PageMatch } from '../crm/types';
-import type { ScoredLead } from '../messaging/protocol';
 
 const scoreLead = vi.hoisted(() => vi.fn());
 vi.mock('../messaging/client', () => ({ background: { scoreLead } }));
@@ -20,50 +19,15 @@ let { recordBadge } = await import('./record-badge');
 let { hubspot } = await import('../crm/hubspot');
 const { salesforce } = await import('../crm/salesforce');
 const { EXTENSION_RELOADED } = await import('./navigation');
+const { scoredLead: lead, stackedViewsAdapter: adapter, activeView, fieldRows: rowsOf, recordView: view } = await import('../../test/fixtures/record-views');
 
-const lead = (tier: ScoredLead['tier'], score: number): ScoredLead => ({
-  probability: score / 100,
-  score,
-  tier,
-  baseRate: 0.1,
-  tiers: { hot: 0.5, warm: 0.2 },
-  reasons: [],
-  featuresKnown: 2,
-  featuresTotal: 16,
-  modelId: 'model-a',
-  modelCreatedAt: '2026-11-01T00:00:00.000Z',
-  modelIsDefault: false,
-});
 
-/**
- * A CRM that stacks record views as Lightning does: the previous view stays in the DOM,
- * hidden, and the active one carries `active`, the view the fields are read in. Title `h1`, fields `[data-field]`.
- */
-const activeView = (doc: Document) => doc.querySelector('section.view.active');
-const adapter: CrmAdapter = {
-  crm: 'salesforce',
-  readsShownFieldsOnly: false,
-  recognise: () => ({ kind: 'other' }),
-  readRecordName: (doc) => activeView(doc)?.querySelector('h1')?.textContent ?? null,
-  readRecordFields: (doc) =>
-    Object.fromEntries(
-      [...(activeView(doc)?.querySelectorAll<HTMLElement>('[data-field]') ?? [])].map((field) => [field.dataset.field!, field.textContent!]),
-    ),
-  findBadgeAnchor: (doc) => activeView(doc)?.querySelector('h1') ?? null,
-  readRecordView: activeView,
-  readFieldsInEdit: () => [],
-  readListRows: () => [],
-};
 
 const A = { kind: 'record', crm: 'salesforce', recordId: '00Q000000000AAAAAA' } as const;
 const B = { kind: 'record', crm: 'salesforce', recordId: '00Q000000000BBBAAA' } as const;
 const fieldsOfA: PageFields = { LeadSource: 'Web', Rating: 'Hot' };
 const fieldsOfB: PageFields = { LeadSource: 'Trade Show', Rating: 'Cold' };
 
-const rowsOf = (fields: PageFields) => Object.entries(fields).map(([field, value]) => `<dd data-field="${field}">${value}</dd>`).join('');
-function view(name: string, fields: PageFields): string {
-  return `<section class="view active" data-name="${name}"><h1>${name}</h1><dl>${rowsOf(fields)}</dl></section>`;
-}
 /** The CRM renders the next record: the current view is hidden and kept. */
 function renderNext(name: string, fields: PageFields) {
   const current = activeView(document)!;
