@@ -268,3 +268,39 @@ describe('record badge on a HubSpot contact page, which marks no record view', (
     expect(scoreLead).toHaveBeenCalledTimes(4);
   });
 });
+
+/** A Salesforce record view as native shadow DOM renders it: `field`'s value and the title a text right in a shadow root. */
+describe('record badge on a Salesforce page whose values are texts right in shadow roots (native LWC)', () => {
+  const textInShadow = (tag: string, text: string) => {
+    const host = document.createElement(tag);
+    const node = document.createTextNode(text);
+    host.attachShadow({ mode: 'open' }).append(node);
+    return { host, node };
+  };
+
+  it('scores a value and a name its text node updates in place', async () => {
+    document.body.innerHTML =
+      '<div class="windowViewMode-normal oneContent active"><div class="slds-page-header"><h1 class="slds-page-header__title" id="title"></h1></div>' +
+      '<records-record-layout-item><div data-target-selection-name="sfdc:RecordField.Lead.LeadSource"><span class="test-id__field-label">Lead Source</span>' +
+      '<span class="test-id__field-value" id="value"></span></div></records-record-layout-item></div>';
+    const name = textInShadow('lightning-formatted-name', 'Ada Lovelace');
+    document.getElementById('title')!.append(name.host);
+    const value = textInShadow('lightning-formatted-text', 'Web');
+    document.getElementById('value')!.append(value.host);
+    run(salesforce, ada);
+    await settle();
+    const sent = () => scoreLead.mock.calls.map(([request]) => [request.fields.LeadSource, request.name]);
+    expect(sent()).toEqual([['Web', 'Ada Lovelace']]);
+
+    // An inline edit saved, then the lead renamed: each text node updated in place.
+    value.node.data = 'Partner Referral';
+    await settle();
+    name.node.data = 'Ada King';
+    await settle();
+    expect(sent()).toEqual([
+      ['Web', 'Ada Lovelace'],
+      ['Partner Referral', 'Ada Lovelace'],
+      ['Partner Referral', 'Ada King'],
+    ]);
+  });
+});

@@ -187,3 +187,43 @@ describe('record badge as Lightning renders the lead again in a new view, its UR
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
   });
 });
+
+describe('record badge in a Salesforce console tab shown before its URL, its title not rendered yet', () => {
+  const row = (field: string, value: string) =>
+    `<records-record-layout-item><div data-target-selection-name="sfdc:RecordField.Lead.${field}"><span class="test-id__field-label">${field}</span><span class="test-id__field-value">${value}</span></div></records-record-layout-item>`;
+  const rowsOf = (fields: PageFields) => Object.entries(fields).map(([field, value]) => row(field, value)).join('');
+  const lightningView = (name: string, fields: PageFields) =>
+    `<div class="windowViewMode-normal oneContent active"><div class="slds-page-header"><h1 class="slds-page-header__title">${name && `<lightning-formatted-name>${name}</lightning-formatted-name>`}</h1></div>` +
+    `<div class="detail">${rowsOf(fields)}</div></div>`;
+  const activeLightningView = () => document.querySelector('div.windowViewMode-normal.active')!;
+
+  it('does not take the tab for the lead the browser tab’s title still names', async () => {
+    const { salesforce } = await import('../crm/salesforce');
+    const runOn = (match: Extract<PageMatch, { kind: 'record' }>, previousMatch: PageMatch | null) =>
+      void recordBadge.run({ document, adapter: salesforce, match, previousMatch, signal: page.signal });
+    document.title = 'Eve E | Lead | Salesforce';
+    document.body.innerHTML = `<div class="stage">${lightningView('Eve E', fieldsOfEve)}</div>`;
+    runOn(eve, null);
+    await settle();
+    expect(sentFor(eve)).toEqual([[fieldsOfEve, 'Eve E']]);
+
+    // Fay's tab: its view's shell first, then its fields; the URL and the browser tab's title still Eve's,
+    // so the name read falls back to the browser tab's title, which names Eve.
+    const eveView = activeLightningView();
+    eveView.classList.remove('active');
+    eveView.setAttribute('hidden', '');
+    eveView.insertAdjacentHTML('afterend', lightningView('', {}));
+    await vi.advanceTimersByTimeAsync(250);
+    activeLightningView().querySelector('.detail')!.innerHTML = rowsOf(fieldsOfFay);
+    await vi.advanceTimersByTimeAsync(250);
+
+    leave();
+    runOn(fay, eve);
+    document.title = 'Fay F | Lead | Salesforce';
+    activeLightningView().querySelector('h1')!.innerHTML = '<lightning-formatted-name>Fay F</lightning-formatted-name>';
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(sentFor(eve)).toEqual([[fieldsOfEve, 'Eve E']]);
+    expect(sentFor(fay).at(-1)).toEqual([fieldsOfFay, 'Fay F']);
+    expect(badges().map(titleOf)).toEqual(['Fay F']);
+  });
+});

@@ -11,7 +11,7 @@ import { FIRST_RENDER_PATIENCE_MS, MAX_LEAD_NAME_LENGTH, type ScoreOutcome } fro
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
 import { PAGE_FIELD_LIMITS, type PageFields } from '../crm/types';
-import { clipText, dialogOpen, flatTreeParent, observeComposed, pageLocale } from '../crm/dom';
+import { clipText, dialogOpen, flatTreeParent, observeComposed, pageLocale, readText } from '../crm/dom';
 import { hashFields } from '../crm/fields-hash';
 import { failedOutcome, isCrmChange, mountBadge, replaceBadge, type BadgeHandle } from './badge-ui';
 import { EXTENSION_RELOADED } from './navigation';
@@ -78,11 +78,15 @@ interface Run {
 /** The latest run: as a run starts, the previous page's (null on the first). */
 let latestRun: Run | null = null;
 
-/** The element a change happened in: a shadow root's host for its own children, a text's parent for its value. */
+const shadowHostOf = (node: Node | null): Element | null => (node?.nodeType === Node.DOCUMENT_FRAGMENT_NODE && 'host' in node ? (node as ShadowRoot).host : null);
+
+/**
+ * The element a change happened in: a shadow root's host for its own children, a text's parent for
+ * its value (the host for a text right in a shadow root, as LWC renders a formatted name's).
+ */
 function elementOf(node: Node): Element | null {
   if (node.nodeType === Node.ELEMENT_NODE) return node as Element;
-  if (node.nodeType === Node.DOCUMENT_FRAGMENT_NODE && 'host' in node) return (node as ShadowRoot).host;
-  return node.parentElement;
+  return shadowHostOf(node) ?? node.parentElement ?? shadowHostOf(node.parentNode);
 }
 
 /** `element` is `container` or inside it in the rendered tree (through slots and shadow hosts). */
@@ -173,12 +177,20 @@ export const recordBadge: ContentFeature = {
         refresh(read());
       }, TITLE_GRACE_MS);
     };
+    /**
+     * `view`'s own title (the badge's anchor) shows `name`: not only the browser tab's title, which the name falls back
+     * to and which still names the previous record while a console tab's view is an empty shell.
+     */
+    const titledWith = (view: Element, name: string) => {
+      const title = adapter.findBadgeAnchor(document);
+      return title !== null && isWithin(title, view) && readText(title).includes(name);
+    };
     /** What the last read found that a change outside its record view can change: the view, and whether a dialog was open. */
     let lastRead: { view: Element | null; dialogOpen: boolean } = { view: null, dialogOpen: false };
     /**
      * What the page shows now, its title read once. A view seen for the first time, other than the one held back, is this
-     * record's while its fields are awaited. Once they were read, a new view is this record's at once if its title names
-     * this record as last read (Lightning rendering it again: an edit saved, a tab refreshed), whatever its fields now
+     * record's while its fields are awaited. Once they were read, a new view is this record's at once if its own title
+     * names this record as last read (`titledWith`) (Lightning rendering it again: an edit saved, a tab refreshed), whatever its fields now
      * are; without a name to go by, if it shows the fields last read too. Any other new view is this record's only if the
      * URL still names this record TITLE_GRACE_MS later: a console shows a tab before its URL names that tab's lead, and the
      * lead shown until then must not take it. The name decides, not the fields: they change with every edit saved, while
@@ -194,7 +206,7 @@ export const recordBadge: ContentFeature = {
       lastRead = { view, dialogOpen: dialogOpen(document) };
       if (view !== null && view !== heldView && !recordOfView.has(view)) {
         const showsFieldsLastRead = shown.hash !== null && shown.hash === lastShown.get(thisRecord)?.hash;
-        const rendersThisRecordAgain = shown.name === requested?.name && (shown.name !== undefined || showsFieldsLastRead);
+        const rendersThisRecordAgain = shown.name === requested?.name && (showsFieldsLastRead || (shown.name !== undefined && titledWith(view, shown.name)));
         if (!thisRun.fieldsRead || rendersThisRecordAgain) recordOfView.set(view, thisRecord);
         else takeViewIfKept(view);
       }
