@@ -113,8 +113,6 @@ it('removes the synced leads the CRM deleted, unless changed after the deletion 
   await db.leadScores.bulkPut(['hubspot|1', 'hubspot|3'].map((leadKey) => ({ key: `m|${leadKey}`, modelId: 'm', leadKey, probability: 0.5, score: 50, tier: 'warm' as const, topReason: '', scoredAt: 0 })));
   // What write-back wrote to them: a deleted lead's reason text goes with it.
   await db.settings.bulkPut(['hubspot|1', 'hubspot|3'].map((leadKey) => ({ key: `written-back-values:${leadKey}`, value: { leadlens_reason: 'Job title: CTO' } })));
-  // A model trained here scored them held out: a capacity policy ranks every lead it holds.
-  await db.heldOutScores.put({ modelId: 'trained-1', leadKeys: ['hubspot|1', 'hubspot|2', 'hubspot|3'], probabilities: Float64Array.of(0.1, 0.2, 0.3) });
   const deletions = { kind: 'deleted-since' as const, coveredTo: 1000, records: ['1', '3', '4', '5', '6'].map((id) => ({ id, deletedAt: 300 })) };
   const state = await store.finishSync('hubspot', deletions, (removed) => ({ ...INITIAL_SYNC_STATE, status: 'done', lastRun: { synced: 0, removed, finishedAt: 1, seconds: 0 } }));
 
@@ -123,7 +121,6 @@ it('removes the synced leads the CRM deleted, unless changed after the deletion 
   expect(await db.leads.toCollection().primaryKeys()).toEqual(['hubspot|2', 'hubspot|3', 'hubspot|4', 'salesforce|5']);
   expect(await db.leadScores.toCollection().primaryKeys()).toEqual(['m|hubspot|3']);
   expect(await db.settings.where('key').startsWith('written-back-values:').primaryKeys()).toEqual(['written-back-values:hubspot|3']);
-  expect(await db.heldOutScores.get('trained-1')).toEqual({ modelId: 'trained-1', leadKeys: ['hubspot|2', 'hubspot|3'], probabilities: Float64Array.of(0.2, 0.3) });
   await expectSummariesInStep(db);
   db.close();
 });

@@ -188,13 +188,11 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
       const goneNow = async () => (deletions === null ? [] : goneLeadKeys(crm, deletions));
       const candidates = new Set(await goneNow());
       const finish = () =>
-        db.transaction('rw', [...db.leadTables, db.leadScores, db.scores, db.settings, db.heldOutScores], async () => {
+        db.transaction('rw', [...db.leadTables, db.leadScores, db.scores, db.settings], async () => {
           // Judged again as the leads are now: one written while the lock was awaited (a demo
           // reseed of the same key) stays. Only candidates go, as only they paused the bulk scoring.
           const keys = candidates.size === 0 ? [] : (await goneNow()).filter((key) => candidates.has(key));
           await db.deleteLeads(keys);
-          // Their held-out probabilities too: a capacity policy ranks every lead a model scored held out.
-          await db.forgetHeldOutScoresOf(new Set(keys));
           await deleteRecordPageScores(keys);
           await db.settings.bulkDelete(keys.map(writtenValuesKey));
           return putSyncState(db, crm, finished(keys.length));
