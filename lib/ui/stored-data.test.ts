@@ -82,6 +82,22 @@ it("gives every scored lead's probability to rank, outcome known or not, held-ou
   expect([...probabilities].sort()).toEqual([0.2, 0.8]);
 });
 
+it('ranks no lead deleted since the model was trained, and its held-out probability again once it is restored', async () => {
+  const trained = lead('hubspot|trained', 'trained', 0);
+  await db.putLeads([lead('hubspot|open', 'open', null), trained]);
+  await db.leadScores.bulkPut([score('k', 'hubspot|open', 0.3), score('k', 'hubspot|trained', 0.99)]);
+  await db.heldOutScores.put({ modelId: 'k', leadKeys: ['hubspot|trained', 'hubspot|deleted'], probabilities: Float64Array.from([0.2, 0.7]) });
+  // hubspot|deleted: the CRM deleted it after training; a capacity policy sorts the leads there are.
+  expect([...(await labelledProbabilities('k')).ranked].sort()).toEqual([0.2, 0.3]);
+
+  // hubspot|trained deleted, then restored in the CRM and synced again: ranked by its held-out probability, not its flattering stored score.
+  await db.deleteLeads(['hubspot|trained']);
+  expect([...(await labelledProbabilities('k')).ranked]).toEqual([0.3]);
+  await db.putLeads([trained]);
+  await db.leadScores.put(score('k', 'hubspot|trained', 0.99));
+  expect([...(await labelledProbabilities('k')).ranked].sort()).toEqual([0.2, 0.3]);
+});
+
 it('labels the leads by the model’s outcome rule when it has one, leaving out those open by it', async () => {
   const atStage = (key: string, outcome: StoredLead['outcome'], lifecyclestage: string): StoredLead => ({ ...lead(key, key, outcome), fields: { lifecyclestage } });
   // Stored at sync as "reached opportunity"; model r was trained on "reached customer".

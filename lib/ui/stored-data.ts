@@ -134,8 +134,8 @@ export interface LabelledProbabilities {
   /** How many of them, first, are held-out probabilities of leads the model was trained on. */
   heldOut: number;
   /**
-   * [M] the model's probability of every lead it scored, outcome known or not (held-out for those
-   * it was trained on), apart from the made-up ones the drift check leaves out too
+   * [M] the model's probability of every stored lead it scored, outcome known or not (held-out for
+   * those it was trained on), apart from the made-up ones the drift check leaves out too
    * (`madeUpLeads`): a capacity policy, which reads no outcome, ranks these, not the few
    * whose outcome is known, and each tier's contacts are its share of them.
    */
@@ -190,10 +190,15 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
   const heldOut = await db.heldOutScores.get(modelId);
   const trainedOn = new Set(heldOut?.leadKeys);
   const ranked: number[] = [];
-  heldOut?.leadKeys.forEach((leadKey, i) => {
-    if (!madeUp.has(leadKey)) ranked.push(heldOut.probabilities[i]);
+  await forEachSlice(heldOut?.leadKeys ?? [], PAGE_CHUNK, async (leadKeys, start) => {
+    // Only the leads still stored: one the CRM deleted since is sorted by no policy. Its held-out
+    // probability stays kept, for when it is restored (its stored score would flatter the model).
+    const stored = await db.leadSummaries.bulkGet(leadKeys);
+    leadKeys.forEach((leadKey, i) => {
+      if (stored[i] !== undefined && !madeUp.has(leadKey)) ranked.push(heldOut!.probabilities[start + i]);
+    });
+    await add(leadKeys, (i) => heldOut!.probabilities[start + i], false);
   });
-  await forEachSlice(heldOut?.leadKeys ?? [], PAGE_CHUNK, (leadKeys, start) => add(leadKeys, (i) => heldOut!.probabilities[start + i], false));
   const heldOutCount = labels.length;
   await forEachChunk(
     db.leadScores,
