@@ -361,7 +361,7 @@ it('says "reconnect" when the CRM refuses the credentials, and "connected" once 
   await startWriteBack(target);
   await writeBackFinished('hubspot');
   // The write-back and the connection say what fixes it, as its check does (`failureInPlainWords`), not the HTTP text.
-  expect(await readWriteBack('hubspot')).toMatchObject({ status: 'error', error: 'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401)', refusedCredentials: true });
+  expect(await readWriteBack('hubspot')).toMatchObject({ status: 'error', error: 'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401)', stoppedBySignInRefusal: true });
   expect(await readStatus('hubspot')).toMatchObject({ status: 'reconnect', message: 'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401)' });
 
   // A new token of the same portal, or the portal's app allowed again: written.
@@ -464,7 +464,7 @@ it('says "reconnect" when the CRM refuses the credentials at the field check, be
   vi.spyOn(writer, 'checkWritableFields').mockRejectedValueOnce(new CrmError('auth', 'HubSpot rejected the credentials: HTTP 401', 401));
   const ended = await writeBackToEnd(WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null }));
   // The write-back and the connection say what fixes it, as its check does (`failureInPlainWords`), not the HTTP text.
-  expect(ended).toMatchObject({ status: 'error', error: 'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401)', refusedCredentials: true, finishedAt: expect.any(Number) });
+  expect(ended).toMatchObject({ status: 'error', error: 'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401)', stoppedBySignInRefusal: true, finishedAt: expect.any(Number) });
   expect(await readStatus('hubspot')).toMatchObject({ status: 'reconnect', message: 'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401)' });
   expect(updates).toEqual([]);
 });
@@ -487,7 +487,7 @@ it('refuses fields the CRM client will not let it fill before anything is scored
   const refused = await writeBackToEnd(target);
   expect(refused).toMatchObject({ status: 'error', error: expect.stringMatching(/jobtitle.*HubSpot's own properties/) });
   // A field refused: the credentials were taken.
-  expect(refused.refusedCredentials).toBeUndefined();
+  expect(refused.stoppedBySignInRefusal).toBeUndefined();
   expect(check).toHaveBeenCalledWith([{ name: 'leadlens_score', holds: 'number', largest: 99 }, { name: 'jobtitle', holds: 'text', values: ['Hot', 'Warm', 'Cold'] }], expect.any(AbortSignal));
   expect(updates).toEqual([]);
   expect(await db.leadScores.count()).toBe(0);

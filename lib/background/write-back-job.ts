@@ -574,7 +574,7 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
       writtenWith: heldAtEnd(reached),
       status: cancelled ? 'cancelled' : 'error',
       error: cancelled ? null : message,
-      ...(refusedBy && !cancelled && { refusedCredentials: true as const }),
+      ...(refusedBy && !cancelled && { stoppedBySignInRefusal: true as const }),
       finishedAt: Date.now(),
     });
   }

@@ -92,7 +92,7 @@ export const WriteBackSummarySchema = z.object({
   /** Why the whole job stopped (not connected, a field refused, no scores, the service worker was stopped). */
   error: z.string().nullable(),
   /** It stopped because the CRM refused the credentials (`error` says the step that fixes it); absent otherwise, and from an older LeadLens. */
-  refusedCredentials: z.literal(true).optional(),
+  stoppedBySignInRefusal: z.literal(true).optional(),
   finishedAt: z.number().nullable(),
   /**
    * The model whose scores it wrote, and the tier thresholds their tiers came from: the CRM's

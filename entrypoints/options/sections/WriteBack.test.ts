@@ -84,7 +84,7 @@ async function renderSection() {
 
 it('says the step that fixes credentials the CRM refused, and not once they are reconnected', async () => {
   const refusal = 'HubSpot did not accept the access token: paste a current access token of your private app (or service key), then Reconnect (HTTP 401)';
-  hubspot = summary('hubspot', 'error', { done: 0, total: 15, error: refusal, refusedCredentials: true, finishedAt: 2 });
+  hubspot = summary('hubspot', 'error', { done: 0, total: 15, error: refusal, stoppedBySignInRefusal: true, finishedAt: 2 });
   hubspotConnection = 'reconnect';
   await renderSection();
   const stopped = () => Array.from(form()!.querySelectorAll('[role="alert"]')).find((alert) => alert.textContent!.startsWith('The write-back to HubSpot stopped'))?.textContent;

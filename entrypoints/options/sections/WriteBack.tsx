@@ -289,8 +289,8 @@ function CancelWriteBack({ crm, takesFocus, onFocus, onCancel }: { crm: CrmKind;
 }
 
 /** Why the write-back stopped: a refusal of credentials reconnected since no longer asks the step it names. */
-const stopReason = ({ crm, error, refusedCredentials }: WriteBackSummary, connection: ConnectionReply['status'] | undefined) =>
-  refusedCredentials && connection === 'connected' ? refusedThenReconnected(crm) : error;
+const stopReason = ({ crm, error, stoppedBySignInRefusal }: WriteBackSummary, connection: ConnectionReply['status'] | undefined) =>
+  stoppedBySignInRefusal && connection === 'connected' ? refusedThenReconnected(crm) : error;
 
 const scoringLabel = (crm: CrmKind) => `Scoring the leads synced from ${CRM_LABEL[crm]}`;
 
