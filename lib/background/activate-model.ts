@@ -10,7 +10,6 @@ import type { SourceKind } from '../ml/featurize';
 import { activeModelId, adoptRebuiltBundledModel, dropScoresOfRetiredModels } from '../ml/model-store';
 import { activateModel, rollBack } from '../ml/model-versions';
 import { dexieSyncStore } from '../sync/store';
-import { keepWorkerAliveDuring } from './keep-alive';
 import { OffscreenJobInterrupted, resumeOffscreenJobs, scoreStoredLeadsOffscreen } from './offscreen-engine';
 import { retierOwedScores } from './retier';
 
@@ -41,13 +40,13 @@ async function recordRequestFailedBeforeRun(modelId: string, before: JobProgress
 /**
  * Once a scoring of every stored lead with `modelId` succeeded and it is still the active model,
  * drops the scores of models neither active nor the roll back (`dropScoresOfRetiredModels`), in
- * the background: it waits for the jobs' turn, which the reply to an activation must not.
+ * the background: it waits for the jobs' turn, which the reply to an activation must not. Not
+ * kept alive for: a worker stopped meanwhile leaves the rest to the next full scoring's drop.
  */
 function dropRetiredScoresAfterScoringOf(modelId: string): void {
-  const dropping = (async () => {
+  void (async () => {
     if ((await activeModelId()) === modelId) await dropScoresOfRetiredModels();
-  })();
-  void keepWorkerAliveDuring(dropping).catch((error: unknown) => console.warn('LeadLens: dropping the stored scores of models no longer active failed:', error));
+  })().catch((error: unknown) => console.warn('LeadLens: dropping the stored scores of models no longer active failed:', error));
 }
 
 /**
