@@ -1,6 +1,7 @@
+import { Fragment } from 'react';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { MIN_CHANGE_POINTS, type Deviation, type HotterPlan } from '@/lib/ml/insights';
-import { formatProbabilityWithTiers, formatThreshold, oddsFactor, type TierThresholds } from '@/lib/presentation';
+import { formatProbabilityWithTiers, formatThreshold, oddsFactor, planChangeInWords, planOutcomeInWords, type TierThresholds } from '@/lib/presentation';
 import { TierLabel } from './TierLabel';
 
 // Values come from CRM data (a category, a number as the CRM wrote it): each sits in <bdi>, so
@@ -149,23 +150,20 @@ export function HotterPlanView({ plan, tiers, notOnPage = [] }: { plan: HotterPl
     return <p>No change to engagement would noticeably raise this lead's score: its fit decides it.</p>;
   }
   const [before, after] = beforeAndAfter(plan, tiers);
+  const outcome = planOutcomeInWords(plan.reaches, plan.changes.length);
   return (
     <div className="hotter-plan">
       <p>
-        {plan.reaches ? `${plan.changes.length === 1 ? 'This change' : 'These changes'} would make it ` : 'The changes that help most would not make it '}
-        <TierLabel tier={plan.targetTier} /> (from {formatThreshold(plan.threshold)} likely){plan.reaches ? ': ' : ', only raise it: '}
+        {outcome.before}
+        <TierLabel tier={plan.targetTier} /> (from {formatThreshold(plan.threshold)} likely){outcome.after}:{' '}
         {before} → {after}.
       </p>
       <ol>
         {plan.changes.map((change) => (
           <li key={change.feature}>
-            {change.label}: <bdi>{change.from}</bdi> → <bdi>{change.to}</bdi>
-            {change.alsoChanges.map((follower) => (
-              <span key={follower.feature}>
-                , which takes {follower.label} from <bdi>{follower.from}</bdi> to <bdi>{follower.to}</bdi>
-              </span>
-            ))}{' '}
-            (odds ×{oddsFactor(change.calibratedPoints)})
+            {planChangeInWords(change, (value) => <bdi>{value}</bdi>).map((part, i) => (
+              <Fragment key={i}>{part}</Fragment>
+            ))}
           </li>
         ))}
       </ol>

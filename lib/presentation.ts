@@ -8,6 +8,7 @@ import type { Reason, Tier } from './messaging/protocol';
 import type { SyncSummary } from './messaging/protocol-sync';
 import { visibleText } from './ml/visible-text';
 import type { SourceKind } from './ml/featurize';
+import type { Change as PlanChange } from './ml/insights';
 import type { Manifest, Tiers } from './ml/manifest';
 import { chanceMargin } from './ml/train/metrics';
 
@@ -285,6 +286,37 @@ export function reasonInWords(reason: Reason): { label: string; value: string; d
 export function oddsFactor(points: number): string {
   return String(Number(Math.exp(Math.abs(points)).toPrecision(2)));
 }
+
+/**
+ * One change of a "what would make it hotter" plan in words, as the side panel lists it and the
+ * badge's popover: "Marketing e-mails opened: 4 → 12, which takes E-mail click rate from 0.25 to
+ * 0.08 (odds ×1.8)". The lead's values are CRM data: each goes through `value`, which isolates it
+ * (`<bdi>` on a page, `isolatedText` in plain text) so a right-to-left or direction-control
+ * character in it cannot reorder the words around it.
+ */
+export function planChangeInWords<T>(change: PlanChange, value: (text: string) => T): (string | T)[] {
+  return [
+    `${change.label}: `,
+    value(change.from),
+    ' → ',
+    value(change.to),
+    ...change.alsoChanges.flatMap((follower) => [`, which takes ${follower.label} from `, value(follower.from), ' to ', value(follower.to)]),
+    ` (odds ×${oddsFactor(change.calibratedPoints)})`,
+  ];
+}
+
+/**
+ * Whether a plan's changes reach the tier it aims at, in the words around that tier's name, as the
+ * side panel and the badge's popover say it: "These changes would make it [Hot]", or "The changes
+ * that help most would not make it [Hot], only raise it".
+ */
+export function planOutcomeInWords(reaches: boolean, changeCount: number): { before: string; after: string } {
+  if (!reaches) return { before: 'The changes that help most would not make it ', after: ', only raise it' };
+  return { before: `${changeCount === 1 ? 'This change' : 'These changes'} would make it `, after: '' };
+}
+
+/** Text isolated in plain text (FSI … PDI), as `<bdi>` isolates it on a page. */
+export const isolatedText = (text: string) => `\u2068${text}\u2069`;
 
 /** Whether a reason moves the odds enough to be named as one (×1.05 either way). */
 export const movesTheOdds = (reason: Reason) => Math.abs(reason.points) >= 0.05;

@@ -18,11 +18,11 @@ import { CrmKindSchema } from '../messaging/schemas';
 import { FIRST_RENDER_PATIENCE_MS } from '../messaging/protocol';
 import type { OpenLead } from '../messaging/protocol-leads';
 import { valuesAsWritten, type PageRead } from '../ml/explain';
-import { recordKey, type RawRecord, type SourceKind } from '../ml/featurize';
-import { fieldSourcesOf, type Feature, type Manifest } from '../ml/manifest';
+import { recordKey, type RawRecord } from '../ml/featurize';
+import type { Manifest } from '../ml/manifest';
 import { nameOrFallback } from '../presentation';
 import { mayBeDemoCrm, pageAccess, storedLeadServes, type PageAccess } from './page-access';
-import { scoredFields, scoreRecord, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
+import { fieldsReadOf, scoredFields, scoreRecord, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
 
 const openLeadKey = (tabId: number) => `openLead:${tabId}`;
 const LAST_CRM_TAB_KEY = 'lastCrmTabId';
@@ -127,10 +127,6 @@ export interface ExplainDeps extends Pick<ScoringDeps, 'fetchRecord' | 'cache' |
 
 export type OpenLeadOutcome = { ok: true; lead: OpenLead } | { ok: false; error: string };
 
-/** Whether `fields` holds every field `feature` reads from `source`, empty or not, as featurization finds them (`recordKey`). */
-const holdsFieldsOf = (fields: RawRecord, feature: Feature, source: SourceKind) =>
-  fieldSourcesOf(feature.derive).every((from) => from[source] !== undefined && recordKey(fields, from[source]) !== undefined);
-
 /**
  * Whether the badge's cached `fields` came from the CRM's API record rather than from the page
  * alone: the cache does not say, but the API record holds fields the page does not show.
@@ -170,7 +166,7 @@ export async function explainInFull(lead: LeadToScore, name: string, deps: Expla
     recordId: lead.recordId,
     name,
     row: Array.from(scored.row, (value) => (Number.isNaN(value) ? null : value)),
-    fieldsRead: manifest.features.map((feature) => recordRead || holdsFieldsOf(fields, feature, lead.crm)),
+    fieldsRead: fieldsReadOf(manifest, fields, lead.crm, recordRead),
     contributions: scored.contributions,
     valuesAsWritten: valuesAsWritten(manifest, fields, lead.crm, now, page),
   };

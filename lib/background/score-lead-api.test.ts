@@ -4,8 +4,11 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateDemoLeads } from '../crm/demo-data';
 import type { RawRecord } from '../ml/featurize';
+import { whatWouldMakeHotter } from '../ml/insights';
 import { fieldsRead, parseManifest, type Manifest } from '../ml/manifest';
 import type { ScoredLead } from '../messaging/protocol';
+import type { OpenLead } from '../messaging/protocol-leads';
+import { isolatedText, planChangeInWords } from '../presentation';
 import { explainInFull } from './open-lead';
 import { scoreLead, type CachedScoreEntry, type ScoringDeps } from './score-lead';
 
@@ -182,5 +185,41 @@ describe('scoreLead with the CRM API', () => {
     for (const [key, entry] of cache) cache.set(key, { ...entry, fields: undefined });
     await explained(page, 'A lead', explainDeps);
     expect(calls.api).toBe(4);
+  });
+
+  it('gives the badge the side panel’s plan, from the record the API read and from the page alone, which knows fewer fields', async () => {
+    /** The side panel's plan for its lead (OpenLeadView's call), in the badge's words. */
+    const panelPlan = (open: OpenLead) => {
+      const plan = whatWouldMakeHotter(
+        { ...manifest, tiers: { ...manifest.tiers, ...open.tiers } },
+        open.row.map((cell) => cell ?? Number.NaN),
+        open.contributions,
+        open.crm,
+        open.tier,
+        open.fieldsRead,
+        open.valuesAsWritten,
+      );
+      if (!plan || plan.changes.length === 0) return undefined;
+      return { targetTier: plan.targetTier, reaches: plan.reaches, changes: plan.changes.map((change) => planChangeInWords(change, isolatedText).join('')) };
+    };
+    const demoLeads = generateDemoLeads({ count: 30, seed: 5, now: new Date('2026-11-01T00:00:00Z') });
+    let planned = 0;
+    let differ = 0;
+    for (const demo of demoLeads) {
+      const page = { crm: 'hubspot' as const, recordId: demo.hubspotId, fields: { jobtitle: demo.hubspot.jobtitle ?? '', hs_analytics_num_visits: String(demo.hubspot.hs_analytics_num_visits ?? '') } };
+      const withApi = setup(demo.hubspot).deps;
+      const pageAlone = { ...setup(null).deps, fetchRecord: undefined };
+      const badges = [await scoreLead(page, withApi), await scoreLead(page, pageAlone)];
+      const panels = [await explained(page, 'A lead', { ...withApi, manifest }), await explained(page, 'A lead', { ...pageAlone, manifest })];
+      badges.forEach((badge, i) => {
+        if (!badge.ok) throw new Error(badge.error);
+        expect(badge.lead.hotter).toEqual(panelPlan(panels[i]));
+        if (badge.lead.hotter) planned++;
+      });
+      if (badges[0].ok && badges[1].ok && JSON.stringify(badges[0].lead.hotter) !== JSON.stringify(badges[1].lead.hotter)) differ++;
+    }
+    expect(planned).toBeGreaterThan(0);
+    // The page alone shows few fields: its plan, changing none it does not show, is another.
+    expect(differ).toBeGreaterThan(0);
   });
 });

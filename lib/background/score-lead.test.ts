@@ -3,8 +3,11 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoLeads } from '../crm/demo-data';
 import { startingPoint } from '../ml/explain';
+import { modelHasShapes, whatWouldMakeHotter } from '../ml/insights';
 import { fieldsRead, parseManifest, type Manifest } from '../ml/manifest';
 import { ScoreResponseSchema, type ScoredLead } from '../messaging/protocol';
+import { isolatedText, planChangeInWords } from '../presentation';
+import { explainInFull } from './open-lead';
 import { MODEL_GAVE_NO_SCORE, NO_READABLE_FIELDS, scoreLead, scoredFields, type CachedScoreEntry, type EngineRows, type ScoringDeps } from './score-lead';
 
 let manifest: Manifest;
@@ -210,5 +213,75 @@ describe('scoreLead', () => {
     expect(await scoreLead(request, unscorable)).toEqual({ ok: false, error: MODEL_GAVE_NO_SCORE });
     await scoreLead(request, unscorable);
     expect(runs).toEqual([1, 1]);
+  });
+
+  describe('what would make the lead hotter, for the badge', () => {
+    const demoLeads = generateDemoLeads({ count: 40, seed: 3, now });
+    const requestOf = (demo: (typeof demoLeads)[number]) => ({
+      crm: 'hubspot' as const,
+      recordId: demo.hubspotId,
+      fields: Object.fromEntries(Object.entries(demo.hubspot).flatMap(([key, value]) => (value === null ? [] : [[key, String(value)]]))),
+    });
+    /** Each demo lead's badge reply, and the plan the side panel works out for it (OpenLeadView's call, on `explainInFull`'s lead). */
+    async function badgeAndPanel() {
+      const { value } = deps();
+      return Promise.all(
+        demoLeads.map(async (demo) => {
+          const request = requestOf(demo);
+          const badge = await scoreLead(request, value);
+          const open = await explainInFull(request, 'A lead', { ...value, manifest });
+          if (!badge.ok || !open.ok) throw new Error('every demo lead scores');
+          const { lead } = open;
+          const tieredAsTheLead: Manifest = { ...manifest, tiers: { ...manifest.tiers, ...lead.tiers } };
+          const row = lead.row.map((cell) => cell ?? Number.NaN);
+          const plan = whatWouldMakeHotter(tieredAsTheLead, row, lead.contributions, lead.crm, lead.tier, lead.fieldsRead, lead.valuesAsWritten);
+          return { badge: ScoreResponseSchema.parse(badge), plan };
+        }),
+      );
+    }
+
+    it('sends the side panel’s plan for a record, its target tier and each change in the panel’s words', async () => {
+      expect(modelHasShapes(manifest)).toBe(true);
+      const scored = await badgeAndPanel();
+      const planned = scored.filter(({ plan }) => plan && plan.changes.length > 0);
+      expect(planned.length).toBeGreaterThan(0);
+      for (const { badge, plan } of scored) {
+        if (!badge.ok) throw new Error('scored');
+        if (!plan || plan.changes.length === 0) {
+          expect(badge.lead.hotter).toBeUndefined();
+          continue;
+        }
+        expect(badge.lead.hotter).toEqual({
+          targetTier: plan.targetTier,
+          reaches: plan.reaches,
+          changes: plan.changes.map((change) => planChangeInWords(change, isolatedText).join('')),
+        });
+      }
+    });
+
+    it('sends none for a hot lead, nor for a model without shape functions', async () => {
+      const scored = await badgeAndPanel();
+      const hot = scored.filter(({ badge }) => badge.ok && badge.lead.tier === 'hot');
+      expect(hot.length).toBeGreaterThan(0);
+      for (const { badge } of hot) expect(badge.ok && badge.lead.hotter).toBeUndefined();
+
+      const planned = demoLeads.find((_, i) => scored[i].plan?.changes.length);
+      const shapeless: Manifest = { ...manifest, modelId: 'shapeless', terms: manifest.terms.map(({ shape: _shape, ...term }) => term) };
+      const outcome = await scoreLead(requestOf(planned!), { ...deps().value, activeManifest: async () => shapeless });
+      if (!outcome.ok) throw new Error(outcome.error);
+      expect(outcome.lead.hotter).toBeUndefined();
+    });
+
+    it('keeps the plan with the cached score, and a reply cached before badges had one still parses', async () => {
+      const { value } = deps();
+      const planned = (await badgeAndPanel()).findIndex(({ plan }) => plan?.changes.length);
+      const request = requestOf(demoLeads[planned]);
+      const first = await scoreLead(request, value);
+      expect(first.ok && first.lead.hotter).toBeTruthy();
+      expect(await scoreLead(request, value)).toEqual(first);
+      if (!first.ok) throw new Error('scored');
+      const { hotter: _hotter, ...older } = first.lead;
+      expect(ScoreResponseSchema.parse({ ok: true, lead: older })).toEqual({ ok: true, lead: older });
+    });
   });
 });

@@ -7,12 +7,15 @@
  * onnxruntime-node, and in the extension with the offscreen engine and Dexie.
  */
 import { isDefaultModel } from '../ml/bundled-model';
-import { explainLead, featuresTracked, type PageRead } from '../ml/explain';
-import { featurizeRecord, knownFeatureCount, type RawRecord, type SourceKind } from '../ml/featurize';
-import { fieldsRead, type Manifest } from '../ml/manifest';
+import { explainLead, featuresTracked, valuesAsWritten, type PageRead } from '../ml/explain';
+import { featurizeRecord, knownFeatureCount, recordKey, type RawRecord, type SourceKind } from '../ml/featurize';
+import { modelHasShapes, whatWouldMakeHotter } from '../ml/insights';
+import { fieldSourcesOf, fieldsRead, type Feature, type Manifest } from '../ml/manifest';
 import { pageConventions, pageFieldsAsData } from '../ml/page-values';
 import { scoreAndTier } from '../ml/score';
 import type { ScoredLead, ScoreOutcome, ScoreRequest } from '../messaging/protocol';
+import { HOTTER_CHANGES_MAX } from '../messaging/schemas';
+import { isolatedText, planChangeInWords } from '../presentation';
 import type { CrmKind } from '../crm/types';
 import { hashFields } from '../crm/fields-hash';
 import type { CachedScore } from '../db/db';
@@ -97,12 +100,50 @@ export async function scoreLead(request: LeadToScore, deps: ScoringDeps): Promis
 
   const now = deps.now();
   const page = pageReadOf(request, manifest);
-  const { fields, readFailed } = await withRecordFields(request, manifest, deps, page);
+  const { fields, readFailed, recordRead } = await withRecordFields(request, manifest, deps, page);
   const scored = await scoreRecord(manifest, fields, request.crm, now, page, deps.runModel);
   if (!scored.ok) return scored;
+  const hotter = hotterInWords(manifest, scored, fields, request.crm, now, page, recordRead);
+  const lead: ScoredLead = hotter ? { ...scored.lead, hotter } : scored.lead;
   // A score of the page's fields alone because the CRM did not answer is not kept: the next visit reads the record again.
-  if (!readFailed) await deps.cache.put(key, { fieldsHash, lead: scored.lead, fields: fieldsModelReads(fields, manifest, request.crm) });
-  return { ok: true, lead: scored.lead };
+  if (!readFailed) await deps.cache.put(key, { fieldsHash, lead, fields: fieldsModelReads(fields, manifest, request.crm) });
+  return { ok: true, lead };
+}
+
+/**
+ * Per feature, whether its fields were read (`FieldsRead`): all when the CRM's record was, else
+ * those `fields` hold, empty or not, as featurization finds them (`recordKey`): a field the page
+ * does not show is not known, not empty. The side panel's explanation (`explainInFull`) reads them so too.
+ */
+export function fieldsReadOf(manifest: Manifest, fields: RawRecord, source: SourceKind, recordRead: boolean): boolean[] {
+  const holdsFieldsOf = (feature: Feature) => fieldSourcesOf(feature.derive).every((from) => from[source] !== undefined && recordKey(fields, from[source]) !== undefined);
+  return manifest.features.map((feature) => recordRead || holdsFieldsOf(feature));
+}
+
+/**
+ * The badge's short "what would make it hotter": the side panel's plan for the lead, worked out on
+ * the same inputs (the tier it was scored with, the fields read, its values as the CRM wrote them),
+ * so the two never disagree, each change in the side panel's words. None for a hot lead, a model
+ * without shape functions, or a plan with no change (the side panel says why).
+ */
+function hotterInWords(
+  manifest: Manifest,
+  scored: Extract<ScoredRecord, { ok: true }>,
+  fields: RawRecord,
+  crm: CrmKind,
+  now: Date,
+  page: PageRead,
+  recordRead: boolean,
+): ScoredLead['hotter'] {
+  if (scored.lead.tier === 'hot' || !modelHasShapes(manifest)) return undefined;
+  const read = fieldsReadOf(manifest, fields, crm, recordRead);
+  const plan = whatWouldMakeHotter(manifest, scored.row, scored.contributions, crm, scored.lead.tier, read, valuesAsWritten(manifest, fields, crm, now, page));
+  if (!plan || plan.changes.length === 0) return undefined;
+  return {
+    targetTier: plan.targetTier,
+    reaches: plan.reaches,
+    changes: plan.changes.slice(0, HOTTER_CHANGES_MAX).map((change) => planChangeInWords(change, isolatedText).join('')),
+  };
 }
 
 /** A record scored (`scoreRecord`): its score as the badge shows it, with the model's input and output behind it. */
@@ -177,23 +218,24 @@ export function pageReadOf(request: LeadToScore, manifest: Manifest): PageRead {
  * (`pageReadOf`). The badge and the side panel's explanation both score these, so they agree.
  * `readFailed`: the CRM was asked and did not answer (an error, or no answer in time), unlike a
  * CRM not connected or a record it does not have, which asking again would not change.
+ * `recordRead`: the CRM's record was read, so every field the model reads was (`fieldsReadOf`).
  */
 export async function withRecordFields(
   request: LeadToScore,
   manifest: Manifest,
   deps: Pick<ScoringDeps, 'fetchRecord'>,
   page: PageRead,
-): Promise<{ fields: RawRecord; readFailed: boolean }> {
+): Promise<{ fields: RawRecord; readFailed: boolean; recordRead: boolean }> {
   let readFailed = false;
   const api = await deps.fetchRecord?.(request.crm, request.recordId, fieldsRead(manifest.features, request.crm)).catch((error: unknown) => {
     console.warn('LeadLens: could not read the record from the CRM; scoring the fields on the page', error instanceof Error ? error.message : '');
     readFailed = true;
     return null;
   });
-  if (!api) return { fields: page.read, readFailed };
+  if (!api) return { fields: page.read, readFailed, recordRead: false };
   const merged: RawRecord = { ...api };
   for (const [name, value] of Object.entries(page.read)) if (api[name] === undefined || api[name] === null || api[name] === '') merged[name] = value;
-  return { fields: merged, readFailed };
+  return { fields: merged, readFailed, recordRead: true };
 }
 
 /**

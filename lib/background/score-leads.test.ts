@@ -87,6 +87,24 @@ describe('scoreLeadsById', () => {
     expect(row.lead.featuresTotal).toBe(single.lead.featuresTotal);
   });
 
+  it('works out no plan for a list’s rows, which its record page’s badge gets: the list stays quick to score', async () => {
+    const { value } = deps(known);
+    const rows = await scoreLeadsById('salesforce', known.map((record) => record.recordId), value);
+    const pages = await Promise.all(
+      known.map((record) =>
+        scoreLead(
+          { crm: 'salesforce', recordId: record.recordId, fields: Object.fromEntries(Object.entries(record.fields).map(([k, v]) => [k, v == null ? '' : String(v)])) },
+          deps([]).value,
+        ),
+      ),
+    );
+    expect(pages.some((page) => page.ok && page.lead.hotter)).toBe(true);
+    for (const row of rows) {
+      if (row.state !== 'scored') throw new Error('every known record is scored');
+      expect(row.lead.hotter).toBeUndefined();
+    }
+  });
+
   it('answers from the cache the second time, and runs the engine again when a record changes', async () => {
     const records = known.map((record) => ({ ...record, fields: { ...record.fields } }));
     const { value, runs } = deps(records);

@@ -120,6 +120,33 @@ describe('badge', () => {
     expect(down).toEqual(['▼Days since last activity: 40 days (moderately lowers the odds)']);
   });
 
+  it('says what would make a lead hotter after its reasons, each change as text, and whether the changes reach the next tier', () => {
+    const badge = mountBadge(document, null);
+    const hotter = { targetTier: 'hot' as const, reaches: true, changes: ['Web visits: \u206814\u2069 → \u206820\u2069 (odds ×1.8)', `Lead source: \u2068${HOSTILE}\u2069 → \u2068Referral\u2069 (odds ×1.3)`] };
+    badge.show({ ok: true, lead: { ...lead, tier: 'warm', hotter } });
+    const popover = popoverOf(badge.host);
+    const labels = [...popover.querySelectorAll('.section-label')].map((label) => label.textContent);
+    expect(labels).toEqual(['Raising the score', 'Lowering the score', 'What would make it hotter']);
+    expect(popover.querySelector('.plan-outcome')!.textContent).toBe('These changes would make it Hot:');
+    expect([...popover.querySelectorAll('[data-leadlens-hotter]')].map((li) => li.textContent)).toEqual(hotter.changes);
+    // CRM values in a change are text, never markup.
+    expect(popover.querySelector('img')).toBeNull();
+    // The plan sits before the model's line.
+    const plan = popover.querySelector('.plan')!;
+    expect(plan.compareDocumentPosition(popover.querySelector('.meta')!) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+
+    badge.show({ ok: true, lead: { ...lead, tier: 'cold', hotter: { targetTier: 'warm', reaches: false, changes: [hotter.changes[0]] } } });
+    expect(popoverOf(badge.host).querySelector('.plan-outcome')!.textContent).toBe('The changes that help most would not make it Warm, only raise it:');
+  });
+
+  it('says nothing of making a lead hotter when the reply has no plan (a hot lead, a list row, a score cached before)', () => {
+    const badge = mountBadge(document, null);
+    badge.show({ ok: true, lead });
+    const popover = popoverOf(badge.host);
+    expect(popover.textContent).not.toContain('hotter');
+    expect(popover.querySelector('.plan')).toBeNull();
+  });
+
   it('says a score is LeadLens’s default model’s, learnt from made-up leads, and another model’s by its date', () => {
     const badge = mountBadge(document, null);
     badge.show({ ok: true, lead: { ...lead, modelIsDefault: true } });

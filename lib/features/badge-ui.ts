@@ -23,7 +23,7 @@
 import { BADGE_TAG, assignedSlot, clipText, flatTreeParent, pageLocale } from '../crm/dom';
 import { MAX_LEAD_NAME_LENGTH, type ScoreOutcome } from '../messaging/protocol';
 import { EXTENSION_RELOADED } from './navigation';
-import type { Reason } from '../messaging/protocol';
+import type { Reason, ScoredLead } from '../messaging/protocol';
 import {
   COULD_NOT_SCORE,
   DEFAULT_MODEL_WORDS,
@@ -32,6 +32,7 @@ import {
   TIER_LOOK,
   describeLikelihood,
   formatDay,
+  planOutcomeInWords,
   reasonInWords,
   topReasons,
   type Direction,
@@ -143,6 +144,8 @@ li { margin: 3px 0; display: flex; gap: 6px; }
 .arrow { flex: none; width: 1em; font-weight: 700; }
 .up .arrow { color: #2e7d32; } .down .arrow { color: #c62828; }
 .value { color: #333; overflow-wrap: anywhere; }
+.plan-outcome { margin: 0 0 2px; }
+.plan { list-style: disc; padding-inline-start: 1.2em; } .plan li { display: list-item; overflow-wrap: anywhere; }
 .meta { color: #666; font-size: 11px; margin: 10px 0 0; }
 .error { color: #8a1c1c; }
 .status { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; border: 0; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
@@ -534,6 +537,8 @@ function scoredPopover(lead: Extract<ScoreOutcome, { ok: true }>['lead'], crmLan
     up.length > 0 && reasonList(up, 'up', crmLanguage),
     down.length > 0 && el('p', { class: 'section-label' }, REASONS_HEADING.down),
     down.length > 0 && reasonList(down, 'down', crmLanguage),
+    lead.hotter && el('p', { class: 'section-label' }, HOTTER_HEADING),
+    lead.hotter && hotterPlan(lead.hotter),
     el('p', { class: 'meta' }, `${modelInWords(lead)} · ${lead.featuresKnown} of ${lead.featuresTotal} signals known`),
   ].filter((node): node is HTMLElement => node instanceof Node);
 }
@@ -565,6 +570,23 @@ function reasonList(reasons: Reason[], direction: Direction, crmLanguage: Record
         ),
       );
     }),
+  );
+}
+
+/** Over the popover's plan: the side panel has the plan in full, with the odds before and after. */
+const HOTTER_HEADING = 'What would make it hotter';
+
+/**
+ * The lead's plan (`ScoredLead.hotter`): whether it reaches the tier it aims at, as the side panel
+ * says it, and its changes as text, in the side panel's words, their CRM values isolated already.
+ */
+function hotterPlan({ targetTier, reaches, changes }: NonNullable<ScoredLead['hotter']>): HTMLElement {
+  const outcome = planOutcomeInWords(reaches, changes.length);
+  return el(
+    'div',
+    { class: 'hotter' },
+    el('p', { class: 'plan-outcome' }, `${outcome.before}${TIER_LOOK[targetTier].word}${outcome.after}:`),
+    el('ul', { class: 'plan' }, ...changes.map((change) => el('li', { 'data-leadlens-hotter': '' }, change))),
   );
 }
 

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { CRM_KINDS, SOURCE_KINDS } from '../crm/types';
 
 export const TierSchema = z.enum(['hot', 'warm', 'cold']);
+/** The most changes a badge's "what would make it hotter" lists: all a plan has (MAX_CHANGES), and no more for a compact popover. */
+export const HOTTER_CHANGES_MAX = 3;
 export type Tier = z.infer<typeof TierSchema>;
 
 export const CrmKindSchema = z.enum(CRM_KINDS);
@@ -61,5 +63,18 @@ export const ScoredLeadSchema = z.object({
   modelCreatedAt: z.string(),
   /** Whether the model is LeadLens's default one (`isDefaultModel`), learnt from made-up demo leads: the badge and side panel say so. */
   modelIsDefault: z.boolean(),
+  /**
+   * What would make the lead hotter, for a record page's badge (`whatWouldMakeHotter`, as the side panel
+   * works it out): the tier aimed at, whether the changes reach it, and each change in the side panel's
+   * words (`planChangeInWords`, its values isolated). Absent for a hot lead, a list's rows, a model
+   * without shape functions, a plan with no change, and scores cached before badges had it.
+   */
+  hotter: z
+    .object({
+      targetTier: TierSchema.exclude(['cold']),
+      reaches: z.boolean(),
+      changes: z.array(z.string()).min(1).max(HOTTER_CHANGES_MAX),
+    })
+    .optional(),
 });
 export type ScoredLead = z.infer<typeof ScoredLeadSchema>;
