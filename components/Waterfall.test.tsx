@@ -96,6 +96,17 @@ it('counts as raising or lowering the odds only the reasons the lists and the ta
   );
 });
 
+it('counts a pair of fields that moves the odds apart, as the lists above the chart leave it out of the reasons up and down', () => {
+  const pair: Reason = { ...reason('Lead source with Employees', -0.5), pair: true };
+  expect(describeWaterfall([...REASONS, pair], { start: '12 %', lead: '15 %' })).toBe(
+    'From a starting point of 12 %, 2 reasons raise the odds of converting, 1 reason lowers them and 1 pair of fields moves them; together they multiply the odds by 1.5, to 15 % for this lead. The table below lists each reason.',
+  );
+  const hardly = reason('Country', 0.02);
+  expect(describeWaterfall([REASONS[0], pair, { ...pair, label: 'Industry with Country' }, hardly], { start: '12 %', lead: '15 %' })).toMatch(
+    /^From a starting point of 12 %, 1 reason raises the odds of converting, no reason lowers them, 2 pairs of fields move them and 1 more hardly changes them;/,
+  );
+});
+
 it('marks each reason\'s bar up or down with an arrow, not by colour alone', () => {
   rendered = render(<Waterfall start={-2} reasons={REASONS} tiers={TIERS} />);
   const barNames = [...rendered.container.querySelectorAll('.recharts-yAxis-tick-labels text')].map((tick) => tick.textContent);

@@ -77,23 +77,28 @@ const count = (n: number, verb: string) => `${n === 0 ? 'no reason' : n === 1 ? 
 
 /**
  * The chart in a rep's words, for those who cannot see it: the probability the reasons start
- * from, how many raise and lower the odds of converting (those that move them, as the lists above
- * the chart and its table count them: `movesTheOdds`) and how many more hardly change them, by
- * how much they change them together, and the lead's probability they end at. `probabilities` as
- * the chart's dots write them: the dots are drawn text inside the image, which a screen reader
- * does not read.
+ * from, how many raise and lower the odds of converting (those the lists above the chart count:
+ * of one field, that move them, `topReasons`), how many pairs of fields move them and how many
+ * more hardly change them, by how much they change them together, and the lead's probability they
+ * end at. `probabilities` as the chart's dots write them: the dots are drawn text inside the
+ * image, which a screen reader does not read.
  */
 export function describeWaterfall(reasons: readonly Reason[], probabilities: { start: string; lead: string }): string {
   const moving = reasons.filter(movesTheOdds);
-  const raising = moving.filter((reason) => reason.points > 0).length;
-  const lowering = moving.filter((reason) => reason.points < 0).length;
+  const ofOneField = moving.filter((reason) => !reason.pair);
+  const raising = ofOneField.filter((reason) => reason.points > 0).length;
+  const lowering = ofOneField.filter((reason) => reason.points < 0).length;
+  const pairs = moving.length - ofOneField.length;
   const hardly = reasons.length - moving.length;
   const together = reasons.reduce((sum, reason) => sum + reason.points, 0);
   const change = `${together >= 0 ? 'multiply' : 'divide'} the odds by ${oddsFactor(together)}`;
-  const counts =
-    hardly === 0
-      ? `${count(raising, 'raise')} the odds of converting and ${count(lowering, 'lower')} them`
-      : `${count(raising, 'raise')} the odds of converting, ${count(lowering, 'lower')} them and ${hardly} more hardly ${hardly === 1 ? 'changes' : 'change'} them`;
+  const parts = [
+    `${count(raising, 'raise')} the odds of converting`,
+    `${count(lowering, 'lower')} them`,
+    ...(pairs > 0 ? [`${pairs === 1 ? '1 pair of fields moves' : `${pairs} pairs of fields move`} them`] : []),
+    ...(hardly > 0 ? [`${hardly} more hardly ${hardly === 1 ? 'changes' : 'change'} them`] : []),
+  ];
+  const counts = `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
   return `From a starting point of ${probabilities.start}, ${counts}; together they ${change}, to ${probabilities.lead} for this lead. The table below lists each reason.`;
 }
 
