@@ -93,6 +93,14 @@ it('says plainly when no change is left that would raise the lead visibly, never
   expect(rendered.container.textContent).toBe("No change to engagement would noticeably raise this lead's score: its fit decides it.");
 });
 
+it('says it is a rate above its ideal, not the lead\'s fit, that leaves no change when the only ones would lower that rate', () => {
+  const none = { ...plan, changes: [], reaches: false, threshold: 0.110634, probabilityBefore: 0.106962, probabilityAfter: 0.106962 };
+  rendered = render(<HotterPlanView plan={{ ...none, ratesHeldAbove: ['E-mail click rate'] }} tiers={tiers} />);
+  expect(rendered.container.textContent).toBe(
+    "The only changes that would noticeably raise this lead's score would lower its E-mail click rate, above the ideal already: only the lead doing less of what that counts (clicking none of the e-mails it opens) would, not a rep's work.",
+  );
+});
+
 it('says a "days since" change is an activity today, each change with the odds of the probabilities the plan shows', () => {
   rendered = render(<HotterPlanView plan={plan} tiers={tiers} />);
   expect(Array.from(rendered.container.querySelectorAll('.hotter-plan li'), (li) => li.textContent)).toEqual([

@@ -2,6 +2,7 @@ import { Fragment } from 'react';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { MIN_CHANGE_POINTS, type Deviation, type HotterPlan } from '@/lib/ml/insights';
 import { formatProbabilityWithTiers, formatThreshold, oddsFactor, planChangeInWords, planOutcomeInWords, type TierThresholds } from '@/lib/presentation';
+import { listInWords } from '@/lib/list-in-words';
 import { TierLabel } from './TierLabel';
 
 // Values come from CRM data (a category, a number as the CRM wrote it): each sits in <bdi>, so
@@ -147,6 +148,15 @@ export function HotterPlanView({ plan, tiers, notOnPage = [] }: { plan: HotterPl
   if (plan.changes.length === 0) {
     // Engagement the page does not show is not known to be none: its fit need not decide the score.
     if (notOnPage.length > 0) return <p>No change to the fields this page shows would noticeably raise this lead's score. It does not show {notOnPage.join(', ')}.</p>;
+    // Not its fit: the changes that would raise it lower a rate above its ideal, which only the lead doing less of what it counts does.
+    if (plan.ratesHeldAbove) {
+      return (
+        <p>
+          The only changes that would noticeably raise this lead&apos;s score would lower its {listInWords(plan.ratesHeldAbove)}, above the ideal already: only the
+          lead doing less of what that counts (clicking none of the e-mails it opens) would, not a rep&apos;s work.
+        </p>
+      );
+    }
     return <p>No change to engagement would noticeably raise this lead's score: its fit decides it.</p>;
   }
   const [before, after] = beforeAndAfter(plan, tiers);

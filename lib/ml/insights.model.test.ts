@@ -396,6 +396,18 @@ describe('a plan that falls short of the next tier', () => {
       ['Website visits', '8', '16'],
     ]);
     expect(plan).toMatchObject({ reaches: false, targetTier: 'warm' });
+    // It has changes to try: no rate is named as what held the others back.
+    expect(plan.ratesHeldAbove).toBeUndefined();
+  });
+
+  it('names the click rate as what holds back contact 100486 (demo seed 42), whose only change was more opens, rather than its fit', () => {
+    const record = generateDemoLeads({ count: 1500, seed: 42, now }).map((lead) => lead.hubspot as RawRecord).find((contact) => contact.hs_object_id === '100486')!;
+    const row = featurizeRecord(record, manifest.features, 'hubspot', now);
+    const before = scoreWithShapes(row);
+    const plan = whatWouldMakeHotter(manifest, row, before.contributions, 'hubspot', tierOf(before.probability, manifest.tiers))!;
+    // Before: "Marketing e-mails opened: 5 → 13", which lowered its click rate from above the ideal only if it clicked none of them.
+    expect(clickRateAboveIdeal(row[clickRate])).toBe(true);
+    expect(plan).toMatchObject({ changes: [], ratesHeldAbove: ['E-mail click rate'] });
   });
 });
 

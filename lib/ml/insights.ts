@@ -538,14 +538,14 @@ function wellHeldTargetsOf(
 }
 
 /**
- * Whether a move from row `before` [F] to `after` [F] lowers a rate a rep's work only raises
+ * The rate a move from row `before` [F] to `after` [F] lowers, of those a rep's work only raises
  * (`workOnlyRaises`: clicks per open) from above the ideal the comparison names for the lead `row`
  * [F] (its `termScoresOf` `scores` [T]). More opens with no more clicks lower it, and the model may
  * reward that ("Marketing e-mails opened: 4 → 12, which takes E-mail click rate from 0.75 to 0.25"):
  * a promise that holds only if the lead clicks none of them, which no rep works for. A rate with no
- * term of its own, or no ideal enough leads hold, has nothing to be above.
+ * term of its own, or no ideal enough leads hold, has nothing to be above. Null when it lowers none.
  */
-function lowersRateAboveIdeal(manifest: Manifest, row: ArrayLike<number>, scores: readonly number[], source: SourceKind): (before: ArrayLike<number>, after: ArrayLike<number>) => boolean {
+function lowersRateAboveIdeal(manifest: Manifest, row: ArrayLike<number>, scores: readonly number[], source: SourceKind): (before: ArrayLike<number>, after: ArrayLike<number>) => number | null {
   const ceilings = manifest.terms.flatMap((term) => {
     if (term.features.length !== 1) return [];
     const [feature] = term.features;
@@ -555,7 +555,7 @@ function lowersRateAboveIdeal(manifest: Manifest, row: ArrayLike<number>, scores
     return ideal ? [{ feature, axis: shapeOf(term).axes[0], last: ideal.last }] : [];
   });
   // A missing rate (NaN) compares false either way: giving it a value lowers nothing.
-  return (before, after) => ceilings.some(({ feature, axis, last }) => after[feature] < before[feature] && axisBin(axis, before[feature]) > last);
+  return (before, after) => ceilings.find(({ feature, axis, last }) => after[feature] < before[feature] && axisBin(axis, before[feature]) > last)?.feature ?? null;
 }
 
 /** A feature whose model input is its field's value as is (a count, a yes/no): the row gives the field back. */
@@ -887,6 +887,12 @@ export interface HotterPlan {
   probabilityAfter: number;
   /** Whether the changes reach the target tier (else they are the best ≤ MAX_CHANGES moves). */
   reaches: boolean;
+  /**
+   * With no change to offer, the labels of the rates above their ideal (clicks per open) that moves visibly
+   * raising the probability would have lowered, and were refused for (`lowersRateAboveIdeal`);
+   * absent when the plan has changes, or none was refused so.
+   */
+  ratesHeldAbove?: string[];
 }
 
 /**
@@ -1009,6 +1015,8 @@ export function whatWouldMakeHotter(
   let currentScores = rowScores; // [T] the `termScoresOf` of `current`
   const wellHeldTargets = new Map(changeable.map((feature) => [feature, wellHeldTargetsOf(manifest, row, rowScores, feature, source, emailable)]));
   const lowersRate = lowersRateAboveIdeal(manifest, row, rowScores, source);
+  /** The rates above their ideal a move that would visibly raise the probability was refused for lowering. */
+  const ratesHeldAbove = new Set<number>();
   // Per feature and value, its targets: the plan's search asks for them again from every set of moves it tries.
   const targetsByValue = new Map<string, Target[]>();
   /** The values a feature may move to from `before` [F]: those its work can give it, of the bins enough leads hold. */
@@ -1027,11 +1035,17 @@ export function whatWouldMakeHotter(
       const axis = ownAxis(manifest, feature);
       return targetsFrom(before)(feature).flatMap((target) => {
         const changed = rowAfterChange(manifest, candidates, before, feature, target.value, source, fieldsRead);
-        if (!changed || lowersRate(before, changed.after)) return [];
+        if (!changed) return [];
         const terms = termsReadingAny(manifest, [feature, ...changed.alsoChanged]);
         const gain = logitChange(manifest, before, beforeScores, changed.after, terms);
         const calibratedGain = calibratedChange(manifest.calibration, from, gain);
-        return calibratedGain >= MIN_CHANGE_POINTS ? [{ feature, axis, target, ...changed, terms, gain, calibratedGain }] : [];
+        if (calibratedGain < MIN_CHANGE_POINTS) return [];
+        const loweredRate = lowersRate(before, changed.after);
+        if (loweredRate !== null) {
+          ratesHeldAbove.add(loweredRate);
+          return [];
+        }
+        return [{ feature, axis, target, ...changed, terms, gain, calibratedGain }];
       });
     });
   type Move = ReturnType<typeof movesFrom>[number];
@@ -1117,5 +1131,7 @@ export function whatWouldMakeHotter(
   const probabilityAfter = applyCalibration(manifest.calibration, logit);
   // Changes that reach warm can jump past hot: name the tier they land in.
   const targetTier = tierOf(probabilityAfter, tiers) === 'hot' ? 'hot' : aim;
-  return { targetTier, threshold: tiers[targetTier], changes, probabilityBefore, probabilityAfter, reaches: probabilityAfter >= tiers[aim] };
+  // With no change to offer, why not, when a rate above its ideal held the only ones back.
+  const heldAbove = changes.length === 0 && ratesHeldAbove.size > 0 ? { ratesHeldAbove: [...ratesHeldAbove].map((f) => manifest.features[f].label) } : {};
+  return { targetTier, threshold: tiers[targetTier], changes, probabilityBefore, probabilityAfter, reaches: probabilityAfter >= tiers[aim], ...heldAbove };
 }
