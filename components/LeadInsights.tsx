@@ -1,7 +1,7 @@
 import { Fragment } from 'react';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { MIN_CHANGE_POINTS, type Deviation, type HotterPlan } from '@/lib/ml/insights';
-import { formatProbabilityWithTiers, formatThreshold, oddsFactor, planChangeInWords, planOutcomeInWords, type TierThresholds } from '@/lib/presentation';
+import { formatProbabilityWithTiers, formatThreshold, oddsFactor, notOnPageInWords, planChangeInWords, planOutcomeInWords, type TierThresholds } from '@/lib/presentation';
 import { listInWords } from '@/lib/list-in-words';
 import { TierLabel } from './TierLabel';
 
@@ -177,7 +177,7 @@ export function HotterPlanView({ plan, tiers, notOnPage = [] }: { plan: HotterPl
           </li>
         ))}
       </ol>
-      {notOnPage.length > 0 && <p className="plan-not-on-page">Not suggested, as this page does not show them: {notOnPage.join(', ')}.</p>}
+      {notOnPage.length > 0 && <p className="plan-not-on-page">{notOnPageInWords(notOnPage)}</p>}
     </div>
   );
 }

@@ -305,6 +305,9 @@ export function planChangeInWords<T>(change: PlanChange, value: (text: string) =
   ];
 }
 
+/** Beside a plan: the fields a rep could change that it left out, as the page does not show them (`featuresNotRead`). */
+export const notOnPageInWords = (labels: readonly string[]) => `Not suggested, as this page does not show them: ${labels.join(', ')}.`;
+
 /**
  * Whether a plan's changes reach the tier it aims at, in the words around that tier's name, as the
  * side panel and the badge's popover say it: "These changes would make it [Hot]", or "The changes

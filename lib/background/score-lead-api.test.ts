@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateDemoLeads } from '../crm/demo-data';
 import type { RawRecord } from '../ml/featurize';
-import { whatWouldMakeHotter } from '../ml/insights';
+import { featuresNotRead, whatWouldMakeHotter } from '../ml/insights';
 import { fieldsRead, parseManifest, type Manifest } from '../ml/manifest';
 import type { ScoredLead } from '../messaging/protocol';
 import type { OpenLead } from '../messaging/protocol-leads';
@@ -200,11 +200,19 @@ describe('scoreLead with the CRM API', () => {
         open.valuesAsWritten,
       );
       if (!plan || plan.changes.length === 0) return undefined;
-      return { targetTier: plan.targetTier, reaches: plan.reaches, changes: plan.changes.map((change) => planChangeInWords(change, isolatedText).join('')) };
+      // As the side panel says beside it: the fields it could not weigh, the page not showing them.
+      const notOnPage = featuresNotRead(manifest, open.row.map((cell) => cell ?? Number.NaN), open.crm, open.fieldsRead).planned;
+      return {
+        targetTier: plan.targetTier,
+        reaches: plan.reaches,
+        changes: plan.changes.map((change) => planChangeInWords(change, isolatedText).join('')),
+        ...(notOnPage.length > 0 && { notOnPage: notOnPage.map(isolatedText) }),
+      };
     };
     const demoLeads = generateDemoLeads({ count: 30, seed: 5, now: new Date('2026-11-01T00:00:00Z') });
     let planned = 0;
     let differ = 0;
+    let withFieldsNotShown = 0;
     for (const demo of demoLeads) {
       const page = { crm: 'hubspot' as const, recordId: demo.hubspotId, fields: { jobtitle: demo.hubspot.jobtitle ?? '', hs_analytics_num_visits: String(demo.hubspot.hs_analytics_num_visits ?? '') } };
       const withApi = setup(demo.hubspot).deps;
@@ -217,9 +225,18 @@ describe('scoreLead with the CRM API', () => {
         if (badge.lead.hotter) planned++;
       });
       if (badges[0].ok && badges[1].ok && JSON.stringify(badges[0].lead.hotter) !== JSON.stringify(badges[1].lead.hotter)) differ++;
+
+      // A page showing every property but the e-mail counts, scored from it alone: the plan says it left those out.
+      const withoutEmailCounts = Object.fromEntries(Object.entries(demo.hubspot).flatMap(([name, value]) => (/^hs_email_(open|click)$/.test(name) ? [] : [[name, String(value ?? '')]])));
+      const fuller = { ...page, fields: withoutEmailCounts };
+      const badge = await scoreLead(fuller, pageAlone);
+      if (!badge.ok) throw new Error(badge.error);
+      expect(badge.lead.hotter).toEqual(panelPlan(await explained(fuller, 'A lead', { ...pageAlone, manifest })));
+      if (badge.lead.hotter?.notOnPage) withFieldsNotShown++;
     }
     expect(planned).toBeGreaterThan(0);
-    // The page alone shows few fields: its plan, changing none it does not show, is another.
+    // The page alone shows few fields: its plan, changing none it does not show, is another, and says which it left out.
     expect(differ).toBeGreaterThan(0);
+    expect(withFieldsNotShown).toBeGreaterThan(0);
   });
 });

@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoLeads } from '../crm/demo-data';
 import { startingPoint } from '../ml/explain';
-import { modelHasShapes, whatWouldMakeHotter } from '../ml/insights';
+import { featuresNotRead, modelHasShapes, whatWouldMakeHotter } from '../ml/insights';
 import { fieldsRead, parseManifest, type Manifest } from '../ml/manifest';
 import { ScoreResponseSchema, type ScoredLead } from '../messaging/protocol';
 import { isolatedText, planChangeInWords } from '../presentation';
@@ -235,7 +235,9 @@ describe('scoreLead', () => {
           const tieredAsTheLead: Manifest = { ...manifest, tiers: { ...manifest.tiers, ...lead.tiers } };
           const row = lead.row.map((cell) => cell ?? Number.NaN);
           const plan = whatWouldMakeHotter(tieredAsTheLead, row, lead.contributions, lead.crm, lead.tier, lead.fieldsRead, lead.valuesAsWritten);
-          return { badge: ScoreResponseSchema.parse(badge), plan };
+          // What the side panel says beside the plan: the fields it could not weigh, the page not showing them.
+          const notOnPage = featuresNotRead(manifest, row, lead.crm, lead.fieldsRead).planned;
+          return { badge: ScoreResponseSchema.parse(badge), plan, notOnPage };
         }),
       );
     }
@@ -245,7 +247,7 @@ describe('scoreLead', () => {
       const scored = await badgeAndPanel();
       const planned = scored.filter(({ plan }) => plan && plan.changes.length > 0);
       expect(planned.length).toBeGreaterThan(0);
-      for (const { badge, plan } of scored) {
+      for (const { badge, plan, notOnPage } of scored) {
         if (!badge.ok) throw new Error('scored');
         if (!plan || plan.changes.length === 0) {
           expect(badge.lead.hotter).toBeUndefined();
@@ -255,6 +257,7 @@ describe('scoreLead', () => {
           targetTier: plan.targetTier,
           reaches: plan.reaches,
           changes: plan.changes.map((change) => planChangeInWords(change, isolatedText).join('')),
+          ...(notOnPage.length > 0 && { notOnPage: notOnPage.map(isolatedText) }),
         });
       }
     });

@@ -9,7 +9,7 @@
 import { isDefaultModel } from '../ml/bundled-model';
 import { explainLead, featuresTracked, valuesAsWritten, type PageRead } from '../ml/explain';
 import { featurizeRecord, knownFeatureCount, recordKey, type RawRecord, type SourceKind } from '../ml/featurize';
-import { modelHasShapes, whatWouldMakeHotter } from '../ml/insights';
+import { featuresNotRead, modelHasShapes, whatWouldMakeHotter } from '../ml/insights';
 import { fieldSourcesOf, fieldsRead, type Feature, type Manifest } from '../ml/manifest';
 import { pageConventions, pageFieldsAsData } from '../ml/page-values';
 import { scoreAndTier } from '../ml/score';
@@ -139,10 +139,13 @@ function hotterInWords(
   const read = fieldsReadOf(manifest, fields, crm, recordRead);
   const plan = whatWouldMakeHotter(manifest, scored.row, scored.contributions, crm, scored.lead.tier, read, valuesAsWritten(manifest, fields, crm, now, page));
   if (!plan || plan.changes.length === 0) return undefined;
+  // As the side panel says beside its plan: what it could not weigh, the page not showing it.
+  const notOnPage = featuresNotRead(manifest, scored.row, crm, read).planned;
   return {
     targetTier: plan.targetTier,
     reaches: plan.reaches,
     changes: plan.changes.slice(0, HOTTER_CHANGES_MAX).map((change) => planChangeInWords(change, isolatedText).join('')),
+    ...(notOnPage.length > 0 && { notOnPage: notOnPage.map(isolatedText) }),
   };
 }
 

@@ -196,6 +196,9 @@ describe('scoreLeadsById', () => {
   });
 });
 
+/** A record page's cached score as a list row gets it: without its plan. */
+const asListed = ({ hotter: _plan, ...lead }: ScoredLead): ScoredLead => lead;
+
 describe('a row LeadLens has no fields of (neither stored nor read from the CRM)', () => {
   /** A record page's request for `lead`: the fields its page shows, as text. */
   const pageOf = (lead: (typeof leads)[number], fields: Record<string, unknown> = lead.salesforce) => ({
@@ -220,9 +223,11 @@ describe('a row LeadLens has no fields of (neither stored nor read from the CRM)
     const shared = sharedCache(value, () => now);
     const badge = await scoreLead(pageOf(leads[3]), shared);
     if (!badge.ok) throw new Error(badge.error);
+    // Without the record page's plan: a list row's popover shows none, and the page's fields may have changed since.
+    expect(badge.lead.hotter).toBeDefined();
     const rows = await scoreLeadsById('salesforce', [leads[3].salesforceId, unknownId], shared);
     expect(rows).toEqual([
-      { recordId: leads[3].salesforceId, state: 'scored', lead: badge.lead },
+      { recordId: leads[3].salesforceId, state: 'scored', lead: asListed(badge.lead) },
       { recordId: unknownId, state: 'unknown' },
     ]);
     expect(runs).toEqual([1]);
@@ -235,7 +240,7 @@ describe('a row LeadLens has no fields of (neither stored nor read from the CRM)
     const badge = await scoreLead(pageOf(leads[3]), shared);
     if (!badge.ok) throw new Error(badge.error);
     today = new Date(now.getTime() + 23 * 3_600_000);
-    expect(await scoreLeadsById('salesforce', [leads[3].salesforceId], shared)).toEqual([{ recordId: leads[3].salesforceId, state: 'scored', lead: badge.lead }]);
+    expect(await scoreLeadsById('salesforce', [leads[3].salesforceId], shared)).toEqual([{ recordId: leads[3].salesforceId, state: 'scored', lead: asListed(badge.lead) }]);
     today = new Date(now.getTime() + 25 * 3_600_000);
     expect(await scoreLeadsById('salesforce', [leads[3].salesforceId], shared)).toEqual([{ recordId: leads[3].salesforceId, state: 'unknown' }]);
   });
@@ -247,7 +252,7 @@ describe('a row LeadLens has no fields of (neither stored nor read from the CRM)
     if (!badge.ok) throw new Error(badge.error);
     const otherModel = { ...shared, activeManifest: async () => ({ ...manifest, modelId: 'another-model' }) };
     expect(await scoreLeadsById('salesforce', [leads[3].salesforceId], otherModel)).toEqual([{ recordId: leads[3].salesforceId, state: 'unknown' }]);
-    expect(await scoreLeadsById('salesforce', [leads[3].salesforceId], shared)).toEqual([{ recordId: leads[3].salesforceId, state: 'scored', lead: badge.lead }]);
+    expect(await scoreLeadsById('salesforce', [leads[3].salesforceId], shared)).toEqual([{ recordId: leads[3].salesforceId, state: 'scored', lead: asListed(badge.lead) }]);
   });
 
   it('is scored from a stored lead when there is one, rather than from its page’s cached score', async () => {
@@ -286,7 +291,7 @@ describe('a row LeadLens has no fields of (neither stored nor read from the CRM)
     const badge = await scoreLead(pageOf(leads[3]), shared);
     if (!badge.ok) throw new Error(badge.error);
     expect(await scoreLeadsById('salesforce', [leads[3].salesforceId, leads[4].salesforceId], shared)).toEqual([
-      { recordId: leads[3].salesforceId, state: 'scored', lead: badge.lead },
+      { recordId: leads[3].salesforceId, state: 'scored', lead: asListed(badge.lead) },
       { recordId: leads[4].salesforceId, state: 'unscorable', reason: couldNotRead('salesforce') },
     ]);
   });

@@ -10,6 +10,7 @@ import { CRM_LABEL, type CrmKind, type PageFields } from '../crm/types';
 import { featuresTracked } from '../ml/explain';
 import { featurizeRecord, knownFeatureCount, type RawRecord } from '../ml/featurize';
 import { fieldsRead } from '../ml/manifest';
+import type { ScoredLead } from '../messaging/protocol';
 import type { ListRowScore } from '../messaging/protocol-list';
 import { engineRow, freshCachedScore, MODEL_GAVE_NO_SCORE, recentCachedScore, scoreCacheKey, toScoredLead, type ScoringDeps } from './score-lead';
 
@@ -64,6 +65,14 @@ export const otherOrgListRow = (crm: CrmKind) => {
 /** A list row's record the CRM could not be read for: said so, not "no data" (the CRM's own error stays in the background). */
 export const couldNotRead = (crm: CrmKind) => `LeadLens could not read this lead from ${CRM_LABEL[crm]} just now: open the lead, or reload the list.`;
 
+/**
+ * A score cached by the lead's record page without its plan (`ScoredLead.hotter`): a list row's
+ * popover has none, and the plan was worked out on the page's fields, which may have changed since.
+ */
+function withoutPlan({ hotter: _plan, ...lead }: ScoredLead): ScoredLead {
+  return lead;
+}
+
 /** A list row's record the CRM answered without: it no longer gives LeadLens the lead, so no score of it is shown. */
 export const notShownBy = (crm: CrmKind) => `${CRM_LABEL[crm]} does not show LeadLens this lead (deleted, or not shared with you).`;
 
@@ -96,14 +105,14 @@ export async function scoreLeadsById(
       // Neither stored nor read: the score cached of it (its record page's badge, say), while fresh.
       // (The cache answers a page only with what was cached for its own org: score-cache.ts.)
       const cached = await recentCachedScore(scoreCacheKey(manifest.modelId, crm, recordId), deps);
-      if (cached) results.set(recordId, { recordId, state: 'scored', lead: cached.lead });
+      if (cached) results.set(recordId, { recordId, state: 'scored', lead: withoutPlan(cached.lead) });
       else if (unread.has(recordId)) results.set(recordId, { recordId, state: 'unscorable', reason: couldNotRead(crm) });
       continue;
     }
     // As a record page's: the same fields, and not older than the admin's "stale after" (days-since features age).
     const { key, fieldsHash, fresh } = await freshCachedScore(manifest.modelId, { crm, recordId, fields: asText(record.fields) }, deps);
     if (fresh) {
-      results.set(recordId, { recordId, state: 'scored', lead: fresh.lead });
+      results.set(recordId, { recordId, state: 'scored', lead: withoutPlan(fresh.lead) });
       continue;
     }
     const row = featurizeRecord(record.fields, manifest.features, crm, now); // [F]

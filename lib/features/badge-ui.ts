@@ -32,6 +32,7 @@ import {
   TIER_LOOK,
   describeLikelihood,
   formatDay,
+  notOnPageInWords,
   planOutcomeInWords,
   reasonInWords,
   topReasons,
@@ -580,13 +581,14 @@ const HOTTER_HEADING = 'What would make it hotter';
  * The lead's plan (`ScoredLead.hotter`): whether it reaches the tier it aims at, as the side panel
  * says it, and its changes as text, in the side panel's words, their CRM values isolated already.
  */
-function hotterPlan({ targetTier, reaches, changes }: NonNullable<ScoredLead['hotter']>): HTMLElement {
+function hotterPlan({ targetTier, reaches, changes, notOnPage }: NonNullable<ScoredLead['hotter']>): HTMLElement {
   const outcome = planOutcomeInWords(reaches, changes.length);
   return el(
     'div',
     { class: 'hotter' },
     el('p', { class: 'plan-outcome' }, `${outcome.before}${TIER_LOOK[targetTier].word}${outcome.after}:`),
     el('ul', { class: 'plan' }, ...changes.map((change) => el('li', { 'data-leadlens-hotter': '' }, change))),
+    notOnPage !== undefined && el('p', { class: 'plan-not-on-page' }, notOnPageInWords(notOnPage)),
   );
 }
 

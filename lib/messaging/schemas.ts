@@ -66,14 +66,17 @@ export const ScoredLeadSchema = z.object({
   /**
    * What would make the lead hotter, for a record page's badge (`whatWouldMakeHotter`, as the side panel
    * works it out): the tier aimed at, whether the changes reach it, and each change in the side panel's
-   * words (`planChangeInWords`, its values isolated). Absent for a hot lead, a list's rows, a model
-   * without shape functions, a plan with no change, and scores cached before badges had it.
+   * words (`planChangeInWords`, its values isolated), and the fields a rep could change it left out
+   * as the page does not show them (`featuresNotRead`, labels; absent when none). Absent for a hot
+   * lead, a list's rows, a model without shape functions, a plan with no change, and scores cached
+   * before badges had it.
    */
   hotter: z
     .object({
       targetTier: TierSchema.exclude(['cold']),
       reaches: z.boolean(),
       changes: z.array(z.string()).min(1).max(HOTTER_CHANGES_MAX),
+      notOnPage: z.array(z.string()).min(1).optional(),
     })
     .optional(),
 });
