@@ -251,6 +251,24 @@ export function flatTreeParent(element: Element): Element | null {
   return null;
 }
 
+const shadowHostOf = (node: Node | null): Element | null => (node?.nodeType === DOCUMENT_FRAGMENT_NODE && 'host' in node ? (node as ShadowRoot).host : null);
+
+/**
+ * The element a DOM change happened in (a MutationRecord's target): a shadow root's host for its
+ * own children, a text's parent for its value (the host for a text right in a shadow root, as
+ * LWC renders a formatted name's).
+ */
+export function changedElementOf(node: Node): Element | null {
+  if (node.nodeType === ELEMENT_NODE) return node as Element;
+  return shadowHostOf(node) ?? node.parentElement ?? shadowHostOf(node.parentNode);
+}
+
+/** `element` is `container` or inside it in the rendered tree (through slots and shadow hosts). */
+export function isWithinRendered(element: Element | null, container: Element): boolean {
+  for (let current = element; current; current = flatTreeParent(current)) if (current === container) return true;
+  return false;
+}
+
 /**
  * The slot `element` is rendered in, if its parent is a host with an open shadow root.
  * `Element.assignedSlot` where the DOM has it; else (happy-dom) the same rule: the slot

@@ -7,7 +7,7 @@
  * answers are kept per record id until the page goes away or the scores change.
  */
 import type { ScoreOutcome } from '../messaging/protocol';
-import { closestComposed, flatTreeParent, matchesAny, observeComposed, queryFirst, type Selectors } from '../crm/dom';
+import { changedElementOf, closestComposed, flatTreeParent, isWithinRendered, matchesAny, observeComposed, queryFirst, type Selectors } from '../crm/dom';
 import type { CrmAdapter, CrmKind, ListRow } from '../crm/types';
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
@@ -66,13 +66,6 @@ function flatAncestry(element: Element): Set<Element> {
   const ancestry = new Set<Element>();
   for (let current: Element | null = element; current; current = flatTreeParent(current)) ancestry.add(current);
   return ancestry;
-}
-
-/** The element a change happened in: a shadow root's host for its own children, a text's parent for its value. */
-function elementOf(node: Node): Element | null {
-  if (node.nodeType === Node.ELEMENT_NODE) return node as Element;
-  if (node.nodeType === Node.DOCUMENT_FRAGMENT_NODE && 'host' in node) return (node as ShadowRoot).host;
-  return node.parentElement;
 }
 
 /** Whether `node` is or holds a list or a row, in its light DOM or its open shadow roots. */
@@ -264,10 +257,7 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
     return inList(target);
   };
   /** `target` is in the list read last (itself included). */
-  const inList = (target: Element | null): boolean => {
-    for (let current = target; current; current = flatTreeParent(current)) if (current === listBox) return true;
-    return false;
-  };
+  const inList = (target: Element | null): boolean => listBox !== null && isWithinRendered(target, listBox);
   /**
    * Whether nodes added or removed may change the rows read: in the list (rows rendered, a cell
    * rendered anew); anywhere while no list is read or once the one read is gone; elsewhere only a
@@ -276,7 +266,7 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
    * page behind it by aria-hidden on an element around the list: that change is read.)
    */
   const addsOrRemovesRows = (record: MutationRecord): boolean =>
-    listBox === null || !listBox.isConnected || inList(elementOf(record.target)) || [...record.addedNodes].some(holdsListParts);
+    listBox === null || !listBox.isConnected || inList(changedElementOf(record.target)) || [...record.addedNodes].some(holdsListParts);
   /** Whether a change by the CRM may change the rows read. A text changed (a row's name edited in place: React sets its text node's value) may only in the list. */
   const mayChangeRows = (record: MutationRecord): boolean => {
     if (!isCrmChange(record)) return false;

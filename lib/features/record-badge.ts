@@ -11,7 +11,7 @@ import { FIRST_RENDER_PATIENCE_MS, MAX_LEAD_NAME_LENGTH, type ScoreOutcome } fro
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
 import { PAGE_FIELD_LIMITS, type PageFields } from '../crm/types';
-import { clipText, dialogOpen, flatTreeParent, observeComposed, pageLocale, readText } from '../crm/dom';
+import { changedElementOf, clipText, dialogOpen, isWithinRendered, observeComposed, pageLocale, readText } from '../crm/dom';
 import { hashFields } from '../crm/fields-hash';
 import { failedOutcome, isCrmChange, mountBadge, replaceBadge, type BadgeHandle } from './badge-ui';
 import { EXTENSION_RELOADED } from './navigation';
@@ -77,23 +77,6 @@ interface Run {
 }
 /** The latest run: as a run starts, the previous page's (null on the first). */
 let latestRun: Run | null = null;
-
-const shadowHostOf = (node: Node | null): Element | null => (node?.nodeType === Node.DOCUMENT_FRAGMENT_NODE && 'host' in node ? (node as ShadowRoot).host : null);
-
-/**
- * The element a change happened in: a shadow root's host for its own children, a text's parent for
- * its value (the host for a text right in a shadow root, as LWC renders a formatted name's).
- */
-function elementOf(node: Node): Element | null {
-  if (node.nodeType === Node.ELEMENT_NODE) return node as Element;
-  return shadowHostOf(node) ?? node.parentElement ?? shadowHostOf(node.parentNode);
-}
-
-/** `element` is `container` or inside it in the rendered tree (through slots and shadow hosts). */
-function isWithin(element: Element | null, container: Element): boolean {
-  for (let current = element; current; current = flatTreeParent(current)) if (current === container) return true;
-  return false;
-}
 
 function rememberShown(recordId: string, shown: ShownFields): void {
   lastShown.delete(recordId);
@@ -183,7 +166,7 @@ export const recordBadge: ContentFeature = {
      */
     const titledWith = (view: Element, name: string) => {
       const title = adapter.findBadgeAnchor(document);
-      return title !== null && isWithin(title, view) && readText(title).includes(name);
+      return title !== null && isWithinRendered(title, view) && readText(title).includes(name);
     };
     /** What the last read found that a change outside its record view can change: the view, and whether a dialog was open. */
     let lastRead: { view: Element | null; dialogOpen: boolean } = { view: null, dialogOpen: false };
@@ -359,7 +342,7 @@ export const recordBadge: ContentFeature = {
      * bell, a toast, a header's counter, a console tab switched) has the next look read the page again only if it shows
      * another record view or a dialog opened or closed (`lookAgain`): reading the whole record is costly.
      */
-    const mayChangeRecord = (record: MutationRecord): boolean => lastRead.view === null || isWithin(elementOf(record.target), lastRead.view);
+    const mayChangeRecord = (record: MutationRecord): boolean => lastRead.view === null || isWithinRendered(changedElementOf(record.target), lastRead.view);
     /** A change since the last look may change the record a read finds (`mayChangeRecord`), or the badge was lost. */
     let recordMayHaveChanged = false;
     /**
