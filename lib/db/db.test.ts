@@ -255,6 +255,40 @@ describe('reading a source’s leads for the trainer', () => {
     expect(added).toEqual(history.map((lead) => lead.key));
     expect(materialized).toEqual([...history, ...demo].map((lead) => lead.key).sort());
   });
+
+  it('keeps no transaction open over the whole read: a settings read queued behind a sync’s commit asked meanwhile is answered before the read ends', async () => {
+    await extensionDb.putLeads([...hubspot, ...salesforce, ...demo]);
+    await extensionDb.settings.put({ key: 'active-model', value: 'm1' });
+    const finished: string[] = [];
+    const added: string[] = [];
+    let firstLeadAdded!: () => void;
+    const underway = new Promise<void>((resolve) => (firstLeadAdded = resolve));
+    const training = readLeadsForTraining('hubspot', inHistory, {
+      window: () => ({ createdAfter: null, createdBefore: null }),
+      add: (lead) => {
+        added.push(lead.key);
+        firstLeadAdded();
+      },
+    }).then(() => finished.push('training read'));
+    await underway;
+    // A sync page's commit (over the lead tables and the settings, as the sync runner's), then a
+    // badge's read of the active model: from other pages, so outside any transaction of the read.
+    const synced = wideLead('hubspot', 'z-synced-meanwhile', now);
+    const commit = Dexie.ignoreTransaction(() =>
+      extensionDb.transaction('rw', [...extensionDb.leadTables, extensionDb.settings], async () => {
+        await extensionDb.putLeads([synced]);
+        await extensionDb.settings.put({ key: 'sync:hubspot', value: {} });
+      }),
+    ).then(() => finished.push('sync commit'));
+    const badge = Dexie.ignoreTransaction(() => extensionDb.settings.get('active-model')).then(() => finished.push('settings read'));
+    await Promise.all([training, commit, badge]);
+    // Both answered while the history is still being read, not held until it ends.
+    expect(finished).toHaveLength(3);
+    expect(finished.at(-1)).toBe('training read');
+    // Chunk after chunk, each lead once, in key order: the history, and the lead the sync stored ahead of the read.
+    expect(added).toEqual([...history.map((lead) => lead.key), synced.key]);
+    await extensionDb.settings.clear();
+  });
 });
 
 it('counts demo leads apart from each source’s own, though Demo mode stores them under the CRMs’ keys', async () => {

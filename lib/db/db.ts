@@ -449,39 +449,47 @@ export interface TrainingLeadRead {
  * `read.window` places over those dates (both ends included; a lead with no created date, 0, is
  * in no window), found through the `createdAt` index, or every lead of the source when the window
  * has neither end. They are handed to `read.add` in key order (the order of `historyKeys`), a
- * chunk at a time. In one transaction, or the caller's (which lists `leads` and `leadSummaries`).
+ * chunk at a time.
+ *
+ * Each chunk is read in a short transaction of its own, not one over the whole read: a read of a
+ * large history takes seconds to a minute, and a sync's commit asked meanwhile (over the leads and
+ * the settings) would wait for all of it, and every badge's, list's and side panel's read behind
+ * that commit. So the read is not of one moment: each lead is read as its chunk finds it (one a
+ * sync stores meanwhile is read only if its key lies ahead of the read, and, for a window, only if
+ * it was stored before the window's keys were listed; one deleted meanwhile is passed over), and
+ * the created dates the window was placed over, and the counts made of them, are as they were
+ * before any lead was read.
  */
-export function readLeadsForTraining(source: SourceKind, inHistory: (key: string) => boolean, read: TrainingLeadRead): Promise<void> {
+export async function readLeadsForTraining(source: SourceKind, inHistory: (key: string) => boolean, read: TrainingLeadRead): Promise<void> {
   const range = prefixRange(`${source}|`);
-  return db.transaction('r', [db.leads, db.leadSummaries], async () => {
-    const createdDates: number[] = [];
+  const createdDates: number[] = [];
+  await forEachChunk(
+    db.leadSummaries,
+    CREATED_DATE_READ_CHUNK,
+    (summaries) => {
+      for (const summary of summaries) if (inHistory(summary.key)) createdDates.push(summary.createdAt);
+    },
+    range,
+  );
+  const { createdAfter, createdBefore } = read.window(createdDates);
+  if (createdAfter === null && createdBefore === null) {
     await forEachChunk(
-      db.leadSummaries,
-      CREATED_DATE_READ_CHUNK,
-      (summaries) => {
-        for (const summary of summaries) if (inHistory(summary.key)) createdDates.push(summary.createdAt);
+      db.leads,
+      TRAINING_READ_CHUNK,
+      (leads) => {
+        for (const lead of leads) if (inHistory(lead.key)) read.add(lead);
       },
       range,
     );
-    const { createdAfter, createdBefore } = read.window(createdDates);
-    if (createdAfter === null && createdBefore === null) {
-      await forEachChunk(
-        db.leads,
-        TRAINING_READ_CHUNK,
-        (leads) => {
-          for (const lead of leads) if (inHistory(lead.key)) read.add(lead);
-        },
-        range,
-      );
-      return;
-    }
-    const from = createdAfter !== null && createdAfter > 0 ? createdAfter : 0;
-    // The keys of every source's leads in the window (no lead read); the history's of this source
-    // are then read in key order: a string sort is IndexedDB's order.
-    const inWindow = await db.leads.where('createdAt').between(from, createdBefore ?? Infinity, from > 0, true).primaryKeys();
-    const keys = inWindow.filter((key) => key >= range[0] && key <= range[1] && inHistory(key)).sort();
-    for (let start = 0; start < keys.length; start += TRAINING_READ_CHUNK) {
-      for (const lead of await db.leads.bulkGet(keys.slice(start, start + TRAINING_READ_CHUNK))) if (lead !== undefined) read.add(lead);
-    }
-  });
+    return;
+  }
+  const from = createdAfter !== null && createdAfter > 0 ? createdAfter : 0;
+  // The keys of every source's leads in the window (no lead read); the history's of this source
+  // are then read in key order: a string sort is IndexedDB's order.
+  const inWindow = await db.leads.where('createdAt').between(from, createdBefore ?? Infinity, from > 0, true).primaryKeys();
+  const keys = inWindow.filter((key) => key >= range[0] && key <= range[1] && inHistory(key)).sort();
+  // A lead deleted since its key was listed is not read (undefined).
+  for (let start = 0; start < keys.length; start += TRAINING_READ_CHUNK) {
+    for (const lead of await db.leads.bulkGet(keys.slice(start, start + TRAINING_READ_CHUNK))) if (lead !== undefined) read.add(lead);
+  }
 }

@@ -31,11 +31,10 @@ afterEach(() => vi.restoreAllMocks());
 
 /** The history the worker reads (worker.ts): the source's leads in IndexedDB, its demo leads left out once it has its own. */
 const storedHistory: TrainingHistory = {
-  leads: (source, read) =>
-    db.transaction('r', [db.leads, db.leadSummaries], async () => {
-      const rule = await historyRule(source);
-      await readLeadsForTraining(source, (key) => inHistory(rule, key), read);
-    }),
+  leads: async (source, read) => {
+    const rule = await historyRule(source);
+    await readLeadsForTraining(source, (key) => inHistory(rule, key), read);
+  },
   writtenBackFields: async () => [],
   probabilitiesOf: noProbabilities,
 };
