@@ -5,9 +5,10 @@ import { afterEach, expect, it, vi } from 'vitest';
 import { Waterfall } from '@/components/Waterfall';
 import { NO_READABLE_FIELDS, pageReadOf } from '@/lib/background/score-lead';
 import type { OpenLead } from '@/lib/messaging/protocol-leads';
-import { explainLead, featuresTracked, valuesAsWritten } from '@/lib/ml/explain';
-import { featurizeRecord } from '@/lib/ml/featurize';
+import { explainLead, featuresTracked, valuesAsWritten, type PageRead } from '@/lib/ml/explain';
+import { featurizeRecord, type RawRecord } from '@/lib/ml/featurize';
 import { whatWouldMakeHotter } from '@/lib/ml/insights';
+import type { Manifest } from '@/lib/ml/manifest';
 import { DEFAULT_MODEL_WORDS } from '@/lib/presentation';
 import { handMadeManifest } from '@/test/fixtures/manifest';
 import { click, pressEnter, render, spokenText, type Rendered } from '@/test/render';
@@ -87,30 +88,54 @@ const manifest = handMadeManifest({
   intercept: -2,
 });
 
+const now = new Date('2026-11-01T00:00:00Z');
+
+/**
+ * A lead as the background answers it: scored by `model`, explained from the `fields` read
+ * (`page`, when read from the page alone), with the score and anything else the test sets.
+ */
+function leadScoredBy(
+  model: Manifest,
+  crm: OpenLead['crm'],
+  fields: RawRecord,
+  scored: Pick<OpenLead, 'recordId' | 'probability' | 'score' | 'tier' | 'row' | 'fieldsRead' | 'contributions' | 'featuresKnown'> & Partial<OpenLead>,
+  page?: PageRead,
+): OpenLead {
+  return {
+    crm,
+    name: 'Ada',
+    modelId: model.modelId,
+    tiers: { hot: model.tiers.hot, warm: model.tiers.warm },
+    baseRate: 0.1,
+    reasons: explainLead(model, scored.contributions, fields, crm, now, page),
+    valuesAsWritten: valuesAsWritten(model, fields, crm, now, page),
+    featuresTotal: featuresTracked(model, crm), // as the background counts it
+    modelIsDefault: false,
+    ...scored,
+  };
+}
+
+/** The side panel's queries as they end once the tab's lead, and the model it is explained by, are read. */
+function showLead(lead: OpenLead, model: Manifest): void {
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
+  queries.manifest = { isPending: false, isError: false, data: model };
+}
+
 function openSalesforceLead(name: string, title: string, overrides: Partial<OpenLead> = {}): void {
-  const contributions = [1.5, 0.25];
-  const lead: OpenLead = {
-    crm: 'salesforce',
+  const lead = leadScoredBy(manifest, 'salesforce', { Title: title }, {
     recordId: '00Q1',
     name,
-    modelId: manifest.modelId,
     probability: 0.3,
     score: 80,
     tier: 'warm',
-    tiers: { hot: manifest.tiers.hot, warm: manifest.tiers.warm },
-    baseRate: 0.1,
     row: [0, null],
     fieldsRead: [true, true],
-    contributions,
-    reasons: explainLead(manifest, contributions, { Title: title }, 'salesforce', new Date('2026-11-01T00:00:00Z')),
+    contributions: [1.5, 0.25],
     valuesAsWritten: [null, null],
     featuresKnown: 1,
-    featuresTotal: featuresTracked(manifest, 'salesforce'), // as the background counts it
-    modelIsDefault: false,
     ...overrides,
-  };
-  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
-  queries.manifest = { isPending: false, isError: false, data: manifest };
+  });
+  showLead(lead, manifest);
 }
 
 it('isolates the lead\'s name and values, so a direction override in them cannot reverse LeadLens\'s own words', () => {
@@ -210,28 +235,19 @@ it('says everything about the lead by the thresholds it was tiered by, while the
     intercept: Math.log(probability / (1 - probability)) + 0.85,
   });
   const manifestBeforeTheChange = { ...opens, tiers: { ...opens.tiers, hot: 0.25, warm: 0.1 } };
-  const contributions = [-0.85]; // 3 – 5 opens
-  const lead: OpenLead = {
-    crm: 'hubspot',
+  const lead = leadScoredBy(opens, 'hubspot', { hs_email_open: '4' }, {
     recordId: '1',
-    name: 'Ada',
-    modelId: opens.modelId,
     probability,
     score: 70,
     tier: 'warm',
     tiers: { hot: 0.4, warm: 0.1 },
-    baseRate: 0.1,
     row: [4],
     fieldsRead: [true],
-    contributions,
-    reasons: explainLead(opens, contributions, { hs_email_open: '4' }, 'hubspot', new Date('2026-11-01T00:00:00Z')),
+    contributions: [-0.85], // 3 – 5 opens
     valuesAsWritten: [null],
     featuresKnown: 1,
-    featuresTotal: featuresTracked(opens, 'hubspot'),
-    modelIsDefault: false,
-  };
-  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
-  queries.manifest = { isPending: false, isError: false, data: manifestBeforeTheChange };
+  });
+  showLead(lead, manifestBeforeTheChange);
   rendered = render(createElement(OpenLeadView));
   const text = rendered.container.textContent!;
   expect(text).toContain('Ada · Warm · score 70 of 99');
@@ -253,33 +269,12 @@ it("compares the lead with the ideal customer in its CRM's words: a HubSpot rang
     intercept: -2,
   });
   // As the background explains a German HubSpot page (open-lead.ts explainInFull): read as 5 employees and 1200000.
-  const now = new Date('2026-11-01T00:00:00Z');
   const request = { crm: 'hubspot' as const, recordId: '1501', fields: { numemployees: '5-25', annualrevenue: '€1.200.000' }, locale: 'de-DE' };
   const page = pageReadOf(request, model);
   const row = Array.from(featurizeRecord(page.read, model.features, 'hubspot', now));
   expect(row).toEqual([5, 1200000]);
-  const contributions = [-0.5, 0.5];
-  const lead: OpenLead = {
-    crm: 'hubspot',
-    recordId: '1501',
-    name: 'Ada',
-    modelId: model.modelId,
-    probability: 0.12,
-    score: 40,
-    tier: 'cold',
-    tiers: { hot: model.tiers.hot, warm: model.tiers.warm },
-    baseRate: 0.1,
-    row,
-    fieldsRead: [true, true],
-    contributions,
-    reasons: explainLead(model, contributions, page.read, 'hubspot', now, page),
-    valuesAsWritten: valuesAsWritten(model, page.read, 'hubspot', now, page),
-    featuresKnown: 2,
-    featuresTotal: featuresTracked(model, 'hubspot'),
-    modelIsDefault: false,
-  };
-  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
-  queries.manifest = { isPending: false, isError: false, data: model };
+  const lead = leadScoredBy(model, 'hubspot', page.read, { recordId: '1501', probability: 0.12, score: 40, tier: 'cold', row, fieldsRead: [true, true], contributions: [-0.5, 0.5], featuresKnown: 2 }, page);
+  showLead(lead, model);
   rendered = render(createElement(OpenLeadView));
   const compared = [...rendered.container.querySelectorAll('table.deviations tbody tr')].map((tr) => [...tr.children].map((cell) => cell.textContent));
   // Before: "Employees: ≤ 10" (the bin of the 5 read from "5-25") and "$500,000 – $2,000,000" (its bin) beside no euros.
@@ -306,31 +301,18 @@ it('plans and compares a lead read from its page alone on the fields the page sh
     ],
     intercept: -1,
   });
-  const now = new Date('2026-11-01T00:00:00Z');
-  const fields = { hs_email_open: '4' };
-  const row = [4, null];
-  const contributions = [-0.85, -0.5];
-  const lead: OpenLead = {
-    crm: 'hubspot',
+  const lead = leadScoredBy(model, 'hubspot', { hs_email_open: '4' }, {
     recordId: '1501',
-    name: 'Ada',
-    modelId: model.modelId,
     probability: 0.0871, // −1 − 0.85 − 0.5 = −2.35
     score: 10,
     tier: 'cold',
-    tiers: { hot: model.tiers.hot, warm: model.tiers.warm },
-    baseRate: 0.1,
-    row,
+    row: [4, null],
     fieldsRead: [true, false],
-    contributions,
-    reasons: explainLead(model, contributions, fields, 'hubspot', now),
+    contributions: [-0.85, -0.5],
     valuesAsWritten: [null, null],
     featuresKnown: 1,
-    featuresTotal: featuresTracked(model, 'hubspot'),
-    modelIsDefault: false,
-  };
-  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
-  queries.manifest = { isPending: false, isError: false, data: model };
+  });
+  showLead(lead, model);
   rendered = render(createElement(OpenLeadView));
   const view = rendered.container;
   // Before: "Website visits: missing → ≥ 9", and "Website visits | not known | ≥ 9" in the table, of a lead that may have had 25.
@@ -362,31 +344,19 @@ it("gives the comparison with the ideal customer a heading of its own after the 
     ],
     intercept: -1,
   });
-  const now = new Date('2026-11-01T00:00:00Z');
   const fields = { hs_analytics_source: 'Purchased List', hs_analytics_num_visits: '2' };
   const row = Array.from(featurizeRecord(fields, model.features, 'hubspot', now));
-  const contributions = [-1, 0];
-  const lead: OpenLead = {
-    crm: 'hubspot',
+  const lead = leadScoredBy(model, 'hubspot', fields, {
     recordId: '1501',
-    name: 'Ada',
-    modelId: model.modelId,
     probability: 0.1192, // −1 − 1 + 0 = −2
     score: 15,
     tier: 'cold',
-    tiers: { hot: model.tiers.hot, warm: model.tiers.warm },
-    baseRate: 0.1,
     row,
     fieldsRead: [true, true],
-    contributions,
-    reasons: explainLead(model, contributions, fields, 'hubspot', now),
-    valuesAsWritten: valuesAsWritten(model, fields, 'hubspot', now),
+    contributions: [-1, 0],
     featuresKnown: 2,
-    featuresTotal: featuresTracked(model, 'hubspot'),
-    modelIsDefault: false,
-  };
-  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
-  queries.manifest = { isPending: false, isError: false, data: model };
+  });
+  showLead(lead, model);
   rendered = render(createElement(OpenLeadView));
   const view = rendered.container;
   const headings = [...view.querySelectorAll('h3')];
@@ -420,32 +390,20 @@ it('plans in the words of the reasons and the comparison beside it: a page the m
     terms: [{ features: [0], label: 'Last page seen', shape: { axes: [{ edges: [], labels: ['blog', 'contact', '(other)', 'missing'] }], scores: [-0.5, 1.5, -0.5, -1] } }],
     intercept: -1,
   });
-  const now = new Date('2026-11-01T00:00:00Z');
   const fields = { hs_analytics_last_url: 'https://www.example.com/about-us' };
   const row = Array.from(featurizeRecord(fields, model.features, 'hubspot', now));
   expect(row).toEqual([2]); // "(other)"
-  const contributions = [-0.5];
-  const lead: OpenLead = {
-    crm: 'hubspot',
+  const lead = leadScoredBy(model, 'hubspot', fields, {
     recordId: '1501',
-    name: 'Ada',
-    modelId: model.modelId,
     probability: 0.1824, // −1 − 0.5 = −1.5
     score: 20,
     tier: 'cold',
-    tiers: { hot: model.tiers.hot, warm: model.tiers.warm },
-    baseRate: 0.1,
     row,
     fieldsRead: [true],
-    contributions,
-    reasons: explainLead(model, contributions, fields, 'hubspot', now),
-    valuesAsWritten: valuesAsWritten(model, fields, 'hubspot', now),
+    contributions: [-0.5],
     featuresKnown: 1,
-    featuresTotal: featuresTracked(model, 'hubspot'),
-    modelIsDefault: false,
-  };
-  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
-  queries.manifest = { isPending: false, isError: false, data: model };
+  });
+  showLead(lead, model);
   rendered = render(createElement(OpenLeadView));
   const view = rendered.container;
   expect(lead.reasons.map((reason) => reason.value)).toEqual(['other']);
@@ -483,28 +441,18 @@ it('works out the plan once per lead and model, not again on every render: a pla
     terms: [{ features: [0], label: 'Marketing e-mails opened', shape: { axes: [{ edges: [2.5, 5.5], labels: ['≤ 2', '3 – 5', '≥ 6', 'missing'] }], scores: [-1.2, -0.85, 0.5, -1.5] } }],
     intercept: -1,
   });
-  const contributions = [-0.85]; // 3 – 5 opens
-  const lead: OpenLead = {
-    crm: 'hubspot',
+  const lead = leadScoredBy(opens, 'hubspot', { hs_email_open: '4' }, {
     recordId: '1',
-    name: 'Ada',
-    modelId: opens.modelId,
     probability: 0.14,
     score: 14,
     tier: 'cold',
-    tiers: { hot: opens.tiers.hot, warm: opens.tiers.warm },
-    baseRate: 0.1,
     row: [4],
     fieldsRead: [true],
-    contributions,
-    reasons: explainLead(opens, contributions, { hs_email_open: '4' }, 'hubspot', new Date('2026-11-01T00:00:00Z')),
+    contributions: [-0.85], // 3 – 5 opens
     valuesAsWritten: [null],
     featuresKnown: 1,
-    featuresTotal: featuresTracked(opens, 'hubspot'),
-    modelIsDefault: false,
-  };
-  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
-  queries.manifest = { isPending: false, isError: false, data: opens };
+  });
+  showLead(lead, opens);
   vi.mocked(whatWouldMakeHotter).mockClear();
   rendered = render(createElement(OpenLeadView));
   expect(rendered.container.querySelector('.hotter-plan')).not.toBeNull();

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScoredLead } from '../messaging/protocol';
 import { hubspot } from '../crm/hubspot';
 import { salesforce } from '../crm/salesforce';
+import { badges, leaveHubSpotContactList, openHubSpotContactList, reportVisible, rowReadsAfterBadging, settle, states } from '../../test/fixtures/badge-page';
 
 const scoreLeadsById = vi.hoisted(() => vi.fn());
 vi.mock('../messaging/client', () => ({ background: { scoreLeadsById } }));
@@ -31,30 +32,10 @@ const scored = (score: number): ScoredLead => ({
 });
 const scoreOf = (recordId: string) => Number(recordId.replace(/\D/g, '').slice(-2)) || 1;
 
-/** Rows scroll into view when the test says so (happy-dom has no layout). */
-const observed = new Set<Element>();
-let reportVisible: (targets: Element[]) => void = () => undefined;
-class FakeIntersectionObserver {
-  constructor(callback: (entries: { target: Element; isIntersecting: boolean }[]) => void) {
-    reportVisible = (targets) => callback(targets.filter((t) => observed.has(t)).map((target) => ({ target, isIntersecting: true })));
-  }
-  observe(target: Element) {
-    observed.add(target);
-  }
-  unobserve(target: Element) {
-    observed.delete(target);
-  }
-  disconnect() {
-    observed.clear();
-  }
-}
-
 const contactRow = (id: string, name: string) => `<tr><td><a href="/contacts/4242424/record/0-1/${id}">${name}</a></td><td>x</td></tr>`;
 const contactRows = (ids: string[]) => ids.map((id) => contactRow(id, `Lead ${id}`)).join('');
 const leadRow = (id: string, name: string) =>
   `<tr data-row-key-value="${id}"><th scope="row"><a data-recordid="${id}" href="/lightning/r/Lead/${id}/view">${name}</a></th><td>x</td></tr>`;
-const badges = () => [...document.querySelectorAll<HTMLElement>('leadlens-badge')];
-const states = () => badges().map((b) => [b.getAttribute('data-leadlens-record'), b.getAttribute('data-leadlens-state')]);
 /** What each row shows: its link's text, then its badge's record and score. */
 const rowsShown = () =>
   [...document.querySelectorAll('tbody tr')].map((tr) => {
@@ -62,34 +43,22 @@ const rowsShown = () =>
     return [tr.querySelector('a')!.textContent, badge?.getAttribute('data-leadlens-record') ?? null, badge?.getAttribute('data-leadlens-score') ?? null];
   });
 const firstCells = () => [...document.querySelectorAll('tbody tr > :first-child')];
-const settle = () => vi.advanceTimersByTimeAsync(500);
 
 let page: AbortController;
 beforeEach(() => {
-  vi.useFakeTimers();
-  vi.stubGlobal('IntersectionObserver', FakeIntersectionObserver);
-  document.head.innerHTML = '<base href="https://app.hubspot.com/contacts/4242424/objects/0-1/views/all/list">';
-  scoreLeadsById.mockReset();
-  scoreLeadsById.mockImplementation(async ({ recordIds }: { recordIds: string[] }) => ({
-    ok: true,
-    rows: recordIds.map((recordId) => ({ recordId, state: 'scored', lead: scored(scoreOf(recordId)) })),
-  }));
+  openHubSpotContactList(scoreLeadsById, (recordId) => ({ recordId, state: 'scored', lead: scored(scoreOf(recordId)) }));
   page = new AbortController();
 });
 afterEach(() => {
   page.abort();
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
+  leaveHubSpotContactList();
   vi.restoreAllMocks();
 });
 
 describe('list badges on a page that changes around the list', () => {
   it('does not read the list again for nodes added and removed outside it: a header counter, a toast, a hover card', async () => {
     document.body.innerHTML = `<header><ul id="notifications"></ul></header><div id="view"><table data-test-id="contacts-table"><tbody>${contactRows(['1', '3'])}</tbody></table></div>`;
-    const readRows = vi.spyOn(hubspot, 'readListRows');
-    badgeListRows(document, hubspot, 'hubspot', page.signal);
-    await settle();
-    readRows.mockClear();
+    const readRows = await rowReadsAfterBadging(() => badgeListRows(document, hubspot, 'hubspot', page.signal));
     const notifications = document.getElementById('notifications')!;
     // 3 seconds of a header counter changing every 100 ms.
     for (let i = 0; i < 30; i++) {

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScoredLead } from '../messaging/protocol';
 import { hubspot } from '../crm/hubspot';
 import { salesforce } from '../crm/salesforce';
+import { badges, leaveHubSpotContactList, observerOptions, openHubSpotContactList, reportVisible, rowReadsAfterBadging, settle, states } from '../../test/fixtures/badge-page';
 
 const scoreLeadsById = vi.hoisted(() => vi.fn());
 vi.mock('../messaging/client', () => ({ background: { scoreLeadsById } }));
@@ -27,52 +28,20 @@ const lead: ScoredLead = {
   modelIsDefault: false,
 };
 
-/** Rows scroll into view when the test says so (happy-dom has no layout). */
-const observed = new Set<Element>();
-let reportVisible: (targets: Element[]) => void = () => undefined;
-/** The options the page's observer was made with. */
-let observerOptions: IntersectionObserverInit | undefined;
-class FakeIntersectionObserver {
-  constructor(callback: (entries: { target: Element; isIntersecting: boolean }[]) => void, options?: IntersectionObserverInit) {
-    observerOptions = options;
-    reportVisible = (targets) => callback(targets.filter((t) => observed.has(t)).map((target) => ({ target, isIntersecting: true })));
-  }
-  observe(target: Element) {
-    observed.add(target);
-  }
-  unobserve(target: Element) {
-    observed.delete(target);
-  }
-  disconnect() {
-    observed.clear();
-  }
-}
-
 const row = (id: string, name: string) =>
   `<tr><td><a href="/contacts/4242424/record/0-1/${id}">${name}</a></td><td>x</td></tr>`;
 function renderList(rows: string) {
   document.body.innerHTML = `<table data-test-id="contacts-table"><tbody>${rows}</tbody></table>`;
 }
-const badges = () => [...document.querySelectorAll<HTMLElement>('leadlens-badge')];
-const states = () => badges().map((b) => [b.getAttribute('data-leadlens-record'), b.getAttribute('data-leadlens-state')]);
-const settle = () => vi.advanceTimersByTimeAsync(500);
 
 let page: AbortController;
 beforeEach(() => {
-  vi.useFakeTimers();
-  vi.stubGlobal('IntersectionObserver', FakeIntersectionObserver);
-  document.head.innerHTML = '<base href="https://app.hubspot.com/contacts/4242424/objects/0-1/views/all/list">';
-  scoreLeadsById.mockReset();
-  scoreLeadsById.mockImplementation(async ({ recordIds }: { recordIds: string[] }) => ({
-    ok: true,
-    rows: recordIds.map((recordId) => (recordId === '2' ? { recordId, state: 'unknown' } : { recordId, state: 'scored', lead })),
-  }));
+  openHubSpotContactList(scoreLeadsById, (recordId) => (recordId === '2' ? { recordId, state: 'unknown' } : { recordId, state: 'scored', lead }));
   page = new AbortController();
 });
 afterEach(() => {
   page.abort();
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
+  leaveHubSpotContactList();
 });
 
 describe('list badges', () => {
@@ -137,7 +106,7 @@ describe('list badges', () => {
     expect(scoreLeadsById.mock.calls.flatMap(([request]) => request.recordIds)).toEqual(ids);
     expect(states().every(([, state]) => state === 'scored')).toBe(true);
     // Rows half a window's height below the one shown count as in view: they are asked for before the rep gets there.
-    expect(observerOptions?.rootMargin).toBe('50% 0px');
+    expect(observerOptions()?.rootMargin).toBe('50% 0px');
   });
 
   it('asks for a row that came into view alone without waiting for others', async () => {
@@ -355,10 +324,7 @@ describe('list badges', () => {
 
   it('does not read the rows again for an attribute changed outside the list: a header animating by its class', async () => {
     document.body.innerHTML = `<header><span id="bell" class="idle"></span></header><div id="view"><table data-test-id="contacts-table"><tbody>${row('1', 'Ada') + row('3', 'Alan')}</tbody></table></div>`;
-    const readRows = vi.spyOn(hubspot, 'readListRows');
-    badgeListRows(document, hubspot, 'hubspot', page.signal);
-    await settle();
-    readRows.mockClear();
+    const readRows = await rowReadsAfterBadging(() => badgeListRows(document, hubspot, 'hubspot', page.signal));
     const bell = document.getElementById('bell')!;
     for (let i = 0; i < 30; i++) {
       bell.className = i % 2 ? 'idle' : 'ringing';

@@ -4,29 +4,18 @@
  * Lightning renders the same record again in a new view, on the page of test/fixtures/record-views.ts.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ScoreOutcome } from '../messaging/protocol';
 import type { PageFields, PageMatch } from '../crm/types';
+import { badges, hideActiveView, openRecordPage, renderNext, settle, timeZone, titleOf } from '../../test/fixtures/badge-page';
 
 const scoreLead = vi.hoisted(() => vi.fn());
 vi.mock('../messaging/client', () => ({ background: { scoreLead } }));
 vi.mock('../messaging/events', () => ({ onEvent: () => undefined }));
 
 let { recordBadge } = await import('./record-badge');
-const { scoredLead: lead, stackedViewsAdapter: adapter, activeView, recordView: view } = await import('../../test/fixtures/record-views');
+const { stackedViewsAdapter: adapter, activeView, recordView: view } = await import('../../test/fixtures/record-views');
 
 
 
-const hideActiveView = () => {
-  const current = activeView(document)!;
-  current.classList.remove('active');
-  current.setAttribute('hidden', '');
-};
-/** The CRM renders a record in a new view (a console tab opened, a lead rendered again): the current view is hidden and kept. */
-function renderNext(name: string, fields: PageFields) {
-  const current = activeView(document)!;
-  hideActiveView();
-  current.insertAdjacentHTML('afterend', view(name, fields));
-}
 /** The rep selects the console tab of the lead named `name`, already rendered. */
 function selectTab(name: string) {
   hideActiveView();
@@ -35,11 +24,7 @@ function selectTab(name: string) {
   tab.classList.add('active');
 }
 
-const badges = () => [...document.querySelectorAll<HTMLElement>('leadlens-badge')];
-const titleOf = (badge: HTMLElement) => badge.closest('h1')?.textContent ?? null;
 const buttonTextOf = (badge: HTMLElement) => badge.shadowRoot!.querySelector('button')!.textContent;
-const settle = () => vi.advanceTimersByTimeAsync(500);
-const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 let page: AbortController;
 function run(match: Extract<PageMatch, { kind: 'record' }>, previousMatch: PageMatch | null) {
@@ -55,12 +40,7 @@ beforeEach(async () => {
   // Each test is a page of its own: what the badge remembers of the records and views the page showed starts empty.
   vi.resetModules();
   ({ recordBadge } = await import('./record-badge'));
-  vi.useFakeTimers();
-  document.body.innerHTML = '';
-  scoreLead.mockReset();
-  scoreLead.mockImplementation(async ({ fields }: { fields: PageFields }): Promise<ScoreOutcome> =>
-    fields.Rating === 'Hot' ? { ok: true, lead: lead('hot', 90) } : fields.Rating === 'Cold' ? { ok: true, lead: lead('cold', 8) } : { ok: false, error: 'no fields' },
-  );
+  openRecordPage(scoreLead);
   page = new AbortController();
 });
 afterEach(() => {

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScoreOutcome } from '../messaging/protocol';
 import type { CrmAdapter, PageFields, PageMatch } from '../crm/types';
+import { badges, openRecordPage, renderNext, settle, timeZone, titleOf } from '../../test/fixtures/badge-page';
 
 const scoreLead = vi.hoisted(() => vi.fn());
 vi.mock('../messaging/client', () => ({ background: { scoreLead } }));
@@ -28,20 +29,7 @@ const B = { kind: 'record', crm: 'salesforce', recordId: '00Q000000000BBBAAA' } 
 const fieldsOfA: PageFields = { LeadSource: 'Web', Rating: 'Hot' };
 const fieldsOfB: PageFields = { LeadSource: 'Trade Show', Rating: 'Cold' };
 
-/** The CRM renders the next record: the current view is hidden and kept. */
-function renderNext(name: string, fields: PageFields) {
-  const current = activeView(document)!;
-  current.classList.remove('active');
-  current.setAttribute('hidden', '');
-  current.insertAdjacentHTML('afterend', view(name, fields));
-}
-
-const badges = () => [...document.querySelectorAll<HTMLElement>('leadlens-badge')];
-const titleOf = (badge: HTMLElement) => badge.closest('h1')?.textContent ?? null;
 const callsWith = (fields: PageFields) => scoreLead.mock.calls.filter(([request]) => JSON.stringify(request.fields) === JSON.stringify(fields));
-const settle = () => vi.advanceTimersByTimeAsync(500);
-/** The zone the badge sends: the browser's, as Intl resolves it. */
-const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 let page: AbortController;
 function run(match: Extract<PageMatch, { kind: 'record' }>, previousMatch: PageMatch | null) {
@@ -53,13 +41,8 @@ beforeEach(async () => {
   vi.resetModules();
   ({ recordBadge } = await import('./record-badge'));
   ({ hubspot } = await import('../crm/hubspot'));
-  vi.useFakeTimers();
-  document.body.innerHTML = '';
   eventHandlers.clear();
-  scoreLead.mockReset();
-  scoreLead.mockImplementation(async ({ fields }: { fields: PageFields }): Promise<ScoreOutcome> =>
-    fields.Rating === 'Hot' ? { ok: true, lead: lead('hot', 90) } : fields.Rating === 'Cold' ? { ok: true, lead: lead('cold', 8) } : { ok: false, error: 'no fields' },
-  );
+  openRecordPage(scoreLead);
   page = new AbortController();
 });
 afterEach(() => {

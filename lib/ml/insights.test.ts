@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deviationsFromIdeal, featuresNotRead, MIN_CHANGE_POINTS, modelHasShapes, whatWouldMakeHotter } from './insights';
-import { MAX_VALUE_CHARS, valuesAsWritten } from './explain';
+import { valuesAsWritten } from './explain';
+import { MAX_VALUE_CHARS } from './visible-text';
 import { featurizeRecord, type RawRecord } from './featurize';
 import { termContribution } from './shape';
 import type { Manifest } from './manifest';
@@ -46,6 +47,48 @@ const summaryOf = (key: string, missingShare: number, atMost?: string[]) => ({ k
 /** The contributions the model would return for a row: every term's shape at the row's bins. */
 function contributionsOf(row: number[], model: Manifest = manifest): number[] {
   return model.terms.map((term) => termContribution(term.shape!, term.features.map((f) => row[f])));
+}
+
+/**
+ * A model of e-mails opened and clicked, and the click rate computed from them, each raised by a
+ * rep's work: the bins of opens and of the rate scoring as the test says.
+ */
+function opensAndClicksModel(scores: { opens: number[]; clickRate: number[] }): Manifest {
+  return handMadeManifest({
+    features: [
+      { key: 'opens', label: 'E-mails opened', type: 'numeric', derive: { kind: 'value', from: { csv: 'opens' } }, actionable: true },
+      { key: 'clicks', label: 'E-mails clicked', type: 'numeric', derive: { kind: 'value', from: { csv: 'clicks' } }, actionable: true },
+      {
+        key: 'click_rate',
+        label: 'E-mail click rate',
+        type: 'numeric',
+        unit: 'clicks per open',
+        derive: { kind: 'ratio', numerator: { csv: 'clicks' }, denominator: { csv: 'opens' } },
+        actionable: true,
+      },
+    ],
+    terms: [
+      { features: [0], label: 'E-mails opened', shape: { axes: [{ labels: ['≤ 0', '1 – 4', '5 – 9', '≥ 10', 'missing'], edges: [0.5, 4.5, 9.5] }], scores: scores.opens } },
+      { features: [1], label: 'E-mails clicked', shape: { axes: [{ labels: ['≤ 0', '1 – 2', '≥ 3', 'missing'], edges: [0.5, 2.5] }], scores: [-0.3, 0.4, 0.9, 0] } },
+      {
+        features: [2],
+        label: 'E-mail click rate',
+        shape: { axes: [{ labels: ['≤ 0.25', '0.25 – 0.5', '> 0.5', 'missing'], edges: [0.25, 0.5] }], scores: scores.clickRate },
+      },
+    ],
+    intercept: -2,
+  });
+}
+
+/** A CSV record's row for `model`, read on a fixed day, and the plan that would make it hotter. */
+function csvPlanning(model: Manifest) {
+  const now = new Date('2026-11-01T00:00:00Z');
+  const rowOf = (record: RawRecord) => Array.from(featurizeRecord(record, model.features, 'csv', now));
+  const planFor = (record: RawRecord) => {
+    const row = rowOf(record);
+    return whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv');
+  };
+  return { rowOf, planFor };
 }
 
 describe('deviationsFromIdeal', () => {
@@ -809,37 +852,9 @@ describe('for a source that has no field for some features', () => {
 describe('a rate computed from two counts (clicks per open)', () => {
   // Opens and clicks are fields a rep's work raises; the click rate is computed from them, and
   // scores best above 0.5, so setting it alone would look like the best move.
-  const model = handMadeManifest({
-    features: [
-      { key: 'opens', label: 'E-mails opened', type: 'numeric', derive: { kind: 'value', from: { csv: 'opens' } }, actionable: true },
-      { key: 'clicks', label: 'E-mails clicked', type: 'numeric', derive: { kind: 'value', from: { csv: 'clicks' } }, actionable: true },
-      {
-        key: 'click_rate',
-        label: 'E-mail click rate',
-        type: 'numeric',
-        unit: 'clicks per open',
-        derive: { kind: 'ratio', numerator: { csv: 'clicks' }, denominator: { csv: 'opens' } },
-        actionable: true,
-      },
-    ],
-    terms: [
-      { features: [0], label: 'E-mails opened', shape: { axes: [{ labels: ['≤ 0', '1 – 4', '5 – 9', '≥ 10', 'missing'], edges: [0.5, 4.5, 9.5] }], scores: [-0.5, 0, 0.3, 0.6, -0.2] } },
-      { features: [1], label: 'E-mails clicked', shape: { axes: [{ labels: ['≤ 0', '1 – 2', '≥ 3', 'missing'], edges: [0.5, 2.5] }], scores: [-0.3, 0.4, 0.9, 0] } },
-      {
-        features: [2],
-        label: 'E-mail click rate',
-        shape: { axes: [{ labels: ['≤ 0.25', '0.25 – 0.5', '> 0.5', 'missing'], edges: [0.25, 0.5] }], scores: [-0.4, 0.2, 1.5, 0] },
-      },
-    ],
-    intercept: -2,
-  });
-  const now = new Date('2026-11-01T00:00:00Z');
-  const rowOf = (record: RawRecord) => Array.from(featurizeRecord(record, model.features, 'csv', now));
+  const model = opensAndClicksModel({ opens: [-0.5, 0, 0.3, 0.6, -0.2], clickRate: [-0.4, 0.2, 1.5, 0] });
+  const { rowOf, planFor } = csvPlanning(model);
   const probabilityOf = (record: RawRecord) => sigmoid(contributionsOf(rowOf(record), model).reduce((sum, points) => sum + points, model.intercept));
-  const planFor = (record: RawRecord) => {
-    const row = rowOf(record);
-    return whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv');
-  };
   /** The record with the plan's counts made real: what the model then scores. */
   const recordAfter = (record: RawRecord, changes: { feature: number; value: number }[]) =>
     Object.fromEntries([...Object.entries(record), ...changes.map((change) => [model.features[change.feature].key, change.value])]);
@@ -921,42 +936,14 @@ describe('a rate computed from two counts (clicks per open)', () => {
 describe('a click rate above its ideal, which only clicking none of the e-mails opened lowers', () => {
   // The rate scores best at 0.25 – 0.5 clicks per open, worst above. More opens with no more clicks lower it: the model
   // rewards that, but a rep works for clicks, and a promise that holds only if the lead clicks none of them is no plan.
-  const model = handMadeManifest({
-    features: [
-      { key: 'opens', label: 'E-mails opened', type: 'numeric', derive: { kind: 'value', from: { csv: 'opens' } }, actionable: true },
-      { key: 'clicks', label: 'E-mails clicked', type: 'numeric', derive: { kind: 'value', from: { csv: 'clicks' } }, actionable: true },
-      {
-        key: 'click_rate',
-        label: 'E-mail click rate',
-        type: 'numeric',
-        unit: 'clicks per open',
-        derive: { kind: 'ratio', numerator: { csv: 'clicks' }, denominator: { csv: 'opens' } },
-        actionable: true,
-      },
-    ],
-    terms: [
-      { features: [0], label: 'E-mails opened', shape: { axes: [{ labels: ['≤ 0', '1 – 4', '5 – 9', '≥ 10', 'missing'], edges: [0.5, 4.5, 9.5] }], scores: [-0.5, 0, 0.3, 0.9, -0.2] } },
-      { features: [1], label: 'E-mails clicked', shape: { axes: [{ labels: ['≤ 0', '1 – 2', '≥ 3', 'missing'], edges: [0.5, 2.5] }], scores: [-0.3, 0.4, 0.9, 0] } },
-      {
-        features: [2],
-        label: 'E-mail click rate',
-        shape: { axes: [{ labels: ['≤ 0.25', '0.25 – 0.5', '> 0.5', 'missing'], edges: [0.25, 0.5] }], scores: [0.3, 0.6, -0.3, 0] },
-      },
-    ],
-    intercept: -2,
-  });
-  const now = new Date('2026-11-01T00:00:00Z');
-  const rowOf = (record: RawRecord) => Array.from(featurizeRecord(record, model.features, 'csv', now));
-  const planFor = (record: RawRecord) => {
-    const row = rowOf(record);
-    return whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')!;
-  };
+  const model = opensAndClicksModel({ opens: [-0.5, 0, 0.3, 0.9, -0.2], clickRate: [0.3, 0.6, -0.3, 0] });
+  const { rowOf, planFor } = csvPlanning(model);
   const compared = (record: RawRecord) => deviationsFromIdeal(model, rowOf(record), 'csv').map((d) => [d.label, d.leadValue, d.idealValue]);
 
   it('is not lowered by more opens: 2 of 2 clicked asks for no more opens, which would make the lead warm only if it clicked none', () => {
     // −2 + 0 + 0.4 − 0.3 = −1.9, cold. 5 opens with the 2 clicks: +0.3, and 0.4 clicks per open +0.9: warm (−0.7). Before, the plan
     // was "E-mails opened: 2 → 5, which takes E-mail click rate from 1 to 0.4"; no click can come first (never more clicks than opens).
-    expect(planFor({ opens: 2, clicks: 2 }).changes).toEqual([]);
+    expect(planFor({ opens: 2, clicks: 2 })!.changes).toEqual([]);
   });
 
   it('is left out of the comparison, as a count past its ideal is; one below its ideal is compared', () => {
@@ -967,7 +954,7 @@ describe('a click rate above its ideal, which only clicking none of the e-mails 
 
   it('is lowered by more opens from within its ideal, where more clicks would not take it back', () => {
     // 5 opens, 2 clicks: 0.4 clicks per open, within the ideal, −0.7 (warm). 10 opens take it to 0.2 (−0.3 for +0.6), 3 clicks then back to 0.3: hot.
-    const plan = planFor({ opens: 5, clicks: 2 });
+    const plan = planFor({ opens: 5, clicks: 2 })!;
     expect(plan.changes.map((change) => [change.label, change.from, change.to, change.alsoChanges.map((f) => `${f.label}: ${f.from} → ${f.to}`)])).toEqual([
       ['E-mails opened', '5', '10', ['E-mail click rate: 0.4 clicks per open → 0.2 clicks per open']],
       ['E-mails clicked', '2', '3', ['E-mail click rate: 0.2 clicks per open → 0.3 clicks per open']],

@@ -31,6 +31,13 @@ const SANDBOX = 'acme--uat.sandbox.my.salesforce.com';
 const PRODUCTION = 'acme.my.salesforce.com';
 
 const connectHubSpot = (token: string) => syncHandlers.connectCrm({ crm: 'hubspot', apiVersion: 'v3', token }, sender);
+const connectSalesforce = (host: string, options: { oauthClientId?: string } = {}) => syncHandlers.connectCrm({ crm: 'salesforce', host, apiVersion: '67.0', ...options }, sender);
+
+/** Salesforce connected with its session at `host`, and one lead synced from it. */
+async function connectSalesforceWithASyncedLead(host: string) {
+  await connectSalesforce(host);
+  await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
+}
 
 /**
  * Free locks, as the beforeEach stubs them. `request` takes both forms, with and without options:
@@ -40,6 +47,25 @@ const freeLocks = {
   query: async () => ({ held: [], pending: [] }),
   request: async (_name: string, optionsOrTask: unknown, task?: () => unknown) => (typeof optionsOrTask === 'function' ? optionsOrTask() : task!()),
 };
+
+/**
+ * The demo org's OAuth sign-in redirecting to the extension, and its grants watched: the refresh
+ * tokens its token endpoint issues, and those revoked.
+ */
+function watchSalesforceGrants(): { issued: string[]; revoked: string[] } {
+  const demo = globalThis.fetch;
+  const issued: string[] = [];
+  const revoked: string[] = [];
+  vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+    const response = await demo(input, init);
+    const path = new URL(String(input)).pathname;
+    if (path === '/services/oauth2/token') issued.push(((await response.clone().json()) as { refresh_token?: string }).refresh_token ?? '');
+    if (path === '/services/oauth2/revoke') revoked.push(new URLSearchParams(String(init?.body)).get('token') ?? '');
+    return response;
+  });
+  fakeBrowser.identity.getRedirectURL = () => 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
+  return { issued, revoked };
+}
 
 /** A job of the previous connection does not stop: its locks stay held, and waiting for them times out (the connect's own lock is free). */
 function jobsDoNotStop() {
@@ -98,6 +124,13 @@ async function loggedOutOfSalesforce() {
   expect(tested.ok && tested.status).toBe('reconnect');
 }
 
+/** Logged out of Salesforce, the admin connects a mistyped host of the org: the browser holds no session there, only at PRODUCTION. */
+async function connectMistypedHost(host: string) {
+  await loggedOutOfSalesforce();
+  sessionsOnlyAt(PRODUCTION);
+  return connectSalesforce(host);
+}
+
 beforeEach(async () => {
   fakeBrowser.reset();
   fakeBrowser.permissions.contains = vi.fn(async () => true);
@@ -120,11 +153,11 @@ beforeEach(async () => {
 });
 
 it('forgets whom the leads were synced as when the admin connects the same org again: the next sync records the user the new credentials sign in as', async () => {
-  await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  await connectSalesforce(PRODUCTION);
   const syncedAs = { id: '0055g00000DemoUAAA', name: 'Avery Lindqvist', username: 'avery@example.com' };
   await db.settings.put({ key: syncStateKey('salesforce'), value: { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 5, account: { id: PRODUCTION, name: PRODUCTION }, syncedAs } });
   expect((await dexieSyncStore(db).readState('salesforce')).syncedAs).toEqual(syncedAs);
-  const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  const reply = await connectSalesforce(PRODUCTION);
   if (!reply.ok) throw new Error(reply.error);
   const state = await dexieSyncStore(db).readState('salesforce');
   expect(state.syncedAs).toBeUndefined();
@@ -133,7 +166,7 @@ it('forgets whom the leads were synced as when the admin connects the same org a
 });
 
 it('forgets the previous org’s synced leads, their scores and its checkpoint, and says so', async () => {
-  await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
+  await connectSalesforce(SANDBOX);
   await db.putLeads([
     storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' }),
     storedLead({ source: 'salesforce', id: '00QB', origin: 'sync' }),
@@ -142,7 +175,7 @@ it('forgets the previous org’s synced leads, their scores and its checkpoint, 
   await db.leadScores.put({ key: 'm|salesforce|00QA', leadKey: 'salesforce|00QA', modelId: 'm', probability: 0.3, score: 80, tier: 'hot', topReason: '', scoredAt: 0 });
   await dexieSyncStore(db).writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 1_800_000_000_000 });
 
-  const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  const reply = await connectSalesforce(PRODUCTION);
   if (!reply.ok) throw new Error(reply.error);
   expect(reply.status).toBe('connected');
   expect(reply.message).toMatch(new RegExp(`2 leads synced from ${SANDBOX.replace(/\./g, '\\.')} were removed: sync to read this org's$`));
@@ -157,9 +190,8 @@ it('forgets the previous org’s synced leads, their scores and its checkpoint, 
 });
 
 it('keeps everything when the same org is connected again', async () => {
-  await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
-  await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
-  const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  await connectSalesforceWithASyncedLead(PRODUCTION);
+  const reply = await connectSalesforce(PRODUCTION);
   expect(reply.ok && reply.message).not.toContain('removed');
   expect(await db.leads.count()).toBe(1);
 });
@@ -220,38 +252,26 @@ it('learns the portal when the stored connection is tested: a token of another p
 });
 
 it('keeps the previous connection when its leads could not be forgotten (a job did not stop), so connecting again forgets them', async () => {
-  await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
-  await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
+  await connectSalesforceWithASyncedLead(SANDBOX);
   jobsDoNotStop();
-  await expect(syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender)).rejects.toThrow(/did not stop .* the previous leads were kept: try again/);
+  await expect(connectSalesforce(PRODUCTION)).rejects.toThrow(/did not stop .* the previous leads were kept: try again/);
   expect((await readConnection('salesforce'))?.crm === 'salesforce' && (await readConnection('salesforce'))).toMatchObject({ host: SANDBOX });
   expect(await db.leads.count()).toBe(1);
 
   vi.stubGlobal('navigator', { locks: freeLocks });
-  const retried = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  const retried = await connectSalesforce(PRODUCTION);
   expect(retried.ok && retried.message).toContain(`1 lead synced from ${SANDBOX} was removed`);
   expect(await db.leads.count()).toBe(0);
 });
 
 it('ends the grant of a new OAuth sign-in that is not kept (the previous connection’s job did not stop)', async () => {
-  await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
-  await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
-  // The demo org's sign-in, followed as the browser's window would; its token answers and revocations watched.
-  const demo = globalThis.fetch;
-  const issued: string[] = [];
-  const revoked: string[] = [];
-  vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
-    const response = await demo(input, init);
-    const path = new URL(String(input)).pathname;
-    if (path === '/services/oauth2/token') issued.push(((await response.clone().json()) as { refresh_token?: string }).refresh_token ?? '');
-    if (path === '/services/oauth2/revoke') revoked.push(new URLSearchParams(String(init?.body)).get('token') ?? '');
-    return response;
-  });
-  fakeBrowser.identity.getRedirectURL = () => 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
+  await connectSalesforceWithASyncedLead(SANDBOX);
+  // The demo org's sign-in, followed as the browser's window would.
+  const { issued, revoked } = watchSalesforceGrants();
   fakeBrowser.identity.launchWebAuthFlow = vi.fn(async ({ url }: { url: string }) => (await fetch(url, { redirect: 'manual' })).headers.get('location')!) as never;
   jobsDoNotStop();
 
-  await expect(syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0', oauthClientId: '3MVG9LeadLensDemoClientId' }, sender)).rejects.toThrow(/did not stop/);
+  await expect(connectSalesforce(PRODUCTION, { oauthClientId: '3MVG9LeadLensDemoClientId' })).rejects.toThrow(/did not stop/);
   expect(issued).toHaveLength(1);
   expect(revoked).toEqual(issued);
   expect(await readConnection('salesforce')).toMatchObject({ host: SANDBOX, auth: { kind: 'session' } });
@@ -322,14 +342,13 @@ describe('a connect whose check fails while the connection works (a mistyped tok
     ],
   ])('keeps the working Salesforce connection, its status and leads, and says so, for a new host with %s; the access asked for that host goes back', async (_, fails, said) => {
     const MISTYPED = 'acmee.my.salesforce.com';
-    await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
-    await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
+    await connectSalesforceWithASyncedLead(PRODUCTION);
     await dexieSyncStore(db).writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 1_800_000_000_000, account: { id: PRODUCTION, name: PRODUCTION } });
     const before = await kept('salesforce');
     expect(before.status.status).toBe('connected');
     fails(MISTYPED);
 
-    const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: MISTYPED, apiVersion: '67.0' }, sender);
+    const reply = await connectSalesforce(MISTYPED);
     expect(reply).toEqual({ ok: false, error: `The new Salesforce connection to ${MISTYPED} failed its check: ${said(MISTYPED)}. ${KEPT}` });
     expect(await kept('salesforce')).toEqual(before);
     expect(vi.mocked(fakeBrowser.permissions.remove).mock.calls).toEqual([[{ origins: [`https://${MISTYPED}/*`] }]]);
@@ -342,7 +361,7 @@ describe('a connect whose check fails while the connection works (a mistyped tok
     const paths: string[] = [];
     vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => (paths.push(new URL(String(input)).pathname), answer(input, init)));
     sessionsOnlyAt();
-    const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+    const reply = await connectSalesforce(PRODUCTION);
     expect(reply).toEqual({ ok: false, error: `The new Salesforce connection to ${PRODUCTION} failed its check: ${notLoggedIn(PRODUCTION)}. ${KEPT}` });
     expect(await readConnection('salesforce')).toEqual(oauth);
     expect(paths).not.toContain('/services/oauth2/revoke');
@@ -372,10 +391,10 @@ describe('a connect whose check fails while the connection works (a mistyped tok
     expect(hubspot).toMatchObject({ ok: true, status: 'reconnect', message: HUBSPOT_TOKEN_REFUSED });
     expect(await readStatus('hubspot')).toMatchObject({ status: 'reconnect' });
 
-    await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+    await connectSalesforce(PRODUCTION);
     // Logged out of Salesforce since: Connect pressed again for the same host and version.
     sessionsOnlyAt();
-    const salesforce = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+    const salesforce = await connectSalesforce(PRODUCTION);
     expect(salesforce).toMatchObject({ ok: true, status: 'reconnect' });
     expect(await readStatus('salesforce')).toMatchObject({ status: 'reconnect' });
   });
@@ -383,12 +402,11 @@ describe('a connect whose check fails while the connection works (a mistyped tok
 
 describe('after a disconnect', () => {
   it('still forgets the leads of an org when another org is connected', async () => {
-    await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
-    await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
+    await connectSalesforceWithASyncedLead(SANDBOX);
     await dexieSyncStore(db).writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 1_800_000_000_000 });
     await syncHandlers.disconnectCrm({ crm: 'salesforce' }, sender);
 
-    const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+    const reply = await connectSalesforce(PRODUCTION);
     expect(reply.ok && reply.message).toContain(`1 lead synced from ${SANDBOX} was removed`);
     expect(await db.leads.count()).toBe(0);
     // The next sync reads the new org from the start, not from the old org's checkpoint.
@@ -412,7 +430,7 @@ describe('after a disconnect', () => {
       return Object.fromEntries(reply.syncs.map((sync) => [sync.crm, sync.syncedFrom]));
     };
     expect(await syncedFrom()).toEqual({ salesforce: null, hubspot: null });
-    await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
+    await connectSalesforce(SANDBOX);
     await connectHubSpot('pat-na1-portal-a');
     await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' }), storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
     const connected = await syncedFrom();
@@ -423,15 +441,14 @@ describe('after a disconnect', () => {
     expect(await syncedFrom()).toEqual(connected);
 
     // Another org connected: the sandbox's leads are gone, the new org's are synced next.
-    await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+    await connectSalesforce(PRODUCTION);
     expect((await syncedFrom()).salesforce).toEqual({ id: PRODUCTION, name: PRODUCTION });
   });
 
   it('keeps the leads when the same org is connected again', async () => {
-    await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
-    await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
+    await connectSalesforceWithASyncedLead(PRODUCTION);
     await syncHandlers.disconnectCrm({ crm: 'salesforce' }, sender);
-    const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+    const reply = await connectSalesforce(PRODUCTION);
     expect(reply.ok && reply.status).toBe('connected');
     expect(reply.ok && reply.message).not.toContain('removed');
     expect(await db.leads.count()).toBe(1);
@@ -439,13 +456,9 @@ describe('after a disconnect', () => {
 });
 
 it('forgets nothing for a mistyped Salesforce host (no session there) in place of a connection that did not work, and gives the org’s site access back: no connection uses it', async () => {
-  await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
-  await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
-  await loggedOutOfSalesforce();
+  await connectSalesforceWithASyncedLead(PRODUCTION);
   const MISTYPED = 'acmee.my.salesforce.com';
-  sessionsOnlyAt(PRODUCTION);
-
-  const mistyped = await syncHandlers.connectCrm({ crm: 'salesforce', host: MISTYPED, apiVersion: '67.0' }, sender);
+  const mistyped = await connectMistypedHost(MISTYPED);
   expect(mistyped.ok && mistyped.status).toBe('reconnect');
   expect(mistyped.ok && mistyped.message).not.toContain('removed');
   expect(await db.leads.count()).toBe(1);
@@ -456,47 +469,43 @@ it('forgets nothing for a mistyped Salesforce host (no session there) in place o
   expect(vi.mocked(fakeBrowser.permissions.remove).mock.calls).toEqual([[{ origins: [`https://${PRODUCTION}/*`] }]]);
 
   // The right host again: its leads are still its own.
-  const fixed = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  const fixed = await connectSalesforce(PRODUCTION);
   expect(fixed.ok && fixed.status).toBe('connected');
   expect(fixed.ok && fixed.message).not.toContain('removed');
   expect(await db.leads.count()).toBe(1);
 });
 
 it('gives the mistyped host’s site access back when the right org is connected again, and keeps the org’s', async () => {
-  await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
-  await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
-  await loggedOutOfSalesforce();
+  await connectSalesforceWithASyncedLead(PRODUCTION);
   const MISTYPED = 'acme1.my.salesforce.com';
-  sessionsOnlyAt(PRODUCTION);
-  const mistyped = await syncHandlers.connectCrm({ crm: 'salesforce', host: MISTYPED, apiVersion: '67.0' }, sender);
+  const mistyped = await connectMistypedHost(MISTYPED);
   expect(mistyped.ok && mistyped.status).toBe('reconnect');
   vi.mocked(fakeBrowser.permissions.remove).mockClear();
 
-  const fixed = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  const fixed = await connectSalesforce(PRODUCTION);
   expect(fixed.ok && fixed.status).toBe('connected');
   expect(vi.mocked(fakeBrowser.permissions.remove).mock.calls).toEqual([[{ origins: [`https://${MISTYPED}/*`] }]]);
 });
 
 it('gives back the site access asked for a host whose OAuth sign-in failed, unless the stored connection uses it', async () => {
-  await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  await connectSalesforce(PRODUCTION);
   fakeBrowser.identity.getRedirectURL = () => 'https://extension-id.chromiumapp.org/';
   fakeBrowser.identity.launchWebAuthFlow = vi.fn(async () => {
     throw new Error('Authorization page could not be loaded.');
   });
-  const oauth = { apiVersion: '67.0', oauthClientId: '3MVG9LeadLensDemoClientId' };
-  await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, ...oauth }, sender);
+  const oauth = { oauthClientId: '3MVG9LeadLensDemoClientId' };
+  await connectSalesforce(PRODUCTION, oauth);
   expect(fakeBrowser.permissions.remove).not.toHaveBeenCalled();
 
   const MISTYPED = 'acme1.my.salesforce.com';
-  const failed = await syncHandlers.connectCrm({ crm: 'salesforce', host: MISTYPED, ...oauth }, sender);
+  const failed = await connectSalesforce(MISTYPED, oauth);
   expect(failed.ok).toBe(false);
   expect(fakeBrowser.permissions.remove).toHaveBeenCalledTimes(1);
   expect(fakeBrowser.permissions.remove).toHaveBeenCalledWith({ origins: [`https://${MISTYPED}/*`] });
 });
 
 it('gives back the site access asked for an org whose OAuth reconnect failed, though leads synced from it are kept: no connection uses it', async () => {
-  await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
-  await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
+  await connectSalesforceWithASyncedLead(PRODUCTION);
   await syncHandlers.disconnectCrm({ crm: 'salesforce' }, sender);
   vi.mocked(fakeBrowser.permissions.remove).mockClear();
   fakeBrowser.identity.getRedirectURL = () => 'https://extension-id.chromiumapp.org/';
@@ -504,18 +513,17 @@ it('gives back the site access asked for an org whose OAuth reconnect failed, th
     throw new Error('The user did not approve access.');
   });
 
-  const failed = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0', oauthClientId: '3MVG9LeadLensDemoClientId' }, sender);
+  const failed = await connectSalesforce(PRODUCTION, { oauthClientId: '3MVG9LeadLensDemoClientId' });
   expect(failed.ok).toBe(false);
   expect(await db.leads.count()).toBe(1);
   expect(vi.mocked(fakeBrowser.permissions.remove).mock.calls).toEqual([[{ origins: [`https://${PRODUCTION}/*`] }]]);
 });
 
 it('gives back the site access asked for another org whose connect was not stored (the previous connection’s job did not stop)', async () => {
-  await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
-  await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
+  await connectSalesforceWithASyncedLead(SANDBOX);
   jobsDoNotStop();
 
-  await expect(syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender)).rejects.toThrow(/did not stop/);
+  await expect(connectSalesforce(PRODUCTION)).rejects.toThrow(/did not stop/);
   expect(await readConnection('salesforce')).toMatchObject({ host: SANDBOX });
   expect(vi.mocked(fakeBrowser.permissions.remove).mock.calls).toEqual([[{ origins: [`https://${PRODUCTION}/*`] }]]);
 });
@@ -528,7 +536,7 @@ function letSyncsRun() {
 
 it('records the org a sync reads, so the leads stay tied to it whatever is connected next', async () => {
   letSyncsRun();
-  await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
+  await connectSalesforce(SANDBOX);
   await syncHandlers.startSync({ crm: 'salesforce' }, sender);
   await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('salesforce')).status).toBe('done'), { timeout: 5_000 });
   expect((await dexieSyncStore(db).readState('salesforce')).account).toEqual({ id: SANDBOX, name: SANDBOX });
@@ -537,13 +545,12 @@ it('records the org a sync reads, so the leads stay tied to it whatever is conne
 
 it('after a connect to another org whose check failed, refuses to sync into the old org’s leads until a test forgets them', async () => {
   letSyncsRun();
-  await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
-  await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
+  await connectSalesforceWithASyncedLead(SANDBOX);
   await syncHandlers.disconnectCrm({ crm: 'salesforce' }, sender);
   // Not logged in to production yet: its check fails, so nothing is forgotten.
   const cookies = fakeBrowser.cookies.get;
   fakeBrowser.cookies.get = vi.fn(async () => null) as never;
-  const failed = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  const failed = await connectSalesforce(PRODUCTION);
   expect(failed.ok && failed.status).toBe('reconnect');
   fakeBrowser.cookies.get = cookies;
 
@@ -898,31 +905,31 @@ it('lets no sync into the contacts of a portal while a connect’s check has not
 });
 
 it('answers a failed OAuth sign-in with its error, storing nothing: the stored status could not say it', async () => {
-  await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  await connectSalesforce(PRODUCTION);
   fakeBrowser.identity.getRedirectURL = () => 'https://extension-id.chromiumapp.org/';
   fakeBrowser.identity.launchWebAuthFlow = vi.fn(async () => {
     throw new Error('The user did not approve access.');
   });
-  const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0', oauthClientId: '3MVG9LeadLensDemoClientId' }, sender);
+  const reply = await connectSalesforce(PRODUCTION, { oauthClientId: '3MVG9LeadLensDemoClientId' });
   expect(reply).toEqual({ ok: false, error: expect.stringMatching(/sign-in|approve/i) });
   // The session connection made before stays as it was.
   expect(await readConnection('salesforce')).toMatchObject({ host: PRODUCTION, auth: { kind: 'session' } });
 });
 
 it('opens no OAuth sign-in when the admin refused the site access: it says so, as a check would, and stores nothing', async () => {
-  await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  await connectSalesforce(PRODUCTION);
   fakeBrowser.permissions.contains = vi.fn(async () => false);
   fakeBrowser.identity.getRedirectURL = () => 'https://extension-id.chromiumapp.org/';
   const signIn = vi.fn(async () => 'https://extension-id.chromiumapp.org/?code=never');
   fakeBrowser.identity.launchWebAuthFlow = signIn as never;
-  const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0', oauthClientId: '3MVG9LeadLensDemoClientId' }, sender);
+  const reply = await connectSalesforce(SANDBOX, { oauthClientId: '3MVG9LeadLensDemoClientId' });
   expect(reply).toEqual({ ok: false, error: `LeadLens may not reach https://${SANDBOX}: allow access to that site when asked (press Connect again)` });
   expect(signIn).not.toHaveBeenCalled();
   expect(await readConnection('salesforce')).toMatchObject({ host: PRODUCTION, auth: { kind: 'session' } });
 });
 
 it('forgets the scores cached through a connection when it is disconnected, of that CRM only', async () => {
-  await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  await connectSalesforce(PRODUCTION);
   await db.scores.bulkPut([
     { key: 'm|salesforce|00QA', fieldsHash: 'h', lead: {} as never, scoredAt: 1 },
     { key: 'm|hubspot|101', fieldsHash: 'h', lead: {} as never, scoredAt: 1 },
@@ -1050,25 +1057,15 @@ describe('a Disconnect or "Purge everything" answered while a connect waits (its
   });
 
   it('ends the grant of a Salesforce sign-in whose consent window a Disconnect came during, and stores nothing', async () => {
-    await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
-    const demo = globalThis.fetch;
-    const issued: string[] = [];
-    const revoked: string[] = [];
-    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
-      const response = await demo(input, init);
-      const path = new URL(String(input)).pathname;
-      if (path === '/services/oauth2/token') issued.push(((await response.clone().json()) as { refresh_token?: string }).refresh_token ?? '');
-      if (path === '/services/oauth2/revoke') revoked.push(new URLSearchParams(String(init?.body)).get('token') ?? '');
-      return response;
-    });
-    fakeBrowser.identity.getRedirectURL = () => 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
+    await connectSalesforce(PRODUCTION);
+    const { issued, revoked } = watchSalesforceGrants();
     // The admin presses Disconnect in the options page while Salesforce's consent window is open.
     fakeBrowser.identity.launchWebAuthFlow = vi.fn(async ({ url }: { url: string }) => {
       await syncHandlers.disconnectCrm({ crm: 'salesforce' }, sender);
       return (await fetch(url, { redirect: 'manual' })).headers.get('location')!;
     }) as never;
 
-    await expect(syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0', oauthClientId: '3MVG9LeadLensDemoClientId' }, sender)).rejects.toThrow(
+    await expect(connectSalesforce(PRODUCTION, { oauthClientId: '3MVG9LeadLensDemoClientId' })).rejects.toThrow(
       /^Salesforce was disconnected, or everything deleted, while it was connecting: nothing was stored$/,
     );
     expect(issued).toHaveLength(1);
@@ -1119,7 +1116,7 @@ describe('an OAuth sign-in Salesforce cannot be told to end (offline, or Salesfo
 
   it('is said in the reply to a connect that replaces it, and in the status shown', async () => {
     await writeConnection(OAUTH);
-    const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+    const reply = await connectSalesforce(PRODUCTION);
     expect(revokes).toBe(1);
     expect(reply.ok && reply.message).toBe(`Connected to Salesforce at ${PRODUCTION}: Leads readable through API 67.0. ${LEFT_LIVE}`);
     expect((await readStatus('salesforce')).message).toBe(reply.ok && reply.message);
