@@ -33,6 +33,7 @@ import bundledManifest from '@/models/manifest.json';
 import demoFeatureSpecs from '@/models/demo-features.json';
 import { queryKeys } from '@/lib/query-keys';
 import { storeModel } from '@/test/fixtures/stored-model';
+import { trainedEvent } from '@/test/fixtures/trained-event';
 import { click, focusedMessage, followLiveRegions, pressEnter, render, type Rendered } from '@/test/render';
 import { stubWebLocks } from '@/test/web-locks';
 import type { SyncSummary } from '@/lib/messaging/protocol-sync';
@@ -145,8 +146,7 @@ const INSPECTED: TrainingEvent = {
   leakage: [],
   fieldNotes: [],
 };
-const TRAINED: Extract<TrainingEvent, { type: 'trained' }> = {
-  type: 'trained',
+const TRAINED = trainedEvent({
   data: {
     source: 'salesforce',
     window: { createdAfter: Date.UTC(2025, 11, 1), createdBefore: Date.UTC(2026, 9, 2) },
@@ -154,16 +154,8 @@ const TRAINED: Extract<TrainingEvent, { type: 'trained' }> = {
     now: '2026-11-01T00:00:00.000Z',
   },
   manifest: { ...ACTIVE, modelId: 'trained-2026-11-01' },
-  onnx: new Uint8Array(),
   summary: { rows: 120, positives: 30, cvRocAuc: 0.8, cvPrAuc: 0.5, ece: 0.02, features: 2, trainSeconds: 1 },
-  leakage: [],
-  warnings: [],
-  heldOut: { leadKeys: [], probabilities: new Float64Array(), logits: new Float64Array() },
-  comparison: { kind: 'not-compared', reason: 'there is no active model to compare it with' },
-  withoutCreatedDate: 0,
-  withoutOutcome: 0,
-  stillBeingWorked: 0,
-};
+});
 
 const TRAINED_ID = TRAINED.manifest.modelId;
 

@@ -7,7 +7,7 @@ import { createElement } from 'react';
 import { afterEach, expect, it } from 'vitest';
 import { render, type Rendered } from '@/test/render';
 import { bundledModel } from '@/lib/ml/bundled-model';
-import type { TrainingEvent } from '@/lib/ml/train/worker-protocol';
+import { trainedEvent } from '@/test/fixtures/trained-event';
 import { TrainingReport } from './TrainingReport';
 
 const bundled = (() => {
@@ -16,20 +16,11 @@ const bundled = (() => {
   return parsed.manifest;
 })();
 
-const TRAINED: Extract<TrainingEvent, { type: 'trained' }> = {
-  type: 'trained',
+const TRAINED = trainedEvent({
   data: { source: 'csv', window: { createdAfter: null, createdBefore: null }, outcome: { field: 'converted', positiveValues: ['1'] }, now: '2026-11-01T00:00:00.000Z' },
   manifest: bundled,
-  onnx: new Uint8Array(),
   summary: { rows: 5000, positives: 464, cvRocAuc: bundled.metrics.cvRocAuc!, cvPrAuc: bundled.metrics.cvPrAuc!, ece: bundled.metrics.ece!, features: 17, trainSeconds: 1 },
-  leakage: [],
-  warnings: [],
-  heldOut: { leadKeys: [], probabilities: new Float64Array(), logits: new Float64Array() },
-  comparison: { kind: 'not-compared', reason: 'there is no active model to compare it with' },
-  withoutCreatedDate: 0,
-  withoutOutcome: 0,
-  stillBeingWorked: 0,
-};
+});
 
 let rendered: Rendered | undefined;
 afterEach(() => {
