@@ -58,10 +58,12 @@ export function unscoredAfterActivation({ scored, stored }: { scored: number; st
 export const COULD_NOT_SCORE = 'LeadLens could not score this lead';
 
 /**
- * The default model in words (`isDefaultModel`), wherever its scores could be taken for ones learnt
- * from the company's own leads: a rep's badge and side panel, an admin's active model and write-back.
+ * A model learnt from made-up demo leads in words (`learntFromMadeUpLeads`), wherever its scores
+ * could be taken for ones learnt from the company's own leads: a rep's badge and side panel, an
+ * admin's active model and write-back. True of LeadLens's default model and of one trained on Demo
+ * mode's leads alike, which the badge cannot tell apart (`ScoredLead.modelIsDefault`).
  */
-export const DEFAULT_MODEL_WORDS = "LeadLens's default model, trained on made-up demo leads, not on yours";
+export const DEFAULT_MODEL_WORDS = 'a model trained on made-up demo leads, not on yours';
 
 /** The thresholds a lead's tier is set by (a model's `tiers`): p ≥ hot → hot, p ≥ warm → warm. */
 export type TierThresholds = Pick<Tiers, 'hot' | 'warm'>;

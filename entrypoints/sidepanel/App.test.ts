@@ -6,6 +6,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { demoStoredLeads } from '@/lib/crm/demo-leads';
 import { db } from '@/lib/db/db';
 import type { JobProgress } from '@/lib/jobs/progress';
+import { bundledModel } from '@/lib/ml/bundled-model';
+import type { Manifest } from '@/lib/ml/manifest';
+import { DEFAULT_MODEL_WORDS } from '@/lib/presentation';
 import type { ScoredLeadRow } from '@/lib/segments';
 import { deferred } from '@/test/deferred';
 import { followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
@@ -20,11 +23,11 @@ const background = vi.hoisted(() => ({
 }));
 vi.mock('@/lib/messaging/client', () => ({ background }));
 
-// What the side panel's queries hold: no lead open; the active model's scored leads and its scoring job as each test sets them.
-const panel = vi.hoisted(() => ({ leads: [] as unknown[], job: null as unknown }));
+// What the side panel's queries hold: no lead open; the active model's scored leads, its scoring job and its manifest (read or not) as each test sets them.
+const panel = vi.hoisted(() => ({ leads: [] as unknown[], job: null as unknown, manifest: { isPending: true } as unknown }));
 vi.mock('./hooks', () => ({
   useOpenLead: () => ({ tabId: null, lead: { isPending: true, isError: false } }),
-  useManifest: () => ({ isPending: true }),
+  useManifest: () => panel.manifest,
   useOutcomeBasis: () => ({ kind: 'stored' }),
   useScoredLeads: () => ({ leads: { isPending: false, isError: false, data: { rows: panel.leads, choices: { owner: [], leadSource: [] } } }, job: panel.job, modelId: 'model-2' }),
 }));
@@ -40,6 +43,7 @@ beforeEach(() => {
   background.scoreStoredLeads.mockReset();
   panel.leads = [];
   panel.job = null;
+  panel.manifest = { isPending: true };
 });
 afterEach(() => rendered?.unmount());
 
@@ -193,6 +197,27 @@ it('says when demo leads are counted with your own, and where to remove them', a
   rendered = renderApp();
   const note = await waitFor(() => rendered!.container.querySelector('[data-testid="demo-leads-mixed"]'));
   expect(note.textContent).toBe('3 demo leads are counted here with your own. Remove them in Options (Demo mode)');
+});
+
+it("says above the segments and top leads when they are scores of a model learnt from made-up demo leads, as the open lead's note says it", () => {
+  const parsed = bundledModel.manifest();
+  if (!parsed.ok) throw new Error(parsed.error);
+  const defaultModel = parsed.manifest;
+  const ownLeads = { ...defaultModel, provenance: { ...defaultModel.provenance, source: 'salesforce leads', referenceTime: '2026-12-03T00:00:00.000Z' } };
+  const onDemoLeads = { ...ownLeads, provenance: { ...ownLeads.provenance, source: 'salesforce demo leads', demoLeads: true as const } };
+  const noteAboveSegments = (manifest: Manifest) => {
+    rendered?.unmount();
+    panel.manifest = { isPending: false, isSuccess: true, data: manifest };
+    rendered = renderApp();
+    const segments = [...rendered.container.querySelectorAll('h2, h3')].find((heading) => heading.textContent?.startsWith('Segments'))!;
+    const note = rendered.container.querySelector('[role="note"][data-testid="default-model-note"]');
+    if (note) expect(note.compareDocumentPosition(segments) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    return note?.textContent ?? null;
+  };
+  panel.leads = [lead];
+  expect(noteAboveSegments(defaultModel)).toBe(`Scored by ${DEFAULT_MODEL_WORDS}.`);
+  expect(noteAboveSegments(onDemoLeads)).toBe(`Scored by ${DEFAULT_MODEL_WORDS}.`);
+  expect(noteAboveSegments(ownLeads)).toBeNull();
 });
 
 it('tells a rep whose CRM is connected but not synced yet to sync it, not to connect it again', async () => {

@@ -7,6 +7,7 @@ import { EmptyState, ErrorState, JobProgressBar, Loading, StatusRegion } from '@
 import { useInvalidateWhenRunEnds } from '@/lib/ui/use-invalidate-when-run-ends';
 import type { ConnectionReply } from '@/lib/connections/schema';
 import { CRM_LABEL } from '@/lib/crm/types';
+import { learntFromMadeUpLeads } from '@/lib/ml/bundled-model';
 import { demoLeadMix } from '@/lib/db/source-history';
 import { failureStands, RETRY_FAILED_SCORING_AFTER_MS, standingFailure, type JobProgress } from '@/lib/jobs/progress';
 import { background } from '@/lib/messaging/client';
@@ -17,7 +18,7 @@ import { queryKeys } from '@/lib/query-keys';
 import { leadSourceWords } from '@/lib/segments';
 import { browser } from 'wxt/browser';
 import { useManifest, useOutcomeBasis, useScoredLeads } from './hooks';
-import { OpenLeadView } from './OpenLeadView';
+import { MadeUpLeadsModelNote, OpenLeadView } from './OpenLeadView';
 import { SegmentView } from './SegmentView';
 
 const openOptions = () => void browser.runtime.openOptionsPage();
@@ -288,6 +289,7 @@ function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>)
       {scoring}
       {!scoring && unscored !== null && <UnscoredLeadsNote count={unscored} />}
       <DemoLeadsMixedNote />
+      {manifest.data && learntFromMadeUpLeads(manifest.data) && <MadeUpLeadsModelNote />}
       <SegmentView leads={leads.data} sourceWord={sourceWord} outcomeBasis={outcomeBasis} />
     </>
   );

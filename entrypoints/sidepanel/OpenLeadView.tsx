@@ -21,6 +21,19 @@ import {
 } from '@/lib/presentation';
 import { useManifest, useOpenLead } from './hooks';
 
+/**
+ * Said, as the badge says it, wherever the panel shows scores of a model learnt from made-up demo
+ * leads (`learntFromMadeUpLeads`): the open lead's, and the segments' and top leads': a rep could
+ * take them for ones learnt from their own leads.
+ */
+export function MadeUpLeadsModelNote() {
+  return (
+    <p role="note" data-testid="default-model-note" style={{ margin: '4px 0', fontSize: 12 }}>
+      Scored by {DEFAULT_MODEL_WORDS}.
+    </p>
+  );
+}
+
 /** Reasons said in words each way; the rest are counted, and listed in the table under the chart. */
 const REASONS_IN_WORDS = 5;
 
@@ -86,12 +99,7 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
           {describeCalibrationBand(band)}
         </p>
       )}
-      {/* As the badge says it: a rep could take the default model's score for one learnt from their own leads. */}
-      {lead.modelIsDefault && (
-        <p role="note" data-testid="default-model-note" style={{ margin: '4px 0', fontSize: 12 }}>
-          Scored by {DEFAULT_MODEL_WORDS}.
-        </p>
-      )}
+      {lead.modelIsDefault && <MadeUpLeadsModelNote />}
       {/* In the badge's words: the values come from the CRM record as well as the page. */}
       <p style={{ margin: '4px 0', fontSize: 12 }}>
         {lead.featuresKnown} of {lead.featuresTotal} signals known.

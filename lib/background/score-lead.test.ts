@@ -60,6 +60,13 @@ describe('scoreLead', () => {
     expect(ScoreResponseSchema.parse(byTrained)).toMatchObject({ ok: true, lead: { modelIsDefault: false } });
   });
 
+  it("says so of a model trained in LeadLens on Demo mode's made-up leads too: the badge names it as it names the default model", async () => {
+    const { value } = deps();
+    const onDemoLeads: Manifest = { ...manifest, modelId: 'trained-on-demo', provenance: { ...manifest.provenance, source: 'hubspot demo leads', referenceTime: now.toISOString(), demoLeads: true } };
+    const scored = await scoreLead({ crm: 'hubspot', recordId: lead.hubspotId, fields }, { ...value, activeManifest: async () => onDemoLeads });
+    expect(ScoreResponseSchema.parse(scored)).toMatchObject({ ok: true, lead: { modelIsDefault: true } });
+  });
+
   it('scores a lead with the model and explains every term', async () => {
     const { value } = deps();
     const outcome = await scoreLead({ crm: 'hubspot', recordId: lead.hubspotId, fields }, value);

@@ -6,7 +6,7 @@
  * Dependencies come in as arguments so the whole path runs in unit tests with
  * onnxruntime-node, and in the extension with the offscreen engine and Dexie.
  */
-import { isDefaultModel } from '../ml/bundled-model';
+import { learntFromMadeUpLeads } from '../ml/bundled-model';
 import { explainLead, featuresTracked, valuesAsWritten, type PageRead } from '../ml/explain';
 import { featurizeRecord, knownFeatureCount, recordKey, type RawRecord, type SourceKind } from '../ml/featurize';
 import { featuresNotRead, modelHasShapes, whatWouldMakeHotter } from '../ml/insights';
@@ -266,6 +266,6 @@ export function toScoredLead(
     featuresTotal: featuresTracked(manifest, source),
     modelId: manifest.modelId,
     modelCreatedAt: manifest.createdAt,
-    modelIsDefault: isDefaultModel(manifest),
+    modelIsDefault: learntFromMadeUpLeads(manifest),
   };
 }

@@ -544,7 +544,7 @@ function scoredPopover(lead: Extract<ScoreOutcome, { ok: true }>['lead'], crmLan
   ].filter((node): node is HTMLElement => node instanceof Node);
 }
 
-/** The model that scored `lead`: the default one said to be learnt from made-up leads, as a rep could take its score for one learnt from theirs. */
+/** The model that scored `lead`: one learnt from made-up leads (the default one, or one trained on demo leads) said to be, as a rep could take its score for one learnt from theirs. */
 function modelInWords(lead: Extract<ScoreOutcome, { ok: true }>['lead']): string {
   return lead.modelIsDefault ? `Scored by ${DEFAULT_MODEL_WORDS}` : `Model of ${formatDay(lead.modelCreatedAt)}`;
 }

@@ -16,15 +16,17 @@ export const bundledModel = {
 };
 
 /**
- * Whether `manifest` is a default model of LeadLens (`models/`, active on a fresh install): trained
- * on generated demo leads, so its scores are not learnt from the company's. Told by what it was
- * trained on, not by its id, so that another version's default model, imported from its export as
- * any other, is one too: `npm run model:build` trains on a file named demo-history.csv with dates
- * measured from a fixed time, in every version so far. A model trained in LeadLens names its
- * source's leads ("salesforce leads"), never a file; one the CLI trains on a file of the admin's
- * that happens to share the name is measured from its own data's latest date (or its --now).
+ * Whether `manifest` learnt from made-up demo leads, not from the company's, so its scores say
+ * nothing of which of their leads convert: a model trained in LeadLens on Demo mode's leads
+ * (`provenance.demoLeads`), or a default model of LeadLens (`models/`, active on a fresh install).
+ * A default model is told by what it was trained on, not by its id, so that another version's,
+ * imported from its export as any other, is one too: `npm run model:build` trains on a file named
+ * demo-history.csv with dates measured from a fixed time, in every version so far. A model trained
+ * in LeadLens names its source's leads ("salesforce leads"), never a file; one the CLI trains on a
+ * file of the admin's that happens to share the name is measured from its own data's latest date (or its --now).
  */
-export function isDefaultModel(manifest: Manifest): boolean {
+export function learntFromMadeUpLeads(manifest: Manifest): boolean {
+  if (manifest.provenance.demoLeads) return true;
   const bundled = bundledModel.manifest();
   if (!bundled.ok) return false;
   const { source, referenceTime } = bundled.manifest.provenance;

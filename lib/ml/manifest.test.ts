@@ -177,6 +177,17 @@ describe('manifest schema', () => {
     expect(errorOf({ ...clone(), provenance: { ...bundled.provenance, leakageCheckNotRun: {} } })).toContain('provenance.leakageCheckNotRun.reason');
   });
 
+  it("records that a model was trained on Demo mode's made-up leads, and parses manifests without it", () => {
+    const parsed = parseManifest({ ...clone(), provenance: { ...bundled.provenance, source: 'salesforce demo leads', demoLeads: true } });
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(parsed.manifest.provenance.demoLeads).toBe(true);
+    const older = parseManifest(bundled); // written before it was recorded
+    if (!older.ok) throw new Error(older.error);
+    expect(older.manifest.provenance).not.toHaveProperty('demoLeads');
+    // Set or absent: a model of the company's own leads records nothing.
+    expect(errorOf({ ...clone(), provenance: { ...bundled.provenance, demoLeads: false } })).toContain('provenance.demoLeads');
+  });
+
   it('keeps the training leads per bin of a feature\'s own term, one count per bin, and parses manifests without them', () => {
     const withCounts = clone();
     const own = withCounts.terms.findIndex((term: { features: number[] }) => term.features.length === 1);
@@ -482,7 +493,7 @@ describe("an imported model's labels", () => {
     json.terms[0].label = `Job\u200B title\u2066`;
     const parsed = parseManifest(json);
     if (!parsed.ok) throw new Error(parsed.error);
-    expect(parsed.manifest.features[0].label).toBe(`evil ${'A'.repeat(195)}…`);
+    expect(parsed.manifest.features[0].label).toBe(`evil ${'A'.repeat(194)}…`);
     expect(parsed.manifest.terms[0].label).toBe('Job title');
   });
 

@@ -464,6 +464,13 @@ export const ManifestSchema = z
          * before it was recorded.
          */
         leakageCheckNotRun: z.object({ reason: z.string() }).strict().optional(),
+        /**
+         * Set when the model was trained in LeadLens on Demo mode's made-up leads (the source had no
+         * others): its scores are learnt from no lead of the company's, and every note on the default
+         * model's says so of it too (`learntFromMadeUpLeads`). Absent otherwise, and in models
+         * trained before it was recorded.
+         */
+        demoLeads: z.literal(true).optional(),
       })
       .strict(),
   })

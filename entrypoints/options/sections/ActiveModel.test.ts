@@ -3,7 +3,7 @@
  * The active model section: a model trained before LeadLens changed how it reads some fields
  * (a job title's seniority, a page's category, …) says so, naming those fields, as its scores
  * now read them otherwise than it learnt. The default model (another version's, imported, too)
- * says it learnt from demo leads, and the section says the active model is this browser's only,
+ * and a model trained on Demo mode's leads say they learnt from demo leads, and the section says the active model is this browser's only,
  * and how reps get it.
  */
 import 'fake-indexeddb/auto';
@@ -104,9 +104,15 @@ describe('what an admin on a fresh install reads', () => {
   it('says the active model is the default one, trained on made-up demo leads, and points to training on your own', async () => {
     const section = await activeSection();
     expect(defaultNote(section)?.textContent).toBe(
-      "This is LeadLens's default model, trained on made-up demo leads, not on yours: its scores show how LeadLens works, not which of your leads convert. Train a model on your own leads under Train on your history, then activate it.",
+      'This is a model trained on made-up demo leads, not on yours: its scores show how LeadLens works, not which of your leads convert. Train a model on your own leads under Train on your history, then activate it.',
     );
     expect(defaultNote(section)?.querySelector('a')?.getAttribute('href')).toBe('#training');
+  });
+
+  it("says it of a model trained here on Demo mode's made-up leads too: its scores are no more learnt from yours", async () => {
+    const onDemoLeads = ownLeads(older);
+    const section = await activeSection({ ...onDemoLeads, modelId: 'trained-on-demo-1', provenance: { ...onDemoLeads.provenance, source: 'salesforce demo leads', demoLeads: true } });
+    expect(defaultNote(section)?.textContent).toMatch(/^This is a model trained on made-up demo leads, not on yours: its scores show how LeadLens works/);
   });
 
   it('says nothing of the default model once a model of your own is active', async () => {
@@ -116,7 +122,7 @@ describe('what an admin on a fresh install reads', () => {
 
   it('says it of another version’s default model too, imported from its export as any other model', async () => {
     const section = await activeSection({ ...older, modelId: 'ebm-0123456789abcdef' }, 'imported');
-    expect(defaultNote(section)?.textContent).toMatch(/^This is LeadLens's default model, trained on made-up demo leads, not on yours:/);
+    expect(defaultNote(section)?.textContent).toMatch(/^This is a model trained on made-up demo leads, not on yours:/);
   });
 
   it('says nothing of it for a model trained by the CLI on a file of your own that happens to be named demo-history.csv', async () => {

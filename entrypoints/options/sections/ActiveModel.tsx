@@ -1,6 +1,6 @@
 import { ModelSummary } from '@/components/ModelSummary';
 import { ScoreDrift } from '@/components/ScoreDrift';
-import { isDefaultModel } from '@/lib/ml/bundled-model';
+import { learntFromMadeUpLeads } from '@/lib/ml/bundled-model';
 import { readingChangedNote } from '@/lib/ml/manifest';
 import { DEFAULT_MODEL_WORDS } from '@/lib/presentation';
 import { useActiveManifest } from '@/lib/ui/hooks';
@@ -14,8 +14,8 @@ export function ActiveModelSection() {
   return (
     <>
       <ModelSummary manifest={model.data} />
-      {/* A fresh install's, or another version's imported: its figures are of demo leads, and say nothing of how the company's leads convert. */}
-      {isDefaultModel(model.data) && (
+      {/* A fresh install's, another version's imported, or one trained on Demo mode's leads: its figures are of demo leads, and say nothing of how the company's leads convert. */}
+      {learntFromMadeUpLeads(model.data) && (
         <p role="note" data-testid="default-model-note">
           This is {DEFAULT_MODEL_WORDS}: its scores show how LeadLens works, not which of your leads convert. Train a model on your own leads
           under <a href="#training">Train on your history</a>, then activate it.

@@ -995,6 +995,25 @@ it('says when the history is demo leads, and how many demo leads a history of it
   await eventually(() => expect(count()).toBe('4,000 stored (1,000 demo leads are left out)'));
 });
 
+it("tells the worker when the leads are Demo mode's made-up ones, and says so of the model before Activate", async () => {
+  historySample.mockResolvedValue({ ...SAMPLE, leads: 1000, demo: true });
+  await renderSection();
+  expect((await checkTheData()).data).toMatchObject({ demo: true });
+  click(trainButton()!);
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', data: { demo: true } });
+  // As the worker records it in the model it trained.
+  FakeWorker.latest.answer({ ...TRAINED, manifest: { ...TRAINED.manifest, provenance: { ...TRAINED.manifest.provenance, source: 'salesforce demo leads', demoLeads: true } } });
+  const note = container().querySelector('[data-testid="training-report"] [role="note"][data-testid="demo-leads-note"]')!;
+  expect(note.textContent).toMatch(/^These were Demo mode's made-up leads, not yours\./);
+  expect(note.compareDocumentPosition(button('Activate this model')!) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+
+  // A history of the company's own leads.
+  rendered!.unmount();
+  historySample.mockResolvedValue(SAMPLE);
+  await renderSection();
+  expect((await checkTheData()).data).toMatchObject({ demo: false });
+});
+
 const featureField = (label: string) => container().querySelector<HTMLSelectElement>(`select[aria-label="Field for ${label}"]`)!;
 const featureNote = (key: string) => container().querySelector(`tr[data-feature="${key}"] td:last-child`)!.textContent;
 

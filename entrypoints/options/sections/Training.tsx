@@ -300,7 +300,8 @@ export function TrainingSection() {
   const trainingData = (): TrainingData | null => {
     if (!outcome || !history.data) return null;
     const now = Date.now();
-    return { source, outcome, window: trainingWindow(history.data, months.value, minAgeDays.value, now), now: new Date(now).toISOString() };
+    // Demo mode's made-up leads (the source has no others) go with the model: it is then said to be learnt from them, not from yours.
+    return { source, outcome, window: trainingWindow(history.data, months.value, minAgeDays.value, now), now: new Date(now).toISOString(), demo: history.data.demo };
   };
 
   const check = () => {

@@ -273,7 +273,7 @@ describe('whose scores it writes, which every user of the CRM sees', () => {
     await renderSection();
     const named = await waitFor(modelNamed);
     expect(named.textContent).toBe(
-      `The scores written are the active model's: ${parsed.manifest.modelId}, LeadLens's default model, trained on made-up demo leads, not on yours. ` +
+      `The scores written are the active model's: ${parsed.manifest.modelId}, a model trained on made-up demo leads, not on yours. ` +
         'Every user of the CRM sees what is written: train a model on your own leads first, under Train on your history.',
     );
     expect(named.querySelector('a')?.getAttribute('href')).toBe('#training');
@@ -298,7 +298,21 @@ describe('whose scores it writes, which every user of the CRM sees', () => {
     await renderSection();
     const named = await waitFor(() => (modelNamed()?.textContent?.includes('ebm-0123456789abcdef') ? modelNamed() : null));
     expect(named.textContent).toBe(
-      "The scores written are the active model's: ebm-0123456789abcdef, LeadLens's default model, trained on made-up demo leads, not on yours. " +
+      "The scores written are the active model's: ebm-0123456789abcdef, a model trained on made-up demo leads, not on yours. " +
+        'Every user of the CRM sees what is written: train a model on your own leads first, under Train on your history.',
+    );
+  });
+
+  it("warns of a model trained here on Demo mode's made-up leads too, which learnt from no lead of yours", async () => {
+    const parsed = bundledModel.manifest();
+    if (!parsed.ok) throw new Error(parsed.error);
+    const provenance = { ...parsed.manifest.provenance, source: 'hubspot demo leads', referenceTime: '2026-12-03T00:00:00.000Z', demoLeads: true as const };
+    await storeModel({ ...parsed.manifest, modelId: 'trained-on-demo-2', provenance }, new Uint8Array([1]), 'trained');
+    await activateModel('trained-on-demo-2');
+    await renderSection();
+    const named = await waitFor(() => (modelNamed()?.textContent?.includes('trained-on-demo-2') ? modelNamed() : null));
+    expect(named.textContent).toBe(
+      "The scores written are the active model's: trained-on-demo-2, a model trained on made-up demo leads, not on yours. " +
         'Every user of the CRM sees what is written: train a model on your own leads first, under Train on your history.',
     );
   });

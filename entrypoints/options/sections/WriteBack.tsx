@@ -14,7 +14,7 @@ import { fieldsNoLongerWritten, forgetFieldsWritten, type FieldWritten } from '@
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { isUnderway, WriteBackRequestSchema, type WriteBackRequest, type WriteBackSummary } from '@/lib/messaging/protocol-write-back';
-import { isDefaultModel } from '@/lib/ml/bundled-model';
+import { learntFromMadeUpLeads } from '@/lib/ml/bundled-model';
 import type { Manifest } from '@/lib/ml/manifest';
 import { queryKeys } from '@/lib/query-keys';
 import { useActiveManifest, useJob } from '@/lib/ui/hooks';
@@ -87,11 +87,11 @@ export function WriteBackSection() {
         HubSpot contacts per request. The top reason quotes the lead's own value ("Annual revenue: $280,000,000"): anyone who can
         read the reason field reads it, so give that field the visibility of the fields the model reads.
       </p>
-      {/* Whose scores every user of the CRM will see: on a fresh install (or after another version's is imported), a default model's, learnt from no lead of theirs. */}
+      {/* Whose scores every user of the CRM will see: on a fresh install (or after another version's is imported, or one trained on Demo mode's leads is activated), a model's learnt from no lead of theirs. */}
       {active.data && (
         <p data-testid="write-back-model">
           The scores written are the active model&apos;s: {active.data.modelId}
-          {isDefaultModel(active.data) ? (
+          {learntFromMadeUpLeads(active.data) ? (
             <>
               , {DEFAULT_MODEL_WORDS}. Every user of the CRM sees what is written: train a model on your own leads first, under{' '}
               <a href="#training">Train on your history</a>.

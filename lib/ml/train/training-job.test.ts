@@ -4,6 +4,7 @@ import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../../crm/demo-data';
 import { toStoredLead } from '../../crm/demo-leads';
 import { db, readLeadsForTraining, type StoredLead } from '../../db/db';
 import { historyRule, inHistory } from '../../db/source-history';
+import { learntFromMadeUpLeads } from '../bundled-model';
 import { ManifestSchema, type FeatureSpec } from '../manifest';
 import { compareModels, runTrainingRequest, type TrainingHistory } from './training-job';
 import { chanceMargin, rocAucStandardError } from './metrics';
@@ -171,6 +172,21 @@ describe('runTrainingRequest', () => {
       { key: 'web_visits', reason: KEEPS_CHANGING_REASON },
     ]);
     expect(await trainOn(['industry', 'employees'])).not.toHaveProperty('leakageFlagsKept');
+  });
+
+  it("records a training on Demo mode's made-up leads in the model, which is then told apart from one of the company's leads", async () => {
+    const trainedManifest = (events: TrainingEvent[]) => {
+      const done = events.at(-1);
+      if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
+      return ManifestSchema.parse(done.manifest);
+    };
+    const onDemoLeads = trainedManifest(await run({ type: 'train', data: { ...data, demo: true }, specs: DEMO_FEATURE_SPECS.slice(0, 2), cv: 2 }));
+    expect(onDemoLeads.provenance).toMatchObject({ source: 'hubspot demo leads', demoLeads: true });
+    expect(learntFromMadeUpLeads(onDemoLeads)).toBe(true);
+    const onOwnLeads = trainedManifest(await sixFeatures());
+    expect(onOwnLeads.provenance.source).toBe('hubspot leads');
+    expect(onOwnLeads.provenance).not.toHaveProperty('demoLeads');
+    expect(learntFromMadeUpLeads(onOwnLeads)).toBe(false);
   });
 
   it('trains a model that reads HubSpot properties, reporting progress on the way', async () => {

@@ -286,7 +286,7 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       specs: request.specs,
       exclude: [...fieldsOfRule(data.outcome), ...writtenBack],
       source: data.source,
-      sourceName: `${data.source} leads`,
+      sourceName: data.demo ? `${data.source} demo leads` : `${data.source} leads`,
       now: specsMeasuredFrom,
       nowUtcOffsetMinutes,
       createdAt: now,
@@ -304,8 +304,9 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
     });
     const { summary, leakage } = result;
     // The trainer records the guard's flags on the features it reads (the admin kept them: the feature
-    // picker leaves a flagged feature out unless ticked) in the manifest, as a CLI model's.
-    const { manifest } = result;
+    // picker leaves a flagged feature out unless ticked) in the manifest, as a CLI model's. Demo mode's
+    // made-up leads go with the model too: once activated, it is told apart from one of the company's leads.
+    const manifest = data.demo ? { ...result.manifest, provenance: { ...result.manifest.provenance, demoLeads: true as const } } : result.manifest;
     // Ranked by its held-out logits: its held-out probabilities went through an isotonic map fitted on them, whose ties lift a ROC-AUC.
     const trained = { modelId: manifest.modelId, labels: result.labels, heldOut: result.heldOutLogits };
     post({ type: 'progress', stage: 'compare', fraction: 0.98 });

@@ -15,6 +15,8 @@ export const TrainingDataSchema = z.object({
   outcome: OutcomeRuleSchema,
   /** ISO date-time "days since" features are measured from. */
   now: z.string().datetime(),
+  /** The leads are Demo mode's made-up ones (`HistorySample.demo`): the model records it (`provenance.demoLeads`). */
+  demo: z.boolean().optional(),
 });
 export type TrainingData = z.infer<typeof TrainingDataSchema>;
 

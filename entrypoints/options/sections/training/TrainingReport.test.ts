@@ -44,3 +44,15 @@ it('gives the precision–recall area the held-out conversions it rests on, coun
     '0.400 (on 12 conversions held out: the fewer they are, the more chance alone moves it)',
   );
 });
+
+it("says before Activate that the leads trained on were Demo mode's made-up ones, and nothing of it for the company's own", () => {
+  const onDemoLeads = { ...TRAINED, manifest: { ...bundled, provenance: { ...bundled.provenance, source: 'salesforce demo leads', demoLeads: true as const } } };
+  rendered = render(createElement(TrainingReport, { trained: onDemoLeads }));
+  expect(rendered.container.querySelector('[role="note"][data-testid="demo-leads-note"]')?.textContent).toBe(
+    "These were Demo mode's made-up leads, not yours. The figures below show how training works, not which of your leads convert. " +
+      'Made active, it is named in badges, the side panel and Options as a model trained on made-up demo leads, not on yours.',
+  );
+  rendered.unmount();
+  rendered = render(createElement(TrainingReport, { trained: { ...TRAINED, manifest: { ...bundled, provenance: { ...bundled.provenance, source: 'salesforce leads' } } } }));
+  expect(rendered.container.querySelector('[data-testid="demo-leads-note"]')).toBeNull();
+});

@@ -7,7 +7,7 @@ import { ranksNoLeads } from '@/lib/ml/train/calibration';
 import type { TrainingWindow } from '@/lib/ml/train/training-set';
 import { chanceMargin } from '@/lib/ml/train/metrics';
 import type { TrainingEvent } from '@/lib/ml/train/worker-protocol';
-import { chanceNote, formatDay, heldOutAucHeading, plural, prAucHeading } from '@/lib/presentation';
+import { chanceNote, DEFAULT_MODEL_WORDS, formatDay, heldOutAucHeading, plural, prAucHeading } from '@/lib/presentation';
 
 type Trained = Extract<TrainingEvent, { type: 'trained' }>;
 
@@ -104,6 +104,13 @@ export function TrainingReport({ trained }: { trained: Trained }) {
   return (
     <div className="card" data-testid="training-report">
       <h3 style={{ marginTop: 0 }}>Model {manifest.modelId}</h3>
+      {/* Before Activate: an admin trying the form on the demo data could take the model for one of their own leads. */}
+      {manifest.provenance.demoLeads && (
+        <p role="note" data-testid="demo-leads-note">
+          <strong>These were Demo mode's made-up leads, not yours.</strong> The figures below show how training works, not which of your
+          leads convert. Made active, it is named in badges, the side panel and Options as {DEFAULT_MODEL_WORDS}.
+        </p>
+      )}
       {leakage.length > 0 && (
         <div role="note" data-testid="leakage-warning" style={{ border: '1px solid #b35900', borderRadius: 6, padding: 12, color: '#6b3500' }}>
           <strong>Check these features before you activate the model.</strong> A model that reads what a lead's outcome wrote (a field filled
