@@ -441,7 +441,7 @@ it("suggests an outcome again, dropping the check, when the chosen outcome's fie
   expect(outcomeField().value).toBe('IsConverted');
   expect(checkbox('true').checked).toBe(true);
   expect(trainButton()).toBeUndefined();
-  expect(leadsChangedNote()).toBe('The leads changed since the check: check again.');
+  expect(leadsChangedNote()).toBe('The leads changed since the check: check the data again (your feature choices are kept).');
 });
 
 it('keeps chosen values a new sample lacks (rare ones fall out of samples), shown so they can be unticked; the check is dropped', async () => {
@@ -455,7 +455,7 @@ it('keeps chosen values a new sample lacks (rare ones fall out of samples), show
   await historyReadAgain({ ...SAMPLE, leads: 100, outcomeValues: { ...SAMPLE.outcomeValues, Status: ['Open', 'Working'] }, fingerprint: 'salesforce-2' });
   expect(trainButton()).toBeUndefined();
   expect(container().querySelector('[data-testid="data-size"]')).toBeNull();
-  expect(leadsChangedNote()).toBe('The leads changed since the check: check again.');
+  expect(leadsChangedNote()).toBe('The leads changed since the check: check the data again (your feature choices are kept).');
   expect(outcomeField().value).toBe('Status');
   expect(checkbox('Closed - Converted').checked).toBe(true);
   expect(checkbox('Working').checked).toBe(true);
@@ -507,7 +507,7 @@ it('drops the check, saying why, when a new import of the same columns changed t
   await historyReadAgain(CSV_REIMPORTED);
   expect(trainButton()).toBeUndefined();
   expect(container().querySelector('[data-testid="data-size"]')).toBeNull();
-  expect(leadsChangedNote()).toBe('The leads changed since the check: check again.');
+  expect(leadsChangedNote()).toBe('The leads changed since the check: check the data again (your feature choices are kept).');
   expect(checkbox('yes').checked).toBe(true);
 
   const again = await checkTheData();
@@ -523,7 +523,7 @@ it('keeps a lifecycle rule whole when the history changes: it names stages reach
   const first = await checkTheData();
 
   await historyReadAgain({ ...HUBSPOT_SAMPLE, leads: 51, fingerprint: 'hubspot-2' });
-  expect(leadsChangedNote()).toBe('The leads changed since the check: check again.');
+  expect(leadsChangedNote()).toBe('The leads changed since the check: check the data again (your feature choices are kept).');
   const again = await checkTheData();
   expect(again.data.outcome).toEqual(first.data.outcome);
 });
@@ -1076,6 +1076,102 @@ it('keeps a feature whose re-check was cancelled unchecked, and out of training 
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'check-features', specs: [{ key: 'industry' }] });
   FakeWorker.latest.answer({ type: 'features-checked', leakage: [] });
   await eventually(() => expect(trainButton()?.disabled).toBe(false));
+});
+
+describe("the admin's feature choices through a check of changed leads (a sync stored more of them)", () => {
+  const SYNCED_MORE: HistorySample = { ...SAMPLE, leads: 121, fingerprint: 'salesforce-2' };
+  /** Clicks Check the data and answers it with `inspected`, without waiting for Train (a moved field holds it). */
+  async function checkAgain(inspected: TrainingEvent = INSPECTED) {
+    await waitUntilEnabled('Check the data');
+    click(button('Check the data')!);
+    expect(FakeWorker.latest.requests.at(-1)!.type).toBe('inspect');
+    FakeWorker.latest.answer(inspected);
+    await eventually(() => expect(container().querySelector('[data-testid="data-size"]')).not.toBeNull());
+  }
+
+  it('keeps a feature left out out, and one moved to another field on it, checked there again before Train', async () => {
+    await renderSection();
+    await checkTheData();
+    click(checkbox('Use Lead source'));
+    change(featureField('Industry'), 'Status');
+    FakeWorker.latest.answer({ type: 'features-checked', leakage: [] });
+
+    await historyReadAgain(SYNCED_MORE);
+    expect(trainButton()).toBeUndefined();
+    expect(leadsChangedNote()).not.toBe('');
+    await checkAgain();
+    expect(leadsChangedNote()).toBe('');
+    expect(checkbox('Use Lead source').checked).toBe(false);
+    expect(checkbox('Use Industry').checked).toBe(true);
+    expect(featureField('Industry').value).toBe('Status');
+    // The new check read Industry's suggested field: the one the admin chose is checked on the new leads first.
+    expect(featureNote('industry')).toBe('Not checked on this field yet: check the changed fields before training.');
+    expect(trainButton()?.disabled).toBe(true);
+
+    click(button('Check the changed fields')!);
+    expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'check-features', specs: [{ key: 'industry', derive: { from: { salesforce: 'Status' } } }] });
+    FakeWorker.latest.answer({ type: 'features-checked', leakage: [] });
+    await eventually(() => expect(trainButton()?.disabled).toBe(false));
+    click(trainButton()!);
+    expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', specs: [{ key: 'industry', derive: { from: { salesforce: 'Status' } } }] });
+    expect((FakeWorker.latest.requests.at(-1) as Extract<TrainingRequest, { type: 'train' }>).specs).toHaveLength(1);
+  });
+
+  it('keeps a feature of another field of the data ticked (off unless ticked)', async () => {
+    const { candidates } = INSPECTED as Extract<TrainingEvent, { type: 'inspected' }>;
+    const inferred = { ...INSPECTED, candidates: candidates.map((candidate) => ({ ...candidate, origin: 'inferred' as const })) } as TrainingEvent;
+    await renderSection();
+    await checkAgain(inferred);
+    expect(checkbox('Use Industry').checked).toBe(false);
+    click(checkbox('Use Industry'));
+
+    await historyReadAgain(SYNCED_MORE);
+    await checkAgain(inferred);
+    expect(checkbox('Use Industry').checked).toBe(true);
+    expect(checkbox('Use Lead source').checked).toBe(false);
+    await eventually(() => expect(trainButton()?.disabled).toBe(false));
+    click(trainButton()!);
+    expect((FakeWorker.latest.requests.at(-1) as Extract<TrainingRequest, { type: 'train' }>).specs.map((chosen) => chosen.key)).toEqual(['industry']);
+  });
+
+  it('leaves out a kept feature the new check flags, and suggests the field again for one whose chosen field is gone', async () => {
+    await renderSection();
+    await checkTheData();
+    change(featureField('Industry'), 'Status');
+    FakeWorker.latest.answer({ type: 'features-checked', leakage: [] });
+
+    // The leads no longer have Status; Lead source now gives the outcome away.
+    await historyReadAgain({ ...SYNCED_MORE, fields: ['Industry', 'IsConverted', 'LeadSource'], outcomeValues: { IsConverted: ['false', 'true'] } });
+    await checkAgain({ ...INSPECTED, leakage: [{ key: 'lead_source', label: 'Lead source', field: 'LeadSource', reason: 'almost perfectly separates converted leads' }] } as TrainingEvent);
+    expect(featureField('Industry').value).toBe('Industry');
+    expect(checkbox('Use Industry').checked).toBe(true);
+    expect(featureNote('industry')).toBe('');
+    expect(checkbox('Use Lead source').checked).toBe(false);
+    expect(featureNote('lead_source')).toBe('Left out: almost perfectly separates converted leads.');
+  });
+
+  it("does not carry one source's choices to another's check, even where their fields share names", async () => {
+    // A file exported from the CRM: its columns under the CRM's names.
+    const csvExport: HistorySample = { ...CSV_SAMPLE, fields: ['converted', 'Industry', 'LeadSource'] };
+    historySample.mockImplementation(async (source) => (source === 'csv' ? csvExport : SAMPLE));
+    await renderSection();
+    await checkTheData();
+    click(checkbox('Use Lead source'));
+    change(featureField('Industry'), 'LeadSource');
+    FakeWorker.latest.answer({ type: 'features-checked', leakage: [] });
+
+    change(historySource(), 'csv');
+    await eventually(() => expect(outcomeField().value).toBe('converted'));
+    // The check finds the catalogue's features in the file's columns of the same names.
+    const readingColumn = (key: string, column: string) => {
+      const { derive, ...rest } = spec(key);
+      if (derive.kind !== 'value') throw new Error(`${key} reads a value`);
+      return { spec: { ...rest, derive: { ...derive, from: { ...derive.from, csv: column } } }, origin: 'catalogue' as const };
+    };
+    await checkAgain({ ...INSPECTED, candidates: [readingColumn('industry', 'Industry'), readingColumn('lead_source', 'LeadSource')] } as TrainingEvent);
+    expect(checkbox('Use Lead source').checked).toBe(true);
+    expect(featureField('Industry').value).toBe('Industry');
+  });
 });
 
 /** Disabled itself, or inside a disabled fieldset (as a browser disables it). */

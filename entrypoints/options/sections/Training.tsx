@@ -408,7 +408,7 @@ export function TrainingSection() {
         )}
         {/* In the page before it says anything, so that a change of the leads is announced. */}
         <div role="status" data-testid="leads-changed">
-          {dataCheck.leadsChanged && <p>The leads changed since the check: check again.</p>}
+          {dataCheck.leadsChanged && <p>The leads changed since the check: check the data again (your feature choices are kept).</p>}
         </div>
         {active.isError && (
           <ErrorState

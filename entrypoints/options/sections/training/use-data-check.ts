@@ -2,7 +2,9 @@
  * The data check of the training form: which leads the form's history and outcome give, what the
  * leakage guard flags, and the candidate features with the admin's choice for each. A check
  * answers only for the leads and outcome it read, and a feature moved to another field is checked
- * again on it. The check runs in the training worker, which the section shares with training.
+ * again on it. A new check of the same source keeps the admin's feature choices (a sync must not
+ * put back a field they left out). The check runs in the training worker, which the section
+ * shares with training.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { SourceKind } from '@/lib/ml/featurize';
@@ -79,6 +81,8 @@ interface Options {
 export function useDataCheck({ worker, source, history, activeModel, checkMovedFields }: Options) {
   const [inspected, setInspected] = useState<Inspected | null>(null);
   const [choices, setChoices] = useState<Record<string, FeatureChoice>>({});
+  // The source `choices` were made for: another source has other fields, so its check starts afresh.
+  const choicesSource = useRef<SourceKind | null>(null);
   const [verdicts, setVerdicts] = useState<FieldVerdicts>({});
   // Whether the leads changed under a check, said until the admin changes the form or checks again.
   const [leadsChanged, setLeadsChanged] = useState(false);
@@ -130,14 +134,24 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
       const checked = verdictsOf(finished.candidates.map((candidate) => candidate.spec), finished.leakage, data.source);
       setInspected({ ...finished, data });
       setVerdicts(checked);
-      setChoices(
-        Object.fromEntries(
+      // Each feature as the admin chose it for this source, on a field the leads still have (one
+      // moved off the field checked here waits for a check of the changed fields); the
+      // suggestion for the others. A flagged one is left out, as the first check leaves it out.
+      // As they are when the check ends: the admin may change one while it runs.
+      const sameSource = choicesSource.current === data.source;
+      const fields = new Set(history?.fields);
+      choicesSource.current = data.source;
+      setChoices((current) => {
+        const before = sameSource ? current : {};
+        return Object.fromEntries(
           finished.candidates.map(({ spec, origin }) => {
             const field = fieldOf(spec, data.source);
-            return [spec.key, { included: origin === 'catalogue' && !checked[verdictKey(spec.key, field)], field }];
+            const chosen = before[spec.key];
+            const choice = chosen && (chosen.field === field || (chosen.field !== null && fields.has(chosen.field))) ? chosen : { included: origin === 'catalogue', field };
+            return [spec.key, { ...choice, included: choice.included && !checked[verdictKey(spec.key, choice.field)] }];
           }),
-        ),
-      );
+        );
+      });
     } else if (finished.type === 'features-checked' && specs) {
       const checked = verdictsOf(specs, finished.leakage, data.source);
       setVerdicts((current) => ({ ...current, ...checked }));
