@@ -5,13 +5,15 @@ import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
 import { owedRetier } from '../jobs/progress';
 import { bundledModel } from './bundled-model';
-import { activeModelId, importLockName, listModels, manifestOf, setTiers } from './model-store';
+import { activeModelId, deleteModel, importLockName, listModels, manifestOf, setTiers } from './model-store';
 import type { FieldSources, Manifest, Tiers } from './manifest';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { loopModel } from '../../test/fixtures/onnx-models';
 import { MAX_CHECK_CELLS } from './check-model';
+import { DERIVED_READING_VERSION } from './derive';
 import { keepPolicyFigures, policyFiguresOf } from './policy-figures';
-import { readPolicyForm, reapplyPolicy } from './tier-policy';
+import { applyPolicyOn, readPolicyForm, reapplyPolicy } from './tier-policy';
+import { formatThreshold } from '../presentation';
 import { tierThresholds } from './train/thresholds';
 import {
   MAX_MANIFEST_BYTES,
@@ -73,7 +75,7 @@ describe('importModel', () => {
     const imported = await importModel(JSON.stringify({ ...candidate, tiers: edited }), modelOnnx, passes);
     // Break-even at $10 of $100: hot from 10 %, warm from half that.
     const own = { policy: edited.policy, hot: 0.1, warm: 0.05 };
-    expect(imported).toEqual({ installed: 'added', manifest: { ...candidate, tiers: own } });
+    expect(imported).toEqual({ installed: 'added', manifest: { ...candidate, tiers: own }, thresholdsChosenAgain: null });
     expect((await manifestOf('imported-1')).tiers).toEqual(own);
   });
 
@@ -110,16 +112,50 @@ describe('importModel', () => {
     expect(read.ok ? [] : read.problems.map((problem) => `Nothing was imported: the tier policy in manifest.json cannot be applied. ${problem.message}`)).toEqual([error]);
   });
 
-  it('refuses a capacity policy whose thresholds put in hot and warm far other shares of the reference leads than it asks, and keeps one that agrees', async () => {
+  it('chooses again on the reference leads capacity thresholds that put far other shares of them in hot and warm than the policy asks, saying so, and keeps ones that agree', async () => {
     const policy = { kind: 'capacity' as const, hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 };
-    // Hand-edited: hot from 0 % makes every lead hot, while the Tier policy section would say 10 a week.
-    await expect(importModel(JSON.stringify({ ...candidate, tiers: { policy, hot: 0, warm: 0 } }), modelOnnx, passes)).rejects.toThrow(
-      'Nothing was imported: the tier policy in manifest.json cannot be applied. Its thresholds put 100 % of the model\'s reference leads in hot, where the policy asks 10 % (10 of 100 new leads a week): the file\'s thresholds and policy disagree.',
-    );
-    expect(await db.models.count()).toBe(0);
-    // The thresholds the policy gives on those very leads agree with it.
     const agreeing = reapplyPolicy({ policy, hot: 0, warm: 0 }, candidate);
-    await expect(importModel(JSON.stringify({ ...candidate, tiers: agreeing }), modelOnnx, passes)).resolves.toMatchObject({ installed: 'added' });
+    // Hand-edited: hot from 0 % makes every lead hot, while the Tier policy section would say 10 a week.
+    await expect(importModel(JSON.stringify({ ...candidate, tiers: { policy, hot: 0, warm: 0 } }), modelOnnx, passes)).resolves.toEqual({
+      installed: 'added',
+      manifest: { ...candidate, tiers: agreeing },
+      thresholdsChosenAgain:
+        "The file's capacity thresholds (hot from 0 %, warm from 0 % likely) put 100 % of the leads the model was trained on in hot, where its policy asks 10 % (10 of 100 new leads a week): they were chosen on other leads, or edited. " +
+        `They were chosen again on the leads the model was trained on: hot from ${formatThreshold(agreeing.hot)}, warm from ${formatThreshold(agreeing.warm)} likely. ` +
+        'With the model active, apply the policy again under Tier policy to choose them on the leads stored in this browser.',
+    });
+    expect((await manifestOf('imported-1')).tiers).toEqual(agreeing);
+    // The thresholds the policy gives on those very leads agree with it: kept, and nothing said.
+    await expect(importModel(JSON.stringify({ ...candidate, modelId: 'imported-2', tiers: agreeing }), modelOnnx, passes)).resolves.toMatchObject({
+      installed: 'added',
+      thresholdsChosenAgain: null,
+    });
+  });
+
+  it("imports the export of a capacity policy Tier policy applied on a browser's stored leads, which rank above the reference leads, its thresholds chosen again", async () => {
+    await storeModel({ ...candidate, modelId: 'team-1' }, modelOnnx, 'imported');
+    // The stored leads, as the model scores them: each reference lead's probability x1.5 (a stable population otherwise).
+    const reference = [0, ...bundled.reference.probabilityPercentiles];
+    const stored = Float64Array.from({ length: 2000 }, (_, i) => Math.min(1, reference[Math.floor((i / 2000) * 100)] * 1.5));
+    const policy = { kind: 'capacity' as const, hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 };
+    const applied = applyPolicyOn({ policy, hot: 0, warm: 0 }, stored);
+    expect(await setTiersIfUnchanged('team-1', applied, () => true)).toBe(true);
+    const { manifestJson } = await exportFiles('team-1');
+    const onReference = reapplyPolicy(applied, bundled);
+    const chosenAgain = expect.stringMatching(
+      new RegExp(
+        `^The file's capacity thresholds \\(hot from ${formatThreshold(applied.hot)}, warm from ${formatThreshold(applied.warm)} likely\\) put \\d+ % of the leads the model was trained on in hot and warm, where its policy asks 30 %.*` +
+          `chosen again on the leads the model was trained on: hot from ${formatThreshold(onReference.hot)}, warm from ${formatThreshold(onReference.warm)} likely\\.`,
+      ),
+    );
+
+    // A rep's browser, without the model.
+    await deleteModel('team-1');
+    await expect(importModel(manifestJson, modelOnnx, passes)).resolves.toMatchObject({ installed: 'added', manifest: { tiers: onReference }, thresholdsChosenAgain: chosenAgain });
+    // The file's policy applied to the model installed with another.
+    await setTiers('team-1', bundled.tiers);
+    await expect(importModel(manifestJson, modelOnnx, passes)).resolves.toMatchObject({ installed: 'tierPolicyApplied', tierPolicyChanged: true, thresholdsChosenAgain: chosenAgain });
+    expect((await manifestOf('team-1')).tiers).toEqual(onReference);
   });
 
   it('keeps a capacity policy the trainer cut above a tie just under its threshold, the tie left out as the policy allows', async () => {
@@ -274,7 +310,7 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     const check = async () => ((checked = true), { ok: true as const });
     await keepPolicyFigures('team-model', { revenuePerConversion: 5000, costPerContact: 40, leadsPerPeriod: 400 });
     const imported = await importModel(JSON.stringify({ ...teamModel, tiers: newPolicy }), modelOnnx, check);
-    expect(imported).toEqual({ installed: 'tierPolicyApplied', manifest: { ...teamModel, tiers: newPolicy }, tierPolicyChanged: true, readingRecorded: false });
+    expect(imported).toEqual({ installed: 'tierPolicyApplied', manifest: { ...teamModel, tiers: newPolicy }, tierPolicyChanged: true, readingRecorded: false, thresholdsChosenAgain: null });
     // The figures kept were the replaced policy's: the form reads the file's policy, the defaults for the rest.
     expect(await policyFiguresOf('team-model')).toBeNull();
     expect((await manifestOf('team-model')).tiers).toEqual(newPolicy);
@@ -307,6 +343,7 @@ describe('importing a model installed already (its export, sent to reps)', () =>
       manifest: { ...teamModel, tiers: own },
       tierPolicyChanged: true,
       readingRecorded: false,
+      thresholdsChosenAgain: null,
     });
     expect((await manifestOf('team-model')).tiers).toEqual(own);
     // The file with the right thresholds is the same policy: nothing changes.
@@ -334,6 +371,7 @@ describe('importing a model installed already (its export, sent to reps)', () =>
       manifest: { ...bundled, tiers: exported.tiers },
       tierPolicyChanged: true,
       readingRecorded: false,
+      thresholdsChosenAgain: null,
     });
     expect((await manifestOf(bundled.modelId)).tiers).toEqual(exported.tiers);
     expect(await db.models.toCollection().primaryKeys()).toEqual(['team-model']);
@@ -344,7 +382,7 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     await db.models.update('team-model', { manifest: { ...beforeReadingRecorded, modelId: 'team-model' } });
     const rebuilt = { ...teamModel, tiers: newPolicy, provenance: { ...teamModel.provenance, leakageFlagsKept: flags } };
     const imported = await importModel(JSON.stringify(rebuilt), modelOnnx, passes);
-    expect(imported).toEqual({ installed: 'tierPolicyApplied', manifest: rebuilt, tierPolicyChanged: true, readingRecorded: true });
+    expect(imported).toEqual({ installed: 'tierPolicyApplied', manifest: rebuilt, tierPolicyChanged: true, readingRecorded: true, thresholdsChosenAgain: null });
     expect(await manifestOf('team-model')).toEqual(rebuilt);
     // The stored manifest's own tiers stay as trained: the policy is kept apart from it.
     expect((await db.models.get('team-model'))?.manifest.tiers).toEqual(bundled.tiers);
@@ -366,12 +404,29 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     expect(await manifestOf('team-model')).toEqual({ ...storedCopy, derivedReadingVersion: bundled.derivedReadingVersion, tiers: newPolicy });
   });
 
-  it("applies the policy of an export whose leakage check ran, same reading, where the stored copy's could not: the copy records the check, no newer reading", async () => {
+  it("applies the policy of an export that says its leakage check ran where the stored copy's could not, and keeps the copy saying it did not: a file cannot show it ran", async () => {
     const flags = [{ key: 'employees', reason: 'it is filled in for almost only one outcome' }];
-    await db.models.update('team-model', { manifest: { ...teamModel, provenance: { ...bundled.provenance, leakageCheckNotRun: { reason: 'out of memory' } } } });
+    const notRun = { ...teamModel, provenance: { ...bundled.provenance, leakageCheckNotRun: { reason: 'out of memory' } } };
+    await db.models.update('team-model', { manifest: notRun });
     const checked = { ...teamModel, tiers: newPolicy, provenance: { ...teamModel.provenance, leakageFlagsKept: flags } };
-    await expect(importModel(JSON.stringify(checked), modelOnnx, passes)).resolves.toEqual({ installed: 'tierPolicyApplied', manifest: checked, tierPolicyChanged: true, readingRecorded: false });
-    expect(await manifestOf('team-model')).toEqual(checked);
+    await expect(importModel(JSON.stringify(checked), modelOnnx, passes)).resolves.toEqual({
+      installed: 'tierPolicyApplied',
+      manifest: { ...notRun, tiers: newPolicy },
+      tierPolicyChanged: true,
+      readingRecorded: false,
+      thresholdsChosenAgain: null,
+    });
+    expect(await manifestOf('team-model')).toEqual({ ...notRun, tiers: newPolicy });
+  });
+
+  it('records from a hand-edited export no reading later than this LeadLens knows, and no warning taken away', async () => {
+    const notRun = { ...bundled.provenance, leakageCheckNotRun: { reason: 'out of memory' } };
+    const storedCopy = { ...beforeReadingRecorded, modelId: 'team-model', provenance: notRun };
+    await db.models.update('team-model', { manifest: storedCopy });
+    // Its export with the note deleted and the reading raised by hand.
+    const edited = { ...teamModel, derivedReadingVersion: 9999 };
+    await expect(importModel(JSON.stringify(edited), modelOnnx, passes)).resolves.toMatchObject({ installed: 'tierPolicyApplied', readingRecorded: true });
+    expect(await manifestOf('team-model')).toEqual({ ...storedCopy, derivedReadingVersion: DERIVED_READING_VERSION });
   });
 
   it.each([
@@ -401,7 +456,7 @@ describe('a model that reads no field of a CRM', () => {
 
   it('is imported all the same (it scores CSV files), and listed saying it reads no Salesforce or HubSpot field and how to train one that does', async () => {
     const imported = await importModel(JSON.stringify(csvOnly), modelOnnx, passes);
-    expect(imported).toEqual({ installed: 'added', manifest: csvOnly });
+    expect(imported).toEqual({ installed: 'added', manifest: csvOnly, thresholdsChosenAgain: null });
     const said =
       "csv-only reads no Salesforce or HubSpot field: it can only score CSV files (a CRM lead's badge says none of its fields could be read); " +
       `to score Salesforce or HubSpot leads, ${howToMap} Salesforce field and HubSpot property ${seeDocs}`;
@@ -521,6 +576,22 @@ describe('recordNewerReading (a model trained again to the same id)', () => {
     expect((await db.models.get('trained-1'))?.manifest.provenance).toEqual(notRun);
   });
 
+  it('from an imported file, keeps the flags the stored copy records and adds the file\'s, and keeps its check not run', async () => {
+    const otherFlag = { key: bundled.features.find((feature) => feature.key !== 'employees')!.key, reason: 'it is filled in for almost only one outcome' };
+    await storeModel({ ...olderReading, provenance: { ...bundled.provenance, leakageFlagsKept: flags } }, modelOnnx, 'imported');
+    expect(await recordNewerReading('trained-1', { ...retrained, provenance: bundled.provenance }, 'importedFile')).toBe(true);
+    expect((await db.models.get('trained-1'))?.manifest).toEqual(retrained);
+
+    await storeModel({ ...olderReading, provenance: { ...bundled.provenance, leakageFlagsKept: flags } }, modelOnnx, 'imported');
+    expect(await recordNewerReading('trained-1', { ...retrained, provenance: { ...bundled.provenance, leakageFlagsKept: [otherFlag] } }, 'importedFile')).toBe(true);
+    expect((await db.models.get('trained-1'))?.manifest.provenance.leakageFlagsKept).toEqual([...flags, otherFlag]);
+
+    const notRun = { ...bundled.provenance, leakageCheckNotRun: { reason: 'out of memory' } };
+    await storeModel({ ...bundled, modelId: 'trained-1', provenance: notRun }, modelOnnx, 'imported');
+    expect(await recordNewerReading('trained-1', retrained, 'importedFile')).toBe(false);
+    expect((await db.models.get('trained-1'))?.manifest.provenance).toEqual(notRun);
+  });
+
   it('records nothing over a reading as new or newer, for a manifest that records none, nor for a model not stored', async () => {
     await storeModel({ ...bundled, modelId: 'trained-1', derivedReadingVersion: bundled.derivedReadingVersion! + 1 }, modelOnnx, 'trained');
     expect(await recordNewerReading('trained-1', retrained)).toBe(false);
@@ -602,6 +673,18 @@ describe('takePolicyInForce and takePolicyAppliedSince (a model trained here, as
     expect(await takePolicyInForce(model)).toEqual({ replacedId: bundled.modelId, inForce: VALUE, applied: null });
     expect((await manifestOf(model.modelId)).tiers).toEqual(VALUE);
     expect(await policyFiguresOf(model.modelId)).toEqual({ revenuePerConversion: 5000, costPerContact: 40, leadsPerPeriod: 300 });
+  });
+
+  it('puts its trained thresholds in force over a policy applied to a model of its id before (trained again to the same id)', async () => {
+    // Earlier: this id was active, the admin applied a fixed policy to it, then rolled back.
+    await setTiers(model.modelId, FIXED);
+    const taken = await takePolicyInForce(model);
+    expect(taken).toEqual({ replacedId: bundled.modelId, inForce: VALUE, applied: null });
+    expect((await manifestOf(model.modelId)).tiers).toEqual(VALUE);
+    // So a policy applied to the replaced model between the read and the switch is given to it too.
+    await setTiers(bundled.modelId, CAPACITY);
+    await activateModel(model.modelId);
+    expect(await takePolicyAppliedSince(model, taken)).toEqual(CAPACITY_ON_THE_NEW_MODEL);
   });
 
   it('gives the model a policy applied to the replaced model between the read and the switch, owing its stored scores a re-tiering', async () => {

@@ -8,8 +8,10 @@
 import { CRM_KINDS, CRM_LABEL } from '../crm/types';
 import { db, type HeldOutScores, type StoredModel } from '../db/db';
 import { oweRetier } from '../jobs/progress';
+import { formatThreshold } from '../presentation';
 import { bundledModel } from './bundled-model';
 import { assertCheckable } from './check-model';
+import { DERIVED_READING_VERSION } from './derive';
 import { featuresTracked } from './explain';
 import { MODEL_ID_PATTERN, MODEL_ID_RULE, parseManifest, type Manifest, type Tiers } from './manifest';
 import {
@@ -28,7 +30,7 @@ import {
 } from './model-store';
 import { operatorRefusal } from './onnx/operators';
 import { carryPolicyFigures, forgetPolicyFigures } from './policy-figures';
-import { applyPolicyOn, capacityOverInflow, sameTierPolicy, valueSortsNoLead } from './tier-policy';
+import { applyPolicyOn, capacityOverInflow, reapplyPolicy, sameTierPolicy, valueSortsNoLead } from './tier-policy';
 import { tierThresholds } from './train/thresholds';
 
 export async function previousModelId(): Promise<string | null> {
@@ -121,8 +123,8 @@ async function ownImport(modelId: string, addedAt: number) {
 /** Whether `bytes` start (after white space) with "{", as a manifest does and a model.onnx (binary protobuf) does not. */
 const startsLikeJson = (bytes: Uint8Array) => new TextDecoder().decode(bytes.subarray(0, 1024)).trimStart().startsWith('{');
 
-/** What an import did. */
-export type ImportResult =
+/** What an import did, apart from the file's thresholds (`ImportResult`). */
+type ImportOutcome =
   | { installed: 'added'; manifest: Manifest }
   /**
    * The model was installed already and the files are that model, as exported (an admin
@@ -133,6 +135,12 @@ export type ImportResult =
    * copy now records too (`recordNewerReading`).
    */
   | { installed: 'tierPolicyApplied'; manifest: Manifest; tierPolicyChanged: boolean; readingRecorded: boolean };
+
+/**
+ * What an import did. `thresholdsChosenAgain`: why the capacity thresholds in the file were not
+ * kept and which were chosen instead, in words for the admin (`withOwnTiers`); null when they were kept.
+ */
+export type ImportResult = ImportOutcome & { thresholdsChosenAgain: string | null };
 
 /**
  * Import `manifest.json` text and `model.onnx` bytes as a new, inactive model. The files'
@@ -156,11 +164,11 @@ export async function importModel(manifestText: string, onnx: Uint8Array, check:
   }
   const parsed = parseManifest(json);
   if (!parsed.ok) throw new Error(parsed.error);
-  const manifest = withOwnTiers(parsed.manifest);
+  const { manifest, thresholdsChosenAgain } = withOwnTiers(parsed.manifest);
   const reimported = await applyToInstalled(manifest, onnx);
-  if (reimported) return reimported;
+  if (reimported) return { ...reimported, thresholdsChosenAgain };
   await addCheckedModel(manifest, onnx, 'imported', check);
-  return { installed: 'added', manifest };
+  return { installed: 'added', manifest, thresholdsChosenAgain };
 }
 
 /**
@@ -172,18 +180,28 @@ export async function importModel(manifestText: string, onnx: Uint8Array, check:
  * would sort no lead ($0 per contact, or a contact costing a conversion's revenue or more), a
  * capacity policy asking more hot and warm leads a week than come in. A value policy's thresholds
  * come from its revenue and cost alone, so they are chosen again as the trainer chooses them
- * (`tierThresholds`); a capacity policy's, chosen on the trainer's leads, are kept when they put
- * about the shares it asks of the model's reference leads in hot and warm (`capacityAtOdds`), and
- * a fixed policy's, the admin's own, are kept.
+ * (`tierThresholds`); a capacity policy's are kept when they put about the shares it asks of the
+ * model's reference leads in hot and warm, and else chosen again on those leads (`reapplyPolicy`),
+ * saying so (`thresholdsChosenAgain`): Tier policy's Apply chooses them on the leads stored in the
+ * browser it is applied in, which may rank otherwise than the leads the model was trained on, and a
+ * hand edit may have changed them. A fixed policy's, the admin's own, are kept.
  */
-function withOwnTiers(manifest: Manifest): Manifest {
+function withOwnTiers(manifest: Manifest): { manifest: Manifest; thresholdsChosenAgain: string | null } {
   const { policy } = manifest.tiers;
-  const refusal =
-    policy.kind === 'value' ? valueSortsNoLead(policy)?.message : policy.kind === 'capacity' ? (capacityOverInflow(policy) ?? capacityAtOdds(manifest, policy)) : null;
+  const refusal = policy.kind === 'value' ? valueSortsNoLead(policy)?.message : policy.kind === 'capacity' ? capacityOverInflow(policy) : null;
   if (refusal) throw new Error(`Nothing was imported: the tier policy in manifest.json cannot be applied. ${refusal}`);
-  if (policy.kind === 'value') return { ...manifest, tiers: { policy, ...tierThresholds(policy, new Uint8Array(0), new Float64Array(0)) } };
-  return manifest;
+  if (policy.kind === 'value') return { manifest: { ...manifest, tiers: { policy, ...tierThresholds(policy, new Uint8Array(0), new Float64Array(0)) } }, thresholdsChosenAgain: null };
+  const atOdds = policy.kind === 'capacity' ? capacityAtOdds(manifest, policy) : null;
+  if (!atOdds) return { manifest, thresholdsChosenAgain: null };
+  const tiers = reapplyPolicy(manifest.tiers, manifest);
+  const thresholdsChosenAgain =
+    `The file's capacity thresholds (${thresholdsInWords(manifest.tiers)}) ${atOdds}: they were chosen on other leads, or edited. ` +
+    `They were chosen again on the leads the model was trained on: ${thresholdsInWords(tiers)}. ` +
+    'With the model active, apply the policy again under Tier policy to choose them on the leads stored in this browser.';
+  return { manifest: { ...manifest, tiers }, thresholdsChosenAgain };
 }
+
+const thresholdsInWords = ({ hot, warm }: Tiers) => `hot from ${formatThreshold(hot)}, warm from ${formatThreshold(warm)} likely`;
 
 /**
  * How far a capacity policy's shares may be from those its thresholds put in hot, and in hot and
@@ -193,8 +211,8 @@ function withOwnTiers(manifest: Manifest): Manifest {
 const CAPACITY_SHARE_TOLERANCE = 0.1;
 
 /**
- * Why a capacity policy's thresholds contradict it, or null: hot from 0 % under "10 hot a week of
- * 100" makes every lead hot while the Tier policy section says 10 a week. Judged on the model's
+ * How a capacity policy's thresholds contradict it, in words, or null: hot from 0 % under "10 hot a
+ * week of 100" makes every lead hot while the Tier policy section says 10 a week. Judged on the model's
  * reference leads (`reference.probabilityPercentiles`: 100 equal shares), a share being between
  * those above a threshold and those at or above the reference value just under it (a tie at the
  * threshold, or just under it, which the cut may have gone either side of).
@@ -216,18 +234,20 @@ function capacityAtOdds(manifest: Manifest, policy: Extract<Tiers['policy'], { k
     const share = asked / policy.inflowPerWeek;
     const [above, atOrAbove, withTieUnder] = sharesFrom(threshold);
     if (share < above - CAPACITY_SHARE_TOLERANCE || share > withTieUnder + CAPACITY_SHARE_TOLERANCE) {
-      return `Its thresholds put ${Math.round(atOrAbove * 100)} % of the model's reference leads in ${name}, where the policy asks ${Math.round(share * 100)} % (${asked} of ${policy.inflowPerWeek} new leads a week): the file's thresholds and policy disagree.`;
+      return `put ${Math.round(atOrAbove * 100)} % of the leads the model was trained on in ${name}, where its policy asks ${Math.round(share * 100)} % (${asked} of ${policy.inflowPerWeek} new leads a week)`;
     }
   }
   return null;
 }
+
+type PolicyApplied = Extract<ImportOutcome, { installed: 'tierPolicyApplied' }>;
 
 /**
  * The import of a model whose id is installed (bundled, or stored and not an unchecked
  * leftover), or null when it is not. Files that are that model apart from the tier policy give
  * it the file's policy; other files under its id are refused, saying how to replace it.
  */
-async function applyToInstalled(file: Manifest, onnx: Uint8Array): Promise<ImportResult | null> {
+async function applyToInstalled(file: Manifest, onnx: Uint8Array): Promise<PolicyApplied | null> {
   const { modelId } = file;
   const bundled = bundledModel.manifest();
   if (bundled.ok && bundled.manifest.modelId === modelId) {
@@ -242,8 +262,8 @@ async function applyToInstalled(file: Manifest, onnx: Uint8Array): Promise<Impor
     if (!stored || isUnchecked(stored)) return null;
     const howToReplace = `to replace it with these files, delete ${modelId} under Model versions (activate another model first if it is the active one; an export keeps a copy of the model and its tier policy, not the held-out probabilities of a model trained here), then import them again`;
     const applied = await applyIfSameModel(file, onnx, stored.onnx, howToReplace);
-    // Files of a later trainer (the command line's rebuild, a newer LeadLens's export): the stored copy takes their newer record.
-    if (!(await recordNewerReading(modelId, file))) return applied;
+    // Files of a later trainer (the command line's rebuild, a newer LeadLens's export): the stored copy takes their newer record, as a file may (`recordNewerReading`).
+    if (!(await recordNewerReading(modelId, file, 'importedFile'))) return applied;
     const manifest = await manifestOf(modelId);
     // What it recorded may be only that the leakage check ran: no newer reading to tell of then.
     return { ...applied, manifest, readingRecorded: manifest.derivedReadingVersion !== applied.manifest.derivedReadingVersion };
@@ -270,7 +290,7 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.e
  * Gives the installed model `file` names (`installedOnnx`: its bytes) the file's tier policy if
  * the files are that model; else throws why not and `howToReplace` it.
  */
-async function applyIfSameModel(file: Manifest, onnx: Uint8Array, installedOnnx: Uint8Array, howToReplace: string): Promise<ImportResult> {
+async function applyIfSameModel(file: Manifest, onnx: Uint8Array, installedOnnx: Uint8Array, howToReplace: string): Promise<PolicyApplied> {
   const { modelId } = file;
   // Stored data: a manifest that no longer parses is of no model these files can be shown to be.
   const installed = await manifestOf(modelId).catch(() => null);
@@ -299,9 +319,19 @@ async function applyIfSameModel(file: Manifest, onnx: Uint8Array, installedOnnx:
  * copy is kept. A manifest recording no reading records nothing: it was written before LeadLens said
  * whether its check ran. Whether it recorded: never for a model not stored (the bundled one is read
  * from the package) or one whose stored manifest does not parse.
+ *
+ * `from` 'importedFile': `newer` is a file, whose records anyone can edit and which are no part of
+ * the model's id. It may add to what the stored copy warns of, never take a warning away: a check
+ * not run stays so, and the flags kept are those recorded and the file's; and a reading later than
+ * this LeadLens knows is recorded as this one's, so a later change of the reading is still told.
  */
-export async function recordNewerReading(modelId: string, newer: Pick<Manifest, 'derivedReadingVersion' | 'provenance'>): Promise<boolean> {
-  const reading = newer.derivedReadingVersion;
+export async function recordNewerReading(
+  modelId: string,
+  newer: Pick<Manifest, 'derivedReadingVersion' | 'provenance'>,
+  from: 'training' | 'importedFile' = 'training',
+): Promise<boolean> {
+  const fromFile = from === 'importedFile';
+  const reading = fromFile && newer.derivedReadingVersion !== undefined ? Math.min(newer.derivedReadingVersion, DERIVED_READING_VERSION) : newer.derivedReadingVersion;
   if (reading === undefined) return false;
   return db.transaction('rw', db.models, async () => {
     const stored = await db.models.get(modelId);
@@ -310,15 +340,28 @@ export async function recordNewerReading(modelId: string, newer: Pick<Manifest, 
     if (!parsed.ok) return false;
     // No recorded version: older than every one (`featuresReadDifferentlyNow`).
     const recordedReading = parsed.manifest.derivedReadingVersion ?? 0;
-    const checkRanAtLast = parsed.manifest.provenance.leakageCheckNotRun !== undefined && newer.provenance.leakageCheckNotRun === undefined;
+    const checkRanAtLast = !fromFile && parsed.manifest.provenance.leakageCheckNotRun !== undefined && newer.provenance.leakageCheckNotRun === undefined;
     if (recordedReading >= reading && !checkRanAtLast) return false;
-    const { leakageFlagsKept: _recordedFlags, leakageCheckNotRun: _recordedNotRun, ...provenance } = stored.manifest.provenance;
-    const { leakageFlagsKept, leakageCheckNotRun } = newer.provenance.leakageCheckNotRun ? stored.manifest.provenance : newer.provenance;
+    const recorded = stored.manifest.provenance;
+    const { leakageFlagsKept: _recordedFlags, leakageCheckNotRun: _recordedNotRun, ...provenance } = recorded;
+    // A check that did not run knows no better than the record; a file saying its check ran shows nothing.
+    const keepsRecord = newer.provenance.leakageCheckNotRun !== undefined || (fromFile && recorded.leakageCheckNotRun !== undefined);
+    const { leakageFlagsKept, leakageCheckNotRun } = keepsRecord ? recorded : fromFile ? flagsOfBoth(recorded, newer.provenance) : newer.provenance;
     const leakageRecord = { ...(leakageFlagsKept && { leakageFlagsKept }), ...(leakageCheckNotRun && { leakageCheckNotRun }) };
     const derivedReadingVersion = Math.max(recordedReading, reading);
     await db.models.update(modelId, { manifest: { ...stored.manifest, derivedReadingVersion, provenance: { ...provenance, ...leakageRecord } } });
     return true;
   });
+}
+
+type LeakageRecord = Pick<Manifest['provenance'], 'leakageFlagsKept' | 'leakageCheckNotRun'>;
+
+/** The flags `recorded` keeps, then those of `file` on other features: none dropped. */
+function flagsOfBoth(recorded: LeakageRecord, file: LeakageRecord): LeakageRecord {
+  const recordedFlags = recorded.leakageFlagsKept ?? [];
+  const added = (file.leakageFlagsKept ?? []).filter((flag) => !recordedFlags.some((kept) => kept.key === flag.key));
+  const flags = [...recordedFlags, ...added];
+  return flags.length > 0 ? { leakageFlagsKept: flags } : {};
 }
 
 /**
@@ -366,14 +409,17 @@ const sameTiers = (a: Tiers, b: Tiers) => sameTierPolicy(a, b) && a.hot === b.ho
 
 /**
  * Gives `model` the tier policy in force, with the figures it was applied with (the form reopens
- * with them). Read and written in one transaction: no Apply lands between the two. Called just
+ * with them): its trained tiers when it was trained with that policy, over any policy applied to a
+ * model of its id before. Read and written in one transaction: no Apply lands between the two. Called just
  * before the switch, which scores the stored leads with it.
  */
 export async function takePolicyInForce(model: TrainedModel): Promise<PolicyTaken> {
   return db.transaction('rw', [db.models, db.settings], async () => {
     const replaced = await activeManifest();
     const applied = policyFor(model, replaced.tiers);
-    if (applied) await setTiers(model.modelId, applied);
+    // Trained again to an id stored before, it may keep a policy applied to it then: it scores with the one in force.
+    const given = applied ?? model.tiers;
+    if (!sameTiers((await manifestOf(model.modelId)).tiers, given)) await setTiers(model.modelId, given);
     await carryPolicyFigures([replaced.modelId], model.modelId);
     return { replacedId: replaced.modelId, inForce: replaced.tiers, applied };
   });

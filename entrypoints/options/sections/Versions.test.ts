@@ -16,6 +16,7 @@ import { queryKeys } from '@/lib/query-keys';
 import { bundledModel } from '@/lib/ml/bundled-model';
 import { DERIVED_READING_VERSION } from '@/lib/ml/derive';
 import { manifestOf } from '@/lib/ml/model-store';
+import { formatThreshold } from '@/lib/presentation';
 import { activateModel as activateStored, exportFiles, rollBack } from '@/lib/ml/model-versions';
 import { MODEL_CHANGE_MUTATION } from '@/lib/ui/hooks';
 import { storeModel } from '../../../test/fixtures/stored-model';
@@ -450,6 +451,24 @@ describe('the import form', () => {
     expect((await manifestOf('team-model')).tiers).toEqual(newPolicy);
     expect(retierStoredScores).toHaveBeenCalledWith({ modelId: 'team-model' });
     expect(checkModel).not.toHaveBeenCalled();
+  });
+
+  it("says when an export's capacity thresholds were chosen again on the leads the model was trained on, and which", async () => {
+    stubWebLocks();
+    const container = renderSection();
+    await waitFor(() => button(container, 'Import model'));
+    const announced = followLiveRegions(container.querySelector('form')!);
+    // Hand-edited to hot from 0 %: every lead hot, where the policy asks 10 of 100 a week.
+    await importFiles(container, { ...bundled, modelId: 'team-2', tiers: { ...bundled.tiers, hot: 0, warm: 0 } }, modelOnnx);
+    const said = await waitFor(() => announced().find((text) => text.startsWith('Imported team-2.')));
+    const { tiers } = await manifestOf('team-2');
+    expect(tiers.hot).toBeGreaterThan(0);
+    expect(said).toBe(
+      'Imported team-2. It is not active yet: activate it in the table above when you are ready. ' +
+        "The file's capacity thresholds (hot from 0 %, warm from 0 % likely) put 100 % of the leads the model was trained on in hot, where its policy asks 10 % (10 of 100 new leads a week): they were chosen on other leads, or edited. " +
+        `They were chosen again on the leads the model was trained on: hot from ${formatThreshold(tiers.hot)}, warm from ${formatThreshold(tiers.warm)} likely. ` +
+        'With the model active, apply the policy again under Tier policy to choose them on the leads stored in this browser.',
+    );
   });
 
   it("says when a rebuild of an installed model records a newer reading of its fields, which the model then records too", async () => {

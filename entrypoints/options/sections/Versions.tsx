@@ -96,16 +96,22 @@ interface ModelChange {
   trigger: Element | null;
 }
 
-/** What an import did, what the model cannot score, and whether it reads fields otherwise than it learnt. */
+/**
+ * What an import did, what the model cannot score, whether it reads fields otherwise than it learnt,
+ * and why the file's capacity thresholds were chosen again (the file still says others).
+ */
 function importedText(imported: ImportResult): string {
   const { modelId } = imported.manifest;
+  const thresholds = imported.thresholdsChosenAgain ? ` ${imported.thresholdsChosenAgain}` : '';
   if (imported.installed === 'tierPolicyApplied') {
     // The note asking to train it again goes by this record: say why it changed.
     const reading = imported.readingRecorded ? ' The file also shows it was trained with a newer reading of its fields, which is now recorded.' : '';
-    if (imported.tierPolicyChanged) return `${modelId} is already installed: its tier policy was updated from the file.${reading}`;
-    return reading ? `${modelId} is already installed, with the file's tier policy.${reading}` : `${modelId} is already installed, with the file's tier policy: nothing changed.`;
+    if (imported.tierPolicyChanged) return `${modelId} is already installed: its tier policy was updated from the file.${thresholds}${reading}`;
+    return reading || thresholds
+      ? `${modelId} is already installed, with the file's tier policy.${thresholds}${reading}`
+      : `${modelId} is already installed, with the file's tier policy: nothing changed.`;
   }
-  return [`Imported ${modelId}. It is not active yet: activate it in the table above when you are ready.`, crmFieldsNote(imported.manifest), readingChangedNote(imported.manifest)]
+  return [`Imported ${modelId}. It is not active yet: activate it in the table above when you are ready.`, imported.thresholdsChosenAgain, crmFieldsNote(imported.manifest), readingChangedNote(imported.manifest)]
     .filter(Boolean)
     .join(' ');
 }
