@@ -892,6 +892,49 @@ describe('HubSpot contacts merged into another', () => {
     expect((await runSync({ client: second.client, store: second.store, now: clock.now })).lastRun).toMatchObject({ removed: 0 });
     db.close();
   });
+
+  it('keeps of the merges it reads only those of stored contacts, so the state written with every page stays small', async () => {
+    const { clock, crmStore, worker } = lastingCrm();
+    const [neverStored, itsSurvivor, merged, into] = [leads[40], leads[41], leads[42], leads[43]];
+    // Merged before the first sync: never stored.
+    crmStore.mergeHubSpotContact(neverStored, itsSurvivor, clock.now());
+    const { client, db, store } = worker('hubspot');
+    await runSync({ client, store, now: clock.now });
+    await clock.sleep(3_600_000);
+    crmStore.mergeHubSpotContact(merged, into, clock.now());
+    crmStore.markModified(itsSurvivor, 'hubspot', clock.now());
+    await clock.sleep(3_600_000);
+
+    const mergesKept = (jobs: SyncState['job'][]) => new Set(jobs.flatMap((job) => job?.mergedAway.map((entry) => entry.id) ?? []));
+    const secondJobs: SyncState['job'][] = [];
+    expect(await runSync({ client, store, now: clock.now, onProgress: (state) => secondJobs.push(state.job) })).toMatchObject({ status: 'done', lastRun: { removed: 1 } });
+    expect((await db.leads.get(`hubspot|${itsSurvivor.hubspotId}`))?.fields.hs_merged_object_ids).toBe(neverStored.hubspotId);
+    expect(mergesKept(secondJobs)).toEqual(new Set([merged.hubspotId]));
+
+    // Read again, the contact still names the contact merged into it, removed since: nothing is kept of it.
+    crmStore.markModified(into, 'hubspot', clock.now());
+    await clock.sleep(3_600_000);
+    const laterJobs: SyncState['job'][] = [];
+    expect(await runSync({ client, store, now: clock.now, onProgress: (state) => laterJobs.push(state.job) })).toMatchObject({ status: 'done', lastRun: { removed: 0 } });
+    expect(laterJobs.some((job) => job?.pages)).toBe(true);
+    expect(mergesKept(laterJobs)).toEqual(new Set());
+    db.close();
+  });
+
+  it('no longer names a contact it left out once it reads that the contact was merged into another', async () => {
+    const { behaviour, clock, crmStore, worker } = lastingCrm();
+    const { client, db, store } = worker('hubspot');
+    const [odd, into] = [leads[44], leads[45]];
+    behaviour.oddRecords.set(odd.hubspotId, { field: 'company', value: { name: 'Acme' } });
+    expect((await runSync({ client, store, now: clock.now })).leftOut?.named).toEqual([{ id: odd.hubspotId, reason: expect.any(String) }]);
+    await clock.sleep(3_600_000);
+    crmStore.mergeHubSpotContact(odd, into, clock.now());
+    await clock.sleep(3_600_000);
+    const next = await runSync({ client, store, now: clock.now });
+    expect(next).toMatchObject({ status: 'done', lastRun: { removed: 0 } });
+    expect(next.leftOut).toBeUndefined();
+    db.close();
+  });
 });
 
 describe('HubSpot contacts deleted for good at once (a GDPR deletion)', () => {

@@ -167,6 +167,9 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
       await learnOwnerNames(client, page.records, ownerNames, signal);
       const { leads, skipped } = storablePage(crm, page, ownerNames);
       const changed = await store.countChanged(leads);
+      const leftOut = withLeftOut(state, skipped, leads);
+      // A first sync finds no stored lead a merge left behind: what it reads of merges is not kept.
+      const mergedAway = state.completedCursor === null ? [] : await withMergesOf(store, crm, page.records, job.mergedAway, leads, leftOut);
       const last = page.records.at(-1);
       // Where the CRM says it has read in order to (null: nowhere yet), when it says.
       const { resumeFrom } = page;
@@ -180,10 +183,9 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
         changed: changedBy(job) + changed,
         pages: job.pages + 1,
         remaining: page.remaining,
-        // A first sync finds no stored lead a merge left behind: what it reads of merges is not kept.
-        mergedAway: state.completedCursor === null ? [] : withMergesOf(page.records, job.mergedAway),
+        mergedAway,
       };
-      const nextState: SyncState = { ...state, job: nextJob, ...withLeftOut(state, skipped, leads) };
+      const nextState: SyncState = { ...state, job: nextJob, ...leftOut };
       await store.commitPage(crm, leads, nextState);
       // Only a committed page moves the job on: a failure above leaves the last checkpoint.
       job = nextJob;
@@ -584,11 +586,30 @@ async function* withCalculatedRefreshed(client: CrmClient, store: SyncStore, sta
 
 /**
  * `mergedAway` with the records merged into any of `records`, each as deleted when the record it
- * went into was last modified (the merge modified it): one entry per id, its latest merge.
+ * went into was last modified (the merge modified it): one entry per id, its latest merge. Only
+ * those the finish has something to do with are kept: a synced lead stored now (asked of the store
+ * once per page), one of this page's `leads` (stored with it), or a left-out record (`leftOut`: one
+ * merged away is no longer missing). A contact names every contact ever merged into it, long
+ * removed, and a read of every contact meets tens of thousands: kept, they would be written again
+ * with every page's state.
  */
-function withMergesOf(records: readonly CrmRecord[], mergedAway: readonly DeletedRecord[]): DeletedRecord[] {
+async function withMergesOf(
+  store: SyncStore,
+  crm: CrmKind,
+  records: readonly CrmRecord[],
+  mergedAway: DeletedRecord[],
+  leads: readonly StoredLead[],
+  leftOut: Pick<SyncState, 'leftOut' | 'leftOutUnnamed'>,
+): Promise<DeletedRecord[]> {
+  const merges = records.flatMap((record) => (record.mergedIds ?? []).map((id) => ({ id, deletedAt: record.modifiedAt })));
+  if (merges.length === 0) return mergedAway;
   const latest = new Map(mergedAway.map((merged) => [merged.id, merged.deletedAt]));
-  for (const record of records) for (const id of record.mergedIds ?? []) latest.set(id, Math.max(record.modifiedAt, latest.get(id) ?? record.modifiedAt));
+  const pageOrLeftOut = new Set([...leads.map((lead) => lead.id), ...(leftOut.leftOut?.named ?? []).flatMap((record) => record.id ?? []), ...(leftOut.leftOutUnnamed ?? [])]);
+  const toAsk = [...new Set(merges.map((merged) => merged.id))].filter((id) => !latest.has(id) && !pageOrLeftOut.has(id));
+  const stored = toAsk.length === 0 ? new Set<string>() : store.syncedIdsAmong ? await store.syncedIdsAmong(crm, toAsk) : new Set(toAsk);
+  for (const { id, deletedAt } of merges) {
+    if (latest.has(id) || pageOrLeftOut.has(id) || stored.has(id)) latest.set(id, Math.max(deletedAt, latest.get(id) ?? deletedAt));
+  }
   return [...latest].map(([id, deletedAt]) => ({ id, deletedAt }));
 }
 

@@ -57,8 +57,9 @@ export const SyncJobSchema = z.object({
   remaining: z.number().int().nonnegative().nullable(),
   /**
    * Records the job read as merged into another (HubSpot), with when: gone from the CRM without
-   * being deleted, they are removed with its deletions when the job finishes. Absent in jobs of
-   * an older LeadLens.
+   * being deleted, they are removed with its deletions when the job finishes. Only those stored,
+   * or left out, as the job read them (engine.ts `withMergesOf`): a merge of a record never stored,
+   * or removed long ago, leaves nothing to remove. Absent in jobs of an older LeadLens.
    */
   mergedAway: z.array(z.object({ id: z.string(), deletedAt: z.number() })).default([]),
 });

@@ -105,6 +105,14 @@ it('deletes fields the CRM no longer shows from its synced leads only, a chunk a
   db.close();
 });
 
+it('tells which of some ids are the CRM’s synced leads stored now, in one read', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  await db.putLeads([lead('1', 'Ada'), { ...lead('2', 'Ada'), origin: 'demo' }, { ...lead('3', 'Ada'), key: 'salesforce|3', source: 'salesforce' }]);
+  expect(await store.syncedIdsAmong!('hubspot', ['1', '2', '3', '4'])).toEqual(new Set(['1']));
+  db.close();
+});
+
 it('removes the synced leads the CRM deleted, unless changed after the deletion (restored since), with their scores and the final state', async () => {
   const db = new LeadLensDb(DB);
   const store = dexieSyncStore(db);

@@ -28,6 +28,12 @@ export interface SyncStore {
    * undone. A store that writes states whole (a test's, in memory) needs none: they carry the user too.
    */
   recordSyncedAs?(crm: CrmKind, user: CrmUser, expected?: CrmUser): Promise<boolean>;
+  /**
+   * Of `ids`, those of the CRM's synced leads stored now, in one read: of the records a page names
+   * as merged away, those the finish may have to remove (engine.ts `withMergesOf`). A store without
+   * it (a test's, in memory) has the engine keep every merge it reads.
+   */
+  syncedIdsAmong?(crm: CrmKind, ids: readonly string[]): Promise<Set<string>>;
   /** How many of `leads` are not stored, or differ from their stored copy: a lead read again unchanged is not counted. */
   countChanged(leads: readonly StoredLead[]): Promise<number>;
   /** Stores a page's leads and the state that follows it, atomically. */
@@ -176,6 +182,10 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
       await db.transaction('rw', db.settings, () => putSyncState(db, crm, state));
     },
     recordSyncedAs: (crm, user, expected) => changeSyncState(db, crm, (state) => (state.syncedAs?.id === expected?.id ? { ...state, syncedAs: user } : null)),
+    async syncedIdsAmong(crm, ids) {
+      const stored = await db.leads.bulkGet(ids.map((id) => `${crm}|${id}`));
+      return new Set(ids.filter((_, i) => stored[i]?.origin === 'sync'));
+    },
     countChanged: async (leads) => (await changedAmong(leads)).length,
     async commitPage(crm, leads, state) {
       await db.transaction('rw', [...db.leadTables, db.settings], async () => {
