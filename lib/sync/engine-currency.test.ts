@@ -17,8 +17,8 @@ import { demoFetch } from '../../test/demo-crm/fetch';
 import type { DemoHandler } from '../../test/demo-crm/http';
 import { defaultSalesforceOptions, salesforceApi, type DemoCurrency, type DemoMultiCurrency } from '../../test/demo-crm/salesforce-api';
 import { createDemoStore } from '../../test/demo-crm/store';
+import { readCounter } from '../../test/sync-read-counter';
 import { FULL_COMPARISON_EVERY_MS, runSync } from './engine';
-import type { SyncState } from './state';
 import { dexieSyncStore, type SyncStore } from './store';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
@@ -85,22 +85,10 @@ async function syncedByAnOlderLeadLens({ worker, clock }: ReturnType<typeof org>
   db.close();
 }
 
-/** The stored Leads whose Annual Revenue is not the Lead's in dollars, by id, with what is stored. */
+/** The stored Leads whose Annual Revenue is not the Lead's in dollars, by id, with what is stored (an empty one is not stored: null). */
 async function unconverted(db: LeadLensDb): Promise<[string, unknown][]> {
   const stored = await db.leads.where('source').equals('salesforce').toArray();
-  return stored.filter((lead) => lead.fields.AnnualRevenue !== inDollars(byId.get(lead.id)!)).map((lead) => [lead.id, lead.fields.AnnualRevenue]);
-}
-
-/** How many leads a run stored (read, changed or not), from its job's count as `onProgress` tells it. */
-function readCounter() {
-  let before: number | null = null;
-  let read = 0;
-  const onProgress = ({ job }: SyncState) => {
-    if (!job) return;
-    before ??= job.synced; // a resumed job counts what it stored before too
-    read = job.synced - before;
-  };
-  return { onProgress, read: () => read };
+  return stored.filter((lead) => (lead.fields.AnnualRevenue ?? null) !== inDollars(byId.get(lead.id)!)).map((lead) => [lead.id, lead.fields.AnnualRevenue ?? null]);
 }
 
 describe('a multi-currency Salesforce org synced by a LeadLens that did not convert its amounts', () => {

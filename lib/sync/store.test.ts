@@ -7,6 +7,7 @@ import { STORED_SCORES_LOCK } from '../jobs/progress';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { INITIAL_SYNC_STATE, syncStateKey } from './state';
 import { dexieSyncStore, forgetSyncedAs, nameSyncedAccount, readPortalToken, recordPortalToken } from './store';
+import { toStoredLead } from './to-stored-lead';
 import { stubWebLocks } from '../../test/web-locks';
 
 const DB = 'leadlens-sync-store-test';
@@ -181,6 +182,22 @@ it('judges the deleted leads again once the lock is granted: a lead rewritten me
   db.close();
 });
 
+it('counts and stores again no lead read again with a field the CRM shows on none of them yet: none is owed a score', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  const contact = (id: string, added: Record<string, null> = {}) =>
+    toStoredLead('hubspot', { id, modifiedAt: 2, fields: { createdate: '2026-01-02T03:04:05Z', firstname: 'Ada', lastname: null, email: null, hubspot_owner_id: null, jobtitle: 'CTO', ...added } });
+  await store.commitPage('hubspot', [contact('1'), contact('2')], { ...INITIAL_SYNC_STATE, status: 'running' });
+  await db.owedLeadScores.clear(); // scored
+  // An admin created a property since: every contact is read again, none has a value for it yet.
+  const readAgain = [contact('1', { new_property: null }), contact('2', { new_property: null })];
+  expect(await store.countChanged(readAgain)).toBe(0);
+  await store.commitPage('hubspot', readAgain, { ...INITIAL_SYNC_STATE, status: 'done' });
+  expect(await db.owedLeadScores.count()).toBe(0);
+  expect((await db.leads.get('hubspot|1'))?.fields).toEqual({ createdate: '2026-01-02T03:04:05Z', firstname: 'Ada', jobtitle: 'CTO' });
+  db.close();
+});
+
 it('gives synced leads the values read again of some fields, storing with the state only those that changed, owner names kept', async () => {
   const db = new LeadLensDb(DB);
   const store = dexieSyncStore(db);
@@ -201,6 +218,17 @@ it('gives synced leads the values read again of some fields, storing with the st
   expect(await db.leads.toArray()).toEqual([{ ...changed, fields: { ...changed.fields, Days_Open__c: 11 } }, same, demo]);
   expect(await db.owedLeadScores.toCollection().primaryKeys()).toEqual([changed.key]);
   await expectSummariesInStep(db);
+  db.close();
+});
+
+it('takes a value the CRM emptied off a synced lead when its fields are read again, rather than storing it empty', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  const stored = toStoredLead('salesforce', { id: '00Qa', modifiedAt: 5, fields: { Name: 'Ada Lovelace', CreatedDate: '2026-01-01T00:00:00.000+0000', IsConverted: false, Days_Open__c: 10 } });
+  await db.putLeads([stored]);
+  await store.refreshFields('salesforce', [{ id: '00Qa', fields: { Days_Open__c: null } }], () => INITIAL_SYNC_STATE);
+  const { Days_Open__c: _emptied, ...kept } = stored.fields;
+  expect((await db.leads.get(stored.key))?.fields).toEqual(kept);
   db.close();
 });
 

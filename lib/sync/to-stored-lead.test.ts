@@ -58,6 +58,29 @@ describe('toStoredLead', () => {
   });
 });
 
+describe('fields without a value', () => {
+  it('are not stored: a HubSpot contact keeps only its filled properties of those asked for', () => {
+    const fields = { createdate: '2026-01-02T03:04:05.000Z', firstname: 'Ada', lastname: null, email: null, jobtitle: 'CTO', hs_analytics_source: null, custom_score: 0, custom_opt_in: false, custom_notes: '' };
+    const lead = toStoredLead('hubspot', { id: '12', modifiedAt: 1, fields });
+    expect(lead.fields).toEqual({ createdate: '2026-01-02T03:04:05.000Z', firstname: 'Ada', jobtitle: 'CTO', custom_score: 0, custom_opt_in: false, custom_notes: '' });
+    expect(lead).toMatchObject({ name: 'Ada', leadSource: '', owner: '' });
+  });
+
+  it('are not stored of a Salesforce Lead either, and a lead is the same whatever empty fields the CRM was asked for', () => {
+    const record = (extra: Record<string, null>) => ({ id: '00Q5g00000008HDEAY', modifiedAt: 5, fields: { Name: 'Ada Lovelace', CreatedDate: '2026-01-02T03:04:05Z', IsConverted: false, OwnerId: null, ...extra } });
+    const lead = toStoredLead('salesforce', record({}));
+    expect(lead.fields).toEqual({ Name: 'Ada Lovelace', CreatedDate: '2026-01-02T03:04:05Z', IsConverted: false });
+    expect(toStoredLead('salesforce', record({ New_Field__c: null, Rating: null }))).toEqual(lead);
+  });
+
+  it('go when a lead’s fields are read again, whether its indexed fields can be read or not', () => {
+    const stored = toStoredLead('salesforce', { id: '00Q5g00000008HDEAY', modifiedAt: 5, fields: { Name: 'Ada Lovelace', CreatedDate: '2026-01-02T03:04:05Z', IsConverted: false, Days_Open__c: 3 } });
+    const emptied = { ...stored, fields: { ...stored.fields, Days_Open__c: null } };
+    expect(withoutFields('salesforce', emptied, new Set()).fields).toEqual({ Name: 'Ada Lovelace', CreatedDate: '2026-01-02T03:04:05Z', IsConverted: false });
+    expect(withoutFields('salesforce', emptied, new Set(['Name'])).fields).toEqual({ CreatedDate: '2026-01-02T03:04:05Z', IsConverted: false });
+  });
+});
+
 describe('withoutFields', () => {
   const fields = { Id: '00Q5g00000008HDEAY', Name: 'Ada Lovelace', OwnerId: '005A', LeadSource: 'Web', CreatedDate: '2026-01-02T03:04:05.000+0000', IsConverted: true, AnnualRevenue: 5e6 };
   const stored = toStoredLead('salesforce', { id: '00Q5g00000008HDEAY', modifiedAt: 5, fields }, new Map([['005A', 'Grace Hopper']]));

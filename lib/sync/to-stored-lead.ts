@@ -84,10 +84,22 @@ function indexed<S extends z.ZodType>(schema: S, crm: CrmKind, record: CrmRecord
 /** The field a stored lead's `leadSource` (the side panel's filter) is read from, per CRM. */
 export const LEAD_SOURCE_FIELDS = { salesforce: 'LeadSource', hubspot: 'hs_analytics_source' } as const satisfies Record<CrmKind, string>;
 
-/** `ownerNames`: owner id → display name; an owner missing from it is stored as its id. */
+/**
+ * Of a record's fields, those holding a value. The CRMs return every field asked for, null when
+ * empty (a HubSpot portal's 900 properties on a contact with 60 filled), and every reader of a
+ * stored lead's values takes an empty field as missing whether it is null or absent: kept, the
+ * empty ones would make a lead ten times its size, and a field created since, empty on every
+ * record, would make every lead read again count as changed, to be scored again. Which fields the
+ * CRM shows, empty or not, the sync state's `syncedFields` says, not the stored leads.
+ */
+function withValues(fields: StoredLead['fields']): StoredLead['fields'] {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null && value !== undefined));
+}
+
+/** `ownerNames`: owner id → display name; an owner missing from it is stored as its id. Fields without a value are not stored (`withValues`). */
 export function toStoredLead(crm: CrmKind, record: CrmRecord, ownerNames: ReadonlyMap<string, string> = new Map()): StoredLead {
   const owner = (id: string | null | undefined) => (id ? (ownerNames.get(id) ?? id) : '');
-  const base = { key: `${crm}|${record.id}`, source: crm, id: record.id, origin: 'sync' as const, modifiedAt: record.modifiedAt, fields: record.fields };
+  const base = { key: `${crm}|${record.id}`, source: crm, id: record.id, origin: 'sync' as const, modifiedAt: record.modifiedAt, fields: withValues(record.fields) };
   if (crm === 'salesforce') {
     const fields = indexed(SalesforceIndexedFields, crm, record);
     return {
@@ -116,10 +128,11 @@ export function toStoredLead(crm: CrmKind, record: CrmRecord, ownerNames: Readon
  * `lead`, synced from `crm`, without the fields `dropped` (ones the CRM no longer shows the user:
  * field-level security, a revoked scope, a deleted field), and with what is indexed from its fields
  * (owner, lead source, outcome) read again from those left. The owner keeps the name stored for
- * its id. One whose indexed fields cannot be read without them keeps those as they were.
+ * its id. One whose indexed fields cannot be read without them keeps those as they were. Fields
+ * left without a value (a value the CRM computes, emptied: `SyncStore.refreshFields`) go too (`withValues`).
  */
 export function withoutFields(crm: CrmKind, lead: StoredLead, dropped: ReadonlySet<string>): StoredLead {
-  const fields = Object.fromEntries(Object.entries(lead.fields).filter(([name]) => !dropped.has(name)));
+  const fields = withValues(Object.fromEntries(Object.entries(lead.fields).filter(([name]) => !dropped.has(name))));
   const ownerId = ownerIdOf(crm, { id: lead.id, modifiedAt: lead.modifiedAt, fields: lead.fields });
   try {
     return toStoredLead(crm, { id: lead.id, modifiedAt: lead.modifiedAt, fields }, new Map(ownerId === null ? [] : [[ownerId, lead.owner]]));

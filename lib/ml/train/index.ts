@@ -358,7 +358,7 @@ function featureSpecsOf(input: TrainInput, table: Table, source: SourceKind, war
         return false;
       }
       if (names.some((n) => n === undefined || !table.columns.includes(n))) {
-        warnings.push(`"${s.label}" reads ${names.filter((n) => n === undefined || !table.columns.includes(n)).map((n) => (n === undefined ? `no ${source} field` : `column "${n}", which is not in the data`)).join(', ')}: dropped.`);
+        warnings.push(`"${s.label}" reads ${names.filter((n) => n === undefined || !table.columns.includes(n)).map((n) => (n === undefined ? `no ${source} field` : `column "${n}", in which no row has a value`)).join(', ')}: dropped.`);
         return false;
       }
       return true;
