@@ -4,7 +4,7 @@ import { generateDemoLeads } from '../crm/demo-data';
 import { CrmError, isCrmError } from '../crm/http';
 import { createHubSpotClient } from '../crm/hubspot-client';
 import { createSalesforceClient } from '../crm/salesforce-client';
-import { virtualClock } from '../crm/virtual-clock';
+import { virtualClock } from '../../test/fixtures/virtual-clock';
 import { defaultBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { createDemoCrm } from '../../test/demo-crm/server';

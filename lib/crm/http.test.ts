@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { AnswerTimeout, CrmError, DEFAULT_RETRY, HttpClient, RateLimiter, backoffDelay, parseRetryAfter, type HttpClientOptions } from './http';
-import { virtualClock } from './virtual-clock';
+import { virtualClock } from '../../test/fixtures/virtual-clock';
 import { redirectingServer } from '../../test/redirecting-server';
 
 const Ok = z.object({ ok: z.literal(true) });

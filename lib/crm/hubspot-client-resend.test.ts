@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { generateDemoLeads } from './demo-data';
 import { createHubSpotClient } from './hubspot-client';
-import { virtualClock } from './virtual-clock';
+import { virtualClock } from '../../test/fixtures/virtual-clock';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../test/demo-crm/server';
 

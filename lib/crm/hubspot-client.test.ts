@@ -1,11 +1,11 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
-import { listAllChanges } from './list-all-changes';
+import { listAllChanges } from '../../test/fixtures/list-all-changes';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_OWNERS, generateDemoLeads } from './demo-data';
 import { HUBSPOT_SEARCH_CAP, createHubSpotClient } from './hubspot-client';
 import { isCrmError } from './http';
-import { virtualClock } from './virtual-clock';
+import { virtualClock } from '../../test/fixtures/virtual-clock';
 import { mulberry32 } from '../ml/random';
 import { LeadLensDb } from '../db/db';
 import { FULL_COMPARISON_EVERY_MS, SYNC_LOOKBACK_MS, runSync } from '../sync/engine';

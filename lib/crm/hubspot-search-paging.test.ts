@@ -13,7 +13,7 @@ import { createHubSpotClient } from './hubspot-client';
 import type { CrmClient } from './client';
 import { CrmError, isCrmError } from './http';
 import { mulberry32 } from '../ml/random';
-import { virtualClock, type VirtualClock } from './virtual-clock';
+import { virtualClock, type VirtualClock } from '../../test/fixtures/virtual-clock';
 
 const BASE = Date.parse('2026-10-01T00:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();

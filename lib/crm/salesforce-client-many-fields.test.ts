@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_OWNERS, generateDemoLeads, type DemoLead } from './demo-data';
 import type { ChangedPage, CrmClient, CrmRecord } from './client';
 import { createSalesforceClient } from './salesforce-client';
-import { virtualClock } from './virtual-clock';
+import { virtualClock } from '../../test/fixtures/virtual-clock';
 import { LeadLensDb } from '../db/db';
 import { runSync } from '../sync/engine';
 import { dexieSyncStore } from '../sync/store';

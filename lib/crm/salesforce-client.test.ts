@@ -1,11 +1,11 @@
-import { listAllChanges } from './list-all-changes';
+import { listAllChanges } from '../../test/fixtures/list-all-changes';
 import { describe, expect, it } from 'vitest';
 import { DEMO_OWNERS, generateDemoLeads } from './demo-data';
 import { salesforceId18 } from './salesforce';
 import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, type CrmClient } from './client';
 import { isCrmError } from './http';
 import { createSalesforceClient, soqlDateTime } from './salesforce-client';
-import { virtualClock } from './virtual-clock';
+import { virtualClock } from '../../test/fixtures/virtual-clock';
 import { mulberry32 } from '../ml/random';
 import { defaultBehaviour, parseFaults } from '../../test/demo-crm/behaviour';
 import { demoFetch, holdingFetch } from '../../test/demo-crm/fetch';

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CrmClient, CrmRecord } from '../crm/client';
 import { DEMO_OWNERS, generateDemoLeads, type DemoLead } from '../crm/demo-data';
 import { createSalesforceClient } from '../crm/salesforce-client';
-import { virtualClock } from '../crm/virtual-clock';
+import { virtualClock } from '../../test/fixtures/virtual-clock';
 import { LeadLensDb } from '../db/db';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import type { DemoHandler } from '../../test/demo-crm/http';

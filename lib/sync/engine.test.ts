@@ -6,7 +6,7 @@ import { DEMO_OWNERS, generateDemoLeads, type DemoLead } from '../crm/demo-data'
 import { CrmError, type Clock } from '../crm/http';
 import { createHubSpotClient } from '../crm/hubspot-client';
 import { createSalesforceClient } from '../crm/salesforce-client';
-import { virtualClock } from '../crm/virtual-clock';
+import { virtualClock } from '../../test/fixtures/virtual-clock';
 import { LeadLensDb, type LeadScore } from '../db/db';
 import { mulberry32 } from '../ml/random';
 import { defaultBehaviour, parseFaults, type DemoBehaviour } from '../../test/demo-crm/behaviour';
