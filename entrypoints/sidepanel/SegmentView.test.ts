@@ -356,7 +356,7 @@ it('keeps a long lead source from widening the side panel: its option shows the 
   const rows = [{ ...csvLead, leadSource: campaign }, { ...csvLead, leadKey: 'csv|row-4', recordId: 'row-4', name: 'Bo', leadSource: 'Web' }];
   rendered = render(view({ leads: leadsOf(rows) }));
   const option = [...rendered.container.querySelectorAll('option')].find((element) => element.value === campaign)!;
-  expect(option.textContent).toBe('https://www.google.com/search?q=crm+lead…');
+  expect(option.textContent).toBe('https://www.google.com/search?q=crm+lea…');
   expect(option.title).toBe(campaign);
   expect([...rendered.container.querySelectorAll('option')].find((element) => element.value === 'Web')!.title).toBe('');
   choose(rendered.container, 'Lead source', campaign);

@@ -7,7 +7,7 @@ import { TierDonut } from '@/components/TierDonut';
 import { background } from '@/lib/messaging/client';
 import type { Tier } from '@/lib/messaging/protocol';
 import { agesCountedTo, describeModelOutcome, describeSettledLeads, settledDaysOf } from '@/lib/ml/outcome-rule';
-import { clipText } from '@/lib/ml/visible-text';
+import { clipWithEllipsis } from '@/lib/ml/visible-text';
 import { plural, TIER_LOOK } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import {
@@ -50,7 +50,7 @@ function Select({ label, value, options, onChange }: { label: string; value: str
       {label}
       <select value={value} onChange={(event) => onChange(event.target.value)}>
         {options.map((option) => {
-          const shown = clipText(option.label, OPTION_LABEL_CHARS);
+          const shown = clipWithEllipsis(option.label, OPTION_LABEL_CHARS);
           return (
             <option key={option.value} value={option.value} title={shown === option.label ? undefined : option.label}>
               {shown}

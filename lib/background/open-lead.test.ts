@@ -9,7 +9,8 @@ import { leadsProtocol, OpenLeadSchema } from '../messaging/protocol-leads';
 import { ScoredLeadSchema } from '../messaging/schemas';
 import { INITIAL_SYNC_STATE, syncStateKey } from '../sync/state';
 import { storedLead } from '../../test/fixtures/stored-lead';
-import { MAX_VALUE_CHARS, valueAsShown } from '../ml/explain';
+import { valueAsShown } from '../ml/explain';
+import { MAX_VALUE_CHARS } from '../ml/visible-text';
 import { parseManifest } from '../ml/manifest';
 import { awaitPageFields, crmHomeOf, displayName, explainInFull, forgetOpenLead, leadBeingRead, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead } from './open-lead';
 import { FIRST_RENDER_PATIENCE_MS } from '../messaging/protocol';
@@ -463,7 +464,7 @@ describe('explainInFull', () => {
 
   it('takes a value as written up to its clipped length, as a reason shows it', () => {
     const longest = valueAsShown('1,200 employees and more '.repeat(10));
-    expect(longest).toHaveLength(MAX_VALUE_CHARS + 1);
+    expect(longest).toHaveLength(MAX_VALUE_CHARS);
     expect(OpenLeadSchema.shape.valuesAsWritten.parse([longest, null])).toEqual([longest, null]);
     expect(OpenLeadSchema.shape.valuesAsWritten.safeParse([`${longest}x`]).success).toBe(false);
   });

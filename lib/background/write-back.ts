@@ -17,10 +17,10 @@ import { CrmError, isCrmError, realClock, type Clock } from '../crm/http';
 import { CRM_LABEL, fieldIdentity, type CrmKind } from '../crm/types';
 import { MAX_FAILURE_GROUPS_SHOWN } from '../messaging/protocol-write-back';
 import { CrmKindSchema } from '../messaging/schemas';
-import { visibleText } from '../ml/visible-text';
+import { clipWithEllipsis, visibleText } from '../ml/visible-text';
 import { recordKey, type RawValue } from '../ml/featurize';
 import { fieldSourcesOf, type Feature } from '../ml/manifest';
-import { TIER_LOOK } from '../presentation';
+import { plural, TIER_LOOK } from '../presentation';
 import { listInWords } from '../list-in-words';
 import type { Tier } from '../messaging/protocol';
 
@@ -184,19 +184,13 @@ export function modelInputRefusal(target: WriteBackTarget, features: readonly Pi
   return `LeadLens will not write to ${refusals.join('; nor to ')}. Scores written there would change what the model reads, so every sync would change the scores and every write-back write them again: choose ${refusals.length === 1 ? 'a field' : 'fields'} the model does not read`;
 }
 
-/** `text` cut to `maxLength` UTF-16 code units, "…" included, never between the halves of a surrogate pair. */
-function clipped(text: string, maxLength: number): string {
-  if (text.length <= maxLength) return text;
-  return `${text.slice(0, maxLength - 1).replace(/[\uD800-\uDBFF]$/, '').trimEnd()}…`;
-}
-
 export function fieldUpdate(row: RowToWrite, target: CheckedTarget): FieldUpdate {
   if ('clear' in row) return { recordId: row.recordId, fields: Object.fromEntries(row.clear.map((name) => [name, null])) };
   const fields: FieldUpdate['fields'] = {};
   if (target.scoreField) fields[target.scoreField] = row.score;
   if (target.tierField) fields[target.tierField] = TIER_LOOK[row.tier].word;
   // As plain text: the direction isolates a reason carries for LeadLens's own pages stay out of the CRM.
-  if (target.reasonField) fields[target.reasonField] = clipped(visibleText(row.topReason), target.reasonMaxLength);
+  if (target.reasonField) fields[target.reasonField] = clipWithEllipsis(visibleText(row.topReason), target.reasonMaxLength);
   return { recordId: row.recordId, fields };
 }
 
@@ -556,10 +550,9 @@ function oneMoreRefused(sofar: RefusedInARow | null, first: RecordUpdateFailure,
 /** The error to stop with after `refused`: the CRM's code and message for the first record, and that the rest was not sent. */
 function refusalOfEveryRecord(crm: CrmKind, { code, first, batches, records }: RefusedInARow, unsent: number): CrmError {
   const label = CRM_LABEL[crm];
-  const leads = (count: number) => `${count.toLocaleString('en-US')} ${count === 1 ? 'lead' : 'leads'}`;
   return new CrmError(
     'request',
-    `${label} refused every lead of the last ${batches} batches (${leads(records)}) for the same reason: ${first.error} (lead ${first.recordId}). Stopped there: the ${leads(unsent)} left were not sent, as they would most likely be refused the same way. Write back again once that is put right in ${label}`,
+    `${label} refused every lead of the last ${batches} batches (${plural(records, 'lead', 'leads')}) for the same reason: ${first.error} (lead ${first.recordId}). Stopped there: the ${plural(unsent, 'lead', 'leads')} left were not sent, as they would most likely be refused the same way. Write back again once that is put right in ${label}`,
     undefined,
     code,
   );

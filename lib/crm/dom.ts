@@ -42,7 +42,7 @@ export function normaliseText(text: string): string {
   return text.replace(INVISIBLE_CHARS, '').replace(WHITESPACE_RUN, ' ').trim();
 }
 
-/** Cuts `text` to at most `max` UTF-16 units without splitting a surrogate pair. */
+/** Cuts `text` to at most `max` UTF-16 units without splitting a surrogate pair, with no "…" (for one, lib/ml/visible-text.ts `clipWithEllipsis`). */
 export function clipText(text: string, max: number = PAGE_FIELD_LIMITS.maxValueLength): string {
   if (text.length <= max) return text;
   const last = text.charCodeAt(max - 1);

@@ -8,6 +8,7 @@
  * `renewAuthorization`); otherwise the connection has to be re-established by the user.
  * Every JSON body is parsed with zod; errors name the failing path, never a value.
  */
+import { plural } from '../presentation';
 import { describeSchemaIssues } from '../schema-issues';
 import type { z } from 'zod';
 
@@ -291,11 +292,10 @@ export function parseRetryAfter(value: string | null, now: number): number | und
 
 /** A wait as an admin would say it: "3 minutes", "about 2 hours", "about 5 days". */
 function durationInWords(ms: number): string {
-  const count = (n: number, unit: string) => `${n.toLocaleString('en-US')} ${unit}${n === 1 ? '' : 's'}`;
   const minutes = Math.ceil(ms / 60_000);
-  if (minutes < 60) return count(minutes, 'minute');
+  if (minutes < 60) return plural(minutes, 'minute', 'minutes');
   const hours = Math.round(minutes / 60);
-  return hours < 48 ? `about ${count(hours, 'hour')}` : `about ${count(Math.round(hours / 24), 'day')}`;
+  return hours < 48 ? `about ${plural(hours, 'hour', 'hours')}` : `about ${plural(Math.round(hours / 24), 'day', 'days')}`;
 }
 
 /** An HTTP `Date` header in epoch ms; undefined when absent or unreadable. */

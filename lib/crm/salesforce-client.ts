@@ -16,6 +16,7 @@ import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, choiceListRefusal, heldInWor
 import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, refuseSamePageAgain, type Clock, type CrmErrorBody, type CrmResponse, type RetryPolicy } from './http';
 import { loadOnce } from './once';
 import { readEach, showableId } from './read-each';
+import { plural } from '../presentation';
 
 export const DEFAULT_SALESFORCE_API_VERSION = '67.0';
 const BATCH_SIZE = 2000;
@@ -171,9 +172,6 @@ function wholeDigits(described: DescribedField): number | undefined {
   return described.precision && described.scale !== undefined ? described.precision - described.scale : undefined;
 }
 
-/** `count` of `unit` in words: 1 digit, 3 characters. */
-const inWords = (count: number, unit: string) => `${count.toLocaleString('en-US')} ${unit}${count === 1 ? '' : 's'}`;
-
 /**
  * Why a field of a type that holds `field` is too small for it, or null when it is big enough: a
  * value that does not fit has Salesforce refuse the whole Lead (STRING_TOO_LONG,
@@ -185,12 +183,12 @@ function sizeRefusal(named: string, field: FieldToWrite, described: DescribedFie
   if (length !== null) {
     const tooLong = (field.values ?? []).filter((value) => value.length > length);
     if (tooLong.length === 0) return null;
-    return `${named} holds at most ${inWords(length, 'character')}, too few for ${tooLong.map((value) => `"${value}"`).join(', ')}: give it a length of ${Math.max(...tooLong.map((value) => value.length))} or more`;
+    return `${named} holds at most ${plural(length, 'character', 'characters')}, too few for ${tooLong.map((value) => `"${value}"`).join(', ')}: give it a length of ${Math.max(...tooLong.map((value) => value.length))} or more`;
   }
   const digits = wholeDigits(described);
   const needed = field.largest === undefined ? 0 : String(Math.trunc(Math.abs(field.largest))).length;
   if (digits === undefined || digits >= needed) return null;
-  return `${named} holds ${inWords(digits, 'digit')} before the decimal point, too few for ${field.largest}: give it a length of ${needed} or more`;
+  return `${named} holds ${plural(digits, 'digit', 'digits')} before the decimal point, too few for ${field.largest}: give it a length of ${needed} or more`;
 }
 
 /**

@@ -596,7 +596,7 @@ describe('importCsv: dates written day first', () => {
     const long = 'x'.repeat(1 << 20);
     const result = await importCsv(fileOf(`id,created,won\nA,2025-12-31,yes\nB,${long},no\n`, 65536), datesMapping, sink);
     expect(result.warnings).toEqual([
-      `The created date column "created": 1 of its 2 filled cells are not dates LeadLens can read (like "${'x'.repeat(60)}…"), so those leads have no created date ` +
+      `The created date column "created": 1 of its 2 filled cells are not dates LeadLens can read (like "${'x'.repeat(59)}…"), so those leads have no created date ` +
         'and a training window by date leaves them out. Write the dates as YYYY-MM-DD (like 2025-12-31).',
     ]);
   });

@@ -24,7 +24,7 @@ import { dateOrders, dayFirstColumns, noDateEvidence, noteDates, recordsInFileOr
 import { commaDecimalColumns, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, type NumberEvidence } from '../ml/train/number-format';
 import { distinctValuesOf, keptValues, noteDistinctValues, type DistinctValues } from '../ml/train/outcome-suggestions';
 import { OutcomeRuleSchema, outcomeOf, type OutcomeRule } from '../ml/train/training-set';
-import { clipText, QUOTED_CELL_CHARS } from '../ml/visible-text';
+import { clipWithEllipsis, QUOTED_CELL_CHARS } from '../ml/visible-text';
 import { nameOrFallback, plural } from '../presentation';
 import { BLOCK_CHARS, UnclosedQuoteError, guessDialect, recordBlocks, splitHeader, type CsvDialect } from './record-blocks';
 
@@ -121,7 +121,7 @@ function unreadDatesWarning(createdColumn: string | null, { filled, unread, exam
   if (createdColumn === null || unread === 0) return [];
   const serial = /^\d+(\.\d+)?$/.test(example) ? ' A spreadsheet writes dates as numbers like 45000 when their column is not formatted as dates.' : '';
   return [
-    `The created date column "${createdColumn}": ${unread.toLocaleString('en-US')} of its ${filled.toLocaleString('en-US')} filled cells are not dates LeadLens can read (like "${clipText(example, QUOTED_CELL_CHARS)}"), ` +
+    `The created date column "${createdColumn}": ${unread.toLocaleString('en-US')} of its ${filled.toLocaleString('en-US')} filled cells are not dates LeadLens can read (like "${clipWithEllipsis(example, QUOTED_CELL_CHARS)}"), ` +
       `so those leads have no created date and a training window by date leaves them out. Write the dates as YYYY-MM-DD (like 2025-12-31).${serial}`,
   ];
 }

@@ -3,6 +3,7 @@
  * side panel's open lead, opening a record, and telling CRM tabs that tiers changed.
  */
 import { z } from 'zod';
+import { MAX_VALUE_CHARS } from '../ml/visible-text';
 import { CrmKindSchema, FailureSchema, ScoredLeadSchema, SourceKindSchema } from './schemas';
 
 const okOr = <T extends z.ZodRawShape>(shape: T) =>
@@ -39,9 +40,9 @@ export const OpenLeadSchema = ScoredLeadSchema.omit({ modelCreatedAt: true }).ex
   /**
    * Per feature [F], the lead's value as its CRM wrote it where that is no plain number ("5-25",
    * "€1.200.000"), as a reason shows it; null for any other (lib/ml/explain.ts `valuesAsWritten`).
-   * At most 80 characters and the "…" of a clipped one (`valueAsShown`).
+   * At most MAX_VALUE_CHARS characters, a clipped one's "…" included (`valueAsShown`).
    */
-  valuesAsWritten: z.array(z.string().max(81).nullable()),
+  valuesAsWritten: z.array(z.string().max(MAX_VALUE_CHARS).nullable()),
 });
 export type OpenLead = z.infer<typeof OpenLeadSchema>;
 

@@ -19,7 +19,7 @@ const PageFieldsSchema = z
   .record(z.string().max(PAGE_FIELD_LIMITS.maxNameLength), z.string().max(PAGE_FIELD_LIMITS.maxValueLength))
   .refine((fields) => Object.keys(fields).length <= PAGE_FIELD_LIMITS.maxFields, `at most ${PAGE_FIELD_LIMITS.maxFields} fields`);
 
-/** The longest lead name a score request carries: the badge and the page cut it whole to it (`clipText`). */
+/** The longest lead name a score request carries: the badge and the page cut a longer one to it, without "…" (lib/crm/dom.ts `clipText`). */
 export const MAX_LEAD_NAME_LENGTH = 200;
 
 /**

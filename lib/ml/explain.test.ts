@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { explainLead, featuresTracked, MAX_VALUE_CHARS, modelReasons, startingPoint, valuesAsWritten, type PageRead } from './explain';
+import { explainLead, featuresTracked, modelReasons, startingPoint, valuesAsWritten, type PageRead } from './explain';
+import { MAX_VALUE_CHARS } from './visible-text';
 import { featurizeRecord, type RawRecord, type SourceKind } from './featurize';
 import { pageConventions, pageFieldsAsData } from './page-values';
 import { visibleText } from './visible-text';
@@ -26,8 +27,8 @@ describe('explainLead', () => {
   it('clips a huge CRM value, so a reason stays a line a rep can read', () => {
     const title = 'VP '.repeat(20_000) + 'Sales';
     const [single, pair] = explainLead(manifest, [0.9, 0.1], { title, industry: 'Tech' }, 'csv', now);
-    expect(single.value).toBe(`${title.slice(0, MAX_VALUE_CHARS).trimEnd()}…`);
-    expect(single.value.length).toBeLessThanOrEqual(MAX_VALUE_CHARS + 1);
+    expect(single.value).toBe(`${title.slice(0, MAX_VALUE_CHARS - 1).trimEnd()}…`);
+    expect(single.value.length).toBeLessThanOrEqual(MAX_VALUE_CHARS);
     expect(pair.value).toBe(`${single.value} · Tech`);
   });
 
@@ -50,8 +51,8 @@ describe('explainLead', () => {
   });
 
   it('never cuts between the halves of a character', () => {
-    const [single] = explainLead(manifest, [0.9, 0.1], { title: `${'a'.repeat(MAX_VALUE_CHARS - 1)}😀 and more` }, 'csv', now);
-    expect(single.value).toBe(`${'a'.repeat(MAX_VALUE_CHARS - 1)}…`);
+    const [single] = explainLead(manifest, [0.9, 0.1], { title: `${'a'.repeat(MAX_VALUE_CHARS - 2)}😀 and more` }, 'csv', now);
+    expect(single.value).toBe(`${'a'.repeat(MAX_VALUE_CHARS - 2)}…`);
   });
 });
 
@@ -287,7 +288,7 @@ describe('numbers as the CRM page wrote them', () => {
       terms: [{ features: [0], label: 'Employees' }],
       intercept: -2,
     }), { employees: long }, 'csv', now);
-    expect(clipped).toBe(`1,200.${'0'.repeat(100)} employees`.slice(0, MAX_VALUE_CHARS).trimEnd() + '…');
+    expect(clipped).toBe(`1,200.${'0'.repeat(100)} employees`.slice(0, MAX_VALUE_CHARS - 1).trimEnd() + '…');
   });
 
   it('gives a category the model pools into "(other)" as the lead has it, as its reason shows it, and a learned one as null', () => {

@@ -6,13 +6,10 @@ import type { Reason } from '../messaging/protocol';
 import { describeFeatureValue, featureAsWritten, featureLevel, featureNumber, featureValue, readRaw, sourceSupplies, type RawRecord, type RawValue, type SourceKind } from './featurize';
 import type { Calibration, Feature, Manifest, Term } from './manifest';
 import { calibratedChange, calibratedLogOdds } from './train/calibration';
-import { clipText, visibleText } from './visible-text';
+import { clipWithEllipsis, MAX_VALUE_CHARS, visibleText } from './visible-text';
 
-/** A feature's value text is clipped to this many characters: CRM and CSV values can be any length. */
-export const MAX_VALUE_CHARS = 80;
-
-/** A value's text as LeadLens shows CRM text: visible (`visibleText`), cut to MAX_VALUE_CHARS. */
-export const valueAsShown = (text: string): string => clipText(visibleText(text), MAX_VALUE_CHARS);
+/** A value's text as LeadLens shows CRM text: visible (`visibleText`), cut to MAX_VALUE_CHARS with "…" (`clipWithEllipsis`). */
+export const valueAsShown = (text: string): string => clipWithEllipsis(visibleText(text), MAX_VALUE_CHARS);
 
 /**
  * The CRM page a record was read from: its fields as it shows them (`shown`: "€1.200.000") and as

@@ -211,7 +211,7 @@ describe('deviationsFromIdeal', () => {
       expect(deviationsFromIdeal(model, [300], 'csv', ['250-500'])[0]).toMatchObject({ leadValue: '250-500', idealValue: '51 – 1,000', pointsLost: 0 });
       // A plain number (null) is shown as a reason words it, not as its bin ("≤ 10"); text from elsewhere is shown as other CRM text is: visible, clipped.
       expect(deviationsFromIdeal(model, [5], 'csv', [null])[0].leadValue).toBe('5');
-      expect(deviationsFromIdeal(model, [5], 'csv', [`5-25\u202E${' employees'.repeat(20)}`])[0].leadValue).toBe(`5-25${' employees'.repeat(20)}`.slice(0, MAX_VALUE_CHARS).trimEnd() + '…');
+      expect(deviationsFromIdeal(model, [5], 'csv', [`5-25\u202E${' employees'.repeat(20)}`])[0].leadValue).toBe(`5-25${' employees'.repeat(20)}`.slice(0, MAX_VALUE_CHARS - 1).trimEnd() + '…');
     });
 
     it("names the model's currency beside an amount shown as the CRM wrote it, so a page's euros are not read against bare dollars", () => {

@@ -23,17 +23,23 @@ export function visibleText(text: string): string {
 /** The most characters of a model's label (a feature's or term's name) shown: a manifest from elsewhere can hold any length. */
 export const MAX_LABEL_CHARS = 200;
 
+/** The most characters of a feature's value text shown (lib/ml/explain.ts `valueAsShown`): CRM and CSV values can be any length. */
+export const MAX_VALUE_CHARS = 80;
+
 /** The most characters of a cell a warning or an error quotes: one cell may hold megabytes of notes. */
 export const QUOTED_CELL_CHARS = 60;
 
-/** `text` cut to `max` characters with "…", never between the halves of a surrogate pair. */
-export function clipText(text: string, max: number): string {
+/**
+ * `text` cut to at most `max` UTF-16 code units, the "…" that marks the cut included, never
+ * between the halves of a surrogate pair. (lib/crm/dom.ts `clipText` cuts without a mark.)
+ */
+export function clipWithEllipsis(text: string, max: number): string {
   if (text.length <= max) return text;
-  return `${text.slice(0, max).replace(/[\uD800-\uDBFF]$/, '').trimEnd()}…`;
+  return `${text.slice(0, max - 1).replace(/[\uD800-\uDBFF]$/, '').trimEnd()}…`;
 }
 
 /**
  * A model's label as every page shows it: visible text (`visibleText`), cut to MAX_LABEL_CHARS.
  * A model trained here has short, plain labels: unchanged.
  */
-export const shownLabel = (label: string): string => clipText(visibleText(label), MAX_LABEL_CHARS);
+export const shownLabel = (label: string): string => clipWithEllipsis(visibleText(label), MAX_LABEL_CHARS);

@@ -8,7 +8,7 @@ import { modelHasShapes } from '@/lib/ml/insights';
 import type { Manifest } from '@/lib/ml/manifest';
 import { heldOutRocAucStandardError, keptLeakageFlags, leakageCheckNotRunWarning } from '@/lib/ml/model-card';
 import { reliabilityError } from '@/lib/ml/reliability-error';
-import { clipText, shownLabel, visibleText } from '@/lib/ml/visible-text';
+import { clipWithEllipsis, shownLabel, visibleText } from '@/lib/ml/visible-text';
 import { useActiveManifest } from '@/lib/ui/hooks';
 import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/lib/ui/owed-scoring';
 import { confusionAt } from '@/lib/ml/train/metrics';
@@ -26,7 +26,7 @@ const MAX_REASON_CHARS = 600;
  * hold direction controls that reorder the words around it), cut to MAX_REASON_CHARS. The manifest
  * keeps it as written, so models compare as they were trained.
  */
-const shownReason = (reason: string) => clipText(visibleText(reason), MAX_REASON_CHARS);
+const shownReason = (reason: string) => clipWithEllipsis(visibleText(reason), MAX_REASON_CHARS);
 
 const fixed3 = (value: number | undefined) => (value === undefined ? 'not given' : value.toFixed(3));
 const ordinals = (count: number) => Array.from({ length: count }, (_, i) => String(i + 1));

@@ -117,7 +117,7 @@ describe("parseCsv leaves out a report's footer", () => {
     expect(table.footer).toEqual(footer);
     expect(footerWarnings(table.footer)).toEqual([`The last 5 lines, one cell each ("Grand Totals (2 records)", …), are not leads: a report's footer, left out.`]);
     expect(footerWarnings(['Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved. Confidential'])).toEqual([
-      `The last line, one cell ("Copyright (c) 2000-2026 salesforce.com, inc. All rights rese…"), is not a lead: a report's footer, left out.`,
+      `The last line, one cell ("Copyright (c) 2000-2026 salesforce.com, inc. All rights res…"), is not a lead: a report's footer, left out.`,
     ]);
     expect(footerWarnings(parseCsv(leads).footer)).toEqual([]);
   });
@@ -197,7 +197,7 @@ describe('parseCsv refuses a cell that starts with a quote and goes on after the
     // A quote, white space, then another quote: the first does not end the cell.
     expect(() => parseCsv('id,note\nA,"a" "b"\n')).toThrow(refusal('Data row 1', '"a"'));
     const long = `"${'x'.repeat(100)}"`;
-    expect(() => parseCsv(`id,note\nA,${long}y\n`)).toThrow(new InvalidQuotedCellError(1, `${long.slice(0, 60)}…`));
+    expect(() => parseCsv(`id,note\nA,${long}y\n`)).toThrow(new InvalidQuotedCellError(1, `${long.slice(0, 59)}…`));
   });
 
   it('still reads a quote inside a cell that does not start with one, escaped quotes, and white space after a closing quote', () => {

@@ -8,7 +8,7 @@ import Papa from 'papaparse';
 import { isMissingRaw, parseDate, parseNumber, type NumberFormat } from '../derive';
 import { featureLevel, featureNumber, featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
 import { withOptionLabels, type Derive, type Feature, type FeatureSpec } from '../manifest';
-import { clipText, QUOTED_CELL_CHARS, visibleText } from '../visible-text';
+import { clipWithEllipsis, QUOTED_CELL_CHARS, visibleText } from '../visible-text';
 import { countPositives } from './metrics';
 import { listInWords } from '../../list-in-words';
 
@@ -154,7 +154,7 @@ export interface ParsedCsv extends Table {
 }
 
 /** `cell` in quotes for a note, cut to QUOTED_CELL_CHARS. */
-const quoteCell = (cell: string) => `"${clipText(cell, QUOTED_CELL_CHARS)}"`;
+const quoteCell = (cell: string) => `"${clipWithEllipsis(cell, QUOTED_CELL_CHARS)}"`;
 
 /** What a person should know about the `footer` `parseCsv` left out: nothing when there is none. */
 export function footerWarnings(footer: readonly string[]): string[] {
@@ -345,7 +345,7 @@ function misquotedCellError(text: string, openingQuote: number, { delimiter, lin
   const row = Papa.parse<string[]>(`${text.slice(0, openingQuote)}x`, { delimiter, newline, skipEmptyLines: 'greedy' }).data.length - 1;
   // The cell only as far as that quote: the import reads a file in blocks, and cuts one just after it (record-blocks.ts).
   const cellStart = text.slice(openingQuote, quoteNotEndingCell(text, openingQuote, delimiter, newline) + 1);
-  return new InvalidQuotedCellError(row, clipText(cellStart, QUOTED_CELL_CHARS));
+  return new InvalidQuotedCellError(row, clipWithEllipsis(cellStart, QUOTED_CELL_CHARS));
 }
 
 /**

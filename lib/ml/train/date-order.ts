@@ -8,7 +8,7 @@
  */
 import { isMissingRaw, numericDateIso, numericDateMs, parseDate, zonedNumericDate, type DateOrder } from '../derive';
 import type { RawRecord } from '../featurize';
-import { clipText, QUOTED_CELL_CHARS } from '../visible-text';
+import { clipWithEllipsis, QUOTED_CELL_CHARS } from '../visible-text';
 import { plural } from '../../presentation';
 import { TrainingDataError, type Table } from './dataset';
 
@@ -81,8 +81,8 @@ export function dateOrders(
     const month = only['month-first'];
     if (day.count > 0 && month.count > 0) {
       const both =
-        `${plural(day.count, 'date', 'dates')} written day first (like ${clipText(day.example, QUOTED_CELL_CHARS)}) and ` +
-        `${plural(month.count, 'date', 'dates')} written month first (like ${clipText(month.example, QUOTED_CELL_CHARS)})`;
+        `${plural(day.count, 'date', 'dates')} written day first (like ${clipWithEllipsis(day.example, QUOTED_CELL_CHARS)}) and ` +
+        `${plural(month.count, 'date', 'dates')} written month first (like ${clipWithEllipsis(month.example, QUOTED_CELL_CHARS)})`;
       if (column === createdColumn) {
         throw new TrainingDataError(
           `The created date column "${column}" has ${both}, so a date such as 03/04/2025 in it could be either. ` +
@@ -103,7 +103,7 @@ export function dateOrders(
       const readIn = (order: DateOrder) => read === numericDateMs(date, order) - (zone?.offsetMinutes ?? 0) * 60_000;
       const how = readIn('month-first') ? 'were read month first' : readIn('day-first') ? 'were read day first' : 'could not be read';
       warnings.push(
-        `Column "${column}": every date in it reads both day first and month first (like ${clipText(eitherWay, QUOTED_CELL_CHARS)}), so they ${how}. ` +
+        `Column "${column}": every date in it reads both day first and month first (like ${clipWithEllipsis(eitherWay, QUOTED_CELL_CHARS)}), so they ${how}. ` +
           'Written as YYYY-MM-DD, they would read one way only.',
       );
     }
