@@ -13,7 +13,11 @@ import type { RawRecord, SourceKind } from '../ml/featurize';
 /** The lead (`${crm}|${recordId}`) a cached score's key (`${modelId}|${crm}|${recordId}`) is of. */
 export const leadKeyOfCachedScore = (key: string): string => key.split('|').slice(-2).join('|');
 
-/** A lead's score as shown on its record page, cached until its fields or the model change; read back through `CachedScoreSchema` (score-cache.ts). */
+/**
+ * A lead's score as shown on its record page, cached per model: the page is answered from it while
+ * its fields are the same and it is younger than the Record pages setting (`recordStaleHours`), and
+ * it is deleted once older (score-cache.ts). Read back through `CachedScoreSchema` (score-cache.ts).
+ */
 export interface CachedScore {
   /** `${modelId}|${crm}|${recordId}` */
   key: string;

@@ -14,7 +14,6 @@ export type Tier = z.infer<typeof TierSchema>;
 export const CrmKindSchema = z.enum(CRM_KINDS);
 export const SourceKindSchema = z.enum(SOURCE_KINDS);
 
-/** Typed arrays in a worker's message: structured cloning keeps their type, which zod checks. */
 /**
  * `schema`, checked at compile time to parse into `T` and to name every key of `T`, its optional
  * ones too: annotated `z.ZodType<T>` alone, a schema that leaves out an optional field compiles,
@@ -25,6 +24,7 @@ export const schemaOf =
   <S extends z.ZodType<T>>(schema: S & (Exclude<keyof T, keyof z.infer<S>> extends never ? unknown : { missingKeys: Exclude<keyof T, keyof z.infer<S>> })): S =>
     schema;
 
+/** Typed arrays in a worker's message: structured cloning keeps their type, which zod checks. */
 export const Float64ArraySchema = z.custom<Float64Array>((value) => value instanceof Float64Array, 'a Float64Array');
 export const Uint8ArraySchema = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'a Uint8Array');
 
