@@ -1,111 +1,56 @@
 // @vitest-environment happy-dom
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { readFileSync } from 'node:fs';
-import { createElement, type ReactElement } from 'react';
-import { afterEach, expect, it, vi } from 'vitest';
-import type { JobProgress } from '@/lib/jobs/progress';
+import { createElement } from 'react';
+import { afterEach, expect, it } from 'vitest';
 import { parseManifest } from '@/lib/ml/manifest';
-import { render, waitFor, type Rendered } from '@/test/render';
-import { ScoreDrift } from './ScoreDrift';
-
-const counts = vi.hoisted(() => ({ perBin: [] as number[] }));
-const scoring = vi.hoisted(() => ({ job: null as JobProgress | null }));
-vi.mock('@/lib/ui/stored-data', () => ({ scoresPerProbabilityBin: async () => ({ counts: counts.perBin, trainedOn: 0 }) }));
-// The model whose scoring of every lead is owed: an activation's, until its run ends (read live, as the hook reads it).
-const owed = vi.hoisted(() => ({ model: null as string | null }));
-// The scoring job's row and the model owed, as the one live read of both gives them.
-vi.mock('@/lib/ui/hooks', () => ({ useInvalidateWhenFinished: () => undefined, useLiveValue: () => ({ scoring: scoring.job, owedModel: owed.model }) }));
-vi.mock('@/lib/jobs/progress', () => ({ owedScoringModel: async () => owed.model, readJob: async () => scoring.job }));
+import { render, type Rendered } from '@/test/render';
+import { ScoreDrift, type ScoreDriftRead } from './ScoreDrift';
 
 const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
 if (!parsed.ok) throw new Error(parsed.error);
 const manifest = parsed.manifest;
 
 let rendered: Rendered | undefined;
-let drawn: () => ReactElement;
-afterEach(() => {
-  rendered?.unmount();
-  scoring.job = null;
-  owed.model = null;
-});
+afterEach(() => rendered?.unmount());
 
-async function drift(perBin: number[]) {
-  counts.perBin = perBin;
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  drawn = () => createElement(QueryClientProvider, { client }, createElement(ScoreDrift, { manifest }));
-  rendered = render(drawn());
-  return waitFor(() => rendered!.container.querySelector<HTMLElement>('[data-testid="score-drift"]'));
+function draw(read: ScoreDriftRead): HTMLElement {
+  rendered = render(createElement(ScoreDrift, { manifest, read }));
+  return rendered.container;
 }
 
-it('says a handful of scored leads are too few to tell a shift from chance, rather than "major shift: train it again"', async () => {
-  const note = await drift([1, 1, 1, 1, 1, 0, 0, 0, 0, 0]);
+/** The drift note for stored scores `perBin`, `trainedOn` of them of the model's training leads and not counted. */
+function drift(perBin: number[], trainedOn = 0): HTMLElement {
+  return draw({ state: 'read', scores: { counts: perBin, trainedOn } }).querySelector<HTMLElement>('[data-testid="score-drift"]')!;
+}
+
+it('says a handful of scored leads are too few to tell a shift from chance, rather than "major shift: train it again"', () => {
+  const note = drift([1, 1, 1, 1, 1, 0, 0, 0, 0, 0]);
   expect(note.dataset.level).toBe('too-few');
   expect(note.textContent).toBe("Only 5 stored leads have a score from this model: too few to tell a shift from chance. From 200 on, their spread is compared with its training leads'.");
 });
 
-it('reads the shift from 200 scored leads on', async () => {
-  const note = await drift([200, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+it('reads the shift from 200 scored leads on', () => {
+  const note = drift([200, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   expect(note.dataset.level).toBe('major');
   expect(note.textContent).toMatch(/^Over the 200 stored leads it scored, the population stability index against its training leads is \d+\.\d\d, a major shift/);
+  expect(rendered!.container.querySelectorAll('table.score-drift tbody tr')).toHaveLength(10);
 });
 
-it('says the model is still scoring the stored leads while its activation scores them, not "sync or import leads"', async () => {
-  scoring.job = { modelId: manifest.modelId, state: 'running', done: 2_500, total: 100_000, startedAt: Date.now() };
-  owed.model = manifest.modelId;
-  const note = await drift([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+it('asks for newer leads when every stored score is of a lead the model was trained on', () => {
+  expect(drift([0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 3).textContent).toBe(
+    'No stored lead beyond the 3 leads it was trained on has a score from this model yet: sync or import newer leads to compare them with its training leads.',
+  );
+});
+
+it('says how far the scoring of every stored lead is, with no comparison, while it is owed', () => {
+  const note = draw({ state: 'scoring', progress: 'Scoring the stored leads with this model (2,500 of 100,000)' }).querySelector<HTMLElement>('[data-testid="score-drift"]')!;
+  expect(note.dataset.level).toBe('scoring');
   expect(note.textContent).toBe('Scoring the stored leads with this model (2,500 of 100,000); the comparison follows when it is done.');
   expect(rendered!.container.querySelector('table')).toBeNull();
-
-  // The run ended with every lead scored: the stored scores are read, and compared.
-  counts.perBin = [200, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-  scoring.job = { ...scoring.job, state: 'done', done: 100_000, finishedAt: Date.now() };
-  owed.model = null;
-  rendered!.rerender(drawn());
-  const verdict = await waitFor(() => rendered!.container.querySelector<HTMLElement>('[data-testid="score-drift"][data-level="major"]'));
-  expect(verdict.textContent).toMatch(/^Over the 200 stored leads it scored/);
 });
 
-it('says the activation\'s scoring waits for its turn behind another job, not "sync or import leads", and compares once its own run ends', async () => {
-  // A sync's run of one CRM's leads with the model active before holds the turn; the activation owes its scoring meanwhile.
-  scoring.job = { modelId: 'model-before', state: 'running', done: 10, total: 50, startedAt: Date.now(), source: 'salesforce' };
-  owed.model = manifest.modelId;
-  const note = await drift([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-  expect(note.dataset.level).toBe('scoring');
-  expect(note.textContent).toBe('Scoring the stored leads with this model (waiting for its turn); the comparison follows when it is done.');
-
-  // That run ended; the owed one has not begun: still waiting.
-  scoring.job = { ...scoring.job, state: 'done', done: 50, finishedAt: Date.now() };
-  rendered!.rerender(drawn());
-  expect(rendered!.container.querySelector('[data-testid="score-drift"]')!.textContent).toBe(note.textContent);
-
-  // Its own run begins, then ends with every lead scored.
-  scoring.job = { modelId: manifest.modelId, state: 'running', done: 2_500, total: 100_000, startedAt: Date.now() };
-  rendered!.rerender(drawn());
-  await waitFor(() => rendered!.container.querySelector('[data-testid="score-drift"]')!.textContent!.startsWith('Scoring the stored leads with this model (2,500 of 100,000)') || null);
-  counts.perBin = [200, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-  scoring.job = { ...scoring.job, state: 'done', done: 100_000, finishedAt: Date.now() };
-  owed.model = null;
-  rendered!.rerender(drawn());
-  await waitFor(() => rendered!.container.querySelector('[data-testid="score-drift"][data-level="major"]'));
-});
-
-it('gives no verdict from the old scores of a model rolled back to while its scoring waits for its turn', async () => {
-  // No scoring run at all yet (the old model's daily re-score ended, or the browser closed before the owed run began).
-  owed.model = manifest.modelId;
-  const note = await drift([200, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-  expect(note.textContent).toBe('Scoring the stored leads with this model (waiting for its turn); the comparison follows when it is done.');
-  expect(rendered!.container.querySelector('table')).toBeNull();
-});
-
-it('compares the stored scores during a routine re-score of every lead (daily, a retry), which keeps the scores it replaces', async () => {
-  scoring.job = { modelId: manifest.modelId, state: 'running', done: 2_500, total: 100_000, startedAt: Date.now() };
-  expect((await drift([200, 0, 0, 0, 0, 0, 0, 0, 0, 0])).dataset.level).toBe('major');
-});
-
-it('reads the stored scores while only one CRM\'s leads, or another model\'s, are being scored', async () => {
-  scoring.job = { modelId: manifest.modelId, state: 'running', done: 10, total: 50, startedAt: Date.now(), source: 'salesforce' };
-  expect((await drift([200, 0, 0, 0, 0, 0, 0, 0, 0, 0])).dataset.level).toBe('major');
+it('says the stored scores are being read, then why they could not be', () => {
+  expect(draw({ state: 'reading' }).textContent).toBe('Reading the stored scores…');
   rendered!.unmount();
-  scoring.job = { modelId: 'another-model', state: 'running', done: 10, total: 50, startedAt: Date.now() };
-  expect((await drift([200, 0, 0, 0, 0, 0, 0, 0, 0, 0])).dataset.level).toBe('major');
+  expect(draw({ state: 'failed', message: 'The stored scores could not be read' }).querySelector('[role="alert"]')?.textContent).toBe('The stored scores could not be read');
 });

@@ -1,11 +1,16 @@
-import { useQuery } from '@tanstack/react-query';
 import type { Manifest } from '@/lib/ml/manifest';
 import { driftLevel, MIN_LEADS_FOR_DRIFT, populationStability, trainingDeciles, type DriftLevel } from '@/lib/ml/score-drift';
 import { formatDistinctRates, plural } from '@/lib/presentation';
-import { queryKeys } from '@/lib/query-keys';
-import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/lib/ui/owed-scoring';
-import { scoresPerProbabilityBin } from '@/lib/ui/stored-data';
+import type { ScoresPerBin } from '@/lib/ui/stored-data';
 import { NumberGrid } from './Charts';
+
+/** Where the read of the model's stored scores per probability bin stands, as the page that shows the drift reads it. */
+export type ScoreDriftRead =
+  /** Its activation's scoring of every stored lead is owed (running, or waiting for its turn): `progress` says how far, in words. */
+  | { state: 'scoring'; progress: string }
+  | { state: 'reading' }
+  | { state: 'failed'; message: string }
+  | { state: 'read'; scores: ScoresPerBin };
 
 const MEANING: Record<DriftLevel, string> = {
   stable: 'stable: the leads scored now look like those the model learnt from.',
@@ -25,26 +30,19 @@ function binLabels(cuts: readonly number[]): string[] {
  * its training leads did (no outcome needed): the population stability index over the
  * training leads' deciles, and the share in each.
  */
-export function ScoreDrift({ manifest }: { manifest: Manifest }) {
-  const { modelId } = manifest;
-  // While its activation's scoring of the stored leads is owed (running, or waiting for its turn), no verdict on its drift; a routine re-score is compared as ever.
-  const scoringEveryLead = useOwedScoringOfEveryLead(modelId, [queryKeys.scoreDrift(modelId)]);
-  const bins = trainingDeciles(manifest.reference.probabilityPercentiles);
-  const counts = useQuery({
-    queryKey: queryKeys.scoreDrift(modelId),
-    queryFn: () => scoresPerProbabilityBin(modelId, bins.cuts, manifest.outcomeRule),
-    enabled: scoringEveryLead.settled,
-  });
-  if (scoringEveryLead.run) {
+export function ScoreDrift({ manifest, read }: { manifest: Manifest; read: ScoreDriftRead }) {
+  // While its activation's scoring of the stored leads is owed, no verdict on its drift; a routine re-score is compared as ever.
+  if (read.state === 'scoring') {
     return (
       <p data-testid="score-drift" data-level="scoring">
-        {scoringEveryLeadProgress(scoringEveryLead.run)}; the comparison follows when it is done.
+        {read.progress}; the comparison follows when it is done.
       </p>
     );
   }
-  if (counts.isPending) return <p>Reading the stored scores…</p>;
-  if (counts.isError) return <p role="alert">{counts.error.message}</p>;
-  const { counts: perBin, trainedOn } = counts.data;
+  if (read.state === 'reading') return <p>Reading the stored scores…</p>;
+  if (read.state === 'failed') return <p role="alert">{read.message}</p>;
+  const { counts: perBin, trainedOn } = read.scores;
+  const bins = trainingDeciles(manifest.reference.probabilityPercentiles);
   const total = perBin.reduce((sum, count) => sum + count, 0);
   const beyondTraining = trainedOn > 0 ? ` beyond the ${plural(trainedOn, 'lead', 'leads')} it was trained on` : '';
   if (total === 0) {

@@ -98,6 +98,17 @@ it('says nothing of it for an older model that reads its fields as written only 
   expect(readingNote(section)).toBeNull();
 });
 
+it("compares the active model's stored scores with its training leads, read from the stored data", async () => {
+  const modelId = 'drift-1';
+  await db.leadScores.bulkPut(
+    ['salesforce|00QA', 'salesforce|00QB', 'hubspot|1'].map((leadKey) => ({ key: `${modelId}|${leadKey}`, modelId, leadKey, probability: 0.5, score: 50, tier: 'warm' as const, topReason: 'Title: CTO', scoredAt: 1 })),
+  );
+  const section = await activeSection({ ...older, modelId });
+  const drift = await waitFor(() => section.querySelector<HTMLElement>('[data-testid="score-drift"]'));
+  expect(drift.dataset.level).toBe('too-few');
+  expect(drift.textContent).toBe("Only 3 stored leads have a score from this model: too few to tell a shift from chance. From 200 on, their spread is compared with its training leads'.");
+});
+
 describe('what an admin on a fresh install reads', () => {
   const defaultNote = (section: HTMLElement) => section.querySelector('[role="note"][data-testid="default-model-note"]');
 

@@ -1,9 +1,10 @@
 import { ModelSummary } from '@/components/ModelSummary';
 import { ScoreDrift } from '@/components/ScoreDrift';
 import { learntFromMadeUpLeads } from '@/lib/ml/bundled-model';
-import { readingChangedNote } from '@/lib/ml/manifest';
+import { readingChangedNote, type Manifest } from '@/lib/ml/manifest';
 import { DEFAULT_MODEL_WORDS } from '@/lib/presentation';
 import { useActiveManifest } from '@/lib/ui/hooks';
+import { useScoreDrift } from './use-score-drift';
 import { TEAM_ROLLOUT } from './Versions';
 
 export function ActiveModelSection() {
@@ -28,7 +29,12 @@ export function ActiveModelSection() {
       )}
       <p data-testid="team-rollout">{TEAM_ROLLOUT}</p>
       <h3>Leads scored now vs its training leads</h3>
-      <ScoreDrift manifest={model.data} />
+      <ActiveModelScoreDrift manifest={model.data} />
     </>
   );
+}
+
+/** The drift of the active model's stored scores: read here, for the component to draw from what it is given. */
+function ActiveModelScoreDrift({ manifest }: { manifest: Manifest }) {
+  return <ScoreDrift manifest={manifest} read={useScoreDrift(manifest)} />;
 }
