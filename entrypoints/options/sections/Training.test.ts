@@ -38,16 +38,19 @@ import { click, focusedMessage, followLiveRegions, pressEnter, render, type Rend
 import { stubWebLocks } from '@/test/web-locks';
 import type { SyncSummary } from '@/lib/messaging/protocol-sync';
 import type { HistorySample } from './training/history-sample';
+import type { SourceKind } from '@/lib/ml/featurize';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { TrainingSection } from './Training';
 
 const historySample = vi.hoisted(() => vi.fn<(source: string) => Promise<HistorySample>>());
+// The source the form starts on, as the stored leads' counts give it (see history-sample.test's own).
+const startingSource = vi.hoisted(() => vi.fn<() => Promise<SourceKind>>());
 // The active model's manifest as the page's query reads it; the activation reads the model store itself.
 const activeManifest = vi.hoisted(() => vi.fn<() => Promise<Manifest>>());
 type ActivateReply = { ok: true; scored: number; stored: number; scoringProblem?: string } | { ok: false; error: string };
 const activateModel = vi.hoisted(() => vi.fn<() => Promise<ActivateReply>>());
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
-vi.mock('./training/history-sample', () => ({ historySample }));
+vi.mock('./training/history-sample', () => ({ historySample, startingSource }));
 // The active model's manifest as the mock says, read as the pages read it (a query of its own).
 vi.mock('@/lib/ui/hooks', async (importOriginal) => {
   const { useQuery } = await import('@tanstack/react-query');
@@ -170,6 +173,7 @@ beforeEach(async () => {
   await storeModel(TRAINED.manifest, TRAINED.onnx, 'trained');
   vi.stubGlobal('Worker', FakeWorker);
   historySample.mockReset().mockImplementation(async (source) => ({ csv: CSV_SAMPLE, hubspot: HUBSPOT_SAMPLE })[source] ?? SAMPLE);
+  startingSource.mockReset().mockResolvedValue('salesforce');
   activeManifest.mockReset().mockResolvedValue(ACTIVE);
   activateModel.mockReset().mockResolvedValue({ ok: true, scored: 0, stored: 0 });
   keepHeldOutScores.mockReset().mockResolvedValue();
@@ -821,6 +825,80 @@ it('says where the leads of an empty history come from, for a CRM and for a file
   );
   change(container().querySelector('select')!, 'csv');
   await eventually(() => expect(advice()).toBe('No Imported CSV leads are stored yet: import a file under Import and export CSV, or choose another History above.'));
+});
+
+it('speaks of no created dates only for a history with leads: an empty one shows the window it will apply, and its outcome a minimum age', async () => {
+  // As an empty history reads: no lead, so none with a created date; a CRM's own outcome field offered still.
+  historySample.mockImplementation(async (source) =>
+    source === 'csv' ? { ...CSV_SAMPLE, leads: 0, fields: [], outcomeValues: {}, createdDates: false } : { ...SAMPLE, leads: 0, fields: [], createdDates: false },
+  );
+  queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(TrainingSection)));
+  await eventually(() => expect(container().querySelector('[data-testid="no-history"]')).not.toBeNull());
+  await eventually(() => expect(outcomeField().value).toBe('IsConverted'));
+  expect(container().querySelector('[data-testid="no-created-dates"]')).toBeNull();
+  expect(numberInput('Created in the last').value).toBe('12');
+  expect(numberInput('and at least').value).toBe('30');
+  expect(container().textContent).not.toContain('no created date');
+  expect(container().textContent).toContain('A lead not converted by the minimum age counts as not converted, whatever its status.');
+
+  change(historySource(), 'csv');
+  await eventually(() => expect(container().querySelector('[data-testid="no-history"]')?.textContent).toMatch(/^No Imported CSV leads are stored yet/));
+  expect(container().querySelector('[data-testid="no-created-dates"]')).toBeNull();
+  expect(container().textContent).not.toContain('import the file again');
+  expect(numberInput('Created in the last').value).toBe('12');
+  // No file to count the window back from yet.
+  expect(container().querySelector('[data-testid="window-counted-from"]')).toBeNull();
+});
+
+describe('the History the form starts on', () => {
+  const count = () => container().querySelector('[data-testid="history-count"]')?.textContent;
+  const renderUnwaited = () => {
+    queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(TrainingSection)));
+  };
+
+  it.each([
+    ['csv', 'after a CSV import', `${CSV_SAMPLE.leads} stored`],
+    ['hubspot', 'with HubSpot alone synced', `${HUBSPOT_SAMPLE.leads} stored`],
+  ] as const)('is the first source with stored leads: %s %s, never a Salesforce history read first', async (first, _when, stored) => {
+    startingSource.mockResolvedValue(first);
+    renderUnwaited();
+    await eventually(() => expect(count()).toBe(stored));
+    expect(historySource().value).toBe(first);
+    expect(historySample.mock.calls.map(([source]) => source)).toEqual([first]);
+    expect(container().querySelector('[data-testid="no-history"]')).toBeNull();
+  });
+
+  it('is picked once: a source the admin chose before the leads were counted stays, and so does the pick when they are counted again', async () => {
+    let counted!: (source: SourceKind) => void;
+    startingSource.mockReturnValue(new Promise((resolve) => (counted = resolve)));
+    renderUnwaited();
+    change(historySource(), 'hubspot');
+    await eventually(() => expect(count()).toBe(`${HUBSPOT_SAMPLE.leads} stored`));
+    await act(async () => counted('csv'));
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(historySource().value).toBe('hubspot');
+    expect(count()).toBe(`${HUBSPOT_SAMPLE.leads} stored`);
+
+    rendered!.unmount();
+    startingSource.mockResolvedValue('csv');
+    renderUnwaited();
+    await eventually(() => expect(historySource().value).toBe('csv'));
+    // A sync stored Salesforce leads since: the form stays where it started.
+    startingSource.mockResolvedValue('salesforce');
+    await act(() => queryClient.invalidateQueries());
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(historySource().value).toBe('csv');
+    expect(count()).toBe(`${CSV_SAMPLE.leads} stored`);
+  });
+
+  it('is Salesforce when the stored leads cannot be counted', async () => {
+    startingSource.mockRejectedValue(new Error('The IndexedDB database was closed'));
+    renderUnwaited();
+    await eventually(() => expect(count()).toBe(`${SAMPLE.leads} stored`));
+    expect(historySource().value).toBe('salesforce');
+  });
 });
 
 it("says why a connected CRM's history is empty when its last sync ended: it found none this connection can read, or it stopped", async () => {

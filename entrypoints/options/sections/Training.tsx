@@ -41,8 +41,8 @@ import { TrainingEventSchema, type TrainingData, type TrainingEvent, type Traini
 import { lastSyncOutcome } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { FeaturePicker } from './training/FeaturePicker';
-import { historySample } from './training/history-sample';
-import { emptyWindowProblem, LeadsFieldset, MIN_AGE_DAYS, SOURCES, trainingWindow, useWholeNumberField, WINDOW_MONTHS } from './training/LeadsFieldset';
+import { historySample, startingSource } from './training/history-sample';
+import { emptyWindowProblem, LeadsFieldset, MIN_AGE_DAYS, SOURCES, trainingWindow, undatedHistory, useWholeNumberField, WINDOW_MONTHS } from './training/LeadsFieldset';
 import { OutcomeFieldset, outcomeMissing } from './training/OutcomeFieldset';
 import { describeTrainingStage, TrainingProgress } from './training/TrainingProgress';
 import { TrainingReport } from './training/TrainingReport';
@@ -80,6 +80,12 @@ function NoHistoryAdvice({ source }: { source: SourceKind }) {
 
 /** The stored history of `source`, as the form samples it (read again after syncs, imports and deletions). */
 const historyQuery = (source: SourceKind) => queryOptions({ queryKey: queryKeys.trainingHistory(source), queryFn: () => historySample(source) });
+
+/** The History the form starts on: the first source with stored leads (`startingSource`). */
+const startingSourceQuery = queryOptions({
+  queryKey: [...queryKeys.leads(), 'training-starting-source'],
+  queryFn: () => startingSource(SOURCES.map((option) => option.value)),
+});
 
 /**
  * How `crm` labels the options of its choice `fields` on its pages (none when it is not
@@ -157,8 +163,18 @@ const WORKER_FAILED = { type: 'failed', error: 'The training worker stopped unex
 
 export function TrainingSection() {
   const queryClient = useQueryClient();
-  const [source, setSource] = useState<SourceKind>('salesforce');
-  const history = useQuery(historyQuery(source));
+  // The History chosen: by the admin, or once by the stored leads (`startingSource`) unless the
+  // admin chose first. Never again by them: a sync or an import does not move the form under the admin.
+  const [chosenSource, setChosenSource] = useState<SourceKind | null>(null);
+  const firstSource = useQuery({ ...startingSourceQuery, enabled: chosenSource === null });
+  // Salesforce, the first History, when the leads cannot be counted: its history says what it can.
+  const pickedSource = firstSource.data ?? (firstSource.isError ? SOURCES[0].value : null);
+  useEffect(() => {
+    if (chosenSource === null && pickedSource !== null) setChosenSource(pickedSource);
+  }, [chosenSource, pickedSource]);
+  const source = chosenSource ?? SOURCES[0].value;
+  // Read once the History is chosen: not a history the form would leave at once.
+  const history = useQuery({ ...historyQuery(source), enabled: chosenSource !== null });
   const active = useActiveManifest();
   const [outcome, setOutcome] = useState<OutcomeRule | null>(null);
   // One worker for the check and the training: one job at a time.
@@ -275,7 +291,7 @@ export function TrainingSection() {
   // A new source starts from its suggested outcome, once its history is read.
   const changeSource = changing((next: SourceKind) => {
     setOutcome(null);
-    setSource(next);
+    setChosenSource(next);
   });
 
   // The rule the imported file's import chose, as last read (JSON; null: none), to tell a new import's other rule.
@@ -362,9 +378,10 @@ export function TrainingSection() {
   const outcomeToChoose = outcomeMissing(outcome);
   // A new check or training would take the place of the trained model's report (and the model).
   const warnBeforeCheck = trainedModelWaits && !blocked;
-  // Where the window's fields are shown (a history with created dates), nothing starts while one
+  // Where the window's fields are shown (a history with created dates, or none yet), nothing starts while one
   // holds no valid number, or while the minimum age leaves nothing of the window (it would read no lead).
-  const windowShown = history.data?.createdDates !== false;
+  // The minimum age keeps out leads too new to have converted where the window applies.
+  const windowShown = !undatedHistory(history.data);
   const refusedFields = windowShown ? [months, minAgeDays].filter((field) => field.refused) : [];
   const windowProblemText = windowShown ? emptyWindowProblem(months, minAgeDays) : null;
   const windowProblem = windowProblemText === null ? null : { id: windowProblemId, text: windowProblemText };
@@ -384,7 +401,7 @@ export function TrainingSection() {
         <OutcomeFieldset
           outcome={outcome}
           outcomeValues={history.data?.outcomeValues ?? {}}
-          minimumAge={history.data?.createdDates ?? true}
+          minimumAge={windowShown}
           onChange={changeOutcome}
         />
 

@@ -176,6 +176,15 @@ export const SOURCES: { value: SourceKind; label: string }[] = [
   { value: 'csv', label: 'Imported CSV' },
 ];
 
+/**
+ * Whether `history` has leads and none of them has a created date: no window of creation dates,
+ * nor minimum age, applies. An empty history has no lead to say that of: the form shows the
+ * window it will apply once leads are stored.
+ */
+export function undatedHistory(history: HistorySample | undefined): boolean {
+  return history !== undefined && history.leads > 0 && !history.createdDates;
+}
+
 /** How many leads the source's history has, and whether they are demo leads (used only while it has no other). */
 function describeHistory({ leads, demo, demoLeftOut }: HistorySample): string {
   if (demo) return `${plural(leads, 'demo lead', 'demo leads')} (your own synced or imported leads take their place once stored)`;
@@ -210,7 +219,7 @@ export function LeadsFieldset({ source, history, months, minAgeDays, windowProbl
         </select>
       </label>{' '}
       {history && <span data-testid="history-count">{describeHistory(history)}</span>}
-      {history && !history.createdDates ? (
+      {undatedHistory(history) ? (
         <p data-testid="no-created-dates">
           None of these leads has a created date, so no window of creation dates applies: every lead is read, however new. Nor can a minimum
           age keep out leads too new to have converted yet (below, tick what says a lead is still open or being worked), or the report measure
@@ -227,7 +236,8 @@ export function LeadsFieldset({ source, history, months, minAgeDays, windowProbl
             and at least <WholeNumberInput field={minAgeDays} windowProblem={windowProblem} /> days ago
           </label>{' '}
           (old enough to have an outcome).
-          {source === 'csv' && history && <FileWindowNote />}
+          {/* Not before a file is imported: there is no file to count back from. */}
+          {source === 'csv' && history && history.leads > 0 && <FileWindowNote />}
           <ProblemNote field={months} testId="months-problem" />
           <ProblemNote field={minAgeDays} testId="min-age-problem" />
           {windowProblem && (

@@ -8,7 +8,7 @@
  */
 import { importedOutcomeRule } from '@/lib/csv/stored';
 import { hashFields } from '@/lib/crm/fields-hash';
-import { db, type StoredLead } from '@/lib/db/db';
+import { countStoredLeads, countStoredLeadsByOrigin, db, type StoredLead } from '@/lib/db/db';
 import { historyKeys } from '@/lib/db/source-history';
 import { dexieSyncStore } from '@/lib/sync/store';
 import type { SourceKind } from '@/lib/ml/featurize';
@@ -129,4 +129,18 @@ export async function historySample(source: SourceKind): Promise<HistorySample> 
     keysName: source === 'csv' ? fingerprint : `synced from ${syncedFrom?.id ?? 'nowhere yet'}`,
     importedOutcome,
   };
+}
+
+/**
+ * The History the form starts on, of `order`: the first source with leads of the user's own
+ * (synced or imported), else the first with demo leads (offered while a source has no other),
+ * else the first. After a CSV import, or with HubSpot alone connected, the admin lands on those
+ * leads, not on an empty Salesforce history. Counts only: no lead is read.
+ */
+export async function startingSource(order: readonly SourceKind[]): Promise<SourceKind> {
+  const { own } = await countStoredLeadsByOrigin();
+  const withOwnLeads = order.find((source) => own[source] > 0);
+  if (withOwnLeads) return withOwnLeads;
+  const stored = await Promise.all(order.map(countStoredLeads));
+  return order.find((_, position) => stored[position] > 0) ?? order[0];
 }
