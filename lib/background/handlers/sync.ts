@@ -201,10 +201,13 @@ const connectionLockName = (crm: CrmKind) => `leadlens-connection:${crm}`;
  * learned. Interleaved, a check of the previous connection ending after a connect wrote its
  * account and status over the new one's, and two connects each ended the grant of the
  * connection both read, not of the one the other stored. A Disconnect or purge does not wait
- * for it: a connect or check then writes no connection (`connectionGeneration`).
+ * for it: a connect or check then writes no connection (`connectionGeneration`). Keeps the
+ * worker alive meanwhile, its wait for the lock included: a CRM answering slowly makes no
+ * extension call for up to a minute, and Chrome would stop the worker at 30 s, the page that
+ * asked getting a closed channel and the check's verdict never saved.
  */
 async function withConnectionLock<T>(crm: CrmKind, task: () => Promise<T>): Promise<T> {
-  return await navigator.locks.request(connectionLockName(crm), { mode: 'exclusive' }, task);
+  return await keepWorkerAliveDuring(navigator.locks.request(connectionLockName(crm), { mode: 'exclusive' }, task));
 }
 
 /** The status of the CRM's stored connection, as a reply. */
@@ -346,17 +349,15 @@ let portalCheckInFlight: Promise<void> | null = null;
 /**
  * `learnPortalIfUnknown` for start-up, the automatic sync's alarm and HubSpot pages finding the
  * portal unknown: one check at a time, which every caller shares, and none while
- * `portalCheckWaits`. Keeps the worker alive while it runs (up to a minute of HubSpot requests);
- * a failure is logged, never thrown.
+ * `portalCheckWaits`. The worker is kept alive while it runs (`withConnectionLock`); a failure
+ * is logged, never thrown.
  */
 export function learnPortalInBackground(): Promise<void> {
-  portalCheckInFlight ??= keepWorkerAliveDuring(
-    (async () => {
-      if (await portalCheckWaits()) return;
-      // Asked again once the lock is held: a check it waited for (a sync's, Test connection) may have just ended, a purge begun.
-      await checkStoredConnection('hubspot', async (connection) => portalUnknown(connection) && !(await portalCheckWaits()));
-    })(),
-  )
+  portalCheckInFlight ??= (async () => {
+    if (await portalCheckWaits()) return;
+    // Asked again once the lock is held: a check it waited for (a sync's, Test connection) may have just ended, a purge begun.
+    await checkStoredConnection('hubspot', async (connection) => portalUnknown(connection) && !(await portalCheckWaits()));
+  })()
     .catch((error: unknown) => console.error('LeadLens: checking which HubSpot portal the connection reads failed', error))
     .finally(() => (portalCheckInFlight = null));
   return portalCheckInFlight;
@@ -565,7 +566,8 @@ export const syncHandlers: Handlers<SyncProtocol> = {
   },
   async crmOptionLabels({ crm, fields }) {
     const client = await clientFor(crm);
-    return { ok: true, labels: client ? await client.optionLabels(fields, { signal: AbortSignal.timeout(60_000) }) : {} };
+    // Up to a minute of CRM requests: the worker is kept alive for the page waiting (`withConnectionLock` says why).
+    return { ok: true, labels: client ? await keepWorkerAliveDuring(client.optionLabels(fields, { signal: AbortSignal.timeout(60_000) })) : {} };
   },
   async connectionStatus() {
     return { ok: true, connections: await Promise.all(CRM_KINDS.map(connectionSummary)) };
