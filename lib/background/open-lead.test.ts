@@ -204,11 +204,13 @@ describe('openRecordInCrmTab', () => {
     await remember({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: {} }, 7, SALESFORCE_RECORD);
   }
 
-  function tabsApi(activeTabId: number | undefined, existingTabIds: number[]) {
-    vi.spyOn(fakeBrowser.tabs, 'query').mockResolvedValue((activeTabId === undefined ? [] : [{ id: activeTabId }]) as never);
+  /** The active tab of the focused window, and the tabs there are: in window 1, unless `windowOf` says. */
+  function tabsApi(activeTabId: number | undefined, existingTabIds: number[], windowOf: Record<number, number> = {}) {
+    const tab = (id: number) => ({ id, windowId: windowOf[id] ?? 1 });
+    vi.spyOn(fakeBrowser.tabs, 'query').mockResolvedValue((activeTabId === undefined ? [] : [tab(activeTabId)]) as never);
     vi.spyOn(fakeBrowser.tabs, 'get').mockImplementation(async (id: number) => {
       if (!existingTabIds.includes(id)) throw new Error(`No tab with id: ${id}`);
-      return { id } as never;
+      return tab(id) as never;
     });
     return {
       update: vi.spyOn(fakeBrowser.tabs, 'update').mockResolvedValue({} as never),
@@ -246,7 +248,17 @@ describe('openRecordInCrmTab', () => {
       await openRecordInCrmTab('salesforce', '00Q000000000002');
     }
     expect(update).not.toHaveBeenCalled();
-    expect(create.mock.calls).toEqual([[{ url: target }], [{ url: target }]]);
+    expect(create.mock.calls).toEqual([[{ url: target, windowId: 1 }], [{ url: target, windowId: 1 }]]);
+  });
+
+  it('never navigates the CRM tab used last in another window: a new tab in the window asking', async () => {
+    // Tab 7 (window 1) scored a lead; the rep clicks a row in window 2's side panel, its active tab showing webmail.
+    await afterScoringInTab7();
+    const { update, create } = tabsApi(3, [3, 7], { 3: 2, 7: 1 });
+    tabsShowing({ 3: 'https://mail.example.com/inbox', 7: SALESFORCE_RECORD });
+    await openRecordInCrmTab('salesforce', '00Q000000000002');
+    expect(update).not.toHaveBeenCalled();
+    expect(create.mock.calls).toEqual([[{ url: target, windowId: 2 }]]);
   });
 
   it('else opens a new tab', async () => {

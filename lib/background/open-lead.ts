@@ -252,8 +252,10 @@ function homeOfAccount(crm: CrmKind, account: string, remembered: CrmHome | null
 
 /**
  * Opens a record in the active tab if it shows that CRM org or portal, else in the CRM tab used
- * last if it still does, else in a new tab: a tab showing anything else (another site, another
- * CRM or org) is never navigated away from. A demo lead is opened only in a tab that may show
+ * last if it still does and is in the same window, else in a new tab in that window: a tab
+ * showing anything else (another site, another CRM or org) is never navigated away from, nor is
+ * a tab in another window, which the rep asking (its side panel in the focused window) would not
+ * see change, while that window's own user loses their page. A demo lead is opened only in a tab that may show
  * the demo CRM (`mayBeDemoCrm`), never in a new one: its address, outside the tests that play
  * the demo CRM there, is a stranger's portal or an org anyone may name so.
  */
@@ -279,7 +281,8 @@ export async function openRecordInCrmTab(crm: CrmKind, recordId: string): Promis
   }
   const lastTabId = (await browser.storage.session.get(LAST_CRM_TAB_KEY))[LAST_CRM_TAB_KEY];
   const lastTab = typeof lastTabId === 'number' ? await browser.tabs.get(lastTabId).catch(() => undefined) : undefined;
-  if (lastTab?.id !== undefined && (await showsOrg(lastTab.id))) await browser.tabs.update(lastTab.id, { url, active: true });
+  const inThisWindow = active !== undefined && lastTab?.windowId === active.windowId;
+  if (lastTab?.id !== undefined && inThisWindow && (await showsOrg(lastTab.id))) await browser.tabs.update(lastTab.id, { url, active: true });
   else if (demo) throw new Error(`This is a demo lead, made up for Demo mode: it has no ${CRM_LABEL[crm]} page to open.`);
-  else await browser.tabs.create({ url });
+  else await browser.tabs.create({ url, windowId: active?.windowId });
 }
