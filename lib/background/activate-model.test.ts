@@ -433,7 +433,8 @@ describe('at start-up', () => {
     await oweRetier();
     await new Promise((resolve) => setTimeout(resolve, 2)); // the run asked now begins after it was owed
     await startStoredScoring();
-    expect(steps).toEqual(['resume jobs', `retier ${active}`]);
+    // Record pages' badges told first: their cached scores, under the old tiers, were dropped.
+    expect(steps).toEqual(['resume jobs', 'tabs scoresChanged', `retier ${active}`]);
     steps.length = 0;
     await startStoredScoring();
     expect(steps).toEqual(['resume jobs']);

@@ -4,13 +4,16 @@ import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
 import { oweScoringOfEveryLead, owedRetier, runJob, writeJob } from '../jobs/progress';
 import { holdingFullScoringRequest, holdingRetierRequest } from '../jobs/requests';
+import { sendToCrmTabs } from '../messaging/events';
 import { retierOwedScores, retierStoredScoresOwed } from './retier';
+import { scoreCacheFor } from './score-cache';
 
 const { retierStoredScoresOffscreen } = vi.hoisted(() => ({
   // As the offscreen document's run ends, for its row (the scores' tiers are retier.test.ts's under lib/ml).
   retierStoredScoresOffscreen: vi.fn(async (modelId: string) => ({ ok: true as const, changed: await runJob('retier', modelId, 0, async () => 0) })),
 }));
 vi.mock('./offscreen-engine', () => ({ retierStoredScoresOffscreen }));
+vi.mock('../messaging/events', () => ({ sendToCrmTabs: vi.fn(async () => undefined) }));
 
 /** A re-tiering of model-a owed at `owedAt` (a tier policy applied), its request lost with the browser. */
 const owedAt = (at: number) => db.settings.put({ key: 'job:scoring:owed', value: { sources: {}, retier: { modelId: 'model-a', owedAt: at } } });
@@ -18,6 +21,7 @@ const later = () => new Promise((resolve) => setTimeout(resolve, 2)); // a run a
 
 beforeEach(async () => {
   retierStoredScoresOffscreen.mockClear();
+  vi.mocked(sendToCrmTabs).mockClear();
   stubWebLocks();
   await Promise.all(db.tables.map((table) => table.clear()));
 });
@@ -41,6 +45,27 @@ it('asks again for a re-tiering owed whose request was lost, once: its run settl
   expect(await owedRetier()).toBeNull();
   await retierOwedScores();
   expect(retierStoredScoresOffscreen).toHaveBeenCalledTimes(1);
+});
+
+it('drops the badges’ cached scores of the model first, read under the old tiers, and tells CRM tabs, as the page that owed it would have', async () => {
+  const SAME_ORG = { account: 'acme.my.salesforce.com', connection: 'same-org', synced: true } as const;
+  const cached = (tier: 'hot' | 'cold') => ({ fieldsHash: 'h', lead: { tier } as never, scoredAt: 0 });
+  // A record page cached this lead hot; another's read began before the policy was applied.
+  await db.scores.bulkPut([{ key: 'model-a|salesforce|00Q1', ...cached('hot') }, { key: 'model-b|salesforce|00Q1', ...cached('hot') }]);
+  const inFlight = scoreCacheFor(SAME_ORG);
+  await owedAt(Date.now());
+  await later();
+  let tabsToldWhenAsked: unknown[][] = [];
+  retierStoredScoresOffscreen.mockImplementationOnce(async (modelId) => {
+    tabsToldWhenAsked = [...vi.mocked(sendToCrmTabs).mock.calls];
+    return { ok: true, changed: await runJob('retier', modelId, 0, async () => 0) };
+  });
+  await retierOwedScores();
+  expect(retierStoredScoresOffscreen).toHaveBeenCalledTimes(1);
+  expect(tabsToldWhenAsked).toEqual([['scoresChanged', {}]]);
+  expect(await db.scores.toCollection().primaryKeys()).toEqual(['model-b|salesforce|00Q1']);
+  await inFlight.put('model-a|salesforce|00Q2', cached('hot'));
+  expect(await db.scores.get('model-a|salesforce|00Q2')).toBeUndefined();
 });
 
 it('asks none while its request waits for its turn (the offscreen document holds it: only the worker restarted), nor while a re-tiering of the model begun since runs', async () => {

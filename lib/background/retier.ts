@@ -6,13 +6,30 @@
  */
 import { owedRetier, owedScoringModel, readJob, type JobProgress } from '../jobs/progress';
 import { fullScoringRequested, requestRetierOf } from '../jobs/requests';
+import { sendToCrmTabs } from '../messaging/events';
+import { clearCachedScores } from '../ml/retier';
 import { retierStoredScoresOffscreen } from './offscreen-engine';
+import { forgetScoresInFlight } from './score-cache';
+
+/**
+ * What record-page badges hold of `modelId`'s scores goes before its stored scores are re-tiered:
+ * the cached scores carry the old tiers, served as they are for up to "stale after" (24 h by
+ * default), and so would a score read before the new policy and cached during or after the clear.
+ * Then every CRM tab's badges are told to score again.
+ */
+async function forgetBadgeScoresOf(modelId: string): Promise<void> {
+  forgetScoresInFlight();
+  await clearCachedScores(modelId);
+  await sendToCrmTabs('scoresChanged', {});
+}
 
 /**
  * Re-tiers `modelId`'s stored scores with its tiers as stored now, that re-tiering owed (again,
  * when the page that saved them owed it already: from now) until a run of it begun after it ends.
+ * Badges first (`forgetBadgeScoresOf`).
  */
 export async function retierStoredScoresOwed(modelId: string) {
+  await forgetBadgeScoresOf(modelId);
   return await requestRetierOf(modelId, () => retierStoredScoresOffscreen(modelId), { owe: true });
 }
 
@@ -38,6 +55,8 @@ export async function retierOwedScores(): Promise<void> {
     if (scoring.startedAt > owedAt) return;
   } else if ((await owedScoringModel()) === modelId || (await fullScoringRequested(modelId))) return;
   try {
+    // Badges first, as a page's request does: the page that owed it may have closed before asking, and its badges' clear with it.
+    await forgetBadgeScoresOf(modelId);
     const reply = await requestRetierOf(modelId, () => retierStoredScoresOffscreen(modelId), { unlessRequested: true });
     if (reply && !reply.ok) throw new Error(reply.error);
   } catch (error) {

@@ -182,6 +182,28 @@ describe('the scoring a CSV import owes, asked by its page', () => {
   });
 });
 
+describe('Score them again, after a failed scoring of every lead', () => {
+  beforeEach(async () => {
+    stubWebLocks(); // requests are held while asked
+    scoreStoredLeadsOffscreen.mockReset();
+    await Promise.all(db.tables.map((table) => table.clear()));
+    await db.putLeads([storedLead({ source: 'csv', id: '1', origin: 'csv' })]);
+  });
+
+  it('asks one scoring however many panels ask (a window each, or one reopened) while it waits for its turn', async () => {
+    const modelId = await activeModelId();
+    // The offscreen document holds the request: it waits behind another job.
+    let answer!: () => void;
+    scoreStoredLeadsOffscreen.mockImplementationOnce(() => new Promise((resolve) => (answer = () => resolve({ ok: true, scored: 1 }))));
+    const first = leadsHandlers.scoreStoredLeads({ modelId }, sender);
+    await vi.waitFor(() => expect(scoreStoredLeadsOffscreen).toHaveBeenCalledTimes(1));
+    expect(await leadsHandlers.scoreStoredLeads({ modelId }, sender)).toMatchObject({ ok: true, scored: 0 });
+    expect(scoreStoredLeadsOffscreen).toHaveBeenCalledTimes(1);
+    answer();
+    expect(await first).toEqual({ ok: true, scored: 1 });
+  });
+});
+
 function bundledManifest() {
   const bundled = bundledModel.manifest();
   if (!bundled.ok) throw new Error(bundled.error);

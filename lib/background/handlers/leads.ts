@@ -6,14 +6,13 @@ import type { leadsProtocol } from '../../messaging/protocol-leads';
 import type { Handlers } from '../../messaging/rpc';
 import { bundledModel } from '../../ml/bundled-model';
 import { activeManifest } from '../../ml/model-store';
-import { clearCachedScores } from '../../ml/retier';
 import { activateStoredModel, requestOwedSourceScoring, scoreOwedLeads, scoreStoredLeadsIfAny } from '../activate-model';
 import { runOffscreen } from '../offscreen-engine';
 import { displayName, explainInFull, leadBeingRead, openRecordInCrmTab, rememberedLeadOf } from '../open-lead';
 import { mayReadApi, pageAccess } from '../page-access';
 import { fetchRecordFields } from '../record-source';
 import { retierStoredScoresOwed } from '../retier';
-import { forgetScoresInFlight, recordScoreCache } from '../score-cache';
+import { recordScoreCache } from '../score-cache';
 
 export const leadsHandlers: Handlers<typeof leadsProtocol> = {
   loadDemoData: async ({ count }) => {
@@ -40,7 +39,8 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
     // One that covers it may be owed and not asked yet (an activation's of every lead, its request
     // lost): asked now, not at the hourly check.
     if ('source' in request) return (await requestOwedSourceScoring(request.source)) ?? (await scoreOwedLeads()) ?? { ok: true as const, scored: 0 };
-    return scoreStoredLeadsIfAny(request.modelId);
+    // "Score them again", from a panel in each window or one reopened: one scoring of every lead, however many ask before it begins.
+    return scoreStoredLeadsIfAny(request.modelId, { unlessRequested: true });
   },
   openLead: async ({ tabId }) => {
     const remembered = await rememberedLeadOf(tabId);
@@ -60,13 +60,6 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
     await openRecordInCrmTab(crm, recordId);
     return { ok: true as const };
   },
-  retierStoredScores: async ({ modelId }) => {
-    // Badges first: the record-page cache carries old tiers (and so would a score read before
-    // the new policy and cached during or after the clear), and every tab's badges score again.
-    forgetScoresInFlight();
-    await clearCachedScores(modelId);
-    await sendToCrmTabs('scoresChanged', {});
-    // Owed before it is asked: queued behind another job when the browser closes, it is asked again at the next start.
-    return retierStoredScoresOwed(modelId);
-  },
+  // Badges first, then owed before it is asked: queued behind another job when the browser closes, it is asked again at the next start.
+  retierStoredScores: ({ modelId }) => retierStoredScoresOwed(modelId),
 };
