@@ -61,9 +61,9 @@ export const COULD_NOT_SCORE = 'LeadLens could not score this lead';
  * A model learnt from made-up demo leads in words (`learntFromMadeUpLeads`), wherever its scores
  * could be taken for ones learnt from the company's own leads: a rep's badge and side panel, an
  * admin's active model and write-back. True of LeadLens's default model and of one trained on Demo
- * mode's leads alike, which the badge cannot tell apart (`ScoredLead.modelIsDefault`).
+ * mode's leads alike, which the badge cannot tell apart (`ScoredLead.modelLearntFromMadeUpLeads`).
  */
-export const DEFAULT_MODEL_WORDS = 'a model trained on made-up demo leads, not on yours';
+export const MADE_UP_LEADS_MODEL_WORDS = 'a model trained on made-up demo leads, not on yours';
 
 /** The thresholds a lead's tier is set by (a model's `tiers`): p ≥ hot → hot, p ≥ warm → warm. */
 export type TierThresholds = Pick<Tiers, 'hot' | 'warm'>;

@@ -8,7 +8,7 @@ import { db } from '@/lib/db/db';
 import type { JobProgress } from '@/lib/jobs/progress';
 import { bundledModel } from '@/lib/ml/bundled-model';
 import type { Manifest } from '@/lib/ml/manifest';
-import { DEFAULT_MODEL_WORDS } from '@/lib/presentation';
+import { MADE_UP_LEADS_MODEL_WORDS } from '@/lib/presentation';
 import type { ScoredLeadRow } from '@/lib/segments';
 import { deferred } from '@/test/deferred';
 import { followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
@@ -215,8 +215,8 @@ it("says above the segments and top leads when they are scores of a model learnt
     return note?.textContent ?? null;
   };
   panel.leads = [lead];
-  expect(noteAboveSegments(defaultModel)).toBe(`Scored by ${DEFAULT_MODEL_WORDS}.`);
-  expect(noteAboveSegments(onDemoLeads)).toBe(`Scored by ${DEFAULT_MODEL_WORDS}.`);
+  expect(noteAboveSegments(defaultModel)).toBe(`Scored by ${MADE_UP_LEADS_MODEL_WORDS}.`);
+  expect(noteAboveSegments(onDemoLeads)).toBe(`Scored by ${MADE_UP_LEADS_MODEL_WORDS}.`);
   expect(noteAboveSegments(ownLeads)).toBeNull();
 });
 

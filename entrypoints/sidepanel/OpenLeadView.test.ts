@@ -9,7 +9,7 @@ import { explainLead, featuresTracked, valuesAsWritten, type PageRead } from '@/
 import { featurizeRecord, type RawRecord } from '@/lib/ml/featurize';
 import { whatWouldMakeHotter } from '@/lib/ml/insights';
 import type { Manifest } from '@/lib/ml/manifest';
-import { DEFAULT_MODEL_WORDS } from '@/lib/presentation';
+import { MADE_UP_LEADS_MODEL_WORDS } from '@/lib/presentation';
 import { handMadeManifest } from '@/test/fixtures/manifest';
 import { click, pressEnter, render, spokenText, type Rendered } from '@/test/render';
 import { OpenLeadView, READING_PATIENCE_MS } from './OpenLeadView';
@@ -110,7 +110,7 @@ function leadScoredBy(
     reasons: explainLead(model, scored.contributions, fields, crm, now, page),
     valuesAsWritten: valuesAsWritten(model, fields, crm, now, page),
     featuresTotal: featuresTracked(model, crm), // as the background counts it
-    modelIsDefault: false,
+    modelLearntFromMadeUpLeads: false,
     ...scored,
   };
 }
@@ -149,9 +149,9 @@ it('isolates the lead\'s name and values, so a direction override in them cannot
 });
 
 it('says a lead was scored by LeadLens’s default model, learnt from made-up leads, and says nothing of another model', () => {
-  openSalesforceLead('Ada Lovelace', 'VP Sales', { modelIsDefault: true });
+  openSalesforceLead('Ada Lovelace', 'VP Sales', { modelLearntFromMadeUpLeads: true });
   rendered = render(createElement(OpenLeadView));
-  expect(rendered.container.querySelector('[data-testid="default-model-note"]')?.textContent).toBe(`Scored by ${DEFAULT_MODEL_WORDS}.`);
+  expect(rendered.container.querySelector('[data-testid="default-model-note"]')?.textContent).toBe(`Scored by ${MADE_UP_LEADS_MODEL_WORDS}.`);
   rendered.unmount();
   openSalesforceLead('Ada Lovelace', 'VP Sales');
   rendered = render(createElement(OpenLeadView));

@@ -11,7 +11,7 @@ import { deviationsFromIdeal, featuresNotRead, modelHasShapes, whatWouldMakeHott
 import type { Manifest } from '@/lib/ml/manifest';
 import {
   COULD_NOT_SCORE,
-  DEFAULT_MODEL_WORDS,
+  MADE_UP_LEADS_MODEL_WORDS,
   describeLikelihood,
   DIRECTION_LOOK,
   plural,
@@ -29,7 +29,7 @@ import { useManifest, useOpenLead } from './hooks';
 export function MadeUpLeadsModelNote() {
   return (
     <p role="note" data-testid="default-model-note" style={{ margin: '4px 0', fontSize: 12 }}>
-      Scored by {DEFAULT_MODEL_WORDS}.
+      Scored by {MADE_UP_LEADS_MODEL_WORDS}.
     </p>
   );
 }
@@ -99,7 +99,7 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
           {describeCalibrationBand(band)}
         </p>
       )}
-      {lead.modelIsDefault && <MadeUpLeadsModelNote />}
+      {lead.modelLearntFromMadeUpLeads && <MadeUpLeadsModelNote />}
       {/* In the badge's words: the values come from the CRM record as well as the page. */}
       <p style={{ margin: '4px 0', fontSize: 12 }}>
         {lead.featuresKnown} of {lead.featuresTotal} signals known.

@@ -6,7 +6,7 @@ import { RECORD_STALE_HOURS_SETTING } from '../settings/record-staleness';
 import { dexieScoreCache, recordScoreCache } from './score-cache';
 
 const lead = {
-  probability: 0.42, score: 42, tier: 'warm', reasons: [{ label: 'Title', value: 'CTO', points: 0.5 }], featuresKnown: 3, featuresTotal: 10, modelId: 'm', modelCreatedAt: '2026-12-01T00:00:00Z', modelIsDefault: false, baseRate: 0.1, tiers: { hot: 0.5, warm: 0.2 },
+  probability: 0.42, score: 42, tier: 'warm', reasons: [{ label: 'Title', value: 'CTO', points: 0.5 }], featuresKnown: 3, featuresTotal: 10, modelId: 'm', modelCreatedAt: '2026-12-01T00:00:00Z', modelLearntFromMadeUpLeads: false, baseRate: 0.1, tiers: { hot: 0.5, warm: 0.2 },
 };
 
 beforeEach(() => db.scores.clear());

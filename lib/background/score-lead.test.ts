@@ -56,15 +56,15 @@ describe('scoreLead', () => {
     // A model trained in LeadLens names the leads it learned from, not the demo file.
     const trained: Manifest = { ...manifest, modelId: 'trained', provenance: { ...manifest.provenance, source: 'hubspot leads' } };
     const byTrained = await scoreLead(request, { ...value, activeManifest: async () => trained });
-    expect(ScoreResponseSchema.parse(byDefault)).toMatchObject({ ok: true, lead: { modelIsDefault: true } });
-    expect(ScoreResponseSchema.parse(byTrained)).toMatchObject({ ok: true, lead: { modelIsDefault: false } });
+    expect(ScoreResponseSchema.parse(byDefault)).toMatchObject({ ok: true, lead: { modelLearntFromMadeUpLeads: true } });
+    expect(ScoreResponseSchema.parse(byTrained)).toMatchObject({ ok: true, lead: { modelLearntFromMadeUpLeads: false } });
   });
 
   it("says so of a model trained in LeadLens on Demo mode's made-up leads too: the badge names it as it names the default model", async () => {
     const { value } = deps();
     const onDemoLeads: Manifest = { ...manifest, modelId: 'trained-on-demo', provenance: { ...manifest.provenance, source: 'hubspot demo leads', referenceTime: now.toISOString(), demoLeads: true } };
     const scored = await scoreLead({ crm: 'hubspot', recordId: lead.hubspotId, fields }, { ...value, activeManifest: async () => onDemoLeads });
-    expect(ScoreResponseSchema.parse(scored)).toMatchObject({ ok: true, lead: { modelIsDefault: true } });
+    expect(ScoreResponseSchema.parse(scored)).toMatchObject({ ok: true, lead: { modelLearntFromMadeUpLeads: true } });
   });
 
   it('scores a lead with the model and explains every term', async () => {

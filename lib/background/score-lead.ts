@@ -266,6 +266,6 @@ export function toScoredLead(
     featuresTotal: featuresTracked(manifest, source),
     modelId: manifest.modelId,
     modelCreatedAt: manifest.createdAt,
-    modelIsDefault: learntFromMadeUpLeads(manifest),
+    modelLearntFromMadeUpLeads: learntFromMadeUpLeads(manifest),
   };
 }

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScoredLead } from '../messaging/protocol';
-import { DEFAULT_MODEL_WORDS, TIER_LOOK } from '../presentation';
+import { MADE_UP_LEADS_MODEL_WORDS, TIER_LOOK } from '../presentation';
 import { assignedSlot } from '../crm/dom';
 import { BACKGROUND_UNREACHABLE, failedOutcome, mountBadge, replaceBadge, type BadgeHandle } from './badge-ui';
 import { EXTENSION_RELOADED } from './navigation';
@@ -24,7 +24,7 @@ const lead: ScoredLead = {
   featuresTotal: 16,
   modelId: 'demo',
   modelCreatedAt: '2026-11-01T00:00:00.000Z',
-  modelIsDefault: false,
+  modelLearntFromMadeUpLeads: false,
 };
 
 beforeEach(() => {
@@ -155,8 +155,8 @@ describe('badge', () => {
 
   it('says a score is LeadLens’s default model’s, learnt from made-up leads, and another model’s by its date', () => {
     const badge = mountBadge(document, null);
-    badge.show({ ok: true, lead: { ...lead, modelIsDefault: true } });
-    expect(popoverOf(badge.host).querySelector('.meta')!.textContent).toBe(`Scored by ${DEFAULT_MODEL_WORDS} · 12 of 16 signals known`);
+    badge.show({ ok: true, lead: { ...lead, modelLearntFromMadeUpLeads: true } });
+    expect(popoverOf(badge.host).querySelector('.meta')!.textContent).toBe(`Scored by ${MADE_UP_LEADS_MODEL_WORDS} · 12 of 16 signals known`);
     badge.show({ ok: true, lead });
     expect(popoverOf(badge.host).querySelector('.meta')!.textContent).toBe('Model of Nov 1, 2026 · 12 of 16 signals known');
   });

@@ -26,7 +26,7 @@ import { EXTENSION_RELOADED } from './navigation';
 import type { Reason, ScoredLead } from '../messaging/protocol';
 import {
   COULD_NOT_SCORE,
-  DEFAULT_MODEL_WORDS,
+  MADE_UP_LEADS_MODEL_WORDS,
   DIRECTION_LOOK,
   REASONS_HEADING,
   TIER_LOOK,
@@ -546,7 +546,7 @@ function scoredPopover(lead: Extract<ScoreOutcome, { ok: true }>['lead'], crmLan
 
 /** The model that scored `lead`: one learnt from made-up leads (the default one, or one trained on demo leads) said to be, as a rep could take its score for one learnt from theirs. */
 function modelInWords(lead: Extract<ScoreOutcome, { ok: true }>['lead']): string {
-  return lead.modelIsDefault ? `Scored by ${DEFAULT_MODEL_WORDS}` : `Model of ${formatDay(lead.modelCreatedAt)}`;
+  return lead.modelLearntFromMadeUpLeads ? `Scored by ${MADE_UP_LEADS_MODEL_WORDS}` : `Model of ${formatDay(lead.modelCreatedAt)}`;
 }
 
 /** `reasons` all go `direction` (one side of `topReasons`). */

@@ -28,7 +28,7 @@ const scored = (score: number): ScoredLead => ({
   featuresTotal: 2,
   modelId: 'model-a',
   modelCreatedAt: '2026-11-01T00:00:00.000Z',
-  modelIsDefault: false,
+  modelLearntFromMadeUpLeads: false,
 });
 const scoreOf = (recordId: string) => Number(recordId.replace(/\D/g, '').slice(-2)) || 1;
 

@@ -25,7 +25,7 @@ const lead: ScoredLead = {
   featuresTotal: 16,
   modelId: 'model-a',
   modelCreatedAt: '2026-11-01T00:00:00.000Z',
-  modelIsDefault: false,
+  modelLearntFromMadeUpLeads: false,
 };
 
 const row = (id: string, name: string) =>

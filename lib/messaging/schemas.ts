@@ -61,8 +61,8 @@ export const ScoredLeadSchema = z.object({
   featuresTotal: z.number().int().nonnegative(),
   modelId: z.string(),
   modelCreatedAt: z.string(),
-  /** Whether the model is LeadLens's default one (`isDefaultModel`), learnt from made-up demo leads: the badge and side panel say so. */
-  modelIsDefault: z.boolean(),
+  /** Whether the model learnt from made-up demo leads (`learntFromMadeUpLeads`: the default one, or one trained on Demo mode's leads): the badge and side panel say so. */
+  modelLearntFromMadeUpLeads: z.boolean(),
   /**
    * What would make the lead hotter, for a record page's badge (`whatWouldMakeHotter`, as the side panel
    * works it out): the tier aimed at, whether the changes reach it, and each change in the side panel's

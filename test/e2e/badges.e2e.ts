@@ -16,7 +16,7 @@ import { DEMO_LOCALE } from '../demo-crm/format';
 import { featurizeRecord, levelCode, type RawRecord } from '../../lib/ml/featurize';
 import { parseManifest, type Manifest } from '../../lib/ml/manifest';
 import { pageConventions, pageFieldsAsData } from '../../lib/ml/page-values';
-import { DEFAULT_MODEL_WORDS } from '../../lib/presentation';
+import { MADE_UP_LEADS_MODEL_WORDS } from '../../lib/presentation';
 import {
   DEMO_HOSTS,
   EXTENSION_DIR,
@@ -280,7 +280,7 @@ describe('badges on lead pages', () => {
     expect(text).toMatch(/\d+ % likely to convert|[<>]\d+ % likely to convert/);
     expect(text).toMatch(/the average lead/);
     // The demo's model is LeadLens's default one: the rep is told its score is not learnt from their leads.
-    expect(text).toContain(`Scored by ${DEFAULT_MODEL_WORDS} · `);
+    expect(text).toContain(`Scored by ${MADE_UP_LEADS_MODEL_WORDS} · `);
     expect(await page.locator(`${BADGE} li[data-leadlens-reason]`).count()).toBeGreaterThan(0);
     await page.keyboard.press('Escape');
     await expect.poll(() => popover.isVisible()).toBe(false);

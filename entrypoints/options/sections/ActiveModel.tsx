@@ -2,7 +2,7 @@ import { ModelSummary } from '@/components/ModelSummary';
 import { ScoreDrift } from '@/components/ScoreDrift';
 import { learntFromMadeUpLeads } from '@/lib/ml/bundled-model';
 import { readingChangedNote, type Manifest } from '@/lib/ml/manifest';
-import { DEFAULT_MODEL_WORDS } from '@/lib/presentation';
+import { MADE_UP_LEADS_MODEL_WORDS } from '@/lib/presentation';
 import { useActiveManifest } from '@/lib/ui/hooks';
 import { useScoreDrift } from './use-score-drift';
 import { TEAM_ROLLOUT } from './Versions';
@@ -18,7 +18,7 @@ export function ActiveModelSection() {
       {/* A fresh install's, another version's imported, or one trained on Demo mode's leads: its figures are of demo leads, and say nothing of how the company's leads convert. */}
       {learntFromMadeUpLeads(model.data) && (
         <p role="note" data-testid="default-model-note">
-          This is {DEFAULT_MODEL_WORDS}: its scores show how LeadLens works, not which of your leads convert. Train a model on your own leads
+          This is {MADE_UP_LEADS_MODEL_WORDS}: its scores show how LeadLens works, not which of your leads convert. Train a model on your own leads
           under <a href="#training">Train on your history</a>, then activate it.
         </p>
       )}

@@ -3,7 +3,7 @@
  * created in the CRM, so reports, views and workflows there can use them. Progress (of the
  * field check and the scoring before the writing too), cancel and per-record failures, like sync.
  */
-import { DEFAULT_MODEL_WORDS, formatDay, formatThreshold, plural, refusedThenReconnected } from '@/lib/presentation';
+import { MADE_UP_LEADS_MODEL_WORDS, formatDay, formatThreshold, plural, refusedThenReconnected } from '@/lib/presentation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import { FocusKeepingButton, useFocusBackWhenJobEnds } from '@/components/KeepFocus';
@@ -93,7 +93,7 @@ export function WriteBackSection() {
           The scores written are the active model&apos;s: {active.data.modelId}
           {learntFromMadeUpLeads(active.data) ? (
             <>
-              , {DEFAULT_MODEL_WORDS}. Every user of the CRM sees what is written: train a model on your own leads first, under{' '}
+              , {MADE_UP_LEADS_MODEL_WORDS}. Every user of the CRM sees what is written: train a model on your own leads first, under{' '}
               <a href="#training">Train on your history</a>.
             </>
           ) : (

@@ -7,7 +7,7 @@ import { ranksNoLeads } from '@/lib/ml/train/calibration';
 import type { TrainingWindow } from '@/lib/ml/train/training-set';
 import { chanceMargin } from '@/lib/ml/train/metrics';
 import type { TrainingEvent } from '@/lib/ml/train/worker-protocol';
-import { chanceNote, DEFAULT_MODEL_WORDS, formatDay, heldOutAucHeading, plural, prAucHeading } from '@/lib/presentation';
+import { chanceNote, MADE_UP_LEADS_MODEL_WORDS, formatDay, heldOutAucHeading, plural, prAucHeading } from '@/lib/presentation';
 
 type Trained = Extract<TrainingEvent, { type: 'trained' }>;
 
@@ -108,7 +108,7 @@ export function TrainingReport({ trained }: { trained: Trained }) {
       {manifest.provenance.demoLeads && (
         <p role="note" data-testid="demo-leads-note">
           <strong>These were Demo mode's made-up leads, not yours.</strong> The figures below show how training works, not which of your
-          leads convert. Made active, it is named in badges, the side panel and Options as {DEFAULT_MODEL_WORDS}.
+          leads convert. Made active, it is named in badges, the side panel and Options as {MADE_UP_LEADS_MODEL_WORDS}.
         </p>
       )}
       {leakage.length > 0 && (
