@@ -2,8 +2,8 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../../crm/demo-data';
 import { toStoredLead } from '../../crm/demo-leads';
-import { db, readLeadsForTraining, type StoredLead } from '../../db/db';
-import { historyRule, inHistory } from '../../db/source-history';
+import { db, type StoredLead } from '../../db/db';
+import { readHistoryLeads } from './history-leads';
 import { learntFromMadeUpLeads } from '../bundled-model';
 import { ManifestSchema, type FeatureSpec } from '../manifest';
 import { compareModels, runTrainingRequest, type TrainingHistory } from './training-job';
@@ -30,12 +30,9 @@ async function run(request: Parameters<typeof runTrainingRequest>[0], stored = l
 
 afterEach(() => vi.restoreAllMocks());
 
-/** The history the worker reads (worker.ts): the source's leads in IndexedDB, its demo leads left out once it has its own. */
+/** The history the worker reads (worker.ts `readHistoryLeads`): the source's leads in IndexedDB, its demo leads left out once it has its own. */
 const storedHistory: TrainingHistory = {
-  leads: async (source, read) => {
-    const rule = await historyRule(source);
-    await readLeadsForTraining(source, (key) => inHistory(rule, key), read);
-  },
+  leads: readHistoryLeads,
   writtenBackFields: async () => [],
   probabilitiesOf: noProbabilities,
 };
