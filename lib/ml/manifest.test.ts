@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DERIVED_READING_VERSION } from './derive';
-import { featuresReadDifferentlyNow, FeatureSpecListSchema, ManifestSchema, MAX_OPTION_LABELS, MODEL_ID_PATTERN, parseManifest, readingChangedNote, type Feature } from './manifest';
+import { featuresReadDifferentlyNow, FeatureSpecListSchema, ManifestSchema, MAX_OPTION_LABELS, MODEL_ID_PATTERN, parseManifest, parseStoredTiers, readingChangedNote, type Feature } from './manifest';
 import { describeModelOutcome, outcomeOf } from './outcome-rule';
 
 const bundled = JSON.parse(readFileSync('models/manifest.json', 'utf8'));
@@ -456,10 +456,71 @@ describe('a manifest made by a newer LeadLens', () => {
     expect(errorOf(m)).toBe('The model manifest is invalid: tiers.warm: warm threshold must not exceed hot; (root): Unrecognized key: "scoreBands"');
   });
 
+  // Every place a later LeadLens may add an option: a derivation's kind, a calibration's, a tier policy's, a feature's type.
+  it.each([
+    ['a derivation', (m: any) => void (m.features[0].derive = { kind: 'companyAge', from: { csv: 'founded' } }), "features.0.derive.kind: Invalid discriminator value. Expected 'value' | 'daysSince'"],
+    ['a calibration', (m: any) => void (m.calibration = { kind: 'beta', a: 1, b: 2, c: 3 }), "calibration.kind: Invalid discriminator value. Expected 'none' | 'platt' | 'isotonic'"],
+    ['a tier policy', (m: any) => void (m.tiers.policy = { kind: 'quota', perRep: 5 }), "tiers.policy.kind: Invalid discriminator value. Expected 'value' | 'capacity' | 'fixed'"],
+    ['a feature type', (m: any) => void (m.features[0].type = 'ordinal'), 'features.0.type: Invalid option: expected one of "numeric"|"boolean"|"categorical"'],
+  ])('is refused, saying to update LeadLens, when it has %s of a kind this version does not know', (_what, addOption, issue) => {
+    const m = clone();
+    addOption(m);
+    expect(parseManifest(m)).toMatchObject({ ok: false, madeByNewerVersion: true });
+    expect(errorOf(m)).toContain(`This model was made by a newer version of LeadLens: update LeadLens to use it (its manifest has options this version does not know: ${issue}`);
+  });
+
+  it('says so of a new option with the fields it brings', () => {
+    const m = clone();
+    m.features[0].type = 'ordinal';
+    m.features[0].levels = ['low', 'high'];
+    expect(parseManifest(m)).toMatchObject({ ok: false, madeByNewerVersion: true });
+    expect(errorOf(m)).toMatch(/^This model was made by a newer version of LeadLens: update LeadLens to use it \(its manifest has fields and options this version does not know: /);
+  });
+
+  // No LeadLens writes these: a hand-edited or broken file, or an unknown value where LeadLens adds no options.
+  it.each([
+    ['a kind that is no name', (m: any) => void (m.calibration = { kind: 7 }), 'calibration.kind'],
+    ['no kind', (m: any) => void delete m.tiers.policy.kind, 'tiers.policy.kind'],
+    ['a known type miswritten', (m: any) => void (m.features[0].type = 'Numeric'), 'features.0.type'],
+    ['an unknown value where options are not added', (m: any) => void (m.metrics.profitAssumptions = { revenuePerConversion: 1, costPerContact: 0, source: 'guess' }), 'metrics.profitAssumptions.source'],
+    ['a new option beside a value out of range', (m: any) => void Object.assign(m.tiers, { policy: { kind: 'quota' }, hot: 7 }), 'tiers.hot'],
+  ])('is invalid, not newer, with %s', (_what, spoil, path) => {
+    const m = clone();
+    spoil(m);
+    const parsed = parseManifest(m);
+    expect(parsed).not.toHaveProperty('madeByNewerVersion');
+    expect(errorOf(m)).toMatch(/^The model manifest is invalid: /);
+    expect(errorOf(m)).toContain(`${path}: `);
+  });
+
   it('reads a metric this version does not know as it always has: metrics are not strict', () => {
     const m = clone();
     m.metrics.topDecileShare = 0.4;
     expect(parseManifest(m).ok).toBe(true);
+  });
+});
+
+describe('a tier policy kept for a model (parseStoredTiers)', () => {
+  const thresholds = { hot: 0.5, warm: 0.2 };
+
+  it('reads one this version knows', () => {
+    expect(parseStoredTiers({ policy: { kind: 'fixed' }, ...thresholds })).toEqual({ ok: true, tiers: { policy: { kind: 'fixed' }, ...thresholds } });
+  });
+
+  it('says a newer LeadLens set one of a kind, or with fields, this version does not know', () => {
+    expect(parseStoredTiers({ policy: { kind: 'quota', perRep: 5 }, ...thresholds })).toEqual({
+      ok: false,
+      madeByNewerVersion: true,
+      error:
+        "Its tier policy was set by a newer version of LeadLens: update LeadLens to use it (the policy has options this version does not know: policy.kind: Invalid discriminator value. Expected 'value' | 'capacity' | 'fixed').",
+    });
+    expect(parseStoredTiers({ policy: { kind: 'fixed', reviewedBy: 'ops' }, ...thresholds })).toMatchObject({ ok: false, madeByNewerVersion: true });
+  });
+
+  it('calls one otherwise wrong invalid, not newer', () => {
+    const parsed = parseStoredTiers({ policy: { kind: 'quota' }, hot: 0.1, warm: 'high' });
+    expect(parsed).not.toHaveProperty('madeByNewerVersion');
+    expect(parsed).toMatchObject({ ok: false, error: expect.stringMatching(/^Its stored tier policy is invalid: .*warm/) });
   });
 });
 

@@ -628,14 +628,53 @@ function notAManifest(json: unknown): string | null {
 }
 
 /**
+ * Where LeadLens adds options as it grows, under a manifest: a derivation's kind, a calibration's,
+ * a tier policy's, a feature's type (`*`: any index of a list). An option this version does not
+ * know there was written by a newer LeadLens; anywhere else, an unknown value is a fault.
+ */
+const MANIFEST_OPTION_PLACES = [['features', '*', 'derive', 'kind'], ['features', '*', 'type'], ['calibration', 'kind'], ['tiers', 'policy', 'kind']];
+/** The same place under a tier policy as an admin set it (`tiers:{modelId}`, `parseStoredTiers`). */
+const TIERS_OPTION_PLACES = [['policy', 'kind']];
+
+/** An option's name as LeadLens writes them (`daysSince`, `capacity`): anything else there (a number, "Numeric", none) is malformed, not newer. */
+const OPTION_NAME = /^[a-z][A-Za-z0-9]*$/;
+
+/** The value of `json` at a zod issue's path, or undefined where there is none. */
+function valueAt(json: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((value, key) => (typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined), json);
+}
+
+/** Whether `issue` is a name this version does not know at one of `places`, where a newer LeadLens may have added it. */
+function isUnknownOption(issue: z.core.$ZodIssue, json: unknown, places: readonly string[][]): boolean {
+  // A discriminated union whose discriminator matches none of its kinds names no member's errors.
+  const unknownValue = issue.code === 'invalid_value' || (issue.code === 'invalid_union' && issue.discriminator !== undefined && issue.errors.length === 0);
+  const atPlace = places.some((place) => place.length === issue.path.length && place.every((key, i) => (key === '*' ? typeof issue.path[i] === 'number' : key === issue.path[i])));
+  const value = valueAt(json, issue.path);
+  return unknownValue && atPlace && typeof value === 'string' && OPTION_NAME.test(value);
+}
+
+/**
+ * What of `json` this version does not know, when that is all `error` finds in it: fields (a
+ * strict object's unrecognized keys), options at `places` (`isUnknownOption`), or both. A newer
+ * LeadLens wrote such JSON. Null when anything else is wrong with it.
+ */
+function knownOnlyToNewerVersion(error: z.ZodError, json: unknown, places: readonly string[][]): string | null {
+  const fields = error.issues.filter((issue) => issue.code === 'unrecognized_keys');
+  const options = error.issues.filter((issue) => isUnknownOption(issue, json, places));
+  if (fields.length + options.length < error.issues.length) return null;
+  return fields.length === 0 ? 'options' : options.length === 0 ? 'fields' : 'fields and options';
+}
+
+/**
  * Parse untrusted JSON into a manifest. JSON that is plainly some other file gets an error
  * saying so; a manifest with wrong fields gets one that names the failing paths (never values).
  *
  * A manifest's objects are strict (all but `metrics`, whose own parts are), and LeadLens adds
- * fields to them as it grows: one whose only faults are fields this version does not know
- * (`madeByNewerVersion`) was written by a newer LeadLens, which reads it, as was one of a later
- * `schemaVersion`, whatever else it holds. It is refused all the same (this version cannot tell
- * what they change of its scores), saying to update LeadLens rather than calling it invalid.
+ * fields to them and options to some of them (`MANIFEST_OPTION_PLACES`) as it grows: one whose
+ * only faults are fields or options this version does not know (`madeByNewerVersion`) was
+ * written by a newer LeadLens, which reads it, as was one of a later `schemaVersion`, whatever
+ * else it holds. It is refused all the same (this version cannot tell what they change of its
+ * scores), saying to update LeadLens rather than calling it invalid.
  */
 export function parseManifest(json: unknown): { ok: true; manifest: Manifest } | { ok: false; error: string; madeByNewerVersion?: true } {
   const other = notAManifest(json);
@@ -649,10 +688,25 @@ export function parseManifest(json: unknown): { ok: true; manifest: Manifest } |
   const result = ManifestSchema.safeParse(json);
   if (result.success) return { ok: true, manifest: result.data };
   const issues = describeSchemaIssues(result.error, 5);
-  if (result.error.issues.every((issue) => issue.code === 'unrecognized_keys')) {
-    return madeByNewerVersion(`its manifest has fields this version does not know: ${issues}`);
-  }
+  const unknown = knownOnlyToNewerVersion(result.error, json, MANIFEST_OPTION_PLACES);
+  if (unknown) return madeByNewerVersion(`its manifest has ${unknown} this version does not know: ${issues}`);
   return { ok: false, error: `The model manifest is invalid: ${issues}` };
+}
+
+/**
+ * Parse the tier policy kept for a model (`tiers:{modelId}`, stored data). One whose only faults
+ * are fields or a policy kind this version does not know was set by a newer LeadLens
+ * (`madeByNewerVersion`, as `parseManifest` tells a manifest's), as after going back a version.
+ */
+export function parseStoredTiers(json: unknown): { ok: true; tiers: Tiers } | { ok: false; error: string; madeByNewerVersion?: true } {
+  const result = TiersSchema.safeParse(json);
+  if (result.success) return { ok: true, tiers: result.data };
+  const issues = describeSchemaIssues(result.error, 5);
+  const unknown = knownOnlyToNewerVersion(result.error, json, TIERS_OPTION_PLACES);
+  if (unknown) {
+    return { ok: false, error: `Its tier policy was set by a newer version of LeadLens: update LeadLens to use it (the policy has ${unknown} this version does not know: ${issues}).`, madeByNewerVersion: true };
+  }
+  return { ok: false, error: `Its stored tier policy is invalid: ${issues}` };
 }
 
 /**
