@@ -5,8 +5,8 @@ import { stubWebLocks } from '../../test/web-locks';
 import { db, type CachedScore } from '../db/db';
 import { bundledModel } from './bundled-model';
 import type { Manifest } from './manifest';
-import { activateModel, rollBack } from './model-versions';
-import { PREVIOUS_MODEL_KEY, activeManifest, activeModelId, adoptRebuiltBundledModel, deleteModel, dropScoresOfRetiredModels, exportAsStored, manifestOf, importLockName, listModels, modelBytes, setActiveModel, setTiers } from './model-store';
+import { activateModel, importModel, rollBack, takePolicyInForce } from './model-versions';
+import { PREVIOUS_MODEL_KEY, activeManifest, activeModelId, adoptRebuiltBundledModel, deleteModel, dropScoresOfRetiredModels, exportAsStored, manifestOf, importLockName, listModels, modelBytes, newerTierPolicy, setActiveModel, setTiers } from './model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { inJobsTurn, writeJob } from '../jobs/progress';
 import { keepPolicyFigures, policyFiguresOf } from './policy-figures';
@@ -125,6 +125,73 @@ describe('model store', () => {
       await setTiers('newer-1', policy);
       expect(JSON.parse((await exportAsStored('newer-1')).manifestJson)).toEqual({ ...newer, tiers: policy });
       await expect(exportAsStored('gone-1')).rejects.toThrow('Model gone-1 is not installed');
+    });
+  });
+
+  describe('a tier policy a newer LeadLens set (after a downgrade): a kind this version does not know', () => {
+    const newerPolicy = { policy: { kind: 'quota', perRep: 5 }, hot: 0.9, warm: 0.8 };
+    const setNewerPolicy = (modelId: string) => db.settings.put({ key: `tiers:${modelId}`, value: newerPolicy });
+    const policyKept = async (modelId: string) => (await db.settings.get(`tiers:${modelId}`))?.value;
+    const newerPolicyWhy =
+      "Its tier policy was set by a newer version of LeadLens: update LeadLens to use it (the policy has options this version does not know: policy.kind: Invalid discriminator value. Expected 'value' | 'capacity' | 'fixed').";
+
+    it('scores with the thresholds the model came with, and it can be activated (trained again to its id too), the list saying why', async () => {
+      await storeModel(trained, trainedBytes, 'trained');
+      await storeModel({ ...trained, modelId: 'trained-2' }, trainedBytes, 'trained');
+      await setNewerPolicy('trained-1');
+      await setNewerPolicy(bundled.modelId);
+      // One otherwise unreadable is passed over, as ever, and not said to be a newer LeadLens's: setTiers stores only what parses.
+      await db.settings.put({ key: 'tiers:trained-2', value: { policy: { kind: 'fixed' }, hot: 'high', warm: 0.2 } });
+      // The bundled model, active, which cannot be deleted: it scores.
+      expect((await activeManifest()).tiers).toEqual(bundled.tiers);
+      const listed = await listModels();
+      expect(listed.map((m) => [m.id, m.newerTierPolicy, m.damaged, m.madeByNewerVersion])).toEqual([
+        ['trained-2', undefined, undefined, undefined],
+        ['trained-1', newerPolicyWhy, undefined, undefined],
+        [bundled.modelId, newerPolicyWhy, undefined, undefined],
+      ]);
+      expect(await newerTierPolicy('trained-2')).toBeUndefined();
+      // Trained again to its id, then activated: with the thresholds it was trained with.
+      await expect(takePolicyInForce({ modelId: 'trained-1', tiers: trained.tiers, heldOutProbabilities: new Float64Array() })).resolves.toMatchObject({ replacedId: bundled.modelId });
+      await setActiveModel('trained-1');
+      expect(await activeManifest()).toEqual(trained);
+      // Reading it changes nothing stored: the newer LeadLens finds its policy again once updated.
+      expect(await policyKept('trained-1')).toEqual(newerPolicy);
+      expect(await policyKept(bundled.modelId)).toEqual(newerPolicy);
+    });
+
+    it('is replaced by a policy applied here, or by the policy of an export of the model this version can read, after which nothing more is said', async () => {
+      await storeModel(trained, trainedBytes, 'trained');
+      await setNewerPolicy(bundled.modelId);
+      await setNewerPolicy('trained-1');
+      expect((await listModels()).map((m) => m.newerTierPolicy)).toEqual([newerPolicyWhy, newerPolicyWhy]);
+      const applied = { policy: { kind: 'fixed' as const }, hot: 0.5, warm: 0.2 };
+      await setTiers(bundled.modelId, applied);
+      expect(await newerTierPolicy(bundled.modelId)).toBeUndefined();
+      expect((await manifestOf(bundled.modelId)).tiers).toEqual(applied);
+
+      const filePolicy = { policy: { kind: 'fixed' as const }, hot: 0.6, warm: 0.3 };
+      const imported = await importModel(JSON.stringify({ ...trained, tiers: filePolicy }), trainedBytes, async () => ({ ok: true }));
+      expect(imported).toMatchObject({ installed: 'tierPolicyApplied', tierPolicyChanged: true });
+      expect(await newerTierPolicy('trained-1')).toBeUndefined();
+      expect((await manifestOf('trained-1')).tiers).toEqual(filePolicy);
+      expect((await listModels()).map((m) => m.newerTierPolicy)).toEqual([undefined, undefined]);
+    });
+
+    it('exports the model with its policy as that LeadLens set it, the bundled model too', async () => {
+      await storeModel(trained, trainedBytes, 'trained');
+      await setNewerPolicy('trained-1');
+      expect(await exportAsStored('trained-1')).toEqual({ manifestJson: JSON.stringify({ ...trained, tiers: newerPolicy }, null, 2), onnx: trainedBytes });
+      await setNewerPolicy(bundled.modelId);
+      const onnx = readFileSync('models/model.onnx');
+      vi.stubGlobal('fetch', async () => new Response(onnx));
+      try {
+        const exported = await exportAsStored(bundled.modelId);
+        expect(JSON.parse(exported.manifestJson)).toEqual({ ...bundled, tiers: newerPolicy });
+        expect(exported.onnx.length).toBe(onnx.length);
+      } finally {
+        vi.unstubAllGlobals();
+      }
     });
   });
 

@@ -10,7 +10,7 @@
 import Dexie from 'dexie';
 import { db, type StoredModel } from '../db/db';
 import { bundledModel } from './bundled-model';
-import { TiersSchema, parseManifest, type Manifest, type Tiers } from './manifest';
+import { TiersSchema, parseManifest, parseStoredTiers, type Manifest, type Tiers } from './manifest';
 import { deleteInChunks, prefixRange } from '../db/chunks';
 import { JOB_KEYS, inJobsTurn, readJob, type JobKind } from '../jobs/progress';
 import { clearCachedScores } from './retier';
@@ -46,11 +46,13 @@ export interface ModelSummary {
   /** Why its stored manifest cannot be read (damaged storage, a rule it predates, or `madeByNewerVersion`): it cannot score or be activated. */
   damaged?: string;
   /**
-   * Set with `damaged` when its manifest fails only for fields this version does not know
-   * (`parseManifest`): a newer LeadLens made it and scores with it, so it is to be kept (and can
-   * be exported as stored, `exportAsStored`) for when LeadLens is updated, not deleted.
+   * Set with `damaged` when its manifest fails only for fields or options this version does not
+   * know (`parseManifest`): a newer LeadLens made it and scores with it, so it is to be kept (and
+   * can be exported as stored, `exportAsStored`) for when LeadLens is updated, not deleted.
    */
   madeByNewerVersion?: true;
+  /** Why the tier policy kept for it is passed over, when a newer LeadLens set it (`newerTierPolicy`). */
+  newerTierPolicy?: string;
 }
 
 function bundledManifest(): Manifest {
@@ -85,10 +87,31 @@ async function ownManifest(modelId: string): Promise<{ manifest: Manifest; unche
   throw new Error(reparsed.error);
 }
 
-/** The tier policy an admin set for a model (`setTiers`), if one that parses is kept. */
+/** The tier policy kept for a model as stored (`value`) and as this version reads it (`read`), or undefined when none is. */
+async function tiersSettingOf(modelId: string): Promise<{ value: unknown; read: ReturnType<typeof parseStoredTiers> } | undefined> {
+  const value = (await db.settings.get(tiersKey(modelId)))?.value;
+  return value === undefined ? undefined : { value, read: parseStoredTiers(value) };
+}
+
+/**
+ * The tier policy an admin set for a model (`setTiers`), if one that parses is kept. One that does
+ * not is passed over: the model scores with the thresholds it came with. One a newer LeadLens set
+ * (after going back a version) stays stored as set, for that LeadLens (`exportAsStored` keeps it),
+ * until a policy applied here replaces it; Model versions and Tier policy say so (`newerTierPolicy`).
+ */
 async function tiersSetFor(modelId: string): Promise<Tiers | undefined> {
-  const override = TiersSchema.safeParse((await db.settings.get(tiersKey(modelId)))?.value);
-  return override.success ? override.data : undefined;
+  const read = (await tiersSettingOf(modelId))?.read;
+  return read?.ok ? read.tiers : undefined;
+}
+
+/**
+ * Why the tier policy kept for a model is passed over (`tiersSetFor`) when a newer LeadLens set it
+ * (`parseStoredTiers`), or undefined: it would otherwise score with other thresholds than the admin
+ * chose there, and no page say so.
+ */
+export async function newerTierPolicy(modelId: string): Promise<string | undefined> {
+  const read = (await tiersSettingOf(modelId))?.read;
+  return read?.ok === false && read.madeByNewerVersion ? read.error : undefined;
 }
 
 /**
@@ -122,15 +145,18 @@ export async function modelBytes(
 }
 
 /**
- * The files of a stored model as it is kept, its manifest unread, with the tier policy an admin set
- * for it: the export of one made by a newer LeadLens (`madeByNewerVersion`), whose manifest this
- * version cannot read, for that LeadLens to import (`exportFiles` reads the manifest it exports).
+ * The files of a model as it is kept, its manifest unread, with the tier policy an admin set for it
+ * as it was set: the export of one made by a newer LeadLens (`madeByNewerVersion`), or given its
+ * policy by one (`newerTierPolicy`), which this version cannot read, for that LeadLens to import
+ * (`exportFiles` exports what this version scores with). The bundled model's policy may be such a one.
  */
 export async function exportAsStored(modelId: string): Promise<{ manifestJson: string; onnx: Uint8Array }> {
-  const stored = await db.models.get(modelId);
-  if (!stored) throw new Error(`Model ${modelId} is not installed`);
-  const tiers = await tiersSetFor(modelId);
-  return { manifestJson: JSON.stringify(tiers ? { ...stored.manifest, tiers } : stored.manifest, null, 2), onnx: stored.onnx };
+  const bundled = bundledModel.manifest();
+  const kept = bundled.ok && bundled.manifest.modelId === modelId ? bundled.manifest : (await db.models.get(modelId))?.manifest;
+  if (!kept) throw new Error(`Model ${modelId} is not installed`);
+  const setting = await tiersSettingOf(modelId);
+  const tiers = setting && (setting.read.ok || setting.read.madeByNewerVersion) ? setting.value : undefined;
+  return { manifestJson: JSON.stringify(tiers ? { ...kept, tiers } : kept, null, 2), onnx: await modelBytes(modelId) };
 }
 
 /**
@@ -153,19 +179,23 @@ export async function listModels(): Promise<ModelSummary[]> {
   // Clean-up only: a failure to remove them must not keep the list from showing.
   if (stored.some(isUnchecked)) await removeAbandonedImports(stored).catch(() => undefined);
   const bundled = bundledModel.manifest();
+  const withPolicyRead = async (listed: ModelSummary): Promise<ModelSummary> => {
+    const passedOver = await newerTierPolicy(listed.id);
+    return passedOver === undefined ? listed : { ...listed, newerTierPolicy: passedOver };
+  };
   // Stored data is a trust boundary: a manifest that no longer parses is listed as damaged, so it can be deleted,
   // unless a newer LeadLens made it: after a downgrade, it is kept for when LeadLens is updated again.
-  const storedSummary = (model: StoredModel): ModelSummary => {
+  const storedSummary = async (model: StoredModel): Promise<ModelSummary> => {
     const parsed = parseManifest(model.manifest);
-    if (parsed.ok) return summary(parsed.manifest, model.origin);
+    if (parsed.ok) return withPolicyRead(summary(parsed.manifest, model.origin));
     const unread = { id: model.id, origin: model.origin, createdAt: '', rows: 0, positives: 0, cvRocAuc: undefined, active: model.id === active, damaged: parsed.error };
     return parsed.madeByNewerVersion ? { ...unread, madeByNewerVersion: true } : unread;
   };
   const isBundled = (model: StoredModel) => bundled.ok && model.id === bundled.manifest.modelId;
-  return [
+  return Promise.all([
     ...stored.filter((model) => !isUnchecked(model) && !isBundled(model)).map(storedSummary),
-    ...(bundled.ok ? [summary(bundled.manifest, 'bundled')] : []),
-  ];
+    ...(bundled.ok ? [withPolicyRead(summary(bundled.manifest, 'bundled'))] : []),
+  ]);
 }
 
 /**

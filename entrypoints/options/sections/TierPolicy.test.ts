@@ -961,3 +961,21 @@ it('keeps the focus on Apply while the policy is applied and the leads re-tiered
   expect(apply.textContent).toBe('Apply this policy');
   expect(document.activeElement).toBe(apply);
 });
+
+it('says when the tier policy kept for the active model was set by a newer LeadLens, and applying a policy here replaces it', async () => {
+  const { modelId, tiers: cameWith } = await activeManifest();
+  await db.settings.put({ key: `tiers:${modelId}`, value: { policy: { kind: 'quota', perRep: 5 }, hot: 0.9, warm: 0.8 } });
+  retierStoredScores.mockResolvedValue({ ok: true, changed: 0 });
+  const container = await renderPolicy('fixed');
+  const note = await waitFor(() => container.querySelector('[data-testid="newer-tier-policy"]'));
+  expect(note.textContent).toBe(
+    `The tier policy kept for the active model, ${modelId}, was set by a newer version of LeadLens, which this version cannot read. Until LeadLens is updated, the model ` +
+      'scores with the thresholds it came with (in force now, below). Applying a policy here replaces the newer one: to keep a copy of it, export the model under Model versions first.',
+  );
+  expect(container.querySelector('[data-testid="policy-in-force"]')?.textContent).toContain(`from ${formatThreshold(cameWith.hot)} likely`);
+  const apply = await waitFor(() => (applyButton(container).getAttribute('aria-disabled') === 'true' ? null : applyButton(container)));
+  act(() => apply.click());
+  await waitFor(() => container.querySelector('[data-testid="policy-applied"]'));
+  expect((await activeManifest()).tiers.policy).toEqual({ kind: 'fixed' });
+  await waitFor(() => (container.querySelector('[data-testid="newer-tier-policy"]') ? null : true));
+});

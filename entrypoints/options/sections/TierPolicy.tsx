@@ -8,6 +8,7 @@ import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import type { Manifest, Tiers } from '@/lib/ml/manifest';
 import { describeWhenOutcomeCounts, settledDaysOf, type AgesCountedTo, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
+import { newerTierPolicy } from '@/lib/ml/model-store';
 import { keepPolicyFigures, policyFiguresOf } from '@/lib/ml/policy-figures';
 import {
   appliedFormOf,
@@ -616,9 +617,26 @@ export function TierPolicySection() {
   const modelId = manifest.data?.modelId;
   // Under the active model's key: read again whenever its manifest is (an Apply, this tab regaining focus).
   const keptFigures = useQuery({ queryKey: [...queryKeys.activeModel(), modelId, 'policy-figures'], queryFn: () => policyFiguresOf(modelId!), enabled: modelId !== undefined });
+  // A policy a newer LeadLens set is passed over (`newerTierPolicy`): the form shows, and Apply replaces, the thresholds the model came with.
+  const setByNewerVersion = useQuery({
+    queryKey: [...queryKeys.activeModel(), modelId, 'newer-tier-policy'],
+    queryFn: async () => (await newerTierPolicy(modelId!)) !== undefined,
+    enabled: modelId !== undefined,
+  });
   if (manifest.isPending) return <Loading what="the tier policy" />;
   if (manifest.isError) return <ErrorState message={manifest.error.message} />;
   if (keptFigures.isPending) return <Loading what="the tier policy" />;
   if (keptFigures.isError) return <ErrorState message={keptFigures.error.message} />;
-  return <PolicyEditor key={manifest.data.modelId} manifest={manifest.data} keptFigures={keptFigures.data} />;
+  return (
+    <>
+      {setByNewerVersion.data && (
+        <p data-testid="newer-tier-policy">
+          The tier policy kept for the active model, {manifest.data.modelId}, was set by a newer version of LeadLens, which this version cannot read. Until LeadLens is
+          updated, the model scores with the thresholds it came with (in force now, below). Applying a policy here replaces the newer one: to keep a copy of it,
+          export the model under Model versions first.
+        </p>
+      )}
+      <PolicyEditor key={manifest.data.modelId} manifest={manifest.data} keptFigures={keptFigures.data} />
+    </>
+  );
 }

@@ -348,6 +348,51 @@ describe('a model made by a newer LeadLens (its manifest has a field this versio
   });
 });
 
+describe('a model a newer LeadLens added an option to (a kind of derivation, calibration or tier policy, a feature type)', () => {
+  it('is listed as made by a newer LeadLens, with Export, not as damaged to be deleted', async () => {
+    const newer = structuredClone({ ...bundled, modelId: 'newer-1' }) as any;
+    newer.calibration = { kind: 'beta', a: 1, b: 2, c: 3 };
+    await storeModel(newer as never, new Uint8Array([7]), 'trained');
+    const container = renderSection();
+    const row = await waitFor(() => container.querySelector('tr[data-model-id="newer-1"]'));
+    expect(row.querySelector('[data-testid="damaged-model"]')).toBeNull();
+    expect(row.querySelector('[data-testid="newer-model"]')?.textContent).toMatch(
+      /^This model was made by a newer version of LeadLens: update LeadLens to use it \(its manifest has options this version does not know: calibration\.kind: .*\)\. Until then it cannot score, so it cannot be activated\. Export keeps a copy of it as stored\.$/,
+    );
+    expect(button(container, 'Activate newer-1')).toBeNull();
+    expect(button(container, 'Export newer-1')).not.toBeNull();
+  });
+});
+
+describe('a model whose tier policy a newer LeadLens set (after a downgrade)', () => {
+  it('says it scores with the thresholds it came with until LeadLens is updated or a policy is applied; it can be activated, and Export keeps that policy as set', async () => {
+    const newerPolicy = { policy: { kind: 'quota', perRep: 5 }, hot: 0.9, warm: 0.8 };
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([7]), 'trained');
+    await db.settings.put({ key: 'tiers:trained-1', value: newerPolicy });
+    await db.settings.put({ key: `tiers:${bundled.modelId}`, value: newerPolicy });
+    const container = renderSection();
+    const row = await waitFor(() => container.querySelector('tr[data-model-id="trained-1"]'));
+    const said =
+      "Its tier policy was set by a newer version of LeadLens: update LeadLens to use it (the policy has options this version does not know: policy.kind: Invalid discriminator value. Expected 'value' | 'capacity' | 'fixed'). " +
+      'Until then, it scores with the thresholds it came with, unless a policy is applied to it under Tier policy (with it active), which replaces the newer one. Export keeps the newer one as it was set.';
+    expect(row.querySelector('[data-testid="newer-tier-policy"]')?.textContent).toBe(said);
+    // Not one that cannot score: its training figures are shown, and it is not said to be damaged.
+    expect(row.querySelector('[data-testid="newer-model"]')).toBeNull();
+    expect(row.querySelector('[data-testid="damaged-model"]')).toBeNull();
+    expect(row.textContent).toMatch(/\d leads, [\d,]+ conversions/);
+    // The bundled model, which cannot be deleted, too.
+    expect(container.querySelector(`tr[data-model-id="${bundled.modelId}"] [data-testid="newer-tier-policy"]`)?.textContent).toBe(said);
+
+    pressEnter(button(container, 'Export trained-1')!);
+    await waitFor(() => vi.mocked(downloadFile).mock.calls.length === 2 || null);
+    expect(JSON.parse(vi.mocked(downloadFile).mock.calls[0][1] as string)).toEqual({ ...bundled, modelId: 'trained-1', tiers: newerPolicy });
+
+    pressEnter(button(container, 'Activate trained-1')!);
+    await focusedMessage(/^trained-1 is active/);
+    expect((await manifestOf('trained-1')).tiers).toEqual(bundled.tiers);
+  });
+});
+
 describe('the import form', () => {
   /** A chosen file of `size` bytes, whose reads are watched. */
   const chosenFile = (size: number) => ({ size, text: vi.fn(async () => '{}'), arrayBuffer: vi.fn(async () => new ArrayBuffer(0)) });

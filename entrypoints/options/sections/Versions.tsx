@@ -45,9 +45,20 @@ function newerModelNote({ damaged, active }: Pick<ModelVersion, 'damaged' | 'act
   return `${damaged} ${meanwhile} Export keeps a copy of it as stored.`;
 }
 
-/** A model's two files; one made by a newer LeadLens as stored, for that LeadLens to import (this one cannot read its manifest). */
-async function download({ id, madeByNewerVersion }: Pick<ModelVersion, 'id' | 'madeByNewerVersion'>) {
-  const { manifestJson, onnx } = madeByNewerVersion ? await exportAsStored(id) : await exportFiles(id);
+/**
+ * What a model whose tier policy a newer LeadLens set says in its row (`newerTierPolicy`): it
+ * scores all the same, with the thresholds it came with, not those the admin chose there.
+ */
+const newerTierPolicyNote = (why: string) =>
+  `${why} Until then, it scores with the thresholds it came with, unless a policy is applied to it under Tier policy (with it active), which replaces the newer one. ` +
+  'Export keeps the newer one as it was set.';
+
+/**
+ * A model's two files; one made by a newer LeadLens, or given its tier policy by one, as stored,
+ * for that LeadLens to import (this one cannot read its manifest or policy).
+ */
+async function download({ id, madeByNewerVersion, newerTierPolicy }: Pick<ModelVersion, 'id' | 'madeByNewerVersion' | 'newerTierPolicy'>) {
+  const { manifestJson, onnx } = madeByNewerVersion || newerTierPolicy !== undefined ? await exportAsStored(id) : await exportFiles(id);
   const names = exportFileNames(id);
   downloadFile(names.manifest, manifestJson, 'application/json');
   downloadFile(names.onnx, onnx, 'application/octet-stream');
@@ -272,6 +283,11 @@ export function VersionsSection() {
                 {model.crmFieldsNote && (
                   <p data-testid="crm-fields-note" style={{ fontWeight: 'normal', margin: '4px 0 0' }}>
                     {model.crmFieldsNote}
+                  </p>
+                )}
+                {model.newerTierPolicy !== undefined && (
+                  <p data-testid="newer-tier-policy" style={{ fontWeight: 'normal', margin: '4px 0 0' }}>
+                    {newerTierPolicyNote(model.newerTierPolicy)}
                   </p>
                 )}
               </th>
