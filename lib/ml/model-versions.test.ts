@@ -45,6 +45,17 @@ const candidate = { ...bundled, modelId: 'imported-1' };
 /** A model.onnx that passes the operator check; the engine's check is stubbed in these tests. */
 const modelOnnx = new Uint8Array(readFileSync('models/model.onnx'));
 const passes = async () => ({ ok: true as const });
+
+/**
+ * A capacity policy as Tier policy's Apply chooses it on the leads stored in a browser, which the
+ * model ranks above its reference leads (each reference lead's probability x1.5, a stable
+ * population otherwise): its thresholds put other shares of the reference leads in hot and warm.
+ */
+const capacityAppliedOnStoredLeads = (() => {
+  const reference = [0, ...bundled.reference.probabilityPercentiles];
+  const stored = Float64Array.from({ length: 2000 }, (_, i) => Math.min(1, reference[Math.floor((i / 2000) * 100)] * 1.5));
+  return applyPolicyOn({ policy: { kind: 'capacity', hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 }, hot: 0, warm: 0 }, stored);
+})();
 const fails = async () => ({ ok: false as const, error: 'The model file could not be loaded: protobuf parsing failed' });
 
 beforeEach(async () => {
@@ -134,11 +145,7 @@ describe('importModel', () => {
 
   it("imports the export of a capacity policy Tier policy applied on a browser's stored leads, which rank above the reference leads, its thresholds chosen again", async () => {
     await storeModel({ ...candidate, modelId: 'team-1' }, modelOnnx, 'imported');
-    // The stored leads, as the model scores them: each reference lead's probability x1.5 (a stable population otherwise).
-    const reference = [0, ...bundled.reference.probabilityPercentiles];
-    const stored = Float64Array.from({ length: 2000 }, (_, i) => Math.min(1, reference[Math.floor((i / 2000) * 100)] * 1.5));
-    const policy = { kind: 'capacity' as const, hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 };
-    const applied = applyPolicyOn({ policy, hot: 0, warm: 0 }, stored);
+    const applied = capacityAppliedOnStoredLeads;
     expect(await setTiersIfUnchanged('team-1', applied, () => true)).toBe(true);
     const { manifestJson } = await exportFiles('team-1');
     const onReference = reapplyPolicy(applied, bundled);
@@ -321,6 +328,23 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     expect(await activeModelId()).toBe('team-model');
     // The same export again changes nothing, and says so.
     await expect(importModel(JSON.stringify({ ...teamModel, tiers: newPolicy }), modelOnnx, check)).resolves.toMatchObject({ tierPolicyChanged: false });
+  });
+
+  it("keeps the capacity thresholds Tier policy chose on this browser's stored leads when the model's own export is imported back, saying nothing changed", async () => {
+    expect(await setTiersIfUnchanged('team-model', capacityAppliedOnStoredLeads, () => true)).toBe(true);
+    const figures = { revenuePerConversion: 5000, costPerContact: 40, leadsPerPeriod: 100 };
+    await keepPolicyFigures('team-model', figures);
+    const { manifestJson } = await exportFiles('team-model');
+    // A backup restored over the installed model, or the admin checking the file: its thresholds are the ones in force.
+    await expect(importModel(manifestJson, modelOnnx, passes)).resolves.toEqual({
+      installed: 'tierPolicyApplied',
+      manifest: { ...teamModel, tiers: capacityAppliedOnStoredLeads },
+      tierPolicyChanged: false,
+      readingRecorded: false,
+      thresholdsChosenAgain: null,
+    });
+    expect((await manifestOf('team-model')).tiers).toEqual(capacityAppliedOnStoredLeads);
+    expect(await policyFiguresOf('team-model')).toEqual(figures);
   });
 
   it('applies the policy of the bundled model\'s export to it, storing no second copy of it', async () => {
@@ -663,7 +687,11 @@ describe('takePolicyInForce and takePolicyAppliedSince (a model trained here, as
   const manifest: Manifest = { ...bundled, modelId: 'trained-1', tiers: VALUE };
   const model: TrainedModel = { modelId: manifest.modelId, tiers: VALUE, heldOutProbabilities: Float64Array.from({ length: 16 }, (_, i) => (i + 1) / 20) };
 
+  /** A record page's score of `modelId`, cached under the tiers it had then. */
+  const cachedScoreOf = (modelId: string) => ({ key: `${modelId}|salesforce|00Q000000000001`, fieldsHash: 'h', lead: { tier: 'warm' } as never, scoredAt: Date.now() });
+
   beforeEach(async () => {
+    await db.scores.clear();
     await storeModel(manifest, new Uint8Array(), 'trained');
     await setTiers(bundled.modelId, VALUE);
   });
@@ -676,15 +704,37 @@ describe('takePolicyInForce and takePolicyAppliedSince (a model trained here, as
   });
 
   it('puts its trained thresholds in force over a policy applied to a model of its id before (trained again to the same id)', async () => {
-    // Earlier: this id was active, the admin applied a fixed policy to it, then rolled back.
+    // Earlier: this id was active, the admin applied a fixed policy to it, a record page cached its score, then a roll back.
     await setTiers(model.modelId, FIXED);
+    await db.scores.bulkPut([cachedScoreOf(model.modelId), cachedScoreOf(bundled.modelId)]);
     const taken = await takePolicyInForce(model);
     expect(taken).toEqual({ replacedId: bundled.modelId, inForce: VALUE, applied: null });
     expect((await manifestOf(model.modelId)).tiers).toEqual(VALUE);
+    // Its badges score again with these tiers, not the fixed policy's for up to a day.
+    expect(await db.scores.toCollection().primaryKeys()).toEqual([cachedScoreOf(bundled.modelId).key]);
     // So a policy applied to the replaced model between the read and the switch is given to it too.
     await setTiers(bundled.modelId, CAPACITY);
     await activateModel(model.modelId);
     expect(await takePolicyAppliedSince(model, taken)).toEqual(CAPACITY_ON_THE_NEW_MODEL);
+  });
+
+  it("keeps the thresholds in force, and its cached scores, when the active model is trained again to its own id (Tier policy chose them on the stored leads)", async () => {
+    const trainedWithCapacity: TrainedModel = { ...model, modelId: 'trained-2', tiers: CAPACITY };
+    await storeModel({ ...manifest, modelId: 'trained-2', tiers: CAPACITY }, new Uint8Array(), 'trained');
+    await activateModel('trained-2');
+    const onStoredLeads: Tiers = { ...CAPACITY, hot: 0.55, warm: 0.25 };
+    await setTiers('trained-2', onStoredLeads);
+    await db.scores.put(cachedScoreOf('trained-2'));
+    // The same history and settings train the same model: the reading of its fields changed, or the admin trained it again.
+    const taken = await takePolicyInForce(trainedWithCapacity);
+    expect(taken).toEqual({ replacedId: 'trained-2', inForce: onStoredLeads, applied: null });
+    expect((await manifestOf('trained-2')).tiers).toEqual(onStoredLeads);
+    expect(await db.scores.count()).toBe(1);
+    // Applied to it again under Tier policy while it was activated: in force already, not replaced.
+    const appliedAgain: Tiers = { ...CAPACITY, hot: 0.6, warm: 0.3 };
+    await setTiers('trained-2', appliedAgain);
+    expect(await takePolicyAppliedSince(trainedWithCapacity, taken)).toBeNull();
+    expect((await manifestOf('trained-2')).tiers).toEqual(appliedAgain);
   });
 
   it('gives the model a policy applied to the replaced model between the read and the switch, owing its stored scores a re-tiering', async () => {

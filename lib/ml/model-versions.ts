@@ -30,6 +30,7 @@ import {
 } from './model-store';
 import { operatorRefusal } from './onnx/operators';
 import { carryPolicyFigures, forgetPolicyFigures } from './policy-figures';
+import { clearCachedScores } from './retier';
 import { applyPolicyOn, capacityOverInflow, reapplyPolicy, sameTierPolicy, valueSortsNoLead } from './tier-policy';
 import { tierThresholds } from './train/thresholds';
 
@@ -164,12 +165,15 @@ export async function importModel(manifestText: string, onnx: Uint8Array, check:
   }
   const parsed = parseManifest(json);
   if (!parsed.ok) throw new Error(parsed.error);
-  const { manifest, thresholdsChosenAgain } = withOwnTiers(parsed.manifest);
-  const reimported = await applyToInstalled(manifest, onnx);
-  if (reimported) return { ...reimported, thresholdsChosenAgain };
-  await addCheckedModel(manifest, onnx, 'imported', check);
-  return { installed: 'added', manifest, thresholdsChosenAgain };
+  const own = withOwnTiers(parsed.manifest);
+  const reimported = await applyToInstalled(parsed.manifest, own, onnx);
+  if (reimported) return reimported;
+  await addCheckedModel(own.manifest, onnx, 'imported', check);
+  return { installed: 'added', ...own };
 }
+
+/** A manifest as imported (`withOwnTiers`), and why its file's thresholds were not kept (`ImportResult`). */
+type OwnTiers = { manifest: Manifest; thresholdsChosenAgain: string | null };
 
 /**
  * `manifest` with the tier thresholds its own policy gives, or an error when its policy cannot be
@@ -186,7 +190,7 @@ export async function importModel(manifestText: string, onnx: Uint8Array, check:
  * browser it is applied in, which may rank otherwise than the leads the model was trained on, and a
  * hand edit may have changed them. A fixed policy's, the admin's own, are kept.
  */
-function withOwnTiers(manifest: Manifest): { manifest: Manifest; thresholdsChosenAgain: string | null } {
+function withOwnTiers(manifest: Manifest): OwnTiers {
   const { policy } = manifest.tiers;
   const refusal = policy.kind === 'value' ? valueSortsNoLead(policy)?.message : policy.kind === 'capacity' ? capacityOverInflow(policy) : null;
   if (refusal) throw new Error(`Nothing was imported: the tier policy in manifest.json cannot be applied. ${refusal}`);
@@ -240,20 +244,21 @@ function capacityAtOdds(manifest: Manifest, policy: Extract<Tiers['policy'], { k
   return null;
 }
 
-type PolicyApplied = Extract<ImportOutcome, { installed: 'tierPolicyApplied' }>;
+type PolicyApplied = Extract<ImportResult, { installed: 'tierPolicyApplied' }>;
 
 /**
  * The import of a model whose id is installed (bundled, or stored and not an unchecked
  * leftover), or null when it is not. Files that are that model apart from the tier policy give
- * it the file's policy; other files under its id are refused, saying how to replace it.
+ * it the file's policy (`own`: with the thresholds it is imported with); other files under its id
+ * are refused, saying how to replace it.
  */
-async function applyToInstalled(file: Manifest, onnx: Uint8Array): Promise<PolicyApplied | null> {
+async function applyToInstalled(file: Manifest, own: OwnTiers, onnx: Uint8Array): Promise<PolicyApplied | null> {
   const { modelId } = file;
   const bundled = bundledModel.manifest();
   if (bundled.ok && bundled.manifest.modelId === modelId) {
     // Outside a transaction: its bytes are fetched from the package (which would end one), and it cannot be deleted meanwhile.
     const howToReplace = 'the bundled model cannot be deleted, so import these files under another id (the "modelId" in their manifest.json)';
-    return applyIfSameModel(file, onnx, await modelBytes(modelId), howToReplace);
+    return applyIfSameModel(file, own, onnx, await modelBytes(modelId), howToReplace);
   }
   // One transaction with the policy's write: a delete of the model cannot come between the comparison and it.
   return db.transaction('rw', [db.models, db.settings], async () => {
@@ -261,7 +266,7 @@ async function applyToInstalled(file: Manifest, onnx: Uint8Array): Promise<Polic
     // An unchecked row is no installed model: addCheckedModel replaces it, or says another tab is checking it.
     if (!stored || isUnchecked(stored)) return null;
     const howToReplace = `to replace it with these files, delete ${modelId} under Model versions (activate another model first if it is the active one; an export keeps a copy of the model and its tier policy, not the held-out probabilities of a model trained here), then import them again`;
-    const applied = await applyIfSameModel(file, onnx, stored.onnx, howToReplace);
+    const applied = await applyIfSameModel(file, own, onnx, stored.onnx, howToReplace);
     // Files of a later trainer (the command line's rebuild, a newer LeadLens's export): the stored copy takes their newer record, as a file may (`recordNewerReading`).
     if (!(await recordNewerReading(modelId, file, 'importedFile'))) return applied;
     const manifest = await manifestOf(modelId);
@@ -288,9 +293,13 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.e
 
 /**
  * Gives the installed model `file` names (`installedOnnx`: its bytes) the file's tier policy if
- * the files are that model; else throws why not and `howToReplace` it.
+ * the files are that model; else throws why not and `howToReplace` it. Thresholds the file has as
+ * they are in force (its own export, brought back: a backup restored, or the admin checking it)
+ * stay as they are, even capacity ones Tier policy chose on the leads stored here, which put other
+ * shares of the reference leads in hot and warm: nothing changed. Else the policy is given with
+ * the thresholds `own` chose.
  */
-async function applyIfSameModel(file: Manifest, onnx: Uint8Array, installedOnnx: Uint8Array, howToReplace: string): Promise<PolicyApplied> {
+async function applyIfSameModel(file: Manifest, own: OwnTiers, onnx: Uint8Array, installedOnnx: Uint8Array, howToReplace: string): Promise<PolicyApplied> {
   const { modelId } = file;
   // Stored data: a manifest that no longer parses is of no model these files can be shown to be.
   const installed = await manifestOf(modelId).catch(() => null);
@@ -298,11 +307,14 @@ async function applyIfSameModel(file: Manifest, onnx: Uint8Array, installedOnnx:
     const why = installed ? 'these files are another model under the same id' : 'its stored manifest cannot be read';
     throw new Error(`Model ${modelId} is already installed, and ${why}: ${howToReplace}.`);
   }
-  const tierPolicyChanged = JSON.stringify(installed.tiers) !== JSON.stringify(file.tiers);
-  await setTiersOwingRetier(modelId, file.tiers);
+  const inForceAlready = sameTiers(installed.tiers, file.tiers);
+  const tiers = inForceAlready ? installed.tiers : own.manifest.tiers;
+  const thresholdsChosenAgain = inForceAlready ? null : own.thresholdsChosenAgain;
+  const tierPolicyChanged = JSON.stringify(installed.tiers) !== JSON.stringify(tiers);
+  await setTiersOwingRetier(modelId, tiers);
   // The figures kept were the replaced policy's: the form reads the file's own, the defaults for the rest.
   if (tierPolicyChanged) await forgetPolicyFigures(modelId);
-  return { installed: 'tierPolicyApplied', manifest: { ...installed, tiers: file.tiers }, tierPolicyChanged, readingRecorded: false };
+  return { installed: 'tierPolicyApplied', manifest: { ...installed, tiers }, tierPolicyChanged, readingRecorded: false, thresholdsChosenAgain };
 }
 
 /**
@@ -397,7 +409,7 @@ export interface PolicyTaken {
   /** The active model it replaces, and its tiers as they were read. */
   replacedId: string;
   inForce: Tiers;
-  /** The tiers it was given; null when it keeps its own (trained with the policy in force). */
+  /** The tiers it was given; null when it keeps its own (trained with the policy in force), or those in force (trained again to the active model's id). */
   applied: Tiers | null;
 }
 
@@ -410,16 +422,24 @@ const sameTiers = (a: Tiers, b: Tiers) => sameTierPolicy(a, b) && a.hot === b.ho
 /**
  * Gives `model` the tier policy in force, with the figures it was applied with (the form reopens
  * with them): its trained tiers when it was trained with that policy, over any policy applied to a
- * model of its id before. Read and written in one transaction: no Apply lands between the two. Called just
- * before the switch, which scores the stored leads with it.
+ * model of its id before, whose record-page scores cached then are dropped. The active model trained
+ * again to its own id is that model, and keeps the tiers in force. Read and written in one
+ * transaction: no Apply lands between the two. Called just before the switch, which scores the
+ * stored leads with it.
  */
 export async function takePolicyInForce(model: TrainedModel): Promise<PolicyTaken> {
-  return db.transaction('rw', [db.models, db.settings], async () => {
+  return db.transaction('rw', [db.models, db.settings, db.scores], async () => {
     const replaced = await activeManifest();
+    // Trained again to the active model's own id, it is that model: it keeps the tiers in force (an Apply's, chosen on the stored leads).
+    if (replaced.modelId === model.modelId) return { replacedId: replaced.modelId, inForce: replaced.tiers, applied: null };
     const applied = policyFor(model, replaced.tiers);
     // Trained again to an id stored before, it may keep a policy applied to it then: it scores with the one in force.
     const given = applied ?? model.tiers;
-    if (!sameTiers((await manifestOf(model.modelId)).tiers, given)) await setTiers(model.modelId, given);
+    if (!sameTiers((await manifestOf(model.modelId)).tiers, given)) {
+      await setTiers(model.modelId, given);
+      // Record-page scores cached while it was active before carry the tiers it had then, served for up to a day.
+      await clearCachedScores(model.modelId);
+    }
     await carryPolicyFigures([replaced.modelId], model.modelId);
     return { replacedId: replaced.modelId, inForce: replaced.tiers, applied };
   });
@@ -434,7 +454,8 @@ export async function takePolicyInForce(model: TrainedModel): Promise<PolicyTake
  */
 export async function takePolicyAppliedSince(model: TrainedModel, taken: PolicyTaken): Promise<Tiers | null> {
   return db.transaction('rw', [db.models, db.settings], async () => {
-    if ((await activeModelId()) !== model.modelId) return null;
+    // Trained again to its own id (it replaced itself): what was applied to it since is in force already.
+    if (taken.replacedId === model.modelId || (await activeModelId()) !== model.modelId) return null;
     // Deleted since (it is no longer active): nothing was applied to it that is still in force.
     const replaced = await manifestOf(taken.replacedId).catch(() => null);
     if (!replaced || sameTiers(replaced.tiers, taken.inForce)) return null;
