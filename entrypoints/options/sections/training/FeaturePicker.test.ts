@@ -89,3 +89,22 @@ it('says a field is flagged at the checkbox and the field choice that would brin
   const ids = [...rendered.container.querySelectorAll('input[type="checkbox"]')].map((box) => box.getAttribute('aria-describedby'));
   expect(new Set(ids).size).toBe(ids.length);
 });
+
+it('shows the field a feature reads even when the history’s fields lack it, so the select never names another', () => {
+  rendered = render(
+    createElement(FeaturePicker, {
+      source: 'salesforce',
+      candidates: CANDIDATES,
+      fields: ['City', 'Status'],
+      choices: { status: { included: true, field: 'Status' }, industry: { included: true, field: 'Industry' } },
+      verdicts: {},
+      checking: false,
+      onChange: () => {},
+    }),
+  );
+  const select = rendered.container.querySelector<HTMLSelectElement>('select[aria-label="Field for Industry"]')!;
+  expect(select.value).toBe('Industry');
+  expect([...select.options].map((option) => option.value)).toEqual(['City', 'Industry', 'Status']);
+  // A field in the list is not offered twice.
+  expect([...rendered.container.querySelector<HTMLSelectElement>('select[aria-label="Field for Status"]')!.options].map((option) => option.value)).toEqual(['City', 'Status']);
+});

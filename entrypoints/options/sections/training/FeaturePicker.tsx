@@ -61,6 +61,9 @@ export function FeaturePicker({ source, candidates, fields, choices, verdicts, c
           // The note is heard at the checkbox and the field choice, where the admin decides, not only read down the Notes column.
           // A feature key is letters, digits and underscores (its schema): no space to split an id reference.
           const noteId = note === null ? undefined : `${noteIds}-note-${spec.key}`;
+          // The field the feature reads is offered even when the history's list lacks it: a select
+          // without it would show another field than the one read, and the admin could not pick it back.
+          const fieldOptions = choice.field === null || fields.includes(choice.field) ? fields : [...fields, choice.field].sort();
           return (
             <tr key={spec.key} data-feature={spec.key}>
               <td>
@@ -84,7 +87,7 @@ export function FeaturePicker({ source, candidates, fields, choices, verdicts, c
                     value={choice.field ?? ''}
                     onChange={(event) => onChange(spec.key, { ...choice, field: event.target.value })}
                   >
-                    {fields.map((field) => (
+                    {fieldOptions.map((field) => (
                       <option key={field} value={field}>
                         {field}
                       </option>

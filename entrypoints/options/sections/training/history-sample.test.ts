@@ -2,7 +2,8 @@ import 'fake-indexeddb/auto';
 import { beforeEach, expect, it, vi } from 'vitest';
 import { db } from '@/lib/db/db';
 import { storedLead } from '../../../../test/fixtures/stored-lead';
-import { recordSyncedAccount } from '@/lib/sync/store';
+import { INITIAL_SYNC_STATE } from '@/lib/sync/state';
+import { dexieSyncStore, recordSyncedAccount } from '@/lib/sync/store';
 import { PAGE_CHUNK } from '@/lib/ui/stored-data';
 import { historySample } from './history-sample';
 
@@ -208,4 +209,15 @@ it('reads a big history’s summaries a chunk at a time, sampling the same leads
   } finally {
     toArray.mockRestore();
   }
+});
+
+it('offers every field a CRM sync reads, also one no sampled lead fills, but not to a history of demo leads', async () => {
+  // A stored lead keeps only the fields it fills: one contact in 1,500 has an annual revenue, none sampled.
+  await db.putLeads(Array.from({ length: 3 }, (_, row) => storedLead({ source: 'hubspot', id: `demo-${row}`, origin: 'demo', fields: { lifecyclestage: 'lead', city: 'Lyon' } })));
+  await dexieSyncStore(db).writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'done', syncedFields: ['annualrevenue', 'city', 'lifecyclestage'] });
+  // An empty portal synced: the demo leads are the history, with their own fields.
+  expect((await historySample('hubspot')).fields).toEqual(['city', 'lifecyclestage']);
+
+  await db.putLeads([storedLead({ source: 'hubspot', id: '1', origin: 'sync', fields: { lifecyclestage: 'lead', city: 'Paris' } })]);
+  expect((await historySample('hubspot')).fields).toEqual(['annualrevenue', 'city', 'lifecyclestage']);
 });

@@ -1,10 +1,11 @@
 /**
  * What the training form needs to know about the stored history of one source before the
  * worker reads it all: how many leads (and whether they are demo leads), which fields they
- * have, the values of the fields that could be an outcome (few distinct values, and the CRM's
- * own outcome field with all its values), whether any has a created date (the window of
- * creation dates rests on them), whether it changed since it was last read, and for an imported
- * file the outcome rule its import chose. The history is the one the worker trains on (`historyKeys`).
+ * have (for a CRM, also those its sync reads that no sampled lead fills), the values of the
+ * fields that could be an outcome (few distinct values, and the CRM's own outcome field with all
+ * its values), whether any has a created date (the window of creation dates rests on them),
+ * whether it changed since it was last read, and for an imported file the outcome rule its
+ * import chose. The history is the one the worker trains on (`historyKeys`).
  */
 import { importedOutcomeRule } from '@/lib/csv/stored';
 import { hashFields } from '@/lib/crm/fields-hash';
@@ -111,9 +112,14 @@ export async function historySample(source: SourceKind): Promise<HistorySample> 
   const { keys, rule } = await historyKeys(source);
   // Leads deleted since their keys were read are skipped.
   const sample = (await db.leads.bulkGet(await sampleKeys(source, keys))).filter((lead) => lead !== undefined);
-  const fields = [...new Set(sample.flatMap((lead) => Object.keys(lead.fields)))].sort();
+  const syncState = source === 'csv' ? undefined : await dexieSyncStore(db).readState(source);
+  // A stored lead keeps only the fields it fills, so a field few leads fill (a contact's annual
+  // revenue) may be in no sampled lead: a CRM's fields are those its sync reads, with those the
+  // sample has. Demo leads have their own fields, not the CRM's.
+  const syncedFields = rule.demoOnly ? [] : (syncState?.syncedFields ?? []);
+  const fields = [...new Set([...sample.flatMap((lead) => Object.keys(lead.fields)), ...syncedFields])].sort();
   const createdDates = await hasCreatedDates(keys, sample);
-  const syncedFrom = source === 'csv' ? undefined : (await dexieSyncStore(db).readState(source)).account;
+  const syncedFrom = syncState?.account;
   const importedOutcome = source === 'csv' ? await importedOutcomeRule() : null;
   const sampled = Object.fromEntries(sample.map((lead) => [lead.key, JSON.stringify([lead.createdAt, lead.fields])]));
   // With `createdDates`, which a big history can change with no sampled lead changing (no lead's key, `${source}|${id}`, is "createdDates").
