@@ -929,6 +929,47 @@ describe('HubSpot contacts merged into another', () => {
   });
 });
 
+describe('a HubSpot contact created since the last sync, merged away, and read on another page than the contact it went into', () => {
+  beforeEach(stubWebLocks);
+  afterEach(() => vi.unstubAllGlobals());
+  const lastSync = Date.parse('2026-11-01T00:00:00Z');
+  const fields = Object.keys(leads[0].hubspot);
+  const contact = (lead: DemoLead, modifiedAt: number, mergedIds?: string[]): CrmRecord => ({ id: lead.hubspotId, modifiedAt, fields: { ...lead.hubspot }, ...(mergedIds && { mergedIds }) });
+  /** A HubSpot client listing `pages` of changes, which finds no deletions and names no owners. */
+  const listing = (pages: CrmRecord[][]) =>
+    ({
+      crm: 'hubspot',
+      maxBatch: 100,
+      async listChanged(_since: number | null, pageToken: string | null): Promise<ChangedPage> {
+        const at = pageToken === null ? 0 : Number(pageToken);
+        return { records: pages[at], next: at + 1 < pages.length ? String(at + 1) : null, remaining: null };
+      },
+      syncedFields: async () => fields,
+      listDeleted: async (): Promise<Deletions> => ({ kind: 'deleted-since', records: [], coveredTo: lastSync + 3_600_000 }),
+      ownerNames: async () => new Map<string, string>(),
+    }) as unknown as CrmClient;
+
+  // Created 10 minutes after the last sync, merged 20 minutes later: HubSpot's search, minutes behind, still lists it.
+  const merged = contact(leads[60], lastSync + 10 * 60_000);
+  const into = contact(leads[61], lastSync + 30 * 60_000, [leads[60].hubspotId]);
+  it.each([
+    ['after', [[into], [merged]]],
+    ['before', [[merged], [into]]],
+  ])('removes it at the finish when read %s the page naming it, the merge written with the state only once both are read', async (_, pages) => {
+    const db = new LeadLensDb(DB);
+    const store = dexieSyncStore(db);
+    await store.writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: lastSync, syncedFields: [...fields].sort(), idsComparedAt: lastSync });
+    const jobs: SyncState['job'][] = [];
+    const state = await runSync({ client: listing(pages), store, now: () => lastSync + 3_600_000, onProgress: (progress) => jobs.push(progress.job) });
+    expect(state).toMatchObject({ status: 'done', lastRun: { removed: 1 } });
+    expect(await db.leads.get(`hubspot|${merged.id}`)).toBeUndefined();
+    expect(await db.leads.get(`hubspot|${into.id}`)).toBeDefined();
+    // The merges written with each page's state: on the first page, a merge of a contact not stored (yet) is not.
+    expect(jobs.filter((job) => job?.pages).map((job) => job!.mergedAway)).toEqual([[], [{ id: merged.id, deletedAt: into.modifiedAt }]]);
+    db.close();
+  });
+});
+
 describe('HubSpot contacts deleted for good at once (a GDPR deletion)', () => {
   const DAY = 86_400_000;
   beforeEach(stubWebLocks);

@@ -130,6 +130,13 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
   // The next page, asked for while this one is stored, so that waiting on the CRM (its answer,
   // its rate limit) and on IndexedDB overlap. It is the very request the next turn would make.
   let prefetched: Promise<ChangedPage> | null = null;
+  // The merges `withMergesOf` did not keep, no lead of theirs being stored yet (id → merge date):
+  // HubSpot's search lags its merges (`SYNC_LOOKBACK_MS`), so a contact merged away can come on a
+  // later page than the contact naming it, and is then added to the job's merges. In memory only:
+  // written with every page's state, they would grow with every merge ever made. A job resumed by
+  // another run (after a browser restart) has forgotten them, and a contact merged away that comes
+  // after the resume stays until the weekly comparison with every contact (`FULL_COMPARISON_EVERY_MS`) removes it.
+  const mergesNotStored = new Map<string, number>();
   try {
     // Written with the first page (or the end of the run): a job resumed after its first page goes
     // on as it was, and leaves the fields to the next job; one that has committed none compares them again.
@@ -169,7 +176,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
       const changed = await store.countChanged(leads);
       const leftOut = withLeftOut(state, skipped, leads);
       // A first sync finds no stored lead a merge left behind: what it reads of merges is not kept.
-      const mergedAway = state.completedCursor === null ? [] : await withMergesOf(store, crm, page.records, job.mergedAway, leads, leftOut);
+      const mergedAway = state.completedCursor === null ? [] : await withMergesOf(store, crm, page.records, job.mergedAway, mergesNotStored, leads, leftOut);
       const last = page.records.at(-1);
       // Where the CRM says it has read in order to (null: nowhere yet), when it says.
       const { resumeFrom } = page;
@@ -591,24 +598,34 @@ async function* withCalculatedRefreshed(client: CrmClient, store: SyncStore, sta
  * once per page), one of this page's `leads` (stored with it), or a left-out record (`leftOut`: one
  * merged away is no longer missing). A contact names every contact ever merged into it, long
  * removed, and a read of every contact meets tens of thousands: kept, they would be written again
- * with every page's state.
+ * with every page's state. The others go to `notStored` (updated in place), from which a later
+ * page storing or leaving out one of them brings it back.
  */
 async function withMergesOf(
   store: SyncStore,
   crm: CrmKind,
   records: readonly CrmRecord[],
   mergedAway: DeletedRecord[],
+  notStored: Map<string, number>,
   leads: readonly StoredLead[],
   leftOut: Pick<SyncState, 'leftOut' | 'leftOutUnnamed'>,
 ): Promise<DeletedRecord[]> {
   const merges = records.flatMap((record) => (record.mergedIds ?? []).map((id) => ({ id, deletedAt: record.modifiedAt })));
-  if (merges.length === 0) return mergedAway;
-  const latest = new Map(mergedAway.map((merged) => [merged.id, merged.deletedAt]));
+  if (merges.length === 0 && notStored.size === 0) return mergedAway;
   const pageOrLeftOut = new Set([...leads.map((lead) => lead.id), ...(leftOut.leftOut?.named ?? []).flatMap((record) => record.id ?? []), ...(leftOut.leftOutUnnamed ?? [])]);
+  const latest = new Map(mergedAway.map((merged) => [merged.id, merged.deletedAt]));
+  // A contact merged away, read after the page naming it (HubSpot's search lags).
+  for (const id of pageOrLeftOut) {
+    const mergedAt = notStored.get(id);
+    if (mergedAt === undefined) continue;
+    latest.set(id, mergedAt);
+    notStored.delete(id);
+  }
   const toAsk = [...new Set(merges.map((merged) => merged.id))].filter((id) => !latest.has(id) && !pageOrLeftOut.has(id));
   const stored = toAsk.length === 0 ? new Set<string>() : store.syncedIdsAmong ? await store.syncedIdsAmong(crm, toAsk) : new Set(toAsk);
   for (const { id, deletedAt } of merges) {
-    if (latest.has(id) || pageOrLeftOut.has(id) || stored.has(id)) latest.set(id, Math.max(deletedAt, latest.get(id) ?? deletedAt));
+    const kept = latest.has(id) || pageOrLeftOut.has(id) || stored.has(id) ? latest : notStored;
+    kept.set(id, Math.max(deletedAt, kept.get(id) ?? deletedAt));
   }
   return [...latest].map(([id, deletedAt]) => ({ id, deletedAt }));
 }
