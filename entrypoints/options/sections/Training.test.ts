@@ -893,6 +893,36 @@ describe('the History the form starts on', () => {
     expect(count()).toBe(`${CSV_SAMPLE.leads} stored`);
   });
 
+  it('moves, until the admin chooses, from an empty History to the first with leads when the leads change (an import or a sync on this page)', async () => {
+    // The page opened on an empty store: every section at once, before the admin imported anything.
+    historySample.mockImplementation(async (source) => (source === 'csv' ? CSV_SAMPLE : { ...SAMPLE, leads: 0, fields: [], outcomeValues: {}, createdDates: false }));
+    renderUnwaited();
+    await eventually(() => expect(count()).toBe('0 stored'));
+    expect(historySource().value).toBe('salesforce');
+
+    // A CSV import on the same page stored its leads; its scoring job's end reads the leads again (App).
+    startingSource.mockResolvedValue('csv');
+    await act(() => queryClient.invalidateQueries({ queryKey: queryKeys.leads() }));
+    await eventually(() => expect(count()).toBe(`${CSV_SAMPLE.leads} stored`));
+    expect(historySource().value).toBe('csv');
+    // Its own outcome, not the Salesforce one suggested on the empty history.
+    await eventually(() => expect(outcomeField().value).toBe('converted'));
+  });
+
+  it('does not move from an empty History the admin chose when the leads change', async () => {
+    historySample.mockImplementation(async (source) => (source === 'csv' ? CSV_SAMPLE : { ...HUBSPOT_SAMPLE, leads: 0, fields: [], outcomeValues: {}, createdDates: false }));
+    renderUnwaited();
+    await eventually(() => expect(historySource().value).toBe('salesforce'));
+    change(historySource(), 'hubspot');
+    await eventually(() => expect(count()).toBe('0 stored'));
+
+    startingSource.mockResolvedValue('csv');
+    await act(() => queryClient.invalidateQueries({ queryKey: queryKeys.leads() }));
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(historySource().value).toBe('hubspot');
+    expect(count()).toBe('0 stored');
+  });
+
   it('is Salesforce when the stored leads cannot be counted', async () => {
     startingSource.mockRejectedValue(new Error('The IndexedDB database was closed'));
     renderUnwaited();
@@ -1210,6 +1240,48 @@ describe("the admin's feature choices through a check of changed leads (a sync s
     await eventually(() => expect(trainButton()?.disabled).toBe(false));
     click(trainButton()!);
     expect((FakeWorker.latest.requests.at(-1) as Extract<TrainingRequest, { type: 'train' }>).specs.map((chosen) => chosen.key)).toEqual(['industry']);
+  });
+
+  const FLAGGED_LEAD_SOURCE = { ...INSPECTED, leakage: [{ key: 'lead_source', label: 'Lead source', field: 'LeadSource', reason: 'almost perfectly separates converted leads' }] } as TrainingEvent;
+  const trainedKeys = () => (FakeWorker.latest.requests.at(-1) as Extract<TrainingRequest, { type: 'train' }>).specs.map((chosen) => chosen.key);
+
+  it.each([
+    ['a sync stored more leads', () => historyReadAgain(SYNCED_MORE)],
+    ['the admin changed the minimum age', async () => change(numberInput('and at least'), '0')],
+  ])('puts back a feature the guard, not the admin, left out, once a new check no longer flags it: %s', async (_change, changeTheLeads) => {
+    await renderSection();
+    await checkAgain(FLAGGED_LEAD_SOURCE);
+    expect(checkbox('Use Lead source').checked).toBe(false);
+    expect(featureNote('lead_source')).toBe('Left out: almost perfectly separates converted leads.');
+
+    await changeTheLeads();
+    await checkAgain();
+    expect(checkbox('Use Lead source').checked).toBe(true);
+    expect(featureNote('lead_source')).toBe('');
+    await eventually(() => expect(trainButton()?.disabled).toBe(false));
+    click(trainButton()!);
+    expect(trainedKeys()).toEqual(['industry', 'lead_source']);
+  });
+
+  it("keeps the admin's own choices through a check that flags one and the next that does not", async () => {
+    await renderSection();
+    await checkAgain(FLAGGED_LEAD_SOURCE);
+    // The admin uses Lead source despite the flag, and leaves Industry out.
+    click(checkbox('Use Lead source'));
+    click(checkbox('Use Industry'));
+
+    await historyReadAgain(SYNCED_MORE);
+    await checkAgain(FLAGGED_LEAD_SOURCE);
+    expect(checkbox('Use Lead source').checked).toBe(false);
+    expect(checkbox('Use Industry').checked).toBe(false);
+
+    await historyReadAgain({ ...SYNCED_MORE, leads: 122, fingerprint: 'salesforce-3' });
+    await checkAgain();
+    expect(checkbox('Use Lead source').checked).toBe(true);
+    expect(checkbox('Use Industry').checked).toBe(false);
+    await eventually(() => expect(trainButton()?.disabled).toBe(false));
+    click(trainButton()!);
+    expect(trainedKeys()).toEqual(['lead_source']);
   });
 
   it('leaves out a kept feature the new check flags, and suggests the field again for one whose chosen field is gone', async () => {

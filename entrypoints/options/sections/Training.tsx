@@ -163,18 +163,12 @@ const WORKER_FAILED = { type: 'failed', error: 'The training worker stopped unex
 
 export function TrainingSection() {
   const queryClient = useQueryClient();
-  // The History chosen: by the admin, or once by the stored leads (`startingSource`) unless the
-  // admin chose first. Never again by them: a sync or an import does not move the form under the admin.
-  const [chosenSource, setChosenSource] = useState<SourceKind | null>(null);
-  const firstSource = useQuery({ ...startingSourceQuery, enabled: chosenSource === null });
-  // Salesforce, the first History, when the leads cannot be counted: its history says what it can.
-  const pickedSource = firstSource.data ?? (firstSource.isError ? SOURCES[0].value : null);
-  useEffect(() => {
-    if (chosenSource === null && pickedSource !== null) setChosenSource(pickedSource);
-  }, [chosenSource, pickedSource]);
-  const source = chosenSource ?? SOURCES[0].value;
-  // Read once the History is chosen: not a history the form would leave at once.
-  const history = useQuery({ ...historyQuery(source), enabled: chosenSource !== null });
+  // The History shown: the one the stored leads give (`startingSource`, below) until the admin chooses one.
+  const [shownSource, setShownSource] = useState<SourceKind | null>(null);
+  const [adminChose, setAdminChose] = useState(false);
+  const source = shownSource ?? SOURCES[0].value;
+  // Read once a History is shown: not a history the form would leave at once.
+  const history = useQuery({ ...historyQuery(source), enabled: shownSource !== null });
   const active = useActiveManifest();
   const [outcome, setOutcome] = useState<OutcomeRule | null>(null);
   // One worker for the check and the training: one job at a time.
@@ -289,10 +283,27 @@ export function TrainingSection() {
   const months = useWholeNumberField(WINDOW_MONTHS, () => dataCheck.dropCheck());
   const minAgeDays = useWholeNumberField(MIN_AGE_DAYS, () => dataCheck.dropCheck());
   // A new source starts from its suggested outcome, once its history is read.
-  const changeSource = changing((next: SourceKind) => {
+  const showSource = changing((next: SourceKind) => {
     setOutcome(null);
-    setChosenSource(next);
+    setShownSource(next);
   });
+  const changeSource = (next: SourceKind) => {
+    setAdminChose(true);
+    showSource(next);
+  };
+
+  // Until the admin chooses, the stored leads choose: first when the page opens (all its sections
+  // at once, often before any lead is stored), then again while the History shown has no lead, so
+  // a CSV import or a sync on this page brings the form to its leads. The query is read again
+  // whenever the leads change. Never over the admin's choice, nor away from a History with leads.
+  const mayMove = !adminChose && (shownSource === null || history.data?.leads === 0);
+  const startingAnswer = useQuery({ ...startingSourceQuery, enabled: mayMove });
+  // Salesforce, the first History, when the leads cannot be counted: its history says what it can.
+  const startingPick = startingAnswer.data ?? (startingAnswer.isError ? SOURCES[0].value : null);
+  useEffect(() => {
+    if (mayMove && startingPick !== null && startingPick !== shownSource) showSource(startingPick);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [mayMove, startingPick, shownSource]);
 
   // The rule the imported file's import chose, as last read (JSON; null: none), to tell a new import's other rule.
   const importedOutcomeRead = useRef<string | null>(null);

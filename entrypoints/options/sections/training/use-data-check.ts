@@ -2,9 +2,9 @@
  * The data check of the training form: which leads the form's history and outcome give, what the
  * leakage guard flags, and the candidate features with the admin's choice for each. A check
  * answers only for the leads and outcome it read, and a feature moved to another field is checked
- * again on it. A new check of the same source keeps the admin's feature choices (a sync must not
- * put back a field they left out). The check runs in the training worker, which the section
- * shares with training.
+ * again on it. A new check of the same source keeps the feature choices the admin made (a sync
+ * must not put back a field they left out), and nothing else: the guard's flags are each check's
+ * own. The check runs in the training worker, which the section shares with training.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { SourceKind } from '@/lib/ml/featurize';
@@ -83,6 +83,10 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
   const [choices, setChoices] = useState<Record<string, FeatureChoice>>({});
   // The source `choices` were made for: another source has other fields, so its check starts afresh.
   const choicesSource = useRef<SourceKind | null>(null);
+  // The choices the admin made themselves (ticking, moving to a field), by feature key: the ones a
+  // new check keeps. A feature the guard left out was not left out by the admin: a new check that
+  // no longer flags it gives it back its suggestion, or the admin's own choice.
+  const adminChoices = useRef<Record<string, FeatureChoice>>({});
   const [verdicts, setVerdicts] = useState<FieldVerdicts>({});
   // Whether the leads changed under a check, said until the admin changes the form or checks again.
   const [leadsChanged, setLeadsChanged] = useState(false);
@@ -136,22 +140,28 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
       setVerdicts(checked);
       // Each feature as the admin chose it for this source, on a field the leads still have (one
       // moved off the field checked here waits for a check of the changed fields); the
-      // suggestion for the others. A flagged one is left out, as the first check leaves it out.
+      // suggestion for the others, and for one whose chosen field is gone (no longer the
+      // admin's then). A flagged one is left out, as the first check leaves it out.
       // As they are when the check ends: the admin may change one while it runs.
-      const sameSource = choicesSource.current === data.source;
       const fields = new Set(history?.fields);
+      const made = choicesSource.current === data.source ? adminChoices.current : {};
       choicesSource.current = data.source;
-      setChoices((current) => {
-        const before = sameSource ? current : {};
-        return Object.fromEntries(
+      const kept = Object.fromEntries(
+        finished.candidates.flatMap(({ spec }) => {
+          const chosen = made[spec.key];
+          const onField = chosen && (chosen.field === fieldOf(spec, data.source) || (chosen.field !== null && fields.has(chosen.field)));
+          return onField ? [[spec.key, chosen]] : [];
+        }),
+      );
+      adminChoices.current = kept;
+      setChoices(
+        Object.fromEntries(
           finished.candidates.map(({ spec, origin }) => {
-            const field = fieldOf(spec, data.source);
-            const chosen = before[spec.key];
-            const choice = chosen && (chosen.field === field || (chosen.field !== null && fields.has(chosen.field))) ? chosen : { included: origin === 'catalogue', field };
+            const choice = kept[spec.key] ?? { included: origin === 'catalogue', field: fieldOf(spec, data.source) };
             return [spec.key, { ...choice, included: choice.included && !checked[verdictKey(spec.key, choice.field)] }];
           }),
-        );
-      });
+        ),
+      );
     } else if (finished.type === 'features-checked' && specs) {
       const checked = verdictsOf(specs, finished.leakage, data.source);
       setVerdicts((current) => ({ ...current, ...checked }));
@@ -185,6 +195,7 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
   };
 
   const chooseFeature = (key: string, choice: FeatureChoice) => {
+    adminChoices.current = { ...adminChoices.current, [key]: choice };
     const next = { ...choices, [key]: choice };
     setChoices(next);
     if (choice.field !== choices[key]?.field && checkMovedFields) checkChangedFields(next);
