@@ -3,14 +3,17 @@ import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement, type ComponentProps } from 'react';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { db, type StoredLead } from '@/lib/db/db';
+import { background } from '@/lib/messaging/client';
 import type { Manifest } from '@/lib/ml/manifest';
 import { collectFilterChoices, leadSourceWords, type RuleOutcome, type ScoredLeadRow } from '@/lib/segments';
 import { click, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { SegmentView } from './SegmentView';
 
 vi.mock('@/lib/messaging/client', () => ({ background: { openRecord: vi.fn() } }));
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
 let rendered: Rendered | undefined;
 // The panel's queries (when an imported file's leads' ages count from), fresh for each test, as the side panel provides them.
@@ -49,6 +52,15 @@ it('isolates a CSV lead\'s name in the message that it has no CRM page, so the n
   const alert = rendered.container.querySelector('[role="alert"]')!;
   expect(alert.querySelector('bdi')?.textContent).toBe(csvLead.name);
   expect(alert.textContent).toBe(`${csvLead.name} came from a CSV file: it has no CRM page to open.`);
+});
+
+it('asks to open a CRM lead in the window of this panel: the background cannot tell which window asks', async () => {
+  vi.spyOn(fakeBrowser.windows, 'getCurrent').mockResolvedValue({ id: 2 } as never);
+  vi.mocked(background.openRecord).mockResolvedValue({ ok: true });
+  rendered = render(view({ leads: leadsOf([{ ...csvLead, leadKey: 'salesforce|00Q1', source: 'salesforce', recordId: '00Q1' }]) }));
+  click(rendered.container.querySelector<HTMLButtonElement>('tbody .link-button')!);
+  await waitFor(() => vi.mocked(background.openRecord).mock.calls.length > 0);
+  expect(vi.mocked(background.openRecord).mock.calls).toEqual([[{ crm: 'salesforce', recordId: '00Q1', windowId: 2 }]]);
 });
 
 /** Chooses `value` in the select labelled `label`, as a rep does. */

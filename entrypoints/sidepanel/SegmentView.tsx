@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useRef, useState, type ReactNode, type Ref } from 'react';
+import { browser } from 'wxt/browser';
 import { LeadTable } from '@/components/LeadTable';
 import { SegmentStatsTable } from '@/components/SegmentStatsTable';
 import { EmptyState } from '@/components/StatusMessage';
@@ -226,7 +227,12 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
         </>,
       );
     }
-    const reply = await background.openRecord({ crm: row.source, recordId: row.recordId }).catch((error: Error) => ({ ok: false as const, error: error.message }));
+    const { source: crm, recordId } = row;
+    // In this panel's window: the background cannot tell which window asks.
+    const reply = await browser.windows
+      .getCurrent()
+      .then(({ id: windowId }) => background.openRecord({ crm, recordId, windowId }))
+      .catch((error: Error) => ({ ok: false as const, error: error.message }));
     if (!reply.ok) setOpenError(reply.error);
   };
   return (

@@ -269,6 +269,94 @@ describe('openRecordInCrmTab', () => {
     expect(create).toHaveBeenCalledWith({ url: target });
     expect(update).not.toHaveBeenCalled();
   });
+  describe('from the side panel of one window of several', () => {
+    const ACME_RECORD = (id: string) => `https://acme.lightning.force.com/lightning/r/Lead/${id}/view`;
+    const DEMO_ORG_RECORD = (id: string) => `https://leadlens-demo.lightning.force.com/lightning/r/Lead/${id}/view`;
+    afterEach(() => db.leads.clear());
+
+    /**
+     * Tabs in windows, the active one of each marked; window 2, the panel's, is the focused one unless `focused` says.
+     * Tab 9 (window 2) scored a lead, then tab 7 (window 1): tab 7 is the CRM tab used last.
+     */
+    async function windows(tabs: { id: number; windowId: number; active?: boolean; shows: string }[], { lastScored = ACME_RECORD, focused = 2 } = {}) {
+      await remember({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAA1', fields: {} }, 9, lastScored('00Q5e00000AbCdEAA1'));
+      await remember({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: {} }, 7, lastScored('00Q5e00000AbCdEAAV'));
+      const tabOf = ({ id, windowId, active = false }: (typeof tabs)[number]) => ({ id, windowId, active });
+      vi.spyOn(fakeBrowser.tabs, 'query').mockImplementation((async (info: { active?: boolean; windowId?: number; lastFocusedWindow?: boolean }) =>
+        tabs
+          .filter((tab) => (info.active === undefined || !!tab.active === info.active) && tab.windowId === (info.windowId ?? (info.lastFocusedWindow ? focused : tab.windowId)))
+          .map(tabOf)) as never);
+      vi.spyOn(fakeBrowser.tabs, 'get').mockImplementation(async (id: number) => {
+        const tab = tabs.find((candidate) => candidate.id === id);
+        if (!tab) throw new Error(`No tab with id: ${id}`);
+        return tabOf(tab) as never;
+      });
+      tabsShowing(Object.fromEntries(tabs.map((tab) => [tab.id, tab.shows])));
+      return {
+        update: vi.spyOn(fakeBrowser.tabs, 'update').mockResolvedValue({} as never),
+        create: vi.spyOn(fakeBrowser.tabs, 'create').mockResolvedValue({} as never),
+        focus: vi.spyOn(fakeBrowser.windows, 'update').mockResolvedValue({} as never),
+      };
+    }
+
+    it('opens in the window of the panel asking, not in the focused one', async () => {
+      const { update, create } = await windows(
+        [
+          { id: 7, windowId: 1, active: true, shows: ACME_RECORD('00Q5e00000AbCdEAAV') },
+          { id: 3, windowId: 2, active: true, shows: 'https://mail.example.com/inbox' },
+        ],
+        { focused: 1 },
+      );
+      await openRecordInCrmTab('salesforce', '00Q000000000002', 2);
+      expect(update).not.toHaveBeenCalled();
+      expect(create.mock.calls).toEqual([[{ url: target, windowId: 2 }]]);
+    });
+
+    it('in a tab of that window showing the org, though the CRM tab used last is in another: no second tab', async () => {
+      const { update, create } = await windows([
+        { id: 7, windowId: 1, active: true, shows: ACME_RECORD('00Q5e00000AbCdEAAV') },
+        { id: 3, windowId: 2, active: true, shows: 'https://mail.example.com/inbox' },
+        { id: 9, windowId: 2, shows: ACME_RECORD('00Q5e00000AbCdEAA1') },
+      ]);
+      await openRecordInCrmTab('salesforce', '00Q000000000002', 2);
+      expect(update.mock.calls).toEqual([[9, { url: target, active: true }]]);
+      expect(create).not.toHaveBeenCalled();
+    });
+
+    describe('a demo lead', () => {
+      beforeEach(() => db.leads.put(storedLead({ source: 'salesforce', id: '00Q000000000002', origin: 'demo' })));
+
+      it('in a tab of that window showing the demo CRM, though the CRM tab used last is in another', async () => {
+        const { update, focus } = await windows(
+          [
+            { id: 7, windowId: 1, active: true, shows: DEMO_ORG_RECORD('00Q5e00000AbCdEAAV') },
+            { id: 3, windowId: 2, active: true, shows: 'https://mail.example.com/inbox' },
+            { id: 9, windowId: 2, shows: DEMO_ORG_RECORD('00Q5e00000AbCdEAA1') },
+          ],
+          { lastScored: DEMO_ORG_RECORD },
+        );
+        await openRecordInCrmTab('salesforce', '00Q000000000002', 2);
+        expect(update.mock.calls).toEqual([[9, { url: DEMO_ORG_RECORD('00Q000000000002'), active: true }]]);
+        expect(focus).not.toHaveBeenCalled();
+      });
+
+      it('in the CRM tab used last, in another window brought to the front, when only that one shows the demo CRM: never a new tab', async () => {
+        const { update, create, focus } = await windows(
+          [
+            { id: 7, windowId: 1, active: true, shows: DEMO_ORG_RECORD('00Q5e00000AbCdEAAV') },
+            { id: 3, windowId: 2, active: true, shows: 'https://mail.example.com/inbox' },
+            { id: 9, windowId: 2, shows: 'https://example.com/' },
+          ],
+          { lastScored: DEMO_ORG_RECORD },
+        );
+        await openRecordInCrmTab('salesforce', '00Q000000000002', 2);
+        expect(update.mock.calls).toEqual([[7, { url: DEMO_ORG_RECORD('00Q000000000002'), active: true }]]);
+        expect(focus.mock.calls).toEqual([[1, { focused: true }]]);
+        expect(create).not.toHaveBeenCalled();
+      });
+    });
+  });
+
   describe('a demo lead', () => {
     const DEMO_ORG_RECORD = (id: string) => `https://leadlens-demo.lightning.force.com/lightning/r/Lead/${id}/view`;
     beforeEach(() => db.leads.bulkPut([storedLead({ source: 'salesforce', id: '00Q000000000002', origin: 'demo' }), storedLead({ source: 'hubspot', id: '1501', origin: 'demo' })]));

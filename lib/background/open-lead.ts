@@ -251,15 +251,17 @@ function homeOfAccount(crm: CrmKind, account: string, remembered: CrmHome | null
 }
 
 /**
- * Opens a record in the active tab if it shows that CRM org or portal, else in the CRM tab used
- * last if it still does and is in the same window, else in a new tab in that window: a tab
- * showing anything else (another site, another CRM or org) is never navigated away from, nor is
- * a tab in another window, which the rep asking (its side panel in the focused window) would not
- * see change, while that window's own user loses their page. A demo lead is opened only in a tab that may show
- * the demo CRM (`mayBeDemoCrm`), never in a new one: its address, outside the tests that play
- * the demo CRM there, is a stranger's portal or an org anyone may name so.
+ * Opens a record in a tab of the asking window (`windowId`, the side panel's; without it, the
+ * focused one) that shows that CRM org or portal: its active tab, else the CRM tab used last,
+ * else another; else in a new tab there. A tab showing anything else (another site, another CRM
+ * or org) is never navigated away from, nor is a tab in another window, which the rep asking would
+ * not see change, while that window's own user loses their page. A demo lead is opened only in a
+ * tab that may show the demo CRM (`mayBeDemoCrm`), never in a new one: its address, outside the
+ * tests that play the demo CRM there, is a stranger's portal or an org anyone may name so. So when
+ * only the CRM tab used last, in another window, shows it, it opens there, and that window comes
+ * to the front.
  */
-export async function openRecordInCrmTab(crm: CrmKind, recordId: string): Promise<void> {
+export async function openRecordInCrmTab(crm: CrmKind, recordId: string, windowId?: number): Promise<void> {
   const storedHome = CrmHomeSchema.safeParse((await browser.storage.local.get(crmHomeKey(crm)))[crmHomeKey(crm)]);
   const remembered = storedHome.success ? storedHome.data : null;
   const stored = await db.leads.get(`${crm}|${recordId}`);
@@ -274,15 +276,32 @@ export async function openRecordInCrmTab(crm: CrmKind, recordId: string): Promis
     if (shown === null || org === null || accountOfPage(crm, shown) !== org) return false;
     return !demo || mayBeDemoCrm(crm, await pageAccess(crm, shown));
   };
-  const [active] = await browser.tabs.query({ active: true, lastFocusedWindow: true });
+  const [active] = await browser.tabs.query(windowId === undefined ? { active: true, lastFocusedWindow: true } : { active: true, windowId });
   if (active?.id !== undefined && (await showsOrg(active.id))) {
     await browser.tabs.update(active.id, { url });
     return;
   }
+  const askingWindow = windowId ?? active?.windowId;
   const lastTabId = (await browser.storage.session.get(LAST_CRM_TAB_KEY))[LAST_CRM_TAB_KEY];
   const lastTab = typeof lastTabId === 'number' ? await browser.tabs.get(lastTabId).catch(() => undefined) : undefined;
-  const inThisWindow = active !== undefined && lastTab?.windowId === active.windowId;
-  if (lastTab?.id !== undefined && inThisWindow && (await showsOrg(lastTab.id))) await browser.tabs.update(lastTab.id, { url, active: true });
-  else if (demo) throw new Error(`This is a demo lead, made up for Demo mode: it has no ${CRM_LABEL[crm]} page to open.`);
-  else await browser.tabs.create({ url, windowId: active?.windowId });
+  const windowTabs = askingWindow === undefined ? [] : await browser.tabs.query({ windowId: askingWindow });
+  const checked = new Set([active?.id]);
+  // The CRM tab used last first, if it is in the asking window, then that window's others.
+  for (const tab of [lastTab, ...windowTabs]) {
+    if (tab?.id === undefined || tab.windowId !== askingWindow || checked.has(tab.id)) continue;
+    checked.add(tab.id);
+    if (await showsOrg(tab.id)) {
+      await browser.tabs.update(tab.id, { url, active: true });
+      return;
+    }
+  }
+  if (!demo) {
+    await browser.tabs.create({ url, windowId: askingWindow });
+    return;
+  }
+  if (lastTab?.id === undefined || checked.has(lastTab.id) || !(await showsOrg(lastTab.id))) {
+    throw new Error(`This is a demo lead, made up for Demo mode: it has no ${CRM_LABEL[crm]} page to open.`);
+  }
+  await browser.tabs.update(lastTab.id, { url, active: true });
+  await browser.windows.update(lastTab.windowId, { focused: true });
 }

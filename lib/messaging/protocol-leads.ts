@@ -78,8 +78,11 @@ export const leadsProtocol = {
     input: z.object({ tabId: z.number().int() }),
     output: okOr({ lead: OpenLeadSchema.nullable(), reading: z.boolean(), readingUntil: z.number().optional() }),
   },
-  /** Open a record in the CRM tab (the active one if it is a CRM tab, else the last CRM tab used). */
-  openRecord: { input: z.object({ crm: CrmKindSchema, recordId: z.string().min(1).max(64) }), output: okOr({}) },
+  /**
+   * Open a record in a CRM tab of `windowId`, the asking side panel's window (the background cannot
+   * tell which window a panel is in): `openRecordInCrmTab`.
+   */
+  openRecord: { input: z.object({ crm: CrmKindSchema, recordId: z.string().min(1).max(64), windowId: z.number().int().optional() }), output: okOr({}) },
   /**
    * The model's tier policy changed (already stored): badges score again with it, and its
    * stored scores are re-tiered (the `retier` job, which outlives the page that asked).

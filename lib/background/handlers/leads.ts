@@ -56,8 +56,8 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
     });
     return explained.ok ? { ...explained, reading: false } : explained;
   },
-  openRecord: async ({ crm, recordId }) => {
-    await openRecordInCrmTab(crm, recordId);
+  openRecord: async ({ crm, recordId, windowId }) => {
+    await openRecordInCrmTab(crm, recordId, windowId);
     return { ok: true as const };
   },
   // Badges first, then owed before it is asked: queued behind another job when the browser closes, it is asked again at the next start.
