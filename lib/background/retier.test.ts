@@ -85,6 +85,20 @@ it('asks none while its request waits for its turn (the offscreen document holds
   expect(retierStoredScoresOffscreen.mock.calls).toEqual([['model-a']]);
 });
 
+it('leaves the badges alone while its request waits for its turn: the scores they cached since carry the new tiers', async () => {
+  await owedAt(Date.now());
+  let end!: () => void;
+  const waiting = holdingRetierRequest('model-a', () => new Promise<void>((resolve) => (end = resolve)));
+  // A record page scored since the policy was applied, then a start-up check and two hourly ones.
+  await db.scores.put({ key: 'model-a|salesforce|00Q1', fieldsHash: 'h', lead: { tier: 'hot' } as never, scoredAt: Date.now() });
+  for (let check = 0; check < 3; check++) await retierOwedScores();
+  expect(retierStoredScoresOffscreen).not.toHaveBeenCalled();
+  expect(sendToCrmTabs).not.toHaveBeenCalled();
+  expect(await db.scores.toCollection().primaryKeys()).toEqual(['model-a|salesforce|00Q1']);
+  end();
+  await waiting;
+});
+
 it('asks none while a scoring of every lead with the model is owed or asked and not begun, or runs begun since it was owed: it tiers every score as the policy is now', async () => {
   await owedAt(Date.now());
   await oweScoringOfEveryLead('model-a');

@@ -5,7 +5,7 @@
  * never asked (the page closed first), it is asked at the next start or hourly check.
  */
 import { owedRetier, owedScoringModel, readJob, type JobProgress } from '../jobs/progress';
-import { fullScoringRequested, requestRetierOf } from '../jobs/requests';
+import { fullScoringRequested, requestRetierOf, retierRequested } from '../jobs/requests';
 import { sendToCrmTabs } from '../messaging/events';
 import { clearCachedScores } from '../ml/retier';
 import { retierStoredScoresOffscreen } from './offscreen-engine';
@@ -54,6 +54,8 @@ export async function retierOwedScores(): Promise<void> {
   if (runsOverEveryItem(scoring)) {
     if (scoring.startedAt > owedAt) return;
   } else if ((await owedScoringModel()) === modelId || (await fullScoringRequested(modelId))) return;
+  // Its request's sender cleared the badges already: clearing them at each check while it waits would have every CRM tab score again for nothing.
+  if (await retierRequested(modelId)) return;
   try {
     // Badges first, as a page's request does: the page that owed it may have closed before asking, and its badges' clear with it.
     await forgetBadgeScoresOf(modelId);

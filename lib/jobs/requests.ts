@@ -170,6 +170,11 @@ export async function holdingRetierRequest<T>(modelId: string, request: () => Pr
   return await holdingRequestLock(retierRequestLockOf(modelId), request);
 }
 
+/** Whether a re-tiering of `modelId`'s stored scores is asked and not over (waiting for its turn, or running). */
+export async function retierRequested(modelId: string): Promise<boolean> {
+  return await lockHeldOf(retierRequestLockOf(modelId));
+}
+
 /**
  * Runs `ask`, which asks the offscreen document to re-tier `modelId`'s stored scores with its
  * tiers as they are then, holding a request lock until it is answered, as `requestOwedScoringOf`
