@@ -66,9 +66,14 @@ describe('model store', () => {
     await setActiveModel(bundled.modelId);
     await expect(deleteModel(bundled.modelId)).rejects.toThrow(/active model/);
     await db.leadScores.put({ key: 'trained-1|x', modelId: 'trained-1', leadKey: 'x', probability: 0.1, score: 5, tier: 'cold', topReason: '', scoredAt: 0 });
+    await keepPolicyFigures('trained-1', { revenuePerConversion: 5000, costPerContact: 40, leadsPerPeriod: 400 });
+    await db.unscorableLeads.bulkPut([{ key: 'hubspot|1', modelId: 'trained-1' }, { key: 'hubspot|2', modelId: bundled.modelId }]);
     await deleteModel('trained-1');
     expect(await db.models.count()).toBe(0);
     expect(await db.leadScores.count()).toBe(0);
+    // What its tier policy was applied with (revenue, cost: the admin's figures) and the leads it could not score go with it.
+    expect(await policyFiguresOf('trained-1')).toBeNull();
+    expect(await db.unscorableLeads.toArray()).toEqual([{ key: 'hubspot|2', modelId: bundled.modelId }]);
   });
 
   it('lists a model whose stored manifest no longer parses as damaged, with the rest, and deletes it', async () => {

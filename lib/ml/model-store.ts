@@ -232,14 +232,15 @@ export async function setActiveModel(modelId: string): Promise<void> {
 }
 
 /**
- * Delete a stored model with everything kept for it (policy, held-out probabilities, stored leads' scores, record
- * pages' cached scores, the roll back to it); the active one and the bundled one cannot be deleted.
+ * Delete a stored model with everything kept for it (policy and the figures it was applied with, held-out
+ * probabilities, stored leads' scores, the leads it could not score, record pages' cached scores, the roll back
+ * to it); the active one and the bundled one cannot be deleted.
  */
 export async function deleteModel(modelId: string): Promise<void> {
   // The checks and the deletes in one transaction: no activation of this model (setActiveModel's
   // transaction spans `models` and `settings` too) runs between them, and no job of it starts
   // (its progress row is in `settings`). A running job would write scores of it after the delete.
-  await db.transaction('rw', [db.models, db.settings, db.leadScores, db.scores, db.heldOutScores], async () => {
+  await db.transaction('rw', [db.models, db.settings, db.leadScores, db.scores, db.heldOutScores, db.unscorableLeads], async () => {
     if (modelId === (await activeModelId())) throw new Error('The active model cannot be deleted: activate another one first');
     // Even with a stored copy of it (start-up drops one): what is kept under its id is the bundled model's.
     const bundled = bundledModel.manifest();
@@ -256,6 +257,8 @@ export async function deleteModel(modelId: string): Promise<void> {
     await db.settings.delete(tiersKey(modelId));
     if ((await db.settings.get(PREVIOUS_MODEL_KEY))?.value === modelId) await db.settings.delete(PREVIOUS_MODEL_KEY);
     await db.leadScores.where('[modelId+tier]').between([modelId, Dexie.minKey], [modelId, Dexie.maxKey]).delete();
+    await db.unscorableLeads.where('[modelId+key]').between([modelId, Dexie.minKey], [modelId, Dexie.maxKey]).delete();
+    await forgetPolicyFigures(modelId);
     await clearCachedScores(modelId);
   });
 }
