@@ -106,6 +106,26 @@ it('deletes fields the CRM no longer shows from its synced leads only, a chunk a
   db.close();
 });
 
+it('deletes the record pages’ cached scores of the CRM’s records as it drops a field, also of records no stored lead is of: they quote the fields read', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  await db.putLeads([{ ...lead('1', 'Ada'), fields: { jobtitle: 'CTO', annualrevenue: '280000000' } }]);
+  const cached = (key: string, fields?: Record<string, string>) => ({ key, fieldsHash: 'h', lead: {} as never, scoredAt: Date.now(), ...(fields && { fields }) });
+  await db.scores.bulkPut([
+    cached('m|hubspot|1', { jobtitle: 'CTO', annualrevenue: '280000000' }),
+    // Not synced (outside the sync's filter), and one cached before entries kept their fields: its reasons may quote the field.
+    cached('m|hubspot|9', { annualrevenue: '5000000' }),
+    cached('m|hubspot|8'),
+    cached('m|salesforce|1', { AnnualRevenue: '280000000' }),
+  ]);
+
+  expect(await store.dropFields('hubspot', ['annualrevenue'])).toBe(1);
+  expect((await db.leads.get('hubspot|1'))?.fields).toEqual({ jobtitle: 'CTO' });
+  // Another CRM's field of the same name is not the one dropped.
+  expect(await db.scores.toCollection().primaryKeys()).toEqual(['m|salesforce|1']);
+  db.close();
+});
+
 it('tells which of some ids are the CRM’s synced leads stored now, in one read', async () => {
   const db = new LeadLensDb(DB);
   const store = dexieSyncStore(db);
@@ -122,6 +142,13 @@ it('removes the synced leads the CRM deleted, unless changed after the deletion 
   await db.leadScores.bulkPut(['hubspot|1', 'hubspot|3'].map((leadKey) => ({ key: `m|${leadKey}`, modelId: 'm', leadKey, probability: 0.5, score: 50, tier: 'warm' as const, topReason: '', scoredAt: 0 })));
   // What write-back wrote to them: a deleted lead's reason text goes with it.
   await db.settings.bulkPut(['hubspot|1', 'hubspot|3'].map((leadKey) => ({ key: `written-back-values:${leadKey}`, value: { leadlens_reason: 'Job title: CTO' } })));
+  // Record pages' cached scores, and two trained models' held-out probabilities (one kept with logits, one by an older LeadLens without).
+  await db.scores.bulkPut(['m|hubspot|1', 'm|hubspot|3', 'm|salesforce|1'].map((key) => ({ key, fieldsHash: 'h', lead: {} as never, scoredAt: 0, fields: { jobtitle: 'CTO' } })));
+  const learntFrom = ['hubspot|1', 'hubspot|2', 'hubspot|3', 'hubspot|4', 'salesforce|5'];
+  await db.heldOutScores.bulkPut([
+    { modelId: 'm', leadKeys: learntFrom, probabilities: Float64Array.from([0.1, 0.2, 0.3, 0.4, 0.5]), logits: Float64Array.from([-1, -2, -3, -4, -5]) },
+    { modelId: 'older', leadKeys: ['hubspot|1'], probabilities: Float64Array.from([0.9]) },
+  ]);
   const deletions = { kind: 'deleted-since' as const, coveredTo: 1000, records: ['1', '3', '4', '5', '6'].map((id) => ({ id, deletedAt: 300 })) };
   const state = await store.finishSync('hubspot', deletions, (removed) => ({ ...INITIAL_SYNC_STATE, status: 'done', lastRun: { synced: 0, removed, finishedAt: 1, seconds: 0 } }));
 
@@ -130,6 +157,15 @@ it('removes the synced leads the CRM deleted, unless changed after the deletion 
   expect(await db.leads.toCollection().primaryKeys()).toEqual(['hubspot|2', 'hubspot|3', 'hubspot|4', 'salesforce|5']);
   expect(await db.leadScores.toCollection().primaryKeys()).toEqual(['m|hubspot|3']);
   expect(await db.settings.where('key').startsWith('written-back-values:').primaryKeys()).toEqual(['written-back-values:hubspot|3']);
+  expect(await db.scores.toCollection().primaryKeys()).toEqual(['m|hubspot|3', 'm|salesforce|1']);
+  // A deletion is final (an erasure leaves no trace): the models keep no held-out probability of the lead, the others' in step.
+  expect(await db.heldOutScores.get('m')).toEqual({
+    modelId: 'm',
+    leadKeys: ['hubspot|2', 'hubspot|3', 'hubspot|4', 'salesforce|5'],
+    probabilities: Float64Array.from([0.2, 0.3, 0.4, 0.5]),
+    logits: Float64Array.from([-2, -3, -4, -5]),
+  });
+  expect(await db.heldOutScores.get('older')).toEqual({ modelId: 'older', leadKeys: [], probabilities: new Float64Array() });
   await expectSummariesInStep(db);
   db.close();
 });

@@ -39,9 +39,9 @@ export interface SyncStore {
   /** Stores a page's leads and the state that follows it, atomically. */
   commitPage(crm: CrmKind, leads: StoredLead[], state: SyncState): Promise<void>;
   /**
-   * Removes the CRM's synced leads that `deletions` say are gone, with every score of them, and
-   * writes `finished(removed)`, atomically; resolves with that state. Demo and CSV leads stay,
-   * whatever their ids.
+   * Removes the CRM's synced leads that `deletions` say are gone, with every score of them (the
+   * models' held-out probabilities too) and the values written back to them, and writes
+   * `finished(removed)`, atomically; resolves with that state. Demo and CSV leads stay, whatever their ids.
    */
   finishSync(crm: CrmKind, deletions: Deletions | null, finished: (removed: number) => SyncState): Promise<SyncState>;
   /** The owner ids stored in place of names on the CRM's synced leads (the CRM could not name them then). */
@@ -50,7 +50,8 @@ export interface SyncStore {
   nameOwners(crm: CrmKind, names: ReadonlyMap<string, string>): Promise<number>;
   /**
    * Deletes `fields`, which the CRM no longer shows, from its synced leads (`withoutFields`), a
-   * chunk at a time, asking the CRM nothing; returns how many leads held one.
+   * chunk at a time, asking the CRM nothing, and the record pages' cached scores of its records;
+   * returns how many leads held one.
    */
   dropFields(crm: CrmKind, fields: readonly string[]): Promise<number>;
   /**
@@ -198,12 +199,16 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
       const goneNow = async () => (deletions === null ? [] : goneLeadKeys(crm, deletions));
       const candidates = new Set(await goneNow());
       const finish = () =>
-        db.transaction('rw', [...db.leadTables, db.leadScores, db.scores, db.settings], async () => {
+        db.transaction('rw', [...db.leadTables, db.leadScores, db.scores, db.settings, db.heldOutScores], async () => {
           // Judged again as the leads are now: one written while the lock was awaited (a demo
           // reseed of the same key) stays. Only candidates go, as only they paused the bulk scoring.
           const keys = candidates.size === 0 ? [] : (await goneNow()).filter((key) => candidates.has(key));
+          const gone = new Set(keys);
           await db.deleteLeads(keys);
-          await deleteRecordPageScores(keys);
+          if (gone.size > 0) await deleteRecordPageScores((leadKey) => gone.has(leadKey));
+          // A deletion is final here (a record restored later is synced as a new lead): the
+          // models' held-out probabilities keep no key of it (a GDPR erasure leaves no trace).
+          await db.forgetHeldOutScoresOf(gone);
           await db.settings.bulkDelete(keys.map(writtenValuesKey));
           return putSyncState(db, crm, finished(keys.length));
         });
@@ -247,6 +252,10 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
         // Synced leads are keyed `${crm}|${id}`.
         prefixRange(`${crm}|`),
       );
+      // Record pages' cached scores hold the fields read (and their reasons quote them), served
+      // without reading the record again: all of the CRM's go, as an entry cached before its
+      // fields were kept quotes a dropped one only in its reasons. A page is scored again on its next visit.
+      await db.transaction('rw', db.scores, () => deleteRecordPageScores((leadKey) => leadKey.startsWith(`${crm}|`)));
       return emptied;
     },
     async refreshFields(crm, records, next) {
@@ -296,12 +305,10 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
     return stored.flatMap((lead) => (lead?.origin === 'sync' && lead.modifiedAt <= deletedAt.get(lead.key)! ? [lead.key] : []));
   }
 
-  /** Record pages' cached scores of these leads (keyed `${modelId}|${crm}|${id}`): they hold the leads' fields too. */
-  async function deleteRecordPageScores(leadKeys: readonly string[]): Promise<void> {
-    if (leadKeys.length === 0) return;
-    const gone = new Set(leadKeys);
+  /** Record pages' cached scores (keyed `${modelId}|${crm}|${id}`) of the leads `ofLead` picks by key: they hold the leads' fields too. */
+  async function deleteRecordPageScores(ofLead: (leadKey: string) => boolean): Promise<void> {
     const cached = (await db.scores.toCollection().primaryKeys()) as string[];
-    await db.scores.bulkDelete(cached.filter((key) => gone.has(leadKeyOfCachedScore(key))));
+    await db.scores.bulkDelete(cached.filter((key) => ofLead(leadKeyOfCachedScore(key))));
   }
 }
 

@@ -191,8 +191,8 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
   const trainedOn = new Set(heldOut?.leadKeys);
   const ranked: number[] = [];
   await forEachSlice(heldOut?.leadKeys ?? [], PAGE_CHUNK, async (leadKeys, start) => {
-    // Only the leads still stored: one the CRM deleted since is sorted by no policy. Its held-out
-    // probability stays kept, for when it is restored (its stored score would flatter the model).
+    // Only the leads still stored: the list may name one deleted since (a sync removed it while the
+    // model trained, or before a sync's deletions were taken out of these lists), which no policy sorts.
     const stored = await db.leadSummaries.bulkGet(leadKeys);
     leadKeys.forEach((leadKey, i) => {
       if (stored[i] !== undefined && !madeUp.has(leadKey)) ranked.push(heldOut!.probabilities[start + i]);
