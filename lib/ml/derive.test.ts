@@ -380,6 +380,13 @@ describe('missing placeholders', () => {
 });
 
 describe('titleSeniority', () => {
+  // Anyone filling in a web form writes a title: each "EX" reads the rest of its part, once (2ⁿ reads of 40 "EX"s would never end).
+  it('reads a title of many "EX"s at once, and one longer than any CRM keeps without running out of stack', () => {
+    expect(titleSeniority('EX '.repeat(40).trim())).toBeNull();
+    expect(titleSeniority(`${'EX '.repeat(40)}CEO`)).toBe('c-level');
+    expect(titleSeniority('EX '.repeat(5000))).toBeNull();
+  });
+
   it.each([
     ['CEO', 'c-level'],
     ['Chief Revenue Officer', 'c-level'],

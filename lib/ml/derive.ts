@@ -674,6 +674,9 @@ function rolesOfItem(item: string): { role: string; former: boolean }[] {
   }));
 }
 
+/** The longest title read: well over the CRMs' own (Salesforce Title: 128), short enough to read at once. */
+const MAX_TITLE_CHARS = 400;
+
 /**
  * Job title → seniority level (see SENIORITY_RULES); null when the title is missing or no rule reads it.
  * A role the lead held once (see rolesOfItem) is no current role; a title of roles held once only is `other`. A marker
@@ -681,11 +684,21 @@ function rolesOfItem(item: string): { role: string; former: boolean }[] {
  * headline's last item often names a past affiliation ("CEO | US Navy (Retired)").
  */
 export function titleSeniority(title: string | null): Seniority | null {
-  if (title === null) return null;
+  // Cut: a title is read from what anyone filling in a web form typed, and each "EX" reads the rest of its part.
+  return title === null ? null : seniorityOf(title.slice(0, MAX_TITLE_CHARS), new Map());
+}
+
+/**
+ * `titleSeniority` of `title`, with `readRests` the seniority of each rest of a part after an "EX" read so far: a
+ * title of many "EX"s has each rest read once, not once per "EX" before it (2ⁿ reads).
+ */
+function seniorityOf(title: string, readRests: Map<string, Seniority | null>): Seniority | null {
   const t = title
-    .replace(EMPLOYEE_EXPERIENCE, (ex: string, offset: number, whole: string) =>
-      titleSeniority(whole.slice(offset + ex.length).split(TITLE_PART_SEPARATOR)[0]) === 'c-level' ? ex : 'employee experience',
-    )
+    .replace(EMPLOYEE_EXPERIENCE, (ex: string, offset: number, whole: string) => {
+      const rest = whole.slice(offset + ex.length).split(TITLE_PART_SEPARATOR)[0];
+      if (!readRests.has(rest)) readRests.set(rest, seniorityOf(rest, readRests));
+      return readRests.get(rest) === 'c-level' ? ex : 'employee experience';
+    })
     .toLowerCase()
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '') // "Président" → "president", "Negócio" → "negocio"
