@@ -223,6 +223,13 @@ describe("pageFieldsAsData: a record's amount as a multi-currency org shows it",
     expect(revenue('R 1 500', null)).toBe(1500);
   });
 
+  it("reads a long text of digits and an open bracket, anyone's typing, at once, as it reads a short one", () => {
+    // A text the page shows as it is: no converted amount after it.
+    const typed = `${'1'.repeat(6000)}(${'1'.repeat(3999)}`;
+    expect(pageFieldsAsData({ AnnualRevenue: typed }, features, 'salesforce', pageConventions('en-US'))).toEqual({ AnnualRevenue: typed });
+    expect(revenue(`EUR 1250000 (${'9 '.repeat(3000)}USD 1)`, null)).toBe(1250000);
+  });
+
   it('keeps a negative amount in brackets, and brackets with no number in them', () => {
     expect(revenue('(1,200)', pageConventions('en-US'))).toBe(-1200);
     expect(revenue('(EUR 1,200.00) (USD 1,302.27)', pageConventions('en-US'))).toBe(-1200);

@@ -90,7 +90,16 @@ const FULL_WIDTH = /[\uff01-\uff5e\uffe0-\uffe6]/gu;
  * The lead amount (a digit in it) is the record's own, which the API sends and models learn;
  * a number in brackets alone (`(1,200)`) is a negative one.
  */
-const CONVERTED_AMOUNT = /^(.*\d.*?)\s*\([^()]*\d[^()]*\)\s*$/su;
+function withoutConvertedAmount(text: string): string {
+  // Read by index, not by one regular expression: one over a long text of digits and an open bracket
+  // took seconds (cubic), and a page's value can be 10,000 characters anyone may have typed.
+  const trimmed = text.trimEnd();
+  if (!trimmed.endsWith(')')) return text;
+  const open = trimmed.lastIndexOf('(');
+  const converted = trimmed.slice(open + 1, -1);
+  const lead = text.slice(0, Math.max(open, 0)).trimEnd();
+  return open !== -1 && !converted.includes(')') && /\d/u.test(converted) && /\d/u.test(lead) ? lead : text;
+}
 
 /**
  * The ISO code a multi-currency org writes an amount with (`SEK 25,000,000.00`, `-EUR 5.00`, and
@@ -106,7 +115,7 @@ const LEADING_CURRENCY_CODE = /^(\s*[-+\u2212]?)[A-Z]{3}\s*(?=[-+\u2212]?\d)/u;
  * know (`zł 1 200`, `R$ 1.234,56`: `withoutCurrency`, as the CSV import reads them).
  */
 const amountAsRead = (text: string) =>
-  withoutCurrency(text.replace(FULL_WIDTH, (char) => char.normalize('NFKC')).replace(CONVERTED_AMOUNT, '$1').replace(LEADING_CURRENCY_CODE, '$1'));
+  withoutCurrency(withoutConvertedAmount(text.replace(FULL_WIDTH, (char) => char.normalize('NFKC'))).replace(LEADING_CURRENCY_CODE, '$1'));
 
 /**
  * `fields` with the text of `keys` as read as numbers: as `numberTextReader` reads it in `locale`
