@@ -32,6 +32,8 @@ export interface ScoredLeadRow {
   topReason: string;
   /** Whether the top reason raises (true) or lowers (false) the odds; absent when not known (no reason, or a score stored without its reasons up and down). */
   topReasonRaises?: boolean;
+  /** A Demo mode lead stored beside leads of your own (`loadScoredLeads`): its outcome is made up, so the rates by stored outcomes leave it out, as the options page does. */
+  madeUp?: true;
 }
 
 export interface SegmentFilters {
@@ -147,7 +149,7 @@ export function segmentFigures(rows: readonly ScoredLeadRow[], now: number, byRu
 
 /** The outcome of `row` that counts in the rates, and the tier it counts in, as `segmentFigures` (with the same arguments) counts it; null when none counts. */
 function countedOutcome(row: ScoredLeadRow, now: number, byRule: OutcomesByRule | null | undefined, fileAgesFrom: number): { tier: Tier; outcome: 0 | 1 } | null {
-  if (byRule === undefined) return row.outcome !== null && outcomeSettled(row.createdAt, row.source === 'csv' ? fileAgesFrom : now) ? { tier: row.tier, outcome: row.outcome } : null;
+  if (byRule === undefined) return row.outcome !== null && !row.madeUp && outcomeSettled(row.createdAt, row.source === 'csv' ? fileAgesFrom : now) ? { tier: row.tier, outcome: row.outcome } : null;
   if (byRule === null) return null;
   const known = byRule.outcomes.get(row.leadKey);
   if (!known || known.outcome === null || known.uncounted) return null;

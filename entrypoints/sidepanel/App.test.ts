@@ -5,7 +5,7 @@ import { act, createElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { demoStoredLeads } from '@/lib/crm/demo-leads';
 import { db } from '@/lib/db/db';
-import type { JobProgress } from '@/lib/jobs/progress';
+import { oweScoringOfEveryLead, oweSourceScoring, writeJob, type JobProgress } from '@/lib/jobs/progress';
 import { bundledModel } from '@/lib/ml/bundled-model';
 import type { Manifest } from '@/lib/ml/manifest';
 import { MADE_UP_LEADS_MODEL_WORDS } from '@/lib/presentation';
@@ -194,6 +194,8 @@ it('says when demo leads are counted with your own, and where to remove them', a
   expect(rendered.container.querySelector('[data-testid="demo-leads-mixed"]')).toBeNull();
   rendered.unmount();
   await db.putLeads([{ ...demo[0], key: 'salesforce|own-1', id: 'own-1', origin: 'sync' }]);
+  // Beside a lead of your own, the scored demo leads are read marked made up (`loadScoredLeads`).
+  panel.leads = [lead, ...demo.map((stored): ScoredLeadRow => ({ ...lead, leadKey: stored.key, recordId: stored.id, madeUp: true }))];
   rendered = renderApp();
   const note = await waitFor(() => rendered!.container.querySelector('[data-testid="demo-leads-mixed"]'));
   expect(note.textContent).toBe('3 demo leads are counted here with your own. Remove them in Options (Demo mode)');
@@ -362,8 +364,14 @@ describe('stored leads the active model could not score', () => {
     await Promise.all(db.tables.map((table) => table.clear()));
     await db.putLeads(demoStoredLeads(new Date('2026-11-01T00:00:00Z'), 3));
   });
+  /** Records that the active model, going through them, gave `count` of the stored leads no score (`db.unscorableLeads`), as a scoring run does. */
+  const markUnreadable = async (count: number) => {
+    const keys = (await db.leads.toCollection().primaryKeys()).slice(0, count);
+    await db.unscorableLeads.bulkPut(keys.map((key) => ({ key, modelId: 'model-2' })));
+  };
 
   it('says how many stored leads have no score and why, when its scoring is done', async () => {
+    await markUnreadable(1);
     panel.job = doneRun;
     panel.leads = [lead, { ...lead, leadKey: 'salesforce|2', recordId: '2' }];
     rendered = renderApp();
@@ -374,6 +382,7 @@ describe('stored leads the active model could not score', () => {
   });
 
   it('says none could be scored, instead of advising a source of leads, when it scored none', async () => {
+    await markUnreadable(3);
     panel.job = doneRun;
     rendered = renderApp();
     await waitFor(() => rendered!.container.textContent?.includes('No stored lead could be scored'));
@@ -406,6 +415,7 @@ describe('stored leads the active model could not score', () => {
     it('tells of them once a run over every lead finished after it stopped, however long ago', async () => {
       // HubSpot's last sync, weeks ago, ended on refused credentials; a CSV imported since, and every lead scored after.
       background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [stoppedSync('hubspot', 'error', 1), stoppedSync('salesforce', 'cancelled', 2)] }));
+      await markUnreadable(2);
       panel.job = doneRun;
       panel.leads = [lead];
       rendered = renderApp();
@@ -414,6 +424,7 @@ describe('stored leads the active model could not score', () => {
 
     it('says none could be scored rather than to import a CSV, when it scored none', async () => {
       background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [stoppedSync('hubspot', 'error', 1)] }));
+      await markUnreadable(3);
       panel.job = doneRun;
       rendered = renderApp();
       await waitFor(() => rendered!.container.textContent?.includes('No stored lead could be scored'));
@@ -422,6 +433,7 @@ describe('stored leads the active model could not score', () => {
 
     it('tells of them after a run over its own CRM\'s leads that finished after it stopped', async () => {
       background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [stoppedSync('hubspot', 'cancelled', 1)] }));
+      await markUnreadable(2);
       panel.job = { ...doneRun, source: 'hubspot' } satisfies JobProgress;
       panel.leads = [lead];
       rendered = renderApp();
@@ -522,5 +534,95 @@ describe('when the run Score them again asked for starts, and its progress takes
     rendered.rerender(app());
     expect(rendered.container.textContent).toContain('Scoring stored leads: 0 of 5,000 (0 %)');
     expect(document.activeElement).toBe(document.body);
+  });
+});
+
+describe("the active model's scoring of every stored lead, owed since it was made active", () => {
+  beforeEach(async () => {
+    await Promise.all(db.tables.map((table) => table.clear()));
+    await db.putLeads(demoStoredLeads(new Date('2026-11-01T00:00:00Z'), 3));
+    await oweScoringOfEveryLead('model-2');
+  });
+  afterEach(() => Promise.all(db.tables.map((table) => table.clear())));
+  const scoredSoFar = async () => (await waitFor(() => rendered!.container.querySelector('[data-testid="scored-so-far"]'))).textContent;
+
+  it('says the stored leads wait for it before its run starts (behind a sync, a write-back), not to connect a CRM or import a CSV', async () => {
+    // The scoring job's row is still the last run's, of the model active before.
+    panel.job = { modelId: 'model-1', state: 'done', done: 6, total: 6, startedAt: 1, finishedAt: 2 };
+    rendered = renderApp();
+    await waitFor(() => rendered!.container.textContent?.includes('waiting their turn') || null);
+    expect(rendered.container.querySelector('[data-testid="no-leads-advice"]')?.textContent).toBe('The stored leads are waiting their turn to be scored with the active model.');
+    expect(rendered.container.textContent).not.toContain('Connect HubSpot or Salesforce');
+  });
+
+  it('says the figures count only the leads scored so far while its run goes', async () => {
+    const running: JobProgress = { modelId: 'model-2', state: 'running', done: 2, total: 6, startedAt: 1 };
+    await writeJob('scoring', running);
+    panel.job = running;
+    panel.leads = [lead, { ...lead, leadKey: 'salesforce|2', recordId: '2' }];
+    rendered = renderApp();
+    expect(await scoredSoFar()).toBe('The numbers below count only the 2 leads scored so far.');
+    expect(rendered.container.textContent).toContain('Scoring stored leads: 2 of 6');
+  });
+
+  it('says the leads wait for it, and that the figures count only those scored, when some are scored before its run starts', async () => {
+    panel.leads = [lead];
+    rendered = renderApp();
+    expect(await scoredSoFar()).toBe('The stored leads are waiting their turn to be scored with the active model. The numbers below count only the 1 lead scored so far.');
+  });
+
+  it('says nothing of it once it is done', async () => {
+    panel.leads = [lead];
+    await Promise.all(db.tables.map((table) => table.clear()));
+    rendered = renderApp();
+    await waitFor(() => rendered!.container.textContent?.includes('Segments') || null);
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(rendered.container.querySelector('[data-testid="scored-so-far"]')).toBeNull();
+  });
+});
+
+describe('stored leads without a score, beside leads of your own', () => {
+  const doneRun: JobProgress = { modelId: 'model-2', state: 'done', done: 5, total: 5, startedAt: 1, finishedAt: 2 };
+  const demo = demoStoredLeads(new Date('2026-11-01T00:00:00Z'), 4);
+  const own = demo.slice(0, 3).map((stored, i) => ({ ...stored, key: `csv|row-${i}`, id: `row-${i}`, source: 'csv' as const, origin: 'csv' as const }));
+  const ownRows = own.map((stored): ScoredLeadRow => ({ ...lead, leadKey: stored.key, source: 'csv', recordId: stored.id }));
+  beforeEach(async () => {
+    await Promise.all(db.tables.map((table) => table.clear()));
+    await db.putLeads([...demo, ...own]);
+  });
+  afterEach(() => Promise.all(db.tables.map((table) => table.clear())));
+  const unscoredNote = async () => (await waitFor(() => rendered!.container.querySelector('[data-testid="unscored-leads"]'))).textContent;
+
+  it('says demo leads the active model cannot read are made up, neither counted here nor to train on', async () => {
+    await db.unscorableLeads.bulkPut(demo.map(({ key }) => ({ key, modelId: 'model-2' })));
+    panel.job = doneRun;
+    panel.leads = ownRows;
+    rendered = renderApp();
+    expect(await unscoredNote()).toBe(
+      '4 demo leads have no score, left out below: the active model reads none of their fields. They are made-up examples: remove them in Options (Demo mode) rather than train on them.',
+    );
+    expect(rendered.container.querySelector('[data-testid="demo-leads-mixed"]')).toBeNull();
+  });
+
+  it('counts among the figures only the demo leads the active model scored', async () => {
+    await db.unscorableLeads.bulkPut(demo.slice(1).map(({ key }) => ({ key, modelId: 'model-2' })));
+    panel.job = doneRun;
+    panel.leads = [...ownRows, { ...lead, leadKey: demo[0].key, madeUp: true }];
+    rendered = renderApp();
+    const note = await waitFor(() => rendered!.container.querySelector('[data-testid="demo-leads-mixed"]'));
+    expect(note.textContent).toBe('1 demo lead is counted here with your own. Remove them in Options (Demo mode)');
+    expect(await unscoredNote()).toMatch(/^3 demo leads have no score/);
+  });
+
+  it("says leads whose scoring is owed (a sync's or an import's, not run yet) wait to be scored, not that the model reads none of their fields", async () => {
+    await oweSourceScoring('csv');
+    // Of the 4 demo leads, 1 the model reads nothing of; the 3 others and 1 CSV lead are still to score.
+    await db.unscorableLeads.put({ key: demo[0].key, modelId: 'model-2' });
+    panel.job = doneRun;
+    panel.leads = ownRows.slice(0, 2);
+    rendered = renderApp();
+    expect(await unscoredNote()).toBe(
+      '1 demo lead has no score, left out below: the active model reads none of their fields. They are made-up examples: remove them in Options (Demo mode) rather than train on them. 4 stored leads are waiting to be scored, left out below until they are.',
+    );
   });
 });

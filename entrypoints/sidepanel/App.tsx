@@ -4,6 +4,8 @@ import { FocusKeepingButton } from '@/components/KeepFocus';
 import { PageShell } from '@/components/PageShell';
 import { PartBoundary } from '@/components/PartBoundary';
 import { EmptyState, ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
+import { useOwedScoringOfEveryLead } from '@/lib/ui/owed-scoring';
+import { unscorableLeadCounts } from '@/lib/ui/stored-data';
 import { useInvalidateWhenRunEnds } from '@/lib/ui/use-invalidate-when-run-ends';
 import type { ConnectionReply } from '@/lib/connections/schema';
 import { CRM_LABEL } from '@/lib/crm/types';
@@ -27,6 +29,11 @@ type ScoringFailure = Pick<JobProgress, 'modelId' | 'done' | 'total' | 'error' |
 
 /** The leads of a one-source run, as the failure names them: "the CSV leads new or changed since they were last scored". */
 const SOURCE_WORDS = { ...CRM_LABEL, csv: 'CSV' };
+
+/** Said beside figures read while scores are missing: of the `scored` leads when the panel knows how many are. */
+function countsOnlyScoredSoFar(scored?: number): string {
+  return `The numbers below count only the ${scored === undefined ? 'leads' : plural(scored, 'lead', 'leads')} scored so far.`;
+}
 
 /** What a failed run did: stopped part-way, or went through every lead but could not score some. */
 function failureSummary(failure: ScoringFailure, reason: string | undefined): string {
@@ -55,7 +62,7 @@ function ScoringFailed({ failure, scored, buttonFocus }: { failure: ScoringFailu
         failureSummary(failure, reason) +
         // The hourly refresh tries a failed run over every lead or the CSV leads again (refresh-scores.ts), not one of one CRM's leads.
         (failureStands(failure.source) ? ` LeadLens tries again after about ${RETRY_FAILED_SCORING_AFTER_MS / 3_600_000} hours, while the browser is open.` : '') +
-        (scored > 0 && !failure.source ? ' The numbers below count only the leads scored so far.' : '')
+        (scored > 0 && !failure.source ? ` ${countsOnlyScoredSoFar()}` : '')
       }
       action={
         <FocusKeepingButton type="button" onClick={() => scoreAgain.mutate()} unavailable={scoreAgain.isPending} {...buttonFocus}>
@@ -97,13 +104,12 @@ function useFocusFromScoreAgainToProgress(shown: 'progress' | 'failure' | null) 
   return { progressBox, buttonFocus };
 }
 
-/** Demo leads stored beside the user's own are counted with them: say so, and where they go. */
-function DemoLeadsMixedNote() {
-  const mix = useQuery({ queryKey: queryKeys.demoLeadMix(), queryFn: demoLeadMix });
-  if (!mix.data || mix.data.demo === 0 || mix.data.own === 0) return null;
+/** Demo leads stored beside the user's own (`madeUp`, `scoredDemo` of them scored) are counted with them: say so, and where they go. */
+function DemoLeadsMixedNote({ scoredDemo }: { scoredDemo: number }) {
+  if (scoredDemo === 0) return null;
   return (
     <p role="note" data-testid="demo-leads-mixed">
-      {plural(mix.data.demo, 'demo lead is', 'demo leads are')} counted here with your own.{' '}
+      {plural(scoredDemo, 'demo lead is', 'demo leads are')} counted here with your own.{' '}
       <button type="button" className="link-button" onClick={openOptions}>
         Remove them in Options (Demo mode)
       </button>
@@ -113,6 +119,20 @@ function DemoLeadsMixedNote() {
 
 const UNREADABLE_ADVICE =
   'the active model reads none of their fields (a file whose columns it does not know, a CRM it has no fields of). Train a model on them in Options, under Train on your history.';
+
+/** Demo leads beside your own that the active model reads nothing of: made up, nothing to train a model on. */
+const UNREADABLE_DEMO_ADVICE = 'the active model reads none of their fields. They are made-up examples: remove them in Options (Demo mode) rather than train on them.';
+
+/**
+ * The stored leads the active model's finished scoring left without a score: those it reads none
+ * of the fields of (`db.unscorableLeads`), Demo mode's apart once leads of your own are stored,
+ * and the rest, waiting to be scored (a sync's or an import's leads whose scoring has not run yet).
+ */
+interface UnscoredLeads {
+  unreadable: number;
+  unreadableDemo: number;
+  waiting: number;
+}
 
 /**
  * Whether the sync may have stored leads that the finished scoring run `done` has not been over:
@@ -128,33 +148,71 @@ function syncUnsettled(sync: Pick<SyncSummary, 'crm' | 'status' | 'endedAt'>, do
   return !coversItsLeads || done.finishedAt === undefined || sync.endedAt > done.finishedAt;
 }
 
-/**
- * How many stored leads the active model's finished scoring left without a score; null while
- * unknown, while it is not finished, or while a sync may have stored leads it has not scored
- * (`syncUnsettled`).
- */
-function useUnscoredCount(scored: number, job: JobProgress | null | undefined, modelId: string | undefined): number | null {
-  // The demo note's count of every stored lead (demo and own), one query for both.
+/** How many leads are stored, and how many are your own (not Demo mode's); undefined until read. */
+function useStoredLeadMix(): { total: number; own: number } | undefined {
   const mix = useQuery({ queryKey: queryKeys.demoLeadMix(), queryFn: demoLeadMix });
-  const stored = mix.data && mix.data.demo + mix.data.own;
+  return mix.data && { total: mix.data.demo + mix.data.own, own: mix.data.own };
+}
+
+/**
+ * The stored leads the active model's finished scoring left without a score (`UnscoredLeads`); null
+ * while unknown, while it is not finished, while its scoring of every lead is owed (the panel says
+ * they wait for it), or while a sync may have stored leads it has not scored (`syncUnsettled`).
+ */
+function useUnscoredLeads(scored: number, job: JobProgress | null | undefined, modelId: string | undefined, owedScoring: boolean): UnscoredLeads | null {
+  const stored = useStoredLeadMix();
+  const unscorable = useQuery({
+    queryKey: [...queryKeys.leads(), 'unscorable', modelId],
+    queryFn: () => unscorableLeadCounts(modelId!),
+    enabled: modelId !== undefined,
+  });
   // Read again with the leads (a sync's end scores its leads, and that job's end reads the leads again).
   const syncs = useQuery({
     queryKey: [...queryKeys.leads(), 'syncs'],
     queryFn: async () => (await succeeded(background.syncStatus({}))).syncs,
   });
   const doneRun = job?.state === 'done' && job.modelId === modelId ? job : undefined;
-  const finished = doneRun !== undefined && syncs.data !== undefined && !syncs.data.some((sync) => syncUnsettled(sync, doneRun));
-  return finished && stored !== undefined && stored > scored ? stored - scored : null;
+  const finished = !owedScoring && doneRun !== undefined && syncs.data !== undefined && !syncs.data.some((sync) => syncUnsettled(sync, doneRun));
+  if (!finished || stored === undefined || unscorable.data === undefined || stored.total <= scored) return null;
+  // Demo mode's leads are told apart only beside your own: alone, they are what a model can be tried on.
+  const unreadableDemo = stored.own > 0 ? unscorable.data.demo : 0;
+  const unreadable = unscorable.data.total - unreadableDemo;
+  return { unreadable, unreadableDemo, waiting: Math.max(0, stored.total - scored - unscorable.data.total) };
+}
+
+/** Why stored leads have no score, a sentence per reason, as the note beside the figures says it. */
+function unscoredSentences({ unreadable, unreadableDemo, waiting }: UnscoredLeads): string[] {
+  return [
+    unreadable > 0 && `${plural(unreadable, 'stored lead has', 'stored leads have')} no score, left out below: ${UNREADABLE_ADVICE}`,
+    unreadableDemo > 0 && `${plural(unreadableDemo, 'demo lead has', 'demo leads have')} no score, left out below: ${UNREADABLE_DEMO_ADVICE}`,
+    waiting > 0 && `${plural(waiting, 'stored lead is', 'stored leads are')} waiting to be scored, left out below until ${waiting === 1 ? 'it is' : 'they are'}.`,
+  ].filter((sentence) => sentence !== false);
 }
 
 /** The stored leads the finished scoring gave no score (the panel counts scored leads only): a rep would not know they exist. */
-function UnscoredLeadsNote({ count }: { count: number }) {
+function UnscoredLeadsNote({ unscored }: { unscored: UnscoredLeads }) {
   return (
     <p role="note" data-testid="unscored-leads">
-      {plural(count, 'stored lead has', 'stored leads have')} no score, left out below: {UNREADABLE_ADVICE}
+      {unscoredSentences(unscored).join(' ')}
     </p>
   );
 }
+
+/**
+ * The active model's scoring of every stored lead is owed (just made active, or rolled back to):
+ * until its run ends, the scores are none, or the first batches', or old ones. Say so, with how
+ * many leads the figures count.
+ */
+function OwedScoringNote({ waiting, scored }: { waiting: boolean; scored: number }) {
+  return (
+    <p role="note" data-testid="scored-so-far">
+      {waiting && `${WAITING_FOR_OWED_SCORING} `}
+      {countsOnlyScoredSoFar(scored)}
+    </p>
+  );
+}
+
+const WAITING_FOR_OWED_SCORING = 'The stored leads are waiting their turn to be scored with the active model.';
 
 /**
  * What a CRM connection set up but not usable asks of the user, in the options page's words for its
@@ -249,7 +307,11 @@ function Segments() {
 }
 
 function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>) {
-  const unscored = useUnscoredCount(leads.data?.rows.length ?? 0, job, modelId);
+  // The scores are read again when a scoring run ends (`useScoredLeads`): nothing more to invalidate.
+  const owedScoring = useOwedScoringOfEveryLead(modelId ?? '', []).run;
+  const unscored = useUnscoredLeads(leads.data?.rows.length ?? 0, job, modelId, owedScoring !== null);
+  const leadsStored = (useStoredLeadMix()?.total ?? 0) > 0;
+  const scoredDemo = useMemo(() => leads.data?.rows.filter((row) => row.madeUp).length ?? 0, [leads.data]);
   const manifest = useManifest(modelId);
   const sourceWord = useMemo(() => leadSourceWords(manifest.data), [manifest.data]);
   const outcomeBasis = useOutcomeBasis(modelId);
@@ -271,11 +333,21 @@ function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>)
   const scoring = progress || (failure && <ScoringFailed failure={failure} scored={leads.data.rows.length} buttonFocus={buttonFocus} />);
   // The leads are stored, not yet scored: no CRM or CSV is missing.
   if (leads.data.rows.length === 0 && scoring) return <>{scoring}</>;
-  if (leads.data.rows.length === 0 && unscored !== null) {
+  if (leads.data.rows.length === 0 && owedScoring !== null && leadsStored) {
     return (
-      <EmptyState title="No stored lead could be scored">
+      <EmptyState title="No scored leads yet">
         <p style={{ margin: '0 0 8px' }} data-testid="no-leads-advice">
-          {plural(unscored, 'lead is', 'leads are')} stored, but {UNREADABLE_ADVICE}
+          {WAITING_FOR_OWED_SCORING}
+        </p>
+      </EmptyState>
+    );
+  }
+  if (leads.data.rows.length === 0 && unscored !== null) {
+    const { unreadable, unreadableDemo, waiting } = unscored;
+    return (
+      <EmptyState title={waiting > 0 ? 'No scored leads yet' : 'No stored lead could be scored'}>
+        <p style={{ margin: '0 0 8px' }} data-testid="no-leads-advice">
+          {waiting === 0 && unreadableDemo === 0 ? `${plural(unreadable, 'lead is', 'leads are')} stored, but ${UNREADABLE_ADVICE}` : unscoredSentences(unscored).join(' ')}
         </p>
         <button type="button" onClick={openOptions}>
           Open Options
@@ -287,8 +359,9 @@ function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>)
   return (
     <>
       {scoring}
-      {!scoring && unscored !== null && <UnscoredLeadsNote count={unscored} />}
-      <DemoLeadsMixedNote />
+      {!failure && owedScoring !== null && <OwedScoringNote waiting={owedScoring.state === 'waiting'} scored={leads.data.rows.length} />}
+      {!scoring && unscored !== null && <UnscoredLeadsNote unscored={unscored} />}
+      <DemoLeadsMixedNote scoredDemo={scoredDemo} />
       {manifest.data && learntFromMadeUpLeads(manifest.data) && <MadeUpLeadsModelNote />}
       <SegmentView leads={leads.data} sourceWord={sourceWord} outcomeBasis={outcomeBasis} />
     </>

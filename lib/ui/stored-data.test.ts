@@ -5,7 +5,8 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { db, type LeadScore, type StoredLead } from '../db/db';
-import { fileLeadsAsOf, labelledProbabilities, leadAgesCountedFrom, loadScoredLeads, PAGE_CHUNK, probabilitiesOf, scoresPerProbabilityBin } from './stored-data';
+import { segmentFigures } from '../segments';
+import { fileLeadsAsOf, labelledProbabilities, leadAgesCountedFrom, loadScoredLeads, PAGE_CHUNK, probabilitiesOf, scoresPerProbabilityBin, unscorableLeadCounts } from './stored-data';
 
 const lead = (key: string, name: string, outcome: StoredLead['outcome']): StoredLead => {
   const [source, id] = key.split('|') as [StoredLead['source'], string];
@@ -288,6 +289,28 @@ describe('a model trained on a source with leads of its own', () => {
     expect([...labels].sort()).toEqual([0, 1]);
     expect([...probabilities].sort()).toEqual([0.2, 0.9]);
     expect([...ranked].sort()).toEqual([0.2, 0.9]);
+  });
+
+  it("marks Demo mode's scored leads made up once there are leads of your own, and the default model's panel rates leave their outcomes out as Options does", async () => {
+    // As the options page: d scored a real converted lead, a real lost one, and two demo leads that converted.
+    await db.putLeads([{ ...lead('salesforce|demoWon1', 'x', 1), origin: 'demo' }, { ...lead('salesforce|demoWon2', 'y', 1), origin: 'demo' }]);
+    await db.leadScores.bulkPut([score('d', 'hubspot|1', 0.9), score('d', 'salesforce|00QB', 0.7), score('d', 'salesforce|demoWon1', 0.8), score('d', 'salesforce|demoWon2', 0.7)]);
+    const { rows } = await loadScoredLeads('d');
+    expect(rows.filter((row) => row.madeUp).map((row) => row.leadKey).sort()).toEqual(['salesforce|demoWon1', 'salesforce|demoWon2']);
+    // All four hot; of the real two, one converted: 1 in 2, not 3 in 4.
+    expect(segmentFigures(rows, 10 + 365 * 86_400_000).stats.hot).toMatchObject({ count: 4, withOutcome: 2, conversionRate: 0.5 });
+    // Demo mode alone: nothing is made up beside it.
+    await db.deleteLeads(['salesforce|real1', 'salesforce|real2', 'salesforce|00QA', 'salesforce|00QB', 'hubspot|1']);
+    expect((await loadScoredLeads('d')).rows.some((row) => row.madeUp)).toBe(false);
+  });
+
+  it("counts the stored leads a model gave no score, Demo mode's among them apart, not another model's", async () => {
+    await db.unscorableLeads.bulkPut([
+      { key: 'salesforce|real1', modelId: 'u' },
+      { key: 'salesforce|demo1', modelId: 'u' },
+      { key: 'salesforce|demo2', modelId: 'other' },
+    ]);
+    expect(await unscorableLeadCounts('u')).toEqual({ total: 2, demo: 1 });
   });
 
   it('keeps the demo leads while they are all the source has: the demo is previewed on them', async () => {

@@ -7,7 +7,7 @@
  */
 import { SOURCE_KINDS } from '../crm/types';
 import { db, type LeadScore, type LeadSummary, type StoredLead } from '../db/db';
-import { forEachChunk, prefixRange, yieldToEventLoop } from '../db/chunks';
+import { ALL_KEYS, forEachChunk, prefixRange, yieldToEventLoop } from '../db/chunks';
 import { demoLeadMix, historyRule, inHistory } from '../db/source-history';
 import type { SourceKind } from '../ml/featurize';
 import { latestExportDate, modelOutcomeOf, outcomeSettled, settledDaysOf, windowCountedFrom, type ModelOutcomeRule } from '../ml/outcome-rule';
@@ -49,10 +49,13 @@ function topReasonDirection({ topReason, reasonUp, reasonDown }: Pick<LeadScore,
  * A model's scores (keys `${modelId}|${leadKey}`) and the summaries (keys `leadKey`) are both in
  * lead-key order: each chunk of scores is joined with the summaries of its range of keys, so no
  * map of every score is held (100,000 of them, six strings each) while the leads load.
+ * Demo mode's leads stored beside your own are marked `madeUp` (`madeUpLeads` of a model without
+ * a rule): the rates by stored outcomes leave them out, and the panel counts them.
  */
 export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
   const rows: ScoredLeadRow[] = [];
   const choices = collectFilterChoices();
+  const madeUp = new Set(await madeUpLeads(undefined));
   await forEachChunk(
     db.leadScores,
     PAGE_CHUNK,
@@ -76,6 +79,7 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
           tier: score.tier,
           topReason: score.topReason,
           ...topReasonDirection(score),
+          ...(madeUp.has(lead.key) && { madeUp: true as const }),
         });
       }
       for (const row of chunkRows) rows.push(row);
@@ -85,6 +89,21 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
     prefixRange(`${modelId}|`),
   );
   return { rows: mostLikelyFirst(rows), choices: choices.choices() };
+}
+
+/**
+ * How many stored leads model `modelId` gave no score when it last went through them
+ * (`db.unscorableLeads`: it reads none of their fields), and how many of those are Demo mode's.
+ */
+export function unscorableLeadCounts(modelId: string): Promise<{ total: number; demo: number }> {
+  return db.transaction('r', [db.leads, db.unscorableLeads], async () => {
+    const [total, demoKeys] = await Promise.all([
+      db.unscorableLeads.where('[modelId+key]').between([modelId, ALL_KEYS[0]], [modelId, ALL_KEYS[1]], true, true).count(),
+      demoLeadKeys(),
+    ]);
+    const demoMarks = await db.unscorableLeads.bulkGet(demoKeys);
+    return { total, demo: demoMarks.filter((mark) => mark?.modelId === modelId).length };
+  });
 }
 
 /**
