@@ -246,7 +246,19 @@ function choicesOf(rows: readonly ScoredLeadRow[]) {
 }
 
 it('lists the distinct owners and lead sources for the filters, over every chunk added, sorted', () => {
-  expect(choicesOf([...rows, row({ owner: '', leadSource: '' })])).toEqual({ owner: ['Dana', 'Priya'], leadSource: ['Web', 'Webinar'] });
+  expect(choicesOf(rows)).toEqual({ owner: ['Dana', 'Priya'], leadSource: ['Web', 'Webinar'] });
+});
+
+it('offers the leads with no owner or no lead source as a choice of their own (first), only when some lead has none', () => {
+  const unowned = [...rows, row({ name: 'Ed', owner: '', leadSource: '' })];
+  const choices = choicesOf(unowned);
+  expect(choices).toEqual({ owner: ['', 'Dana', 'Priya'], leadSource: ['', 'Web', 'Webinar'] });
+  // Every lead is under one owner choice: the owners' counts add up to all the leads.
+  expect(choices.owner.map((owner) => filterLeads(unowned, { ...NO_FILTERS, owner }, NOW).length)).toEqual([1, 3, 1]);
+  expect(filterLeads(unowned, { ...NO_FILTERS, leadSource: '' }, NOW).map((r) => r.name)).toEqual(['Ed']);
+  expect(offeredFilters({ ...NO_FILTERS, owner: '', leadSource: '' }, choices)).toEqual({ ...NO_FILTERS, owner: '', leadSource: '' });
+  // Once every lead has an owner and a source again, the choice goes, and so does the filter.
+  expect(offeredFilters({ ...NO_FILTERS, owner: '', leadSource: '' }, choicesOf(rows))).toEqual(NO_FILTERS);
 });
 
 it('drops a chosen owner or source the leads no longer have, so the filter applies what its select shows', () => {

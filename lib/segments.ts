@@ -46,7 +46,7 @@ export interface SegmentFilters {
 
 export const NO_FILTERS: SegmentFilters = { owner: null, leadSource: null, createdWithinDays: null };
 
-/** `sourceWord`: how the lead-source filter words a stored value (`leadSourceWords`); its choice keeps every value worded so. */
+/** `sourceWord`: how the lead-source filter words a stored value (`leadSourceWords`); its choice keeps every value worded so. An empty owner or source keeps the leads stored without one. */
 export function filterLeads(rows: readonly ScoredLeadRow[], filters: SegmentFilters, now: number, sourceWord: (value: string) => string = asStored): readonly ScoredLeadRow[] {
   if (filters.owner === null && filters.leadSource === null && filters.createdWithinDays === null) return rows;
   const createdAfter = filters.createdWithinDays === null ? -Infinity : now - filters.createdWithinDays * DAY_MS;
@@ -236,7 +236,7 @@ export function mostLikelyFirst(rows: readonly ScoredLeadRow[]): ScoredLeadRow[]
   return Array.from(order, (i) => rows[i]);
 }
 
-/** The owners and lead sources the filters offer: those the rows have. */
+/** The owners and lead sources the filters offer: those the rows have, '' when some have none. */
 export interface FilterChoices {
   owner: string[];
   leadSource: string[];
@@ -245,9 +245,11 @@ export interface FilterChoices {
 const textSorted = (values: Iterable<string>) => [...values].sort((a, b) => textOrder.compare(a, b));
 
 /**
- * The filter choices of rows added as they load, a chunk at a time: the distinct non-empty
- * owners and lead sources, sorted. Over 100,000 leads, collecting them in one go took ~120 ms
- * of the side panel's task that first shows them.
+ * The filter choices of rows added as they load, a chunk at a time: the distinct owners and lead
+ * sources, sorted, '' (first) among them when some lead has none, so the leads nobody owns (a
+ * HubSpot contact not assigned yet) can be filtered to and the owners' counts add up to all the
+ * leads. Over 100,000 leads, collecting them in one go took ~120 ms of the side panel's task that
+ * first shows them.
  */
 export function collectFilterChoices() {
   const owner = new Set<string>();
@@ -255,8 +257,8 @@ export function collectFilterChoices() {
   return {
     add(rows: Iterable<ScoredLeadRow>): void {
       for (const row of rows) {
-        if (row.owner) owner.add(row.owner);
-        if (row.leadSource) leadSource.add(row.leadSource);
+        owner.add(row.owner);
+        leadSource.add(row.leadSource);
       }
     },
     choices: (): FilterChoices => ({ owner: textSorted(owner), leadSource: textSorted(leadSource) }),

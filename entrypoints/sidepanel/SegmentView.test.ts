@@ -92,6 +92,57 @@ it('says when no lead matches the filters, and shows every lead again from there
   expect(document.activeElement).toBe(rendered.container.querySelector('select'));
 });
 
+/** The words of the options of the select labelled `label`. */
+function optionsShown(container: HTMLElement, label: string): (string | null)[] {
+  const select = [...container.querySelectorAll('label')].find((element) => element.firstChild?.textContent === label)!.querySelector('select')!;
+  return [...select.options].map((option) => option.textContent);
+}
+
+/** Chooses the option showing `shown` in the select labelled `label`, as a rep does. */
+function chooseShown(container: HTMLElement, label: string, shown: string): void {
+  const select = [...container.querySelectorAll('label')].find((element) => element.firstChild?.textContent === label)!.querySelector('select')!;
+  choose(container, label, [...select.options].find((option) => option.textContent === shown)!.value);
+}
+
+it('filters to the leads with no owner or no lead source, offering that only when some lead has none', () => {
+  const hubspotLead = (id: string, owner: string, leadSource: string): ScoredLeadRow => ({ ...csvLead, leadKey: `hubspot|${id}`, source: 'hubspot', recordId: id, name: `Lead ${id}`, owner, leadSource });
+  // Two HubSpot contacts nobody owns yet, one of them with no source either, beside Grace's CSV lead.
+  const rows = [csvLead, hubspotLead('1', '', 'Web'), hubspotLead('2', '', '')];
+  rendered = render(view({ leads: leadsOf(rows) }));
+  expect(optionsShown(rendered.container, 'Owner')).toEqual(['All owners', 'No owner', 'Grace']);
+  expect(optionsShown(rendered.container, 'Lead source')).toEqual(['All sources', 'No lead source', 'Web']);
+  chooseShown(rendered.container, 'Owner', 'No owner');
+  expect(rendered.container.textContent).toContain('Segments (2 of 3 leads)');
+  chooseShown(rendered.container, 'Lead source', 'No lead source');
+  expect(rendered.container.textContent).toContain('Segments (1 of 3 leads)');
+  expect([...rendered.container.querySelectorAll('tbody .link-button')].map((button) => button.textContent)).toEqual(['Lead 2']);
+  // "All" is still all: the choice of no owner is another option.
+  chooseShown(rendered.container, 'Owner', 'All owners');
+  chooseShown(rendered.container, 'Lead source', 'All sources');
+  expect(rendered.container.textContent).toContain('Segments (3 of 3 leads)');
+
+  rendered.rerender(view({ leads: leadsOf([csvLead]) }));
+  expect(optionsShown(rendered.container, 'Owner')).toEqual(['All owners', 'Grace']);
+  expect(optionsShown(rendered.container, 'Lead source')).toEqual(['All sources', 'Web']);
+});
+
+it('says why the Converted column goes when the filters leave no lead whose stored outcome counts (a recent Created), and not when no lead has one', () => {
+  const lead = (id: string, daysOld: number, outcome: 0 | 1 | null): ScoredLeadRow => ({ ...csvLead, leadKey: `salesforce|${id}`, source: 'salesforce', recordId: id, name: `Lead ${id}`, createdAt: Date.now() - daysOld * 86_400_000, outcome });
+  const note = () => rendered!.container.querySelector('[data-testid="converted-meaning"]')?.textContent;
+  rendered = render(view({ leads: leadsOf([lead('1', 60, 1), lead('2', 10, 1)]), outcomeBasis: { kind: 'stored' } }));
+  expect(note()).toMatch(/: 1 lead shown has a known outcome \(created 30 or more days ago\); other leads are left out\.$/);
+  choose(rendered.container, 'Created', '30');
+  expect(rendered.container.textContent).toContain('Segments (1 of 2 leads)');
+  expect(rendered.container.querySelector('th:last-child')?.textContent).not.toBe('Converted');
+  expect(note()).toMatch(/^Converted means the outcome stored with each lead: .*: no lead shown has a known outcome \(created 30 or more days ago\); other leads are left out\.$/);
+
+  // No lead's outcome counts, filtered or not: no column, and nothing to explain.
+  rendered.rerender(view({ leads: leadsOf([lead('1', 60, null), lead('2', 10, 1)]), outcomeBasis: { kind: 'stored' } }));
+  expect(note()).toBeUndefined();
+  choose(rendered.container, 'Created', '');
+  expect(note()).toBeUndefined();
+});
+
 it('tells a screen reader how many leads a filter leaves, where the count is shown', () => {
   const rows = [csvLead, { ...csvLead, leadKey: 'csv|row-4', recordId: 'row-4', name: 'Bo', owner: 'Priya' }];
   rendered = render(view({ leads: leadsOf(rows) }));

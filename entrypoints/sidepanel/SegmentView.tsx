@@ -72,18 +72,35 @@ interface FiltersProps {
   ref: Ref<HTMLDivElement>;
 }
 
+/**
+ * The option value of the leads stored without an owner or lead source (the filter's ''): the
+ * select's '' is "All". No owner or source starts with a NUL character, so none is taken for it.
+ */
+const NONE_OPTION = '\u0000none';
+/** A filter's value as its select holds it, and back: null is "All", '' the leads without one. */
+const asOption = (value: string | null) => (value === null ? '' : value === '' ? NONE_OPTION : value);
+const fromOption = (option: string) => (option === '' ? null : option === NONE_OPTION ? '' : option);
+
 function Filters({ choices, filters, sourceWord, onChange, ref }: FiltersProps) {
-  const options = (values: string[], all: string) => [{ value: '', label: all }, ...values.map((value) => ({ value, label: value }))];
+  const options = (values: string[], all: string, none: string) => [
+    { value: '', label: all },
+    ...values.map((value) => ({ value: asOption(value), label: value === '' ? none : value })),
+  ];
   // One choice per word shown, in their order (HubSpot's labels among Salesforce's values): "Organic Social" keeps HubSpot's SOCIAL_MEDIA and a file's "Organic Social".
   const leadSources = useMemo(() => leadSourceChoices(choices.leadSource, sourceWord), [choices.leadSource, sourceWord]);
   return (
     <div className="filters" role="group" aria-label="Filters" ref={ref}>
-      <Select label="Owner" value={filters.owner ?? ''} options={options(choices.owner, 'All owners')} onChange={(owner) => onChange({ ...filters, owner: owner || null })} />
+      <Select
+        label="Owner"
+        value={asOption(filters.owner)}
+        options={options(choices.owner, 'All owners', 'No owner')}
+        onChange={(owner) => onChange({ ...filters, owner: fromOption(owner) })}
+      />
       <Select
         label="Lead source"
-        value={filters.leadSource ?? ''}
-        options={options(leadSources, 'All sources')}
-        onChange={(leadSource) => onChange({ ...filters, leadSource: leadSource || null })}
+        value={asOption(filters.leadSource)}
+        options={options(leadSources, 'All sources', 'No lead source')}
+        onChange={(leadSource) => onChange({ ...filters, leadSource: fromOption(leadSource) })}
       />
       <Select
         label="Created"
@@ -157,7 +174,18 @@ const LEARNT_FROM_COUNTED =
  * What "Converted" means in the table above it, and of how many of the leads shown, as the options page says it of its figures:
  * a file's leads old enough by its latest created date (`agesCountedTo`), a CRM's by today.
  */
-function ConvertedNote({ basis, stats, undated }: { basis: OutcomeBasis; stats: Record<Tier, TierStats>; undated: 'none' | 'some' | 'all' }) {
+function ConvertedNote({
+  basis,
+  stats,
+  undated,
+  knownFilteredOut,
+}: {
+  basis: OutcomeBasis;
+  stats: Record<Tier, TierStats>;
+  undated: 'none' | 'some' | 'all';
+  /** Whether leads the filters leave out have an outcome that counts: the Converted column goes under the filters, and the note says why. */
+  knownFilteredOut: boolean;
+}) {
   // Under the key of when the file's ages count from: read again, as it is, when leads are scored or deleted.
   const fileDate = useQuery({
     queryKey: [...queryKeys.fileAgesFrom(), 'file leads as of'],
@@ -167,8 +195,8 @@ function ConvertedNote({ basis, stats, undated }: { basis: OutcomeBasis; stats: 
   if (basis.kind === 'reading') return <p role="status" className="rate-basis">Reading the leads' outcomes for the conversion rates…</p>;
   if (basis.kind === 'unreadable') return <p role="alert" className="rate-basis">The leads' outcomes could not be read, so no conversion rate is shown: {basis.error}</p>;
   const known = TIERS.reduce((sum, tier) => sum + stats[tier].withOutcome, 0);
-  // No Converted column then: a model with a rule says why.
-  if (known === 0 && basis.kind === 'stored') return null;
+  // No Converted column then: a model with a rule says why, and so do the stored outcomes once filters leave out every lead whose outcome counts (a recent Created).
+  if (known === 0 && basis.kind === 'stored' && !knownFilteredOut) return null;
   const meaning =
     basis.kind === 'rule'
       ? `Converted means ${describeModelOutcome(basis.rule)}, the outcome the model was trained on`
@@ -209,6 +237,12 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
     const byRule = ruleOutcomes && thresholds ? { outcomes: ruleOutcomes, thresholds } : basisKind === 'stored' ? undefined : null;
     return segmentFigures(filtered, Date.now(), byRule, fileAgesFrom);
   }, [filtered, basisKind, ruleOutcomes, thresholds, fileAgesFrom]);
+  // A second pass, over every lead, only when the filters leave no stored outcome that counts.
+  const knownFilteredOut = useMemo(() => {
+    if (basisKind !== 'stored' || filtered === rows || TIERS.some((tier) => stats[tier].withOutcome > 0)) return false;
+    const unfiltered = segmentFigures(rows, Date.now(), undefined, fileAgesFrom).stats;
+    return TIERS.some((tier) => unfiltered[tier].withOutcome > 0);
+  }, [basisKind, filtered, rows, stats, fileAgesFrom]);
   // The lists leave out the leads converted already as the rates count them converted: by the rule's outcomes for its source's leads, once read.
   const ruleSource = outcomeBasis.kind === 'rule' ? outcomeBasis.rule.source : undefined;
   const listedByRule = useMemo(() => (ruleSource && ruleOutcomes ? { source: ruleSource, outcomes: ruleOutcomes } : undefined), [ruleSource, ruleOutcomes]);
@@ -255,7 +289,7 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
           <div style={{ display: 'flex', gap: 12, alignItems: 'center', flexWrap: 'wrap' }}>
             <TierDonut stats={stats} />
             <SegmentStatsTable stats={stats} />
-            <ConvertedNote basis={outcomeBasis} stats={stats} undated={undated} />
+            <ConvertedNote basis={outcomeBasis} stats={stats} undated={undated} knownFilteredOut={knownFilteredOut} />
           </div>
         )}
       </section>

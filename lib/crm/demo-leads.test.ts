@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseManifest } from '../ml/manifest';
-import { demoHistoryRows } from './demo-data';
-import { DEMO_SEED, demoStoredLeads } from './demo-leads';
+import { demoHistoryRows, generateDemoLeads } from './demo-data';
+import { DEMO_SEED, demoStoredLeads, toStoredLead } from './demo-leads';
 
 const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
 if (!parsed.ok) throw new Error(parsed.error);
@@ -35,5 +35,12 @@ describe('demo mode leads', () => {
     // The check can fail: the history of demo mode's own seed holds every one of them.
     const ownSeed = historyKeys(DEMO_SEED, historyNow);
     expect(demo.filter((lead) => ownSeed.has(leadKey(lead)))).toHaveLength(demo.length);
+  });
+
+  it("store a lead nobody owns with no owner, as a sync stores one, so the side panel's No owner filter keeps demo and synced leads alike", () => {
+    const [lead] = generateDemoLeads({ count: 1, seed: DEMO_SEED, now: new Date(provenance.referenceTime) });
+    expect(toStoredLead(lead, 'salesforce').owner).not.toBe('');
+    expect(toStoredLead({ ...lead, salesforce: { ...lead.salesforce, OwnerId: '005000000000000AAA' } }, 'salesforce').owner).toBe('');
+    expect(toStoredLead({ ...lead, hubspot: { ...lead.hubspot, hubspot_owner_id: null } }, 'hubspot').owner).toBe('');
   });
 });

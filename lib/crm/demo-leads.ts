@@ -11,8 +11,9 @@ import { DEMO_OWNERS, generateDemoLeads, type DemoLead } from './demo-data';
 export const DEMO_SEED = 42;
 export const DEMO_LEAD_COUNT = 2000;
 
+/** The owner's name; '' for none, as a sync stores a lead nobody owns, so the side panel's "No owner" filter keeps demo and synced leads alike. */
 function ownerName(id: string | null): string {
-  return DEMO_OWNERS.find((owner) => owner.salesforceId === id || owner.hubspotId === id)?.name ?? 'Unassigned';
+  return DEMO_OWNERS.find((owner) => owner.salesforceId === id || owner.hubspotId === id)?.name ?? '';
 }
 
 function epochOrZero(text: string | null): number {
