@@ -16,6 +16,12 @@ vi.mock('@/lib/features/registry', () => ({
   ],
 }));
 
+/** The background's events to this tab, delivered by `tell`. */
+const eventHandlers = vi.hoisted(() => new Map<string, () => void>());
+vi.mock('@/lib/messaging/events', () => ({ onEvent: (type: string, handler: () => void) => eventHandlers.set(type, handler) }));
+const tell = (type: string) => eventHandlers.get(type)!();
+const { EVERYTHING_PURGED } = await import('@/lib/features/badge-ui');
+
 /** WXT's `defineContentScript` (auto-imported in the build) hands back its definition. */
 vi.stubGlobal('defineContentScript', <T>(definition: T) => definition);
 const { default: contentScript } = (await import('./index')) as unknown as {
@@ -44,6 +50,7 @@ function fakeContext(): ContentScriptContext {
 beforeEach(() => {
   vi.useFakeTimers();
   runs.length = 0;
+  eventHandlers.clear();
   history.replaceState(null, '', COMPANY);
 });
 afterEach(() => {
@@ -61,6 +68,19 @@ describe('the CRM content script', () => {
     expect(runs).toHaveLength(1);
     expect(runs[0].match).toEqual({ kind: 'record', crm: 'hubspot', recordId: '101' });
     expect(runs[0].previousMatch).toEqual({ kind: 'other' });
+  });
+
+  it('ends the page’s features after "Purge everything", their badges saying why, and runs none again until the page reloads', () => {
+    history.replaceState(null, '', CONTACT);
+    contentScript.main(fakeContext());
+    expect(runs).toHaveLength(1);
+    tell('everythingPurged');
+    expect(runs[0].signal.aborted).toBe(true);
+    expect(runs[0].signal.reason).toBe(EVERYTHING_PURGED);
+    // Another lead opened in the CRM: scoring it would store it again, just after the admin was told all was deleted.
+    history.pushState(null, '', 'https://app.hubspot.com/contacts/4242424/record/0-1/102');
+    window.dispatchEvent(new PopStateEvent('popstate'));
+    expect(runs).toHaveLength(1);
   });
 
   it('tells the first page that there was none', () => {

@@ -1,13 +1,16 @@
 /**
  * The content script on CRM pages: recognise each page (first load and every client-side
- * navigation, handled in one place) and run the features registered for it. It never loads
- * ONNX Runtime and never sees credentials: it sends fields, it receives scores.
+ * navigation, handled in one place) and run the features registered for it, ending them all
+ * when "Purge everything" deleted what LeadLens stored. It never loads ONNX Runtime and never
+ * sees credentials: it sends fields, it receives scores.
  */
 import { pageKey, recognisePage } from '@/lib/crm/adapters';
 import { CRM_MATCH_PATTERNS } from '@/lib/crm/match-patterns';
 import type { PageMatch } from '@/lib/crm/types';
+import { EVERYTHING_PURGED } from '@/lib/features/badge-ui';
 import { onEveryPage } from '@/lib/features/navigation';
 import { contentFeatures } from '@/lib/features/registry';
+import { onEvent } from '@/lib/messaging/events';
 
 export default defineContentScript({
   matches: [...CRM_MATCH_PATTERNS],
@@ -17,9 +20,14 @@ export default defineContentScript({
   // Its own document event, which WXT reads, is enough.
   noScriptStartedPostMessage: true,
   main(ctx) {
-    onEveryPage(ctx, pageKey, (url, previousUrl, signal) => {
+    // The background's events for the whole tab, not for one feature: after "Purge everything" every
+    // feature ends, its badges saying why, and none runs again until the page reloads.
+    const purge = new AbortController();
+    onEvent('everythingPurged', () => purge.abort(EVERYTHING_PURGED), ctx.signal);
+    onEveryPage(ctx, pageKey, (url, previousUrl, pageSignal) => {
       const page = recognisePage(url);
-      if (!page) return;
+      if (!page || purge.signal.aborted) return;
+      const signal = AbortSignal.any([pageSignal, purge.signal]);
       // Null only on the first page: a page no adapter recognises (a HubSpot company or deal,
       // a Salesforce account) was still a page, whose fields the CRM may show for a moment.
       const previousMatch: PageMatch | null = previousUrl ? (recognisePage(previousUrl)?.match ?? { kind: 'other' }) : null;

@@ -24,7 +24,8 @@ import { nameOrFallback } from '../presentation';
 import { mayBeDemoCrm, pageAccess, storedLeadServes, type PageAccess } from './page-access';
 import { fieldsReadOf, scoredFields, scoreRecord, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
 
-const openLeadKey = (tabId: number) => `openLead:${tabId}`;
+const OPEN_LEAD_KEY_PREFIX = 'openLead:';
+const openLeadKey = (tabId: number) => `${OPEN_LEAD_KEY_PREFIX}${tabId}`;
 const LAST_CRM_TAB_KEY = 'lastCrmTabId';
 const crmHomeKey = (crm: CrmKind) => `crmHome:${crm}`;
 /** HubSpot's app host in its US data centre, for a portal whose pages LeadLens has not seen. */
@@ -102,6 +103,20 @@ async function storedOpenLead(tabId: number): Promise<z.infer<typeof RememberedL
 /** A closed tab shows no lead: drop what was remembered for it (storage.session has a quota). */
 export async function forgetOpenLead(tabId: number): Promise<void> {
   await browser.storage.session.remove(openLeadKey(tabId));
+}
+
+/**
+ * Drops the lead remembered for every tab on a page of `crm`: their page fields are the org's or
+ * portal's LeadLens was connected to until now (disconnected, or another connected), and would
+ * otherwise stay until the tab closes.
+ */
+export async function forgetOpenLeadsOf(crm: CrmKind): Promise<void> {
+  // By its CRM alone: an entry another LeadLens version remembered differently holds page fields too.
+  const ofCrm = RememberedLeadSchema.pick({ crm: true });
+  const keys = Object.entries(await browser.storage.session.get(null))
+    .filter(([key, value]) => key.startsWith(OPEN_LEAD_KEY_PREFIX) && ofCrm.safeParse(value).data?.crm === crm)
+    .map(([key]) => key);
+  await browser.storage.session.remove(keys);
 }
 
 /**

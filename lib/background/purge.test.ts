@@ -6,7 +6,7 @@ import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { readFileSync } from 'node:fs';
 import Dexie from 'dexie';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { generateDemoLeads } from '../crm/demo-data';
 import { demoStoredLeads } from '../crm/demo-leads';
 import type { CrmKind } from '../crm/types';
@@ -71,6 +71,22 @@ function pagesTold(): string[][] {
 }
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
+/** The events each CRM tab (one, here) is sent from now on, by type. */
+function crmTabsTold(): string[] {
+  const told: string[] = [];
+  const { query, sendMessage } = fakeBrowser.tabs;
+  fakeBrowser.tabs.query = vi.fn(async () => [{ id: 7 }]) as never;
+  fakeBrowser.tabs.sendMessage = vi.fn(async (_tabId: number, message: { type: string }) => void told.push(message.type)) as never;
+  onTestFinished(() => void Object.assign(fakeBrowser.tabs, { query, sendMessage }));
+  return told;
+}
+
+/** The lead each tab showed, remembered for the side panel with its page fields: tab 7 a Salesforce lead, tab 8 a HubSpot contact. */
+const openLeads = {
+  'openLead:7': { crm: 'salesforce', recordId: '00QA', account: 'acme--uat.sandbox.my.salesforce.com', fields: { Email: 'ada@acme.example', Phone: '+1 555 0100' } },
+  'openLead:8': { crm: 'hubspot', recordId: '101', account: '4242424', fields: { email: 'bo@beta.example' } },
+};
+
 beforeEach(async () => {
   fakeBrowser.reset();
   fakeBrowser.permissions.remove = vi.fn(async () => true);
@@ -103,6 +119,12 @@ describe('purgeEverything', () => {
     expect(told).toEqual([[]]);
     expect(everything).toEqual([true]);
     expect(await db.leadSummaries.count()).toBe(0);
+  });
+
+  it('tells the CRM tabs to stop scoring until their page reloads, not to score again: that would store the leads they show right back', async () => {
+    const told = crmTabsTold();
+    await purgeEverything();
+    expect(told).toEqual(['everythingPurged']);
   });
 
   it('keeps the names of the fields write-back wrote to, which training leaves out, and deletes every other setting', async () => {
@@ -404,6 +426,20 @@ describe('forgetSyncedLeads', () => {
     expect(everything).toEqual([false]);
     await expectSummariesInStep(db);
     expect(await db.leadSummaries.count()).toBe(2);
+  });
+
+  it('tells the CRM tabs to score again: their cached scores of that CRM are gone', async () => {
+    const told = crmTabsTold();
+    await forgetSyncedLeads('salesforce');
+    expect(told).toEqual(['scoresChanged']);
+  });
+
+  it("forgets the lead each tab on that CRM's pages showed, remembered for the side panel with the previous org's page fields, and only that CRM's", async () => {
+    await fakeBrowser.storage.session.set({ ...openLeads, lastCrmTabId: 7 });
+    await forgetSyncedLeads('salesforce');
+    const session = await fakeBrowser.storage.session.get(null);
+    expect(Object.keys(session).filter((key) => key.startsWith('openLead:'))).toEqual(['openLead:8']);
+    expect(session['openLead:8']).toEqual(openLeads['openLead:8']);
   });
 
   it("forgets what write-back wrote to the previous org's records, and only that CRM's", async () => {

@@ -19,6 +19,7 @@ import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { cancelSync, syncLockName } from '../sync/runner';
 import { scheduleAutoSync } from '../sync/schedule';
 import { syncStateKey } from '../sync/state';
+import { forgetOpenLeadsOf } from './open-lead';
 import { deleteCachedScoresOf, forgetScoresInFlight } from './score-cache';
 import { SCORED_BY_VERSION_KEY } from './start-up';
 import { cancelWriteBack, forgetWriteBackReport, writeBackLockName } from './write-back-job';
@@ -188,12 +189,15 @@ export async function finishUnfinishedPurge(): Promise<void> {
 }
 
 /**
- * Pages drop what they read of leads (`everything`: all of it went, "Purge everything"); CRM
- * tabs' badges ask again (cached scores are gone, list rows may no longer be stored).
+ * Pages drop what they read of leads (`everything`: all of it went, "Purge everything"). CRM
+ * tabs' badges ask again (cached scores are gone, list rows may no longer be stored), but after
+ * "Purge everything" they stop until their page reloads: asking at once would store the leads
+ * they show right back.
  */
 async function tellStoredDataDeleted(everything: boolean): Promise<void> {
   await broadcastToPages('storedDataDeleted', { everything });
-  await sendToCrmTabs('scoresChanged', {});
+  if (everything) await sendToCrmTabs('everythingPurged', {});
+  else await sendToCrmTabs('scoresChanged', {});
 }
 
 /**
@@ -223,6 +227,8 @@ export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): P
         await forgetWriteBackReport(crm);
         removed = keys.length;
       });
+      // What the previous org's pages showed, remembered for the side panel, is not this one's either.
+      await forgetOpenLeadsOf(crm);
     },
     'the previous leads were kept',
     waitMs,

@@ -605,6 +605,20 @@ const CONTEXT_GONE = /Extension context invalidated/i;
 const NO_RECEIVER = /Could not establish connection|Receiving end does not exist/i;
 export const BACKGROUND_UNREACHABLE = 'LeadLens could not be reached just now: reload this page to see scores again.';
 
+/**
+ * The reason the content script ends a page's features with once "Purge everything" deleted all
+ * LeadLens stored: scoring the page again would store its lead right back, so nothing is until it reloads.
+ */
+export const EVERYTHING_PURGED = 'Everything LeadLens stored was deleted: reload this page to see scores again.';
+
+/**
+ * What a page's badges say as its features end with `reason` while the rep stays on the page (the
+ * extension reloaded, "Purge everything"), rather than vanish; null when the rep left the page.
+ */
+export function noticeAtEnd(reason: unknown): string | null {
+  return reason === EXTENSION_RELOADED || reason === EVERYTHING_PURGED ? reason : null;
+}
+
 /** What a badge shows when the background could not answer: the reason, as an outcome, in a rep's words where the browser's are not. */
 export function failedOutcome(error: unknown): Extract<ScoreOutcome, { ok: false }> {
   const message = error instanceof Error ? error.message : String(error);

@@ -13,6 +13,7 @@ vi.mock('../messaging/events', () => ({ onEvent: (type: string, handler: () => v
 
 const { badgeListRows } = await import('./list-badges');
 const { EXTENSION_RELOADED } = await import('./navigation');
+const { EVERYTHING_PURGED } = await import('./badge-ui');
 
 const lead: ScoredLead = {
   probability: 0.3,
@@ -414,6 +415,16 @@ describe('list badges', () => {
     document.querySelector('tbody')!.insertAdjacentHTML('beforeend', row('4', 'Grace'));
     await settle();
     expect(badges()).toHaveLength(2);
+  });
+
+  it('keeps its badges after "Purge everything", each saying all LeadLens stored was deleted and to reload the page', async () => {
+    renderList(row('1', 'Ada') + row('3', 'Alan'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    reportVisible([...document.querySelectorAll('td:first-child')]);
+    await settle();
+    page.abort(EVERYTHING_PURGED);
+    expect(states()).toEqual([['1', 'error'], ['3', 'error']]);
+    for (const badge of badges()) expect(badge.shadowRoot?.textContent).toContain('Everything LeadLens stored was deleted: reload this page to see scores again.');
   });
 
   it('names no lead on its badges once the extension is updated: a virtualised row reused for another lead is no longer followed', async () => {

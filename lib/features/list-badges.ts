@@ -12,9 +12,8 @@ import type { CrmAdapter, CrmKind, ListRow } from '../crm/types';
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
 import { MAX_LIST_BATCH } from '../messaging/protocol-list';
-import { failedOutcome, isCrmChange, mountBadge, replaceBadge, type BadgeHandle } from './badge-ui';
+import { failedOutcome, isCrmChange, mountBadge, noticeAtEnd, replaceBadge, type BadgeHandle } from './badge-ui';
 import type { ContentFeature } from './types';
-import { EXTENSION_RELOADED } from './navigation';
 
 /** Let a burst of DOM changes (a table re-rendering) settle before reading the rows again. */
 const RESCAN_DELAY_MS = 150;
@@ -335,12 +334,13 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
       visibility.disconnect();
       clearTimeout(batchTimer);
       clearTimeout(rescanTimer);
-      // After an update the rows stay in view: each badge says why it scores no more, rather than vanish.
+      // After an update or a purge the rows stay in view: each badge says why it scores no more, rather than vanish.
       // Nothing follows the rows any more (a row reused for another lead, a name edited): it names no lead.
+      const notice = noticeAtEnd(signal.reason);
       for (const { badge } of badges.values()) {
-        if (signal.reason === EXTENSION_RELOADED) {
+        if (notice) {
           badge.setLeadName('');
-          badge.show({ ok: false, error: EXTENSION_RELOADED });
+          badge.show({ ok: false, error: notice });
         } else badge.remove();
       }
       badges.clear();

@@ -20,6 +20,7 @@ let { recordBadge } = await import('./record-badge');
 let { hubspot } = await import('../crm/hubspot');
 const { salesforce } = await import('../crm/salesforce');
 const { EXTENSION_RELOADED } = await import('./navigation');
+const { EVERYTHING_PURGED } = await import('./badge-ui');
 const { scoredLead: lead, stackedViewsAdapter: adapter, activeView, fieldRows: rowsOf, recordView: view } = await import('../../test/fixtures/record-views');
 
 
@@ -477,6 +478,16 @@ describe('record badge', () => {
     page.abort(EXTENSION_RELOADED);
     expect(badges().map(titleOf)).toEqual(['Ada A']);
     expect(badges()[0].shadowRoot?.textContent).toContain('reload this page');
+  });
+
+  it('keeps its badge after "Purge everything", saying all LeadLens stored was deleted and to reload the page', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    run(A, null);
+    await settle();
+    page.abort(EVERYTHING_PURGED);
+    expect(badges().map(titleOf)).toEqual(['Ada A']);
+    expect(badges()[0].getAttribute('data-leadlens-state')).toBe('error');
+    expect(badges()[0].shadowRoot?.textContent).toContain('Everything LeadLens stored was deleted: reload this page to see scores again.');
   });
 });
 

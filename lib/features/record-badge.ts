@@ -13,8 +13,7 @@ import { onEvent } from '../messaging/events';
 import { PAGE_FIELD_LIMITS, type PageFields } from '../crm/types';
 import { changedElementOf, clipText, dialogOpen, isWithinRendered, observeComposed, pageLocale, readText } from '../crm/dom';
 import { hashFields } from '../crm/fields-hash';
-import { failedOutcome, isCrmChange, mountBadge, replaceBadge, type BadgeHandle } from './badge-ui';
-import { EXTENSION_RELOADED } from './navigation';
+import { failedOutcome, isCrmChange, mountBadge, noticeAtEnd, replaceBadge, type BadgeHandle } from './badge-ui';
 import type { ContentFeature } from './types';
 
 /**
@@ -380,7 +379,8 @@ export const recordBadge: ContentFeature = {
         clearTimeout(probationTimer);
         clearTimeout(patienceTimer);
         // The rep stays on this lead: its badge says why it scores no more, rather than vanish.
-        if (signal.reason === EXTENSION_RELOADED) badge?.show({ ok: false, error: EXTENSION_RELOADED });
+        const notice = noticeAtEnd(signal.reason);
+        if (notice) badge?.show({ ok: false, error: notice });
         else badge?.remove();
       },
       { once: true },

@@ -22,6 +22,12 @@ export const eventsProtocol = {
    * models and the open lead. `everything`: it was "Purge everything".
    */
   storedDataDeleted: z.object({ everything: z.boolean().default(false) }),
+  /**
+   * "Purge everything" deleted all LeadLens stored: CRM tabs' badges say so and score nothing more
+   * until the page reloads. Asking again at once would store the page's lead right back (its
+   * fields in the score cache and the open lead), just after the admin was told all was deleted.
+   */
+  everythingPurged: z.object({}),
   /** A finished sync gave stored leads their owners' names (no job's end tells pages): they read leads again. */
   ownersNamed: z.object({}),
 } as const;

@@ -445,6 +445,19 @@ describe('after a disconnect', () => {
     expect((await syncedFrom()).salesforce).toEqual({ id: PRODUCTION, name: PRODUCTION });
   });
 
+  it("forgets the lead each tab on that CRM's pages showed, remembered for the side panel with its page fields, and only that CRM's", async () => {
+    await connectSalesforceWithASyncedLead(SANDBOX);
+    const contact = { crm: 'hubspot', recordId: '101', account: '4242424', fields: { email: 'bo@beta.example' } };
+    await fakeBrowser.storage.session.set({
+      'openLead:7': { crm: 'salesforce', recordId: '00QA', account: SANDBOX, fields: { Email: 'ada@acme.example', Phone: '+1 555 0100' } },
+      'openLead:8': contact,
+    });
+    await syncHandlers.disconnectCrm({ crm: 'salesforce' }, sender);
+    const session = await fakeBrowser.storage.session.get(null);
+    expect(Object.keys(session).filter((key) => key.startsWith('openLead:'))).toEqual(['openLead:8']);
+    expect(session['openLead:8']).toEqual(contact);
+  });
+
   it('keeps the leads when the same org is connected again', async () => {
     await connectSalesforceWithASyncedLead(PRODUCTION);
     await syncHandlers.disconnectCrm({ crm: 'salesforce' }, sender);

@@ -20,6 +20,7 @@ import { cancelSync, startSync } from '../../sync/runner';
 import { nextAutoSyncAt, readAutoSync, setAutoSync } from '../../sync/schedule';
 import { forgetSyncedLeads, purgePending } from '../purge';
 import { keepWorkerAliveDuring } from '../keep-alive';
+import { forgetOpenLeadsOf } from '../open-lead';
 import { deleteCachedScoresOf, forgetScoresInFlight } from '../score-cache';
 import { cancelWriteBack } from '../write-back-job';
 import { WAYS_PAST_AN_UNNAMED_PORTAL, dexieSyncStore, forgetSyncedAs, nameSyncedAccount, readPortalToken, recordPortalToken, recordSyncedAccount } from '../../sync/store';
@@ -562,6 +563,8 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     // Scores read through it hold its records' fields: another org's page with the same ids must not get them.
     forgetScoresInFlight();
     await deleteCachedScoresOf(crm);
+    // And so do the open leads remembered for the side panel: what its pages showed.
+    await forgetOpenLeadsOf(crm);
     return { ok: true, crm, status: 'disconnected', host: '', message: [`${CRM_LABEL[crm]} disconnected`, grantLeftLive].filter(Boolean).join('. ') };
   },
   async crmOptionLabels({ crm, fields }) {
