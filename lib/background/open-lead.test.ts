@@ -354,6 +354,24 @@ describe('openRecordInCrmTab', () => {
         expect(focus.mock.calls).toEqual([[1, { focused: true }]]);
         expect(create).not.toHaveBeenCalled();
       });
+
+      it('in another window’s tab showing the demo CRM, though a tab of another CRM scored after it', async () => {
+        const { update, create, focus } = await windows(
+          [
+            { id: 7, windowId: 1, shows: DEMO_ORG_RECORD('00Q5e00000AbCdEAAV') },
+            { id: 11, windowId: 1, active: true, shows: HUBSPOT_RECORD },
+            { id: 3, windowId: 2, active: true, shows: 'https://mail.example.com/inbox' },
+            { id: 9, windowId: 2, shows: 'https://example.com/' },
+          ],
+          { lastScored: DEMO_ORG_RECORD },
+        );
+        // The demo CRM's HubSpot contact in tab 11 scored last: tab 11 is the CRM tab used last now.
+        await remember({ crm: 'hubspot', recordId: '1501', fields: {} }, 11, HUBSPOT_RECORD);
+        await openRecordInCrmTab('salesforce', '00Q000000000002', 2);
+        expect(update.mock.calls).toEqual([[7, { url: DEMO_ORG_RECORD('00Q000000000002'), active: true }]]);
+        expect(focus.mock.calls).toEqual([[1, { focused: true }]]);
+        expect(create).not.toHaveBeenCalled();
+      });
     });
   });
 

@@ -273,8 +273,8 @@ function homeOfAccount(crm: CrmKind, account: string, remembered: CrmHome | null
  * not see change, while that window's own user loses their page. A demo lead is opened only in a
  * tab that may show the demo CRM (`mayBeDemoCrm`), never in a new one: its address, outside the
  * tests that play the demo CRM there, is a stranger's portal or an org anyone may name so. So when
- * only the CRM tab used last, in another window, shows it, it opens there, and that window comes
- * to the front.
+ * only tabs of other windows show it, it opens in one of them (the CRM tab used last first), and
+ * that window comes to the front.
  */
 export async function openRecordInCrmTab(crm: CrmKind, recordId: string, windowId?: number): Promise<void> {
   const storedHome = CrmHomeSchema.safeParse((await browser.storage.local.get(crmHomeKey(crm)))[crmHomeKey(crm)]);
@@ -314,9 +314,15 @@ export async function openRecordInCrmTab(crm: CrmKind, recordId: string, windowI
     await browser.tabs.create({ url, windowId: askingWindow });
     return;
   }
-  if (lastTab?.id === undefined || checked.has(lastTab.id) || !(await showsOrg(lastTab.id))) {
-    throw new Error(`This is a demo lead, made up for Demo mode: it has no ${CRM_LABEL[crm]} page to open.`);
+  // Any window's tab on the demo CRM, not only the CRM tab used last: another CRM's or org's tab may have scored since.
+  for (const tab of [lastTab, ...(await browser.tabs.query({}))]) {
+    if (tab?.id === undefined || checked.has(tab.id)) continue;
+    checked.add(tab.id);
+    if (await showsOrg(tab.id)) {
+      await browser.tabs.update(tab.id, { url, active: true });
+      await browser.windows.update(tab.windowId, { focused: true });
+      return;
+    }
   }
-  await browser.tabs.update(lastTab.id, { url, active: true });
-  await browser.windows.update(lastTab.windowId, { focused: true });
+  throw new Error(`This is a demo lead, made up for Demo mode: it has no ${CRM_LABEL[crm]} page to open.`);
 }
