@@ -198,7 +198,7 @@ it('says when demo leads are counted with your own, and where to remove them', a
   panel.leads = [lead, ...demo.map((stored): ScoredLeadRow => ({ ...lead, leadKey: stored.key, recordId: stored.id, madeUp: true }))];
   rendered = renderApp();
   const note = await waitFor(() => rendered!.container.querySelector('[data-testid="demo-leads-mixed"]'));
-  expect(note.textContent).toBe('3 demo leads are counted here with your own. Remove them in Options (Demo mode)');
+  expect(note.textContent).toBe('3 demo leads are counted here in the tiers with your own, not in the conversion rates. Remove them in Options (Demo mode)');
 });
 
 it("says above the segments and top leads when they are scores of a model learnt from made-up demo leads, as the open lead's note says it", () => {
@@ -571,6 +571,20 @@ describe("the active model's scoring of every stored lead, owed since it was mad
     expect(await scoredSoFar()).toBe('The stored leads are waiting their turn to be scored with the active model. The numbers below count only the 1 lead scored so far.');
   });
 
+  it("says the figures are the model's earlier scores, not of only some leads, when it scored every stored lead before (rolled back to)", async () => {
+    const earlier = (await db.leads.toArray()).map((stored): ScoredLeadRow => ({ ...lead, leadKey: stored.key, recordId: stored.id }));
+    panel.leads = earlier;
+    rendered = renderApp();
+    expect(await scoredSoFar()).toBe("The stored leads are waiting their turn to be scored with the active model. The numbers below are the active model's earlier scores until its scoring of every lead ends.");
+    rendered.unmount();
+    const running: JobProgress = { modelId: 'model-2', state: 'running', done: 1, total: 3, startedAt: 1 };
+    await writeJob('scoring', running);
+    panel.job = running;
+    rendered = renderApp();
+    expect(await scoredSoFar()).toBe("The numbers below are the active model's earlier scores until its scoring of every lead ends.");
+    expect(rendered.container.textContent).toContain('Scoring stored leads: 1 of 3');
+  });
+
   it('says nothing of it once it is done', async () => {
     panel.leads = [lead];
     await Promise.all(db.tables.map((table) => table.clear()));
@@ -610,7 +624,7 @@ describe('stored leads without a score, beside leads of your own', () => {
     panel.leads = [...ownRows, { ...lead, leadKey: demo[0].key, madeUp: true }];
     rendered = renderApp();
     const note = await waitFor(() => rendered!.container.querySelector('[data-testid="demo-leads-mixed"]'));
-    expect(note.textContent).toBe('1 demo lead is counted here with your own. Remove them in Options (Demo mode)');
+    expect(note.textContent).toBe('1 demo lead is counted here in the tiers with your own, not in the conversion rates. Remove them in Options (Demo mode)');
     expect(await unscoredNote()).toMatch(/^3 demo leads have no score/);
   });
 

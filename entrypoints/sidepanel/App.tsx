@@ -104,12 +104,15 @@ function useFocusFromScoreAgainToProgress(shown: 'progress' | 'failure' | null) 
   return { progressBox, buttonFocus };
 }
 
-/** Demo leads stored beside the user's own (`madeUp`, `scoredDemo` of them scored) are counted with them: say so, and where they go. */
+/**
+ * Demo leads stored beside the user's own (`madeUp`, `scoredDemo` of them scored) are counted with
+ * them in the tiers, not in the conversion rates (`segmentFigures`): say so, and where they go.
+ */
 function DemoLeadsMixedNote({ scoredDemo }: { scoredDemo: number }) {
   if (scoredDemo === 0) return null;
   return (
     <p role="note" data-testid="demo-leads-mixed">
-      {plural(scoredDemo, 'demo lead is', 'demo leads are')} counted here with your own.{' '}
+      {plural(scoredDemo, 'demo lead is', 'demo leads are')} counted here in the tiers with your own, not in the conversion rates.{' '}
       <button type="button" className="link-button" onClick={openOptions}>
         Remove them in Options (Demo mode)
       </button>
@@ -201,16 +204,21 @@ function UnscoredLeadsNote({ unscored }: { unscored: UnscoredLeads }) {
 /**
  * The active model's scoring of every stored lead is owed (just made active, or rolled back to):
  * until its run ends, the scores are none, or the first batches', or old ones. Say so, with how
- * many leads the figures count.
+ * many leads the figures count: of the `stored` leads, all have scores when the model scored them
+ * before (rolled back to, trained again to its own id), and those are its earlier scores. Nothing
+ * until the stored leads are counted, rather than "only" of every lead.
  */
-function OwedScoringNote({ waiting, scored }: { waiting: boolean; scored: number }) {
+function OwedScoringNote({ waiting, scored, stored }: { waiting: boolean; scored: number; stored: number | undefined }) {
+  if (stored === undefined) return null;
   return (
     <p role="note" data-testid="scored-so-far">
       {waiting && `${WAITING_FOR_OWED_SCORING} `}
-      {countsOnlyScoredSoFar(scored)}
+      {scored >= stored ? EARLIER_SCORES_UNTIL_OWED_SCORING_ENDS : countsOnlyScoredSoFar(scored)}
     </p>
   );
 }
+
+const EARLIER_SCORES_UNTIL_OWED_SCORING_ENDS = "The numbers below are the active model's earlier scores until its scoring of every lead ends.";
 
 const WAITING_FOR_OWED_SCORING = 'The stored leads are waiting their turn to be scored with the active model.';
 
@@ -310,7 +318,8 @@ function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>)
   // The scores are read again when a scoring run ends (`useScoredLeads`): nothing more to invalidate.
   const owedScoring = useOwedScoringOfEveryLead(modelId ?? '', []).run;
   const unscored = useUnscoredLeads(leads.data?.rows.length ?? 0, job, modelId, owedScoring !== null);
-  const leadsStored = (useStoredLeadMix()?.total ?? 0) > 0;
+  const storedLeads = useStoredLeadMix()?.total;
+  const leadsStored = (storedLeads ?? 0) > 0;
   const scoredDemo = useMemo(() => leads.data?.rows.filter((row) => row.madeUp).length ?? 0, [leads.data]);
   const manifest = useManifest(modelId);
   const sourceWord = useMemo(() => leadSourceWords(manifest.data), [manifest.data]);
@@ -359,7 +368,7 @@ function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>)
   return (
     <>
       {scoring}
-      {!failure && owedScoring !== null && <OwedScoringNote waiting={owedScoring.state === 'waiting'} scored={leads.data.rows.length} />}
+      {!failure && owedScoring !== null && <OwedScoringNote waiting={owedScoring.state === 'waiting'} scored={leads.data.rows.length} stored={storedLeads} />}
       {!scoring && unscored !== null && <UnscoredLeadsNote unscored={unscored} />}
       <DemoLeadsMixedNote scoredDemo={scoredDemo} />
       {manifest.data && learntFromMadeUpLeads(manifest.data) && <MadeUpLeadsModelNote />}

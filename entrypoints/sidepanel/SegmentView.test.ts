@@ -143,6 +143,27 @@ it('says why the Converted column goes when the filters leave no lead whose stor
   expect(note()).toBeUndefined();
 });
 
+it("says Demo mode's made-up leads shown beside your own are not counted in Converted, not that they are too recent", () => {
+  const lead = (id: string, owner: string, outcome: 0 | 1, madeUp?: true): ScoredLeadRow => ({
+    ...csvLead, leadKey: `salesforce|${id}`, source: 'salesforce', recordId: id, name: `Lead ${id}`, owner, createdAt: Date.now() - 120 * 86_400_000, outcome, ...(madeUp && { madeUp }),
+  });
+  const rows = [lead('own1', 'Grace', 1), lead('own2', 'Grace', 0), lead('demo1', 'Dana Whitfield', 1, true), lead('demo2', 'Dana Whitfield', 0, true)];
+  const note = () => rendered!.container.querySelector('[data-testid="converted-meaning"]')?.textContent;
+  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'stored' } }));
+  expect(note()).toMatch(/: 2 leads shown have a known outcome \(created 30 or more days ago\); other leads are left out\. 2 leads shown are Demo mode's made-up leads, not counted in Converted\.$/);
+  // Filtered to a demo owner: every lead shown is made up, however old.
+  choose(rendered.container, 'Owner', 'Dana Whitfield');
+  expect(rendered.container.textContent).toContain('Segments (2 of 4 leads)');
+  expect(note()).toMatch(/^Converted means the outcome stored with each lead: .*: the 2 leads shown are Demo mode's made-up leads, not counted in Converted\.$/);
+  // Beside a young lead of your own, each is told apart.
+  rendered.rerender(view({ leads: leadsOf([...rows, { ...lead('own3', 'Dana Whitfield', 1), createdAt: Date.now() - 5 * 86_400_000 }]), outcomeBasis: { kind: 'stored' } }));
+  expect(note()).toMatch(/: no lead shown has a known outcome \(created 30 or more days ago\); other leads are left out\. 2 leads shown are Demo mode's made-up leads, not counted in Converted\.$/);
+  // One alone, and with no lead of your own shown that has an outcome at all: still said.
+  rendered.rerender(view({ leads: leadsOf([lead('demo1', 'Dana Whitfield', 1, true), { ...lead('own4', 'Grace', 1), outcome: null }]), outcomeBasis: { kind: 'stored' } }));
+  chooseShown(rendered.container, 'Owner', 'All owners');
+  expect(note()).toMatch(/: no lead shown has a known outcome \(created 30 or more days ago\); other leads are left out\. 1 lead shown is one of Demo mode's made-up leads, not counted in Converted\.$/);
+});
+
 it('tells a screen reader how many leads a filter leaves, where the count is shown', () => {
   const rows = [csvLead, { ...csvLead, leadKey: 'csv|row-4', recordId: 'row-4', name: 'Bo', owner: 'Priya' }];
   rendered = render(view({ leads: leadsOf(rows) }));

@@ -179,12 +179,15 @@ function ConvertedNote({
   stats,
   undated,
   knownFilteredOut,
+  shown,
 }: {
   basis: OutcomeBasis;
   stats: Record<Tier, TierStats>;
   undated: 'none' | 'some' | 'all';
   /** Whether leads the filters leave out have an outcome that counts: the Converted column goes under the filters, and the note says why. */
   knownFilteredOut: boolean;
+  /** The leads shown, and how many of them are Demo mode's made up (`madeUp`), which the stored outcomes never count, however old. */
+  shown: { total: number; madeUp: number };
 }) {
   // Under the key of when the file's ages count from: read again, as it is, when leads are scored or deleted.
   const fileDate = useQuery({
@@ -195,8 +198,10 @@ function ConvertedNote({
   if (basis.kind === 'reading') return <p role="status" className="rate-basis">Reading the leads' outcomes for the conversion rates…</p>;
   if (basis.kind === 'unreadable') return <p role="alert" className="rate-basis">The leads' outcomes could not be read, so no conversion rate is shown: {basis.error}</p>;
   const known = TIERS.reduce((sum, tier) => sum + stats[tier].withOutcome, 0);
-  // No Converted column then: a model with a rule says why, and so do the stored outcomes once filters leave out every lead whose outcome counts (a recent Created).
-  if (known === 0 && basis.kind === 'stored' && !knownFilteredOut) return null;
+  // Only the stored outcomes leave the made-up leads out by their mark; a model's rule, by its history (`readRuleOutcomes`).
+  const madeUp = basis.kind === 'stored' ? shown.madeUp : 0;
+  // No Converted column then: a model with a rule says why, and so do the stored outcomes once filters leave out every lead whose outcome counts (a recent Created), or made-up leads are shown.
+  if (known === 0 && basis.kind === 'stored' && !knownFilteredOut && madeUp === 0) return null;
   const meaning =
     basis.kind === 'rule'
       ? `Converted means ${describeModelOutcome(basis.rule)}, the outcome the model was trained on`
@@ -205,9 +210,15 @@ function ConvertedNote({
   const rule = basis.kind === 'rule' ? basis.rule : undefined;
   const learntFrom = basis.kind === 'rule' && basis.learntFrom;
   const counted = describeSettledLeads(settledDaysOf(rule), learntFrom, agesCountedTo(rule, fileDate ?? null), undated);
+  const madeUpWords = madeUp === 1 ? "one of Demo mode's made-up leads" : "Demo mode's made-up leads";
   return (
     <p className="rate-basis" style={{ flexBasis: '100%', margin: 0 }} data-testid="converted-meaning">
-      {meaning}: {known === 0 ? 'no lead shown has' : plural(known, 'lead shown has', 'leads shown have')} a known outcome ({counted}); other leads are left out.
+      {meaning}:{' '}
+      {/* Made-up leads are left out for being made up, not for their age: said of them, apart. */}
+      {madeUp === shown.total
+        ? `the ${plural(madeUp, 'lead shown is', 'leads shown are')} ${madeUpWords}, not counted in Converted.`
+        : `${known === 0 ? 'no lead shown has' : plural(known, 'lead shown has', 'leads shown have')} a known outcome (${counted}); other leads are left out.`}
+      {madeUp > 0 && madeUp < shown.total && ` ${plural(madeUp, 'lead shown is', 'leads shown are')} ${madeUpWords}, not counted in Converted.`}
       {learntFrom && ` ${LEARNT_FROM_COUNTED}`}
     </p>
   );
@@ -243,6 +254,7 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
     const unfiltered = segmentFigures(rows, Date.now(), undefined, fileAgesFrom).stats;
     return TIERS.some((tier) => unfiltered[tier].withOutcome > 0);
   }, [basisKind, filtered, rows, stats, fileAgesFrom]);
+  const shown = useMemo(() => ({ total: filtered.length, madeUp: filtered.filter((row) => row.madeUp).length }), [filtered]);
   // The lists leave out the leads converted already as the rates count them converted: by the rule's outcomes for its source's leads, once read.
   const ruleSource = outcomeBasis.kind === 'rule' ? outcomeBasis.rule.source : undefined;
   const listedByRule = useMemo(() => (ruleSource && ruleOutcomes ? { source: ruleSource, outcomes: ruleOutcomes } : undefined), [ruleSource, ruleOutcomes]);
@@ -289,7 +301,7 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
           <div style={{ display: 'flex', gap: 12, alignItems: 'center', flexWrap: 'wrap' }}>
             <TierDonut stats={stats} />
             <SegmentStatsTable stats={stats} />
-            <ConvertedNote basis={outcomeBasis} stats={stats} undated={undated} knownFilteredOut={knownFilteredOut} />
+            <ConvertedNote basis={outcomeBasis} stats={stats} undated={undated} knownFilteredOut={knownFilteredOut} shown={shown} />
           </div>
         )}
       </section>

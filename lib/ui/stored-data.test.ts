@@ -304,6 +304,15 @@ describe('a model trained on a source with leads of its own', () => {
     expect((await loadScoredLeads('d')).rows.some((row) => row.madeUp)).toBe(false);
   });
 
+  it('reads a demo lead stored with owner "Unassigned" (as Demo mode stored one with none before) as having no owner, not a synced lead\'s', async () => {
+    await db.leadScores.bulkPut([score('t', 'salesforce|real1', 0.7), score('t', 'salesforce|demo1', 0.9), score('t', 'salesforce|demo2', 0.05)]);
+    await db.putLeads([{ ...salesforce('demo1', 'demo', true), owner: 'Unassigned' }, { ...salesforce('demo2', 'demo', false), owner: '' }, { ...salesforce('real1', 'sync', true), owner: 'Unassigned' }]);
+    const { rows, choices } = await loadScoredLeads('t');
+    expect(rows.map((row) => [row.leadKey, row.owner])).toEqual([['salesforce|demo1', ''], ['salesforce|real1', 'Unassigned'], ['salesforce|real2', 'Grace'], ['salesforce|demo2', '']]);
+    // One "No owner" choice for both demo leads; a CRM's own "Unassigned" user stays one.
+    expect(choices.owner).toEqual(['', 'Grace', 'Unassigned']);
+  });
+
   it("counts the stored leads a model gave no score, Demo mode's among them apart, not another model's", async () => {
     await db.unscorableLeads.bulkPut([
       { key: 'salesforce|real1', modelId: 'u' },

@@ -43,6 +43,12 @@ function topReasonDirection({ topReason, reasonUp, reasonDown }: Pick<LeadScore,
 }
 
 /**
+ * A demo lead's owner as Demo mode stores it now: earlier versions stored one with none as
+ * 'Unassigned', which the Owner filter would offer beside "No owner".
+ */
+const demoOwner = (owner: string) => (owner === 'Unassigned' ? '' : owner);
+
+/**
  * Every stored lead that model `modelId` has scored, without its fields, the most likely first
  * (the order the side panel shows first, so its sorts, adaptive, find the rows in order
  * already), with the owners and lead sources its filters offer, collected chunk by chunk.
@@ -55,7 +61,7 @@ function topReasonDirection({ topReason, reasonUp, reasonDown }: Pick<LeadScore,
 export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
   const rows: ScoredLeadRow[] = [];
   const choices = collectFilterChoices();
-  const madeUp = new Set(await madeUpLeads(undefined));
+  const [madeUp, demo] = await Promise.all([madeUpLeads(undefined).then((keys) => new Set(keys)), demoLeadKeys().then((keys) => new Set(keys))]);
   await forEachChunk(
     db.leadScores,
     PAGE_CHUNK,
@@ -70,7 +76,7 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
           source: lead.source,
           recordId: lead.id,
           name: lead.name,
-          owner: lead.owner,
+          owner: demo.has(lead.key) ? demoOwner(lead.owner) : lead.owner,
           leadSource: lead.leadSource,
           createdAt: lead.createdAt,
           outcome: lead.outcome,
