@@ -434,6 +434,13 @@ describe('forgetSyncedLeads', () => {
     expect(told).toEqual(['scoresChanged']);
   });
 
+  it('tells the CRM tabs to score again with no synced lead deleted: the leads they showed the side panel were forgotten', async () => {
+    await db.deleteLeads(['salesforce|00QA']);
+    const told = crmTabsTold();
+    expect(await forgetSyncedLeads('salesforce')).toBe(0);
+    expect(told).toEqual(['scoresChanged']);
+  });
+
   it("forgets the lead each tab on that CRM's pages showed, remembered for the side panel with the previous org's page fields, and only that CRM's", async () => {
     await fakeBrowser.storage.session.set({ ...openLeads, lastCrmTabId: 7 });
     await forgetSyncedLeads('salesforce');

@@ -234,7 +234,9 @@ export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): P
     waitMs,
     { csvImport: false },
   );
-  // Without a lead deleted, pages need not read every lead again.
+  // Without a lead deleted, pages need not read every lead again; CRM tabs ask again all the same,
+  // their cached scores and the leads remembered for the side panel gone.
   if (removed > 0) await tellStoredDataDeleted(false);
+  else await sendToCrmTabs('scoresChanged', {});
   return removed;
 }

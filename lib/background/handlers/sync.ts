@@ -565,6 +565,8 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     await deleteCachedScoresOf(crm);
     // And so do the open leads remembered for the side panel: what its pages showed.
     await forgetOpenLeadsOf(crm);
+    // Their badges ask again, and each tells the side panel its lead anew.
+    await sendToCrmTabs('scoresChanged', {});
     return { ok: true, crm, status: 'disconnected', host: '', message: [`${CRM_LABEL[crm]} disconnected`, grantLeftLive].filter(Boolean).join('. ') };
   },
   async crmOptionLabels({ crm, fields }) {
