@@ -58,6 +58,12 @@ export function unscoredAfterActivation({ scored, stored }: { scored: number; st
 export const COULD_NOT_SCORE = 'LeadLens could not score this lead';
 
 /**
+ * What a CRM page's badges, and the side panel for its tab, say once "Purge everything" deleted
+ * all LeadLens stored: scoring the page again would store its lead right back, so nothing is until it reloads.
+ */
+export const EVERYTHING_PURGED = 'Everything LeadLens stored was deleted: reload this page to see scores again.';
+
+/**
  * A model learnt from made-up demo leads in words (`learntFromMadeUpLeads`), wherever its scores
  * could be taken for ones learnt from the company's own leads: a rep's badge and side panel, an
  * admin's active model and write-back. True of LeadLens's default model and of one trained on Demo

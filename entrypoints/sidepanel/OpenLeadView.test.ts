@@ -9,7 +9,7 @@ import { explainLead, featuresTracked, valuesAsWritten, type PageRead } from '@/
 import { featurizeRecord, type RawRecord } from '@/lib/ml/featurize';
 import { whatWouldMakeHotter } from '@/lib/ml/insights';
 import type { Manifest } from '@/lib/ml/manifest';
-import { MADE_UP_LEADS_MODEL_WORDS } from '@/lib/presentation';
+import { EVERYTHING_PURGED, MADE_UP_LEADS_MODEL_WORDS } from '@/lib/presentation';
 import { handMadeManifest } from '@/test/fixtures/manifest';
 import { click, pressEnter, render, spokenText, type Rendered } from '@/test/render';
 import { OpenLeadView, READING_PATIENCE_MS } from './OpenLeadView';
@@ -54,6 +54,21 @@ it('lets the rep read a lead again after a failure (nothing retries it), and sho
   rendered.rerender(createElement(OpenLeadView));
   expect(rendered.container.querySelector('[role="alert"]')).toBeNull();
   expect(rendered.container.querySelector('[role="status"]')?.textContent).toBe('Loading the open lead…');
+});
+
+it('says of a page "Purge everything" stopped what its badge says, not that its lead is being read', () => {
+  vi.useFakeTimers();
+  try {
+    queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead: null, reading: false, purged: true }, dataUpdatedAt: 1 } };
+    rendered = render(createElement(OpenLeadView));
+    act(() => vi.advanceTimersByTime(READING_PATIENCE_MS));
+    expect(rendered.container.querySelector('[data-testid="open-lead-purged"]')?.textContent).toBe(EVERYTHING_PURGED);
+    expect(rendered.container.textContent).not.toContain('Loading');
+    expect(rendered.container.textContent).not.toContain('No lead open');
+    expect(rendered.container.textContent).not.toContain('no LeadLens badge');
+  } finally {
+    vi.useRealTimers();
+  }
 });
 
 it('says the lead a record page is loading is being read, not that no lead is open, and why it may not be once the page has had its time', () => {

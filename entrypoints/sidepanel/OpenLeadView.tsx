@@ -14,6 +14,7 @@ import {
   MADE_UP_LEADS_MODEL_WORDS,
   describeLikelihood,
   DIRECTION_LOOK,
+  EVERYTHING_PURGED,
   plural,
   reasonInWords,
   REASONS_HEADING,
@@ -179,6 +180,9 @@ export function OpenLeadView() {
         }
       />
     );
+  } else if (!lead && answer.data?.purged) {
+    // As the tab's badge says it: the page asks for no lead until it reloads.
+    body = <p data-testid="open-lead-purged">{EVERYTHING_PURGED}</p>;
   } else if (!lead && answer.data?.reading) {
     // Keyed by the answer: a tab gone on to another record page waits afresh.
     body = <ReadingLead key={answer.dataUpdatedAt} />;

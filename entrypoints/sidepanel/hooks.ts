@@ -154,12 +154,14 @@ const CRM_PAGES: Browser.webNavigation.WebNavigationEventFilter = { url: CRM_URL
 
 /**
  * What the background says of the tab's lead: the lead, explained, or none (`reading`: its record
- * page has not asked to score it yet, or its badge waits until `readingUntil` for the page's fields).
+ * page has not asked to score it yet, or its badge waits until `readingUntil` for the page's fields;
+ * `purged`: "Purge everything" stopped the page until it reloads).
  */
 export interface OpenLeadAnswer {
   lead: OpenLead | null;
   reading: boolean;
   readingUntil?: number;
+  purged?: boolean;
 }
 
 /**
@@ -182,8 +184,8 @@ async function readOpenLead(tabId: number, signal: AbortSignal): Promise<OpenLea
   }
   // A refusal is about the page left too. A read cancelled (a CRM page's navigation already asked again) is not repeated.
   if (left && !signal.aborted) return readOpenLead(tabId, signal);
-  const { lead, reading, readingUntil } = await succeeded(reply);
-  return { lead, reading, readingUntil };
+  const { lead, reading, readingUntil, purged } = await succeeded(reply);
+  return { lead, reading, readingUntil, purged };
 }
 
 /**
@@ -217,8 +219,8 @@ export function useOpenLead() {
     const timer = setTimeout(() => void queryClient.invalidateQueries({ queryKey: queryKeys.openLead(tabId) }), Math.max(0, readingUntil - Date.now()));
     return () => clearTimeout(timer);
   }, [tabId, queryClient, readingUntil, lead.dataUpdatedAt]);
-  // Whether the panel shows something of the tab's page: its lead, that it is reading it, or why it could not score one.
-  const showsPage = lead.data?.lead != null || lead.data?.reading === true || lead.isError;
+  // Whether the panel shows something of the tab's page: its lead, that it is reading it, that a purge stopped it, or why it could not score one.
+  const showsPage = lead.data?.lead != null || lead.data?.reading === true || lead.data?.purged === true || lead.isError;
   useEffect(() => {
     if (tabId === null) return;
     const refresh = () => void queryClient.invalidateQueries({ queryKey: queryKeys.openLead(tabId) });

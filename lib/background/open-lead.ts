@@ -22,10 +22,13 @@ import { recordKey, type RawRecord } from '../ml/featurize';
 import type { Manifest } from '../ml/manifest';
 import { nameOrFallback } from '../presentation';
 import { mayBeDemoCrm, pageAccess, storedLeadServes, type PageAccess } from './page-access';
+import { purgePending } from './purge';
 import { fieldsReadOf, scoredFields, scoreRecord, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
 
 const OPEN_LEAD_KEY_PREFIX = 'openLead:';
 const openLeadKey = (tabId: number) => `${OPEN_LEAD_KEY_PREFIX}${tabId}`;
+const PURGED_PAGE_KEY_PREFIX = 'purgedPage:';
+const purgedPageKey = (tabId: number) => `${PURGED_PAGE_KEY_PREFIX}${tabId}`;
 const LAST_CRM_TAB_KEY = 'lastCrmTabId';
 const crmHomeKey = (crm: CrmKind) => `crmHome:${crm}`;
 /** HubSpot's app host in its US data centre, for a portal whose pages LeadLens has not seen. */
@@ -74,10 +77,14 @@ export async function rememberOpenLead(request: LeadToScore, page: URL, access: 
   const account = accountOfPage(request.crm, page);
   const shown = await tabUrl(tabId);
   if (shown && !showsRecord(shown, { crm: request.crm, recordId: request.recordId, account })) return;
+  // A purge deleting now told the tab to stop: remembered, its page fields would outlive the purge.
+  if (await purgePending()) return;
   await browser.storage.session.set({
     [openLeadKey(tabId)]: { crm: request.crm, recordId: request.recordId, account, fields: request.fields, name: request.name, locale: request.locale, timeZone: request.timeZone },
     [LAST_CRM_TAB_KEY]: tabId,
   });
+  // The tab's page asks again: it is not the one a purge stopped (`rememberPurgedPages`).
+  await browser.storage.session.remove(purgedPageKey(tabId));
   if (access.connection !== 'other-org') await browser.storage.local.set({ [crmHomeKey(request.crm)]: crmHomeOf(request.crm, page) });
 }
 
@@ -102,7 +109,42 @@ async function storedOpenLead(tabId: number): Promise<z.infer<typeof RememberedL
 
 /** A closed tab shows no lead: drop what was remembered for it (storage.session has a quota). */
 export async function forgetOpenLead(tabId: number): Promise<void> {
-  await browser.storage.session.remove(openLeadKey(tabId));
+  await browser.storage.session.remove([openLeadKey(tabId), purgedPageKey(tabId)]);
+}
+
+/** A CRM page open in a tab: the tab, and its document (a reload or another page is another document). */
+export interface CrmPageShown {
+  tabId: number;
+  documentId?: string;
+}
+
+const PurgedPageSchema = z.object({ documentId: z.string().optional() });
+
+/** The CRM pages open now in any tab (by their address: `tabs` gives none without its permission). */
+export async function crmPagesShown(): Promise<CrmPageShown[]> {
+  const tabs = await browser.tabs.query({}).catch(() => []);
+  const pages = await Promise.all(
+    tabs.map(async ({ id: tabId }) => {
+      const frame = tabId === undefined ? null : await mainFrameOf(tabId);
+      return frame && recognisePage(frame.url) ? { tabId: tabId!, documentId: frame.documentId } : null;
+    }),
+  );
+  return pages.filter((page) => page !== null);
+}
+
+/**
+ * "Purge everything" stopped the badges of `pages` until each reloads: the side panel says so for
+ * them, as their badges do, rather than wait for a lead they will not ask for. Call after the
+ * purge cleared storage.session.
+ */
+export async function rememberPurgedPages(pages: readonly CrmPageShown[]): Promise<void> {
+  await browser.storage.session.set(Object.fromEntries(pages.map(({ tabId, documentId }) => [purgedPageKey(tabId), { documentId }])));
+}
+
+/** Whether the page tab `tabId` shows now, document `documentId`, is one a purge stopped (`rememberPurgedPages`). */
+async function purgeStoppedPage(tabId: number, documentId: string | undefined): Promise<boolean> {
+  const stored = PurgedPageSchema.safeParse((await browser.storage.session.get(purgedPageKey(tabId)))[purgedPageKey(tabId)]);
+  return stored.success && stored.data.documentId === documentId;
 }
 
 /**
@@ -189,12 +231,19 @@ export async function explainInFull(lead: LeadToScore, name: string, deps: Expla
 }
 
 /**
- * A tab's page URL. Read through webNavigation: `tabs` gives no URL without the `tabs`
+ * A tab's page URL and document. Read through webNavigation: `tabs` gives no URL without the `tabs`
  * permission, which LeadLens does not ask for.
  */
+async function mainFrameOf(tabId: number): Promise<{ url: URL; documentId?: string } | null> {
+  const frame = await Promise.resolve()
+    .then(() => browser.webNavigation.getFrame({ tabId, frameId: 0 }))
+    .catch(() => null);
+  return frame?.url ? { url: new URL(frame.url), documentId: frame.documentId } : null;
+}
+
+/** A tab's page URL (`mainFrameOf`). */
 async function tabUrl(tabId: number): Promise<URL | null> {
-  const frame = await browser.webNavigation.getFrame({ tabId, frameId: 0 }).catch(() => null);
-  return frame?.url ? new URL(frame.url) : null;
+  return (await mainFrameOf(tabId))?.url ?? null;
 }
 
 /** Whether the page at `url` is the record page of `lead`, in the org or portal `lead.account`. */
@@ -209,10 +258,13 @@ function showsRecord(url: URL, lead: Pick<LeadToScore, 'crm' | 'recordId'> & { a
  * (seconds, on a cold load). While its badge waits for the page to show the fields of a request
  * refused without any (`awaitPageFields`), until when (epoch ms): the side panel asks for the lead
  * again then by its own clock, as a timer here would not run once Chrome stops the service worker.
+ * A page "Purge everything" stopped is not read until it reloads (`purged`).
  */
-export async function leadBeingRead(tabId: number): Promise<{ reading: boolean; readingUntil?: number }> {
-  const url = await tabUrl(tabId);
-  if (url === null || recognisePage(url)?.match.kind !== 'record') return { reading: false };
+export async function leadBeingRead(tabId: number): Promise<{ reading: boolean; readingUntil?: number; purged?: boolean }> {
+  const frame = await mainFrameOf(tabId);
+  if (frame === null || recognisePage(frame.url)?.match.kind !== 'record') return { reading: false };
+  if (await purgeStoppedPage(tabId, frame.documentId)) return { reading: false, purged: true };
+  const { url } = frame;
   const remembered = await storedOpenLead(tabId);
   // Past already when the wait ended between `rememberedLeadOf` and here: the panel then asks again at once.
   const readingUntil = remembered && showsRecord(url, remembered) ? remembered.fieldsAwaitedUntil : undefined;

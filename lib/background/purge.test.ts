@@ -30,6 +30,7 @@ import { connectionGeneration, readConnection, writeConnection } from '../connec
 import { idleWriteBack } from '../messaging/protocol-write-back';
 import { finishUnfinishedPurge, forgetSyncedLeads, purgeEverything } from './purge';
 import { readWriteBack } from './write-back-job';
+import { forgetOpenLead, leadBeingRead, rememberedLeadOf, rememberOpenLead } from './open-lead';
 import { scoreCacheFor } from './score-cache';
 import { SCORED_BY_VERSION_KEY, scoreAgainAfterUpdate } from './start-up';
 
@@ -70,6 +71,7 @@ function pagesTold(): string[][] {
   return told;
 }
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+const SALESFORCE_RECORD = 'https://acme.lightning.force.com/lightning/r/Lead/00Q5e00000AbCdEAAV/view';
 
 /** The events each CRM tab (one, here) is sent from now on, by type. */
 function crmTabsTold(): string[] {
@@ -125,6 +127,62 @@ describe('purgeEverything', () => {
     const told = crmTabsTold();
     await purgeEverything();
     expect(told).toEqual(['everythingPurged']);
+  });
+
+  it('tells the CRM tabs before it deletes anything: a badge asking while a large store is deleted would store its lead after', async () => {
+    const leadsWhenTold: number[] = [];
+    fakeBrowser.tabs.query = vi.fn(async () => [{ id: 7 }]) as never;
+    fakeBrowser.tabs.sendMessage = vi.fn(async () => void leadsWhenTold.push(await db.leads.count())) as never;
+    onTestFinished(() => fakeBrowser.reset());
+    await purgeEverything();
+    expect(leadsWhenTold).toEqual([3]);
+  });
+
+  it('neither caches the score nor remembers the lead of a badge that asks while it deletes (its tab not told yet)', async () => {
+    const page = new URL(SALESFORCE_RECORD);
+    const access = { account: 'acme.lightning.force.com', connection: 'none', synced: false } as const;
+    fakeBrowser.webNavigation.getFrame = vi.fn(async () => ({ url: SALESFORCE_RECORD })) as never;
+    const clear = fakeBrowser.storage.session.clear.bind(fakeBrowser.storage.session);
+    // Asked once the tables and the session are cleared, before the purge is done: scored from its page alone.
+    vi.spyOn(fakeBrowser.storage.session, 'clear').mockImplementation(async () => {
+      await clear();
+      await scoreCacheFor(access).put('m|salesforce|00Q5e00000AbCdEAAV', { fieldsHash: 'h', lead: {} as never, fields: { Email: 'ada@acme.example' } });
+      await rememberOpenLead({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: { Email: 'ada@acme.example' } }, page, access, 7);
+    });
+    await purgeEverything();
+    expect(await db.scores.count()).toBe(0);
+    expect(await rememberedLeadOf(7)).toBeNull();
+    // Once it is done, a page reloaded asks again and is remembered as before.
+    await rememberOpenLead({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: { Email: 'ada@acme.example' } }, page, access, 7);
+    expect((await rememberedLeadOf(7))?.lead.recordId).toBe('00Q5e00000AbCdEAAV');
+  });
+
+  it('has the side panel say of each CRM page it stopped what its badge says, until that page reloads or its tab leaves it', async () => {
+    const page = new URL(SALESFORCE_RECORD);
+    const access = { account: 'acme.lightning.force.com', connection: 'none', synced: false } as const;
+    fakeBrowser.tabs.query = vi.fn(async () => [{ id: 7 }, { id: 8 }, { id: 9 }]) as never;
+    const documents: Record<number, { url: string; documentId: string }> = {
+      7: { url: SALESFORCE_RECORD, documentId: 'doc-7' },
+      8: { url: 'https://example.com/', documentId: 'doc-8' },
+      9: { url: SALESFORCE_RECORD, documentId: 'doc-9' },
+    };
+    fakeBrowser.webNavigation.getFrame = vi.fn(async ({ tabId }: { tabId: number }) => documents[tabId]) as never;
+    await rememberOpenLead({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: { Email: 'ada@acme.example' } }, page, access, 7);
+    await purgeEverything();
+    expect(await leadBeingRead(7)).toEqual({ reading: false, purged: true });
+    // Tab 8 was on another site when told: on a CRM record page since, its lead is being read.
+    documents[8] = { url: SALESFORCE_RECORD, documentId: 'doc-8b' };
+    expect(await leadBeingRead(8)).toEqual({ reading: true });
+    // Reloaded (another document), before its badge asks: being read.
+    documents[7] = { url: SALESFORCE_RECORD, documentId: 'doc-7b' };
+    expect(await leadBeingRead(7)).toEqual({ reading: true });
+    // Its badge asks: the lead is remembered, and the mark of the stopped page is gone.
+    await rememberOpenLead({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: { Email: 'ada@acme.example' } }, page, access, 7);
+    expect(await fakeBrowser.storage.session.get('purgedPage:7')).toEqual({});
+    // A closed tab's mark goes with it.
+    expect(await leadBeingRead(9)).toEqual({ reading: false, purged: true });
+    await forgetOpenLead(9);
+    expect(await fakeBrowser.storage.session.get('purgedPage:9')).toEqual({});
   });
 
   it('keeps the names of the fields write-back wrote to, which training leaves out, and deletes every other setting', async () => {

@@ -19,7 +19,7 @@ import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { cancelSync, syncLockName } from '../sync/runner';
 import { scheduleAutoSync } from '../sync/schedule';
 import { syncStateKey } from '../sync/state';
-import { forgetOpenLeadsOf } from './open-lead';
+import { crmPagesShown, forgetOpenLeadsOf, rememberPurgedPages } from './open-lead';
 import { deleteCachedScoresOf, forgetScoresInFlight } from './score-cache';
 import { SCORED_BY_VERSION_KEY } from './start-up';
 import { cancelWriteBack, forgetWriteBackReport, writeBackLockName } from './write-back-job';
@@ -137,6 +137,12 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
       // Once every job has stopped: a purge that gave up deleted nothing, and leaves nothing to finish.
       await browser.storage.local.set({ [PURGE_PENDING_KEY]: true });
       try {
+        // Before the deletion, which takes seconds on a large store: a badge asking meanwhile (scored from
+        // its page, with no connection) would otherwise have its lead cached and remembered after it.
+        // What still asks before its tab hears this is scored but not stored (`purgePending`).
+        await sendToCrmTabs('everythingPurged', {});
+        // Listed once told: a page opened between is said stopped too, never one told left out.
+        const stoppedPages = await crmPagesShown();
         for (const crm of CRM_KINDS) grantsLeftLive.push(await removeConnection(crm));
         await releaseAllSiteAccess();
         // Before the tables are cleared, not after: a score read through a connection, cached while they are, would outlive them.
@@ -154,6 +160,7 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
           if (scoredBy) await db.settings.put(scoredBy);
         });
         await browser.storage.session.clear();
+        await rememberPurgedPages(stoppedPages);
         // All but the connection generations (counts, no data), which `removeConnection` above raised:
         // cleared, a connect begun before the purge would store its connection after it. And the
         // purge's own mark, until it is done.
@@ -172,7 +179,7 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
     waitMs,
     { csvImport: true },
   );
-  await tellStoredDataDeleted(true);
+  await broadcastToPages('storedDataDeleted', { everything: true });
   return grantsLeftLive.filter(Boolean).join('. ');
 }
 
@@ -189,15 +196,12 @@ export async function finishUnfinishedPurge(): Promise<void> {
 }
 
 /**
- * Pages drop what they read of leads (`everything`: all of it went, "Purge everything"). CRM
- * tabs' badges ask again (cached scores are gone, list rows may no longer be stored), but after
- * "Purge everything" they stop until their page reloads: asking at once would store the leads
- * they show right back.
+ * Pages drop what they read of leads; CRM tabs' badges ask again (cached scores are gone, list
+ * rows may no longer be stored). "Purge everything" tells them otherwise (`purgeEverything`).
  */
-async function tellStoredDataDeleted(everything: boolean): Promise<void> {
-  await broadcastToPages('storedDataDeleted', { everything });
-  if (everything) await sendToCrmTabs('everythingPurged', {});
-  else await sendToCrmTabs('scoresChanged', {});
+async function tellStoredDataDeleted(): Promise<void> {
+  await broadcastToPages('storedDataDeleted', { everything: false });
+  await sendToCrmTabs('scoresChanged', {});
 }
 
 /**
@@ -236,7 +240,7 @@ export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): P
   );
   // Without a lead deleted, pages need not read every lead again; CRM tabs ask again all the same,
   // their cached scores and the leads remembered for the side panel gone.
-  if (removed > 0) await tellStoredDataDeleted(false);
+  if (removed > 0) await tellStoredDataDeleted();
   else await sendToCrmTabs('scoresChanged', {});
   return removed;
 }

@@ -4,6 +4,7 @@ import { db, leadKeyOfCachedScore, type CachedScore } from '../db/db';
 import { schemaOf, ScoredLeadSchema } from '../messaging/schemas';
 import { recordStaleHours } from '../settings/record-staleness';
 import { mayUseCache, type PageAccess } from './page-access';
+import { purgePending } from './purge';
 import type { ScoreCache, ScoringDeps } from './score-lead';
 
 /** A cached score as read back (its key is the one asked for): an entry of another shape (an older version's) is a miss, scored again. */
@@ -49,7 +50,7 @@ export function forgetScoresInFlight(): void {
  * page-access.ts): each entry keeps the org or portal of the page it was scored for, and a page
  * reads only its own org's (a sandbox or another portal has the same record ids; a list row
  * answered from a cached score checks no fields). Its writes are dropped once cached scores were
- * forgotten since it was made.
+ * forgotten since it was made, and while a purge is pending.
  */
 export function scoreCacheFor(access: PageAccess): ScoreCache {
   // A page whose org is unknown could read any org's entry cached before entries kept theirs.
@@ -62,7 +63,8 @@ export function scoreCacheFor(access: PageAccess): ScoreCache {
       return entry?.account === account ? entry : undefined;
     },
     put: async (key, entry) => {
-      if (madeAfter === forgotten) await dexieScoreCache.put(key, { ...entry, account });
+      // Nor while a purge deletes: its tabs stopped asking, and a score cached now would outlive it.
+      if (madeAfter === forgotten && !(await purgePending())) await dexieScoreCache.put(key, { ...entry, account });
     },
   };
 }

@@ -28,6 +28,7 @@ import {
   COULD_NOT_SCORE,
   MADE_UP_LEADS_MODEL_WORDS,
   DIRECTION_LOOK,
+  EVERYTHING_PURGED,
   REASONS_HEADING,
   TIER_LOOK,
   describeLikelihood,
@@ -605,11 +606,8 @@ const CONTEXT_GONE = /Extension context invalidated/i;
 const NO_RECEIVER = /Could not establish connection|Receiving end does not exist/i;
 export const BACKGROUND_UNREACHABLE = 'LeadLens could not be reached just now: reload this page to see scores again.';
 
-/**
- * The reason the content script ends a page's features with once "Purge everything" deleted all
- * LeadLens stored: scoring the page again would store its lead right back, so nothing is until it reloads.
- */
-export const EVERYTHING_PURGED = 'Everything LeadLens stored was deleted: reload this page to see scores again.';
+/** The reason the content script ends a page's features with once "Purge everything" deleted all LeadLens stored. */
+export { EVERYTHING_PURGED };
 
 /**
  * What a page's badges say as its features end with `reason` while the rep stays on the page (the

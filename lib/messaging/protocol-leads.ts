@@ -73,10 +73,11 @@ export const leadsProtocol = {
    * page has not asked to score yet (`reading`: the tab is on a record page, still loading).
    * `readingUntil` (epoch ms): its page asked without fields, and its badge waits until then for
    * the page to show them (FIRST_RENDER_PATIENCE_MS); the panel asks again then, by its own clock.
+   * `purged`: "Purge everything" stopped the tab's page, which asks for no lead until it reloads.
    */
   openLead: {
     input: z.object({ tabId: z.number().int() }),
-    output: okOr({ lead: OpenLeadSchema.nullable(), reading: z.boolean(), readingUntil: z.number().optional() }),
+    output: okOr({ lead: OpenLeadSchema.nullable(), reading: z.boolean(), readingUntil: z.number().optional(), purged: z.boolean().optional() }),
   },
   /**
    * Open a record in a CRM tab of `windowId`, the asking side panel's window (the background cannot

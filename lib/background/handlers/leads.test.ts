@@ -30,6 +30,8 @@ const { retierStoredScoresOffscreen, scoreStoredLeadsOffscreen, OffscreenJobInte
 }));
 vi.mock('../offscreen-engine', () => ({ retierStoredScoresOffscreen, scoreStoredLeadsOffscreen, OffscreenJobInterrupted, runOffscreen: vi.fn(), resumeOffscreenJobs: vi.fn(async () => undefined) }));
 vi.mock('../../messaging/events', () => ({ sendToCrmTabs, broadcastToPages }));
+// The score cache asks whether a purge is pending, in extension storage.
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
 const sender = {} as Browser.runtime.MessageSender;
 const entry = (tier: 'hot' | 'cold') => ({ fieldsHash: 'h', lead: { tier } as never });
