@@ -61,7 +61,7 @@ export const COULD_NOT_SCORE = 'LeadLens could not score this lead';
  * What a CRM page's badges, and the side panel for its tab, say once "Purge everything" deleted
  * all LeadLens stored: scoring the page again would store its lead right back, so nothing is until it reloads.
  */
-export const EVERYTHING_PURGED = 'Everything LeadLens stored was deleted: reload this page to see scores again.';
+export const EVERYTHING_PURGED = 'LeadLens stopped on this page to delete everything it stored: reload the page to see scores again.';
 
 /**
  * A model learnt from made-up demo leads in words (`learntFromMadeUpLeads`), wherever its scores

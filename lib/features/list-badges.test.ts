@@ -424,7 +424,7 @@ describe('list badges', () => {
     await settle();
     page.abort(EVERYTHING_PURGED);
     expect(states()).toEqual([['1', 'error'], ['3', 'error']]);
-    for (const badge of badges()) expect(badge.shadowRoot?.textContent).toContain('Everything LeadLens stored was deleted: reload this page to see scores again.');
+    for (const badge of badges()) expect(badge.shadowRoot?.textContent).toContain('LeadLens stopped on this page to delete everything it stored: reload the page to see scores again.');
   });
 
   it('names no lead on its badges once the extension is updated: a virtualised row reused for another lead is no longer followed', async () => {

@@ -487,7 +487,7 @@ describe('record badge', () => {
     page.abort(EVERYTHING_PURGED);
     expect(badges().map(titleOf)).toEqual(['Ada A']);
     expect(badges()[0].getAttribute('data-leadlens-state')).toBe('error');
-    expect(badges()[0].shadowRoot?.textContent).toContain('Everything LeadLens stored was deleted: reload this page to see scores again.');
+    expect(badges()[0].shadowRoot?.textContent).toContain('LeadLens stopped on this page to delete everything it stored: reload the page to see scores again.');
   });
 });
 
