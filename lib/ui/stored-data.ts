@@ -55,13 +55,14 @@ const demoOwner = (owner: string) => (owner === 'Unassigned' ? '' : owner);
  * A model's scores (keys `${modelId}|${leadKey}`) and the summaries (keys `leadKey`) are both in
  * lead-key order: each chunk of scores is joined with the summaries of its range of keys, so no
  * map of every score is held (100,000 of them, six strings each) while the leads load.
- * Demo mode's leads stored beside your own are marked `madeUp` (`madeUpLeads` of a model without
- * a rule): the rates by stored outcomes leave them out, and the panel counts them.
+ * Demo mode's leads stored beside your own are marked `madeUp` (`demoLeadsBesideOwn`, as `madeUpLeads`
+ * of a model without a rule): the rates by stored outcomes leave them out, and the panel counts them.
  */
 export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
   const rows: ScoredLeadRow[] = [];
   const choices = collectFilterChoices();
-  const [madeUp, demo] = await Promise.all([madeUpLeads(undefined).then((keys) => new Set(keys)), demoLeadKeys().then((keys) => new Set(keys))]);
+  const demoKeys = await demoLeadKeys();
+  const [demo, madeUp] = [new Set(demoKeys), new Set(await demoLeadsBesideOwn(demoKeys))];
   await forEachChunk(
     db.leadScores,
     PAGE_CHUNK,
@@ -338,7 +339,12 @@ const demoLeadKeys = async () => (await db.leads.where('origin').equals('demo').
  */
 async function madeUpLeads(outcomeRule: ModelOutcomeRule | undefined): Promise<string[]> {
   if (outcomeRule) return demoLeadsNotLearntFrom(outcomeRule.source);
-  return (await demoLeadMix()).own > 0 ? demoLeadKeys() : [];
+  return demoLeadsBesideOwn(await demoLeadKeys());
+}
+
+/** `demoKeys` (Demo mode's leads) once leads of your own are stored, when they are made up beside them; else none. */
+async function demoLeadsBesideOwn(demoKeys: string[]): Promise<string[]> {
+  return (await demoLeadMix()).own > 0 ? demoKeys : [];
 }
 
 /** `body` on each slice of `items` of at most `size` (with the index of its first item), one after the other. */
