@@ -18,7 +18,7 @@ import { HOTTER_CHANGES_MAX } from '../messaging/schemas';
 import { isolatedText, planChangeInWords } from '../presentation';
 import type { CrmKind } from '../crm/types';
 import { hashFields } from '../crm/fields-hash';
-import type { CachedScore } from '../db/db';
+import { leadKeyOf, scoreKeyOf, type CachedScore } from '../db/db';
 
 /** The engine's output; a value the model gave as NaN or ±Infinity may come as null (the offscreen engine's reply). */
 export interface EngineRows {
@@ -74,7 +74,7 @@ export const MODEL_GAVE_NO_SCORE = "The active model could not compute a score f
 type CacheDeps = Pick<ScoringDeps, 'cache' | 'now' | 'staleAfterMs'>;
 
 /** A lead's score is cached per model and record. */
-export const scoreCacheKey = (modelId: string, crm: CrmKind, recordId: string) => `${modelId}|${crm}|${recordId}`;
+export const scoreCacheKey = (modelId: string, crm: CrmKind, recordId: string) => scoreKeyOf(modelId, leadKeyOf(crm, recordId));
 
 /** The cached score of `request` under model `modelId`, when it was asked for the same fields and is not stale. */
 export async function freshCachedScore(modelId: string, request: LeadToScore, deps: CacheDeps): Promise<{ key: string; fieldsHash: string; fresh?: CachedScoreEntry }> {

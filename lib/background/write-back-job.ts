@@ -15,7 +15,7 @@ import type { CrmUser, FieldUpdate } from '../crm/client';
 import { isCrmError } from '../crm/http';
 import { CRM_LABEL, type CrmKind } from '../crm/types';
 import { forEachChunk, prefixRange } from '../db/chunks';
-import { db, syncedLeadsOf, type LeadScore, type StoredLead } from '../db/db';
+import { db, leadKeyOf, leadKeyPrefix, scoreKeyOf, syncedLeadsOf, type LeadScore, type StoredLead } from '../db/db';
 import {
   heldValuesRemembered,
   readWrittenValues,
@@ -158,7 +158,7 @@ async function rememberHeldValues(crm: CrmKind, held: readonly FieldUpdate[]): P
   if (held.length === 0) return;
   const known = await readWrittenValues(crm, held.map((update) => update.recordId));
   const unknown = held.filter((_, i) => Object.keys(known[i]).length === 0);
-  const rows = unknown.map((update) => ({ key: writtenValuesKey(`${crm}|${update.recordId}`), value: rememberedAfter({}, update) }));
+  const rows = unknown.map((update) => ({ key: writtenValuesKey(leadKeyOf(crm, update.recordId)), value: rememberedAfter({}, update) }));
   await db.settings.bulkPut(rows.filter(({ value }) => Object.keys(value).length > 0));
 }
 
@@ -208,7 +208,7 @@ export async function scoresToWrite(
     LEADS_CHUNK,
     async (chunk) => {
       const leads = chunk.filter((lead) => lead.origin === 'sync' && takesWriteBack(crm, lead));
-      const scores = await db.leadScores.bulkGet(leads.map((lead) => `${modelId}|${lead.key}`));
+      const scores = await db.leadScores.bulkGet(leads.map((lead) => scoreKeyOf(modelId, lead.key)));
       const unscored = leads.filter((_, index) => !scores[index]);
       const wroteOf = new Map((await readWrittenValues(crm, unscored.map((lead) => lead.id))).map((wrote, i) => [unscored[i].id, wrote]));
       const held: FieldUpdate[] = [];
@@ -229,7 +229,7 @@ export async function scoresToWrite(
       });
       await rememberHeldValues(crm, held);
     },
-    prefixRange(`${crm}|`),
+    prefixRange(leadKeyPrefix(crm)),
   );
   if (rememberHeld && everyLeadStored) await setHeldValuesRemembered(crm, true);
   return { rows, unchangedProbabilities };
@@ -247,7 +247,7 @@ async function asScoredNow(crm: CrmKind, modelId: string, rows: readonly RowToWr
     throw new Error('Another model was made active while the scores were being written: write back again to write its scores to every lead');
   }
   const thresholds = await thresholdsNow(modelId);
-  const scores = await db.leadScores.bulkGet(rows.map((row) => `${modelId}|${crm}|${row.recordId}`));
+  const scores = await db.leadScores.bulkGet(rows.map((row) => scoreKeyOf(modelId, leadKeyOf(crm, row.recordId))));
   const probabilities = new Map<string, number>();
   const now = rows.flatMap((row, i): RowToWrite[] => {
     const score = scores[i];
@@ -433,12 +433,12 @@ async function keepWritten(target: CheckedTarget, written: readonly FieldUpdate[
     // A lead emptied only wrote nothing new: the fields hold what was written before.
     const scoresWritten = written.some((update) => Object.values(update.fields).some((value) => value !== null));
     if (scoresWritten) await rememberFieldsWritten(crm, targetFields(target), Date.now());
-    const leads = await db.leads.bulkGet(written.map((update) => `${crm}|${update.recordId}`));
+    const leads = await db.leads.bulkGet(written.map((update) => leadKeyOf(crm, update.recordId)));
     // A lead removed meanwhile (a deletion synced, a purge) stays removed, and nothing of it is kept.
     const kept = written.filter((_, i) => leads[i] !== undefined);
     await db.putLeads(leads.flatMap((lead, i) => (lead ? [{ ...lead, fields: { ...lead.fields, ...written[i].fields } }] : [])));
     const wroteBefore = await readWrittenValues(crm, kept.map((update) => update.recordId));
-    const wroteNow = kept.map((update, i) => ({ key: writtenValuesKey(`${crm}|${update.recordId}`), value: rememberedAfter(wroteBefore[i], update) }));
+    const wroteNow = kept.map((update, i) => ({ key: writtenValuesKey(leadKeyOf(crm, update.recordId)), value: rememberedAfter(wroteBefore[i], update) }));
     await db.settings.bulkPut(wroteNow.filter(({ value }) => Object.keys(value).length > 0));
     await db.settings.bulkDelete(wroteNow.filter(({ value }) => Object.keys(value).length === 0).map(({ key }) => key));
   });

@@ -3,7 +3,7 @@
  * Salesforce, odd-indexed from HubSpot, as the training history splits them), with their
  * known outcomes so the side panel can show each tier's conversion rate.
  */
-import { db, type StoredLead } from '../db/db';
+import { db, leadKeyOf, type StoredLead } from '../db/db';
 import { withStoredScoresPaused } from '../jobs/progress';
 import { DEMO_OWNERS, generateDemoLeads, type DemoLead } from './demo-data';
 
@@ -26,7 +26,7 @@ export function toStoredLead(lead: DemoLead, source: 'salesforce' | 'hubspot'): 
   if (source === 'salesforce') {
     const sf = lead.salesforce;
     return {
-      key: `salesforce|${sf.Id}`,
+      key: leadKeyOf('salesforce', sf.Id),
       source,
       id: sf.Id,
       origin: 'demo',
@@ -41,7 +41,7 @@ export function toStoredLead(lead: DemoLead, source: 'salesforce' | 'hubspot'): 
   }
   const hs = lead.hubspot;
   return {
-    key: `hubspot|${lead.hubspotId}`,
+    key: leadKeyOf('hubspot', lead.hubspotId),
     source,
     id: lead.hubspotId,
     origin: 'demo',

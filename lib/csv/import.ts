@@ -16,7 +16,7 @@
  * failure or a cancel anywhere leaves the previous import exactly as it was.
  */
 import { z } from 'zod';
-import type { StoredLead } from '../db/db';
+import { leadKeyOf, type StoredLead } from '../db/db';
 import { isMissingRaw, parseDate } from '../ml/derive';
 import type { RawRecord } from '../ml/featurize';
 import { footerWarnings, InvalidQuotedCellError, parseCsv, TrainingDataError, UnclosedQuotedCellError, type ParsedCsv } from '../ml/train/dataset';
@@ -76,7 +76,7 @@ export function csvLead(record: RawRecord, rowNumber: number, mapping: CsvMappin
   const created = mapping.createdColumn ? parseDate(record[mapping.createdColumn]) : Number.NaN;
   const marked = recordId.startsWith(ROW_KEY) || recordId.startsWith(ID_MARK);
   return {
-    key: `csv|${marked ? ID_MARK : ''}${id}`,
+    key: leadKeyOf('csv', `${marked ? ID_MARK : ''}${id}`),
     source: 'csv',
     id,
     origin: 'csv',

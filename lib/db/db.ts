@@ -10,7 +10,15 @@ import type { Manifest } from '../ml/manifest';
 import type { CrmKind } from '../crm/types';
 import type { RawRecord, SourceKind } from '../ml/featurize';
 
-/** The lead (`${crm}|${recordId}`) a cached score's key (`${modelId}|${crm}|${recordId}`) is of. */
+/** A stored lead's key: one per record of a source, so a record stored again overwrites itself. */
+export const leadKeyOf = (source: SourceKind, id: string): string => `${source}|${id}`;
+/** What every key of `source`'s stored leads begins with (for `prefixRange`). */
+export const leadKeyPrefix = (source: SourceKind): string => `${source}|`;
+/** A model's score of a lead: its stored score (`db.leadScores`) or a record page's cached score (`db.scores`). */
+export const scoreKeyOf = (modelId: string, ofLead: string): string => `${modelId}|${ofLead}`;
+/** What every key of `modelId`'s scores begins with (for `prefixRange`). */
+export const scoreKeyPrefix = (modelId: string): string => `${modelId}|`;
+/** The lead a cached score's key (`scoreKeyOf`) is of. */
 export const leadKeyOfCachedScore = (key: string): string => key.split('|').slice(-2).join('|');
 
 /**

@@ -3,7 +3,7 @@
  * from IndexedDB (rows are never posted between contexts): featurize, run the engine, write
  * `leadScores` with score, tier and the top reason, and report progress after each batch.
  */
-import { db, owedScoresOf, type LeadScore, type OwedLeadScore, type StoredLead } from '../db/db';
+import { db, leadKeyPrefix, owedScoresOf, scoreKeyOf, type LeadScore, type OwedLeadScore, type StoredLead } from '../db/db';
 import { ALL_KEYS, prefixRange, rangeAfter } from '../db/chunks';
 import { resumeUnfinishedJob, runJob, type FailedItems, type JobCursor, type JobReport } from '../jobs/progress';
 import type { EngineOutput } from './engine';
@@ -138,7 +138,7 @@ function scoreOutput(leads: StoredLead[], rows: Float32Array, output: EngineOutp
     const strongest = strongestReasons(explainLead(manifest, contributionsOf(i), lead.fields, lead.source, now));
     return [
       {
-        key: `${manifest.modelId}|${lead.key}`,
+        key: scoreKeyOf(manifest.modelId, lead.key),
         modelId: manifest.modelId,
         leadKey: lead.key,
         probability,
@@ -160,7 +160,7 @@ export interface ScoringScope {
 }
 
 /** The primary keys of the leads of `source` (`${source}|…`), or of every lead. */
-const keyRangeOf = (source: SourceKind | undefined): [string, string] => (source ? prefixRange(`${source}|`) : ALL_KEYS);
+const keyRangeOf = (source: SourceKind | undefined): [string, string] => (source ? prefixRange(leadKeyPrefix(source)) : ALL_KEYS);
 
 /** How many of `scope`'s leads are still to score (a one-source run's: its owed rows). */
 export function countToScore({ source, resume }: ScoringScope): Promise<number> {
@@ -170,7 +170,7 @@ export function countToScore({ source, resume }: ScoringScope): Promise<number> 
 
 /** How many of the stored leads (or only `source`'s) have a score of model `modelId`. */
 function countScored(modelId: string, source?: SourceKind): Promise<number> {
-  return db.leadScores.where(':id').between(...prefixRange(`${modelId}|${source ? `${source}|` : ''}`), true, true).count();
+  return db.leadScores.where(':id').between(...prefixRange(scoreKeyOf(modelId, source ? leadKeyPrefix(source) : '')), true, true).count();
 }
 
 /** How many of `source`'s stored leads model `modelId` gave no score when it last went through them (`UnscorableLead`). */
@@ -207,7 +207,7 @@ async function oweMissingScores(modelId: string, source: SourceKind, chunkSize: 
       const keys = await db.leadSummaries.where(':id').between(...rangeAfter(range, after), true, true).limit(chunkSize).primaryKeys();
       if (keys.length === 0) return { keys, unowed: [] };
       const [first, last] = [keys[0], keys[keys.length - 1]];
-      const scoreKeys = await db.leadScores.where(':id').between(`${modelId}|${first}`, `${modelId}|${last}`, true, true).primaryKeys();
+      const scoreKeys = await db.leadScores.where(':id').between(scoreKeyOf(modelId, first), scoreKeyOf(modelId, last), true, true).primaryKeys();
       const unscorable = await db.unscorableLeads.where('[modelId+key]').between([modelId, first], [modelId, last], true, true).primaryKeys();
       const owed = await db.owedLeadScores.where(':id').between(first, last, true, true).primaryKeys();
       const settled = new Set([...scoreKeys.map((key) => key.slice(modelId.length + 1)), ...unscorable, ...owed]);
@@ -265,7 +265,7 @@ async function storeScores(modelId: string, { leads, owed }: LeadBatch, { scored
   await db.transaction('rw', [db.leads, db.leadScores, db.owedLeadScores, db.unscorableLeads], async () => {
     const stillStored = new Set(await db.leads.where(':id').anyOf([...settled]).primaryKeys());
     await db.leadScores.bulkPut(scored.filter((score) => stillStored.has(score.leadKey)));
-    await db.leadScores.bulkDelete(unscorable.map((key) => `${modelId}|${key}`));
+    await db.leadScores.bulkDelete(unscorable.map((key) => scoreKeyOf(modelId, key)));
     await db.unscorableLeads.where(':id').anyOf(scoredKeys).delete();
     const rowsNow = await db.owedLeadScores.bulkGet(checked);
     const asRead = checked.filter((key, i) => rowsNow[i]?.writeId === writeIdRead.get(key));

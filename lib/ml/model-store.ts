@@ -8,7 +8,7 @@
  * bundled model can have one too and rolling back a model brings its own policy back.
  */
 import Dexie from 'dexie';
-import { db, type StoredModel } from '../db/db';
+import { db, scoreKeyPrefix, type StoredModel } from '../db/db';
 import { bundledModel } from './bundled-model';
 import { TiersSchema, parseManifest, parseStoredTiers, type Manifest, type Tiers } from './manifest';
 import { deleteInChunks, prefixRange } from '../db/chunks';
@@ -298,7 +298,7 @@ export async function dropScoresOfRetiredModels(): Promise<number> {
   return inJobsTurn(async () => {
     let dropped = 0;
     for (const modelId of await retired()) {
-      dropped += await deleteInChunks(db.leadScores, RETIRED_SCORES_CHUNK, prefixRange(`${modelId}|`), {
+      dropped += await deleteInChunks(db.leadScores, RETIRED_SCORES_CHUNK, prefixRange(scoreKeyPrefix(modelId)), {
         alsoReads: [db.settings],
         goOn: async () => !(await modelsWithScoresInUse()).has(modelId),
       });

@@ -5,7 +5,7 @@
  * after its last chunk: when the document next starts if it closed, once the purge is done if
  * a purge paused it.
  */
-import { db, type LeadScore } from '../db/db';
+import { db, scoreKeyPrefix, type LeadScore } from '../db/db';
 import { forEachChunk, prefixRange, rangeAfter } from '../db/chunks';
 import { resumeUnfinishedJob, runJob, type JobCursor } from '../jobs/progress';
 import { deletedModelWork, modelExists } from './model-exists';
@@ -63,7 +63,7 @@ export async function runRetierJob(modelId: string, thresholds: TierThresholds, 
 
 /** The primary keys of `modelId`'s stored scores (after the key `after`, when given). */
 function scoresRange(modelId: string, after?: string): [string, string] {
-  return rangeAfter(prefixRange(`${modelId}|`), after);
+  return rangeAfter(prefixRange(scoreKeyPrefix(modelId)), after);
 }
 
 /** How many stored scores of `modelId` there are (after the key `after`, when given). */
@@ -92,6 +92,6 @@ export async function resumeUnfinishedRetierJob(thresholdsOf: (modelId: string) 
 
 /** Record-page scores of the model carry the old tier: drop them so badges score again. */
 export async function clearCachedScores(modelId: string): Promise<void> {
-  const [from, to] = prefixRange(`${modelId}|`);
+  const [from, to] = prefixRange(scoreKeyPrefix(modelId));
   await db.scores.where(':id').between(from, to, true, true).delete();
 }

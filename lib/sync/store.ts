@@ -2,7 +2,7 @@
 import { accountOf, type Connection } from '../connections/schema';
 import type { CrmAccount, CrmRecord, CrmUser, Deletions } from '../crm/client';
 import type { CrmKind } from '../crm/types';
-import { leadKeyOfCachedScore, type LeadLensDb, type StoredLead } from '../db/db';
+import { leadKeyOf, leadKeyOfCachedScore, leadKeyPrefix, type LeadLensDb, type StoredLead } from '../db/db';
 import { withStoredScoresPaused } from '../jobs/progress';
 import { forEachChunk, prefixRange } from '../db/chunks';
 import { hasUnnamedOwner, looksLikeOwnerId, withoutFields } from './to-stored-lead';
@@ -184,7 +184,7 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
     },
     recordSyncedAs: (crm, user, expected) => changeSyncState(db, crm, (state) => (state.syncedAs?.id === expected?.id ? { ...state, syncedAs: user } : null)),
     async syncedIdsAmong(crm, ids) {
-      const stored = await db.leads.bulkGet(ids.map((id) => `${crm}|${id}`));
+      const stored = await db.leads.bulkGet(ids.map((id) => leadKeyOf(crm, id)));
       return new Set(ids.filter((_, i) => stored[i]?.origin === 'sync'));
     },
     countChanged: async (leads) => (await changedAmong(leads)).length,
@@ -249,18 +249,17 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
           await db.putLeads(holding.map((lead) => withoutFields(crm, lead, dropped)));
           emptied += holding.length;
         },
-        // Synced leads are keyed `${crm}|${id}`.
-        prefixRange(`${crm}|`),
+        prefixRange(leadKeyPrefix(crm)),
       );
       // Record pages' cached scores hold the fields read (and their reasons quote them), served
       // without reading the record again: all of the CRM's go, as an entry cached before its
       // fields were kept quotes a dropped one only in its reasons. A page is scored again on its next visit.
-      await db.transaction('rw', db.scores, () => deleteRecordPageScores((leadKey) => leadKey.startsWith(`${crm}|`)));
+      await db.transaction('rw', db.scores, () => deleteRecordPageScores((leadKey) => leadKey.startsWith(leadKeyPrefix(crm))));
       return emptied;
     },
     async refreshFields(crm, records, next) {
       return db.transaction('rw', [...db.leadTables, db.settings], async () => {
-        const stored = await db.leads.bulkGet(records.map((record) => `${crm}|${record.id}`));
+        const stored = await db.leads.bulkGet(records.map((record) => leadKeyOf(crm, record.id)));
         const changed = records.flatMap((record, i) => {
           const lead = stored[i];
           if (lead?.origin !== 'sync') return [];
@@ -287,7 +286,7 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
 
   /** The keys of the CRM's synced leads that `deletions` say are gone. */
   async function goneLeadKeys(crm: CrmKind, deletions: Deletions): Promise<string[]> {
-    const keyOf = (id: string) => `${crm}|${id}`;
+    const keyOf = (id: string) => leadKeyOf(crm, id);
     if (deletions.kind === 'all-present') {
       const present = new Set(deletions.ids.map(keyOf));
       // The origin index's keys: no lead is read.

@@ -10,7 +10,7 @@ import { CrmError } from '../crm/http';
 import { nameOrFallback } from '../presentation';
 import { describeSchemaIssues } from '../schema-issues';
 import type { CrmKind } from '../crm/types';
-import type { StoredLead } from '../db/db';
+import { leadKeyOf, type StoredLead } from '../db/db';
 
 const DateTime = z.string().refine((value) => Number.isFinite(parseCrmDateTime(value)), 'expected an ISO date-time');
 const Text = z.string().nullable().optional();
@@ -99,7 +99,7 @@ function withValues(fields: StoredLead['fields']): StoredLead['fields'] {
 /** `ownerNames`: owner id → display name; an owner missing from it is stored as its id. Fields without a value are not stored (`withValues`). */
 export function toStoredLead(crm: CrmKind, record: CrmRecord, ownerNames: ReadonlyMap<string, string> = new Map()): StoredLead {
   const owner = (id: string | null | undefined) => (id ? (ownerNames.get(id) ?? id) : '');
-  const base = { key: `${crm}|${record.id}`, source: crm, id: record.id, origin: 'sync' as const, modifiedAt: record.modifiedAt, fields: withValues(record.fields) };
+  const base = { key: leadKeyOf(crm, record.id), source: crm, id: record.id, origin: 'sync' as const, modifiedAt: record.modifiedAt, fields: withValues(record.fields) };
   if (crm === 'salesforce') {
     const fields = indexed(SalesforceIndexedFields, crm, record);
     return {

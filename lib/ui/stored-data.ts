@@ -6,7 +6,7 @@
  * leads (the options page's policy worker, the side panel's rule-outcomes worker), for a model's own outcome rule.
  */
 import { SOURCE_KINDS } from '../crm/types';
-import { db, type LeadScore, type LeadSummary, type StoredLead } from '../db/db';
+import { db, leadKeyPrefix, scoreKeyOf, scoreKeyPrefix, type LeadScore, type LeadSummary, type StoredLead } from '../db/db';
 import { ALL_KEYS, forEachChunk, prefixRange, yieldToEventLoop } from '../db/chunks';
 import { demoLeadMix, historyRule, inHistory } from '../db/source-history';
 import type { SourceKind } from '../ml/featurize';
@@ -93,7 +93,7 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
       choices.add(chunkRows);
       await yieldToEventLoop();
     },
-    prefixRange(`${modelId}|`),
+    prefixRange(scoreKeyPrefix(modelId)),
   );
   return { rows: mostLikelyFirst(rows), choices: choices.choices() };
 }
@@ -135,7 +135,7 @@ export async function leadAgesCountedFrom(source: SourceKind, now: number): Prom
           latest,
         );
       },
-      prefixRange(`${source}|`),
+      prefixRange(leadKeyPrefix(source)),
     );
   }
   return windowCountedFrom(source, [latest], now);
@@ -238,7 +238,7 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
         true,
       );
     },
-    prefixRange(`${modelId}|`),
+    prefixRange(scoreKeyPrefix(modelId)),
   );
   return { labels: Uint8Array.from(labels), probabilities: Float64Array.from(probabilities), heldOut: heldOutCount, ranked: Float64Array.from(ranked) };
 }
@@ -256,7 +256,7 @@ export async function probabilitiesOf(modelId: string, leadKeys: readonly string
   const heldOut = await db.heldOutScores.get(modelId);
   const trainedOn = new Map(heldOut?.leadKeys.map((key, i) => [key, i]));
   await forEachSlice(leadKeys, PAGE_CHUNK, async (keys, start) => {
-    const scores = await db.leadScores.bulkGet(keys.map((key) => `${modelId}|${key}`));
+    const scores = await db.leadScores.bulkGet(keys.map((key) => scoreKeyOf(modelId, key)));
     keys.forEach((key, i) => {
       const row = trainedOn.get(key);
       probabilities[start + i] = row !== undefined ? heldOut!.probabilities[row] : (scores[i]?.probability ?? Number.NaN);
@@ -307,7 +307,7 @@ export async function scoresPerProbabilityBin(modelId: string, cuts: readonly nu
     const notCounted = new Set([...demoLeftOut, ...trainedOn]);
     let trainedOnScored = 0;
     await forEachSlice([...notCounted], PAGE_CHUNK, async (leadKeys) => {
-      const scores = await db.leadScores.bulkGet(leadKeys.map((leadKey) => `${modelId}|${leadKey}`));
+      const scores = await db.leadScores.bulkGet(leadKeys.map((leadKey) => scoreKeyOf(modelId, leadKey)));
       scores.forEach((score, i) => {
         if (!score) return;
         counts[binOf(score.probability, cuts)] -= 1;

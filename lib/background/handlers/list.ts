@@ -1,6 +1,6 @@
 /** Background handlers for list views: score the rows' records from what LeadLens stores or reads from the CRM. */
 import { CRM_LABEL, type CrmKind } from '../../crm/types';
-import { db } from '../../db/db';
+import { db, leadKeyOf } from '../../db/db';
 import type { backgroundProtocol } from '../../messaging/protocol';
 import type { ListRowScore } from '../../messaging/protocol-list';
 import type { Handlers } from '../../messaging/rpc';
@@ -20,7 +20,7 @@ type ListProtocol = Pick<typeof backgroundProtocol, 'scoreLeadsById'>;
  */
 async function knownRecordsFor(access: PageAccess, source: CrmKind, ids: readonly string[], fields: readonly string[]): Promise<KnownRecords> {
   // Synced from another org than the page's, or a demo lead off the demo CRM: not this page's record.
-  const stored = (await db.leads.bulkGet(ids.map((id) => `${source}|${id}`))).flatMap((lead): KnownRecord[] =>
+  const stored = (await db.leads.bulkGet(ids.map((id) => leadKeyOf(source, id)))).flatMap((lead): KnownRecord[] =>
     lead && storedLeadServes(lead, access) ? [{ recordId: lead.id, fields: lead.fields }] : [],
   );
   const storedIds = new Set(stored.map((record) => record.recordId));
