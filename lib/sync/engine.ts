@@ -132,7 +132,8 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
   let prefetched: Promise<ChangedPage> | null = null;
   // The merges `withMergesOf` did not keep, no lead of theirs being stored yet (id → merge date):
   // HubSpot's search lags its merges (`SYNC_LOOKBACK_MS`), so a contact merged away can come on a
-  // later page than the contact naming it, and is then added to the job's merges. In memory only:
+  // later page than the contact naming it, and is then added to the job's merges; a first sync's
+  // too, which would otherwise keep it until the weekly comparison, counted twice. In memory only:
   // written with every page's state, they would grow with every merge ever made. A job resumed by
   // another run (after a browser restart) has forgotten them, and a contact merged away that comes
   // after the resume stays until the weekly comparison with every contact (`FULL_COMPARISON_EVERY_MS`) removes it.
@@ -175,8 +176,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
       const { leads, skipped } = storablePage(crm, page, ownerNames);
       const changed = await store.countChanged(leads);
       const leftOut = withLeftOut(state, skipped, leads);
-      // A first sync finds no stored lead a merge left behind: what it reads of merges is not kept.
-      const mergedAway = state.completedCursor === null ? [] : await withMergesOf(store, crm, page.records, job.mergedAway, mergesNotStored, leads, leftOut);
+      const mergedAway = await withMergesOf(store, crm, page.records, job.mergedAway, mergesNotStored, leads, leftOut);
       const last = page.records.at(-1);
       // Where the CRM says it has read in order to (null: nowhere yet), when it says.
       const { resumeFrom } = page;
@@ -454,7 +454,8 @@ interface Removals {
 
 /**
  * Once every page is stored: what the CRM deleted since the last complete sync (a first, full
- * sync has none to remove: everything it stored, the CRM had).
+ * sync reads none: everything it stored, the CRM had, but the contacts HubSpot's lagging search
+ * listed after their merge, which its merges remove).
  */
 async function readRemovals(client: CrmClient, state: SyncState, job: SyncJob, now: () => number, signal?: AbortSignal): Promise<Removals> {
   const since = state.deletionCursor ?? state.completedCursor;
@@ -481,8 +482,9 @@ async function finishSync(store: SyncStore, crm: CrmKind, state: SyncState, job:
       completedCursor: nextSyncCursor(job, began, state.completedCursor),
       // The next sync reads deletions from where this read ended (after a first sync, from when it
       // began, or from the newest change it read if that says the browser's clock runs fast): a
-      // lead deleted since this sync read it is removed then.
-      deletionCursor: (deletions?.coveredTo ?? Math.min(began, reachedBy(job) ?? began)) - SYNC_LOOKBACK_MS,
+      // lead deleted since this sync read it is removed then. Not from a first sync's merges, which
+      // say nothing of how far the CRM's deletions were read.
+      deletionCursor: (read?.coveredTo ?? Math.min(began, reachedBy(job) ?? began)) - SYNC_LOOKBACK_MS,
       job: null,
       ...leftOutStillPresent(state, deletions),
       lastRun: {
