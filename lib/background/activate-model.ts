@@ -86,27 +86,34 @@ export async function scoreStoredLeadsIfAny(
  * scoring, and what becomes of it when its page closed (its own run goes on where it stopped;
  * one that had not begun is still owed, and asked again by the hourly check).
  */
-export async function switchActiveModel(
-  activation: () => Promise<string>,
+export async function switchActiveModel(activation: () => Promise<string>) {
+  return await switchOutcome(await decidingFullScoring((requestHeld) => activateAndScore(activation, requestHeld)));
+}
+
+/** `switchActiveModel`'s work while it holds the decision (`requestHeld` called once its request is held): the activation, then its scoring, CRM tabs told meanwhile. */
+async function activateAndScore(activation: () => Promise<string>, requestHeld: () => void) {
+  let modelId: string;
+  try {
+    modelId = await db.transaction('rw', [db.models, db.settings], async () => {
+      const activated = await activation();
+      await oweScoringOfEveryLead(activated);
+      return activated;
+    });
+  } catch (error) {
+    return { ok: false as const, error: `The model could not be activated: ${messageOf(error)}` };
+  }
+  // Asked first, the tabs told meanwhile: telling them (one message per tab) does not widen the wait of start-up and the refresh.
+  const [scored] = await Promise.all([
+    scoreStoredLeadsIfAny(modelId, { onRequestHeld: requestHeld }).catch((error: unknown) => ({ ok: false as const, error })),
+    sendToCrmTabs('scoresChanged', {}),
+  ]);
+  return { ok: true as const, modelId, scored };
+}
+
+/** What a switch says once its scoring ended (`activateAndScore`). */
+async function switchOutcome(
+  switched: Awaited<ReturnType<typeof activateAndScore>>,
 ): Promise<{ ok: true; modelId: string; scored: number; stored: number; scoringProblem?: string } | { ok: false; error: string }> {
-  const switched = await decidingFullScoring(async (requestHeld) => {
-    let modelId: string;
-    try {
-      modelId = await db.transaction('rw', [db.models, db.settings], async () => {
-        const activated = await activation();
-        await oweScoringOfEveryLead(activated);
-        return activated;
-      });
-    } catch (error) {
-      return { ok: false as const, error: `The model could not be activated: ${messageOf(error)}` };
-    }
-    // Asked first, the tabs told meanwhile: telling them (one message per tab) does not widen the wait of start-up and the refresh.
-    const [scored] = await Promise.all([
-      scoreStoredLeadsIfAny(modelId, { onRequestHeld: requestHeld }).catch((error: unknown) => ({ ok: false as const, error })),
-      sendToCrmTabs('scoresChanged', {}),
-    ]);
-    return { ok: true as const, modelId, scored };
-  });
   if (!switched.ok) return switched;
   const { modelId, scored } = switched;
   const stored = await db.leads.count();
@@ -145,13 +152,16 @@ export const rollBackModel = () => switchActiveModel(rollBack);
  * asks nothing.
  */
 export async function scoreOwedLeads() {
-  return await decidingFullScoring(async (requestHeld) => {
-    const modelId = await activeModelId();
-    if ((await owedScoringModel()) !== modelId) return null;
-    const job = await readJob('scoring');
-    if (job?.state === 'running' && job.modelId === modelId && job.source === undefined) return null;
-    return scoreStoredLeadsIfAny(modelId, { unlessRequested: true, onRequestHeld: requestHeld });
-  });
+  return await decidingFullScoring(askOwedScoring);
+}
+
+/** `scoreOwedLeads`'s decision, and its request (`requestHeld` called once it is held). */
+async function askOwedScoring(requestHeld: () => void) {
+  const modelId = await activeModelId();
+  if ((await owedScoringModel()) !== modelId) return null;
+  const job = await readJob('scoring');
+  if (job?.state === 'running' && job.modelId === modelId && job.source === undefined) return null;
+  return scoreStoredLeadsIfAny(modelId, { unlessRequested: true, onRequestHeld: requestHeld });
 }
 
 /**
@@ -191,27 +201,38 @@ export async function scoreOwedSourceLeads(): Promise<void> {
 }
 
 /**
- * At start-up: an update's rebuilt bundled model takes over what named the old one
- * (`adoptRebuiltBundledModel`), then the stored-score jobs the browser closed on resume, and
- * when the old bundled model was the active one, CRM tabs and the stored leads get the new one's
- * scores; else the scoring owed with the active model (its activation's, never begun) starts,
- * then those owed of a CRM's synced leads or of imported CSV leads (`scoreOwedSourceLeads`), then
- * a re-tiering a tier policy owes (`retierOwedScores`).
+ * At start-up: first what `oweFirst` owes (start-up's scoring of every lead again after an update:
+ * start-up.ts `scoreAgainAfterUpdate`), then an update's rebuilt bundled model takes over what
+ * named the old one (`adoptRebuiltBundledModel`), then the stored-score jobs the browser closed on
+ * resume, and when the old bundled model was the active one, CRM tabs and the stored leads get
+ * the new one's scores; else the scoring owed with the active model (its activation's, never
+ * begun) starts, then those owed of a CRM's synced leads or of imported CSV leads
+ * (`scoreOwedSourceLeads`), then a re-tiering a tier policy owes (`retierOwedScores`). From before
+ * `oweFirst` until its scoring of every lead is asked (or none is), it holds the decision
+ * (`decidingFullScoring`): the hourly check (an alarm firing during start-up), deciding between,
+ * would find that scoring owed and ask for it, with the old bundled model (no longer installed) or
+ * with the new one, which the adoption then asks again, as an activation does whatever is asked.
  */
-export async function startStoredScoring(): Promise<void> {
-  // A failure to adopt is logged, not a reason to leave the jobs the browser closed on unresumed.
-  const activeChanged = await adoptRebuiltBundledModel().catch((error: unknown) => {
-    console.error('LeadLens: adopting the rebuilt bundled model failed', error);
-    return false;
+export async function startStoredScoring(oweFirst?: () => Promise<void>): Promise<void> {
+  const started = await decidingFullScoring(async (requestHeld) => {
+    await oweFirst?.();
+    // A failure to adopt is logged, not a reason to leave the jobs the browser closed on unresumed.
+    const activeChanged = await adoptRebuiltBundledModel().catch((error: unknown) => {
+      console.error('LeadLens: adopting the rebuilt bundled model failed', error);
+      return false;
+    });
+    await resumeOffscreenJobs();
+    if (activeChanged) return { switched: await activateAndScore(activeModelId, requestHeld) };
+    return { owedScored: await askOwedScoring(requestHeld) };
   });
-  await resumeOffscreenJobs();
-  if (!activeChanged) {
-    const scored = await scoreOwedLeads();
-    if (scored && !scored.ok) throw new Error(scored.error);
-    await scoreOwedSourceLeads();
-    return retierOwedScores();
+  if (started.switched !== undefined) {
+    const switched = await switchOutcome(started.switched);
+    if (!switched.ok) throw new Error(switched.error);
+    if (switched.scoringProblem) throw new Error(`The rebuilt default model is active. ${switched.scoringProblem}`);
+    return;
   }
-  const switched = await switchActiveModel(activeModelId);
-  if (!switched.ok) throw new Error(switched.error);
-  if (switched.scoringProblem) throw new Error(`The rebuilt default model is active. ${switched.scoringProblem}`);
+  const scored = started.owedScored;
+  if (scored && !scored.ok) throw new Error(scored.error);
+  await scoreOwedSourceLeads();
+  return retierOwedScores();
 }

@@ -12,14 +12,18 @@ import { deferred } from '../../test/deferred';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
 import { owedScoringModel, readJob, runJob } from '../jobs/progress';
-import { activeModelId } from '../ml/model-store';
+import { holdingFullScoringRequest } from '../jobs/requests';
+import { bundledModel } from '../ml/bundled-model';
+import { activeModelId, adoptRebuiltBundledModel } from '../ml/model-store';
 import { resumeSyncs } from '../sync/runner';
 import { scheduleAutoSync } from '../sync/schedule';
 import { startStoredScoring } from './activate-model';
+import { resumeOffscreenJobs } from './offscreen-engine';
+import { handleAlarm } from './alarms';
 import { learnPortalInBackground } from './handlers/sync';
 import { KEEP_ALIVE_INTERVAL_MS } from './keep-alive';
 import { finishUnfinishedPurge } from './purge';
-import { scheduleScoreRefresh } from './refresh-scores';
+import { REFRESH_SCORES_ALARM, scheduleScoreRefresh } from './refresh-scores';
 import { SCORED_BY_VERSION_KEY, scoreAgainAfterUpdate, startUp } from './start-up';
 
 const { scoreStoredLeadsOffscreen } = vi.hoisted(() => ({
@@ -34,7 +38,7 @@ vi.mock('./activate-model', async (importOriginal) => {
 });
 vi.mock('../ml/model-store', async (importOriginal) => {
   const original = await importOriginal<typeof import('../ml/model-store')>();
-  return { ...original, activeModelId: vi.fn(original.activeModelId) };
+  return { ...original, activeModelId: vi.fn(original.activeModelId), adoptRebuiltBundledModel: vi.fn(original.adoptRebuiltBundledModel) };
 });
 vi.mock('./handlers/sync', () => ({ learnPortalInBackground: vi.fn() }));
 vi.mock('./purge', () => ({ finishUnfinishedPurge: vi.fn() }));
@@ -154,6 +158,9 @@ describe('startUp', () => {
     vi.mocked(activeModelId).mockRejectedValueOnce(new Error('The database was closed'));
     await startUp();
     await vi.waitFor(() => expect(startStoredScoring).toHaveBeenCalledTimes(1));
+    // Scoring again after the update is start-up's stored scoring's first step (one decision with it).
+    await vi.mocked(startStoredScoring).mock.results[0].value;
+    expect(resumeOffscreenJobs).toHaveBeenCalledTimes(1);
     expect(console.error).toHaveBeenCalledWith('LeadLens: scoring again what the previous version scored failed', new Error('The database was closed'));
   });
 
@@ -209,6 +216,72 @@ describe('startUp', () => {
       await started;
       await storedScoringEnded();
       expect(await idleResetsOverThreeIntervals()).toBe(0);
+    });
+  });
+
+  describe('after an update that rebuilt the bundled model (another id), while the hourly check runs during start-up', () => {
+    const OLD_BUNDLED = 'ebm-0123456789abcdef';
+    const newBundled = () => {
+      const parsed = bundledModel.manifest();
+      if (!parsed.ok) throw new Error(parsed.error);
+      return parsed.manifest.modelId;
+    };
+
+    beforeEach(async () => {
+      await recordVersion('1.9.0');
+      await db.putLeads([storedLead({ source: 'hubspot', id: '501', origin: 'sync' })]);
+      // What the old bundled model scored: start-up's adoption of the new one finds it.
+      await db.leadScores.put({ key: `${OLD_BUNDLED}|hubspot|501`, modelId: OLD_BUNDLED, leadKey: 'hubspot|501', probability: 0.2, score: 20, tier: 'cold', topReason: '', scoredAt: Date.now() });
+      // As the offscreen document: it takes the request's lock once it has the message, and runs the job (50 ms: minutes on 100,000 leads).
+      scoreStoredLeadsOffscreen.mockImplementation(async (modelId: string) =>
+        holdingFullScoringRequest(modelId, async () => ({ ok: true as const, scored: await runJob('scoring', modelId, 1, () => new Promise<number>((resolve) => setTimeout(() => resolve(1), 50))) })),
+      );
+    });
+    afterEach(() => scoreStoredLeadsOffscreen.mockReset()); // back to its own implementation
+
+    /** Starts up with the hourly alarm firing while the old bundled model's scores are dropped (adoption takes seconds on a large store); resolves once both are over. */
+    async function startUpWithAlarmDuringAdoption() {
+      const adoption = deferred();
+      const adopt = vi.mocked(adoptRebuiltBundledModel).getMockImplementation()!;
+      vi.mocked(adoptRebuiltBundledModel).mockImplementationOnce(async () => {
+        await adoption.promise;
+        return adopt();
+      });
+      await startUp();
+      await vi.waitFor(() => expect(adoptRebuiltBundledModel).toHaveBeenCalledTimes(1));
+      // As background.ts runs alarm work: once an interrupted purge is finished (none here).
+      const alarmWork = handleAlarm(REFRESH_SCORES_ALARM);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      adoption.resolve();
+      await Promise.all([alarmWork, vi.mocked(startStoredScoring).mock.results[0].value]);
+    }
+
+    it('scores every stored lead once, with the new bundled model, when the old one was never named active', async () => {
+      await startUpWithAlarmDuringAdoption();
+      expect(scoreStoredLeadsOffscreen.mock.calls).toEqual([[newBundled()]]);
+      expect(await activeModelId()).toBe(newBundled());
+      expect(await owedScoringModel()).toBeNull();
+      expect(console.error).not.toHaveBeenCalled();
+    });
+
+    it('scores every stored lead once, with the new bundled model, when the old one was named active (none with the old, no longer installed)', async () => {
+      await db.settings.put({ key: 'activeModelId', value: OLD_BUNDLED });
+      await startUpWithAlarmDuringAdoption();
+      expect(scoreStoredLeadsOffscreen.mock.calls).toEqual([[newBundled()]]);
+      expect(await owedScoringModel()).toBeNull();
+    });
+
+    it('still scores with the new bundled model when the hourly check, deciding first, asked a scoring with the old one (its scores stale)', async () => {
+      await db.settings.put({ key: 'activeModelId', value: OLD_BUNDLED });
+      await db.leadScores.update(`${OLD_BUNDLED}|hubspot|501`, { scoredAt: Date.now() - 2 * 24 * 3_600_000 }); // stale
+      const alarmWork = handleAlarm(REFRESH_SCORES_ALARM);
+      await vi.waitFor(() => expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(OLD_BUNDLED));
+      await startUp();
+      await vi.waitFor(() => expect(startStoredScoring).toHaveBeenCalledTimes(1));
+      await Promise.all([alarmWork, vi.mocked(startStoredScoring).mock.results[0].value]);
+      expect(scoreStoredLeadsOffscreen.mock.calls).toEqual([[OLD_BUNDLED], [newBundled()]]);
+      expect(await activeModelId()).toBe(newBundled());
+      expect(await owedScoringModel()).toBeNull();
     });
   });
 

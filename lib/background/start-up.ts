@@ -69,11 +69,10 @@ export function startUp(): Promise<void> {
   void Promise.all([restrictStorageToExtension(), portalChecked]).then(resumeSyncs).catch(logFailure('resuming an interrupted sync failed'));
   // What an update changed is scored again; then a rebuilt bundled model after an update, and the bulk scoring or
   // re-tiering the offscreen document had not finished when the browser closed.
-  void purgeFinished
-    .then(() => scoreAgainAfterUpdate(browser.runtime.getManifest().version))
-    .catch(logFailure('scoring again what the previous version scored failed'))
-    .then(startStoredScoring)
-    .catch(logFailure('resuming stored-score jobs failed'));
+  // One decision, so that an alarm's scoring check in between asks nothing start-up asks (`startStoredScoring`).
+  const oweScoringAfterUpdate = () =>
+    scoreAgainAfterUpdate(browser.runtime.getManifest().version).catch(logFailure('scoring again what the previous version scored failed'));
+  void purgeFinished.then(() => startStoredScoring(oweScoringAfterUpdate)).catch(logFailure('resuming stored-score jobs failed'));
   // Stored scores' "days since" features are a day older each day: scored again daily.
   void scheduleScoreRefresh().catch(logFailure('scheduling the daily scoring failed'));
   // Alarms do not outlive every browser restart: the admin's automatic syncs are scheduled again (as a purge left them: none).

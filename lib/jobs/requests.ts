@@ -196,7 +196,8 @@ export async function requestRetierOf<T>(modelId: string, ask: () => Promise<T>,
  * Held by a model's activation from before the transaction that records its scoring of every lead
  * owed until its request for that scoring is held, and by start-up and the hourly refresh while
  * they decide whether to ask for one: found owed in between, with no request yet, they would ask
- * too, and the activation again after them, and every lead would be scored twice.
+ * too, and the activation again after them, and every lead would be scored twice. Start-up holds
+ * it from before it owes an update's scoring and adopts a rebuilt bundled model (an activation too).
  */
 const FULL_SCORING_DECISION_LOCK = 'leadlens-full-scoring-decision';
 
