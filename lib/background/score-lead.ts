@@ -76,14 +76,21 @@ type CacheDeps = Pick<ScoringDeps, 'cache' | 'now' | 'staleAfterMs'>;
 /** A lead's score is cached per model and record. */
 export const scoreCacheKey = (modelId: string, crm: CrmKind, recordId: string) => scoreKeyOf(modelId, leadKeyOf(crm, recordId));
 
-/** The cached score of `request` under model `modelId`, when it was asked for the same fields and is not stale. */
-export async function freshCachedScore(modelId: string, request: LeadToScore, deps: CacheDeps): Promise<{ key: string; fieldsHash: string; fresh?: CachedScoreEntry }> {
+/**
+ * The cached score of `request` under model `modelId`, when it was asked for the same fields and
+ * is not stale (`fresh`); `recent`: the one cached under `key` while not stale, whatever its fields.
+ */
+export async function freshCachedScore(
+  modelId: string,
+  request: LeadToScore,
+  deps: CacheDeps,
+): Promise<{ key: string; fieldsHash: string; fresh?: CachedScoreEntry; recent?: CachedScoreEntry }> {
   const key = scoreCacheKey(modelId, request.crm, request.recordId);
   // The same text reads as other numbers in another locale (1.500 employees), as another time in another time zone.
   const fieldsHash = [hashFields(request.fields), request.locale, request.timeZone].filter(Boolean).join(' ');
-  const cached = await recentCachedScore(key, deps);
-  const fresh = cached?.fieldsHash === fieldsHash ? cached : undefined;
-  return { key, fieldsHash, fresh };
+  const recent = await recentCachedScore(key, deps);
+  const fresh = recent?.fieldsHash === fieldsHash ? recent : undefined;
+  return { key, fieldsHash, fresh, recent };
 }
 
 /** The score cached under `key`, whatever fields it was asked for, unless it is older than "stale after". */

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoLeads } from '../crm/demo-data';
 import { parseManifest, type Manifest } from '../ml/manifest';
 import type { ScoredLead } from '../messaging/protocol';
-import { MODEL_GAVE_NO_SCORE, scoreCacheKey, scoreLead, type CachedScoreEntry } from './score-lead';
+import { MODEL_GAVE_NO_SCORE, scoreCacheKey, scoredFields, scoreLead, type CachedScoreEntry } from './score-lead';
 import { handMadeManifest } from '../../test/fixtures/manifest';
 import { couldNotRead, modelReadsNoFieldOf, NO_FIELDS_SCORED, notShownBy, scoreLeadsById, type BatchScoringDeps, type KnownRecord, type KnownRecords } from './score-leads';
 
@@ -199,25 +199,25 @@ describe('scoreLeadsById', () => {
 /** A record page's cached score as a list row gets it: without its plan. */
 const asListed = ({ hotter: _plan, ...lead }: ScoredLead): ScoredLead => lead;
 
+/** A record page's request for `lead`: the fields its page shows, as text. */
+const pageOf = (lead: (typeof leads)[number], fields: Record<string, unknown> = lead.salesforce) => ({
+  crm: 'salesforce' as const,
+  recordId: lead.salesforceId,
+  fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v == null ? '' : String(v)])),
+});
+
+/** Record pages and lists sharing one cache that dates its entries, as IndexedDB's does. */
+function sharedCache(value: BatchScoringDeps, today: () => Date, entries = new Map<string, CachedScoreEntry>()): BatchScoringDeps {
+  return {
+    ...value,
+    now: today,
+    staleAfterMs: 24 * 3_600_000,
+    cache: { get: async (key: string) => entries.get(key), put: async (key: string, entry: Omit<CachedScoreEntry, 'scoredAt'>) => void entries.set(key, { ...entry, scoredAt: today().getTime() }) },
+    forgetCachedScores: async (crm, ids) => forgetScoresOf(entries, crm, ids),
+  };
+}
+
 describe('a row LeadLens has no fields of (neither stored nor read from the CRM)', () => {
-  /** A record page's request for `lead`: the fields its page shows, as text. */
-  const pageOf = (lead: (typeof leads)[number], fields: Record<string, unknown> = lead.salesforce) => ({
-    crm: 'salesforce' as const,
-    recordId: lead.salesforceId,
-    fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v == null ? '' : String(v)])),
-  });
-
-  /** Record pages and lists sharing one cache that dates its entries, as IndexedDB's does. */
-  function sharedCache(value: BatchScoringDeps, today: () => Date, entries = new Map<string, CachedScoreEntry>()): BatchScoringDeps {
-    return {
-      ...value,
-      now: today,
-      staleAfterMs: 24 * 3_600_000,
-      cache: { get: async (key: string) => entries.get(key), put: async (key: string, entry: Omit<CachedScoreEntry, 'scoredAt'>) => void entries.set(key, { ...entry, scoredAt: today().getTime() }) },
-      forgetCachedScores: async (crm, ids) => forgetScoresOf(entries, crm, ids),
-    };
-  }
-
   it('shows the score its record page just got from the page, without running the engine again', async () => {
     const { value, runs } = deps([]);
     const shared = sharedCache(value, () => now);
@@ -294,5 +294,46 @@ describe('a row LeadLens has no fields of (neither stored nor read from the CRM)
       { recordId: leads[3].salesforceId, state: 'scored', lead: asListed(badge.lead) },
       { recordId: leads[4].salesforceId, state: 'unscorable', reason: couldNotRead('salesforce') },
     ]);
+  });
+});
+
+describe('a stored lead whose record page is open in another tab', () => {
+  /** Its record page as a browser sends it: with its locale and time zone; `reads` counts its reads of the record from the CRM. */
+  function recordPage(lead: (typeof leads)[number]) {
+    const counter = { reads: 0 };
+    const fetchRecord = async () => {
+      counter.reads++;
+      return lead.salesforce;
+    };
+    return { request: { ...pageOf(lead, { Company: lead.salesforce.Company }), locale: 'en-US', timeZone: 'UTC' }, fetchRecord, counter };
+  }
+
+  it('keeps the score its record page cached: neither its badge nor its side panel reads the record from the CRM again', async () => {
+    const { value, runs } = deps(known);
+    let today = now;
+    const shared = sharedCache(value, () => today);
+    const page = recordPage(leads[0]);
+    const badge = await scoreLead(page.request, { ...shared, fetchRecord: page.fetchRecord });
+    if (!badge.ok) throw new Error(badge.error);
+    expect(page.counter.reads).toBe(1);
+
+    const [row] = await scoreLeadsById('salesforce', [known[0].recordId], shared);
+    expect(row).toEqual({ recordId: known[0].recordId, state: 'scored', lead: expect.objectContaining({ modelId: manifest.modelId }) });
+    // The side panel explains the fields the badge scored, and the badge asked again answers from the cache.
+    const explained = await scoredFields(manifest, page.request, { ...shared, fetchRecord: page.fetchRecord });
+    expect(page.counter.reads).toBe(1);
+    expect(explained.scoredAt).toBe(now.getTime());
+    expect(await scoreLead(page.request, { ...shared, fetchRecord: page.fetchRecord })).toEqual(badge);
+    expect(page.counter.reads).toBe(1);
+
+    // The list's second look runs its row again rather than answer with the page's score (of the page's fields).
+    await scoreLeadsById('salesforce', [known[0].recordId], shared);
+    expect(runs).toEqual([1, 1, 1]);
+
+    // Once the page's score is stale the list caches its own again, and answers from it.
+    today = new Date(now.getTime() + 25 * 3_600_000);
+    await scoreLeadsById('salesforce', [known[0].recordId], shared);
+    await scoreLeadsById('salesforce', [known[0].recordId], shared);
+    expect(runs).toEqual([1, 1, 1, 1]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Many known leads at once (the rows of a list view): each record's fields come from what
  * LeadLens stores (synced, imported or demo data) or reads from the CRM, never from the page;
- * cached ones come from the score cache, the rest go to the engine in ONE run. A record it has
+ * cached ones come from the score cache, the rest go to the engine in ONE run (and are cached,
+ * but never over a fresh score of their record page's, which keeps the fields it scored). A record it has
  * no fields of keeps the score cached of it (its record page's, scored from the page), while
  * fresh, unless the CRM just answered without it; records LeadLens knows nothing about come back
  * `unknown`: a row never gets a made-up score.
@@ -94,7 +95,7 @@ export async function scoreLeadsById(
   const now = deps.now();
   const featureCount = manifest.features.length;
 
-  const toRun: { record: KnownRecord; key: string; fieldsHash: string; row: Float32Array; featuresKnown: number }[] = [];
+  const toRun: { record: KnownRecord; key: string; fieldsHash: string; keepsPageScore: boolean; row: Float32Array; featuresKnown: number }[] = [];
   for (const recordId of new Set(recordIds)) {
     const record = known.get(recordId);
     if (!record) {
@@ -110,14 +111,17 @@ export async function scoreLeadsById(
       continue;
     }
     // As a record page's: the same fields, and not older than the admin's "stale after" (days-since features age).
-    const { key, fieldsHash, fresh } = await freshCachedScore(manifest.modelId, { crm, recordId, fields: asText(record.fields) }, deps);
+    const { key, fieldsHash, fresh, recent } = await freshCachedScore(manifest.modelId, { crm, recordId, fields: asText(record.fields) }, deps);
     if (fresh) {
       results.set(recordId, { recordId, state: 'scored', lead: withoutPlan(fresh.lead) });
       continue;
     }
     const row = featurizeRecord(record.fields, manifest.features, crm, now); // [F]
     const featuresKnown = knownFeatureCount(row);
-    if (featuresKnown > 0) toRun.push({ record, key, fieldsHash, row, featuresKnown });
+    // A fresh score its record page cached (with the fields it scored: a list's carries none) is
+    // not replaced by the row's: that page's badge and side panel would read the record from the CRM again.
+    const keepsPageScore = recent?.fields !== undefined;
+    if (featuresKnown > 0) toRun.push({ record, key, fieldsHash, keepsPageScore, row, featuresKnown });
     else results.set(recordId, { recordId, state: 'unscorable', reason: NO_FIELDS_SCORED });
   }
 
@@ -125,14 +129,14 @@ export async function scoreLeadsById(
     const rows = new Float32Array(toRun.length * featureCount); // [N * F]
     toRun.forEach(({ row }, i) => rows.set(row, i * featureCount));
     const output = await deps.runModel(manifest.modelId, rows, featureCount);
-    for (const [i, { record, key, fieldsHash, featuresKnown }] of toRun.entries()) {
+    for (const [i, { record, key, fieldsHash, keepsPageScore, featuresKnown }] of toRun.entries()) {
       const scored = engineRow(output, i);
       if (!scored) {
         results.set(record.recordId, { recordId: record.recordId, state: 'unscorable', reason: MODEL_GAVE_NO_SCORE });
         continue;
       }
       const lead = toScoredLead(manifest, scored.probability, scored.contributions, record.fields, crm, now, featuresKnown);
-      await deps.cache.put(key, { fieldsHash, lead });
+      if (!keepsPageScore) await deps.cache.put(key, { fieldsHash, lead });
       results.set(record.recordId, { recordId: record.recordId, state: 'scored', lead });
     }
   }
