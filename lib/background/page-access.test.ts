@@ -224,8 +224,12 @@ describe('when a "Purge everything" was cut short (the browser closed mid-way)',
   });
 });
 
-/** Whether CRM tabs were told their badges' scores changed (they ask again). */
-const tabsToldScoresChanged = () => vi.mocked(fakeBrowser.tabs.sendMessage).mock.calls.some(([tabId, message]) => tabId === 7 && (message as { type?: string }).type === 'scoresChanged');
+/** Whether CRM tabs were told their HubSpot badges' scores changed (they ask again; Salesforce's need not). */
+const tabsToldScoresChanged = () =>
+  vi.mocked(fakeBrowser.tabs.sendMessage).mock.calls.some(([tabId, message]) => {
+    const event = message as { type?: string; payload?: { crm?: string } };
+    return tabId === 7 && event.type === 'scoresChanged' && event.payload?.crm === 'hubspot';
+  });
 
 /** HubSpot holds its answers until the returned function is called. */
 function hubspotHoldsAnswers(): () => void {

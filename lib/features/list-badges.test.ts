@@ -8,8 +8,11 @@ import { badges, leaveHubSpotContactList, observerOptions, openHubSpotContactLis
 const scoreLeadsById = vi.hoisted(() => vi.fn());
 vi.mock('../messaging/client', () => ({ background: { scoreLeadsById } }));
 /** The background's broadcast events, fired by the test. */
-const eventHandlers = vi.hoisted(() => new Map<string, () => void>());
-vi.mock('../messaging/events', () => ({ onEvent: (type: string, handler: () => void) => eventHandlers.set(type, handler) }));
+const eventHandlers = vi.hoisted(() => new Map<string, (payload: object) => void>());
+vi.mock('../messaging/events', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../messaging/events')>()),
+  onEvent: (type: string, handler: (payload: object) => void) => eventHandlers.set(type, handler),
+}));
 
 const { badgeListRows } = await import('./list-badges');
 const { EXTENSION_RELOADED } = await import('./navigation');
@@ -182,7 +185,23 @@ describe('list badges', () => {
     reportVisible([document.querySelector('td')!]);
     await settle();
     expect(scoreLeadsById).toHaveBeenCalledTimes(1);
-    eventHandlers.get('scoresChanged')!();
+    eventHandlers.get('scoresChanged')!({});
+    reportVisible([document.querySelector('td')!]);
+    await settle();
+    expect(scoreLeadsById).toHaveBeenCalledTimes(2);
+  });
+
+  it('asks nothing again when another CRM’s scores change (its sync): the rows not stored would be read from the CRM again for nothing', async () => {
+    renderList(row('1', 'Ada'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    reportVisible([document.querySelector('td')!]);
+    await settle();
+    eventHandlers.get('scoresChanged')!({ crm: 'salesforce' });
+    reportVisible([document.querySelector('td')!]);
+    await settle();
+    expect(scoreLeadsById).toHaveBeenCalledTimes(1);
+    expect(states()).toEqual([['1', 'scored']]);
+    eventHandlers.get('scoresChanged')!({ crm: 'hubspot' });
     reportVisible([document.querySelector('td')!]);
     await settle();
     expect(scoreLeadsById).toHaveBeenCalledTimes(2);
@@ -252,7 +271,7 @@ describe('list badges', () => {
     reportVisible([document.querySelector('td')!]);
     await settle();
     // The tier policy changes while the first request waits; the row is asked again and answered.
-    eventHandlers.get('scoresChanged')!();
+    eventHandlers.get('scoresChanged')!({});
     reportVisible([document.querySelector('td')!]);
     await settle();
     expect(scoreLeadsById).toHaveBeenCalledTimes(2);
@@ -298,7 +317,7 @@ describe('list badges', () => {
     badgeListRows(document, hubspot, 'hubspot', page.signal);
     reportVisible([document.querySelector('td')!]);
     await settle();
-    eventHandlers.get('scoresChanged')!();
+    eventHandlers.get('scoresChanged')!({});
     document.querySelector('tbody')!.innerHTML = row('1', 'Ada');
     await settle();
     expect(states()).toEqual([['1', 'loading']]);

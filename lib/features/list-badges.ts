@@ -10,7 +10,7 @@ import type { ScoreOutcome } from '../messaging/protocol';
 import { changedElementOf, closestComposed, flatTreeParent, isWithinRendered, matchesAny, observeComposed, queryFirst, type Selectors } from '../crm/dom';
 import type { CrmAdapter, CrmKind, ListRow } from '../crm/types';
 import { background } from '../messaging/client';
-import { onEvent } from '../messaging/events';
+import { concernsCrm, onEvent } from '../messaging/events';
 import { MAX_LIST_BATCH } from '../messaging/protocol-list';
 import { failedOutcome, isCrmChange, mountBadge, noticeAtEnd, replaceBadge, type BadgeHandle } from './badge-ui';
 import type { ContentFeature } from './types';
@@ -320,7 +320,9 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
   // Another active model or tier policy, or new stored scores: ask again for each row in view.
   onEvent(
     'scoresChanged',
-    () => {
+    (change) => {
+      // Another CRM's sync or connection: rows of this one would read it again for nothing.
+      if (!concernsCrm(change, crm)) return;
       forgetOutcomes();
       badges.forEach((_, anchor) => visibility.observe(anchor));
     },

@@ -6,9 +6,10 @@ import { badges, openRecordPage, renderNext, settle, timeZone, titleOf } from '.
 
 const scoreLead = vi.hoisted(() => vi.fn());
 vi.mock('../messaging/client', () => ({ background: { scoreLead } }));
-const eventHandlers = vi.hoisted(() => new Map<string, Set<() => void>>());
-vi.mock('../messaging/events', () => ({
-  onEvent(type: string, handler: () => void, signal: AbortSignal) {
+const eventHandlers = vi.hoisted(() => new Map<string, Set<(payload: object) => void>>());
+vi.mock('../messaging/events', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../messaging/events')>()),
+  onEvent(type: string, handler: (payload: object) => void, signal: AbortSignal) {
     const handlers = eventHandlers.get(type) ?? new Set();
     eventHandlers.set(type, handlers);
     handlers.add(handler);
@@ -309,6 +310,22 @@ describe('record badge', () => {
     readFields.mockRestore();
   });
 
+  it('scores again when the scores of every CRM or of its own change, not when another CRM’s do (its sync)', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    run(A, null);
+    await settle();
+    const scoresChanged = (change: object) => eventHandlers.get('scoresChanged')?.forEach((handler) => handler(change));
+    scoresChanged({ crm: 'hubspot' });
+    await settle();
+    expect(scoreLead).toHaveBeenCalledTimes(1);
+    scoresChanged({ crm: 'salesforce' });
+    await settle();
+    expect(scoreLead).toHaveBeenCalledTimes(2);
+    scoresChanged({});
+    await settle();
+    expect(scoreLead).toHaveBeenCalledTimes(3);
+  });
+
   it('shows the reply of the latest request when an older one arrives last', async () => {
     document.body.innerHTML = view('Ada A', fieldsOfA);
     let answerFirst: (outcome: ScoreOutcome) => void = () => undefined;
@@ -317,7 +334,7 @@ describe('record badge', () => {
     run(A, null);
     await vi.advanceTimersByTimeAsync(10);
     // A new tier policy arrives while the first score is on its way.
-    for (const handler of eventHandlers.get('scoresChanged') ?? []) handler();
+    for (const handler of eventHandlers.get('scoresChanged') ?? []) handler({});
     await vi.advanceTimersByTimeAsync(10);
     answerFirst({ ok: true, lead: lead('hot', 90) });
     await vi.advanceTimersByTimeAsync(10);

@@ -9,7 +9,7 @@
  */
 import { FIRST_RENDER_PATIENCE_MS, MAX_LEAD_NAME_LENGTH, type ScoreOutcome } from '../messaging/protocol';
 import { background } from '../messaging/client';
-import { onEvent } from '../messaging/events';
+import { concernsCrm, onEvent } from '../messaging/events';
 import { PAGE_FIELD_LIMITS, type PageFields } from '../crm/types';
 import { changedElementOf, clipText, dialogOpen, isWithinRendered, observeComposed, pageLocale, readText } from '../crm/dom';
 import { hashFields } from '../crm/fields-hash';
@@ -385,11 +385,11 @@ export const recordBadge: ContentFeature = {
       },
       { once: true },
     );
-    // Another active model or tier policy: score again.
+    // Another active model or tier policy, or this CRM's connection or stored leads changed: score again.
     onEvent(
       'scoresChanged',
-      () => {
-        if (requested) void score(requested);
+      (change) => {
+        if (requested && concernsCrm(change, crm)) void score(requested);
       },
       signal,
     );

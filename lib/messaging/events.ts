@@ -5,6 +5,8 @@
  */
 import { browser } from 'wxt/browser';
 import { z } from 'zod';
+import type { CrmKind } from '../crm/types';
+import { CrmKindSchema } from './schemas';
 
 export const eventsProtocol = {
   /** A CRM tab scored a (new) lead: the side panel refreshes its open lead. */
@@ -13,9 +15,10 @@ export const eventsProtocol = {
    * What CRM tabs' badges show may have changed: another model is active, its tier policy
    * changed, stored leads were added (a sync, an import) or deleted (list badges score
    * the stored leads' fields), or the HubSpot connection's portal became known (its pages were
-   * answered as another portal's). Badges ask for their scores again.
+   * answered as another portal's). Badges ask for their scores again. `crm`: the change concerns
+   * that CRM's leads only (its sync, its connection): other CRMs' tabs ask for nothing.
    */
-  scoresChanged: z.object({}),
+  scoresChanged: z.object({ crm: CrmKindSchema.optional() }),
   /**
    * Stored leads were deleted (purge, connecting another org or portal, a sync removing what the
    * CRM deleted) without a scoring job whose end tells pages: they drop what they read of leads,
@@ -33,6 +36,9 @@ export const eventsProtocol = {
 } as const;
 type Events = typeof eventsProtocol;
 export type EventName = keyof Events;
+
+/** Whether a `scoresChanged` event concerns `crm`'s tabs: one naming no CRM concerns every tab. */
+export const concernsCrm = (change: z.infer<Events['scoresChanged']>, crm: CrmKind): boolean => change.crm === undefined || change.crm === crm;
 
 interface EventEnvelope {
   target: 'event';

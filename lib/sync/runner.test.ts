@@ -29,11 +29,12 @@ import { dexieSyncStore } from './store';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 /**
- * The stored leads scored and the CRM tabs told, each noted with `syncs.started` at that moment;
+ * The stored leads scored and the CRM tabs told, each noted with `syncs.started` at that moment
+ * (`tabsToldOf`: the CRM each telling named);
  * while `tellingTabs` or `scoring` is set, telling the tabs or the scoring's run waits for it.
  * `runs`: each scoring's run, noted as it is asked, settled once its end has settled what it covered.
  */
-const syncs = vi.hoisted(() => ({ started: 0, after: [] as [number, string][], scoredSources: [] as (CrmKind | undefined)[], runs: [] as Promise<unknown>[], tellingTabs: null as Promise<void> | null, scoring: null as Promise<void> | null }));
+const syncs = vi.hoisted(() => ({ started: 0, after: [] as [number, string][], tabsToldOf: [] as (CrmKind | undefined)[], scoredSources: [] as (CrmKind | undefined)[], runs: [] as Promise<unknown>[], tellingTabs: null as Promise<void> | null, scoring: null as Promise<void> | null }));
 // Scoring the synced leads is not what is tested here, only whether a sync asks for it: its run
 // scores nothing, and its end settles what it covered, as the offscreen document's does.
 vi.mock('../background/offscreen-engine', async () => {
@@ -58,8 +59,9 @@ vi.mock('../background/offscreen-engine', async () => {
 const scoringsEnded = () => Promise.allSettled(syncs.runs);
 vi.mock('../messaging/events', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../messaging/events')>()),
-  sendToCrmTabs: async (type: string) => {
+  sendToCrmTabs: async (type: string, payload: { crm?: CrmKind }) => {
     syncs.after.push([syncs.started, `told the tabs ${type}`]);
+    syncs.tabsToldOf.push(payload.crm);
     await syncs.tellingTabs;
   },
 }));
@@ -101,7 +103,7 @@ let behaviour = defaultBehaviour();
 beforeEach(async () => {
   fakeBrowser.reset();
   statusAtEnd.length = 0;
-  Object.assign(syncs, { started: 0, after: [], scoredSources: [], runs: [], tellingTabs: null, scoring: null });
+  Object.assign(syncs, { started: 0, after: [], tabsToldOf: [], scoredSources: [], runs: [], tellingTabs: null, scoring: null });
   fakeBrowser.cookies.get = vi.fn(async ({ name }: { name: string }) => (name === 'sid' ? { value: SESSION_ID } : null)) as never;
   fakeBrowser.runtime.getPlatformInfo = vi.fn(async () => ({}) as Browser.runtime.PlatformInfo);
   stubWebLocks();
@@ -286,6 +288,8 @@ it('neither scores the leads again nor tells the CRM tabs after a sync that foun
   expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 1 } });
   await vi.waitFor(() => expect(syncs.after.at(-1)).toEqual([3, 'scored']));
   expect(syncs.after).toEqual([[1, 'told the tabs scoresChanged'], [1, 'scored'], [3, 'told the tabs scoresChanged'], [3, 'scored']]);
+  // Salesforce's tabs only: HubSpot's would ask for their rows again, reading those not stored from HubSpot.
+  expect(syncs.tabsToldOf).toEqual(['salesforce', 'salesforce']);
 });
 
 it('owes the scoring of the leads a sync stores from the page that stores them, and asks for it as it ends stopped by an error too, once', async () => {

@@ -178,7 +178,8 @@ async function runJob(crm: CrmKind): Promise<void> {
   // Leads the CRM deleted are gone: pages drop what they read of them (the open lead too).
   if (removed > 0) await broadcastToPages('storedDataDeleted', {});
   // List badges score stored leads: rows not stored before can be scored now, removed ones no longer.
-  if (synced > 0 || removed > 0 || leadsChanged) await sendToCrmTabs('scoresChanged', {});
+  // This CRM's tabs only: another CRM's would ask for their rows again, reading those not stored from it.
+  if (synced > 0 || removed > 0 || leadsChanged) await sendToCrmTabs('scoresChanged', { crm });
   const scoring = await scoreSyncedLeads(crm);
   if (!scoring && ownersNamed && removed === 0) await broadcastToPages('ownersNamed', {});
 }

@@ -452,17 +452,18 @@ describe('after a disconnect', () => {
       'openLead:7': { crm: 'salesforce', recordId: '00QA', account: SANDBOX, fields: { Email: 'ada@acme.example', Phone: '+1 555 0100' } },
       'openLead:8': contact,
     });
-    const told: string[] = [];
+    const told: [string, unknown][] = [];
     const { query, sendMessage } = fakeBrowser.tabs;
     fakeBrowser.tabs.query = vi.fn(async () => [{ id: 7 }]) as never;
-    fakeBrowser.tabs.sendMessage = vi.fn(async (_tabId: number, message: { type: string }) => void told.push(message.type)) as never;
+    fakeBrowser.tabs.sendMessage = vi.fn(async (_tabId: number, message: { type: string; payload: unknown }) => void told.push([message.type, message.payload])) as never;
     onTestFinished(() => void Object.assign(fakeBrowser.tabs, { query, sendMessage }));
     await syncHandlers.disconnectCrm({ crm: 'salesforce' }, sender);
     const session = await fakeBrowser.storage.session.get(null);
     expect(Object.keys(session).filter((key) => key.startsWith('openLead:'))).toEqual(['openLead:8']);
     expect(session['openLead:8']).toEqual(contact);
     // Its badges ask again, each telling the side panel its lead anew: the panel does not wait for a lead forgotten.
-    expect(told).toEqual(['scoresChanged']);
+    // HubSpot's tabs ask nothing: their cached scores and open leads stay.
+    expect(told).toEqual([['scoresChanged', { crm: 'salesforce' }]]);
   });
 
   it('keeps the leads when the same org is connected again', async () => {

@@ -314,7 +314,7 @@ async function recordPortalCheck(before: Connection | null, reply: ConnectionRep
   }
   lastPortalCheck = null;
   await browser.storage.session.remove(PORTAL_CHECK_KEY);
-  if (after !== null && (before === null || portalUnknown(before))) await sendToCrmTabs('scoresChanged', {});
+  if (after !== null && (before === null || portalUnknown(before))) await sendToCrmTabs('scoresChanged', { crm: 'hubspot' });
 }
 
 /**
@@ -566,7 +566,7 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     // And so do the open leads remembered for the side panel: what its pages showed.
     await forgetOpenLeadsOf(crm);
     // Their badges ask again, and each tells the side panel its lead anew.
-    await sendToCrmTabs('scoresChanged', {});
+    await sendToCrmTabs('scoresChanged', { crm });
     return { ok: true, crm, status: 'disconnected', host: '', message: [`${CRM_LABEL[crm]} disconnected`, grantLeftLive].filter(Boolean).join('. ') };
   },
   async crmOptionLabels({ crm, fields }) {
