@@ -28,7 +28,7 @@ function tabsShowing(urls: Record<number, string>) {
   fakeBrowser.webNavigation.getFrame = vi.fn(async ({ tabId }: { tabId: number }) => (urls[tabId] ? { url: urls[tabId] } : null)) as never;
 }
 
-const NOT_CONNECTED: PageAccess = { account: '4242424', connection: 'none', synced: false };
+const NOT_CONNECTED: PageAccess = { account: '4242424', connection: 'none', synced: false, purgesBefore: 0 };
 /** What the scoring handler remembers of a content script's `scoreLead` from tab `tabId` showing `url`. */
 const remember = (lead: LeadToScore, tabId: number | undefined, url: string, access = NOT_CONNECTED) => rememberOpenLead(lead, new URL(url), access, tabId);
 
@@ -142,7 +142,7 @@ describe('the open lead of a tab', () => {
 
   it('is named as its page shows it, else after the stored lead, else the page fields, else its id', async () => {
     await Promise.all(db.leadTables.map((table) => table.clear()));
-    const synced: PageAccess = { account: '4242424', connection: 'same-org', synced: true };
+    const synced: PageAccess = { account: '4242424', connection: 'same-org', synced: true, purgesBefore: 0 };
     expect(await displayName(lead, synced)).toBe('Ada Lovelace');
     expect(await displayName({ crm: 'hubspot', recordId: '9', fields: { firstname: 'Grace', lastname: 'Hopper' } }, synced)).toBe('Grace Hopper');
     expect(await displayName({ ...lead, fields: {} }, synced)).toBe(`Lead ${lead.recordId}`);
@@ -152,7 +152,7 @@ describe('the open lead of a tab', () => {
     }]);
     expect(await displayName(lead, synced)).toBe('Ada King');
     // Not after a lead synced from another org than the page's (a sandbox reuses production's ids).
-    expect(await displayName(lead, { account: '999', connection: 'other-org', synced: false })).toBe('Ada Lovelace');
+    expect(await displayName(lead, { account: '999', connection: 'other-org', synced: false, purgesBefore: 0 })).toBe('Ada Lovelace');
     // The name the page shows comes first: a HubSpot record page shows it in its title, not as a field.
     expect(await displayName({ ...lead, name: 'Ada Lovelace-King' }, synced)).toBe('Ada Lovelace-King');
   });
@@ -179,7 +179,7 @@ describe('the open lead of a tab', () => {
     await db.leads.clear();
     await db.leads.put(storedLead({ source: 'hubspot', id: '1501', origin: 'demo', name: 'Demo Person' }));
     const contact = { crm: 'hubspot' as const, recordId: '1501', fields: {} };
-    const demoPortal: PageAccess = { account: '4242424', connection: 'none', synced: false };
+    const demoPortal: PageAccess = { account: '4242424', connection: 'none', synced: false, purgesBefore: 0 };
     expect(await displayName(contact, demoPortal)).toBe('Demo Person');
     expect(await displayName(contact, { ...demoPortal, connection: 'other-org' })).toBe('Demo Person');
     // A portal of the demo's id that LeadLens is connected to, or synced from, is a real one.

@@ -22,7 +22,7 @@ import { recordKey, type RawRecord } from '../ml/featurize';
 import type { Manifest } from '../ml/manifest';
 import { nameOrFallback } from '../presentation';
 import { mayBeDemoCrm, pageAccess, storedLeadServes, type PageAccess } from './page-access';
-import { purgePending } from './purge';
+import { noPurgeSince } from './purge';
 import { fieldsReadOf, scoredFields, scoreRecord, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
 
 const OPEN_LEAD_KEY_PREFIX = 'openLead:';
@@ -77,15 +77,18 @@ export async function rememberOpenLead(request: LeadToScore, page: URL, access: 
   const account = accountOfPage(request.crm, page);
   const shown = await tabUrl(tabId);
   if (shown && !showsRecord(shown, { crm: request.crm, recordId: request.recordId, account })) return;
-  // A purge deleting now told the tab to stop: remembered, its page fields would outlive the purge.
-  if (await purgePending()) return;
-  await browser.storage.session.set({
-    [openLeadKey(tabId)]: { crm: request.crm, recordId: request.recordId, account, fields: request.fields, name: request.name, locale: request.locale, timeZone: request.timeZone },
-    [LAST_CRM_TAB_KEY]: tabId,
-  });
-  // The tab's page asks again: it is not the one a purge stopped (`rememberPurgedPages`).
-  await browser.storage.session.remove(purgedPageKey(tabId));
-  if (access.connection !== 'other-org') await browser.storage.local.set({ [crmHomeKey(request.crm)]: crmHomeOf(request.crm, page) });
+  // A purge begun since the page asked told its tab to stop: remembered, its page fields would outlive the purge.
+  if (!noPurgeSince(access.purgesBefore)) return;
+  // All asked for in this step, before a purge can begin: every write then lands before the purge's own.
+  await Promise.all([
+    browser.storage.session.set({
+      [openLeadKey(tabId)]: { crm: request.crm, recordId: request.recordId, account, fields: request.fields, name: request.name, locale: request.locale, timeZone: request.timeZone },
+      [LAST_CRM_TAB_KEY]: tabId,
+    }),
+    // The tab's page asks again: it is not the one a purge stopped (`rememberPurgedPages`).
+    browser.storage.session.remove(purgedPageKey(tabId)),
+    access.connection !== 'other-org' && browser.storage.local.set({ [crmHomeKey(request.crm)]: crmHomeOf(request.crm, page) }),
+  ]);
 }
 
 /**

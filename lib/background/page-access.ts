@@ -13,7 +13,7 @@ import type { CrmKind } from '../crm/types';
 import { db, type StoredLead } from '../db/db';
 import { dexieSyncStore } from '../sync/store';
 import { learnPortalInBackground } from './handlers/sync';
-import { connectionUnlessPurging } from './purge';
+import { connectionForPage } from './purge';
 
 export interface PageAccess {
   /** The page's org or portal (a Salesforce host, a HubSpot portal id); null when its URL does not say. */
@@ -22,6 +22,11 @@ export interface PageAccess {
   connection: 'same-org' | 'other-org' | 'none';
   /** The stored synced leads come from this page's org or portal. */
   synced: boolean;
+  /**
+   * The purges the worker had begun as the page asked, or null while one was pending
+   * (`connectionForPage`): what its request stores, a purge begun since deletes (`noPurgeSince`).
+   */
+  purgesBefore: number | null;
 }
 
 /** The connection's API may fill the page's record. */
@@ -89,12 +94,13 @@ async function settledOrAfter(work: Promise<void>, ms: number): Promise<void> {
  */
 export async function pageAccess(crm: CrmKind, page: URL): Promise<PageAccess> {
   const account = accountOfPage(crm, page);
-  let connection = await connectionUnlessPurging(crm);
+  const { connection: stored, purgesBefore } = await connectionForPage(crm);
+  let connection = stored;
   if (account !== null && connection?.crm === 'hubspot' && connection.account === undefined) {
     await settledOrAfter(learnPortalInBackground(), PORTAL_CHECK_WAIT_MS);
     connection = await readConnection(crm);
   }
   const syncedFrom = (await dexieSyncStore(db).readState(crm)).account;
   const sameOrg = account !== null && connection !== null && accountOf(connection)?.id === account;
-  return { account, connection: connection === null ? 'none' : sameOrg ? 'same-org' : 'other-org', synced: account !== null && syncedFrom?.id === account };
+  return { account, connection: connection === null ? 'none' : sameOrg ? 'same-org' : 'other-org', synced: account !== null && syncedFrom?.id === account, purgesBefore };
 }

@@ -31,6 +31,7 @@ import { idleWriteBack } from '../messaging/protocol-write-back';
 import { finishUnfinishedPurge, forgetSyncedLeads, purgeEverything } from './purge';
 import { readWriteBack } from './write-back-job';
 import { forgetOpenLead, leadBeingRead, rememberedLeadOf, rememberOpenLead } from './open-lead';
+import { pageAccess, type PageAccess } from './page-access';
 import { scoreCacheFor } from './score-cache';
 import { SCORED_BY_VERSION_KEY, scoreAgainAfterUpdate } from './start-up';
 
@@ -72,6 +73,11 @@ function pagesTold(): string[][] {
 }
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 const SALESFORCE_RECORD = 'https://acme.lightning.force.com/lightning/r/Lead/00Q5e00000AbCdEAAV/view';
+/** What a badge's request on SALESFORCE_RECORD may use, read as the request begins. */
+const recordPageAccess = () => pageAccess('salesforce', new URL(SALESFORCE_RECORD));
+/** The request of that page's badge, with the fields it read. */
+const RECORD_REQUEST = { crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: { Email: 'ada@acme.example' } } as const;
+const CACHED_KEY = 'm|salesforce|00Q5e00000AbCdEAAV';
 
 /** The events each CRM tab (one, here) is sent from now on, by type. */
 function crmTabsTold(): string[] {
@@ -140,26 +146,46 @@ describe('purgeEverything', () => {
 
   it('neither caches the score nor remembers the lead of a badge that asks while it deletes (its tab not told yet)', async () => {
     const page = new URL(SALESFORCE_RECORD);
-    const access = { account: 'acme.lightning.force.com', connection: 'none', synced: false } as const;
     fakeBrowser.webNavigation.getFrame = vi.fn(async () => ({ url: SALESFORCE_RECORD })) as never;
-    const clear = fakeBrowser.storage.session.clear.bind(fakeBrowser.storage.session);
-    // Asked once the tables and the session are cleared, before the purge is done: scored from its page alone.
-    vi.spyOn(fakeBrowser.storage.session, 'clear').mockImplementation(async () => {
-      await clear();
-      await scoreCacheFor(access).put('m|salesforce|00Q5e00000AbCdEAAV', { fieldsHash: 'h', lead: {} as never, fields: { Email: 'ada@acme.example' } });
-      await rememberOpenLead({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: { Email: 'ada@acme.example' } }, page, access, 7);
-    });
+    // Asked once the connections are deleted, before the tables are cleared: scored from its page alone, answered once the purge is done.
+    let access: PageAccess | undefined;
+    fakeBrowser.permissions.getAll = vi.fn(async () => ((access = await recordPageAccess()), { permissions: [], origins: [] }));
     await purgeEverything();
+    await scoreCacheFor(access!).put(CACHED_KEY, { fieldsHash: 'h', lead: {} as never, fields: { Email: 'ada@acme.example' } });
+    await rememberOpenLead(RECORD_REQUEST, page, access!, 7);
     expect(await db.scores.count()).toBe(0);
     expect(await rememberedLeadOf(7)).toBeNull();
     // Once it is done, a page reloaded asks again and is remembered as before.
-    await rememberOpenLead({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: { Email: 'ada@acme.example' } }, page, access, 7);
+    await rememberOpenLead(RECORD_REQUEST, page, await recordPageAccess(), 7);
     expect((await rememberedLeadOf(7))?.lead.recordId).toBe('00Q5e00000AbCdEAAV');
+  });
+
+  it('neither caches the score nor remembers the lead of a badge whose request began just before it, answered once it is done', async () => {
+    const page = new URL(SALESFORCE_RECORD);
+    fakeBrowser.webNavigation.getFrame = vi.fn(async () => ({ url: SALESFORCE_RECORD })) as never;
+    // The request read "no purge" as it began; scored from its page meanwhile, it stores after the purge deleted everything.
+    const access = await recordPageAccess();
+    await purgeEverything();
+    await scoreCacheFor(access).put(CACHED_KEY, { fieldsHash: 'h', lead: {} as never, fields: { Email: 'ada@acme.example' } });
+    await rememberOpenLead(RECORD_REQUEST, page, access, 7);
+    expect(await db.scores.count()).toBe(0);
+    expect(await rememberedLeadOf(7)).toBeNull();
+  });
+
+  it('neither caches the score nor remembers the lead of a badge asking while a purge cut short waits for the next start to finish it', async () => {
+    const page = new URL(SALESFORCE_RECORD);
+    fakeBrowser.webNavigation.getFrame = vi.fn(async () => ({ url: SALESFORCE_RECORD })) as never;
+    // A new worker: the purge is pending in storage only, none begun in its memory.
+    await fakeBrowser.storage.local.set({ 'purge-pending': true });
+    const access = await recordPageAccess();
+    await scoreCacheFor(access).put(CACHED_KEY, { fieldsHash: 'h', lead: {} as never, fields: { Email: 'ada@acme.example' } });
+    await rememberOpenLead(RECORD_REQUEST, page, access, 7);
+    expect(await db.scores.count()).toBe(0);
+    expect(await rememberedLeadOf(7)).toBeNull();
   });
 
   it('has the side panel say of each CRM page it stopped what its badge says, until that page reloads or its tab leaves it', async () => {
     const page = new URL(SALESFORCE_RECORD);
-    const access = { account: 'acme.lightning.force.com', connection: 'none', synced: false } as const;
     fakeBrowser.tabs.query = vi.fn(async () => [{ id: 7 }, { id: 8 }, { id: 9 }]) as never;
     const documents: Record<number, { url: string; documentId: string }> = {
       7: { url: SALESFORCE_RECORD, documentId: 'doc-7' },
@@ -167,7 +193,7 @@ describe('purgeEverything', () => {
       9: { url: SALESFORCE_RECORD, documentId: 'doc-9' },
     };
     fakeBrowser.webNavigation.getFrame = vi.fn(async ({ tabId }: { tabId: number }) => documents[tabId]) as never;
-    await rememberOpenLead({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: { Email: 'ada@acme.example' } }, page, access, 7);
+    await rememberOpenLead(RECORD_REQUEST, page, await recordPageAccess(), 7);
     await purgeEverything();
     expect(await leadBeingRead(7)).toEqual({ reading: false, purged: true });
     // Tab 8 was on another site when told: on a CRM record page since, its lead is being read.
@@ -177,7 +203,7 @@ describe('purgeEverything', () => {
     documents[7] = { url: SALESFORCE_RECORD, documentId: 'doc-7b' };
     expect(await leadBeingRead(7)).toEqual({ reading: true });
     // Its badge asks: the lead is remembered, and the mark of the stopped page is gone.
-    await rememberOpenLead({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: { Email: 'ada@acme.example' } }, page, access, 7);
+    await rememberOpenLead(RECORD_REQUEST, page, await recordPageAccess(), 7);
     expect(await fakeBrowser.storage.session.get('purgedPage:7')).toEqual({});
     // A closed tab's mark goes with it.
     expect(await leadBeingRead(9)).toEqual({ reading: false, purged: true });
@@ -419,12 +445,12 @@ describe('purgeEverything and a CSV import', () => {
 
 describe('scores computed while cached scores are forgotten', () => {
   it('are not cached: a record read before a purge, answered after, leaves nothing behind', async () => {
-    const cache = scoreCacheFor({ account: 'acme.my.salesforce.com', connection: 'same-org', synced: true });
+    const cache = scoreCacheFor(await recordPageAccess());
     await purgeEverything();
     await cache.put('m|salesforce|00QA', { fieldsHash: 'h', lead: {} as never, fields: { Title: 'CEO' } });
     expect(await db.scores.count()).toBe(0);
     // A cache made since writes as before.
-    await scoreCacheFor({ account: 'acme.my.salesforce.com', connection: 'same-org', synced: true }).put('m|salesforce|00QA', { fieldsHash: 'h', lead: {} as never });
+    await scoreCacheFor(await recordPageAccess()).put('m|salesforce|00QA', { fieldsHash: 'h', lead: {} as never });
     expect(await db.scores.count()).toBe(1);
   });
 
@@ -449,14 +475,14 @@ describe('scores computed while cached scores are forgotten', () => {
   }
 
   it('are not cached: a record read before a purge, answered while it clears the tables, leaves nothing behind', async () => {
-    const settled = cachedWhileDeleting('clear', scoreCacheFor({ account: 'acme.my.salesforce.com', connection: 'same-org', synced: true }));
+    const settled = cachedWhileDeleting('clear', scoreCacheFor(await recordPageAccess()));
     await purgeEverything();
     await settled();
     expect(await db.scores.toArray()).toEqual([]);
   });
 
   it('are not cached: a record read through the previous org, answered while its cached scores are deleted, is not kept', async () => {
-    const settled = cachedWhileDeleting('bulkDelete', scoreCacheFor({ account: 'acme.my.salesforce.com', connection: 'same-org', synced: true }));
+    const settled = cachedWhileDeleting('bulkDelete', scoreCacheFor(await recordPageAccess()));
     await forgetSyncedLeads('salesforce');
     await settled();
     expect(await db.scores.toArray()).toEqual([]);

@@ -44,12 +44,33 @@ export async function purgePending(): Promise<boolean> {
 }
 
 /**
- * The CRM's stored connection, or null while a purge deletes it (`purgePending`): its credentials
- * are not to be used meanwhile. One storage read for both, as every CRM page asks.
+ * How many purges this worker has begun: a CRM page's request notes it as it begins
+ * (`connectionForPage`), and stores nothing once a purge began since (`noPurgeSince`). The
+ * worker's memory suffices: a request ends with its worker, and a new worker's requests read the
+ * mark of a purge cut short.
  */
-export async function connectionUnlessPurging(crm: CrmKind): Promise<Connection | null> {
+let purgesBegun = 0;
+
+/**
+ * For a CRM page's request as it begins: the CRM's stored connection, or null while a purge
+ * deletes it (`purgePending`: its credentials are not to be used meanwhile); and the purges this
+ * worker had begun, or null while one is pending (`PageAccess.purgesBefore`). One storage read
+ * for both, as every CRM page asks.
+ */
+export async function connectionForPage(crm: CrmKind): Promise<{ connection: Connection | null; purgesBefore: number | null }> {
+  // Noted before the read: a purge counted after it has its mark stored before the read answers.
+  const purgesBefore = purgesBegun;
   const items = await browser.storage.local.get([PURGE_PENDING_KEY, connectionKey(crm)]);
-  return isPurgePending(items) ? null : connectionIn(crm, items);
+  return isPurgePending(items) ? { connection: null, purgesBefore: null } : { connection: connectionIn(crm, items), purgesBefore };
+}
+
+/**
+ * Whether a request that noted `purgesBefore` as it began (`connectionForPage`) may still store
+ * what it read of its page (a cached score, the lead remembered for the side panel): no purge was
+ * pending then, nor has one begun since, which would have deleted it or be deleting it.
+ */
+export function noPurgeSince(purgesBefore: number | null): boolean {
+  return purgesBefore === purgesBegun;
 }
 
 /** How long running jobs get to stop (each stops after its current request or batch) before the purge gives up. */
@@ -135,18 +156,19 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
     CRM_KINDS,
     async () => {
       // Once every job has stopped: a purge that gave up deleted nothing, and leaves nothing to finish.
+      // Counted in the same step as the mark is asked for: a page's request begun before stores
+      // nothing from now on, one begun after reads the mark (`connectionForPage`).
+      purgesBegun++;
       await browser.storage.local.set({ [PURGE_PENDING_KEY]: true });
       try {
         // Before the deletion, which takes seconds on a large store: a badge asking meanwhile (scored from
         // its page, with no connection) would otherwise have its lead cached and remembered after it.
-        // What still asks before its tab hears this is scored but not stored (`purgePending`).
+        // What still asks before its tab hears this is scored but not stored (`noPurgeSince`).
         await sendToCrmTabs('everythingPurged', {});
         // Listed once told: a page opened between is said stopped too, never one told left out.
         const stoppedPages = await crmPagesShown();
         for (const crm of CRM_KINDS) grantsLeftLive.push(await removeConnection(crm));
         await releaseAllSiteAccess();
-        // Before the tables are cleared, not after: a score read through a connection, cached while they are, would outlive them.
-        forgetScoresInFlight();
         // One transaction: a worker stopped mid-purge leaves every table as it was, never leads without their summaries.
         await db.transaction('rw', db.tables, async () => {
           // Field names, not lead data; a field not named LeadLens's (a custom "AI_Score__c") is known as its output by this list only.

@@ -48,7 +48,7 @@ it('asks again for a re-tiering owed whose request was lost, once: its run settl
 });
 
 it('drops the badges’ cached scores of the model first, read under the old tiers, and tells CRM tabs, as the page that owed it would have', async () => {
-  const SAME_ORG = { account: 'acme.my.salesforce.com', connection: 'same-org', synced: true } as const;
+  const SAME_ORG = { account: 'acme.my.salesforce.com', connection: 'same-org', synced: true, purgesBefore: 0 } as const;
   const cached = (tier: 'hot' | 'cold') => ({ fieldsHash: 'h', lead: { tier } as never, scoredAt: 0 });
   // A record page cached this lead hot; another's read began before the policy was applied.
   await db.scores.bulkPut([{ key: 'model-a|salesforce|00Q1', ...cached('hot') }, { key: 'model-b|salesforce|00Q1', ...cached('hot') }]);

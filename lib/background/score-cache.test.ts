@@ -35,7 +35,7 @@ it('deletes cached scores once stale, as record pages are answered: they hold th
     await dexieScoreCache.put('m|salesforce|00QA', { fieldsHash: 'h', lead: lead as never, fields: { Email: 'ada@example.org' } });
     vi.setSystemTime(t0 + 20 * HOUR);
     await dexieScoreCache.put('m|salesforce|00QB', { fieldsHash: 'h', lead: lead as never, fields: { Email: 'grace@example.org' } });
-    const page = { account: 'acme.my.salesforce.com', connection: 'none', synced: false } as const;
+    const page = { account: 'acme.my.salesforce.com', connection: 'none', synced: false, purgesBefore: 0 } as const;
     // Within a day of the first: both kept.
     await recordScoreCache(page);
     expect(await db.scores.count()).toBe(2);

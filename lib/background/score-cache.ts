@@ -4,7 +4,7 @@ import { db, leadKeyOfCachedScore, type CachedScore } from '../db/db';
 import { schemaOf, ScoredLeadSchema } from '../messaging/schemas';
 import { recordStaleHours } from '../settings/record-staleness';
 import { mayUseCache, type PageAccess } from './page-access';
-import { purgePending } from './purge';
+import { noPurgeSince } from './purge';
 import type { ScoreCache, ScoringDeps } from './score-lead';
 
 /** A cached score as read back (its key is the one asked for): an entry of another shape (an older version's) is a miss, scored again. */
@@ -30,8 +30,9 @@ export const dexieScoreCache: ScoreCache = {
 const NO_SCORE_CACHE: ScoreCache = { get: async () => undefined, put: async () => undefined };
 
 /**
- * Counts the times cached scores were forgotten (a purge, another org connected): a score read
- * from the CRM before that, answered after, is not cached (its fields would come back).
+ * Counts the times cached scores were forgotten (a connection replaced or removed, a tier policy
+ * applied): a score read from the CRM before that, answered after, is not cached (its fields
+ * would come back). A purge is counted apart, from the moment the page asked (`noPurgeSince`).
  * The worker's memory suffices: reads in flight end with the worker.
  */
 let forgotten = 0;
@@ -50,7 +51,7 @@ export function forgetScoresInFlight(): void {
  * page-access.ts): each entry keeps the org or portal of the page it was scored for, and a page
  * reads only its own org's (a sandbox or another portal has the same record ids; a list row
  * answered from a cached score checks no fields). Its writes are dropped once cached scores were
- * forgotten since it was made, and while a purge is pending.
+ * forgotten since it was made, and once a purge began since its page asked (or was pending then).
  */
 export function scoreCacheFor(access: PageAccess): ScoreCache {
   // A page whose org is unknown could read any org's entry cached before entries kept theirs.
@@ -63,8 +64,8 @@ export function scoreCacheFor(access: PageAccess): ScoreCache {
       return entry?.account === account ? entry : undefined;
     },
     put: async (key, entry) => {
-      // Nor while a purge deletes: its tabs stopped asking, and a score cached now would outlive it.
-      if (madeAfter === forgotten && !(await purgePending())) await dexieScoreCache.put(key, { ...entry, account });
+      // Nor once a purge began since the page asked: it deletes every cached score, and a score cached after would outlive it.
+      if (madeAfter === forgotten && noPurgeSince(access.purgesBefore)) await dexieScoreCache.put(key, { ...entry, account });
     },
   };
 }

@@ -42,7 +42,7 @@ it('applying a tier policy keeps a badge score read under the old one out of the
   stubWebLocks(); // the re-tiering's request is held while it is asked
   await db.scores.put({ key: 'm|salesforce|00Q1', ...entry('hot'), scoredAt: 0 });
   // A record page's score in flight: its CRM read began before the policy was applied.
-  const inFlight = scoreCacheFor({ account: 'acme.my.salesforce.com', connection: 'same-org', synced: true });
+  const inFlight = scoreCacheFor({ account: 'acme.my.salesforce.com', connection: 'same-org', synced: true, purgesBefore: 0 });
 
   await leadsHandlers.retierStoredScores({ modelId: 'm' }, sender);
   expect(await db.scores.count()).toBe(0);
@@ -51,7 +51,7 @@ it('applying a tier policy keeps a badge score read under the old one out of the
   expect(await db.scores.count()).toBe(0);
 
   // One begun after it is cached as usual.
-  await scoreCacheFor({ account: 'acme.my.salesforce.com', connection: 'same-org', synced: true }).put('m|salesforce|00Q2', entry('cold'));
+  await scoreCacheFor({ account: 'acme.my.salesforce.com', connection: 'same-org', synced: true, purgesBefore: 0 }).put('m|salesforce|00Q2', entry('cold'));
   expect(await db.scores.count()).toBe(1);
 });
 

@@ -242,7 +242,7 @@ describe('Demo mode’s leads', () => {
     expect(demoPortal.ok && demoPortal.rows.map((row) => row.state)).toEqual(['scored']);
     expect(realPortal.ok && realPortal.rows.map((row) => row.state)).toEqual(['unknown']);
     const lead = { crm: 'hubspot' as const, recordId: contact.hubspotId, name: '', fields: {} };
-    const none = { account: null, connection: 'none' as const, synced: false };
+    const none = { account: null, connection: 'none' as const, synced: false, purgesBefore: 0 };
     expect(await displayName(lead, { ...none, account: '4242424' })).toBe('Demo Person');
     expect(await displayName(lead, { ...none, account: '4455667' })).not.toBe('Demo Person');
   });
