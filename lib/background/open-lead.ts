@@ -137,12 +137,19 @@ export async function crmPagesShown(): Promise<CrmPageShown[]> {
 
 /**
  * "Purge everything" stopped the badges of `pages` until each reloads: the side panel says so for
- * them, as their badges do, rather than wait for a lead they will not ask for. Call after the
- * purge cleared storage.session.
+ * them, as their badges do, rather than wait for a lead they will not ask for, or explain the
+ * lead remembered before (forgotten here, its page fields with it). A panel showing one of them
+ * reads it again now. Call once their tabs are told, before anything is deleted: a purge that
+ * fails after leaves them stopped all the same. The purge keeps these marks (`isPurgedPageKey`).
  */
 export async function rememberPurgedPages(pages: readonly CrmPageShown[]): Promise<void> {
   await browser.storage.session.set(Object.fromEntries(pages.map(({ tabId, documentId }) => [purgedPageKey(tabId), { documentId }])));
+  await browser.storage.session.remove(pages.map(({ tabId }) => openLeadKey(tabId)));
+  await Promise.all(pages.map(({ tabId }) => broadcastToPages('openLeadChanged', { tabId })));
 }
+
+/** Whether `key`, of storage.session, marks a page a purge stopped (`rememberPurgedPages`). */
+export const isPurgedPageKey = (key: string) => key.startsWith(PURGED_PAGE_KEY_PREFIX);
 
 /** Whether the page tab `tabId` shows now, document `documentId`, is one a purge stopped (`rememberPurgedPages`). */
 async function purgeStoppedPage(tabId: number, documentId: string | undefined): Promise<boolean> {

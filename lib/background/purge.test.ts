@@ -211,6 +211,31 @@ describe('purgeEverything', () => {
     expect(await fakeBrowser.storage.session.get('purgedPage:9')).toEqual({});
   });
 
+  it('has the side panel say of each CRM page it stopped what its badge says as soon as it is told, also when the purge then fails', async () => {
+    const page = new URL(SALESFORCE_RECORD);
+    fakeBrowser.tabs.query = vi.fn(async () => [{ id: 7 }, { id: 9 }]) as never;
+    const documents: Record<number, { url: string; documentId: string }> = {
+      7: { url: SALESFORCE_RECORD, documentId: 'doc-7' },
+      9: { url: SALESFORCE_RECORD, documentId: 'doc-9' },
+    };
+    fakeBrowser.webNavigation.getFrame = vi.fn(async ({ tabId }: { tabId: number }) => documents[tabId]) as never;
+    // Tab 7's lead was remembered before the purge; tab 9's badge had not asked yet.
+    await rememberOpenLead(RECORD_REQUEST, page, await recordPageAccess(), 7);
+    const panelsTold: number[] = [];
+    onEvent('openLeadChanged', ({ tabId }) => panelsTold.push(tabId));
+    // A step of the deletion fails, after the tabs were told to stop.
+    fakeBrowser.permissions.getAll = vi.fn(async () => {
+      throw new Error('Extension context is busy');
+    });
+    await expect(purgeEverything()).rejects.toThrow('Extension context is busy');
+    expect(await rememberedLeadOf(7)).toBeNull();
+    expect(await leadBeingRead(7)).toEqual({ reading: false, purged: true });
+    expect(await leadBeingRead(9)).toEqual({ reading: false, purged: true });
+    // A panel showing either tab reads it again: no event of the purge's end comes.
+    await settle();
+    expect(panelsTold.sort()).toEqual([7, 9]);
+  });
+
   it('keeps the names of the fields write-back wrote to, which training leaves out, and deletes every other setting', async () => {
     // A custom field not named LeadLens's: only this list tells training, after a new sync, that it holds an earlier model's scores.
     await rememberWrittenBackFields('salesforce', ['AI_Score__c', 'AI_Reason__c']);

@@ -19,7 +19,7 @@ import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { cancelSync, syncLockName } from '../sync/runner';
 import { scheduleAutoSync } from '../sync/schedule';
 import { syncStateKey } from '../sync/state';
-import { crmPagesShown, forgetOpenLeadsOf, rememberPurgedPages } from './open-lead';
+import { crmPagesShown, forgetOpenLeadsOf, isPurgedPageKey, rememberPurgedPages } from './open-lead';
 import { deleteCachedScoresOf, forgetScoresInFlight } from './score-cache';
 import { SCORED_BY_VERSION_KEY } from './start-up';
 import { cancelWriteBack, forgetWriteBackReport, writeBackLockName } from './write-back-job';
@@ -165,8 +165,9 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
         // its page, with no connection) would otherwise have its lead cached and remembered after it.
         // What still asks before its tab hears this is scored but not stored (`noPurgeSince`).
         await sendToCrmTabs('everythingPurged', {});
-        // Listed once told: a page opened between is said stopped too, never one told left out.
-        const stoppedPages = await crmPagesShown();
+        // Listed once told: a page opened between is said stopped too, never one told left out. Before
+        // anything is deleted: a purge failing after leaves them stopped, and the side panel must say so.
+        await rememberPurgedPages(await crmPagesShown());
         for (const crm of CRM_KINDS) grantsLeftLive.push(await removeConnection(crm));
         await releaseAllSiteAccess();
         // One transaction: a worker stopped mid-purge leaves every table as it was, never leads without their summaries.
@@ -181,8 +182,9 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
           for (const [i, crm] of CRM_KINDS.entries()) if (writtenFields[i].length > 0) await rememberWrittenBackFields(crm, writtenFields[i]);
           if (scoredBy) await db.settings.put(scoredBy);
         });
-        await browser.storage.session.clear();
-        await rememberPurgedPages(stoppedPages);
+        // All but the marks of the pages it stopped, which the side panel reads until each reloads.
+        const session = Object.keys(await browser.storage.session.get(null));
+        await browser.storage.session.remove(session.filter((key) => !isPurgedPageKey(key)));
         // All but the connection generations (counts, no data), which `removeConnection` above raised:
         // cleared, a connect begun before the purge would store its connection after it. And the
         // purge's own mark, until it is done.
