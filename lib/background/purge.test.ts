@@ -118,7 +118,8 @@ describe('purgeEverything', () => {
     onEvent('storedDataDeleted', (payload) => everything.push(payload.everything));
     await setAutoSync({ everyMinutes: 60 });
     await setHeldValuesRemembered('hubspot', true);
-    await purgeEverything();
+    // Write-back wrote to no CRM field: none is left holding what it wrote.
+    expect((await purgeEverything()).fieldsLeftInCrm).toEqual([]);
     // What write-back wrote went with the settings: a LeadLens connected again looks for it in the leads.
     expect(await heldValuesRemembered('hubspot')).toBe(false);
     // The automatic syncs' choice went with the settings, and their alarm with it.
@@ -242,7 +243,8 @@ describe('purgeEverything', () => {
     await db.settings.put({ key: 'written-back-values:salesforce|00QA', value: { AI_Score__c: '87' } });
     await setAutoSync({ everyMinutes: 60 });
     await db.leadScores.put({ key: 'm|salesforce|00QA', modelId: 'm', leadKey: 'salesforce|00QA', probability: 0.4, score: 87, tier: 'hot', topReason: '', scoredAt: 1 });
-    await purgeEverything();
+    // LeadLens deletes nothing in the CRM: the admin is told which fields still hold what it wrote.
+    expect((await purgeEverything()).fieldsLeftInCrm).toEqual([{ crm: 'salesforce', fields: ['AI_Score__c', 'AI_Reason__c'] }]);
     expect(await writtenBackFields('salesforce')).toEqual(['AI_Score__c', 'AI_Reason__c']);
     // A CSV export of the CRM is read with both CRMs' lists.
     expect(await writtenBackFields('csv')).toEqual(['AI_Score__c', 'AI_Reason__c']);
@@ -422,7 +424,7 @@ describe('purgeEverything and a Salesforce sign-in', () => {
     stubRevoke(() => {
       throw new TypeError('Failed to fetch');
     });
-    expect(await purgeEverything()).toBe(LEFT_LIVE);
+    expect((await purgeEverything()).grantLeftLive).toBe(LEFT_LIVE);
     expect(revokeAsked).toEqual(['5Aep-live-refresh']);
     // Deleted all the same: nothing of it is kept to try again with, only how many times each CRM's connection was removed.
     expect(await fakeBrowser.storage.local.get(null)).toEqual({ 'connection-generation:salesforce': 1, 'connection-generation:hubspot': 1 });
@@ -439,7 +441,7 @@ describe('purgeEverything and a Salesforce sign-in', () => {
 
   it('says nothing of a sign-in Salesforce ended', async () => {
     stubRevoke(() => new Response(null, { status: 200 }));
-    expect(await purgeEverything()).toBe('');
+    expect((await purgeEverything()).grantLeftLive).toBe('');
     expect(revokeAsked).toEqual(['5Aep-live-refresh']);
   });
 });
@@ -692,7 +694,7 @@ describe('with a bulk scoring running in the offscreen document', () => {
 
   it('purging everything does not wait for the run, which does not continue: its row went with the rest', async () => {
     const batches: number[] = [];
-    let purging: Promise<string> | undefined;
+    let purging: ReturnType<typeof purgeEverything> | undefined;
     const job = scoringJob(batches, async (batch) => {
       if (batch > 1) return purging;
       purging = purgeEverything(5_000);

@@ -16,6 +16,7 @@ import { forgetWrittenValues, rememberWrittenBackFields, writtenBackFields } fro
 import { recordPurge, STORED_SCORES_LOCK } from '../jobs/progress';
 import { REQUEST_ASKING_LOCK } from '../jobs/requests';
 import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
+import type { FieldsLeftInCrm } from '../messaging/protocol-privacy';
 import { cancelSync, syncLockName } from '../sync/runner';
 import { scheduleAutoSync } from '../sync/schedule';
 import { syncStateKey } from '../sync/state';
@@ -136,6 +137,14 @@ async function releaseAllSiteAccess(): Promise<void> {
   await Promise.all(origins.map((origin) => browser.permissions.remove({ origins: [origin] }).catch(() => undefined)));
 }
 
+/** What the admin must be told once a purge deleted everything LeadLens stored. */
+export interface PurgeOutcome {
+  /** A Salesforce sign-in LeadLens could not end (`endGrantOf`: it stays live at Salesforce once its connection is deleted here), else ''. */
+  grantLeftLive: string;
+  /** The CRM fields write-back wrote to, per CRM that has any: LeadLens deletes nothing in the CRM, so they still hold what it wrote, unless emptied since. */
+  fieldsLeftInCrm: FieldsLeftInCrm;
+}
+
 /**
  * Deletes every lead, score, model, setting, sync checkpoint, connection (with its credentials)
  * and session entry, and gives back all site access granted at run time. A paused bulk scoring
@@ -147,11 +156,11 @@ async function releaseAllSiteAccess(): Promise<void> {
  * is stored (`SCORED_BY_VERSION_KEY`), or the next start would take it for an update; and how
  * many times each CRM's connection was removed, so a connect under way stores nothing
  * (`connectionGeneration`); and when it deleted (`recordPurge`). Returns what the admin must be told
- * of a Salesforce sign-in LeadLens could not end (`endGrantOf`: it stays live at Salesforce once
- * its connection is deleted here), else ''.
+ * (`PurgeOutcome`).
  */
-export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
+export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<PurgeOutcome> {
   const grantsLeftLive: string[] = [];
+  let fieldsLeftInCrm: PurgeOutcome['fieldsLeftInCrm'] = [];
   await withJobsStopped(
     CRM_KINDS,
     async () => {
@@ -180,6 +189,7 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
           // A scoring or re-tiering asked before and still waiting for its turn then does not run, on the emptied store.
           await recordPurge();
           for (const [i, crm] of CRM_KINDS.entries()) if (writtenFields[i].length > 0) await rememberWrittenBackFields(crm, writtenFields[i]);
+          fieldsLeftInCrm = CRM_KINDS.map((crm, i) => ({ crm, fields: writtenFields[i] })).filter(({ fields }) => fields.length > 0);
           if (scoredBy) await db.settings.put(scoredBy);
         });
         // All but the marks of the pages it stopped, which the side panel reads until each reloads.
@@ -204,7 +214,7 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
     { csvImport: true },
   );
   await broadcastToPages('storedDataDeleted', { everything: true });
-  return grantsLeftLive.filter(Boolean).join('. ');
+  return { grantLeftLive: grantsLeftLive.filter(Boolean).join('. '), fieldsLeftInCrm };
 }
 
 /**
@@ -215,8 +225,8 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
  */
 export async function finishUnfinishedPurge(): Promise<void> {
   if (!(await purgePending())) return;
-  const grantsLeftLive = await purgeEverything();
-  if (grantsLeftLive) console.warn(`LeadLens: finishing the purge. ${grantsLeftLive}`);
+  const { grantLeftLive } = await purgeEverything();
+  if (grantLeftLive) console.warn(`LeadLens: finishing the purge. ${grantLeftLive}`);
 }
 
 /**

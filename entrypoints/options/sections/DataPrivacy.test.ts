@@ -9,12 +9,13 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { db } from '@/lib/db/db';
+import type { FieldsLeftInCrm } from '@/lib/messaging/protocol-privacy';
 import { focusedMessage, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { storedLead } from '@/test/fixtures/stored-lead';
 import { DataPrivacySection } from './DataPrivacy';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
-type PurgeReply = { ok: true; grantLeftLive?: string } | { ok: false; error: string };
+type PurgeReply = { ok: true; grantLeftLive?: string; fieldsLeftInCrm?: FieldsLeftInCrm } | { ok: false; error: string };
 const purgeEverything = vi.hoisted(() => vi.fn<(request: object) => Promise<PurgeReply>>());
 vi.mock('@/lib/messaging/client', () => ({ background: { purgeEverything } }));
 
@@ -77,7 +78,7 @@ describe('Purge everything', () => {
     pressEnter(await waitFor(() => button(container, 'Purge everything…')));
     const question = container.querySelector('[role="group"][aria-label="Confirm purge"]')!;
     expect(question.textContent).toMatch(
-      /deletes every stored lead, score, model, setting and connection\. It keeps only the names of the CRM fields LeadLens wrote scores to, so that a new model never learns from the scores still in them\. It cannot be undone\./,
+      /deletes every lead, score, model, setting and connection stored in this browser\. It deletes nothing in Salesforce or HubSpot: the scores write-back wrote to CRM fields stay there until you empty those fields in the CRM\. It keeps only the names of those fields, so that a new model never learns from the scores still in them\. It cannot be undone\./,
     );
     expect(document.activeElement).toBe(button(container, 'Cancel'));
 
@@ -112,6 +113,34 @@ describe('Purge everything', () => {
     const done = await focusedMessage(/^Everything LeadLens stored has been deleted\./);
     expect(done.textContent).toBe(`Everything LeadLens stored has been deleted. ${grantLeftLive}.`);
     expect(done.getAttribute('role')).toBe('status');
+  });
+
+  it('says with its result which CRM fields still hold the scores write-back wrote, which LeadLens does not delete, then a sign-in left live', async () => {
+    const grantLeftLive = "Salesforce at acme.my.salesforce.com could not be told to end LeadLens's sign-in (offline?): an admin can revoke it under Setup → Connected Apps OAuth Usage";
+    const container = renderSection();
+    await confirmPurge(container);
+    await focusedMessage(/^Purging:/);
+    const fieldsLeftInCrm: FieldsLeftInCrm = [
+      { crm: 'salesforce', fields: ['AI_Score__c', 'AI_Reason__c'] },
+      { crm: 'hubspot', fields: ['leadlens_score'] },
+    ];
+    await act(async () => answer({ ok: true, fieldsLeftInCrm, grantLeftLive }));
+    const done = await focusedMessage(/^Everything LeadLens stored has been deleted\./);
+    expect(done.textContent).toBe(
+      'Everything LeadLens stored has been deleted. The Salesforce fields AI_Score__c and AI_Reason__c, and the HubSpot field leadlens_score, still hold the scores LeadLens wrote there, unless emptied since. ' +
+        `LeadLens does not delete data in your CRM: to remove those scores, empty those fields in Salesforce or HubSpot. ${grantLeftLive}.`,
+    );
+  });
+
+  it('names the one CRM field left holding scores as one', async () => {
+    const container = renderSection();
+    await confirmPurge(container);
+    await focusedMessage(/^Purging:/);
+    await act(async () => answer({ ok: true, fieldsLeftInCrm: [{ crm: 'hubspot', fields: ['leadlens_score'] }] }));
+    const done = await focusedMessage(/^Everything LeadLens stored has been deleted\./);
+    expect(done.textContent).toBe(
+      'Everything LeadLens stored has been deleted. The HubSpot field leadlens_score still holds the scores LeadLens wrote there, unless emptied since. LeadLens does not delete data in your CRM: to remove those scores, empty that field in HubSpot.',
+    );
   });
 
   it('says why nothing was deleted where the focus goes', async () => {

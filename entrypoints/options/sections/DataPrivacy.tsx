@@ -2,7 +2,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ErrorState, Loading } from '@/components/StatusMessage';
 import { CRM_LABEL } from '@/lib/crm/types';
 import { countStoredLeadsByOrigin, db } from '@/lib/db/db';
+import { listInWords } from '@/lib/list-in-words';
 import { background } from '@/lib/messaging/client';
+import type { FieldsLeftInCrm } from '@/lib/messaging/protocol-privacy';
 import { succeeded } from '@/lib/messaging/reply';
 import { queryKeys } from '@/lib/query-keys';
 import { ActionStatus, ConfirmButton } from './ConfirmedAction';
@@ -22,18 +24,29 @@ async function storedDataSummary() {
 
 /**
  * Everything LeadLens keeps, deleted by the background once no sync or write-back runs
- * (lib/background/purge.ts). Returns what the admin must still be told: a Salesforce sign-in
- * the purge could not end, and where to revoke it (else '').
+ * (lib/background/purge.ts). Returns what the admin must still be told, in sentences: which CRM
+ * fields still hold what write-back wrote, and a Salesforce sign-in the purge could not end, and
+ * where to revoke it (else '').
  */
 async function purgeEverything(): Promise<string> {
-  return (await succeeded(background.purgeEverything({}))).grantLeftLive ?? '';
+  const { fieldsLeftInCrm, grantLeftLive } = await succeeded(background.purgeEverything({}));
+  return [fieldsLeftInCrm && fieldsLeftInCrmWords(fieldsLeftInCrm), grantLeftLive && `${grantLeftLive}.`].filter(Boolean).join(' ');
+}
+
+/** The CRM fields that still hold the scores write-back wrote, and that only the admin can empty them, in the CRM. */
+function fieldsLeftInCrmWords(fieldsLeft: FieldsLeftInCrm): string {
+  // "The Salesforce fields A and B, and the HubSpot field C, still hold…"
+  const named = fieldsLeft.map(({ crm, fields }) => `${CRM_LABEL[crm]} ${fields.length === 1 ? 'field' : 'fields'} ${listInWords(fields)}`);
+  const one = fieldsLeft.length === 1 && fieldsLeft[0].fields.length === 1;
+  const crms = fieldsLeft.map(({ crm }) => CRM_LABEL[crm]).join(' or ');
+  return `The ${named.join(', and the ')}${named.length > 1 ? ',' : ''} still ${one ? 'holds' : 'hold'} the scores LeadLens wrote there, unless emptied since. LeadLens does not delete data in your CRM: to remove those scores, empty ${one ? 'that field' : 'those fields'} in ${crms}.`;
 }
 
 // What the purge waits for, which can take a while (lib/background/purge.ts).
 const PURGING =
   'Purging: first stopping any running sync, write-back or CSV import and pausing the scoring of stored leads (each stops after its current request or batch)…';
 
-// What came of it, and of a sign-in it could not end at Salesforce (said after it).
+// What came of it, then what it left in the CRM and a sign-in it could not end at Salesforce (said after it).
 const PURGED = 'Everything LeadLens stored has been deleted.';
 
 export function DataPrivacySection() {
@@ -73,14 +86,15 @@ export function DataPrivacySection() {
           disabled={purge.isPending}
           onConfirm={() => purge.mutate()}
         >
-          This stops any sync or write-back, then deletes every stored lead, score, model, setting and connection. It keeps only the
-          names of the CRM fields LeadLens wrote scores to, so that a new model never learns from the scores still in them. It cannot
-          be undone.
+          This stops any sync or write-back, then deletes every lead, score, model, setting and connection stored in this browser. It
+          deletes nothing in Salesforce or HubSpot: the scores write-back wrote to CRM fields stay there until you empty those fields
+          in the CRM. It keeps only the names of those fields, so that a new model never learns from the scores still in them. It
+          cannot be undone.
         </ConfirmButton>
       </p>
       {purge.isPending && <ActionStatus text={PURGING} />}
-      {/* One line, so the sign-in left live is said with the result that takes the focus, not after it. */}
-      {purge.isSuccess && <ActionStatus text={purge.data ? `${PURGED} ${purge.data}.` : PURGED} />}
+      {/* One line, so what stays in the CRM and the sign-in left live are said with the result that takes the focus, not after it. */}
+      {purge.isSuccess && <ActionStatus text={purge.data ? `${PURGED} ${purge.data}` : PURGED} />}
       {purge.isError && <ActionStatus failed text={purge.error.message} />}
     </>
   );

@@ -8,8 +8,9 @@ export const privacyHandlers: Handlers<typeof privacyProtocol> = {
   async purgeEverything() {
     // It waits up to a minute for running jobs to stop, with no extension call: Chrome would stop
     // the worker at 30 s idle, and the page would get a closed channel instead of what was deleted.
-    const grantLeftLive = await keepWorkerAliveDuring(purgeEverything());
-    // Everything stored went, but not a sign-in Salesforce could not be told to end: the page says where to revoke it.
-    return grantLeftLive ? { ok: true, grantLeftLive } : { ok: true };
+    const { grantLeftLive, fieldsLeftInCrm } = await keepWorkerAliveDuring(purgeEverything());
+    // Everything stored went, but not a sign-in Salesforce could not be told to end, nor what write-back
+    // wrote to the CRM's records: the page says where to revoke the one and which fields hold the other.
+    return { ok: true, ...(grantLeftLive ? { grantLeftLive } : {}), ...(fieldsLeftInCrm.length > 0 ? { fieldsLeftInCrm } : {}) };
   },
 };
