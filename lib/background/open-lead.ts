@@ -12,7 +12,7 @@ import { hubspotPortalOfPage } from '../crm/hubspot';
 import { salesforceLightningOrigin } from '../crm/salesforce';
 import { dexieSyncStore } from '../sync/store';
 import { CRM_LABEL, type CrmKind, type PageFields } from '../crm/types';
-import { db, type StoredLead } from '../db/db';
+import { db, leadKeyOf, type StoredLead } from '../db/db';
 import { broadcastToPages } from '../messaging/events';
 import { CrmKindSchema } from '../messaging/schemas';
 import { FIRST_RENDER_PATIENCE_MS } from '../messaging/protocol';
@@ -297,7 +297,7 @@ export async function rememberedLeadOf(tabId: number): Promise<{ lead: LeadToSco
 /** The lead's name for the side panel: as its page shows it, else as stored (synced from its page's org), else from its fields. */
 export async function displayName(lead: LeadToScore, access: PageAccess): Promise<string> {
   if (lead.name) return lead.name;
-  const stored = await db.leads.get(`${lead.crm}|${lead.recordId}`);
+  const stored = await db.leads.get(leadKeyOf(lead.crm, lead.recordId));
   const storedName = stored && storedLeadServes(stored, access) ? stored.name : '';
   return nameOrFallback(lead.crm, lead.recordId, storedName || nameFromFields(lead.fields) || '');
 }
@@ -341,7 +341,7 @@ function homeOfAccount(crm: CrmKind, account: string, remembered: CrmHome | null
 export async function openRecordInCrmTab(crm: CrmKind, recordId: string, windowId?: number): Promise<void> {
   const storedHome = CrmHomeSchema.safeParse((await browser.storage.local.get(crmHomeKey(crm)))[crmHomeKey(crm)]);
   const remembered = storedHome.success ? storedHome.data : null;
-  const stored = await db.leads.get(`${crm}|${recordId}`);
+  const stored = await db.leads.get(leadKeyOf(crm, recordId));
   const demo = stored?.origin === 'demo';
   const account = await accountOfStoredLead(crm, stored);
   const home = account === null ? remembered : homeOfAccount(crm, account, remembered);

@@ -6,7 +6,7 @@
  * The same hourly look deletes the record pages' cached scores once stale.
  */
 import { browser } from 'wxt/browser';
-import { db } from '../db/db';
+import { db, scoreKeyPrefix } from '../db/db';
 import { forEachChunk, prefixRange } from '../db/chunks';
 import { lastFullScoringStart, owedScoringModel, readJob, RETRY_FAILED_SCORING_AFTER_MS, standingFailure } from '../jobs/progress';
 import { decidingFullScoring } from '../jobs/requests';
@@ -39,7 +39,7 @@ export async function scheduleScoreRefresh(): Promise<void> {
  * a sync's writes are not held up behind one long read.
  */
 async function oldestScoreOf(modelId: string): Promise<number | null> {
-  const scores = prefixRange(`${modelId}|`);
+  const scores = prefixRange(scoreKeyPrefix(modelId));
   if ((await db.leadScores.where(':id').between(...scores, true, true).limit(1).primaryKeys()).length === 0) return null;
   const fullScoringStart = await lastFullScoringStart(modelId);
   if (fullScoringStart !== null) return fullScoringStart;

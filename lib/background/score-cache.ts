@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CrmKind } from '../crm/types';
-import { db, leadKeyOfCachedScore, type CachedScore } from '../db/db';
+import { db, leadKeyOf, leadKeyOfCachedScore, leadKeyPrefix, type CachedScore } from '../db/db';
 import { schemaOf, ScoredLeadSchema } from '../messaging/schemas';
 import { recordStaleHours } from '../settings/record-staleness';
 import { mayUseCache, type PageAccess } from './page-access';
@@ -70,10 +70,10 @@ export function scoreCacheFor(access: PageAccess): ScoreCache {
   };
 }
 
-/** Deletes the cached scores of `crm`'s records (keyed `${modelId}|${crm}|${id}`): they hold the records' fields. */
+/** Deletes the cached scores of `crm`'s records (`scoreKeyOf`): they hold the records' fields. */
 export async function deleteCachedScoresOf(crm: CrmKind): Promise<void> {
   const keys = (await db.scores.toCollection().primaryKeys()) as string[];
-  await db.scores.bulkDelete(keys.filter((key) => leadKeyOfCachedScore(key).startsWith(`${crm}|`)));
+  await db.scores.bulkDelete(keys.filter((key) => leadKeyOfCachedScore(key).startsWith(leadKeyPrefix(crm))));
 }
 
 /**
@@ -82,7 +82,7 @@ export async function deleteCachedScoresOf(crm: CrmKind): Promise<void> {
  * or shared away), and the scores' reasons quote their fields.
  */
 export async function deleteCachedScoresOfRecords(crm: CrmKind, recordIds: readonly string[]): Promise<void> {
-  const leadKeys = new Set(recordIds.map((id) => `${crm}|${id}`));
+  const leadKeys = new Set(recordIds.map((id) => leadKeyOf(crm, id)));
   const keys = (await db.scores.toCollection().primaryKeys()) as string[];
   await db.scores.bulkDelete(keys.filter((key) => leadKeys.has(leadKeyOfCachedScore(key))));
 }

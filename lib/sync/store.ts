@@ -304,7 +304,7 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
     return stored.flatMap((lead) => (lead?.origin === 'sync' && lead.modifiedAt <= deletedAt.get(lead.key)! ? [lead.key] : []));
   }
 
-  /** Record pages' cached scores (keyed `${modelId}|${crm}|${id}`) of the leads `ofLead` picks by key: they hold the leads' fields too. */
+  /** Record pages' cached scores (`scoreKeyOf`) of the leads `ofLead` picks by key: they hold the leads' fields too. */
   async function deleteRecordPageScores(ofLead: (leadKey: string) => boolean): Promise<void> {
     const cached = (await db.scores.toCollection().primaryKeys()) as string[];
     await db.scores.bulkDelete(cached.filter((key) => ofLead(leadKeyOfCachedScore(key))));

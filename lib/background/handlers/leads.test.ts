@@ -30,7 +30,7 @@ const { retierStoredScoresOffscreen, scoreStoredLeadsOffscreen, OffscreenJobInte
 }));
 vi.mock('../offscreen-engine', () => ({ retierStoredScoresOffscreen, scoreStoredLeadsOffscreen, OffscreenJobInterrupted, runOffscreen: vi.fn(), resumeOffscreenJobs: vi.fn(async () => undefined) }));
 vi.mock('../../messaging/events', () => ({ sendToCrmTabs, broadcastToPages }));
-// The score cache asks whether a purge is pending, in extension storage.
+// The page-access and purge modules it loads read extension storage (connections, the purge's mark).
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
 const sender = {} as Browser.runtime.MessageSender;
