@@ -20,4 +20,19 @@ export interface EngineRun {
   ids: Record<CrmKind, string[]>;
   errors: string[];
   requestTimeoutSeconds: number;
+  /** Per CRM, bytes per stored lead beside the CRM's answer per record (the Node engine only: it reads the rows back). */
+  storage?: Record<CrmKind, StoredSize>;
+}
+
+/** Means over a CRM's stored leads, in bytes. */
+export interface StoredSize {
+  leads: number;
+  /** The record as the CRM answered it (its JSON, every field it sent, empty ones as null). */
+  answeredJson: number;
+  /** The stored lead row, as IndexedDB stores it (V8's structured clone). */
+  storedClone: number;
+  /** The same row as JSON. */
+  storedJson: number;
+  /** The row with the record's empty fields kept as null, as leads were stored before those were dropped (structured clone). */
+  storedCloneWithEmpties: number;
 }

@@ -10,6 +10,10 @@
  *   not seeded again): a tier-policy change through the UI, re-tiered by the
  *   retier job in the offscreen document: how long until it completes, the longest
  *   main-thread task of the page meanwhile, and how many progress values the page showed.
+ * - Side panel re-read, the same 100,000 leads: another tier-policy change with a side panel
+ *   open (the options page closed once the job has begun, so only the panel re-reads): from
+ *   the job's recorded end to the panel's tier figures changing, and the panel's longest
+ *   main-thread task meanwhile, beside the panel's first load at 100,000 leads.
  *
  * Long tasks come from a `PerformanceObserver({ type: 'longtask', buffered: true })` that
  * `addInitScript` installs before the page's own scripts. Writes the `ui` section of BENCHMARKS.md.
@@ -28,6 +32,8 @@ const LONG_TASK_GOAL_MS = 200;
 const MIN_PROGRESS_VALUES = 5;
 const PAGES_VISITED = 5;
 const SEED_TIMEOUT_MS = 15 * 60_000;
+/** The side panel's figures per tier (count, share, converted): the re-read bench times their change. */
+const TIER_FIGURES = 'table.segment-stats tbody';
 
 /** What the probe collects in the page (all times `performance.now()`, except `Date.now()` where named). */
 interface Probe {
@@ -40,15 +46,18 @@ interface Probe {
   /** Date.now() of the last form submission. */
   submittedAtEpoch: number | null;
   submittedAt: number | null;
+  /** Each distinct text of the first element matching `watchSelector`, in order. */
+  watched: { at: number; text: string }[];
 }
 
 /**
  * The probe as page source (a string, not a function: tsx would wrap a function's inner
- * helpers in one the page does not have). It is ready once every one of `readySelectors` matches.
+ * helpers in one the page does not have). It is ready once every one of `readySelectors`
+ * matches; it records each change of the text of `watchSelector`'s element, when given.
  */
-function probeScript(readySelectors: string[]): string {
+function probeScript(readySelectors: string[], watchSelector?: string): string {
   return `(() => {
-    const probe = { longTasks: [], readyAt: null, firstContentfulPaint: null, progress: [], submittedAtEpoch: null, submittedAt: null };
+    const probe = { longTasks: [], readyAt: null, firstContentfulPaint: null, progress: [], submittedAtEpoch: null, submittedAt: null, watched: [] };
     window.__uiProbe = probe;
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) probe.longTasks.push({ start: entry.startTime, duration: entry.duration });
@@ -58,9 +67,12 @@ function probeScript(readySelectors: string[]): string {
     }).observe({ type: 'paint', buffered: true });
     document.addEventListener('submit', () => { probe.submittedAt = performance.now(); probe.submittedAtEpoch = Date.now(); }, true);
     const selectors = ${JSON.stringify(readySelectors)};
+    const watchSelector = ${JSON.stringify(watchSelector ?? null)};
     new MutationObserver(() => {
       const now = performance.now();
       if (probe.readyAt === null && selectors.every((selector) => document.querySelector(selector))) probe.readyAt = now;
+      const watchedText = watchSelector === null ? null : document.querySelector(watchSelector)?.textContent;
+      if (watchedText != null && watchedText !== probe.watched[probe.watched.length - 1]?.text) probe.watched.push({ at: now, text: watchedText });
       const bar = document.querySelector('.job-progress progress');
       const last = probe.progress[probe.progress.length - 1];
       if (bar && (!last || last.done !== bar.value || last.total !== bar.max)) probe.progress.push({ at: now, done: bar.value, total: bar.max });
@@ -68,17 +80,18 @@ function probeScript(readySelectors: string[]): string {
   })();`;
 }
 
-async function openProbed(harness: Harness, path: 'sidepanel.html' | 'options.html', readySelectors: string[]): Promise<Page> {
+async function openProbed(harness: Harness, path: 'sidepanel.html' | 'options.html', readySelectors: string[], watchSelector?: string): Promise<Page> {
   const page = await harness.context.newPage();
-  await page.addInitScript({ content: probeScript(readySelectors) });
+  await page.addInitScript({ content: probeScript(readySelectors, watchSelector) });
   await page.goto(`chrome-extension://${harness.extensionId}/${path}`);
   return page;
 }
 
 const readProbe = (page: Page) => page.evaluate(() => (window as unknown as { __uiProbe: Probe }).__uiProbe);
 
-const longestTask = (probe: Probe, from = 0, to = Number.POSITIVE_INFINITY) =>
-  Math.max(0, ...probe.longTasks.filter((task) => task.start + task.duration >= from && task.start <= to).map((task) => task.duration));
+const tasksBetween = (probe: Probe, from: number, to: number) => probe.longTasks.filter((task) => task.start + task.duration >= from && task.start <= to);
+
+const longestTask = (probe: Probe, from = 0, to = Number.POSITIVE_INFINITY) => Math.max(0, ...tasksBetween(probe, from, to).map((task) => task.duration));
 
 const ms = (value: number) => `${Math.round(value).toLocaleString('en-US')} ms`;
 /** Long tasks are those over 50 ms, so a window without any has no longest one to show. */
@@ -148,6 +161,19 @@ async function sidePanelBench(harness: Harness, count: number) {
   };
 }
 
+/** Fixed tier thresholds (% likely), applied one after the other: each unlike the tiers before it, so leads change tier. */
+const RETIER_POLICY = { hotFrom: 20, warmFrom: 5 };
+const REREAD_POLICY = { hotFrom: 30, warmFrom: 10 };
+
+/** Chooses fixed probabilities with these thresholds on a loaded options page, and applies them. */
+async function applyFixedPolicy(options: Page, policy: { hotFrom: number; warmFrom: number }): Promise<void> {
+  const tiers = options.locator('section#tiers');
+  await tiers.getByLabel('Fixed probabilities').check();
+  await tiers.getByLabel('Hot from (% likely)').fill(String(policy.hotFrom));
+  await tiers.getByLabel('Warm from (% likely)').fill(String(policy.warmFrom));
+  await tiers.getByRole('button', { name: 'Apply this policy' }).click();
+}
+
 /** Over the RETIER_LEADS leads stored already. */
 async function retierBench(harness: Harness) {
   const options = await openProbed(harness, 'options.html', ['[data-testid="policy-thresholds"]']);
@@ -156,10 +182,7 @@ async function retierBench(harness: Harness) {
   const readyAt = (await readProbe(options)).readyAt!;
 
   // A fixed policy whose thresholds differ from the current ones, so leads change tier.
-  await tiers.getByLabel('Fixed probabilities').check();
-  await tiers.getByLabel('Hot from (% likely)').fill('20');
-  await tiers.getByLabel('Warm from (% likely)').fill('5');
-  await tiers.getByRole('button', { name: 'Apply this policy' }).click();
+  await applyFixedPolicy(options, RETIER_POLICY);
   const applied = tiers.getByTestId('policy-applied');
   await applied.waitFor({ timeout: 300_000 });
   const appliedAt = await options.evaluate(() => performance.now());
@@ -184,14 +207,61 @@ async function retierBench(harness: Harness) {
   };
 }
 
+/**
+ * Over the RETIER_LEADS leads stored already: a side panel open and settled, another tier policy
+ * applied on the options page, which closes once the re-tiering job has begun (when the job ends
+ * it would re-read the stored scores too, beside the panel). Times the panel from the job's
+ * recorded end (`finishedAt`, its last tier stored) to its tier figures changing.
+ */
+async function rereadBench(harness: Harness) {
+  const panel = await openProbed(harness, 'sidepanel.html', ['[data-tier-row="hot"]', '.lead-table tbody tr'], TIER_FIGURES);
+  await panel.locator('.lead-table tbody tr').first().waitFor({ timeout: 120_000 });
+  const panelReadyAt = (await readProbe(panel)).readyAt!;
+  const figuresBefore = await panel.locator(TIER_FIGURES).textContent();
+
+  const options = await harness.context.newPage();
+  await options.goto(`chrome-extension://${harness.extensionId}/options.html`);
+  await options.locator('section#tiers').getByTestId('policy-thresholds').waitFor({ timeout: 120_000 });
+  const appliedAtEpoch = Date.now();
+  await applyFixedPolicy(options, REREAD_POLICY);
+  // The job's row is the last run's until this run begins.
+  for (let job = await retierJob(options); job.startedAt < appliedAtEpoch || job.state !== 'running'; job = await retierJob(options)) {
+    if (job.startedAt >= appliedAtEpoch) throw new Error(`the re-tiering job ended (${job.state}) before the options page could close: the panel's re-read would share the machine with the page's`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await options.close();
+
+  await panel.waitForFunction(
+    ({ selector, before }) => document.querySelector(selector)?.textContent !== before,
+    { selector: TIER_FIGURES, before: figuresBefore },
+    { timeout: 300_000 },
+  );
+  const job = await retierJob(panel);
+  const probe = await readProbe(panel);
+  const timeOrigin = await panel.evaluate(() => performance.timeOrigin);
+  await panel.close();
+  if (job.state !== 'done' || job.finishedAt === undefined) throw new Error(`the re-tiering job ended as ${job.state}`);
+  const jobEndedAt = job.finishedAt - timeOrigin;
+  const shown = probe.watched.find((change) => change.at >= jobEndedAt && change.text !== figuresBefore);
+  if (shown === undefined) throw new Error('the side panel changed its tier figures before the re-tiering job ended');
+  return {
+    panelReadyAt,
+    rereadMs: shown.at - jobEndedAt,
+    longestDuringReread: longestTask(probe, jobEndedAt, shown.at),
+    longTasksDuringReread: tasksBetween(probe, jobEndedAt, shown.at).length,
+  };
+}
+
 type PanelRun = Awaited<ReturnType<typeof sidePanelBench>>;
 
 const harness = await startHarness();
 const panels: PanelRun[] = [];
 let retier: Awaited<ReturnType<typeof retierBench>>;
+let reread: Awaited<ReturnType<typeof rereadBench>>;
 try {
   for (const count of SIDE_PANEL_LEADS) panels.push(await sidePanelBench(harness, count));
   retier = await retierBench(harness);
+  reread = await rereadBench(harness);
 } finally {
   await harness.close();
 }
@@ -214,6 +284,8 @@ function panelSection(panel: PanelRun): string[] {
 }
 
 const retierMet = retier.longestDuringRetier <= LONG_TASK_GOAL_MS;
+const firstLoad = panels[panels.length - 1];
+const rereadMet = reread.longestDuringReread <= LONG_TASK_GOAL_MS;
 const progressMet = retier.intermediateProgress >= MIN_PROGRESS_VALUES;
 const body = [
   `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:ui\` (headless ${execFileSync(chromiumPath(), ['--version'], { encoding: 'utf8' }).trim()}, Node ${process.version}, ${os.cpus().length} shared cores; one run, figures vary run to run).`,
@@ -223,7 +295,7 @@ const body = [
   ...panels.flatMap(panelSection),
   `### Options page: tier-policy change, ${RETIER_LEADS.toLocaleString('en-US')} scored leads re-tiered in the offscreen document`,
   '',
-  `The side panel's ${RETIER_LEADS.toLocaleString('en-US')} leads above, not seeded again. The page loads every stored probability with a known outcome to preview policies (ready after ${ms(retier.readyAt)}); the change is "Fixed probabilities", hot from 20 %, warm from 5 %, then "Apply this policy". ${retier.changed.toLocaleString('en-US')} leads changed tier.`,
+  `The side panel's ${RETIER_LEADS.toLocaleString('en-US')} leads above, not seeded again. The page loads every stored probability with a known outcome to preview policies (ready after ${ms(retier.readyAt)}); the change is "Fixed probabilities", hot from ${RETIER_POLICY.hotFrom} %, warm from ${RETIER_POLICY.warmFrom} %, then "Apply this policy". ${retier.changed.toLocaleString('en-US')} leads changed tier.`,
   '',
   '| measure | value | goal | |',
   '|---|---|---|---|',
@@ -233,6 +305,16 @@ const body = [
   `| longest main-thread task of the options page, submit → applied | ${formatLongest(retier.longestDuringRetier)} | ≤ ${LONG_TASK_GOAL_MS} ms | ${verdict(retierMet)} |`,
   `| intermediate progress values shown | ${retier.intermediateProgress} (${retier.progressPercents.join(', ')} %) | ≥ ${MIN_PROGRESS_VALUES} | ${verdict(progressMet)} |`,
   `| longest main-thread task before submitting (page load, policy preview over ${RETIER_LEADS.toLocaleString('en-US')} leads) | ${formatLongest(retier.longestBeforeSubmit)} | ≤ ${LONG_TASK_GOAL_MS} ms | ${verdict(retier.longestBeforeSubmit <= LONG_TASK_GOAL_MS)} |`,
+  '',
+  `### Side panel re-read after a change of stored scores, ${RETIER_LEADS.toLocaleString('en-US')} scored leads`,
+  '',
+  `The same leads, a side panel opened anew (ready after ${ms(reread.panelReadyAt)}). On the options page, "Fixed probabilities", hot from ${REREAD_POLICY.hotFrom} %, warm from ${REREAD_POLICY.warmFrom} %, applied; the options page closes once the re-tiering job has begun, so the panel alone re-reads when it ends. The panel re-reads every stored score when it sees the re-tiering (or scoring) job end in IndexedDB. Timed from the job's recorded end (its \`finishedAt\`, once its last tier is stored) to the panel's tier figures (count, share, converted) changing in its DOM. Anchor: the first load of the side panel at ${firstLoad.count.toLocaleString('en-US')} leads above, same run (navigation → stats and top-leads table rendered).`,
+  '',
+  '| measure | value | anchor: first load | ratio | goal | |',
+  '|---|---|---|---|---|---|',
+  `| job end → new tier figures shown | ${ms(reread.rereadMs)} | ${ms(firstLoad.readyAt)} | ${(reread.rereadMs / firstLoad.readyAt).toFixed(2)}× | | |`,
+  `| longest main-thread task of the panel, job end → figures shown | ${formatLongest(reread.longestDuringReread)} | ${formatLongest(firstLoad.longestOverall)} (load and interactions) | | ≤ ${LONG_TASK_GOAL_MS} ms | ${verdict(rereadMet)} |`,
+  `| long tasks (> 50 ms), job end → figures shown | ${reread.longTasksDuringReread} | | | | |`,
 ].join('\n');
 writeBenchmarkSection('ui', body);
 console.log(body);

@@ -14,8 +14,37 @@ function api(leads: readonly DemoLead[], options: Partial<HubSpotApiOptions> = {
     const reply = handle({ method: 'POST', host: url.hostname, url, headers: { authorization: 'Bearer test-token', 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: reply.status, json: JSON.parse(reply.body) };
   };
-  return { store, post };
+  const get = (path: string) => {
+    const url = new URL(`https://api.hubapi.com${path}`);
+    const reply = handle({ method: 'GET', host: url.hostname, url, headers: { authorization: 'Bearer test-token' }, body: '' });
+    return { status: reply.status, json: JSON.parse(reply.body) };
+  };
+  return { store, post, get };
 }
+
+describe('a wide portal (emptyProperties)', () => {
+  const leads = generateDemoLeads({ count: 3, seed: 4, now: new Date(NOW) });
+  const propertyNames = (portal: ReturnType<typeof api>) => (portal.get('/crm/v3/properties/contacts').json.results as { name: string }[]).map((property) => property.name);
+
+  it('lists its extra properties with the others, as custom ones, and answers null for them on every contact', () => {
+    const plain = api(leads);
+    const wide = api(leads, { emptyProperties: 3 });
+    const extra = ['portal_property_0001', 'portal_property_0002', 'portal_property_0003'];
+    expect(propertyNames(wide)).toEqual([...propertyNames(plain), ...extra]);
+    expect(wide.get('/crm/v3/properties/contacts').json.results.slice(-3)).toEqual(extra.map((name) => expect.objectContaining({ name, type: 'string', calculated: false })));
+    const read = wide.post('/search', { properties: ['firstname', ...extra], limit: 3 });
+    expect(read.json.results).toHaveLength(3);
+    for (const contact of read.json.results) expect(contact.properties).toMatchObject({ firstname: expect.any(String), ...Object.fromEntries(extra.map((name) => [name, null])) });
+    const batch = wide.post('/batch/read', { properties: extra, inputs: [{ id: leads[0].hubspotId }] });
+    expect(batch.json.results[0].properties).toMatchObject(Object.fromEntries(extra.map((name) => [name, null])));
+  });
+
+  it('has none by default: a portal without them ignores their names, as HubSpot does unknown ones', () => {
+    expect(HUBSPOT_API_DEFAULTS.emptyProperties).toBe(0);
+    const read = api(leads).post('/search', { properties: ['firstname', 'portal_property_0001'], limit: 1 });
+    expect(read.json.results[0].properties).not.toHaveProperty('portal_property_0001');
+  });
+});
 
 describe('what the demo HubSpot API does where HubSpot documents nothing, either way', () => {
   it(`counts every contact a search matches, or (capped) at most ${SEARCH_RESULT_CAP.toLocaleString('en-US')}`, () => {

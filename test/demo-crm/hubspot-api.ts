@@ -27,7 +27,8 @@ import type { DemoDeletion, DemoStore } from './store';
 export const SEARCH_RESULT_CAP = 10_000;
 
 /**
- * What HubSpot's documentation leaves open, served either way (the default first):
+ * How the demo portal differs from its defaults. What HubSpot's documentation leaves open, served
+ * either way (the default first):
  * - `searchTotal`: a search's `total` counts every contact matching (`exact`: its reference
  *   calls it "the total number of records matching the search criteria"), or stops at
  *   SEARCH_RESULT_CAP (`capped`: other integrations take a total of 10,000 as "10,000 or more").
@@ -36,12 +37,16 @@ export const SEARCH_RESULT_CAP = 10_000;
  *   refuses the whole batch with 404 OBJECT_NOT_FOUND, writing none (`refuse-batch`), or writes
  *   the others and answers 200 leaving those out of its `results`, with no error (`left-out`):
  *   HubSpot documents its 207 for batch create only.
+ * And `emptyProperties` (0 by default): how many properties the portal has beyond the demo's,
+ * empty on every contact, as a real portal's hundreds are (apps' and HubSpot's own for features
+ * it does not use): listed with the others, null in every contact read that names them.
  */
 export interface HubSpotApiOptions {
   searchTotal: 'exact' | 'capped';
   missingInBatchUpdate: 'multi-status' | 'refuse-batch' | 'left-out';
+  emptyProperties: number;
 }
-export const HUBSPOT_API_DEFAULTS: HubSpotApiOptions = { searchTotal: 'exact', missingInBatchUpdate: 'multi-status' };
+export const HUBSPOT_API_DEFAULTS: HubSpotApiOptions = { searchTotal: 'exact', missingInBatchUpdate: 'multi-status', emptyProperties: 0 };
 
 const ALWAYS_RETURNED = ['createdate', 'lastmodifieddate', 'hs_object_id'];
 const RETURNED_BY_DEFAULT = ['firstname', 'lastname', 'email', ...ALWAYS_RETURNED];
@@ -100,6 +105,10 @@ const BatchUpdateSchema = z.object({
 /** `portalOf(token)`: the portal a bearer token belongs to; `now()`: the portal's clock. */
 export function hubspotApi(store: DemoStore, portalOf: (token: string) => string, now: () => number, options: HubSpotApiOptions = HUBSPOT_API_DEFAULTS): DemoHandler {
   const sortedLeads = sortCache(store);
+  // The portal's extra properties, as an app's look: custom, text, named after it.
+  const emptyNames = Array.from({ length: options.emptyProperties }, (_, i) => `portal_property_${String(i + 1).padStart(4, '0')}`);
+  const propertyDefinitions = [...PROPERTY_DEFINITIONS, ...emptyNames.map((name, i) => customPropertyDefinition({ name, label: `Portal property ${i + 1}`, type: 'text' }))];
+  const empty: ReadonlySet<string> = new Set(emptyNames);
   return (request) => {
     const path = request.url.pathname;
     const contacts = CONTACTS_PATH.exec(path);
@@ -116,17 +125,17 @@ export function hubspotApi(store: DemoStore, portalOf: (token: string) => string
     }
     if (isAccountDetails) return request.method === 'GET' ? json(200, accountDetails(portalOf(token))) : methodNotAllowed();
     if (isOwners) return request.method === 'GET' ? owners(request.url.searchParams) : methodNotAllowed();
-    if (isProperties) return request.method === 'GET' ? json(200, { results: PROPERTY_DEFINITIONS }) : methodNotAllowed();
+    if (isProperties) return request.method === 'GET' ? json(200, { results: propertyDefinitions }) : methodNotAllowed();
 
     const rest = (contacts?.[1] ?? '').replace(/\/$/, '');
-    if (rest === '/search') return request.method === 'POST' ? search(store, sortedLeads, parseJsonBody(request), options.searchTotal) : methodNotAllowed();
-    if (rest === '/batch/read') return request.method === 'POST' ? batchRead(store, parseJsonBody(request)) : methodNotAllowed();
+    if (rest === '/search') return request.method === 'POST' ? search(store, sortedLeads, parseJsonBody(request), options.searchTotal, empty) : methodNotAllowed();
+    if (rest === '/batch/read') return request.method === 'POST' ? batchRead(store, parseJsonBody(request), empty) : methodNotAllowed();
     if (rest === '/batch/update') return request.method === 'POST' ? batchUpdate(store, parseJsonBody(request), now(), options.missingInBatchUpdate) : methodNotAllowed();
     if (request.method !== 'GET') return methodNotAllowed();
-    if (rest === '') return list(store, request.url.searchParams, now());
+    if (rest === '') return list(store, request.url.searchParams, now(), empty);
     const id = /^\/([^/]+)$/.exec(rest)?.[1];
     const lead = id === undefined ? undefined : store.byHubspotId(id);
-    return lead ? json(200, contactObject(store, lead, requestedProperties(request.url.searchParams))) : notFound();
+    return lead ? json(200, contactObject(store, lead, requestedProperties(request.url.searchParams), empty)) : notFound();
   };
 }
 
@@ -230,15 +239,16 @@ function requestedProperties(params: URLSearchParams): string[] {
   return names.length > 0 ? [...new Set([...names, ...ALWAYS_RETURNED])] : RETURNED_BY_DEFAULT;
 }
 
-/** Known properties are returned (null when empty); unknown names are ignored, as HubSpot does. */
 /** The contacts merged into a contact: HubSpot's own property, kept by the store rather than generated. */
 const MERGED_PROPERTY = 'hs_merged_object_ids';
 
-function contactObject(store: DemoStore, lead: DemoLead, names: readonly string[]): object {
+/** Known properties are returned (null when empty; `empty`: the portal's extra ones, empty on every contact); unknown names are ignored, as HubSpot does. */
+function contactObject(store: DemoStore, lead: DemoLead, names: readonly string[], empty: ReadonlySet<string> = new Set()): object {
   const custom = store.customValues(lead);
   const properties = Object.fromEntries(
     names.flatMap((name) => {
       if (name === MERGED_PROPERTY) return [[name, store.mergedHubSpotIds(lead)]];
+      if (empty.has(name)) return [[name, null]];
       if (customProperty(name)) return [[name, custom[name] === undefined ? null : String(custom[name])]];
       return hubspotProperty(name) === undefined ? [] : [[name, lead.hubspot[name as keyof DemoLead['hubspot']]]];
     }),
@@ -252,7 +262,7 @@ function contactObject(store: DemoStore, lead: DemoLead, names: readonly string[
   };
 }
 
-function list(store: DemoStore, params: URLSearchParams, now: number): DemoResponse {
+function list(store: DemoStore, params: URLSearchParams, now: number, empty: ReadonlySet<string>): DemoResponse {
   const limit = Math.min(100, Math.max(1, Number(params.get('limit') ?? 10) || 10));
   const after = Number(params.get('after') ?? 0) || 0;
   const archived = params.get('archived') === 'true';
@@ -261,12 +271,12 @@ function list(store: DemoStore, params: URLSearchParams, now: number): DemoRespo
   const next = after + limit < listed.length ? String(after + limit) : null;
   const names = requestedProperties(params);
   return json(200, {
-    results: page.map((entry) => ('at' in entry ? { ...contactObject(store, entry.lead, names), archived: true, archivedAt: new Date(entry.at).toISOString() } : contactObject(store, entry, names))),
+    results: page.map((entry) => ('at' in entry ? { ...contactObject(store, entry.lead, names, empty), archived: true, archivedAt: new Date(entry.at).toISOString() } : contactObject(store, entry, names, empty))),
     ...(next ? { paging: { next: { after: next, link: `https://api.hubapi.com/crm/v3/objects/contacts?${archived ? 'archived=true&' : ''}after=${next}` } } } : {}),
   });
 }
 
-function search(store: DemoStore, sortedLeads: SortCache, body: unknown, total: HubSpotApiOptions['searchTotal']): DemoResponse {
+function search(store: DemoStore, sortedLeads: SortCache, body: unknown, total: HubSpotApiOptions['searchTotal'], empty: ReadonlySet<string>): DemoResponse {
   const parsed = SearchSchema.safeParse(body ?? {});
   if (!parsed.success) return validationError(`Invalid search request: ${parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ')}`);
   const { filterGroups, sorts, properties, query, limit } = parsed.data;
@@ -282,12 +292,12 @@ function search(store: DemoStore, sortedLeads: SortCache, body: unknown, total: 
   const names = properties.length > 0 ? [...new Set([...properties, ...ALWAYS_RETURNED])] : RETURNED_BY_DEFAULT;
   return json(200, {
     total: total === 'capped' ? reachable : matching.length,
-    results: matching.slice(after, end).map((lead) => contactObject(store, lead, names)),
+    results: matching.slice(after, end).map((lead) => contactObject(store, lead, names, empty)),
     ...(end < reachable ? { paging: { next: { after: String(end) } } } : {}),
   });
 }
 
-function batchRead(store: DemoStore, body: unknown): DemoResponse {
+function batchRead(store: DemoStore, body: unknown, empty: ReadonlySet<string>): DemoResponse {
   const parsed = BatchReadSchema.safeParse(body);
   if (!parsed.success) return validationError('Invalid batch read request: inputs must be at most 100 objects with an id.');
   const startedAt = new Date().toISOString();
@@ -297,7 +307,7 @@ function batchRead(store: DemoStore, body: unknown): DemoResponse {
   const missing = ids.filter((id) => store.byHubspotId(id) === undefined);
   const result = {
     status: 'COMPLETE',
-    results: found.map((lead) => contactObject(store, lead, names)),
+    results: found.map((lead) => contactObject(store, lead, names, empty)),
     startedAt,
     completedAt: new Date().toISOString(),
   };
@@ -458,6 +468,8 @@ const PROPERTY_DEFINITIONS = [
   },
   ...HUBSPOT_CUSTOM_PROPERTIES.map(customPropertyDefinition),
 ];
+/** How many properties the demo portal lists without extra ones (`HubSpotApiOptions.emptyProperties`). */
+export const DEMO_PORTAL_PROPERTY_COUNT = PROPERTY_DEFINITIONS.length;
 
 /** What a portal may change of a property: HubSpot's own keep their definition, and some their value. */
 function modificationMetadata(name: string, hubspotDefined: boolean) {

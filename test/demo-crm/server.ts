@@ -5,7 +5,7 @@
  * start-up.
  *
  *   npm run demo:serve -- --port 8443 [--host 127.0.0.1] [--count 5000] [--seed 42 (leads and faults)]
- *     [--faults 429=0.2,500=0.1,timeout=0.02,malformed=0.01] [--rate-limits]
+ *     [--faults 429=0.2,500=0.1,timeout=0.02,malformed=0.01] [--rate-limits] [--hubspot-empty-properties 0]
  *
  * Each fault is for both CRMs, or for the one its name is prefixed with (`hubspot:429=0.2`).
  * Salesforce answers the 429 fault as it answers its request limit: 403 REQUEST_LIMIT_EXCEEDED,
@@ -28,7 +28,7 @@ import { DEMO_OWNERS, generateDemoLeads, specialDemoLeads, type DemoLead } from 
 import { salesforceLightningOrigin } from '../../lib/crm/salesforce';
 import { STALL_MS, defaultBehaviour, misbehavingApi, parseFaults, seededFaultRolls, type DemoBehaviour, type FaultRatesByCrm, type HubSpotLimits } from './behaviour';
 import { json, text, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
-import { hubspotApi } from './hubspot-api';
+import { HUBSPOT_API_DEFAULTS, hubspotApi, type HubSpotApiOptions } from './hubspot-api';
 import { HUBSPOT_PORTAL_ID, hubspotSite } from './hubspot-pages';
 import { salesforceApi } from './salesforce-api';
 import { salesforceOAuth } from './salesforce-oauth';
@@ -55,6 +55,8 @@ export interface DemoCrmOptions {
   faults?: FaultRatesByCrm;
   /** HubSpot's rate limits, enforced per token (off by default). */
   hubspotLimits?: HubSpotLimits;
+  /** Properties the HubSpot portal has beyond the demo's, empty on every contact (`HubSpotApiOptions.emptyProperties`; none by default). */
+  hubspotEmptyProperties?: number;
 }
 
 /** HubSpot's documented limits for a private app on a free or starter portal. */
@@ -81,13 +83,13 @@ export function createDemoCrmHandler(leads: readonly DemoLead[], behaviour: Demo
 }
 
 /** The demo CRM's handler and its store, for tests that change its records (delete them) while it serves. */
-export function createDemoCrm(leads: readonly DemoLead[], behaviour: DemoBehaviour = defaultBehaviour()): { handle: DemoHandler; store: DemoStore } {
+export function createDemoCrm(leads: readonly DemoLead[], behaviour: DemoBehaviour = defaultBehaviour(), hubspotOptions: HubSpotApiOptions = HUBSPOT_API_DEFAULTS): { handle: DemoHandler; store: DemoStore } {
   const store = createDemoStore(leads, DEMO_OWNERS);
   const salesforceUi = salesforceSite(store, () => behaviour.displayLocale);
   const hubspotUi = hubspotSite(store, () => behaviour.displayLocale);
   const salesforceRest = misbehavingApi('salesforce', salesforceApi(store, () => behaviour.now()), behaviour);
   const salesforceAuthorization = salesforceOAuth();
-  const hubspotRest = misbehavingApi('hubspot', hubspotApi(store, (token) => behaviour.tokenPortals.get(token) ?? HUBSPOT_PORTAL_ID, () => behaviour.now()), behaviour);
+  const hubspotRest = misbehavingApi('hubspot', hubspotApi(store, (token) => behaviour.tokenPortals.get(token) ?? HUBSPOT_PORTAL_ID, () => behaviour.now(), hubspotOptions), behaviour);
   const handle: DemoHandler = (request) => {
     const { host } = request;
     if (host.endsWith('.lightning.force.com')) return handleUi(salesforceUi, request);
@@ -119,10 +121,11 @@ function salesforceLogin(request: DemoRequest): DemoResponse {
   };
 }
 
-export async function startDemoCrm({ port = 0, host = '127.0.0.1', count = 5000, seed = 42, faults, hubspotLimits }: DemoCrmOptions = {}): Promise<DemoCrm> {
+export async function startDemoCrm({ port = 0, host = '127.0.0.1', count = 5000, seed = 42, faults, hubspotLimits, hubspotEmptyProperties = 0 }: DemoCrmOptions = {}): Promise<DemoCrm> {
   const now = new Date();
   const behaviour = { ...defaultBehaviour(), ...(faults ? { faults } : {}), hubspotLimits: hubspotLimits ?? null, random: seededFaultRolls(seed) };
-  let crm = createDemoCrm([...generateDemoLeads({ count, seed, now }), ...specialDemoLeads(now)], behaviour);
+  const hubspotOptions = { ...HUBSPOT_API_DEFAULTS, emptyProperties: hubspotEmptyProperties };
+  let crm = createDemoCrm([...generateDemoLeads({ count, seed, now }), ...specialDemoLeads(now)], behaviour, hubspotOptions);
   const handle: DemoHandler = (request) => crm.handle(request);
   const { private: key, cert } = await selfSignedCertificate();
   const server = createServer({ key, cert }, (req, res) => void serve(handle, req, res));
@@ -137,7 +140,7 @@ export async function startDemoCrm({ port = 0, host = '127.0.0.1', count = 5000,
       return crm.store.leads;
     },
     replaceLeads(next) {
-      crm = createDemoCrm(next, behaviour);
+      crm = createDemoCrm(next, behaviour, hubspotOptions);
     },
     deleteLead(lead, at = behaviour.now()) {
       crm.store.deleteLead(lead, at);
@@ -227,6 +230,7 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '42' },
       faults: { type: 'string', default: '' },
       'rate-limits': { type: 'boolean', default: false },
+      'hubspot-empty-properties': { type: 'string', default: '0' },
     },
   });
   const crm = await startDemoCrm({
@@ -236,6 +240,7 @@ async function main(): Promise<void> {
     seed: Number(values.seed),
     faults: parseFaults(values.faults),
     hubspotLimits: values['rate-limits'] ? HUBSPOT_DEFAULT_LIMITS : undefined,
+    hubspotEmptyProperties: Number(values['hubspot-empty-properties']),
   });
   console.log(`Demo CRM ready on https://${values.host}:${crm.port} (${crm.leads.length} leads) for hosts: ${Object.values(DEMO_HOSTS).join(', ')}`);
   const stop = () => void crm.close().then(() => process.exit(0));
