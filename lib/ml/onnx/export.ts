@@ -4,7 +4,8 @@
  * Graph (input `features` float32 [N, F], dynamic N):
  *
  *   features ─ TreeEnsembleRegressor (ai.onnx.ml opset 3, n_targets = T) ─▶ contributions [N, T]
- *   contributions ─ ReduceSum(axes = [1]) ─ Add(intercept) ─▶ logit [N]
+ *   contributions ─ ReduceSum(axes = [1]) ─ Add(intercept) ─▶ logit [N]        (none, platt)
+ *   contributions ─ Split ─ Add, Add, … in term order ─ Add(intercept) ─▶ logit [N, 1]   (isotonic)
  *   logit ─ calibration ─▶ probability [N]
  *
  * Each term is one tree writing to its own target: a main effect is a one-feature tree over
@@ -13,6 +14,13 @@
  * missing bin is reached through a root node whose threshold is NaN (`x <= NaN` is false for
  * every number) with `nodes_missing_value_tracks_true = 1`, so exactly the NaN inputs take it.
  * Neighbouring bins with equal values share a leaf.
+ *
+ * The logit sum: ReduceSum adds in an order of its own (in blocks), a float32 step or two from
+ * the trainer's sum in term order. Through a smooth map (sigmoid) that moves a probability by
+ * under 1e-6; an isotonic map can rise 0.02 across 3e-5 logit, so such a step moved probabilities
+ * by up to 1.7e-4. With isotonic calibration the graph therefore adds the terms one by one in term order,
+ * as the trainer does (`predictEbm`): each Add rounds once to float32, so the logit is the
+ * trainer's to the bit.
  *
  * Calibration in the graph:
  *   none      p = Sigmoid(logit)
@@ -300,13 +308,14 @@ export function exportOnnx(model: EbmModel, options: ExportOptions): Uint8Array 
   addTermTrees(trees, model);
 
   const nodes: object[] = [treeNode(trees, T, 'features', 'contributions', 'terms')];
-  const initializers: object[] = [
-    int64Tensor('sum_axes', [1], [1]),
-    floatTensor('intercept', [Math.fround(model.intercept)], []),
-  ];
-  nodes.push({ name: 'sum', opType: 'ReduceSum', input: ['contributions', 'sum_axes'], output: ['term_sum'], attribute: [attrInt('keepdims', 0)] });
-  nodes.push({ name: 'add_intercept', opType: 'Add', input: ['term_sum', 'intercept'], output: ['logit'] });
+  const intercept = floatTensor('intercept', [Math.fround(model.intercept)], []);
+  const initializers: object[] = [];
   const cal = options.calibration;
+  if (cal.kind !== 'isotonic') {
+    initializers.push(int64Tensor('sum_axes', [1], [1]), intercept);
+    nodes.push({ name: 'sum', opType: 'ReduceSum', input: ['contributions', 'sum_axes'], output: ['term_sum'], attribute: [attrInt('keepdims', 0)] });
+    nodes.push({ name: 'add_intercept', opType: 'Add', input: ['term_sum', 'intercept'], output: ['logit'] });
+  }
   if (cal.kind === 'none') {
     nodes.push({ name: 'sigmoid', opType: 'Sigmoid', input: ['logit'], output: ['probability'] });
   } else if (cal.kind === 'platt') {
@@ -330,9 +339,17 @@ export function exportOnnx(model: EbmModel, options: ExportOptions): Uint8Array 
       return id;
     };
     build(0, K);
-    initializers.push(int64Tensor('iso_axes', [1], [1]), floatTensor('iso_zero', [0], []), floatTensor('iso_one', [1], []));
+    initializers.push(intercept, int64Tensor('iso_axes', [1], [1]), floatTensor('iso_zero', [0], []), floatTensor('iso_one', [1], []));
+    // logit [N, 1]: the terms added one by one in term order, then the intercept (see the top of this file)
+    const terms = Array.from({ length: T }, (_, t) => `term_${t}`);
+    nodes.push({ name: 'term_columns', opType: 'Split', input: ['contributions'], output: terms, attribute: [attrInt('axis', 1)] });
+    let partialSum = terms[0];
+    for (let t = 1; t < T; t++) {
+      nodes.push({ name: `add_term_${t}`, opType: 'Add', input: [partialSum, terms[t]], output: [`sum_to_term_${t}`] });
+      partialSum = `sum_to_term_${t}`;
+    }
+    nodes.push({ name: 'add_intercept', opType: 'Add', input: [partialSum, 'intercept'], output: ['logit_col'] });
     const column = ['iso_start', 'iso_width', 'iso_low', 'iso_rise', 'iso_high']; // [N, 1] each
-    nodes.push({ name: 'iso_in', opType: 'Unsqueeze', input: ['logit', 'iso_axes'], output: ['logit_col'] });
     nodes.push(treeNode(t, column.length, 'logit_col', 'iso_segment', 'isotonic_segments'));
     nodes.push({ name: 'iso_split', opType: 'Split', input: ['iso_segment'], output: column, attribute: [attrInt('axis', 1)] });
     nodes.push({ name: 'iso_from_start', opType: 'Sub', input: ['logit_col', 'iso_start'], output: ['iso_run'] });

@@ -742,7 +742,8 @@ export function fitEbm(data: EbmData, rowsIn: Int32Array | null, options: Partia
 
 /**
  * Per-term contributions [N, T] (float32 leaf values) and the raw logit [N]: the sum over terms
- * accumulated in float32 in term order, plus the float32 intercept — as ReduceSum + Add do.
+ * accumulated in float32 in term order, plus the float32 intercept: as the ONNX graph of an
+ * isotonic model adds them, to the bit (ReduceSum, in the others' graphs, may be a float32 step off).
  */
 export function predictEbm(model: EbmModel, X: Float32Array, F: number): { contributions: Float32Array; logit: Float32Array } {
   const N = X.length / F;
