@@ -55,7 +55,8 @@ describe('boosting steps (hand-computed)', () => {
   });
 });
 
-function synthetic(n: number, seed: number) {
+/** Leads whose outcome has a step in a, level effects of c, missing m as good news, and `interaction` more when a > 5 and c = 2. */
+function synthetic(n: number, seed: number, interaction = 1.5) {
   const r = mulberry32(seed);
   const F = 3;
   const X = new Float32Array(n * F);
@@ -65,7 +66,7 @@ function synthetic(n: number, seed: number) {
     const c = Math.floor(r() * 4);
     const m = r() < 0.3 ? NaN : r();
     X.set([a, c, m], i * F);
-    const z = -1 + (a > 5 ? 1.5 : 0) + [0, 1, -1, 0.5][c] + (Number.isNaN(m) ? 1 : 0) + (a > 5 && c === 2 ? 1.5 : 0);
+    const z = -1 + (a > 5 ? 1.5 : 0) + [0, 1, -1, 0.5][c] + (Number.isNaN(m) ? 1 : 0) + (a > 5 && c === 2 ? interaction : 0);
     y[i] = r() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
   }
   return { X, F, y, categorical: [false, true, false], levels: [0, 4, 0] };
@@ -117,6 +118,18 @@ describe('fitEbm', () => {
     const ac = new AbortController();
     ac.abort();
     expect(() => fitEbm(data, null, { outerBags: 1 }, { signal: ac.signal })).toThrow();
+  });
+});
+
+describe('fitEbm: pairs that learn nothing', () => {
+  // The leads of `synthetic` with no interaction in their outcome: the pairs ranked by gain then stop
+  // boosting before their first round (this seed), and all their values stay 0.
+  it('are not shipped: no term is all 0, so no contribution column is', () => {
+    const model = fitEbm(synthetic(1000, 2, 0), null, { outerBags: 2, interactions: 3, seed: 1 });
+    expect(model.rounds.pairs).toEqual([0, 0]); // the case: no bag boosted its pairs a round
+    expect(model.terms.map((t) => t.features)).toEqual([[0], [1], [2]]);
+    expect(model.counts).toHaveLength(model.terms.length);
+    for (const term of model.terms) expect(term.values.some((value) => value !== 0)).toBe(true);
   });
 });
 

@@ -731,7 +731,11 @@ export function fitEbm(data: EbmData, rowsIn: Int32Array | null, options: Partia
     counts.push(countsAll[f]);
   });
   pairs.forEach((p, k) => {
-    terms.push({ features: [p.a, p.b], values: Float32Array.from(pairValues[k]), maps: [p.mapA, p.mapB], shape: [p.nA, p.nB] });
+    const values = Float32Array.from(pairValues[k]);
+    // Chosen by gain but left all 0 (its boosting stopped before a round, or purification moved all
+    // it learned into the mains): it changes no score, and would ship a column of zeros and a 0 % driver.
+    if (values.every((value) => value === 0)) return;
+    terms.push({ features: [p.a, p.b], values, maps: [p.mapA, p.mapB], shape: [p.nA, p.nB] });
     counts.push(pairCounts[k]);
   });
   return { cuts, categorical: data.categorical.slice(), intercept: Math.fround(intercept), terms, counts, rounds };
