@@ -386,6 +386,19 @@ describe('lib/ml/cli.ts', () => {
     expect(manifest.features.find((f: { key: string }) => f.key === 'visits')).toMatchObject({ type: 'numeric' });
   });
 
+  it.each([
+    ['without --positive (not asking for it: there is no value to tell it by)', []],
+    ['with --positive', ['--positive', '1']],
+  ])('refuses a CSV file of a header row alone %s: exit 1 saying so, nothing written', async (_, args) => {
+    const headerOnly = join(dir, 'header-only.csv');
+    writeFileSync(headerOnly, 'id,source,visits,converted\r\n');
+    const out = join(dir, 'header-only-model');
+    const run = await trainHere('--csv', headerOnly, '--target', 'converted', '--out', out, ...args);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('error: The CSV file has a header row but no data rows.\n');
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('refuses a UTF-16 file (no byte order mark) saying so, not with a header of spaced-out names', async () => {
     const utf16 = join(dir, 'utf16.csv');
     writeFileSync(utf16, Buffer.from(readFileSync(csv, 'utf8'), 'utf16le'));

@@ -430,6 +430,8 @@ function main(): number {
       if (e instanceof RangeError) throw new TrainingDataError(`${args.csv} holds more text than can be read at once (${e.message}). ${SMALLER_FILE}`);
       throw e;
     }
+    // said before anything reads the rows: guessing --positive from none would ask for it
+    if (read.records.length === 0) throw new TrainingDataError('The CSV file has a header row but no data rows.');
     checkExcludedColumns(exclude, read.columns);
     // parseDate reads slashes month first (24/10/2026: no date) and dashes in no order: each column's own dates tell its order.
     const dated = tableInFileOrder(read);
