@@ -36,10 +36,36 @@ it('says only the holdout was scored unseen when there was no cross-validation',
 });
 
 it('says what chose the tier thresholds beside the held-out counts at them', () => {
-  expect(renderModelCard(bundled)).toContain("The thresholds are where these leads' ranks give the policy's hot and warm shares: the shares are exact here by construction");
+  expect(renderModelCard(bundled)).toContain("The thresholds are where these leads' ranks come nearest the policy's hot and warm shares (what each tier holds is below;");
   const byValue = { ...bundled, tiers: { policy: { kind: 'value' as const, revenuePerConversion: 100, costPerContact: 20 }, hot: 0.2, warm: 0.1 } };
   expect(renderModelCard(byValue)).toContain("The thresholds come from the value policy's revenue and cost alone");
   expect(renderModelCard({ ...bundled, tiers: { policy: { kind: 'fixed' as const }, hot: 0.3, warm: 0.1 } })).toContain("the admin's own probabilities");
+});
+
+it("says what each of a capacity policy's tiers holds of the held-out leads beside what it asks, and when they differ by how much and why", () => {
+  // The bundled model's 5,000 held-out leads: no tie at a cut, every tier holds what was asked.
+  const card = renderModelCard(bundled);
+  expect(card).toContain(
+    'What each tier holds of the 5,000 held-out leads, beside what the policy asks (10 hot and 20 warm of 100 a week):\n\n| tier | asked | holds |\n|---|---|---|\n' +
+      '| hot | 10.0 % (500 leads) | 10.0 % (500 leads) |\n| warm | 20.0 % (1,000 leads) | 20.0 % (1,000 leads) |\n| cold | 70.0 % (3,500 leads) | 70.0 % (3,500 leads) |\n\nThe profit curve',
+  );
+  expect(card).not.toContain('exact here by construction');
+  // 1,000 held-out leads, 10 converted, isotonic: a tie at the hot cut left 11 hot of the 100 asked, 271 warm of the 200.
+  const confusion = (threshold: number, tp: number, fp: number) => ({ threshold, tp, fp, fn: 10 - tp, tn: 990 - fp, precision: tp / (tp + fp), recall: tp / 10 });
+  const tied = {
+    ...bundled,
+    calibration: { kind: 'isotonic' as const, logits: [-3, 0], probabilities: [0.01, 0.2] },
+    metrics: { ...bundled.metrics, tierConfusion: { hot: confusion(0.18, 2, 9), warm: confusion(0.0127, 7, 275) } },
+  };
+  expect(renderModelCard(tied)).toContain(
+    '| hot | 10.0 % (100 leads) | 1.1 % (11 leads): 89 fewer than asked |\n' +
+      '| warm | 20.0 % (200 leads) | 27.1 % (271 leads): 71 more than asked |\n' +
+      '| cold | 70.0 % (700 leads) | 71.8 % (718 leads): 18 more than asked |\n\n' +
+      'The tiers hold more or fewer leads than asked because leads with the same probability always share a tier: where many leads share the probability at a cut, the cut goes above or below all of them. ' +
+      'The isotonic calibration gives every lead on one of its steps the same probability, so new leads will share tiers the same way.',
+  );
+  // Another policy's thresholds ask no share.
+  expect(renderModelCard({ ...bundled, tiers: { policy: { kind: 'fixed' as const }, hot: 0.3, warm: 0.1 } })).not.toContain('| tier | asked | holds |');
 });
 
 it('names the flagged features a model reads all the same, as its manifest records them', () => {

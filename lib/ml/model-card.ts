@@ -8,6 +8,7 @@ import { formatRate, formatThreshold } from '../presentation';
 import { visibleText } from './visible-text';
 import { describeModelOutcome } from './outcome-rule';
 import { chanceMargin, rocAucStandardError } from './train/metrics';
+import { askedLeadCount, capacityPolicyShares } from './train/thresholds';
 import { CALIBRATION_ERROR_TERM, describeCalibrationError } from './reliability-error';
 
 export interface ModelCardExtras {
@@ -53,10 +54,54 @@ const THRESHOLDS_CHOSEN_FROM: Record<Manifest['tiers']['policy']['kind'], string
     'The thresholds come from the value policy\'s revenue and cost alone (hot from where a contact\'s expected revenue covers its cost, ' +
     'warm from where it covers half), not from these leads, so the counts test them as new leads would.',
   capacity:
-    'The thresholds are where these leads\' ranks give the policy\'s hot and warm shares: the shares are exact here by construction ' +
-    '(new leads\' move by chance); no outcome chose the thresholds, so precision and recall at them are fair.',
+    'The thresholds are where these leads\' ranks come nearest the policy\'s hot and warm shares (what each tier holds is below; ' +
+    'new leads\' shares move by chance); no outcome chose the thresholds, so precision and recall at them are fair.',
   fixed: 'The thresholds are the admin\'s own probabilities: no lead chose them.',
 };
+
+/**
+ * A capacity policy's tiers on the held-out leads its thresholds were chosen on (counted by the
+ * tier confusion): the share each tier was asked and the share it holds, and when they differ, by
+ * how much and why. Empty for another policy or a manifest without the counts.
+ */
+function capacityShares(m: Manifest): string[] {
+  const { policy } = m.tiers;
+  const counts = heldOutCounts(m.metrics);
+  if (policy.kind !== 'capacity' || !counts) return [];
+  const { hot, warm } = m.metrics.tierConfusion!;
+  const leads = counts.converted + counts.notConverted;
+  // As `capacityCuts` aims its cuts; hot and warm together at least what hot asks.
+  const { hot: hotShare, worked: workedShare } = capacityPolicyShares(policy);
+  const hotAsked = askedLeadCount(hotShare, leads);
+  const workedAsked = workedShare > hotShare ? askedLeadCount(workedShare, leads) : hotAsked;
+  const hotHeld = hot.tp + hot.fp;
+  const workedHeld = warm.tp + warm.fp; // called at the warm threshold: hot and warm together
+  const tiers = [
+    { tier: 'hot', share: hotShare, asked: hotAsked, held: hotHeld },
+    { tier: 'warm', share: workedShare - hotShare, asked: workedAsked - hotAsked, held: workedHeld - hotHeld },
+    { tier: 'cold', share: 1 - workedShare, asked: leads - workedAsked, held: leads - workedHeld },
+  ];
+  const leadCount = (count: number) => `${count.toLocaleString('en-US')} ${count === 1 ? 'lead' : 'leads'}`;
+  const lines = [
+    `What each tier holds of the ${leads.toLocaleString('en-US')} held-out leads, beside what the policy asks (${policy.hotPerWeek} hot and ${policy.warmPerWeek} warm of ${policy.inflowPerWeek} a week):`,
+    '',
+    '| tier | asked | holds |',
+    '|---|---|---|',
+    ...tiers.map(({ tier, share, asked, held }) => {
+      const off = held === asked ? '' : `: ${Math.abs(held - asked).toLocaleString('en-US')} ${held > asked ? 'more' : 'fewer'} than asked`;
+      return `| ${tier} | ${pct(share)} (${leadCount(asked)}) | ${pct(held / leads)} (${leadCount(held)})${off} |`;
+    }),
+  ];
+  if (tiers.some(({ asked, held }) => asked !== held)) {
+    lines.push('');
+    lines.push(
+      'The tiers hold more or fewer leads than asked because leads with the same probability always share a tier: where many leads share the ' +
+        'probability at a cut, the cut goes above or below all of them.' +
+        (m.calibration.kind === 'isotonic' ? ' The isotonic calibration gives every lead on one of its steps the same probability, so new leads will share tiers the same way.' : ''),
+    );
+  }
+  return lines;
+}
 
 /**
  * The leakage guard's flags on features the model reads all the same, as recorded when it was
@@ -156,6 +201,8 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
     for (const [tier, c] of [['hot', confusion.hot], ['warm', confusion.warm]] as const) {
       lines.push(`| ${tier} ≥ ${formatThreshold(c.threshold)} | ${c.tp} | ${c.fp} | ${c.fn} | ${c.tn} | ${pct(c.precision)} | ${pct(c.recall)} |`);
     }
+    const shares = capacityShares(m);
+    if (shares.length > 0) lines.push('', ...shares);
   }
   const profit = m.metrics.profitAssumptions;
   if (profit) {

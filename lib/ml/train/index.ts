@@ -41,7 +41,8 @@ import {
 import { brier, calibrationCurve, confusionAt, ece, liftByDecile, logLoss, prCurve, rocAuc, rocAucStandardError, rocCurve } from './metrics';
 import { outOfTimeCheck } from './out-of-time';
 import { idealOf, termShape, wholeNumberFeatures } from './term-shapes';
-import { profitCurve, tierThresholds } from './thresholds';
+import { capacityCuts, profitCurve, tierThresholds } from './thresholds';
+import { describeCapacityCuts } from '../tier-policy';
 import { guardReasons, type StoredHistory } from './training-set';
 
 
@@ -626,6 +627,14 @@ export function trainModel(input: TrainInput): TrainResult {
 
   // --- thresholds on the held-out leads as the shipped model's calibration scores them
   const tiers = { policy: opts.policy, ...tierThresholds(opts.policy, hoLabels, tierProbs, opts.fixedThresholds) };
+  // A capacity policy's shares are not exact: leads of one calibrated probability share a tier, and a tie at a cut moves it.
+  const sharesOff = opts.policy.kind === 'capacity' ? describeCapacityCuts(capacityCuts(tierProbs, opts.policy), opts.policy) : [];
+  if (sharesOff.length > 0) {
+    warnings.push(
+      `On the ${hoLabels.length.toLocaleString('en-US')} held-out leads the tier thresholds were chosen on, the tiers do not hold the shares asked. ${sharesOff.join(' ')}` +
+        (calibration.kind === 'isotonic' ? ' The calibration (isotonic) gives every lead on one of its steps the same probability, so new leads will share tiers the same way.' : ''),
+    );
+  }
   // The reference percentiles (the 1–99 score, score drift): the training leads scored as stored
   // leads will be, by the final model and its calibration in float32, no outcome read. Not the
   // cross-fitted probabilities: each fold has its own isotonic map, whose plateaus the deployed map lacks.

@@ -79,6 +79,14 @@ export interface CapacityCuts {
   worked: CapacityCut | null;
 }
 
+/** How many of `leads` leads a capacity cut aims to hold for `share` of them: rounded, at least one. */
+export const askedLeadCount = (share: number, leads: number): number => Math.min(leads, Math.max(1, Math.round(share * leads)));
+
+/** The shares of the leads a capacity policy asks to be hot, and hot or warm together (`worked`). */
+export function capacityPolicyShares({ hotPerWeek, warmPerWeek, inflowPerWeek }: Extract<TierPolicy, { kind: 'capacity' }>): { hot: number; worked: number } {
+  return { hot: Math.min(1, hotPerWeek / inflowPerWeek), worked: Math.min(1, (hotPerWeek + warmPerWeek) / inflowPerWeek) };
+}
+
 /**
  * The cuts that can put `share` of the `descending` probabilities at or above their threshold,
  * the better first: at the probability of the lead ranked round(share · N) from the top (at
@@ -88,7 +96,7 @@ export interface CapacityCuts {
  * Never above the top lead: that cut would hold none.
  */
 function cutsAt(descending: Float64Array, share: number): CapacityCut[] {
-  const asked = Math.min(descending.length, Math.max(1, Math.round(share * descending.length)));
+  const asked = askedLeadCount(share, descending.length);
   const probability = descending[asked - 1];
   let above = asked - 1;
   while (above > 0 && descending[above - 1] === probability) above--;
@@ -111,12 +119,11 @@ function cutsAt(descending: Float64Array, share: number): CapacityCut[] {
  * by the preview): the cuts leaving the fewest such tiers empty, hot's preferred side first, then
  * warm's. Pure: the same leads, in any order, give the same cuts.
  */
-export function capacityCuts(probs: Scores, { hotPerWeek, warmPerWeek, inflowPerWeek }: Extract<TierPolicy, { kind: 'capacity' }>): CapacityCuts {
+export function capacityCuts(probs: Scores, policy: Extract<TierPolicy, { kind: 'capacity' }>): CapacityCuts {
   if (probs.length === 0) throw new Error('capacity thresholds need at least one lead');
   const descending = Float64Array.from(probs).sort().reverse();
   const leads = descending.length;
-  const hotShare = Math.min(1, hotPerWeek / inflowPerWeek);
-  const workedShare = Math.min(1, (hotPerWeek + warmPerWeek) / inflowPerWeek);
+  const { hot: hotShare, worked: workedShare } = capacityPolicyShares(policy);
   const hotCuts = cutsAt(descending, hotShare);
   const workedCuts = workedShare > hotShare ? cutsAt(descending, workedShare) : [null];
   // The tiers asked for a lead or more (after rounding to whole leads) that a pair of cuts leaves empty.

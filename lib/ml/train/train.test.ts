@@ -217,6 +217,35 @@ describe('binLabels', () => {
   });
 });
 
+describe('a capacity policy on tied calibrated probabilities', () => {
+  // 1,000 leads, 32 converted, isotonic calibration: its steps give whole groups of leads one
+  // probability, and 57 of them share the one at the hot cut (the lead ranked 100th).
+  const tied = trainModel({ ...base(), records: syntheticLeads(1000, 1, { positiveShift: -4 }), options: { cv: 2, seed: 3, calibration: 'isotonic', ebm: { outerBags: 1, interactions: 2 } } });
+  it('warns that the tiers do not hold the shares asked, how far off and why', () => {
+    expect(tied.manifest.tiers.policy).toEqual({ kind: 'capacity', hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 });
+    expect(tied.warnings).toContain(
+      'On the 1,000 held-out leads the tier thresholds were chosen on, the tiers do not hold the shares asked. ' +
+        'Hot holds 11 % of the leads (about 11 a week), not the 10 % asked (10 a week): 57 leads share the probability at the cut, 10.34 %, ' +
+        'and leads of one probability always share a tier; without them hot would hold 5.7 %. ' +
+        'So warm holds 17 % of the leads (about 17 a week), not the 20 % asked (20 a week). ' +
+        'The calibration (isotonic) gives every lead on one of its steps the same probability, so new leads will share tiers the same way.',
+    );
+  });
+  it('says in its model card what each tier holds beside what was asked, and why they differ', () => {
+    const { hot, warm } = tied.manifest.metrics.tierConfusion!;
+    expect([hot.tp + hot.fp, warm.tp + warm.fp]).toEqual([114, 288]); // at the thresholds: the counts below
+    expect(tied.modelCard).toContain(
+      '| tier | asked | holds |\n|---|---|---|\n' +
+        '| hot | 10.0 % (100 leads) | 11.4 % (114 leads): 14 more than asked |\n' +
+        '| warm | 20.0 % (200 leads) | 17.4 % (174 leads): 26 fewer than asked |\n' +
+        '| cold | 70.0 % (700 leads) | 71.2 % (712 leads): 12 more than asked |\n\n' +
+        'The tiers hold more or fewer leads than asked because leads with the same probability always share a tier: where many leads share the probability at a cut, ' +
+        'the cut goes above or below all of them. The isotonic calibration gives every lead on one of its steps the same probability, so new leads will share tiers the same way.',
+    );
+    expect(tied.modelCard).not.toContain('exact here by construction');
+  });
+});
+
 describe('imbalanced data (1 % positives)', () => {
   const records = syntheticLeads(6000, 5, { positiveShift: -5 });
   const positives = records.filter((r) => r.converted === '1').length;
