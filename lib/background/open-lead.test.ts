@@ -12,7 +12,7 @@ import { storedLead } from '../../test/fixtures/stored-lead';
 import { valueAsShown } from '../ml/explain';
 import { MAX_VALUE_CHARS } from '../ml/visible-text';
 import { parseManifest } from '../ml/manifest';
-import { awaitPageFields, crmHomeOf, displayName, explainInFull, forgetOpenLead, leadBeingRead, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead } from './open-lead';
+import { awaitPageFields, crmHomeOf, displayName, explainInFull, forgetOpenLead, leadBeingRead, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead, rememberPurgedPages } from './open-lead';
 import { FIRST_RENDER_PATIENCE_MS } from '../messaging/protocol';
 import type { PageAccess } from './page-access';
 import { MODEL_GAVE_NO_SCORE, NO_READABLE_FIELDS, scoreLead, type CachedScoreEntry, type LeadToScore, type ScoringDeps } from './score-lead';
@@ -79,6 +79,17 @@ describe('the open lead of a tab', () => {
     tabsShowing({ 7: SALESFORCE_RECORD, 8: SALESFORCE_RECORD });
     expect(await rememberedLeadOf(7)).toBeNull();
     expect(await rememberedLeadOf(8)).toEqual({ lead, page: new URL(SALESFORCE_RECORD) });
+  });
+
+  it('is forgotten when its tab closed while its request was handled: the tab’s close already ran, and nothing else would drop its page fields', async () => {
+    // Chrome: a closed tab has no frame to read (the page's URL is then unknown), and `tabs.get` rejects.
+    vi.spyOn(fakeBrowser.tabs, 'get').mockRejectedValue(new Error('No tab with id: 7.'));
+    await forgetOpenLead(7); // tabs.onRemoved, before the scoring handler remembers
+    await remember(lead, 7, SALESFORCE_RECORD);
+    expect(Object.keys(await fakeBrowser.storage.session.get(null)).filter((key) => key.endsWith(':7'))).toEqual([]);
+    // Nor is a page a purge stopped remembered for a tab closed meanwhile.
+    await rememberPurgedPages([{ tabId: 7, documentId: 'doc-7' }]);
+    expect(Object.keys(await fakeBrowser.storage.session.get(null)).filter((key) => key.endsWith(':7'))).toEqual([]);
   });
 
   it('keeps the lead the tab shows when a request of the lead it showed before arrives late', async () => {

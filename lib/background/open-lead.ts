@@ -89,6 +89,22 @@ export async function rememberOpenLead(request: LeadToScore, page: URL, access: 
     browser.storage.session.remove(purgedPageKey(tabId)),
     access.connection !== 'other-org' && browser.storage.local.set({ [crmHomeKey(request.crm)]: crmHomeOf(request.crm, page) }),
   ]);
+  await forgetIfClosed([tabId]);
+}
+
+/**
+ * Forgets what was just remembered for those of `tabIds` closed meanwhile: `forgetOpenLead` ran
+ * already when each closed, and nothing else would drop their page fields this browser session.
+ * `webNavigation.getFrame` cannot tell (it fails for a closed tab as for a page it does not
+ * know); `tabs.get` rejects for a closed tab, without the `tabs` permission.
+ */
+async function forgetIfClosed(tabIds: readonly number[]): Promise<void> {
+  await Promise.all(
+    tabIds.map(async (tabId) => {
+      const closed = await browser.tabs.get(tabId).then(() => false, () => true);
+      if (closed) await forgetOpenLead(tabId);
+    }),
+  );
 }
 
 /**
@@ -145,6 +161,7 @@ export async function crmPagesShown(): Promise<CrmPageShown[]> {
 export async function rememberPurgedPages(pages: readonly CrmPageShown[]): Promise<void> {
   await browser.storage.session.set(Object.fromEntries(pages.map(({ tabId, documentId }) => [purgedPageKey(tabId), { documentId }])));
   await browser.storage.session.remove(pages.map(({ tabId }) => openLeadKey(tabId)));
+  await forgetIfClosed(pages.map(({ tabId }) => tabId));
   await Promise.all(pages.map(({ tabId }) => broadcastToPages('openLeadChanged', { tabId })));
 }
 
