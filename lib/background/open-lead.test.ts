@@ -29,8 +29,11 @@ function tabsShowing(urls: Record<number, string>) {
 }
 
 const NOT_CONNECTED: PageAccess = { account: '4242424', connection: 'none', synced: false, purgesBefore: 0 };
-/** What the scoring handler remembers of a content script's `scoreLead` from tab `tabId` showing `url`. */
-const remember = (lead: LeadToScore, tabId: number | undefined, url: string, access = NOT_CONNECTED) => rememberOpenLead(lead, new URL(url), access, tabId);
+/**
+ * What the scoring handler remembers of a content script's `scoreLead` from tab `tabId` showing `url`:
+ * its window's active tab unless `active` says otherwise (the rep reading the lead).
+ */
+const remember = (lead: LeadToScore, tabId: number | undefined, url: string, access = NOT_CONNECTED, active = true) => rememberOpenLead(lead, new URL(url), access, tabId, active);
 
 beforeEach(() => {
   fakeBrowser.reset();
@@ -250,6 +253,16 @@ describe('openRecordInCrmTab', () => {
     expect(update).toHaveBeenCalledWith(7, { url: target, active: true });
   });
 
+  it('is the active tab that scored last, not a tab scoring in the background (opened to read later, or scoring again after a sync)', async () => {
+    await afterScoringInTab7();
+    // Then tab 8, a lead opened in the background, scores: the rep still works in tab 7.
+    await remember({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAA8', fields: {} }, 8, 'https://acme.lightning.force.com/lightning/r/Lead/00Q5e00000AbCdEAA8/view', NOT_CONNECTED, false);
+    const { update } = tabsApi(3, [3, 7, 8]);
+    tabsShowing({ 3: 'https://example.com/', 7: SALESFORCE_RECORD, 8: 'https://acme.lightning.force.com/lightning/r/Lead/00Q5e00000AbCdEAA8/view' });
+    await openRecordInCrmTab('salesforce', '00Q000000000002');
+    expect(update.mock.calls).toEqual([[7, { url: target, active: true }]]);
+  });
+
   it('never navigates away from another site, CRM or org: a new tab then', async () => {
     await afterScoringInTab7();
     const { update, create } = tabsApi(3, [3, 7]);
@@ -287,7 +300,7 @@ describe('openRecordInCrmTab', () => {
 
     /**
      * Tabs in windows, the active one of each marked; window 2, the panel's, is the focused one unless `focused` says.
-     * Tab 9 (window 2) scored a lead, then tab 7 (window 1): tab 7 is the CRM tab used last.
+     * Tab 9 (window 2) scored a lead, then tab 7 (window 1), each as its window's active tab: tab 7 is the CRM tab used last.
      */
     async function windows(tabs: { id: number; windowId: number; active?: boolean; shows: string }[], { lastScored = ACME_RECORD, focused = 2 } = {}) {
       await remember({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAA1', fields: {} }, 9, lastScored('00Q5e00000AbCdEAA1'));
@@ -376,7 +389,7 @@ describe('openRecordInCrmTab', () => {
           ],
           { lastScored: DEMO_ORG_RECORD },
         );
-        // The demo CRM's HubSpot contact in tab 11 scored last: tab 11 is the CRM tab used last now.
+        // The demo CRM's HubSpot contact in tab 11, window 1's active tab, scored last: tab 11 is the CRM tab used last now.
         await remember({ crm: 'hubspot', recordId: '1501', fields: {} }, 11, HUBSPOT_RECORD);
         await openRecordInCrmTab('salesforce', '00Q000000000002', 2);
         expect(update.mock.calls).toEqual([[7, { url: DEMO_ORG_RECORD('00Q000000000002'), active: true }]]);

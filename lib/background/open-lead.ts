@@ -68,9 +68,12 @@ export function recordUrl(crm: CrmKind, recordId: string, home: CrmHome): string
 /**
  * Called for every `scoreLead` from a content script (`page`, in tab `tabId`): remember it for
  * the side panel, and where the CRM lives unless the page is another org's than the one
- * connected (the side panel opens the connected org's leads). Rejects when storage does (e.g. full).
+ * connected (the side panel opens the connected org's leads). The tab becomes the CRM tab used
+ * last only when it is its window's `active` tab: one scoring in the background (opened to read
+ * later, or scoring again after a sync) is not the one the rep works in. Rejects when storage
+ * does (e.g. full).
  */
-export async function rememberOpenLead(request: LeadToScore, page: URL, access: PageAccess, tabId: number | undefined): Promise<void> {
+export async function rememberOpenLead(request: LeadToScore, page: URL, access: PageAccess, tabId: number | undefined, active = false): Promise<void> {
   if (tabId === undefined) return;
   // A request that reaches us after its tab has moved on to another lead (the previous page's,
   // late under load) must not take the place of the lead the tab shows now.
@@ -83,7 +86,7 @@ export async function rememberOpenLead(request: LeadToScore, page: URL, access: 
   await Promise.all([
     browser.storage.session.set({
       [openLeadKey(tabId)]: { crm: request.crm, recordId: request.recordId, account, fields: request.fields, name: request.name, locale: request.locale, timeZone: request.timeZone },
-      [LAST_CRM_TAB_KEY]: tabId,
+      ...(active && { [LAST_CRM_TAB_KEY]: tabId }),
     }),
     // The tab's page asks again: it is not the one a purge stopped (`rememberPurgedPages`).
     browser.storage.session.remove(purgedPageKey(tabId)),

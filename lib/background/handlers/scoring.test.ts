@@ -248,6 +248,14 @@ describe('Demo mode’s leads', () => {
   });
 });
 
+it('makes the tab the CRM tab used last (for "Open in CRM") only when it asks as its window’s active tab', async () => {
+  const inTheBackground = { tab: { id: 8, url: RECORD_PAGE, active: false } } as unknown as Browser.runtime.MessageSender;
+  const active = { tab: { id: TAB_ID, url: RECORD_PAGE, active: true } } as unknown as Browser.runtime.MessageSender;
+  await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: {} }, active);
+  await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: {} }, inTheBackground);
+  expect(await fakeBrowser.storage.session.get('lastCrmTabId')).toEqual({ lastCrmTabId: TAB_ID });
+});
+
 it('refuses a score asked for another CRM than the page’s', async () => {
   const reply = await scoringHandlers.scoreLead({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: { Title: 'CEO' } }, sender);
   expect(reply).toEqual({ ok: false, error: expect.stringMatching(/Salesforce leads on their Salesforce pages only/) });

@@ -19,7 +19,7 @@ export const scoringHandlers: Handlers<ScoringProtocol> = {
     if (!page) return { ok: false, error: `LeadLens scores ${CRM_LABEL[request.crm]} leads on their ${CRM_LABEL[request.crm]} pages only` };
     const access = await pageAccess(request.crm, page);
     // Side-panel bookkeeping must not cost the badge its score (storage.session can be full).
-    await rememberOpenLead(request, page, access, sender.tab?.id).catch((error: unknown) => {
+    await rememberOpenLead(request, page, access, sender.tab?.id, sender.tab?.active).catch((error: unknown) => {
       console.warn('LeadLens: could not remember the open lead for the side panel', error instanceof Error ? error.message : '');
     });
     try {
