@@ -31,7 +31,9 @@ export const queryKeys = {
   trainingHistory: (source: string) => ['leads', 'training-history', source] as const,
   recordStaleHours: () => ['settings', 'recordStaleHours'] as const,
   exportSeparator: () => ['settings', 'exportSeparator'] as const,
-  openLead: (tabId: number | null) => ['openLead', tabId] as const,
+  /** Every tab's open lead (the side panel keeps one answer per tab). */
+  openLeads: () => ['openLead'] as const,
+  openLead: (tabId: number | null) => [...queryKeys.openLeads(), tabId] as const,
   /** CRM connections (status only: pages never see credentials) and their syncs. */
   connections: () => ['connections'] as const,
   syncs: () => ['syncs'] as const,

@@ -143,6 +143,62 @@ it('follows tab switches in its own window only', async () => {
   expect(openLeadTabs()).toEqual([10, 30]);
 });
 
+describe('switching back to a tab', () => {
+  /** The tier each read of the open lead answers from now on. */
+  const answering = (tier: string) => openLead.mockImplementation(async () => ({ ok: true, lead: { modelId: await activeModelId(), tier }, reading: false }));
+  /** Switches to `tabId`, whose lead the background takes its time to read: answer it with `answer`. */
+  async function switchToWhileReadIsSlow(tabId: number) {
+    let answer!: (reply: unknown) => void;
+    openLead.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));
+    await fakeBrowser.tabs.onActivated.trigger({ tabId, windowId: PANEL_WINDOW });
+    await vi.waitFor(() => expect(container.textContent).toBe(`tab ${tabId}`));
+    await vi.waitFor(() => expect(openLeadTabs().at(-1)).toBe(tabId));
+    return answer;
+  }
+  /** Tab 10 showed a warm lead (beforeEach); the rep switched to tab 30, a hot lead, and its lead is cold from now on. */
+  async function awayOnTab30() {
+    await vi.waitFor(() => expect(shownTier()).toBe('warm'));
+    answering('hot');
+    await fakeBrowser.tabs.onActivated.trigger({ tabId: 30, windowId: PANEL_WINDOW });
+    await vi.waitFor(() => expect(shownTier()).toBe('hot'));
+    answering('cold');
+  }
+
+  it('shows its lead at once while the lead is read again, when nothing said it changed', async () => {
+    await awayOnTab30();
+    const answer = await switchToWhileReadIsSlow(10);
+    expect(shownTier()).toBe('warm');
+    answer({ ok: true, lead: { modelId: await activeModelId(), tier: 'cold' }, reading: false });
+    await vi.waitFor(() => expect(shownTier()).toBe('cold'));
+  });
+
+  // Whether the change concerns every tab: the followed one's lead is read again then, which tells the change was heard.
+  it.each<[string, () => unknown, boolean]>([
+    ['it scored another lead', () => broadcastToPages('openLeadChanged', { tabId: 10 }), false],
+    ['it left the lead for another CRM page', () => committed.trigger({ tabId: 10, frameId: 0, url: 'https://app.hubspot.com/contacts/4242424/record/0-1/100001' }), false],
+    ['stored data were deleted (a purge, a disconnect)', () => broadcastToPages('storedDataDeleted', {}), true],
+    [
+      'a tier policy was applied',
+      async () => {
+        await writeJob('retier', { modelId: 'm', state: 'running', done: 0, total: 1, startedAt: 1 });
+        await writeJob('retier', { modelId: 'm', state: 'done', done: 1, total: 1, startedAt: 1, finishedAt: 2 });
+      },
+      true,
+    ],
+  ])('shows no lead of the last visit while it reads the tab’s lead again, once %s', async (_what, change, everyTab) => {
+    await awayOnTab30();
+    const before = readsOf();
+    await change();
+    if (everyTab) await readAgain(before, ['openLead']);
+    else await new Promise((resolve) => setTimeout(resolve, 50)); // time to hear it
+    const answer = await switchToWhileReadIsSlow(10);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // time to show an answer it should not show
+    expect(shownTier()).toBe('none');
+    answer({ ok: true, lead: { modelId: await activeModelId(), tier: 'cold' }, reading: false });
+    await vi.waitFor(() => expect(shownTier()).toBe('cold'));
+  });
+});
+
 describe('reads the open lead and the manifest again', () => {
   it('when a tier policy is applied (which re-tiers the stored scores)', async () => {
     const before = readsOf();

@@ -1,5 +1,5 @@
 /** The side panel's data: the active model's scored leads, and the lead open in the active tab. */
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { partialMatchKey, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
 import { CRM_URL_FILTERS } from '@/lib/crm/match-patterns';
@@ -189,6 +189,26 @@ async function readOpenLead(tabId: number, signal: AbortSignal): Promise<OpenLea
 }
 
 /**
+ * The answer about a tab the panel does not follow now is kept, so that switching back to a tab
+ * whose lead is unchanged shows it at once rather than "Loading", but only while it is up to date:
+ * once something says it is not (that tab scored another lead or navigated, a purge, a disconnect,
+ * a re-tier), it is dropped, not merely marked for a read on the next switch. Kept, it would show
+ * the lead, or the tier, of the last visit while the tab's lead is read again.
+ */
+function useForgetOutdatedAnswersOfOtherTabs(): void {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    const cache = queryClient.getQueryCache();
+    return cache.subscribe((event) => {
+      const { query } = event;
+      if (event.type !== 'updated' || event.action.type !== 'invalidate' || !partialMatchKey(query.queryKey, queryKeys.openLeads())) return;
+      // Observed: the tab followed now, whose answer is read again.
+      if (query.getObserversCount() === 0) cache.remove(query);
+    });
+  }, [queryClient]);
+}
+
+/**
  * The lead the active tab shows, refreshed when the tab scores another lead or navigates, when
  * tiers or the active model change, and when stored data are deleted.
  */
@@ -198,11 +218,13 @@ export function useOpenLead() {
   const modelId = useActiveModelId();
   const queryClient = useQueryClient();
   // The open lead's explanation: the lead (with the thresholds it was tiered by), and its model's manifest (shapes, calibration).
-  const explanationKeys = [queryKeys.models(), queryKeys.openLead(tabId)];
+  // Every tab's lead, not only the one followed now: the answers kept for the others are out of date too.
+  const explanationKeys = [queryKeys.models(), queryKeys.openLeads()];
   // Every tier-policy change re-tiers the stored scores: once that ends, the thresholds and the lead's tier have changed.
   useInvalidateWhenJobEnds('retier', explanationKeys);
   // The lead, its model or the tab's remembered lead may be gone.
   useInvalidateOnEvent('storedDataDeleted', explanationKeys);
+  useForgetOutdatedAnswersOfOtherTabs();
   const lead = useQuery({
     queryKey: [...queryKeys.openLead(tabId), modelId],
     queryFn: ({ signal }) => readOpenLead(tabId!, signal),
@@ -223,12 +245,13 @@ export function useOpenLead() {
   const showsPage = lead.data?.lead != null || lead.data?.reading === true || lead.data?.purged === true || lead.isError;
   useEffect(() => {
     if (tabId === null) return;
-    const refresh = () => void queryClient.invalidateQueries({ queryKey: queryKeys.openLead(tabId) });
+    // The tab followed: its lead is read again. Another tab: the answer kept for it is dropped (`useForgetOutdatedAnswersOfOtherTabs`).
+    const refresh = (changedTabId: number) => void queryClient.invalidateQueries({ queryKey: queryKeys.openLead(changedTabId) });
     const controller = new AbortController();
-    onEvent('openLeadChanged', (event) => event.tabId === tabId && refresh(), controller.signal);
+    onEvent('openLeadChanged', (event) => refresh(event.tabId), controller.signal);
     // Leaving a lead for another page (full or client-side navigation) clears the open lead.
     const onNavigated = (details: { tabId: number; frameId: number }) => {
-      if (details.tabId === tabId && details.frameId === 0) refresh();
+      if (details.frameId === 0) refresh(details.tabId);
     };
     // Only CRM pages' navigations, so the panel neither wakes for nor hears of the other sites
     // the rep browses. Leaving a CRM page for another site commits a URL the filter drops: while
