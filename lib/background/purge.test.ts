@@ -79,12 +79,12 @@ const recordPageAccess = () => pageAccess('salesforce', new URL(SALESFORCE_RECOR
 const RECORD_REQUEST = { crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: { Email: 'ada@acme.example' } } as const;
 const CACHED_KEY = 'm|salesforce|00Q5e00000AbCdEAAV';
 
-/** The events each CRM tab (one, here) is sent from now on, by type. */
-function crmTabsTold(): string[] {
-  const told: string[] = [];
+/** The events each CRM tab (one, here) is sent from now on: type and payload. */
+function crmTabsTold(): [string, unknown][] {
+  const told: [string, unknown][] = [];
   const { query, sendMessage } = fakeBrowser.tabs;
   fakeBrowser.tabs.query = vi.fn(async () => [{ id: 7 }]) as never;
-  fakeBrowser.tabs.sendMessage = vi.fn(async (_tabId: number, message: { type: string }) => void told.push(message.type)) as never;
+  fakeBrowser.tabs.sendMessage = vi.fn(async (_tabId: number, message: { type: string; payload: unknown }) => void told.push([message.type, message.payload])) as never;
   onTestFinished(() => void Object.assign(fakeBrowser.tabs, { query, sendMessage }));
   return told;
 }
@@ -133,7 +133,7 @@ describe('purgeEverything', () => {
   it('tells the CRM tabs to stop scoring until their page reloads, not to score again: that would store the leads they show right back', async () => {
     const told = crmTabsTold();
     await purgeEverything();
-    expect(told).toEqual(['everythingPurged']);
+    expect(told).toEqual([['everythingPurged', {}]]);
   });
 
   it('tells the CRM tabs before it deletes anything: a badge asking while a large store is deleted would store its lead after', async () => {
@@ -539,17 +539,17 @@ describe('forgetSyncedLeads', () => {
     expect(await db.leadSummaries.count()).toBe(2);
   });
 
-  it('tells the CRM tabs to score again: their cached scores of that CRM are gone', async () => {
+  it('tells that CRM’s tabs to score again: their cached scores of that CRM are gone (another CRM’s tabs have nothing new to ask for)', async () => {
     const told = crmTabsTold();
     await forgetSyncedLeads('salesforce');
-    expect(told).toEqual(['scoresChanged']);
+    expect(told).toEqual([['scoresChanged', { crm: 'salesforce' }]]);
   });
 
-  it('tells the CRM tabs to score again with no synced lead deleted: the leads they showed the side panel were forgotten', async () => {
+  it('tells that CRM’s tabs to score again with no synced lead deleted: the leads they showed the side panel were forgotten', async () => {
     await db.deleteLeads(['salesforce|00QA']);
     const told = crmTabsTold();
     expect(await forgetSyncedLeads('salesforce')).toBe(0);
-    expect(told).toEqual(['scoresChanged']);
+    expect(told).toEqual([['scoresChanged', { crm: 'salesforce' }]]);
   });
 
   it("forgets the lead each tab on that CRM's pages showed, remembered for the side panel with the previous org's page fields, and only that CRM's", async () => {

@@ -230,12 +230,13 @@ export async function finishUnfinishedPurge(): Promise<void> {
 }
 
 /**
- * Pages drop what they read of leads; CRM tabs' badges ask again (cached scores are gone, list
- * rows may no longer be stored). "Purge everything" tells them otherwise (`purgeEverything`).
+ * Pages drop what they read of leads; `crm`'s tabs' badges ask again (cached scores are gone, list
+ * rows may no longer be stored): another CRM's have nothing new to ask for. "Purge everything"
+ * tells them otherwise (`purgeEverything`).
  */
-async function tellStoredDataDeleted(): Promise<void> {
+async function tellStoredDataDeleted(crm: CrmKind): Promise<void> {
   await broadcastToPages('storedDataDeleted', { everything: false });
-  await sendToCrmTabs('scoresChanged', {});
+  await sendToCrmTabs('scoresChanged', { crm });
 }
 
 /**
@@ -274,7 +275,7 @@ export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): P
   );
   // Without a lead deleted, pages need not read every lead again; CRM tabs ask again all the same,
   // their cached scores and the leads remembered for the side panel gone.
-  if (removed > 0) await tellStoredDataDeleted();
-  else await sendToCrmTabs('scoresChanged', {});
+  if (removed > 0) await tellStoredDataDeleted(crm);
+  else await sendToCrmTabs('scoresChanged', { crm });
   return removed;
 }
