@@ -482,12 +482,16 @@ async function setTiersOwingRetier(modelId: string, tiers: Tiers): Promise<void>
 
 /**
  * Keeps a trained model's held-out probabilities and logits (see `HeldOutScores`), replacing any
- * kept before; only while the model is stored, so a deleted model leaves none behind.
+ * kept before; only while the model is stored, so a deleted model leaves none behind. Only of the
+ * leads still stored: a sync that removed one since the training read it (a deletion in the CRM)
+ * took it out of every model's held-out scores then, and a GDPR erasure leaves no trace.
  */
 export async function keepHeldOutScores(modelId: string, heldOut: Required<Omit<HeldOutScores, 'modelId'>>): Promise<void> {
-  await db.transaction('rw', [db.models, db.heldOutScores], async () => {
+  await db.transaction('rw', [db.models, db.leads, db.heldOutScores], async () => {
     if ((await db.models.where(':id').equals(modelId).count()) === 0) throw new Error(`Model ${modelId} is not stored, so its held-out probabilities are not kept`);
     await db.heldOutScores.put({ modelId, leadKeys: heldOut.leadKeys, probabilities: heldOut.probabilities, logits: heldOut.logits });
+    const stored = new Set(await db.leads.where(':id').anyOf(heldOut.leadKeys).primaryKeys());
+    await db.forgetHeldOutScoresOf(new Set(heldOut.leadKeys.filter((leadKey) => !stored.has(leadKey))));
   });
 }
 
