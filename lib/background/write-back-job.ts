@@ -26,12 +26,13 @@ import {
   targetFields,
   writtenValuesKey,
 } from '../db/written-back-fields';
+import { storedWriteBackReport, writeBackReportKey } from '../db/write-back-report';
 import { listenForCancel } from '../jobs/cancel-flag';
 import { otherUserMessage } from '../sync/engine';
 import { dexieSyncStore, otherAccountRefusal } from '../sync/store';
 import { keepWorkerAliveDuring } from './keep-alive';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
-import { idleWriteBack, isUnderway, MAX_FAILED_IDS_SHOWN, MAX_FAILURE_GROUPS_SHOWN, WriteBackSummarySchema, WrittenWithSchema, type WriteBackSummary, type WrittenWith } from '../messaging/protocol-write-back';
+import { idleWriteBack, isUnderway, MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, WrittenWithSchema, type WriteBackSummary, type WrittenWith } from '../messaging/protocol-write-back';
 import { activeModelId, manifestOf } from '../ml/model-store';
 import { tierOf } from '../ml/score';
 import type { TierThresholds } from '../ml/train/thresholds';
@@ -50,8 +51,6 @@ import {
   type WriteBackTarget,
 } from './write-back';
 
-/** The `settings` row of the CRM's last write-back, under way or ended: it outlives a browser restart or an extension update. */
-const stateKey = (crm: CrmKind) => `write-back:${crm}`;
 /**
  * The `settings` row of what the CRM's fields hold (`FieldsHeld`): the last write-back's that knew
  * it, kept apart from the report, which the next start replaces whether or not it writes anything.
@@ -66,7 +65,7 @@ const LEADS_CHUNK = 2000;
 
 /** Forgets the CRM's last write-back report (its counts and lead ids are the previous org's) and what it says its fields hold, in the caller's transaction if any. */
 export async function forgetWriteBackReport(crm: CrmKind): Promise<void> {
-  await db.settings.bulkDelete([stateKey(crm), heldKey(crm)]);
+  await db.settings.bulkDelete([writeBackReportKey(crm), heldKey(crm)]);
 }
 
 /** The fields a write-back wrote to, and what they hold (`writtenWith`). */
@@ -81,7 +80,7 @@ type FieldsHeld = z.infer<typeof FieldsHeldSchema>;
 async function writeState(summary: WriteBackSummary): Promise<void> {
   const { crm, target, writtenWith } = summary;
   await db.transaction('rw', db.settings, async () => {
-    await db.settings.put({ key: stateKey(crm), value: WriteBackSummarySchema.parse(summary) });
+    await db.settings.put({ key: writeBackReportKey(crm), value: WriteBackSummarySchema.parse(summary) });
     if (target && writtenWith) await db.settings.put({ key: heldKey(crm), value: FieldsHeldSchema.parse({ target, writtenWith } satisfies FieldsHeld) });
   });
 }
@@ -91,31 +90,9 @@ async function isAlive(crm: CrmKind): Promise<boolean> {
   return held.some((lock) => lock.name === writeBackLockName(crm));
 }
 
-/** Groups of records (`failures`, `notCleared`) past those a report keeps, counted in `unlisted` with the records of theirs. */
-const StoredGroupsSchema = z.array(z.looseObject({ count: z.number() }));
-
-/**
- * A report as LeadLens keeps it from the one stored: one kept before reports held at most
- * MAX_FAILURE_GROUPS_SHOWN groups (one group per refused lead, when Salesforce refused a value
- * too long for its field) keeps its first groups and counts the others' records as unlisted,
- * rather than failing to read and losing the fields it wrote (which the next write-back reads).
- */
-function withinGroupsShown(stored: unknown): unknown {
-  if (typeof stored !== 'object' || stored === null) return stored;
-  const report: Record<string, unknown> = { ...stored };
-  for (const [groups, unlisted] of [['failures', 'unlistedFailures'], ['notCleared', 'unlistedNotCleared']] as const) {
-    const parsed = StoredGroupsSchema.safeParse(report[groups]);
-    if (!parsed.success || parsed.data.length <= MAX_FAILURE_GROUPS_SHOWN) continue;
-    const past = parsed.data.slice(MAX_FAILURE_GROUPS_SHOWN).reduce((sum, group) => sum + group.count, 0);
-    report[groups] = parsed.data.slice(0, MAX_FAILURE_GROUPS_SHOWN);
-    report[unlisted] = (typeof report[unlisted] === 'number' ? report[unlisted] : 0) + past;
-  }
-  return report;
-}
-
 /** The CRM's last write-back; one under way whose job is gone (its worker stopped, the browser or LeadLens restarted) reads as an error. */
 export async function readWriteBack(crm: CrmKind): Promise<WriteBackSummary> {
-  const parsed = WriteBackSummarySchema.safeParse(withinGroupsShown((await db.settings.get(stateKey(crm)))?.value));
+  const parsed = await storedWriteBackReport(db, crm);
   if (!parsed.success) return idleWriteBack(crm);
   if (isUnderway(parsed.data.status) && !(await isAlive(crm))) {
     return { ...parsed.data, status: 'error', error: 'Stopped before the end (the browser or LeadLens restarted, or the browser stopped LeadLens’s background worker): write back again' };

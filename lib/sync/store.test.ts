@@ -6,6 +6,7 @@ import { LeadLensDb, type StoredLead } from '../db/db';
 import { STORED_SCORES_LOCK } from '../jobs/progress';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { INITIAL_SYNC_STATE, syncStateKey } from './state';
+import { idleWriteBack, MAX_FAILED_IDS_SHOWN } from '../messaging/protocol-write-back';
 import { dexieSyncStore, forgetSyncedAs, nameSyncedAccount, readPortalToken, recordPortalToken } from './store';
 import { toStoredLead } from './to-stored-lead';
 import { stubWebLocks } from '../../test/web-locks';
@@ -178,6 +179,44 @@ it('removes every synced lead of the CRM the CRM no longer has, when it can only
   expect(state.lastRun?.removed).toBe(1);
   expect(await db.leads.toCollection().primaryKeys()).toEqual(['hubspot|2', 'hubspot|3', 'salesforce|4']);
   await expectSummariesInStep(db);
+  db.close();
+});
+
+it('takes a removed lead’s record id out of the last write-back report, its counts with it (a GDPR erasure leaves no trace)', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  const locked = Array.from({ length: MAX_FAILED_IDS_SHOWN }, (_, i) => `L${i}`);
+  await db.putLeads(['1', '2', '3', ...locked].map((id) => lead(id, 'Ada')));
+  // The CRM refused 2 + 23 records (20 of the 23 listed, as a report keeps), 1 for an error past those listed; 2 leads were not emptied.
+  const report = {
+    ...idleWriteBack('hubspot'),
+    status: 'done' as const,
+    target: { scoreField: 'leadlens_score', tierField: null, reasonField: null },
+    done: 60,
+    total: 60,
+    written: 34,
+    failures: [
+      { error: 'Value too long', count: 2, recordIds: ['1', '2'] },
+      { error: 'Record locked', count: 23, recordIds: locked },
+    ],
+    unlistedFailures: 1,
+    notCleared: [
+      { reason: 'a rep typed a value since the last sync', count: 1, recordIds: ['3'] },
+      { reason: 'HubSpot could not say what it holds', count: 1, recordIds: ['1'] },
+    ],
+    finishedAt: 5,
+  };
+  await db.settings.put({ key: 'write-back:hubspot', value: report });
+  const deletions = { kind: 'deleted-since' as const, coveredTo: 1000, records: ['2', '3', ...locked].map((id) => ({ id, deletedAt: 300 })) };
+  await store.finishSync('hubspot', deletions, (removed) => ({ ...INITIAL_SYNC_STATE, status: 'done', lastRun: { synced: 0, removed, finishedAt: 1, seconds: 0 } }));
+
+  // A group left with no record to show goes, its other 3 records counted among those not written for other reasons.
+  expect((await db.settings.get('write-back:hubspot'))?.value).toEqual({
+    ...report,
+    failures: [{ error: 'Value too long', count: 1, recordIds: ['1'] }],
+    unlistedFailures: 4,
+    notCleared: [{ reason: 'HubSpot could not say what it holds', count: 1, recordIds: ['1'] }],
+  });
   db.close();
 });
 

@@ -8,6 +8,7 @@ import { forEachChunk, prefixRange } from '../db/chunks';
 import { hasUnnamedOwner, looksLikeOwnerId, withoutFields } from './to-stored-lead';
 import { INITIAL_SYNC_STATE, SyncStateSchema, syncStateKey, type SyncState } from './state';
 import { writtenValuesKey } from '../db/written-back-fields';
+import { forgetRecordsInWriteBackReport } from '../db/write-back-report';
 
 /**
  * The states a sync writes are the one it read at its start, moved on: the Dexie store writes
@@ -210,6 +211,8 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
           // models' held-out probabilities keep no key of it (a GDPR erasure leaves no trace).
           await db.forgetHeldOutScoresOf(gone);
           await db.settings.bulkDelete(keys.map(writtenValuesKey));
+          // Nor does the last write-back's report list its record id among those refused or not emptied.
+          await forgetRecordsInWriteBackReport(db, crm, keys.map((key) => key.slice(leadKeyPrefix(crm).length)));
           return putSyncState(db, crm, finished(keys.length));
         });
       // A bulk scoring running now would write its batch's scores back for leads deleted under it:

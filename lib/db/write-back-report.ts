@@ -1,0 +1,90 @@
+/**
+ * The CRM's last write-back report as the settings table keeps it (lib/background/write-back-job.ts
+ * writes it): here, apart from the job, so a sync removing leads can take their record ids out of
+ * it without loading the write-back job.
+ */
+import { z } from 'zod';
+import type { CrmKind } from '../crm/types';
+import { MAX_FAILURE_GROUPS_SHOWN, WriteBackSummarySchema, type WriteBackSummary } from '../messaging/protocol-write-back';
+import type { LeadLensDb } from './db';
+
+/** The `settings` row of the CRM's last write-back, under way or ended: it outlives a browser restart or an extension update. */
+export const writeBackReportKey = (crm: CrmKind) => `write-back:${crm}`;
+
+/** Groups of records (`failures`, `notCleared`) past those a report keeps, counted in `unlisted` with the records of theirs. */
+const StoredGroupsSchema = z.array(z.looseObject({ count: z.number() }));
+
+/**
+ * A report as LeadLens keeps it from the one stored: one kept before reports held at most
+ * MAX_FAILURE_GROUPS_SHOWN groups (one group per refused lead, when Salesforce refused a value
+ * too long for its field) keeps its first groups and counts the others' records as unlisted,
+ * rather than failing to read and losing the fields it wrote (which the next write-back reads).
+ */
+function withinGroupsShown(stored: unknown): unknown {
+  if (typeof stored !== 'object' || stored === null) return stored;
+  const report: Record<string, unknown> = { ...stored };
+  for (const [groups, unlisted] of [['failures', 'unlistedFailures'], ['notCleared', 'unlistedNotCleared']] as const) {
+    const parsed = StoredGroupsSchema.safeParse(report[groups]);
+    if (!parsed.success || parsed.data.length <= MAX_FAILURE_GROUPS_SHOWN) continue;
+    const past = parsed.data.slice(MAX_FAILURE_GROUPS_SHOWN).reduce((sum, group) => sum + group.count, 0);
+    report[groups] = parsed.data.slice(0, MAX_FAILURE_GROUPS_SHOWN);
+    report[unlisted] = (typeof report[unlisted] === 'number' ? report[unlisted] : 0) + past;
+  }
+  return report;
+}
+
+/** The CRM's last write-back report as stored (`withinGroupsShown`), parsed; unsuccessful when none or unreadable. */
+export async function storedWriteBackReport(database: LeadLensDb, crm: CrmKind): Promise<z.ZodSafeParseResult<WriteBackSummary>> {
+  return WriteBackSummarySchema.safeParse(withinGroupsShown((await database.settings.get(writeBackReportKey(crm)))?.value));
+}
+
+/** Records of a report's group (`failures`, `notCleared`): its count, and the ids of up to MAX_FAILED_IDS_SHOWN of them. */
+interface RecordGroup {
+  count: number;
+  recordIds: string[];
+}
+
+/**
+ * `groups` less the records of `removed`, each group's count less those it listed; a group left
+ * with no record to show goes, its other records counted as `unlisted` (as groups past those a
+ * report keeps are: `withinGroupsShown`).
+ */
+function withoutRecords<Group extends RecordGroup>(groups: readonly Group[], removed: ReadonlySet<string>): { groups: Group[]; unlisted: number } {
+  let unlisted = 0;
+  const kept = groups.flatMap((group) => {
+    const recordIds = group.recordIds.filter((id) => !removed.has(id));
+    if (recordIds.length === group.recordIds.length) return [group];
+    const count = group.count - (group.recordIds.length - recordIds.length);
+    if (recordIds.length > 0) return [{ ...group, count, recordIds }];
+    unlisted += count;
+    return [];
+  });
+  return { groups: kept, unlisted };
+}
+
+/**
+ * Takes the records of `recordIds` (leads a sync removed: deleted or merged away in the CRM) out of
+ * the CRM's last write-back report, in the caller's transaction over `database`'s settings: a GDPR
+ * erasure leaves no id of the record behind. Its other counts (written, cleared, unconfirmed) stay
+ * as the write-back counted: a lead they counted is not known.
+ */
+export async function forgetRecordsInWriteBackReport(database: LeadLensDb, crm: CrmKind, recordIds: readonly string[]): Promise<void> {
+  if (recordIds.length === 0) return;
+  const parsed = await storedWriteBackReport(database, crm);
+  if (!parsed.success) return;
+  const report = parsed.data;
+  const removed = new Set(recordIds);
+  if (![...report.failures, ...report.notCleared].some((group) => group.recordIds.some((id) => removed.has(id)))) return;
+  const failures = withoutRecords(report.failures, removed);
+  const notCleared = withoutRecords(report.notCleared, removed);
+  await database.settings.put({
+    key: writeBackReportKey(crm),
+    value: WriteBackSummarySchema.parse({
+      ...report,
+      failures: failures.groups,
+      unlistedFailures: report.unlistedFailures + failures.unlisted,
+      notCleared: notCleared.groups,
+      unlistedNotCleared: report.unlistedNotCleared + notCleared.unlisted,
+    }),
+  });
+}
