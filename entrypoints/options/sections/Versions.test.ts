@@ -641,6 +641,16 @@ it('heads the ranking figure in words, from chance to perfect, as the training r
   expect(Array.from(container.querySelectorAll('thead th'), (heading) => heading.textContent)).toContain('Ranking quality (held-out ROC-AUC; 0.5 is chance, 1 is perfect)');
 });
 
+it('says under the models, where they are exported, that an exported model holds some CRM values, to be shared only as the leads are', async () => {
+  const container = renderSection();
+  const note = await waitFor(() => container.querySelector('[data-testid="export-holds-crm-values"]'));
+  expect(note.textContent).toBe(
+    "An exported model holds some of your CRM's values: the categories it learnt from 10 or more leads (a lead source, an industry, a company) " +
+      'and ranges of numbers and dates. Share its files only as you would share the leads.',
+  );
+  expect(container.querySelector('table.versions')!.compareDocumentPosition(note) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+});
+
 it('says under Import a model that a model made active here scores in this browser only, and how reps get it', async () => {
   const container = renderSection();
   const rollout = await waitFor(() => container.querySelector('[data-testid="team-rollout"]'));

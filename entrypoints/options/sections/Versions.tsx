@@ -6,6 +6,7 @@ import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { readingChangedNote } from '@/lib/ml/manifest';
 import { deleteModel, exportAsStored } from '@/lib/ml/model-store';
+import { MIN_LEVEL_COUNT } from '@/lib/ml/train/dataset';
 import { crmFieldsNote, exportFileNames, exportFiles, importModel, importSizeError, listModelVersions, previousModelId, type ImportResult, type ModelVersion } from '@/lib/ml/model-versions';
 import { formatDay, heldOutAucHeading, plural, unscoredAfterActivation } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
@@ -72,6 +73,11 @@ export const TEAM_ROLLOUT =
   "A model made active here scores in this browser only: each rep's LeadLens keeps its own model until the rep imports its export " +
   '(Model versions → Export gives both files, with its tier policy; the rep imports them under Model versions → Import a model). ' +
   'Or write its scores to CRM fields (Write scores to the CRM), which every user of the CRM sees.';
+
+/** What an exported model's files give away (the README's "What leaves the browser" says it too). */
+export const EXPORT_HOLDS_CRM_VALUES =
+  `An exported model holds some of your CRM's values: the categories it learnt from ${MIN_LEVEL_COUNT} or more leads (a lead source, an industry, a company) ` +
+  'and ranges of numbers and dates. Share its files only as you would share the leads.';
 
 /**
  * What an activation or a roll back says once done, in Model versions and Training alike: `done`
@@ -352,6 +358,7 @@ export function VersionsSection() {
           ))}
         </tbody>
       </table>
+      <p data-testid="export-holds-crm-values">{EXPORT_HOLDS_CRM_VALUES}</p>
       {change.isPending && <ActionStatus text={change.variables.running} trigger={change.variables.trigger} />}
       {change.isSuccess && (
         <ActionStatus

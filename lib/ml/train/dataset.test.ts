@@ -19,6 +19,7 @@ import {
   inferFeatureSpecs,
   InvalidQuotedCellError,
   keyOf,
+  namesPersonalData,
   parseCsv,
   TooManyFoldsError,
   TrainingDataError,
@@ -26,6 +27,7 @@ import {
   type Table,
 } from './dataset';
 import { candidateFeatures, OUTCOME_COLUMN } from './training-set';
+import { DEMO_FEATURE_SPECS } from '../../crm/demo-data';
 
 /** A table of `n` rows: column name → the cell of row i. */
 function tableOf(n: number, cells: Record<string, (i: number) => string>): Table {
@@ -235,6 +237,31 @@ describe('warnings and errors quote a long cell by its first 60 characters', () 
   });
 });
 
+describe('inferFeatureSpecs words its notes quoting values without them too, for the model card, which is shared', () => {
+  it('counts the values, without quoting any, in each note that quotes some', () => {
+    const note = 'call Maria Schmidt after 6pm (divorced, sensitive)';
+    const day = (i: number) => `2025-01-${String((i % 28) + 1).padStart(2, '0')}`;
+    const table = tableOf(100, {
+      employees: (i) => (i === 7 ? note : String(10 * (i % 6))),
+      revenue: (i) => (i === 7 ? '5e38' : String(1000 * (i % 7))),
+      created: (i) => (i === 7 ? note : day(i)),
+      last_call: (i) => (i % 3 === 0 ? note : day(i)),
+      size: (i) => (i % 10 === 3 ? note : String(10 * (i % 6))),
+      converted: (i) => String(i % 2),
+    });
+    const { warnings, warningsWithoutValues } = inferFeatureSpecs(table, 'converted', []);
+    expect(warnings.every((warning) => warning.includes(`"${note}"`) || warning.includes('"5e38"'))).toBe(true);
+    expect(warnings.map((warning) => warningsWithoutValues.get(warning))).toEqual([
+      'Column "employees" is read as numbers; 1 value(s) in it are not numbers and read as missing.',
+      'Column "revenue" has 1 number(s) too large for the model, beyond ±3.4e38, read as missing.',
+      'Column "created" is read as dates; 1 value(s) in it are not dates in a form LeadLens reads and read as missing. Write dates as YYYY-MM-DD (e.g. 2026-09-19) to have them read.',
+      'Column "last_call" is not read as dates: only 66 of its 100 values are dates, and the others are not dates in a form LeadLens reads. It is read as categories instead. ' +
+        'To have it read as dates (days since), write its dates as YYYY-MM-DD (e.g. 2026-09-19) and leave the cells without a date empty.',
+      'Column "size" is not read as numbers: 10 of its 100 values are not numbers. It is read as categories instead. To have it read as numbers, leave the cells without a number empty.',
+    ]);
+  });
+});
+
 describe('parseCsv refuses text with NUL characters: UTF-16, which UTF-8 decodes without a complaint, or no text at all', () => {
   const refusal = 'The CSV file holds NUL characters, so it looks like UTF-16 text (or not text at all), not UTF-8. Re-export it as UTF-8 CSV (e.g. "CSV UTF-8" in Excel).';
   const csv = 'id,source,converted\n1,ads,1\n2,web,0\n';
@@ -317,6 +344,65 @@ describe('inferFeatureSpecs: LeadLens scores written back to the CRM', () => {
     const { specs, warnings } = inferFeatureSpecs(table, 'converted', []);
     expect(specs.map((spec) => spec.label)).toEqual(['leadlenses_owned']);
     expect(warnings).toEqual(['LeadLens_Score__c', 'acme__LeadLens_Tier__c', 'leadlens_reason'].map((col) => `Column "${col}" holds a LeadLens score written back to the CRM, not a fact about the lead: dropped.`));
+  });
+});
+
+describe('inferFeatureSpecs: personal data, whose values a model would keep', () => {
+  const converted = (i: number) => String(i % 2);
+  const kept = 'A model keeps some of the values it learns from, and anyone given the model could read them.';
+  const why = `named as personal data (a person's name, e-mail address, phone number, address or birth date): dropped. ${kept}`;
+  // 100 people, 15 rows each: few distinct values for many rows, as in a long history, so none is dropped as an identifier
+  const person = (i: number) => i % 100;
+
+  it('drops a column named as a person or a contact detail, whatever its values and however they repeat', () => {
+    const table = tableOf(1500, {
+      full_name: (i) => `Anna Schmidt ${person(i)}`,
+      Email: (i) => `anna.schmidt${person(i)}@acme.example`,
+      MobilePhone: (i) => String(16_022_050_300 + person(i)),
+      birth_date: (i) => `1987-09-${String((person(i) % 28) + 1).padStart(2, '0')}`,
+      PostalCode: (i) => String(58_400 + person(i)),
+      firstname: (i) => ['Anna', 'Ben', 'Carla'][i % 3],
+      'Mailing Street': (i) => `Hauptstraße ${person(i)}`,
+      Date_of_Birth__c: (i) => `1980-01-${String((person(i) % 28) + 1).padStart(2, '0')}`,
+      'Company Name': (i) => ['Acme GmbH', 'Globex Ltd', 'Initech'][i % 3],
+      Title: (i) => ['CEO', 'Head of Sales', 'Intern'][i % 3],
+      converted,
+    });
+    const { specs, warnings } = inferFeatureSpecs(table, 'converted', []);
+    expect(specs.map((spec) => spec.label)).toEqual(['Company Name', 'Title']);
+    expect(warnings).toEqual([`Columns "full_name", "Email", "MobilePhone", "birth_date", "PostalCode", "firstname", "Mailing Street" and "Date_of_Birth__c" are ${why}`]);
+  });
+
+  it('drops a column whose values are mostly e-mail addresses or phone numbers, whatever it is called', () => {
+    const table = tableOf(1500, {
+      'Reply to': (i) => (i % 3 === 0 ? '' : i % 3 === 1 ? 'ask reception' : `anna${person(i)}@acme.example`),
+      Reach: (i) => (i % 4 === 0 ? 'ask reception' : ['+49 30 2441955', '(555) 010-4477', '030 2441-9550'][i % 3]),
+      channel: (i) => ['cellular', 'telephone'][i % 2],
+      'Deal size': (i) => ['1 200 000', '350 000'][i % 2],
+      converted,
+    });
+    const { specs, warnings } = inferFeatureSpecs(table, 'converted', []);
+    expect(specs.map((spec) => spec.label)).toEqual(['channel', 'Deal size']);
+    expect(warnings).toEqual([
+      `Column "Reply to" holds e-mail addresses (500 of its 1000 values), which are personal data: dropped. ${kept}`,
+      `Column "Reach" holds phone numbers (1125 of its 1500 values), which are personal data: dropped. ${kept}`,
+    ]);
+  });
+
+  it("reads CRMs' API names and qualified names as personal data, and not names that only mention one", () => {
+    const personal = ['Name', 'FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'Fax', 'Street', 'PostalCode', 'Birthdate'];
+    const hubspot = ['firstname', 'lastname', 'email', 'phone', 'mobilephone', 'address', 'zip', 'date_of_birth'];
+    const qualified = ['Lead Name', 'Contact Name', 'Work Email', 'E-Mail', 'Home Phone', 'Phone Number', 'Address Line 2', 'ns__Email__c', 'Postcode'];
+    for (const name of [...personal, ...hubspot, ...qualified]) expect(namesPersonalData(name), name).toBe(true);
+    const notPersonal = ['Company Name', 'Account Name', 'Lead Source', 'Email Opens', 'email_clicks', 'Do Not Email', 'HasOptedOutOfEmail', 'Email Domain', 'Phone Calls', 'Direct Mail', 'contact', 'City', 'Country', 'Title', 'age'];
+    for (const name of notPersonal) expect(namesPersonalData(name), name).toBe(false);
+  });
+
+  it('leaves a known feature that reads such a field on purpose (the e-mail domain) to the catalogue, and offers no other field of personal data', () => {
+    const table = tableOf(60, { Email: (i) => `anna${i % 6}@${['gmail.com', 'acme.example'][i % 2]}`, FirstName: (i) => ['Anna', 'Ben'][i % 2], Rating: (i) => ['Hot', 'Cold'][i % 2], [OUTCOME_COLUMN]: converted });
+    const { candidates, notes } = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', []);
+    expect(candidates.map(({ spec, origin }) => [spec.key, origin])).toEqual([['email_domain', 'catalogue'], ['rating', 'inferred']]);
+    expect(notes).toEqual([`Column "FirstName" is ${why}`]);
   });
 });
 

@@ -486,6 +486,79 @@ const LEADLENS_OUTPUT = /^(\w+__)?leadlens_/i;
 /** Up to 3 of `values` (distinct), quoted (`quoteCell`), for a note. */
 const quoteSome = (values: string[]) => [...new Set(values)].slice(0, 3).map(quoteCell).join(', ');
 
+/**
+ * Column names (their words joined, lower case: "First Name", "first_name", "FirstName" and
+ * HubSpot's "firstname" all read `firstname`) that name a person or how to reach one: their values
+ * would be kept in a model trained on them (a category of MIN_LEVEL_COUNT leads or more, a number
+ * range), and travel with every copy of it. Salesforce's and HubSpot's API names are among them
+ * (Name, FirstName, Email, MobilePhone, Street, PostalCode; firstname, mobilephone, address, zip).
+ * A company's name is not: it names no person, and where a company is a lead's best-known fact
+ * the model may learn from it as from an industry.
+ */
+const PERSONAL_DATA_NAMES = new Set([
+  'name', 'firstname', 'lastname', 'fullname', 'middlename', 'surname', 'givenname', 'familyname', 'contactname', 'leadname',
+  'email', 'emailaddress',
+  'phone', 'phonenumber', 'telephone', 'mobile', 'mobilephone', 'mobilenumber', 'cell', 'cellphone', 'fax',
+  'street', 'streetaddress', 'address', 'addressline', 'postcode', 'postalcode', 'zip', 'zipcode',
+  'birthdate', 'dateofbirth', 'birthday', 'dob',
+]);
+/** Words before such a name that leave it a person's detail: "Work Email", "Home Phone", "Mailing Street", "Lead Name". */
+const PERSONAL_DATA_QUALIFIERS = new Set([
+  'contact', 'lead', 'person', 'personal', 'private', 'primary', 'secondary', 'other', 'alternate', 'alternative', 'assistant',
+  'work', 'home', 'business', 'office', 'direct', 'mailing', 'billing', 'shipping',
+]);
+
+/**
+ * Whether the column name `name` names personal data (PERSONAL_DATA_NAMES), after a Salesforce
+ * custom field's `__c`, a managed package's `ns__`, qualifiers (PERSONAL_DATA_QUALIFIERS) and a
+ * trailing number ("Address 2") are left out. "Email Opens", "Do Not Email" and "Company Name" do not.
+ */
+export function namesPersonalData(name: string): boolean {
+  const words = name
+    .replace(/__c$/i, '')
+    .replace(/^[a-z0-9]+__/i, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+  while (words.length > 1 && PERSONAL_DATA_QUALIFIERS.has(words[0])) words.shift();
+  return PERSONAL_DATA_NAMES.has(words.join('').replace(/\d+$/, ''));
+}
+
+/** An e-mail address: something@domain.tld, nothing around it. */
+const EMAIL_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/**
+ * A phone number as people write one: 7 to 15 digits, led by + or grouped by spaces, dashes or
+ * brackets ("+49 30 2441955", "(555) 010-4477"). Not one that reads as a number ("1 200 000", digits
+ * alone: an amount or a code may be written so) or as a date ("2025-12-31").
+ */
+function looksLikePhoneNumber(text: string): boolean {
+  if (!/^\+?[\d\s()-]+$/.test(text) || !/^\+|\d[\s()-]+\d/.test(text)) return false;
+  const digits = text.replace(/\D/g, '').length;
+  return digits >= 7 && digits <= 15 && Number.isNaN(cellNumber(text)) && Number.isNaN(parseDate(text));
+}
+
+/** A column is dropped as contact details when at least this share of its values are e-mail addresses, or phone numbers. */
+const MIN_CONTACT_DETAIL_SHARE = 0.5;
+
+/** What columns of personal data, dropped, are said to be: the values a model keeps go with every copy of it. */
+const PERSONAL_DATA_KEPT_IN_MODEL = 'A model keeps some of the values it learns from, and anyone given the model could read them.';
+
+/** Why the columns `named` as personal data (`namesPersonalData`) are dropped: one note for them all. */
+function namedPersonalDataWarning(named: readonly string[]): string {
+  const columns = listInWords(named.map((col) => `"${col}"`));
+  return `${named.length === 1 ? `Column ${columns} is` : `Columns ${columns} are`} named as personal data (a person's name, e-mail address, phone number, address or birth date): dropped. ${PERSONAL_DATA_KEPT_IN_MODEL}`;
+}
+
+/** Why the column `col` with these filled `values` is dropped as holding mostly e-mail addresses or phone numbers, or null when it does not. */
+function contactDetailsWarning(col: string, values: readonly string[]): string | null {
+  const emails = values.filter((value) => EMAIL_ADDRESS.test(value)).length;
+  const phones = values.filter(looksLikePhoneNumber).length;
+  const [count, what] = emails >= phones ? [emails, 'e-mail addresses'] : [phones, 'phone numbers'];
+  if (!mostlyRead(count, values.length, MIN_CONTACT_DETAIL_SHARE)) return null;
+  return `Column "${col}" holds ${what} (${count} of its ${values.length} values), which are personal data: dropped. ${PERSONAL_DATA_KEPT_IN_MODEL}`;
+}
+
 /** Whether the column name `name` names an identifier: its last word (camelCase split too) is one of IDENTIFIER_WORDS. */
 function namedAsIdentifier(name: string): boolean {
   const words = name
@@ -531,7 +604,9 @@ const READABLE_DATE = 'YYYY-MM-DD (e.g. 2026-09-19)';
 /**
  * Feature specs from the CSV columns (no spec file): each column not excluded and not the
  * target becomes numeric, boolean, categorical, or a date (→ days since, measured from the
- * trainer's reference time). LeadLens's own written-back outputs are dropped with a warning. A
+ * trainer's reference time). LeadLens's own written-back outputs are dropped with a warning, and
+ * so is personal data: a column named as a person's name or contact detail, or holding mostly
+ * e-mail addresses or phone numbers, as a model keeps values it learns from. A
  * column is numeric when ≥ MIN_NUMERIC_SHARE of its values are numbers, a date when
  * ≥ MIN_DATE_SHARE are dates (the rest read as missing, with a warning, as `parseDate` reads
  * them when scoring too); the CSV import and the CLI have already rewritten a column written
@@ -541,6 +616,8 @@ const READABLE_DATE = 'YYYY-MM-DD (e.g. 2026-09-19)';
  * for whole numbers, one per row and a name such as "Record ID"), are dropped with a warning; a
  * whole number per row in a column not named so is kept, with a warning when they look counted out. A column of numbers
  * with too many values that are not, or with numbers too large for the model, is noted too.
+ * The notes quoting a few values of a column are also given worded without them
+ * (`warningsWithoutValues`, by note): for what is shared beyond the admin, the model card.
  * Also returns the latest date of the date columns, or null when there are none (the
  * trainer's reference time passes over dates after the day of training: `runTime` in ./index.ts).
  */
@@ -549,10 +626,18 @@ export function inferFeatureSpecs(
   target: string,
   exclude: string[],
   missingValues: string[] = [],
-): { specs: FeatureSpec[]; warnings: string[]; latestDate: number | null } {
+): { specs: FeatureSpec[]; warnings: string[]; warningsWithoutValues: ReadonlyMap<string, string>; latestDate: number | null } {
   const warnings: string[] = [];
+  const warningsWithoutValues = new Map<string, string>();
+  /** Warns with `note`, which quotes a few of a column's values through `some` (`before` and `after` them); worded without them too. */
+  const warnQuoting = (note: (some: (values: string[], before: string, after?: string) => string) => string) => {
+    const quoting = note((values, before, after = '') => `${before}${quoteSome(values)}${after}`);
+    warnings.push(quoting);
+    warningsWithoutValues.set(quoting, note(() => ''));
+  };
   const specs: FeatureSpec[] = [];
   const taken = new Set<string>();
+  const namedPersonal: string[] = [];
   let latestDate: number | null = null;
   const excluded = new Set(exclude);
   for (const name of exclude) if (!table.columns.includes(name)) warnings.push(`--exclude names "${name}", which is not a column.`);
@@ -570,6 +655,17 @@ export function inferFeatureSpecs(
     }
     if (values.length === 0) {
       warnings.push(`Column "${col}" is empty in every row: dropped.`);
+      continue;
+    }
+    // Personal data (an empty column holds none). Inferred columns only: a feature spec (the training
+    // command's --features, a known feature an admin maps to a field) reads one on purpose.
+    if (namesPersonalData(col)) {
+      namedPersonal.push(col);
+      continue;
+    }
+    const contactDetails = contactDetailsWarning(col, values);
+    if (contactDetails !== null) {
+      warnings.push(contactDetails);
       continue;
     }
     const distinct = new Set(values);
@@ -597,11 +693,11 @@ export function inferFeatureSpecs(
         }
       }
       if (notNumbers.length > 0) {
-        warnings.push(`Column "${col}" is read as numbers; ${notNumbers.length} value(s) in it are not numbers and read as missing: ${quoteSome(notNumbers)}.`);
+        warnQuoting((some) => `Column "${col}" is read as numbers; ${notNumbers.length} value(s) in it are not numbers and read as missing${some(notNumbers, ': ')}.`);
       }
       const tooLarge = values.filter((_, i) => beyondFloat32(numberOf[i]));
       if (tooLarge.length > 0) {
-        warnings.push(`Column "${col}" has ${tooLarge.length} number(s) too large for the model, beyond ±3.4e38, read as missing: ${quoteSome(tooLarge)}.`);
+        warnQuoting((some) => `Column "${col}" has ${tooLarge.length} number(s) too large for the model, beyond ±3.4e38, read as missing${some(tooLarge, ': ')}.`);
       }
       specs.push({ ...base, key: keyOf(col, taken), type: 'numeric', derive: { kind: 'value', from } });
     } else {
@@ -610,8 +706,9 @@ export function inferFeatureSpecs(
       const dates = values.length - notDates.length;
       if (mostlyRead(dates, values.length, MIN_DATE_SHARE)) {
         if (notDates.length > 0) {
-          warnings.push(
-            `Column "${col}" is read as dates; ${notDates.length} value(s) in it are not dates in a form LeadLens reads and read as missing: ${quoteSome(notDates)}. ` +
+          warnQuoting(
+            (some) =>
+              `Column "${col}" is read as dates; ${notDates.length} value(s) in it are not dates in a form LeadLens reads and read as missing${some(notDates, ': ')}. ` +
               `Write dates as ${READABLE_DATE} to have them read.`,
           );
         }
@@ -622,14 +719,16 @@ export function inferFeatureSpecs(
       // identifier-like: nearly one level per row, or a huge number of levels
       const identifierLike = (distinct.size > 0.5 * values.length && values.length >= 100) || distinct.size > 10_000;
       if (mostlyRead(dates, values.length, MIN_DATE_LIKE_SHARE)) {
-        warnings.push(
-          `Column "${col}" is not read as dates: only ${dates} of its ${values.length} values are dates, and the others, such as ${quoteSome(notDates)}, are not dates in a form LeadLens reads. ` +
+        warnQuoting(
+          (some) =>
+            `Column "${col}" is not read as dates: only ${dates} of its ${values.length} values are dates, and the others${some(notDates, ', such as ', ',')} are not dates in a form LeadLens reads. ` +
             `It is ${identifierLike ? 'dropped instead (too many distinct values for categories)' : 'read as categories instead'}. ` +
             `To have it read as dates (days since), write its dates as ${READABLE_DATE} and leave the cells without a date empty.`,
         );
       } else if (mostlyRead(values.length - notNumbers.length, values.length, MIN_NUMBER_LIKE_SHARE)) {
-        warnings.push(
-          `Column "${col}" is not read as numbers: ${notNumbers.length} of its ${values.length} values are not numbers, such as ${quoteSome(notNumbers)}. ` +
+        warnQuoting(
+          (some) =>
+            `Column "${col}" is not read as numbers: ${notNumbers.length} of its ${values.length} values are not numbers${some(notNumbers, ', such as ')}. ` +
             `It is ${identifierLike ? 'dropped instead (too many distinct values for categories)' : 'read as categories instead'}. ${EMPTY_THE_NOT_NUMBERS}`,
         );
       } else if (identifierLike) {
@@ -638,7 +737,8 @@ export function inferFeatureSpecs(
       if (!identifierLike) specs.push({ ...base, key: keyOf(col, taken), type: 'categorical', derive: { kind: 'value', from } });
     }
   }
-  return { specs, warnings, latestDate };
+  if (namedPersonal.length > 0) warnings.push(namedPersonalDataWarning(namedPersonal));
+  return { specs, warnings, warningsWithoutValues, latestDate };
 }
 
 /**

@@ -345,14 +345,14 @@ function assertSomeFeatureVaries(data: EbmData, features: readonly Feature[], fi
 
 /**
  * The features to train: `input.specs` without those reading an excluded column, the target or a
- * column not in the data (each dropped with a warning), else specs inferred from the columns.
+ * column not in the data (each dropped with a warning), else specs inferred from the columns. Also
+ * the warnings that quote values of the data, each worded without them (`inferFeatureSpecs`).
  */
-function featureSpecsOf(input: TrainInput, table: Table, source: SourceKind, warnings: string[]): FeatureSpec[] {
-  let specs: FeatureSpec[];
+function featureSpecsOf(input: TrainInput, table: Table, source: SourceKind, warnings: string[]): { specs: FeatureSpec[]; warningsWithoutValues: ReadonlyMap<string, string> } {
   const exclude = input.exclude ?? [];
   const missingValues = input.missingValues ?? [];
   if (input.specs) {
-    specs = input.specs.filter((s) => {
+    const specs = input.specs.filter((s) => {
       const names = fieldSourcesOf(s.derive).map((from) => from[source]);
       if (names.some((n) => n !== undefined && (exclude.includes(n) || n === input.target))) {
         warnings.push(`"${s.label}" reads an excluded column or the target: dropped.`);
@@ -365,13 +365,11 @@ function featureSpecsOf(input: TrainInput, table: Table, source: SourceKind, war
       return true;
     });
     // the run's placeholders (--missing) join each spec's own, in the manifest too: scoring reads them alike
-    specs = specs.map((spec) => ({ ...spec, missingValues: [...new Set([...(spec.missingValues ?? []), ...missingValues])] }));
-  } else {
-    const inferred = inferFeatureSpecs(table, input.target, exclude, missingValues);
-    specs = inferred.specs;
-    warnings.push(...inferred.warnings);
+    return { specs: specs.map((spec) => ({ ...spec, missingValues: [...new Set([...(spec.missingValues ?? []), ...missingValues])] })), warningsWithoutValues: new Map() };
   }
-  return specs;
+  const inferred = inferFeatureSpecs(table, input.target, exclude, missingValues);
+  warnings.push(...inferred.warnings);
+  return { specs: inferred.specs, warningsWithoutValues: inferred.warningsWithoutValues };
 }
 
 /**
@@ -497,8 +495,8 @@ export function trainModel(input: TrainInput): TrainResult {
   const { labels, positive } = buildLabels(table, input.target, input.positive);
   const k = Math.floor(opts.cv); // < 2: one holdout
   if (k >= 2) checkFolds(labels, k);
-  const specs = featureSpecsOf(input, table, source, warnings);
-  if (specs.length === 0) throw new TrainingDataError('No feature is left to train on (all columns are excluded, empty, constant or identifiers).');
+  const { specs, warningsWithoutValues } = featureSpecsOf(input, table, source, warnings);
+  if (specs.length === 0) throw new TrainingDataError('No feature is left to train on (all columns are excluded, empty, constant, identifiers or personal data).');
   let timeSplit = outOfTimeCheck(input, table.columns, labels, warnings);
   const latestDate = input.now === undefined ? referenceTimeOf(specs, input.records, source, input.runTime, warnings) : null;
   if (input.now === undefined && latestDate === null && input.createdAt === undefined) {
@@ -697,7 +695,9 @@ export function trainModel(input: TrainInput): TrainResult {
   }
   const manifest = parsed.data;
   summary.train_seconds = (performance.now() - t0) / 1000;
-  const modelCard = renderModelCard(manifest, { summary, warnings: [...(input.fileWarnings ?? []), ...warnings.filter((warning) => !leakage.includes(warning))], model, ebm: { ...DEFAULT_EBM_OPTIONS, ...ebmOpts } });
+  // The card is shared beyond the admin (it goes with the model): its warnings count a column's odd values, they do not quote them.
+  const cardWarnings = warnings.filter((warning) => !leakage.includes(warning)).map((warning) => warningsWithoutValues.get(warning) ?? warning);
+  const modelCard = renderModelCard(manifest, { summary, warnings: [...(input.fileWarnings ?? []), ...cardWarnings], model, ebm: { ...DEFAULT_EBM_OPTIONS, ...ebmOpts } });
   progress({ stage: 'done', fraction: 1 });
   return { manifest, onnx, modelCard, summary, warnings, leakage, model, X, labels, heldOutProbabilities, heldOutLogits };
 }

@@ -633,3 +633,15 @@ describe('the date of a model trained on a file without dates', () => {
     expect(dated.warnings.filter((warning) => warning.includes('2000-01-01'))).toEqual([]);
   });
 });
+
+describe("the model card's data warnings, shared with the model", () => {
+  it("count the odd values of a column without quoting a lead's cell, which the run's warnings (the terminal, the options page) still show", () => {
+    const note = 'call Maria Schmidt after 6pm (divorced, sensitive)';
+    const input = base(300, 5);
+    const records = input.records.map((record, i) => ({ ...record, headcount: i === 7 ? note : String(i % 40) }));
+    const { warnings, modelCard } = trainModel({ ...input, records });
+    expect(warnings).toContain(`Column "headcount" is read as numbers; 1 value(s) in it are not numbers and read as missing: "${note}".`);
+    expect(modelCard).toContain('- Column "headcount" is read as numbers; 1 value(s) in it are not numbers and read as missing.\n');
+    expect(modelCard).not.toContain('Maria');
+  });
+});

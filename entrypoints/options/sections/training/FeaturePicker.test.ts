@@ -108,3 +108,26 @@ it('shows the field a feature reads even when the history’s fields lack it, so
   // A field in the list is not offered twice.
   expect([...rendered.container.querySelector<HTMLSelectElement>('select[aria-label="Field for Status"]')!.options].map((option) => option.value)).toEqual(['City', 'Status']);
 });
+
+it('says at the controls that a field of personal data moved to a feature keeping its values would be stored in the model, and not of the e-mail domain read from one', () => {
+  const emailDomain = CandidateSchema.parse({
+    spec: { key: 'email_domain', label: 'Email domain', type: 'categorical', derive: { kind: 'emailDomainKind', from: { salesforce: 'Email' } } },
+    origin: 'catalogue',
+  });
+  const passed = { [verdictKey('industry', 'LastName')]: null, [verdictKey('status', 'Status')]: null, [verdictKey('email_domain', 'Email')]: null };
+  rendered = render(
+    createElement(FeaturePicker, {
+      source: 'salesforce',
+      candidates: [...CANDIDATES, emailDomain],
+      fields: ['Email', 'Industry', 'LastName', 'Status'],
+      choices: { industry: { included: true, field: 'LastName' } },
+      verdicts: passed,
+      checking: false,
+      onChange: () => {},
+    }),
+  );
+  const controls = (key: string) => [...rendered!.container.querySelectorAll(`tr[data-feature="${key}"] input, tr[data-feature="${key}"] select`)];
+  expect(controls('industry').map(descriptionOf)).toEqual(Array(2).fill('Personal data: its values would be stored in the model.'));
+  expect(controls('email_domain').some((control) => control.hasAttribute('aria-describedby'))).toBe(false);
+  expect(controls('status').some((control) => control.hasAttribute('aria-describedby'))).toBe(false);
+});

@@ -1,6 +1,8 @@
 import { useId } from 'react';
 import type { z } from 'zod';
 import type { SourceKind } from '@/lib/ml/featurize';
+import type { Derive } from '@/lib/ml/manifest';
+import { namesPersonalData } from '@/lib/ml/train/dataset';
 import { fieldOf } from '@/lib/ml/train/training-set';
 import type { CandidateSchema } from '@/lib/ml/train/worker-protocol';
 
@@ -19,6 +21,13 @@ export interface FeatureChoice {
 export type FieldVerdicts = Record<string, string | null>;
 
 export const verdictKey = (featureKey: string, field: string | null) => JSON.stringify([featureKey, field]);
+
+/**
+ * What a feature keeps of the field it reads as the field's own values (its categories, number
+ * ranges, day spans), unlike a seniority or an e-mail domain's kind read from it: of a field of
+ * personal data (a name, an e-mail address, a phone number), the model would hold some.
+ */
+const KEEPS_FIELD_VALUES: ReadonlySet<Derive['kind']> = new Set(['value', 'daysSince']);
 
 interface Props {
   source: SourceKind;
@@ -54,6 +63,10 @@ export function FeaturePicker({ source, candidates, fields, choices, verdicts, c
             ) : verdict !== null ? (
               <span role="note" data-leakage="">
                 {choice.included ? 'Possible leakage' : 'Left out'}: {verdict}.
+              </span>
+            ) : choice.field !== null && KEEPS_FIELD_VALUES.has(spec.derive.kind) && namesPersonalData(choice.field) ? (
+              <span role="note" data-personal-data="">
+                Personal data: its values would be stored in the model.
               </span>
             ) : origin === 'inferred' ? (
               'Another field of your data; off unless you tick it.'
