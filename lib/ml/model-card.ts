@@ -81,9 +81,10 @@ function capacityShares(m: Manifest): string[] {
     { tier: 'warm', share: workedShare - hotShare, asked: workedAsked - hotAsked, held: workedHeld - hotHeld },
     { tier: 'cold', share: 1 - workedShare, asked: leads - workedAsked, held: leads - workedHeld },
   ];
-  const leadCount = (count: number) => `${count.toLocaleString('en-US')} ${count === 1 ? 'lead' : 'leads'}`;
+  const count = (figure: number) => figure.toLocaleString('en-US');
+  const leadCount = (figure: number) => `${count(figure)} ${figure === 1 ? 'lead' : 'leads'}`;
   const lines = [
-    `What each tier holds of the ${leads.toLocaleString('en-US')} held-out leads, beside what the policy asks (${policy.hotPerWeek} hot and ${policy.warmPerWeek} warm of ${policy.inflowPerWeek} a week):`,
+    `What each tier holds of the ${leads.toLocaleString('en-US')} held-out leads, beside what the policy asks (${count(policy.hotPerWeek)} hot and ${count(policy.warmPerWeek)} warm of ${count(policy.inflowPerWeek)} a week):`,
     '',
     '| tier | asked | holds |',
     '|---|---|---|',

@@ -625,8 +625,11 @@ export function trainModel(input: TrainInput): TrainResult {
 
   // --- thresholds on the held-out leads as the shipped model's calibration scores them
   const tiers = { policy: opts.policy, ...tierThresholds(opts.policy, hoLabels, tierProbs, opts.fixedThresholds) };
-  // A capacity policy's shares are not exact: leads of one calibrated probability share a tier, and a tie at a cut moves it.
-  const sharesOff = opts.policy.kind === 'capacity' ? describeCapacityCuts(capacityCuts(tierProbs, opts.policy), opts.policy) : [];
+  // A capacity policy's shares are not exact: leads of one calibrated probability share a tier, and a tie at a cut moves it
+  // (a share off only by its rounding to whole leads, the model card's table does not count as off: nor does this).
+  const cuts = opts.policy.kind === 'capacity' ? capacityCuts(tierProbs, opts.policy) : null;
+  const tiedAtCut = cuts !== null && [cuts.hot, cuts.worked].some((cut) => cut !== null && cut.tied > 0);
+  const sharesOff = tiedAtCut && opts.policy.kind === 'capacity' ? describeCapacityCuts(cuts, opts.policy) : [];
   if (sharesOff.length > 0) {
     warnings.push(
       `On the ${hoLabels.length.toLocaleString('en-US')} held-out leads the tier thresholds were chosen on, the tiers do not hold the shares asked. ${sharesOff.join(' ')}` +

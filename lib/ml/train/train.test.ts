@@ -244,6 +244,14 @@ describe('a capacity policy on tied calibrated probabilities', () => {
     );
     expect(tied.modelCard).not.toContain('exact here by construction');
   });
+  it('does not warn of a share off only by its rounding to whole leads, which the card does not count as off', () => {
+    // 2,000 held-out leads, Platt (no ties): 1 hot a week of 1,500 asks 1.33 leads, and hot holds 1.
+    const policy = { kind: 'capacity', hotPerWeek: 1, warmPerWeek: 20, inflowPerWeek: 1500 } as const;
+    const rounded = trainModel({ ...base(), records: syntheticLeads(2000, 5), options: { cv: 2, seed: 3, calibration: 'platt', policy, ebm: { outerBags: 1, interactions: 2 } } });
+    expect(rounded.modelCard).toContain('| hot | 0.1 % (1 lead) | 0.1 % (1 lead) |');
+    expect(rounded.modelCard).toContain('(1 hot and 20 warm of 1,500 a week)');
+    expect(rounded.warnings.filter((warning) => warning.includes('the tiers do not hold the shares asked'))).toEqual([]);
+  });
 });
 
 describe('imbalanced data (1 % positives)', () => {
