@@ -27,6 +27,7 @@ import { formatThreshold } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { deferred } from '@/test/deferred';
 import { click, focusedMessage, followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { WriteBackSection } from './WriteBack';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -185,6 +186,17 @@ it('says how far a stopped or cancelled write-back got, what it could not confir
   // A value a rep typed since the last sync is kept, and said so.
   expect(text()).toContain('2 leads not emptied: "leadlens_tier" no longer holds what LeadLens wrote there (changed in HubSpot since the last sync): left as it is (e.g. 7, 8).');
   expect(text()).toContain('3 more leads not emptied for other reasons.');
+});
+
+it('drops from its report the record ids of leads a sync removed since, once told stored leads were deleted', async () => {
+  hubspot = summary('hubspot', 'done', { done: 10, total: 10, written: 8, failures: [{ error: 'INVALID_EMAIL', count: 2, recordIds: ['1', '2'] }], finishedAt: 3 });
+  await renderSection();
+  await waitFor(() => text().includes('2 not written: INVALID_EMAIL (e.g. 1, 2)'));
+  // The sync removed lead 2, and its id from the stored report, then said so.
+  hubspot = summary('hubspot', 'done', { done: 10, total: 10, written: 8, failures: [{ error: 'INVALID_EMAIL', count: 1, recordIds: ['1'] }], finishedAt: 3 });
+  await act(() => fakeBrowser.runtime.onMessage.trigger({ target: 'event', type: 'storedDataDeleted', payload: {} }, {} as never, () => undefined));
+  await waitFor(() => text().includes('1 not written: INVALID_EMAIL (e.g. 1)'));
+  expect(text()).not.toContain('e.g. 1, 2');
 });
 
 describe('the fields LeadLens wrote to before and no longer updates', () => {

@@ -17,7 +17,7 @@ import { isUnderway, WriteBackRequestSchema, type WriteBackRequest, type WriteBa
 import { learntFromMadeUpLeads } from '@/lib/ml/bundled-model';
 import type { Manifest } from '@/lib/ml/manifest';
 import { queryKeys } from '@/lib/query-keys';
-import { useActiveManifest, useJob } from '@/lib/ui/hooks';
+import { useActiveManifest, useInvalidateOnEvent, useJob } from '@/lib/ui/hooks';
 import { useInvalidateWhenRunEnds } from '@/lib/ui/use-invalidate-when-run-ends';
 import { ActionStatus, ConfirmButton } from './ConfirmedAction';
 
@@ -60,6 +60,8 @@ export function WriteBackSection() {
     },
     refetchInterval: (query) => (query.state.data?.some((w) => isUnderway(w.status)) ? 500 : false),
   });
+  // A sync removing leads takes their record ids out of the last report too (lib/db/write-back-report.ts): none stays on screen.
+  useInvalidateOnEvent('storedDataDeleted', [queryKeys.writeBacks()]);
   // A 401 says "reconnect" in the connection's status; a write-back the CRM took ends that.
   useInvalidateWhenRunEnds(
     writeBacks.data,
