@@ -197,6 +197,52 @@ describe('switching back to a tab', () => {
     answer({ ok: true, lead: { modelId: await activeModelId(), tier: 'cold' }, reading: false });
     await vi.waitFor(() => expect(shownTier()).toBe('cold'));
   });
+
+  // Said out of date while the panel still followed the tab: a later change (a purge) does not say so again.
+  const HUBSPOT_RECORD = 'https://app.hubspot.com/contacts/4242424/record/0-1/100001';
+  it.each<[string, () => Promise<unknown>]>([
+    [
+      'the rep switched away while it was read again (the read cancelled)',
+      async () => {
+        openLead.mockImplementationOnce(() => new Promise(() => undefined));
+        historyUpdated.trigger({ tabId: 10, frameId: 0, url: HUBSPOT_RECORD });
+        await vi.waitFor(() => expect(openLeadTabs()).toEqual([10, 10]));
+        await awayOnTab30();
+      },
+    ],
+    [
+      'the tab navigated as the rep switched away, before the panel followed',
+      async () => {
+        openLead.mockImplementationOnce(() => new Promise(() => undefined));
+        answering('hot');
+        const switched = fakeBrowser.tabs.onActivated.trigger({ tabId: 30, windowId: PANEL_WINDOW });
+        historyUpdated.trigger({ tabId: 10, frameId: 0, url: HUBSPOT_RECORD });
+        await switched;
+        await vi.waitFor(() => expect(shownTier()).toBe('hot'));
+        answering('cold');
+      },
+    ],
+    [
+      'its next page could not be scored',
+      async () => {
+        openLead.mockResolvedValueOnce({ ok: false, error: NO_READABLE_FIELDS });
+        historyUpdated.trigger({ tabId: 10, frameId: 0, url: HUBSPOT_RECORD });
+        await vi.waitFor(() => expect(openLeadTabs()).toEqual([10, 10]));
+        await new Promise((resolve) => setTimeout(resolve, 50)); // time to hear the refusal
+        await awayOnTab30();
+      },
+    ],
+  ])('shows no lead of the last visit, even after a purge, once %s', async (_what, outdateThenSwitchAway) => {
+    await outdateThenSwitchAway();
+    const before = readsOf();
+    await broadcastToPages('storedDataDeleted', {});
+    await readAgain(before, ['openLead']);
+    const answer = await switchToWhileReadIsSlow(10);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // time to show an answer it should not show
+    expect(shownTier()).toBe('none');
+    answer({ ok: true, lead: { modelId: await activeModelId(), tier: 'cold' }, reading: false });
+    await vi.waitFor(() => expect(shownTier()).toBe('cold'));
+  });
 });
 
 describe('reads the open lead and the manifest again', () => {

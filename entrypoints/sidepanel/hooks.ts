@@ -194,6 +194,12 @@ async function readOpenLead(tabId: number, signal: AbortSignal): Promise<OpenLea
  * once something says it is not (that tab scored another lead or navigated, a purge, a disconnect,
  * a re-tier), it is dropped, not merely marked for a read on the next switch. Kept, it would show
  * the lead, or the tier, of the last visit while the tab's lead is read again.
+ *
+ * Not only when it is marked out of date: an answer already marked is not marked again (no event),
+ * and one becomes unfollowed, still marked, when the rep switches tab while it is read again (the
+ * read is cancelled and the last answer put back as it was) or before the mark is heard. So any
+ * change to an unfollowed answer, and its losing the panel, drops it if it is marked. A refusal
+ * is marked too: it is read again on the next switch anyway.
  */
 function useForgetOutdatedAnswersOfOtherTabs(): void {
   const queryClient = useQueryClient();
@@ -201,9 +207,10 @@ function useForgetOutdatedAnswersOfOtherTabs(): void {
     const cache = queryClient.getQueryCache();
     return cache.subscribe((event) => {
       const { query } = event;
-      if (event.type !== 'updated' || event.action.type !== 'invalidate' || !partialMatchKey(query.queryKey, queryKeys.openLeads())) return;
+      if (event.type !== 'updated' && event.type !== 'observerRemoved') return;
+      if (!partialMatchKey(query.queryKey, queryKeys.openLeads())) return;
       // Observed: the tab followed now, whose answer is read again.
-      if (query.getObserversCount() === 0) cache.remove(query);
+      if (query.getObserversCount() === 0 && query.state.isInvalidated) cache.remove(query);
     });
   }, [queryClient]);
 }
