@@ -12,7 +12,7 @@ import { storedLead } from '../../test/fixtures/stored-lead';
 import { valueAsShown } from '../ml/explain';
 import { MAX_VALUE_CHARS } from '../ml/visible-text';
 import { parseManifest } from '../ml/manifest';
-import { awaitPageFields, crmHomeOf, displayName, explainInFull, forgetOpenLead, leadBeingRead, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead, rememberPurgedPages } from './open-lead';
+import { awaitPageFields, crmHomeOf, displayName, explainInFull, forgetOpenLead, leadBeingRead, noteCrmTabActivated, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead, rememberPurgedPages } from './open-lead';
 import { FIRST_RENDER_PATIENCE_MS } from '../messaging/protocol';
 import type { PageAccess } from './page-access';
 import { MODEL_GAVE_NO_SCORE, NO_READABLE_FIELDS, scoreLead, type CachedScoreEntry, type LeadToScore, type ScoringDeps } from './score-lead';
@@ -261,6 +261,19 @@ describe('openRecordInCrmTab', () => {
     tabsShowing({ 3: 'https://example.com/', 7: SALESFORCE_RECORD, 8: 'https://acme.lightning.force.com/lightning/r/Lead/00Q5e00000AbCdEAA8/view' });
     await openRecordInCrmTab('salesforce', '00Q000000000002');
     expect(update.mock.calls).toEqual([[7, { url: target, active: true }]]);
+  });
+
+  it('is the CRM tab the rep switched to last, though it scored in the background (a lead ctrl-clicked from a list, then worked in)', async () => {
+    const RECORD_8 = 'https://acme.lightning.force.com/lightning/r/Lead/00Q5e00000AbCdEAA8/view';
+    await afterScoringInTab7();
+    await remember({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAA8', fields: {} }, 8, RECORD_8, NOT_CONNECTED, false);
+    tabsShowing({ 3: 'https://mail.example.com/inbox', 7: LIST_PAGE, 8: RECORD_8 });
+    // The rep switches to tab 8, then to webmail (no CRM page: not the CRM tab used last), and clicks a lead in the panel.
+    await noteCrmTabActivated(8);
+    await noteCrmTabActivated(3);
+    const { update } = tabsApi(3, [3, 7, 8]);
+    await openRecordInCrmTab('salesforce', '00Q000000000002');
+    expect(update.mock.calls).toEqual([[8, { url: target, active: true }]]);
   });
 
   it('never navigates away from another site, CRM or org: a new tab then', async () => {

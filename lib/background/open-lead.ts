@@ -96,6 +96,16 @@ export async function rememberOpenLead(request: LeadToScore, page: URL, access: 
 }
 
 /**
+ * The rep switched to tab `tabId` (`tabs.onActivated`): when it shows a CRM page, it becomes the
+ * CRM tab used last. Switching to a tab asks nothing to score, so a lead opened in the background
+ * (ctrl-click from a list) and then worked in would otherwise never be the one used last.
+ */
+export async function noteCrmTabActivated(tabId: number): Promise<void> {
+  const shown = await tabUrl(tabId);
+  if (shown && recognisePage(shown)) await browser.storage.session.set({ [LAST_CRM_TAB_KEY]: tabId });
+}
+
+/**
  * Forgets what was just remembered for those of `tabIds` closed meanwhile: `forgetOpenLead` ran
  * already when each closed, and nothing else would drop their page fields this browser session.
  * `webNavigation.getFrame` cannot tell (it fails for a closed tab as for a page it does not
