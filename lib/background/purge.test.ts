@@ -11,7 +11,7 @@ import { generateDemoLeads } from '../crm/demo-data';
 import { demoStoredLeads } from '../crm/demo-leads';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
-import { heldValuesRemembered, readWrittenValues, rememberWrittenBackFields, setHeldValuesRemembered, writtenBackFields } from '../db/written-back-fields';
+import { forgetFieldsWritten, heldValuesRemembered, readWrittenValues, rememberFieldsWritten, rememberWrittenBackFields, setHeldValuesRemembered, writtenBackFields } from '../db/written-back-fields';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { owedScoringModel, purgedSince, readJob, runJob, runStoredScoresJob, STORED_SCORES_LOCK } from '../jobs/progress';
@@ -240,6 +240,7 @@ describe('purgeEverything', () => {
   it('keeps the names of the fields write-back wrote to, which training leaves out, and deletes every other setting', async () => {
     // A custom field not named LeadLens's: only this list tells training, after a new sync, that it holds an earlier model's scores.
     await rememberWrittenBackFields('salesforce', ['AI_Score__c', 'AI_Reason__c']);
+    await rememberFieldsWritten('salesforce', [{ name: 'AI_Score__c', holds: 'score' }, { name: 'AI_Reason__c', holds: 'reason' }], Date.now());
     await db.settings.put({ key: 'written-back-values:salesforce|00QA', value: { AI_Score__c: '87' } });
     await setAutoSync({ everyMinutes: 60 });
     await db.leadScores.put({ key: 'm|salesforce|00QA', modelId: 'm', leadKey: 'salesforce|00QA', probability: 0.4, score: 87, tier: 'hot', topReason: '', scoredAt: 1 });
@@ -258,6 +259,20 @@ describe('purgeEverything', () => {
     ]);
     expect(await db.leads.count()).toBe(0);
     expect(await db.leadScores.count()).toBe(0);
+  });
+
+  it('names only the fields values were written to, not those a write-back meant to write to (refused on its first batch, cancelled) nor those the admin said were emptied', async () => {
+    // Kept out of training before anything is written; a field may hold the org's own data, LeadLens having written nothing there.
+    await rememberWrittenBackFields('salesforce', ['Rating__c', 'AI_Score__c', 'AI_Tier__c']);
+    await rememberWrittenBackFields('hubspot', ['hs_lead_rating']);
+    const writtenAt = Date.now();
+    await rememberFieldsWritten('salesforce', [{ name: 'AI_Score__c', holds: 'score' }, { name: 'AI_Tier__c', holds: 'tier' }], writtenAt);
+    // The admin emptied the tier field in Salesforce and said so under Write-back.
+    await forgetFieldsWritten('salesforce', [{ name: 'AI_Tier__c', lastWrittenAt: writtenAt }]);
+    expect((await purgeEverything()).fieldsLeftInCrm).toEqual([{ crm: 'salesforce', fields: ['AI_Score__c'] }]);
+    // Training still leaves every one of them out.
+    expect(await writtenBackFields('salesforce')).toEqual(['Rating__c', 'AI_Score__c', 'AI_Tier__c']);
+    expect(await writtenBackFields('hubspot')).toEqual(['hs_lead_rating']);
   });
 
   it('keeps which LeadLens version scored what is stored: the first start after a purge and a new sync is no update', async () => {

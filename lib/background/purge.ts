@@ -12,7 +12,7 @@ import type { Connection } from '../connections/schema';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { CSV_IMPORT_CANCEL_CHANNEL, CSV_IMPORT_LOCK } from '../csv/stored';
 import { db, syncedLeadsOf } from '../db/db';
-import { forgetWrittenValues, rememberWrittenBackFields, writtenBackFields } from '../db/written-back-fields';
+import { forgetWrittenValues, readFieldsWritten, rememberWrittenBackFields, writtenBackFields } from '../db/written-back-fields';
 import { recordPurge, STORED_SCORES_LOCK } from '../jobs/progress';
 import { REQUEST_ASKING_LOCK } from '../jobs/requests';
 import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
@@ -141,7 +141,10 @@ async function releaseAllSiteAccess(): Promise<void> {
 export interface PurgeOutcome {
   /** A Salesforce sign-in LeadLens could not end (`endGrantOf`: it stays live at Salesforce once its connection is deleted here), else ''. */
   grantLeftLive: string;
-  /** The CRM fields write-back wrote to, per CRM that has any: LeadLens deletes nothing in the CRM, so they still hold what it wrote, unless emptied since. */
+  /**
+   * The CRM fields write-back wrote values to, per CRM that has any, less those the admin said were
+   * emptied: LeadLens deletes nothing in the CRM, so they still hold what it wrote, unless emptied since.
+   */
   fieldsLeftInCrm: FieldsLeftInCrm;
 }
 
@@ -151,9 +154,10 @@ export interface PurgeOutcome {
  * or re-tiering loses its progress row with the rest, so it does not continue, and one asked
  * before and still waiting for its turn does not begin (`recordPurge`). If a job does not
  * stop within `waitMs`, deletes nothing and throws. Keeps only the names of the CRM fields
- * write-back wrote scores to: the CRM's records still hold those scores, and synced again they
- * would be a new model's feature (written-back-fields.ts); the LeadLens version that scored what
- * is stored (`SCORED_BY_VERSION_KEY`), or the next start would take it for an update; and how
+ * write-back wrote, or set out to write, scores to: the CRM's records may still hold those
+ * scores, and synced again they would be a new model's feature (written-back-fields.ts); the
+ * LeadLens version that scored what is stored (`SCORED_BY_VERSION_KEY`), or the next start
+ * would take it for an update; and how
  * many times each CRM's connection was removed, so a connect under way stores nothing
  * (`connectionGeneration`); and when it deleted (`recordPurge`). Returns what the admin must be told
  * (`PurgeOutcome`).
@@ -182,14 +186,18 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<PurgeOutc
         // One transaction: a worker stopped mid-purge leaves every table as it was, never leads without their summaries.
         await db.transaction('rw', db.tables, async () => {
           // Field names, not lead data; a field not named LeadLens's (a custom "AI_Score__c") is known as its output by this list only.
+          // Kept whether or not anything was written there: the list is filled before a write-back writes.
           const writtenFields = await Promise.all(CRM_KINDS.map(writtenBackFields));
+          // Named to the admin: only the fields values were written to. A write-back refused on its first batch or
+          // cancelled wrote nothing, and its fields may hold the org's own data, not LeadLens's to have emptied.
+          const fieldsHoldingWrites = await Promise.all(CRM_KINDS.map(readFieldsWritten));
           // Kept, not cleared: the next start would take it for an update, and score everything synced since again.
           const scoredBy = await db.settings.get(SCORED_BY_VERSION_KEY);
           await Promise.all(db.tables.map((table) => table.clear()));
           // A scoring or re-tiering asked before and still waiting for its turn then does not run, on the emptied store.
           await recordPurge();
           for (const [i, crm] of CRM_KINDS.entries()) if (writtenFields[i].length > 0) await rememberWrittenBackFields(crm, writtenFields[i]);
-          fieldsLeftInCrm = CRM_KINDS.map((crm, i) => ({ crm, fields: writtenFields[i] })).filter(({ fields }) => fields.length > 0);
+          fieldsLeftInCrm = CRM_KINDS.map((crm, i) => ({ crm, fields: fieldsHoldingWrites[i].map(({ name }) => name) })).filter(({ fields }) => fields.length > 0);
           if (scoredBy) await db.settings.put(scoredBy);
         });
         // All but the marks of the pages it stopped, which the side panel reads until each reloads.

@@ -56,7 +56,11 @@ export function targetFields(target: { scoreField: string | null; tierField: str
 /** Whether two names are one field of `crm` (`fieldIdentity`). */
 const sameField = (crm: CrmKind, a: string, b: string) => fieldIdentity(crm, a) === fieldIdentity(crm, b);
 
-async function readFieldsWritten(crm: CrmKind): Promise<FieldWritten[]> {
+/**
+ * The fields LeadLens wrote values to in `crm`'s records (`FieldWritten`), less those the admin
+ * said were emptied: not those a write-back only meant to write to (refused or cancelled first).
+ */
+export async function readFieldsWritten(crm: CrmKind): Promise<FieldWritten[]> {
   const parsed = z.array(FieldWrittenSchema).safeParse((await db.settings.get(fieldsWrittenKey(crm)))?.value);
   return parsed.success ? parsed.data : [];
 }
