@@ -13,10 +13,12 @@ export const eventsProtocol = {
   openLeadChanged: z.object({ tabId: z.number().int() }),
   /**
    * What CRM tabs' badges show may have changed: another model is active, its tier policy
-   * changed, stored leads were added (a sync, an import) or deleted (list badges score
-   * the stored leads' fields), or the HubSpot connection's portal became known (its pages were
-   * answered as another portal's). Badges ask for their scores again. `crm`: the change concerns
-   * that CRM's leads only (its sync, its connection): other CRMs' tabs ask for nothing.
+   * changed, a CRM's stored leads were added, changed or deleted (a sync, demo data: list badges
+   * score the stored leads' fields, not their stored scores), or the HubSpot connection's portal
+   * became known (its pages were answered as another portal's). Badges ask for their scores
+   * again. `crm`: the change concerns that CRM's leads only (its sync, its connection): other
+   * CRMs' tabs ask for nothing. Not sent for a CSV import, or for scoring the stored leads again:
+   * no CRM page looks up a file's leads, nor reads stored scores.
    */
   scoresChanged: z.object({ crm: CrmKindSchema.optional() }),
   /**

@@ -146,7 +146,6 @@ describe('the scoring a CSV import owes, asked by its page', () => {
     const answer = scoringAnsweredLater();
     const asked = leadsHandlers.scoreStoredLeads({ source: 'csv' }, sender);
     await vi.waitFor(() => expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith('trained-1', 'csv'));
-    expect(sendToCrmTabs).toHaveBeenCalledWith('scoresChanged', {});
 
     await startStoredScoring();
     await refreshStaleScores(Date.now() + 48 * 3_600_000);
@@ -182,6 +181,21 @@ describe('the scoring a CSV import owes, asked by its page', () => {
     expect(await owedScoringModel()).toBeNull();
     expect(await owedSourceScorings()).toEqual([]);
   });
+});
+
+// A CRM page's badges score its CRM's stored leads' fields (`crm|id`), never stored scores: a list tab told would ask
+// again for every row in view, reading from the CRM's API those LeadLens does not store, for nothing new.
+it.each<[string, Parameters<typeof leadsHandlers.scoreStoredLeads>[0]]>([
+  ['a CSV import’s scoring', { source: 'csv' }],
+  ['Score them again', { modelId: 'm' }],
+])('tells no CRM tab that its scores changed when asked for %s', async (_what, request) => {
+  stubWebLocks();
+  scoreStoredLeadsOffscreen.mockReset();
+  scoreStoredLeadsOffscreen.mockResolvedValue({ ok: true, scored: 0 });
+  sendToCrmTabs.mockClear();
+  await db.putLeads([storedLead({ source: 'csv', id: '1', origin: 'csv' })]);
+  await leadsHandlers.scoreStoredLeads(request, sender);
+  expect(sendToCrmTabs).not.toHaveBeenCalled();
 });
 
 describe('Score them again, after a failed scoring of every lead', () => {

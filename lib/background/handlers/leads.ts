@@ -32,9 +32,9 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
     await broadcastToPages('storedDataDeleted', {});
     return { ok: true as const, removed: demo };
   },
+  // CRM tabs are not told: a CRM page's badges score its CRM's stored leads' fields (`csv|…` leads are
+  // none of them), never the stored scores this writes, so every list tab would ask again for nothing.
   scoreStoredLeads: async (request) => {
-    // Asked after a CSV import stored new leads: list badges score stored leads, so tell CRM tabs.
-    await sendToCrmTabs('scoresChanged', {});
     // The import's scoring, owed as it committed: asked unless a request or run covers it already.
     // One that covers it may be owed and not asked yet (an activation's of every lead, its request
     // lost): asked now, not at the hourly check.
