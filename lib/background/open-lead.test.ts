@@ -95,6 +95,22 @@ describe('the open lead of a tab', () => {
     expect(Object.keys(await fakeBrowser.storage.session.get(null)).filter((key) => key.endsWith(':7'))).toEqual([]);
   });
 
+  it('is not written back by the wait for the page’s fields when its tab closed meanwhile', async () => {
+    tabsShowing({ 7: SALESFORCE_RECORD });
+    const withoutFields = { ...lead, fields: {} };
+    await remember(withoutFields, 7, SALESFORCE_RECORD);
+    // The tab closes once the lead is read for the wait, before it is written back with its end.
+    const { get } = fakeBrowser.storage.session;
+    vi.spyOn(fakeBrowser.storage.session, 'get').mockImplementationOnce((async (keys: string) => {
+      const read = await get(keys);
+      vi.spyOn(fakeBrowser.tabs, 'get').mockRejectedValue(new Error('No tab with id: 7.'));
+      await forgetOpenLead(7); // tabs.onRemoved
+      return read;
+    }) as never);
+    await awaitPageFields(withoutFields, 7);
+    expect(Object.keys(await fakeBrowser.storage.session.get(null)).filter((key) => key.endsWith(':7'))).toEqual([]);
+  });
+
   it('keeps the lead the tab shows when a request of the lead it showed before arrives late', async () => {
     const before = { crm: 'salesforce' as const, recordId: '00Q5e00000ZzZzZAAV', fields: { Name: 'Grace Hopper' } };
     tabsShowing({ 7: SALESFORCE_RECORD });

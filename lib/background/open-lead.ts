@@ -22,7 +22,7 @@ import { recordKey, type RawRecord } from '../ml/featurize';
 import type { Manifest } from '../ml/manifest';
 import { nameOrFallback } from '../presentation';
 import { mayBeDemoCrm, pageAccess, storedLeadServes, type PageAccess } from './page-access';
-import { noPurgeSince } from './purge';
+import { connectionForPage, noPurgeSince } from './purge';
 import { fieldsReadOf, scoredFields, scoreRecord, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
 
 const OPEN_LEAD_KEY_PREFIX = 'openLead:';
@@ -124,13 +124,18 @@ async function forgetIfClosed(tabIds: readonly number[]): Promise<void> {
  * The request without fields that tab `tabId` sent was refused for want of any (NO_READABLE_FIELDS):
  * its badge keeps loading for FIRST_RENDER_PATIENCE_MS, waiting for the page to show them, so the side
  * panel reads the lead as long instead of telling the refusal. Left alone when a later request
- * took its place.
+ * took its place, and not written back once a purge or the tab's close forgot it meanwhile.
  */
 export async function awaitPageFields(request: LeadToScore, tabId: number | undefined): Promise<void> {
   if (tabId === undefined) return;
+  // Noted before the lead is read: a purge pending or begun since may have forgotten it after the read.
+  const { purgesBefore } = await connectionForPage(request.crm);
   const remembered = await storedOpenLead(tabId);
   if (!remembered || remembered.recordId !== request.recordId || Object.keys(remembered.fields).length > 0) return;
+  // Asked for in the same step as the check, as `rememberOpenLead` does: it lands before a purge's own writes.
+  if (!noPurgeSince(purgesBefore)) return;
   await browser.storage.session.set({ [openLeadKey(tabId)]: { ...remembered, fieldsAwaitedUntil: Date.now() + FIRST_RENDER_PATIENCE_MS } });
+  await forgetIfClosed([tabId]);
 }
 
 /** What the scoring handler remembered of tab `tabId`'s lead, or null. */

@@ -30,7 +30,7 @@ import { connectionGeneration, readConnection, writeConnection } from '../connec
 import { idleWriteBack } from '../messaging/protocol-write-back';
 import { finishUnfinishedPurge, forgetSyncedLeads, purgeEverything } from './purge';
 import { readWriteBack } from './write-back-job';
-import { forgetOpenLead, leadBeingRead, rememberedLeadOf, rememberOpenLead } from './open-lead';
+import { awaitPageFields, forgetOpenLead, leadBeingRead, rememberedLeadOf, rememberOpenLead } from './open-lead';
 import { pageAccess, type PageAccess } from './page-access';
 import { scoreCacheFor } from './score-cache';
 import { SCORED_BY_VERSION_KEY, scoreAgainAfterUpdate } from './start-up';
@@ -171,6 +171,23 @@ describe('purgeEverything', () => {
     await rememberOpenLead(RECORD_REQUEST, page, access, 7);
     expect(await db.scores.count()).toBe(0);
     expect(await rememberedLeadOf(7)).toBeNull();
+  });
+
+  it('does not write back the lead of a badge waiting for its page’s fields once it forgot it (the wait read it just before)', async () => {
+    const page = new URL(SALESFORCE_RECORD);
+    fakeBrowser.webNavigation.getFrame = vi.fn(async () => ({ url: SALESFORCE_RECORD, documentId: 'doc-7' })) as never;
+    fakeBrowser.tabs.query = vi.fn(async () => [{ id: 7 }]) as never;
+    const withoutFields = { ...RECORD_REQUEST, fields: {} };
+    await rememberOpenLead(withoutFields, page, await recordPageAccess(), 7);
+    // Refused without fields: the wait reads the lead remembered, and the purge runs before it is written back.
+    const { get } = fakeBrowser.storage.session;
+    vi.spyOn(fakeBrowser.storage.session, 'get').mockImplementationOnce((async (keys: string) => {
+      const read = await get(keys);
+      await purgeEverything();
+      return read;
+    }) as never);
+    await awaitPageFields(withoutFields, 7);
+    expect(await fakeBrowser.storage.session.get(null)).toEqual({ 'purgedPage:7': { documentId: 'doc-7' } });
   });
 
   it('neither caches the score nor remembers the lead of a badge asking while a purge cut short waits for the next start to finish it', async () => {
