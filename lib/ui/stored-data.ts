@@ -8,7 +8,7 @@
 import { SOURCE_KINDS } from '../crm/types';
 import { db, leadKeyPrefix, scoreKeyOf, scoreKeyPrefix, type LeadScore, type LeadSummary, type StoredLead } from '../db/db';
 import { ALL_KEYS, forEachChunk, prefixRange, yieldToEventLoop } from '../db/chunks';
-import { demoLeadMix, historyRule, inHistory } from '../db/source-history';
+import { historyRule, inHistory } from '../db/source-history';
 import type { SourceKind } from '../ml/featurize';
 import { latestExportDate, modelOutcomeOf, outcomeSettled, settledDaysOf, windowCountedFrom, type ModelOutcomeRule } from '../ml/outcome-rule';
 import { collectFilterChoices, mostLikelyFirst, type ScoredLeadRow, type ScoredLeads } from '../segments';
@@ -61,13 +61,14 @@ const demoOwner = (owner: string) => (owner === 'Unassigned' ? '' : owner);
 export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
   const rows: ScoredLeadRow[] = [];
   const choices = collectFilterChoices();
-  const demoKeys = await demoLeadKeys();
-  const [demo, madeUp] = [new Set(demoKeys), new Set(await demoLeadsBesideOwn(demoKeys))];
+  // Read beside the first chunk, not before it: every demo lead's key is a read as long as a few chunks.
+  const demoMarks = demoLeadKeys().then(async (demoKeys) => ({ demo: new Set(demoKeys), madeUp: new Set(await demoLeadsBesideOwn(demoKeys)) }));
+  demoMarks.catch(() => undefined); // awaited by the first chunk; a failed chunk read would leave its rejection unheard
   await forEachChunk(
     db.leadScores,
     PAGE_CHUNK,
     async (scores) => {
-      const summaryOf = await summariesOf(scores);
+      const [summaryOf, { demo, madeUp }] = await Promise.all([summariesOf(scores), demoMarks]);
       const chunkRows: ScoredLeadRow[] = [];
       for (const score of scores) {
         const lead = summaryOf.get(score.leadKey);
@@ -101,15 +102,19 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
 /**
  * How many stored leads model `modelId` gave no score when it last went through them
  * (`db.unscorableLeads`: it reads none of their fields), and how many of those are Demo mode's.
+ * Two key reads, one request each, matched in memory: a `bulkGet` of every demo lead's mark
+ * made one IndexedDB request per demo lead (100,000 in Demo mode), which held the side
+ * panel's main thread for seconds and queued its leads' read behind them.
  */
 export function unscorableLeadCounts(modelId: string): Promise<{ total: number; demo: number }> {
   return db.transaction('r', [db.leads, db.unscorableLeads], async () => {
-    const [total, demoKeys] = await Promise.all([
-      db.unscorableLeads.where('[modelId+key]').between([modelId, ALL_KEYS[0]], [modelId, ALL_KEYS[1]], true, true).count(),
-      demoLeadKeys(),
-    ]);
-    const demoMarks = await db.unscorableLeads.bulkGet(demoKeys);
-    return { total, demo: demoMarks.filter((mark) => mark?.modelId === modelId).length };
+    const unscorableKeys = (await db.unscorableLeads
+      .where('[modelId+key]')
+      .between([modelId, ALL_KEYS[0]], [modelId, ALL_KEYS[1]], true, true)
+      .primaryKeys()) as string[];
+    if (unscorableKeys.length === 0) return { total: 0, demo: 0 };
+    const demo = new Set(await demoLeadKeys());
+    return { total: unscorableKeys.length, demo: unscorableKeys.filter((key) => demo.has(key)).length };
   });
 }
 
@@ -344,7 +349,18 @@ async function madeUpLeads(outcomeRule: ModelOutcomeRule | undefined): Promise<s
 
 /** `demoKeys` (Demo mode's leads) once leads of your own are stored, when they are made up beside them; else none. */
 async function demoLeadsBesideOwn(demoKeys: string[]): Promise<string[]> {
-  return (await demoLeadMix()).own > 0 ? demoKeys : [];
+  return (await ownLeadStored()) ? demoKeys : [];
+}
+
+/**
+ * Whether any stored lead is your own (not Demo mode's: `demoLeadMix`'s `own` > 0), from one key
+ * of the origin index: `demoLeadMix` counts every stored lead, a walk of the whole store that the
+ * side panel's read of its leads waited for.
+ */
+async function ownLeadStored(): Promise<boolean> {
+  // Two plain ranges, one key each: `notEqual` walks a cursor over every demo lead's index entry when no other is stored.
+  const firstKeys = await Promise.all([db.leads.where('origin').below('demo').limit(1).primaryKeys(), db.leads.where('origin').above('demo').limit(1).primaryKeys()]);
+  return firstKeys.some((keys) => keys.length > 0);
 }
 
 /** `body` on each slice of `items` of at most `size` (with the index of its first item), one after the other. */
