@@ -11,7 +11,7 @@ import { generateDemoLeads } from '../crm/demo-data';
 import { demoStoredLeads } from '../crm/demo-leads';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
-import { forgetFieldsWritten, heldValuesRemembered, readWrittenValues, rememberFieldsWritten, rememberWrittenBackFields, setHeldValuesRemembered, writtenBackFields } from '../db/written-back-fields';
+import { fieldsNoLongerWritten, forgetFieldsWritten, heldValuesRemembered, readWrittenValues, rememberFieldsWritten, rememberWrittenBackFields, setHeldValuesRemembered, writtenBackFields } from '../db/written-back-fields';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { owedScoringModel, purgedSince, readJob, runJob, runStoredScoresJob, STORED_SCORES_LOCK } from '../jobs/progress';
@@ -290,6 +290,38 @@ describe('purgeEverything', () => {
     // Training still leaves every one of them out.
     expect(await writtenBackFields('salesforce')).toEqual(['Rating__c', 'AI_Score__c', 'AI_Tier__c']);
     expect(await writtenBackFields('hubspot')).toEqual(['hs_lead_rating']);
+  });
+
+  it('names the fields written in an org connected before, apart from the connected one’s: its records still hold what LeadLens wrote', async () => {
+    await rememberWrittenBackFields('salesforce', ['AI_Score__c', 'AI_Tier__c']);
+    await rememberFieldsWritten('salesforce', [{ name: 'AI_Score__c', holds: 'score' }, { name: 'AI_Tier__c', holds: 'tier' }], Date.now());
+    // A sandbox connected after production: the Write-back section speaks of the sandbox's fields only.
+    await forgetSyncedLeads('salesforce');
+    expect(await fieldsNoLongerWritten('salesforce', { scoreField: null, tierField: null, reasonField: null })).toEqual([]);
+    // Written in the sandbox too, then production connected again.
+    await rememberFieldsWritten('salesforce', [{ name: 'ai_score__c', holds: 'score' }, { name: 'AI_Reason__c', holds: 'reason' }], Date.now());
+    await forgetSyncedLeads('salesforce');
+    await rememberFieldsWritten('salesforce', [{ name: 'AI_Score__c', holds: 'score' }], Date.now());
+    expect((await purgeEverything()).fieldsLeftInCrm).toEqual([
+      { crm: 'salesforce', fields: ['AI_Score__c'] },
+      { crm: 'salesforce', fields: ['AI_Score__c', 'AI_Tier__c', 'AI_Reason__c'], inOrgConnectedBefore: true },
+    ]);
+    // Told once: the purge deletes them with the rest.
+    expect((await purgeEverything()).fieldsLeftInCrm).toEqual([]);
+  });
+
+  it('names the fields an older LeadLens wrote to, known from its last write-back only, in the connected org or one connected before', async () => {
+    const older = (crm: CrmKind, scoreField: string) => ({
+      key: `write-back:${crm}`,
+      value: { crm, status: 'done', target: { scoreField, tierField: null, reasonField: null }, done: 3, total: 3, written: 3, failures: [], error: null, finishedAt: 1_700_000_000_000 },
+    });
+    await db.settings.bulkPut([older('salesforce', 'LeadLens_Score__c'), older('hubspot', 'leadlens_score')]);
+    // Another HubSpot portal connected since: its report went, not what the previous portal's records hold.
+    await forgetSyncedLeads('hubspot');
+    expect((await purgeEverything()).fieldsLeftInCrm).toEqual([
+      { crm: 'salesforce', fields: ['LeadLens_Score__c'] },
+      { crm: 'hubspot', fields: ['leadlens_score'], inOrgConnectedBefore: true },
+    ]);
   });
 
   it('keeps which LeadLens version scored what is stored: the first start after a purge and a new sync is no update', async () => {

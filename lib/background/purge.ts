@@ -12,7 +12,7 @@ import type { Connection } from '../connections/schema';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { CSV_IMPORT_CANCEL_CHANNEL, CSV_IMPORT_LOCK } from '../csv/stored';
 import { db, syncedLeadsOf } from '../db/db';
-import { forgetWrittenValues, readFieldsWritten, rememberWrittenBackFields, writtenBackFields } from '../db/written-back-fields';
+import { fieldsWrittenInOrgsBefore, forgetWrittenValues, readFieldsWritten, rememberWrittenBackFields, writtenBackFields } from '../db/written-back-fields';
 import { recordPurge, STORED_SCORES_LOCK } from '../jobs/progress';
 import { REQUEST_ASKING_LOCK } from '../jobs/requests';
 import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
@@ -23,7 +23,7 @@ import { syncStateKey } from '../sync/state';
 import { crmPagesShown, forgetOpenLeadsOf, isPurgedPageKey, rememberPurgedPages } from './open-lead';
 import { deleteCachedScoresOf, forgetScoresInFlight } from './score-cache';
 import { SCORED_BY_VERSION_KEY } from './start-up';
-import { cancelWriteBack, forgetWriteBackReport, writeBackLockName } from './write-back-job';
+import { cancelWriteBack, forgetWriteBackReport, rememberLastFieldsWritten, writeBackLockName } from './write-back-job';
 
 /**
  * Set in storage.local (it outlives a browser closed mid-way) from the purge's first deletion to
@@ -143,7 +143,8 @@ export interface PurgeOutcome {
   grantLeftLive: string;
   /**
    * The CRM fields write-back wrote values to, per CRM that has any, less those the admin said were
-   * emptied: LeadLens deletes nothing in the CRM, so they still hold what it wrote, unless emptied since.
+   * emptied, and apart from them those it wrote to in an org or portal connected before: LeadLens
+   * deletes nothing in the CRM, so they still hold what it wrote, unless emptied since.
    */
   fieldsLeftInCrm: FieldsLeftInCrm;
 }
@@ -190,14 +191,21 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<PurgeOutc
           const writtenFields = await Promise.all(CRM_KINDS.map(writtenBackFields));
           // Named to the admin: only the fields values were written to. A write-back refused on its first batch or
           // cancelled wrote nothing, and its fields may hold the org's own data, not LeadLens's to have emptied.
+          // Those an older LeadLens wrote are known from its last report only.
+          for (const crm of CRM_KINDS) await rememberLastFieldsWritten(crm);
           const fieldsHoldingWrites = await Promise.all(CRM_KINDS.map(readFieldsWritten));
+          // And those of an org connected before: its records still hold what LeadLens wrote.
+          const fieldsInOrgsBefore = await Promise.all(CRM_KINDS.map(fieldsWrittenInOrgsBefore));
           // Kept, not cleared: the next start would take it for an update, and score everything synced since again.
           const scoredBy = await db.settings.get(SCORED_BY_VERSION_KEY);
           await Promise.all(db.tables.map((table) => table.clear()));
           // A scoring or re-tiering asked before and still waiting for its turn then does not run, on the emptied store.
           await recordPurge();
           for (const [i, crm] of CRM_KINDS.entries()) if (writtenFields[i].length > 0) await rememberWrittenBackFields(crm, writtenFields[i]);
-          fieldsLeftInCrm = CRM_KINDS.map((crm, i) => ({ crm, fields: fieldsHoldingWrites[i].map(({ name }) => name) })).filter(({ fields }) => fields.length > 0);
+          fieldsLeftInCrm = CRM_KINDS.flatMap((crm, i) => [
+            { crm, fields: fieldsHoldingWrites[i].map(({ name }) => name) },
+            { crm, fields: fieldsInOrgsBefore[i], inOrgConnectedBefore: true as const },
+          ]).filter(({ fields }) => fields.length > 0);
           if (scoredBy) await db.settings.put(scoredBy);
         });
         // All but the marks of the pages it stopped, which the side panel reads until each reloads.
@@ -270,6 +278,8 @@ export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): P
         await deleteCachedScoresOf(crm);
         await db.settings.delete(syncStateKey(crm));
         // What write-back wrote to the previous org's records is not in this one's, nor its report's counts and lead ids.
+        // The fields it wrote to are named at a purge: an older LeadLens's are known from its last report only.
+        await rememberLastFieldsWritten(crm);
         await forgetWrittenValues(crm);
         await forgetWriteBackReport(crm);
         removed = keys.length;

@@ -330,7 +330,7 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
         const cancel = await listenForCancel(cancelKey(crm));
         try {
           const last = await readWriteBack(crm);
-          await rememberLastFieldsWritten(last);
+          await rememberLastFieldsWritten(crm);
           // Before anything is asked: the last write-back's end is not shown as this one's meanwhile.
           const { scoreField, tierField, reasonField } = target;
           const checking: WriteBackSummary = { ...idleWriteBack(crm), status: 'checking', target: { scoreField, tierField, reasonField }, writtenWith: stillHeld(target, await fieldsHeld(last)) };
@@ -349,11 +349,16 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
 }
 
 /**
- * Records the fields the CRM's last write-back wrote scores to, with its end as their last write,
- * where nothing is recorded of them: a write-back of an older LeadLens did not record them as it
- * wrote (`keepWritten`), and once this one writes to other fields the page says what they hold.
+ * Records the fields the CRM's last write-back (its stored report) wrote scores to, with its end
+ * as their last write, where nothing is recorded of them: a write-back of an older LeadLens did
+ * not record them as it wrote (`keepWritten`). Before a write-back starts (once it writes to other
+ * fields the page says what they hold), and before what the connected org's fields hold is
+ * forgotten or named by a purge. Within the caller's transaction, if any.
  */
-async function rememberLastFieldsWritten({ crm, target, written, cleared, finishedAt }: WriteBackSummary): Promise<void> {
+export async function rememberLastFieldsWritten(crm: CrmKind): Promise<void> {
+  const last = await storedWriteBackReport(db, crm);
+  if (!last.success) return;
+  const { target, written, cleared, finishedAt } = last.data;
   if (target && finishedAt !== null && written > cleared) await rememberFieldsWrittenBefore(crm, targetFields(target), finishedAt);
 }
 

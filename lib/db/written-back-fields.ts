@@ -33,8 +33,9 @@ export async function writtenBackFields(source: SourceKind): Promise<string[]> {
  * of the target that last wrote there) and when LeadLens last wrote a value there: once the admin
  * writes to other fields, the Write-back section names those LeadLens no longer updates and what
  * they still hold, which the CRM's reports, workflows and routing go on reading. Of the connected
- * org's records: it goes with what LeadLens wrote to them (`forgetWrittenValues`), and a field
- * the admin emptied or deleted there goes when told (`forgetFieldsWritten`).
+ * org's records: connecting another org moves their names to `fieldsWrittenInOrgsBefore`
+ * (`forgetWrittenValues`), and a field the admin emptied or deleted there goes when told
+ * (`forgetFieldsWritten`).
  */
 const fieldsWrittenKey = (crm: CrmKind) => `written-back-field-writes:${crm}`;
 
@@ -114,6 +115,20 @@ export async function forgetFieldsWritten(crm: CrmKind, fields: readonly Pick<Fi
 }
 
 /**
+ * The names of the fields LeadLens wrote values to in the records of an org or portal `crm` was
+ * connected to before the connected one (`forgetWrittenValues`): LeadLens deletes nothing in the
+ * CRM, so those records still hold what it wrote, and a purge says so. Names only, apart from
+ * `readFieldsWritten`: the Write-back section speaks of the connected org's fields.
+ */
+const fieldsWrittenBeforeKey = (crm: CrmKind) => `written-back-field-writes-before:${crm}`;
+
+/** The fields LeadLens wrote values to in an org or portal `crm` was connected to before (`fieldsWrittenBeforeKey`). */
+export async function fieldsWrittenInOrgsBefore(crm: CrmKind): Promise<string[]> {
+  const parsed = z.array(z.string()).safeParse((await db.settings.get(fieldsWrittenBeforeKey(crm)))?.value);
+  return parsed.success ? parsed.data : [];
+}
+
+/**
  * What LeadLens last wrote to one synced lead's fields and the CRM took, by field name (one small
  * settings row per lead written): write-back empties a field only while it still holds this. It
  * holds the lead's score and top reason, lead data: it goes with the lead (a deletion synced,
@@ -163,11 +178,16 @@ export async function setHeldValuesRemembered(crm: CrmKind, remembered: boolean)
  * Forgets what LeadLens wrote to `crm`'s records (another org's records may have the same ids)
  * and to which of their fields when, and that held values were looked for: the next write-back
  * looks again, as the records synced next may hold what an earlier LeadLens wrote (a sandbox
- * refreshed from production). Within the caller's transaction, if any.
+ * refreshed from production). Keeps those fields' names as written in an org connected before
+ * (`fieldsWrittenInOrgsBefore`): its records still hold what LeadLens wrote. Within the caller's
+ * transaction, if any.
  */
 export async function forgetWrittenValues(crm: CrmKind): Promise<void> {
   await db.transaction('rw', db.settings, async () => {
     await db.settings.where('key').startsWith(writtenValuesPrefix(crm)).delete();
+    const before = await fieldsWrittenInOrgsBefore(crm);
+    const moved = (await readFieldsWritten(crm)).map(({ name }) => name).filter((name) => !before.some((other) => sameField(crm, other, name)));
+    if (moved.length > 0) await db.settings.put({ key: fieldsWrittenBeforeKey(crm), value: [...before, ...moved] });
     await db.settings.delete(fieldsWrittenKey(crm));
     await setHeldValuesRemembered(crm, false);
   });

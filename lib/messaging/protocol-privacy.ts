@@ -5,8 +5,12 @@ import { CrmKindSchema, FailureSchema } from './schemas';
 /**
  * The CRM fields write-back wrote to, per CRM, as the CRM names them: LeadLens deletes nothing in
  * the CRM, so a purge leaves in them what it wrote, unless the admin emptied them since.
+ * `inOrgConnectedBefore`: written in the records of an org or portal connected before the one
+ * connected at the purge (a production org before its sandbox), not in that one's.
  */
-export const FieldsLeftInCrmSchema = z.array(z.object({ crm: CrmKindSchema, fields: z.array(z.string().min(1)).min(1) })).min(1);
+export const FieldsLeftInCrmSchema = z
+  .array(z.object({ crm: CrmKindSchema, fields: z.array(z.string().min(1)).min(1), inOrgConnectedBefore: z.literal(true).optional() }))
+  .min(1);
 export type FieldsLeftInCrm = z.infer<typeof FieldsLeftInCrmSchema>;
 
 export const privacyProtocol = {

@@ -143,6 +143,23 @@ describe('Purge everything', () => {
     );
   });
 
+  it('names the fields written in an org or portal connected before apart from the connected one’s, and each CRM once where to empty them', async () => {
+    const container = renderSection();
+    await confirmPurge(container);
+    await focusedMessage(/^Purging:/);
+    const fieldsLeftInCrm: FieldsLeftInCrm = [
+      { crm: 'salesforce', fields: ['AI_Score__c'] },
+      { crm: 'salesforce', fields: ['AI_Score__c', 'AI_Tier__c'], inOrgConnectedBefore: true },
+      { crm: 'hubspot', fields: ['leadlens_score'], inOrgConnectedBefore: true },
+    ];
+    await act(async () => answer({ ok: true, fieldsLeftInCrm }));
+    const done = await focusedMessage(/^Everything LeadLens stored has been deleted\./);
+    expect(done.textContent).toBe(
+      'Everything LeadLens stored has been deleted. The Salesforce field AI_Score__c, and the fields AI_Score__c and AI_Tier__c in a Salesforce org connected before, and the field leadlens_score in a HubSpot portal connected before, ' +
+        'still hold the scores LeadLens wrote there, unless emptied since. LeadLens does not delete data in your CRM: to remove those scores, empty those fields in Salesforce or HubSpot.',
+    );
+  });
+
   it('says why nothing was deleted where the focus goes', async () => {
     const container = renderSection();
     await confirmPurge(container);

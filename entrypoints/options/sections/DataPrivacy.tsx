@@ -35,10 +35,13 @@ async function purgeEverything(): Promise<string> {
 
 /** The CRM fields that still hold the scores write-back wrote, and that only the admin can empty them, in the CRM. */
 function fieldsLeftInCrmWords(fieldsLeft: FieldsLeftInCrm): string {
-  // "The Salesforce fields A and B, and the HubSpot field C, still hold…"
-  const named = fieldsLeft.map(({ crm, fields }) => `${CRM_LABEL[crm]} ${fields.length === 1 ? 'field' : 'fields'} ${listInWords(fields)}`);
+  // "The Salesforce fields A and B, and the field C in a HubSpot portal connected before, still hold…"
+  const named = fieldsLeft.map(({ crm, fields, inOrgConnectedBefore }) => {
+    const fieldWords = `${fields.length === 1 ? 'field' : 'fields'} ${listInWords(fields)}`;
+    return inOrgConnectedBefore ? `${fieldWords} in a ${CRM_LABEL[crm]} ${crm === 'salesforce' ? 'org' : 'portal'} connected before` : `${CRM_LABEL[crm]} ${fieldWords}`;
+  });
   const one = fieldsLeft.length === 1 && fieldsLeft[0].fields.length === 1;
-  const crms = fieldsLeft.map(({ crm }) => CRM_LABEL[crm]).join(' or ');
+  const crms = [...new Set(fieldsLeft.map(({ crm }) => CRM_LABEL[crm]))].join(' or ');
   return `The ${named.join(', and the ')}${named.length > 1 ? ',' : ''} still ${one ? 'holds' : 'hold'} the scores LeadLens wrote there, unless emptied since. LeadLens does not delete data in your CRM: to remove those scores, empty ${one ? 'that field' : 'those fields'} in ${crms}.`;
 }
 
