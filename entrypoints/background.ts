@@ -6,7 +6,7 @@
  */
 import { handleAlarm } from '@/lib/background/alarms';
 import { backgroundHandlers } from '@/lib/background/handlers';
-import { forgetOpenLead, noteCrmTabActivated } from '@/lib/background/open-lead';
+import { forgetOpenLead } from '@/lib/background/open-lead';
 import { startUp } from '@/lib/background/start-up';
 import { CONTENT_SCRIPT_MESSAGES, backgroundProtocol } from '@/lib/messaging/protocol';
 import { registerHandlers } from '@/lib/messaging/rpc';
@@ -20,8 +20,6 @@ export default defineBackground({
     browser.alarms.onAlarm.addListener((alarm) => void purgeFinished.then(() => handleAlarm(alarm.name)));
     // A closed tab's remembered lead is never read again: drop it before storage.session fills up.
     browser.tabs.onRemoved.addListener((tabId) => void forgetOpenLead(tabId).catch((error: unknown) => console.error('LeadLens: forgetting a closed tab’s lead failed', error)));
-    // Switching to a tab scores nothing: the CRM tab used last ('Open in CRM') is noted here too.
-    browser.tabs.onActivated.addListener(({ tabId }) => void noteCrmTabActivated(tabId).catch((error: unknown) => console.error('LeadLens: noting the CRM tab used last failed', error)));
     // The toolbar button opens the side panel.
     void browser.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => undefined);
   },

@@ -20,6 +20,9 @@ vi.mock('@/lib/features/registry', () => ({
 const eventHandlers = vi.hoisted(() => new Map<string, () => void>());
 vi.mock('@/lib/messaging/events', () => ({ onEvent: (type: string, handler: () => void) => eventHandlers.set(type, handler) }));
 const tell = (type: string) => eventHandlers.get(type)!();
+/** What the content script asks the background (features aside). */
+const crmPageVisible = vi.hoisted(() => vi.fn(async () => ({ ok: true })));
+vi.mock('@/lib/messaging/client', () => ({ background: { crmPageVisible } }));
 const { EVERYTHING_PURGED } = await import('@/lib/features/badge-ui');
 
 /** WXT's `defineContentScript` (auto-imported in the build) hands back its definition. */
@@ -49,6 +52,7 @@ function fakeContext(): ContentScriptContext {
 
 beforeEach(() => {
   vi.useFakeTimers();
+  crmPageVisible.mockClear();
   runs.length = 0;
   eventHandlers.clear();
   history.replaceState(null, '', COMPANY);
@@ -88,5 +92,36 @@ describe('the CRM content script', () => {
     contentScript.main(fakeContext());
     expect(runs).toHaveLength(1);
     expect(runs[0].previousMatch).toBeNull();
+  });
+});
+
+describe('the CRM content script, its page shown or hidden', () => {
+  /** The page's visibility as the browser says it, and the event it fires. */
+  function pageBecomes(state: DocumentVisibilityState) {
+    Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }
+  afterEach(() => Reflect.deleteProperty(document, 'visibilityState'));
+
+  it('tells the background when its page becomes visible (the rep switched to its tab), whichever page of the CRM it shows, and not when it is hidden', () => {
+    history.replaceState(null, '', CONTACT);
+    contentScript.main(fakeContext());
+    pageBecomes('hidden');
+    expect(crmPageVisible).not.toHaveBeenCalled();
+    pageBecomes('visible');
+    expect(crmPageVisible.mock.calls).toEqual([[{}]]);
+    // A list page is told as a record page is: one listener for the tab, not one per feature.
+    history.pushState(null, '', 'https://app.hubspot.com/contacts/4242424/objects/0-1/views/all/list');
+    pageBecomes('visible');
+    expect(crmPageVisible).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not for a page no adapter recognises, nor for an event the page dispatches while hidden', () => {
+    contentScript.main(fakeContext()); // a HubSpot company
+    pageBecomes('visible');
+    history.replaceState(null, '', CONTACT);
+    pageBecomes('hidden');
+    document.dispatchEvent(new Event('visibilitychange'));
+    expect(crmPageVisible).not.toHaveBeenCalled();
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The content script on CRM pages: recognise each page (first load and every client-side
  * navigation, handled in one place) and run the features registered for it, ending them all
- * when "Purge everything" deleted what LeadLens stored. It never loads ONNX Runtime and never
- * sees credentials: it sends fields, it receives scores.
+ * when "Purge everything" deleted what LeadLens stored; and tell the background when the page
+ * becomes visible (the rep switched to its tab). It never loads ONNX Runtime and never sees
+ * credentials: it sends fields, it receives scores.
  */
 import { pageKey, recognisePage } from '@/lib/crm/adapters';
 import { CRM_MATCH_PATTERNS } from '@/lib/crm/match-patterns';
@@ -10,6 +11,7 @@ import type { PageMatch } from '@/lib/crm/types';
 import { EVERYTHING_PURGED } from '@/lib/features/badge-ui';
 import { onEveryPage } from '@/lib/features/navigation';
 import { contentFeatures } from '@/lib/features/registry';
+import { background } from '@/lib/messaging/client';
 import { onEvent } from '@/lib/messaging/events';
 
 export default defineContentScript({
@@ -24,6 +26,14 @@ export default defineContentScript({
     // feature ends, its badges saying why, and none runs again until the page reloads.
     const purge = new AbortController();
     onEvent('everythingPurged', () => purge.abort(EVERYTHING_PURGED), ctx.signal);
+    // Switched to, the tab is the CRM tab used last, which the side panel's 'Open in CRM' navigates.
+    // Said by the CRM page itself: a listener for every tab switch would wake the background on any site.
+    ctx.addEventListener(document, 'visibilitychange', () => {
+      // Read, not taken from the event: the page's own scripts can dispatch one.
+      if (document.visibilityState !== 'visible' || !recognisePage(new URL(location.href))) return;
+      // Unanswered (LeadLens reloaded under the page), the tab is merely not noted: nothing to show.
+      void background.crmPageVisible({}).catch(() => undefined);
+    });
     onEveryPage(ctx, pageKey, (url, previousUrl, pageSignal) => {
       const page = recognisePage(url);
       if (!page || purge.signal.aborted) return;

@@ -1,7 +1,7 @@
 /** Messages as their receivers parse them: the content script's score request (page fields within the limits the page readers keep to), and requests to score stored leads. */
 import { expect, it } from 'vitest';
 import { PAGE_FIELD_LIMITS } from '../crm/types';
-import { backgroundProtocol, offscreenProtocol, ScoreRequestSchema } from './protocol';
+import { backgroundProtocol, CONTENT_SCRIPT_MESSAGES, offscreenProtocol, ScoreRequestSchema } from './protocol';
 
 const request = (fields: Record<string, string>) => ({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields });
 const manyFields = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`Field_${i}__c`, 'x']));
@@ -20,4 +20,9 @@ it('asks for a CSV import’s leads to be scored by their source alone (the back
   expect(scoreStoredLeads.input.safeParse({ source: 'pipedrive' }).success).toBe(false);
   expect(scoreStoredLeads.input.safeParse({}).success).toBe(false);
   expect(offscreenProtocol.scoreStoredLeads.input.parse({ modelId: 'model-1', source: 'csv', askedAt: 1 })).toEqual({ modelId: 'model-1', source: 'csv', askedAt: 1 });
+});
+
+it('lets a CRM page say it became visible, naming no tab: the background takes the sender’s', () => {
+  expect(CONTENT_SCRIPT_MESSAGES).toContain('crmPageVisible');
+  expect(backgroundProtocol.crmPageVisible.input.parse({ tabId: 9 })).toEqual({});
 });

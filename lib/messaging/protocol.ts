@@ -94,6 +94,12 @@ export const offscreenProtocol = {
 /** Content script / pages → background. */
 export const backgroundProtocol = {
   scoreLead: { input: ScoreRequestSchema, output: ScoreResponseSchema },
+  /**
+   * The content script's CRM page became visible (the rep switched to its tab or window): the tab
+   * becomes the CRM tab used last, which the side panel's 'Open in CRM' navigates. The tab is the
+   * sender's, as the browser names it: nothing else is sent.
+   */
+  crmPageVisible: { input: z.object({}), output: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true) }), FailureSchema]) },
   engineBenchmark: { input: EngineBenchmarkRequestSchema, output: EngineBenchmarkResponseSchema },
   ...leadsProtocol,
   ...modelsProtocol,
@@ -103,7 +109,7 @@ export const backgroundProtocol = {
   ...privacyProtocol,
 } as const;
 
-/** What the content script in a CRM tab may ask the background: scores, nothing else. */
-export const CONTENT_SCRIPT_MESSAGES = ['scoreLead', 'scoreLeadsById'] as const satisfies readonly (keyof typeof backgroundProtocol)[];
+/** What the content script in a CRM tab may ask the background: scores, and to note its tab as the CRM tab used last; nothing else. */
+export const CONTENT_SCRIPT_MESSAGES = ['scoreLead', 'scoreLeadsById', 'crmPageVisible'] as const satisfies readonly (keyof typeof backgroundProtocol)[];
 
 export type Protocol = Record<string, { input: z.ZodType; output: z.ZodType }>;

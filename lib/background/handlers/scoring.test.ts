@@ -260,3 +260,25 @@ it('refuses a score asked for another CRM than the page’s', async () => {
   const reply = await scoringHandlers.scoreLead({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: { Title: 'CEO' } }, sender);
   expect(reply).toEqual({ ok: false, error: expect.stringMatching(/Salesforce leads on their Salesforce pages only/) });
 });
+
+describe('a CRM page that became visible', () => {
+  const lastCrmTab = async () => (await fakeBrowser.storage.session.get('lastCrmTabId')).lastCrmTabId;
+  const fromTab = (tab: Partial<Browser.tabs.Tab>) => ({ tab: { id: TAB_ID, active: true, ...tab }, url: RECORD_PAGE }) as unknown as Browser.runtime.MessageSender;
+
+  it('makes its tab, the sender’s, the CRM tab used last', async () => {
+    expect(await scoringHandlers.crmPageVisible({}, fromTab({}))).toEqual({ ok: true });
+    expect(await lastCrmTab()).toBe(TAB_ID);
+  });
+
+  it('does not when the tab is not its window’s active one, or no longer shows a CRM page (the message is the page’s word)', async () => {
+    expect(await scoringHandlers.crmPageVisible({}, fromTab({ active: false }))).toEqual({ ok: true });
+    fakeBrowser.webNavigation.getFrame = vi.fn(async () => ({ url: 'https://mail.example.com/inbox' })) as never;
+    expect(await scoringHandlers.crmPageVisible({}, fromTab({}))).toEqual({ ok: true });
+    expect(await lastCrmTab()).toBeUndefined();
+  });
+
+  it('is refused from no tab', async () => {
+    expect(await scoringHandlers.crmPageVisible({}, { url: RECORD_PAGE } as Browser.runtime.MessageSender)).toMatchObject({ ok: false });
+    expect(await lastCrmTab()).toBeUndefined();
+  });
+});

@@ -1,17 +1,17 @@
-/** Background handlers for scoring a lead on its record page, and the engine's speed. */
+/** Background handlers for scoring a lead on its record page, noting the CRM tab used last, and the engine's speed. */
 import { CRM_LABEL } from '../../crm/types';
 import { offscreen } from '../../messaging/client';
 import type { backgroundProtocol } from '../../messaging/protocol';
 import type { Handlers } from '../../messaging/rpc';
 import { activeManifest } from '../../ml/model-store';
 import { ensureOffscreenDocument, runOffscreen } from '../offscreen-engine';
-import { announceOpenLead, awaitPageFields, rememberOpenLead } from '../open-lead';
+import { announceOpenLead, awaitPageFields, noteCrmTabActivated, rememberOpenLead } from '../open-lead';
 import { mayReadApi, pageAccess, senderPage } from '../page-access';
 import { fetchRecordFields } from '../record-source';
 import { recordScoreCache } from '../score-cache';
 import { NO_READABLE_FIELDS, scoreLead } from '../score-lead';
 
-type ScoringProtocol = Pick<typeof backgroundProtocol, 'scoreLead' | 'engineBenchmark'>;
+type ScoringProtocol = Pick<typeof backgroundProtocol, 'scoreLead' | 'crmPageVisible' | 'engineBenchmark'>;
 
 export const scoringHandlers: Handlers<ScoringProtocol> = {
   scoreLead: async (request, sender) => {
@@ -42,6 +42,14 @@ export const scoringHandlers: Handlers<ScoringProtocol> = {
       // Not awaited: the badge's reply does not wait for the pages to hear it.
       void announceOpenLead(sender);
     }
+  },
+  crmPageVisible: async (_request, sender) => {
+    const tab = sender.tab;
+    if (tab?.id === undefined) return { ok: false, error: 'Only a CRM tab’s page says it became visible' };
+    // Not its window's active tab: not the one the rep works in (as for `rememberOpenLead`). The
+    // address is the tab's own (`noteCrmTabActivated`), not taken from the message's sender.
+    if (tab.active) await noteCrmTabActivated(tab.id);
+    return { ok: true };
   },
   engineBenchmark: async (request) => {
     await ensureOffscreenDocument();
