@@ -15,6 +15,8 @@ import { SyncSection } from './Sync';
 import { WriteBackSection } from './WriteBack';
 
 const background = vi.hoisted(() => ({ syncStatus: vi.fn(), writeBackStatus: vi.fn(), connectionStatus: vi.fn(async () => ({ ok: true, connections: [] })) }));
+// The sections hear the background's events (stored leads deleted) through the extension's messaging.
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 vi.mock('@/lib/messaging/client', () => ({ background }));
 
 const AUTH_ERROR = 'Salesforce rejected the credentials: HTTP 401';
