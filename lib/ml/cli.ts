@@ -437,18 +437,22 @@ function main(): number {
     const dated = tableInFileOrder(read);
     // parseNumber reads each number alone (2.713.067: no number, 0,125: 125): each column's own numbers tell its format.
     // The target keeps its text: --positive names its values as written.
-    const { table, commaDecimalColumns, warnings: numberWarnings } = tableInFileFormat(dated.table, { keepAsWritten: [args.target], missingValues });
+    const numbers = tableInFileFormat(dated.table, { keepAsWritten: [args.target], missingValues });
+    const { table, commaDecimalColumns } = numbers;
     const quoted = (columns: string[]) => columns.map((c) => `"${c}"`).join(', ');
     const formatNotes = [
       ...(dated.dayFirstColumns.length > 0 ? [`dates read day first (31/12/2025 is 31 December) in ${quoted(dated.dayFirstColumns)}: the file writes them that way.`] : []),
       ...(commaDecimalColumns.length > 0 ? [`numbers read with decimal commas (1.234,5 is 1234.5) in ${quoted(commaDecimalColumns)}: the file writes them that way.`] : []),
     ];
     for (const note of formatNotes) process.stderr.write(`note: ${note}\n`);
-    const fileWarnings = [...footerWarnings(read.footer), ...dated.warnings, ...numberWarnings];
+    const footerWithoutValues = new Map<string, string>();
+    const fileWarnings = [...footerWarnings(read.footer, footerWithoutValues), ...dated.warnings, ...numbers.warnings];
     // Quoting cells of the file: one line each, no control a terminal would obey.
     for (const w of fileWarnings) process.stderr.write(`warning: ${visibleText(w)}\n`);
     // The card is read without this run's stderr: what it said about the file goes on it, as sentences.
-    const cardFileWarnings = [...formatNotes.map((note) => `${note.charAt(0).toUpperCase()}${note.slice(1)}`), ...fileWarnings];
+    // It goes with the model beyond the admin: worded without the file's cells.
+    const withoutValues = new Map([...footerWithoutValues, ...dated.warningsWithoutValues, ...numbers.warningsWithoutValues]);
+    const cardFileWarnings = [...formatNotes.map((note) => `${note.charAt(0).toUpperCase()}${note.slice(1)}`), ...fileWarnings.map((warning) => withoutValues.get(warning) ?? warning)];
     let specs;
     if (typeof args.features === 'string') {
       let json: unknown;

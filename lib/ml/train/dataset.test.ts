@@ -124,6 +124,18 @@ describe("parseCsv leaves out a report's footer", () => {
     expect(footerWarnings(parseCsv(leads).footer)).toEqual([]);
   });
 
+  it("words the note without the footer's cell too, for the model card, which is shared beyond the admin", () => {
+    for (const [footerLines, worded] of [
+      [footer, "The last 5 lines, one cell each, are not leads: a report's footer, left out."],
+      [footer.slice(0, 1), "The last line, one cell, is not a lead: a report's footer, left out."],
+    ] as const) {
+      const withoutValues = new Map<string, string>();
+      const [warning] = footerWarnings(footerLines, withoutValues);
+      expect(warning).toContain('"Grand Totals (2 records)"');
+      expect([...withoutValues]).toEqual([[warning, worded]]);
+    }
+  });
+
   it('still refuses one-cell lines among the leads, or after a row split wrong, or with no lead before them, counting them all', () => {
     expect(() => parseCsv(`${leads}"Copyright"\n"00Q3","Initech","3/3/2025","1"\n`)).toThrow(/^1 CSV row\(s\) have a different number of cells than the header's 4 \(first: data row 3\)/);
     expect(() => parseCsv(`${leads}"00Q3","Initech"\n"Copyright"\n"Acme Inc."\n`)).toThrow(/^3 CSV row\(s\) .* \(first: data row 3, 4, 5\)\. Check the separator and quoting\.$/);
@@ -387,6 +399,26 @@ describe('inferFeatureSpecs: personal data, whose values a model would keep', ()
       `Column "Reply to" holds e-mail addresses (500 of its 1000 values), which are personal data: dropped. ${kept}`,
       `Column "Reach" holds phone numbers (1125 of its 1500 values), which are personal data: dropped. ${kept}`,
     ]);
+  });
+
+  it('does not take dates written with dashes or spaces, which the date-order pass may leave as written, for phone numbers', () => {
+    // Day first and month first in one column (kept as written, with a warning), and year first with spaces: 8 digits in groups, as a phone number may be.
+    const table = tableOf(60, {
+      'Last Contacted': (i) => ['24-10-2025', '03-15-2025', '01-02-2025', '12-11-2025'][i % 4],
+      Renewal: (i) => ['2024 01 05', '2023 12 31', '2024 06 15', '2024 02 01'][i % 4],
+      Reach: (i) => ['+49 30 2441955', '(555) 010-4477', '555-010-4477'][i % 3],
+      converted,
+    });
+    const { specs, warnings } = inferFeatureSpecs(table, 'converted', []);
+    expect(specs.map((spec) => spec.label)).toEqual(['Last Contacted', 'Renewal']);
+    expect(warnings).toEqual([`Column "Reach" holds phone numbers (60 of its 60 values), which are personal data: dropped. ${kept}`]);
+  });
+
+  it("reads a bare name after another word as no person's name (a business's, an office's), unlike a person's name or contact detail after one", () => {
+    const personal = ['Lead First Name', 'Primary Contact Name', 'Person Name', 'Assistant Name', 'Name 1', 'Lead Email', 'Business Address', 'Lead Birthdate'];
+    for (const name of personal) expect(namesPersonalData(name), name).toBe(true);
+    const notPersonal = ['Business Name', 'Office Name', 'Primary Name', 'Other Name', 'Company Name', 'Account Name', 'Lead Source Name', 'Campaign Name', 'Owner Name'];
+    for (const name of notPersonal) expect(namesPersonalData(name), name).toBe(false);
   });
 
   it("reads CRMs' API names and qualified names as personal data, and not names that only mention one", () => {

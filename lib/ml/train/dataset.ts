@@ -156,15 +156,36 @@ export interface ParsedCsv extends Table {
 /** `cell` in quotes for a note, cut to QUOTED_CELL_CHARS. */
 const quoteCell = (cell: string) => `"${clipWithEllipsis(cell, QUOTED_CELL_CHARS)}"`;
 
-/** What a person should know about the `footer` `parseCsv` left out: nothing when there is none. */
-export function footerWarnings(footer: readonly string[]): string[] {
+/**
+ * Warns, into `warnings`, with `note`, which quotes cells of the file through `cells`; and notes its
+ * wording without them in `withoutValues` (warning → wording), for the model card, which goes with
+ * the model beyond the admin. `cells(quoting, instead)` is `quoting` in the warning and `instead`
+ * (nothing by default) in the card's wording.
+ */
+export function warnQuotingCells(
+  warnings: string[],
+  withoutValues: Map<string, string> | undefined,
+  note: (cells: (quoting: string, instead?: string) => string) => string,
+): void {
+  const quoting = note((text) => text);
+  warnings.push(quoting);
+  withoutValues?.set(quoting, note((_, instead = '') => instead));
+}
+
+/**
+ * What a person should know about the `footer` `parseCsv` left out: nothing when there is none.
+ * Its wording without the footer's cell goes in `withoutValues` (`warnQuotingCells`).
+ */
+export function footerWarnings(footer: readonly string[], withoutValues?: Map<string, string>): string[] {
   if (footer.length === 0) return [];
   const quoted = quoteCell(footer[0].trim());
-  return [
+  const warnings: string[] = [];
+  warnQuotingCells(warnings, withoutValues, (cells) =>
     footer.length === 1
-      ? `The last line, one cell (${quoted}), is not a lead: a report's footer, left out.`
-      : `The last ${footer.length.toLocaleString('en-US')} lines, one cell each (${quoted}, …), are not leads: a report's footer, left out.`,
-  ];
+      ? `The last line, one cell${cells(` (${quoted})`)}, is not a lead: a report's footer, left out.`
+      : `The last ${footer.length.toLocaleString('en-US')} lines, one cell each${cells(` (${quoted}, …)`)}, are not leads: a report's footer, left out.`,
+  );
+  return warnings;
 }
 
 /** What a CSV's cells are called when split at each separator papaparse guesses. */
@@ -496,22 +517,24 @@ const quoteSome = (values: string[]) => [...new Set(values)].slice(0, 3).map(quo
  * the model may learn from it as from an industry.
  */
 const PERSONAL_DATA_NAMES = new Set([
-  'name', 'firstname', 'lastname', 'fullname', 'middlename', 'surname', 'givenname', 'familyname', 'contactname', 'leadname',
+  'firstname', 'lastname', 'fullname', 'middlename', 'surname', 'givenname', 'familyname', 'contactname', 'leadname', 'personname', 'assistantname',
   'email', 'emailaddress',
   'phone', 'phonenumber', 'telephone', 'mobile', 'mobilephone', 'mobilenumber', 'cell', 'cellphone', 'fax',
   'street', 'streetaddress', 'address', 'addressline', 'postcode', 'postalcode', 'zip', 'zipcode',
   'birthdate', 'dateofbirth', 'birthday', 'dob',
 ]);
-/** Words before such a name that leave it a person's detail: "Work Email", "Home Phone", "Mailing Street", "Lead Name". */
+/** Words before such a name that leave it a person's detail: "Work Email", "Home Phone", "Mailing Street", "Lead First Name". */
 const PERSONAL_DATA_QUALIFIERS = new Set([
   'contact', 'lead', 'person', 'personal', 'private', 'primary', 'secondary', 'other', 'alternate', 'alternative', 'assistant',
   'work', 'home', 'business', 'office', 'direct', 'mailing', 'billing', 'shipping',
 ]);
 
 /**
- * Whether the column name `name` names personal data (PERSONAL_DATA_NAMES), after a Salesforce
- * custom field's `__c`, a managed package's `ns__`, qualifiers (PERSONAL_DATA_QUALIFIERS) and a
- * trailing number ("Address 2") are left out. "Email Opens", "Do Not Email" and "Company Name" do not.
+ * Whether the column name `name` names personal data: "Name" (Salesforce's name of a lead or
+ * contact), or one of PERSONAL_DATA_NAMES after a Salesforce custom field's `__c`, a managed
+ * package's `ns__`, qualifiers (PERSONAL_DATA_QUALIFIERS) and a trailing number ("Address 2") are
+ * left out. "Email Opens", "Do Not Email" and "Company Name" do not; nor do "Business Name" or
+ * "Other Name": a bare name after another word may be a company's, an office's, anything's.
  */
 export function namesPersonalData(name: string): boolean {
   const words = name
@@ -521,19 +544,31 @@ export function namesPersonalData(name: string): boolean {
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter(Boolean);
-  while (words.length > 1 && PERSONAL_DATA_QUALIFIERS.has(words[0])) words.shift();
-  return PERSONAL_DATA_NAMES.has(words.join('').replace(/\d+$/, ''));
+  const joined = () => words.join('').replace(/\d+$/, '');
+  if (joined() === 'name') return true;
+  for (;;) {
+    if (PERSONAL_DATA_NAMES.has(joined())) return true;
+    if (words.length === 1 || !PERSONAL_DATA_QUALIFIERS.has(words[0])) return false;
+    words.shift();
+  }
 }
 
 /** An e-mail address: something@domain.tld, nothing around it. */
 const EMAIL_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /**
+ * A date written with dashes or spaces, day and month in either order ("24-10-2025", "2024 01 05"),
+ * which `parseDate` may not read: the date-order pass leaves a column's dates as written when they
+ * show both orders, or neither.
+ */
+const DATE_SHAPED = /^(?:\d{1,2}([-\s])\d{1,2}\1\d{4}|\d{4}([-\s])\d{1,2}\2\d{1,2})$/;
+
+/**
  * A phone number as people write one: 7 to 15 digits, led by + or grouped by spaces, dashes or
  * brackets ("+49 30 2441955", "(555) 010-4477"). Not one that reads as a number ("1 200 000", digits
- * alone: an amount or a code may be written so) or as a date ("2025-12-31").
+ * alone: an amount or a code may be written so) or is written as a date ("2025-12-31", "24-10-2025").
  */
 function looksLikePhoneNumber(text: string): boolean {
-  if (!/^\+?[\d\s()-]+$/.test(text) || !/^\+|\d[\s()-]+\d/.test(text)) return false;
+  if (!/^\+?[\d\s()-]+$/.test(text) || !/^\+|\d[\s()-]+\d/.test(text) || DATE_SHAPED.test(text)) return false;
   const digits = text.replace(/\D/g, '').length;
   return digits >= 7 && digits <= 15 && Number.isNaN(cellNumber(text)) && Number.isNaN(parseDate(text));
 }
@@ -630,11 +665,8 @@ export function inferFeatureSpecs(
   const warnings: string[] = [];
   const warningsWithoutValues = new Map<string, string>();
   /** Warns with `note`, which quotes a few of a column's values through `some` (`before` and `after` them); worded without them too. */
-  const warnQuoting = (note: (some: (values: string[], before: string, after?: string) => string) => string) => {
-    const quoting = note((values, before, after = '') => `${before}${quoteSome(values)}${after}`);
-    warnings.push(quoting);
-    warningsWithoutValues.set(quoting, note(() => ''));
-  };
+  const warnQuoting = (note: (some: (values: string[], before: string, after?: string) => string) => string) =>
+    warnQuotingCells(warnings, warningsWithoutValues, (cells) => note((values, before, after = '') => cells(`${before}${quoteSome(values)}${after}`)));
   const specs: FeatureSpec[] = [];
   const taken = new Set<string>();
   const namedPersonal: string[] = [];

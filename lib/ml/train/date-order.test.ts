@@ -105,7 +105,26 @@ describe('date-order', () => {
     // The CSV import's created date column: kept as written, with the same warning.
     const evidence = noDateEvidence(['created']);
     noteDates(evidence, zoned);
-    expect(dateOrders(evidence, 'created')).toEqual({ orders: new Map(), warnings: [read.warnings[3]] });
+    expect(dateOrders(evidence, 'created')).toEqual({ orders: new Map(), warnings: [read.warnings[3]], warningsWithoutValues: new Map([[read.warnings[3], read.warningsWithoutValues.get(read.warnings[3])]]) });
+  });
+
+  it('words each warning without the dates it quotes too, for the model card: a birth date column\'s dates are no example there', () => {
+    const born = ['24/10/1985', '03/15/1990', '01/02/1979', '12/11/1980'];
+    const read = tableInFileOrder({ columns: ['Date of Birth', 'met'], records: born.map((date, i) => ({ 'Date of Birth': date, met: ['03-04-2025', '05-06-2025'][i % 2] })) });
+    expect(read.warnings).toEqual([
+      'Column "Date of Birth" has 1 date written day first (like 24/10/1985) and 1 date written month first (like 03/15/1990): its dates are kept as written, ' +
+        'and those that read both ways may be misread. Write them in one order (or as YYYY-MM-DD).',
+      'Column "met": every date in it reads both day first and month first (like 03-04-2025), so they could not be read. Written as YYYY-MM-DD, they would read one way only.',
+    ]);
+    expect(read.warnings.map((warning) => read.warningsWithoutValues.get(warning))).toEqual([
+      'Column "Date of Birth" has 1 date written day first and 1 date written month first: its dates are kept as written, ' +
+        'and those that read both ways may be misread. Write them in one order (or as YYYY-MM-DD).',
+      'Column "met": every date in it reads both day first and month first, so they could not be read. Written as YYYY-MM-DD, they would read one way only.',
+    ]);
+    // The created date column's refusal stays with the admin: it quotes them.
+    const evidence = noDateEvidence(['created']);
+    noteDates(evidence, born.map((created) => ({ created })));
+    expect(() => dateOrders(evidence, 'created')).toThrow(/^The created date column "created" has 1 date written day first \(like 24\/10\/1985\) and 1 date written month first \(like 03\/15\/1990\)/);
   });
 
   it('quotes the start of a long date in its warnings', () => {

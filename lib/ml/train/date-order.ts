@@ -10,7 +10,7 @@ import { isMissingRaw, numericDateIso, numericDateMs, parseDate, zonedNumericDat
 import type { RawRecord } from '../featurize';
 import { clipWithEllipsis, QUOTED_CELL_CHARS } from '../visible-text';
 import { plural } from '../../presentation';
-import { TrainingDataError, type Table } from './dataset';
+import { TrainingDataError, warnQuotingCells, type Table } from './dataset';
 
 /** Dates of a column that read in one order only, how many and the first seen. */
 interface OneOrderDates {
@@ -67,30 +67,35 @@ export function noteDates(evidence: ReadonlyMap<string, DateEvidence>, records: 
  * read in only (31/12/2025: day first) when none reads in the other order only. Both orders
  * in `createdColumn` (the CSV import's created date, which its training window rests on) are
  * refused with a `TrainingDataError`; in another column the dates are kept as written, with a
- * warning naming it.
+ * warning naming it. The warnings quote dates of the file: each is also worded without them
+ * (`warningsWithoutValues`, by warning), for the model card.
  */
 export function dateOrders(
   evidence: ReadonlyMap<string, DateEvidence>,
   createdColumn: string | null = null,
-): { orders: Map<string, DateOrder>; warnings: string[] } {
+): { orders: Map<string, DateOrder>; warnings: string[]; warningsWithoutValues: Map<string, string> } {
   const orders = new Map<string, DateOrder>();
   const warnings: string[] = [];
+  const warningsWithoutValues = new Map<string, string>();
   for (const [column, { filled, dates, only, eitherWay }] of evidence) {
     if (dates === 0 || (column !== createdColumn && dates * 2 <= filled)) continue;
     const day = only['day-first'];
     const month = only['month-first'];
     if (day.count > 0 && month.count > 0) {
-      const both =
-        `${plural(day.count, 'date', 'dates')} written day first (like ${clipWithEllipsis(day.example, QUOTED_CELL_CHARS)}) and ` +
-        `${plural(month.count, 'date', 'dates')} written month first (like ${clipWithEllipsis(month.example, QUOTED_CELL_CHARS)})`;
+      const both = (cells: (quoting: string) => string = (quoting) => quoting) =>
+        `${plural(day.count, 'date', 'dates')} written day first${cells(` (like ${clipWithEllipsis(day.example, QUOTED_CELL_CHARS)})`)} and ` +
+        `${plural(month.count, 'date', 'dates')} written month first${cells(` (like ${clipWithEllipsis(month.example, QUOTED_CELL_CHARS)})`)}`;
       if (column === createdColumn) {
         throw new TrainingDataError(
-          `The created date column "${column}" has ${both}, so a date such as 03/04/2025 in it could be either. ` +
+          `The created date column "${column}" has ${both()}, so a date such as 03/04/2025 in it could be either. ` +
             'Write its dates in one order (or as YYYY-MM-DD) and import again.',
         );
       }
-      warnings.push(
-        `Column "${column}" has ${both}: its dates are kept as written, and those that read both ways may be misread. ` +
+      warnQuotingCells(
+        warnings,
+        warningsWithoutValues,
+        (cells) =>
+          `Column "${column}" has ${both(cells)}: its dates are kept as written, and those that read both ways may be misread. ` +
           'Write them in one order (or as YYYY-MM-DD).',
       );
     } else if (day.count > 0) orders.set(column, 'day-first');
@@ -102,13 +107,16 @@ export function dateOrders(
       const read = parseDate(eitherWay);
       const readIn = (order: DateOrder) => read === numericDateMs(date, order) - (zone?.offsetMinutes ?? 0) * 60_000;
       const how = readIn('month-first') ? 'were read month first' : readIn('day-first') ? 'were read day first' : 'could not be read';
-      warnings.push(
-        `Column "${column}": every date in it reads both day first and month first (like ${clipWithEllipsis(eitherWay, QUOTED_CELL_CHARS)}), so they ${how}. ` +
+      warnQuotingCells(
+        warnings,
+        warningsWithoutValues,
+        (cells) =>
+          `Column "${column}": every date in it reads both day first and month first${cells(` (like ${clipWithEllipsis(eitherWay, QUOTED_CELL_CHARS)})`)}, so they ${how}. ` +
           'Written as YYYY-MM-DD, they would read one way only.',
       );
     }
   }
-  return { orders, warnings };
+  return { orders, warnings, warningsWithoutValues };
 }
 
 /** The columns `orders` reads day first, in file order. */
@@ -151,11 +159,11 @@ export const recordsInFileOrder = (records: RawRecord[], orders: ReadonlyMap<str
 
 /**
  * A table held whole (the training CLI's) with its dates read in each column's order: no
- * column is refused, a column with both orders is kept as written and warned about.
+ * column is refused, a column with both orders is kept as written and warned about (see `dateOrders`).
  */
-export function tableInFileOrder(table: Table): { table: Table; dayFirstColumns: string[]; warnings: string[] } {
+export function tableInFileOrder(table: Table): { table: Table; dayFirstColumns: string[]; warnings: string[]; warningsWithoutValues: Map<string, string> } {
   const evidence = noDateEvidence(table.columns);
   noteDates(evidence, table.records);
-  const { orders, warnings } = dateOrders(evidence);
-  return { table: { columns: table.columns, records: recordsInFileOrder(table.records, orders) }, dayFirstColumns: dayFirstColumns(orders), warnings };
+  const { orders, warnings, warningsWithoutValues } = dateOrders(evidence);
+  return { table: { columns: table.columns, records: recordsInFileOrder(table.records, orders) }, dayFirstColumns: dayFirstColumns(orders), warnings, warningsWithoutValues };
 }

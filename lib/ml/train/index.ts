@@ -36,6 +36,7 @@ import {
   featurizeAndPrune,
   inferFeatureSpecs,
   TrainingDataError,
+  warnQuotingCells,
   type Table,
 } from './dataset';
 import { brier, calibrationCurve, confusionAt, ece, liftByDecile, logLoss, prCurve, rocAuc, rocAucStandardError, rocCurve } from './metrics';
@@ -106,7 +107,8 @@ export interface TrainInput {
   /**
    * What reading the file warned of before the trainer saw its table (the CLI: a report's footer
    * left out, dates read day first, decimal commas): first among the card's data warnings, as a
-   * reader of the card, months on, has no stderr of the run. Not in `TrainResult.warnings`.
+   * reader of the card, months on, has no stderr of the run. Worded for the card, so without the
+   * file's cells (the card goes with the model). Not in `TrainResult.warnings`.
    */
   fileWarnings?: readonly string[];
   /** What "days since" is measured from; default: the latest date the "days since" features read (see `runTime`). */
@@ -247,9 +249,17 @@ const RUN_TIME_SLACK_MS = 86_400_000;
 /**
  * What "days since" features are measured from when no `now` is given (see `runTime`): the
  * latest date they read up to a day after `runTime`, or `runTime` when every date is after it;
- * null when they read no date. Warns of the dates passed over, naming their columns.
+ * null when they read no date. Warns of the dates passed over, naming their columns, with the
+ * warning's wording without the lead's date in `warningsWithoutValues` (for the model card).
  */
-export function referenceTimeOf(specs: readonly FeatureSpec[], records: RawRecord[], source: SourceKind, runTime: Date | undefined, warnings: string[]): number | null {
+export function referenceTimeOf(
+  specs: readonly FeatureSpec[],
+  records: RawRecord[],
+  source: SourceKind,
+  runTime: Date | undefined,
+  warnings: string[],
+  warningsWithoutValues?: Map<string, string>,
+): number | null {
   const latestPossible = runTime === undefined ? Infinity : runTime.getTime() + RUN_TIME_SLACK_MS;
   let latest: number | null = null;
   let latestAfter = -Infinity;
@@ -268,8 +278,11 @@ export function referenceTimeOf(specs: readonly FeatureSpec[], records: RawRecor
   const day = (time: number) => new Date(time).toISOString().slice(0, 10);
   const trainingDay = day(runTime!.getTime());
   const columns = [...columnsAfter].map((column) => `"${column}"`).join(', ');
-  warnings.push(
-    `${columns} ${columnsAfter.size === 1 ? 'has' : 'have'} dates after the day of training (${trainingDay}), such as ${day(latestAfter)}, which cannot be when the data was exported: ` +
+  warnQuotingCells(
+    warnings,
+    warningsWithoutValues,
+    (cells) =>
+      `${columns} ${columnsAfter.size === 1 ? 'has' : 'have'} dates after the day of training (${trainingDay})${cells(`, such as ${day(latestAfter)}`)}, which cannot be when the data was exported: ` +
       `"days since" features are measured from ${latest === null ? `${trainingDay}, the day of training` : `${day(latest)}, the latest date up to that day`}. ` +
       'Pass --now to choose the date yourself: without it, training on this file again after those dates gives another model.',
   );
@@ -495,10 +508,12 @@ export function trainModel(input: TrainInput): TrainResult {
   const { labels, positive } = buildLabels(table, input.target, input.positive);
   const k = Math.floor(opts.cv); // < 2: one holdout
   if (k >= 2) checkFolds(labels, k);
-  const { specs, warningsWithoutValues } = featureSpecsOf(input, table, source, warnings);
+  const { specs, warningsWithoutValues: specNotesWithoutValues } = featureSpecsOf(input, table, source, warnings);
+  // The card's wording of each warning quoting the data: the feature specs' notes, the reference time's below.
+  const warningsWithoutValues = new Map(specNotesWithoutValues);
   if (specs.length === 0) throw new TrainingDataError('No feature is left to train on (all columns are excluded, empty, constant, identifiers or personal data).');
   let timeSplit = outOfTimeCheck(input, table.columns, labels, warnings);
-  const latestDate = input.now === undefined ? referenceTimeOf(specs, input.records, source, input.runTime, warnings) : null;
+  const latestDate = input.now === undefined ? referenceTimeOf(specs, input.records, source, input.runTime, warnings, warningsWithoutValues) : null;
   if (input.now === undefined && latestDate === null && input.createdAt === undefined) {
     warnings.push(
       'No column read as a date and no --now: the model is dated 2000-01-01, so that training on this file again gives the same bytes. ' +

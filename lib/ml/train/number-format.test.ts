@@ -439,3 +439,28 @@ describe('number-format', () => {
     });
   });
 });
+
+describe("number-format's warnings on the model card", () => {
+  it('are worded without the numbers of the file they quote: the card goes with the model', () => {
+    const worded = (table: Table) => {
+      const { warnings, warningsWithoutValues } = tableInFileFormat(table);
+      return warnings.map((warning) => warningsWithoutValues.get(warning));
+    };
+    expect(worded({ columns: ['amount'], records: ['1,5', '2.75', '3', '4'].map((amount) => ({ amount })) })).toEqual([
+      'Column "amount" has 1 number written with a decimal point and 1 number written with a decimal comma: its numbers are kept as written, ' +
+        'and those that read both ways (like 1.234 or 1,234) may be misread. Write them one way (best: 1234.5, with no thousands separators).',
+    ]);
+    expect(worded({ columns: ['budget'], records: ['R$ 1.500', 'R$ 800'].map((budget) => ({ budget })) })).toEqual([
+      'Column "budget": no number in it shows whether its dots are decimal points or thousands separators, so they were read as thousands separators, ' +
+        'as the countries of its currency write them. If they are decimal points, write the numbers with a decimal comma.',
+    ]);
+    expect(worded({ columns: ['employees', 'rating', 'score'], records: ['1.200', '2.500', '15.000'].map((employees) => ({ employees, rating: '3,5', score: '0.75' })) })).toEqual([
+      'Column "employees": no number in it shows whether its dots are decimal points or thousands separators, so they were read as decimal points ' +
+        'as "score" writes them, although "rating" writes decimal commas. If they separate thousands, write the numbers without them (1234).',
+    ]);
+    expect(worded({ columns: ['weight', 'price'], records: ['1,085', '2,250', '12'].map((weight) => ({ weight, price: '1.234,5' })) })).toEqual([
+      'Column "weight": no number in it shows whether its commas are decimal commas or thousands separators, so they were read as thousands separators, ' +
+        'although "price" writes decimal commas. If they are decimal commas, write the numbers with a decimal point.',
+    ]);
+  });
+});

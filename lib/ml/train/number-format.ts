@@ -12,7 +12,7 @@
 import { CURRENCY_CODES, isMissingRaw, parseNumber, type NumberFormat } from '../derive';
 import type { RawRecord } from '../featurize';
 import { plural } from '../../presentation';
-import { cellNumber, mostlyNumbers, type Table } from './dataset';
+import { cellNumber, mostlyNumbers, warnQuotingCells, type Table } from './dataset';
 
 /** Currencies written in letters, as their countries write them: Polish, Czech, Nordic, Hungarian, Romanian, Malaysian, Chinese, Indonesian, South Asian, South African, Turkish, Russian, Bulgarian, Ukrainian, Peruvian. */
 const CURRENCY_WORDS = ['zł', 'Kč', 'kr', 'kr.', 'Kr', 'Kr.', 'Ft', 'lei', 'RM', 'RMB', 'Rp', 'Rs', 'Rs.', 'R', 'TL', 'руб', 'руб.', 'р.', 'лв', 'лв.', 'грн', 'грн.', 'S/'];
@@ -234,11 +234,14 @@ export function noteNumbers(evidence: ReadonlyMap<string, NumberEvidence>, recor
  * thousands dots, with a warning; else kept as written (`parseNumber` reads a decimal point: 1.2)
  * with a warning. One whose numbers with a comma all read both ways (1,085: thousands, as US
  * files write them) is kept as written, with a warning only when another column of the file
- * writes decimal commas.
+ * writes decimal commas. The warnings quote numbers of the file: each is also worded without them
+ * (`warningsWithoutValues`, by warning), for the model card.
  */
-export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { formats: Map<string, NumberFormat>; warnings: string[] } {
+export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { formats: Map<string, NumberFormat>; warnings: string[]; warningsWithoutValues: Map<string, string> } {
   const formats = new Map<string, NumberFormat>();
   const warnings: string[] = [];
+  const warningsWithoutValues = new Map<string, string>();
+  const warnQuoting = (note: Parameters<typeof warnQuotingCells>[2]) => warnQuotingCells(warnings, warningsWithoutValues, note);
   /** Number columns whose dots could be either (column → an example): the other columns' formats decide, or a question. */
   const dotsEitherWay = new Map<string, string>();
   /** Number columns whose commas could be either (column → an example): a question only in a file with decimal commas elsewhere. */
@@ -251,9 +254,10 @@ export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { 
     if (dot.count > 0 && comma.count > 0) {
       // Cells that read as a number one way or the other: those with a decimal point, and those with a decimal comma only.
       if (!mostlyNumbers(numbers['dot-decimal'] + comma.count, withDigits)) continue;
-      warnings.push(
-        `Column "${column}" has ${plural(dot.count, 'number', 'numbers')} written with a decimal point (like ${dot.example}) and ` +
-          `${plural(comma.count, 'number', 'numbers')} written with a decimal comma (like ${comma.example}): its numbers are kept as written, ` +
+      warnQuoting(
+        (cells) =>
+          `Column "${column}" has ${plural(dot.count, 'number', 'numbers')} written with a decimal point${cells(` (like ${dot.example})`)} and ` +
+          `${plural(comma.count, 'number', 'numbers')} written with a decimal comma${cells(` (like ${comma.example})`)}: its numbers are kept as written, ` +
           'and those that read both ways (like 1.234 or 1,234) may be misread. Write them one way (best: 1234.5, with no thousands separators).',
       );
     } else if (dot.count > 0 || comma.count > 0) {
@@ -278,16 +282,18 @@ export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { 
     // R$ 1.500 is 1500 where R$ is written: a dot is no decimal point there. The file does not show it: said.
     if (dotsInDecimalCommaCurrency.has(column)) {
       formats.set(column, 'comma-decimal');
-      warnings.push(
-        `Column "${column}": no number in it shows whether its dots are decimal points or thousands separators (like ${example}), ` +
-          `so they were read as thousands separators, as the countries of its currency write them (${example} as ${asThousands}, not ${asDecimalPoints}). ` +
-          `If they are decimal points, write the numbers with a decimal comma (${String(asDecimalPoints).replace('.', ',')}).`,
+      warnQuoting(
+        (cells) =>
+          `Column "${column}": no number in it shows whether its dots are decimal points or thousands separators${cells(` (like ${example})`)}, ` +
+          `so they were read as thousands separators, as the countries of its currency write them${cells(` (${example} as ${asThousands}, not ${asDecimalPoints})`)}. ` +
+          `If they are decimal points, write the numbers with a decimal comma${cells(` (${String(asDecimalPoints).replace('.', ',')})`)}.`,
       );
       continue;
     }
-    warnings.push(
-      `Column "${column}": no number in it shows whether its dots are decimal points or thousands separators (like ${example}), ` +
-        `so they were read as decimal points (${example} as ${asDecimalPoints}, not ${asThousands})` +
+    warnQuoting(
+      (cells) =>
+        `Column "${column}": no number in it shows whether its dots are decimal points or thousands separators${cells(` (like ${example})`)}, ` +
+        `so they were read as decimal points${cells(` (${example} as ${asDecimalPoints}, not ${asThousands})`)}` +
         (decimalCommas.length > 0 ? ` as ${listed(decimalPoints)} them, although ${listed(decimalCommas)} decimal commas` : '') +
         '. If they separate thousands, write the numbers without them (1234).',
     );
@@ -295,10 +301,12 @@ export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { 
   for (const [column, written] of commasEitherWay) {
     if (decimalCommas.length === 0) break;
     const example = withoutCurrency(written);
-    warnings.push(
-      `Column "${column}": no number in it shows whether its commas are decimal commas or thousands separators (like ${written}), ` +
-        `so they were read as thousands separators (${written} as ${parseNumber(example)}), although ${decimalCommas.map((c) => `"${c}"`).join(', ')} ` +
-        `${decimalCommas.length === 1 ? 'writes' : 'write'} decimal commas. If ${example} means ${parseNumber(example, [], 'comma-decimal')}, write the numbers with a decimal point (${parseNumber(example, [], 'comma-decimal')}).`,
+    const asDecimalComma = parseNumber(example, [], 'comma-decimal');
+    warnQuoting(
+      (cells) =>
+        `Column "${column}": no number in it shows whether its commas are decimal commas or thousands separators${cells(` (like ${written})`)}, ` +
+        `so they were read as thousands separators${cells(` (${written} as ${parseNumber(example)})`)}, although ${decimalCommas.map((c) => `"${c}"`).join(', ')} ` +
+        `${decimalCommas.length === 1 ? 'writes' : 'write'} decimal commas. If ${cells(`${example} means ${asDecimalComma}`, 'they are decimal commas')}, write the numbers with a decimal point${cells(` (${asDecimalComma})`)}.`,
     );
   }
   // A number column with amounts parseNumber reads only without their currency (zł 1 200), whose numbers show no format: read as
@@ -312,7 +320,7 @@ export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { 
     const format = formats.get(column);
     if (format) inFileOrder.set(column, format);
   }
-  return { formats: inFileOrder, warnings };
+  return { formats: inFileOrder, warnings, warningsWithoutValues };
 }
 
 /** The columns `formats` reads with decimal commas, in file order. */
@@ -349,14 +357,14 @@ export const recordsInFileFormat = (records: RawRecord[], formats: ReadonlyMap<s
  * `keepAsWritten` columns are not rewritten (the target: `--positive` names its values as
  * written). Decided as the CSV import decides (see `NumberEvidence`), so a model trained here
  * reads the file's leads imported in the extension alike; `missingValues` (placeholders) are
- * kept as written.
+ * kept as written. Its warnings are also worded without the file's numbers (see `numberFormats`).
  */
 export function tableInFileFormat(
   table: Table,
   { keepAsWritten = [], missingValues = [] }: { keepAsWritten?: readonly string[]; missingValues?: readonly string[] } = {},
-): { table: Table; commaDecimalColumns: string[]; warnings: string[] } {
+): { table: Table; commaDecimalColumns: string[]; warnings: string[]; warningsWithoutValues: Map<string, string> } {
   const evidence = noNumberEvidence(table.columns.filter((column) => !keepAsWritten.includes(column)));
   noteNumbers(evidence, table.records);
-  const { formats, warnings } = numberFormats(evidence);
-  return { table: { columns: table.columns, records: recordsInFileFormat(table.records, formats, missingValues) }, commaDecimalColumns: commaDecimalColumns(formats), warnings };
+  const { formats, warnings, warningsWithoutValues } = numberFormats(evidence);
+  return { table: { columns: table.columns, records: recordsInFileFormat(table.records, formats, missingValues) }, commaDecimalColumns: commaDecimalColumns(formats), warnings, warningsWithoutValues };
 }

@@ -446,6 +446,12 @@ describe('what "days since" features are measured from without `now` (the CLI)',
         '"days since" features are measured from 2025-12-31, the latest date up to that day. ' +
         'Pass --now to choose the date yourself: without it, training on this file again after those dates gives another model.',
     );
+    // The card goes with the model: it names the column, not a lead's date in it.
+    expect(r.modelCard).toContain(
+      '- "contract_end" has dates after the day of training (2026-03-01), which cannot be when the data was exported: ' +
+        '"days since" features are measured from 2025-12-31, the latest date up to that day. ',
+    );
+    expect(r.modelCard).not.toContain('2099');
     const days = createdDays(r);
     expect(Math.min(...days)).toBe(0);
     expect(Math.max(...days)).toBeLessThan(365);
