@@ -363,6 +363,8 @@ describe('stored leads the active model could not score', () => {
   beforeEach(async () => {
     await Promise.all(db.tables.map((table) => table.clear()));
     await db.putLeads(demoStoredLeads(new Date('2026-11-01T00:00:00Z'), 3));
+    // The syncs are asked for only once the stored leads are counted: a test waits for its own call.
+    background.syncStatus.mockClear();
   });
   /** Records that the active model, going through them, gave `count` of the stored leads no score (`db.unscorableLeads`), as a scoring run does. */
   const markUnreadable = async (count: number) => {
@@ -389,14 +391,25 @@ describe('stored leads the active model could not score', () => {
     expect(rendered.container.querySelector('[data-testid="no-leads-advice"]')?.textContent).toMatch(/^3 leads are stored, but the active model reads none of their fields/);
   });
 
+  it('asks the background for no sync, and says nothing, when every stored lead is scored', async () => {
+    panel.job = doneRun;
+    panel.leads = [1, 2, 3].map((i) => ({ ...lead, leadKey: `salesforce|${i}`, recordId: String(i) }));
+    rendered = renderApp();
+    await waitFor(() => rendered!.container.textContent?.includes('Segments'));
+    await act(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    // The syncs are read for the note alone (the background counts each CRM's own leads), which more leads scored than stored leaves out.
+    expect(background.syncStatus).not.toHaveBeenCalled();
+    expect(rendered.container.querySelector('[data-testid="unscored-leads"]')).toBeNull();
+  });
+
   it('says nothing of it while a sync has stored leads it has not scored yet', async () => {
     background.syncStatus.mockResolvedValueOnce({ ok: true, syncs: [{ status: 'running' }] });
     panel.job = doneRun;
     panel.leads = [lead];
     rendered = renderApp();
     await waitFor(() => rendered!.container.textContent?.includes('Segments'));
+    await waitFor(() => background.syncStatus.mock.calls.length > 0 || null);
     await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
-    expect(background.syncStatus).toHaveBeenCalled();
     expect(rendered.container.querySelector('[data-testid="unscored-leads"]')).toBeNull();
   });
 

@@ -151,32 +151,45 @@ function syncUnsettled(sync: Pick<SyncSummary, 'crm' | 'status' | 'endedAt'>, do
   return !coversItsLeads || done.finishedAt === undefined || sync.endedAt > done.finishedAt;
 }
 
-/** How many leads are stored, and how many are your own (not Demo mode's); undefined until read. */
-function useStoredLeadMix(): { total: number; own: number } | undefined {
-  const mix = useQuery({ queryKey: queryKeys.demoLeadMix(), queryFn: demoLeadMix });
+/**
+ * How many leads are stored, and how many are your own (not Demo mode's); undefined until read.
+ * Counted once the scored leads are read (`leadsRead`): the counts walk the whole store, which
+ * the leads' read, on the same IndexedDB, would wait behind (100,000 leads). No figure the panel
+ * draws first needs them, only notes beside it.
+ */
+function useStoredLeadMix(leadsRead: boolean): { total: number; own: number } | undefined {
+  const mix = useQuery({ queryKey: queryKeys.demoLeadMix(), queryFn: demoLeadMix, enabled: leadsRead });
   return mix.data && { total: mix.data.demo + mix.data.own, own: mix.data.own };
 }
 
 /**
  * The stored leads the active model's finished scoring left without a score (`UnscoredLeads`); null
- * while unknown, while it is not finished, while its scoring of every lead is owed (the panel says
- * they wait for it), or while a sync may have stored leads it has not scored (`syncUnsettled`).
+ * while unknown (the `scored` leads not read yet: undefined), while it is not finished, while its
+ * scoring of every lead is owed (the panel says they wait for it), or while a sync may have stored
+ * leads it has not scored (`syncUnsettled`).
+ *
+ * Read one after the other, each only when the answer may need it: the stored leads counted once
+ * the scored ones are read, then, only when more are stored than scored, the unscorable ones and
+ * the syncs (the background counts each CRM's own leads for them). Read beside the scored leads,
+ * these held up their read, on the same IndexedDB, for a note that is then almost always null.
  */
-function useUnscoredLeads(scored: number, job: JobProgress | null | undefined, modelId: string | undefined, owedScoring: boolean): UnscoredLeads | null {
-  const stored = useStoredLeadMix();
+function useUnscoredLeads(scored: number | undefined, job: JobProgress | null | undefined, modelId: string | undefined, owedScoring: boolean): UnscoredLeads | null {
+  const stored = useStoredLeadMix(scored !== undefined);
+  const someUnscored = scored !== undefined && stored !== undefined && stored.total > scored;
+  const doneRun = job?.state === 'done' && job.modelId === modelId ? job : undefined;
   const unscorable = useQuery({
     queryKey: [...queryKeys.leads(), 'unscorable', modelId],
     queryFn: () => unscorableLeadCounts(modelId!),
-    enabled: modelId !== undefined,
+    enabled: modelId !== undefined && someUnscored,
   });
   // Read again with the leads (a sync's end scores its leads, and that job's end reads the leads again).
   const syncs = useQuery({
     queryKey: [...queryKeys.leads(), 'syncs'],
     queryFn: async () => (await succeeded(background.syncStatus({}))).syncs,
+    enabled: someUnscored && !owedScoring && doneRun !== undefined,
   });
-  const doneRun = job?.state === 'done' && job.modelId === modelId ? job : undefined;
   const finished = !owedScoring && doneRun !== undefined && syncs.data !== undefined && !syncs.data.some((sync) => syncUnsettled(sync, doneRun));
-  if (!finished || stored === undefined || unscorable.data === undefined || stored.total <= scored) return null;
+  if (!finished || scored === undefined || stored === undefined || unscorable.data === undefined || stored.total <= scored) return null;
   // Demo mode's leads are told apart only beside your own: alone, they are what a model can be tried on.
   const unreadableDemo = stored.own > 0 ? unscorable.data.demo : 0;
   const unreadable = unscorable.data.total - unreadableDemo;
@@ -317,13 +330,13 @@ function Segments() {
 function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>) {
   // The scores are read again when a scoring run ends (`useScoredLeads`): nothing more to invalidate.
   const owedScoring = useOwedScoringOfEveryLead(modelId ?? '', []).run;
-  const unscored = useUnscoredLeads(leads.data?.rows.length ?? 0, job, modelId, owedScoring !== null);
-  const storedLeads = useStoredLeadMix()?.total;
+  const unscored = useUnscoredLeads(leads.data?.rows.length, job, modelId, owedScoring !== null);
+  const storedLeads = useStoredLeadMix(leads.data !== undefined)?.total;
   const leadsStored = (storedLeads ?? 0) > 0;
   const scoredDemo = useMemo(() => leads.data?.rows.filter((row) => row.madeUp).length ?? 0, [leads.data]);
   const manifest = useManifest(modelId);
   const sourceWord = useMemo(() => leadSourceWords(manifest.data), [manifest.data]);
-  const outcomeBasis = useOutcomeBasis(modelId);
+  const outcomeBasis = useOutcomeBasis(modelId, leads.data !== undefined);
   // Only a run of the active model leaves its leads scored in part. A failed run over every lead or
   // the CSV leads is told of until one over its leads succeeds (before a later one-CRM run's failure: it leaves more unscored).
   // One stopped because another model was made active is no failure: made active again, its model scores every lead.

@@ -87,8 +87,11 @@ export type OutcomeBasis =
  * The active model's `OutcomeBasis`: for a model with an outcome rule, the outcomes of the stored
  * leads by it (`readRuleOutcomes`, as the options page labels them), read again with the leads,
  * and its tier thresholds, read again when a re-tier ends (a tier policy applied).
+ * The outcomes, or the file's date (each a read of the whole store: leads or counts), are first read
+ * once the panel's scored leads are (`leadsRead`): beside them, they held up the leads' read on the
+ * same IndexedDB, and the rates are drawn with the leads anyway ('reading' until then).
  */
-export function useOutcomeBasis(modelId: string | undefined): OutcomeBasis {
+export function useOutcomeBasis(modelId: string | undefined, leadsRead = true): OutcomeBasis {
   const manifest = useManifest(modelId);
   const rule = manifest.data?.outcomeRule;
   // Read again when the leads may have changed (a sync's or import's leads scored, stored data deleted);
@@ -101,7 +104,7 @@ export function useOutcomeBasis(modelId: string | undefined): OutcomeBasis {
   const outcomes = useQuery({
     queryKey: outcomesKey,
     queryFn: ({ signal }) => readRuleOutcomesInWorker({ modelId: modelId!, rule: rule!, now: Date.now() }, signal),
-    enabled: modelId !== undefined && rule !== undefined,
+    enabled: leadsRead && modelId !== undefined && rule !== undefined,
   });
   const fileAgesKey = queryKeys.fileAgesFrom();
   useInvalidateWhenJobEnds('scoring', [fileAgesKey]);
@@ -109,7 +112,7 @@ export function useOutcomeBasis(modelId: string | undefined): OutcomeBasis {
   const fileAgesFrom = useQuery({
     queryKey: fileAgesKey,
     queryFn: () => leadAgesCountedFrom('csv', Date.now()),
-    enabled: manifest.data !== undefined && rule === undefined,
+    enabled: leadsRead && manifest.data !== undefined && rule === undefined,
   });
   if (manifest.isError) return { kind: 'unreadable', error: manifest.error.message };
   if (!manifest.data) return { kind: 'reading' };

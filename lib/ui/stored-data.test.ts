@@ -3,7 +3,7 @@
  * read from the lead summaries, never from the whole leads (their fields can be hundreds of MB).
  */
 import 'fake-indexeddb/auto';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { db, type LeadScore, type StoredLead } from '../db/db';
 import { segmentFigures } from '../segments';
 import { fileLeadsAsOf, labelledProbabilities, leadAgesCountedFrom, loadScoredLeads, PAGE_CHUNK, probabilitiesOf, scoresPerProbabilityBin, unscorableLeadCounts } from './stored-data';
@@ -368,4 +368,50 @@ it('gives a model’s probability of each lead: held out for the leads it was tr
   expect((await probabilitiesOf('m', ['hubspot|1'])).heldOut).toBe(false);
   await db.heldOutScores.put({ modelId: 'm', leadKeys: [], probabilities: new Float64Array(0) });
   expect((await probabilitiesOf('m', ['hubspot|1', 'salesforce|00QA'])).heldOut).toBe(false);
+});
+
+describe("Demo mode's leads alone, as the side panel loads them: no read of the whole store that does not change its rows", () => {
+  const demo = (id: string, owner: string): StoredLead => ({ ...lead(`salesforce|${id}`, id, null), origin: 'demo', owner });
+  /** The `equals` values asked of each index of `db.leads` (`db.leads.where(index).equals(value)`), while spied. */
+  let equalsAsked: string[];
+  beforeEach(async () => {
+    await Promise.all(db.tables.map((table) => table.clear()));
+    equalsAsked = [];
+    const where = db.leads.where.bind(db.leads);
+    vi.spyOn(db.leads, 'where').mockImplementation(((index: string) => {
+      const clause = where(index);
+      const equals = clause.equals.bind(clause);
+      clause.equals = ((value: string) => {
+        equalsAsked.push(`${index}=${value}`);
+        return equals(value);
+      }) as typeof clause.equals;
+      return clause;
+    }) as typeof db.leads.where);
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('reads no demo lead’s key when none is beside leads of your own and none has owner "Unassigned"', async () => {
+    await db.putLeads([demo('d1', 'Grace'), demo('d2', '')]);
+    await db.leadScores.bulkPut([score('m', 'salesforce|d1', 0.9), score('m', 'salesforce|d2', 0.1)]);
+    const { rows } = await loadScoredLeads('m');
+    expect(rows.map((row) => [row.leadKey, row.owner, row.madeUp])).toEqual([['salesforce|d1', 'Grace', undefined], ['salesforce|d2', '', undefined]]);
+    expect(equalsAsked).toEqual([]);
+  });
+
+  it('reads them to give a demo lead stored with owner "Unassigned" no owner, not marking it made up', async () => {
+    await db.putLeads([demo('d1', 'Unassigned'), demo('d2', 'Grace')]);
+    await db.leadScores.bulkPut([score('m', 'salesforce|d1', 0.9), score('m', 'salesforce|d2', 0.1)]);
+    const { rows, choices } = await loadScoredLeads('m');
+    expect(rows.map((row) => [row.leadKey, row.owner, row.madeUp])).toEqual([['salesforce|d1', '', undefined], ['salesforce|d2', 'Grace', undefined]]);
+    expect(choices.owner).toEqual(['', 'Grace']);
+    expect(equalsAsked).toEqual(['origin=demo']);
+  });
+
+  it('counts nothing for the file’s latest created date when no file lead is stored', async () => {
+    await db.putLeads([demo('d1', 'Grace')]);
+    const now = Date.UTC(2025, 5, 30);
+    expect(await leadAgesCountedFrom('csv', now)).toBe(now);
+    expect(await fileLeadsAsOf(now)).toBe(null);
+    expect(db.leads.where).not.toHaveBeenCalled();
+  });
 });

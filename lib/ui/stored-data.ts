@@ -8,7 +8,7 @@
 import { SOURCE_KINDS } from '../crm/types';
 import { db, leadKeyPrefix, scoreKeyOf, scoreKeyPrefix, type LeadScore, type LeadSummary, type StoredLead } from '../db/db';
 import { ALL_KEYS, forEachChunk, prefixRange, yieldToEventLoop } from '../db/chunks';
-import { historyRule, inHistory } from '../db/source-history';
+import { historyRule, inHistory, type HistoryRule } from '../db/source-history';
 import type { SourceKind } from '../ml/featurize';
 import { latestExportDate, modelOutcomeOf, outcomeSettled, settledDaysOf, windowCountedFrom, type ModelOutcomeRule } from '../ml/outcome-rule';
 import { collectFilterChoices, mostLikelyFirst, type ScoredLeadRow, type ScoredLeads } from '../segments';
@@ -61,14 +61,25 @@ const demoOwner = (owner: string) => (owner === 'Unassigned' ? '' : owner);
 export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
   const rows: ScoredLeadRow[] = [];
   const choices = collectFilterChoices();
-  // Read beside the first chunk, not before it: every demo lead's key is a read as long as a few chunks.
-  const demoMarks = demoLeadKeys().then(async (demoKeys) => ({ demo: new Set(demoKeys), madeUp: new Set(await demoLeadsBesideOwn(demoKeys)) }));
-  demoMarks.catch(() => undefined); // awaited by the first chunk; a failed chunk read would leave its rejection unheard
+  // Every demo lead's key is a read as long as a few chunks, needed only for demo leads made up beside
+  // your own, or to tell a demo lead's 'Unassigned' owner (`demoOwner`) from a real one: read then,
+  // once, beside the chunks, not before the first. Demo mode alone (100,000 leads) reads none.
+  let demoKeysRead: Promise<ReadonlySet<string>> | undefined;
+  const demoKeySet = () => (demoKeysRead ??= demoLeadKeys().then((keys) => new Set(keys)));
+  const beside = ownLeadStored().then((own) => {
+    if (own) void demoKeySet().catch(() => undefined); // awaited by the first chunk, with its rejection
+    return own;
+  });
+  beside.catch(() => undefined); // awaited by the first chunk; a failed chunk read would leave its rejection unheard
+  const none: ReadonlySet<string> = new Set();
   await forEachChunk(
     db.leadScores,
     PAGE_CHUNK,
     async (scores) => {
-      const [summaryOf, { demo, madeUp }] = await Promise.all([summariesOf(scores), demoMarks]);
+      const [summaryOf, demoBesideOwn] = await Promise.all([summariesOf(scores), beside]);
+      const demo = demoBesideOwn || [...summaryOf.values()].some((lead) => lead.owner === 'Unassigned') ? await demoKeySet() : none;
+      // `demoLeadsBesideOwn`: Demo mode's leads are made up once leads of your own are stored.
+      const madeUp = demoBesideOwn ? demo : none;
       const chunkRows: ScoredLeadRow[] = [];
       for (const score of scores) {
         const lead = summaryOf.get(score.leadKey);
@@ -129,13 +140,16 @@ export async function leadAgesCountedFrom(source: SourceKind, now: number): Prom
   let latest = Number.NEGATIVE_INFINITY;
   // Only a file's leads are as of another time than now: a CRM's are not read.
   if (source === 'csv') {
-    const history = await historyRule(source);
+    // Read with the first of them: with no file lead stored (Demo mode, a CRM's leads), the rule's
+    // counts of the whole store would be for nothing, and the side panel asks this on every load.
+    let history: HistoryRule | undefined;
     await forEachChunk(
       db.leadSummaries,
       PAGE_CHUNK,
-      (summaries) => {
+      async (summaries) => {
+        const rule = (history ??= await historyRule(source));
         latest = latestExportDate(
-          summaries.filter((summary) => inHistory(history, summary.key)).map((summary) => summary.createdAt),
+          summaries.filter((summary) => inHistory(rule, summary.key)).map((summary) => summary.createdAt),
           now,
           latest,
         );
