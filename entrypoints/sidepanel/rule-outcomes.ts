@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { forEachChunk, prefixRange } from '@/lib/db/chunks';
-import { db } from '@/lib/db/db';
+import { db, leadKeyPrefix } from '@/lib/db/db';
 import { historyRule, inHistory } from '@/lib/db/source-history';
 import { Float64ArraySchema, Uint8ArraySchema } from '@/lib/messaging/schemas';
 import { modelOutcomeOf, ModelOutcomeRuleSchema, outcomeSettled, settledDaysOf } from '@/lib/ml/outcome-rule';
@@ -89,7 +89,7 @@ export async function readRuleOutcomes({ modelId, rule, now }: RuleOutcomesReque
         heldOutProbabilities.push(heldOutProbability ?? Number.NaN);
       }
     },
-    prefixRange(`${rule.source}|`),
+    prefixRange(leadKeyPrefix(rule.source)),
   );
   return {
     leadKeys,

@@ -406,7 +406,7 @@ export const db = new LeadLensDb();
 
 /** The leads synced from `crm` (not its demo leads), in key order. */
 export function syncedLeadsOf(crm: CrmKind) {
-  return db.leads.where(':id').between(...prefixRange(`${crm}|`)).filter((lead) => lead.origin === 'sync');
+  return db.leads.where(':id').between(...prefixRange(leadKeyPrefix(crm))).filter((lead) => lead.origin === 'sync');
 }
 
 /**
@@ -415,7 +415,7 @@ export function syncedLeadsOf(crm: CrmKind) {
  * against the store).
  */
 export function countStoredLeads(source: SourceKind): Promise<number> {
-  return db.leads.where(':id').between(...prefixRange(`${source}|`)).count();
+  return db.leads.where(':id').between(...prefixRange(leadKeyPrefix(source))).count();
 }
 
 /**
@@ -445,7 +445,7 @@ export function countOwnLeads(source: SourceKind): Promise<number> {
 }
 
 /** `stored` leads of `source` less those of Demo mode's keys `demoKeys` that are its. */
-const ownAmong = (source: SourceKind, stored: number, demoKeys: readonly string[]) => stored - demoKeys.filter((key) => key.startsWith(`${source}|`)).length;
+const ownAmong = (source: SourceKind, stored: number, demoKeys: readonly string[]) => stored - demoKeys.filter((key) => key.startsWith(leadKeyPrefix(source))).length;
 
 /** What the trainer reads of a source's leads, as they are read (the training job's `HistoryRead`). */
 export interface TrainingLeadRead {
@@ -473,7 +473,7 @@ export interface TrainingLeadRead {
  * before any lead was read.
  */
 export async function readLeadsForTraining(source: SourceKind, inHistory: (key: string) => boolean, read: TrainingLeadRead): Promise<void> {
-  const range = prefixRange(`${source}|`);
+  const range = prefixRange(leadKeyPrefix(source));
   const createdDates: number[] = [];
   await forEachChunk(
     db.leadSummaries,

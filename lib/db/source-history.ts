@@ -7,7 +7,7 @@
  */
 import { CRM_KINDS } from '../crm/types';
 import { prefixRange } from './chunks';
-import { countStoredLeads, db } from './db';
+import { countStoredLeads, db, leadKeyPrefix } from './db';
 import type { SourceKind } from '../ml/featurize';
 
 export interface HistoryRule {
@@ -29,7 +29,7 @@ export function historyRule(source: SourceKind): Promise<HistoryRule> {
     const [stored, ...perCrm] = await Promise.all([countStoredLeads(source), ...CRM_KINDS.map(countStoredLeads)]);
     if (demoTotal === perCrm.reduce((sum, count) => sum + count, 0)) return { demoOnly: source !== 'csv' && stored > 0, demoLeftOut: new Set<string>() };
     const demoKeys = await db.leads.where('origin').equals('demo').primaryKeys();
-    const demo = demoKeys.filter((key) => key.startsWith(`${source}|`));
+    const demo = demoKeys.filter((key) => key.startsWith(leadKeyPrefix(source)));
     const demoOnly = demo.length > 0 && demo.length === stored;
     return { demoOnly, demoLeftOut: new Set(demoOnly ? [] : demo) };
   });
@@ -62,7 +62,7 @@ export function historyKeys(source: SourceKind): Promise<HistoryKeys> {
   return db.transaction('r', db.leads, async () => {
     const [rule, keys] = await Promise.all([
       historyRule(source),
-      db.leads.where(':id').between(...prefixRange(`${source}|`)).primaryKeys() as Promise<string[]>,
+      db.leads.where(':id').between(...prefixRange(leadKeyPrefix(source))).primaryKeys() as Promise<string[]>,
     ]);
     return { keys: rule.demoLeftOut.size === 0 ? keys : keys.filter((key) => inHistory(rule, key)), rule };
   });

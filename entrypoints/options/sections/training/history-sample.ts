@@ -9,7 +9,7 @@
  */
 import { importedOutcomeRule } from '@/lib/csv/stored';
 import { hashFields } from '@/lib/crm/fields-hash';
-import { countStoredLeads, countStoredLeadsByOrigin, db, type StoredLead } from '@/lib/db/db';
+import { countStoredLeads, countStoredLeadsByOrigin, db, leadKeyPrefix, type StoredLead } from '@/lib/db/db';
 import { historyKeys } from '@/lib/db/source-history';
 import { dexieSyncStore } from '@/lib/sync/store';
 import type { SourceKind } from '@/lib/ml/featurize';
@@ -101,7 +101,7 @@ async function sampleKeys(source: SourceKind, keys: readonly string[]): Promise<
         if (outcome === null) withoutOutcome.push(key);
       }
     },
-    prefixRange(`${source}|`),
+    prefixRange(leadKeyPrefix(source)),
   );
   const rareSample = new Set([...spreadOver(converted, RARE_OUTCOME_SHARE), ...spreadOver(withoutOutcome, RARE_OUTCOME_SHARE)]);
   return [...new Set([...spreadOver(keys, SAMPLE_SIZE - rareSample.size), ...rareSample])];
