@@ -177,9 +177,10 @@ it('announces a scoring run in a live region on the panel before it starts, not 
   expect(announced()).toEqual(['Scoring stored leads…']);
 });
 
-it('points to Options when no lead is stored at all', () => {
+it('points to Options when no lead is stored at all, once the stored leads are counted', async () => {
   rendered = renderApp();
-  expect(rendered.container.textContent).toContain('No scored leads yet');
+  expect(rendered.container.textContent).toContain('Loading scored leads');
+  await waitFor(() => rendered!.container.textContent?.includes('No scored leads yet') || null);
   expect([...rendered.container.querySelectorAll('button')].some((button) => button.textContent === 'Open Options')).toBe(true);
 });
 
@@ -563,9 +564,15 @@ describe("the active model's scoring of every stored lead, owed since it was mad
     // The scoring job's row is still the last run's, of the model active before.
     panel.job = { modelId: 'model-1', state: 'done', done: 6, total: 6, startedAt: 1, finishedAt: 2 };
     rendered = renderApp();
+    // Every text the panel shows on the way, not only the last: the stored leads are counted after the (no) scored ones are read.
+    const shown: string[] = [];
+    const observer = new MutationObserver(() => shown.push(rendered!.container.textContent ?? ''));
+    observer.observe(rendered.container, { childList: true, subtree: true, characterData: true });
+    shown.push(rendered.container.textContent ?? '');
     await waitFor(() => rendered!.container.textContent?.includes('waiting their turn') || null);
+    observer.disconnect();
     expect(rendered.container.querySelector('[data-testid="no-leads-advice"]')?.textContent).toBe('The stored leads are waiting their turn to be scored with the active model.');
-    expect(rendered.container.textContent).not.toContain('Connect HubSpot or Salesforce');
+    expect(shown.filter((text) => text.includes('Connect HubSpot or Salesforce'))).toEqual([]);
   });
 
   it('says the figures count only the leads scored so far while its run goes', async () => {

@@ -157,9 +157,9 @@ function syncUnsettled(sync: Pick<SyncSummary, 'crm' | 'status' | 'endedAt'>, do
  * the leads' read, on the same IndexedDB, would wait behind (100,000 leads). No figure the panel
  * draws first needs them, only notes beside it.
  */
-function useStoredLeadMix(leadsRead: boolean): { total: number; own: number } | undefined {
+function useStoredLeadMix(leadsRead: boolean): { mix: { total: number; own: number } | undefined; reading: boolean } {
   const mix = useQuery({ queryKey: queryKeys.demoLeadMix(), queryFn: demoLeadMix, enabled: leadsRead });
-  return mix.data && { total: mix.data.demo + mix.data.own, own: mix.data.own };
+  return { mix: mix.data && { total: mix.data.demo + mix.data.own, own: mix.data.own }, reading: leadsRead && mix.isPending };
 }
 
 /**
@@ -172,28 +172,38 @@ function useStoredLeadMix(leadsRead: boolean): { total: number; own: number } | 
  * the scored ones are read, then, only when more are stored than scored, the unscorable ones and
  * the syncs (the background counts each CRM's own leads for them). Read beside the scored leads,
  * these held up their read, on the same IndexedDB, for a note that is then almost always null.
+ * `reading`: while a read the answer needs is under way (the scored leads read already), so that
+ * a panel with no scored lead waits for it rather than advising to connect a CRM meanwhile.
  */
-function useUnscoredLeads(scored: number | undefined, job: JobProgress | null | undefined, modelId: string | undefined, owedScoring: boolean): UnscoredLeads | null {
-  const stored = useStoredLeadMix(scored !== undefined);
+function useUnscoredLeads(
+  scored: number | undefined,
+  job: JobProgress | null | undefined,
+  modelId: string | undefined,
+  owedScoring: boolean,
+): { unscored: UnscoredLeads | null; reading: boolean } {
+  const { mix: stored, reading: storedReading } = useStoredLeadMix(scored !== undefined);
   const someUnscored = scored !== undefined && stored !== undefined && stored.total > scored;
   const doneRun = job?.state === 'done' && job.modelId === modelId ? job : undefined;
+  const unscorableNeeded = modelId !== undefined && someUnscored;
   const unscorable = useQuery({
     queryKey: [...queryKeys.leads(), 'unscorable', modelId],
     queryFn: () => unscorableLeadCounts(modelId!),
-    enabled: modelId !== undefined && someUnscored,
+    enabled: unscorableNeeded,
   });
+  const syncsNeeded = someUnscored && !owedScoring && doneRun !== undefined;
   // Read again with the leads (a sync's end scores its leads, and that job's end reads the leads again).
   const syncs = useQuery({
     queryKey: [...queryKeys.leads(), 'syncs'],
     queryFn: async () => (await succeeded(background.syncStatus({}))).syncs,
-    enabled: someUnscored && !owedScoring && doneRun !== undefined,
+    enabled: syncsNeeded,
   });
+  const reading = storedReading || (unscorableNeeded && unscorable.isPending) || (syncsNeeded && syncs.isPending);
   const finished = !owedScoring && doneRun !== undefined && syncs.data !== undefined && !syncs.data.some((sync) => syncUnsettled(sync, doneRun));
-  if (!finished || scored === undefined || stored === undefined || unscorable.data === undefined || stored.total <= scored) return null;
+  if (!finished || scored === undefined || stored === undefined || unscorable.data === undefined || stored.total <= scored) return { unscored: null, reading };
   // Demo mode's leads are told apart only beside your own: alone, they are what a model can be tried on.
   const unreadableDemo = stored.own > 0 ? unscorable.data.demo : 0;
   const unreadable = unscorable.data.total - unreadableDemo;
-  return { unreadable, unreadableDemo, waiting: Math.max(0, stored.total - scored - unscorable.data.total) };
+  return { unscored: { unreadable, unreadableDemo, waiting: Math.max(0, stored.total - scored - unscorable.data.total) }, reading };
 }
 
 /** Why stored leads have no score, a sentence per reason, as the note beside the figures says it. */
@@ -330,8 +340,8 @@ function Segments() {
 function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>) {
   // The scores are read again when a scoring run ends (`useScoredLeads`): nothing more to invalidate.
   const owedScoring = useOwedScoringOfEveryLead(modelId ?? '', []).run;
-  const unscored = useUnscoredLeads(leads.data?.rows.length, job, modelId, owedScoring !== null);
-  const storedLeads = useStoredLeadMix(leads.data !== undefined)?.total;
+  const { unscored, reading: unscoredReading } = useUnscoredLeads(leads.data?.rows.length, job, modelId, owedScoring !== null);
+  const storedLeads = useStoredLeadMix(leads.data !== undefined).mix?.total;
   const leadsStored = (storedLeads ?? 0) > 0;
   const scoredDemo = useMemo(() => leads.data?.rows.filter((row) => row.madeUp).length ?? 0, [leads.data]);
   const manifest = useManifest(modelId);
@@ -355,6 +365,8 @@ function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>)
   const scoring = progress || (failure && <ScoringFailed failure={failure} scored={leads.data.rows.length} buttonFocus={buttonFocus} />);
   // The leads are stored, not yet scored: no CRM or CSV is missing.
   if (leads.data.rows.length === 0 && scoring) return <>{scoring}</>;
+  // None scored: whether leads are stored, waiting or unscorable, is read after the leads (`useUnscoredLeads`); until then no advice.
+  if (leads.data.rows.length === 0 && unscoredReading) return <Loading what="scored leads" />;
   if (leads.data.rows.length === 0 && owedScoring !== null && leadsStored) {
     return (
       <EmptyState title="No scored leads yet">
