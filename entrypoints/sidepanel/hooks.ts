@@ -91,7 +91,7 @@ export type OutcomeBasis =
  * once the panel's scored leads are (`leadsRead`): beside them, they held up the leads' read on the
  * same IndexedDB, and the rates are drawn with the leads anyway ('reading' until then).
  */
-export function useOutcomeBasis(modelId: string | undefined, leadsRead = true): OutcomeBasis {
+export function useOutcomeBasis(modelId: string | undefined, leadsRead: boolean): OutcomeBasis {
   const manifest = useManifest(modelId);
   const rule = manifest.data?.outcomeRule;
   // Read again when the leads may have changed (a sync's or import's leads scored, stored data deleted);
@@ -196,7 +196,9 @@ async function readOpenLead(tabId: number, signal: AbortSignal): Promise<OpenLea
  * whose lead is unchanged shows it at once rather than "Loading", but only while it is up to date:
  * once something says it is not (that tab scored another lead or navigated, a purge, a disconnect,
  * a re-tier), it is dropped, not merely marked for a read on the next switch. Kept, it would show
- * the lead, or the tier, of the last visit while the tab's lead is read again.
+ * the lead, or the tier, of the last visit while the tab's lead is read again. A tab leaving the
+ * CRM for another site is heard only while the panel shows something of its own tab's page (the
+ * navigation listener below): until then another tab's kept answer is shown on return while read again.
  *
  * Not only when it is marked out of date: an answer already marked is not marked again (no event),
  * and one becomes unfollowed, still marked, when the rep switches tab while it is read again (the

@@ -218,7 +218,7 @@ async function watchOutcomeBasis(modelId: string, queryClient = new QueryClient(
   vi.stubGlobal('Worker', InThreadWorker);
   let basis: OutcomeBasis = { kind: 'reading' };
   function Probe() {
-    basis = useOutcomeBasis(modelId);
+    basis = useOutcomeBasis(modelId, true);
     return null;
   }
   root = createRoot(document.createElement('div'));

@@ -12,7 +12,7 @@ import { storedLead } from '../../test/fixtures/stored-lead';
 import { valueAsShown } from '../ml/explain';
 import { MAX_VALUE_CHARS } from '../ml/visible-text';
 import { parseManifest } from '../ml/manifest';
-import { awaitPageFields, crmHomeOf, displayName, explainInFull, forgetOpenLead, leadBeingRead, noteCrmTabActivated, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead, rememberPurgedPages } from './open-lead';
+import { awaitPageFields, crmHomeOf, displayName, explainInFull, forgetOpenLead, leadBeingRead, noteCrmPageVisible, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead, rememberPurgedPages } from './open-lead';
 import { FIRST_RENDER_PATIENCE_MS } from '../messaging/protocol';
 import type { PageAccess } from './page-access';
 import { MODEL_GAVE_NO_SCORE, NO_READABLE_FIELDS, scoreLead, type CachedScoreEntry, type LeadToScore, type ScoringDeps } from './score-lead';
@@ -107,7 +107,7 @@ describe('the open lead of a tab', () => {
       await forgetOpenLead(7); // tabs.onRemoved
       return read;
     }) as never);
-    await awaitPageFields(withoutFields, 7);
+    await awaitPageFields(withoutFields, NOT_CONNECTED, 7);
     expect(Object.keys(await fakeBrowser.storage.session.get(null)).filter((key) => key.endsWith(':7'))).toEqual([]);
   });
 
@@ -125,7 +125,7 @@ describe('the open lead of a tab', () => {
     await remember(withoutFields, 7, SALESFORCE_RECORD);
     const refusedAt = Date.now();
     vi.spyOn(Date, 'now').mockReturnValue(refusedAt);
-    await awaitPageFields(withoutFields, 7);
+    await awaitPageFields(withoutFields, NOT_CONNECTED, 7);
     expect(await rememberedLeadOf(7)).toBeNull();
     // Until when: the side panel asks again then by its own clock, the service worker being stopped or not.
     expect(await leadBeingRead(7)).toEqual({ reading: true, readingUntil: refusedAt + FIRST_RENDER_PATIENCE_MS });
@@ -137,7 +137,7 @@ describe('the open lead of a tab', () => {
     tabsShowing({ 7: SALESFORCE_RECORD });
     const withoutFields = { ...lead, fields: {} };
     await remember(withoutFields, 7, SALESFORCE_RECORD);
-    await awaitPageFields(withoutFields, 7);
+    await awaitPageFields(withoutFields, NOT_CONNECTED, 7);
     tabsShowing({ 7: 'https://acme.lightning.force.com/lightning/r/Lead/00Q5e00000ZzZzZAAV/view' });
     expect(await rememberedLeadOf(7)).toBeNull();
     expect(await leadBeingRead(7)).toEqual({ reading: true });
@@ -146,9 +146,9 @@ describe('the open lead of a tab', () => {
   it('is not held back for a request with fields, nor for one that took the place of the request refused without any', async () => {
     tabsShowing({ 7: SALESFORCE_RECORD });
     await remember(lead, 7, SALESFORCE_RECORD);
-    await awaitPageFields({ ...lead, fields: {} }, 7);
+    await awaitPageFields({ ...lead, fields: {} }, NOT_CONNECTED, 7);
     expect(await rememberedLeadOf(7)).toEqual({ lead, page: new URL(SALESFORCE_RECORD) });
-    await awaitPageFields({ ...lead, fields: {} }, undefined);
+    await awaitPageFields({ ...lead, fields: {} }, NOT_CONNECTED, undefined);
     expect(await rememberedLeadOf(7)).toEqual({ lead, page: new URL(SALESFORCE_RECORD) });
   });
 
@@ -285,8 +285,8 @@ describe('openRecordInCrmTab', () => {
     await remember({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAA8', fields: {} }, 8, RECORD_8, NOT_CONNECTED, false);
     tabsShowing({ 3: 'https://mail.example.com/inbox', 7: LIST_PAGE, 8: RECORD_8 });
     // The rep switches to tab 8, then to webmail (no CRM page: not the CRM tab used last), and clicks a lead in the panel.
-    await noteCrmTabActivated(8);
-    await noteCrmTabActivated(3);
+    await noteCrmPageVisible(8);
+    await noteCrmPageVisible(3);
     const { update } = tabsApi(3, [3, 7, 8]);
     await openRecordInCrmTab('salesforce', '00Q000000000002');
     expect(update.mock.calls).toEqual([[8, { url: target, active: true }]]);

@@ -22,7 +22,7 @@ import { recordKey, type RawRecord } from '../ml/featurize';
 import type { Manifest } from '../ml/manifest';
 import { nameOrFallback } from '../presentation';
 import { mayBeDemoCrm, pageAccess, storedLeadServes, type PageAccess } from './page-access';
-import { connectionForPage, noPurgeSince } from './purge';
+import { noPurgeSince } from './purge';
 import { fieldsReadOf, scoredFields, scoreRecord, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
 
 const OPEN_LEAD_KEY_PREFIX = 'openLead:';
@@ -102,7 +102,7 @@ export async function rememberOpenLead(request: LeadToScore, page: URL, access: 
  * in would otherwise never be the one used last. Told by the CRM page, not by `tabs.onActivated`:
  * that would wake the service worker at every tab switch, on any site.
  */
-export async function noteCrmTabActivated(tabId: number): Promise<void> {
+export async function noteCrmPageVisible(tabId: number): Promise<void> {
   const shown = await tabUrl(tabId);
   if (shown && recognisePage(shown)) await browser.storage.session.set({ [LAST_CRM_TAB_KEY]: tabId });
 }
@@ -128,14 +128,13 @@ async function forgetIfClosed(tabIds: readonly number[]): Promise<void> {
  * panel reads the lead as long instead of telling the refusal. Left alone when a later request
  * took its place, and not written back once a purge or the tab's close forgot it meanwhile.
  */
-export async function awaitPageFields(request: LeadToScore, tabId: number | undefined): Promise<void> {
+export async function awaitPageFields(request: LeadToScore, access: PageAccess, tabId: number | undefined): Promise<void> {
   if (tabId === undefined) return;
-  // Noted before the lead is read: a purge pending or begun since may have forgotten it after the read.
-  const { purgesBefore } = await connectionForPage(request.crm);
   const remembered = await storedOpenLead(tabId);
   if (!remembered || remembered.recordId !== request.recordId || Object.keys(remembered.fields).length > 0) return;
   // Asked for in the same step as the check, as `rememberOpenLead` does: it lands before a purge's own writes.
-  if (!noPurgeSince(purgesBefore)) return;
+  // As the request began (`access`): a purge pending or begun since may have forgotten the lead after the read.
+  if (!noPurgeSince(access.purgesBefore)) return;
   await browser.storage.session.set({ [openLeadKey(tabId)]: { ...remembered, fieldsAwaitedUntil: Date.now() + FIRST_RENDER_PATIENCE_MS } });
   await forgetIfClosed([tabId]);
 }

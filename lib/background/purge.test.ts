@@ -178,7 +178,8 @@ describe('purgeEverything', () => {
     fakeBrowser.webNavigation.getFrame = vi.fn(async () => ({ url: SALESFORCE_RECORD, documentId: 'doc-7' })) as never;
     fakeBrowser.tabs.query = vi.fn(async () => [{ id: 7 }]) as never;
     const withoutFields = { ...RECORD_REQUEST, fields: {} };
-    await rememberOpenLead(withoutFields, page, await recordPageAccess(), 7);
+    const access = await recordPageAccess();
+    await rememberOpenLead(withoutFields, page, access, 7);
     // Refused without fields: the wait reads the lead remembered, and the purge runs before it is written back.
     const { get } = fakeBrowser.storage.session;
     vi.spyOn(fakeBrowser.storage.session, 'get').mockImplementationOnce((async (keys: string) => {
@@ -186,7 +187,7 @@ describe('purgeEverything', () => {
       await purgeEverything();
       return read;
     }) as never);
-    await awaitPageFields(withoutFields, 7);
+    await awaitPageFields(withoutFields, access, 7);
     expect(await fakeBrowser.storage.session.get(null)).toEqual({ 'purgedPage:7': { documentId: 'doc-7' } });
   });
 

@@ -151,7 +151,7 @@ export interface PurgeOutcome {
 
 /**
  * Deletes every lead, score, model, setting, sync checkpoint, connection (with its credentials)
- * and session entry, and gives back all site access granted at run time. A paused bulk scoring
+ * and session entry but the marks of the pages it stopped (`rememberPurgedPages`), and gives back all site access granted at run time. A paused bulk scoring
  * or re-tiering loses its progress row with the rest, so it does not continue, and one asked
  * before and still waiting for its turn does not begin (`recordPurge`). If a job does not
  * stop within `waitMs`, deletes nothing and throws. Keeps only the names of the CRM fields

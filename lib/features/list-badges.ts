@@ -317,7 +317,7 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
       attributeFilter: ['href', 'data-row-key-value', 'class', 'style', 'hidden', 'aria-hidden'],
     },
   );
-  // Another active model or tier policy, or new stored scores: ask again for each row in view.
+  // Another active model or tier policy, or this CRM's stored leads or connection changed: ask again for each row in view.
   onEvent(
     'scoresChanged',
     (change) => {

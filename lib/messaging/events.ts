@@ -9,7 +9,7 @@ import type { CrmKind } from '../crm/types';
 import { CrmKindSchema } from './schemas';
 
 export const eventsProtocol = {
-  /** A CRM tab scored a (new) lead: the side panel refreshes its open lead. */
+  /** A CRM tab's lead changed (it scored another, or a purge stopped its page): the side panel reads that tab's lead again, or drops what it kept of it. */
   openLeadChanged: z.object({ tabId: z.number().int() }),
   /**
    * What CRM tabs' badges show may have changed: another model is active, its tier policy

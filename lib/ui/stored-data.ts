@@ -55,8 +55,8 @@ const demoOwner = (owner: string) => (owner === 'Unassigned' ? '' : owner);
  * A model's scores (keys `${modelId}|${leadKey}`) and the summaries (keys `leadKey`) are both in
  * lead-key order: each chunk of scores is joined with the summaries of its range of keys, so no
  * map of every score is held (100,000 of them, six strings each) while the leads load.
- * Demo mode's leads stored beside your own are marked `madeUp` (`demoLeadsBesideOwn`, as `madeUpLeads`
- * of a model without a rule): the rates by stored outcomes leave them out, and the panel counts them.
+ * Demo mode's leads stored beside your own (`ownLeadStored`) are marked `madeUp`, as `demoLeadsBesideOwn`
+ * decides for `madeUpLeads` of a model without a rule: the rates by stored outcomes leave them out, and the panel counts them.
  */
 export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
   const rows: ScoredLeadRow[] = [];
@@ -78,7 +78,7 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
     async (scores) => {
       const [summaryOf, demoBesideOwn] = await Promise.all([summariesOf(scores), beside]);
       const demo = demoBesideOwn || [...summaryOf.values()].some((lead) => lead.owner === 'Unassigned') ? await demoKeySet() : none;
-      // `demoLeadsBesideOwn`: Demo mode's leads are made up once leads of your own are stored.
+      // Demo mode's leads are made up once leads of your own are stored (`ownLeadStored`, as `demoLeadsBesideOwn` decides).
       const madeUp = demoBesideOwn ? demo : none;
       const chunkRows: ScoredLeadRow[] = [];
       for (const score of scores) {

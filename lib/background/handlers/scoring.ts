@@ -5,7 +5,7 @@ import type { backgroundProtocol } from '../../messaging/protocol';
 import type { Handlers } from '../../messaging/rpc';
 import { activeManifest } from '../../ml/model-store';
 import { ensureOffscreenDocument, runOffscreen } from '../offscreen-engine';
-import { announceOpenLead, awaitPageFields, noteCrmTabActivated, rememberOpenLead } from '../open-lead';
+import { announceOpenLead, awaitPageFields, noteCrmPageVisible, rememberOpenLead } from '../open-lead';
 import { mayReadApi, pageAccess, senderPage } from '../page-access';
 import { fetchRecordFields } from '../record-source';
 import { recordScoreCache } from '../score-cache';
@@ -32,7 +32,7 @@ export const scoringHandlers: Handlers<ScoringProtocol> = {
       // The badge holds this refusal while the page may still show the fields: so does the panel, which
       // reads the lead again after by its own clock (no timer here: Chrome may stop the service worker first).
       if (!scored.ok && scored.error === NO_READABLE_FIELDS && Object.keys(request.fields).length === 0) {
-        await awaitPageFields(request, sender.tab?.id).catch((error: unknown) => {
+        await awaitPageFields(request, access, sender.tab?.id).catch((error: unknown) => {
           console.warn('LeadLens: could not tell the side panel to wait for the page’s fields', error instanceof Error ? error.message : '');
         });
       }
@@ -47,8 +47,8 @@ export const scoringHandlers: Handlers<ScoringProtocol> = {
     const tab = sender.tab;
     if (tab?.id === undefined) return { ok: false, error: 'Only a CRM tab’s page says it became visible' };
     // Not its window's active tab: not the one the rep works in (as for `rememberOpenLead`). The
-    // address is the tab's own (`noteCrmTabActivated`), not taken from the message's sender.
-    if (tab.active) await noteCrmTabActivated(tab.id);
+    // address is the tab's own (`noteCrmPageVisible`), not taken from the message's sender.
+    if (tab.active) await noteCrmPageVisible(tab.id);
     return { ok: true };
   },
   engineBenchmark: async (request) => {
