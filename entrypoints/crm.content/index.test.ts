@@ -23,7 +23,7 @@ const tell = (type: string) => eventHandlers.get(type)!();
 /** What the content script asks the background (features aside). */
 const crmPageVisible = vi.hoisted(() => vi.fn(async () => ({ ok: true })));
 vi.mock('@/lib/messaging/client', () => ({ background: { crmPageVisible } }));
-const { EVERYTHING_PURGED } = await import('@/lib/features/badge-ui');
+const { EVERYTHING_PURGED } = await import('@/lib/presentation');
 
 /** WXT's `defineContentScript` (auto-imported in the build) hands back its definition. */
 vi.stubGlobal('defineContentScript', <T>(definition: T) => definition);

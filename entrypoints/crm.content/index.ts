@@ -8,7 +8,7 @@
 import { pageKey, recognisePage } from '@/lib/crm/adapters';
 import { CRM_MATCH_PATTERNS } from '@/lib/crm/match-patterns';
 import type { PageMatch } from '@/lib/crm/types';
-import { EVERYTHING_PURGED } from '@/lib/features/badge-ui';
+import { EVERYTHING_PURGED } from '@/lib/presentation';
 import { onEveryPage } from '@/lib/features/navigation';
 import { contentFeatures } from '@/lib/features/registry';
 import { background } from '@/lib/messaging/client';

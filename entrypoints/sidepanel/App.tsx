@@ -180,7 +180,7 @@ function useUnscoredLeads(
   job: JobProgress | null | undefined,
   modelId: string | undefined,
   owedScoring: boolean,
-): { unscored: UnscoredLeads | null; reading: boolean } {
+): { unscored: UnscoredLeads | null; reading: boolean; storedLeads: number | undefined } {
   const { mix: stored, reading: storedReading } = useStoredLeadMix(scored !== undefined);
   const someUnscored = scored !== undefined && stored !== undefined && stored.total > scored;
   const doneRun = job?.state === 'done' && job.modelId === modelId ? job : undefined;
@@ -198,12 +198,13 @@ function useUnscoredLeads(
     enabled: syncsNeeded,
   });
   const reading = storedReading || (unscorableNeeded && unscorable.isPending) || (syncsNeeded && syncs.isPending);
+  const storedLeads = stored?.total;
   const finished = !owedScoring && doneRun !== undefined && syncs.data !== undefined && !syncs.data.some((sync) => syncUnsettled(sync, doneRun));
-  if (!finished || scored === undefined || stored === undefined || unscorable.data === undefined || stored.total <= scored) return { unscored: null, reading };
+  if (!finished || scored === undefined || stored === undefined || unscorable.data === undefined || stored.total <= scored) return { unscored: null, reading, storedLeads };
   // Demo mode's leads are told apart only beside your own: alone, they are what a model can be tried on.
   const unreadableDemo = stored.own > 0 ? unscorable.data.demo : 0;
   const unreadable = unscorable.data.total - unreadableDemo;
-  return { unscored: { unreadable, unreadableDemo, waiting: Math.max(0, stored.total - scored - unscorable.data.total) }, reading };
+  return { unscored: { unreadable, unreadableDemo, waiting: Math.max(0, stored.total - scored - unscorable.data.total) }, reading, storedLeads };
 }
 
 /** Why stored leads have no score, a sentence per reason, as the note beside the figures says it. */
@@ -340,8 +341,7 @@ function Segments() {
 function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>) {
   // The scores are read again when a scoring run ends (`useScoredLeads`): nothing more to invalidate.
   const owedScoring = useOwedScoringOfEveryLead(modelId ?? '', []).run;
-  const { unscored, reading: unscoredReading } = useUnscoredLeads(leads.data?.rows.length, job, modelId, owedScoring !== null);
-  const storedLeads = useStoredLeadMix(leads.data !== undefined).mix?.total;
+  const { unscored, reading: unscoredReading, storedLeads } = useUnscoredLeads(leads.data?.rows.length, job, modelId, owedScoring !== null);
   const leadsStored = (storedLeads ?? 0) > 0;
   const scoredDemo = useMemo(() => leads.data?.rows.filter((row) => row.madeUp).length ?? 0, [leads.data]);
   const manifest = useManifest(modelId);

@@ -151,7 +151,7 @@ export async function forgetOpenLead(tabId: number): Promise<void> {
 }
 
 /** A CRM page open in a tab: the tab, and its document (a reload or another page is another document). */
-export interface CrmPageShown {
+interface CrmPageShown {
   tabId: number;
   documentId?: string;
 }
@@ -384,10 +384,12 @@ export async function openRecordInCrmTab(crm: CrmKind, recordId: string, windowI
   if (!home) throw new Error(`LeadLens does not know your ${CRM_LABEL[crm]} address yet: open any lead there once`);
   const url = recordUrl(crm, recordId, home);
   const org = accountOfPage(crm, new URL(url));
+  // Whether the org's pages are the demo CRM's depends on the org alone: asked once, of the first tab on it.
+  let demoCrm: Promise<boolean> | undefined;
   const showsOrg = async (tabId: number) => {
     const shown = await tabUrl(tabId);
     if (shown === null || org === null || accountOfPage(crm, shown) !== org) return false;
-    return !demo || mayBeDemoCrm(crm, await pageAccess(crm, shown));
+    return !demo || (await (demoCrm ??= pageAccess(crm, shown).then((access) => mayBeDemoCrm(crm, access))));
   };
   const [active] = await browser.tabs.query(windowId === undefined ? { active: true, lastFocusedWindow: true } : { active: true, windowId });
   if (active?.id !== undefined && (await showsOrg(active.id))) {
@@ -399,28 +401,29 @@ export async function openRecordInCrmTab(crm: CrmKind, recordId: string, windowI
   const lastTab = typeof lastTabId === 'number' ? await browser.tabs.get(lastTabId).catch(() => undefined) : undefined;
   const windowTabs = askingWindow === undefined ? [] : await browser.tabs.query({ windowId: askingWindow });
   const checked = new Set([active?.id]);
-  // The CRM tab used last first, if it is in the asking window, then that window's others.
-  for (const tab of [lastTab, ...windowTabs]) {
-    if (tab?.id === undefined || tab.windowId !== askingWindow || checked.has(tab.id)) continue;
-    checked.add(tab.id);
-    if (await showsOrg(tab.id)) {
-      await browser.tabs.update(tab.id, { url, active: true });
-      return;
+  /** The first of `tabs` that `eligible` takes, not checked yet, showing the org; brought to the lead. */
+  const openInFirstShowingOrg = async (tabs: (typeof lastTab)[], eligible: (tab: NonNullable<typeof lastTab>) => boolean) => {
+    for (const tab of tabs) {
+      if (tab?.id === undefined || !eligible(tab) || checked.has(tab.id)) continue;
+      checked.add(tab.id);
+      if (await showsOrg(tab.id)) {
+        await browser.tabs.update(tab.id, { url, active: true });
+        return tab;
+      }
     }
-  }
+    return undefined;
+  };
+  // The CRM tab used last first, if it is in the asking window, then that window's others.
+  if (await openInFirstShowingOrg([lastTab, ...windowTabs], (tab) => tab.windowId === askingWindow)) return;
   if (!demo) {
     await browser.tabs.create({ url, windowId: askingWindow });
     return;
   }
   // Any window's tab on the demo CRM, not only the CRM tab used last: another CRM's or org's tab may have scored since.
-  for (const tab of [lastTab, ...(await browser.tabs.query({}))]) {
-    if (tab?.id === undefined || checked.has(tab.id)) continue;
-    checked.add(tab.id);
-    if (await showsOrg(tab.id)) {
-      await browser.tabs.update(tab.id, { url, active: true });
-      await browser.windows.update(tab.windowId, { focused: true });
-      return;
-    }
+  const demoTab = await openInFirstShowingOrg([lastTab, ...(await browser.tabs.query({}))], () => true);
+  if (demoTab) {
+    await browser.windows.update(demoTab.windowId, { focused: true });
+    return;
   }
   throw new Error(`This is a demo lead, made up for Demo mode: it has no ${CRM_LABEL[crm]} page to open.`);
 }

@@ -330,7 +330,7 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
         const cancel = await listenForCancel(cancelKey(crm));
         try {
           const last = await readWriteBack(crm);
-          await rememberLastFieldsWritten(crm);
+          await rememberFieldsOfReport(last);
           // Before anything is asked: the last write-back's end is not shown as this one's meanwhile.
           const { scoreField, tierField, reasonField } = target;
           const checking: WriteBackSummary = { ...idleWriteBack(crm), status: 'checking', target: { scoreField, tierField, reasonField }, writtenWith: stillHeld(target, await fieldsHeld(last)) };
@@ -357,8 +357,11 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
  */
 export async function rememberLastFieldsWritten(crm: CrmKind): Promise<void> {
   const last = await storedWriteBackReport(db, crm);
-  if (!last.success) return;
-  const { target, written, cleared, finishedAt } = last.data;
+  if (last.success) await rememberFieldsOfReport(last.data);
+}
+
+/** `rememberLastFieldsWritten` of the report `last`, read already. */
+async function rememberFieldsOfReport({ crm, target, written, cleared, finishedAt }: WriteBackSummary): Promise<void> {
   if (target && finishedAt !== null && written > cleared) await rememberFieldsWrittenBefore(crm, targetFields(target), finishedAt);
 }
 

@@ -160,7 +160,7 @@ export interface HeldOutScores {
 }
 
 /** `scores` of the leads at `kept` (indices into its `leadKeys`) alone, under the keys `leadKeys` [kept.length]. */
-function keptHeldOutScores({ modelId, probabilities, logits }: HeldOutScores, kept: readonly number[], leadKeys: string[]): HeldOutScores {
+export function keptHeldOutScores({ modelId, probabilities, logits }: HeldOutScores, kept: readonly number[], leadKeys: string[]): HeldOutScores {
   return {
     modelId,
     leadKeys,

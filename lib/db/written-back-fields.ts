@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { fieldIdentity, type CrmKind } from '../crm/types';
 import type { SourceKind } from '../ml/featurize';
-import { db } from './db';
+import { db, leadKeyOf } from './db';
 
 const key = (crm: CrmKind) => `written-back-fields:${crm}`;
 
@@ -147,7 +147,7 @@ const WrittenValuesSchema = z.record(z.string(), z.string());
 
 /** What LeadLens last wrote to each of `recordIds` of `crm` and the CRM took; {} for one it remembers nothing of. */
 export async function readWrittenValues(crm: CrmKind, recordIds: readonly string[]): Promise<Record<string, string>[]> {
-  const rows = await db.settings.bulkGet(recordIds.map((recordId) => writtenValuesKey(`${crm}|${recordId}`)));
+  const rows = await db.settings.bulkGet(recordIds.map((recordId) => writtenValuesKey(leadKeyOf(crm, recordId))));
   return rows.map((row) => {
     const parsed = WrittenValuesSchema.safeParse(row?.value);
     return parsed.success ? parsed.data : {};

@@ -606,9 +606,6 @@ const CONTEXT_GONE = /Extension context invalidated/i;
 const NO_RECEIVER = /Could not establish connection|Receiving end does not exist/i;
 export const BACKGROUND_UNREACHABLE = 'LeadLens could not be reached just now: reload this page to see scores again.';
 
-/** The reason the content script ends a page's features with once "Purge everything" deleted all LeadLens stored. */
-export { EVERYTHING_PURGED };
-
 /**
  * What a page's badges say as its features end with `reason` while the rep stays on the page (the
  * extension reloaded, "Purge everything"), rather than vanish; null when the rep left the page.

@@ -16,7 +16,7 @@ vi.mock('../messaging/events', async (importOriginal) => ({
 
 const { badgeListRows } = await import('./list-badges');
 const { EXTENSION_RELOADED } = await import('./navigation');
-const { EVERYTHING_PURGED } = await import('./badge-ui');
+const { EVERYTHING_PURGED } = await import('../presentation');
 
 const lead: ScoredLead = {
   probability: 0.3,

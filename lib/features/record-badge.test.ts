@@ -21,7 +21,7 @@ let { recordBadge } = await import('./record-badge');
 let { hubspot } = await import('../crm/hubspot');
 const { salesforce } = await import('../crm/salesforce');
 const { EXTENSION_RELOADED } = await import('./navigation');
-const { EVERYTHING_PURGED } = await import('./badge-ui');
+const { EVERYTHING_PURGED } = await import('../presentation');
 const { scoredLead: lead, stackedViewsAdapter: adapter, activeView, fieldRows: rowsOf, recordView: view } = await import('../../test/fixtures/record-views');
 
 

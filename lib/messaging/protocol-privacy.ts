@@ -8,7 +8,7 @@ import { CrmKindSchema, FailureSchema } from './schemas';
  * `inOrgConnectedBefore`: written in the records of an org or portal connected before the one
  * connected at the purge (a production org before its sandbox), not in that one's.
  */
-export const FieldsLeftInCrmSchema = z
+const FieldsLeftInCrmSchema = z
   .array(z.object({ crm: CrmKindSchema, fields: z.array(z.string().min(1)).min(1), inOrgConnectedBefore: z.literal(true).optional() }))
   .min(1);
 export type FieldsLeftInCrm = z.infer<typeof FieldsLeftInCrmSchema>;

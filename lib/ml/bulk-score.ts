@@ -3,7 +3,7 @@
  * from IndexedDB (rows are never posted between contexts): featurize, run the engine, write
  * `leadScores` with score, tier and the top reason, and report progress after each batch.
  */
-import { db, leadKeyPrefix, owedScoresOf, scoreKeyOf, type LeadScore, type OwedLeadScore, type StoredLead } from '../db/db';
+import { db, leadKeyPrefix, owedScoresOf, scoreKeyOf, scoreKeyPrefix, type LeadScore, type OwedLeadScore, type StoredLead } from '../db/db';
 import { ALL_KEYS, prefixRange, rangeAfter } from '../db/chunks';
 import { resumeUnfinishedJob, runJob, type FailedItems, type JobCursor, type JobReport } from '../jobs/progress';
 import type { EngineOutput } from './engine';
@@ -210,7 +210,7 @@ async function oweMissingScores(modelId: string, source: SourceKind, chunkSize: 
       const scoreKeys = await db.leadScores.where(':id').between(scoreKeyOf(modelId, first), scoreKeyOf(modelId, last), true, true).primaryKeys();
       const unscorable = await db.unscorableLeads.where('[modelId+key]').between([modelId, first], [modelId, last], true, true).primaryKeys();
       const owed = await db.owedLeadScores.where(':id').between(first, last, true, true).primaryKeys();
-      const settled = new Set([...scoreKeys.map((key) => key.slice(modelId.length + 1)), ...unscorable, ...owed]);
+      const settled = new Set([...scoreKeys.map((key) => key.slice(scoreKeyPrefix(modelId).length)), ...unscorable, ...owed]);
       return { keys, unowed: keys.filter((key) => !settled.has(key)) };
     });
     if (unowed.length > 0) await db.owedLeadScores.bulkPut(owedScoresOf(unowed));

@@ -152,11 +152,14 @@ export async function modelBytes(
  */
 export async function exportAsStored(modelId: string): Promise<{ manifestJson: string; onnx: Uint8Array }> {
   const bundled = bundledModel.manifest();
-  const kept = bundled.ok && bundled.manifest.modelId === modelId ? bundled.manifest : (await db.models.get(modelId))?.manifest;
+  const isBundled = bundled.ok && bundled.manifest.modelId === modelId;
+  // Read once: its row holds the ONNX bytes too.
+  const stored = isBundled ? undefined : await db.models.get(modelId);
+  const kept = bundled.ok && isBundled ? bundled.manifest : stored?.manifest;
   if (!kept) throw new Error(`Model ${modelId} is not installed`);
   const setting = await tiersSettingOf(modelId);
   const tiers = setting && (setting.read.ok || setting.read.madeByNewerVersion) ? setting.value : undefined;
-  return { manifestJson: JSON.stringify(tiers ? { ...kept, tiers } : kept, null, 2), onnx: await modelBytes(modelId) };
+  return { manifestJson: JSON.stringify(tiers ? { ...kept, tiers } : kept, null, 2), onnx: stored?.onnx ?? (await modelBytes(modelId)) };
 }
 
 /**

@@ -6,7 +6,7 @@
  * model can score.
  */
 import { CRM_KINDS, CRM_LABEL } from '../crm/types';
-import { db, type HeldOutScores, type StoredModel } from '../db/db';
+import { db, keptHeldOutScores, type HeldOutScores, type StoredModel } from '../db/db';
 import { oweRetier } from '../jobs/progress';
 import { formatThreshold } from '../presentation';
 import { bundledModel } from './bundled-model';
@@ -489,9 +489,9 @@ async function setTiersOwingRetier(modelId: string, tiers: Tiers): Promise<void>
 export async function keepHeldOutScores(modelId: string, heldOut: Required<Omit<HeldOutScores, 'modelId'>>): Promise<void> {
   await db.transaction('rw', [db.models, db.leads, db.heldOutScores], async () => {
     if ((await db.models.where(':id').equals(modelId).count()) === 0) throw new Error(`Model ${modelId} is not stored, so its held-out probabilities are not kept`);
-    await db.heldOutScores.put({ modelId, leadKeys: heldOut.leadKeys, probabilities: heldOut.probabilities, logits: heldOut.logits });
     const stored = new Set(await db.leads.where(':id').anyOf(heldOut.leadKeys).primaryKeys());
-    await db.forgetHeldOutScoresOf(new Set(heldOut.leadKeys.filter((leadKey) => !stored.has(leadKey))));
+    const kept = heldOut.leadKeys.flatMap((leadKey, i) => (stored.has(leadKey) ? [i] : []));
+    await db.heldOutScores.put(keptHeldOutScores({ modelId, ...heldOut }, kept, kept.map((i) => heldOut.leadKeys[i])));
   });
 }
 

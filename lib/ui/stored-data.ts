@@ -55,8 +55,8 @@ const demoOwner = (owner: string) => (owner === 'Unassigned' ? '' : owner);
  * A model's scores (keys `${modelId}|${leadKey}`) and the summaries (keys `leadKey`) are both in
  * lead-key order: each chunk of scores is joined with the summaries of its range of keys, so no
  * map of every score is held (100,000 of them, six strings each) while the leads load.
- * Demo mode's leads stored beside your own (`ownLeadStored`) are marked `madeUp`, as `demoLeadsBesideOwn`
- * decides for `madeUpLeads` of a model without a rule: the rates by stored outcomes leave them out, and the panel counts them.
+ * Demo mode's leads stored beside your own (`ownLeadStored`) are marked `madeUp`, as `madeUpLeads`
+ * marks them for a model without a rule: the rates by stored outcomes leave them out, and the panel counts them.
  */
 export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
   const rows: ScoredLeadRow[] = [];
@@ -78,7 +78,7 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
     async (scores) => {
       const [summaryOf, demoBesideOwn] = await Promise.all([summariesOf(scores), beside]);
       const demo = demoBesideOwn || [...summaryOf.values()].some((lead) => lead.owner === 'Unassigned') ? await demoKeySet() : none;
-      // Demo mode's leads are made up once leads of your own are stored (`ownLeadStored`, as `demoLeadsBesideOwn` decides).
+      // Demo mode's leads are made up once leads of your own are stored (`ownLeadStored`, as `madeUpLeads` decides).
       const madeUp = demoBesideOwn ? demo : none;
       const chunkRows: ScoredLeadRow[] = [];
       for (const score of scores) {
@@ -358,12 +358,8 @@ const demoLeadKeys = async () => (await db.leads.where('origin').equals('demo').
  */
 async function madeUpLeads(outcomeRule: ModelOutcomeRule | undefined): Promise<string[]> {
   if (outcomeRule) return demoLeadsNotLearntFrom(outcomeRule.source);
-  return demoLeadsBesideOwn(await demoLeadKeys());
-}
-
-/** `demoKeys` (Demo mode's leads) once leads of your own are stored, when they are made up beside them; else none. */
-async function demoLeadsBesideOwn(demoKeys: string[]): Promise<string[]> {
-  return (await ownLeadStored()) ? demoKeys : [];
+  // Asked first: with Demo mode's leads alone, their keys (100,000 of them) are not read for nothing.
+  return (await ownLeadStored()) ? demoLeadKeys() : [];
 }
 
 /**

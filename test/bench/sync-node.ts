@@ -13,7 +13,7 @@ import { serialize } from 'node:v8';
 import { createHubSpotClient } from '../../lib/crm/hubspot-client';
 import { createSalesforceClient } from '../../lib/crm/salesforce-client';
 import type { CrmKind } from '../../lib/crm/types';
-import { LeadLensDb } from '../../lib/db/db';
+import { LeadLensDb, leadKeyOf } from '../../lib/db/db';
 import { runSync } from '../../lib/sync/engine';
 import { dexieSyncStore } from '../../lib/sync/store';
 import { SALESFORCE_API } from '../e2e/harness';
@@ -66,7 +66,7 @@ function sizeAnswer(crm: CrmKind, text: string, answered: Map<string, AnsweredRe
     return; // not JSON (a fault's cut-short body): the sync retries it
   }
   for (const record of answeredRecords(crm, body)) {
-    const key = `${crm}|${record.id}`;
+    const key = leadKeyOf(crm, record.id);
     const json = Buffer.byteLength(JSON.stringify(record.json));
     if ((answered.get(key)?.json ?? 0) >= json) continue;
     const withValue = Object.fromEntries(Object.entries(record.fields).filter(([, value]) => value !== null));

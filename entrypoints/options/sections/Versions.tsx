@@ -75,7 +75,7 @@ export const TEAM_ROLLOUT =
   'Or write its scores to CRM fields (Write scores to the CRM), which every user of the CRM sees.';
 
 /** What an exported model's files give away (the README's "What leaves the browser" says it too). */
-export const EXPORT_HOLDS_CRM_VALUES =
+const EXPORT_HOLDS_CRM_VALUES =
   `An exported model holds some of your CRM's values: the categories it learnt from ${MIN_LEVEL_COUNT} or more leads (a lead source, an industry, a company) ` +
   'and ranges of numbers and dates. Share its files only as you would share the leads.';
 
