@@ -116,6 +116,19 @@ describe('the CRM content script, its page shown or hidden', () => {
     expect(crmPageVisible).toHaveBeenCalledTimes(2);
   });
 
+  it('tells the background when its window is focused with the page visible already (a CRM window beside another), not when the page lacks focus', () => {
+    history.replaceState(null, '', CONTACT);
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+    const focused = vi.spyOn(document, 'hasFocus').mockReturnValue(false);
+    contentScript.main(fakeContext());
+    window.dispatchEvent(new Event('focus')); // dispatched by the page's own scripts, the window not focused
+    expect(crmPageVisible).not.toHaveBeenCalled();
+    focused.mockReturnValue(true);
+    window.dispatchEvent(new Event('focus'));
+    expect(crmPageVisible.mock.calls).toEqual([[{}]]);
+    focused.mockRestore();
+  });
+
   it('does not for a page no adapter recognises, nor for an event the page dispatches while hidden', () => {
     contentScript.main(fakeContext()); // a HubSpot company
     pageBecomes('visible');

@@ -26,13 +26,18 @@ export default defineContentScript({
     // feature ends, its badges saying why, and none runs again until the page reloads.
     const purge = new AbortController();
     onEvent('everythingPurged', () => purge.abort(EVERYTHING_PURGED), ctx.signal);
-    // Switched to, the tab is the CRM tab used last, which the side panel's 'Open in CRM' navigates.
+    // Switched to, the tab is the CRM tab used last, which the side panel's 'Open in CRM' navigates:
+    // its tab made visible, or its window focused (a page visible already beside another window).
     // Said by the CRM page itself: a listener for every tab switch would wake the background on any site.
-    ctx.addEventListener(document, 'visibilitychange', () => {
-      // Read, not taken from the event: the page's own scripts can dispatch one.
+    const noteUsed = () => {
+      // Read, not taken from the event: the page's own scripts can dispatch either.
       if (document.visibilityState !== 'visible' || !recognisePage(new URL(location.href))) return;
       // Unanswered (LeadLens reloaded under the page), the tab is merely not noted: nothing to show.
       void background.crmPageVisible({}).catch(() => undefined);
+    };
+    ctx.addEventListener(document, 'visibilitychange', noteUsed);
+    ctx.addEventListener(window, 'focus', () => {
+      if (document.hasFocus()) noteUsed();
     });
     onEveryPage(ctx, pageKey, (url, previousUrl, pageSignal) => {
       const page = recognisePage(url);
