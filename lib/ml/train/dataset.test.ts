@@ -430,6 +430,28 @@ describe('inferFeatureSpecs: personal data, whose values a model would keep', ()
     for (const name of notPersonal) expect(namesPersonalData(name), name).toBe(false);
   });
 
+  it("reads the names CRM exports give a person's name and contact details in German, French, Spanish, Dutch, Italian and Portuguese as personal data, whatever their accents and case", () => {
+    const personal = {
+      de: ['Vorname', 'Nachname', 'Name', 'Familienname', 'Vollständiger Name', 'E-Mail', 'E-Mail-Adresse', 'Telefon', 'Telefonnummer', 'Mobiltelefon', 'Handy', 'Straße', 'STRASSE', 'Adresse', 'Anschrift', 'PLZ', 'Postleitzahl', 'Geburtsdatum'],
+      fr: ['Prénom', 'PRENOM', 'Nom', 'Nom de famille', 'Nom complet', 'Courriel', 'Adresse e-mail', 'Adresse électronique', 'Téléphone', 'Numéro de téléphone', 'Tél.', 'Téléphone mobile', 'Portable', 'Rue', 'Adresse 2', 'Code postal', 'Date de naissance'],
+      es: ['Nombre', 'Apellido', 'Apellidos', 'Nombre completo', 'Correo electrónico', 'Correo', 'Teléfono', 'Número de teléfono', 'Móvil', 'Teléfono móvil', 'Celular', 'Dirección', 'Calle', 'Código postal', 'Fecha de nacimiento'],
+      nl: ['Voornaam', 'Achternaam', 'Naam', 'Tussenvoegsel', 'Volledige naam', 'E-mailadres', 'Telefoon', 'Telefoonnummer', 'Mobiel', 'Straat', 'Adres', 'Postcode', 'Geboortedatum'],
+      it: ['Nome', 'Cognome', 'Nome completo', 'Indirizzo email', 'Posta elettronica', 'Telefono', 'Numero di telefono', 'Cellulare', 'Indirizzo', 'CAP', 'Codice postale', 'Data di nascita'],
+      pt: ['Nome', 'Sobrenome', 'Apelido', 'Nome completo', 'Endereço de e-mail', 'Telefone', 'Número de telefone', 'Celular', 'Telemóvel', 'Endereço', 'Morada', 'Rua', 'CEP', 'Código postal', 'Data de nascimento'],
+    };
+    for (const [language, names] of Object.entries(personal)) for (const name of names) expect(namesPersonalData(name), `${language}: ${name}`).toBe(true);
+    // As "Company Name", "City" and "Country" in English: a company's name, counts and places are not a person's.
+    const notPersonal = {
+      de: ['Firmenname', 'Firma', 'Unternehmen', 'Anzahl der Mitarbeiter', 'Mitarbeiteranzahl', 'Stadt', 'Ort', 'Land', 'Branche', 'Lead-Quelle', 'E-Mail-Öffnungen', 'Keine E-Mails'],
+      fr: ["Nom de l'entreprise", 'Nom de la société', "Nombre d'employés", 'Nombre de salariés', 'Nombre de visites', 'Ville', 'Pays', 'Secteur', "Origine de la piste", 'Ouvertures des e-mails'],
+      es: ['Nombre de la empresa', 'Nombre de empresa', 'Número de empleados', 'Ciudad', 'País', 'Sector', 'Origen del lead', 'Correos abiertos'],
+      nl: ['Bedrijfsnaam', 'Aantal medewerkers', 'Plaats', 'Stad', 'Land', 'Branche', 'Leadbron'],
+      it: ['Nome azienda', "Nome dell'azienda", 'Numero di dipendenti', 'Città', 'Paese', 'Settore', 'Fonte del lead', 'Via di contatto'],
+      pt: ['Nome da empresa', 'Número de funcionários', 'Cidade', 'País', 'Setor', 'Origem do lead', 'Cargo'],
+    };
+    for (const [language, names] of Object.entries(notPersonal)) for (const name of names) expect(namesPersonalData(name), `${language}: ${name}`).toBe(false);
+  });
+
   it('leaves a known feature that reads such a field on purpose (the e-mail domain) to the catalogue, and offers no other field of personal data', () => {
     const table = tableOf(60, { Email: (i) => `anna${i % 6}@${['gmail.com', 'acme.example'][i % 2]}`, FirstName: (i) => ['Anna', 'Ben'][i % 2], Rating: (i) => ['Hot', 'Cold'][i % 2], [OUTCOME_COLUMN]: converted });
     const { candidates, notes } = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', []);

@@ -508,13 +508,15 @@ const LEADLENS_OUTPUT = /^(\w+__)?leadlens_/i;
 const quoteSome = (values: string[]) => [...new Set(values)].slice(0, 3).map(quoteCell).join(', ');
 
 /**
- * Column names (their words joined, lower case: "First Name", "first_name", "FirstName" and
- * HubSpot's "firstname" all read `firstname`) that name a person or how to reach one: their values
- * would be kept in a model trained on them (a category of MIN_LEVEL_COUNT leads or more, a number
- * range), and travel with every copy of it. Salesforce's and HubSpot's API names are among them
- * (Name, FirstName, Email, MobilePhone, Street, PostalCode; firstname, mobilephone, address, zip).
- * A company's name is not: it names no person, and where a company is a lead's best-known fact
- * the model may learn from it as from an industry.
+ * Column names (their words joined, lower case, without accents: "First Name", "first_name",
+ * "FirstName" and HubSpot's "firstname" all read `firstname`, "Téléphone" `telephone`) that name a
+ * person or how to reach one: their values would be kept in a model trained on them (a category of
+ * MIN_LEVEL_COUNT leads or more, a number range), and travel with every copy of it. Salesforce's
+ * and HubSpot's API names are among them (Name, FirstName, Email, MobilePhone, Street, PostalCode;
+ * firstname, mobilephone, address, zip), and the labels CRM exports head them with in German,
+ * French, Spanish, Dutch, Italian and Portuguese. A company's name is not ("Firmenname", "Nom de
+ * l'entreprise"): it names no person, and where a company is a lead's best-known fact the model may
+ * learn from it as from an industry.
  */
 const PERSONAL_DATA_NAMES = new Set([
   'firstname', 'lastname', 'fullname', 'middlename', 'surname', 'givenname', 'familyname', 'contactname', 'leadname', 'personname', 'assistantname',
@@ -522,7 +524,38 @@ const PERSONAL_DATA_NAMES = new Set([
   'phone', 'phonenumber', 'telephone', 'mobile', 'mobilephone', 'mobilenumber', 'cell', 'cellphone', 'fax',
   'street', 'streetaddress', 'address', 'addressline', 'postcode', 'postalcode', 'zip', 'zipcode',
   'birthdate', 'dateofbirth', 'birthday', 'dob',
+  // German
+  'vorname', 'nachname', 'familienname', 'vollstandigername', 'kontaktname',
+  'emailadresse', 'telefon', 'telefonnummer', 'mobil', 'mobiltelefon', 'mobilnummer', 'handy', 'handynummer',
+  'strasse', 'adresse', 'anschrift', 'postleitzahl', 'plz', 'geburtsdatum', 'geburtstag',
+  // French ("Téléphone", "Mobile", "Adresse" and "E-mail" read as above)
+  'prenom', 'nomdefamille', 'nomcomplet', 'nomducontact',
+  'courriel', 'adresseemail', 'adressemail', 'adressecourriel', 'adresseelectronique', 'tel', 'numerodetelephone', 'telephonemobile', 'telephoneportable',
+  'rue', 'codepostal', 'adressepostale', 'datedenaissance',
+  // Spanish
+  'apellido', 'apellidos', 'nombrecompleto', 'nombredelcontacto',
+  'correo', 'correoelectronico', 'direcciondecorreo', 'direcciondecorreoelectronico', 'telefono', 'numerodetelefono', 'movil', 'telefonomovil', 'celular', 'telefonocelular',
+  'direccion', 'calle', 'domicilio', 'codigopostal', 'fechadenacimiento',
+  // Dutch
+  'voornaam', 'achternaam', 'tussenvoegsel', 'volledigenaam', 'contactnaam',
+  'emailadres', 'telefoon', 'telefoonnummer', 'mobiel', 'mobielnummer', 'mobieletelefoon',
+  'adres', 'straat', 'straatnaam', 'geboortedatum',
+  // Italian ("Telefono" reads as the Spanish)
+  'cognome', 'nomecompleto', 'nomedelcontatto',
+  'indirizzoemail', 'postaelettronica', 'numeroditelefono', 'cellulare', 'telefonocellulare',
+  'indirizzo', 'codicepostale', 'datadinascita',
+  // Portuguese ("Celular" and "Código postal" read as the Spanish)
+  'sobrenome', 'apelido', 'nomedocontato',
+  'enderecodeemail', 'telefone', 'numerodetelefone', 'telemovel', 'telefonecelular',
+  'endereco', 'morada', 'rua', 'cep', 'datadenascimento',
 ]);
+/**
+ * Names that are personal data only as a column's whole name, not after a qualifier: a person's
+ * name ("Name", "Nom", "Nombre", "Nome", "Naam"; "Nombre de salariés" counts employees, "Nom de
+ * l'entreprise" names a company), Italian's postcode "CAP" and French's mobile "Portable", which
+ * are English words too.
+ */
+const PERSONAL_DATA_WHOLE_NAMES = new Set(['name', 'nom', 'nombre', 'nome', 'naam', 'cap', 'portable']);
 /** Words before such a name that leave it a person's detail: "Work Email", "Home Phone", "Mailing Street", "Lead First Name". */
 const PERSONAL_DATA_QUALIFIERS = new Set([
   'contact', 'lead', 'person', 'personal', 'private', 'primary', 'secondary', 'other', 'alternate', 'alternative', 'assistant',
@@ -530,22 +563,33 @@ const PERSONAL_DATA_QUALIFIERS = new Set([
 ]);
 
 /**
- * Whether the column name `name` names personal data: "Name" (Salesforce's name of a lead or
- * contact), or one of PERSONAL_DATA_NAMES after a Salesforce custom field's `__c`, a managed
- * package's `ns__`, qualifiers (PERSONAL_DATA_QUALIFIERS) and a trailing number ("Address 2") are
- * left out. "Email Opens", "Do Not Email" and "Company Name" do not; nor do "Business Name" or
- * "Other Name": a bare name after another word may be a company's, an office's, anything's.
+ * The words of the column name `name`, lower case and without accents ("Lead Number" → lead,
+ * number; "leadId" → lead, id; "Straße" → strasse), a number sign a word of its own ("Ticket #").
+ */
+function columnNameWords(name: string): string[] {
+  return (
+    name
+      .normalize('NFD')
+      .replace(/\p{M}+/gu, '')
+      .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+      .toLowerCase()
+      .replace(/ß/g, 'ss')
+      .match(/[a-z0-9]+|#/g) ?? []
+  );
+}
+
+/**
+ * Whether the column name `name` names personal data: one of PERSONAL_DATA_WHOLE_NAMES ("Name",
+ * Salesforce's name of a lead or contact), or one of PERSONAL_DATA_NAMES after a Salesforce custom
+ * field's `__c`, a managed package's `ns__`, qualifiers (PERSONAL_DATA_QUALIFIERS) and a trailing
+ * number ("Address 2") are left out. "Email Opens", "Do Not Email" and "Company Name" do not; nor
+ * do "Business Name" or "Other Name": a bare name after another word may be a company's, an
+ * office's, anything's.
  */
 export function namesPersonalData(name: string): boolean {
-  const words = name
-    .replace(/__c$/i, '')
-    .replace(/^[a-z0-9]+__/i, '')
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter(Boolean);
+  const words = columnNameWords(name.replace(/__c$/i, '').replace(/^[a-z0-9]+__/i, '')).filter((word) => word !== '#');
   const joined = () => words.join('').replace(/\d+$/, '');
-  if (joined() === 'name') return true;
+  if (PERSONAL_DATA_WHOLE_NAMES.has(joined())) return true;
   for (;;) {
     if (PERSONAL_DATA_NAMES.has(joined())) return true;
     if (words.length === 1 || !PERSONAL_DATA_QUALIFIERS.has(words[0])) return false;
@@ -594,16 +638,8 @@ function contactDetailsWarning(col: string, values: readonly string[]): string |
   return `Column "${col}" holds ${what} (${count} of its ${values.length} values), which are personal data: dropped. ${PERSONAL_DATA_KEPT_IN_MODEL}`;
 }
 
-/** Whether the column name `name` names an identifier: its last word (camelCase split too) is one of IDENTIFIER_WORDS. */
-function namedAsIdentifier(name: string): boolean {
-  const words = name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/#/g, ' # ')
-    .toLowerCase()
-    .split(/[^a-z0-9#]+/)
-    .filter(Boolean);
-  return IDENTIFIER_WORDS.has(words.at(-1) ?? '');
-}
+/** Whether the column name `name` names an identifier: its last word (`columnNameWords`) is one of IDENTIFIER_WORDS. */
+const namedAsIdentifier = (name: string) => IDENTIFIER_WORDS.has(columnNameWords(name).at(-1) ?? '');
 
 /** How many distinct numbers `numbers` holds when it is a record number's: whole numbers, at least MIN_ROWS, nearly all distinct (MIN_IDENTIFIER_DISTINCT_SHARE); else null. */
 function distinctWholeNumbers(numbers: number[]): number | null {
