@@ -14,6 +14,7 @@ import { demoStoredLeads } from '../crm/demo-leads';
 import type { CrmKind } from '../crm/types';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { db, type StoredLead } from '../db/db';
+import { forgetRecordsInWriteBackReport } from '../db/write-back-report';
 import { fieldsNoLongerWritten, forgetFieldsWritten, forgetWrittenValues, setHeldValuesRemembered, writtenBackFields } from '../db/written-back-fields';
 import { readJob } from '../jobs/progress';
 import { bundledModel } from '../ml/bundled-model';
@@ -1311,6 +1312,44 @@ it('keeps at most 10 errors in its state, counting the records refused for the o
   const ended = await writeBackToEnd(hubspotScore);
   expect(ended).toMatchObject({ status: 'done', written: 0, unlistedFailures: leads.length - 10 });
   expect(ended.failures).toHaveLength(10);
+});
+
+it('does not put back the record ids of leads a sync removed while it wrote (a GDPR erasure leaves no trace): their groups count them no more', async () => {
+  await syncedHubSpotLeads();
+  vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
+  const notANumber = 'INVALID_VALUE: leadlens_score is not a number';
+  let alone = '';
+  let paired = '';
+  let kept = '';
+  let underWay: WriteBackSummary | undefined;
+  vi.spyOn(writer, 'updateRecords')
+    .mockImplementationOnce(async (batch) => {
+      [alone, paired, kept] = batch.map((update) => update.recordId);
+      return [
+        { recordId: alone, error: 'INVALID_OPTION: leadlens_tier is not one of its options' },
+        { recordId: paired, error: notANumber },
+        { recordId: kept, error: notANumber },
+      ];
+    })
+    .mockImplementationOnce(async () => {
+      // As a sync removes leads deleted or merged away in the CRM, with the batch out.
+      await db.transaction('rw', [...db.leadTables, db.leadScores, db.settings], async () => {
+        await db.deleteLeads([alone, paired].map((id) => `hubspot|${id}`));
+        await forgetRecordsInWriteBackReport(db, 'hubspot', [alone, paired]);
+      });
+      return [];
+    })
+    .mockImplementationOnce(async () => {
+      underWay = await readWriteBack('hubspot');
+      return [];
+    });
+  const ended = await writeBackToEnd(hubspotScore);
+
+  // The group of the lead refused alone goes, with no other record to count as unlisted; the other no longer counts the lead removed.
+  const withoutRemoved = { failures: [{ error: notANumber, count: 1, recordIds: [kept] }], unlistedFailures: 0 };
+  // From the state written once the batch out when they were removed was answered, to the end.
+  expect(underWay).toMatchObject({ status: 'running', done: 10, ...withoutRemoved });
+  expect(ended).toMatchObject({ status: 'done', ...withoutRemoved });
 });
 
 it('cancelled while a batch is out: says how many it wrote of how many, and how many the CRM may or may not have taken', async () => {

@@ -26,7 +26,7 @@ import {
   targetFields,
   writtenValuesKey,
 } from '../db/written-back-fields';
-import { storedWriteBackReport, writeBackReportKey } from '../db/write-back-report';
+import { recordIdsListed, reportWithoutRecords, storedWriteBackReport, writeBackReportKey } from '../db/write-back-report';
 import { listenForCancel } from '../jobs/cancel-flag';
 import { otherUserMessage } from '../sync/engine';
 import { dexieSyncStore, otherAccountRefusal } from '../sync/store';
@@ -79,10 +79,25 @@ type FieldsHeld = z.infer<typeof FieldsHeldSchema>;
  */
 async function writeState(summary: WriteBackSummary): Promise<void> {
   const { crm, target, writtenWith } = summary;
-  await db.transaction('rw', db.settings, async () => {
-    await db.settings.put({ key: writeBackReportKey(crm), value: WriteBackSummarySchema.parse(summary) });
+  // The leads read in the same transaction as the write: a sync's removal lands before the check or after the write.
+  await db.transaction('rw', [db.settings, db.leads], async () => {
+    await db.settings.put({ key: writeBackReportKey(crm), value: WriteBackSummarySchema.parse(await withoutLeadsRemoved(summary)) });
     if (target && writtenWith) await db.settings.put({ key: heldKey(crm), value: FieldsHeldSchema.parse({ target, writtenWith } satisfies FieldsHeld) });
   });
+}
+
+/**
+ * `summary` less the records it lists whose lead is no longer stored: a sync that removed them
+ * (deleted or merged away in the CRM, maybe a GDPR erasure) took their ids out of the stored report
+ * (`forgetRecordsInWriteBackReport`), and the job's own failures would otherwise put them back.
+ * Only the ids listed are looked up, keys only: at most MAX_FAILED_IDS_SHOWN of each group shown.
+ */
+async function withoutLeadsRemoved(summary: WriteBackSummary): Promise<WriteBackSummary> {
+  const listed = recordIdsListed(summary);
+  if (listed.length === 0) return summary;
+  const keys = listed.map((id) => leadKeyOf(summary.crm, id));
+  const stored = new Set((await db.leads.where(':id').anyOf(keys).primaryKeys()) as string[]);
+  return reportWithoutRecords(summary, new Set(listed.filter((_, i) => !stored.has(keys[i]))));
 }
 
 async function isAlive(crm: CrmKind): Promise<boolean> {

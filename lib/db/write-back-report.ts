@@ -62,29 +62,40 @@ function withoutRecords<Group extends RecordGroup>(groups: readonly Group[], rem
   return { groups: kept, unlisted };
 }
 
+/** The record ids a report lists, of its records refused (`failures`) and not emptied (`notCleared`). */
+export function recordIdsListed(report: WriteBackSummary): string[] {
+  return [...report.failures, ...report.notCleared].flatMap((group) => group.recordIds);
+}
+
+/**
+ * `report` less the records of `removed` (leads no longer stored): each group's count less those
+ * it listed, a group left with none to list gone, its other records counted as unlisted
+ * (`withoutRecords`). Its other counts (written, cleared, unconfirmed) stay as the write-back
+ * counted: a lead they counted is not known. `report` itself when it lists none of them.
+ */
+export function reportWithoutRecords(report: WriteBackSummary, removed: ReadonlySet<string>): WriteBackSummary {
+  if (!recordIdsListed(report).some((id) => removed.has(id))) return report;
+  const failures = withoutRecords(report.failures, removed);
+  const notCleared = withoutRecords(report.notCleared, removed);
+  return {
+    ...report,
+    failures: failures.groups,
+    unlistedFailures: report.unlistedFailures + failures.unlisted,
+    notCleared: notCleared.groups,
+    unlistedNotCleared: report.unlistedNotCleared + notCleared.unlisted,
+  };
+}
+
 /**
  * Takes the records of `recordIds` (leads a sync removed: deleted or merged away in the CRM) out of
- * the CRM's last write-back report, in the caller's transaction over `database`'s settings: a GDPR
- * erasure leaves no id of the record behind. Its other counts (written, cleared, unconfirmed) stay
- * as the write-back counted: a lead they counted is not known.
+ * the CRM's last write-back report (`reportWithoutRecords`), in the caller's transaction over
+ * `database`'s settings: a GDPR erasure leaves no id of the record behind. A write-back under way
+ * does not put them back: it leaves out the records of leads no longer stored as it writes its report.
  */
 export async function forgetRecordsInWriteBackReport(database: LeadLensDb, crm: CrmKind, recordIds: readonly string[]): Promise<void> {
   if (recordIds.length === 0) return;
   const parsed = await storedWriteBackReport(database, crm);
   if (!parsed.success) return;
-  const report = parsed.data;
-  const removed = new Set(recordIds);
-  if (![...report.failures, ...report.notCleared].some((group) => group.recordIds.some((id) => removed.has(id)))) return;
-  const failures = withoutRecords(report.failures, removed);
-  const notCleared = withoutRecords(report.notCleared, removed);
-  await database.settings.put({
-    key: writeBackReportKey(crm),
-    value: WriteBackSummarySchema.parse({
-      ...report,
-      failures: failures.groups,
-      unlistedFailures: report.unlistedFailures + failures.unlisted,
-      notCleared: notCleared.groups,
-      unlistedNotCleared: report.unlistedNotCleared + notCleared.unlisted,
-    }),
-  });
+  const forgotten = reportWithoutRecords(parsed.data, new Set(recordIds));
+  if (forgotten !== parsed.data) await database.settings.put({ key: writeBackReportKey(crm), value: WriteBackSummarySchema.parse(forgotten) });
 }
