@@ -20,7 +20,7 @@ it('upgrades version 1 (score cache only) to version 2 and keeps the cached scor
 
   const db = new LeadLensDb(NAME);
   expect(await db.scores.get('m|salesforce|00Q1')).toMatchObject({ fieldsHash: 'abc' });
-  expect(db.verno).toBe(6);
+  expect(db.verno).toBe(7);
   await db.putLeads([storedLead({ source: 'hubspot', id: '1', origin: 'demo' })]);
   await db.leadScores.bulkPut([
     { key: 'm|hubspot|1', modelId: 'm', leadKey: 'hubspot|1', probability: 0.4, score: 90, tier: 'hot', topReason: '', scoredAt: 1 },
@@ -64,7 +64,7 @@ it('upgrades version 3 to version 4 and fills the lead summaries from the stored
   v3.close();
 
   const db = new LeadLensDb(NAME);
-  expect(db.verno).toBe(6);
+  expect(db.verno).toBe(7);
   expect(await db.leadSummaries.toArray()).toEqual(leads.map(summaryOf));
   expect(await db.leadSummaries.get('csv|0001')).toEqual({
     key: 'csv|0001', source: 'csv', id: '1', name: 'Lead 1', owner: 'Owner 1', leadSource: 'Web', createdAt: 1, outcome: 1,
@@ -80,7 +80,7 @@ it('upgrades version 4 to version 5 with a store of held-out probabilities, keep
   v4.close();
 
   const db = new LeadLensDb(NAME);
-  expect(db.verno).toBe(6);
+  expect(db.verno).toBe(7);
   expect((await db.models.get('ebm-1'))?.addedAt).toBe(3);
   await db.heldOutScores.put({ modelId: 'ebm-1', leadKeys: ['csv|1', 'csv|2'], probabilities: Float64Array.from([0.25, 0.5]) });
   const kept = await db.heldOutScores.get('ebm-1');
@@ -99,7 +99,7 @@ it('upgrades version 5 to version 6 owing a score to every stored lead, as a sco
   v5.close();
 
   const db = new LeadLensDb(NAME);
-  expect(db.verno).toBe(6);
+  expect(db.verno).toBe(7);
   const owed = await db.owedLeadScores.toArray();
   expect(owed.map((row) => row.key)).toEqual(leads.map((lead) => lead.key).sort());
   // Each row names the write that owed it, which a later write of the lead does not repeat.
@@ -108,6 +108,34 @@ it('upgrades version 5 to version 6 owing a score to every stored lead, as a sco
   expect((await db.owedLeadScores.get(leads[0].key))?.writeId).not.toBe(owed.find((row) => row.key === leads[0].key)?.writeId);
   expect(await db.unscorableLeads.count()).toBe(0);
   expect(await db.leads.count()).toBe(2500);
+  db.close();
+});
+
+it('upgrades version 6 to version 7 giving no owner to the demo leads Demo mode stored with owner "Unassigned"; a lead of your own owned by an "Unassigned" user or queue keeps it', async () => {
+  const v6 = new Dexie(NAME);
+  v6.version(6).stores({ ...V3_STORES, leadSummaries: 'key', heldOutScores: 'modelId', owedLeadScores: 'key', unscorableLeads: 'key, [modelId+key]' });
+  // More than one chunk of demo leads of both CRMs, most with no owner (stored as 'Unassigned'), some with a demo owner.
+  const demo = Array.from({ length: 2500 }, (_, i) =>
+    storedLead({ source: i % 2 ? 'hubspot' : 'salesforce', id: `DEMO${String(i).padStart(4, '0')}`, origin: 'demo', owner: i % 5 === 0 ? 'Grace' : 'Unassigned', fields: { title: 'CTO' } }),
+  );
+  const own = [
+    storedLead({ source: 'salesforce', id: '00QA', origin: 'sync', owner: 'Unassigned', fields: { OwnerId: '005Q' } }),
+    storedLead({ source: 'csv', id: 'row-1', origin: 'csv', owner: 'Unassigned' }),
+    storedLead({ source: 'hubspot', id: '7', origin: 'sync', owner: 'Ada' }),
+  ];
+  await v6.table('leads').bulkPut([...demo, ...own]);
+  await v6.table('leadSummaries').bulkPut([...demo, ...own].map(summaryOf));
+  v6.close();
+
+  const db = new LeadLensDb(NAME);
+  expect(db.verno).toBe(7);
+  const byKey = (a: StoredLead, b: StoredLead) => (a.key < b.key ? -1 : 1);
+  const upgraded = [...demo.map((lead) => ({ ...lead, owner: lead.owner === 'Unassigned' ? '' : lead.owner })), ...own].sort(byKey);
+  // Only the owner changed, and only the demo leads'.
+  expect(await db.leads.toArray()).toEqual(upgraded);
+  await expectSummariesInStep(db);
+  expect((await db.leads.where('owner').equals('Unassigned').primaryKeys()).sort()).toEqual(['csv|row-1', 'salesforce|00QA']);
+  expect(await db.leads.where('owner').equals('').count()).toBe(2000);
   db.close();
 });
 

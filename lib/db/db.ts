@@ -71,7 +71,7 @@ export function summaryOf({ key, source, id, name, owner, leadSource, createdAt,
   return { key, source, id, name, owner, leadSource, createdAt, outcome };
 }
 
-/** Summaries written per request by the upgrade that fills them (memory stays flat on large stores). */
+/** Summaries written per request by the upgrades that fill or change them (memory stays flat on large stores). */
 const SUMMARY_FILL_CHUNK = 2000;
 
 /** Leads read per request by `replaceLeads` for the rows models learnt from (memory stays flat on large imports). */
@@ -262,6 +262,22 @@ export class LeadLensDb extends Dexie {
           await tx.table<OwedLeadScore, string>('owedLeadScores').bulkPut(owedScoresOf(summaries.map(({ key }) => key)));
         }),
       );
+    // 2026-12-06: Demo mode stored a demo lead nobody owns with owner 'Unassigned' until 41e3457 (now '', as a sync
+    // stores one): those stored before are given none, once, here, rather than on every read of the side panel. A lead of
+    // your own owned by a CRM user or queue named 'Unassigned' keeps it.
+    this.version(7).upgrade(async (tx) => {
+      const leads = tx.table<StoredLead, string>('leads');
+      // Two key reads, no lead read whole; Demo mode's keys only when some lead has that owner.
+      const ownedByUnassigned = await leads.where('owner').equals('Unassigned').primaryKeys();
+      if (ownedByUnassigned.length === 0) return;
+      const demo = new Set(await leads.where('origin').equals('demo').primaryKeys());
+      const demoKeys = ownedByUnassigned.filter((key) => demo.has(key));
+      for (let start = 0; start < demoKeys.length; start += SUMMARY_FILL_CHUNK) {
+        const noOwner = demoKeys.slice(start, start + SUMMARY_FILL_CHUNK).map((key) => ({ key, changes: { owner: '' } }));
+        await leads.bulkUpdate(noOwner);
+        await tx.table<LeadSummary, string>('leadSummaries').bulkUpdate(noOwner);
+      }
+    });
   }
 
   /**
@@ -425,27 +441,44 @@ export function countStoredLeads(source: SourceKind): Promise<number> {
  */
 export function countStoredLeadsByOrigin(): Promise<{ own: Record<SourceKind, number>; demo: number }> {
   return db.transaction('r', db.leads, async () => {
-    const [demoKeys, salesforce, hubspot, csv] = await Promise.all([
-      db.leads.where('origin').equals('demo').primaryKeys(),
-      countStoredLeads('salesforce'),
-      countStoredLeads('hubspot'),
-      countStoredLeads('csv'),
-    ]);
+    const [demoKeys, salesforce, hubspot, csv] = await Promise.all([demoLeadKeys(), countStoredLeads('salesforce'), countStoredLeads('hubspot'), countStoredLeads('csv')]);
     const ownOf = (source: SourceKind, stored: number) => ownAmong(source, stored, demoKeys);
     return { own: { salesforce: ownOf('salesforce', salesforce), hubspot: ownOf('hubspot', hubspot), csv: ownOf('csv', csv) }, demo: demoKeys.length };
   });
 }
 
-/** How many of `source`'s stored leads are the user's own (synced or imported), not Demo mode's: as `countStoredLeadsByOrigin` counts them, for one source. */
-export function countOwnLeads(source: SourceKind): Promise<number> {
+/**
+ * How many of each of `sources`' stored leads are the user's own, as `countStoredLeadsByOrigin`
+ * counts them, in the order of `sources`: Demo mode's keys are read once for them all, and not
+ * at all when no lead of your own is stored (Demo mode alone: every count is 0) or none of
+ * `sources` has a lead stored.
+ */
+export function countOwnLeadsOf(sources: readonly SourceKind[]): Promise<number[]> {
   return db.transaction('r', db.leads, async () => {
-    const [stored, demoKeys] = await Promise.all([countStoredLeads(source), db.leads.where('origin').equals('demo').primaryKeys()]);
-    return ownAmong(source, stored, demoKeys);
+    const [stored, ownStored] = await Promise.all([Promise.all(sources.map(countStoredLeads)), ownLeadStored()]);
+    if (!ownStored) return sources.map(() => 0);
+    if (stored.every((count) => count === 0)) return stored;
+    const demoKeys = await demoLeadKeys();
+    return sources.map((source, i) => ownAmong(source, stored[i], demoKeys));
   });
 }
 
 /** `stored` leads of `source` less those of Demo mode's keys `demoKeys` that are its. */
 const ownAmong = (source: SourceKind, stored: number, demoKeys: readonly string[]) => stored - demoKeys.filter((key) => key.startsWith(leadKeyPrefix(source))).length;
+
+/** The key of every demo lead stored, of every source. */
+export const demoLeadKeys = (): Promise<string[]> => db.leads.where('origin').equals('demo').primaryKeys();
+
+/**
+ * Whether any stored lead is your own (not Demo mode's: source-history.ts `demoLeadMix`'s `own` > 0),
+ * from one key of the origin index: `demoLeadMix` counts every stored lead, a walk of the whole
+ * store that the side panel's read of its leads waited for.
+ */
+export async function ownLeadStored(): Promise<boolean> {
+  // Two plain ranges, one key each: `notEqual` walks a cursor over every demo lead's index entry when no other is stored.
+  const firstKeys = await Promise.all([db.leads.where('origin').below('demo').limit(1).primaryKeys(), db.leads.where('origin').above('demo').limit(1).primaryKeys()]);
+  return firstKeys.some((keys) => keys.length > 0);
+}
 
 /** What the trainer reads of a source's leads, as they are read (the training job's `HistoryRead`). */
 export interface TrainingLeadRead {

@@ -175,7 +175,7 @@ it('after the update from version 5, scores every lead of the source a scoring w
   v5.close();
 
   expect(await runScoringJob(deps(), { source: 'salesforce' })).toBe(20);
-  expect(db.verno).toBe(6);
+  expect(db.verno).toBe(7);
   expect(leadsThroughModel()).toBe(20);
   for (const lead of changed) {
     const alone = await runModel(featurizeRecord(lead.fields, manifest.features, 'salesforce', now), manifest.features.length);

@@ -304,9 +304,9 @@ describe('a model trained on a source with leads of its own', () => {
     expect((await loadScoredLeads('d')).rows.some((row) => row.madeUp)).toBe(false);
   });
 
-  it('reads a demo lead stored with owner "Unassigned" (as Demo mode stored one with none before) as having no owner, not a synced lead\'s', async () => {
+  it('keeps a synced lead\'s owner "Unassigned" (a CRM user or queue) beside demo leads with no owner (Demo mode stored those as "Unassigned" until database version 7)', async () => {
     await db.leadScores.bulkPut([score('t', 'salesforce|real1', 0.7), score('t', 'salesforce|demo1', 0.9), score('t', 'salesforce|demo2', 0.05)]);
-    await db.putLeads([{ ...salesforce('demo1', 'demo', true), owner: 'Unassigned' }, { ...salesforce('demo2', 'demo', false), owner: '' }, { ...salesforce('real1', 'sync', true), owner: 'Unassigned' }]);
+    await db.putLeads([{ ...salesforce('demo1', 'demo', true), owner: '' }, { ...salesforce('demo2', 'demo', false), owner: '' }, { ...salesforce('real1', 'sync', true), owner: 'Unassigned' }]);
     const { rows, choices } = await loadScoredLeads('t');
     expect(rows.map((row) => [row.leadKey, row.owner])).toEqual([['salesforce|demo1', ''], ['salesforce|real1', 'Unassigned'], ['salesforce|real2', 'Grace'], ['salesforce|demo2', '']]);
     // One "No owner" choice for both demo leads; a CRM's own "Unassigned" user stays one.
@@ -390,7 +390,7 @@ describe("Demo mode's leads alone, as the side panel loads them: no read of the 
   });
   afterEach(() => vi.restoreAllMocks());
 
-  it('reads no demo lead’s key when none is beside leads of your own and none has owner "Unassigned"', async () => {
+  it('reads no demo lead’s key when none is beside leads of your own', async () => {
     await db.putLeads([demo('d1', 'Grace'), demo('d2', '')]);
     await db.leadScores.bulkPut([score('m', 'salesforce|d1', 0.9), score('m', 'salesforce|d2', 0.1)]);
     const { rows } = await loadScoredLeads('m');
@@ -398,13 +398,13 @@ describe("Demo mode's leads alone, as the side panel loads them: no read of the 
     expect(equalsAsked).toEqual([]);
   });
 
-  it('reads them to give a demo lead stored with owner "Unassigned" no owner, not marking it made up', async () => {
+  it('reads none for a lead owned by "Unassigned" either: the owner shown is the one stored (version 7 of the database gave the demo leads stored so no owner)', async () => {
     await db.putLeads([demo('d1', 'Unassigned'), demo('d2', 'Grace')]);
     await db.leadScores.bulkPut([score('m', 'salesforce|d1', 0.9), score('m', 'salesforce|d2', 0.1)]);
     const { rows, choices } = await loadScoredLeads('m');
-    expect(rows.map((row) => [row.leadKey, row.owner, row.madeUp])).toEqual([['salesforce|d1', '', undefined], ['salesforce|d2', 'Grace', undefined]]);
-    expect(choices.owner).toEqual(['', 'Grace']);
-    expect(equalsAsked).toEqual(['origin=demo']);
+    expect(rows.map((row) => [row.leadKey, row.owner, row.madeUp])).toEqual([['salesforce|d1', 'Unassigned', undefined], ['salesforce|d2', 'Grace', undefined]]);
+    expect(choices.owner).toEqual(['Grace', 'Unassigned']);
+    expect(equalsAsked).toEqual([]);
   });
 
   it('counts nothing for the file’s latest created date when no file lead is stored', async () => {

@@ -6,7 +6,7 @@
  * leads (the options page's policy worker, the side panel's rule-outcomes worker), for a model's own outcome rule.
  */
 import { SOURCE_KINDS } from '../crm/types';
-import { db, leadKeyPrefix, scoreKeyOf, scoreKeyPrefix, type LeadScore, type LeadSummary, type StoredLead } from '../db/db';
+import { db, demoLeadKeys, leadKeyPrefix, ownLeadStored, scoreKeyOf, scoreKeyPrefix, type LeadScore, type LeadSummary, type StoredLead } from '../db/db';
 import { ALL_KEYS, forEachChunk, prefixRange, yieldToEventLoop } from '../db/chunks';
 import { historyRule, inHistory, type HistoryRule } from '../db/source-history';
 import type { SourceKind } from '../ml/featurize';
@@ -43,43 +43,27 @@ function topReasonDirection({ topReason, reasonUp, reasonDown }: Pick<LeadScore,
 }
 
 /**
- * A demo lead's owner as Demo mode stores it now: earlier versions stored one with none as
- * 'Unassigned', which the Owner filter would offer beside "No owner".
- */
-const demoOwner = (owner: string) => (owner === 'Unassigned' ? '' : owner);
-
-/**
  * Every stored lead that model `modelId` has scored, without its fields, the most likely first
  * (the order the side panel shows first, so its sorts, adaptive, find the rows in order
  * already), with the owners and lead sources its filters offer, collected chunk by chunk.
  * A model's scores (keys `${modelId}|${leadKey}`) and the summaries (keys `leadKey`) are both in
  * lead-key order: each chunk of scores is joined with the summaries of its range of keys, so no
  * map of every score is held (100,000 of them, six strings each) while the leads load.
- * Demo mode's leads stored beside your own (`ownLeadStored`) are marked `madeUp`, as `madeUpLeads`
- * marks them for a model without a rule: the rates by stored outcomes leave them out, and the panel counts them.
+ * Demo mode's leads stored beside your own are marked `madeUp` (`madeUpLeads` for a model without
+ * a rule): the rates by stored outcomes leave them out, and the panel counts them.
  */
 export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
   const rows: ScoredLeadRow[] = [];
   const choices = collectFilterChoices();
   // Every demo lead's key is a read as long as a few chunks, needed only for demo leads made up beside
-  // your own, or to tell a demo lead's 'Unassigned' owner (`demoOwner`) from a real one: read then,
-  // once, beside the chunks, not before the first. Demo mode alone (100,000 leads) reads none.
-  let demoKeysRead: Promise<ReadonlySet<string>> | undefined;
-  const demoKeySet = () => (demoKeysRead ??= demoLeadKeys().then((keys) => new Set(keys)));
-  const beside = ownLeadStored().then((own) => {
-    if (own) void demoKeySet().catch(() => undefined); // awaited by the first chunk, with its rejection
-    return own;
-  });
-  beside.catch(() => undefined); // awaited by the first chunk; a failed chunk read would leave its rejection unheard
-  const none: ReadonlySet<string> = new Set();
+  // your own: read beside the chunks, not before the first. Demo mode alone (100,000 leads) reads none.
+  const madeUpRead: Promise<ReadonlySet<string>> = madeUpLeads(undefined).then((keys) => new Set(keys));
+  madeUpRead.catch(() => undefined); // awaited by the first chunk; a failed chunk read would leave its rejection unheard
   await forEachChunk(
     db.leadScores,
     PAGE_CHUNK,
     async (scores) => {
-      const [summaryOf, demoBesideOwn] = await Promise.all([summariesOf(scores), beside]);
-      const demo = demoBesideOwn || [...summaryOf.values()].some((lead) => lead.owner === 'Unassigned') ? await demoKeySet() : none;
-      // Demo mode's leads are made up once leads of your own are stored (`ownLeadStored`, as `madeUpLeads` decides).
-      const madeUp = demoBesideOwn ? demo : none;
+      const [summaryOf, madeUp] = await Promise.all([summariesOf(scores), madeUpRead]);
       const chunkRows: ScoredLeadRow[] = [];
       for (const score of scores) {
         const lead = summaryOf.get(score.leadKey);
@@ -89,7 +73,7 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
           source: lead.source,
           recordId: lead.id,
           name: lead.name,
-          owner: demo.has(lead.key) ? demoOwner(lead.owner) : lead.owner,
+          owner: lead.owner,
           leadSource: lead.leadSource,
           createdAt: lead.createdAt,
           outcome: lead.outcome,
@@ -348,8 +332,6 @@ async function demoLeadsNotLearntFrom(source: SourceKind): Promise<string[]> {
   return demoLeadKeys();
 }
 
-const demoLeadKeys = async () => (await db.leads.where('origin').equals('demo').primaryKeys()) as string[];
-
 /**
  * The stored leads that are made up, for figures read from a model's scores of real leads: the
  * demo leads a model with an outcome rule did not learn from (`demoLeadsNotLearntFrom`); for a
@@ -360,17 +342,6 @@ async function madeUpLeads(outcomeRule: ModelOutcomeRule | undefined): Promise<s
   if (outcomeRule) return demoLeadsNotLearntFrom(outcomeRule.source);
   // Asked first: with Demo mode's leads alone, their keys (100,000 of them) are not read for nothing.
   return (await ownLeadStored()) ? demoLeadKeys() : [];
-}
-
-/**
- * Whether any stored lead is your own (not Demo mode's: `demoLeadMix`'s `own` > 0), from one key
- * of the origin index: `demoLeadMix` counts every stored lead, a walk of the whole store that the
- * side panel's read of its leads waited for.
- */
-async function ownLeadStored(): Promise<boolean> {
-  // Two plain ranges, one key each: `notEqual` walks a cursor over every demo lead's index entry when no other is stored.
-  const firstKeys = await Promise.all([db.leads.where('origin').below('demo').limit(1).primaryKeys(), db.leads.where('origin').above('demo').limit(1).primaryKeys()]);
-  return firstKeys.some((keys) => keys.length > 0);
 }
 
 /** `body` on each slice of `items` of at most `size` (with the index of its first item), one after the other. */

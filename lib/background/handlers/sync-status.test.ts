@@ -4,7 +4,7 @@
  * the sync's writes). Otherwise the count is fresh.
  */
 import 'fake-indexeddb/auto';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SourceKind } from '../../ml/featurize';
 import { db, type StoredLead } from '../../db/db';
 import { storedLead } from '../../../test/fixtures/stored-lead';
@@ -21,6 +21,8 @@ let testClock = Date.now();
 function leads(source: SourceKind, from: number, count: number): StoredLead[] {
   return Array.from({ length: count }, (_, i) => storedLead({ source, id: String(from + i), origin: 'sync' }));
 }
+
+const demo = (source: SourceKind, count: number) => Array.from({ length: count }, (_, i) => storedLead({ source, id: `DEMO${i}`, origin: 'demo' }));
 
 async function stored(): Promise<Record<string, number>> {
   const reply = await syncHandlers.syncStatus({}, sender);
@@ -44,7 +46,6 @@ it('counts each CRM’s own leads, not the others’ or CSV imports', async () =
 });
 
 it('counts the leads synced from each CRM, not Demo mode’s kept under its keys: a connect to another org or portal removes only those', async () => {
-  const demo = (source: SourceKind, count: number) => Array.from({ length: count }, (_, i) => storedLead({ source, id: `DEMO${i}`, origin: 'demo' }));
   await db.putLeads([...demo('salesforce', 1000), ...leads('salesforce', 0, 2), ...demo('hubspot', 4), ...leads('hubspot', 0, 5)]);
   expect(await stored()).toEqual({ salesforce: 2, hubspot: 5 });
 });
@@ -96,4 +97,41 @@ it('counts a run in progress or cancelled by its own job: none before its job be
   // A complete run counts what it changed.
   await store.writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'done', lastRun, endedAt: 3 });
   expect(await synced()).toBe(40);
+});
+
+describe('Demo mode’s keys (100,000 in Demo mode), read to tell its leads under a CRM’s keys from the CRM’s own', () => {
+  /** How many times every demo lead's key was asked of the origin index (`db.leads.where('origin').equals('demo')`), while spied. */
+  let demoKeyReads: number;
+  beforeEach(() => {
+    demoKeyReads = 0;
+    const where = db.leads.where.bind(db.leads);
+    vi.spyOn(db.leads, 'where').mockImplementation(((index: string) => {
+      const clause = where(index);
+      const equals = clause.equals.bind(clause);
+      clause.equals = ((value: string) => {
+        if (index === 'origin' && value === 'demo') demoKeyReads++;
+        return equals(value);
+      }) as typeof clause.equals;
+      return clause;
+    }) as typeof db.leads.where);
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('are read once for both CRMs, each CRM’s count still its own leads alone', async () => {
+    await db.putLeads([...demo('salesforce', 3), ...leads('salesforce', 0, 2), ...demo('hubspot', 4), ...leads('hubspot', 0, 5)]);
+    expect(await stored()).toEqual({ salesforce: 2, hubspot: 5 });
+    expect(demoKeyReads).toBe(1);
+  });
+
+  it('are not read while Demo mode’s leads are all that is stored', async () => {
+    await db.putLeads([...demo('salesforce', 3), ...demo('hubspot', 4)]);
+    expect(await stored()).toEqual({ salesforce: 0, hubspot: 0 });
+    expect(demoKeyReads).toBe(0);
+  });
+
+  it('are not read while neither CRM has a lead stored, whatever else is', async () => {
+    await db.putLeads(leads('csv', 0, 3));
+    expect(await stored()).toEqual({ salesforce: 0, hubspot: 0 });
+    expect(demoKeyReads).toBe(0);
+  });
 });

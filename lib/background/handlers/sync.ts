@@ -12,12 +12,13 @@ import { DEFAULT_TIMEOUT_SECONDS, accountOf, apiHostOf, originPatternOf, setting
 import type { CrmAccount } from '../../crm/client';
 import { abortedByTimeout, isCrmError } from '../../crm/http';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../../crm/types';
-import { countOwnLeads, db, syncedLeadsOf } from '../../db/db';
+import { countOwnLeadsOf, db, syncedLeadsOf } from '../../db/db';
 import { sendToCrmTabs } from '../../messaging/events';
 import type { AutoSyncStatus, ConnectRequest, SyncSummary, syncProtocol } from '../../messaging/protocol-sync';
 import type { Handlers } from '../../messaging/rpc';
 import { cancelSync, startSync } from '../../sync/runner';
 import { nextAutoSyncAt, readAutoSync, setAutoSync } from '../../sync/schedule';
+import type { SyncState } from '../../sync/state';
 import { forgetSyncedLeads, purgePending } from '../purge';
 import { keepWorkerAliveDuring } from '../keep-alive';
 import { forgetOpenLeadsOf } from '../open-lead';
@@ -373,17 +374,27 @@ export function learnPortalInBackground(): Promise<void> {
 const RUNNING_COUNT_MAX_AGE_MS = 10_000;
 const recentCounts = new Map<CrmKind, { at: number; stored: number }>();
 
-async function storedCount(crm: CrmKind, running: boolean): Promise<number> {
-  const recent = recentCounts.get(crm);
-  if (running && recent && Date.now() - recent.at < RUNNING_COUNT_MAX_AGE_MS) return recent.stored;
-  const stored = await countOwnLeads(crm);
-  recentCounts.set(crm, { at: Date.now(), stored });
-  return stored;
+/** How many of each CRM's own leads are stored, in the order of `crms`: those not counted recently counted together (`countOwnLeadsOf` reads Demo mode's keys once for them all). */
+async function storedCounts(crms: readonly { crm: CrmKind; running: boolean }[]): Promise<number[]> {
+  const recent = crms.map(({ crm, running }) => {
+    const counted = recentCounts.get(crm);
+    return running && counted && Date.now() - counted.at < RUNNING_COUNT_MAX_AGE_MS ? counted.stored : undefined;
+  });
+  const toCount = crms.filter((_, i) => recent[i] === undefined).map(({ crm }) => crm);
+  const counted = toCount.length === 0 ? [] : await countOwnLeadsOf(toCount);
+  toCount.forEach((crm, i) => recentCounts.set(crm, { at: Date.now(), stored: counted[i] }));
+  return crms.map(({ crm }, i) => recent[i] ?? counted[toCount.indexOf(crm)]);
 }
 
-/** A CRM's sync progress, its synced leads and the org or portal they came from: the options page warns before a connect removes them. */
-async function summary(crm: CrmKind): Promise<SyncSummary> {
-  const state = await dexieSyncStore(db).readState(crm);
+/** The CRMs' sync progress, their synced leads and the org or portal they came from: the options page warns before a connect removes them. */
+async function summaries(crms: readonly CrmKind[]): Promise<SyncSummary[]> {
+  const states = await Promise.all(crms.map((crm) => dexieSyncStore(db).readState(crm)));
+  const stored = await storedCounts(crms.map((crm, i) => ({ crm, running: states[i].status === 'running' })));
+  return Promise.all(crms.map((crm, i) => summary(crm, states[i], stored[i])));
+}
+
+/** `crm`'s summary from its sync state and its own leads' count. */
+async function summary(crm: CrmKind, state: SyncState, stored: number): Promise<SyncSummary> {
   // A run in progress or cancelled counts its own job's leads: none before its job began (the start asks whom it signs in as), not the last run's.
   const ofThisRun = state.status === 'running' || state.status === 'cancelled';
   return {
@@ -391,7 +402,7 @@ async function summary(crm: CrmKind): Promise<SyncSummary> {
     status: state.status,
     synced: state.job?.synced ?? (ofThisRun ? 0 : (state.lastRun?.synced ?? 0)),
     remaining: state.job?.remaining ?? null,
-    stored: await storedCount(crm, state.status === 'running'),
+    stored,
     error: state.error,
     errorKind: state.errorKind,
     connection: (await readStatus(crm)).status,
@@ -581,14 +592,14 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     if (!(await readConnection(crm))) return { ok: false, error: `${CRM_LABEL[crm]} is not connected` };
     if (crm === 'hubspot') await learnPortalIfUnknown();
     await startSync(crm);
-    return { ok: true, ...(await summary(crm)) };
+    return { ok: true, ...(await summaries([crm]))[0] };
   },
   async cancelSync({ crm }) {
     await cancelSync(crm);
-    return { ok: true, ...(await summary(crm)) };
+    return { ok: true, ...(await summaries([crm]))[0] };
   },
   async syncStatus() {
-    return { ok: true, syncs: await Promise.all(CRM_KINDS.map(summary)), autoSync: await autoSyncStatus() };
+    return { ok: true, syncs: await summaries(CRM_KINDS), autoSync: await autoSyncStatus() };
   },
   async setAutoSync(setting) {
     await setAutoSync(setting);
