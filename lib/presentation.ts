@@ -106,28 +106,52 @@ export function formatProbabilityWithTiers(probability: number, tiers: TierThres
 
 /** `probability` in percent, read apart from each of `thresholds` as `formatThreshold` writes them (none: whole percents and the ends). */
 function probabilityInPercent(probability: number, thresholds: readonly number[]): string {
+  const { percent, end } = percentBesideThresholds(probability, thresholds, { fewestDecimals: 0, ends: true });
+  return `${end ?? ''}${percent} %`;
+}
+
+/**
+ * A lead's probability in percent as `formatProbabilityWithTiers` reads it, as a figure alone: with
+ * at least `fewestDecimals` decimals, more where fewer would read it on the other side of a tier
+ * threshold (as `formatThreshold` writes it) than its tier. For a file's number column, which a
+ * spreadsheet compares with the thresholds: `decimals` is how many the figure is written with.
+ */
+export function percentWithTiers(probability: number, tiers: TierThresholds, fewestDecimals: number): { percent: number; decimals: number } {
+  return percentBesideThresholds(probability, [tiers.hot, tiers.warm], { fewestDecimals, ends: false });
+}
+
+/**
+ * `probability` in percent with the fewest decimals from `fewestDecimals` that read apart from
+ * each of `thresholds` as `formatThreshold` writes them; with `ends`, "<1 %" or ">99 %" (`end`,
+ * beside the unit or 100 less it) where that reads apart from them too.
+ */
+function percentBesideThresholds(
+  probability: number,
+  thresholds: readonly number[],
+  { fewestDecimals, ends }: { fewestDecimals: number; ends: boolean },
+): { percent: number; decimals: number; end?: '<' | '>' } {
   const percent = probability * 100;
-  // What the words may read: at least each threshold the lead reaches, less than each it does not.
+  // What the figure may read: at least each threshold the lead reaches, less than each it does not.
   let atLeast = -Infinity;
   let lessThan = Infinity;
-  let mostDecimals = MOST_PROBABILITY_DECIMALS;
+  let mostDecimals = Math.max(MOST_PROBABILITY_DECIMALS, fewestDecimals);
   for (const threshold of thresholds) {
     const written = rateInPercent(threshold, THRESHOLD_EXTRA_DIGITS);
     if (probability >= threshold) atLeast = Math.max(atLeast, written);
     else lessThan = Math.min(lessThan, written);
     mostDecimals = Math.max(mostDecimals, decimalsOf(written) + 1);
   }
-  for (let decimals = 0; decimals <= mostDecimals; decimals++) {
+  for (let decimals = fewestDecimals; decimals <= mostDecimals; decimals++) {
     const unit = Number((10 ** -decimals).toFixed(decimals));
     const top = Number((100 - unit).toFixed(decimals));
     // "<1 %" reads anywhere from 0 up to 1 %, ">99 %" anywhere above 99 % (and below 100 %).
-    if (percent < unit) {
-      if (atLeast <= 0 && unit <= lessThan) return `<${unit} %`;
-    } else if (percent > top) {
-      if (top >= atLeast && lessThan >= 100) return `>${top} %`;
+    if (ends && percent < unit) {
+      if (atLeast <= 0 && unit <= lessThan) return { percent: unit, decimals, end: '<' };
+    } else if (ends && percent > top) {
+      if (top >= atLeast && lessThan >= 100) return { percent: top, decimals, end: '>' };
     } else {
       const shown = Number(percent.toFixed(decimals));
-      if (shown >= atLeast && shown < lessThan) return `${shown} %`;
+      if (shown >= atLeast && shown < lessThan) return { percent: shown, decimals };
     }
   }
   // Past that, the lead's own figure, rounded toward its side of each threshold itself, never a
@@ -138,7 +162,7 @@ function probabilityInPercent(probability: number, thresholds: readonly number[]
     if (probability < threshold && shown >= threshold * 100) shown = Math.floor(percent * scale) / scale;
     else if (probability >= threshold && shown < threshold * 100) shown = Math.ceil(percent * scale) / scale;
   }
-  return `${Number(shown.toFixed(mostDecimals))} %`;
+  return { percent: Number(shown.toFixed(mostDecimals)), decimals: mostDecimals };
 }
 
 /** A rate in percent as `formatRate` writes it. */

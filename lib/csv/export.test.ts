@@ -2,6 +2,8 @@ import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import type { ScoredLeadRow } from '../segments';
 import type { StoredLead } from '../db/db';
+import { tierOf } from '../ml/score';
+import { formatThreshold, type TierThresholds } from '../presentation';
 import { EXPORT_COLUMNS, escapeCell, leadsToExport, localeSeparator, scoresCsv, type ScoresCsvOptions } from './export';
 import { fileText } from './file-text';
 import { importCsv, type CsvMapping, type LeadSink } from './import';
@@ -81,9 +83,12 @@ describe('leadsToExport', () => {
   });
 });
 
-/** The file `scoresCsv` writes (for an American English browser unless told), as bytes. */
+/** The tier thresholds a file is written for unless a test gives others: hot from 50 %, warm from 10 %. */
+const halfAndTenth: TierThresholds = { hot: 0.5, warm: 0.1 };
+
+/** The file `scoresCsv` writes (for an American English browser and `halfAndTenth` unless told), as bytes. */
 const fileBytes = async (rows: readonly ScoredLeadRow[], options: Partial<ScoresCsvOptions> = {}) =>
-  new Uint8Array(await (await scoresCsv(rows, { locale: 'en-US', ...options })).arrayBuffer());
+  new Uint8Array(await (await scoresCsv(rows, { locale: 'en-US', tiers: halfAndTenth, ...options })).arrayBuffer());
 
 /** The file's text, its byte-order mark kept (a decoder drops it unless told not to). */
 const csvText = async (rows: readonly ScoredLeadRow[], options?: Partial<ScoresCsvOptions>) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(await fileBytes(rows, options));
@@ -191,7 +196,7 @@ describe('scoresCsv', () => {
     });
 
     it('is a UTF-8 CSV file', async () => {
-      expect((await scoresCsv(hostileRows, { locale: 'en-US' })).type).toBe('text/csv;charset=utf-8');
+      expect((await scoresCsv(hostileRows, { locale: 'en-US', tiers: halfAndTenth })).type).toBe('text/csv;charset=utf-8');
     });
 
     it('lets the page run between its chunks', async () => {
@@ -204,11 +209,66 @@ describe('scoresCsv', () => {
         setTimeout(countTurn, 0);
       };
       setTimeout(countTurn, 0);
-      await scoresCsv(hostileRows, { locale: 'en-US', rowsPerChunk: 3 });
+      await scoresCsv(hostileRows, { locale: 'en-US', tiers: halfAndTenth, rowsPerChunk: 3 });
       exporting = false;
       // Three chunks: the page ran after the first and after the second.
       expect(turns).toBeGreaterThanOrEqual(2);
     });
+  });
+});
+
+describe('the probability beside the tier thresholds', () => {
+  /** The tier and probability cells `scoresCsv` writes for leads of `probabilities` under `tiers`, each tiered by them as a scoring does. */
+  async function tierAndProbability(probabilities: readonly number[], tiers: TierThresholds, options: Partial<ScoresCsvOptions> = {}) {
+    const rows = probabilities.map((probability, index) => row({ recordId: `00Q${index}`, probability, tier: tierOf(probability, tiers) }));
+    const [, ...lines] = Papa.parse<string[]>((await csvText(rows, { tiers, ...options })).slice(1).trimEnd(), { delimiter: options.separator ?? ',' }).data;
+    return lines.map((cells) => [cells[7], cells[8]]);
+  }
+
+  it('writes a warm lead just under "hot from 25 %" below 0.25, and a hot one just over "hot from 3.333 %" at or above 0.03333', async () => {
+    expect(formatThreshold(0.25)).toBe('25 %');
+    // 0.249996 to four decimals is 0.2500: hot, in a spreadsheet comparing it with 0.25
+    expect(await tierAndProbability([0.249996], { hot: 0.25, warm: 0.1 })).toEqual([['warm', '0.2499']]);
+    expect(formatThreshold(0.03333)).toBe('3.333 %');
+    // 0.03334 to four decimals is 0.0333: below 0.03333
+    expect(await tierAndProbability([0.03334], { hot: 0.03333, warm: 0.01 })).toEqual([['hot', '0.03334']]);
+    // with the decimal comma too
+    expect(await tierAndProbability([0.03334], { hot: 0.03333, warm: 0.01 }, { separator: ';' })).toEqual([['hot', '0,03334']]);
+  });
+
+  it('keeps four decimals, trailing zeros and all, where they already read on the lead’s side', async () => {
+    expect(await tierAndProbability([0.5, 0.123456, 0.03125, 0.00002, 1], halfAndTenth)).toEqual([
+      ['hot', '0.5000'],
+      ['warm', '0.1235'],
+      ['cold', '0.0313'],
+      ['cold', '0.0000'],
+      ['hot', '1.0000'],
+    ]);
+  });
+
+  it('is a fraction of four decimals or more, true of the lead, that gives the lead’s tier compared with the thresholds, near any threshold', async () => {
+    // Thresholds the admin reads as they are (`formatThreshold`), so that comparing with either is the same.
+    const thresholds = [0, 0.00005, 0.0003, 0.0012, 0.008, 0.01, 0.0235, 0.025, 0.03333, 0.0999, 0.1, 0.1032, 0.2345, 0.25, 0.3141, 0.5, 0.5004, 0.9925, 0.996, 1];
+    for (const threshold of thresholds) expect(Number.parseFloat(formatThreshold(threshold)), `${threshold}`).toBeCloseTo(threshold * 100, 9);
+    const offsets = [-0.01, -0.001, -0.0001, -0.00001, -0.000004, -1e-7, 0, 1e-7, 0.000004, 0.00001, 0.0001, 0.001, 0.01];
+    let checked = 0;
+    for (const hot of thresholds) {
+      for (const warm of thresholds.filter((threshold) => threshold < hot)) {
+        const tiers = { hot, warm };
+        const probabilities = [hot, warm].flatMap((threshold) => offsets.map((offset) => threshold + offset)).filter((p) => p >= 0 && p <= 1);
+        const cells = await tierAndProbability(probabilities, tiers);
+        probabilities.forEach((p, index) => {
+          const [tier, written] = cells[index];
+          const why = `p = ${p}, hot ${hot}, warm ${warm}: ${tier}, ${written}`;
+          expect(written, why).toMatch(/^[01]\.\d{4,}$/);
+          const decimals = written.split('.')[1].length;
+          expect(Math.abs(Number(written) - p), why).toBeLessThan(10 ** -decimals);
+          expect(tierOf(Number(written), tiers), why).toBe(tier);
+          checked++;
+        });
+      }
+    }
+    expect(checked).toBeGreaterThan(3000);
   });
 });
 
@@ -284,7 +344,7 @@ describe('the separator of the browser’s language', () => {
       ['de-DE', ['probability'], ['0.1235', '0.5', '0.0313']],
       ['en-US', [], ['0.1235', '0.5000', '0.0313']],
     ])('reads a %s export’s columns and numbers', async (locale, commaDecimalColumns, probabilities) => {
-      const file = await scoresCsv(exported, { locale });
+      const file = await scoresCsv(exported, { locale, tiers: halfAndTenth });
       const { staged, sink } = memorySink();
       const result = await importCsv(() => fileText(file), exportMapping, sink);
       expect(result).toEqual({ rows: 3, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns, warnings: [] });

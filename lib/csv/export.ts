@@ -7,13 +7,15 @@
  * as a spreadsheet in the browser's language expects (`localeSeparator`), unless the admin chose
  * otherwise. Every cell is quoted too: a spreadsheet reading the file with the other separator
  * would otherwise split `Ada;=1+2` and run its second half. Only the columns below are written:
- * lead identity, score and reason, never settings or credentials.
+ * lead identity, score and reason, never settings or credentials. A probability is written with
+ * as many decimals as it takes to read on its tier's side of each tier threshold (`probabilityCell`).
  */
 import Papa from 'papaparse';
 import { z } from 'zod';
 import { yieldToEventLoop } from '../db/chunks';
 import { pageConventions } from '../ml/page-values';
 import { visibleText } from '../ml/visible-text';
+import { percentWithTiers, type TierThresholds } from '../presentation';
 import type { ScoredLeadRow } from '../segments';
 
 // `\s` is every white space a spreadsheet may skip before a formula: no-break and ideographic spaces, line feeds, the byte-order mark.
@@ -75,8 +77,23 @@ export function localeSeparator(locale: string): CsvSeparator {
   return pageConventions(locale)?.numberFormat === 'comma-decimal' ? ';' : ',';
 }
 
+/** Decimals of percent in the four of a fraction ("0.2499") a probability is written with at least. */
+const FEWEST_PERCENT_DECIMALS = 2;
+
+/**
+ * A lead's probability as a fraction, four decimals or more: as many as it takes to read on its
+ * tier's side of each threshold as the admin reads it, as the badge's likelihood does
+ * (`percentWithTiers`). A spreadsheet filtering on it then finds the leads of each tier: a warm
+ * lead of 0.249996 under "hot from 25 %" is 0.2499, not 0.2500, a hot one of 0.03334 under "hot
+ * from 3.333 %" 0.03334, not 0.0333.
+ */
+function probabilityCell(probability: number, tiers: TierThresholds): string {
+  const { percent, decimals } = percentWithTiers(probability, tiers, FEWEST_PERCENT_DECIMALS);
+  return (percent / 100).toFixed(decimals + 2);
+}
+
 /** One lead's cells, in `EXPORT_COLUMNS` order, each escaped, numbers with the separator's decimal mark. */
-function exportCells(row: ScoredLeadRow, separator: CsvSeparator): string[] {
+function exportCells(row: ScoredLeadRow, separator: CsvSeparator, tiers: TierThresholds): string[] {
   return [
     row.source,
     row.recordId,
@@ -86,7 +103,7 @@ function exportCells(row: ScoredLeadRow, separator: CsvSeparator): string[] {
     row.createdAt > 0 ? new Date(row.createdAt).toISOString() : '',
     String(row.score),
     row.tier,
-    row.probability.toFixed(4).replace('.', DECIMAL_MARK[separator]),
+    probabilityCell(row.probability, tiers).replace('.', DECIMAL_MARK[separator]),
     // As plain text: the direction isolates a reason carries for LeadLens's own pages stay out of the file.
     visibleText(row.topReason),
   ].map(escapeCell);
@@ -98,6 +115,8 @@ const EXPORT_CHUNK = 2000;
 export interface ScoresCsvOptions {
   /** The language the file is written for (the browser's): it picks the separator unless one is chosen. */
   locale: string;
+  /** The thresholds the leads' tiers are set by (the model's, as its tier policy set them): probabilities are written to read on their tier's side of them. */
+  tiers: TierThresholds;
   /** The separator the admin chose, over the language's; null or left out to follow the language. */
   separator?: CsvSeparator | null;
   /** Leads written between two yields to the event loop. */
@@ -109,10 +128,10 @@ export interface ScoresCsvOptions {
  * loop let run between them. The file is the same as written at once: the header and the first
  * chunk, then each further chunk on a new line, and a final line break.
  */
-export async function scoresCsv(rows: readonly ScoredLeadRow[], { locale, separator = null, rowsPerChunk = EXPORT_CHUNK }: ScoresCsvOptions): Promise<Blob> {
+export async function scoresCsv(rows: readonly ScoredLeadRow[], { locale, tiers, separator = null, rowsPerChunk = EXPORT_CHUNK }: ScoresCsvOptions): Promise<Blob> {
   const fileSeparator = separator ?? localeSeparator(locale);
   const options = { newline: '\r\n', quotes: true, delimiter: fileSeparator };
-  const cellsOf = (row: ScoredLeadRow) => exportCells(row, fileSeparator);
+  const cellsOf = (row: ScoredLeadRow) => exportCells(row, fileSeparator, tiers);
   // The byte-order mark tells Excel the file is UTF-8: without it, "José" opens as "JosÃ©".
   const parts = [`\uFEFF${Papa.unparse({ fields: [...EXPORT_COLUMNS], data: rows.slice(0, rowsPerChunk).map(cellsOf) }, options)}`];
   for (let start = rowsPerChunk; start < rows.length; start += rowsPerChunk) {

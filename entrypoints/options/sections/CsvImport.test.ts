@@ -22,7 +22,9 @@ import { CsvImportSection } from './CsvImport';
 
 const scoreStoredLeads = vi.hoisted(() => vi.fn(async (): Promise<{ ok: true } | { ok: false; error: string }> => ({ ok: true })));
 vi.mock('@/lib/messaging/client', () => ({ background: { scoreStoredLeads } }));
-vi.mock('@/lib/ml/model-store', () => ({ activeModelId: async () => 'model-1' }));
+// The active model's tier thresholds, as its tier policy set them: the export writes each probability to read on its tier's side of them.
+const activeTiers = vi.hoisted(() => ({ hot: 0.4, warm: 0.15 }));
+vi.mock('@/lib/ml/model-store', () => ({ activeModelId: async () => 'model-1', manifestOf: async () => ({ modelId: 'model-1', tiers: activeTiers }) }));
 /** The active model's features (the columns it reads): none unless a test gives some. */
 const activeModel = vi.hoisted(() => ({ features: [] as { derive: { kind: 'value'; from: { csv?: string; salesforce?: string } } }[] }));
 // Read as the pages read it: a query of its own.
@@ -532,7 +534,7 @@ describe('the export’s separator', () => {
     vi.spyOn(navigator, 'language', 'get').mockReturnValue(language);
     renderSection();
     expect(separatorChoice().value).toBe(separator);
-    expect(await exportedWith()).toEqual({ locale: language, separator });
+    expect(await exportedWith()).toEqual({ locale: language, separator, tiers: activeTiers });
   });
 
   it('is the one chosen beside Export, kept for the next visit whatever the browser’s language', async () => {
@@ -544,13 +546,13 @@ describe('the export’s separator', () => {
       separatorChoice().dispatchEvent(new Event('change', { bubbles: true }));
     });
     expect(separatorChoice().value).toBe(',');
-    expect(await exportedWith()).toEqual({ locale: 'de-DE', separator: ',' });
+    expect(await exportedWith()).toEqual({ locale: 'de-DE', separator: ',', tiers: activeTiers });
     await act(() => vi.waitFor(async () => expect(await savedExportSeparator()).toBe(',')));
 
     rendered!.unmount();
     renderSection();
     await act(() => vi.waitFor(() => expect(separatorChoice().value).toBe(',')));
-    expect(await exportedWith()).toEqual({ locale: 'de-DE', separator: ',' });
+    expect(await exportedWith()).toEqual({ locale: 'de-DE', separator: ',', tiers: activeTiers });
   });
 });
 

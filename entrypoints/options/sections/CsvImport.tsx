@@ -18,7 +18,7 @@ import { succeeded } from '@/lib/messaging/reply';
 import { db } from '@/lib/db/db';
 import { demoLeadMix } from '@/lib/db/source-history';
 import { owedScoringModel, owedSourceScorings, readJob, standingFailure, type JobProgress } from '@/lib/jobs/progress';
-import { activeModelId } from '@/lib/ml/model-store';
+import { activeModelId, manifestOf } from '@/lib/ml/model-store';
 import { queryKeys } from '@/lib/query-keys';
 import { useActiveManifest } from '@/lib/ui/hooks';
 import { useLeaveWarning } from '@/lib/ui/use-leave-warning';
@@ -365,7 +365,8 @@ function ExportScores({ importScoring }: { importScoring: ImportScoring | null }
       if (scoring?.state === 'running' && scoring.modelId === modelId) {
         throw new Error(`The active model is still scoring the stored leads (${scoring.done.toLocaleString('en-US')} of ${scoring.total.toLocaleString('en-US')}): export once it is done.`);
       }
-      const [scored, stored] = await Promise.all([loadScoredLeads(modelId), storedLeadMix()]);
+      // Its tier thresholds as the policy set them, which the stored tiers are set by: each probability is written to read on its tier's side of them.
+      const [scored, stored, { tiers }] = await Promise.all([loadScoredLeads(modelId), storedLeadMix(), manifestOf(modelId)]);
       const { rows, demoLeftOut } = leadsToExport(scored.rows, stored);
       // None stored (deleted since the page counted them, or not counted yet): counted again, Export is held back, saying why.
       if (stored.total === 0) {
@@ -379,7 +380,7 @@ function ExportScores({ importScoring }: { importScoring: ImportScoring | null }
             : 'No stored lead has a score from the active model yet.',
         );
       }
-      const url = URL.createObjectURL(await scoresCsv(rows, { locale: navigator.language, separator: fileSeparator }));
+      const url = URL.createObjectURL(await scoresCsv(rows, { locale: navigator.language, tiers, separator: fileSeparator }));
       const link = Object.assign(document.createElement('a'), { href: url, download: `leadlens-scores-${modelId}.csv` });
       link.click();
       // The download has started from the object URL; release it after this task.
