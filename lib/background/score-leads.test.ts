@@ -317,8 +317,9 @@ describe('a stored lead whose record page is open in another tab', () => {
     if (!badge.ok) throw new Error(badge.error);
     expect(page.counter.reads).toBe(1);
 
-    const [row] = await scoreLeadsById('salesforce', [known[0].recordId], shared);
-    expect(row).toEqual({ recordId: known[0].recordId, state: 'scored', lead: expect.objectContaining({ modelId: manifest.modelId }) });
+    // The list row shows the page's score, without running the engine: the page read the record from the CRM.
+    expect(await scoreLeadsById('salesforce', [known[0].recordId], shared)).toEqual([{ recordId: known[0].recordId, state: 'scored', lead: asListed(badge.lead) }]);
+    expect(runs).toEqual([1]);
     // The side panel explains the fields the badge scored, and the badge asked again answers from the cache.
     const explained = await scoredFields(manifest, page.request, { ...shared, fetchRecord: page.fetchRecord });
     expect(page.counter.reads).toBe(1);
@@ -326,14 +327,29 @@ describe('a stored lead whose record page is open in another tab', () => {
     expect(await scoreLead(page.request, { ...shared, fetchRecord: page.fetchRecord })).toEqual(badge);
     expect(page.counter.reads).toBe(1);
 
-    // The list's second look runs its row again rather than answer with the page's score (of the page's fields).
-    await scoreLeadsById('salesforce', [known[0].recordId], shared);
-    expect(runs).toEqual([1, 1, 1]);
-
     // Once the page's score is stale the list caches its own again, and answers from it.
     today = new Date(now.getTime() + 25 * 3_600_000);
     await scoreLeadsById('salesforce', [known[0].recordId], shared);
     await scoreLeadsById('salesforce', [known[0].recordId], shared);
-    expect(runs).toEqual([1, 1, 1, 1]);
+    expect(runs).toEqual([1, 1]);
+  });
+
+  it('shows the tier its record page got from the CRM, not that of its values as the last sync stored them: one edited since shows one tier', async () => {
+    // Records of two tiers, as scored in a list: the lead as the sync stored it, and as a colleague's edit left it in the CRM.
+    const candidates = generateDemoLeads({ count: 40, seed: 3, now });
+    const listed = await scoreLeadsById('salesforce', candidates.map((lead) => lead.salesforceId), deps(candidates.map((lead) => ({ recordId: lead.salesforceId, fields: lead.salesforce }))).value);
+    const scored = listed.flatMap((row, i) => (row.state === 'scored' ? [{ fields: candidates[i].salesforce, lead: row.lead }] : []));
+    const stored = scored.find(({ lead }) => lead.tier === 'cold')!;
+    const edited = scored.find(({ lead }) => lead.tier === 'hot' && lead.featuresKnown >= stored.lead.featuresKnown)!;
+    const recordId = leads[0].salesforceId;
+    const { value, runs } = deps([{ recordId, fields: { ...stored.fields, Id: recordId } }]);
+    const shared = sharedCache(value, () => now);
+    const page = { crm: 'salesforce' as const, recordId, fields: { Company: String(stored.fields.Company) }, locale: 'en-US', timeZone: 'UTC' };
+    const badge = await scoreLead(page, { ...shared, fetchRecord: async () => ({ ...edited.fields, Id: recordId }) });
+    if (!badge.ok) throw new Error(badge.error);
+    expect(badge.lead.tier).toBe('hot');
+
+    expect(await scoreLeadsById('salesforce', [recordId], shared)).toEqual([{ recordId, state: 'scored', lead: asListed(badge.lead) }]);
+    expect(runs).toEqual([1]);
   });
 });

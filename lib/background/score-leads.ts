@@ -2,10 +2,11 @@
  * Many known leads at once (the rows of a list view): each record's fields come from what
  * LeadLens stores (synced, imported or demo data) or reads from the CRM, never from the page;
  * cached ones come from the score cache, the rest go to the engine in ONE run (and are cached,
- * but never over a fresh score of their record page's, which keeps the fields it scored). A record it has
- * no fields of keeps the score cached of it (its record page's, scored from the page), while
- * fresh, unless the CRM just answered without it; records LeadLens knows nothing about come back
- * `unknown`: a row never gets a made-up score.
+ * but never over a fresh score of their record page's, which keeps the fields it scored). A
+ * record whose record page has a fresh score, of as many of the model's fields, shows that score,
+ * so the row and the page agree; a record it has no fields of keeps it too, unless the CRM just
+ * answered without it; records LeadLens knows nothing about come back `unknown`: a row never gets
+ * a made-up score.
  */
 import { CRM_LABEL, type CrmKind, type PageFields } from '../crm/types';
 import { featuresTracked } from '../ml/explain';
@@ -118,10 +119,18 @@ export async function scoreLeadsById(
     }
     const row = featurizeRecord(record.fields, manifest.features, crm, now); // [F]
     const featuresKnown = knownFeatureCount(row);
-    // A fresh score its record page cached (with the fields it scored: a list's carries none) is
-    // not replaced by the row's: that page's badge and side panel would read the record from the CRM again.
-    const keepsPageScore = recent?.fields !== undefined;
-    if (featuresKnown > 0) toRun.push({ record, key, fieldsHash, keepsPageScore, row, featuresKnown });
+    // A fresh score its record page cached (with the fields it scored: a list's carries none) is the
+    // row's too, so the two agree: the page read the record from the CRM after the last sync stored
+    // it (a sync storing it changed deletes that score: store.ts). Unless the page knew fewer of the
+    // model's fields than the row has (scored from the page alone, not connected): the row's are then
+    // the better score, and the page's is kept, not replaced (its badge and side panel would read
+    // the record from the CRM again).
+    const pageScore = recent?.fields !== undefined ? recent : undefined;
+    if (pageScore && pageScore.lead.featuresKnown >= featuresKnown) {
+      results.set(recordId, { recordId, state: 'scored', lead: withoutPlan(pageScore.lead) });
+      continue;
+    }
+    if (featuresKnown > 0) toRun.push({ record, key, fieldsHash, keepsPageScore: pageScore !== undefined, row, featuresKnown });
     else results.set(recordId, { recordId, state: 'unscorable', reason: NO_FIELDS_SCORED });
   }
 
