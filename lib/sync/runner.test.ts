@@ -17,6 +17,7 @@ import { oweScoringOfEveryLead, oweSourceScoring, owedScoringModel, owedSourceSc
 import { fullScoringRequested, requestFullScoring } from '../jobs/requests';
 import { activeModelId } from '../ml/model-store';
 import { scoreOwedSourceLeads } from '../background/activate-model';
+import { scoreCacheFor } from '../background/score-cache';
 import { defaultBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { DEMO_SALESFORCE_USERS, demoSessionIdAs } from '../../test/demo-crm/salesforce-api';
@@ -290,6 +291,33 @@ it('neither scores the leads again nor tells the CRM tabs after a sync that foun
   expect(syncs.after).toEqual([[1, 'told the tabs scoresChanged'], [1, 'scored'], [3, 'told the tabs scoresChanged'], [3, 'scored']]);
   // Salesforce's tabs only: HubSpot's would ask for their rows again, reading those not stored from HubSpot.
   expect(syncs.tabsToldOf).toEqual(['salesforce', 'salesforce']);
+});
+
+it('deletes the record page’s cached score of a lead it stores changed and caches no badge read begun before; a sync storing nothing new or changed leaves both', async () => {
+  const leads = generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') });
+  const { handle, store } = createDemoCrm(leads, behaviour);
+  vi.stubGlobal('fetch', demoFetch(handle));
+  const recordPage = { account: HOST, connection: 'same-org', synced: true, purgesBefore: 0 } as const;
+  const key = `m|salesforce|${leads[2].salesforceId}`;
+  const entry = { fieldsHash: 'h', lead: {} as never, fields: { Title: 'CEO' } };
+  expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 5 } });
+
+  // Nothing new or changed: a badge's read begun before the sync is cached as it is answered.
+  const unchangedMeanwhile = scoreCacheFor(recordPage);
+  expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 0 } });
+  await unchangedMeanwhile.put(key, entry);
+  expect(await db.scores.toCollection().primaryKeys()).toEqual([key]);
+
+  // The lead edited in the CRM: its page's cached score goes as the sync stores it, and a read begun
+  // before (of the record as it was then) is not cached once answered: the page scores it anew.
+  const inFlight = scoreCacheFor(recordPage);
+  store.markModified(leads[2], 'salesforce', Date.now());
+  expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 1 } });
+  expect(await db.scores.count()).toBe(0);
+  await inFlight.put(key, entry);
+  expect(await db.scores.count()).toBe(0);
+  await scoreCacheFor(recordPage).put(key, entry);
+  expect(await db.scores.toCollection().primaryKeys()).toEqual([key]);
 });
 
 it('owes the scoring of the leads a sync stores from the page that stores them, and asks for it as it ends stopped by an error too, once', async () => {

@@ -12,6 +12,7 @@ import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { keepWorkerAliveDuring } from '../background/keep-alive';
 import { requestOwedSourceScoring, scoreOwedLeads } from '../background/activate-model';
+import { forgetScoresInFlight } from '../background/score-cache';
 import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { cancelAsked, listenForCancel } from '../jobs/cancel-flag';
 import { oweSourceScoring, owedSourceScorings } from '../jobs/progress';
@@ -80,11 +81,15 @@ const changedBy = (job: SyncJob | null): number => (job ? (job.changed ?? job.sy
  * resumed asks for it as it ends, or start-up or the hourly check once the sync no longer runs
  * (`scoreOwedSourceLeads`). `changedBefore`: the leads the job counted before this run;
  * `onLeadsChanged` is called once this run changed some.
+ * Before each write that deletes record pages' cached scores (those of the leads it stores new or
+ * changed, or all of the CRM's as fields are emptied), badge reads in flight are kept out of the
+ * cache (`forgetScoresInFlight`): one begun before, answered after, would cache the record as it
+ * was before the sync read it again, and its page would show that over the stored lead's score.
  */
 function owingScoring(store: SyncStore, crm: CrmKind, changedBefore: number, onLeadsChanged: () => void): SyncStore {
   let counted = changedBefore;
   const owingIfChanged = (write: () => Promise<SyncState>) =>
-    db.transaction('rw', [...db.leadTables, db.settings], async () => {
+    db.transaction('rw', [...db.leadTables, db.scores, db.settings], async () => {
       const next = await write();
       if (changedBy(next.job) > counted) {
         await oweSourceScoring(crm);
@@ -96,14 +101,21 @@ function owingScoring(store: SyncStore, crm: CrmKind, changedBefore: number, onL
   return {
     ...store,
     async commitPage(pageCrm, leads, state) {
+      // The page's state counts the leads it stores changed (a page read again as stored forgets nothing).
+      if (changedBy(state.job) > counted) forgetScoresInFlight();
       await owingIfChanged(async () => {
         await store.commitPage(pageCrm, leads, state);
         return state;
       });
     },
-    refreshFields: (fieldsCrm, records, next) => owingIfChanged(() => store.refreshFields(fieldsCrm, records, next)),
+    refreshFields(fieldsCrm, records, next) {
+      // How many leads it changes is known only within its write: a pass over calculated values is rare.
+      forgetScoresInFlight();
+      return owingIfChanged(() => store.refreshFields(fieldsCrm, records, next));
+    },
     async dropFields(fieldsCrm, fields) {
       await oweSourceScoring(crm);
+      forgetScoresInFlight();
       const emptied = await store.dropFields(fieldsCrm, fields);
       if (emptied > 0) onLeadsChanged();
       return emptied;

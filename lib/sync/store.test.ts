@@ -58,6 +58,21 @@ it('stores again only the leads of a page that changed, so only those are owed a
   db.close();
 });
 
+/** A record page's cached score, with the fields it scored (`scoreKeyOf`: model, then the lead's key). */
+const pageScore = (key: string) => ({ key, fieldsHash: 'h', lead: {} as never, scoredAt: Date.now(), fields: { jobtitle: 'CTO' } });
+
+it('deletes the record pages’ cached scores of the leads a page stores new or changed, of every model: their pages would show the record as it was before', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  await store.commitPage('hubspot', [lead('1', 'Ada'), lead('2', 'Ada')], { ...INITIAL_SYNC_STATE, status: 'running' });
+  await db.scores.bulkPut(['m|hubspot|1', 'other|hubspot|1', 'm|hubspot|2', 'm|hubspot|3', 'm|salesforce|1'].map(pageScore));
+  // Lead 1 edited in the CRM, lead 2 read again as stored, lead 3 stored new (its page was opened before the sync stored it).
+  await store.commitPage('hubspot', [lead('1', 'Grace'), lead('2', 'Ada'), lead('3', 'Ada')], { ...INITIAL_SYNC_STATE, status: 'done' });
+  // Another CRM's record of the same id is another lead.
+  expect(await db.scores.toCollection().primaryKeys()).toEqual(['m|hubspot|2', 'm|salesforce|1']);
+  db.close();
+});
+
 it('names owner ids on this CRM’s synced leads only, a chunk at a time, with their summaries', async () => {
   const db = new LeadLensDb(DB);
   const store = dexieSyncStore(db);
@@ -293,6 +308,17 @@ it('gives synced leads the values read again of some fields, storing with the st
   expect(await db.leads.toArray()).toEqual([{ ...changed, fields: { ...changed.fields, Days_Open__c: 11 } }, same, demo]);
   expect(await db.owedLeadScores.toCollection().primaryKeys()).toEqual([changed.key]);
   await expectSummariesInStep(db);
+  db.close();
+});
+
+it('deletes the record pages’ cached scores of the synced leads whose values read again changed, only theirs', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  const withDaysOpen = (id: string, daysOpen: number): StoredLead => ({ ...lead(id, 'Ada'), key: `salesforce|${id}`, source: 'salesforce', fields: { Id: id, Days_Open__c: daysOpen } });
+  await db.putLeads([withDaysOpen('00Qa', 10), withDaysOpen('00Qb', 20)]);
+  await db.scores.bulkPut(['m|salesforce|00Qa', 'm|salesforce|00Qb'].map(pageScore));
+  await store.refreshFields('salesforce', [{ id: '00Qa', fields: { Days_Open__c: 11 } }, { id: '00Qb', fields: { Days_Open__c: 20 } }], () => INITIAL_SYNC_STATE);
+  expect(await db.scores.toCollection().primaryKeys()).toEqual(['m|salesforce|00Qb']);
   db.close();
 });
 

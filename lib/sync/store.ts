@@ -37,7 +37,10 @@ export interface SyncStore {
   syncedIdsAmong?(crm: CrmKind, ids: readonly string[]): Promise<Set<string>>;
   /** How many of `leads` are not stored, or differ from their stored copy: a lead read again unchanged is not counted. */
   countChanged(leads: readonly StoredLead[]): Promise<number>;
-  /** Stores a page's leads and the state that follows it, atomically. */
+  /**
+   * Stores a page's leads and the state that follows it, atomically, and deletes the record
+   * pages' cached scores of those it stores new or changed.
+   */
   commitPage(crm: CrmKind, leads: StoredLead[], state: SyncState): Promise<void>;
   /**
    * Removes the CRM's synced leads that `deletions` say are gone, with every score of them (the
@@ -58,7 +61,8 @@ export interface SyncStore {
   /**
    * Gives the CRM's synced leads among `records` (by id) the records' values of their fields, the
    * others kept, and stores those whose values differ with `next(changed)`, how many they are,
-   * atomically; resolves with that state. A record not stored is left for a sync to store whole.
+   * and the record pages' cached scores of those deleted, atomically; resolves with that state. A
+   * record not stored is left for a sync to store whole.
    */
   refreshFields(crm: CrmKind, records: readonly Pick<CrmRecord, 'id' | 'fields'>[], next: (changed: number) => SyncState): Promise<SyncState>;
 }
@@ -190,9 +194,11 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
     },
     countChanged: async (leads) => (await changedAmong(leads)).length,
     async commitPage(crm, leads, state) {
-      await db.transaction('rw', [...db.leadTables, db.settings], async () => {
+      await db.transaction('rw', [...db.leadTables, db.scores, db.settings], async () => {
         // A lead read again as stored is not stored again: it would be owed a score it has.
-        await db.putLeads(await changedAmong(leads));
+        const changed = await changedAmong(leads);
+        await db.putLeads(changed);
+        await deleteRecordPageScoresOf(changed);
         await putSyncState(db, crm, state);
       });
     },
@@ -261,7 +267,7 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
       return emptied;
     },
     async refreshFields(crm, records, next) {
-      return db.transaction('rw', [...db.leadTables, db.settings], async () => {
+      return db.transaction('rw', [...db.leadTables, db.scores, db.settings], async () => {
         const stored = await db.leads.bulkGet(records.map((record) => leadKeyOf(crm, record.id)));
         const changed = records.flatMap((record, i) => {
           const lead = stored[i];
@@ -271,6 +277,7 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
           return samePlainData(refreshed, lead) ? [] : [refreshed];
         });
         await db.putLeads(changed);
+        await deleteRecordPageScoresOf(changed);
         return putSyncState(db, crm, next(changed.length));
       });
     },
@@ -311,6 +318,18 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
   async function deleteRecordPageScores(ofLead: (leadKey: string) => boolean): Promise<void> {
     const cached = (await db.scores.toCollection().primaryKeys()) as string[];
     await db.scores.bulkDelete(cached.filter((key) => ofLead(leadKeyOfCachedScore(key))));
+  }
+
+  /**
+   * The record pages' cached scores of `leads`, stored new or changed: a page whose fields did not
+   * change would be answered its cached score, of the record before the change, for up to "stale
+   * after", while its list row, the side panel, write-back and exports say the stored lead's
+   * (a list row answers with a fresh page score: score-leads.ts). Its next visit scores it anew.
+   */
+  async function deleteRecordPageScoresOf(leads: readonly StoredLead[]): Promise<void> {
+    if (leads.length === 0) return;
+    const keys = new Set(leads.map((lead) => lead.key));
+    await deleteRecordPageScores((leadKey) => keys.has(leadKey));
   }
 }
 
