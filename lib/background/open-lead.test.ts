@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { writeConnection } from '../connections/connections';
 import { recognisePage } from '../crm/adapters';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
@@ -486,14 +487,35 @@ describe('openRecordInCrmTab', () => {
       expect(create).toHaveBeenLastCalledWith({ url: 'https://acme--uat.sandbox.lightning.force.com/lightning/r/Lead/00Q000000000003/view' });
     });
 
-    it('in its own HubSpot portal, on the host of the portal seen last, and before any page was seen', async () => {
+    it('in its own HubSpot portal, on the host a page of that portal was seen on, and before any page was seen', async () => {
       await syncedFrom('hubspot', '777001', '1501');
       const { create } = tabsApi(undefined, []);
       await openRecordInCrmTab('hubspot', '1501');
       expect(create).toHaveBeenLastCalledWith({ url: 'https://app.hubspot.com/contacts/777001/record/0-1/1501' });
+      // Another portal's page, in another data centre, says nothing of where this portal's pages are.
       await remember({ crm: 'hubspot', recordId: '1501', fields: {} }, 7, 'https://app-eu1.hubspot.com/contacts/4242424/record/0-1/1501');
       await openRecordInCrmTab('hubspot', '1501');
+      expect(create).toHaveBeenLastCalledWith({ url: 'https://app.hubspot.com/contacts/777001/record/0-1/1501' });
+      await remember({ crm: 'hubspot', recordId: '1502', fields: {} }, 7, 'https://app-eu1.hubspot.com/contacts/777001/record/0-1/1502');
+      await openRecordInCrmTab('hubspot', '1501');
       expect(create).toHaveBeenLastCalledWith({ url: 'https://app-eu1.hubspot.com/contacts/777001/record/0-1/1501' });
+    });
+
+    it('in the connected HubSpot portal, on the host its account details named, before any page of it was seen', async () => {
+      await syncedFrom('hubspot', '777001', '1501');
+      const connect = (account: { id: string; uiDomain?: string }) =>
+        writeConnection({ crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: 'pat-na1-0123456789' }, timeoutSeconds: 30, account: { name: `HubSpot portal ${account.id}`, ...account } });
+      await remember({ crm: 'hubspot', recordId: '1501', fields: {} }, 7, 'https://app-eu1.hubspot.com/contacts/4242424/record/0-1/1501');
+      const { create } = tabsApi(undefined, []);
+      await connect({ id: '777001', uiDomain: 'app-na2.hubspot.com' });
+      await openRecordInCrmTab('hubspot', '1501');
+      expect(create).toHaveBeenLastCalledWith({ url: 'https://app-na2.hubspot.com/contacts/777001/record/0-1/1501' });
+      // Another portal's host is not this one's; a connection checked by an older LeadLens names none.
+      for (const account of [{ id: '4242424', uiDomain: 'app-na2.hubspot.com' }, { id: '777001' }]) {
+        await connect(account);
+        await openRecordInCrmTab('hubspot', '1501');
+        expect(create, JSON.stringify(account)).toHaveBeenLastCalledWith({ url: 'https://app.hubspot.com/contacts/777001/record/0-1/1501' });
+      }
     });
 
     it('of a portal HubSpot would not name, in the portal seen last: its id is unknown', async () => {
@@ -631,6 +653,47 @@ describe('explainInFull', () => {
     }
     // The panel explained the badge's cached fields: the record was read once, by the badge.
     expect(fetchRecord).toHaveBeenCalledTimes(2);
+  });
+
+  describe('when the CRM did not answer the badge, then answers the side panel', () => {
+    // The record says the lead was created 5 days before: far hotter than the page's 12 hours.
+    const record = { createdate: new Date(t0 - 5 * 24 * HOUR).toISOString() };
+    /** A CRM that does not answer the first read (the badge's), then does; CRM tabs that hear what they are told. */
+    function crmAnsweringLate(deps: ScoringDeps) {
+      let reads = 0;
+      const fetchRecord: ScoringDeps['fetchRecord'] = async () => {
+        if (reads++ === 0) throw new Error('HubSpot did not answer in time');
+        return record;
+      };
+      vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      vi.spyOn(fakeBrowser.tabs, 'query').mockResolvedValue([{ id: 7 }] as never);
+      const told = vi.fn(async () => undefined);
+      fakeBrowser.tabs.sendMessage = told as never;
+      return { deps: { ...deps, fetchRecord }, told };
+    }
+
+    it('caches the panel’s score as the badge’s and tells the CRM’s tabs, so the badge scores again to the same', async () => {
+      const { deps, told } = crmAnsweringLate(setup().deps);
+      const badge = await scoreLead(lead, deps);
+      if (!badge.ok) throw new Error(badge.error);
+      const panel = await explained(lead, 'A lead', { ...deps, manifest });
+      expect(panel.probability).toBeCloseTo(0.55, 6);
+      expect(badge.lead.probability).not.toBeCloseTo(panel.probability, 6);
+      expect(told).toHaveBeenCalledWith(7, expect.objectContaining({ target: 'event', type: 'scoresChanged', payload: { crm: 'hubspot' } }));
+      // The badge, told, scores again: the panel's score, what would make it hotter included, without reading the CRM a third time.
+      const again = await scoreLead(lead, { ...deps, fetchRecord: async () => Promise.reject(new Error('not to be read')) });
+      if (!again.ok) throw new Error(again.error);
+      const { modelCreatedAt: _modelCreatedAt, ...shown } = again.lead;
+      expect(panel).toMatchObject(shown);
+      expect(again.lead).toEqual(await scoreLead(lead, { ...setup().deps, fetchRecord: async () => record }).then((outcome) => outcome.ok && outcome.lead));
+    });
+
+    it('tells no tab when nothing could be kept (another org’s page), which would have the badge and panel ask again without end', async () => {
+      const { deps, told } = crmAnsweringLate({ ...setup().deps, cache: { get: async () => undefined, put: async () => undefined } });
+      await scoreLead(lead, deps);
+      expect((await explained(lead, 'A lead', { ...deps, manifest })).probability).toBeCloseTo(0.55, 6);
+      expect(told).not.toHaveBeenCalled();
+    });
   });
 
   it('takes a value as written up to its clipped length, as a reason shows it', () => {

@@ -7,13 +7,14 @@
 import { browser } from 'wxt/browser';
 import { z } from 'zod';
 import { accountOfPage, recognisePage } from '../crm/adapters';
+import { readConnection } from '../connections/connections';
 import { DEMO_ACCOUNTS } from '../crm/demo-accounts';
 import { hubspotPortalOfPage } from '../crm/hubspot';
 import { salesforceLightningOrigin } from '../crm/salesforce';
 import { dexieSyncStore } from '../sync/store';
 import { CRM_LABEL, type CrmKind, type PageFields } from '../crm/types';
 import { db, leadKeyOf, type StoredLead } from '../db/db';
-import { broadcastToPages } from '../messaging/events';
+import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { CrmKindSchema } from '../messaging/schemas';
 import { FIRST_RENDER_PATIENCE_MS } from '../messaging/protocol';
 import type { OpenLead } from '../messaging/protocol-leads';
@@ -23,7 +24,18 @@ import type { Manifest } from '../ml/manifest';
 import { nameOrFallback } from '../presentation';
 import { mayBeDemoCrm, pageAccess, storedLeadServes, type PageAccess } from './page-access';
 import { noPurgeSince } from './purge';
-import { fieldsReadOf, scoredFields, scoreRecord, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
+import {
+  cacheBadgeScore,
+  fieldsReadOf,
+  freshCachedScore,
+  scoredFields,
+  scoreRecord,
+  type EngineRows,
+  type LeadToScore,
+  type RecordFields,
+  type ScoredRecord,
+  type ScoringDeps,
+} from './score-lead';
 
 const OPEN_LEAD_KEY_PREFIX = 'openLead:';
 const openLeadKey = (tabId: number) => `${OPEN_LEAD_KEY_PREFIX}${tabId}`;
@@ -31,7 +43,7 @@ const PURGED_PAGE_KEY_PREFIX = 'purgedPage:';
 const purgedPageKey = (tabId: number) => `${PURGED_PAGE_KEY_PREFIX}${tabId}`;
 const LAST_CRM_TAB_KEY = 'lastCrmTabId';
 const crmHomeKey = (crm: CrmKind) => `crmHome:${crm}`;
-/** HubSpot's app host in its US data centre, for a portal whose pages LeadLens has not seen. */
+/** HubSpot's app host in its US data centre, for a portal whose host neither HubSpot named nor a page of it showed. */
 const HUBSPOT_APP_ORIGIN = 'https://app.hubspot.com';
 
 const RememberedLeadSchema = z.object({
@@ -248,20 +260,12 @@ const cachedFromRecord = (fields: RawRecord, page: PageRead) => Object.keys(fiel
  */
 export async function explainInFull(lead: LeadToScore, name: string, deps: ExplainDeps): Promise<OpenLeadOutcome> {
   const { manifest } = deps;
-  // Whether the API record was read now; undefined when it was not asked for (the badge's cached fields) or reading it failed.
-  let recordReadNow: boolean | undefined;
-  const fetchRecord: ExplainDeps['fetchRecord'] =
-    deps.fetchRecord &&
-    (async (...args) => {
-      const record = await deps.fetchRecord!(...args);
-      recordReadNow = record !== null;
-      return record;
-    });
-  const { fields, scoredAt, page } = await scoredFields(manifest, lead, { ...deps, fetchRecord });
-  const recordRead = recordReadNow ?? cachedFromRecord(fields, page);
+  const { fields, scoredAt, page, readNow } = await scoredFields(manifest, lead, deps);
+  const recordRead = readNow?.recordRead ?? cachedFromRecord(fields, page);
   const now = scoredAt === null ? deps.now() : new Date(scoredAt);
   const scored = await scoreRecord(manifest, fields, lead.crm, now, page, deps.runModel);
   if (!scored.ok) return scored;
+  if (readNow) await keepForBadges(lead, scored, readNow, now, page, deps);
   const { modelCreatedAt: _modelCreatedAt, ...badge } = scored.lead;
   const explained: OpenLead = {
     ...badge,
@@ -274,6 +278,25 @@ export async function explainInFull(lead: LeadToScore, name: string, deps: Expla
     valuesAsWritten: valuesAsWritten(manifest, fields, lead.crm, now, page),
   };
   return { ok: true, lead: explained };
+}
+
+/**
+ * The side panel read `lead`'s fields itself, its badge having cached no score of them: most often
+ * because the CRM did not answer the badge, which then scored the page's fields alone. This score
+ * is cached as the badge's would have been, and the CRM's tabs are told to score again, so the
+ * badge shows the panel's score. Not told when nothing was kept (another org's page, a purge
+ * begun): the badge would score without it again and the panel read again, without end.
+ */
+async function keepForBadges(
+  lead: LeadToScore,
+  scored: Extract<ScoredRecord, { ok: true }>,
+  readNow: RecordFields,
+  now: Date,
+  page: PageRead,
+  deps: ExplainDeps,
+): Promise<void> {
+  await cacheBadgeScore(deps.manifest, lead, scored, readNow, now, page, deps.cache);
+  if ((await freshCachedScore(deps.manifest.modelId, lead, deps)).fresh) await sendToCrmTabs('scoresChanged', { crm: lead.crm });
 }
 
 /**
@@ -354,13 +377,17 @@ async function accountOfStoredLead(crm: CrmKind, stored: StoredLead | undefined)
  * home is that of the last page scored, which may be another org's (a sandbox seen before the
  * admin connected production, whose full copies share production's record ids).
  */
-function homeOfAccount(crm: CrmKind, account: string, remembered: CrmHome | null): CrmHome {
+async function homeOfAccount(crm: CrmKind, account: string, remembered: CrmHome | null): Promise<CrmHome> {
   if (crm === 'salesforce') {
     const origin = salesforceLightningOrigin(account);
     return remembered?.origin === origin ? remembered : { origin };
   }
-  // HubSpot's host is one per data centre (app.hubspot.com, app-eu1.hubspot.com): the remembered one's.
-  return { origin: remembered?.origin ?? HUBSPOT_APP_ORIGIN, portal: account };
+  // HubSpot's host is one per data centre (app.hubspot.com, app-eu1.hubspot.com): the one HubSpot
+  // named for the connected portal, else the one a page of this portal was seen on.
+  const connection = await readConnection('hubspot');
+  const connected = connection?.crm === 'hubspot' && connection.account?.id === account ? connection.account : undefined;
+  const origin = connected?.uiDomain ? `https://${connected.uiDomain}` : remembered?.portal === account ? remembered.origin : HUBSPOT_APP_ORIGIN;
+  return { origin, portal: account };
 }
 
 /**
@@ -380,7 +407,7 @@ export async function openRecordInCrmTab(crm: CrmKind, recordId: string, windowI
   const stored = await db.leads.get(leadKeyOf(crm, recordId));
   const demo = stored?.origin === 'demo';
   const account = await accountOfStoredLead(crm, stored);
-  const home = account === null ? remembered : homeOfAccount(crm, account, remembered);
+  const home = account === null ? remembered : await homeOfAccount(crm, account, remembered);
   if (!home) throw new Error(`LeadLens does not know your ${CRM_LABEL[crm]} address yet: open any lead there once`);
   const url = recordUrl(crm, recordId, home);
   const org = accountOfPage(crm, new URL(url));

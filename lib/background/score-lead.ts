@@ -76,6 +76,13 @@ type CacheDeps = Pick<ScoringDeps, 'cache' | 'now' | 'staleAfterMs'>;
 /** A lead's score is cached per model and record. */
 export const scoreCacheKey = (modelId: string, crm: CrmKind, recordId: string) => scoreKeyOf(modelId, leadKeyOf(crm, recordId));
 
+/** Where `request`'s score is cached under model `modelId`, and the hash of what it was asked for, kept with it. */
+function scoreCacheSlot(modelId: string, request: LeadToScore): { key: string; fieldsHash: string } {
+  // The same text reads as other numbers in another locale (1.500 employees), as another time in another time zone.
+  const fieldsHash = [hashFields(request.fields), request.locale, request.timeZone].filter(Boolean).join(' ');
+  return { key: scoreCacheKey(modelId, request.crm, request.recordId), fieldsHash };
+}
+
 /**
  * The cached score of `request` under model `modelId`, when it was asked for the same fields and
  * is not stale (`fresh`); `recent`: the one cached under `key` while not stale, whatever its fields.
@@ -85,9 +92,7 @@ export async function freshCachedScore(
   request: LeadToScore,
   deps: CacheDeps,
 ): Promise<{ key: string; fieldsHash: string; fresh?: CachedScoreEntry; recent?: CachedScoreEntry }> {
-  const key = scoreCacheKey(modelId, request.crm, request.recordId);
-  // The same text reads as other numbers in another locale (1.500 employees), as another time in another time zone.
-  const fieldsHash = [hashFields(request.fields), request.locale, request.timeZone].filter(Boolean).join(' ');
+  const { key, fieldsHash } = scoreCacheSlot(modelId, request);
   const recent = await recentCachedScore(key, deps);
   const fresh = recent?.fieldsHash === fieldsHash ? recent : undefined;
   return { key, fieldsHash, fresh, recent };
@@ -102,19 +107,39 @@ export async function recentCachedScore(key: string, deps: CacheDeps): Promise<C
 
 export async function scoreLead(request: LeadToScore, deps: ScoringDeps): Promise<ScoreOutcome> {
   const manifest = await deps.activeManifest();
-  const { key, fieldsHash, fresh } = await freshCachedScore(manifest.modelId, request, deps);
+  const { fresh } = await freshCachedScore(manifest.modelId, request, deps);
   if (fresh) return { ok: true, lead: fresh.lead };
 
   const now = deps.now();
   const page = pageReadOf(request, manifest);
-  const { fields, readFailed, recordRead } = await withRecordFields(request, manifest, deps, page);
-  const scored = await scoreRecord(manifest, fields, request.crm, now, page, deps.runModel);
+  const read = await withRecordFields(request, manifest, deps, page);
+  const scored = await scoreRecord(manifest, read.fields, request.crm, now, page, deps.runModel);
   if (!scored.ok) return scored;
-  const hotter = hotterInWords(manifest, scored, fields, request.crm, now, page, recordRead);
+  return { ok: true, lead: await cacheBadgeScore(manifest, request, scored, read, now, page, deps.cache) };
+}
+
+/**
+ * The badge's score of `request`, `scored` from the fields `read` for it (`withRecordFields`) as
+ * of `now`: with what would make it hotter, and cached unless the CRM did not answer. The badge
+ * keeps its score so, and so does the side panel's explanation when it read the fields itself.
+ */
+export async function cacheBadgeScore(
+  manifest: Manifest,
+  request: LeadToScore,
+  scored: Extract<ScoredRecord, { ok: true }>,
+  read: RecordFields,
+  now: Date,
+  page: PageRead,
+  cache: ScoreCache,
+): Promise<ScoredLead> {
+  const hotter = hotterInWords(manifest, scored, read.fields, request.crm, now, page, read.recordRead);
   const lead: ScoredLead = hotter ? { ...scored.lead, hotter } : scored.lead;
   // A score of the page's fields alone because the CRM did not answer is not kept: the next visit reads the record again.
-  if (!readFailed) await deps.cache.put(key, { fieldsHash, lead, fields: fieldsModelReads(fields, manifest, request.crm) });
-  return { ok: true, lead };
+  if (!read.readFailed) {
+    const { key, fieldsHash } = scoreCacheSlot(manifest.modelId, request);
+    await cache.put(key, { fieldsHash, lead, fields: fieldsModelReads(read.fields, manifest, request.crm) });
+  }
+  return lead;
 }
 
 /**
@@ -192,7 +217,7 @@ function fieldsModelReads(fields: RawRecord, manifest: Manifest, crm: CrmKind): 
 
 /**
  * The fields the badge scored for this lead and when, from its fresh cached score; without
- * one, read them as it would (withRecordFields), scoredAt null. The side panel explains these, so it neither reads the
+ * one, read them as it would (withRecordFields), scoredAt null, and how (`readNow`). The side panel explains these, so it neither reads the
  * record from the CRM a second time nor scores other fields than the badge. With them, the page
  * they were read from (`pageReadOf`), for the reasons to word its values as the badge's do: a
  * fresh cached score was asked for the same page fields, locale and time zone (`freshCachedScore`),
@@ -203,11 +228,12 @@ export async function scoredFields(
   manifest: Manifest,
   request: LeadToScore,
   deps: CacheDeps & Pick<ScoringDeps, 'fetchRecord'>,
-): Promise<{ fields: RawRecord; scoredAt: number | null; page: PageRead }> {
+): Promise<{ fields: RawRecord; scoredAt: number | null; page: PageRead; readNow?: RecordFields }> {
   const page = pageReadOf(request, manifest);
   const { fresh } = await freshCachedScore(manifest.modelId, request, deps);
   if (fresh?.fields) return { fields: fresh.fields, scoredAt: fresh.scoredAt ?? null, page };
-  return { fields: (await withRecordFields(request, manifest, deps, page)).fields, scoredAt: null, page };
+  const readNow = await withRecordFields(request, manifest, deps, page);
+  return { fields: readNow.fields, scoredAt: null, page, readNow };
 }
 
 /**
@@ -217,6 +243,13 @@ export async function scoredFields(
  */
 export function pageReadOf(request: LeadToScore, manifest: Manifest): PageRead {
   return { shown: request.fields, read: pageFieldsAsData(request.fields, manifest.features, request.crm, pageConventions(request.locale), request.timeZone) };
+}
+
+/** A lead's fields as read for scoring (`withRecordFields`). */
+export interface RecordFields {
+  fields: RawRecord;
+  readFailed: boolean;
+  recordRead: boolean;
 }
 
 /**
@@ -235,7 +268,7 @@ export async function withRecordFields(
   manifest: Manifest,
   deps: Pick<ScoringDeps, 'fetchRecord'>,
   page: PageRead,
-): Promise<{ fields: RawRecord; readFailed: boolean; recordRead: boolean }> {
+): Promise<RecordFields> {
   let readFailed = false;
   const api = await deps.fetchRecord?.(request.crm, request.recordId, fieldsRead(manifest.features, request.crm)).catch((error: unknown) => {
     console.warn('LeadLens: could not read the record from the CRM; scoring the fields on the page', error instanceof Error ? error.message : '');

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { CrmAccount } from '../crm/client';
-import { HubSpotApiVersionSchema } from '../crm/hubspot-client';
+import { HubSpotApiVersionSchema, HubSpotAppHostSchema } from '../crm/hubspot-client';
 import { CrmKindSchema } from '../messaging/schemas';
 
 /** A Salesforce My Domain API host: `acme.my.salesforce.com`, `acme--uat.sandbox.my.salesforce.com`. */
@@ -57,8 +57,10 @@ export const HubSpotConnectionSchema = z.object({
   /**
    * The portal the token reads, learned when the connection is checked; absent until then. Id ''
    * when HubSpot would not say which (account details refused): syncs go on, compared as one.
+   * `uiDomain`: the host of its pages, as HubSpot named it (absent from a connection checked by an
+   * older LeadLens, or a host it runs on no page of).
    */
-  account: z.object({ id: z.string().regex(/^(\d+)?$/), name: z.string() }).optional(),
+  account: z.object({ id: z.string().regex(/^(\d+)?$/), name: z.string(), uiDomain: HubSpotAppHostSchema }).optional(),
 });
 
 export const ConnectionSchema = z.discriminatedUnion('crm', [SalesforceConnectionSchema, HubSpotConnectionSchema]);
@@ -71,7 +73,9 @@ export const DEFAULT_TIMEOUT_SECONDS = 30;
  * one org; every HubSpot portal shares one API host, so its portal is the one checked.
  */
 export function accountOf(connection: Connection): CrmAccount | null {
-  return connection.crm === 'salesforce' ? { id: connection.host, name: connection.host } : (connection.account ?? null);
+  if (connection.crm === 'salesforce') return { id: connection.host, name: connection.host };
+  // Which portal, not where its pages are (`uiDomain`): what syncs compare and record.
+  return connection.account ? { id: connection.account.id, name: connection.account.name } : null;
 }
 
 /** The API host a connection talks to (and needs a host permission for). */

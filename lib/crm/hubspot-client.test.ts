@@ -158,7 +158,22 @@ describe('HubSpot client against the demo CRM', () => {
     for (const version of ['v3', '2026-03'] as const) {
       const { client, behaviour } = setup(small, version);
       behaviour.tokenPortals.set('pat-na1-secret', '777001');
-      await expect(client.checkAccess()).resolves.toEqual({ id: '777001', name: 'HubSpot portal 777001' });
+      await expect(client.checkAccess()).resolves.toEqual({ id: '777001', name: 'HubSpot portal 777001', uiDomain: 'app.hubspot.com' });
+    }
+  });
+
+  it('keeps the host of the portal’s pages its account details name, when LeadLens runs on pages there', async () => {
+    const handle = createDemoCrmHandler(small);
+    const answeringUiDomain = (uiDomain: unknown) =>
+      demoFetch((request) => {
+        const response = handle(request);
+        return request.url.pathname.startsWith('/account-info/') ? { ...response, body: JSON.stringify({ ...JSON.parse(response.body), uiDomain }) } : response;
+      });
+    const checked = (uiDomain: unknown) => createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: answeringUiDomain(uiDomain) }).checkAccess();
+    await expect(checked('app-eu1.hubspot.com')).resolves.toEqual({ id: '4242424', name: 'HubSpot portal 4242424', uiDomain: 'app-eu1.hubspot.com' });
+    // A data centre LeadLens has no page of, or a host that is no HubSpot page's: the portal still connects, without a host.
+    for (const uiDomain of ['app-eu9.hubspot.com', 'evil.example', 'https://app.hubspot.com', 42]) {
+      await expect(checked(uiDomain), String(uiDomain)).resolves.toEqual({ id: '4242424', name: 'HubSpot portal 4242424' });
     }
   });
 
@@ -286,7 +301,7 @@ describe('HubSpot client against the demo CRM', () => {
 
   it('reports a revoked token as an auth error, without retrying', async () => {
     const { client, behaviour } = setup();
-    await expect(client.checkAccess()).resolves.toEqual({ id: '4242424', name: 'HubSpot portal 4242424' });
+    await expect(client.checkAccess()).resolves.toEqual({ id: '4242424', name: 'HubSpot portal 4242424', uiDomain: 'app.hubspot.com' });
     behaviour.revokedTokens.add('pat-na1-secret');
     const error = await client.listChanged(null, null).catch((e: unknown) => e);
     expect(isCrmError(error, 'auth')).toBe(true);

@@ -12,6 +12,7 @@ import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, Field
 import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, refuseSamePageAgain, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
 import { listInWords } from '../list-in-words';
+import { HUBSPOT_MATCH_PATTERNS, urlFilterOf } from './match-patterns';
 import { loadOnce } from './once';
 import { readEach, showableId } from './read-each';
 
@@ -184,8 +185,19 @@ const OwnersPageSchema = z.object({
   paging: PagingSchema.optional(),
 });
 type Owner = z.infer<typeof OwnersPageSchema>['results'][number];
-/** Account details (`/account-info/…/details`): the portal (Hub ID) the token belongs to. */
-const AccountDetailsSchema = z.looseObject({ portalId: z.number().int().positive() });
+/** The HubSpot app hosts LeadLens's pages run on (`HUBSPOT_MATCH_PATTERNS`): `app.hubspot.com`, `app-eu1.hubspot.com`, … */
+const HUBSPOT_APP_HOSTS = new Set(HUBSPOT_MATCH_PATTERNS.map((pattern) => urlFilterOf(pattern).hostEquals));
+/**
+ * The host of a portal's HubSpot pages, as its account details name it (`uiDomain`: one per data
+ * centre). One LeadLens runs on no page of (a data centre added since) is dropped, not refused.
+ */
+export const HubSpotAppHostSchema = z
+  .string()
+  .refine((host) => HUBSPOT_APP_HOSTS.has(host))
+  .optional()
+  .catch(undefined);
+/** Account details (`/account-info/…/details`): the portal (Hub ID) the token belongs to, and the host of its pages. */
+const AccountDetailsSchema = z.looseObject({ portalId: z.number().int().positive(), uiDomain: HubSpotAppHostSchema });
 
 /**
  * Our page token. HubSpot's `after` is a position in a list that edits reorder while we page:
@@ -802,7 +814,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       // Every portal shares one API host: only the account details tell a new token's portal from the last one's.
       try {
         const { data } = await http.request({ path: accountDetailsPath, schema: AccountDetailsSchema, what: 'read the account details', signal });
-        return { id: String(data.portalId), name: `HubSpot portal ${data.portalId}` };
+        return { id: String(data.portalId), name: `HubSpot portal ${data.portalId}`, ...(data.uiDomain && { uiDomain: data.uiDomain }) };
       } catch (error) {
         // A token refused this one call (a 403 for a scope) still reads contacts: the portal is then unknown.
         if (isCrmError(error, 'request')) return null;
