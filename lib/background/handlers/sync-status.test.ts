@@ -123,6 +123,22 @@ describe('Demo mode’s keys (100,000 in Demo mode), read to tell its leads unde
     expect(demoKeyReads).toBe(1);
   });
 
+  it('are read once per 10 s while one CRM syncs and the other is idle, as the options page asks every second; the idle one counted at once when its own sync ends', async () => {
+    const store = dexieSyncStore(db);
+    await db.putLeads([...demo('salesforce', 3), ...demo('hubspot', 4), ...leads('hubspot', 0, 5)]);
+    await store.writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'done', endedAt: 1 });
+    await store.writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'running' });
+    for (let second = 0; second < 10; second++) {
+      expect(await stored()).toEqual({ salesforce: 0, hubspot: 5 });
+      vi.advanceTimersByTime(1_000);
+    }
+    expect(demoKeyReads).toBe(1);
+    // The idle CRM's sync ran and ended meanwhile (another tab): its count is read again, not kept.
+    await db.putLeads(leads('hubspot', 5, 2));
+    await store.writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'done', endedAt: 2 });
+    expect(await stored()).toEqual({ salesforce: 0, hubspot: 7 });
+  });
+
   it('are not read while Demo mode’s leads are all that is stored', async () => {
     await db.putLeads([...demo('salesforce', 3), ...demo('hubspot', 4)]);
     expect(await stored()).toEqual({ salesforce: 0, hubspot: 0 });

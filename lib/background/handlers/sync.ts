@@ -133,6 +133,7 @@ async function reconcileWithSyncedLeads(crm: CrmKind, storedFrom: CrmAccount | n
     return { note, account: undefined };
   }
   const removed = await forgetSyncedLeads(crm);
+  recentCounts.delete(crm);
   // None stored (all deleted, or none synced yet): nothing to tell.
   const note = removed > 0 ? `${syncedLeads(removed, storedFrom, 'removed')}: sync to read this ${crm === 'salesforce' ? 'org' : 'portal'}'s` : '';
   return { note, account: learned };
@@ -372,24 +373,32 @@ export function learnPortalInBackground(): Promise<void> {
  * while a job runs the count may be this old. Lost with the worker: then it is counted again.
  */
 const RUNNING_COUNT_MAX_AGE_MS = 10_000;
-const recentCounts = new Map<CrmKind, { at: number; stored: number }>();
+/** Each CRM's own leads as last counted, and when its last sync had ended then (what changes its leads ends a sync, or runs one). */
+const recentCounts = new Map<CrmKind, { at: number; stored: number; endedAt: number | null }>();
 
-/** How many of each CRM's own leads are stored, in the order of `crms`: those not counted recently counted together (`countOwnLeadsOf` reads Demo mode's keys once for them all). */
-async function storedCounts(crms: readonly { crm: CrmKind; running: boolean }[]): Promise<number[]> {
-  const recent = crms.map(({ crm, running }) => {
+/**
+ * How many of each CRM's own leads are stored, in the order of `crms`: those not counted recently
+ * counted together (`countOwnLeadsOf` reads Demo mode's keys once for them all). While a sync
+ * runs, which the options page follows every second, a count up to RUNNING_COUNT_MAX_AGE_MS old
+ * serves for its CRM, and for another CRM whose last sync has not ended since.
+ */
+async function storedCounts(crms: readonly { crm: CrmKind; state: SyncState }[]): Promise<number[]> {
+  const syncing = crms.some(({ state }) => state.status === 'running');
+  const recent = crms.map(({ crm, state }) => {
     const counted = recentCounts.get(crm);
-    return running && counted && Date.now() - counted.at < RUNNING_COUNT_MAX_AGE_MS ? counted.stored : undefined;
+    const unchanged = state.status === 'running' || (state.endedAt ?? null) === counted?.endedAt;
+    return syncing && counted && unchanged && Date.now() - counted.at < RUNNING_COUNT_MAX_AGE_MS ? counted.stored : undefined;
   });
-  const toCount = crms.filter((_, i) => recent[i] === undefined).map(({ crm }) => crm);
-  const counted = toCount.length === 0 ? [] : await countOwnLeadsOf(toCount);
-  toCount.forEach((crm, i) => recentCounts.set(crm, { at: Date.now(), stored: counted[i] }));
-  return crms.map(({ crm }, i) => recent[i] ?? counted[toCount.indexOf(crm)]);
+  const toCount = crms.filter((_, i) => recent[i] === undefined);
+  const counted = toCount.length === 0 ? [] : await countOwnLeadsOf(toCount.map(({ crm }) => crm));
+  toCount.forEach(({ crm, state }, i) => recentCounts.set(crm, { at: Date.now(), stored: counted[i], endedAt: state.endedAt ?? null }));
+  return crms.map((entry, i) => recent[i] ?? counted[toCount.indexOf(entry)]);
 }
 
 /** The CRMs' sync progress, their synced leads and the org or portal they came from: the options page warns before a connect removes them. */
 async function summaries(crms: readonly CrmKind[]): Promise<SyncSummary[]> {
   const states = await Promise.all(crms.map((crm) => dexieSyncStore(db).readState(crm)));
-  const stored = await storedCounts(crms.map((crm, i) => ({ crm, running: states[i].status === 'running' })));
+  const stored = await storedCounts(crms.map((crm, i) => ({ crm, state: states[i] })));
   return Promise.all(crms.map((crm, i) => summary(crm, states[i], stored[i])));
 }
 
