@@ -2,7 +2,7 @@
  * The content script on CRM pages: recognise each page (first load and every client-side
  * navigation, handled in one place) and run the features registered for it, ending them all
  * when "Purge everything" deleted what LeadLens stored; and tell the background when the page
- * becomes visible (the rep switched to its tab). It never loads ONNX Runtime and never sees
+ * becomes visible or its window is focused (the rep switched to it). It never loads ONNX Runtime and never sees
  * credentials: it sends fields, it receives scores.
  */
 import { pageKey, recognisePage } from '@/lib/crm/adapters';

@@ -108,7 +108,7 @@ export async function rememberOpenLead(request: LeadToScore, page: URL, access: 
 }
 
 /**
- * The rep switched to tab `tabId` (its content script's page became visible, `crmPageVisible`):
+ * The rep switched to tab `tabId` (its content script's page became visible, or its window was focused: `crmPageVisible`):
  * when its main frame shows a CRM page, it becomes the CRM tab used last. Switching to a tab asks
  * nothing to score, so a lead opened in the background (ctrl-click from a list) and then worked
  * in would otherwise never be the one used last. Told by the CRM page, not by `tabs.onActivated`:
