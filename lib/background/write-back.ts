@@ -19,7 +19,7 @@ import { MAX_FAILURE_GROUPS_SHOWN } from '../messaging/protocol-write-back';
 import { CrmKindSchema } from '../messaging/schemas';
 import { clipWithEllipsis, visibleText } from '../ml/visible-text';
 import { recordKey, type RawValue } from '../ml/featurize';
-import { fieldSourcesOf, type Feature } from '../ml/manifest';
+import { featuresReadingField, type Feature } from '../ml/manifest';
 import { plural, TIER_LOOK } from '../presentation';
 import { listInWords } from '../list-in-words';
 import type { Tier } from '../messaging/protocol';
@@ -176,7 +176,7 @@ export function checkedByCrm(target: WriteBackTarget, checked: readonly Writable
 export function modelInputRefusal(target: WriteBackTarget, features: readonly Pick<Feature, 'label' | 'derive'>[]): string | null {
   const { crm } = target;
   const refusals = namedFields(target).flatMap(({ role, name }) => {
-    const readBy = features.filter((feature) => fieldSourcesOf(feature.derive).some((from) => from[crm] !== undefined && fieldIdentity(crm, from[crm]) === fieldIdentity(crm, name)));
+    const readBy = featuresReadingField(crm, name, features);
     if (readBy.length === 0) return [];
     return [`"${name}" (the ${role}): the active model reads it for ${readBy.map((feature) => `"${feature.label}"`).join(' and ')}`];
   });

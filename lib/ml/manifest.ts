@@ -8,6 +8,7 @@
  * Everything else a consumer needs (how to read each feature from a CRM, how to turn a
  * probability into a score and a tier, what the ideal customer looks like) lives here.
  */
+import { fieldIdentity, type CrmKind } from '../crm/types';
 import { describeSchemaIssues } from '../schema-issues';
 import { z } from 'zod';
 import { DERIVED_READING_VERSION } from './derive';
@@ -92,6 +93,16 @@ export function withOptionLabels(derive: ValueDerive, labels: Partial<Record<key
 /** Every field reference a derivation makes (a ratio names two). */
 export function fieldSourcesOf(derive: Derive): FieldSources[] {
   return derive.kind === 'ratio' ? [derive.numerator, derive.denominator] : [derive.from];
+}
+
+/**
+ * Those of `features` that read `crm`'s field `name`, under any spelling the CRM takes as that
+ * field (`fieldIdentity`). The one test of a model reading a field LeadLens writes scores to:
+ * write-back's refusal (`modelInputRefusal`) and Model versions' note on such a model
+ * (model-versions.ts `writtenBackFieldsNote`) must agree on it.
+ */
+export function featuresReadingField<F extends { derive: Derive }>(crm: CrmKind, name: string, features: readonly F[]): F[] {
+  return features.filter((feature) => fieldSourcesOf(feature.derive).some((from) => from[crm] !== undefined && fieldIdentity(crm, from[crm]) === fieldIdentity(crm, name)));
 }
 
 /** The fields (API names, property names, columns) `features` read from `source`, each once. */

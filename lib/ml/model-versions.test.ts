@@ -36,8 +36,11 @@ import {
   setTiersIfUnchanged,
   takePolicyAppliedSince,
   takePolicyInForce,
+  writtenBackFieldsNote,
   type TrainedModel,
 } from './model-versions';
+import { rememberWrittenBackFields } from '../db/written-back-fields';
+import { modelInputRefusal, WriteBackTargetSchema } from '../background/write-back';
 
 const bundled = (() => {
   const parsed = bundledModel.manifest();
@@ -89,7 +92,7 @@ describe('importModel', () => {
     const imported = await importModel(JSON.stringify({ ...candidate, tiers: edited }), modelOnnx, passes);
     // Break-even at $10 of $100: hot from 10 %, warm from half that.
     const own = { policy: edited.policy, hot: 0.1, warm: 0.05 };
-    expect(imported).toEqual({ installed: 'added', manifest: { ...candidate, tiers: own }, thresholdsChosenAgain: null });
+    expect(imported).toEqual({ installed: 'added', manifest: { ...candidate, tiers: own }, thresholdsChosenAgain: null, writtenBackFieldsNote: null });
     expect((await manifestOf('imported-1')).tiers).toEqual(own);
   });
 
@@ -137,6 +140,7 @@ describe('importModel', () => {
         "The file's capacity thresholds (hot from 0 %, warm from 0 % likely) put 100 % of the leads the model was trained on in hot, where its policy asks 10 % (10 of 100 new leads a week): they were chosen on other leads, or edited. " +
         `They were chosen again on the leads the model was trained on: hot from ${formatThreshold(agreeing.hot)}, warm from ${formatThreshold(agreeing.warm)} likely. ` +
         'With the model active, apply the policy again under Tier policy to choose them on the leads stored in this browser.',
+      writtenBackFieldsNote: null,
     });
     expect((await manifestOf('imported-1')).tiers).toEqual(agreeing);
     // The thresholds the policy gives on those very leads agree with it: kept, and nothing said.
@@ -483,7 +487,7 @@ describe('a model that reads no field of a CRM', () => {
 
   it('is imported all the same (it scores CSV files), and listed saying it reads no Salesforce or HubSpot field and how to train one that does', async () => {
     const imported = await importModel(JSON.stringify(csvOnly), modelOnnx, passes);
-    expect(imported).toEqual({ installed: 'added', manifest: csvOnly, thresholdsChosenAgain: null });
+    expect(imported).toEqual({ installed: 'added', manifest: csvOnly, thresholdsChosenAgain: null, writtenBackFieldsNote: null });
     const said =
       "csv-only reads no Salesforce or HubSpot field: it can only score CSV files (a CRM lead's badge says none of its fields could be read); " +
       `to score Salesforce or HubSpot leads, ${howToMap} Salesforce field and HubSpot property ${seeDocs}`;
@@ -502,6 +506,76 @@ describe('a model that reads no field of a CRM', () => {
     const trainedHere = { ...salesforceOnly, outcomeRule: { field: 'IsConverted', positiveValues: ['true'], source: 'salesforce' as const } };
     expect(crmFieldsNote(trainedHere)).toMatch(/^sf reads no HubSpot field: .*; to score HubSpot leads, train a model here on HubSpot leads\.$/);
     expect(crmFieldsNote(bundled)).toBeNull();
+  });
+});
+
+/** `manifest` with the features labelled in `fields` reading the fields given there instead. */
+function readingFields(manifest: Manifest, fields: Record<string, FieldSources>): Manifest {
+  const features = manifest.features.map((feature) =>
+    fields[feature.label] && feature.derive.kind !== 'ratio' ? { ...feature, derive: { ...feature.derive, from: fields[feature.label] } } : feature,
+  );
+  return { ...manifest, features };
+}
+
+describe('a model that reads a field LeadLens writes scores to', () => {
+  const whatItDoes =
+    'which LeadLens writes its scores to: it would score leads partly by the scores LeadLens wrote there before, not by facts about the leads. ' +
+    'While it is active, LeadLens will not write scores to ';
+  const written = [
+    { crm: 'salesforce', name: 'LeadLens_Tier__c' },
+    { crm: 'hubspot', name: 'leadlens_score' },
+  ] as const;
+  beforeEach(async () => {
+    for (const { crm, name } of written) await rememberWrittenBackFields(crm, [name]);
+  });
+  /** What the import of `manifest` says of the fields LeadLens writes scores to. */
+  const noteOnImport = async (manifest: Manifest) => {
+    const imported = await importModel(JSON.stringify(manifest), modelOnnx, passes);
+    return imported.installed === 'added' ? imported.writtenBackFieldsNote : `not added: ${imported.installed}`;
+  };
+
+  it('is imported all the same, saying which field it reads, why that matters and what to do; listed saying so too', async () => {
+    // Salesforce takes a field's API name in any case: an export or a hand-written spec may spell it otherwise.
+    const colleagues = readingFields({ ...candidate, modelId: 'colleague-1' }, { 'Lead source': { salesforce: 'leadlens_tier__c', hubspot: 'hs_analytics_source' } });
+    const said =
+      `colleague-1 reads the Salesforce field "LeadLens_Tier__c" (for "Lead source"), ${whatItDoes}that field, so it keeps the scores written last. ` +
+      'Train a model here instead (training here leaves out the fields LeadLens writes to), or ask whoever made colleague-1 for a model that does not read it.';
+    expect(await noteOnImport(colleagues)).toBe(said);
+    expect((await listModelVersions()).map(({ id, writtenBackFieldsNote }) => [id, writtenBackFieldsNote])).toEqual([
+      ['colleague-1', said],
+      [bundled.modelId, null],
+    ]);
+  });
+
+  it('names every such field, of either CRM, with the features that read it', async () => {
+    const both = readingFields(
+      { ...candidate, modelId: 'both' },
+      { 'Lead source': { salesforce: 'LeadLens_Tier__c', hubspot: 'leadlens_score' }, 'Annual revenue': { salesforce: 'AnnualRevenue', hubspot: 'leadlens_score' } },
+    );
+    expect(await noteOnImport(both)).toBe(
+      'both reads the Salesforce field "LeadLens_Tier__c" (for "Lead source") and the HubSpot property "leadlens_score" (for "Lead source" and "Annual revenue"), ' +
+      `${whatItDoes}those fields, so they keep the scores written last. ` +
+      'Train a model here instead (training here leaves out the fields LeadLens writes to), or ask whoever made both for a model that does not read them.',
+    );
+  });
+
+  it('says nothing of a model that reads none of them, nor of one reading a HubSpot property of another case (another property)', async () => {
+    expect(await noteOnImport(candidate)).toBeNull();
+    const otherCase = readingFields({ ...candidate, modelId: 'other-case' }, { 'Lead source': { salesforce: 'LeadSource', hubspot: 'LeadLens_Score' } });
+    expect(await noteOnImport(otherCase)).toBeNull();
+    expect((await listModelVersions()).map(({ writtenBackFieldsNote }) => writtenBackFieldsNote)).toEqual([null, null, null]);
+  });
+
+  it.each([
+    [{ salesforce: 'LEADLENS_TIER__C' }, true],
+    [{ hubspot: 'leadlens_score' }, true],
+    [{ hubspot: 'LeadLens_Score' }, false],
+    [{ salesforce: 'LeadSource', csv: 'LeadLens_Tier__c' }, false],
+  ])('is noted exactly when write-back would refuse those fields with it active (one test decides both): reading %o, %s', (from, noted) => {
+    const manifest = readingFields(candidate, { 'Lead source': from });
+    const targets = written.map(({ crm, name }) => WriteBackTargetSchema.parse({ crm, scoreField: null, tierField: name, reasonField: null }));
+    expect(targets.some((target) => modelInputRefusal(target, manifest.features) !== null)).toBe(noted);
+    expect(writtenBackFieldsNote(manifest, written) !== null).toBe(noted);
   });
 });
 

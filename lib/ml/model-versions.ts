@@ -2,18 +2,20 @@
  * What the options page does with model versions, on top of the model store: activate
  * (remembering the previous model, for a one-click roll back; a model trained here takes the tier
  * policy in force), import (schema-checked, then checked by the engine before anyone can activate
- * it; an installed model's export brings its tier policy) and export; and which CRM's leads a
- * model can score.
+ * it; an installed model's export brings its tier policy) and export; which CRM's leads a
+ * model can score, and whether it reads fields LeadLens writes scores to.
  */
-import { CRM_KINDS, CRM_LABEL } from '../crm/types';
+import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../crm/types';
 import { db, keptHeldOutScores, type HeldOutScores, type StoredModel } from '../db/db';
+import { writtenBackFields } from '../db/written-back-fields';
 import { oweRetier } from '../jobs/progress';
+import { listInWords } from '../list-in-words';
 import { formatThreshold } from '../presentation';
 import { bundledModel } from './bundled-model';
 import { assertCheckable } from './check-model';
 import { DERIVED_READING_VERSION } from './derive';
 import { featuresTracked } from './explain';
-import { MODEL_ID_PATTERN, MODEL_ID_RULE, parseManifest, type Manifest, type Tiers } from './manifest';
+import { MODEL_ID_PATTERN, MODEL_ID_RULE, featuresReadingField, parseManifest, type Manifest, type Tiers } from './manifest';
 import {
   PREVIOUS_MODEL_KEY,
   activeManifest,
@@ -126,7 +128,8 @@ const startsLikeJson = (bytes: Uint8Array) => new TextDecoder().decode(bytes.sub
 
 /** What an import did, apart from the file's thresholds (`ImportResult`). */
 type ImportOutcome =
-  | { installed: 'added'; manifest: Manifest }
+  /** `writtenBackFieldsNote`: the new model reads fields LeadLens writes scores to, and what that does (`writtenBackFieldsNote`); null when it reads none. */
+  | { installed: 'added'; manifest: Manifest; writtenBackFieldsNote: string | null }
   /**
    * The model was installed already and the files are that model, as exported (an admin
    * exports it again after changing its tier policy): the file's tier policy is now the one in
@@ -169,7 +172,7 @@ export async function importModel(manifestText: string, onnx: Uint8Array, check:
   const reimported = await applyToInstalled(parsed.manifest, own, onnx);
   if (reimported) return reimported;
   await addCheckedModel(own.manifest, onnx, 'imported', check);
-  return { installed: 'added', ...own };
+  return { installed: 'added', ...own, writtenBackFieldsNote: writtenBackFieldsNote(own.manifest, await readWrittenBackFields()) };
 }
 
 /** A manifest as imported (`withOwnTiers`), and why its file's thresholds were not kept (`ImportResult`). */
@@ -565,17 +568,54 @@ export function crmFieldsNote(manifest: Manifest): string | null {
   return `${manifest.modelId} reads no ${crms} field: ${scores}; to score ${crms} leads, ${remedy}.`;
 }
 
-/** A listed model, with what it cannot score (`crmFieldsNote`; null for a damaged one, which cannot score at all). */
-export type ModelVersion = ModelSummary & { crmFieldsNote: string | null };
+/** A field LeadLens has written scores to, as the CRM spells it (`writtenBackFields`). */
+interface WrittenBackField {
+  crm: CrmKind;
+  name: string;
+}
 
-/** Every model `listModels` lists, with its `crmFieldsNote`. */
+async function readWrittenBackFields(): Promise<WrittenBackField[]> {
+  const byCrm = await Promise.all(CRM_KINDS.map(async (crm) => (await writtenBackFields(crm)).map((name) => ({ crm, name }))));
+  return byCrm.flat();
+}
+
+/**
+ * What a model that reads fields LeadLens writes scores to (`written`) does, in plain words, or
+ * null when it reads none: said on import, in its row and on its activation, not first when a
+ * write-back is refused. Those fields hold an earlier model's scores, so its own would feed on
+ * them; and write-back refuses to write to a field the active model reads (`modelInputRefusal`,
+ * by the same test: `featuresReadingField`), so while it is active they keep the scores written
+ * last. Training here leaves them out; a colleague's model, or one the CLI trained, may not.
+ */
+export function writtenBackFieldsNote(manifest: Manifest, written: readonly WrittenBackField[]): string | null {
+  const read = written.flatMap(({ crm, name }) => {
+    const readBy = featuresReadingField(crm, name, manifest.features);
+    return readBy.length === 0 ? [] : [`the ${CRM_FIELD_WORDS[crm]} "${name}" (for ${listInWords(readBy.map((feature) => `"${feature.label}"`))})`];
+  });
+  if (read.length === 0) return null;
+  const { modelId } = manifest;
+  const one = read.length === 1;
+  return (
+    `${modelId} reads ${listInWords(read)}, which LeadLens writes its scores to: it would score leads partly by the scores LeadLens wrote there before, not by facts about the leads. ` +
+    `While it is active, LeadLens will not write scores to ${one ? 'that field, so it keeps' : 'those fields, so they keep'} the scores written last. ` +
+    `Train a model here instead (training here leaves out the fields LeadLens writes to), or ask whoever made ${modelId} for a model that does not read ${one ? 'it' : 'them'}.`
+  );
+}
+
+/**
+ * A listed model, with what it cannot score (`crmFieldsNote`) and what it reads of the fields
+ * LeadLens writes scores to (`writtenBackFieldsNote`); both null for a damaged one, which cannot score at all.
+ */
+export type ModelVersion = ModelSummary & { crmFieldsNote: string | null; writtenBackFieldsNote: string | null };
+
+/** Every model `listModels` lists, with its `crmFieldsNote` and `writtenBackFieldsNote`. */
 export async function listModelVersions(): Promise<ModelVersion[]> {
-  const models = await listModels();
+  const [models, written] = await Promise.all([listModels(), readWrittenBackFields()]);
   return Promise.all(
-    models.map(async (model) => ({
-      ...model,
+    models.map(async (model) => {
       // One deleted since it was listed has none: the list is read again after a delete.
-      crmFieldsNote: model.damaged === undefined ? await manifestOf(model.id).then(crmFieldsNote, () => null) : null,
-    })),
+      const manifest = model.damaged === undefined ? await manifestOf(model.id).catch(() => null) : null;
+      return { ...model, crmFieldsNote: manifest && crmFieldsNote(manifest), writtenBackFieldsNote: manifest && writtenBackFieldsNote(manifest, written) };
+    }),
   );
 }

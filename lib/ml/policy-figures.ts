@@ -6,8 +6,8 @@
  * opened again would fill the rest with the defaults and preview other contacts, conversions and
  * profit than the policy was applied by. `policyFormOf` fills the form from them.
  *
- * Deleting a model leaves its figures behind: three numbers under an id no other model takes,
- * given back if the same model is imported again.
+ * They go with the model (`deleteModel` forgets them with its tier policy): imported again, it
+ * brings its file's policy, and the form opens with that policy's own figures, the rest at their defaults.
  */
 import { z } from 'zod';
 import { db } from '../db/db';

@@ -16,6 +16,7 @@ import { queryKeys } from '@/lib/query-keys';
 import { bundledModel } from '@/lib/ml/bundled-model';
 import { DERIVED_READING_VERSION } from '@/lib/ml/derive';
 import { manifestOf } from '@/lib/ml/model-store';
+import { rememberWrittenBackFields } from '@/lib/db/written-back-fields';
 import { formatThreshold } from '@/lib/presentation';
 import { activateModel as activateStored, exportFiles, rollBack } from '@/lib/ml/model-versions';
 import { MODEL_CHANGE_MUTATION } from '@/lib/ui/hooks';
@@ -600,6 +601,32 @@ describe('the import form', () => {
     pressEnter(button(container, 'Activate csv-only')!);
     const activated = await focusedMessage(/^csv-only is active: CRM badges in this browser use it now\. csv-only reads no Salesforce or HubSpot field/);
     expect(activated.textContent).toMatch(note);
+  });
+
+  it('imports a model that reads a field LeadLens writes scores to, then says so on import, in its row and on its activation; nothing of one that does not', async () => {
+    stubWebLocks();
+    await rememberWrittenBackFields('salesforce', ['LeadLens_Tier__c']);
+    const [leadSource, ...rest] = bundled.features;
+    const readsTier = { ...bundled, modelId: 'colleague-1', features: [{ ...leadSource, derive: { kind: 'value' as const, from: { salesforce: 'LeadLens_Tier__c' } } }, ...rest] };
+    const container = renderSection();
+    await waitFor(() => button(container, 'Import model'));
+    const announced = followLiveRegions(container.querySelector('form')!);
+    await importFiles(container, readsTier, modelOnnx);
+    const note =
+      /colleague-1 reads the Salesforce field "LeadLens_Tier__c" \(for "Lead source"\), which LeadLens writes its scores to: .* While it is active, LeadLens will not write scores to that field, .* Train a model here instead/;
+    const said = await waitFor(() => announced().find((text) => text.startsWith('Imported colleague-1. It is not active yet: activate it in the table above when you are ready. colleague-1 reads')));
+    expect(said).toMatch(note);
+    const row = await waitFor(() => container.querySelector('tr[data-model-id="colleague-1"] [data-testid="written-back-fields-note"]'));
+    expect(row.textContent).toMatch(note);
+    expect(container.querySelector(`tr[data-model-id="${bundled.modelId}"] [data-testid="written-back-fields-note"]`)).toBeNull();
+    pressEnter(button(container, 'Activate colleague-1')!);
+    const activated = await focusedMessage(/^colleague-1 is active: CRM badges in this browser use it now\. colleague-1 reads the Salesforce field "LeadLens_Tier__c"/);
+    expect(activated.textContent).toMatch(note);
+
+    await importFiles(container, { ...bundled, modelId: 'imported-2' }, modelOnnx);
+    await waitFor(() => announced().includes('Imported imported-2. It is not active yet: activate it in the table above when you are ready.') || null);
+    await waitFor(() => container.querySelector('tr[data-model-id="imported-2"]'));
+    expect(container.querySelector('tr[data-model-id="imported-2"] [data-testid="written-back-fields-note"]')).toBeNull();
   });
 });
 

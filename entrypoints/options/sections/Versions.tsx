@@ -83,20 +83,22 @@ const EXPORT_HOLDS_CRM_VALUES =
  * What an activation or a roll back says once done, in Model versions and Training alike: `done`
  * ("trained-1 is active"); that the CRM badges of this browser use it now, not a rep's
  * (`TEAM_ROLLOUT`); how many stored leads it scored, and left without a score; `more` (what else
- * the activation did); and what the model cannot score (`crmFieldsNote`), or its badges there
- * would say no field could be read under a line saying they use it.
+ * the activation did); and `modelNotes`: what the model cannot score (`crmFieldsNote`), or its
+ * badges there would say no field could be read under a line saying they use it, and the fields
+ * LeadLens writes scores to that it reads (`writtenBackFieldsNote`), or the next write-back is
+ * the first to say so, by refusing.
  */
 export function activationDone(
   done: string,
   { scored, stored, scoringProblem }: { scored: number; stored: number; scoringProblem?: string },
-  crmFieldsNote: string | null | undefined,
+  modelNotes: string | null | undefined,
   more = '',
 ): string {
   // Leads it reads no field of get no score: the side panel would count them, the admin here should hear of them.
   const unscored = scoringProblem ? '' : unscoredAfterActivation({ scored, stored });
   const scoredWith = scored > 0 ? `, and ${plural(scored, 'stored lead was', 'stored leads were')} scored with it` : '';
   const said = `${done}: CRM badges in this browser use it now${scoredWith}.${more}${unscored}${scoringProblem ? ` ${scoringProblem}` : ''}`;
-  return crmFieldsNote ? `${said} ${crmFieldsNote}` : said;
+  return modelNotes ? `${said} ${modelNotes}` : said;
 }
 
 /** What is said once a change is done; of an activation or a roll back, also the model it made active. */
@@ -114,8 +116,9 @@ interface ModelChange {
 }
 
 /**
- * What an import did, what the model cannot score, whether it reads fields otherwise than it learnt,
- * and why the file's capacity thresholds were chosen again (the file still says others).
+ * What an import did, what the model cannot score, whether it reads fields LeadLens writes scores
+ * to or reads fields otherwise than it learnt, and why the file's capacity thresholds were chosen
+ * again (the file still says others).
  */
 function importedText(imported: ImportResult): string {
   const { modelId } = imported.manifest;
@@ -128,7 +131,13 @@ function importedText(imported: ImportResult): string {
       ? `${modelId} is already installed, with the file's tier policy.${thresholds}${reading}`
       : `${modelId} is already installed, with the file's tier policy: nothing changed.`;
   }
-  return [`Imported ${modelId}. It is not active yet: activate it in the table above when you are ready.`, imported.thresholdsChosenAgain, crmFieldsNote(imported.manifest), readingChangedNote(imported.manifest)]
+  return [
+    `Imported ${modelId}. It is not active yet: activate it in the table above when you are ready.`,
+    imported.thresholdsChosenAgain,
+    crmFieldsNote(imported.manifest),
+    imported.writtenBackFieldsNote,
+    readingChangedNote(imported.manifest),
+  ]
     .filter(Boolean)
     .join(' ');
 }
@@ -239,8 +248,9 @@ export function VersionsSection() {
       run: async () => {
         const reply = await succeeded(request());
         const { modelId } = reply;
-        const note = models.data?.find((model) => model.id === modelId)?.crmFieldsNote;
-        return { said: activationDone(done(modelId), reply, note), activated: modelId };
+        const listed = models.data?.find((model) => model.id === modelId);
+        const notes = [listed?.crmFieldsNote, listed?.writtenBackFieldsNote].filter(Boolean).join(' ');
+        return { said: activationDone(done(modelId), reply, notes), activated: modelId };
       },
     });
   // Its own mutation: an export during an activation must neither re-enable the buttons nor hide the activation's error.
@@ -289,6 +299,11 @@ export function VersionsSection() {
                 {model.crmFieldsNote && (
                   <p data-testid="crm-fields-note" style={{ fontWeight: 'normal', margin: '4px 0 0' }}>
                     {model.crmFieldsNote}
+                  </p>
+                )}
+                {model.writtenBackFieldsNote && (
+                  <p data-testid="written-back-fields-note" style={{ fontWeight: 'normal', margin: '4px 0 0' }}>
+                    {model.writtenBackFieldsNote}
                   </p>
                 )}
                 {model.newerTierPolicy !== undefined && (
