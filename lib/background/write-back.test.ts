@@ -603,8 +603,9 @@ describe('writeBack', () => {
       const { sent, fetch } = refusing(403, [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }]);
       const salesforce = createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion: '67.0', accessToken: async () => '00Dsession!token', fetch });
       const leads = Array.from({ length: 5 }, (_, i) => ({ ...rows[i], recordId: `00Q${String(i).padStart(15, '0')}` }));
-      await expect(writeBack(leads, target, { ...salesforce, maxBatch: 2 })).rejects.toThrow(
-        /^Salesforce takes no more API requests from your org for now .*: write back again later \(Salesforce refused update Leads: HTTP 403 \(REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded\.\)\)$/,
+      const error = await writeBack(leads, target, { ...salesforce, maxBatch: 2 }).catch((e: unknown) => e);
+      expect((error as Error).message).toBe(
+        'Salesforce takes no more API requests from your org for now: the org has used all those Salesforce allows it in 24 hours, which all its integrations share. Requests older than 24 hours stop counting, so try again in a few hours (Salesforce refused update Leads: HTTP 403 (REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.))',
       );
       expect(sent.count).toBe(1);
     });

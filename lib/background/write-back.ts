@@ -8,11 +8,12 @@
  * refused one by one (those refused as locked by another process are sent once more first, after
  * a pause: `ROW_LOCKED`); a refusal every batch would get (credentials, permission, limits, every
  * record of batch after batch refused for one reason) stops it, as does a batch whose answer never
- * came (network, a timeout, 5xx): the CRM may have written it. A field to empty is read from the
+ * came (network, a timeout, 5xx): the CRM may have written it. It pauses before a batch once the
+ * CRM says the org's API allowance is nearly used (`apiAllowancePause`). A field to empty is read from the
  * CRM first, and emptied only while it still holds what LeadLens wrote there (`stillWritten`).
  */
 import { z } from 'zod';
-import type { CrmClient, CrmRecord, FieldToWrite, FieldUpdate, RecordUpdateFailure, WritableField } from '../crm/client';
+import { apiAllowancePause, type CrmClient, type CrmRecord, type FieldToWrite, type FieldUpdate, type RecordUpdateFailure, type WritableField } from '../crm/client';
 import { CrmError, isCrmError, realClock, type Clock } from '../crm/http';
 import { CRM_LABEL, fieldIdentity, type CrmKind } from '../crm/types';
 import { MAX_FAILURE_GROUPS_SHOWN } from '../messaging/protocol-write-back';
@@ -95,8 +96,11 @@ export const WriteBackTargetSchema = z
   });
 export type WriteBackTarget = z.infer<typeof WriteBackTargetSchema>;
 
-/** What write-back needs from a CRM client: a batch update of at most `maxBatch` records, and a read of the fields it would empty. */
-export type RecordWriter = Pick<CrmClient, 'maxBatch' | 'updateRecords' | 'batchRead'>;
+/**
+ * What write-back needs from a CRM client: a batch update of at most `maxBatch` records, a read of
+ * the fields it would empty, and how much of the org's API allowance is used (`apiAllowancePause`).
+ */
+export type RecordWriter = Pick<CrmClient, 'maxBatch' | 'updateRecords' | 'batchRead' | 'apiUsage'>;
 
 export interface ScoreToWrite {
   recordId: string;
@@ -296,15 +300,6 @@ async function stillWritten(batch: readonly RowToWrite[], writer: RecordWriter, 
 }
 
 /**
- * What to say of a refusal every batch would get, by the CRM's code, when its own message does not
- * say what to do. HubSpot's missing write scope needs nothing here: the client names the scope.
- */
-const EVERY_BATCH_REFUSED: Record<string, string> = {
-  // Salesforce: the org's daily API requests are used up, or too many long ones run at once.
-  REQUEST_LIMIT_EXCEEDED: 'Salesforce takes no more API requests from your org for now (its daily request limit is used up, or too many requests run at once): write back again later',
-};
-
-/**
  * The error to stop the write-back with when every other batch would be refused as this one was,
  * or null when the next may be taken: a cancel, the credentials refused (401) or not renewed after
  * it (offline, the token endpoint's 5xx: nothing of the batch was written), a permission or limit
@@ -318,9 +313,8 @@ function refusalForEveryBatch(error: unknown, signal: AbortSignal | undefined, c
     const label = CRM_LABEL[crm];
     return new CrmError(error.kind, `${label} refused the access token (HTTP 401), and a new one could not be had (${error.message}): nothing of the last batch was written, and no more were sent. Write back again later; if it happens again, reconnect ${label}`, error.status, error.crmCode, { renewalFailed: true });
   }
-  if (!isCrmError(error, 'rate') && !(isCrmError(error, 'request') && error.status === 403)) return null;
-  const advice = error.crmCode === undefined ? undefined : EVERY_BATCH_REFUSED[error.crmCode];
-  return advice ? new CrmError(error.kind, `${advice} (${error.message})`, error.status, error.crmCode) : error;
+  // The client's words say what to do: HubSpot's names the missing scope, Salesforce's its request limit.
+  return isCrmError(error, 'rate') || (isCrmError(error, 'request') && error.status === 403) ? error : null;
 }
 
 /**
@@ -497,6 +491,9 @@ export async function writeBack(
   let refusedInARow: RefusedInARow | null = null;
   for (let start = 0; start < rows.length; start += writer.maxBatch) {
     signal?.throwIfAborted();
+    // Before each batch's requests (its read, its update): the org's API allowance is every integration's.
+    const pause = apiAllowancePause(target.crm, writer, 'write-back');
+    if (pause) throw pause;
     const due = rows.slice(start, start + writer.maxBatch);
     const batch = current ? await current(due) : due;
     signal?.throwIfAborted();

@@ -5,8 +5,8 @@
  * reads the credentials).
  */
 import type { RawRecord } from '../ml/featurize';
-import { CrmError } from './http';
-import type { CrmKind } from './types';
+import { CrmError, type ApiUsage } from './http';
+import { CRM_LABEL, type CrmKind } from './types';
 
 /** One record as the API returns it, with the two facts sync and caching key on. */
 export interface CrmRecord {
@@ -262,6 +262,41 @@ export interface CrmClient {
    * field name → (value the API gives → label the page shows), only for values whose label differs from the value. Fields that are not choice lists, have no such value, or that the CRM does not have are left out.
    */
   optionLabels(fields: readonly string[], options?: { signal?: AbortSignal }): Promise<Record<string, Record<string, string>>>;
+  /**
+   * How much of the org's or portal's shared API allowance is used, as the CRM's latest answer
+   * that said so said; null when none did (a HubSpot app installed by OAuth has no daily limit,
+   * and HubSpot's searches never say). Syncs and write-backs stop short of the limit with it
+   * (`apiAllowancePause`); absent, or null, nothing holds them back.
+   */
+  apiUsage?(): ApiUsage | null;
+}
+
+/**
+ * The share of the CRM's API allowance from which syncs and write-backs stop before their next
+ * request. The allowance is the whole org's (Salesforce) or account's (HubSpot), shared by every
+ * integration it has: used up, their calls fail too until it frees up. LeadLens's work can wait
+ * for the next sync, so it leaves the last tenth to them.
+ */
+export const API_ALLOWANCE_PAUSE_AT = 0.9;
+
+/** What each CRM's allowance counts, and when a write-back paused by it may go again. */
+const ALLOWANCE_WORDS: Record<CrmKind, { whose: string; counted: string; writeAgain: string }> = {
+  salesforce: { whose: 'your org', counted: 'of the last 24 hours', writeAgain: 'in a few hours, as requests older than 24 hours stop counting' },
+  hubspot: { whose: 'your account', counted: 'for today', writeAgain: 'tomorrow, when HubSpot counts them afresh' },
+};
+
+/**
+ * The error (of kind `rate`) a sync or a write-back stops with before its next request, when the
+ * client's latest reading of the API allowance (`CrmClient.apiUsage`) is at or past
+ * API_ALLOWANCE_PAUSE_AT of it; null below it, or when nothing is known.
+ */
+export function apiAllowancePause(crm: CrmKind, client: Pick<CrmClient, 'apiUsage'>, job: 'sync' | 'write-back'): CrmError | null {
+  const usage = client.apiUsage?.() ?? null;
+  if (usage === null || usage.used < API_ALLOWANCE_PAUSE_AT * usage.limit) return null;
+  const { whose, counted, writeAgain } = ALLOWANCE_WORDS[crm];
+  const used = `${CRM_LABEL[crm]}: ${whose} has used ${usage.used.toLocaleString('en-US')} of its ${usage.limit.toLocaleString('en-US')} API requests ${counted}; LeadLens paused this ${job} to leave the rest to your other integrations.`;
+  const next = job === 'sync' ? 'The leads synced so far stay, and the next sync goes on from where this one stopped.' : `The leads written so far stay written; write back again ${writeAgain}.`;
+  return new CrmError('rate', `${used} ${next}`);
 }
 
 /** One option of a choice list as the CRM defines it: the value the API gives, and the label its pages show (absent or null when it says none). */

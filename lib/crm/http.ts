@@ -180,12 +180,39 @@ export interface HttpClientOptions {
   limitersFor(method: string, path: string): RateLimiter[];
   /** The CRM's error code and message from an error body; `what` is the request's (`RequestOptions.what`). */
   readErrorBody(body: unknown, what: string): CrmErrorBody;
+  /**
+   * How much of the org's or portal's shared API allowance is used, from an answer's headers;
+   * null when they do not say, or say it in a shape not expected. Absent: the CRM never says.
+   */
+  readApiUsage?(headers: Headers): ApiUsage | null;
   /** The longest any request may go unanswered (the connection's setting). */
   timeoutMs: number;
   answerTimeout?: AnswerTimeoutPolicy;
   retry?: RetryPolicy;
   clock?: Clock;
   fetch?: typeof fetch;
+}
+
+/**
+ * A CRM's count of the API requests its org or portal made against its allowance (a Salesforce
+ * org's of the last 24 hours, a HubSpot account's of the day), which every integration of the org
+ * draws from: `used` of `limit`. `used` can pass `limit` (Salesforce lets an org go over for a while).
+ */
+export interface ApiUsage {
+  used: number;
+  limit: number;
+}
+
+/**
+ * How long a reading of the API allowance holds: the allowance frees up as it goes (Salesforce's
+ * rolling 24 hours, HubSpot's day ending), and a job paused by a reading must not be paused again
+ * by the same one when it resumes, the worker still alive, after no answer has said anything new.
+ */
+const API_USAGE_MAX_AGE_MS = 15 * 60_000;
+
+/** A count as an API-usage header gives one (digits only, at most 12: no sign, exponent or fraction), or null for anything else. */
+export function headerCount(value: string | null | undefined): number | null {
+  return value !== null && value !== undefined && /^\d{1,12}$/.test(value) ? Number(value) : null;
 }
 
 export interface CrmErrorBody {
@@ -314,12 +341,24 @@ export class HttpClient {
   private readonly clock: Clock;
   private readonly fetchImpl: typeof fetch;
   private readonly answerTimeout: AnswerTimeout;
+  /** The latest reading of the API allowance any answer gave (`readApiUsage`) and when, in memory only. */
+  private latestApiUsage: { usage: ApiUsage; at: number } | null = null;
 
   constructor(private readonly options: HttpClientOptions) {
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.clock = options.clock ?? realClock;
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
     this.answerTimeout = new AnswerTimeout(options.timeoutMs, options.answerTimeout);
+  }
+
+  /**
+   * The latest reading of the API allowance (`HttpClientOptions.readApiUsage`), or null before any
+   * answer gave one, or once it is API_USAGE_MAX_AGE_MS old. An answer without one (a HubSpot
+   * search's) leaves the last as it is.
+   */
+  apiUsage(): ApiUsage | null {
+    const latest = this.latestApiUsage;
+    return latest && this.clock.now() - latest.at < API_USAGE_MAX_AGE_MS ? latest.usage : null;
   }
 
   async request<S extends z.ZodType>(request: RequestOptions<S>): Promise<CrmResponse<z.infer<S>>> {
@@ -422,6 +461,9 @@ export class HttpClient {
     if (isRedirect(response)) {
       return { kind: 'fatal', error: new CrmError('request', `${crmLabel} answered ${request.what} with a redirect, which LeadLens does not follow: it sends requests to ${origin} only. If the address changed (a Salesforce My Domain renamed), connect again with the new one`, response.status) };
     }
+    // Any answer, a refusal too, says how much of the allowance is used.
+    const usage = this.options.readApiUsage?.(response.headers);
+    if (usage) this.latestApiUsage = { usage, at: this.clock.now() };
     const { status } = response;
     let text: string;
     try {

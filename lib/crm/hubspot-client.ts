@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, FieldToWrite, FieldUpdate, ReadOptions, RecordUpdateFailure } from './client';
 import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
-import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, refuseSamePageAgain, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
+import { CrmError, HttpClient, RateLimiter, headerCount, isCrmError, realClock, refuseSamePageAgain, type ApiUsage, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
 import { listInWords } from '../list-in-words';
 import { HUBSPOT_MATCH_PATTERNS, urlFilterOf } from './match-patterns';
 import { loadOnce } from './once';
@@ -257,6 +257,18 @@ function readErrorBody(body: unknown, what: string): CrmErrorBody {
   return { code: category, message, dailyLimitReached: policyName === 'DAILY', ...(category === 'MISSING_SCOPES' && { refusal: missingScopesRefusal(parsed.data, what) }) };
 }
 
+/**
+ * The account's API requests of the day and its daily allowance, from `X-HubSpot-RateLimit-Daily`
+ * and `X-HubSpot-RateLimit-Daily-Remaining`, which HubSpot sends to a private app's requests but
+ * not to its searches, nor to an app installed by OAuth (which has no daily limit). Anything else
+ * (one of them missing, not a count, more remaining than allowed) reads as nothing said.
+ */
+export function hubspotApiUsage(headers: Headers): ApiUsage | null {
+  const limit = headerCount(headers.get('x-hubspot-ratelimit-daily'));
+  const remaining = headerCount(headers.get('x-hubspot-ratelimit-daily-remaining'));
+  return limit && remaining !== null && remaining <= limit ? { used: limit - remaining, limit } : null;
+}
+
 /** The showable scope names `named` gives, the granular ones when it gives both. */
 function scopesOf(named: ScopesNamed): string[] {
   const { requiredGranularScopes, requiredScopes } = named.context ?? {};
@@ -417,6 +429,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     authorization: async () => `Bearer ${await options.accessToken()}`,
     limitersFor: (_method, path) => (path.endsWith('/search') ? [general, search] : [general]),
     readErrorBody,
+    readApiUsage: hubspotApiUsage,
     timeoutMs: options.timeoutMs ?? 30_000,
     retry: options.retry,
     clock: options.clock,
@@ -721,6 +734,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
   return {
     crm: 'hubspot',
     maxBatch: BATCH_SIZE,
+    apiUsage: () => http.apiUsage(),
 
     // A batch of one, not `GET …/{id}?properties=…`: a portal's hundreds of property names overflow the URL (414).
     async readRecord(id, { fields, signal }: ReadOptions = {}) {

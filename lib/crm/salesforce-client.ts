@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import type { CalculatedPage, ChangedPage, CrmClient, CrmRecord, Deletions, FieldToWrite, ReadOptions, RecordUpdateFailure } from './client';
 import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
-import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, refuseSamePageAgain, type Clock, type CrmErrorBody, type CrmResponse, type RetryPolicy } from './http';
+import { CrmError, HttpClient, RateLimiter, headerCount, isCrmError, realClock, refuseSamePageAgain, type ApiUsage, type Clock, type CrmErrorBody, type CrmResponse, type RetryPolicy } from './http';
 import { loadOnce } from './once';
 import { readEach, showableId } from './read-each';
 import { plural } from '../presentation';
@@ -272,9 +272,38 @@ const UserSchema = z.looseObject({ Id: SalesforceId, Name: z.string(), Username:
 
 const ErrorBodySchema = z.array(z.looseObject({ errorCode: z.string().optional(), message: z.string().optional() })).min(1);
 
-function readErrorBody(body: unknown): CrmErrorBody {
+/**
+ * Salesforce's code refusing any request (HTTP 403) while the org may make none: its API requests
+ * of the last 24 hours used up (`TotalRequests Limit exceeded.`), or too many long ones running at
+ * once. Told in words by the error itself, so that every job meeting it (a sync, a write-back, a
+ * badge's read) says what happened and when to try again.
+ */
+const REQUEST_LIMIT_EXCEEDED = 'REQUEST_LIMIT_EXCEEDED';
+
+function readErrorBody(body: unknown, what: string): CrmErrorBody {
   const parsed = ErrorBodySchema.safeParse(body);
-  return parsed.success ? { code: parsed.data[0].errorCode, message: parsed.data[0].message } : {};
+  if (!parsed.success) return {};
+  const { errorCode: code, message } = parsed.data[0];
+  if (code !== REQUEST_LIMIT_EXCEEDED) return { code, message };
+  const allowanceUsedUp = message?.startsWith('TotalRequests') === true;
+  const why = allowanceUsedUp
+    ? 'the org has used all those Salesforce allows it in 24 hours, which all its integrations share. Requests older than 24 hours stop counting, so try again in a few hours'
+    : 'its daily request limit is used up, or too many requests run at once. Try again later';
+  const said = [code, message].filter(Boolean).join(': ');
+  return { code, message, refusal: `Salesforce takes no more API requests from your org for now: ${why} (Salesforce refused ${what}: HTTP 403 (${said}))` };
+}
+
+/**
+ * `Sforce-Limit-Info: api-usage=91200/100000`, the org's API requests of the last 24 hours and its
+ * allowance, which Salesforce sends with every REST answer but the list of versions; other parts
+ * (`; api-bursts=1/750`) are left aside. Anything else reads as nothing said.
+ */
+export function salesforceApiUsage(headers: Headers): ApiUsage | null {
+  const part = headers.get('sforce-limit-info')?.split(';').map((item) => item.trim()).find((item) => item.startsWith('api-usage='));
+  const [, usedText, limitText] = /^api-usage=(\d+)\/(\d+)$/.exec(part ?? '') ?? [];
+  const used = headerCount(usedText);
+  const limit = headerCount(limitText);
+  return used !== null && limit ? { used, limit } : null;
 }
 
 /** SOQL date-time literal, floored to the second (SystemModstamp has second precision). */
@@ -302,6 +331,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     renewAuthorization: renew && ((refused) => renew(refused.replace(/^Bearer /, ''))),
     limitersFor: () => [limiter],
     readErrorBody,
+    readApiUsage: salesforceApiUsage,
     timeoutMs: options.timeoutMs ?? 30_000,
     retry: options.retry,
     clock: options.clock,
@@ -639,6 +669,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
   return {
     crm: 'salesforce',
     maxBatch: UPDATE_BATCH_SIZE,
+    apiUsage: () => http.apiUsage(),
 
     async readRecord(id, { fields, signal }: ReadOptions = {}) {
       if (!isRecordId(id)) throw new CrmError('request', 'Not a Salesforce record Id');

@@ -2040,7 +2040,7 @@ describe('a Salesforce sync refused for the org’s request limit (403 REQUEST_L
     expect(stopped).toMatchObject({
       status: 'error',
       errorKind: 'request',
-      error: 'Salesforce refused query changed Leads: HTTP 403 (REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.)',
+      error: 'Salesforce takes no more API requests from your org for now: the org has used all those Salesforce allows it in 24 hours, which all its integrations share. Requests older than 24 hours stop counting, so try again in a few hours (Salesforce refused query changed Leads: HTTP 403 (REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.))',
       job: { pages: 1, synced: 200, pageToken: expect.stringMatching(/\/query\/01g/) },
     });
     expect(await first.db.leads.count()).toBe(200);

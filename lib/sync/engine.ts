@@ -22,7 +22,7 @@
  * one whose credentials do so by the time it removes leads ends there, removing none, its job set
  * back for the next sync to read its pages again.
  */
-import { ListShortOfCountError, type ChangedPage, type CrmClient, type CrmRecord, type CrmUser, type DeletedRecord, type Deletions, type SkippedRecord } from '../crm/client';
+import { ListShortOfCountError, apiAllowancePause, type ChangedPage, type CrmClient, type CrmRecord, type CrmUser, type DeletedRecord, type Deletions, type SkippedRecord } from '../crm/client';
 import { CRM_LABEL, type CrmKind } from '../crm/types';
 import type { StoredLead } from '../db/db';
 import { CrmError, isCrmError, refuseSamePageAgain } from '../crm/http';
@@ -147,6 +147,8 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
     const beganFrom = fromItsBeginning ? job.cursor : null;
     for (;;) {
       if (signal?.aborted) throw new CrmError('cancelled', 'Cancelled');
+      // Before each page is asked for (a prefetched one was, under the same check, below).
+      if (prefetched === null) pauseNearApiAllowance(client);
       let page;
       try {
         page = await (prefetched ?? client.listChanged(job.pageToken === null ? job.cursor : null, job.pageToken, signal));
@@ -167,7 +169,8 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
       // Before the first page is committed, any query is the job's first (nothing read before it is kept).
       if (job.pages === 0 && page.queriedAt !== undefined) queriedAt = page.queriedAt;
       const began = beganBy(job, queriedAt);
-      if (page.next !== null) {
+      // Not asked for once the org's API allowance is nearly used: the next turn pauses there, this page stored.
+      if (page.next !== null && apiAllowancePause(crm, client, 'sync') === null) {
         prefetched = client.listChanged(null, page.next, signal);
         // Read in the next turn; if this page's commit fails first, nobody will, and that is fine.
         prefetched.catch(() => undefined);
@@ -204,6 +207,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
         // The note of a read the CRM refused stands until the next read, due with the next comparison.
         let calculatedNotRefreshed = state.lastRun?.calculatedNotRefreshed;
         if (state.completedCursor !== null && comparisonDue(state, now())) {
+          pauseNearApiAllowance(client);
           try {
             for await ({ state, job } of withCalculatedRefreshed(client, store, state, job, signal)) onProgress?.(state);
             calculatedNotRefreshed = undefined;
@@ -232,6 +236,16 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
   } catch (error) {
     return stoppedBy(error);
   }
+}
+
+/**
+ * Stops the sync (a `rate` error) when the CRM's API allowance is nearly used (`apiAllowancePause`),
+ * leaving the rest to the org's other integrations: the run ends as after any error, its pages
+ * stored and its job kept, so the next sync goes on from there.
+ */
+function pauseNearApiAllowance(client: CrmClient): void {
+  const pause = apiAllowancePause(client.crm, client, 'sync');
+  if (pause) throw pause;
 }
 
 /**

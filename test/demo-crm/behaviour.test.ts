@@ -26,3 +26,27 @@ describe('the demo CRM’s faults', () => {
     expect(behaviour.served.hubspot.rateLimited).toBe(1);
   });
 });
+
+describe('the demo CRM’s API allowance', () => {
+  const request = (host: string, path: string): DemoRequest => ({ method: 'GET', host, url: new URL(`https://${host}${path}`), headers: {}, body: '' });
+
+  it('counts each request and says so as Salesforce does, in Sforce-Limit-Info, but for the list of versions', () => {
+    const behaviour = defaultBehaviour();
+    behaviour.apiAllowance.salesforce.used = 91_199;
+    const api = misbehavingApi('salesforce', () => json(200, {}), behaviour);
+    expect(api(request('acme.my.salesforce.com', '/services/data/v67.0/sobjects/Lead/describe')).headers['sforce-limit-info']).toBe('api-usage=91200/100000');
+    expect(api(request('acme.my.salesforce.com', '/services/data/v67.0/query')).headers['sforce-limit-info']).toBe('api-usage=91201/100000');
+    expect(api(request('acme.my.salesforce.com', '/services/data/')).headers['sforce-limit-info']).toBeUndefined();
+    expect(behaviour.apiAllowance.salesforce).toEqual({ used: 91_201, limit: 100_000 });
+  });
+
+  it('counts each request and says so as HubSpot does to a private app, but not to a search', () => {
+    const behaviour = defaultBehaviour();
+    const api = misbehavingApi('hubspot', () => json(200, {}), behaviour);
+    expect(api(request('api.hubapi.com', '/crm/v3/properties/contacts')).headers).toMatchObject({ 'x-hubspot-ratelimit-daily': '250000', 'x-hubspot-ratelimit-daily-remaining': '249999' });
+    const search = api(request('api.hubapi.com', '/crm/v3/objects/contacts/search')).headers;
+    expect(search['x-hubspot-ratelimit-daily']).toBeUndefined();
+    expect(search['x-hubspot-ratelimit-daily-remaining']).toBeUndefined();
+    expect(behaviour.apiAllowance.hubspot.used).toBe(2);
+  });
+});

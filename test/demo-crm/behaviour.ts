@@ -44,8 +44,21 @@ export interface HubSpotLimits {
   searchesPerSecond: number;
 }
 
+/**
+ * A CRM's allowance of API requests, which every integration of the org (portal) shares: Salesforce
+ * counts an org's of the last 24 hours, HubSpot a private app's account's of the day. The demo
+ * counts `used` up by one with each API request it answers (from start-up, never down), and says
+ * both in each answer's headers as the CRM does.
+ */
+export interface DemoApiAllowance {
+  used: number;
+  limit: number;
+}
+
 export interface DemoBehaviour {
   faults: FaultRatesByCrm;
+  /** Each CRM's API allowance (`DemoApiAllowance`): set `used` to play an org whose other integrations used much of it. */
+  apiAllowance: Record<DemoCrmKind, DemoApiAllowance>;
   /** HubSpot's limits, enforced per token; null: unlimited (the default, for page tests). */
   hubspotLimits: HubSpotLimits | null;
   drift: Drift | null;
@@ -83,7 +96,9 @@ export function seededFaultRolls(seed: number): DemoBehaviour['random'] {
 
 export function defaultBehaviour(): DemoBehaviour {
   const served = { salesforce: { ...NO_FAULTS }, hubspot: { ...NO_FAULTS } };
-  return { faults: parseFaults(''), hubspotLimits: null, drift: null, oddRecords: new Map(), revokedTokens: new Set(), tokenPortals: new Map(), displayLocale: DEMO_LOCALE, random: Math.random, now: Date.now, served, requests: { salesforce: 0, hubspot: 0 } };
+  // A Salesforce production org's base allocation (before what each licence adds), a free or starter HubSpot account's.
+  const apiAllowance = { salesforce: { used: 0, limit: 100_000 }, hubspot: { used: 0, limit: 250_000 } };
+  return { faults: parseFaults(''), apiAllowance, hubspotLimits: null, drift: null, oddRecords: new Map(), revokedTokens: new Set(), tokenPortals: new Map(), displayLocale: DEMO_LOCALE, random: Math.random, now: Date.now, served, requests: { salesforce: 0, hubspot: 0 } };
 }
 
 /**
@@ -144,6 +159,23 @@ export function misbehavingApi(crm: 'salesforce' | 'hubspot', api: DemoHandler, 
     };
   }
 
+  /**
+   * Counts an answered request against the CRM's allowance, and the headers saying how much of it is
+   * used: Salesforce's on every REST answer but the list of versions (which it does not count),
+   * HubSpot's on every answer but a search's.
+   */
+  function countedAgainstAllowance(request: DemoRequest): Record<string, string> {
+    const allowance = behaviour.apiAllowance[crm];
+    if (crm === 'salesforce') {
+      if (/^\/services\/data\/?$/.test(request.url.pathname)) return {};
+      allowance.used++;
+      return { 'sforce-limit-info': `api-usage=${allowance.used}/${allowance.limit}` };
+    }
+    allowance.used++;
+    if (request.url.pathname.endsWith('/search')) return {};
+    return { 'x-hubspot-ratelimit-daily': String(allowance.limit), 'x-hubspot-ratelimit-daily-remaining': String(Math.max(0, allowance.limit - allowance.used)) };
+  }
+
   return (request) => {
     behaviour.requests[crm]++;
     const token = bearerToken(request);
@@ -162,7 +194,7 @@ export function misbehavingApi(crm: 'salesforce' | 'hubspot', api: DemoHandler, 
     if (roll < rateLimited + serverError + timeout) return serve('timeout', { status: 0, headers: {}, body: '', stall: true });
 
     let response = api(request);
-    response = { ...response, headers: { ...response.headers, ...(limited as Record<string, string>) } };
+    response = { ...response, headers: { ...response.headers, ...(limited as Record<string, string>), ...countedAgainstAllowance(request) } };
     if (behaviour.drift && response.status < 300) response = drifted(crm, response, behaviour.drift);
     if (behaviour.oddRecords.size > 0 && response.status < 300) response = withOddRecords(crm, response, behaviour.oddRecords);
     if (roll < rateLimited + serverError + timeout + malformed && response.status === 200) {
