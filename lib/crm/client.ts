@@ -47,9 +47,12 @@ export interface ChangedPage {
   resumeFrom?: number | null;
   /**
    * The CRM's own clock (epoch ms) when the query whose first page this is ran, when it says
-   * (Salesforce: its `Date` header). Its later pages show records as they are when each is
-   * fetched, so an edit made after it to a record on a page read before may be missing: the
-   * next sync begins no later than this.
+   * (Salesforce: its `Date` header; HubSpot: its search answer's `Date` less the time its index
+   * may take to show an edit). The query misses no edit made before it (but one committed late,
+   * which the sync's look-back covers): the next sync begins from it, not from the newest change
+   * read, which would have every quiet sync read a bulk edit again. Its later pages show records
+   * as they are when each is fetched, so an edit made after it to a record on a page read before
+   * may be missing: the next sync begins no later than this.
    */
   queriedAt?: number;
 }
@@ -61,6 +64,23 @@ export interface ChangedPage {
 export interface CalculatedPage {
   records: Pick<CrmRecord, 'id' | 'fields'>[];
   next: string | null;
+  /**
+   * When the pass reads the list of every record (HubSpot), what this page of it lists: the id
+   * of every record on it, its values readable or not, and where a read of deletions after it
+   * begins (taken as the page was asked for). The pages of a whole pass, from its first,
+   * together list every record: `listPresent` takes them (`ListedIds`) rather than read that
+   * list again. Absent when the page cannot say (a record without a readable id).
+   */
+  listed?: ListedIds;
+}
+
+/**
+ * Every record's id as a list of them read already gives them (a whole `listCalculated` pass, its
+ * pages' `listed` joined), and `coveredTo` as `Deletions` has it: its first page's.
+ */
+export interface ListedIds {
+  ids: string[];
+  coveredTo: number;
 }
 
 export interface ReadOptions {
@@ -204,9 +224,11 @@ export interface CrmClient {
    * records out that are gone (HubSpot: a contact deleted for good at once, a GDPR deletion, is
    * never archived; Salesforce: a Lead the user can no longer see, reassigned out of their
    * sharing, or deleted after that, is never listed): a sync compares them with what it stored
-   * now and then. Absent when `listDeleted` lists every deletion.
+   * now and then. `listed`: that list as this sync read it already (a whole `listCalculated`
+   * pass, which reads it too), checked as the list read here would be (`ListShortOfCountError`)
+   * instead of read again. Absent when `listDeleted` lists every deletion.
    */
-  listPresent?(signal?: AbortSignal): Promise<Extract<Deletions, { kind: 'all-present' }>>;
+  listPresent?(signal?: AbortSignal, listed?: ListedIds): Promise<Extract<Deletions, { kind: 'all-present' }>>;
   /**
    * The deletions the CRM still lists, since `since` or as far back as it keeps them: never every
    * record instead. What a sync removes when a list of every record is refused

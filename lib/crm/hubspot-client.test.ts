@@ -4,6 +4,7 @@ import { listAllChanges } from '../../test/fixtures/list-all-changes';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_OWNERS, generateDemoLeads } from './demo-data';
 import { HUBSPOT_SEARCH_CAP, createHubSpotClient } from './hubspot-client';
+import { CLOCK_ALLOWANCE_MS, type CrmClient } from './client';
 import { isCrmError } from './http';
 import { virtualClock } from '../../test/fixtures/virtual-clock';
 import { mulberry32 } from '../ml/random';
@@ -942,10 +943,11 @@ describe('HubSpot calculated properties, which change without lastmodifieddate',
       'GET ?limit=100&properties=hs_time_in_lead%2Cdeals_total%2Cfit_equation',
       `GET ?limit=100&properties=hs_time_in_lead%2Cdeals_total%2Cfit_equation&after=${encodeURIComponent('c/1+&=')}`,
     ]);
-    // A property HubSpot leaves out of its answer is not emptied.
+    // A property HubSpot leaves out of its answer is not emptied. Each page lists its ids, as the list of every contact does.
+    const coveredTo = virtualClock().now() - CLOCK_ALLOWANCE_MS;
     expect(pages).toEqual([
-      { records: [{ id: '101', fields: { hs_time_in_lead: '101:hs_time_in_lead', deals_total: '101:deals_total' } }], next: 'c/1+&=' },
-      { records: [{ id: '102', fields: { hs_time_in_lead: '102:hs_time_in_lead', deals_total: '102:deals_total' } }], next: null },
+      { records: [{ id: '101', fields: { hs_time_in_lead: '101:hs_time_in_lead', deals_total: '101:deals_total' } }], next: 'c/1+&=', listed: { ids: ['101'], coveredTo } },
+      { records: [{ id: '102', fields: { hs_time_in_lead: '102:hs_time_in_lead', deals_total: '102:deals_total' } }], next: null, listed: { ids: ['102'], coveredTo } },
     ]);
   });
 
@@ -998,7 +1000,8 @@ describe('HubSpot calculated properties, which change without lastmodifieddate',
     let lists = 0;
     const clock = virtualClock();
     const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock, fetch: demoFetch((request) => (request.url.pathname.includes('/properties/') ? json(200, { results: properties }) : answers[lists++])) });
-    await expect(client.listCalculated!(null)).resolves.toEqual({ records: [{ id: '101', fields: { deals_total: '3' } }], next: null });
+    // Deletions are covered from before the wait.
+    await expect(client.listCalculated!(null)).resolves.toEqual({ records: [{ id: '101', fields: { deals_total: '3' } }], next: null, listed: { ids: ['101'], coveredTo: virtualClock().now() - CLOCK_ALLOWANCE_MS } });
     expect(lists).toBe(2);
     expect(clock.slept).toBeGreaterThan(0);
     await expect(client.listCalculated!(null)).rejects.toMatchObject({ kind: 'request', message: expect.stringContaining('redirect') });
@@ -1054,7 +1057,8 @@ describe('a HubSpot list of every contact cut short (a page answered without its
   });
 
   /**
-   * A client of the demo CRM whose list of every contact ends after its first page while
+   * A client of the demo CRM whose list of every contact (of their ids, or of their calculated
+   * properties, which a sync's comparison takes for it) ends after its first page while
    * `cut(true)`, and whose searches count `countedToo` contacts more than it has, as HubSpot's
    * index does for a few minutes after contacts are deleted (or for good, `countToo`: contacts
    * deleted that its index never dropped). `contactLists`: the pages of lists of every contact
@@ -1071,9 +1075,8 @@ describe('a HubSpot list of every contact cut short (a page answered without its
       const response = handle(request);
       const listsContacts = request.method === 'GET' && request.url.pathname.endsWith('/objects/contacts') && !request.url.searchParams.has('archived');
       if (listsContacts) contactLists++;
-      const everyContact = listsContacts && request.url.searchParams.get('properties') === 'hs_object_id';
       const search = request.url.pathname.endsWith('/search');
-      if (!(cutShort && everyContact) && !(search && countedToo > 0)) return response;
+      if (!(cutShort && listsContacts) && !(search && countedToo > 0)) return response;
       const body = JSON.parse(response.body);
       if (search) body.total += countedToo;
       else delete body.paging;
@@ -1215,6 +1218,60 @@ describe('HubSpot calculated properties in a sync', () => {
     // Each is stored again, and counted as changed (so scored again).
     expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', lastRun: { synced: converted.length, removed: 0 } });
     expect(await stored()).toEqual(now);
+    db.close();
+  });
+
+  it('lists every contact once at the weekly comparison: the ids of that read are the list it compares with, checked against the count as that list is', async () => {
+    const leads = generateDemoLeads({ count: 450, seed: 12, now: NOW });
+    const { client, clock, store: crm, requests } = setup(leads);
+    const db = new LeadLensDb(DB);
+    const store = dexieSyncStore(db);
+    const first = await runSync({ client, store, now: clock.now });
+    expect(first.status).toBe('done');
+    const [erased, converted] = [leads[40], leads[41]];
+    crm.eraseHubSpotContact(erased);
+    converted.hubspot.num_conversion_events = String(Number(converted.hubspot.num_conversion_events ?? 0) + 1);
+    await clock.sleep(first.idsComparedAt! + FULL_COMPARISON_EVERY_MS - clock.now());
+    requests.length = 0;
+    const compared = await runSync({ client, store, now: clock.now });
+    expect(compared).toMatchObject({ status: 'done', lastRun: { synced: 1, removed: 1 } });
+    expect(compared.idsComparedAt).toBeGreaterThan(first.idsComparedAt!);
+    expect(await db.leads.get(`hubspot|${erased.hubspotId}`)).toBeUndefined();
+    expect((await db.leads.get(`hubspot|${converted.hubspotId}`))?.fields.num_conversion_events).toBe(converted.hubspot.num_conversion_events);
+    expect(await db.leads.count()).toBe(leads.length - 1);
+    // One read of the list of every contact, 100 a page: the calculated properties'. Then one count of the portal.
+    const lists = requests.filter((request) => /^GET \/crm\/v3\/objects\/contacts\?/.test(request) && !request.includes('archived='));
+    expect(lists).toHaveLength(Math.ceil((leads.length - 1) / 100));
+    expect(lists.every((request) => request.includes('properties=num_conversion_events'))).toBe(true);
+    // The search for changes, and the count.
+    expect(requests.filter((request) => request.startsWith('POST /crm/v3/objects/contacts/search'))).toHaveLength(2);
+    db.close();
+  });
+
+  it('lists every contact’s id itself at the weekly comparison when a page of calculated properties could not list its ids', async () => {
+    const leads = generateDemoLeads({ count: 450, seed: 12, now: NOW });
+    const { client, clock, store: crm, requests } = setup(leads);
+    // Its pages after the first list no ids, as a page holding a contact without a readable id does.
+    const unlisting: CrmClient = {
+      ...client,
+      listCalculated: async (token, signal) => {
+        const page = await client.listCalculated!(token, signal);
+        if (page === null || token === null) return page;
+        const { listed: _, ...values } = page;
+        return values;
+      },
+    };
+    const db = new LeadLensDb(DB);
+    const store = dexieSyncStore(db);
+    const first = await runSync({ client: unlisting, store, now: clock.now });
+    expect(first.status).toBe('done');
+    crm.eraseHubSpotContact(leads[40]);
+    await clock.sleep(first.idsComparedAt! + FULL_COMPARISON_EVERY_MS - clock.now());
+    requests.length = 0;
+    expect(await runSync({ client: unlisting, store, now: clock.now })).toMatchObject({ status: 'done', lastRun: { removed: 1 } });
+    expect(await db.leads.count()).toBe(leads.length - 1);
+    const idLists = requests.filter((request) => /^GET \/crm\/v3\/objects\/contacts\?.*properties=hs_object_id/.test(request) && !request.includes('archived='));
+    expect(idLists).toHaveLength(Math.ceil((leads.length - 1) / 100));
     db.close();
   });
 });

@@ -4,11 +4,11 @@
  * deletions from the list of archived contacts (a long one read whole about once a day), and
  * those it never lists (GDPR deletions) from the list of every contact (`listPresent`); the values
  * of calculated properties, which change without `lastmodifieddate`, from that list too
- * (`listCalculated`).
+ * (`listCalculated`), whose ids then stand for the list of every contact, not read twice.
  * Limits: ~100 requests per 10 s per app, search 4 per second.
  */
 import { z } from 'zod';
-import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, FieldToWrite, FieldUpdate, ReadOptions, RecordUpdateFailure } from './client';
+import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, FieldToWrite, FieldUpdate, ListedIds, ReadOptions, RecordUpdateFailure } from './client';
 import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, headerCount, isCrmError, realClock, refuseSamePageAgain, type ApiUsage, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
 import { listInWords } from '../list-in-words';
@@ -64,7 +64,8 @@ const WHOLE_ARCHIVED_READ_EVERY_MS = 24 * 3_600_000;
  * How long HubSpot's search index may take to catch up with an edit (the sync's look-back,
  * SYNC_LOOKBACK_MS, allows as long). Until it has, a search sorts and filters the contact by its
  * old date, in its old place, and shows its new one: going on from that date would skip every
- * contact sorted between.
+ * contact sorted between. A sync's first search is said to have run this long before HubSpot
+ * answered it (`ChangedPage.queriedAt`): an edit made since may be missing from it.
  */
 const INDEX_LAG_MS = 5 * 60_000;
 /**
@@ -507,13 +508,14 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
 
   /**
    * Every contact's id: what is left to compare with when the archived list cannot say what is
-   * gone. A list clearly shorter than HubSpot counts (a page answered without its `paging`; or
-   * contacts the count keeps seeing and the list never returns) is refused: each stored contact
-   * left off it would be removed, and no later sync brings it back.
+   * gone. Read from the list of every contact, or given as a whole read of it listed them
+   * (`listed`, from `listCalculated`). A list clearly shorter than HubSpot counts (a page answered
+   * without its `paging`; or contacts the count keeps seeing and the list never returns) is
+   * refused: each stored contact left off it would be removed, and no later sync brings it back.
    */
-  async function everyContactId(signal?: AbortSignal): Promise<Extract<Deletions, { kind: 'all-present' }>> {
-    const coveredTo = clock.now() - CLOCK_ALLOWANCE_MS;
-    const ids = (await listContacts(false, ContactIdsPageSchema, signal)).contacts.map((contact) => contact.id);
+  async function everyContactId(signal?: AbortSignal, listed?: ListedIds): Promise<Extract<Deletions, { kind: 'all-present' }>> {
+    const coveredTo = listed?.coveredTo ?? clock.now() - CLOCK_ALLOWANCE_MS;
+    const ids = listed?.ids ?? (await listContacts(false, ContactIdsPageSchema, signal)).contacts.map((contact) => contact.id);
     // Counted after the list, so that only the deletions of the index's last minutes can be counted and not listed.
     const { counted, atLeast } = await countedContacts(ids, signal);
     if (atLeast || ids.length < counted - COUNT_LAG_ALLOWANCE) {
@@ -640,9 +642,12 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     return [...failures, ...unlisted.map((recordId) => ({ recordId, error: CONTACT_GONE }))];
   }
 
-  /** The first page of one search, sorted ascending by `sortBy`; `more` when it has further pages. */
+  /**
+   * The first page of one search, sorted ascending by `sortBy`; `more` when it has further pages;
+   * `answeredAt`, HubSpot's clock when it answered (its `Date`), when it says.
+   */
   async function firstPage(filters: Filter[], sortBy: string, signal?: AbortSignal) {
-    const { data } = await http.request({
+    const { data, date } = await http.request({
       method: 'POST',
       path: `${objects}/search`,
       body: {
@@ -665,14 +670,16 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     }
     // Paging by id goes on after the last contact returned, read or not.
     const lastId = data.results.map((raw) => showableId(raw, 'id')).findLast((id) => id !== null && /^\d+$/.test(id)) ?? records.at(-1)?.id;
-    return { records: records.map(toRecord), skipped, total: data.total, more, lastId };
+    return { records: records.map(toRecord), skipped, total: data.total, more, lastId, answeredAt: date };
   }
 
   /** `known`: what the sync's earlier pages told of HubSpot's clock (null on its first page). */
   async function changedSince(since: number | null, seen: Seen, known: HubSpotTime | null, signal?: AbortSignal): Promise<ChangedPage> {
-    const { records, skipped, total, more } = await firstPage(since === null ? [] : [{ propertyName: MODIFIED, operator: 'GTE', value: String(since) }], MODIFIED, signal);
+    const { records, skipped, total, more, answeredAt } = await firstPage(since === null ? [] : [{ propertyName: MODIFIED, operator: 'GTE', value: String(since) }], MODIFIED, signal);
+    // The query of a sync's changes is its first search: when it ran, by HubSpot's clock, less the index's lag.
+    const queried = known === null && answeredAt !== undefined ? { queriedAt: answeredAt - INDEX_LAG_MS } : {};
     const fresh = records.filter(notIn(seen));
-    if (!more) return { records: fresh, skipped, next: null, remaining: 0 };
+    if (!more) return { records: fresh, skipped, next: null, remaining: 0, ...queried };
     // A page with more to come holds SEARCH_PAGE_SIZE contacts, some read (see firstPage).
     const newest = newestOf(records, known?.newest ?? -Infinity);
     // Where does the page end in sort order? A contact the index has not caught up with shows its
@@ -698,10 +705,10 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       const last = records[records.length - 1].modifiedAt;
       const to = resumeAt === null || time.editsFrom > resumeAt ? Math.min(last, time.editsFrom - 1) : last;
       const next: PageToken = { from: resumeAt, to, afterId: null, seen: again, ...time };
-      return { records: fresh, skipped, next: JSON.stringify(next), remaining: total - fresh.length, resumeFrom: resumeAt };
+      return { records: fresh, skipped, next: JSON.stringify(next), remaining: total - fresh.length, resumeFrom: resumeAt, ...queried };
     }
     const next: PageToken = { since: resumeAt, seen: again, ...time };
-    return { records: fresh, skipped, next: JSON.stringify(next), remaining: Math.max(0, total - records.length + again.length), resumeFrom: resumeAt };
+    return { records: fresh, skipped, next: JSON.stringify(next), remaining: Math.max(0, total - records.length + again.length), resumeFrom: resumeAt, ...queried };
   }
 
   /**
@@ -773,16 +780,21 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     async listCalculated(pageToken, signal) {
       const { calculated } = await contactProperties.get(signal);
       if (calculated.length === 0) return null;
-      const listed = calculated.slice(0, namesForListUrl(calculated));
-      const query = new URLSearchParams({ limit: String(LIST_PAGE_SIZE), properties: listed.join(','), ...(pageToken !== null && { after: pageToken }) });
+      const inUrl = calculated.slice(0, namesForListUrl(calculated));
+      // Taken before the page is asked for, as everyContactId takes it before its first page.
+      const coveredTo = clock.now() - CLOCK_ALLOWANCE_MS;
+      const query = new URLSearchParams({ limit: String(LIST_PAGE_SIZE), properties: inUrl.join(','), ...(pageToken !== null && { after: pageToken }) });
       const { data } = await http.request({ path: `${objects}?${query}`, schema: ContactsPageSchema, what: 'read calculated properties of contacts', signal });
       // A contact whose values cannot be read keeps those stored: listChanged names it when it reads it.
       const { records } = readEach(data.results, ContactValuesSchema, 'id', 'HubSpot answered read calculated properties of contacts');
-      const valuesById = new Map(records.map(({ id, properties }) => [id, valuesOf(properties, listed)]));
+      const valuesById = new Map(records.map(({ id, properties }) => [id, valuesOf(properties, inUrl)]));
       // Names the URL cannot take are read for the page's contacts by POST; one deleted meanwhile keeps those stored.
-      const rest = calculated.slice(listed.length);
+      const rest = calculated.slice(inUrl.length);
       if (rest.length > 0 && valuesById.size > 0) for (const record of await readBatch([...valuesById.keys()], rest, signal)) valuesById.set(record.id, { ...valuesById.get(record.id), ...valuesOf(record.fields, rest) });
-      return { records: [...valuesById].map(([id, fields]) => ({ id, fields })), next: data.paging?.next.after ?? null };
+      // Every contact's id too, as the list of ids reads them: a whole pass's pages are the list listPresent
+      // would read again. A contact without one leaves the page none, and listPresent then reads that list.
+      const ids = ContactIdsPageSchema.shape.results.safeParse(data.results);
+      return { records: [...valuesById].map(([id, fields]) => ({ id, fields })), next: data.paging?.next.after ?? null, ...(ids.success && { listed: { ids: ids.data.map((contact) => contact.id), coveredTo } }) };
     },
 
     async updateRecords(updates, signal) {

@@ -21,8 +21,11 @@ const iso = (ms: number) => new Date(ms).toISOString();
 type Contact = { id: string; mod: number; indexed?: number };
 type Filter = { propertyName: string; operator: string; value: string };
 
-/** `clock`: the browser's, which the client reads (HubSpot's own is whatever its dates say). */
-function fakeHubSpot(contacts: Contact[], beforeSearch: (search: number) => void = () => undefined, clock: VirtualClock = virtualClock()) {
+/**
+ * `clock`: the browser's, which the client reads (HubSpot's own is whatever its dates say);
+ * `hubspotNow`, when given, HubSpot's, which its answers' `Date` then tells.
+ */
+function fakeHubSpot(contacts: Contact[], beforeSearch: (search: number) => void = () => undefined, clock: VirtualClock = virtualClock(), hubspotNow?: () => number) {
   const bodies: { after?: string }[] = [];
   // Contacts' searches sort and filter on `lastmodifieddate`; on `hs_lastmodifieddate` they match nothing.
   const valueOf = (c: Contact, property: string) => (property === 'hs_object_id' ? Number(c.id) : property === 'lastmodifieddate' ? (c.indexed ?? c.mod) : NaN);
@@ -32,7 +35,7 @@ function fakeHubSpot(contacts: Contact[], beforeSearch: (search: number) => void
   };
   const fetch: typeof globalThis.fetch = async (input, init) => {
     const url = new URL(String(input));
-    const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status });
+    const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: hubspotNow ? { date: new Date(hubspotNow()).toUTCString() } : {} });
     if (url.pathname.endsWith('/properties/contacts')) return json(200, { results: ['lastmodifieddate', 'hs_lastmodifieddate', 'firstname', 'lastname', 'createdate'].map((name) => ({ name })) });
     // No contact is archived here.
     if (url.pathname.endsWith('/contacts') && url.searchParams.get('archived') === 'true') return json(200, { results: [] });
@@ -297,5 +300,100 @@ describe('HubSpot change listing while a workflow edits the contacts ending a pa
     expect(stored).toEqual(current(contacts));
     expect(read).toBeLessThanOrEqual(contacts.length + edited.length);
     expect(bodies.length).toBeLessThanOrEqual(3 * Math.ceil(read / 200));
+  });
+});
+
+/**
+ * HubSpot's clock, which its answers' `Date` tells: where the next sync begins, the sync's first
+ * search having shown every edit made more than the index's lag before it.
+ */
+describe("HubSpot change listing that knows HubSpot's clock from its answers", () => {
+  const MINUTE = 60_000;
+  /** How long HubSpot's index may take to show an edit (the client's INDEX_LAG_MS). */
+  const INDEX_LAG = 5 * MINUTE;
+  const SYNC_AT = BASE + 30 * 24 * HOUR;
+
+  it('reads a bulk edit once: the quiet hourly syncs after the one that read it read none of its contacts again', async () => {
+    const contacts: Contact[] = Array.from({ length: 1000 }, (_, i) => ({ id: String(1000 + i), mod: BASE + i * 1000 }));
+    const clock = virtualClock(SYNC_AT);
+    const { client, bodies } = fakeHubSpot(contacts, undefined, clock, clock.now);
+    const { store, stored } = memoryStore();
+    let read = 0;
+    const sync = () => ((read = 0), runSync({ client, store, now: clock.now, onProgress: ({ job }) => void (read = job?.synced ?? read) }));
+    expect((await sync()).status).toBe('done');
+    // 600 contacts edited at once, a quarter of an hour before the next hourly sync.
+    await clock.sleep(45 * MINUTE);
+    const bulk = contacts.slice(200, 800);
+    for (const contact of bulk) contact.mod = clock.now();
+    await clock.sleep(15 * MINUTE);
+    expect(await sync()).toMatchObject({ status: 'done', lastRun: { synced: bulk.length } });
+    expect(stored).toEqual(current(contacts));
+    for (let hour = 1; hour <= 3; hour++) {
+      await clock.sleep(HOUR);
+      const searchesBefore = bodies.length;
+      expect(await sync()).toMatchObject({ status: 'done', lastRun: { synced: 0 } });
+      expect({ read, searches: bodies.length - searchesBefore }).toEqual({ read: 0, searches: 1 });
+    }
+  });
+
+  it.each([['right', 0], ['23 h fast', 23 * HOUR], ['a day slow', -24 * HOUR]])('reads in the next sync an edit made just under the index lag before a sync searched, which the index showed only after it (browser clock %s)', async (_, skew) => {
+    // Edited a minute apart: the late one's old place is before where any sync begins.
+    const contacts: Contact[] = Array.from({ length: 300 }, (_, i) => ({ id: String(1000 + i), mod: BASE + i * MINUTE }));
+    const clock = virtualClock(SYNC_AT + skew);
+    const hubspotNow = () => clock.now() - skew;
+    const { client } = fakeHubSpot(contacts, undefined, clock, hubspotNow);
+    const { store, stored } = memoryStore();
+    expect((await runSync({ client, store, now: clock.now })).status).toBe('done');
+    await clock.sleep(HOUR);
+    // The sync reads an edit of half an hour ago (a sync that reads nothing leaves its cursor as it was)…
+    contacts[20].mod = hubspotNow() - 30 * MINUTE;
+    // …and not this one, made a second less than the index's lag before it searched, still shown in its old place.
+    const late = contacts[10];
+    Object.assign(late, { indexed: late.mod, mod: hubspotNow() - INDEX_LAG + 1000 });
+    expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', lastRun: { synced: 1 } });
+    expect(stored.get(late.id)).not.toBe(late.mod);
+    delete late.indexed;
+    await clock.sleep(HOUR);
+    expect((await runSync({ client, store, now: clock.now })).status).toBe('done');
+    expect(stored).toEqual(current(contacts));
+  });
+
+  it('stores every edit, as last made, when edits and bulk edits the index shows up to its lag late come at any time between and during syncs (20 seeds, browser clocks off either way)', async () => {
+    const lost: number[] = [];
+    for (let seed = 1; seed <= 20; seed++) {
+      const random = mulberry32(seed);
+      const skew = [0, 23 * HOUR, -24 * HOUR, 10 * MINUTE][seed % 4];
+      const contacts: Contact[] = Array.from({ length: 400 }, (_, i) => ({ id: String(1000 + i), mod: BASE + i * 1000 }));
+      const original = new Map(contacts.map((c) => [c.id, c.mod]));
+      // Over 8 hours of HubSpot's time: single edits, and bulk edits of 50 contacts at one instant.
+      const edits = new Map<string, { at: number; shownAt: number }[]>();
+      const edit = (c: Contact, at: number) => edits.set(c.id, [...(edits.get(c.id) ?? []), { at, shownAt: at + Math.floor(random() * INDEX_LAG) }]);
+      for (let k = 0; k < 300; k++) edit(contacts[Math.floor(random() * contacts.length)], SYNC_AT + Math.floor(random() * 8 * HOUR));
+      for (let k = 0; k < 4; k++) {
+        const at = SYNC_AT + Math.floor(random() * 8 * HOUR);
+        for (let j = 0; j < 50; j++) edit(contacts[Math.floor(random() * contacts.length)], at);
+      }
+      const clock = virtualClock(SYNC_AT + skew);
+      const hubspotNow = () => clock.now() - skew;
+      // Before each search: every contact as last edited, and as the index shows it (its last edit it has caught up with).
+      const { client } = fakeHubSpot(contacts, () => {
+        const now = hubspotNow();
+        for (const c of contacts) {
+          const made = (edits.get(c.id) ?? []).filter((e) => e.at <= now);
+          c.mod = Math.max(original.get(c.id)!, ...made.map((e) => e.at));
+          const shown = Math.max(original.get(c.id)!, ...made.filter((e) => e.shownAt <= now).map((e) => e.at));
+          if (shown === c.mod) delete c.indexed;
+          else c.indexed = shown;
+        }
+      }, clock, hubspotNow);
+      const { store, stored } = memoryStore();
+      while (hubspotNow() < SYNC_AT + 9 * HOUR) {
+        expect((await runSync({ client, store, now: clock.now })).status).toBe('done');
+        await clock.sleep(MINUTE + Math.floor(random() * 70 * MINUTE));
+      }
+      expect((await runSync({ client, store, now: clock.now })).status).toBe('done');
+      lost.push(contacts.filter((c) => stored.get(c.id) !== c.mod).length);
+    }
+    expect(lost).toEqual(Array(20).fill(0));
   });
 });

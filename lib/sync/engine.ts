@@ -22,7 +22,7 @@
  * one whose credentials do so by the time it removes leads ends there, removing none, its job set
  * back for the next sync to read its pages again.
  */
-import { ListShortOfCountError, apiAllowancePause, type ChangedPage, type CrmClient, type CrmRecord, type CrmUser, type DeletedRecord, type Deletions, type SkippedRecord } from '../crm/client';
+import { ListShortOfCountError, apiAllowancePause, type ChangedPage, type CrmClient, type CrmRecord, type CrmUser, type DeletedRecord, type Deletions, type ListedIds, type SkippedRecord } from '../crm/client';
 import { CRM_LABEL, type CrmKind } from '../crm/types';
 import type { StoredLead } from '../db/db';
 import { CrmError, isCrmError, refuseSamePageAgain } from '../crm/http';
@@ -32,8 +32,8 @@ import { COMPARISON_RETRY_AFTER_MS, MAX_LEFT_OUT_NAMED, MAX_LEFT_OUT_UNNAMED, ty
 import { UnexpectedFieldError, ownerIdOf, toStoredLead } from './to-stored-lead';
 
 /**
- * How far before the newest change it read (or its own start) a finished sync tells the next
- * one to begin. A change can be read after later ones: HubSpot's search index lags its
+ * How far before its own start (by the CRM's clock, when the CRM tells it) or else the newest
+ * change it read (if earlier) a finished sync tells the next one to begin. A change can be read after later ones: HubSpot's search index lags its
  * records, and Salesforce stamps `SystemModstamp` before the transaction commits. A few
  * minutes cover both; what they re-read
  * is harmless, as leads are keyed and a re-read lead overwrites itself. Deletions are read
@@ -206,10 +206,12 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
         // With the weekly comparison, and before it, so that the leads it stores count in this run.
         // The note of a read the CRM refused stands until the next read, due with the next comparison.
         let calculatedNotRefreshed = state.lastRun?.calculatedNotRefreshed;
+        // Every record's id, when the read of those values listed them all (HubSpot): not listed again to compare.
+        let listed: ListedIds | undefined;
         if (state.completedCursor !== null && comparisonDue(state, now())) {
           pauseNearApiAllowance(client);
           try {
-            for await ({ state, job } of withCalculatedRefreshed(client, store, state, job, signal)) onProgress?.(state);
+            for await ({ state, job, listed } of withCalculatedRefreshed(client, store, state, job, signal)) onProgress?.(state);
             calculatedNotRefreshed = undefined;
           } catch (error) {
             // Refused at every sync, it would keep every sync from removing a lead and finishing.
@@ -217,7 +219,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
             calculatedNotRefreshed = calculatedNotRefreshedNote(crm, error);
           }
         }
-        const removals = { ...(await readRemovals(client, state, job, now, signal)), calculatedNotRefreshed };
+        const removals = { ...(await readRemovals(client, state, job, now, signal, listed)), calculatedNotRefreshed };
         // Asked again before anything is removed, once a sync: what the CRM lists to another user
         // than the job's (a "Log in as", or a connect, since it started) leaves out what only the
         // job's user sees. Its pages may have been read as that user too: the next sync reads them again.
@@ -226,7 +228,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
           state = { ...state, job: setBack(job, beganFrom) };
           return endWith(refusedNow, null);
         }
-        state = await finishSync(store, crm, state, job, began, now, removals);
+        state = await finishSync(store, crm, state, job, { began, queriedAt }, now, removals);
         onProgress?.(state);
         const renamed = await nameStoredOwners(client, store, ownerNames, signal);
         if (renamed > 0) onOwnersNamed?.(renamed);
@@ -469,21 +471,23 @@ interface Removals {
 /**
  * Once every page is stored: what the CRM deleted since the last complete sync (a first, full
  * sync reads none: everything it stored, the CRM had, but the contacts HubSpot's lagging search
- * listed after their merge, which its merges remove).
+ * listed after their merge, which its merges remove). `listed`: every record's id, as this sync
+ * listed them already (`withCalculatedRefreshed`).
  */
-async function readRemovals(client: CrmClient, state: SyncState, job: SyncJob, now: () => number, signal?: AbortSignal): Promise<Removals> {
+async function readRemovals(client: CrmClient, state: SyncState, job: SyncJob, now: () => number, signal?: AbortSignal, listed?: ListedIds): Promise<Removals> {
   const since = state.deletionCursor ?? state.completedCursor;
   const askedAt = now();
   if (since === null) return { read: null, askedAt, deletions: withMergedAway(null, job) };
-  const { read, comparisonRefused } = await readDeletions(client, since, state, askedAt, signal);
+  const { read, comparisonRefused } = await readDeletions(client, since, state, askedAt, signal, listed);
   return { read, askedAt, deletions: withMergedAway(read, job), comparisonRefused };
 }
 
 /**
  * Removes the leads of `removals` (`readRemovals`), and marks the sync done, in one transaction.
- * `began`: when the job began (see `beganBy`).
+ * `began`: when the job began (see `beganBy`); `queriedAt`: when its first query ran by the CRM's
+ * clock, when it said (`ChangedPage.queriedAt`).
  */
-async function finishSync(store: SyncStore, crm: CrmKind, state: SyncState, job: SyncJob, began: number, now: () => number, { read, askedAt, deletions, comparisonRefused, calculatedNotRefreshed }: Removals): Promise<SyncState> {
+async function finishSync(store: SyncStore, crm: CrmKind, state: SyncState, job: SyncJob, { began, queriedAt }: { began: number; queriedAt: number | null }, now: () => number, { read, askedAt, deletions, comparisonRefused, calculatedNotRefreshed }: Removals): Promise<SyncState> {
   return store.finishSync(crm, deletions, (removed) => {
     const finishedAt = now();
     return {
@@ -493,7 +497,7 @@ async function finishSync(store: SyncStore, crm: CrmKind, state: SyncState, job:
       // Written with the removals, so only a comparison that completed counts. A first sync
       // compared, as it read every record the CRM had when it started.
       idsComparedAt: read === null ? job.startedAt : read.kind === 'all-present' ? askedAt : state.idsComparedAt,
-      completedCursor: nextSyncCursor(job, began, state.completedCursor),
+      completedCursor: nextSyncCursor(job, began, queriedAt, state.completedCursor),
       // The next sync reads deletions from where this read ended (after a first sync, from when it
       // began, or from the newest change it read if that says the browser's clock runs fast): a
       // lead deleted since this sync read it is removed then. Not from a first sync's merges, which
@@ -532,13 +536,14 @@ function comparisonDue({ idsComparedAt, lastRun }: SyncState, at: number): boole
  * nothing: the deletions the CRM lists are read instead (`CrmClient.listKeptDeletions`), the
  * refusal stands, and until the next comparison is due, syncs read only those. The refusal
  * standing after this read is `comparisonRefused`: a comparison that completes ends it.
+ * `listed`: every record's id as this sync listed them already, which the comparison takes.
  */
-async function readDeletions(client: CrmClient, since: number, state: SyncState, at: number, signal?: AbortSignal): Promise<{ read: Deletions; comparisonRefused?: ComparisonRefusal }> {
+async function readDeletions(client: CrmClient, since: number, state: SyncState, at: number, signal?: AbortSignal, listed?: ListedIds): Promise<{ read: Deletions; comparisonRefused?: ComparisonRefusal }> {
   const standing = state.lastRun?.comparisonRefused;
   const due = comparisonDue(state, at);
   if (standing && !due && client.listKeptDeletions) return { read: await client.listKeptDeletions(since, signal), comparisonRefused: standing };
   try {
-    const read = client.listPresent && due ? await client.listPresent(signal) : await client.listDeleted(since, signal);
+    const read = client.listPresent && due ? await client.listPresent(signal, listed) : await client.listDeleted(since, signal);
     return { read, comparisonRefused: read.kind === 'all-present' ? undefined : standing };
   } catch (error) {
     if (!(error instanceof ListShortOfCountError) || !client.listKeptDeletions) throw error;
@@ -576,11 +581,15 @@ const refusedAsAsked = (error: unknown): error is CrmError => isCrmError(error, 
  * a page of records at a time: those whose values changed are stored, with the job counting them
  * as changed (so they are scored again), and each page's state is yielded once committed. A pass
  * cut short is made again whole when the job resumes; the leads it stored read the same then.
+ * The last page's comes with `listed`, every record's id, when each page of the pass, read whole
+ * from its first, listed them (`CalculatedPage.listed`).
  */
-async function* withCalculatedRefreshed(client: CrmClient, store: SyncStore, state: SyncState, job: SyncJob, signal?: AbortSignal): AsyncGenerator<{ state: SyncState; job: SyncJob }> {
+async function* withCalculatedRefreshed(client: CrmClient, store: SyncStore, state: SyncState, job: SyncJob, signal?: AbortSignal): AsyncGenerator<{ state: SyncState; job: SyncJob; listed?: ListedIds }> {
   if (!client.listCalculated) return;
   let pageToken: string | null = null;
   let expiredInARow = 0;
+  // The ids the pass's pages listed so far; null once a page could not say.
+  let listed: ListedIds | null = null;
   for (;;) {
     if (signal?.aborted) throw new CrmError('cancelled', 'Cancelled');
     let page;
@@ -595,13 +604,17 @@ async function* withCalculatedRefreshed(client: CrmClient, store: SyncStore, sta
     expiredInARow = 0;
     if (page === null) return;
     refuseSamePageAgain(CRM_LABEL[client.crm], 'the list of calculated values', pageToken, page.next);
+    // A pass begun again (its page token forgotten) lists from its first page again.
+    if (!page.listed) listed = null;
+    else if (pageToken === null) listed = { ids: [...page.listed.ids], coveredTo: page.listed.coveredTo };
+    else listed?.ids.push(...page.listed.ids);
     let refreshed = job;
     state = await store.refreshFields(client.crm, page.records, (changed) => {
       refreshed = { ...job, changed: changedBy(job) + changed };
       return { ...state, job: refreshed };
     });
     job = refreshed;
-    yield { state, job };
+    yield { state, job, ...(page.next === null && listed && { listed }) };
     if (page.next === null) return;
     pageToken = page.next;
   }
@@ -678,16 +691,21 @@ const reachedBy = (job: SyncJob): number | null => (job.reached === undefined ? 
 const beganBy = (job: SyncJob, queriedAt: number | null): number => (queriedAt === null ? job.startedAt : Math.min(job.startedAt, queriedAt));
 
 /**
- * Where the sync after `finished` begins: `SYNC_LOOKBACK_MS` before its newest change, or
- * before it `began` (see `beganBy`) if that is earlier. The newest change is the CRM's own
- * stamp: a browser clock minutes fast would otherwise take the look-back away. But it may be an
- * edit made during the job, shown by a later page of a query that ran before it: a record on a
- * page read earlier and edited since is read again only from before the query ran. A job that
- * read nothing leaves the cursor where it was (`previous`), not a look-back further each time.
+ * Where the sync after `finished` begins: `SYNC_LOOKBACK_MS` before it `began` (see `beganBy`)
+ * when the CRM said by its own clock when the job's first query ran (`queriedAt`; null when it
+ * did not): the job read every change made before that. Not from the newest change read, which
+ * after a bulk edit would have every quiet sync read its records again until another change.
+ * Without that clock, before its newest change, or before it began if that is earlier: the
+ * newest change is the CRM's own stamp, and a browser clock minutes fast would otherwise take
+ * the look-back away. But it may be an edit made during the job, shown by a later page of a
+ * query that ran before it: a record on a page read earlier and edited since is read again only
+ * from before the query ran. A job that read nothing leaves the cursor where it was
+ * (`previous`), not a look-back further each time.
  */
-function nextSyncCursor(finished: SyncJob, began: number, previous: number | null): number | null {
+function nextSyncCursor(finished: SyncJob, began: number, queriedAt: number | null, previous: number | null): number | null {
   const reached = reachedBy(finished);
-  return reached === null ? previous : Math.min(reached, began) - SYNC_LOOKBACK_MS;
+  if (reached === null) return previous;
+  return (queriedAt === null ? Math.min(reached, began) : began) - SYNC_LOOKBACK_MS;
 }
 
 /**
