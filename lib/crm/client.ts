@@ -172,6 +172,8 @@ export class ListShortOfCountError extends CrmError {
 export interface CrmAccount {
   id: string;
   name: string;
+  /** HubSpot: the host of the portal's pages, as its account details name it (`uiDomain`), when one LeadLens runs on. */
+  uiDomain?: string;
 }
 
 /**

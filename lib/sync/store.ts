@@ -100,12 +100,15 @@ export async function markSyncRunning(db: LeadLensDb, crm: CrmKind): Promise<voi
   await changeSyncState(db, crm, (state) => ({ ...state, status: 'running', error: null, errorKind: null }));
 }
 
+/** Which org or portal `account` is, as the sync state records it: not where its pages are (`uiDomain`). */
+const portalOf = ({ id, name }: CrmAccount): CrmAccount => ({ id, name });
+
 /**
  * Records `account` as the org or portal the CRM's stored leads come from, unless one is
  * recorded already (connecting another forgets them, and their state with its account).
  */
 export async function recordSyncedAccount(db: LeadLensDb, crm: CrmKind, account: CrmAccount): Promise<void> {
-  await changeSyncState(db, crm, (state) => (state.account === undefined ? { ...state, account } : null));
+  await changeSyncState(db, crm, (state) => (state.account === undefined ? { ...state, account: portalOf(account) } : null));
 }
 
 /**
@@ -113,7 +116,7 @@ export async function recordSyncedAccount(db: LeadLensDb, crm: CrmKind, account:
  * portal, named now (a HubSpot portal HubSpot would not name before). Only that field changes.
  */
 export async function nameSyncedAccount(db: LeadLensDb, crm: CrmKind, recordedId: string, account: CrmAccount): Promise<void> {
-  await changeSyncState(db, crm, (state) => (state.account?.id === recordedId ? { ...state, account } : null));
+  await changeSyncState(db, crm, (state) => (state.account?.id === recordedId ? { ...state, account: portalOf(account) } : null));
 }
 
 /**

@@ -239,8 +239,9 @@ async function checkAndRemember(connection: Connection): Promise<ConnectionReply
   // Read again after the forgetting, which can wait a while for jobs to stop.
   const current = await stillConnected(connection);
   if (!current) return storedStatus(connection.crm);
-  // Unless a Disconnect came since the read just above, which a write could undo.
-  const keepsPortal = current.crm === 'hubspot' && account?.id !== current.account?.id;
+  // Unless a Disconnect came since the read just above, which a write could undo. Another host of the
+  // same portal (a connection stored before LeadLens kept it, a portal moved) is kept too, for Open in CRM.
+  const keepsPortal = current.crm === 'hubspot' && (account?.id !== current.account?.id || (account?.uiDomain !== undefined && account.uiDomain !== current.account?.uiDomain));
   if (keepsPortal && !(await writeConnectionUnlessRemovedSince({ ...current, account }, generation))) return storedStatus(connection.crm);
   if (current.crm === 'hubspot') {
     await rememberPortalToken({ ...current, account });
