@@ -352,4 +352,23 @@ describe('a stored lead whose record page is open in another tab', () => {
     expect(await scoreLeadsById('salesforce', [recordId], shared)).toEqual([{ recordId, state: 'scored', lead: asListed(badge.lead) }]);
     expect(runs).toEqual([1]);
   });
+
+  it('shows the tier of a record the list read from the CRM just now, not an older score its record page cached: the list’s read is the newer', async () => {
+    const candidates = generateDemoLeads({ count: 40, seed: 3, now });
+    const listed = await scoreLeadsById('salesforce', candidates.map((lead) => lead.salesforceId), deps(candidates.map((lead) => ({ recordId: lead.salesforceId, fields: lead.salesforce }))).value);
+    const scored = listed.flatMap((row, i) => (row.state === 'scored' ? [{ fields: candidates[i].salesforce, lead: row.lead }] : []));
+    const before = scored.find(({ lead }) => lead.tier === 'cold')!;
+    const after = scored.find(({ lead }) => lead.tier === 'hot' && lead.featuresKnown <= before.lead.featuresKnown)!;
+    const recordId = leads[0].salesforceId;
+    // Not stored: the list reads it from the CRM, as a colleague's edit left it since the page was scored.
+    const { value } = deps([{ recordId, fields: { ...after.fields, Id: recordId }, readNow: true }]);
+    const shared = sharedCache(value, () => now);
+    const page = { crm: 'salesforce' as const, recordId, fields: { Company: String(before.fields.Company) }, locale: 'en-US', timeZone: 'UTC' };
+    const badge = await scoreLead(page, { ...shared, fetchRecord: async () => ({ ...before.fields, Id: recordId }) });
+    if (!badge.ok) throw new Error(badge.error);
+    expect(badge.lead.tier).toBe('cold');
+
+    const [row] = await scoreLeadsById('salesforce', [recordId], shared);
+    expect(row.state === 'scored' && row.lead.tier).toBe('hot');
+  });
 });

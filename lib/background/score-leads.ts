@@ -20,6 +20,8 @@ import { engineRow, freshCachedScore, MODEL_GAVE_NO_SCORE, recentCachedScore, sc
 export interface KnownRecord {
   recordId: string;
   fields: RawRecord;
+  /** Read from the CRM for this list just now, not stored: newer than any score its record page cached. */
+  readNow?: boolean;
 }
 
 /** What LeadLens has of the records a list asks for. */
@@ -119,14 +121,14 @@ export async function scoreLeadsById(
     }
     const row = featurizeRecord(record.fields, manifest.features, crm, now); // [F]
     const featuresKnown = knownFeatureCount(row);
-    // A fresh score its record page cached (with the fields it scored: a list's carries none) is the
-    // row's too, so the two agree: the page read the record from the CRM after the last sync stored
-    // it (a sync storing it changed deletes that score: store.ts). Unless the page knew fewer of the
-    // model's fields than the row has (scored from the page alone, not connected): the row's are then
-    // the better score, and the page's is kept, not replaced (its badge and side panel would read
-    // the record from the CRM again).
+    // A fresh score its record page cached (with the fields it scored: a list's carries none) is a
+    // stored lead's row's too, so the two agree: the page read the record from the CRM after the last
+    // sync stored it (a sync storing it changed deletes that score: store.ts). Not a record the list
+    // read just now (`readNow`), which is newer; nor when the page knew fewer of the model's fields than
+    // the row has (scored from the page alone, not connected). The page's is then kept, not replaced
+    // (its badge and side panel would read the record from the CRM again).
     const pageScore = recent?.fields !== undefined ? recent : undefined;
-    if (pageScore && pageScore.lead.featuresKnown >= featuresKnown) {
+    if (pageScore && !record.readNow && pageScore.lead.featuresKnown >= featuresKnown) {
       results.set(recordId, { recordId, state: 'scored', lead: withoutPlan(pageScore.lead) });
       continue;
     }

@@ -38,7 +38,7 @@ async function knownRecordsFor(access: PageAccess, source: CrmKind, ids: readonl
   // Disconnected meanwhile: nothing was read, nor is any record known gone.
   if (read === null) return { records: stored, unread: [], absent: [] };
   const answered = new Set(read.map((record) => record.recordId));
-  return { records: [...stored, ...read], unread: [], absent: toRead.filter((id) => !answered.has(id)) };
+  return { records: [...stored, ...read.map((record) => ({ ...record, readNow: true }))], unread: [], absent: toRead.filter((id) => !answered.has(id)) };
 }
 
 export const listHandlers: Handlers<ListProtocol> = {
