@@ -46,6 +46,27 @@ describe('model store', () => {
     expect(await activeModelId()).toBe(bundled.modelId);
   });
 
+  it('lists what each model learnt from, the tier policy it scores with, and when an imported one was imported, without reading a model again', async () => {
+    const outcomeRule = { field: 'Status', positiveValues: ['Closed - Converted'], source: 'salesforce' as const, settledAfterDays: 30 };
+    await storeModel({ ...trained, outcomeRule, provenance: { ...trained.provenance, source: 'salesforce demo leads', demoLeads: true } }, trainedBytes, 'trained');
+    const importedOn = Date.parse('2026-12-01T20:00:00.000Z');
+    const now = vi.spyOn(Date, 'now').mockReturnValue(importedOn);
+    await storeModel({ ...trained, modelId: 'colleague-1', provenance: { ...trained.provenance, source: 'q3-leads.csv' } }, trainedBytes, 'imported');
+    now.mockRestore();
+    const applied = { policy: { kind: 'fixed' as const }, hot: 0.5, warm: 0.2 };
+    await setTiers('colleague-1', applied);
+    const manifestReads = vi.spyOn(db.models, 'get');
+    const listed = await listModels();
+    // One read of the table: not each model again (its row holds the ONNX bytes).
+    expect(manifestReads).not.toHaveBeenCalled();
+    manifestReads.mockRestore();
+    expect(Object.fromEntries(listed.map(({ id, trainedOn, tiers, importedAt }) => [id, { trainedOn, tiers, importedAt }]))).toEqual({
+      'colleague-1': { trainedOn: { source: 'q3-leads.csv', madeUpLeads: false }, tiers: applied, importedAt: importedOn },
+      'trained-1': { trainedOn: { source: 'salesforce demo leads', outcomeRule, madeUpLeads: true }, tiers: trained.tiers, importedAt: undefined },
+      [bundled.modelId]: { trainedOn: { source: 'demo-history.csv', madeUpLeads: true }, tiers: bundled.tiers, importedAt: undefined },
+    });
+  });
+
   it('refuses to activate an unknown model and keeps the active one', async () => {
     await expect(setActiveModel('nope')).rejects.toThrow(/not installed/);
     expect(await activeModelId()).toBe(bundled.modelId);

@@ -9,7 +9,8 @@
  */
 import Dexie from 'dexie';
 import { db, scoreKeyPrefix, type StoredModel } from '../db/db';
-import { bundledModel } from './bundled-model';
+import { bundledModel, learntFromMadeUpLeads } from './bundled-model';
+import type { ModelOutcomeRule } from './outcome-rule';
 import { TiersSchema, parseManifest, parseStoredTiers, type Manifest, type Tiers } from './manifest';
 import { deleteInChunks, prefixRange } from '../db/chunks';
 import { JOB_KEYS, inJobsTurn, readJob, type JobKind } from '../jobs/progress';
@@ -53,6 +54,24 @@ export interface ModelSummary {
   madeByNewerVersion?: true;
   /** Why the tier policy kept for it is passed over, when a newer LeadLens set it (`newerTierPolicy`). */
   newerTierPolicy?: string;
+  /** What it learnt from (`TrainedOn`), to tell versions apart; absent when `damaged`. */
+  trainedOn?: TrainedOn;
+  /** The tier policy it scores with: the admin's (`setTiers`) over the one it came with (`manifestOf`); absent when `damaged`. */
+  tiers?: Tiers;
+  /** When an imported model was imported (epoch ms): its `createdAt` is the day whoever exported it trained it. */
+  importedAt?: number;
+}
+
+/**
+ * The history a model learnt from, as its manifest records it: `source` (`provenance.source`, free
+ * text: "salesforce leads" for a model trained here, a file name for one the CLI trained), the
+ * outcome rule of one trained here (which names its source), and whether its leads were made up
+ * (`learntFromMadeUpLeads`: Demo mode's, or the default model's).
+ */
+export interface TrainedOn {
+  source: string;
+  outcomeRule?: ModelOutcomeRule;
+  madeUpLeads: boolean;
 }
 
 function bundledManifest(): Manifest {
@@ -177,20 +196,23 @@ export async function listModels(): Promise<ModelSummary[]> {
     positives: manifest.provenance.positives,
     cvRocAuc: manifest.metrics.cvRocAuc,
     active: manifest.modelId === active,
+    trainedOn: { source: manifest.provenance.source, ...(manifest.outcomeRule && { outcomeRule: manifest.outcomeRule }), madeUpLeads: learntFromMadeUpLeads(manifest) },
+    tiers: manifest.tiers,
   });
   const stored = await db.models.orderBy('addedAt').reverse().toArray();
   // Clean-up only: a failure to remove them must not keep the list from showing.
   if (stored.some(isUnchecked)) await removeAbandonedImports(stored).catch(() => undefined);
   const bundled = bundledModel.manifest();
+  // The policy it scores with, as `manifestOf` reads it, and why one kept for it is passed over.
   const withPolicyRead = async (listed: ModelSummary): Promise<ModelSummary> => {
-    const passedOver = await newerTierPolicy(listed.id);
-    return passedOver === undefined ? listed : { ...listed, newerTierPolicy: passedOver };
+    const [tiers, passedOver] = await Promise.all([tiersSetFor(listed.id), newerTierPolicy(listed.id)]);
+    return { ...listed, ...(tiers && { tiers }), ...(passedOver !== undefined && { newerTierPolicy: passedOver }) };
   };
   // Stored data is a trust boundary: a manifest that no longer parses is listed as damaged, so it can be deleted,
   // unless a newer LeadLens made it: after a downgrade, it is kept for when LeadLens is updated again.
   const storedSummary = async (model: StoredModel): Promise<ModelSummary> => {
     const parsed = parseManifest(model.manifest);
-    if (parsed.ok) return withPolicyRead(summary(parsed.manifest, model.origin));
+    if (parsed.ok) return withPolicyRead({ ...summary(parsed.manifest, model.origin), ...(model.origin === 'imported' && { importedAt: model.addedAt }) });
     const unread = { id: model.id, origin: model.origin, createdAt: '', rows: 0, positives: 0, cvRocAuc: undefined, active: model.id === active, damaged: parsed.error };
     return parsed.madeByNewerVersion ? { ...unread, madeByNewerVersion: true } : unread;
   };

@@ -643,6 +643,73 @@ it("dates a model trained here by the day it was in the browser's time zone, and
     expect(installed.querySelectorAll('td')[1].textContent).toBe('Nov 1, 2026');
   }));
 
+describe('tells versions apart (a review of model versions over months: rows differed only by id and day)', () => {
+  /** The text of `row`'s cell under the column headed `heading`. */
+  function cellUnder(container: HTMLElement, row: Element, heading: string): string | null {
+    const column = Array.from(container.querySelectorAll('thead th'), (th) => th.textContent).indexOf(heading);
+    expect(column).toBeGreaterThan(0);
+    return row.children[column].textContent;
+  }
+  const rowOf = (container: HTMLElement, modelId: string) => waitFor(() => container.querySelector(`tr[data-model-id="${modelId}"]`));
+
+  it('says what each model learnt from, in a column headed so, and the tier policy it scores with in words', async () => {
+    const salesforceRule = { field: 'Status', positiveValues: ['Closed - Converted'], source: 'salesforce' as const, settledAfterDays: 30 };
+    await storeModel({ ...bundled, modelId: 'trained-1', outcomeRule: salesforceRule, provenance: { ...bundled.provenance, source: 'salesforce leads' } }, new Uint8Array([1]), 'trained');
+    const hubspotRule = { field: 'lifecyclestage', positiveValues: ['customer'], source: 'hubspot' as const };
+    await storeModel(
+      { ...bundled, modelId: 'demo-1', outcomeRule: hubspotRule, provenance: { ...bundled.provenance, source: 'hubspot demo leads', demoLeads: true } },
+      new Uint8Array([1]),
+      'trained',
+    );
+    // The policy applied to it under Tier policy, not the one it came with.
+    await db.settings.put({ key: 'tiers:trained-1', value: { policy: { kind: 'fixed' }, hot: 0.5, warm: 0.2 } });
+    const container = renderSection();
+    const trained = await rowOf(container, 'trained-1');
+    expect(cellUnder(container, trained, 'Learnt from')).toBe('5,000 leads, 464 conversions; converted means "Status" is Closed - Converted, for Salesforce leads');
+    expect(cellUnder(container, trained, 'Tier policy')).toBe('fixed probabilities (hot from 50 %, warm from 20 % likely)');
+    const demo = await rowOf(container, 'demo-1');
+    expect(cellUnder(container, demo, 'Learnt from')).toBe(
+      '5,000 leads, 464 conversions; converted means "lifecyclestage" is customer, for HubSpot leads (a model trained on made-up demo leads, not on yours)',
+    );
+    // The CLI's model, as the bundled one is: the file it was trained on.
+    const installed = await rowOf(container, bundled.modelId);
+    expect(cellUnder(container, installed, 'Learnt from')).toBe('5,000 leads, 464 conversions, from demo-history.csv (a model trained on made-up demo leads, not on yours)');
+    expect(cellUnder(container, installed, 'Tier policy')).toBe(
+      `by capacity, 10 hot and 20 warm leads worked a week of 100 new (hot from ${formatThreshold(bundled.tiers.hot)}, warm from ${formatThreshold(bundled.tiers.warm)} likely)`,
+    );
+  });
+
+  it('marks the active model as in use now, and the one Roll back goes to', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    await storeModel({ ...bundled, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
+    await activateStored('trained-1');
+    await activateStored('trained-2');
+    const container = renderSection();
+    await waitFor(() => button(container, 'Roll back to trained-1'));
+    const modelCell = async (modelId: string) => (await rowOf(container, modelId)).querySelector('th')!.textContent;
+    expect(await modelCell('trained-2')).toBe('trained-2 (active) in use now');
+    expect(await modelCell('trained-1')).toBe('trained-1 (previous: Roll back goes here)');
+    expect(await modelCell(bundled.modelId)).toBe(bundled.modelId);
+  });
+
+  it("gives the time of day of models trained the same day, and the day an imported one was imported beside the day it was trained", () =>
+    inTimeZone('America/Los_Angeles', async () => {
+      // 9:12 am and 3:40 pm on Nov 3 in Los Angeles.
+      await storeModel({ ...bundled, modelId: 'trained-morning', createdAt: '2026-11-03T17:12:00.000Z' }, new Uint8Array([1]), 'trained');
+      await storeModel({ ...bundled, modelId: 'trained-afternoon', createdAt: '2026-11-03T23:40:00.000Z' }, new Uint8Array([1]), 'trained');
+      // A colleague's model trained on Oct 20, imported at noon on Dec 1 in Los Angeles.
+      const now = vi.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-12-01T20:00:00.000Z'));
+      await storeModel({ ...bundled, modelId: 'colleague-1', createdAt: '2026-10-20T18:00:00.000Z' }, new Uint8Array([1]), 'imported');
+      now.mockRestore();
+      const container = renderSection();
+      const trainedCell = async (modelId: string) => cellUnder(container, await rowOf(container, modelId), 'Trained');
+      expect(await trainedCell('trained-morning')).toMatch(/^Nov 3, 2026, 9:12\sAM$/);
+      expect(await trainedCell('trained-afternoon')).toMatch(/^Nov 3, 2026, 3:40\sPM$/);
+      expect(await trainedCell('colleague-1')).toBe('Oct 20, 2026 (imported Dec 1, 2026)');
+      expect(await trainedCell(bundled.modelId)).toBe('Nov 1, 2026');
+    }));
+});
+
 it('keeps the focus on Export while it exports (said unavailable, not disabled), and ignores another Export meanwhile', async () => {
   await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
   const container = renderSection();

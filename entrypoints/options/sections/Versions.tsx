@@ -6,9 +6,12 @@ import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { readingChangedNote } from '@/lib/ml/manifest';
 import { deleteModel, exportAsStored } from '@/lib/ml/model-store';
+import { describeModelOutcome } from '@/lib/ml/outcome-rule';
+import { describeTierPolicy } from '@/lib/ml/tier-policy';
 import { MIN_LEVEL_COUNT } from '@/lib/ml/train/dataset';
+import { shownLabel } from '@/lib/ml/visible-text';
 import { crmFieldsNote, exportFileNames, exportFiles, importModel, importSizeError, listModelVersions, previousModelId, type ImportResult, type ModelVersion } from '@/lib/ml/model-versions';
-import { formatDay, heldOutAucHeading, plural, unscoredAfterActivation } from '@/lib/presentation';
+import { MADE_UP_LEADS_MODEL_WORDS, formatDay, heldOutAucHeading, plural, unscoredAfterActivation } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
 import { MODEL_CHANGE_MUTATION, useActiveModelId, useJob, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
@@ -53,6 +56,50 @@ function newerModelNote({ damaged, active }: Pick<ModelVersion, 'damaged' | 'act
 const newerTierPolicyNote = (why: string) =>
   `${why} Until then, it scores with the thresholds it came with, unless a policy is applied to it under Tier policy (with it active), which replaces the newer one. ` +
   'Export keeps the newer one as it was set.';
+
+/**
+ * What a model learnt from, to tell versions apart: how many leads and conversions, and their
+ * outcome rule, which names their source (`5,000 leads, 464 conversions; converted means "Status"
+ * is Closed - Converted, for Salesforce leads`), or the source its trainer recorded (a file name,
+ * for one the CLI trained); and whether they were made up.
+ */
+function learntFromWords({ rows, positives, trainedOn }: Pick<ModelVersion, 'rows' | 'positives' | 'trainedOn'>): string {
+  const counts = `${plural(rows, 'lead', 'leads')}, ${plural(positives, 'conversion', 'conversions')}`;
+  if (!trainedOn) return counts;
+  const { outcomeRule, source, madeUpLeads } = trainedOn;
+  const from = outcomeRule ? `; converted means ${describeModelOutcome(outcomeRule)}` : `, from ${shownLabel(source)}`;
+  return `${counts}${from}${madeUpLeads ? ` (${MADE_UP_LEADS_MODEL_WORDS})` : ''}`;
+}
+
+/**
+ * A moment `formatDay` reads as a calendar day (midnight UTC to the millisecond: the CLI's dates):
+ * it has no time of day to tell it from another of that day.
+ */
+const isCalendarDay = (at: string) => new Date(at).getTime() % 86_400_000 === 0;
+
+/**
+ * When a model was trained: its day, with the time of day when another listed model was trained
+ * that day too (`sharedDays`), else the two read alike; and for an imported one the day it was
+ * imported, as its own date is the day whoever exported it trained it.
+ */
+function trainedWords({ createdAt, importedAt }: Pick<ModelVersion, 'createdAt' | 'importedAt'>, sharedDays: ReadonlySet<string>): string {
+  const day = formatDay(createdAt);
+  const time = sharedDays.has(day) && !isCalendarDay(createdAt) ? `, ${new Date(createdAt).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' })}` : '';
+  return `${day}${time}${importedAt === undefined ? '' : ` (imported ${formatDay(importedAt)})`}`;
+}
+
+/** The days (as `formatDay` writes them) more than one of `models` was trained on. */
+function daysSharedBy(models: readonly ModelVersion[]): Set<string> {
+  const seen = new Set<string>();
+  const shared = new Set<string>();
+  for (const { createdAt, damaged } of models) {
+    if (damaged !== undefined) continue;
+    const day = formatDay(createdAt);
+    if (seen.has(day)) shared.add(day);
+    seen.add(day);
+  }
+  return shared;
+}
 
 /**
  * A model's two files; one made by a newer LeadLens, or given its tier policy by one, as stored,
@@ -260,6 +307,7 @@ export function VersionsSection() {
   // A damaged model cannot be activated: a roll back to it could only fail.
   const previousModel = models.data.find((model) => model.id === previous.data && !model.active && model.damaged === undefined);
   const waitNote = trainingActivationRuns ? waitNoteId : undefined;
+  const sharedDays = daysSharedBy(models.data);
   return (
     <>
       {trainingActivationRuns && (
@@ -284,7 +332,8 @@ export function VersionsSection() {
             <th scope="col">Model</th>
             <th scope="col">Origin</th>
             <th scope="col">Trained</th>
-            <th scope="col">Data</th>
+            <th scope="col">Learnt from</th>
+            <th scope="col">Tier policy</th>
             {/* Of models measured either way: cross-validated, or on one holdout. */}
             <th scope="col">{heldOutAucHeading({})}</th>
             <th scope="col">Actions</th>
@@ -295,7 +344,8 @@ export function VersionsSection() {
             <tr key={model.id} data-model-id={model.id}>
               <th scope="row">
                 {model.id}
-                {model.active && <strong> (active)</strong>}
+                {model.active && <strong> (active) in use now</strong>}
+                {model.id === previousModel?.id && <strong> (previous: Roll back goes here)</strong>}
                 {model.crmFieldsNote && (
                   <p data-testid="crm-fields-note" style={{ fontWeight: 'normal', margin: '4px 0 0' }}>
                     {model.crmFieldsNote}
@@ -315,18 +365,17 @@ export function VersionsSection() {
               <td>{ORIGIN_WORDS[model.origin]}</td>
               {model.damaged === undefined ? (
                 <>
-                  <td>{formatDay(model.createdAt)}</td>
-                  <td>
-                    {plural(model.rows, 'lead', 'leads')}, {plural(model.positives, 'conversion', 'conversions')}
-                  </td>
+                  <td>{trainedWords(model, sharedDays)}</td>
+                  <td>{learntFromWords(model)}</td>
+                  <td>{model.tiers && describeTierPolicy(model.tiers)}</td>
                   <td>{model.cvRocAuc?.toFixed(3) ?? 'not given'}</td>
                 </>
               ) : model.madeByNewerVersion ? (
-                <td colSpan={3} data-testid="newer-model">
+                <td colSpan={4} data-testid="newer-model">
                   {newerModelNote(model)}
                 </td>
               ) : (
-                <td colSpan={3} data-testid="damaged-model">
+                <td colSpan={4} data-testid="damaged-model">
                   Its stored manifest cannot be read, so it cannot score: delete it, and import or train it again. ({model.damaged})
                 </td>
               )}
