@@ -276,9 +276,28 @@ describe('knownAfterOutcome', () => {
     // Known before the outcome, or counts that are fair on a new lead (the synced ones are flagged as still changing, not by name).
     const before = [
       ...['hs_analytics_first_visit_timestamp', 'hs_analytics_first_url', 'hs_analytics_last_url', 'hs_email_optout', 'hs_email_domain', 'hs_email_open', 'num_unique_conversion_events'],
-      ...['Company_Founded_Date__c', 'Last_Funding_Date__c', 'hs_time_to_first_engagement', 'hubspot_owner_id'],
+      ...['Company_Founded_Date__c', 'Last_Funding_Date__c', 'hs_time_to_first_engagement'],
     ];
     for (const field of before) expect(knownAfterOutcome(field), field).toBeNull();
+  });
+
+  it("names the lead's owner, by API name and label: a queue, or no owner, is left only on the leads nobody took up, so new leads waiting in one would score cold", () => {
+    const owners = [
+      ...['OwnerId', 'Owner', 'Owner.Name', 'Lead Owner', 'Lead Owner Name', 'Owner Alias', 'Owner Role', 'Owner_Id__c'],
+      ...['hubspot_owner_id', 'Contact owner', 'hubspot_owner_assigneddate', 'Owner assigned date', 'hs_user_ids_of_all_owners', 'User IDs of all owners'],
+      ...['hs_all_owner_ids', 'hubspot_team_id', 'HubSpot team', 'hs_all_team_ids', 'hs_all_accessible_team_ids'],
+    ];
+    for (const field of owners) expect(knownAfterOutcome(field), field).toMatch(/a lead's owner changes as the lead is worked, and a queue, or no owner at all, is left only on the leads nobody took up/);
+    // An owner of something else is a fact about the lead, as is who created it.
+    for (const field of ['Homeowner', 'Business Owner', 'Is Owner', 'Owner Occupied', 'Product Owner', 'CreatedById', 'Account Owner Count']) expect(knownAfterOutcome(field), field).toBeNull();
+  });
+
+  it("names a custom lifecycle stage's dates and times, whose names carry the stage's numeric internal id", () => {
+    const customStage = [
+      ...['hs_v2_date_entered_1043568283', 'hs_v2_date_exited_1043568283', 'hs_v2_latest_time_in_1043568283', 'hs_v2_cumulative_time_in_1043568283'],
+      ...['hs_date_entered_1043568283', 'hs_date_exited_1043568283', 'hs_time_in_1043568283', 'hs_lifecyclestage_1043568283_date', 'hs_time_to_move_from_1043568283_to_customer'],
+    ];
+    for (const field of customStage) expect(knownAfterOutcome(field), field).toMatch(/HubSpot writes it as a contact moves through the lifecycle stages/);
   });
 
   it('names the fields under the labels CRM exports use as headers, and under any case or punctuation', () => {
@@ -298,8 +317,8 @@ describe('knownAfterOutcome', () => {
 
   it('knows these fields of the demo CRMs', () => {
     const known = (names: readonly string[]) => names.filter((name) => knownAfterOutcome(name) !== null);
-    expect(known(SALESFORCE_LEAD_FIELDS.map((field) => field.name))).toEqual(['Status', 'Rating', 'LastActivityDate', 'LastModifiedDate', 'SystemModstamp', 'IsConverted', 'ConvertedDate']);
-    expect(known(HUBSPOT_CONTACT_PROPERTIES.map((property) => property.name))).toEqual(['lifecyclestage', 'hs_lead_status', 'notes_last_updated', 'lastmodifieddate', 'hs_lastmodifieddate']);
+    expect(known(SALESFORCE_LEAD_FIELDS.map((field) => field.name))).toEqual(['OwnerId', 'Status', 'Rating', 'LastActivityDate', 'LastModifiedDate', 'SystemModstamp', 'IsConverted', 'ConvertedDate']);
+    expect(known(HUBSPOT_CONTACT_PROPERTIES.map((property) => property.name))).toEqual(['hubspot_owner_id', 'lifecyclestage', 'hs_lead_status', 'notes_last_updated', 'lastmodifieddate', 'hs_lastmodifieddate']);
   });
 });
 

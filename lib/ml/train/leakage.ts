@@ -119,11 +119,17 @@ const AFTER_OUTCOME_FIELDS: readonly { names: RegExp; why: string }[] = [
     why: 'HubSpot counts each sales activity, also after a lead converted or was lost',
   },
   {
+    // Salesforce's OwnerId and its labels, HubSpot's owner and team properties and their labels.
+    names: /^((lead|contact)?owner(id|name|alias|email|role)?|ownerassigneddate|hubspotowner(id|assigneddate)?|(hs)?all(owner|team|accessibleteam)ids|(hs)?useridsofallowners|hubspotteam(id)?)$/,
+    why: "a lead's owner changes as the lead is worked, and a queue, or no owner at all, is left only on the leads nobody took up: on old leads it tells whether anyone worked them, so a model would learn that leads waiting in a queue never convert, and score every new one cold",
+  },
+  {
     names: /^(lifecyclestage|hsleadstatus)$/,
     why: 'HubSpot lifecycle stage and lead status move with the sales process, so on old contacts they tell where it ended, converted or not',
   },
   {
-    names: /^(hslifecyclestage[a-z]+date|becamean?[a-z]+date|(hs(v2)?)?(date(entered|exited)|cumulativetimein|latesttimein)[a-z]+|hstimein[a-z]+|(hs)?timetomovefrom[a-z]+|hslatest(open|qualified|disqualified)leaddate)$/,
+    // A custom stage's properties carry its internal id, digits: hs_v2_date_entered_1043568283.
+    names: /^(hslifecyclestage[a-z0-9]+date|becamean?[a-z]+date|(hs(v2)?)?(date(entered|exited)|cumulativetimein|latesttimein)[a-z0-9]+|hstimein[a-z0-9]+|(hs)?timetomovefrom[a-z0-9]+|hslatest(open|qualified|disqualified)leaddate)$/,
     why: 'HubSpot writes it as a contact moves through the lifecycle stages, the stage it converted to included',
   },
   {

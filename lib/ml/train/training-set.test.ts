@@ -632,7 +632,7 @@ describe('the guards on stored history', () => {
     const { rows, flags } = flagsOf(salesforce, 'salesforce', converted);
     expect(rows).toBe(2532);
     expect([...flags.keys()].sort()).toEqual(
-      ['converteddate_days_since', 'days_since_created', 'days_since_last_activity', 'lastmodifieddate_days_since', 'rating', 'status', 'systemmodstamp_days_since'].sort(),
+      ['converteddate_days_since', 'days_since_created', 'days_since_last_activity', 'lastmodifieddate_days_since', 'ownerid', 'rating', 'status', 'systemmodstamp_days_since'].sort(),
     );
     expect(flags.get('rating')).toMatch(/^"Rating" is a field the CRM writes as or after the outcome is known: Salesforce lead status and rating are set by sales reps/);
     expect(flags.get('systemmodstamp_days_since')).toMatch(/^"SystemModstamp" is a field the CRM writes .*edited, converting it included/);
