@@ -452,6 +452,30 @@ describe('inferFeatureSpecs: personal data, whose values a model would keep', ()
     for (const [language, names] of Object.entries(notPersonal)) for (const name of names) expect(namesPersonalData(name), `${language}: ${name}`).toBe(false);
   });
 
+  it("reads a person's name in two parts, a mobile number, and a detail qualified before or after its name as these languages place qualifiers, as personal data", () => {
+    const personal = {
+      en: ['Mobile Phone Number', 'Cell Phone Number', 'Phone (work)', 'Email (Home)', 'Work Mobile'],
+      de: ['Vor- und Nachname', 'Vorname und Nachname', 'Mobiltelefonnummer', 'Telefon geschäftlich', 'Telefon (geschäftlich)', 'E-Mail (privat)', 'Geschäftliche E-Mail', 'Private Telefonnummer', 'Straße und Hausnummer'],
+      fr: ['Nom et prénom', 'Prénom et nom', 'Numéro de téléphone portable', 'Numéro de portable', 'Téléphone professionnel', 'E-mail professionnel', 'Adresse du domicile', 'Téléphone du bureau', 'Adresse de facturation'],
+      es: ['Nombre y apellidos', 'Primer apellido', 'Segundo apellido', 'Apellido paterno', 'Apellido materno', 'Número de teléfono móvil', 'Número de celular', 'Teléfono de la oficina', 'Correo electrónico del trabajo', 'Correo personal', 'Teléfono de casa'],
+      nl: ['Voor- en achternaam', 'Mobiel telefoonnummer', 'Zakelijk e-mailadres', 'Telefoonnummer van het werk', 'E-mailadres (privé)'],
+      it: ['Nome e cognome', 'Numero di cellulare', 'Telefono ufficio', "Telefono dell'ufficio", 'Email aziendale', 'Indirizzo di casa'],
+      pt: ['Primeiro nome', 'Último nome', 'Nome próprio', 'Nome e sobrenome', 'Número de celular', 'Telefone do trabalho', 'E-mail pessoal', 'Telefone comercial'],
+    };
+    for (const [language, names] of Object.entries(personal)) for (const name of names) expect(namesPersonalData(name), `${language}: ${name}`).toBe(true);
+    // A qualifier after a company's name, a count or a date leaves it what it was; so does one that is a column's only word.
+    const notPersonal = {
+      en: ['Mobile App Installs', 'Home Page Visits', 'Work Type', 'Home Office', 'Home'],
+      de: ['Anzahl Mitarbeiter', 'Firmenname (geschäftlich)', 'Telefonate (privat)', 'Privat'],
+      fr: ["Nom de l'entreprise", 'Nombre de salariés', 'Visites mobile', 'Nom du bureau', 'Date de livraison'],
+      es: ['Nombre de la oficina', 'Número de empleados', 'Fecha de envío', 'Tipo de teléfono'],
+      nl: ['Aantal medewerkers', 'Bedrijfsnaam (zakelijk)'],
+      it: ['Nome aziendale', 'Numero di dipendenti', 'Data di spedizione'],
+      pt: ['Nome da empresa', 'Número de funcionários', 'Setor comercial', 'Data de entrega'],
+    };
+    for (const [language, names] of Object.entries(notPersonal)) for (const name of names) expect(namesPersonalData(name), `${language}: ${name}`).toBe(false);
+  });
+
   it('leaves a known feature that reads such a field on purpose (the e-mail domain) to the catalogue, and offers no other field of personal data', () => {
     const table = tableOf(60, { Email: (i) => `anna${i % 6}@${['gmail.com', 'acme.example'][i % 2]}`, FirstName: (i) => ['Anna', 'Ben'][i % 2], Rating: (i) => ['Hot', 'Cold'][i % 2], [OUTCOME_COLUMN]: converted });
     const { candidates, notes } = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', []);

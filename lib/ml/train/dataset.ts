@@ -525,28 +525,29 @@ const PERSONAL_DATA_NAMES = new Set([
   'street', 'streetaddress', 'address', 'addressline', 'postcode', 'postalcode', 'zip', 'zipcode',
   'birthdate', 'dateofbirth', 'birthday', 'dob',
   // German
-  'vorname', 'nachname', 'familienname', 'vollstandigername', 'kontaktname',
-  'emailadresse', 'telefon', 'telefonnummer', 'mobil', 'mobiltelefon', 'mobilnummer', 'handy', 'handynummer',
-  'strasse', 'adresse', 'anschrift', 'postleitzahl', 'plz', 'geburtsdatum', 'geburtstag',
+  'vorname', 'nachname', 'familienname', 'vollstandigername', 'kontaktname', 'vorundnachname', 'vornameundnachname', 'namevorname',
+  'emailadresse', 'telefon', 'telefonnummer', 'mobil', 'mobiltelefon', 'mobiltelefonnummer', 'mobilnummer', 'mobilfunknummer', 'handy', 'handynummer',
+  'strasse', 'hausnummer', 'strasseundhausnummer', 'adresse', 'anschrift', 'postleitzahl', 'plz', 'geburtsdatum', 'geburtstag',
   // French ("Téléphone", "Mobile", "Adresse" and "E-mail" read as above)
-  'prenom', 'nomdefamille', 'nomcomplet', 'nomducontact',
-  'courriel', 'adresseemail', 'adressemail', 'adressecourriel', 'adresseelectronique', 'tel', 'numerodetelephone', 'telephonemobile', 'telephoneportable',
+  'prenom', 'nomdefamille', 'nomcomplet', 'nomducontact', 'nometprenom', 'prenometnom', 'nomprenom', 'prenomnom',
+  'courriel', 'adresseemail', 'adressemail', 'adressecourriel', 'adresseelectronique', 'tel', 'numerodetelephone', 'numerodeportable', 'telephonemobile', 'telephoneportable',
   'rue', 'codepostal', 'adressepostale', 'datedenaissance',
   // Spanish
-  'apellido', 'apellidos', 'nombrecompleto', 'nombredelcontacto',
-  'correo', 'correoelectronico', 'direcciondecorreo', 'direcciondecorreoelectronico', 'telefono', 'numerodetelefono', 'movil', 'telefonomovil', 'celular', 'telefonocelular',
+  'apellido', 'apellidos', 'nombrecompleto', 'nombredelcontacto', 'nombreyapellido', 'nombreyapellidos', 'nombresyapellidos', 'apellidosynombre',
+  'primernombre', 'segundonombre', 'primerapellido', 'segundoapellido', 'apellidopaterno', 'apellidomaterno',
+  'correo', 'correoelectronico', 'direcciondecorreo', 'direcciondecorreoelectronico', 'telefono', 'numerodetelefono', 'movil', 'numerodemovil', 'telefonomovil', 'celular', 'numerodecelular', 'telefonocelular',
   'direccion', 'calle', 'domicilio', 'codigopostal', 'fechadenacimiento',
   // Dutch
-  'voornaam', 'achternaam', 'tussenvoegsel', 'volledigenaam', 'contactnaam',
+  'voornaam', 'achternaam', 'tussenvoegsel', 'volledigenaam', 'contactnaam', 'voorenachternaam',
   'emailadres', 'telefoon', 'telefoonnummer', 'mobiel', 'mobielnummer', 'mobieletelefoon',
   'adres', 'straat', 'straatnaam', 'geboortedatum',
   // Italian ("Telefono" reads as the Spanish)
-  'cognome', 'nomecompleto', 'nomedelcontatto',
-  'indirizzoemail', 'postaelettronica', 'numeroditelefono', 'cellulare', 'telefonocellulare',
+  'cognome', 'nomecompleto', 'nomedelcontatto', 'nomeecognome', 'cognomeenome',
+  'indirizzoemail', 'postaelettronica', 'numeroditelefono', 'cellulare', 'numerodicellulare', 'telefonocellulare',
   'indirizzo', 'codicepostale', 'datadinascita',
-  // Portuguese ("Celular" and "Código postal" read as the Spanish)
-  'sobrenome', 'apelido', 'nomedocontato',
-  'enderecodeemail', 'telefone', 'numerodetelefone', 'telemovel', 'telefonecelular',
+  // Portuguese ("Celular", "Número de celular" and "Código postal" read as the Spanish)
+  'sobrenome', 'apelido', 'apelidos', 'nomedocontato', 'nomeesobrenome', 'primeironome', 'ultimonome', 'nomeproprio',
+  'enderecodeemail', 'telefone', 'numerodetelefone', 'telemovel', 'numerodetelemovel', 'telefonecelular',
   'endereco', 'morada', 'rua', 'cep', 'datadenascimento',
 ]);
 /**
@@ -556,11 +557,44 @@ const PERSONAL_DATA_NAMES = new Set([
  * are English words too.
  */
 const PERSONAL_DATA_WHOLE_NAMES = new Set(['name', 'nom', 'nombre', 'nome', 'naam', 'cap', 'portable']);
-/** Words before such a name that leave it a person's detail: "Work Email", "Home Phone", "Mailing Street", "Lead First Name". */
+/**
+ * Words before such a name that leave it a person's detail: "Work Email", "Home Phone", "Mailing Street", "Lead First Name",
+ * "Mobile Phone Number"; in German and Dutch "Geschäftliche E-Mail", "Mobiel telefoonnummer".
+ */
 const PERSONAL_DATA_QUALIFIERS = new Set([
   'contact', 'lead', 'person', 'personal', 'private', 'primary', 'secondary', 'other', 'alternate', 'alternative', 'assistant',
-  'work', 'home', 'business', 'office', 'direct', 'mailing', 'billing', 'shipping',
+  'work', 'home', 'business', 'office', 'direct', 'mailing', 'billing', 'shipping', 'mobile', 'cell',
+  'geschaftliche', 'geschaftlicher', 'geschaftliches', 'privater', 'privates', 'dienstliche', 'dienstlicher',
+  'zakelijk', 'zakelijke', 'prive', 'mobiel', 'mobiele',
 ]);
+/**
+ * Words after such a name that leave it a person's detail, where a language puts them after ("Teléfono de la oficina", "Telefon
+ * geschäftlich", "Téléphone professionnel", "E-Mail (privat)", "Phone (work)"): whether it is for work or home, a mobile or a landline,
+ * where the post goes.
+ */
+const PERSONAL_DATA_TRAILING_QUALIFIERS = new Set([
+  'work', 'home', 'business', 'office', 'personal', 'private', 'mobile', 'cell',
+  'geschaftlich', 'privat', 'dienstlich', 'buro', 'mobil',
+  'professionnel', 'professionnelle', 'pro', 'personnel', 'personnelle', 'perso', 'prive', 'privee', 'domicile', 'bureau', 'travail', 'portable', 'fixe', 'facturation', 'livraison',
+  'particular', 'oficina', 'trabajo', 'laboral', 'casa', 'movil', 'celular', 'fijo', 'facturacion', 'envio',
+  'personale', 'privato', 'privata', 'ufficio', 'lavoro', 'cellulare', 'fisso', 'aziendale', 'fatturazione', 'spedizione',
+  'pessoal', 'trabalho', 'profissional', 'comercial', 'residencial', 'movel', 'fixo', 'faturamento', 'entrega',
+  'zakelijk', 'werk', 'thuis', 'mobiel',
+]);
+/** The little words between a name and a qualifier after it: "de la" oficina, "del" trabajo, "di" casa, "dell'"ufficio, "du" bureau, "van het" werk. */
+const QUALIFIER_CONNECTING_WORDS = new Set(['de', 'del', 'la', 'el', 'di', 'dell', 'della', 'do', 'da', 'du', 'des', 'd', 'l', 'au', 'im', 'van', 'het']);
+
+/** `words`, then each shorter form left by taking a trailing qualifier off it with the little words before it ("telefono de la oficina", "telefono"). */
+function withTrailingQualifiersTakenOff(words: readonly string[]): (readonly string[])[] {
+  const forms = [words];
+  let end = words.length;
+  while (end > 1 && PERSONAL_DATA_TRAILING_QUALIFIERS.has(words[end - 1])) {
+    end--;
+    while (end > 1 && QUALIFIER_CONNECTING_WORDS.has(words[end - 1])) end--;
+    forms.push(words.slice(0, end));
+  }
+  return forms;
+}
 
 /**
  * The words of the column name `name`, lower case and without accents ("Lead Number" → lead,
@@ -581,17 +615,17 @@ function columnNameWords(name: string): string[] {
 /**
  * Whether the column name `name` names personal data: one of PERSONAL_DATA_WHOLE_NAMES ("Name",
  * Salesforce's name of a lead or contact), or one of PERSONAL_DATA_NAMES after a Salesforce custom
- * field's `__c`, a managed package's `ns__`, qualifiers (PERSONAL_DATA_QUALIFIERS) and a trailing
- * number ("Address 2") are left out. "Email Opens", "Do Not Email" and "Company Name" do not; nor
- * do "Business Name" or "Other Name": a bare name after another word may be a company's, an
- * office's, anything's.
+ * field's `__c`, a managed package's `ns__`, qualifiers before (PERSONAL_DATA_QUALIFIERS) or after
+ * it (PERSONAL_DATA_TRAILING_QUALIFIERS) and a trailing number ("Address 2") are left out. "Email
+ * Opens", "Do Not Email" and "Company Name" do not; nor do "Business Name" or "Other Name": a bare
+ * name after another word may be a company's, an office's, anything's.
  */
 export function namesPersonalData(name: string): boolean {
   const words = columnNameWords(name.replace(/__c$/i, '').replace(/^[a-z0-9]+__/i, '')).filter((word) => word !== '#');
-  const joined = () => words.join('').replace(/\d+$/, '');
-  if (PERSONAL_DATA_WHOLE_NAMES.has(joined())) return true;
+  const joined = (form: readonly string[]) => form.join('').replace(/\d+$/, '');
+  if (PERSONAL_DATA_WHOLE_NAMES.has(joined(words))) return true;
   for (;;) {
-    if (PERSONAL_DATA_NAMES.has(joined())) return true;
+    if (withTrailingQualifiersTakenOff(words).some((form) => PERSONAL_DATA_NAMES.has(joined(form)))) return true;
     if (words.length === 1 || !PERSONAL_DATA_QUALIFIERS.has(words[0])) return false;
     words.shift();
   }
