@@ -26,6 +26,15 @@ describe('suggestOutcome', () => {
     expect(openLookingStatuses(['Nurturing', 'Closed - Lost', 'closed', 'Converted', 'Disqualified', 'Bad timing', 'New'])).toEqual(['Nurturing', 'New']);
   });
 
+  it('leaves unticked an org\'s own status it cannot tell is still being worked, a lost one above all', () => {
+    // "Lost", "Junk", "Not Interested"… were ticked as still being worked, and their leads dropped out of training.
+    const lost = ['Lost', 'Junk', 'Not Interested', 'No Response', 'Duplicate', 'Disqualified', 'Unqualified', 'Contacted - Not Interested', 'Attempted - No Response'];
+    expect(openLookingStatuses([...lost, 'Qualified', 'Recycled'])).toEqual([]);
+    expect(openLookingStatuses(['Working', 'Contacted', 'Attempting', 'In progress', 'Engaged', 'Nurture', 'Qualifying', 'Follow-up', 'Newsletter'])).toEqual([
+      'Working', 'Contacted', 'Attempting', 'In progress', 'Engaged', 'Nurture', 'Qualifying', 'Follow-up',
+    ]);
+  });
+
   it('labels each HubSpot lifecycle stage as the sync stores its outcome: a stage outside HubSpot\'s order ("other", the portal\'s own) tells nothing', () => {
     // Vendors at "other" and contacts at a custom stage were trained on as not converted, while the side panel's rates left them out.
     const rule = suggestOutcome('hubspot', { lifecyclestage: ['1234567', 'lead'] })!;

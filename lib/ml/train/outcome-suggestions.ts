@@ -121,15 +121,24 @@ export function withKnownOutcomeFields(source: SourceKind, outcomeValues: Readon
 }
 
 /**
- * A status that says a lead was given up: Salesforce's "Closed - Not Converted" (any status
- * starting with "Closed"), a converted one, HubSpot's "UNQUALIFIED" and "BAD_TIMING". Any other
- * ("Open - Not Contacted", "Working - Contacted", "IN_PROGRESS", a custom one) looks open.
+ * A status that says a lead was given up or is done with: Salesforce's "Closed - Not Converted"
+ * (any status starting with "Closed"), a converted one, HubSpot's "UNQUALIFIED" and "BAD_TIMING",
+ * and an org's own lost ones ("Lost", "Junk", "Contacted - Not Interested", "Attempted - No Response").
  */
-const CLOSED_STATUS = /^closed|convert|unqualified|disqualified|bad[ _]timing/i;
+const CLOSED_STATUS = /^closed|convert|unqualified|disqualified|bad[ _]timing|lost|junk|not[ _]interested|no[ _]response|duplicate|dead|invalid|spam/i;
 
-/** The statuses among `values` that look like a lead still being worked (see `CLOSED_STATUS`). */
+/**
+ * A status that says a lead is still being worked: "Open - Not Contacted", "Working - Contacted",
+ * HubSpot's "NEW", "ATTEMPTED_TO_CONTACT", "IN_PROGRESS", "CONNECTED", "OPEN_DEAL", an org's
+ * "Nurturing" or "Engaged". Any other (a custom one it cannot tell, "Qualified", "Recycled") is
+ * left unticked: a lost lead ticked as still being worked is left out of training, and the model
+ * learns too few that did not convert.
+ */
+const OPEN_STATUS = /(?:^|[^a-z])(?:open|new(?![a-z])|working|in[ _-]?progress|contact|attempt|connect|nurtur|engag|qualifying|follow[ _-]?up)/i;
+
+/** The statuses among `values` that look like a lead still being worked (`OPEN_STATUS`, and not `CLOSED_STATUS`). */
 export function openLookingStatuses(values: readonly string[]): string[] {
-  return values.filter((value) => !CLOSED_STATUS.test(value.trim()));
+  return values.filter((value) => OPEN_STATUS.test(value.trim()) && !CLOSED_STATUS.test(value.trim()));
 }
 
 /** The suggested outcome for a source given its fields' values (see `historySample`), or null. */
