@@ -1,9 +1,9 @@
 /** The record pages' score cache, as read back from IndexedDB. */
 import 'fake-indexeddb/auto';
-import { beforeEach, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { db } from '../db/db';
 import { RECORD_STALE_HOURS_SETTING } from '../settings/record-staleness';
-import { dexieScoreCache, recordScoreCache } from './score-cache';
+import { dexieScoreCache, forgetScoresInFlight, recordScoreCache, scoreCacheFor } from './score-cache';
 
 const lead = {
   probability: 0.42, score: 42, tier: 'warm', reasons: [{ label: 'Title', value: 'CTO', points: 0.5 }], featuresKnown: 3, featuresTotal: 10, modelId: 'm', modelCreatedAt: '2026-12-01T00:00:00Z', modelLearntFromMadeUpLeads: false, baseRate: 0.1, tiers: { hot: 0.5, warm: 0.2 },
@@ -47,4 +47,47 @@ it('deletes cached scores once stale, as record pages are answered: they hold th
     vi.useRealTimers();
     await db.settings.clear();
   }
+});
+
+describe('scores forgotten while read (a sync storing leads changed, a connection replaced)', () => {
+  const salesforcePage = { account: 'acme.my.salesforce.com', connection: 'same-org', synced: true, purgesBefore: 0 } as const;
+  const hubspotPage = { account: '4242424', connection: 'same-org', synced: true, purgesBefore: 0 } as const;
+  const entry = { fieldsHash: 'h', lead: lead as never, fields: { Title: 'CTO' } };
+  const cachedKeys = async () => ((await db.scores.toCollection().primaryKeys()) as string[]).sort();
+
+  it('drops the writes of reads begun before of the leads forgotten only: another CRM’s badges and untouched leads stay cached', async () => {
+    const salesforceBadges = scoreCacheFor(salesforcePage);
+    const hubspotBadges = scoreCacheFor(hubspotPage);
+    // A Salesforce sync page storing 00QA changed.
+    forgetScoresInFlight({ leadKeys: ['salesforce|00QA'] });
+    await salesforceBadges.put('m|salesforce|00QA', entry);
+    await salesforceBadges.put('m|salesforce|00QB', entry);
+    await hubspotBadges.put('m|hubspot|1501', entry);
+    expect(await cachedKeys()).toEqual(['m|hubspot|1501', 'm|salesforce|00QB']);
+    // A read begun after is cached.
+    await scoreCacheFor(salesforcePage).put('m|salesforce|00QA', entry);
+    expect(await cachedKeys()).toEqual(['m|hubspot|1501', 'm|salesforce|00QA', 'm|salesforce|00QB']);
+  });
+
+  it('drops every lead’s of a CRM forgotten whole (fields it no longer shows), and every lead’s of all forgotten', async () => {
+    const before = [scoreCacheFor(salesforcePage), scoreCacheFor(hubspotPage)] as const;
+    forgetScoresInFlight({ crm: 'salesforce' });
+    await before[0].put('m|salesforce|00QA', entry);
+    await before[1].put('m|hubspot|1501', entry);
+    expect(await cachedKeys()).toEqual(['m|hubspot|1501']);
+    const beforeAll = scoreCacheFor(hubspotPage);
+    forgetScoresInFlight();
+    await beforeAll.put('m|hubspot|1502', entry);
+    expect(await cachedKeys()).toEqual(['m|hubspot|1501']);
+  });
+
+  it('keeps dropping the leads forgotten past the most noted (a first sync of many leads), and keeps caching another CRM’s', async () => {
+    const salesforceBadges = scoreCacheFor(salesforcePage);
+    const hubspotBadges = scoreCacheFor(hubspotPage);
+    for (let page = 0; page < 6; page++) forgetScoresInFlight({ leadKeys: Array.from({ length: 2_000 }, (_, i) => `salesforce|00Q${page}-${i}`) });
+    await salesforceBadges.put('m|salesforce|00Q0-7', entry);
+    await salesforceBadges.put('m|salesforce|00Q5-1999', entry);
+    await hubspotBadges.put('m|hubspot|1501', entry);
+    expect(await cachedKeys()).toEqual(['m|hubspot|1501']);
+  });
 });

@@ -31,27 +31,58 @@ const NO_SCORE_CACHE: ScoreCache = { get: async () => undefined, put: async () =
 
 /**
  * Counts the times cached scores were forgotten (a connection replaced or removed, a tier policy
- * applied): a score read from the CRM before that, answered after, is not cached (its fields
- * would come back). A purge is counted apart, from the moment the page asked (`noPurgeSince`).
- * The worker's memory suffices: reads in flight end with the worker.
+ * applied, a sync storing leads changed): a score read from the CRM before that, answered after,
+ * is not cached (its fields would come back). Each forgetting notes its count, for every lead
+ * (`allForgottenAt`) or for some (`leadsForgottenAt`: by lead key, or a CRM's `leadKeyPrefix` for
+ * all of its leads), so a sync of one CRM leaves the other leads' reads to be cached. A purge is
+ * counted apart, from the moment the page asked (`noPurgeSince`). The worker's memory suffices:
+ * reads in flight end with the worker.
  */
 let forgotten = 0;
+let allForgottenAt = 0;
+const leadsForgottenAt = new Map<string, number>();
+/** Past this many, lead keys are forgotten as their CRMs' (a first sync stores every lead): a few MB at most, for the worker's life. */
+const MOST_LEAD_KEYS_NOTED = 10_000;
+
+/** A lead key's `leadKeyPrefix`: what every key of its CRM's leads begins with. */
+const prefixOfLeadKey = (leadKey: string) => leadKey.slice(0, leadKey.indexOf('|') + 1);
 
 /**
  * Scores being computed now are not to be cached: call once the connection they were read through
  * is replaced or removed, and before the cached scores are deleted (a score whose write was let
- * through would land after the delete).
+ * through would land after the delete). Of every lead, or only of `leads`: those of `leadKeys`,
+ * or all of `crm`'s.
  */
-export function forgetScoresInFlight(): void {
+export function forgetScoresInFlight(leads?: { leadKeys: Iterable<string> } | { crm: CrmKind }): void {
   forgotten++;
+  if (!leads) {
+    allForgottenAt = forgotten;
+    leadsForgottenAt.clear();
+    return;
+  }
+  if ('crm' in leads) leadsForgottenAt.set(leadKeyPrefix(leads.crm), forgotten);
+  else for (const leadKey of leads.leadKeys) leadsForgottenAt.set(leadKey, forgotten);
+  if (leadsForgottenAt.size > MOST_LEAD_KEYS_NOTED) {
+    // Forgetting more than asked, never less: their CRMs' leads, as of now.
+    const prefixes = new Set([...leadsForgottenAt.keys()].map(prefixOfLeadKey));
+    leadsForgottenAt.clear();
+    for (const prefix of prefixes) leadsForgottenAt.set(prefix, forgotten);
+  }
+}
+
+/** Whether the scores of `leadKey` were forgotten since the count was `count`. */
+function forgottenSince(count: number, leadKey: string): boolean {
+  const forgottenAt = Math.max(allForgottenAt, leadsForgottenAt.get(leadKey) ?? 0, leadsForgottenAt.get(prefixOfLeadKey(leadKey)) ?? 0);
+  return forgottenAt > count;
 }
 
 /**
  * The score cache a page of `access` may use. A lead's cache key names no org (see
  * page-access.ts): each entry keeps the org or portal of the page it was scored for, and a page
  * reads only its own org's (a sandbox or another portal has the same record ids; a list row
- * answered from a cached score checks no fields). Its writes are dropped once cached scores were
- * forgotten since it was made, and once a purge began since its page asked (or was pending then).
+ * answered from a cached score checks no fields). Its write of a lead's score is dropped once that
+ * lead's scores were forgotten since it was made, and once a purge began since its page asked (or
+ * was pending then).
  */
 export function scoreCacheFor(access: PageAccess): ScoreCache {
   // A page whose org is unknown could read any org's entry cached before entries kept theirs.
@@ -65,7 +96,7 @@ export function scoreCacheFor(access: PageAccess): ScoreCache {
     },
     put: async (key, entry) => {
       // Nor once a purge began since the page asked: it deletes every cached score, and a score cached after would outlive it.
-      if (madeAfter === forgotten && noPurgeSince(access.purgesBefore)) await dexieScoreCache.put(key, { ...entry, account });
+      if (!forgottenSince(madeAfter, leadKeyOfCachedScore(key)) && noPurgeSince(access.purgesBefore)) await dexieScoreCache.put(key, { ...entry, account });
     },
   };
 }

@@ -320,6 +320,18 @@ it('deletes the record page’s cached score of a lead it stores changed and cac
   expect(await db.scores.toCollection().primaryKeys()).toEqual([key]);
 });
 
+it('caches a HubSpot badge’s read answered as a Salesforce sync stores a lead changed: only the leads the sync stores are forgotten', async () => {
+  const leads = generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') });
+  const { handle, store } = createDemoCrm(leads, behaviour);
+  vi.stubGlobal('fetch', demoFetch(handle));
+  expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 5 } });
+  const hubspotBadge = scoreCacheFor({ account: '4242424', connection: 'same-org', synced: true, purgesBefore: 0 });
+  store.markModified(leads[2], 'salesforce', Date.now());
+  expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 1 } });
+  await hubspotBadge.put('m|hubspot|1501', { fieldsHash: 'h', lead: {} as never, fields: { jobtitle: 'CTO' } });
+  expect(await db.scores.toCollection().primaryKeys()).toEqual(['m|hubspot|1501']);
+});
+
 it('owes the scoring of the leads a sync stores from the page that stores them, and asks for it as it ends stopped by an error too, once', async () => {
   const leads = generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') });
   const { handle, store } = createDemoCrm(leads, behaviour);

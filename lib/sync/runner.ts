@@ -9,7 +9,7 @@ import { connectedClient } from '../connections/client-for';
 import { clearReconnect, failureInPlainWords, markReconnect } from '../connections/connections';
 import { accountOf, type Connection } from '../connections/schema';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
-import { db } from '../db/db';
+import { db, leadKeyOf } from '../db/db';
 import { keepWorkerAliveDuring } from '../background/keep-alive';
 import { requestOwedSourceScoring, scoreOwedLeads } from '../background/activate-model';
 import { forgetScoresInFlight } from '../background/score-cache';
@@ -82,9 +82,12 @@ const changedBy = (job: SyncJob | null): number => (job ? (job.changed ?? job.sy
  * (`scoreOwedSourceLeads`). `changedBefore`: the leads the job counted before this run;
  * `onLeadsChanged` is called once this run changed some.
  * Before each write that deletes record pages' cached scores (those of the leads it stores new or
- * changed, or all of the CRM's as fields are emptied), badge reads in flight are kept out of the
- * cache (`forgetScoresInFlight`): one begun before, answered after, would cache the record as it
- * was before the sync read it again, and its page would show that over the stored lead's score.
+ * changed, or all of the CRM's as fields are emptied), badge reads in flight of those leads are
+ * kept out of the cache (`forgetScoresInFlight`): one begun before, answered after, would cache the
+ * record as it was before the sync read it again, and its page would show that over the stored
+ * lead's score. Of all the leads the write is given, not only those it changes: which those are is
+ * known only within its transaction, and a score let through as it began may be written after it.
+ * Other leads' reads, another CRM's above all, are cached as they are answered.
  */
 function owingScoring(store: SyncStore, crm: CrmKind, changedBefore: number, onLeadsChanged: () => void): SyncStore {
   let counted = changedBefore;
@@ -102,20 +105,20 @@ function owingScoring(store: SyncStore, crm: CrmKind, changedBefore: number, onL
     ...store,
     async commitPage(pageCrm, leads, state) {
       // The page's state counts the leads it stores changed (a page read again as stored forgets nothing).
-      if (changedBy(state.job) > counted) forgetScoresInFlight();
+      if (changedBy(state.job) > counted) forgetScoresInFlight({ leadKeys: leads.map((lead) => lead.key) });
       await owingIfChanged(async () => {
         await store.commitPage(pageCrm, leads, state);
         return state;
       });
     },
     refreshFields(fieldsCrm, records, next) {
-      // How many leads it changes is known only within its write: a pass over calculated values is rare.
-      forgetScoresInFlight();
+      // How many leads it changes is known only within its write.
+      forgetScoresInFlight({ leadKeys: records.map((record) => leadKeyOf(fieldsCrm, record.id)) });
       return owingIfChanged(() => store.refreshFields(fieldsCrm, records, next));
     },
     async dropFields(fieldsCrm, fields) {
       await oweSourceScoring(crm);
-      forgetScoresInFlight();
+      forgetScoresInFlight({ crm: fieldsCrm });
       const emptied = await store.dropFields(fieldsCrm, fields);
       if (emptied > 0) onLeadsChanged();
       return emptied;
