@@ -658,7 +658,10 @@ describe('explainInFull', () => {
   describe('when the CRM did not answer the badge, then answers the side panel', () => {
     // The record says the lead was created 5 days before: far hotter than the page's 12 hours.
     const record = { createdate: new Date(t0 - 5 * 24 * HOUR).toISOString() };
-    /** A CRM that does not answer the first read (the badge's), then does; CRM tabs that hear what they are told. */
+    /**
+     * A CRM that does not answer the first read (the badge's), then does; CRM tabs that hear what
+     * they are told: the lead's, 7, whose side panel asks, and two others (list views, other records).
+     */
     function crmAnsweringLate(deps: ScoringDeps) {
       let reads = 0;
       const fetchRecord: ScoringDeps['fetchRecord'] = async () => {
@@ -666,20 +669,22 @@ describe('explainInFull', () => {
         return record;
       };
       vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-      vi.spyOn(fakeBrowser.tabs, 'query').mockResolvedValue([{ id: 7 }] as never);
+      vi.spyOn(fakeBrowser.tabs, 'query').mockResolvedValue([{ id: 7 }, { id: 8 }, { id: 9 }] as never);
       const told = vi.fn(async () => undefined);
       fakeBrowser.tabs.sendMessage = told as never;
       return { deps: { ...deps, fetchRecord }, told };
     }
+    const scoresChanged = expect.objectContaining({ target: 'event', type: 'scoresChanged', payload: { crm: 'hubspot' } });
 
-    it('caches the panel’s score as the badge’s and tells the CRM’s tabs, so the badge scores again to the same', async () => {
+    it('caches the panel’s score as the badge’s and tells the lead’s tab alone, so its badge scores again to the same', async () => {
       const { deps, told } = crmAnsweringLate(setup().deps);
       const badge = await scoreLead(lead, deps);
       if (!badge.ok) throw new Error(badge.error);
-      const panel = await explained(lead, 'A lead', { ...deps, manifest });
+      const panel = await explained(lead, 'A lead', { ...deps, manifest }, 7);
       expect(panel.probability).toBeCloseTo(0.55, 6);
       expect(badge.lead.probability).not.toBeCloseTo(panel.probability, 6);
-      expect(told).toHaveBeenCalledWith(7, expect.objectContaining({ target: 'event', type: 'scoresChanged', payload: { crm: 'hubspot' } }));
+      // Every other tab's list would ask again for every row it shows, and each badge score again.
+      expect(told.mock.calls).toEqual([[7, scoresChanged]]);
       // The badge, told, scores again: the panel's score, what would make it hotter included, without reading the CRM a third time.
       const again = await scoreLead(lead, { ...deps, fetchRecord: async () => Promise.reject(new Error('not to be read')) });
       if (!again.ok) throw new Error(again.error);
@@ -691,8 +696,20 @@ describe('explainInFull', () => {
     it('tells no tab when nothing could be kept (another org’s page), which would have the badge and panel ask again without end', async () => {
       const { deps, told } = crmAnsweringLate({ ...setup().deps, cache: { get: async () => undefined, put: async () => undefined } });
       await scoreLead(lead, deps);
-      expect((await explained(lead, 'A lead', { ...deps, manifest })).probability).toBeCloseTo(0.55, 6);
+      expect((await explained(lead, 'A lead', { ...deps, manifest }, 7)).probability).toBeCloseTo(0.55, 6);
       expect(told).not.toHaveBeenCalled();
+    });
+
+    it('tells the lead’s tab alone when the panel asks while the badge still waits on the CRM: other tabs’ lists and badges ask for nothing', async () => {
+      const { deps, told } = crmAnsweringLate(setup().deps);
+      let answerBadge!: () => void;
+      const badgeAnswered = new Promise<void>((resolve) => (answerBadge = resolve));
+      const badge = scoreLead(lead, { ...deps, fetchRecord: async () => badgeAnswered.then(() => record) });
+      const panel = await explained(lead, 'A lead', { ...deps, fetchRecord: async () => record, manifest }, 7);
+      answerBadge();
+      expect((await badge).ok).toBe(true);
+      expect(panel.probability).toBeCloseTo(0.55, 6);
+      expect(told.mock.calls).toEqual([[7, scoresChanged]]);
     });
   });
 

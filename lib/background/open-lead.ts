@@ -14,7 +14,7 @@ import { salesforceLightningOrigin } from '../crm/salesforce';
 import { dexieSyncStore } from '../sync/store';
 import { CRM_LABEL, type CrmKind, type PageFields } from '../crm/types';
 import { db, leadKeyOf, type StoredLead } from '../db/db';
-import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
+import { broadcastToPages, sendToCrmTab } from '../messaging/events';
 import { CrmKindSchema } from '../messaging/schemas';
 import { FIRST_RENDER_PATIENCE_MS } from '../messaging/protocol';
 import type { OpenLead } from '../messaging/protocol-leads';
@@ -257,15 +257,16 @@ const cachedFromRecord = (fields: RawRecord, page: PageRead) => Object.keys(fiel
  * are worded as its page shows them, as the badge's reasons word them ("€1.200.000", "5-25").
  * Which features' fields were read (`fieldsRead`): all when the API record was, else those the
  * page shows, so the panel never takes a field the page leaves out for one the record has empty.
+ * `tabId`: the tab showing the lead, whose badge is told of a score the panel read for it (`keepForBadges`); without it, none is.
  */
-export async function explainInFull(lead: LeadToScore, name: string, deps: ExplainDeps): Promise<OpenLeadOutcome> {
+export async function explainInFull(lead: LeadToScore, name: string, deps: ExplainDeps, tabId?: number): Promise<OpenLeadOutcome> {
   const { manifest } = deps;
   const { fields, scoredAt, page, readNow } = await scoredFields(manifest, lead, deps);
   const recordRead = readNow?.recordRead ?? cachedFromRecord(fields, page);
   const now = scoredAt === null ? deps.now() : new Date(scoredAt);
   const scored = await scoreRecord(manifest, fields, lead.crm, now, page, deps.runModel);
   if (!scored.ok) return scored;
-  if (readNow) await keepForBadges(lead, scored, readNow, now, page, deps);
+  if (readNow) await keepForBadges(lead, scored, readNow, now, page, deps, tabId);
   const { modelCreatedAt: _modelCreatedAt, ...badge } = scored.lead;
   const explained: OpenLead = {
     ...badge,
@@ -283,9 +284,12 @@ export async function explainInFull(lead: LeadToScore, name: string, deps: Expla
 /**
  * The side panel read `lead`'s fields itself, its badge having cached no score of them: most often
  * because the CRM did not answer the badge, which then scored the page's fields alone. This score
- * is cached as the badge's would have been, and the CRM's tabs are told to score again, so the
- * badge shows the panel's score. Not told when nothing was kept (another org's page, a purge
- * begun): the badge would score without it again and the panel read again, without end.
+ * is cached as the badge's would have been, and the lead's tab `tabId` is told to score again, so
+ * its badge shows the panel's score. That tab only: the panel also reads while the badge's own read
+ * is still waiting on the CRM, and every CRM tab told would have each list ask again for every row
+ * it shows (reading the CRM for those not stored) and every badge score again. Not told when
+ * nothing was kept (another org's page, a purge begun): the badge would score without it again and
+ * the panel read again, without end.
  */
 async function keepForBadges(
   lead: LeadToScore,
@@ -294,9 +298,10 @@ async function keepForBadges(
   now: Date,
   page: PageRead,
   deps: ExplainDeps,
+  tabId: number | undefined,
 ): Promise<void> {
   await cacheBadgeScore(deps.manifest, lead, scored, readNow, now, page, deps.cache);
-  if ((await freshCachedScore(deps.manifest.modelId, lead, deps)).fresh) await sendToCrmTabs('scoresChanged', { crm: lead.crm });
+  if (tabId !== undefined && (await freshCachedScore(deps.manifest.modelId, lead, deps)).fresh) await sendToCrmTab(tabId, 'scoresChanged', { crm: lead.crm });
 }
 
 /**

@@ -66,6 +66,11 @@ async function deliver(tabId: number, message: EventEnvelope): Promise<void> {
   }
 }
 
+/** To the content script of tab `tabId` alone; a tab without one is not an error. */
+export async function sendToCrmTab<E extends EventName>(tabId: number, type: E, payload: z.input<Events[E]>): Promise<void> {
+  await deliver(tabId, envelope(type, payload));
+}
+
 /**
  * To the content script of every tab. Every tab: without the `tabs` permission a URL filter
  * matches nothing; tabs without the content script just do not answer.

@@ -30,6 +30,8 @@ const { retierStoredScoresOffscreen, scoreStoredLeadsOffscreen, OffscreenJobInte
 }));
 vi.mock('../offscreen-engine', () => ({ retierStoredScoresOffscreen, scoreStoredLeadsOffscreen, OffscreenJobInterrupted, runOffscreen: vi.fn(), resumeOffscreenJobs: vi.fn(async () => undefined) }));
 vi.mock('../../messaging/events', () => ({ sendToCrmTabs, broadcastToPages }));
+const { rememberedLeadOf, explainInFull } = vi.hoisted(() => ({ rememberedLeadOf: vi.fn(), explainInFull: vi.fn() }));
+vi.mock('../open-lead', async (importOriginal) => ({ ...(await importOriginal<typeof import('../open-lead')>()), rememberedLeadOf, explainInFull }));
 // The page-access and purge modules it loads read extension storage (connections, the purge's mark).
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -225,3 +227,12 @@ function bundledManifest() {
   if (!bundled.ok) throw new Error(bundled.error);
   return bundled.manifest;
 }
+
+it('explains the side panel’s lead with its tab, the one tab told when the panel’s score is kept for its badge', async () => {
+  const lead = { crm: 'hubspot' as const, recordId: '1501', name: 'Ada Lovelace', fields: { jobtitle: 'CTO' } };
+  rememberedLeadOf.mockResolvedValue({ lead, page: new URL('https://app.hubspot.com/contacts/4242424/record/0-1/1501') });
+  explainInFull.mockResolvedValue({ ok: false, error: 'not scored here' });
+  await leadsHandlers.openLead({ tabId: 7 }, sender);
+  expect(rememberedLeadOf).toHaveBeenCalledWith(7);
+  expect(explainInFull).toHaveBeenCalledWith(lead, 'Ada Lovelace', expect.anything(), 7);
+});

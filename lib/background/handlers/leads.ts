@@ -53,7 +53,7 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
       runModel: runOffscreen,
       fetchRecord: mayReadApi(access) ? fetchRecordFields : undefined,
       ...(await recordScoreCache(access)),
-    });
+    }, tabId);
     return explained.ok ? { ...explained, reading: false } : explained;
   },
   openRecord: async ({ crm, recordId, windowId }) => {
