@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { AnswerTimeout, CrmError, DEFAULT_RETRY, HttpClient, RateLimiter, backoffDelay, parseRetryAfter, type HttpClientOptions } from './http';
+import { AnswerTimeout, CrmError, DEFAULT_RETRY, HttpClient, RATE_WINDOW_RESERVE, RateLimiter, backoffDelay, parseRetryAfter, type HttpClientOptions } from './http';
 import { virtualClock } from '../../test/fixtures/virtual-clock';
 import { redirectingServer } from '../../test/redirecting-server';
 
@@ -193,6 +193,73 @@ describe('HttpClient', () => {
     expect(clock.slept).toBe(0);
     await expect(http.request({ path: '/x', schema: Ok, what: 'read contacts' })).resolves.toMatchObject({ data: { ok: true } });
     expect(clock.slept).toBe(60_000);
+  });
+
+  describe('the CRM’s short request window, shared with everyone using the token', () => {
+    /** Reads a test CRM's window headers, as HubSpot's client reads its own. */
+    const readRateWindow: HttpClientOptions['readRateWindow'] = (headers) =>
+      headers.has('x-left') ? { remaining: Number(headers.get('x-left')), intervalMs: Number(headers.get('x-window-ms')) } : null;
+    const windowSays = (left: number, windowMs = 10_000) => ({ 'x-left': String(left), 'x-window-ms': String(windowMs) });
+
+    it('holds the next request back until the window has passed once an answer says only the reserve is left (others sharing the token used the rest), not before', async () => {
+      const fetchImpl = vi.fn<typeof fetch>()
+        .mockResolvedValueOnce(reply(200, { ok: true }, windowSays(RATE_WINDOW_RESERVE + 1)))
+        .mockResolvedValueOnce(reply(200, { ok: true }, windowSays(RATE_WINDOW_RESERVE)))
+        .mockResolvedValueOnce(reply(200, { ok: true }, windowSays(80)))
+        .mockResolvedValueOnce(reply(200, { ok: true }, windowSays(0, 86_400_000)))
+        .mockResolvedValue(reply(200, { ok: true }));
+      const clock = virtualClock();
+      const limiter = new RateLimiter(100, 10_000, clock);
+      const { http } = client(fetchImpl, { clock, readRateWindow, limitersFor: () => [limiter] });
+      const sentAt: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        await http.request({ path: '/x', schema: Ok, what: 'read contacts' });
+        sentAt.push(clock.now());
+      }
+      // The third waited out the window the second's answer named; a window said to last a day holds the next for a minute at most.
+      expect(sentAt.map((at) => at - sentAt[0])).toEqual([0, 0, 10_000, 10_000, 70_000]);
+      expect(fetchImpl).toHaveBeenCalledTimes(5);
+    });
+
+    it('waits out the window a 429 without Retry-After names, backing off from it with jitter, longer at each 429 in a row', async () => {
+      const tooMany = (headers: Record<string, string> = {}) => reply(429, { code: 'RATE_LIMIT' }, headers);
+      const cases: [string, Partial<HttpClientOptions>, Response[], number[]][] = [
+        ['naming no window', {}, [tooMany(), tooMany()], [1_500, 2_000]],
+        ['naming its window in the headers', { readRateWindow }, [tooMany(windowSays(0)), tooMany(windowSays(0))], [15_000, 20_000]],
+        ['naming its window in the body (a HubSpot policy)', { readErrorBody: () => ({ rateWindowMs: 10_000 }) }, [tooMany(), tooMany()], [15_000, 20_000]],
+      ];
+      for (const [name, overrides, refusals, waits] of cases) {
+        const fetchImpl = vi.fn<typeof fetch>();
+        for (const refusal of refusals) fetchImpl.mockResolvedValueOnce(refusal);
+        fetchImpl.mockResolvedValue(reply(200, { ok: true }));
+        const clock = virtualClock(0); // its random() is 0.5: half of each backoff
+        const sentAt: number[] = [];
+        const { http } = client(async (input, init) => (sentAt.push(clock.now()), fetchImpl(input, init)), { clock, ...overrides });
+        await expect(http.request({ path: '/x', schema: Ok, what: 'read contacts' }), name).resolves.toMatchObject({ data: { ok: true } });
+        expect(sentAt.slice(1).map((at, i) => at - sentAt[i]), name).toEqual(waits);
+      }
+    });
+
+    it('spreads the waits of clients refused at once, each at least the window', async () => {
+      const waits = [0, 0.3, 0.99].map((roll) => {
+        const clock = virtualClock(0, () => roll);
+        const { http } = client(vi.fn<typeof fetch>().mockResolvedValueOnce(reply(429, {})).mockResolvedValue(reply(200, { ok: true })), { clock, readErrorBody: () => ({ rateWindowMs: 10_000 }) });
+        return http.request({ path: '/x', schema: Ok, what: 'read contacts' }).then(() => clock.slept);
+      });
+      expect(await Promise.all(waits)).toEqual([10_000, 13_000, 19_900]);
+    });
+
+    it('gives up with a rate error, saying so in plain words, once it has waited 3 minutes in all for a CRM that keeps refusing', async () => {
+      const fetchImpl = vi.fn<typeof fetch>().mockResolvedValue(reply(429, {}, windowSays(0)));
+      const clock = virtualClock();
+      const { http } = client(fetchImpl, { clock, readRateWindow });
+      const error = await http.request({ path: '/x', schema: Ok, what: 'search contacts' }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ kind: 'rate', status: 429 });
+      // The 10-second window and half the backoff (random() is 0.5): 15 s, 20 s, then 25 s (the backoff's 30 s ceiling) until the next would pass 3 minutes.
+      expect(clock.slept).toBe(160_000);
+      expect(fetchImpl).toHaveBeenCalledTimes(8);
+      expect((error as Error).message).toBe('TestCRM kept answering 429 (rate limit) to search contacts after LeadLens waited 7 times (3 minutes in all): other users or integrations sharing its limit may be using it up; try again later');
+    });
   });
 
   it('never retries a 401, and says it is about the credentials', async () => {

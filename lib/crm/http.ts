@@ -1,9 +1,11 @@
 /**
  * The one HTTP layer both CRM REST clients go through: a client-side rate limiter (so we
- * stay under the CRM's published limits instead of learning them from 429s), `Retry-After`
- * on 429, exponential backoff with full jitter on 5xx, network errors and timeouts, and
- * typed errors. A write (a POST or PATCH not marked `readOnly`) the CRM may have carried out
- * without its answer arriving (a timeout, a 2xx or 5xx answer cut short) is not sent again: see `readOnly`.
+ * stay under the CRM's published limits instead of learning them from 429s), held back when
+ * the CRM says its short window is nearly used up (by others sharing the token too),
+ * `Retry-After` on 429 or else a backoff from the window the 429 names, exponential backoff
+ * with full jitter on 5xx, network errors and timeouts, and typed errors. A write (a POST or
+ * PATCH not marked `readOnly`) the CRM may have carried out without its answer arriving (a
+ * timeout, a 2xx or 5xx answer cut short) is not sent again: see `readOnly`.
  * A 401 is retried once, only after the credential was renewed (an OAuth refresh,
  * `renewAuthorization`); otherwise the connection has to be re-established by the user.
  * Every JSON body is parsed with zod; errors name the failing path, never a value.
@@ -142,10 +144,18 @@ export interface RetryPolicy {
   maxAttempts: number;
   /** 429s tolerated for one request before giving up. */
   maxRateLimited: number;
+  /**
+   * The longest one request spends waiting out 429s in all: a CRM still refusing past it fails
+   * the request (and the sync asking) as `rate`, rather than holding it for as long as it refuses.
+   */
+  maxRateLimitedWaitMs: number;
   baseDelayMs: number;
   maxDelayMs: number;
-  /** Used when a 429 has no usable Retry-After. */
-  defaultRetryAfterMs: number;
+  /**
+   * The window taken to be refused by a 429 that says neither when to try again (`Retry-After`)
+   * nor which window it is for: the wait after it starts there (`rateLimitedDelay`).
+   */
+  defaultRateWindowMs: number;
   /**
    * The longest Retry-After waited out. A longer one (a CRM's, or a proxy's, far-off date) fails
    * the request as `rate`, saying when to try again: waited, it held every call of the shared
@@ -157,9 +167,10 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = {
   maxAttempts: 6,
   maxRateLimited: 30,
+  maxRateLimitedWaitMs: 3 * 60_000,
   baseDelayMs: 500,
   maxDelayMs: 30_000,
-  defaultRetryAfterMs: 1_000,
+  defaultRateWindowMs: 1_000,
   maxRetryAfterMs: 60_000,
 };
 
@@ -185,6 +196,11 @@ export interface HttpClientOptions {
    * null when they do not say, or say it in a shape not expected. Absent: the CRM never says.
    */
   readApiUsage?(headers: Headers): ApiUsage | null;
+  /**
+   * How much of the CRM's short request window (HubSpot's 10 seconds) is left, from an answer's
+   * headers; null when they do not say. Absent: the CRM never says.
+   */
+  readRateWindow?(headers: Headers): RateWindow | null;
   /** The longest any request may go unanswered (the connection's setting). */
   timeoutMs: number;
   answerTimeout?: AnswerTimeoutPolicy;
@@ -204,6 +220,25 @@ export interface ApiUsage {
 }
 
 /**
+ * What an answer says of the CRM's short request window, which counts every request made with
+ * the token: those of other LeadLens users sharing it (reps of one role given one private-app
+ * token) and other integrations too, not only this client's.
+ */
+export interface RateWindow {
+  /** Requests the window still takes. */
+  remaining: number;
+  /** How long it is: a request made now stops counting against it this much later at most. */
+  intervalMs: number;
+}
+
+/**
+ * Requests kept back from a short window (`RateWindow`): once an answer says no more than these
+ * are left, nobody sends until the window has passed. They cover requests already on their way,
+ * this client's and those of others sharing the token, which would otherwise meet 429s.
+ */
+export const RATE_WINDOW_RESERVE = 10;
+
+/**
  * How long a reading of the API allowance holds: the allowance frees up as it goes (Salesforce's
  * rolling 24 hours, HubSpot's day ending), and a job paused by a reading must not be paused again
  * by the same one when it resumes, the worker still alive, after no answer has said anything new.
@@ -220,6 +255,8 @@ export interface CrmErrorBody {
   message?: string;
   /** A 429 for a daily quota used up: no wait within a sync ends it, so the request is not retried. */
   dailyLimitReached?: boolean;
+  /** The length of the window a 429 says was used up (HubSpot's 10-second or 1-second limit), when it says which. */
+  rateWindowMs?: number;
   /**
    * What a refusal (a 4xx other than 401 and 429) says instead of "refused <what>: HTTP <status>
    * (<code>: <message>)", when the CRM's answer tells what the admin must fix (HubSpot's missing scopes).
@@ -332,8 +369,18 @@ export function parseHttpDate(value: string | null): number | undefined {
 }
 
 /** Full jitter: uniform in [0, min(max, base·2^attempt)] so retrying clients spread out. */
-export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
-  return random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number, baseMs = policy.baseDelayMs): number {
+  return random() * Math.min(policy.maxDelayMs, baseMs * 2 ** attempt);
+}
+
+/**
+ * The wait after the `count`-th 429 in a row of one request that gave no `Retry-After`: the window
+ * it refused (`windowMs`), for the requests counted in it to leave it, and a backoff starting at
+ * that window and doubling with each 429 (full jitter), so that several clients refused at once
+ * (LeadLens users sharing a token) spread out rather than meet the limit again together.
+ */
+export function rateLimitedDelay(count: number, windowMs: number, policy: RetryPolicy, random: () => number): number {
+  return windowMs + backoffDelay(count - 1, policy, random, windowMs);
 }
 
 export class HttpClient {
@@ -380,6 +427,7 @@ export class HttpClient {
     const method = request.method ?? 'GET';
     let failures = 0;
     let rateLimited = 0;
+    let rateLimitedWaitMs = 0;
     let renewed = false;
     let timedOut = false;
     const safeToSendAgain = method === 'GET' || request.readOnly === true;
@@ -391,15 +439,19 @@ export class HttpClient {
       if (outcome.kind === 'ok') return this.parse(outcome, request);
       if (outcome.kind === 'rate') {
         rateLimited++;
-        if (rateLimited > this.retry.maxRateLimited) {
-          throw new CrmError('rate', `${crmLabel} kept answering 429 (rate limit) to ${request.what} after ${this.retry.maxRateLimited} waits`, 429);
+        const { retryAfterMs } = outcome;
+        if (retryAfterMs !== undefined && retryAfterMs > this.retry.maxRetryAfterMs) {
+          throw new CrmError('rate', `${crmLabel} answered 429 (rate limit) to ${request.what}, asking LeadLens to wait ${durationInWords(retryAfterMs)}: try again after ${new Date(this.clock.now() + retryAfterMs).toLocaleString()}`, 429);
         }
-        const waitMs = outcome.retryAfterMs ?? this.retry.defaultRetryAfterMs;
-        if (waitMs > this.retry.maxRetryAfterMs) {
-          throw new CrmError('rate', `${crmLabel} answered 429 (rate limit) to ${request.what}, asking LeadLens to wait ${durationInWords(waitMs)}: try again after ${new Date(this.clock.now() + waitMs).toLocaleString()}`, 429);
+        // A window said to be longer than the longest Retry-After waited out is held to it, as the CRM's own say would be refused.
+        const windowMs = Math.min(outcome.windowMs ?? this.retry.defaultRateWindowMs, this.retry.maxRetryAfterMs);
+        const waitMs = retryAfterMs ?? rateLimitedDelay(rateLimited, windowMs, this.retry, this.clock.random);
+        if (rateLimited > this.retry.maxRateLimited || rateLimitedWaitMs + waitMs > this.retry.maxRateLimitedWaitMs) {
+          throw new CrmError('rate', `${crmLabel} kept answering 429 (rate limit) to ${request.what} after LeadLens waited ${plural(rateLimited - 1, 'time', 'times')} (${durationInWords(rateLimitedWaitMs)} in all): other users or integrations sharing its limit may be using it up; try again later`, 429);
         }
+        rateLimitedWaitMs += waitMs;
         const until = this.clock.now() + waitMs;
-        for (const limiter of this.options.limitersFor(method, request.path)) limiter.pause(until);
+        this.holdLimiters(method, request.path, until);
         await this.clock.sleep(until - this.clock.now(), request.signal);
         continue;
       }
@@ -426,6 +478,11 @@ export class HttpClient {
       }
       await this.clock.sleep(backoffDelay(failures - 1, this.retry, this.clock.random), request.signal);
     }
+  }
+
+  /** Nobody sends through the limiters of `method` `path` before `until`. */
+  private holdLimiters(method: string, path: string, until: number): void {
+    for (const limiter of this.options.limitersFor(method, path)) limiter.pause(until);
   }
 
   private async attempt(method: string, request: RequestOptions<z.ZodType>, timeoutMs: number): Promise<Attempt> {
@@ -461,9 +518,14 @@ export class HttpClient {
     if (isRedirect(response)) {
       return { kind: 'fatal', error: new CrmError('request', `${crmLabel} answered ${request.what} with a redirect, which LeadLens does not follow: it sends requests to ${origin} only. If the address changed (a Salesforce My Domain renamed), connect again with the new one`, response.status) };
     }
-    // Any answer, a refusal too, says how much of the allowance is used.
+    // Any answer, a refusal too, says how much of the allowance is used, and of the short window.
     const usage = this.options.readApiUsage?.(response.headers);
     if (usage) this.latestApiUsage = { usage, at: this.clock.now() };
+    const rateWindow = this.options.readRateWindow?.(response.headers) ?? null;
+    if (rateWindow && rateWindow.remaining <= RATE_WINDOW_RESERVE) {
+      // Others sharing the token may have used the rest: the next request waits for the window to pass, rather than meet a 429.
+      this.holdLimiters(method, request.path, this.clock.now() + Math.min(rateWindow.intervalMs, this.retry.maxRetryAfterMs));
+    }
     const { status } = response;
     let text: string;
     try {
@@ -486,7 +548,7 @@ export class HttpClient {
       this.answerTimeout.record(request.what, this.clock.now() - startedAt);
       return { kind: 'ok', status, json, date: parseHttpDate(response.headers.get('date')) };
     }
-    const { code, message, dailyLimitReached, refusal } = this.options.readErrorBody(tryJson(text), request.what);
+    const { code, message, dailyLimitReached, rateWindowMs, refusal } = this.options.readErrorBody(tryJson(text), request.what);
     const said = [code, message].filter(Boolean).join(': ');
     const detail = said ? ` (${said})` : '';
     if (status === 429 && dailyLimitReached) {
@@ -495,7 +557,8 @@ export class HttpClient {
     if (status === 429) {
       // A date to retry after is measured on the clock that wrote it: a browser's clock minutes fast would wait not at all, minutes slow far too long.
       const crmNow = parseHttpDate(response.headers.get('date')) ?? this.clock.now();
-      return { kind: 'rate', retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), crmNow) };
+      // The window its policy names first: a search's 1-second limit may come with the headers of the 10-second one.
+      return { kind: 'rate', retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), crmNow), windowMs: rateWindowMs ?? rateWindow?.intervalMs };
     }
     if (status === 401) return { kind: 'fatal', error: new CrmError('auth', `${crmLabel} rejected the credentials: HTTP 401${detail}`, status, code, { crmSaid: said }), refusedAuthorization: authorization };
     if (status >= 500) return { kind: 'retry', errorKind: 'server', reason: `HTTP ${status}${detail}`, status };
@@ -513,7 +576,8 @@ export class HttpClient {
 
 type Attempt =
   | { kind: 'ok'; status: number; json: unknown; date?: number }
-  | { kind: 'rate'; retryAfterMs: number | undefined }
+  /** `windowMs`: the length of the window refused, when the answer says it. */
+  | { kind: 'rate'; retryAfterMs: number | undefined; windowMs?: number }
   /** `reachedCrm`: the CRM may have carried the request out (no answer in time, a 2xx or 5xx answer's body cut short): a write is not sent again. */
   | { kind: 'retry'; errorKind: 'server' | 'network'; reason: string; status?: number; timedOut?: true; reachedCrm?: true }
   /** `refusedAuthorization`: after a 401, the `Authorization` value refused. */

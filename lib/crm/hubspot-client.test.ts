@@ -3,7 +3,7 @@ import Dexie from 'dexie';
 import { listAllChanges } from '../../test/fixtures/list-all-changes';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_OWNERS, generateDemoLeads } from './demo-data';
-import { HUBSPOT_SEARCH_CAP, createHubSpotClient } from './hubspot-client';
+import { HUBSPOT_SEARCH_CAP, createHubSpotClient, hubspotRateWindow } from './hubspot-client';
 import { CLOCK_ALLOWANCE_MS, type CrmClient } from './client';
 import { isCrmError } from './http';
 import { virtualClock } from '../../test/fixtures/virtual-clock';
@@ -44,7 +44,7 @@ function setup(leads = small, apiVersion: 'v3' | '2026-03' = 'v3', latency: () =
     return reachCrm(input, init);
   };
   const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', apiVersion, clock, fetch });
-  return { client, behaviour, clock, store, requests, rateLimited: () => rateLimited };
+  return { client, behaviour, clock, store, requests, fetch, rateLimited: () => rateLimited };
 }
 
 describe('HubSpot client against the demo CRM', () => {
@@ -145,6 +145,38 @@ describe('HubSpot client against the demo CRM', () => {
     expect(pages).toBeGreaterThanOrEqual(30);
     // HubSpot counts arrivals: a window of exactly one second would let some land too close.
     expect(rateLimited()).toBe(0);
+  });
+
+  it('slows down, rather than meeting 429s, when other LeadLens users share its token (reps of one role given one private app’s)', async () => {
+    const { client, clock, fetch, rateLimited, requests } = setup();
+    // Three reps' LeadLens, each pacing itself at 100 requests per 10 s: together they would send 300.
+    const reps = [client, ...[1, 2].map(() => createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock, fetch }))];
+    const ids = small.slice(0, 120).map((lead) => lead.hubspotId);
+    const started = clock.now();
+    const read = await Promise.all(reps.map(async (rep) => {
+      const records = [];
+      for (const id of ids) records.push(await rep.readRecord(id, { fields: ['jobtitle'] }));
+      return records;
+    }));
+    expect(read.map((records) => records.filter(Boolean).length)).toEqual([120, 120, 120]);
+    expect(rateLimited()).toBe(0);
+    // HubSpot's 100 per 10 s, shared: 360 reads take at least 30 s.
+    expect(requests.length).toBeGreaterThanOrEqual(360);
+    expect(clock.now() - started).toBeGreaterThanOrEqual(30_000);
+  });
+
+  it('waits out the window a 429 without Retry-After names by its policy (10 s, or 1 s for searches), with a backoff, rather than a second', async () => {
+    const refused = (policyName: string) => json(429, { status: 'error', message: 'You have reached your limit.', errorType: 'RATE_LIMIT', policyName });
+    for (const [policyName, windowMs] of [['TEN_SECONDLY_ROLLING', 10_000], ['SECONDLY', 1_000]] as const) {
+      const answers = [refused(policyName), refused(policyName), json(200, { results: [] })];
+      let calls = 0;
+      const clock = virtualClock();
+      const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock, fetch: demoFetch(() => answers[calls++]) });
+      await expect(client.batchRead(['101'], { fields: ['email'] })).resolves.toEqual([]);
+      expect(calls).toBe(3);
+      // Each wait is the window and half a backoff starting there (the clock's random() is 0.5): 1.5 windows, then 2.
+      expect(clock.slept, policyName).toBe(3.5 * windowMs);
+    }
   });
 
   it('gets every contact through 429s, 5xx, timeouts and truncated bodies', async () => {
@@ -539,6 +571,26 @@ describe('HubSpot client against the demo CRM', () => {
       expect(first.records).toHaveLength(bulkImport.length);
       await expect(client.listChanged(null, first.next)).rejects.toMatchObject({ kind: 'schema', message: noneReadable });
     });
+  });
+});
+
+describe('what is left of HubSpot’s 10-second window, from an answer’s headers', () => {
+  const says = (values: Record<string, string>) => hubspotRateWindow(new Headers(values));
+  const window = { 'X-HubSpot-RateLimit-Max': '190', 'X-HubSpot-RateLimit-Remaining': '4', 'X-HubSpot-RateLimit-Interval-Milliseconds': '10000' };
+
+  it('reads the requests left and the window’s length', () => {
+    expect(says(window)).toEqual({ remaining: 4, intervalMs: 10_000 });
+    expect(says({ ...window, 'X-HubSpot-RateLimit-Remaining': '0' })).toEqual({ remaining: 0, intervalMs: 10_000 });
+  });
+
+  it('says nothing when a header is missing (a search’s answer), not a count, more remaining than the maximum, or no window', () => {
+    expect(says({})).toBeNull();
+    for (const [name, value] of [['X-HubSpot-RateLimit-Max', null], ['X-HubSpot-RateLimit-Remaining', null], ['X-HubSpot-RateLimit-Interval-Milliseconds', null], ['X-HubSpot-RateLimit-Remaining', '-1'], ['X-HubSpot-RateLimit-Remaining', '191'], ['X-HubSpot-RateLimit-Remaining', '4.5'], ['X-HubSpot-RateLimit-Interval-Milliseconds', '0'], ['X-HubSpot-RateLimit-Interval-Milliseconds', '10s']] as const) {
+      const headers: Record<string, string> = { ...window };
+      if (value === null) delete headers[name];
+      else headers[name] = value;
+      expect(says(headers), `${name}: ${value}`).toBeNull();
+    }
   });
 });
 

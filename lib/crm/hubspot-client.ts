@@ -5,12 +5,13 @@
  * those it never lists (GDPR deletions) from the list of every contact (`listPresent`); the values
  * of calculated properties, which change without `lastmodifieddate`, from that list too
  * (`listCalculated`), whose ids then stand for the list of every contact, not read twice.
- * Limits: ~100 requests per 10 s per app, search 4 per second.
+ * Limits: ~100 requests per 10 s per app, search 4 per second; both shared by everyone using
+ * the token, so the 10-second window's headers hold the client back (`hubspotRateWindow`).
  */
 import { z } from 'zod';
 import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, FieldToWrite, FieldUpdate, ListedIds, ReadOptions, RecordUpdateFailure } from './client';
 import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
-import { CrmError, HttpClient, RateLimiter, headerCount, isCrmError, realClock, refuseSamePageAgain, type ApiUsage, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
+import { CrmError, HttpClient, RateLimiter, headerCount, isCrmError, realClock, refuseSamePageAgain, type ApiUsage, type Clock, type CrmErrorBody, type RateWindow, type RetryPolicy } from './http';
 import { listInWords } from '../list-in-words';
 import { HUBSPOT_MATCH_PATTERNS, urlFilterOf } from './match-patterns';
 import { loadOnce } from './once';
@@ -251,11 +252,24 @@ const ErrorBodySchema = ScopesNamedSchema.extend({
 });
 type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
+/** How long the short windows a 429's `policyName` names are. */
+const POLICY_WINDOW_MS = new Map([
+  ['TEN_SECONDLY_ROLLING', 10_000],
+  ['SECONDLY', 1_000],
+]);
+
 function readErrorBody(body: unknown, what: string): CrmErrorBody {
   const parsed = ErrorBodySchema.safeParse(body);
   if (!parsed.success) return {};
   const { category, message, policyName } = parsed.data;
-  return { code: category, message, dailyLimitReached: policyName === 'DAILY', ...(category === 'MISSING_SCOPES' && { refusal: missingScopesRefusal(parsed.data, what) }) };
+  const rateWindowMs = policyName === undefined ? undefined : POLICY_WINDOW_MS.get(policyName);
+  return {
+    code: category,
+    message,
+    dailyLimitReached: policyName === 'DAILY',
+    ...(rateWindowMs !== undefined && { rateWindowMs }),
+    ...(category === 'MISSING_SCOPES' && { refusal: missingScopesRefusal(parsed.data, what) }),
+  };
 }
 
 /**
@@ -268,6 +282,20 @@ export function hubspotApiUsage(headers: Headers): ApiUsage | null {
   const limit = headerCount(headers.get('x-hubspot-ratelimit-daily'));
   const remaining = headerCount(headers.get('x-hubspot-ratelimit-daily-remaining'));
   return limit && remaining !== null && remaining <= limit ? { used: limit - remaining, limit } : null;
+}
+
+/**
+ * What is left of the app's 10-second window, from `X-HubSpot-RateLimit-Remaining`, `-Max` and
+ * `-Interval-Milliseconds`, which HubSpot sends with every answer but a search's. It counts the
+ * requests of everyone using the token (reps of one role sharing a private app's), not only this
+ * client's. Anything else (one of them missing, not a count, more remaining than the maximum, no
+ * interval) reads as nothing said.
+ */
+export function hubspotRateWindow(headers: Headers): RateWindow | null {
+  const max = headerCount(headers.get('x-hubspot-ratelimit-max'));
+  const remaining = headerCount(headers.get('x-hubspot-ratelimit-remaining'));
+  const intervalMs = headerCount(headers.get('x-hubspot-ratelimit-interval-milliseconds'));
+  return max !== null && remaining !== null && remaining <= max && intervalMs ? { remaining, intervalMs } : null;
 }
 
 /** The showable scope names `named` gives, the granular ones when it gives both. */
@@ -431,6 +459,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     limitersFor: (_method, path) => (path.endsWith('/search') ? [general, search] : [general]),
     readErrorBody,
     readApiUsage: hubspotApiUsage,
+    readRateWindow: hubspotRateWindow,
     timeoutMs: options.timeoutMs ?? 30_000,
     retry: options.retry,
     clock: options.clock,
