@@ -155,6 +155,37 @@ describe('formatProbabilityWithTiers', () => {
     }
     expect(checked).toBeGreaterThan(2000);
   });
+
+  it('reads a lead on its side of each threshold as the admin reads it (formatThreshold), where its hundredfold is not exact or it is written rounded', () => {
+    // 0.55 × 100 is 55.00000000000001, 0.07 × 100 is 7.000000000000001: a warm lead just under read "55 %" under "hot from 55 %"
+    expect(formatProbabilityWithTiers(0.54996, { hot: 0.55, warm: 0.2 })).toBe('54.99 %');
+    expect(formatProbabilityWithTiers(0.0699999944, { hot: 0.5, warm: 0.07 })).toBe('6.99 %');
+    // the probability just under 0.1, whose hundredfold is 10
+    expect(formatProbabilityWithTiers(0.09999999999999999, halfAndTenth)).toBe('9.99 %');
+    const thresholds = [0.0007, 0.066, 0.07, 0.14, 0.28, 0.2836, 0.5, 0.500396, 0.500404, 0.55, 0.56, 0.826212402898818, 0.9925];
+    // 82.6212 % is written "82.62 %", 50.0396 % "50.04 %"
+    expect(thresholds.map(formatThreshold)).toContain('82.62 %');
+    const offsets = [-0.001, -0.0001, -0.00002, -0.00001, -0.000004, -1e-7, -1e-12, 0, 1e-7, 0.000004, 0.00001, 0.0001, 0.001];
+    let checked = 0;
+    for (const hot of thresholds) {
+      for (const warm of thresholds.filter((threshold) => threshold < hot && formatThreshold(threshold) !== formatThreshold(hot))) {
+        for (const p of [hot, warm].flatMap((threshold) => offsets.map((offset) => threshold + offset)).filter((p) => p >= 0 && p <= 1)) {
+          const text = formatProbabilityWithTiers(p, { hot, warm });
+          const shown = reading(text);
+          const why = `p = ${p}, hot ${formatThreshold(hot)} (${hot}), warm ${formatThreshold(warm)} (${warm}): ${text}`;
+          expect(shown.holds(p * 100), why).toBe(true);
+          for (const threshold of [hot, warm]) {
+            const written = Number.parseFloat(formatThreshold(threshold));
+            if (p >= threshold) expect(shown.atLeast(written), why).toBe(true);
+            // A lead below a threshold but not below it as written (50.0402 % under 50.0404 %, "50.04 %") has no true figure that reads below it.
+            else if (p < Number((written / 100).toFixed(12))) expect(shown.below(written), why).toBe(true);
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(2000);
+  });
 });
 
 describe('percentWithTiers', () => {
@@ -170,6 +201,9 @@ describe('percentWithTiers', () => {
     expect(percentWithTiers(0.033329, { hot: 0.03333, warm: 0.01 }, 2)).toEqual({ percent: 3.33, decimals: 2 });
     // past the most decimals, rounded toward the lead's side: 24.9996 % is not 25 %
     expect(percentWithTiers(0.249996, { hot: 0.25, warm: 0.1 }, 2)).toEqual({ percent: 24.99, decimals: 2 });
+    // and of the threshold as written: "hot from 55 %" though 0.55 × 100 is 55.00000000000001, "hot from 82.62 %" for 82.6212 %
+    expect(percentWithTiers(0.54996, { hot: 0.55, warm: 0.1 }, 2)).toEqual({ percent: 54.99, decimals: 2 });
+    expect(percentWithTiers(0.826197, { hot: 0.826212402898818, warm: 0.1 }, 2)).toEqual({ percent: 82.619, decimals: 3 });
   });
 
   it('is a figure at the ends too, where formatProbabilityWithTiers says "<1 %" or ">99 %"', () => {

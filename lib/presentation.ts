@@ -135,8 +135,8 @@ function percentBesideThresholds(
   let atLeast = -Infinity;
   let lessThan = Infinity;
   let mostDecimals = Math.max(MOST_PROBABILITY_DECIMALS, fewestDecimals);
-  for (const threshold of thresholds) {
-    const written = rateInPercent(threshold, THRESHOLD_EXTRA_DIGITS);
+  const writtenThresholds = thresholds.map((threshold) => ({ threshold, written: rateInPercent(threshold, THRESHOLD_EXTRA_DIGITS) }));
+  for (const { threshold, written } of writtenThresholds) {
     if (probability >= threshold) atLeast = Math.max(atLeast, written);
     else lessThan = Math.min(lessThan, written);
     mostDecimals = Math.max(mostDecimals, decimalsOf(written) + 1);
@@ -154,15 +154,36 @@ function percentBesideThresholds(
       if (shown >= atLeast && shown < lessThan) return { percent: shown, decimals };
     }
   }
-  // Past that, the lead's own figure, rounded toward its side of each threshold itself, never a
-  // figure it does not have: a threshold written rounded (50.004 % as "50 %") is what reads wrong.
+  // Past that, the lead's own figure, rounded toward its side of each threshold itself and as
+  // written wherever the lead is on that side of it too (0.55 × 100 is 55.00000000000001 and
+  // 82.6212 % is written "82.62 %": a warm lead of 54.996 % or 82.6197 % reads below either), never
+  // a figure it does not have: a threshold written rounded (50.004 % as "50 %") is what reads wrong.
   const scale = 10 ** mostDecimals;
   let shown = Math.round(percent * scale) / scale;
-  for (const threshold of thresholds) {
-    if (probability < threshold && shown >= threshold * 100) shown = Math.floor(percent * scale) / scale;
-    else if (probability >= threshold && shown < threshold * 100) shown = Math.ceil(percent * scale) / scale;
+  for (const { threshold, written } of writtenThresholds) {
+    if (probability < threshold) {
+      const down = percentRoundedToward('down', probability, mostDecimals);
+      if (shown >= threshold * 100 || (shown >= written && down < written)) shown = down;
+    } else {
+      const up = percentRoundedToward('up', probability, mostDecimals);
+      if (shown < threshold * 100 || (shown < written && up >= written)) shown = up;
+    }
   }
   return { percent: Number(shown.toFixed(mostDecimals)), decimals: mostDecimals };
+}
+
+/**
+ * `probability` in percent to `decimals` decimals, rounded down or up from its own digits: not
+ * from `probability * 100`, itself rounded (0.09999999999999999 × 100 is 10, which rounded down
+ * stays 10, not below "10 %").
+ */
+function percentRoundedToward(direction: 'down' | 'up', probability: number, decimals: number): number {
+  const unit = 10 ** -(decimals + 2);
+  // The nearest fraction to `decimals + 2` decimals, compared with the probability as it is.
+  let fraction = Number(probability.toFixed(decimals + 2));
+  if (direction === 'down' && fraction > probability) fraction -= unit;
+  else if (direction === 'up' && fraction < probability) fraction += unit;
+  return Number((fraction * 100).toFixed(decimals));
 }
 
 /** A rate in percent as `formatRate` writes it. */

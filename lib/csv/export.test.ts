@@ -248,7 +248,8 @@ describe('the probability beside the tier thresholds', () => {
 
   it('is a fraction of four decimals or more, true of the lead, that gives the lead’s tier compared with the thresholds, near any threshold', async () => {
     // Thresholds the admin reads as they are (`formatThreshold`), so that comparing with either is the same.
-    const thresholds = [0, 0.00005, 0.0003, 0.0012, 0.008, 0.01, 0.0235, 0.025, 0.03333, 0.0999, 0.1, 0.1032, 0.2345, 0.25, 0.3141, 0.5, 0.5004, 0.9925, 0.996, 1];
+    // 0.07, 0.14, 0.28, 0.2836 and 0.55 times 100 come out just over the figure (55.00000000000001).
+    const thresholds = [0, 0.00005, 0.0003, 0.0012, 0.008, 0.01, 0.0235, 0.025, 0.03333, 0.07, 0.0999, 0.1, 0.1032, 0.14, 0.2345, 0.25, 0.28, 0.2836, 0.3141, 0.5, 0.5004, 0.55, 0.9925, 0.996, 1];
     for (const threshold of thresholds) expect(Number.parseFloat(formatThreshold(threshold)), `${threshold}`).toBeCloseTo(threshold * 100, 9);
     const offsets = [-0.01, -0.001, -0.0001, -0.00001, -0.000004, -1e-7, 0, 1e-7, 0.000004, 0.00001, 0.0001, 0.001, 0.01];
     let checked = 0;
@@ -269,6 +270,40 @@ describe('the probability beside the tier thresholds', () => {
       }
     }
     expect(checked).toBeGreaterThan(3000);
+  });
+
+  it('gives the lead’s tier compared with the thresholds as the admin reads them, where they are written rounded', async () => {
+    expect(formatThreshold(0.826212402898818)).toBe('82.62 %');
+    // a warm lead of 82.6197 % was 0.82620: no fewer than two decimals of percent, and rounded toward 82.6212 % alone
+    expect(await tierAndProbability([0.826197], { hot: 0.826212402898818, warm: 0.5 })).toEqual([['warm', '0.82619']]);
+    expect(await tierAndProbability([0.54996], { hot: 0.55, warm: 0.2 })).toEqual([['warm', '0.5499']]);
+    const thresholds = [0.0007, 0.066, 0.07, 0.14, 0.28, 0.2836, 0.500396, 0.500404, 0.55, 0.56, 0.826212402898818, 0.9925];
+    /** A figure in percent as it reads, the fraction's decimals moved two places: exactly, as a spreadsheet compares "0.8262" with 82.62 %. */
+    const inPercent = (fraction: string) => Number((Number(fraction) * 100).toFixed(10));
+    /** A threshold as written, as the fraction a spreadsheet reads it as (82.62 % is 0.8262). */
+    const asFraction = (percent: number) => Number((percent / 100).toFixed(12));
+    const offsets = [-0.001, -0.0001, -0.00002, -0.00001, -0.000004, -1e-7, -1e-12, 0, 1e-7, 0.000004, 0.00001, 0.0001];
+    let checked = 0;
+    for (const hot of thresholds) {
+      for (const warm of thresholds.filter((threshold) => threshold < hot && formatThreshold(threshold) !== formatThreshold(hot))) {
+        const tiers = { hot, warm };
+        const probabilities = [hot, warm].flatMap((threshold) => offsets.map((offset) => threshold + offset)).filter((p) => p >= 0 && p <= 1);
+        const cells = await tierAndProbability(probabilities, tiers);
+        probabilities.forEach((p, index) => {
+          const [tier, written] = cells[index];
+          const why = `p = ${p}, hot ${formatThreshold(hot)} (${hot}), warm ${formatThreshold(warm)} (${warm}): ${tier}, ${written}`;
+          expect(Math.abs(Number(written) - p), why).toBeLessThan(10 ** -written.split('.')[1].length);
+          for (const threshold of [hot, warm]) {
+            const writtenThreshold = Number.parseFloat(formatThreshold(threshold));
+            if (p >= threshold) expect(inPercent(written), why).toBeGreaterThanOrEqual(writtenThreshold);
+            // A lead below a threshold but not below it as written (50.0402 % under 50.0404 %, "50.04 %") has no true figure that reads below it.
+            else if (p < asFraction(writtenThreshold)) expect(inPercent(written), why).toBeLessThan(writtenThreshold);
+            checked++;
+          }
+        });
+      }
+    }
+    expect(checked).toBeGreaterThan(2000);
   });
 });
 
