@@ -35,6 +35,13 @@ describe('suggestOutcome', () => {
     ]);
   });
 
+  it('ticks the open statuses of orgs working in other languages and wordings, and none that says not to contact the lead', () => {
+    // Left unticked, these leads still being worked were trained on as not converted.
+    const open = ['Neu', 'In Bearbeitung', 'Nouveau', 'En cours', 'Contacté', 'Nuevo', 'Abierto', 'Em andamento', 'Nuovo', 'In corso', 'Nieuw', 'Reopened', 'Uncontacted', 'Newly Assigned', 'Callback', 'Awaiting Response', 'Meeting Scheduled', 'Pending'];
+    expect(openLookingStatuses(open)).toEqual(open);
+    expect(openLookingStatuses(['Do Not Contact', 'Opted Out', 'Unsubscribed', 'Renewal', 'Nouveau - Perdu'])).toEqual([]);
+  });
+
   it('labels each HubSpot lifecycle stage as the sync stores its outcome: a stage outside HubSpot\'s order ("other", the portal\'s own) tells nothing', () => {
     // Vendors at "other" and contacts at a custom stage were trained on as not converted, while the side panel's rates left them out.
     const rule = suggestOutcome('hubspot', { lifecyclestage: ['1234567', 'lead'] })!;

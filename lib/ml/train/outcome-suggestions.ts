@@ -123,22 +123,36 @@ export function withKnownOutcomeFields(source: SourceKind, outcomeValues: Readon
 /**
  * A status that says a lead was given up or is done with: Salesforce's "Closed - Not Converted"
  * (any status starting with "Closed"), a converted one, HubSpot's "UNQUALIFIED" and "BAD_TIMING",
- * and an org's own lost ones ("Lost", "Junk", "Contacted - Not Interested", "Attempted - No Response").
+ * an org's own lost ones ("Lost", "Junk", "Contacted - Not Interested", "Attempted - No Response",
+ * "Do Not Contact"), and lost, closed or rejected in the languages of `OPEN_STATUS`.
  */
-const CLOSED_STATUS = /^closed|convert|unqualified|disqualified|bad[ _]timing|lost|junk|not[ _]interested|no[ _]response|duplicate|dead|invalid|spam/i;
+const CLOSED_STATUS =
+  /^closed|convert|unqualified|disqualified|bad[ _]timing|lost|junk|not[ _]interested|no[ _]response|duplicate|dead|invalid|spam|do[ _-]?not[ _-]?(?:contact|call)|opt(?:ed)?[ _-]?out|unsubscrib|perdu|verloren|perdid|geschlossen|ferme|cerrad|fechad|chius|gesloten|rejet|abgelehnt|rechazad|rifiutat|afgewezen|descartad/i;
 
 /**
  * A status that says a lead is still being worked: "Open - Not Contacted", "Working - Contacted",
  * HubSpot's "NEW", "ATTEMPTED_TO_CONTACT", "IN_PROGRESS", "CONNECTED", "OPEN_DEAL", an org's
- * "Nurturing" or "Engaged". Any other (a custom one it cannot tell, "Qualified", "Recycled") is
- * left unticked: a lost lead ticked as still being worked is left out of training, and the model
- * learns too few that did not convert.
+ * "Nurturing", "Engaged", "Reopened", "Uncontacted", "Callback", "Meeting Scheduled", "Pending",
+ * and the same in German, French, Spanish, Portuguese, Italian and Dutch ("Neu", "In Bearbeitung",
+ * "En cours", "Nuevo", "Em andamento", "In corso", "Nieuw"), read without accents. Any other (a
+ * custom one it cannot tell, "Qualified", "Recycled") is left unticked: a lost lead ticked as still
+ * being worked is left out of training, and the model learns too few that did not convert.
  */
-const OPEN_STATUS = /(?:^|[^a-z])(?:open|new(?![a-z])|working|in[ _-]?progress|contact|attempt|connect|nurtur|engag|qualifying|follow[ _-]?up)/i;
+const OPEN_STATUS = new RegExp(
+  [
+    'open|contact|attempt|connect|nurtur|engag|working|progress|qualifying|follow[ _-]?up|call[ _-]?back|schedul|booked|awaiting|pending|assigned',
+    '(?:^|[^a-z])(?:new|newly|neu|nouveau|nouvelle|nuevo|nueva|novo|nova|nuovo|nuova|nieuw)(?![a-z])',
+    'offen|bearbeitung|kontakt|ouvert|en cours|rappel|relance|abiert|en curso|en proceso|pendiente|seguimiento|abert|andamento|pendente|aperto|in corso|lavorazione|contatt|behandeling|opvolg',
+  ].join('|'),
+  'i',
+);
+
+/** A status as the patterns read it: accents left out ("Contacté" reads "Contacte"). */
+const unaccented = (status: string) => status.trim().normalize('NFD').replace(/\p{M}+/gu, '');
 
 /** The statuses among `values` that look like a lead still being worked (`OPEN_STATUS`, and not `CLOSED_STATUS`). */
 export function openLookingStatuses(values: readonly string[]): string[] {
-  return values.filter((value) => OPEN_STATUS.test(value.trim()) && !CLOSED_STATUS.test(value.trim()));
+  return values.filter((value) => OPEN_STATUS.test(unaccented(value)) && !CLOSED_STATUS.test(unaccented(value)));
 }
 
 /** The suggested outcome for a source given its fields' values (see `historySample`), or null. */
