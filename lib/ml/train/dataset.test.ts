@@ -465,7 +465,7 @@ describe('inferFeatureSpecs: personal data, whose values a model would keep', ()
     for (const [language, names] of Object.entries(personal)) for (const name of names) expect(namesPersonalData(name), `${language}: ${name}`).toBe(true);
     // A qualifier after a company's name, a count or a date leaves it what it was; so does one that is a column's only word.
     const notPersonal = {
-      en: ['Mobile App Installs', 'Home Page Visits', 'Work Type', 'Home Office', 'Home'],
+      en: ['Mobile App Installs', 'Home Page Visits', 'Work Type', 'Home Office', 'Home', 'Mobile Home', 'Mobile Office', 'Cell Work'],
       de: ['Anzahl Mitarbeiter', 'Firmenname (geschäftlich)', 'Telefonate (privat)', 'Privat'],
       fr: ["Nom de l'entreprise", 'Nombre de salariés', 'Visites mobile', 'Nom du bureau', 'Date de livraison'],
       es: ['Nombre de la oficina', 'Número de empleados', 'Fecha de envío', 'Tipo de teléfono'],

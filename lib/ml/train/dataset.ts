@@ -584,6 +584,13 @@ const PERSONAL_DATA_TRAILING_QUALIFIERS = new Set([
 /** The little words between a name and a qualifier after it: "de la" oficina, "del" trabajo, "di" casa, "dell'"ufficio, "du" bureau, "van het" werk. */
 const QUALIFIER_CONNECTING_WORDS = new Set(['de', 'del', 'la', 'el', 'di', 'dell', 'della', 'do', 'da', 'du', 'des', 'd', 'l', 'au', 'im', 'van', 'het']);
 
+/**
+ * Whether `form` is one word that qualifies others too ("mobile", "cell", "móvil"): left alone by
+ * taking a qualifier off after it, it names no phone ("Mobile Home", "Mobile Office" are kinds of
+ * home and office).
+ */
+const isQualifierAlone = (form: readonly string[]) => form.length === 1 && (PERSONAL_DATA_QUALIFIERS.has(form[0]) || PERSONAL_DATA_TRAILING_QUALIFIERS.has(form[0]));
+
 /** `words`, then each shorter form left by taking a trailing qualifier off it with the little words before it ("telefono de la oficina", "telefono"). */
 function withTrailingQualifiersTakenOff(words: readonly string[]): (readonly string[])[] {
   const forms = [words];
@@ -625,7 +632,7 @@ export function namesPersonalData(name: string): boolean {
   const joined = (form: readonly string[]) => form.join('').replace(/\d+$/, '');
   if (PERSONAL_DATA_WHOLE_NAMES.has(joined(words))) return true;
   for (;;) {
-    if (withTrailingQualifiersTakenOff(words).some((form) => PERSONAL_DATA_NAMES.has(joined(form)))) return true;
+    if (withTrailingQualifiersTakenOff(words).some((form, i) => PERSONAL_DATA_NAMES.has(joined(form)) && !(i > 0 && isQualifierAlone(form)))) return true;
     if (words.length === 1 || !PERSONAL_DATA_QUALIFIERS.has(words[0])) return false;
     words.shift();
   }
