@@ -520,7 +520,7 @@ function readingFields(manifest: Manifest, fields: Record<string, FieldSources>)
 describe('a model that reads a field LeadLens writes scores to', () => {
   const whatItDoes =
     'which LeadLens writes its scores to: it would score leads partly by the scores LeadLens wrote there before, not by facts about the leads. ' +
-    'While it is active, LeadLens will not write scores to ';
+    'Write-back refuses to write scores to a field the active model reads, so while it is active ';
   const written = [
     { crm: 'salesforce', name: 'LeadLens_Tier__c' },
     { crm: 'hubspot', name: 'leadlens_score' },
@@ -538,7 +538,7 @@ describe('a model that reads a field LeadLens writes scores to', () => {
     // Salesforce takes a field's API name in any case: an export or a hand-written spec may spell it otherwise.
     const colleagues = readingFields({ ...candidate, modelId: 'colleague-1' }, { 'Lead source': { salesforce: 'leadlens_tier__c', hubspot: 'hs_analytics_source' } });
     const said =
-      `colleague-1 reads the Salesforce field "LeadLens_Tier__c" (for "Lead source"), ${whatItDoes}that field, so it keeps the scores written last. ` +
+      `colleague-1 reads the Salesforce field "LeadLens_Tier__c" (for "Lead source"), ${whatItDoes}that field keeps the scores written last, if write-back still names it. ` +
       'Train a model here instead (training here leaves out the fields LeadLens writes to), or ask whoever made colleague-1 for a model that does not read it.';
     expect(await noteOnImport(colleagues)).toBe(said);
     expect((await listModelVersions()).map(({ id, writtenBackFieldsNote }) => [id, writtenBackFieldsNote])).toEqual([
@@ -554,7 +554,7 @@ describe('a model that reads a field LeadLens writes scores to', () => {
     );
     expect(await noteOnImport(both)).toBe(
       'both reads the Salesforce field "LeadLens_Tier__c" (for "Lead source") and the HubSpot property "leadlens_score" (for "Lead source" and "Annual revenue"), ' +
-      `${whatItDoes}those fields, so they keep the scores written last. ` +
+      `${whatItDoes}those fields keep the scores written last, if write-back still names them. ` +
       'Train a model here instead (training here leaves out the fields LeadLens writes to), or ask whoever made both for a model that does not read them.',
     );
   });

@@ -597,7 +597,7 @@ export function writtenBackFieldsNote(manifest: Manifest, written: readonly Writ
   const one = read.length === 1;
   return (
     `${modelId} reads ${listInWords(read)}, which LeadLens writes its scores to: it would score leads partly by the scores LeadLens wrote there before, not by facts about the leads. ` +
-    `While it is active, LeadLens will not write scores to ${one ? 'that field, so it keeps' : 'those fields, so they keep'} the scores written last. ` +
+    `Write-back refuses to write scores to a field the active model reads, so while it is active ${one ? 'that field keeps' : 'those fields keep'} the scores written last, if write-back still names ${one ? 'it' : 'them'}. ` +
     `Train a model here instead (training here leaves out the fields LeadLens writes to), or ask whoever made ${modelId} for a model that does not read ${one ? 'it' : 'them'}.`
   );
 }

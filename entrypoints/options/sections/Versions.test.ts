@@ -613,7 +613,7 @@ describe('the import form', () => {
     const announced = followLiveRegions(container.querySelector('form')!);
     await importFiles(container, readsTier, modelOnnx);
     const note =
-      /colleague-1 reads the Salesforce field "LeadLens_Tier__c" \(for "Lead source"\), which LeadLens writes its scores to: .* While it is active, LeadLens will not write scores to that field, .* Train a model here instead/;
+      /colleague-1 reads the Salesforce field "LeadLens_Tier__c" \(for "Lead source"\), which LeadLens writes its scores to: .* Write-back refuses to write scores to a field the active model reads, so while it is active that field keeps .* Train a model here instead/;
     const said = await waitFor(() => announced().find((text) => text.startsWith('Imported colleague-1. It is not active yet: activate it in the table above when you are ready. colleague-1 reads')));
     expect(said).toMatch(note);
     const row = await waitFor(() => container.querySelector('tr[data-model-id="colleague-1"] [data-testid="written-back-fields-note"]'));
