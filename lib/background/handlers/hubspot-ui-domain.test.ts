@@ -14,11 +14,13 @@ import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
 import { demoFetch } from '../../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../../test/demo-crm/server';
 import { stubWebLocks } from '../../../test/web-locks';
-import { syncHandlers } from './sync';
+import { learnPortalInBackground, syncHandlers } from './sync';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
 const PORTAL = { id: '4242424', name: 'HubSpot portal 4242424' };
+/** How many times the account details were asked for. */
+let accountReads = 0;
 
 beforeEach(async () => {
   fakeBrowser.reset();
@@ -31,10 +33,12 @@ beforeEach(async () => {
     'fetch',
     demoFetch((request) => {
       const response = handle(request);
+      if (request.url.pathname.startsWith('/account-info/')) accountReads++;
       return request.url.pathname.startsWith('/account-info/') ? { ...response, body: JSON.stringify({ ...JSON.parse(response.body), uiDomain: 'app-eu1.hubspot.com' }) } : response;
     }),
   );
   await Promise.all(db.tables.map((table) => table.clear()));
+  accountReads = 0;
 });
 
 it('a connection stored with its portal but no host learns the host on Test connection; the sync state records the portal alone', async () => {
@@ -46,4 +50,17 @@ it('a connection stored with its portal but no host learns the host on Test conn
   expect(stored?.crm === 'hubspot' && stored.account).toEqual({ ...PORTAL, uiDomain: 'app-eu1.hubspot.com' });
   expect((await dexieSyncStore(db).readState('hubspot')).account).toEqual(PORTAL);
   expect(JSON.stringify((await db.settings.toArray()).filter(({ key }) => key.startsWith('sync')))).not.toContain('uiDomain');
+});
+
+it('such a connection learns the host in the background too (start-up, the hourly alarm), asked once per worker', async () => {
+  const stored = { crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: 'pat-na1-0123456789abcdef' }, timeoutSeconds: 30, account: PORTAL } as const;
+  await writeConnection(stored);
+  await learnPortalInBackground();
+  const learnt = await readConnection('hubspot');
+  expect(learnt?.crm === 'hubspot' && learnt.account).toEqual({ ...PORTAL, uiDomain: 'app-eu1.hubspot.com' });
+  // HubSpot naming no host LeadLens runs on would leave it unknown: not asked again at every start.
+  await writeConnection(stored);
+  const asked = accountReads;
+  await learnPortalInBackground();
+  expect(accountReads).toBe(asked);
 });

@@ -351,8 +351,16 @@ async function portalCheckWaits(): Promise<boolean> {
 let portalCheckInFlight: Promise<void> | null = null;
 
 /**
+ * Whether a HubSpot connection knows its portal but not the host of its pages (stored before
+ * LeadLens kept it: Open in CRM would send the rep to app.hubspot.com), and this worker has not
+ * checked it for that yet: once per worker, as HubSpot may name no host LeadLens runs on.
+ */
+let hostAskedThisWorker = false;
+const hostUnknown = (connection: Connection) => !hostAskedThisWorker && connection.crm === 'hubspot' && connection.account !== undefined && connection.account.uiDomain === undefined;
+
+/**
  * `learnPortalIfUnknown` for start-up, the automatic sync's alarm and HubSpot pages finding the
- * portal unknown: one check at a time, which every caller shares, and none while
+ * portal unknown, and for a portal's host unknown (`hostUnknown`): one check at a time, which every caller shares, and none while
  * `portalCheckWaits`. The worker is kept alive while it runs (`withConnectionLock`); a failure
  * is logged, never thrown.
  */
@@ -360,7 +368,12 @@ export function learnPortalInBackground(): Promise<void> {
   portalCheckInFlight ??= (async () => {
     if (await portalCheckWaits()) return;
     // Asked again once the lock is held: a check it waited for (a sync's, Test connection) may have just ended, a purge begun.
-    await checkStoredConnection('hubspot', async (connection) => portalUnknown(connection) && !(await portalCheckWaits()));
+    await checkStoredConnection('hubspot', async (connection) => {
+      if (!portalUnknown(connection) && !hostUnknown(connection)) return false;
+      if (await portalCheckWaits()) return false;
+      hostAskedThisWorker = true;
+      return true;
+    });
   })()
     .catch((error: unknown) => console.error('LeadLens: checking which HubSpot portal the connection reads failed', error))
     .finally(() => (portalCheckInFlight = null));
