@@ -22,9 +22,12 @@ import { scoringHandlers } from './scoring';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
+/** The leads the stand-in engine has scored, in all. */
+const engineRows = vi.hoisted(() => ({ count: 0 }));
 // A stand-in engine (every lead at even odds): which rows get a score matters here, not the score.
 vi.mock('../offscreen-engine', () => ({
   runOffscreen: async (modelId: string, rows: Float32Array, featureCount: number) => {
+    engineRows.count += rows.length / featureCount;
     const { manifestOf } = await import('../../ml/model-store');
     const terms = (await manifestOf(modelId)).terms.length;
     const n = rows.length / featureCount;
@@ -87,6 +90,17 @@ it('shows no score cached from the record page of a contact the batch read answe
   expect(notShownBy('hubspot')).toBe('HubSpot does not show LeadLens this lead (deleted, or not shared with you).');
   expect(await cachedLeads()).not.toContain(`hubspot|${gone.hubspotId}`);
   expect(await cachedLeads()).toContain(`hubspot|${kept.hubspotId}`);
+});
+
+it('scores a row from the record the list reads from the CRM now, not from the older score its record page cached', async () => {
+  await openRecordPage(kept.hubspotId);
+  const before = engineRows.count;
+
+  const reply = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [kept.hubspotId] }, listPage);
+
+  expect(reply).toEqual({ ok: true, rows: [{ recordId: kept.hubspotId, state: 'scored', lead: expect.anything() }] });
+  // Read from the CRM just now (not stored), it is newer than the page's score: scored, not answered with it.
+  expect(engineRows.count - before).toBe(1);
 });
 
 it('still shows the score cached from the record page of a contact the CRM could not be read for, and keeps it', async () => {
