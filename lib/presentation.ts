@@ -415,9 +415,11 @@ export function topReasonFor(tier: Tier, { reasonUp, reasonDown }: { reasonUp: s
 export function formatDay(at: string | number): string {
   const date = new Date(at);
   if (Number.isNaN(date.getTime())) return 'unknown date';
-  const calendarDay = date.getTime() % 86_400_000 === 0;
-  return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric', ...(calendarDay && { timeZone: 'UTC' }) });
+  return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric', ...(isCalendarDay(at) && { timeZone: 'UTC' }) });
 }
+
+/** Whether `at` is a calendar day, not a moment (midnight UTC to the millisecond, as the CLI writes dates): `formatDay` reads it in UTC, and it has no time of day. */
+export const isCalendarDay = (at: string | number): boolean => new Date(at).getTime() % 86_400_000 === 0;
 
 /**
  * Why a sync or write-back stopped, the CRM having refused its credentials, once they were

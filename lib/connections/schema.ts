@@ -4,7 +4,7 @@
  * Kept free of browser APIs so the message protocol can import it anywhere.
  */
 import { z } from 'zod';
-import type { CrmAccount } from '../crm/client';
+import { portalOf, type CrmAccount } from '../crm/client';
 import { HubSpotApiVersionSchema, HubSpotAppHostSchema } from '../crm/hubspot-client';
 import { CrmKindSchema } from '../messaging/schemas';
 
@@ -74,8 +74,7 @@ export const DEFAULT_TIMEOUT_SECONDS = 30;
  */
 export function accountOf(connection: Connection): CrmAccount | null {
   if (connection.crm === 'salesforce') return { id: connection.host, name: connection.host };
-  // Which portal, not where its pages are (`uiDomain`): what syncs compare and record.
-  return connection.account ? { id: connection.account.id, name: connection.account.name } : null;
+  return connection.account ? portalOf(connection.account) : null;
 }
 
 /** The API host a connection talks to (and needs a host permission for). */

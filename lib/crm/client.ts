@@ -176,6 +176,9 @@ export interface CrmAccount {
   uiDomain?: string;
 }
 
+/** Which org or portal `account` is, as syncs compare and record it: not where its pages are (`uiDomain`). */
+export const portalOf = ({ id, name }: CrmAccount): CrmAccount => ({ id, name });
+
 /**
  * The CRM user credentials sign in as: `id` to compare; `name` and `username` (the login, as two
  * users may share a name) to show.

@@ -379,7 +379,7 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
  * that window and doubling with each 429 (full jitter), so that several clients refused at once
  * (LeadLens users sharing a token) spread out rather than meet the limit again together.
  */
-export function rateLimitedDelay(count: number, windowMs: number, policy: RetryPolicy, random: () => number): number {
+function rateLimitedDelay(count: number, windowMs: number, policy: RetryPolicy, random: () => number): number {
   return windowMs + backoffDelay(count - 1, policy, random, windowMs);
 }
 

@@ -205,8 +205,11 @@ export async function listModels(): Promise<ModelSummary[]> {
   const bundled = bundledModel.manifest();
   // The policy it scores with, as `manifestOf` reads it, and why one kept for it is passed over.
   const withPolicyRead = async (listed: ModelSummary): Promise<ModelSummary> => {
-    const [tiers, passedOver] = await Promise.all([tiersSetFor(listed.id), newerTierPolicy(listed.id)]);
-    return { ...listed, ...(tiers && { tiers }), ...(passedOver !== undefined && { newerTierPolicy: passedOver }) };
+    // One read of its setting, as `tiersSetFor` and `newerTierPolicy` each read it.
+    const read = (await tiersSettingOf(listed.id))?.read;
+    if (read === undefined) return listed;
+    if (read.ok) return { ...listed, tiers: read.tiers };
+    return read.madeByNewerVersion ? { ...listed, newerTierPolicy: read.error } : listed;
   };
   // Stored data is a trust boundary: a manifest that no longer parses is listed as damaged, so it can be deleted,
   // unless a newer LeadLens made it: after a downgrade, it is kept for when LeadLens is updated again.

@@ -1,6 +1,6 @@
 /** Where the sync engine keeps leads and its checkpoint: Dexie, one transaction per page. */
 import { accountOf, type Connection } from '../connections/schema';
-import type { CrmAccount, CrmRecord, CrmUser, Deletions } from '../crm/client';
+import { portalOf, type CrmAccount, type CrmRecord, type CrmUser, type Deletions } from '../crm/client';
 import type { CrmKind } from '../crm/types';
 import { leadKeyOf, leadKeyOfCachedScore, leadKeyPrefix, type LeadLensDb, type StoredLead } from '../db/db';
 import { withStoredScoresPaused } from '../jobs/progress';
@@ -99,9 +99,6 @@ async function changeSyncState(db: LeadLensDb, crm: CrmKind, change: (state: Syn
 export async function markSyncRunning(db: LeadLensDb, crm: CrmKind): Promise<void> {
   await changeSyncState(db, crm, (state) => ({ ...state, status: 'running', error: null, errorKind: null }));
 }
-
-/** Which org or portal `account` is, as the sync state records it: not where its pages are (`uiDomain`). */
-const portalOf = ({ id, name }: CrmAccount): CrmAccount => ({ id, name });
 
 /**
  * Records `account` as the org or portal the CRM's stored leads come from, unless one is

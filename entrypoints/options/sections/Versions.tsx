@@ -11,7 +11,7 @@ import { describeTierPolicy } from '@/lib/ml/tier-policy';
 import { MIN_LEVEL_COUNT } from '@/lib/ml/train/dataset';
 import { shownLabel } from '@/lib/ml/visible-text';
 import { crmFieldsNote, exportFileNames, exportFiles, importModel, importSizeError, listModelVersions, previousModelId, type ImportResult, type ModelVersion } from '@/lib/ml/model-versions';
-import { MADE_UP_LEADS_MODEL_WORDS, formatDay, heldOutAucHeading, plural, unscoredAfterActivation } from '@/lib/presentation';
+import { MADE_UP_LEADS_MODEL_WORDS, formatDay, heldOutAucHeading, isCalendarDay, plural, unscoredAfterActivation } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
 import { MODEL_CHANGE_MUTATION, useActiveModelId, useJob, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
@@ -70,12 +70,6 @@ function learntFromWords({ rows, positives, trainedOn }: Pick<ModelVersion, 'row
   const from = outcomeRule ? `; converted means ${describeModelOutcome(outcomeRule)}` : `, from ${shownLabel(source)}`;
   return `${counts}${from}${madeUpLeads ? ` (${MADE_UP_LEADS_MODEL_WORDS})` : ''}`;
 }
-
-/**
- * A moment `formatDay` reads as a calendar day (midnight UTC to the millisecond: the CLI's dates):
- * it has no time of day to tell it from another of that day.
- */
-const isCalendarDay = (at: string) => new Date(at).getTime() % 86_400_000 === 0;
 
 /**
  * When a model was trained: its day, with the time of day when another listed model was trained
