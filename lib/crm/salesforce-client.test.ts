@@ -290,6 +290,14 @@ describe('Salesforce client against the demo CRM', () => {
     expect(await asRep.currentUser!()).toEqual({ id: rep.Id, name: 'Tomás Echeverría', username: 'tomas.echeverria@northbeam-analytics.example' });
   });
 
+  it('reads the User record again only when the identity URL names another user: a sync asks as it starts and again before it removes leads', async () => {
+    const { client, requests } = setup();
+    await client.currentUser!();
+    requests.length = 0;
+    expect(await client.currentUser!()).toEqual({ id: DEMO_SALESFORCE_ADMIN.Id, name: 'Avery Lindqvist', username: 'avery.lindqvist@northbeam-analytics.example' });
+    expect(requests).toEqual(['/services/data/v67.0/']);
+  });
+
   it('answers the 18-character Id of a user the identity URL names by 15, and refuses a resources list without an identity URL', async () => {
     const rep = DEMO_SALESFORCE_USERS[1];
     let identity: string | undefined = `https://login.salesforce.com/id/00D5g000004Demo/${rep.Id.slice(0, 15)}`;

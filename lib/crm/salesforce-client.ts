@@ -11,7 +11,7 @@
  * every amount is handed on in the corporate currency (`withAmountsInCorporateCurrency`).
  */
 import { z } from 'zod';
-import type { CalculatedPage, ChangedPage, CrmClient, CrmRecord, Deletions, FieldToWrite, ReadOptions, RecordUpdateFailure } from './client';
+import type { CalculatedPage, ChangedPage, CrmClient, CrmRecord, CrmUser, Deletions, FieldToWrite, ReadOptions, RecordUpdateFailure } from './client';
 import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, headerCount, isCrmError, realClock, refuseSamePageAgain, type ApiUsage, type Clock, type CrmErrorBody, type CrmResponse, type RetryPolicy } from './http';
 import { loadOnce } from './once';
@@ -341,6 +341,9 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
   // The last describe's synced names by lower case (reads match requested names without case), and when.
   let readableByLowerCase = new Map<string, string>();
   let describedAt = -Infinity;
+
+  /** The user `currentUser` last answered: the credentials' own, read once while the identity URL names them. */
+  let lastUser: CrmUser | undefined;
 
   /**
    * Lead's fields the user can read, from describe (field-level security applies): the fields
@@ -787,9 +790,13 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     async currentUser(signal) {
       const { data: resources } = await http.request({ path: `${base}/`, schema: ResourcesSchema, what: 'list REST resources', signal });
       const id = resources.identity.slice(resources.identity.lastIndexOf('/') + 1);
+      // The same user as this client's last answer (a sync asks as it starts and again before it removes leads): not read
+      // again. Compared by the 15 characters an Id is unique by: the identity URL may name it by 15, the record answers 18.
+      if (lastUser && lastUser.id.slice(0, 15) === id.slice(0, 15)) return lastUser;
       // Anyone may read their own User record, answered with its 18-character Id; a record read keeps no query cursor open.
       const { data: user } = await http.request({ path: `${base}/sobjects/User/${id}?fields=Id,Name,Username`, schema: UserSchema, what: 'read the signed-in User', signal });
-      return { id: user.Id, name: user.Name, username: user.Username };
+      lastUser = { id: user.Id, name: user.Name, username: user.Username };
+      return lastUser;
     },
 
     async checkAccess(signal) {

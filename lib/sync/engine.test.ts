@@ -1853,10 +1853,12 @@ describe('the user a Salesforce sync signs in as', () => {
       expect(await db.leads.get(keyOf(gone))).toBeDefined();
       // What its pages stored stays, as any error leaves it.
       expect((await db.leads.get(keyOf(edited)))?.modifiedAt).toBe(editedAt);
-      // The user was asked for as the sync started and once more after the deletions were read.
-      const userReads = requests.flatMap((path, i) => (path.includes('/sobjects/User/') ? [i] : []));
-      expect(userReads).toHaveLength(2);
-      expect(requests.findIndex((path) => path.includes('/sobjects/Lead/deleted'))).toBeLessThan(userReads[1]);
+      // The user was asked for (the identity URL) as the sync started and once more after the deletions were read;
+      // the User record was read only for the rep, the admin's being known from the sync before.
+      const identityAsks = requests.flatMap((path, i) => (path === '/services/data/v67.0/' ? [i] : []));
+      expect(identityAsks).toHaveLength(2);
+      expect(requests.findIndex((path) => path.includes('/sobjects/Lead/deleted'))).toBeLessThan(identityAsks[1]);
+      expect(requests.filter((path) => path.includes('/sobjects/User/'))).toEqual([`/services/data/v67.0/sobjects/User/${rep.Id}`]);
 
       // Back in the admin's own session, the sync reads its pages again and removes the deleted lead.
       session.id = adminSession;
