@@ -60,8 +60,8 @@ export function startUp(): Promise<void> {
   const purgeFinished = keepWorkerAliveDuring(finishUnfinishedPurge()).catch(logFailure('finishing an interrupted purge failed'));
   // A HubSpot connection stored by a LeadLens that did not record portals: until checked, its own
   // portal's pages count as another's, and a sync left running would be refused on resuming.
-  // Only a connection with no portal known is checked (up to a minute of HubSpot requests), in the
-  // check pages share, and not again at every worker start while HubSpot cannot tell.
+  // Only a connection with no portal known, or no host of its pages, is checked (up to a minute of
+  // HubSpot requests), in the check pages share, and not again at every worker start while HubSpot cannot tell.
   const portalChecked = purgeFinished
     .then(learnPortalInBackground)
     .catch(logFailure('checking which HubSpot portal the connection reads failed'));

@@ -52,15 +52,19 @@ it('a connection stored with its portal but no host learns the host on Test conn
   expect(JSON.stringify((await db.settings.toArray()).filter(({ key }) => key.startsWith('sync')))).not.toContain('uiDomain');
 });
 
-it('such a connection learns the host in the background too (start-up, the hourly alarm), asked once per worker', async () => {
+it('such a connection learns the host in the background too (start-up, the hourly alarm), asked once per browser session, not at each worker start', async () => {
   const stored = { crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: 'pat-na1-0123456789abcdef' }, timeoutSeconds: 30, account: PORTAL } as const;
   await writeConnection(stored);
   await learnPortalInBackground();
   const learnt = await readConnection('hubspot');
   expect(learnt?.crm === 'hubspot' && learnt.account).toEqual({ ...PORTAL, uiDomain: 'app-eu1.hubspot.com' });
-  // HubSpot naming no host LeadLens runs on would leave it unknown: not asked again at every start.
+  // HubSpot naming no host LeadLens runs on would leave it unknown: not asked again at every start,
+  // of this worker or of the next (the module loaded anew, storage.session kept).
   await writeConnection(stored);
   const asked = accountReads;
   await learnPortalInBackground();
+  vi.resetModules();
+  const nextWorker = await import('./sync');
+  await nextWorker.learnPortalInBackground();
   expect(accountReads).toBe(asked);
 });

@@ -351,12 +351,20 @@ async function portalCheckWaits(): Promise<boolean> {
 let portalCheckInFlight: Promise<void> | null = null;
 
 /**
- * Whether a HubSpot connection knows its portal but not the host of its pages (stored before
- * LeadLens kept it: Open in CRM would send the rep to app.hubspot.com), and this worker has not
- * checked it for that yet: once per worker, as HubSpot may name no host LeadLens runs on.
+ * Set in storage.session once the background asked HubSpot for the host of a known portal's pages:
+ * once per browser session, not at every worker start, as HubSpot may name no host LeadLens runs on.
  */
-let hostAskedThisWorker = false;
-const hostUnknown = (connection: Connection) => !hostAskedThisWorker && connection.crm === 'hubspot' && connection.account !== undefined && connection.account.uiDomain === undefined;
+const HOST_ASKED_KEY = 'hubspot-host-asked';
+
+/**
+ * Whether a HubSpot connection knows its portal but not the host of its pages (stored before
+ * LeadLens kept it: Open in CRM would send the rep to app.hubspot.com), not asked this browser
+ * session (`HOST_ASKED_KEY`).
+ */
+async function hostUnknown(connection: Connection): Promise<boolean> {
+  if (connection.crm !== 'hubspot' || connection.account === undefined || connection.account.uiDomain !== undefined) return false;
+  return (await browser.storage.session.get(HOST_ASKED_KEY))[HOST_ASKED_KEY] !== true;
+}
 
 /**
  * `learnPortalIfUnknown` for start-up, the automatic sync's alarm and HubSpot pages finding the
@@ -369,9 +377,11 @@ export function learnPortalInBackground(): Promise<void> {
     if (await portalCheckWaits()) return;
     // Asked again once the lock is held: a check it waited for (a sync's, Test connection) may have just ended, a purge begun.
     await checkStoredConnection('hubspot', async (connection) => {
-      if (!portalUnknown(connection) && !hostUnknown(connection)) return false;
+      const forPortal = portalUnknown(connection);
+      if (!forPortal && !(await hostUnknown(connection))) return false;
       if (await portalCheckWaits()) return false;
-      hostAskedThisWorker = true;
+      // Not recorded (storage.session full), it is asked again at the next worker start: nothing worse.
+      if (!forPortal) await browser.storage.session.set({ [HOST_ASKED_KEY]: true }).catch(() => undefined);
       return true;
     });
   })()
