@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CrmKind } from '../crm/types';
-import { db, leadKeyOf, leadKeyOfCachedScore, leadKeyPrefix, type CachedScore } from '../db/db';
+import { db, leadKeyOf, leadKeyOfCachedScore, leadKeyPrefix, leadKeyPrefixOf, type CachedScore } from '../db/db';
 import { schemaOf, ScoredLeadSchema } from '../messaging/schemas';
 import { recordStaleHours } from '../settings/record-staleness';
 import { mayUseCache, type PageAccess } from './page-access';
@@ -44,9 +44,6 @@ const leadsForgottenAt = new Map<string, number>();
 /** Past this many, lead keys are forgotten as their CRMs' (a first sync stores every lead): a few MB at most, for the worker's life. */
 const MOST_LEAD_KEYS_NOTED = 10_000;
 
-/** A lead key's `leadKeyPrefix`: what every key of its CRM's leads begins with. */
-const prefixOfLeadKey = (leadKey: string) => leadKey.slice(0, leadKey.indexOf('|') + 1);
-
 /**
  * Scores being computed now are not to be cached: call once the connection they were read through
  * is replaced or removed, and before the cached scores are deleted (a score whose write was let
@@ -64,7 +61,7 @@ export function forgetScoresInFlight(leads?: { leadKeys: Iterable<string> } | { 
   else for (const leadKey of leads.leadKeys) leadsForgottenAt.set(leadKey, forgotten);
   if (leadsForgottenAt.size > MOST_LEAD_KEYS_NOTED) {
     // Forgetting more than asked, never less: their CRMs' leads, as of now.
-    const prefixes = new Set([...leadsForgottenAt.keys()].map(prefixOfLeadKey));
+    const prefixes = new Set([...leadsForgottenAt.keys()].map(leadKeyPrefixOf));
     leadsForgottenAt.clear();
     for (const prefix of prefixes) leadsForgottenAt.set(prefix, forgotten);
   }
@@ -72,7 +69,7 @@ export function forgetScoresInFlight(leads?: { leadKeys: Iterable<string> } | { 
 
 /** Whether the scores of `leadKey` were forgotten since the count was `count`. */
 function forgottenSince(count: number, leadKey: string): boolean {
-  const forgottenAt = Math.max(allForgottenAt, leadsForgottenAt.get(leadKey) ?? 0, leadsForgottenAt.get(prefixOfLeadKey(leadKey)) ?? 0);
+  const forgottenAt = Math.max(allForgottenAt, leadsForgottenAt.get(leadKey) ?? 0, leadsForgottenAt.get(leadKeyPrefixOf(leadKey)) ?? 0);
   return forgottenAt > count;
 }
 

@@ -3,7 +3,7 @@
  * Salesforce, odd-indexed from HubSpot, as the training history splits them), with their
  * known outcomes so the side panel can show each tier's conversion rate.
  */
-import { db, leadKeyOf, type StoredLead } from '../db/db';
+import { db, demoLeadKeys, leadKeyOf, type StoredLead } from '../db/db';
 import { withStoredScoresPaused } from '../jobs/progress';
 import { DEMO_OWNERS, generateDemoLeads, type DemoLead } from './demo-data';
 
@@ -70,7 +70,7 @@ export function demoStoredLeads(now: Date, count = DEMO_LEAD_COUNT): StoredLead[
 export async function replaceDemoLeads(leads: StoredLead[]): Promise<number> {
   return withStoredScoresPaused(() =>
     db.transaction('rw', db.leadReplacementTables, async () => {
-      const oldKeys = (await db.leads.where('origin').equals('demo').primaryKeys()) as string[];
+      const oldKeys = await demoLeadKeys();
       const demoKeys = new Set(oldKeys);
       const taken = (await db.leads.where(':id').anyOf(leads.map((lead) => lead.key)).primaryKeys()) as string[];
       const ownKeys = new Set(taken.filter((key) => !demoKeys.has(key)));

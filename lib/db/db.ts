@@ -14,6 +14,8 @@ import type { RawRecord, SourceKind } from '../ml/featurize';
 export const leadKeyOf = (source: SourceKind, id: string): string => `${source}|${id}`;
 /** What every key of `source`'s stored leads begins with (for `prefixRange`). */
 export const leadKeyPrefix = (source: SourceKind): string => `${source}|`;
+/** The `leadKeyPrefix` a lead key begins with: its source's. */
+export const leadKeyPrefixOf = (leadKey: string): string => leadKey.slice(0, leadKey.indexOf('|') + 1);
 /** A model's score of a lead: its stored score (`db.leadScores`) or a record page's cached score (`db.scores`). */
 export const scoreKeyOf = (modelId: string, ofLead: string): string => `${modelId}|${ofLead}`;
 /** What every key of `modelId`'s scores begins with (for `prefixRange`). */

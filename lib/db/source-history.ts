@@ -7,7 +7,7 @@
  */
 import { CRM_KINDS } from '../crm/types';
 import { prefixRange } from './chunks';
-import { countStoredLeads, db, leadKeyPrefix } from './db';
+import { countStoredLeads, db, demoLeadKeys, leadKeyPrefix } from './db';
 import type { SourceKind } from '../ml/featurize';
 
 export interface HistoryRule {
@@ -28,7 +28,7 @@ export function historyRule(source: SourceKind): Promise<HistoryRule> {
     if (demoTotal === 0) return { demoOnly: false, demoLeftOut: new Set<string>() };
     const [stored, ...perCrm] = await Promise.all([countStoredLeads(source), ...CRM_KINDS.map(countStoredLeads)]);
     if (demoTotal === perCrm.reduce((sum, count) => sum + count, 0)) return { demoOnly: source !== 'csv' && stored > 0, demoLeftOut: new Set<string>() };
-    const demoKeys = await db.leads.where('origin').equals('demo').primaryKeys();
+    const demoKeys = await demoLeadKeys();
     const demo = demoKeys.filter((key) => key.startsWith(leadKeyPrefix(source)));
     const demoOnly = demo.length > 0 && demo.length === stored;
     return { demoOnly, demoLeftOut: new Set(demoOnly ? [] : demo) };

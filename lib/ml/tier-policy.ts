@@ -19,6 +19,7 @@ import {
   capacityCuts,
   expectedOutcomes,
   profitCurve,
+  thresholdsOfCuts,
   tierThresholds,
   type CapacityCut,
   type CapacityCuts,
@@ -92,7 +93,7 @@ export function previewPolicy(
 ): PolicyPreview {
   const everyLead = ranked && ranked.length > 0 ? ranked : probs;
   const cuts = policy.kind === 'capacity' ? capacityCuts(everyLead, policy) : null;
-  const thresholds = cuts ? { hot: cuts.hot.threshold, warm: (cuts.worked ?? cuts.hot).threshold } : tierThresholds(policy, labels, probs, fixed);
+  const thresholds = cuts ? thresholdsOfCuts(cuts) : tierThresholds(policy, labels, probs, fixed);
   const outcomes = expectedOutcomes(labels, probs, thresholds, economics.leadsPerPeriod, everyLead);
   return {
     thresholds,

@@ -15,7 +15,7 @@ import { missingModelColumnsWarnings } from '@/lib/csv/model-columns';
 import { CsvEventSchema, type CsvCancel, type CsvEvent, type CsvRequest } from '@/lib/csv/worker-protocol';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
-import { db } from '@/lib/db/db';
+import { db, demoLeadKeys } from '@/lib/db/db';
 import { demoLeadMix } from '@/lib/db/source-history';
 import { owedScoringModel, owedSourceScorings, readJob, standingFailure, type JobProgress } from '@/lib/jobs/progress';
 import { activeModelId, manifestOf } from '@/lib/ml/model-store';
@@ -328,7 +328,7 @@ function unscoredSentence(left: number, unscored: Unscored): string {
 /** How many leads are stored and which are Demo mode's, read together. */
 const storedLeadMix = () =>
   db.transaction('r', db.leads, async () => {
-    const [total, demoKeys] = await Promise.all([db.leads.count(), db.leads.where('origin').equals('demo').primaryKeys()]);
+    const [total, demoKeys] = await Promise.all([db.leads.count(), demoLeadKeys()]);
     return { total, demoKeys };
   });
 

@@ -42,7 +42,7 @@ import {
 import { brier, calibrationCurve, confusionAt, ece, liftByDecile, logLoss, prCurve, rocAuc, rocAucStandardError, rocCurve } from './metrics';
 import { outOfTimeCheck } from './out-of-time';
 import { idealOf, termShape, wholeNumberFeatures } from './term-shapes';
-import { capacityCuts, profitCurve, tierThresholds } from './thresholds';
+import { capacityCuts, profitCurve, thresholdsOfCuts, tierThresholds } from './thresholds';
 import { describeCapacityCuts } from '../tier-policy';
 import { guardReasons, type StoredHistory } from './training-set';
 
@@ -639,10 +639,10 @@ export function trainModel(input: TrainInput): TrainResult {
   const { terms, referenceFeatures } = describeTerms(model, features, X, N, contributions);
 
   // --- thresholds on the held-out leads as the shipped model's calibration scores them
-  const tiers = { policy: opts.policy, ...tierThresholds(opts.policy, hoLabels, tierProbs, opts.fixedThresholds) };
+  const cuts = opts.policy.kind === 'capacity' ? capacityCuts(tierProbs, opts.policy) : null;
+  const tiers = { policy: opts.policy, ...(cuts ? thresholdsOfCuts(cuts) : tierThresholds(opts.policy, hoLabels, tierProbs, opts.fixedThresholds)) };
   // A capacity policy's shares are not exact: leads of one calibrated probability share a tier, and a tie at a cut moves it
   // (a share off only by its rounding to whole leads, the model card's table does not count as off: nor does this).
-  const cuts = opts.policy.kind === 'capacity' ? capacityCuts(tierProbs, opts.policy) : null;
   const tiedAtCut = cuts !== null && [cuts.hot, cuts.worked].some((cut) => cut !== null && cut.tied > 0);
   const sharesOff = tiedAtCut && opts.policy.kind === 'capacity' ? describeCapacityCuts(cuts, opts.policy) : [];
   if (sharesOff.length > 0) {

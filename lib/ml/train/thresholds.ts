@@ -147,6 +147,9 @@ function asPercent(probability: number): string {
   return `${Math.round(probability * 10_000) / 100}%`;
 }
 
+/** The thresholds a capacity policy's cuts (`capacityCuts`) set: hot at its hot cut, warm at the cut of the leads worked (hot's when none more are). */
+export const thresholdsOfCuts = ({ hot, worked }: CapacityCuts): TierThresholds => ({ hot: hot.threshold, warm: (worked ?? hot).threshold });
+
 /**
  * Calibrated-probability thresholds for a tier policy: p ≥ hot → hot, p ≥ warm → warm.
  * `probs` [N] are the leads a capacity policy's thresholds are chosen on, by rank (it reads no
@@ -163,10 +166,8 @@ export function tierThresholds(
   switch (policy.kind) {
     case 'value':
       return valueThresholds(policy.revenuePerConversion, policy.costPerContact);
-    case 'capacity': {
-      const { hot, worked } = capacityCuts(probs, policy);
-      return { hot: hot.threshold, warm: (worked ?? hot).threshold };
-    }
+    case 'capacity':
+      return thresholdsOfCuts(capacityCuts(probs, policy));
     case 'fixed':
       if (fixed === undefined) throw new Error('a fixed tier policy needs its hot and warm thresholds');
       if (!(fixed.warm >= 0 && fixed.warm <= fixed.hot && fixed.hot <= 1)) {
