@@ -45,21 +45,17 @@ interface RecordGroup {
 }
 
 /**
- * `groups` less the records of `removed`, each group's count less those it listed; a group left
- * with no record to show goes, its other records counted as `unlisted` (as groups past those a
- * report keeps are: `withinGroupsShown`).
+ * `groups` less the records of `removed`, each group's count less those it listed. A group left
+ * with records but none listed (a report keeps the ids of MAX_FAILED_IDS_SHOWN of each) keeps its
+ * reason, which its other records share; one left with none goes.
  */
-function withoutRecords<Group extends RecordGroup>(groups: readonly Group[], removed: ReadonlySet<string>): { groups: Group[]; unlisted: number } {
-  let unlisted = 0;
-  const kept = groups.flatMap((group) => {
+function withoutRecords<Group extends RecordGroup>(groups: readonly Group[], removed: ReadonlySet<string>): Group[] {
+  return groups.flatMap((group) => {
     const recordIds = group.recordIds.filter((id) => !removed.has(id));
     if (recordIds.length === group.recordIds.length) return [group];
     const count = group.count - (group.recordIds.length - recordIds.length);
-    if (recordIds.length > 0) return [{ ...group, count, recordIds }];
-    unlisted += count;
-    return [];
+    return count > 0 ? [{ ...group, count, recordIds }] : [];
   });
-  return { groups: kept, unlisted };
 }
 
 /** The record ids a report lists, of its records refused (`failures`) and not emptied (`notCleared`). */
@@ -69,21 +65,12 @@ export function recordIdsListed(report: WriteBackSummary): string[] {
 
 /**
  * `report` less the records of `removed` (leads no longer stored): each group's count less those
- * it listed, a group left with none to list gone, its other records counted as unlisted
- * (`withoutRecords`). Its other counts (written, cleared, unconfirmed) stay as the write-back
- * counted: a lead they counted is not known. `report` itself when it lists none of them.
+ * it listed (`withoutRecords`). Its other counts (written, cleared, unconfirmed, unlisted) stay as
+ * the write-back counted: a lead they counted is not known. `report` itself when it lists none of them.
  */
 export function reportWithoutRecords(report: WriteBackSummary, removed: ReadonlySet<string>): WriteBackSummary {
   if (!recordIdsListed(report).some((id) => removed.has(id))) return report;
-  const failures = withoutRecords(report.failures, removed);
-  const notCleared = withoutRecords(report.notCleared, removed);
-  return {
-    ...report,
-    failures: failures.groups,
-    unlistedFailures: report.unlistedFailures + failures.unlisted,
-    notCleared: notCleared.groups,
-    unlistedNotCleared: report.unlistedNotCleared + notCleared.unlisted,
-  };
+  return { ...report, failures: withoutRecords(report.failures, removed), notCleared: withoutRecords(report.notCleared, removed) };
 }
 
 /**

@@ -225,11 +225,13 @@ it('takes a removed lead’s record id out of the last write-back report, its co
   const deletions = { kind: 'deleted-since' as const, coveredTo: 1000, records: ['2', '3', ...locked].map((id) => ({ id, deletedAt: 300 })) };
   await store.finishSync('hubspot', deletions, (removed) => ({ ...INITIAL_SYNC_STATE, status: 'done', lastRun: { synced: 0, removed, finishedAt: 1, seconds: 0 } }));
 
-  // A group left with no record to show goes, its other 3 records counted among those not written for other reasons.
+  // A group left with records but none listed keeps its reason, its other 3 records with it; one left with none goes.
   expect((await db.settings.get('write-back:hubspot'))?.value).toEqual({
     ...report,
-    failures: [{ error: 'Value too long', count: 1, recordIds: ['1'] }],
-    unlistedFailures: 4,
+    failures: [
+      { error: 'Value too long', count: 1, recordIds: ['1'] },
+      { error: 'Record locked', count: 3, recordIds: [] },
+    ],
     notCleared: [{ reason: 'HubSpot could not say what it holds', count: 1, recordIds: ['1'] }],
   });
   db.close();

@@ -199,6 +199,14 @@ it('drops from its report the record ids of leads a sync removed since, once tol
   expect(text()).not.toContain('e.g. 1, 2');
 });
 
+it('keeps the reason of a group whose listed records a sync removed, its other records with it, and lists no id', async () => {
+  hubspot = summary('hubspot', 'done', { done: 30, total: 30, written: 5, failures: [{ error: 'Record locked', count: 25, recordIds: [] }], finishedAt: 3 });
+  await renderSection();
+  await waitFor(() => text().includes('25 not written: Record locked'));
+  expect(text()).not.toContain('e.g.');
+  expect(text()).not.toContain('other reasons');
+});
+
 describe('the fields LeadLens wrote to before and no longer updates', () => {
   const note = () => form()?.querySelector('[data-testid="write-back-no-longer-written-hubspot"]') ?? null;
   /** Each paragraph of the note, as read (a field's with its Forget button). */

@@ -224,12 +224,12 @@ function WriteBackForm({
       {refusal && <ErrorState message={refusal} />}
       {writeBack.error && <ErrorState message={`The write-back to ${label} stopped: ${stopReason(writeBack, connection)}`} />}
       {writeBack.failures.map((failure) => (
-        <ErrorState key={failure.error} message={`${failure.count.toLocaleString('en-US')} not written: ${failure.error} (e.g. ${failure.recordIds.slice(0, 3).join(', ')})`} />
+        <ErrorState key={failure.error} message={`${failure.count.toLocaleString('en-US')} not written: ${failure.error}${examplesOf(failure.recordIds)}`} />
       ))}
       {writeBack.unlistedFailures > 0 && <ErrorState message={`${plural(writeBack.unlistedFailures, 'more lead', 'more leads')} not written for other reasons.`} />}
       {/* Not failures: what a rep typed since the last sync is kept on purpose. */}
       {writeBack.notCleared.map((group) => (
-        <p key={group.reason}>{`${plural(group.count, 'lead', 'leads')} not emptied: ${group.reason} (e.g. ${group.recordIds.slice(0, 3).join(', ')}).`}</p>
+        <p key={group.reason}>{`${plural(group.count, 'lead', 'leads')} not emptied: ${group.reason}${examplesOf(group.recordIds)}.`}</p>
       ))}
       {writeBack.unlistedNotCleared > 0 && <p>{`${plural(writeBack.unlistedNotCleared, 'more lead', 'more leads')} not emptied for other reasons.`}</p>}
       {!underway && connectFirst && (
@@ -293,6 +293,9 @@ function CancelWriteBack({ crm, takesFocus, onFocus, onCancel }: { crm: CrmKind;
 /** Why the write-back stopped: a refusal of credentials reconnected since no longer asks the step it names. */
 const stopReason = ({ crm, error, stoppedBySignInRefusal }: WriteBackSummary, connection: ConnectionReply['status'] | undefined) =>
   stoppedBySignInRefusal && connection === 'connected' ? refusedThenReconnected(crm) : error;
+
+/** ` (e.g. 00Q1, 00Q2, 00Q3)`: a group's first record ids; none when a sync removed every one it listed since. */
+const examplesOf = (recordIds: readonly string[]) => (recordIds.length === 0 ? '' : ` (e.g. ${recordIds.slice(0, 3).join(', ')})`);
 
 const scoringLabel = (crm: CrmKind) => `Scoring the leads synced from ${CRM_LABEL[crm]}`;
 
