@@ -16,6 +16,7 @@ import { syncHandlers } from '../background/handlers/sync';
 import { clientFor, clientForConnection } from './client-for';
 import { clearReconnect, readConnection, readStatus, removeConnection, writeConnection, writeStatus } from './connections';
 import type { Connection } from './schema';
+import type { CrmClient } from '../crm/client';
 import { salesforceOAuthConnection } from '../../test/fixtures/salesforce-oauth-connection';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -402,5 +403,50 @@ describe('a record read (a badge\'s) the CRM refuses the credentials of', () => 
           "Salesforce did not accept this browser's login to acme.my.salesforce.com (it may have timed out): log in to Salesforce in this browser, then Reconnect. If it goes on once you are logged in, your org may block session reuse: choose Sign in with OAuth, and connect again (HTTP 401 INVALID_SESSION_ID: Session expired)",
       });
     });
+  });
+});
+
+describe("a new worker's Salesforce client (Chrome stops an idle worker, and its clients with it)", () => {
+  let describes = 0;
+  beforeEach(() => {
+    describes = 0;
+    fakeBrowser.permissions.remove = vi.fn(async () => true);
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL) => {
+      if (isDescribe(input)) {
+        describes++;
+        return describeLead();
+      }
+      return json(200, { attributes: { type: 'Lead' }, Id: LEAD_ID, SystemModstamp: '2026-11-01T00:00:00.000+0000', Title: 'CEO' });
+    });
+  });
+  /** `clientFor` of the client-for module loaded anew, as a new worker loads it: storage.session kept. */
+  const newWorkerClient = async () => {
+    vi.resetModules();
+    return (await (await import('./client-for')).clientFor('salesforce'))!;
+  };
+  const readTitle = async (client: Pick<CrmClient, 'readRecord'>) => (await client.readRecord(LEAD_ID, { fields: ['Title'] }))?.fields.Title;
+
+  it('reads a lead asking no describe: the worker before kept it in storage.session', async () => {
+    expect(await readTitle((await clientFor('salesforce'))!)).toBe('CEO');
+    expect(await readTitle(await newWorkerClient())).toBe('CEO');
+    expect(describes).toBe(1);
+  });
+
+  it('describes again after a Disconnect, though the same org is connected again (perhaps signed in to as another user), and for another API version', async () => {
+    await readTitle((await clientFor('salesforce'))!);
+    await removeConnection('salesforce');
+    await writeConnection(salesforce);
+    await readTitle(await newWorkerClient());
+    expect(describes).toBe(2);
+    await writeConnection({ ...salesforce, apiVersion: '66.0' });
+    await readTitle(await newWorkerClient());
+    expect(describes).toBe(3);
+  });
+
+  it('reads the lead when storage.session is full, and the next worker describes again', async () => {
+    vi.spyOn(fakeBrowser.storage.session, 'set').mockRejectedValue(new Error('Session storage quota bytes exceeded. Values were not stored.'));
+    expect(await readTitle((await clientFor('salesforce'))!)).toBe('CEO');
+    expect(await readTitle(await newWorkerClient())).toBe('CEO');
+    expect(describes).toBe(2);
   });
 });

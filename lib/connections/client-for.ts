@@ -11,10 +11,11 @@ import { z } from 'zod';
 import type { CrmClient } from '../crm/client';
 import { CrmError, isCrmError, isRedirect } from '../crm/http';
 import { createHubSpotClient } from '../crm/hubspot-client';
-import { createSalesforceClient } from '../crm/salesforce-client';
+import { createSalesforceClient, type Remembered } from '../crm/salesforce-client';
 import type { CrmKind } from '../crm/types';
 import { clearReconnect, connectionGeneration, markReconnect, readConnection, readStatus, writeConnectionUnlessRemovedSince } from './connections';
 import { refreshSalesforceToken, revokeSalesforceToken, type OAuthApp } from './oauth';
+import { rememberedInSession } from './remembered';
 import type { Connection } from './schema';
 
 /** The org's `sid` cookie's value, or null when the browser holds no session for it (the user is not logged in). */
@@ -166,8 +167,8 @@ async function revokeUnlessHeld(host: string, refreshToken: string, heldToken?: 
   if (refreshToken !== heldToken) await revokeSalesforceToken(host, refreshToken);
 }
 
-/** A new client for `connection`. */
-export function clientForConnection(connection: Connection): CrmClient {
+/** A new client for `connection`; a Salesforce one keeps what it read past its worker in `remembered`. */
+export function clientForConnection(connection: Connection, remembered?: Remembered): CrmClient {
   const timeoutMs = connection.timeoutSeconds * 1000;
   if (connection.crm === 'salesforce') {
     const { host, auth } = connection;
@@ -178,6 +179,7 @@ export function clientForConnection(connection: Connection): CrmClient {
       accessToken: app ? () => storedAccessToken(app) : () => salesforceSessionId(host),
       renewAccessToken: app ? (refused) => renewAccessToken(app, refused) : undefined,
       timeoutMs,
+      remembered,
     });
   }
   const { token } = connection.auth;
@@ -243,7 +245,8 @@ function reportingCredentialsOnRead(client: CrmClient, connection: Connection): 
  * Kept so that reads, syncs and write-backs share one client, its rate limiter (together they
  * stay within the CRM's limit) and what it learned (Salesforce's describe, HubSpot's property
  * list), rather than asking again for every badge. Lost with
- * the worker, and then made again: nothing depends on it.
+ * the worker, and then made again: nothing depends on it (a Salesforce client's describe is
+ * kept past it a while: `rememberedInSession`).
  */
 const sharedClients = new Map<CrmKind, { key: string; client: CrmClient }>();
 
@@ -272,8 +275,13 @@ async function clientKey(connection: Connection): Promise<string> {
  * there is none: the same client while the connection stays the same, a new one once it changed
  * (a disconnect or purge leaves none). Jobs take both, so what they tell the connection's status
  * is of the connection their client talks to; its record reads tell it themselves (a "reconnect" ended or begun).
+ * A Salesforce client takes up what the client before it kept past its worker (`rememberedInSession`)
+ * only for the same connection: its key, and no Disconnect since (`connectionGeneration`), as the
+ * org connected again may be signed in to as another user, who may read other fields.
  */
 export async function connectedClient(crm: CrmKind): Promise<{ connection: Connection; client: CrmClient } | null> {
+  // Read before the connection: a removal counts itself before it removes the connection.
+  const generation = await connectionGeneration(crm);
   const connection = await readConnection(crm);
   if (!connection) {
     sharedClients.delete(crm);
@@ -282,7 +290,7 @@ export async function connectedClient(crm: CrmKind): Promise<{ connection: Conne
   const key = await clientKey(connection);
   const shared = sharedClients.get(crm);
   if (shared?.key === key) return { connection, client: shared.client };
-  const client = reportingCredentialsOnRead(clientForConnection(connection), connection);
+  const client = reportingCredentialsOnRead(clientForConnection(connection, rememberedInSession(crm, `${generation} ${key}`)), connection);
   sharedClients.set(crm, { key, client });
   return { connection, client };
 }

@@ -72,6 +72,18 @@ describe('loadOnce', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('with freshFor.readAt, counts from when what a load answered was read: a copy kept by an earlier worker', async () => {
+    let now = 1_000_000;
+    let loads = 0;
+    // What the load answers was read 9 minutes before it started.
+    const shared = loadOnce(async () => ({ loads: ++loads, readAt: now - 540_000 }), { ms: 600_000, clock: { now: () => now }, readAt: (loaded) => loaded.readAt });
+    expect(await shared.get()).toMatchObject({ loads: 1 });
+    now += 59_999;
+    expect(await shared.get()).toMatchObject({ loads: 1 });
+    now += 1;
+    expect(await shared.get()).toMatchObject({ loads: 2 });
+  });
+
   it('rejects a caller whose signal aborts at once as cancelled, and goes on loading for the others', async () => {
     const { calls, load } = controlledLoad();
     const shared = loadOnce(load);

@@ -4,6 +4,8 @@
  * so the next `get` tries again instead of repeating a failure for the client's lifetime.
  * With `freshFor`, a load started that long ago is done again at the next `get`: a client
  * lives as long as its worker, and what it loaded (a CRM's properties, its owners) changes.
+ * `freshFor.readAt` tells when what a load answered was read, when that was before it started:
+ * a copy an earlier worker kept is as old as its read, not as the load that took it up.
  *
  * Each `get` waits under its own signal: a caller that gives up rejects at once as cancelled,
  * and the load goes on for the others. The load runs under no caller's signal (one caller
@@ -19,22 +21,24 @@ export interface SharedLoad<T> {
 
 interface Load<T> {
   result: Promise<T>;
-  startedAt: number;
+  /** When what it loads was read: as it started, unless `freshFor.readAt` says otherwise once it is loaded. */
+  readAt: number;
   /** Callers still waiting for it; one without a signal never gives up. */
   waiting: number;
   settled: boolean;
   stop: AbortController;
 }
 
-export function loadOnce<T>(load: (signal: AbortSignal) => Promise<T>, freshFor?: { ms: number; clock: Pick<Clock, 'now'> }): SharedLoad<T> {
+export function loadOnce<T>(load: (signal: AbortSignal) => Promise<T>, freshFor?: { ms: number; clock: Pick<Clock, 'now'>; readAt?: (loaded: T) => number }): SharedLoad<T> {
   let shared: Load<T> | undefined;
 
   function start(): Load<T> {
     const stop = new AbortController();
-    const started: Load<T> = { result: load(stop.signal), startedAt: freshFor?.clock.now() ?? 0, waiting: 0, settled: false, stop };
+    const started: Load<T> = { result: load(stop.signal), readAt: freshFor?.clock.now() ?? 0, waiting: 0, settled: false, stop };
     started.result.then(
-      () => {
+      (loaded) => {
         started.settled = true;
+        if (freshFor?.readAt) started.readAt = freshFor.readAt(loaded);
       },
       () => {
         started.settled = true;
@@ -67,7 +71,7 @@ export function loadOnce<T>(load: (signal: AbortSignal) => Promise<T>, freshFor?
   return {
     get(signal) {
       if (signal?.aborted) return Promise.reject(cancelled());
-      if (shared !== undefined && freshFor && freshFor.clock.now() - shared.startedAt >= freshFor.ms) shared = undefined;
+      if (shared !== undefined && freshFor && freshFor.clock.now() - shared.readAt >= freshFor.ms) shared = undefined;
       shared ??= start();
       return waitFor(shared, signal);
     },

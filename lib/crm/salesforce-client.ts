@@ -46,6 +46,17 @@ const DELETED_WINDOW_MIN_MS = 2 * MINUTE_MS;
  */
 const DESCRIBE_REFRESH_MS = 10 * 60_000;
 
+/**
+ * Where a client keeps what it read past its worker, which Chrome stops after about 30 idle
+ * seconds (client-for.ts keeps it in storage.session): `read` answers what `write` was given
+ * under `key`, or nothing. The client checks what it reads back, and takes it only while
+ * `DESCRIBE_REFRESH_MS` old at most (`recall`).
+ */
+export interface Remembered {
+  read(key: string): Promise<unknown>;
+  write(key: string, value: unknown): Promise<void>;
+}
+
 export interface SalesforceClientOptions {
   /** `https://acme.my.salesforce.com` */
   instanceUrl: string;
@@ -61,6 +72,11 @@ export interface SalesforceClientOptions {
   retry?: RetryPolicy;
   clock?: Clock;
   fetch?: typeof fetch;
+  /**
+   * Keeps Lead's describe and a multi-currency org's rates past the worker: a new worker's first
+   * badge then waits for no describe, and spends no request of the org's daily allowance on one.
+   */
+  remembered?: Remembered;
 }
 
 const SalesforceId = z.string().regex(/^[a-zA-Z0-9]{18}$/, 'expected an 18-character Salesforce Id');
@@ -105,15 +121,16 @@ const NamedRecordPageSchema = queryPageSchema(NamedRecordSchema);
 const DescribedSize = z.number().int().nonnegative().optional().catch(undefined);
 
 /**
- * Lead's fields as describe lists them. Reads need name and type; the rest, which Salesforce sends
- * for every field, decides whether write-back may fill it (`writeRefusal`), and a field missing
- * `custom` or `updateable` is not filled; `calculated` marks a formula field, which a sync reads
+ * Lead's fields as describe lists them, only what the client reads of them (a Lead's describe
+ * runs to hundreds of KB, and this is what a client keeps past its worker: `Remembered`). Reads
+ * need name and type; the rest, which Salesforce sends for every field, decides whether
+ * write-back may fill it (`writeRefusal`), and a field missing `custom` or `updateable` is not filled; `calculated` marks a formula field, which a sync reads
  * again now and then (`listCalculated`). A picklist value's `label` is what Lead pages show for
  * it (`optionLabels`); Salesforce sends null for some. Sizes: `length` the characters a text field holds,
  * `precision` and `scale` a number field's digits in all and after the decimal point, `digits`
  * an integer field's.
  */
-const DescribedFieldSchema = z.looseObject({
+const DescribedFieldSchema = z.object({
   name: z.string().regex(/^\w+$/),
   type: z.string(),
   label: z.string().optional(),
@@ -121,14 +138,20 @@ const DescribedFieldSchema = z.looseObject({
   updateable: z.boolean().optional(),
   calculated: z.boolean().optional(),
   // A label of another shape reads as none: describe also serves syncs.
-  picklistValues: z.array(z.looseObject({ value: z.string(), active: z.boolean(), label: z.string().nullish().catch(null) })).optional(),
+  picklistValues: z.array(z.object({ value: z.string(), active: z.boolean(), label: z.string().nullish().catch(null) })).optional(),
   length: DescribedSize,
   precision: DescribedSize,
   scale: DescribedSize,
   digits: DescribedSize,
 });
 type DescribedField = z.infer<typeof DescribedFieldSchema>;
-const DescribeSchema = z.object({ fields: z.array(DescribedFieldSchema) });
+const DescribedFieldsSchema = z.array(DescribedFieldSchema);
+const DescribeSchema = z.object({ fields: DescribedFieldsSchema });
+
+/** The REQUIRED_FIELDS that Lead's `fields` lack (among those synced). */
+const requiredFieldsMissing = (fields: readonly DescribedField[]) => REQUIRED_FIELDS.filter((name) => !fields.some((field) => field.name === name && !UNSYNCED_TYPES.has(field.type)));
+/** Lead's fields as a client keeps them past its worker (`Remembered`): only ones reads can do with. */
+const KeptFieldsSchema = DescribedFieldsSchema.refine((fields) => requiredFieldsMissing(fields).length === 0);
 
 /** Salesforce field types that hold a number, and text; a picklist holds the text of its active values. */
 const NUMBER_TYPES = new Set(['double', 'int', 'percent', 'currency']);
@@ -144,6 +167,12 @@ const CURRENCY_CODE_FIELD = 'CurrencyIsoCode';
  * (advanced currency management dates those of opportunities only).
  */
 const CurrencyRatePageSchema = queryPageSchema(z.looseObject({ IsoCode: z.string(), ConversionRate: z.number().positive() }));
+/** The rates as a client keeps them past its worker: [ISO code, ConversionRate] pairs. */
+const CurrencyRatesSchema = z.array(z.tuple([z.string(), z.number().positive()]));
+
+/** The keys of `Remembered` a Salesforce client keeps under. */
+const DESCRIBE_KEY = 'lead-describe';
+const CURRENCY_RATES_KEY = 'currency-rates';
 
 /**
  * `lead` with each of `currencyFields` it holds as a number in the corporate currency: divided by
@@ -345,30 +374,75 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
   /** The user `currentUser` last answered: the credentials' own, read once while the identity URL names them. */
   let lastUser: CrmUser | undefined;
 
+  /** The keys of `options.remembered` whose copy this client may still take up: only its first load of each. */
+  const recallable = new Set([DESCRIBE_KEY, CURRENCY_RATES_KEY]);
+
+  /**
+   * What `options.remembered` keeps under `key`, and when it was read, for the first load of it
+   * (a worker started since another read it): taken while read less than DESCRIBE_REFRESH_MS
+   * ago, for this org and API version, as `schema` reads it; else null, and it is read afresh.
+   * A later load follows a failure, a value grown old or a `forget` (a describe forced afresh),
+   * which the copy kept must not undo.
+   */
+  async function recall<T>(key: string, schema: z.ZodType<T>): Promise<{ value: T; readAt: number } | null> {
+    if (!options.remembered || !recallable.delete(key)) return null;
+    const kept = await options.remembered.read(key).catch(() => undefined);
+    const parsed = z.object({ instanceUrl: z.literal(options.instanceUrl), apiVersion: z.literal(options.apiVersion), readAt: z.number(), value: schema }).safeParse(kept);
+    if (!parsed.success) return null;
+    const { value, readAt } = parsed.data;
+    const age = clock.now() - readAt;
+    return age >= 0 && age < DESCRIBE_REFRESH_MS ? { value, readAt } : null;
+  }
+
+  /** Keeps `value`, read at `readAt`, for the next worker's client (`recall`); one not kept (storage full) is only read again then. */
+  async function remember(key: string, value: unknown, readAt: number): Promise<void> {
+    await options.remembered?.write(key, { instanceUrl: options.instanceUrl, apiVersion: options.apiVersion, readAt, value }).catch(() => undefined);
+  }
+
+  const describeOnce = loadOnce(async (signal) => {
+    const recalled = await recall(DESCRIBE_KEY, KeptFieldsSchema);
+    const fields = recalled?.value ?? (await http.request({ path: `${base}/sobjects/Lead/describe`, schema: DescribeSchema, what: 'describe Lead', signal })).data.fields;
+    const readAt = recalled?.readAt ?? clock.now();
+    const missing = requiredFieldsMissing(fields);
+    if (missing.length > 0) throw new CrmError('schema', `Salesforce Lead has no field ${missing.join(', ')} (describe Lead)`);
+    if (!recalled) await remember(DESCRIBE_KEY, fields, readAt);
+    const syncedFields = fields.filter((field) => !UNSYNCED_TYPES.has(field.type));
+    const synced = syncedFields.map((field) => field.name);
+    readableByLowerCase = new Map(synced.map((name) => [name.toLowerCase(), name]));
+    describedAt = readAt;
+    const calculated = syncedFields.filter((field) => field.calculated).map((field) => field.name);
+    const currencyFields = synced.includes(CURRENCY_CODE_FIELD) ? syncedFields.filter((field) => field.type === 'currency').map((field) => field.name) : [];
+    return { synced, calculated, currencyFields, byLowerCase: new Map(fields.map((field) => [field.name.toLowerCase(), field])) };
+  });
+
   /**
    * Lead's fields the user can read, from describe (field-level security applies): the fields
    * synced, every field by lower-case name (API names are case-insensitive), and in a
    * multi-currency org those holding amounts in the Lead's currency. Described again after a
-   * failure, or once forgotten.
+   * failure, or once forgotten; a new worker's client first takes the describe its predecessor
+   * read, while fresh (`recall`).
    */
-  const leadDescribe = loadOnce(async (signal) => {
-    const { data } = await http.request({ path: `${base}/sobjects/Lead/describe`, schema: DescribeSchema, what: 'describe Lead', signal });
-    const syncedFields = data.fields.filter((field) => !UNSYNCED_TYPES.has(field.type));
-    const synced = syncedFields.map((field) => field.name);
-    const missing = REQUIRED_FIELDS.filter((name) => !synced.includes(name));
-    if (missing.length > 0) throw new CrmError('schema', `Salesforce Lead has no field ${missing.join(', ')} (describe Lead)`);
-    readableByLowerCase = new Map(synced.map((name) => [name.toLowerCase(), name]));
-    describedAt = clock.now();
-    const calculated = syncedFields.filter((field) => field.calculated).map((field) => field.name);
-    const currencyFields = synced.includes(CURRENCY_CODE_FIELD) ? syncedFields.filter((field) => field.type === 'currency').map((field) => field.name) : [];
-    return { synced, calculated, currencyFields, byLowerCase: new Map(data.fields.map((field) => [field.name.toLowerCase(), field])) };
-  });
+  const leadDescribe = {
+    get: describeOnce.get,
+    forget() {
+      recallable.delete(DESCRIBE_KEY); // described afresh, not read back from what was kept
+      describeOnce.forget();
+    },
+  };
 
-  /** A multi-currency org's conversion rates by ISO code, read again as often as describe may be: an admin updates them. */
+  /**
+   * A multi-currency org's conversion rates by ISO code, read again as often as describe may be
+   * (an admin updates them), counted from when they were read, by this worker or a previous one (`recall`).
+   */
   const currencyRates = loadOnce(async (signal) => {
+    const recalled = await recall(CURRENCY_RATES_KEY, CurrencyRatesSchema);
+    if (recalled) return { rates: new Map(recalled.value), readAt: recalled.readAt };
+    const readAt = clock.now();
     const { records } = await queryAll('SELECT IsoCode, ConversionRate FROM CurrencyType', CurrencyRatePageSchema, 'read currency conversion rates', signal);
-    return new Map(records.map((currency) => [currency.IsoCode, currency.ConversionRate]));
-  }, { ms: DESCRIBE_REFRESH_MS, clock });
+    const rates = records.map((currency): [string, number] => [currency.IsoCode, currency.ConversionRate]);
+    await remember(CURRENCY_RATES_KEY, rates, readAt);
+    return { rates: new Map(rates), readAt };
+  }, { ms: DESCRIBE_REFRESH_MS, clock, readAt: (loaded) => loaded.readAt });
 
   /**
    * `leads` with their amounts in the corporate currency (`withAmountsInCorporateCurrency`), the
@@ -378,7 +452,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     const { currencyFields } = await leadDescribe.get(signal);
     const held = currencyFields.filter((name) => leads.some((lead) => name in lead));
     if (held.length === 0) return [...leads];
-    const rates = await currencyRates.get(signal);
+    const { rates } = await currencyRates.get(signal);
     return leads.map((lead) => withAmountsInCorporateCurrency(lead, held, rates));
   }
 
