@@ -40,4 +40,6 @@ export const queryKeys = {
   writeBacks: () => ['writeBacks'] as const,
   /** How a connected CRM labels its choice fields' options on its pages. */
   crmOptionLabels: (crm: string | null, fields: readonly string[]) => ['connections', 'option-labels', crm, fields] as const,
+  /** The connected HubSpot portal's own lifecycle stages, in its order. */
+  crmLifecycleStages: () => ['connections', 'lifecycle-stages'] as const,
 };

@@ -290,6 +290,12 @@ export interface CrmClient {
    */
   optionLabels(fields: readonly string[], options?: { signal?: AbortSignal }): Promise<Record<string, Record<string, string>>>;
   /**
+   * HubSpot only: the portal's own lifecycle stages (the contact property `lifecyclestage`'s
+   * options, hidden ones too), in the order the portal puts them, with their labels. A portal may
+   * add stages (a numeric id, "Product Qualified Lead") and reorder them; none when it has no such property.
+   */
+  lifecycleStages?(options?: { signal?: AbortSignal }): Promise<ChoiceOption[]>;
+  /**
    * How much of the org's or portal's shared API allowance is used, as the CRM's latest answer
    * that said so said; null when none did (a HubSpot app installed by OAuth has no daily limit,
    * and HubSpot's searches never say). Syncs and write-backs stop short of the limit with it

@@ -16,7 +16,7 @@ import { defaultBehaviour, parseFaults } from '../../test/demo-crm/behaviour';
 import { demoFetch, holdingFetch } from '../../test/demo-crm/fetch';
 import { expectCancelledCheckLeavesSyncItsLoad } from '../../test/shared-load';
 import { json } from '../../test/demo-crm/http';
-import { ARCHIVED_DEMO_OWNERS, HUBSPOT_API_DEFAULTS, hubspotApi, type HubSpotApiOptions } from '../../test/demo-crm/hubspot-api';
+import { ARCHIVED_DEMO_OWNERS, DEMO_PORTAL_LIFECYCLE_STAGE, HUBSPOT_API_DEFAULTS, hubspotApi, type HubSpotApiOptions } from '../../test/demo-crm/hubspot-api';
 import { ANALYTICS_SOURCE_LABELS } from '../../test/demo-crm/fields';
 import { createDemoCrm, createDemoCrmHandler, HUBSPOT_DEFAULT_LIMITS } from '../../test/demo-crm/server';
 import { WriteBackTargetSchema, checkedByCrm, fieldsToWrite, writeBack, type WriteBackResult } from '../background/write-back';
@@ -802,6 +802,59 @@ describe('HubSpot option labels', () => {
     ]);
     expect(Object.entries(labels['__proto__'])).toEqual([['__proto__', 'Prototype']]);
     expect(Object.getPrototypeOf(labels)).toBe(Object.prototype);
+  });
+});
+
+describe('HubSpot lifecycle stages', () => {
+  it("answers the portal's stages in its order, its own among them, with their labels, from the property list a sync read, asking nothing more", async () => {
+    const { client, requests } = setup();
+    await client.listChanged(null, null);
+    const listed = requests.length;
+    const stages = await client.lifecycleStages!();
+    expect(stages.map((stage) => stage.value)).toEqual([
+      'subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', DEMO_PORTAL_LIFECYCLE_STAGE.value, 'opportunity', 'customer', 'evangelist', 'other',
+    ]);
+    expect(stages[4]).toEqual({ value: '1234567', label: 'Product Qualified Lead' });
+    expect(stages[1]).toEqual({ value: 'lead', label: 'Lead' });
+    expect(requests).toHaveLength(listed);
+  });
+
+  it('orders them by displayOrder, keeps hidden ones, and puts one without a place (none, -1, of another shape) after the others, in the list order', async () => {
+    const stage = (value: string, displayOrder: unknown, hidden = false) => ({ label: value.toUpperCase(), value, displayOrder, hidden });
+    const properties = [
+      { name: 'lastmodifieddate', label: 'Last modified', type: 'datetime', options: [] },
+      {
+        name: 'lifecyclestage',
+        label: 'Lifecycle stage',
+        type: 'enumeration',
+        options: [
+          stage('customer', 5),
+          stage('lead', 1),
+          { value: 'no_place', label: 'No place' },
+          stage('subscriber', 0),
+          // Hidden since: contacts set before still hold it.
+          stage('1234567', 3, true),
+          stage('minus_one', -1),
+          stage('opportunity', 4),
+          stage('text_place', 'second'),
+          // A tie keeps the list's order.
+          stage('salesqualifiedlead', 3),
+          { value: 'other' },
+        ],
+      },
+    ];
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: demoFetch(() => json(200, { results: properties })) });
+    const stages = await client.lifecycleStages!();
+    expect(stages.map((option) => option.value)).toEqual(['subscriber', 'lead', '1234567', 'salesqualifiedlead', 'opportunity', 'customer', 'no_place', 'minus_one', 'text_place', 'other']);
+    expect(stages.at(-1)).toEqual({ value: 'other', label: undefined });
+    // A place of another shape fails nothing: the same list still serves the option labels.
+    await expect(client.optionLabels(['lifecyclestage'])).resolves.toMatchObject({ lifecyclestage: { lead: 'LEAD', text_place: 'TEXT_PLACE' } });
+  });
+
+  it('answers none for a portal without the property', async () => {
+    const properties = [{ name: 'lastmodifieddate', label: 'Last modified', type: 'datetime', options: [] }];
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: demoFetch(() => json(200, { results: properties })) });
+    await expect(client.lifecycleStages!()).resolves.toEqual([]);
   });
 });
 

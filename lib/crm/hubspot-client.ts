@@ -13,6 +13,7 @@ import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, Field
 import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, headerCount, isCrmError, realClock, refuseSamePageAgain, type ApiUsage, type Clock, type CrmErrorBody, type RateWindow, type RetryPolicy } from './http';
 import { listInWords } from '../list-in-words';
+import { HUBSPOT_LIFECYCLE_FIELD } from './hubspot-lifecycle';
 import { HUBSPOT_MATCH_PATTERNS, urlFilterOf } from './match-patterns';
 import { loadOnce } from './once';
 import { readEach, showableId } from './read-each';
@@ -163,12 +164,26 @@ const PropertySchema = z.looseObject({
   type: z.string().optional(),
   fieldType: z.string().optional().catch(undefined),
   // An option label of another shape reads as none: the property list also serves every sync.
-  options: z.array(z.looseObject({ value: z.string(), label: z.string().optional().catch(undefined) })).optional(),
+  // An option's place (`displayOrder`) of another shape reads as none too.
+  options: z
+    .array(z.looseObject({ value: z.string(), label: z.string().optional().catch(undefined), displayOrder: z.number().optional().catch(undefined) }))
+    .optional(),
   hubspotDefined: z.boolean().optional(),
   calculated: z.boolean().optional(),
   modificationMetadata: z.looseObject({ readOnlyValue: z.boolean() }).optional(),
 });
 type Property = z.infer<typeof PropertySchema>;
+type PropertyOption = NonNullable<Property['options']>[number];
+
+/**
+ * `options` in the order HubSpot's pages show them: `displayOrder` ascending, from 0. One without
+ * a place (none, a negative one, or of another shape) comes after those with one, in the list's
+ * order; so do ties (the sort is stable).
+ */
+function inDisplayOrder(options: readonly PropertyOption[]): PropertyOption[] {
+  const place = ({ displayOrder }: PropertyOption) => (displayOrder !== undefined && displayOrder >= 0 ? displayOrder : Infinity);
+  return [...options].sort((a, b) => (place(a) === place(b) ? 0 : place(a) < place(b) ? -1 : 1));
+}
 const PropertiesSchema = z.object({ results: z.array(PropertySchema) });
 const ListSchema = z.object({ results: z.array(z.looseObject({ id: z.string() })) });
 function listPageSchema<C extends z.ZodType>(contact: C) {
@@ -887,6 +902,12 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
         const property = byName.get(name);
         return property?.type === 'enumeration' && property.fieldType !== 'checkbox' ? property.options : undefined;
       });
+    },
+
+    // Hidden stages are kept, in their place: contacts set to one before it was hidden still hold it.
+    async lifecycleStages({ signal } = {}) {
+      const { byName } = await contactProperties.get(signal);
+      return inDisplayOrder(byName.get(HUBSPOT_LIFECYCLE_FIELD)?.options ?? []).map(({ value, label }) => ({ value, label }));
     },
   };
 }

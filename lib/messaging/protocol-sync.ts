@@ -101,5 +101,13 @@ export const syncProtocol = {
     input: z.object({ crm: CrmKindSchema, fields: z.array(z.string().min(1).max(255)).max(200) }),
     output: z.union([z.object({ ok: z.literal(true), labels: OptionLabelsByFieldSchema }), Failure]),
   },
+  /**
+   * The connected HubSpot portal's lifecycle stages, in its order, each with the label its pages
+   * show (the value when it has none); none when HubSpot is not connected.
+   */
+  crmLifecycleStages: {
+    input: z.object({}),
+    output: z.union([z.object({ ok: z.literal(true), stages: z.array(z.object({ value: z.string(), label: z.string() })) }), Failure]),
+  },
   setAutoSync: { input: AutoSyncSchema, output: z.union([z.object({ ok: z.literal(true), autoSync: AutoSyncStatusSchema }), Failure]) },
 } as const;

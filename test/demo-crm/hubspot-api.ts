@@ -9,7 +9,8 @@
  *   POST …/contacts/batch/read                        up to 100 ids (custom property values too); 207 names the missing
  *   POST …/contacts/batch/update                      up to 100 `{id, properties}` (custom properties only); missing
  *                                                     ids as `HubSpotApiOptions.missingInBatchUpdate` says
- *   GET  /crm/v3/properties/contacts                  the property definitions; `calculated` those HubSpot computes
+ *   GET  /crm/v3/properties/contacts                  the property definitions; `calculated` those HubSpot computes;
+ *                                                     options with `displayOrder`, lifecyclestage's with a stage of the portal's own
  *   GET  /account-info/v3/details                     the token's portal (also /account-info/YYYY-MM/details)
  *   GET  /crm/v3/owners[?limit&after&archived]        the demo owners, cursor paging (also /crm/owners/YYYY-MM);
  *                                                     active ones only, or with `archived=true` archived ones only
@@ -19,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { DEMO_OWNERS, DEMO_VENDOR_SITE, type DemoLead, type DemoOwner } from '../../lib/crm/demo-data';
-import { HUBSPOT_CONTACT_PROPERTIES, HUBSPOT_CUSTOM_PROPERTIES, hubspotProperty, type CustomField } from './fields';
+import { HUBSPOT_CONTACT_PROPERTIES, HUBSPOT_CUSTOM_PROPERTIES, hubspotProperty, type CustomField, type HubSpotOption } from './fields';
 import { bearerToken, bodyNotDeclaredJson, json, parseJsonBody, type DemoHandler, type DemoResponse } from './http';
 import type { DemoDeletion, DemoStore } from './store';
 
@@ -453,6 +454,25 @@ const READ_ONLY_PROPERTIES = new Set<string>([
  */
 const CALCULATED_PROPERTIES = new Set<string>(['num_conversion_events']);
 
+/** A lifecycle stage the demo portal added, as a portal may: HubSpot gives it a numeric id as its value. */
+export const DEMO_PORTAL_LIFECYCLE_STAGE: HubSpotOption = { label: 'Product Qualified Lead', value: '1234567' };
+
+/**
+ * The demo portal's lifecycle stages as HubSpot lists them: the stages of `demoStages` (those its
+ * contacts are at), its own stage between sales qualified lead and opportunity, and HubSpot's two
+ * others. No demo contact is at one of the last three.
+ */
+function portalLifecycleStages(demoStages: readonly HubSpotOption[]): HubSpotOption[] {
+  const opportunity = demoStages.findIndex((stage) => stage.value === 'opportunity');
+  return [
+    ...demoStages.slice(0, opportunity),
+    DEMO_PORTAL_LIFECYCLE_STAGE,
+    ...demoStages.slice(opportunity),
+    { label: 'Evangelist', value: 'evangelist' },
+    { label: 'Other', value: 'other' },
+  ];
+}
+
 const PROPERTY_DEFINITIONS = [
   ...HUBSPOT_CONTACT_PROPERTIES.map(propertyDefinition),
   {
@@ -492,6 +512,7 @@ function customPropertyDefinition(property: CustomField): object {
 }
 
 function propertyDefinition(property: (typeof HUBSPOT_CONTACT_PROPERTIES)[number]): object {
+  const options = property.name === 'lifecyclestage' ? portalLifecycleStages(property.options ?? []) : (property.options ?? []);
   const fieldType = { string: 'text', number: 'number', datetime: 'date', date: 'date', enumeration: 'select', bool: 'booleancheckbox' }[property.type];
   return {
     name: property.name,
@@ -499,7 +520,7 @@ function propertyDefinition(property: (typeof HUBSPOT_CONTACT_PROPERTIES)[number
     type: property.type,
     fieldType,
     groupName: property.groupName,
-    options: (property.options ?? []).map((option, displayOrder) => ({ ...option, displayOrder, hidden: false })),
+    options: options.map((option, displayOrder) => ({ ...option, displayOrder, hidden: false })),
     calculated: CALCULATED_PROPERTIES.has(property.name),
     hubspotDefined: true,
     modificationMetadata: modificationMetadata(property.name, true),

@@ -66,7 +66,8 @@ vi.mock('@/lib/ui/hooks', async (importOriginal) => {
 const crmOptionLabels = vi.hoisted(() => vi.fn<() => Promise<{ ok: true; labels: Record<string, Record<string, string>> } | { ok: false; error: string }>>());
 const retierStoredScores = vi.hoisted(() => vi.fn<() => Promise<{ ok: true; changed: number } | { ok: false; error: string }>>());
 const syncStatus = vi.hoisted(() => vi.fn<() => Promise<{ ok: true; syncs: SyncSummary[] }>>());
-vi.mock('@/lib/messaging/client', () => ({ background: { activateModel, checkModel: vi.fn(), crmOptionLabels, retierStoredScores, syncStatus } }));
+const crmLifecycleStages = vi.hoisted(() => vi.fn<() => Promise<{ ok: true; stages: { value: string; label: string }[] } | { ok: false; error: string }>>());
+vi.mock('@/lib/messaging/client', () => ({ background: { activateModel, checkModel: vi.fn(), crmLifecycleStages, crmOptionLabels, retierStoredScores, syncStatus } }));
 const modelExists = vi.hoisted(() => vi.fn<() => Promise<boolean>>());
 vi.mock('@/lib/ml/model-exists', () => ({ modelExists }));
 // The engine's check of a new model, and keeping its held-out probabilities, stand-ins; the rest is the model store's own.
@@ -181,6 +182,8 @@ beforeEach(async () => {
   addCheckedModel.mockReset().mockResolvedValue();
   retierStoredScores.mockReset().mockResolvedValue({ ok: true, changed: 0 });
   crmOptionLabels.mockReset().mockResolvedValue({ ok: true, labels: {} });
+  // HubSpot not connected: its default order.
+  crmLifecycleStages.mockReset().mockResolvedValue({ ok: true, stages: [] });
   syncStatus.mockReset().mockResolvedValue({ ok: true, syncs: [] });
 });
 afterEach(() => {
@@ -642,6 +645,77 @@ it("leaves HubSpot contacts at a stage outside HubSpot's order out as still open
   change(stageReached(), 'customer');
   expect([inGroup('still open', 'other')?.checked, inGroup('still open', '1234567')?.checked]).toEqual([false, true]);
   expect((await checkTheData()).data.outcome).toEqual({ field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'], openValues: ['1234567'] });
+});
+
+describe("a HubSpot portal's own lifecycle stages", () => {
+  /** The portal's stages, as the background answers them: its own stage between sales qualified lead and opportunity. */
+  const PORTAL_STAGES = [
+    { value: 'subscriber', label: 'Subscriber' },
+    { value: 'lead', label: 'Lead' },
+    { value: 'marketingqualifiedlead', label: 'Marketing Qualified Lead' },
+    { value: 'salesqualifiedlead', label: 'Sales Qualified Lead' },
+    { value: '1234567', label: 'Product Qualified Lead' },
+    { value: 'opportunity', label: 'Opportunity' },
+    { value: 'customer', label: 'Customer' },
+    { value: 'evangelist', label: 'Evangelist' },
+    { value: 'other', label: 'Other' },
+  ];
+  const readingStagesNote = () => container().querySelector('[data-testid="reading-stages"]')?.textContent;
+
+  /** The HubSpot history shown, its contacts at the portal's own stage among others, the portal's stages not answered yet; gives them. */
+  async function hubspotWhileStagesAreRead() {
+    let answer!: (reply: { ok: true; stages: typeof PORTAL_STAGES }) => void;
+    crmLifecycleStages.mockImplementation(() => new Promise((resolve) => (answer = resolve)));
+    await renderSection();
+    historySample.mockResolvedValue({ ...HUBSPOT_SAMPLE, outcomeValues: { lifecyclestage: ['1234567', 'customer', 'lead', 'other'], hs_lead_status: ['NEW', 'OPEN', 'UNQUALIFIED'] } });
+    change(historySource(), 'hubspot');
+    await eventually(() => expect(outcomeField().value).toBe('lifecyclestage'));
+    return async () => {
+      await act(async () => answer({ ok: true, stages: PORTAL_STAGES }));
+      await eventually(() => expect(readingStagesNote()).toBeUndefined());
+    };
+  }
+
+  it('makes the suggested rule again in the portal\'s order once its stages are read, the check waiting for them', async () => {
+    const stagesRead = await hubspotWhileStagesAreRead();
+    // Meanwhile HubSpot's default order: the portal's stage is outside it, and left out.
+    expect(stageReached().selectedOptions[0]?.textContent).toBe('opportunity');
+    expect(inGroup('still open', '1234567')?.checked).toBe(true);
+    expect(button('Check the data')?.getAttribute('aria-disabled')).toBe('true');
+    expect(readingStagesNote()).toBe("Reading your HubSpot portal's lifecycle stages…");
+    expect(describedBy(button('Check the data')!)).toBe("Reading your HubSpot portal's lifecycle stages…");
+
+    await stagesRead();
+    expect(crmLifecycleStages).toHaveBeenCalledWith({});
+    expect(stageReached().selectedOptions[0]?.textContent).toBe('Opportunity');
+    // In the portal's order, contacts at its own stage before opportunity did not convert: no longer left out.
+    expect(inGroup('still open', 'Product Qualified Lead')).toBeUndefined();
+    expect(inGroup('still open', 'Other')?.checked).toBe(true);
+    expect((await checkTheData()).data.outcome).toEqual({ field: 'lifecyclestage', positiveValues: ['opportunity', 'customer', 'evangelist'], openValues: ['other'] });
+  });
+
+  it("keeps the admin's stage reached and other choices when the stages arrive after them, reaching it in the portal's order", async () => {
+    const stagesRead = await hubspotWhileStagesAreRead();
+    change(stageReached(), 'salesqualifiedlead');
+    click(inGroup('still open', 'other')!);
+    change(statusField(), 'hs_lead_status');
+    await stagesRead();
+    expect(stageReached().value).toBe('salesqualifiedlead');
+    expect((await checkTheData()).data.outcome).toEqual({
+      field: 'lifecyclestage',
+      positiveValues: ['salesqualifiedlead', '1234567', 'opportunity', 'customer', 'evangelist'],
+      openStatus: { field: 'hs_lead_status', values: ['NEW', 'OPEN'] },
+    });
+  });
+
+  it("keeps HubSpot's default order, and checks, when the portal's stages cannot be read", async () => {
+    crmLifecycleStages.mockResolvedValue({ ok: false, error: 'HubSpot answered 503' });
+    await renderSection();
+    historySample.mockResolvedValue({ ...HUBSPOT_SAMPLE, outcomeValues: { lifecyclestage: ['1234567', 'customer', 'lead'] } });
+    change(historySource(), 'hubspot');
+    await eventually(() => expect(outcomeField().value).toBe('lifecyclestage'));
+    expect((await checkTheData()).data.outcome).toEqual({ field: 'lifecyclestage', positiveValues: ['opportunity', 'customer', 'evangelist'], openValues: ['other', '1234567'] });
+  });
 });
 
 it('says next to the disabled "Check the data" what the outcome still needs', async () => {

@@ -35,7 +35,7 @@ import {
 } from '@/lib/ml/model-versions';
 import { describeTierPolicy } from '@/lib/ml/tier-policy';
 import { describeDataSize } from '@/lib/ml/train/data-size';
-import { suggestOutcome } from '@/lib/ml/train/outcome-suggestions';
+import { HUBSPOT_LIFECYCLE_FIELD, lifecycleOrder, lifecycleRuleInOrder, suggestOutcome, withKnownOutcomeFields } from '@/lib/ml/train/outcome-suggestions';
 import { choiceFieldsOf, describeLeftOut, withCrmOptionLabels, type LeftOut, type OutcomeRule } from '@/lib/ml/train/training-set';
 import { TrainingEventSchema, type TrainingData, type TrainingEvent, type TrainingRequest } from '@/lib/ml/train/worker-protocol';
 import { lastSyncOutcome } from '@/lib/presentation';
@@ -97,6 +97,19 @@ const optionLabelsQuery = (crm: CrmKind | null, fields: readonly string[]) =>
     queryKey: queryKeys.crmOptionLabels(crm, fields),
     queryFn: async () => (await succeeded(background.crmOptionLabels({ crm: crm!, fields: [...fields] }))).labels,
     enabled: crm !== null && fields.length > 0,
+    staleTime: 10 * 60_000,
+    retry: false,
+  });
+
+/**
+ * The connected HubSpot portal's own lifecycle stages, in its order (none when it is not
+ * connected): the lifecycle rule follows them. Without an answer HubSpot's default order stays.
+ */
+const lifecycleStagesQuery = (enabled: boolean) =>
+  queryOptions({
+    queryKey: queryKeys.crmLifecycleStages(),
+    queryFn: async () => (await succeeded(background.crmLifecycleStages({}))).stages,
+    enabled,
     staleTime: 10 * 60_000,
     retry: false,
   });
@@ -261,6 +274,7 @@ export function TrainingSection() {
   const leadsChangedId = `${noteIds}-leads-changed`;
   const versionsWaitId = `${noteIds}-versions-wait`;
   const readingLabelsId = `${noteIds}-reading-labels`;
+  const readingStagesId = `${noteIds}-reading-stages`;
   const noFeatureId = `${noteIds}-no-feature`;
   const windowProblemId = `${noteIds}-window`;
 
@@ -278,6 +292,14 @@ export function TrainingSection() {
   // Training waits for the answer (at most the background's timeout): the same history then trains the same model.
   const readingLabels = optionLabels.isLoading;
   const changeOutcome = changing(setOutcome);
+  const lifecycleStages = useQuery(lifecycleStagesQuery(source === 'hubspot'));
+  const portalStages = source === 'hubspot' ? (lifecycleStages.data ?? []) : [];
+  const stageOrder = lifecycleOrder(portalStages.map((stage) => stage.value));
+  // The check counts conversions by the rule: a lifecycle rule's check waits for the portal's
+  // order (at most the background's timeout), which may change the rule (below).
+  const readingStages = lifecycleStages.isLoading && outcome?.field === HUBSPOT_LIFECYCLE_FIELD;
+  // The history's values, with the portal's own stages offered when known.
+  const outcomeValues = history.data ? withKnownOutcomeFields(source, history.data.outcomeValues, portalStages.map((stage) => stage.value)) : {};
   // The window's numbers as typed: an emptied, negative, fractional or out-of-range field is
   // refused, not read as 0 (an empty window; every lead, however new), and the last valid number stays.
   const months = useWholeNumberField(WINDOW_MONTHS, () => dataCheck.dropCheck());
@@ -312,17 +334,22 @@ export function TrainingSection() {
   // file (its still-open values left out as the import left them out), else from the suggested
   // one. The admin's outcome is then kept while the leads have its field (started again when it
   // is gone), even when the new sample holds one value of it, unless a new import chose another rule.
+  // A lifecycle rule follows the portal's order, read after it or changed since (`lifecycleRuleInOrder`).
   useEffect(() => {
     if (!history.data) return;
-    const { outcomeValues, fields, importedOutcome } = history.data;
+    const { fields, importedOutcome } = history.data;
     const importChose = importedOutcome ? JSON.stringify(importedOutcome) : null;
     const importChoseAnew = importChose !== null && importChose !== importedOutcomeRead.current;
     importedOutcomeRead.current = importChose;
     if (!outcome || importChoseAnew || !(Object.hasOwn(outcomeValues, outcome.field) || fields.includes(outcome.field))) {
-      setOutcome(importedOutcome ?? suggestOutcome(source, outcomeValues));
+      setOutcome(importedOutcome ?? suggestOutcome(source, outcomeValues, stageOrder));
+      return;
     }
+    const inOrder = source === 'hubspot' ? lifecycleRuleInOrder(outcome, stageOrder) : outcome;
+    // Through `changeOutcome`: a check of the rule before is dropped.
+    if (inOrder !== outcome) changeOutcome(inOrder);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [history.data]);
+  }, [history.data, stageOrder.join('\n')]);
 
   const trainingData = (): TrainingData | null => {
     if (!outcome || !history.data) return null;
@@ -397,7 +424,7 @@ export function TrainingSection() {
   const windowProblemText = windowShown ? emptyWindowProblem(months, minAgeDays) : null;
   const windowProblem = windowProblemText === null ? null : { id: windowProblemId, text: windowProblemText };
   const fieldProblemIds = [...refusedFields.map((field) => field.problemId), ...(windowProblem ? [windowProblem.id] : [])];
-  const checkDisabled = blocked || outcomeToChoose !== null || !history.data?.leads || fieldProblemIds.length > 0;
+  const checkDisabled = blocked || outcomeToChoose !== null || !history.data?.leads || fieldProblemIds.length > 0 || readingStages;
 
   return (
     <>
@@ -411,8 +438,9 @@ export function TrainingSection() {
 
         <OutcomeFieldset
           outcome={outcome}
-          outcomeValues={history.data?.outcomeValues ?? {}}
+          outcomeValues={outcomeValues}
           minimumAge={windowShown}
+          lifecycleStages={portalStages}
           onChange={changeOutcome}
         />
 
@@ -422,12 +450,17 @@ export function TrainingSection() {
           type="button"
           onClick={check}
           unavailable={checkDisabled}
-          aria-describedby={[warnBeforeCheck && checkWarningId, ...fieldProblemIds].filter(Boolean).join(' ') || undefined}
+          aria-describedby={[warnBeforeCheck && checkWarningId, readingStages && readingStagesId, ...fieldProblemIds].filter(Boolean).join(' ') || undefined}
         >
           Check the data
         </FocusKeepingButton>{' '}
         {/* Why the button waits; with no leads stored, the note below says why. */}
         {outcomeToChoose && history.data?.leads ? <span data-testid="outcome-missing">{outcomeToChoose}</span> : null}
+        {readingStages && (
+          <span id={readingStagesId} data-testid="reading-stages">
+            Reading your HubSpot portal&apos;s lifecycle stages…
+          </span>
+        )}
         {(checking || checkingFields) && (
           // A check of changed fields stops alone: the features keep their fields, unchecked.
           <button type="button" onClick={() => (checking ? dataCheck.dropCheck() : dataCheck.stopCheck())}>

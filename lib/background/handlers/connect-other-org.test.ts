@@ -974,6 +974,19 @@ describe('crmOptionLabels: how the connected CRM labels its choice fields on its
   });
 });
 
+describe("crmLifecycleStages: the connected HubSpot portal's own lifecycle stages", () => {
+  it("answers the portal's stages in its order with their labels, and none when HubSpot is not connected", async () => {
+    expect(await syncHandlers.crmLifecycleStages({}, sender)).toEqual({ ok: true, stages: [] });
+    await connectHubSpot('pat-na1-portal-a-0123456789');
+    const reply = await syncHandlers.crmLifecycleStages({}, sender);
+    if (!reply.ok) throw new Error(reply.error);
+    expect(reply.stages.map((stage) => stage.value)).toEqual([
+      'subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', '1234567', 'opportunity', 'customer', 'evangelist', 'other',
+    ]);
+    expect(reply.stages[4]).toEqual({ value: '1234567', label: 'Product Qualified Lead' });
+  });
+});
+
 /**
  * Holds the CRM's answer to the first request sent with `token` until `release()`: a check that
  * takes a while (HubSpot is slow; a check may take a minute). `asked` resolves once it is sent.

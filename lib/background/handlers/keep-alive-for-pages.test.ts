@@ -22,7 +22,11 @@ const crm = vi.hoisted(() => ({ answer: null as (() => void) | null }));
 const PORTAL = { id: '123', name: 'HubSpot portal 123' };
 vi.mock('../../connections/client-for', async (importOriginal) => {
   const slowly = <T>(value: T) => new Promise<T>((resolve) => (crm.answer = () => resolve(value)));
-  const client = { checkAccess: () => slowly(PORTAL), optionLabels: () => slowly({ Status: { open: 'Open' } }) };
+  const client = {
+    checkAccess: () => slowly(PORTAL),
+    optionLabels: () => slowly({ Status: { open: 'Open' } }),
+    lifecycleStages: () => slowly([{ value: '1234567', label: 'Product Qualified Lead' }, { value: 'custom_no_label', label: null }]),
+  };
   return { ...(await importOriginal<object>()), clientForConnection: () => client, clientFor: async () => client };
 });
 // The sync itself is not under test: only the portal check Sync now makes first. (Not the module
@@ -104,6 +108,12 @@ it('the CRM’s labels of option values, asked for up to a minute', async () => 
   const { resets, reply } = await whileHubSpotAnswers(() => syncHandlers.crmOptionLabels({ crm: 'hubspot', fields: ['Status'] }, sender));
   expect(resets).toBeGreaterThanOrEqual(2);
   expect(reply).toEqual({ ok: true, labels: { Status: { open: 'Open' } } });
+});
+
+it('the portal’s lifecycle stages, asked for up to a minute; a stage without a label named by its value', async () => {
+  const { resets, reply } = await whileHubSpotAnswers(() => syncHandlers.crmLifecycleStages({}, sender));
+  expect(resets).toBeGreaterThanOrEqual(2);
+  expect(reply).toEqual({ ok: true, stages: [{ value: '1234567', label: 'Product Qualified Lead' }, { value: 'custom_no_label', label: 'custom_no_label' }] });
 });
 
 it('Purge everything: while it waits for a running job to stop', async () => {

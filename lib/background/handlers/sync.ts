@@ -618,6 +618,11 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     // Up to a minute of CRM requests: the worker is kept alive for the page waiting (`withConnectionLock` says why).
     return { ok: true, labels: client ? await keepWorkerAliveDuring(client.optionLabels(fields, { signal: AbortSignal.timeout(60_000) })) : {} };
   },
+  async crmLifecycleStages() {
+    const client = await clientFor('hubspot');
+    const stages = client?.lifecycleStages ? await keepWorkerAliveDuring(client.lifecycleStages({ signal: AbortSignal.timeout(60_000) })) : [];
+    return { ok: true, stages: stages.map(({ value, label }) => ({ value, label: label || value })) };
+  },
   async connectionStatus() {
     return { ok: true, connections: await Promise.all(CRM_KINDS.map(connectionSummary)) };
   },

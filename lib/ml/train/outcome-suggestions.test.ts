@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { HUBSPOT_LIFECYCLE_ORDER } from '../../crm/hubspot-lifecycle';
 import { hubspotOutcome } from '../../sync/to-stored-lead';
 import { outcomeOf } from '../outcome-rule';
-import { fewValuedColumns, openLookingStatuses, stagesReached, suggestOutcome, withKnownOutcomeFields } from './outcome-suggestions';
+import {
+  fewValuedColumns,
+  lifecycleOrder,
+  lifecycleRuleInOrder,
+  openLookingStatuses,
+  stagesOutsideOrder,
+  stagesReached,
+  suggestOutcome,
+  withKnownOutcomeFields,
+} from './outcome-suggestions';
 
 describe('suggestOutcome', () => {
   it('suggests IsConverted for Salesforce and "reached opportunity" for HubSpot, leaving no lead out by its status', () => {
@@ -56,6 +65,88 @@ describe('suggestOutcome', () => {
   it('reads "stage reached" as that stage and every later one', () => {
     expect(stagesReached('customer')).toEqual(['customer', 'evangelist']);
     expect(stagesReached('custom_stage')).toEqual(['custom_stage']);
+  });
+});
+
+describe("a portal's own lifecycle stages", () => {
+  const PQL = '1234567';
+  /** A portal that added a stage of its own between sales qualified lead and opportunity. */
+  const withOwnStage = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', PQL, 'opportunity', 'customer', 'evangelist', 'other'];
+  /** A portal that moved customer after evangelist. */
+  const customerMoved = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'evangelist', 'customer', 'other'];
+
+  it('follows the portal\'s order, "other" left out of it; HubSpot\'s default order when none is known', () => {
+    expect(lifecycleOrder(withOwnStage)).toEqual(withOwnStage.slice(0, -1));
+    expect(lifecycleOrder([])).toEqual(HUBSPOT_LIFECYCLE_ORDER);
+    expect(lifecycleOrder(['other'])).toEqual(HUBSPOT_LIFECYCLE_ORDER);
+  });
+
+  it("reads a stage reached in the portal's order: its own stage in its place, a moved one where it moved", () => {
+    expect(stagesReached(PQL, lifecycleOrder(withOwnStage))).toEqual([PQL, 'opportunity', 'customer', 'evangelist']);
+    expect(stagesReached('salesqualifiedlead', lifecycleOrder(withOwnStage))).toEqual(['salesqualifiedlead', PQL, 'opportunity', 'customer', 'evangelist']);
+    expect(stagesReached('customer', lifecycleOrder(customerMoved))).toEqual(['customer']);
+    expect(stagesReached('evangelist', lifecycleOrder(customerMoved))).toEqual(['evangelist', 'customer']);
+    expect(stagesOutsideOrder([PQL, 'other', 'lead'], lifecycleOrder(withOwnStage))).toEqual(['other']);
+  });
+
+  it('suggests "reached opportunity" in the portal\'s order: its own stage before it is not converted, and not left out either', () => {
+    // Left out as still open before: reaching it says something in the portal's order.
+    expect(suggestOutcome('hubspot', { lifecyclestage: [PQL, 'lead', 'other'] }, lifecycleOrder(withOwnStage))).toEqual({
+      field: 'lifecyclestage',
+      positiveValues: ['opportunity', 'customer', 'evangelist'],
+      openValues: ['other'],
+    });
+    expect(suggestOutcome('hubspot', { lifecyclestage: ['lead', 'customer'] }, lifecycleOrder(customerMoved))).toEqual({
+      field: 'lifecyclestage',
+      positiveValues: ['opportunity', 'evangelist', 'customer'],
+      openValues: ['other'],
+    });
+  });
+
+  it('suggests, for a portal without opportunity, the first stage past the middle of its order', () => {
+    expect(suggestOutcome('hubspot', { lifecyclestage: ['lead'] }, ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'customer', 'evangelist'])?.positiveValues).toEqual([
+      'salesqualifiedlead', 'customer', 'evangelist',
+    ]);
+    expect(suggestOutcome('hubspot', { lifecyclestage: ['lead'] }, ['lead', 'customer'])?.positiveValues).toEqual(['customer']);
+    expect(suggestOutcome('hubspot', { lifecyclestage: ['lead'] }, ['lead'])?.positiveValues).toEqual(['lead']);
+  });
+
+  it('makes a rule of the default order follow the portal\'s, keeping the stage reached and the stages the admin left open outside it', () => {
+    const madeBefore = { field: 'lifecyclestage', positiveValues: ['salesqualifiedlead', 'opportunity', 'customer', 'evangelist'], openValues: ['other', PQL], openStatus: { field: 'hs_lead_status', values: ['OPEN'] } };
+    expect(lifecycleRuleInOrder(madeBefore, lifecycleOrder(withOwnStage))).toEqual({
+      field: 'lifecyclestage',
+      positiveValues: ['salesqualifiedlead', PQL, 'opportunity', 'customer', 'evangelist'],
+      openValues: ['other'],
+      openStatus: { field: 'hs_lead_status', values: ['OPEN'] },
+    });
+    // "This stage only" in the default order, a stage in the portal's: reaching it now counts the later ones.
+    expect(lifecycleRuleInOrder({ field: 'lifecyclestage', positiveValues: [PQL], openValues: ['other'] }, lifecycleOrder(withOwnStage))).toEqual({
+      field: 'lifecyclestage',
+      positiveValues: [PQL, 'opportunity', 'customer', 'evangelist'],
+      openValues: ['other'],
+    });
+    // Other 'open' choices stay: the admin unticked "other".
+    expect(lifecycleRuleInOrder({ field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'] }, lifecycleOrder(customerMoved))).toEqual({
+      field: 'lifecyclestage',
+      positiveValues: ['customer'],
+    });
+  });
+
+  it('leaves a rule already in the order, or of another field, as it is (the same rule)', () => {
+    const inOrder = suggestOutcome('hubspot', { lifecyclestage: [PQL] }, lifecycleOrder(withOwnStage))!;
+    expect(lifecycleRuleInOrder(inOrder, lifecycleOrder(withOwnStage))).toBe(inOrder);
+    const status = { field: 'hs_lead_status', positiveValues: ['CONNECTED'] };
+    expect(lifecycleRuleInOrder(status, lifecycleOrder(withOwnStage))).toBe(status);
+  });
+
+  it("offers the portal's stages as the lifecycle stage's values, not HubSpot's defaults it does not have", () => {
+    const withoutEvangelist = ['subscriber', 'lead', 'salesqualifiedlead', PQL, 'opportunity', 'customer', 'other'];
+    // The history's values, HubSpot's defaults added before the portal's stages were known.
+    const sampled = withKnownOutcomeFields('hubspot', { lifecyclestage: ['lead', 'customer'], hs_lead_status: ['NEW', 'OPEN'] });
+    expect(withKnownOutcomeFields('hubspot', sampled, withoutEvangelist)).toEqual({
+      hs_lead_status: ['NEW', 'OPEN'],
+      lifecyclestage: [PQL, 'customer', 'lead', 'opportunity', 'other', 'salesqualifiedlead', 'subscriber'],
+    });
   });
 });
 

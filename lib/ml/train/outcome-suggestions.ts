@@ -1,7 +1,7 @@
 /**
  * What "converted" usually means in each source, as a starting point the admin can change:
- * Salesforce's `IsConverted`, HubSpot's lifecycle stage reaching a stage (contacts at a stage
- * outside its order left out, as the sync does), or a CSV column that looks like an outcome. Leads not converted by the window's minimum age count as not
+ * Salesforce's `IsConverted`, HubSpot's lifecycle stage reaching a stage in the portal's own
+ * order (contacts at a stage outside it left out), or a CSV column that looks like an outcome. Leads not converted by the window's minimum age count as not
  * converted, whatever their status (the usual "converted within N days" label): leaving out
  * those a status calls open is the admin's choice (`openLookingStatuses` ticks them), as old
  * leads never contacted stay "open" for good and would take most of the negatives with them.
@@ -9,34 +9,70 @@
 import { rawText } from '../derive';
 import type { RawRecord, SourceKind } from '../featurize';
 import type { OutcomeRule } from './training-set';
-import { HUBSPOT_LIFECYCLE_ORDER, type HubSpotLifecycleStage } from '../../crm/hubspot-lifecycle';
+import { HUBSPOT_LIFECYCLE_FIELD, HUBSPOT_LIFECYCLE_ORDER, type HubSpotLifecycleStage } from '../../crm/hubspot-lifecycle';
 
-export const HUBSPOT_LIFECYCLE_FIELD = 'lifecyclestage';
-const DEFAULT_STAGE_REACHED = 'opportunity';
+export { HUBSPOT_LIFECYCLE_FIELD } from '../../crm/hubspot-lifecycle';
 
 /** HubSpot's default stage outside its order: vendors, partners, anyone not a prospect. */
 export const HUBSPOT_OTHER_STAGE = 'other';
 
-/** Stages at or after `stage`: "reached `stage`". */
-export function stagesReached(stage: string): string[] {
-  const at = HUBSPOT_LIFECYCLE_ORDER.indexOf(stage as HubSpotLifecycleStage);
-  return at < 0 ? [stage] : HUBSPOT_LIFECYCLE_ORDER.slice(at);
+/**
+ * The order the lifecycle rule follows: the portal's own stages, in the portal's order (custom
+ * ones and moved ones in their place), when they are known; else HubSpot's default order.
+ * "other" is never in it: reaching it says nothing.
+ */
+export function lifecycleOrder(portalStages: readonly string[] = []): readonly string[] {
+  const ordered = portalStages.filter((stage) => stage !== HUBSPOT_OTHER_STAGE);
+  return ordered.length > 0 ? ordered : HUBSPOT_LIFECYCLE_ORDER;
 }
 
-/** The stages among `stages` outside HubSpot's order ("other", a portal's own stage ids), of which reaching one says nothing. */
-export const stagesOutsideOrder = (stages: readonly string[]): string[] =>
-  stages.filter((stage) => !HUBSPOT_LIFECYCLE_ORDER.includes(stage as HubSpotLifecycleStage));
+/** Stages at or after `stage` in `order`: "reached `stage`"; only `stage` itself when it is outside the order. */
+export function stagesReached(stage: string, order: readonly string[] = HUBSPOT_LIFECYCLE_ORDER): string[] {
+  const at = order.indexOf(stage);
+  return at < 0 ? [stage] : order.slice(at);
+}
+
+/** The stages among `stages` outside `order` ("other", a stage the order lacks), of which reaching one says nothing. */
+export const stagesOutsideOrder = (stages: readonly string[], order: readonly string[] = HUBSPOT_LIFECYCLE_ORDER): string[] =>
+  stages.filter((stage) => !order.includes(stage));
 
 /**
- * The suggested lifecycle rule: "reached opportunity", with the contacts at a stage outside
- * HubSpot's order ("other" always, and those of `stagesSeen`) left out as still open, as the
- * sync stores no outcome for them (`hubspotOutcome`): a vendor at "other" is no lead that failed
- * to convert. The admin unticks one to count its contacts as not converted.
+ * The stage reached suggested: opportunity. A portal that has none gets the first stage past the
+ * middle of its order, where opportunity is in HubSpot's seven: a later one would leave the model
+ * few conversions, an earlier one would call mere leads converted. The admin sees it, and changes it.
  */
-export function lifecycleRule(stagesSeen: readonly string[]): OutcomeRule {
-  const positiveValues = stagesReached(DEFAULT_STAGE_REACHED);
-  const openValues = stagesOutsideOrder([...new Set([HUBSPOT_OTHER_STAGE, ...stagesSeen])]).filter((open) => !positiveValues.includes(open));
+function suggestedStageReached(order: readonly string[]): string {
+  return order.includes('opportunity') ? 'opportunity' : order[Math.min(order.length - 1, Math.ceil(order.length / 2))];
+}
+
+/**
+ * The suggested lifecycle rule: "reached opportunity" in `order`, with the contacts at a stage
+ * outside it ("other" always, and those of `stagesSeen`) left out as still open, as the sync
+ * stores no outcome for those outside HubSpot's default order (`hubspotOutcome`): a vendor at
+ * "other" is no lead that failed to convert. The admin unticks one to count its contacts as not converted.
+ */
+export function lifecycleRule(stagesSeen: readonly string[], order: readonly string[] = HUBSPOT_LIFECYCLE_ORDER): OutcomeRule {
+  const positiveValues = stagesReached(suggestedStageReached(order), order);
+  const openValues = stagesOutsideOrder([...new Set([HUBSPOT_OTHER_STAGE, ...stagesSeen])], order).filter((open) => !positiveValues.includes(open));
   return { field: HUBSPOT_LIFECYCLE_FIELD, positiveValues, ...(openValues.length > 0 && { openValues }) };
+}
+
+const sameValues = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((value, i) => value === b[i]);
+
+/**
+ * A lifecycle `rule` made before `order` was known (the portal's stages are read after the leads),
+ * following it: converted from the same stage reached on (`stagesReached`); still open the stages
+ * the admin left open that are outside `order` (one in it is no longer: reaching it says
+ * something). Its other choices stay. The rule itself when it follows `order` already, or is no lifecycle rule.
+ */
+export function lifecycleRuleInOrder(rule: OutcomeRule, order: readonly string[]): OutcomeRule {
+  const [reached] = rule.positiveValues;
+  if (rule.field !== HUBSPOT_LIFECYCLE_FIELD || reached === undefined) return rule;
+  const positiveValues = stagesReached(reached, order);
+  const openValues = stagesOutsideOrder(rule.openValues ?? [], order).filter((open) => !positiveValues.includes(open));
+  if (sameValues(positiveValues, rule.positiveValues) && sameValues(openValues, rule.openValues ?? [])) return rule;
+  const { openValues: _before, ...kept } = rule;
+  return { ...kept, positiveValues, ...(openValues.length > 0 && { openValues }) };
 }
 
 const OUTCOME_NAME = /convert|outcome|won|target|label|closed/i;
@@ -99,20 +135,33 @@ export function outcomeCandidates(distinct: Readonly<Record<string, readonly str
 /**
  * The values a CRM's own outcome field can hold, whether or not a sample has them: a rare one
  * (a hundred conversions among 50,000 leads) falls out of a sample of 1,000, and the field with it
- * (one value tells nothing apart), so the standard outcome could not be chosen.
+ * (one value tells nothing apart), so the standard outcome could not be chosen. HubSpot's are the
+ * portal's own stages when known (`lifecycleOrder`).
  */
-const KNOWN_OUTCOME_VALUES: Partial<Record<SourceKind, Readonly<Record<string, readonly string[]>>>> = {
-  salesforce: { IsConverted: ['false', 'true'] },
-  hubspot: { [HUBSPOT_LIFECYCLE_FIELD]: [...HUBSPOT_LIFECYCLE_ORDER, HUBSPOT_OTHER_STAGE] },
-};
+function knownOutcomeValues(source: SourceKind, portalStages: readonly string[]): Readonly<Record<string, readonly string[]>> {
+  if (source === 'salesforce') return { IsConverted: ['false', 'true'] };
+  if (source === 'hubspot') return { [HUBSPOT_LIFECYCLE_FIELD]: [...lifecycleOrder(portalStages), HUBSPOT_OTHER_STAGE] };
+  return {};
+}
 
-/** `outcomeValues` (of a sample of `source`'s leads) with the source's own outcome field and every value it can hold (`KNOWN_OUTCOME_VALUES`). */
-export function withKnownOutcomeFields(source: SourceKind, outcomeValues: Readonly<Record<string, readonly string[]>>): Record<string, string[]> {
-  const known = KNOWN_OUTCOME_VALUES[source] ?? {};
+/**
+ * `outcomeValues` (of a sample of `source`'s leads) with the source's own outcome field and every
+ * value it can hold (`knownOutcomeValues`). With the portal's stages, HubSpot's default ones it
+ * does not have are left out: none of its contacts is at one, and they were offered (by a call
+ * without its stages) only as stages every portal might have.
+ */
+export function withKnownOutcomeFields(
+  source: SourceKind,
+  outcomeValues: Readonly<Record<string, readonly string[]>>,
+  portalStages: readonly string[] = [],
+): Record<string, string[]> {
+  const known = knownOutcomeValues(source, portalStages);
+  const notThePortals = (field: string, value: string) =>
+    field === HUBSPOT_LIFECYCLE_FIELD && source === 'hubspot' && portalStages.length > 0 && HUBSPOT_LIFECYCLE_ORDER.includes(value as HubSpotLifecycleStage) && !portalStages.includes(value);
   // No prototype (a column named `__proto__` is an ordinary key), fields in order, as `outcomeCandidates` gives them.
   const merged = Object.create(null) as Record<string, string[]>;
   for (const field of [...new Set([...Object.keys(outcomeValues), ...Object.keys(known)])].sort()) {
-    const sampled = Object.hasOwn(outcomeValues, field) ? outcomeValues[field] : [];
+    const sampled = (Object.hasOwn(outcomeValues, field) ? outcomeValues[field] : []).filter((value) => !notThePortals(field, value));
     // The sample's spelling of a value is kept: the rule compares them in any case.
     const spelled = new Set(sampled.map((value) => value.toLowerCase()));
     merged[field] = [...sampled, ...(Object.hasOwn(known, field) ? known[field] : []).filter((value) => !spelled.has(value))].sort();
@@ -155,10 +204,10 @@ export function openLookingStatuses(values: readonly string[]): string[] {
   return values.filter((value) => OPEN_STATUS.test(unaccented(value)) && !CLOSED_STATUS.test(unaccented(value)));
 }
 
-/** The suggested outcome for a source given its fields' values (see `historySample`), or null. */
-export function suggestOutcome(source: SourceKind, outcomeValues: Record<string, string[]>): OutcomeRule | null {
+/** The suggested outcome for a source given its fields' values (see `historySample`), or null; HubSpot's lifecycle stages in `stageOrder` (`lifecycleOrder`). */
+export function suggestOutcome(source: SourceKind, outcomeValues: Record<string, string[]>, stageOrder: readonly string[] = HUBSPOT_LIFECYCLE_ORDER): OutcomeRule | null {
   if (source === 'salesforce' && outcomeValues.IsConverted) return { field: 'IsConverted', positiveValues: ['true'] };
-  if (source === 'hubspot' && outcomeValues[HUBSPOT_LIFECYCLE_FIELD]) return lifecycleRule(outcomeValues[HUBSPOT_LIFECYCLE_FIELD]);
+  if (source === 'hubspot' && outcomeValues[HUBSPOT_LIFECYCLE_FIELD]) return lifecycleRule(outcomeValues[HUBSPOT_LIFECYCLE_FIELD], stageOrder);
   for (const [field, values] of Object.entries(outcomeValues)) {
     if (!OUTCOME_NAME.test(field)) continue;
     const positives = values.filter((value) => POSITIVE_VALUES.has(value.toLowerCase()));

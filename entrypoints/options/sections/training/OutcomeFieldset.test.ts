@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { createElement } from 'react';
+import { act, createElement } from 'react';
 import { afterEach, expect, it } from 'vitest';
 import { HUBSPOT_LIFECYCLE_FIELD } from '@/lib/ml/train/outcome-suggestions';
 import type { OutcomeRule } from '@/lib/ml/train/training-set';
@@ -47,4 +47,92 @@ it.each<[string, OutcomeRule, number]>([
   expect(selects).toHaveLength(choices);
   const apart = selects.map((select) => ({ shown: visibleLabelOf(select), name: nameOf(select) })).filter(({ shown, name }) => !name.toLowerCase().includes(shown.toLowerCase()));
   expect(apart).toEqual([]);
+});
+
+/** A portal with a stage of its own between sales qualified lead and opportunity, as its pages label them. */
+const PORTAL_STAGES = [
+  { value: 'subscriber', label: 'Subscriber' },
+  { value: 'lead', label: 'Lead' },
+  { value: 'marketingqualifiedlead', label: 'Marketing Qualified Lead' },
+  { value: 'salesqualifiedlead', label: 'Sales Qualified Lead' },
+  { value: '1234567', label: 'Product Qualified Lead' },
+  { value: 'opportunity', label: 'Opportunity' },
+  { value: 'customer', label: 'Customer' },
+  { value: 'evangelist', label: 'Evangelist' },
+  { value: 'other', label: 'Other' },
+];
+
+/** The lifecycle fieldset for a portal whose stages are `lifecycleStages`, its sample at `sampled`; what it changed the rule to. */
+function drawLifecycle(outcome: OutcomeRule, lifecycleStages: readonly { value: string; label: string }[], sampled: string[]) {
+  const changes: OutcomeRule[] = [];
+  rendered = render(
+    createElement(OutcomeFieldset, {
+      outcome,
+      outcomeValues: { [HUBSPOT_LIFECYCLE_FIELD]: sampled },
+      minimumAge: true,
+      lifecycleStages,
+      onChange: (changed) => changes.push(changed),
+    }),
+  );
+  const stageReached = rendered.container.querySelector<HTMLSelectElement>('select[aria-label="Lifecycle stage reached"]')!;
+  const stillOpen = () =>
+    Array.from(rendered!.container.querySelectorAll('[aria-label="Values that mean still open"] label'), (label) => ({
+      shown: label.textContent?.trim(),
+      ticked: label.querySelector('input')!.checked,
+    }));
+  return { stageReached, stillOpen, changes };
+}
+
+const choose = (select: HTMLSelectElement, value: string) =>
+  act(() => {
+    Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value')!.set!.call(select, value);
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+
+it("offers the portal's stages in its order by their labels, (this stage only) for those outside it alone", () => {
+  const outcome = { field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: ['opportunity', 'customer', 'evangelist'], openValues: ['other', '7654321'] };
+  // 7654321: a stage contacts hold that the portal no longer lists.
+  const { stageReached, stillOpen } = drawLifecycle(outcome, PORTAL_STAGES, ['lead', '1234567', 'other', '7654321']);
+  expect(Array.from(stageReached.options, (option) => [option.value, option.textContent])).toEqual([
+    ['subscriber', 'Subscriber'],
+    ['lead', 'Lead'],
+    ['marketingqualifiedlead', 'Marketing Qualified Lead'],
+    ['salesqualifiedlead', 'Sales Qualified Lead'],
+    ['1234567', 'Product Qualified Lead'],
+    ['opportunity', 'Opportunity'],
+    ['customer', 'Customer'],
+    ['evangelist', 'Evangelist'],
+    ['other', 'Other (this stage only)'],
+    ['7654321', '7654321 (this stage only)'],
+  ]);
+  expect(stageReached.value).toBe('opportunity');
+  // The portal's own stage is in its order: not offered as still open.
+  expect(stillOpen()).toEqual([
+    { shown: 'Other', ticked: true },
+    { shown: '7654321', ticked: true },
+  ]);
+  expect(rendered!.container.textContent).toContain("in the order of your portal's lifecycle stages");
+});
+
+it("takes a stage reached in the portal's order: reaching its own stage counts the later ones", () => {
+  const outcome = { field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: ['opportunity', 'customer', 'evangelist'], openValues: ['other'] };
+  const { stageReached, changes } = drawLifecycle(outcome, PORTAL_STAGES, ['lead']);
+  choose(stageReached, '1234567');
+  choose(stageReached, 'salesqualifiedlead');
+  expect(changes).toEqual([
+    { field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: ['1234567', 'opportunity', 'customer', 'evangelist'], openValues: ['other'] },
+    { field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: ['salesqualifiedlead', '1234567', 'opportunity', 'customer', 'evangelist'], openValues: ['other'] },
+  ]);
+});
+
+it("without the portal's stages, keeps HubSpot's default order and its internal values, a stage of the portal's own as this stage only", () => {
+  const outcome = { field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: ['opportunity', 'customer', 'evangelist'], openValues: ['other', '1234567'] };
+  const { stageReached, stillOpen } = drawLifecycle(outcome, [], ['lead', '1234567', 'other']);
+  expect(Array.from(stageReached.options, (option) => option.textContent)).toEqual([
+    'subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', '1234567 (this stage only)', 'other (this stage only)',
+  ]);
+  expect(stillOpen()).toEqual([
+    { shown: '1234567', ticked: true },
+    { shown: 'other', ticked: true },
+  ]);
 });

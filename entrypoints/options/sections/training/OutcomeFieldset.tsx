@@ -1,12 +1,20 @@
 /**
  * What "converted" means: a field and its values (for HubSpot's lifecycle stage, the stage
- * reached), which values are still open (for the lifecycle stage, those outside HubSpot's
- * order), and which statuses of another field say a lead is still being worked.
+ * reached, in the portal's own order when it is known, else HubSpot's default one), which values
+ * are still open (for the lifecycle stage, those outside that order), and which statuses of
+ * another field say a lead is still being worked.
  */
 import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
-import { HUBSPOT_LIFECYCLE_ORDER } from '@/lib/crm/hubspot-lifecycle';
 import type { OpenStatus } from '@/lib/ml/outcome-rule';
-import { HUBSPOT_LIFECYCLE_FIELD, lifecycleRule, openLookingStatuses, stagesOutsideOrder, stagesReached } from '@/lib/ml/train/outcome-suggestions';
+import {
+  HUBSPOT_LIFECYCLE_FIELD,
+  HUBSPOT_OTHER_STAGE,
+  lifecycleOrder,
+  lifecycleRule,
+  openLookingStatuses,
+  stagesOutsideOrder,
+  stagesReached,
+} from '@/lib/ml/train/outcome-suggestions';
 import type { OutcomeRule } from '@/lib/ml/train/training-set';
 
 /** `rule` with these values; a value cannot mean both, so one ticked as converted is no longer open. */
@@ -22,41 +30,53 @@ function withOpenStatus({ openStatus: _old, ...rule }: OutcomeRule, openStatus: 
 
 /**
  * The rule a newly chosen field starts from. The lifecycle stage starts at the stage reached
- * LeadLens suggests (its list has no empty choice, so the stage it shows is then the one
- * chosen), the stages outside HubSpot's order still open. Another field starts with no values:
+ * LeadLens suggests in `stageOrder` (its list has no empty choice, so the stage it shows is then
+ * the one chosen), the stages outside the order still open. Another field starts with no values:
  * the admin ticks them.
  */
-function ruleOfField(field: string, outcomeValues: Record<string, string[]>): OutcomeRule {
-  return field === HUBSPOT_LIFECYCLE_FIELD ? lifecycleRule(outcomeValues[field] ?? []) : { field, positiveValues: [] };
+function ruleOfField(field: string, outcomeValues: Record<string, string[]>, stageOrder: readonly string[]): OutcomeRule {
+  return field === HUBSPOT_LIFECYCLE_FIELD ? lifecycleRule(outcomeValues[field] ?? [], stageOrder) : { field, positiveValues: [] };
 }
 
 /**
- * `rule` reaching `stage`. A stage outside HubSpot's order no longer converted goes back to
- * still open, as it started (`lifecycleRule`); the other open stages stay as the admin ticked them.
+ * `rule` reaching `stage` in `stageOrder`. A stage outside the order no longer converted goes back
+ * to still open, as it started (`lifecycleRule`); the other open stages stay as the admin ticked them.
  */
-function withStageReached(rule: OutcomeRule, stage: string): OutcomeRule {
-  return withValues(rule, stagesReached(stage), [...(rule.openValues ?? []), ...stagesOutsideOrder(rule.positiveValues)]);
+function withStageReached(rule: OutcomeRule, stage: string, stageOrder: readonly string[]): OutcomeRule {
+  return withValues(rule, stagesReached(stage, stageOrder), [...(rule.openValues ?? []), ...stagesOutsideOrder(rule.positiveValues, stageOrder)]);
 }
-
-const DEFAULT_STAGES: readonly string[] = HUBSPOT_LIFECYCLE_ORDER;
 
 /**
- * The stages offered: HubSpot's default ones in their order, then the portal's own (custom)
- * stages the sample has, and the chosen one if it is neither (a rare stage falls out of samples).
- * Where a custom stage falls in the order is not known: reaching it means being at it, as its option says.
+ * The stages offered: those of the order, in it, then the stages the sample has outside it, and
+ * the chosen one if it is neither (a rare stage falls out of samples). Where a stage outside the
+ * order falls is not known: reaching it means being at it, as its option says.
  */
-function stagesOffered(sampleValues: readonly string[], chosen: string | undefined): string[] {
-  return [...new Set([...DEFAULT_STAGES, ...sampleValues, ...(chosen === undefined ? [] : [chosen])])];
+function stagesOffered(stageOrder: readonly string[], sampleValues: readonly string[], chosen: string | undefined): string[] {
+  return [...new Set([...stageOrder, ...sampleValues, ...(chosen === undefined ? [] : [chosen])])];
 }
 
-/** The values of `outcome`'s field ticked as still open: offered `values`, but those ticked as converted. */
-export function StillOpenPicker({ outcome, values, onChange }: { outcome: OutcomeRule; values: readonly string[]; onChange(outcome: OutcomeRule): void }) {
+/**
+ * The values of `outcome`'s field ticked as still open: offered `values`, but those ticked as
+ * converted; each shown as its label where the CRM gives one (`labels`).
+ */
+export function StillOpenPicker({
+  outcome,
+  values,
+  labels,
+  onChange,
+}: {
+  outcome: OutcomeRule;
+  values: readonly string[];
+  labels?: ReadonlyMap<string, string>;
+  onChange(outcome: OutcomeRule): void;
+}) {
   return (
     <OutcomeValuesPicker
       meaning="still open"
       sampleValues={values}
       chosen={outcome.openValues ?? []}
       unavailable={outcome.positiveValues}
+      labels={labels}
       onChange={(openValues) => onChange(withValues(outcome, outcome.positiveValues, openValues))}
     />
   );
@@ -130,18 +150,27 @@ interface Props {
   outcomeValues: Record<string, string[]>;
   /** Whether the window's minimum age leaves out leads too new to have converted (false: the history has no created date). */
   minimumAge: boolean;
+  /**
+   * The connected HubSpot portal's own lifecycle stages, in its order, with the labels its pages
+   * show; none when not known (HubSpot's default order is then followed).
+   */
+  lifecycleStages?: readonly { value: string; label: string }[];
   onChange(outcome: OutcomeRule): void;
 }
 
-export function OutcomeFieldset({ outcome, outcomeValues, minimumAge, onChange }: Props) {
+export function OutcomeFieldset({ outcome, outcomeValues, minimumAge, lifecycleStages = [], onChange }: Props) {
   // The chosen field too: a new sample may hold one value of it, or none (rare ones fall out of samples).
   const fields = [...new Set([...Object.keys(outcomeValues), ...(outcome?.field ? [outcome.field] : [])])];
+  const stageOrder = lifecycleOrder(lifecycleStages.map((stage) => stage.value));
+  const stageLabels = new Map(lifecycleStages.map(({ value, label }) => [value, label]));
+  // The portal's order is followed (`lifecycleOrder`): a portal of "other" alone has none.
+  const portalOrder = lifecycleStages.some(({ value }) => value !== HUBSPOT_OTHER_STAGE);
   return (
     <fieldset>
       <legend>Outcome: a lead converted when…</legend>
       <label>
         Field{' '}
-        <select value={outcome?.field ?? ''} onChange={(event) => onChange(ruleOfField(event.target.value, outcomeValues))} aria-label="Outcome field">
+        <select value={outcome?.field ?? ''} onChange={(event) => onChange(ruleOfField(event.target.value, outcomeValues, stageOrder))} aria-label="Outcome field">
           <option value="">(choose)</option>
           {fields.map((field) => (
             <option key={field} value={field}>
@@ -158,20 +187,27 @@ export function OutcomeFieldset({ outcome, outcomeValues, minimumAge, onChange }
             <select
               aria-label="Lifecycle stage reached"
               value={outcome.positiveValues[0] ?? ''}
-              onChange={(event) => onChange(withStageReached(outcome, event.target.value))}
+              onChange={(event) => onChange(withStageReached(outcome, event.target.value, stageOrder))}
             >
-              {stagesOffered(outcomeValues[HUBSPOT_LIFECYCLE_FIELD] ?? [], outcome.positiveValues[0]).map((stage) => (
+              {stagesOffered(stageOrder, outcomeValues[HUBSPOT_LIFECYCLE_FIELD] ?? [], outcome.positiveValues[0]).map((stage) => (
                 <option key={stage} value={stage}>
-                  {DEFAULT_STAGES.includes(stage) ? stage : `${stage} (this stage only)`}
+                  {stageOrder.includes(stage) ? (stageLabels.get(stage) ?? stage) : `${stageLabels.get(stage) ?? stage} (this stage only)`}
                 </option>
               ))}
             </select>
           </label>
           <p style={{ margin: '8px 0 2px' }}>
-            Contacts at a stage outside HubSpot&apos;s order (&quot;other&quot;, or a stage of your own) are left out while it is ticked: a vendor
-            or a partner is not a lead that failed to convert. Untick a stage to count its contacts as not converted.
+            {portalOrder
+              ? `Reaching a stage means being at it or at a stage after it, in the order of your portal's lifecycle stages. Contacts at a stage outside that order ("other") are left out while it is ticked:`
+              : `Contacts at a stage outside HubSpot's order ("other", or a stage of your own) are left out while it is ticked:`}{' '}
+            a vendor or a partner is not a lead that failed to convert. Untick a stage to count its contacts as not converted.
           </p>
-          <StillOpenPicker outcome={outcome} values={stagesOutsideOrder(outcomeValues[HUBSPOT_LIFECYCLE_FIELD] ?? [])} onChange={onChange} />
+          <StillOpenPicker
+            outcome={outcome}
+            values={stagesOutsideOrder(outcomeValues[HUBSPOT_LIFECYCLE_FIELD] ?? [], stageOrder)}
+            labels={stageLabels}
+            onChange={onChange}
+          />
         </>
       ) : (
         outcome && (
