@@ -41,6 +41,7 @@ import type { HistorySample } from './training/history-sample';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { TrainingSection } from './Training';
+import { PORTAL_STAGES } from '@/test/fixtures/hubspot-portal-stages';
 
 const historySample = vi.hoisted(() => vi.fn<(source: string) => Promise<HistorySample>>());
 // The source the form starts on, as the stored leads' counts give it (see history-sample.test's own).
@@ -648,18 +649,6 @@ it("leaves HubSpot contacts at a stage outside HubSpot's order out as still open
 });
 
 describe("a HubSpot portal's own lifecycle stages", () => {
-  /** The portal's stages, as the background answers them: its own stage between sales qualified lead and opportunity. */
-  const PORTAL_STAGES = [
-    { value: 'subscriber', label: 'Subscriber' },
-    { value: 'lead', label: 'Lead' },
-    { value: 'marketingqualifiedlead', label: 'Marketing Qualified Lead' },
-    { value: 'salesqualifiedlead', label: 'Sales Qualified Lead' },
-    { value: '1234567', label: 'Product Qualified Lead' },
-    { value: 'opportunity', label: 'Opportunity' },
-    { value: 'customer', label: 'Customer' },
-    { value: 'evangelist', label: 'Evangelist' },
-    { value: 'other', label: 'Other' },
-  ];
   const readingStagesNote = () => container().querySelector('[data-testid="reading-stages"]')?.textContent;
 
   /** The HubSpot history shown, its contacts at the portal's own stage among others, the portal's stages not answered yet; gives them. */

@@ -5,6 +5,7 @@ import { HUBSPOT_LIFECYCLE_FIELD } from '@/lib/ml/train/outcome-suggestions';
 import type { OutcomeRule } from '@/lib/ml/train/training-set';
 import { render, type Rendered } from '@/test/render';
 import { OutcomeFieldset } from './OutcomeFieldset';
+import { PORTAL_STAGES } from '@/test/fixtures/hubspot-portal-stages';
 
 let rendered: Rendered | undefined;
 afterEach(() => {
@@ -49,18 +50,6 @@ it.each<[string, OutcomeRule, number]>([
   expect(apart).toEqual([]);
 });
 
-/** A portal with a stage of its own between sales qualified lead and opportunity, as its pages label them. */
-const PORTAL_STAGES = [
-  { value: 'subscriber', label: 'Subscriber' },
-  { value: 'lead', label: 'Lead' },
-  { value: 'marketingqualifiedlead', label: 'Marketing Qualified Lead' },
-  { value: 'salesqualifiedlead', label: 'Sales Qualified Lead' },
-  { value: '1234567', label: 'Product Qualified Lead' },
-  { value: 'opportunity', label: 'Opportunity' },
-  { value: 'customer', label: 'Customer' },
-  { value: 'evangelist', label: 'Evangelist' },
-  { value: 'other', label: 'Other' },
-];
 
 /** The lifecycle fieldset for a portal whose stages are `lifecycleStages`, its sample at `sampled`; what it changed the rule to. */
 function drawLifecycle(outcome: OutcomeRule, lifecycleStages: readonly { value: string; label: string }[], sampled: string[]) {
