@@ -450,3 +450,35 @@ describe("a new worker's Salesforce client (Chrome stops an idle worker, and its
     expect(describes).toBe(2);
   });
 });
+
+describe("a new worker's HubSpot client (Chrome stops an idle worker, and its clients with it)", () => {
+  const hubspot = { crm: 'hubspot', apiVersion: 'v3', timeoutSeconds: 30, auth: { kind: 'token', token: 'pat-na1-unit-token' } } satisfies Connection;
+  const contact = (id: string) => ({ id, properties: { lastmodifieddate: '2026-11-01T00:00:00Z', jobtitle: 'CEO' } });
+  let asked: string[] = [];
+  beforeEach(async () => {
+    asked = [];
+    // The whole portal answered as HubSpot would, so that a read which listed its properties or owners first would count those requests, not fail.
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init: RequestInit = {}) => {
+      const { pathname } = new URL(String(input));
+      asked.push(`${init.method ?? 'GET'} ${pathname}`);
+      if (pathname === '/crm/v3/objects/contacts/batch/read') return json(200, { results: (JSON.parse(String(init.body)) as { inputs: { id: string }[] }).inputs.map(({ id }) => contact(id)) });
+      if (pathname === '/crm/v3/properties/contacts') return json(200, { results: ['lastmodifieddate', 'jobtitle'].map((name) => ({ name, type: 'string' })) });
+      if (pathname === '/crm/v3/owners') return json(200, { results: [{ id: '7', firstName: 'Ada', lastName: 'Rep' }] });
+      return json(404, { category: 'OBJECT_NOT_FOUND', message: 'not served here' });
+    });
+    await writeConnection(hubspot);
+  });
+  /** record-source.ts, what a badge and a list page read through, loaded anew as a new worker loads it. */
+  const newWorker = async () => {
+    vi.resetModules();
+    return import('../background/record-source');
+  };
+
+  it("reads a badge's contact, and a list page's, with one request each: neither waits for the property list or the owners a sync reads", async () => {
+    expect(await (await newWorker()).fetchRecordFields('hubspot', '101', ['jobtitle', 'lifecyclestage'])).toEqual(contact('101').properties);
+    expect(asked).toEqual(['POST /crm/v3/objects/contacts/batch/read']);
+    asked = [];
+    expect(await (await newWorker()).fetchRecordsFields('hubspot', ['101', '102'], ['jobtitle'])).toHaveLength(2);
+    expect(asked).toEqual(['POST /crm/v3/objects/contacts/batch/read']);
+  });
+});
