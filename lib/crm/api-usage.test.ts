@@ -119,6 +119,20 @@ describe('pausing at 90 % of the allowance (apiAllowancePause)', () => {
   });
 });
 
+describe('the weekly comparison with every HubSpot contact, a page per 100 contacts', () => {
+  it('stops before its next page once an answer says 90 % of the day’s allowance is used, with the figures', async () => {
+    const daily = (remaining: number) => ({ 'x-hubspot-ratelimit-daily': '250000', 'x-hubspot-ratelimit-daily-remaining': String(remaining) });
+    const page = (id: string, after?: string) => ({ results: [{ id }], ...(after !== undefined && { paging: { next: { after } } }) });
+    const { fetch, paths } = answering([200, page('101', 'p2'), daily(30_000)], [200, page('102', 'p3'), daily(25_000)], [200, page('103'), daily(24_000)]);
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock: virtualClock(), fetch });
+    await expect(client.listPresent!()).rejects.toMatchObject({
+      kind: 'rate',
+      message: expect.stringContaining('HubSpot: your account has used 225,000 of its 250,000 API requests for today; LeadLens paused this sync'),
+    });
+    expect(paths).toEqual(['/crm/v3/objects/contacts', '/crm/v3/objects/contacts']);
+  });
+});
+
 describe('Salesforce’s refusal once the org may make no more requests (403 REQUEST_LIMIT_EXCEEDED), in words', () => {
   it('its requests of the last 24 hours used up (TotalRequests): says so, and when to try again', async () => {
     const { fetch } = answering([403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }], {}]);

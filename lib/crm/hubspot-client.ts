@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, FieldToWrite, FieldUpdate, ListedIds, ReadOptions, RecordUpdateFailure } from './client';
-import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
+import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, apiAllowancePause, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, headerCount, isCrmError, realClock, refuseSamePageAgain, type ApiUsage, type Clock, type CrmErrorBody, type RateWindow, type RetryPolicy } from './http';
 import { listInWords } from '../list-in-words';
 import { HUBSPOT_LIFECYCLE_FIELD } from './hubspot-lifecycle';
@@ -533,13 +533,17 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
   /**
    * The contacts of the list, or (`archived`) of the archived ones, as `schema` reads them (no
    * property beyond the id), from its start to its end or to its `maxPages`th page; `whole` when
-   * to its end.
+   * to its end. Syncs read it (the weekly comparison: a page per 100 contacts), so it stops before
+   * a page once the account's API allowance is nearly used (`apiAllowancePause`), as a sync does
+   * between its own pages.
    */
   async function listContacts<C extends z.ZodType>(archived: boolean, schema: ListPage<C>, signal?: AbortSignal, maxPages = Infinity): Promise<{ contacts: z.infer<C>[]; whole: boolean }> {
     const what = archived ? 'list archived contacts' : 'list contacts';
     const contacts: z.infer<C>[] = [];
     let after: string | undefined;
     for (let pages = 0; pages < maxPages; pages++) {
+      const pause = apiAllowancePause('hubspot', http, 'sync');
+      if (pause) throw pause;
       const query = new URLSearchParams({ limit: String(LIST_PAGE_SIZE), properties: OBJECT_ID, ...(archived && { archived: 'true' }), ...(after !== undefined && { after }) });
       const { data } = await http.request({ path: `${objects}?${query}`, schema, what, signal });
       contacts.push(...data.results);
