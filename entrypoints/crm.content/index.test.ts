@@ -112,8 +112,24 @@ describe('the CRM content script, its page shown or hidden', () => {
     expect(crmPageVisible.mock.calls).toEqual([[{}]]);
     // A list page is told as a record page is: one listener for the tab, not one per feature.
     history.pushState(null, '', 'https://app.hubspot.com/contacts/4242424/objects/0-1/views/all/list');
+    pageBecomes('hidden');
     pageBecomes('visible');
     expect(crmPageVisible).toHaveBeenCalledTimes(2);
+  });
+
+  it('tells it once when a switch to its tab in a focused window both shows the page and focuses it, and again after the window lost focus', () => {
+    history.replaceState(null, '', CONTACT);
+    const focused = vi.spyOn(document, 'hasFocus').mockReturnValue(true);
+    contentScript.main(fakeContext());
+    pageBecomes('hidden');
+    pageBecomes('visible');
+    window.dispatchEvent(new Event('focus'));
+    expect(crmPageVisible).toHaveBeenCalledTimes(1);
+    // The rep went to another window and came back: the tab is the one used last again.
+    window.dispatchEvent(new Event('blur'));
+    window.dispatchEvent(new Event('focus'));
+    expect(crmPageVisible).toHaveBeenCalledTimes(2);
+    focused.mockRestore();
   });
 
   it('tells the background when its window is focused with the page visible already (a CRM window beside another), not when the page lacks focus', () => {

@@ -29,16 +29,24 @@ export default defineContentScript({
     // Switched to, the tab is the CRM tab used last, which the side panel's 'Open in CRM' navigates:
     // its tab made visible, or its window focused (a page visible already beside another window).
     // Said by the CRM page itself: a listener for every tab switch would wake the background on any site.
+    // Said once until the page is hidden or its window loses focus: a switch to the tab in a
+    // focused window makes it visible and focuses it, and each would say it again.
+    let noted = false;
     const noteUsed = () => {
       // Read, not taken from the event: the page's own scripts can dispatch either.
-      if (document.visibilityState !== 'visible' || !recognisePage(new URL(location.href))) return;
+      if (noted || document.visibilityState !== 'visible' || !recognisePage(new URL(location.href))) return;
+      noted = true;
       // Unanswered (LeadLens reloaded under the page), the tab is merely not noted: nothing to show.
       void background.crmPageVisible({}).catch(() => undefined);
     };
-    ctx.addEventListener(document, 'visibilitychange', noteUsed);
+    ctx.addEventListener(document, 'visibilitychange', () => {
+      if (document.visibilityState === 'hidden') noted = false;
+      else noteUsed();
+    });
     ctx.addEventListener(window, 'focus', () => {
       if (document.hasFocus()) noteUsed();
     });
+    ctx.addEventListener(window, 'blur', () => (noted = false));
     onEveryPage(ctx, pageKey, (url, previousUrl, pageSignal) => {
       const page = recognisePage(url);
       if (!page || purge.signal.aborted) return;
