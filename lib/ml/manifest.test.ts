@@ -123,6 +123,21 @@ describe('manifest schema', () => {
     expect(errorOf({ ...clone(), outcomeRule: { field: 'lifecyclestage', positiveValues: ['customer'] } })).toContain('outcomeRule.source');
   });
 
+  it("keeps the labels of the rule's values a model recorded (an imported model's too), and reads a rule without them as before", () => {
+    const rule = { field: 'lifecyclestage', positiveValues: ['1234567', 'customer'], source: 'hubspot', settledAfterDays: 30 };
+    const labelled = parseManifest({ ...clone(), outcomeRule: { ...rule, valueLabels: { '1234567': 'Product Qualified Lead' } } });
+    if (!labelled.ok) throw new Error(labelled.error);
+    expect(describeModelOutcome(labelled.manifest.outcomeRule!)).toBe('"lifecyclestage" is Product Qualified Lead or customer, for HubSpot leads');
+    const older = parseManifest({ ...clone(), outcomeRule: rule });
+    if (!older.ok) throw new Error(older.error);
+    expect(describeModelOutcome(older.manifest.outcomeRule!)).toBe('"lifecyclestage" is 1234567 or customer, for HubSpot leads');
+    // A label of a value the rule does not compare is no newer LeadLens's: the manifest is damaged.
+    const stray = parseManifest({ ...clone(), outcomeRule: { ...rule, valueLabels: { lead: 'Lead' } } });
+    expect(stray).toMatchObject({ ok: false });
+    expect(stray).not.toHaveProperty('madeByNewerVersion');
+    expect(errorOf({ ...clone(), outcomeRule: { ...rule, valueLabels: { lead: 'Lead' } } })).toContain('outcomeRule.valueLabels');
+  });
+
   it('keeps the version of the derived features\' reading a model was trained with, and parses manifests from before it was recorded', () => {
     const { derivedReadingVersion: _recorded, ...older } = clone();
     const parsedOlder = parseManifest(older);

@@ -13,6 +13,17 @@ it('says what converted means: the outcome rule of a model trained on stored lea
   expect(renderModelCard(bundled)).toContain(`Predicts the probability that a lead converts (\`${bundled.target.column}\` = \`${bundled.target.positive}\`)`);
 });
 
+it("says what converted means by the labels the CRM's pages show for the rule's values, written as text", () => {
+  const rule = { field: 'lifecyclestage', positiveValues: ['1234567', 'customer'], source: 'hubspot' as const };
+  const trainedHere = { ...bundled, target: { column: '__leadlens_converted', positive: '1' }, outcomeRule: { ...rule, valueLabels: { '1234567': 'Product Qualified Lead', customer: 'Customer' } } };
+  expect(renderModelCard(trainedHere)).toContain('Predicts the probability that a lead converts ("lifecyclestage" is Product Qualified Lead or Customer, for HubSpot leads)');
+  // A label is the portal admin's text: it makes no link, HTML, heading or table cell of its own.
+  const hostile = { ...trainedHere, outcomeRule: { ...rule, valueLabels: { '1234567': '*PQL* | [click](https://attacker.example) <img src=x>\n# Approved' } } };
+  expect(renderModelCard(hostile)).toContain(
+    'Predicts the probability that a lead converts ("lifecyclestage" is *PQL* \\| \\[click\\](https://attacker.example) \\<img src=x\\> # Approved or customer, for HubSpot leads)',
+  );
+});
+
 it('names the counts kept at or below others in "what would make it hotter", and says nothing of bounds a model has none of', () => {
   expect(renderModelCard(bundled)).toContain('Counts never above another in the training data, kept so by "what would make it hotter": Website visits ≤ Page views; Marketing e-mails clicked ≤ Marketing e-mails opened.');
   const unbounded = { ...bundled, reference: { ...bundled.reference, features: bundled.reference.features.map(({ atMost: _atMost, ...ref }) => ref) } };

@@ -1,7 +1,22 @@
 /** A model's outcome rule records the minimum age its training window let in; the figures on stored leads count outcomes from it. */
 import { describe, expect, it } from 'vitest';
 import { inTimeZone } from '@/test/time-zone';
-import { AGES_COUNTED_TO_TODAY, agesCountedTo, describeSettledLeads, describeWhenOutcomeCounts, latestExportDate, ModelOutcomeRuleSchema, OUTCOME_SETTLED_DAYS, outcomeOrWhyNot, outcomeSettled, settledDaysOf, windowCountedFrom } from './outcome-rule';
+import {
+  AGES_COUNTED_TO_TODAY,
+  agesCountedTo,
+  describeModelOutcome,
+  describeSettledLeads,
+  describeWhenOutcomeCounts,
+  latestExportDate,
+  MAX_VALUE_LABEL_LENGTH,
+  ModelOutcomeRuleSchema,
+  OUTCOME_SETTLED_DAYS,
+  outcomeOrWhyNot,
+  outcomeSettled,
+  ruleValueLabels,
+  settledDaysOf,
+  windowCountedFrom,
+} from './outcome-rule';
 
 const DAY = 86_400_000;
 const now = Date.parse('2026-11-20T00:00:00Z');
@@ -24,6 +39,57 @@ describe('a model outcome rule', () => {
 
   it.each([-1, 2.5, 3651, Number.NaN])('refuses %s days', (days) => {
     expect(ModelOutcomeRuleSchema.safeParse({ ...rule, settledAfterDays: days }).success).toBe(false);
+  });
+});
+
+describe("a model's rule in words, by the labels the CRM's pages show for its values", () => {
+  const lifecycle = { source: 'hubspot' as const, field: 'lifecyclestage', positiveValues: ['1234567', 'opportunity', 'customer', 'evangelist'], openValues: ['other'] };
+  const stages = { '1234567': 'Product Qualified Lead', opportunity: 'Opportunity', customer: 'Customer', evangelist: 'Evangelist', other: 'Other' };
+  const status = { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'], openStatus: { field: 'Status', values: ['Working - Contacted', 'Open'] } };
+
+  it('shows each value by its label where the model recorded one, the value where not', () => {
+    expect(describeModelOutcome({ ...lifecycle, valueLabels: stages })).toBe(
+      '"lifecyclestage" is Product Qualified Lead, Opportunity, Customer or Evangelist (still open while Other), for HubSpot leads',
+    );
+    expect(describeModelOutcome({ ...status, valueLabels: { 'Working - Contacted': 'In Bearbeitung - Kontaktiert' } })).toBe(
+      '"IsConverted" is true (still being worked while "Status" is In Bearbeitung - Kontaktiert or Open), for Salesforce leads',
+    );
+  });
+
+  it('describes a rule recorded without labels (a model of an older LeadLens) by its values, as before', () => {
+    const older = ModelOutcomeRuleSchema.strict().parse(lifecycle);
+    expect(older.valueLabels).toBeUndefined();
+    expect(describeModelOutcome(older)).toBe('"lifecyclestage" is 1234567, opportunity, customer or evangelist (still open while other), for HubSpot leads');
+  });
+
+  it("records the labels of the rule's own values only, where a label is not the value, from the field each is read from", () => {
+    const labelsByField = {
+      lifecyclestage: { ...stages, lead: 'Lead', subscriber: 'Subscriber' },
+      Status: { 'Working - Contacted': 'Working', Open: 'Open', 'Closed - Converted': 'Converted' },
+      IsConverted: { true: 'Yes' },
+    };
+    expect(ruleValueLabels(lifecycle, labelsByField)).toEqual(stages);
+    // The status field's labels for its values; none of another field's, nor "Open", labelled as it is.
+    expect(ruleValueLabels({ field: 'Status', positiveValues: ['Closed - Converted'] }, labelsByField)).toEqual({ 'Closed - Converted': 'Converted' });
+    expect(ruleValueLabels(status, labelsByField)).toEqual({ true: 'Yes', 'Working - Contacted': 'Working' });
+    expect(ruleValueLabels(status, { Status: { Open: ' Open ' } })).toBeUndefined();
+    expect(ruleValueLabels(lifecycle, {})).toBeUndefined();
+    // A label too long to record leaves its value shown.
+    expect(ruleValueLabels({ field: 'Status', positiveValues: ['Won'] }, { Status: { Won: 'x'.repeat(MAX_VALUE_LABEL_LENGTH + 1) } })).toBeUndefined();
+  });
+
+  it('takes a value named like a prototype key as any other, and reads no label off the prototype', () => {
+    const rule = { field: 'Stage', positiveValues: ['__proto__', 'constructor', 'toString'] };
+    const labels = ruleValueLabels(rule, JSON.parse('{"Stage": {"__proto__": "Prototype stage"}}'));
+    expect(labels && Object.entries(labels)).toEqual([['__proto__', 'Prototype stage']]);
+    expect(ruleValueLabels(rule, {})).toBeUndefined();
+  });
+
+  it("parses a manifest's labels of the rule's values, refusing a label of another value or an empty one", () => {
+    expect(ModelOutcomeRuleSchema.strict().parse({ ...lifecycle, valueLabels: stages }).valueLabels).toEqual(stages);
+    expect(ModelOutcomeRuleSchema.safeParse({ ...lifecycle, valueLabels: { lead: 'Lead' } }).success).toBe(false);
+    expect(ModelOutcomeRuleSchema.safeParse({ ...lifecycle, valueLabels: { customer: '' } }).success).toBe(false);
+    expect(ModelOutcomeRuleSchema.safeParse({ ...status, valueLabels: { Open: 'x'.repeat(MAX_VALUE_LABEL_LENGTH + 1) } }).success).toBe(false);
   });
 });
 

@@ -84,18 +84,55 @@ export type OutcomeRule = z.infer<typeof OutcomeRuleSchema>;
 /** The fields `rule` labels a lead by (its outcome field, and its status field): no feature may read them. */
 export const fieldsOfRule = (rule: Pick<OutcomeRule, 'field' | 'openStatus'>): string[] => (rule.openStatus ? [rule.field, rule.openStatus.field] : [rule.field]);
 
+/** The values `rule` compares: its outcome field's (converted, still open), then its status field's (still being worked). */
+const valuesOfRule = ({ positiveValues, openValues = [], openStatus }: OutcomeRule): string[] => [...positiveValues, ...openValues, ...(openStatus?.values ?? [])];
+
+/** The longest label a model records for a value: a Salesforce picklist label's most. A longer one is not recorded, and its value is shown. */
+export const MAX_VALUE_LABEL_LENGTH = 255;
+
+/** Value → the label a CRM's pages show for it, for the values whose label is not the value (a HubSpot portal's stage `1234567` is "Product Qualified Lead"). */
+export type ValueLabels = Record<string, string>;
+
 /**
  * A model's outcome rule, with the source of the leads it was trained on (another source's fields
  * may mean something else) and `settledAfterDays`, the minimum age of the leads its training
  * window let in (0: any age): a stored lead younger than that that has not converted yet may
  * still, as the training left such leads out. It came later: a model stored without it reads
- * `OUTCOME_SETTLED_DAYS` (`settledDaysOf`).
+ * `OUTCOME_SETTLED_DAYS` (`settledDaysOf`). `valueLabels`: how the CRM's pages labelled the
+ * rule's own values, where a label differs from its value (`ruleValueLabels`), which the rule is
+ * described by; the rule still compares the values. It came later too: a model without it is
+ * described by its values.
  */
 export const ModelOutcomeRuleSchema = OutcomeRuleSchema.extend({
   source: SourceKindSchema,
   settledAfterDays: z.number().int().min(0).max(MAX_SETTLED_DAYS).optional(),
+  valueLabels: z.record(z.string().min(1), z.string().min(1).max(MAX_VALUE_LABEL_LENGTH)).optional(),
+}).refine((rule) => Object.keys(rule.valueLabels ?? {}).every((value) => valuesOfRule(rule).includes(value)), {
+  message: "labels only the rule's own values",
+  path: ['valueLabels'],
 });
 export type ModelOutcomeRule = z.infer<typeof ModelOutcomeRuleSchema>;
+
+/**
+ * The labels a model records with `rule` (`ModelOutcomeRule.valueLabels`): of `labelsByField`
+ * (field → value → label, as a CRM's pages show its choice fields' values), those of the rule's
+ * own values in the field it reads them from, where the label is not the value itself nor longer
+ * than `MAX_VALUE_LABEL_LENGTH`; undefined when none is. A value the status field shares with the
+ * outcome field keeps the outcome field's label.
+ */
+export function ruleValueLabels(rule: OutcomeRule, labelsByField: Readonly<Record<string, Readonly<Record<string, string>>>>): ValueLabels | undefined {
+  const labelled = (field: string, values: readonly string[]) => {
+    const labels = Object.hasOwn(labelsByField, field) ? labelsByField[field] : {};
+    return values.flatMap((value): [string, string][] => {
+      const label = Object.hasOwn(labels, value) ? labels[value].trim() : '';
+      return label !== '' && label !== value && label.length <= MAX_VALUE_LABEL_LENGTH ? [[value, label]] : [];
+    });
+  };
+  const entries = [...labelled(rule.field, [...rule.positiveValues, ...(rule.openValues ?? [])]), ...(rule.openStatus ? labelled(rule.openStatus.field, rule.openStatus.values) : [])];
+  // fromEntries keeps the last of a value: the outcome field's label goes last. Own properties, `__proto__` too.
+  const valueLabels = Object.fromEntries(entries.reverse());
+  return entries.length > 0 ? valueLabels : undefined;
+}
 
 /**
  * The age in days from which a lead's outcome counts as known for the model of `rule`: the
@@ -214,24 +251,32 @@ export function modelOutcomeOf(lead: { key: string; source: SourceKind; fields: 
   return lead.source === rule.source && inHistory(lead.key) ? outcomeOf(lead.fields, rule) : null;
 }
 
-/** "a", "a or b", "a, b or c" */
-const eitherOf = (values: readonly string[]) => (values.length === 1 ? values[0] : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`);
+/** "a", "a or b", "a, b or c": each value as its label (`valueLabels`) where it has one. */
+function eitherOf(values: readonly string[], valueLabels: Readonly<ValueLabels> = {}): string {
+  const shown = values.map((value) => (Object.hasOwn(valueLabels, value) ? valueLabels[value] : value));
+  return shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(', ')} or ${shown.at(-1)}`;
+}
 
-/** Still being worked by the rule's `openStatus`: `"Status" is Open - Not Contacted or Working - Contacted`. */
-export function describeOpenStatus({ field, values }: OpenStatus): string {
-  return `"${field}" is ${eitherOf(values)}`;
+/** Still being worked by the rule's `openStatus`: `"Status" is Open - Not Contacted or Working - Contacted`, a value labelled by `valueLabels`. */
+export function describeOpenStatus({ field, values }: OpenStatus, valueLabels?: Readonly<ValueLabels>): string {
+  return `"${field}" is ${eitherOf(values, valueLabels)}`;
 }
 
 /**
  * The rule as an admin set it: `"Status" is Closed - Converted (still open while Working - Contacted)`,
- * `"IsConverted" is true (still being worked while "Status" is Working - Contacted)`.
+ * `"IsConverted" is true (still being worked while "Status" is Working - Contacted)`. A model's
+ * rule shows a value by the label the CRM's pages showed for it, where it recorded one
+ * (`valueLabels`): `"lifecyclestage" is Product Qualified Lead, Opportunity or Customer`. Always
+ * the list, not "reached Product Qualified Lead": the stages it names are those in the portal's
+ * order when it trained, which the model does not record (nor did an older one trained in
+ * HubSpot's default order, or on one stage alone).
  */
-export function describeOutcomeRule({ field, positiveValues, openValues = [], openStatus }: OutcomeRule): string {
+export function describeOutcomeRule({ field, positiveValues, openValues = [], openStatus, valueLabels }: OutcomeRule & Pick<ModelOutcomeRule, 'valueLabels'>): string {
   const leftOut = [
-    ...(openValues.length > 0 ? [`still open while ${eitherOf(openValues)}`] : []),
-    ...(openStatus ? [`still being worked while ${describeOpenStatus(openStatus)}`] : []),
+    ...(openValues.length > 0 ? [`still open while ${eitherOf(openValues, valueLabels)}`] : []),
+    ...(openStatus ? [`still being worked while ${describeOpenStatus(openStatus, valueLabels)}`] : []),
   ];
-  return `"${field}" is ${eitherOf(positiveValues)}${leftOut.length > 0 ? ` (${leftOut.join('; ')})` : ''}`;
+  return `"${field}" is ${eitherOf(positiveValues, valueLabels)}${leftOut.length > 0 ? ` (${leftOut.join('; ')})` : ''}`;
 }
 
 const SOURCE_NAMES: Record<ModelOutcomeRule['source'], string> = { salesforce: 'Salesforce', hubspot: 'HubSpot', csv: 'imported CSV' };

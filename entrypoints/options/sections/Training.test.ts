@@ -543,17 +543,19 @@ describe("a model of a CRM's leads knows how the CRM's pages label its choice fi
     change(historySource(), 'hubspot');
     await eventually(() => expect(outcomeField().value).toBe('lifecyclestage'));
     await checkTheData();
-    await eventually(() => expect(queryClient.getQueryState(['connections', 'option-labels', 'hubspot', ['industry', 'hs_analytics_source']])?.status).not.toBe('pending'));
-    expect(crmOptionLabels).toHaveBeenCalledWith({ crm: 'hubspot', fields: ['industry', 'hs_analytics_source'] });
+    // The features' choice fields, and the outcome rule's field: the model describes its rule by the labels of its values.
+    await eventually(() => expect(queryClient.getQueryState(['connections', 'option-labels', 'hubspot', ['industry', 'hs_analytics_source', 'lifecyclestage']])?.status).not.toBe('pending'));
+    expect(crmOptionLabels).toHaveBeenCalledWith({ crm: 'hubspot', fields: ['industry', 'hs_analytics_source', 'lifecyclestage'] });
     click(trainButton()!);
     const request = FakeWorker.latest.requests.at(-1)!;
     if (request.type !== 'train') throw new Error(`sent ${request.type}`);
-    return new Map(request.specs.map((trained) => [trained.key, trained.derive]));
+    return request;
   }
+  const derivesOf = (request: Extract<TrainingRequest, { type: 'train' }>) => new Map(request.specs.map((trained) => [trained.key, trained.derive]));
 
   it("takes the connected CRM's labels over the catalogue's: an admin may have renamed an option", async () => {
     crmOptionLabels.mockResolvedValue({ ok: true, labels: { hs_analytics_source: { SOCIAL_MEDIA: 'Social (ours)' }, industry: { COMPUTER_SOFTWARE: 'Computer Software' } } });
-    const derive = await trainOnHubSpot();
+    const derive = derivesOf(await trainOnHubSpot());
     expect(derive.get('lead_source')).toMatchObject({ optionLabels: { hubspot: { SOCIAL_MEDIA: 'Social (ours)' } } });
     expect(derive.get('lead_source')).not.toMatchObject({ optionLabels: { hubspot: { OFFLINE: 'Offline Sources' } } });
     expect(derive.get('industry')).toMatchObject({ optionLabels: { hubspot: { COMPUTER_SOFTWARE: 'Computer Software' } } });
@@ -578,9 +580,20 @@ describe("a model of a CRM's leads knows how the CRM's pages label its choice fi
 
   it("keeps the catalogue's labels, and trains, when the CRM cannot say", async () => {
     crmOptionLabels.mockResolvedValue({ ok: false, error: 'HubSpot answered 503' });
-    const derive = await trainOnHubSpot();
+    const request = await trainOnHubSpot();
+    const derive = derivesOf(request);
     expect(derive.get('lead_source')).toEqual(spec('lead_source').derive);
     expect(derive.get('industry')).toEqual(spec('industry').derive);
+    // Nor of the outcome rule's values: its model is described by them.
+    expect(request.valueLabelsByField).toBeUndefined();
+  });
+
+  it("sends the trainer how the CRM's pages label the outcome field's values, which the model describes its rule by", async () => {
+    const stages = { '1234567': 'Product Qualified Lead', opportunity: 'Opportunity', customer: 'Customer' };
+    crmOptionLabels.mockResolvedValue({ ok: true, labels: { lifecyclestage: stages, industry: { COMPUTER_SOFTWARE: 'Computer Software' } } });
+    const request = await trainOnHubSpot();
+    expect(request.data.outcome.field).toBe('lifecyclestage');
+    expect(request.valueLabelsByField).toEqual({ lifecyclestage: stages, industry: { COMPUTER_SOFTWARE: 'Computer Software' } });
   });
 });
 
@@ -1135,6 +1148,8 @@ it('says beside the held-back Train why it waits when no feature is ticked, tied
   click(checkbox(`Use ${spec('lead_source').label}`));
   expect(trainButton()!.disabled).toBe(true);
   expect(noFeatureNote()?.textContent?.trim()).toBe('Tick at least one feature in the table to train on.');
+  // Once the CRM said how it labels the outcome field's values, which it is asked with the ticked fields'.
+  await eventually(() => expect(container().querySelector('[data-testid="reading-labels"]')).toBeNull());
   expect(describedBy(trainButton()!)).toBe(noFeatureNote()!.textContent);
 
   click(checkbox('Use Industry'));

@@ -33,6 +33,7 @@ import {
   type PolicyTaken,
   type TrainedModel,
 } from '@/lib/ml/model-versions';
+import { fieldsOfRule } from '@/lib/ml/outcome-rule';
 import { describeTierPolicy } from '@/lib/ml/tier-policy';
 import { describeDataSize } from '@/lib/ml/train/data-size';
 import { HUBSPOT_LIFECYCLE_FIELD, lifecycleOrder, lifecycleRuleInOrder, suggestOutcome, withKnownOutcomeFields } from '@/lib/ml/train/outcome-suggestions';
@@ -288,7 +289,9 @@ export function TrainingSection() {
   });
   const { inspected, changing } = dataCheck;
   const checkedCrm = inspected && inspected.data.source !== 'csv' ? inspected.data.source : null;
-  const optionLabels = useQuery(optionLabelsQuery(checkedCrm, checkedCrm ? choiceFieldsOf(dataCheck.includedSpecs(), checkedCrm) : []));
+  // The fields the features take a category from, and the outcome rule's: the model describes its rule by the labels of its values.
+  const labelledFields = inspected && checkedCrm ? [...new Set([...choiceFieldsOf(dataCheck.includedSpecs(), checkedCrm), ...fieldsOfRule(inspected.data.outcome)])] : [];
+  const optionLabels = useQuery(optionLabelsQuery(checkedCrm, labelledFields));
   // Training waits for the answer (at most the background's timeout): the same history then trains the same model.
   const readingLabels = optionLabels.isLoading;
   const changeOutcome = changing(setOutcome);
@@ -373,7 +376,15 @@ export function TrainingSection() {
     setTrainedOn(history.data.keysName);
     const specs = dataCheck.includedSpecs();
     const labelled = checkedCrm && optionLabels.data ? withCrmOptionLabels(specs, checkedCrm, optionLabels.data) : specs;
-    worker.start({ type: 'train', data: inspected.data, specs: labelled, cv: CROSS_VALIDATION_FOLDS, tiers: active.data.tiers, activeModelId: active.data.modelId });
+    worker.start({
+      type: 'train',
+      data: inspected.data,
+      specs: labelled,
+      cv: CROSS_VALIDATION_FOLDS,
+      tiers: active.data.tiers,
+      activeModelId: active.data.modelId,
+      ...(optionLabels.data && { valueLabelsByField: optionLabels.data }),
+    });
   };
 
   // Nothing starts while the worker or an activation runs (its outcome would be lost), nor before

@@ -679,6 +679,20 @@ describe('tells versions apart (a review of model versions over months: rows dif
     );
   });
 
+  it("says what converted means by the labels the CRM's pages showed for the rule's values, where the model recorded them", async () => {
+    const rule = { field: 'lifecyclestage', positiveValues: ['1234567', 'customer'], source: 'hubspot' as const };
+    await storeModel({ ...bundled, modelId: 'labelled', outcomeRule: { ...rule, valueLabels: { '1234567': 'Product Qualified Lead', customer: 'Customer' } } }, new Uint8Array([1]), 'trained');
+    // Trained by an older LeadLens, which recorded none.
+    await storeModel({ ...bundled, modelId: 'older', outcomeRule: rule }, new Uint8Array([1]), 'trained');
+    const container = renderSection();
+    expect(cellUnder(container, await rowOf(container, 'labelled'), 'Learnt from')).toBe(
+      '5,000 leads, 464 conversions; converted means "lifecyclestage" is Product Qualified Lead or Customer, for HubSpot leads (a model trained on made-up demo leads, not on yours)',
+    );
+    expect(cellUnder(container, await rowOf(container, 'older'), 'Learnt from')).toBe(
+      '5,000 leads, 464 conversions; converted means "lifecyclestage" is 1234567 or customer, for HubSpot leads (a model trained on made-up demo leads, not on yours)',
+    );
+  });
+
   it('marks the active model as in use now, and the one Roll back goes to', async () => {
     await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
     await storeModel({ ...bundled, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');

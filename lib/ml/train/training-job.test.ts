@@ -6,6 +6,7 @@ import { db, type StoredLead } from '../../db/db';
 import { readHistoryLeads } from './history-leads';
 import { learntFromMadeUpLeads } from '../bundled-model';
 import { ManifestSchema, type FeatureSpec } from '../manifest';
+import { describeModelOutcome } from '../outcome-rule';
 import { compareModels, runTrainingRequest, type TrainingHistory } from './training-job';
 import { chanceMargin, rocAucStandardError } from './metrics';
 import { mulberry32 } from '../random';
@@ -327,6 +328,26 @@ describe('runTrainingRequest', () => {
     expect(await ruleTrainedWith({ createdAfter: null, createdBefore: now.getTime() - 90 * 86_400_000 })).toEqual({ ...customer, source: data.source, settledAfterDays: 90 });
     // No minimum age (nor any window): every lead's outcome was taken as known.
     expect(await ruleTrainedWith(data.window)).toEqual({ ...customer, source: data.source, settledAfterDays: 0 });
+  });
+
+  it("records with the rule the labels the CRM's pages show for the rule's own values, which describe it, and nothing of other values or fields", async () => {
+    const rule = { field: 'lifecyclestage', positiveValues: ['1234567', 'opportunity', 'customer'], openValues: ['other'] };
+    const valueLabelsByField = {
+      lifecyclestage: { '1234567': 'Product Qualified Lead', opportunity: 'Opportunity', customer: 'Customer', lead: 'Lead', subscriber: 'Subscriber' },
+      industry: { COMPUTER_SOFTWARE: 'Computer Software', customer: 'Not a stage' },
+    };
+    const trainedWith = async (labels?: typeof valueLabelsByField) => {
+      const done = (await run({ type: 'train', data: { ...data, outcome: rule }, specs: DEMO_FEATURE_SPECS.slice(0, 6), cv: 2, ...(labels && { valueLabelsByField: labels }) })).at(-1);
+      if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
+      return ManifestSchema.parse(done.manifest);
+    };
+    const labelled = await trainedWith(valueLabelsByField);
+    expect(labelled.outcomeRule?.valueLabels).toEqual({ '1234567': 'Product Qualified Lead', opportunity: 'Opportunity', customer: 'Customer' });
+    expect(describeModelOutcome(labelled.outcomeRule!)).toBe('"lifecyclestage" is Product Qualified Lead, Opportunity or Customer (still open while other), for HubSpot leads');
+    // Labels describe the rule, they change no score: the same history and settings train the same model.
+    const unlabelled = await trainedWith();
+    expect(unlabelled.outcomeRule).not.toHaveProperty('valueLabels');
+    expect(unlabelled.modelId).toBe(labelled.modelId);
   });
 
   it('keeps the tier policy the admin set on the active model', async () => {

@@ -25,7 +25,7 @@ import {
   type HistoryLead,
   type TrainingWindow,
 } from './training-set';
-import { fieldsOfRule, MAX_SETTLED_DAYS } from '../outcome-rule';
+import { fieldsOfRule, MAX_SETTLED_DAYS, ruleValueLabels } from '../outcome-rule';
 import { rocAucDifferenceStandardError, rocAucOfPlacements, rocAucPlacements, rocAucStandardError, type RocAucPlacements } from './metrics';
 import type { HeldOutProbabilities, ModelComparison, TrainingData, TrainingEvent, TrainingRequest, TrainingStage } from './worker-protocol';
 
@@ -277,12 +277,14 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       post({ type: 'progress', stage, fraction, fold, round, validationLoss: Number.isFinite(validationLoss) ? validationLoss : undefined });
     };
     const specsMeasuredFrom = await measuredFrom(request.specs);
+    // The rule is described by the labels the CRM's pages show (a portal's stage 1234567 is "Product Qualified Lead"), long after this form.
+    const valueLabels = request.valueLabelsByField && ruleValueLabels(data.outcome, request.valueLabelsByField);
     const result = trainModel({
       records: table.records,
       columns: table.columns,
       target: OUTCOME_COLUMN,
       positive: '1',
-      outcomeRule: { ...data.outcome, source: data.source, settledAfterDays },
+      outcomeRule: { ...data.outcome, source: data.source, settledAfterDays, ...(valueLabels && { valueLabels }) },
       specs: request.specs,
       exclude: [...fieldsOfRule(data.outcome), ...writtenBack],
       source: data.source,

@@ -41,6 +41,12 @@ export const TrainingRequestSchema = z.discriminatedUnion('type', [
     tiers: TiersSchema.optional(),
     /** The active model, which the new one is compared with on the same leads. */
     activeModelId: z.string().optional(),
+    /**
+     * How the CRM's pages label its choice fields' values, where a label is not its value (field →
+     * value → label, as `crmOptionLabels` answers): the model records those of its outcome rule's own
+     * values (`ruleValueLabels`), and the rule is described by them. None for a file's leads.
+     */
+    valueLabelsByField: z.record(z.string(), z.record(z.string(), z.string())).optional(),
   }),
 ]);
 export type TrainingRequest = z.infer<typeof TrainingRequestSchema>;

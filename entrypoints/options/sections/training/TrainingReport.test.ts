@@ -56,3 +56,20 @@ it("says before Activate that the leads trained on were Demo mode's made-up ones
   rendered = render(createElement(TrainingReport, { trained: { ...TRAINED, manifest: { ...bundled, provenance: { ...bundled.provenance, source: 'salesforce leads' } } } }));
   expect(rendered.container.querySelector('[data-testid="demo-leads-note"]')).toBeNull();
 });
+
+it("says what converted means as the model recorded it: by the labels the CRM's pages show for the rule's values", () => {
+  const outcomeRule = { source: 'hubspot' as const, field: 'lifecyclestage', positiveValues: ['1234567', 'opportunity', 'customer'], settledAfterDays: 30 };
+  const hubspot = { ...TRAINED, data: { ...TRAINED.data, source: 'hubspot' as const, outcome: { field: outcomeRule.field, positiveValues: outcomeRule.positiveValues } } };
+  const trainedOutcome = (manifest: typeof bundled) => {
+    rendered = render(createElement(TrainingReport, { trained: { ...hubspot, manifest } }));
+    const said = rendered.container.querySelector('[data-testid="trained-outcome"]')?.textContent;
+    rendered.unmount();
+    rendered = undefined;
+    return said;
+  };
+  expect(trainedOutcome({ ...bundled, outcomeRule: { ...outcomeRule, valueLabels: { '1234567': 'Product Qualified Lead', opportunity: 'Opportunity', customer: 'Customer' } } })).toBe(
+    '"lifecyclestage" is Product Qualified Lead, Opportunity or Customer, for HubSpot leads',
+  );
+  // The CRM could not say: by the values.
+  expect(trainedOutcome({ ...bundled, outcomeRule })).toBe('"lifecyclestage" is 1234567, opportunity or customer, for HubSpot leads');
+});

@@ -137,7 +137,8 @@ export function TrainingReport({ trained }: { trained: Trained }) {
       )}
       <dl>
         <dt>Converted means</dt>
-        <dd data-testid="trained-outcome">{describeModelOutcome({ ...data.outcome, source: data.source })}</dd>
+        {/* As the model recorded its rule: by the labels the CRM's pages show for its values. */}
+        <dd data-testid="trained-outcome">{describeModelOutcome(manifest.outcomeRule ?? { ...data.outcome, source: data.source })}</dd>
         <dt>Leads trained on</dt>
         <dd>
           <span data-testid="trained-rows">{summary.rows.toLocaleString('en-US')}</span> ({summary.positives.toLocaleString('en-US')} converted),{' '}
