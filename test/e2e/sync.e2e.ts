@@ -130,6 +130,22 @@ it('connects both CRMs and syncs 10,000 leads each through faults and two servic
   }
 }, 600_000);
 
+it("offers the connected HubSpot portal's own lifecycle stages in the Training form, by label and in the portal's order", async () => {
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${extensionId}/options.html#training`);
+  const training = options.locator('#training');
+  await training.getByLabel('History').selectOption('hubspot');
+  const reached = training.getByLabel('Lifecycle stage reached');
+  // Asked of the background, which reads the portal's property list through the stored connection.
+  await expect.poll(() => reached.locator('option').allTextContents(), { timeout: 30_000 }).toContain('Product Qualified Lead');
+  const shown = await reached.locator('option').allTextContents();
+  expect(shown.slice(0, 8)).toEqual(['Subscriber', 'Lead', 'Marketing Qualified Lead', 'Sales Qualified Lead', 'Product Qualified Lead', 'Opportunity', 'Customer', 'Evangelist']);
+  expect(await reached.inputValue()).toBe('opportunity');
+  // The check waited for the stages only: it may run now.
+  await expect.poll(() => training.getByRole('button', { name: 'Check the data' }).getAttribute('aria-disabled')).toBe('false');
+  await options.close();
+}, 120_000);
+
 it('purges everything while both CRMs sync: the syncs stop, nothing comes back, and connecting again syncs from the start', async () => {
   crm.behaviour.faults = parseFaults('');
   // Fewer leads than the first test: the purge lands mid-sync all the same (HubSpot's 4 searches
