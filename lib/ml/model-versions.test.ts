@@ -18,6 +18,7 @@ import { keepPolicyFigures, policyFiguresOf } from './policy-figures';
 import { applyPolicyOn, readPolicyForm, reapplyPolicy } from './tier-policy';
 import { formatThreshold } from '../presentation';
 import { tierThresholds } from './train/thresholds';
+import { describeModelOutcome } from './outcome-rule';
 import {
   MAX_MANIFEST_BYTES,
   MAX_ONNX_BYTES,
@@ -460,6 +461,34 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     expect(await manifestOf('team-model')).toEqual({ ...storedCopy, derivedReadingVersion: DERIVED_READING_VERSION });
   });
 
+  it("applies the policy of an export that differs only in the labels of its rule's values, whose labels the stored copy then takes; an export with none keeps them", async () => {
+    const rule = { field: 'lifecyclestage', positiveValues: ['1234567', 'customer'], source: 'hubspot' as const, settledAfterDays: 30 };
+    const labels = { '1234567': 'Product Qualified Lead', customer: 'Customer' };
+    // Trained while HubSpot did not answer; a colleague's training of the same history got the portal's labels.
+    const storedCopy = { ...teamModel, outcomeRule: rule };
+    await db.models.update('team-model', { manifest: storedCopy });
+    const labelled = { ...storedCopy, outcomeRule: { ...rule, valueLabels: labels } };
+    await expect(importModel(JSON.stringify({ ...labelled, tiers: newPolicy }), modelOnnx, passes)).resolves.toEqual({
+      installed: 'tierPolicyApplied',
+      manifest: { ...labelled, tiers: newPolicy },
+      tierPolicyChanged: true,
+      readingRecorded: false,
+      thresholdsChosenAgain: null,
+    });
+    expect(describeModelOutcome((await manifestOf('team-model')).outcomeRule!)).toBe('"lifecyclestage" is Product Qualified Lead or Customer, for HubSpot leads');
+
+    // The stored copy's own export from before: still that model, and the labels stay.
+    await expect(importModel(JSON.stringify({ ...storedCopy, tiers: newPolicy }), modelOnnx, passes)).resolves.toMatchObject({ installed: 'tierPolicyApplied', tierPolicyChanged: false });
+    expect(await manifestOf('team-model')).toEqual({ ...labelled, tiers: newPolicy });
+
+    // Another rule, labelled or not, is another model.
+    const otherRule = { ...rule, positiveValues: ['customer'], valueLabels: { customer: 'Customer' } };
+    await expect(importModel(JSON.stringify({ ...storedCopy, outcomeRule: otherRule }), modelOnnx, passes)).rejects.toThrow(
+      `Model team-model is already installed, and these files are another model under the same id: ${replaceIt}`,
+    );
+    expect(await manifestOf('team-model')).toEqual({ ...labelled, tiers: newPolicy });
+  });
+
   it.each([
     ['another model.onnx', JSON.stringify(teamModel), new Uint8Array([...modelOnnx, 0])],
     ['another manifest', JSON.stringify({ ...teamModel, intercept: teamModel.intercept + 1, tiers: newPolicy }), modelOnnx],
@@ -708,6 +737,45 @@ describe('recordNewerReading (a model trained again to the same id)', () => {
     await storeModel({ ...bundled, modelId: 'trained-1', provenance: notRun }, modelOnnx, 'imported');
     expect(await recordNewerReading('trained-1', retrained, 'importedFile')).toBe(false);
     expect((await db.models.get('trained-1'))?.manifest.provenance).toEqual(notRun);
+  });
+
+  describe("the labels the CRM's pages show for the outcome rule's values (they describe the rule, and are no part of the id)", () => {
+    const rule = { field: 'lifecyclestage', positiveValues: ['1234567', 'customer'], source: 'hubspot' as const, settledAfterDays: 30 };
+    const labels = { '1234567': 'Product Qualified Lead', customer: 'Customer' };
+    const described = async () => describeModelOutcome((await manifestOf('trained-1')).outcomeRule!);
+
+    it('describes the rule by the labels of a training again, over none or those of before a stage was renamed, and nothing else of the copy changes', async () => {
+      // Trained first while HubSpot did not answer (or by a LeadLens before labels were recorded), with the same reading.
+      const firstTrained = { ...bundled, modelId: 'trained-1', outcomeRule: rule };
+      await storeModel(firstTrained, modelOnnx, 'trained');
+      expect(await recordNewerReading('trained-1', { ...firstTrained, outcomeRule: { ...rule, valueLabels: labels } })).toBe(true);
+      expect((await db.models.get('trained-1'))?.manifest).toEqual({ ...firstTrained, outcomeRule: { ...rule, valueLabels: labels } });
+      expect(await described()).toBe('"lifecyclestage" is Product Qualified Lead or Customer, for HubSpot leads');
+
+      // The admin renamed the stage since: the labels of the training after it, whole.
+      expect(await recordNewerReading('trained-1', { ...firstTrained, outcomeRule: { ...rule, valueLabels: { '1234567': 'Product Qualified' } } })).toBe(true);
+      expect(await described()).toBe('"lifecyclestage" is Product Qualified or customer, for HubSpot leads');
+      // The same labels again record nothing.
+      expect(await recordNewerReading('trained-1', { ...firstTrained, outcomeRule: { ...rule, valueLabels: { '1234567': 'Product Qualified' } } })).toBe(false);
+    });
+
+    it('keeps the labels recorded when a training again has none (HubSpot did not answer this time), with its newer reading', async () => {
+      const labelled = { ...bundled, modelId: 'trained-1', outcomeRule: { ...rule, valueLabels: labels } };
+      await storeModel(labelled, modelOnnx, 'trained');
+      expect(await recordNewerReading('trained-1', { ...labelled, outcomeRule: rule })).toBe(false);
+      expect((await db.models.get('trained-1'))?.manifest).toEqual(labelled);
+      await storeModel({ ...olderReading, outcomeRule: { ...rule, valueLabels: labels } }, modelOnnx, 'trained');
+      expect(await recordNewerReading('trained-1', { ...retrained, outcomeRule: rule })).toBe(true);
+      expect((await db.models.get('trained-1'))?.manifest).toEqual({ ...retrained, outcomeRule: { ...rule, valueLabels: labels } });
+    });
+
+    it("takes no labels of another rule that trained the same model (a value no lead holds), which would label values the stored rule has not", async () => {
+      const firstTrained = { ...bundled, modelId: 'trained-1', outcomeRule: rule };
+      await storeModel(firstTrained, modelOnnx, 'trained');
+      const otherRule = { ...rule, positiveValues: [...rule.positiveValues, 'evangelist'], valueLabels: { ...labels, evangelist: 'Evangelist' } };
+      expect(await recordNewerReading('trained-1', { ...firstTrained, outcomeRule: otherRule })).toBe(false);
+      expect((await db.models.get('trained-1'))?.manifest).toEqual(firstTrained);
+    });
   });
 
   it('records nothing over a reading as new or newer, for a manifest that records none, nor for a model not stored', async () => {

@@ -16,6 +16,7 @@ import { assertCheckable } from './check-model';
 import { DERIVED_READING_VERSION } from './derive';
 import { featuresTracked } from './explain';
 import { MODEL_ID_PATTERN, MODEL_ID_RULE, featuresReadingField, parseManifest, type Manifest, type Tiers } from './manifest';
+import type { ModelOutcomeRule } from './outcome-rule';
 import {
   PREVIOUS_MODEL_KEY,
   activeManifest,
@@ -270,10 +271,10 @@ async function applyToInstalled(file: Manifest, own: OwnTiers, onnx: Uint8Array)
     if (!stored || isUnchecked(stored)) return null;
     const howToReplace = `to replace it with these files, delete ${modelId} under Model versions (activate another model first if it is the active one; an export keeps a copy of the model and its tier policy, not the held-out probabilities of a model trained here), then import them again`;
     const applied = await applyIfSameModel(file, own, onnx, stored.onnx, howToReplace);
-    // Files of a later trainer (the command line's rebuild, a newer LeadLens's export): the stored copy takes their newer record, as a file may (`recordNewerReading`).
+    // Files of a later trainer (the command line's rebuild, a newer LeadLens's export): the stored copy takes their newer record, as a file may, and their labels of its rule's values (`recordNewerReading`).
     if (!(await recordNewerReading(modelId, file, 'importedFile'))) return applied;
     const manifest = await manifestOf(modelId);
-    // What it recorded may be only that the leakage check ran: no newer reading to tell of then.
+    // What it recorded may be only that the leakage check ran, or labels: no newer reading to tell of then.
     return { ...applied, manifest, readingRecorded: manifest.derivedReadingVersion !== applied.manifest.derivedReadingVersion };
   });
 }
@@ -283,13 +284,23 @@ async function applyToInstalled(file: Manifest, own: OwnTiers, onnx: Uint8Array)
  * and the records a later trainer adds for the same model, which change no score, tier or reason
  * and are not part of its id (made of the ONNX bytes, features, calibration and tiers): the reading
  * its fields were read with (`derivedReadingVersion`), the leakage flags the admin kept
- * (`provenance.leakageFlagsKept`, which the command line now writes too) and whether the leakage
- * check could not run (`provenance.leakageCheckNotRun`). An export made before they were written is
- * still that model; the ONNX bytes are compared apart.
+ * (`provenance.leakageFlagsKept`, which the command line now writes too), whether the leakage
+ * check could not run (`provenance.leakageCheckNotRun`) and the labels its outcome rule is described
+ * by (`outcomeRule.valueLabels`: a training the CRM did not answer records none, and a stage may be
+ * renamed since). An export made before they were written is still that model; the ONNX bytes are
+ * compared apart.
  */
-function modelApartFromRecords({ tiers: _tiers, derivedReadingVersion: _reading, provenance: { leakageFlagsKept: _flags, leakageCheckNotRun: _notRun, ...provenance }, ...model }: Manifest) {
-  return { ...model, provenance };
+function modelApartFromRecords({
+  tiers: _tiers,
+  derivedReadingVersion: _reading,
+  outcomeRule,
+  provenance: { leakageFlagsKept: _flags, leakageCheckNotRun: _notRun, ...provenance },
+  ...model
+}: Manifest) {
+  return { ...model, ...(outcomeRule && { outcomeRule: ruleApartFromLabels(outcomeRule) }), provenance };
 }
+/** `rule` without the labels it is described by: the values it compares are the rule. */
+const ruleApartFromLabels = ({ valueLabels: _labels, ...rule }: ModelOutcomeRule) => rule;
 /** Both parsed by the same schema, so their keys come in its order: the same JSON is the same model. */
 const sameModelIn = (a: Manifest, b: Manifest) => JSON.stringify(modelApartFromRecords(a)) === JSON.stringify(modelApartFromRecords(b));
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i]);
@@ -321,52 +332,84 @@ async function applyIfSameModel(file: Manifest, own: OwnTiers, onnx: Uint8Array,
 }
 
 /**
- * Records on the stored model `modelId` the reading of fields `newer` (a manifest of the same model:
- * trained again on the same history and settings, or its files imported) was made with, when it is
- * newer than the one recorded: its `derivedReadingVersion`, and the leakage flags kept
- * (`provenance.leakageFlagsKept`) of that training; when that training's leakage check could not
- * run (`provenance.leakageCheckNotRun`), it knows no better than the stored record, which is kept
- * as it is (flags, or its own check not run). It records too, whatever the reading, when the stored
- * record says the check could not run and `newer`'s ran: its flags (or none) replace the note, and
- * a recorded reading as new or newer stays. Nothing else of the stored manifest, its tiers among
- * it. Without it, a model told to be trained again (`readingChangedNote`), or said to have figures
- * that may be inflated, would be told so for good: the training gives the same id, and the stored
- * copy is kept. A manifest recording no reading records nothing: it was written before LeadLens said
- * whether its check ran. Whether it recorded: never for a model not stored (the bundled one is read
- * from the package) or one whose stored manifest does not parse.
+ * Records on the stored model `modelId` what `newer` (a manifest of the same model: trained again on
+ * the same history and settings, or its files imported) knows better of it: the reading of its
+ * fields, and the labels of its outcome rule's values (`relabelledRule`). Nothing else of the
+ * stored manifest, its tiers among it. Without it, a model told to be trained again
+ * (`readingChangedNote`), said to have figures that may be inflated, or described by stage ids
+ * where the CRM now gives labels, would be told so for good: the training gives the same id, and
+ * the stored copy is kept. Whether it recorded: never for a model not stored (the bundled one is
+ * read from the package) or one whose stored manifest does not parse.
+ */
+export async function recordNewerReading(
+  modelId: string,
+  newer: Pick<Manifest, 'derivedReadingVersion' | 'provenance' | 'outcomeRule'>,
+  from: 'training' | 'importedFile' = 'training',
+): Promise<boolean> {
+  return db.transaction('rw', db.models, async () => {
+    const stored = await db.models.get(modelId);
+    if (!stored) return false;
+    const parsed = parseManifest(stored.manifest);
+    if (!parsed.ok) return false;
+    const reading = newerReadingRecord(parsed.manifest, newer, from);
+    const outcomeRule = relabelledRule(parsed.manifest.outcomeRule, newer.outcomeRule);
+    if (!reading && !outcomeRule) return false;
+    await db.models.update(modelId, { manifest: { ...stored.manifest, ...reading, ...(outcomeRule && { outcomeRule }) } });
+    return true;
+  });
+}
+
+/**
+ * The reading of fields `newer` was made with, when it is newer than the one `recorded`: its
+ * `derivedReadingVersion`, and the leakage flags kept (`provenance.leakageFlagsKept`) of that
+ * training; when that training's leakage check could not run (`provenance.leakageCheckNotRun`), it
+ * knows no better than the stored record, which is kept as it is (flags, or its own check not run).
+ * It is recorded too, whatever the reading, when the stored record says the check could not run
+ * and `newer`'s ran: its flags (or none) replace the note, and a recorded reading as new or newer
+ * stays. Null when there is nothing to record. A manifest recording no reading records nothing: it
+ * was written before LeadLens said whether its check ran.
  *
  * `from` 'importedFile': `newer` is a file, whose records anyone can edit and which are no part of
  * the model's id. It may add to what the stored copy warns of, never take a warning away: a check
  * not run stays so, and the flags kept are those recorded and the file's; and a reading later than
  * this LeadLens knows is recorded as this one's, so a later change of the reading is still told.
  */
-export async function recordNewerReading(
-  modelId: string,
+function newerReadingRecord(
+  recorded: Manifest,
   newer: Pick<Manifest, 'derivedReadingVersion' | 'provenance'>,
-  from: 'training' | 'importedFile' = 'training',
-): Promise<boolean> {
+  from: 'training' | 'importedFile',
+): Pick<Manifest, 'derivedReadingVersion' | 'provenance'> | null {
   const fromFile = from === 'importedFile';
   const reading = fromFile && newer.derivedReadingVersion !== undefined ? Math.min(newer.derivedReadingVersion, DERIVED_READING_VERSION) : newer.derivedReadingVersion;
-  if (reading === undefined) return false;
-  return db.transaction('rw', db.models, async () => {
-    const stored = await db.models.get(modelId);
-    if (!stored) return false;
-    const parsed = parseManifest(stored.manifest);
-    if (!parsed.ok) return false;
-    // No recorded version: older than every one (`featuresReadDifferentlyNow`).
-    const recordedReading = parsed.manifest.derivedReadingVersion ?? 0;
-    const checkRanAtLast = !fromFile && parsed.manifest.provenance.leakageCheckNotRun !== undefined && newer.provenance.leakageCheckNotRun === undefined;
-    if (recordedReading >= reading && !checkRanAtLast) return false;
-    const recorded = stored.manifest.provenance;
-    const { leakageFlagsKept: _recordedFlags, leakageCheckNotRun: _recordedNotRun, ...provenance } = recorded;
-    // A check that did not run knows no better than the record; a file saying its check ran shows nothing.
-    const keepsRecord = newer.provenance.leakageCheckNotRun !== undefined || (fromFile && recorded.leakageCheckNotRun !== undefined);
-    const { leakageFlagsKept, leakageCheckNotRun } = keepsRecord ? recorded : fromFile ? flagsOfBoth(recorded, newer.provenance) : newer.provenance;
-    const leakageRecord = { ...(leakageFlagsKept && { leakageFlagsKept }), ...(leakageCheckNotRun && { leakageCheckNotRun }) };
-    const derivedReadingVersion = Math.max(recordedReading, reading);
-    await db.models.update(modelId, { manifest: { ...stored.manifest, derivedReadingVersion, provenance: { ...provenance, ...leakageRecord } } });
-    return true;
-  });
+  if (reading === undefined) return null;
+  // No recorded version: older than every one (`featuresReadDifferentlyNow`).
+  const recordedReading = recorded.derivedReadingVersion ?? 0;
+  const checkRanAtLast = !fromFile && recorded.provenance.leakageCheckNotRun !== undefined && newer.provenance.leakageCheckNotRun === undefined;
+  if (recordedReading >= reading && !checkRanAtLast) return null;
+  const { leakageFlagsKept: _recordedFlags, leakageCheckNotRun: _recordedNotRun, ...provenance } = recorded.provenance;
+  // A check that did not run knows no better than the record; a file saying its check ran shows nothing.
+  const keepsRecord = newer.provenance.leakageCheckNotRun !== undefined || (fromFile && recorded.provenance.leakageCheckNotRun !== undefined);
+  const { leakageFlagsKept, leakageCheckNotRun } = keepsRecord ? recorded.provenance : fromFile ? flagsOfBoth(recorded.provenance, newer.provenance) : newer.provenance;
+  const leakageRecord = { ...(leakageFlagsKept && { leakageFlagsKept }), ...(leakageCheckNotRun && { leakageCheckNotRun }) };
+  return { derivedReadingVersion: Math.max(recordedReading, reading), provenance: { ...provenance, ...leakageRecord } };
+}
+
+/**
+ * The stored rule `recorded` with the labels `newer` (the same rule, of a training again or an
+ * imported file) describes its values by, or null when it keeps its own: `newer` labels none of
+ * them, labels them as recorded, or is another rule (two rules that label no lead otherwise train
+ * the same model, and the stored rule stays). Labels change no score, so the last ones the CRM gave
+ * are taken whole (a stage renamed since, or its label now its id). A file's too, as its tier
+ * policy: importing it is the admin's latest word on the model. A `newer` with no labels keeps the
+ * recorded ones rather than dropping them: it says only that the CRM did not answer that training
+ * (or that an older LeadLens made it), not that the labels changed, and the stage ids the rule
+ * would then be described by are what the admin never chose by.
+ */
+function relabelledRule(recorded: ModelOutcomeRule | undefined, newer: ModelOutcomeRule | undefined): ModelOutcomeRule | null {
+  if (!recorded || !newer?.valueLabels) return null;
+  // Both parsed by the manifest's schema (a training's as the worker's event): their keys come in its order.
+  const sameRule = JSON.stringify(ruleApartFromLabels(recorded)) === JSON.stringify(ruleApartFromLabels(newer));
+  return sameRule && JSON.stringify(recorded.valueLabels) !== JSON.stringify(newer.valueLabels) ? { ...recorded, valueLabels: newer.valueLabels } : null;
 }
 
 type LeakageRecord = Pick<Manifest['provenance'], 'leakageFlagsKept' | 'leakageCheckNotRun'>;
