@@ -12,3 +12,32 @@ export const HUBSPOT_LIFECYCLE_ORDER = [
   'evangelist',
 ] as const;
 export type HubSpotLifecycleStage = (typeof HUBSPOT_LIFECYCLE_ORDER)[number];
+
+/** HubSpot's default stage outside its order: vendors, partners, anyone not a prospect. */
+export const HUBSPOT_OTHER_STAGE = 'other';
+
+/**
+ * The order lifecycle stages are read in: the portal's own stages, in the portal's order (custom
+ * ones and moved ones in their place), when they are known; else HubSpot's default order.
+ * "other" is never in it: reaching it says nothing.
+ */
+export function lifecycleOrder(portalStages: readonly string[] = []): readonly string[] {
+  const ordered = portalStages.filter((stage) => stage !== HUBSPOT_OTHER_STAGE);
+  return ordered.length > 0 ? ordered : HUBSPOT_LIFECYCLE_ORDER;
+}
+
+/** Stages at or after `stage` in `order`: "reached `stage`"; only `stage` itself when it is outside the order. */
+export function stagesReached(stage: string, order: readonly string[] = HUBSPOT_LIFECYCLE_ORDER): string[] {
+  const at = order.indexOf(stage);
+  return at < 0 ? [stage] : order.slice(at);
+}
+
+/**
+ * The stage reached that means converted unless the admin chooses another: opportunity. A portal
+ * that has none gets the first stage past the middle of its order, where opportunity is in
+ * HubSpot's seven: a later one would leave the model few conversions, an earlier one would call
+ * mere leads converted. The Training form suggests it, and a sync stores each contact's outcome by it.
+ */
+export function suggestedStageReached(order: readonly string[]): string {
+  return order.includes('opportunity') ? 'opportunity' : order[Math.min(order.length - 1, Math.ceil(order.length / 2))];
+}

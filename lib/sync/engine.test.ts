@@ -13,6 +13,7 @@ import { defaultBehaviour, parseFaults, type DemoBehaviour } from '../../test/de
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { bearerToken, json, type DemoHandler, type DemoRequest, type DemoResponse } from '../../test/demo-crm/http';
 import { DEMO_SALESFORCE_ADMIN, DEMO_SALESFORCE_USERS, demoSessionIdAs, type DemoSalesforceUser } from '../../test/demo-crm/salesforce-api';
+import { DEMO_PORTAL_LIFECYCLE_STAGE } from '../../test/demo-crm/hubspot-api';
 import { createDemoCrm, createDemoCrmHandler } from '../../test/demo-crm/server';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
@@ -1089,6 +1090,49 @@ describe('HubSpot contacts deleted for good at once (a GDPR deletion)', () => {
     expect(asked).toEqual(['every id']);
     expect(state.idsComparedAt).toBeGreaterThan(done.idsComparedAt!);
     expect(await db.leads.get(keyOf(leads[43]))).toBeUndefined();
+    db.close();
+  });
+});
+
+describe("HubSpot contacts at a lifecycle stage of the portal's own", () => {
+  beforeEach(stubWebLocks);
+  afterEach(() => vi.unstubAllGlobals());
+  // The demo portal lists its own stage, Product Qualified Lead, between sales qualified lead and opportunity.
+  const PQL = DEMO_PORTAL_LIFECYCLE_STAGE.value;
+  const outcomeOf = async (db: LeadLensDb, lead: DemoLead) => (await db.leads.get(`hubspot|${lead.hubspotId}`))?.outcome;
+
+  it("stores a contact moved to the portal's own stage before opportunity as not converted, reading the stages in the portal's order", async () => {
+    const served = structuredClone(leads);
+    const { clock, crmStore, worker: lastingWorker } = lastingCrm(served);
+    const { client, db, store } = lastingWorker('hubspot');
+    await runSync({ client, store, now: clock.now });
+    const [moved, atOpportunity] = [served[10], served.find((lead) => lead.hubspot.lifecyclestage === 'opportunity')!];
+    await clock.sleep(3_600_000);
+    moved.hubspot.lifecyclestage = PQL;
+    crmStore.markModified(moved, 'hubspot', clock.now());
+    await clock.sleep(3_600_000);
+
+    expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', lastRun: { synced: 1 } });
+    // Stored with no outcome before, as a stage outside HubSpot's default order: left out of the tiers' rates.
+    expect(await outcomeOf(db, moved)).toBe(0);
+    expect(await outcomeOf(db, atOpportunity)).toBe(1);
+    db.close();
+  });
+
+  it("gives a contact stored with no outcome at the portal's own stage (by an older LeadLens) its outcome at the weekly read of calculated properties, without its changing", async () => {
+    const served = structuredClone(leads);
+    const atOwnStage = served[11];
+    atOwnStage.hubspot.lifecyclestage = PQL;
+    const { clock, worker: lastingWorker } = lastingCrm(served);
+    const { client, db, store } = lastingWorker('hubspot');
+    await runSync({ client, store, now: clock.now });
+    expect(await outcomeOf(db, atOwnStage)).toBe(0);
+    const stored = (await db.leads.get(`hubspot|${atOwnStage.hubspotId}`))!;
+    await db.putLeads([{ ...stored, outcome: null }]);
+
+    await clock.sleep(FULL_COMPARISON_EVERY_MS);
+    expect((await runSync({ client, store, now: clock.now })).status).toBe('done');
+    expect(await outcomeOf(db, atOwnStage)).toBe(0);
     db.close();
   });
 });

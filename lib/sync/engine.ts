@@ -27,6 +27,7 @@ import { CRM_LABEL, type CrmKind } from '../crm/types';
 import type { StoredLead } from '../db/db';
 import { CrmError, isCrmError, refuseSamePageAgain } from '../crm/http';
 import { SCHEMA_CHANGE_MIN_RECORDS } from '../crm/read-each';
+import { HUBSPOT_LIFECYCLE_ORDER, lifecycleOrder } from '../crm/hubspot-lifecycle';
 import type { SyncStore } from './store';
 import { COMPARISON_RETRY_AFTER_MS, MAX_LEFT_OUT_NAMED, MAX_LEFT_OUT_UNNAMED, type ComparisonRefusal, type SyncJob, type SyncState } from './state';
 import { UnexpectedFieldError, ownerIdOf, toStoredLead } from './to-stored-lead';
@@ -139,9 +140,11 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
   // after the resume stays until the weekly comparison with every contact (`FULL_COMPARISON_EVERY_MS`) removes it.
   const mergesNotStored = new Map<string, number>();
   try {
+    // Read once a run, before any lead is stored: every lead the run stores gets its outcome in the same order.
+    const stageOrder = await lifecycleOrderOf(client, signal);
     // Written with the first page (or the end of the run): a job resumed after its first page goes
     // on as it was, and leaves the fields to the next job; one that has committed none compares them again.
-    if (fromItsBeginning) ({ job, state } = await withFieldsCompared(client, store, state, job, signal));
+    if (fromItsBeginning) ({ job, state } = await withFieldsCompared(client, store, state, job, stageOrder, signal));
     // Where the job began reading, for a refusal to set it back to (`setBack`). A job resumed
     // after a page may have been a read of every record, which it then makes again (null).
     const beganFrom = fromItsBeginning ? job.cursor : null;
@@ -176,7 +179,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
         prefetched.catch(() => undefined);
       }
       await learnOwnerNames(client, page.records, ownerNames, signal);
-      const { leads, skipped } = storablePage(crm, page, ownerNames);
+      const { leads, skipped } = storablePage(crm, page, ownerNames, stageOrder);
       const changed = await store.countChanged(leads);
       const leftOut = withLeftOut(state, skipped, leads);
       const mergedAway = await withMergesOf(store, crm, page.records, job.mergedAway, mergesNotStored, leads, leftOut);
@@ -211,7 +214,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
         if (state.completedCursor !== null && comparisonDue(state, now())) {
           pauseNearApiAllowance(client);
           try {
-            for await ({ state, job, listed } of withCalculatedRefreshed(client, store, state, job, signal)) onProgress?.(state);
+            for await ({ state, job, listed } of withCalculatedRefreshed(client, store, state, job, stageOrder, signal)) onProgress?.(state);
             calculatedNotRefreshed = undefined;
           } catch (error) {
             // Refused at every sync, it would keep every sync from removing a lead and finishing.
@@ -303,18 +306,32 @@ export function otherUserMessage(crm: CrmKind, syncedAs: CrmUser, signedIn: CrmU
 }
 
 /**
+ * The order a sync reads its HubSpot contacts' lifecycle stages in, for the outcome it stores with
+ * each (`hubspotOutcome`): the portal's own (`CrmClient.lifecycleStages`: its custom stages and
+ * moved ones in their place), as the Training form reads them; HubSpot's default order for a CRM
+ * without them (Salesforce, whose outcome is a field of its own) or a portal that lists none. They
+ * come from the property list, which every page of changes reads (cached: no request of its own),
+ * and nothing else about them can fail: a list that cannot be read ends the sync here, as the first
+ * page would, rather than being asked again (an expired token's refusal twice).
+ */
+async function lifecycleOrderOf(client: CrmClient, signal?: AbortSignal): Promise<readonly string[]> {
+  if (!client.lifecycleStages) return HUBSPOT_LIFECYCLE_ORDER;
+  return lifecycleOrder((await client.lifecycleStages({ signal })).map((stage) => stage.value));
+}
+
+/**
  * The page's records as leads to store, less those that cannot be stored (an indexed field of an
  * unexpected type), which join those the client could not read: one odd record is left out and
  * named rather than failing the sync at its page every time it resumes. A page of many records
  * none of which can be stored is a changed schema: the sync fails there, naming the field, and
  * resumes at that page once LeadLens reads it (the clients decide so of what they read).
  */
-function storablePage(crm: CrmKind, page: ChangedPage, ownerNames: ReadonlyMap<string, string>): { leads: StoredLead[]; skipped: SkippedRecord[] } {
+function storablePage(crm: CrmKind, page: ChangedPage, ownerNames: ReadonlyMap<string, string>, stageOrder: readonly string[]): { leads: StoredLead[]; skipped: SkippedRecord[] } {
   const leads: StoredLead[] = [];
   const unstorable: SkippedRecord[] = [];
   for (const record of page.records) {
     try {
-      leads.push(toStoredLead(crm, record, ownerNames));
+      leads.push(toStoredLead(crm, record, ownerNames, stageOrder));
     } catch (error) {
       if (!(error instanceof UnexpectedFieldError)) throw error;
       unstorable.push({ id: record.id, reason: error.issues });
@@ -340,7 +357,7 @@ function storablePage(crm: CrmKind, page: ChangedPage, ownerNames: ReadonlyMap<s
  * it; those leads count as changed, so they are scored again. A read of every record skips again
  * each record left out, so it counts afresh those counted without being kept by id.
  */
-async function withFieldsCompared(client: CrmClient, store: SyncStore, state: SyncState, job: SyncJob, signal?: AbortSignal): Promise<{ job: SyncJob; state: SyncState }> {
+async function withFieldsCompared(client: CrmClient, store: SyncStore, state: SyncState, job: SyncJob, stageOrder: readonly string[], signal?: AbortSignal): Promise<{ job: SyncJob; state: SyncState }> {
   const fields = [...(await client.syncedFields(signal))].sort();
   const readBefore = new Set(state.syncedFields);
   const converted = (await client.amountsInCorporateCurrency?.(signal)) ?? false;
@@ -350,7 +367,7 @@ async function withFieldsCompared(client: CrmClient, store: SyncStore, state: Sy
   const readNow = new Set(fields);
   const lost = [...readBefore].filter((field) => !readNow.has(field));
   // Before the fields are recorded (with the first page): a pass cut short is made again.
-  const emptied = lost.length === 0 ? 0 : await store.dropFields(client.crm, lost);
+  const emptied = lost.length === 0 ? 0 : await store.dropFields(client.crm, lost, stageOrder);
   // A job set back (`setBack`) keeps what it counted before.
   const next = { ...(readsAll ? { ...job, cursor: null } : job), changed: changedBy(job) + emptied };
   const left = leftOutOf(state);
@@ -584,7 +601,14 @@ const refusedAsAsked = (error: unknown): error is CrmError => isCrmError(error, 
  * The last page's comes with `listed`, every record's id, when each page of the pass, read whole
  * from its first, listed them (`CalculatedPage.listed`).
  */
-async function* withCalculatedRefreshed(client: CrmClient, store: SyncStore, state: SyncState, job: SyncJob, signal?: AbortSignal): AsyncGenerator<{ state: SyncState; job: SyncJob; listed?: ListedIds }> {
+async function* withCalculatedRefreshed(
+  client: CrmClient,
+  store: SyncStore,
+  state: SyncState,
+  job: SyncJob,
+  stageOrder: readonly string[],
+  signal?: AbortSignal,
+): AsyncGenerator<{ state: SyncState; job: SyncJob; listed?: ListedIds }> {
   if (!client.listCalculated) return;
   let pageToken: string | null = null;
   let expiredInARow = 0;
@@ -609,10 +633,15 @@ async function* withCalculatedRefreshed(client: CrmClient, store: SyncStore, sta
     else if (pageToken === null) listed = { ids: [...page.listed.ids], coveredTo: page.listed.coveredTo };
     else listed?.ids.push(...page.listed.ids);
     let refreshed = job;
-    state = await store.refreshFields(client.crm, page.records, (changed) => {
-      refreshed = { ...job, changed: changedBy(job) + changed };
-      return { ...state, job: refreshed };
-    });
+    state = await store.refreshFields(
+      client.crm,
+      page.records,
+      (changed) => {
+        refreshed = { ...job, changed: changedBy(job) + changed };
+        return { ...state, job: refreshed };
+      },
+      stageOrder,
+    );
     job = refreshed;
     yield { state, job, ...(page.next === null && listed && { listed }) };
     if (page.next === null) return;

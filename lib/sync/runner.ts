@@ -111,15 +111,15 @@ function owingScoring(store: SyncStore, crm: CrmKind, changedBefore: number, onL
         return state;
       });
     },
-    refreshFields(fieldsCrm, records, next) {
+    refreshFields(fieldsCrm, records, next, stageOrder) {
       // How many leads it changes is known only within its write.
       forgetScoresInFlight({ leadKeys: records.map((record) => leadKeyOf(fieldsCrm, record.id)) });
-      return owingIfChanged(() => store.refreshFields(fieldsCrm, records, next));
+      return owingIfChanged(() => store.refreshFields(fieldsCrm, records, next, stageOrder));
     },
-    async dropFields(fieldsCrm, fields) {
+    async dropFields(fieldsCrm, fields, stageOrder) {
       await oweSourceScoring(crm);
       forgetScoresInFlight({ crm: fieldsCrm });
-      const emptied = await store.dropFields(fieldsCrm, fields);
+      const emptied = await store.dropFields(fieldsCrm, fields, stageOrder);
       if (emptied > 0) onLeadsChanged();
       return emptied;
     },

@@ -9,6 +9,7 @@ import { INITIAL_SYNC_STATE, syncStateKey } from './state';
 import { idleWriteBack, MAX_FAILED_IDS_SHOWN } from '../messaging/protocol-write-back';
 import { dexieSyncStore, forgetSyncedAs, nameSyncedAccount, readPortalToken, recordPortalToken } from './store';
 import { toStoredLead } from './to-stored-lead';
+import { lifecycleOrder } from '../crm/hubspot-lifecycle';
 import { stubWebLocks } from '../../test/web-locks';
 
 const DB = 'leadlens-sync-store-test';
@@ -332,6 +333,29 @@ it('takes a value the CRM emptied off a synced lead when its fields are read aga
   await store.refreshFields('salesforce', [{ id: '00Qa', fields: { Days_Open__c: null } }], () => INITIAL_SYNC_STATE);
   const { Days_Open__c: _emptied, ...kept } = stored.fields;
   expect((await db.leads.get(stored.key))?.fields).toEqual(kept);
+  db.close();
+});
+
+it("reads a HubSpot contact's outcome again in the portal's order of lifecycle stages as its values are read again or a field is dropped", async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  // The portal's own stage 1234567 before opportunity: a contact at it did not convert.
+  const portalOrder = lifecycleOrder(['lead', '1234567', 'opportunity', 'customer', 'other']);
+  // As stored in HubSpot's default order, where the stage is none: no outcome.
+  const contact = (id: string) => toStoredLead('hubspot', { id, modifiedAt: 2, fields: { createdate: '2026-01-02T03:04:05Z', lifecyclestage: '1234567', jobtitle: 'CTO', num_conversion_events: 1 } });
+  await db.putLeads([contact('1'), contact('2')]);
+  expect((await db.leads.get('hubspot|1'))?.outcome).toBeNull();
+  const next = vi.fn(() => INITIAL_SYNC_STATE);
+
+  // The values read again are those stored: the outcome alone changed, and the lead is stored again for it.
+  await store.refreshFields('hubspot', [{ id: '1', fields: { num_conversion_events: 1 } }], next, portalOrder);
+  expect(next).toHaveBeenCalledExactlyOnceWith(1);
+  expect((await db.leads.get('hubspot|1'))?.outcome).toBe(0);
+  expect(await store.dropFields('hubspot', ['jobtitle'], portalOrder)).toBe(2);
+  const dropped = await db.leads.get('hubspot|2');
+  expect(dropped?.outcome).toBe(0);
+  expect(dropped?.fields).toEqual({ createdate: '2026-01-02T03:04:05Z', lifecyclestage: '1234567', num_conversion_events: 1 });
+  await expectSummariesInStep(db);
   db.close();
 });
 

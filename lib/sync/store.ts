@@ -55,16 +55,19 @@ export interface SyncStore {
   /**
    * Deletes `fields`, which the CRM no longer shows, from its synced leads (`withoutFields`), a
    * chunk at a time, asking the CRM nothing, and the record pages' cached scores of its records;
-   * returns how many leads held one.
+   * returns how many leads held one. `stageOrder`: HubSpot's lifecycle stages in the portal's
+   * order (`lifecycleOrder`), in which the leads it changes have their outcome read again
+   * (`withoutFields`); HubSpot's default order when not given.
    */
-  dropFields(crm: CrmKind, fields: readonly string[]): Promise<number>;
+  dropFields(crm: CrmKind, fields: readonly string[], stageOrder?: readonly string[]): Promise<number>;
   /**
    * Gives the CRM's synced leads among `records` (by id) the records' values of their fields, the
    * others kept, and stores those whose values differ with `next(changed)`, how many they are,
    * and the record pages' cached scores of those deleted, atomically; resolves with that state. A
-   * record not stored is left for a sync to store whole.
+   * record not stored is left for a sync to store whole. `stageOrder` as `dropFields` takes it: a
+   * lead whose outcome in that order differs from the one stored is stored again too.
    */
-  refreshFields(crm: CrmKind, records: readonly Pick<CrmRecord, 'id' | 'fields'>[], next: (changed: number) => SyncState): Promise<SyncState>;
+  refreshFields(crm: CrmKind, records: readonly Pick<CrmRecord, 'id' | 'fields'>[], next: (changed: number) => SyncState, stageOrder?: readonly string[]): Promise<SyncState>;
 }
 
 /** The token the stored leads' portal was last confirmed through (`SyncState.portalToken`). */
@@ -247,7 +250,7 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
       }
       return renamed;
     },
-    async dropFields(crm, fields) {
+    async dropFields(crm, fields, stageOrder) {
       const dropped = new Set(fields);
       let emptied = 0;
       await forEachChunk(
@@ -255,7 +258,7 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
         FIELD_DROP_CHUNK,
         async (leads) => {
           const holding = leads.filter((lead) => lead.origin === 'sync' && lead.source === crm && Object.keys(lead.fields).some((name) => dropped.has(name)));
-          await db.putLeads(holding.map((lead) => withoutFields(crm, lead, dropped)));
+          await db.putLeads(holding.map((lead) => withoutFields(crm, lead, dropped, stageOrder)));
           emptied += holding.length;
         },
         prefixRange(leadKeyPrefix(crm)),
@@ -266,14 +269,14 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
       await db.transaction('rw', db.scores, () => deleteRecordPageScores((leadKey) => leadKey.startsWith(leadKeyPrefix(crm))));
       return emptied;
     },
-    async refreshFields(crm, records, next) {
+    async refreshFields(crm, records, next, stageOrder) {
       return db.transaction('rw', [...db.leadTables, db.scores, db.settings], async () => {
         const stored = await db.leads.bulkGet(records.map((record) => leadKeyOf(crm, record.id)));
         const changed = records.flatMap((record, i) => {
           const lead = stored[i];
           if (lead?.origin !== 'sync') return [];
           // Dropping no field: the indexed ones read again from the new values, the owner's stored name kept.
-          const refreshed = withoutFields(crm, { ...lead, fields: { ...lead.fields, ...record.fields } }, new Set());
+          const refreshed = withoutFields(crm, { ...lead, fields: { ...lead.fields, ...record.fields } }, new Set(), stageOrder);
           return samePlainData(refreshed, lead) ? [] : [refreshed];
         });
         await db.putLeads(changed);

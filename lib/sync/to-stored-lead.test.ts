@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HUBSPOT_LIFECYCLE_ORDER, lifecycleOrder } from '../crm/hubspot-lifecycle';
 import { hubspotOutcome, ownerIdOf, toStoredLead, withoutFields } from './to-stored-lead';
 
 describe('hubspotOutcome', () => {
@@ -15,7 +16,54 @@ describe('hubspotOutcome', () => {
   });
 
   it('takes another conversion stage when the admin chooses one', () => {
-    expect(hubspotOutcome('opportunity', 'customer')).toBe(0);
+    expect(hubspotOutcome('opportunity', HUBSPOT_LIFECYCLE_ORDER, 'customer')).toBe(0);
+  });
+});
+
+describe("a HubSpot contact's outcome in the portal's own order of lifecycle stages", () => {
+  const PQL = '1234567';
+  const CLOSED_WON = '7654321';
+  /** A portal with a stage of its own before opportunity (Product Qualified Lead) and one after it (Closed Won), as `lifecycleStages` lists them. */
+  const portalOrder = lifecycleOrder(['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', PQL, 'opportunity', CLOSED_WON, 'customer', 'evangelist', 'other']);
+  const contact = (lifecyclestage: string | null) => ({ id: '12', modifiedAt: 1, fields: { createdate: '2026-01-02T03:04:05.000Z', lifecyclestage } });
+
+  it("stores a contact at the portal's own stage as converted from opportunity on, and as not converted before it, where it stored none", () => {
+    expect(toStoredLead('hubspot', contact(PQL), new Map(), portalOrder).outcome).toBe(0);
+    expect(toStoredLead('hubspot', contact(CLOSED_WON), new Map(), portalOrder).outcome).toBe(1);
+    expect(toStoredLead('hubspot', contact('opportunity'), new Map(), portalOrder).outcome).toBe(1);
+    expect(toStoredLead('hubspot', contact('salesqualifiedlead'), new Map(), portalOrder).outcome).toBe(0);
+  });
+
+  it('stores no outcome for "other", a stage the portal does not list, or none', () => {
+    for (const stage of ['other', '999', null]) expect([stage, toStoredLead('hubspot', contact(stage), new Map(), portalOrder).outcome]).toEqual([stage, null]);
+  });
+
+  it("follows a portal that moved a stage: customer before opportunity is not converted", () => {
+    const moved = lifecycleOrder(['subscriber', 'lead', 'customer', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'evangelist']);
+    expect(hubspotOutcome('customer', moved)).toBe(0);
+    expect(hubspotOutcome('evangelist', moved)).toBe(1);
+  });
+
+  it("counts from the stage the Training form suggests in a portal without opportunity: the first past the middle of its order", () => {
+    const withoutOpportunity = lifecycleOrder(['subscriber', 'lead', PQL, 'salesqualifiedlead', CLOSED_WON, 'other']);
+    expect(['subscriber', 'lead', PQL, 'salesqualifiedlead', CLOSED_WON].map((stage) => hubspotOutcome(stage, withoutOpportunity))).toEqual([0, 0, 0, 1, 1]);
+    // Not a default stage the portal does not list.
+    expect(hubspotOutcome('opportunity', withoutOpportunity)).toBeNull();
+  });
+
+  it("follows HubSpot's default order without the portal's stages: its own stages say nothing there", () => {
+    expect(toStoredLead('hubspot', contact(PQL)).outcome).toBeNull();
+    expect(toStoredLead('hubspot', contact('opportunity')).outcome).toBe(1);
+    expect(toStoredLead('hubspot', contact('lead'), new Map(), lifecycleOrder([])).outcome).toBe(0);
+    expect(toStoredLead('hubspot', contact(PQL), new Map(), lifecycleOrder(['other'])).outcome).toBeNull();
+  });
+
+  it("reads the outcome again in the portal's order as fields are dropped or read again", () => {
+    const stored = toStoredLead('hubspot', { ...contact(PQL), fields: { ...contact(PQL).fields, jobtitle: 'CTO' } });
+    expect(stored.outcome).toBeNull();
+    expect(withoutFields('hubspot', stored, new Set(['jobtitle']), portalOrder)).toMatchObject({ outcome: 0, fields: { lifecyclestage: PQL } });
+    expect(withoutFields('hubspot', stored, new Set(), portalOrder).outcome).toBe(0);
+    expect(withoutFields('hubspot', stored, new Set()).outcome).toBeNull();
   });
 });
 

@@ -3,7 +3,7 @@
  * views and training index on are read here, each through zod, so a renamed field or a
  * changed type is an error naming that field (never its value).
  */
-import { HUBSPOT_LIFECYCLE_ORDER, type HubSpotLifecycleStage } from '../crm/hubspot-lifecycle';
+import { HUBSPOT_LIFECYCLE_ORDER, stagesReached, suggestedStageReached } from '../crm/hubspot-lifecycle';
 import { z } from 'zod';
 import { parseCrmDateTime, type CrmRecord } from '../crm/client';
 import { CrmError } from '../crm/http';
@@ -35,14 +35,20 @@ const HubSpotIndexedProperties = z.object({
 
 
 /**
- * Whether a HubSpot contact counts as converted: its lifecycle stage is at or past
- * `convertedFrom` (opportunity by default; the training UI may choose another). Unknown
- * or custom stages ("other") say nothing: null.
+ * Whether a HubSpot contact counts as converted: its lifecycle stage is at or past `convertedFrom`
+ * in `order`, the portal's own stages (`lifecycleOrder`; HubSpot's default order when they are
+ * not known). `convertedFrom` is by default the stage the Training form suggests
+ * (`suggestedStageReached`: opportunity, or a stage in its place in a portal without it), so a
+ * model without an outcome rule counts conversions as one trained on that suggestion does. A stage outside the order ("other", one the
+ * portal does not list) says nothing: null.
  */
-export function hubspotOutcome(stage: string | null | undefined, convertedFrom: HubSpotLifecycleStage = 'opportunity'): 0 | 1 | null {
-  const at = HUBSPOT_LIFECYCLE_ORDER.indexOf((stage ?? '') as HubSpotLifecycleStage);
-  if (at < 0) return null;
-  return at >= HUBSPOT_LIFECYCLE_ORDER.indexOf(convertedFrom) ? 1 : 0;
+export function hubspotOutcome(
+  stage: string | null | undefined,
+  order: readonly string[] = HUBSPOT_LIFECYCLE_ORDER,
+  convertedFrom = suggestedStageReached(order),
+): 0 | 1 | null {
+  if (stage === null || stage === undefined || !order.includes(stage)) return null;
+  return stagesReached(convertedFrom, order).includes(stage) ? 1 : 0;
 }
 
 /** The field holding a record's owner id: its name is read from the CRM at sync time. */
@@ -96,8 +102,17 @@ function withValues(fields: StoredLead['fields']): StoredLead['fields'] {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null && value !== undefined));
 }
 
-/** `ownerNames`: owner id → display name; an owner missing from it is stored as its id. Fields without a value are not stored (`withValues`). */
-export function toStoredLead(crm: CrmKind, record: CrmRecord, ownerNames: ReadonlyMap<string, string> = new Map()): StoredLead {
+/**
+ * `ownerNames`: owner id → display name; an owner missing from it is stored as its id. Fields
+ * without a value are not stored (`withValues`). `stageOrder`: a HubSpot portal's lifecycle stages
+ * in its order (`lifecycleOrder`), which its contacts' outcomes are read in (`hubspotOutcome`).
+ */
+export function toStoredLead(
+  crm: CrmKind,
+  record: CrmRecord,
+  ownerNames: ReadonlyMap<string, string> = new Map(),
+  stageOrder: readonly string[] = HUBSPOT_LIFECYCLE_ORDER,
+): StoredLead {
   const owner = (id: string | null | undefined) => (id ? (ownerNames.get(id) ?? id) : '');
   const base = { key: leadKeyOf(crm, record.id), source: crm, id: record.id, origin: 'sync' as const, modifiedAt: record.modifiedAt, fields: withValues(record.fields) };
   if (crm === 'salesforce') {
@@ -120,7 +135,7 @@ export function toStoredLead(crm: CrmKind, record: CrmRecord, ownerNames: Readon
     owner: owner(properties.hubspot_owner_id),
     leadSource: properties[LEAD_SOURCE_FIELDS.hubspot] ?? '',
     createdAt: parseCrmDateTime(properties.createdate),
-    outcome: hubspotOutcome(properties.lifecyclestage),
+    outcome: hubspotOutcome(properties.lifecyclestage, stageOrder),
   };
 }
 
@@ -130,12 +145,13 @@ export function toStoredLead(crm: CrmKind, record: CrmRecord, ownerNames: Readon
  * (owner, lead source, outcome) read again from those left. The owner keeps the name stored for
  * its id. One whose indexed fields cannot be read without them keeps those as they were. Fields
  * left without a value (a value the CRM computes, emptied: `SyncStore.refreshFields`) go too (`withValues`).
+ * `stageOrder` as `toStoredLead` takes it: a contact's outcome is read again in the portal's order.
  */
-export function withoutFields(crm: CrmKind, lead: StoredLead, dropped: ReadonlySet<string>): StoredLead {
+export function withoutFields(crm: CrmKind, lead: StoredLead, dropped: ReadonlySet<string>, stageOrder: readonly string[] = HUBSPOT_LIFECYCLE_ORDER): StoredLead {
   const fields = withValues(Object.fromEntries(Object.entries(lead.fields).filter(([name]) => !dropped.has(name))));
   const ownerId = ownerIdOf(crm, { id: lead.id, modifiedAt: lead.modifiedAt, fields: lead.fields });
   try {
-    return toStoredLead(crm, { id: lead.id, modifiedAt: lead.modifiedAt, fields }, new Map(ownerId === null ? [] : [[ownerId, lead.owner]]));
+    return toStoredLead(crm, { id: lead.id, modifiedAt: lead.modifiedAt, fields }, new Map(ownerId === null ? [] : [[ownerId, lead.owner]]), stageOrder);
   } catch (error) {
     if (!(error instanceof UnexpectedFieldError)) throw error;
     return { ...lead, fields };

@@ -111,6 +111,14 @@ describe("a portal's own lifecycle stages", () => {
     expect(suggestOutcome('hubspot', { lifecyclestage: ['lead'] }, ['lead'])?.positiveValues).toEqual(['lead']);
   });
 
+  it("labels each stage as the sync stores its outcome in the portal's order: its own stages, moved ones, a portal without opportunity", () => {
+    const withoutOpportunity = ['subscriber', 'lead', PQL, 'salesqualifiedlead', 'customer'];
+    for (const order of [lifecycleOrder(withOwnStage), lifecycleOrder(customerMoved), withoutOpportunity]) {
+      const rule = suggestOutcome('hubspot', { lifecyclestage: ['lead', 'unlisted'] }, order)!;
+      for (const stage of [...order, 'other', 'unlisted']) expect([stage, outcomeOf({ lifecyclestage: stage }, rule)]).toEqual([stage, hubspotOutcome(stage, order)]);
+    }
+  });
+
   it('makes a rule of the default order follow the portal\'s, keeping the stage reached and the stages the admin left open outside it', () => {
     const madeBefore = { field: 'lifecyclestage', positiveValues: ['salesqualifiedlead', 'opportunity', 'customer', 'evangelist'], openValues: ['other', PQL], openStatus: { field: 'hs_lead_status', values: ['OPEN'] } };
     expect(lifecycleRuleInOrder(madeBefore, lifecycleOrder(withOwnStage))).toEqual({

@@ -9,46 +9,27 @@
 import { rawText } from '../derive';
 import type { RawRecord, SourceKind } from '../featurize';
 import type { OutcomeRule } from './training-set';
-import { HUBSPOT_LIFECYCLE_FIELD, HUBSPOT_LIFECYCLE_ORDER, type HubSpotLifecycleStage } from '../../crm/hubspot-lifecycle';
+import {
+  HUBSPOT_LIFECYCLE_FIELD,
+  HUBSPOT_LIFECYCLE_ORDER,
+  HUBSPOT_OTHER_STAGE,
+  lifecycleOrder,
+  stagesReached,
+  suggestedStageReached,
+  type HubSpotLifecycleStage,
+} from '../../crm/hubspot-lifecycle';
 
-export { HUBSPOT_LIFECYCLE_FIELD } from '../../crm/hubspot-lifecycle';
-
-/** HubSpot's default stage outside its order: vendors, partners, anyone not a prospect. */
-export const HUBSPOT_OTHER_STAGE = 'other';
-
-/**
- * The order the lifecycle rule follows: the portal's own stages, in the portal's order (custom
- * ones and moved ones in their place), when they are known; else HubSpot's default order.
- * "other" is never in it: reaching it says nothing.
- */
-export function lifecycleOrder(portalStages: readonly string[] = []): readonly string[] {
-  const ordered = portalStages.filter((stage) => stage !== HUBSPOT_OTHER_STAGE);
-  return ordered.length > 0 ? ordered : HUBSPOT_LIFECYCLE_ORDER;
-}
-
-/** Stages at or after `stage` in `order`: "reached `stage`"; only `stage` itself when it is outside the order. */
-export function stagesReached(stage: string, order: readonly string[] = HUBSPOT_LIFECYCLE_ORDER): string[] {
-  const at = order.indexOf(stage);
-  return at < 0 ? [stage] : order.slice(at);
-}
+// Shared with the sync, which stores each contact's outcome in the same order (`hubspotOutcome`).
+export { HUBSPOT_LIFECYCLE_FIELD, HUBSPOT_OTHER_STAGE, lifecycleOrder, stagesReached } from '../../crm/hubspot-lifecycle';
 
 /** The stages among `stages` outside `order` ("other", a stage the order lacks), of which reaching one says nothing. */
 export const stagesOutsideOrder = (stages: readonly string[], order: readonly string[] = HUBSPOT_LIFECYCLE_ORDER): string[] =>
   stages.filter((stage) => !order.includes(stage));
 
 /**
- * The stage reached suggested: opportunity. A portal that has none gets the first stage past the
- * middle of its order, where opportunity is in HubSpot's seven: a later one would leave the model
- * few conversions, an earlier one would call mere leads converted. The admin sees it, and changes it.
- */
-function suggestedStageReached(order: readonly string[]): string {
-  return order.includes('opportunity') ? 'opportunity' : order[Math.min(order.length - 1, Math.ceil(order.length / 2))];
-}
-
-/**
  * The suggested lifecycle rule: "reached opportunity" in `order`, with the contacts at a stage
  * outside it ("other" always, and those of `stagesSeen`) left out as still open, as the sync
- * stores no outcome for those outside HubSpot's default order (`hubspotOutcome`): a vendor at
+ * stores no outcome for those outside the order it reads (`hubspotOutcome`): a vendor at
  * "other" is no lead that failed to convert. The admin unticks one to count its contacts as not converted.
  */
 export function lifecycleRule(stagesSeen: readonly string[], order: readonly string[] = HUBSPOT_LIFECYCLE_ORDER): OutcomeRule {
