@@ -147,6 +147,12 @@ describe("a portal's own lifecycle stages", () => {
     expect(lifecycleRuleInOrder(status, lifecycleOrder(withOwnStage))).toBe(status);
   });
 
+  it("leaves a rule reaching a stage the order does not place as it is: HubSpot disconnected, the default order would narrow it to that stage", () => {
+    const reachedOwnStage = lifecycleRuleInOrder({ field: 'lifecyclestage', positiveValues: [PQL] }, lifecycleOrder(withOwnStage));
+    expect(reachedOwnStage.positiveValues).toEqual([PQL, 'opportunity', 'customer', 'evangelist']);
+    expect(lifecycleRuleInOrder(reachedOwnStage, lifecycleOrder([]))).toBe(reachedOwnStage);
+  });
+
   it("offers the portal's stages as the lifecycle stage's values, not HubSpot's defaults it does not have", () => {
     const withoutEvangelist = ['subscriber', 'lead', 'salesqualifiedlead', PQL, 'opportunity', 'customer', 'other'];
     // The history's values, HubSpot's defaults added before the portal's stages were known.
