@@ -769,6 +769,16 @@ describe('recordNewerReading (a model trained again to the same id)', () => {
       expect((await db.models.get('trained-1'))?.manifest).toEqual({ ...retrained, outcomeRule: { ...rule, valueLabels: labels } });
     });
 
+    it('takes the labels of the same rule with its values ticked in another order, and no empty labels over those recorded', async () => {
+      const firstTrained = { ...bundled, modelId: 'trained-1', outcomeRule: rule };
+      await storeModel(firstTrained, modelOnnx, 'trained');
+      const reordered = { ...rule, positiveValues: [...rule.positiveValues].reverse(), valueLabels: labels };
+      expect(await recordNewerReading('trained-1', { ...firstTrained, outcomeRule: reordered })).toBe(true);
+      expect(await described()).toBe('"lifecyclestage" is Product Qualified Lead or Customer, for HubSpot leads');
+      expect(await recordNewerReading('trained-1', { ...firstTrained, outcomeRule: { ...rule, valueLabels: {} } })).toBe(false);
+      expect(await described()).toBe('"lifecyclestage" is Product Qualified Lead or Customer, for HubSpot leads');
+    });
+
     it("takes no labels of another rule that trained the same model (a value no lead holds), which would label values the stored rule has not", async () => {
       const firstTrained = { ...bundled, modelId: 'trained-1', outcomeRule: rule };
       await storeModel(firstTrained, modelOnnx, 'trained');

@@ -299,8 +299,16 @@ function modelApartFromRecords({
 }: Manifest) {
   return { ...model, ...(outcomeRule && { outcomeRule: ruleApartFromLabels(outcomeRule) }), provenance };
 }
-/** `rule` without the labels it is described by: the values it compares are the rule. */
-const ruleApartFromLabels = ({ valueLabels: _labels, ...rule }: ModelOutcomeRule) => rule;
+/**
+ * `rule` without the labels it is described by, its values sorted: the values it compares are the
+ * rule, in whatever order the admin ticked them.
+ */
+const ruleApartFromLabels = ({ valueLabels: _labels, positiveValues, openValues, openStatus, ...rule }: ModelOutcomeRule) => ({
+  ...rule,
+  positiveValues: [...positiveValues].sort(),
+  ...(openValues && { openValues: [...openValues].sort() }),
+  ...(openStatus && { openStatus: { ...openStatus, values: [...openStatus.values].sort() } }),
+});
 /** Both parsed by the same schema, so their keys come in its order: the same JSON is the same model. */
 const sameModelIn = (a: Manifest, b: Manifest) => JSON.stringify(modelApartFromRecords(a)) === JSON.stringify(modelApartFromRecords(b));
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i]);
@@ -406,7 +414,7 @@ function newerReadingRecord(
  * would then be described by are what the admin never chose by.
  */
 function relabelledRule(recorded: ModelOutcomeRule | undefined, newer: ModelOutcomeRule | undefined): ModelOutcomeRule | null {
-  if (!recorded || !newer?.valueLabels) return null;
+  if (!recorded || !newer?.valueLabels || Object.keys(newer.valueLabels).length === 0) return null;
   // Both parsed by the manifest's schema (a training's as the worker's event): their keys come in its order.
   const sameRule = JSON.stringify(ruleApartFromLabels(recorded)) === JSON.stringify(ruleApartFromLabels(newer));
   return sameRule && JSON.stringify(recorded.valueLabels) !== JSON.stringify(newer.valueLabels) ? { ...recorded, valueLabels: newer.valueLabels } : null;
