@@ -17,6 +17,7 @@ import { clearReconnect, connectionGeneration, markReconnect, readConnection, re
 import { refreshSalesforceToken, revokeSalesforceToken, type OAuthApp } from './oauth';
 import { rememberedInSession } from './remembered';
 import type { Connection } from './schema';
+import { sha256Hex } from '../sha256';
 
 /** The org's `sid` cookie's value, or null when the browser holds no session for it (the user is not logged in). */
 async function sessionCookie(host: string): Promise<string | null> {
@@ -250,12 +251,6 @@ function reportingCredentialsOnRead(client: CrmClient, connection: Connection): 
  */
 const sharedClients = new Map<CrmKind, { key: string; client: CrmClient }>();
 
-/** A digest of a secret: tells two apart without keeping either. */
-async function digest(secret: string): Promise<string> {
-  const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(secret)));
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
 /**
  * What a client is made from. Another org (its host) or HubSpot portal, auth kind, External
  * Client App, API version or timeout makes another key; so does another HubSpot token, which
@@ -266,7 +261,7 @@ async function digest(secret: string): Promise<string> {
  */
 async function clientKey(connection: Connection): Promise<string> {
   const { auth, ...settings } = connection;
-  const credential = auth.kind === 'token' ? await digest(auth.token) : auth.kind === 'oauth' ? `oauth ${auth.clientId}` : auth.kind;
+  const credential = auth.kind === 'token' ? await sha256Hex(auth.token) : auth.kind === 'oauth' ? `oauth ${auth.clientId}` : auth.kind;
   return JSON.stringify({ ...settings, auth: credential });
 }
 

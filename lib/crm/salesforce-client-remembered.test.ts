@@ -63,6 +63,17 @@ describe('Salesforce describe kept past the worker', () => {
     expect(asked).toEqual([LEAD_DESCRIBE, `/services/data/v67.0/sobjects/Lead/${lead.salesforceId}?fields=Id,SystemModstamp,Title`]);
   });
 
+  it('a new worker signed in as someone else (a "Log in as", another rep in the browser session) describes afresh, and keeps no token', async () => {
+    const { worker, kept, describes } = org();
+    await readTitle(worker({ accessToken: async () => '00Dsession!admin' }));
+    await readTitle(worker({ accessToken: async () => '00Dsession!rep' }));
+    expect(describes()).toBe(2);
+    // The same sign-in takes up the copy the last one kept.
+    await readTitle(worker({ accessToken: async () => '00Dsession!rep' }));
+    expect(describes()).toBe(2);
+    expect(JSON.stringify([...kept])).not.toContain('00Dsession');
+  });
+
   it('counts its age from when it was read, not from the worker taking it up: a sync 10 minutes after the read describes again', async () => {
     const score: DemoExtraLeadField = { name: 'Fit_Score__c', type: 'double' };
     const { options, worker, clock, asked, describes } = org();

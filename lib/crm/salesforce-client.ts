@@ -17,6 +17,7 @@ import { CrmError, HttpClient, RateLimiter, headerCount, isCrmError, realClock, 
 import { loadOnce } from './once';
 import { readEach, showableId } from './read-each';
 import { plural } from '../presentation';
+import { sha256Hex } from '../sha256';
 
 export const DEFAULT_SALESFORCE_API_VERSION = '67.0';
 const BATCH_SIZE = 2000;
@@ -378,16 +379,28 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
   const recallable = new Set([DESCRIBE_KEY, CURRENCY_RATES_KEY]);
 
   /**
+   * Who the credentials sign in as now, as a digest of the access token (never the token): what a
+   * describe lists is what its user may read (field-level security), and a "Log in as", or another
+   * rep signing in to the browser's session, changes the user without a Disconnect. Null when no
+   * token can be read (logged out): nothing is kept or taken then.
+   */
+  const signedInAs = async (): Promise<string | null> => sha256Hex(await options.accessToken()).catch(() => null);
+
+  /**
    * What `options.remembered` keeps under `key`, and when it was read, for the first load of it
    * (a worker started since another read it): taken while read less than DESCRIBE_REFRESH_MS
-   * ago, for this org and API version, as `schema` reads it; else null, and it is read afresh.
+   * ago, for this org and API version, with the same sign-in (`signedInAs`; a renewed OAuth token
+   * only costs one more read), as `schema` reads it; else null, and it is read afresh.
    * A later load follows a failure, a value grown old or a `forget` (a describe forced afresh),
    * which the copy kept must not undo.
    */
   async function recall<T>(key: string, schema: z.ZodType<T>): Promise<{ value: T; readAt: number } | null> {
     if (!options.remembered || !recallable.delete(key)) return null;
-    const kept = await options.remembered.read(key).catch(() => undefined);
-    const parsed = z.object({ instanceUrl: z.literal(options.instanceUrl), apiVersion: z.literal(options.apiVersion), readAt: z.number(), value: schema }).safeParse(kept);
+    const [kept, signedIn] = await Promise.all([options.remembered.read(key).catch(() => undefined), signedInAs()]);
+    if (signedIn === null) return null;
+    const parsed = z
+      .object({ instanceUrl: z.literal(options.instanceUrl), apiVersion: z.literal(options.apiVersion), signedIn: z.literal(signedIn), readAt: z.number(), value: schema })
+      .safeParse(kept);
     if (!parsed.success) return null;
     const { value, readAt } = parsed.data;
     const age = clock.now() - readAt;
@@ -396,7 +409,9 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
 
   /** Keeps `value`, read at `readAt`, for the next worker's client (`recall`); one not kept (storage full) is only read again then. */
   async function remember(key: string, value: unknown, readAt: number): Promise<void> {
-    await options.remembered?.write(key, { instanceUrl: options.instanceUrl, apiVersion: options.apiVersion, readAt, value }).catch(() => undefined);
+    if (!options.remembered) return;
+    const signedIn = await signedInAs();
+    if (signedIn !== null) await options.remembered.write(key, { instanceUrl: options.instanceUrl, apiVersion: options.apiVersion, signedIn, readAt, value }).catch(() => undefined);
   }
 
   const describeOnce = loadOnce(async (signal) => {

@@ -25,6 +25,7 @@ import { forgetOpenLeadsOf } from '../open-lead';
 import { deleteCachedScoresOf, forgetScoresInFlight } from '../score-cache';
 import { cancelWriteBack } from '../write-back-job';
 import { WAYS_PAST_AN_UNNAMED_PORTAL, dexieSyncStore, forgetSyncedAs, nameSyncedAccount, readPortalToken, recordPortalToken, recordSyncedAccount } from '../../sync/store';
+import { sha256Hex } from '../../sha256';
 
 /** The connection to store; an OAuth one signs in first (the consent window opens here). */
 async function connectionOf(request: ConnectRequest): Promise<Connection> {
@@ -137,12 +138,6 @@ async function reconcileWithSyncedLeads(crm: CrmKind, storedFrom: CrmAccount | n
   // None stored (all deleted, or none synced yet): nothing to tell.
   const note = removed > 0 ? `${syncedLeads(removed, storedFrom, 'removed')}: sync to read this ${crm === 'salesforce' ? 'org' : 'portal'}'s` : '';
   return { note, account: learned };
-}
-
-/** The SHA-256 of `text`, in hex: what the sync state keeps of a token (`PortalToken`). */
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 /**
