@@ -13,7 +13,7 @@ import { CrmError, isCrmError, isRedirect } from '../crm/http';
 import { createHubSpotClient } from '../crm/hubspot-client';
 import { createSalesforceClient, type Remembered } from '../crm/salesforce-client';
 import type { CrmKind } from '../crm/types';
-import { clearReconnect, connectionGeneration, markReconnect, readConnection, readStatus, writeConnectionUnlessRemovedSince } from './connections';
+import { clearReconnect, connectionGeneration, markReconnect, readConnection, readConnectionWithGeneration, readStatus, writeConnectionUnlessRemovedSince } from './connections';
 import { refreshSalesforceToken, revokeSalesforceToken, type OAuthApp } from './oauth';
 import { rememberedInSession } from './remembered';
 import type { Connection } from './schema';
@@ -275,9 +275,8 @@ async function clientKey(connection: Connection): Promise<string> {
  * org connected again may be signed in to as another user, who may read other fields.
  */
 export async function connectedClient(crm: CrmKind): Promise<{ connection: Connection; client: CrmClient } | null> {
-  // Read before the connection: a removal counts itself before it removes the connection.
-  const generation = await connectionGeneration(crm);
-  const connection = await readConnection(crm);
+  // Read together: a removal counts itself before it removes the connection, so a connection read is never of a generation after it.
+  const { connection, generation } = await readConnectionWithGeneration(crm);
   if (!connection) {
     sharedClients.delete(crm);
     return null;

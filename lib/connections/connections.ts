@@ -45,8 +45,18 @@ export async function writeConnection(connection: Connection): Promise<void> {
  * answered meanwhile is not undone. A purge keeps it (`connectionGenerationKeys`).
  */
 export async function connectionGeneration(crm: CrmKind): Promise<number> {
-  const parsed = z.number().int().nonnegative().safeParse((await browser.storage.local.get(generationKey(crm)))[generationKey(crm)]);
+  return generationIn(crm, await browser.storage.local.get(generationKey(crm)));
+}
+
+function generationIn(crm: CrmKind, items: Record<string, unknown>): number {
+  const parsed = z.number().int().nonnegative().safeParse(items[generationKey(crm)]);
   return parsed.success ? parsed.data : 0;
+}
+
+/** `crm`'s connection and its `connectionGeneration`, read at once: what a client is made from, and for which connection it keeps what it read. */
+export async function readConnectionWithGeneration(crm: CrmKind): Promise<{ connection: Connection | null; generation: number }> {
+  const items = await browser.storage.local.get([connectionKey(crm), generationKey(crm)]);
+  return { connection: connectionIn(crm, items), generation: generationIn(crm, items) };
 }
 
 /** The storage keys of every CRM's `connectionGeneration`: a purge clears all else, or a connect begun before it could not tell it came. */
