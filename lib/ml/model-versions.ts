@@ -417,7 +417,13 @@ function relabelledRule(recorded: ModelOutcomeRule | undefined, newer: ModelOutc
   if (!recorded || !newer?.valueLabels || Object.keys(newer.valueLabels).length === 0) return null;
   // Both parsed by the manifest's schema (a training's as the worker's event): their keys come in its order.
   const sameRule = JSON.stringify(ruleApartFromLabels(recorded)) === JSON.stringify(ruleApartFromLabels(newer));
-  return sameRule && JSON.stringify(recorded.valueLabels) !== JSON.stringify(newer.valueLabels) ? { ...recorded, valueLabels: newer.valueLabels } : null;
+  return sameRule && !sameLabels(recorded.valueLabels ?? {}, newer.valueLabels) ? { ...recorded, valueLabels: newer.valueLabels } : null;
+}
+
+/** Whether two sets of labels label the same values alike, whatever order their values were ticked in. */
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const entries = Object.entries(b);
+  return Object.keys(a).length === entries.length && entries.every(([value, label]) => Object.hasOwn(a, value) && a[value] === label);
 }
 
 type LeakageRecord = Pick<Manifest['provenance'], 'leakageFlagsKept' | 'leakageCheckNotRun'>;

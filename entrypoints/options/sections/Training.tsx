@@ -36,7 +36,8 @@ import {
 import { fieldsOfRule } from '@/lib/ml/outcome-rule';
 import { describeTierPolicy } from '@/lib/ml/tier-policy';
 import { describeDataSize } from '@/lib/ml/train/data-size';
-import { HUBSPOT_LIFECYCLE_FIELD, lifecycleOrder, lifecycleRuleInOrder, suggestOutcome, withKnownOutcomeFields } from '@/lib/ml/train/outcome-suggestions';
+import { HUBSPOT_LIFECYCLE_FIELD, lifecycleOrder } from '@/lib/crm/hubspot-lifecycle';
+import { lifecycleRuleInOrder, suggestOutcome, withKnownOutcomeFields } from '@/lib/ml/train/outcome-suggestions';
 import { choiceFieldsOf, describeLeftOut, withCrmOptionLabels, type LeftOut, type OutcomeRule } from '@/lib/ml/train/training-set';
 import { TrainingEventSchema, type TrainingData, type TrainingEvent, type TrainingRequest } from '@/lib/ml/train/worker-protocol';
 import { lastSyncOutcome } from '@/lib/presentation';

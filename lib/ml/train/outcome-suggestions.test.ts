@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { HUBSPOT_LIFECYCLE_ORDER } from '../../crm/hubspot-lifecycle';
+import { HUBSPOT_LIFECYCLE_ORDER, lifecycleOrder, stagesReached } from '../../crm/hubspot-lifecycle';
 import { hubspotOutcome } from '../../sync/to-stored-lead';
 import { outcomeOf } from '../outcome-rule';
+import { PORTAL_STAGES } from '../../../test/fixtures/hubspot-portal-stages';
 import {
   fewValuedColumns,
-  lifecycleOrder,
   lifecycleRuleInOrder,
   openLookingStatuses,
   stagesOutsideOrder,
-  stagesReached,
   suggestOutcome,
   withKnownOutcomeFields,
 } from './outcome-suggestions';
@@ -71,7 +70,7 @@ describe('suggestOutcome', () => {
 describe("a portal's own lifecycle stages", () => {
   const PQL = '1234567';
   /** A portal that added a stage of its own between sales qualified lead and opportunity. */
-  const withOwnStage = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', PQL, 'opportunity', 'customer', 'evangelist', 'other'];
+  const withOwnStage = PORTAL_STAGES.map((stage) => stage.value);
   /** A portal that moved customer after evangelist. */
   const customerMoved = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'evangelist', 'customer', 'other'];
 

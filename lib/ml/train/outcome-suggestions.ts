@@ -19,9 +19,6 @@ import {
   type HubSpotLifecycleStage,
 } from '../../crm/hubspot-lifecycle';
 
-// Shared with the sync, which stores each contact's outcome in the same order (`hubspotOutcome`).
-export { HUBSPOT_LIFECYCLE_FIELD, HUBSPOT_OTHER_STAGE, lifecycleOrder, stagesReached } from '../../crm/hubspot-lifecycle';
-
 /** The stages among `stages` outside `order` ("other", a stage the order lacks), of which reaching one says nothing. */
 export const stagesOutsideOrder = (stages: readonly string[], order: readonly string[] = HUBSPOT_LIFECYCLE_ORDER): string[] =>
   stages.filter((stage) => !order.includes(stage));

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { act, createElement } from 'react';
 import { afterEach, expect, it } from 'vitest';
-import { HUBSPOT_LIFECYCLE_FIELD } from '@/lib/ml/train/outcome-suggestions';
+import { HUBSPOT_LIFECYCLE_FIELD } from '@/lib/crm/hubspot-lifecycle';
 import type { OutcomeRule } from '@/lib/ml/train/training-set';
 import { render, type Rendered } from '@/test/render';
 import { OutcomeFieldset } from './OutcomeFieldset';

@@ -6,15 +6,8 @@
  */
 import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
 import type { OpenStatus } from '@/lib/ml/outcome-rule';
-import {
-  HUBSPOT_LIFECYCLE_FIELD,
-  HUBSPOT_OTHER_STAGE,
-  lifecycleOrder,
-  lifecycleRule,
-  openLookingStatuses,
-  stagesOutsideOrder,
-  stagesReached,
-} from '@/lib/ml/train/outcome-suggestions';
+import { HUBSPOT_LIFECYCLE_FIELD, HUBSPOT_LIFECYCLE_ORDER, lifecycleOrder, stagesReached } from '@/lib/crm/hubspot-lifecycle';
+import { lifecycleRule, openLookingStatuses, stagesOutsideOrder } from '@/lib/ml/train/outcome-suggestions';
 import type { OutcomeRule } from '@/lib/ml/train/training-set';
 
 /** `rule` with these values; a value cannot mean both, so one ticked as converted is no longer open. */
@@ -163,8 +156,8 @@ export function OutcomeFieldset({ outcome, outcomeValues, minimumAge, lifecycleS
   const fields = [...new Set([...Object.keys(outcomeValues), ...(outcome?.field ? [outcome.field] : [])])];
   const stageOrder = lifecycleOrder(lifecycleStages.map((stage) => stage.value));
   const stageLabels = new Map(lifecycleStages.map(({ value, label }) => [value, label]));
-  // The portal's order is followed (`lifecycleOrder`): a portal of "other" alone has none.
-  const portalOrder = lifecycleStages.some(({ value }) => value !== HUBSPOT_OTHER_STAGE);
+  // Whether the portal's order is followed: `lifecycleOrder` falls back to HubSpot's own list itself (a portal of "other" alone has none).
+  const portalOrder = stageOrder !== HUBSPOT_LIFECYCLE_ORDER;
   return (
     <fieldset>
       <legend>Outcome: a lead converted when…</legend>
