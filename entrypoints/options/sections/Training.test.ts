@@ -720,6 +720,27 @@ describe("a HubSpot portal's own lifecycle stages", () => {
   });
 });
 
+it("offers the CRM's own outcome field with all its values, however rare conversions are: a sample that has none of them offers it all the same", async () => {
+  // The samples' own fields (`historySample`): no sampled lead converted, and IsConverted and lifecyclestage held one value each.
+  historySample.mockImplementation(async (source): Promise<HistorySample> =>
+    source === 'hubspot' ? { ...HUBSPOT_SAMPLE, outcomeValues: { hs_lead_status: ['NEW', 'OPEN'] } } : { ...SAMPLE, outcomeValues: { Status: ['Open', 'Working'] } },
+  );
+  crmLifecycleStages.mockResolvedValue({ ok: true, stages: PORTAL_STAGES });
+  await renderSection();
+  expect([inGroup('converted', 'false')?.checked, inGroup('converted', 'true')?.checked]).toEqual([false, true]);
+
+  // HubSpot's: the portal's own stages, by their labels, "other" left out as still open.
+  change(historySource(), 'hubspot');
+  await eventually(() => expect(stageReached().selectedOptions[0]?.textContent).toBe('Opportunity'));
+  expect(outcomeField().value).toBe('lifecyclestage');
+  expect(Array.from(stageReached().options, (option) => option.textContent)).toEqual([
+    ...PORTAL_STAGES.filter(({ value }) => value !== 'other').map(({ label }) => label),
+    'Other (this stage only)',
+  ]);
+  expect(inGroup('still open', 'Other')?.checked).toBe(true);
+  expect((await checkTheData()).data.outcome).toEqual({ field: 'lifecyclestage', positiveValues: ['opportunity', 'customer', 'evangelist'], openValues: ['other'] });
+});
+
 it('says next to the disabled "Check the data" what the outcome still needs', async () => {
   await renderSection();
   expect(outcomeMissingNote()).toBeUndefined();

@@ -302,7 +302,9 @@ export function TrainingSection() {
   // The check counts conversions by the rule: a lifecycle rule's check waits for the portal's
   // order (at most the background's timeout), which may change the rule (below).
   const readingStages = lifecycleStages.isLoading && outcome?.field === HUBSPOT_LIFECYCLE_FIELD;
-  // The history's values, with the portal's own stages offered when known.
+  // The sample's values with the CRM's own outcome field and every value it can hold, merged here
+  // where the portal's stages are known (its own stages then, else HubSpot's defaults): a rare
+  // conversion falls out of a sample, the field with it.
   const outcomeValues = history.data ? withKnownOutcomeFields(source, history.data.outcomeValues, portalStages.map((stage) => stage.value)) : {};
   // The window's numbers as typed: an emptied, negative, fractional or out-of-range field is
   // refused, not read as 0 (an empty window; every lead, however new), and the last valid number stays.

@@ -152,13 +152,24 @@ describe("a portal's own lifecycle stages", () => {
     expect(lifecycleRuleInOrder(reachedOwnStage, lifecycleOrder([]))).toBe(reachedOwnStage);
   });
 
+  const withoutEvangelist = ['subscriber', 'lead', 'salesqualifiedlead', PQL, 'opportunity', 'customer', 'other'];
+
   it("offers the portal's stages as the lifecycle stage's values, not HubSpot's defaults it does not have", () => {
-    const withoutEvangelist = ['subscriber', 'lead', 'salesqualifiedlead', PQL, 'opportunity', 'customer', 'other'];
-    // The history's values, HubSpot's defaults added before the portal's stages were known.
-    const sampled = withKnownOutcomeFields('hubspot', { lifecyclestage: ['lead', 'customer'], hs_lead_status: ['NEW', 'OPEN'] });
+    // The sample's own values (`historySample`): the portal's stages are added where they are known.
+    const sampled = { lifecyclestage: ['lead', 'customer'], hs_lead_status: ['NEW', 'OPEN'] };
     expect(withKnownOutcomeFields('hubspot', sampled, withoutEvangelist)).toEqual({
       hs_lead_status: ['NEW', 'OPEN'],
       lifecyclestage: [PQL, 'customer', 'lead', 'opportunity', 'other', 'salesqualifiedlead', 'subscriber'],
+    });
+  });
+
+  it('keeps a sampled stage the portal no longer lists: contacts are at it, and it is offered (outside the order, so still open)', () => {
+    const values = withKnownOutcomeFields('hubspot', { lifecyclestage: ['customer', 'evangelist', 'lead'] }, withoutEvangelist);
+    expect(values.lifecyclestage).toEqual([PQL, 'customer', 'evangelist', 'lead', 'opportunity', 'other', 'salesqualifiedlead', 'subscriber']);
+    expect(suggestOutcome('hubspot', values, lifecycleOrder(withoutEvangelist))).toEqual({
+      field: 'lifecyclestage',
+      positiveValues: ['opportunity', 'customer'],
+      openValues: ['other', 'evangelist'],
     });
   });
 });

@@ -16,7 +16,6 @@ import {
   lifecycleOrder,
   stagesReached,
   suggestedStageReached,
-  type HubSpotLifecycleStage,
 } from '../../crm/hubspot-lifecycle';
 
 /** The stages among `stages` outside `order` ("other", a stage the order lacks), of which reaching one says nothing. */
@@ -126,10 +125,11 @@ function knownOutcomeValues(source: SourceKind, portalStages: readonly string[])
 }
 
 /**
- * `outcomeValues` (of a sample of `source`'s leads) with the source's own outcome field and every
- * value it can hold (`knownOutcomeValues`). With the portal's stages, HubSpot's default ones it
- * does not have are left out: none of its contacts is at one, and they were offered (by a call
- * without its stages) only as stages every portal might have.
+ * `outcomeValues` (of a sample of `source`'s leads, `fewValuedColumns`) with the source's own
+ * outcome field and every value it can hold (`knownOutcomeValues`: for HubSpot the portal's stages
+ * when known, else HubSpot's default ones). Called once, where the portal's stages are known: a
+ * sampled value is kept as sampled, a stage the portal no longer lists included, as contacts are
+ * still at it.
  */
 export function withKnownOutcomeFields(
   source: SourceKind,
@@ -137,12 +137,10 @@ export function withKnownOutcomeFields(
   portalStages: readonly string[] = [],
 ): Record<string, string[]> {
   const known = knownOutcomeValues(source, portalStages);
-  const notThePortals = (field: string, value: string) =>
-    field === HUBSPOT_LIFECYCLE_FIELD && source === 'hubspot' && portalStages.length > 0 && HUBSPOT_LIFECYCLE_ORDER.includes(value as HubSpotLifecycleStage) && !portalStages.includes(value);
   // No prototype (a column named `__proto__` is an ordinary key), fields in order, as `outcomeCandidates` gives them.
   const merged = Object.create(null) as Record<string, string[]>;
   for (const field of [...new Set([...Object.keys(outcomeValues), ...Object.keys(known)])].sort()) {
-    const sampled = (Object.hasOwn(outcomeValues, field) ? outcomeValues[field] : []).filter((value) => !notThePortals(field, value));
+    const sampled = Object.hasOwn(outcomeValues, field) ? outcomeValues[field] : [];
     // The sample's spelling of a value is kept: the rule compares them in any case.
     const spelled = new Set(sampled.map((value) => value.toLowerCase()));
     merged[field] = [...sampled, ...(Object.hasOwn(known, field) ? known[field] : []).filter((value) => !spelled.has(value))].sort();

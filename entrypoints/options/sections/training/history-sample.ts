@@ -1,9 +1,10 @@
 /**
  * What the training form needs to know about the stored history of one source before the
  * worker reads it all: how many leads (and whether they are demo leads), which fields they
- * have (for a CRM, also those its sync reads that no sampled lead fills), the values of the
- * fields that could be an outcome (few distinct values, and the CRM's own outcome field with all
- * its values), whether any has a created date (the window of creation dates rests on them),
+ * have (for a CRM, also those its sync reads that no sampled lead fills), the sampled values of
+ * the fields that could be an outcome (few distinct values: the form adds the CRM's own outcome
+ * field with all its values, `withKnownOutcomeFields`, where the portal's stages are known),
+ * whether any has a created date (the window of creation dates rests on them),
  * whether it changed since it was last read, and for an imported file the outcome rule its
  * import chose. The history is the one the worker trains on (`historyKeys`).
  */
@@ -15,7 +16,7 @@ import { dexieSyncStore } from '@/lib/sync/store';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { forEachChunk, prefixRange } from '@/lib/db/chunks';
 import { PAGE_CHUNK } from '@/lib/ui/stored-data';
-import { fewValuedColumns, withKnownOutcomeFields } from '@/lib/ml/train/outcome-suggestions';
+import { fewValuedColumns } from '@/lib/ml/train/outcome-suggestions';
 import type { OutcomeRule } from '@/lib/ml/train/training-set';
 
 const SAMPLE_SIZE = 1000;
@@ -30,7 +31,10 @@ export interface HistorySample {
   /** The source's demo leads left out because it has leads of its own. */
   demoLeftOut: number;
   fields: string[];
-  /** Field → its distinct values (as text), for fields with few of them (`fewValuedColumns`), and the CRM's own outcome field (`withKnownOutcomeFields`). */
+  /**
+   * Field → its distinct values in the sample (as text), for fields with few of them
+   * (`fewValuedColumns`): a CRM's own outcome field only when the sample holds two of its values.
+   */
   outcomeValues: Record<string, string[]>;
   /**
    * Whether any lead of the history has a created date. Without one (a CSV imported with no
@@ -129,7 +133,7 @@ export async function historySample(source: SourceKind): Promise<HistorySample> 
     demo: rule.demoOnly,
     demoLeftOut: rule.demoLeftOut.size,
     fields,
-    outcomeValues: withKnownOutcomeFields(source, fewValuedColumns(fields, sample.map((lead) => lead.fields))),
+    outcomeValues: fewValuedColumns(fields, sample.map((lead) => lead.fields)),
     createdDates,
     fingerprint,
     keysName: source === 'csv' ? fingerprint : `synced from ${syncedFrom?.id ?? 'nowhere yet'}`,
