@@ -113,10 +113,15 @@ export class RateLimiter {
   private pausedUntil = 0;
 
   constructor(
-    readonly limit: number,
+    private limit: number,
     readonly windowMs: number,
     private readonly clock: Clock = realClock,
   ) {}
+
+  /** At most `limit` in any window from now on (the CRM stating its own); the requests already started still count. */
+  setLimit(limit: number): void {
+    this.limit = limit;
+  }
 
   async acquire(signal?: AbortSignal): Promise<void> {
     for (;;) {

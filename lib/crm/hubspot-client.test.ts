@@ -578,9 +578,9 @@ describe('what is left of HubSpot’s 10-second window, from an answer’s heade
   const says = (values: Record<string, string>) => hubspotRateWindow(new Headers(values));
   const window = { 'X-HubSpot-RateLimit-Max': '190', 'X-HubSpot-RateLimit-Remaining': '4', 'X-HubSpot-RateLimit-Interval-Milliseconds': '10000' };
 
-  it('reads the requests left and the window’s length', () => {
-    expect(says(window)).toEqual({ remaining: 4, intervalMs: 10_000 });
-    expect(says({ ...window, 'X-HubSpot-RateLimit-Remaining': '0' })).toEqual({ remaining: 0, intervalMs: 10_000 });
+  it('reads the requests left, the window’s length and its limit', () => {
+    expect(says(window)).toEqual({ remaining: 4, intervalMs: 10_000, max: 190 });
+    expect(says({ ...window, 'X-HubSpot-RateLimit-Remaining': '0' })).toEqual({ remaining: 0, intervalMs: 10_000, max: 190 });
   });
 
   it('says nothing when a header is missing (a search’s answer), not a count, more remaining than the maximum, or no window', () => {

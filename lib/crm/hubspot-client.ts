@@ -5,8 +5,10 @@
  * those it never lists (GDPR deletions) from the list of every contact (`listPresent`); the values
  * of calculated properties, which change without `lastmodifieddate`, from that list too
  * (`listCalculated`), whose ids then stand for the list of every contact, not read twice.
- * Limits: ~100 requests per 10 s per app, search 4 per second; both shared by everyone using
- * the token, so the 10-second window's headers hold the client back (`hubspotRateWindow`).
+ * Limits: 100 requests per 10 s per app (190 for Professional and Enterprise portals, 250 with the
+ * API limit increase: the client follows the limit HubSpot states), search 4 per second; both
+ * shared by everyone using the token, so the 10-second window's headers hold the client back
+ * (`hubspotRateWindow`).
  */
 import { z } from 'zod';
 import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, FieldToWrite, FieldUpdate, ListedIds, ReadOptions, RecordUpdateFailure } from './client';
@@ -108,7 +110,10 @@ export interface HubSpotClientOptions {
   /** Private-app token or service key, read at call time. */
   accessToken(): Promise<string>;
   apiVersion?: HubSpotApiVersion;
-  /** The app's burst limit: 100 per 10 s (free, starter), 190 (professional, enterprise). */
+  /**
+   * The app's burst limit until an answer states it (`X-HubSpot-RateLimit-Max`), and the least
+   * kept to after: 100 per 10 s (free, starter) by default.
+   */
   requestsPer10Seconds?: number;
   searchesPerSecond?: number;
   timeoutMs?: number;
@@ -299,18 +304,23 @@ export function hubspotApiUsage(headers: Headers): ApiUsage | null {
   return limit && remaining !== null && remaining <= limit ? { used: limit - remaining, limit } : null;
 }
 
+/** A HubSpot window reading, with `max`: the requests the app may make in the window, its limit. */
+export interface HubSpotRateWindow extends RateWindow {
+  max: number;
+}
+
 /**
- * What is left of the app's 10-second window, from `X-HubSpot-RateLimit-Remaining`, `-Max` and
- * `-Interval-Milliseconds`, which HubSpot sends with every answer but a search's. It counts the
- * requests of everyone using the token (reps of one role sharing a private app's), not only this
- * client's. Anything else (one of them missing, not a count, more remaining than the maximum, no
- * interval) reads as nothing said.
+ * What is left of the app's 10-second window, and its limit, from `X-HubSpot-RateLimit-Remaining`,
+ * `-Max` and `-Interval-Milliseconds`, which HubSpot sends with every answer but a search's. It
+ * counts the requests of everyone using the token (reps of one role sharing a private app's), not
+ * only this client's. Anything else (one of them missing, not a count, more remaining than the
+ * maximum, no interval) reads as nothing said.
  */
-export function hubspotRateWindow(headers: Headers): RateWindow | null {
+export function hubspotRateWindow(headers: Headers): HubSpotRateWindow | null {
   const max = headerCount(headers.get('x-hubspot-ratelimit-max'));
   const remaining = headerCount(headers.get('x-hubspot-ratelimit-remaining'));
   const intervalMs = headerCount(headers.get('x-hubspot-ratelimit-interval-milliseconds'));
-  return max !== null && remaining !== null && remaining <= max && intervalMs ? { remaining, intervalMs } : null;
+  return max !== null && remaining !== null && remaining <= max && intervalMs ? { remaining, intervalMs, max } : null;
 }
 
 /** The showable scope names `named` gives, the granular ones when it gives both. */
@@ -457,10 +467,20 @@ function parsePageToken(token: string): PageToken {
  * inside the previous one, where each 429 would cost a whole second of Retry-After.
  */
 const SEARCH_WINDOW_MS = 1_100;
+/** HubSpot's burst window, counted over 10 seconds for every request but a search. */
+const GENERAL_WINDOW_MS = 10_000;
+/** HubSpot's burst limit for Free and Starter portals, the lowest it publishes for a private app. */
+const DEFAULT_PER_10_SECONDS = 100;
+/**
+ * The highest burst limit taken from an answer: HubSpot publishes 250 at most (the API limit
+ * increase). A larger `X-HubSpot-RateLimit-Max` is taken for a header gone wrong, and ignored.
+ */
+const MOST_STATED_PER_10_SECONDS = 1_000;
 
 export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
   const clock = options.clock ?? realClock;
-  const general = new RateLimiter(options.requestsPer10Seconds ?? 100, 10_000, options.clock);
+  const configuredPer10Seconds = options.requestsPer10Seconds ?? DEFAULT_PER_10_SECONDS;
+  const general = new RateLimiter(configuredPer10Seconds, GENERAL_WINDOW_MS, options.clock);
   const search = new RateLimiter(options.searchesPerSecond ?? 4, SEARCH_WINDOW_MS, options.clock);
   const version = options.apiVersion ?? 'v3';
   const objects = version === 'v3' ? '/crm/v3/objects/contacts' : `/crm/objects/${version}/contacts`;
@@ -474,12 +494,30 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     limitersFor: (_method, path) => (path.endsWith('/search') ? [general, search] : [general]),
     readErrorBody,
     readApiUsage: hubspotApiUsage,
-    readRateWindow: hubspotRateWindow,
+    readRateWindow: followingStatedLimit,
     timeoutMs: options.timeoutMs ?? 30_000,
     retry: options.retry,
     clock: options.clock,
     fetch: options.fetch,
   });
+
+  /**
+   * Reads an answer's window, and keeps `general` to the limit it states (the Max of the 10-second
+   * window): Professional and Enterprise portals get 190, the API limit increase 250, not the 100
+   * of Free and Starter that `general` starts at, and HubSpot may raise them again. It follows a lower
+   * stated limit too (a portal downgraded), but not below the configured one: no published limit
+   * is lower, so one saying so would slow every request on one reading, while a limit really used
+   * up sooner (by others sharing the token) is met by the hold-back on few remaining
+   * (RATE_WINDOW_RESERVE). Wired here, not in HttpClient: only HubSpot states its limit this way.
+   * Searches keep their own 4 a second, which their answers never state.
+   */
+  function followingStatedLimit(headers: Headers): RateWindow | null {
+    const window = hubspotRateWindow(headers);
+    if (window && window.intervalMs === GENERAL_WINDOW_MS && window.max <= MOST_STATED_PER_10_SECONDS) {
+      general.setLimit(Math.max(configuredPer10Seconds, window.max));
+    }
+    return window;
+  }
 
   /** Every contact property the token can read: their names, their definitions by name, and the names of those HubSpot calculates (`isCalculated`). */
   const contactProperties = loadOnce(async (signal) => {
