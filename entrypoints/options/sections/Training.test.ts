@@ -710,6 +710,22 @@ describe("a HubSpot portal's own lifecycle stages", () => {
     });
   });
 
+  it("keeps the portal's stages when HubSpot is disconnected on the page: a rule reaching a stage before the portal's own keeps it converted, by its label", async () => {
+    const stagesRead = await hubspotWhileStagesAreRead();
+    await stagesRead();
+    change(stageReached(), 'salesqualifiedlead');
+    // Disconnect reads the connections' queries again: HubSpot, no longer connected, answers no stage.
+    crmLifecycleStages.mockResolvedValue({ ok: true, stages: [] });
+    await act(() => queryClient.invalidateQueries({ queryKey: ['connections'] }));
+    await eventually(() => expect(crmLifecycleStages).toHaveBeenCalledTimes(2));
+    expect(stageReached().selectedOptions[0]?.textContent).toBe('Sales Qualified Lead');
+    expect((await checkTheData()).data.outcome).toEqual({
+      field: 'lifecyclestage',
+      positiveValues: ['salesqualifiedlead', '1234567', 'opportunity', 'customer', 'evangelist'],
+      openValues: ['other'],
+    });
+  });
+
   it("keeps HubSpot's default order, and checks, when the portal's stages cannot be read", async () => {
     crmLifecycleStages.mockResolvedValue({ ok: false, error: 'HubSpot answered 503' });
     await renderSection();

@@ -297,7 +297,12 @@ export function TrainingSection() {
   const readingLabels = optionLabels.isLoading;
   const changeOutcome = changing(setOutcome);
   const lifecycleStages = useQuery(lifecycleStagesQuery(source === 'hubspot'));
-  const portalStages = source === 'hubspot' ? (lifecycleStages.data ?? []) : [];
+  // The portal's stages last read on this page: a Disconnect answers none, while the stored
+  // contacts are still that portal's, and the rule would lose its own stages' place (another
+  // portal connected answers its own).
+  const lastPortalStages = useRef(lifecycleStages.data ?? []);
+  if (lifecycleStages.data && lifecycleStages.data.length > 0) lastPortalStages.current = lifecycleStages.data;
+  const portalStages = source === 'hubspot' ? lastPortalStages.current : [];
   const stageOrder = lifecycleOrder(portalStages.map((stage) => stage.value));
   // The check counts conversions by the rule: a lifecycle rule's check waits for the portal's
   // order (at most the background's timeout), which may change the rule (below).

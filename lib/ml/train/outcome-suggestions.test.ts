@@ -146,6 +146,15 @@ describe("a portal's own lifecycle stages", () => {
     expect(lifecycleRuleInOrder(status, lifecycleOrder(withOwnStage))).toBe(status);
   });
 
+  it("leaves a portal's own stage out as still open when an order without it no longer counts it converted, not as not converted", () => {
+    const reachedSql = { field: 'lifecyclestage', positiveValues: ['salesqualifiedlead', PQL, 'opportunity', 'customer', 'evangelist'], openValues: ['other'] };
+    expect(lifecycleRuleInOrder(reachedSql, lifecycleOrder([]))).toEqual({
+      field: 'lifecyclestage',
+      positiveValues: ['salesqualifiedlead', 'opportunity', 'customer', 'evangelist'],
+      openValues: ['other', PQL],
+    });
+  });
+
   it("leaves a rule reaching a stage the order does not place as it is: HubSpot disconnected, the default order would narrow it to that stage", () => {
     const reachedOwnStage = lifecycleRuleInOrder({ field: 'lifecyclestage', positiveValues: [PQL] }, lifecycleOrder(withOwnStage));
     expect(reachedOwnStage.positiveValues).toEqual([PQL, 'opportunity', 'customer', 'evangelist']);

@@ -39,8 +39,9 @@ const sameValues = (a: readonly string[], b: readonly string[]) => a.length === 
 /**
  * A lifecycle `rule` made before `order` was known (the portal's stages are read after the leads),
  * following it: converted from the same stage reached on (`stagesReached`); still open the stages
- * the admin left open that are outside `order` (one in it is no longer: reaching it says
- * something). Its other choices stay. The rule itself when it follows `order` already, is no
+ * the admin left open, and those no longer converted, that are outside `order` (one in it is no
+ * longer: reaching it says something), as choosing a stage reached leaves them (`withStageReached`):
+ * a portal's own stage the order does not place is left out, not counted as not converted. Its other choices stay. The rule itself when it follows `order` already, is no
  * lifecycle rule, or reaches a stage `order` does not place: an order that lost the portal's own
  * stages (HubSpot disconnected: the default order) would narrow "reached Product Qualified Lead"
  * to that stage alone, and count every contact past it as not converted.
@@ -49,7 +50,7 @@ export function lifecycleRuleInOrder(rule: OutcomeRule, order: readonly string[]
   const [reached] = rule.positiveValues;
   if (rule.field !== HUBSPOT_LIFECYCLE_FIELD || reached === undefined || !order.includes(reached)) return rule;
   const positiveValues = stagesReached(reached, order);
-  const openValues = stagesOutsideOrder(rule.openValues ?? [], order).filter((open) => !positiveValues.includes(open));
+  const openValues = stagesOutsideOrder([...new Set([...(rule.openValues ?? []), ...rule.positiveValues])], order).filter((open) => !positiveValues.includes(open));
   if (sameValues(positiveValues, rule.positiveValues) && sameValues(openValues, rule.openValues ?? [])) return rule;
   const { openValues: _before, ...kept } = rule;
   return { ...kept, positiveValues, ...(openValues.length > 0 && { openValues }) };

@@ -114,6 +114,13 @@ it("takes a stage reached in the portal's order: reaching its own stage counts t
   ]);
 });
 
+it("does not say this stage only of a portal's own stage the rule reaches with the stages after it, the order no longer placing it", () => {
+  const outcome = { field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: ['1234567', 'opportunity', 'customer', 'evangelist'], openValues: ['other'] };
+  const { stageReached } = drawLifecycle(outcome, [], ['lead', '1234567', 'other']);
+  expect(stageReached.selectedOptions[0]?.textContent).toBe('1234567');
+  expect(Array.from(stageReached.options, (option) => option.textContent)).toContain('other (this stage only)');
+});
+
 it("without the portal's stages, keeps HubSpot's default order and its internal values, a stage of the portal's own as this stage only", () => {
   const outcome = { field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: ['opportunity', 'customer', 'evangelist'], openValues: ['other', '1234567'] };
   const { stageReached, stillOpen } = drawLifecycle(outcome, [], ['lead', '1234567', 'other']);

@@ -49,6 +49,12 @@ function stagesOffered(stageOrder: readonly string[], sampleValues: readonly str
 }
 
 /**
+ * Whether `rule` reaches `stage` and the stages after it, though the order followed does not place
+ * it (a portal's own stage, its order no longer read): the stages it was chosen with stay converted.
+ */
+const reachesPast = (rule: OutcomeRule, stage: string) => rule.positiveValues[0] === stage && rule.positiveValues.length > 1;
+
+/**
  * The values of `outcome`'s field ticked as still open: offered `values`, but those ticked as
  * converted; each shown as its label where the CRM gives one (`labels`).
  */
@@ -184,7 +190,7 @@ export function OutcomeFieldset({ outcome, outcomeValues, minimumAge, lifecycleS
             >
               {stagesOffered(stageOrder, outcomeValues[HUBSPOT_LIFECYCLE_FIELD] ?? [], outcome.positiveValues[0]).map((stage) => (
                 <option key={stage} value={stage}>
-                  {stageOrder.includes(stage) ? (stageLabels.get(stage) ?? stage) : `${stageLabels.get(stage) ?? stage} (this stage only)`}
+                  {stageOrder.includes(stage) || reachesPast(outcome, stage) ? (stageLabels.get(stage) ?? stage) : `${stageLabels.get(stage) ?? stage} (this stage only)`}
                 </option>
               ))}
             </select>
