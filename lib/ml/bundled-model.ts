@@ -22,7 +22,7 @@ export const bundledModel = {
  * A default model is told by what it was trained on, not by its id, so that another version's,
  * imported from its export as any other, is one too: `npm run model:build` trains on a file named
  * demo-history.csv with dates measured from a fixed time, in every version so far. A model trained
- * in LeadLens names its source's leads ("salesforce leads"), never a file; one the CLI trains on a
+ * in LeadLens names its source's leads ("Salesforce leads"), never a file; one the CLI trains on a
  * file of the admin's that happens to share the name is measured from its own data's latest date (or its --now).
  */
 export function learntFromMadeUpLeads(manifest: Manifest): boolean {

@@ -64,7 +64,7 @@ export interface ModelSummary {
 
 /**
  * The history a model learnt from, as its manifest records it: `source` (`provenance.source`, free
- * text: "salesforce leads" for a model trained here, a file name for one the CLI trained), the
+ * text: "Salesforce leads" for a model trained here (an older LeadLens wrote "salesforce leads"), a file name for one the CLI trained), the
  * outcome rule of one trained here (which names its source), and whether its leads were made up
  * (`learntFromMadeUpLeads`: Demo mode's, or the default model's).
  */

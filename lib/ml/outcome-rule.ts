@@ -279,7 +279,8 @@ export function describeOutcomeRule({ field, positiveValues, openValues = [], op
   return `"${field}" is ${eitherOf(positiveValues, valueLabels)}${leftOut.length > 0 ? ` (${leftOut.join('; ')})` : ''}`;
 }
 
-const SOURCE_NAMES: Record<ModelOutcomeRule['source'], string> = { salesforce: 'Salesforce', hubspot: 'HubSpot', csv: 'imported CSV' };
+/** Each source as the pages name it: `Salesforce`, `HubSpot`, `imported CSV`. */
+export const SOURCE_NAMES: Record<ModelOutcomeRule['source'], string> = { salesforce: 'Salesforce', hubspot: 'HubSpot', csv: 'imported CSV' };
 
 /** A model's rule with the leads it applies to: `"lifecyclestage" is customer, for HubSpot leads`. */
 export function describeModelOutcome(rule: ModelOutcomeRule): string {

@@ -179,10 +179,10 @@ describe('runTrainingRequest', () => {
       return ManifestSchema.parse(done.manifest);
     };
     const onDemoLeads = trainedManifest(await run({ type: 'train', data: { ...data, demo: true }, specs: DEMO_FEATURE_SPECS.slice(0, 2), cv: 2 }));
-    expect(onDemoLeads.provenance).toMatchObject({ source: 'hubspot demo leads', demoLeads: true });
+    expect(onDemoLeads.provenance).toMatchObject({ source: 'HubSpot demo leads', demoLeads: true });
     expect(learntFromMadeUpLeads(onDemoLeads)).toBe(true);
     const onOwnLeads = trainedManifest(await sixFeatures());
-    expect(onOwnLeads.provenance.source).toBe('hubspot leads');
+    expect(onOwnLeads.provenance.source).toBe('HubSpot leads');
     expect(onOwnLeads.provenance).not.toHaveProperty('demoLeads');
     expect(learntFromMadeUpLeads(onOwnLeads)).toBe(false);
   });
