@@ -101,4 +101,25 @@ describe('a Salesforce sync when the org’s API allowance is nearly used (Sforc
     expect(compared.idsComparedAt).toBeGreaterThan(first.idsComparedAt ?? Infinity);
     db.close();
   });
+
+  it('stops between the pages of the weekly read of formula values, which lists every Lead a page at a time, as between pages of changes', async () => {
+    const { client, clock, db, sync } = org();
+    expect(await sync()).toMatchObject({ status: 'done' });
+    await clock.sleep(8 * DAY);
+    // The comparison is due; the org's other integrations use most of the allowance while the first page of formula values is read.
+    let usage = { used: 40_000, limit: 100_000 };
+    const asked: (string | null)[] = [];
+    const withFormulas: CrmClient = {
+      ...client,
+      apiUsage: () => usage,
+      listCalculated: async (token) => {
+        asked.push(token);
+        usage = { used: 95_000, limit: 100_000 };
+        return { records: [], next: asked.length < 3 ? `page-${asked.length + 1}` : null };
+      },
+    };
+    expect(await sync(withFormulas)).toMatchObject({ status: 'error', errorKind: 'rate', error: pausedAt(95_000) });
+    expect(asked).toEqual([null]);
+    db.close();
+  });
 });

@@ -616,6 +616,8 @@ async function* withCalculatedRefreshed(
   let listed: ListedIds | null = null;
   for (;;) {
     if (signal?.aborted) throw new CrmError('cancelled', 'Cancelled');
+    // A page per 100 contacts (or 2,000 Leads), every record: it stops at the allowance as the pages of changes do.
+    pauseNearApiAllowance(client);
     let page;
     try {
       page = await client.listCalculated(pageToken, signal);
