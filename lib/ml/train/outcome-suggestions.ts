@@ -23,37 +23,47 @@ export const stagesOutsideOrder = (stages: readonly string[], order: readonly st
   stages.filter((stage) => !order.includes(stage));
 
 /**
+ * `rule` reaching `stage` in `order`, as a lifecycle rule is made wherever it is (suggested,
+ * chosen in the form, following an order read after it): converted `stage` and the stages after
+ * it (`stagesReached`); still open, of the stages `rule` left open or counted converted, those
+ * outside `order` and not converted now. A stage `order` places is never open: reaching it says
+ * something, and the sync stores its contacts' outcome (`hubspotOutcome`). Its status field stays.
+ */
+export function lifecycleRuleReaching(rule: OutcomeRule, stage: string, order: readonly string[]): OutcomeRule {
+  const positiveValues = stagesReached(stage, order);
+  const openValues = stagesOutsideOrder([...new Set([...(rule.openValues ?? []), ...rule.positiveValues])], order).filter((open) => !positiveValues.includes(open));
+  const { openValues: _before, ...kept } = rule;
+  return { ...kept, positiveValues, ...(openValues.length > 0 && { openValues }) };
+}
+
+/**
  * The suggested lifecycle rule: "reached opportunity" in `order`, with the contacts at a stage
  * outside it ("other" always, and those of `stagesSeen`) left out as still open, as the sync
  * stores no outcome for those outside the order it reads (`hubspotOutcome`): a vendor at
  * "other" is no lead that failed to convert. The admin unticks one to count its contacts as not converted.
  */
 export function lifecycleRule(stagesSeen: readonly string[], order: readonly string[] = HUBSPOT_LIFECYCLE_ORDER): OutcomeRule {
-  const positiveValues = stagesReached(suggestedStageReached(order), order);
-  const openValues = stagesOutsideOrder([...new Set([HUBSPOT_OTHER_STAGE, ...stagesSeen])], order).filter((open) => !positiveValues.includes(open));
-  return { field: HUBSPOT_LIFECYCLE_FIELD, positiveValues, ...(openValues.length > 0 && { openValues }) };
+  const everySeenOpen = { field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: [], openValues: [HUBSPOT_OTHER_STAGE, ...stagesSeen] };
+  return lifecycleRuleReaching(everySeenOpen, suggestedStageReached(order), order);
 }
 
 const sameValues = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((value, i) => value === b[i]);
 
 /**
  * A lifecycle `rule` made before `order` was known (the portal's stages are read after the leads),
- * following it: converted from the same stage reached on (`stagesReached`); still open the stages
- * the admin left open, and those no longer converted, that are outside `order` (one in it is no
- * longer: reaching it says something), as choosing a stage reached leaves them (`withStageReached`):
- * a portal's own stage the order does not place is left out, not counted as not converted. Its other choices stay. The rule itself when it follows `order` already, is no
- * lifecycle rule, or reaches a stage `order` does not place: an order that lost the portal's own
- * stages (HubSpot disconnected: the default order) would narrow "reached Product Qualified Lead"
- * to that stage alone, and count every contact past it as not converted.
+ * following it (`lifecycleRuleReaching`): converted from the same stage reached on; still open the
+ * stages the admin left open, and those no longer converted, that are outside `order`: a portal's
+ * own stage the order does not place is left out, not counted as not converted. Its other choices
+ * stay. The rule itself when it follows `order` already, is no lifecycle rule, or reaches a stage
+ * `order` does not place: an order that lost the portal's own stages (HubSpot disconnected: the
+ * default order) would narrow "reached Product Qualified Lead" to that stage alone, and count every
+ * contact past it as not converted.
  */
 export function lifecycleRuleInOrder(rule: OutcomeRule, order: readonly string[]): OutcomeRule {
   const [reached] = rule.positiveValues;
   if (rule.field !== HUBSPOT_LIFECYCLE_FIELD || reached === undefined || !order.includes(reached)) return rule;
-  const positiveValues = stagesReached(reached, order);
-  const openValues = stagesOutsideOrder([...new Set([...(rule.openValues ?? []), ...rule.positiveValues])], order).filter((open) => !positiveValues.includes(open));
-  if (sameValues(positiveValues, rule.positiveValues) && sameValues(openValues, rule.openValues ?? [])) return rule;
-  const { openValues: _before, ...kept } = rule;
-  return { ...kept, positiveValues, ...(openValues.length > 0 && { openValues }) };
+  const inOrder = lifecycleRuleReaching(rule, reached, order);
+  return sameValues(inOrder.positiveValues, rule.positiveValues) && sameValues(inOrder.openValues ?? [], rule.openValues ?? []) ? rule : inOrder;
 }
 
 const OUTCOME_NAME = /convert|outcome|won|target|label|closed/i;

@@ -132,3 +132,14 @@ it("without the portal's stages, keeps HubSpot's default order and its internal 
     { shown: 'other', ticked: true },
   ]);
 });
+
+it("counts a stage the order places as reached or not once another stage is chosen, as the order read does, not as still open", () => {
+  // A rule made in HubSpot's default order, its portal's own stage left open; the portal's order,
+  // read since, places that stage but no longer lists evangelist: the rule reaching evangelist stays as it was (`lifecycleRuleInOrder`).
+  const outcome = { field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: ['evangelist'], openValues: ['other', '1234567'] };
+  const withoutEvangelist = PORTAL_STAGES.filter((stage) => stage.value !== 'evangelist');
+  const { stageReached, changes } = drawLifecycle(outcome, withoutEvangelist, ['lead', '1234567', 'evangelist', 'other']);
+  choose(stageReached, 'customer');
+  // Its contacts, before customer in the portal's order, were left out of training, while the sync counts them not converted (`hubspotOutcome`).
+  expect(changes).toEqual([{ field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: ['customer'], openValues: ['other', 'evangelist'] }]);
+});

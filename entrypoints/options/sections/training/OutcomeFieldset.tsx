@@ -6,8 +6,8 @@
  */
 import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
 import type { OpenStatus } from '@/lib/ml/outcome-rule';
-import { HUBSPOT_LIFECYCLE_FIELD, HUBSPOT_LIFECYCLE_ORDER, lifecycleOrder, stagesReached } from '@/lib/crm/hubspot-lifecycle';
-import { lifecycleRule, openLookingStatuses, stagesOutsideOrder } from '@/lib/ml/train/outcome-suggestions';
+import { HUBSPOT_LIFECYCLE_FIELD, HUBSPOT_LIFECYCLE_ORDER, lifecycleOrder } from '@/lib/crm/hubspot-lifecycle';
+import { lifecycleRule, lifecycleRuleReaching, openLookingStatuses, stagesOutsideOrder } from '@/lib/ml/train/outcome-suggestions';
 import type { OutcomeRule } from '@/lib/ml/train/training-set';
 
 /** `rule` with these values; a value cannot mean both, so one ticked as converted is no longer open. */
@@ -29,14 +29,6 @@ function withOpenStatus({ openStatus: _old, ...rule }: OutcomeRule, openStatus: 
  */
 function ruleOfField(field: string, outcomeValues: Record<string, string[]>, stageOrder: readonly string[]): OutcomeRule {
   return field === HUBSPOT_LIFECYCLE_FIELD ? lifecycleRule(outcomeValues[field] ?? [], stageOrder) : { field, positiveValues: [] };
-}
-
-/**
- * `rule` reaching `stage` in `stageOrder`. A stage outside the order no longer converted goes back
- * to still open, as it started (`lifecycleRule`); the other open stages stay as the admin ticked them.
- */
-function withStageReached(rule: OutcomeRule, stage: string, stageOrder: readonly string[]): OutcomeRule {
-  return withValues(rule, stagesReached(stage, stageOrder), [...(rule.openValues ?? []), ...stagesOutsideOrder(rule.positiveValues, stageOrder)]);
 }
 
 /**
@@ -186,7 +178,7 @@ export function OutcomeFieldset({ outcome, outcomeValues, minimumAge, lifecycleS
             <select
               aria-label="Lifecycle stage reached"
               value={outcome.positiveValues[0] ?? ''}
-              onChange={(event) => onChange(withStageReached(outcome, event.target.value, stageOrder))}
+              onChange={(event) => onChange(lifecycleRuleReaching(outcome, event.target.value, stageOrder))}
             >
               {stagesOffered(stageOrder, outcomeValues[HUBSPOT_LIFECYCLE_FIELD] ?? [], outcome.positiveValues[0]).map((stage) => (
                 <option key={stage} value={stage}>
