@@ -1,5 +1,6 @@
 import type { Manifest } from '@/lib/ml/manifest';
 import { formatDay, formatThreshold, heldOutAucHeading, plural } from '@/lib/presentation';
+import { modelSourceName } from '@/lib/ml/outcome-rule';
 import { shownLabel } from '@/lib/ml/visible-text';
 
 /** The active model in a few lines: when, on what, how good. */
@@ -10,7 +11,7 @@ export function ModelSummary({ manifest }: { manifest: Manifest }) {
       <dt>Model</dt>
       <dd>
         {manifest.modelId}, trained {formatDay(manifest.createdAt)} on {plural(provenance.rows, 'lead', 'leads')} (
-        {plural(provenance.positives, 'conversion', 'conversions')}) from {shownLabel(provenance.source)}
+        {plural(provenance.positives, 'conversion', 'conversions')}) from {shownLabel(modelSourceName(provenance.source))}
       </dd>
       {metrics.cvRocAuc !== undefined && (
         <>

@@ -10,6 +10,7 @@ import {
   latestExportDate,
   MAX_VALUE_LABEL_LENGTH,
   ModelOutcomeRuleSchema,
+  modelSourceName,
   OUTCOME_SETTLED_DAYS,
   outcomeOrWhyNot,
   outcomeSettled,
@@ -178,5 +179,25 @@ describe('the words', () => {
     expect(agesCountedTo(undefined, null)).toEqual(today);
     expect(agesCountedTo({ source: 'csv' }, now - 150 * DAY)).toEqual({ kind: 'file', fileDate: now - 150 * DAY });
     expect(agesCountedTo(undefined, now - 150 * DAY)).toEqual({ kind: 'file and today', fileDate: now - 150 * DAY });
+  });
+});
+
+describe('modelSourceName', () => {
+  it('names the source an older LeadLens recorded for a model trained here as the pages name it now', () => {
+    // Recorded as `${data.source} leads` (and ` demo leads`) before 0f42dd9.
+    expect(['hubspot leads', 'salesforce leads', 'csv leads', 'hubspot demo leads', 'salesforce demo leads', 'csv demo leads'].map(modelSourceName)).toEqual([
+      'HubSpot leads',
+      'Salesforce leads',
+      'imported CSV leads',
+      'HubSpot demo leads',
+      'Salesforce demo leads',
+      'imported CSV demo leads',
+    ]);
+  });
+
+  it("keeps any other source as it was recorded: a current model's, a file the CLI trained on, free text", () => {
+    for (const source of ['HubSpot leads', 'demo-history.csv', '/home/ana/exports/hubspot leads.csv', 'Hubspot leads', 'hubspot leads ', 'constructor', '__proto__']) {
+      expect(modelSourceName(source)).toBe(source);
+    }
   });
 });

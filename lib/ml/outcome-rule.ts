@@ -282,6 +282,18 @@ export function describeOutcomeRule({ field, positiveValues, openValues = [], op
 /** Each source as the pages name it: `Salesforce`, `HubSpot`, `imported CSV`. */
 export const SOURCE_NAMES: Record<ModelOutcomeRule['source'], string> = { salesforce: 'Salesforce', hubspot: 'HubSpot', csv: 'imported CSV' };
 
+/** What an older LeadLens recorded as the source of a model trained here (`hubspot leads`, `csv demo leads`), with the pages' name for it. */
+const SOURCE_NAME_OF_OLDER = new Map<string, string>(
+  Object.entries(SOURCE_NAMES).flatMap(([source, name]) => ['', ' demo'].map((demo) => [`${source}${demo} leads`, `${name}${demo} leads`] as const)),
+);
+
+/**
+ * The leads a model learnt from (`provenance.source`) as the pages name them: one an older LeadLens
+ * trained reads `HubSpot leads` for the `hubspot leads` its manifest keeps as it was stored; any
+ * other source, a file or text the CLI recorded, as it is.
+ */
+export const modelSourceName = (source: string): string => SOURCE_NAME_OF_OLDER.get(source) ?? source;
+
 /** A model's rule with the leads it applies to: `"lifecyclestage" is customer, for HubSpot leads`. */
 export function describeModelOutcome(rule: ModelOutcomeRule): string {
   return `${describeOutcomeRule(rule)}, for ${SOURCE_NAMES[rule.source]} leads`;

@@ -161,6 +161,15 @@ describe('what an admin on a fresh install reads', () => {
     expect(summary.length).toBeLessThan(2_000);
   });
 
+  it('names the leads a model trained by an older LeadLens learnt from as the pages do, and a free-text source as it is', async () => {
+    // Recorded as 'salesforce leads' before 0f42dd9; its manifest keeps it.
+    const section = await activeSection({ ...ownLeads(older), modelId: 'trained-before-1' });
+    expect(section.querySelector('.model-summary dd')?.textContent).toMatch(/\) from Salesforce leads$/);
+    rendered?.unmount();
+    const cliTrained = await activeSection({ ...ownLeads(older), modelId: 'cli-1', provenance: { ...ownLeads(older).provenance, source: 'salesforce leads.csv' } }, 'imported');
+    expect(cliTrained.querySelector('.model-summary dd')?.textContent).toMatch(/\) from salesforce leads\.csv$/);
+  });
+
   it('heads the ranking figure in words, from chance to perfect', async () => {
     const section = await activeSection();
     expect(Array.from(section.querySelectorAll('.model-summary dt'), (term) => term.textContent)).toContain(

@@ -246,6 +246,20 @@ it('says in the Data line how the probabilities were calibrated, and nothing of 
   expect(dataLine(await activeReport())).toBe('5,000 leads, 464 conversions, from demo-history.csv; trained Nov 1, 2026; probabilities calibrated by Platt scaling');
 });
 
+it('names in the Data line the leads a model trained by an older LeadLens learnt from as the pages do, as its rule names them', async () => {
+  // Recorded as 'hubspot leads' before 0f42dd9; its manifest keeps it, beside a rule "for HubSpot leads".
+  const outcomeRule = { source: 'hubspot' as const, field: 'lifecyclestage', positiveValues: ['customer'], settledAfterDays: 30 };
+  await storeModel({ ...lean, modelId: 'trained-before-1', outcomeRule, provenance: { ...lean.provenance, source: 'hubspot leads' } }, new Uint8Array([1]), 'trained');
+  await activateModel('trained-before-1');
+  expect(dataLine(await activeReport())).toMatch(/^5,000 leads, 464 conversions, from HubSpot leads; trained .*, for HubSpot leads$/);
+});
+
+it('shows in the Data line a source recorded as free text as it is, though it reads like an older LeadLens name', async () => {
+  await storeModel({ ...lean, modelId: 'imported-1', provenance: { ...lean.provenance, source: 'hubspot leads export.csv' } }, new Uint8Array([1]), 'imported');
+  await activateModel('imported-1');
+  expect(dataLine(await activeReport())).toMatch(/^5,000 leads, 464 conversions, from hubspot leads export\.csv; trained /);
+});
+
 it('shows an imported model’s leakage reasons and data source without direction controls, and a reason of any length cut short', async () => {
   const longReason = `\u202Edetaerced si ledom siht ${'x'.repeat(100_000)}`;
   const kept = { ...bundled.provenance, source: '\u202Evsc.tsil', leakageFlagsKept: [{ key: 'web_visits', reason: `\u202Bfilled\u202C after \u2066conversion\u2069 ${'y'.repeat(100_000)}` }] };

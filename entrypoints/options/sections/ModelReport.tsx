@@ -13,7 +13,7 @@ import { useActiveManifest } from '@/lib/ui/hooks';
 import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/lib/ui/owed-scoring';
 import { confusionAt } from '@/lib/ml/train/metrics';
 import { precisionAt, recallAt } from '@/lib/ml/tier-policy';
-import { describeModelOutcome, describeWhenOutcomeCounts, settledDaysOf } from '@/lib/ml/outcome-rule';
+import { describeModelOutcome, describeWhenOutcomeCounts, modelSourceName, settledDaysOf } from '@/lib/ml/outcome-rule';
 import { chanceNote, formatDay, formatRate, formatThreshold, heldOutAucHeading, plural, prAucHeading } from '@/lib/presentation';
 import { labelledQuery } from '../policy-client';
 import { LabelledLeadsNote, useAgesCountedTo } from './LabelledLeadsNote';
@@ -212,7 +212,7 @@ function Report({ manifest }: { manifest: Manifest }) {
       <dl className="model-summary">
         <dt>Data</dt>
         <dd>
-          {plural(provenance.rows, 'lead', 'leads')}, {plural(provenance.positives, 'conversion', 'conversions')}, from {shownLabel(provenance.source)}; trained{' '}
+          {plural(provenance.rows, 'lead', 'leads')}, {plural(provenance.positives, 'conversion', 'conversions')}, from {shownLabel(modelSourceName(provenance.source))}; trained{' '}
           {formatDay(manifest.createdAt)}; {CALIBRATED_BY[manifest.calibration.kind]}
           {manifest.outcomeRule && `. Converted means: ${describeModelOutcome(manifest.outcomeRule)}`}
         </dd>

@@ -679,6 +679,13 @@ describe('tells versions apart (a review of model versions over months: rows dif
     );
   });
 
+  it('names the leads a model trained by an older LeadLens without an outcome rule learnt from as the pages do', async () => {
+    // Recorded as 'hubspot leads' before 0f42dd9, and before 29bb9bc with no outcome rule to name them.
+    await storeModel({ ...bundled, modelId: 'trained-before-1', provenance: { ...bundled.provenance, source: 'hubspot leads' } }, new Uint8Array([1]), 'trained');
+    const container = renderSection();
+    expect(cellUnder(container, await rowOf(container, 'trained-before-1'), 'Learnt from')).toBe('5,000 leads, 464 conversions, from HubSpot leads');
+  });
+
   it("says what converted means by the labels the CRM's pages showed for the rule's values, where the model recorded them", async () => {
     const rule = { field: 'lifecyclestage', positiveValues: ['1234567', 'customer'], source: 'hubspot' as const };
     await storeModel({ ...bundled, modelId: 'labelled', outcomeRule: { ...rule, valueLabels: { '1234567': 'Product Qualified Lead', customer: 'Customer' } } }, new Uint8Array([1]), 'trained');

@@ -6,7 +6,7 @@ import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { readingChangedNote } from '@/lib/ml/manifest';
 import { deleteModel, exportAsStored } from '@/lib/ml/model-store';
-import { describeModelOutcome } from '@/lib/ml/outcome-rule';
+import { describeModelOutcome, modelSourceName } from '@/lib/ml/outcome-rule';
 import { describeTierPolicy } from '@/lib/ml/tier-policy';
 import { MIN_LEVEL_COUNT } from '@/lib/ml/train/dataset';
 import { shownLabel } from '@/lib/ml/visible-text';
@@ -67,7 +67,7 @@ function learntFromWords({ rows, positives, trainedOn }: Pick<ModelVersion, 'row
   const counts = `${plural(rows, 'lead', 'leads')}, ${plural(positives, 'conversion', 'conversions')}`;
   if (!trainedOn) return counts;
   const { outcomeRule, source, madeUpLeads } = trainedOn;
-  const from = outcomeRule ? `; converted means ${describeModelOutcome(outcomeRule)}` : `, from ${shownLabel(source)}`;
+  const from = outcomeRule ? `; converted means ${describeModelOutcome(outcomeRule)}` : `, from ${shownLabel(modelSourceName(source))}`;
   return `${counts}${from}${madeUpLeads ? ` (${MADE_UP_LEADS_MODEL_WORDS})` : ''}`;
 }
 
