@@ -196,7 +196,8 @@ export interface ConvertedByRule {
  * model without a rule, another source's lead, a demo lead of the rule's source outside its
  * history, which the rates leave out as they do another source's; so too while the rule's
  * outcomes are read) by the outcome stored with it, its CRM's own status (Salesforce's
- * IsConverted, a HubSpot lifecycle stage of opportunity or later, a file's outcome column):
+ * IsConverted; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past its
+ * middle in a portal without opportunity, `hubspotOutcome`; a file's outcome column):
  * `byStatus` of `converted` were so. By name, the leads sort by the names the lists show
  * (`shownName`). The sort is adaptive: rows already in that order (the most likely first, as they
  * are loaded) cost one comparison each, not a full sort.

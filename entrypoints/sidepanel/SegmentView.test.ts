@@ -312,7 +312,7 @@ it('lists no lead already past the lead stage by its stored status among the top
   const names = [...rendered.container.querySelectorAll('tbody .link-button')].map((button) => button.textContent);
   expect(names).toEqual(['Open', 'Lost']);
   expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')?.textContent).toBe(
-    "2 hot leads already past the lead stage in their CRM or file (Salesforce's IsConverted, a HubSpot lifecycle stage of opportunity or later, a file's outcome column): left out of this list (the counts above include them).",
+    "2 hot leads already past the lead stage in their CRM or file (Salesforce's IsConverted; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity; a file's outcome column): left out of this list (the counts above include them).",
   );
   expect(rendered.container.textContent).toContain('Segments (4 of 4 leads)');
 });
@@ -321,7 +321,7 @@ it('says every lead of a tier is past the lead stage already, not that the tier 
   const won = (name: string) => ({ ...csvLead, leadKey: `csv|${name}`, recordId: name, name, outcome: 1 as const });
   rendered = render(view({ leads: leadsOf([won('Ann'), won('Bob')]) }));
   const text = rendered.container.textContent!;
-  expect(text).toContain("All 2 hot leads already past the lead stage in their CRM or file (Salesforce's IsConverted, a HubSpot lifecycle stage of opportunity or later, a file's outcome column): none left to work (the counts above include them).");
+  expect(text).toContain("All 2 hot leads already past the lead stage in their CRM or file (Salesforce's IsConverted; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity; a file's outcome column): none left to work (the counts above include them).");
   expect(text.match(/No leads in this tier/g)).toHaveLength(1); // the warm tier's, which has none
   expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')).toBeNull();
 });
@@ -359,7 +359,7 @@ it("leaves out another source's leads by their CRM's own status under a model wi
   rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
   expect([...rendered.container.querySelectorAll('.lead-table tbody .link-button')].map((button) => button.textContent)).toEqual(['Contact open']);
   expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')?.textContent).toBe(
-    "2 hot leads converted already, by the outcome the model was trained on, or for another source's leads already past the lead stage in their CRM or file (Salesforce's IsConverted, a HubSpot lifecycle stage of opportunity or later, a file's outcome column): left out of this list (the counts above include them).",
+    "2 hot leads converted already, by the outcome the model was trained on, or for another source's leads already past the lead stage in their CRM or file (Salesforce's IsConverted; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity; a file's outcome column): left out of this list (the counts above include them).",
   );
 });
 

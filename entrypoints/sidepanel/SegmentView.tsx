@@ -122,8 +122,9 @@ interface TopLeadsProps {
   onOpen(row: ScoredLeadRow): void;
 }
 
-/** What the outcome stored with a lead is, by its source: its CRM's own status, not a model's outcome. */
-const STORED_OUTCOME_FIELDS = "Salesforce's IsConverted, a HubSpot lifecycle stage of opportunity or later, a file's outcome column";
+/** What the outcome stored with a lead is, by its source: its CRM's own status, not a model's outcome; a HubSpot contact's as a sync reads it (`hubspotOutcome`). */
+const STORED_OUTCOME_FIELDS =
+  "Salesforce's IsConverted; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity; a file's outcome column";
 
 function TopLeads({ rows, filters, tier, byRule, onOpen }: TopLeadsProps) {
   const [order, setOrder] = useState<SortOrder>({ key: 'score', descending: true });
