@@ -74,6 +74,22 @@ describe('Salesforce describe kept past the worker', () => {
     expect(JSON.stringify([...kept])).not.toContain('00Dsession');
   });
 
+  it('reads the access token once to tell who is signed in, for both taking up a copy and keeping one, and once per request', async () => {
+    const { worker, kept, asked } = org();
+    let tokenReads = 0;
+    const counted = () => worker({ accessToken: async () => ((tokenReads += 1), '00Dsession!token') });
+    // A cold describe: no copy to take up, so the describe read is kept.
+    await readTitle(counted());
+    expect(kept.has('lead-describe')).toBe(true);
+    expect(asked).toEqual([LEAD_DESCRIBE, `/services/data/v67.0/sobjects/Lead/${lead.salesforceId}?fields=Id,SystemModstamp,Title`]);
+    expect(tokenReads).toBe(1 + asked.length);
+    // The next worker takes it up, with the same sign-in, and only reads the lead.
+    [tokenReads, asked.length] = [0, 0];
+    await readTitle(counted());
+    expect(asked).toHaveLength(1);
+    expect(tokenReads).toBe(1 + asked.length);
+  });
+
   it('counts its age from when it was read, not from the worker taking it up: a sync 10 minutes after the read describes again', async () => {
     const score: DemoExtraLeadField = { name: 'Fit_Score__c', type: 'double' };
     const { options, worker, clock, asked, describes } = org();

@@ -382,22 +382,23 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
    * Who the credentials sign in as now, as a digest of the access token (never the token): what a
    * describe lists is what its user may read (field-level security), and a "Log in as", or another
    * rep signing in to the browser's session, changes the user without a Disconnect. Null when no
-   * token can be read (logged out): nothing is kept or taken then.
+   * token can be read (logged out: the load's request says so), or with nothing to keep copies in:
+   * nothing is kept or taken then. Worked out once per load, before its request, for both its
+   * `recall` and its `remember`.
    */
-  const signedInAs = async (): Promise<string | null> => sha256Hex(await options.accessToken()).catch(() => null);
+  const signedInAs = async (): Promise<string | null> => (options.remembered ? options.accessToken().then(sha256Hex).catch(() => null) : null);
 
   /**
    * What `options.remembered` keeps under `key`, and when it was read, for the first load of it
    * (a worker started since another read it): taken while read less than DESCRIBE_REFRESH_MS
-   * ago, for this org and API version, with the same sign-in (`signedInAs`; a renewed OAuth token
-   * only costs one more read), as `schema` reads it; else null, and it is read afresh.
+   * ago, for this org and API version, with the same sign-in (`signedIn`, the load's `signedInAs`; a
+   * renewed OAuth token only costs one more read), as `schema` reads it; else null, and it is read afresh.
    * A later load follows a failure, a value grown old or a `forget` (a describe forced afresh),
    * which the copy kept must not undo.
    */
-  async function recall<T>(key: string, schema: z.ZodType<T>): Promise<{ value: T; readAt: number } | null> {
-    if (!options.remembered || !recallable.delete(key)) return null;
-    const [kept, signedIn] = await Promise.all([options.remembered.read(key).catch(() => undefined), signedInAs()]);
-    if (signedIn === null) return null;
+  async function recall<T>(key: string, schema: z.ZodType<T>, signedIn: string | null): Promise<{ value: T; readAt: number } | null> {
+    if (!options.remembered || !recallable.delete(key) || signedIn === null) return null;
+    const kept = await options.remembered.read(key).catch(() => undefined);
     const parsed = z
       .object({ instanceUrl: z.literal(options.instanceUrl), apiVersion: z.literal(options.apiVersion), signedIn: z.literal(signedIn), readAt: z.number(), value: schema })
       .safeParse(kept);
@@ -407,20 +408,22 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     return age >= 0 && age < DESCRIBE_REFRESH_MS ? { value, readAt } : null;
   }
 
-  /** Keeps `value`, read at `readAt`, for the next worker's client (`recall`); one not kept (storage full) is only read again then. */
-  async function remember(key: string, value: unknown, readAt: number): Promise<void> {
-    if (!options.remembered) return;
-    const signedIn = await signedInAs();
-    if (signedIn !== null) await options.remembered.write(key, { instanceUrl: options.instanceUrl, apiVersion: options.apiVersion, signedIn, readAt, value }).catch(() => undefined);
+  /**
+   * Keeps `value`, read at `readAt` by the load signed in as `signedIn`, for the next worker's
+   * client (`recall`); one not kept (storage full) is only read again then.
+   */
+  async function remember(key: string, value: unknown, readAt: number, signedIn: string | null): Promise<void> {
+    if (options.remembered && signedIn !== null) await options.remembered.write(key, { instanceUrl: options.instanceUrl, apiVersion: options.apiVersion, signedIn, readAt, value }).catch(() => undefined);
   }
 
   const describeOnce = loadOnce(async (signal) => {
-    const recalled = await recall(DESCRIBE_KEY, KeptFieldsSchema);
+    const signedIn = await signedInAs();
+    const recalled = await recall(DESCRIBE_KEY, KeptFieldsSchema, signedIn);
     const fields = recalled?.value ?? (await http.request({ path: `${base}/sobjects/Lead/describe`, schema: DescribeSchema, what: 'describe Lead', signal })).data.fields;
     const readAt = recalled?.readAt ?? clock.now();
     const missing = requiredFieldsMissing(fields);
     if (missing.length > 0) throw new CrmError('schema', `Salesforce Lead has no field ${missing.join(', ')} (describe Lead)`);
-    if (!recalled) await remember(DESCRIBE_KEY, fields, readAt);
+    if (!recalled) await remember(DESCRIBE_KEY, fields, readAt, signedIn);
     const syncedFields = fields.filter((field) => !UNSYNCED_TYPES.has(field.type));
     const synced = syncedFields.map((field) => field.name);
     readableByLowerCase = new Map(synced.map((name) => [name.toLowerCase(), name]));
@@ -450,12 +453,13 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
    * (an admin updates them), counted from when they were read, by this worker or a previous one (`recall`).
    */
   const currencyRates = loadOnce(async (signal) => {
-    const recalled = await recall(CURRENCY_RATES_KEY, CurrencyRatesSchema);
+    const signedIn = await signedInAs();
+    const recalled = await recall(CURRENCY_RATES_KEY, CurrencyRatesSchema, signedIn);
     if (recalled) return { rates: new Map(recalled.value), readAt: recalled.readAt };
     const readAt = clock.now();
     const { records } = await queryAll('SELECT IsoCode, ConversionRate FROM CurrencyType', CurrencyRatePageSchema, 'read currency conversion rates', signal);
     const rates = records.map((currency): [string, number] => [currency.IsoCode, currency.ConversionRate]);
-    await remember(CURRENCY_RATES_KEY, rates, readAt);
+    await remember(CURRENCY_RATES_KEY, rates, readAt, signedIn);
     return { rates: new Map(rates), readAt };
   }, { ms: DESCRIBE_REFRESH_MS, clock, readAt: (loaded) => loaded.readAt });
 
