@@ -192,27 +192,27 @@ describe('percentWithTiers', () => {
   const halfAndTenth = { hot: 0.5, warm: 0.1 };
 
   it('keeps the decimals asked for, and adds those formatProbabilityWithTiers does where they are too few', () => {
-    expect(percentWithTiers(0.123456, halfAndTenth, 2)).toEqual({ percent: 12.35, decimals: 2 });
+    expect(percentWithTiers(halfAndTenth, 2)(0.123456)).toEqual({ percent: 12.35, decimals: 2 });
     // 49.96 % to two decimals already reads below "hot from 50 %"; to none it does not
-    expect(percentWithTiers(0.4996, halfAndTenth, 2)).toEqual({ percent: 49.96, decimals: 2 });
-    expect(percentWithTiers(0.4996, halfAndTenth, 0)).toEqual({ percent: 49.96, decimals: 2 });
+    expect(percentWithTiers(halfAndTenth, 2)(0.4996)).toEqual({ percent: 49.96, decimals: 2 });
+    expect(percentWithTiers(halfAndTenth, 0)(0.4996)).toEqual({ percent: 49.96, decimals: 2 });
     // hot from 3.333 %: a hot lead of 3.334 % takes a third decimal, a warm one of 3.3329 % stops at 3.33 %
-    expect(percentWithTiers(0.03334, { hot: 0.03333, warm: 0.01 }, 2)).toEqual({ percent: 3.334, decimals: 3 });
-    expect(percentWithTiers(0.033329, { hot: 0.03333, warm: 0.01 }, 2)).toEqual({ percent: 3.33, decimals: 2 });
+    expect(percentWithTiers({ hot: 0.03333, warm: 0.01 }, 2)(0.03334)).toEqual({ percent: 3.334, decimals: 3 });
+    expect(percentWithTiers({ hot: 0.03333, warm: 0.01 }, 2)(0.033329)).toEqual({ percent: 3.33, decimals: 2 });
     // past the most decimals, rounded toward the lead's side: 24.9996 % is not 25 %
-    expect(percentWithTiers(0.249996, { hot: 0.25, warm: 0.1 }, 2)).toEqual({ percent: 24.99, decimals: 2 });
+    expect(percentWithTiers({ hot: 0.25, warm: 0.1 }, 2)(0.249996)).toEqual({ percent: 24.99, decimals: 2 });
     // and of the threshold as written: "hot from 55 %" though 0.55 × 100 is 55.00000000000001, "hot from 82.62 %" for 82.6212 %
-    expect(percentWithTiers(0.54996, { hot: 0.55, warm: 0.1 }, 2)).toEqual({ percent: 54.99, decimals: 2 });
-    expect(percentWithTiers(0.826197, { hot: 0.826212402898818, warm: 0.1 }, 2)).toEqual({ percent: 82.619, decimals: 3 });
+    expect(percentWithTiers({ hot: 0.55, warm: 0.1 }, 2)(0.54996)).toEqual({ percent: 54.99, decimals: 2 });
+    expect(percentWithTiers({ hot: 0.826212402898818, warm: 0.1 }, 2)(0.826197)).toEqual({ percent: 82.619, decimals: 3 });
   });
 
   it('is a figure at the ends too, where formatProbabilityWithTiers says "<1 %" or ">99 %"', () => {
     expect(formatProbabilityWithTiers(0.00004, halfAndTenth)).toBe('<1 %');
-    expect(percentWithTiers(0.00004, halfAndTenth, 2)).toEqual({ percent: 0, decimals: 2 });
+    expect(percentWithTiers(halfAndTenth, 2)(0.00004)).toEqual({ percent: 0, decimals: 2 });
     expect(formatProbabilityWithTiers(0.99999, halfAndTenth)).toBe('>99 %');
-    expect(percentWithTiers(0.99999, halfAndTenth, 2)).toEqual({ percent: 100, decimals: 2 });
+    expect(percentWithTiers(halfAndTenth, 2)(0.99999)).toEqual({ percent: 100, decimals: 2 });
     // unless that is the other side of "hot from 100 %"
-    expect(percentWithTiers(0.99999, { hot: 1, warm: 0.1 }, 2)).toEqual({ percent: 99.99, decimals: 2 });
+    expect(percentWithTiers({ hot: 1, warm: 0.1 }, 2)(0.99999)).toEqual({ percent: 99.99, decimals: 2 });
   });
 });
 

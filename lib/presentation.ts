@@ -106,28 +106,40 @@ export function formatProbabilityWithTiers(probability: number, tiers: TierThres
 
 /** `probability` in percent, read apart from each of `thresholds` as `formatThreshold` writes them (none: whole percents and the ends). */
 function probabilityInPercent(probability: number, thresholds: readonly number[]): string {
-  const { percent, end } = percentBesideThresholds(probability, thresholds, { fewestDecimals: 0, ends: true });
+  const { percent, end } = percentBesideThresholds(probability, asWritten(thresholds), { fewestDecimals: 0, ends: true });
   return `${end ?? ''}${percent} %`;
 }
 
 /**
- * A lead's probability in percent as `formatProbabilityWithTiers` reads it, as a figure alone: with
- * at least `fewestDecimals` decimals, more where fewer would read it on the other side of a tier
+ * Leads' probabilities in percent as `formatProbabilityWithTiers` reads them, as figures alone: with
+ * at least `fewestDecimals` decimals, more where fewer would read one on the other side of a tier
  * threshold (as `formatThreshold` writes it) than its tier. For a file's number column, which a
  * spreadsheet compares with the thresholds: `decimals` is how many the figure is written with.
+ * The thresholds' written form is worked out once, for every lead read with the function returned.
  */
-export function percentWithTiers(probability: number, tiers: TierThresholds, fewestDecimals: number): { percent: number; decimals: number } {
-  return percentBesideThresholds(probability, [tiers.hot, tiers.warm], { fewestDecimals, ends: false });
+export function percentWithTiers(tiers: TierThresholds, fewestDecimals: number): (probability: number) => { percent: number; decimals: number } {
+  const written = asWritten([tiers.hot, tiers.warm]);
+  return (probability) => percentBesideThresholds(probability, written, { fewestDecimals, ends: false });
+}
+
+/** A tier threshold beside its percent as `formatThreshold` writes it. */
+interface WrittenThreshold {
+  threshold: number;
+  written: number;
+}
+
+function asWritten(thresholds: readonly number[]): WrittenThreshold[] {
+  return thresholds.map((threshold) => ({ threshold, written: rateInPercent(threshold, THRESHOLD_EXTRA_DIGITS) }));
 }
 
 /**
  * `probability` in percent with the fewest decimals from `fewestDecimals` that read apart from
- * each of `thresholds` as `formatThreshold` writes them; with `ends`, "<1 %" or ">99 %" (`end`,
- * beside the unit or 100 less it) where that reads apart from them too.
+ * each of `writtenThresholds` as `formatThreshold` writes them; with `ends`, "<1 %" or ">99 %"
+ * (`end`, beside the unit or 100 less it) where that reads apart from them too.
  */
 function percentBesideThresholds(
   probability: number,
-  thresholds: readonly number[],
+  writtenThresholds: readonly WrittenThreshold[],
   { fewestDecimals, ends }: { fewestDecimals: number; ends: boolean },
 ): { percent: number; decimals: number; end?: '<' | '>' } {
   const percent = probability * 100;
@@ -135,7 +147,6 @@ function percentBesideThresholds(
   let atLeast = -Infinity;
   let lessThan = Infinity;
   let mostDecimals = Math.max(MOST_PROBABILITY_DECIMALS, fewestDecimals);
-  const writtenThresholds = thresholds.map((threshold) => ({ threshold, written: rateInPercent(threshold, THRESHOLD_EXTRA_DIGITS) }));
   for (const { threshold, written } of writtenThresholds) {
     if (probability >= threshold) atLeast = Math.max(atLeast, written);
     else lessThan = Math.min(lessThan, written);

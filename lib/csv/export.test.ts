@@ -1,12 +1,18 @@
 import Papa from 'papaparse';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ScoredLeadRow } from '../segments';
 import type { StoredLead } from '../db/db';
 import { tierOf } from '../ml/score';
-import { formatThreshold, type TierThresholds } from '../presentation';
+import { formatThreshold, percentWithTiers, type TierThresholds } from '../presentation';
 import { EXPORT_COLUMNS, escapeCell, leadsToExport, localeSeparator, scoresCsv, type ScoresCsvOptions } from './export';
 import { fileText } from './file-text';
 import { importCsv, type CsvMapping, type LeadSink } from './import';
+
+// Counted, to show the thresholds' written form is worked out once per file, not once per lead.
+vi.mock('../presentation', async (importOriginal) => {
+  const presentation = await importOriginal<typeof import('../presentation')>();
+  return { ...presentation, percentWithTiers: vi.fn(presentation.percentWithTiers) };
+});
 
 const row = (overrides: Partial<ScoredLeadRow>): ScoredLeadRow => ({
   leadKey: 'salesforce|00Q5g0000000001AAA',
@@ -234,6 +240,15 @@ describe('the probability beside the tier thresholds', () => {
     expect(await tierAndProbability([0.03334], { hot: 0.03333, warm: 0.01 })).toEqual([['hot', '0.03334']]);
     // with the decimal comma too
     expect(await tierAndProbability([0.03334], { hot: 0.03333, warm: 0.01 }, { separator: ';' })).toEqual([['hot', '0,03334']]);
+  });
+
+  it('works out the thresholds’ written form once per file, not once per lead', async () => {
+    vi.mocked(percentWithTiers).mockClear();
+    await fileBytes(
+      Array.from({ length: 5 }, (_, index) => row({ recordId: `00Q${index}`, probability: index / 5 })),
+      { rowsPerChunk: 2 },
+    );
+    expect(percentWithTiers).toHaveBeenCalledTimes(1);
   });
 
   it('keeps four decimals, trailing zeros and all, where they already read on the lead’s side', async () => {

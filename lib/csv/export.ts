@@ -80,6 +80,9 @@ export function localeSeparator(locale: string): CsvSeparator {
 /** Decimals of percent in the four of a fraction ("0.2499") a probability is written with at least. */
 const FEWEST_PERCENT_DECIMALS = 2;
 
+/** A probability in percent beside the export's tier thresholds, the thresholds' written form worked out once per file (`percentWithTiers`). */
+type PercentWithTiers = ReturnType<typeof percentWithTiers>;
+
 /**
  * A lead's probability as a fraction, four decimals or more: as many as it takes to read on its
  * tier's side of each threshold as the admin reads it, as the badge's likelihood does
@@ -87,13 +90,13 @@ const FEWEST_PERCENT_DECIMALS = 2;
  * lead of 0.249996 under "hot from 25 %" is 0.2499, not 0.2500, a hot one of 0.03334 under "hot
  * from 3.333 %" 0.03334, not 0.0333.
  */
-function probabilityCell(probability: number, tiers: TierThresholds): string {
-  const { percent, decimals } = percentWithTiers(probability, tiers, FEWEST_PERCENT_DECIMALS);
+function probabilityCell(probability: number, percentOf: PercentWithTiers): string {
+  const { percent, decimals } = percentOf(probability);
   return (percent / 100).toFixed(decimals + 2);
 }
 
 /** One lead's cells, in `EXPORT_COLUMNS` order, each escaped, numbers with the separator's decimal mark. */
-function exportCells(row: ScoredLeadRow, separator: CsvSeparator, tiers: TierThresholds): string[] {
+function exportCells(row: ScoredLeadRow, separator: CsvSeparator, percentOf: PercentWithTiers): string[] {
   return [
     row.source,
     row.recordId,
@@ -103,7 +106,7 @@ function exportCells(row: ScoredLeadRow, separator: CsvSeparator, tiers: TierThr
     row.createdAt > 0 ? new Date(row.createdAt).toISOString() : '',
     String(row.score),
     row.tier,
-    probabilityCell(row.probability, tiers).replace('.', DECIMAL_MARK[separator]),
+    probabilityCell(row.probability, percentOf).replace('.', DECIMAL_MARK[separator]),
     // As plain text: the direction isolates a reason carries for LeadLens's own pages stay out of the file.
     visibleText(row.topReason),
   ].map(escapeCell);
@@ -131,7 +134,8 @@ export interface ScoresCsvOptions {
 export async function scoresCsv(rows: readonly ScoredLeadRow[], { locale, tiers, separator = null, rowsPerChunk = EXPORT_CHUNK }: ScoresCsvOptions): Promise<Blob> {
   const fileSeparator = separator ?? localeSeparator(locale);
   const options = { newline: '\r\n', quotes: true, delimiter: fileSeparator };
-  const cellsOf = (row: ScoredLeadRow) => exportCells(row, fileSeparator, tiers);
+  const percentOf = percentWithTiers(tiers, FEWEST_PERCENT_DECIMALS);
+  const cellsOf = (row: ScoredLeadRow) => exportCells(row, fileSeparator, percentOf);
   // The byte-order mark tells Excel the file is UTF-8: without it, "José" opens as "JosÃ©".
   const parts = [`\uFEFF${Papa.unparse({ fields: [...EXPORT_COLUMNS], data: rows.slice(0, rowsPerChunk).map(cellsOf) }, options)}`];
   for (let start = rowsPerChunk; start < rows.length; start += rowsPerChunk) {
