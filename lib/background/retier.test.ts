@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
-import { oweScoringOfEveryLead, owedRetier, runJob, writeJob } from '../jobs/progress';
+import { oweRetier, oweScoringOfEveryLead, owedRetiers, runJob, writeJob } from '../jobs/progress';
 import { holdingFullScoringRequest, holdingRetierRequest } from '../jobs/requests';
 import { sendToCrmTabs } from '../messaging/events';
 import { retierOwedScores, retierStoredScoresOwed } from './retier';
@@ -29,12 +29,12 @@ afterEach(() => vi.unstubAllGlobals());
 
 it('records the re-tiering as owed before it asks the offscreen document for it, and the run asked settles it', async () => {
   retierStoredScoresOffscreen.mockImplementationOnce(async (modelId) => {
-    expect(await owedRetier()).toEqual({ modelId, owedAt: expect.any(Number) });
+    expect(await owedRetiers()).toEqual([{ modelId, owedAt: expect.any(Number) }]);
     await later();
     return { ok: true, changed: await runJob('retier', modelId, 0, async () => 0) };
   });
   expect(await retierStoredScoresOwed('model-a')).toEqual({ ok: true, changed: 0 });
-  expect(await owedRetier()).toBeNull();
+  expect(await owedRetiers()).toEqual([]);
 });
 
 it('asks again for a re-tiering owed whose request was lost, once: its run settles it', async () => {
@@ -42,9 +42,40 @@ it('asks again for a re-tiering owed whose request was lost, once: its run settl
   await later();
   await retierOwedScores();
   expect(retierStoredScoresOffscreen.mock.calls).toEqual([['model-a']]);
-  expect(await owedRetier()).toBeNull();
+  expect(await owedRetiers()).toEqual([]);
   await retierOwedScores();
   expect(retierStoredScoresOffscreen).toHaveBeenCalledTimes(1);
+});
+
+it('asks again for the re-tiering owed of each model whose policy was saved (the active one’s, then another’s before its run began), each settled by its own run', async () => {
+  await oweRetier('model-a');
+  await oweRetier('model-b'); // an import taking over a policy, or one set on a version not active
+  expect((await owedRetiers()).map((owed) => owed.modelId)).toEqual(['model-a', 'model-b']);
+  await later();
+  await retierOwedScores(); // at start-up, the browser having closed before either ran
+  expect(retierStoredScoresOffscreen.mock.calls.map(([modelId]) => modelId).sort()).toEqual(['model-a', 'model-b']);
+  expect(await owedRetiers()).toEqual([]);
+});
+
+it('asks for the others when one model’s request fails, and keeps that one owed', async () => {
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  await oweRetier('model-a');
+  await oweRetier('model-b');
+  await later();
+  const asAlways = retierStoredScoresOffscreen.getMockImplementation()!;
+  retierStoredScoresOffscreen.mockImplementation(async (modelId) => {
+    if (modelId === 'model-a') throw new Error('The offscreen document could not be created');
+    return await asAlways(modelId);
+  });
+  try {
+    await retierOwedScores();
+    expect(retierStoredScoresOffscreen).toHaveBeenCalledWith('model-b');
+    expect(warn).toHaveBeenCalledWith('LeadLens: the stored scores of model-a could not be re-tiered:', expect.any(Error));
+    expect(await owedRetiers()).toEqual([{ modelId: 'model-a', owedAt: expect.any(Number) }]);
+  } finally {
+    retierStoredScoresOffscreen.mockImplementation(asAlways);
+    warn.mockRestore();
+  }
 });
 
 it('drops the badges’ cached scores of the model first, read under the old tiers, and tells CRM tabs, as the page that owed it would have', async () => {
@@ -127,6 +158,6 @@ it('keeps it owed when asking fails (the offscreen document could not be opened)
   retierStoredScoresOffscreen.mockRejectedValueOnce(new Error('The offscreen document could not be created'));
   await retierOwedScores();
   expect(warn).toHaveBeenCalledWith('LeadLens: the stored scores of model-a could not be re-tiered:', expect.any(Error));
-  expect(await owedRetier()).toEqual({ modelId: 'model-a', owedAt: expect.any(Number) });
+  expect(await owedRetiers()).toEqual([{ modelId: 'model-a', owedAt: expect.any(Number) }]);
   warn.mockRestore();
 });

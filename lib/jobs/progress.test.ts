@@ -4,8 +4,9 @@ import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
 import {
   lastFullScoringStart,
+  oweRetier,
   oweScoringOfEveryLead,
-  owedRetier,
+  owedRetiers,
   owedScoringModel,
   owedSourceScorings,
   oweSourceScoring,
@@ -155,25 +156,25 @@ describe('a re-tiering owed (a tier policy applied)', () => {
   it('is recorded before its request is sent, beside what else is owed as an older LeadLens stored it, and kept when that is settled', async () => {
     await db.settings.put({ key: 'job:scoring:owed', value: { everyLead: 'model-a', sources: { hubspot: 5 } } });
     let owedWhenAsked: unknown;
-    await requestRetierOf('model-a', async () => (owedWhenAsked = await owedRetier()), { owe: true });
-    expect(owedWhenAsked).toEqual({ modelId: 'model-a', owedAt: 1_000 });
-    expect(await owedRow()).toEqual({ everyLead: 'model-a', sources: { hubspot: 5 }, retier: { modelId: 'model-a', owedAt: 1_000 } });
+    await requestRetierOf('model-a', async () => (owedWhenAsked = await owedRetiers()), { owe: true });
+    expect(owedWhenAsked).toEqual([{ modelId: 'model-a', owedAt: 1_000 }]);
+    expect(await owedRow()).toEqual({ everyLead: 'model-a', sources: { hubspot: 5 }, retiers: [{ modelId: 'model-a', owedAt: 1_000 }] });
     await settleOwedScoring('model-a');
     expect(await owedScoringModel()).toBeNull();
-    expect(await owedRetier()).toEqual({ modelId: 'model-a', owedAt: 1_000 });
+    expect(await owedRetiers()).toEqual([{ modelId: 'model-a', owedAt: 1_000 }]);
   });
 
   it('is settled by the end of a re-tiering of its model begun after it was owed, done or failed, not by one begun before or of another model', async () => {
     await requestRetierOf('model-a', async () => null, { owe: true });
     await ended('retier', 999); // its tiers read before the policy was applied
     await ended('retier', 1_001, { modelId: 'model-b' });
-    expect(await owedRetier()).toEqual({ modelId: 'model-a', owedAt: 1_000 });
+    expect(await owedRetiers()).toEqual([{ modelId: 'model-a', owedAt: 1_000 }]);
     await ended('retier', 1_001, { failure: new Error('Model model-a is not installed') });
-    expect(await owedRetier()).toBeNull();
+    expect(await owedRetiers()).toEqual([]);
     expect(await owedRow()).toBeUndefined();
     await requestRetierOf('model-a', async () => null, { owe: true });
     await ended('retier', 1_002);
-    expect(await owedRetier()).toBeNull();
+    expect(await owedRetiers()).toEqual([]);
   });
 
   it('is settled by a scoring of every lead with its model begun after it was owed that is done (it wrote every score with the tiers as they were then), not by a failed one, a one-CRM one or one begun before', async () => {
@@ -182,15 +183,38 @@ describe('a re-tiering owed (a tier policy applied)', () => {
     await ended('scoring', 1_001, { source: 'hubspot' });
     await ended('scoring', 1_001, { failure: new Error('The engine ran out of memory') });
     await ended('scoring', 1_001, { modelId: 'model-b' });
-    expect(await owedRetier()).toEqual({ modelId: 'model-a', owedAt: 1_000 });
+    expect(await owedRetiers()).toEqual([{ modelId: 'model-a', owedAt: 1_000 }]);
     await ended('scoring', 1_001);
-    expect(await owedRetier()).toBeNull();
+    expect(await owedRetiers()).toEqual([]);
+  });
+
+  it('is owed one per model: a policy saved for another model before its run keeps it owed, and a run of one model settles its own only', async () => {
+    await oweRetier('model-a');
+    vi.setSystemTime(1_001);
+    await oweRetier('model-b'); // another model's tiers saved (an import taking over a policy, one set on a version not active)
+    expect(await owedRetiers()).toEqual([{ modelId: 'model-a', owedAt: 1_000 }, { modelId: 'model-b', owedAt: 1_001 }]);
+    vi.setSystemTime(1_002);
+    await oweRetier('model-a'); // applied to model-a again: in place of its own owed before
+    expect(await owedRetiers()).toEqual([{ modelId: 'model-b', owedAt: 1_001 }, { modelId: 'model-a', owedAt: 1_002 }]);
+    await ended('retier', 1_003);
+    expect(await owedRetiers()).toEqual([{ modelId: 'model-b', owedAt: 1_001 }]);
+    await ended('scoring', 1_004, { modelId: 'model-b' });
+    expect(await owedRetiers()).toEqual([]);
+  });
+
+  it('reads one owed as the LeadLens before stored it (at most one, in `retier`), and owes another model’s beside it', async () => {
+    await db.settings.put({ key: 'job:scoring:owed', value: { sources: { hubspot: 5 }, retier: { modelId: 'model-a', owedAt: 500 } } });
+    expect(await owedRetiers()).toEqual([{ modelId: 'model-a', owedAt: 500 }]);
+    await oweRetier('model-b');
+    expect(await owedRow()).toEqual({ sources: { hubspot: 5 }, retiers: [{ modelId: 'model-a', owedAt: 500 }, { modelId: 'model-b', owedAt: 1_000 }] });
+    await ended('retier', 1_001, { modelId: 'model-b' });
+    expect(await owedRetiers()).toEqual([{ modelId: 'model-a', owedAt: 500 }]);
   });
 
   it('is asked once while its request is held: start-up and the hourly check ask no second one', async () => {
     let answer!: (changed: number) => void;
     const asked = requestRetierOf('model-a', () => new Promise<number>((resolve) => (answer = resolve)), { owe: true });
-    await vi.waitFor(async () => expect(await owedRetier()).not.toBeNull());
+    await vi.waitFor(async () => expect(await owedRetiers()).not.toEqual([]));
     const again = vi.fn(async () => 0);
     expect(await requestRetierOf('model-a', again, { unlessRequested: true })).toBeNull();
     // The offscreen document's own lock, held while the request waits for its turn, says so too.

@@ -109,36 +109,53 @@ export async function writeJob(kind: JobKind, progress: JobProgress): Promise<vo
  * The work on stored scores owed: a scoring of every lead with a model (`everyLead`), written in
  * the transaction that makes it active; of one source's leads with the active model (`sources`,
  * when each was owed), written by a sync as it stores new or changed leads and by a CSV import's
- * commit (`oweSourceScoring`); a re-tiering of a model's stored scores (`retier`, when it was
- * owed), written in the transaction that saves its new tier policy and again as that re-tiering
- * is asked (`oweRetier`). Settled by the end of a run that covers it (`settleOwedCoveredBy`). A
- * request alone would be forgotten by a browser closed before its run
- * began (it waits for another job's turn, and no row says it is queued); this row is what
- * start-up and the hourly check resume. Stored before one-CRM scorings were owed as the model's
- * id alone, before re-tierings were without `retier`, and before imports owed theirs with CRMs
- * alone in `sources` (the key keeps its first name).
+ * commit (`oweSourceScoring`); a re-tiering of each model's stored scores owed (`retiers`, when
+ * each was owed), written in the transaction that saves its new tier policy and again as that
+ * re-tiering is asked (`oweRetier`). Settled by the end of a run that covers it (`settleOwedCoveredBy`);
+ * a model's re-tiering, also by the model's delete (`forgetOwedRetier`). A request alone would be
+ * forgotten by a browser closed before its run began (it waits for another job's turn, and no row
+ * says it is queued); this row is what start-up and the hourly check resume. Stored before one-CRM scorings were owed as the model's
+ * id alone, before re-tierings were owed one per model with at most one, in `retier` (none before
+ * re-tierings were owed), and before imports owed theirs with CRMs alone in `sources` (the key
+ * keeps its first name).
  */
 const OWED_WORK_KEY = 'job:scoring:owed';
+
+const OwedRetierSchema = z.object({ modelId: z.string(), owedAt: z.number() });
+export type OwedRetier = z.infer<typeof OwedRetierSchema>;
 
 const OwedWorkRowSchema = z.object({
   everyLead: z.string().optional(),
   sources: z.partialRecord(SourceKindSchema, z.number()),
-  retier: z.object({ modelId: z.string(), owedAt: z.number() }).optional(),
+  /**
+   * One per model: a list, not a record keyed by model id, as a parsed record drops the key
+   * `__proto__`, which a model id may be (`MODEL_ID_PATTERN`).
+   */
+  retiers: z.array(OwedRetierSchema),
 });
 type OwedWork = z.infer<typeof OwedWorkRowSchema>;
 
-const OwedWorkSchema = z.union([z.string().transform((everyLead): OwedWork => ({ everyLead, sources: {} })), OwedWorkRowSchema]);
+/** A row stored before re-tierings were owed one per model: at most one, `retier` (none before re-tierings were owed). */
+const OwedWorkRowWithOneRetierSchema = OwedWorkRowSchema.omit({ retiers: true })
+  .extend({ retier: OwedRetierSchema.optional() })
+  .transform(({ retier, ...owed }): OwedWork => ({ ...owed, retiers: retier ? [retier] : [] }));
+
+const OwedWorkSchema = z.union([
+  z.string().transform((everyLead): OwedWork => ({ everyLead, sources: {}, retiers: [] })),
+  OwedWorkRowSchema,
+  OwedWorkRowWithOneRetierSchema,
+]);
 
 async function readOwedWork(): Promise<OwedWork> {
   const owed = OwedWorkSchema.safeParse((await db.settings.get(OWED_WORK_KEY))?.value);
-  return owed.success ? owed.data : { sources: {} };
+  return owed.success ? owed.data : { sources: {}, retiers: [] };
 }
 
 /** Changes what work is owed, read and written in one transaction (it may be the caller's: an activation's, a sync page's). */
 async function updateOwedWork(change: (owed: OwedWork) => OwedWork): Promise<void> {
   await db.transaction('rw', db.settings, async () => {
     const owed = change(await readOwedWork());
-    if (owed.everyLead === undefined && Object.keys(owed.sources).length === 0 && owed.retier === undefined) await db.settings.delete(OWED_WORK_KEY);
+    if (owed.everyLead === undefined && Object.keys(owed.sources).length === 0 && owed.retiers.length === 0) await db.settings.delete(OWED_WORK_KEY);
     else await db.settings.put({ key: OWED_WORK_KEY, value: owed });
   });
 }
@@ -174,19 +191,30 @@ export async function owedSourceScorings(): Promise<{ source: SourceKind; owedAt
   return Object.entries(sources).map(([source, owedAt]) => ({ source: source as SourceKind, owedAt }));
 }
 
+const withoutRetierOf = (retiers: OwedRetier[], modelId: string) => retiers.filter((owed) => owed.modelId !== modelId);
+
 /**
  * Records that `modelId`'s stored scores are owed a re-tiering with its tiers as they are from now
- * (it replaces one owed before). Inside a caller's transaction holding `db.settings`, it is part of
- * it: the save of a new tier policy (`setTiersOwingRetier`), so no page closed between the two
- * leaves the policy saved and nothing owed.
+ * (it replaces one of the model owed before; those of other models stay). Inside a caller's
+ * transaction holding `db.settings`, it is part of it: the save of a new tier policy
+ * (`setTiersOwingRetier`), so no page closed between the two leaves the policy saved and nothing owed.
  */
 export async function oweRetier(modelId: string): Promise<void> {
-  await updateOwedWork((owed) => ({ ...owed, retier: { modelId, owedAt: Date.now() } }));
+  await updateOwedWork((owed) => ({ ...owed, retiers: [...withoutRetierOf(owed.retiers, modelId), { modelId, owedAt: Date.now() }] }));
 }
 
-/** The re-tiering of stored scores owed (`oweRetier`): of which model's, and since when; null when none is. */
-export async function owedRetier(): Promise<{ modelId: string; owedAt: number } | null> {
-  return (await readOwedWork()).retier ?? null;
+/**
+ * Drops the re-tiering owed of `modelId`'s stored scores: part of the transaction that deletes the
+ * model and them (`deleteModel`; an old bundled model's, `adoptRebuiltBundledModel`). Asked, it
+ * would only fail, the model gone, and be told as a failed re-tiering.
+ */
+export async function forgetOwedRetier(modelId: string): Promise<void> {
+  await updateOwedWork((owed) => ({ ...owed, retiers: withoutRetierOf(owed.retiers, modelId) }));
+}
+
+/** The re-tierings of stored scores owed (`oweRetier`), one per model: of which model's, and since when. */
+export async function owedRetiers(): Promise<OwedRetier[]> {
+  return (await readOwedWork()).retiers;
 }
 
 /**
@@ -195,19 +223,20 @@ export async function owedRetier(): Promise<{ modelId: string; owedAt: number } 
  * after it read them): a scoring run, its source's scoring (every source's, for a run over every
  * lead); a run over every lead, the scoring of every lead owed with its model, and once done the
  * re-tiering of its model's scores (it wrote or deleted every one of them, tiered as its model's
- * tiers were when it began); a re-tiering run, the re-tiering of its model's scores.
+ * tiers were when it began); a re-tiering run, the re-tiering of its model's scores. Re-tierings
+ * owed of other models' scores stay.
  */
 async function settleOwedCoveredBy(kind: JobKind, progress: JobProgress): Promise<void> {
   const { modelId, source, startedAt, state } = progress;
   const overEveryItem = source === undefined;
+  const coversItsModelsRetier = kind === 'retier' || (overEveryItem && state === 'done');
   await updateOwedWork((owed) => {
-    const retierCovered = owed.retier?.modelId === modelId && owed.retier.owedAt < startedAt && (kind === 'retier' || (overEveryItem && state === 'done'));
-    const retier = retierCovered ? undefined : owed.retier;
-    if (kind === 'retier') return { ...owed, retier };
+    const retiers = owed.retiers.filter((retier) => !(coversItsModelsRetier && retier.modelId === modelId && retier.owedAt < startedAt));
+    if (kind === 'retier') return { ...owed, retiers };
     return {
       everyLead: overEveryItem && owed.everyLead === modelId ? undefined : owed.everyLead,
       sources: Object.fromEntries(Object.entries(owed.sources).filter(([owedSource, owedAt]) => !((overEveryItem || source === owedSource) && owedAt < startedAt))),
-      retier,
+      retiers,
     };
   });
 }

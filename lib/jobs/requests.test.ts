@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { beforeEach, expect, it, vi } from 'vitest';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
-import { oweScoringOfEveryLead, owedRetier, oweSourceScoring } from './progress';
+import { oweScoringOfEveryLead, owedRetiers, oweSourceScoring } from './progress';
 import { fullScoringRequested, requestFullScoring, requestOwedScoringOf, requestRetierOf } from './requests';
 
 beforeEach(async () => {
@@ -42,10 +42,10 @@ it('owes and asks for a re-tiering only once no one holds the asking lock (by th
   const release = await holding('leadlens-full-scoring-asking');
   const asked = requestRetierOf('model-a', async () => 'asked', { owe: true });
   await new Promise((resolve) => setTimeout(resolve, 5));
-  expect(await owedRetier()).toBeNull();
+  expect(await owedRetiers()).toEqual([]);
   release();
   expect(await asked).toBe('asked');
-  expect(await owedRetier()).toEqual({ modelId: 'model-a', owedAt: expect.any(Number) });
+  expect(await owedRetiers()).toEqual([{ modelId: 'model-a', owedAt: expect.any(Number) }]);
 });
 
 it('asks for a CRM’s owed scoring past a request taken before it was owed (its run may have passed the leads stored since), not while one taken since waits, nor while a scoring of every lead with the active model is owed and not asked', async () => {

@@ -179,8 +179,9 @@ export async function retierRequested(modelId: string): Promise<boolean> {
  * Runs `ask`, which asks the offscreen document to re-tier `modelId`'s stored scores with its
  * tiers as they are then, holding a request lock until it is answered, as `requestOwedScoringOf`
  * does. With `owe` (a new tier policy applied), the re-tiering is first recorded as owed
- * (`oweRetier`, replacing one owed before): queued behind another job when the browser closes,
- * start-up or the hourly check asks for it again (`retierOwedScores`). With `unlessRequested`
+ * (`oweRetier`: in place of one of the model owed before, beside those of other models): queued
+ * behind another job when the browser closes, start-up or the hourly check asks for it again
+ * (`retierOwedScores`). With `unlessRequested`
  * (they), only when no re-tiering of the model is asked and not over, else resolves null. The
  * page that saves a policy owes it already (`setTiersOwingRetier`): a check in the moment before the
  * page's request arrives asks too, and the stored scores are re-tiered twice (the second changes

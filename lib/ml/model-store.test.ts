@@ -8,7 +8,7 @@ import type { Manifest } from './manifest';
 import { activateModel, importModel, rollBack, takePolicyInForce } from './model-versions';
 import { PREVIOUS_MODEL_KEY, activeManifest, activeModelId, adoptRebuiltBundledModel, deleteModel, dropScoresOfRetiredModels, exportAsStored, manifestOf, importLockName, listModels, modelBytes, newerTierPolicy, setActiveModel, setTiers } from './model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
-import { inJobsTurn, writeJob } from '../jobs/progress';
+import { inJobsTurn, oweRetier, owedRetiers, writeJob } from '../jobs/progress';
 import { keepPolicyFigures, policyFiguresOf } from './policy-figures';
 
 const bundled = (() => {
@@ -95,6 +95,14 @@ describe('model store', () => {
     // What its tier policy was applied with (revenue, cost: the admin's figures) and the leads it could not score go with it.
     expect(await policyFiguresOf('trained-1')).toBeNull();
     expect(await db.unscorableLeads.toArray()).toEqual([{ key: 'hubspot|2', modelId: bundled.modelId }]);
+  });
+
+  it('drops the re-tiering owed of the model it deletes with its scores (asked, it would only fail), not one owed of another model', async () => {
+    await storeModel(trained, trainedBytes, 'imported');
+    await oweRetier(bundled.modelId);
+    await oweRetier('trained-1');
+    await deleteModel('trained-1');
+    expect(await owedRetiers()).toEqual([{ modelId: bundled.modelId, owedAt: expect.any(Number) }]);
   });
 
   it('lists a model whose stored manifest no longer parses as damaged, with the rest, and deletes it', async () => {
@@ -308,6 +316,14 @@ describe('after an update that rebuilt the bundled model (a new id)', () => {
     // Once is enough: nothing changes at the next start.
     expect(await adoptRebuiltBundledModel()).toBe(false);
     expect(await activeModelId()).toBe(bundled.modelId);
+  });
+
+  it('drops a re-tiering owed of the old bundled model’s stored scores with them, not one owed of the new one’s', async () => {
+    await db.settings.bulkPut([{ key: 'activeModelId', value: OLD_BUNDLED }, { key: `tiers:${OLD_BUNDLED}`, value: policy }]);
+    await oweRetier(bundled.modelId);
+    await oweRetier(OLD_BUNDLED);
+    expect(await adoptRebuiltBundledModel()).toBe(true);
+    expect(await owedRetiers()).toEqual([{ modelId: bundled.modelId, owedAt: expect.any(Number) }]);
   });
 
   it('takes over from the old bundled model that scored without being activated (none named active), with its policy', async () => {

@@ -13,7 +13,7 @@ import { bundledModel, learntFromMadeUpLeads } from './bundled-model';
 import type { ModelOutcomeRule } from './outcome-rule';
 import { TiersSchema, parseManifest, parseStoredTiers, type Manifest, type Tiers } from './manifest';
 import { deleteInChunks, prefixRange } from '../db/chunks';
-import { JOB_KEYS, inJobsTurn, readJob, type JobKind } from '../jobs/progress';
+import { JOB_KEYS, forgetOwedRetier, inJobsTurn, readJob, type JobKind } from '../jobs/progress';
 import { clearCachedScores } from './retier';
 import { carryPolicyFigures, forgetPolicyFigures } from './policy-figures';
 import { reapplyPolicy } from './tier-policy';
@@ -261,8 +261,8 @@ export async function setActiveModel(modelId: string): Promise<void> {
 
 /**
  * Delete a stored model with everything kept for it (policy and the figures it was applied with, held-out
- * probabilities, stored leads' scores, the leads it could not score, record pages' cached scores, the roll back
- * to it); the active one and the bundled one cannot be deleted.
+ * probabilities, stored leads' scores and a re-tiering owed of them, the leads it could not score, record pages'
+ * cached scores, the roll back to it); the active one and the bundled one cannot be deleted.
  */
 export async function deleteModel(modelId: string): Promise<void> {
   // The checks and the deletes in one transaction: no activation of this model (setActiveModel's
@@ -283,6 +283,7 @@ export async function deleteModel(modelId: string): Promise<void> {
     await db.models.delete(modelId);
     await db.heldOutScores.delete(modelId);
     await db.settings.delete(tiersKey(modelId));
+    await forgetOwedRetier(modelId);
     if ((await db.settings.get(PREVIOUS_MODEL_KEY))?.value === modelId) await db.settings.delete(PREVIOUS_MODEL_KEY);
     await db.leadScores.where('[modelId+tier]').between([modelId, Dexie.minKey], [modelId, Dexie.maxKey]).delete();
     await db.unscorableLeads.where('[modelId+key]').between([modelId, Dexie.minKey], [modelId, Dexie.maxKey]).delete();
@@ -409,8 +410,8 @@ async function dropStoredCopyOfBundled(bundledId: string): Promise<boolean> {
  * would score nothing, and its stored scores would be left for no model. Models neither bundled
  * now nor stored are such old bundled ones: the settings naming one (active, roll back) name the
  * bundled model instead, which takes over the tier policy of the one it stands in for (applied
- * again on its own reference leads, `reapplyPolicy`), and their stored scores, held-out
- * probabilities and cached scores go. No active model set means the bundled one scored, so an
+ * again on its own reference leads, `reapplyPolicy`), and their stored scores (with a re-tiering
+ * owed of them), held-out probabilities and cached scores go. No active model set means the bundled one scored, so an
  * old bundled one was active. A model stored under the new bundled id (its export, imported
  * before the update) is dropped as a copy (`dropStoredCopyOfBundled`), so deleting it cannot delete
  * what is kept for the bundled model. Run at start-up; resolves with whether the active model
@@ -448,6 +449,7 @@ export async function adoptRebuiltBundledModel(): Promise<boolean> {
     }
     for (const id of gone) {
       await db.settings.delete(tiersKey(id));
+      await forgetOwedRetier(id);
       await forgetPolicyFigures(id);
       await db.heldOutScores.delete(id);
       await db.leadScores.where('[modelId+tier]').between([id, Dexie.minKey], [id, Dexie.maxKey]).delete();

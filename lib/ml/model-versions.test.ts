@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
-import { owedRetier } from '../jobs/progress';
+import { owedRetiers } from '../jobs/progress';
 import { bundledModel } from './bundled-model';
 import { activeModelId, deleteModel, importLockName, listModels, manifestOf, setTiers } from './model-store';
 import type { FieldSources, Manifest, Tiers } from './manifest';
@@ -330,7 +330,7 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     expect(await policyFiguresOf('team-model')).toBeNull();
     expect((await manifestOf('team-model')).tiers).toEqual(newPolicy);
     // Owed in the policy's own write: a page closed before asking the background still gets its stored leads re-tiered.
-    expect(await owedRetier()).toEqual({ modelId: 'team-model', owedAt: expect.any(Number) });
+    expect(await owedRetiers()).toEqual([{ modelId: 'team-model', owedAt: expect.any(Number) }]);
     expect(checked).toBe(false);
     expect((await db.models.get('team-model'))?.addedAt).toBe(addedAt);
     expect(await activeModelId()).toBe('team-model');
@@ -361,7 +361,7 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     const check = async () => ((checked = true), { ok: true as const });
     await expect(importModel(JSON.stringify({ ...bundled, tiers: newPolicy }), modelOnnx, check)).resolves.toMatchObject({ installed: 'tierPolicyApplied', tierPolicyChanged: true });
     expect((await manifestOf(bundled.modelId)).tiers).toEqual(newPolicy);
-    expect(await owedRetier()).toEqual({ modelId: bundled.modelId, owedAt: expect.any(Number) });
+    expect(await owedRetiers()).toEqual([{ modelId: bundled.modelId, owedAt: expect.any(Number) }]);
     expect(checked).toBe(false);
     expect(await db.models.toCollection().primaryKeys()).toEqual(['team-model']);
     expect((await listModels()).map((model) => model.id)).toEqual(['team-model', bundled.modelId]);
@@ -918,7 +918,7 @@ describe('takePolicyInForce and takePolicyAppliedSince (a model trained here, as
     await activateModel(model.modelId);
     expect(await takePolicyAppliedSince(model, taken)).toEqual(FIXED);
     expect((await manifestOf(model.modelId)).tiers).toEqual(FIXED);
-    expect((await owedRetier())?.modelId).toBe(model.modelId);
+    expect((await owedRetiers()).map((owed) => owed.modelId)).toEqual([model.modelId]);
   });
 
   it('takes nothing after the switch when the policy in force did not change, when one was applied to the new model itself since, or when it is no longer active', async () => {

@@ -6,7 +6,7 @@ import { act, createElement } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { click, followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { db } from '@/lib/db/db';
-import { oweScoringOfEveryLead, owedRetier, settleOwedScoring, writeJob } from '@/lib/jobs/progress';
+import { oweScoringOfEveryLead, owedRetiers, settleOwedScoring, writeJob } from '@/lib/jobs/progress';
 import { retierOwedScores } from '@/lib/background/retier';
 import { stubWebLocks } from '@/test/web-locks';
 import { activeManifest, manifestOf, setActiveModel, setTiers } from '@/lib/ml/model-store';
@@ -101,7 +101,7 @@ it('owes the re-tiering in the save of the policy: with the page closed before t
   await waitFor(() => retierStoredScores.mock.calls.length > 0 || null);
   const { modelId, tiers } = await activeManifest();
   expect(tiers.policy).toEqual({ kind: 'fixed' });
-  expect(await owedRetier()).toEqual({ modelId, owedAt: expect.any(Number) });
+  expect(await owedRetiers()).toEqual([{ modelId, owedAt: expect.any(Number) }]);
   rendered?.unmount();
   rendered = undefined;
   stubWebLocks();
@@ -195,7 +195,7 @@ it('applies nothing over a policy another tab applies while this one computes th
   expect(refused).toBeDefined();
   expect((await activeManifest()).tiers).toEqual(VALUE_TIERS);
   expect(retierStoredScores).not.toHaveBeenCalled();
-  expect(await owedRetier()).toBeNull();
+  expect(await owedRetiers()).toEqual([]);
 });
 
 it('says which thresholds are in force beside the preview, which chooses them again on the stored leads', async () => {

@@ -68,10 +68,10 @@ it('records the re-tiering a tier policy asks for as owed before asking for it: 
   });
   await leadsHandlers.retierStoredScores({ modelId: 'm' }, sender);
   expect(retierStoredScoresOffscreen).toHaveBeenCalledWith('m');
-  expect(owedWhenAsked).toMatchObject({ retier: { modelId: 'm', owedAt: expect.any(Number) } });
+  expect(owedWhenAsked).toMatchObject({ retiers: [{ modelId: 'm', owedAt: expect.any(Number) }] });
   // The faked document answered without running the job (as one closed on it): nothing settled it.
-  const { retier } = (await owed()) as { retier: { owedAt: number } };
-  expect(retier.owedAt).toBeGreaterThanOrEqual(before);
+  const { retiers } = (await owed()) as { retiers: { owedAt: number }[] };
+  expect(retiers[0].owedAt).toBeGreaterThanOrEqual(before);
 });
 
 it('removes the demo leads and their scores, leaving the leads of your own and their scores, and tells tabs and pages', async () => {
