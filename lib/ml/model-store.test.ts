@@ -11,6 +11,9 @@ import { storeModel } from '../../test/fixtures/stored-model';
 import { inJobsTurn, oweRetier, owedRetiers, writeJob } from '../jobs/progress';
 import { keepPolicyFigures, policyFiguresOf } from './policy-figures';
 
+/** The models listed, as the pages list them (`listModels` without the manifests). */
+const listedSummaries = async () => (await listModels()).map(({ summary }) => summary);
+
 const bundled = (() => {
   const parsed = bundledModel.manifest();
   if (!parsed.ok) throw new Error(parsed.error);
@@ -37,7 +40,7 @@ describe('model store', () => {
     await setActiveModel('trained-1');
     expect((await activeManifest()).modelId).toBe('trained-1');
     expect(await modelBytes('trained-1')).toEqual(trainedBytes);
-    const listed = await listModels();
+    const listed = await listedSummaries();
     expect(listed.map((m) => [m.id, m.origin, m.active])).toEqual([
       ['trained-1', 'trained', true],
       [bundled.modelId, 'bundled', false],
@@ -56,7 +59,7 @@ describe('model store', () => {
     const applied = { policy: { kind: 'fixed' as const }, hot: 0.5, warm: 0.2 };
     await setTiers('colleague-1', applied);
     const manifestReads = vi.spyOn(db.models, 'get');
-    const listed = await listModels();
+    const listed = await listedSummaries();
     // One read of the table: not each model again (its row holds the ONNX bytes).
     expect(manifestReads).not.toHaveBeenCalled();
     manifestReads.mockRestore();
@@ -109,7 +112,7 @@ describe('model store', () => {
     await storeModel(trained, trainedBytes, 'trained');
     await storeModel({ ...trained, modelId: 'damaged-1' }, trainedBytes, 'imported');
     await db.models.update('damaged-1', { manifest: { ...trained, modelId: 'damaged-1', provenance: undefined } as never });
-    const listed = await listModels();
+    const listed = await listedSummaries();
     expect(listed.map((m) => [m.id, m.damaged === undefined])).toEqual([
       ['damaged-1', false],
       ['trained-1', true],
@@ -118,7 +121,7 @@ describe('model store', () => {
     expect(listed[0].damaged).toMatch(/^The model manifest is invalid: provenance/);
     await expect(setActiveModel('damaged-1')).rejects.toThrow(/provenance/);
     await deleteModel('damaged-1');
-    expect((await listModels()).map((m) => m.id)).toEqual(['trained-1', bundled.modelId]);
+    expect((await listedSummaries()).map((m) => m.id)).toEqual(['trained-1', bundled.modelId]);
   });
 
   describe('a model made by a newer LeadLens (after a downgrade): its manifest has a field this version does not know', () => {
@@ -129,7 +132,7 @@ describe('model store', () => {
     it('is listed as made by a newer LeadLens, kept to score again once LeadLens is updated, not as damaged', async () => {
       await storeModel(newer, trainedBytes, 'trained');
       await storeModel({ ...trained, modelId: 'damaged-1', terms: [] } as never, trainedBytes, 'trained');
-      const listed = await listModels();
+      const listed = await listedSummaries();
       expect(listed.map((m) => [m.id, m.madeByNewerVersion ?? false])).toEqual([
         ['damaged-1', false],
         ['newer-1', true],
@@ -178,7 +181,7 @@ describe('model store', () => {
       await db.settings.put({ key: 'tiers:trained-2', value: { policy: { kind: 'fixed' }, hot: 'high', warm: 0.2 } });
       // The bundled model, active, which cannot be deleted: it scores.
       expect((await activeManifest()).tiers).toEqual(bundled.tiers);
-      const listed = await listModels();
+      const listed = await listedSummaries();
       expect(listed.map((m) => [m.id, m.newerTierPolicy, m.damaged, m.madeByNewerVersion])).toEqual([
         ['trained-2', undefined, undefined, undefined],
         ['trained-1', newerPolicyWhy, undefined, undefined],
@@ -198,7 +201,7 @@ describe('model store', () => {
       await storeModel(trained, trainedBytes, 'trained');
       await setNewerPolicy(bundled.modelId);
       await setNewerPolicy('trained-1');
-      expect((await listModels()).map((m) => m.newerTierPolicy)).toEqual([newerPolicyWhy, newerPolicyWhy]);
+      expect((await listedSummaries()).map((m) => m.newerTierPolicy)).toEqual([newerPolicyWhy, newerPolicyWhy]);
       const applied = { policy: { kind: 'fixed' as const }, hot: 0.5, warm: 0.2 };
       await setTiers(bundled.modelId, applied);
       expect(await newerTierPolicy(bundled.modelId)).toBeUndefined();
@@ -209,7 +212,7 @@ describe('model store', () => {
       expect(imported).toMatchObject({ installed: 'tierPolicyApplied', tierPolicyChanged: true });
       expect(await newerTierPolicy('trained-1')).toBeUndefined();
       expect((await manifestOf('trained-1')).tiers).toEqual(filePolicy);
-      expect((await listModels()).map((m) => m.newerTierPolicy)).toEqual([undefined, undefined]);
+      expect((await listedSummaries()).map((m) => m.newerTierPolicy)).toEqual([undefined, undefined]);
     });
 
     it('exports the model with its policy as that LeadLens set it, the bundled model too', async () => {
@@ -450,7 +453,7 @@ describe("a stored model under the id an update gives the bundled model (its exp
     expect(await activeModelId()).toBe(bundled.modelId);
     expect((await manifestOf(bundled.modelId)).tiers).toEqual(adminPolicy);
     await keptForTheBundledModel();
-    expect((await listModels()).map((m) => [m.id, m.origin, m.active])).toEqual([[bundled.modelId, 'bundled', true]]);
+    expect((await listedSummaries()).map((m) => [m.id, m.origin, m.active])).toEqual([[bundled.modelId, 'bundled', true]]);
     expect(await adoptRebuiltBundledModel()).toBe(false);
   });
 
@@ -469,7 +472,7 @@ describe("a stored model under the id an update gives the bundled model (its exp
     await setActiveModel('trained-1');
     await db.settings.put({ key: PREVIOUS_MODEL_KEY, value: bundled.modelId });
     await setTiers(bundled.modelId, adminPolicy);
-    expect((await listModels()).map((m) => [m.id, m.origin])).toEqual([
+    expect((await listedSummaries()).map((m) => [m.id, m.origin])).toEqual([
       ['trained-1', 'trained'],
       [bundled.modelId, 'bundled'],
     ]);
@@ -490,7 +493,7 @@ describe('an imported model not checked yet', () => {
     let endCheck = () => {};
     const checking = navigator.locks.request(importLockName('imported-1'), () => new Promise<void>((resolve) => (endCheck = resolve)));
     await db.models.put(unchecked('imported-1'));
-    expect((await listModels()).map((model) => model.id)).toEqual(['trained-1', bundled.modelId]);
+    expect((await listedSummaries()).map((model) => model.id)).toEqual(['trained-1', bundled.modelId]);
     await expect(setActiveModel('imported-1')).rejects.toThrow('Model imported-1 has not passed its check yet, so it cannot be activated');
     expect(await activeModelId()).toBe(bundled.modelId);
     expect(await db.models.get('imported-1')).toBeDefined(); // its import is still checking it
@@ -500,7 +503,7 @@ describe('an imported model not checked yet', () => {
 
   it('is removed when the models are listed once the page importing it has closed', async () => {
     await db.models.bulkPut([unchecked('left-behind'), { ...unchecked('checked-1', 2), checked: true }]);
-    expect((await listModels()).map((model) => model.id)).toEqual(['checked-1', bundled.modelId]);
+    expect((await listedSummaries()).map((model) => model.id)).toEqual(['checked-1', bundled.modelId]);
     expect(await db.models.toCollection().primaryKeys()).toEqual(['checked-1']);
   });
 });
@@ -568,7 +571,7 @@ describe('dropping the stored scores of models neither active nor the roll back 
     expect(bulkDelete.mock.calls.map(([keys]) => keys.length).sort((a, b) => a - b)).toEqual([10, 500, 2000, 2000]);
     bulkDelete.mockRestore();
     expect([await scoresOf(bundled.modelId), await scoresOf('trained-1'), await scoresOf('trained-2'), await scoresOf('trained-3')]).toEqual([0, 0, 10, 10]);
-    expect((await listModels()).map((model) => model.id).sort()).toEqual([bundled.modelId, 'trained-1', 'trained-2', 'trained-3'].sort());
+    expect((await listedSummaries()).map((model) => model.id).sort()).toEqual([bundled.modelId, 'trained-1', 'trained-2', 'trained-3'].sort());
     expect(await rollBack()).toBe('trained-2');
     expect(await dropScoresOfRetiredModels()).toBe(0);
   });

@@ -182,11 +182,21 @@ export async function exportAsStored(modelId: string): Promise<{ manifestJson: s
 }
 
 /**
- * Every model that may be activated: imports still unchecked are left out (and those left by a
- * page closed during their check are removed), and so is a stored copy of the bundled model that
- * start-up has not dropped yet (`adoptRebuiltBundledModel`): it would be listed twice.
+ * A model `listModels` lists, with the manifest its summary was read from: its own, without the
+ * admin's tier policy (`summary.tiers` has the one it scores with); null when it is `damaged`.
  */
-export async function listModels(): Promise<ModelSummary[]> {
+export interface ListedModel {
+  summary: ModelSummary;
+  manifest: Manifest | null;
+}
+
+/**
+ * Every model that may be activated, with its manifest, for what else is said of it without
+ * reading it again: imports still unchecked are left out (and those left by a page closed during
+ * their check are removed), and so is a stored copy of the bundled model that start-up has not
+ * dropped yet (`adoptRebuiltBundledModel`): it would be listed twice.
+ */
+export async function listModels(): Promise<ListedModel[]> {
   const active = await activeModelId();
   const summary = (manifest: Manifest, origin: ModelOrigin): ModelSummary => ({
     id: manifest.modelId,
@@ -213,16 +223,20 @@ export async function listModels(): Promise<ModelSummary[]> {
   };
   // Stored data is a trust boundary: a manifest that no longer parses is listed as damaged, so it can be deleted,
   // unless a newer LeadLens made it: after a downgrade, it is kept for when LeadLens is updated again.
-  const storedSummary = async (model: StoredModel): Promise<ModelSummary> => {
+  const storedListing = async (model: StoredModel): Promise<ListedModel> => {
     const parsed = parseManifest(model.manifest);
-    if (parsed.ok) return withPolicyRead({ ...summary(parsed.manifest, model.origin), ...(model.origin === 'imported' && { importedAt: model.addedAt }) });
+    if (parsed.ok) {
+      const listed = { ...summary(parsed.manifest, model.origin), ...(model.origin === 'imported' && { importedAt: model.addedAt }) };
+      return { summary: await withPolicyRead(listed), manifest: parsed.manifest };
+    }
     const unread = { id: model.id, origin: model.origin, createdAt: '', rows: 0, positives: 0, cvRocAuc: undefined, active: model.id === active, damaged: parsed.error };
-    return parsed.madeByNewerVersion ? { ...unread, madeByNewerVersion: true } : unread;
+    return { summary: parsed.madeByNewerVersion ? { ...unread, madeByNewerVersion: true } : unread, manifest: null };
   };
+  const bundledListing = async (manifest: Manifest): Promise<ListedModel> => ({ summary: await withPolicyRead(summary(manifest, 'bundled')), manifest });
   const isBundled = (model: StoredModel) => bundled.ok && model.id === bundled.manifest.modelId;
   return Promise.all([
-    ...stored.filter((model) => !isUnchecked(model) && !isBundled(model)).map(storedSummary),
-    ...(bundled.ok ? [withPolicyRead(summary(bundled.manifest, 'bundled'))] : []),
+    ...stored.filter((model) => !isUnchecked(model) && !isBundled(model)).map(storedListing),
+    ...(bundled.ok ? [bundledListing(bundled.manifest)] : []),
   ]);
 }
 

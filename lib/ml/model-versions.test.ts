@@ -5,7 +5,7 @@ import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
 import { owedRetiers } from '../jobs/progress';
 import { bundledModel } from './bundled-model';
-import { activeModelId, deleteModel, importLockName, listModels, manifestOf, setTiers } from './model-store';
+import { activeModelId, deleteModel, importLockName, manifestOf, setTiers } from './model-store';
 import type { FieldSources, Manifest, Tiers } from './manifest';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { storedLead } from '../../test/fixtures/stored-lead';
@@ -243,12 +243,12 @@ describe('importModel', () => {
     const importing = importModel(JSON.stringify(candidate), modelOnnx, check);
     await expect.poll(() => db.models.get('imported-1')).toBeDefined();
     // Meanwhile, in another tab:
-    expect((await listModels()).map((model) => model.id)).toEqual([bundled.modelId]);
+    expect((await listModelVersions()).map((model) => model.id)).toEqual([bundled.modelId]);
     await expect(activateModel('imported-1')).rejects.toThrow(/has not passed its check/);
     expect(await activeModelId()).toBe(bundled.modelId);
     pass();
     await importing;
-    expect((await listModels()).map((model) => model.id)).toEqual(['imported-1', bundled.modelId]);
+    expect((await listModelVersions()).map((model) => model.id)).toEqual(['imported-1', bundled.modelId]);
     await activateModel('imported-1');
     expect(await activeModelId()).toBe('imported-1');
   });
@@ -364,7 +364,7 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     expect(await owedRetiers()).toEqual([{ modelId: bundled.modelId, owedAt: expect.any(Number) }]);
     expect(checked).toBe(false);
     expect(await db.models.toCollection().primaryKeys()).toEqual(['team-model']);
-    expect((await listModels()).map((model) => model.id)).toEqual(['team-model', bundled.modelId]);
+    expect((await listModelVersions()).map((model) => model.id)).toEqual(['team-model', bundled.modelId]);
   });
 
   it("applies a value policy of an export with the thresholds its revenue and cost give, whatever the file says", async () => {
@@ -608,6 +608,27 @@ describe('a model that reads a field LeadLens writes scores to', () => {
   });
 });
 
+describe('listModelVersions', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('reads each model once: its notes come from the manifest read to list it, not from reading the model and its tier policy again', async () => {
+    const csvOnly = readingOnly({ ...bundled, modelId: 'csv-only' }, ['csv']);
+    await storeModel(csvOnly, modelOnnx, 'imported');
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([9]), 'trained');
+    const modelReads = vi.spyOn(db.models, 'get');
+    const settingReads = vi.spyOn(db.settings, 'get');
+    const versions = await listModelVersions();
+    expect(versions.map(({ id, crmFieldsNote: note }) => [id, note])).toEqual([
+      ['trained-1', null],
+      ['csv-only', crmFieldsNote(csvOnly)],
+      [bundled.modelId, null],
+    ]);
+    expect(modelReads).not.toHaveBeenCalled();
+    const tierPolicyReads = settingReads.mock.calls.map(([key]) => String(key)).filter((key) => key.startsWith('tiers:'));
+    expect(tierPolicyReads.sort()).toEqual(['tiers:csv-only', 'tiers:trained-1', `tiers:${bundled.modelId}`].sort());
+  });
+});
+
 describe('addCheckedModel (a model trained here)', () => {
   const trained = { ...bundled, modelId: 'ebm-0123456789abcdef' };
 
@@ -615,13 +636,13 @@ describe('addCheckedModel (a model trained here)', () => {
     let listedDuringCheck: string[] = [];
     let activationDuringCheck: unknown;
     await addCheckedModel(trained, modelOnnx, 'trained', async () => {
-      listedDuringCheck = (await listModels()).map((model) => model.id);
+      listedDuringCheck = (await listModelVersions()).map((model) => model.id);
       activationDuringCheck = await activateModel(trained.modelId).catch((error: unknown) => error);
       return { ok: true as const };
     });
     expect(listedDuringCheck).toEqual([bundled.modelId]);
     expect(String(activationDuringCheck)).toMatch(/has not passed its check yet/);
-    expect((await listModels()).find((model) => model.id === trained.modelId)?.origin).toBe('trained');
+    expect((await listModelVersions()).find((model) => model.id === trained.modelId)?.origin).toBe('trained');
   });
 
   it('does not keep a trained model that fails its check, and says so', async () => {

@@ -665,14 +665,15 @@ export function writtenBackFieldsNote(manifest: Manifest, written: readonly Writ
  */
 export type ModelVersion = ModelSummary & { crmFieldsNote: string | null; writtenBackFieldsNote: string | null };
 
-/** Every model `listModels` lists, with its `crmFieldsNote` and `writtenBackFieldsNote`. */
+/**
+ * Every model `listModels` lists, with its `crmFieldsNote` and `writtenBackFieldsNote`, from the
+ * manifest read to list it (the notes read its features, not its tier policy).
+ */
 export async function listModelVersions(): Promise<ModelVersion[]> {
-  const [models, written] = await Promise.all([listModels(), readWrittenBackFields()]);
-  return Promise.all(
-    models.map(async (model) => {
-      // One deleted since it was listed has none: the list is read again after a delete.
-      const manifest = model.damaged === undefined ? await manifestOf(model.id).catch(() => null) : null;
-      return { ...model, crmFieldsNote: manifest && crmFieldsNote(manifest), writtenBackFieldsNote: manifest && writtenBackFieldsNote(manifest, written) };
-    }),
-  );
+  const [listed, written] = await Promise.all([listModels(), readWrittenBackFields()]);
+  return listed.map(({ summary, manifest }) => ({
+    ...summary,
+    crmFieldsNote: manifest && crmFieldsNote(manifest),
+    writtenBackFieldsNote: manifest && writtenBackFieldsNote(manifest, written),
+  }));
 }
