@@ -155,13 +155,29 @@ describe("a portal's own lifecycle stages", () => {
     });
   });
 
+  const withoutEvangelist = ['subscriber', 'lead', 'salesqualifiedlead', PQL, 'opportunity', 'customer', 'other'];
+
   it("leaves a rule reaching a stage the order does not place as it is: HubSpot disconnected, the default order would narrow it to that stage", () => {
     const reachedOwnStage = lifecycleRuleInOrder({ field: 'lifecyclestage', positiveValues: [PQL] }, lifecycleOrder(withOwnStage));
     expect(reachedOwnStage.positiveValues).toEqual([PQL, 'opportunity', 'customer', 'evangelist']);
     expect(lifecycleRuleInOrder(reachedOwnStage, lifecycleOrder([]))).toBe(reachedOwnStage);
+    // Nor are the stages it leaves open, though the default order places evangelist: the portal does
+    // not list it, and its contacts, past customer, would be counted as not converted.
+    const reachedOwnStageWithoutEvangelist = lifecycleRuleInOrder({ field: 'lifecyclestage', positiveValues: [PQL], openValues: ['other', 'evangelist'] }, lifecycleOrder(withoutEvangelist));
+    expect(reachedOwnStageWithoutEvangelist).toEqual({ field: 'lifecyclestage', positiveValues: [PQL, 'opportunity', 'customer'], openValues: ['other', 'evangelist'] });
+    expect(lifecycleRuleInOrder(reachedOwnStageWithoutEvangelist, lifecycleOrder([]))).toBe(reachedOwnStageWithoutEvangelist);
   });
 
-  const withoutEvangelist = ['subscriber', 'lead', 'salesqualifiedlead', PQL, 'opportunity', 'customer', 'other'];
+  it("counts, of a rule reaching a stage the portal's order no longer lists, a stage it places as not converted, as the sync stores it, not as still open", () => {
+    // Made in HubSpot's default order, its portal's own stage left open; the portal's order, read since, places that stage but not evangelist.
+    const madeBefore = { field: 'lifecyclestage', positiveValues: ['evangelist'], openValues: ['other', PQL], openStatus: { field: 'hs_lead_status', values: ['OPEN'] } };
+    const order = lifecycleOrder(withoutEvangelist);
+    const inOrder = lifecycleRuleInOrder(madeBefore, order);
+    expect(inOrder).toEqual({ field: 'lifecyclestage', positiveValues: ['evangelist'], openValues: ['other'], openStatus: { field: 'hs_lead_status', values: ['OPEN'] } });
+    // Its contacts were left out of training until the admin chose another stage.
+    expect(outcomeOf({ lifecyclestage: PQL }, inOrder)).toBe(hubspotOutcome(PQL, order));
+    expect(lifecycleRuleInOrder(inOrder, order)).toBe(inOrder);
+  });
 
   it("offers the portal's stages as the lifecycle stage's values, not HubSpot's defaults it does not have", () => {
     // The sample's own values (`historySample`): the portal's stages are added where they are known.

@@ -23,17 +23,24 @@ export const stagesOutsideOrder = (stages: readonly string[], order: readonly st
   stages.filter((stage) => !order.includes(stage));
 
 /**
- * `rule` reaching `stage` in `order`, as a lifecycle rule is made wherever it is (suggested,
- * chosen in the form, following an order read after it): converted `stage` and the stages after
- * it (`stagesReached`); still open, of the stages `rule` left open or counted converted, those
- * outside `order` and not converted now. A stage `order` places is never open: reaching it says
- * something, and the sync stores its contacts' outcome (`hubspotOutcome`). Its status field stays.
+ * `rule` counting `positiveValues` converted; still open, of the stages `rule` left open or counted
+ * converted, those outside `order` and not converted now. A stage `order` places is never open:
+ * reaching it says something, and the sync stores its contacts' outcome (`hubspotOutcome`). Its
+ * status field stays.
  */
-export function lifecycleRuleReaching(rule: OutcomeRule, stage: string, order: readonly string[]): OutcomeRule {
-  const positiveValues = stagesReached(stage, order);
+function withConvertedInOrder(rule: OutcomeRule, positiveValues: string[], order: readonly string[]): OutcomeRule {
   const openValues = stagesOutsideOrder([...new Set([...(rule.openValues ?? []), ...rule.positiveValues])], order).filter((open) => !positiveValues.includes(open));
   const { openValues: _before, ...kept } = rule;
   return { ...kept, positiveValues, ...(openValues.length > 0 && { openValues }) };
+}
+
+/**
+ * `rule` reaching `stage` in `order`, as a lifecycle rule is made wherever it is (suggested,
+ * chosen in the form, following an order read after it): converted `stage` and the stages after
+ * it (`stagesReached`), still open as `withConvertedInOrder` leaves them.
+ */
+export function lifecycleRuleReaching(rule: OutcomeRule, stage: string, order: readonly string[]): OutcomeRule {
+  return withConvertedInOrder(rule, stagesReached(stage, order), order);
 }
 
 /**
@@ -54,15 +61,22 @@ const sameValues = (a: readonly string[], b: readonly string[]) => a.length === 
  * following it (`lifecycleRuleReaching`): converted from the same stage reached on; still open the
  * stages the admin left open, and those no longer converted, that are outside `order`: a portal's
  * own stage the order does not place is left out, not counted as not converted. Its other choices
- * stay. The rule itself when it follows `order` already, is no lifecycle rule, or reaches a stage
- * `order` does not place: an order that lost the portal's own stages (HubSpot disconnected: the
- * default order) would narrow "reached Product Qualified Lead" to that stage alone, and count every
- * contact past it as not converted.
+ * stay. The rule itself when it follows `order` already or is no lifecycle rule.
+ *
+ * A rule reaching a stage `order` does not place keeps its converted stages: an order that lost the
+ * portal's own stages (HubSpot disconnected: the default order) would narrow "reached Product
+ * Qualified Lead" to that stage alone, and count every contact past it as not converted. In the
+ * portal's order, a stage it places is no longer open, as everywhere (`withConvertedInOrder`); in
+ * the default order the rule stays as it is: a default stage the portal does not list (its
+ * contacts left open) would be counted as not converted, evangelist past customer included.
  */
 export function lifecycleRuleInOrder(rule: OutcomeRule, order: readonly string[]): OutcomeRule {
   const [reached] = rule.positiveValues;
-  if (rule.field !== HUBSPOT_LIFECYCLE_FIELD || reached === undefined || !order.includes(reached)) return rule;
-  const inOrder = lifecycleRuleReaching(rule, reached, order);
+  if (rule.field !== HUBSPOT_LIFECYCLE_FIELD || reached === undefined) return rule;
+  const placed = order.includes(reached);
+  // `lifecycleOrder` gives HubSpot's own list itself when the portal's stages are not known.
+  if (!placed && order === HUBSPOT_LIFECYCLE_ORDER) return rule;
+  const inOrder = placed ? lifecycleRuleReaching(rule, reached, order) : withConvertedInOrder(rule, rule.positiveValues, order);
   return sameValues(inOrder.positiveValues, rule.positiveValues) && sameValues(inOrder.openValues ?? [], rule.openValues ?? []) ? rule : inOrder;
 }
 

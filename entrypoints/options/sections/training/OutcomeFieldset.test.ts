@@ -134,8 +134,8 @@ it("without the portal's stages, keeps HubSpot's default order and its internal 
 });
 
 it("counts a stage the order places as reached or not once another stage is chosen, as the order read does, not as still open", () => {
-  // A rule made in HubSpot's default order, its portal's own stage left open; the portal's order,
-  // read since, places that stage but no longer lists evangelist: the rule reaching evangelist stays as it was (`lifecycleRuleInOrder`).
+  // A rule made in HubSpot's default order, its portal's own stage left open, as the form may be
+  // given it (the page follows the portal's order read since: `lifecycleRuleInOrder`).
   const outcome = { field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: ['evangelist'], openValues: ['other', '1234567'] };
   const withoutEvangelist = PORTAL_STAGES.filter((stage) => stage.value !== 'evangelist');
   const { stageReached, changes } = drawLifecycle(outcome, withoutEvangelist, ['lead', '1234567', 'evangelist', 'other']);
