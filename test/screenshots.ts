@@ -1,7 +1,9 @@
 /**
- * `npm run screenshots`: PNGs of the side panel and every options section, with the demo
- * data loaded through the options page's Demo mode button and a demo HubSpot contact open in
- * a CRM tab (so the side panel explains it, web and e-mail engagement included). Written to screenshots/ for the README.
+ * `npm run screenshots`: PNGs of the demo's two record pages with their badge's popover open (as
+ * `npm run demo -- --headless` shows them, before any data is loaded), then of the side panel and
+ * every options section, with the demo data loaded through the options page's Demo mode button and
+ * a demo HubSpot contact open in a CRM tab (so the side panel explains it, web and e-mail
+ * engagement included). Written to screenshots/ for the README.
  *
  * The side panel is shot at a side panel's width; options sections at 1280 px wide, each
  * as its own element box.
@@ -9,8 +11,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { hubspotContactUrl, startHarness } from './e2e/harness';
+import { hubspotContactUrl, salesforceLeadUrl, startHarness } from './e2e/harness';
 import { loadDemoDataThroughUi, openExtensionPage } from './e2e/pages';
+import { RECORD_PAGE_VIEWPORT, showBadgeWithPopover } from './demo/record-page';
 
 const OUT_DIR = 'screenshots';
 const SIDE_PANEL_VIEWPORT = { width: 420, height: 900 };
@@ -65,6 +68,20 @@ mkdirSync(OUT_DIR, { recursive: true });
 const harness = await startHarness();
 const written: string[] = [];
 try {
+  const [salesforceLead, hubspotLead] = harness.crm.leads;
+  for (const { name, url } of [
+    { name: 'record-salesforce', url: salesforceLeadUrl(salesforceLead.salesforceId) },
+    { name: 'record-hubspot', url: hubspotContactUrl(hubspotLead.hubspotId) },
+  ]) {
+    const page = await harness.context.newPage();
+    await page.setViewportSize(RECORD_PAGE_VIEWPORT);
+    await page.goto(url);
+    await showBadgeWithPopover(page);
+    const path = join(OUT_DIR, `${name}.png`);
+    await page.screenshot({ path });
+    written.push(path);
+    await page.close();
+  }
   await loadDemoDataThroughUi(harness);
   const lead = harness.crm.leads[0];
   const crmPage = await harness.context.newPage();

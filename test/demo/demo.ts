@@ -6,8 +6,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Page } from 'playwright-core';
 import { hubspotContactUrl, salesforceLeadUrl, startHarness } from '../e2e/harness';
+import { RECORD_PAGE_VIEWPORT, showBadgeWithPopover } from './record-page';
 
 const headless = process.argv.includes('--headless') || !process.env.DISPLAY;
 const outDir = resolve('demo-output');
@@ -29,7 +29,7 @@ if (!headless) {
   mkdirSync(outDir, { recursive: true });
   for (const { name, url } of pages) {
     const page = await harness.context.newPage();
-    await page.setViewportSize({ width: 1280, height: 820 });
+    await page.setViewportSize(RECORD_PAGE_VIEWPORT);
     await page.goto(url);
     const summary = await showBadgeWithPopover(page);
     const file = resolve(outDir, `${name}.png`);
@@ -38,16 +38,4 @@ if (!headless) {
     await page.close();
   }
   await harness.close();
-}
-
-async function showBadgeWithPopover(page: Page): Promise<string> {
-  const badge = page.locator('leadlens-badge[data-leadlens-state="scored"], leadlens-badge[data-leadlens-state="error"]');
-  await badge.waitFor({ timeout: 20_000 });
-  await page.locator('leadlens-badge button').hover();
-  const state = await badge.getAttribute('data-leadlens-state');
-  if (state === 'error') return `could not score: ${await page.locator('leadlens-badge [role="region"]').innerText()}`;
-  const tier = await badge.getAttribute('data-leadlens-tier');
-  const score = await badge.getAttribute('data-leadlens-score');
-  const probability = Number(await badge.getAttribute('data-leadlens-probability'));
-  return `${tier} ${score}/99 (${(probability * 100).toFixed(1)} % likely to convert)`;
 }
