@@ -20,6 +20,11 @@ import { ARCHIVED_DEMO_OWNERS, DEMO_PORTAL_LIFECYCLE_STAGE, HUBSPOT_API_DEFAULTS
 import { ANALYTICS_SOURCE_LABELS } from '../../test/demo-crm/fields';
 import { createDemoCrm, createDemoCrmHandler, HUBSPOT_DEFAULT_LIMITS } from '../../test/demo-crm/server';
 import { WriteBackTargetSchema, checkedByCrm, fieldsToWrite, writeBack, type WriteBackResult } from '../background/write-back';
+import { backgroundProtocol } from '../messaging/protocol';
+import { MAX_RULE_VALUE_LENGTH, MAX_RULE_VALUES } from '../ml/outcome-rule';
+import { MAX_LABEL_CHARS } from '../ml/visible-text';
+import { hubspotOutcome } from '../sync/to-stored-lead';
+import { lifecycleOrder, suggestedStageReached } from './hubspot-lifecycle';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
 const small = generateDemoLeads({ count: 700, seed: 5, now: NOW });
@@ -849,6 +854,46 @@ describe('HubSpot lifecycle stages', () => {
     expect(stages.at(-1)).toEqual({ value: 'other', label: undefined });
     // A place of another shape fails nothing: the same list still serves the option labels.
     await expect(client.optionLabels(['lifecyclestage'])).resolves.toMatchObject({ lifecyclestage: { lead: 'LEAD', text_place: 'TEXT_PLACE' } });
+  });
+
+  it('leaves out a stage of no value, and answers each label as LeadLens shows it, none when nothing of it is visible', async () => {
+    const properties = [
+      { name: 'lastmodifieddate', label: 'Last modified', type: 'datetime', options: [] },
+      {
+        name: 'lifecyclestage',
+        label: 'Lifecycle stage',
+        type: 'enumeration',
+        options: [
+          { value: 'subscriber', label: 'Subscriber', displayOrder: 0 },
+          { value: 'lead', label: ' Lead\u202E (reversed ', displayOrder: 1 },
+          // A blank stage would be the one suggested (the first past the middle), and a sync would store contacts without a stage as converted.
+          { value: '', displayOrder: 2 },
+          { value: '  ', label: 'Blank', displayOrder: 3 },
+          { value: 'customer', label: 'C'.repeat(10_000), displayOrder: 4 },
+          { value: 'evangelist', label: '\u200B\u2066', displayOrder: 5 },
+        ],
+      },
+    ];
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: demoFetch(() => json(200, { results: properties })) });
+    const stages = await client.lifecycleStages!();
+    expect(stages).toEqual([
+      { value: 'subscriber', label: 'Subscriber' },
+      { value: 'lead', label: 'Lead (reversed' },
+      { value: 'customer', label: `${'C'.repeat(MAX_LABEL_CHARS - 1)}…` },
+      { value: 'evangelist', label: undefined },
+    ]);
+    const order = lifecycleOrder(stages.map((stage) => stage.value));
+    expect(suggestedStageReached(order)).toBe('customer');
+    expect(hubspotOutcome('', order)).toBeNull();
+    // As the background answers them (the value for a stage of no label), which the Training form's request takes.
+    const reply = { ok: true, stages: stages.map(({ value, label }) => ({ value, label: label || value })) };
+    expect(backgroundProtocol.crmLifecycleStages.output.parse(reply)).toEqual(reply);
+    // What it refuses: a blank stage, a label longer than LeadLens shows, more stages than a model's rule may list.
+    const refuses = (stages: unknown[]) => expect(backgroundProtocol.crmLifecycleStages.output.safeParse({ ok: true, stages }).success).toBe(false);
+    refuses([{ value: ' ', label: 'Blank' }]);
+    refuses([{ value: 'lead', label: 'L'.repeat(MAX_RULE_VALUE_LENGTH + 1) }]);
+    refuses([{ value: 'x'.repeat(MAX_RULE_VALUE_LENGTH + 1), label: 'Long' }]);
+    refuses(Array.from({ length: MAX_RULE_VALUES + 1 }, (_, i) => ({ value: `${i}`, label: `Stage ${i}` })));
   });
 
   it('answers none for a portal without the property', async () => {

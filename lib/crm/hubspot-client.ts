@@ -16,6 +16,7 @@ import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, apiAllowancePause, choiceLis
 import { CrmError, HttpClient, RateLimiter, headerCount, isCrmError, realClock, refuseSamePageAgain, type ApiUsage, type Clock, type CrmErrorBody, type RateWindow, type RetryPolicy } from './http';
 import { listInWords } from '../list-in-words';
 import { HUBSPOT_LIFECYCLE_FIELD } from './hubspot-lifecycle';
+import { valueLabelAsShown } from '../ml/outcome-rule';
 import { HUBSPOT_MATCH_PATTERNS, urlFilterOf } from './match-patterns';
 import { loadOnce } from './once';
 import { readEach, showableId } from './read-each';
@@ -947,9 +948,13 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     },
 
     // Hidden stages are kept, in their place: contacts set to one before it was hidden still hold it.
+    // A stage of no value is none: a contact holding it has no stage. Each label as LeadLens
+    // shows it (`valueLabelAsShown`); none when nothing of it is visible.
     async lifecycleStages({ signal } = {}) {
       const { byName } = await contactProperties.get(signal);
-      return inDisplayOrder(byName.get(HUBSPOT_LIFECYCLE_FIELD)?.options ?? []).map(({ value, label }) => ({ value, label }));
+      return inDisplayOrder(byName.get(HUBSPOT_LIFECYCLE_FIELD)?.options ?? [])
+        .filter(({ value }) => value.trim() !== '')
+        .map(({ value, label }) => ({ value, label: valueLabelAsShown(label ?? '') || undefined }));
     },
   };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DERIVED_READING_VERSION } from './derive';
 import { featuresReadDifferentlyNow, FeatureSpecListSchema, ManifestSchema, MAX_OPTION_LABELS, MODEL_ID_PATTERN, parseManifest, parseStoredTiers, readingChangedNote, type Feature } from './manifest';
-import { describeModelOutcome, outcomeOf } from './outcome-rule';
+import { describeModelOutcome, MAX_RULE_VALUE_LENGTH, MAX_RULE_VALUES, outcomeOf } from './outcome-rule';
 
 const bundled = JSON.parse(readFileSync('models/manifest.json', 'utf8'));
 const clone = () => structuredClone(bundled);
@@ -136,6 +136,24 @@ describe('manifest schema', () => {
     expect(stray).toMatchObject({ ok: false });
     expect(stray).not.toHaveProperty('madeByNewerVersion');
     expect(errorOf({ ...clone(), outcomeRule: { ...rule, valueLabels: { lead: 'Lead' } } })).toContain('outcomeRule.valueLabels');
+  });
+
+  it("refuses a rule listing more values, or longer ones, than a model's rule may hold, naming the cap, without comparing every label with every value", () => {
+    const values = Array.from({ length: 40_000 }, (_, i) => `v${i}`);
+    // About 1 MB, well within what an import reads: each label was once checked against the rule's values built anew (seconds on the page).
+    const many = { ...clone(), outcomeRule: { field: 'lifecyclestage', source: 'hubspot', positiveValues: values, valueLabels: Object.fromEntries(values.map((value) => [value, 'x'])) } };
+    const error = errorOf(many);
+    expect(error).toContain(`outcomeRule.positiveValues: a rule may list at most ${MAX_RULE_VALUES.toLocaleString('en-US')} values here`);
+    const rule = { field: 'Status', source: 'csv', positiveValues: ['Won'] };
+    expect(errorOf({ ...clone(), outcomeRule: { ...rule, openValues: values.slice(0, MAX_RULE_VALUES + 1) } })).toContain('outcomeRule.openValues: a rule may list at most 1,000 values');
+    expect(errorOf({ ...clone(), outcomeRule: { ...rule, openStatus: { field: 'Stage', values: values.slice(0, MAX_RULE_VALUES + 1) } } })).toContain('outcomeRule.openStatus.values');
+    expect(errorOf({ ...clone(), outcomeRule: { ...rule, positiveValues: ['x'.repeat(MAX_RULE_VALUE_LENGTH + 1)] } })).toContain(
+      `outcomeRule.positiveValues.0: a value may be at most ${MAX_RULE_VALUE_LENGTH.toLocaleString('en-US')} characters long`,
+    );
+    // At the caps, labelled, a rule is read.
+    const atCap = values.slice(0, MAX_RULE_VALUES).map((value) => value.padEnd(MAX_RULE_VALUE_LENGTH, 'x'));
+    const full = parseManifest({ ...clone(), outcomeRule: { ...rule, positiveValues: atCap, valueLabels: Object.fromEntries(atCap.map((value) => [value, 'Label'])) } });
+    expect(full.ok).toBe(true);
   });
 
   it('keeps the version of the derived features\' reading a model was trained with, and parses manifests from before it was recorded', () => {

@@ -16,8 +16,10 @@ import {
   outcomeSettled,
   ruleValueLabels,
   settledDaysOf,
+  valuesAsShown,
   windowCountedFrom,
 } from './outcome-rule';
+import { MAX_LABEL_CHARS } from './visible-text';
 
 const DAY = 86_400_000;
 const now = Date.parse('2026-11-20T00:00:00Z');
@@ -75,8 +77,45 @@ describe("a model's rule in words, by the labels the CRM's pages show for its va
     expect(ruleValueLabels(status, labelsByField)).toEqual({ true: 'Yes', 'Working - Contacted': 'Working' });
     expect(ruleValueLabels(status, { Status: { Open: ' Open ' } })).toBeUndefined();
     expect(ruleValueLabels(lifecycle, {})).toBeUndefined();
-    // A label too long to record leaves its value shown.
-    expect(ruleValueLabels({ field: 'Status', positiveValues: ['Won'] }, { Status: { Won: 'x'.repeat(MAX_VALUE_LABEL_LENGTH + 1) } })).toBeUndefined();
+    // A long label is recorded as every page shows a model's labels: cut, its cut marked.
+    expect(ruleValueLabels({ field: 'Status', positiveValues: ['Won'] }, { Status: { Won: 'x'.repeat(MAX_VALUE_LABEL_LENGTH + 1) } })).toEqual({ Won: `${'x'.repeat(MAX_LABEL_CHARS - 1)}…` });
+  });
+
+  it('records a label as a reader sees it: no direction or invisible controls, trimmed, none when nothing of it is visible', () => {
+    const labels = ruleValueLabels(
+      { field: 'lifecyclestage', positiveValues: ['1234567', 'customer', 'evangelist'] },
+      { lifecyclestage: { '1234567': 'PQL\u202E\u2066', customer: '\u200B\u200B', evangelist: ' \u200BEvan\ngelist\u200F ' } },
+    );
+    expect(labels).toEqual({ '1234567': 'PQL', evangelist: 'Evan gelist' });
+  });
+
+  it("describes an imported model's rule without letting a label reorder the sentence or hide its value", () => {
+    const hostile = {
+      source: 'hubspot' as const,
+      field: 'lifecycle\u202Estage',
+      positiveValues: ['customer', 'evangelist'],
+      openValues: ['other'],
+      valueLabels: { customer: '\u202Eremotsuc', evangelist: '\u200B', other: '<img src=x onerror=alert(1)>' },
+    };
+    const said = describeModelOutcome(ModelOutcomeRuleSchema.strict().parse(hostile));
+    expect(said).toBe('"lifecyclestage" is remotsuc or evangelist (still open while <img src=x onerror=alert(1)>), for HubSpot leads');
+    // A label of any length reads cut, as a model's other labels do.
+    expect(describeModelOutcome({ ...lifecycle, positiveValues: ['customer'], openValues: [], valueLabels: { customer: 'C'.repeat(MAX_VALUE_LABEL_LENGTH) } })).toBe(
+      `"lifecyclestage" is ${'C'.repeat(MAX_LABEL_CHARS - 1)}…, for HubSpot leads`,
+    );
+  });
+
+  it('follows a label by its value where it reads like another of the rule\'s values, or two values share it, so no value passes for another', () => {
+    // The model counts subscribers as converted: the sentence must not say customers.
+    const swapped = { source: 'hubspot' as const, field: 'lifecyclestage', positiveValues: ['subscriber'], openValues: ['customer'], valueLabels: { subscriber: 'customer', customer: 'Subscriber' } };
+    expect(describeModelOutcome(swapped)).toBe('"lifecyclestage" is customer (subscriber) (still open while Subscriber (customer)), for HubSpot leads');
+    const shared = { ...lifecycle, positiveValues: ['opportunity', 'customer'], openValues: ['other'], valueLabels: { opportunity: 'Customer', customer: 'Customer', other: 'Other' } };
+    expect(describeModelOutcome(shared)).toBe('"lifecyclestage" is Customer (opportunity) or Customer (customer) (still open while Other), for HubSpot leads');
+    // A label like the value of another field's the rule names reads apart too; one like its own value, in another case, is just its label.
+    expect(describeModelOutcome({ ...status, valueLabels: { true: 'Open' } })).toBe(
+      '"IsConverted" is Open (true) (still being worked while "Status" is Working - Contacted or Open), for Salesforce leads',
+    );
+    expect(valuesAsShown(['customer', 'lead'], { customer: 'Customer', lead: 'LEAD' })).toEqual(new Map([['customer', 'Customer'], ['lead', 'LEAD']]));
   });
 
   it('takes a value named like a prototype key as any other, and reads no label off the prototype', () => {

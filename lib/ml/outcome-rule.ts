@@ -9,6 +9,7 @@ import { SourceKindSchema } from '../messaging/schemas';
 import { formatDay } from '../presentation';
 import { isMissingRaw } from './derive';
 import type { RawRecord, SourceKind } from './featurize';
+import { clipWithEllipsis, MAX_LABEL_CHARS, shownLabel, visibleText } from './visible-text';
 
 /**
  * Days after its creation by which a lead's outcome is taken as known: younger, a lead that has
@@ -87,7 +88,22 @@ export const fieldsOfRule = (rule: Pick<OutcomeRule, 'field' | 'openStatus'>): s
 /** The values `rule` compares: its outcome field's (converted, still open), then its status field's (still being worked). */
 const valuesOfRule = ({ positiveValues, openValues = [], openStatus }: OutcomeRule): string[] => [...positiveValues, ...openValues, ...(openStatus?.values ?? [])];
 
-/** The longest label a model records for a value: a Salesforce picklist label's most. A longer one is not recorded, and its value is shown. */
+/**
+ * The most values a model's rule may list as converted, as still open, or as still being worked.
+ * A rule trained here lists at most a field's values offered for it: a HubSpot portal's stages (a
+ * few dozen), or a field of few values (`outcomeCandidates`). An imported manifest could list any
+ * number, each compared with every lead's field and described on every page that names the rule.
+ */
+export const MAX_RULE_VALUES = 1_000;
+
+/** The longest value a model's rule may compare: far beyond a CRM's choice values (a Salesforce picklist value's 255 characters). */
+export const MAX_RULE_VALUE_LENGTH = 1_000;
+
+const RuleValuesSchema = z
+  .array(z.string().max(MAX_RULE_VALUE_LENGTH, `a value may be at most ${MAX_RULE_VALUE_LENGTH.toLocaleString('en-US')} characters long`))
+  .max(MAX_RULE_VALUES, `a rule may list at most ${MAX_RULE_VALUES.toLocaleString('en-US')} values here`);
+
+/** The longest label a model's manifest may hold for a value: a Salesforce picklist label's most. One trained here is shorter (`valueLabelAsShown`). */
 export const MAX_VALUE_LABEL_LENGTH = 255;
 
 /** Value → the label a CRM's pages show for it, for the values whose label is not the value (a HubSpot portal's stage `1234567` is "Product Qualified Lead"). */
@@ -104,28 +120,43 @@ export type ValueLabels = Record<string, string>;
  * described by its values.
  */
 export const ModelOutcomeRuleSchema = OutcomeRuleSchema.extend({
+  positiveValues: RuleValuesSchema.min(1),
+  openValues: RuleValuesSchema.optional(),
+  openStatus: OpenStatusSchema.extend({ values: RuleValuesSchema.min(1) }).optional(),
   source: SourceKindSchema,
   settledAfterDays: z.number().int().min(0).max(MAX_SETTLED_DAYS).optional(),
   valueLabels: z.record(z.string().min(1), z.string().min(1).max(MAX_VALUE_LABEL_LENGTH)).optional(),
-}).refine((rule) => Object.keys(rule.valueLabels ?? {}).every((value) => valuesOfRule(rule).includes(value)), {
-  message: "labels only the rule's own values",
-  path: ['valueLabels'],
-});
+}).refine(
+  (rule) => {
+    // One set of the rule's values for all its labels: a list built anew per label took seconds for an imported rule of 40,000.
+    const values = new Set(valuesOfRule(rule));
+    return Object.keys(rule.valueLabels ?? {}).every((value) => values.has(value));
+  },
+  { message: "labels only the rule's own values", path: ['valueLabels'] },
+);
 export type ModelOutcomeRule = z.infer<typeof ModelOutcomeRuleSchema>;
+
+/**
+ * A CRM's label for a value as LeadLens records and shows it: what a reader can see of it
+ * (`visibleText`: no control that would reorder the words around it), trimmed, cut to
+ * MAX_LABEL_CHARS as a model's other labels are; '' when nothing visible is left, and the value
+ * is shown instead. A portal's label comes from whoever set up its stages.
+ */
+export const valueLabelAsShown = (label: string): string => clipWithEllipsis(visibleText(label).trim(), MAX_LABEL_CHARS);
 
 /**
  * The labels a model records with `rule` (`ModelOutcomeRule.valueLabels`): of `labelsByField`
  * (field → value → label, as a CRM's pages show its choice fields' values), those of the rule's
- * own values in the field it reads them from, where the label is not the value itself nor longer
- * than `MAX_VALUE_LABEL_LENGTH`; undefined when none is. A value the status field shares with the
- * outcome field keeps the outcome field's label.
+ * own values in the field it reads them from, as shown (`valueLabelAsShown`), where that is
+ * neither empty nor the value itself; undefined when none is. A value the status field shares
+ * with the outcome field keeps the outcome field's label.
  */
 export function ruleValueLabels(rule: OutcomeRule, labelsByField: Readonly<Record<string, Readonly<Record<string, string>>>>): ValueLabels | undefined {
   const labelled = (field: string, values: readonly string[]) => {
     const labels = Object.hasOwn(labelsByField, field) ? labelsByField[field] : {};
     return values.flatMap((value): [string, string][] => {
-      const label = Object.hasOwn(labels, value) ? labels[value].trim() : '';
-      return label !== '' && label !== value && label.length <= MAX_VALUE_LABEL_LENGTH ? [[value, label]] : [];
+      const label = Object.hasOwn(labels, value) ? valueLabelAsShown(labels[value]) : '';
+      return label !== '' && label !== value ? [[value, label]] : [];
     });
   };
   const entries = [...labelled(rule.field, [...rule.positiveValues, ...(rule.openValues ?? [])]), ...(rule.openStatus ? labelled(rule.openStatus.field, rule.openStatus.values) : [])];
@@ -206,8 +237,8 @@ export function describeWhenOutcomeCounts(settledAfterDays: number, learntFrom: 
   return `a lead's outcome counts ${when}${learntFrom ? ', or the model learnt from it' : ''}`;
 }
 
-/** Whether the field's value is one of `values`, as the rule compares them. */
-function holdsOneOf(fields: RawRecord, field: string, values: readonly string[]): boolean {
+/** Whether the field's value is one of `values`, as the rule compares them: as trimmed text, case-insensitively. */
+export function holdsOneOf(fields: RawRecord, field: string, values: readonly string[]): boolean {
   const value = fields[field];
   if (value === null || value === undefined) return false;
   const text = String(value).trim().toLowerCase();
@@ -251,15 +282,47 @@ export function modelOutcomeOf(lead: { key: string; source: SourceKind; fields: 
   return lead.source === rule.source && inHistory(lead.key) ? outcomeOf(lead.fields, rule) : null;
 }
 
-/** "a", "a or b", "a, b or c": each value as its label (`valueLabels`) where it has one. */
-function eitherOf(values: readonly string[], valueLabels: Readonly<ValueLabels> = {}): string {
-  const shown = values.map((value) => (Object.hasOwn(valueLabels, value) ? valueLabels[value] : value));
-  return shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(', ')} or ${shown.at(-1)}`;
+/**
+ * How each of `values`, shown side by side, reads: its label (`labels`, as shown:
+ * `valueLabelAsShown`) where it has one, else the value itself, outside text as every page shows
+ * it (`shownLabel`). A label that reads like another of `values` (in any case, as the rule
+ * compares them), or like another's label, is followed by its value: "Customer (opportunity)",
+ * so that no two values read alike, nor one as another. Labels come from a portal's stages or an
+ * imported model, set by anyone.
+ */
+export function valuesAsShown(values: readonly string[], labels: Readonly<ValueLabels> = {}): Map<string, string> {
+  const readings = [...new Set(values)].map((value) => ({
+    value,
+    plain: shownLabel(value),
+    label: Object.hasOwn(labels, value) ? valueLabelAsShown(labels[value]) : '',
+  }));
+  // Each way a value reads (as itself, by its label) → the values that read so.
+  const readBy = new Map<string, Set<string>>();
+  const note = (text: string, value: string) => readBy.set(text.toLowerCase(), (readBy.get(text.toLowerCase()) ?? new Set<string>()).add(value));
+  for (const { value, plain, label } of readings) {
+    note(plain, value);
+    if (label !== '') note(label, value);
+  }
+  return new Map(
+    readings.map(({ value, plain, label }) => {
+      if (label === '') return [value, plain];
+      return [value, readBy.get(label.toLowerCase())!.size > 1 ? `${label} (${plain})` : label];
+    }),
+  );
 }
 
+/** "a", "a or b", "a, b or c": each value as `shown` reads it (`valuesAsShown`). */
+function eitherOf(values: readonly string[], shown: ReadonlyMap<string, string>): string {
+  const read = values.map((value) => shown.get(value)!);
+  return read.length === 1 ? read[0] : `${read.slice(0, -1).join(', ')} or ${read.at(-1)}`;
+}
+
+/** `"Status" is Open - Not Contacted or Working - Contacted`, each value as `shown` reads it. */
+const openStatusInWords = ({ field, values }: OpenStatus, shown: ReadonlyMap<string, string>) => `"${shownLabel(field)}" is ${eitherOf(values, shown)}`;
+
 /** Still being worked by the rule's `openStatus`: `"Status" is Open - Not Contacted or Working - Contacted`, a value labelled by `valueLabels`. */
-export function describeOpenStatus({ field, values }: OpenStatus, valueLabels?: Readonly<ValueLabels>): string {
-  return `"${field}" is ${eitherOf(values, valueLabels)}`;
+export function describeOpenStatus(openStatus: OpenStatus, valueLabels?: Readonly<ValueLabels>): string {
+  return openStatusInWords(openStatus, valuesAsShown(openStatus.values, valueLabels));
 }
 
 /**
@@ -271,12 +334,15 @@ export function describeOpenStatus({ field, values }: OpenStatus, valueLabels?: 
  * order when it trained, which the model does not record (nor did an older one trained in
  * HubSpot's default order, or on one stage alone).
  */
-export function describeOutcomeRule({ field, positiveValues, openValues = [], openStatus, valueLabels }: OutcomeRule & Pick<ModelOutcomeRule, 'valueLabels'>): string {
+export function describeOutcomeRule(rule: OutcomeRule & Pick<ModelOutcomeRule, 'valueLabels'>): string {
+  const { field, positiveValues, openValues = [], openStatus, valueLabels } = rule;
+  // All the rule's values read apart: a converted one's label must not read as an open one.
+  const shown = valuesAsShown(valuesOfRule(rule), valueLabels);
   const leftOut = [
-    ...(openValues.length > 0 ? [`still open while ${eitherOf(openValues, valueLabels)}`] : []),
-    ...(openStatus ? [`still being worked while ${describeOpenStatus(openStatus, valueLabels)}`] : []),
+    ...(openValues.length > 0 ? [`still open while ${eitherOf(openValues, shown)}`] : []),
+    ...(openStatus ? [`still being worked while ${openStatusInWords(openStatus, shown)}`] : []),
   ];
-  return `"${field}" is ${eitherOf(positiveValues, valueLabels)}${leftOut.length > 0 ? ` (${leftOut.join('; ')})` : ''}`;
+  return `"${shownLabel(field)}" is ${eitherOf(positiveValues, shown)}${leftOut.length > 0 ? ` (${leftOut.join('; ')})` : ''}`;
 }
 
 /** Each source as the pages name it: `Salesforce`, `HubSpot`, `imported CSV`. */

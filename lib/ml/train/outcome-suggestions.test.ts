@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { HUBSPOT_LIFECYCLE_ORDER, lifecycleOrder, stagesReached } from '../../crm/hubspot-lifecycle';
 import { hubspotOutcome } from '../../sync/to-stored-lead';
-import { outcomeOf } from '../outcome-rule';
+import { MAX_RULE_VALUE_LENGTH, outcomeOf } from '../outcome-rule';
 import { PORTAL_STAGES } from '../../../test/fixtures/hubspot-portal-stages';
 import {
   fewValuedColumns,
   lifecycleRuleInOrder,
   openLookingStatuses,
+  outcomeCandidates,
   stagesOutsideOrder,
   suggestOutcome,
   withKnownOutcomeFields,
@@ -209,6 +210,12 @@ describe('fewValuedColumns', () => {
   it('leaves out a column of too many values to be an outcome', () => {
     const records = Array.from({ length: 40 }, (_, i) => ({ Id: `lead-${i}`, Won: i % 2 === 0 ? 'true' : 'false' }));
     expect(fewValuedColumns(['Id', 'Won'], records)).toEqual({ Won: ['false', 'true'] });
+  });
+
+  it("leaves out a column holding a value longer than a model's rule may compare: the model trained on it could not be stored", () => {
+    const records = [{ Notes: 'n'.repeat(MAX_RULE_VALUE_LENGTH + 1), Won: 'Yes' }, { Notes: 'Short', Won: 'No' }];
+    expect(fewValuedColumns(['Notes', 'Won'], records)).toEqual({ Won: ['No', 'Yes'] });
+    expect(outcomeCandidates({ Notes: ['n'.repeat(MAX_RULE_VALUE_LENGTH), 'Short'] })).toHaveProperty('Notes');
   });
 });
 

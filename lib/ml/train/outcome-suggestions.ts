@@ -9,6 +9,7 @@
 import { rawText } from '../derive';
 import type { RawRecord, SourceKind } from '../featurize';
 import type { OutcomeRule } from './training-set';
+import { MAX_RULE_VALUE_LENGTH } from '../outcome-rule';
 import {
   HUBSPOT_LIFECYCLE_FIELD,
   HUBSPOT_LIFECYCLE_ORDER,
@@ -127,12 +128,16 @@ export function fewValuedColumns(columns: readonly string[], records: readonly R
   return outcomeCandidates(keptValues(values));
 }
 
-/** Of column → its distinct values, the columns with few enough to be an outcome (2 to MAX_OUTCOME_VALUES), values sorted. */
+/**
+ * Of column → its distinct values, the columns with few enough to be an outcome (2 to
+ * MAX_OUTCOME_VALUES), values sorted. A column holding a value longer than a model's rule may
+ * compare (MAX_RULE_VALUE_LENGTH: notes, not an outcome) is not one: its model could not be stored.
+ */
 export function outcomeCandidates(distinct: Readonly<Record<string, readonly string[]>>): Record<string, string[]> {
   // No prototype: a column named `__proto__` is an ordinary key.
   const out = Object.create(null) as Record<string, string[]>;
   for (const [column, values] of Object.entries(distinct)) {
-    if (values.length >= 2 && values.length <= MAX_OUTCOME_VALUES) out[column] = [...values].sort();
+    if (values.length >= 2 && values.length <= MAX_OUTCOME_VALUES && values.every((value) => value.length <= MAX_RULE_VALUE_LENGTH)) out[column] = [...values].sort();
   }
   return out;
 }

@@ -6,6 +6,7 @@ import type { OutcomeRule } from '@/lib/ml/train/training-set';
 import { render, type Rendered } from '@/test/render';
 import { OutcomeFieldset } from './OutcomeFieldset';
 import { PORTAL_STAGES } from '@/test/fixtures/hubspot-portal-stages';
+import { MAX_LABEL_CHARS } from '@/lib/ml/visible-text';
 
 let rendered: Rendered | undefined;
 afterEach(() => {
@@ -142,4 +143,34 @@ it("counts a stage the order places as reached or not once another stage is chos
   choose(stageReached, 'customer');
   // Its contacts, before customer in the portal's order, were left out of training, while the sync counts them not converted (`hubspotOutcome`).
   expect(changes).toEqual([{ field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: ['customer'], openValues: ['other', 'evangelist'] }]);
+});
+
+it('follows a stage label by its value where two stages would read alike: a shared label, or a label naming another stage', () => {
+  const stages = [
+    { value: 'lead', label: 'Lead' },
+    { value: 'opportunity', label: 'Customer' },
+    { value: 'customer', label: 'Customer' },
+    { value: 'evangelist', label: 'other' },
+  ];
+  const outcome = { field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: ['opportunity', 'customer', 'evangelist'], openValues: ['other'] };
+  const { stageReached, stillOpen } = drawLifecycle(outcome, stages, ['lead', 'other']);
+  expect(Array.from(stageReached.options, (option) => [option.value, option.textContent])).toEqual([
+    ['lead', 'Lead'],
+    ['opportunity', 'Customer (opportunity)'],
+    ['customer', 'Customer (customer)'],
+    ['evangelist', 'other (evangelist)'],
+    ['other', 'other (this stage only)'],
+  ]);
+  expect(stillOpen()).toEqual([{ shown: 'other', ticked: true }]);
+});
+
+it('shows a stage label as LeadLens shows outside text: no direction controls, cut, the value when nothing of it is visible', () => {
+  const stages = [
+    { value: 'lead', label: 'Lead\u202E (reversed' },
+    { value: 'opportunity', label: '\u200B' },
+    { value: 'customer', label: 'C'.repeat(1_000) },
+  ];
+  const outcome = { field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: ['opportunity', 'customer'], openValues: ['other'] };
+  const { stageReached } = drawLifecycle(outcome, stages, ['lead']);
+  expect(Array.from(stageReached.options, (option) => option.textContent)).toEqual(['Lead (reversed', 'opportunity', `${'C'.repeat(MAX_LABEL_CHARS - 1)}…`]);
 });

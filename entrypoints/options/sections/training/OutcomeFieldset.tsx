@@ -5,7 +5,7 @@
  * another field say a lead is still being worked.
  */
 import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
-import type { OpenStatus } from '@/lib/ml/outcome-rule';
+import { valuesAsShown, type OpenStatus } from '@/lib/ml/outcome-rule';
 import { HUBSPOT_LIFECYCLE_FIELD, HUBSPOT_LIFECYCLE_ORDER, lifecycleOrder } from '@/lib/crm/hubspot-lifecycle';
 import { lifecycleRule, lifecycleRuleReaching, openLookingStatuses, stagesOutsideOrder } from '@/lib/ml/train/outcome-suggestions';
 import type { OutcomeRule } from '@/lib/ml/train/training-set';
@@ -153,7 +153,12 @@ export function OutcomeFieldset({ outcome, outcomeValues, minimumAge, lifecycleS
   // The chosen field too: a new sample may hold one value of it, or none (rare ones fall out of samples).
   const fields = [...new Set([...Object.keys(outcomeValues), ...(outcome?.field ? [outcome.field] : [])])];
   const stageOrder = lifecycleOrder(lifecycleStages.map((stage) => stage.value));
-  const stageLabels = new Map(lifecycleStages.map(({ value, label }) => [value, label]));
+  const sampledStages = outcomeValues[HUBSPOT_LIFECYCLE_FIELD] ?? [];
+  // Every stage either list offers, as it reads beside the others: no two options read alike.
+  const stageLabels = valuesAsShown(
+    [...stageOrder, ...sampledStages, ...(outcome?.positiveValues ?? []), ...(outcome?.openValues ?? [])],
+    Object.fromEntries(lifecycleStages.map(({ value, label }) => [value, label])),
+  );
   // Whether the portal's order is followed: `lifecycleOrder` falls back to HubSpot's own list itself (a portal of "other" alone has none).
   const portalOrder = stageOrder !== HUBSPOT_LIFECYCLE_ORDER;
   return (
@@ -180,7 +185,7 @@ export function OutcomeFieldset({ outcome, outcomeValues, minimumAge, lifecycleS
               value={outcome.positiveValues[0] ?? ''}
               onChange={(event) => onChange(lifecycleRuleReaching(outcome, event.target.value, stageOrder))}
             >
-              {stagesOffered(stageOrder, outcomeValues[HUBSPOT_LIFECYCLE_FIELD] ?? [], outcome.positiveValues[0]).map((stage) => (
+              {stagesOffered(stageOrder, sampledStages, outcome.positiveValues[0]).map((stage) => (
                 <option key={stage} value={stage}>
                   {stageOrder.includes(stage) || reachesPast(outcome, stage) ? (stageLabels.get(stage) ?? stage) : `${stageLabels.get(stage) ?? stage} (this stage only)`}
                 </option>
@@ -195,7 +200,7 @@ export function OutcomeFieldset({ outcome, outcomeValues, minimumAge, lifecycleS
           </p>
           <StillOpenPicker
             outcome={outcome}
-            values={stagesOutsideOrder(outcomeValues[HUBSPOT_LIFECYCLE_FIELD] ?? [], stageOrder)}
+            values={stagesOutsideOrder(sampledStages, stageOrder)}
             labels={stageLabels}
             onChange={onChange}
           />
