@@ -145,7 +145,7 @@ it('says that bringing the lead to another page counts one more page view, whose
   // +1.2 − 0.5: odds ×2, 12 % → 21 %, not the demo page alone (×3.3, 27 %)
   expect(rendered.container.querySelector('.hotter-plan p')?.textContent).toBe('This change would make it Warm (from 20 % likely): 12 % → 21 %.');
   expect(Array.from(rendered.container.querySelectorAll('.hotter-plan li'), (li) => li.textContent)).toEqual([
-    'Last page seen: blog → demo, which takes Page views from 9 to 10 (odds ×2)',
+    'Last page seen: Blog or resource page → Demo or sign-up page, which takes Page views from 9 to 10 (odds ×2)',
   ]);
 });
 

@@ -2,7 +2,7 @@
 import { act } from 'react';
 import { afterEach, expect, it, vi } from 'vitest';
 import { render, type Rendered } from '@/test/render';
-import type { Term } from '@/lib/ml/manifest';
+import type { Feature, Term } from '@/lib/ml/manifest';
 import { ShapePlot, stepPoints, withClosingPoint } from './ShapePlot';
 
 let rendered: Rendered | undefined;
@@ -37,11 +37,11 @@ it('closes a step line at its last level', () => {
   expect(withClosingPoint([])).toEqual([]);
 });
 
-/** `term`'s shape plot, once `drawn` (a selector) is in it. */
-async function drawnShape(term: Term, drawn: string): Promise<HTMLElement> {
+/** `term`'s shape plot (of the manifest's `features`), once `drawn` (a selector) is in it. */
+async function drawnShape(term: Term, drawn: string, features?: Feature[]): Promise<HTMLElement> {
   // Without an IntersectionObserver, charts draw at once, in turn.
   vi.stubGlobal('IntersectionObserver', undefined);
-  rendered = render(<ShapePlot term={term} />);
+  rendered = render(<ShapePlot term={term} features={features} />);
   for (let tries = 0; tries < 50 && !rendered.container.querySelector(drawn); tries++) await act(() => new Promise((resolve) => setTimeout(resolve, 5)));
   expect(rendered.container.querySelector(drawn)).not.toBeNull();
   return rendered.container;
@@ -119,4 +119,21 @@ it("keeps a heat map's cell colours in forced colours (Windows high contrast), w
   const cells = Array.from(plot.querySelectorAll<HTMLElement>('[role="img"] span[title*=": "]'));
   expect(cells).toHaveLength(6);
   for (const cell of cells) expect(cell.style.getPropertyValue('forced-color-adjust')).toBe('none');
+});
+
+it("words the levels LeadLens derives, as reasons do, and keeps a CRM field's values as the CRM stores them", async () => {
+  const features: Feature[] = [
+    { key: 'title_seniority', label: 'Title seniority', type: 'categorical', vocabulary: ['individual', 'vp', '(other)'], otherCode: 2, derive: { kind: 'titleSeniority', from: { csv: 'title' } }, missingValues: [], actionable: false },
+    { key: 'lead_source', label: 'Lead source', type: 'categorical', vocabulary: ['SOCIAL_MEDIA'], derive: { kind: 'value', from: { hubspot: 'hs_analytics_source' }, optionLabels: { hubspot: { SOCIAL_MEDIA: 'Organic Social' } } }, missingValues: [], actionable: false },
+  ];
+  const seniority = { labels: ['individual', 'vp', '(other)', 'missing'], edges: [] };
+  const plot = await drawnShape(
+    { features: [0, 1], label: 'Title seniority × Lead source', importance: 0.1, shape: { axes: [seniority, { labels: ['SOCIAL_MEDIA', 'missing'], edges: [] }], scores: [0.1, 0, 0.5, 0, 0, 0, 0, 0] } },
+    '[role="img"] [title]',
+    features,
+  );
+  const table = plot.querySelector('table')!;
+  expect(Array.from(table.querySelectorAll('tbody th'), (th) => th.textContent)).toEqual(['Individual contributor', 'VP', '(other)', 'missing']);
+  expect(Array.from(table.querySelectorAll('thead th'), (th) => th.textContent).slice(1)).toEqual(['SOCIAL_MEDIA', 'missing']);
+  expect(plot.querySelector('[role="img"] [title^="VP, SOCIAL_MEDIA"]')).not.toBeNull();
 });

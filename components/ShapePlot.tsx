@@ -5,7 +5,8 @@
  */
 import type { CSSProperties } from 'react';
 import { Line, LineChart, ReferenceLine, XAxis, YAxis } from 'recharts';
-import type { Term, TermShape } from '@/lib/ml/manifest';
+import { levelAsShown } from '@/lib/ml/featurize';
+import type { Feature, Term, TermShape } from '@/lib/ml/manifest';
 import { downsampleCurve } from '@/lib/ml/train/metrics';
 import { BarsChart, Figure, FoldedNumberGrid, GridAt, numberAxis, ticksFromZero, yAxisTitle } from './Charts';
 
@@ -182,10 +183,27 @@ function PairShape({ term, shape }: { term: Term; shape: TermShape }) {
   );
 }
 
-/** A term's own shape function; nothing when the manifest lacks it. */
-export function ShapePlot({ term }: { term: Term }) {
-  const shape = term.shape;
-  if (!shape) return null;
+/**
+ * `shape` with its categories as an admin reads them: a level LeadLens derives in words ("VP" for
+ * vp: `levelAsShown`), a CRM's value as the CRM stores it. `features`: the manifest's.
+ */
+function shapeAsShown(term: Term, shape: TermShape, features: readonly Feature[]): TermShape {
+  return {
+    ...shape,
+    axes: shape.axes.map((axis, a) => {
+      const feature = features[term.features[a]];
+      return feature ? { ...axis, labels: axis.labels.map((label) => levelAsShown(label, feature)) } : axis;
+    }),
+  };
+}
+
+/**
+ * A term's own shape function; nothing when the manifest lacks it. `features`: the manifest's,
+ * to word the levels LeadLens derives; without them every bin is labelled as the manifest stores it.
+ */
+export function ShapePlot({ term, features = [] }: { term: Term; features?: readonly Feature[] }) {
+  if (!term.shape) return null;
+  const shape = shapeAsShown(term, term.shape, features);
   if (shape.axes.length === 2) return <PairShape term={term} shape={shape} />;
   return shape.axes[0].edges.length > 0 ? <NumericShape term={term} shape={shape} /> : <CategoricalShape term={term} shape={shape} />;
 }

@@ -389,7 +389,7 @@ it("gives the comparison with the ideal customer a heading of its own after the 
   ]);
 });
 
-it('plans in the words of the reasons and the comparison beside it: a page the model never learned is "other", never "(other)"', () => {
+it('plans in the words of the reasons and the comparison beside it: a page the model never learned is "Other page", never "(other)"', () => {
   const model = handMadeManifest({
     features: [
       {
@@ -421,12 +421,12 @@ it('plans in the words of the reasons and the comparison beside it: a page the m
   showLead(lead, model);
   rendered = render(createElement(OpenLeadView));
   const view = rendered.container;
-  expect(lead.reasons.map((reason) => reason.value)).toEqual(['other']);
+  expect(lead.reasons.map((reason) => reason.value)).toEqual(['Other page']);
   expect([...view.querySelectorAll('table.deviations tbody tr')].map((tr) => [...tr.children].map((cell) => cell.textContent))).toEqual([
-    ['Last page seen', 'other', 'contact', '×7.4'],
+    ['Last page seen', 'Other page', 'Contact page', '×7.4'],
   ]);
-  // Before: "Last page seen: (other) → contact", the model's name for the pages it pools.
-  expect([...view.querySelectorAll('.hotter-plan li')].map((li) => li.textContent)).toEqual(['Last page seen: other → contact (odds ×7.4)']);
+  // Before: "Last page seen: (other) → contact", the model's name for the pages it pools; then its codes, "other → contact".
+  expect([...view.querySelectorAll('.hotter-plan li')].map((li) => li.textContent)).toEqual(['Last page seen: Other page → Contact page (odds ×7.4)']);
 });
 
 it('moves the focus from Try again, which Loading takes the place of, to the heading above, and leaves it there with the answer', () => {

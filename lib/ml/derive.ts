@@ -505,6 +505,20 @@ export const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday'
 export const SENIORITY_LEVELS = ['c-level', 'vp', 'director', 'manager', 'individual', 'student', 'other'] as const;
 export type Seniority = (typeof SENIORITY_LEVELS)[number];
 
+/**
+ * Each level as a rep reads it. The codes above are the model's (its vocabulary and bins, in
+ * manifests and ONNX files): they never change, only these words (`levelAsShown`).
+ */
+export const SENIORITY_SHOWN: Readonly<Record<Seniority, string>> = {
+  'c-level': 'C-level',
+  vp: 'VP',
+  director: 'Director',
+  manager: 'Manager',
+  individual: 'Individual contributor',
+  student: 'Student or intern',
+  other: 'No current company role', // freelancers, the unemployed, a role held once
+};
+
 /** Ordinal rank for numeric use: c-level 6 … student 1, other 0. */
 export const SENIORITY_RANK: Record<Seniority, number> = {
   'c-level': 6,
@@ -721,6 +735,19 @@ function seniorityOf(title: string, readRests: Map<string, Seniority | null>): S
 export const URL_CATEGORIES = ['pricing', 'demo', 'contact', 'docs', 'blog', 'careers', 'product', 'home', 'other'] as const;
 export type UrlCategory = (typeof URL_CATEGORIES)[number];
 
+/** Each category as a rep reads it (the codes are the model's: see SENIORITY_SHOWN), naming what URL_SEGMENT_RULES put in it. */
+export const URL_CATEGORY_SHOWN: Readonly<Record<UrlCategory, string>> = {
+  pricing: 'Pricing page',
+  demo: 'Demo or sign-up page',
+  contact: 'Contact page',
+  docs: 'Docs or help page',
+  blog: 'Blog or resource page',
+  careers: 'Careers page',
+  product: 'Product page',
+  home: 'Home page',
+  other: 'Other page',
+};
+
 /**
  * The path segments that name a category: a segment in `segments` (`/plans`, `/get-started`),
  * or one whose first or last word is in `words` (`/pricing`, `/enterprise-pricing`,
@@ -819,6 +846,9 @@ export function urlCategory(url: string | null): UrlCategory | null {
 
 export const EMAIL_DOMAIN_KINDS = ['free', 'corporate'] as const;
 export type EmailDomainKind = (typeof EMAIL_DOMAIN_KINDS)[number];
+
+/** Each kind as a rep reads it (the codes are the model's: see SENIORITY_SHOWN). */
+export const EMAIL_DOMAIN_KIND_SHOWN: Readonly<Record<EmailDomainKind, string>> = { free: 'Free e-mail', corporate: 'Company e-mail' };
 
 /** Free mail providers by their whole domain: the national ones (`btinternet.com`, `uol.com.br`, `qq.com`), and those without a country variant. */
 const FREE_MAIL = new Set([

@@ -95,14 +95,40 @@ describe('a derived feature', () => {
   const valueFor = (title: string | undefined) => explainLead(seniority, [0.5], { title }, 'csv', now)[0].value;
 
   it('shows the level the model scored with the title it was read from', () => {
-    expect(valueFor('Product Owner')).toBe('individual (Product Owner)');
-    expect(valueFor('Owner')).toBe('c-level (Owner)');
+    expect(valueFor('Product Owner')).toBe('Individual contributor (Product Owner)');
+    expect(valueFor('Owner')).toBe('C-level (Owner)');
+  });
+
+  it('words the level for a rep, never as the model codes it: "VP (SVP Operations)", not "vp (SVP Operations)"', () => {
+    expect(valueFor('SVP Operations')).toBe('VP (SVP Operations)');
+    expect(valueFor('Consultant')).toBe('Individual contributor (Consultant)');
+    expect(valueFor('Former VP')).toBe('No current company role (Former VP)');
   });
 
   it('says "not known" for a missing title, or one nothing of which can be shown, and with the title when no rule reads it', () => {
     expect(valueFor(undefined)).toBe('not known');
     expect(valueFor('\u202E')).toBe('not known');
     expect(valueFor('代表取締役社長')).toBe('not known (代表取締役社長)');
+  });
+});
+
+describe("a page's category and an address's kind", () => {
+  const model = handMadeManifest({
+    features: [
+      { key: 'last_page', label: 'Last page seen', type: 'categorical', vocabulary: ['pricing', 'blog', '(other)'], otherCode: 2, derive: { kind: 'urlCategory', from: { csv: 'page' } } },
+      { key: 'email_domain', label: 'E-mail domain', type: 'categorical', vocabulary: ['corporate', 'free'], derive: { kind: 'emailDomainKind', from: { csv: 'email' } } },
+    ],
+    terms: [
+      { features: [0], label: 'Last page seen' },
+      { features: [1], label: 'E-mail domain' },
+    ],
+    intercept: -2,
+  });
+  const valuesFor = (record: RawRecord) => explainLead(model, [0.5, -0.2], record, 'csv', now).map((reason) => reason.value);
+
+  it('are worded for a rep, never as the model codes them', () => {
+    expect(valuesFor({ page: 'https://acme.io/pricing', email: 'ann@gmail.com' })).toEqual(['Pricing page', 'Free e-mail (gmail.com)']);
+    expect(valuesFor({ page: 'https://acme.io/contact-us', email: 'ann@acme.io' })).toEqual(['Contact page', 'Company e-mail (acme.io)']);
   });
 });
 

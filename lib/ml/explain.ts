@@ -3,7 +3,7 @@
  * on the odds a rep is shown: those of the calibrated probability.
  */
 import type { Reason } from '../messaging/protocol';
-import { describeFeatureValue, featureAsWritten, featureLevel, featureNumber, featureValue, readRaw, sourceSupplies, type RawRecord, type RawValue, type SourceKind } from './featurize';
+import { derivedLevelAsShown, describeFeatureValue, featureAsWritten, featureLevel, featureNumber, featureValue, readRaw, sourceSupplies, type RawRecord, type RawValue, type SourceKind } from './featurize';
 import type { Calibration, Feature, Manifest, Term } from './manifest';
 import { calibratedChange, calibratedLogOdds } from './train/calibration';
 import { clipWithEllipsis, MAX_VALUE_CHARS, visibleText } from './visible-text';
@@ -53,8 +53,8 @@ export function valuesAsWritten(manifest: Manifest, record: RawRecord, source: S
 
 /**
  * A feature's value as a reason shows it, "not known" when missing. A title is shown with the
- * seniority the model read from it, "c-level (Product Owner)", or "not known (代表取締役社長)" when
- * it read none, so a rep sees what was scored.
+ * seniority the model read from it, in words ("Individual contributor (Product Owner)"), or "not
+ * known (代表取締役社長)" when it read none, so a rep sees what was scored.
  * `written` is the field's text on the page the record was read from (`textsOnPage`).
  */
 function describeValue(record: RawRecord, feature: Feature, source: SourceKind, now: Date, written: RawValue): string {
@@ -63,7 +63,8 @@ function describeValue(record: RawRecord, feature: Feature, source: SourceKind, 
   const level = featureLevel(record, feature, source, now);
   // A title no rule reads is scored as a missing one: the rep still sees what was written.
   if (level === null) return text ? `not known (${text})` : 'not known';
-  return text ? `${level} (${text})` : level;
+  const shown = derivedLevelAsShown(level, feature.derive);
+  return text ? `${shown} (${text})` : shown;
 }
 
 /** The features of `term` that `source` has a field for. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Feature } from './manifest';
 import { inTimeZone } from '@/test/time-zone';
-import { describeFeatureValue, featurizeRecord, featurizeRecords, levelCode, looseKey, sourceSupplies, type RawValue } from './featurize';
+import { describeFeatureValue, featurizeRecord, featurizeRecords, levelAsShown, levelCode, looseKey, sourceSupplies, type RawValue } from './featurize';
+import { EMAIL_DOMAIN_KINDS, SENIORITY_LEVELS, URL_CATEGORIES } from './derive';
 
 const now = new Date('2026-11-01T00:00:00Z');
 const features: Feature[] = [
@@ -162,7 +163,7 @@ describe('describeFeatureValue', () => {
     [3, 'Web'],
     [4, '12 days'],
     [5, 'VP Sales'],
-    [6, 'corporate e-mail (acme.io)'],
+    [6, 'Company e-mail (acme.io)'],
     [7, '0.33'],
     [8, 'Sunday'],
   ])('feature %i → %s', (i, want) => inTimeZone('UTC', () => expect(describeFeatureValue(rec, features[i], 'csv', now)).toBe(want)));
@@ -186,7 +187,7 @@ describe('describeFeatureValue', () => {
     expect(describeFeatureValue({ source: 'SOCIAL_MEDIA' }, source, 'csv', now)).toBe('SOCIAL_MEDIA');
   });
   it('names the domain of an address written with a name', () => {
-    expect(describeFeatureValue({ email: 'Ada Lovelace <ada@Gmail.com>' }, features[6], 'csv', now)).toBe('free e-mail (gmail.com)');
+    expect(describeFeatureValue({ email: 'Ada Lovelace <ada@Gmail.com>' }, features[6], 'csv', now)).toBe('Free e-mail (gmail.com)');
   });
   const employees = (shown: RawValue) => describeFeatureValue({ numberofemployees: shown }, features[1], 'hubspot', now);
   const revenue = (shown: RawValue, written?: RawValue) => describeFeatureValue({ AnnualRevenue: shown }, features[0], 'salesforce', now, written);
@@ -217,6 +218,40 @@ describe('describeFeatureValue', () => {
     expect(describeFeatureValue({ numberofemployees: '1500' }, features[1], 'hubspot', now, '1500')).toBe('1,500');
     // A number computed from the fields is worded as computed.
     expect(describeFeatureValue({ clicks: '1', opens: '3' }, features[7], 'csv', now, '1 of 3')).toBe('0.33');
+  });
+});
+
+describe('levelAsShown', () => {
+  const [source, seniority, emailKind, createdOn] = [features[3], features[5], features[6], features[8]];
+  const lastPage: Feature = { key: 'last_page', label: 'Last page seen', type: 'categorical', vocabulary: [...URL_CATEGORIES], derive: { kind: 'urlCategory', from: { csv: 'page' } }, missingValues: [], actionable: true };
+
+  it('words every level LeadLens derives for a rep; the codes stay the model\'s', () => {
+    expect(SENIORITY_LEVELS.map((level) => levelAsShown(level, seniority, 'csv'))).toEqual([
+      'C-level', 'VP', 'Director', 'Manager', 'Individual contributor', 'Student or intern', 'No current company role',
+    ]);
+    expect(URL_CATEGORIES.map((category) => levelAsShown(category, lastPage, 'hubspot'))).toEqual([
+      'Pricing page', 'Demo or sign-up page', 'Contact page', 'Docs or help page', 'Blog or resource page', 'Careers page', 'Product page', 'Home page', 'Other page',
+    ]);
+    expect(EMAIL_DOMAIN_KINDS.map((kind) => levelAsShown(kind, emailKind, 'salesforce'))).toEqual(['Free e-mail', 'Company e-mail']);
+  });
+
+  it('keeps a level no derivation makes as it is: the pooled "(other)", "missing", a day\'s name, a name of Object\'s', () => {
+    for (const level of ['(other)', 'missing', 'VP', 'constructor', '__proto__', 'toString']) expect(levelAsShown(level, seniority, 'csv')).toBe(level);
+    expect(levelAsShown('Sunday', createdOn, 'csv')).toBe('Sunday');
+  });
+
+  it("keeps a CRM field's own values, labelled as its pages label them, and a number's bins", () => {
+    const labelled: Feature = { ...source, derive: { kind: 'value', from: { hubspot: 'hs_analytics_source' }, optionLabels: { hubspot: { SOCIAL_MEDIA: 'Organic Social' } } } };
+    expect(levelAsShown('vp', source, 'csv')).toBe('vp');
+    expect(levelAsShown('SOCIAL_MEDIA', labelled, 'hubspot')).toBe('Organic Social');
+    // The Model report: no source, a CRM's value as it stores it.
+    expect(levelAsShown('SOCIAL_MEDIA', labelled)).toBe('SOCIAL_MEDIA');
+    expect(levelAsShown('vp', { ...seniority, type: 'numeric' }, 'csv')).toBe('vp');
+  });
+
+  it("words a page's category in its reason", () => {
+    expect(describeFeatureValue({ page: 'https://acme.io/en/pricing' }, lastPage, 'csv', now)).toBe('Pricing page');
+    expect(describeFeatureValue({ page: 'not a page' }, lastPage, 'csv', now)).toBe('');
   });
 });
 

@@ -10,7 +10,9 @@ import type { SOURCE_KINDS } from '../crm/types';
 import type { Derive, Feature, FieldSources } from './manifest';
 import {
   DAY_NAMES,
+  EMAIL_DOMAIN_KIND_SHOWN,
   SENIORITY_RANK,
+  SENIORITY_SHOWN,
   daysSince,
   emailDomain,
   emailDomainKind,
@@ -21,6 +23,7 @@ import {
   titleSeniority,
   urlCategory,
   URL_CATEGORIES,
+  URL_CATEGORY_SHOWN,
   type Seniority,
 } from './derive';
 
@@ -286,15 +289,37 @@ export function formatNumberRange(low: number, high: number, unit?: string, extr
   return `${formatNumber(low, currency ? unit : undefined, digits)} – ${formatNumber(high, unit, digits)}`;
 }
 
-/** A choice field's `value` as `source`'s pages label it (`SOCIAL_MEDIA` → "Organic Social"), else as it is. */
-function shownLabel(value: string | null, derive: Extract<Derive, { kind: 'value' }>, source: SourceKind): string | null {
-  const labels = source === 'csv' ? undefined : derive.optionLabels?.[source];
+/** A choice field's `value` as `source`'s pages label it (`SOCIAL_MEDIA` → "Organic Social"), else (no source: the Model report) as it is. */
+function shownLabel(value: string | null, derive: Extract<Derive, { kind: 'value' }>, source: SourceKind | undefined): string | null {
+  const labels = source === undefined || source === 'csv' ? undefined : derive.optionLabels?.[source];
   return value !== null && labels && Object.hasOwn(labels, value) ? labels[value] : value;
 }
 
-/** A categorical feature's level (a bin of its shape) as `source`'s pages label it; any other feature's bin as it is. */
-export function levelAsShown(level: string, feature: Feature, source: SourceKind): string {
-  return feature.type === 'categorical' && feature.derive.kind === 'value' ? (shownLabel(level, feature.derive, source) ?? level) : level;
+/** The words of the levels LeadLens derives, by derivation; a day's name is a word already. */
+const DERIVED_LEVELS_SHOWN: Partial<Record<Derive['kind'], Readonly<Record<string, string>>>> = {
+  titleSeniority: SENIORITY_SHOWN,
+  urlCategory: URL_CATEGORY_SHOWN,
+  emailDomainKind: EMAIL_DOMAIN_KIND_SHOWN,
+};
+
+/**
+ * A level `derive` made ("vp", "pricing", "free") as a rep reads it ("VP", "Pricing page", "Free
+ * e-mail"); any other level ("(other)", a day's name, a model made elsewhere's own) as it is. The
+ * level itself stays the model's: only its words are for people.
+ */
+export function derivedLevelAsShown(level: string, derive: Derive): string {
+  const words = DERIVED_LEVELS_SHOWN[derive.kind];
+  return words && Object.hasOwn(words, level) ? words[level] : level;
+}
+
+/**
+ * A categorical feature's level (a bin of its shape) as a rep reads it: a choice field's as
+ * `source`'s pages label it (without a source, as the CRM stores it), a derived one in words
+ * (`derivedLevelAsShown`); any other feature's bin as it is.
+ */
+export function levelAsShown(level: string, feature: Pick<Feature, 'type' | 'derive'>, source?: SourceKind): string {
+  if (feature.type !== 'categorical') return level;
+  return feature.derive.kind === 'value' ? (shownLabel(level, feature.derive, source) ?? level) : derivedLevelAsShown(level, feature.derive);
 }
 
 /** A number as data writes it, as an API sends one (1200000, "1200000", "-3.5", "1e6"): no text a CRM page words for a rep. */
@@ -353,15 +378,17 @@ export function describeFeatureValue(record: RawRecord, feature: Feature, source
       return Number.isNaN(v) ? '' : formatNumber(Math.max(0, v), feature.unit ?? 'days');
     }
     case 'dayOfWeek':
-    case 'urlCategory':
-      return featureLevel(record, feature, source, now) ?? '';
+    case 'urlCategory': {
+      const level = featureLevel(record, feature, source, now);
+      return level === null ? '' : derivedLevelAsShown(level, d);
+    }
     case 'titleSeniority':
       return rawText(readRaw(record, d.from, source), missing) ?? '';
     case 'emailDomainKind': {
       const text = rawText(readRaw(record, d.from, source), missing);
       const kind = emailDomainKind(text);
       if (kind === null) return '';
-      return `${kind === 'free' ? 'free e-mail' : 'corporate e-mail'} (${emailDomain(text)})`;
+      return `${EMAIL_DOMAIN_KIND_SHOWN[kind]} (${emailDomain(text)})`;
     }
     case 'ratio': {
       const v = featureNumber(record, feature, source, now);

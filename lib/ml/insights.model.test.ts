@@ -431,7 +431,7 @@ describe('a plan whose changes a rep sees only in their order', () => {
     const before = scoreWithShapes(row);
     const plan = whatWouldMakeHotter(manifest, row, before.contributions, 'hubspot', tierOf(before.probability, manifest.tiers))!;
     expect(plan.changes.map((change) => [change.label, change.from, change.to])).toEqual([
-      ['Last page seen', 'not known', 'contact'],
+      ['Last page seen', 'not known', 'Contact page'],
       ['Page views', '1', '23'],
       ['Website visits', '1', '4'],
     ]);
@@ -584,7 +584,7 @@ describe('what a lead\'s CRM allows', () => {
 });
 
 describe('the plan in the words of the reasons and the comparison beside it', () => {
-  it('words a page the model never learned as "other", as they do, never as the model\'s "(other)"', () => {
+  it('words a page the model never learned as "Other page", as they do, never as the model\'s "(other)"', () => {
     const lastPage = manifest.features.indexOf(field('last_page'));
     let planned = 0;
     for (const { source, record } of RECORDS.filter(({ source, record }) => source === 'hubspot' && record.hs_analytics_last_url).slice(0, 400)) {
@@ -599,7 +599,7 @@ describe('the plan in the words of the reasons and the comparison beside it', ()
       const reason = explainLead(manifest, scored.contributions, unlearned, source, now).find((r) => r.label === change.label)!;
       const deviation = deviationsFromIdeal(manifest, row, source, asWritten).find((d) => d.feature === lastPage)!;
       // Before: "Last page seen: (other) → contact" beside "Last page seen: other" in the reasons and the table.
-      expect([change.from, reason.value, deviation.leadValue]).toEqual(['other', 'other', 'other']);
+      expect([change.from, reason.value, deviation.leadValue]).toEqual(['Other page', 'Other page', 'Other page']);
     }
     // 79 of them.
     expect(planned).toBeGreaterThan(60);
@@ -763,7 +763,7 @@ describe("the comparison with the ideal customer, in the CRM's words", () => {
         // a row only where a known kind of address does better, never "missing | Ideal: missing".
         const row = deviations.find((d) => d.feature === email);
         if (row) {
-          expect(row).toMatchObject({ leadValue: 'not known', idealValue: 'corporate' });
+          expect(row).toMatchObject({ leadValue: 'not known', idealValue: 'Company e-mail' });
           betterWithAddress++;
         } else withoutAddress++;
       }

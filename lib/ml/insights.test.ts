@@ -116,6 +116,18 @@ describe('deviationsFromIdeal', () => {
     expect(deviationsFromIdeal(labelled, [0, 1, 1], 'csv').find((d) => d.feature === 1)).toMatchObject({ leadValue: 'Retail', idealValue: 'Tech' });
   });
 
+  it("words a title's seniority, the lead's and the ideal's, for a rep, never as the model codes it", () => {
+    const seniority = handMadeManifest({
+      features: [{ key: 'title_seniority', label: 'Title seniority', type: 'categorical', vocabulary: ['individual', 'vp', '(other)'], otherCode: 2, derive: { kind: 'titleSeniority', from: { csv: 'title' } } }],
+      terms: [{ features: [0], label: 'Title seniority', shape: { axes: [{ labels: ['individual', 'vp', '(other)', 'missing'], edges: [] }], scores: [-0.5, 0.5, 0, 0] } }],
+      intercept: -2,
+    });
+    const row = Array.from(featurizeRecord({ title: 'Consultant' }, seniority.features, 'csv', new Date('2026-11-01T00:00:00Z')));
+    expect(deviationsFromIdeal(seniority, row, 'csv')).toEqual([
+      { feature: 0, label: 'Title seniority', actionable: false, leadValue: 'Individual contributor', idealValue: 'VP', pointsLost: 1 },
+    ]);
+  });
+
   it('leaves out a feature whose field the page does not show, and names it: its value is not known, unlike one the page shows empty', () => {
     // Read from a page that shows the industry and the e-mails opened (none yet) but not the website visits.
     const fromThePage = [false, true, true];
@@ -775,7 +787,7 @@ describe('whatWouldMakeHotter', () => {
     const row = [9, 0, 9, 1]; // −5 + 1 + 0.5 + 0.3 + 0.4 − 0.5 = −3.3: cold, and only the page can move
     const plan = whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')!;
     // "(other)" would gain the most (1.5), but only "pricing" (0.8) is a page.
-    expect(plan.changes).toEqual([{ feature: 3, label: 'Last page seen', from: 'blog', to: 'pricing', value: 0, points: expect.closeTo(0.8, 12), calibratedPoints: expect.closeTo(0.8, 9), alsoChanges: [] }]);
+    expect(plan.changes).toEqual([{ feature: 3, label: 'Last page seen', from: 'Blog or resource page', to: 'Pricing page', value: 0, points: expect.closeTo(0.8, 12), calibratedPoints: expect.closeTo(0.8, 9), alsoChanges: [] }]);
   });
 
   it('aims a cold lead at hot when warm starts where hot does, as no lead past that threshold is warm', () => {
@@ -1098,7 +1110,7 @@ describe('fields the data has missing together (a lead\'s web analytics, all kno
     feature: 3,
     label: 'Last page seen',
     from: 'not known',
-    to: 'demo',
+    to: 'Demo or sign-up page',
     value: 1,
     alsoChanges: [
       { feature: 0, label: 'Website visits', from: 'not known', to: '1' },
@@ -1151,7 +1163,7 @@ describe('fields the data has missing together (a lead\'s web analytics, all kno
     const row = [6, 9, 2, 0];
     const plan = whatWouldMakeHotter(dropping, row, contributionsOf(row, dropping), 'csv')!;
     expect(plan.changes.map((change) => [change.label, change.from, change.to, change.alsoChanges])).toEqual([
-      ['Last page seen', 'blog', 'demo', [{ feature: 1, label: 'Page views', from: '9', to: '10' }]],
+      ['Last page seen', 'Blog or resource page', 'Demo or sign-up page', [{ feature: 1, label: 'Page views', from: '9', to: '10' }]],
     ]);
     expect(plan.changes[0].points).toBeCloseTo(0.3, 12);
     const seen = featurizeRecord({ last_page_url: 'https://www.example.com/demo', web_visits: 6, page_views: 10, conversion_events: 2 }, dropping.features, 'csv', now);

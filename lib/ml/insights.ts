@@ -119,8 +119,9 @@ function rangeOptionsByBin(feature: Feature, axis: Axis, source: SourceKind): Ma
 
 /**
  * `axis` of `feature` with its bins as `source`'s pages label them (HubSpot's "Organic Social" for
- * SOCIAL_MEDIA); a bin holding options of a dropdown of ranges by those options ("500-1000", or
- * "500-1000 or 1000+" where the model reads both alike).
+ * SOCIAL_MEDIA), a level LeadLens derives in words ("VP" for vp: `levelAsShown`); a bin holding
+ * options of a dropdown of ranges by those options ("500-1000", or "500-1000 or 1000+" where the
+ * model reads both alike).
  */
 function axisAsShown(axis: Axis, feature: Feature, source: SourceKind): Axis {
   const options = rangeOptionsByBin(feature, axis, source);

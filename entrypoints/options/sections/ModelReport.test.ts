@@ -171,6 +171,13 @@ describe('the bundled model’s report', () => {
     expect(rows[1]).toEqual(['Title seniority', '15 %']);
   });
 
+  it("labels a derived feature's shape with its levels in words, not the model's codes", () => {
+    const table = Array.from(bundledReport().querySelectorAll('table')).find((candidate) => candidate.caption?.textContent === 'Title seniority (log-odds per category)');
+    expect(Array.from(table!.querySelectorAll('tbody th'), (th) => th.textContent)).toEqual([
+      'Individual contributor', 'Manager', 'VP', 'Director', 'C-level', 'Student or intern', 'No current company role', '(other)', 'missing',
+    ]);
+  });
+
   it('lists the conversion rate of every score decile under its chart, best first', () => {
     const rows = tableUnder(bundledReport(), 'Conversion by score decile');
     const deciles = bundled.metrics.liftByDecile!;

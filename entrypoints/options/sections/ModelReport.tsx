@@ -239,7 +239,7 @@ function Report({ manifest }: { manifest: Manifest }) {
       {hasShapes ? (
         <div className="chart-grid">
           {terms.map((term) => (
-            <MemoShapePlot key={term.label} term={term} />
+            <MemoShapePlot key={term.label} term={term} features={manifest.features} />
           ))}
         </div>
       ) : (
