@@ -1,7 +1,7 @@
 import { Fragment } from 'react';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { MIN_CHANGE_POINTS, type Deviation, type HotterPlan } from '@/lib/ml/insights';
-import { formatProbabilityWithTiers, formatThreshold, oddsFactor, notOnPageInWords, planChangeInWords, planOutcomeInWords, type TierThresholds } from '@/lib/presentation';
+import { formatThreshold, oddsFactor, notOnPageInWords, planChangeInWords, planOutcomeInWords, probabilityRiseInWords, type TierThresholds } from '@/lib/presentation';
 import { listInWords } from '@/lib/list-in-words';
 import { TierLabel } from './TierLabel';
 
@@ -116,27 +116,6 @@ export function DeviationsTable({ deviations, notOnPage }: { deviations: readonl
 }
 
 /**
- * The lead's probability before and after the plan, each as the header writes a lead's
- * (`formatProbabilityWithTiers`), so neither contradicts the tier it is in. When they read alike
- * though they differ (a shortfall as "21 % → 21 %"), no threshold lies between them (each reads on
- * its side of one), so each is also read apart from their midpoint: before below it, after from
- * it ("21 % → 21.46 %"). A figure's nearest thresholds either side decide how it may read, so the
- * midpoint takes the place of the tier threshold beyond it.
- */
-function beforeAndAfter({ probabilityBefore: before, probabilityAfter: after }: HotterPlan, tiers: TierThresholds): [string, string] {
-  const inWords: [string, string] = [formatProbabilityWithTiers(before, tiers), formatProbabilityWithTiers(after, tiers)];
-  if (inWords[0] !== inWords[1] || before >= after) return inWords;
-  const midpoint = (before + after) / 2;
-  const thresholds = [tiers.warm, tiers.hot];
-  const reached = Math.max(...thresholds.filter((threshold) => threshold <= before));
-  const ahead = Math.min(...thresholds.filter((threshold) => threshold > after));
-  return [
-    formatProbabilityWithTiers(before, { warm: Number.isFinite(reached) ? reached : midpoint, hot: midpoint }),
-    formatProbabilityWithTiers(after, { warm: midpoint, hot: Number.isFinite(ahead) ? ahead : midpoint }),
-  ];
-}
-
-/**
  * The smallest changes a rep can make happen that move the lead to the next tier, in the words of
  * `tiers`, the thresholds the lead was tiered by: the target's as the options page writes it
  * (`formatThreshold`), the lead's probabilities on their side of each. `notOnPage`: the fields a
@@ -159,7 +138,7 @@ export function HotterPlanView({ plan, tiers, notOnPage = [] }: { plan: HotterPl
     }
     return <p>No change to engagement would noticeably raise this lead's score: its fit decides it.</p>;
   }
-  const [before, after] = beforeAndAfter(plan, tiers);
+  const [before, after] = probabilityRiseInWords(plan.probabilityBefore, plan.probabilityAfter, tiers);
   const outcome = planOutcomeInWords(plan.reaches, plan.changes.length);
   return (
     <div className="hotter-plan">

@@ -18,6 +18,7 @@ import {
   lastSyncOutcome,
   oddsFactor,
   percentWithTiers,
+  probabilityRiseInWords,
   reasonInWords,
   strengthOf,
   strongestReasons,
@@ -26,25 +27,36 @@ import {
 
 describe('formatProbability', () => {
   it.each([
-    [0.004, '<1 %'],
+    [0, '<0.1 %'],
+    [0.0004, '<0.1 %'],
+    [0.004, '0.4 %'],
+    [0.0043, '0.43 %'],
+    [0.0151, '1.5 %'],
     [0.12, '12 %'],
     [0.125, '13 %'],
     [0.995, '>99 %'],
+    [1, '>99 %'],
   ])('%f → %s', (p, text) => expect(formatProbability(p)).toBe(text));
+
+  it('writes a lead as formatRate writes a rate, from 0.1 % to 99 %: one decimal below 10 %, whole percents from 10 %', () => {
+    // A lead of 1.51 % read "2 %" beside its calibration band's "1.1 %–1.9 %"; its figure reads inside any range of rates it lies in.
+    for (let p = 0.001; p <= 0.99; p *= 1.001) expect(formatProbability(p), `p = ${p}`).toBe(formatRate(p));
+  });
 });
 
 describe('formatProbabilityWithTiers', () => {
   const halfAndTenth = { hot: 0.5, warm: 0.1 };
 
   it.each([
-    [0.004, '<1 %'],
+    [0.004, '0.4 %'],
+    [0.0151, '1.5 %'],
     [0.12, '12 %'],
     [0.3, '30 %'],
     [0.4949, '49 %'],
     [0.5, '50 %'],
     [0.50001, '50 %'],
     [0.995, '>99 %'],
-  ])('reads whole percents where they agree with the tiers (hot from 50 %, warm from 10 %): %f → %s', (p, text) => {
+  ])('reads as formatProbability does where that agrees with the tiers (hot from 50 %, warm from 10 %): %f → %s', (p, text) => {
     expect(formatProbabilityWithTiers(p, halfAndTenth)).toBe(text);
   });
 
@@ -67,8 +79,8 @@ describe('formatProbabilityWithTiers', () => {
     expect(formatProbabilityWithTiers(0.024, tiers)).toBe('2.4 %');
     expect(formatProbabilityWithTiers(0.0234, tiers)).toBe('2.3 %');
     expect(formatProbabilityWithTiers(0.023, tiers)).toBe('2.3 %');
-    // a warm lead's whole percent is already below 2.3 %
-    expect(formatProbabilityWithTiers(0.0229, tiers)).toBe('2 %');
+    // a warm lead's one decimal reads the threshold: two do not
+    expect(formatProbabilityWithTiers(0.0229, tiers)).toBe('2.29 %');
   });
 
   it('reads a lead below a threshold written with a decimal below it: 2.6 % under "warm from 2.7 %" is not "3 %"', () => {
@@ -95,13 +107,13 @@ describe('formatProbabilityWithTiers', () => {
     expect(formatProbabilityWithTiers(0.500398, { hot: 0.500396, warm: 0.1 })).toBe('50.04 %');
   });
 
-  it('does not hide a threshold under 1 % behind "<1 %": warm from 0.8 %', () => {
+  it('does not hide a threshold under 0.1 % behind "<0.1 %": warm from 0.03 %', () => {
     const tiers = { hot: 0.05, warm: 0.008 };
     expect(formatProbabilityWithTiers(0.009, tiers)).toBe('0.9 %');
     expect(formatProbabilityWithTiers(0.005, tiers)).toBe('0.5 %');
     expect(formatProbabilityWithTiers(0.0004, tiers)).toBe('<0.1 %');
-    // warm from 1 %: "<1 %" is below it
-    expect(formatProbabilityWithTiers(0.005, { hot: 0.05, warm: 0.01 })).toBe('<1 %');
+    // warm from 0.1 %: "<0.1 %" is below it
+    expect(formatProbabilityWithTiers(0.00095, { hot: 0.05, warm: 0.001 })).toBe('<0.1 %');
     // warm from 0.03 %: three decimals are needed, one more than it is written with
     expect(formatProbabilityWithTiers(0.00029, { hot: 0.05, warm: 0.0003 })).toBe('0.029 %');
     expect(formatProbabilityWithTiers(0.00002, { hot: 0.05, warm: 0.0003 })).toBe('<0.01 %');
@@ -188,6 +200,56 @@ describe('formatProbabilityWithTiers', () => {
   });
 });
 
+describe('probabilityRiseInWords', () => {
+  const halfAndFifth = { hot: 0.5, warm: 0.2 };
+
+  it('writes before word for word as the header does, after as it would', () => {
+    // Before: "1.5 % → 2 %" beside a header of "2 % likely".
+    expect(probabilityRiseInWords(0.0151, 0.0189, halfAndFifth)).toEqual(['1.5 %', '1.9 %']);
+    expect(probabilityRiseInWords(0.004, 0.0135, { hot: 0.5, warm: 0.012 })).toEqual(['0.4 %', '1.4 %']);
+  });
+
+  it('reads after above the header\'s figure where the two would read alike, with the fewest decimals that do, below the threshold ahead', () => {
+    expect(probabilityRiseInWords(0.0146, 0.0153, halfAndFifth)).toEqual(['1.5 %', '1.53 %']);
+    // 21.46 % is not "21.5 %" under "hot from 21.5 %"
+    expect(probabilityRiseInWords(0.2065, 0.2146, { warm: 0.1, hot: 0.215 })).toEqual(['21 %', '21.46 %']);
+  });
+
+  it('says in points a rise that lies within the rounding of the header\'s figure, never an after that reads below it', () => {
+    // 10.52 % and 10.99 % both read "11 %": "11 % → 10.99 %" would read as a fall.
+    expect(probabilityRiseInWords(0.1052, 0.1099, halfAndFifth)).toEqual(['11 %', '11 % (+0.47 percentage points)']);
+  });
+
+  it('keeps before as the header writes it, and after apart above it and on its side of each threshold, for any rise', () => {
+    const figure = (text: string) => Number.parseFloat(text.replace(/^[<>]/, ''));
+    const logOdds = (p: number) => Math.log(p / (1 - p));
+    const tierSets = [halfAndFifth, { hot: 0.215, warm: 0.1 }, { hot: 0.023, warm: 0.008 }, { hot: 0.9925, warm: 0.5004 }];
+    let checked = 0;
+    for (const tiers of tierSets) {
+      for (let before = 0.0005; before < 0.995; before *= 1.003) {
+        for (const rise of [0.05, 0.2, 1]) {
+          const after = 1 / (1 + Math.exp(-(logOdds(before) + rise)));
+          const [beforeInWords, afterInWords] = probabilityRiseInWords(before, after, tiers);
+          const why = `${before} → ${after}, hot ${tiers.hot}, warm ${tiers.warm}: ${beforeInWords} → ${afterInWords}`;
+          expect(beforeInWords, why).toBe(formatProbabilityWithTiers(before, tiers));
+          if (afterInWords.endsWith('percentage points)')) {
+            expect(afterInWords.startsWith(`${beforeInWords} (+`), why).toBe(true);
+            continue;
+          }
+          expect(afterInWords === beforeInWords || (!afterInWords.startsWith('>') && figure(afterInWords) < figure(beforeInWords)), why).toBe(false);
+          for (const threshold of [tiers.hot, tiers.warm]) {
+            const written = figure(formatThreshold(threshold));
+            if (after >= threshold) expect(figure(afterInWords) >= written || afterInWords.startsWith('>'), why).toBe(true);
+            else expect(figure(afterInWords) < written || afterInWords.startsWith('<'), why).toBe(true);
+          }
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(10000);
+  });
+});
+
 describe('percentWithTiers', () => {
   const halfAndTenth = { hot: 0.5, warm: 0.1 };
 
@@ -206,8 +268,8 @@ describe('percentWithTiers', () => {
     expect(percentWithTiers({ hot: 0.826212402898818, warm: 0.1 }, 2)(0.826197)).toEqual({ percent: 82.619, decimals: 3 });
   });
 
-  it('is a figure at the ends too, where formatProbabilityWithTiers says "<1 %" or ">99 %"', () => {
-    expect(formatProbabilityWithTiers(0.00004, halfAndTenth)).toBe('<1 %');
+  it('is a figure at the ends too, where formatProbabilityWithTiers says "<0.1 %" or ">99 %"', () => {
+    expect(formatProbabilityWithTiers(0.00004, halfAndTenth)).toBe('<0.1 %');
     expect(percentWithTiers(halfAndTenth, 2)(0.00004)).toEqual({ percent: 0, decimals: 2 });
     expect(formatProbabilityWithTiers(0.99999, halfAndTenth)).toBe('>99 %');
     expect(percentWithTiers(halfAndTenth, 2)(0.99999)).toEqual({ percent: 100, decimals: 2 });

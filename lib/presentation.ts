@@ -84,7 +84,12 @@ function decimalsOf(percent: number): number {
   return decimals;
 }
 
-/** "12 % likely", with "<1 %" and ">99 %" at the ends. A lead's, beside its tier: `formatProbabilityWithTiers`. */
+/**
+ * "12 % likely", "1.5 %", "0.43 %": a lead's probability with the digits `formatRate` gives a rate,
+ * so it reads inside a range of rates it lies in ("1.1 %–1.9 %"). At the ends "<0.1 %" and ">99 %":
+ * never "0 %" or "100 %" (a calibrated 0 is no certainty), nor digits below one in a thousand,
+ * which tell a rep nothing more. A lead's, beside its tier: `formatProbabilityWithTiers`.
+ */
 export function formatProbability(probability: number): string {
   return probabilityInPercent(probability, []);
 }
@@ -92,22 +97,41 @@ export function formatProbability(probability: number): string {
 /**
  * A lead's probability as `formatProbability` writes it, in words that never contradict the tier
  * thresholds as the admin reads them (`formatThreshold`): a lead at or above a threshold reads at
- * least as much, a lead below it reads less ("warm from 0.8 %": 0.9 % and 0.5 %, not "<1 %"
- * both; "hot from 50 %": a warm lead of 49.96 % does not read "50 %"). Whole percents when they
- * agree (the usual case), else the fewest decimals that do, the ends too ("<0.1 %"), up to two
- * (or one more than a threshold is written with). Past that, the lead's figure at that precision,
- * rounded toward its side of the thresholds: 49.99 % for a warm lead of 49.999 % under "hot from
- * 50 %". Only a lead within 0.005 points below a threshold written rounded reads as the threshold
- * does: one of 50.002 % below a hot threshold of 50.004 %, written "50 %", reads "50 %".
+ * least as much, a lead below it reads less ("warm from 0.03 %": 0.029 % and 0.02 %, not "<0.1 %"
+ * both; "hot from 50 %": a warm lead of 49.96 % does not read "50 %"). As `formatProbability`
+ * writes it when that agrees (the usual case), else with the fewest more decimals that do, the
+ * ends too ("<0.01 %"), up to two (or one more than a threshold is written with). Past that, the
+ * lead's figure at that precision, rounded toward its side of the thresholds: 49.99 % for a warm
+ * lead of 49.999 % under "hot from 50 %". Only a lead within 0.005 points below a threshold
+ * written rounded reads as the threshold does: one of 50.002 % below a hot threshold of 50.004 %,
+ * written "50 %", reads "50 %".
  */
 export function formatProbabilityWithTiers(probability: number, tiers: TierThresholds): string {
   return probabilityInPercent(probability, [tiers.hot, tiers.warm]);
 }
 
-/** `probability` in percent, read apart from each of `thresholds` as `formatThreshold` writes them (none: whole percents and the ends). */
+/** `probability` in percent, read apart from each of `thresholds` as `formatThreshold` writes them (none: as a rate, and the ends). */
 function probabilityInPercent(probability: number, thresholds: readonly number[]): string {
-  const { percent, end } = percentBesideThresholds(probability, asWritten(thresholds), { fewestDecimals: 0, ends: true });
-  return `${end ?? ''}${percent} %`;
+  return leadPercentInWords(leadPercent(probability, asWritten(thresholds)));
+}
+
+/** A lead's `probability` in percent as `formatProbabilityWithTiers` reads it, beside `writtenThresholds`. */
+function leadPercent(probability: number, writtenThresholds: readonly WrittenThreshold[]): { percent: number; end?: '<' | '>' } {
+  return percentBesideThresholds(probability, writtenThresholds, { fewestDecimals: decimalsAsARate(probability), ends: true });
+}
+
+const leadPercentInWords = ({ percent, end }: { percent: number; end?: '<' | '>' }) => `${end ?? ''}${percent} %`;
+
+/**
+ * The decimals a lead's `probability` in percent is written with: `formatRate`'s two significant
+ * digits below 10 % ("1.5 %", "0.43 %"), whole percents from 10 %. Below 0.1 %, one, where it
+ * reads "<0.1 %"; from 10 %, none to the end, where it reads ">99 %" rather than a rate's "99.6 %".
+ */
+function decimalsAsARate(probability: number): number {
+  const percent = probability * 100;
+  if (percent >= 10) return 0;
+  if (percent < 0.1) return 1;
+  return 1 - Math.floor(Math.log10(percent));
 }
 
 /**
@@ -134,7 +158,7 @@ function asWritten(thresholds: readonly number[]): WrittenThreshold[] {
 
 /**
  * `probability` in percent with the fewest decimals from `fewestDecimals` that read apart from
- * each of `writtenThresholds` as `formatThreshold` writes them; with `ends`, "<1 %" or ">99 %"
+ * each of `writtenThresholds` as `formatThreshold` writes them; with `ends`, "<0.1 %" or ">99 %"
  * (`end`, beside the unit or 100 less it) where that reads apart from them too.
  */
 function percentBesideThresholds(
@@ -299,6 +323,28 @@ export function formatVersusAverage(probability: number, baseRate: number): stri
   const shown = ratio >= 10 ? Math.round(ratio).toString() : ratio.toFixed(1).replace(/\.0$/, '');
   // a ratio that rounds to 0 would read as "no chance at all"
   return shown === '0' ? 'less than 0.1× the average lead' : `${shown}× the average lead`;
+}
+
+/**
+ * A lead's probability before and after a plan's changes (`before` < `after`), as the side panel
+ * writes them: before word for word as the header does (`formatProbabilityWithTiers`), after on
+ * its side of every threshold too. Where after would read as before ("21 % → 21 %"), no threshold
+ * lies between them, and after reads above before's figure as from a threshold midway from that
+ * figure to it, with the fewest decimals that do ("21 % → 21.46 %" under "hot from 21.5 %"). Where
+ * the whole rise lies within the rounding of before's figure (10.52 % to 10.99 %, both "11 %"), no
+ * figure of after reads above it: the rise is said in points ("11 % → 11 % (+0.47 percentage points)").
+ */
+export function probabilityRiseInWords(before: number, after: number, tiers: TierThresholds): [string, string] {
+  const written = asWritten([tiers.hot, tiers.warm]);
+  const shownBefore = leadPercent(before, written);
+  const inWords: [string, string] = [leadPercentInWords(shownBefore), probabilityInPercent(after, [tiers.hot, tiers.warm])];
+  if (inWords[0] !== inWords[1] || before >= after) return inWords;
+  if (after * 100 > shownBefore.percent) {
+    const midway = (shownBefore.percent / 100 + after) / 2;
+    const shownAfter = leadPercent(after, [...written, { threshold: midway, written: rateInPercent(midway, THRESHOLD_EXTRA_DIGITS) }]);
+    if (shownAfter.percent > shownBefore.percent) return [inWords[0], leadPercentInWords(shownAfter)];
+  }
+  return [inWords[0], `${inWords[0]} (+${rateInPercent(after - before)} percentage points)`];
 }
 
 /** "12 % likely to convert, 3× the average lead", in words that agree with the lead's tier under `tiers` (`formatProbabilityWithTiers`). */

@@ -271,6 +271,39 @@ it('says everything about the lead by the thresholds it was tiered by, while the
   expect(rendered.container.querySelector('.hotter-plan p')?.textContent).toBe('This change would make it Hot (from 40 % likely): 39.96 % → 72 %.');
 });
 
+it('writes the lead\'s likelihood alike in the header, the chart and the plan\'s "before", inside the range of its calibration band', () => {
+  // Before: a demo lead of 1.51 % read "2 % likely" in the header and on the chart, beside "scored 1.1 %–1.9 %" and a plan of "1.5 % → 2 %".
+  const probability = 0.0151;
+  const opens = handMadeManifest({
+    features: [{ key: 'opens', label: 'Marketing e-mails opened', type: 'numeric', actionable: true, derive: { kind: 'value', from: { hubspot: 'hs_email_open' } } }],
+    terms: [{ features: [0], label: 'Marketing e-mails opened', shape: { axes: [{ edges: [2.5, 5.5], labels: ['≤ 2', '3 – 5', '≥ 6', 'missing'] }], scores: [-0.4, -0.2, 0.034, -0.5] } }],
+    intercept: Math.log(probability / (1 - probability)) + 0.2,
+  });
+  const model: Manifest = { ...opens, metrics: { calibration: [[0.015, 0.016]], calibrationRanges: [[0.011, 0.019]], calibrationLeads: [500] } };
+  const lead = leadScoredBy(model, 'hubspot', { hs_email_open: '4' }, {
+    recordId: '1',
+    probability,
+    score: 20,
+    tier: 'cold',
+    row: [4],
+    fieldsRead: [true],
+    contributions: [-0.2], // 3 – 5 opens
+    valuesAsWritten: [null],
+    featuresKnown: 1,
+  });
+  showLead(lead, model);
+  rendered = render(createElement(OpenLeadView));
+  const view = rendered.container;
+  const header = [...view.querySelectorAll('p')].map((p) => p.textContent!.match(/^(.+) likely to convert/)?.[1]).find(Boolean);
+  const chart = [...view.querySelectorAll('.waterfall-point text')].map((label) => label.textContent).at(-1);
+  const plan = view.querySelector('.hotter-plan p')!.textContent!;
+  const planBefore = plan.match(/: ([\d.]+ %) → /)![1];
+  expect([header, chart, planBefore]).toEqual(['1.5 %', '1.5 %', '1.5 %']);
+  expect(view.textContent).toContain('Of the 500 leads the model scored 1.1 %–1.9 %');
+  // Opens 4 → 6: +0.234 to the log-odds, 1.9 %, still cold.
+  expect(plan).toBe('The changes that help most would not make it Warm (from 20 % likely), only raise it: 1.5 % → 1.9 %.');
+});
+
 it("compares the lead with the ideal customer in its CRM's words: a HubSpot range as written, its ideal one of HubSpot's ranges, an amount in euros beside the model's dollars named", () => {
   const model = handMadeManifest({
     features: [

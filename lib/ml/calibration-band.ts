@@ -38,7 +38,7 @@ export function calibrationBand(manifest: Manifest, probability: number): Calibr
 /**
  * The band in a rep's words: how many such leads there were, what they were scored, and when too
  * few to go by. What share converted is a rate (`formatRate`): "100 %" when all did, "0 %" when
- * none did, never a lead's ">99 %" or "<1 %".
+ * none did, never a lead's ">99 %" or "<0.1 %".
  */
 export function describeCalibrationBand({ predicted, observed, leads, range }: CalibrationBand): string {
   const which = leads === undefined ? 'the leads' : `the ${plural(leads, 'lead', 'leads')}`;
