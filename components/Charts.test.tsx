@@ -40,6 +40,14 @@ function fillOf(text: Element): string {
   return painted;
 }
 
+/** The words `chart` draws, once drawn: without an IntersectionObserver, charts draw at once, in turn. */
+async function drawnTexts(chart: ReactElement): Promise<Element[]> {
+  vi.stubGlobal('IntersectionObserver', undefined);
+  rendered = render(chart);
+  for (let tries = 0; tries < 50 && !rendered.container.querySelector('svg'); tries++) await act(() => new Promise((resolve) => setTimeout(resolve, 5)));
+  return Array.from(rendered.container.querySelectorAll('svg text'));
+}
+
 const curve = () => (
   <CurveChart title="Profit" description="profit by threshold" points={[[0, 0], [0.2, 0.6], [1, 1]]} xLabel="Contact threshold %" yLabel="Profit %" markers={[{ label: 'Hot', point: [0.2, 0.6] }]} />
 );
@@ -48,21 +56,29 @@ const shape = { axes: [{ labels: ['≤ 10', '> 10', 'missing'], edges: [10] }], 
 
 it.each<[string, () => ReactElement, string[]]>([
   ['a curve, its axis titles and markers', curve, ['Contact threshold %', 'Profit %', 'Hot', '25']],
-  ['a bar chart', () => <BarsChart title="Lift" description="lift by decile" bars={[{ label: 'a', value: 1 }, { label: 'b', value: -2 }]} />, ['a', 'b']],
-  ['a horizontal bar chart', () => <BarsChart title="Terms" description="terms" bars={[{ label: 'Job title', value: 0.4 }]} horizontal />, ['Job title']],
+  ['a bar chart and its axis titles', () => <BarsChart title="Lift" description="lift by decile" bars={[{ label: 'a', value: 1 }, { label: 'b', value: -2 }]} labelAxisTitle="Decile" valueAxisTitle="Conversion rate" />, ['a', 'b', 'Decile', 'Conversion rate']],
+  ['a horizontal bar chart and its axis titles', () => <BarsChart title="Terms" description="terms" bars={[{ label: 'Job title', value: 0.4 }]} horizontal labelAxisTitle="Term" valueAxisTitle="Share" />, ['Job title', 'Term', 'Share']],
   ['a shape function', () => <ShapePlot term={{ features: [0], label: 'Visits', importance: 0.1, shape }} />, ['≤ 10']],
   ['the tier donut', () => <TierDonut stats={{ hot: tier, warm: tier, cold: tier }} />, []],
   ['the waterfall', () => <Waterfall start={-2} reasons={[{ label: 'Job title', value: 'VP Sales', points: 1.5 }]} tiers={TIERS} />, ['Starting point']],
 ])('%s: every word drawn reaches 4.5:1 on white', async (_, chart, mustDraw) => {
-  // Without an IntersectionObserver, charts draw at once, in turn.
-  vi.stubGlobal('IntersectionObserver', undefined);
-  rendered = render(chart());
-  for (let tries = 0; tries < 50 && !rendered.container.querySelector('svg'); tries++) await act(() => new Promise((resolve) => setTimeout(resolve, 5)));
-  const texts = Array.from(rendered.container.querySelectorAll('svg text'));
+  const texts = await drawnTexts(chart());
   const drawn = texts.map((text) => text.textContent ?? '');
   for (const words of mustDraw) expect(drawn).toContain(words);
   const tooFaint = texts.map((text) => ({ words: text.textContent, fill: fillOf(text), ratio: contrastOnWhite(fillOf(text)) })).filter(({ ratio }) => ratio < 4.5);
   expect(tooFaint).toEqual([]);
+});
+
+it.each([false, true])("titles a bar chart's axes, the labels' and the values', whichever way its bars run (horizontal: %s)", async (horizontal) => {
+  const texts = await drawnTexts(
+    <BarsChart title="Conversion by score decile" description="by decile" bars={[{ label: '1', value: 0.4 }, { label: '2', value: 0.1 }]} horizontal={horizontal} labelAxisTitle="Score decile (1 = highest scores)" valueAxisTitle="Conversion rate" />,
+  );
+  // A vertical axis's title is turned to run along it.
+  const turned = (words: string) => {
+    const text = texts.find((drawn) => drawn.textContent === words);
+    return text ? (text.getAttribute('transform') ?? '').includes('rotate(-90') : 'not drawn';
+  };
+  expect([turned('Score decile (1 = highest scores)'), turned('Conversion rate')]).toEqual(horizontal ? [true, false] : [false, true]);
 });
 
 it('says what a chart shows before the reader scrolls near enough to draw it', () => {

@@ -25,6 +25,10 @@ const CHART_TEXT = '#595959';
 
 /** A vertical axis's title, as every chart writes it. */
 export const yAxisTitle = (value: string) => ({ value, angle: -90, position: 'insideLeft' as const, fontSize: 11, fill: CHART_TEXT, style: { textAnchor: 'middle' as const } });
+/** A horizontal axis's title, under its ticks: the chart's bottom margin leaves it room (TITLED_BOTTOM_MARGIN). */
+const xAxisTitle = (value: string) => ({ value, position: 'insideBottom' as const, offset: -12, fontSize: 11, fill: CHART_TEXT });
+/** The bottom margin of a chart with a title under its horizontal axis. */
+const TITLED_BOTTOM_MARGIN = 24;
 
 /** Category labels of horizontal bar charts: a row fits two 11 px lines; longer labels are cut (tables carry them in full). */
 const ONE_LINE_ROW_HEIGHT = 18;
@@ -105,7 +109,7 @@ export function CurveChart({ title, description, points, xLabel, yLabel, markers
   const data = useMemo(() => curve.map(([x, y]) => ({ x, y })), [curve]);
   const percentTicks = useMemo(() => (zoomed ? zoomedPercentTicks(curve) : UNIT_TICKS), [curve, zoomed]);
   const xAxis = useMemo(
-    () => curveAxis(curve, 0, percentAxes !== false ? percentTicks : undefined, { value: xLabel, position: 'insideBottom', offset: -12, fontSize: 11, fill: CHART_TEXT }),
+    () => curveAxis(curve, 0, percentAxes !== false ? percentTicks : undefined, xAxisTitle(xLabel)),
     [curve, percentAxes, percentTicks, xLabel],
   );
   const yAxis = useMemo(
@@ -175,7 +179,7 @@ export function GridAt({ xTicks, yTicks }: { xTicks?: readonly (number | string)
   );
 }
 
-const CURVE_MARGIN = { top: 8, right: 16, bottom: 24, left: 8 };
+const CURVE_MARGIN = { top: 8, right: 16, bottom: TITLED_BOTTOM_MARGIN, left: 8 };
 /** The line y = x from the origin to (top, top): drawn past the axes' end, Recharts would leave it out. */
 const diagonalTo = (top: number): [{ x: number; y: number }, { x: number; y: number }] => [{ x: 0, y: 0 }, { x: top, y: top }];
 const plainNumber = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 2 });
@@ -234,6 +238,8 @@ export function BarsChart({
   bars,
   horizontal = false,
   format = (v: number) => v.toFixed(2),
+  labelAxisTitle,
+  valueAxisTitle,
   textAlternative,
 }: {
   title: string;
@@ -241,6 +247,9 @@ export function BarsChart({
   bars: readonly { label: string; value: number }[];
   horizontal?: boolean;
   format?: (value: number) => string;
+  /** Titles of the axis of the bars' labels and of the axis of their values, whichever way the bars run (a curve chart's `xLabel`, `yLabel`). */
+  labelAxisTitle?: string;
+  valueAxisTitle?: string;
   /** The bars' numbers as text, e.g. a <details> table (see Figure). */
   textAlternative?: ReactNode;
 }) {
@@ -248,20 +257,25 @@ export function BarsChart({
   const size = { width: horizontal ? 420 : WIDTH, height: horizontal ? Math.max(HEIGHT, bars.length * rowHeight + 30) : HEIGHT };
   const ticks = ticksFromZero(bars.map((bar) => bar.value), format);
   const valueAxis = numberAxis(ticks, format);
+  const [xTitle, yTitle] = horizontal ? [valueAxisTitle, labelAxisTitle] : [labelAxisTitle, valueAxisTitle];
+  const xAxisLabel = xTitle === undefined ? undefined : xAxisTitle(xTitle);
+  // Horizontal bars' labels can fill their axis's width: its title goes left of them, in a margin of its own.
+  const yAxisLabel = yTitle === undefined ? undefined : { ...yAxisTitle(yTitle), ...(horizontal && { position: 'left' as const }) };
+  const margin = { top: 8, right: 16, bottom: xTitle === undefined ? 8 : TITLED_BOTTOM_MARGIN, left: horizontal && yTitle !== undefined ? 28 : 8 };
   return (
     <Figure title={title} description={description} size={size} textAlternative={textAlternative}>
-      <BarChart accessibilityLayer={false} {...size} data={[...bars]} layout={horizontal ? 'vertical' : 'horizontal'} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+      <BarChart accessibilityLayer={false} {...size} data={[...bars]} layout={horizontal ? 'vertical' : 'horizontal'} margin={margin}>
         {horizontal ? (
           <>
             <GridAt xTicks={ticks} />
-            <XAxis {...valueAxis} />
-            <YAxis type="category" dataKey="label" width={170} fontSize={11} interval={0} tickFormatter={axisLabel} />
+            <XAxis {...valueAxis} label={xAxisLabel} />
+            <YAxis type="category" dataKey="label" width={170} fontSize={11} interval={0} tickFormatter={axisLabel} label={yAxisLabel} />
           </>
         ) : (
           <>
             <GridAt yTicks={ticks} />
-            <XAxis dataKey="label" fontSize={11} interval={0} />
-            <YAxis {...valueAxis} />
+            <XAxis dataKey="label" fontSize={11} interval={0} label={xAxisLabel} />
+            <YAxis {...valueAxis} label={yAxisLabel} />
           </>
         )}
         <Bar dataKey="value" isAnimationActive={false}>

@@ -382,18 +382,27 @@ it('reads no "×1" for any demo lead of the bundled model', () => {
 /** A CRM value with no space, as a HubSpot industry's internal name: wider than a 320 px side panel unless it wraps. */
 const UNBROKEN = 'INFORMATION_TECHNOLOGY_AND_SERVICES_OUTSOURCING';
 
-it("wraps the lead's and the ideal value anywhere, so a value with no space cannot run the comparison table off a narrow side panel", () => {
-  // The side panel's own style sheet: what the class does there.
+/** The lead's and the ideal value of a comparison row, each with how it may break under the side panel's own style sheet. */
+function comparisonWrapping(leadValue: string, idealValue: string): [string | null, string][] {
   const style = document.head.appendChild(document.createElement('style'));
   style.textContent = readFileSync('components/page.css', 'utf8');
   try {
-    rendered = render(<DeviationsTable deviations={[{ feature: 1, label: 'Industry', actionable: false, leadValue: UNBROKEN, idealValue: `${UNBROKEN}_AND_MORE`, pointsLost: 0.8 }]} />);
-    const values = Array.from(rendered.container.querySelectorAll('tbody td bdi'));
-    expect(values.map((value) => [value.textContent, getComputedStyle(value).overflowWrap])).toEqual([
-      [UNBROKEN, 'anywhere'],
-      [`${UNBROKEN}_AND_MORE`, 'anywhere'],
-    ]);
+    rendered = render(<DeviationsTable deviations={[{ feature: 1, label: 'Industry', actionable: false, leadValue, idealValue, pointsLost: 0.8 }]} />);
+    return Array.from(rendered.container.querySelectorAll('tbody td bdi'), (value) => [value.textContent, getComputedStyle(value).overflowWrap]);
   } finally {
     style.remove();
   }
+}
+
+it("wraps the lead's and the ideal value anywhere, so a value with no space cannot run the comparison table off a narrow side panel", () => {
+  expect(comparisonWrapping(UNBROKEN, `${UNBROKEN}_AND_MORE`)).toEqual([
+    [UNBROKEN, 'anywhere'],
+    [`${UNBROKEN}_AND_MORE`, 'anywhere'],
+  ]);
+});
+
+it('breaks ordinary words and money figures only between words: a column that may break anywhere is shrunk until they break ("Enginee/ring")', () => {
+  const wrapping = comparisonWrapping('Engineering', '$285,000,000 – $595,000,000');
+  expect(wrapping.map(([value]) => value)).toEqual(['Engineering', '$285,000,000 – $595,000,000']);
+  expect(wrapping.map(([, overflowWrap]) => overflowWrap)).not.toContain('anywhere');
 });

@@ -131,20 +131,26 @@ it('names a lead stored without a name (a HubSpot contact with only a phone numb
   expect(onOpen).toHaveBeenCalledWith(rows[0]);
 });
 
-it('wraps a long name or reason with no space anywhere, rather than widening the table past the side panel', () => {
+/** How the name and the top reason of the table's first row may break, under the side panel's style sheet. */
+function valueWrapping(row: ScoredLeadRow): string[] {
   const pageStyle = document.head.appendChild(document.createElement('style'));
   pageStyle.textContent = readFileSync('components/page.css', 'utf8');
   try {
-    const rows: ScoredLeadRow[] = [
-      { ...LEADS[0], name: 'procurement.department.northamerica@verylongcompanydomain-holdings.com', topReason: 'Website: https://verylongcompanydomain-holdings.com/procurement' },
-    ];
-    rendered = render(<LeadTable caption="Top hot leads" rows={rows} order={{ key: 'score', descending: true }} onSort={vi.fn()} onOpen={vi.fn()} />);
+    rendered = render(<LeadTable caption="Top hot leads" rows={[row]} order={{ key: 'score', descending: true }} onSort={vi.fn()} onOpen={vi.fn()} />);
     const [nameCell, , reasonCell] = Array.from(table().querySelector('tbody tr')!.children);
-    expect(getComputedStyle(nameCell.querySelector('.link-button')!).overflowWrap).toBe('anywhere');
-    expect(getComputedStyle(reasonCell.querySelector('bdi')!).overflowWrap).toBe('anywhere');
+    return [nameCell, reasonCell].map((cell) => getComputedStyle(cell.querySelector('bdi')!).overflowWrap);
   } finally {
     pageStyle.remove();
   }
+}
+
+it('wraps a long name or reason with no space anywhere, rather than widening the table past the side panel', () => {
+  const row = { ...LEADS[0], name: 'procurement.department.northamerica@verylongcompanydomain-holdings.com', topReason: 'Website: https://verylongcompanydomain-holdings.com/procurement' };
+  expect(valueWrapping(row)).toEqual(['anywhere', 'anywhere']);
+});
+
+it('breaks an ordinary name or reason only between words: a column that may break anywhere is shrunk until its words break ("Nakamu/ra")', () => {
+  expect(valueWrapping({ ...LEADS[0], name: 'Felix Nakamura', topReason: 'Industry: Telecommunications' })).not.toContain('anywhere');
 });
 
 it('says so when no lead matches the filters, without a pager', () => {

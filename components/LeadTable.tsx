@@ -3,6 +3,7 @@ import { visibleText } from '@/lib/ml/visible-text';
 import { DIRECTION_LOOK, REASONS_HEADING } from '@/lib/presentation';
 import { shownName, type ScoredLeadRow, type SortKey, type SortOrder } from '@/lib/segments';
 import { FocusKeepingButton } from './KeepFocus';
+import { tableValueWrap } from './table-value-wrap';
 import { TierLabel } from './TierLabel';
 
 const PAGE_SIZE = 10;
@@ -104,14 +105,14 @@ export function LeadTable({ caption, rows, order, onSort, onOpen, filtersApplied
             return (
               <tr key={row.leadKey} data-lead-key={row.leadKey}>
                 <td>
-                  <button type="button" className="link-button wraps-anywhere" onClick={() => onOpen(row)} title={OPEN_TITLE[row.source](visibleText(name))}>
-                    <bdi>{name}</bdi>
+                  <button type="button" className="link-button" onClick={() => onOpen(row)} title={OPEN_TITLE[row.source](visibleText(name))}>
+                    <bdi className={tableValueWrap(name)}>{name}</bdi>
                   </button>
                 </td>
                 <td>{row.score}</td>
                 <td>
                   {row.topReasonRaises !== undefined && <ReasonDirection raises={row.topReasonRaises} />}
-                  <bdi className="wraps-anywhere">{row.topReason}</bdi>
+                  <bdi className={tableValueWrap(row.topReason)}>{row.topReason}</bdi>
                 </td>
                 <td>
                   <TierLabel tier={row.tier} />

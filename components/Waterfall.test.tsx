@@ -206,18 +206,26 @@ it('tells the odds of the probability shown: a +2 reason of a model with Platt a
   expect(waterfallSteps(start, reasons).at(-1)!.range[1]).toBeCloseTo(Math.log(shown / (1 - shown)), 12);
 });
 
-it("wraps a reason's value anywhere in the table, so a CRM value with no space cannot run it off a narrow side panel", () => {
-  // The side panel's own style sheet: what the class does there.
+/** A reason's value in the table, with how it may break under the side panel's own style sheet. */
+function valueWrapping(value: string): [string | null, string] {
   const style = document.head.appendChild(document.createElement('style'));
   style.textContent = readFileSync('components/page.css', 'utf8');
   try {
-    const unbroken = 'INFORMATION_TECHNOLOGY_AND_SERVICES_OUTSOURCING';
-    rendered = render(<Waterfall start={-2} reasons={[{ label: 'Industry', value: unbroken, points: 0.8 }]} tiers={TIERS} />);
-    const value = rendered.container.querySelector('tbody tr')!.children[1].querySelector('bdi')!;
-    expect([value.textContent, getComputedStyle(value).overflowWrap]).toEqual([unbroken, 'anywhere']);
+    rendered = render(<Waterfall start={-2} reasons={[{ label: 'Industry', value, points: 0.8 }]} tiers={TIERS} />);
+    const shown = rendered.container.querySelector('tbody tr')!.children[1].querySelector('bdi')!;
+    return [shown.textContent, getComputedStyle(shown).overflowWrap];
   } finally {
     style.remove();
   }
+}
+
+it("wraps a reason's value anywhere in the table, so a CRM value with no space cannot run it off a narrow side panel", () => {
+  const unbroken = 'INFORMATION_TECHNOLOGY_AND_SERVICES_OUTSOURCING';
+  expect(valueWrapping(unbroken)).toEqual([unbroken, 'anywhere']);
+});
+
+it("breaks a reason's ordinary value only between words: a column that may break anywhere is shrunk until its words break", () => {
+  expect(valueWrapping('Engineering · Company e-mail (acme.com)')[1]).not.toBe('anywhere');
 });
 
 describe('in a side panel of any width', () => {

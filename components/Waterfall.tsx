@@ -5,6 +5,7 @@ import { sigmoid } from '@/lib/ml/train/calibration';
 import type { TierThresholds } from '@/lib/ml/train/thresholds';
 import { DIRECTION_LOOK, directionOf, formatProbabilityWithTiers, formatRate, movesTheOdds, oddsFactor, reasonInWords } from '@/lib/presentation';
 import { axisLabel, TWO_LINE_ROW_HEIGHT } from './Charts';
+import { tableValueWrap } from './table-value-wrap';
 
 
 /** Reasons drawn as their own bar; the rest share one ("24 smaller reasons"), the table lists each. */
@@ -263,8 +264,8 @@ export function Waterfall({ start, reasons, tiers }: { start: number; reasons: r
                   {reason.label}
                 </th>
                 <td>
-                  {/* A CRM value with no space (an e-mail address) wraps, rather than widening the table past the side panel. */}
-                  <bdi className="wraps-anywhere">{reason.value}</bdi>
+                  {/* A CRM value with a long run without a space (an e-mail address) wraps, rather than widening the table past the side panel. */}
+                  <bdi className={tableValueWrap(reason.value)}>{reason.value}</bdi>
                 </td>
                 <td>
                   <Effect reason={reason} />

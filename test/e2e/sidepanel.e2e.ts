@@ -1,8 +1,9 @@
 /**
  * The side panel with demo data, in real Chromium: segment stats, top leads (sorting and
  * opening a record from the keyboard), the open lead's explanation following the active
- * tab, and no serious accessibility violations. The panel is opened as a tab; it ignores
- * its own tab when following the active one.
+ * tab, no serious accessibility violations, and tables that fit the panel's width without
+ * breaking ordinary words. The panel is opened as a tab; it ignores its own tab when following
+ * the active one.
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -10,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../lib/ml/manifest';
 import { modelHasShapes } from '../../lib/ml/insights';
 import { DEMO_LEAD_COUNT } from '../../lib/crm/demo-leads';
+import { LONGEST_WHOLE_RUN } from '../../components/table-value-wrap';
 import { hubspotContactUrl, salesforceLeadUrl, startHarness, type Harness } from './harness';
+import { withLeadLensDb } from './idb';
 import { loadDemoDataThroughUi, openExtensionPage, seriousA11yViolations, tabUntil } from './pages';
 
 let harness: Harness;
@@ -144,5 +147,124 @@ describe('side panel', () => {
   it('has no serious accessibility violations', async () => {
     await panel.locator('details summary').first().click();
     expect(await seriousA11yViolations(panel)).toEqual([]);
+  });
+});
+
+/** What the side panel's tables show badly as laid out now. */
+interface TableLayoutFaults {
+  /** Each cell whose text a line breaks inside a run of at most `longestWholeRun` characters without a space, with "/" where it breaks. */
+  brokenWords: string[];
+  /** Each table wider than the space it is in: wider than its own box, or past its container's content edge. */
+  tooWide: string[];
+  /** How far the panel scrolls sideways (px). */
+  pageOverflow: number;
+}
+
+/** In the page: the faults of every table shown (`TableLayoutFaults`); a break after a hyphen or a dash is no fault. */
+function tableLayoutFaults(longestWholeRun: number): TableLayoutFaults {
+  const brokenWords: string[] = [];
+  for (const cell of document.querySelectorAll('table td, table th')) {
+    // The cell's characters as shown, in runs between spaces, each with the box of its glyph.
+    const runs: { char: string; box?: DOMRect }[][] = [[]];
+    const texts = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let text = texts.nextNode() as Text | null; text; text = texts.nextNode() as Text | null) {
+      if (text.parentElement?.closest('.visually-hidden')) continue;
+      for (let i = 0; i < text.data.length; i++) {
+        if (/\s/.test(text.data[i])) {
+          runs.push([]);
+          continue;
+        }
+        const glyph = document.createRange();
+        glyph.setStart(text, i);
+        glyph.setEnd(text, i + 1);
+        runs.at(-1)!.push({ char: text.data[i], box: glyph.getClientRects()[0] });
+      }
+    }
+    const lineBreakBefore = (run: { char: string; box?: DOMRect }[], i: number) => {
+      const [before, after] = [run[i - 1].box, run[i].box];
+      return before !== undefined && after !== undefined && after.top >= before.bottom - 1;
+    };
+    const brokenRun = (run: { char: string; box?: DOMRect }[]) =>
+      run.length <= longestWholeRun && run.some((_, i) => i > 0 && lineBreakBefore(run, i) && !/[-‐–—]/.test(run[i - 1].char));
+    if (runs.some(brokenRun)) {
+      brokenWords.push(runs.map((run) => run.map(({ char }, i) => (i > 0 && lineBreakBefore(run, i) ? `/${char}` : char)).join('')).filter(Boolean).join(' '));
+    }
+  }
+  const tooWide: string[] = [];
+  for (const table of document.querySelectorAll('table')) {
+    if (table.offsetParent === null) continue;
+    const container = table.parentElement!;
+    const containerStyle = getComputedStyle(container);
+    const contentRight = container.getBoundingClientRect().right - parseFloat(containerStyle.paddingRight) - parseFloat(containerStyle.borderRightWidth);
+    if (table.scrollWidth > table.clientWidth || table.getBoundingClientRect().right > contentRight + 0.5) {
+      tooWide.push(`${table.caption?.textContent || `the table headed ${table.querySelector('th')?.textContent}`}: ${Math.round(table.getBoundingClientRect().right - contentRight)} px past its container`);
+    }
+  }
+  return { brokenWords, tooWide, pageOverflow: document.documentElement.scrollWidth - document.documentElement.clientWidth };
+}
+
+/** Every table laid out: the reasons' table is in a <details> of its own. */
+const openEveryDetails = (page: Page) => page.evaluate(() => document.querySelectorAll('details').forEach((details) => (details.open = true)));
+
+describe('side panel 420 px wide, as its screenshots show it', () => {
+  beforeAll(async () => {
+    await panel.setViewportSize({ width: 420, height: 900 });
+  });
+
+  it("breaks no word or money figure of demo leads in its tables (\"Nakamu/ra\", \"$285,000,00/0\" before), and keeps the tables within the panel", async () => {
+    const openLead = panel.getByTestId('open-lead');
+    const { leads } = harness.crm;
+    // Their tables showed "Nakamu/ra", "individu/al", "Enginee/ring", "corpora/te" and "$285,000,00/0" at this width.
+    const pages = [
+      { url: salesforceLeadUrl(leads[0].salesforceId), name: leads[0].salesforce.Name },
+      { url: hubspotContactUrl(leads[1].hubspotId), name: leads[1].hubspot.lastname },
+      { url: hubspotContactUrl(leads[2].hubspotId), name: leads[2].hubspot.lastname },
+      { url: salesforceLeadUrl(leads[3].salesforceId), name: leads[3].salesforce.Name },
+    ];
+    for (const { url, name } of pages) {
+      await crmPage.goto(url);
+      await crmPage.locator('leadlens-badge[data-leadlens-state="scored"]').waitFor({ timeout: 15_000 });
+      await crmPage.bringToFront();
+      await panel.bringToFront();
+      await expect.poll(() => openLead.innerText(), { timeout: 15_000 }).toContain(name);
+      await openEveryDetails(panel);
+      expect(await panel.locator('table.deviations').count()).toBeGreaterThan(0);
+      expect(await panel.evaluate(tableLayoutFaults, LONGEST_WHOLE_RUN)).toEqual({ brokenWords: [], tooWide: [], pageOverflow: 0 });
+    }
+  });
+
+  it('wraps a 300-character value without a space within the panel, in the top leads, the reasons and the comparison with the ideal', async () => {
+    const unbroken = 'x'.repeat(300);
+    // The top leads: the first hot lead's stored name and top reason, read again as the panel opens.
+    await panel.reload();
+    const firstHotLead = panel.locator('.lead-table').first().locator('tbody tr').first();
+    const leadKey = (await firstHotLead.getAttribute('data-lead-key', { timeout: 20_000 }))!;
+    await withLeadLensDb(
+      panel,
+      async ({ db, request }, { leadKey, unbroken }) => {
+        const written = db.transaction(['leadSummaries', 'leadScores'], 'readwrite');
+        const summaries = written.objectStore('leadSummaries');
+        await request(summaries.put({ ...(await request(summaries.get(leadKey))), name: unbroken }));
+        const scores = written.objectStore('leadScores');
+        for (const score of await request(scores.index('leadKey').getAll(leadKey))) await request(scores.put({ ...score, topReason: `Industry: ${unbroken}` }));
+      },
+      { leadKey, unbroken },
+    );
+    await panel.reload();
+    await expect.poll(() => panel.locator(`.lead-table tr[data-lead-key="${leadKey}"]`).first().innerText(), { timeout: 20_000 }).toContain(unbroken);
+    // The reasons and the comparison: a lead whose page shows the value as its title, industry and e-mail domain (one not opened before, so not read from an earlier visit).
+    const lead = harness.crm.leads[7];
+    harness.crm.replaceLeads(harness.crm.leads.map((each) => (each === lead ? { ...lead, salesforce: { ...lead.salesforce, Title: `VP ${unbroken}`, Industry: unbroken, Email: `a@${unbroken}.com` } } : each)));
+    await crmPage.goto(salesforceLeadUrl(lead.salesforceId));
+    await crmPage.locator('leadlens-badge[data-leadlens-state="scored"]').waitFor({ timeout: 15_000 });
+    await crmPage.bringToFront();
+    await panel.bringToFront();
+    await expect.poll(() => panel.getByTestId('open-lead').innerText(), { timeout: 15_000 }).toContain(lead.salesforce.Name);
+    await openEveryDetails(panel);
+    // The top leads, the reasons and the comparison show it (the reasons cut what a page shows short, still far longer than a word).
+    const tablesWithTheValue = await panel.locator('table').evaluateAll((tables, run) => tables.filter((table) => table.textContent!.includes(run)).length, unbroken.slice(0, 40));
+    expect(tablesWithTheValue).toBeGreaterThanOrEqual(3);
+    const { tooWide, pageOverflow } = await panel.evaluate(tableLayoutFaults, LONGEST_WHOLE_RUN);
+    expect({ tooWide, pageOverflow }).toEqual({ tooWide: [], pageOverflow: 0 });
   });
 });

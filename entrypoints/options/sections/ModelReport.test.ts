@@ -407,6 +407,21 @@ describe('the charts of a model of few conversions, drawn', () => {
     return { x: labels('x'), y: labels('y') };
   }
 
+  /** The axis titles of the chart titled `title`, once it is drawn. */
+  async function axisTitlesOf(report: HTMLElement, title: string): Promise<string[]> {
+    const figure = figureTitled(report, title);
+    await waitFor(() => figure.querySelector('svg'), REPORT_DRAWN_MS);
+    return Array.from(figure.querySelectorAll('.recharts-label'), (label) => label.textContent ?? '');
+  }
+
+  it('titles the axes of the deciles (decile 1 holds the highest scores, the usual reading reversed) and of the terms’ importance', async () => {
+    await storeModel({ ...lean, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    await activateModel('trained-1');
+    const report = await activeReport();
+    expect(await axisTitlesOf(report, 'Conversion by score decile')).toEqual(['Score decile (1 = highest scores)', 'Conversion rate']);
+    expect(await axisTitlesOf(report, 'Term importance')).toEqual(['Share of mean absolute effect on score']);
+  }, 2 * REPORT_DRAWN_MS);
+
   // 2 % conversion at best: whole percents read "0 % | 1 % | 1 % | 2 % | 2 %".
   const liftByDecile = [0.02, 0.012, 0.008, 0.006, 0.005, 0.004, 0.003, 0.0025, 0.0005, 0];
   // A 4 % base rate: every bin but the last under 10 %.

@@ -165,6 +165,8 @@ const ReportCharts = memo(function ReportCharts({ metrics, terms }: { metrics: M
             description={`best decile converts ${formatRate(metrics.liftByDecile[0])}, worst ${formatRate(metrics.liftByDecile[metrics.liftByDecile.length - 1])}`}
             bars={metrics.liftByDecile.map((rate, i) => ({ label: String(i + 1), value: rate }))}
             format={(rate) => formatRate(rate)}
+            labelAxisTitle="Score decile (1 = highest scores)"
+            valueAxisTitle="Conversion rate"
             textAlternative={
               <FoldedNumberGrid
                 summary="Every decile as a table"
@@ -185,6 +187,7 @@ const ReportCharts = memo(function ReportCharts({ metrics, terms }: { metrics: M
         bars={terms.map((term) => ({ label: term.label, value: term.importance }))}
         horizontal
         format={(rate) => formatRate(rate)}
+        valueAxisTitle="Share of mean absolute effect on score"
         textAlternative={
           <FoldedNumberGrid
             summary="Every term as a table"
