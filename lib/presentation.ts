@@ -419,6 +419,15 @@ export function planChangeInWords<T>(change: PlanChange, value: (text: string) =
 export const notOnPageInWords = (labels: readonly string[]) => `Not suggested, as this page does not show them: ${labels.join(', ')}.`;
 
 /**
+ * Said first of a lead converted already (`ScoredLead.converted`), by the badge's popover and the
+ * side panel: "Already converted: Lifecycle stage is Customer. The score is shown for reference."
+ * The value is CRM data, isolated by `isolated` as a plan's values are (`planChangeInWords`).
+ */
+export function convertedInWords<T>({ field, value }: { field: string; value: string }, isolated: (text: string) => T): (string | T)[] {
+  return [`Already converted: ${field} is `, isolated(value), '. The score is shown for reference.'];
+}
+
+/**
  * Whether a plan's changes reach the tier it aims at, in the words around that tier's name, as the
  * side panel and the badge's popover say it: "These changes would make it [Hot]", or "The changes
  * that help most would not make it [Hot], only raise it".

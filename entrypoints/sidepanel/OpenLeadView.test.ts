@@ -512,3 +512,46 @@ it('works out the plan once per lead and model, not again on every render: a pla
   rendered.rerender(createElement(OpenLeadView));
   expect(whatWouldMakeHotter).toHaveBeenCalledTimes(2);
 });
+
+it('says first of a HubSpot contact converted already that it is, and offers no plan to make it hotter; a lead still to work reads as before', () => {
+  const opens = handMadeManifest({
+    features: [{ key: 'opens', label: 'Marketing e-mails opened', type: 'numeric', actionable: true, derive: { kind: 'value', from: { hubspot: 'hs_email_open' } } }],
+    terms: [{ features: [0], label: 'Marketing e-mails opened', shape: { axes: [{ edges: [2.5, 5.5], labels: ['≤ 2', '3 – 5', '≥ 6', 'missing'] }], scores: [-1.2, -0.85, 0.5, -1.5] } }],
+    intercept: -1,
+  });
+  const lead = leadScoredBy(opens, 'hubspot', { hs_email_open: '4' }, {
+    recordId: '1',
+    probability: 0.14,
+    score: 14,
+    tier: 'cold',
+    row: [4],
+    fieldsRead: [true],
+    contributions: [-0.85], // 3 – 5 opens
+    valuesAsWritten: [null],
+    featuresKnown: 1,
+  });
+  const headings = () => [...rendered!.container.querySelectorAll('h3')].map((h3) => h3.textContent);
+
+  // Still a lead: the plan, and no such line.
+  showLead(lead, opens);
+  rendered = render(createElement(OpenLeadView));
+  expect(rendered.container.querySelector('[data-testid="open-lead-converted"]')).toBeNull();
+  expect(headings()).toContain('What would make this lead hotter');
+  expect(rendered.container.querySelector('.hotter-plan li')).not.toBeNull();
+  rendered.unmount();
+
+  // As the background answers a customer: the line after the lead's name and score, no plan worked out or shown.
+  showLead({ ...lead, converted: { field: 'Lifecycle stage', value: 'Customer' } }, opens);
+  vi.mocked(whatWouldMakeHotter).mockClear();
+  rendered = render(createElement(OpenLeadView));
+  const said = rendered.container.querySelector('[data-testid="open-lead-converted"]')!;
+  expect(said.textContent).toBe('Already converted: Lifecycle stage is Customer. The score is shown for reference.');
+  expect(said.previousElementSibling?.textContent).toBe('Ada · Cold · score 14 of 99');
+  expect(said.querySelector('bdi')?.textContent).toBe('Customer');
+  expect(whatWouldMakeHotter).not.toHaveBeenCalled();
+  expect(headings()).not.toContain('What would make this lead hotter');
+  expect(rendered.container.querySelector('.hotter-plan')).toBeNull();
+  // Its score stays, and so does how it compares with the ideal customer.
+  expect(rendered.container.textContent).toContain('score 14 of 99');
+  expect(headings()).toContain('How this lead compares with the ideal customer');
+});

@@ -12,6 +12,7 @@ import type { Manifest } from '@/lib/ml/manifest';
 import {
   COULD_NOT_SCORE,
   MADE_UP_LEADS_MODEL_WORDS,
+  convertedInWords,
   describeLikelihood,
   DIRECTION_LOOK,
   EVERYTHING_PURGED,
@@ -83,10 +84,12 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
   const tieredAsTheLead: Manifest = useMemo(() => ({ ...manifest, tiers: { ...manifest.tiers, ...lead.tiers } }), [manifest, lead.tiers]);
   // Read from the page alone, a field it does not show is not known: neither planned nor compared, and named as such.
   const notRead = featuresNotRead(manifest, row, lead.crm, lead.fieldsRead);
+  // A lead converted already gets no plan, as its badge gets none: a rep is not to chase a customer.
+  const plans = shapes && !lead.converted;
   // Worked out once per lead and model, not on every render: a plan can search thousands of sets of changes.
   const plan = useMemo(
-    () => (shapes ? whatWouldMakeHotter(tieredAsTheLead, row, lead.contributions, lead.crm, lead.tier, lead.fieldsRead, lead.valuesAsWritten) : null),
-    [shapes, tieredAsTheLead, row, lead],
+    () => (plans ? whatWouldMakeHotter(tieredAsTheLead, row, lead.contributions, lead.crm, lead.tier, lead.fieldsRead, lead.valuesAsWritten) : null),
+    [plans, tieredAsTheLead, row, lead],
   );
   const deviations = useMemo(() => (shapes ? deviationsFromIdeal(manifest, row, lead.crm, lead.valuesAsWritten, lead.fieldsRead) : []), [shapes, manifest, row, lead]);
   return (
@@ -94,6 +97,13 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
       <p style={{ fontSize: 15, margin: '4px 0' }}>
         <strong><bdi className="wraps-anywhere">{lead.name}</bdi></strong> · <TierLabel tier={lead.tier} /> · score {lead.score} of 99
       </p>
+      {lead.converted && (
+        <p role="note" data-testid="open-lead-converted" style={{ margin: '4px 0', fontWeight: 600 }}>
+          {convertedInWords(lead.converted, (value) => <bdi className="wraps-anywhere">{value}</bdi>).map((part, i) => (
+            <Fragment key={i}>{part}</Fragment>
+          ))}
+        </p>
+      )}
       <p style={{ margin: '4px 0' }}>{describeLikelihood(lead.probability, lead.baseRate, lead.tiers)}.</p>
       {band && (
         <p style={{ margin: '4px 0' }}>
@@ -110,8 +120,12 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
       <Waterfall start={startingPoint(manifest, lead.contributions, lead.crm)} reasons={lead.reasons} tiers={lead.tiers} />
       {shapes ? (
         <>
-          <h3 style={{ fontSize: 14 }}>What would make this lead hotter</h3>
-          <HotterPlanView plan={plan} tiers={lead.tiers} notOnPage={notRead.planned} />
+          {plans && (
+            <>
+              <h3 style={{ fontSize: 14 }}>What would make this lead hotter</h3>
+              <HotterPlanView plan={plan} tiers={lead.tiers} notOnPage={notRead.planned} />
+            </>
+          )}
           {/* A heading of its own: its fit rows (lead source, industry) are no part of the plan above, nothing a rep could change. */}
           <h3 style={{ fontSize: 14 }}>How this lead compares with the ideal customer</h3>
           <DeviationsTable deviations={deviations} notOnPage={{ crm: lead.crm, labels: notRead.compared }} />

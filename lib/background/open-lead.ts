@@ -28,6 +28,7 @@ import {
   cacheBadgeScore,
   fieldsReadOf,
   freshCachedScore,
+  recordConverted,
   scoredFields,
   scoreRecord,
   type EngineRows,
@@ -235,7 +236,7 @@ function nameFromFields(fields: PageFields): string | null {
   return fields.Name || joined(fields.FirstName, fields.LastName) || joined(fields.firstname, fields.lastname) || null;
 }
 
-export interface ExplainDeps extends Pick<ScoringDeps, 'fetchRecord' | 'cache' | 'now' | 'staleAfterMs'> {
+export interface ExplainDeps extends Pick<ScoringDeps, 'fetchRecord' | 'cache' | 'now' | 'staleAfterMs' | 'storedLead'> {
   manifest: Manifest;
   runModel(modelId: string, rows: Float32Array, featureCount: number): Promise<EngineRows>;
 }
@@ -257,6 +258,7 @@ const cachedFromRecord = (fields: RawRecord, page: PageRead) => Object.keys(fiel
  * are worded as its page shows them, as the badge's reasons word them ("€1.200.000", "5-25").
  * Which features' fields were read (`fieldsRead`): all when the API record was, else those the
  * page shows, so the panel never takes a field the page leaves out for one the record has empty.
+ * Whether it converted already, as its badge says it (`recordConverted`).
  * `tabId`: the tab showing the lead, whose badge is told of a score the panel read for it (`keepForBadges`); without it, none is.
  */
 export async function explainInFull(lead: LeadToScore, name: string, deps: ExplainDeps, tabId?: number): Promise<OpenLeadOutcome> {
@@ -268,8 +270,10 @@ export async function explainInFull(lead: LeadToScore, name: string, deps: Expla
   if (!scored.ok) return scored;
   if (readNow) await keepForBadges(lead, scored, readNow, now, page, deps, tabId);
   const { modelCreatedAt: _modelCreatedAt, ...badge } = scored.lead;
+  const converted = await recordConverted(manifest, lead, fields, deps);
   const explained: OpenLead = {
     ...badge,
+    ...(converted && { converted }),
     crm: lead.crm,
     recordId: lead.recordId,
     name,
@@ -358,11 +362,16 @@ export async function rememberedLeadOf(tabId: number): Promise<{ lead: LeadToSco
   return { lead, page: url };
 }
 
+/** The stored lead of `crm`'s record `recordId`, when it is the record a page of `access` shows (`storedLeadServes`). */
+export async function storedLeadOfPage(crm: CrmKind, recordId: string, access: PageAccess): Promise<StoredLead | undefined> {
+  const stored = await db.leads.get(leadKeyOf(crm, recordId));
+  return stored && storedLeadServes(stored, access) ? stored : undefined;
+}
+
 /** The lead's name for the side panel: as its page shows it, else as stored (synced from its page's org), else from its fields. */
 export async function displayName(lead: LeadToScore, access: PageAccess): Promise<string> {
   if (lead.name) return lead.name;
-  const stored = await db.leads.get(leadKeyOf(lead.crm, lead.recordId));
-  const storedName = stored && storedLeadServes(stored, access) ? stored.name : '';
+  const storedName = (await storedLeadOfPage(lead.crm, lead.recordId, access))?.name ?? '';
   return nameOrFallback(lead.crm, lead.recordId, storedName || nameFromFields(lead.fields) || '');
 }
 

@@ -190,6 +190,8 @@ describe('scoreLead with the CRM API', () => {
   it('gives the badge the side panel’s plan, from the record the API read and from the page alone, which knows fewer fields', async () => {
     /** The side panel's plan for its lead (OpenLeadView's call), in the badge's words. */
     const panelPlan = (open: OpenLead) => {
+      // As OpenLeadView: none for a lead converted already (a demo contact at opportunity or customer).
+      if (open.converted) return undefined;
       const plan = whatWouldMakeHotter(
         { ...manifest, tiers: { ...manifest.tiers, ...open.tiers } },
         open.row.map((cell) => cell ?? Number.NaN),

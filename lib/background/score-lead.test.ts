@@ -241,7 +241,8 @@ describe('scoreLead', () => {
           const { lead } = open;
           const tieredAsTheLead: Manifest = { ...manifest, tiers: { ...manifest.tiers, ...lead.tiers } };
           const row = lead.row.map((cell) => cell ?? Number.NaN);
-          const plan = whatWouldMakeHotter(tieredAsTheLead, row, lead.contributions, lead.crm, lead.tier, lead.fieldsRead, lead.valuesAsWritten);
+          // As OpenLeadView: no plan for a lead converted already (a demo contact at opportunity or customer).
+          const plan = lead.converted ? null : whatWouldMakeHotter(tieredAsTheLead, row, lead.contributions, lead.crm, lead.tier, lead.fieldsRead, lead.valuesAsWritten);
           // What the side panel says beside the plan: the fields it could not weigh, the page not showing them.
           const notOnPage = featuresNotRead(manifest, row, lead.crm, lead.fieldsRead).planned;
           return { badge: ScoreResponseSchema.parse(badge), plan, notOnPage };

@@ -7,18 +7,23 @@
  * onnxruntime-node, and in the extension with the offscreen engine and Dexie.
  */
 import { learntFromMadeUpLeads } from '../ml/bundled-model';
-import { explainLead, featuresTracked, valuesAsWritten, type PageRead } from '../ml/explain';
+import { isMissingRaw } from '../ml/derive';
+import { explainLead, featuresTracked, valueAsShown, valuesAsWritten, type PageRead } from '../ml/explain';
 import { featurizeRecord, knownFeatureCount, recordKey, type RawRecord, type SourceKind } from '../ml/featurize';
 import { featuresNotRead, modelHasShapes, whatWouldMakeHotter } from '../ml/insights';
 import { fieldSourcesOf, fieldsRead, type Feature, type Manifest } from '../ml/manifest';
+import { holdsOneOf, outcomeOf } from '../ml/outcome-rule';
 import { pageConventions, pageFieldsAsData } from '../ml/page-values';
 import { scoreAndTier } from '../ml/score';
+import { suggestOutcome } from '../ml/train/outcome-suggestions';
+import { shownLabel } from '../ml/visible-text';
 import type { ScoredLead, ScoreOutcome, ScoreRequest } from '../messaging/protocol';
 import { HOTTER_CHANGES_MAX } from '../messaging/schemas';
 import { isolatedText, planChangeInWords } from '../presentation';
 import type { CrmKind } from '../crm/types';
 import { hashFields } from '../crm/fields-hash';
-import { leadKeyOf, scoreKeyOf, type CachedScore } from '../db/db';
+import { HUBSPOT_LIFECYCLE_FIELD } from '../crm/hubspot-lifecycle';
+import { leadKeyOf, scoreKeyOf, type CachedScore, type StoredLead } from '../db/db';
 
 /** The engine's output; a value the model gave as NaN or ±Infinity may come as null (the offscreen engine's reply). */
 export interface EngineRows {
@@ -60,6 +65,8 @@ export interface ScoringDeps {
   fetchRecord?(crm: CrmKind, recordId: string, fields: readonly string[]): Promise<RawRecord | null>;
   /** A cached score older than this is recomputed, re-reading the record (default: never stale). */
   staleAfterMs?: number;
+  /** The stored lead of the record, when it is the one the asking page shows (`storedLeadServes`): its outcome as a sync stored it (`convertedAlready`). */
+  storedLead?(crm: CrmKind, recordId: string): Promise<StoredOutcome | undefined>;
 }
 
 /** A lead a page asks to be scored (the `scoreLead` message's input). */
@@ -108,14 +115,83 @@ export async function recentCachedScore(key: string, deps: CacheDeps): Promise<C
 export async function scoreLead(request: LeadToScore, deps: ScoringDeps): Promise<ScoreOutcome> {
   const manifest = await deps.activeManifest();
   const { fresh } = await freshCachedScore(manifest.modelId, request, deps);
-  if (fresh) return { ok: true, lead: fresh.lead };
+  // Whether it converted is not cached: a sync may have stored its outcome since.
+  if (fresh) return { ok: true, lead: withConverted(fresh.lead, await recordConverted(manifest, request, fresh.fields ?? {}, deps)) };
 
   const now = deps.now();
   const page = pageReadOf(request, manifest);
   const read = await withRecordFields(request, manifest, deps, page);
   const scored = await scoreRecord(manifest, read.fields, request.crm, now, page, deps.runModel);
   if (!scored.ok) return scored;
-  return { ok: true, lead: await cacheBadgeScore(manifest, request, scored, read, now, page, deps.cache) };
+  const lead = await cacheBadgeScore(manifest, request, scored, read, now, page, deps.cache);
+  return { ok: true, lead: withConverted(lead, await recordConverted(manifest, request, read.fields, deps)) };
+}
+
+/** `lead` said converted already (`converted`), without its plan to make it hotter: a rep is not to chase a customer. */
+function withConverted(lead: ScoredLead, converted: ScoredLead['converted']): ScoredLead {
+  if (!converted) return lead;
+  const { hotter: _plan, ...scored } = lead;
+  return { ...scored, converted };
+}
+
+/** A stored lead's outcome, as a sync stored it, and the fields it read it from. */
+export type StoredOutcome = Pick<StoredLead, 'fields' | 'outcome'>;
+
+/** The field holding a CRM's own status, which a sync stores each lead's outcome by (`toStoredLead`). */
+const CRM_STATUS_FIELDS = { salesforce: 'IsConverted', hubspot: HUBSPOT_LIFECYCLE_FIELD } as const satisfies Record<CrmKind, string>;
+
+/** A field as its CRM's pages name it, where a rep would not know it by its API name; any other by that name. */
+const fieldInWords = (crm: CrmKind, field: string) => (crm === 'hubspot' && field === HUBSPOT_LIFECYCLE_FIELD ? 'Lifecycle stage' : shownLabel(field));
+
+/**
+ * Whether the record whose fields are `fields` converted already, as the side panel counts a stored
+ * lead (`leadsToWork`): by the active model's outcome rule when it was trained on this CRM's leads
+ * (`outcomeOf`; a value the page shows by its label, as the model recorded it, `valueLabels`); else
+ * by the CRM's own status, as a sync stores it: Salesforce's IsConverted, a HubSpot lifecycle stage
+ * of opportunity or later (`suggestOutcome`, the rule a sync's `hubspotOutcome` reads as). A sync
+ * reads the stage in the portal's own order, which is read with every contact property (a request
+ * the badge does not wait for, lost with the worker): the outcome a sync `stored` is taken where it
+ * read the stage the record has now, else HubSpot's default order. The field that says so and its
+ * value, as text (`fieldInWords`, `valueAsShown`); undefined when not converted, or when `fields`
+ * do not hold that field: no claim without the field.
+ */
+export function convertedAlready(manifest: Manifest, fields: RawRecord, crm: CrmKind, stored?: StoredOutcome): ScoredLead['converted'] {
+  const byModel = manifest.outcomeRule?.source === crm ? manifest.outcomeRule : undefined;
+  const rule = byModel ?? suggestOutcome(crm, { [CRM_STATUS_FIELDS[crm]]: [] });
+  const key = rule ? recordKey(fields, rule.field) : undefined;
+  if (!rule || key === undefined || isMissingRaw(fields[key])) return undefined;
+  const text = String(fields[key]);
+  const labels = byModel?.valueLabels ?? {};
+  // A page shows a choice by its label ("Product Qualified Lead"), the API by its value (1234567).
+  const labelled = Object.keys(labels).find((value) => holdsOneOf(fields, key, [labels[value]]));
+  const value = labelled ?? text;
+  const storedNow = !byModel && stored !== undefined && holdsOneOf(stored.fields, rule.field, [value]);
+  const converted = storedNow ? stored.outcome === 1 : outcomeOf({ [rule.field]: value }, rule) === 1;
+  if (!converted) return undefined;
+  // Said as the page shows it: a value read from the API by its label, where the model recorded one.
+  const shown = labelled === undefined && Object.hasOwn(labels, text) ? labels[text] : text;
+  return { field: fieldInWords(crm, rule.field), value: valueAsShown(shown.trim()) };
+}
+
+/**
+ * Whether `request`'s record converted already (`convertedAlready`), by the fields it was scored
+ * from that the model reads (`scored`; those its cached score keeps: `fieldsModelReads`), the
+ * page's filling the rest (`withPageFilling`): the outcome field of a model's rule is no field it
+ * reads. The badge, from its score or its cached one, and the side panel's explanation ask so, of
+ * the same fields.
+ */
+export async function recordConverted(
+  manifest: Manifest,
+  request: LeadToScore,
+  scored: RawRecord,
+  deps: Pick<ScoringDeps, 'storedLead'>,
+): Promise<ScoredLead['converted']> {
+  // The stored leads must not cost the badge its score: without the lead, its fields alone say (a stage in HubSpot's default order).
+  const stored = await deps.storedLead?.(request.crm, request.recordId).catch((error: unknown) => {
+    console.warn('LeadLens: could not read the stored lead; telling whether it converted from its fields alone', error instanceof Error ? error.message : '');
+    return undefined;
+  });
+  return convertedAlready(manifest, withPageFilling(fieldsModelReads(scored, manifest, request.crm), request.fields), request.crm, stored);
 }
 
 /**
@@ -276,9 +352,14 @@ export async function withRecordFields(
     return null;
   });
   if (!api) return { fields: page.read, readFailed, recordRead: false };
-  const merged: RawRecord = { ...api };
-  for (const [name, value] of Object.entries(page.read)) if (api[name] === undefined || api[name] === null || api[name] === '') merged[name] = value;
-  return { fields: merged, readFailed, recordRead: true };
+  return { fields: withPageFilling(api, page.read), readFailed, recordRead: true };
+}
+
+/** `record`'s fields, `page`'s filling those it has no value for (`withRecordFields`). */
+function withPageFilling(record: RawRecord, page: RawRecord): RawRecord {
+  const merged: RawRecord = { ...record };
+  for (const [name, value] of Object.entries(page)) if (record[name] === undefined || record[name] === null || record[name] === '') merged[name] = value;
+  return merged;
 }
 
 /**

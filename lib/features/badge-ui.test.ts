@@ -145,6 +145,29 @@ describe('badge', () => {
     expect(popoverOf(badge.host).querySelector('img')).toBeNull();
   });
 
+  it('says first of a contact converted already that it is, its value as text, with no plan; the score stays, for reference', () => {
+    const badge = mountBadge(document, null);
+    // As the background answers a HubSpot customer: its lifecycle stage, and no plan to make it hotter.
+    badge.show({ ok: true, lead: { ...lead, converted: { field: 'Lifecycle stage', value: 'Customer' } } });
+    const popover = popoverOf(badge.host);
+    const said = popover.querySelector('.converted')!;
+    expect(said.textContent).toBe('Already converted: Lifecycle stage is Customer. The score is shown for reference.');
+    // Next after the title, before the likelihood and the reasons.
+    expect(said.previousElementSibling?.className).toBe('title');
+    expect(popover.querySelector('.title')!.textContent).toBe(' Hot lead · score 91 of 99');
+    expect(said.nextElementSibling?.className).toBe('likelihood');
+    expect(popover.textContent).not.toContain('hotter');
+    expect(popover.querySelector('.plan')).toBeNull();
+    // The CRM's value is text, isolated.
+    badge.show({ ok: true, lead: { ...lead, converted: { field: 'Status', value: HOSTILE } } });
+    expect(popoverOf(badge.host).querySelector('.converted bdi.value')!.textContent).toBe(HOSTILE);
+    expect(popoverOf(badge.host).querySelector('img')).toBeNull();
+    // A lead still to work: as before, no such line.
+    badge.show({ ok: true, lead });
+    expect(popoverOf(badge.host).querySelector('.converted')).toBeNull();
+    expect(popoverOf(badge.host).textContent).not.toContain('Already converted');
+  });
+
   it('says nothing of making a lead hotter when the reply has no plan (a hot lead, a list row, a score cached before)', () => {
     const badge = mountBadge(document, null);
     badge.show({ ok: true, lead });

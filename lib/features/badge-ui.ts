@@ -28,6 +28,7 @@ import {
   COULD_NOT_SCORE,
   MADE_UP_LEADS_MODEL_WORDS,
   DIRECTION_LOOK,
+  convertedInWords,
   EVERYTHING_PURGED,
   REASONS_HEADING,
   TIER_LOOK,
@@ -140,6 +141,7 @@ const STYLE = `
   margin-block: ${POPOVER_GAP_PX}px 0; }
 @container anchored(fallback: flip-block) { .panel { margin-block: 0 ${POPOVER_GAP_PX}px; } }
 .title { font-size: 14px; font-weight: 700; margin: 0 0 4px; }
+.converted { font-weight: 600; margin: 0 0 6px; }
 .section-label { font-size: 12px; font-weight: 700; text-transform: uppercase; letter-spacing: .04em; color: #555; margin: 10px 0 4px; }
 ul { list-style: none; margin: 0; padding: 0; }
 li { margin: 3px 0; display: flex; gap: 6px; }
@@ -534,6 +536,8 @@ function scoredPopover(lead: Extract<ScoreOutcome, { ok: true }>['lead'], crmLan
   const { up, down } = topReasons(lead.reasons);
   return [
     popoverTitle(tierIcon(look.icon), ` ${look.word} lead · score ${lead.score} of 99`),
+    // Before all it says of the score: a rep is not to chase a customer (the reply then has no plan to make it hotter).
+    lead.converted && el('p', { class: 'converted' }, ...convertedInWords(lead.converted, (value) => el('bdi', { class: 'value', ...crmLanguage }, value))),
     el('p', { class: 'likelihood' }, describeLikelihood(lead.probability, lead.baseRate, lead.tiers)),
     up.length > 0 && el('p', { class: 'section-label' }, REASONS_HEADING.up),
     up.length > 0 && reasonList(up, 'up', crmLanguage),

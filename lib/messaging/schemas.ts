@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CRM_KINDS, SOURCE_KINDS } from '../crm/types';
+import { MAX_LABEL_CHARS, MAX_VALUE_CHARS } from '../ml/visible-text';
 
 export const TierSchema = z.enum(['hot', 'warm', 'cold']);
 /** The most changes a badge's "what would make it hotter" lists: all a plan has (MAX_CHANGES), and no more for a compact popover. */
@@ -68,8 +69,8 @@ export const ScoredLeadSchema = z.object({
    * works it out): the tier aimed at, whether the changes reach it, and each change in the side panel's
    * words (`planChangeInWords`, its values isolated), and the fields a rep could change it left out
    * as the page does not show them (`featuresNotRead`, labels; absent when none). Absent for a hot
-   * lead, a list's rows, a model without shape functions, a plan with no change, and scores cached
-   * before badges had it.
+   * lead, a lead converted already (`converted`), a list's rows, a model without shape functions, a
+   * plan with no change, and scores cached before badges had it.
    */
   hotter: z
     .object({
@@ -79,5 +80,14 @@ export const ScoredLeadSchema = z.object({
       notOnPage: z.array(z.string()).min(1).optional(),
     })
     .optional(),
+  /**
+   * The lead converted already, as the side panel counts a stored lead (lib/background/score-lead.ts
+   * `convertedAlready`): the field of its record that says so, as its CRM's pages name it where
+   * LeadLens knows the name ("Lifecycle stage"), and its value, both as text. The badge and the side
+   * panel say so first and offer no plan to make it hotter; the score and tier stay the model's.
+   * Absent when it has not converted, when neither the page nor the CRM record read for the score
+   * holds that field, and on a list's rows.
+   */
+  converted: z.object({ field: z.string().max(MAX_LABEL_CHARS), value: z.string().max(MAX_VALUE_CHARS) }).optional(),
 });
 export type ScoredLead = z.infer<typeof ScoredLeadSchema>;

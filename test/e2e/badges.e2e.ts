@@ -177,6 +177,21 @@ describe('badges on lead pages', () => {
     await page.close();
   });
 
+  it('says first of a HubSpot customer that it converted already, and offers no plan to make it hotter', async () => {
+    const customer = harness.crm.leads.find((lead) => lead.hubspot.lifecyclestage === 'customer')!;
+    const page = await openPage(hubspotContactUrl(customer.hubspotId));
+    await scoredBadge(page);
+    await page.locator(`${BADGE} button`).hover();
+    const popover = page.locator(`${BADGE} [role="region"]`);
+    await expect.poll(() => popover.isVisible()).toBe(true);
+    // textContent: innerText would read the section labels in their capitals.
+    const text = await popover.textContent();
+    expect(text).toContain('Already converted: Lifecycle stage is Customer. The score is shown for reference.');
+    expect(text).not.toContain('What would make it hotter');
+    expect(await page.locator(`${BADGE} [data-leadlens-hotter]`).count()).toBe(0);
+    await page.close();
+  });
+
   it.each([
     ['SOCIAL_MEDIA', 'Organic Social'],
     ['OFFLINE', 'Offline Sources'],

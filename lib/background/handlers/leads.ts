@@ -8,7 +8,7 @@ import { bundledModel } from '../../ml/bundled-model';
 import { activeManifest } from '../../ml/model-store';
 import { activateStoredModel, requestOwedSourceScoring, scoreOwedLeads, scoreStoredLeadsIfAny } from '../activate-model';
 import { runOffscreen } from '../offscreen-engine';
-import { displayName, explainInFull, leadBeingRead, openRecordInCrmTab, rememberedLeadOf } from '../open-lead';
+import { displayName, explainInFull, leadBeingRead, openRecordInCrmTab, rememberedLeadOf, storedLeadOfPage } from '../open-lead';
 import { mayReadApi, pageAccess } from '../page-access';
 import { fetchRecordFields } from '../record-source';
 import { retierStoredScoresOwed } from '../retier';
@@ -52,6 +52,7 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
       manifest: await activeManifest(),
       runModel: runOffscreen,
       fetchRecord: mayReadApi(access) ? fetchRecordFields : undefined,
+      storedLead: (crm, recordId) => storedLeadOfPage(crm, recordId, access),
       ...(await recordScoreCache(access)),
     }, tabId);
     return explained.ok ? { ...explained, reading: false } : explained;

@@ -5,7 +5,7 @@ import type { backgroundProtocol } from '../../messaging/protocol';
 import type { Handlers } from '../../messaging/rpc';
 import { activeManifest } from '../../ml/model-store';
 import { ensureOffscreenDocument, runOffscreen } from '../offscreen-engine';
-import { announceOpenLead, awaitPageFields, noteCrmPageVisible, rememberOpenLead } from '../open-lead';
+import { announceOpenLead, awaitPageFields, noteCrmPageVisible, rememberOpenLead, storedLeadOfPage } from '../open-lead';
 import { mayReadApi, pageAccess, senderPage } from '../page-access';
 import { fetchRecordFields } from '../record-source';
 import { recordScoreCache } from '../score-cache';
@@ -27,6 +27,7 @@ export const scoringHandlers: Handlers<ScoringProtocol> = {
         activeManifest,
         runModel: runOffscreen,
         fetchRecord: mayReadApi(access) ? fetchRecordFields : undefined,
+        storedLead: (crm, recordId) => storedLeadOfPage(crm, recordId, access),
         ...(await recordScoreCache(access)),
       });
       // The badge holds this refusal while the page may still show the fields: so does the panel, which

@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { generateDemoLeads } from '../crm/demo-data';
+import { lifecycleOrder } from '../crm/hubspot-lifecycle';
+import { ScoreResponseSchema } from '../messaging/protocol';
+import { OpenLeadSchema } from '../messaging/protocol-leads';
+import { parseManifest, type Manifest } from '../ml/manifest';
+import type { ModelOutcomeRule } from '../ml/outcome-rule';
+import { toStoredLead } from '../sync/to-stored-lead';
+import { explainInFull } from './open-lead';
+import { convertedAlready, scoreLead, type CachedScoreEntry, type ScoringDeps, type StoredOutcome } from './score-lead';
+
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+
+let manifest: Manifest;
+let session: ort.InferenceSession;
+const now = new Date('2026-11-01T00:00:00Z');
+
+beforeAll(async () => {
+  const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
+  if (!parsed.ok) throw new Error(parsed.error);
+  manifest = parsed.manifest;
+  session = await ort.InferenceSession.create('models/model.onnx');
+});
+
+/** A portal's own stage before opportunity (Product Qualified Lead) and one after it (Closed Won). */
+const PQL = '1234567';
+const CLOSED_WON = '7654321';
+const portalOrder = lifecycleOrder(['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', PQL, 'opportunity', CLOSED_WON, 'customer', 'evangelist']);
+/** A portal that moved customer before opportunity: a sync stores its customers as not converted. */
+const movedOrder = lifecycleOrder(['subscriber', 'lead', 'customer', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'evangelist']);
+
+/** A HubSpot contact as a sync stores it, its outcome read in the portal's `order`. */
+const syncedContact = (lifecyclestage: string, order: readonly string[]): StoredOutcome =>
+  toStoredLead('hubspot', { id: '12', modifiedAt: 1, fields: { createdate: '2026-01-02T03:04:05.000Z', lifecyclestage } }, new Map(), order);
+
+const withRule = (rule: ModelOutcomeRule): Manifest => ({ ...manifest, modelId: 'trained', outcomeRule: rule });
+
+describe('convertedAlready: the record page says what the side panel counts as converted', () => {
+  it("says a HubSpot contact at opportunity or later converted, by the lifecycle stage its page shows, as a sync stores it without the portal's order", () => {
+    for (const stage of ['Customer', 'customer', ' Opportunity ', 'Evangelist']) {
+      expect([stage, convertedAlready(manifest, { lifecyclestage: stage }, 'hubspot')]).toEqual([stage, { field: 'Lifecycle stage', value: stage.trim() }]);
+    }
+    for (const stage of ['Lead', 'Sales Qualified Lead', 'marketingqualifiedlead', 'Other', 'Product Qualified Lead', '', '--']) {
+      expect([stage, convertedAlready(manifest, { lifecyclestage: stage }, 'hubspot')]).toEqual([stage, undefined]);
+    }
+  });
+
+  it('claims nothing when neither the page nor the record read holds the field that says so', () => {
+    expect(convertedAlready(manifest, { jobtitle: 'CFO', hs_lead_status: 'OPEN_DEAL' }, 'hubspot')).toBeUndefined();
+    // Salesforce's IsConverted is no field its pages show: a Status of its own is no rule LeadLens makes up.
+    expect(convertedAlready(manifest, { Title: 'CFO', Status: 'Closed - Converted' }, 'salesforce')).toBeUndefined();
+    // Read from the CRM, as a sync reads it.
+    expect(convertedAlready(manifest, { Title: 'CFO', IsConverted: true }, 'salesforce')).toEqual({ field: 'IsConverted', value: 'true' });
+    expect(convertedAlready(manifest, { Title: 'CFO', IsConverted: false }, 'salesforce')).toBeUndefined();
+  });
+
+  it("takes the outcome a sync stored, read in the portal's own order, where it read the stage the contact has now; else HubSpot's default order", () => {
+    // As the side panel counts them: a customer of a portal that placed customer before opportunity is not converted.
+    expect(syncedContact('customer', movedOrder).outcome).toBe(0);
+    expect(convertedAlready(manifest, { lifecyclestage: 'Customer' }, 'hubspot', syncedContact('customer', movedOrder))).toBeUndefined();
+    // The portal's own stage after opportunity, which HubSpot's default order does not place, read from the CRM.
+    expect(convertedAlready(manifest, { lifecyclestage: CLOSED_WON }, 'hubspot')).toBeUndefined();
+    expect(convertedAlready(manifest, { lifecyclestage: CLOSED_WON }, 'hubspot', syncedContact(CLOSED_WON, portalOrder))).toEqual({ field: 'Lifecycle stage', value: CLOSED_WON });
+    // Moved on since the sync (a lead then, a customer now): the stage it has now, in the default order.
+    expect(convertedAlready(manifest, { lifecyclestage: 'Customer' }, 'hubspot', syncedContact('lead', portalOrder))).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
+  });
+
+  it("goes by the active model's outcome rule for a lead of the source it was trained on, its values read from the labels the page shows", () => {
+    const reachedPql = withRule({ source: 'hubspot', field: 'lifecyclestage', positiveValues: [PQL, 'opportunity', CLOSED_WON, 'customer', 'evangelist'], valueLabels: { [PQL]: 'Product Qualified Lead' } });
+    expect(convertedAlready(reachedPql, { lifecyclestage: 'product qualified lead' }, 'hubspot')).toEqual({ field: 'Lifecycle stage', value: 'product qualified lead' });
+    // Read from the CRM: its value, said by the label its pages show.
+    expect(convertedAlready(reachedPql, { lifecyclestage: PQL }, 'hubspot')).toEqual({ field: 'Lifecycle stage', value: 'Product Qualified Lead' });
+    expect(convertedAlready(reachedPql, { lifecyclestage: 'Sales Qualified Lead' }, 'hubspot')).toBeUndefined();
+    // Trained on "customer": an opportunity is still a lead to work, as in the side panel's Top hot leads, whatever a sync stored.
+    const reachedCustomer = withRule({ source: 'hubspot', field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'] });
+    expect(convertedAlready(reachedCustomer, { lifecyclestage: 'Opportunity' }, 'hubspot', syncedContact('opportunity', portalOrder))).toBeUndefined();
+    expect(convertedAlready(reachedCustomer, { lifecyclestage: 'Customer' }, 'hubspot', syncedContact('customer', movedOrder))).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
+    // Another field, named as it is; a rule of another source leaves a contact to its CRM's own status.
+    const byStatus = withRule({ source: 'salesforce', field: 'Status', positiveValues: ['Closed - Converted'] });
+    expect(convertedAlready(byStatus, { Status: 'Closed - Converted' }, 'salesforce')).toEqual({ field: 'Status', value: 'Closed - Converted' });
+    expect(convertedAlready(byStatus, { Status: 'Working - Contacted' }, 'salesforce')).toBeUndefined();
+    expect(convertedAlready(byStatus, { lifecyclestage: 'Customer' }, 'hubspot')).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
+  });
+
+  it('gives the value as text a rep can see: markup stays text, a direction override is dropped', () => {
+    const hostile = '<img src=x onerror=alert(1)>\u202E';
+    const rule = withRule({ source: 'salesforce', field: 'Status', positiveValues: [hostile] });
+    expect(convertedAlready(rule, { Status: hostile }, 'salesforce')).toEqual({ field: 'Status', value: '<img src=x onerror=alert(1)>' });
+  });
+});
+
+describe("the badge's and the side panel's reply for a converted lead", () => {
+  /** The bundled model in onnxruntime-node, a map as the cache, and the stored lead the page's record is (none by default). */
+  function deps(stored?: StoredOutcome): ScoringDeps {
+    const cache = new Map<string, CachedScoreEntry>();
+    return {
+      activeManifest: async () => manifest,
+      runModel: async (_modelId, rows, featureCount) => {
+        const out = await session.run({ features: new ort.Tensor('float32', rows, [rows.length / featureCount, featureCount]) });
+        return { probability: out.probability.data as Float32Array, contributions: [out.contributions.data as Float32Array] };
+      },
+      cache: { get: async (key) => cache.get(key), put: async (key, entry) => void cache.set(key, entry) },
+      now: () => now,
+      storedLead: async () => stored,
+    };
+  }
+  const demoLeads = generateDemoLeads({ count: 40, seed: 3, now });
+  /** A demo contact's page, its lifecycle stage shown as `stage`. */
+  const pageOf = (demo: (typeof demoLeads)[number], stage: string) => ({
+    crm: 'hubspot' as const,
+    recordId: demo.hubspotId,
+    fields: { ...Object.fromEntries(Object.entries(demo.hubspot).flatMap(([key, value]): [string, string][] => (value === null ? [] : [[key, String(value)]]))), lifecyclestage: stage },
+  });
+  /** A contact the model plans for while it is a lead. */
+  async function plannedContact() {
+    for (const demo of demoLeads) {
+      const outcome = await scoreLead(pageOf(demo, 'Lead'), deps());
+      if (outcome.ok && outcome.lead.hotter) return demo;
+    }
+    throw new Error('no demo contact with a plan');
+  }
+
+  it("says the contact is a customer already, with no plan to make it hotter, and keeps the model's score and tier", async () => {
+    const demo = await plannedContact();
+    const asLead = ScoreResponseSchema.parse(await scoreLead(pageOf(demo, 'Lead'), deps()));
+    const asCustomer = ScoreResponseSchema.parse(await scoreLead(pageOf(demo, 'Customer'), deps()));
+    if (!asLead.ok || !asCustomer.ok) throw new Error('both score');
+    expect(asLead.lead.converted).toBeUndefined();
+    expect(asLead.lead.hotter).toBeDefined();
+    expect(asCustomer.lead.converted).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
+    expect(asCustomer.lead.hotter).toBeUndefined();
+    // The lifecycle stage is no field the model reads: the same score, tier and reasons.
+    const { hotter: _plan, ...scored } = asLead.lead;
+    expect({ ...asCustomer.lead, converted: undefined }).toEqual({ ...scored, converted: undefined });
+  });
+
+  it('says so from its cached score too, and not where the sync stored the contact as not converted in its portal’s order', async () => {
+    const demo = await plannedContact();
+    const cached = deps();
+    const first = await scoreLead(pageOf(demo, 'Customer'), cached);
+    expect(await scoreLead(pageOf(demo, 'Customer'), cached)).toEqual(first);
+    expect(first.ok && first.lead.converted).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
+    // Of a portal that placed customer before opportunity: the side panel lists it in Top hot leads, and the badge plans for it.
+    const inMovedPortal = await scoreLead(pageOf(demo, 'Customer'), deps(syncedContact('customer', movedOrder)));
+    if (!inMovedPortal.ok) throw new Error(inMovedPortal.error);
+    expect(inMovedPortal.lead.converted).toBeUndefined();
+    expect(inMovedPortal.lead.hotter).toBeDefined();
+  });
+
+  it('gives the side panel the same line for the open lead, and none for a lead still to work', async () => {
+    const demo = await plannedContact();
+    const explained = async (stage: string) => {
+      const outcome = await explainInFull(pageOf(demo, stage), 'Ada', { ...deps(), manifest });
+      if (!outcome.ok) throw new Error(outcome.error);
+      return OpenLeadSchema.parse(outcome.lead);
+    };
+    expect((await explained('Customer')).converted).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
+    expect((await explained('Lead')).converted).toBeUndefined();
+  });
+
+  it('claims nothing for a page that shows no lifecycle stage', async () => {
+    const demo = await plannedContact();
+    const { lifecyclestage: _stage, ...withoutStage } = pageOf(demo, 'Customer').fields;
+    const outcome = await scoreLead({ ...pageOf(demo, 'Customer'), fields: withoutStage }, deps());
+    expect(outcome.ok && outcome.lead.converted).toBeUndefined();
+  });
+});
