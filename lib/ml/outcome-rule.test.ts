@@ -1,5 +1,5 @@
 /** A model's outcome rule records the minimum age its training window let in; the figures on stored leads count outcomes from it. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { inTimeZone } from '@/test/time-zone';
 import {
   AGES_COUNTED_TO_TODAY,
@@ -8,8 +8,11 @@ import {
   describeSettledLeads,
   describeWhenOutcomeCounts,
   latestExportDate,
+  MAX_RULE_VALUE_LENGTH,
+  MAX_RULE_VALUES,
   MAX_VALUE_LABEL_LENGTH,
   ModelOutcomeRuleSchema,
+  modelOutcomeOf,
   modelSourceName,
   OUTCOME_SETTLED_DAYS,
   outcomeOrWhyNot,
@@ -139,6 +142,51 @@ describe('outcomeOrWhyNot', () => {
     expect(outcomeOrWhyNot({ Won: '#N/A' }, rule)).toBe('open');
     expect(outcomeOrWhyNot({ Won: 'No' }, rule)).toBe(0);
     expect(outcomeOrWhyNot({ Won: 'yes' }, rule)).toBe(1);
+  });
+});
+
+describe('a rule at the caps', () => {
+  it('normalises each of its values once, not once per lead it labels', () => {
+    const listOf = (kind: string) => Array.from({ length: MAX_RULE_VALUES }, (_, i) => `${kind} ${i} `.padEnd(MAX_RULE_VALUE_LENGTH, 'x'));
+    const rule = ModelOutcomeRuleSchema.parse({
+      source: 'csv',
+      field: 'Stage',
+      positiveValues: listOf('Won'),
+      openValues: listOf('Open'),
+      openStatus: { field: 'Status', values: listOf('Working') },
+    });
+    const ruleValues = new Set([...rule.positiveValues, ...(rule.openValues ?? []), ...(rule.openStatus?.values ?? [])]);
+    // A lead's value reads as a rule's value only as the rule compares them (case, outer spaces), so that trimming it counts as the lead's.
+    const asALeadWrites = (value: string) => `  ${value.toUpperCase()}`;
+    // Converted, still open, still being worked, not converted, in turn.
+    const leadFields = (i: number): Record<string, string> => {
+      const k = i % MAX_RULE_VALUES;
+      return [
+        { Stage: asALeadWrites(rule.positiveValues[k]) },
+        { Stage: asALeadWrites(rule.openValues![k]) },
+        { Stage: 'Lost', Status: asALeadWrites(rule.openStatus!.values[k]) },
+        { Stage: 'Lost', Status: 'Closed' },
+      ][i % 4];
+    };
+    const leads = Array.from({ length: 2_000 }, (_, i) => ({ key: `lead-${i}`, source: 'csv' as const, fields: leadFields(i) }));
+    const expected = leads.map((_, i) => [1, null, null, 0][i % 4]);
+
+    const trim = String.prototype.trim;
+    const timesTrimmed = new Map<string, number>();
+    const spy = vi.spyOn(String.prototype, 'trim').mockImplementation(function (this: string) {
+      if (ruleValues.has(this)) timesTrimmed.set(this, (timesTrimmed.get(this) ?? 0) + 1);
+      return trim.call(this);
+    });
+    let outcomes: (0 | 1 | null)[];
+    try {
+      outcomes = leads.map((lead) => modelOutcomeOf(lead, rule, () => true));
+    } finally {
+      spy.mockRestore();
+    }
+
+    expect(outcomes).toEqual(expected);
+    expect(timesTrimmed.size).toBe(3 * MAX_RULE_VALUES);
+    expect(Math.max(...timesTrimmed.values())).toBe(1);
   });
 });
 

@@ -237,12 +237,33 @@ export function describeWhenOutcomeCounts(settledAfterDays: number, learntFrom: 
   return `a lead's outcome counts ${when}${learntFrom ? ', or the model learnt from it' : ''}`;
 }
 
+/** A value as the rule compares it: trimmed, lower-case. */
+const comparedAs = (text: string): string => text.trim().toLowerCase();
+
+/**
+ * Each list of values compared → its values as compared. A rule's lists are compared with every
+ * stored lead, and an imported one may list 1,000 values of 1,000 characters: each is trimmed and
+ * lower-cased once, not once per lead. Keyed by the list itself (no list is edited in place: an
+ * edited rule is a new one), so that an entry goes with its list.
+ */
+const comparedLists = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function comparedValues(values: readonly string[]): ReadonlySet<string> {
+  let compared = comparedLists.get(values);
+  if (compared === undefined) {
+    compared = new Set(values.map(comparedAs));
+    comparedLists.set(values, compared);
+  }
+  return compared;
+}
+
 /** Whether the field's value is one of `values`, as the rule compares them: as trimmed text, case-insensitively. */
 export function holdsOneOf(fields: RawRecord, field: string, values: readonly string[]): boolean {
   const value = fields[field];
   if (value === null || value === undefined) return false;
-  const text = String(value).trim().toLowerCase();
-  return values.some((candidate) => candidate.trim().toLowerCase() === text);
+  const text = comparedAs(String(value));
+  // A list of one (the badge's check builds one per call) is compared as it is: its set would cost more than it saves.
+  return values.length === 1 ? comparedAs(values[0]) === text : comparedValues(values).has(text);
 }
 
 export function isConverted(fields: RawRecord, rule: OutcomeRule): boolean {
