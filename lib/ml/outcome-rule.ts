@@ -369,9 +369,12 @@ export function describeOutcomeRule(rule: OutcomeRule & Pick<ModelOutcomeRule, '
 /** Each source as the pages name it: `Salesforce`, `HubSpot`, `imported CSV`. */
 export const SOURCE_NAMES: Record<ModelOutcomeRule['source'], string> = { salesforce: 'Salesforce', hubspot: 'HubSpot', csv: 'imported CSV' };
 
-/** What an older LeadLens recorded as the source of a model trained here (`hubspot leads`, `csv demo leads`), with the pages' name for it. */
+/** The leads a model trained here learnt from, as it records them (`provenance.source`): `HubSpot leads`, `imported CSV demo leads`. */
+export const trainedSourceName = (source: ModelOutcomeRule['source'], demo = false): string => `${SOURCE_NAMES[source]}${demo ? ' demo' : ''} leads`;
+
+/** What an older LeadLens recorded as the source of a model trained here (`hubspot leads`, `csv demo leads`), with the name recorded now. */
 const SOURCE_NAME_OF_OLDER = new Map<string, string>(
-  Object.entries(SOURCE_NAMES).flatMap(([source, name]) => ['', ' demo'].map((demo) => [`${source}${demo} leads`, `${name}${demo} leads`] as const)),
+  (Object.keys(SOURCE_NAMES) as ModelOutcomeRule['source'][]).flatMap((source) => [false, true].map((demo) => [`${source}${demo ? ' demo' : ''} leads`, trainedSourceName(source, demo)] as const)),
 );
 
 /**

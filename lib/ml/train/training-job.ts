@@ -25,7 +25,7 @@ import {
   type HistoryLead,
   type TrainingWindow,
 } from './training-set';
-import { fieldsOfRule, MAX_SETTLED_DAYS, ruleValueLabels, SOURCE_NAMES } from '../outcome-rule';
+import { fieldsOfRule, MAX_SETTLED_DAYS, ruleValueLabels, trainedSourceName } from '../outcome-rule';
 import { rocAucDifferenceStandardError, rocAucOfPlacements, rocAucPlacements, rocAucStandardError, type RocAucPlacements } from './metrics';
 import type { HeldOutProbabilities, ModelComparison, TrainingData, TrainingEvent, TrainingRequest, TrainingStage } from './worker-protocol';
 
@@ -289,7 +289,7 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       exclude: [...fieldsOfRule(data.outcome), ...writtenBack],
       source: data.source,
       // As the pages name the source: the Active model section and the Model report show it.
-      sourceName: `${SOURCE_NAMES[data.source]}${data.demo ? ' demo' : ''} leads`,
+      sourceName: trainedSourceName(data.source, data.demo),
       now: specsMeasuredFrom,
       nowUtcOffsetMinutes,
       createdAt: now,
