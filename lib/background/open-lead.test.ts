@@ -13,7 +13,7 @@ import { storedLead } from '../../test/fixtures/stored-lead';
 import { valueAsShown } from '../ml/explain';
 import { MAX_VALUE_CHARS } from '../ml/visible-text';
 import { parseManifest } from '../ml/manifest';
-import { awaitPageFields, crmHomeOf, displayName, explainInFull, forgetOpenLead, leadBeingRead, noteCrmPageVisible, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead, rememberPurgedPages } from './open-lead';
+import { awaitPageFields, crmHomeOf, displayName, explainInFull, storedLeadOfPageOnce, forgetOpenLead, leadBeingRead, noteCrmPageVisible, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead, rememberPurgedPages } from './open-lead';
 import { FIRST_RENDER_PATIENCE_MS } from '../messaging/protocol';
 import type { PageAccess } from './page-access';
 import { MODEL_GAVE_NO_SCORE, NO_READABLE_FIELDS, scoreLead, type CachedScoreEntry, type LeadToScore, type ScoringDeps } from './score-lead';
@@ -35,6 +35,8 @@ const NOT_CONNECTED: PageAccess = { account: '4242424', connection: 'none', sync
  * its window's active tab unless `active` says otherwise (the rep reading the lead).
  */
 const remember = (lead: LeadToScore, tabId: number | undefined, url: string, access = NOT_CONNECTED, active = true) => rememberOpenLead(lead, new URL(url), access, tabId, active);
+/** The side panel's name for `lead` on a page of `access`, as the open lead's handler asks it. */
+const nameOnPage = (lead: LeadToScore, access: PageAccess) => displayName(lead, storedLeadOfPageOnce(lead, access));
 
 beforeEach(() => {
   fakeBrowser.reset();
@@ -174,18 +176,18 @@ describe('the open lead of a tab', () => {
   it('is named as its page shows it, else after the stored lead, else the page fields, else its id', async () => {
     await Promise.all(db.leadTables.map((table) => table.clear()));
     const synced: PageAccess = { account: '4242424', connection: 'same-org', synced: true, purgesBefore: 0 };
-    expect(await displayName(lead, synced)).toBe('Ada Lovelace');
-    expect(await displayName({ crm: 'hubspot', recordId: '9', fields: { firstname: 'Grace', lastname: 'Hopper' } }, synced)).toBe('Grace Hopper');
-    expect(await displayName({ ...lead, fields: {} }, synced)).toBe(`Lead ${lead.recordId}`);
+    expect(await nameOnPage(lead, synced)).toBe('Ada Lovelace');
+    expect(await nameOnPage({ crm: 'hubspot', recordId: '9', fields: { firstname: 'Grace', lastname: 'Hopper' } }, synced)).toBe('Grace Hopper');
+    expect(await nameOnPage({ ...lead, fields: {} }, synced)).toBe(`Lead ${lead.recordId}`);
     await db.putLeads([{
       key: `salesforce|${lead.recordId}`, source: 'salesforce', id: lead.recordId, origin: 'sync', name: 'Ada King',
       owner: '', leadSource: '', createdAt: 0, modifiedAt: 0, outcome: null, fields: {},
     }]);
-    expect(await displayName(lead, synced)).toBe('Ada King');
+    expect(await nameOnPage(lead, synced)).toBe('Ada King');
     // Not after a lead synced from another org than the page's (a sandbox reuses production's ids).
-    expect(await displayName(lead, { account: '999', connection: 'other-org', synced: false, purgesBefore: 0 })).toBe('Ada Lovelace');
+    expect(await nameOnPage(lead, { account: '999', connection: 'other-org', synced: false, purgesBefore: 0 })).toBe('Ada Lovelace');
     // The name the page shows comes first: a HubSpot record page shows it in its title, not as a field.
-    expect(await displayName({ ...lead, name: 'Ada Lovelace-King' }, synced)).toBe('Ada Lovelace-King');
+    expect(await nameOnPage({ ...lead, name: 'Ada Lovelace-King' }, synced)).toBe('Ada Lovelace-King');
   });
 
   it('is nothing once the tab shows another org’s or portal’s record of the same id (a full-copy sandbox keeps production’s ids)', async () => {
@@ -206,17 +208,30 @@ describe('the open lead of a tab', () => {
     expect(await rememberedLeadOf(8)).toEqual({ lead: contact, page: new URL(HUBSPOT_RECORD.replace('https://app.', 'https://app-eu1.')) });
   });
 
+  it('reads the stored lead of an open lead once, however often its name and whether it converted ask', async () => {
+    await db.leads.clear();
+    await db.leads.put(storedLead({ source: 'hubspot', id: '1501', origin: 'demo', name: 'Demo Person' }));
+    const contact = { crm: 'hubspot' as const, recordId: '1501', fields: {} };
+    const reads = vi.spyOn(db.leads, 'get');
+    const stored = storedLeadOfPageOnce(contact, NOT_CONNECTED);
+    expect(await displayName(contact, stored)).toBe('Demo Person');
+    expect((await stored())?.name).toBe('Demo Person');
+    expect(reads).toHaveBeenCalledTimes(1);
+    reads.mockRestore();
+    await db.leads.clear();
+  });
+
   it('is named after a demo lead on the demo CRM’s pages only, never on those of the org or portal LeadLens reads', async () => {
     await db.leads.clear();
     await db.leads.put(storedLead({ source: 'hubspot', id: '1501', origin: 'demo', name: 'Demo Person' }));
     const contact = { crm: 'hubspot' as const, recordId: '1501', fields: {} };
     const demoPortal: PageAccess = { account: '4242424', connection: 'none', synced: false, purgesBefore: 0 };
-    expect(await displayName(contact, demoPortal)).toBe('Demo Person');
-    expect(await displayName(contact, { ...demoPortal, connection: 'other-org' })).toBe('Demo Person');
+    expect(await nameOnPage(contact, demoPortal)).toBe('Demo Person');
+    expect(await nameOnPage(contact, { ...demoPortal, connection: 'other-org' })).toBe('Demo Person');
     // A portal of the demo's id that LeadLens is connected to, or synced from, is a real one.
-    expect(await displayName(contact, { ...demoPortal, connection: 'same-org' })).toBe('Contact 1501');
-    expect(await displayName(contact, { ...demoPortal, synced: true })).toBe('Contact 1501');
-    expect(await displayName(contact, { ...demoPortal, account: '777001' })).toBe('Contact 1501');
+    expect(await nameOnPage(contact, { ...demoPortal, connection: 'same-org' })).toBe('Contact 1501');
+    expect(await nameOnPage(contact, { ...demoPortal, synced: true })).toBe('Contact 1501');
+    expect(await nameOnPage(contact, { ...demoPortal, account: '777001' })).toBe('Contact 1501');
     await db.leads.clear();
   });
 

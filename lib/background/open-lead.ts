@@ -368,10 +368,22 @@ export async function storedLeadOfPage(crm: CrmKind, recordId: string, access: P
   return stored && storedLeadServes(stored, access) ? stored : undefined;
 }
 
-/** The lead's name for the side panel: as its page shows it, else as stored (synced from its page's org), else from its fields. */
-export async function displayName(lead: LeadToScore, access: PageAccess): Promise<string> {
+/**
+ * `storedLeadOfPage` of `lead`'s record, read at most once however often asked: the side panel's
+ * open lead asks for its name (`displayName`) and whether it converted (`recordConverted`) of the same row.
+ */
+export function storedLeadOfPageOnce(lead: Pick<LeadToScore, 'crm' | 'recordId'>, access: PageAccess): () => Promise<StoredLead | undefined> {
+  let read: Promise<StoredLead | undefined> | undefined;
+  return () => (read ??= storedLeadOfPage(lead.crm, lead.recordId, access));
+}
+
+/**
+ * The lead's name for the side panel: as its page shows it, else as stored (`storedLead`: the
+ * stored lead of its page's record, `storedLeadOfPageOnce`), else from its fields.
+ */
+export async function displayName(lead: LeadToScore, storedLead: () => Promise<Pick<StoredLead, 'name'> | undefined>): Promise<string> {
   if (lead.name) return lead.name;
-  const storedName = (await storedLeadOfPage(lead.crm, lead.recordId, access))?.name ?? '';
+  const storedName = (await storedLead())?.name ?? '';
   return nameOrFallback(lead.crm, lead.recordId, storedName || nameFromFields(lead.fields) || '');
 }
 

@@ -60,11 +60,31 @@ describe('convertedAlready: the record page says what the side panel counts as c
     // As the side panel counts them: a customer of a portal that placed customer before opportunity is not converted.
     expect(syncedContact('customer', movedOrder).outcome).toBe(0);
     expect(convertedAlready(manifest, { lifecyclestage: 'Customer' }, 'hubspot', syncedContact('customer', movedOrder))).toBeUndefined();
-    // The portal's own stage after opportunity, which HubSpot's default order does not place, read from the CRM.
-    expect(convertedAlready(manifest, { lifecyclestage: CLOSED_WON }, 'hubspot')).toBeUndefined();
-    expect(convertedAlready(manifest, { lifecyclestage: CLOSED_WON }, 'hubspot', syncedContact(CLOSED_WON, portalOrder))).toEqual({ field: 'Lifecycle stage', value: CLOSED_WON });
+    // The portal's own stage after opportunity, shown by its label, which HubSpot's default order does not place.
+    expect(convertedAlready(manifest, { lifecyclestage: 'Closed Won' }, 'hubspot')).toBeUndefined();
     // Moved on since the sync (a lead then, a customer now): the stage it has now, in the default order.
     expect(convertedAlready(manifest, { lifecyclestage: 'Customer' }, 'hubspot', syncedContact('lead', portalOrder))).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
+    expect(convertedAlready(manifest, { lifecyclestage: 'Marketing Qualified Lead' }, 'hubspot', syncedContact('lead', portalOrder))).toBeUndefined();
+  });
+
+  it('takes a stage a sync stored as converted for converted, though the page shows it by a label other than the value the sync stored', () => {
+    // The page shows the portal's own stage by its label, the sync stored its value.
+    expect(syncedContact(CLOSED_WON, portalOrder).outcome).toBe(1);
+    expect(convertedAlready(manifest, { lifecyclestage: 'Closed Won' }, 'hubspot', syncedContact(CLOSED_WON, portalOrder))).toEqual({ field: 'Lifecycle stage', value: 'Closed Won' });
+    // A portal without opportunity, where a sync counts Sales Qualified Lead as converted (`suggestedStageReached`).
+    const withoutOpportunity = lifecycleOrder(['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'customer', 'evangelist']);
+    expect(syncedContact('salesqualifiedlead', withoutOpportunity).outcome).toBe(1);
+    expect(convertedAlready(manifest, { lifecyclestage: 'Sales Qualified Lead' }, 'hubspot', syncedContact('salesqualifiedlead', withoutOpportunity))).toEqual({
+      field: 'Lifecycle stage',
+      value: 'Sales Qualified Lead',
+    });
+    expect(convertedAlready(manifest, { lifecyclestage: 'Marketing Qualified Lead' }, 'hubspot', syncedContact('marketingqualifiedlead', withoutOpportunity))).toBeUndefined();
+    // Still no claim without the field on the page.
+    expect(convertedAlready(manifest, { jobtitle: 'CFO' }, 'hubspot', syncedContact(CLOSED_WON, portalOrder))).toBeUndefined();
+    // Salesforce's IsConverted read from the CRM as false is no label of a stage it converted at.
+    const convertedLead: StoredOutcome = { fields: { IsConverted: true }, outcome: 1 };
+    expect(convertedAlready(manifest, { IsConverted: false }, 'salesforce', convertedLead)).toBeUndefined();
+    expect(convertedAlready(manifest, { IsConverted: true }, 'salesforce', convertedLead)).toEqual({ field: 'IsConverted', value: 'true' });
   });
 
   it("goes by the active model's outcome rule for a lead of the source it was trained on, its values read from the labels the page shows", () => {
@@ -158,6 +178,32 @@ describe("the badge's and the side panel's reply for a converted lead", () => {
     };
     expect((await explained('Customer')).converted).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
     expect((await explained('Lead')).converted).toBeUndefined();
+  });
+
+  it("reads the stored lead only where its outcome may decide: not for a Salesforce page, nor where the model's rule decides", async () => {
+    const demo = await plannedContact();
+    const asked = (stored?: StoredOutcome) => {
+      const storedLead = vi.fn(async () => stored);
+      return { storedLead, deps: { ...deps(), storedLead } };
+    };
+    // A Salesforce page shows no IsConverted: nothing to read it against, from a score or its cached one.
+    const salesforce = asked({ fields: { IsConverted: true }, outcome: 1 });
+    const salesforcePage = { crm: 'salesforce' as const, recordId: demo.salesforceId, fields: { Title: 'CFO', Company: 'Acme' } };
+    expect((await scoreLead(salesforcePage, salesforce.deps)).ok).toBe(true);
+    expect((await scoreLead(salesforcePage, salesforce.deps)).ok).toBe(true);
+    expect(salesforce.storedLead).not.toHaveBeenCalled();
+    // Decided by the model's rule, whatever a sync stored.
+    const byModel = asked(syncedContact('customer', movedOrder));
+    const reachedCustomer = withRule({ source: 'hubspot', field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'] });
+    const outcome = await scoreLead(pageOf(demo, 'Customer'), { ...byModel.deps, activeManifest: async () => reachedCustomer });
+    expect(outcome.ok && outcome.lead.converted).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
+    expect(byModel.storedLead).not.toHaveBeenCalled();
+    // The CRM's own status on the page, without a model's rule: read, once per reply.
+    const byStatus = asked(syncedContact(CLOSED_WON, portalOrder));
+    const closedWon = await scoreLead(pageOf(demo, 'Closed Won'), byStatus.deps);
+    expect(closedWon.ok && closedWon.lead.converted).toEqual({ field: 'Lifecycle stage', value: 'Closed Won' });
+    expect(closedWon.ok && closedWon.lead.hotter).toBeUndefined();
+    expect(byStatus.storedLead).toHaveBeenCalledTimes(1);
   });
 
   it('claims nothing for a page that shows no lifecycle stage', async () => {

@@ -144,29 +144,54 @@ const CRM_STATUS_FIELDS = { salesforce: 'IsConverted', hubspot: HUBSPOT_LIFECYCL
 const fieldInWords = (crm: CrmKind, field: string) => (crm === 'hubspot' && field === HUBSPOT_LIFECYCLE_FIELD ? 'Lifecycle stage' : shownLabel(field));
 
 /**
+ * The rule that tells whether a record of `crm` converted, and the key its field has in `fields`:
+ * the active model's outcome rule when it was trained on this CRM's leads (`byModel`), else the
+ * CRM's own status (`suggestOutcome`). Undefined when `fields` do not hold that field.
+ */
+function convertedRuleOf(manifest: Manifest, fields: RawRecord, crm: CrmKind) {
+  const byModel = manifest.outcomeRule?.source === crm ? manifest.outcomeRule : undefined;
+  const rule = byModel ?? suggestOutcome(crm, { [CRM_STATUS_FIELDS[crm]]: [] });
+  const key = rule ? recordKey(fields, rule.field) : undefined;
+  return rule && key !== undefined && !isMissingRaw(fields[key]) ? { rule, byModel, key } : undefined;
+}
+
+/** Whether `convertedAlready` of `fields` reads the stored lead's outcome: not when the model's rule decides, nor when `fields` do not hold the CRM's status. */
+function readsStoredOutcome(manifest: Manifest, fields: RawRecord, crm: CrmKind): boolean {
+  const found = convertedRuleOf(manifest, fields, crm);
+  return found !== undefined && found.byModel === undefined;
+}
+
+/**
  * Whether the record whose fields are `fields` converted already, as the side panel counts a stored
  * lead (`leadsToWork`): by the active model's outcome rule when it was trained on this CRM's leads
  * (`outcomeOf`; a value the page shows by its label, as the model recorded it, `valueLabels`); else
  * by the CRM's own status, as a sync stores it: Salesforce's IsConverted, a HubSpot lifecycle stage
  * of opportunity or later (`suggestOutcome`, the rule a sync's `hubspotOutcome` reads as). A sync
  * reads the stage in the portal's own order, which is read with every contact property (a request
- * the badge does not wait for, lost with the worker): the outcome a sync `stored` is taken where it
- * read the stage the record has now, else HubSpot's default order. The field that says so and its
- * value, as text (`fieldInWords`, `valueAsShown`); undefined when not converted, or when `fields`
- * do not hold that field: no claim without the field.
+ * the badge does not wait for, lost with the worker), so the outcome the sync `stored` for this
+ * record decides where it can: where it read the stage the page holds now, either way (a portal
+ * that moved customer before opportunity); and as converted where the page holds another stage, as
+ * a page shows a stage by its label ("Closed Won", "Sales Qualified Lead"), a sync by its value
+ * (7654321, salesqualifiedlead), and a stage moves forward only. A contact moved back or cleared
+ * since the sync reads as converted still, by the stage its page shows now, until the next sync
+ * stores its outcome again. Else HubSpot's default order. The field that says so and its value, as
+ * text (`fieldInWords`, `valueAsShown`); undefined when not converted, or when `fields` do not hold
+ * that field: no claim without the field.
  */
 export function convertedAlready(manifest: Manifest, fields: RawRecord, crm: CrmKind, stored?: StoredOutcome): ScoredLead['converted'] {
-  const byModel = manifest.outcomeRule?.source === crm ? manifest.outcomeRule : undefined;
-  const rule = byModel ?? suggestOutcome(crm, { [CRM_STATUS_FIELDS[crm]]: [] });
-  const key = rule ? recordKey(fields, rule.field) : undefined;
-  if (!rule || key === undefined || isMissingRaw(fields[key])) return undefined;
+  const found = convertedRuleOf(manifest, fields, crm);
+  if (!found) return undefined;
+  const { rule, byModel, key } = found;
   const text = String(fields[key]);
   const labels = byModel?.valueLabels ?? {};
   // A page shows a choice by its label ("Product Qualified Lead"), the API by its value (1234567).
   const labelled = Object.keys(labels).find((value) => holdsOneOf(fields, key, [labels[value]]));
   const value = labelled ?? text;
-  const storedNow = !byModel && stored !== undefined && holdsOneOf(stored.fields, rule.field, [value]);
-  const converted = storedNow ? stored.outcome === 1 : outcomeOf({ [rule.field]: value }, rule) === 1;
+  const storedDecides = !byModel && stored !== undefined;
+  const sameStage = storedDecides && holdsOneOf(stored.fields, rule.field, [value]);
+  // Only HubSpot's stage is shown by a label: Salesforce's IsConverted is read as the API gives it, as a sync stores it.
+  const convertedAtSync = storedDecides && crm === 'hubspot' && stored.outcome === 1;
+  const converted = sameStage ? stored?.outcome === 1 : convertedAtSync || outcomeOf({ [rule.field]: value }, rule) === 1;
   if (!converted) return undefined;
   // Said as the page shows it: a value read from the API by its label, where the model recorded one.
   const shown = labelled === undefined && Object.hasOwn(labels, text) ? labels[text] : text;
@@ -178,7 +203,8 @@ export function convertedAlready(manifest: Manifest, fields: RawRecord, crm: Crm
  * from that the model reads (`scored`; those its cached score keeps: `fieldsModelReads`), the
  * page's filling the rest (`withPageFilling`): the outcome field of a model's rule is no field it
  * reads. The badge, from its score or its cached one, and the side panel's explanation ask so, of
- * the same fields.
+ * the same fields. The stored lead is read only when its outcome may decide (`readsStoredOutcome`):
+ * not for a Salesforce page, which shows no IsConverted, nor where the model's rule decides.
  */
 export async function recordConverted(
   manifest: Manifest,
@@ -186,12 +212,14 @@ export async function recordConverted(
   scored: RawRecord,
   deps: Pick<ScoringDeps, 'storedLead'>,
 ): Promise<ScoredLead['converted']> {
+  const fields = withPageFilling(fieldsModelReads(scored, manifest, request.crm), request.fields);
+  if (!readsStoredOutcome(manifest, fields, request.crm)) return convertedAlready(manifest, fields, request.crm);
   // The stored leads must not cost the badge its score: without the lead, its fields alone say (a stage in HubSpot's default order).
   const stored = await deps.storedLead?.(request.crm, request.recordId).catch((error: unknown) => {
     console.warn('LeadLens: could not read the stored lead; telling whether it converted from its fields alone', error instanceof Error ? error.message : '');
     return undefined;
   });
-  return convertedAlready(manifest, withPageFilling(fieldsModelReads(scored, manifest, request.crm), request.fields), request.crm, stored);
+  return convertedAlready(manifest, fields, request.crm, stored);
 }
 
 /**

@@ -8,7 +8,7 @@ import { bundledModel } from '../../ml/bundled-model';
 import { activeManifest } from '../../ml/model-store';
 import { activateStoredModel, requestOwedSourceScoring, scoreOwedLeads, scoreStoredLeadsIfAny } from '../activate-model';
 import { runOffscreen } from '../offscreen-engine';
-import { displayName, explainInFull, leadBeingRead, openRecordInCrmTab, rememberedLeadOf, storedLeadOfPage } from '../open-lead';
+import { displayName, explainInFull, leadBeingRead, openRecordInCrmTab, rememberedLeadOf, storedLeadOfPageOnce } from '../open-lead';
 import { mayReadApi, pageAccess } from '../page-access';
 import { fetchRecordFields } from '../record-source';
 import { retierStoredScoresOwed } from '../retier';
@@ -48,11 +48,13 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
     const { lead, page } = remembered;
     // As its badge scored it: another org's lead from its page alone.
     const access = await pageAccess(lead.crm, page);
-    const explained = await explainInFull(lead, await displayName(lead, access), {
+    // Its name and whether it converted may both ask for its stored lead: read once.
+    const storedLead = storedLeadOfPageOnce(lead, access);
+    const explained = await explainInFull(lead, await displayName(lead, storedLead), {
       manifest: await activeManifest(),
       runModel: runOffscreen,
       fetchRecord: mayReadApi(access) ? fetchRecordFields : undefined,
-      storedLead: (crm, recordId) => storedLeadOfPage(crm, recordId, access),
+      storedLead,
       ...(await recordScoreCache(access)),
     }, tabId);
     return explained.ok ? { ...explained, reading: false } : explained;

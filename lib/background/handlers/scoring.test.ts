@@ -16,7 +16,7 @@ import { createDemoCrmHandler } from '../../../test/demo-crm/server';
 import { storedLead } from '../../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../../test/web-locks';
 import { recordSyncedAccount } from '../../sync/store';
-import { displayName } from '../open-lead';
+import { displayName, storedLeadOfPageOnce } from '../open-lead';
 import { FIRST_RENDER_PATIENCE_MS } from '../../messaging/protocol';
 import { NO_READABLE_FIELDS } from '../score-lead';
 import { leadsHandlers } from './leads';
@@ -74,6 +74,15 @@ it('reads the record from the CRM once when a record page opens, for the badge a
   if (!badge.ok || !panel?.ok || !panel.lead) throw new Error('both should score the lead');
   expect(panel.lead.tier).toBe(badge.lead.tier);
   expect(recordReads).toBe(1);
+});
+
+it("reads the open lead's stored lead once for the side panel, for its name and whether it converted", async () => {
+  const badge = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: { lifecyclestage: 'Customer' } }, sender);
+  const reads = vi.spyOn(db.leads, 'get');
+  const panel = await leadsHandlers.openLead({ tabId: TAB_ID }, {} as Browser.runtime.MessageSender);
+  if (!badge.ok || !panel.ok || !panel.lead) throw new Error('both should score the lead');
+  expect(panel.lead.converted).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
+  expect(reads).toHaveBeenCalledTimes(1);
 });
 
 describe('the fields of the page the side panel keeps for the open lead, beyond those the model reads', () => {
@@ -243,8 +252,8 @@ describe('Demo mode’s leads', () => {
     expect(realPortal.ok && realPortal.rows.map((row) => row.state)).toEqual(['unknown']);
     const lead = { crm: 'hubspot' as const, recordId: contact.hubspotId, name: '', fields: {} };
     const none = { account: null, connection: 'none' as const, synced: false, purgesBefore: 0 };
-    expect(await displayName(lead, { ...none, account: '4242424' })).toBe('Demo Person');
-    expect(await displayName(lead, { ...none, account: '4455667' })).not.toBe('Demo Person');
+    expect(await displayName(lead, storedLeadOfPageOnce(lead, { ...none, account: '4242424' }))).toBe('Demo Person');
+    expect(await displayName(lead, storedLeadOfPageOnce(lead, { ...none, account: '4455667' }))).not.toBe('Demo Person');
   });
 });
 
