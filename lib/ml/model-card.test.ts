@@ -149,3 +149,11 @@ it('says how many held-out conversions the PR-AUC rests on, counted as the ROC-A
   const uncounted = { ...bundled, metrics: { ...bundled.metrics, tierConfusion: undefined } };
   expect(renderModelCard(uncounted)).toContain('| PR-AUC (mean over folds) | 0.3428 |');
 });
+
+it("gives a derived feature's ideal level in the words the pages use, not the model's code; a CRM's own value as it is", () => {
+  const card = renderModelCard(bundled);
+  expect(card).toContain('| Title seniority | 15.0 % | VP (+0.95) |');
+  expect(card).toContain('| E-mail domain | 8.7 % | Company e-mail (+0.20) |');
+  expect(card).toContain('| Last page seen | 3.4 % | Contact page (+0.52) |');
+  expect(card).toContain('| Industry | 9.0 % | Technology (+0.58) |');
+});

@@ -6,6 +6,7 @@
 import type { Manifest } from './manifest';
 import { formatRate, formatThreshold } from '../presentation';
 import { visibleText } from './visible-text';
+import { levelAsShown } from './featurize';
 import { describeModelOutcome } from './outcome-rule';
 import { chanceMargin, rocAucStandardError } from './train/metrics';
 import { askedLeadCount, capacityPolicyShares } from './train/thresholds';
@@ -227,8 +228,10 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
     const t = m.terms[i];
     let ideal = '';
     if (t.features.length === 1) {
-      const ref = m.reference.features.find((r) => r.key === m.features[t.features[0]].key);
-      if (ref && ref.idealValue) ideal = `${md(ref.idealValue)} (${ref.idealContribution >= 0 ? '+' : ''}${ref.idealContribution.toFixed(2)})`;
+      const feature = m.features[t.features[0]];
+      const ref = m.reference.features.find((r) => r.key === feature.key);
+      // A level LeadLens derives in the words its pages use ("VP", "Company e-mail"), not the model's code.
+      if (ref && ref.idealValue) ideal = `${md(levelAsShown(ref.idealValue, feature))} (${ref.idealContribution >= 0 ? '+' : ''}${ref.idealContribution.toFixed(2)})`;
     }
     lines.push(`| ${md(t.label)} | ${pct(t.importance)} | ${ideal} |`);
   }
