@@ -483,7 +483,8 @@ it('moves the focus from Try again, which Loading takes the place of, to the hea
   expect(document.activeElement).toBe(heading);
 });
 
-it('works out the plan once per lead and model, not again on every render: a plan can search thousands of sets of changes', () => {
+/** A cold HubSpot lead of a model of one count a rep can raise (e-mails opened: 4 of "≥ 6" at best), so it has a plan. */
+function coldLeadOfOpens() {
   const opens = handMadeManifest({
     features: [{ key: 'opens', label: 'Marketing e-mails opened', type: 'numeric', actionable: true, derive: { kind: 'value', from: { hubspot: 'hs_email_open' } } }],
     terms: [{ features: [0], label: 'Marketing e-mails opened', shape: { axes: [{ edges: [2.5, 5.5], labels: ['≤ 2', '3 – 5', '≥ 6', 'missing'] }], scores: [-1.2, -0.85, 0.5, -1.5] } }],
@@ -500,6 +501,11 @@ it('works out the plan once per lead and model, not again on every render: a pla
     valuesAsWritten: [null],
     featuresKnown: 1,
   });
+  return { opens, lead };
+}
+
+it('works out the plan once per lead and model, not again on every render: a plan can search thousands of sets of changes', () => {
+  const { opens, lead } = coldLeadOfOpens();
   showLead(lead, opens);
   vi.mocked(whatWouldMakeHotter).mockClear();
   rendered = render(createElement(OpenLeadView));
@@ -514,22 +520,7 @@ it('works out the plan once per lead and model, not again on every render: a pla
 });
 
 it('says first of a HubSpot contact converted already that it is, and offers no plan to make it hotter; a lead still to work reads as before', () => {
-  const opens = handMadeManifest({
-    features: [{ key: 'opens', label: 'Marketing e-mails opened', type: 'numeric', actionable: true, derive: { kind: 'value', from: { hubspot: 'hs_email_open' } } }],
-    terms: [{ features: [0], label: 'Marketing e-mails opened', shape: { axes: [{ edges: [2.5, 5.5], labels: ['≤ 2', '3 – 5', '≥ 6', 'missing'] }], scores: [-1.2, -0.85, 0.5, -1.5] } }],
-    intercept: -1,
-  });
-  const lead = leadScoredBy(opens, 'hubspot', { hs_email_open: '4' }, {
-    recordId: '1',
-    probability: 0.14,
-    score: 14,
-    tier: 'cold',
-    row: [4],
-    fieldsRead: [true],
-    contributions: [-0.85], // 3 – 5 opens
-    valuesAsWritten: [null],
-    featuresKnown: 1,
-  });
+  const { opens, lead } = coldLeadOfOpens();
   const headings = () => [...rendered!.container.querySelectorAll('h3')].map((h3) => h3.textContent);
 
   // Still a lead: the plan, and no such line.
