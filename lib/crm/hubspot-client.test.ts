@@ -824,31 +824,31 @@ describe('HubSpot lifecycle stages', () => {
     expect(requests).toHaveLength(listed);
   });
 
-  it('orders them by displayOrder, keeps hidden ones, and puts one without a place (none, -1, of another shape) after the others, in the list order', async () => {
-    const stage = (value: string, displayOrder: unknown, hidden = false) => ({ label: value.toUpperCase(), value, displayOrder, hidden });
+  /** A client of a portal whose contact properties are a date and the lifecycle stage, with `options`. */
+  const clientOfLifecycleOptions = (options: unknown[]) => {
     const properties = [
       { name: 'lastmodifieddate', label: 'Last modified', type: 'datetime', options: [] },
-      {
-        name: 'lifecyclestage',
-        label: 'Lifecycle stage',
-        type: 'enumeration',
-        options: [
-          stage('customer', 5),
-          stage('lead', 1),
-          { value: 'no_place', label: 'No place' },
-          stage('subscriber', 0),
-          // Hidden since: contacts set before still hold it.
-          stage('1234567', 3, true),
-          stage('minus_one', -1),
-          stage('opportunity', 4),
-          stage('text_place', 'second'),
-          // A tie keeps the list's order.
-          stage('salesqualifiedlead', 3),
-          { value: 'other' },
-        ],
-      },
+      { name: 'lifecyclestage', label: 'Lifecycle stage', type: 'enumeration', options },
     ];
-    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: demoFetch(() => json(200, { results: properties })) });
+    return createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: demoFetch(() => json(200, { results: properties })) });
+  };
+
+  it('orders them by displayOrder, keeps hidden ones, and puts one without a place (none, -1, of another shape) after the others, in the list order', async () => {
+    const stage = (value: string, displayOrder: unknown, hidden = false) => ({ label: value.toUpperCase(), value, displayOrder, hidden });
+    const client = clientOfLifecycleOptions([
+      stage('customer', 5),
+      stage('lead', 1),
+      { value: 'no_place', label: 'No place' },
+      stage('subscriber', 0),
+      // Hidden since: contacts set before still hold it.
+      stage('1234567', 3, true),
+      stage('minus_one', -1),
+      stage('opportunity', 4),
+      stage('text_place', 'second'),
+      // A tie keeps the list's order.
+      stage('salesqualifiedlead', 3),
+      { value: 'other' },
+    ]);
     const stages = await client.lifecycleStages!();
     expect(stages.map((option) => option.value)).toEqual(['subscriber', 'lead', '1234567', 'salesqualifiedlead', 'opportunity', 'customer', 'no_place', 'minus_one', 'text_place', 'other']);
     expect(stages.at(-1)).toEqual({ value: 'other', label: undefined });
@@ -857,24 +857,15 @@ describe('HubSpot lifecycle stages', () => {
   });
 
   it('leaves out a stage of no value, and answers each label as LeadLens shows it, none when nothing of it is visible', async () => {
-    const properties = [
-      { name: 'lastmodifieddate', label: 'Last modified', type: 'datetime', options: [] },
-      {
-        name: 'lifecyclestage',
-        label: 'Lifecycle stage',
-        type: 'enumeration',
-        options: [
-          { value: 'subscriber', label: 'Subscriber', displayOrder: 0 },
-          { value: 'lead', label: ' Lead\u202E (reversed ', displayOrder: 1 },
-          // A blank stage would be the one suggested (the first past the middle), and a sync would store contacts without a stage as converted.
-          { value: '', displayOrder: 2 },
-          { value: '  ', label: 'Blank', displayOrder: 3 },
-          { value: 'customer', label: 'C'.repeat(10_000), displayOrder: 4 },
-          { value: 'evangelist', label: '\u200B\u2066', displayOrder: 5 },
-        ],
-      },
-    ];
-    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: demoFetch(() => json(200, { results: properties })) });
+    const client = clientOfLifecycleOptions([
+      { value: 'subscriber', label: 'Subscriber', displayOrder: 0 },
+      { value: 'lead', label: ' Lead\u202E (reversed ', displayOrder: 1 },
+      // A blank stage would be the one suggested (the first past the middle), and a sync would store contacts without a stage as converted.
+      { value: '', displayOrder: 2 },
+      { value: '  ', label: 'Blank', displayOrder: 3 },
+      { value: 'customer', label: 'C'.repeat(10_000), displayOrder: 4 },
+      { value: 'evangelist', label: '\u200B\u2066', displayOrder: 5 },
+    ]);
     const stages = await client.lifecycleStages!();
     expect(stages).toEqual([
       { value: 'subscriber', label: 'Subscriber' },
