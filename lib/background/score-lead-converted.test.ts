@@ -1,12 +1,16 @@
+import 'fake-indexeddb/auto';
+import Dexie from 'dexie';
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateDemoLeads } from '../crm/demo-data';
-import { lifecycleOrder } from '../crm/hubspot-lifecycle';
+import { lifecycleOrder, type LifecycleStage } from '../crm/hubspot-lifecycle';
+import { LeadLensDb } from '../db/db';
 import { ScoreResponseSchema } from '../messaging/protocol';
 import { OpenLeadSchema } from '../messaging/protocol-leads';
 import { parseManifest, type Manifest } from '../ml/manifest';
 import type { ModelOutcomeRule } from '../ml/outcome-rule';
+import { KEPT_LIFECYCLE_STAGES_KEY, dexieSyncStore, keptLifecycleStages, recordSyncedAccount } from '../sync/store';
 import { toStoredLead } from '../sync/to-stored-lead';
 import { explainInFull } from './open-lead';
 import { convertedAlready, scoreLead, type CachedScoreEntry, type ScoringDeps, type StoredOutcome } from './score-lead';
@@ -30,6 +34,22 @@ const CLOSED_WON = '7654321';
 const portalOrder = lifecycleOrder(['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', PQL, 'opportunity', CLOSED_WON, 'customer', 'evangelist']);
 /** A portal that moved customer before opportunity: a sync stores its customers as not converted. */
 const movedOrder = lifecycleOrder(['subscriber', 'lead', 'customer', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'evangelist']);
+
+/** `portalOrder`'s stages as its last sync kept them (`keptLifecycleStages`), each with the label its pages show. */
+const keptStages: LifecycleStage[] = [
+  ['subscriber', 'Subscriber'],
+  ['lead', 'Lead'],
+  ['marketingqualifiedlead', 'Marketing Qualified Lead'],
+  ['salesqualifiedlead', 'Sales Qualified Lead'],
+  [PQL, 'Product Qualified Lead'],
+  ['opportunity', 'Opportunity'],
+  [CLOSED_WON, 'Closed Won'],
+  ['customer', 'Customer'],
+  ['evangelist', 'Evangelist'],
+  ['other', 'Other'],
+].map(([value, label]) => ({ value, label }));
+/** Kept stages of `order`, labelled as HubSpot labels its own ("Customer"). */
+const keptStagesOf = (order: readonly string[]): LifecycleStage[] => order.map((value) => ({ value, label: value.charAt(0).toUpperCase() + value.slice(1) }));
 
 /** A HubSpot contact as a sync stores it, its outcome read in the portal's `order`. */
 const syncedContact = (lifecyclestage: string, order: readonly string[]): StoredOutcome =>
@@ -104,6 +124,49 @@ describe('convertedAlready: the record page says what the side panel counts as c
     expect(convertedAlready(byStatus, { lifecyclestage: 'Customer' }, 'hubspot')).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
   });
 
+  it("reads the stage the page shows, by its label or value, in the portal's order its last sync kept: a contact moved back since is not converted at once", () => {
+    expect(lifecycleOrder(keptStages.map(({ value }) => value))).toEqual(portalOrder);
+    const convertedAtSync = syncedContact(CLOSED_WON, portalOrder);
+    expect(convertedAtSync.outcome).toBe(1);
+    // Moved back by hand since the sync that stored it converted: by its label on the page, its value from the API.
+    for (const stage of ['Lead', ' lead ', 'Sales Qualified Lead', 'Product Qualified Lead', PQL]) {
+      expect([stage, convertedAlready(manifest, { lifecyclestage: stage }, 'hubspot', convertedAtSync, keptStages)]).toEqual([stage, undefined]);
+    }
+    // "other" is outside the order: reaching it says nothing, as a sync stores it.
+    expect(convertedAlready(manifest, { lifecyclestage: 'Other' }, 'hubspot', convertedAtSync, keptStages)).toBeUndefined();
+    // Without kept stages (no sync since LeadLens keeps them), as before: converted until the next sync stores its outcome.
+    expect(convertedAlready(manifest, { lifecyclestage: 'Lead' }, 'hubspot', convertedAtSync)).toEqual({ field: 'Lifecycle stage', value: 'Lead' });
+  });
+
+  it("takes a stage at or after the one a sync counts from, in the kept order, for converted: a portal's own stage after opportunity too, with no stored lead to say so", () => {
+    expect(convertedAlready(manifest, { lifecyclestage: 'Closed Won' }, 'hubspot', undefined, keptStages)).toEqual({ field: 'Lifecycle stage', value: 'Closed Won' });
+    expect(convertedAlready(manifest, { lifecyclestage: CLOSED_WON }, 'hubspot', undefined, keptStages)).toEqual({ field: 'Lifecycle stage', value: CLOSED_WON });
+    // Moved on since the sync stored it a lead.
+    expect(convertedAlready(manifest, { lifecyclestage: 'Closed Won' }, 'hubspot', syncedContact('lead', portalOrder), keptStages)).toEqual({ field: 'Lifecycle stage', value: 'Closed Won' });
+    // A portal that moved customer before opportunity: its customers are not converted, as a sync stores them.
+    expect(convertedAlready(manifest, { lifecyclestage: 'Customer' }, 'hubspot', undefined, keptStagesOf(movedOrder))).toBeUndefined();
+    expect(convertedAlready(manifest, { lifecyclestage: 'Opportunity' }, 'hubspot', undefined, keptStagesOf(movedOrder))).toEqual({ field: 'Lifecycle stage', value: 'Opportunity' });
+    // A portal without opportunity: from the first stage past the middle of its order (`suggestedStageReached`).
+    const withoutOpportunity = keptStagesOf(['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'customer', 'evangelist']);
+    expect(convertedAlready(manifest, { lifecyclestage: 'salesqualifiedlead' }, 'hubspot', undefined, withoutOpportunity)).toEqual({ field: 'Lifecycle stage', value: 'salesqualifiedlead' });
+    expect(convertedAlready(manifest, { lifecyclestage: 'marketingqualifiedlead' }, 'hubspot', undefined, withoutOpportunity)).toBeUndefined();
+  });
+
+  it('reads a stage the kept stages do not name (added since the sync), or name twice either way, as before they were kept', () => {
+    const convertedAtSync = syncedContact(CLOSED_WON, portalOrder);
+    expect(convertedAlready(manifest, { lifecyclestage: 'Won Twice' }, 'hubspot', convertedAtSync, keptStages)).toEqual({ field: 'Lifecycle stage', value: 'Won Twice' });
+    expect(convertedAlready(manifest, { lifecyclestage: 'Won Twice' }, 'hubspot', undefined, keptStages)).toBeUndefined();
+    // A label shared by a stage before opportunity and one after it says neither.
+    const twoCustomers = keptStages.map((stage) => (stage.value === 'subscriber' ? { ...stage, label: 'Customer' } : stage));
+    for (const stored of [undefined, syncedContact('subscriber', portalOrder), syncedContact('customer', movedOrder)]) {
+      expect(convertedAlready(manifest, { lifecyclestage: 'Customer' }, 'hubspot', stored, twoCustomers)).toEqual(convertedAlready(manifest, { lifecyclestage: 'Customer' }, 'hubspot', stored));
+    }
+    // Where the model's rule decides, it alone does.
+    const reachedCustomer = withRule({ source: 'hubspot', field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'] });
+    expect(convertedAlready(reachedCustomer, { lifecyclestage: 'Closed Won' }, 'hubspot', undefined, keptStages)).toBeUndefined();
+    expect(convertedAlready(reachedCustomer, { lifecyclestage: 'Customer' }, 'hubspot', undefined, keptStagesOf(movedOrder))).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
+  });
+
   it('gives the value as text a rep can see: markup stays text, a direction override is dropped', () => {
     const hostile = '<img src=x onerror=alert(1)>\u202E';
     const rule = withRule({ source: 'salesforce', field: 'Status', positiveValues: [hostile] });
@@ -112,8 +175,8 @@ describe('convertedAlready: the record page says what the side panel counts as c
 });
 
 describe("the badge's and the side panel's reply for a converted lead", () => {
-  /** The bundled model in onnxruntime-node, a map as the cache, and the stored lead the page's record is (none by default). */
-  function deps(stored?: StoredOutcome): ScoringDeps {
+  /** The bundled model in onnxruntime-node, a map as the cache, the stored lead the page's record is and its portal's kept stages (none by default). */
+  function deps(stored?: StoredOutcome, portalStages?: readonly LifecycleStage[]): ScoringDeps {
     const cache = new Map<string, CachedScoreEntry>();
     return {
       activeManifest: async () => manifest,
@@ -124,6 +187,7 @@ describe("the badge's and the side panel's reply for a converted lead", () => {
       cache: { get: async (key) => cache.get(key), put: async (key, entry) => void cache.set(key, entry) },
       now: () => now,
       storedLead: async () => stored,
+      portalLifecycleStages: async () => portalStages,
     };
   }
   const demoLeads = generateDemoLeads({ count: 40, seed: 3, now });
@@ -204,6 +268,72 @@ describe("the badge's and the side panel's reply for a converted lead", () => {
     expect(closedWon.ok && closedWon.lead.converted).toEqual({ field: 'Lifecycle stage', value: 'Closed Won' });
     expect(closedWon.ok && closedWon.lead.hotter).toBeUndefined();
     expect(byStatus.storedLead).toHaveBeenCalledTimes(1);
+  });
+
+  it("says a contact moved back since its last sync is not converted, on the badge and in the side panel, by the portal's kept stages", async () => {
+    const demo = await plannedContact();
+    const movedBack = deps(syncedContact(CLOSED_WON, portalOrder), keptStages);
+    const badge = await scoreLead(pageOf(demo, 'Lead'), movedBack);
+    if (!badge.ok) throw new Error(badge.error);
+    expect(badge.lead.converted).toBeUndefined();
+    expect(badge.lead.hotter).toBeDefined();
+    // From its cached score too.
+    const cached = await scoreLead(pageOf(demo, 'Lead'), movedBack);
+    expect(cached.ok && cached.lead.converted).toBeUndefined();
+    const panel = await explainInFull(pageOf(demo, 'Lead'), 'Ada', { ...movedBack, manifest });
+    expect(panel.ok && panel.lead.converted).toBeUndefined();
+    // The portal's own stage after opportunity, though no sync stored the contact there.
+    const closedWon = await scoreLead(pageOf(demo, 'Closed Won'), deps(undefined, keptStages));
+    expect(closedWon.ok && closedWon.lead.converted).toEqual({ field: 'Lifecycle stage', value: 'Closed Won' });
+  });
+
+  it("reads the portal's kept stages once per reply, not for a Salesforce page nor where the model's rule decides; one that fails leaves the stored lead to say", async () => {
+    const demo = await plannedContact();
+    const asked = () => {
+      const portalLifecycleStages = vi.fn(async () => keptStages);
+      return { portalLifecycleStages, deps: { ...deps({ fields: { IsConverted: true }, outcome: 1 }), portalLifecycleStages } };
+    };
+    // A Salesforce lead's IsConverted, were its page to show it, is no HubSpot stage.
+    const salesforce = asked();
+    const salesforcePage = { crm: 'salesforce' as const, recordId: demo.salesforceId, fields: { Title: 'CFO', Company: 'Acme', IsConverted: 'true' } };
+    const converted = await scoreLead(salesforcePage, salesforce.deps);
+    expect(converted.ok && converted.lead.converted).toEqual({ field: 'IsConverted', value: 'true' });
+    expect(salesforce.portalLifecycleStages).not.toHaveBeenCalled();
+    const byModel = asked();
+    const reachedCustomer = withRule({ source: 'hubspot', field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'] });
+    expect((await scoreLead(pageOf(demo, 'Closed Won'), { ...byModel.deps, activeManifest: async () => reachedCustomer })).ok).toBe(true);
+    expect(byModel.portalLifecycleStages).not.toHaveBeenCalled();
+    const byStatus = asked();
+    const closedWon = await scoreLead(pageOf(demo, 'Closed Won'), byStatus.deps);
+    expect(closedWon.ok && closedWon.lead.converted).toEqual({ field: 'Lifecycle stage', value: 'Closed Won' });
+    expect(byStatus.portalLifecycleStages).toHaveBeenCalledTimes(1);
+
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const failing = { ...deps(syncedContact(CLOSED_WON, portalOrder)), portalLifecycleStages: () => Promise.reject(new Error('Dexie closed')) };
+    const storedSays = await scoreLead(pageOf(demo, 'Closed Won'), failing);
+    expect(storedSays.ok && storedSays.lead.converted).toEqual({ field: 'Lifecycle stage', value: 'Closed Won' });
+    expect(warn).toHaveBeenCalledOnce();
+    warn.mockRestore();
+  });
+
+  it('reads the stage as before the stages were kept where the stored row does not parse, and by the stages a sync kept once it does', async () => {
+    const demo = await plannedContact();
+    const name = 'leadlens-score-lead-converted-test';
+    const db = new LeadLensDb(name);
+    try {
+      await recordSyncedAccount(db, 'hubspot', { id: '777001', name: 'HubSpot portal 777001' });
+      const fromStorage = { ...deps(syncedContact(CLOSED_WON, portalOrder)), portalLifecycleStages: () => keptLifecycleStages(db, '777001') };
+      // Damaged: a stage without its label.
+      await db.settings.put({ key: KEPT_LIFECYCLE_STAGES_KEY, value: { portalId: '777001', stages: [{ value: 'lead' }, ...keptStages] } });
+      const damaged = await scoreLead(pageOf(demo, 'Lead'), fromStorage);
+      expect(damaged.ok && damaged.lead.converted).toEqual({ field: 'Lifecycle stage', value: 'Lead' });
+      await dexieSyncStore(db).keepLifecycleStages!(keptStages);
+      const kept = await scoreLead(pageOf(demo, 'Lead'), fromStorage);
+      expect(kept.ok && kept.lead.converted).toBeUndefined();
+    } finally {
+      db.close();
+      await Dexie.delete(name);
+    }
   });
 
   it('claims nothing for a page that shows no lifecycle stage', async () => {

@@ -22,8 +22,9 @@ import { HOTTER_CHANGES_MAX } from '../messaging/schemas';
 import { isolatedText, planChangeInWords } from '../presentation';
 import type { CrmKind } from '../crm/types';
 import { hashFields } from '../crm/fields-hash';
-import { HUBSPOT_LIFECYCLE_FIELD } from '../crm/hubspot-lifecycle';
+import { HUBSPOT_LIFECYCLE_FIELD, lifecycleOrder, type LifecycleStage } from '../crm/hubspot-lifecycle';
 import { leadKeyOf, scoreKeyOf, type CachedScore, type StoredLead } from '../db/db';
+import { hubspotOutcome } from '../sync/to-stored-lead';
 
 /** The engine's output; a value the model gave as NaN or ±Infinity may come as null (the offscreen engine's reply). */
 export interface EngineRows {
@@ -67,6 +68,8 @@ export interface ScoringDeps {
   staleAfterMs?: number;
   /** The stored lead of the record, when it is the one the asking page shows (`storedLeadServes`): its outcome as a sync stored it (`convertedAlready`). */
   storedLead?(crm: CrmKind, recordId: string): Promise<StoredOutcome | undefined>;
+  /** The lifecycle stages of the HubSpot portal the asking page shows, as its last sync kept them, in its order (`convertedAlready`); undefined when none are kept. */
+  portalLifecycleStages?(): Promise<readonly LifecycleStage[] | undefined>;
 }
 
 /** A lead a page asks to be scored (the `scoreLead` message's input). */
@@ -155,7 +158,7 @@ function convertedRuleOf(manifest: Manifest, fields: RawRecord, crm: CrmKind) {
   return rule && key !== undefined && !isMissingRaw(fields[key]) ? { rule, byModel, key } : undefined;
 }
 
-/** Whether `convertedAlready` of `fields` reads the stored lead's outcome: not when the model's rule decides, nor when `fields` do not hold the CRM's status. */
+/** Whether `convertedAlready` of `fields` reads what a sync stored: not when the model's rule decides, nor when `fields` do not hold the CRM's status. */
 function readsStoredOutcome(manifest: Manifest, fields: RawRecord, crm: CrmKind): boolean {
   const found = convertedRuleOf(manifest, fields, crm);
   return found !== undefined && found.byModel === undefined;
@@ -166,19 +169,23 @@ function readsStoredOutcome(manifest: Manifest, fields: RawRecord, crm: CrmKind)
  * lead (`leadsToWork`): by the active model's outcome rule when it was trained on this CRM's leads
  * (`outcomeOf`; a value the page shows by its label, as the model recorded it, `valueLabels`); else
  * by the CRM's own status, as a sync stores it: Salesforce's IsConverted, a HubSpot lifecycle stage
- * of opportunity or later (`suggestOutcome`, the rule a sync's `hubspotOutcome` reads as). A sync
- * reads the stage in the portal's own order, which is read with every contact property (a request
- * the badge does not wait for, lost with the worker), so the outcome the sync `stored` for this
- * record decides where it can: where it read the stage the page holds now, either way (a portal
- * that moved customer before opportunity); and as converted where the page holds another stage, as
- * a page shows a stage by its label ("Closed Won", "Sales Qualified Lead"), a sync by its value
- * (7654321, salesqualifiedlead), and a stage moves forward only. A contact moved back or cleared
- * since the sync reads as converted still, by the stage its page shows now, until the next sync
- * stores its outcome again. Else HubSpot's default order. The field that says so and its value, as
- * text (`fieldInWords`, `valueAsShown`); undefined when not converted, or when `fields` do not hold
- * that field: no claim without the field.
+ * of opportunity or later in the portal's own order (`hubspotOutcome`). A page shows a stage by its
+ * label ("Closed Won"), a sync reads its value (7654321) in an order the page does not show: the
+ * `portalStages` the last sync kept name the page's stage and decide (`convertedInPortalOrder`),
+ * so a contact moved back since reads as not converted at once. Where they do not (none kept, a
+ * stage added since), the outcome the sync `stored` for this record does: either way where it read
+ * the stage the page holds now; else converted if it stored so (a stage moves forward, mostly), or
+ * by HubSpot's default order, as without it. The field that says so and its value, as text
+ * (`fieldInWords`, `valueAsShown`); undefined when not converted, or when `fields` do not hold that
+ * field: no claim without the field.
  */
-export function convertedAlready(manifest: Manifest, fields: RawRecord, crm: CrmKind, stored?: StoredOutcome): ScoredLead['converted'] {
+export function convertedAlready(
+  manifest: Manifest,
+  fields: RawRecord,
+  crm: CrmKind,
+  stored?: StoredOutcome,
+  portalStages?: readonly LifecycleStage[],
+): ScoredLead['converted'] {
   const found = convertedRuleOf(manifest, fields, crm);
   if (!found) return undefined;
   const { rule, byModel, key } = found;
@@ -187,11 +194,12 @@ export function convertedAlready(manifest: Manifest, fields: RawRecord, crm: Crm
   // A page shows a choice by its label ("Product Qualified Lead"), the API by its value (1234567).
   const labelled = Object.keys(labels).find((value) => holdsOneOf(fields, key, [labels[value]]));
   const value = labelled ?? text;
+  const inPortalOrder = !byModel && crm === 'hubspot' && portalStages ? convertedInPortalOrder(fields, key, portalStages) : undefined;
   const storedDecides = !byModel && stored !== undefined;
   const sameStage = storedDecides && holdsOneOf(stored.fields, rule.field, [value]);
   // Only HubSpot's stage is shown by a label: Salesforce's IsConverted is read as the API gives it, as a sync stores it.
   const convertedAtSync = storedDecides && crm === 'hubspot' && stored.outcome === 1;
-  const converted = sameStage ? stored?.outcome === 1 : convertedAtSync || outcomeOf({ [rule.field]: value }, rule) === 1;
+  const converted = inPortalOrder ?? (sameStage ? stored?.outcome === 1 : convertedAtSync || outcomeOf({ [rule.field]: value }, rule) === 1);
   if (!converted) return undefined;
   // Said as the page shows it: a value read from the API by its label, where the model recorded one.
   const shown = labelled === undefined && Object.hasOwn(labels, text) ? labels[text] : text;
@@ -199,27 +207,45 @@ export function convertedAlready(manifest: Manifest, fields: RawRecord, crm: Crm
 }
 
 /**
+ * Whether the HubSpot stage `fields[key]` shows converted in the order of the portal's `stages`, as
+ * a sync stores it (`hubspotOutcome`): the stages it names by value or label (as `holdsOneOf`
+ * compares); undefined when it names none, or some converted and some not (two stages labelled alike).
+ */
+function convertedInPortalOrder(fields: RawRecord, key: string, stages: readonly LifecycleStage[]): boolean | undefined {
+  const order = lifecycleOrder(stages.map(({ value }) => value));
+  const named = stages.filter(({ value, label }) => holdsOneOf(fields, key, [value]) || holdsOneOf(fields, key, [label]));
+  const verdicts = new Set(named.map(({ value }) => hubspotOutcome(value, order) === 1));
+  return verdicts.size === 1 ? verdicts.has(true) : undefined;
+}
+
+/**
  * Whether `request`'s record converted already (`convertedAlready`), by the fields it was scored
  * from that the model reads (`scored`; those its cached score keeps: `fieldsModelReads`), the
  * page's filling the rest (`withPageFilling`): the outcome field of a model's rule is no field it
  * reads. The badge, from its score or its cached one, and the side panel's explanation ask so, of
- * the same fields. The stored lead is read only when its outcome may decide (`readsStoredOutcome`):
- * not for a Salesforce page, which shows no IsConverted, nor where the model's rule decides.
+ * the same fields. The stored lead, and a HubSpot portal's kept stages, are read only when they may
+ * decide (`readsStoredOutcome`), once each, side by side: not for a Salesforce page, which shows no
+ * IsConverted, nor where the model's rule decides.
  */
 export async function recordConverted(
   manifest: Manifest,
   request: LeadToScore,
   scored: RawRecord,
-  deps: Pick<ScoringDeps, 'storedLead'>,
+  deps: Pick<ScoringDeps, 'storedLead' | 'portalLifecycleStages'>,
 ): Promise<ScoredLead['converted']> {
   const fields = withPageFilling(fieldsModelReads(scored, manifest, request.crm), request.fields);
   if (!readsStoredOutcome(manifest, fields, request.crm)) return convertedAlready(manifest, fields, request.crm);
-  // The stored leads must not cost the badge its score: without the lead, its fields alone say (a stage in HubSpot's default order).
-  const stored = await deps.storedLead?.(request.crm, request.recordId).catch((error: unknown) => {
-    console.warn('LeadLens: could not read the stored lead; telling whether it converted from its fields alone', error instanceof Error ? error.message : '');
-    return undefined;
-  });
-  return convertedAlready(manifest, fields, request.crm, stored);
+  // What a sync stored must not cost the badge its score: without it, its fields alone say (a stage in HubSpot's default order).
+  const unlessFailed = <T>(read: Promise<T> | undefined, what: string) =>
+    read?.catch((error: unknown) => {
+      console.warn(`LeadLens: could not read ${what}; telling whether it converted without it`, error instanceof Error ? error.message : '');
+      return undefined;
+    });
+  const [stored, portalStages] = await Promise.all([
+    unlessFailed(deps.storedLead?.(request.crm, request.recordId), 'the stored lead'),
+    request.crm === 'hubspot' ? unlessFailed(deps.portalLifecycleStages?.(), "the portal's lifecycle stages") : undefined,
+  ]);
+  return convertedAlready(manifest, fields, request.crm, stored, portalStages);
 }
 
 /**

@@ -1,3 +1,7 @@
+import { z } from 'zod';
+import { MAX_RULE_VALUE_LENGTH, MAX_RULE_VALUES } from '../ml/outcome-rule';
+import { MAX_LABEL_CHARS } from '../ml/visible-text';
+
 /** The HubSpot contact property holding a contact's lifecycle stage. */
 export const HUBSPOT_LIFECYCLE_FIELD = 'lifecyclestage';
 
@@ -41,3 +45,18 @@ export function stagesReached(stage: string, order: readonly string[] = HUBSPOT_
 export function suggestedStageReached(order: readonly string[]): string {
   return order.includes('opportunity') ? 'opportunity' : order[Math.min(order.length - 1, Math.ceil(order.length / 2))];
 }
+
+/**
+ * A portal's lifecycle stage as LeadLens offers it (the Training form) and keeps it (a sync, for
+ * record pages): a value a model's rule can hold, never blank (a contact at a blank stage has
+ * none), and its label as shown (`valueLabelAsShown`, at most MAX_LABEL_CHARS), or the value
+ * itself when it has none.
+ */
+export const LifecycleStageSchema = z.object({
+  value: z.string().regex(/\S/, 'a stage has a value').max(MAX_RULE_VALUE_LENGTH),
+  label: z.string().min(1).max(Math.max(MAX_LABEL_CHARS, MAX_RULE_VALUE_LENGTH)),
+});
+export type LifecycleStage = z.infer<typeof LifecycleStageSchema>;
+
+/** A portal's lifecycle stages in its order: as many as a model's rule can list (`MAX_RULE_VALUES`). */
+export const PortalLifecycleStagesSchema = z.array(LifecycleStageSchema).max(MAX_RULE_VALUES);

@@ -9,20 +9,9 @@ import { ConnectionReplySchema, ConnectionStatusSchema, ConnectionSummarySchema,
 import { HubSpotApiVersionSchema } from '../crm/hubspot-client';
 import { AutoSyncSchema, LastRunSchema, SkippedRecordsSchema, SyncStatusSchema } from '../sync/state';
 import { CrmKindSchema, FailureSchema as Failure } from './schemas';
-import { MAX_RULE_VALUE_LENGTH, MAX_RULE_VALUES } from '../ml/outcome-rule';
-import { MAX_LABEL_CHARS } from '../ml/visible-text';
+import { PortalLifecycleStagesSchema } from '../crm/hubspot-lifecycle';
 
 const TimeoutSeconds = z.number().int().min(1).max(300).optional();
-
-/**
- * A HubSpot lifecycle stage as the Training form offers it: a value a model's rule can hold, never
- * blank (a contact at a blank stage has none), and its label as shown (`valueLabelAsShown`, at
- * most MAX_LABEL_CHARS), or the value itself when it has none.
- */
-const LifecycleStageSchema = z.object({
-  value: z.string().regex(/\S/, 'a stage has a value').max(MAX_RULE_VALUE_LENGTH),
-  label: z.string().min(1).max(Math.max(MAX_LABEL_CHARS, MAX_RULE_VALUE_LENGTH)),
-});
 
 /**
  * A HubSpot access token as pasted. It is sent as an HTTP header: a space, line break or other
@@ -120,7 +109,7 @@ export const syncProtocol = {
    */
   crmLifecycleStages: {
     input: z.object({}),
-    output: z.union([z.object({ ok: z.literal(true), stages: z.array(LifecycleStageSchema).max(MAX_RULE_VALUES) }), Failure]),
+    output: z.union([z.object({ ok: z.literal(true), stages: PortalLifecycleStagesSchema }), Failure]),
   },
   setAutoSync: { input: AutoSyncSchema, output: z.union([z.object({ ok: z.literal(true), autoSync: AutoSyncStatusSchema }), Failure]) },
 } as const;

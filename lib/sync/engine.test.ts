@@ -21,7 +21,8 @@ import { readCounter } from '../../test/sync-read-counter';
 import { stubWebLocks } from '../../test/web-locks';
 import { FULL_COMPARISON_EVERY_MS, SYNC_LOOKBACK_MS, otherUserRefusal, runSync } from './engine';
 import { INITIAL_SYNC_STATE, syncStateKey, type SyncState } from './state';
-import { dexieSyncStore, forgetSyncedAs, type SyncStore } from './store';
+import { dexieSyncStore, forgetSyncedAs, keptLifecycleStages, recordSyncedAccount, type SyncStore } from './store';
+import { PORTAL_STAGES } from '../../test/fixtures/hubspot-portal-stages';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
 const DB = 'leadlens-sync-test';
@@ -1116,6 +1117,15 @@ describe("HubSpot contacts at a lifecycle stage of the portal's own", () => {
     // Stored with no outcome before, as a stage outside HubSpot's default order: left out of the tiers' rates.
     expect(await outcomeOf(db, moved)).toBe(0);
     expect(await outcomeOf(db, atOpportunity)).toBe(1);
+    db.close();
+  });
+
+  it("keeps the portal's lifecycle stages it read, in the portal's order, with their labels, for the portal's record pages", async () => {
+    const { client, db, store } = worker('hubspot', defaultBehaviour());
+    await recordSyncedAccount(db, 'hubspot', { id: '777001', name: 'HubSpot portal 777001' });
+    expect(await keptLifecycleStages(db, '777001')).toBeUndefined();
+    expect((await runSync({ client, store })).status).toBe('done');
+    expect(await keptLifecycleStages(db, '777001')).toEqual(PORTAL_STAGES);
     db.close();
   });
 

@@ -141,7 +141,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
   const mergesNotStored = new Map<string, number>();
   try {
     // Read once a run, before any lead is stored: every lead the run stores gets its outcome in the same order.
-    const stageOrder = await lifecycleOrderOf(client, signal);
+    const stageOrder = await lifecycleOrderOf(client, store, signal);
     // Written with the first page (or the end of the run): a job resumed after its first page goes
     // on as it was, and leaves the fields to the next job; one that has committed none compares them again.
     if (fromItsBeginning) ({ job, state } = await withFieldsCompared(client, store, state, job, stageOrder, signal));
@@ -312,11 +312,15 @@ export function otherUserMessage(crm: CrmKind, syncedAs: CrmUser, signedIn: CrmU
  * without them (Salesforce, whose outcome is a field of its own) or a portal that lists none. They
  * come from the property list, which every page of changes reads (cached: no request of its own),
  * and nothing else about them can fail: a list that cannot be read ends the sync here, as the first
- * page would, rather than being asked again (an expired token's refusal twice).
+ * page would, rather than being asked again (an expired token's refusal twice). The stages read are
+ * kept (`SyncStore.keepLifecycleStages`): a record page shows a stage by its label, and reads it in
+ * this order (score-lead.ts `convertedAlready`).
  */
-async function lifecycleOrderOf(client: CrmClient, signal?: AbortSignal): Promise<readonly string[]> {
+async function lifecycleOrderOf(client: CrmClient, store: SyncStore, signal?: AbortSignal): Promise<readonly string[]> {
   if (!client.lifecycleStages) return HUBSPOT_LIFECYCLE_ORDER;
-  return lifecycleOrder((await client.lifecycleStages({ signal })).map((stage) => stage.value));
+  const stages = await client.lifecycleStages({ signal });
+  await store.keepLifecycleStages?.(stages);
+  return lifecycleOrder(stages.map((stage) => stage.value));
 }
 
 /**

@@ -7,7 +7,7 @@ import { STORED_SCORES_LOCK } from '../jobs/progress';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { INITIAL_SYNC_STATE, syncStateKey } from './state';
 import { idleWriteBack, MAX_FAILED_IDS_SHOWN } from '../messaging/protocol-write-back';
-import { dexieSyncStore, forgetSyncedAs, nameSyncedAccount, readPortalToken, recordPortalToken } from './store';
+import { KEPT_LIFECYCLE_STAGES_KEY, dexieSyncStore, forgetSyncedAs, keptLifecycleStages, nameSyncedAccount, readPortalToken, recordPortalToken, recordSyncedAccount } from './store';
 import { toStoredLead } from './to-stored-lead';
 import { lifecycleOrder } from '../crm/hubspot-lifecycle';
 import { stubWebLocks } from '../../test/web-locks';
@@ -356,6 +356,58 @@ it("reads a HubSpot contact's outcome again in the portal's order of lifecycle s
   expect(dropped?.outcome).toBe(0);
   expect(dropped?.fields).toEqual({ createdate: '2026-01-02T03:04:05Z', lifecyclestage: '1234567', num_conversion_events: 1 });
   await expectSummariesInStep(db);
+  db.close();
+});
+
+it("keeps the HubSpot portal's lifecycle stages a sync read, in its order, as the stored contacts' portal's: for that portal's pages only", async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  const stages = [
+    { value: 'lead', label: 'Lead' },
+    { value: 'opportunity', label: 'Opportunity' },
+    { value: '7654321', label: 'Closed Won' },
+    { value: 'other', label: null },
+  ];
+  // No portal recorded yet: whose stages they are is not known, and none are kept.
+  await store.keepLifecycleStages!(stages);
+  expect(await db.settings.get(KEPT_LIFECYCLE_STAGES_KEY)).toBeUndefined();
+
+  await recordSyncedAccount(db, 'hubspot', { id: '777001', name: 'HubSpot portal 777001', uiDomain: 'app-eu1.hubspot.com' });
+  await store.keepLifecycleStages!(stages);
+  // A stage without a label under its value, as the Training form offers it.
+  expect(await keptLifecycleStages(db, '777001')).toEqual([...stages.slice(0, 3), { value: 'other', label: 'other' }]);
+  expect(await keptLifecycleStages(db, '777002')).toBeUndefined();
+  expect(await keptLifecycleStages(db, null)).toBeUndefined();
+  // The next sync's replace them, as the portal has them now.
+  await store.keepLifecycleStages!([{ value: 'lead', label: 'Lead' }, { value: 'customer', label: 'Customer' }]);
+  expect(await keptLifecycleStages(db, '777001')).toEqual([{ value: 'lead', label: 'Lead' }, { value: 'customer', label: 'Customer' }]);
+  // Stages LeadLens does not keep (more than a rule can list, a value longer than it compares) leave none, rather than a list cut short.
+  await store.keepLifecycleStages!(Array.from({ length: 1001 }, (_, i) => ({ value: `stage${i}`, label: `Stage ${i}` })));
+  expect(await keptLifecycleStages(db, '777001')).toBeUndefined();
+  await store.keepLifecycleStages!([{ value: 'lead', label: 'Lead' }]);
+  await store.keepLifecycleStages!([{ value: 'x'.repeat(1001), label: 'Long' }]);
+  expect(await keptLifecycleStages(db, '777001')).toBeUndefined();
+  db.close();
+});
+
+it('reads kept lifecycle stages that do not parse (damaged, or of another shape) as none kept, without throwing', async () => {
+  const db = new LeadLensDb(DB);
+  const stage = { value: 'lead', label: 'Lead' };
+  const damaged = [
+    null,
+    'lead,customer',
+    { stages: [stage] },
+    { portalId: '777001' },
+    { portalId: '777001', stages: 'lead' },
+    { portalId: '777001', stages: [{ value: 'lead' }] },
+    { portalId: '777001', stages: [{ value: ' ', label: 'Blank' }] },
+    { portalId: '777001', stages: [{ value: 'lead', label: 'L'.repeat(1001) }] },
+    { portalId: '777001', stages: Array.from({ length: 1001 }, () => stage) },
+  ];
+  for (const value of damaged) {
+    await db.settings.put({ key: KEPT_LIFECYCLE_STAGES_KEY, value });
+    expect([value, await keptLifecycleStages(db, '777001')]).toEqual([value, undefined]);
+  }
   db.close();
 });
 

@@ -1,6 +1,8 @@
 /** Where the sync engine keeps leads and its checkpoint: Dexie, one transaction per page. */
+import { z } from 'zod';
 import { accountOf, type Connection } from '../connections/schema';
-import { portalOf, type CrmAccount, type CrmRecord, type CrmUser, type Deletions } from '../crm/client';
+import { portalOf, type ChoiceOption, type CrmAccount, type CrmRecord, type CrmUser, type Deletions } from '../crm/client';
+import { PortalLifecycleStagesSchema, type LifecycleStage } from '../crm/hubspot-lifecycle';
 import type { CrmKind } from '../crm/types';
 import { leadKeyOf, leadKeyOfCachedScore, leadKeyPrefix, type LeadLensDb, type StoredLead } from '../db/db';
 import { withStoredScoresPaused } from '../jobs/progress';
@@ -68,6 +70,30 @@ export interface SyncStore {
    * lead whose outcome in that order differs from the one stored is stored again too.
    */
   refreshFields(crm: CrmKind, records: readonly Pick<CrmRecord, 'id' | 'fields'>[], next: (changed: number) => SyncState, stageOrder?: readonly string[]): Promise<SyncState>;
+  /**
+   * Keeps `stages`, the HubSpot portal's lifecycle stages a sync read, in its order, as those of
+   * the stored contacts' portal (`SyncState.account`), for record pages (`keptLifecycleStages`);
+   * none when that portal is not known, or when they do not parse as LeadLens keeps stages. A store
+   * without it (a test's, in memory) keeps none.
+   */
+  keepLifecycleStages?(stages: readonly ChoiceOption[]): Promise<void>;
+}
+
+/** Where a HubSpot sync keeps the portal's lifecycle stages (`SyncStore.keepLifecycleStages`). */
+export const KEPT_LIFECYCLE_STAGES_KEY = 'hubspot-lifecycle-stages';
+
+/** The kept stages (a stage without a label as its value, as the Training form has it), with the id of the portal they are of. */
+const KeptLifecycleStagesSchema = z.object({ portalId: z.string().min(1), stages: PortalLifecycleStagesSchema });
+
+/**
+ * The lifecycle stages the last HubSpot sync kept, in the portal's order (`keepLifecycleStages`),
+ * when they are portal `portalId`'s (a page's); undefined when none are kept (no sync yet, or an
+ * older LeadLens's), they are another portal's, or the row does not parse.
+ */
+export async function keptLifecycleStages(db: LeadLensDb, portalId: string | null): Promise<LifecycleStage[] | undefined> {
+  if (portalId === null) return undefined;
+  const kept = KeptLifecycleStagesSchema.safeParse((await db.settings.get(KEPT_LIFECYCLE_STAGES_KEY))?.value);
+  return kept.success && kept.data.portalId === portalId ? kept.data.stages : undefined;
 }
 
 /** The token the stored leads' portal was last confirmed through (`SyncState.portalToken`). */
@@ -282,6 +308,15 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
         await db.putLeads(changed);
         await deleteRecordPageScoresOf(changed);
         return putSyncState(db, crm, next(changed.length));
+      });
+    },
+    async keepLifecycleStages(stages) {
+      await db.transaction('rw', db.settings, async () => {
+        const portalId = (await readSyncState(db, 'hubspot')).account?.id;
+        const kept = KeptLifecycleStagesSchema.safeParse({ portalId, stages: stages.map(({ value, label }) => ({ value, label: label || value })) });
+        // None rather than some: a list cut short would misplace the stages after the cut.
+        if (kept.success) await db.settings.put({ key: KEPT_LIFECYCLE_STAGES_KEY, value: kept.data });
+        else await db.settings.delete(KEPT_LIFECYCLE_STAGES_KEY);
       });
     },
   };

@@ -1,5 +1,6 @@
 /** Background handlers for stored leads, demo data and the side panel's open lead. */
 import { demoStoredLeads, replaceDemoLeads } from '../../crm/demo-leads';
+import { db } from '../../db/db';
 import { demoLeadMix } from '../../db/source-history';
 import { broadcastToPages, sendToCrmTabs } from '../../messaging/events';
 import type { leadsProtocol } from '../../messaging/protocol-leads';
@@ -13,6 +14,7 @@ import { mayReadApi, pageAccess } from '../page-access';
 import { fetchRecordFields } from '../record-source';
 import { retierStoredScoresOwed } from '../retier';
 import { recordScoreCache } from '../score-cache';
+import { keptLifecycleStages } from '../../sync/store';
 
 export const leadsHandlers: Handlers<typeof leadsProtocol> = {
   loadDemoData: async ({ count }) => {
@@ -55,6 +57,7 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
       runModel: runOffscreen,
       fetchRecord: mayReadApi(access) ? fetchRecordFields : undefined,
       storedLead,
+      portalLifecycleStages: () => keptLifecycleStages(db, access.account),
       ...(await recordScoreCache(access)),
     }, tabId);
     return explained.ok ? { ...explained, reading: false } : explained;

@@ -15,7 +15,8 @@ import { demoFetch } from '../../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../../test/demo-crm/server';
 import { storedLead } from '../../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../../test/web-locks';
-import { recordSyncedAccount } from '../../sync/store';
+import { dexieSyncStore, recordSyncedAccount } from '../../sync/store';
+import { PORTAL_STAGES } from '../../../test/fixtures/hubspot-portal-stages';
 import { displayName, storedLeadOfPageOnce } from '../open-lead';
 import { FIRST_RENDER_PATIENCE_MS } from '../../messaging/protocol';
 import { NO_READABLE_FIELDS } from '../score-lead';
@@ -83,6 +84,25 @@ it("reads the open lead's stored lead once for the side panel, for its name and 
   if (!badge.ok || !panel.ok || !panel.lead) throw new Error('both should score the lead');
   expect(panel.lead.converted).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
   expect(reads).toHaveBeenCalledTimes(1);
+});
+
+it("reads the stage a contact's page shows in the order the last sync kept of the page's portal: moved back since that sync, it is not converted", async () => {
+  await recordSyncedAccount(db, 'hubspot', { id: '4242424', name: 'HubSpot portal 4242424' });
+  await db.putLeads([storedLead({ source: 'hubspot', id: contact.hubspotId, origin: 'sync', outcome: 1, fields: { lifecyclestage: 'customer' } })]);
+  await dexieSyncStore(db).keepLifecycleStages!(PORTAL_STAGES);
+  const badge = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: { lifecyclestage: 'Lead' } }, sender);
+  const panel = await leadsHandlers.openLead({ tabId: TAB_ID }, {} as Browser.runtime.MessageSender);
+  if (!badge.ok || !panel.ok || !panel.lead) throw new Error('both should score the lead');
+  expect(badge.lead.converted).toBeUndefined();
+  expect(panel.lead.converted).toBeUndefined();
+
+  // Kept by a later sync of a portal that placed customer before opportunity: its customers are not converted; another portal's page reads HubSpot's default order.
+  await dexieSyncStore(db).keepLifecycleStages!(PORTAL_STAGES.filter(({ value }) => value !== 'customer').toSpliced(1, 0, { value: 'customer', label: 'Customer' }));
+  const own = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: { lifecyclestage: 'Customer' } }, sender);
+  const otherPage = RECORD_PAGE.replace('/4242424/', '/999/');
+  const other = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: { lifecyclestage: 'Customer', jobtitle: 'CEO' } }, { tab: { id: TAB_ID, url: otherPage } } as unknown as Browser.runtime.MessageSender);
+  expect(own.ok && own.lead.converted).toBeUndefined();
+  expect(other.ok && other.lead.converted).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
 });
 
 describe('the fields of the page the side panel keeps for the open lead, beyond those the model reads', () => {

@@ -1,5 +1,6 @@
 /** Background handlers for scoring a lead on its record page, noting the CRM tab used last, and the engine's speed. */
 import { CRM_LABEL } from '../../crm/types';
+import { db } from '../../db/db';
 import { offscreen } from '../../messaging/client';
 import type { backgroundProtocol } from '../../messaging/protocol';
 import type { Handlers } from '../../messaging/rpc';
@@ -10,6 +11,7 @@ import { mayReadApi, pageAccess, senderPage } from '../page-access';
 import { fetchRecordFields } from '../record-source';
 import { recordScoreCache } from '../score-cache';
 import { NO_READABLE_FIELDS, scoreLead } from '../score-lead';
+import { keptLifecycleStages } from '../../sync/store';
 
 type ScoringProtocol = Pick<typeof backgroundProtocol, 'scoreLead' | 'crmPageVisible' | 'engineBenchmark'>;
 
@@ -28,6 +30,7 @@ export const scoringHandlers: Handlers<ScoringProtocol> = {
         runModel: runOffscreen,
         fetchRecord: mayReadApi(access) ? fetchRecordFields : undefined,
         storedLead: (crm, recordId) => storedLeadOfPage(crm, recordId, access),
+        portalLifecycleStages: () => keptLifecycleStages(db, access.account),
         ...(await recordScoreCache(access)),
       });
       // The badge holds this refusal while the page may still show the fields: so does the panel, which
