@@ -406,3 +406,21 @@ it('breaks ordinary words and money figures only between words: a column that ma
   expect(wrapping.map(([value]) => value)).toEqual(['Engineering', '$285,000,000 – $595,000,000']);
   expect(wrapping.map(([, overflowWrap]) => overflowWrap)).not.toContain('anywhere');
 });
+
+it('wraps "Telecommunications" beside money figures only in a side panel narrower than Chrome\'s default 360 px, where their row cannot fit whole', () => {
+  const viewport = (window as unknown as { happyDOM: { setViewport(viewport: { width: number; height: number }): void } }).happyDOM;
+  const wrappingAtWidth = (width: number) => {
+    viewport.setViewport({ width, height: 900 });
+    const wrapping = comparisonWrapping('Telecommunications', '$285,000,000 – $595,000,000').map(([, overflowWrap]) => overflowWrap);
+    rendered?.unmount();
+    rendered = undefined;
+    return wrapping;
+  };
+  try {
+    expect(wrappingAtWidth(360)).not.toContain('anywhere');
+    // The money figures, of 12 characters, are kept whole even there.
+    expect(wrappingAtWidth(320)).toEqual(['anywhere', expect.not.stringMatching('anywhere')]);
+  } finally {
+    viewport.setViewport({ width: 1024, height: 768 });
+  }
+});

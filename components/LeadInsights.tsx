@@ -3,13 +3,14 @@ import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { MIN_CHANGE_POINTS, type Deviation, type HotterPlan } from '@/lib/ml/insights';
 import { formatThreshold, oddsFactor, notOnPageInWords, planChangeInWords, planOutcomeInWords, probabilityRiseInWords, type TierThresholds } from '@/lib/presentation';
 import { listInWords } from '@/lib/list-in-words';
-import { tableValueWrap } from './table-value-wrap';
+import { LONGEST_WHOLE_RUN_WHEN_NARROW, tableValueWrap } from './table-value-wrap';
 import { TierLabel } from './TierLabel';
 
 // Values come from CRM data (a category, a number as the CRM wrote it): each sits in <bdi>, so
 // right-to-left text or a direction override in one cannot reorder the words around it, and a
 // table's value with a run too long to keep whole wraps anywhere, so it cannot widen the table past
-// the side panel (`tableValueWrap`).
+// the side panel (`tableValueWrap`); in the comparison, narrower than 360 px, a run of more than
+// LONGEST_WHOLE_RUN_WHEN_NARROW too.
 
 /** One end of a range kept whole: "×1.8", "÷1.6" where its values would lower the odds, "×1" where they would not visibly move them. */
 function oddsAtEnd(points: number): string {
@@ -68,10 +69,10 @@ function DeviationsOfGroup({ group, deviations }: { group: DeviationGroup; devia
               {d.label}
             </th>
             <td>
-              <bdi className={tableValueWrap(d.leadValue)}>{d.leadValue}</bdi>
+              <bdi className={tableValueWrap(d.leadValue, LONGEST_WHOLE_RUN_WHEN_NARROW)}>{d.leadValue}</bdi>
             </td>
             <td>
-              <bdi className={tableValueWrap(d.idealValue)}>{d.idealValue}</bdi>
+              <bdi className={tableValueWrap(d.idealValue, LONGEST_WHOLE_RUN_WHEN_NARROW)}>{d.idealValue}</bdi>
             </td>
             <td>{oddsIfIdeal(d, group)}</td>
           </tr>

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../lib/ml/manifest';
 import { modelHasShapes } from '../../lib/ml/insights';
 import { DEMO_LEAD_COUNT } from '../../lib/crm/demo-leads';
-import { LONGEST_WHOLE_RUN } from '../../components/table-value-wrap';
+import { LONGEST_WHOLE_RUN, LONGEST_WHOLE_RUN_WHEN_NARROW } from '../../components/table-value-wrap';
 import { hubspotContactUrl, salesforceLeadUrl, startHarness, type Harness } from './harness';
 import { withLeadLensDb } from './idb';
 import { loadDemoDataThroughUi, openExtensionPage, seriousA11yViolations, tabUntil } from './pages';
@@ -206,29 +206,42 @@ function tableLayoutFaults(longestWholeRun: number): TableLayoutFaults {
 /** Every table laid out: the reasons' table is in a <details> of its own. */
 const openEveryDetails = (page: Page) => page.evaluate(() => document.querySelectorAll('details').forEach((details) => (details.open = true)));
 
+/** A lead's record page, and what the open lead shows of its name once the panel explains it. */
+interface LeadPage {
+  url: string;
+  name: string;
+}
+
+/** Demo leads whose tables showed "Nakamu/ra", "individu/al", "Enginee/ring", "corpora/te" and "$285,000,00/0" at 420 px. */
+function leadsWithWordsOnceBroken(): LeadPage[] {
+  const { leads } = harness.crm;
+  return [
+    { url: salesforceLeadUrl(leads[0].salesforceId), name: leads[0].salesforce.Name },
+    { url: hubspotContactUrl(leads[1].hubspotId), name: leads[1].hubspot.lastname! },
+    { url: hubspotContactUrl(leads[2].hubspotId), name: leads[2].hubspot.lastname! },
+    { url: salesforceLeadUrl(leads[3].salesforceId), name: leads[3].salesforce.Name },
+  ];
+}
+
+/** The lead's page in the CRM tab, explained in the panel with every table laid out. */
+async function explainInPanel({ url, name }: LeadPage): Promise<void> {
+  await crmPage.goto(url);
+  await crmPage.locator('leadlens-badge[data-leadlens-state="scored"]').waitFor({ timeout: 15_000 });
+  await crmPage.bringToFront();
+  await panel.bringToFront();
+  await expect.poll(() => panel.getByTestId('open-lead').innerText(), { timeout: 15_000 }).toContain(name);
+  await openEveryDetails(panel);
+  expect(await panel.locator('table.deviations').count()).toBeGreaterThan(0);
+}
+
 describe('side panel 420 px wide, as its screenshots show it', () => {
   beforeAll(async () => {
     await panel.setViewportSize({ width: 420, height: 900 });
   });
 
   it("breaks no word or money figure of demo leads in its tables (\"Nakamu/ra\", \"$285,000,00/0\" before), and keeps the tables within the panel", async () => {
-    const openLead = panel.getByTestId('open-lead');
-    const { leads } = harness.crm;
-    // Their tables showed "Nakamu/ra", "individu/al", "Enginee/ring", "corpora/te" and "$285,000,00/0" at this width.
-    const pages = [
-      { url: salesforceLeadUrl(leads[0].salesforceId), name: leads[0].salesforce.Name },
-      { url: hubspotContactUrl(leads[1].hubspotId), name: leads[1].hubspot.lastname },
-      { url: hubspotContactUrl(leads[2].hubspotId), name: leads[2].hubspot.lastname },
-      { url: salesforceLeadUrl(leads[3].salesforceId), name: leads[3].salesforce.Name },
-    ];
-    for (const { url, name } of pages) {
-      await crmPage.goto(url);
-      await crmPage.locator('leadlens-badge[data-leadlens-state="scored"]').waitFor({ timeout: 15_000 });
-      await crmPage.bringToFront();
-      await panel.bringToFront();
-      await expect.poll(() => openLead.innerText(), { timeout: 15_000 }).toContain(name);
-      await openEveryDetails(panel);
-      expect(await panel.locator('table.deviations').count()).toBeGreaterThan(0);
+    for (const lead of leadsWithWordsOnceBroken()) {
+      await explainInPanel(lead);
       expect(await panel.evaluate(tableLayoutFaults, LONGEST_WHOLE_RUN)).toEqual({ brokenWords: [], tooWide: [], pageOverflow: 0 });
     }
   });
@@ -266,5 +279,34 @@ describe('side panel 420 px wide, as its screenshots show it', () => {
     expect(tablesWithTheValue).toBeGreaterThanOrEqual(3);
     const { tooWide, pageOverflow } = await panel.evaluate(tableLayoutFaults, LONGEST_WHOLE_RUN);
     expect({ tooWide, pageOverflow }).toEqual({ tooWide: [], pageOverflow: 0 });
+  });
+});
+
+describe("side panel at Chrome's narrower widths: 360 px by default, 320 px at its narrowest", () => {
+  /**
+   * The comparison's widest row of demo leads: "Telecommunications" beside money figures (a
+   * Salesforce lead in that industry with an annual revenue), wider than a 320 px panel unless one of
+   * them breaks.
+   */
+  const telecomLeadWithRevenue = (): LeadPage => {
+    const lead = harness.crm.leads.find(({ salesforce }) => salesforce.Industry === 'Telecommunications' && salesforce.AnnualRevenue !== null);
+    if (!lead) throw new Error('The demo data have no telecommunications lead with an annual revenue');
+    return { url: salesforceLeadUrl(lead.salesforceId), name: lead.salesforce.Name };
+  };
+
+  it('at 360 px scrolls no part sideways (4 px before, 43 px with "Telecommunications") and breaks no word or money figure that 420 px keeps whole', async () => {
+    await panel.setViewportSize({ width: 360, height: 900 });
+    for (const lead of [...leadsWithWordsOnceBroken(), telecomLeadWithRevenue()]) {
+      await explainInPanel(lead);
+      expect(await panel.evaluate(tableLayoutFaults, LONGEST_WHOLE_RUN)).toEqual({ brokenWords: [], tooWide: [], pageOverflow: 0 });
+    }
+  });
+
+  it(`at 320 px scrolls no part sideways (83 px before), breaking no run of ${LONGEST_WHOLE_RUN_WHEN_NARROW} characters or fewer: only the comparison's "Telecommuni/cations"`, async () => {
+    await panel.setViewportSize({ width: 320, height: 900 });
+    for (const lead of [...leadsWithWordsOnceBroken(), telecomLeadWithRevenue()]) {
+      await explainInPanel(lead);
+      expect(await panel.evaluate(tableLayoutFaults, LONGEST_WHOLE_RUN_WHEN_NARROW)).toEqual({ brokenWords: [], tooWide: [], pageOverflow: 0 });
+    }
   });
 });
