@@ -3,7 +3,7 @@ import { act } from 'react';
 import { afterEach, expect, it, vi } from 'vitest';
 import { render, type Rendered } from '@/test/render';
 import type { Feature, Term } from '@/lib/ml/manifest';
-import { ShapePlot, stepPoints, withClosingPoint } from './ShapePlot';
+import { compactTicks, ShapePlot, stepPoints, withClosingPoint } from './ShapePlot';
 
 let rendered: Rendered | undefined;
 afterEach(() => {
@@ -136,4 +136,67 @@ it("words the levels LeadLens derives, as reasons do, and keeps a CRM field's va
   expect(Array.from(table.querySelectorAll('tbody th'), (th) => th.textContent)).toEqual(['Individual contributor', 'VP', '(other)', 'missing']);
   expect(Array.from(table.querySelectorAll('thead th'), (th) => th.textContent).slice(1)).toEqual(['SOCIAL_MEDIA', 'missing']);
   expect(plot.querySelector('[role="img"] [title^="VP, SOCIAL_MEDIA"]')).not.toBeNull();
+});
+
+it('writes the large numbers of a numeric axis compact, with the fewest digits that keep its ticks apart, and its ends as they start', () => {
+  expect(compactTicks(['≤ $98,000', '$4,050,000', '$13,500,000', '$125,000,000', '> $16,500,000,000'])).toEqual(['≤ $98K', '$4.05M', '$13.5M', '$125M', '> $16.5B']);
+  expect(compactTicks(['≤ 3', '12 days', '≥ 400 days'])).toEqual(['≤ 3', '12 days', '≥ 400 days']);
+  expect(compactTicks(['$1,231,000', '$1,234,000'])).toEqual(['$1.231M', '$1.234M']);
+});
+
+it('draws the ticks of a numeric shape compact, so that they fit under it, and keeps every figure in full in its table', async () => {
+  const labels = ['≤ $98,000', '$98,000 – $4,050,000', '$4,050,000 – $125,000,000', '$125,000,000 – $16,500,000,000', '> $16,500,000,000', 'missing'];
+  const plot = await drawnShape(
+    { features: [0], label: 'Annual revenue', importance: 0.1, shape: { axes: [{ labels, edges: [98e3, 4.05e6, 125e6, 16.5e9] }], scores: [0.4, -0.9, 0.1, -0.1, 0.3, 0] } },
+    '.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value',
+  );
+  expect(Array.from(plot.querySelectorAll('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value'), (tick) => tick.textContent)).toEqual(['≤ $98K', '$98K', '$4.05M', '$125M', '> $16.5B']);
+  expect(Array.from(plot.querySelectorAll('table tbody th'), (th) => th.textContent)).toEqual(labels);
+  expect(plot.querySelector('[role="img"]')!.getAttribute('aria-label')).toContain('from ≤ $98,000 to > $16,500,000,000');
+});
+
+it('draws, describes and tabulates a category without the controls that would make it read as another (a reversed "ygolonhceT" as "Technology")', async () => {
+  const hostile = '\u202EygolonhceT';
+  const plot = await drawnShape({ features: [0], label: 'Industry', importance: 0.1, shape: { axes: [{ labels: [hostile, 'Technology', 'missing'], edges: [] }], scores: [1.1, -0.4, 0] } }, '.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value');
+  const bars = Array.from(plot.querySelectorAll('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value'), (tick) => tick.textContent);
+  expect(bars).toEqual(['ygolonhceT', 'Technology', 'missing']);
+  expect(plot.querySelector('[role="img"]')!.getAttribute('aria-label')).toBe('Industry: log-odds per category, strongest first: ygolonhceT 1.10, Technology -0.40, missing 0.00');
+  expect(Array.from(plot.querySelectorAll('table tbody th'), (th) => th.textContent)).toEqual(['ygolonhceT', 'Technology', 'missing']);
+});
+
+it("labels a heat map's rows and columns, and their cells, without the controls that would make one category read as another", async () => {
+  const plot = await drawnShape(
+    {
+      features: [0, 1],
+      label: 'Industry × Country',
+      importance: 0.05,
+      shape: {
+        axes: [
+          { labels: ['\u202EygolonhceT', 'missing'], edges: [] },
+          { labels: ['U\u200BS', 'missing'], edges: [] },
+        ],
+        scores: [0.3, 0, -0.2, 0.1],
+      },
+    },
+    '[role="img"] [title]',
+  );
+  const heatMap = plot.querySelector('[role="img"]')!;
+  expect(heatMap.textContent).toBe('USmissingygolonhceTmissing');
+  expect(Array.from(heatMap.querySelectorAll('[title]'), (span) => span.getAttribute('title'))).toEqual([
+    'US',
+    'missing',
+    'ygolonhceT',
+    'ygolonhceT, US: 0.30',
+    'ygolonhceT, missing: 0.00',
+    'missing',
+    'missing, US: -0.20',
+    'missing, missing: 0.10',
+  ]);
+  expect(plot.querySelector('table')!.textContent).not.toMatch(/[\u200B\u202E]/);
+});
+
+it('counts one category left out of the bars in the singular', async () => {
+  const labels = [...Array.from({ length: 10 }, (_, i) => `Industry ${i}`), 'missing'];
+  const plot = await drawnShape({ features: [0], label: 'Industry', importance: 0.1, shape: { axes: [{ labels, edges: [] }], scores: labels.map((_, i) => 1 - i / 20) } }, 'svg');
+  expect(plot.textContent).toContain('1 weaker category not drawn (all in the table).');
 });

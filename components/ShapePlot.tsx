@@ -8,6 +8,8 @@ import { Line, LineChart, ReferenceLine, XAxis, YAxis } from 'recharts';
 import { levelAsShown } from '@/lib/ml/featurize';
 import type { Feature, Term, TermShape } from '@/lib/ml/manifest';
 import { downsampleCurve } from '@/lib/ml/train/metrics';
+import { shownLabel } from '@/lib/ml/visible-text';
+import { plural } from '@/lib/presentation';
 import { BarsChart, Figure, FoldedNumberGrid, GridAt, numberAxis, ticksFromZero, yAxisTitle } from './Charts';
 
 type Axis = TermShape['axes'][number];
@@ -37,6 +39,26 @@ const NEGATIVE_RGB = '179, 38, 30';
 const logOdds = (value: number) => value.toFixed(2);
 /** Numeric bins read "a – b" or "≤ b": the tick shows where the bin starts. */
 const binStart = (label: string) => label.split(' – ')[0];
+
+/** A number as bin labels write one past 999, its thousands grouped: "16,500,000,000". */
+const GROUPED_NUMBER = /\d{1,3}(?:,\d{3})+(?:\.\d+)?/g;
+/** Significant digits of a compact tick: "$16.5B", "$4.05M"; more only to tell two ticks apart. */
+const COMPACT_DIGITS = 3;
+const MOST_COMPACT_DIGITS = 6;
+
+/**
+ * The tick texts of bins that start at `starts`: their grouped numbers compact ("> $16.5B" for
+ * "> $16,500,000,000"), so that five fit under a plot, with the fewest significant digits (3 at
+ * least) that keep every two ticks apart; as written when 6 do not. The bin table has the figures in full.
+ */
+export function compactTicks(starts: readonly string[]): string[] {
+  for (let digits = COMPACT_DIGITS; digits <= MOST_COMPACT_DIGITS; digits++) {
+    const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumSignificantDigits: digits });
+    const texts = starts.map((start) => start.replace(GROUPED_NUMBER, (written) => compact.format(Number(written.replace(/,/g, '')))));
+    if (new Set(texts).size === new Set(starts).size) return texts;
+  }
+  return [...starts];
+}
 
 function BinTable({ caption, axis, scores }: { caption: string; axis: Axis; scores: readonly number[] }) {
   return (
@@ -78,7 +100,11 @@ function NumericShape({ term, shape }: { term: Term; shape: TermShape }) {
   const points = stepPoints(axis.labels.slice(0, missing), shape.scores.slice(0, missing));
   const best = points.reduce((a, b) => (b.value > a.value ? b : a));
   // Ticks chosen here, not by Recharts: its own choice measures the text of every bin's label.
+  // It measures only these (interval "preserveStartEnd") to keep the first and last inside the
+  // plot and leave out any other that would overlap them.
   const xTicks = downsampleCurve(points, VALUE_TICKS).map((point) => point.label);
+  const compact = compactTicks(xTicks.map(binStart));
+  const tickText = new Map(xTicks.map((label, i) => [label, compact[i]]));
   const yTicks = ticksFromZero(points.map((point) => point.value));
   const line = withClosingPoint(points);
   return (
@@ -96,7 +122,7 @@ function NumericShape({ term, shape }: { term: Term; shape: TermShape }) {
     >
       <LineChart accessibilityLayer={false} width={PLOT_WIDTH} height={PLOT_HEIGHT} data={line} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
         <GridAt xTicks={xTicks} yTicks={yTicks} />
-        <XAxis dataKey="label" fontSize={11} ticks={xTicks} interval={0} tickFormatter={binStart} />
+        <XAxis dataKey="label" fontSize={11} ticks={xTicks} interval="preserveStartEnd" tickFormatter={(label: string) => tickText.get(label) ?? binStart(label)} />
         <YAxis {...numberAxis(yTicks, logOdds)} width={60} label={yAxisTitle(EFFECT_AXIS_LABEL)} />
         <ReferenceLine y={0} stroke="#9e9e9e" />
         <Line dataKey="value" type="stepAfter" stroke="#1a5fb4" dot={false} strokeWidth={2} isAnimationActive={false} />
@@ -118,7 +144,7 @@ function CategoricalShape({ term, shape }: { term: Term; shape: TermShape }) {
         bars={shown}
         horizontal
       />
-      {others > 0 && <p style={noteStyle}>{others} weaker categories not drawn (all in the table).</p>}
+      {others > 0 && <p style={noteStyle}>{plural(others, 'weaker category', 'weaker categories')} not drawn (all in the table).</p>}
       <BinTable caption={`${term.label} (log-odds per category)`} axis={axis} scores={shape.scores} />
     </div>
   );
@@ -167,8 +193,8 @@ function PairShape({ term, shape }: { term: Term; shape: TermShape }) {
     >
       <div style={{ ...heatMapStyle, gridTemplateColumns: `120px repeat(${columns.labels.length}, 1fr)`, gridTemplateRows: `${COLUMN_LABEL_HEIGHT}px repeat(${rows.labels.length}, ${cellHeight}px)` }}>
         <span />
-        {columns.labels.map((label) => (
-          <span key={label} style={columnLabelStyle} title={label}>
+        {columns.labels.map((label, c) => (
+          <span key={c} style={columnLabelStyle} title={label}>
             {binStart(label)}
           </span>
         ))}
@@ -184,15 +210,17 @@ function PairShape({ term, shape }: { term: Term; shape: TermShape }) {
 }
 
 /**
- * `shape` with its categories as an admin reads them: a level LeadLens derives in words ("VP" for
- * vp: `levelAsShown`), a CRM's value as the CRM stores it. `features`: the manifest's.
+ * `shape` with its bins labelled as an admin reads them: a level LeadLens derives in words ("VP"
+ * for vp: `levelAsShown`), a CRM's value as the CRM stores it, every label without the controls
+ * that would make one read as another (`shownLabel`: "\u202EygolonhceT" drawn as "Technology").
+ * `features`: the manifest's.
  */
 function shapeAsShown(term: Term, shape: TermShape, features: readonly Feature[]): TermShape {
   return {
     ...shape,
     axes: shape.axes.map((axis, a) => {
       const feature = features[term.features[a]];
-      return feature ? { ...axis, labels: axis.labels.map((label) => levelAsShown(label, feature)) } : axis;
+      return { ...axis, labels: axis.labels.map((label) => shownLabel(feature ? levelAsShown(label, feature) : label)) };
     }),
   };
 }
