@@ -52,11 +52,12 @@ export const leadsProtocol = {
    * before is kept to roll back to), and score every stored lead with it, the user's own included.
    * `count` defaults to the demo CRM's 2,000; benchmarks ask for more. Once the leads are stored
    * and the model active it succeeded: `scoringProblem` says what went wrong with the scoring, and
-   * whether it goes on.
+   * whether it goes on. `skipped`: the demo leads left out as leads of the user's own (synced) hold
+   * their ids; with none stored (`leads` 0), the active model stays and nothing is scored.
    */
   loadDemoData: {
     input: z.object({ count: z.number().int().positive().max(MAX_DEMO_LEADS).optional() }),
-    output: okOr({ leads: z.number().int().nonnegative(), scoringProblem: z.string().optional() }),
+    output: okOr({ leads: z.number().int().nonnegative(), skipped: z.number().int().nonnegative(), scoringProblem: z.string().optional() }),
   },
   /** Delete Demo mode's leads and every model's scores of them; the user's own leads and the models stay. */
   removeDemoData: { input: z.object({}), output: okOr({ removed: z.number().int().nonnegative() }) },

@@ -194,6 +194,32 @@ it('loads once confirmed, and says the default model is active in place of the t
   await enabledButton(container, 'Load demo data');
 });
 
+it('says none was loaded and why, and that the trained model stays active, when synced leads hold every demo id', async () => {
+  const container = await renderWithTrainedModelActive();
+  // The background stores none and activates nothing (a sync of the demo CRM holds every demo id).
+  loadDemoData.mockReset();
+  loadDemoData.mockResolvedValue({ ok: true, leads: 0, skipped: 2000 });
+  click(await enabledButton(container, 'Load demo data…'));
+  click(await waitFor(() => button(container, 'Yes, load demo data')));
+  await focusedMessage(
+    /^No demo lead was loaded: your synced leads already have the demo leads' ids \(as after a sync of the demo CRM\), so your model trained-7 stays active\.$/,
+  );
+  expect(container.textContent).not.toMatch(/default model is active|Loaded 0/);
+  // Still the admin's model: loading again asks first.
+  await enabledButton(container, 'Load demo data…');
+});
+
+it('says how many demo leads were left out, and why, beside those loaded', async () => {
+  loadDemoData.mockReset();
+  loadDemoData.mockResolvedValue({ ok: true, leads: 1500, skipped: 500 });
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(DemoModeSection)));
+  const { container } = rendered;
+  click(await enabledButton(container, 'Load demo data'));
+  const loaded = await waitFor(() => container.querySelector('[data-testid="demo-loaded"]'));
+  expect(loaded.textContent).toBe('Loaded and scored 1,500 demo leads (500 others were left out: your synced leads already have their ids). Open the side panel to see them.');
+});
+
 it('loads at once, saying nothing of other models, when the default model is active', async () => {
   loadDemoData.mockReset();
   loadDemoData.mockResolvedValue({ ok: true, leads: 2000 });

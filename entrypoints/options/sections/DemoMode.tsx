@@ -16,9 +16,17 @@ interface DemoLoad {
   replacing?: string;
 }
 
-/** What a load did: the demo leads stored, the default model active (in place of `replacing`, which Roll back brings back). */
-function loadedText({ leads, scoringProblem }: { leads: number; scoringProblem?: string }, replacing: string | undefined): string {
-  const demoLeads = plural(leads, 'demo lead', 'demo leads');
+/**
+ * What a load did: the demo leads stored (and why any were left out), the default model active (in
+ * place of `replacing`, which Roll back brings back); or, none stored, that the active model stays.
+ */
+function loadedText({ leads, skipped, scoringProblem }: { leads: number; skipped: number; scoringProblem?: string }, replacing: string | undefined): string {
+  if (leads === 0) {
+    const stays = replacing ? `your model ${replacing} stays active` : 'the active model stays as it is';
+    return `No demo lead was loaded: your synced leads already have the demo leads' ids (as after a sync of the demo CRM), so ${stays}.`;
+  }
+  const leftOut = skipped > 0 ? ` (${plural(skipped, 'other was', 'others were')} left out: your synced leads already have ${skipped === 1 ? 'its id' : 'their ids'})` : '';
+  const demoLeads = `${plural(leads, 'demo lead', 'demo leads')}${leftOut}`;
   const inPlace = replacing ? ` in place of ${replacing} (Model versions → Roll back to ${replacing} brings it back)` : '';
   if (scoringProblem) return `Loaded ${demoLeads}; the default model is active${inPlace}. ${scoringProblem}`;
   if (!replacing) return `Loaded and scored ${demoLeads}. Open the side panel to see them.`;
@@ -39,14 +47,14 @@ export function DemoModeSection() {
     mutationKey: MODEL_CHANGE_MUTATION,
     // Given the control that started it (`ActionStatus`'s trigger): disabled or gone meanwhile, the focus it had goes to the result.
     mutationFn: async (_load: DemoLoad) => {
-      const { leads, scoringProblem } = await succeeded(background.loadDemoData({}));
-      return { leads, scoringProblem };
+      const { leads, skipped, scoringProblem } = await succeeded(background.loadDemoData({}));
+      return { leads, skipped, scoringProblem };
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.models() }),
     // After a scoring of every demo lead, the leads are read again when the scoring job ends (App);
-    // a failure, or a scoring that went wrong, may come after the demo leads were replaced, with no job to end.
-    onSuccess: async ({ scoringProblem }) => {
-      if (scoringProblem) await queryClient.invalidateQueries({ queryKey: queryKeys.leads() });
+    // a failure, a scoring that went wrong or a load of none may come after the demo leads were replaced, with no job to end.
+    onSuccess: async ({ leads, scoringProblem }) => {
+      if (scoringProblem || leads === 0) await queryClient.invalidateQueries({ queryKey: queryKeys.leads() });
     },
     onError: () => queryClient.invalidateQueries({ queryKey: queryKeys.leads() }),
   });
@@ -73,7 +81,8 @@ export function DemoModeSection() {
       <p>
         See LeadLens working before connecting a CRM: this stores 2,000 demo leads (half from Salesforce, half from HubSpot, with known
         outcomes), makes the default model the active one and scores every stored lead with it, your own included. Loading it again
-        replaces the demo leads; your own leads stay stored.
+        replaces the demo leads; your own leads stay stored. A demo lead whose id one of your synced leads has is left out: if every one
+        is (after a sync of the demo CRM), nothing loads and the active model stays.
       </p>
       {otherChangeRuns && <p id={waitNoteId}>Another section is changing the models (a trained model's activation, Model versions): load the demo data once it is done.</p>}
       {/* Not before the active model is known: whether to ask first depends on it. */}

@@ -105,6 +105,7 @@ it('loading the demo data succeeds once the leads are stored and the default mod
   expect(await leadsHandlers.loadDemoData({ count: 4 }, sender)).toEqual({
     ok: true,
     leads: 4,
+    skipped: 0,
     scoringProblem: 'Scoring the stored leads with it was interrupted, and goes on where it stopped.',
   });
   expect(await db.leads.count()).toBe(4);
@@ -114,11 +115,42 @@ it('loading the demo data succeeds once the leads are stored and the default mod
   expect(await leadsHandlers.loadDemoData({ count: 4 }, sender)).toEqual({
     ok: true,
     leads: 4,
+    skipped: 0,
     scoringProblem: 'The stored leads could not be scored with it: the engine ran out of memory',
   });
 
   scoreStoredLeadsOffscreen.mockResolvedValueOnce({ ok: true, scored: 4 });
-  expect(await leadsHandlers.loadDemoData({ count: 4 }, sender)).toEqual({ ok: true, leads: 4 });
+  expect(await leadsHandlers.loadDemoData({ count: 4 }, sender)).toEqual({ ok: true, leads: 4, skipped: 0 });
+});
+
+describe('loading the demo data beside synced leads that hold demo ids (a sync of the demo CRM)', () => {
+  const now = new Date('2026-11-20T00:00:00Z');
+  /** The demo leads of a load of `count`, the first `synced` of them stored as synced leads, and the admin's model `trained-7` active. */
+  async function syncedDemoIdsWithTrainedModelActive(count: number, synced: number) {
+    stubWebLocks();
+    await Promise.all(db.tables.map((table) => table.clear()));
+    scoreStoredLeadsOffscreen.mockReset();
+    scoreStoredLeadsOffscreen.mockResolvedValue({ ok: true, scored: count });
+    await db.putLeads(demoStoredLeads(now, count).slice(0, synced).map((lead) => ({ ...lead, origin: 'sync' as const, name: `Synced ${lead.id}` })));
+    await storeModel({ ...bundledManifest(), modelId: 'trained-7' }, new Uint8Array([1]), 'trained');
+    await activateModel('trained-7');
+  }
+
+  it('loads none and leaves the admin\'s model active, scoring nothing, when every demo id is held', async () => {
+    await syncedDemoIdsWithTrainedModelActive(4, 4);
+    const reply = await leadsHandlers.loadDemoData({ count: 4 }, sender);
+    expect(await activeModelId()).toBe('trained-7');
+    expect(scoreStoredLeadsOffscreen).not.toHaveBeenCalled();
+    expect(reply).toEqual({ ok: true, leads: 0, skipped: 4 });
+    expect(await db.leads.where('origin').equals('sync').count()).toBe(4);
+  });
+
+  it('loads the others and makes the default model active, saying how many were left out', async () => {
+    await syncedDemoIdsWithTrainedModelActive(6, 2);
+    expect(await leadsHandlers.loadDemoData({ count: 6 }, sender)).toEqual({ ok: true, leads: 4, skipped: 2 });
+    expect(await activeModelId()).toBe(bundledManifest().modelId);
+    expect(await db.leads.where('origin').equals('demo').count()).toBe(4);
+  });
 });
 
 describe('the scoring a CSV import owes, asked by its page', () => {
