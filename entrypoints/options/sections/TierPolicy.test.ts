@@ -369,14 +369,23 @@ const description = (element: HTMLElement) =>
     ? element.getAttribute('aria-describedby')!.split(' ').map((id) => document.getElementById(id)?.textContent).join(' ')
     : null;
 
+/** The preview on the page, and whether it is dimmed as the last one while the form has a problem (with the line saying so), or null. */
+const shownPreview = (container: HTMLElement) => {
+  const thresholds = container.querySelector('[data-testid="policy-thresholds"]');
+  if (!thresholds) return null;
+  const dimmed = thresholds.closest<HTMLElement>('[data-testid="policy-preview"]')?.style.opacity === '0.5';
+  return { thresholds: thresholds.textContent, dimmed, line: container.querySelector('[data-testid="policy-unfinished"]')?.textContent ?? null };
+};
+
 it('says what is wrong with a field beside it once the field is left, not at each keystroke, and previews and applies nothing meanwhile', async () => {
   const container = await renderFixedPolicy();
   const hot = numberField(container, 'Hot from');
+  const before = shownPreview(container)!.thresholds;
   typeInto(hot, '');
-  // Backspacing the field empty: nothing interrupts the screen reader yet.
+  // Backspacing the field empty: nothing interrupts the screen reader yet, and the last preview stays, dimmed, saying why.
   expect(container.querySelector('[role="alert"]')).toBeNull();
   expect(hot.getAttribute('aria-invalid')).toBeNull();
-  expect(container.querySelector('[data-testid="policy-thresholds"]')).toBeNull();
+  expect(shownPreview(container)).toEqual({ thresholds: before, dimmed: true, line: "Finish the fields above to see this policy's preview; the dimmed one below is the previous one." });
 
   leave(hot);
   const alert = container.querySelector('[role="alert"]')!;
@@ -391,6 +400,35 @@ it('says what is wrong with a field beside it once the field is left, not at eac
   expect(container.querySelector('[role="alert"]')).toBeNull();
   expect(hot.getAttribute('aria-invalid')).toBeNull();
   expect(description(hot)).toBeNull();
+});
+
+it('keeps the last preview, dimmed, with a line saying to finish the fields, while a field holds what it refuses but is not left yet', async () => {
+  const container = await renderPolicy('value');
+  await waitFor(() => shownPreview(container));
+  const before = shownPreview(container)!.thresholds;
+  const leads = numberField(container, 'New leads per week');
+  for (const typed of ['0', '0.5']) {
+    typeInto(leads, typed);
+    expect(container.querySelector('[role="alert"]')).toBeNull();
+    expect(shownPreview(container)).toEqual({ thresholds: before, dimmed: true, line: "Finish the fields above to see this policy's preview; the dimmed one below is the previous one." });
+  }
+  leave(leads);
+  expect(container.querySelector('[role="alert"]')!.textContent).toContain('New leads per week');
+  expect(shownPreview(container)).toMatchObject({ dimmed: true });
+  // Fixed: this form's preview, in full, and the line goes.
+  typeInto(leads, '250');
+  await waitFor(() => container.querySelector('[data-testid="policy-outcomes"] caption')?.textContent?.includes('250 new leads') || null);
+  expect(shownPreview(container)).toMatchObject({ dimmed: false, line: null });
+});
+
+it('says to finish the fields when the form opens with a problem and has no preview to show yet', async () => {
+  const { modelId } = await activeManifest();
+  await setTiers(modelId, { policy: { kind: 'capacity', hotPerWeek: 50, warmPerWeek: 50, inflowPerWeek: 100 }, hot: 0.6, warm: 0.1 });
+  const { container } = await renderWithClient();
+  // Once the scored leads a capacity policy is chosen by are read.
+  const line = await waitFor(() => container.querySelector('[data-testid="policy-unfinished"]'));
+  expect(line.textContent).toBe("Finish the fields above to see this policy's preview.");
+  expect(shownPreview(container)).toBeNull();
 });
 
 it('says the problems again at each Apply, and applies nothing', async () => {

@@ -246,6 +246,9 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
   const outcomes = storedOutcomes ?? (needsScoredLeads ? undefined : NO_OUTCOMES);
   const canChoose = outcomes !== undefined && (outcomes.ranked.length > 0 || !needsScoredLeads);
   const canPreview = choice !== null && canChoose;
+  // A field with a problem, said or not yet (typing 0 on the way to 0.5): the last preview stays,
+  // dimmed under a line saying why it is not this form's, rather than vanishing without a word.
+  const unfinished = choice === null && canChoose;
   // A preview is a pure function of its key (dataUpdatedAt is 0 until the outcomes are read): computed once in the worker, never stale.
   const previewOptions = {
     queryKey: [...labelledOptions.queryKey, 'preview', storedOutcomes ? labelled.dataUpdatedAt : 0, choice],
@@ -373,7 +376,16 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
       )}
       {canPreview && preview.isPending && <Loading what="the policy preview" />}
       {preview.isError && <ErrorState message={preview.error.message} />}
-      {canPreview && preview.data && <MemoPolicyPreviewView shown={preview.data} outcomeRule={manifest.outcomeRule} agesCountedTo={countedTo} scoring={scoring.run !== null} />}
+      {unfinished && (
+        <p data-testid="policy-unfinished">
+          Finish the fields above to see this policy's preview{preview.data ? '; the dimmed one below is the previous one' : ''}.
+        </p>
+      )}
+      {canChoose && preview.data && (
+        <div data-testid="policy-preview" style={unfinished ? { opacity: 0.5 } : undefined}>
+          <MemoPolicyPreviewView shown={preview.data} outcomeRule={manifest.outcomeRule} agesCountedTo={countedTo} scoring={scoring.run !== null} />
+        </div>
+      )}
       {/* Just before Apply, which puts the form's policy in place of the one in force: seen, and said, first. */}
       <StatusRegion>
         {changedSinceFilled ? (
