@@ -59,4 +59,12 @@ describe('describeReliabilityError', () => {
     expect(figure(0.1234)).toBe('12');
     expect(figure(0.00004)).toBe('under 0.01');
   });
+
+  it('says one percentage point in the singular, as a gap rounded to it reads', () => {
+    const figure = (error: number) => describeReliabilityError({ error, groups: 10, leads: 1000 }).split(':')[0];
+    expect(figure(0.01)).toBe('1 percentage point');
+    expect(figure(0.00996)).toBe('1 percentage point');
+    expect(figure(0.011)).toBe('1.1 percentage points');
+    expect(figure(0.005)).toBe('0.5 percentage points');
+  });
 });

@@ -26,11 +26,11 @@ export function reliabilityError({ calibration, calibrationLeads, folds }: Pick<
   return { error: weightedGap / leads, groups: calibration.length, leads, ...(folds !== undefined && { folds }) };
 }
 
-/** Percentage points with two significant digits (at a 1 % base rate the gaps are tenths of a point), whole from 10. */
+/** Percentage points with two significant digits (at a 1 % base rate the gaps are tenths of a point), whole from 10; "1 percentage point". */
 function percentagePoints(error: number): string {
   const points = error * 100;
-  if (points < 0.01) return 'under 0.01';
-  return points >= 10 ? points.toFixed(0) : String(Number(points.toPrecision(2)));
+  if (points < 0.01) return 'under 0.01 percentage points';
+  return plural(Number(points >= 10 ? points.toFixed(0) : points.toPrecision(2)), 'percentage point', 'percentage points');
 }
 
 /** The figure, and what it is over, in an admin's words. */
@@ -38,7 +38,7 @@ export function describeReliabilityError({ error, groups, leads, folds }: Reliab
   // Cross-validation scores every lead trained on unseen; one holdout (the CLI's `--cv 0`) only the fifth it kept out.
   const scored = folds === 1 ? 'the 20 % of leads held out, scored by a model that did not learn from them' : 'the leads trained on, each scored by a model that did not learn from it';
   return (
-    `${percentagePoints(error)} percentage points: ${scored}, ` +
+    `${percentagePoints(error)}: ${scored}, ` +
     `are put in ${plural(groups, 'group', 'groups')} of about ${plural(Math.round(leads / groups), 'lead', 'leads')} by likelihood, lowest to highest; ` +
     `this is how far each group's mean likelihood is from the share of it that converted, averaged over the groups by their lead count`
   );

@@ -396,8 +396,17 @@ describe('inferFeatureSpecs: personal data, whose values a model would keep', ()
     const { specs, warnings } = inferFeatureSpecs(table, 'converted', []);
     expect(specs.map((spec) => spec.label)).toEqual(['channel', 'Deal size']);
     expect(warnings).toEqual([
-      `Column "Reply to" holds e-mail addresses (500 of its 1000 values), which are personal data: dropped. ${kept}`,
-      `Column "Reach" holds phone numbers (1125 of its 1500 values), which are personal data: dropped. ${kept}`,
+      `Column "Reply to" holds e-mail addresses (500 of its 1,000 values), which are personal data: dropped. ${kept}`,
+      `Column "Reach" holds phone numbers (1,125 of its 1,500 values), which are personal data: dropped. ${kept}`,
+    ]);
+  });
+
+  it('writes the counts of a column dropped as an identifier or free text with thousands separators, as the page writes counts', () => {
+    const table = tableOf(9006, { note: (i) => `call back ${i}`, 'Record ID': (i) => String(5_000_000 + i), visits: (i) => String(i % 9), converted });
+    const { warnings } = inferFeatureSpecs(table, 'converted', []);
+    expect(warnings).toEqual([
+      'Column "note" has 9,006 distinct values in 9,006 rows (an identifier or free text?): dropped.',
+      'Column "Record ID" is named as an identifier and every row has its own whole number (9,006 distinct in 9,006 rows): dropped.',
     ]);
   });
 

@@ -11,6 +11,7 @@ import { withOptionLabels, type Derive, type Feature, type FeatureSpec } from '.
 import { clipWithEllipsis, QUOTED_CELL_CHARS, visibleText } from '../visible-text';
 import { countPositives } from './metrics';
 import { listInWords } from '../../list-in-words';
+import { plural } from '../../presentation';
 
 /** Minimums for training at all (Einstein asks for 1,000 leads and 120 conversions; below these nothing can be learned). */
 export const MIN_ROWS = 50;
@@ -676,7 +677,7 @@ function contactDetailsWarning(col: string, values: readonly string[]): string |
   const phones = values.filter(looksLikePhoneNumber).length;
   const [count, what] = emails >= phones ? [emails, 'e-mail addresses'] : [phones, 'phone numbers'];
   if (!mostlyRead(count, values.length, MIN_CONTACT_DETAIL_SHARE)) return null;
-  return `Column "${col}" holds ${what} (${count} of its ${values.length} values), which are personal data: dropped. ${PERSONAL_DATA_KEPT_IN_MODEL}`;
+  return `Column "${col}" holds ${what} (${count.toLocaleString('en-US')} of its ${plural(values.length, 'value', 'values')}), which are personal data: dropped. ${PERSONAL_DATA_KEPT_IN_MODEL}`;
 }
 
 /** Whether the column name `name` names an identifier: its last word (`columnNameWords`) is one of IDENTIFIER_WORDS. */
@@ -792,7 +793,7 @@ export function inferFeatureSpecs(
       const numbers = numberOf.filter((n) => !Number.isNaN(n));
       const distinctNumbers = distinctWholeNumbers(numbers);
       if (distinctNumbers !== null) {
-        const perRow = `every row has its own whole number (${distinctNumbers} distinct in ${numbers.length} rows)`;
+        const perRow = `every row has its own whole number (${distinctNumbers.toLocaleString('en-US')} distinct in ${plural(numbers.length, 'row', 'rows')})`;
         if (namedAsIdentifier(col)) {
           warnings.push(`Column "${col}" is named as an identifier and ${perRow}: dropped.`);
           continue;
@@ -802,11 +803,11 @@ export function inferFeatureSpecs(
         }
       }
       if (notNumbers.length > 0) {
-        warnQuoting((some) => `Column "${col}" is read as numbers; ${notNumbers.length} value(s) in it are not numbers and read as missing${some(notNumbers, ': ')}.`);
+        warnQuoting((some) => `Column "${col}" is read as numbers; ${notNumbers.length.toLocaleString('en-US')} value(s) in it are not numbers and read as missing${some(notNumbers, ': ')}.`);
       }
       const tooLarge = values.filter((_, i) => beyondFloat32(numberOf[i]));
       if (tooLarge.length > 0) {
-        warnQuoting((some) => `Column "${col}" has ${tooLarge.length} number(s) too large for the model, beyond ±3.4e38, read as missing${some(tooLarge, ': ')}.`);
+        warnQuoting((some) => `Column "${col}" has ${tooLarge.length.toLocaleString('en-US')} number(s) too large for the model, beyond ±3.4e38, read as missing${some(tooLarge, ': ')}.`);
       }
       specs.push({ ...base, key: keyOf(col, taken), type: 'numeric', derive: { kind: 'value', from } });
     } else {
@@ -817,7 +818,7 @@ export function inferFeatureSpecs(
         if (notDates.length > 0) {
           warnQuoting(
             (some) =>
-              `Column "${col}" is read as dates; ${notDates.length} value(s) in it are not dates in a form LeadLens reads and read as missing${some(notDates, ': ')}. ` +
+              `Column "${col}" is read as dates; ${notDates.length.toLocaleString('en-US')} value(s) in it are not dates in a form LeadLens reads and read as missing${some(notDates, ': ')}. ` +
               `Write dates as ${READABLE_DATE} to have them read.`,
           );
         }
@@ -830,18 +831,18 @@ export function inferFeatureSpecs(
       if (mostlyRead(dates, values.length, MIN_DATE_LIKE_SHARE)) {
         warnQuoting(
           (some) =>
-            `Column "${col}" is not read as dates: only ${dates} of its ${values.length} values are dates, and the others${some(notDates, ', such as ', ',')} are not dates in a form LeadLens reads. ` +
+            `Column "${col}" is not read as dates: only ${dates.toLocaleString('en-US')} of its ${plural(values.length, 'value', 'values')} are dates, and the others${some(notDates, ', such as ', ',')} are not dates in a form LeadLens reads. ` +
             `It is ${identifierLike ? 'dropped instead (too many distinct values for categories)' : 'read as categories instead'}. ` +
             `To have it read as dates (days since), write its dates as ${READABLE_DATE} and leave the cells without a date empty.`,
         );
       } else if (mostlyRead(values.length - notNumbers.length, values.length, MIN_NUMBER_LIKE_SHARE)) {
         warnQuoting(
           (some) =>
-            `Column "${col}" is not read as numbers: ${notNumbers.length} of its ${values.length} values are not numbers${some(notNumbers, ', such as ')}. ` +
+            `Column "${col}" is not read as numbers: ${notNumbers.length.toLocaleString('en-US')} of its ${plural(values.length, 'value', 'values')} are not numbers${some(notNumbers, ', such as ')}. ` +
             `It is ${identifierLike ? 'dropped instead (too many distinct values for categories)' : 'read as categories instead'}. ${EMPTY_THE_NOT_NUMBERS}`,
         );
       } else if (identifierLike) {
-        warnings.push(`Column "${col}" has ${distinct.size} distinct values in ${values.length} rows (an identifier or free text?): dropped.`);
+        warnings.push(`Column "${col}" has ${plural(distinct.size, 'distinct value', 'distinct values')} in ${plural(values.length, 'row', 'rows')} (an identifier or free text?): dropped.`);
       }
       if (!identifierLike) specs.push({ ...base, key: keyOf(col, taken), type: 'categorical', derive: { kind: 'value', from } });
     }
@@ -876,11 +877,11 @@ export function buildFeatures(
     const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     let kept = sorted.filter(([, c]) => c >= MIN_LEVEL_COUNT);
     if (kept.length > MAX_LEVELS) {
-      warnings?.push(`"${spec.label}" has ${kept.length} levels with ≥ ${MIN_LEVEL_COUNT} rows; the ${MAX_LEVELS} most frequent are kept, the rest pooled as "${OTHER_LEVEL}".`);
+      warnings?.push(`"${spec.label}" has ${kept.length.toLocaleString('en-US')} levels with ≥ ${MIN_LEVEL_COUNT} rows; the ${MAX_LEVELS} most frequent are kept, the rest pooled as "${OTHER_LEVEL}".`);
       kept = kept.slice(0, MAX_LEVELS);
     }
     const pooled = sorted.length - kept.length;
-    if (pooled > 1000) warnings?.push(`"${spec.label}" has ${sorted.length} distinct values; ${pooled} rare ones are pooled as "${OTHER_LEVEL}".`);
+    if (pooled > 1000) warnings?.push(`"${spec.label}" has ${plural(sorted.length, 'distinct value', 'distinct values')}; ${pooled.toLocaleString('en-US')} rare ones are pooled as "${OTHER_LEVEL}".`);
     const vocabulary = kept.map(([level]) => level).filter((l) => l !== OTHER_LEVEL);
     vocabulary.push(OTHER_LEVEL);
     return { ...feature, derive: labelsOfLevels(feature.derive, vocabulary), vocabulary, otherCode: vocabulary.length - 1 };
@@ -907,7 +908,7 @@ function oneValueWarning(feature: Feature, records: RawRecord[], source: SourceK
   if (feature.type === 'categorical' && feature.vocabulary?.length === 1) {
     const values = new Set(records.map((record) => featureLevel(record, feature, source, now, utcOffsetMinutes))).size;
     if (values > 1) {
-      return `"${feature.label}" has ${values} distinct values, each in fewer than ${MIN_LEVEL_COUNT} rows: all are pooled as one level, "${OTHER_LEVEL}", which tells no lead from another: dropped.`;
+      return `"${feature.label}" has ${plural(values, 'distinct value', 'distinct values')}, each in fewer than ${MIN_LEVEL_COUNT} rows: all are pooled as one level, "${OTHER_LEVEL}", which tells no lead from another: dropped.`;
     }
   }
   return `"${feature.label}" has the same value in every row: dropped.`;

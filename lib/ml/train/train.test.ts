@@ -314,7 +314,7 @@ describe('bad input: a clear error, nothing trained', () => {
     const wide = syntheticLeads(12_000, 4).map((r, i) => ({ ...r, code: `C${i}` }));
     const r = trainModel({ ...base(), records: wide, options: { cv: 2, seed: 1, ebm: { outerBags: 1, interactions: 0 } } });
     expect(r.manifest.features.map((f) => f.key)).not.toContain('code');
-    expect(r.warnings.some((w) => /"code" has 12000 distinct values/.test(w))).toBe(true);
+    expect(r.warnings.some((w) => /"code" has 12,000 distinct values/.test(w))).toBe(true);
     expect(r.warnings.some((w) => /"empty" is empty in every row/.test(w))).toBe(true);
   });
   it('no usable feature', () =>
