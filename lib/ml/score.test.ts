@@ -23,6 +23,30 @@ describe('percentileScore', () => {
     expect(percentileScore(0.0009, rare)).toBe(4);
     expect(percentileScore(0.0191, rare)).toBe(95);
   });
+
+  // The reviewer's model that tells no lead apart: the trainer's float32 probability of every training
+  // lead, and ONNX Runtime's of every stored lead, one float32 step of 0.25–0.5 (2^-25) under it.
+  const trainerProbability = 0.16003257036209106;
+  const engineProbability = 0.16003254055976868;
+
+  it('scores every lead of a model whose reference leads share one probability 50, halfway through the tie, however the engine rounds it', () => {
+    const allTied = Array<number>(99).fill(trainerProbability);
+    expect([engineProbability, trainerProbability, trainerProbability + 2 ** -25].map((p) => percentileScore(p, allTied))).toEqual([50, 50, 50]);
+    // Clearly under or over the tie, the ends.
+    expect([percentileScore(0.15, allTied), percentileScore(0.17, allTied)]).toEqual([1, 99]);
+  });
+
+  it('puts a probability tied with some cut points halfway through them, as an isotonic step ties reference leads', () => {
+    // Cut points 30 to 60 (1-based) tied at 0.3: 29 are under the step, 60 at or under it.
+    const step = uniform.map((q) => (q >= 0.3 && q <= 0.6 ? 0.3 : q));
+    expect(percentileScore(0.3, step)).toBe(45);
+    expect(percentileScore(0.3 - 1e-7, step)).toBe(45);
+  });
+
+  it('counts a probability a few float32 steps under a cut point as at it: the engine rounds otherwise than the trainer', () => {
+    expect(percentileScore(0.5 - 2 ** -24, uniform)).toBe(50);
+    expect(percentileScore(0.5 - 1e-4, uniform)).toBe(49);
+  });
 });
 
 describe('tierOf', () => {

@@ -11,6 +11,7 @@ import { ALL_KEYS, forEachChunk, prefixRange, yieldToEventLoop } from '../db/chu
 import { historyRule, inHistory, type HistoryRule } from '../db/source-history';
 import type { SourceKind } from '../ml/featurize';
 import { latestExportDate, modelOutcomeOf, outcomeSettled, settledDaysOf, windowCountedFrom, type ModelOutcomeRule } from '../ml/outcome-rule';
+import { SAME_PROBABILITY_TOLERANCE } from '../ml/score';
 import { collectFilterChoices, mostLikelyFirst, type ScoredLeadRow, type ScoredLeads } from '../segments';
 import type { ActiveModelScores } from '../ml/train/training-job';
 
@@ -286,13 +287,17 @@ export interface ScoresPerBin {
 
 /**
  * How many stored scores of `modelId` fall in each probability bin (bin b = [cuts[b − 1],
- * cuts[b]), `cuts` ascending), apart from the leads it learnt from and made-up ones: counted on
+ * cuts[b]), `cuts` ascending, a score within `SAME_PROBABILITY_TOLERANCE` under a cut counting
+ * as at it), apart from the leads it learnt from and made-up ones: counted on
  * the [modelId+probability] index, then the scores of the leads it was trained on
  * (`db.heldOutScores`) and of the made-up leads (`madeUpLeads`) are read, to take them off. Drift is about the real
  * leads it scores beyond its training leads: counting the others would hide it.
  */
 export async function scoresPerProbabilityBin(modelId: string, cuts: readonly number[], outcomeRule?: ModelOutcomeRule): Promise<ScoresPerBin> {
-  const bounds = [-Infinity, ...cuts, Infinity];
+  // The cuts are the trainer's float32 arithmetic, the scores the engine's: a score a few float32 steps under a cut is
+  // at it, in the bin from it as the training leads at the cut are (every lead of a model that tells no lead apart is so).
+  const lowerEdges = cuts.map((cut) => cut - SAME_PROBABILITY_TOLERANCE);
+  const bounds = [-Infinity, ...lowerEdges, Infinity];
   return db.transaction('r', [db.leadScores, db.leads, db.heldOutScores], async () => {
     const [counts, demoLeftOut, heldOut] = await Promise.all([
       Promise.all(
@@ -313,7 +318,7 @@ export async function scoresPerProbabilityBin(modelId: string, cuts: readonly nu
       const scores = await db.leadScores.bulkGet(leadKeys.map((leadKey) => scoreKeyOf(modelId, leadKey)));
       scores.forEach((score, i) => {
         if (!score) return;
-        counts[binOf(score.probability, cuts)] -= 1;
+        counts[binOf(score.probability, lowerEdges)] -= 1;
         if (trainedOn.has(leadKeys[i])) trainedOnScored++;
       });
     });
@@ -349,8 +354,8 @@ async function forEachSlice<T>(items: readonly T[], size: number, body: (slice: 
   for (let start = 0; start < items.length; start += size) await body(items.slice(start, start + size), start);
 }
 
-/** The bin of `probability`, as `scoresPerProbabilityBin` counts it: lower cut included, upper excluded. */
-function binOf(probability: number, cuts: readonly number[]): number {
-  const above = cuts.findIndex((cut) => probability < cut);
-  return above === -1 ? cuts.length : above;
+/** The bin of `probability`, as `scoresPerProbabilityBin` counts it on its bins' `lowerEdges`: lower edge included, upper excluded. */
+function binOf(probability: number, lowerEdges: readonly number[]): number {
+  const above = lowerEdges.findIndex((edge) => probability < edge);
+  return above === -1 ? lowerEdges.length : above;
 }

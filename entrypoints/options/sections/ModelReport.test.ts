@@ -117,6 +117,22 @@ it('says beside the figures that the leakage check did not run when the model wa
   expect(report.querySelector('[data-testid="kept-leakage"]')).toBeNull();
 });
 
+it('says above its figures and term importances that the active model tells no lead apart, as its training report did, and not of a model that does', async () => {
+  // Platt scaling of slope 0: every lead at the one probability, whatever its terms (the bundled model's) say.
+  await storeModel({ ...lean, modelId: 'trained-flat', calibration: { kind: 'platt', a: 0, b: -1.66 } }, new Uint8Array([1]), 'trained');
+  await activateModel('trained-flat');
+  const report = await activeReport();
+  const warning = report.querySelector('[role="note"][data-testid="no-signal-warning"]');
+  expect(warning?.textContent).toMatch(/^This model tells no lead apart\. It found nothing in these fields that ranks leads better than chance, .* As the active model, it helps no rep: /);
+  // Before the figures and the term importances it speaks of.
+  expect(warning!.compareDocumentPosition(report.querySelector('.model-summary')!) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  rendered?.unmount();
+
+  await storeModel({ ...lean, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+  await activateModel('trained-1');
+  expect((await activeReport()).querySelector('[data-testid="no-signal-warning"]')).toBeNull();
+});
+
 /** The rows (header first) of the table under the chart titled `title`, as the text of each cell. */
 function tableUnder(report: HTMLElement, title: string): string[][] {
   const figure = Array.from(report.querySelectorAll('figure')).find((candidate) => candidate.querySelector('figcaption')?.textContent === title);

@@ -17,7 +17,7 @@ import { describeModelOutcome, describeWhenOutcomeCounts, modelSourceName, settl
 import { chanceNote, formatDay, formatRate, formatThreshold, heldOutAucHeading, plural, prAucHeading } from '@/lib/presentation';
 import { labelledQuery } from '../policy-client';
 import { LabelledLeadsNote, useAgesCountedTo } from './LabelledLeadsNote';
-import { CalibrationError, PrAucFigure } from './training/TrainingReport';
+import { CalibrationError, NoSignalWarning, PrAucFigure } from './training/TrainingReport';
 
 /** The most characters of a leakage reason shown: the guard's own run to a few hundred; an imported model's may be of any length. */
 const MAX_REASON_CHARS = 600;
@@ -212,6 +212,8 @@ function Report({ manifest }: { manifest: Manifest }) {
   const cvStandardError = metrics.cvRocAuc === undefined ? undefined : heldOutRocAucStandardError(metrics.cvRocAuc, metrics);
   return (
     <>
+      {/* Above the figures, signals and shapes, which rank nothing for such a model. */}
+      <NoSignalWarning calibration={manifest.calibration} active />
       <dl className="model-summary">
         <dt>Data</dt>
         <dd>

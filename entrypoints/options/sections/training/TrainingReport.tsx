@@ -91,6 +91,22 @@ export function PrAucFigure({ prAuc, metrics }: { prAuc: number; metrics: Manife
 }
 
 /**
+ * Said of a model whose calibration gives every lead one probability, in full view above its
+ * figures and signals (they rank nothing): in the training report before it is activated, and in
+ * the model report once it is (`active`).
+ */
+export function NoSignalWarning({ calibration, active = false }: { calibration: Manifest['calibration']; active?: boolean }) {
+  if (!ranksNoLeads(calibration)) return null;
+  return (
+    <p role="note" data-testid="no-signal-warning" style={{ border: '1px solid #b35900', borderRadius: 6, padding: 12, color: '#6b3500' }}>
+      <strong>This model tells no lead apart.</strong> It found nothing in these fields that ranks leads better than chance, so it gives every
+      lead the same likelihood, the same tier and no reasons. {active ? 'As the active model, it helps no rep' : 'Activating it would help no rep'}: add fields
+      that differ between leads that convert and leads that do not, or train on more leads.
+    </p>
+  );
+}
+
+/**
  * The key metrics of a trained model, in words an admin can judge before activating it: what it
  * was trained on (the form may have changed since), the leakage guard's warnings in full view,
  * and the CRM whose leads it cannot score (as Model versions says of it), whose badges would say
@@ -123,13 +139,7 @@ export function TrainingReport({ trained }: { trained: Trained }) {
           </ul>
         </div>
       )}
-      {ranksNoLeads(manifest.calibration) && (
-        <p role="note" data-testid="no-signal-warning" style={{ border: '1px solid #b35900', borderRadius: 6, padding: 12, color: '#6b3500' }}>
-          <strong>This model tells no lead apart.</strong> It found nothing in these fields that ranks leads better than chance, so it gives
-          every lead the same likelihood, the same tier and no reasons. Activating it would help no rep: add fields that differ between leads
-          that convert and leads that do not, or train on more leads.
-        </p>
-      )}
+      <NoSignalWarning calibration={manifest.calibration} />
       {unreadCrmNote && (
         <p role="note" data-testid="crm-fields-note">
           {unreadCrmNote}
