@@ -529,12 +529,19 @@ export function lastSyncOutcome(
 
 /**
  * What the held-out ROC-AUC (`cvRocAuc`) is, and what it is measured on, as a heading an admin
- * deciding on a model can read: a ranking quality from chance to perfect. A model trained with
- * one holdout (the CLI's `--cv 0`) was not cross-validated, and its figure is of one fifth of its leads.
+ * deciding on a model can read: a ranking quality from chance to perfect. The mean of the folds'
+ * figures, said so: the comparison with the active model pools the held-out leads of every fold,
+ * which gives another figure. A model trained with one holdout (the CLI's `--cv 0`) was not
+ * cross-validated, and its figure is of one fifth of its leads; without `folds` (models listed
+ * together, an older manifest), either.
  */
 export function heldOutAucHeading(metrics: Pick<Manifest['metrics'], 'folds'>): string {
   const measured =
-    metrics.folds === undefined ? 'held-out ROC-AUC' : metrics.folds > 1 ? `cross-validated ROC-AUC, ${metrics.folds} folds` : 'held-out ROC-AUC, one 20 % holdout';
+    metrics.folds === undefined
+      ? 'ROC-AUC averaged over the cross-validation folds, or on one holdout'
+      : metrics.folds > 1
+        ? `cross-validated ROC-AUC, averaged over ${metrics.folds} folds`
+        : 'held-out ROC-AUC, one 20 % holdout';
   return `Ranking quality (${measured}; 0.5 is chance, 1 is perfect)`;
 }
 

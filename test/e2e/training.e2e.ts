@@ -104,7 +104,7 @@ describe('training on the demo CRM history', () => {
     // Beside the bundled model, which scored the demo leads when they were loaded: both on the same leads and outcome, the
     // bundled model's figure from its stored scores (it learnt from demo history, so they may flatter it: said so).
     expect(await report.getByTestId('model-comparison').textContent()).toMatch(
-      /^on the [\d,]+ leads of this history the active model \(ebm-[0-9a-f]{16}\) has scored, this model ranks them (better|less well|about as well \(the difference is within what chance moves it by\)): ROC-AUC 0\.\d{3} \(held out\) against 0\.\d{3} \(from its stored scores, which flatter it if it learnt from these same leads\)$/,
+      /^on the [\d,]+ leads of this history the active model \(ebm-[0-9a-f]{16}\) has scored, this model ranks them (better|less well|about as well \(the difference is within what chance moves it by\)): ROC-AUC 0\.\d{3} \(its held-out scores of these leads pooled across the folds, not averaged over them\) against 0\.\d{3} \(from its stored scores, which flatter it if it learnt from these same leads\)$/,
     );
     // CRM pages open before the activation: their badges follow it without a reload.
     const bundledId = (JSON.parse(readFileSync('models/manifest.json', 'utf8')) as { modelId: string }).modelId;

@@ -173,7 +173,7 @@ describe('what an admin on a fresh install reads', () => {
   it('heads the ranking figure in words, from chance to perfect', async () => {
     const section = await activeSection();
     expect(Array.from(section.querySelectorAll('.model-summary dt'), (term) => term.textContent)).toContain(
-      'Ranking quality (cross-validated ROC-AUC, 5 folds; 0.5 is chance, 1 is perfect)',
+      'Ranking quality (cross-validated ROC-AUC, averaged over 5 folds; 0.5 is chance, 1 is perfect)',
     );
   });
 });

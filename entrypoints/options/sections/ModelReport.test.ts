@@ -305,7 +305,7 @@ it('shows an imported model’s leakage reasons and data source without directio
 
 // A CLI model trained with `--cv 0` has one 80/20 holdout: its figure was labelled cross-validated.
 it.each([
-  [5, 'Ranking quality (cross-validated ROC-AUC, 5 folds; 0.5 is chance, 1 is perfect)'],
+  [5, 'Ranking quality (cross-validated ROC-AUC, averaged over 5 folds; 0.5 is chance, 1 is perfect)'],
   [1, 'Ranking quality (held-out ROC-AUC, one 20 % holdout; 0.5 is chance, 1 is perfect)'],
 ])('names what the held-out figures of a model trained with %i fold(s) are measured on', async (folds, heading) => {
   await storeModel({ ...lean, modelId: 'trained-1', metrics: { ...bundled.metrics, folds } }, new Uint8Array([1]), 'trained');

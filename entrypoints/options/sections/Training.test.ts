@@ -1815,7 +1815,7 @@ it('shows the cross-validated ranking quality with what chance alone moves it by
 it('explains the ranking quality from chance to perfect, and gives the share of leads that converted as a percent', async () => {
   const report = await reportOfTraining(TRAINED);
   const terms = Array.from(report.querySelectorAll('dt'), (term) => term.textContent);
-  expect(terms).toContain('Ranking quality (cross-validated ROC-AUC, 5 folds; 0.5 is chance, 1 is perfect)');
+  expect(terms).toContain('Ranking quality (cross-validated ROC-AUC, averaged over 5 folds; 0.5 is chance, 1 is perfect)');
   // 30 of 120 converted.
   expect(terms).toContain('Precision–recall area (25 % of these leads converted, about what a model no better than chance scores)');
 });
@@ -1837,10 +1837,10 @@ it('compares the new model with the active one on the same leads, and says when 
   const reportOf = async (comparison: (typeof TRAINED)['comparison']) => (await reportOfTraining({ ...TRAINED, comparison })).querySelector('[data-testid="model-comparison"]')?.textContent;
   const compared = { kind: 'compared' as const, activeModelId: 'ebm-old', rows: 1234, newRocAuc: 0.812, activeRocAuc: 0.756, differenceStandardError: 0.02, activeHeldOut: true };
   expect(await reportOf(compared)).toBe(
-    'on the 1,234 leads of this history the active model (ebm-old) has scored, this model ranks them better: ROC-AUC 0.812 (held out) against 0.756 (its own held-out figure for the leads it learnt from)',
+    'on the 1,234 leads of this history the active model (ebm-old) has scored, this model ranks them better: ROC-AUC 0.812 (its held-out scores of these leads pooled across the folds, not averaged over them) against 0.756 (its own held-out figure for the leads it learnt from)',
   );
   expect(await reportOf({ ...compared, newRocAuc: 0.7, activeRocAuc: 0.75, activeHeldOut: false })).toBe(
-    'on the 1,234 leads of this history the active model (ebm-old) has scored, this model ranks them less well: ROC-AUC 0.700 (held out) against 0.750 (from its stored scores, which flatter it if it learnt from these same leads)',
+    'on the 1,234 leads of this history the active model (ebm-old) has scored, this model ranks them less well: ROC-AUC 0.700 (its held-out scores of these leads pooled across the folds, not averaged over them) against 0.750 (from its stored scores, which flatter it if it learnt from these same leads)',
   );
   // A difference within twice its standard error is no verdict either way.
   expect(await reportOf({ ...compared, newRocAuc: 0.77, activeRocAuc: 0.756, differenceStandardError: 0.01 })).toMatch(/this model ranks them about as well \(the difference is within what chance moves it by\): ROC-AUC 0\.770/);
@@ -1858,8 +1858,8 @@ it('says a model that ranks the same leads better by more than chance moves thei
   const noiseOnly = Float64Array.from(active.probabilities, (score) => score + 0.6 * random());
   const verdictOf = async (newScores: Float64Array, activeScores = active) =>
     (await reportOfTraining({ ...TRAINED, comparison: compareModels('ebm-old', labels, newScores, activeScores) })).querySelector('[data-testid="model-comparison"]')?.textContent;
-  expect(await verdictOf(secondSignal)).toMatch(/this model ranks them better: ROC-AUC 0\.810 \(held out\) against 0\.770/);
-  expect(await verdictOf(active.probabilities, { ...active, probabilities: secondSignal })).toMatch(/this model ranks them less well: ROC-AUC 0\.770 \(held out\) against 0\.810/);
+  expect(await verdictOf(secondSignal)).toMatch(/this model ranks them better: ROC-AUC 0\.810 \(its held-out scores of these leads pooled across the folds, not averaged over them\) against 0\.770/);
+  expect(await verdictOf(active.probabilities, { ...active, probabilities: secondSignal })).toMatch(/this model ranks them less well: ROC-AUC 0\.770 \(its held-out scores of these leads pooled across the folds, not averaged over them\) against 0\.810/);
   expect(await verdictOf(noiseOnly)).toMatch(/this model ranks them about as well \(the difference is within what chance moves it by\)/);
 });
 

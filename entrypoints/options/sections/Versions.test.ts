@@ -753,7 +753,7 @@ it('keeps the focus on Export while it exports (said unavailable, not disabled),
 it('heads the ranking figure in words, from chance to perfect, as the training report does', async () => {
   const container = renderSection();
   await waitFor(() => container.querySelector(`tr[data-model-id="${bundled.modelId}"]`));
-  expect(Array.from(container.querySelectorAll('thead th'), (heading) => heading.textContent)).toContain('Ranking quality (held-out ROC-AUC; 0.5 is chance, 1 is perfect)');
+  expect(Array.from(container.querySelectorAll('thead th'), (heading) => heading.textContent)).toContain('Ranking quality (ROC-AUC averaged over the cross-validation folds, or on one holdout; 0.5 is chance, 1 is perfect)');
 });
 
 it('says under the models, where they are exported, that an exported model holds some CRM values, to be shared only as the leads are', async () => {

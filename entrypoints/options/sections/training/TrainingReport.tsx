@@ -46,7 +46,9 @@ export function describeWindow({ createdAfter, createdBefore }: TrainingWindow):
 /**
  * The new model beside the active one on the same leads, in words: better or less well only
  * when the difference is more than chance alone moves it by 95 % of the time (`chanceMargin` of
- * its paired standard error: on the same leads chance moves both figures together).
+ * its paired standard error: on the same leads chance moves both figures together). The new
+ * model's figure pools the leads held out by every fold (the active model's scores are of leads,
+ * not of folds), so it is not the mean over folds the report heads with: said so.
  */
 export function describeComparison(comparison: Trained['comparison']): string {
   if (comparison.kind === 'not-compared') return `not compared: ${comparison.reason}`;
@@ -57,7 +59,7 @@ export function describeComparison(comparison: Trained['comparison']): string {
   const activeFigure = activeHeldOut ? 'its own held-out figure for the leads it learnt from' : 'from its stored scores, which flatter it if it learnt from these same leads';
   return (
     `on the ${plural(rows, 'lead', 'leads')} of this history the active model (${activeModelId}) has scored, ` +
-    `this model ${verdict}: ROC-AUC ${newRocAuc.toFixed(3)} (held out) against ${activeRocAuc.toFixed(3)} (${activeFigure})`
+    `this model ${verdict}: ROC-AUC ${newRocAuc.toFixed(3)} (its held-out scores of these leads pooled across the folds, not averaged over them) against ${activeRocAuc.toFixed(3)} (${activeFigure})`
   );
 }
 
