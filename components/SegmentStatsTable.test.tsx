@@ -35,3 +35,11 @@ it('says in sight how many leads each conversion rate is of, and what it counts'
   expect(rates).toEqual(['50 % of 2', '50 % of 2,000', 'unknown']);
   expect(rendered.container.querySelector('tfoot')?.textContent).toContain("of the tier's leads with a known outcome, the share that converted");
 });
+
+it("says how a lead the model learnt from counts in a rep's words, not by its held-out probability", () => {
+  const stats: Record<Tier, TierStats> = { hot: tierStats(1, 2), warm: tierStats(1, 2), cold: { count: 0, share: 0, withOutcome: 2, conversionRate: 0.5 } };
+  rendered = render(<SegmentStatsTable stats={stats} />);
+  const footer = rendered.container.querySelector('tfoot')!.textContent;
+  expect(footer).toContain('a lead the model learnt from counts in the tier of the score a check model trained without it gave it, not of the score it shows');
+  expect(footer).not.toMatch(/held[- ]out|probabilit/i);
+});

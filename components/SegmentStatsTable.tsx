@@ -50,7 +50,7 @@ export function SegmentStatsTable({ stats }: { stats: Record<Tier, TierStats> })
         <tfoot>
           <tr>
             <td colSpan={4} className="rate-basis">
-              Converted: of the tier's leads with a known outcome, the share that converted, and of how many (a lead the model learnt from counts in the tier of its held-out probability).
+              Converted: of the tier's leads with a known outcome, the share that converted, and of how many (a lead the model learnt from counts in the tier of the score a check model trained without it gave it, not of the score it shows).
             </td>
           </tr>
         </tfoot>

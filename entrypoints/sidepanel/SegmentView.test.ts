@@ -164,13 +164,17 @@ it("says Demo mode's made-up leads shown beside your own are not counted in Conv
   expect(note()).toMatch(/: no lead shown has a known outcome \(created 30 or more days ago\); other leads are left out\. 1 lead shown is one of Demo mode's made-up leads, not counted in Converted\.$/);
 });
 
-it('tells a screen reader how many leads a filter leaves, where the count is shown', () => {
+it('tells a screen reader how many leads a filter leaves, where the count is shown, and keeps the count in the heading\'s name', () => {
   const rows = [csvLead, { ...csvLead, leadKey: 'csv|row-4', recordId: 'row-4', name: 'Bo', owner: 'Priya' }];
   rendered = render(view({ leads: leadsOf(rows) }));
-  const status = () => rendered!.container.querySelector('h2 [role="status"]')?.textContent;
-  expect(status()).toBe('2 of 2 leads');
+  const heading = rendered.container.querySelector('h2#stats-title')!;
+  // A polite live region, said whole: not a role=status (nor any role), whose text Chromium leaves out of the heading's name.
+  const live = () => heading.querySelector('[aria-live="polite"][aria-atomic="true"]:not([role])')?.textContent;
+  expect(heading.querySelector('[role]')).toBeNull();
+  expect(heading.textContent).toBe('Segments (2 of 2 leads)');
+  expect(live()).toBe('2 of 2 leads');
   choose(rendered.container, 'Owner', 'Priya');
-  expect(status()).toBe('1 of 2 leads');
+  expect(live()).toBe('1 of 2 leads');
 });
 
 it('shows the first page of the top leads a filter leaves, in the order the rep chose', () => {
@@ -272,9 +276,9 @@ it("counts conversions by the active model's rule once its outcomes are read, sa
 
   // A model trained with a 90-day minimum age: its outcomes (read in the worker) count from 90 days, and the note says so.
   rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: { ...rule, settledAfterDays: 90 }, outcomes, thresholds, learntFrom: true } }));
-  expect(note()).toMatch(/: 2 leads shown have a known outcome \(created 90 or more days ago, or learnt from\); other leads are left out\. The leads the model learnt from /);
+  expect(note()).toMatch(/: 2 leads shown have a known outcome \(created 90 or more days ago, or learnt from\); other leads are left out\. A lead the model learnt from /);
   rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: { ...rule, settledAfterDays: 0 }, outcomes, thresholds, learntFrom: true } }));
-  expect(note()).toMatch(/: 2 leads shown have a known outcome \(however new\); other leads are left out\. The leads the model learnt from /);
+  expect(note()).toMatch(/: 2 leads shown have a known outcome \(however new\); other leads are left out\. A lead the model learnt from /);
 
   rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'unreadable', error: 'The database is closed' } }));
   expect(rendered.container.querySelector('.card [role="alert"]')?.textContent).toBe("The leads' outcomes could not be read, so no conversion rate is shown: The database is closed");
@@ -302,8 +306,30 @@ it("shows a lead the model learnt from in the rate of the tier of its held-out p
     '1 hot lead converted already, by the outcome the model was trained on: left out of this list (the counts above include it).',
   );
   expect(rendered.container.querySelector('[data-testid="converted-meaning"]')?.textContent).toMatch(
-    /: 3 leads shown have a known outcome \(created 30 or more days ago, or learnt from\); other leads are left out\. The leads the model learnt from count in the tier of their held-out probability, from a check model that never saw them \(the model's own scores of them would flatter it\), as the options page counts them; they are listed in the tier of their score\.$/,
+    /: 3 leads shown have a known outcome \(created 30 or more days ago, or learnt from\); other leads are left out\. A lead the model learnt from counts in the tier of the score a check model trained without it gave it, not of the score it shows \(the model knew its outcome, so that score would flatter it\), as the options page counts them; the lists show it in the tier of the score it shows\.$/,
   );
+});
+
+it("says in a rep's words what Converted counts, naming no CRM API field and no statistician's term", () => {
+  // Not "Salesforce's IsConverted" nor "held-out probability": a rep knows neither.
+  const jargon = /IsConverted|held[- ]out|probabilit/i;
+  const aged = (id: string, outcome: 0 | 1): ScoredLeadRow => ({
+    ...csvLead, leadKey: `salesforce|${id}`, source: 'salesforce', recordId: id, name: `Lead ${id}`, outcome, createdAt: Date.now() - 200 * 86_400_000,
+  });
+  // A model without a rule: the stored outcomes, a converted lead left out of the hot list.
+  rendered = render(view({ leads: leadsOf([aged('won', 1), aged('open', 0)]) }));
+  const said = () => ['converted-meaning', 'converted-left-out-hot'].map((id) => rendered!.container.querySelector(`[data-testid="${id}"]`)?.textContent ?? '');
+  const footer = () => rendered!.container.querySelector('.segment-stats tfoot')?.textContent ?? '';
+  expect(said()[0]).toContain('Converted means the outcome stored with each lead: a Salesforce lead converted into an account and contact;');
+  expect(said()[1]).toMatch(/^1 hot lead already past the lead stage in its CRM or file \(a Salesforce lead converted into an account and contact;/);
+  expect(footer()).toContain('a lead the model learnt from counts in the tier of the score a check model trained without it gave it, not of the score it shows');
+  for (const text of [...said(), footer()]) expect(text).not.toMatch(jargon);
+  // A model with a rule that learnt from the leads shown: how those count, said too.
+  const rule = { source: 'salesforce' as const, field: 'Status', positiveValues: ['Closed - Converted'] };
+  const outcomes = new Map([['salesforce|won', { outcome: 1 as const, heldOutProbability: 0.4 }], ['salesforce|open', { outcome: 0 as const, heldOutProbability: 0.1 }]]);
+  rendered.rerender(view({ leads: leadsOf([aged('won', 1), aged('open', 0)]), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: true } }));
+  expect(said()[0]).toContain('A lead the model learnt from counts in the tier of the score a check model trained without it gave it');
+  for (const text of [...said(), footer()]) expect(text).not.toMatch(jargon);
 });
 
 it('lists no lead already past the lead stage by its stored status among the top leads a rep works, for a model without a rule, saying how many were left out, while the counts include them', () => {
@@ -312,7 +338,7 @@ it('lists no lead already past the lead stage by its stored status among the top
   const names = [...rendered.container.querySelectorAll('tbody .link-button')].map((button) => button.textContent);
   expect(names).toEqual(['Open', 'Lost']);
   expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')?.textContent).toBe(
-    "2 hot leads already past the lead stage in their CRM or file (Salesforce's IsConverted; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity; a file's outcome column): left out of this list (the counts above include them).",
+    "2 hot leads already past the lead stage in their CRM or file (a Salesforce lead converted into an account and contact; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity; a file's outcome column): left out of this list (the counts above include them).",
   );
   expect(rendered.container.textContent).toContain('Segments (4 of 4 leads)');
 });
@@ -321,7 +347,7 @@ it('says every lead of a tier is past the lead stage already, not that the tier 
   const won = (name: string) => ({ ...csvLead, leadKey: `csv|${name}`, recordId: name, name, outcome: 1 as const });
   rendered = render(view({ leads: leadsOf([won('Ann'), won('Bob')]) }));
   const text = rendered.container.textContent!;
-  expect(text).toContain("All 2 hot leads already past the lead stage in their CRM or file (Salesforce's IsConverted; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity; a file's outcome column): none left to work (the counts above include them).");
+  expect(text).toContain("All 2 hot leads already past the lead stage in their CRM or file (a Salesforce lead converted into an account and contact; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity; a file's outcome column): none left to work (the counts above include them).");
   expect(text.match(/No leads in this tier/g)).toHaveLength(1); // the warm tier's, which has none
   expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')).toBeNull();
 });
@@ -359,7 +385,7 @@ it("leaves out another source's leads by their CRM's own status under a model wi
   rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
   expect([...rendered.container.querySelectorAll('.lead-table tbody .link-button')].map((button) => button.textContent)).toEqual(['Contact open']);
   expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')?.textContent).toBe(
-    "2 hot leads converted already, by the outcome the model was trained on, or for another source's leads already past the lead stage in their CRM or file (Salesforce's IsConverted; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity; a file's outcome column): left out of this list (the counts above include them).",
+    "2 hot leads converted already, by the outcome the model was trained on, or for another source's leads already past the lead stage in their CRM or file (a Salesforce lead converted into an account and contact; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity; a file's outcome column): left out of this list (the counts above include them).",
   );
 });
 

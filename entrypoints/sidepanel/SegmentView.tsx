@@ -122,9 +122,13 @@ interface TopLeadsProps {
   onOpen(row: ScoredLeadRow): void;
 }
 
-/** What the outcome stored with a lead is, by its source: its CRM's own status, not a model's outcome; a HubSpot contact's as a sync reads it (`hubspotOutcome`). */
+/**
+ * What the outcome stored with a lead is, by its source, in a rep's words: its CRM's own status, not a model's outcome; a
+ * Salesforce lead's IsConverted, true once it was converted (Convert makes it an account and contact); a HubSpot
+ * contact's as a sync reads it (`hubspotOutcome`).
+ */
 const STORED_OUTCOME_FIELDS =
-  "Salesforce's IsConverted; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity; a file's outcome column";
+  "a Salesforce lead converted into an account and contact; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity; a file's outcome column";
 
 function TopLeads({ rows, filters, tier, byRule, onOpen }: TopLeadsProps) {
   const [order, setOrder] = useState<SortOrder>({ key: 'score', descending: true });
@@ -167,9 +171,12 @@ function TopLeads({ rows, filters, tier, byRule, onOpen }: TopLeadsProps) {
 
 const STORED_OUTCOMES: OutcomeBasis = { kind: 'stored' };
 
-/** How the leads a model learnt from count in the rates, as the options page reads them (its LabelledLeadsNote). */
+/**
+ * How the leads a model learnt from count in the rates, as the options page reads them (its LabelledLeadsNote): by their
+ * held-out probability (`RuleOutcome`), said in a rep's words.
+ */
 const LEARNT_FROM_COUNTED =
-  "The leads the model learnt from count in the tier of their held-out probability, from a check model that never saw them (the model's own scores of them would flatter it), as the options page counts them; they are listed in the tier of their score.";
+  "A lead the model learnt from counts in the tier of the score a check model trained without it gave it, not of the score it shows (the model knew its outcome, so that score would flatter it), as the options page counts them; the lists show it in the tier of the score it shows.";
 
 /**
  * What "Converted" means in the table above it, and of how many of the leads shown, as the options page says it of its figures:
@@ -286,8 +293,13 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
     <>
       <section aria-labelledby="stats-title" className="card">
         <h2 id="stats-title" style={{ fontSize: 16, margin: 0 }}>
-          {/* A status: a screen reader hears how many leads a filter leaves, as the numbers below change. */}
-          Segments (<span role="status">{filtered.length.toLocaleString('en-US')} of {rows.length.toLocaleString('en-US')} {rows.length === 1 ? 'lead' : 'leads'}</span>)
+          {/* Live, so a screen reader hears how many leads a filter leaves as the numbers below change; not a role=status,
+              whose text Chromium leaves out of the heading's name ("Segments ()" in a list of headings). */}
+          Segments (
+          <span aria-live="polite" aria-atomic="true">
+            {filtered.length.toLocaleString('en-US')} of {rows.length.toLocaleString('en-US')} {rows.length === 1 ? 'lead' : 'leads'}
+          </span>
+          )
         </h2>
         <Filters choices={choices} filters={filters} sourceWord={sourceWord} onChange={setFilters} ref={filtersRef} />
         {filtered.length === 0 ? (
