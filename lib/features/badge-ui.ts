@@ -243,8 +243,12 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
   let nameParts: () => void = () => undefined;
   const root = host.attachShadow({ mode: 'open' });
   const button = el('button', { class: 'badge', type: 'button', dir: 'ltr', lang: 'en', 'aria-expanded': 'false', 'aria-controls': 'leadlens-popover' });
-  /** What the button shows: whose badge it is when floating, then `content`. */
-  const showOnButton = (...content: (Node | string)[]) => button.replaceChildren(...(nameTag ? [nameTag] : []), ...content);
+  /**
+   * What the button shows: whose badge it is when floating, then `content`, a space between each part. The flex button
+   * draws no space (its gap and borders set them apart), but its text is "Warm 79", as its name begins (WCAG 2.5.3), not "Warm79".
+   */
+  const showOnButton = (...content: (Node | string)[]) =>
+    button.replaceChildren(...[...(nameTag ? [nameTag] : []), ...content].flatMap((part, i) => (i === 0 ? [part] : [' ', part])));
   showOnButton('LeadLens …');
   // Hover and focus open it while the lead is being scored too: it says so, rather than open empty.
   const panel = el('div', { class: 'panel' }, popoverTitle(SCORING), el('p', {}, SCORING_WAIT));
