@@ -36,13 +36,13 @@ async function runScoring(modelId: string, source?: SourceKind) {
  * recorded as failed (`preparingRun`), which settles it, rather than asked again every hour.
  */
 async function runRetier(modelId: string) {
-  const { tiers } = await preparingRun('retier', modelId, () => manifestOf(modelId), { countItems: () => scoresAfter(modelId) });
-  return runRetierJob(modelId, tiers);
+  const manifest = await preparingRun('retier', modelId, () => manifestOf(modelId), { countItems: () => scoresAfter(modelId) });
+  return runRetierJob(modelId, manifest);
 }
 
 /** Continue the job its row says is unfinished: cut short by a closed document or paused by a purge. */
 const resumeScoring = () => resumeUnfinishedScoringJob(scoringDeps);
-const resumeRetier = () => resumeUnfinishedRetierJob(async (modelId) => (await manifestOf(modelId)).tiers);
+const resumeRetier = () => resumeUnfinishedRetierJob(manifestOf);
 
 /**
  * `run`, a requested job's start in its turn, unless "Purge everything" deleted the stored data

@@ -19,6 +19,7 @@ import { fieldsNoLongerWritten, forgetFieldsWritten, forgetWrittenValues, setHel
 import { readJob } from '../jobs/progress';
 import { bundledModel } from '../ml/bundled-model';
 import { setTiers } from '../ml/model-store';
+import { scoreAndTier } from '../ml/score';
 import { activateModel } from '../ml/model-versions';
 import { DEMO_SALESFORCE_ADMIN, DEMO_SALESFORCE_USERS, type DemoSalesforceUser } from '../../test/demo-crm/salesforce-api';
 import { INITIAL_SYNC_STATE } from '../sync/state';
@@ -803,6 +804,25 @@ it('writes each batch with the scores as a tier policy applied meanwhile has the
   expect(updates.slice(5).every((update) => update.fields.leadlens_tier === 'Cold')).toBe(true);
   const stored = new Map((await db.leads.bulkGet(leads.map((lead) => lead.key))).map((lead) => [lead!.id, lead!.fields.leadlens_tier]));
   for (const update of updates) expect(stored.get(update.recordId)).toBe(update.fields.leadlens_tier);
+});
+
+it('writes each score with its tier’s rule, also of a batch tiered by a policy applied meanwhile before its re-tiering reaches it: no cold lead scores as a hot one', async () => {
+  const leads = await syncedHubSpotLeads();
+  const bundled = bundledManifest();
+  const fixed = { policy: { kind: 'fixed' as const }, hot: 0.9, warm: 0.6 };
+  vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
+  vi.spyOn(writer, 'updateRecords').mockImplementationOnce(async (batch) => {
+    updates.push(...batch);
+    // Applied while the first batch is out; the stored scores still have the scores and tiers of before.
+    await setTiers(bundled.modelId, fixed);
+    return [];
+  });
+  expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', written: leads.length });
+  // Every lead is at p = 0.5, in the bundled model's 98th percentile: hot under its own thresholds; cold under
+  // those applied, whose warm threshold (0.6) is over every reference lead, so cold scores at most 97.
+  const written = new Set(updates.map((update) => `${update.fields.leadlens_score} ${update.fields.leadlens_tier}`));
+  expect(written).toEqual(new Set(['98 Hot', '97 Cold']));
+  expect(scoreAndTier(0.5, { ...bundled, tiers: { ...bundled.tiers, ...fixed } })).toEqual({ score: 97, tier: 'cold' });
 });
 
 describe('the tier thresholds it records, which the page compares with the active ones', () => {

@@ -34,9 +34,10 @@ import { keepWorkerAliveDuring } from './keep-alive';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
 import { idleWriteBack, isUnderway, MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, WrittenWithSchema, type WriteBackSummary, type WrittenWith } from '../messaging/protocol-write-back';
 import { activeModelId, manifestOf } from '../ml/model-store';
-import { tierOf } from '../ml/score';
+import { tierOf, type ScoreScale } from '../ml/score';
+import { storedScoreOnScale } from '../ml/retier';
 import type { TierThresholds } from '../ml/train/thresholds';
-import { lastSyncOutcome, topReasonFor } from '../presentation';
+import { lastSyncOutcome } from '../presentation';
 import {
   checkedByCrm,
   comparable,
@@ -154,27 +155,26 @@ async function rememberHeldValues(crm: CrmKind, held: readonly FieldUpdate[]): P
   await db.settings.bulkPut(rows.filter(({ value }) => Object.keys(value).length > 0));
 }
 
-/** `modelId`'s tier thresholds as they are now: a tier policy applied since changes them. */
-async function thresholdsNow(modelId: string): Promise<TierThresholds> {
-  const { hot, warm } = (await manifestOf(modelId)).tiers;
-  return { hot, warm };
+/** `modelId`'s scale as it is now (`ScoreScale`): a tier policy applied since changes its tier thresholds. */
+async function scaleNow(modelId: string): Promise<ScoreScale> {
+  const { reference, tiers } = await manifestOf(modelId);
+  return { reference, tiers: { hot: tiers.hot, warm: tiers.warm } };
 }
 
 /**
- * A stored score as written with `thresholds`: its tier from its probability (and the top reason
- * of that tier, as the re-tiering picks it), so that the thresholds recorded are those of every
- * tier written, even of a score the re-tiering of a policy just applied has not reached yet.
+ * A stored score as written on `scale`: its score and tier from its probability (and the top
+ * reason of that tier), as the re-tiering gives them, so that the thresholds recorded are those
+ * of every tier written, and each score its tier's, even of a score the re-tiering of a policy
+ * just applied has not reached yet.
  */
-function toWrite(recordId: string, score: LeadScore, thresholds: TierThresholds): ScoreToWrite {
-  const tier = tierOf(score.probability, thresholds);
-  // A score stored before its reasons up and down keeps its top reason, as it does when re-tiered.
-  const topReason = tier === score.tier || score.reasonUp === undefined ? score.topReason : topReasonFor(tier, { reasonUp: score.reasonUp, reasonDown: score.reasonDown ?? '' });
-  return { recordId, score: score.score, tier, topReason };
+function toWrite(recordId: string, stored: LeadScore, scale: ScoreScale): ScoreToWrite {
+  const { score, tier, topReason } = storedScoreOnScale(stored, scale);
+  return { recordId, score, tier, topReason };
 }
 
 /**
  * What to write to the leads synced from `crm` that it takes (demo and CSV leads are not the CRM's
- * records): `modelId`'s scores, tiered with `thresholds`, less those the leads' fields already
+ * records): `modelId`'s scores on `scale` (its tier thresholds as now), less those the leads' fields already
  * hold as last synced or written back (`keepWritten`), since writing the same values would spend API calls and stamp
  * every lead as modified, so the next sync would read them all again (counted as `unchanged`).
  * A lead the model cannot score (it reads none of its fields) has the target's fields emptied
@@ -186,10 +186,10 @@ export async function scoresToWrite(
   crm: CrmKind,
   modelId: string,
   target: CheckedTarget,
-  thresholds: TierThresholds,
+  scale: ScoreScale,
 ): Promise<{ rows: RowToWrite[]; unchangedProbabilities: number[] }> {
   const rows: RowToWrite[] = [];
-  // Of the leads counted unchanged: their tiers are those of `thresholds`.
+  // Of the leads counted unchanged: their tiers are those of `scale`'s thresholds.
   const unchangedProbabilities: number[] = [];
   const clearable = fieldsToWrite(target).map((field) => field.name);
   const rememberHeld = !(await heldValuesRemembered(crm));
@@ -212,7 +212,7 @@ export async function scoresToWrite(
           if (clear.length > 0) rows.push({ recordId: lead.id, clear, wrote });
           return;
         }
-        const row = toWrite(lead.id, score, thresholds);
+        const row = toWrite(lead.id, score, scale);
         const update = fieldUpdate(row, target);
         if (holdsAlready(lead.fields, update.fields)) {
           unchangedProbabilities.push(score.probability);
@@ -238,18 +238,18 @@ async function asScoredNow(crm: CrmKind, modelId: string, rows: readonly RowToWr
   if ((await activeModelId()) !== modelId) {
     throw new Error('Another model was made active while the scores were being written: write back again to write its scores to every lead');
   }
-  const thresholds = await thresholdsNow(modelId);
+  const scale = await scaleNow(modelId);
   const scores = await db.leadScores.bulkGet(rows.map((row) => scoreKeyOf(modelId, leadKeyOf(crm, row.recordId))));
   const probabilities = new Map<string, number>();
   const now = rows.flatMap((row, i): RowToWrite[] => {
     const score = scores[i];
     if (score) {
       probabilities.set(row.recordId, score.probability);
-      return [toWrite(row.recordId, score, thresholds)];
+      return [toWrite(row.recordId, score, scale)];
     }
     return 'clear' in row ? [row] : [];
   });
-  return { rows: now, thresholds, probabilities };
+  return { rows: now, thresholds: scale.tiers, probabilities };
 }
 
 /** The tier thresholds of the tiers the CRM's fields hold: the last ones written with, and whether others were too. */
@@ -414,10 +414,10 @@ async function scoreLeadsToWrite(
   const { crm } = target;
   const scored = await scoreStoredLeadsOffscreen(modelId, crm, signal);
   if (!scored.ok) throw new Error(`The stored leads could not be scored: ${scored.error}`);
-  const thresholds = await thresholdsNow(modelId);
-  const { rows, unchangedProbabilities } = await scoresToWrite(crm, modelId, target, thresholds);
+  const scale = await scaleNow(modelId);
+  const { rows, unchangedProbabilities } = await scoresToWrite(crm, modelId, target, scale);
   if (rows.length + unchangedProbabilities.length === 0) throw new Error(await nothingToWrite(crm));
-  return { rows, unchangedProbabilities, thresholds };
+  return { rows, unchangedProbabilities, thresholds: scale.tiers };
 }
 
 /**

@@ -48,7 +48,7 @@ export const FailureSchema = z.object({ ok: z.literal(false), error: z.string() 
 
 export const ScoredLeadSchema = z.object({
   probability: z.number().min(0).max(1),
-  /** 1–99: percentile of the probability among the model's reference leads. */
+  /** 1–99: percentile of the probability among the model's reference leads, kept within its tier's own scores (`scoreAndTier`). */
   score: z.number().int().min(1).max(99),
   tier: TierSchema,
   /** Average conversion rate the model was trained on, for "3× the average". */

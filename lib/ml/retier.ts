@@ -1,17 +1,17 @@
 /**
- * Re-tiering a model's stored scores after its tier policy changed: tier is a pure function
- * of the stored probability and the thresholds, so nothing is re-scored. Runs in the offscreen
- * document as the `retier` job, a chunk at a time, reporting progress; a run cut short continues
- * after its last chunk: when the document next starts if it closed, once the purge is done if
- * a purge paused it.
+ * Re-tiering a model's stored scores after its tier policy changed: score and tier are a pure
+ * function of the stored probability, the model's reference percentiles and the thresholds
+ * (`scoreAndTier`: a tier's scores move with its threshold), so nothing is re-scored. Runs in
+ * the offscreen document as the `retier` job, a chunk at a time, reporting progress; a run cut
+ * short continues after its last chunk: when the document next starts if it closed, once the
+ * purge is done if a purge paused it.
  */
 import { db, scoreKeyPrefix, type LeadScore } from '../db/db';
 import { forEachChunk, prefixRange, rangeAfter } from '../db/chunks';
 import { resumeUnfinishedJob, runJob, type JobCursor } from '../jobs/progress';
 import { deletedModelWork, modelExists } from './model-exists';
-import { tierOf } from './score';
+import { scoreAndTier, type ScoreScale } from './score';
 import { topReasonFor } from '../presentation';
-import type { TierThresholds } from './train/thresholds';
 
 export const RETIER_CHUNK = 5000;
 
@@ -21,12 +21,23 @@ interface RetierCursor extends JobCursor {
 }
 
 /**
- * Re-tier every stored score of `modelId`, in key order (or those after `resume.after`);
- * returns how many changed tier in all.
+ * `stored` with the score and tier `scale` gives its probability, and the top reason of that tier
+ * (a lead turned cold is explained by what holds it down; one stored before its reasons up and
+ * down were kept keeps its top reason).
+ */
+export function storedScoreOnScale(stored: LeadScore, scale: ScoreScale): LeadScore {
+  const { score, tier } = scoreAndTier(stored.probability, scale);
+  if (tier === stored.tier || stored.reasonUp === undefined) return { ...stored, score, tier };
+  return { ...stored, score, tier, topReason: topReasonFor(tier, { reasonUp: stored.reasonUp, reasonDown: stored.reasonDown ?? '' }) };
+}
+
+/**
+ * Re-tier every stored score of `modelId` on `scale` (its tier thresholds as now), in key order
+ * (or those after `resume.after`), its score with its tier; returns how many changed tier in all.
  */
 export async function retierStoredScores(
   modelId: string,
-  thresholds: TierThresholds,
+  scale: ScoreScale,
   report: (done: number, lastKey: string, changed: number) => Promise<void>,
   chunkSize = RETIER_CHUNK,
   resume?: RetierCursor,
@@ -37,16 +48,9 @@ export async function retierStoredScores(
     db.leadScores,
     chunkSize,
     async (scores: LeadScore[]) => {
-      const moved = scores.filter((score) => tierOf(score.probability, thresholds) !== score.tier);
-      await db.leadScores.bulkPut(
-        moved.map((score) => {
-          const tier = tierOf(score.probability, thresholds);
-          // The top reason is the new tier's (a lead turned cold is explained by what holds it down).
-          const topReason = score.reasonUp === undefined ? score.topReason : topReasonFor(tier, { reasonUp: score.reasonUp, reasonDown: score.reasonDown ?? '' });
-          return { ...score, tier, topReason };
-        }),
-      );
-      changed += moved.length;
+      const onScale = scores.map((score) => storedScoreOnScale(score, scale));
+      await db.leadScores.bulkPut(onScale.filter((now, i) => now.tier !== scores[i].tier || now.score !== scores[i].score));
+      changed += onScale.filter((now, i) => now.tier !== scores[i].tier).length;
       done += scores.length;
       await report(done, scores[scores.length - 1].key, changed);
     },
@@ -55,10 +59,10 @@ export async function retierStoredScores(
   return changed;
 }
 
-/** Re-tiers the model's stored scores as the `retier` job (progress in `job:retier`); returns how many changed tier. */
-export async function runRetierJob(modelId: string, thresholds: TierThresholds, chunkSize = RETIER_CHUNK): Promise<number> {
+/** Re-tiers the model's stored scores on `scale` as the `retier` job (progress in `job:retier`); returns how many changed tier. */
+export async function runRetierJob(modelId: string, scale: ScoreScale, chunkSize = RETIER_CHUNK): Promise<number> {
   const total = await scoresAfter(modelId);
-  return runJob('retier', modelId, total, (report) => retierStoredScores(modelId, thresholds, report, chunkSize));
+  return runJob('retier', modelId, total, (report) => retierStoredScores(modelId, scale, report, chunkSize));
 }
 
 /** The primary keys of `modelId`'s stored scores (after the key `after`, when given). */
@@ -77,15 +81,15 @@ export function scoresAfter(modelId: string, after?: string): Promise<number> {
  * they are now (a new policy starts a run of its own over every score after this one), so
  * the scores changed before the cut count in its result. Null when no job was unfinished.
  */
-export async function resumeUnfinishedRetierJob(thresholdsOf: (modelId: string) => Promise<TierThresholds>, chunkSize = RETIER_CHUNK): Promise<number | null> {
+export async function resumeUnfinishedRetierJob(scaleOf: (modelId: string) => Promise<ScoreScale>, chunkSize = RETIER_CHUNK): Promise<number | null> {
   return resumeUnfinishedJob('retier', async ({ modelId, changed = 0 }, cursor) => {
     // Deleted while the job was stopped: recorded as failed, not continued at every start.
     if (!(await modelExists(modelId))) return deletedModelWork<number>(modelId);
-    const thresholds = await thresholdsOf(modelId);
+    const scale = await scaleOf(modelId);
     const resume = cursor && { ...cursor, changed };
     return {
       remaining: await scoresAfter(modelId, cursor?.after),
-      work: (report) => retierStoredScores(modelId, thresholds, report, chunkSize, resume),
+      work: (report) => retierStoredScores(modelId, scale, report, chunkSize, resume),
     };
   });
 }
