@@ -3,11 +3,11 @@
  * What the side panel reads again, and when: the open lead of its own window's active tab;
  * the open lead and the model's manifest after a tier-policy change or another active model;
  * the leads, the open lead and the manifest after a purge (or "connect another org"); the open
- * lead after the tab's navigations on CRM pages only, unless the panel shows or reads a lead or
- * refusal of the tab's page: then after the next one wherever it goes.
+ * lead after the tab's navigations on CRM pages only (those that do not load included), unless the
+ * panel shows or reads a lead or refusal of the tab's page: then after the next one wherever it goes.
  */
 import 'fake-indexeddb/auto';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { onlineManager, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createElement, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
@@ -70,6 +70,8 @@ function filteringEvent() {
 }
 let committed: ReturnType<typeof filteringEvent>;
 let historyUpdated: ReturnType<typeof filteringEvent>;
+/** A page that did not load: Chrome shows its error page, and reports no commit. */
+let loadFailed: ReturnType<typeof filteringEvent>;
 const CRM_PAGES = { url: CRM_URL_FILTERS };
 
 const PANEL_WINDOW = 1;
@@ -116,8 +118,10 @@ beforeEach(async () => {
   fakeBrowser.tabs.query = vi.fn(async () => [{ id: 10, windowId: PANEL_WINDOW }]) as never;
   committed = filteringEvent();
   historyUpdated = filteringEvent();
+  loadFailed = filteringEvent();
   fakeBrowser.webNavigation.onCommitted = committed as never;
   fakeBrowser.webNavigation.onHistoryStateUpdated = historyUpdated as never;
+  fakeBrowser.webNavigation.onErrorOccurred = loadFailed as never;
   renderPanel();
   // Each read once, and answered: a first read still unanswered is joined, not made again, by
   // what invalidates it (react-query), and a test would wait for a read that never comes. The
@@ -296,18 +300,40 @@ describe('hears the tab’s navigations', () => {
     await readsOpenLeadAgainAfter(() => committed.trigger({ tabId: 10, frameId: 0, url: SALESFORCE_LIST }), true);
     await vi.waitFor(() => expect(committed.filters()).toEqual([CRM_PAGES]));
     expect(historyUpdated.filters()).toEqual([CRM_PAGES]);
+    expect(loadFailed.filters()).toEqual([CRM_PAGES]);
     await readsOpenLeadAgainAfter(() => committed.trigger({ tabId: 10, frameId: 0, url: OTHER_SITE }), false);
+    await readsOpenLeadAgainAfter(() => loadFailed.trigger({ tabId: 10, frameId: 0, url: OTHER_SITE }), false);
     await readsOpenLeadAgainAfter(() => historyUpdated.trigger({ tabId: 10, frameId: 0, url: `${OTHER_SITE}next` }), false);
     await readsOpenLeadAgainAfter(() => historyUpdated.trigger({ tabId: 10, frameId: 0, url: HUBSPOT_RECORD }), true);
     // A frame inside the page, or another tab, is not the tab's page.
     await readsOpenLeadAgainAfter(() => committed.trigger({ tabId: 10, frameId: 3, url: HUBSPOT_RECORD }), false);
     await readsOpenLeadAgainAfter(() => committed.trigger({ tabId: 11, frameId: 0, url: HUBSPOT_RECORD }), false);
+    await readsOpenLeadAgainAfter(() => loadFailed.trigger({ tabId: 10, frameId: 3, url: HUBSPOT_RECORD }), false);
+  });
+
+  it('when the tab’s next page does not load (the browser offline), which commits nothing, so the lead shown before is not explained over Chrome’s error page', async () => {
+    // The lead of beforeEach is shown: its page's next one may be any site's, loaded or not.
+    await vi.waitFor(() => expect(loadFailed.filters()).toEqual([undefined]));
+    onlineManager.setOnline(false);
+    try {
+      // The rep opens another lead offline: the background says Chrome's error page shows none.
+      openLead.mockResolvedValue({ ok: true, lead: null, reading: false });
+      await readsOpenLeadAgainAfter(() => loadFailed.trigger({ tabId: 10, frameId: 0, url: HUBSPOT_RECORD }), true);
+      await vi.waitFor(() => expect(shownTier()).toBe('none'));
+      // No lead left: CRM pages only, loaded or not.
+      await vi.waitFor(() => expect(loadFailed.filters()).toEqual([CRM_PAGES]));
+      await readsOpenLeadAgainAfter(() => loadFailed.trigger({ tabId: 10, frameId: 0, url: OTHER_SITE }), false);
+      await readsOpenLeadAgainAfter(() => loadFailed.trigger({ tabId: 10, frameId: 0, url: SALESFORCE_LIST }), true);
+    } finally {
+      onlineManager.setOnline(true);
+    }
   });
 
   it('wherever the tab goes while a lead is open, so leaving the CRM clears it', async () => {
     // The lead of beforeEach is shown: the next page may be any site's.
     await vi.waitFor(() => expect(committed.filters()).toEqual([undefined]));
     expect(historyUpdated.filters()).toEqual([CRM_PAGES]);
+    expect(loadFailed.filters()).toEqual([undefined]);
     openLead.mockResolvedValue({ ok: true, lead: null, reading: false });
     await readsOpenLeadAgainAfter(() => committed.trigger({ tabId: 10, frameId: 0, url: OTHER_SITE }), true);
     // No lead left: back to CRM pages only.
@@ -324,7 +350,10 @@ describe('hears the tab’s navigations', () => {
     await vi.waitFor(() => expect(committed.filters()).toEqual([CRM_PAGES]));
   });
 
-  it('wherever the tab goes while the panel reads its lead, so the answer about the page it left is not shown', async () => {
+  it.each([
+    ['leaves the CRM', () => committed],
+    ['goes to another site that does not load', () => loadFailed],
+  ])('wherever the tab goes while the panel reads its lead, so the answer about the page it left is not shown: the tab %s', async (_, leaving) => {
     openLead.mockResolvedValue({ ok: true, lead: null, reading: false });
     await readsOpenLeadAgainAfter(() => committed.trigger({ tabId: 10, frameId: 0, url: SALESFORCE_LIST }), true);
     await vi.waitFor(() => expect(committed.filters()).toEqual([CRM_PAGES]));
@@ -334,7 +363,7 @@ describe('hears the tab’s navigations', () => {
     await readsOpenLeadAgainAfter(() => historyUpdated.trigger({ tabId: 10, frameId: 0, url: HUBSPOT_RECORD }), true);
     // ...while the tab leaves the CRM, then the answer about the record page comes.
     const beforeLeaving = readsOf();
-    committed.trigger({ tabId: 10, frameId: 0, url: OTHER_SITE });
+    leaving().trigger({ tabId: 10, frameId: 0, url: OTHER_SITE });
     answer({ ok: true, lead: { modelId: await activeModelId(), tier: 'hot' }, reading: false });
     await readAgain(beforeLeaving, ['openLead']);
     await new Promise((resolve) => setTimeout(resolve, 50)); // time to show an answer it should not show

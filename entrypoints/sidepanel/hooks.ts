@@ -156,6 +156,13 @@ function useActiveTabId(): number | null {
 const CRM_PAGES: Browser.webNavigation.WebNavigationEventFilter = { url: CRM_URL_FILTERS };
 
 /**
+ * The webNavigation events of a tab going to another page: a page committed, or one that did not
+ * load (the connection dropped), where Chrome shows its error page and no commit is reported.
+ * Read when listened to: tests put their own events in place.
+ */
+const pageChangeEvents = () => [browser.webNavigation.onCommitted, browser.webNavigation.onErrorOccurred];
+
+/**
  * What the background says of the tab's lead: the lead, explained, or none (`reading`: its record
  * page has not asked to score it yet, or its badge waits until `readingUntil` for the page's fields;
  * `purged`: "Purge everything" stopped the page until it reloads).
@@ -171,19 +178,20 @@ export interface OpenLeadAnswer {
  * The lead tab `tabId` shows, as the background reads it (seconds, for a CRM record). The tab may
  * leave the page meanwhile, for any site: the panel's CRM-only listener would not hear that, and
  * the answer about the page left would stay on the panel. So the tab's next page, wherever it
- * is, is heard while the background reads, and after one the lead is asked for again.
+ * is and whether it loads or not, is heard while the background reads, and after one the lead is
+ * asked for again.
  */
 async function readOpenLead(tabId: number, signal: AbortSignal): Promise<OpenLeadAnswer> {
   let left = false;
-  const onCommitted = (details: { tabId: number; frameId: number }) => {
+  const onPageChanged = (details: { tabId: number; frameId: number }) => {
     if (details.tabId === tabId && details.frameId === 0) left = true;
   };
-  browser.webNavigation.onCommitted.addListener(onCommitted);
+  for (const event of pageChangeEvents()) event.addListener(onPageChanged);
   const reply = background.openLead({ tabId });
   try {
     await reply;
   } finally {
-    browser.webNavigation.onCommitted.removeListener(onCommitted);
+    for (const event of pageChangeEvents()) event.removeListener(onPageChanged);
   }
   // A refusal is about the page left too. A read cancelled (a CRM page's navigation already asked again) is not repeated.
   if (left && !signal.aborted) return readOpenLead(tabId, signal);
@@ -244,6 +252,9 @@ export function useOpenLead() {
     // A refusal (no field LeadLens can read) is the background's answer: asking again would only
     // read the CRM record again and show "Loading" for seconds before the reason.
     retry: false,
+    // Asked of the background, offline too: react-query would hold the read until the browser is
+    // back online, and the lead shown before would stay over the page that did not load for want of it.
+    networkMode: 'always',
   });
   // The badge's wait for the page's fields is over: ask again by the panel's own clock, not waiting for the
   // background to say so (Chrome may stop its service worker before then). Each answer sets its own timer.
@@ -261,22 +272,24 @@ export function useOpenLead() {
     const refresh = (changedTabId: number) => void queryClient.invalidateQueries({ queryKey: queryKeys.openLead(changedTabId) });
     const controller = new AbortController();
     onEvent('openLeadChanged', (event) => refresh(event.tabId), controller.signal);
-    // Leaving a lead for another page (full or client-side navigation) clears the open lead.
+    // Leaving a lead for another page (full or client-side navigation, or one that did not load) clears the open lead.
     const onNavigated = (details: { tabId: number; frameId: number }) => {
       if (details.frameId === 0) refresh(details.tabId);
     };
     // Only CRM pages' navigations, so the panel neither wakes for nor hears of the other sites
-    // the rep browses. Leaving a CRM page for another site commits a URL the filter drops: while
+    // the rep browses. Leaving a CRM page for another site goes to a URL the filter drops: while
     // the panel shows something of the page, it hears the tab's next page wherever it is (while
     // it reads the page, `readOpenLead` does). A client-side navigation stays on its site, so it
     // is always filtered.
     // No filter argument at all, not `undefined`: Chrome's binding refuses an undefined filter (the effect threw, and the panel went blank).
-    if (showsPage) browser.webNavigation.onCommitted.addListener(onNavigated);
-    else browser.webNavigation.onCommitted.addListener(onNavigated, CRM_PAGES);
+    for (const event of pageChangeEvents()) {
+      if (showsPage) event.addListener(onNavigated);
+      else event.addListener(onNavigated, CRM_PAGES);
+    }
     browser.webNavigation.onHistoryStateUpdated.addListener(onNavigated, CRM_PAGES);
     return () => {
       controller.abort();
-      browser.webNavigation.onCommitted.removeListener(onNavigated);
+      for (const event of pageChangeEvents()) event.removeListener(onNavigated);
       browser.webNavigation.onHistoryStateUpdated.removeListener(onNavigated);
     };
   }, [tabId, queryClient, showsPage]);

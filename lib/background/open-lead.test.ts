@@ -24,9 +24,12 @@ const SALESFORCE_RECORD = 'https://acme.lightning.force.com/lightning/r/Lead/00Q
 const HUBSPOT_RECORD = 'https://app.hubspot.com/contacts/4242424/record/0-1/1501';
 const LIST_PAGE = 'https://acme.lightning.force.com/lightning/o/Lead/list';
 
-/** Tabs showing these URLs, as `webNavigation.getFrame` reports their top frames (LeadLens has no `tabs` permission). */
-function tabsShowing(urls: Record<number, string>) {
-  fakeBrowser.webNavigation.getFrame = vi.fn(async ({ tabId }: { tabId: number }) => (urls[tabId] ? { url: urls[tabId] } : null)) as never;
+/**
+ * Tabs showing these URLs, as `webNavigation.getFrame` reports their top frames (LeadLens has no `tabs` permission);
+ * those of `notLoaded` show Chrome's error page in place of theirs, which did not load (the connection dropped).
+ */
+function tabsShowing(urls: Record<number, string>, notLoaded: number[] = []) {
+  fakeBrowser.webNavigation.getFrame = vi.fn(async ({ tabId }: { tabId: number }) => (urls[tabId] ? { url: urls[tabId], errorOccurred: notLoaded.includes(tabId) } : null)) as never;
 }
 
 const NOT_CONNECTED: PageAccess = { account: '4242424', connection: 'none', synced: false, purgesBefore: 0 };
@@ -167,6 +170,24 @@ describe('the open lead of a tab', () => {
     expect(await leadBeingRead(11)).toEqual({ reading: false });
   });
 
+  it('is nothing while Chrome’s error page stands in for the tab’s page, which did not load (the connection dropped), though its address is a record page’s', async () => {
+    const OTHER_RECORD = 'https://acme.lightning.force.com/lightning/r/Lead/00Q5e00000ZzZzZAAV/view';
+    await remember(lead, 7, SALESFORCE_RECORD);
+    await remember(lead, 8, SALESFORCE_RECORD);
+    // Tab 7 was reloaded, tab 8 went on to another lead: neither loaded. Nor will either ask to score a lead.
+    tabsShowing({ 7: SALESFORCE_RECORD, 8: OTHER_RECORD }, [7, 8]);
+    for (const tabId of [7, 8]) {
+      expect(await rememberedLeadOf(tabId)).toBeNull();
+      expect(await leadBeingRead(tabId)).toEqual({ reading: false });
+    }
+    // Still on the CRM, though: a late request of the lead tab 8 showed before is not taken for its page's.
+    await remember({ ...lead, fields: { Name: 'Ada, late' } }, 8, SALESFORCE_RECORD);
+    // The connection is back, and both go to Ada's page again: the lead remembered is hers, not the late request's.
+    tabsShowing({ 7: SALESFORCE_RECORD, 8: SALESFORCE_RECORD });
+    expect(await rememberedLeadOf(7)).toEqual({ lead, page: new URL(SALESFORCE_RECORD) });
+    expect(await rememberedLeadOf(8)).toEqual({ lead, page: new URL(SALESFORCE_RECORD) });
+  });
+
   it('remembers nothing for a message that did not come from a tab', async () => {
     await remember(lead, undefined, SALESFORCE_RECORD);
     tabsShowing({ 7: SALESFORCE_RECORD });
@@ -272,6 +293,15 @@ describe('openRecordInCrmTab', () => {
     await afterScoringInTab7();
     const { update, create } = tabsApi(3, [3, 7]);
     tabsShowing({ 3: LIST_PAGE, 7: SALESFORCE_RECORD });
+    await openRecordInCrmTab('salesforce', '00Q000000000002');
+    expect(update).toHaveBeenCalledWith(3, { url: target });
+    expect(create).not.toHaveBeenCalled();
+  });
+
+  it('uses the active tab whose CRM page did not load (the connection dropped): the lead opens there, not in a new tab', async () => {
+    await afterScoringInTab7();
+    const { update, create } = tabsApi(3, [3, 7]);
+    tabsShowing({ 3: LIST_PAGE, 7: SALESFORCE_RECORD }, [3]);
     await openRecordInCrmTab('salesforce', '00Q000000000002');
     expect(update).toHaveBeenCalledWith(3, { url: target });
     expect(create).not.toHaveBeenCalled();

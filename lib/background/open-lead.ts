@@ -310,16 +310,30 @@ async function keepForBadges(
 
 /**
  * A tab's page URL and document. Read through webNavigation: `tabs` gives no URL without the `tabs`
- * permission, which LeadLens does not ask for.
+ * permission, which LeadLens does not ask for. `loadFailed`: the page at `url` did not load (the
+ * connection dropped), and Chrome's error page, a document of its own, stands in its place.
  */
-async function mainFrameOf(tabId: number): Promise<{ url: URL; documentId?: string } | null> {
+async function mainFrameOf(tabId: number): Promise<{ url: URL; documentId?: string; loadFailed: boolean } | null> {
   const frame = await Promise.resolve()
     .then(() => browser.webNavigation.getFrame({ tabId, frameId: 0 }))
     .catch(() => null);
-  return frame?.url ? { url: new URL(frame.url), documentId: frame.documentId } : null;
+  return frame?.url ? { url: new URL(frame.url), documentId: frame.documentId, loadFailed: frame.errorOccurred === true } : null;
 }
 
-/** A tab's page URL (`mainFrameOf`). */
+/**
+ * The page a tab shows (`mainFrameOf`): none while Chrome's error page stands in for one that did
+ * not load, whose address is still the CRM's: the lead shown before, or that address's, is not shown.
+ */
+async function pageShownIn(tabId: number): Promise<{ url: URL; documentId?: string } | null> {
+  const frame = await mainFrameOf(tabId);
+  return frame && !frame.loadFailed ? frame : null;
+}
+
+/**
+ * A tab's page URL (`mainFrameOf`), its page loaded or not: a tab whose CRM page did not load is
+ * still on the CRM, to open a lead in again (`openRecordInCrmTab`), and a late request of the lead
+ * it showed before is not about its page (`rememberOpenLead`).
+ */
 async function tabUrl(tabId: number): Promise<URL | null> {
   return (await mainFrameOf(tabId))?.url ?? null;
 }
@@ -336,10 +350,11 @@ function showsRecord(url: URL, lead: Pick<LeadToScore, 'crm' | 'recordId'> & { a
  * (seconds, on a cold load). While its badge waits for the page to show the fields of a request
  * refused without any (`awaitPageFields`), until when (epoch ms): the side panel asks for the lead
  * again then by its own clock, as a timer here would not run once Chrome stops the service worker.
- * A page "Purge everything" stopped is not read until it reloads (`purged`).
+ * A page "Purge everything" stopped is not read until it reloads (`purged`). A record page that did
+ * not load is no lead: it will never ask (`pageShownIn`).
  */
 export async function leadBeingRead(tabId: number): Promise<{ reading: boolean; readingUntil?: number; purged?: boolean }> {
-  const frame = await mainFrameOf(tabId);
+  const frame = await pageShownIn(tabId);
   if (frame === null || recognisePage(frame.url)?.match.kind !== 'record') return { reading: false };
   if (await purgeStoppedPage(tabId, frame.documentId)) return { reading: false, purged: true };
   const { url } = frame;
@@ -351,12 +366,13 @@ export async function leadBeingRead(tabId: number): Promise<{ reading: boolean; 
 
 /**
  * The lead tab `tabId` shows now, with its page, or null (no lead scored there, the tab moved on
- * to another page, or its badge still waits for the page to show its fields: `awaitPageFields`).
+ * to another page, or reloaded it and it did not load, or its badge still waits for the page to
+ * show its fields: `awaitPageFields`).
  */
 export async function rememberedLeadOf(tabId: number): Promise<{ lead: LeadToScore; page: URL } | null> {
   const stored = await storedOpenLead(tabId);
   if (!stored || (stored.fieldsAwaitedUntil ?? 0) > Date.now()) return null;
-  const url = await tabUrl(tabId);
+  const url = (await pageShownIn(tabId))?.url;
   if (!url || !showsRecord(url, stored)) return null;
   const { account: _account, fieldsAwaitedUntil: _fieldsAwaitedUntil, ...lead } = stored;
   return { lead, page: url };

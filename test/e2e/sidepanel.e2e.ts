@@ -1,9 +1,9 @@
 /**
  * The side panel with demo data, in real Chromium: segment stats, top leads (sorting and
  * opening a record from the keyboard), the open lead's explanation following the active
- * tab, no serious accessibility violations, and tables that fit the panel's width without
- * breaking ordinary words. The panel is opened as a tab; it ignores its own tab when following
- * the active one.
+ * tab (none once the tab's next page does not load), no serious accessibility violations,
+ * and tables that fit the panel's width without breaking ordinary words. The panel is opened
+ * as a tab; it ignores its own tab when following the active one.
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -117,6 +117,30 @@ describe('side panel', () => {
     await crmPage.bringToFront();
     await panel.bringToFront();
     await expect.poll(() => openLead.innerText(), { timeout: 15_000 }).toContain(harness.crm.leads[5].salesforce.Name);
+  });
+
+  it('names no lead once the lead opened next does not load (the browser offline), and explains that lead once it loads', async () => {
+    const openLead = panel.getByTestId('open-lead');
+    const shown = harness.crm.leads[5];
+    await expect.poll(() => openLead.innerText(), { timeout: 15_000 }).toContain(shown.salesforce.Name);
+    // The connection drops, and the rep opens another lead from the panel's top hot leads: Chrome shows its
+    // error page at the lead's address and reports no commit, only the error; the panel is offline too.
+    const row = panel.locator('.lead-table').first().locator(`tbody tr[data-lead-key^="salesforce|"]:not([data-lead-key="salesforce|${shown.salesforceId}"])`).first();
+    const next = { recordId: (await row.getAttribute('data-lead-key'))!.split('|')[1], name: (await row.locator('.link-button').innerText()).trim() };
+    await harness.context.setOffline(true);
+    try {
+      await row.locator('.link-button').click();
+      await expect.poll(() => crmPage.url(), { timeout: 10_000 }).toBe('chrome-error://chromewebdata/');
+      // Neither the lead shown before, nor "reading" the lead at that address without end.
+      await expect.poll(() => openLead.innerText(), { timeout: 10_000 }).toContain('No lead open');
+      expect(await openLead.innerText()).not.toContain(shown.salesforce.Name);
+    } finally {
+      await harness.context.setOffline(false);
+    }
+    // The connection is back: the lead's page loads, and the panel explains it.
+    await crmPage.goto(salesforceLeadUrl(next.recordId));
+    await crmPage.locator('leadlens-badge[data-leadlens-state="scored"]').waitFor({ timeout: 15_000 });
+    await expect.poll(() => openLead.innerText(), { timeout: 15_000 }).toContain(next.name);
   });
 
   it('says what would make a HubSpot contact hotter: engagement HubSpot records', async () => {
