@@ -8,6 +8,7 @@
  */
 import 'fake-indexeddb/auto';
 import { onlineManager, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { PAGE_QUERY_DEFAULTS } from '@/components/page-query-client';
 import { createElement, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
@@ -92,7 +93,8 @@ const shownTier = () => container.querySelector('p')?.dataset.tier;
 let root: Root;
 const container = document.createElement('div');
 function renderPanel(view: () => ReactNode = Panel) {
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  // The pages' own defaults (offline, as online), but that a failed read is not tried again.
+  const queryClient = new QueryClient({ defaultOptions: { ...PAGE_QUERY_DEFAULTS, queries: { ...PAGE_QUERY_DEFAULTS.queries, retry: false } } });
   root = createRoot(container);
   root.render(createElement(QueryClientProvider, { client: queryClient }, createElement(view)));
 }

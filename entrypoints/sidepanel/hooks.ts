@@ -252,9 +252,6 @@ export function useOpenLead() {
     // A refusal (no field LeadLens can read) is the background's answer: asking again would only
     // read the CRM record again and show "Loading" for seconds before the reason.
     retry: false,
-    // Asked of the background, offline too: react-query would hold the read until the browser is
-    // back online, and the lead shown before would stay over the page that did not load for want of it.
-    networkMode: 'always',
   });
   // The badge's wait for the page's fields is over: ask again by the panel's own clock, not waiting for the
   // background to say so (Chrome may stop its service worker before then). Each answer sets its own timer.
