@@ -266,7 +266,7 @@ it("counts conversions by the active model's rule once its outcomes are read, sa
   rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
   expect(hotRate()).toBe('100 % of 2');
   expect(note()).toBe(
-    'Converted means "IsConverted" is true (still being worked while "Status" is Working - Contacted), for Salesforce leads, the outcome the model was trained on: 2 leads shown have a known outcome (created 30 or more days ago); other leads are left out.',
+    'Converted means the lead was converted into an account and contact (still being worked while "Lead Status" is Working - Contacted), for Salesforce leads, the outcome the model was trained on: 2 leads shown have a known outcome (created 30 or more days ago); other leads are left out.',
   );
 
   // A model without a rule (the bundled model): the outcomes stored with the leads, as before.

@@ -72,7 +72,7 @@ describe('convertedAlready: the record page says what the side panel counts as c
     // Salesforce's IsConverted is no field its pages show: a Status of its own is no rule LeadLens makes up.
     expect(convertedAlready(manifest, { Title: 'CFO', Status: 'Closed - Converted' }, 'salesforce')).toBeUndefined();
     // Read from the CRM, as a sync reads it.
-    expect(convertedAlready(manifest, { Title: 'CFO', IsConverted: true }, 'salesforce')).toEqual({ field: 'IsConverted', value: 'true' });
+    expect(convertedAlready(manifest, { Title: 'CFO', IsConverted: true }, 'salesforce')).toEqual({ field: 'Converted', value: 'true' });
     expect(convertedAlready(manifest, { Title: 'CFO', IsConverted: false }, 'salesforce')).toBeUndefined();
   });
 
@@ -104,7 +104,7 @@ describe('convertedAlready: the record page says what the side panel counts as c
     // Salesforce's IsConverted read from the CRM as false is no label of a stage it converted at.
     const convertedLead: StoredOutcome = { fields: { IsConverted: true }, outcome: 1 };
     expect(convertedAlready(manifest, { IsConverted: false }, 'salesforce', convertedLead)).toBeUndefined();
-    expect(convertedAlready(manifest, { IsConverted: true }, 'salesforce', convertedLead)).toEqual({ field: 'IsConverted', value: 'true' });
+    expect(convertedAlready(manifest, { IsConverted: true }, 'salesforce', convertedLead)).toEqual({ field: 'Converted', value: 'true' });
   });
 
   it("goes by the active model's outcome rule for a lead of the source it was trained on, its values read from the labels the page shows", () => {
@@ -119,7 +119,7 @@ describe('convertedAlready: the record page says what the side panel counts as c
     expect(convertedAlready(reachedCustomer, { lifecyclestage: 'Customer' }, 'hubspot', syncedContact('customer', movedOrder))).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
     // Another field, named as it is; a rule of another source leaves a contact to its CRM's own status.
     const byStatus = withRule({ source: 'salesforce', field: 'Status', positiveValues: ['Closed - Converted'] });
-    expect(convertedAlready(byStatus, { Status: 'Closed - Converted' }, 'salesforce')).toEqual({ field: 'Status', value: 'Closed - Converted' });
+    expect(convertedAlready(byStatus, { Status: 'Closed - Converted' }, 'salesforce')).toEqual({ field: 'Lead Status', value: 'Closed - Converted' });
     expect(convertedAlready(byStatus, { Status: 'Working - Contacted' }, 'salesforce')).toBeUndefined();
     expect(convertedAlready(byStatus, { lifecyclestage: 'Customer' }, 'hubspot')).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
   });
@@ -170,7 +170,7 @@ describe('convertedAlready: the record page says what the side panel counts as c
   it('gives the value as text a rep can see: markup stays text, a direction override is dropped', () => {
     const hostile = '<img src=x onerror=alert(1)>\u202E';
     const rule = withRule({ source: 'salesforce', field: 'Status', positiveValues: [hostile] });
-    expect(convertedAlready(rule, { Status: hostile }, 'salesforce')).toEqual({ field: 'Status', value: '<img src=x onerror=alert(1)>' });
+    expect(convertedAlready(rule, { Status: hostile }, 'salesforce')).toEqual({ field: 'Lead Status', value: '<img src=x onerror=alert(1)>' });
   });
 });
 
@@ -297,7 +297,7 @@ describe("the badge's and the side panel's reply for a converted lead", () => {
     const salesforce = asked();
     const salesforcePage = { crm: 'salesforce' as const, recordId: demo.salesforceId, fields: { Title: 'CFO', Company: 'Acme', IsConverted: 'true' } };
     const converted = await scoreLead(salesforcePage, salesforce.deps);
-    expect(converted.ok && converted.lead.converted).toEqual({ field: 'IsConverted', value: 'true' });
+    expect(converted.ok && converted.lead.converted).toEqual({ field: 'Converted', value: 'true' });
     expect(salesforce.portalLifecycleStages).not.toHaveBeenCalled();
     const byModel = asked();
     const reachedCustomer = withRule({ source: 'hubspot', field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'] });

@@ -12,11 +12,10 @@ import { explainLead, featuresTracked, valueAsShown, valuesAsWritten, type PageR
 import { featurizeRecord, knownFeatureCount, recordKey, type RawRecord, type SourceKind } from '../ml/featurize';
 import { featuresNotRead, modelHasShapes, whatWouldMakeHotter } from '../ml/insights';
 import { fieldSourcesOf, fieldsRead, type Feature, type Manifest } from '../ml/manifest';
-import { holdsOneOf, outcomeOf } from '../ml/outcome-rule';
+import { fieldInWords, holdsOneOf, outcomeOf } from '../ml/outcome-rule';
 import { pageConventions, pageFieldsAsData } from '../ml/page-values';
 import { scoreAndTier } from '../ml/score';
 import { suggestOutcome } from '../ml/train/outcome-suggestions';
-import { shownLabel } from '../ml/visible-text';
 import type { ScoredLead, ScoreOutcome, ScoreRequest } from '../messaging/protocol';
 import { HOTTER_CHANGES_MAX } from '../messaging/schemas';
 import { isolatedText, planChangeInWords } from '../presentation';
@@ -143,9 +142,6 @@ export type StoredOutcome = Pick<StoredLead, 'fields' | 'outcome'>;
 /** The field holding a CRM's own status, which a sync stores each lead's outcome by (`toStoredLead`). */
 const CRM_STATUS_FIELDS = { salesforce: 'IsConverted', hubspot: HUBSPOT_LIFECYCLE_FIELD } as const satisfies Record<CrmKind, string>;
 
-/** A field as its CRM's pages name it, where a rep would not know it by its API name; any other by that name. */
-const fieldInWords = (crm: CrmKind, field: string) => (crm === 'hubspot' && field === HUBSPOT_LIFECYCLE_FIELD ? 'Lifecycle stage' : shownLabel(field));
-
 /**
  * The rule that tells whether a record of `crm` converted, and the key its field has in `fields`:
  * the active model's outcome rule when it was trained on this CRM's leads (`byModel`), else the
@@ -203,7 +199,7 @@ export function convertedAlready(
   if (!converted) return undefined;
   // Said as the page shows it: a value read from the API by its label, where the model recorded one.
   const shown = labelled === undefined && Object.hasOwn(labels, text) ? labels[text] : text;
-  return { field: fieldInWords(crm, rule.field), value: valueAsShown(shown.trim()) };
+  return { field: fieldInWords(rule.field, crm), value: valueAsShown(shown.trim()) };
 }
 
 /**

@@ -127,10 +127,10 @@ describe('manifest schema', () => {
     const rule = { field: 'lifecyclestage', positiveValues: ['1234567', 'customer'], source: 'hubspot', settledAfterDays: 30 };
     const labelled = parseManifest({ ...clone(), outcomeRule: { ...rule, valueLabels: { '1234567': 'Product Qualified Lead' } } });
     if (!labelled.ok) throw new Error(labelled.error);
-    expect(describeModelOutcome(labelled.manifest.outcomeRule!)).toBe('"lifecyclestage" is Product Qualified Lead or customer, for HubSpot leads');
+    expect(describeModelOutcome(labelled.manifest.outcomeRule!)).toBe('"Lifecycle stage" is Product Qualified Lead or customer, for HubSpot leads');
     const older = parseManifest({ ...clone(), outcomeRule: rule });
     if (!older.ok) throw new Error(older.error);
-    expect(describeModelOutcome(older.manifest.outcomeRule!)).toBe('"lifecyclestage" is 1234567 or customer, for HubSpot leads');
+    expect(describeModelOutcome(older.manifest.outcomeRule!)).toBe('"Lifecycle stage" is 1234567 or customer, for HubSpot leads');
     // A label of a value the rule does not compare is no newer LeadLens's: the manifest is damaged.
     const stray = parseManifest({ ...clone(), outcomeRule: { ...rule, valueLabels: { lead: 'Lead' } } });
     expect(stray).toMatchObject({ ok: false });
@@ -180,7 +180,7 @@ describe('manifest schema', () => {
     const working = { IsConverted: false, Status: 'Working - Contacted' };
     expect(outcomeOf(working, parsedOlder.manifest.outcomeRule!)).toBe(0);
     expect(outcomeOf(working, parsedNewer.manifest.outcomeRule!)).toBeNull();
-    expect(describeModelOutcome(parsedOlder.manifest.outcomeRule!)).toBe('"IsConverted" is true, for Salesforce leads');
+    expect(describeModelOutcome(parsedOlder.manifest.outcomeRule!)).toBe('the lead was converted into an account and contact, for Salesforce leads');
     expect(errorOf({ ...clone(), outcomeRule: { ...newer, openStatus: { field: 'Status', values: [] } } })).toContain('outcomeRule.openStatus.values');
     expect(errorOf({ ...clone(), outcomeRule: { ...newer, openStatus: { ...newer.openStatus, closed: ['Closed'] } } })).toContain('outcomeRule.openStatus');
   });

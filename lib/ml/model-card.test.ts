@@ -8,7 +8,7 @@ const bundled = ManifestSchema.parse(JSON.parse(readFileSync('models/manifest.js
 
 it('says what converted means: the outcome rule of a model trained on stored leads, else the target column', () => {
   const trainedHere = { ...bundled, target: { column: '__leadlens_converted', positive: '1' }, outcomeRule: { field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'], source: 'hubspot' as const } };
-  expect(renderModelCard(trainedHere)).toContain('Predicts the probability that a lead converts ("lifecyclestage" is customer or evangelist, for HubSpot leads)');
+  expect(renderModelCard(trainedHere)).toContain('Predicts the probability that a lead converts ("Lifecycle stage" is customer or evangelist, for HubSpot leads)');
   expect(renderModelCard(trainedHere)).not.toContain('__leadlens_converted');
   expect(renderModelCard(bundled)).toContain(`Predicts the probability that a lead converts (\`${bundled.target.column}\` = \`${bundled.target.positive}\`)`);
 });
@@ -16,11 +16,11 @@ it('says what converted means: the outcome rule of a model trained on stored lea
 it("says what converted means by the labels the CRM's pages show for the rule's values, written as text", () => {
   const rule = { field: 'lifecyclestage', positiveValues: ['1234567', 'customer'], source: 'hubspot' as const };
   const trainedHere = { ...bundled, target: { column: '__leadlens_converted', positive: '1' }, outcomeRule: { ...rule, valueLabels: { '1234567': 'Product Qualified Lead', customer: 'Customer' } } };
-  expect(renderModelCard(trainedHere)).toContain('Predicts the probability that a lead converts ("lifecyclestage" is Product Qualified Lead or Customer, for HubSpot leads)');
+  expect(renderModelCard(trainedHere)).toContain('Predicts the probability that a lead converts ("Lifecycle stage" is Product Qualified Lead or Customer, for HubSpot leads)');
   // A label is the portal admin's text: it makes no link, HTML, heading or table cell of its own.
   const hostile = { ...trainedHere, outcomeRule: { ...rule, valueLabels: { '1234567': '*PQL* | [click](https://attacker.example) <img src=x>\n# Approved' } } };
   expect(renderModelCard(hostile)).toContain(
-    'Predicts the probability that a lead converts ("lifecyclestage" is *PQL* \\| \\[click\\](https://attacker.example) \\<img src=x\\> # Approved or customer, for HubSpot leads)',
+    'Predicts the probability that a lead converts ("Lifecycle stage" is *PQL* \\| \\[click\\](https://attacker.example) \\<img src=x\\> # Approved or customer, for HubSpot leads)',
   );
 });
 

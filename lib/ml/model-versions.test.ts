@@ -475,7 +475,7 @@ describe('importing a model installed already (its export, sent to reps)', () =>
       readingRecorded: false,
       thresholdsChosenAgain: null,
     });
-    expect(describeModelOutcome((await manifestOf('team-model')).outcomeRule!)).toBe('"lifecyclestage" is Product Qualified Lead or Customer, for HubSpot leads');
+    expect(describeModelOutcome((await manifestOf('team-model')).outcomeRule!)).toBe('"Lifecycle stage" is Product Qualified Lead or Customer, for HubSpot leads');
 
     // The stored copy's own export from before: still that model, and the labels stay.
     await expect(importModel(JSON.stringify({ ...storedCopy, tiers: newPolicy }), modelOnnx, passes)).resolves.toMatchObject({ installed: 'tierPolicyApplied', tierPolicyChanged: false });
@@ -771,11 +771,11 @@ describe('recordNewerReading (a model trained again to the same id)', () => {
       await storeModel(firstTrained, modelOnnx, 'trained');
       expect(await recordNewerReading('trained-1', { ...firstTrained, outcomeRule: { ...rule, valueLabels: labels } })).toBe(true);
       expect((await db.models.get('trained-1'))?.manifest).toEqual({ ...firstTrained, outcomeRule: { ...rule, valueLabels: labels } });
-      expect(await described()).toBe('"lifecyclestage" is Product Qualified Lead or Customer, for HubSpot leads');
+      expect(await described()).toBe('"Lifecycle stage" is Product Qualified Lead or Customer, for HubSpot leads');
 
       // The admin renamed the stage since: the labels of the training after it, whole.
       expect(await recordNewerReading('trained-1', { ...firstTrained, outcomeRule: { ...rule, valueLabels: { '1234567': 'Product Qualified' } } })).toBe(true);
-      expect(await described()).toBe('"lifecyclestage" is Product Qualified or customer, for HubSpot leads');
+      expect(await described()).toBe('"Lifecycle stage" is Product Qualified or customer, for HubSpot leads');
       // The same labels again record nothing.
       expect(await recordNewerReading('trained-1', { ...firstTrained, outcomeRule: { ...rule, valueLabels: { '1234567': 'Product Qualified' } } })).toBe(false);
     });
@@ -795,9 +795,9 @@ describe('recordNewerReading (a model trained again to the same id)', () => {
       await storeModel(firstTrained, modelOnnx, 'trained');
       const reordered = { ...rule, positiveValues: [...rule.positiveValues].reverse(), valueLabels: labels };
       expect(await recordNewerReading('trained-1', { ...firstTrained, outcomeRule: reordered })).toBe(true);
-      expect(await described()).toBe('"lifecyclestage" is Product Qualified Lead or Customer, for HubSpot leads');
+      expect(await described()).toBe('"Lifecycle stage" is Product Qualified Lead or Customer, for HubSpot leads');
       expect(await recordNewerReading('trained-1', { ...firstTrained, outcomeRule: { ...rule, valueLabels: {} } })).toBe(false);
-      expect(await described()).toBe('"lifecyclestage" is Product Qualified Lead or Customer, for HubSpot leads');
+      expect(await described()).toBe('"Lifecycle stage" is Product Qualified Lead or Customer, for HubSpot leads');
     });
 
     it("takes no labels of another rule that trained the same model (a value no lead holds), which would label values the stored rule has not", async () => {

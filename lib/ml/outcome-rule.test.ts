@@ -6,7 +6,9 @@ import {
   agesCountedTo,
   describeModelOutcome,
   describeSettledLeads,
+  describeOutcomeRule,
   describeWhenOutcomeCounts,
+  fieldInWords,
   latestExportDate,
   MAX_RULE_VALUE_LENGTH,
   MAX_RULE_VALUES,
@@ -48,6 +50,40 @@ describe('a model outcome rule', () => {
   });
 });
 
+describe("a rule's fields in words, as the CRM's own pages label them", () => {
+  it.each([
+    ['salesforce', 'IsConverted', 'Converted'],
+    ['salesforce', 'Status', 'Lead Status'],
+    ['hubspot', 'lifecyclestage', 'Lifecycle stage'],
+    ['hubspot', 'hs_lead_status', 'Lead status'],
+  ] as const)('names %s\'s %s "%s"', (source, field, label) => {
+    expect(fieldInWords(field, source)).toBe(label);
+  });
+
+  it("names a field by its name where its source is a file, another CRM's, unknown, or no standard status field", () => {
+    // A file's column named like a CRM's field is whatever the file's author meant by it.
+    expect(fieldInWords('Status', 'csv')).toBe('Status');
+    expect(fieldInWords('IsConverted', 'csv')).toBe('IsConverted');
+    expect(fieldInWords('lifecyclestage', 'salesforce')).toBe('lifecyclestage');
+    expect(fieldInWords('Status', 'hubspot')).toBe('Status');
+    expect(fieldInWords('IsConverted')).toBe('IsConverted');
+    expect(fieldInWords('Rating', 'salesforce')).toBe('Rating');
+    expect(fieldInWords('__proto__', 'hubspot')).toBe('__proto__');
+    // Any other field is shown as every page shows a name: a direction override dropped.
+    expect(fieldInWords('lifecycle\u202Estage', 'hubspot')).toBe('lifecyclestage');
+  });
+
+  it("describes a model's rule by those words, its outcome field and its status field; a file's columns and a rule of no known source by their names", () => {
+    const salesforce = { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'], openStatus: { field: 'Status', values: ['Working - Contacted'] } };
+    expect(describeModelOutcome(salesforce)).toBe('the lead was converted into an account and contact (still being worked while "Lead Status" is Working - Contacted), for Salesforce leads');
+    const hubspot = { source: 'hubspot' as const, field: 'lifecyclestage', positiveValues: ['customer'], openStatus: { field: 'hs_lead_status', values: ['IN_PROGRESS'] } };
+    expect(describeModelOutcome(hubspot)).toBe('"Lifecycle stage" is customer (still being worked while "Lead status" is IN_PROGRESS), for HubSpot leads');
+    expect(describeModelOutcome({ ...salesforce, source: 'csv' })).toBe('"IsConverted" is true (still being worked while "Status" is Working - Contacted), for imported CSV leads');
+    const { source: _source, ...withoutSource } = salesforce;
+    expect(describeOutcomeRule(withoutSource)).toBe('"IsConverted" is true (still being worked while "Status" is Working - Contacted)');
+  });
+});
+
 describe("a model's rule in words, by the labels the CRM's pages show for its values", () => {
   const lifecycle = { source: 'hubspot' as const, field: 'lifecyclestage', positiveValues: ['1234567', 'opportunity', 'customer', 'evangelist'], openValues: ['other'] };
   const stages = { '1234567': 'Product Qualified Lead', opportunity: 'Opportunity', customer: 'Customer', evangelist: 'Evangelist', other: 'Other' };
@@ -55,17 +91,17 @@ describe("a model's rule in words, by the labels the CRM's pages show for its va
 
   it('shows each value by its label where the model recorded one, the value where not', () => {
     expect(describeModelOutcome({ ...lifecycle, valueLabels: stages })).toBe(
-      '"lifecyclestage" is Product Qualified Lead, Opportunity, Customer or Evangelist (still open while Other), for HubSpot leads',
+      '"Lifecycle stage" is Product Qualified Lead, Opportunity, Customer or Evangelist (still open while Other), for HubSpot leads',
     );
     expect(describeModelOutcome({ ...status, valueLabels: { 'Working - Contacted': 'In Bearbeitung - Kontaktiert' } })).toBe(
-      '"IsConverted" is true (still being worked while "Status" is In Bearbeitung - Kontaktiert or Open), for Salesforce leads',
+      'the lead was converted into an account and contact (still being worked while "Lead Status" is In Bearbeitung - Kontaktiert or Open), for Salesforce leads',
     );
   });
 
   it('describes a rule recorded without labels (a model of an older LeadLens) by its values, as before', () => {
     const older = ModelOutcomeRuleSchema.strict().parse(lifecycle);
     expect(older.valueLabels).toBeUndefined();
-    expect(describeModelOutcome(older)).toBe('"lifecyclestage" is 1234567, opportunity, customer or evangelist (still open while other), for HubSpot leads');
+    expect(describeModelOutcome(older)).toBe('"Lifecycle stage" is 1234567, opportunity, customer or evangelist (still open while other), for HubSpot leads');
   });
 
   it("records the labels of the rule's own values only, where a label is not the value, from the field each is read from", () => {
@@ -104,19 +140,19 @@ describe("a model's rule in words, by the labels the CRM's pages show for its va
     expect(said).toBe('"lifecyclestage" is remotsuc or evangelist (still open while <img src=x onerror=alert(1)>), for HubSpot leads');
     // A label of any length reads cut, as a model's other labels do.
     expect(describeModelOutcome({ ...lifecycle, positiveValues: ['customer'], openValues: [], valueLabels: { customer: 'C'.repeat(MAX_VALUE_LABEL_LENGTH) } })).toBe(
-      `"lifecyclestage" is ${'C'.repeat(MAX_LABEL_CHARS - 1)}…, for HubSpot leads`,
+      `"Lifecycle stage" is ${'C'.repeat(MAX_LABEL_CHARS - 1)}…, for HubSpot leads`,
     );
   });
 
   it('follows a label by its value where it reads like another of the rule\'s values, or two values share it, so no value passes for another', () => {
     // The model counts subscribers as converted: the sentence must not say customers.
     const swapped = { source: 'hubspot' as const, field: 'lifecyclestage', positiveValues: ['subscriber'], openValues: ['customer'], valueLabels: { subscriber: 'customer', customer: 'Subscriber' } };
-    expect(describeModelOutcome(swapped)).toBe('"lifecyclestage" is customer (subscriber) (still open while Subscriber (customer)), for HubSpot leads');
+    expect(describeModelOutcome(swapped)).toBe('"Lifecycle stage" is customer (subscriber) (still open while Subscriber (customer)), for HubSpot leads');
     const shared = { ...lifecycle, positiveValues: ['opportunity', 'customer'], openValues: ['other'], valueLabels: { opportunity: 'Customer', customer: 'Customer', other: 'Other' } };
-    expect(describeModelOutcome(shared)).toBe('"lifecyclestage" is Customer (opportunity) or Customer (customer) (still open while Other), for HubSpot leads');
+    expect(describeModelOutcome(shared)).toBe('"Lifecycle stage" is Customer (opportunity) or Customer (customer) (still open while Other), for HubSpot leads');
     // A label like the value of another field's the rule names reads apart too; one like its own value, in another case, is just its label.
     expect(describeModelOutcome({ ...status, valueLabels: { true: 'Open' } })).toBe(
-      '"IsConverted" is Open (true) (still being worked while "Status" is Working - Contacted or Open), for Salesforce leads',
+      '"Converted" is Open (true) (still being worked while "Lead Status" is Working - Contacted or Open), for Salesforce leads',
     );
     expect(valuesAsShown(['customer', 'lead'], { customer: 'Customer', lead: 'LEAD' })).toEqual(new Map([['customer', 'Customer'], ['lead', 'LEAD']]));
   });

@@ -5,6 +5,7 @@
  * options page's policy worker labels stored leads by it.
  */
 import { z } from 'zod';
+import { fieldIdentity, type CrmKind } from '../crm/types';
 import { SourceKindSchema } from '../messaging/schemas';
 import { formatDay } from '../presentation';
 import { isMissingRaw } from './derive';
@@ -338,8 +339,35 @@ function eitherOf(values: readonly string[], shown: ReadonlyMap<string, string>)
   return read.length === 1 ? read[0] : `${read.slice(0, -1).join(', ')} or ${read.at(-1)}`;
 }
 
-/** `"Status" is Open - Not Contacted or Working - Contacted`, each value as `shown` reads it. */
-const openStatusInWords = ({ field, values }: OpenStatus, shown: ReadonlyMap<string, string>) => `"${shownLabel(field)}" is ${eitherOf(values, shown)}`;
+/**
+ * The CRMs' standard status fields, which LeadLens suggests a rule on, as each CRM's own pages
+ * label them (Salesforce's field labels; HubSpot's in the sentence case its pages use), by
+ * `fieldIdentity`. `lifecyclestage` is HUBSPOT_LIFECYCLE_FIELD, written out: hubspot-lifecycle imports this module.
+ */
+const CRM_FIELD_LABELS: Record<CrmKind, ReadonlyMap<string, string>> = {
+  salesforce: new Map([
+    ['isconverted', 'Converted'],
+    ['status', 'Lead Status'],
+  ]),
+  hubspot: new Map([
+    ['lifecyclestage', 'Lifecycle stage'],
+    ['hs_lead_status', 'Lead status'],
+  ]),
+};
+
+/**
+ * A field a rule reads as a rep knows it: a CRM's standard status field by the label its pages
+ * show (Salesforce's `IsConverted` is "Converted", HubSpot's `lifecyclestage` "Lifecycle stage");
+ * any other, a file's column, and any field of a `source` not known, by its name (`shownLabel`).
+ */
+export function fieldInWords(field: string, source?: SourceKind): string {
+  const label = source === undefined || source === 'csv' ? undefined : CRM_FIELD_LABELS[source].get(fieldIdentity(source, field));
+  return label ?? shownLabel(field);
+}
+
+/** `"Lead Status" is Open - Not Contacted or Working - Contacted`, each value as `shown` reads it, the field as `source` names it (`fieldInWords`). */
+const openStatusInWords = ({ field, values }: OpenStatus, shown: ReadonlyMap<string, string>, source?: SourceKind) =>
+  `"${fieldInWords(field, source)}" is ${eitherOf(values, shown)}`;
 
 /** Still being worked by the rule's `openStatus`: `"Status" is Open - Not Contacted or Working - Contacted`, a value labelled by `valueLabels`. */
 export function describeOpenStatus(openStatus: OpenStatus, valueLabels?: Readonly<ValueLabels>): string {
@@ -347,24 +375,38 @@ export function describeOpenStatus(openStatus: OpenStatus, valueLabels?: Readonl
 }
 
 /**
- * The rule as an admin set it: `"Status" is Closed - Converted (still open while Working - Contacted)`,
- * `"IsConverted" is true (still being worked while "Status" is Working - Contacted)`. A model's
- * rule shows a value by the label the CRM's pages showed for it, where it recorded one
- * (`valueLabels`): `"lifecyclestage" is Product Qualified Lead, Opportunity or Customer`. Always
+ * The rule as an admin set it: `"Status" is Closed - Converted (still open while Working - Contacted)`.
+ * Of a model's rule, whose `source` is known, a CRM's status field reads as its pages label it
+ * (`fieldInWords`), and Salesforce's own conversion as what it means: `the lead was converted into
+ * an account and contact (still being worked while "Lead Status" is Working - Contacted)`; a rule of no known source names its fields as the API does. A model's rule
+ * shows a value by the label the CRM's pages showed for it, where it recorded one
+ * (`valueLabels`): `"Lifecycle stage" is Product Qualified Lead, Opportunity or Customer`. Always
  * the list, not "reached Product Qualified Lead": the stages it names are those in the portal's
  * order when it trained, which the model does not record (nor did an older one trained in
  * HubSpot's default order, or on one stage alone).
  */
-export function describeOutcomeRule(rule: OutcomeRule & Pick<ModelOutcomeRule, 'valueLabels'>): string {
-  const { field, positiveValues, openValues = [], openStatus, valueLabels } = rule;
+export function describeOutcomeRule(rule: OutcomeRule & Pick<ModelOutcomeRule, 'valueLabels'> & Partial<Pick<ModelOutcomeRule, 'source'>>): string {
+  const { field, positiveValues, openValues = [], openStatus, valueLabels, source } = rule;
   // All the rule's values read apart: a converted one's label must not read as an open one.
   const shown = valuesAsShown(valuesOfRule(rule), valueLabels);
   const leftOut = [
     ...(openValues.length > 0 ? [`still open while ${eitherOf(openValues, shown)}`] : []),
-    ...(openStatus ? [`still being worked while ${openStatusInWords(openStatus, shown)}`] : []),
+    ...(openStatus ? [`still being worked while ${openStatusInWords(openStatus, shown, source)}`] : []),
   ];
-  return `"${shownLabel(field)}" is ${eitherOf(positiveValues, shown)}${leftOut.length > 0 ? ` (${leftOut.join('; ')})` : ''}`;
+  const converted = isSalesforceConversion(rule, source) ? SALESFORCE_CONVERSION_IN_WORDS : `"${fieldInWords(field, source)}" is ${eitherOf(positiveValues, shown)}`;
+  return `${converted}${leftOut.length > 0 ? ` (${leftOut.join('; ')})` : ''}`;
 }
+
+/** Salesforce's own conversion, IsConverted true, as what it means: not `"Converted" is true`, which says the word twice over. */
+const SALESFORCE_CONVERSION_IN_WORDS = 'the lead was converted into an account and contact';
+
+/** Whether `rule` of `source` counts Salesforce's own conversion: IsConverted is true (and nothing else), a value the CRM labelled no other way. */
+const isSalesforceConversion = ({ field, positiveValues, valueLabels }: OutcomeRule & Pick<ModelOutcomeRule, 'valueLabels'>, source?: SourceKind) =>
+  source === 'salesforce' &&
+  fieldIdentity(source, field) === 'isconverted' &&
+  positiveValues.length === 1 &&
+  positiveValues[0].trim().toLowerCase() === 'true' &&
+  valueLabels?.[positiveValues[0]] === undefined;
 
 /** Each source as the pages name it: `Salesforce`, `HubSpot`, `imported CSV`. */
 export const SOURCE_NAMES: Record<ModelOutcomeRule['source'], string> = { salesforce: 'Salesforce', hubspot: 'HubSpot', csv: 'imported CSV' };
@@ -384,7 +426,7 @@ const SOURCE_NAME_OF_OLDER = new Map<string, string>(
  */
 export const modelSourceName = (source: string): string => SOURCE_NAME_OF_OLDER.get(source) ?? source;
 
-/** A model's rule with the leads it applies to: `"lifecyclestage" is customer, for HubSpot leads`. */
+/** A model's rule with the leads it applies to: `"Lifecycle stage" is customer, for HubSpot leads`. */
 export function describeModelOutcome(rule: ModelOutcomeRule): string {
   return `${describeOutcomeRule(rule)}, for ${SOURCE_NAMES[rule.source]} leads`;
 }

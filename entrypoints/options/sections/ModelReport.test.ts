@@ -259,7 +259,7 @@ it('says in the Data line how the probabilities were calibrated, and what conver
   await storeModel({ ...lean, modelId: 'trained-1', outcomeRule, calibration }, new Uint8Array([1]), 'trained');
   await activateModel('trained-1');
   expect(dataLine(await activeReport())).toBe(
-    '5,000 leads, 464 conversions, from demo-history.csv; trained Nov 1, 2026; probabilities calibrated by isotonic regression. Converted means: "lifecyclestage" is customer or evangelist, for HubSpot leads',
+    '5,000 leads, 464 conversions, from demo-history.csv; trained Nov 1, 2026; probabilities calibrated by isotonic regression. Converted means: "Lifecycle stage" is customer or evangelist, for HubSpot leads',
   );
 });
 

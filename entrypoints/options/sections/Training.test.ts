@@ -1633,7 +1633,7 @@ it('names the outcome and the window the model was trained on in its report, and
   // The form changes after training: the report still says what the model was trained on.
   change(outcomeField(), 'Status');
   const report = container().querySelector('[data-testid="training-report"]')!;
-  expect(report.querySelector('[data-testid="trained-outcome"]')?.textContent).toBe('"IsConverted" is true, for Salesforce leads');
+  expect(report.querySelector('[data-testid="trained-outcome"]')?.textContent).toBe('the lead was converted into an account and contact, for Salesforce leads');
   expect(report.querySelector('[data-testid="trained-window"]')?.textContent).toBe('created Dec 1, 2025 to Oct 2, 2026');
 
   const warning = report.querySelector('[data-testid="leakage-warning"]')!;

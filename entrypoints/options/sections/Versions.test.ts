@@ -665,11 +665,11 @@ describe('tells versions apart (a review of model versions over months: rows dif
     await db.settings.put({ key: 'tiers:trained-1', value: { policy: { kind: 'fixed' }, hot: 0.5, warm: 0.2 } });
     const container = renderSection();
     const trained = await rowOf(container, 'trained-1');
-    expect(cellUnder(container, trained, 'Learnt from')).toBe('5,000 leads, 464 conversions; converted means "Status" is Closed - Converted, for Salesforce leads');
+    expect(cellUnder(container, trained, 'Learnt from')).toBe('5,000 leads, 464 conversions; converted means "Lead Status" is Closed - Converted, for Salesforce leads');
     expect(cellUnder(container, trained, 'Tier policy')).toBe('fixed probabilities (hot from 50 %, warm from 20 % likely)');
     const demo = await rowOf(container, 'demo-1');
     expect(cellUnder(container, demo, 'Learnt from')).toBe(
-      '5,000 leads, 464 conversions; converted means "lifecyclestage" is customer, for HubSpot leads (a model trained on made-up demo leads, not on yours)',
+      '5,000 leads, 464 conversions; converted means "Lifecycle stage" is customer, for HubSpot leads (a model trained on made-up demo leads, not on yours)',
     );
     // The CLI's model, as the bundled one is: the file it was trained on.
     const installed = await rowOf(container, bundled.modelId);
@@ -693,10 +693,10 @@ describe('tells versions apart (a review of model versions over months: rows dif
     await storeModel({ ...bundled, modelId: 'older', outcomeRule: rule }, new Uint8Array([1]), 'trained');
     const container = renderSection();
     expect(cellUnder(container, await rowOf(container, 'labelled'), 'Learnt from')).toBe(
-      '5,000 leads, 464 conversions; converted means "lifecyclestage" is Product Qualified Lead or Customer, for HubSpot leads (a model trained on made-up demo leads, not on yours)',
+      '5,000 leads, 464 conversions; converted means "Lifecycle stage" is Product Qualified Lead or Customer, for HubSpot leads (a model trained on made-up demo leads, not on yours)',
     );
     expect(cellUnder(container, await rowOf(container, 'older'), 'Learnt from')).toBe(
-      '5,000 leads, 464 conversions; converted means "lifecyclestage" is 1234567 or customer, for HubSpot leads (a model trained on made-up demo leads, not on yours)',
+      '5,000 leads, 464 conversions; converted means "Lifecycle stage" is 1234567 or customer, for HubSpot leads (a model trained on made-up demo leads, not on yours)',
     );
   });
 

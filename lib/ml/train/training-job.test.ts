@@ -343,7 +343,7 @@ describe('runTrainingRequest', () => {
     };
     const labelled = await trainedWith(valueLabelsByField);
     expect(labelled.outcomeRule?.valueLabels).toEqual({ '1234567': 'Product Qualified Lead', opportunity: 'Opportunity', customer: 'Customer' });
-    expect(describeModelOutcome(labelled.outcomeRule!)).toBe('"lifecyclestage" is Product Qualified Lead, Opportunity or Customer (still open while other), for HubSpot leads');
+    expect(describeModelOutcome(labelled.outcomeRule!)).toBe('"Lifecycle stage" is Product Qualified Lead, Opportunity or Customer (still open while other), for HubSpot leads');
     // Labels describe the rule, they change no score: the same history and settings train the same model.
     const unlabelled = await trainedWith();
     expect(unlabelled.outcomeRule).not.toHaveProperty('valueLabels');

@@ -68,8 +68,8 @@ it("says what converted means as the model recorded it: by the labels the CRM's 
     return said;
   };
   expect(trainedOutcome({ ...bundled, outcomeRule: { ...outcomeRule, valueLabels: { '1234567': 'Product Qualified Lead', opportunity: 'Opportunity', customer: 'Customer' } } })).toBe(
-    '"lifecyclestage" is Product Qualified Lead, Opportunity or Customer, for HubSpot leads',
+    '"Lifecycle stage" is Product Qualified Lead, Opportunity or Customer, for HubSpot leads',
   );
   // The CRM could not say: by the values.
-  expect(trainedOutcome({ ...bundled, outcomeRule })).toBe('"lifecyclestage" is 1234567, opportunity or customer, for HubSpot leads');
+  expect(trainedOutcome({ ...bundled, outcomeRule })).toBe('"Lifecycle stage" is 1234567, opportunity or customer, for HubSpot leads');
 });
