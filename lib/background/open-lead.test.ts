@@ -26,10 +26,13 @@ const LIST_PAGE = 'https://acme.lightning.force.com/lightning/o/Lead/list';
 
 /**
  * Tabs showing these URLs, as `webNavigation.getFrame` reports their top frames (LeadLens has no `tabs` permission);
- * those of `notLoaded` show Chrome's error page in place of theirs, which did not load (the connection dropped).
+ * those of `notLoaded` show Chrome's error page in place of theirs, which did not load (the connection dropped), or
+ * had their load stopped (Esc): the same document (`documents`: the ids of the tabs' documents) in the second case.
  */
-function tabsShowing(urls: Record<number, string>, notLoaded: number[] = []) {
-  fakeBrowser.webNavigation.getFrame = vi.fn(async ({ tabId }: { tabId: number }) => (urls[tabId] ? { url: urls[tabId], errorOccurred: notLoaded.includes(tabId) } : null)) as never;
+function tabsShowing(urls: Record<number, string>, notLoaded: number[] = [], documents: Record<number, string> = {}) {
+  fakeBrowser.webNavigation.getFrame = vi.fn(async ({ tabId }: { tabId: number }) =>
+    urls[tabId] ? { url: urls[tabId], errorOccurred: notLoaded.includes(tabId), documentId: documents[tabId] } : null,
+  ) as never;
 }
 
 const NOT_CONNECTED: PageAccess = { account: '4242424', connection: 'none', synced: false, purgesBefore: 0 };
@@ -186,6 +189,17 @@ describe('the open lead of a tab', () => {
     tabsShowing({ 7: SALESFORCE_RECORD, 8: SALESFORCE_RECORD });
     expect(await rememberedLeadOf(7)).toEqual({ lead, page: new URL(SALESFORCE_RECORD) });
     expect(await rememberedLeadOf(8)).toEqual({ lead, page: new URL(SALESFORCE_RECORD) });
+  });
+
+  it('still shows the lead of a page whose load was stopped (Esc, window.stop()), which Chrome reports as an error in the frame of the same document; not over the error page of a reload that did not load', async () => {
+    tabsShowing({ 7: SALESFORCE_RECORD }, [], { 7: 'ada-page' });
+    await remember(lead, 7, SALESFORCE_RECORD);
+    // The rep stopped the rest of the page's load: the page that asked, an error in its frame.
+    tabsShowing({ 7: SALESFORCE_RECORD }, [7], { 7: 'ada-page' });
+    expect(await rememberedLeadOf(7)).toEqual({ lead, page: new URL(SALESFORCE_RECORD) });
+    // Reloaded offline: Chrome's error page, another document, at the same address.
+    tabsShowing({ 7: SALESFORCE_RECORD }, [7], { 7: 'error-page' });
+    expect(await rememberedLeadOf(7)).toBeNull();
   });
 
   it('remembers nothing for a message that did not come from a tab', async () => {

@@ -58,6 +58,8 @@ const RememberedLeadSchema = z.object({
   timeZone: z.string().optional(),
   /** Until when the badge holds its refusal of this request without fields, waiting for the page to show them (`awaitPageFields`). */
   fieldsAwaitedUntil: z.number().optional(),
+  /** The document that asked: still shown when its load was stopped since (`pageShownIn`). */
+  documentId: z.string().optional(),
 });
 
 
@@ -91,14 +93,23 @@ export async function rememberOpenLead(request: LeadToScore, page: URL, access: 
   // A request that reaches us after its tab has moved on to another lead (the previous page's,
   // late under load) must not take the place of the lead the tab shows now.
   const account = accountOfPage(request.crm, page);
-  const shown = await tabUrl(tabId);
-  if (shown && !showsRecord(shown, { crm: request.crm, recordId: request.recordId, account })) return;
+  const frame = await mainFrameOf(tabId);
+  if (frame && !showsRecord(frame.url, { crm: request.crm, recordId: request.recordId, account })) return;
   // A purge begun since the page asked told its tab to stop: remembered, its page fields would outlive the purge.
   if (!noPurgeSince(access.purgesBefore)) return;
   // All asked for in this step, before a purge can begin: every write then lands before the purge's own.
   await Promise.all([
     browser.storage.session.set({
-      [openLeadKey(tabId)]: { crm: request.crm, recordId: request.recordId, account, fields: request.fields, name: request.name, locale: request.locale, timeZone: request.timeZone },
+      [openLeadKey(tabId)]: {
+        crm: request.crm,
+        recordId: request.recordId,
+        account,
+        fields: request.fields,
+        name: request.name,
+        locale: request.locale,
+        timeZone: request.timeZone,
+        documentId: frame?.documentId,
+      },
       ...(active && { [LAST_CRM_TAB_KEY]: tabId }),
     }),
     // The tab's page asks again: it is not the one a purge stopped (`rememberPurgedPages`).
@@ -310,8 +321,10 @@ async function keepForBadges(
 
 /**
  * A tab's page URL and document. Read through webNavigation: `tabs` gives no URL without the `tabs`
- * permission, which LeadLens does not ask for. `loadFailed`: the page at `url` did not load (the
- * connection dropped), and Chrome's error page, a document of its own, stands in its place.
+ * permission, which LeadLens does not ask for. `loadFailed`: Chrome says an error occurred in the
+ * frame, either because the page at `url` did not load (the connection dropped) and Chrome's error
+ * page, a document of its own, stands in its place, or because the load of the page shown was
+ * stopped (Esc, `window.stop()`), which leaves that page as it is.
  */
 async function mainFrameOf(tabId: number): Promise<{ url: URL; documentId?: string; loadFailed: boolean } | null> {
   const frame = await Promise.resolve()
@@ -323,10 +336,13 @@ async function mainFrameOf(tabId: number): Promise<{ url: URL; documentId?: stri
 /**
  * The page a tab shows (`mainFrameOf`): none while Chrome's error page stands in for one that did
  * not load, whose address is still the CRM's: the lead shown before, or that address's, is not shown.
+ * A page whose load was stopped is shown still where it is the document `asked` (that scored the
+ * lead remembered): an error page is another document. Not one that has not asked yet: it is read
+ * once it asks.
  */
-async function pageShownIn(tabId: number): Promise<{ url: URL; documentId?: string } | null> {
+async function pageShownIn(tabId: number, asked?: string): Promise<{ url: URL; documentId?: string } | null> {
   const frame = await mainFrameOf(tabId);
-  return frame && !frame.loadFailed ? frame : null;
+  return frame && (!frame.loadFailed || (asked !== undefined && frame.documentId === asked)) ? frame : null;
 }
 
 /**
@@ -372,9 +388,9 @@ export async function leadBeingRead(tabId: number): Promise<{ reading: boolean; 
 export async function rememberedLeadOf(tabId: number): Promise<{ lead: LeadToScore; page: URL } | null> {
   const stored = await storedOpenLead(tabId);
   if (!stored || (stored.fieldsAwaitedUntil ?? 0) > Date.now()) return null;
-  const url = (await pageShownIn(tabId))?.url;
+  const url = (await pageShownIn(tabId, stored.documentId))?.url;
   if (!url || !showsRecord(url, stored)) return null;
-  const { account: _account, fieldsAwaitedUntil: _fieldsAwaitedUntil, ...lead } = stored;
+  const { account: _account, fieldsAwaitedUntil: _fieldsAwaitedUntil, documentId: _documentId, ...lead } = stored;
   return { lead, page: url };
 }
 
