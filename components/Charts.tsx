@@ -310,8 +310,9 @@ export function NumberGrid({ caption, corner, rowLabels, columnLabels, values, f
       <thead>
         <tr>
           {corner === undefined ? <td /> : <th scope="col">{corner}</th>}
-          {columnLabels.map((label) => (
-            <th key={label} scope="col">
+          {/* Keyed by place: two labels may read alike once shown (`shownLabel` strips what told them apart). */}
+          {columnLabels.map((label, c) => (
+            <th key={c} scope="col">
               {label}
             </th>
           ))}
@@ -319,7 +320,7 @@ export function NumberGrid({ caption, corner, rowLabels, columnLabels, values, f
       </thead>
       <tbody>
         {rowLabels.map((label, r) => (
-          <tr key={label}>
+          <tr key={r}>
             <th scope="row">{label}</th>
             {values[r].map((value, c) => (
               <td key={c}>{format(value, c)}</td>

@@ -200,3 +200,12 @@ it('counts one category left out of the bars in the singular', async () => {
   const plot = await drawnShape({ features: [0], label: 'Industry', importance: 0.1, shape: { axes: [{ labels, edges: [] }], scores: labels.map((_, i) => 1 - i / 20) } }, 'svg');
   expect(plot.textContent).toContain('1 weaker category not drawn (all in the table).');
 });
+
+it('tabulates every bin of two that read alike once shown (a zero-width space told them apart), each its own row', async () => {
+  const duplicateKeys = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  const plot = await drawnShape({ features: [0], label: 'Country', importance: 0.1, shape: { axes: [{ labels: ['U\u200BS', 'US', 'missing'], edges: [] }], scores: [0.5, -0.2, 0] } }, 'svg');
+  expect(Array.from(plot.querySelectorAll('table tbody tr'), (row) => row.textContent)).toEqual(['US0.50', 'US-0.20', 'missing0.00']);
+  // React's warning of two children with one key, which may drop or repeat rows.
+  expect(duplicateKeys.mock.calls.filter((call) => String(call[0]).includes('same key'))).toEqual([]);
+  duplicateKeys.mockRestore();
+});
