@@ -369,12 +369,12 @@ const description = (element: HTMLElement) =>
     ? element.getAttribute('aria-describedby')!.split(' ').map((id) => document.getElementById(id)?.textContent).join(' ')
     : null;
 
-/** The preview on the page, and whether it is dimmed as the last one while the form has a problem (with the line saying so), or null. */
+/** The preview on the page, and whether it is framed as the last one while the form has a problem (with the line saying so), or null. */
 const shownPreview = (container: HTMLElement) => {
   const thresholds = container.querySelector('[data-testid="policy-thresholds"]');
   if (!thresholds) return null;
-  const dimmed = thresholds.closest<HTMLElement>('[data-testid="policy-preview"]')?.style.opacity === '0.5';
-  return { thresholds: thresholds.textContent, dimmed, line: container.querySelector('[data-testid="policy-unfinished"]')?.textContent ?? null };
+  const framed = thresholds.closest<HTMLElement>('[data-testid="policy-preview"]')?.classList.contains('previous-preview') === true;
+  return { thresholds: thresholds.textContent, framed, line: container.querySelector('[data-testid="policy-unfinished"]')?.textContent ?? null };
 };
 
 it('says what is wrong with a field beside it once the field is left, not at each keystroke, and previews and applies nothing meanwhile', async () => {
@@ -382,10 +382,10 @@ it('says what is wrong with a field beside it once the field is left, not at eac
   const hot = numberField(container, 'Hot from');
   const before = shownPreview(container)!.thresholds;
   typeInto(hot, '');
-  // Backspacing the field empty: nothing interrupts the screen reader yet, and the last preview stays, dimmed, saying why.
+  // Backspacing the field empty: nothing interrupts the screen reader yet, and the last preview stays, framed as the previous one, saying why.
   expect(container.querySelector('[role="alert"]')).toBeNull();
   expect(hot.getAttribute('aria-invalid')).toBeNull();
-  expect(shownPreview(container)).toEqual({ thresholds: before, dimmed: true, line: "Finish the fields above to see this policy's preview; the dimmed one below is the previous one." });
+  expect(shownPreview(container)).toEqual({ thresholds: before, framed: true, line: "Finish the fields above to see this policy's preview; the one in the dashed frame below is the previous one." });
 
   leave(hot);
   const alert = container.querySelector('[role="alert"]')!;
@@ -402,7 +402,7 @@ it('says what is wrong with a field beside it once the field is left, not at eac
   expect(description(hot)).toBeNull();
 });
 
-it('keeps the last preview, dimmed, with a line saying to finish the fields, while a field holds what it refuses but is not left yet', async () => {
+it('keeps the last preview, framed as the previous one, with a line saying to finish the fields, while a field holds what it refuses but is not left yet', async () => {
   const container = await renderPolicy('value');
   await waitFor(() => shownPreview(container));
   const before = shownPreview(container)!.thresholds;
@@ -410,15 +410,15 @@ it('keeps the last preview, dimmed, with a line saying to finish the fields, whi
   for (const typed of ['0', '0.5']) {
     typeInto(leads, typed);
     expect(container.querySelector('[role="alert"]')).toBeNull();
-    expect(shownPreview(container)).toEqual({ thresholds: before, dimmed: true, line: "Finish the fields above to see this policy's preview; the dimmed one below is the previous one." });
+    expect(shownPreview(container)).toEqual({ thresholds: before, framed: true, line: "Finish the fields above to see this policy's preview; the one in the dashed frame below is the previous one." });
   }
   leave(leads);
   expect(container.querySelector('[role="alert"]')!.textContent).toContain('New leads per week');
-  expect(shownPreview(container)).toMatchObject({ dimmed: true });
+  expect(shownPreview(container)).toMatchObject({ framed: true });
   // Fixed: this form's preview, in full, and the line goes.
   typeInto(leads, '250');
   await waitFor(() => container.querySelector('[data-testid="policy-outcomes"] caption')?.textContent?.includes('250 new leads') || null);
-  expect(shownPreview(container)).toMatchObject({ dimmed: false, line: null });
+  expect(shownPreview(container)).toMatchObject({ framed: false, line: null });
 });
 
 it('says to finish the fields when the form opens with a problem and has no preview to show yet', async () => {

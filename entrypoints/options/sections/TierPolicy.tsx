@@ -247,7 +247,7 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
   const canChoose = outcomes !== undefined && (outcomes.ranked.length > 0 || !needsScoredLeads);
   const canPreview = choice !== null && canChoose;
   // A field with a problem, said or not yet (typing 0 on the way to 0.5): the last preview stays,
-  // dimmed under a line saying why it is not this form's, rather than vanishing without a word.
+  // framed as the previous one under a line saying why it is not this form's, rather than vanishing without a word.
   const unfinished = choice === null && canChoose;
   // A preview is a pure function of its key (dataUpdatedAt is 0 until the outcomes are read): computed once in the worker, never stale.
   const previewOptions = {
@@ -378,11 +378,11 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
       {preview.isError && <ErrorState message={preview.error.message} />}
       {unfinished && (
         <p data-testid="policy-unfinished">
-          Finish the fields above to see this policy's preview{preview.data ? '; the dimmed one below is the previous one' : ''}.
+          Finish the fields above to see this policy's preview{preview.data ? '; the one in the dashed frame below is the previous one' : ''}.
         </p>
       )}
       {canChoose && preview.data && (
-        <div data-testid="policy-preview" style={unfinished ? { opacity: 0.5 } : undefined}>
+        <div data-testid="policy-preview" className={unfinished ? 'previous-preview' : undefined}>
           <MemoPolicyPreviewView shown={preview.data} outcomeRule={manifest.outcomeRule} agesCountedTo={countedTo} scoring={scoring.run !== null} />
         </div>
       )}
