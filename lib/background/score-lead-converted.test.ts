@@ -140,7 +140,8 @@ describe('convertedAlready: the record page says what the side panel counts as c
 
   it("takes a stage at or after the one a sync counts from, in the kept order, for converted: a portal's own stage after opportunity too, with no stored lead to say so", () => {
     expect(convertedAlready(manifest, { lifecyclestage: 'Closed Won' }, 'hubspot', undefined, keptStages)).toEqual({ field: 'Lifecycle stage', value: 'Closed Won' });
-    expect(convertedAlready(manifest, { lifecyclestage: CLOSED_WON }, 'hubspot', undefined, keptStages)).toEqual({ field: 'Lifecycle stage', value: CLOSED_WON });
+    // Read from the API by its value, said by the label the page shows.
+    expect(convertedAlready(manifest, { lifecyclestage: CLOSED_WON }, 'hubspot', undefined, keptStages)).toEqual({ field: 'Lifecycle stage', value: 'Closed Won' });
     // Moved on since the sync stored it a lead.
     expect(convertedAlready(manifest, { lifecyclestage: 'Closed Won' }, 'hubspot', syncedContact('lead', portalOrder), keptStages)).toEqual({ field: 'Lifecycle stage', value: 'Closed Won' });
     // A portal that moved customer before opportunity: its customers are not converted, as a sync stores them.
@@ -148,7 +149,7 @@ describe('convertedAlready: the record page says what the side panel counts as c
     expect(convertedAlready(manifest, { lifecyclestage: 'Opportunity' }, 'hubspot', undefined, keptStagesOf(movedOrder))).toEqual({ field: 'Lifecycle stage', value: 'Opportunity' });
     // A portal without opportunity: from the first stage past the middle of its order (`suggestedStageReached`).
     const withoutOpportunity = keptStagesOf(['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'customer', 'evangelist']);
-    expect(convertedAlready(manifest, { lifecyclestage: 'salesqualifiedlead' }, 'hubspot', undefined, withoutOpportunity)).toEqual({ field: 'Lifecycle stage', value: 'salesqualifiedlead' });
+    expect(convertedAlready(manifest, { lifecyclestage: 'salesqualifiedlead' }, 'hubspot', undefined, withoutOpportunity)).toEqual({ field: 'Lifecycle stage', value: 'Salesqualifiedlead' });
     expect(convertedAlready(manifest, { lifecyclestage: 'marketingqualifiedlead' }, 'hubspot', undefined, withoutOpportunity)).toBeUndefined();
   });
 
