@@ -421,10 +421,12 @@ export const notOnPageInWords = (labels: readonly string[]) => `Not suggested, a
 /**
  * Said first of a lead converted already (`ScoredLead.converted`), by the badge's popover and the
  * side panel: "Already converted: Lifecycle stage is Customer. The score is shown for reference."
- * The value is CRM data, isolated by `isolated` as a plan's values are (`planChangeInWords`).
+ * The value is CRM data, isolated by `isolated` as a plan's values are (`planChangeInWords`). A
+ * checkbox's as its page shows it: "the Converted box is checked" (Salesforce's IsConverted), not "Converted is true".
  */
 export function convertedInWords<T>({ field, value }: { field: string; value: string }, isolated: (text: string) => T): (string | T)[] {
-  return [`Already converted: ${field} is `, isolated(value), '. The score is shown for reference.'];
+  const said = value === 'true' ? [`Already converted: the ${field} box is checked`] : [`Already converted: ${field} is `, isolated(value)];
+  return [...said, '. The score is shown for reference.'];
 }
 
 /**

@@ -162,6 +162,9 @@ describe('badge', () => {
     badge.show({ ok: true, lead: { ...lead, converted: { field: 'Status', value: HOSTILE } } });
     expect(popoverOf(badge.host).querySelector('.converted bdi.value')!.textContent).toBe(HOSTILE);
     expect(popoverOf(badge.host).querySelector('img')).toBeNull();
+    // Salesforce's IsConverted, a checkbox, as its page shows one: checked, not "is true".
+    badge.show({ ok: true, lead: { ...lead, converted: { field: 'Converted', value: 'true' } } });
+    expect(popoverOf(badge.host).querySelector('.converted')!.textContent).toBe('Already converted: the Converted box is checked. The score is shown for reference.');
     // A lead still to work: as before, no such line.
     badge.show({ ok: true, lead });
     expect(popoverOf(badge.host).querySelector('.converted')).toBeNull();
