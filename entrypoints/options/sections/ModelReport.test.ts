@@ -141,9 +141,11 @@ function tableUnder(report: HTMLElement, title: string): string[][] {
   return Array.from(table.querySelectorAll('tr'), (row) => Array.from(row.cells, (cell) => cell.textContent ?? ''));
 }
 
+/** What the chart titled `title` says of itself, to a screen reader. */
+const chartSays = (report: HTMLElement, title: string) =>
+  Array.from(report.querySelectorAll('figure')).find((figure) => figure.querySelector('figcaption')?.textContent === title)?.querySelector('[role="img"]')?.getAttribute('aria-label');
 /** What the calibration chart says of itself, to a screen reader. */
-const calibrationChartSays = (report: HTMLElement) =>
-  Array.from(report.querySelectorAll('figure')).find((figure) => figure.querySelector('figcaption')?.textContent === 'Calibration')?.querySelector('[role="img"]')?.getAttribute('aria-label');
+const calibrationChartSays = (report: HTMLElement) => chartSays(report, 'Calibration');
 
 /** The calibration error the report's summary shows: its term and its description. */
 function calibrationErrorShown(report: HTMLElement): [string | null, string | null] {
@@ -177,6 +179,12 @@ describe('the bundled model’s report', () => {
     // 464 converted and 4,536 not, each held out once over the 5 folds: chance moves 0.792 by 0.026 (Hanley–McNeil, as the model card's ± 0.0255).
     expect(figureUnder(bundledReport(), 'Ranking quality')).toBe('0.792 (± 0.026: what chance alone moves it by, 95 % of the time)');
     expect(figureUnder(bundledReport(), 'Precision–recall area')).toBe('0.343 (on 464 conversions held out: the fewer they are, the more chance alone moves it)');
+  });
+
+  it('says its ROC and precision–recall curves pool every held-out lead, and names the areas beside them the mean of the folds’ own, not the curves’', () => {
+    // The curves rank all 5,000 leads at once (pooled ROC-AUC 0.7917); the report's areas average the 5 folds' (0.7923).
+    expect(chartSays(bundledReport(), 'ROC curve')).toBe("ROC curve: every held-out lead of the 5 folds, pooled into one curve; the mean of the 5 folds' own ROC-AUCs 0.792");
+    expect(chartSays(bundledReport(), 'Precision–recall')).toBe("Precision–recall: every held-out lead of the 5 folds, pooled into one curve; the mean of the 5 folds' own PR-AUCs 0.343");
   });
 
   it('lists every term with its importance under the term importance chart, strongest first', () => {
@@ -314,6 +322,23 @@ it.each([
   expect(terms).toContain(heading);
   // Precision–recall's chance level is the share converted (464 of 5,000), not ROC-AUC's 0.5.
   expect(terms).toContain('Precision–recall area (9.3 % of these leads converted, about what a model no better than chance scores)');
+});
+
+it.each([
+  ['one holdout, whose curves and areas are of the same leads', { folds: 1 }, 'the leads of one 20 % holdout; their ROC-AUC 0.792', 'the leads of one 20 % holdout; their PR-AUC 0.343'],
+  [
+    'no fold count recorded',
+    { folds: undefined },
+    'every held-out lead in one curve; ROC-AUC averaged over the cross-validation folds, or on one holdout, 0.792',
+    'every held-out lead in one curve; PR-AUC averaged over the cross-validation folds, or on one holdout, 0.343',
+  ],
+  ['no areas recorded', { cvRocAuc: undefined, cvPrAuc: undefined }, 'every held-out lead of the 5 folds, pooled into one curve', 'every held-out lead of the 5 folds, pooled into one curve'],
+])('says what the ROC and precision–recall curves are of, and which area, for a model with %s', async (_case, measured, roc, pr) => {
+  await storeModel({ ...lean, modelId: 'trained-1', metrics: { ...bundled.metrics, ...measured } }, new Uint8Array([1]), 'trained');
+  await activateModel('trained-1');
+  const report = await activeReport();
+  expect(chartSays(report, 'ROC curve')).toBe(`ROC curve: ${roc}`);
+  expect(chartSays(report, 'Precision–recall')).toBe(`Precision–recall: ${pr}`);
 });
 
 it.each([

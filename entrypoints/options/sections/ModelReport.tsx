@@ -48,6 +48,21 @@ function calibrationBinsAre(metrics: Manifest['metrics']): string {
   return ece === undefined ? ' of equal width' : ` of equal width, expected calibration error (ECE) over them ${fixed3(ece)}`;
 }
 
+/**
+ * What a ROC or precision–recall chart draws, and the report's area of that kind: the trainer
+ * draws one curve of every held-out lead pooled across the folds (lib/ml/train), while `cvRocAuc`
+ * and `cvPrAuc` are the mean of each fold's own area, another figure (the bundled model's ROC-AUC:
+ * 0.7917 pooled, 0.7923 the mean). Named as the mean, never as this curve's area. One holdout's
+ * curve and area are of the same leads.
+ */
+function heldOutCurveDescription(folds: number | undefined, areaName: 'ROC-AUC' | 'PR-AUC', area: number | undefined): string {
+  const drawn = folds === undefined ? 'every held-out lead in one curve' : folds > 1 ? `every held-out lead of the ${folds} folds, pooled into one curve` : 'the leads of one 20 % holdout';
+  if (area === undefined) return drawn;
+  const measured =
+    folds === undefined ? `${areaName} averaged over the cross-validation folds, or on one holdout,` : folds > 1 ? `the mean of the ${folds} folds' own ${areaName}s` : `their ${areaName}`;
+  return `${drawn}; ${measured} ${area.toFixed(3)}`;
+}
+
 /** The calibration bins as rows: predicted and observed conversion, and how many leads each bin holds when the model says. */
 function CalibrationTable({ bins, leads }: { bins: readonly (readonly [number, number])[]; leads: readonly number[] | undefined }) {
   return (
@@ -145,8 +160,10 @@ const ReportCharts = memo(function ReportCharts({ metrics, terms }: { metrics: M
   return (
     <>
       <div className="chart-grid">
-        {metrics.roc && <CurveChart title="ROC curve" description={`ROC-AUC ${fixed3(metrics.cvRocAuc)}`} points={metrics.roc} xLabel="False-positive rate %" yLabel="True-positive rate %" diagonal />}
-        {metrics.pr && <CurveChart title="Precision–recall" description={`PR-AUC ${fixed3(metrics.cvPrAuc)}`} points={metrics.pr} xLabel="Recall %" yLabel="Precision %" />}
+        {metrics.roc && (
+          <CurveChart title="ROC curve" description={heldOutCurveDescription(metrics.folds, 'ROC-AUC', metrics.cvRocAuc)} points={metrics.roc} xLabel="False-positive rate %" yLabel="True-positive rate %" diagonal />
+        )}
+        {metrics.pr && <CurveChart title="Precision–recall" description={heldOutCurveDescription(metrics.folds, 'PR-AUC', metrics.cvPrAuc)} points={metrics.pr} xLabel="Recall %" yLabel="Precision %" />}
         {metrics.calibration && (
           <CurveChart
             title="Calibration"
