@@ -7,7 +7,6 @@
  * wrote and was refused until then, and the admin starts it again.
  */
 import { browser } from 'wxt/browser';
-import { z } from 'zod';
 import { connectedClient } from '../connections/client-for';
 import { clearReconnect, failureInPlainWords, markReconnect } from '../connections/connections';
 import type { Connection } from '../connections/schema';
@@ -26,13 +25,22 @@ import {
   targetFields,
   writtenValuesKey,
 } from '../db/written-back-fields';
-import { recordIdsListed, reportWithoutRecords, storedWriteBackReport, writeBackReportKey } from '../db/write-back-report';
+import {
+  fieldsHeldKey,
+  FieldsHeldSchema,
+  recordIdsListed,
+  reportWithoutRecords,
+  storedFieldsHeld,
+  storedWriteBackReport,
+  writeBackReportKey,
+  type FieldsHeld,
+} from '../db/write-back-report';
 import { listenForCancel } from '../jobs/cancel-flag';
 import { otherUserMessage } from '../sync/engine';
 import { dexieSyncStore, otherAccountRefusal } from '../sync/store';
 import { keepWorkerAliveDuring } from './keep-alive';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
-import { idleWriteBack, isUnderway, MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, WrittenWithSchema, type WriteBackSummary, type WrittenWith } from '../messaging/protocol-write-back';
+import { idleWriteBack, isUnderway, MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary, type WrittenWith } from '../messaging/protocol-write-back';
 import { activeModelId, manifestOf } from '../ml/model-store';
 import { tierOf, type ScoreScale } from '../ml/score';
 import { storedScoreOnScale } from '../ml/retier';
@@ -52,11 +60,6 @@ import {
   type WriteBackTarget,
 } from './write-back';
 
-/**
- * The `settings` row of what the CRM's fields hold (`FieldsHeld`): the last write-back's that knew
- * it, kept apart from the report, which the next start replaces whether or not it writes anything.
- */
-const heldKey = (crm: CrmKind) => `write-back-held:${crm}`;
 const cancelKey = (crm: CrmKind) => `write-back-cancel:${crm}`;
 /** Held while the CRM's write-back is under way. */
 export const writeBackLockName = (crm: CrmKind) => `leadlens-write-back:${crm}`;
@@ -66,12 +69,8 @@ const LEADS_CHUNK = 2000;
 
 /** Forgets the CRM's last write-back report (its counts and lead ids are the previous org's) and what it says its fields hold, in the caller's transaction if any. */
 export async function forgetWriteBackReport(crm: CrmKind): Promise<void> {
-  await db.settings.bulkDelete([writeBackReportKey(crm), heldKey(crm)]);
+  await db.settings.bulkDelete([writeBackReportKey(crm), fieldsHeldKey(crm)]);
 }
-
-/** The fields a write-back wrote to, and what they hold (`writtenWith`). */
-const FieldsHeldSchema = z.object({ target: WriteBackSummarySchema.shape.target.unwrap(), writtenWith: WrittenWithSchema });
-type FieldsHeld = z.infer<typeof FieldsHeldSchema>;
 
 /**
  * Saves the write-back's state and, when it knows what its fields hold, that too: an attempt
@@ -83,7 +82,7 @@ async function writeState(summary: WriteBackSummary): Promise<void> {
   // The leads read in the same transaction as the write: a sync's removal lands before the check or after the write.
   await db.transaction('rw', [db.settings, db.leads], async () => {
     await db.settings.put({ key: writeBackReportKey(crm), value: WriteBackSummarySchema.parse(await withoutLeadsRemoved(summary)) });
-    if (target && writtenWith) await db.settings.put({ key: heldKey(crm), value: FieldsHeldSchema.parse({ target, writtenWith } satisfies FieldsHeld) });
+    if (target && writtenWith) await db.settings.put({ key: fieldsHeldKey(crm), value: FieldsHeldSchema.parse({ target, writtenWith } satisfies FieldsHeld) });
   });
 }
 
@@ -348,7 +347,7 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
           await rememberFieldsOfReport(last);
           // Before anything is asked: the last write-back's end is not shown as this one's meanwhile.
           const { scoreField, tierField, reasonField } = target;
-          const checking: WriteBackSummary = { ...idleWriteBack(crm), status: 'checking', target: { scoreField, tierField, reasonField }, writtenWith: stillHeld(target, await fieldsHeld(last)) };
+          const checking: WriteBackSummary = { ...idleWriteBack(crm), status: 'checking', target: { scoreField, tierField, reasonField }, writtenWith: stillHeld(target, await storedFieldsHeld(db, last)) };
           await writeState(checking);
           resolve(checking);
           // Chrome stops a worker 30 s without an extension call: a batch retried with back-off, or
@@ -378,16 +377,6 @@ export async function rememberLastFieldsWritten(crm: CrmKind): Promise<void> {
 /** `rememberLastFieldsWritten` of the report `last`, read already. */
 async function rememberFieldsOfReport({ crm, target, written, cleared, finishedAt }: WriteBackSummary): Promise<void> {
   if (target && finishedAt !== null && written > cleared) await rememberFieldsWrittenBefore(crm, targetFields(target), finishedAt);
-}
-
-/**
- * What the fields of the last write-back that knew it hold (`writeState`); else, from a state kept
- * by an older LeadLens, what its last write-back (`last`) recorded.
- */
-async function fieldsHeld(last: WriteBackSummary): Promise<FieldsHeld | null> {
-  const kept = FieldsHeldSchema.safeParse((await db.settings.get(heldKey(last.crm)))?.value);
-  if (kept.success) return kept.data;
-  return last.target && last.writtenWith ? { target: last.target, writtenWith: last.writtenWith } : null;
 }
 
 /**

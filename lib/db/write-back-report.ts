@@ -1,11 +1,12 @@
 /**
  * The CRM's last write-back report as the settings table keeps it (lib/background/write-back-job.ts
- * writes it): here, apart from the job, so a sync removing leads can take their record ids out of
- * it without loading the write-back job.
+ * writes it), and what its fields hold: here, apart from the job, so a sync removing leads can take
+ * their record ids out of it, and the options page read which fields LeadLens still writes, without
+ * loading the write-back job.
  */
 import { z } from 'zod';
 import type { CrmKind } from '../crm/types';
-import { MAX_FAILURE_GROUPS_SHOWN, WriteBackSummarySchema, type WriteBackSummary } from '../messaging/protocol-write-back';
+import { MAX_FAILURE_GROUPS_SHOWN, WriteBackSummarySchema, WrittenWithSchema, type WriteBackSummary } from '../messaging/protocol-write-back';
 import type { LeadLensDb } from './db';
 
 /** The `settings` row of the CRM's last write-back, under way or ended: it outlives a browser restart or an extension update. */
@@ -36,6 +37,27 @@ function withinGroupsShown(stored: unknown): unknown {
 /** The CRM's last write-back report as stored (`withinGroupsShown`), parsed; unsuccessful when none or unreadable. */
 export async function storedWriteBackReport(database: LeadLensDb, crm: CrmKind): Promise<z.ZodSafeParseResult<WriteBackSummary>> {
   return WriteBackSummarySchema.safeParse(withinGroupsShown((await database.settings.get(writeBackReportKey(crm)))?.value));
+}
+
+/**
+ * The `settings` row of what the CRM's fields hold (`FieldsHeld`): the last write-back's that knew
+ * it, kept apart from the report, which the next start replaces whether or not it writes anything.
+ */
+export const fieldsHeldKey = (crm: CrmKind) => `write-back-held:${crm}`;
+
+/** The fields a write-back wrote to, and what they hold (`writtenWith`). */
+export const FieldsHeldSchema = z.object({ target: WriteBackSummarySchema.shape.target.unwrap(), writtenWith: WrittenWithSchema });
+export type FieldsHeld = z.infer<typeof FieldsHeldSchema>;
+
+/**
+ * What the fields of the last write-back that knew it hold (`fieldsHeldKey`); else, from a report
+ * kept by an older LeadLens, what that report (`last`, the CRM's) recorded. Null when neither
+ * knows: an attempt that wrote nothing (a field refused, cancelled before writing) is not it.
+ */
+export async function storedFieldsHeld(database: LeadLensDb, last: WriteBackSummary): Promise<FieldsHeld | null> {
+  const kept = FieldsHeldSchema.safeParse((await database.settings.get(fieldsHeldKey(last.crm)))?.value);
+  if (kept.success) return kept.data;
+  return last.target && last.writtenWith ? { target: last.target, writtenWith: last.writtenWith } : null;
 }
 
 /** Records of a report's group (`failures`, `notCleared`): its count, and the ids of up to MAX_FAILED_IDS_SHOWN of them. */

@@ -16,6 +16,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionReply } from '@/lib/connections/schema';
 import type { CrmKind } from '@/lib/crm/types';
 import { db } from '@/lib/db/db';
+import { fieldsHeldKey } from '@/lib/db/write-back-report';
 import { rememberFieldsWritten } from '@/lib/db/written-back-fields';
 import { writeJob } from '@/lib/jobs/progress';
 import { idleWriteBack, type WriteBackSummary } from '@/lib/messaging/protocol-write-back';
@@ -252,6 +253,27 @@ describe('the fields LeadLens wrote to before and no longer updates', () => {
     await renderSection();
     await waitFor(() => button('start-write-back-hubspot'));
     expect(note()).toBeNull();
+  });
+
+  it('names none of the fields the last write-back wrote after an attempt at others refused, which wrote nothing, until one writes there', async () => {
+    const writtenWith = { modelId: 'model-1', modelCreatedAt: '2026-11-01T00:00:00.000Z', hot: 0.3, warm: 0.1, tiersMixed: false };
+    await rememberFieldsWritten('hubspot', [{ name: 'leadlens_score', holds: 'score' }], TIERS_WRITTEN_AT);
+    await db.settings.put({ key: fieldsHeldKey('hubspot'), value: { target: TARGET, writtenWith } });
+    // HubSpot's own property refused before anything was scored or written: the report names it, what the fields hold does not.
+    const refused = { scoreField: 'hs_object_id', tierField: null, reasonField: null };
+    hubspot = summary('hubspot', 'error', { target: refused, error: '"hs_object_id" (Record ID) is one of HubSpot\'s own properties. Nothing was written.', finishedAt: 2 });
+    await renderSection();
+    await waitFor(() => text().includes('The write-back to HubSpot stopped'));
+    expect(note()).toBeNull();
+
+    // One that wrote there (the fields held now its own): leadlens_score is no longer updated.
+    rendered!.unmount();
+    const moved = { scoreField: 'ai_score', tierField: null, reasonField: null };
+    await db.settings.put({ key: fieldsHeldKey('hubspot'), value: { target: moved, writtenWith } });
+    hubspot = { ...LAST_DONE, target: moved, writtenWith };
+    await renderSection();
+    await waitFor(note);
+    expect(noteLines()[0]).toMatch(/^LeadLens last wrote scores to leadlens_score on .* Forget leadlens_score$/);
   });
 
   it('forgets a field the admin emptied or deleted in the CRM: its line goes, for good, and the focus goes to a line saying so', async () => {
@@ -504,6 +526,42 @@ describe('field names the background would refuse', () => {
     await waitFor(() => background.writeBackScores.mock.calls.length > 0 || null);
     expect(background.writeBackScores).toHaveBeenCalledWith({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: 'leadlens_tier', reasonField: undefined });
   });
+});
+
+describe('the form’s own check', () => {
+  const scoreInput = () => form()!.querySelector<HTMLInputElement>('input[name="hubspot-score-field"]')!;
+  function type(input: HTMLInputElement, value: string) {
+    act(() => {
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, value);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+  }
+
+  it('says an empty score field beside it, not through the browser’s own "Please fill out this field."', async () => {
+    await renderSection();
+    type(scoreInput(), '');
+    // Nothing in the markup for the browser to stop the submit with: the form's check speaks.
+    expect(form()!.checkValidity()).toBe(true);
+    expect(scoreInput().getAttribute('aria-required')).toBe('true');
+    act(() => void form()!.requestSubmit());
+    await waitFor(() => scoreInput().getAttribute('aria-describedby'));
+    expect(document.getElementById(scoreInput().getAttribute('aria-describedby')!)?.textContent).toBe('Name the score field: it cannot be empty or only spaces.');
+    expect(background.writeBackScores).not.toHaveBeenCalled();
+  });
+});
+
+it('says only the newest refusal, not beside it why the last write-back stopped, of a field no longer in the form', async () => {
+  const stopped = 'The write-back to HubSpot stopped: "hs_object_id" (Record ID) is one of HubSpot\'s own properties. Nothing was written.';
+  hubspot = summary('hubspot', 'error', { target: { scoreField: 'hs_object_id', tierField: null, reasonField: null }, error: stopped.replace('The write-back to HubSpot stopped: ', ''), finishedAt: 2 });
+  const refusal = 'Cannot write back: "LeadLens Score" is not a property name (lowercase_name)';
+  background.writeBackScores.mockImplementation(async () => ({ ok: false, error: refusal }));
+  await renderSection();
+  const alerts = () => Array.from(form()!.querySelectorAll('[role="alert"]'), (alert) => alert.textContent);
+  await waitFor(() => alerts().includes(stopped) || null);
+
+  click(button('start-write-back-hubspot')!);
+  await waitFor(() => alerts().includes(refusal) || null);
+  expect(alerts()).toEqual([refusal]);
 });
 
 it('keeps the write-back button disabled while the CRM is not connected, saying where to connect it, until it is', async () => {

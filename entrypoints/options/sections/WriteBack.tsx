@@ -10,6 +10,8 @@ import { FocusKeepingButton, useFocusBackWhenJobEnds } from '@/components/KeepFo
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import type { ConnectionReply } from '@/lib/connections/schema';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
+import { db } from '@/lib/db/db';
+import { storedFieldsHeld } from '@/lib/db/write-back-report';
 import { fieldsNoLongerWritten, forgetFieldsWritten, type FieldWritten } from '@/lib/db/written-back-fields';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
@@ -53,9 +55,14 @@ export function WriteBackSection() {
     queryKey: queryKeys.writeBacks(),
     queryFn: async () => {
       const summaries = (await succeeded(background.writeBackStatus({}))).writeBacks;
-      // With each, the fields LeadLens wrote to that its target no longer names, read where pages read stored data.
+      // With each, the fields LeadLens wrote to that the last target which wrote (or found its values held) no longer
+      // names, read where pages read stored data: an attempt that wrote nothing (a field refused) leaves them as they were.
+      // A report of an older LeadLens, which kept no such target, gives its own.
       return Promise.all(
-        summaries.map(async (writeBack) => ({ ...writeBack, noLongerWritten: writeBack.target ? await fieldsNoLongerWritten(writeBack.crm, writeBack.target) : [] })),
+        summaries.map(async (writeBack) => {
+          const target = (await storedFieldsHeld(db, writeBack))?.target ?? writeBack.target;
+          return { ...writeBack, noLongerWritten: target ? await fieldsNoLongerWritten(writeBack.crm, target) : [] };
+        }),
       );
     },
     refetchInterval: (query) => (query.state.data?.some((w) => isUnderway(w.status)) ? 500 : false),
@@ -187,12 +194,14 @@ function WriteBackForm({
     const problemId = `${problemIds}-${role}`;
     return (
       <>
-        <label>
+        {/* Each on its own line, so a label does not run into the field before it. */}
+        <label style={{ display: 'block' }}>
           {text}{' '}
           <input
             name={`${crm}-${name}`}
             value={value}
-            required={required}
+            // Not `required`: the browser's own "Please fill out this field." would stop the submit before the form says it beside the field.
+            aria-required={required || undefined}
             onChange={(event) => {
               set(event.target.value);
               setProblems(({ attempt, of }) => ({ attempt, of: { ...of, [role]: undefined } }));
@@ -222,7 +231,8 @@ function WriteBackForm({
       {scoringBar && <JobProgressBar label={scoringLabel(crm)} done={scoringBar.done} total={scoringBar.total} />}
       {writeBack.status === 'running' && <JobProgressBar label={`Writing scores to ${label}`} done={writeBack.done} total={writeBack.total} />}
       {refusal && <ErrorState message={refusal} />}
-      {writeBack.error && <ErrorState message={`The write-back to ${label} stopped: ${stopReason(writeBack, connection)}`} />}
+      {/* A refusal is of the newest attempt, refused before it became a run: the last run's stop, of fields maybe no longer in the form, is not said beside it. */}
+      {!refusal && writeBack.error && <ErrorState message={`The write-back to ${label} stopped: ${stopReason(writeBack, connection)}`} />}
       {writeBack.failures.map((failure) => (
         <ErrorState key={failure.error} message={`${failure.count.toLocaleString('en-US')} not written: ${failure.error}${examplesOf(failure.recordIds)}`} />
       ))}
