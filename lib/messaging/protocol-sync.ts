@@ -15,13 +15,16 @@ const TimeoutSeconds = z.number().int().min(1).max(300).optional();
 
 /**
  * A HubSpot access token as pasted. It is sent as an HTTP header: a space, line break or other
- * character no token has would make every request fail as if the network were down.
+ * character no token has would make every request fail as if the network were down. Each rule
+ * stops the checks when it fails, so that only the first problem is said (nothing pasted, or
+ * only spaces, fails every rule, and only the first says what to do).
  */
 const HubSpotTokenSchema = z
   .string()
   .trim()
-  .min(10)
-  .max(500)
+  .min(1, { error: 'paste the access token of your private app or service key', abort: true })
+  .min(10, { abort: true })
+  .max(500, { abort: true })
   .regex(/^[\x21-\x7e]+$/, 'a token is letters, digits and signs only: no spaces, line breaks or other characters (was something else pasted with it?)');
 
 export const ConnectRequestSchema = z.discriminatedUnion('crm', [

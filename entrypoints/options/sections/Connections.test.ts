@@ -154,6 +154,24 @@ it('refuses a token with a character no token has (a space or an ellipsis pasted
   expect(background.connectCrm).not.toHaveBeenCalled();
 });
 
+// An empty field is stopped by the browser (the field is required), which asks to fill it in; spaces pass that check.
+it('asks for the token, and says nothing else, when only spaces are pasted as one', async () => {
+  await renderSection();
+  type('hubspot-token', '   ');
+  submit('hs-title');
+  await settle();
+  expect(alerts(form('hs-title'))).toEqual(['Access token: paste the access token of your private app or service key']);
+  expect(background.connectCrm).not.toHaveBeenCalled();
+});
+
+it('says only the first rule a token breaks: one too short is said to be cut, whatever else it has', async () => {
+  await renderSection();
+  type('hubspot-token', 'pat na1');
+  submit('hs-title');
+  await settle();
+  expect(alerts(form('hs-title'))).toEqual(['Access token: expected the whole access token of your private app or service key']);
+});
+
 it('clears what was wrong with one form when another action starts', async () => {
   await renderSection();
   type('hubspot-token', 'pat-na1');
