@@ -1389,6 +1389,30 @@ it('cancelled while a batch is out: says how many it wrote of how many, and how 
   expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'cancelled', done: 5, written: 5, total: leads.length, unconfirmed: 5, error: null });
 });
 
+it('after a cancel, writes the next time only the leads it did not write: what it counted as written is what the CRM took and what it remembers', async () => {
+  const leads = await syncedHubSpotLeads();
+  vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
+  // The second batch is answered, then cancelled: the write-back stops before the third.
+  vi.spyOn(writer, 'updateRecords')
+    .mockImplementationOnce(async (batch) => (updates.push(...batch), []))
+    .mockImplementationOnce(async (batch) => {
+      updates.push(...batch);
+      await cancelWriteBack('hubspot');
+      return [];
+    });
+  const cancelled = await writeBackToEnd(hubspotScore);
+  expect(cancelled).toMatchObject({ status: 'cancelled', written: 10, total: leads.length, unconfirmed: 0 });
+  const takenFirst = updates.map((update) => update.recordId);
+  const stored = await db.leads.bulkGet(leads.map((lead) => lead.key));
+  const heldAfterCancel = stored.filter((lead) => lead!.fields.leadlens_score !== undefined).map((lead) => lead!.id);
+  expect([takenFirst.length, new Set(takenFirst).size, heldAfterCancel.sort()]).toEqual([10, 10, [...takenFirst].sort()]);
+
+  updates.length = 0;
+  const next = await writeBackToEnd(hubspotScore);
+  expect(next).toMatchObject({ status: 'done', written: leads.length - 10, total: leads.length - 10, unchanged: 10 });
+  expect(updates.filter((update) => takenFirst.includes(update.recordId))).toEqual([]);
+});
+
 it('keeps the worker alive while it writes: a batch retried with back-off outlasts Chrome’s 30 s idle limit', async () => {
   await syncedHubSpotLeads();
   const idleResets = vi.fn(async () => ({}) as Browser.runtime.PlatformInfo);
