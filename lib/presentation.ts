@@ -422,7 +422,8 @@ export const notOnPageInWords = (labels: readonly string[]) => `Not suggested, a
  * Said first of a lead converted already (`ScoredLead.converted`), by the badge's popover and the
  * side panel: "Already converted: Lifecycle stage is Customer. The score is shown for reference."
  * The value is CRM data, isolated by `isolated` as a plan's values are (`planChangeInWords`). A
- * checkbox's as its page shows it: "the Converted box is checked" (Salesforce's IsConverted), not "Converted is true".
+ * checkbox's as the CRMs show one: "the Converted box is checked" (Salesforce's IsConverted, a
+ * HubSpot single checkbox), not "Converted is true".
  */
 export function convertedInWords<T>({ field, value }: { field: string; value: string }, isolated: (text: string) => T): (string | T)[] {
   const said = value === 'true' ? [`Already converted: the ${field} box is checked`] : [`Already converted: ${field} is `, isolated(value)];

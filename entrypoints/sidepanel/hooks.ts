@@ -157,8 +157,9 @@ const CRM_PAGES: Browser.webNavigation.WebNavigationEventFilter = { url: CRM_URL
 
 /**
  * The webNavigation events of a tab going to another page: a page committed, or one that did not
- * load (the connection dropped), where Chrome shows its error page and no commit is reported.
- * Read when listened to: tests put their own events in place.
+ * load (the connection dropped), where Chrome shows its error page and no commit is reported. Chrome
+ * says the same of a page whose load was stopped (Esc): asked again, the background still shows
+ * its lead (open-lead.ts `pageShownIn`). Read when listened to: tests put their own events in place.
  */
 const pageChangeEvents = () => [browser.webNavigation.onCommitted, browser.webNavigation.onErrorOccurred];
 

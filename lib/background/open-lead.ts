@@ -347,8 +347,8 @@ async function pageShownIn(tabId: number, asked?: string): Promise<{ url: URL; d
 
 /**
  * A tab's page URL (`mainFrameOf`), its page loaded or not: a tab whose CRM page did not load is
- * still on the CRM, to open a lead in again (`openRecordInCrmTab`), and a late request of the lead
- * it showed before is not about its page (`rememberOpenLead`).
+ * still on the CRM, to open a lead in again (`openRecordInCrmTab`) or to be the one used last
+ * (`noteCrmPageVisible`).
  */
 async function tabUrl(tabId: number): Promise<URL | null> {
   return (await mainFrameOf(tabId))?.url ?? null;

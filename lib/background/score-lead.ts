@@ -198,7 +198,7 @@ export function convertedAlready(
   const converted = inPortalOrder ?? (sameStage ? stored?.outcome === 1 : convertedAtSync || outcomeOf({ [rule.field]: value }, rule) === 1);
   if (!converted) return undefined;
   // Said as the page shows it: a value read from the API by its label, where the model recorded one, or a kept stage's.
-  const keptLabel = inPortalOrder === undefined ? undefined : portalStages?.find((stage) => stage.value === text.trim())?.label;
+  const keptLabel = inPortalOrder === undefined ? undefined : portalStages?.find((stage) => holdsOneOf(fields, key, [stage.value]))?.label;
   const shown = labelled === undefined && Object.hasOwn(labels, text) ? labels[text] : (keptLabel ?? text);
   return { field: fieldInWords(rule.field, crm), value: valueAsShown(shown.trim()) };
 }
