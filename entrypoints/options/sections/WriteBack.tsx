@@ -60,8 +60,10 @@ export function WriteBackSection() {
       // A report of an older LeadLens, which kept no such target, gives its own.
       return Promise.all(
         summaries.map(async (writeBack) => {
+          // No attempt yet (or since the report was deleted, with what its fields held): nothing to read.
+          if (!writeBack.target) return { ...writeBack, noLongerWritten: [] };
           const target = (await storedFieldsHeld(db, writeBack))?.target ?? writeBack.target;
-          return { ...writeBack, noLongerWritten: target ? await fieldsNoLongerWritten(writeBack.crm, target) : [] };
+          return { ...writeBack, noLongerWritten: await fieldsNoLongerWritten(writeBack.crm, target) };
         }),
       );
     },
