@@ -26,7 +26,7 @@ import { ActionStatus, ConfirmButton } from './ConfirmedAction';
 /** Field names the admin is told to create; the form starts with them. */
 const SUGGESTED: Record<CrmKind, { scoreField: string; tierField: string; reasonField: string; kind: string }> = {
   salesforce: { scoreField: 'LeadLens_Score__c', tierField: 'LeadLens_Tier__c', reasonField: 'LeadLens_Reason__c', kind: 'Lead custom fields (API names)' },
-  hubspot: { scoreField: 'leadlens_score', tierField: 'leadlens_tier', reasonField: 'leadlens_reason', kind: 'contact properties (internal names)' },
+  hubspot: { scoreField: 'leadlens_score', tierField: 'leadlens_tier', reasonField: 'leadlens_reason', kind: 'Contact properties (internal names)' },
 };
 
 /** The rule the background checks each field name with (`WriteBackRequestSchema`), checked here first to say what is wrong beside the field. */
