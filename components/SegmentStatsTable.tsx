@@ -3,6 +3,9 @@ import { formatRate, formatShares } from '@/lib/presentation';
 import { TIERS, type TierStats } from '@/lib/segments';
 import { TierLabel } from './TierLabel';
 
+/** How a lead the model learnt from counts in the conversion rates, in a rep's words (the side panel says it again, at more length). */
+export const LEARNT_FROM_TIER = 'the model learnt from counts in the tier of the score a check model trained without it gave it, not of the score it shows';
+
 /** Count, share and (when outcomes are known) conversion rate per tier (`segmentFigures`). */
 export function SegmentStatsTable({ stats }: { stats: Record<Tier, TierStats> }) {
   const anyOutcome = TIERS.some((tier) => stats[tier].withOutcome > 0);
@@ -50,7 +53,7 @@ export function SegmentStatsTable({ stats }: { stats: Record<Tier, TierStats> })
         <tfoot>
           <tr>
             <td colSpan={4} className="rate-basis">
-              Converted: of the tier's leads with a known outcome, the share that converted, and of how many (a lead the model learnt from counts in the tier of the score a check model trained without it gave it, not of the score it shows).
+              Converted: of the tier's leads with a known outcome, the share that converted, and of how many (a lead {LEARNT_FROM_TIER}).
             </td>
           </tr>
         </tfoot>

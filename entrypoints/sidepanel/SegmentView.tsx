@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo, useRef, useState, type ReactNode, type Ref } from 'react';
 import { browser } from 'wxt/browser';
 import { LeadTable } from '@/components/LeadTable';
-import { SegmentStatsTable } from '@/components/SegmentStatsTable';
+import { LEARNT_FROM_TIER, SegmentStatsTable } from '@/components/SegmentStatsTable';
 import { EmptyState } from '@/components/StatusMessage';
 import { TierDonut } from '@/components/TierDonut';
 import { background } from '@/lib/messaging/client';
@@ -175,8 +175,7 @@ const STORED_OUTCOMES: OutcomeBasis = { kind: 'stored' };
  * How the leads a model learnt from count in the rates, as the options page reads them (its LabelledLeadsNote): by their
  * held-out probability (`RuleOutcome`), said in a rep's words.
  */
-const LEARNT_FROM_COUNTED =
-  "A lead the model learnt from counts in the tier of the score a check model trained without it gave it, not of the score it shows (the model knew its outcome, so that score would flatter it), as the options page counts them; the lists show it in the tier of the score it shows.";
+const LEARNT_FROM_COUNTED = `A lead ${LEARNT_FROM_TIER} (the model knew its outcome, so that score would flatter it), as the options page counts them; the lists show it in the tier of the score it shows.`;
 
 /**
  * What "Converted" means in the table above it, and of how many of the leads shown, as the options page says it of its figures:
