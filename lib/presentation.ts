@@ -530,6 +530,9 @@ export function lastSyncOutcome(
   return { kind: 'tells-nothing' };
 }
 
+/** An area of a model that did not record how it was measured (models listed together, an older manifest): either way. */
+const measuredOverUnknownFolds = (areaName: string) => `${areaName} averaged over the cross-validation folds, or on one holdout`;
+
 /**
  * What the held-out ROC-AUC (`cvRocAuc`) is, and what it is measured on, as a heading an admin
  * deciding on a model can read: a ranking quality from chance to perfect. The mean of the folds'
@@ -541,11 +544,26 @@ export function lastSyncOutcome(
 export function heldOutAucHeading(metrics: Pick<Manifest['metrics'], 'folds'>): string {
   const measured =
     metrics.folds === undefined
-      ? 'ROC-AUC averaged over the cross-validation folds, or on one holdout'
+      ? measuredOverUnknownFolds('ROC-AUC')
       : metrics.folds > 1
         ? `cross-validated ROC-AUC, averaged over ${metrics.folds} folds`
         : 'held-out ROC-AUC, one 20 % holdout';
   return `Ranking quality (${measured}; 0.5 is chance, 1 is perfect)`;
+}
+
+/**
+ * What a ROC or precision–recall chart draws, and the report's area of that kind: the trainer
+ * draws one curve of every held-out lead pooled across the folds (lib/ml/train), while `cvRocAuc`
+ * and `cvPrAuc` are the mean of each fold's own area, another figure (the bundled model's ROC-AUC:
+ * 0.7917 pooled, 0.7923 the mean). Named as the mean, never as this curve's area. One holdout's
+ * curve and area are of the same leads.
+ */
+export function heldOutCurveDescription(folds: number | undefined, areaName: 'ROC-AUC' | 'PR-AUC', area: number | undefined): string {
+  const drawn = folds === undefined ? 'every held-out lead in one curve' : folds > 1 ? `every held-out lead of the ${folds} folds, pooled into one curve` : 'the leads of one 20 % holdout';
+  if (area === undefined) return drawn;
+  const measured =
+    folds === undefined ? `${measuredOverUnknownFolds(areaName)},` : folds > 1 ? `the mean of the ${folds} folds' own ${areaName}s` : `their ${areaName}`;
+  return `${drawn}; ${measured} ${area.toFixed(3)}`;
 }
 
 /**

@@ -14,7 +14,7 @@ import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/lib/ui/ow
 import { confusionAt } from '@/lib/ml/train/metrics';
 import { precisionAt, recallAt } from '@/lib/ml/tier-policy';
 import { describeModelOutcome, describeWhenOutcomeCounts, modelSourceName, settledDaysOf } from '@/lib/ml/outcome-rule';
-import { chanceNote, formatDay, formatRate, formatThreshold, heldOutAucHeading, plural, prAucHeading } from '@/lib/presentation';
+import { chanceNote, formatDay, formatRate, formatThreshold, heldOutAucHeading, heldOutCurveDescription, plural, prAucHeading } from '@/lib/presentation';
 import { labelledQuery } from '../policy-client';
 import { LabelledLeadsNote, useAgesCountedTo } from './LabelledLeadsNote';
 import { CalibrationError, NoSignalWarning, PrAucFigure } from './training/TrainingReport';
@@ -46,21 +46,6 @@ function calibrationBinsAre(metrics: Manifest['metrics']): string {
   const { calibrationRanges, ece } = metrics;
   if (calibrationRanges) return ` of about equal lead counts${reliabilityError(metrics) ? ', the groups the calibration error above is measured over' : ''}`;
   return ece === undefined ? ' of equal width' : ` of equal width, expected calibration error (ECE) over them ${fixed3(ece)}`;
-}
-
-/**
- * What a ROC or precision–recall chart draws, and the report's area of that kind: the trainer
- * draws one curve of every held-out lead pooled across the folds (lib/ml/train), while `cvRocAuc`
- * and `cvPrAuc` are the mean of each fold's own area, another figure (the bundled model's ROC-AUC:
- * 0.7917 pooled, 0.7923 the mean). Named as the mean, never as this curve's area. One holdout's
- * curve and area are of the same leads.
- */
-function heldOutCurveDescription(folds: number | undefined, areaName: 'ROC-AUC' | 'PR-AUC', area: number | undefined): string {
-  const drawn = folds === undefined ? 'every held-out lead in one curve' : folds > 1 ? `every held-out lead of the ${folds} folds, pooled into one curve` : 'the leads of one 20 % holdout';
-  if (area === undefined) return drawn;
-  const measured =
-    folds === undefined ? `${areaName} averaged over the cross-validation folds, or on one holdout,` : folds > 1 ? `the mean of the ${folds} folds' own ${areaName}s` : `their ${areaName}`;
-  return `${drawn}; ${measured} ${area.toFixed(3)}`;
 }
 
 /** The calibration bins as rows: predicted and observed conversion, and how many leads each bin holds when the model says. */
