@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_RULE_VALUE_LENGTH, MAX_RULE_VALUES } from '../ml/outcome-rule';
 import { MAX_LABEL_CHARS } from '../ml/visible-text';
+import type { ChoiceOption } from './client';
 
 /** The HubSpot contact property holding a contact's lifecycle stage. */
 export const HUBSPOT_LIFECYCLE_FIELD = 'lifecyclestage';
@@ -60,3 +61,6 @@ export type LifecycleStage = z.infer<typeof LifecycleStageSchema>;
 
 /** A portal's lifecycle stages in its order: as many as a model's rule can list (`MAX_RULE_VALUES`). */
 export const PortalLifecycleStagesSchema = z.array(LifecycleStageSchema).max(MAX_RULE_VALUES);
+
+/** A portal's stage options as LeadLens offers and keeps them: a stage without a label under its value. */
+export const lifecycleStagesOf = (options: readonly ChoiceOption[]): LifecycleStage[] => options.map(({ value, label }) => ({ value, label: label || value }));

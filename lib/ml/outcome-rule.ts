@@ -405,7 +405,7 @@ const isSalesforceConversion = ({ field, positiveValues, valueLabels }: OutcomeR
   source === 'salesforce' &&
   fieldIdentity(source, field) === 'isconverted' &&
   positiveValues.length === 1 &&
-  positiveValues[0].trim().toLowerCase() === 'true' &&
+  comparedAs(positiveValues[0]) === 'true' &&
   valueLabels?.[positiveValues[0]] === undefined;
 
 /** Each source as the pages name it: `Salesforce`, `HubSpot`, `imported CSV`. */

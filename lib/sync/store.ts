@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { accountOf, type Connection } from '../connections/schema';
 import { portalOf, type ChoiceOption, type CrmAccount, type CrmRecord, type CrmUser, type Deletions } from '../crm/client';
-import { PortalLifecycleStagesSchema, type LifecycleStage } from '../crm/hubspot-lifecycle';
+import { lifecycleStagesOf, PortalLifecycleStagesSchema, type LifecycleStage } from '../crm/hubspot-lifecycle';
 import type { CrmKind } from '../crm/types';
 import { leadKeyOf, leadKeyOfCachedScore, leadKeyPrefix, type LeadLensDb, type StoredLead } from '../db/db';
 import { withStoredScoresPaused } from '../jobs/progress';
@@ -313,7 +313,7 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
     async keepLifecycleStages(stages) {
       await db.transaction('rw', db.settings, async () => {
         const portalId = (await readSyncState(db, 'hubspot')).account?.id;
-        const kept = KeptLifecycleStagesSchema.safeParse({ portalId, stages: stages.map(({ value, label }) => ({ value, label: label || value })) });
+        const kept = KeptLifecycleStagesSchema.safeParse({ portalId, stages: lifecycleStagesOf(stages) });
         // None rather than some: a list cut short would misplace the stages after the cut.
         if (kept.success) await db.settings.put({ key: KEPT_LIFECYCLE_STAGES_KEY, value: kept.data });
         else await db.settings.delete(KEPT_LIFECYCLE_STAGES_KEY);

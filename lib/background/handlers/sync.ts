@@ -10,6 +10,7 @@ import { signInWithSalesforce } from '../../connections/oauth';
 import { connectionGeneration, endGrantOf, failureInPlainWords, isSameConnection, readConnection, readStatus, releaseHostAccess, removeConnection, stillConnected, writeConnectionUnlessRemovedSince, writeStatus } from '../../connections/connections';
 import { DEFAULT_TIMEOUT_SECONDS, accountOf, apiHostOf, originPatternOf, settingsOf, type Connection, type ConnectionReply, type ConnectionSummary } from '../../connections/schema';
 import type { CrmAccount } from '../../crm/client';
+import { lifecycleStagesOf } from '../../crm/hubspot-lifecycle';
 import { abortedByTimeout, isCrmError } from '../../crm/http';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../../crm/types';
 import { countOwnLeadsOf, db, syncedLeadsOf } from '../../db/db';
@@ -616,7 +617,7 @@ export const syncHandlers: Handlers<SyncProtocol> = {
   async crmLifecycleStages() {
     const client = await clientFor('hubspot');
     const stages = client?.lifecycleStages ? await keepWorkerAliveDuring(client.lifecycleStages({ signal: AbortSignal.timeout(60_000) })) : [];
-    return { ok: true, stages: stages.map(({ value, label }) => ({ value, label: label || value })) };
+    return { ok: true, stages: lifecycleStagesOf(stages) };
   },
   async connectionStatus() {
     return { ok: true, connections: await Promise.all(CRM_KINDS.map(connectionSummary)) };
