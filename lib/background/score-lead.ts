@@ -154,12 +154,6 @@ function convertedRuleOf(manifest: Manifest, fields: RawRecord, crm: CrmKind) {
   return rule && key !== undefined && !isMissingRaw(fields[key]) ? { rule, byModel, key } : undefined;
 }
 
-/** Whether `convertedAlready` of `fields` reads what a sync stored: not when the model's rule decides, nor when `fields` do not hold the CRM's status. */
-function readsStoredOutcome(manifest: Manifest, fields: RawRecord, crm: CrmKind): boolean {
-  const found = convertedRuleOf(manifest, fields, crm);
-  return found !== undefined && found.byModel === undefined;
-}
-
 /**
  * Whether the record whose fields are `fields` converted already, as the side panel counts a stored
  * lead (`leadsToWork`): by the active model's outcome rule when it was trained on this CRM's leads
@@ -182,7 +176,17 @@ export function convertedAlready(
   stored?: StoredOutcome,
   portalStages?: readonly LifecycleStage[],
 ): ScoredLead['converted'] {
-  const found = convertedRuleOf(manifest, fields, crm);
+  return convertedByRule(convertedRuleOf(manifest, fields, crm), fields, crm, stored, portalStages);
+}
+
+/** `convertedAlready` by the rule found for `fields` (`convertedRuleOf`), worked out once by the caller. */
+function convertedByRule(
+  found: ReturnType<typeof convertedRuleOf>,
+  fields: RawRecord,
+  crm: CrmKind,
+  stored?: StoredOutcome,
+  portalStages?: readonly LifecycleStage[],
+): ScoredLead['converted'] {
   if (!found) return undefined;
   const { rule, byModel, key } = found;
   const text = String(fields[key]);
@@ -195,11 +199,10 @@ export function convertedAlready(
   const sameStage = storedDecides && holdsOneOf(stored.fields, rule.field, [value]);
   // Only HubSpot's stage is shown by a label: Salesforce's IsConverted is read as the API gives it, as a sync stores it.
   const convertedAtSync = storedDecides && crm === 'hubspot' && stored.outcome === 1;
-  const converted = inPortalOrder ?? (sameStage ? stored?.outcome === 1 : convertedAtSync || outcomeOf({ [rule.field]: value }, rule) === 1);
+  const converted = inPortalOrder?.converted ?? (sameStage ? stored?.outcome === 1 : convertedAtSync || outcomeOf({ [rule.field]: value }, rule) === 1);
   if (!converted) return undefined;
   // Said as the page shows it: a value read from the API by its label, where the model recorded one, or a kept stage's.
-  const keptLabel = inPortalOrder === undefined ? undefined : portalStages?.find((stage) => holdsOneOf(fields, key, [stage.value]))?.label;
-  const shown = labelled === undefined && Object.hasOwn(labels, text) ? labels[text] : (keptLabel ?? text);
+  const shown = labelled === undefined && Object.hasOwn(labels, text) ? labels[text] : (inPortalOrder?.labelOfValue ?? text);
   return { field: fieldInWords(rule.field, crm), value: valueAsShown(shown.trim()) };
 }
 
@@ -207,12 +210,14 @@ export function convertedAlready(
  * Whether the HubSpot stage `fields[key]` shows converted in the order of the portal's `stages`, as
  * a sync stores it (`hubspotOutcome`): the stages it names by value or label (as `holdsOneOf`
  * compares); undefined when it names none, or some converted and some not (two stages labelled alike).
+ * With it, the label of the stage it names by value (read from the API), to say it as the page does.
  */
-function convertedInPortalOrder(fields: RawRecord, key: string, stages: readonly LifecycleStage[]): boolean | undefined {
+function convertedInPortalOrder(fields: RawRecord, key: string, stages: readonly LifecycleStage[]): { converted: boolean; labelOfValue?: string } | undefined {
   const order = lifecycleOrder(stages.map(({ value }) => value));
   const named = stages.filter(({ value, label }) => holdsOneOf(fields, key, [value]) || holdsOneOf(fields, key, [label]));
   const verdicts = new Set(named.map(({ value }) => hubspotOutcome(value, order) === 1));
-  return verdicts.size === 1 ? verdicts.has(true) : undefined;
+  if (verdicts.size !== 1) return undefined;
+  return { converted: verdicts.has(true), labelOfValue: named.find(({ value }) => holdsOneOf(fields, key, [value]))?.label };
 }
 
 /**
@@ -221,7 +226,7 @@ function convertedInPortalOrder(fields: RawRecord, key: string, stages: readonly
  * page's filling the rest (`withPageFilling`): the outcome field of a model's rule is no field it
  * reads. The badge, from its score or its cached one, and the side panel's explanation ask so, of
  * the same fields. The stored lead, and a HubSpot portal's kept stages, are read only when they may
- * decide (`readsStoredOutcome`), once each, side by side: not for a Salesforce page, which shows no
+ * decide, once each, side by side: not for a Salesforce page, which shows no
  * IsConverted, nor where the model's rule decides.
  */
 export async function recordConverted(
@@ -231,7 +236,9 @@ export async function recordConverted(
   deps: Pick<ScoringDeps, 'storedLead' | 'portalLifecycleStages'>,
 ): Promise<ScoredLead['converted']> {
   const fields = withPageFilling(fieldsModelReads(scored, manifest, request.crm), request.fields);
-  if (!readsStoredOutcome(manifest, fields, request.crm)) return convertedAlready(manifest, fields, request.crm);
+  const found = convertedRuleOf(manifest, fields, request.crm);
+  // Without the CRM's status in `fields`, or where the model's rule decides, nothing a sync stored says more.
+  if (found === undefined || found.byModel !== undefined) return convertedByRule(found, fields, request.crm);
   // What a sync stored must not cost the badge its score: without it, its fields alone say (a stage in HubSpot's default order).
   const unlessFailed = <T>(read: Promise<T> | undefined, what: string) =>
     read?.catch((error: unknown) => {
@@ -242,7 +249,7 @@ export async function recordConverted(
     unlessFailed(deps.storedLead?.(request.crm, request.recordId), 'the stored lead'),
     request.crm === 'hubspot' ? unlessFailed(deps.portalLifecycleStages?.(), "the portal's lifecycle stages") : undefined,
   ]);
-  return convertedAlready(manifest, fields, request.crm, stored, portalStages);
+  return convertedByRule(found, fields, request.crm, stored, portalStages);
 }
 
 /**
