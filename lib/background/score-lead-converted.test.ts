@@ -5,15 +5,17 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateDemoLeads } from '../crm/demo-data';
 import { lifecycleOrder, type LifecycleStage } from '../crm/hubspot-lifecycle';
+import type { CrmKind } from '../crm/types';
 import { LeadLensDb } from '../db/db';
 import { ScoreResponseSchema } from '../messaging/protocol';
 import { OpenLeadSchema } from '../messaging/protocol-leads';
+import type { RawRecord } from '../ml/featurize';
 import { parseManifest, type Manifest } from '../ml/manifest';
 import type { ModelOutcomeRule } from '../ml/outcome-rule';
 import { KEPT_LIFECYCLE_STAGES_KEY, dexieSyncStore, keptLifecycleStages, recordSyncedAccount } from '../sync/store';
 import { toStoredLead } from '../sync/to-stored-lead';
 import { explainInFull } from './open-lead';
-import { convertedAlready, scoreLead, type CachedScoreEntry, type ScoringDeps, type StoredOutcome } from './score-lead';
+import { convertedAlready, convertedRuleOf, scoreLead, type CachedScoreEntry, type ScoringDeps, type StoredOutcome } from './score-lead';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -56,72 +58,75 @@ const syncedContact = (lifecyclestage: string, order: readonly string[]): Stored
   toStoredLead('hubspot', { id: '12', modifiedAt: 1, fields: { createdate: '2026-01-02T03:04:05.000Z', lifecyclestage } }, new Map(), order);
 
 const withRule = (rule: ModelOutcomeRule): Manifest => ({ ...manifest, modelId: 'trained', outcomeRule: rule });
+/** `convertedAlready` by the rule found for `fields`, as `recordConverted` finds it. */
+const convertedOf = (m: Manifest, fields: RawRecord, crm: CrmKind, stored?: StoredOutcome, stages?: readonly LifecycleStage[]) =>
+  convertedAlready(convertedRuleOf(m, fields, crm), fields, crm, stored, stages);
 
 describe('convertedAlready: the record page says what the side panel counts as converted', () => {
   it("says a HubSpot contact at opportunity or later converted, by the lifecycle stage its page shows, as a sync stores it without the portal's order", () => {
     for (const stage of ['Customer', 'customer', ' Opportunity ', 'Evangelist']) {
-      expect([stage, convertedAlready(manifest, { lifecyclestage: stage }, 'hubspot')]).toEqual([stage, { field: 'Lifecycle stage', value: stage.trim() }]);
+      expect([stage, convertedOf(manifest, { lifecyclestage: stage }, 'hubspot')]).toEqual([stage, { field: 'Lifecycle stage', value: stage.trim() }]);
     }
     for (const stage of ['Lead', 'Sales Qualified Lead', 'marketingqualifiedlead', 'Other', 'Product Qualified Lead', '', '--']) {
-      expect([stage, convertedAlready(manifest, { lifecyclestage: stage }, 'hubspot')]).toEqual([stage, undefined]);
+      expect([stage, convertedOf(manifest, { lifecyclestage: stage }, 'hubspot')]).toEqual([stage, undefined]);
     }
   });
 
   it('claims nothing when neither the page nor the record read holds the field that says so', () => {
-    expect(convertedAlready(manifest, { jobtitle: 'CFO', hs_lead_status: 'OPEN_DEAL' }, 'hubspot')).toBeUndefined();
+    expect(convertedOf(manifest, { jobtitle: 'CFO', hs_lead_status: 'OPEN_DEAL' }, 'hubspot')).toBeUndefined();
     // Salesforce's IsConverted is no field its pages show: a Status of its own is no rule LeadLens makes up.
-    expect(convertedAlready(manifest, { Title: 'CFO', Status: 'Closed - Converted' }, 'salesforce')).toBeUndefined();
+    expect(convertedOf(manifest, { Title: 'CFO', Status: 'Closed - Converted' }, 'salesforce')).toBeUndefined();
     // Read from the CRM, as a sync reads it.
-    expect(convertedAlready(manifest, { Title: 'CFO', IsConverted: true }, 'salesforce')).toEqual({ field: 'Converted', value: 'true' });
-    expect(convertedAlready(manifest, { Title: 'CFO', IsConverted: false }, 'salesforce')).toBeUndefined();
+    expect(convertedOf(manifest, { Title: 'CFO', IsConverted: true }, 'salesforce')).toEqual({ field: 'Converted', value: 'true' });
+    expect(convertedOf(manifest, { Title: 'CFO', IsConverted: false }, 'salesforce')).toBeUndefined();
   });
 
   it("takes the outcome a sync stored, read in the portal's own order, where it read the stage the contact has now; else HubSpot's default order", () => {
     // As the side panel counts them: a customer of a portal that placed customer before opportunity is not converted.
     expect(syncedContact('customer', movedOrder).outcome).toBe(0);
-    expect(convertedAlready(manifest, { lifecyclestage: 'Customer' }, 'hubspot', syncedContact('customer', movedOrder))).toBeUndefined();
+    expect(convertedOf(manifest, { lifecyclestage: 'Customer' }, 'hubspot', syncedContact('customer', movedOrder))).toBeUndefined();
     // The portal's own stage after opportunity, shown by its label, which HubSpot's default order does not place.
-    expect(convertedAlready(manifest, { lifecyclestage: 'Closed Won' }, 'hubspot')).toBeUndefined();
+    expect(convertedOf(manifest, { lifecyclestage: 'Closed Won' }, 'hubspot')).toBeUndefined();
     // Moved on since the sync (a lead then, a customer now): the stage it has now, in the default order.
-    expect(convertedAlready(manifest, { lifecyclestage: 'Customer' }, 'hubspot', syncedContact('lead', portalOrder))).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
-    expect(convertedAlready(manifest, { lifecyclestage: 'Marketing Qualified Lead' }, 'hubspot', syncedContact('lead', portalOrder))).toBeUndefined();
+    expect(convertedOf(manifest, { lifecyclestage: 'Customer' }, 'hubspot', syncedContact('lead', portalOrder))).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
+    expect(convertedOf(manifest, { lifecyclestage: 'Marketing Qualified Lead' }, 'hubspot', syncedContact('lead', portalOrder))).toBeUndefined();
   });
 
   it('takes a stage a sync stored as converted for converted, though the page shows it by a label other than the value the sync stored', () => {
     // The page shows the portal's own stage by its label, the sync stored its value.
     expect(syncedContact(CLOSED_WON, portalOrder).outcome).toBe(1);
-    expect(convertedAlready(manifest, { lifecyclestage: 'Closed Won' }, 'hubspot', syncedContact(CLOSED_WON, portalOrder))).toEqual({ field: 'Lifecycle stage', value: 'Closed Won' });
+    expect(convertedOf(manifest, { lifecyclestage: 'Closed Won' }, 'hubspot', syncedContact(CLOSED_WON, portalOrder))).toEqual({ field: 'Lifecycle stage', value: 'Closed Won' });
     // A portal without opportunity, where a sync counts Sales Qualified Lead as converted (`suggestedStageReached`).
     const withoutOpportunity = lifecycleOrder(['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'customer', 'evangelist']);
     expect(syncedContact('salesqualifiedlead', withoutOpportunity).outcome).toBe(1);
-    expect(convertedAlready(manifest, { lifecyclestage: 'Sales Qualified Lead' }, 'hubspot', syncedContact('salesqualifiedlead', withoutOpportunity))).toEqual({
+    expect(convertedOf(manifest, { lifecyclestage: 'Sales Qualified Lead' }, 'hubspot', syncedContact('salesqualifiedlead', withoutOpportunity))).toEqual({
       field: 'Lifecycle stage',
       value: 'Sales Qualified Lead',
     });
-    expect(convertedAlready(manifest, { lifecyclestage: 'Marketing Qualified Lead' }, 'hubspot', syncedContact('marketingqualifiedlead', withoutOpportunity))).toBeUndefined();
+    expect(convertedOf(manifest, { lifecyclestage: 'Marketing Qualified Lead' }, 'hubspot', syncedContact('marketingqualifiedlead', withoutOpportunity))).toBeUndefined();
     // Still no claim without the field on the page.
-    expect(convertedAlready(manifest, { jobtitle: 'CFO' }, 'hubspot', syncedContact(CLOSED_WON, portalOrder))).toBeUndefined();
+    expect(convertedOf(manifest, { jobtitle: 'CFO' }, 'hubspot', syncedContact(CLOSED_WON, portalOrder))).toBeUndefined();
     // Salesforce's IsConverted read from the CRM as false is no label of a stage it converted at.
     const convertedLead: StoredOutcome = { fields: { IsConverted: true }, outcome: 1 };
-    expect(convertedAlready(manifest, { IsConverted: false }, 'salesforce', convertedLead)).toBeUndefined();
-    expect(convertedAlready(manifest, { IsConverted: true }, 'salesforce', convertedLead)).toEqual({ field: 'Converted', value: 'true' });
+    expect(convertedOf(manifest, { IsConverted: false }, 'salesforce', convertedLead)).toBeUndefined();
+    expect(convertedOf(manifest, { IsConverted: true }, 'salesforce', convertedLead)).toEqual({ field: 'Converted', value: 'true' });
   });
 
   it("goes by the active model's outcome rule for a lead of the source it was trained on, its values read from the labels the page shows", () => {
     const reachedPql = withRule({ source: 'hubspot', field: 'lifecyclestage', positiveValues: [PQL, 'opportunity', CLOSED_WON, 'customer', 'evangelist'], valueLabels: { [PQL]: 'Product Qualified Lead' } });
-    expect(convertedAlready(reachedPql, { lifecyclestage: 'product qualified lead' }, 'hubspot')).toEqual({ field: 'Lifecycle stage', value: 'product qualified lead' });
+    expect(convertedOf(reachedPql, { lifecyclestage: 'product qualified lead' }, 'hubspot')).toEqual({ field: 'Lifecycle stage', value: 'product qualified lead' });
     // Read from the CRM: its value, said by the label its pages show.
-    expect(convertedAlready(reachedPql, { lifecyclestage: PQL }, 'hubspot')).toEqual({ field: 'Lifecycle stage', value: 'Product Qualified Lead' });
-    expect(convertedAlready(reachedPql, { lifecyclestage: 'Sales Qualified Lead' }, 'hubspot')).toBeUndefined();
+    expect(convertedOf(reachedPql, { lifecyclestage: PQL }, 'hubspot')).toEqual({ field: 'Lifecycle stage', value: 'Product Qualified Lead' });
+    expect(convertedOf(reachedPql, { lifecyclestage: 'Sales Qualified Lead' }, 'hubspot')).toBeUndefined();
     // Trained on "customer": an opportunity is still a lead to work, as in the side panel's Top hot leads, whatever a sync stored.
     const reachedCustomer = withRule({ source: 'hubspot', field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'] });
-    expect(convertedAlready(reachedCustomer, { lifecyclestage: 'Opportunity' }, 'hubspot', syncedContact('opportunity', portalOrder))).toBeUndefined();
-    expect(convertedAlready(reachedCustomer, { lifecyclestage: 'Customer' }, 'hubspot', syncedContact('customer', movedOrder))).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
+    expect(convertedOf(reachedCustomer, { lifecyclestage: 'Opportunity' }, 'hubspot', syncedContact('opportunity', portalOrder))).toBeUndefined();
+    expect(convertedOf(reachedCustomer, { lifecyclestage: 'Customer' }, 'hubspot', syncedContact('customer', movedOrder))).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
     // Another field, named as it is; a rule of another source leaves a contact to its CRM's own status.
     const byStatus = withRule({ source: 'salesforce', field: 'Status', positiveValues: ['Closed - Converted'] });
-    expect(convertedAlready(byStatus, { Status: 'Closed - Converted' }, 'salesforce')).toEqual({ field: 'Lead Status', value: 'Closed - Converted' });
-    expect(convertedAlready(byStatus, { Status: 'Working - Contacted' }, 'salesforce')).toBeUndefined();
-    expect(convertedAlready(byStatus, { lifecyclestage: 'Customer' }, 'hubspot')).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
+    expect(convertedOf(byStatus, { Status: 'Closed - Converted' }, 'salesforce')).toEqual({ field: 'Lead Status', value: 'Closed - Converted' });
+    expect(convertedOf(byStatus, { Status: 'Working - Contacted' }, 'salesforce')).toBeUndefined();
+    expect(convertedOf(byStatus, { lifecyclestage: 'Customer' }, 'hubspot')).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
   });
 
   it("reads the stage the page shows, by its label or value, in the portal's order its last sync kept: a contact moved back since is not converted at once", () => {
@@ -130,48 +135,48 @@ describe('convertedAlready: the record page says what the side panel counts as c
     expect(convertedAtSync.outcome).toBe(1);
     // Moved back by hand since the sync that stored it converted: by its label on the page, its value from the API.
     for (const stage of ['Lead', ' lead ', 'Sales Qualified Lead', 'Product Qualified Lead', PQL]) {
-      expect([stage, convertedAlready(manifest, { lifecyclestage: stage }, 'hubspot', convertedAtSync, keptStages)]).toEqual([stage, undefined]);
+      expect([stage, convertedOf(manifest, { lifecyclestage: stage }, 'hubspot', convertedAtSync, keptStages)]).toEqual([stage, undefined]);
     }
     // "other" is outside the order: reaching it says nothing, as a sync stores it.
-    expect(convertedAlready(manifest, { lifecyclestage: 'Other' }, 'hubspot', convertedAtSync, keptStages)).toBeUndefined();
+    expect(convertedOf(manifest, { lifecyclestage: 'Other' }, 'hubspot', convertedAtSync, keptStages)).toBeUndefined();
     // Without kept stages (no sync since LeadLens keeps them), as before: converted until the next sync stores its outcome.
-    expect(convertedAlready(manifest, { lifecyclestage: 'Lead' }, 'hubspot', convertedAtSync)).toEqual({ field: 'Lifecycle stage', value: 'Lead' });
+    expect(convertedOf(manifest, { lifecyclestage: 'Lead' }, 'hubspot', convertedAtSync)).toEqual({ field: 'Lifecycle stage', value: 'Lead' });
   });
 
   it("takes a stage at or after the one a sync counts from, in the kept order, for converted: a portal's own stage after opportunity too, with no stored lead to say so", () => {
-    expect(convertedAlready(manifest, { lifecyclestage: 'Closed Won' }, 'hubspot', undefined, keptStages)).toEqual({ field: 'Lifecycle stage', value: 'Closed Won' });
+    expect(convertedOf(manifest, { lifecyclestage: 'Closed Won' }, 'hubspot', undefined, keptStages)).toEqual({ field: 'Lifecycle stage', value: 'Closed Won' });
     // Read from the API by its value, said by the label the page shows.
-    expect(convertedAlready(manifest, { lifecyclestage: CLOSED_WON }, 'hubspot', undefined, keptStages)).toEqual({ field: 'Lifecycle stage', value: 'Closed Won' });
+    expect(convertedOf(manifest, { lifecyclestage: CLOSED_WON }, 'hubspot', undefined, keptStages)).toEqual({ field: 'Lifecycle stage', value: 'Closed Won' });
     // Moved on since the sync stored it a lead.
-    expect(convertedAlready(manifest, { lifecyclestage: 'Closed Won' }, 'hubspot', syncedContact('lead', portalOrder), keptStages)).toEqual({ field: 'Lifecycle stage', value: 'Closed Won' });
+    expect(convertedOf(manifest, { lifecyclestage: 'Closed Won' }, 'hubspot', syncedContact('lead', portalOrder), keptStages)).toEqual({ field: 'Lifecycle stage', value: 'Closed Won' });
     // A portal that moved customer before opportunity: its customers are not converted, as a sync stores them.
-    expect(convertedAlready(manifest, { lifecyclestage: 'Customer' }, 'hubspot', undefined, keptStagesOf(movedOrder))).toBeUndefined();
-    expect(convertedAlready(manifest, { lifecyclestage: 'Opportunity' }, 'hubspot', undefined, keptStagesOf(movedOrder))).toEqual({ field: 'Lifecycle stage', value: 'Opportunity' });
+    expect(convertedOf(manifest, { lifecyclestage: 'Customer' }, 'hubspot', undefined, keptStagesOf(movedOrder))).toBeUndefined();
+    expect(convertedOf(manifest, { lifecyclestage: 'Opportunity' }, 'hubspot', undefined, keptStagesOf(movedOrder))).toEqual({ field: 'Lifecycle stage', value: 'Opportunity' });
     // A portal without opportunity: from the first stage past the middle of its order (`suggestedStageReached`).
     const withoutOpportunity = keptStagesOf(['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'customer', 'evangelist']);
-    expect(convertedAlready(manifest, { lifecyclestage: 'salesqualifiedlead' }, 'hubspot', undefined, withoutOpportunity)).toEqual({ field: 'Lifecycle stage', value: 'Salesqualifiedlead' });
-    expect(convertedAlready(manifest, { lifecyclestage: 'marketingqualifiedlead' }, 'hubspot', undefined, withoutOpportunity)).toBeUndefined();
+    expect(convertedOf(manifest, { lifecyclestage: 'salesqualifiedlead' }, 'hubspot', undefined, withoutOpportunity)).toEqual({ field: 'Lifecycle stage', value: 'Salesqualifiedlead' });
+    expect(convertedOf(manifest, { lifecyclestage: 'marketingqualifiedlead' }, 'hubspot', undefined, withoutOpportunity)).toBeUndefined();
   });
 
   it('reads a stage the kept stages do not name (added since the sync), or name twice either way, as before they were kept', () => {
     const convertedAtSync = syncedContact(CLOSED_WON, portalOrder);
-    expect(convertedAlready(manifest, { lifecyclestage: 'Won Twice' }, 'hubspot', convertedAtSync, keptStages)).toEqual({ field: 'Lifecycle stage', value: 'Won Twice' });
-    expect(convertedAlready(manifest, { lifecyclestage: 'Won Twice' }, 'hubspot', undefined, keptStages)).toBeUndefined();
+    expect(convertedOf(manifest, { lifecyclestage: 'Won Twice' }, 'hubspot', convertedAtSync, keptStages)).toEqual({ field: 'Lifecycle stage', value: 'Won Twice' });
+    expect(convertedOf(manifest, { lifecyclestage: 'Won Twice' }, 'hubspot', undefined, keptStages)).toBeUndefined();
     // A label shared by a stage before opportunity and one after it says neither.
     const twoCustomers = keptStages.map((stage) => (stage.value === 'subscriber' ? { ...stage, label: 'Customer' } : stage));
     for (const stored of [undefined, syncedContact('subscriber', portalOrder), syncedContact('customer', movedOrder)]) {
-      expect(convertedAlready(manifest, { lifecyclestage: 'Customer' }, 'hubspot', stored, twoCustomers)).toEqual(convertedAlready(manifest, { lifecyclestage: 'Customer' }, 'hubspot', stored));
+      expect(convertedOf(manifest, { lifecyclestage: 'Customer' }, 'hubspot', stored, twoCustomers)).toEqual(convertedOf(manifest, { lifecyclestage: 'Customer' }, 'hubspot', stored));
     }
     // Where the model's rule decides, it alone does.
     const reachedCustomer = withRule({ source: 'hubspot', field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'] });
-    expect(convertedAlready(reachedCustomer, { lifecyclestage: 'Closed Won' }, 'hubspot', undefined, keptStages)).toBeUndefined();
-    expect(convertedAlready(reachedCustomer, { lifecyclestage: 'Customer' }, 'hubspot', undefined, keptStagesOf(movedOrder))).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
+    expect(convertedOf(reachedCustomer, { lifecyclestage: 'Closed Won' }, 'hubspot', undefined, keptStages)).toBeUndefined();
+    expect(convertedOf(reachedCustomer, { lifecyclestage: 'Customer' }, 'hubspot', undefined, keptStagesOf(movedOrder))).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
   });
 
   it('gives the value as text a rep can see: markup stays text, a direction override is dropped', () => {
     const hostile = '<img src=x onerror=alert(1)>\u202E';
     const rule = withRule({ source: 'salesforce', field: 'Status', positiveValues: [hostile] });
-    expect(convertedAlready(rule, { Status: hostile }, 'salesforce')).toEqual({ field: 'Lead Status', value: '<img src=x onerror=alert(1)>' });
+    expect(convertedOf(rule, { Status: hostile }, 'salesforce')).toEqual({ field: 'Lead Status', value: '<img src=x onerror=alert(1)>' });
   });
 });
 

@@ -139,7 +139,7 @@ function withConverted(lead: ScoredLead, converted: ScoredLead['converted']): Sc
 /** A stored lead's outcome, as a sync stored it, and the fields it read it from. */
 export type StoredOutcome = Pick<StoredLead, 'fields' | 'outcome'>;
 
-/** The field holding a CRM's own status, which a sync stores each lead's outcome by (`toStoredLead`). */
+/** The field holding a CRM's own status, which a sync stores each lead's outcome by (lib/sync `toStoredLead`). */
 const CRM_STATUS_FIELDS = { salesforce: 'IsConverted', hubspot: HUBSPOT_LIFECYCLE_FIELD } as const satisfies Record<CrmKind, string>;
 
 /**
@@ -147,7 +147,7 @@ const CRM_STATUS_FIELDS = { salesforce: 'IsConverted', hubspot: HUBSPOT_LIFECYCL
  * the active model's outcome rule when it was trained on this CRM's leads (`byModel`), else the
  * CRM's own status (`suggestOutcome`). Undefined when `fields` do not hold that field.
  */
-function convertedRuleOf(manifest: Manifest, fields: RawRecord, crm: CrmKind) {
+export function convertedRuleOf(manifest: Manifest, fields: RawRecord, crm: CrmKind) {
   const byModel = manifest.outcomeRule?.source === crm ? manifest.outcomeRule : undefined;
   const rule = byModel ?? suggestOutcome(crm, { [CRM_STATUS_FIELDS[crm]]: [] });
   const key = rule ? recordKey(fields, rule.field) : undefined;
@@ -155,8 +155,8 @@ function convertedRuleOf(manifest: Manifest, fields: RawRecord, crm: CrmKind) {
 }
 
 /**
- * Whether the record whose fields are `fields` converted already, as the side panel counts a stored
- * lead (`leadsToWork`): by the active model's outcome rule when it was trained on this CRM's leads
+ * Whether the record whose fields are `fields` converted already, by the rule `found` for them
+ * (`convertedRuleOf`), as the side panel counts a stored lead (`leadsToWork`): by the active model's outcome rule when it was trained on this CRM's leads
  * (`outcomeOf`; a value the page shows by its label, as the model recorded it, `valueLabels`); else
  * by the CRM's own status, as a sync stores it: Salesforce's IsConverted, a HubSpot lifecycle stage
  * of opportunity or later in the portal's own order (`hubspotOutcome`). A page shows a stage by its
@@ -170,17 +170,6 @@ function convertedRuleOf(manifest: Manifest, fields: RawRecord, crm: CrmKind) {
  * field: no claim without the field.
  */
 export function convertedAlready(
-  manifest: Manifest,
-  fields: RawRecord,
-  crm: CrmKind,
-  stored?: StoredOutcome,
-  portalStages?: readonly LifecycleStage[],
-): ScoredLead['converted'] {
-  return convertedByRule(convertedRuleOf(manifest, fields, crm), fields, crm, stored, portalStages);
-}
-
-/** `convertedAlready` by the rule found for `fields` (`convertedRuleOf`), worked out once by the caller. */
-function convertedByRule(
   found: ReturnType<typeof convertedRuleOf>,
   fields: RawRecord,
   crm: CrmKind,
@@ -238,7 +227,7 @@ export async function recordConverted(
   const fields = withPageFilling(fieldsModelReads(scored, manifest, request.crm), request.fields);
   const found = convertedRuleOf(manifest, fields, request.crm);
   // Without the CRM's status in `fields`, or where the model's rule decides, nothing a sync stored says more.
-  if (found === undefined || found.byModel !== undefined) return convertedByRule(found, fields, request.crm);
+  if (found === undefined || found.byModel !== undefined) return convertedAlready(found, fields, request.crm);
   // What a sync stored must not cost the badge its score: without it, its fields alone say (a stage in HubSpot's default order).
   const unlessFailed = <T>(read: Promise<T> | undefined, what: string) =>
     read?.catch((error: unknown) => {
@@ -249,7 +238,7 @@ export async function recordConverted(
     unlessFailed(deps.storedLead?.(request.crm, request.recordId), 'the stored lead'),
     request.crm === 'hubspot' ? unlessFailed(deps.portalLifecycleStages?.(), "the portal's lifecycle stages") : undefined,
   ]);
-  return convertedByRule(found, fields, request.crm, stored, portalStages);
+  return convertedAlready(found, fields, request.crm, stored, portalStages);
 }
 
 /**
