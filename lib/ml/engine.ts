@@ -10,6 +10,7 @@
  * cross-origin isolated.
  */
 import * as ort from 'onnxruntime-web/wasm';
+import { NOT_ONNX } from './onnx/operators';
 
 export interface EngineOutput {
   /** [N] calibrated probability */
@@ -28,7 +29,7 @@ export class ModelLoadError extends Error {
   constructor(runtimeMessage: string) {
     const words = runtimeMessageInWords(runtimeMessage);
     // ONNX Runtime reads a model as protobuf: bytes it cannot parse (or that hold no graph) are not a model.
-    super(/protobuf/i.test(words) ? 'model.onnx is not an ONNX model (or is damaged)' : `model.onnx could not be loaded by ONNX Runtime: ${words}`);
+    super(/protobuf/i.test(words) ? NOT_ONNX : `model.onnx could not be loaded by ONNX Runtime: ${words}`);
     this.name = 'ModelLoadError';
   }
 }

@@ -53,7 +53,8 @@ const ALLOWED_OPERATORS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['ai.onnx.ml', new Set(ML_DOMAIN_OPERATORS)],
 ]);
 
-const NOT_ONNX = 'model.onnx is not an ONNX model (or is damaged)';
+/** Bytes that are no ONNX model, as the admin is told wherever they are read. */
+export const NOT_ONNX = 'model.onnx is not an ONNX model (or is damaged)';
 const ALLOWED_RULE =
   'A model may use arithmetic, comparisons, linear models and tree ensembles, not loops, branches or other operators: one that never finished would stop all scoring.';
 
