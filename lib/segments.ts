@@ -9,9 +9,9 @@ import { outcomeSettled } from './ml/outcome-rule';
 import { nameOrFallback } from './presentation';
 import { tierOf } from './ml/score';
 import type { TierThresholds } from './ml/train/thresholds';
-import type { Tier } from './messaging/protocol';
+import { TierSchema, type Tier } from './messaging/protocol';
 
-export const TIERS: readonly Tier[] = ['hot', 'warm', 'cold'];
+export const TIERS: readonly Tier[] = TierSchema.options;
 const DAY_MS = 86_400_000;
 /** A lead source worded as stored. */
 export const asStored = (value: string) => value;
