@@ -117,7 +117,7 @@ describe('probability metrics', () => {
     const probs = [0.05, 0.15, 0.15, 0.85, 0.95];
     const outcome = [0, 0, 1, 1, 1];
     expect(ece(outcome, probs)).toBeCloseTo(0.19, 14);
-    expect(calibrationCurve(outcome, probs)).toEqual({
+    expect(calibrationCurve(outcome, probs, 10, 'uniform')).toEqual({
       curve: [
         [0.05, 0],
         [0.15, 0.5],
@@ -138,11 +138,11 @@ describe('probability metrics', () => {
 
   it('is zero for a perfectly calibrated bin and puts p = 1 in the last bin', () => {
     expect(ece([0, 1, 0, 1], [0.5, 0.5, 0.5, 0.5])).toBe(0);
-    expect(calibrationCurve([1, 1], [1, 1], 10)).toEqual({ curve: [[1, 1]], leads: [2], ranges: [[1, 1]] });
+    expect(calibrationCurve([1, 1], [1, 1], 10, 'uniform')).toEqual({ curve: [[1, 1]], leads: [2], ranges: [[1, 1]] });
   });
 
   it('equals sklearn calibration_curve (uniform bins)', () => {
-    expectCurveClose(calibrationCurve(labels, scores, 4).curve, SKLEARN.calibration4);
+    expectCurveClose(calibrationCurve(labels, scores, 4, 'uniform').curve, SKLEARN.calibration4);
   });
 
   it('equals sklearn calibration_curve (quantile bins), tied scores in one bin', () => {
@@ -164,14 +164,14 @@ describe('probability metrics', () => {
     expectCurveClose(curve, [[0.1, 0], [0.51, 0.5]]);
     expect(ranges).toEqual([[0.1, 0.1], [0.22, 0.8]]);
     // Uniform bins too: [0, 0.5) and [0.5, 1].
-    expect(calibrationCurve([0, 1, 1], [0.05, 0.3, 0.6], 2).ranges).toEqual([[0.05, 0.3], [0.6, 0.6]]);
+    expect(calibrationCurve([0, 1, 1], [0.05, 0.3, 0.6], 2, 'uniform').ranges).toEqual([[0.05, 0.3], [0.6, 0.6]]);
   });
 
   it('spreads leads over quantile bins at a low base rate, where equal widths put them all in one', () => {
     // 1,000 leads scored 1 % that convert at 9 % and 1,000 scored 9 % that convert at 1 %: reversed.
     const probs = [...Array(1000).fill(0.01), ...Array(1000).fill(0.09)];
     const outcome = [...Array.from({ length: 1000 }, (_, i) => (i < 90 ? 1 : 0)), ...Array.from({ length: 1000 }, (_, i) => (i < 10 ? 1 : 0))];
-    expect(calibrationCurve(outcome, probs).curve).toHaveLength(1);
+    expect(calibrationCurve(outcome, probs, 10, 'uniform').curve).toHaveLength(1);
     const { curve, leads } = calibrationCurve(outcome, probs, 10, 'quantile');
     expect(leads).toEqual([1000, 1000]);
     expectCurveClose(curve, [[0.01, 0.09], [0.09, 0.01]]);

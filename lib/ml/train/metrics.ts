@@ -313,7 +313,7 @@ export type ProbabilityRange = [number, number];
  * `curve[i]`) and the probabilities it spans (`ranges[i]`): an equal-count top bin can span
  * 22 %–80 % around a mean of 34 %, and a lead at 73 % is in it, not off it by half.
  */
-export function calibrationCurve(labels: Labels, probs: Scores, bins = 10, strategy: BinStrategy = 'uniform'): { curve: CurvePoint[]; leads: number[]; ranges: ProbabilityRange[] } {
+export function calibrationCurve(labels: Labels, probs: Scores, bins: number, strategy: BinStrategy): { curve: CurvePoint[]; leads: number[]; ranges: ProbabilityRange[] } {
   const { count, predicted, observed, lowest, highest } = binByProbability(labels, probs, bins, strategy);
   const curve: CurvePoint[] = [];
   const leads: number[] = [];
