@@ -1,8 +1,10 @@
 /**
  * The background service worker: answers the content scripts' and pages' messages in one
- * place (handlers grouped by domain in lib/background/handlers). It keeps no state in
- * module variables (Chrome may stop it at any time): models, scores and settings live in
- * Dexie, or in the package for the bundled model.
+ * place (handlers grouped by domain in lib/background/handlers). Chrome may stop it at any
+ * time, so nothing that must outlive it is kept in module variables: models, scores and
+ * settings live in Dexie, or in the package for the bundled model. The few module variables
+ * there are (caches, marks of what this worker began, requests in flight shared by callers)
+ * each say beside them why losing them with the worker costs at most a read done again.
  */
 import { handleAlarm } from '@/lib/background/alarms';
 import { backgroundHandlers } from '@/lib/background/handlers';
