@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseManifest } from '../ml/manifest';
-import { demoHistoryRows, generateDemoLeads } from './demo-data';
-import { DEMO_SEED, demoStoredLeads, toStoredLead } from './demo-leads';
+import { DEMO_OWNERS, demoHistoryRows, generateDemoLeads } from './demo-data';
+import { DEMO_SEED, demoStoredLead, demoStoredLeads } from './demo-leads';
 
 const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
 if (!parsed.ok) throw new Error(parsed.error);
@@ -39,8 +39,22 @@ describe('demo mode leads', () => {
 
   it("store a lead nobody owns with no owner, as a sync stores one, so the side panel's No owner filter keeps demo and synced leads alike", () => {
     const [lead] = generateDemoLeads({ count: 1, seed: DEMO_SEED, now: new Date(provenance.referenceTime) });
-    expect(toStoredLead(lead, 'salesforce').owner).not.toBe('');
-    expect(toStoredLead({ ...lead, salesforce: { ...lead.salesforce, OwnerId: '005000000000000AAA' } }, 'salesforce').owner).toBe('');
-    expect(toStoredLead({ ...lead, hubspot: { ...lead.hubspot, hubspot_owner_id: null } }, 'hubspot').owner).toBe('');
+    expect(demoStoredLead(lead, 'salesforce').owner).not.toBe('');
+    expect(demoStoredLead({ ...lead, hubspot: { ...lead.hubspot, hubspot_owner_id: null } }, 'hubspot').owner).toBe('');
+    // An owner the demo does not name is stored by its id, as a sync stores one the CRM cannot name.
+    expect(demoStoredLead({ ...lead, salesforce: { ...lead.salesforce, OwnerId: '005000000000000AAA' } }, 'salesforce').owner).toBe('005000000000000AAA');
+  });
+
+  it('are stored as a sync stores the same records: only the fields holding a value, the owner by name, the outcome as the demo drew it', () => {
+    const now = new Date(provenance.referenceTime);
+    const demo = generateDemoLeads({ count: 2000, seed: DEMO_SEED, now });
+    const stored = demoStoredLeads(now, demo.length);
+    const ownerNames = new Set(DEMO_OWNERS.map((owner) => owner.name));
+    stored.forEach((lead, i) => {
+      const record = lead.source === 'salesforce' ? demo[i].salesforce : demo[i].hubspot;
+      expect([lead.key, lead.fields]).toEqual([lead.key, Object.fromEntries(Object.entries(record).filter(([, value]) => value !== null))]);
+      expect([lead.key, lead.origin, ownerNames.has(lead.owner), lead.outcome]).toEqual([lead.key, 'demo', true, demo[i].converted ? 1 : 0]);
+    });
+    expect(new Set(stored.map((lead) => lead.source))).toEqual(new Set(['salesforce', 'hubspot']));
   });
 });

@@ -3,61 +3,46 @@
  * Salesforce, odd-indexed from HubSpot, as the training history splits them), with their
  * known outcomes so the side panel can show each tier's conversion rate.
  */
-import { db, demoLeadKeys, leadKeyOf, type StoredLead } from '../db/db';
+import { db, demoLeadKeys, type StoredLead } from '../db/db';
 import { withStoredScoresPaused } from '../jobs/progress';
+import { toStoredLead } from '../sync/to-stored-lead';
+import { parseCrmDateTime, type CrmRecord } from './client';
 import { DEMO_OWNERS, generateDemoLeads, type DemoLead } from './demo-data';
+import type { CrmKind } from './types';
 
 /** The demo CRM serves the same seed, so a demo lead opens as a real page there. */
 export const DEMO_SEED = 42;
 export const DEMO_LEAD_COUNT = 2000;
 
-/** The owner's name; '' for none, as a sync stores a lead nobody owns, so the side panel's "No owner" filter keeps demo and synced leads alike. */
-function ownerName(id: string | null): string {
-  return DEMO_OWNERS.find((owner) => owner.salesforceId === id || owner.hubspotId === id)?.name ?? '';
-}
+/** The demo owners' names by their ids in either CRM: a demo lead's owner is stored by name, as a sync names it. */
+const DEMO_OWNER_NAMES: ReadonlyMap<string, string> = new Map(
+  DEMO_OWNERS.flatMap((owner) => [
+    [owner.salesforceId, owner.name],
+    [owner.hubspotId, owner.name],
+  ]),
+);
 
 function epochOrZero(text: string | null): number {
-  const ms = text ? Date.parse(text) : Number.NaN;
+  const ms = text ? parseCrmDateTime(text) : Number.NaN;
   return Number.isFinite(ms) ? ms : 0;
 }
 
-export function toStoredLead(lead: DemoLead, source: 'salesforce' | 'hubspot'): StoredLead {
-  const outcome = lead.converted ? 1 : 0;
-  if (source === 'salesforce') {
-    const sf = lead.salesforce;
-    return {
-      key: leadKeyOf('salesforce', sf.Id),
-      source,
-      id: sf.Id,
-      origin: 'demo',
-      name: sf.Name,
-      owner: ownerName(sf.OwnerId),
-      leadSource: sf.LeadSource ?? '',
-      createdAt: epochOrZero(sf.CreatedDate),
-      modifiedAt: epochOrZero(sf.LastModifiedDate),
-      outcome,
-      fields: { ...sf },
-    };
-  }
-  const hs = lead.hubspot;
-  return {
-    key: leadKeyOf('hubspot', lead.hubspotId),
-    source,
-    id: lead.hubspotId,
-    origin: 'demo',
-    name: [hs.firstname, hs.lastname].filter(Boolean).join(' ') || `Contact ${lead.hubspotId}`,
-    owner: ownerName(hs.hubspot_owner_id),
-    leadSource: hs.hs_analytics_source ?? '',
-    createdAt: epochOrZero(hs.createdate),
-    modifiedAt: epochOrZero(hs.lastmodifieddate),
-    outcome,
-    fields: { ...hs },
-  };
+/**
+ * `lead` as `source`'s record, stored as a sync stores that record (`toStoredLead`: empty fields
+ * left out, the owner by name), but as a demo lead: one change to how a lead is stored applies to both.
+ */
+export function demoStoredLead(lead: DemoLead, source: CrmKind): StoredLead {
+  // Its modified time from the field the CRM clients read it from: Salesforce's SystemModstamp, HubSpot's lastmodifieddate.
+  const record: CrmRecord =
+    source === 'salesforce'
+      ? { id: lead.salesforce.Id, modifiedAt: epochOrZero(lead.salesforce.SystemModstamp), fields: lead.salesforce }
+      : { id: lead.hubspotId, modifiedAt: epochOrZero(lead.hubspot.lastmodifieddate), fields: lead.hubspot };
+  return { ...toStoredLead(source, record, DEMO_OWNER_NAMES), origin: 'demo' };
 }
 
 export function demoStoredLeads(now: Date, count = DEMO_LEAD_COUNT): StoredLead[] {
   return generateDemoLeads({ count, seed: DEMO_SEED, now }).map((lead, index) =>
-    toStoredLead(lead, index % 2 === 0 ? 'salesforce' : 'hubspot'),
+    demoStoredLead(lead, index % 2 === 0 ? 'salesforce' : 'hubspot'),
   );
 }
 

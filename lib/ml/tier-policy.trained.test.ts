@@ -7,7 +7,7 @@
 import 'fake-indexeddb/auto';
 import { beforeAll, expect, it } from 'vitest';
 import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../crm/demo-data';
-import { toStoredLead } from '../crm/demo-leads';
+import { demoStoredLead } from '../crm/demo-leads';
 import { db } from '../db/db';
 import { labelledProbabilities, probabilitiesOf } from '../ui/stored-data';
 import { deleteModel } from './model-store';
@@ -18,7 +18,7 @@ import { runTrainingRequest } from './train/training-job';
 import type { TrainingEvent } from './train/worker-protocol';
 
 const now = new Date('2026-11-01T00:00:00Z');
-const leads = generateDemoLeads({ count: 900, seed: 11, now }).map((lead) => ({ ...toStoredLead(lead, 'hubspot'), origin: 'sync' as const }));
+const leads = generateDemoLeads({ count: 900, seed: 11, now }).map((lead) => ({ ...demoStoredLead(lead, 'hubspot'), origin: 'sync' as const }));
 const economics = { revenuePerConversion: 100, costPerContact: 10, leadsPerPeriod: 100 };
 let trained: Extract<TrainingEvent, { type: 'trained' }>;
 

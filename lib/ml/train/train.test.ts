@@ -12,7 +12,7 @@ import { trainValidSplit } from './cv';
 import { rocAuc } from './metrics';
 import { ranksNoLeads } from './calibration';
 import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../../crm/demo-data';
-import { toStoredLead } from '../../crm/demo-leads';
+import { demoStoredLead } from '../../crm/demo-leads';
 import { mulberry32 } from '../random';
 import type { RawRecord } from '../featurize';
 import { driftLevel, populationStability, trainingDeciles } from '../score-drift';
@@ -146,7 +146,7 @@ describe('trainModel on a seeded synthetic history', () => {
 describe('the leakage guard on stored history', () => {
   const now = new Date('2026-11-01T00:00:00Z');
   const rule = { field: 'lifecyclestage', positiveValues: ['opportunity', 'customer'] };
-  const leads = generateDemoLeads({ count: 1200, seed: 5, now }).map((lead) => toStoredLead(lead, 'hubspot'));
+  const leads = generateDemoLeads({ count: 1200, seed: 5, now }).map((lead) => demoStoredLead(lead, 'hubspot'));
   const builder = trainingTableBuilder(rule);
   for (const lead of leads) builder.add(lead);
   const { table, createdAt } = builder.result();

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../../crm/demo-data';
-import { toStoredLead } from '../../crm/demo-leads';
+import { demoStoredLead } from '../../crm/demo-leads';
 import { db, type StoredLead } from '../../db/db';
 import { readHistoryLeads } from './history-leads';
 import { learntFromMadeUpLeads } from '../bundled-model';
@@ -68,8 +68,8 @@ describe('a history stored in IndexedDB', () => {
   // The demo leads synced from HubSpot, with Demo mode's own leads and Salesforce's beside them.
   const synced = leads.map((lead) => ({ ...lead, origin: 'sync' as const }));
   const others = [
-    ...generateDemoLeads({ count: 100, seed: 6, now }).map((lead) => ({ ...toStoredLead(lead, 'hubspot'), key: `hubspot|demo-${lead.hubspotId}` })),
-    ...generateDemoLeads({ count: 100, seed: 8, now }).map((lead) => toStoredLead(lead, 'salesforce')),
+    ...generateDemoLeads({ count: 100, seed: 6, now }).map((lead) => ({ ...demoStoredLead(lead, 'hubspot'), key: `hubspot|demo-${lead.hubspotId}` })),
+    ...generateDemoLeads({ count: 100, seed: 8, now }).map((lead) => demoStoredLead(lead, 'salesforce')),
   ];
   const DAY = 86_400_000;
   const lastYearTo30DaysAgo = { ...data, window: { createdAfter: now.getTime() - 365 * DAY, createdBefore: now.getTime() - 30 * DAY } };

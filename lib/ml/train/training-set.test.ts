@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_FEATURE_SPECS, demoHistoryRows, generateDemoLeads } from '../../crm/demo-data';
-import { toStoredLead } from '../../crm/demo-leads';
+import { demoStoredLead } from '../../crm/demo-leads';
 import { parseDate } from '../derive';
 import { featurizeRecords, readRaw, sourceSupplies, type RawRecord, type SourceKind } from '../featurize';
 import type { FeatureSpec } from '../manifest';
@@ -38,7 +38,7 @@ import {
 import { HUBSPOT_CONTACT_PROPERTIES, SALESFORCE_LEAD_FIELDS } from '../../../test/demo-crm/fields';
 
 const now = new Date('2026-11-01T00:00:00Z');
-const salesforceLeads = generateDemoLeads({ count: 800, seed: 3, now }).map((lead) => toStoredLead(lead, 'salesforce'));
+const salesforceLeads = generateDemoLeads({ count: 800, seed: 3, now }).map((lead) => demoStoredLead(lead, 'salesforce'));
 const converted = { field: 'IsConverted', positiveValues: ['true'] };
 
 /** The trainer's table of `leads`, built a lead at a time as the training job builds it while reading a history. */
@@ -208,7 +208,7 @@ describe('keeping only what the trainer reads of each lead', () => {
   it('answers a check of the data and of features as the whole leads did: the same candidates, notes, counts, flags and feature values', () => {
     // HubSpot contacts with empty properties: one never filled, one filled on some leads, and an empty "jobtitle" beside a "JobTitle" on others.
     const hubspotLeads = generateDemoLeads({ count: 800, seed: 7, now }).map((lead, i) => {
-      const stored = toStoredLead(lead, 'hubspot');
+      const stored = demoStoredLead(lead, 'hubspot');
       const sometimes = i % 3 === 0 ? { hs_persona: `persona_${i % 4}` } : { hs_persona: null };
       const typedOtherwise = i % 5 === 0 ? { jobtitle: null, JobTitle: 'VP Sales' } : {};
       return { ...stored, fields: { ...stored.fields, fax: null, ...sometimes, ...typedOtherwise } };
@@ -313,7 +313,7 @@ describe('the training data selected: the window, then the outcome', () => {
 
   it('leaves out the demo leads still being worked when the admin chooses their statuses, and counts them: the base rate is that of leads with an outcome', () => {
     const demoNow = new Date('2026-06-01T00:00:00Z');
-    const stored = generateDemoLeads({ count: 4000, seed: 42, now: demoNow }).map((lead) => toStoredLead(lead, 'salesforce'));
+    const stored = generateDemoLeads({ count: 4000, seed: 42, now: demoNow }).map((lead) => demoStoredLead(lead, 'salesforce'));
     const twelveMonthsToThirtyDays = { createdAfter: demoNow.getTime() - 12 * 30.44 * 86_400_000, createdBefore: demoNow.getTime() - 30 * 86_400_000 };
     const sample = fewValuedColumns(Object.keys(stored[0].fields), stored.map((lead) => lead.fields));
     // The suggested outcome, with the status field chosen: its open-looking values ticked, as the form ticks them.
@@ -428,7 +428,7 @@ describe('candidate features', () => {
   });
 
   describe('the one model scores both CRMs: a field whose values are the CRM’s own words is read only on the CRM trained on', () => {
-    const hubspotLeads = generateDemoLeads({ count: 800, seed: 3, now }).map((lead) => toStoredLead(lead, 'hubspot'));
+    const hubspotLeads = generateDemoLeads({ count: 800, seed: 3, now }).map((lead) => demoStoredLead(lead, 'hubspot'));
     const hubspotStage = { field: 'lifecyclestage', positiveValues: ['opportunity', 'customer'] };
     const catalogueSpecs = (source: SourceKind, leads: readonly HistoryLead[], rule: OutcomeRule) => {
       const { candidates, notes } = candidateFeatures(DEMO_FEATURE_SPECS, tableOf(leads, rule).table, source, [rule.field]);
@@ -620,8 +620,8 @@ describe('the guards on stored history', () => {
     const { rows, leakage } = inspectTrainingData(table, specs, source, today, { minAgeDays, createdAt });
     return { rows, specs, flags: new Map(leakage.map((flag) => [flag.key, flag.reason])), byField: new Map(leakage.map((flag) => [flag.field, flag.reason])) };
   };
-  const salesforce = demo.map((lead) => toStoredLead(lead, 'salesforce'));
-  const hubspot = demo.map((lead) => toStoredLead(lead, 'hubspot'));
+  const salesforce = demo.map((lead) => demoStoredLead(lead, 'salesforce'));
+  const hubspot = demo.map((lead) => demoStoredLead(lead, 'hubspot'));
   const hubspotStage = { field: 'lifecyclestage', positiveValues: ['opportunity', 'customer'] };
   const csv = demoHistoryRows({ count: 4000, seed: 42, now: today }).map((row, i) => ({ key: `csv|${i}`, createdAt: parseDate(row.created_at), fields: row }));
   const known = ['lead_source', 'industry', 'annual_revenue', 'employees', 'title_seniority', 'country', 'email_domain', 'email_opted_out'];
