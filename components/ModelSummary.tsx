@@ -1,6 +1,7 @@
 import type { Manifest } from '@/lib/ml/manifest';
-import { formatDay, formatThreshold, heldOutAucHeading, plural } from '@/lib/presentation';
+import { formatDay, heldOutAucHeading, plural, sentenceStart } from '@/lib/presentation';
 import { modelSourceName } from '@/lib/ml/outcome-rule';
+import { describeTierPolicy } from '@/lib/ml/tier-policy';
 import { shownLabel } from '@/lib/ml/visible-text';
 
 /** The active model in a few lines: when, on what, how good. */
@@ -20,9 +21,8 @@ export function ModelSummary({ manifest }: { manifest: Manifest }) {
         </>
       )}
       <dt>Tiers</dt>
-      <dd>
-        Hot from {formatThreshold(tiers.hot)}, warm from {formatThreshold(tiers.warm)} likely to convert ({tiers.policy.kind} policy)
-      </dd>
+      {/* In the words of the tier policy form and of Model versions, not the policy's code name ("value"). */}
+      <dd>{sentenceStart(describeTierPolicy(tiers))}</dd>
     </dl>
   );
 }

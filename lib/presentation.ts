@@ -16,6 +16,9 @@ import { chanceMargin } from './ml/train/metrics';
 export const FEW_LEADS_FOR_A_RATE = 30;
 
 /** `1 lead`, `2,000 leads`. */
+/** `text` as a sentence's start: its first letter capital ("by capacity, …" → "By capacity, …"). */
+export const sentenceStart = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 export const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /**

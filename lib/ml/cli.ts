@@ -30,6 +30,7 @@ import { tableInFileFormat } from './train/number-format';
 import { capacitySortsNoLead, valueSortsNoLead } from './tier-policy';
 import { visibleText } from './visible-text';
 import { listInWords } from '../list-in-words';
+import { sentenceStart } from '../presentation';
 import { trainModel, type CalibrationChoiceOption } from './train/index';
 
 interface Args {
@@ -452,7 +453,7 @@ function main(): number {
     // The card is read without this run's stderr: what it said about the file goes on it, as sentences.
     // It goes with the model beyond the admin: worded without the file's cells.
     const withoutValues = new Map([...footerWithoutValues, ...dated.warningsWithoutValues, ...numbers.warningsWithoutValues]);
-    const cardFileWarnings = [...formatNotes.map((note) => `${note.charAt(0).toUpperCase()}${note.slice(1)}`), ...fileWarnings.map((warning) => withoutValues.get(warning) ?? warning)];
+    const cardFileWarnings = [...formatNotes.map(sentenceStart), ...fileWarnings.map((warning) => withoutValues.get(warning) ?? warning)];
     let specs;
     if (typeof args.features === 'string') {
       let json: unknown;

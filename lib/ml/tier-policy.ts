@@ -12,7 +12,7 @@
  * leads can cut, as a tier holds whole leads (`capacityNotes` says both); new leads' shares move by chance.
  */
 import type { Tier } from '../messaging/protocol';
-import { formatMoney, formatRate, formatThreshold, plural } from '../presentation';
+import { formatMoney, formatRate, formatThreshold, plural, sentenceStart } from '../presentation';
 import { DEFAULT_POLICY, DEFAULT_PROFIT_ASSUMPTIONS, type Manifest, type TierPolicy, type Tiers } from './manifest';
 import { confusionAt, prCurve, rocCurve, type Confusion, type CurvePoint, type Labels, type Scores } from './train/metrics';
 import {
@@ -159,7 +159,7 @@ export function describeCapacityCuts({ leads, hot, worked }: CapacityCuts, polic
     const said =
       `${asking} ${askedShare(leadsPerWeek / inflowPerWeek)} of them, ${leadsInWords((leadsPerWeek * leads) / inflowPerWeek)}; ` +
       `${holds} ${held === 0 ? 'no lead' : `${plural(held, 'lead', 'leads')}, about ${perWeek(held)} a week`}.`;
-    const note = fewLeadsSaid ? said[0].toUpperCase() + said.slice(1) : `Only ${plural(leads, 'lead is', 'leads are')} scored: ${said}`;
+    const note = fewLeadsSaid ? sentenceStart(said) : `Only ${plural(leads, 'lead is', 'leads are')} scored: ${said}`;
     fewLeadsSaid = true;
     return note;
   };

@@ -6,6 +6,7 @@
  * reference time unless one is passed).
  */
 import { describeSchemaIssues } from '../../schema-issues';
+import { sentenceStart } from '../../presentation';
 import { featurizeRecords, readRaw, type RawRecord, type SourceKind } from '../featurize';
 import {
   DEFAULT_POLICY,
@@ -348,7 +349,7 @@ function assertSomeFeatureVaries(data: EbmData, features: readonly Feature[], fi
     .slice(0, 3)
     .map(({ label, rows }, i) => (i === 0 ? `"${label}" differs from its most common value in ${rows} row${rows === 1 ? '' : 's'}` : `"${label}" in ${rows}`))
     .join(', ');
-  const name = fit.name.charAt(0).toUpperCase() + fit.name.slice(1);
+  const name = sentenceStart(fit.name);
   throw new TrainingDataError(
     `${name} trains on ${fit.trainRows.length} of the ${N} rows, and no feature varies among them, so it has nothing to learn from: ` +
       `every feature has one value in nearly every row (${listed}${varying.length > 3 ? ', …' : ''}). ` +
