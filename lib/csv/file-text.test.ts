@@ -32,6 +32,33 @@ describe('fileText', () => {
     await expect(textOf(new Blob([new Uint8Array([0x69, 0x64, 0xff, 0x0a])]))).rejects.toThrow(/^The CSV file is not valid UTF-8\./);
   });
 
+  it('names a workbook, an image or UTF-16 text for what it is, not as a CSV file to re-export as UTF-8', async () => {
+    const startingWith = (...bytes: number[]) => new Blob([new Uint8Array([...bytes, 0x00, 0xff, 0x9c, 0x0a])]);
+    const utf16WithByteOrderMark = (littleEndian: boolean) => {
+      const bytes = new Uint8Array(2 + 2 * 'id,won\n'.length);
+      const view = new DataView(bytes.buffer);
+      ['\uFEFF', ...'id,won\n'].forEach((char, i) => view.setUint16(2 * i, char.charCodeAt(0), littleEndian));
+      return new Blob([bytes]);
+    };
+    await expect(textOf(startingWith(0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00))).rejects.toThrow(
+      new TrainingDataError('This file is a ZIP archive (an Excel .xlsx workbook is one), not a CSV file: save it as CSV UTF-8 (in Excel: Save As, "CSV UTF-8").'),
+    );
+    await expect(textOf(startingWith(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a))).rejects.toThrow(new TrainingDataError('This file is a PNG image, not a CSV file: choose the CSV file instead.'));
+    await expect(textOf(startingWith(0xff, 0xd8, 0xff, 0xe0))).rejects.toThrow(/^This file is a JPEG image, not a CSV file/);
+    await expect(textOf(startingWith(...new TextEncoder().encode('GIF89a')))).rejects.toThrow(/^This file is a GIF image, not a CSV file/);
+    await expect(textOf(startingWith(...new TextEncoder().encode('%PDF-1.7\n')))).rejects.toThrow(/^This file is a PDF document, not a CSV file/);
+    for (const littleEndian of [true, false]) {
+      await expect(textOf(utf16WithByteOrderMark(littleEndian))).rejects.toThrow(
+        new TrainingDataError('This file is UTF-16 text, not UTF-8: re-export it as UTF-8 (e.g. "CSV UTF-8" in Excel).'),
+      );
+    }
+    // What the admin reads in the import's answer.
+    const events: CsvEvent[] = [];
+    const workbook = new File([startingWith(0x50, 0x4b, 0x03, 0x04)], 'leads.csv', { type: 'text/csv' });
+    await answerCsvRequest({ type: 'preview', file: workbook }, (event) => events.push(event), dexieCsvSink);
+    expect(events.at(-1)).toEqual({ type: 'failed', error: expect.stringMatching(/^This file is a ZIP archive/) });
+  });
+
   it('says to choose a file again that changed since it was chosen, in the preview’s and the import’s answer too', async () => {
     await expect(textOf(changedSinceChosen())).rejects.toThrow(new TrainingDataError('The file changed since it was chosen: choose it again.'));
     const events: CsvEvent[] = [];

@@ -1,9 +1,12 @@
 /** A file's text as it is read, chunk by chunk, decoded as strict UTF-8. */
-import { TrainingDataError } from '../ml/train/dataset';
+import { MISTAKEN_FILE_START_BYTES, mistakenFileError, TrainingDataError } from '../ml/train/dataset';
 
 export async function* fileText(file: Blob): AsyncGenerator<string> {
   const reader = file.stream().pipeThrough(new TextDecoderStream('utf-8', { fatal: true })).getReader();
   try {
+    // A workbook, an image or UTF-16 text, named for what it is before its bytes are refused as UTF-8.
+    const mistaken = mistakenFileError(new Uint8Array(await file.slice(0, MISTAKEN_FILE_START_BYTES).arrayBuffer()));
+    if (mistaken) throw mistaken;
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;

@@ -285,11 +285,12 @@ describe('parseCsv refuses text with NUL characters: UTF-16, which UTF-8 decodes
     return bytes;
   };
 
-  it('as bytes, little- or big-endian, with or without a byte order mark, instead of reading a header of spaced-out names', () => {
-    for (const text of [csv, `\uFEFF${csv}`]) {
-      expect(() => parseCsv(utf16(text, true))).toThrow(new TrainingDataError(refusal));
-      expect(() => parseCsv(utf16(text, false))).toThrow(refusal);
-    }
+  it('as bytes, little- or big-endian, instead of reading a header of spaced-out names; said to be UTF-16 when a byte order mark says so', () => {
+    expect(() => parseCsv(utf16(csv, true))).toThrow(new TrainingDataError(refusal));
+    expect(() => parseCsv(utf16(csv, false))).toThrow(refusal);
+    const byteOrderMarked = 'This file is UTF-16 text, not UTF-8: re-export it as UTF-8 (e.g. "CSV UTF-8" in Excel).';
+    expect(() => parseCsv(utf16(`\uFEFF${csv}`, true))).toThrow(new TrainingDataError(byteOrderMarked));
+    expect(() => parseCsv(utf16(`\uFEFF${csv}`, false))).toThrow(new TrainingDataError(byteOrderMarked));
   });
 
   it('as text too, as the options page reads a file', () => {
@@ -303,6 +304,24 @@ describe('parseCsv refuses text with NUL characters: UTF-16, which UTF-8 decodes
     expect(parsed.records).toHaveLength(60);
     expect(parsed.records[7].description).toBe('Pasted from PDF\0 text');
     expect(parseCsv(new TextEncoder().encode(`id,description,converted\n${rows}\n`)).records).toHaveLength(60);
+  });
+});
+
+describe('parseCsv names a file that is no CSV by its first bytes, not as text to re-export as UTF-8', () => {
+  const startingWith = (start: string) => Uint8Array.from([...start, '\0', '\xFF', '\x9C', '\n'], (char) => char.charCodeAt(0));
+
+  it('a workbook, an image or a PDF, whose NULs and bytes read as neither UTF-8 nor UTF-16', () => {
+    expect(() => parseCsv(startingWith('PK\x03\x04\x14\0\x06\0'))).toThrow(
+      new TrainingDataError('This file is a ZIP archive (an Excel .xlsx workbook is one), not a CSV file: save it as CSV UTF-8 (in Excel: Save As, "CSV UTF-8").'),
+    );
+    expect(() => parseCsv(startingWith('\x89PNG\r\n\x1A\n\0\0\0\x0DIHDR'))).toThrow(new TrainingDataError('This file is a PNG image, not a CSV file: choose the CSV file instead.'));
+    expect(() => parseCsv(startingWith('\xFF\xD8\xFF\xE0'))).toThrow(new TrainingDataError('This file is a JPEG image, not a CSV file: choose the CSV file instead.'));
+    expect(() => parseCsv(startingWith('GIF87a'))).toThrow(new TrainingDataError('This file is a GIF image, not a CSV file: choose the CSV file instead.'));
+    expect(() => parseCsv(startingWith('%PDF-1.7\n%\xE2\xE3'))).toThrow(new TrainingDataError('This file is a PDF document, not a CSV file: choose the CSV file instead.'));
+  });
+
+  it('and says the rest is not UTF-8, as before', () => {
+    expect(() => parseCsv(startingWith('id,won\n1,'))).toThrow(/^The CSV file is not valid UTF-8 \(first bad bytes on line 2\)/);
   });
 });
 

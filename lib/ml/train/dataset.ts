@@ -243,6 +243,32 @@ function oneColumnError(column: string, sep: string): TrainingDataError {
   return new TrainingDataError(`The CSV header has only one column (${quoteCell(column)}) when its cells are split at ${separatorName(sep)}, and at least two are needed. ${advice}`);
 }
 
+const NOT_A_CSV_FILE = 'not a CSV file: choose the CSV file instead.';
+const UTF_16_TEXT = 'UTF-16 text, not UTF-8: re-export it as UTF-8 (e.g. "CSV UTF-8" in Excel).';
+
+/**
+ * Files often chosen as a CSV file by mistake (or renamed .csv), known by their first bytes, and what to say of each: else they are
+ * refused as text that is not UTF-8, telling the admin to re-export a file that was never a CSV. No CSV header starts with one.
+ */
+const MISTAKEN_FILE_STARTS: readonly { start: string; is: string }[] = [
+  { start: '\xFF\xFE', is: UTF_16_TEXT }, // its byte order marks, little- and big-endian
+  { start: '\xFE\xFF', is: UTF_16_TEXT },
+  { start: 'PK\x03\x04', is: 'a ZIP archive (an Excel .xlsx workbook is one), not a CSV file: save it as CSV UTF-8 (in Excel: Save As, "CSV UTF-8").' },
+  { start: '\x89PNG', is: `a PNG image, ${NOT_A_CSV_FILE}` },
+  { start: '\xFF\xD8\xFF', is: `a JPEG image, ${NOT_A_CSV_FILE}` },
+  { start: 'GIF8', is: `a GIF image, ${NOT_A_CSV_FILE}` },
+  { start: '%PDF-', is: `a PDF document, ${NOT_A_CSV_FILE}` },
+];
+
+/** Bytes of a file's start that `mistakenFileError` needs. */
+export const MISTAKEN_FILE_START_BYTES = Math.max(...MISTAKEN_FILE_STARTS.map(({ start }) => start.length));
+
+/** The error for a file whose first bytes show it is no UTF-8 text (a workbook, an image, UTF-16), or undefined. */
+export function mistakenFileError(head: Uint8Array): TrainingDataError | undefined {
+  const mistaken = MISTAKEN_FILE_STARTS.find(({ start }) => [...start].every((char, i) => head[i] === char.charCodeAt(0)));
+  return mistaken && new TrainingDataError(`This file is ${mistaken.is}`);
+}
+
 /** Units of a file's start read to tell UTF-16 (or binary) from UTF-8 text. */
 const ENCODING_SNIFF_UNITS = 4096;
 
@@ -255,7 +281,7 @@ function looksLikeUtf16(input: string | Uint8Array): boolean {
 }
 
 /**
- * Parse CSV bytes or text. Rejects non-UTF-8 bytes, text whose start is a tenth NULs (UTF-16 or binary), a
+ * Parse CSV bytes or text. Rejects bytes that start as a workbook, an image or UTF-16 (`mistakenFileError`), non-UTF-8 bytes, text whose start is a tenth NULs (UTF-16 or binary), a
  * quoted cell never closed or holding a quote that does not end it (`InvalidQuotedCellError`), ragged rows (a row with a different number of cells than the header),
  * duplicate or empty header names, a header of one column, and empty files. The separator and the line break are guessed unless given; a first
  * line `sep=;` (Excel's) names the separator and is skipped. Columns at the end that are empty in
@@ -271,6 +297,8 @@ export function parseCsv(
   input: string | Uint8Array,
   options: { sep?: string; newline?: '\n' | '\r\n' | '\r'; continued?: boolean } = {},
 ): ParsedCsv {
+  const mistaken = typeof input === 'string' ? undefined : mistakenFileError(input);
+  if (mistaken) throw mistaken;
   // UTF-16 writes a NUL beside every ASCII character, which UTF-8 decodes without a complaint: checked first, on the file's start. A
   // stray NUL in a cell (text pasted from a PDF) is no sign of it, and is kept as the cell holds it.
   if (looksLikeUtf16(input)) {
