@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DERIVED_READING_VERSION } from './derive';
-import { featuresReadDifferentlyNow, FeatureSpecListSchema, ManifestSchema, MAX_OPTION_LABELS, MODEL_ID_PATTERN, parseManifest, parseStoredTiers, readingChangedNote, type Feature } from './manifest';
+import { featuresReadDifferentlyNow, FeatureSpecListSchema, ManifestSchema, MAX_OPTION_LABELS, MODEL_ID_PATTERN, MODEL_ID_RULE, parseManifest, parseStoredTiers, readingChangedNote, type Feature } from './manifest';
 import { describeModelOutcome, MAX_RULE_VALUE_LENGTH, MAX_RULE_VALUES, outcomeOf } from './outcome-rule';
 
 const bundled = JSON.parse(readFileSync('models/manifest.json', 'utf8'));
@@ -101,8 +101,16 @@ describe('manifest schema', () => {
     const withId = (modelId: unknown) => ({ ...clone(), modelId });
     // Models stored before new ids had to match MODEL_ID_PATTERN still parse (and score).
     for (const id of ['ebm-1b204c695f60ce81', 'imported-copy', 'team a', 'é']) expect(parseManifest(withId(id)).ok, id).toBe(true);
-    for (const id of ['a|b', 'ebm-1|salesforce']) expect(errorOf(withId(id)), id).toContain('modelId: must not contain "|"');
+    for (const id of ['a|b', 'ebm-1|salesforce']) expect(errorOf(withId(id)), id).toContain(`modelId: ${MODEL_ID_RULE}`);
     expect(parseManifest(withId('')).ok).toBe(false);
+  });
+
+  it('tells every id it refuses the rule new ids follow, not its own looser limits', () => {
+    const withId = (modelId: string) => ({ ...clone(), modelId });
+    const refusal = 'The model manifest is invalid: modelId: must be 1 to 100 letters, digits, dots, dashes or underscores';
+    for (const id of ['x'.repeat(20_000), '', 'a|b']) expect(errorOf(withId(id)), id.slice(0, 20)).toBe(refusal);
+    // An id stored before the rule may be longer than a new one: still read.
+    expect(parseManifest(withId('Acme model '.repeat(18))).ok).toBe(true);
   });
 
   it('lets new models have only ids safe as key prefixes and file names', () => {

@@ -412,13 +412,15 @@ export const ManifestSchema = z
     /**
      * Stored scores are keyed `${modelId}|…` and a model's scores are read and deleted by that
      * key prefix, so an id with `|` would reach into another model's scores. New models must
-     * also match `MODEL_ID_PATTERN` (model-versions.ts); a stored model's id is only kept safe.
+     * also match `MODEL_ID_PATTERN` (model-versions.ts); a stored model's id is only kept safe,
+     * and up to 200 characters, as ids stored before that rule may be. An id refused here breaks
+     * the rule too, so it is told the rule: one message for every bad id of an imported model.
      */
     modelId: z
       .string()
-      .min(1)
-      .max(200)
-      .refine((id) => !id.includes('|'), 'must not contain "|"'),
+      .min(1, MODEL_ID_RULE)
+      .max(200, MODEL_ID_RULE)
+      .refine((id) => !id.includes('|'), MODEL_ID_RULE),
     /** ISO date-time the model was trained. */
     createdAt: z.string().datetime(),
     trainer: z.object({ name: z.string(), version: z.string() }).strict(),
