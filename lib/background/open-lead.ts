@@ -6,13 +6,11 @@
  */
 import { browser } from 'wxt/browser';
 import { z } from 'zod';
-import { accountOfPage, recognisePage } from '../crm/adapters';
+import { accountOfPage, adapterOf, recognisePage } from '../crm/adapters';
 import { readConnection } from '../connections/connections';
 import { DEMO_ACCOUNTS } from '../crm/demo-accounts';
-import { hubspotPortalOfPage } from '../crm/hubspot';
-import { salesforceLightningOrigin } from '../crm/salesforce';
 import { dexieSyncStore } from '../sync/store';
-import { CRM_LABEL, type CrmKind, type PageFields } from '../crm/types';
+import { CRM_LABEL, type CrmHome, type CrmKind, type PageFields } from '../crm/types';
 import { db, leadKeyOf, type StoredLead } from '../db/db';
 import { broadcastToPages, sendToCrmTab } from '../messaging/events';
 import { CrmKindSchema } from '../messaging/schemas';
@@ -44,8 +42,6 @@ const PURGED_PAGE_KEY_PREFIX = 'purgedPage:';
 const purgedPageKey = (tabId: number) => `${PURGED_PAGE_KEY_PREFIX}${tabId}`;
 const LAST_CRM_TAB_KEY = 'lastCrmTabId';
 const crmHomeKey = (crm: CrmKind) => `crmHome:${crm}`;
-/** HubSpot's app host in its US data centre, for a portal whose host neither HubSpot named nor a page of it showed. */
-const HUBSPOT_APP_ORIGIN = 'https://app.hubspot.com';
 
 const RememberedLeadSchema = z.object({
   crm: CrmKindSchema,
@@ -63,22 +59,14 @@ const RememberedLeadSchema = z.object({
 });
 
 
-/** Where a CRM's record pages live: the Lightning origin, or HubSpot's origin and portal. */
-export const CrmHomeSchema = z.object({ origin: z.string().url(), portal: z.string().optional() });
-export type CrmHome = z.infer<typeof CrmHomeSchema>;
+/** A CRM's home as kept in storage.local (`crmHomeKey`). */
+export const CrmHomeSchema = z.object({ origin: z.string().url(), portal: z.string().optional() }) satisfies z.ZodType<CrmHome>;
 
-/** The CRM home of a record page's URL (HubSpot: `/contacts/{portal}/…`). */
-export function crmHomeOf(crm: CrmKind, pageUrl: URL): CrmHome {
-  if (crm === 'hubspot') return { origin: pageUrl.origin, portal: hubspotPortalOfPage(pageUrl) ?? undefined };
-  return { origin: pageUrl.origin };
-}
+/** The CRM home of a record page's URL (`CrmAdapter.homeOfPage`). */
+export const crmHomeOf = (crm: CrmKind, pageUrl: URL): CrmHome => adapterOf(crm).homeOfPage(pageUrl);
 
-export function recordUrl(crm: CrmKind, recordId: string, home: CrmHome): string {
-  const id = encodeURIComponent(recordId);
-  if (crm === 'salesforce') return `${home.origin}/lightning/r/Lead/${id}/view`;
-  if (!home.portal) throw new Error('LeadLens does not know your HubSpot portal yet: open any HubSpot contact once');
-  return `${home.origin}/contacts/${home.portal}/record/0-1/${id}`;
-}
+/** The address of `crm`'s record `recordId` in `home` (`CrmAdapter.recordUrl`). */
+export const recordUrl = (crm: CrmKind, recordId: string, home: CrmHome): string => adapterOf(crm).recordUrl(recordId, home);
 
 /**
  * Called for every `scoreLead` from a content script (`page`, in tab `tabId`): remember it for
@@ -430,22 +418,17 @@ async function accountOfStoredLead(crm: CrmKind, stored: StoredLead | undefined)
 }
 
 /**
- * Where the records of `account` (a Salesforce My Domain host, a HubSpot portal id) live: the
- * remembered home when it is that account's, else one made from the account. The remembered
- * home is that of the last page scored, which may be another org's (a sandbox seen before the
- * admin connected production, whose full copies share production's record ids).
+ * Where the records of `account` (a Salesforce My Domain host, a HubSpot portal id) live
+ * (`CrmAdapter.homeOfAccount`), with the host of its pages its connection names, when it is the
+ * account connected. The remembered home is that of the last page scored, which may be another
+ * org's (a sandbox seen before the admin connected production, whose full copies share
+ * production's record ids).
  */
 async function homeOfAccount(crm: CrmKind, account: string, remembered: CrmHome | null): Promise<CrmHome> {
-  if (crm === 'salesforce') {
-    const origin = salesforceLightningOrigin(account);
-    return remembered?.origin === origin ? remembered : { origin };
-  }
-  // HubSpot's host is one per data centre (app.hubspot.com, app-eu1.hubspot.com): the one HubSpot
-  // named for the connected portal, else the one a page of this portal was seen on.
-  const connection = await readConnection('hubspot');
-  const connected = connection?.crm === 'hubspot' && connection.account?.id === account ? connection.account : undefined;
-  const origin = connected?.uiDomain ? `https://${connected.uiDomain}` : remembered?.portal === account ? remembered.origin : HUBSPOT_APP_ORIGIN;
-  return { origin, portal: account };
+  const connection = await readConnection(crm);
+  // A connection that learnt its account may name the host of its pages (HubSpot's `uiDomain`).
+  const connected = connection && 'account' in connection && connection.account?.id === account ? connection.account : undefined;
+  return adapterOf(crm).homeOfAccount({ id: account, uiDomain: connected?.uiDomain }, remembered);
 }
 
 /**

@@ -3,11 +3,17 @@
  * that turns a URL into "which CRM, which page, whose org". Add a CRM by writing its adapter and
  * listing it here.
  */
-import { hubspot, hubspotPortalOfPage } from './hubspot.ts';
-import { salesforce, salesforceOrgOfPage } from './salesforce.ts';
+import { hubspot } from './hubspot.ts';
+import { salesforce } from './salesforce.ts';
 import type { CrmAdapter, CrmKind, PageMatch } from './types.ts';
 
-export const adapters: CrmAdapter[] = [salesforce, hubspot];
+/** Each CRM's adapter, in the order pages are tried: a CRM kind without one does not type-check. */
+const ADAPTER_OF_KIND = { salesforce, hubspot } satisfies Record<CrmKind, CrmAdapter>;
+
+export const adapters: CrmAdapter[] = Object.values(ADAPTER_OF_KIND);
+
+/** The adapter of `crm`, for what is done by kind rather than by page (its addresses). */
+export const adapterOf = (crm: CrmKind): CrmAdapter => ADAPTER_OF_KIND[crm];
 
 export interface RecognisedPage {
   adapter: CrmAdapter;
@@ -35,10 +41,7 @@ export function pageKey(url: URL): string {
   return url.href;
 }
 
-/**
- * The org or portal a `crm` page belongs to, with the id its connection's account has (a
- * Salesforce My Domain API host, a HubSpot portal id); null when `url` is not such a page.
- */
+/** The org or portal a `crm` page belongs to, as its connection's account names it (`CrmAdapter.accountOfPage`). */
 export function accountOfPage(crm: CrmKind, url: URL): string | null {
-  return crm === 'salesforce' ? salesforceOrgOfPage(url) : hubspotPortalOfPage(url);
+  return adapterOf(crm).accountOfPage(url);
 }

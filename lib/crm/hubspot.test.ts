@@ -68,6 +68,38 @@ describe('recogniseHubSpot', () => {
   });
 });
 
+describe('HubSpot addresses', () => {
+  const contact = `${APP}/contacts/4242424/record/0-1/12345`;
+
+  it('names the portal of a contacts page, and none elsewhere', () => {
+    expect(hubspot.accountOfPage(new URL(contact))).toBe('4242424');
+    expect(hubspot.accountOfPage(new URL('https://app-eu1.hubspot.com/contacts/999/objects/0-1/views/all/list'))).toBe('999');
+    expect(hubspot.accountOfPage(new URL(`${APP}/sales/4242424/deals`))).toBeNull();
+    expect(hubspot.accountOfPage(new URL('https://acme.lightning.force.com/contacts/4242424/record/0-1/1'))).toBeNull();
+  });
+
+  it('opens a contact on the host and portal of the page it was seen on, and gives that page back', () => {
+    const home = hubspot.homeOfPage(new URL('https://app-eu1.hubspot.com/contacts/4242424/contact/12345'));
+    expect(home).toEqual({ origin: 'https://app-eu1.hubspot.com', portal: '4242424' });
+    expect(hubspot.recordUrl('12345', home)).toBe('https://app-eu1.hubspot.com/contacts/4242424/record/0-1/12345');
+    expect(hubspot.recordUrl('a/b', home)).toBe('https://app-eu1.hubspot.com/contacts/4242424/record/0-1/a%2Fb');
+  });
+
+  it('knows no portal from a page outside /contacts/{portal}/, and then makes no contact’s address', () => {
+    const home = hubspot.homeOfPage(new URL(`${APP}/reports-dashboard/4242424`));
+    expect(home).toEqual({ origin: APP, portal: undefined });
+    expect(() => hubspot.recordUrl('12345', home)).toThrow('LeadLens does not know your HubSpot portal yet: open any HubSpot contact once');
+  });
+
+  it('opens a portal’s contacts on the host HubSpot named, else the one its pages were seen on, else the US one', () => {
+    const seenInEurope = { origin: 'https://app-eu1.hubspot.com', portal: '4242424' };
+    expect(hubspot.homeOfAccount({ id: '4242424', uiDomain: 'app-na2.hubspot.com' }, seenInEurope)).toEqual({ origin: 'https://app-na2.hubspot.com', portal: '4242424' });
+    expect(hubspot.homeOfAccount({ id: '4242424' }, seenInEurope)).toEqual(seenInEurope);
+    expect(hubspot.homeOfAccount({ id: '777001' }, seenInEurope)).toEqual({ origin: APP, portal: '777001' });
+    expect(hubspot.homeOfAccount({ id: '777001' }, null)).toEqual({ origin: APP, portal: '777001' });
+  });
+});
+
 describe('HubSpot record page', () => {
   it('reads a contact record (PAGES.md)', () => {
     const doc = loadPage('hubspot-record.html');

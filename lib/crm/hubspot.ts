@@ -21,7 +21,8 @@
  */
 import { closestComposed, createRecordPageReader, displayedRowValue, focusedEditor, queryAll, type RecordPageSpec } from './dom.ts';
 import { createListPageReader, type ListPageSpec } from './list-rows.ts';
-import type { CrmAdapter, PageFields, PageMatch } from './types.ts';
+import type { CrmAccount } from './client.ts';
+import type { CrmAdapter, CrmHome, PageFields, PageMatch } from './types.ts';
 
 // ---------------------------------------------------------------------------------------
 // Page recognition (pure)
@@ -35,11 +36,30 @@ const NUMERIC_ID = /^[1-9]\d{0,19}$/;
 const VIEW_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const VIEW_NUMBER = /^\d{1,4}$/;
 
+/** HubSpot's app host in its US data centre, for a portal whose host neither HubSpot named nor a page of it showed. */
+const US_APP_ORIGIN = 'https://app.hubspot.com';
+
 /** The portal a HubSpot contacts page belongs to (`/contacts/{portal}/…`), as a HubSpot connection names it; null for any other page. */
-export function hubspotPortalOfPage(url: URL): string | null {
+function hubspotPortalOfPage(url: URL): string | null {
   if (!APP_HOST.test(url.hostname)) return null;
   const [app, portal = ''] = url.pathname.split('/').filter((segment) => segment !== '');
   return app === 'contacts' && NUMERIC_ID.test(portal) ? portal : null;
+}
+
+/**
+ * The home of `portal`'s contacts. HubSpot's host is one per data centre (app.hubspot.com,
+ * app-eu1.hubspot.com): the one HubSpot named for the portal, else the one a page of this portal
+ * was seen on (`remembered`), else the US one.
+ */
+function homeOfPortal({ id: portal, uiDomain }: Pick<CrmAccount, 'id' | 'uiDomain'>, remembered: CrmHome | null): CrmHome {
+  const origin = uiDomain ? `https://${uiDomain}` : remembered?.portal === portal ? remembered.origin : US_APP_ORIGIN;
+  return { origin, portal };
+}
+
+/** The record page of contact `recordId` in `home`, whose portal must be known. */
+function contactPageUrl(recordId: string, home: CrmHome): string {
+  if (!home.portal) throw new Error('LeadLens does not know your HubSpot portal yet: open any HubSpot contact once');
+  return `${home.origin}/contacts/${home.portal}/record/${CONTACTS_OBJECT}/${encodeURIComponent(recordId)}`;
 }
 
 /** What kind of HubSpot page `url` is. Pure. */
@@ -229,6 +249,10 @@ export const hubspot: CrmAdapter = {
   // Hidden tabs stay in the DOM and only visible rows are read; an empty property reads "--".
   readsShownFieldsOnly: true,
   recognise: recogniseHubSpot,
+  accountOfPage: hubspotPortalOfPage,
+  homeOfPage: (url) => ({ origin: url.origin, portal: hubspotPortalOfPage(url) ?? undefined }),
+  homeOfAccount: homeOfPortal,
+  recordUrl: contactPageUrl,
   ...recordPage,
   readRecordFields: readContactFields,
   readFieldsInEdit: (doc) => {

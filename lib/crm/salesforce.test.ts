@@ -81,6 +81,32 @@ describe('recogniseSalesforce', () => {
   });
 });
 
+describe('Salesforce addresses', () => {
+  const lead = `${HOST}/lightning/r/Lead/${ID18}/view`;
+
+  it('names the org of a Lightning page by its My Domain API host, and none off Lightning', () => {
+    expect(salesforce.accountOfPage(new URL(lead))).toBe('acme.my.salesforce.com');
+    expect(salesforce.accountOfPage(new URL('https://acme--uat.sandbox.lightning.force.com/lightning/o/Lead/list'))).toBe('acme--uat.sandbox.my.salesforce.com');
+    expect(salesforce.accountOfPage(new URL(`https://acme.my.salesforce.com/${ID15}`))).toBeNull();
+    expect(salesforce.accountOfPage(new URL('https://app.hubspot.com/contacts/4242424/record/0-1/12345'))).toBeNull();
+  });
+
+  it('opens a lead on the Lightning origin of the page it was seen on, and gives that page back', () => {
+    const home = salesforce.homeOfPage(new URL(`${lead}?0.source=alohaHeader`));
+    expect(home).toEqual({ origin: HOST });
+    expect(salesforce.recordUrl(ID18, home)).toBe(lead);
+    expect(salesforce.recordUrl('a/b?c', home)).toBe(`${HOST}/lightning/r/Lead/a%2Fb%3Fc/view`);
+  });
+
+  it('makes an org’s home from its My Domain host, keeping the remembered one only when it is that org’s', () => {
+    const sandbox = { origin: 'https://acme--uat.sandbox.lightning.force.com' };
+    expect(salesforce.homeOfAccount({ id: 'acme.my.salesforce.com' }, null)).toEqual({ origin: HOST });
+    expect(salesforce.homeOfAccount({ id: 'acme.my.salesforce.com' }, sandbox)).toEqual({ origin: HOST });
+    expect(salesforce.homeOfAccount({ id: 'acme--uat.sandbox.my.salesforce.com' }, sandbox)).toBe(sandbox);
+    expect(salesforce.homeOfAccount({ id: 'acme.my.salesforce.com', uiDomain: 'elsewhere.example' }, null)).toEqual({ origin: HOST });
+  });
+});
+
 describe('Salesforce ids', () => {
   it.each([
     [ID15, ID18],

@@ -17,7 +17,8 @@
  */
 import { closestComposed, createRecordPageReader, normaliseText, queryFirst, type RecordPageSpec, type Selectors } from './dom.ts';
 import { createListPageReader, type ListPageSpec } from './list-rows.ts';
-import { PAGE_FIELD_LIMITS, type CrmAdapter, type PageFields, type PageMatch } from './types.ts';
+import type { CrmAccount } from './client.ts';
+import { PAGE_FIELD_LIMITS, type CrmAdapter, type CrmHome, type PageFields, type PageMatch } from './types.ts';
 import { dateOrderShown, numericDate } from '../ml/derive';
 
 // ---------------------------------------------------------------------------------------
@@ -69,7 +70,7 @@ const isLead = (objectName: string): boolean => objectName.toLowerCase() === 'le
  * API host (acme.lightning.force.com → acme.my.salesforce.com, acme--uat.sandbox.lightning… →
  * acme--uat.sandbox.my…). Null for any other host.
  */
-export function salesforceOrgOfPage(url: URL): string | null {
+function salesforceOrgOfPage(url: URL): string | null {
   return LIGHTNING_HOST.test(url.hostname) ? url.hostname.replace(/\.lightning\.force\.com$/, '.my.salesforce.com') : null;
 }
 
@@ -77,6 +78,15 @@ export function salesforceOrgOfPage(url: URL): string | null {
 export function salesforceLightningOrigin(org: string): string {
   return `https://${org.replace(/\.my\.salesforce\.com$/, '.lightning.force.com')}`;
 }
+
+/** The home of `org`'s leads: `remembered` when it is on the org's Lightning origin, else that origin. */
+function homeOfOrg({ id: org }: Pick<CrmAccount, 'id'>, remembered: CrmHome | null): CrmHome {
+  const origin = salesforceLightningOrigin(org);
+  return remembered?.origin === origin ? remembered : { origin };
+}
+
+/** The Lightning page of lead `recordId` in `home`. */
+const leadPageUrl = (recordId: string, home: CrmHome): string => `${home.origin}/lightning/r/Lead/${encodeURIComponent(recordId)}/view`;
 
 /** What kind of Salesforce page `url` is. Pure; record ids come back in 18-character form. */
 export function recogniseSalesforce(url: URL): PageMatch {
@@ -312,6 +322,10 @@ export const salesforce: CrmAdapter = {
   // The whole active record view is read, its hidden tabs too; a layout may drop an emptied field's row.
   readsShownFieldsOnly: false,
   recognise: recogniseSalesforce,
+  accountOfPage: salesforceOrgOfPage,
+  homeOfPage: (url) => ({ origin: url.origin }),
+  homeOfAccount: homeOfOrg,
+  recordUrl: leadPageUrl,
   ...recordPageReader,
   readRecordFields: (doc) => withAuditDates(recordPageReader.readRecordFields(doc)),
   readFieldsInEdit: (doc) => Object.keys(rowsInEditReader.readRecordFields(doc)),

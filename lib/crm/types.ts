@@ -1,3 +1,5 @@
+import type { CrmAccount } from './client.ts';
+
 /** Every CRM, for what is done for each (syncs to resume or stop, statuses to list). */
 export const CRM_KINDS = ['salesforce', 'hubspot'] as const;
 export type CrmKind = (typeof CRM_KINDS)[number];
@@ -41,13 +43,37 @@ export interface ListRow {
 }
 
 /**
- * One adapter per CRM behind this interface. Page recognition is a pure function of the
- * URL (table-tested); DOM reading takes a Document so it can run on saved pages in tests.
+ * Where a CRM's record pages live, as LeadLens keeps it to open a record there: the origin of
+ * its pages, and the account their paths name, where they name one (a HubSpot portal).
+ */
+export interface CrmHome {
+  origin: string;
+  portal?: string;
+}
+
+/**
+ * One adapter per CRM behind this interface. Page recognition and the CRM's addresses are pure
+ * functions (table-tested); DOM reading takes a Document so it can run on saved pages in tests.
  */
 export interface CrmAdapter {
   readonly crm: CrmKind;
   /** Pure: what kind of page this URL is. */
   recognise(url: URL): PageMatch;
+  /**
+   * Pure: the org or portal the page at `url` belongs to, with the id its connection's account
+   * has (a Salesforce My Domain API host, a HubSpot portal id); null when `url` is no such page.
+   */
+  accountOfPage(url: URL): string | null;
+  /** Pure: the home of the record page at `url`, where the CRM's other records open (`recordUrl`). */
+  homeOfPage(url: URL): CrmHome;
+  /**
+   * Pure: the home of the records of `account` (its `id` as `accountOfPage` gives it; `uiDomain`, the
+   * host the CRM named for its pages, if it did): `remembered` (the home of the last page scored)
+   * where it is that account's, else one made from the account.
+   */
+  homeOfAccount(account: Pick<CrmAccount, 'id' | 'uiDomain'>, remembered: CrmHome | null): CrmHome;
+  /** Pure: the address of record `recordId`'s page in `home`. Throws when `home` does not say enough to make one. */
+  recordUrl(recordId: string, home: CrmHome): string;
   /** The record's display name from the active record view, or null. */
   readRecordName(doc: Document): string | null;
   /** The fields the active record view shows, keyed by API/property name. */
