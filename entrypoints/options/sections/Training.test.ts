@@ -1690,6 +1690,37 @@ async function workerAnswers(request: TrainingRequest, leads: HistoryLead[]): Pr
   return events;
 }
 
+it('offers and trains the features of columns named as plain objects’ own properties (__proto__, constructor, toString), each on its column', async () => {
+  const columns = ['__proto__', 'constructor', 'toString'];
+  const leads = undatedImport(400).map((lead, row) => ({
+    ...lead,
+    fields: { ...lead.fields, ...Object.fromEntries(columns.map((column, i) => [column, ['North', 'South', 'East'][(row + i) % 3]])) },
+  }));
+  const file: HistorySample = { ...CSV_SAMPLE, leads: 400, fields: ['converted', 'employees', 'industry', ...columns].sort(), createdDates: false, fingerprint: 'import-odd-columns' };
+  historySample.mockImplementation(async (source) => (source === 'csv' ? file : SAMPLE));
+  await renderSection();
+  change(historySource(), 'csv');
+  await eventually(() => expect(outcomeField().value).toBe('converted'));
+  await waitUntilEnabled('Check the data');
+  click(button('Check the data')!);
+  for (const event of await workerAnswers(FakeWorker.latest.requests.at(-1)!, leads)) FakeWorker.latest.answer(event);
+
+  const cells = (key: string) => Array.from(container().querySelectorAll(`tr[data-feature="${key}"] td`), (cell) => cell.textContent);
+  expect(cells('constructor')).toEqual(['', 'constructor', 'Another field of your data; off unless you tick it.']);
+  expect(cells('proto')).toEqual(['', '__proto__', 'Another field of your data; off unless you tick it.']);
+  expect(cells('tostring')).toEqual(['', 'toString', 'Another field of your data; off unless you tick it.']);
+  click(checkbox('Use constructor'));
+  expect(featureNote('constructor')).toBe('Another field of your data; off unless you tick it.');
+  await eventually(() => expect(trainButton()?.disabled).toBe(false));
+  click(trainButton()!);
+  const train = FakeWorker.latest.requests.at(-1) as Extract<TrainingRequest, { type: 'train' }>;
+  expect(train.specs.map((chosen) => [chosen.key, chosen.derive.kind === 'ratio' ? null : chosen.derive.from.csv])).toEqual([
+    ['industry', 'industry'],
+    ['employees', 'employees'],
+    ['constructor', 'constructor'],
+  ]);
+});
+
 it('trains on an imported file with no created date: the form offers no window and sends none, and the report says the out-of-time check was not made', async () => {
   const leads = undatedImport(400);
   const undated: HistorySample = { ...CSV_SAMPLE, leads: 400, fields: ['converted', 'employees', 'industry'], createdDates: false, fingerprint: 'import-undated' };

@@ -131,3 +131,23 @@ it('says at the controls that a field of personal data moved to a feature keepin
   expect(controls('email_domain').some((control) => control.hasAttribute('aria-describedby'))).toBe(false);
   expect(controls('status').some((control) => control.hasAttribute('aria-describedby'))).toBe(false);
 });
+
+it('reads a feature keyed by a name plain objects inherit (a column named constructor) on its own field, not as Object’s', () => {
+  const fromColumn = (column: string, key: string) =>
+    CandidateSchema.parse({ spec: { key, label: column, type: 'categorical', derive: { kind: 'value', from: { csv: column } } }, origin: 'inferred' });
+  const candidates = [fromColumn('__proto__', 'proto'), fromColumn('constructor', 'constructor'), fromColumn('toString', 'tostring')];
+  const checked = Object.fromEntries(candidates.map(({ spec }) => [verdictKey(spec.key, spec.derive.kind === 'ratio' ? null : spec.derive.from.csv!), null]));
+  // No choice made yet for any of them: each reads the column it was inferred from.
+  rendered = render(
+    createElement(FeaturePicker, { source: 'csv', candidates, fields: ['__proto__', 'constructor', 'toString'], choices: {}, verdicts: checked, checking: false, onChange: () => {} }),
+  );
+  const cells = (key: string) => [...rendered!.container.querySelectorAll(`tr[data-feature="${key}"] td`)].map((cell) => cell.textContent);
+  for (const [key, column] of [
+    ['proto', '__proto__'],
+    ['constructor', 'constructor'],
+    ['tostring', 'toString'],
+  ]) {
+    expect(cells(key)).toEqual(['', column, 'Another field of your data; off unless you tick it.']);
+  }
+  expect(rendered.container.querySelector<HTMLInputElement>('tr[data-feature="constructor"] input')!.checked).toBe(false);
+});

@@ -15,6 +15,13 @@ export interface FeatureChoice {
 }
 
 /**
+ * The choice made for the feature `key`, if any. An own entry only: a feature inferred from a
+ * column named `constructor` has that key, which a plain object otherwise answers with Object's own.
+ */
+export const choiceOf = (choices: Readonly<Record<string, FeatureChoice>>, key: string): FeatureChoice | undefined =>
+  Object.hasOwn(choices, key) ? choices[key] : undefined;
+
+/**
  * What the guards said of a feature reading a field (`verdictKey`): why it was flagged, or null
  * when it passed. A feature moved to a field not in here has not been checked on it.
  */
@@ -55,7 +62,7 @@ export function FeaturePicker({ source, candidates, fields, choices, verdicts, c
       </thead>
       <tbody>
         {candidates.map(({ spec, origin }) => {
-          const choice = choices[spec.key] ?? { included: false, field: fieldOf(spec, source) };
+          const choice = choiceOf(choices, spec.key) ?? { included: false, field: fieldOf(spec, source) };
           const verdict = verdicts[verdictKey(spec.key, choice.field)];
           const note =
             verdict === undefined ? (

@@ -174,3 +174,25 @@ it('shows a stage label as LeadLens shows outside text: no direction controls, c
   const { stageReached } = drawLifecycle(outcome, stages, ['lead']);
   expect(Array.from(stageReached.options, (option) => option.textContent)).toEqual(['Lead (reversed', 'opportunity', `${'C'.repeat(MAX_LABEL_CHARS - 1)}…`]);
 });
+
+it.each(['toString', 'constructor', 'valueOf'])('offers the values of an outcome field named %s that the sample has none of: no values, not Object’s', (field) => {
+  const changes: OutcomeRule[] = [];
+  rendered = render(
+    createElement(OutcomeFieldset, {
+      outcome: { field, positiveValues: [], openStatus: { field: 'hasOwnProperty', values: [] } },
+      outcomeValues: { Status: ['Open', 'Converted'] },
+      minimumAge: true,
+      onChange: (outcome: OutcomeRule) => changes.push(outcome),
+    }),
+  );
+  expect(rendered.container.querySelector<HTMLSelectElement>('select[aria-label="Outcome field"]')!.value).toBe(field);
+  expect([...rendered.container.querySelectorAll('[aria-label="Values that mean converted"] input')]).toEqual([]);
+  expect([...rendered.container.querySelectorAll('[aria-label="Values that mean still being worked"] input')]).toEqual([]);
+  // A status field of that name chosen: no value of it looks open.
+  const statusField = [...rendered.container.querySelectorAll('select')].find((select) => select.closest('label')?.textContent?.startsWith('Left out while still being worked'))!;
+  act(() => {
+    Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value')!.set!.call(statusField, 'hasOwnProperty');
+    statusField.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  expect(changes.at(-1)?.openStatus).toEqual({ field: 'hasOwnProperty', values: [] });
+});

@@ -21,6 +21,9 @@ function withOpenStatus({ openStatus: _old, ...rule }: OutcomeRule, openStatus: 
   return openStatus ? { ...rule, openStatus } : rule;
 }
 
+/** The sample's values of `field`. An own entry only: a column may be named `toString` or `constructor`. */
+const sampledValues = (outcomeValues: Record<string, string[]>, field: string): string[] => (Object.hasOwn(outcomeValues, field) ? outcomeValues[field] : []);
+
 /**
  * The rule a newly chosen field starts from. The lifecycle stage starts at the stage reached
  * LeadLens suggests in `stageOrder` (its list has no empty choice, so the stage it shows is then
@@ -28,7 +31,7 @@ function withOpenStatus({ openStatus: _old, ...rule }: OutcomeRule, openStatus: 
  * the admin ticks them.
  */
 function ruleOfField(field: string, outcomeValues: Record<string, string[]>, stageOrder: readonly string[]): OutcomeRule {
-  return field === HUBSPOT_LIFECYCLE_FIELD ? lifecycleRule(outcomeValues[field] ?? [], stageOrder) : { field, positiveValues: [] };
+  return field === HUBSPOT_LIFECYCLE_FIELD ? lifecycleRule(sampledValues(outcomeValues, field), stageOrder) : { field, positiveValues: [] };
 }
 
 /**
@@ -100,7 +103,7 @@ function OpenStatusPicker({
   const { openStatus } = outcome;
   const fields = [...new Set([...Object.keys(outcomeValues), ...(openStatus ? [openStatus.field] : [])])].filter((field) => field !== outcome.field);
   const chooseField = (field: string) =>
-    onChange(withOpenStatus(outcome, field === '' ? undefined : { field, values: openLookingStatuses(outcomeValues[field] ?? []) }));
+    onChange(withOpenStatus(outcome, field === '' ? undefined : { field, values: openLookingStatuses(sampledValues(outcomeValues, field)) }));
   return (
     <>
       <p style={{ margin: '8px 0 2px' }}>
@@ -125,7 +128,7 @@ function OpenStatusPicker({
       {openStatus && (
         <OutcomeValuesPicker
           meaning="still being worked"
-          sampleValues={outcomeValues[openStatus.field] ?? []}
+          sampleValues={sampledValues(outcomeValues, openStatus.field)}
           chosen={openStatus.values}
           onChange={(values) => onChange(withOpenStatus(outcome, { field: openStatus.field, values }))}
         />
@@ -153,7 +156,7 @@ export function OutcomeFieldset({ outcome, outcomeValues, minimumAge, lifecycleS
   // The chosen field too: a new sample may hold one value of it, or none (rare ones fall out of samples).
   const fields = [...new Set([...Object.keys(outcomeValues), ...(outcome?.field ? [outcome.field] : [])])];
   const stageOrder = lifecycleOrder(lifecycleStages.map((stage) => stage.value));
-  const sampledStages = outcomeValues[HUBSPOT_LIFECYCLE_FIELD] ?? [];
+  const sampledStages = sampledValues(outcomeValues, HUBSPOT_LIFECYCLE_FIELD);
   // Every stage either list offers, as it reads beside the others: no two options read alike.
   const stageLabels = valuesAsShown(
     [...stageOrder, ...sampledStages, ...(outcome?.positiveValues ?? []), ...(outcome?.openValues ?? [])],
@@ -209,11 +212,11 @@ export function OutcomeFieldset({ outcome, outcomeValues, minimumAge, lifecycleS
         outcome && (
           <>
             <OutcomeValuesPicker
-              sampleValues={outcomeValues[outcome.field] ?? []}
+              sampleValues={sampledValues(outcomeValues, outcome.field)}
               chosen={outcome.positiveValues}
               onChange={(positiveValues) => onChange(withValues(outcome, positiveValues, outcome.openValues ?? []))}
             />
-            <StillOpenPicker outcome={outcome} values={outcomeValues[outcome.field] ?? []} onChange={onChange} />
+            <StillOpenPicker outcome={outcome} values={sampledValues(outcomeValues, outcome.field)} onChange={onChange} />
           </>
         )
       )}

@@ -14,7 +14,7 @@ import { fieldOf, mapSpec, type LeakageFlag } from '@/lib/ml/train/training-set'
 import type { TrainingData, TrainingEvent, TrainingRequest } from '@/lib/ml/train/worker-protocol';
 import demoFeatureSpecs from '@/models/demo-features.json';
 import type { useWorkerJob } from '../use-worker-job';
-import { verdictKey, type FeatureChoice, type FieldVerdicts } from './FeaturePicker';
+import { choiceOf, verdictKey, type FeatureChoice, type FieldVerdicts } from './FeaturePicker';
 import type { HistorySample } from './history-sample';
 
 export type TrainingWorker = ReturnType<typeof useWorkerJob<TrainingRequest, TrainingEvent>>;
@@ -148,7 +148,7 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
       choicesSource.current = data.source;
       const kept = Object.fromEntries(
         finished.candidates.flatMap(({ spec }) => {
-          const chosen = made[spec.key];
+          const chosen = choiceOf(made, spec.key);
           const onField = chosen && (chosen.field === fieldOf(spec, data.source) || (chosen.field !== null && fields.has(chosen.field)));
           return onField ? [[spec.key, chosen]] : [];
         }),
@@ -157,7 +157,7 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
       setChoices(
         Object.fromEntries(
           finished.candidates.map(({ spec, origin }) => {
-            const choice = kept[spec.key] ?? { included: origin === 'catalogue', field: fieldOf(spec, data.source) };
+            const choice = choiceOf(kept, spec.key) ?? { included: origin === 'catalogue', field: fieldOf(spec, data.source) };
             return [spec.key, { ...choice, included: choice.included && !checked[verdictKey(spec.key, choice.field)] }];
           }),
         ),
@@ -182,7 +182,10 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
 
   // The features as chosen, and those the guards have not checked on the field they read now.
   const chosen = (current: Record<string, FeatureChoice>) =>
-    (inspected?.candidates ?? []).map(({ spec }) => ({ spec: chosenSpec(spec, current[spec.key], source), included: current[spec.key]?.included ?? false }));
+    (inspected?.candidates ?? []).map(({ spec }) => {
+      const choice = choiceOf(current, spec.key);
+      return { spec: chosenSpec(spec, choice, source), included: choice?.included ?? false };
+    });
   const notChecked = (current: Record<string, FeatureChoice>) =>
     chosen(current).filter(({ spec }) => verdicts[verdictKey(spec.key, fieldOf(spec, source))] === undefined);
 
@@ -198,7 +201,7 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
     adminChoices.current = { ...adminChoices.current, [key]: choice };
     const next = { ...choices, [key]: choice };
     setChoices(next);
-    if (choice.field !== choices[key]?.field && checkMovedFields) checkChangedFields(next);
+    if (choice.field !== choiceOf(choices, key)?.field && checkMovedFields) checkChangedFields(next);
   };
 
   return {
