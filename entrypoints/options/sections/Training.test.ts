@@ -1273,14 +1273,50 @@ it('drops the "Left out" note of a flagged feature moved to a field that passes 
   expect(checkbox('Use Lead source').checked).toBe(false);
   expect(featureNote('lead_source')).toBe('Left out: almost perfectly separates converted leads.');
 
-  change(featureField('Lead source'), 'Industry');
+  change(featureField('Lead source'), 'Status');
   FakeWorker.latest.answer({ type: 'features-checked', leakage: [] });
   expect(featureNote('lead_source')).toBe('');
   click(checkbox('Use Lead source'));
   // The CRM is asked how it labels the newly chosen field's options first.
   await eventually(() => expect(trainButton()?.disabled).toBe(false));
   click(trainButton()!);
-  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', specs: [{ key: 'industry' }, { key: 'lead_source', derive: { from: { salesforce: 'Industry' } } }] });
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', specs: [{ key: 'industry' }, { key: 'lead_source', derive: { from: { salesforce: 'Status' } } }] });
+});
+
+it('holds Train while two features chosen read one field, saying which and where beside it, until one is moved or unticked', async () => {
+  const sharedFieldsAlert = () => container().querySelector('[role="alert"]');
+  const saidOfLeadSource =
+    'Industry and Lead source both read the field "LeadSource": the model would learn the same thing twice under different names. Move one of them to another field, or untick it, to train.';
+  await renderSection();
+  await checkTheData();
+  expect(sharedFieldsAlert()).toBeNull();
+
+  change(featureField('Industry'), 'LeadSource');
+  FakeWorker.latest.answer({ type: 'features-checked', leakage: [] });
+  expect(featureNote('industry')).toBe('');
+  expect(sharedFieldsAlert()?.textContent).toBe(saidOfLeadSource);
+  // Once the CRM said how it labels the newly chosen field's options, Train still waits for the admin.
+  await eventually(() => expect(container().querySelector('[data-testid="reading-labels"]')).toBeNull());
+  expect(trainButton()!.disabled).toBe(true);
+  expect(describedBy(trainButton()!)).toBe(saidOfLeadSource);
+  const requests = FakeWorker.latest.requests.length;
+  click(trainButton()!);
+  expect(FakeWorker.latest.requests).toHaveLength(requests);
+
+  // Unticked, Lead source no longer reads it for the model.
+  click(checkbox('Use Lead source'));
+  expect(sharedFieldsAlert()).toBeNull();
+  await eventually(() => expect(trainButton()!.disabled).toBe(false));
+  expect(trainButton()!.hasAttribute('aria-describedby')).toBe(false);
+
+  // Ticked again, then Industry moved back to its own field.
+  click(checkbox('Use Lead source'));
+  expect(trainButton()!.disabled).toBe(true);
+  change(featureField('Industry'), 'Industry');
+  expect(sharedFieldsAlert()).toBeNull();
+  await eventually(() => expect(trainButton()!.disabled).toBe(false));
+  click(trainButton()!);
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', specs: [{ key: 'industry', derive: { from: { salesforce: 'Industry' } } }, { key: 'lead_source' }] });
 });
 
 it('keeps a feature whose re-check was cancelled unchecked, and out of training until it is checked', async () => {

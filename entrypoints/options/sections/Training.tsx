@@ -42,7 +42,7 @@ import { choiceFieldsOf, describeLeftOut, withCrmOptionLabels, type LeftOut, typ
 import { TrainingEventSchema, type TrainingData, type TrainingEvent, type TrainingRequest } from '@/lib/ml/train/worker-protocol';
 import { lastSyncOutcome } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
-import { FeaturePicker } from './training/FeaturePicker';
+import { FeaturePicker, SharedFieldsAlert } from './training/FeaturePicker';
 import { historySample, startingSource } from './training/history-sample';
 import { emptyWindowProblem, LeadsFieldset, MIN_AGE_DAYS, SOURCES, trainingWindow, undatedHistory, useWholeNumberField, WINDOW_MONTHS } from './training/LeadsFieldset';
 import { OutcomeFieldset, outcomeMissing } from './training/OutcomeFieldset';
@@ -278,6 +278,7 @@ export function TrainingSection() {
   const readingLabelsId = `${noteIds}-reading-labels`;
   const readingStagesId = `${noteIds}-reading-stages`;
   const noFeatureId = `${noteIds}-no-feature`;
+  const sharedFieldsId = `${noteIds}-shared-fields`;
   const windowProblemId = `${noteIds}-window`;
 
   const dataCheck = useDataCheck({
@@ -431,7 +432,9 @@ export function TrainingSection() {
   const chosenCount = Object.values(dataCheck.choices).filter((choice) => choice.included).length;
   // Said beside Train, which waits for it: every feature unticked, or none pre-ticked (every candidate was inferred, or flagged).
   const noFeatureChosen = chosenCount === 0;
-  const { unchecked } = dataCheck;
+  const { unchecked, sharedFields } = dataCheck;
+  // Said beside Train, which waits for it: two features chosen reading one field.
+  const fieldShared = sharedFields.length > 0;
   const outcomeToChoose = outcomeMissing(outcome);
   // A new check or training would take the place of the trained model's report (and the model).
   const warnBeforeCheck = trainedModelWaits && !blocked;
@@ -571,9 +574,11 @@ export function TrainingSection() {
               ref={trainButton}
               type="button"
               onClick={train}
-              disabled={blocked || noFeatureChosen || unchecked.some(({ included }) => included) || readingLabels || fieldProblemIds.length > 0}
+              disabled={blocked || noFeatureChosen || fieldShared || unchecked.some(({ included }) => included) || readingLabels || fieldProblemIds.length > 0}
               aria-describedby={
-                [warnBeforeCheck && trainWarningId, noFeatureChosen && noFeatureId, readingLabels && readingLabelsId, ...fieldProblemIds].filter(Boolean).join(' ') || undefined
+                [warnBeforeCheck && trainWarningId, noFeatureChosen && noFeatureId, fieldShared && sharedFieldsId, readingLabels && readingLabelsId, ...fieldProblemIds]
+                  .filter(Boolean)
+                  .join(' ') || undefined
               }
             >
               Train on {inspected.rows.toLocaleString('en-US')} leads
@@ -584,6 +589,7 @@ export function TrainingSection() {
                 Tick at least one feature in the table to train on.
               </span>
             )}
+            {fieldShared && <SharedFieldsAlert id={sharedFieldsId} shared={sharedFields} />}
             {readingLabels && checkedCrm && (
               <span id={readingLabelsId} data-testid="reading-labels">
                 {' '}

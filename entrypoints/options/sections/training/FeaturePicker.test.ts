@@ -4,7 +4,7 @@ import { createElement } from 'react';
 import { afterEach, expect, it } from 'vitest';
 import { CandidateSchema } from '@/lib/ml/train/worker-protocol';
 import { render, type Rendered } from '@/test/render';
-import { FeaturePicker, verdictKey } from './FeaturePicker';
+import { FeaturePicker, SharedFieldsAlert, verdictKey } from './FeaturePicker';
 
 const CANDIDATES = [
   { spec: { key: 'status', label: 'Status', type: 'categorical', derive: { kind: 'value', from: { salesforce: 'Status' } } }, origin: 'catalogue' },
@@ -150,4 +150,23 @@ it('reads a feature keyed by a name plain objects inherit (a column named constr
     expect(cells(key)).toEqual(['', column, 'Another field of your data; off unless you tick it.']);
   }
   expect(rendered.container.querySelector<HTMLInputElement>('tr[data-feature="constructor"] input')!.checked).toBe(false);
+});
+
+it('names the features reading one field and the field, as text, in the alert that holds Train', () => {
+  rendered = render(
+    createElement(SharedFieldsAlert, {
+      id: 'shared',
+      shared: [
+        { field: 'lead_source', labels: ['Industry', 'Lead source'] },
+        { field: '<b>Region</b>', labels: ['Country', 'Region', 'Territory'] },
+      ],
+    }),
+  );
+  const alert = rendered.container.querySelector('[role="alert"]')!;
+  expect(alert.id).toBe('shared');
+  expect(alert.textContent).toBe(
+    'Industry and Lead source both read the field "lead_source": the model would learn the same thing twice under different names. Move one of them to another field, or untick it, to train. ' +
+      'Country, Region and Territory all read the field "<b>Region</b>": the model would learn the same thing twice under different names. Move all but one to another field, or untick them, to train.',
+  );
+  expect(alert.querySelector('b')).toBeNull();
 });

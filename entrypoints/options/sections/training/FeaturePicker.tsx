@@ -1,5 +1,7 @@
 import { useId } from 'react';
 import type { z } from 'zod';
+import { ErrorState } from '@/components/StatusMessage';
+import { listInWords } from '@/lib/list-in-words';
 import type { SourceKind } from '@/lib/ml/featurize';
 import type { Derive } from '@/lib/ml/manifest';
 import { namesPersonalData } from '@/lib/ml/train/dataset';
@@ -20,6 +22,12 @@ export interface FeatureChoice {
  */
 export const choiceOf = (choices: Readonly<Record<string, FeatureChoice>>, key: string): FeatureChoice | undefined =>
   Object.hasOwn(choices, key) ? choices[key] : undefined;
+
+/** A field two or more of the features chosen read, with those features' labels. */
+export interface SharedField {
+  field: string;
+  labels: string[];
+}
 
 /**
  * What the guards said of a feature reading a field (`verdictKey`): why it was flagged, or null
@@ -124,4 +132,16 @@ export function FeaturePicker({ source, candidates, fields, choices, verdicts, c
       </tbody>
     </table>
   );
+}
+
+/**
+ * Why Train waits while two features chosen read one field: the model would learn one signal
+ * twice, under two names. Each such field, with the features reading it.
+ */
+export function SharedFieldsAlert({ id, shared }: { id: string; shared: readonly SharedField[] }) {
+  const sentences = shared.map(({ field, labels }) => {
+    const two = labels.length === 2;
+    return `${listInWords(labels)} ${two ? 'both' : 'all'} read the field "${field}": the model would learn the same thing twice under different names. Move ${two ? 'one of them' : 'all but one'} to another field, or untick ${two ? 'it' : 'them'}, to train.`;
+  });
+  return <ErrorState id={id} message={sentences.join(' ')} />;
 }

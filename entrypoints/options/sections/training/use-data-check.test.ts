@@ -5,7 +5,7 @@
 import { expect, it } from 'vitest';
 import { bundledModel } from '@/lib/ml/bundled-model';
 import { candidateFeatures } from '@/lib/ml/train/training-set';
-import { featureCatalogue } from './use-data-check';
+import { featureCatalogue, sharedFields } from './use-data-check';
 
 const bundled = (() => {
   const parsed = bundledModel.manifest();
@@ -43,4 +43,22 @@ it("gives an active feature the catalogue's page labels of the fields it shares 
   // Read from another property: the catalogue's labels are of another field.
   expect(derived({ kind: 'value', from: { hubspot: 'hs_latest_source' }, optionLabels: { hubspot: { PAID: 'Paid' } } })).toMatchObject({ optionLabels: { hubspot: { PAID: 'Paid' } } });
   expect(derived({ kind: 'value', from: { hubspot: 'hs_latest_source' } })).not.toHaveProperty('optionLabels');
+});
+
+it('finds the fields two features chosen read, naming both, but not the fields a ratio reads beside the features reading each', () => {
+  const catalogue = featureCatalogue(undefined);
+  const of = (key: string) => catalogue.find((candidate) => candidate.key === key)!;
+  const industry = of('industry');
+  if (industry.derive.kind !== 'value') throw new Error('industry reads a value');
+  // Industry moved to the field Lead source reads.
+  const industryOnLeadSource = { ...industry, derive: { ...industry.derive, from: { ...industry.derive.from, hubspot: 'hs_analytics_source' } } };
+  const chosen = [industryOnLeadSource, of('lead_source'), of('email_clicks'), of('email_opens'), of('email_click_rate'), of('country')];
+  expect(sharedFields(chosen, 'hubspot')).toEqual([{ field: 'hs_analytics_source', labels: ['Industry', of('lead_source').label] }]);
+  // On another source each reads its own field.
+  expect(sharedFields(chosen, 'salesforce')).toEqual([]);
+  // Industry moved to the job title, which Title seniority reads otherwise: two signals, not one twice.
+  const seniority = of('title_seniority');
+  if (seniority.derive.kind !== 'titleSeniority') throw new Error('title seniority reads a title');
+  const industryOnTitle = { ...industry, derive: { ...industry.derive, from: { ...industry.derive.from, hubspot: seniority.derive.from.hubspot } } };
+  expect(sharedFields([industryOnTitle, seniority], 'hubspot')).toEqual([]);
 });

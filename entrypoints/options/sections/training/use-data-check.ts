@@ -14,7 +14,7 @@ import { fieldOf, mapSpec, type LeakageFlag } from '@/lib/ml/train/training-set'
 import type { TrainingData, TrainingEvent, TrainingRequest } from '@/lib/ml/train/worker-protocol';
 import demoFeatureSpecs from '@/models/demo-features.json';
 import type { useWorkerJob } from '../use-worker-job';
-import { choiceOf, verdictKey, type FeatureChoice, type FieldVerdicts } from './FeaturePicker';
+import { choiceOf, verdictKey, type FeatureChoice, type FieldVerdicts, type SharedField } from './FeaturePicker';
 import type { HistorySample } from './history-sample';
 
 export type TrainingWorker = ReturnType<typeof useWorkerJob<TrainingRequest, TrainingEvent>>;
@@ -53,6 +53,24 @@ export function featureCatalogue(active: Manifest | undefined): FeatureSpec[] {
 /** The spec as the admin chose it: reading the field picked for it. */
 function chosenSpec(spec: FeatureSpec, choice: FeatureChoice | undefined, source: SourceKind): FeatureSpec {
   return choice?.field && spec.derive.kind !== 'ratio' ? mapSpec(spec, source, choice.field) : spec;
+}
+
+/**
+ * The fields two or more of `specs` read the same way on `source` (the same derivation: two
+ * values, two "days since"), each with their labels, in the order of `specs`: the model would
+ * learn one signal twice. Other readings of one field are signals of their own: a title's
+ * seniority beside the title, a date's weekday beside the days since it, and a ratio beside the
+ * fields it divides.
+ */
+export function sharedFields(specs: readonly FeatureSpec[], source: SourceKind): SharedField[] {
+  const readings = new Map<string, SharedField>();
+  for (const spec of specs) {
+    const field = fieldOf(spec, source);
+    if (field === null) continue;
+    const reading = JSON.stringify([spec.derive.kind, field]);
+    readings.set(reading, { field, labels: [...(readings.get(reading)?.labels ?? []), spec.label] });
+  }
+  return [...readings.values()].filter(({ labels }) => labels.length > 1);
 }
 
 /** The verdicts of a check of `specs`: the reason of each one flagged, null for the others. */
@@ -186,6 +204,7 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
       const choice = choiceOf(current, spec.key);
       return { spec: chosenSpec(spec, choice, source), included: choice?.included ?? false };
     });
+  const includedSpecs = () => chosen(choices).flatMap(({ spec, included }) => (included ? [spec] : []));
   const notChecked = (current: Record<string, FeatureChoice>) =>
     chosen(current).filter(({ spec }) => verdicts[verdictKey(spec.key, fieldOf(spec, source))] === undefined);
 
@@ -213,7 +232,9 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
     /** The features the guards have not checked on the field they read now. */
     unchecked: notChecked(choices),
     /** The specs of the features chosen, each reading the field picked for it. */
-    includedSpecs: () => chosen(choices).flatMap(({ spec, included }) => (included ? [spec] : [])),
+    includedSpecs,
+    /** The fields two or more of the features chosen read: Train waits until each is read by one. */
+    sharedFields: sharedFields(includedSpecs(), source),
     check,
     checkChangedFields: () => checkChangedFields(choices),
     chooseFeature,
