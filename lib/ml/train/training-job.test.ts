@@ -38,9 +38,11 @@ const storedHistory: TrainingHistory = {
   probabilitiesOf: noProbabilities,
 };
 
-/** What `request` answers, but its progress (which the clock paces) and the time it took. */
+/** What `request` answers, but its progress (which the clock paces), the time it took and when its model was made. */
 const answers = (events: TrainingEvent[]) =>
-  events.flatMap((event): TrainingEvent[] => (event.type === 'progress' ? [] : event.type === 'trained' ? [{ ...event, summary: { ...event.summary, trainSeconds: 0 } }] : [event]));
+  events.flatMap((event): TrainingEvent[] =>
+    event.type === 'progress' ? [] : event.type === 'trained' ? [{ ...event, manifest: { ...event.manifest, createdAt: '' }, summary: { ...event.summary, trainSeconds: 0 } }] : [event],
+  );
 
 /** `request`'s answers from `history`, and the key of every lead IndexedDB gave the job, in the order it gave them. */
 async function answersFrom(request: TrainingRequest, history: TrainingHistory) {
@@ -218,6 +220,24 @@ describe('runTrainingRequest', () => {
     expect(fileTime).toBeLessThanOrEqual(now.getTime());
     expect(fileTime).toBeGreaterThan(now.getTime() - 30 * 86_400_000);
     expect(await referenceTime('hubspot')).toBe(Date.parse(sixMonthsLater));
+  });
+
+  // Two models trained a minute apart after one check of the data were both dated by that check, and read alike under Model versions.
+  it('dates the model when it was made, not when the data was checked, which "days since" are still measured from', async () => {
+    const history = { leads: async () => leads, writtenBackFields: async () => [], probabilitiesOf: noProbabilities };
+    const firstPosted = new Map<string, number>(); // when each stage, then the answer, was first posted
+    const events: TrainingEvent[] = [];
+    await runTrainingRequest({ type: 'train', data, specs: DEMO_FEATURE_SPECS.slice(0, 2), cv: 2 }, history, (event) => {
+      events.push(event);
+      const what = event.type === 'progress' ? event.stage : event.type;
+      if (!firstPosted.has(what)) firstPosted.set(what, Date.now());
+    });
+    const done = events.at(-1);
+    if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
+    const createdAt = Date.parse(ManifestSchema.parse(done.manifest).createdAt);
+    expect(createdAt).toBeGreaterThanOrEqual(firstPosted.get('export')!);
+    expect(createdAt).toBeLessThanOrEqual(firstPosted.get('trained')!);
+    expect(done.manifest.provenance.referenceTime).toBe(new Date(data.now).toISOString());
   });
 
   // A date alone counts calendar days to the date of the time measured from: a synced history's is

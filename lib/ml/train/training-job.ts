@@ -292,7 +292,6 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       sourceName: trainedSourceName(data.source, data.demo),
       now: specsMeasuredFrom,
       nowUtcOffsetMinutes,
-      createdAt: now,
       // Honest about drift: the leads created last, held out from a model of the earlier ones.
       rowTimes: { times: createdAt, label: 'created date' },
       storedHistory,
@@ -306,10 +305,14 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       onProgress,
     });
     const { summary, leakage } = result;
+    // Dated when it was made, not by `data.now`, the check of the data, which "days since" are still
+    // measured from: every model trained after one check read alike under Model versions. (The CLI's
+    // stays its reference time, so that the same file trains the same bytes.)
+    const made = { ...result.manifest, createdAt: new Date().toISOString() };
     // The trainer records the guard's flags on the features it reads (the admin kept them: the feature
     // picker leaves a flagged feature out unless ticked) in the manifest, as a CLI model's. Demo mode's
     // made-up leads go with the model too: once activated, it is told apart from one of the company's leads.
-    const manifest = data.demo ? { ...result.manifest, provenance: { ...result.manifest.provenance, demoLeads: true as const } } : result.manifest;
+    const manifest = data.demo ? { ...made, provenance: { ...made.provenance, demoLeads: true as const } } : made;
     // Ranked by its held-out logits: its held-out probabilities went through an isotonic map fitted on them, whose ties lift a ROC-AUC.
     const trained = { modelId: manifest.modelId, labels: result.labels, heldOut: result.heldOutLogits };
     post({ type: 'progress', stage: 'compare', fraction: 0.98 });
