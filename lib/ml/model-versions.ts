@@ -659,20 +659,25 @@ export function writtenBackFieldsNote(manifest: Manifest, written: readonly Writ
   );
 }
 
-/**
- * A listed model, with what it cannot score (`crmFieldsNote`) and what it reads of the fields
- * LeadLens writes scores to (`writtenBackFieldsNote`); both null for a damaged one, which cannot score at all.
- */
-export type ModelVersion = ModelSummary & { crmFieldsNote: string | null; writtenBackFieldsNote: string | null };
+/** A feature a model reads, as its version is told apart by: its key, which is the same feature in another model, and its label. */
+export type FeatureName = Pick<Manifest['features'][number], 'key' | 'label'>;
 
 /**
- * Every model `listModels` lists, with its `crmFieldsNote` and `writtenBackFieldsNote`, from the
- * manifest read to list it (the notes read its features, not its tier policy).
+ * A listed model, with the features it reads, what it cannot score (`crmFieldsNote`) and what it
+ * reads of the fields LeadLens writes scores to (`writtenBackFieldsNote`); all null for a damaged
+ * one, which cannot score at all.
+ */
+export type ModelVersion = ModelSummary & { features: FeatureName[] | null; crmFieldsNote: string | null; writtenBackFieldsNote: string | null };
+
+/**
+ * Every model `listModels` lists, with its features, `crmFieldsNote` and `writtenBackFieldsNote`,
+ * from the manifest read to list it (they read its features, not its tier policy).
  */
 export async function listModelVersions(): Promise<ModelVersion[]> {
   const [listed, written] = await Promise.all([listModels(), readWrittenBackFields()]);
   return listed.map(({ summary, manifest }) => ({
     ...summary,
+    features: manifest && manifest.features.map(({ key, label }) => ({ key, label })),
     crmFieldsNote: manifest && crmFieldsNote(manifest),
     writtenBackFieldsNote: manifest && writtenBackFieldsNote(manifest, written),
   }));

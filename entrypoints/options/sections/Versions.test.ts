@@ -15,6 +15,7 @@ import { db } from '@/lib/db/db';
 import { queryKeys } from '@/lib/query-keys';
 import { bundledModel } from '@/lib/ml/bundled-model';
 import { DERIVED_READING_VERSION } from '@/lib/ml/derive';
+import type { Manifest } from '@/lib/ml/manifest';
 import { manifestOf } from '@/lib/ml/model-store';
 import { rememberWrittenBackFields } from '@/lib/db/written-back-fields';
 import { formatThreshold } from '@/lib/presentation';
@@ -711,6 +712,45 @@ describe('tells versions apart (a review of model versions over months: rows dif
     expect(await modelCell('trained-2')).toBe('trained-2 (active) in use now');
     expect(await modelCell('trained-1')).toBe('trained-1 (previous: Roll back goes here)');
     expect(await modelCell(bundled.modelId)).toBe(bundled.modelId);
+  });
+
+  /** `manifest` as a training with the features of `keys` left out makes it: its terms and reference figures without them too. */
+  function withoutFeatures(manifest: Manifest, modelId: string, keys: readonly string[]): Manifest {
+    const kept = manifest.features.flatMap((feature, i) => (keys.includes(feature.key) ? [] : [i]));
+    const indexNow = new Map(kept.map((before, now) => [before, now]));
+    const terms = manifest.terms.filter((term) => term.features.every((i) => indexNow.has(i))).map((term) => ({ ...term, features: term.features.map((i) => indexNow.get(i)!) }));
+    const reference = { ...manifest.reference, features: manifest.reference.features.filter((feature) => !keys.includes(feature.key)) };
+    return { ...manifest, modelId, features: kept.map((i) => manifest.features[i]), terms, reference };
+  }
+  /** `manifest` with features renamed (`to`, by key): other features, as far as the versions can tell. */
+  function renamed(manifest: Manifest, modelId: string, to: (feature: { key: string; label: string }) => { key: string; label: string }): Manifest {
+    const keyOf = new Map(manifest.features.map((feature) => [feature.key, to(feature).key]));
+    const features = manifest.features.map((feature) => ({ ...feature, ...to(feature) }));
+    const referenceFeatures = manifest.reference.features.map(({ atMost, ...feature }) => ({
+      ...feature,
+      key: keyOf.get(feature.key)!,
+      ...(atMost && { atMost: atMost.map((key) => keyOf.get(key)!) }),
+    }));
+    return { ...manifest, modelId, features, reference: { ...manifest.reference, features: referenceFeatures } };
+  }
+
+  // Two models trained a minute apart, the second with "Title seniority" left out, read alike but for their ids.
+  it('says how many features each model reads, and which of them the active model does not read and which of its own it leaves out, by label', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-a' }, new Uint8Array([1]), 'trained');
+    await activateStored('trained-a');
+    await storeModel(withoutFeatures(bundled, 'trained-b', ['title_seniority']), new Uint8Array([1]), 'trained');
+    const jobLevel = (feature: { key: string; label: string }) => (feature.key === 'title_seniority' ? { key: 'job_level', label: 'Job level' } : feature);
+    await storeModel(renamed(withoutFeatures(bundled, 'other-title', ['country']), 'other-title', jobLevel), new Uint8Array([1]), 'trained');
+    await storeModel(withoutFeatures(bundled, 'few', ['lead_source', 'industry', 'annual_revenue', 'employees', 'title_seniority']), new Uint8Array([1]), 'trained');
+    await storeModel(renamed(bundled, 'elsewhere', ({ key, label }) => ({ key: `crm_${key}`, label: `CRM ${label}` })), new Uint8Array([1]), 'imported');
+    const container = renderSection();
+    const features = async (modelId: string) => cellUnder(container, await rowOf(container, modelId), 'Features');
+    expect(await features('trained-a')).toBe('17 features');
+    expect(await features('trained-b')).toBe("16 features: the active model's without Title seniority");
+    expect(await features('other-title')).toBe("16 features: the active model's with Job level, without Title seniority and Country");
+    expect(await features('few')).toBe("12 features: the active model's without Lead source, Industry, Annual revenue and 2 more");
+    expect(await features('elsewhere')).toBe("17 features, none of them the active model's");
+    expect(await features(bundled.modelId)).toBe("17 features, the same as the active model's");
   });
 
   it("gives the time of day of models trained the same day, and the day an imported one was imported beside the day it was trained", () =>

@@ -10,7 +10,19 @@ import { describeModelOutcome, modelSourceName } from '@/lib/ml/outcome-rule';
 import { describeTierPolicy } from '@/lib/ml/tier-policy';
 import { MIN_LEVEL_COUNT } from '@/lib/ml/train/dataset';
 import { shownLabel } from '@/lib/ml/visible-text';
-import { crmFieldsNote, exportFileNames, exportFiles, importModel, importSizeError, listModelVersions, previousModelId, type ImportResult, type ModelVersion } from '@/lib/ml/model-versions';
+import {
+  crmFieldsNote,
+  exportFileNames,
+  exportFiles,
+  importModel,
+  importSizeError,
+  listModelVersions,
+  previousModelId,
+  type FeatureName,
+  type ImportResult,
+  type ModelVersion,
+} from '@/lib/ml/model-versions';
+import { listInWords } from '@/lib/list-in-words';
 import { MADE_UP_LEADS_MODEL_WORDS, formatDay, heldOutAucHeading, isCalendarDay, plural, unscoredAfterActivation } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
@@ -69,6 +81,30 @@ function learntFromWords({ rows, positives, trainedOn }: Pick<ModelVersion, 'row
   const { outcomeRule, source, madeUpLeads } = trainedOn;
   const from = outcomeRule ? `; converted means ${describeModelOutcome(outcomeRule)}` : `, from ${shownLabel(modelSourceName(source))}`;
   return `${counts}${from}${madeUpLeads ? ` (${MADE_UP_LEADS_MODEL_WORDS})` : ''}`;
+}
+
+/** The most features a row names on either side of a difference: a model from elsewhere may read none of the active model's. */
+const MOST_FEATURES_NAMED = 3;
+
+/**
+ * What a model reads, to tell versions apart whose leads and outcome read alike: how many
+ * features, and for a model other than the active one (whose features are `activeFeatures`; null
+ * when they cannot be read), those it reads that the active one does not and those of the active
+ * one it leaves out, by label ("16 features: the active model's without Title seniority"). A
+ * feature is matched by its key, the feature picker's choice, whichever field it reads.
+ */
+function featuresWords(features: readonly FeatureName[], active: boolean, activeFeatures: readonly FeatureName[] | null): string {
+  const count = plural(features.length, 'feature', 'features');
+  if (active || !activeFeatures) return count;
+  const keys = new Set(features.map((feature) => feature.key));
+  const activeKeys = new Set(activeFeatures.map((feature) => feature.key));
+  const added = features.filter((feature) => !activeKeys.has(feature.key));
+  const left = activeFeatures.filter((feature) => !keys.has(feature.key));
+  if (added.length === features.length) return `${count}, none of them the active model's`;
+  if (added.length === 0 && left.length === 0) return `${count}, the same as the active model's`;
+  const named = (some: readonly FeatureName[]) => listInWords(some.map((feature) => feature.label), MOST_FEATURES_NAMED);
+  const differences = [...(added.length > 0 ? [`with ${named(added)}`] : []), ...(left.length > 0 ? [`without ${named(left)}`] : [])];
+  return `${count}: the active model's ${differences.join(', ')}`;
 }
 
 /**
@@ -302,6 +338,7 @@ export function VersionsSection() {
   const previousModel = models.data.find((model) => model.id === previous.data && !model.active && model.damaged === undefined);
   const waitNote = trainingActivationRuns ? waitNoteId : undefined;
   const sharedDays = daysSharedBy(models.data);
+  const activeFeatures = models.data.find((model) => model.active)?.features ?? null;
   return (
     <>
       {trainingActivationRuns && (
@@ -327,6 +364,7 @@ export function VersionsSection() {
             <th scope="col">Origin</th>
             <th scope="col">Trained</th>
             <th scope="col">Learnt from</th>
+            <th scope="col">Features</th>
             <th scope="col">Tier policy</th>
             {/* Of models measured either way: cross-validated, or on one holdout. */}
             <th scope="col">{heldOutAucHeading({})}</th>
@@ -361,15 +399,16 @@ export function VersionsSection() {
                 <>
                   <td>{trainedWords(model, sharedDays)}</td>
                   <td>{learntFromWords(model)}</td>
+                  <td>{model.features && featuresWords(model.features, model.active, activeFeatures)}</td>
                   <td>{model.tiers && describeTierPolicy(model.tiers)}</td>
                   <td>{model.cvRocAuc?.toFixed(3) ?? 'not given'}</td>
                 </>
               ) : model.madeByNewerVersion ? (
-                <td colSpan={4} data-testid="newer-model">
+                <td colSpan={5} data-testid="newer-model">
                   {newerModelNote(model)}
                 </td>
               ) : (
-                <td colSpan={4} data-testid="damaged-model">
+                <td colSpan={5} data-testid="damaged-model">
                   Its stored manifest cannot be read, so it cannot score: delete it, and import or train it again. ({model.damaged})
                 </td>
               )}
