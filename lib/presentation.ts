@@ -545,13 +545,21 @@ const measuredOverUnknownFolds = (areaName: string) => `${areaName} averaged ove
  * together, an older manifest), either.
  */
 export function heldOutAucHeading(metrics: Pick<Manifest['metrics'], 'folds'>): string {
+  return `${RANKING_QUALITY} (${heldOutAucMeaning(metrics)})`;
+}
+
+/** The held-out ROC-AUC's name in words, a heading where its meaning is said apart (`heldOutAucMeaning`). */
+export const RANKING_QUALITY = 'Ranking quality';
+
+/** What `heldOutAucHeading` says in its brackets: what the figure is measured on, from chance to perfect. */
+export function heldOutAucMeaning(metrics: Pick<Manifest['metrics'], 'folds'>): string {
   const measured =
     metrics.folds === undefined
       ? measuredOverUnknownFolds('ROC-AUC')
       : metrics.folds > 1
         ? `cross-validated ROC-AUC, averaged over ${metrics.folds} folds`
         : 'held-out ROC-AUC, one 20 % holdout';
-  return `Ranking quality (${measured}; 0.5 is chance, 1 is perfect)`;
+  return `${measured}; 0.5 is chance, 1 is perfect`;
 }
 
 /**

@@ -709,7 +709,7 @@ describe('tells versions apart (a review of model versions over months: rows dif
     const container = renderSection();
     await waitFor(() => button(container, 'Roll back to trained-1'));
     const modelCell = async (modelId: string) => (await rowOf(container, modelId)).querySelector('th')!.textContent;
-    expect(await modelCell('trained-2')).toBe('trained-2 (active) in use now');
+    expect(await modelCell('trained-2')).toBe('trained-2 (active: in use now)');
     expect(await modelCell('trained-1')).toBe('trained-1 (previous: Roll back goes here)');
     expect(await modelCell(bundled.modelId)).toBe(bundled.modelId);
   });
@@ -790,10 +790,12 @@ it('keeps the focus on Export while it exports (said unavailable, not disabled),
   expect(exportFiles).toHaveBeenCalledTimes(1);
 });
 
-it('heads the ranking figure in words, from chance to perfect, as the training report does', async () => {
+it('heads the ranking figure in words, and says under the table what it measures, from chance to perfect, as the training report does', async () => {
   const container = renderSection();
   await waitFor(() => container.querySelector(`tr[data-model-id="${bundled.modelId}"]`));
-  expect(Array.from(container.querySelectorAll('thead th'), (heading) => heading.textContent)).toContain('Ranking quality (ROC-AUC averaged over the cross-validation folds, or on one holdout; 0.5 is chance, 1 is perfect)');
+  const heading = Array.from(container.querySelectorAll('thead th')).find((th) => th.textContent === 'Ranking quality')!;
+  const note = container.querySelector(`[id="${heading.getAttribute('aria-describedby')}"]`);
+  expect(note?.textContent).toBe('Ranking quality: ROC-AUC averaged over the cross-validation folds, or on one holdout; 0.5 is chance, 1 is perfect.');
 });
 
 it('says under the models, where they are exported, that an exported model holds some CRM values, to be shared only as the leads are', async () => {

@@ -23,7 +23,7 @@ import {
   type ModelVersion,
 } from '@/lib/ml/model-versions';
 import { listInWords } from '@/lib/list-in-words';
-import { MADE_UP_LEADS_MODEL_WORDS, formatDay, heldOutAucHeading, isCalendarDay, plural, unscoredAfterActivation } from '@/lib/presentation';
+import { MADE_UP_LEADS_MODEL_WORDS, RANKING_QUALITY, formatDay, heldOutAucMeaning, isCalendarDay, plural, unscoredAfterActivation } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
 import { MODEL_CHANGE_MUTATION, useActiveModelId, useJob, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
@@ -316,6 +316,7 @@ export function VersionsSection() {
   const trainingActivationRuns = useModelChangeRunning() && !change.isPending;
   const changeBlocked = change.isPending || trainingActivationRuns;
   const waitNoteId = useId();
+  const rankingNoteId = useId();
   const activatedThenReplaced = useReplacedSinceActive(change.isSuccess ? change.data.activated : undefined);
   /** Activate or roll back in the background, which tells CRM tabs and scores the stored leads with the model. */
   const switchModel = (running: string, request: () => ReturnType<typeof background.rollBackModel>, done: (modelId: string) => string) =>
@@ -366,8 +367,10 @@ export function VersionsSection() {
             <th scope="col">Learnt from</th>
             <th scope="col">Features</th>
             <th scope="col">Tier policy</th>
-            {/* Of models measured either way: cross-validated, or on one holdout. */}
-            <th scope="col">{heldOutAucHeading({})}</th>
+            {/* Its meaning, of models measured either way (cross-validated, or on one holdout), under the table: in the heading it took ten lines of a narrow column. */}
+            <th scope="col" aria-describedby={rankingNoteId}>
+              {RANKING_QUALITY}
+            </th>
             <th scope="col">Actions</th>
           </tr>
         </thead>
@@ -376,7 +379,7 @@ export function VersionsSection() {
             <tr key={model.id} data-model-id={model.id}>
               <th scope="row">
                 {model.id}
-                {model.active && <strong> (active) in use now</strong>}
+                {model.active && <strong> (active: in use now)</strong>}
                 {model.id === previousModel?.id && <strong> (previous: Roll back goes here)</strong>}
                 {model.crmFieldsNote && (
                   <p data-testid="crm-fields-note" style={{ fontWeight: 'normal', margin: '4px 0 0' }}>
@@ -455,6 +458,9 @@ export function VersionsSection() {
           ))}
         </tbody>
       </table>
+      <p id={rankingNoteId} data-testid="ranking-quality-note">
+        {RANKING_QUALITY}: {heldOutAucMeaning({})}.
+      </p>
       <p data-testid="export-holds-crm-values">{EXPORT_HOLDS_CRM_VALUES}</p>
       {change.isPending && <ActionStatus text={change.variables.running} trigger={change.variables.trigger} />}
       {change.isSuccess && (
