@@ -4,6 +4,7 @@ import {
   compareRows,
   filterLeads,
   leadSourceChoices,
+  leadSourceWords,
   leadsToWork,
   mostLikelyFirst,
   NO_FILTERS,
@@ -12,6 +13,7 @@ import {
   shownName,
   type ScoredLeadRow,
 } from './segments';
+import type { Manifest } from './ml/manifest';
 
 const DAY = 86_400_000;
 const NOW = 100 * DAY;
@@ -139,6 +141,29 @@ describe('filterLeads', () => {
     expect(offeredFilters({ ...NO_FILTERS, leadSource: 'Organic Social' }, { owner: [], leadSource: ['SOCIAL_MEDIA'] }, word).leadSource).toBe('Organic Social');
     // The stored value is no choice of its own once worded otherwise.
     expect(offeredFilters({ ...NO_FILTERS, leadSource: 'SOCIAL_MEDIA' }, { owner: [], leadSource: ['SOCIAL_MEDIA'] }, word).leadSource).toBeNull();
+  });
+});
+
+describe('leadSourceWords', () => {
+  const portalLabels = { SOCIAL_MEDIA: 'Organic Social', OFFLINE: 'Offline Sources' };
+  const readingSources = (labels: Record<string, string>) =>
+    ({ features: [{ derive: { kind: 'value', from: { hubspot: 'hs_analytics_source' }, optionLabels: { hubspot: labels } } }] }) as unknown as Manifest;
+  // A model trained on Salesforce: it reads LeadSource, and knows no HubSpot label.
+  const salesforceTrained = { features: [{ derive: { kind: 'value', from: { salesforce: 'LeadSource' } } }] } as unknown as Manifest;
+
+  it("words HubSpot's sources by the labels its portal's last sync kept, whichever model is active, one that never read the property too", () => {
+    const word = leadSourceWords(salesforceTrained, portalLabels);
+    expect(['SOCIAL_MEDIA', 'OFFLINE', 'Web', 'PAID_SOCIAL'].map(word)).toEqual(['Organic Social', 'Offline Sources', 'Web', 'PAID_SOCIAL']);
+    expect(leadSourceChoices(['OFFLINE', 'SOCIAL_MEDIA', 'Web'], word)).toEqual(['Offline Sources', 'Organic Social', 'Web']);
+    expect(leadSourceWords(undefined, portalLabels)('SOCIAL_MEDIA')).toBe('Organic Social');
+  });
+
+  it("prefers the portal's labels to the model's, which word the values the portal labels none", () => {
+    const word = leadSourceWords(readingSources({ SOCIAL_MEDIA: 'Social Media', PAID_SOCIAL: 'Paid Social' }), portalLabels);
+    expect(['SOCIAL_MEDIA', 'PAID_SOCIAL', 'OFFLINE'].map(word)).toEqual(['Organic Social', 'Paid Social', 'Offline Sources']);
+    // No labels kept (no sync by this version, another portal's): the model's alone, as before.
+    expect(leadSourceWords(readingSources({ SOCIAL_MEDIA: 'Social Media' }))('SOCIAL_MEDIA')).toBe('Social Media');
+    expect(leadSourceWords(salesforceTrained)('SOCIAL_MEDIA')).toBe('SOCIAL_MEDIA');
   });
 });
 

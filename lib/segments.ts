@@ -292,14 +292,16 @@ export function leadSourceChoices(values: readonly string[], sourceWord: (value:
 
 /**
  * How the lead-source filter words a stored lead's source: a HubSpot value by the label its pages
- * show ("Organic Social" for SOCIAL_MEDIA), when `manifest` reads that property and knows its
- * labels, as the reasons beside it do; else as stored. HubSpot's only: a stored value is worded
- * the same whatever its source, and HubSpot's internal values (UPPER_SNAKE) are no Salesforce or
- * file value, where a Salesforce label ("Website" for Web) would rename a file's "Web" too. The
- * filter offers one choice per word (`leadSourceChoices`), keeping every value worded so.
+ * show ("Organic Social" for SOCIAL_MEDIA): by `portalLabels`, the stored contacts' portal's own
+ * as its last sync kept them (`keptLeadSourceLabels`), whichever model is active; else by
+ * `manifest`'s, when it reads that property and knows its labels, as the reasons beside it do;
+ * else as stored. HubSpot's only: a stored value is worded the same whatever its source, and
+ * HubSpot's internal values (UPPER_SNAKE) are no Salesforce or file value, where a Salesforce
+ * label ("Website" for Web) would rename a file's "Web" too. The filter offers one choice per word
+ * (`leadSourceChoices`), keeping every value worded so.
  */
-export function leadSourceWords(manifest: Manifest | undefined): (value: string) => string {
-  const labels = new Map<string, string>();
+export function leadSourceWords(manifest: Manifest | undefined, portalLabels: Readonly<Record<string, string>> = {}): (value: string) => string {
+  const labels = new Map(Object.entries(portalLabels));
   for (const { derive } of manifest?.features ?? []) {
     if (derive.kind !== 'value' || derive.from.hubspot !== LEAD_SOURCE_FIELDS.hubspot) continue;
     for (const [value, label] of Object.entries(derive.optionLabels?.hubspot ?? {})) if (!labels.has(value)) labels.set(value, label);

@@ -14,6 +14,7 @@ import { demoFetch } from '../../test/demo-crm/fetch';
 import { bearerToken, json, type DemoHandler, type DemoRequest, type DemoResponse } from '../../test/demo-crm/http';
 import { DEMO_SALESFORCE_ADMIN, DEMO_SALESFORCE_USERS, demoSessionIdAs, type DemoSalesforceUser } from '../../test/demo-crm/salesforce-api';
 import { DEMO_PORTAL_LIFECYCLE_STAGE } from '../../test/demo-crm/hubspot-api';
+import { ANALYTICS_SOURCE_LABELS } from '../../test/demo-crm/fields';
 import { createDemoCrm, createDemoCrmHandler } from '../../test/demo-crm/server';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
@@ -21,7 +22,7 @@ import { readCounter } from '../../test/sync-read-counter';
 import { stubWebLocks } from '../../test/web-locks';
 import { FULL_COMPARISON_EVERY_MS, SYNC_LOOKBACK_MS, otherUserRefusal, runSync } from './engine';
 import { INITIAL_SYNC_STATE, syncStateKey, type SyncState } from './state';
-import { dexieSyncStore, forgetSyncedAs, keptLifecycleStages, recordSyncedAccount, type SyncStore } from './store';
+import { KEPT_LEAD_SOURCE_LABELS_KEY, dexieSyncStore, forgetSyncedAs, keptLeadSourceLabels, keptLifecycleStages, recordSyncedAccount, type SyncStore } from './store';
 import { PORTAL_STAGES } from '../../test/fixtures/hubspot-portal-stages';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
@@ -949,6 +950,7 @@ describe('a HubSpot contact merged away minutes ago, which HubSpot\'s lagging se
       syncedFields: async () => fields,
       listDeleted: async (): Promise<Deletions> => ({ kind: 'deleted-since', records: [], coveredTo: lastSync + 3_600_000 }),
       ownerNames: async () => new Map<string, string>(),
+      optionLabels: async () => ({}),
     }) as unknown as CrmClient;
 
   // Created 10 minutes after the last sync, merged 20 minutes later: HubSpot's search, minutes behind, still lists it.
@@ -1127,6 +1129,21 @@ describe("HubSpot contacts at a lifecycle stage of the portal's own", () => {
     expect((await runSync({ client, store })).status).toBe('done');
     expect(await keptLifecycleStages(db, '777001')).toEqual(PORTAL_STAGES);
     db.close();
+  });
+
+  it("keeps the portal's labels of its original sources, for the side panel's lead-source filter whichever model is active; a Salesforce sync none", async () => {
+    const { client, db, store } = worker('hubspot', defaultBehaviour());
+    await recordSyncedAccount(db, 'hubspot', { id: '777001', name: 'HubSpot portal 777001' });
+    expect(await keptLeadSourceLabels(db)).toBeUndefined();
+    expect((await runSync({ client, store })).status).toBe('done');
+    expect(await keptLeadSourceLabels(db)).toEqual(ANALYTICS_SOURCE_LABELS);
+    await db.settings.delete(KEPT_LEAD_SOURCE_LABELS_KEY);
+    db.close();
+
+    const salesforce = worker('salesforce', defaultBehaviour());
+    expect((await runSync({ client: salesforce.client, store: salesforce.store })).status).toBe('done');
+    expect(await salesforce.db.settings.get(KEPT_LEAD_SOURCE_LABELS_KEY)).toBeUndefined();
+    salesforce.db.close();
   });
 
   it("gives a contact stored with no outcome at the portal's own stage (by an older LeadLens) its outcome at the weekly read of calculated properties, without its changing", async () => {

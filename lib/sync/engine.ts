@@ -30,7 +30,7 @@ import { SCHEMA_CHANGE_MIN_RECORDS } from '../crm/read-each';
 import { HUBSPOT_LIFECYCLE_ORDER, lifecycleOrder } from '../crm/hubspot-lifecycle';
 import type { SyncStore } from './store';
 import { COMPARISON_RETRY_AFTER_MS, MAX_LEFT_OUT_NAMED, MAX_LEFT_OUT_UNNAMED, type ComparisonRefusal, type SyncJob, type SyncState } from './state';
-import { UnexpectedFieldError, ownerIdOf, toStoredLead } from './to-stored-lead';
+import { LEAD_SOURCE_FIELDS, UnexpectedFieldError, ownerIdOf, toStoredLead } from './to-stored-lead';
 
 /**
  * How far before its own start (by the CRM's clock, when the CRM tells it) or else the newest
@@ -142,6 +142,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
   try {
     // Read once a run, before any lead is stored: every lead the run stores gets its outcome in the same order.
     const stageOrder = await lifecycleOrderOf(client, store, signal);
+    await keepLeadSourceLabels(client, store, signal);
     // Written with the first page (or the end of the run): a job resumed after its first page goes
     // on as it was, and leaves the fields to the next job; one that has committed none compares them again.
     if (fromItsBeginning) ({ job, state } = await withFieldsCompared(client, store, state, job, stageOrder, signal));
@@ -321,6 +322,18 @@ async function lifecycleOrderOf(client: CrmClient, store: SyncStore, signal?: Ab
   const stages = await client.lifecycleStages({ signal });
   await store.keepLifecycleStages?.(stages);
   return lifecycleOrder(stages.map((stage) => stage.value));
+}
+
+/**
+ * Keeps how the HubSpot portal labels its contacts' original sources (`SyncStore.keepLeadSourceLabels`,
+ * "Organic Social" for SOCIAL_MEDIA), read from the property list the stages came from (no request
+ * of its own): the side panel's lead-source filter words them so whichever model is active, one
+ * that never read the property too (`leadSourceWords`). HubSpot's only, as the filter words them.
+ */
+async function keepLeadSourceLabels(client: CrmClient, store: SyncStore, signal?: AbortSignal): Promise<void> {
+  if (client.crm !== 'hubspot' || !store.keepLeadSourceLabels) return;
+  const field = LEAD_SOURCE_FIELDS.hubspot;
+  await store.keepLeadSourceLabels((await client.optionLabels([field], { signal }))[field] ?? {});
 }
 
 /**

@@ -7,7 +7,7 @@ import { STORED_SCORES_LOCK } from '../jobs/progress';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { INITIAL_SYNC_STATE, syncStateKey } from './state';
 import { idleWriteBack, MAX_FAILED_IDS_SHOWN } from '../messaging/protocol-write-back';
-import { KEPT_LIFECYCLE_STAGES_KEY, dexieSyncStore, forgetSyncedAs, keptLifecycleStages, nameSyncedAccount, readPortalToken, recordPortalToken, recordSyncedAccount } from './store';
+import { KEPT_LEAD_SOURCE_LABELS_KEY, KEPT_LIFECYCLE_STAGES_KEY, dexieSyncStore, forgetSyncedAs, keptLeadSourceLabels, keptLifecycleStages, nameSyncedAccount, readPortalToken, recordPortalToken, recordSyncedAccount } from './store';
 import { toStoredLead } from './to-stored-lead';
 import { lifecycleOrder } from '../crm/hubspot-lifecycle';
 import { stubWebLocks } from '../../test/web-locks';
@@ -407,6 +407,56 @@ it('reads kept lifecycle stages that do not parse (damaged, or of another shape)
   for (const value of damaged) {
     await db.settings.put({ key: KEPT_LIFECYCLE_STAGES_KEY, value });
     expect([value, await keptLifecycleStages(db, '777001')]).toEqual([value, undefined]);
+  }
+  db.close();
+});
+
+it("keeps the HubSpot portal's labels of its original sources a sync read, as shown, for the side panel while that portal's contacts are stored", async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  const labels = { SOCIAL_MEDIA: 'Organic Social', OFFLINE: 'Offline Sources' };
+  // No portal recorded yet: whose labels they are is not known, and none are kept.
+  await store.keepLeadSourceLabels!(labels);
+  expect(await db.settings.get(KEPT_LEAD_SOURCE_LABELS_KEY)).toBeUndefined();
+  expect(await keptLeadSourceLabels(db)).toBeUndefined();
+
+  await recordSyncedAccount(db, 'hubspot', { id: '777001', name: 'HubSpot portal 777001' });
+  // Each label as shown: spaces trimmed, and one that shows nothing left out (the value is shown).
+  await store.keepLeadSourceLabels!({ ...labels, PAID_SOCIAL: '  Paid Social ', DIRECT_TRAFFIC: ' ' });
+  expect(await keptLeadSourceLabels(db)).toEqual({ ...labels, PAID_SOCIAL: 'Paid Social' });
+  // The next sync's replace them, as the portal has them now.
+  await store.keepLeadSourceLabels!({ SOCIAL_MEDIA: 'Social' });
+  expect(await keptLeadSourceLabels(db)).toEqual({ SOCIAL_MEDIA: 'Social' });
+  // More labels than a manifest keeps for a field: none, rather than the last sync's.
+  await store.keepLeadSourceLabels!(Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`SOURCE_${i}`, `Source ${i}`])));
+  expect(await db.settings.get(KEPT_LEAD_SOURCE_LABELS_KEY)).toBeUndefined();
+
+  // Another portal's contacts stored since (connecting it forgot the state and its portal): not theirs.
+  await store.keepLeadSourceLabels!(labels);
+  await db.settings.put({ key: syncStateKey('hubspot'), value: { ...INITIAL_SYNC_STATE, account: { id: '777002', name: 'HubSpot portal 777002' } } });
+  expect(await keptLeadSourceLabels(db)).toBeUndefined();
+  await db.settings.delete(syncStateKey('hubspot'));
+  expect(await keptLeadSourceLabels(db)).toBeUndefined();
+  db.close();
+});
+
+it('reads kept lead-source labels that do not parse (damaged, or of another shape) as none kept, without throwing', async () => {
+  const db = new LeadLensDb(DB);
+  await recordSyncedAccount(db, 'hubspot', { id: '777001', name: 'HubSpot portal 777001' });
+  const damaged = [
+    null,
+    'SOCIAL_MEDIA=Organic Social',
+    { labels: { SOCIAL_MEDIA: 'Organic Social' } },
+    { portalId: '777001' },
+    { portalId: '777001', labels: ['Organic Social'] },
+    { portalId: '777001', labels: { SOCIAL_MEDIA: 7 } },
+    { portalId: '777001', labels: { SOCIAL_MEDIA: '' } },
+    { portalId: '777001', labels: { SOCIAL_MEDIA: 'L'.repeat(201) } },
+    { portalId: '777001', labels: Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`SOURCE_${i}`, 'Source'])) },
+  ];
+  for (const value of damaged) {
+    await db.settings.put({ key: KEPT_LEAD_SOURCE_LABELS_KEY, value });
+    expect([value, await keptLeadSourceLabels(db)]).toEqual([value, undefined]);
   }
   db.close();
 });

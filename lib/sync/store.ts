@@ -10,6 +10,9 @@ import { forEachChunk, prefixRange } from '../db/chunks';
 import { hasUnnamedOwner, looksLikeOwnerId, withoutFields } from './to-stored-lead';
 import { INITIAL_SYNC_STATE, SyncStateSchema, syncStateKey, type SyncState } from './state';
 import { writtenValuesKey } from '../db/written-back-fields';
+import { MAX_OPTION_LABELS } from '../ml/manifest';
+import { valueLabelAsShown } from '../ml/outcome-rule';
+import { MAX_LABEL_CHARS } from '../ml/visible-text';
 import { forgetRecordsInWriteBackReport } from '../db/write-back-report';
 
 /**
@@ -77,6 +80,12 @@ export interface SyncStore {
    * without it (a test's, in memory) keeps none.
    */
   keepLifecycleStages?(stages: readonly ChoiceOption[]): Promise<void>;
+  /**
+   * Keeps `labels` (value → label), how the HubSpot portal a sync read labels its contacts'
+   * original sources, as `keepLifecycleStages` keeps its stages, for the side panel's lead-source
+   * filter (`keptLeadSourceLabels`). A store without it (a test's, in memory) keeps none.
+   */
+  keepLeadSourceLabels?(labels: Readonly<Record<string, string>>): Promise<void>;
 }
 
 /** Where a HubSpot sync keeps the portal's lifecycle stages (`SyncStore.keepLifecycleStages`). */
@@ -94,6 +103,30 @@ export async function keptLifecycleStages(db: LeadLensDb, portalId: string | nul
   if (portalId === null) return undefined;
   const kept = KeptLifecycleStagesSchema.safeParse((await db.settings.get(KEPT_LIFECYCLE_STAGES_KEY))?.value);
   return kept.success && kept.data.portalId === portalId ? kept.data.stages : undefined;
+}
+
+/** Where a HubSpot sync keeps the portal's labels of its original sources (`SyncStore.keepLeadSourceLabels`). */
+export const KEPT_LEAD_SOURCE_LABELS_KEY = 'hubspot-lead-source-labels';
+
+/** The kept labels (value → label as shown, `valueLabelAsShown`), as many as a manifest keeps for one field, with the id of the portal they are of. */
+const KeptLeadSourceLabelsSchema = z.object({
+  portalId: z.string().min(1),
+  labels: z
+    .record(z.string().min(1), z.string().min(1).max(MAX_LABEL_CHARS))
+    .refine((labels) => Object.keys(labels).length <= MAX_OPTION_LABELS, `holds more than ${MAX_OPTION_LABELS} labels`),
+});
+
+/**
+ * How the HubSpot portal whose contacts are stored labels their original sources, as its last
+ * sync kept them (`keepLeadSourceLabels`); undefined when none are kept (no sync yet, or an older
+ * LeadLens's), they are another portal's (or no portal's contacts are stored), or the row does
+ * not parse. One read of two rows, whatever the number of leads.
+ */
+export async function keptLeadSourceLabels(db: LeadLensDb): Promise<Readonly<Record<string, string>> | undefined> {
+  return db.transaction('r', db.settings, async () => {
+    const kept = KeptLeadSourceLabelsSchema.safeParse((await db.settings.get(KEPT_LEAD_SOURCE_LABELS_KEY))?.value);
+    return kept.success && kept.data.portalId === (await readSyncState(db, 'hubspot')).account?.id ? kept.data.labels : undefined;
+  });
 }
 
 /** The token the stored leads' portal was last confirmed through (`SyncState.portalToken`). */
@@ -317,6 +350,16 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
         // None rather than some: a list cut short would misplace the stages after the cut.
         if (kept.success) await db.settings.put({ key: KEPT_LIFECYCLE_STAGES_KEY, value: kept.data });
         else await db.settings.delete(KEPT_LIFECYCLE_STAGES_KEY);
+      });
+    },
+    async keepLeadSourceLabels(labels) {
+      await db.transaction('rw', db.settings, async () => {
+        const portalId = (await readSyncState(db, 'hubspot')).account?.id;
+        const shown = Object.fromEntries(Object.entries(labels).map(([value, label]) => [value, valueLabelAsShown(label)]).filter(([, label]) => label !== ''));
+        const kept = KeptLeadSourceLabelsSchema.safeParse({ portalId, labels: shown });
+        // None rather than the last sync's: those may be another portal's, or name options since renamed.
+        if (kept.success) await db.settings.put({ key: KEPT_LEAD_SOURCE_LABELS_KEY, value: kept.data });
+        else await db.settings.delete(KEPT_LEAD_SOURCE_LABELS_KEY);
       });
     },
   };
