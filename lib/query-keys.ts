@@ -1,9 +1,11 @@
+import type { PolicyChoice } from './ml/tier-policy';
+
 /**
  * TanStack Query keys, one factory per resource, so every write can invalidate exactly the
- * keys it changes.
+ * keys it changes. A key built on another (`[...queryKeys.x(), …]`) is read again whenever that
+ * one is invalidated: that is why some are nested.
  */
 export const queryKeys = {
-  activeModel: () => ['models', 'active'] as const,
   models: () => ['models'] as const,
   /**
    * Every model, as listed when `activeId` is the active one, and the model to roll back to: each
@@ -11,11 +13,33 @@ export const queryKeys = {
    */
   modelList: (activeId: string | undefined) => ['models', 'list', activeId] as const,
   previousModel: () => ['models', 'previous'] as const,
+  /**
+   * A model's manifest with its tier policy, on every page (the active one's too, keyed by the
+   * active id): invalidating `models` reads it again, as each change of the models does.
+   */
   manifest: (modelId: string) => ['models', 'manifest', modelId] as const,
+  /** The figures a model's tier policy was applied with: kept with its policy, so read again with its manifest. */
+  tierPolicyFigures: (modelId: string) => [...queryKeys.manifest(modelId), 'policy-figures'] as const,
+  /** Whether a newer LeadLens set the model's tier policy (`newerTierPolicy`): read again with its manifest. */
+  newerTierPolicy: (modelId: string) => [...queryKeys.manifest(modelId), 'newer-tier-policy'] as const,
   /** Everything read from the stored leads and their scores. */
   leads: () => ['leads'] as const,
   scoredLeads: (modelId: string) => ['leads', 'scored', modelId] as const,
+  /** A model's stored (probability, outcome) pairs, which the model report and the tier policy read. */
+  labelledLeads: (modelId: string) => [...queryKeys.scoredLeads(modelId), 'labelled'] as const,
+  /**
+   * A tier policy's preview, computed from the labelled leads as read at `labelledReadAt` (0 when
+   * they are not used): a pure function of its key.
+   */
+  tierPolicyPreview: (modelId: string, labelledReadAt: number, choice: PolicyChoice | null) =>
+    [...queryKeys.labelledLeads(modelId), 'preview', labelledReadAt, choice] as const,
+  /** When an imported file's leads count as of (`fileLeadsAsOf`), beside a model's labelled leads: read again whenever they are. */
+  labelledFileLeadsAsOf: (modelId: string) => [...queryKeys.labelledLeads(modelId), 'file-leads-as-of'] as const,
   storedDataSummary: () => ['leads', 'summary'] as const,
+  /** The stored leads a model's finished scoring left without a score, counted. */
+  unscorableLeads: (modelId: string) => ['leads', 'unscorable', modelId] as const,
+  /** The syncs, as read with the stored leads (a sync's end scores its leads, and that job's end reads them again). */
+  syncsReadWithLeads: () => ['leads', 'syncs'] as const,
   /**
    * The stored leads' outcomes by a model's rule (the side panel's conversion rates): not under
    * `leads`, whose re-tiers and owner names do not change them; read again when leads are scored or deleted.
@@ -23,17 +47,25 @@ export const queryKeys = {
   ruleOutcomes: (modelId: string) => ['rule-outcomes', modelId] as const,
   /** When an imported file's leads' ages count from (its latest created date): read again, as the outcomes are, when leads are scored or deleted. */
   fileAgesFrom: () => ['rule-outcomes', 'file-ages-from'] as const,
+  /** When an imported file's leads count as of (`fileLeadsAsOf`), beside the outcomes: read again whenever they are. */
+  fileLeadsAsOf: () => [...queryKeys.fileAgesFrom(), 'file-leads-as-of'] as const,
   /** How many stored leads are Demo mode's, and how many the user's own. */
   demoLeadMix: () => ['leads', 'demo-mix'] as const,
   /** How the model's stored scores spread over its training leads' deciles. */
   scoreDrift: (modelId: string) => ['leads', 'drift', modelId] as const,
   /** The stored history of one source, as the training form samples it. */
   trainingHistory: (source: string) => ['leads', 'training-history', source] as const,
+  /** When the imported file's training window counts back from: read again with its history. */
+  fileWindowCountedFrom: () => [...queryKeys.trainingHistory('csv'), 'window-counted-from'] as const,
+  /** The source whose history the training form starts on (the first with stored leads). */
+  trainingStartingSource: () => ['leads', 'training-starting-source'] as const,
   recordStaleHours: () => ['settings', 'recordStaleHours'] as const,
   exportSeparator: () => ['settings', 'exportSeparator'] as const,
   /** Every tab's open lead (the side panel keeps one answer per tab). */
   openLeads: () => ['openLead'] as const,
   openLead: (tabId: number | null) => [...queryKeys.openLeads(), tabId] as const,
+  /** Tab `tabId`'s open lead as model `modelId` scores it: another active model is another answer. */
+  openLeadScoredBy: (tabId: number | null, modelId: string | undefined) => [...queryKeys.openLead(tabId), modelId] as const,
   /** CRM connections (status only: pages never see credentials) and their syncs. */
   connections: () => ['connections'] as const,
   syncs: () => ['syncs'] as const,

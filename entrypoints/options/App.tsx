@@ -20,9 +20,12 @@ function Sections() {
   useInvalidateOnEvent('storedDataDeleted', [queryKeys.leads()]);
   useInvalidateOnEvent('ownersNamed', [queryKeys.leads()]);
   // Scores written by a job this page did not wait for (a sync's, a write-back's, another tab's):
-  // the policy preview, the report's stored outcomes and the counts read them again.
-  useInvalidateWhenJobEnds('scoring', [queryKeys.leads()]);
-  useInvalidateWhenJobEnds('retier', [queryKeys.leads()]);
+  // the policy preview, the report's stored outcomes and the counts read them again. The models too,
+  // as the side panel does: a re-tier ends a tier policy applied (in another tab: the manifest read
+  // before would show the thresholds before it), a scoring of every lead an activation (of the model
+  // already active too, trained again to its own id: its stored manifest changed).
+  useInvalidateWhenJobEnds('scoring', [queryKeys.leads(), queryKeys.models()]);
+  useInvalidateWhenJobEnds('retier', [queryKeys.leads(), queryKeys.models()]);
   return (
     <>
       <nav aria-label="Sections">

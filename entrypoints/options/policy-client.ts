@@ -61,4 +61,4 @@ export async function previewInWorker(data: Labelled, policy: TierPolicy, econom
 
 /** The stored (probability, outcome) pairs of a model, shared by the model report and the tier policy. */
 export const labelledQuery = (modelId: string) =>
-  queryOptions({ queryKey: [...queryKeys.scoredLeads(modelId), 'labelled'], queryFn: () => loadLabelled(modelId) });
+  queryOptions({ queryKey: queryKeys.labelledLeads(modelId), queryFn: () => loadLabelled(modelId) });

@@ -186,14 +186,14 @@ function useUnscoredLeads(
   const doneRun = job?.state === 'done' && job.modelId === modelId ? job : undefined;
   const unscorableNeeded = modelId !== undefined && someUnscored;
   const unscorable = useQuery({
-    queryKey: [...queryKeys.leads(), 'unscorable', modelId],
+    queryKey: queryKeys.unscorableLeads(modelId ?? ''),
     queryFn: () => unscorableLeadCounts(modelId!),
     enabled: unscorableNeeded,
   });
   const syncsNeeded = someUnscored && !owedScoring && doneRun !== undefined;
   // Read again with the leads (a sync's end scores its leads, and that job's end reads the leads again).
   const syncs = useQuery({
-    queryKey: [...queryKeys.leads(), 'syncs'],
+    queryKey: queryKeys.syncsReadWithLeads(),
     queryFn: async () => (await succeeded(background.syncStatus({}))).syncs,
     enabled: syncsNeeded,
   });

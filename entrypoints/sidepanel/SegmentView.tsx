@@ -198,7 +198,7 @@ function ConvertedNote({
 }) {
   // Under the key of when the file's ages count from: read again, as it is, when leads are scored or deleted.
   const fileDate = useQuery({
-    queryKey: [...queryKeys.fileAgesFrom(), 'file leads as of'],
+    queryKey: queryKeys.fileLeadsAsOf(),
     queryFn: () => fileLeadsAsOf(Date.now()),
     enabled: basis.kind === 'stored' || (basis.kind === 'rule' && basis.rule.source === 'csv'),
   }).data;

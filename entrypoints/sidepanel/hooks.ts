@@ -7,12 +7,11 @@ import { background } from '@/lib/messaging/client';
 import type { OpenLead } from '@/lib/messaging/protocol-leads';
 import { succeeded } from '@/lib/messaging/reply';
 import { onEvent } from '@/lib/messaging/events';
-import { manifestOf } from '@/lib/ml/model-store';
 import type { ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import type { TierThresholds } from '@/lib/ml/train/thresholds';
 import { queryKeys } from '@/lib/query-keys';
 import type { RuleOutcomes } from '@/lib/segments';
-import { useActiveModelId, useInvalidateOnEvent, useInvalidateWhenJobEnds } from '@/lib/ui/hooks';
+import { useActiveModelId, useInvalidateOnEvent, useInvalidateWhenJobEnds, useManifest } from '@/lib/ui/hooks';
 import { leadAgesCountedFrom, loadScoredLeads } from '@/lib/ui/stored-data';
 import { byLead, RuleOutcomesReplySchema, type RuleOutcomesRequest } from './rule-outcomes';
 
@@ -32,9 +31,8 @@ export function useScoredLeads() {
   return { leads, job, modelId };
 }
 
-export function useManifest(modelId: string | undefined) {
-  return useQuery({ queryKey: queryKeys.manifest(modelId ?? ''), queryFn: () => manifestOf(modelId!), enabled: modelId !== undefined });
-}
+// The panel's parts read a manifest from here, with the rest of its data.
+export { useManifest };
 
 /** `readRuleOutcomes` in a worker of its own, ended once it answers or `signal` aborts. */
 function readRuleOutcomesInWorker(request: RuleOutcomesRequest, signal: AbortSignal): Promise<{ outcomes: RuleOutcomes; learntFrom: boolean }> {
@@ -97,10 +95,13 @@ export function useOutcomeBasis(modelId: string | undefined, leadsRead: boolean)
   // Read again when the leads may have changed (a sync's or import's leads scored, stored data deleted);
   // a re-tier or owners named leave the outcomes as they are, and reading every lead again costs seconds.
   const outcomesKey = queryKeys.ruleOutcomes(modelId ?? '');
-  useInvalidateWhenJobEnds('scoring', [outcomesKey]);
+  const manifestKey = queryKeys.manifest(modelId ?? '');
+  // The manifest too: every activation ends in a scoring of every lead, of the model already active as well
+  // (trained again to its own id in the options page, its stored manifest took that training's record and rule labels).
+  useInvalidateWhenJobEnds('scoring', [outcomesKey, manifestKey]);
   useInvalidateOnEvent('storedDataDeleted', [outcomesKey]);
   // The thresholds the leads it learnt from are tiered by for the rates: those the stored scores were just re-tiered by.
-  useInvalidateWhenJobEnds('retier', [queryKeys.manifest(modelId ?? '')]);
+  useInvalidateWhenJobEnds('retier', [manifestKey]);
   const outcomes = useQuery({
     queryKey: outcomesKey,
     queryFn: ({ signal }) => readRuleOutcomesInWorker({ modelId: modelId!, rule: rule!, now: Date.now() }, signal),
@@ -247,7 +248,7 @@ export function useOpenLead() {
   useInvalidateOnEvent('storedDataDeleted', explanationKeys);
   useForgetOutdatedAnswersOfOtherTabs();
   const lead = useQuery({
-    queryKey: [...queryKeys.openLead(tabId), modelId],
+    queryKey: queryKeys.openLeadScoredBy(tabId, modelId),
     queryFn: ({ signal }) => readOpenLead(tabId!, signal),
     enabled: tabId !== null && modelId !== undefined,
     // A refusal (no field LeadLens can read) is the background's answer: asking again would only

@@ -296,3 +296,18 @@ it("tiers the leads the model learnt from by its thresholds as a tier policy lea
   await vi.waitFor(() => expect(basis()).toMatchObject({ kind: 'rule', thresholds }));
   expect(InThreadWorker.started).toBe(1);
 });
+
+it("describes the model's rule with the labels its training again to its own id recorded, once that activation's scoring of every lead ends", async () => {
+  await storeHot([storedLead('hubspot|1', { lifecyclestage: '1234567' }, { outcome: 1 })]);
+  const rule: ModelOutcomeRule = { source: 'hubspot', field: 'lifecyclestage', positiveValues: ['1234567'] };
+  const manifest = { ...bundledManifest(), modelId: 'trained', outcomeRule: rule };
+  await storeModel(manifest, new Uint8Array([1]), 'trained');
+  const basis = await watchOutcomeBasis('trained');
+  expect(basis()).toMatchObject({ kind: 'rule', rule });
+  // The options page trains the active model again on the same history (the same id): its stored copy takes the
+  // portal's label of the stage (`recordNewerReading`), and the activation, of the model already active, scores every stored lead.
+  const labelled = { ...rule, valueLabels: { '1234567': 'Product Qualified Lead' } };
+  await storeModel({ ...manifest, outcomeRule: labelled }, new Uint8Array([1]), 'trained');
+  await writeJob('scoring', { modelId: 'trained', state: 'done', done: 1, total: 1, startedAt: 1, finishedAt: 2 });
+  await vi.waitFor(() => expect(basis()).toMatchObject({ kind: 'rule', rule: labelled }));
+});

@@ -47,13 +47,22 @@ export function useReplacedSinceActive(modelId: string | undefined): boolean {
 }
 
 /**
+ * Model `modelId`'s manifest, under the one key both pages read it by (`queryKeys.manifest`, under
+ * `queryKeys.models()`, which each change of the models on a page invalidates). A change made in
+ * another context is heard by the job that follows it: each page reads the manifest again when a
+ * re-tier (a tier policy applied) or a scoring of the stored leads (an activation) ends.
+ */
+export function useManifest(modelId: string | undefined): UseQueryResult<Manifest> {
+  return useQuery({ queryKey: queryKeys.manifest(modelId ?? ''), queryFn: () => manifestOf(modelId!), enabled: modelId !== undefined });
+}
+
+/**
  * The active model's manifest, following whichever model becomes active: another tab's
  * activation, or one still scoring the stored leads (its reply comes only after). Keyed by the
- * active id, which IndexedDB reports live; invalidating `queryKeys.activeModel()` reads it again.
+ * active id, which IndexedDB reports live.
  */
 export function useActiveManifest(): UseQueryResult<Manifest> {
-  const modelId = useActiveModelId();
-  return useQuery({ queryKey: [...queryKeys.activeModel(), modelId], queryFn: () => manifestOf(modelId!), enabled: modelId !== undefined });
+  return useManifest(useActiveModelId());
 }
 
 /**

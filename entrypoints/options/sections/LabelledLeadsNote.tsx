@@ -2,9 +2,9 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import type { Manifest } from '@/lib/ml/manifest';
 import { plural } from '@/lib/presentation';
+import { queryKeys } from '@/lib/query-keys';
 import { agesCountedTo, describeModelOutcome, describeSettledLeads, settledDaysOf, type AgesCountedTo, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import { fileLeadsAsOf } from '@/lib/ui/stored-data';
-import { labelledQuery } from '../policy-client';
 import type { Labelled } from '../policy-protocol';
 
 /** How the leads a model learnt from are read: its own scores of them would flatter it. */
@@ -21,7 +21,7 @@ const OWN_SCORES =
  */
 export function useAgesCountedTo({ modelId, outcomeRule }: Pick<Manifest, 'modelId' | 'outcomeRule'>): AgesCountedTo {
   const fileDate = useQuery({
-    queryKey: [...labelledQuery(modelId).queryKey, 'file leads as of'],
+    queryKey: queryKeys.labelledFileLeadsAsOf(modelId),
     queryFn: () => fileLeadsAsOf(Date.now()),
     enabled: outcomeRule === undefined || outcomeRule.source === 'csv',
   }).data;

@@ -25,11 +25,12 @@ vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-b
 const stored = vi.hoisted(() => ({ labelled: null as Labelled | null, reads: 0 }));
 vi.mock('../policy-client', async () => {
   const { queryOptions } = await import('@tanstack/react-query');
+  const { queryKeys } = await import('@/lib/query-keys');
   const none = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0, ranked: new Float64Array(0) };
   return {
     labelledQuery: (modelId: string) =>
       queryOptions({
-        queryKey: ['labelled', modelId],
+        queryKey: queryKeys.labelledLeads(modelId),
         queryFn: async () => {
           stored.reads++;
           return stored.labelled ?? none;

@@ -42,11 +42,12 @@ vi.mock('@/lib/ml/train/metrics', async (importOriginal) => {
 });
 vi.mock('../policy-client', async () => {
   const { queryOptions } = await import('@tanstack/react-query');
+  const { queryKeys } = await import('@/lib/query-keys');
   const { previewPolicy } = await import('@/lib/ml/tier-policy');
   return {
     labelledQuery: (modelId: string) =>
       queryOptions({
-        queryKey: ['labelled', modelId],
+        queryKey: queryKeys.labelledLeads(modelId),
         queryFn: async () => {
           stored.reads++;
           if (stored.readFailure) throw stored.readFailure;

@@ -251,7 +251,7 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
   const unfinished = choice === null && canChoose;
   // A preview is a pure function of its key (dataUpdatedAt is 0 until the outcomes are read): computed once in the worker, never stale.
   const previewOptions = {
-    queryKey: [...labelledOptions.queryKey, 'preview', storedOutcomes ? labelled.dataUpdatedAt : 0, choice],
+    queryKey: queryKeys.tierPolicyPreview(manifest.modelId, storedOutcomes ? labelled.dataUpdatedAt : 0, choice),
     queryFn: async (): Promise<ShownPreview> => {
       if (!outcomes) throw new Error('The stored outcomes are not loaded yet');
       if (!choice) throw new Error('The policy form has problems');
@@ -627,11 +627,11 @@ function profitAt(curve: readonly [number, number][], threshold: number): number
 export function TierPolicySection() {
   const manifest = useActiveManifest();
   const modelId = manifest.data?.modelId;
-  // Under the active model's key: read again whenever its manifest is (an Apply, this tab regaining focus).
-  const keptFigures = useQuery({ queryKey: [...queryKeys.activeModel(), modelId, 'policy-figures'], queryFn: () => policyFiguresOf(modelId!), enabled: modelId !== undefined });
+  // Under the manifest's key: read again whenever it is (an Apply here or in another tab, this tab regaining focus).
+  const keptFigures = useQuery({ queryKey: queryKeys.tierPolicyFigures(modelId ?? ''), queryFn: () => policyFiguresOf(modelId!), enabled: modelId !== undefined });
   // A policy a newer LeadLens set is passed over (`newerTierPolicy`): the form shows, and Apply replaces, the thresholds the model came with.
   const setByNewerVersion = useQuery({
-    queryKey: [...queryKeys.activeModel(), modelId, 'newer-tier-policy'],
+    queryKey: queryKeys.newerTierPolicy(modelId ?? ''),
     queryFn: async () => (await newerTierPolicy(modelId!)) !== undefined,
     enabled: modelId !== undefined,
   });

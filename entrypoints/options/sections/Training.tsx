@@ -85,7 +85,7 @@ const historyQuery = (source: SourceKind) => queryOptions({ queryKey: queryKeys.
 
 /** The History the form starts on: the first source with stored leads (`startingSource`). */
 const startingSourceQuery = queryOptions({
-  queryKey: [...queryKeys.leads(), 'training-starting-source'],
+  queryKey: queryKeys.trainingStartingSource(),
   queryFn: () => startingSource(SOURCES.map((option) => option.value)),
 });
 

@@ -21,7 +21,7 @@ import { rememberFieldsWritten } from '@/lib/db/written-back-fields';
 import { writeJob } from '@/lib/jobs/progress';
 import { idleWriteBack, type WriteBackSummary } from '@/lib/messaging/protocol-write-back';
 import { bundledModel } from '@/lib/ml/bundled-model';
-import { setTiers } from '@/lib/ml/model-store';
+import { activeModelId, setTiers } from '@/lib/ml/model-store';
 import { activateModel } from '@/lib/ml/model-versions';
 import { storeModel } from '@/test/fixtures/stored-model';
 import { formatThreshold } from '@/lib/presentation';
@@ -370,7 +370,8 @@ describe('once it has ended, what the CRM’s fields hold against the active mod
   const outdatedNote = () => form()?.querySelector('[data-testid="write-back-outdated-hubspot"]')?.textContent ?? null;
   /** Waits until the form has read the active model, and drawn it: a note it would give is there then. */
   async function settle() {
-    await waitFor(() => queryClient.getQueryCache().findAll({ queryKey: queryKeys.activeModel() }).some((query) => query.state.data !== undefined) || null);
+    const activeId = await activeModelId();
+    await waitFor(() => queryClient.getQueryData(queryKeys.manifest(activeId)));
     await act(() => new Promise((resolve) => setTimeout(resolve, 10)));
   }
 

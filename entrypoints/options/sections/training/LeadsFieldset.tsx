@@ -160,7 +160,7 @@ export function emptyWindowProblem(monthsField: WholeNumberField, minAgeField: W
 /** What the window's numbers are counted back from, said beside them for an imported file: not today, unlike a CRM's. */
 function FileWindowNote() {
   // Under the history's key: read again whenever the stored leads are.
-  const countedFrom = useQuery({ queryKey: [...queryKeys.trainingHistory('csv'), 'window counted from'], queryFn: () => leadAgesCountedFrom('csv', Date.now()) });
+  const countedFrom = useQuery({ queryKey: queryKeys.fileWindowCountedFrom(), queryFn: () => leadAgesCountedFrom('csv', Date.now()) });
   const date = countedFrom.data === undefined ? '' : `, ${formatDay(countedFrom.data)}`;
   return (
     <span data-testid="window-counted-from">
