@@ -36,6 +36,8 @@ export const queryKeys = {
   /** When an imported file's leads count as of (`fileLeadsAsOf`), beside a model's labelled leads: read again whenever they are. */
   labelledFileLeadsAsOf: (modelId: string) => [...queryKeys.labelledLeads(modelId), 'file-leads-as-of'] as const,
   storedDataSummary: () => ['leads', 'summary'] as const,
+  /** How the stored contacts' HubSpot portal labels their original sources (`keptLeadSourceLabels`): kept by a sync, so read again with the leads. */
+  leadSourceLabels: () => ['leads', 'lead-source-labels'] as const,
   /** The stored leads a model's finished scoring left without a score, counted. */
   unscorableLeads: (modelId: string) => ['leads', 'unscorable', modelId] as const,
   /** The syncs, as read with the stored leads (a sync's end scores its leads, and that job's end reads them again). */

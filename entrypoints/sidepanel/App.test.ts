@@ -7,6 +7,7 @@ import { demoStoredLeads } from '@/lib/crm/demo-leads';
 import { db } from '@/lib/db/db';
 import { oweScoringOfEveryLead, oweSourceScoring, writeJob, type JobProgress } from '@/lib/jobs/progress';
 import { bundledModel } from '@/lib/ml/bundled-model';
+import { dexieSyncStore, recordSyncedAccount } from '@/lib/sync/store';
 import type { Manifest } from '@/lib/ml/manifest';
 import { MADE_UP_LEADS_MODEL_WORDS } from '@/lib/presentation';
 import type { ScoredLeadRow } from '@/lib/segments';
@@ -24,12 +25,12 @@ const background = vi.hoisted(() => ({
 vi.mock('@/lib/messaging/client', () => ({ background }));
 
 // What the side panel's queries hold: no lead open; the active model's scored leads, its scoring job and its manifest (read or not) as each test sets them.
-const panel = vi.hoisted(() => ({ leads: [] as unknown[], job: null as unknown, manifest: { isPending: true } as unknown }));
+const panel = vi.hoisted(() => ({ leads: [] as unknown[], choices: { owner: [] as string[], leadSource: [] as string[] }, job: null as unknown, manifest: { isPending: true } as unknown }));
 vi.mock('./hooks', () => ({
   useOpenLead: () => ({ tabId: null, lead: { isPending: true, isError: false } }),
   useManifest: () => panel.manifest,
   useOutcomeBasis: () => ({ kind: 'stored' }),
-  useScoredLeads: () => ({ leads: { isPending: false, isError: false, data: { rows: panel.leads, choices: { owner: [], leadSource: [] } } }, job: panel.job, modelId: 'model-2' }),
+  useScoredLeads: () => ({ leads: { isPending: false, isError: false, data: { rows: panel.leads, choices: panel.choices } }, job: panel.job, modelId: 'model-2' }),
 }));
 
 const lead: ScoredLeadRow = {
@@ -42,6 +43,7 @@ let rendered: Rendered | undefined;
 beforeEach(() => {
   background.scoreStoredLeads.mockReset();
   panel.leads = [];
+  panel.choices = { owner: [], leadSource: [] };
   panel.job = null;
   panel.manifest = { isPending: true };
 });
@@ -175,6 +177,20 @@ it('announces a scoring run in a live region on the panel before it starts, not 
   panel.job = { modelId: 'model-2', state: 'running', done: 500, total: 2_000, startedAt: 1 };
   rendered.rerender(app());
   expect(announced()).toEqual(['Scoring stored leads…']);
+});
+
+it("words HubSpot's lead sources in the filter by the labels its portal's last sync kept, with a model that never read them active", async () => {
+  await recordSyncedAccount(db, 'hubspot', { id: '777001', name: 'HubSpot portal 777001' });
+  await dexieSyncStore(db).keepLeadSourceLabels!({ SOCIAL_MEDIA: 'Organic Social' });
+  panel.leads = [{ ...lead, leadKey: 'hubspot|7', source: 'hubspot', recordId: '7', leadSource: 'SOCIAL_MEDIA' }];
+  panel.choices = { owner: [], leadSource: ['SOCIAL_MEDIA'] };
+  const parsed = bundledModel.manifest();
+  if (!parsed.ok) throw new Error(parsed.error);
+  panel.manifest = { isPending: false, isSuccess: true, data: { ...parsed.manifest, features: [] } };
+  rendered = renderApp();
+  const sourceOptions = () => [...rendered!.container.querySelectorAll('select option')].map((option) => option.textContent);
+  await waitFor(() => sourceOptions().includes('Organic Social') || null);
+  expect(sourceOptions()).not.toContain('SOCIAL_MEDIA');
 });
 
 it('points to Options when no lead is stored at all, once the stored leads are counted', async () => {

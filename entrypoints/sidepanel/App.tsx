@@ -18,6 +18,8 @@ import { succeeded } from '@/lib/messaging/reply';
 import { lastSyncOutcome, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { leadSourceWords } from '@/lib/segments';
+import { db } from '@/lib/db/db';
+import { keptLeadSourceLabels } from '@/lib/sync/store';
 import { browser } from 'wxt/browser';
 import { useManifest, useOutcomeBasis, useScoredLeads } from './hooks';
 import { MadeUpLeadsModelNote, OpenLeadView } from './OpenLeadView';
@@ -345,7 +347,8 @@ function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>)
   const leadsStored = (storedLeads ?? 0) > 0;
   const scoredDemo = useMemo(() => leads.data?.rows.filter((row) => row.madeUp).length ?? 0, [leads.data]);
   const manifest = useManifest(modelId);
-  const sourceWord = useMemo(() => leadSourceWords(manifest.data), [manifest.data]);
+  const portalSourceLabels = useQuery({ queryKey: queryKeys.leadSourceLabels(), queryFn: async () => (await keptLeadSourceLabels(db)) ?? {} });
+  const sourceWord = useMemo(() => leadSourceWords(manifest.data, portalSourceLabels.data), [manifest.data, portalSourceLabels.data]);
   const outcomeBasis = useOutcomeBasis(modelId, leads.data !== undefined);
   // Only a run of the active model leaves its leads scored in part. A failed run over every lead or
   // the CSV leads is told of until one over its leads succeeds (before a later one-CRM run's failure: it leaves more unscored).
