@@ -1,3 +1,4 @@
+import { CRM_LABEL } from '@/lib/crm/types';
 import type { Manifest } from '@/lib/ml/manifest';
 import { driftLevel, MIN_LEADS_FOR_DRIFT, populationStability, trainingDeciles, type DriftLevel } from '@/lib/ml/score-drift';
 import { formatDistinctRates, plural } from '@/lib/presentation';
@@ -25,10 +26,14 @@ function binLabels(cuts: readonly number[]): string[] {
   return [`below ${edges[0]}`, ...edges.slice(1).map((upper, i) => `${edges[i]}–${upper}`), `${edges[edges.length - 1]} and above`];
 }
 
+/** What the population stability index compares, in one plain clause (said beside its value). */
+const INDEX_COMPARES = "which compares how these leads spread over the model's probability ranges with how its training leads did (0 when alike)";
+
 /**
  * Whether the stored leads, as the model scores them now, spread over its probabilities as
  * its training leads did (no outcome needed): the population stability index over the
- * training leads' deciles, and the share in each.
+ * training leads' deciles, and the share in each. Of a model that learnt from one CRM's leads,
+ * that CRM's leads alone (`scoresPerProbabilityBin`), which it says.
  */
 export function ScoreDrift({ manifest, read }: { manifest: Manifest; read: ScoreDriftRead }) {
   // While its activation's scoring of the stored leads is owed, no verdict on its drift; a routine re-score is compared as ever.
@@ -41,14 +46,18 @@ export function ScoreDrift({ manifest, read }: { manifest: Manifest; read: Score
   }
   if (read.state === 'reading') return <p>Reading the stored scores…</p>;
   if (read.state === 'failed') return <p role="alert">{read.message}</p>;
-  const { counts: perBin, trainedOn } = read.scores;
+  const { counts: perBin, trainedOn, crm } = read.scores;
   const bins = trainingDeciles(manifest.reference.probabilityPercentiles);
   const total = perBin.reduce((sum, count) => sum + count, 0);
   const beyondTraining = trainedOn > 0 ? ` beyond the ${plural(trainedOn, 'lead', 'leads')} it was trained on` : '';
+  // "stored Salesforce leads": the leads compared, when they are one CRM's alone.
+  const stored = crm ? `stored ${CRM_LABEL[crm]}` : 'stored';
+  const otherSourcesLeftOut = crm ? ` It learnt from ${CRM_LABEL[crm]} leads alone: the other sources' leads it scores are not compared.` : '';
   if (total === 0) {
     return (
       <p data-testid="score-drift">
-        No stored lead{beyondTraining} has a score from this model yet: sync or import {trainedOn > 0 ? 'newer ' : ''}leads to compare them with its training leads.
+        No {stored} lead{beyondTraining} has a score from this model yet: {crm ? 'sync' : 'sync or import'} {trainedOn > 0 ? 'newer ' : ''}leads to compare them with
+        its training leads.{otherSourcesLeftOut}
       </p>
     );
   }
@@ -58,13 +67,15 @@ export function ScoreDrift({ manifest, read }: { manifest: Manifest; read: Score
     <>
       {level === 'too-few' ? (
         <p data-testid="score-drift" data-level={level}>
-          Only {plural(total, 'stored lead', 'stored leads')}{beyondTraining} {total === 1 ? 'has' : 'have'} a score from this model: too few to tell a shift from
-          chance. From {MIN_LEADS_FOR_DRIFT} on, their spread is compared with its training leads'.
+          Only {plural(total, `${stored} lead`, `${stored} leads`)}
+          {beyondTraining} {total === 1 ? 'has' : 'have'} a score from this model: too few to tell a shift from chance. From {MIN_LEADS_FOR_DRIFT} on, their spread is
+          compared with its training leads'.{otherSourcesLeftOut}
         </p>
       ) : (
         <p data-testid="score-drift" data-level={level}>
-          Over the {plural(total, 'stored lead', 'stored leads')} it scored{beyondTraining}, the population stability index against its training leads is{' '}
-          {psi.toFixed(2)}, {MEANING[level]}
+          Over the {plural(total, `${stored} lead`, `${stored} leads`)} it scored{beyondTraining}, the population stability index, {INDEX_COMPARES}, is {psi.toFixed(2)},{' '}
+          {MEANING[level]}
+          {otherSourcesLeftOut}
         </p>
       )}
       <NumberGrid
@@ -72,7 +83,7 @@ export function ScoreDrift({ manifest, read }: { manifest: Manifest; read: Score
         caption="Share of leads per probability range (the training leads' tenths)"
         corner="likely to convert"
         rowLabels={binLabels(bins.cuts)}
-        columnLabels={['training leads', 'stored leads']}
+        columnLabels={['training leads', `${stored} leads`]}
         values={bins.expected.map((share, b) => [share, perBin[b] / total])}
         format={(share) => `${Math.round(share * 100)} %`}
       />

@@ -7,7 +7,19 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { db, type LeadScore, type StoredLead } from '../db/db';
 import { driftLevel, populationStability, trainingDeciles } from '../ml/score-drift';
 import { segmentFigures } from '../segments';
-import { fileLeadsAsOf, labelledProbabilities, leadAgesCountedFrom, loadScoredLeads, PAGE_CHUNK, probabilitiesOf, scoresPerProbabilityBin, unscorableLeadCounts } from './stored-data';
+import { SAME_PROBABILITY_TOLERANCE } from '../ml/score';
+import { capacityCuts, thresholdsOfCuts } from '../ml/train/thresholds';
+import {
+  crmLearntFrom,
+  fileLeadsAsOf,
+  labelledProbabilities,
+  leadAgesCountedFrom,
+  loadScoredLeads,
+  PAGE_CHUNK,
+  probabilitiesOf,
+  scoresPerProbabilityBin,
+  unscorableLeadCounts,
+} from './stored-data';
 
 const lead = (key: string, name: string, outcome: StoredLead['outcome']): StoredLead => {
   const [source, id] = key.split('|') as [StoredLead['source'], string];
@@ -252,6 +264,8 @@ it('counts the stored scores of a model that tells no lead apart in its training
 
 describe('a model trained on a source with leads of its own', () => {
   const rule = { field: 'IsConverted', positiveValues: ['true'], source: 'salesforce' as const };
+  /** The manifest of t, as the drift check reads it: trained here on Salesforce leads by `rule`. */
+  const trainedOnSalesforce = { outcomeRule: rule, provenance: { source: 'Salesforce leads' } };
   const salesforce = (id: string, origin: StoredLead['origin'], converted: boolean): StoredLead => ({ ...lead(`salesforce|${id}`, id, null), origin, fields: { IsConverted: converted } });
 
   beforeEach(async () => {
@@ -280,7 +294,7 @@ describe('a model trained on a source with leads of its own', () => {
   it('leaves its demo leads out of the scores the drift check counts', async () => {
     // salesforce|00QA (0.2) was scored by t too: not a demo lead, it counts.
     await db.leadScores.put(score('t', 'salesforce|00QA', 0.2));
-    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], rule)).toEqual({ counts: [0, 2, 1], trainedOn: 0 });
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], trainedOnSalesforce)).toEqual({ counts: [0, 2, 1], trainedOn: 0, crm: 'salesforce' });
     // Without a rule (the bundled model, an import) too, once there are leads of your own.
     expect(await scoresPerProbabilityBin('t', [0.1, 0.5])).toEqual({ counts: [0, 2, 1], trainedOn: 0 });
   });
@@ -290,8 +304,11 @@ describe('a model trained on a source with leads of its own', () => {
     await db.putLeads([{ ...lead('hubspot|demo3', 'demo3', 1), origin: 'demo' }]);
     await db.leadScores.put(score('t', 'hubspot|demo3', 0.3));
     // Only real1 (0.7) and real2 (0.2) count.
-    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], rule)).toEqual({ counts: [0, 1, 1], trainedOn: 0 });
-    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], { ...rule, source: 'csv' })).toEqual({ counts: [0, 1, 1], trainedOn: 0 });
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], trainedOnSalesforce)).toEqual({ counts: [0, 1, 1], trainedOn: 0, crm: 'salesforce' });
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], { outcomeRule: { ...rule, source: 'csv' }, provenance: { source: 'imported CSV leads' } })).toEqual({
+      counts: [0, 1, 1],
+      trainedOn: 0,
+    });
   });
 
   it("leaves Demo mode's made-up outcomes out of the default model's labelled scores, once there are leads of your own", async () => {
@@ -341,7 +358,7 @@ describe('a model trained on a source with leads of its own', () => {
     expect([...labels]).toEqual([1, 0]);
     expect([...probabilities]).toEqual([0.9, 0.05]);
     expect([...(await labelledProbabilities('t', rule)).ranked]).toEqual([0.9, 0.05]);
-    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], rule)).toEqual({ counts: [1, 0, 1], trainedOn: 0 });
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], trainedOnSalesforce)).toEqual({ counts: [1, 0, 1], trainedOn: 0, crm: 'salesforce' });
     // So for a model without a rule, once Demo mode is all there is (the HubSpot contact of Ada gone too).
     await db.deleteLeads(['hubspot|1']);
     expect(await scoresPerProbabilityBin('t', [0.1, 0.5])).toEqual({ counts: [1, 0, 1], trainedOn: 0 });
@@ -353,7 +370,7 @@ describe('a model trained on a source with leads of its own', () => {
     // Trained on real1 and on demo1 (while the demo leads were all the source had), not yet on 00QA.
     await db.heldOutScores.put({ modelId: 't', leadKeys: ['salesforce|real1', 'salesforce|demo1'], probabilities: Float64Array.from([0.6, 0.8]) });
     // real2 (0.2) and 00QA (0.2) count; demo1 is both a training lead and a demo lead left out: taken off once.
-    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], rule)).toEqual({ counts: [0, 2, 0], trainedOn: 2 });
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], trainedOnSalesforce)).toEqual({ counts: [0, 2, 0], trainedOn: 2, crm: 'salesforce' });
   });
 });
 
@@ -426,5 +443,92 @@ describe("Demo mode's leads alone, as the side panel loads them: no read of the 
     expect(await leadAgesCountedFrom('csv', now)).toBe(now);
     expect(await fileLeadsAsOf(now)).toBe(null);
     expect(db.leads.where).not.toHaveBeenCalled();
+  });
+});
+
+describe('a model trained on Salesforce leads, with HubSpot contacts synced and a file imported beside them', () => {
+  const rule = { field: 'IsConverted', positiveValues: ['true'], source: 'salesforce' as const };
+  const trainedOnSalesforce = { outcomeRule: rule, provenance: { source: 'Salesforce leads' } };
+  const salesforce = Array.from({ length: 10 }, (_, i) => `salesforce|s${i}`);
+  const hubspot = Array.from({ length: 9 }, (_, i) => `hubspot|h${i}`);
+  const csv = ['csv|r0', 'csv|r1'];
+  /** Held-out probabilities of the six Salesforce leads it was trained on. */
+  const heldOutProbabilities = [0.05, 0.15, 0.55, 0.65, 0.75, 0.95];
+
+  beforeEach(async () => {
+    await Promise.all(db.tables.map((table) => table.clear()));
+    await db.putLeads([...salesforce, ...hubspot, ...csv].map((key, i) => ({ ...lead(key, key, null), fields: { IsConverted: i % 2 === 0 } })));
+    // Its Salesforce leads beyond training (s6–s9) at 0.2, 0.3, 0.6, 0.7; the HubSpot contacts, read through few of its fields, all under 0.1; the file's rows at 0.5.
+    await db.leadScores.bulkPut([
+      ...salesforce.map((key, i) => score('t', key, i < 6 ? 0.5 : [0.2, 0.3, 0.6, 0.7][i - 6])),
+      ...hubspot.map((key, i) => score('t', key, (i + 1) / 100)),
+      ...csv.map((key) => score('t', key, 0.5)),
+    ]);
+    await db.heldOutScores.put({ modelId: 't', leadKeys: salesforce.slice(0, 6), probabilities: Float64Array.from(heldOutProbabilities) });
+  });
+
+  it('measures its drift over its Salesforce leads beyond training alone, not the HubSpot contacts or file rows it scored too', async () => {
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], trainedOnSalesforce)).toEqual({ counts: [0, 2, 2], trainedOn: 6, crm: 'salesforce' });
+    // Trained by an older LeadLens, before its rule was recorded: the CRM its provenance names.
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], { provenance: { source: 'salesforce leads' } })).toEqual({ counts: [0, 2, 2], trainedOn: 6, crm: 'salesforce' });
+  });
+
+  it('measures the drift of a model trained on a file, or of the default model, over every source’s leads, as before', async () => {
+    const everySource = { counts: [9, 2, 4], trainedOn: 6 };
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], { outcomeRule: { ...rule, source: 'csv' }, provenance: { source: 'imported CSV leads' } })).toEqual(everySource);
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], { provenance: { source: 'demo-history.csv' } })).toEqual(everySource);
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5])).toEqual(everySource);
+  });
+
+  it('ranks its Salesforce leads alone for a capacity policy: the same policy cuts where the trainer cut its training leads', async () => {
+    // Every Salesforce lead was trained on, as the trainer ranked them.
+    await db.heldOutScores.put({ modelId: 't', leadKeys: salesforce, probabilities: Float64Array.from([...heldOutProbabilities, 0.25, 0.35, 0.45, 0.85]) });
+    const { ranked, labels } = await labelledProbabilities('t', rule);
+    expect([...ranked].sort()).toEqual([0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95]);
+    expect(labels).toHaveLength(10);
+    const policy = { kind: 'capacity' as const, hotPerWeek: 2, warmPerWeek: 3, inflowPerWeek: 10 };
+    const trainers = thresholdsOfCuts(capacityCuts(Float64Array.from([...heldOutProbabilities, 0.25, 0.35, 0.45, 0.85]), policy));
+    expect(thresholdsOfCuts(capacityCuts(ranked, policy))).toEqual(trainers);
+    expect(trainers).toEqual({ hot: 0.85, warm: 0.55 });
+  });
+
+  it('ranks every source’s leads for a model of a file’s rows, or without a rule, as before', async () => {
+    expect((await labelledProbabilities('t', { ...rule, source: 'csv' })).ranked).toHaveLength(21);
+    expect((await labelledProbabilities('t')).ranked).toHaveLength(21);
+  });
+});
+
+it('bins one CRM’s scores, read from their range of keys over several chunks, as the index bins every source’s: lower cut included, a score just under a cut at it', async () => {
+  await Promise.all(db.tables.map((table) => table.clear()));
+  const cuts = [0.2, 0.5];
+  const probabilities = [0, 0.2, 0.2 - SAME_PROBABILITY_TOLERANCE / 2, 0.2 - 2 * SAME_PROBABILITY_TOLERANCE, 0.5, 0.7, 1];
+  const keys = Array.from({ length: PAGE_CHUNK + 300 }, (_, i) => `salesforce|${String(i).padStart(5, '0')}`);
+  await db.leadScores.bulkPut(keys.map((key, i) => score('one', key, probabilities[i % probabilities.length])));
+  const everySource = await scoresPerProbabilityBin('one', cuts);
+  expect(everySource.counts.reduce((sum, count) => sum + count, 0)).toBe(keys.length);
+  expect((await scoresPerProbabilityBin('one', cuts, { provenance: { source: 'Salesforce leads' } })).counts).toEqual(everySource.counts);
+});
+
+describe('crmLearntFrom', () => {
+  const rule = { field: 'IsConverted', positiveValues: ['true'] };
+  it('is the CRM a model learnt from the leads of alone: its rule’s, else the one its provenance names, Demo mode’s leads or its own', () => {
+    expect(crmLearntFrom({ outcomeRule: { ...rule, source: 'hubspot' }, provenance: { source: 'HubSpot leads' } })).toBe('hubspot');
+    expect(crmLearntFrom({ outcomeRule: { ...rule, source: 'salesforce' }, provenance: { source: 'Salesforce demo leads' } })).toBe('salesforce');
+    expect(['Salesforce leads', 'salesforce leads', 'HubSpot demo leads', 'hubspot demo leads'].map((source) => crmLearntFrom({ provenance: { source } }))).toEqual([
+      'salesforce',
+      'salesforce',
+      'hubspot',
+      'hubspot',
+    ]);
+  });
+
+  it('is none for a file’s rows, the default model or a CLI model', () => {
+    expect(crmLearntFrom({ outcomeRule: { ...rule, source: 'csv' }, provenance: { source: 'imported CSV leads' } })).toBeUndefined();
+    expect(['demo-history.csv', 'imported CSV leads', 'Salesforce export.csv', ''].map((source) => crmLearntFrom({ provenance: { source } }))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });

@@ -5,12 +5,22 @@
  * (`db.leadSummaries`), never whole with their fields; only the workers read whole
  * leads (the options page's policy worker, the side panel's rule-outcomes worker), for a model's own outcome rule.
  */
-import { SOURCE_KINDS } from '../crm/types';
+import { CRM_KINDS, SOURCE_KINDS, type CrmKind } from '../crm/types';
 import { db, demoLeadKeys, leadKeyPrefix, ownLeadStored, scoreKeyOf, scoreKeyPrefix, type LeadScore, type LeadSummary, type StoredLead } from '../db/db';
 import { ALL_KEYS, forEachChunk, prefixRange, yieldToEventLoop } from '../db/chunks';
 import { historyRule, inHistory, type HistoryRule } from '../db/source-history';
 import type { SourceKind } from '../ml/featurize';
-import { latestExportDate, modelOutcomeOf, outcomeSettled, settledDaysOf, windowCountedFrom, type ModelOutcomeRule } from '../ml/outcome-rule';
+import type { Manifest } from '../ml/manifest';
+import {
+  latestExportDate,
+  modelOutcomeOf,
+  modelSourceName,
+  outcomeSettled,
+  settledDaysOf,
+  trainedSourceName,
+  windowCountedFrom,
+  type ModelOutcomeRule,
+} from '../ml/outcome-rule';
 import { SAME_PROBABILITY_TOLERANCE } from '../ml/score';
 import { collectFilterChoices, mostLikelyFirst, type ScoredLeadRow, type ScoredLeads } from '../segments';
 import type { ActiveModelScores } from '../ml/train/training-job';
@@ -167,7 +177,9 @@ export interface LabelledProbabilities {
    * [M] the model's probability of every stored lead it scored, outcome known or not (held-out for
    * those it was trained on), apart from the made-up ones the drift check leaves out too
    * (`madeUpLeads`): a capacity policy, which reads no outcome, ranks these, not the few
-   * whose outcome is known, and each tier's contacts are its share of them.
+   * whose outcome is known, and each tier's contacts are its share of them. For a model whose rule
+   * is of a CRM, that CRM's leads alone: the trainer chose the tiers in force on its leads, and the
+   * other CRM's, read through few of the fields it learnt from, would move the cuts of the same policy.
    */
   ranked: Float64Array;
 }
@@ -220,12 +232,15 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
   const heldOut = await db.heldOutScores.get(modelId);
   const trainedOn = new Set(heldOut?.leadKeys);
   const ranked: number[] = [];
+  // A rule's labels are its source's leads alone; of a CRM, so are the ranked ones.
+  const rankedCrm = outcomeRule && crmOf(outcomeRule.source);
+  const isRanked = ofCrm(rankedCrm);
   await forEachSlice(heldOut?.leadKeys ?? [], PAGE_CHUNK, async (leadKeys, start) => {
     // Only the leads still stored: the list may name one deleted since (a sync removed it while the
     // model trained, or before a sync's deletions were taken out of these lists), which no policy sorts.
     const stored = await db.leadSummaries.bulkGet(leadKeys);
     leadKeys.forEach((leadKey, i) => {
-      if (stored[i] !== undefined && !madeUp.has(leadKey)) ranked.push(heldOut!.probabilities[start + i]);
+      if (stored[i] !== undefined && !madeUp.has(leadKey) && isRanked(leadKey)) ranked.push(heldOut!.probabilities[start + i]);
     });
     await add(leadKeys, (i) => heldOut!.probabilities[start + i], false);
   });
@@ -242,7 +257,7 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
         true,
       );
     },
-    prefixRange(scoreKeyPrefix(modelId)),
+    scoresOf(modelId, rankedCrm),
   );
   return { labels: Uint8Array.from(labels), probabilities: Float64Array.from(probabilities), heldOut: heldOutCount, ranked: Float64Array.from(ranked) };
 }
@@ -283,36 +298,63 @@ export interface ScoresPerBin {
   counts: number[];
   /** Stored scores of leads the model was trained on, not counted. */
   trainedOn: number;
+  /** The CRM whose leads alone were counted (`crmLearntFrom`); absent when every source's were. */
+  crm?: CrmKind;
 }
+
+/** What a model's manifest says of the leads it learnt from: its outcome rule, and its `provenance.source`. */
+export type TrainedOnLeads = Pick<Manifest, 'outcomeRule'> & { provenance: Pick<Manifest['provenance'], 'source'> };
+
+/**
+ * The CRM a model learnt from the leads of alone, its own or Demo mode's: its outcome rule's
+ * source, or for one trained here before its rule was recorded, the CRM its provenance names
+ * (`Salesforce leads`, `HubSpot demo leads`, or as an older LeadLens wrote them: `modelSourceName`).
+ * None for a file's rows (imported here or given to the CLI: often another system's export, meant
+ * for leads of any source) or the default model's.
+ */
+export function crmLearntFrom({ outcomeRule, provenance }: TrainedOnLeads): CrmKind | undefined {
+  if (outcomeRule) return crmOf(outcomeRule.source);
+  const named = modelSourceName(provenance.source);
+  return CRM_KINDS.find((crm) => named === trainedSourceName(crm) || named === trainedSourceName(crm, true));
+}
+
+const crmOf = (source: SourceKind): CrmKind | undefined => CRM_KINDS.find((crm) => crm === source);
+
+/** Whether a lead key is of `crm`: every lead is, without one. */
+const ofCrm =
+  (crm: CrmKind | undefined) =>
+  (leadKey: string): boolean =>
+    crm === undefined || leadKey.startsWith(leadKeyPrefix(crm));
+
+/** The keys of `modelId`'s stored scores of `crm`'s leads, or of every lead without one. */
+const scoresOf = (modelId: string, crm: CrmKind | undefined): [string, string] => prefixRange(crm ? scoreKeyOf(modelId, leadKeyPrefix(crm)) : scoreKeyPrefix(modelId));
 
 /**
  * How many stored scores of `modelId` fall in each probability bin (bin b = [cuts[b − 1],
  * cuts[b]), `cuts` ascending, a score within `SAME_PROBABILITY_TOLERANCE` under a cut counting
- * as at it), apart from the leads it learnt from and made-up ones: counted on
- * the [modelId+probability] index, then the scores of the leads it was trained on
- * (`db.heldOutScores`) and of the made-up leads (`madeUpLeads`) are read, to take them off. Drift is about the real
- * leads it scores beyond its training leads: counting the others would hide it.
+ * as at it), apart from the leads it learnt from and made-up ones; for a model that learnt from
+ * one CRM's leads (`crmLearntFrom` of `model`), of that CRM's leads alone: the other CRM's, read
+ * through few of the fields it learnt from, would read as a shift of the leads it is meant for.
+ * Every source's are counted on the [modelId+probability] index; one CRM's are read from their
+ * range of keys, the index knowing no source. Then the scores of the leads it was trained on
+ * (`db.heldOutScores`) and of the made-up leads (`madeUpLeads`) among them are read, to take
+ * them off. Drift is about the real leads it scores beyond its training leads: counting the
+ * others would hide it.
  */
-export async function scoresPerProbabilityBin(modelId: string, cuts: readonly number[], outcomeRule?: ModelOutcomeRule): Promise<ScoresPerBin> {
+export async function scoresPerProbabilityBin(modelId: string, cuts: readonly number[], model?: TrainedOnLeads): Promise<ScoresPerBin> {
   // The cuts are the trainer's float32 arithmetic, the scores the engine's: a score a few float32 steps under a cut is
   // at it, in the bin from it as the training leads at the cut are (every lead of a model that tells no lead apart is so).
   const lowerEdges = cuts.map((cut) => cut - SAME_PROBABILITY_TOLERANCE);
-  const bounds = [-Infinity, ...lowerEdges, Infinity];
+  const crm = model && crmLearntFrom(model);
+  const counted = ofCrm(crm);
   return db.transaction('r', [db.leadScores, db.leads, db.heldOutScores], async () => {
     const [counts, demoLeftOut, heldOut] = await Promise.all([
-      Promise.all(
-        bounds.slice(1).map((upper, b) =>
-          db.leadScores
-            .where('[modelId+probability]')
-            .between([modelId, bounds[b]], [modelId, upper], true, upper === Infinity)
-            .count(),
-        ),
-      ),
-      madeUpLeads(outcomeRule),
+      crm ? countsInRange(scoresOf(modelId, crm), lowerEdges) : countsOnIndex(modelId, lowerEdges),
+      madeUpLeads(model?.outcomeRule),
       db.heldOutScores.get(modelId),
     ]);
-    const trainedOn = new Set(heldOut?.leadKeys);
-    const notCounted = new Set([...demoLeftOut, ...trainedOn]);
+    const trainedOn = new Set(heldOut?.leadKeys.filter(counted));
+    const notCounted = new Set([...demoLeftOut.filter(counted), ...trainedOn]);
     let trainedOnScored = 0;
     await forEachSlice([...notCounted], PAGE_CHUNK, async (leadKeys) => {
       const scores = await db.leadScores.bulkGet(leadKeys.map((leadKey) => scoreKeyOf(modelId, leadKey)));
@@ -322,8 +364,35 @@ export async function scoresPerProbabilityBin(modelId: string, cuts: readonly nu
         if (trainedOn.has(leadKeys[i])) trainedOnScored++;
       });
     });
-    return { counts, trainedOn: trainedOnScored };
+    return { counts, trainedOn: trainedOnScored, ...(crm && { crm }) };
   });
+}
+
+/** How many of `modelId`'s stored scores, of every lead, are in each bin of `lowerEdges`, counted on the [modelId+probability] index: no score is read. */
+function countsOnIndex(modelId: string, lowerEdges: readonly number[]): Promise<number[]> {
+  const bounds = [-Infinity, ...lowerEdges, Infinity];
+  return Promise.all(
+    bounds.slice(1).map((upper, b) =>
+      db.leadScores
+        .where('[modelId+probability]')
+        .between([modelId, bounds[b]], [modelId, upper], true, upper === Infinity)
+        .count(),
+    ),
+  );
+}
+
+/** How many of the stored scores of `range` (of keys) are in each bin of `lowerEdges`, as `binOf` bins them, read a chunk at a time. */
+async function countsInRange(range: [string, string], lowerEdges: readonly number[]): Promise<number[]> {
+  const counts = new Array<number>(lowerEdges.length + 1).fill(0);
+  await forEachChunk(
+    db.leadScores,
+    PAGE_CHUNK,
+    (scores) => {
+      for (const score of scores) counts[binOf(score.probability, lowerEdges)] += 1;
+    },
+    range,
+  );
+  return counts;
 }
 
 /**

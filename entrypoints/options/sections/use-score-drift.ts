@@ -18,7 +18,7 @@ export function useScoreDrift(manifest: Manifest): ScoreDriftRead {
   const { cuts } = trainingDeciles(manifest.reference.probabilityPercentiles);
   const counts = useQuery({
     queryKey: queryKeys.scoreDrift(modelId),
-    queryFn: () => scoresPerProbabilityBin(modelId, cuts, manifest.outcomeRule),
+    queryFn: () => scoresPerProbabilityBin(modelId, cuts, manifest),
     enabled: scoringEveryLead.settled,
   });
   if (scoringEveryLead.run) return { state: 'scoring', progress: scoringEveryLeadProgress(scoringEveryLead.run) };
