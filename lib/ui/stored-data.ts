@@ -232,8 +232,7 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
   const heldOut = await db.heldOutScores.get(modelId);
   const trainedOn = new Set(heldOut?.leadKeys);
   const ranked: number[] = [];
-  // A rule's labels are its source's leads alone; of a CRM, so are the ranked ones.
-  const rankedCrm = outcomeRule && crmOf(outcomeRule.source);
+  const rankedCrm = rankedCrmOf(outcomeRule);
   const isRanked = ofCrm(rankedCrm);
   await forEachSlice(heldOut?.leadKeys ?? [], PAGE_CHUNK, async (leadKeys, start) => {
     // Only the leads still stored: the list may name one deleted since (a sync removed it while the
@@ -319,6 +318,9 @@ export function crmLearntFrom({ outcomeRule, provenance }: TrainedOnLeads): CrmK
 }
 
 const crmOf = (source: SourceKind): CrmKind | undefined => CRM_KINDS.find((crm) => crm === source);
+
+/** The CRM whose leads alone a capacity policy ranks (`LabelledProbabilities.ranked`): a rule's labels are its source's leads alone; of a CRM, so are the ranked ones. */
+export const rankedCrmOf = (outcomeRule: ModelOutcomeRule | undefined): CrmKind | undefined => outcomeRule && crmOf(outcomeRule.source);
 
 /** Whether a lead key is of `crm`: every lead is, without one. */
 const ofCrm =

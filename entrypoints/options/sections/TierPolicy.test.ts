@@ -549,6 +549,18 @@ it("says when a tie makes a capacity tier hold other than asked, and reads conta
   expect(container.querySelector('[data-testid="labelled-leads"]')!.textContent).toMatch(/^Conversions, rates, profit and the curves are computed from the 2 stored leads with a known outcome/);
 });
 
+it("names the CRM whose leads alone a model trained on them ranks, as the counts are", async () => {
+  stored.labelled = { labels: Uint8Array.from([1, 0]), probabilities: Float64Array.from([0.95, 0.1]), heldOut: 0, ranked: Float64Array.from(Array.from({ length: 100 }, (_, i) => 1 - i / 100)) };
+  const bundled = await activeManifest();
+  const trained = { ...bundled, modelId: 'trained-sf', outcomeRule: { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'], settledAfterDays: 0 } };
+  await db.models.put({ id: trained.modelId, origin: 'trained', manifest: trained, onnx: new Uint8Array([1]), addedAt: 1, checked: true });
+  await setActiveModel(trained.modelId);
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
+  const sources = await waitFor(() => rendered!.container.querySelector('[data-testid="policy-sources"]'));
+  expect(sources.textContent).toMatch(/^Contacts are each tier's share of the 100 Salesforce leads the model scored, outcome known or not;/);
+});
+
 /** The section, its form filled in as `kind` gives (the bundled model's policy is by capacity). */
 async function renderPolicy(kind: 'value' | 'capacity' | 'fixed') {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });

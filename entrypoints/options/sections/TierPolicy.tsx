@@ -34,6 +34,8 @@ import { FEW_LEADS_FOR_A_RATE, formatMoney, formatRate, formatThreshold, plural 
 import { queryKeys } from '@/lib/query-keys';
 import { TIERS } from '@/lib/segments';
 import { useActiveManifest, useJob } from '@/lib/ui/hooks';
+import { rankedCrmOf } from '@/lib/ui/stored-data';
+import { CRM_LABEL } from '@/lib/crm/types';
 import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/lib/ui/owed-scoring';
 import { useInTurn } from '@/lib/ui/near-viewport';
 import { labelledQuery, previewInWorker } from '../policy-client';
@@ -472,6 +474,9 @@ function PolicyPreviewView({
     );
   }
   const known = labelled.labels.length;
+  // "Salesforce leads" when a CRM's leads alone are ranked (`rankedCrmOf`), as the counts are.
+  const rankedCrm = rankedCrmOf(outcomeRule);
+  const rankedCrmWord = rankedCrm ? `${CRM_LABEL[rankedCrm]} ` : '';
   if (known === 0) {
     const whenOutcomeCounts = describeWhenOutcomeCounts(settledDaysOf(outcomeRule), false, agesCountedTo);
     // No lead scored either: its tiers' shares have nothing to be read from.
@@ -506,7 +511,7 @@ function PolicyPreviewView({
       )}
       <TierYields preview={preview} economics={economics}>
         <p data-testid="policy-sources">
-          Contacts are each tier's share of the {plural(preview.scoredLeads, 'lead', 'leads')} the model scored, outcome known or not; conversions, rates and profit are
+          Contacts are each tier's share of the {plural(preview.scoredLeads, `${rankedCrmWord}lead`, `${rankedCrmWord}leads`)} the model scored, outcome known or not; conversions, rates and profit are
           read from the {known.toLocaleString('en-US')} of them whose outcome is known, each tier's from those in it (counted beside its rate).
         </p>
       </TierYields>
