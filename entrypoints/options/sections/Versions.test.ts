@@ -709,7 +709,7 @@ describe('tells versions apart (a review of model versions over months: rows dif
     const container = renderSection();
     await waitFor(() => button(container, 'Roll back to trained-1'));
     const modelCell = async (modelId: string) => (await rowOf(container, modelId)).querySelector('th')!.textContent;
-    expect(await modelCell('trained-2')).toBe('trained-2 (active: in use now)');
+    expect(await modelCell('trained-2')).toBe('trained-2 (active)');
     expect(await modelCell('trained-1')).toBe('trained-1 (previous: Roll back goes here)');
     expect(await modelCell(bundled.modelId)).toBe(bundled.modelId);
   });

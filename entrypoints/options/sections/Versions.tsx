@@ -379,7 +379,7 @@ export function VersionsSection() {
             <tr key={model.id} data-model-id={model.id}>
               <th scope="row">
                 {model.id}
-                {model.active && <strong> (active: in use now)</strong>}
+                {model.active && <strong> (active)</strong>}
                 {model.id === previousModel?.id && <strong> (previous: Roll back goes here)</strong>}
                 {model.crmFieldsNote && (
                   <p data-testid="crm-fields-note" style={{ fontWeight: 'normal', margin: '4px 0 0' }}>
