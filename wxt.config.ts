@@ -4,9 +4,12 @@ import { defineConfig } from 'wxt';
 // content script's match patterns), storage for settings, offscreen for the ONNX
 // Runtime sessions, sidePanel, and webNavigation for the side panel to know which page a CRM
 // tab shows as its client-side routing moves on (without the `tabs` permission).
+/** The only hosts LeadLens sends requests to: the CRMs' APIs, as optional_host_permissions names them. */
+const CRM_API_HOSTS = ['https://*.my.salesforce.com', 'https://api.hubapi.com'];
+
 export default defineConfig({
   modules: ['@wxt-dev/module-react'],
-  manifest: {
+  manifest: ({ command }) => ({
     name: 'LeadLens',
     description: 'Hot, warm and cold lead scores with the reasons why, on Salesforce and HubSpot. Scored inside your browser.',
     // alarms wakes a stopped worker to resume a sync. cookies (Salesforce session reuse) shows
@@ -19,10 +22,16 @@ export default defineConfig({
     // synced leads) from eviction when the disk runs low: Chrome may otherwise delete it whole,
     // and LeadLens would go on scoring with the bundled model as if nothing happened. No install warning.
     permissions: ['storage', 'unlimitedStorage', 'offscreen', 'sidePanel', 'webNavigation', 'alarms', 'cookies', 'identity'],
-    optional_host_permissions: ['https://*.my.salesforce.com/*', 'https://api.hubapi.com/*'],
+    optional_host_permissions: CRM_API_HOSTS.map((host) => `${host}/*`),
     content_security_policy: {
-      // WebAssembly for onnxruntime-web in extension pages; no remote code.
-      extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
+      // WebAssembly for onnxruntime-web in extension pages; no remote code. Requests only to the
+      // extension's own files and the CRMs' APIs, whatever code asks (a dependency's too); `wxt`
+      // (dev mode) also reloads the extension from its local server.
+      extension_pages: [
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "object-src 'self'",
+        `connect-src 'self' ${CRM_API_HOSTS.join(' ')}${command === 'serve' ? ' http://localhost:* ws://localhost:*' : ''}`,
+      ].join('; '),
     },
     action: { default_title: 'LeadLens' },
     // Never in incognito windows: shared ("spanning") with the regular profile, a record opened
@@ -31,5 +40,5 @@ export default defineConfig({
     // Credentials live in storage.local, which content scripts can read unless it is restricted
     // to the extension (setAccessLevel): Chrome restricts areas other than session from 140 on.
     minimum_chrome_version: '140',
-  },
+  }),
 });

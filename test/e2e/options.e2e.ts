@@ -56,6 +56,19 @@ describe('options page', () => {
     expect(quota).toBeGreaterThan(0.9 * bavail * bsize);
   });
 
+  it('lets its pages send requests to the CRMs’ APIs alone, whatever code asks (its content security policy)', async () => {
+    const blocked = await options.evaluate(async () => {
+      const violations: string[] = [];
+      document.addEventListener('securitypolicyviolation', (event) => violations.push(`${event.effectiveDirective} ${event.blockedURI}`));
+      const tried = (url: string) => fetch(url).then(() => 'answered', () => 'failed');
+      await Promise.all(['https://example.com/collect', 'https://api.hubapi.com/crm/v3/objects/contacts?limit=1'].map(tried));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return violations;
+    });
+    // Refused by the policy before any request (the CRM's API is allowed, whatever it answers).
+    expect(blocked).toEqual(['connect-src https://example.com/collect']);
+  });
+
   it('compares the leads scored now with the active model’s training leads, bin by bin', async () => {
     const drift = section('model').getByTestId('score-drift');
     await expect.poll(() => drift.getAttribute('data-level'), { timeout: 15_000 }).toMatch(/^(stable|moderate|major)$/);
