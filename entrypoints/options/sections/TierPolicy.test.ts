@@ -559,6 +559,18 @@ it("names the CRM whose leads alone a model trained on them ranks, as the counts
   rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
   const sources = await waitFor(() => rendered!.container.querySelector('[data-testid="policy-sources"]'));
   expect(sources.textContent).toMatch(/^Contacts are each tier's share of the 100 Salesforce leads the model scored, outcome known or not;/);
+  // None of these leads was one it learnt from: nothing to say of their held-out probabilities.
+  expect(sources.textContent).not.toContain('check model');
+});
+
+it('says that the leads the model learnt from count by their held-out probabilities, so the shares may differ a little from the side panel', async () => {
+  stored.labelled = { labels: Uint8Array.from([1, 0]), probabilities: Float64Array.from([0.95, 0.1]), heldOut: 2, ranked: Float64Array.from(Array.from({ length: 100 }, (_, i) => 1 - i / 100)) };
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
+  const sources = await waitFor(() => rendered!.container.querySelector('[data-testid="policy-sources"]'));
+  expect(sources.textContent).toContain(
+    "The leads the model learnt from count by the probability a check model trained without them gave them, as the thresholds were chosen, not by the score they show: each tier's share can differ a little from the side panel's count of the tier shown.",
+  );
 });
 
 /** The section, its form filled in as `kind` gives (the bundled model's policy is by capacity). */

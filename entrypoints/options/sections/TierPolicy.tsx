@@ -513,6 +513,8 @@ function PolicyPreviewView({
         <p data-testid="policy-sources">
           Contacts are each tier's share of the {plural(preview.scoredLeads, `${rankedCrmWord}lead`, `${rankedCrmWord}leads`)} the model scored, outcome known or not; conversions, rates and profit are
           read from the {known.toLocaleString('en-US')} of them whose outcome is known, each tier's from those in it (counted beside its rate).
+          {labelled.heldOut > 0 &&
+            " The leads the model learnt from count by the probability a check model trained without them gave them, as the thresholds were chosen, not by the score they show: each tier's share can differ a little from the side panel's count of the tier shown."}
         </p>
       </TierYields>
       {charted && (
