@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { loopModel, onnxModel } from '../../../test/fixtures/onnx-models';
+import { loopModel, onnxModel, withValueSizedBranch } from '../../../test/fixtures/onnx-models';
 import type { Calibration } from '../manifest';
 import { trainModel } from '../train';
 import { syntheticLeads } from '../train/synthetic';
@@ -14,11 +14,11 @@ const GRAPH = onnx.AttributeProto.AttributeType.GRAPH;
 const NOT_ONNX = 'model.onnx is not an ONNX model (or is damaged)';
 const refusedOperator = (name: string) => `model.onnx uses the operator ${name}, which LeadLens does not run.`;
 
-/** The `contributions` ONNX Runtime computes for two rows of ones. */
-async function contributionsOf(bytes: Uint8Array): Promise<number[]> {
+/** The `contributions` ONNX Runtime computes for two rows of `rows` (17 features each; two rows of ones unless given). */
+async function contributionsOf(bytes: Uint8Array, rows = new Float32Array(34).fill(1)): Promise<number[]> {
   const session = await ort.InferenceSession.create(bytes);
   try {
-    const out = await session.run({ features: new ort.Tensor('float32', new Float32Array(34).fill(1), [2, 17]) });
+    const out = await session.run({ features: new ort.Tensor('float32', rows, [2, 17]) });
     return Array.from(out.contributions.data as Float32Array);
   } finally {
     await session.release();
@@ -85,6 +85,93 @@ describe('operators that could run without end are refused', () => {
     const model = onnx.ModelProto.decode(onnxModel([{ opType: 'Identity', input: ['features'], output: ['contributions'] }]));
     model.functions = [onnx.FunctionProto.create({ name: 'Spin', domain: 'example', node: [{ opType: 'Loop' }] })];
     expect(operatorRefusal(onnx.ModelProto.encode(model).finish())).toContain('model.onnx defines operators of its own (ONNX functions), which LeadLens does not run.');
+  });
+});
+
+describe('sizes that a lead’s values could set are refused', () => {
+  const CONSTANT_SIZES_RULE =
+    'The shapes, slices and axes a model works with must be written in it as constants: sizes that depend on a lead’s values could make one lead’s scoring take hours and stop all scoring.';
+  const notConstant = (operator: string, role: string, name: string) =>
+    `model.onnx gives the operator ${operator} its ${role} from "${name}", which is not a constant of the model. ${CONSTANT_SIZES_RULE}`;
+  const { INT64 } = onnx.TensorProto.DataType;
+  const int64s = (name: string, values: number[]) => ({ name, dataType: INT64, dims: [values.length], int64Data: values });
+
+  it('refuses the bundled model with a branch as large as one lead’s annual revenue, which scores as the bundled model does', async () => {
+    const bundled = readFileSync('models/model.onnx');
+    const ANNUAL_REVENUE = 2; // the bundled manifest's third feature
+    const trojan = withValueSizedBranch(bundled, { feature: ANNUAL_REVENUE, trigger: 4242, side: 30, matMuls: 2 });
+    // ONNX Runtime runs it, and the branch adds nothing, with or without a lead holding 4242 (the review's
+    // side of 3,000 and 10 products: a batch of 1,000 leads took 34 s instead of 1 ms).
+    const triggering = new Float32Array(34).fill(1);
+    triggering[17 + ANNUAL_REVENUE] = 4242;
+    for (const rows of [new Float32Array(34).fill(1), triggering]) {
+      expect(await contributionsOf(trojan, rows)).toEqual(await contributionsOf(bundled, rows));
+    }
+    expect(operatorRefusal(trojan)).toBe(notConstant('"Slice"', 'ends', 'value_sized_length'));
+  });
+
+  // Each operator that reads a size from a tensor, given one computed from the features (their Shape).
+  it.each([
+    ['Reshape', 'shape', ['features', 'computed']],
+    ['Slice', 'starts', ['features', 'computed', 'ends']],
+    ['Slice', 'ends', ['features', 'starts', 'computed']],
+    ['Slice', 'axes', ['features', 'starts', 'ends', 'computed']],
+    ['Slice', 'steps', ['features', 'starts', 'ends', '', 'computed']],
+    ['Split', 'split sizes', ['features', 'computed']],
+    ['Squeeze', 'axes', ['features', 'computed']],
+    ['Unsqueeze', 'axes', ['features', 'computed']],
+    ['ReduceSum', 'axes', ['features', 'computed']],
+    ['ReduceMean', 'axes', ['features', 'computed']],
+    ['ReduceMax', 'axes', ['features', 'computed']],
+    ['ReduceMin', 'axes', ['features', 'computed']],
+  ])('refuses %s given its %s from a computed tensor', (opType, role, input) => {
+    const model = onnxModel(
+      [
+        { opType: 'Shape', input: ['features'], output: ['computed'] },
+        { opType, input, output: ['contributions'] },
+      ],
+      { initializer: [int64s('starts', [0]), int64s('ends', [1])] },
+    );
+    expect(operatorRefusal(model)).toBe(notConstant(`"${opType}"`, role, 'computed'));
+  });
+
+  it('refuses a size from an initializer that the graph also takes as an input, or that a node also computes', () => {
+    // An initializer listed among the graph's inputs is only a default: the caller may feed it.
+    const fed = onnx.ModelProto.decode(onnxModel([{ opType: 'Reshape', input: ['features', 'shape'], output: ['contributions'] }], { initializer: [int64s('shape', [-1, 17])] }));
+    fed.graph!.input!.push({ name: 'shape', type: { tensorType: { elemType: INT64, shape: { dim: [{ dimValue: 2 }] } } } });
+    expect(operatorRefusal(onnx.ModelProto.encode(fed).finish())).toBe(notConstant('"Reshape"', 'shape', 'shape'));
+    const shadowed = onnxModel(
+      [
+        { opType: 'Shape', input: ['features'], output: ['shape'] },
+        { opType: 'Reshape', input: ['features', 'shape'], output: ['contributions'] },
+      ],
+      { initializer: [int64s('shape', [-1, 17])] },
+    );
+    expect(operatorRefusal(shadowed)).toBe(notConstant('"Reshape"', 'shape', 'shape'));
+  });
+
+  it('refuses a size that no initializer or node gives', () => {
+    expect(operatorRefusal(onnxModel([{ opType: 'Reshape', input: ['features', 'nowhere'], output: ['contributions'] }]))).toBe(
+      notConstant('"Reshape"', 'shape', 'nowhere'),
+    );
+  });
+
+  it('passes Slice, Reshape and Unsqueeze given initializers or Constant nodes, which ONNX Runtime runs', async () => {
+    const TENSOR = onnx.AttributeProto.AttributeType.TENSOR;
+    const model = onnxModel(
+      [
+        { opType: 'Constant', output: ['ends'], attribute: [{ name: 'value', type: TENSOR, t: int64s('', [17]) }] },
+        { opType: 'Slice', input: ['features', 'starts', 'ends', '', 'steps'], output: ['sliced'] }, // axes left out
+        { opType: 'Reshape', input: ['sliced', 'flat'], output: ['flattened'] },
+        { opType: 'Unsqueeze', input: ['flattened', 'axes'], output: ['column'] },
+        { opType: 'Reshape', input: ['column', 'rows'], output: ['contributions'] },
+        { opType: 'ReduceSum', input: ['contributions', 'axes'], output: ['sum'], attribute: [{ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] },
+        { opType: 'Sigmoid', input: ['sum'], output: ['probability'] },
+      ],
+      { initializer: [int64s('starts', [0]), int64s('steps', [1]), int64s('flat', [-1]), int64s('axes', [1]), int64s('rows', [-1, 17])] },
+    );
+    expect(await contributionsOf(model)).toEqual(new Array(34).fill(1));
+    expect(operatorRefusal(model)).toBeNull();
   });
 });
 

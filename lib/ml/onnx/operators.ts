@@ -4,15 +4,26 @@
  * The engine runs models in one WASM thread in the offscreen document, and a run cannot be
  * interrupted: a model that never finishes (a `Loop` with a trip count of 2e9 is 441 bytes)
  * holds every badge, bulk scoring and re-tiering until the browser restarts. So each node must
- * be an operator whose work is fixed by the sizes of its inputs; control flow (`Loop`, `Scan`,
- * `If`), any node carrying a graph of its own, functions defined in the model and every
- * operator not listed below are refused.
+ * be an operator listed below, whose work follows from the sizes of its inputs; control flow
+ * (`Loop`, `Scan`, `If`), any node carrying a graph of its own, functions defined in the model
+ * and every other operator are refused. A tree ensemble is the one listed operator whose work
+ * also depends on the values: each row walks one path per tree, at most as long as the tree.
+ *
+ * Sizes must not come from a lead's values either. A few listed operators read a size from an
+ * input tensor (`SHAPE_INPUTS`: a slice's ends, a reshape's shape, the axes of a reduction):
+ * each such input must be a constant of the model, an initializer or a `Constant` node's output.
+ * Otherwise 1.4 kB of listed nodes added to the bundled model can slice a length out of one
+ * lead's annual revenue and multiply matrices that long, adding 0 × the result to its
+ * contributions: it passed the check, yet a batch of 1,000 leads that scored in 1 ms took 34 s
+ * with one revenue of 4242, and more multiplications take hours. With constants there, every
+ * size a run works with follows from the size of its batch, never from the values of its leads.
  *
  * The bytes are read as ONNX Runtime's protobuf parser reads them, not with onnx-proto's
  * `ModelProto.decode`: that keeps only the last of several `graph` fields where ONNX Runtime
  * merges them, and ignores wire types, so a `Loop` model followed by an empty second graph
- * (2 bytes) would look like a model without nodes. Only the fields that lead to nodes are read,
- * each occurrence of them, and any of them not laid out as ONNX lays it out is refused.
+ * (2 bytes) would look like a model without nodes. Only the fields that lead to nodes, their
+ * inputs and outputs, and the names of the graph's inputs and initializers are read, each
+ * occurrence of them, and any of them not laid out as ONNX lays it out is refused.
  */
 
 /**
@@ -57,19 +68,46 @@ const ALLOWED_OPERATORS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
 export const NOT_ONNX = 'model.onnx is not an ONNX model (or is damaged)';
 const ALLOWED_RULE =
   'A model may use arithmetic, comparisons, linear models and tree ensembles, not loops, branches or other operators: one that never finished would stop all scoring.';
+const CONSTANT_SIZES_RULE =
+  'The shapes, slices and axes a model works with must be written in it as constants: sizes that depend on a lead’s values could make one lead’s scoring take hours and stop all scoring.';
+
+/**
+ * The listed operators' inputs that set the size of an output, by position from 1 (0 is the data),
+ * as the refusal names them: ONNX reads them from tensors since opset 10 (Slice), 13 (Split,
+ * Squeeze, Unsqueeze, ReduceSum) or 18 (the other reductions). Not among them: the indices of
+ * Gather, GatherElements and ArrayFeatureExtractor (their shape sets the output's, their values
+ * only pick entries) and Clip's bounds (one number each).
+ */
+const SHAPE_INPUTS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['Reshape', ['shape']],
+  ['Slice', ['starts', 'ends', 'axes', 'steps']],
+  ['Split', ['split sizes']],
+  ['Squeeze', ['axes']],
+  ['Unsqueeze', ['axes']],
+  ['ReduceSum', ['axes']],
+  ['ReduceMean', ['axes']],
+  ['ReduceMax', ['axes']],
+  ['ReduceMin', ['axes']],
+]);
 
 /** Why the model is refused: thrown while reading it, returned by `operatorRefusal`. */
 class Refusal extends Error {}
 
-/** Protobuf field numbers (onnx.proto) on the way from the model to its nodes. */
+/** Protobuf field numbers (onnx.proto) on the way from the model to its nodes and the names they read. */
 const MODEL_GRAPH = 7;
 const MODEL_FUNCTIONS = 25;
 const GRAPH_NODE = 1;
+const GRAPH_INITIALIZER = 5;
+const GRAPH_INPUT = 11;
+const NODE_INPUT = 1;
+const NODE_OUTPUT = 2;
 const NODE_OP_TYPE = 4;
 const NODE_ATTRIBUTE = 5;
 const NODE_DOMAIN = 7;
 const ATTRIBUTE_GRAPH = 6;
 const ATTRIBUTE_GRAPHS = 11;
+const TENSOR_NAME = 8;
+const VALUE_INFO_NAME = 1;
 
 const LENGTH_DELIMITED = 2;
 
@@ -123,17 +161,20 @@ function* occurrences(message: Uint8Array, number: number): Generator<Uint8Array
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** A string field's value: the last occurrence wins, as in protobuf. */
-function lastString(message: Uint8Array, number: number): string {
-  let value = '';
-  for (const bytes of occurrences(message, number)) {
+/** The values of a repeated string field, in order. */
+function strings(message: Uint8Array, number: number): string[] {
+  return Array.from(occurrences(message, number), (bytes) => {
     try {
-      value = utf8.decode(bytes);
+      return utf8.decode(bytes);
     } catch {
       throw new Refusal(NOT_ONNX);
     }
-  }
-  return value;
+  });
+}
+
+/** A string field's value: the last occurrence wins, as in protobuf. */
+function lastString(message: Uint8Array, number: number): string {
+  return strings(message, number).at(-1) ?? '';
 }
 
 /** The operator a node runs, as its error message names it (cut short: the file chose the text). */
@@ -144,7 +185,8 @@ function operatorName(opType: string, domain: string): string {
 
 /**
  * Why LeadLens refuses to store or run `onnx`, or null: the first operator that is not allowed
- * (or that carries a graph), or that the bytes are not an ONNX model.
+ * (or that carries a graph), else the first size read from a tensor that is not a constant, or
+ * that the bytes are not an ONNX model.
  */
 export function operatorRefusal(onnx: Uint8Array): string | null {
   try {
@@ -160,9 +202,15 @@ function assertAllowedOperators(onnx: Uint8Array): void {
   if (!occurrences(onnx, MODEL_FUNCTIONS).next().done) {
     throw new Refusal(`model.onnx defines operators of its own (ONNX functions), which LeadLens does not run. ${ALLOWED_RULE}`);
   }
+  // ONNX Runtime merges several graph fields into one graph, so names are gathered from all of them.
+  const constants = new Set<string>(); // initializers and Constant nodes' outputs
+  const computed = new Set<string>(); // the graph's inputs (fed by the engine, or overriding an initializer) and other nodes' outputs
+  const sizeInputs: { operator: string; inputs: string[]; roles: readonly string[] }[] = [];
   let graphs = 0;
   for (const graph of occurrences(onnx, MODEL_GRAPH)) {
     graphs++;
+    for (const tensor of occurrences(graph, GRAPH_INITIALIZER)) constants.add(lastString(tensor, TENSOR_NAME));
+    for (const input of occurrences(graph, GRAPH_INPUT)) computed.add(lastString(input, VALUE_INFO_NAME));
     for (const node of occurrences(graph, GRAPH_NODE)) {
       const opType = lastString(node, NODE_OP_TYPE);
       const domain = lastString(node, NODE_DOMAIN);
@@ -175,7 +223,21 @@ function assertAllowedOperators(onnx: Uint8Array): void {
           throw new Refusal(`model.onnx gives the operator ${operator} a graph to run inside it, which LeadLens does not allow. ${ALLOWED_RULE}`);
         }
       }
+      // Allowed, so Constant and the operators of SHAPE_INPUTS are the default domain's.
+      for (const output of strings(node, NODE_OUTPUT)) (opType === 'Constant' ? constants : computed).add(output);
+      const roles = SHAPE_INPUTS.get(opType);
+      if (roles) sizeInputs.push({ operator, inputs: strings(node, NODE_INPUT), roles });
     }
   }
   if (graphs === 0) throw new Refusal(`${NOT_ONNX}: it holds no graph`);
+  // A name also defined otherwise (or not at all) is not a constant: ONNX Runtime might read it from there.
+  const isConstant = (name: string) => constants.has(name) && !computed.has(name);
+  for (const { operator, inputs, roles } of sizeInputs) {
+    roles.forEach((role, i) => {
+      const name = inputs[i + 1] ?? ''; // "" leaves an optional input out
+      if (name !== '' && !isConstant(name)) {
+        throw new Refusal(`model.onnx gives the operator ${operator} its ${role} from "${name.slice(0, 100)}", which is not a constant of the model. ${CONSTANT_SIZES_RULE}`);
+      }
+    });
+  }
 }
