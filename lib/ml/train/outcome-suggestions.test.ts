@@ -62,6 +62,59 @@ describe('suggestOutcome', () => {
     expect(suggestOutcome('csv', { stage: ['a', 'b'] })).toBeNull();
   });
 
+  describe("a CRM export's status or lifecycle stage column", () => {
+    const SALESFORCE_STATUSES = ['Closed - Converted', 'Closed - Not Converted', 'Open - Not Contacted', 'Working - Contacted'];
+    /** HubSpot's stages as its contacts export labels them. */
+    const STAGE_LABEL = {
+      subscriber: 'Subscriber', lead: 'Lead', marketingqualifiedlead: 'Marketing Qualified Lead', salesqualifiedlead: 'Sales Qualified Lead',
+      opportunity: 'Opportunity', customer: 'Customer', other: 'Other',
+    };
+    const HUBSPOT_STAGE_LABELS = Object.values(STAGE_LABEL).sort();
+    const HUBSPOT_LEAD_STATUSES = ['Attempted to Contact', 'Bad Timing', 'Connected', 'In Progress', 'New', 'Open', 'Open Deal', 'Unqualified'];
+
+    it("suggests a Salesforce report's lead status, its converted status converted and none left out as still open", () => {
+      // No column was suggested: the Outcome field read "(not known)".
+      for (const header of ['Lead Status', 'Status', 'lead_status']) {
+        expect(suggestOutcome('csv', { Rating: ['Cold', 'Hot'], [header]: SALESFORCE_STATUSES })).toEqual({ field: header, positiveValues: ['Closed - Converted'] });
+      }
+    });
+
+    it("suggests a HubSpot export's lifecycle stage as the sync reads it: converted from opportunity on, \"Other\" and a portal's own stage still open", () => {
+      for (const header of ['Lifecycle Stage', 'Lifecycle stage', 'lifecyclestage']) {
+        expect(suggestOutcome('csv', { 'Lead Status': HUBSPOT_LEAD_STATUSES, [header]: [...HUBSPOT_STAGE_LABELS, 'Product Qualified Lead'] })).toEqual({
+          field: header,
+          positiveValues: ['Opportunity', 'Customer'],
+          openValues: ['Other', 'Product Qualified Lead'],
+        });
+      }
+      // Its internal values, as the API names them.
+      const byValue = suggestOutcome('csv', { lifecyclestage: ['customer', 'evangelist', 'lead', 'opportunity', 'salesqualifiedlead'] })!;
+      expect(byValue).toEqual({ field: 'lifecyclestage', positiveValues: ['opportunity', 'customer', 'evangelist'] });
+      // Each stage's contacts labelled as a sync of them stores their outcome.
+      const labelOf = { ...STAGE_LABEL, evangelist: 'Evangelist', '1234567': 'Product Qualified Lead' };
+      const rule = suggestOutcome('csv', { 'Lifecycle Stage': Object.values(labelOf) })!;
+      for (const [stage, label] of Object.entries(labelOf)) expect([label, outcomeOf({ 'Lifecycle Stage': label }, rule)]).toEqual([label, hubspotOutcome(stage)]);
+    });
+
+    it('prefers a column named as an outcome, then the lifecycle stage, to a status, wherever they are in the file', () => {
+      expect(suggestOutcome('csv', { 'Lead Status': SALESFORCE_STATUSES, 'Lifecycle Stage': HUBSPOT_STAGE_LABELS, Converted: ['No', 'Yes'] })).toEqual({
+        field: 'Converted',
+        positiveValues: ['Yes'],
+      });
+      expect(suggestOutcome('csv', { Status: ['Customer', 'Prospect'], 'Lifecycle Stage': HUBSPOT_STAGE_LABELS })?.field).toBe('Lifecycle Stage');
+    });
+
+    it('suggests no status without a converted value, nor a column of another name holding one', () => {
+      expect(suggestOutcome('csv', { 'Lead Status': HUBSPOT_LEAD_STATUSES, 'Lifecycle Stage': ['Lead', 'Subscriber'] })).toBeNull();
+      expect(suggestOutcome('csv', { Type: ['Customer', 'Partner', 'Prospect'] })).toBeNull();
+    });
+
+    it("suggests it from a file's rows as the import reads them", () => {
+      const records = SALESFORCE_STATUSES.map((status, i) => ({ 'Lead ID': `00Q${i}`, 'Lead Status': status }));
+      expect(suggestOutcome('csv', fewValuedColumns(['Lead ID', 'Lead Status'], records))).toEqual({ field: 'Lead Status', positiveValues: ['Closed - Converted'] });
+    });
+  });
+
   it('reads "stage reached" as that stage and every later one', () => {
     expect(stagesReached('customer')).toEqual(['customer', 'evangelist']);
     expect(stagesReached('custom_stage')).toEqual(['custom_stage']);

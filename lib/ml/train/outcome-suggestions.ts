@@ -1,13 +1,14 @@
 /**
  * What "converted" usually means in each source, as a starting point the admin can change:
  * Salesforce's `IsConverted`, HubSpot's lifecycle stage reaching a stage in the portal's own
- * order (contacts at a stage outside it left out), or a CSV column that looks like an outcome. Leads not converted by the window's minimum age count as not
+ * order (contacts at a stage outside it left out), or a CSV column that looks like an outcome, else
+ * one that holds a lead's lifecycle stage or status as the CRMs export it. Leads not converted by the window's minimum age count as not
  * converted, whatever their status (the usual "converted within N days" label): leaving out
  * those a status calls open is the admin's choice (`openLookingStatuses` ticks them), as old
  * leads never contacted stay "open" for good and would take most of the negatives with them.
  */
 import { rawText } from '../derive';
-import type { RawRecord, SourceKind } from '../featurize';
+import { looseKey, type RawRecord, type SourceKind } from '../featurize';
 import type { OutcomeRule } from './training-set';
 import { MAX_RULE_VALUE_LENGTH } from '../outcome-rule';
 import {
@@ -213,14 +214,49 @@ export function openLookingStatuses(values: readonly string[]): string[] {
   return values.filter((value) => OPEN_STATUS.test(unaccented(value)) && !CLOSED_STATUS.test(unaccented(value)));
 }
 
-/** The suggested outcome for a source given its fields' values (see `historySample`), or null; HubSpot's lifecycle stages in `stageOrder` (`lifecycleOrder`). */
+/** The first of `outcomeValues`' fields that `ruleOf` makes a rule of with a converted value, or null. */
+function firstRule(outcomeValues: Record<string, string[]>, ruleOf: (field: string, values: readonly string[]) => OutcomeRule | null): OutcomeRule | null {
+  for (const [field, values] of Object.entries(outcomeValues)) {
+    const rule = ruleOf(field, values);
+    if (rule && rule.positiveValues.length > 0) return rule;
+  }
+  return null;
+}
+
+/** `field` counting its values that read as converted (`POSITIVE_VALUES`). */
+const positiveValuesRule = (field: string, values: readonly string[]): OutcomeRule => ({ field, positiveValues: values.filter((value) => POSITIVE_VALUES.has(value.toLowerCase())) });
+
+/**
+ * A column holding HubSpot lifecycle stages as a contacts export writes them, by label
+ * ("Marketing Qualified Lead") or by value (marketingqualifiedlead), read by `looseKey`: the
+ * suggested lifecycle rule (`lifecycleRule`, HubSpot's default order: an export does not say the
+ * portal's) in the file's own spellings, as the rule compares them. Converted from opportunity on;
+ * still open "Other" and a stage outside the order (a portal's own), as for a synced contact.
+ */
+function lifecycleColumnRule(field: string, values: readonly string[]): OutcomeRule {
+  const rule = lifecycleRule(values.map(looseKey));
+  const spelled = (stages: readonly string[]) => stages.flatMap((stage) => values.filter((value) => looseKey(value) === stage));
+  const openValues = spelled(rule.openValues ?? []);
+  return { field, positiveValues: spelled(rule.positiveValues), ...(openValues.length > 0 && { openValues }) };
+}
+
+/** A column heading a lead's status as Salesforce and HubSpot exports do ("Lead Status", its API name Status), compared by `looseKey`. */
+const STATUS_COLUMN_NAMES = new Set(['Status', 'Lead Status'].map(looseKey));
+
+/**
+ * The suggested outcome for a source given its fields' values (see `historySample`), or null;
+ * HubSpot's lifecycle stages in `stageOrder` (`lifecycleOrder`). Else, as a CSV file heads them,
+ * the first field with a converted value named as an outcome (Converted, Won…), else as a lifecycle
+ * stage ("Lifecycle Stage", lifecyclestage), else as a status ("Lead Status", Status): an explicit
+ * outcome says more than a stage or a status. A status's open values are left unticked, as the
+ * module's note says.
+ */
 export function suggestOutcome(source: SourceKind, outcomeValues: Record<string, string[]>, stageOrder: readonly string[] = HUBSPOT_LIFECYCLE_ORDER): OutcomeRule | null {
   if (source === 'salesforce' && outcomeValues.IsConverted) return { field: 'IsConverted', positiveValues: ['true'] };
   if (source === 'hubspot' && outcomeValues[HUBSPOT_LIFECYCLE_FIELD]) return lifecycleRule(outcomeValues[HUBSPOT_LIFECYCLE_FIELD], stageOrder);
-  for (const [field, values] of Object.entries(outcomeValues)) {
-    if (!OUTCOME_NAME.test(field)) continue;
-    const positives = values.filter((value) => POSITIVE_VALUES.has(value.toLowerCase()));
-    if (positives.length > 0) return { field, positiveValues: positives };
-  }
-  return null;
+  return (
+    firstRule(outcomeValues, (field, values) => (OUTCOME_NAME.test(field) ? positiveValuesRule(field, values) : null)) ??
+    firstRule(outcomeValues, (field, values) => (looseKey(field) === HUBSPOT_LIFECYCLE_FIELD ? lifecycleColumnRule(field, values) : null)) ??
+    firstRule(outcomeValues, (field, values) => (STATUS_COLUMN_NAMES.has(looseKey(field)) ? positiveValuesRule(field, values) : null))
+  );
 }
