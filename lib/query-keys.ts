@@ -51,6 +51,8 @@ export const queryKeys = {
   fileAgesFrom: () => ['rule-outcomes', 'file-ages-from'] as const,
   /** When an imported file's leads count as of (`fileLeadsAsOf`), beside the outcomes: read again whenever they are. */
   fileLeadsAsOf: () => [...queryKeys.fileAgesFrom(), 'file-leads-as-of'] as const,
+  /** The outcome rule the stored import read its leads by (`importedOutcomeRule`): replaced with them, so read again as the file's date is. */
+  importedOutcomeRule: () => [...queryKeys.fileAgesFrom(), 'imported-outcome-rule'] as const,
   /** How many stored leads are Demo mode's, and how many the user's own. */
   demoLeadMix: () => ['leads', 'demo-mix'] as const,
   /** How the model's stored scores spread over its training leads' deciles. */

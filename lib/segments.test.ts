@@ -9,6 +9,7 @@ import {
   mostLikelyFirst,
   NO_FILTERS,
   offeredFilters,
+  readsNotConvertedAsLost,
   segmentFigures,
   shownName,
   type ScoredLeadRow,
@@ -133,6 +134,21 @@ describe('filterLeads', () => {
     expect(filterLeads(rows, NO_FILTERS, NOW)).toBe(rows);
   });
 
+  it("counts an imported file's leads' days back from the file's latest created date, a CRM's from now", () => {
+    // The file was exported 8 days ago: its leads are as they were then.
+    const fileDate = NOW - 8 * DAY;
+    const mixed = [
+      row({ name: 'File, 3 days before its date', leadKey: 'csv|1', source: 'csv', createdAt: fileDate - 3 * DAY }),
+      row({ name: 'File, 20 days before its date', leadKey: 'csv|2', source: 'csv', createdAt: fileDate - 20 * DAY }),
+      row({ name: 'CRM, 2 days ago', createdAt: NOW - 2 * DAY }),
+      row({ name: 'CRM, 9 days ago', createdAt: NOW - 9 * DAY }),
+    ];
+    const lastWeek = { ...NO_FILTERS, createdWithinDays: 7 };
+    expect(filterLeads(mixed, lastWeek, NOW, undefined, fileDate).map((r) => r.name)).toEqual(['File, 3 days before its date', 'CRM, 2 days ago']);
+    // No file date (none stored, or its latest is of today): every lead from now.
+    expect(filterLeads(mixed, lastWeek, NOW).map((r) => r.name)).toEqual(['CRM, 2 days ago']);
+  });
+
   it('keeps, for a lead source as the filter words it, the leads of every stored value worded so', () => {
     const word = (value: string) => (value === 'SOCIAL_MEDIA' ? 'Organic Social' : value);
     const sources = [row({ name: 'Hu', leadSource: 'SOCIAL_MEDIA' }), row({ name: 'Cs', leadSource: 'Organic Social' }), row({ name: 'We', leadSource: 'Web' })];
@@ -221,6 +237,50 @@ describe('leadsToWork', () => {
     expect(leads.map((r) => r.name).sort()).toEqual(['Demo lead', 'Own lead']);
     expect({ converted, byStatus }).toEqual({ converted: 1, byStatus: 1 });
     expect(segmentFigures(tier, NOW, { outcomes, thresholds: { hot: 0.5, warm: 0.2 } }).stats.hot).toEqual({ count: 3, share: 1, withOutcome: 1, conversionRate: 0 });
+  });
+
+  it("leaves out a file's leads closed without converting by a rule that names the values still open, counting them, and keeps a CRM's leads not converted", () => {
+    const fileLead = (id: string, outcome: 0 | 1 | null, probability: number, madeUp?: true) =>
+      row({ leadKey: `csv|${id}`, source: 'csv', recordId: id, name: id, outcome, probability, tier: 'hot', ...(madeUp && { madeUp }) });
+    const tier = [
+      fileLead('Won', 1, 0.99),
+      fileLead('Closed - Not Converted', 0, 0.98),
+      fileLead('Lost last week', 0, 0.97),
+      fileLead('Working', null, 0.96),
+      fileLead('Demo lead', 0, 0.95, true),
+      // Salesforce's IsConverted false: maybe still being worked.
+      row({ name: 'Salesforce not converted', tier: 'hot', outcome: 0, probability: 0.94 }),
+    ];
+    const order = { key: 'score', descending: true } as const;
+    // A model trained on the file by `"Status" is Closed - Converted (still open while Working)`: too new to count, the lead lost last week is still no lead to work.
+    const outcomes = new Map([
+      ['csv|Won', { outcome: 1 as const, heldOutProbability: null }],
+      ['csv|Closed - Not Converted', { outcome: 0 as const, heldOutProbability: null }],
+      ['csv|Lost last week', { outcome: 0 as const, heldOutProbability: null, uncounted: true as const }],
+      ['csv|Demo lead', { outcome: null, heldOutProbability: null }],
+    ]);
+    const byRule = leadsToWork(tier, 'hot', order, { source: 'csv', outcomes, notConvertedIsLost: true });
+    expect(byRule.leads.map((r) => r.name)).toEqual(['Working', 'Demo lead', 'Salesforce not converted']);
+    expect(byRule).toMatchObject({ converted: 1, byStatus: 0, lost: 2, lostByStatus: 0 });
+    // A rule that names no value still open: its "not converted" may be open, and stays.
+    expect(leadsToWork(tier, 'hot', order, { source: 'csv', outcomes }).leads.map((r) => r.name)).toEqual([
+      'Closed - Not Converted', 'Lost last week', 'Working', 'Demo lead', 'Salesforce not converted',
+    ]);
+    // A model without a rule: by the outcomes stored at import, closed when the import's rule named the values still open.
+    const byImport = leadsToWork(tier, 'hot', order, undefined, true);
+    expect(byImport.leads.map((r) => r.name)).toEqual(['Working', 'Demo lead', 'Salesforce not converted']);
+    expect(byImport).toMatchObject({ converted: 1, byStatus: 1, lost: 2, lostByStatus: 2 });
+    expect(leadsToWork(tier, 'hot', order)).toMatchObject({ converted: 1, lost: 0 });
+  });
+
+  it("reads a rule's not converted as lost only for a file's leads, and only when the rule names the values still open", () => {
+    expect(readsNotConvertedAsLost({ openValues: ['Working'] }, 'csv')).toBe(true);
+    expect(readsNotConvertedAsLost({ openStatus: { field: 'Lead Status', values: ['Working - Contacted'] } }, 'csv')).toBe(true);
+    expect(readsNotConvertedAsLost({}, 'csv')).toBe(false);
+    expect(readsNotConvertedAsLost({ openValues: [] }, 'csv')).toBe(false);
+    // A CRM's "not converted" may be a lead still worked: a HubSpot lifecycle rule names "other" open, not the stages before opportunity.
+    expect(readsNotConvertedAsLost({ openValues: ['other'] }, 'hubspot')).toBe(false);
+    expect(readsNotConvertedAsLost({ openStatus: { field: 'Status', values: ['Working - Contacted'] } }, 'salesforce')).toBe(false);
   });
 
   it('sorts a tier by score or by name, either way', () => {

@@ -5,7 +5,7 @@
 import type { SourceKind } from './ml/featurize';
 import type { Manifest } from './ml/manifest';
 import { LEAD_SOURCE_FIELDS } from './sync/to-stored-lead';
-import { outcomeSettled } from './ml/outcome-rule';
+import { outcomeSettled, type OutcomeRule } from './ml/outcome-rule';
 import { nameOrFallback } from './presentation';
 import { tierOf } from './ml/score';
 import type { TierThresholds } from './ml/train/thresholds';
@@ -46,15 +46,28 @@ export interface SegmentFilters {
 
 export const NO_FILTERS: SegmentFilters = { owner: null, leadSource: null, createdWithinDays: null };
 
-/** `sourceWord`: how the lead-source filter words a stored value (`leadSourceWords`); its choice keeps every value worded so. An empty owner or source keeps the leads stored without one. */
-export function filterLeads(rows: readonly ScoredLeadRow[], filters: SegmentFilters, now: number, sourceWord: (value: string) => string = asStored): readonly ScoredLeadRow[] {
+/**
+ * `sourceWord`: how the lead-source filter words a stored value (`leadSourceWords`); its choice keeps every value worded
+ * so. An empty owner or source keeps the leads stored without one. The days created within count back from `now` for a
+ * CRM's leads, an imported file's from `fileAgesFrom` (its latest created date, `fileLeadsAsOf`), as `segmentFigures`
+ * counts their ages: a file exported last week has no lead of the last 7 days by today.
+ */
+export function filterLeads(
+  rows: readonly ScoredLeadRow[],
+  filters: SegmentFilters,
+  now: number,
+  sourceWord: (value: string) => string = asStored,
+  fileAgesFrom = now,
+): readonly ScoredLeadRow[] {
   if (filters.owner === null && filters.leadSource === null && filters.createdWithinDays === null) return rows;
-  const createdAfter = filters.createdWithinDays === null ? -Infinity : now - filters.createdWithinDays * DAY_MS;
+  const within = filters.createdWithinDays === null ? Infinity : filters.createdWithinDays * DAY_MS;
+  const createdAfter = now - within;
+  const fileCreatedAfter = fileAgesFrom - within;
   return rows.filter(
     (row) =>
       (filters.owner === null || row.owner === filters.owner) &&
       (filters.leadSource === null || sourceWord(row.leadSource) === filters.leadSource) &&
-      row.createdAt >= createdAfter,
+      row.createdAt >= (row.source === 'csv' ? fileCreatedAfter : createdAfter),
   );
 }
 
@@ -79,7 +92,10 @@ export interface RuleOutcome {
   outcome: 0 | 1 | null;
   /** The probability a check model that never saw the lead gave it in cross-validation: the model's own score of a lead it learnt from flatters it. */
   heldOutProbability: number | null;
-  /** A lead converted already but too new to count in the rates (leads of its age that have not converted yet may still): here for the lists, which leave it out. */
+  /**
+   * A lead too new to count in the rates (leads of its age that have not converted yet may still), here for the lists,
+   * which leave it out: converted already, or, by a rule that reads not converted as lost (`readsNotConvertedAsLost`), closed without converting.
+   */
   uncounted?: true;
 }
 
@@ -88,8 +104,9 @@ export interface RuleOutcome {
  * for a model with an outcome rule (`readRuleOutcomes` in the side panel): the rule's outcome of
  * the leads of the source it was trained on, once `outcomeSettled` by the minimum age it was
  * trained with (`settledDaysOf`), or if it learnt from them; and, marked `uncounted`, the younger
- * ones converted already; and, with a null outcome, the demo leads of that source outside its
- * history. A lead absent has no known outcome.
+ * ones converted already (and closed without converting, by a rule that reads not converted as
+ * lost); and, with a null outcome, the demo leads of that source outside its history. A lead
+ * absent has no known outcome.
  */
 export type RuleOutcomes = ReadonlyMap<string, RuleOutcome>;
 
@@ -180,25 +197,54 @@ export function compareRows(a: ScoredLeadRow, b: ScoredLeadRow, order: SortOrder
   return order.descending && byKey !== 0 ? -result : result;
 }
 
-/** Which leads converted already, for a model with an outcome rule: the outcomes by it of its source's leads (`RuleOutcomes`). */
+/** Which leads converted already, or were lost, for a model with an outcome rule: the outcomes by it of its source's leads (`RuleOutcomes`). */
 export interface ConvertedByRule {
   source: SourceKind;
   outcomes: RuleOutcomes;
+  /** Whether a lead the rule reads as not converted is closed, lost (`readsNotConvertedAsLost`): then the lists leave it out too. Absent: it is not. */
+  notConvertedIsLost?: boolean;
+}
+
+/**
+ * Whether `rule`, read on `source`'s leads, says a lead it reads as not converted is closed, lost: a
+ * file's rule that names the values of the leads still open (`openValues`, or a status field's
+ * `openStatus`: "Open", "Working - Contacted"), which it reads as no outcome yet, so that any other
+ * value not converted ("Closed - Not Converted") is one the file's export had done with. A CRM's
+ * never: its "not converted" may be a lead still being worked (Salesforce's IsConverted false, a
+ * HubSpot stage before opportunity; a lifecycle rule names "other" still open, not the stages before
+ * the one it counts), and leaving those out would empty the lists of the leads to work.
+ */
+export function readsNotConvertedAsLost(rule: Pick<OutcomeRule, 'openValues' | 'openStatus'>, source: SourceKind): boolean {
+  return source === 'csv' && ((rule.openValues?.length ?? 0) > 0 || rule.openStatus !== undefined);
+}
+
+/** How many leads a tier's list leaves out, and why (`leadsToWork`). */
+export interface LeftOutOfList {
+  /** Converted already, of which `byStatus` by the outcome stored with them. */
+  converted: number;
+  byStatus: number;
+  /** Closed without converting, of which `lostByStatus` by the outcome stored with them (an imported file's). */
+  lost: number;
+  lostByStatus: number;
 }
 
 /**
  * The leads of a tier a rep may still work, in the requested order, and how many were left out as
- * converted already. Those score highest, many of them the leads the model learnt from, and would
- * fill the top of a call list with deals already won; they still count in the tier's numbers and
- * rates (`segmentFigures`). Converted already means what the rates count as converted: a lead of the
- * source of the active model's rule (`byRule`) by that rule's outcome, however new (`uncounted`),
- * so a HubSpot opportunity is still to work for a model trained on "customer"; any other lead (a
- * model without a rule, another source's lead, a demo lead of the rule's source outside its
- * history, which the rates leave out as they do another source's; so too while the rule's
- * outcomes are read) by the outcome stored with it, its CRM's own status (Salesforce's
- * IsConverted; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past its
- * middle in a portal without opportunity, `hubspotOutcome`; a file's outcome column):
- * `byStatus` of `converted` were so. By name, the leads sort by the names the lists show
+ * converted already or lost. Those score highest, many of them the leads the model learnt from, and
+ * would fill the top of a call list with deals already won, or with leads the file already closed;
+ * they still count in the tier's numbers and rates (`segmentFigures`). Converted already means what
+ * the rates count as converted: a lead of the source of the active model's rule (`byRule`) by that
+ * rule's outcome, however new (`uncounted`), so a HubSpot opportunity is still to work for a model
+ * trained on "customer"; any other lead (a model without a rule, another source's lead, a demo lead
+ * of the rule's source outside its history, which the rates leave out as they do another source's;
+ * so too while the rule's outcomes are read) by the outcome stored with it, its CRM's own status
+ * (Salesforce's IsConverted; a HubSpot lifecycle stage of opportunity or later in the portal's
+ * order, or past its middle in a portal without opportunity, `hubspotOutcome`; a file's outcome
+ * column): `byStatus` of `converted` were so. Lost means not converted where that says the lead is
+ * closed (`readsNotConvertedAsLost`): by the rule when it does (`notConvertedIsLost`), else, for an
+ * imported file's lead (not Demo mode's, made up), by the outcome stored with it when the import's
+ * rule does (`storedFileNotConvertedIsLost`): `lostByStatus` of `lost` were so. A CRM's lead not
+ * converted stays: it may be open. By name, the leads sort by the names the lists show
  * (`shownName`). The sort is adaptive: rows already in that order (the most likely first, as they
  * are loaded) cost one comparison each, not a full sort.
  */
@@ -207,22 +253,27 @@ export function leadsToWork(
   tier: Tier,
   order: SortOrder,
   byRule?: ConvertedByRule,
-): { leads: ScoredLeadRow[]; converted: number; byStatus: number } {
+  storedFileNotConvertedIsLost = false,
+): { leads: ScoredLeadRow[] } & LeftOutOfList {
   const leads: ScoredLeadRow[] = [];
-  let converted = 0;
-  let byStatus = 0;
+  const leftOut: LeftOutOfList = { converted: 0, byStatus: 0, lost: 0, lostByStatus: 0 };
   for (const row of rows) {
     if (row.tier !== tier) continue;
     const byItsRule = row.source === byRule?.source ? byRule.outcomes.get(row.leadKey) : undefined;
-    // Absent from the rule's outcomes: not known converted by the rule. A null outcome: none by the rule at all.
+    // Absent from the rule's outcomes: not known converted or lost by the rule. A null outcome: none by the rule at all.
     const ruled = row.source === byRule?.source && byItsRule?.outcome !== null;
-    if (ruled ? byItsRule?.outcome === 1 : row.outcome === 1) {
-      converted++;
-      if (!ruled) byStatus++;
+    const outcome = ruled ? byItsRule?.outcome : row.outcome;
+    const lostIfNotConverted = ruled ? byRule?.notConvertedIsLost === true : storedFileNotConvertedIsLost && row.source === 'csv' && !row.madeUp;
+    if (outcome === 1) {
+      leftOut.converted++;
+      if (!ruled) leftOut.byStatus++;
+    } else if (outcome === 0 && lostIfNotConverted) {
+      leftOut.lost++;
+      if (!ruled) leftOut.lostByStatus++;
     } else leads.push(row);
   }
   const shown = order.key === 'name' ? new Map(leads.map((row) => [row, shownName(row)])) : undefined;
-  return { leads: leads.sort((a, b) => compareRows(a, b, order, shown)), converted, byStatus };
+  return { leads: leads.sort((a, b) => compareRows(a, b, order, shown)), ...leftOut };
 }
 
 /**

@@ -5,11 +5,15 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement, type ComponentProps } from 'react';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { dexieCsvSink } from '@/lib/csv/stored';
 import { db, type StoredLead } from '@/lib/db/db';
 import { background } from '@/lib/messaging/client';
 import type { Manifest } from '@/lib/ml/manifest';
+import type { OutcomeRule } from '@/lib/ml/outcome-rule';
+import { formatDay } from '@/lib/presentation';
 import { collectFilterChoices, leadSourceWords, type RuleOutcome, type ScoredLeadRow } from '@/lib/segments';
 import { click, pressEnter, render, waitFor, type Rendered } from '@/test/render';
+import { stubWebLocks } from '@/test/web-locks';
 import { SegmentView } from './SegmentView';
 
 vi.mock('@/lib/messaging/client', () => ({ background: { openRecord: vi.fn() } }));
@@ -20,7 +24,7 @@ let rendered: Rendered | undefined;
 let queryClient: QueryClient;
 beforeEach(async () => {
   queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  await Promise.all([db.leads.clear(), db.leadSummaries.clear()]);
+  await Promise.all([db.leads.clear(), db.leadSummaries.clear(), db.settings.clear()]);
 });
 const view = (props: ComponentProps<typeof SegmentView>) => createElement(QueryClientProvider, { client: queryClient }, createElement(SegmentView, props));
 /** The leads as the side panel loads them: the rows, and the filter choices they offer. */
@@ -487,4 +491,107 @@ it('lets no filter be wider than the side panel', () => {
   } finally {
     pageStyle.remove();
   }
+});
+
+/** The names of the leads listed, hot then warm. */
+const listed = (container: HTMLElement) => [...container.querySelectorAll('.lead-table tbody .link-button')].map((button) => button.textContent);
+
+it("leaves out of the top leads a file's leads closed without converting by the rule of a model trained on it that names the values still open, saying how many", () => {
+  // A model trained on the file by "Status" is Closed - Converted, still open while Open - Not Contacted or Working - Contacted.
+  const fileLead = (id: string, probability: number): ScoredLeadRow => ({ ...csvLead, leadKey: `csv|${id}`, recordId: id, name: id, probability, createdAt: Date.now() - 200 * 86_400_000 });
+  const rows = [fileLead('Won', 0.99), fileLead('Lost', 0.98), fileLead('Lost too', 0.97), fileLead('Lost last week', 0.96), fileLead('Working', 0.95)];
+  const outcomes = new Map<string, RuleOutcome>([
+    ['csv|Won', { outcome: 1, heldOutProbability: null }],
+    ['csv|Lost', { outcome: 0, heldOutProbability: null }],
+    ['csv|Lost too', { outcome: 0, heldOutProbability: null }],
+    ['csv|Lost last week', { outcome: 0, heldOutProbability: null, uncounted: true }],
+  ]);
+  const rule = { source: 'csv' as const, field: 'Status', positiveValues: ['Closed - Converted'], openValues: ['Open - Not Contacted', 'Working - Contacted'], settledAfterDays: 30 };
+  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
+  expect(listed(rendered.container)).toEqual(['Working']);
+  expect(rendered.container.querySelector('[data-testid="lost-left-out-hot"]')?.textContent).toBe(
+    '3 hot leads closed without converting, by the outcome the model was trained on: left out of this list (the counts above include them).',
+  );
+  expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')?.textContent).toBe(
+    '1 hot lead converted already, by the outcome the model was trained on: left out of this list (the counts above include it).',
+  );
+  expect(rendered.container.textContent).toContain('Segments (5 of 5 leads)');
+
+  // Without values still open, the rule's "not converted" may be a lead still worked: listed.
+  const { openValues: _open, ...noneOpen } = rule;
+  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: noneOpen, outcomes, thresholds, learntFrom: false } }));
+  expect(listed(rendered.container)).toEqual(['Lost', 'Lost too', 'Lost last week', 'Working']);
+  expect(rendered.container.querySelector('[data-testid="lost-left-out-hot"]')).toBeNull();
+});
+
+it("keeps a CRM's leads not converted among the top leads, whatever its rule names still being worked: they may be open", () => {
+  const salesforceLead = (id: string, probability: number): ScoredLeadRow => ({
+    ...csvLead, leadKey: `salesforce|${id}`, source: 'salesforce', recordId: id, name: id, outcome: 0, probability, createdAt: Date.now() - 200 * 86_400_000,
+  });
+  const rows = [salesforceLead('Not contacted', 0.9), salesforceLead('Closed - Not Converted', 0.8)];
+  const rule = { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'], openStatus: { field: 'Status', values: ['Working - Contacted'] } };
+  const outcomes = new Map(rows.map((row): [string, RuleOutcome] => [row.leadKey, { outcome: 0, heldOutProbability: null }]));
+  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
+  expect(listed(rendered.container)).toEqual(['Not contacted', 'Closed - Not Converted']);
+  expect(rendered.container.querySelector('[data-testid="lost-left-out-hot"]')).toBeNull();
+});
+
+/** Stores `rule` as the stored import's outcome rule, as an import's commit does. */
+async function importedWith(rule: OutcomeRule): Promise<void> {
+  stubWebLocks();
+  try {
+    await dexieCsvSink.commit(rule);
+  } finally {
+    vi.unstubAllGlobals();
+  }
+}
+
+it("leaves out a file's leads stored as not converted when its import ticked the values still open, for a model without a rule, and says when none is left", async () => {
+  await importedWith({ field: 'Status', positiveValues: ['Closed - Converted'], openValues: ['Working - Contacted'] });
+  const lead = (id: string, source: ScoredLeadRow['source'], outcome: 0 | 1 | null, probability: number): ScoredLeadRow => ({
+    ...csvLead, leadKey: `${source}|${id}`, source, recordId: id, name: id, outcome, probability,
+  });
+  const rows = [lead('Lost', 'csv', 0, 0.99), lead('Working', 'csv', null, 0.98), lead('Salesforce not converted', 'salesforce', 0, 0.97)];
+  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'stored' } }));
+  const lostNote = await waitFor(() => rendered!.container.querySelector('[data-testid="lost-left-out-hot"]'));
+  expect(lostNote.textContent).toBe("1 hot lead closed without converting, by the imported file's outcome column: left out of this list (the counts above include it).");
+  expect(listed(rendered.container)).toEqual(['Working', 'Salesforce not converted']);
+
+  // Every hot lead converted already or lost: none left to work, and why.
+  rendered.rerender(view({ leads: leadsOf([lead('Lost', 'csv', 0, 0.99), lead('Won', 'csv', 1, 0.98)]), outcomeBasis: { kind: 'stored' } }));
+  await waitFor(() => rendered!.container.textContent!.includes('none left to work') || null);
+  expect(rendered.container.textContent).toContain(
+    "All 2 hot leads left out, 1 already past the lead stage in its CRM or file (a Salesforce lead converted into an account and contact; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity; a file's outcome column), and 1 closed without converting, by the imported file's outcome column: none left to work (the counts above include them).",
+  );
+
+  // An import that ticked no value still open: its "not converted" may be a lead still worked.
+  await importedWith({ field: 'Status', positiveValues: ['Closed - Converted'] });
+  queryClient.clear();
+  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'stored' } }));
+  await waitFor(() => (listed(rendered!.container).length === 3 ? true : null));
+  expect(rendered.container.querySelector('[data-testid="lost-left-out-hot"]')).toBeNull();
+});
+
+it("counts the Created filter's days of a file's leads back from the file's latest created date, a CRM's from today, and says so", async () => {
+  // The file was exported 8 days ago: by today, none of its leads is a week old.
+  const fileDate = Date.now() - 8 * 86_400_000;
+  const stored = (id: string, createdAt: number): StoredLead => ({ key: `csv|${id}`, source: 'csv', id, origin: 'csv', name: id, owner: 'Grace', leadSource: 'Web', createdAt, modifiedAt: createdAt, outcome: null, fields: {} });
+  const fileLeads = [stored('latest', fileDate), stored('3 days before', fileDate - 3 * 86_400_000), stored('20 days before', fileDate - 20 * 86_400_000)];
+  await db.putLeads(fileLeads);
+  const rows = fileLeads.map((lead): ScoredLeadRow => ({ ...csvLead, leadKey: lead.key, recordId: lead.id, name: lead.name, createdAt: lead.createdAt }));
+  rendered = render(view({ leads: leadsOf(rows) }));
+  const lastWeek = `Last 7 days (to ${formatDay(fileDate)}, the file's date)`;
+  await waitFor(() => optionsShown(rendered!.container, 'Created').includes(lastWeek) || null);
+  expect(optionsShown(rendered.container, 'Created')).toEqual(['Any time', lastWeek, `Last 30 days (to ${formatDay(fileDate)}, the file's date)`, `Last 90 days (to ${formatDay(fileDate)}, the file's date)`, `Last year (to ${formatDay(fileDate)}, the file's date)`]);
+  choose(rendered.container, 'Created', '7');
+  expect(rendered.container.textContent).toContain('Segments (2 of 3 leads)');
+
+  // Beside a CRM's leads, counted from today.
+  const crmLead: ScoredLeadRow = { ...csvLead, leadKey: 'salesforce|1', source: 'salesforce', recordId: '1', name: 'CRM lead', createdAt: Date.now() - 2 * 86_400_000 };
+  rendered.rerender(view({ leads: leadsOf([...rows, crmLead]) }));
+  expect(optionsShown(rendered.container, 'Created')[1]).toBe(`Last 7 days (to ${formatDay(fileDate)} for the file's leads)`);
+  expect(rendered.container.textContent).toContain('Segments (3 of 4 leads)');
+  // Only a CRM's leads shown: no file date to say.
+  rendered.rerender(view({ leads: leadsOf([crmLead]) }));
+  expect(optionsShown(rendered.container, 'Created')[1]).toBe('Last 7 days');
 });

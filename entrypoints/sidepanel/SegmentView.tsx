@@ -9,7 +9,7 @@ import { background } from '@/lib/messaging/client';
 import type { Tier } from '@/lib/messaging/protocol';
 import { agesCountedTo, describeModelOutcome, describeSettledLeads, settledDaysOf } from '@/lib/ml/outcome-rule';
 import { clipWithEllipsis } from '@/lib/ml/visible-text';
-import { plural, TIER_LOOK } from '@/lib/presentation';
+import { formatDay, plural, TIER_LOOK } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import {
   asStored,
@@ -18,6 +18,7 @@ import {
   leadsToWork,
   NO_FILTERS,
   offeredFilters,
+  readsNotConvertedAsLost,
   segmentFigures,
   TIERS,
   type FilterChoices,
@@ -45,13 +46,22 @@ const CREATED_WITHIN = [
  */
 const OPTION_LABEL_CHARS = 40;
 
-function Select({ label, value, options, onChange }: { label: string; value: string; options: { value: string; label: string }[]; onChange(value: string): void }) {
+interface SelectProps {
+  label: string;
+  value: string;
+  options: { value: string; label: string }[];
+  onChange(value: string): void;
+  /** The most characters an option shows (`OPTION_LABEL_CHARS` for a CRM's values); our own words are shown whole. */
+  maxLabelChars?: number;
+}
+
+function Select({ label, value, options, onChange, maxLabelChars = OPTION_LABEL_CHARS }: SelectProps) {
   return (
     <label>
       {label}
       <select value={value} onChange={(event) => onChange(event.target.value)}>
         {options.map((option) => {
-          const shown = clipWithEllipsis(option.label, OPTION_LABEL_CHARS);
+          const shown = clipWithEllipsis(option.label, maxLabelChars);
           return (
             <option key={option.value} value={option.value} title={shown === option.label ? undefined : option.label}>
               {shown}
@@ -63,9 +73,24 @@ function Select({ label, value, options, onChange }: { label: string; value: str
   );
 }
 
+/** Which of the leads shown came from an imported file: their Created days count back from the file's date (`filterLeads`). */
+type FileLeadsShown = 'none' | 'some' | 'all';
+
+/**
+ * A Created option's words: where its days count back to, when a file's leads count from the file's date, its latest
+ * created date (`fileDate`; null when they count from today, as a CRM's do): `Last 7 days (to Nov 29, 2026, the file's date)`.
+ */
+function createdLabel(label: string, days: number | null, fileDate: number | null, fileLeads: FileLeadsShown): string {
+  if (days === null || fileDate === null || fileLeads === 'none') return label;
+  return fileLeads === 'all' ? `${label} (to ${formatDay(fileDate)}, the file's date)` : `${label} (to ${formatDay(fileDate)} for the file's leads)`;
+}
+
 interface FiltersProps {
   choices: FilterChoices;
   filters: SegmentFilters;
+  /** The file's latest created date, which its leads' Created days count back from; null: from today. */
+  fileDate: number | null;
+  fileLeads: FileLeadsShown;
   /** A lead source as its CRM's pages word it (`leadSourceWords`). */
   sourceWord(value: string): string;
   onChange(filters: SegmentFilters): void;
@@ -81,7 +106,7 @@ const NONE_OPTION = '\u0000none';
 const asOption = (value: string | null) => (value === null ? '' : value === '' ? NONE_OPTION : value);
 const fromOption = (option: string) => (option === '' ? null : option === NONE_OPTION ? '' : option);
 
-function Filters({ choices, filters, sourceWord, onChange, ref }: FiltersProps) {
+function Filters({ choices, filters, fileDate, fileLeads, sourceWord, onChange, ref }: FiltersProps) {
   const options = (values: string[], all: string, none: string) => [
     { value: '', label: all },
     ...values.map((value) => ({ value: asOption(value), label: value === '' ? none : value })),
@@ -105,8 +130,9 @@ function Filters({ choices, filters, sourceWord, onChange, ref }: FiltersProps) 
       <Select
         label="Created"
         value={String(filters.createdWithinDays ?? '')}
-        options={CREATED_WITHIN.map(({ days, label }) => ({ value: String(days ?? ''), label }))}
+        options={CREATED_WITHIN.map(({ days, label }) => ({ value: String(days ?? ''), label: createdLabel(label, days, fileDate, fileLeads) }))}
         onChange={(days) => onChange({ ...filters, createdWithinDays: days ? Number(days) : null })}
+        maxLabelChars={Infinity}
       />
     </div>
   );
@@ -117,8 +143,10 @@ interface TopLeadsProps {
   /** What `rows` were filtered by. */
   filters: SegmentFilters;
   tier: Exclude<Tier, 'cold'>;
-  /** Which leads converted already, as `leadsToWork` takes it: by the active model's rule for its source's leads; undefined for a model without a rule (the stored outcomes). */
+  /** Which leads converted already, or were lost, as `leadsToWork` takes it: by the active model's rule for its source's leads; undefined for a model without a rule (the stored outcomes). */
   byRule: ConvertedByRule | undefined;
+  /** Whether an imported file's lead stored as not converted is closed, lost: its import's rule named the values still open (`readsNotConvertedAsLost`). */
+  storedFileNotConvertedIsLost: boolean;
   onOpen(row: ScoredLeadRow): void;
 }
 
@@ -130,9 +158,16 @@ interface TopLeadsProps {
 const STORED_OUTCOME_FIELDS =
   "a Salesforce lead converted into an account and contact; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity; a file's outcome column";
 
-function TopLeads({ rows, filters, tier, byRule, onOpen }: TopLeadsProps) {
+const BY_MODEL_OUTCOME = 'by the outcome the model was trained on';
+/** Closed without converting by the outcome stored with an imported file's lead: its outcome column, read by the import's rule. */
+const BY_FILE_OUTCOME = "by the imported file's outcome column";
+
+function TopLeads({ rows, filters, tier, byRule, storedFileNotConvertedIsLost, onOpen }: TopLeadsProps) {
   const [order, setOrder] = useState<SortOrder>({ key: 'score', descending: true });
-  const { leads, converted, byStatus } = useMemo(() => leadsToWork(rows, tier, order, byRule), [rows, tier, order, byRule]);
+  const { leads, converted, byStatus, lost, lostByStatus } = useMemo(
+    () => leadsToWork(rows, tier, order, byRule, storedFileNotConvertedIsLost),
+    [rows, tier, order, byRule, storedFileNotConvertedIsLost],
+  );
   const filtersApplied = Object.values(filters).some((value) => value !== null);
   const word = TIER_LOOK[tier].word.toLowerCase();
   // As the rates above count them: by the model's rule, as the note above says; else by the status stored with each lead, its CRM's own, not what the model predicts.
@@ -141,8 +176,18 @@ function TopLeads({ rows, filters, tier, byRule, onOpen }: TopLeadsProps) {
     byStatus === converted
       ? byStatusWords
       : byStatus === 0
-        ? 'converted already, by the outcome the model was trained on'
-        : `converted already, by the outcome the model was trained on, or for another source's leads ${byStatusWords}`;
+        ? `converted already, ${BY_MODEL_OUTCOME}`
+        : `converted already, ${BY_MODEL_OUTCOME}, or for another source's leads ${byStatusWords}`;
+  // Only a file's leads are ever lost (`readsNotConvertedAsLost`): by the model's rule, or by their stored outcome.
+  const lostAs = `closed without converting, ${lostByStatus === lost ? BY_FILE_OUTCOME : lostByStatus === 0 ? BY_MODEL_OUTCOME : `${BY_MODEL_OUTCOME} or ${BY_FILE_OUTCOME}`}`;
+  const leftOut = converted + lost;
+  const them = (count: number) => (count === 1 ? 'it' : 'them');
+  const allLeftOutAs =
+    lost === 0
+      ? leftOutAs
+      : converted === 0
+        ? lostAs
+        : `left out, ${converted.toLocaleString('en-US')} ${leftOutAs}, and ${lost.toLocaleString('en-US')} ${lostAs}`;
   // Other filters, another list: the table starts it on its first page, in the order chosen; new scores of the same list keep the page.
   return (
     <>
@@ -154,15 +199,20 @@ function TopLeads({ rows, filters, tier, byRule, onOpen }: TopLeadsProps) {
         onOpen={onOpen}
         filtersApplied={filtersApplied}
         emptyNote={
-          converted > 0
-            ? `${converted === 1 ? `The ${word} lead` : `All ${converted.toLocaleString('en-US')} ${word} leads`}${filtersApplied ? ' these filters leave' : ''} ${leftOutAs}: none left to work (the counts above include ${converted === 1 ? 'it' : 'them'}).`
+          leftOut > 0
+            ? `${leftOut === 1 ? `The ${word} lead` : `All ${leftOut.toLocaleString('en-US')} ${word} leads`}${filtersApplied ? ' these filters leave' : ''} ${allLeftOutAs}: none left to work (the counts above include ${them(leftOut)}).`
             : undefined
         }
         listKey={JSON.stringify(filters)}
       />
       {converted > 0 && leads.length > 0 && (
         <p className="rate-basis" data-testid={`converted-left-out-${tier}`}>
-          {plural(converted, `${word} lead`, `${word} leads`)} {leftOutAs}: left out of this list (the counts above include {converted === 1 ? 'it' : 'them'}).
+          {plural(converted, `${word} lead`, `${word} leads`)} {leftOutAs}: left out of this list (the counts above include {them(converted)}).
+        </p>
+      )}
+      {lost > 0 && leads.length > 0 && (
+        <p className="rate-basis" data-testid={`lost-left-out-${tier}`}>
+          {plural(lost, `${word} lead`, `${word} leads`)} {lostAs}: left out of this list (the counts above include {them(lost)}).
         </p>
       )}
     </>
@@ -187,6 +237,7 @@ function ConvertedNote({
   undated,
   knownFilteredOut,
   shown,
+  fileDate,
 }: {
   basis: OutcomeBasis;
   stats: Record<Tier, TierStats>;
@@ -195,13 +246,9 @@ function ConvertedNote({
   knownFilteredOut: boolean;
   /** The leads shown, and how many of them are Demo mode's made up (`madeUp`), which the stored outcomes never count, however old. */
   shown: { total: number; madeUp: number };
+  /** The file's latest created date, when its leads' ages count to it (`fileLeadsAsOf`); null: to today, undefined: being read. */
+  fileDate: number | null | undefined;
 }) {
-  // Under the key of when the file's ages count from: read again, as it is, when leads are scored or deleted.
-  const fileDate = useQuery({
-    queryKey: queryKeys.fileLeadsAsOf(),
-    queryFn: () => fileLeadsAsOf(Date.now()),
-    enabled: basis.kind === 'stored' || (basis.kind === 'rule' && basis.rule.source === 'csv'),
-  }).data;
   if (basis.kind === 'reading') return <p role="status" className="rate-basis">Reading the leads' outcomes for the conversion rates…</p>;
   if (basis.kind === 'unreadable') return <p role="alert" className="rate-basis">The leads' outcomes could not be read, so no conversion rate is shown: {basis.error}</p>;
   const known = TIERS.reduce((sum, tier) => sum + stats[tier].withOutcome, 0);
@@ -243,8 +290,32 @@ interface SegmentViewProps {
 export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, outcomeBasis = STORED_OUTCOMES }: SegmentViewProps) {
   const [chosen, setFilters] = useState<SegmentFilters>(NO_FILTERS);
   const [openError, setOpenError] = useState<ReactNode>(null);
+  const fileLeads = useMemo((): FileLeadsShown => {
+    let fromFile = 0;
+    for (const row of rows) if (row.source === 'csv') fromFile++;
+    return fromFile === 0 ? 'none' : fromFile === rows.length ? 'all' : 'some';
+  }, [rows]);
+  const rule = outcomeBasis.kind === 'rule' ? outcomeBasis.rule : undefined;
+  // Under the key of when the file's ages count from: read again, as it is, when leads are scored or deleted. For the
+  // Created filter when a file's leads are shown, and for the note on the rates that count a file's leads' ages.
+  const fileDate = useQuery({
+    queryKey: queryKeys.fileLeadsAsOf(),
+    queryFn: () => fileLeadsAsOf(Date.now()),
+    enabled: fileLeads !== 'none' || outcomeBasis.kind === 'stored' || rule?.source === 'csv',
+  }).data;
+  // The rule the stored import read its outcomes by, replaced with its leads: whether its "not converted" is closed. Its
+  // module imports the CSV reader's: loaded apart, and only when a file's leads are shown.
+  const importRule = useQuery({
+    queryKey: queryKeys.importedOutcomeRule(),
+    queryFn: async () => (await import('@/lib/csv/stored')).importedOutcomeRule(),
+    enabled: fileLeads !== 'none',
+  }).data;
+  const storedFileNotConvertedIsLost = importRule != null && readsNotConvertedAsLost(importRule, 'csv');
   const filters = useMemo(() => offeredFilters(chosen, choices, sourceWord), [chosen, choices, sourceWord]);
-  const filtered = useMemo(() => filterLeads(rows, filters, Date.now(), sourceWord), [rows, filters, sourceWord]);
+  const filtered = useMemo(() => {
+    const now = Date.now();
+    return filterLeads(rows, filters, now, sourceWord, fileDate ?? now);
+  }, [rows, filters, sourceWord, fileDate]);
   const basisKind = outcomeBasis.kind;
   const ruleOutcomes = outcomeBasis.kind === 'rule' ? outcomeBasis.outcomes : undefined;
   const thresholds = outcomeBasis.kind === 'rule' ? outcomeBasis.thresholds : undefined;
@@ -262,9 +333,13 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
     return TIERS.some((tier) => unfiltered[tier].withOutcome > 0);
   }, [basisKind, filtered, rows, stats, fileAgesFrom]);
   const shown = useMemo(() => ({ total: filtered.length, madeUp: filtered.filter((row) => row.madeUp).length }), [filtered]);
-  // The lists leave out the leads converted already as the rates count them converted: by the rule's outcomes for its source's leads, once read.
-  const ruleSource = outcomeBasis.kind === 'rule' ? outcomeBasis.rule.source : undefined;
-  const listedByRule = useMemo(() => (ruleSource && ruleOutcomes ? { source: ruleSource, outcomes: ruleOutcomes } : undefined), [ruleSource, ruleOutcomes]);
+  // The lists leave out the leads converted already, or lost, as the rates count them: by the rule's outcomes for its source's leads, once read.
+  const ruleSource = rule?.source;
+  const ruleNotConvertedIsLost = rule !== undefined && readsNotConvertedAsLost(rule, rule.source);
+  const listedByRule = useMemo(
+    () => (ruleSource && ruleOutcomes ? { source: ruleSource, outcomes: ruleOutcomes, notConvertedIsLost: ruleNotConvertedIsLost } : undefined),
+    [ruleSource, ruleOutcomes, ruleNotConvertedIsLost],
+  );
   const filtersRef = useRef<HTMLDivElement>(null);
   const showAllLeads = () => {
     setFilters(NO_FILTERS);
@@ -300,7 +375,7 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
           </span>
           )
         </h2>
-        <Filters choices={choices} filters={filters} sourceWord={sourceWord} onChange={setFilters} ref={filtersRef} />
+        <Filters choices={choices} filters={filters} fileDate={fileDate ?? null} fileLeads={fileLeads} sourceWord={sourceWord} onChange={setFilters} ref={filtersRef} />
         {filtered.length === 0 ? (
           // Rather than an empty donut, zeros and an empty table per tier.
           <EmptyState title="No leads match these filters">
@@ -313,7 +388,7 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
           <div style={{ display: 'flex', gap: 12, alignItems: 'center', flexWrap: 'wrap' }}>
             <TierDonut stats={stats} />
             <SegmentStatsTable stats={stats} />
-            <ConvertedNote basis={outcomeBasis} stats={stats} undated={undated} knownFilteredOut={knownFilteredOut} shown={shown} />
+            <ConvertedNote basis={outcomeBasis} stats={stats} undated={undated} knownFilteredOut={knownFilteredOut} shown={shown} fileDate={fileDate} />
           </div>
         )}
       </section>
@@ -323,8 +398,8 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
             Top leads
           </h2>
           {openError && <p role="alert">{openError}</p>}
-          <TopLeads rows={filtered} filters={filters} tier="hot" byRule={listedByRule} onOpen={open} />
-          <TopLeads rows={filtered} filters={filters} tier="warm" byRule={listedByRule} onOpen={open} />
+          <TopLeads rows={filtered} filters={filters} tier="hot" byRule={listedByRule} storedFileNotConvertedIsLost={storedFileNotConvertedIsLost} onOpen={open} />
+          <TopLeads rows={filtered} filters={filters} tier="warm" byRule={listedByRule} storedFileNotConvertedIsLost={storedFileNotConvertedIsLost} onOpen={open} />
         </section>
       )}
     </>

@@ -140,9 +140,30 @@ it('knows a lead too new to count that converted already by the rule, for the li
   // The rep's hot list: the lead converted last week is no lead to work.
   const { rows } = await loadScoredLeads('m');
   expect(leadsToWork(rows, 'hot', { key: 'score', descending: true }, { source: 'salesforce', outcomes }).leads.map((row) => row.leadKey).sort()).toEqual(['salesforce|old-lost', 'salesforce|young-open']);
-  // A too-new flag on a lead not converted is refused at the worker's boundary.
-  const flagged = Uint8Array.from(list.leadKeys, (leadKey) => (leadKey === 'salesforce|old-lost' ? 1 : 0));
+  // A too-new flag other than 0 or 1 is refused at the worker's boundary (a lead not converted may carry one: a file's lead lost by a rule that says so).
+  const flagged = Uint8Array.from(list.leadKeys, (leadKey) => (leadKey === 'salesforce|old-lost' ? 2 : 0));
   expect(RuleOutcomeListSchema.safeParse({ ...list, uncounted: flagged }).success).toBe(false);
+});
+
+it("knows a file's lead too new to count that its rule reads as closed without converting, for the lists to leave out, without counting it in the rates", async () => {
+  // The file was exported on `now`; its Status column's "Working" leads the admin ticked as still open.
+  const row = (id: string, status: string, daysOld: number) =>
+    storedLead(`csv|${id}`, { Status: status }, { origin: 'csv', outcome: status === 'Converted' ? 1 : status === 'Working' ? null : 0, createdAt: now - daysOld * DAY });
+  await storeHot([row('old-lost', 'Closed - Not Converted', 45), row('young-lost', 'Closed - Not Converted', 5), row('young-open', 'Working', 5), row('young-won', 'Converted', 5)]);
+  const rule: ModelOutcomeRule = { source: 'csv', field: 'Status', positiveValues: ['Converted'], openValues: ['Working'], settledAfterDays: 30 };
+  expect(await panelAndOptions(rule)).toEqual({ panel: { rate: 0, of: 1 }, options: { rate: 0, of: 1 } });
+  const list = await readRuleOutcomes({ modelId: 'm', rule, now });
+  expect(RuleOutcomeListSchema.safeParse(list).success).toBe(true);
+  const outcomes = byLead(list);
+  expect(outcomes.get('csv|young-lost')).toEqual({ outcome: 0, heldOutProbability: null, uncounted: true });
+  expect(outcomes.has('csv|young-open')).toBe(false);
+  const { rows } = await loadScoredLeads('m');
+  const work = leadsToWork(rows, 'hot', { key: 'score', descending: true }, { source: 'csv', outcomes, notConvertedIsLost: true });
+  expect(work.leads.map((lead) => lead.leadKey)).toEqual(['csv|young-open']);
+  expect({ converted: work.converted, lost: work.lost }).toEqual({ converted: 1, lost: 2 });
+  // A rule naming no value still open: its young leads not converted may still convert, and are not sent.
+  const noneOpen: ModelOutcomeRule = { source: 'csv', field: 'Status', positiveValues: ['Converted'], settledAfterDays: 30 };
+  expect((await readRuleOutcomes({ modelId: 'm', rule: noneOpen, now })).leadKeys.sort()).toEqual(['csv|old-lost', 'csv|young-won']);
 });
 
 it('counts a lead the model learnt from in the tier of its held-out probability, as the options page does, not in the tier its own score lists it in', async () => {

@@ -10,15 +10,16 @@ import { db, leadKeyPrefix } from '@/lib/db/db';
 import { historyRule, inHistory } from '@/lib/db/source-history';
 import { Float64ArraySchema, Uint8ArraySchema } from '@/lib/messaging/schemas';
 import { modelOutcomeOf, ModelOutcomeRuleSchema, outcomeSettled, settledDaysOf } from '@/lib/ml/outcome-rule';
-import type { RuleOutcome, RuleOutcomes } from '@/lib/segments';
+import { readsNotConvertedAsLost, type RuleOutcome, type RuleOutcomes } from '@/lib/segments';
 import { leadAgesCountedFrom, PAGE_CHUNK } from '@/lib/ui/stored-data';
 
 export const RuleOutcomesRequestSchema = z.object({ modelId: z.string(), rule: ModelOutcomeRuleSchema, now: z.number() });
 export type RuleOutcomesRequest = z.infer<typeof RuleOutcomesRequestSchema>;
 
 /**
- * The leads whose outcome counts, and those converted already that are too new to count, their
- * outcomes (1 converted, 0 not), whether each is too new to count (1) and, for those the model
+ * The leads whose outcome counts, and those too new to count that converted already (or, by a rule
+ * that reads not converted as lost, `readsNotConvertedAsLost`, were closed without converting),
+ * their outcomes (1 converted, 0 not), whether each is too new to count (1) and, for those the model
  * learnt from, their held-out probabilities (NaN for the others), as four arrays: one message,
  * the typed arrays transferred; `learntFrom`: whether LeadLens knows which leads the model learnt
  * from (it trained it), which count whatever their age; `outsideHistory`: the demo leads of the
@@ -39,9 +40,9 @@ export const RuleOutcomeListSchema = z
       leadKeys.length === uncounted.length &&
       leadKeys.length === heldOutProbabilities.length &&
       outcomes.every((outcome) => outcome <= 1) &&
-      uncounted.every((flag, i) => flag === 0 || (flag === 1 && outcomes[i] === 1)) &&
+      uncounted.every((flag) => flag <= 1) &&
       heldOutProbabilities.every((probability) => Number.isNaN(probability) || (probability >= 0 && probability <= 1)),
-    'one outcome, 0 or 1, one too-new flag (only on a converted lead), and one held-out probability, 0–1 or NaN, per lead',
+    'one outcome, 0 or 1, one too-new flag, 0 or 1, and one held-out probability, 0–1 or NaN, per lead',
   );
 export type RuleOutcomeList = z.infer<typeof RuleOutcomeListSchema>;
 
@@ -64,6 +65,7 @@ export async function readRuleOutcomes({ modelId, rule, now }: RuleOutcomesReque
   const [history, heldOut, countedFrom] = await Promise.all([historyRule(rule.source), db.heldOutScores.get(modelId), leadAgesCountedFrom(rule.source, now)]);
   const heldOutProbabilityOf = new Map(heldOut?.leadKeys.map((leadKey, i) => [leadKey, heldOut.probabilities[i]]));
   const settledAfterDays = settledDaysOf(rule);
+  const notConvertedIsLost = readsNotConvertedAsLost(rule, rule.source);
   const leadKeys: string[] = [];
   const outcomes: number[] = [];
   const uncounted: number[] = [];
@@ -81,8 +83,8 @@ export async function readRuleOutcomes({ modelId, rule, now }: RuleOutcomesReque
           continue;
         }
         const counted = heldOutProbability !== undefined || outcomeSettled(lead.createdAt, countedFrom, settledAfterDays);
-        // A lead too new to count in the rates that converted already is no lead to work: the lists leave it out.
-        if (!counted && outcome !== 1) continue;
+        // A lead too new to count in the rates that converted already, or was lost by a rule that says so, is no lead to work: the lists leave it out.
+        if (!counted && outcome !== 1 && !notConvertedIsLost) continue;
         leadKeys.push(lead.key);
         outcomes.push(outcome);
         uncounted.push(counted ? 0 : 1);
@@ -106,7 +108,7 @@ export function byLead({ leadKeys, outcomes, uncounted, heldOutProbabilities, ou
   const outcomesByLead = new Map<string, RuleOutcome>(
     leadKeys.map((leadKey, i) => {
       const heldOutProbability = Number.isNaN(heldOutProbabilities[i]) ? null : heldOutProbabilities[i];
-      return [leadKey, uncounted[i] === 1 ? { outcome: 1, heldOutProbability, uncounted: true } : { outcome: outcomes[i] === 1 ? 1 : 0, heldOutProbability }];
+      return [leadKey, { outcome: outcomes[i] === 1 ? 1 : 0, heldOutProbability, ...(uncounted[i] === 1 && { uncounted: true as const }) }];
     }),
   );
   for (const leadKey of outsideHistory) outcomesByLead.set(leadKey, { outcome: null, heldOutProbability: null });
