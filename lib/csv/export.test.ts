@@ -378,7 +378,7 @@ describe('the separator of the browser’s language', () => {
         discard: async () => staged.clear(),
         stage: async (leads) => void leads.forEach((lead) => staged.set(lead.key, lead)),
         stagedCount: async () => staged.size,
-        commit: async () => undefined,
+        commit: async () => ({ added: staged.size, updated: 0, removed: 0, heldOutLost: 0 }),
       };
       return { staged, sink };
     }
@@ -397,7 +397,7 @@ describe('the separator of the browser’s language', () => {
       const file = await scoresCsv(exported, { locale, tiers: halfAndTenth });
       const { staged, sink } = memorySink();
       const result = await importCsv(() => fileText(file), exportMapping, sink);
-      expect(result).toEqual({ rows: 3, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns, warnings: [] });
+      expect(result).toEqual({ rows: 3, replaced: { added: 3, updated: 0, removed: 0, heldOutLost: 0 }, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns, warnings: [] });
       const fields = [...staged.values()].map((lead) => lead.fields);
       expect(Object.keys(fields[0])).toEqual([...EXPORT_COLUMNS]);
       expect(fields.map((field) => [field.record_id, field.name, field.probability, field.score, field.top_reason])).toEqual([

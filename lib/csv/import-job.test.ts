@@ -40,7 +40,7 @@ describe('answerCsvRequest: a cancelled import', () => {
       ...dexieCsvSink,
       commit: async (outcome) => {
         cancel.abort();
-        await dexieCsvSink.commit(outcome);
+        return dexieCsvSink.commit(outcome);
       },
     };
     await answerCsvRequest(importOf('id,won\nNEW-1,1\nNEW-2,0\n'), (event) => events.push(event), sink, cancel.signal);
@@ -156,5 +156,19 @@ describe('answerCsvRequest: a preview', () => {
       type: 'failed',
       error: expect.stringMatching(/^Counting from data row \d+: 1 CSV row\(s\) have a different number of cells than the header/),
     });
+  });
+});
+
+describe('answerCsvRequest: a comparison with the stored import', () => {
+  it('says with the preview how many CSV leads are stored and the rule they were read by, and what an import would do, storing nothing', async () => {
+    const outcome = { field: 'won', positiveValues: ['1'] };
+    const file = new File(['id,won\nOLD-1,1\nOLD-2,0\n'], 'leads.csv', { type: 'text/csv' });
+    await answerCsvRequest({ type: 'import', file, mapping: { ...mapping, outcome } }, () => undefined, dexieCsvSink);
+    expect((await previewOf('id,won\nOLD-2,1\nNEW-1,0\n')).at(-1)).toMatchObject({ type: 'preview', storedImport: { leads: 2, outcome } });
+
+    const events: CsvEvent[] = [];
+    await answerCsvRequest({ type: 'compare', file: importOf('id,won\nOLD-2,1\nNEW-1,0\n').file, mapping }, (event) => events.push(event), dexieCsvSink);
+    expect(events.at(-1)).toEqual({ type: 'compared', replaced: { added: 1, updated: 1, removed: 1, heldOutLost: 0 } });
+    expect(await storedIds()).toEqual(['OLD-1', 'OLD-2']);
   });
 });

@@ -7,7 +7,7 @@ import { outcomeCandidates } from '../ml/train/outcome-suggestions';
 import { fileText } from './file-text';
 import { FILE_READS, importCsv, previewCsv, type ImportProgress, type LeadSink } from './import';
 import { suggestCsvMapping } from './mapping';
-import { CSV_IMPORT_LOCK } from './stored';
+import { compareWithStoredImport, CSV_IMPORT_LOCK, storedImport } from './stored';
 import type { CsvEvent, CsvRequest } from './worker-protocol';
 
 type Post = (event: CsvEvent) => void;
@@ -24,7 +24,10 @@ async function answer(request: CsvRequest, post: Post, sink: LeadSink, cancel: A
     const { columns, values, missingCells, warnings } = await previewCsv(openFile, { onProgress: postProgress(1) });
     const outcomeValues = outcomeCandidates(values);
     // Every column's count, not only the suggested id column's: the mapping form warns of the id column the admin chooses.
-    return { type: 'preview', columns, outcomeValues, suggestion: suggestCsvMapping(columns, outcomeValues), missingCells, warnings };
+    return { type: 'preview', columns, outcomeValues, suggestion: suggestCsvMapping(columns, outcomeValues), missingCells, warnings, storedImport: await storedImport() };
+  }
+  if (request.type === 'compare') {
+    return { type: 'compared', replaced: await compareWithStoredImport(openFile, request.mapping, { signal: cancel, onProgress: postProgress(FILE_READS) }) };
   }
   try {
     // One import at a time, whichever tab started it: they share one staging table.

@@ -488,7 +488,7 @@ describe('importCsv: dates written day first', () => {
   it('reads a created date column the file writes day first, ambiguous dates included, and says so', async () => {
     const csv = 'id,created,won\nA,31/12/2025,yes\nB,03/04/2025 14:30,no\nC,05/05/2025,no\nD,,yes\n';
     const result = await importCsv(fileOf(csv), datesMapping, sink);
-    expect(result).toEqual({ rows: 4, withoutOutcome: 0, dayFirstColumns: ['created'], commaDecimalColumns: [], warnings: [] });
+    expect(result).toEqual({ rows: 4, replaced: { added: 4, updated: 0, removed: 0, heldOutLost: 0 }, withoutOutcome: 0, dayFirstColumns: ['created'], commaDecimalColumns: [], warnings: [] });
     const { leads } = await stored();
     expect(lead(leads, 'A').createdAt).toBe(Date.UTC(2025, 11, 31));
     // Read month first, this would be 4 March.
@@ -585,7 +585,7 @@ describe('importCsv: dates written day first', () => {
     const readMonthFirst = (column: string) =>
       `Column "${column}": every date in it reads both day first and month first (like 11/03/2026 9:14 AM EST), so they were read month first. ` +
       'Written as YYYY-MM-DD, they would read one way only.';
-    expect(result).toEqual({ rows: 3, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [readMonthFirst('created'), readMonthFirst('Email Opened')] });
+    expect(result).toEqual({ rows: 3, replaced: { added: 3, updated: 0, removed: 0, heldOutLost: 0 }, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [readMonthFirst('created'), readMonthFirst('Email Opened')] });
     const { leads } = await stored();
     expect(lead(leads, 'A').createdAt).toBe(Date.UTC(2026, 10, 3, 14, 14));
     expect(lead(leads, 'C').createdAt).toBe(Date.UTC(2026, 1, 6, 0, 20));
@@ -620,7 +620,7 @@ describe('importCsv: numbers written with decimal commas', () => {
     expect(rows[28]).toContain(';1.036;');
     const result = await importCsv(fileOf(csv), germanMapping, sink, { blockChars: 1024 });
     // The file writes decimal commas (umsatz) and no decimal point anywhere: 1.036 head counts are 1036.
-    expect(result).toEqual({ rows: 120, withoutOutcome: 0, dayFirstColumns: ['created'], commaDecimalColumns: ['umsatz', 'mitarbeiter'], warnings: [] });
+    expect(result).toEqual({ rows: 120, replaced: { added: 120, updated: 0, removed: 0, heldOutLost: 0 }, withoutOutcome: 0, dayFirstColumns: ['created'], commaDecimalColumns: ['umsatz', 'mitarbeiter'], warnings: [] });
     const { leads } = await stored();
     // The mapped id keeps its text: it is the lead's key.
     expect(leads.get('csv|1.000.005')?.fields).toEqual({ id: '1.000.005', created: '2025-06-06', umsatz: '2500.25', mitarbeiter: '185', won: 'nein' });

@@ -54,9 +54,29 @@ export interface LeadSink {
   /**
    * In one transaction: remove the previous CSV import, store the staged leads with `outcome`, the
    * rule their outcomes were read by (null: none), in place of the previous import's, empty the stage.
+   * Resolves with what it did to the stored CSV leads.
    */
-  commit(outcome: OutcomeRule | null): Promise<void>;
+  commit(outcome: OutcomeRule | null): Promise<CsvReplacement>;
 }
+
+/**
+ * What an import does to the stored CSV leads (the previous import), lead by lead key: said before
+ * the import (`compareWithStoredImport`) and after it (`LeadSink.commit`).
+ */
+export const CsvReplacementSchema = z.object({
+  /** The file's leads whose key no stored CSV lead has. */
+  added: z.number().int().nonnegative(),
+  /** The file's leads stored in place of the stored CSV lead of the same key. */
+  updated: z.number().int().nonnegative(),
+  /** Stored CSV leads no lead of the file has the key of: deleted with the previous import. */
+  removed: z.number().int().nonnegative(),
+  /**
+   * Stored CSV leads a trained model learnt from that no lead of the file is the same lead as
+   * (`HeldOutSuccession`): their held-out probabilities go.
+   */
+  heldOutLost: z.number().int().nonnegative(),
+});
+export type CsvReplacement = z.infer<typeof CsvReplacementSchema>;
 
 /** The trimmed text of a mapped column's cell; '' when no column is mapped or the cell means missing. */
 function cellText(record: RawRecord, column: string | null | undefined): string {
@@ -151,6 +171,8 @@ export interface ImportProgress {
 export interface ImportResult {
   /** Leads stored. */
   rows: number;
+  /** What the import did to the previous import's leads. */
+  replaced: CsvReplacement;
   /**
    * Of them, those stored with no outcome yet by the mapping's rule (`outcomeOf`): the outcome cell
    * empty, or a value ticked as still open. They count neither as converted nor as not; 0 when no outcome column is mapped.
@@ -387,9 +409,10 @@ export async function importCsv(
           'Each row must be one lead: choose a record id column whose values are all different, or "(none)" to number the rows.',
       );
     }
-    await sink.commit(mapping.outcome);
+    const replaced = await sink.commit(mapping.outcome);
     return {
       rows,
+      replaced,
       withoutOutcome,
       dayFirstColumns: dayFirstColumns(dates.orders),
       commaDecimalColumns: commaDecimalColumns(numbers.formats),

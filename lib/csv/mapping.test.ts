@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { namesCreatedColumn, suggestCsvMapping } from './mapping';
+import { mappingToStart, namesCreatedColumn, suggestCsvMapping } from './mapping';
 
 describe('suggestCsvMapping in the languages CRM exports are headed in', () => {
   const suggested = (columns: string[]) => {
@@ -40,5 +40,19 @@ describe('suggestCsvMapping in the languages CRM exports are headed in', () => {
       leadSourceColumn: null,
     });
     expect(suggested(['Owner #', 'Lead Owner']).ownerColumn).toBe('Lead Owner');
+  });
+});
+
+describe('mappingToStart: the stored import’s outcome rule carried over to the next file', () => {
+  const suggestion = { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: { field: 'Converted', positiveValues: ['1'] } };
+  const stored = { field: 'Status', positiveValues: ['Won'], openValues: ['Open', 'Working'] };
+
+  it('starts from the stored rule, its values included, when the file has its column under the same header', () => {
+    expect(mappingToStart(suggestion, ['id', 'Status', 'Converted'], stored)).toEqual({ mapping: { ...suggestion, outcome: stored }, carried: true });
+  });
+
+  it('keeps the suggestion when the file has no such column, or nothing was stored with an outcome', () => {
+    expect(mappingToStart(suggestion, ['id', 'status', 'Converted'], stored)).toEqual({ mapping: suggestion, carried: false });
+    expect(mappingToStart(suggestion, ['id', 'Status'], null)).toEqual({ mapping: suggestion, carried: false });
   });
 });

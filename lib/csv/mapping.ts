@@ -1,5 +1,6 @@
 /** Suggestions for the CSV import's mapping, from the column names and the values of the whole file. */
 import { looseKey } from '../ml/featurize';
+import { fieldsOfRule, type OutcomeRule } from '../ml/outcome-rule';
 import { suggestOutcome } from '../ml/train/outcome-suggestions';
 import type { CsvMapping } from './import';
 
@@ -68,4 +69,16 @@ export function suggestCsvMapping(columns: readonly string[], outcomeValues: Rec
     ownerColumn: columnNamed(columns, OWNER_NAMES),
     leadSourceColumn: columnNamed(columns, LEAD_SOURCE_NAMES),
   };
+}
+
+/**
+ * Where the mapping form starts: `suggestion`, with the stored import's outcome rule
+ * (`storedOutcome`: its column, converted and still-open values) in place of the suggested outcome
+ * when the file has every column it reads, under the same header. The next month's export would
+ * otherwise start from a fresh guess, and an import without an outcome drops the rule (`dexieCsvSink`).
+ * `carried`: whether it did.
+ */
+export function mappingToStart(suggestion: CsvMapping, columns: readonly string[], storedOutcome: OutcomeRule | null): { mapping: CsvMapping; carried: boolean } {
+  const carried = storedOutcome !== null && fieldsOfRule(storedOutcome).every((field) => columns.includes(field));
+  return { mapping: carried ? { ...suggestion, outcome: storedOutcome } : suggestion, carried };
 }

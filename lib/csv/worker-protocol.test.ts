@@ -8,7 +8,7 @@ describe('the CSV mapping in worker messages', () => {
   it('keeps the owner and lead source columns, both ways', () => {
     const mapping = { ...before, ownerColumn: 'Lead Owner', leadSourceColumn: 'Lead Source' };
     expect(CsvRequestSchema.parse({ type: 'import', file, mapping })).toMatchObject({ mapping });
-    const preview = { type: 'preview', columns: ['id', 'Lead Owner', 'Lead Source'], outcomeValues: {}, suggestion: mapping, warnings: [], missingCells: { id: 0, 'Lead Owner': 0, 'Lead Source': 0 } };
+    const preview = { type: 'preview', columns: ['id', 'Lead Owner', 'Lead Source'], outcomeValues: {}, suggestion: mapping, warnings: [], missingCells: { id: 0, 'Lead Owner': 0, 'Lead Source': 0 }, storedImport: { leads: 0, outcome: null } };
     expect(CsvEventSchema.parse(preview)).toEqual(preview);
   });
 

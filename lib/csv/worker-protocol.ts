@@ -1,12 +1,15 @@
 /** Messages between the options page and the CSV import worker, parsed with zod on both sides. */
 import { z } from 'zod';
-import { CsvMappingSchema } from './import';
+import { OutcomeRuleSchema } from '../ml/outcome-rule';
+import { CsvMappingSchema, CsvReplacementSchema } from './import';
 
 const FileSchema = z.custom<File>((value) => value instanceof File, 'a file');
 
 export const CsvRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('preview'), file: FileSchema }),
   z.object({ type: z.literal('import'), file: FileSchema, mapping: CsvMappingSchema }),
+  /** What importing the file under `mapping` would do to the stored CSV leads (`compareWithStoredImport`), answered `compared`; nothing is stored. */
+  z.object({ type: z.literal('compare'), file: FileSchema, mapping: CsvMappingSchema }),
 ]);
 export type CsvRequest = z.infer<typeof CsvRequestSchema>;
 
@@ -28,12 +31,16 @@ export const CsvEventSchema = z.discriminatedUnion('type', [
     missingCells: z.record(z.string(), z.number().int().nonnegative()),
     /** How the file was read, where a person should know (see `CsvPreview`); not the id column's blank cells, which depend on the column chosen. */
     warnings: z.array(z.string()),
+    /** The stored import as the preview found it (`storedImport`): how many leads a new file replaces, and the outcome rule the form starts from. */
+    storedImport: z.object({ leads: z.number().int().nonnegative(), outcome: OutcomeRuleSchema.nullable() }),
   }),
   /** While a preview or an import reads the file: the rows read (a preview) or stored (an import) so far. */
   z.object({ type: z.literal('progress'), rows: z.number().int().nonnegative(), fraction: z.number().min(0).max(1) }),
   z.object({
     type: z.literal('imported'),
     rows: z.number().int().nonnegative(),
+    /** What it did to the previous import's leads. */
+    replaced: CsvReplacementSchema,
     /** Of them, those stored with no outcome yet: still open, or the outcome cell empty (see `ImportResult`). */
     withoutOutcome: z.number().int().nonnegative(),
     /** Date columns the file writes day first (31/12/2025), stored as YYYY-MM-DD. */
@@ -43,6 +50,7 @@ export const CsvEventSchema = z.discriminatedUnion('type', [
     /** How the file, its dates and numbers were read, where a person should know (see `ImportResult`). */
     warnings: z.array(z.string()),
   }),
+  z.object({ type: z.literal('compared'), replaced: CsvReplacementSchema }),
   /** The import stopped on a cancel before its commit: nothing of it is stored. */
   z.object({ type: z.literal('cancelled') }),
   z.object({ type: z.literal('failed'), error: z.string() }),

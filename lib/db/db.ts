@@ -172,6 +172,74 @@ export function keptHeldOutScores({ modelId, probabilities, logits }: HeldOutSco
 }
 
 /**
+ * Which lead written in place of a replaced one is the same lead, for the replaced leads models
+ * learnt from (`learntFrom`), whose held-out probabilities follow it. A lead is the same lead
+ * when its row is written again word for word (the same fields), under its key or another: a file
+ * imported again with another record id or name column, or numbered by row in another order;
+ * else when its key comes back with the same name (demo data reloaded, a CSV export of the same
+ * records with an outcome known since), unless the key names a position, not a lead
+ * (`byPosition`: a CSV's row number). Told the new leads as they are written (`note`), then asked
+ * for each old lead's successor (`successors`).
+ */
+export class HeldOutSuccession {
+  private readonly wantedRows: ReadonlySet<string>;
+  /** The new leads whose row is one of those learnt from, in the order written. */
+  private readonly newRowOf = new Map<string, string>();
+
+  constructor(
+    /** Every trained model's held-out probabilities, as stored before the replacement. */
+    readonly heldOut: HeldOutScores[],
+    readonly learntFrom: readonly string[],
+    private readonly oldRowOf: ReadonlyMap<string, string>,
+    private readonly oldNameOf: ReadonlyMap<string, string>,
+  ) {
+    this.wantedRows = new Set(oldRowOf.values());
+  }
+
+  /** Notes leads written in place of the replaced ones. */
+  note(leads: readonly StoredLead[]): void {
+    if (this.wantedRows.size === 0) return;
+    for (const lead of leads) {
+      const row = rowIdentity(lead.fields);
+      if (this.wantedRows.has(row)) this.newRowOf.set(lead.key, row);
+    }
+  }
+
+  /**
+   * Each lead learnt from that has one → the key of its successor. `namesNow`: the names of the
+   * leads now stored (or to be stored) under `keys`, undefined where none is.
+   */
+  async successors(namesNow: (keys: string[]) => Promise<(string | undefined)[]>, byPosition: (key: string) => boolean): Promise<Map<string, string>> {
+    const { learntFrom, oldRowOf, newRowOf } = this;
+    const successorOf = new Map<string, string>();
+    const taken = new Set<string>();
+    const claim = (oldKey: string, newKey: string) => {
+      successorOf.set(oldKey, newKey);
+      taken.add(newKey);
+    };
+    // A row back under its own key first, so that a row repeated word for word does not take another's key.
+    for (const key of learntFrom) if (oldRowOf.has(key) && newRowOf.get(key) === oldRowOf.get(key)) claim(key, key);
+    const freeKeysOfRow = new Map<string, string[]>();
+    for (const [key, row] of newRowOf) {
+      if (taken.has(key)) continue;
+      const free = freeKeysOfRow.get(row);
+      if (free) free.push(key);
+      else freeKeysOfRow.set(row, [key]);
+    }
+    for (const key of learntFrom) {
+      const moved = successorOf.has(key) ? undefined : freeKeysOfRow.get(oldRowOf.get(key) ?? '')?.pop();
+      if (moved !== undefined) claim(key, moved);
+    }
+    const byName = learntFrom.filter((key) => !successorOf.has(key) && !taken.has(key) && !byPosition(key));
+    const names = await namesNow(byName);
+    byName.forEach((key, i) => {
+      if (names[i] !== undefined && names[i] === this.oldNameOf.get(key)) claim(key, key);
+    });
+    return successorOf;
+  }
+}
+
+/**
  * A stored lead owed a score: written with the lead (`putLeads`), so a lead stored new or changed is
  * owed one until a scoring run writes its score from those fields (or finds it has none), which
  * deletes this row in the same transaction unless the lead was stored again meanwhile (another
@@ -323,29 +391,42 @@ export class LeadLensDb extends Dexie {
   /**
    * Replaces the leads of `oldKeys` by those `store` writes through `put` (within the caller's
    * transaction, which lists `leadReplacementTables`), keeping every trained model's held-out
-   * probabilities with the leads they are of. A lead the models learnt from is the same lead when
-   * `put` writes its row again word for word (the same fields), under its key or another: a file
-   * imported again with another record id or name column, or numbered by row in another order;
-   * else when its key comes back with the same name (demo data reloaded, a CSV export of the same
-   * records with an outcome known since), unless the key names a position, not a lead
-   * (`byPosition`: a CSV's row number). The others are taken out: a key can come back as another
-   * lead, whose outcome the old lead's probability must not be paired with. Leads `store` writes
-   * other than through `put` are matched by key and name only.
+   * probabilities with the leads they are of (`HeldOutSuccession` tells which new lead is which
+   * old one). The others are taken out: a key can come back as another lead, whose outcome the old
+   * lead's probability must not be paired with. Leads `store` writes other than through `put` are
+   * matched by key and name only. Resolves with how many leads models learnt from lost their
+   * held-out probabilities.
    */
   async replaceLeads(
     oldKeys: string[],
     store: (put: (leads: StoredLead[]) => Promise<void>) => Promise<void>,
     byPosition: (key: string) => boolean = () => false,
-  ): Promise<void> {
+  ): Promise<{ heldOutLost: number }> {
+    const succession = await this.heldOutSuccession(oldKeys);
+    await this.deleteLeads(oldKeys);
+    // No model learnt from these leads: nothing to keep in step, no lead read twice (an import can replace 100,000 leads).
+    if (succession.learntFrom.length === 0) {
+      await store((leads) => this.putLeads(leads));
+      return { heldOutLost: 0 };
+    }
+    await store(async (leads) => {
+      await this.putLeads(leads);
+      succession.note(leads);
+    });
+    const successorOf = await succession.successors(async (keys) => (await this.leadSummaries.bulkGet(keys)).map((lead) => lead?.name), byPosition);
+    await this.moveHeldOutScores(succession.heldOut, new Set(succession.learntFrom), successorOf);
+    return { heldOutLost: succession.learntFrom.length - successorOf.size };
+  }
+
+  /**
+   * What `replaceLeads` needs to know of the leads of `oldKeys` before they are replaced: which of
+   * them models learnt from, and those leads' rows and names. Also read, without replacing
+   * anything, to count what a replacement would cost (csv/replacement.ts).
+   */
+  async heldOutSuccession(oldKeys: readonly string[]): Promise<HeldOutSuccession> {
     const heldOut = await this.heldOutScores.toArray();
     const trainedOn = new Set(heldOut.flatMap(({ leadKeys }) => leadKeys));
     const learntFrom = oldKeys.filter((key) => trainedOn.has(key));
-    // No model learnt from these leads: nothing to keep in step, no lead read twice (an import can replace 100,000 leads).
-    if (learntFrom.length === 0) {
-      await this.deleteLeads(oldKeys);
-      await store((leads) => this.putLeads(leads));
-      return;
-    }
     const oldRowOf = new Map<string, string>();
     const oldNameOf = new Map<string, string>();
     for (let start = 0; start < learntFrom.length; start += ROW_READ_CHUNK) {
@@ -355,43 +436,7 @@ export class LeadLensDb extends Dexie {
         oldNameOf.set(lead.key, lead.name);
       }
     }
-    await this.deleteLeads(oldKeys);
-    const wantedRows = new Set(oldRowOf.values());
-    // The new leads whose row is one of those learnt from, in the order written.
-    const newRowOf = new Map<string, string>();
-    await store(async (leads) => {
-      await this.putLeads(leads);
-      for (const lead of leads) {
-        const row = rowIdentity(lead.fields);
-        if (wantedRows.has(row)) newRowOf.set(lead.key, row);
-      }
-    });
-
-    const successorOf = new Map<string, string>();
-    const taken = new Set<string>();
-    const claim = (oldKey: string, newKey: string) => {
-      successorOf.set(oldKey, newKey);
-      taken.add(newKey);
-    };
-    // A row back under its own key first, so that a row repeated word for word does not take another's key.
-    for (const key of learntFrom) if (oldRowOf.has(key) && newRowOf.get(key) === oldRowOf.get(key)) claim(key, key);
-    const freeKeysOfRow = new Map<string, string[]>();
-    for (const [key, row] of newRowOf) {
-      if (taken.has(key)) continue;
-      const free = freeKeysOfRow.get(row);
-      if (free) free.push(key);
-      else freeKeysOfRow.set(row, [key]);
-    }
-    for (const key of learntFrom) {
-      const moved = successorOf.has(key) ? undefined : freeKeysOfRow.get(oldRowOf.get(key) ?? '')?.pop();
-      if (moved !== undefined) claim(key, moved);
-    }
-    const byName = learntFrom.filter((key) => !successorOf.has(key) && !taken.has(key) && !byPosition(key));
-    const after = await this.leadSummaries.bulkGet(byName);
-    byName.forEach((key, i) => {
-      if (after[i] !== undefined && after[i].name === oldNameOf.get(key)) claim(key, key);
-    });
-    await this.moveHeldOutScores(heldOut, new Set(learntFrom), successorOf);
+    return new HeldOutSuccession(heldOut, learntFrom, oldRowOf, oldNameOf);
   }
 
   /** Moves the leads of `replaced` in the models' held-out probabilities (`heldOut`, as stored) to their successor's key, and takes out those without one (within the caller's transaction). */

@@ -9,7 +9,7 @@ import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { importCsv, missingIdsWarning, type LeadSink } from '@/lib/csv/import';
+import { importCsv, missingIdsWarning, type CsvReplacement, type LeadSink } from '@/lib/csv/import';
 import type { CsvCancel, CsvEvent, CsvRequest } from '@/lib/csv/worker-protocol';
 import type { StoredLead } from '@/lib/db/db';
 import { db } from '@/lib/db/db';
@@ -82,6 +82,11 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/** A preview's stored import when no CSV lead is stored: nothing to compare the file with. */
+const NOTHING_STORED = { leads: 0, outcome: null };
+/** What an import into an empty store did. */
+const allAdded = (rows: number) => ({ added: rows, updated: 0, removed: 0, heldOutLost: 0 });
+
 const button = (name: string) => Array.from(rendered!.container.querySelectorAll('button')).find((b) => b.textContent === name)!;
 
 /** The section (rendered here unless given) with a file chosen and its preview answered. */
@@ -92,12 +97,20 @@ function chooseFile(section?: Rendered): void {
   act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
   FakeWorker.latest.answer({
     type: 'preview',
+    storedImport: NOTHING_STORED,
     columns: ['id', 'won'],
     outcomeValues: { won: ['0', '1'] },
     suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null },
     missingCells: { id: 0, won: 0 },
     warnings: [],
   });
+}
+
+/** Answers the comparison of the chosen file with the stored CSV leads, which the page asks of a worker of its own while some are stored. */
+async function answerComparison(replaced: CsvReplacement): Promise<void> {
+  await act(() => vi.waitFor(() => expect(FakeWorker.latest.requests).toEqual([expect.objectContaining({ type: 'compare' })])));
+  FakeWorker.latest.answer({ type: 'compared', replaced });
+  await act(() => vi.waitFor(() => expect(rendered!.container.textContent).not.toContain('Comparing this file')));
 }
 
 /** The section (rendered here unless given) with a file chosen, its preview answered, Import pressed and a first progress event in. */
@@ -115,9 +128,9 @@ it('asks the worker to stop, and shows the import and scores its leads when the 
   expect(button('Cancelling…').getAttribute('aria-disabled')).toBe('true');
   expect(FakeWorker.latest.requests.at(-1)).toEqual({ type: 'cancel' });
 
-  FakeWorker.latest.answer({ type: 'imported', rows: 2, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
+  FakeWorker.latest.answer({ type: 'imported', rows: 2, replaced: allAdded(2), withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
   const text = rendered!.container.textContent;
-  expect(text).toContain('Imported 2 leads.');
+  expect(text).toContain('Imported 2 leads: 2 added, 0 updated, 0 removed.');
   expect(text).toContain('Cancel came too late to stop it: the new leads were already being saved.');
   expect(text).not.toContain('nothing was imported');
   // Their scoring, owed as the commit stored them, with the model the background has active (another tab may have activated one since).
@@ -148,7 +161,7 @@ it('does not promise the previous import is unchanged when "Purge everything" st
 it('takes no other file while an import runs: the running import would stop unannounced', () => {
   startImport();
   expect(rendered!.container.querySelector<HTMLInputElement>('input[type="file"]')!.disabled).toBe(true);
-  FakeWorker.latest.answer({ type: 'imported', rows: 2, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
+  FakeWorker.latest.answer({ type: 'imported', rows: 2, replaced: allAdded(2), withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
   expect(rendered!.container.querySelector<HTMLInputElement>('input[type="file"]')!.disabled).toBe(false);
 });
 
@@ -164,8 +177,8 @@ it('announces the import once, not each block read, then how it ended, in a live
   expect(progress.closest('label')?.textContent).toBe('Importing rows: 40,000 so far');
   expect(progress.getAttribute('value')).toBe('0.95');
   expect(button('Cancel import').closest('[role="status"], [role="alert"], [aria-live]:not([aria-live="off"])')).toBeNull();
-  FakeWorker.latest.answer({ type: 'imported', rows: 2, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
-  expect(announced()).toEqual(['Imported 2 leads. Train on them under "Train on your history".']);
+  FakeWorker.latest.answer({ type: 'imported', rows: 2, replaced: allAdded(2), withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
+  expect(announced()).toEqual(['Imported 2 leads: 2 added, 0 updated, 0 removed. Train on them under "Train on your history".']);
 });
 
 it('shows how far the preview has read the file: it reads every row for the outcome values', () => {
@@ -180,6 +193,7 @@ it('shows how far the preview has read the file: it reads every row for the outc
   expect(progress.getAttribute('value')).toBe('0.4');
   FakeWorker.latest.answer({
     type: 'preview',
+    storedImport: NOTHING_STORED,
     columns: ['id', 'won'],
     outcomeValues: { won: ['0', '1'] },
     suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null },
@@ -197,6 +211,7 @@ it('keeps offering a chosen outcome value the preview’s sample lacks, so it ca
   act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
   FakeWorker.latest.answer({
     type: 'preview',
+    storedImport: NOTHING_STORED,
     columns: ['id', 'stage'],
     outcomeValues: { stage: ['lost', 'open'] },
     suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: { field: 'stage', positiveValues: ['won'] } },
@@ -239,7 +254,7 @@ it('offers owner and lead source columns beside the others, with the suggested o
   Object.defineProperty(input, 'files', { value: [new File(['id,Lead Owner,Lead Source,Original Source\nA,Ada,Web,Direct\n'], 'leads.csv')] });
   act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
   const suggestion = { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null, ownerColumn: 'Lead Owner', leadSourceColumn: 'Lead Source' };
-  FakeWorker.latest.answer({ type: 'preview', columns: ['id', 'Lead Owner', 'Lead Source', 'Original Source'], outcomeValues: {}, suggestion, missingCells: { id: 0, 'Lead Owner': 0, 'Lead Source': 0, 'Original Source': 0 }, warnings: [] });
+  FakeWorker.latest.answer({ type: 'preview', columns: ['id', 'Lead Owner', 'Lead Source', 'Original Source'], outcomeValues: {}, suggestion, missingCells: { id: 0, 'Lead Owner': 0, 'Lead Source': 0, 'Original Source': 0 }, warnings: [], storedImport: NOTHING_STORED });
   const labels = Array.from(rendered.container.querySelectorAll('fieldset > label'));
   expect(labels.map((label) => label.firstChild?.textContent)).toEqual(['Record id', 'Name', 'Created date', 'Owner', 'Lead source', 'Outcome']);
   const select = (label: string) => labels.find((element) => element.firstChild?.textContent === label)!.querySelector('select')!;
@@ -309,6 +324,7 @@ it("says before the import what the file's check found and which of the active m
   const footer = `The last line, one cell ("Acme Inc."), is not a lead: a report's footer, left out.`;
   FakeWorker.latest.answer({
     type: 'preview',
+    storedImport: NOTHING_STORED,
     columns: ['id', 'Job Title', 'Industry', 'won'],
     outcomeValues: { won: ['0', '1'] },
     suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null },
@@ -324,7 +340,7 @@ it("says before the import what the file's check found and which of the active m
   click(button('Import'));
   expect(FakeWorker.latest.requests.map((request) => request.type)).toEqual(['import']);
   const dates = 'The created date column "created": 1 of its 1 filled cells are not dates LeadLens can read.';
-  FakeWorker.latest.answer({ type: 'imported', rows: 1, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [footer, dates] });
+  FakeWorker.latest.answer({ type: 'imported', rows: 1, replaced: allAdded(1), withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [footer, dates] });
   expect(items('csv-preview-warnings')).toEqual([footer, lacking]);
   expect(items('csv-import-warnings')).toEqual([dates]);
 });
@@ -337,6 +353,7 @@ it('warns before the import of the rows without a record id in whichever id colu
   const footer = `The last line, one cell ("Acme Inc."), is not a lead: a report's footer, left out.`;
   FakeWorker.latest.answer({
     type: 'preview',
+    storedImport: NOTHING_STORED,
     columns: ['id', 'Email', 'won'],
     outcomeValues: { won: ['0', '1'] },
     suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null },
@@ -367,7 +384,7 @@ it('warns before the import of the rows without a record id in whichever id colu
   click(button('Import'));
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'import', mapping: { idColumn: 'Email' } });
   // The import says it in the same words: not said twice.
-  FakeWorker.latest.answer({ type: 'imported', rows: 3, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [footer, emailMissing] });
+  FakeWorker.latest.answer({ type: 'imported', rows: 3, replaced: allAdded(3), withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [footer, emailMissing] });
   expect(previewWarnings()).toEqual([footer, emailMissing]);
   expect(rendered.container.querySelector('[data-testid="csv-import-warnings"]')).toBeNull();
 });
@@ -380,6 +397,7 @@ it('offers the outcome column’s other values as still open, kept as the conver
   act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
   FakeWorker.latest.answer({
     type: 'preview',
+    storedImport: NOTHING_STORED,
     columns: ['id', 'Status', 'Stage'],
     outcomeValues: { Status: ['Won', 'Lost', 'Open', 'Working'], Stage: ['x', 'y'] },
     suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: { field: 'Status', positiveValues: ['Won'] } },
@@ -445,7 +463,7 @@ it('offers the outcome column’s other values as still open, kept as the conver
     discard: async () => void staged.splice(0),
     stage: async (leads) => void staged.push(...leads),
     stagedCount: async () => staged.length,
-    commit: async () => undefined,
+    commit: async () => allAdded(staged.length),
   };
   const { mapping } = request as Extract<CsvRequest, { type: 'import' }>;
   async function* fileText() {
@@ -469,7 +487,7 @@ it('offers the outcome column’s other values as still open, kept as the conver
 
 it('says nothing of leads without an outcome when every imported lead has one', () => {
   startImport();
-  FakeWorker.latest.answer({ type: 'imported', rows: 2, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
+  FakeWorker.latest.answer({ type: 'imported', rows: 2, replaced: allAdded(2), withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
   expect(rendered!.container.querySelector('[data-testid="csv-without-outcome"]')).toBeNull();
 });
 
@@ -572,7 +590,7 @@ it('holds Export back while no lead is stored, saying beside it where leads come
   // The worker stores the file's leads, then says it imported them.
   startImport(rendered);
   await db.putLeads([storedLead({ source: 'csv', id: 'row-0', origin: 'csv' })]);
-  FakeWorker.latest.answer({ type: 'imported', rows: 1, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
+  FakeWorker.latest.answer({ type: 'imported', rows: 1, replaced: allAdded(1), withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
   await act(() => vi.waitFor(() => expect(button('Export scores as CSV').getAttribute('aria-disabled')).toBe('false')));
   expect(button('Export scores as CSV').hasAttribute('aria-describedby')).toBe(false);
   expect(rendered.container.textContent).not.toContain(NO_LEADS_TO_EXPORT);
@@ -722,7 +740,7 @@ describe('an export with leads left unscored, when the last scoring with the act
     let answerScoring!: (reply: { ok: false; error: string }) => void;
     scoreStoredLeads.mockImplementationOnce(() => new Promise((resolve) => (answerScoring = resolve)));
     startImport();
-    FakeWorker.latest.answer({ type: 'imported', rows: 2, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
+    FakeWorker.latest.answer({ type: 'imported', rows: 2, replaced: allAdded(2), withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
     await act(() => vi.waitFor(() => expect(scoreStoredLeads).toHaveBeenCalledTimes(1)));
     await expectExportToSay('Exported 3 of 5 stored leads: 2 leads are waiting to be scored: export again once they are.', rendered);
 
@@ -739,13 +757,15 @@ function leavingAsks(): boolean {
   return leaving.defaultPrevented;
 }
 
-it('asks before the page is closed or reloaded while an import runs, and no more once it ended', () => {
+it('asks before the page is closed or reloaded while an import runs, and no more once it ended', async () => {
   rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
   expect(leavingAsks()).toBe(false);
   startImport(rendered);
   expect(leavingAsks()).toBe(true);
-  FakeWorker.latest.answer({ type: 'imported', rows: 2, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
+  FakeWorker.latest.answer({ type: 'imported', rows: 2, replaced: allAdded(2), withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
   expect(leavingAsks()).toBe(false);
+  // The file is the stored import now: imported again, it is compared with it first.
+  await answerComparison({ added: 0, updated: 2, removed: 0, heldOutLost: 0 });
   // Cancelled.
   click(button('Import'));
   expect(leavingAsks()).toBe(true);
@@ -808,4 +828,143 @@ it('says beside a held-back Import that values meaning converted are to be ticke
   expect(rendered!.container.textContent).not.toContain('Choose which values mean converted.');
   click(button('Import'));
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'import', mapping: { outcome: { field: 'won', positiveValues: ['1'] } } });
+});
+
+describe('a file imported over stored CSV leads, which it replaces whole', () => {
+  /** The section with `csv` chosen and its preview answered, `stored` being the stored import the worker found. */
+  function previewOver(stored: { leads: number; outcome: { field: string; positiveValues: string[]; openValues?: string[] } | null }, csv = 'id,Status,converted\nA,Won,1\n') {
+    rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+    const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
+    Object.defineProperty(input, 'files', { value: [new File([csv], 'month-2.csv')] });
+    act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
+    const columns = csv.split('\n')[0].split(',');
+    FakeWorker.latest.answer({
+      type: 'preview',
+      columns,
+      outcomeValues: Object.fromEntries(columns.filter((column) => column !== 'id').map((column) => [column, column === 'Status' ? ['Won', 'Lost', 'Open'] : ['0', '1']])),
+      suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: columns.includes('converted') ? { field: 'converted', positiveValues: ['1'] } : null },
+      missingCells: Object.fromEntries(columns.map((column) => [column, 0])),
+      warnings: [],
+      storedImport: stored,
+    });
+  }
+  const replacementNote = () => rendered!.container.querySelector('[data-testid="csv-replacement"]')?.textContent;
+  const describedBy = (element: Element) =>
+    (element.getAttribute('aria-describedby') ?? '')
+      .split(' ')
+      .map((id) => document.getElementById(id)?.textContent?.trim());
+  const heldOutLoss =
+    '2,740 leads a model trained here learnt from lose their held-out scores (this file has no row of theirs: not the same record id and name, nor the same cells): ' +
+    'the model no longer counts them among the leads it was trained on, and if they are imported again, its tier preview, report and drift read them by its own scores, which flatter it, as it learnt from them.';
+
+  it('says before Import how many stored leads the file removes and what a model loses, asks first, then says what it added, updated and removed', async () => {
+    previewOver({ leads: 5250, outcome: null });
+    // Compared as the import will read the file, under the mapping chosen.
+    expect(FakeWorker.latest.requests).toEqual([{ type: 'compare', file: expect.any(File), mapping: expect.objectContaining({ idColumn: 'id' }) }]);
+    expect(button('Import').getAttribute('aria-disabled')).toBe('true');
+    expect(describedBy(button('Import'))).toEqual(['Comparing this file with the 5,250 stored CSV leads…']);
+    await answerComparison({ added: 120, updated: 314, removed: 4816, heldOutLost: 2740 });
+    const said = `This file updates 314 stored CSV leads and adds 120. 4,816 of the 5,250 stored CSV leads are not in this file (no row has their record id): the import removes them. ${heldOutLoss}`;
+    expect(replacementNote()).toBe(said);
+
+    // Asked first; Cancel imports nothing.
+    click(button('Import…'));
+    const question = rendered!.container.querySelector('[role="group"][aria-label="Confirm replacing the stored CSV leads"]')!;
+    expect(question.textContent).toContain(said);
+    click(button('Cancel'));
+    expect(FakeWorker.latest.requests.map((request) => request.type)).toEqual(['compare']);
+    click(button('Import…'));
+    click(button('Import and remove 4,816 leads'));
+    expect(FakeWorker.latest.requests).toEqual([{ type: 'import', file: expect.any(File), mapping: expect.objectContaining({ idColumn: 'id' }) }]);
+    // The question went with its buttons: the focus is on Import, unavailable while the import runs.
+    expect(document.activeElement).toBe(button('Import'));
+
+    FakeWorker.latest.answer({ type: 'imported', rows: 434, replaced: { added: 120, updated: 314, removed: 4816, heldOutLost: 2740 }, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
+    expect(rendered!.container.querySelector('[data-testid="csv-imported"]')?.textContent).toBe(
+      `Imported 434 leads: 120 added, 314 updated, 4,816 removed (stored CSV leads not in this file). ${heldOutLoss.replace('lose their', 'lost their')} Train on them under "Train on your history".`,
+    );
+  });
+
+  it('imports without asking when the file removes no stored lead, and says so', async () => {
+    previewOver({ leads: 3, outcome: null });
+    await answerComparison({ added: 1, updated: 3, removed: 0, heldOutLost: 0 });
+    expect(replacementNote()).toBe('This file updates 3 stored CSV leads and adds 1. It removes none.');
+    expect(button('Import').hasAttribute('aria-describedby')).toBe(false);
+    click(button('Import'));
+    expect(FakeWorker.latest.requests.map((request) => request.type)).toEqual(['import']);
+  });
+
+  it('asks first, saying the import replaces every stored lead, when the comparison failed', async () => {
+    previewOver({ leads: 3, outcome: null });
+    await act(() => vi.waitFor(() => expect(FakeWorker.latest.requests.map((request) => request.type)).toEqual(['compare'])));
+    FakeWorker.latest.answer({ type: 'failed', error: 'The CSV file changed while it was being imported. Import it again.' });
+    await act(() => vi.waitFor(() => expect(replacementNote()).toContain('Could not tell')));
+    expect(replacementNote()).toBe(
+      "Could not tell which of the 3 stored CSV leads this file keeps (The CSV file changed while it was being imported. Import it again.): the import replaces them all with this file's rows.",
+    );
+    click(button('Import…'));
+    click(button('Import all the same'));
+    expect(FakeWorker.latest.requests.map((request) => request.type)).toEqual(['import']);
+  });
+
+  it('compares again under another record id column: the leads it keeps depend on it', async () => {
+    previewOver({ leads: 3, outcome: null }, 'id,Email,converted\nA,a@x.io,1\n');
+    await answerComparison({ added: 0, updated: 1, removed: 2, heldOutLost: 0 });
+    const idSelect = Array.from(rendered!.container.querySelectorAll('fieldset > label')).find((label) => label.firstChild?.textContent === 'Record id')!.querySelector('select')!;
+    act(() => {
+      idSelect.value = 'Email';
+      idSelect.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await act(() => vi.waitFor(() => expect(FakeWorker.latest.requests).toEqual([expect.objectContaining({ type: 'compare', mapping: expect.objectContaining({ idColumn: 'Email' }) })])));
+    expect(replacementNote()).toBe('Comparing this file with the 3 stored CSV leads…');
+  });
+
+  it('starts from the stored import’s outcome rule when the file has its column, saying so, and imports with it', async () => {
+    const rule = { field: 'Status', positiveValues: ['Won'], openValues: ['Open'] };
+    previewOver({ leads: 3, outcome: rule });
+    await answerComparison({ added: 0, updated: 1, removed: 0, heldOutLost: 0 });
+    const outcomeSelect = Array.from(rendered!.container.querySelectorAll('fieldset > label')).find((label) => label.firstChild?.textContent === 'Outcome')!.querySelector('select')!;
+    expect(outcomeSelect.value).toBe('Status');
+    const ticked = (meaning: string) =>
+      Array.from(rendered!.container.querySelectorAll<HTMLInputElement>(`[role="group"][aria-label="Values that mean ${meaning}"] input:checked`), (box) => box.closest('label')!.textContent!.trim());
+    expect(ticked('converted')).toEqual(['Won']);
+    expect(ticked('still open')).toEqual(['Open']);
+    expect(rendered!.container.querySelector('[data-testid="csv-outcome-carried"]')?.textContent).toBe(
+      'Outcome column, converted and still-open values as the stored import read them: this file has its column "Status".',
+    );
+    expect(rendered!.container.querySelector('[data-testid="csv-outcome-left-out"]')).toBeNull();
+    click(button('Import'));
+    expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'import', mapping: { outcome: rule } });
+  });
+
+  it('warns beside Import when the outcome the stored import read is left out, or the file has no such column', async () => {
+    previewOver({ leads: 3, outcome: { field: 'Status', positiveValues: ['Won'] } });
+    await answerComparison({ added: 0, updated: 1, removed: 0, heldOutLost: 0 });
+    const outcomeSelect = Array.from(rendered!.container.querySelectorAll('fieldset > label')).find((label) => label.firstChild?.textContent === 'Outcome')!.querySelector('select')!;
+    act(() => {
+      outcomeSelect.value = '';
+      outcomeSelect.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    const leftOut =
+      'The stored import\'s outcome column "Status" is left out: this file\'s leads would be stored with no outcome, and "Train on your history" would have none to learn from.';
+    // A column read the more or the less changes the fields the import stores (numbers are read in the columns not mapped): compared again.
+    await answerComparison({ added: 0, updated: 1, removed: 0, heldOutLost: 0 });
+    expect(describedBy(button('Import'))).toEqual([leftOut]);
+    // Said, not held back: a file may have no outcome to give.
+    expect(button('Import').getAttribute('aria-disabled')).toBe('false');
+
+    rendered!.unmount();
+    previewOver({ leads: 3, outcome: { field: 'Status', positiveValues: ['Won'] } }, 'id,converted\nA,1\n');
+    // The file's own outcome column is suggested: nothing is left out.
+    expect(rendered!.container.querySelector('[data-testid="csv-outcome-left-out"]')).toBeNull();
+    await answerComparison({ added: 0, updated: 1, removed: 0, heldOutLost: 0 });
+    const select = Array.from(rendered!.container.querySelectorAll('fieldset > label')).find((label) => label.firstChild?.textContent === 'Outcome')!.querySelector('select')!;
+    act(() => {
+      select.value = '';
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    expect(rendered!.container.querySelector('[data-testid="csv-outcome-left-out"]')?.textContent).toBe(
+      'This file has no column "Status", the stored import\'s outcome column: this file\'s leads would be stored with no outcome, and "Train on your history" would have none to learn from.',
+    );
+  });
 });

@@ -10,9 +10,11 @@ import { outcomeMissing, StillOpenPicker, withValues } from './training/OutcomeF
 import { FocusKeepingButton, useFocusBackWhenJobEnds } from '@/components/KeepFocus';
 import { ErrorState, JobProgressBar, StatusRegion } from '@/components/StatusMessage';
 import { CsvSeparatorSchema, leadsToExport, localeSeparator, scoresCsv, type CsvSeparator } from '@/lib/csv/export';
-import { missingIdsWarning, type CsvMapping } from '@/lib/csv/import';
+import { missingIdsWarning, type CsvMapping, type CsvReplacement } from '@/lib/csv/import';
+import { mappingToStart } from '@/lib/csv/mapping';
 import { missingModelColumnsWarnings } from '@/lib/csv/model-columns';
 import { CsvEventSchema, type CsvCancel, type CsvEvent, type CsvRequest } from '@/lib/csv/worker-protocol';
+import type { OutcomeRule } from '@/lib/ml/outcome-rule';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { db, demoLeadKeys } from '@/lib/db/db';
@@ -26,9 +28,62 @@ import { saveExportSeparator, savedExportSeparator } from '@/lib/settings/export
 import { loadScoredLeads } from '@/lib/ui/stored-data';
 import { plural } from '@/lib/presentation';
 import { useWorkerJob } from './use-worker-job';
+import { ConfirmButton } from './ConfirmedAction';
 
 const createImportWorker = () => new Worker(new URL('../../../lib/csv/import-worker.ts', import.meta.url), { type: 'module' });
 const WORKER_FAILED = { type: 'failed', error: 'The import worker stopped unexpectedly.' } as const;
+
+/**
+ * What importing `file` under `mapping` would do to the stored CSV leads, from a worker of its own
+ * (`compareWithStoredImport`: it reads the file as the import does); stopped when `signal` aborts
+ * (another file or mapping chosen, the page left).
+ */
+function compareInWorker(file: File, mapping: CsvMapping, signal: AbortSignal): Promise<CsvReplacement> {
+  return new Promise((resolve, reject) => {
+    const worker = createImportWorker();
+    const end = (settle: () => void) => {
+      worker.terminate();
+      settle();
+    };
+    signal.addEventListener('abort', () => end(() => reject(signal.reason)));
+    worker.addEventListener('message', (message: MessageEvent) => {
+      const parsed = CsvEventSchema.safeParse(message.data);
+      const event = parsed.success ? parsed.data : WORKER_FAILED;
+      if (event.type === 'compared') end(() => resolve(event.replaced));
+      else if (event.type === 'failed') end(() => reject(new Error(event.error)));
+    });
+    worker.addEventListener('error', () => end(() => reject(new Error(WORKER_FAILED.error))));
+    worker.postMessage({ type: 'compare', file, mapping } satisfies CsvRequest);
+  });
+}
+
+/** What a model loses with the held-out scores of `count` of the leads an import replaces, in words. */
+function heldOutLostSentence(count: number, tense: 'will' | 'did'): string {
+  const lose = tense === 'will' ? (count === 1 ? 'loses' : 'lose') : 'lost';
+  return (
+    `${plural(count, 'lead', 'leads')} a model trained here learnt from ${lose} ${count === 1 ? 'its' : 'their'} held-out ${count === 1 ? 'score' : 'scores'} ` +
+    `(this file has no row of ${count === 1 ? 'it' : 'theirs'}: not the same record id and name, nor the same cells): the model no longer counts ${count === 1 ? 'it' : 'them'} ` +
+    `among the leads it was trained on, and if ${count === 1 ? 'it is' : 'they are'} imported again, its tier preview, report and drift read ${count === 1 ? 'it' : 'them'} ` +
+    'by its own scores, which flatter it, as it learnt from them.'
+  );
+}
+
+/** What the form says the import would do to `stored` stored CSV leads, before Import. */
+function replacementSentence(stored: number, { added, updated, removed, heldOutLost }: CsvReplacement): string {
+  const fileDoes = `This file updates ${plural(updated, 'stored CSV lead', 'stored CSV leads')} and adds ${added.toLocaleString('en-US')}.`;
+  const removes =
+    removed === 0
+      ? ' It removes none.'
+      : ` ${removed.toLocaleString('en-US')} of the ${plural(stored, 'stored CSV lead is', 'stored CSV leads are')} not in this file (no row has ${removed === 1 ? 'its' : 'their'} record id): the import removes ${removed === 1 ? 'it' : 'them'}.`;
+  return `${fileDoes}${removes}${heldOutLost > 0 ? ` ${heldOutLostSentence(heldOutLost, 'will')}` : ''}`;
+}
+
+/** Said beside Import when the stored import read an outcome and this mapping reads none. */
+function outcomeLeftOutSentence(storedOutcome: OutcomeRule, columns: readonly string[]): string {
+  const column = `"${storedOutcome.field}"`;
+  const why = columns.includes(storedOutcome.field) ? `The stored import's outcome column ${column} is left out` : `This file has no column ${column}, the stored import's outcome column`;
+  return `${why}: this file's leads would be stored with no outcome, and "Train on your history" would have none to learn from.`;
+}
 
 type ColumnRole = 'idColumn' | 'nameColumn' | 'createdColumn' | 'ownerColumn' | 'leadSourceColumn';
 const ROLES: { role: ColumnRole; label: string }[] = [
@@ -46,6 +101,14 @@ export function CsvImportSection() {
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<Extract<CsvEvent, { type: 'preview' }> | null>(null);
   const [mapping, setMapping] = useState<CsvMapping | null>(null);
+  /** Each file chosen is numbered: its comparison with the stored leads is another file's once another is chosen. */
+  const [fileNumber, setFileNumber] = useState(0);
+  /** The stored import as the preview read it, or as the last import from this page left it. */
+  const [stored, setStored] = useState<{ leads: number; outcome: OutcomeRule | null } | null>(null);
+  /** The form started from the stored import's outcome rule. */
+  const [outcomeCarried, setOutcomeCarried] = useState(false);
+  /** The mapping of the import running (or last run): its outcome rule is the stored import's once it is imported. */
+  const importedMapping = useRef<CsvMapping | null>(null);
   /** Cancel was pressed during the running (or last) import. */
   const [cancelAsked, setCancelAsked] = useState(false);
   const finished = job.state.kind === 'finished' ? job.state.event : null;
@@ -57,7 +120,13 @@ export function CsvImportSection() {
   // Import stays on the page, unavailable, while it runs; Cancel import goes with the import, and the focus it had comes back to Import.
   const importButton = useRef<HTMLButtonElement>(null);
   useFocusBackWhenJobEnds(importing !== null, importButton);
+  // Confirmed, the question went with its buttons: the focus goes to Import, which stays while the import runs.
+  useEffect(() => {
+    if (importing !== null && (document.activeElement === null || document.activeElement === document.body)) importButton.current?.focus();
+  }, [importing !== null]); // eslint-disable-line react-hooks/exhaustive-deps -- on the import's start alone
   const importBlockedId = useId();
+  const replacementId = useId();
+  const outcomeLeftOutId = useId();
   // The commit owed their scoring with the active model (read by the background: another tab may have
   // activated one since this page read it): asked now, unless start-up or the hourly check asked first.
   const scoreImported = useMutation({
@@ -71,10 +140,16 @@ export function CsvImportSection() {
 
   useEffect(() => {
     if (finished?.type === 'preview') {
+      const start = mappingToStart(finished.suggestion, finished.columns, finished.storedImport.outcome);
       setPreview(finished);
-      setMapping(finished.suggestion);
+      setMapping(start.mapping);
+      setOutcomeCarried(start.carried);
+      setStored(finished.storedImport);
     }
     if (finished?.type === 'imported') {
+      // This file is the stored import now: Import again compares with it.
+      setStored({ leads: finished.rows, outcome: importedMapping.current?.outcome ?? null });
+      void queryClient.invalidateQueries({ queryKey: COMPARISONS });
       // New leads: score them with the active model (side panel, export).
       scoreImported.mutate();
       // Export, held back while no lead was stored, is offered again (until they are scored it says so).
@@ -86,6 +161,9 @@ export function CsvImportSection() {
     setFile(chosen);
     setPreview(null);
     setMapping(null);
+    setStored(null);
+    setOutcomeCarried(false);
+    setFileNumber((number) => number + 1);
     setCancelAsked(false);
     // No file any more: what the last one's check or import said is about a file no longer chosen.
     if (chosen) job.start({ type: 'preview', file: chosen });
@@ -94,6 +172,7 @@ export function CsvImportSection() {
 
   const startImport = (chosen: File, chosenMapping: CsvMapping) => {
     setCancelAsked(false);
+    importedMapping.current = chosenMapping;
     job.start({ type: 'import', file: chosen, mapping: chosenMapping });
   };
 
@@ -114,6 +193,25 @@ export function CsvImportSection() {
     : [];
   // An outcome column with no value ticked as converted: every lead would be stored as not converted. Said beside Import, in the training form's words.
   const outcomeValuesMissing = outcome !== null && outcome.positiveValues.length === 0 ? outcomeMissing(outcome) : null;
+  // Every column the import reads changes the leads it would store (their keys, names, fields as read): the values ticked do not.
+  const comparedWith = mapping && [mapping.idColumn, mapping.nameColumn, mapping.createdColumn, mapping.outcome?.field ?? null, mapping.ownerColumn ?? null, mapping.leadSourceColumn ?? null];
+  const storedLeads = stored?.leads ?? 0;
+  // Not while an import runs, which changes the stored leads.
+  const comparison = useQuery({
+    queryKey: [...COMPARISONS, fileNumber, comparedWith],
+    queryFn: ({ signal }) => compareInWorker(file!, mapping!, signal),
+    enabled: file !== null && mapping !== null && storedLeads > 0 && importing === null,
+    // A whole reading of the file: asked again only when the file, its mapping or the stored leads change.
+    staleTime: Number.POSITIVE_INFINITY,
+    refetchOnWindowFocus: false,
+    retry: false,
+  });
+  const comparing = storedLeads > 0 && comparison.data === undefined && !comparison.isError;
+  const replacement = storedLeads > 0 ? comparison.data : undefined;
+  // What Import costs, asked first: stored leads removed, held-out scores lost, or not known (the comparison failed).
+  const askFirst = storedLeads > 0 && (comparison.isError || (replacement !== undefined && (replacement.removed > 0 || replacement.heldOutLost > 0)));
+  const outcomeLeftOut = stored?.outcome && preview && mapping && mapping.outcome === null ? outcomeLeftOutSentence(stored.outcome, preview.columns) : null;
+  const importDescribedBy = [outcomeValuesMissing && importBlockedId, comparing && replacementId, outcomeLeftOut && outcomeLeftOutId].filter(Boolean).join(' ') || undefined;
   // The preview's, shown above still, are not said twice.
   const importWarnings = finished?.type === 'imported' ? finished.warnings.filter((warning) => !previewWarnings.includes(warning)) : [];
 
@@ -176,6 +274,11 @@ export function CsvImportSection() {
               ))}
             </select>
           </label>
+          {outcomeCarried && stored?.outcome && outcome?.field === stored.outcome.field && (
+            <p data-testid="csv-outcome-carried">
+              Outcome column, converted and still-open values as the stored import read them: this file has its column "{stored.outcome.field}".
+            </p>
+          )}
           {outcome && (
             <>
               <OutcomeValuesPicker
@@ -194,15 +297,42 @@ export function CsvImportSection() {
               ))}
             </ul>
           )}
-          <FocusKeepingButton
-            ref={importButton}
-            type="button"
-            unavailable={!file || job.state.kind === 'running' || outcomeValuesMissing !== null}
-            onClick={() => file && startImport(file, mapping)}
-            aria-describedby={outcomeValuesMissing ? importBlockedId : undefined}
-          >
-            Import
-          </FocusKeepingButton>
+          {/* Said before Import: the import replaces the stored CSV leads whole. */}
+          {storedLeads > 0 && (
+            <p id={replacementId} data-testid="csv-replacement">
+              {comparing && `Comparing this file with the ${plural(storedLeads, 'stored CSV lead', 'stored CSV leads')}…`}
+              {replacement && replacementSentence(storedLeads, replacement)}
+              {comparison.isError &&
+                `Could not tell which of the ${plural(storedLeads, 'stored CSV lead', 'stored CSV leads')} this file keeps (${comparison.error.message}): the import replaces them all with this file's rows.`}
+            </p>
+          )}
+          {outcomeLeftOut && (
+            <p id={outcomeLeftOutId} data-testid="csv-outcome-left-out">
+              {outcomeLeftOut}
+            </p>
+          )}
+          {askFirst && file && job.state.kind !== 'running' && outcomeValuesMissing === null ? (
+            <ConfirmButton
+              label="Import…"
+              question="Confirm replacing the stored CSV leads"
+              confirmLabel={replacement && replacement.removed > 0 ? `Import and remove ${plural(replacement.removed, 'lead', 'leads')}` : 'Import all the same'}
+              disabled={false}
+              onConfirm={() => startImport(file, mapping)}
+            >
+              {replacement ? replacementSentence(storedLeads, replacement) : `The import replaces the ${plural(storedLeads, 'stored CSV lead', 'stored CSV leads')} with this file's rows.`}
+              {outcomeLeftOut && ` ${outcomeLeftOut}`}
+            </ConfirmButton>
+          ) : (
+            <FocusKeepingButton
+              ref={importButton}
+              type="button"
+              unavailable={!file || job.state.kind === 'running' || outcomeValuesMissing !== null || comparing}
+              onClick={() => file && startImport(file, mapping)}
+              aria-describedby={importDescribedBy}
+            >
+              Import
+            </FocusKeepingButton>
+          )}
           {outcomeValuesMissing && (
             <span id={importBlockedId} data-testid="import-outcome-missing">
               {' '}
@@ -234,7 +364,7 @@ export function CsvImportSection() {
         {finished?.type === 'imported' && (
           <>
             <p data-testid="csv-imported">
-              Imported {plural(finished.rows, 'lead', 'leads')}. Train on them under "Train on your history".
+              {importedSentence(finished.rows, finished.replaced)} Train on them under "Train on your history".
             </p>
             {finished.withoutOutcome > 0 && (
               <p data-testid="csv-without-outcome">
@@ -278,6 +408,20 @@ export function CsvImportSection() {
       <ExportScores importScoring={scoreImported.isPending || scoreImported.isError ? { askedAt: scoreImported.submittedAt, error: scoreImported.error?.message ?? null } : null} />
     </>
   );
+}
+
+/**
+ * The comparisons of a file with the stored CSV leads (`compareInWorker`): not under `leads`, whose
+ * invalidations are awaited (a scoring's end) and would wait for a whole reading of the file; read
+ * again once this page imported.
+ */
+const COMPARISONS = ['csv-replacement'] as const;
+
+/** What an import did, lead by lead key, to the stored CSV leads it replaced. */
+function importedSentence(rows: number, { added, updated, removed, heldOutLost }: CsvReplacement): string {
+  const counts = `${added.toLocaleString('en-US')} added, ${updated.toLocaleString('en-US')} updated, ${removed.toLocaleString('en-US')} removed`;
+  const removedWhy = removed > 0 ? ` (stored CSV ${removed === 1 ? 'lead' : 'leads'} not in this file)` : '';
+  return `Imported ${plural(rows, 'lead', 'leads')}: ${counts}${removedWhy}.${heldOutLost > 0 ? ` ${heldOutLostSentence(heldOutLost, 'did')}` : ''}`;
 }
 
 /** The scoring this page asked for after an import, while it is not over or once it failed. */
