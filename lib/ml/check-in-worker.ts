@@ -6,15 +6,15 @@
  * the worker is terminated at the deadline and the model refused, while the offscreen document
  * goes on scoring with the active model.
  *
- * The check gives the model a run as large as production ever gives it, each run within a budget
- * of seconds (check-model.ts `withinRunBudget`). The sizes a run works with follow from the number
- * of leads in its batch, never from their values (operators.ts refuses sizes a model computes), so
- * a later batch of a size the check ran scores about as fast whatever its leads hold (a tree
- * ensemble's work varies with the values, though no row walks more of a tree than it holds). Other
- * batch sizes are not covered: with constant slices a model can do hours of work at only sizes the
- * check does not run (1 kB added to the bundled model scored 1 or 1,000 leads in 1 ms, and 200 in
- * 26 s). Checks run one at a time: each worker holds its own ONNX Runtime and check rows (up to
- * ~190 MB), beside the offscreen document's engine.
+ * The check runs the model at every number of rows the engine ever runs it on (`RUN_SIZES`), each run
+ * within a budget of seconds (check-model.ts `checkModelWithinBudget`). The sizes a run works with
+ * follow from the number of rows, never from their values (operators.ts refuses sizes a model
+ * computes), so a later run scores about as fast as the check's run of that size whatever its leads
+ * hold (a tree ensemble's work varies with the values, though no row walks more of a tree than it
+ * holds). With constant slices alone a model can do hours of work at one number of rows only (1 kB
+ * added to the bundled model scored 1 or 1,000 leads in 1 ms, and 200 in 26 s), so the engine pads
+ * every run to one of those sizes. Checks run one at a time: each worker holds its own ONNX Runtime
+ * and check rows (up to ~190 MB), beside the offscreen document's engine.
  */
 import { ModelCheckReplySchema, type ModelCheckRequest } from './check-worker-protocol';
 

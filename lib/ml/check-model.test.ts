@@ -2,8 +2,18 @@ import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LARGEST_SCORING_BATCH } from './scoring-batch';
-import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, RUN_BUDGET, checkRows, checkModelOutputs, checkSize, trainedCheckBound, withinRunBudget } from './check-model';
+import { LARGEST_SCORING_BATCH, RUN_SIZES } from './scoring-batch';
+import {
+  MAX_CHECK_CELLS,
+  MAX_CHECK_VALUES,
+  RUN_BUDGET,
+  checkRows,
+  checkModelOutputs,
+  checkModelWithinBudget,
+  checkSize,
+  trainedCheckBound,
+  withinRunBudget,
+} from './check-model';
 import type { EngineOutput } from './engine';
 import { parseManifest, type Manifest } from './manifest';
 import { axisBin, scoreIndex } from './shape';
@@ -510,6 +520,36 @@ describe('a run of the check', () => {
     await expect(model({ msPerLead: 101 }).check(10)).rejects.toThrow(/took 1\.0 seconds to score 10 check leads/);
     await expect(model({ loadMs: 10_001, msPerLead: 0 }).check(1_000)).rejects.toThrow(
       'model.onnx took 10.0 seconds to load and score 1 check lead, where a lead-scoring model takes a fraction of one: each batch of bulk scoring would hold up every badge as long.',
+    );
+  });
+});
+
+describe('the check as the model-check worker runs it', () => {
+  it('runs the model at every number of rows the engine runs it on, powers of two up to production’s largest batch', async () => {
+    expect(RUN_SIZES).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, LARGEST_SCORING_BATCH]);
+    const rowCounts: number[] = [];
+    const honest = runOn(bundledBytes);
+    await checkModelWithinBudget(manifest, async (rows, featureCount) => {
+      rowCounts.push(rows.length / featureCount);
+      return honest(rows, featureCount);
+    });
+    // The model loads on one lead; then checkModelOutputs' runs: the shape cells, production's batch and the value rows (every
+    // feature missing, then the 24 codes of the largest vocabulary and missing); then one at each size.
+    expect(rowCounts).toEqual([1, checkSize(manifest).cells, LARGEST_SCORING_BATCH, 26, ...RUN_SIZES]);
+  });
+
+  it('refuses a model slow only at numbers of rows that checkModelOutputs does not run, naming the first', async () => {
+    // As the review's model: 1.5 s at any number of rows between 99 and 1,000, at once at every other.
+    let clock = 0;
+    const honest = runOn(bundledBytes);
+    const slowBetween = async (rows: Float32Array, featureCount: number) => {
+      const leads = rows.length / featureCount;
+      if (leads > 99 && leads < 1000) clock += 1500;
+      return honest(rows, featureCount);
+    };
+    await expect(checkModelOutputs(manifest, withinRunBudget(slowBetween, () => clock))).resolves.toBeUndefined();
+    await expect(checkModelWithinBudget(manifest, slowBetween, () => clock)).rejects.toThrow(
+      'model.onnx took 1.5 seconds to score 128 check leads, where a lead-scoring model takes a fraction of one: each batch of bulk scoring would hold up every badge as long.',
     );
   });
 });

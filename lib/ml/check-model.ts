@@ -11,6 +11,8 @@
  *    of unseen levels, missing, 0 and a large number), so a model that cannot score one of them fails
  *    here, not on the first batch holding such a lead. They run in parts of at most that batch, so a
  *    long vocabulary makes the check longer, not larger.
+ * As the model-check worker runs it (`checkModelWithinBudget`), every run must end within a budget of
+ * seconds, and the model also runs once at each number of rows the engine runs it on (`RUN_SIZES`).
  *
  * When the manifest carries every term's shape function, the model also runs on one row per shape
  * cell (`checkRows`), where it must be the manifest's own model: each contribution is the shape's
@@ -25,7 +27,7 @@ import { modelHasShapes } from './insights';
 import type { Calibration, Derive, Feature, Manifest, TermShape } from './manifest';
 import { mulberry32 } from './random';
 import { termContribution, valueInBin, type ShapeAxis } from './shape';
-import { LARGEST_SCORING_BATCH } from './scoring-batch';
+import { LARGEST_SCORING_BATCH, RUN_SIZES } from './scoring-batch';
 import { syntheticRows } from './synthetic-rows';
 import { applyCalibration } from './train/calibration';
 
@@ -104,22 +106,34 @@ const NOT_A_PAIR = 'This manifest.json and this model.onnx do not belong togethe
 const PAIR_ADVICE = 'Import the manifest.json that was exported together with this model.onnx.';
 
 /** Throws, saying why, unless `run` (the engine's, on the model being checked) passes the check described at the top of this file. */
-export async function checkModelOutputs(
-  manifest: Manifest,
-  run: (rows: Float32Array, featureCount: number) => Promise<EngineOutput>,
-): Promise<void> {
+export async function checkModelOutputs(manifest: Manifest, run: EngineRun): Promise<void> {
   assertCheckable(manifest); // before allocating anything by the manifest's sizes
-  const runChecked = async (rows: Float32Array): Promise<EngineOutput> => {
-    const output = await run(rows, manifest.features.length);
-    assertContractOutput(manifest, rows.length / manifest.features.length, output);
-    return output;
-  };
   if (modelHasShapes(manifest)) {
     const rows = checkRows(manifest, CHECK_SEED);
-    checkAgainstShapes(manifest, rows, await runChecked(rows));
+    checkAgainstShapes(manifest, rows, await runChecked(manifest, run, rows));
   }
-  checkProbabilitiesAddUp(manifest, await runChecked(syntheticRows(manifest.features, LARGEST_SCORING_BATCH, CHECK_SEED)));
-  for (const rows of valueRows(manifest.features)) checkProbabilitiesAddUp(manifest, await runChecked(rows));
+  checkProbabilitiesAddUp(manifest, await runChecked(manifest, run, syntheticRows(manifest.features, LARGEST_SCORING_BATCH, CHECK_SEED)));
+  for (const rows of valueRows(manifest.features)) checkProbabilitiesAddUp(manifest, await runChecked(manifest, run, rows));
+}
+
+/**
+ * The check as the model-check worker runs it (check-worker.ts): `checkModelOutputs`, then one run of synthetic
+ * leads at each of `RUN_SIZES` (the only numbers of rows the engine runs a model on), every run within
+ * `RUN_BUDGET` (`withinRunBudget`, by `now`). Constant sizes can make a model's work depend on the number of
+ * rows alone (a Slice of the rows from −500 to 500 is empty at 1,000 rows): one as fast as the bundled model on
+ * the other runs of the check may take hours at another size, and hold up every badge as long.
+ */
+export async function checkModelWithinBudget(manifest: Manifest, run: EngineRun, now?: () => number): Promise<void> {
+  const timed = withinRunBudget(run, now);
+  await checkModelOutputs(manifest, timed);
+  for (const size of RUN_SIZES) checkProbabilitiesAddUp(manifest, await runChecked(manifest, timed, syntheticRows(manifest.features, size, CHECK_SEED)));
+}
+
+/** `run` on `rows` [N * F], its output checked as every run's is (`assertContractOutput`). */
+async function runChecked(manifest: Manifest, run: EngineRun, rows: Float32Array): Promise<EngineOutput> {
+  const output = await run(rows, manifest.features.length);
+  assertContractOutput(manifest, rows.length / manifest.features.length, output);
+  return output;
 }
 
 /**

@@ -4,7 +4,7 @@
  * run cannot be interrupted: a model whose work explodes would otherwise hold the offscreen
  * document, and with it every badge and bulk scoring, for as long as it computes.
  */
-import { checkModelOutputs, withinRunBudget } from './check-model';
+import { checkModelWithinBudget } from './check-model';
 import { ModelCheckReplySchema, ModelCheckRequestSchema, type ModelCheckReply } from './check-worker-protocol';
 import { checkModelSession, configureEngine } from './engine';
 import { manifestOf, modelBytes } from './model-store';
@@ -18,7 +18,7 @@ self.addEventListener('message', (message: MessageEvent) => {
   if (!request.success) return reply({ ok: false, error: 'The model check request was malformed.' });
   const { modelId } = request.data;
   void manifestOf(modelId)
-    .then((manifest) => checkModelSession(modelId, () => modelBytes(modelId), (run) => checkModelOutputs(manifest, withinRunBudget(run))))
+    .then((manifest) => checkModelSession(modelId, () => modelBytes(modelId), (run) => checkModelWithinBudget(manifest, run)))
     .then(
       () => reply({ ok: true }),
       (error: unknown) => reply({ ok: false, error: error instanceof Error ? error.message : String(error) }),

@@ -4,6 +4,7 @@
  * models used in turn must not load again each time.
  */
 import 'fake-indexeddb/auto';
+import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-web/wasm';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -11,7 +12,10 @@ import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
 import { checkModelOutputs } from './check-model';
 import { checkModelSession, configureEngine, forgetModel, ModelLoadError, ModelRunError, runEngine } from './engine';
+import { parseManifest } from './manifest';
 import { manifestOf, modelBytes } from './model-store';
+import { RUN_SIZES } from './scoring-batch';
+import { syntheticRows } from './synthetic-rows';
 import { importModel, type ModelCheck } from './model-versions';
 import { trainModel } from './train';
 import { syntheticLeads } from './train/synthetic';
@@ -127,6 +131,59 @@ describe('the sessions kept for the two models used last', () => {
     expect([load.a, load.b].map((loader) => loader.mock.calls.length)).toEqual([1, 1]);
     await expect(probability('lru-c', loadC)).resolves.toBe(await probability('lru-a', load.a));
     expect(loadC).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('the numbers of rows a model runs on', () => {
+  const bundledBytes = readFileSync('models/model.onnx');
+  const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
+  if (!parsed.ok) throw new Error(parsed.error);
+  const bundled = parsed.manifest;
+  const F = bundled.features.length;
+  afterEach(() => vi.restoreAllMocks());
+
+  it('are only those of RUN_SIZES: a run is padded with missing rows, a longer one split, and only the given rows’ outputs come back', async () => {
+    const direct = await ort.InferenceSession.create(bundledBytes);
+    const sessionPrototype = (ort.InferenceSession as unknown as { prototype: ort.InferenceSession }).prototype;
+    const runsOf = [[1, [1]], [3, [4]], [200, [256]], [1000, [1000]], [2500, [1000, 1000, 512]]] as const; // rows given, rows of each run
+    for (const [n, runs] of runsOf) {
+      const rows = syntheticRows(bundled.features, n, n); // [n * F], no two rows alike
+      // What one run on exactly these rows gives, as the engine ran them before.
+      const once = await direct.run({ features: new ort.Tensor('float32', rows, [n, F]) });
+      const inputs: { dims: readonly number[]; data: Float32Array }[] = []; // copied: the engine disposes of its tensors
+      const run = sessionPrototype.run;
+      const spy = vi.spyOn(sessionPrototype, 'run').mockImplementation(function (this: ort.InferenceSession, feeds: ort.InferenceSession.FeedsType) {
+        inputs.push({ dims: feeds.features.dims, data: Float32Array.from(feeds.features.data as Float32Array) });
+        return run.call(this, feeds, {});
+      });
+      const output = await runEngine('bundled-run-sizes', async () => bundledBytes, rows, F);
+      spy.mockRestore();
+      expect(output.terms).toBe(bundled.terms.length);
+      expect(output.probability).toEqual(once.probability.data);
+      expect(output.contributions).toEqual(once.contributions.data);
+      // Each run at a size of RUN_SIZES; its rows the next of the given ones, then missing values only.
+      let given = 0;
+      for (const input of inputs) {
+        expect(RUN_SIZES).toContain(input.dims[0]);
+        const values = input.data;
+        const real = Math.min(input.dims[0], n - given) * F;
+        expect(values.subarray(0, real)).toEqual(rows.subarray(given * F, given * F + real));
+        expect(values.subarray(real).every(Number.isNaN)).toBe(true);
+        given += real / F;
+      }
+      expect(given).toBe(n);
+      expect(inputs.map((input) => input.dims[0])).toEqual(runs);
+    }
+    await direct.release();
+  });
+
+  it('do not include 0: no rows load the model, and run nothing', async () => {
+    const load = vi.fn(async () => bundledBytes);
+    const sessionPrototype = (ort.InferenceSession as unknown as { prototype: ort.InferenceSession }).prototype;
+    const run = vi.spyOn(sessionPrototype, 'run');
+    await expect(runEngine('bundled-no-rows', load, new Float32Array(0), F)).resolves.toEqual({ probability: new Float32Array(0), contributions: new Float32Array(0), terms: 0 });
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(run).not.toHaveBeenCalled();
   });
 });
 

@@ -4,6 +4,9 @@
  * check-in-worker.ts): it keeps the sessions of the two models used last (the active model
  * and one other: the model of a job still running after another was activated), created on demand, so runs that alternate between two models do
  * not load them again each time. Every run goes through one queue so runs never interleave.
+ * A model runs only on numbers of rows its check ran it on (`RUN_SIZES`), as its work may depend
+ * on the number of rows alone (check-in-worker.ts): rows of missing values pad a run up to the next
+ * size, a longer input runs in parts of the largest, and only the given rows' outputs are returned.
  *
  * The WASM binary is shipped inside the extension (the bundler emits the file the ESM build
  * references), never fetched from elsewhere; one thread, because extension pages are not
@@ -11,6 +14,7 @@
  */
 import * as ort from 'onnxruntime-web/wasm';
 import { NOT_ONNX } from './onnx/operators';
+import { RUN_SIZES } from './scoring-batch';
 
 export interface EngineOutput {
   /** [N] calibrated probability */
@@ -109,6 +113,9 @@ function closingOf(text: string, at: number, open: string, close: string): numbe
 /** The model's input: rows [N, F] of features, in manifest order. */
 const INPUT = 'features';
 
+/** The most rows of one run: a longer input runs in parts of this many. */
+const LARGEST_RUN_SIZE = RUN_SIZES[RUN_SIZES.length - 1];
+
 /** How many sessions are kept: the active model's and one other's. */
 const SESSIONS_KEPT = 2;
 
@@ -128,7 +135,7 @@ export function configureEngine(): void {
 }
 
 /**
- * Score `rows` ([N * F] row-major, NaN = missing) with model `modelId`, loading its bytes
+ * Score `rows` ([N * F] row-major, NaN = missing; any N, run at `RUN_SIZES`) with model `modelId`, loading its bytes
  * with `loadModel` the first time, and again only once its session was dropped (forgotten,
  * or released to make room after two other models were used).
  */
@@ -156,22 +163,59 @@ async function runNow(
   const session = await sessionFor(modelId, loadModel);
   assertInputWidth(session, featureCount);
   const n = rows.length / featureCount;
-  const input = new ort.Tensor('float32', rows, [n, featureCount]);
+  const parts: EngineOutput[] = [];
+  for (let start = 0; start < n; start += LARGEST_RUN_SIZE) {
+    const end = Math.min(n, start + LARGEST_RUN_SIZE);
+    parts.push(await runAtRunSize(session, rows.subarray(start * featureCount, end * featureCount), featureCount));
+  }
+  return joined(parts, n);
+}
+
+/**
+ * `session` run on `rows` ([n * F], n at most `LARGEST_RUN_SIZE`) padded with rows of missing values up to the
+ * next of `RUN_SIZES`, the sizes the check ran the model at; the outputs of the first n rows.
+ */
+async function runAtRunSize(session: ort.InferenceSession, rows: Float32Array, featureCount: number): Promise<EngineOutput> {
+  const n = rows.length / featureCount;
+  const size = RUN_SIZES.find((runSize) => runSize >= n)!;
+  let padded = rows;
+  if (size > n) {
+    padded = new Float32Array(size * featureCount).fill(Number.NaN); // [size * F]
+    padded.set(rows);
+  }
+  const input = new ort.Tensor('float32', padded, [size, featureCount]);
   const result = await session.run({ [INPUT]: input }).catch((error: unknown) => {
     throw new ModelRunError(messageOf(error));
   });
-  const probability = result.probability;
-  const contributions = result.contributions;
-  if (!probability || !contributions) throw new Error('The model does not have the outputs "probability" and "contributions"');
-  const output = {
-    probability: probability.data as Float32Array,
-    contributions: contributions.data as Float32Array,
-    terms: n === 0 ? 0 : (contributions.data as Float32Array).length / n,
-  };
   input.dispose();
+  const { probability, contributions } = result;
+  if (!probability || !contributions) throw new Error('The model does not have the outputs "probability" and "contributions"');
+  const probabilities = probability.data as Float32Array; // [size]
+  const allContributions = contributions.data as Float32Array; // [size * T]
   probability.dispose();
   contributions.dispose();
-  return output;
+  // Which outputs are the first n rows' is known only when the model gives each row one probability and as many contributions.
+  if (probabilities.length !== size) throw new Error(`The model returned ${probabilities.length} probabilities for ${size} rows`);
+  if (allContributions.length % size !== 0) throw new Error(`The model returned ${allContributions.length} contributions for ${size} rows, not as many for each`);
+  const terms = allContributions.length / size;
+  return { probability: probabilities.subarray(0, n), contributions: allContributions.subarray(0, n * terms), terms };
+}
+
+/** The outputs of runs on consecutive parts of `n` rows, as one run on them all gives them. */
+function joined(parts: EngineOutput[], n: number): EngineOutput {
+  if (parts.length === 0) return { probability: new Float32Array(0), contributions: new Float32Array(0), terms: 0 };
+  if (parts.length === 1) return parts[0];
+  const { terms } = parts[0];
+  if (parts.some((part) => part.terms !== terms)) throw new Error('The model returned another number of contributions per lead for runs of other sizes');
+  const probability = new Float32Array(n); // [N]
+  const contributions = new Float32Array(n * terms); // [N * T]
+  let row = 0;
+  for (const part of parts) {
+    probability.set(part.probability, row);
+    contributions.set(part.contributions, row * terms);
+    row += part.probability.length;
+  }
+  return { probability, contributions, terms };
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
