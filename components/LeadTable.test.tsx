@@ -95,7 +95,7 @@ it('opens a lead with Enter on its name', () => {
   expect(onOpen).toHaveBeenCalledWith(LEADS[0]);
 });
 
-it('titles each lead by what opening it does: its CRM page, or none for a CSV lead', () => {
+it('titles each lead by what opening it does: its CRM page, or its explanation for a CSV lead, which has none', () => {
   const rows: ScoredLeadRow[] = [
     LEADS[0],
     { ...LEADS[1], leadKey: 'hubspot|51', source: 'hubspot', recordId: '51', name: 'Grace Hopper' },
@@ -105,7 +105,7 @@ it('titles each lead by what opening it does: its CRM page, or none for a CSV le
   expect(Array.from(table().querySelectorAll<HTMLButtonElement>('tbody .link-button'), (button) => button.title)).toEqual([
     'Open Lead a in Salesforce',
     'Open Grace Hopper in HubSpot',
-    'Lead row-3 came from a CSV file: it has no CRM page to open',
+    'Explain Lead row-3 in full: a CSV lead has no CRM page to open',
   ]);
 });
 

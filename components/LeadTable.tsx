@@ -14,14 +14,14 @@ const COLUMNS: { key: SortKey; label: string }[] = [
 ];
 
 /**
- * What a click on a lead's name does (the side panel opens a CRM lead's page, and says a CSV
- * lead has none), as a tooltip: a tooltip cannot isolate the name, so `name` comes without its
- * direction controls (`visibleText`).
+ * What a click on a lead's name does (the side panel opens a CRM lead's page, and explains a CSV
+ * lead, which has none), as a tooltip: a tooltip cannot isolate the name, so `name` comes without
+ * its direction controls (`visibleText`).
  */
 const OPEN_TITLE: Record<ScoredLeadRow['source'], (name: string) => string> = {
   salesforce: (name) => `Open ${name} in Salesforce`,
   hubspot: (name) => `Open ${name} in HubSpot`,
-  csv: (name) => `${name} came from a CSV file: it has no CRM page to open`,
+  csv: (name) => `Explain ${name} in full: a CSV lead has no CRM page to open`,
 };
 
 interface LeadTableProps {

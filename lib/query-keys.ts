@@ -35,6 +35,11 @@ export const queryKeys = {
     [...queryKeys.labelledLeads(modelId), 'preview', labelledReadAt, choice] as const,
   /** When an imported file's leads count as of (`fileLeadsAsOf`), beside a model's labelled leads: read again whenever they are. */
   labelledFileLeadsAsOf: (modelId: string) => [...queryKeys.labelledLeads(modelId), 'file-leads-as-of'] as const,
+  /**
+   * A stored lead of an imported file explained in full by model `modelId` (the side panel's `explainStoredLead`):
+   * under `leads`, so read again with them (a scoring or re-tier ends, stored data deleted).
+   */
+  storedLeadExplained: (leadKey: string, modelId: string | undefined) => [...queryKeys.leads(), 'explained', leadKey, modelId] as const,
   storedDataSummary: () => ['leads', 'summary'] as const,
   /** How the stored contacts' HubSpot portal labels their original sources (`keptLeadSourceLabels`): kept by a sync, so read again with the leads. */
   leadSourceLabels: () => ['leads', 'lead-source-labels'] as const,

@@ -11,23 +11,34 @@ import { dexieSyncStore, recordSyncedAccount } from '@/lib/sync/store';
 import type { Manifest } from '@/lib/ml/manifest';
 import { MADE_UP_LEADS_MODEL_WORDS } from '@/lib/presentation';
 import type { ScoredLeadRow } from '@/lib/segments';
+import { explainStoredLead, STORED_LEAD_GONE } from '@/lib/background/open-lead';
 import { deferred } from '@/test/deferred';
-import { followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
+import { click, followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { App } from './App';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 const background = vi.hoisted(() => ({
   scoreStoredLeads: vi.fn(),
   openRecord: vi.fn(),
+  explainStoredLead: vi.fn(),
   connectionStatus: vi.fn(async () => ({ ok: true, connections: [] as unknown[] })),
   syncStatus: vi.fn(async () => ({ ok: true, syncs: [] as { status: string }[] })),
 }));
 vi.mock('@/lib/messaging/client', () => ({ background }));
 
-// What the side panel's queries hold: no lead open; the active model's scored leads, its scoring job and its manifest (read or not) as each test sets them.
-const panel = vi.hoisted(() => ({ leads: [] as unknown[], choices: { owner: [] as string[], leadSource: [] as string[] }, job: null as unknown, manifest: { isPending: true } as unknown }));
-vi.mock('./hooks', () => ({
-  useOpenLead: () => ({ tabId: null, lead: { isPending: true, isError: false } }),
+// What the side panel's queries hold: the open lead (none by default); the active model's scored leads, its scoring job and its manifest (read or not) as each test sets them.
+// A file's lead chosen from the top leads is read as the panel reads it, from the background.
+const NO_TAB = { tabId: null, lead: { isPending: true, isError: false } };
+const panel = vi.hoisted(() => ({
+  openLead: null as unknown,
+  leads: [] as unknown[],
+  choices: { owner: [] as string[], leadSource: [] as string[] },
+  job: null as unknown,
+  manifest: { isPending: true } as unknown,
+}));
+vi.mock('./hooks', async (importOriginal) => ({
+  useStoredLeadExplained: (await importOriginal<typeof import('./hooks')>()).useStoredLeadExplained,
+  useOpenLead: () => panel.openLead,
   useManifest: () => panel.manifest,
   useOutcomeBasis: () => ({ kind: 'stored' }),
   useScoredLeads: () => ({ leads: { isPending: false, isError: false, data: { rows: panel.leads, choices: panel.choices } }, job: panel.job, modelId: 'model-2' }),
@@ -42,6 +53,7 @@ const failedRun: JobProgress = { modelId: 'model-2', state: 'failed', done: 1_20
 let rendered: Rendered | undefined;
 beforeEach(() => {
   background.scoreStoredLeads.mockReset();
+  panel.openLead = NO_TAB;
   panel.leads = [];
   panel.choices = { owner: [], leadSource: [] };
   panel.job = null;
@@ -674,5 +686,87 @@ describe('stored leads without a score, beside leads of your own', () => {
     expect(await unscoredNote()).toBe(
       '1 demo lead has no score, left out below: the active model reads none of their fields. They are made-up examples: remove them in Options (Demo mode) rather than train on them. 4 stored leads are waiting to be scored, left out below until they are.',
     );
+  });
+});
+
+describe('a CSV lead chosen from the top leads', () => {
+  const bundled = (() => {
+    const read = bundledModel.manifest();
+    if (!read.ok) throw new Error(read.error);
+    return read.manifest;
+  })();
+  // A name a file may hold: shown as text, never as markup, and isolated.
+  const fileName = '<img src=x onerror=alert(1)> Ada \u202Eecalevol';
+  const fileLead = {
+    key: 'csv|L-7', source: 'csv' as const, id: 'L-7', origin: 'csv' as const, name: fileName, owner: 'Grace', leadSource: 'Web',
+    createdAt: 0, modifiedAt: 0, outcome: null,
+    fields: { lead_id: 'L-7', title: 'Analyst', industry: 'Software', employees: '250', country: 'Germany', email: 'ada@analytical.example', created_at: '2026-10-01', web_visits: '1' },
+  };
+  const fileRow: ScoredLeadRow = { ...lead, leadKey: fileLead.key, source: 'csv', recordId: fileLead.id, name: fileName, probability: 0.15, score: 60, tier: 'warm' };
+  /** The background's answer, from the stored lead: the bundled model's manifest, a made-up engine (a warm lead). */
+  const explainDeps = {
+    manifest: bundled,
+    runModel: async () => ({ probability: [0.15], contributions: [bundled.terms.map((_, t) => (t % 2 === 0 ? 0.1 : -0.1))] }),
+    now: () => new Date('2026-11-20T00:00:00Z'),
+  };
+  beforeEach(async () => {
+    await Promise.all(db.tables.map((table) => table.clear()));
+    await db.leads.put(fileLead);
+    background.explainStoredLead.mockReset();
+    background.explainStoredLead.mockImplementation(({ leadKey }: { leadKey: string }) => explainStoredLead(leadKey, explainDeps));
+    panel.manifest = { isPending: false, isError: false, data: bundled };
+    panel.leads = [fileRow];
+  });
+  afterEach(() => Promise.all(db.tables.map((table) => table.clear())));
+
+  const card = () => rendered!.container.querySelector<HTMLElement>('[data-testid="open-lead"]')!;
+  const heading = () => card().querySelector('h2')!;
+  const chooseFileLead = async () =>
+    click(await waitFor(() => [...rendered!.container.querySelectorAll<HTMLButtonElement>('tbody .link-button')].find((button) => button.textContent === fileName)));
+
+  it('explains it in full in the open lead card, from the background, and goes back to the lead open in the CRM tab', async () => {
+    const explained = await explainStoredLead(fileLead.key, explainDeps);
+    if (!explained.ok) throw new Error(explained.error);
+    const crmLead = { ...explained.lead, crm: 'salesforce' as const, recordId: '00Q1', name: 'Grace Hopper', score: 77 };
+    panel.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead: crmLead, reading: false } } };
+    rendered = renderApp();
+    expect(heading().textContent).toBe('Open lead');
+    expect(card().textContent).toContain('Grace Hopper');
+
+    await chooseFileLead();
+    await waitFor(() => card().textContent?.includes('How the score adds up') && !card().textContent.includes('Grace Hopper ·') ? true : null);
+    expect(background.explainStoredLead.mock.calls).toEqual([[{ leadKey: fileLead.key }]]);
+    expect(heading().textContent).toBe('CSV lead chosen from Top leads');
+    expect(document.activeElement).toBe(heading());
+    // Its name as text, isolated; no markup of it.
+    expect(card().querySelector('img')).toBeNull();
+    expect([...card().querySelectorAll('bdi')].some((bdi) => bdi.textContent === fileName)).toBe(true);
+    expect(card().textContent).toContain(`score ${explained.lead.score} of 99`);
+    for (const part of ['What would make this lead hotter', 'How this lead compares with the ideal customer']) expect(card().textContent).toContain(part);
+    // Nothing only a CRM page has.
+    expect(card().textContent).not.toMatch(/on this page|does not show/);
+    expect(card().querySelector('[data-testid="open-lead-converted"]')).toBeNull();
+    expect(rendered.container.querySelector('[role="alert"]')).toBeNull();
+
+    const back = card().querySelector<HTMLButtonElement>('[data-testid="back-to-open-lead"]')!;
+    expect(back.textContent).toBe('Back to Grace Hopper, open in Salesforce');
+    click(back);
+    expect(heading().textContent).toBe('Open lead');
+    expect(card().textContent).toContain('Grace Hopper · Warm · score 77 of 99');
+    expect(card().textContent).not.toContain(fileName);
+    expect(document.activeElement).toBe(heading());
+  });
+
+  it('says why a lead no longer stored cannot be explained, and goes back when no CRM lead is open', async () => {
+    await db.leads.clear();
+    rendered = renderApp();
+    await chooseFileLead();
+    const alert = await waitFor(() => card().querySelector('[role="alert"]'));
+    expect(alert.textContent).toBe(`LeadLens could not score this lead: ${STORED_LEAD_GONE}`);
+    const back = card().querySelector<HTMLButtonElement>('[data-testid="back-to-open-lead"]')!;
+    expect(back.textContent).toBe('Back to the lead open in your CRM');
+    click(back);
+    expect(heading().textContent).toBe('Open lead');
+    expect(card().querySelector('[role="alert"]')).toBeNull();
   });
 });

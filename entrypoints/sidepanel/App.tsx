@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useRef, type FocusEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FocusEvent } from 'react';
 import { FocusKeepingButton } from '@/components/KeepFocus';
 import { PageShell } from '@/components/PageShell';
 import { PartBoundary } from '@/components/PartBoundary';
@@ -17,7 +17,7 @@ import type { SyncSummary } from '@/lib/messaging/protocol-sync';
 import { succeeded } from '@/lib/messaging/reply';
 import { lastSyncOutcome, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
-import { leadSourceWords } from '@/lib/segments';
+import { leadSourceWords, type ScoredLeadRow } from '@/lib/segments';
 import { db } from '@/lib/db/db';
 import { keptLeadSourceLabels } from '@/lib/sync/store';
 import { browser } from 'wxt/browser';
@@ -329,18 +329,23 @@ function NoScoredLeads() {
   );
 }
 
-function Segments() {
+/** What the panel does with a file's lead chosen from the top leads: explain it in the open lead's card. */
+interface ExplainsFileLeads {
+  onExplainFileLead(row: ScoredLeadRow): void;
+}
+
+function Segments({ onExplainFileLead }: ExplainsFileLeads) {
   const scored = useScoredLeads();
   return (
     <>
       {/* On the panel before a scoring run starts, so that the start is heard; the bar's counts are read in place. */}
       <StatusRegion visuallyHidden>{scored.job?.state === 'running' && 'Scoring stored leads…'}</StatusRegion>
-      <ScoredLeads {...scored} />
+      <ScoredLeads {...scored} onExplainFileLead={onExplainFileLead} />
     </>
   );
 }
 
-function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>) {
+function ScoredLeads({ leads, job, modelId, onExplainFileLead }: ReturnType<typeof useScoredLeads> & ExplainsFileLeads) {
   // The scores are read again when a scoring run ends (`useScoredLeads`): nothing more to invalidate.
   const owedScoring = useOwedScoringOfEveryLead(modelId ?? '', []).run;
   const { unscored, reading: unscoredReading, storedLeads } = useUnscoredLeads(leads.data?.rows.length, job, modelId, owedScoring !== null);
@@ -400,19 +405,21 @@ function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>)
       {!scoring && unscored !== null && <UnscoredLeadsNote unscored={unscored} />}
       <DemoLeadsMixedNote scoredDemo={scoredDemo} />
       {manifest.data && learntFromMadeUpLeads(manifest.data) && <MadeUpLeadsModelNote />}
-      <SegmentView leads={leads.data} sourceWord={sourceWord} outcomeBasis={outcomeBasis} />
+      <SegmentView leads={leads.data} sourceWord={sourceWord} outcomeBasis={outcomeBasis} onExplainFileLead={onExplainFileLead} />
     </>
   );
 }
 
 export function App() {
+  // A file's lead chosen from the top leads, explained in the open lead's card until the rep goes back to the CRM tab's.
+  const [fileLeadKey, setFileLeadKey] = useState<string | null>(null);
   return (
     <PageShell title="LeadLens">
       <PartBoundary name="The open lead">
-        <OpenLeadView />
+        <OpenLeadView fileLeadKey={fileLeadKey} onBack={() => setFileLeadKey(null)} />
       </PartBoundary>
       <PartBoundary name="Segments">
-        <Segments />
+        <Segments onExplainFileLead={({ leadKey }) => setFileLeadKey(leadKey)} />
       </PartBoundary>
     </PageShell>
   );

@@ -4,10 +4,12 @@ import { EmptyState, ErrorState, Loading } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
 import { Waterfall } from '@/components/Waterfall';
 import type { Reason } from '@/lib/messaging/protocol';
-import type { OpenLead } from '@/lib/messaging/protocol-leads';
+import { CRM_LABEL } from '@/lib/crm/types';
+import type { ExplainedLead } from '@/lib/messaging/protocol-leads';
 import { calibrationBand, describeCalibrationBand } from '@/lib/ml/calibration-band';
 import { startingPoint } from '@/lib/ml/explain';
 import { deviationsFromIdeal, featuresNotRead, modelHasShapes, whatWouldMakeHotter } from '@/lib/ml/insights';
+import type { SourceKind } from '@/lib/ml/featurize';
 import type { Manifest } from '@/lib/ml/manifest';
 import {
   COULD_NOT_SCORE,
@@ -21,7 +23,7 @@ import {
   REASONS_HEADING,
   topReasons,
 } from '@/lib/presentation';
-import { useManifest, useOpenLead } from './hooks';
+import { useManifest, useOpenLead, useStoredLeadExplained } from './hooks';
 
 /**
  * Said, as the badge says it, wherever the panel shows scores of a model learnt from made-up demo
@@ -75,7 +77,8 @@ function ReasonsInWords({ reasons }: { reasons: Reason[] }) {
   );
 }
 
-function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest }) {
+/** `lead`, of `source` (its CRM, or an imported file), explained in full. */
+function Explanation({ lead, source, manifest }: { lead: ExplainedLead; source: SourceKind; manifest: Manifest }) {
   const row = useMemo(() => lead.row.map((value) => value ?? Number.NaN), [lead.row]);
   const band = calibrationBand(manifest, lead.probability);
   const shapes = modelHasShapes(manifest);
@@ -83,15 +86,15 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
   // lead is read again with the badges, while `manifest` keeps the old thresholds until the re-tier ends.
   const tieredAsTheLead: Manifest = useMemo(() => ({ ...manifest, tiers: { ...manifest.tiers, ...lead.tiers } }), [manifest, lead.tiers]);
   // Read from the page alone, a field it does not show is not known: neither planned nor compared, and named as such.
-  const notRead = featuresNotRead(manifest, row, lead.crm, lead.fieldsRead);
+  const notRead = featuresNotRead(manifest, row, source, lead.fieldsRead);
   // A lead converted already gets no plan, as its badge gets none: a rep is not to chase a customer.
   const plans = shapes && !lead.converted;
   // Worked out once per lead and model, not on every render: a plan can search thousands of sets of changes.
   const plan = useMemo(
-    () => (plans ? whatWouldMakeHotter(tieredAsTheLead, row, lead.contributions, lead.crm, lead.tier, lead.fieldsRead, lead.valuesAsWritten) : null),
-    [plans, tieredAsTheLead, row, lead],
+    () => (plans ? whatWouldMakeHotter(tieredAsTheLead, row, lead.contributions, source, lead.tier, lead.fieldsRead, lead.valuesAsWritten) : null),
+    [plans, tieredAsTheLead, row, lead, source],
   );
-  const deviations = useMemo(() => (shapes ? deviationsFromIdeal(manifest, row, lead.crm, lead.valuesAsWritten, lead.fieldsRead) : []), [shapes, manifest, row, lead]);
+  const deviations = useMemo(() => (shapes ? deviationsFromIdeal(manifest, row, source, lead.valuesAsWritten, lead.fieldsRead) : []), [shapes, manifest, row, lead, source]);
   return (
     <>
       <p style={{ fontSize: 15, margin: '4px 0' }}>
@@ -117,7 +120,7 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
       </p>
       <ReasonsInWords reasons={lead.reasons} />
       <h3 style={{ fontSize: 14 }}>How the score adds up</h3>
-      <Waterfall start={startingPoint(manifest, lead.contributions, lead.crm)} reasons={lead.reasons} tiers={lead.tiers} />
+      <Waterfall start={startingPoint(manifest, lead.contributions, source)} reasons={lead.reasons} tiers={lead.tiers} />
       {shapes ? (
         <>
           {plans && (
@@ -128,7 +131,8 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
           )}
           {/* A heading of its own: its fit rows (lead source, industry) are no part of the plan above, nothing a rep could change. */}
           <h3 style={{ fontSize: 14 }}>How this lead compares with the ideal customer</h3>
-          <DeviationsTable deviations={deviations} notOnPage={{ crm: lead.crm, labels: notRead.compared }} />
+          {/* A file's lead is its whole stored row: no field of it is left off a page. */}
+          <DeviationsTable deviations={deviations} notOnPage={source === 'csv' ? undefined : { crm: source, labels: notRead.compared }} />
         </>
       ) : (
         <p className="no-shapes">
@@ -166,15 +170,66 @@ function ReadingLead() {
   );
 }
 
-/** The lead open in the active CRM tab, explained in full. */
-export function OpenLeadView() {
+/** `lead`, of `source`, explained in full once the manifest of the model that scored it is read. */
+function ExplanationByItsModel({ lead, source }: { lead: ExplainedLead; source: SourceKind }) {
+  const manifest = useManifest(lead.modelId);
+  if (manifest.isPending) return <Loading what="the model" />;
+  if (manifest.isError) return <ErrorState message={manifest.error.message} />;
+  return <Explanation lead={lead} source={source} manifest={manifest.data} />;
+}
+
+/** The file's lead `leadKey`, explained in full by the background from its stored fields (`explainStoredLead`). */
+function FileLeadExplanation({ leadKey }: { leadKey: string }) {
+  const answer = useStoredLeadExplained(leadKey);
+  if (answer.isPending || (answer.isError && answer.isFetching)) return <Loading what="the lead" />;
+  if (answer.isError) return <ErrorState message={`${COULD_NOT_SCORE}: ${answer.error.message}`} />;
+  return <ExplanationByItsModel lead={answer.data} source="csv" />;
+}
+
+interface OpenLeadViewProps {
+  /**
+   * The stored lead key of an imported file's lead chosen from the top leads (it has no CRM page to
+   * open), explained here in place of the CRM tab's lead until `onBack`; null: the CRM tab's.
+   */
+  fileLeadKey?: string | null;
+  onBack?(): void;
+}
+
+/**
+ * The lead open in the active CRM tab, explained in full; or a file's lead chosen from the top
+ * leads (`fileLeadKey`), with the way back to the CRM tab's. The tab's lead is read meanwhile, so the
+ * way back names it and shows it at once.
+ */
+export function OpenLeadView({ fileLeadKey = null, onBack }: OpenLeadViewProps = {}) {
   const { lead: answer, tabId } = useOpenLead();
   const lead = answer.data?.lead;
-  const manifest = useManifest(lead?.modelId);
   const heading = useRef<HTMLHeadingElement>(null);
+  // Choosing a file's lead, another, or going back changes the card, above the list the rep was in: the focus goes to its heading.
+  const lastFileLeadKey = useRef(fileLeadKey);
+  useEffect(() => {
+    if (lastFileLeadKey.current !== fileLeadKey) heading.current?.focus();
+    lastFileLeadKey.current = fileLeadKey;
+  }, [fileLeadKey]);
   let body;
+  if (fileLeadKey !== null) {
+    body = (
+      <>
+        <button type="button" className="link-button" onClick={onBack} data-testid="back-to-open-lead">
+          {lead ? (
+            <>
+              Back to <bdi className="wraps-anywhere">{lead.name}</bdi>, open in {CRM_LABEL[lead.crm]}
+            </>
+          ) : (
+            'Back to the lead open in your CRM'
+          )}
+        </button>
+        {/* Keyed by the lead: another one chosen is read afresh, not shown over the last one's answer. */}
+        <FileLeadExplanation key={fileLeadKey} leadKey={fileLeadKey} />
+      </>
+    );
+  }
   // Read again after a failure (Try again, another page in the tab): the old error is not this answer.
-  if ((tabId !== null && answer.isPending) || (answer.isError && answer.isFetching)) body = <Loading what="the open lead" />;
+  else if ((tabId !== null && answer.isPending) || (answer.isError && answer.isFetching)) body = <Loading what="the open lead" />;
   // In the badge's words, e.g. for a lead with no field LeadLens can read. Not retried by itself (see useOpenLead): the rep can.
   else if (answer.isError) {
     body = (
@@ -203,16 +258,14 @@ export function OpenLeadView() {
   } else if (!lead) {
     body = (
       <EmptyState title="No lead open">
-        <p style={{ margin: 0 }}>Open a lead in Salesforce or HubSpot in this window: its full explanation appears here.</p>
+        <p style={{ margin: 0 }}>Open a lead in Salesforce or HubSpot in this window, or choose a CSV lead in Top leads: its full explanation appears here.</p>
       </EmptyState>
     );
-  } else if (manifest.isPending) body = <Loading what="the model" />;
-  else if (manifest.isError) body = <ErrorState message={manifest.error.message} />;
-  else body = <Explanation lead={lead} manifest={manifest.data} />;
+  } else body = <ExplanationByItsModel lead={lead} source={lead.crm} />;
   return (
     <section aria-labelledby="open-lead-title" className="card" data-testid="open-lead">
       <h2 id="open-lead-title" ref={heading} tabIndex={-1} style={{ fontSize: 16, margin: 0 }}>
-        Open lead
+        {fileLeadKey !== null ? 'CSV lead chosen from Top leads' : 'Open lead'}
       </h2>
       {body}
     </section>

@@ -26,7 +26,10 @@ beforeEach(async () => {
   queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   await Promise.all([db.leads.clear(), db.leadSummaries.clear(), db.settings.clear()]);
 });
-const view = (props: ComponentProps<typeof SegmentView>) => createElement(QueryClientProvider, { client: queryClient }, createElement(SegmentView, props));
+/** What the side panel does with a file's lead chosen from the top leads (App explains it in the open lead's card). */
+const explainFileLead = vi.fn();
+const view = (props: Omit<ComponentProps<typeof SegmentView>, 'onExplainFileLead'>) =>
+  createElement(QueryClientProvider, { client: queryClient }, createElement(SegmentView, { onExplainFileLead: explainFileLead, ...props }));
 /** The leads as the side panel loads them: the rows, and the filter choices they offer. */
 function leadsOf(rows: ScoredLeadRow[]) {
   const choices = collectFilterChoices();
@@ -50,12 +53,14 @@ const csvLead: ScoredLeadRow = {
   topReason: 'Job title: VP Sales',
 };
 
-it('isolates a CSV lead\'s name in the message that it has no CRM page, so the name cannot reverse the message', () => {
+it('asks the panel to explain a CSV lead chosen, which has no CRM page to open, and opens none', () => {
+  explainFileLead.mockClear();
+  vi.mocked(background.openRecord).mockClear();
   rendered = render(view({ leads: leadsOf([csvLead]) }));
   click(rendered.container.querySelector<HTMLButtonElement>('tbody .link-button')!);
-  const alert = rendered.container.querySelector('[role="alert"]')!;
-  expect(alert.querySelector('bdi')?.textContent).toBe(csvLead.name);
-  expect(alert.textContent).toBe(`${csvLead.name} came from a CSV file: it has no CRM page to open.`);
+  expect(explainFileLead.mock.calls).toEqual([[csvLead]]);
+  expect(background.openRecord).not.toHaveBeenCalled();
+  expect(rendered.container.querySelector('[role="alert"]')).toBeNull();
 });
 
 it('asks to open a CRM lead in the window of this panel: the background cannot tell which window asks', async () => {

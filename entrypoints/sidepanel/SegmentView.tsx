@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useMemo, useRef, useState, type ReactNode, type Ref } from 'react';
+import { useMemo, useRef, useState, type Ref } from 'react';
 import { browser } from 'wxt/browser';
 import { LeadTable } from '@/components/LeadTable';
 import { LEARNT_FROM_TIER, SegmentStatsTable } from '@/components/SegmentStatsTable';
@@ -284,12 +284,14 @@ interface SegmentViewProps {
   sourceWord?(value: string): string;
   /** What the conversion rates count as a lead's outcome (`useOutcomeBasis`); the outcome stored with each lead when absent. */
   outcomeBasis?: OutcomeBasis;
+  /** A lead of an imported file chosen from the top leads: it has no CRM page to open, so the panel explains it. */
+  onExplainFileLead(row: ScoredLeadRow): void;
 }
 
 /** Segment stats, filters and the top hot and warm leads of the active model. */
-export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, outcomeBasis = STORED_OUTCOMES }: SegmentViewProps) {
+export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, outcomeBasis = STORED_OUTCOMES, onExplainFileLead }: SegmentViewProps) {
   const [chosen, setFilters] = useState<SegmentFilters>(NO_FILTERS);
-  const [openError, setOpenError] = useState<ReactNode>(null);
+  const [openError, setOpenError] = useState<string | null>(null);
   const fileLeads = useMemo((): FileLeadsShown => {
     let fromFile = 0;
     for (const row of rows) if (row.source === 'csv') fromFile++;
@@ -348,13 +350,7 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
   };
   const open = async (row: ScoredLeadRow) => {
     setOpenError(null);
-    if (row.source === 'csv') {
-      return setOpenError(
-        <>
-          <bdi>{row.name}</bdi> came from a CSV file: it has no CRM page to open.
-        </>,
-      );
-    }
+    if (row.source === 'csv') return onExplainFileLead(row);
     const { source: crm, recordId } = row;
     // In this panel's window: the background cannot tell which window asks.
     const reply = await browser.windows

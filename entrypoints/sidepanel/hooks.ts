@@ -294,3 +294,19 @@ export function useOpenLead() {
   }, [tabId, queryClient, showsPage]);
   return { lead, tabId };
 }
+
+/**
+ * A stored lead of an imported file, chosen from the top leads (`leadKey`), explained in full by the
+ * active model in the background (`explainStoredLead`); read again with the leads, whose re-reads
+ * `useScoredLeads` asks for (`queryKeys.storedLeadExplained`). A refusal (the lead no longer stored)
+ * is the background's answer: not retried.
+ */
+export function useStoredLeadExplained(leadKey: string) {
+  const modelId = useActiveModelId();
+  return useQuery({
+    queryKey: queryKeys.storedLeadExplained(leadKey, modelId),
+    queryFn: async () => (await succeeded(background.explainStoredLead({ leadKey }))).lead,
+    enabled: modelId !== undefined,
+    retry: false,
+  });
+}

@@ -11,13 +11,13 @@ import { readConnection } from '../connections/connections';
 import { DEMO_ACCOUNTS } from '../crm/demo-accounts';
 import { dexieSyncStore } from '../sync/store';
 import { CRM_LABEL, type CrmHome, type CrmKind, type PageFields } from '../crm/types';
-import { db, leadKeyOf, type StoredLead } from '../db/db';
+import { db, leadKeyOf, scoreKeyOf, type StoredLead } from '../db/db';
 import { broadcastToPages, sendToCrmTab } from '../messaging/events';
 import { CrmKindSchema } from '../messaging/schemas';
 import { FIRST_RENDER_PATIENCE_MS } from '../messaging/protocol';
-import type { OpenLead } from '../messaging/protocol-leads';
+import type { ExplainedLead, OpenLead } from '../messaging/protocol-leads';
 import { valuesAsWritten, type PageRead } from '../ml/explain';
-import { recordKey, type RawRecord } from '../ml/featurize';
+import { recordKey, type RawRecord, type SourceKind } from '../ml/featurize';
 import type { Manifest } from '../ml/manifest';
 import { nameOrFallback } from '../presentation';
 import { mayBeDemoCrm, pageAccess, storedLeadServes, type PageAccess } from './page-access';
@@ -240,7 +240,9 @@ export interface ExplainDeps extends Pick<ScoringDeps, 'fetchRecord' | 'cache' |
   runModel(modelId: string, rows: Float32Array, featureCount: number): Promise<EngineRows>;
 }
 
-export type OpenLeadOutcome = { ok: true; lead: OpenLead } | { ok: false; error: string };
+/** A lead explained in full, or why it could not be, in words a rep can read. */
+type ExplainOutcome<Lead extends ExplainedLead> = { ok: true; lead: Lead } | { ok: false; error: string };
+export type OpenLeadOutcome = ExplainOutcome<OpenLead>;
 
 /**
  * Whether the badge's cached `fields` came from the CRM's API record rather than from the page
@@ -268,20 +270,66 @@ export async function explainInFull(lead: LeadToScore, name: string, deps: Expla
   const scored = await scoreRecord(manifest, fields, lead.crm, now, page, deps.runModel);
   if (!scored.ok) return scored;
   if (readNow) await keepForBadges(lead, scored, readNow, now, page, deps, tabId);
-  const { modelCreatedAt: _modelCreatedAt, ...badge } = scored.lead;
   const converted = await recordConverted(manifest, lead, fields, deps);
   const explained: OpenLead = {
-    ...badge,
+    ...explanationOf(manifest, scored, { fields, source: lead.crm, now, page, recordRead }, name),
     ...(converted && { converted }),
     crm: lead.crm,
     recordId: lead.recordId,
-    name,
-    row: Array.from(scored.row, (value) => (Number.isNaN(value) ? null : value)),
-    fieldsRead: fieldsReadOf(manifest, fields, lead.crm, recordRead),
-    contributions: scored.contributions,
-    valuesAsWritten: valuesAsWritten(manifest, fields, lead.crm, now, page),
   };
   return { ok: true, lead: explained };
+}
+
+/** What a lead was scored from (`scoreRecord`): its fields, of `source`, as of `now`; `page`, the CRM page they were read from, if any; whether they are its whole record (`fieldsReadOf`). */
+interface ScoredFrom {
+  fields: RawRecord;
+  source: SourceKind;
+  now: Date;
+  page?: PageRead;
+  recordRead: boolean;
+}
+
+/**
+ * The full explanation of a lead `scored` from `from`, named `name`: its score (without the model's
+ * date, which the panel does not show), the model's input and output behind it, which fields were
+ * read, and its values as written.
+ */
+function explanationOf(manifest: Manifest, scored: Extract<ScoredRecord, { ok: true }>, from: ScoredFrom, name: string): ExplainedLead {
+  const { fields, source, now, page, recordRead } = from;
+  const { modelCreatedAt: _modelCreatedAt, ...lead } = scored.lead;
+  return {
+    ...lead,
+    name,
+    row: Array.from(scored.row, (value) => (Number.isNaN(value) ? null : value)),
+    fieldsRead: fieldsReadOf(manifest, fields, source, recordRead),
+    contributions: scored.contributions,
+    valuesAsWritten: valuesAsWritten(manifest, fields, source, now, page),
+  };
+}
+
+export const STORED_LEAD_GONE = 'This lead is no longer stored: a new import or a purge removed it since the list was read.';
+export const NOT_A_FILE_LEAD = "Only an imported file's leads are explained from their stored fields: a CRM's lead is explained when its page is open.";
+
+/**
+ * A stored lead of an imported file (`leadKey`), explained in full from its stored fields with the
+ * active model, as `explainInFull` explains a CRM tab's lead, for the side panel's top leads, where
+ * a file's lead has no page to open. Scored as of its stored score of that model (`scoredAt`), so
+ * "days since" features, and with them its score and tier, are those it is listed with (up to a
+ * day boundary crossed while its scoring ran); as of now when it has none yet. Its stored fields
+ * are its whole row: every one was read, none is missing from a page. What only a CRM's lead
+ * has is absent: no page to word its values as shown, and no CRM status saying it converted (the
+ * lists leave converted leads out), so its plan is that of any lead not hot.
+ */
+export async function explainStoredLead(leadKey: string, deps: Pick<ExplainDeps, 'manifest' | 'runModel' | 'now'>): Promise<ExplainOutcome<ExplainedLead>> {
+  const { manifest } = deps;
+  const stored = await db.leads.get(leadKey);
+  if (!stored) return { ok: false, error: STORED_LEAD_GONE };
+  if (stored.source !== 'csv') return { ok: false, error: NOT_A_FILE_LEAD };
+  const storedScore = await db.leadScores.get(scoreKeyOf(manifest.modelId, leadKey));
+  const now = storedScore ? new Date(storedScore.scoredAt) : deps.now();
+  const scored = await scoreRecord(manifest, stored.fields, stored.source, now, undefined, deps.runModel);
+  if (!scored.ok) return scored;
+  return { ok: true, lead: explanationOf(manifest, scored, { fields: stored.fields, source: stored.source, now, recordRead: true }, stored.name) };
 }
 
 /**

@@ -311,22 +311,23 @@ export type ScoredRecord = { ok: true; lead: ScoredLead; row: Float32Array; cont
  * Score one record's `fields` as of `now`: featurize them, run the model, and turn its output into
  * the score a rep sees (`toScoredLead`); a record with no field known, or that the model gives no
  * score (`engineRow`), is refused in words a rep can read. The badge and the side panel's
- * explanation both score a lead here, so they give it the same score and refuse it alike.
+ * explanation both score a lead here, so they give it the same score and refuse it alike. `page`:
+ * the CRM page `fields` were read from; none for a stored lead's fields (a file's lead: `explainStoredLead`).
  */
 export async function scoreRecord(
   manifest: Manifest,
   fields: RawRecord,
-  crm: CrmKind,
+  source: SourceKind,
   now: Date,
-  page: PageRead,
+  page: PageRead | undefined,
   runModel: ScoringDeps['runModel'],
 ): Promise<ScoredRecord> {
-  const row = featurizeRecord(fields, manifest.features, crm, now); // [F]
+  const row = featurizeRecord(fields, manifest.features, source, now); // [F]
   const featuresKnown = knownFeatureCount(row);
   if (featuresKnown === 0) return { ok: false, error: NO_READABLE_FIELDS };
   const scored = engineRow(await runModel(manifest.modelId, row, manifest.features.length), 0);
   if (!scored) return { ok: false, error: MODEL_GAVE_NO_SCORE };
-  const lead = toScoredLead(manifest, scored.probability, scored.contributions, fields, crm, now, featuresKnown, page);
+  const lead = toScoredLead(manifest, scored.probability, scored.contributions, fields, source, now, featuresKnown, page);
   return { ok: true, lead, row, contributions: scored.contributions };
 }
 

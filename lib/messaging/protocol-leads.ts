@@ -18,20 +18,18 @@ export const ScoreStoredLeadsResponseSchema = okOr({ scored: z.number().int().no
 const RetierResponseSchema = okOr({ changed: z.number().int().nonnegative() });
 
 /**
- * The lead a CRM tab shows, with everything its full explanation needs: its badge's score, checked
- * as the badge's is (all but `modelCreatedAt`, which the panel does not show; `tiers` the
- * thresholds its tier was set by, so the panel words the lead by them, not by a manifest it read
- * before a tier-policy change), and the model's input and output behind it.
+ * A lead with everything its full explanation needs: its score, checked as a badge's is (all but
+ * `modelCreatedAt`, which the panel does not show; `tiers` the thresholds its tier was set by, so
+ * the panel words the lead by them, not by a manifest it read before a tier-policy change), and the
+ * model's input and output behind it.
  */
-export const OpenLeadSchema = ScoredLeadSchema.omit({ modelCreatedAt: true }).extend({
-  crm: CrmKindSchema,
-  recordId: z.string(),
+const ExplainedLeadSchema = ScoredLeadSchema.omit({ modelCreatedAt: true }).extend({
   name: z.string(),
   /** The model input row [F]; null = missing. */
   row: z.array(z.number().nullable()),
   /**
    * Per feature [F], whether the field(s) it reads were read at all: every one when the CRM's
-   * record was read through its API, else those the page shows. A null in `row` is then a field the
+   * record was read through its API, and for a stored lead of a file (its whole row), else those the page shows. A null in `row` is then a field the
    * record has empty (true) or one the page did not show (false), of a value LeadLens does not know.
    */
   fieldsRead: z.array(z.boolean()),
@@ -44,6 +42,10 @@ export const OpenLeadSchema = ScoredLeadSchema.omit({ modelCreatedAt: true }).ex
    */
   valuesAsWritten: z.array(z.string().max(MAX_VALUE_CHARS).nullable()),
 });
+export type ExplainedLead = z.infer<typeof ExplainedLeadSchema>;
+
+/** The lead a CRM tab shows, explained in full as its badge scored it. */
+export const OpenLeadSchema = ExplainedLeadSchema.extend({ crm: CrmKindSchema, recordId: z.string() });
 export type OpenLead = z.infer<typeof OpenLeadSchema>;
 
 export const leadsProtocol = {
@@ -80,6 +82,12 @@ export const leadsProtocol = {
     input: z.object({ tabId: z.number().int() }),
     output: okOr({ lead: OpenLeadSchema.nullable(), reading: z.boolean(), readingUntil: z.number().optional(), purged: z.boolean().optional() }),
   },
+  /**
+   * A stored lead of an imported file (`csv|…`, `leadKey`), explained in full from its stored fields
+   * with the active model, as of its stored score (`explainStoredLead`). A file's lead has no CRM
+   * page: the side panel shows this when it is chosen from its top leads.
+   */
+  explainStoredLead: { input: z.object({ leadKey: z.string().min(1) }), output: okOr({ lead: ExplainedLeadSchema }) },
   /**
    * Open a record in a CRM tab of `windowId`, the asking side panel's window (the background cannot
    * tell which window a panel is in): `openRecordInCrmTab`.

@@ -9,7 +9,7 @@ import { bundledModel } from '../../ml/bundled-model';
 import { activeManifest } from '../../ml/model-store';
 import { activateStoredModel, requestOwedSourceScoring, scoreOwedLeads, scoreStoredLeadsIfAny } from '../activate-model';
 import { runOffscreen } from '../offscreen-engine';
-import { displayName, explainInFull, leadBeingRead, openRecordInCrmTab, rememberedLeadOf, storedLeadOfPageOnce } from '../open-lead';
+import { displayName, explainInFull, explainStoredLead, leadBeingRead, openRecordInCrmTab, rememberedLeadOf, storedLeadOfPageOnce } from '../open-lead';
 import { mayReadApi, pageAccess } from '../page-access';
 import { fetchRecordFields } from '../record-source';
 import { retierStoredScoresOwed } from '../retier';
@@ -67,6 +67,7 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
     }, tabId);
     return explained.ok ? { ...explained, reading: false } : explained;
   },
+  explainStoredLead: async ({ leadKey }) => explainStoredLead(leadKey, { manifest: await activeManifest(), runModel: runOffscreen, now: () => new Date() }),
   openRecord: async ({ crm, recordId, windowId }) => {
     await openRecordInCrmTab(crm, recordId, windowId);
     return { ok: true as const };
