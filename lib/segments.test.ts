@@ -15,6 +15,9 @@ import {
   type ScoredLeadRow,
 } from './segments';
 import type { Manifest } from './ml/manifest';
+import { outcomeOf } from './ml/outcome-rule';
+import { outcomeCandidates } from './ml/train/outcome-suggestions';
+import { suggestCsvMapping } from './csv/mapping';
 
 const DAY = 86_400_000;
 const NOW = 100 * DAY;
@@ -281,6 +284,18 @@ describe('leadsToWork', () => {
     // A CRM's "not converted" may be a lead still worked: a HubSpot lifecycle rule names "other" open, not the stages before opportunity.
     expect(readsNotConvertedAsLost({ openValues: ['other'] }, 'hubspot')).toBe(false);
     expect(readsNotConvertedAsLost({ openStatus: { field: 'Status', values: ['Working - Contacted'] } }, 'salesforce')).toBe(false);
+  });
+
+  it("keeps a HubSpot export's contacts before opportunity to work when its suggested rule leaves out one at Other, which names no lead being worked", () => {
+    const stages = ['Subscriber', 'Lead', 'Marketing Qualified Lead', 'Sales Qualified Lead', 'Opportunity', 'Customer', 'Other'];
+    const rule = suggestCsvMapping(['Record ID', 'First Name', 'Lifecycle Stage'], outcomeCandidates({ 'Lifecycle Stage': stages })).outcome!;
+    expect(rule.openValues).toEqual(['Other']);
+    expect(readsNotConvertedAsLost(rule, 'csv')).toBe(false);
+    const contact = (id: string, stage: string): ScoredLeadRow =>
+      row({ leadKey: `csv|${id}`, source: 'csv', recordId: id, name: stage, tier: 'hot', outcome: outcomeOf({ 'Lifecycle Stage': stage }, rule) });
+    const listed = leadsToWork([contact('1', 'Sales Qualified Lead'), contact('2', 'Lead'), contact('3', 'Customer')], 'hot', { key: 'score', descending: true }, undefined, readsNotConvertedAsLost(rule, 'csv'));
+    expect(listed.leads.map((lead) => lead.recordId)).toEqual(['1', '2']);
+    expect(listed).toMatchObject({ converted: 1, lost: 0 });
   });
 
   it('sorts a tier by score or by name, either way', () => {

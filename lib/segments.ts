@@ -6,6 +6,7 @@ import type { SourceKind } from './ml/featurize';
 import type { Manifest } from './ml/manifest';
 import { LEAD_SOURCE_FIELDS } from './sync/to-stored-lead';
 import { outcomeSettled, type OutcomeRule } from './ml/outcome-rule';
+import { openLookingStatuses } from './ml/train/outcome-suggestions';
 import { nameOrFallback } from './presentation';
 import { tierOf } from './ml/score';
 import type { TierThresholds } from './ml/train/thresholds';
@@ -207,15 +208,17 @@ export interface ConvertedByRule {
 
 /**
  * Whether `rule`, read on `source`'s leads, says a lead it reads as not converted is closed, lost: a
- * file's rule that names the values of the leads still open (`openValues`, or a status field's
- * `openStatus`: "Open", "Working - Contacted"), which it reads as no outcome yet, so that any other
+ * file's rule that names values of leads still being worked (`openValues`, or a status field's
+ * `openStatus`: "Open", "Working - Contacted", as `openLookingStatuses` finds them), which it reads as no outcome yet, so that any other
  * value not converted ("Closed - Not Converted") is one the file's export had done with. A CRM's
  * never: its "not converted" may be a lead still being worked (Salesforce's IsConverted false, a
  * HubSpot stage before opportunity; a lifecycle rule names "other" still open, not the stages before
  * the one it counts), and leaving those out would empty the lists of the leads to work.
  */
 export function readsNotConvertedAsLost(rule: Pick<OutcomeRule, 'openValues' | 'openStatus'>, source: SourceKind): boolean {
-  return source === 'csv' && ((rule.openValues?.length ?? 0) > 0 || rule.openStatus !== undefined);
+  // Values that look like a lead being worked, not those a rule leaves out for other reasons: a lifecycle
+  // rule's "Other" (no sales lead) leaves its leads before opportunity open, whatever the file holds.
+  return source === 'csv' && openLookingStatuses([...(rule.openValues ?? []), ...(rule.openStatus?.values ?? [])]).length > 0;
 }
 
 /** How many leads a tier's list leaves out, and why (`leadsToWork`). */
