@@ -41,6 +41,14 @@ export const queryKeys = {
    */
   storedLeadExplained: (leadKey: string, modelId: string | undefined) => [...queryKeys.leads(), 'explained', leadKey, modelId] as const,
   storedDataSummary: () => ['leads', 'summary'] as const,
+  /**
+   * The comparisons of a CSV file with the stored CSV leads (`compareWithStoredImport`): not under
+   * `leads`, whose invalidations are awaited (a scoring's end) and would wait for a whole reading of
+   * the file; reset once the page imported, or the stored data were deleted.
+   */
+  csvReplacements: () => ['csv-replacement'] as const,
+  /** The comparison of the page's `fileNumber`th file read under the columns `comparedWith`. */
+  csvReplacement: (fileNumber: number, comparedWith: unknown) => [...queryKeys.csvReplacements(), fileNumber, comparedWith] as const,
   /** How the stored contacts' HubSpot portal labels their original sources (`keptLeadSourceLabels`): kept by a sync, so read again with the leads. */
   leadSourceLabels: () => ['leads', 'lead-source-labels'] as const,
   /** The stored leads a model's finished scoring left without a score, counted. */

@@ -18,10 +18,12 @@ import { queryKeys } from '@/lib/query-keys';
 import { savedExportSeparator } from '@/lib/settings/export-separator';
 import { storedLead } from '@/test/fixtures/stored-lead';
 import { click, followLiveRegions, render, type Rendered } from '@/test/render';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { CsvImportSection } from './CsvImport';
 
 const scoreStoredLeads = vi.hoisted(() => vi.fn(async (): Promise<{ ok: true } | { ok: false; error: string }> => ({ ok: true })));
 vi.mock('@/lib/messaging/client', () => ({ background: { scoreStoredLeads } }));
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 // The active model's tier thresholds, as its tier policy set them: the export writes each probability to read on its tier's side of them.
 const activeTiers = vi.hoisted(() => ({ hot: 0.4, warm: 0.15 }));
 vi.mock('@/lib/ml/model-store', () => ({ activeModelId: async () => 'model-1', manifestOf: async () => ({ modelId: 'model-1', tiers: activeTiers }) }));
@@ -883,6 +885,27 @@ describe('a file imported over stored CSV leads, which it replaces whole', () =>
     expect(rendered!.container.querySelector('[data-testid="csv-imported"]')?.textContent).toBe(
       `Imported 434 leads: 120 added, 314 updated, 4,816 removed (stored CSV leads not in this file). ${heldOutLoss.replace('lose their', 'lost their')} Train on them under "Train on your history".`,
     );
+  });
+
+  it('shows no comparison of the leads the import replaced once it is done, nor after a purge, and asks nothing of them', async () => {
+    previewOver({ leads: 5250, outcome: null });
+    await answerComparison({ added: 120, updated: 314, removed: 4816, heldOutLost: 0 });
+    click(button('Import…'));
+    click(button('Import and remove 4,816 leads'));
+    const importWorker = FakeWorker.latest;
+    importWorker.answer({ type: 'imported', rows: 434, replaced: { added: 120, updated: 314, removed: 4816, heldOutLost: 0 }, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
+    // The same file, now the stored import, is compared with itself: nothing of the 4,816 is said or asked meanwhile.
+    await act(() => vi.waitFor(() => expect(FakeWorker.latest).not.toBe(importWorker)));
+    expect(replacementNote()).toBe('Comparing this file with the 434 stored CSV leads…');
+    expect(button('Import…')).toBeUndefined();
+    await answerComparison({ added: 0, updated: 434, removed: 0, heldOutLost: 0 });
+    expect(replacementNote()).toBe('This file updates 434 stored CSV leads and adds 0. It removes none.');
+    // A purge deletes them all: nothing is stored to compare with, or to remove.
+    const beforePurge = FakeWorker.latest;
+    await act(() => fakeBrowser.runtime.onMessage.trigger({ target: 'event', type: 'storedDataDeleted', payload: { everything: true } }, {} as never, () => undefined));
+    expect(replacementNote()).toBeUndefined();
+    expect(button('Import').hasAttribute('aria-describedby')).toBe(false);
+    expect(FakeWorker.latest).toBe(beforePurge);
   });
 
   it('imports without asking when the file removes no stored lead, and says so', async () => {

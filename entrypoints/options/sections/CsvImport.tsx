@@ -16,6 +16,7 @@ import { missingModelColumnsWarnings } from '@/lib/csv/model-columns';
 import { CsvEventSchema, type CsvCancel, type CsvEvent, type CsvRequest } from '@/lib/csv/worker-protocol';
 import type { OutcomeRule } from '@/lib/ml/outcome-rule';
 import { background } from '@/lib/messaging/client';
+import { onEvent } from '@/lib/messaging/events';
 import { succeeded } from '@/lib/messaging/reply';
 import { db, demoLeadKeys } from '@/lib/db/db';
 import { demoLeadMix } from '@/lib/db/source-history';
@@ -138,6 +139,22 @@ export function CsvImportSection() {
     onError: () => queryClient.invalidateQueries({ queryKey: queryKeys.leads() }),
   });
 
+  // Stored leads deleted (a purge, demo leads removed): a comparison shown may name leads gone; after a purge, none is stored.
+  useEffect(() => {
+    const controller = new AbortController();
+    onEvent(
+      'storedDataDeleted',
+      ({ everything }) => {
+        if (!everything) return void queryClient.resetQueries({ queryKey: queryKeys.csvReplacements() });
+        // Nothing stored is left to compare with: no reading of the file again.
+        setStored((kept) => kept && { leads: 0, outcome: null });
+        queryClient.removeQueries({ queryKey: queryKeys.csvReplacements() });
+      },
+      controller.signal,
+    );
+    return () => controller.abort();
+  }, [queryClient]);
+
   useEffect(() => {
     if (finished?.type === 'preview') {
       const start = mappingToStart(finished.suggestion, finished.columns, finished.storedImport.outcome);
@@ -149,7 +166,8 @@ export function CsvImportSection() {
     if (finished?.type === 'imported') {
       // This file is the stored import now: Import again compares with it.
       setStored({ leads: finished.rows, outcome: importedMapping.current?.outcome ?? null });
-      void queryClient.invalidateQueries({ queryKey: COMPARISONS });
+      // Its comparison was with the leads it replaced: none is shown until this file is compared with itself.
+      void queryClient.resetQueries({ queryKey: queryKeys.csvReplacements() });
       // New leads: score them with the active model (side panel, export).
       scoreImported.mutate();
       // Export, held back while no lead was stored, is offered again (until they are scored it says so).
@@ -198,7 +216,7 @@ export function CsvImportSection() {
   const storedLeads = stored?.leads ?? 0;
   // Not while an import runs, which changes the stored leads.
   const comparison = useQuery({
-    queryKey: [...COMPARISONS, fileNumber, comparedWith],
+    queryKey: queryKeys.csvReplacement(fileNumber, comparedWith),
     queryFn: ({ signal }) => compareInWorker(file!, mapping!, signal),
     enabled: file !== null && mapping !== null && storedLeads > 0 && importing === null,
     // A whole reading of the file: asked again only when the file, its mapping or the stored leads change.
@@ -409,13 +427,6 @@ export function CsvImportSection() {
     </>
   );
 }
-
-/**
- * The comparisons of a file with the stored CSV leads (`compareInWorker`): not under `leads`, whose
- * invalidations are awaited (a scoring's end) and would wait for a whole reading of the file; read
- * again once this page imported.
- */
-const COMPARISONS = ['csv-replacement'] as const;
 
 /** What an import did, lead by lead key, to the stored CSV leads it replaced. */
 function importedSentence(rows: number, { added, updated, removed, heldOutLost }: CsvReplacement): string {
