@@ -14,7 +14,7 @@
  */
 import * as ort from 'onnxruntime-web/wasm';
 import { NOT_ONNX } from './onnx/operators';
-import { RUN_SIZES } from './scoring-batch';
+import { LARGEST_SCORING_BATCH, RUN_SIZES } from './scoring-batch';
 
 export interface EngineOutput {
   /** [N] calibrated probability */
@@ -113,9 +113,6 @@ function closingOf(text: string, at: number, open: string, close: string): numbe
 /** The model's input: rows [N, F] of features, in manifest order. */
 const INPUT = 'features';
 
-/** The most rows of one run: a longer input runs in parts of this many. */
-const LARGEST_RUN_SIZE = RUN_SIZES[RUN_SIZES.length - 1];
-
 /** How many sessions are kept: the active model's and one other's. */
 const SESSIONS_KEPT = 2;
 
@@ -164,15 +161,15 @@ async function runNow(
   assertInputWidth(session, featureCount);
   const n = rows.length / featureCount;
   const parts: EngineOutput[] = [];
-  for (let start = 0; start < n; start += LARGEST_RUN_SIZE) {
-    const end = Math.min(n, start + LARGEST_RUN_SIZE);
+  for (let start = 0; start < n; start += LARGEST_SCORING_BATCH) {
+    const end = Math.min(n, start + LARGEST_SCORING_BATCH);
     parts.push(await runAtRunSize(session, rows.subarray(start * featureCount, end * featureCount), featureCount));
   }
   return joined(parts, n);
 }
 
 /**
- * `session` run on `rows` ([n * F], n at most `LARGEST_RUN_SIZE`) padded with rows of missing values up to the
+ * `session` run on `rows` ([n * F], n at most `LARGEST_SCORING_BATCH`) padded with rows of missing values up to the
  * next of `RUN_SIZES`, the sizes the check ran the model at; the outputs of the first n rows.
  */
 async function runAtRunSize(session: ort.InferenceSession, rows: Float32Array, featureCount: number): Promise<EngineOutput> {
