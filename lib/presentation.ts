@@ -15,10 +15,10 @@ import { chanceMargin } from './ml/train/metrics';
 /** Fewer leads than this behind a conversion rate, and chance alone can move it by ± 18 points: too few to go by. */
 export const FEW_LEADS_FOR_A_RATE = 30;
 
-/** `1 lead`, `2,000 leads`. */
 /** `text` as a sentence's start: its first letter capital ("by capacity, …" → "By capacity, …"). */
 export const sentenceStart = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
+/** `1 lead`, `2,000 leads`. */
 export const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /**
