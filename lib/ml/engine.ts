@@ -13,7 +13,7 @@
  * cross-origin isolated.
  */
 import * as ort from 'onnxruntime-web/wasm';
-import { NOT_ONNX } from './onnx/operators';
+import { MODEL_INPUT, NOT_ONNX } from './onnx/operators';
 import { LARGEST_SCORING_BATCH, RUN_SIZES } from './scoring-batch';
 
 export interface EngineOutput {
@@ -110,9 +110,6 @@ function closingOf(text: string, at: number, open: string, close: string): numbe
   return -1;
 }
 
-/** The model's input: rows [N, F] of features, in manifest order. */
-const INPUT = 'features';
-
 /** How many sessions are kept: the active model's and one other's. */
 const SESSIONS_KEPT = 2;
 
@@ -181,7 +178,7 @@ async function runAtRunSize(session: ort.InferenceSession, rows: Float32Array, f
     padded.set(rows);
   }
   const input = new ort.Tensor('float32', padded, [size, featureCount]);
-  const result = await session.run({ [INPUT]: input }).catch((error: unknown) => {
+  const result = await session.run({ [MODEL_INPUT]: input }).catch((error: unknown) => {
     throw new ModelRunError(messageOf(error));
   });
   input.dispose();
@@ -224,9 +221,9 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  * data type" or "Got invalid dimensions for input" when it first scores several leads.
  */
 function assertLeadLensInput(session: ort.InferenceSession): void {
-  const input = session.inputMetadata.find((metadata) => metadata.name === INPUT);
+  const input = session.inputMetadata.find((metadata) => metadata.name === MODEL_INPUT);
   if (!input) {
-    throw new Error(`model.onnx has no input named "${INPUT}" (it has ${session.inputNames.map((name) => `"${name}"`).join(', ') || 'none'}): it is not a LeadLens model`);
+    throw new Error(`model.onnx has no input named "${MODEL_INPUT}" (it has ${session.inputNames.map((name) => `"${name}"`).join(', ') || 'none'}): it is not a LeadLens model`);
   }
   if (!input.isTensor) throw new Error('model.onnx reads features that are not a tensor; LeadLens feeds a float32 tensor: export it with float32 input');
   if (input.type !== 'float32') throw new Error(`model.onnx reads ${input.type} features; LeadLens feeds float32: export it with float32 input`);
@@ -243,7 +240,7 @@ function assertLeadLensInput(session: ort.InferenceSession): void {
  * Runtime's "Got invalid dimensions for input".
  */
 function assertInputWidth(session: ort.InferenceSession, featureCount: number): void {
-  const input = session.inputMetadata.find((metadata) => metadata.name === INPUT);
+  const input = session.inputMetadata.find((metadata) => metadata.name === MODEL_INPUT);
   // [rows, features]; a width given by name, or not at all, is left to the run to check.
   const width = input?.isTensor ? fixedSize(input.shape[1]) : undefined;
   if (width !== undefined && width !== featureCount) {

@@ -135,11 +135,18 @@ describe('sizes that a lead’s values could set are refused', () => {
     expect(operatorRefusal(model)).toBe(notConstant(`"${opType}"`, role, 'computed'));
   });
 
-  it('refuses a size from an initializer that the graph also takes as an input, or that a node also computes', () => {
-    // An initializer listed among the graph's inputs is only a default: the caller may feed it.
-    const fed = onnx.ModelProto.decode(onnxModel([{ opType: 'Reshape', input: ['features', 'shape'], output: ['contributions'] }], { initializer: [int64s('shape', [-1, 17])] }));
-    fed.graph!.input!.push({ name: 'shape', type: { tensorType: { elemType: INT64, shape: { dim: [{ dimValue: 2 }] } } } });
-    expect(operatorRefusal(onnx.ModelProto.encode(fed).finish())).toBe(notConstant('"Reshape"', 'shape', 'shape'));
+  it('passes a size from an initializer the graph also lists as an input, as older exporters list every one: the engine feeds features alone', () => {
+    const listed = onnx.ModelProto.decode(onnxModel([{ opType: 'Reshape', input: ['features', 'shape'], output: ['contributions'] }], { initializer: [int64s('shape', [-1, 17])] }));
+    listed.graph!.input!.push({ name: 'shape', type: { tensorType: { elemType: INT64, shape: { dim: [{ dimValue: 2 }] } } } });
+    expect(operatorRefusal(onnx.ModelProto.encode(listed).finish())).toBeNull();
+  });
+
+  it('refuses a size from the features fed, or from an initializer that a node also computes', () => {
+    expect(operatorRefusal(onnxModel([{ opType: 'Reshape', input: ['features', 'features'], output: ['contributions'] }]))).toBe(notConstant('"Reshape"', 'shape', 'features'));
+    // An initializer named as the features is fed over all the same.
+    expect(operatorRefusal(onnxModel([{ opType: 'Reshape', input: ['features', 'features'], output: ['contributions'] }], { initializer: [int64s('features', [-1, 17])] }))).toBe(
+      notConstant('"Reshape"', 'shape', 'features'),
+    );
     const shadowed = onnxModel(
       [
         { opType: 'Shape', input: ['features'], output: ['shape'] },

@@ -64,6 +64,9 @@ const ALLOWED_OPERATORS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['ai.onnx.ml', new Set(ML_DOMAIN_OPERATORS)],
 ]);
 
+/** The one input the engine feeds a model: rows [N, F] of features, in manifest order; its other graph inputs keep their initializers' values. */
+export const MODEL_INPUT = 'features';
+
 /** Bytes that are no ONNX model, as the admin is told wherever they are read. */
 export const NOT_ONNX = 'model.onnx is not an ONNX model (or is damaged)';
 const ALLOWED_RULE =
@@ -98,7 +101,6 @@ const MODEL_GRAPH = 7;
 const MODEL_FUNCTIONS = 25;
 const GRAPH_NODE = 1;
 const GRAPH_INITIALIZER = 5;
-const GRAPH_INPUT = 11;
 const NODE_INPUT = 1;
 const NODE_OUTPUT = 2;
 const NODE_OP_TYPE = 4;
@@ -107,7 +109,6 @@ const NODE_DOMAIN = 7;
 const ATTRIBUTE_GRAPH = 6;
 const ATTRIBUTE_GRAPHS = 11;
 const TENSOR_NAME = 8;
-const VALUE_INFO_NAME = 1;
 
 const LENGTH_DELIMITED = 2;
 
@@ -204,13 +205,14 @@ function assertAllowedOperators(onnx: Uint8Array): void {
   }
   // ONNX Runtime merges several graph fields into one graph, so names are gathered from all of them.
   const constants = new Set<string>(); // initializers and Constant nodes' outputs
-  const computed = new Set<string>(); // the graph's inputs (fed by the engine, or overriding an initializer) and other nodes' outputs
+  // The input the engine feeds, and other nodes' outputs. Another graph input keeps its initializer's value (older
+  // exporters list every initializer among the inputs), or has none and is no constant either.
+  const computed = new Set<string>([MODEL_INPUT]);
   const sizeInputs: { operator: string; inputs: string[]; roles: readonly string[] }[] = [];
   let graphs = 0;
   for (const graph of occurrences(onnx, MODEL_GRAPH)) {
     graphs++;
     for (const tensor of occurrences(graph, GRAPH_INITIALIZER)) constants.add(lastString(tensor, TENSOR_NAME));
-    for (const input of occurrences(graph, GRAPH_INPUT)) computed.add(lastString(input, VALUE_INFO_NAME));
     for (const node of occurrences(graph, GRAPH_NODE)) {
       const opType = lastString(node, NODE_OP_TYPE);
       const domain = lastString(node, NODE_DOMAIN);
