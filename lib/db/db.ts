@@ -421,7 +421,7 @@ export class LeadLensDb extends Dexie {
   /**
    * What `replaceLeads` needs to know of the leads of `oldKeys` before they are replaced: which of
    * them models learnt from, and those leads' rows and names. Also read, without replacing
-   * anything, to count what a replacement would cost (csv/replacement.ts).
+   * anything, to count what a replacement would cost (csv/stored.ts `compareWithStoredImport`).
    */
   async heldOutSuccession(oldKeys: readonly string[]): Promise<HeldOutSuccession> {
     const heldOut = await this.heldOutScores.toArray();
