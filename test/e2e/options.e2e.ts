@@ -186,8 +186,9 @@ describe('options page', () => {
 
   it('stops the check of a model that computes for minutes at its deadline, while badges score with the active model', async () => {
     const before = await activeRow();
-    // The bundled model plus a branch cubic in the rows: the check's thousands of rows take it minutes.
-    await importFiles(JSON.stringify({ ...bundled, modelId: 'cubic' }), Buffer.from(withCubicBranch(readFileSync('models/model.onnx'), 100)));
+    // The bundled model plus a branch cubic in the rows: the engine runs at most 1,000 rows at a time (RUN_SIZES), and
+    // 1,000 products of two 1,000 x 1,000 matrices keep its first run of them computing for minutes.
+    await importFiles(JSON.stringify({ ...bundled, modelId: 'cubic' }), Buffer.from(withCubicBranch(readFileSync('models/model.onnx'), 1000)));
     const alert = section('versions').getByRole('alert');
     // Meanwhile the offscreen document is free: a lead not scored before is scored by the engine there.
     const crm = await harness.context.newPage();
