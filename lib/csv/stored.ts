@@ -5,7 +5,7 @@
  * leads) and their scoring owed.
  */
 import { forEachChunk } from '../db/chunks';
-import { countStoredLeads, db } from '../db/db';
+import { countStoredLeads, db, type StoredLead } from '../db/db';
 import { oweSourceScoring, withStoredScoresPaused } from '../jobs/progress';
 import { OutcomeRuleSchema, type OutcomeRule } from '../ml/outcome-rule';
 import { importCsv, type CsvMapping, type CsvReplacement, type ImportProgress, type LeadSink } from './import';
@@ -52,9 +52,14 @@ export const dexieCsvSink: LeadSink = {
     withStoredScoresPaused(() =>
       db.transaction('rw', [...db.leadReplacementTables, db.csvStaging, db.settings], async () => {
         const oldKeys = await storedCsvKeys();
-        const newKeys = new Set((await db.csvStaging.toCollection().primaryKeys()) as string[]);
-        // Held-out probabilities follow their rows (the same file under another mapping keeps them).
-        const { heldOutLost } = await db.replaceLeads(oldKeys, (put) => forEachChunk(db.csvStaging, COPY_CHUNK, put), keyedByRow);
+        const newKeys = new Set<string>();
+        // Held-out probabilities follow their rows (the same file under another mapping keeps them). The new keys are noted as they are copied.
+        const copy = (put: (leads: StoredLead[]) => Promise<void>) =>
+          forEachChunk(db.csvStaging, COPY_CHUNK, (leads) => {
+            for (const lead of leads) newKeys.add(lead.key);
+            return put(leads);
+          });
+        const { heldOutLost } = await db.replaceLeads(oldKeys, copy, keyedByRow);
         await oweSourceScoring('csv');
         await db.csvStaging.clear();
         // With its leads: the previous import's rule goes with them, as it labelled them and no others.
