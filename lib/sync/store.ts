@@ -243,6 +243,18 @@ async function putSyncState(db: LeadLensDb, crm: CrmKind, state: SyncState): Pro
   return written;
 }
 
+/**
+ * Keeps `kept` under `key` in settings, tied to the HubSpot portal whose contacts are stored, once
+ * `schema` passes it; deletes the row otherwise, so no row of another portal or shape is left.
+ */
+async function keepForStoredPortal<T extends object>(db: LeadLensDb, key: string, schema: z.ZodType<{ portalId: string } & T>, kept: T): Promise<void> {
+  await db.transaction('rw', db.settings, async () => {
+    const parsed = schema.safeParse({ portalId: (await readSyncState(db, 'hubspot')).account?.id, ...kept });
+    if (parsed.success) await db.settings.put({ key, value: parsed.data });
+    else await db.settings.delete(key);
+  });
+}
+
 export function dexieSyncStore(db: LeadLensDb): SyncStore {
   return {
     readState: (crm) => readSyncState(db, crm),
@@ -343,25 +355,13 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
         return putSyncState(db, crm, next(changed.length));
       });
     },
-    async keepLifecycleStages(stages) {
-      await db.transaction('rw', db.settings, async () => {
-        const portalId = (await readSyncState(db, 'hubspot')).account?.id;
-        const kept = KeptLifecycleStagesSchema.safeParse({ portalId, stages: lifecycleStagesOf(stages) });
-        // None rather than some: a list cut short would misplace the stages after the cut.
-        if (kept.success) await db.settings.put({ key: KEPT_LIFECYCLE_STAGES_KEY, value: kept.data });
-        else await db.settings.delete(KEPT_LIFECYCLE_STAGES_KEY);
-      });
-    },
-    async keepLeadSourceLabels(labels) {
-      await db.transaction('rw', db.settings, async () => {
-        const portalId = (await readSyncState(db, 'hubspot')).account?.id;
-        const shown = Object.fromEntries(Object.entries(labels).map(([value, label]) => [value, valueLabelAsShown(label)]).filter(([, label]) => label !== ''));
-        const kept = KeptLeadSourceLabelsSchema.safeParse({ portalId, labels: shown });
-        // None rather than the last sync's: those may be another portal's, or name options since renamed.
-        if (kept.success) await db.settings.put({ key: KEPT_LEAD_SOURCE_LABELS_KEY, value: kept.data });
-        else await db.settings.delete(KEPT_LEAD_SOURCE_LABELS_KEY);
-      });
-    },
+    // None rather than some: a list cut short would misplace the stages after the cut.
+    keepLifecycleStages: (stages) => keepForStoredPortal(db, KEPT_LIFECYCLE_STAGES_KEY, KeptLifecycleStagesSchema, { stages: lifecycleStagesOf(stages) }),
+    // None rather than the last sync's: those may be another portal's, or name options since renamed.
+    keepLeadSourceLabels: (labels) =>
+      keepForStoredPortal(db, KEPT_LEAD_SOURCE_LABELS_KEY, KeptLeadSourceLabelsSchema, {
+        labels: Object.fromEntries(Object.entries(labels).map(([value, label]) => [value, valueLabelAsShown(label)]).filter(([, label]) => label !== '')),
+      }),
   };
 
   /** Those of `leads` not stored, or that differ from their stored copy; of a key given twice, the last. */
