@@ -312,15 +312,15 @@ export type TrainedOnLeads = Pick<Manifest, 'outcomeRule'> & { provenance: Pick<
  * for leads of any source) or the default model's.
  */
 export function crmLearntFrom({ outcomeRule, provenance }: TrainedOnLeads): CrmKind | undefined {
-  if (outcomeRule) return crmOf(outcomeRule.source);
+  if (outcomeRule) return rankedCrmOf(outcomeRule);
   const named = modelSourceName(provenance.source);
   return CRM_KINDS.find((crm) => named === trainedSourceName(crm) || named === trainedSourceName(crm, true));
 }
 
-const crmOf = (source: SourceKind): CrmKind | undefined => CRM_KINDS.find((crm) => crm === source);
-
 /** The CRM whose leads alone a capacity policy ranks (`LabelledProbabilities.ranked`): a rule's labels are its source's leads alone; of a CRM, so are the ranked ones. */
-export const rankedCrmOf = (outcomeRule: ModelOutcomeRule | undefined): CrmKind | undefined => outcomeRule && crmOf(outcomeRule.source);
+export function rankedCrmOf(outcomeRule: ModelOutcomeRule | undefined): CrmKind | undefined {
+  return outcomeRule && CRM_KINDS.find((crm) => crm === outcomeRule.source);
+}
 
 /** Whether a lead key is of `crm`: every lead is, without one. */
 const ofCrm =
