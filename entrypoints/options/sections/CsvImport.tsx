@@ -42,11 +42,13 @@ const WORKER_FAILED = { type: 'failed', error: 'The import worker stopped unexpe
 function compareInWorker(file: File, mapping: CsvMapping, signal: AbortSignal): Promise<CsvReplacement> {
   return new Promise((resolve, reject) => {
     const worker = createImportWorker();
+    const abort = () => end(() => reject(signal.reason));
     const end = (settle: () => void) => {
       worker.terminate();
+      signal.removeEventListener('abort', abort);
       settle();
     };
-    signal.addEventListener('abort', () => end(() => reject(signal.reason)));
+    signal.addEventListener('abort', abort);
     worker.addEventListener('message', (message: MessageEvent) => {
       const parsed = CsvEventSchema.safeParse(message.data);
       const event = parsed.success ? parsed.data : WORKER_FAILED;
