@@ -2,11 +2,10 @@ import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LARGEST_SCORING_BATCH, RUN_SIZES } from './scoring-batch';
+import { LARGEST_SCORING_BATCH, RUN_BUDGET, RUN_SIZES } from './scoring-batch';
 import {
   MAX_CHECK_CELLS,
   MAX_CHECK_VALUES,
-  RUN_BUDGET,
   checkRows,
   checkModelOutputs,
   checkModelWithinBudget,

@@ -27,7 +27,7 @@ import { modelHasShapes } from './insights';
 import type { Calibration, Derive, Feature, Manifest, TermShape } from './manifest';
 import { mulberry32 } from './random';
 import { termContribution, valueInBin, type ShapeAxis } from './shape';
-import { LARGEST_SCORING_BATCH, RUN_SIZES } from './scoring-batch';
+import { LARGEST_SCORING_BATCH, RUN_BUDGET, RUN_SIZES, runBudgetMs } from './scoring-batch';
 import { syntheticRows } from './synthetic-rows';
 import { applyCalibration } from './train/calibration';
 
@@ -377,15 +377,6 @@ export function checkRows(manifest: Manifest, seed: number): Float32Array {
   return rows;
 }
 
-/**
- * How long a run of the check may take. The model loads (and compiles) at its first run, which
- * `withinRunBudget` makes one of a single lead, allowed `loadMs`; every other run may take 5 s per
- * 1,000 leads, and at least `minimumMs` (a batch of a few leads: a pause of the thread is no slow
- * model). A tree ensemble scores 1,000 leads in milliseconds; a model that takes seconds would hold
- * up every badge that long at each batch of bulk scoring, though its whole check might end within
- * the deadline (check-in-worker.ts).
- */
-export const RUN_BUDGET = { loadMs: 10_000, msPer1000Leads: 5_000, minimumMs: 1_000 };
 
 /**
  * `run`, failing any run that takes longer than `RUN_BUDGET` allows for its leads (by `now`, in
@@ -401,7 +392,7 @@ export function withinRunBudget(run: EngineRun, now: () => number = () => perfor
       loaded = true;
     }
     const leads = rows.length / featureCount;
-    return timedRun(run, rows, featureCount, Math.max(RUN_BUDGET.minimumMs, (RUN_BUDGET.msPer1000Leads * leads) / 1000), now, 'score');
+    return timedRun(run, rows, featureCount, runBudgetMs(leads), now, 'score');
   };
 }
 
