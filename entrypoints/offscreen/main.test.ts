@@ -15,7 +15,7 @@ import { purgeEverything } from '@/lib/background/purge';
 import { db } from '@/lib/db/db';
 import { oweScoringOfEveryLead, owedScoringModel, readJob, runStoredScoresJob, standingFailure, STORED_SCORES_LOCK } from '@/lib/jobs/progress';
 import { fullScoringRequested } from '@/lib/jobs/requests';
-import { runEngine, type EngineOutput } from '@/lib/ml/engine';
+import type { EngineOutput } from '@/lib/ml/engine';
 import { parseManifest } from '@/lib/ml/manifest';
 import { manifestOf } from '@/lib/ml/model-store';
 
@@ -28,7 +28,9 @@ const engineOutput = vi.hoisted(
     terms: 2,
   }),
 );
-vi.mock('@/lib/ml/engine', () => ({ configureEngine: vi.fn(), runEngine: vi.fn(async () => engineOutput), forgetModel: vi.fn() }));
+/** The document's engine (its worker and watchdog stand apart: engine-in-worker.test.ts). */
+const engine = vi.hoisted(() => ({ run: vi.fn(async () => engineOutput), forget: vi.fn() }));
+vi.mock('@/lib/ml/engine-in-worker', () => ({ engineWatchdog: () => engine }));
 vi.mock('@/lib/ml/model-store', () => ({ activeManifest: vi.fn(), manifestOf: vi.fn(), modelBytes: vi.fn(async () => new Uint8Array()) }));
 
 const fromBackground = { id: fakeBrowser.runtime.id, url: fakeBrowser.runtime.getURL('/background.js') };
@@ -129,7 +131,7 @@ it('does not run a scoring or re-tiering asked before "Purge everything" and sti
   await new Promise((resolve) => setTimeout(resolve, 2));
   await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync', fields: { jobtitle: 'CEO' } })]);
   const terms = parsed.manifest.terms.length;
-  vi.mocked(runEngine).mockResolvedValueOnce({ probability: Float32Array.of(0.5), contributions: new Float32Array(terms) /* [1 * T] */, terms });
+  engine.run.mockResolvedValueOnce({ probability: Float32Array.of(0.5), contributions: new Float32Array(terms) /* [1 * T] */, terms });
   expect(await scoreStoredLeads({ modelId })).toEqual({ ok: true, scored: 1 });
   expect(await readJob('scoring')).toMatchObject({ modelId, state: 'done', done: 1, total: 1 });
 });

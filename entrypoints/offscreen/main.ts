@@ -1,26 +1,27 @@
 /**
- * The offscreen document: home of ONNX Runtime and its sessions (lib/ml/engine.ts), but for a new model's
- * check, which runs in a worker it starts (lib/ml/check-in-worker.ts). It answers the engine's messages from
- * the background and nothing else.
+ * The offscreen document: home of the scoring engine, ONNX Runtime and its sessions (lib/ml/engine.ts)
+ * in a worker it starts and stops when a run outlasts its deadline (lib/ml/engine-in-worker.ts), and of
+ * the bulk-scoring and re-tiering jobs. A new model's check runs in a worker of its own
+ * (lib/ml/check-in-worker.ts). It answers the engine's messages from the background and nothing else.
  */
-import { configureEngine, forgetModel, runEngine } from '@/lib/ml/engine';
+import { engineWatchdog } from '@/lib/ml/engine-in-worker';
 import { preparingRun, purgedSince, runStoredScoresJob } from '@/lib/jobs/progress';
 import { holdingFullScoringRequest, holdingRetierRequest } from '@/lib/jobs/requests';
 import { countToScore, resumeUnfinishedScoringJob, runScoringJob } from '@/lib/ml/bulk-score';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { checkModelInWorker } from '@/lib/ml/check-in-worker';
 import { resumeUnfinishedRetierJob, runRetierJob, scoresAfter } from '@/lib/ml/retier';
-import { activeManifest, manifestOf, modelBytes } from '@/lib/ml/model-store';
+import { activeManifest, manifestOf } from '@/lib/ml/model-store';
 import { syntheticRows } from '@/lib/ml/synthetic-rows';
 import { measureThroughput } from '@/lib/ml/throughput';
 import { offscreenProtocol } from '@/lib/messaging/protocol';
 import { registerHandlers } from '@/lib/messaging/rpc';
 
-configureEngine();
+const engine = engineWatchdog();
 
 async function scoringDeps(modelId: string) {
   const manifest = await manifestOf(modelId);
-  const runModel = (rows: Float32Array, featureCount: number) => runEngine(modelId, () => modelBytes(modelId), rows, featureCount);
+  const runModel = (rows: Float32Array, featureCount: number) => engine.run(modelId, rows, featureCount);
   return { manifest, runModel, now: new Date() };
 }
 
@@ -76,7 +77,7 @@ registerHandlers(offscreenProtocol, 'offscreen', {
         flat[i * featureCount + f] = value ?? Number.NaN;
       });
     });
-    const output = await runEngine(modelId, () => modelBytes(modelId), flat, featureCount);
+    const output = await engine.run(modelId, flat, featureCount);
     const contributions: (number | null)[][] = [];
     for (let i = 0; i < rows.length; i++) {
       contributions.push(Array.from(output.contributions.subarray(i * output.terms, (i + 1) * output.terms), finiteOrNull));
@@ -88,7 +89,7 @@ registerHandlers(offscreenProtocol, 'offscreen', {
     const results = [];
     for (const count of rowCounts) {
       const rows = syntheticRows(features, count, seed); // [count * F]
-      results.push(await measureThroughput(() => runEngine(modelId, () => modelBytes(modelId), rows, features.length), count));
+      results.push(await measureThroughput(() => engine.run(modelId, rows, features.length), count));
     }
     return { ok: true as const, modelId, results };
   },
@@ -107,13 +108,14 @@ registerHandlers(offscreenProtocol, 'offscreen', {
     const changed = await holdingRetierRequest(modelId, () => runStoredScoresJob(unlessPurgedSince(askedAt, () => runRetier(modelId)), resumeRetier));
     return { ok: true as const, changed: unlessDeleted(changed) };
   },
-  // In a worker of its own, under a deadline (check-in-worker.ts). A session this document holds
-  // under the same id may be of other bytes (an earlier import of the id, since deleted): dropped.
+  // In a worker of its own, under a deadline (check-in-worker.ts). A session the engine holds under
+  // the same id may be of other bytes (an earlier import of the id, since deleted): dropped, and a
+  // stall of that earlier import no longer holds the id back.
   checkModel: async ({ modelId }) => {
     try {
       await checkModelInWorker(modelId);
     } finally {
-      await forgetModel(modelId);
+      await engine.forget(modelId);
     }
     return { ok: true as const };
   },

@@ -10,6 +10,7 @@ import { bundledModelSession } from '../../test/bundled-model-session';
 import { stubWebLocks } from '../../test/web-locks';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { ModelLoadError, ModelRunError, type EngineOutput } from './engine';
+import { ModelStalledError } from './engine-in-worker';
 import { featurizeRecord } from './featurize';
 import { scoreAndTier } from './score';
 
@@ -231,14 +232,17 @@ describe('a batch the engine fails on', () => {
     expect(await db.leadScores.count()).toBe(0);
   });
 
-  it('does not split a batch on a failure that is not a run’s (a model that cannot load): it would fail on any leads', async () => {
+  it.each([
+    ['a model that cannot load', new ModelLoadError('Failed to load model because protobuf parsing failed.'), 'model.onnx is not an ONNX model (or is damaged)'],
+    ['a run the watchdog stopped', new ModelStalledError('Model m was still scoring 10 leads after 30 seconds'), 'Model m was still scoring 10 leads after 30 seconds'],
+  ])('does not split a batch on a failure that is not a run’s (%s): it would fail on any leads', async (_, failure, said) => {
     await replaceDemoLeads(demoStoredLeads(now, 25));
     const runs: number[] = [];
-    const unloadable = (rows: Float32Array, featureCount: number) => {
+    const failing = (rows: Float32Array, featureCount: number) => {
       runs.push(rows.length / featureCount);
-      return Promise.reject(new ModelLoadError('Failed to load model because protobuf parsing failed.'));
+      return Promise.reject(failure);
     };
-    await expect(runScoringJob({ manifest, runModel: unloadable, now }, { batchSize: 10 })).rejects.toThrow('25 leads could not be scored: model.onnx is not an ONNX model (or is damaged)');
+    await expect(runScoringJob({ manifest, runModel: failing, now }, { batchSize: 10 })).rejects.toThrow(`25 leads could not be scored: ${said}`);
     expect(runs).toEqual([10, 10, 5]);
   });
 

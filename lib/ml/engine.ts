@@ -1,7 +1,8 @@
 /**
  * The one module that owns ONNX Runtime (onnxruntime-web's WASM build). It lives in the
- * offscreen document (and, for one check of a new model, in the worker that check runs in:
- * check-in-worker.ts): it keeps the sessions of the two models used last (the active model
+ * offscreen document's engine worker (engine-worker.ts, stopped when a run outlasts its deadline:
+ * engine-in-worker.ts) and, for one check of a new model, in the worker that check runs in
+ * (check-in-worker.ts): it keeps the sessions of the two models used last (the active model
  * and one other: the model of a job still running after another was activated), created on demand, so runs that alternate between two models do
  * not load them again each time. Every run goes through one queue so runs never interleave.
  * A model runs only on numbers of rows its check ran it on (`RUN_SIZES`), as its work may depend

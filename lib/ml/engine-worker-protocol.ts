@@ -1,0 +1,31 @@
+/** Messages between the offscreen document and its engine worker (`engine-worker.ts`), parsed with zod on both sides. */
+import { z } from 'zod';
+
+/** Typed arrays cross the thread by structured clone, as themselves: values as float32, NaN kept. */
+const float32Array = z.custom<Float32Array>((value) => value instanceof Float32Array, 'Expected a Float32Array');
+
+export const EngineWorkerRequestSchema = z.discriminatedUnion('kind', [
+  /** Score `rows` ([N * F] row-major, NaN = missing) with the stored model `modelId`: the worker reads its bytes from IndexedDB. */
+  z.object({ kind: z.literal('run'), modelId: z.string().min(1), rows: float32Array, featureCount: z.number().int().positive() }),
+  /** Drop the session of `modelId`, so its next run loads the bytes stored then. */
+  z.object({ kind: z.literal('forget'), modelId: z.string().min(1) }),
+]);
+export type EngineWorkerRequest = z.infer<typeof EngineWorkerRequestSchema>;
+
+const EngineOutputSchema = z.object({
+  /** [N] */
+  probability: float32Array,
+  /** [N * T] */
+  contributions: float32Array,
+  terms: z.number().int().nonnegative(),
+});
+
+/**
+ * A run's outputs (null for a forget), or the engine's failure by its error's name and message: a
+ * `ModelRunError` stays one across the thread, as bulk scoring tells it by name (bulk-score.ts).
+ */
+export const EngineWorkerReplySchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), output: EngineOutputSchema.nullable() }),
+  z.object({ ok: z.literal(false), name: z.string(), message: z.string() }),
+]);
+export type EngineWorkerReply = z.infer<typeof EngineWorkerReplySchema>;
