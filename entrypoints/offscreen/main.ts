@@ -86,12 +86,13 @@ registerHandlers(offscreenProtocol, 'offscreen', {
   },
   engineBenchmark: async ({ rowCounts, seed }) => {
     const { modelId, features } = await activeManifest();
+    const inWorker = await engine.benchmark(modelId, rowCounts, seed);
     const results = [];
     for (const count of rowCounts) {
       const rows = syntheticRows(features, count, seed); // [count * F]
       results.push(await measureThroughput(() => engine.run(modelId, rows, features.length), count));
     }
-    return { ok: true as const, modelId, results };
+    return { ok: true as const, modelId, inWorker, results };
   },
   // Both answer when the job ends, after any pause: one that forgetting a CRM's leads paused
   // finishes over the leads left; one whose row "Purge everything" deleted answers so; one asked

@@ -4,6 +4,7 @@
  * in one place. Both directions are parsed, so a malformed message is an error, not a crash.
  */
 import { z } from 'zod';
+import { ThroughputSchema } from '../ml/throughput';
 import { PAGE_FIELD_LIMITS } from '../crm/types';
 import { CrmKindSchema, FailureSchema, ScoredLeadSchema } from './schemas';
 import { leadsProtocol, offscreenLeadsProtocol } from './protocol-leads';
@@ -79,7 +80,10 @@ export const EngineBenchmarkResponseSchema = z.discriminatedUnion('ok', [
   z.object({
     ok: z.literal(true),
     modelId: z.string(),
-    results: z.array(z.object({ rows: z.number(), runs: z.number(), medianSeconds: z.number(), rowsPerSecond: z.number() })),
+    /** The engine timed in its worker. */
+    inWorker: z.array(ThroughputSchema),
+    /** The engine as the offscreen document runs it: through its watchdog, to the worker and back. */
+    results: z.array(ThroughputSchema),
   }),
   FailureSchema,
 ]);

@@ -33,7 +33,7 @@ function threads(script: string) {
 }
 
 const ANSWERS_ROWS =
-  'const reply = (request) => request.kind === "forget" ? { ok: true, output: null } : { ok: true, output: { probability: request.rows.slice(0, 1), contributions: new Float32Array(0), terms: 0 } }';
+  'const reply = (request) => request.kind === "forget" ? { ok: true } : { ok: true, output: { probability: request.rows.slice(0, 1), contributions: new Float32Array(0), terms: 0 } }';
 /** Answers, but busy for good on any run of the model "stalls", as ONNX Runtime inside a run whose work explodes: no message is read. */
 const STALLS_ON_ONE_MODEL = `${ANSWERS_ROWS.replace('const reply', 'const answer')}; const reply = (request) => { if (request.kind === 'run' && request.modelId === 'stalls') for (;;) {} return answer(request); }`;
 
@@ -72,7 +72,7 @@ describe('engineWatchdog', () => {
 
   it('passes on the engine’s failure by its name, and starts a new thread after a reply it cannot read', async () => {
     const engine = threads(
-      'const reply = (request) => request.modelId === "fails" ? { ok: false, name: "ModelRunError", message: "model.onnx loaded but failed to score: a reason" } : request.modelId === "garbled" ? { ok: "yes" } : { ok: true, output: null }',
+      `${ANSWERS_ROWS.replace('const reply', 'const answer')}; const reply = (request) => request.modelId === "fails" ? { ok: false, name: "ModelRunError", message: "model.onnx loaded but failed to score: a reason" } : request.modelId === "garbled" ? { ok: true, output: null } : answer(request)`,
     );
     const { run } = engineWatchdog({ start: engine.start });
     const failed = await run('fails', oneRow, 2).catch((error: Error) => error);
@@ -80,7 +80,7 @@ describe('engineWatchdog', () => {
     expect([(failed as Error).name, (failed as Error).message]).toEqual(['ModelRunError', 'model.onnx loaded but failed to score: a reason']);
     await expect(run('garbled', oneRow, 2)).rejects.toThrow('The scoring engine sent an unexpected reply');
     await expect(engine.exits[0]).resolves.toBe(1);
-    await expect(run('no-output', oneRow, 2)).rejects.toThrow('The scoring engine sent no scores');
+    await expect(run('fine', oneRow, 2)).resolves.toMatchObject({ probability: Float32Array.of(0.25) });
     expect(engine.started).toHaveLength(2);
     for (const thread of engine.started) await thread.terminate();
   });

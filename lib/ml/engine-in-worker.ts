@@ -8,9 +8,10 @@
  * run would stall each badge and batch as long. Runs go one at a time, so a deadline counts one
  * run's work, not a wait behind others.
  */
-import { EngineWorkerReplySchema, type EngineWorkerReply, type EngineWorkerRequest } from './engine-worker-protocol';
+import { EngineWorkerReplySchemas, type EngineWorkerReply, type EngineWorkerRequest, type EngineWorkerRequestKind } from './engine-worker-protocol';
 import type { EngineOutput } from './engine';
 import { LARGEST_SCORING_BATCH, RUN_BUDGET, RUN_SIZES, runBudgetMs } from './scoring-batch';
+import type { Throughput } from './throughput';
 
 /** How many times its check's budget a production run gets before it is taken for stalled: room for a busy machine. */
 export const STALL_FACTOR = 4;
@@ -86,7 +87,7 @@ export function engineWatchdog({ start = startEngineWorker, deadlineMs = runDead
   }
 
   /** The thread's reply to `request`, or null when `ms` passed first: the thread is then stopped, mid-run. */
-  async function replyWithin(request: EngineWorkerRequest, ms: number): Promise<EngineWorkerReply | null> {
+  async function replyWithin<Kind extends EngineWorkerRequestKind>(request: Extract<EngineWorkerRequest, { kind: Kind }>, ms: number): Promise<EngineWorkerReply<Kind> | null> {
     thread ??= start();
     const asked = thread;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -99,9 +100,9 @@ export function engineWatchdog({ start = startEngineWorker, deadlineMs = runDead
         dropThread(asked); // terminated mid-run: the only way to stop it
         return null;
       }
-      const parsed = EngineWorkerReplySchema.safeParse(reply);
+      const parsed = EngineWorkerReplySchemas[request.kind].safeParse(reply);
       if (!parsed.success) throw new Error('The scoring engine sent an unexpected reply');
-      return parsed.data;
+      return parsed.data as EngineWorkerReply<Kind>; // parsed by the schema of the request's kind
     } catch (error) {
       // A thread that failed or answered nonsense is not asked again: the next run starts another.
       dropThread(asked);
@@ -130,7 +131,6 @@ export function engineWatchdog({ start = startEngineWorker, deadlineMs = runDead
         throw new ModelStalledError(message);
       }
       if (!reply.ok) throw namedError(reply);
-      if (!reply.output) throw new Error('The scoring engine sent no scores');
       return reply.output;
     });
   }
@@ -146,7 +146,22 @@ export function engineWatchdog({ start = startEngineWorker, deadlineMs = runDead
     });
   }
 
-  return { run, forget };
+  /**
+   * The engine's throughput with `modelId` on `rowCounts` synthetic rows, timed in the worker (`npm
+   * run bench`): what the worker hop costs is the difference with `run`'s timed in the document.
+   * `measureThroughput` makes at least seven calls over at least a second: ten of each count's run deadline.
+   */
+  function benchmark(modelId: string, rowCounts: number[], seed: number): Promise<Throughput[]> {
+    return inTurn(async () => {
+      const ms = rowCounts.reduce((sum, count) => sum + 10 * deadlineMs(count), 0);
+      const reply = await replyWithin({ kind: 'benchmark', modelId, rowCounts, seed }, ms);
+      if (reply === null) throw new Error(`The engine benchmark did not end within ${Math.round(ms / 1000)} seconds`);
+      if (!reply.ok) throw namedError(reply);
+      return reply.results;
+    });
+  }
+
+  return { run, forget, benchmark };
 }
 
 /** The engine's failure as the worker named it, so that bulk scoring still tells a `ModelRunError` by name. */

@@ -1,5 +1,6 @@
 /** Messages between the offscreen document and its engine worker (`engine-worker.ts`), parsed with zod on both sides. */
 import { z } from 'zod';
+import { ThroughputSchema } from './throughput';
 
 /** Typed arrays cross the thread by structured clone, as themselves: values as float32, NaN kept. */
 const float32Array = z.custom<Float32Array>((value) => value instanceof Float32Array, 'Expected a Float32Array');
@@ -9,23 +10,31 @@ export const EngineWorkerRequestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('run'), modelId: z.string().min(1), rows: float32Array, featureCount: z.number().int().positive() }),
   /** Drop the session of `modelId`, so its next run loads the bytes stored then. */
   z.object({ kind: z.literal('forget'), modelId: z.string().min(1) }),
+  /** The engine's own throughput with `modelId` on synthetic rows, timed in the worker (`npm run bench`). */
+  z.object({ kind: z.literal('benchmark'), modelId: z.string().min(1), rowCounts: z.array(z.number().int().positive()), seed: z.number().int() }),
 ]);
 export type EngineWorkerRequest = z.infer<typeof EngineWorkerRequestSchema>;
-
-const EngineOutputSchema = z.object({
-  /** [N] */
-  probability: float32Array,
-  /** [N * T] */
-  contributions: float32Array,
-  terms: z.number().int().nonnegative(),
-});
+export type EngineWorkerRequestKind = EngineWorkerRequest['kind'];
 
 /**
- * A run's outputs (null for a forget), or the engine's failure by its error's name and message: a
- * `ModelRunError` stays one across the thread, as bulk scoring tells it by name (bulk-score.ts).
+ * The engine's failure by its error's name and message: a `ModelRunError` stays one across the
+ * thread, as bulk scoring tells it by name (bulk-score.ts).
  */
-export const EngineWorkerReplySchema = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), output: EngineOutputSchema.nullable() }),
-  z.object({ ok: z.literal(false), name: z.string(), message: z.string() }),
-]);
-export type EngineWorkerReply = z.infer<typeof EngineWorkerReplySchema>;
+const EngineFailureSchema = z.object({ ok: z.literal(false), name: z.string(), message: z.string() });
+const replyOf = <Shape extends z.ZodRawShape>(shape: Shape) => z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), ...shape }), EngineFailureSchema]);
+
+/** The worker's reply to each kind of request. */
+export const EngineWorkerReplySchemas = {
+  run: replyOf({
+    output: z.object({
+      /** [N] */
+      probability: float32Array,
+      /** [N * T] */
+      contributions: float32Array,
+      terms: z.number().int().nonnegative(),
+    }),
+  }),
+  forget: replyOf({}),
+  benchmark: replyOf({ results: z.array(ThroughputSchema) }),
+} satisfies Record<EngineWorkerRequestKind, z.ZodType>;
+export type EngineWorkerReply<Kind extends EngineWorkerRequestKind> = z.infer<(typeof EngineWorkerReplySchemas)[Kind]>;

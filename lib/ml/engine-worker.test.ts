@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { db } from '../db/db';
 import { runEngine } from './engine';
-import { EngineWorkerReplySchema, type EngineWorkerRequest } from './engine-worker-protocol';
+import { EngineWorkerReplySchemas, type EngineWorkerRequest } from './engine-worker-protocol';
 import { NOT_ONNX } from './onnx/operators';
 import { syntheticRows } from './synthetic-rows';
 import { trainModel } from './train';
@@ -49,10 +49,13 @@ beforeEach(async () => {
 });
 
 it('answers a run with the engine’s outputs for the stored model’s bytes', async () => {
-  const reply = EngineWorkerReplySchema.parse(await ask({ kind: 'run', modelId: a.manifest.modelId, rows, featureCount }));
+  const reply = EngineWorkerReplySchemas.run.parse(await ask({ kind: 'run', modelId: a.manifest.modelId, rows, featureCount }));
   const direct = await runEngine('a-direct', async () => a.onnx, rows, featureCount);
   expect(reply).toEqual({ ok: true, output: direct });
-  expect(reply.ok && reply.output?.probability.length).toBe(3);
+  expect(reply.ok && reply.output.probability.length).toBe(3);
+  // Its arrays are moved to the document, not copied.
+  const [, { transfer }] = workerGlobal.postMessage.mock.calls[0] as [unknown, { transfer: ArrayBuffer[] }];
+  expect(reply.ok && transfer).toEqual([reply.ok && reply.output.probability.buffer, reply.ok && reply.output.contributions.buffer]);
 });
 
 it('names the engine’s failure as it was thrown, and a request it cannot read', async () => {
@@ -67,15 +70,24 @@ it('names the engine’s failure as it was thrown, and a request it cannot read'
 it('keeps a model’s session until asked to forget it, then loads the bytes stored under its id', async () => {
   const id = a.manifest.modelId;
   const probabilities = async () => {
-    const reply = EngineWorkerReplySchema.parse(await ask({ kind: 'run', modelId: id, rows, featureCount }));
-    if (!reply.ok || !reply.output) throw new Error('no output');
+    const reply = EngineWorkerReplySchemas.run.parse(await ask({ kind: 'run', modelId: id, rows, featureCount }));
+    if (!reply.ok) throw new Error(reply.message);
     return Array.from(reply.output.probability);
   };
   const ofA = await probabilities();
   await storeModel({ ...b.manifest, modelId: id }, b.onnx, 'trained'); // the id imported again, with other bytes
   expect(await probabilities()).toEqual(ofA); // the kept session
-  await expect(ask({ kind: 'forget', modelId: id })).resolves.toEqual({ ok: true, output: null });
+  await expect(ask({ kind: 'forget', modelId: id })).resolves.toEqual({ ok: true });
   const ofB = await probabilities();
   expect(ofB).not.toEqual(ofA);
   expect(ofB).toEqual(Array.from((await runEngine('b-direct', async () => b.onnx, rows, featureCount)).probability));
+});
+
+it('times the engine on synthetic rows of the model’s features, in the worker', async () => {
+  const reply = EngineWorkerReplySchemas.benchmark.parse(await ask({ kind: 'benchmark', modelId: a.manifest.modelId, rowCounts: [10], seed: 1 }));
+  if (!reply.ok) throw new Error(reply.message);
+  expect(reply.results).toHaveLength(1);
+  expect(reply.results[0]).toMatchObject({ rows: 10 });
+  expect(reply.results[0].runs).toBeGreaterThanOrEqual(5);
+  expect(reply.results[0].rowsPerSecond).toBeCloseTo(10 / reply.results[0].medianSeconds, 6);
 });

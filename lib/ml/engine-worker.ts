@@ -5,26 +5,46 @@
  * can hold: here a run that stalls holds this thread, which is stopped, not the document.
  */
 import { configureEngine, forgetModel, runEngine } from './engine';
-import { EngineWorkerReplySchema, EngineWorkerRequestSchema, type EngineWorkerReply } from './engine-worker-protocol';
-import { modelBytes } from './model-store';
+import { EngineWorkerRequestSchema, type EngineWorkerReply, type EngineWorkerRequest } from './engine-worker-protocol';
+import { manifestOf, modelBytes } from './model-store';
+import { syntheticRows } from './synthetic-rows';
+import { measureThroughput, type Throughput } from './throughput';
 
 configureEngine();
 
-async function answer(data: unknown): Promise<EngineWorkerReply> {
+type Kind = EngineWorkerRequest['kind'];
+/** What each kind of request does, given the request. */
+const handlers: { [K in Kind]: (request: Extract<EngineWorkerRequest, { kind: K }>) => Promise<EngineWorkerReply<K>> } = {
+  run: async ({ modelId, rows, featureCount }) => ({ ok: true, output: await runEngine(modelId, () => modelBytes(modelId), rows, featureCount) }),
+  forget: async ({ modelId }) => {
+    await forgetModel(modelId);
+    return { ok: true };
+  },
+  benchmark: async ({ modelId, rowCounts, seed }) => {
+    const { features } = await manifestOf(modelId);
+    const results: Throughput[] = [];
+    for (const count of rowCounts) {
+      const rows = syntheticRows(features, count, seed); // [count * F]
+      results.push(await measureThroughput(() => runEngine(modelId, () => modelBytes(modelId), rows, features.length), count));
+    }
+    return { ok: true, results };
+  },
+};
+
+/** A run's output arrays are the worker's own copies of ONNX Runtime's (engine.ts): moved to the document, not copied. */
+const movedBuffers = (reply: EngineWorkerReply<Kind>): Transferable[] =>
+  'output' in reply ? [...new Set([reply.output.probability.buffer, reply.output.contributions.buffer])] : [];
+
+async function answer(data: unknown): Promise<EngineWorkerReply<Kind>> {
   const request = EngineWorkerRequestSchema.safeParse(data);
   if (!request.success) return { ok: false, name: 'Error', message: 'The scoring engine got a malformed request.' };
-  const { modelId } = request.data;
   try {
-    if (request.data.kind === 'forget') {
-      await forgetModel(modelId);
-      return { ok: true, output: null };
-    }
-    return { ok: true, output: await runEngine(modelId, () => modelBytes(modelId), request.data.rows, request.data.featureCount) };
+    return await (handlers[request.data.kind] as (request: EngineWorkerRequest) => Promise<EngineWorkerReply<Kind>>)(request.data);
   } catch (error) {
     return error instanceof Error ? { ok: false, name: error.name, message: error.message } : { ok: false, name: 'Error', message: String(error) };
   }
 }
 
 self.addEventListener('message', (message: MessageEvent) => {
-  void answer(message.data).then((reply) => self.postMessage(EngineWorkerReplySchema.parse(reply)));
+  void answer(message.data).then((reply) => self.postMessage(reply, { transfer: movedBuffers(reply) }));
 });

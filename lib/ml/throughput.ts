@@ -4,14 +4,17 @@
  * that are not cross-origin isolated get ~0.1 ms timers); the median batch counts,
  * because these machines are shared and noisy.
  */
-export interface Throughput {
-  rows: number;
+import { z } from 'zod';
+
+export const ThroughputSchema = z.object({
+  rows: z.number(),
   /** Scoring calls made, over all batches. */
-  runs: number;
+  runs: z.number(),
   /** Median time of one call. */
-  medianSeconds: number;
-  rowsPerSecond: number;
-}
+  medianSeconds: z.number(),
+  rowsPerSecond: z.number(),
+});
+export type Throughput = z.infer<typeof ThroughputSchema>;
 
 const BATCH_SECONDS = 0.02;
 
