@@ -11,19 +11,8 @@ import { runEngine } from './engine';
 import { EngineWorkerReplySchemas, type EngineWorkerRequest } from './engine-worker-protocol';
 import { NOT_ONNX } from './onnx/operators';
 import { syntheticRows } from './synthetic-rows';
-import { trainModel } from './train';
-import { syntheticLeads } from './train/synthetic';
+import { modelA as a, modelB as b } from '../../test/fixtures/two-small-models';
 
-const train = (seed: number, positiveShift: number) =>
-  trainModel({
-    records: syntheticLeads(400, seed, { positiveShift }),
-    target: 'converted',
-    positive: '1',
-    exclude: ['id'],
-    options: { cv: 2, seed, ebm: { outerBags: 1, interactions: 1 } },
-  });
-const a = train(1, 0);
-const b = train(2, 1);
 const featureCount = a.manifest.features.length;
 const rows = syntheticRows(a.manifest.features, 3, 7); // [3 * F]
 

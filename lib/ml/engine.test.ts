@@ -17,20 +17,8 @@ import { manifestOf, modelBytes } from './model-store';
 import { RUN_SIZES } from './scoring-batch';
 import { syntheticRows } from './synthetic-rows';
 import { importModel, type ModelCheck } from './model-versions';
-import { trainModel } from './train';
-import { syntheticLeads } from './train/synthetic';
+import { modelA as a, modelB as b } from '../../test/fixtures/two-small-models';
 
-// Two small models with the same features and terms, trained for different outcomes.
-const train = (seed: number, positiveShift: number) =>
-  trainModel({
-    records: syntheticLeads(600, seed, { positiveShift }),
-    target: 'converted',
-    positive: '1',
-    exclude: ['id'],
-    options: { cv: 2, seed, ebm: { outerBags: 1, interactions: 1 } },
-  });
-const a = train(1, 0);
-const b = train(2, 1);
 const featureCount = a.manifest.features.length;
 const oneRow = new Float32Array(featureCount).fill(Number.NaN);
 
