@@ -1,6 +1,7 @@
 /**
- * The background's handle on the offscreen document, where ONNX Runtime and its sessions
- * (lib/ml/engine.ts) live. The document is created on demand and stays alive; if Chrome closed it
+ * The background's handle on the offscreen document, where the scoring engine (ONNX Runtime and
+ * its sessions, lib/ml/engine.ts, in a worker under run deadlines: engine-in-worker.ts) and the
+ * bulk-scoring and re-tiering jobs live. The document is created on demand and stays alive; if Chrome closed it
  * (or it crashed), the next call makes it again, and so does a job's caller that was waiting on it.
  */
 import { browser } from 'wxt/browser';

@@ -2,9 +2,9 @@
  * The check an imported or newly trained model passes before it may be activated (check-model.ts),
  * run in a worker of its own (check-worker.ts) under a deadline. ONNX Runtime cannot interrupt a
  * run, and a few kilobytes of allowed operators can broadcast to intermediates that take hours to
- * compute: in the offscreen document such a model would hold every badge and bulk scoring. Here
- * the worker is terminated at the deadline and the model refused, while the offscreen document
- * goes on scoring with the active model.
+ * compute: in the engine such a model would hold every badge and bulk scoring, each run until its
+ * deadline (engine-in-worker.ts). Here the worker is terminated at the deadline and the model
+ * refused before any badge waits on it, while the engine goes on scoring with the active model.
  *
  * The check runs the model at every number of rows the engine ever runs it on (`RUN_SIZES`), each run
  * within a budget of seconds (check-model.ts `checkModelWithinBudget`). The sizes a run works with

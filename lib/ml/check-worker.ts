@@ -1,8 +1,8 @@
 /**
  * The model-check worker, started by the offscreen document for one check and terminated after
  * it (`check-in-worker.ts`). The check runs ONNX Runtime here, in a thread of its own, because a
- * run cannot be interrupted: a model whose work explodes would otherwise hold the offscreen
- * document, and with it every badge and bulk scoring, for as long as it computes.
+ * run cannot be interrupted: a model whose work explodes would otherwise hold the engine's worker,
+ * and with it every badge and bulk scoring, until the run's deadline (engine-in-worker.ts).
  */
 import { checkModelWithinBudget } from './check-model';
 import { ModelCheckReplySchema, ModelCheckRequestSchema, type ModelCheckReply } from './check-worker-protocol';
