@@ -5,7 +5,7 @@
  * a new thread; the engine's failures keep their names; runs go one at a time.
  */
 import { Worker } from 'node:worker_threads';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { engineWatchdog, ModelStalledError, runDeadlineMs, STALL_FACTOR, type EngineThread } from './engine-in-worker';
 
 /**
@@ -48,7 +48,7 @@ describe('engineWatchdog', () => {
     const stalled = run('stalls', oneRow, 2);
     await expect(stalled).rejects.toThrow(ModelStalledError);
     await expect(stalled).rejects.toThrow(
-      `Model stalls was still scoring 1 lead after 1 seconds, ${STALL_FACTOR} times what its check allowed, so it was stopped. It is not run again until Chrome restarts: activate another model in LeadLens's options (Model versions).`,
+      `Model stalls was still scoring 1 lead after 1 seconds, ${STALL_FACTOR} times what its check allowed for loading it and scoring as many, so it was stopped. It is not run again until Chrome restarts: activate another model in LeadLens's options (Model versions).`,
     );
     expect(performance.now() - started).toBeGreaterThanOrEqual(990);
     await expect(engine.exits[0]).resolves.toBe(1); // terminated mid-run, not finished
@@ -85,6 +85,18 @@ describe('engineWatchdog', () => {
     for (const thread of engine.started) await thread.terminate();
   });
 
+  it('forgets without failing when the thread cannot: it is stopped, with every session it held', async () => {
+    // Throws on a forget: the thread reports the error and answers nothing.
+    const engine = threads(`${ANSWERS_ROWS.replace('const reply', 'const answer')}; const reply = (request) => { if (request.kind === 'forget') throw new Error('no memory'); return answer(request); }`);
+    const { run, forget } = engineWatchdog({ start: engine.start });
+    await run('a', oneRow, 2);
+    await expect(forget('a')).resolves.toBeUndefined();
+    await expect(engine.exits[0]).resolves.toBe(1);
+    await expect(run('a', oneRow, 2)).resolves.toMatchObject({ probability: Float32Array.of(0.25) });
+    expect(engine.started).toHaveLength(2);
+    for (const thread of engine.started) await thread.terminate();
+  });
+
   it('runs one at a time, each deadline counted from its own start, not from when it was asked', async () => {
     // Each run busy for 700 ms: two asked together end 1.4 s after, within their deadlines of 1 s each.
     const engine = threads(`${ANSWERS_ROWS.replace('const reply', 'const answer')}; const reply = (request) => { const until = Date.now() + 700; while (Date.now() < until); return answer(request); }`);
@@ -97,11 +109,73 @@ describe('engineWatchdog', () => {
 });
 
 describe('runDeadlineMs', () => {
-  it('allows the model’s loading, then each run of the engine four times its check’s budget at its run size', () => {
+  it('allows four times what the check allowed for loading the model and each run of the engine at its run size', () => {
     expect(STALL_FACTOR).toBe(4);
-    expect(runDeadlineMs(1)).toBe(10_000 + 4 * 1_000);
-    expect(runDeadlineMs(300)).toBe(10_000 + 4 * 2_560); // run at 512 leads: 5 s per 1,000
-    expect(runDeadlineMs(1_000)).toBe(10_000 + 4 * 5_000);
-    expect(runDeadlineMs(2_001)).toBe(10_000 + 4 * (5_000 + 5_000 + 1_000)); // 1,000 + 1,000 + 1 (the last at least 1 s)
+    expect(runDeadlineMs(1)).toBe(4 * (10_000 + 1_000));
+    expect(runDeadlineMs(300)).toBe(4 * (10_000 + 2_560)); // run at 512 leads: 5 s per 1,000
+    expect(runDeadlineMs(1_000)).toBe(4 * (10_000 + 5_000));
+    expect(runDeadlineMs(2_001)).toBe(4 * (10_000 + 5_000 + 5_000 + 1_000)); // 1,000 + 1,000 + 1 (the last at least 1 s)
+  });
+});
+
+/** The browser's Worker, as the document starts it: what it was given, and its handlers to fire. */
+class FakeWorker {
+  static started: FakeWorker[] = [];
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onerror: ((event: { message: string }) => void) | null = null;
+  onmessageerror: (() => void) | null = null;
+  posted: unknown[] = [];
+  terminated = false;
+  constructor(
+    readonly url: URL,
+    readonly options: WorkerOptions,
+  ) {
+    FakeWorker.started.push(this);
+  }
+  postMessage(message: unknown) {
+    this.posted.push(message);
+  }
+  terminate() {
+    this.terminated = true;
+  }
+}
+
+describe('the engine worker the offscreen document starts', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('is a module worker of engine-worker.ts whose replies are passed on, stopped and replaced after an error or a reply it cannot read', async () => {
+    vi.stubGlobal('Worker', FakeWorker);
+    const { run } = engineWatchdog();
+    /** A run of model m, once the worker it went to has it. */
+    const asked = async () => {
+      const running = run('m', oneRow, 2);
+      await vi.waitFor(() => expect(FakeWorker.started.at(-1)?.posted.length).toBeGreaterThan(0));
+      const worker = FakeWorker.started.at(-1)!;
+      return { running, worker };
+    };
+
+    const first = await asked();
+    expect(first.worker.url.pathname).toMatch(/\/engine-worker\.ts$/);
+    expect(first.worker.options).toEqual({ type: 'module' });
+    expect(first.worker.posted).toEqual([{ kind: 'run', modelId: 'm', rows: oneRow, featureCount: 2 }]);
+    first.worker.onmessage!({ data: { ok: true, output: { probability: Float32Array.of(0.5), contributions: new Float32Array(0), terms: 0 } } });
+    await expect(first.running).resolves.toEqual({ probability: Float32Array.of(0.5), contributions: new Float32Array(0), terms: 0 });
+
+    const second = await asked();
+    expect(second.worker).toBe(first.worker);
+    second.worker.onerror!({ message: 'Uncaught RangeError: WebAssembly.Memory(): could not allocate memory' });
+    await expect(second.running).rejects.toThrow('The scoring engine stopped: Uncaught RangeError: WebAssembly.Memory(): could not allocate memory');
+    expect(second.worker.terminated).toBe(true);
+
+    const third = await asked();
+    expect(FakeWorker.started).toHaveLength(2);
+    third.worker.onmessageerror!();
+    await expect(third.running).rejects.toThrow('The scoring engine sent a reply that could not be read');
+    expect(third.worker.terminated).toBe(true);
+
+    const fourth = await asked();
+    expect(FakeWorker.started).toHaveLength(3);
+    fourth.worker.onerror!({ message: '' });
+    await expect(fourth.running).rejects.toThrow('The scoring engine stopped: its worker failed');
   });
 });

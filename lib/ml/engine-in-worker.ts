@@ -4,8 +4,8 @@
  * runs it (check-in-worker.ts), but a tree ensemble's work varies with the leads' values, and an
  * engine slow path is not bounded by it. A run still going at its deadline, a multiple of what the
  * check allowed its leads, has its worker terminated (the runs after it start a new one), and its
- * model is not run again until it is checked again (imported again) or Chrome restarts: every later
- * run would stall each badge and batch as long. Runs go one at a time, so a deadline counts one
+ * model is not run again until it is checked again (deleted and imported again) or Chrome restarts:
+ * every later run would stall each badge and batch as long. Runs go one at a time, so a deadline counts one
  * run's work, not a wait behind others.
  */
 import { EngineWorkerReplySchemas, type EngineWorkerReply, type EngineWorkerRequest, type EngineWorkerRequestKind } from './engine-worker-protocol';
@@ -17,16 +17,17 @@ import type { Throughput } from './throughput';
 export const STALL_FACTOR = 4;
 
 /**
- * How long a run of `leads` may take: loading the model (the worker may be new), then each run of
- * the engine at its run size (engine.ts pads to `RUN_SIZES`), each `STALL_FACTOR` times its check's budget.
+ * How long a run of `leads` may take: `STALL_FACTOR` times what the check allowed for loading the
+ * model and each run of the engine at its run size (engine.ts pads to `RUN_SIZES`). The load is
+ * multiplied too: a first run after Chrome starts also starts the worker and compiles ONNX
+ * Runtime's WASM, on a machine busy starting tabs, which the check's clock did not count.
  */
 export function runDeadlineMs(leads: number): number {
-  let ms = RUN_BUDGET.loadMs;
+  let checkMs = RUN_BUDGET.loadMs;
   for (let start = 0; start < leads; start += LARGEST_SCORING_BATCH) {
-    const runSize = RUN_SIZES.find((size) => size >= Math.min(LARGEST_SCORING_BATCH, leads - start))!;
-    ms += STALL_FACTOR * runBudgetMs(runSize);
+    checkMs += runBudgetMs(RUN_SIZES.find((size) => size >= Math.min(LARGEST_SCORING_BATCH, leads - start))!);
   }
-  return ms;
+  return STALL_FACTOR * checkMs;
 }
 
 /**
@@ -135,14 +136,18 @@ export function engineWatchdog({ start = startEngineWorker, deadlineMs = runDead
     });
   }
 
-  /** Drop the session of `modelId` (and any stall it had): its next run loads its bytes as stored then. */
+  /**
+   * Drop the session of `modelId` (and any stall it had): its next run loads its bytes as stored
+   * then. Never fails: a thread that does not forget in time, or fails to, is stopped, with every
+   * session it held (a model check ends with this, and its verdict must stand).
+   */
   function forget(modelId: string): Promise<void> {
     return inTurn(async () => {
       stalled.delete(modelId);
       if (!thread) return; // sessions live in the worker: none is kept
-      // Not forgotten in time (null), the thread was stopped, with every session it held.
-      const reply = await replyWithin({ kind: 'forget', modelId }, RUN_BUDGET.loadMs);
-      if (reply && !reply.ok) throw namedError(reply);
+      const asked = thread;
+      const reply = await replyWithin({ kind: 'forget', modelId }, RUN_BUDGET.loadMs).catch(() => null);
+      if (!reply?.ok) dropThread(asked);
     });
   }
 
@@ -173,4 +178,5 @@ function namedError({ name, message }: { name: string; message: string }): Error
 
 const stalledMessage = (modelId: string, leads: number, ms: number) =>
   `Model ${modelId} was still scoring ${leads.toLocaleString('en-US')} ${leads === 1 ? 'lead' : 'leads'} after ${Math.round(ms / 1000)} seconds, ` +
-  `${STALL_FACTOR} times what its check allowed, so it was stopped. It is not run again until Chrome restarts: activate another model in LeadLens's options (Model versions).`;
+  `${STALL_FACTOR} times what its check allowed for loading it and scoring as many, so it was stopped. ` +
+  "It is not run again until Chrome restarts: activate another model in LeadLens's options (Model versions).";
