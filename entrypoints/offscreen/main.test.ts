@@ -18,6 +18,7 @@ import { fullScoringRequested } from '@/lib/jobs/requests';
 import type { EngineOutput } from '@/lib/ml/engine';
 import { parseManifest } from '@/lib/ml/manifest';
 import { manifestOf } from '@/lib/ml/model-store';
+import { checkModelInWorker } from '@/lib/ml/check-in-worker';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 /** Three leads of two terms: the second gets no probability, the third no contribution for its second term. */
@@ -31,6 +32,7 @@ const engineOutput = vi.hoisted(
 /** The document's engine (its worker and watchdog stand apart: engine-in-worker.test.ts). */
 const engine = vi.hoisted(() => ({ run: vi.fn(async () => engineOutput), forget: vi.fn() }));
 vi.mock('@/lib/ml/engine-in-worker', () => ({ engineWatchdog: () => engine }));
+vi.mock('@/lib/ml/check-in-worker', () => ({ checkModelInWorker: vi.fn() }));
 vi.mock('@/lib/ml/model-store', () => ({ activeManifest: vi.fn(), manifestOf: vi.fn(), modelBytes: vi.fn(async () => new Uint8Array()) }));
 
 const fromBackground = { id: fakeBrowser.runtime.id, url: fakeBrowser.runtime.getURL('/background.js') };
@@ -55,6 +57,16 @@ beforeEach(async () => {
   vi.mocked(manifestOf).mockReset();
   vi.spyOn(console, 'error').mockImplementation(() => undefined); // the router logs a failed request
   await Promise.all(db.tables.map((table) => table.clear()));
+});
+
+it('drops the engine’s session of a model it checked, and any stall of that id, whether the check passed or not', async () => {
+  vi.mocked(checkModelInWorker).mockResolvedValueOnce(undefined);
+  expect(await ask('checkModel', { modelId: 'imported-1' })).toEqual({ ok: true });
+  expect(engine.forget).toHaveBeenLastCalledWith('imported-1');
+  vi.mocked(checkModelInWorker).mockRejectedValueOnce(new Error('The model returned probabilities outside 0–1'));
+  expect(await ask('checkModel', { modelId: 'imported-2' })).toEqual({ ok: false, error: 'The model returned probabilities outside 0–1' });
+  expect(engine.forget).toHaveBeenLastCalledWith('imported-2');
+  expect(engine.forget).toHaveBeenCalledTimes(2);
 });
 
 it('answers a run in which the model gives one lead NaN or ±Infinity, with null for those values only', async () => {
