@@ -42,13 +42,13 @@ const oneRow = Float32Array.of(0.25, 0.5);
 describe('engineWatchdog', () => {
   it('terminates a run still going at its deadline, says why, and runs that model no more until it is forgotten', async () => {
     const engine = threads(STALLS_ON_ONE_MODEL);
-    const { run, forget } = engineWatchdog({ start: engine.start, deadlineMs: (leads) => 1000 * leads });
+    const { run, forget } = engineWatchdog({ start: engine.start, deadlineMs: (leads) => 900 * leads, wakeGraceMs: 100 });
     await expect(run('quick', oneRow, 2)).resolves.toMatchObject({ probability: Float32Array.of(0.25) });
     const started = performance.now();
     const stalled = run('stalls', oneRow, 2);
     await expect(stalled).rejects.toThrow(ModelStalledError);
     await expect(stalled).rejects.toThrow(
-      `Model stalls was still scoring 1 lead after 1 seconds, ${STALL_FACTOR} times what its check allowed for loading it and scoring as many, so it was stopped. It is not run again until Chrome restarts: activate another model in LeadLens's options (Model versions).`,
+      `Model stalls was still scoring 1 lead after 1 seconds, more than ${STALL_FACTOR} times what its check allowed for loading it and scoring as many, so it was stopped. It is not run again until Chrome restarts: activate another model in LeadLens's options (Model versions).`,
     );
     expect(performance.now() - started).toBeGreaterThanOrEqual(990);
     await expect(engine.exits[0]).resolves.toBe(1); // terminated mid-run, not finished
@@ -97,10 +97,30 @@ describe('engineWatchdog', () => {
     for (const thread of engine.started) await thread.terminate();
   });
 
+  it('gives a run whose deadline fired at wake (a clock that counted the computer’s sleep) two seconds more, counted from then', async () => {
+    vi.useFakeTimers();
+    let answer!: (reply: unknown) => void;
+    const thread: EngineThread = { ask: () => new Promise((resolve) => (answer = resolve)), stop: vi.fn() };
+    const { run } = engineWatchdog({ start: () => thread, deadlineMs: () => 10_000 });
+    const woke = run('m', oneRow, 2);
+    await vi.advanceTimersByTimeAsync(10_000); // asleep through the deadline: its timer fires as the computer wakes
+    await vi.advanceTimersByTimeAsync(1_999);
+    answer({ ok: true, output: { probability: Float32Array.of(0.5), contributions: new Float32Array(0), terms: 0 } });
+    await expect(woke).resolves.toMatchObject({ probability: Float32Array.of(0.5) });
+    expect(thread.stop).not.toHaveBeenCalled();
+
+    const stalls = run('m', oneRow, 2);
+    const stopped = expect(stalls).rejects.toThrow(/^Model m was still scoring 1 lead after 12 seconds, more than 4 times what its check allowed/);
+    await vi.advanceTimersByTimeAsync(12_000);
+    await stopped;
+    expect(thread.stop).toHaveBeenCalledOnce();
+    vi.useRealTimers();
+  });
+
   it('runs one at a time, each deadline counted from its own start, not from when it was asked', async () => {
     // Each run busy for 700 ms: two asked together end 1.4 s after, within their deadlines of 1 s each.
     const engine = threads(`${ANSWERS_ROWS.replace('const reply', 'const answer')}; const reply = (request) => { const until = Date.now() + 700; while (Date.now() < until); return answer(request); }`);
-    const { run } = engineWatchdog({ start: engine.start, deadlineMs: () => 1000 });
+    const { run } = engineWatchdog({ start: engine.start, deadlineMs: () => 900, wakeGraceMs: 100 });
     const both = await Promise.all([run('first', Float32Array.of(1), 1), run('second', Float32Array.of(2), 1)]);
     expect(both.map((output) => output.probability[0])).toEqual([1, 2]);
     expect(engine.started).toHaveLength(1);

@@ -31,6 +31,13 @@ export function runDeadlineMs(leads: number): number {
 }
 
 /**
+ * The time a run still gets once its deadline's timer fired, counted from then. Where a computer's
+ * clock counts the time it slept (a laptop closed mid-run), that timer fires at wake, the run given
+ * no time awake: a run of a few milliseconds' work ends within this, and is not taken for stalled.
+ */
+export const WAKE_GRACE_MS = 2_000;
+
+/**
  * A model's run outlasted its deadline and was stopped, or the model did so before: it is not run
  * again. Not a `ModelRunError` (bulk-score.ts), so bulk scoring does not try it again on halves of
  * its batch, each as slow.
@@ -69,13 +76,14 @@ export interface EngineWatchdogOptions {
   start?: () => EngineThread;
   /** How long a run of a number of leads may take (`runDeadlineMs`). */
   deadlineMs?: (leads: number) => number;
+  wakeGraceMs?: number;
 }
 
 /**
  * The document's engine: runs in a worker it starts on demand, one at a time, each under its
  * deadline. One per document (the offscreen document's `engine`); a test makes its own.
  */
-export function engineWatchdog({ start = startEngineWorker, deadlineMs = runDeadlineMs }: EngineWatchdogOptions = {}) {
+export function engineWatchdog({ start = startEngineWorker, deadlineMs = runDeadlineMs, wakeGraceMs = WAKE_GRACE_MS }: EngineWatchdogOptions = {}) {
   let thread: EngineThread | null = null;
   /** Why each model that stalled is no longer run. */
   const stalled = new Map<string, string>();
@@ -87,13 +95,15 @@ export function engineWatchdog({ start = startEngineWorker, deadlineMs = runDead
     return next;
   }
 
-  /** The thread's reply to `request`, or null when `ms` passed first: the thread is then stopped, mid-run. */
+  /** The thread's reply to `request`, or null when `ms` passed first (and then `wakeGraceMs`): the thread is then stopped, mid-run. */
   async function replyWithin<Kind extends EngineWorkerRequestKind>(request: Extract<EngineWorkerRequest, { kind: Kind }>, ms: number): Promise<EngineWorkerReply<Kind> | null> {
     thread ??= start();
     const asked = thread;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), ms);
+      timer = setTimeout(() => {
+        timer = setTimeout(() => resolve(null), wakeGraceMs);
+      }, ms);
     });
     try {
       const reply = await Promise.race([asked.ask(request), deadline]);
@@ -127,7 +137,7 @@ export function engineWatchdog({ start = startEngineWorker, deadlineMs = runDead
       const ms = deadlineMs(leads);
       const reply = await replyWithin({ kind: 'run', modelId, rows, featureCount }, ms);
       if (reply === null) {
-        const message = stalledMessage(modelId, leads, ms);
+        const message = stalledMessage(modelId, leads, ms + wakeGraceMs);
         stalled.set(modelId, message);
         throw new ModelStalledError(message);
       }
@@ -178,5 +188,5 @@ function namedError({ name, message }: { name: string; message: string }): Error
 
 const stalledMessage = (modelId: string, leads: number, ms: number) =>
   `Model ${modelId} was still scoring ${leads.toLocaleString('en-US')} ${leads === 1 ? 'lead' : 'leads'} after ${Math.round(ms / 1000)} seconds, ` +
-  `${STALL_FACTOR} times what its check allowed for loading it and scoring as many, so it was stopped. ` +
+  `more than ${STALL_FACTOR} times what its check allowed for loading it and scoring as many, so it was stopped. ` +
   "It is not run again until Chrome restarts: activate another model in LeadLens's options (Model versions).";
