@@ -55,6 +55,8 @@ it('sorts from the keyboard: Enter on a header flips or changes the order and re
   expect(header('Score (1–99)').getAttribute('aria-sort')).toBe('ascending');
   expect(column(1).slice(0, 3)).toEqual(['51', '52', '53']);
   expect(table().querySelector('nav')?.textContent).toContain('Page 1 of 3');
+  // Said: the button keeps its name and the focus, and the header's new order is not read out by itself.
+  expect(table().querySelector('[role="status"]')?.textContent).toBe('Top hot leads: sorted by Score (1–99), ascending');
 
   pressEnter(sortButton('Lead'));
   expect(header('Lead').getAttribute('aria-sort')).toBe('ascending');
@@ -64,6 +66,7 @@ it('sorts from the keyboard: Enter on a header flips or changes the order and re
   pressEnter(sortButton('Lead'));
   expect(header('Lead').getAttribute('aria-sort')).toBe('descending');
   expect(column(0)[0]).toBe('Lead w');
+  expect(table().querySelector('[role="status"]')?.textContent).toBe('Top hot leads: sorted by Lead, descending');
 });
 
 it('pages with buttons that do nothing at either end and keep the keyboard’s focus there, announcing the page reached', () => {

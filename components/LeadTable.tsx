@@ -71,15 +71,18 @@ export function LeadTable({ caption, rows, order, onSort, onOpen, filtersApplied
   const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
   const current = Math.min(page, pages - 1);
   const visible = rows.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE);
-  // Said only when the rep turns a page: a new filter or a background rescore changes the counts of both tables at once.
+  // Said only when the rep turns a page or sorts: a new filter or a background rescore changes the counts of both tables at once.
   const [turned, setTurned] = useState('');
   const turnTo = (target: number) => {
     setPage(target);
     setTurned(`${caption}: page ${target + 1} of ${pages}`);
   };
+  // Said too: the header's button keeps its name and the focus, and a reader does not read out its header's new order.
   const sortBy = (key: SortKey) => {
+    const descending = order.key === key ? !order.descending : key === 'score';
     setPage(0);
-    onSort({ key, descending: order.key === key ? !order.descending : key === 'score' });
+    onSort({ key, descending });
+    setTurned(`${caption}: sorted by ${COLUMNS.find((column) => column.key === key)!.label}, ${descending ? 'descending' : 'ascending'}`);
   };
   return (
     <div className="lead-table">
