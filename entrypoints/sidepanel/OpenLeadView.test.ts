@@ -91,6 +91,27 @@ it('says the lead a record page is loading is being read, not that no lead is op
   }
 });
 
+it('keeps the focus in the card when another lead replaces what the rep had focused: on its heading, not the top of the page', () => {
+  const refetch = vi.fn(async () => undefined);
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: true, isFetching: false, error: new Error('The offscreen engine stopped'), refetch } };
+  rendered = render(createElement(OpenLeadView));
+  const tryAgain = [...rendered.container.querySelectorAll<HTMLButtonElement>('[role="alert"] button')].find((button) => button.textContent === 'Try again')!;
+  tryAgain.focus();
+  expect(document.activeElement).toBe(tryAgain);
+  // The tab went on to a page that is no lead's: the body holding the focused button is gone.
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead: null, reading: false }, dataUpdatedAt: 2 } };
+  rendered.rerender(createElement(OpenLeadView));
+  expect(rendered.container.textContent).toContain('No lead open');
+  expect(document.activeElement).toBe(rendered.container.querySelector('#open-lead-title'));
+  // Focus elsewhere stays there.
+  const outside = document.body.appendChild(document.createElement('button'));
+  outside.focus();
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: true, isFetching: false, error: new Error('The offscreen engine stopped'), refetch } };
+  rendered.rerender(createElement(OpenLeadView));
+  expect(document.activeElement).toBe(outside);
+  outside.remove();
+});
+
 it('offers a CSV lead from Top leads when no lead is open only while a file’s lead is listed there', () => {
   queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead: null, reading: false }, dataUpdatedAt: 1 } };
   queries.scoredLeads = { data: { rows: [{ source: 'salesforce' }, { source: 'hubspot' }] } };

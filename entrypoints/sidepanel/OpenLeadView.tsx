@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useMemo, useRef, useState } from 'react';
+import { Fragment, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { DeviationsTable, HotterPlanView } from '@/components/LeadInsights';
 import { EmptyState, ErrorState, Loading } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
@@ -204,6 +204,14 @@ export function OpenLeadView({ fileLeadKey = null, onBack }: OpenLeadViewProps =
   const { lead: answer, tabId } = useOpenLead();
   const lead = answer.data?.lead;
   const heading = useRef<HTMLHeadingElement>(null);
+  const card = useRef<HTMLElement>(null);
+  // Read before this render's changes land. Another lead opened in the tab replaces the card's body,
+  // and with it an element of the old one the rep had focused (a reasons table's summary): the focus
+  // goes to the card's heading, not to the top of the page, where the next Tab would start again.
+  const focusWasInCard = card.current?.contains(document.activeElement) ?? false;
+  useLayoutEffect(() => {
+    if (focusWasInCard && !card.current?.contains(document.activeElement)) heading.current?.focus();
+  });
   // The top leads' list, read once for the panel: only a file's lead listed there can be chosen from it.
   const { leads: scoredLeads } = useScoredLeads();
   const fileLeadsListed = useMemo(() => scoredLeads.data?.rows.some((row) => row.source === 'csv') ?? false, [scoredLeads.data]);
@@ -266,7 +274,7 @@ export function OpenLeadView({ fileLeadKey = null, onBack }: OpenLeadViewProps =
     );
   } else body = <ExplanationByItsModel lead={lead} source={lead.crm} />;
   return (
-    <section aria-labelledby="open-lead-title" className="card" data-testid="open-lead">
+    <section ref={card} aria-labelledby="open-lead-title" className="card" data-testid="open-lead">
       <h2 id="open-lead-title" ref={heading} tabIndex={-1} style={{ fontSize: 16, margin: 0 }}>
         {fileLeadKey !== null ? 'CSV lead chosen from Top leads' : 'Open lead'}
       </h2>
