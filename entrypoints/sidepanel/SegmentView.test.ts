@@ -70,6 +70,19 @@ it('asks to open a CRM lead in the window of this panel: the background cannot t
   click(rendered.container.querySelector<HTMLButtonElement>('tbody .link-button')!);
   await waitFor(() => vi.mocked(background.openRecord).mock.calls.length > 0);
   expect(vi.mocked(background.openRecord).mock.calls).toEqual([[{ crm: 'salesforce', recordId: '00Q1', windowId: 2 }]]);
+  // The focus stays on the name: what happened is said, the lead's name without the control that reversed it.
+  await waitFor(() => [...rendered!.container.querySelectorAll('[role="status"]')].some((region) => region.textContent !== ''));
+  expect([...rendered.container.querySelectorAll('[role="status"]')].map((region) => region.textContent).filter(Boolean)).toEqual(['Opened Ada ecalevol in Salesforce: explained under Open lead.']);
+});
+
+it('says nothing of opening when the CRM page could not be opened, only why', async () => {
+  vi.spyOn(fakeBrowser.windows, 'getCurrent').mockResolvedValue({ id: 2 } as never);
+  vi.mocked(background.openRecord).mockResolvedValue({ ok: false, error: 'Salesforce is not connected' });
+  rendered = render(view({ leads: leadsOf([{ ...csvLead, leadKey: 'salesforce|00Q1', source: 'salesforce', recordId: '00Q1' }]) }));
+  click(rendered.container.querySelector<HTMLButtonElement>('tbody .link-button')!);
+  await waitFor(() => rendered!.container.querySelector('[role="alert"]'));
+  expect(rendered.container.querySelector('[role="alert"]')?.textContent).toBe('Salesforce is not connected');
+  expect([...rendered.container.querySelectorAll('[role="status"]')].map((region) => region.textContent).filter(Boolean)).toEqual([]);
 });
 
 /** Chooses `value` in the select labelled `label`, as a rep does. */

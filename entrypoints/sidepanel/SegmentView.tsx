@@ -3,12 +3,13 @@ import { useMemo, useRef, useState, type Ref } from 'react';
 import { browser } from 'wxt/browser';
 import { LeadTable } from '@/components/LeadTable';
 import { LEARNT_FROM_TIER, SegmentStatsTable } from '@/components/SegmentStatsTable';
-import { EmptyState } from '@/components/StatusMessage';
+import { EmptyState, StatusRegion } from '@/components/StatusMessage';
 import { TierDonut } from '@/components/TierDonut';
+import { CRM_LABEL } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
 import type { Tier } from '@/lib/messaging/protocol';
 import { agesCountedTo, describeModelOutcome, describeSettledLeads, settledDaysOf } from '@/lib/ml/outcome-rule';
-import { clipWithEllipsis } from '@/lib/ml/visible-text';
+import { clipWithEllipsis, visibleText } from '@/lib/ml/visible-text';
 import { formatDay, plural, TIER_LOOK } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import {
@@ -20,6 +21,7 @@ import {
   offeredFilters,
   readsNotConvertedAsLost,
   segmentFigures,
+  shownName,
   TIERS,
   type FilterChoices,
   type ConvertedByRule,
@@ -292,6 +294,8 @@ interface SegmentViewProps {
 export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, outcomeBasis = STORED_OUTCOMES, onExplainFileLead }: SegmentViewProps) {
   const [chosen, setFilters] = useState<SegmentFilters>(NO_FILTERS);
   const [openError, setOpenError] = useState<string | null>(null);
+  // Said once a lead opens in the CRM tab: the focus stays on its name here, and the card that now explains it is above.
+  const [opened, setOpened] = useState('');
   const fileLeads = useMemo((): FileLeadsShown => {
     let fromFile = 0;
     for (const row of rows) if (row.source === 'csv') fromFile++;
@@ -350,6 +354,7 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
   };
   const open = async (row: ScoredLeadRow) => {
     setOpenError(null);
+    setOpened('');
     if (row.source === 'csv') return onExplainFileLead(row);
     const { source: crm, recordId } = row;
     // In this panel's window: the background cannot tell which window asks.
@@ -358,6 +363,7 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
       .then(({ id: windowId }) => background.openRecord({ crm, recordId, windowId }))
       .catch((error: Error) => ({ ok: false as const, error: error.message }));
     if (!reply.ok) setOpenError(reply.error);
+    else setOpened(`Opened ${visibleText(shownName(row))} in ${CRM_LABEL[crm]}: explained under Open lead.`);
   };
   return (
     <>
@@ -394,6 +400,7 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
             Top leads
           </h2>
           {openError && <p role="alert">{openError}</p>}
+          <StatusRegion visuallyHidden>{opened}</StatusRegion>
           <TopLeads rows={filtered} filters={filters} tier="hot" byRule={listedByRule} storedFileNotConvertedIsLost={storedFileNotConvertedIsLost} onOpen={open} />
           <TopLeads rows={filtered} filters={filters} tier="warm" byRule={listedByRule} storedFileNotConvertedIsLost={storedFileNotConvertedIsLost} onOpen={open} />
         </section>
