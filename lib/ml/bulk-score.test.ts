@@ -234,7 +234,7 @@ describe('a batch the engine fails on', () => {
 
   it.each([
     ['a model that cannot load', new ModelLoadError('Failed to load model because protobuf parsing failed.'), 'model.onnx is not an ONNX model (or is damaged)'],
-    ['a run the watchdog stopped', new ModelStalledError('Model m was still scoring 10 leads after 30 seconds'), 'Model m was still scoring 10 leads after 30 seconds'],
+    ['a run the watchdog stopped', new ModelStalledError('Model m stalled: a run of 10 leads was still going after 30 seconds'), 'Model m stalled: a run of 10 leads was still going after 30 seconds'],
   ])('does not split a batch on a failure that is not a run’s (%s): it would fail on any leads', async (_, failure, said) => {
     await replaceDemoLeads(demoStoredLeads(now, 25));
     const runs: number[] = [];

@@ -48,7 +48,7 @@ describe('engineWatchdog', () => {
     const stalled = run('stalls', oneRow, 2);
     await expect(stalled).rejects.toThrow(ModelStalledError);
     await expect(stalled).rejects.toThrow(
-      `Model stalls was still scoring 1 lead after 1 seconds, more than ${STALL_FACTOR} times what its check allowed for loading it and scoring as many, so it was stopped. It is not run again until Chrome restarts: activate another model in LeadLens's options (Model versions).`,
+      `Model stalls stalled: a run of 1 lead was still going after 1 seconds, more than ${STALL_FACTOR} times what its check allowed for loading it and scoring as many, so it was stopped. It is held back until Chrome restarts, or it is deleted and imported again: activate another model in LeadLens's options (Model versions).`,
     );
     expect(performance.now() - started).toBeGreaterThanOrEqual(990);
     await expect(engine.exits[0]).resolves.toBe(1); // terminated mid-run, not finished
@@ -56,7 +56,7 @@ describe('engineWatchdog', () => {
 
     // Held back at once, no thread asked; another model runs in a new thread.
     const again = performance.now();
-    await expect(run('stalls', oneRow, 2)).rejects.toThrow(/^Model stalls was still scoring 1 lead after 1 seconds/);
+    await expect(run('stalls', oneRow, 2)).rejects.toThrow(/^Model stalls stalled: a run of 1 lead was still going after 1 seconds/);
     expect(performance.now() - again).toBeLessThan(500);
     expect(engine.started).toHaveLength(1);
     await expect(run('quick', Float32Array.of(0.75, 1), 2)).resolves.toMatchObject({ probability: Float32Array.of(0.75) });
@@ -110,7 +110,7 @@ describe('engineWatchdog', () => {
     expect(thread.stop).not.toHaveBeenCalled();
 
     const stalls = run('m', oneRow, 2);
-    const stopped = expect(stalls).rejects.toThrow(/^Model m was still scoring 1 lead after 12 seconds, more than 4 times what its check allowed/);
+    const stopped = expect(stalls).rejects.toThrow(/^Model m stalled: a run of 1 lead was still going after 12 seconds, more than 4 times what its check allowed/);
     await vi.advanceTimersByTimeAsync(12_000);
     await stopped;
     expect(thread.stop).toHaveBeenCalledOnce();

@@ -187,6 +187,6 @@ function namedError({ name, message }: { name: string; message: string }): Error
 }
 
 const stalledMessage = (modelId: string, leads: number, ms: number) =>
-  `Model ${modelId} was still scoring ${leads.toLocaleString('en-US')} ${leads === 1 ? 'lead' : 'leads'} after ${Math.round(ms / 1000)} seconds, ` +
+  `Model ${modelId} stalled: a run of ${leads.toLocaleString('en-US')} ${leads === 1 ? 'lead' : 'leads'} was still going after ${Math.round(ms / 1000)} seconds, ` +
   `more than ${STALL_FACTOR} times what its check allowed for loading it and scoring as many, so it was stopped. ` +
-  "It is not run again until Chrome restarts: activate another model in LeadLens's options (Model versions).";
+  "It is held back until Chrome restarts, or it is deleted and imported again: activate another model in LeadLens's options (Model versions).";
