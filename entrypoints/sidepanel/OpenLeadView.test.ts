@@ -18,9 +18,8 @@ import { OpenLeadView, READING_PATIENCE_MS } from './OpenLeadView';
 const queries = vi.hoisted(() => ({
   openLead: { tabId: 7, lead: { isPending: false, isError: true, error: new Error() } } as unknown,
   manifest: { isPending: true } as unknown,
-  scoredLeads: { data: { rows: [] } } as unknown,
 }));
-vi.mock('./hooks', () => ({ useOpenLead: () => queries.openLead, useManifest: () => queries.manifest, useScoredLeads: () => ({ leads: queries.scoredLeads }) }));
+vi.mock('./hooks', () => ({ useOpenLead: () => queries.openLead, useManifest: () => queries.manifest }));
 // The real waterfall, watched: where it starts is no number it shows in words.
 vi.mock('@/components/Waterfall', async (importOriginal) => {
   const actual = await importOriginal<typeof import('@/components/Waterfall')>();
@@ -110,17 +109,6 @@ it('keeps the focus in the card when another lead replaces what the rep had focu
   rendered.rerender(createElement(OpenLeadView));
   expect(document.activeElement).toBe(outside);
   outside.remove();
-});
-
-it('offers a CSV lead from Top leads when no lead is open only while a file’s lead is listed there', () => {
-  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead: null, reading: false }, dataUpdatedAt: 1 } };
-  queries.scoredLeads = { data: { rows: [{ source: 'salesforce' }, { source: 'hubspot' }] } };
-  rendered = render(createElement(OpenLeadView));
-  expect(rendered.container.textContent).toContain('No lead openOpen a lead in Salesforce or HubSpot in this window: its full explanation appears here.');
-  queries.scoredLeads = { data: { rows: [{ source: 'hubspot' }, { source: 'csv' }] } };
-  rendered.rerender(createElement(OpenLeadView));
-  expect(rendered.container.textContent).toContain('Open a lead in Salesforce or HubSpot in this window, or choose a CSV lead in Top leads: its full explanation appears here.');
-  queries.scoredLeads = { data: { rows: [] } };
 });
 
 // A model with a field Salesforce has (the title) and one it has not (marketing e-mails opened).

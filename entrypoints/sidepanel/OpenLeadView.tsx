@@ -23,7 +23,7 @@ import {
   REASONS_HEADING,
   topReasons,
 } from '@/lib/presentation';
-import { useManifest, useOpenLead, useScoredLeads, useStoredLeadExplained } from './hooks';
+import { useManifest, useOpenLead, useStoredLeadExplained } from './hooks';
 
 /**
  * Said, as the badge says it, wherever the panel shows scores of a model learnt from made-up demo
@@ -212,9 +212,6 @@ export function OpenLeadView({ fileLeadKey = null, onBack }: OpenLeadViewProps =
   useLayoutEffect(() => {
     if (focusWasInCard && !card.current?.contains(document.activeElement)) heading.current?.focus();
   });
-  // The top leads' list, read once for the panel: only a file's lead listed there can be chosen from it.
-  const { leads: scoredLeads } = useScoredLeads();
-  const fileLeadsListed = useMemo(() => scoredLeads.data?.rows.some((row) => row.source === 'csv') ?? false, [scoredLeads.data]);
   // Choosing a file's lead, another, or going back changes the card, above the list the rep was in: the focus goes to its heading.
   const lastFileLeadKey = useRef(fileLeadKey);
   useEffect(() => {
@@ -269,7 +266,7 @@ export function OpenLeadView({ fileLeadKey = null, onBack }: OpenLeadViewProps =
   } else if (!lead) {
     body = (
       <EmptyState title="No lead open">
-        <p style={{ margin: 0 }}>Open a lead in Salesforce or HubSpot in this window{fileLeadsListed && ', or choose a CSV lead in Top leads'}: its full explanation appears here.</p>
+        <p style={{ margin: 0 }}>Open a lead in Salesforce or HubSpot in this window, or choose a CSV lead in Top leads: its full explanation appears here.</p>
       </EmptyState>
     );
   } else body = <ExplanationByItsModel lead={lead} source={lead.crm} />;
