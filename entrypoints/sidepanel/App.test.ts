@@ -14,6 +14,7 @@ import type { ScoredLeadRow } from '@/lib/segments';
 import { explainStoredLead, STORED_LEAD_GONE } from '@/lib/background/open-lead';
 import { deferred } from '@/test/deferred';
 import { click, followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { App } from './App';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -755,6 +756,21 @@ describe('a CSV lead chosen from the top leads', () => {
     expect(card().textContent).toContain('Grace Hopper · Warm · score 77 of 99');
     expect(card().textContent).not.toContain(fileName);
     expect(document.activeElement).toBe(heading());
+  });
+
+  it('explains a CRM lead opened from the top leads as the tab’s lead: the file’s lead shown before gives way, as the panel says', async () => {
+    vi.spyOn(fakeBrowser.windows, 'getCurrent').mockResolvedValue({ id: 2 } as never);
+    background.openRecord.mockResolvedValue({ ok: true });
+    panel.leads = [fileRow, lead];
+    rendered = renderApp();
+    await chooseFileLead();
+    expect(heading().textContent).toBe('CSV lead chosen from Top leads');
+    const crmName = [...rendered.container.querySelectorAll<HTMLButtonElement>('tbody .link-button')].find((button) => button.textContent === 'Ada')!;
+    click(crmName);
+    await waitFor(() => (heading().textContent === 'Open lead' ? true : null));
+    expect(background.openRecord).toHaveBeenLastCalledWith({ crm: 'salesforce', recordId: '1', windowId: 2 });
+    expect(card().textContent).not.toContain(fileName);
+    expect([...rendered.container.querySelectorAll('[role="status"]')].some((region) => region.textContent === 'Opened Ada in Salesforce: explained under Open lead.')).toBe(true);
   });
 
   it('says why a lead no longer stored cannot be explained, and goes back when no CRM lead is open', async () => {

@@ -329,23 +329,26 @@ function NoScoredLeads() {
   );
 }
 
-/** What the panel does with a file's lead chosen from the top leads: explain it in the open lead's card. */
-interface ExplainsFileLeads {
-  onExplainFileLead(row: ScoredLeadRow): void;
+/**
+ * What the panel does with a lead chosen from the top leads: a file's is explained in the open lead's
+ * card; a CRM lead's, once its page opened in the CRM tab, is explained there as the tab's lead.
+ */
+interface ChoosesLeads {
+  onLeadChosen(row: ScoredLeadRow): void;
 }
 
-function Segments({ onExplainFileLead }: ExplainsFileLeads) {
+function Segments({ onLeadChosen }: ChoosesLeads) {
   const scored = useScoredLeads();
   return (
     <>
       {/* On the panel before a scoring run starts, so that the start is heard; the bar's counts are read in place. */}
       <StatusRegion visuallyHidden>{scored.job?.state === 'running' && 'Scoring stored leads…'}</StatusRegion>
-      <ScoredLeads {...scored} onExplainFileLead={onExplainFileLead} />
+      <ScoredLeads {...scored} onLeadChosen={onLeadChosen} />
     </>
   );
 }
 
-function ScoredLeads({ leads, job, modelId, onExplainFileLead }: ReturnType<typeof useScoredLeads> & ExplainsFileLeads) {
+function ScoredLeads({ leads, job, modelId, onLeadChosen }: ReturnType<typeof useScoredLeads> & ChoosesLeads) {
   // The scores are read again when a scoring run ends (`useScoredLeads`): nothing more to invalidate.
   const owedScoring = useOwedScoringOfEveryLead(modelId ?? '', []).run;
   const { unscored, reading: unscoredReading, storedLeads } = useUnscoredLeads(leads.data?.rows.length, job, modelId, owedScoring !== null);
@@ -405,7 +408,7 @@ function ScoredLeads({ leads, job, modelId, onExplainFileLead }: ReturnType<type
       {!scoring && unscored !== null && <UnscoredLeadsNote unscored={unscored} />}
       <DemoLeadsMixedNote scoredDemo={scoredDemo} />
       {manifest.data && learntFromMadeUpLeads(manifest.data) && <MadeUpLeadsModelNote />}
-      <SegmentView leads={leads.data} sourceWord={sourceWord} outcomeBasis={outcomeBasis} onExplainFileLead={onExplainFileLead} />
+      <SegmentView leads={leads.data} sourceWord={sourceWord} outcomeBasis={outcomeBasis} onLeadChosen={onLeadChosen} />
     </>
   );
 }
@@ -419,7 +422,7 @@ export function App() {
         <OpenLeadView fileLeadKey={fileLeadKey} onBack={() => setFileLeadKey(null)} />
       </PartBoundary>
       <PartBoundary name="Segments">
-        <Segments onExplainFileLead={({ leadKey }) => setFileLeadKey(leadKey)} />
+        <Segments onLeadChosen={({ leadKey, source }) => setFileLeadKey(source === 'csv' ? leadKey : null)} />
       </PartBoundary>
     </PageShell>
   );

@@ -27,9 +27,9 @@ beforeEach(async () => {
   await Promise.all([db.leads.clear(), db.leadSummaries.clear(), db.settings.clear()]);
 });
 /** What the side panel does with a file's lead chosen from the top leads (App explains it in the open lead's card). */
-const explainFileLead = vi.fn();
-const view = (props: Omit<ComponentProps<typeof SegmentView>, 'onExplainFileLead'>) =>
-  createElement(QueryClientProvider, { client: queryClient }, createElement(SegmentView, { onExplainFileLead: explainFileLead, ...props }));
+const leadChosen = vi.fn();
+const view = (props: Omit<ComponentProps<typeof SegmentView>, 'onLeadChosen'>) =>
+  createElement(QueryClientProvider, { client: queryClient }, createElement(SegmentView, { onLeadChosen: leadChosen, ...props }));
 /** The leads as the side panel loads them: the rows, and the filter choices they offer. */
 function leadsOf(rows: ScoredLeadRow[]) {
   const choices = collectFilterChoices();
@@ -54,34 +54,39 @@ const csvLead: ScoredLeadRow = {
 };
 
 it('asks the panel to explain a CSV lead chosen, which has no CRM page to open, and opens none', () => {
-  explainFileLead.mockClear();
+  leadChosen.mockClear();
   vi.mocked(background.openRecord).mockClear();
   rendered = render(view({ leads: leadsOf([csvLead]) }));
   click(rendered.container.querySelector<HTMLButtonElement>('tbody .link-button')!);
-  expect(explainFileLead.mock.calls).toEqual([[csvLead]]);
+  expect(leadChosen.mock.calls).toEqual([[csvLead]]);
   expect(background.openRecord).not.toHaveBeenCalled();
   expect(rendered.container.querySelector('[role="alert"]')).toBeNull();
 });
 
 it('asks to open a CRM lead in the window of this panel: the background cannot tell which window asks', async () => {
+  leadChosen.mockClear();
   vi.spyOn(fakeBrowser.windows, 'getCurrent').mockResolvedValue({ id: 2 } as never);
   vi.mocked(background.openRecord).mockResolvedValue({ ok: true });
   rendered = render(view({ leads: leadsOf([{ ...csvLead, leadKey: 'salesforce|00Q1', source: 'salesforce', recordId: '00Q1' }]) }));
   click(rendered.container.querySelector<HTMLButtonElement>('tbody .link-button')!);
   await waitFor(() => vi.mocked(background.openRecord).mock.calls.length > 0);
   expect(vi.mocked(background.openRecord).mock.calls).toEqual([[{ crm: 'salesforce', recordId: '00Q1', windowId: 2 }]]);
+  await waitFor(() => leadChosen.mock.calls.length > 0);
+  expect(leadChosen.mock.calls).toEqual([[expect.objectContaining({ leadKey: 'salesforce|00Q1' })]]); // the panel explains it as the tab's lead
   // The focus stays on the name: what happened is said, the lead's name without the control that reversed it.
   await waitFor(() => [...rendered!.container.querySelectorAll('[role="status"]')].some((region) => region.textContent !== ''));
   expect([...rendered.container.querySelectorAll('[role="status"]')].map((region) => region.textContent).filter(Boolean)).toEqual(['Opened Ada ecalevol in Salesforce: explained under Open lead.']);
 });
 
 it('says nothing of opening when the CRM page could not be opened, only why', async () => {
+  leadChosen.mockClear();
   vi.spyOn(fakeBrowser.windows, 'getCurrent').mockResolvedValue({ id: 2 } as never);
   vi.mocked(background.openRecord).mockResolvedValue({ ok: false, error: 'Salesforce is not connected' });
   rendered = render(view({ leads: leadsOf([{ ...csvLead, leadKey: 'salesforce|00Q1', source: 'salesforce', recordId: '00Q1' }]) }));
   click(rendered.container.querySelector<HTMLButtonElement>('tbody .link-button')!);
   await waitFor(() => rendered!.container.querySelector('[role="alert"]'));
   expect(rendered.container.querySelector('[role="alert"]')?.textContent).toBe('Salesforce is not connected');
+  expect(leadChosen).not.toHaveBeenCalled(); // a file's lead shown in the panel stays
   expect([...rendered.container.querySelectorAll('[role="status"]')].map((region) => region.textContent).filter(Boolean)).toEqual([]);
 });
 

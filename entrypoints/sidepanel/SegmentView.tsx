@@ -286,12 +286,15 @@ interface SegmentViewProps {
   sourceWord?(value: string): string;
   /** What the conversion rates count as a lead's outcome (`useOutcomeBasis`); the outcome stored with each lead when absent. */
   outcomeBasis?: OutcomeBasis;
-  /** A lead of an imported file chosen from the top leads: it has no CRM page to open, so the panel explains it. */
-  onExplainFileLead(row: ScoredLeadRow): void;
+  /**
+   * A lead chosen from the top leads: one of an imported file, which has no CRM page to open, for the
+   * panel to explain; a CRM lead once its page opened in the CRM tab, which the panel explains as the tab's.
+   */
+  onLeadChosen(row: ScoredLeadRow): void;
 }
 
 /** Segment stats, filters and the top hot and warm leads of the active model. */
-export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, outcomeBasis = STORED_OUTCOMES, onExplainFileLead }: SegmentViewProps) {
+export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, outcomeBasis = STORED_OUTCOMES, onLeadChosen }: SegmentViewProps) {
   const [chosen, setFilters] = useState<SegmentFilters>(NO_FILTERS);
   const [openError, setOpenError] = useState<string | null>(null);
   // Said once a lead opens in the CRM tab: the focus stays on its name here, and the card that now explains it is above.
@@ -355,15 +358,16 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
   const open = async (row: ScoredLeadRow) => {
     setOpenError(null);
     setOpened('');
-    if (row.source === 'csv') return onExplainFileLead(row);
+    if (row.source === 'csv') return onLeadChosen(row);
     const { source: crm, recordId } = row;
     // In this panel's window: the background cannot tell which window asks.
     const reply = await browser.windows
       .getCurrent()
       .then(({ id: windowId }) => background.openRecord({ crm, recordId, windowId }))
       .catch((error: Error) => ({ ok: false as const, error: error.message }));
-    if (!reply.ok) setOpenError(reply.error);
-    else setOpened(`Opened ${visibleText(shownName(row))} in ${CRM_LABEL[crm]}: explained under Open lead.`);
+    if (!reply.ok) return setOpenError(reply.error);
+    onLeadChosen(row);
+    setOpened(`Opened ${visibleText(shownName(row))} in ${CRM_LABEL[crm]}: explained under Open lead.`);
   };
   return (
     <>
