@@ -5,7 +5,7 @@
  * a new thread; the engine's failures keep their names; runs go one at a time.
  */
 import { Worker } from 'node:worker_threads';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { engineWatchdog, ModelStalledError, runDeadlineMs, STALL_FACTOR, type EngineThread } from './engine-in-worker';
 
 /**
@@ -99,6 +99,7 @@ describe('engineWatchdog', () => {
 
   it('gives a run whose deadline fired at wake (a clock that counted the computer’s sleep) two seconds more, counted from then', async () => {
     vi.useFakeTimers();
+    onTestFinished(() => void vi.useRealTimers()); // also when it fails: the tests after it run real threads by the clock
     let answer!: (reply: unknown) => void;
     const thread: EngineThread = { ask: () => new Promise((resolve) => (answer = resolve)), stop: vi.fn() };
     const { run } = engineWatchdog({ start: () => thread, deadlineMs: () => 10_000 });
@@ -114,7 +115,6 @@ describe('engineWatchdog', () => {
     await vi.advanceTimersByTimeAsync(12_000);
     await stopped;
     expect(thread.stop).toHaveBeenCalledOnce();
-    vi.useRealTimers();
   });
 
   it('runs one at a time, each deadline counted from its own start, not from when it was asked', async () => {

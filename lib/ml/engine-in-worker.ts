@@ -3,7 +3,7 @@
  * watchdog. A run cannot be interrupted; the import check runs a model at every size the engine
  * runs it (check-in-worker.ts), but a tree ensemble's work varies with the leads' values, and an
  * engine slow path is not bounded by it. A run still going at its deadline, a multiple of what the
- * check allowed its leads, has its worker terminated (the runs after it start a new one), and its
+ * check allowed its leads (and `WAKE_GRACE_MS` after), has its worker terminated (the runs after it start a new one), and its
  * model is not run again until it is checked again (deleted and imported again) or Chrome restarts:
  * every later run would stall each badge and batch as long. Runs go one at a time, so a deadline counts one
  * run's work, not a wait behind others.
@@ -76,6 +76,7 @@ export interface EngineWatchdogOptions {
   start?: () => EngineThread;
   /** How long a run of a number of leads may take (`runDeadlineMs`). */
   deadlineMs?: (leads: number) => number;
+  /** How long a request still gets once its deadline's timer fired (`WAKE_GRACE_MS`). */
   wakeGraceMs?: number;
 }
 
@@ -170,7 +171,7 @@ export function engineWatchdog({ start = startEngineWorker, deadlineMs = runDead
     return inTurn(async () => {
       const ms = rowCounts.reduce((sum, count) => sum + 10 * deadlineMs(count), 0);
       const reply = await replyWithin({ kind: 'benchmark', modelId, rowCounts, seed }, ms);
-      if (reply === null) throw new Error(`The engine benchmark did not end within ${Math.round(ms / 1000)} seconds`);
+      if (reply === null) throw new Error(`The engine benchmark did not end within ${Math.round((ms + wakeGraceMs) / 1000)} seconds`);
       if (!reply.ok) throw namedError(reply);
       return reply.results;
     });
