@@ -76,6 +76,9 @@ it('asks to open a CRM lead in the window of this panel: the background cannot t
   // The focus stays on the name: what happened is said, the lead's name without the control that reversed it.
   await waitFor(() => [...rendered!.container.querySelectorAll('[role="status"]')].some((region) => region.textContent !== ''));
   expect([...rendered.container.querySelectorAll('[role="status"]')].map((region) => region.textContent).filter(Boolean)).toEqual(['Opened Ada ecalevol in Salesforce: explained under Open lead.']);
+  // Another list (the leads scored again) leaves it unsaid, not in the status for a reader to come on later.
+  rendered.rerender(view({ leads: leadsOf([{ ...csvLead, leadKey: 'salesforce|00Q1', source: 'salesforce', recordId: '00Q1', score: 80 }]) }));
+  expect([...rendered.container.querySelectorAll('[role="status"]')].map((region) => region.textContent).filter(Boolean)).toEqual([]);
 });
 
 it('says nothing of opening when the CRM page could not be opened, only why', async () => {

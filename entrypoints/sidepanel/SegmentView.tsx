@@ -298,7 +298,8 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
   const [chosen, setFilters] = useState<SegmentFilters>(NO_FILTERS);
   const [openError, setOpenError] = useState<string | null>(null);
   // Said once a lead opens in the CRM tab: the focus stays on its name here, and the card that now explains it is above.
-  const [opened, setOpened] = useState('');
+  // Kept with the list it was said of, and gone with it: left in the status, a reader would come on it later as news.
+  const [opened, setOpened] = useState<{ said: string; of: readonly ScoredLeadRow[] } | null>(null);
   const fileLeads = useMemo((): FileLeadsShown => {
     let fromFile = 0;
     for (const row of rows) if (row.source === 'csv') fromFile++;
@@ -357,7 +358,7 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
   };
   const open = async (row: ScoredLeadRow) => {
     setOpenError(null);
-    setOpened('');
+    setOpened(null);
     if (row.source === 'csv') return onLeadChosen(row);
     const { source: crm, recordId } = row;
     // In this panel's window: the background cannot tell which window asks.
@@ -367,7 +368,7 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
       .catch((error: Error) => ({ ok: false as const, error: error.message }));
     if (!reply.ok) return setOpenError(reply.error);
     onLeadChosen(row);
-    setOpened(`Opened ${visibleText(shownName(row))} in ${CRM_LABEL[crm]}: explained under Open lead.`);
+    setOpened({ said: `Opened ${visibleText(shownName(row))} in ${CRM_LABEL[crm]}: explained under Open lead.`, of: filtered });
   };
   return (
     <>
@@ -404,7 +405,7 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
             Top leads
           </h2>
           {openError && <p role="alert">{openError}</p>}
-          <StatusRegion visuallyHidden>{opened}</StatusRegion>
+          <StatusRegion visuallyHidden>{opened?.of === filtered && opened.said}</StatusRegion>
           <TopLeads rows={filtered} filters={filters} tier="hot" byRule={listedByRule} storedFileNotConvertedIsLost={storedFileNotConvertedIsLost} onOpen={open} />
           <TopLeads rows={filtered} filters={filters} tier="warm" byRule={listedByRule} storedFileNotConvertedIsLost={storedFileNotConvertedIsLost} onOpen={open} />
         </section>
