@@ -12,8 +12,7 @@ import type { SourceKind } from '@/lib/ml/featurize';
 import { checkModelInWorker } from '@/lib/ml/check-in-worker';
 import { resumeUnfinishedRetierJob, runRetierJob, scoresAfter } from '@/lib/ml/retier';
 import { activeManifest, manifestOf } from '@/lib/ml/model-store';
-import { syntheticRows } from '@/lib/ml/synthetic-rows';
-import { measureThroughput } from '@/lib/ml/throughput';
+import { syntheticThroughput } from '@/lib/ml/synthetic-rows';
 import { offscreenProtocol } from '@/lib/messaging/protocol';
 import { registerHandlers } from '@/lib/messaging/rpc';
 
@@ -87,11 +86,7 @@ registerHandlers(offscreenProtocol, 'offscreen', {
   engineBenchmark: async ({ rowCounts, seed }) => {
     const { modelId, features } = await activeManifest();
     const inWorker = await engine.benchmark(modelId, rowCounts, seed);
-    const results = [];
-    for (const count of rowCounts) {
-      const rows = syntheticRows(features, count, seed); // [count * F]
-      results.push(await measureThroughput(() => engine.run(modelId, rows, features.length), count));
-    }
+    const results = await syntheticThroughput(features, rowCounts, seed, (rows, featureCount) => engine.run(modelId, rows, featureCount));
     return { ok: true as const, modelId, inWorker, results };
   },
   // Both answer when the job ends, after any pause: one that forgetting a CRM's leads paused

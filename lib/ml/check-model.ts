@@ -377,7 +377,6 @@ export function checkRows(manifest: Manifest, seed: number): Float32Array {
   return rows;
 }
 
-
 /**
  * `run`, failing any run that takes longer than `RUN_BUDGET` allows for its leads (by `now`, in
  * ms). Its first call runs the batch's first lead alone before the batch, so that the batch's

@@ -3,10 +3,10 @@
  * watchdog. A run cannot be interrupted; the import check runs a model at every size the engine
  * runs it (check-in-worker.ts), but a tree ensemble's work varies with the leads' values, and an
  * engine slow path is not bounded by it. A run still going at its deadline, a multiple of what the
- * check allowed its leads (and `WAKE_GRACE_MS` after), has its worker terminated (the runs after it start a new one), and its
- * model is not run again until it is checked again (deleted and imported again) or Chrome restarts:
- * every later run would stall each badge and batch as long. Runs go one at a time, so a deadline counts one
- * run's work, not a wait behind others.
+ * check allowed its leads (and `WAKE_GRACE_MS` after), has its worker terminated (the runs after it
+ * start a new one), and its model is not run again until it is checked again (deleted and imported
+ * again) or Chrome restarts: every later run would stall each badge and batch as long. Runs go one
+ * at a time, so a deadline counts one run's work, not a wait behind others.
  */
 import { EngineWorkerReplySchemas, type EngineWorkerReply, type EngineWorkerRequest, type EngineWorkerRequestKind } from './engine-worker-protocol';
 import type { EngineOutput } from './engine';

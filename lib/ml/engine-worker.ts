@@ -7,8 +7,7 @@
 import { configureEngine, forgetModel, runEngine } from './engine';
 import { EngineWorkerRequestSchema, type EngineWorkerReply, type EngineWorkerRequest } from './engine-worker-protocol';
 import { manifestOf, modelBytes } from './model-store';
-import { syntheticRows } from './synthetic-rows';
-import { measureThroughput, type Throughput } from './throughput';
+import { syntheticThroughput } from './synthetic-rows';
 
 configureEngine();
 
@@ -22,12 +21,7 @@ const handlers: { [K in Kind]: (request: Extract<EngineWorkerRequest, { kind: K 
   },
   benchmark: async ({ modelId, rowCounts, seed }) => {
     const { features } = await manifestOf(modelId);
-    const results: Throughput[] = [];
-    for (const count of rowCounts) {
-      const rows = syntheticRows(features, count, seed); // [count * F]
-      results.push(await measureThroughput(() => runEngine(modelId, () => modelBytes(modelId), rows, features.length), count));
-    }
-    return { ok: true, results };
+    return { ok: true, results: await syntheticThroughput(features, rowCounts, seed, (rows, featureCount) => runEngine(modelId, () => modelBytes(modelId), rows, featureCount)) };
   },
 };
 

@@ -4,6 +4,7 @@
  */
 import type { Feature } from './manifest';
 import { mulberry32 } from './random';
+import { measureThroughput, type Throughput } from './throughput';
 
 const MISSING_SHARE = 0.15;
 
@@ -17,6 +18,21 @@ export function syntheticRows(features: readonly Feature[], count: number, seed:
     });
   }
   return rows;
+}
+
+/** `run`'s throughput on each of `rowCounts` synthetic rows of `features` (`npm run bench`): in the engine's worker, and as the offscreen document runs it. */
+export async function syntheticThroughput(
+  features: readonly Feature[],
+  rowCounts: readonly number[],
+  seed: number,
+  run: (rows: Float32Array, featureCount: number) => Promise<unknown>,
+): Promise<Throughput[]> {
+  const results: Throughput[] = [];
+  for (const count of rowCounts) {
+    const rows = syntheticRows(features, count, seed); // [count * F]
+    results.push(await measureThroughput(() => run(rows, features.length), count));
+  }
+  return results;
 }
 
 function sampleValue(feature: Feature, random: () => number): number {
