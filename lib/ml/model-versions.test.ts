@@ -17,7 +17,7 @@ import { DERIVED_READING_VERSION } from './derive';
 import { keepPolicyFigures, policyFiguresOf } from './policy-figures';
 import { applyPolicyOn, readPolicyForm, reapplyPolicy } from './tier-policy';
 import { formatThreshold } from '../presentation';
-import { tierThresholds } from './train/thresholds';
+import { CUT_MARGIN, tierThresholds } from './train/thresholds';
 import { describeModelOutcome } from './outcome-rule';
 import {
   MAX_MANIFEST_BYTES,
@@ -874,8 +874,8 @@ describe('setTiersIfUnchanged', () => {
 describe('takePolicyInForce and takePolicyAppliedSince (a model trained here, as it is activated)', () => {
   const VALUE: Tiers = { policy: { kind: 'value', revenuePerConversion: 5000, costPerContact: 40 }, hot: 0.3, warm: 0.1 };
   const CAPACITY: Tiers = { policy: { kind: 'capacity', hotPerWeek: 25, warmPerWeek: 50, inflowPerWeek: 400 }, hot: 0.42, warm: 0.17 };
-  /** The capacity policy on the sixteen held-out leads below: the top 1/16 hot (80 %), the top 3/16 worked (70 % and more). */
-  const CAPACITY_ON_THE_NEW_MODEL: Tiers = { ...CAPACITY, hot: 0.8, warm: 0.7 };
+  /** The capacity policy on the sixteen held-out leads below: the top 1/16 hot (80 %), the top 3/16 worked (70 % and more), each threshold just under its lead. */
+  const CAPACITY_ON_THE_NEW_MODEL: Tiers = { ...CAPACITY, hot: 0.8 - CUT_MARGIN, warm: 0.7 - CUT_MARGIN };
   const FIXED: Tiers = { policy: { kind: 'fixed' }, hot: 0.6, warm: 0.2 };
   const manifest: Manifest = { ...bundled, modelId: 'trained-1', tiers: VALUE };
   const model: TrainedModel = { modelId: manifest.modelId, tiers: VALUE, heldOutProbabilities: Float64Array.from({ length: 16 }, (_, i) => (i + 1) / 20) };

@@ -16,7 +16,7 @@ import {
   tierProfitPerPeriod,
   type PolicyForm,
 } from './tier-policy';
-import { capacityCuts } from './train/thresholds';
+import { capacityCuts, CUT_MARGIN } from './train/thresholds';
 import { tierOf } from './score';
 import { formatRate } from '../presentation';
 
@@ -24,10 +24,12 @@ import { formatRate } from '../presentation';
 const probs = [0.9, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05, 0.01];
 const labels = [1, 1, 0, 0, 1, 0, 0, 0, 0, 0];
 const economics = { revenuePerConversion: 1000, costPerContact: 100, leadsPerPeriod: 100 };
+/** A capacity cut's threshold: just under the lowest probability it holds (far from the next). */
+const under = (probability: number) => probability - CUT_MARGIN;
 
 it('marks a capacity policy on the curves and says what each tier yields per period', () => {
   const preview = previewPolicy({ kind: 'capacity', hotPerWeek: 2, warmPerWeek: 3, inflowPerWeek: 10 }, labels, probs, economics);
-  expect(preview.thresholds).toEqual({ hot: 0.8, warm: 0.4 });
+  expect(preview.thresholds).toEqual({ hot: under(0.8), warm: under(0.4) });
   // Hot (p ≥ 0.8) catches 2 of 3 conversions and no non-conversion.
   expect(preview.markers.hot.roc).toEqual([0, 2 / 3]);
   expect(preview.markers.hot.pr).toEqual([2 / 3, 1]);
@@ -50,7 +52,7 @@ it("ranks every lead's probability for a capacity policy, not only the few with 
   const ranked = Float64Array.from({ length: 100 }, (_, i) => (i + 0.5) / 100);
   const policy = { kind: 'capacity' as const, hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 };
   const preview = previewPolicy(policy, [1, 0], [0.9, 0.1], economics, undefined, ranked);
-  expect(preview.thresholds).toEqual({ hot: ranked[90], warm: ranked[70] });
+  expect(preview.thresholds).toEqual({ hot: under(ranked[90]), warm: under(ranked[70]) });
   // Without them, as before: the two settled leads' own ranks.
   expect(previewPolicy(policy, [1, 0], [0.9, 0.1], economics).thresholds).not.toEqual(preview.thresholds);
   // A value policy reads no ranks.
@@ -104,7 +106,7 @@ describe('capacity notes: a tie at a cut', () => {
   it('says plainly when a tier holds noticeably fewer or more than asked, in numbers from the ranked leads', () => {
     // 10 asked: above the tie 4 (6 off), below it 16 (6 off): the fewer. Hot and warm together: 30, as asked, so warm holds 26.
     const preview = previewPolicy(capacity, [1, 0], [0.95, 0.1], economics, undefined, ranked);
-    expect(preview.thresholds.hot).toBe(0.91);
+    expect(preview.thresholds.hot).toBe(under(0.91));
     expect(preview.outcomes.hot.expectedContacts).toBe(4);
     expect(preview.capacityNotes).toEqual([
       'Hot holds 4 % of the leads (about 4 a week), not the 10 % asked (10 a week): 12 leads share the probability at the cut, 50 %, and leads of one probability always share a tier; with them hot would hold 16 %.',
@@ -159,7 +161,7 @@ describe('capacity notes: too few scored leads to cut the share asked', () => {
     // 20 leads: hot asks 20 · 1.25 % = 0.25 of a lead, and gets the top one, 1/20 of 400 = 20 a week.
     // Hot and warm together ask 0.75 of a lead and get that same one: warm, asked 0.5, holds none.
     const preview = previewPolicy(capacity, [1, 0], [0.9, 0.1], perWeek, undefined, distinct(20));
-    expect(preview.thresholds).toEqual({ hot: 20 / 21, warm: 20 / 21 });
+    expect(preview.thresholds).toEqual({ hot: under(20 / 21), warm: under(20 / 21) });
     expect(preview.outcomes.hot.expectedContacts).toBe(20);
     expect(preview.outcomes.warm.expectedContacts).toBe(0);
     expect(preview.capacityNotes).toEqual([
@@ -426,12 +428,12 @@ describe('reapplyPolicy', () => {
   it('chooses a capacity policy’s thresholds again on the model’s reference leads, by share, to the nearest percent', () => {
     const stale = { hot: 0.42, warm: 0.17 };
     for (const [policy, thresholds] of [
-      [capacity(10, 20, 100), { hot: 0.9, warm: 0.7 }],
-      [capacity(5, 10, 50), { hot: 0.9, warm: 0.7 }],
-      [capacity(7, 0, 10), { hot: 0.3, warm: 0.3 }],
-      // Every lead worked: everyone is hot.
+      [capacity(10, 20, 100), { hot: under(0.9), warm: under(0.7) }],
+      [capacity(5, 10, 50), { hot: under(0.9), warm: under(0.7) }],
+      [capacity(7, 0, 10), { hot: under(0.3), warm: under(0.3) }],
+      // Every lead worked: everyone is hot (0 is the lowest reference lead, and no threshold is under 0).
       [capacity(100, 0, 100), { hot: 0, warm: 0 }],
-      [capacity(1, 0, 1000), { hot: 0.99, warm: 0.99 }],
+      [capacity(1, 0, 1000), { hot: under(0.99), warm: under(0.99) }],
     ] as const) {
       const reapplied = reapplyPolicy({ policy, ...stale }, evenlySpread);
       expect(reapplied.policy).toEqual(policy);
@@ -471,7 +473,7 @@ describe('applyPolicyOn', () => {
     const twenty = Float64Array.from({ length: 20 }, (_, i) => (i + 1) / 20);
     const policy = { kind: 'capacity' as const, hotPerWeek: 2, warmPerWeek: 3, inflowPerWeek: 20 };
     expect(applyPolicyOn({ policy: { kind: 'value', revenuePerConversion: 100, costPerContact: 10 }, hot: 0.1, warm: 0.05 }, twenty)).toEqual({ policy: { kind: 'value', revenuePerConversion: 100, costPerContact: 10 }, hot: 0.1, warm: 0.05 });
-    expect(applyPolicyOn({ policy, hot: 0.42, warm: 0.17 }, twenty)).toEqual({ policy, hot: 0.95, warm: 0.8 });
+    expect(applyPolicyOn({ policy, hot: 0.42, warm: 0.17 }, twenty)).toEqual({ policy, hot: under(0.95), warm: under(0.8) });
     const fixed = { policy: { kind: 'fixed' as const }, hot: 0.42, warm: 0.17 };
     expect(applyPolicyOn(fixed, twenty)).toEqual(fixed);
   });

@@ -13,6 +13,7 @@ import { activeManifest, manifestOf, setActiveModel, setTiers } from '@/lib/ml/m
 import { formatRate, formatThreshold } from '@/lib/presentation';
 import { keepPolicyFigures } from '@/lib/ml/policy-figures';
 import { describeTierPolicy, previewPolicy } from '@/lib/ml/tier-policy';
+import { CUT_MARGIN } from '@/lib/ml/train/thresholds';
 import { queryKeys } from '@/lib/query-keys';
 import type { previewInWorker } from '../policy-client';
 import { TierPolicySection } from './TierPolicy';
@@ -175,7 +176,8 @@ it('previews and applies a capacity policy before any stored lead has an outcome
   await waitFor(() => (cells(0)[0] === '20' ? true : null));
   act(() => applyButton(container).click());
   await waitFor(() => container.querySelector('[data-testid="policy-applied"]'));
-  expect((await activeManifest()).tiers).toEqual({ policy: { kind: 'capacity', hotPerWeek: 20, warmPerWeek: 20, inflowPerWeek: 100 }, hot: 0.85, warm: 0.65 });
+  // Each threshold just under its lead's probability.
+  expect((await activeManifest()).tiers).toEqual({ policy: { kind: 'capacity', hotPerWeek: 20, warmPerWeek: 20, inflowPerWeek: 100 }, hot: 0.85 - CUT_MARGIN, warm: 0.65 - CUT_MARGIN });
 });
 
 it('applies nothing over a policy another tab applies while this one computes the preview it applies, even though it was unchanged when Apply was pressed', async () => {
@@ -987,7 +989,7 @@ it('shows the thresholds just applied when switching to fixed afterwards, and ap
   await waitFor(() => (container.querySelector('[data-testid="policy-thresholds"]')?.textContent?.includes(formatThreshold(ranked[1])) ? true : null));
   act(() => applyButton(container).click());
   await waitFor(() => container.querySelector('[data-testid="policy-applied"]'));
-  const applied = { hot: ranked[1], warm: ranked[3] };
+  const applied = { hot: ranked[1] - CUT_MARGIN, warm: ranked[3] - CUT_MARGIN };
   expect((await activeManifest()).tiers).toMatchObject(applied);
   await waitFor(() => (container.querySelector('[data-testid="policy-in-force"]')?.textContent?.includes(formatThreshold(applied.hot)) ? true : null));
 

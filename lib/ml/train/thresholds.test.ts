@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { TiersSchema, type TierPolicy } from '../manifest';
-import { capacityCuts, expectedOutcomes, profitCurve, tierThresholds } from './thresholds';
+import { tierOf } from '../score';
+import { capacityCuts, CUT_MARGIN, expectedOutcomes, profitCurve, tierThresholds } from './thresholds';
 
 // Ten leads, probabilities descending, 4 conversions.
 const probs = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05];
 const labels = [1, 1, 0, 1, 0, 0, 1, 0, 0, 0];
+/** A capacity cut's threshold: just under the lowest probability it holds (far from the next). */
+const under = (probability: number) => probability - CUT_MARGIN;
 const value = (revenuePerConversion: number, costPerContact: number): TierPolicy => ({
   kind: 'value',
   revenuePerConversion,
@@ -61,24 +64,24 @@ describe('tierThresholds: capacity policy', () => {
     // 20 of 100 a week → top 2 of these 10 leads; 30 more → next 3.
     const policy: TierPolicy = { kind: 'capacity', hotPerWeek: 20, warmPerWeek: 30, inflowPerWeek: 100 };
     expect(tierThresholds(policy, labels, Float32Array.from([0.5, 0.4, 0.3, 0.2, 0.1, 0.9, 0.8, 0.7, 0.6, 0.05]))).toEqual({
-      hot: Math.fround(0.8),
-      warm: Math.fround(0.5),
+      hot: under(Math.fround(0.8)),
+      warm: under(Math.fround(0.5)),
     });
   });
 
   it('leaves the warm band empty without warm capacity and caps shares at everyone', () => {
     expect(tierThresholds({ kind: 'capacity', hotPerWeek: 3, warmPerWeek: 0, inflowPerWeek: 10 }, labels, probs)).toEqual({
-      hot: 0.7,
-      warm: 0.7,
+      hot: under(0.7),
+      warm: under(0.7),
     });
     expect(tierThresholds({ kind: 'capacity', hotPerWeek: 5, warmPerWeek: 50, inflowPerWeek: 10 }, labels, probs)).toEqual({
-      hot: 0.5,
-      warm: 0.05,
+      hot: under(0.5),
+      warm: under(0.05),
     });
   });
 
   it('makes at least the top lead hot however small the share', () => {
-    expect(tierThresholds({ kind: 'capacity', hotPerWeek: 1, warmPerWeek: 0, inflowPerWeek: 1000 }, labels, probs).hot).toBe(0.9);
+    expect(tierThresholds({ kind: 'capacity', hotPerWeek: 1, warmPerWeek: 0, inflowPerWeek: 1000 }, labels, probs).hot).toBe(under(0.9));
   });
 });
 
@@ -91,31 +94,31 @@ describe('capacityCuts: leads of one probability are never split between tiers',
     // 3 asked: above the tie 2 (1 off), below it 6 (3 off).
     expect(capacityCuts(tied, capacity(30, 0, 100))).toEqual({
       leads: 10,
-      hot: { askedShare: 0.3, asked: 3, held: 2, tied: 4, tiedProbability: 0.5, otherwise: 6, otherwiseEmpty: [], threshold: 0.8 },
+      hot: { askedShare: 0.3, asked: 3, held: 2, tied: 4, tiedProbability: 0.5, otherwise: 6, otherwiseEmpty: [], threshold: under(0.8) },
       worked: null,
     });
     // 4 asked: 2 and 6 are as far off; the fewer.
-    expect(capacityCuts(tied, capacity(40, 0, 100)).hot).toMatchObject({ asked: 4, held: 2, otherwise: 6, threshold: 0.8 });
-    expect(tierThresholds(capacity(40, 0, 100), new Array(10).fill(0), tied)).toEqual({ hot: 0.8, warm: 0.8 });
+    expect(capacityCuts(tied, capacity(40, 0, 100)).hot).toMatchObject({ asked: 4, held: 2, otherwise: 6, threshold: under(0.8) });
+    expect(tierThresholds(capacity(40, 0, 100), new Array(10).fill(0), tied)).toEqual({ hot: under(0.8), warm: under(0.8) });
   });
 
   it('cuts below the tie when that holds nearer the asked count, and says what the other side would hold', () => {
     // 5 asked: above 2 (3 off), below 6 (1 off).
-    expect(capacityCuts(tied, capacity(50, 0, 100)).hot).toEqual({ askedShare: 0.5, asked: 5, held: 6, tied: 4, tiedProbability: 0.5, otherwise: 2, otherwiseEmpty: [], threshold: 0.5 });
+    expect(capacityCuts(tied, capacity(50, 0, 100)).hot).toEqual({ askedShare: 0.5, asked: 5, held: 6, tied: 4, tiedProbability: 0.5, otherwise: 2, otherwiseEmpty: [], threshold: under(0.5) });
   });
 
   it('never leaves hot empty for a tie at the top, nor warm for a tie at its cut, when the tie can fill it', () => {
     const topTie = [0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.3, 0.2, 0.1, 0.05];
     // 1 asked: above the tie would hold none.
-    expect(capacityCuts(topTie, capacity(10, 0, 100)).hot).toEqual({ askedShare: 0.1, asked: 1, held: 6, tied: 6, tiedProbability: 0.7, otherwise: 0, otherwiseEmpty: [], threshold: 0.7 });
+    expect(capacityCuts(topTie, capacity(10, 0, 100)).hot).toEqual({ askedShare: 0.1, asked: 1, held: 6, tied: 6, tiedProbability: 0.7, otherwise: 0, otherwiseEmpty: [], threshold: under(0.7) });
     // Hot 3 asked holds 2 (0.9, 0.8); hot and warm 4 asked: above the tie would be those same 2, so warm takes the tie.
     const cuts = capacityCuts(tied, capacity(30, 10, 100));
-    expect(cuts.hot).toMatchObject({ held: 2, threshold: 0.8 });
-    expect(cuts.worked).toEqual({ askedShare: 0.4, asked: 4, held: 6, tied: 4, tiedProbability: 0.5, otherwise: 2, otherwiseEmpty: ['warm'], threshold: 0.5 });
+    expect(cuts.hot).toMatchObject({ held: 2, threshold: under(0.8) });
+    expect(cuts.worked).toEqual({ askedShare: 0.4, asked: 4, held: 6, tied: 4, tiedProbability: 0.5, otherwise: 2, otherwiseEmpty: ['warm'], threshold: under(0.5) });
     // A tie holding both cuts: warm cannot be filled, and is empty.
     const both = capacityCuts(topTie, capacity(10, 20, 100));
-    expect(both.worked).toMatchObject({ asked: 3, held: 6, tied: 6, threshold: 0.7 });
-    expect(tierThresholds(capacity(10, 20, 100), new Array(10).fill(0), topTie)).toEqual({ hot: 0.7, warm: 0.7 });
+    expect(both.worked).toMatchObject({ asked: 3, held: 6, tied: 6, threshold: under(0.7) });
+    expect(tierThresholds(capacity(10, 20, 100), new Array(10).fill(0), topTie)).toEqual({ hot: under(0.7), warm: under(0.7) });
   });
 
   describe('takes the farther side of a tie when the nearer one would leave warm or cold empty and the farther one would not', () => {
@@ -126,28 +129,28 @@ describe('capacityCuts: leads of one probability are never split between tiers',
       // 30 hot asked: the 0.5 tie holds 35 (5 off), above it 5 (25 off). Hot and warm together, 40 asked, fall in the 0.1 tie:
       // above it 35, the same as hot with the tie (warm empty), below it all 100 (cold empty). With hot at 5, 35 hold warm's 30 and cold keeps 65.
       const thresholds = tierThresholds(capacity(30, 10, 100), new Array(100).fill(0), blocks);
-      expect(thresholds).toEqual({ hot: 0.9, warm: 0.5 });
+      expect(thresholds).toEqual({ hot: under(0.9), warm: under(0.5) });
       expect(expectedOutcomes(new Array(100).fill(0), blocks, thresholds, 100)).toMatchObject({ hot: { expectedContacts: 5 }, warm: { expectedContacts: 30 }, cold: { expectedContacts: 65 } });
       const cuts = capacityCuts(blocks, capacity(30, 10, 100));
-      expect(cuts.hot).toEqual({ askedShare: 0.3, asked: 30, held: 5, tied: 30, tiedProbability: 0.5, otherwise: 35, otherwiseEmpty: ['warm', 'cold'], threshold: 0.9 });
-      expect(cuts.worked).toEqual({ askedShare: 0.4, asked: 40, held: 35, tied: 65, tiedProbability: 0.1, otherwise: 100, otherwiseEmpty: [], threshold: 0.5 });
+      expect(cuts.hot).toEqual({ askedShare: 0.3, asked: 30, held: 5, tied: 30, tiedProbability: 0.5, otherwise: 35, otherwiseEmpty: ['warm', 'cold'], threshold: under(0.9) });
+      expect(cuts.worked).toEqual({ askedShare: 0.4, asked: 40, held: 35, tied: 65, tiedProbability: 0.1, otherwise: 100, otherwiseEmpty: [], threshold: under(0.5) });
     });
 
     it('moves hot above its tie when both cuts fall in it, so warm holds the tie', () => {
       // 30 hot and 33 together asked, both in the 0.5 tie: hot with it (35, nearer) leaves together 35 too, warm empty; hot 5, together 35.
-      expect(tierThresholds(capacity(30, 3, 100), new Array(100).fill(0), blocks)).toEqual({ hot: 0.9, warm: 0.5 });
+      expect(tierThresholds(capacity(30, 3, 100), new Array(100).fill(0), blocks)).toEqual({ hot: under(0.9), warm: under(0.5) });
       const cuts = capacityCuts(blocks, capacity(30, 3, 100));
-      expect(cuts.hot).toMatchObject({ held: 5, otherwise: 35, otherwiseEmpty: ['warm'], threshold: 0.9 });
-      expect(cuts.worked).toMatchObject({ asked: 33, held: 35, otherwiseEmpty: [], threshold: 0.5 });
+      expect(cuts.hot).toMatchObject({ held: 5, otherwise: 35, otherwiseEmpty: ['warm'], threshold: under(0.9) });
+      expect(cuts.worked).toMatchObject({ asked: 33, held: 35, otherwiseEmpty: [], threshold: under(0.5) });
     });
 
     it('moves hot above its tie, without warm capacity, when taking it would make every lead hot', () => {
       // 80 asked of 5 at 0.9 and 95 at 0.1: below the tie 100 (20 off, cold empty), above it 5 (75 off).
       const twoBlocks = [...new Array(5).fill(0.9), ...new Array(95).fill(0.1)];
-      expect(tierThresholds(capacity(80, 0, 100), new Array(100).fill(0), twoBlocks)).toEqual({ hot: 0.9, warm: 0.9 });
-      expect(capacityCuts(twoBlocks, capacity(80, 0, 100)).hot).toMatchObject({ held: 5, otherwise: 100, otherwiseEmpty: ['cold'], threshold: 0.9 });
+      expect(tierThresholds(capacity(80, 0, 100), new Array(100).fill(0), twoBlocks)).toEqual({ hot: under(0.9), warm: under(0.9) });
+      expect(capacityCuts(twoBlocks, capacity(80, 0, 100)).hot).toMatchObject({ held: 5, otherwise: 100, otherwiseEmpty: ['cold'], threshold: under(0.9) });
       // Every lead hot, as asked: nothing to keep for cold.
-      expect(capacityCuts(twoBlocks, capacity(100, 0, 100)).hot).toMatchObject({ asked: 100, held: 100, otherwiseEmpty: [], threshold: 0.1 });
+      expect(capacityCuts(twoBlocks, capacity(100, 0, 100)).hot).toMatchObject({ asked: 100, held: 100, otherwiseEmpty: [], threshold: under(0.1) });
     });
 
     it('keeps the nearer side when it leaves no tier asked for leads empty', () => {
@@ -163,8 +166,43 @@ describe('capacityCuts: leads of one probability are never split between tiers',
   it('cuts exactly at the asked rank without a tie across it', () => {
     expect(capacityCuts(tied, capacity(20, 40, 100))).toEqual({
       leads: 10,
-      hot: { askedShare: 0.2, asked: 2, held: 2, tied: 0, tiedProbability: 0.8, otherwise: 2, otherwiseEmpty: [], threshold: 0.8 },
-      worked: { askedShare: 0.6, asked: 6, held: 6, tied: 0, tiedProbability: 0.5, otherwise: 6, otherwiseEmpty: [], threshold: 0.5 },
+      hot: { askedShare: 0.2, asked: 2, held: 2, tied: 0, tiedProbability: 0.8, otherwise: 2, otherwiseEmpty: [], threshold: under(0.8) },
+      worked: { askedShare: 0.6, asked: 6, held: 6, tied: 0, tiedProbability: 0.5, otherwise: 6, otherwiseEmpty: [], threshold: under(0.5) },
+    });
+  });
+
+  describe("sets a cut's threshold just under the lowest probability it holds, so that lead keeps its tier as ONNX Runtime scores it", () => {
+    // ONNX Runtime's sigmoid is up to 1.9e-7 off the trainer's float32 one (lib/ml/score.ts).
+    const onnxError = 1.9e-7;
+
+    it('every lead of a model that tells none apart: hot, as the cut counted them, a float32 step lower too', () => {
+      const flat = new Array(20).fill(Math.fround(0.1506731));
+      const cuts = capacityCuts(flat, capacity(10, 20, 100));
+      expect(cuts.hot).toMatchObject({ asked: 2, held: 20, tied: 20, tiedProbability: Math.fround(0.1506731), otherwise: 0, threshold: under(Math.fround(0.1506731)) });
+      const oneStepLower = Math.fround(0.1506731) - 2 ** -26;
+      for (const p of [Math.fround(0.1506731), oneStepLower, Math.fround(0.1506731) - onnxError]) expect(tierOf(p, tierThresholds(capacity(10, 20, 100), new Array(20).fill(0), flat))).toBe('hot');
+    });
+
+    it('halfway to the next lower probability when that is closer than twice the margin, and never under 0', () => {
+      const close = [0.9, 0.8, 0.8 - CUT_MARGIN, 0.1];
+      const cuts = capacityCuts(close, capacity(50, 25, 100));
+      expect(cuts.hot).toMatchObject({ held: 2, tied: 0, threshold: 0.8 - CUT_MARGIN / 2 });
+      expect(expectedOutcomes([0, 0, 0, 0], close, { hot: cuts.hot.threshold, warm: cuts.worked!.threshold }, 4)).toMatchObject({ hot: { expectedContacts: 2 }, warm: { expectedContacts: 1 }, cold: { expectedContacts: 1 } });
+      // The lowest lead held, with none under it: at most the margin under it, at least 0.
+      expect(capacityCuts([0.5, 0.2, 1e-7], capacity(100, 0, 100)).hot.threshold).toBe(0);
+      expect(capacityCuts([0.5, 0.2, 0], capacity(100, 0, 100)).hot.threshold).toBe(0);
+    });
+
+    it('keeps each lead in its tier when its probability is read up to the margin lower, and the next lead under it', () => {
+      const leads = Array.from({ length: 100 }, (_, i) => Math.fround(0.02 + i * 0.0071));
+      const thresholds = tierThresholds(capacity(10, 20, 100), new Array(100).fill(0), leads);
+      for (const p of leads) {
+        const tier = tierOf(p, thresholds);
+        expect(tierOf(p - onnxError, thresholds)).toBe(tier);
+        expect(tierOf(p + onnxError, thresholds)).toBe(tier);
+      }
+      expect(leads.filter((p) => tierOf(p, thresholds) === 'hot')).toHaveLength(10);
+      expect(leads.filter((p) => tierOf(p, thresholds) === 'warm')).toHaveLength(20);
     });
   });
 

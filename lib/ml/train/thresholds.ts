@@ -5,7 +5,7 @@
  */
 import type { Tier } from '../../messaging/protocol';
 import type { TierPolicy, Tiers } from '../manifest';
-import { tierOf } from '../score';
+import { SAME_PROBABILITY_TOLERANCE, tierOf } from '../score';
 import {
   assertSameLength,
   downsampleCurve,
@@ -69,6 +69,7 @@ export interface CapacityCut {
   otherwise: number;
   /** The tiers asked for leads that the other side of the tie would leave empty: why the cut is not on the side nearer the asked count (empty when it is). */
   otherwiseEmpty: ('warm' | 'cold')[];
+  /** Just under the lowest probability held (`thresholdHolding`), so the held leads stay at or above it when ONNX Runtime scores them. */
   threshold: number;
 }
 
@@ -88,12 +89,36 @@ export function capacityPolicyShares({ hotPerWeek, warmPerWeek, inflowPerWeek }:
 }
 
 /**
+ * How far under the lowest probability it holds a capacity cut's threshold sits: the trainer
+ * reads probabilities in its float32 arithmetic (`calibratedProbabilityF32`), the extension from
+ * ONNX Runtime, up to 1.9e-7 apart, so a threshold at a lead's probability would drop that lead
+ * (a flat model's every lead) a tier when ONNX Runtime scores it a step lower. Half of
+ * `SAME_PROBABILITY_TOLERANCE`: the threshold is still the same probability as the lead's to the
+ * percentile score (`percentileScore`), whose window around it reaches the lead with room to spare.
+ */
+export const CUT_MARGIN = SAME_PROBABILITY_TOLERANCE / 2;
+
+/**
+ * The threshold that holds the top `held` of the `descending` probabilities: `CUT_MARGIN` under
+ * the lowest of them, but above the next lower probability (halfway to it when they are closer
+ * than twice that), so these leads split as counted; never under 0.
+ */
+function thresholdHolding(descending: Float64Array, held: number): number {
+  const lowestHeld = descending[held - 1];
+  if (held === descending.length) return Math.max(0, lowestHeld - CUT_MARGIN);
+  const nextLower = descending[held];
+  const halfway = nextLower + (lowestHeld - nextLower) / 2;
+  // Probabilities one float64 step apart have nothing between them: the threshold stays on the held one.
+  return halfway > nextLower ? Math.max(lowestHeld - CUT_MARGIN, halfway) : lowestHeld;
+}
+
+/**
  * The cuts that can put `share` of the `descending` probabilities at or above their threshold,
  * the better first: at the probability of the lead ranked round(share · N) from the top (at
- * least the first). Leads of one probability are never split, so when that lead's probability
- * is shared across the rank the cut goes above all of them or below all of them: first the side
- * holding nearer the asked count (above on an equal distance: no more than asked without need).
- * Never above the top lead: that cut would hold none.
+ * least the first), the threshold just under it (`thresholdHolding`). Leads of one probability
+ * are never split, so when that lead's probability is shared across the rank the cut goes above
+ * all of them or below all of them: first the side holding nearer the asked count (above on an
+ * equal distance: no more than asked without need). Never above the top lead: that cut would hold none.
  */
 function cutsAt(descending: Float64Array, share: number): CapacityCut[] {
   const asked = askedLeadCount(share, descending.length);
@@ -102,12 +127,13 @@ function cutsAt(descending: Float64Array, share: number): CapacityCut[] {
   while (above > 0 && descending[above - 1] === probability) above--;
   let atOrAbove = asked;
   while (atOrAbove < descending.length && descending[atOrAbove] === probability) atOrAbove++;
-  const exact = { askedShare: share, asked, held: asked, tied: 0, tiedProbability: probability, otherwise: asked, otherwiseEmpty: [], threshold: probability };
+  const holding = (held: number) => ({ held, threshold: thresholdHolding(descending, held) });
+  const exact = { askedShare: share, asked, ...holding(asked), tied: 0, tiedProbability: probability, otherwise: asked, otherwiseEmpty: [] };
   if (atOrAbove === asked) return [exact];
   const tie = { ...exact, tied: atOrAbove - above };
-  const cutBelow = { ...tie, held: atOrAbove, otherwise: above };
+  const cutBelow = { ...tie, ...holding(atOrAbove), otherwise: above };
   if (above === 0) return [cutBelow];
-  const cutAbove = { ...tie, held: above, otherwise: atOrAbove, threshold: descending[above - 1] };
+  const cutAbove = { ...tie, ...holding(above), otherwise: atOrAbove };
   return asked - above <= atOrAbove - asked ? [cutAbove, cutBelow] : [cutBelow, cutAbove];
 }
 
