@@ -116,12 +116,13 @@ const HOVER_CLOSE_DELAY_MS = 300;
 // unseen and taking no room, until forced colours (Windows high contrast) drop the tier colour and draw it, so the badge
 // still looks like a button. (A compact badge has no block padding to make room for it.) The tier colour is set as
 // `background-color` alone, which keeps that clip. A lead not scored yet has its dashed border in its room, as before.
+// A list row's (compact) badge is small to fit the row; its popover reads at a record page's size.
 const STYLE = `
 :host { all: initial; display: inline-block; vertical-align: middle; margin-inline-start: 8px; flex: none; unicode-bidi: isolate;
   font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 :host([data-leadlens-floating]) { position: fixed; inset-inline-end: 16px; bottom: 16px; margin: 0; }
-:host([data-leadlens-compact]) { margin-inline-start: 6px; font-size: 11px; }
-:host([data-leadlens-compact]) .badge { padding-block: 0; padding-inline: 4px 6px; }
+:host([data-leadlens-compact]) { margin-inline-start: 6px; }
+:host([data-leadlens-compact]) .badge { font-size: 11px; padding-block: 0; padding-inline: 4px 6px; }
 :host([data-leadlens-state="unknown"]) .badge { background: #f3f3f3; color: #555; font-weight: 400; border: 1px dashed #999; margin: 0; }
 .badge { display: inline-flex; align-items: center; gap: 4px; border: 1px solid transparent; margin: -1px; border-radius: 999px;
   padding-block: 2px; padding-inline: 8px 10px;

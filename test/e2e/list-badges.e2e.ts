@@ -119,6 +119,23 @@ describe.each(sites)('$crm list view', (site) => {
     await page.close();
   });
 
+  it('shows a row’s popover at the record page’s text size: only the row’s badge is small', async () => {
+    const page = await harness.context.newPage();
+    await page.goto(site.url);
+    const badge = page.locator(`${site.rows} ${BADGE}[data-leadlens-state="scored"]`).first();
+    await badge.waitFor({ timeout: 15_000 });
+    await badge.locator('button').hover();
+    const popover = badge.locator('[role="region"]');
+    await expect.poll(() => popover.isVisible()).toBe(true);
+    const fontSize = (selector: string) => badge.locator(selector).first().evaluate((element) => getComputedStyle(element).fontSize);
+    expect(await fontSize('button')).toBe('11px');
+    // As on a record page (badges.e2e.ts): the explanation at 13 px, under its smaller section labels.
+    expect(await fontSize('.likelihood')).toBe('13px');
+    expect(await fontSize('li')).toBe('13px');
+    expect(await fontSize('.section-label')).toBe('12px');
+    await page.close();
+  });
+
   it('badges the next page after client-side paging, and only its rows', async () => {
     const page = await harness.context.newPage();
     await page.goto(site.url);
