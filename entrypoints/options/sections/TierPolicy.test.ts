@@ -823,21 +823,81 @@ it('applies nothing over a policy put in force where this page has not read it (
 it('says a field holding what is not a number (a decimal comma) is not a number, not that it is empty', async () => {
   const container = await renderPolicy('value');
   const revenue = numberField(container, 'Revenue per conversion');
-  // A browser's number field holding "1,5" reads as '' with validity.badInput; happy-dom's cannot hold it, so its validity is stubbed.
-  Object.defineProperty(revenue, 'validity', { configurable: true, value: { badInput: true } });
-  typeInto(revenue, '');
+  typeInto(revenue, '1,5');
   leave(revenue);
   const alert = container.querySelector('[role="alert"]')!;
-  expect(alert.textContent).toBe('Revenue per conversion is not a number: write decimals with a point (1.5).');
+  expect(alert.textContent).toBe('Revenue per conversion is not a number: write decimals with a point and no thousands separators (1500.50).');
   expect(description(revenue)).toBe(alert.textContent);
+  expect(revenue.value).toBe('1,5'); // kept as typed, to be corrected
 
-  // Emptied then: the value stays '' (no change event), and the field is empty indeed.
-  delete (revenue as { validity?: unknown }).validity;
+  // Emptied then: the field is empty indeed.
   typeInto(revenue, '');
   leave(revenue);
   expect(container.querySelector('[role="alert"]')!.textContent).toBe('Revenue per conversion is empty: it must be more than $0.');
   typeInto(revenue, '1.5');
   expect(container.querySelector('[role="alert"]')).toBeNull();
+});
+
+// Chromium's number field in English read "2,5" as 25 and "1,5" as 15, badInput false: the preview said "Hot from 25 %" and Apply applied it.
+// happy-dom's reads them as 2 and 1 (parseFloat): as silently, and as wrong.
+it('refuses decimal commas in the fixed thresholds (2,5 and 1,5), saying to write a point, and previews and applies nothing read from them', async () => {
+  const container = await renderFixedPolicy();
+  const [hot, warm] = [numberField(container, 'Hot from'), numberField(container, 'Warm from')];
+  const before = shownPreview(container)!.thresholds;
+  typeInto(hot, '2,5');
+  typeInto(warm, '1,5');
+  expect(shownPreview(container)).toEqual({ thresholds: before, framed: true, line: "Finish the fields above to see this policy's preview; the one in the dashed frame below is the previous one." });
+  expect([hot.value, warm.value]).toEqual(['2,5', '1,5']); // kept as typed, to be corrected
+  leave(hot);
+  leave(warm);
+  const alerts = [...container.querySelectorAll('[role="alert"]')].map((alert) => alert.textContent);
+  expect(alerts).toEqual(['Hot from is not a number: write decimals with a point (1.5).', 'Warm from is not a number: write decimals with a point (1.5).']);
+  for (const [field, said] of [[hot, alerts[0]], [warm, alerts[1]]] as const) {
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+    expect(description(field)).toBe(said);
+  }
+  click(applyButton(container));
+  await act(() => new Promise((resolve) => setTimeout(resolve, 20)));
+  expect(retierStoredScores).not.toHaveBeenCalled();
+  expect((await activeManifest()).tiers.policy.kind).not.toBe('fixed');
+
+  // Written with a point: read as written.
+  typeInto(hot, '2.5');
+  typeInto(warm, '1.5');
+  expect(container.querySelector('[role="alert"]')).toBeNull();
+  const thresholds = `Hot from ${formatThreshold(0.025)} likely, Warm from ${formatThreshold(0.015)} likely.`;
+  await waitFor(() => shownPreview(container)?.thresholds === thresholds || null);
+  expect(shownPreview(container)).toMatchObject({ framed: false, line: null });
+  // A text field: a number field cannot hold "2,5" as typed.
+  expect([hot.type, hot.inputMode]).toEqual(['text', 'decimal']);
+});
+
+it('refuses thousands commas in money and lead counts (1,000 is not read as 1), saying to write digits alone', async () => {
+  const container = await renderPolicy('value');
+  await waitFor(() => shownPreview(container));
+  const [revenue, leads] = [numberField(container, 'Revenue per conversion'), numberField(container, 'New leads per week')];
+  typeInto(revenue, '1,000');
+  typeInto(leads, '1,000');
+  leave(revenue);
+  leave(leads);
+  expect([...container.querySelectorAll('[role="alert"]')].map((alert) => alert.textContent)).toEqual([
+    'Revenue per conversion is not a number: write decimals with a point and no thousands separators (1500.50).',
+    'New leads per week is not a number: write digits only, without separators (1500).',
+  ]);
+  typeInto(revenue, '1000');
+  typeInto(leads, '1000');
+  expect(container.querySelector('[role="alert"]')).toBeNull();
+  await waitFor(() => container.querySelector('[data-testid="policy-outcomes"] caption')?.textContent?.includes('1,000 new leads') || null);
+  expect(leads.inputMode).toBe('numeric');
+});
+
+it('keeps a number as it is being typed ("0.", "0.50"), not as the form holds it', async () => {
+  const container = await renderPolicy('value');
+  const cost = numberField(container, 'Cost per contact');
+  for (const typed of ['0.', '0.50', '.5']) {
+    typeInto(cost, typed);
+    expect(cost.value).toBe(typed);
+  }
 });
 
 /** The active model's scoring of every stored lead, 200 of 2,000 leads in; `owed`: its activation's (a roll back's), not a routine re-score. */

@@ -33,6 +33,7 @@ import { setTiersIfUnchanged } from '@/lib/ml/model-versions';
 import { FEW_LEADS_FOR_A_RATE, formatMoney, formatRate, formatThreshold, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { TIERS } from '@/lib/segments';
+import { readTypedNumber, typedNumberOf } from '@/lib/typed-number';
 import { useActiveManifest, useJob } from '@/lib/ui/hooks';
 import { rankedCrmOf } from '@/lib/ui/stored-data';
 import { CRM_LABEL } from '@/lib/crm/types';
@@ -43,9 +44,11 @@ import type { Labelled } from '../policy-protocol';
 import { LabelledLeadsNote, useAgesCountedTo } from './LabelledLeadsNote';
 
 /**
- * One number of the form; an emptied field is null (not 0), so it is reported instead of previewed.
- * So is one holding what is not a number ("1,5"), which the field reads as empty: `onChange`
- * says which it is. `problemIds`: the problems said about it (`children`, beside it, are those said here).
+ * One number of the form, in a text field read by `readTypedNumber`: an emptied field is null
+ * (not 0), so it is reported instead of previewed. So is one holding what is not a number
+ * ("2,5", "1,000"), which a number field would read as another number (Chromium in English:
+ * 25; happy-dom: 2): `onChange` says which it is. `problemIds`: the problems said about it
+ * (`children`, beside it, are those said here).
  */
 function NumberField({
   field,
@@ -63,17 +66,24 @@ function NumberField({
   children: ReactNode;
 }) {
   const { name, unit, whole } = POLICY_FIELDS[field];
+  // As typed ("0.50", "2,5"), and the form's value it gave: a value set otherwise (a refill, the thresholds an Apply left) is shown as it is.
+  const [typed, setTyped] = useState({ text: typedNumberOf(value), gave: value });
+  if (typed.gave !== value) setTyped({ text: typedNumberOf(value), gave: value });
   return (
     <div style={{ display: 'flex', flexDirection: 'column', gap: 4, maxWidth: 280 }}>
       <label style={{ display: 'flex', flexDirection: 'column', fontSize: 12 }}>
         {unit ? `${name} (${unit})` : name}
         <input
-          type="number"
-          min={0}
-          step={whole ? 1 : 'any'}
-          value={value ?? ''}
-          // Not onChange: React calls it only when the value changes, and from "1,5" to an emptied field it stays ''.
-          onInput={(event) => onChange(event.currentTarget.value === '' ? null : event.currentTarget.valueAsNumber, event.currentTarget.validity.badInput)}
+          type="text"
+          inputMode={whole ? 'numeric' : 'decimal'}
+          value={typed.text}
+          onChange={(event) => {
+            const read = readTypedNumber(event.currentTarget.value);
+            const notANumber = Number.isNaN(read);
+            const gave = notANumber ? null : read;
+            setTyped({ text: event.currentTarget.value, gave });
+            onChange(gave, notANumber);
+          }}
           onBlur={onBlur}
           aria-invalid={problemIds ? true : undefined}
           aria-describedby={problemIds}
@@ -122,8 +132,12 @@ const tiersKey = ({ policy, hot, warm }: Tiers) => JSON.stringify([hot, warm, Ob
 /** Whether two fillings of the form are the same: the policy chosen and every field, shown or not. */
 const sameForm = (a: PolicyForm, b: PolicyForm) => (Object.keys(a) as (keyof PolicyForm)[]).every((key) => a[key] === b[key]);
 
-/** A field holding what is not a number: a type="number" field reads "1,5" as empty, which "is empty" beside it would not explain. */
-const notANumber = (field: PolicyField) => `${POLICY_FIELDS[field].name} is not a number: write decimals with a point (1.5).`;
+/** A field holding what is not a number ("2,5", "1,000"), which the form holds as empty: "is empty" beside it would not explain it. */
+function notANumber(field: PolicyField): string {
+  const { name, unit, whole } = POLICY_FIELDS[field];
+  const howToWrite = whole ? 'write digits only, without separators (1500)' : unit === '$' ? 'write decimals with a point and no thousands separators (1500.50)' : 'write decimals with a point (1.5)';
+  return `${name} is not a number: ${howToWrite}.`;
+}
 
 /** Said when Apply finds the policy in force changed since the page read it: applying would have put back the one it replaced, unseen. */
 const CHANGED_UNSEEN = 'Nothing was applied: the policy in force changed since this page read it (imported, or applied in another tab). It is read again here: look at it, then apply again.';
