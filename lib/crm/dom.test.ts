@@ -42,6 +42,9 @@ describe('normaliseText', () => {
     ['  Ada \n\t Lovelace  ', 'Ada Lovelace'],
     ['Ada\u00a0Lovelace', 'Ada Lovelace'],
     ['Ada\u200bLove\u00adlace\ufeff', 'AdaLovelace'],
+    // The joiners are part of the text: a Persian word (نیک‌نام) and an emoji sequence (👨‍👩‍👧) keep them.
+    ['نیک\u200cنام 👨\u200d👩\u200d👧', 'نیک\u200cنام 👨\u200d👩\u200d👧'],
+    ['\u2060نیک\u200cنام\u200b', 'نیک\u200cنام'],
     ['\u2003\u3000', ''],
     ['', ''],
   ])('%j → %j', (input, expected) => {

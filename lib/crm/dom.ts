@@ -33,8 +33,13 @@ const DOCUMENT_FRAGMENT_NODE = 11;
 // Text
 // ---------------------------------------------------------------------------------------
 
-/** Zero-width characters and the soft hyphen: invisible, so not part of the shown text. */
-const INVISIBLE_CHARS = /[\u00AD\u200B-\u200D\u2060\uFEFF]/g;
+/**
+ * The soft hyphen, zero-width space, word joiner and byte-order mark: invisible, so not part of
+ * the shown text. The joiners U+200C and U+200D stay, as `visibleText` keeps them
+ * (lib/ml/visible-text.ts): Persian words (نرم‌افزار) and emoji sequences (👨‍👩‍👧) are written
+ * with them, and the CRM's API sends them, so a value read from the page reads as the API's.
+ */
+const INVISIBLE_CHARS = /[\u00AD\u200B\u2060\uFEFF]/g;
 const WHITESPACE_RUN = /\s+/g;
 
 /** Drops invisible characters, collapses whitespace runs (incl. NBSP, newlines) to one space, trims. */
