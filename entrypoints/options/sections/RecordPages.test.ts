@@ -34,11 +34,19 @@ function type(input: HTMLInputElement, text: string) {
   });
 }
 
+/** The hours field, once the setting is read. */
+const hoursField = (container: HTMLElement) => container.querySelector<HTMLInputElement>('label input');
+/** The text of the elements `control` is described by (aria-describedby), in order. */
+const describedBy = (control: Element) =>
+  (control.getAttribute('aria-describedby') ?? '')
+    .split(' ')
+    .map((id) => document.getElementById(id)?.textContent);
+
 it('says "Saved." only of the value saved, in a live region on the page before, and keeps a cleared field empty', async () => {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client }, createElement(RecordPagesSection)));
   const { container } = rendered;
-  const input = await waitFor(() => container.querySelector<HTMLInputElement>('input[type="number"]'));
+  const input = await waitFor(() => hoursField(container));
   const announced = followLiveRegions(container);
   expect(input.value).toBe('24');
   type(input, '48');
@@ -57,7 +65,7 @@ it('says "Saved." only of the value saved, in a live region on the page before, 
 it('names the hours field by what it sets, and describes it by the explanation above', async () => {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client }, createElement(RecordPagesSection)));
-  const input = await waitFor(() => rendered!.container.querySelector<HTMLInputElement>('input[type="number"]'));
+  const input = await waitFor(() => hoursField(rendered!.container));
   // The label's words, without the field's own value: what a screen reader names the field.
   const label = input.closest('label')!;
   const name = Array.from(label.childNodes, (node) => (node === input ? '' : node.textContent)).join('').replace(/\s+/g, ' ').trim();
@@ -69,7 +77,7 @@ it('keeps the focus on Save while it saves (said unavailable, not disabled), and
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client }, createElement(RecordPagesSection)));
   const { container } = rendered;
-  const input = await waitFor(() => container.querySelector<HTMLInputElement>('input[type="number"]'));
+  const input = await waitFor(() => hoursField(container));
   const saving = deferred();
   vi.mocked(setRecordStaleHours).mockReturnValueOnce(saving.promise);
   type(input, '48');
@@ -85,4 +93,59 @@ it('keeps the focus on Save while it saves (said unavailable, not disabled), and
   await waitFor(() => save.getAttribute('aria-disabled') === 'false' || null);
   expect(document.activeElement).toBe(save);
   expect(setRecordStaleHours).toHaveBeenCalledTimes(1);
+});
+
+it('refuses hours with a comma beside the field and saves nothing ("1,5" was read as 15 by Chromium\'s number field), keeping what was typed', async () => {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client }, createElement(RecordPagesSection)));
+  const { container } = rendered;
+  const input = await waitFor(() => hoursField(container));
+  const commaNote = 'Write the hours in digits only, without a comma: a whole number of hours from 1 to 8,760.';
+  for (const typed of ['1,5', '2,5', '1,000']) {
+    type(input, typed);
+    act(() => container.querySelector('form')!.requestSubmit());
+    expect(input.value).toBe(typed);
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    // Said beside the field as an alert, and first in its description; the explanation stays.
+    const [problem, explanation] = describedBy(input);
+    expect(problem).toBe(commaNote);
+    expect(explanation).toMatch(/^When a CRM is connected/);
+    expect(container.querySelector('[role="alert"]')?.textContent).toBe(commaNote);
+  }
+  expect(setRecordStaleHours).not.toHaveBeenCalled();
+  expect(await recordStaleHours()).toBe(24);
+  // A text field read by one parser: a number field reads "1,5" as another number, unflagged.
+  expect(input.type).toBe('text');
+  expect(input.inputMode).toBe('numeric');
+
+  // Edited, the field is no longer said wrong; whole hours are saved.
+  const announced = followLiveRegions(container);
+  type(input, '36');
+  expect(input.hasAttribute('aria-invalid')).toBe(false);
+  expect(describedBy(input)).toEqual([expect.stringMatching(/^When a CRM is connected/)]);
+  expect(container.querySelector('[role="alert"]')).toBeNull();
+  act(() => container.querySelector('form')!.requestSubmit());
+  await waitFor(() => announced().includes('Saved.') || null);
+  expect(await recordStaleHours()).toBe(36);
+});
+
+it('refuses a fraction, an emptied field and hours out of range beside the field, saying it again at each Save, and saves nothing', async () => {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client }, createElement(RecordPagesSection)));
+  const { container } = rendered;
+  const input = await waitFor(() => hoursField(container));
+  const rangeNote = 'Enter a whole number of hours from 1 to 8,760.';
+  for (const typed of ['1.5', '', '0', '-2', '8761']) {
+    type(input, typed);
+    act(() => container.querySelector('form')!.requestSubmit());
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(describedBy(input)[0]).toBe(rangeNote);
+    // Another Save puts the alert on the page anew, so that it is said again.
+    const alert = container.querySelector('[role="alert"]');
+    act(() => container.querySelector('form')!.requestSubmit());
+    expect(container.querySelector('[role="alert"]')).not.toBe(alert);
+    expect(container.querySelector('[role="alert"]')?.textContent).toBe(rangeNote);
+  }
+  expect(setRecordStaleHours).not.toHaveBeenCalled();
+  expect(await recordStaleHours()).toBe(24);
 });

@@ -6,14 +6,24 @@
  */
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { createElement } from 'react';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { act, createElement, Fragment } from 'react';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { db } from '@/lib/db/db';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { render, waitFor, type Rendered } from '@/test/render';
 import { storedLead } from '../../../../test/fixtures/stored-lead';
 import type { HistorySample } from './history-sample';
-import { emptyWindowProblem, LeadsFieldset, MIN_AGE_DAYS, trainingWindow, WINDOW_MONTHS, type WholeNumberField, type WholeNumberSpec } from './LeadsFieldset';
+import {
+  emptyWindowProblem,
+  LeadsFieldset,
+  MIN_AGE_DAYS,
+  readWholeNumber,
+  trainingWindow,
+  useWholeNumberField,
+  WINDOW_MONTHS,
+  type WholeNumberField,
+  type WholeNumberSpec,
+} from './LeadsFieldset';
 
 const DAY = 86_400_000;
 const exported = Date.UTC(2025, 5, 30);
@@ -82,4 +92,70 @@ it('refuses a minimum age that leaves nothing of the window, naming both fields 
   // A field holding no valid number says so itself: the window is not judged on the last valid one.
   expect(emptyWindowProblem(field(WINDOW_MONTHS, 1), field(MIN_AGE_DAYS, 45, true))).toBeNull();
   expect(emptyWindowProblem(field(WINDOW_MONTHS, 1, true), field(MIN_AGE_DAYS, 45))).toBeNull();
+});
+
+/** The form's two window fields as the admin types in them, and the numbers it uses meanwhile (`useWholeNumberField`). */
+function TypedWindow({ onNewValue }: { onNewValue(): void }) {
+  const months = useWholeNumberField(WINDOW_MONTHS, onNewValue);
+  const minAgeDays = useWholeNumberField(MIN_AGE_DAYS, onNewValue);
+  return createElement(
+    Fragment,
+    null,
+    createElement(LeadsFieldset, { source: 'salesforce', history: HISTORY, months, minAgeDays, windowProblem: null, onSourceChange: () => {} }),
+    createElement('output', { 'data-testid': 'window-used' }, `${months.value} months, ${minAgeDays.value} days`),
+  );
+}
+
+/** Types `text` into `input` as a user does: React hears an input event. */
+function type(input: HTMLInputElement, text: string) {
+  act(() => {
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, text);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+}
+
+it('refuses a window typed with a comma beside its field ("1,5" months, "3,0" days: Chromium\'s number field read 15 and 30), keeping it typed and the last valid number used', () => {
+  const onNewValue = vi.fn();
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(TypedWindow, { onNewValue })));
+  const { container } = rendered;
+  const input = (label: string) => Array.from(container.querySelectorAll('label')).find((element) => element.textContent?.startsWith(label))!.querySelector('input')!;
+  const describedBy = (control: Element) => document.getElementById(control.getAttribute('aria-describedby') ?? '')?.textContent;
+  const used = () => container.querySelector('[data-testid="window-used"]')?.textContent;
+  const [months, minAge] = [input('Created in the last'), input('and at least')];
+  const notes = [
+    [months, '1,5', ' The window is a whole number of months from 1 to 120, written in digits only (no comma): checking the data and training wait for one.'],
+    [minAge, '3,0', ' The minimum age is a whole number of days from 0 (none) to 365, written in digits only (no comma): checking the data and training wait for one.'],
+  ] as const;
+  for (const [field, typed, note] of notes) {
+    type(field, typed);
+    expect(field.value).toBe(typed);
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+    expect(describedBy(field)).toBe(note);
+  }
+  expect(used()).toBe('12 months, 30 days');
+  expect(onNewValue).not.toHaveBeenCalled();
+  // Text fields read by one parser: a number field reads "1,5" as another number, unflagged.
+  for (const field of [months, minAge]) {
+    expect(field.type).toBe('text');
+    expect(field.inputMode).toBe('numeric');
+  }
+
+  // A fraction is no whole number: the note says what the field takes.
+  type(months, '1.5');
+  expect(describedBy(months)).toBe(' The window is a whole number of months from 1 to 120: checking the data and training wait for one.');
+  // Whole numbers are taken, and the notes go.
+  type(months, '6');
+  type(minAge, '45');
+  expect(used()).toBe('6 months, 45 days');
+  expect(onNewValue).toHaveBeenCalledTimes(2);
+  expect(container.querySelector('[data-testid="months-problem"], [data-testid="min-age-problem"]')).toBeNull();
+  for (const field of [months, minAge]) expect(field.hasAttribute('aria-invalid')).toBe(false);
+});
+
+it('reads a whole number as typed: digits, nothing a comma, a fraction, or another notation makes of them', () => {
+  expect(readWholeNumber('12', 1, 120)).toBe(12);
+  expect(readWholeNumber(' 6 ', 1, 120)).toBe(6);
+  expect(readWholeNumber('0', 0, 365)).toBe(0);
+  for (const typed of ['1,5', '3,0', '1,000', '1.5', '', ' ', '0x10', '0b11', '0o7', 'Infinity', '121', '0']) expect(readWholeNumber(typed, 1, 120)).toBeNull();
 });

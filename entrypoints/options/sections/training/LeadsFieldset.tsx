@@ -6,6 +6,7 @@ import { OUTCOME_SETTLED_DAYS } from '@/lib/ml/outcome-rule';
 import type { TrainingWindow } from '@/lib/ml/train/training-set';
 import { formatDay, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
+import { readTypedNumber } from '@/lib/typed-number';
 import { leadAgesCountedFrom } from '@/lib/ui/stored-data';
 import type { HistorySample } from './history-sample';
 
@@ -41,13 +42,13 @@ export const MIN_AGE_DAYS: WholeNumberSpec = {
 };
 
 /**
- * The whole number from `min` to `max` typed in a field; null for anything else, an emptied
- * field among them (as a number it would read 0: no minimum age, or an empty window).
+ * The whole number from `min` to `max` typed in a field (`readTypedNumber`); null for anything
+ * else: an emptied field (as a number it would read 0: no minimum age, or an empty window), a
+ * fraction, or one with a comma ("1,5", which Chromium's number field read as 15).
  */
 export function readWholeNumber(typed: string, min: number, max: number): number | null {
-  if (typed.trim() === '') return null;
-  const number = Number(typed);
-  return Number.isInteger(number) && number >= min && number <= max ? number : null;
+  const number = readTypedNumber(typed);
+  return number !== null && Number.isInteger(number) && number >= min && number <= max ? number : null;
 }
 
 /** A whole-number field of the form (`useWholeNumberField`). */
@@ -99,15 +100,14 @@ export interface WindowProblem {
 /**
  * The input of a whole-number field: as typed, marked invalid and pointing to its note while it
  * holds no valid number, or to the window's note while the window's fields together are refused.
+ * A text field: a number field reads "1,5" as another number (Chromium in English: 15), unflagged.
  */
 function WholeNumberInput({ field, windowProblem }: { field: WholeNumberField; windowProblem: WindowProblem | null }) {
   return (
     <input
-      type="number"
+      type="text"
+      inputMode="numeric"
       required
-      min={field.spec.min}
-      max={field.spec.max}
-      step={1}
       value={field.typed}
       onChange={(event) => field.type(event.target.value)}
       aria-invalid={field.refused || windowProblem !== null || undefined}
@@ -117,13 +117,15 @@ function WholeNumberInput({ field, windowProblem }: { field: WholeNumberField; w
   );
 }
 
-/** What a refused field takes, said beside it (outside its label, which names the input). */
+/** What a refused field takes, said beside it (outside its label, which names the input); how to write it when it holds no number ("1,5"). */
 function ProblemNote({ field, testId }: { field: WholeNumberField; testId: string }) {
   if (!field.refused) return null;
+  const howToWrite = Number.isNaN(readTypedNumber(field.typed)) ? ', written in digits only (no comma)' : '';
   return (
     <span id={field.problemId} data-testid={testId}>
       {' '}
-      {field.spec.takes}: checking the data and training wait for one.
+      {field.spec.takes}
+      {howToWrite}: checking the data and training wait for one.
     </span>
   );
 }
