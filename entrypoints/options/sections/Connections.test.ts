@@ -478,10 +478,11 @@ it('says what a Disconnect answered: a Salesforce sign-in LeadLens could not end
 const testButton = () => container().querySelector<HTMLButtonElement>('[data-testid="test-salesforce"]')!;
 const disconnectButton = () => Array.from(container().querySelectorAll('button')).find((button) => button.textContent === 'Disconnect Salesforce');
 
-it('says that a test runs, then what it found, in the live region on the page before: a test that passes changes nothing else', async () => {
+it('says that a test runs, then what it found, in the live region on the page before, in its CRM’s form: a test that passes changes nothing else', async () => {
   await renderSection();
-  const announced = followLiveRegions(container());
-  const before = announced();
+  const announced = followLiveRegions(form('sf-title'));
+  const announcedElsewhere = followLiveRegions(form('hs-title'));
+  const [before, beforeElsewhere] = [announced(), announcedElsewhere()];
   const testing = deferred<Reply>();
   background.testConnection.mockReturnValue(testing.promise);
   pressEnter(testButton());
@@ -492,6 +493,7 @@ it('says that a test runs, then what it found, in the live region on the page be
   await act(async () => testing.resolve({ ok: true, ...CONNECTED, message: found }));
   await settle();
   expect(announced()).toEqual([...before, found]);
+  expect(announcedElsewhere()).toEqual(beforeElsewhere);
 });
 
 it('keeps the focus on Test while it runs (said unavailable, not disabled), and ignores another press meanwhile', async () => {
@@ -563,4 +565,50 @@ it('leaves the focus where it is when a connection ends elsewhere on the page (P
   await settle();
   expect(disconnectButton()).toBeUndefined();
   expect(document.activeElement).toBe(document.body);
+});
+
+/** Whether `first` comes before `second` in the page. */
+const precedes = (first: Element, second: Element) => Boolean(first.compareDocumentPosition(second) & Node.DOCUMENT_POSITION_FOLLOWING);
+const textsIn = (within: Element, selector: string) => Array.from(within.querySelectorAll(selector), (element) => element.textContent);
+
+it('shows each CRM’s Test and Disconnect, and what they answered, in that CRM’s form under its status line, not after the last form', async () => {
+  background.connectionStatus.mockResolvedValue(statusOf({ ...CONNECTED, settings: null }, HUBSPOT_CONNECTED));
+  await renderSection();
+  const actionsOf = (title: string) => textsIn(form(title), 'button[type="button"]');
+  expect(actionsOf('sf-title')).toEqual(['Test Salesforce connection', 'Disconnect Salesforce']);
+  expect(actionsOf('hs-title')).toEqual(['Test HubSpot connection', 'Disconnect HubSpot']);
+  for (const [crm, title, firstField] of [['salesforce', 'sf-title', 'fieldset'], ['hubspot', 'hs-title', 'input[name="hubspot-token"]']] as const) {
+    const [statusLine, test] = [container().querySelector(`[data-testid="connection-${crm}"]`)!, container().querySelector(`[data-testid="test-${crm}"]`)!];
+    expect([precedes(statusLine, test), precedes(test, form(title).querySelector(firstField)!)]).toEqual([true, true]);
+  }
+
+  // HubSpot's answers are said in HubSpot's form, Salesforce's in Salesforce's.
+  background.testConnection.mockResolvedValue({ ok: true, ...HUBSPOT_CONNECTED });
+  click(container().querySelector<HTMLButtonElement>('[data-testid="test-hubspot"]')!);
+  await settle();
+  expect(textsIn(form('hs-title'), '[role="status"]:not([data-testid])')).toEqual([HUBSPOT_CONNECTED.message]);
+  expect(textsIn(form('sf-title'), '[role="status"]:not([data-testid])')).toEqual(['']);
+
+  background.testConnection.mockResolvedValue({ ok: false, error: 'Salesforce could not be reached' });
+  click(testButton());
+  await settle();
+  expect([alerts(form('sf-title')), alerts(form('hs-title'))]).toEqual([['Salesforce could not be reached'], []]);
+  expect(textsIn(form('hs-title'), '[role="status"]:not([data-testid])')).toEqual(['']);
+
+  background.disconnectCrm.mockResolvedValue({ ok: true, ...SALESFORCE_DISCONNECTED });
+  background.connectionStatus.mockResolvedValue(statusOf(SALESFORCE_DISCONNECTED, HUBSPOT_CONNECTED));
+  click(disconnectButton()!);
+  await settle();
+  expect(actionsOf('sf-title')).toEqual([]);
+  expect(textsIn(form('sf-title'), '[role="status"]:not([data-testid])')).toEqual([SALESFORCE_DISCONNECTED.message]);
+  expect(alerts()).toEqual([]);
+});
+
+it('says why a connect failed in the form of the CRM it connects', async () => {
+  background.connectCrm.mockResolvedValue({ ok: false, error: 'HubSpot refused the token' });
+  await renderSection();
+  type('hubspot-token', TOKEN);
+  submit('hs-title');
+  await settle();
+  expect([alerts(form('sf-title')), alerts(form('hs-title'))]).toEqual([[], ['HubSpot refused the token']]);
 });

@@ -4,13 +4,13 @@
  * answers with a status and a message, never the credential.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useRef, useState, type FormEvent, type RefObject } from 'react';
+import { useId, useRef, useState, type FormEvent, type ReactNode, type RefObject } from 'react';
 import { browser } from 'wxt/browser';
 import { FocusKeepingButton, useFocusBackWhenJobEnds } from '@/components/KeepFocus';
 import { ErrorState, Loading, StatusRegion } from '@/components/StatusMessage';
 import { HUBSPOT_API_HOST, myDomainHostOf, originPatternOf, SalesforceHostSchema, type ConnectionReply, type ConnectionSummary } from '@/lib/connections/schema';
 import { DEFAULT_SALESFORCE_API_VERSION } from '@/lib/crm/salesforce-client';
-import { CRM_KINDS, CRM_LABEL, type CrmKind } from '@/lib/crm/types';
+import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { ConnectRequestSchema, type ConnectRequest, type SyncSummary } from '@/lib/messaging/protocol-sync';
@@ -95,8 +95,10 @@ function useFieldProblems(found: FormProblems | null) {
 /**
  * A connect request, handed over once: the mutation cache keeps its variables for as long as the
  * page is open, so it keeps this box, emptied when the call takes the request (and its credential).
+ * `crm` stays: its form says how the connect failed.
  */
 interface Outgoing {
+  crm: CrmKind;
   request: ConnectRequest | null;
 }
 
@@ -140,6 +142,34 @@ export function ConnectionsSection() {
   const of = (crm: CrmKind) => status.data.find((c) => c.crm === crm);
   const busy = connect.isPending || test.isPending || disconnect.isPending;
   const problemsOf = (crm: CrmKind) => (shownProblems?.crm === crm ? shownProblems : null);
+  // A test that passes changes nothing else on the page: it is said, and that it runs (up to a minute). After a Disconnect the
+  // status line says only "Not connected": the reply says what else the admin must know (a Salesforce sign-in LeadLens could not end).
+  const saidOf = (crm: CrmKind) => {
+    if (test.variables === crm) return test.isPending ? `Testing ${CRM_LABEL[crm]} connection…` : test.data?.message;
+    return disconnect.variables === crm ? disconnect.data?.message : undefined;
+  };
+  const failuresOf = (crm: CrmKind) =>
+    [connect.variables?.crm === crm && connect.error, test.variables === crm && test.error, disconnect.variables === crm && disconnect.error]
+      .filter((error) => error instanceof Error)
+      .map((error) => error.message);
+  /** The CRM's Test and Disconnect, and what its last action answered, in its form under its status line. */
+  const actionsOf = (crm: CrmKind) => (
+    <ConnectionActions
+      crm={crm}
+      connected={(of(crm)?.status ?? 'disconnected') !== 'disconnected'}
+      busy={busy}
+      said={saidOf(crm)}
+      failures={failuresOf(crm)}
+      onTest={() => {
+        clearAnswers();
+        test.mutate(crm);
+      }}
+      onDisconnect={() => {
+        clearAnswers();
+        disconnect.mutate(crm);
+      }}
+    />
+  );
   // Null while not known (not read yet, or the reading failed): a warning then says it without the number.
   const syncedOf = (crm: CrmKind) => syncs.data?.syncs.find((sync) => sync.crm === crm) ?? null;
 
@@ -159,7 +189,7 @@ export function ConnectionsSection() {
     void browser.permissions
       .request({ origins: [originPatternOf(host)] })
       .catch(() => false)
-      .then(() => connect.mutate({ request })); // when refused, the background's check says exactly that
+      .then(() => connect.mutate({ crm: request.crm, request })); // when refused, the background's check says exactly that
     return true;
   };
 
@@ -176,43 +206,56 @@ export function ConnectionsSection() {
         problems={problemsOf('salesforce')}
         onConnect={connectWithAccess}
         connectButton={connectButton.salesforce}
+        actions={actionsOf('salesforce')}
       />
-      <HubSpotForm status={of('hubspot')} synced={syncedOf('hubspot')} busy={busy} problems={problemsOf('hubspot')} onConnect={connectWithAccess} connectButton={connectButton.hubspot} />
-      {CRM_KINDS.map((crm) => {
-        const current = of(crm);
-        if (!current || current.status === 'disconnected') return null;
-        return (
-          <p key={crm}>
-            <FocusKeepingButton
-              type="button"
-              unavailable={busy}
-              onClick={() => {
-                clearAnswers();
-                test.mutate(crm);
-              }}
-              data-testid={`test-${crm}`}
-            >
-              Test {CRM_LABEL[crm]} connection
-            </FocusKeepingButton>{' '}
-            <FocusKeepingButton
-              type="button"
-              unavailable={busy}
-              onClick={() => {
-                clearAnswers();
-                disconnect.mutate(crm);
-              }}
-            >
-              Disconnect {CRM_LABEL[crm]}
-            </FocusKeepingButton>
-          </p>
-        );
-      })}
-      {/*
-        A test that passes changes nothing else on the page: it is said here, and that it runs (up to a minute). After a Disconnect the
-        status line says only "Not connected": the reply says what else the admin must know (a Salesforce sign-in LeadLens could not end).
-      */}
-      <StatusRegion>{test.isPending ? `Testing ${CRM_LABEL[test.variables]} connection…` : (test.data ?? disconnect.data)?.message}</StatusRegion>
-      {[connect, test, disconnect].map((m, i) => m.isError && <ErrorState key={i} message={m.error.message} />)}
+      <HubSpotForm
+        status={of('hubspot')}
+        synced={syncedOf('hubspot')}
+        busy={busy}
+        problems={problemsOf('hubspot')}
+        onConnect={connectWithAccess}
+        connectButton={connectButton.hubspot}
+        actions={actionsOf('hubspot')}
+      />
+    </>
+  );
+}
+
+interface ConnectionActionsProps {
+  crm: CrmKind;
+  /** Test and Disconnect are offered while the CRM has a connection (working or not). */
+  connected: boolean;
+  busy: boolean;
+  /** What the CRM's running test, or its last test or Disconnect, says; nothing when none. */
+  said: string | undefined;
+  /** How the CRM's last connect, test or Disconnect failed. */
+  failures: string[];
+  onTest(): void;
+  onDisconnect(): void;
+}
+
+/**
+ * A CRM's Test and Disconnect, and what they answered, beside that CRM's status line rather than
+ * after every form, where another CRM's answer read as this one's. The live region stays on the
+ * page when the CRM is disconnected: it is where a Disconnect's answer is said.
+ */
+function ConnectionActions({ crm, connected, busy, said, failures, onTest, onDisconnect }: ConnectionActionsProps) {
+  return (
+    <>
+      {connected && (
+        <p>
+          <FocusKeepingButton type="button" unavailable={busy} onClick={onTest} data-testid={`test-${crm}`}>
+            Test {CRM_LABEL[crm]} connection
+          </FocusKeepingButton>{' '}
+          <FocusKeepingButton type="button" unavailable={busy} onClick={onDisconnect}>
+            Disconnect {CRM_LABEL[crm]}
+          </FocusKeepingButton>
+        </p>
+      )}
+      <StatusRegion>{said && <p>{said}</p>}</StatusRegion>
+      {failures.map((message) => (
+        <ErrorState key={message} message={message} />
+      ))}
     </>
   );
 }
@@ -242,6 +285,8 @@ interface FormProps {
   onConnect: OnConnect;
   /** Its Connect button, which takes the focus when the CRM is disconnected. */
   connectButton: RefObject<HTMLButtonElement | null>;
+  /** Its Test and Disconnect and what they answered (`ConnectionActions`), shown under its status line. */
+  actions: ReactNode;
 }
 
 /**
@@ -258,7 +303,7 @@ function otherOrgWarning(syncedFromHost: string, typed: string, stored: number |
   };
 }
 
-function SalesforceForm({ status, synced, busy, problems, onConnect, connectButton }: FormProps) {
+function SalesforceForm({ status, synced, busy, problems, onConnect, connectButton, actions }: FormProps) {
   // Started from the connection's settings: connecting again (after a refused token) signs in the same way.
   const settings = status?.settings?.crm === 'salesforce' ? status.settings : null;
   const [host, setHost] = useState(status?.host ?? '');
@@ -285,6 +330,7 @@ function SalesforceForm({ status, synced, busy, problems, onConnect, connectButt
     <form onSubmit={submit} aria-labelledby="sf-title">
       <h3 id="sf-title">Salesforce</h3>
       <StatusLine crm="salesforce" status={status} />
+      {actions}
       <fieldset>
         <legend>Sign in with</legend>
         <label>
@@ -340,7 +386,7 @@ function SalesforceForm({ status, synced, busy, problems, onConnect, connectButt
 
 const HUBSPOT_API_VERSIONS = ['v3', '2026-03'];
 
-function HubSpotForm({ status, synced, busy, problems, onConnect, connectButton }: FormProps) {
+function HubSpotForm({ status, synced, busy, problems, onConnect, connectButton, actions }: FormProps) {
   // Started from the connection's API version, which stays offered even if this list has moved on.
   const connectedVersion = status?.settings?.crm === 'hubspot' ? status.settings.apiVersion : null;
   const versions = connectedVersion && !HUBSPOT_API_VERSIONS.includes(connectedVersion) ? [...HUBSPOT_API_VERSIONS, connectedVersion] : HUBSPOT_API_VERSIONS;
@@ -366,6 +412,7 @@ function HubSpotForm({ status, synced, busy, problems, onConnect, connectButton 
     <form onSubmit={submit} aria-labelledby="hs-title">
       <h3 id="hs-title">HubSpot</h3>
       <StatusLine crm="hubspot" status={status} />
+      {actions}
       <p>
         Create a private app (or a service key) with the scope crm.objects.contacts.read (and the scope called oauth, so that LeadLens can ask HubSpot which
         portal the token reads; crm.objects.owners.read to show contact owners by name rather than by id; crm.objects.contacts.write to
