@@ -7,21 +7,7 @@
 import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { ErrorState } from '@/components/StatusMessage';
 
-/**
- * A button that asks first, inline. The focus goes to Cancel (the safe choice) when the question
- * opens, and back to the button on Cancel (`keepLabel`). Confirmed, the question closes and `onConfirm` runs:
- * its caller says what it does in an `ActionStatus`, which takes the focus.
- */
-export function ConfirmButton({
-  label,
-  ariaLabel,
-  question,
-  confirmLabel,
-  keepLabel = 'Cancel',
-  disabled,
-  onConfirm,
-  children,
-}: {
+interface ConfirmProps {
   label: string;
   ariaLabel?: string;
   /** The name of the question, for screen readers. */
@@ -33,7 +19,27 @@ export function ConfirmButton({
   onConfirm(): void;
   /** What the action does and that it cannot be undone. */
   children: ReactNode;
-}) {
+}
+
+/**
+ * A button that asks first, inline. The focus goes to Cancel (the safe choice) when the question
+ * opens, and back to the button on Cancel (`keepLabel`). Confirmed, the question closes and `onConfirm` runs:
+ * its caller says what it does in an `ActionStatus`, which takes the focus.
+ */
+export function ConfirmButton(props: ConfirmProps) {
+  const { button, question } = useConfirmation(props);
+  return question ?? button;
+}
+
+/**
+ * ConfirmButton's button and question apart, for a page that asks elsewhere than in the button's
+ * place (a table: in a row of its own under the button's, across the table): `question` is null
+ * while it does not ask, `button` while it does.
+ */
+export function useConfirmation({ label, ariaLabel, question, confirmLabel, keepLabel = 'Cancel', disabled, onConfirm, children }: ConfirmProps): {
+  button: ReactNode;
+  question: ReactNode;
+} {
   const [confirming, setConfirming] = useState(false);
   const warningId = useId();
   const button = useRef<HTMLButtonElement>(null);
@@ -45,42 +51,48 @@ export function ConfirmButton({
     cancelled.current = false;
   }, [confirming]);
   if (!confirming) {
-    return (
-      <button ref={button} type="button" onClick={() => setConfirming(true)} disabled={disabled} aria-label={ariaLabel}>
-        {label}
-      </button>
-    );
+    return {
+      button: (
+        <button ref={button} type="button" onClick={() => setConfirming(true)} disabled={disabled} aria-label={ariaLabel}>
+          {label}
+        </button>
+      ),
+      question: null,
+    };
   }
   const cancelQuestion = () => {
     cancelled.current = true;
     setConfirming(false);
   };
   // The warning is the group's description, so a screen reader says it with the question; Escape is Cancel.
-  return (
-    <span
-      role="group"
-      aria-label={question}
-      aria-describedby={warningId}
-      onKeyDown={(event) => {
-        if (event.key === 'Escape') cancelQuestion();
-      }}
-    >
-      <span id={warningId}>{children}</span>{' '}
-      <button
-        type="button"
-        onClick={() => {
-          setConfirming(false);
-          onConfirm();
+  return {
+    button: null,
+    question: (
+      <span
+        role="group"
+        aria-label={question}
+        aria-describedby={warningId}
+        onKeyDown={(event) => {
+          if (event.key === 'Escape') cancelQuestion();
         }}
-        disabled={disabled}
       >
-        {confirmLabel}
-      </button>{' '}
-      <button ref={cancel} type="button" onClick={cancelQuestion}>
-        {keepLabel}
-      </button>
-    </span>
-  );
+        <span id={warningId}>{children}</span>{' '}
+        <button
+          type="button"
+          onClick={() => {
+            setConfirming(false);
+            onConfirm();
+          }}
+          disabled={disabled}
+        >
+          {confirmLabel}
+        </button>{' '}
+        <button ref={cancel} type="button" onClick={cancelQuestion}>
+          {keepLabel}
+        </button>
+      </span>
+    ),
+  };
 }
 
 /**

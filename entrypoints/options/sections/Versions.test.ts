@@ -132,6 +132,31 @@ describe('Delete', () => {
     expect(damaged.textContent).not.toMatch(/export/i);
   });
 
+  it('asks in a row of its own under the model’s, across the table, rather than in the Actions column', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    const container = renderSection();
+    click(await waitFor(() => button(container, 'Delete trained-1')));
+    const confirm = await waitFor(() => container.querySelector('[role="group"][aria-label="Confirm deleting trained-1"]'));
+    const modelRow = container.querySelector('tr[data-model-id="trained-1"]')!;
+    const questionCell = confirm.closest('td')!;
+    expect(modelRow.contains(confirm)).toBe(false);
+    expect(questionCell.parentElement).toBe(modelRow.nextElementSibling);
+    expect(questionCell.colSpan).toBe(container.querySelectorAll('thead th').length);
+    expect(document.activeElement).toBe(button(container, 'Cancel'));
+
+    click(button(container, 'Cancel')!);
+    await waitFor(() => button(container, 'Delete trained-1'));
+    expect(modelRow.nextElementSibling?.getAttribute('data-model-id')).toBe(bundled.modelId);
+  });
+
+  it('keeps the Actions cell a table cell, as high as its row, with its buttons laid out inside it', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    const container = renderSection();
+    const actions = (await waitFor(() => button(container, 'Delete trained-1'))).closest('td')!;
+    expect(actions.style.display).toBe('');
+    expect(Array.from(actions.querySelectorAll(':scope > div > button'), (b) => b.getAttribute('aria-label'))).toEqual(['Activate trained-1', 'Export trained-1', 'Delete trained-1']);
+  });
+
   it('makes the stored-data counts read again: they count the models and their stored scores', async () => {
     await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
     const container = renderSection();

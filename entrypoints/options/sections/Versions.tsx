@@ -27,7 +27,7 @@ import { MADE_UP_LEADS_MODEL_WORDS, RANKING_QUALITY, formatDay, heldOutAucMeanin
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
 import { MODEL_CHANGE_MUTATION, useActiveModelId, useJob, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
-import { ActionStatus, ConfirmButton } from './ConfirmedAction';
+import { ActionStatus, useConfirmation } from './ConfirmedAction';
 
 const ORIGIN_WORDS = { bundled: 'Bundled', trained: 'Trained here', imported: 'Imported' } as const;
 
@@ -288,6 +288,112 @@ export function ActivationScoringProgress({ modelId }: { modelId?: string }) {
   return <JobProgressBar label={`Scoring stored leads with ${scoring.modelId}`} done={scoring.done} total={scoring.total} />;
 }
 
+/** The models table's columns, Model to Actions: a row across the table spans them all. */
+const MODEL_COLUMNS = 8;
+
+interface ModelRowsProps {
+  model: ModelVersion;
+  /** The model Roll back goes to. */
+  isPrevious: boolean;
+  /** The days more than one listed model was trained on (`daysSharedBy`). */
+  sharedDays: ReadonlySet<string>;
+  /** The active model's features; null when they cannot be read. */
+  activeFeatures: readonly FeatureName[] | null;
+  /** Activate and Delete wait: a model change runs (this section's, or Training's). */
+  changeBlocked: boolean;
+  /** The id of the note saying why they wait, while Training's change runs. */
+  waitNote: string | undefined;
+  exporting: boolean;
+  onActivate(): void;
+  onExport(): void;
+  onDelete(): void;
+}
+
+/**
+ * A model's row, and under it, while Delete asks, the question in a row of its own across the
+ * table: in the Actions column it was squeezed into a few words a line.
+ */
+function ModelRows({ model, isPrevious, sharedDays, activeFeatures, changeBlocked, waitNote, exporting, onActivate, onExport, onDelete }: ModelRowsProps) {
+  const deletion = useConfirmation({
+    label: 'Delete…',
+    ariaLabel: `Delete ${model.id}`,
+    question: `Confirm deleting ${model.id}`,
+    confirmLabel: `Yes, delete ${model.id}`,
+    disabled: changeBlocked,
+    onConfirm: onDelete,
+    children: deleteWarning(model),
+  });
+  const deletable = !model.active && model.origin !== 'bundled';
+  return (
+    <>
+      <tr data-model-id={model.id}>
+        <th scope="row">
+          {model.id}
+          {model.active && <strong> (active)</strong>}
+          {isPrevious && <strong> (previous: Roll back goes here)</strong>}
+          {model.crmFieldsNote && (
+            <p data-testid="crm-fields-note" style={{ fontWeight: 'normal', margin: '4px 0 0' }}>
+              {model.crmFieldsNote}
+            </p>
+          )}
+          {model.writtenBackFieldsNote && (
+            <p data-testid="written-back-fields-note" style={{ fontWeight: 'normal', margin: '4px 0 0' }}>
+              {model.writtenBackFieldsNote}
+            </p>
+          )}
+          {model.newerTierPolicy !== undefined && (
+            <p data-testid="newer-tier-policy" style={{ fontWeight: 'normal', margin: '4px 0 0' }}>
+              {newerTierPolicyNote(model.newerTierPolicy)}
+            </p>
+          )}
+        </th>
+        <td>{ORIGIN_WORDS[model.origin]}</td>
+        {model.damaged === undefined ? (
+          <>
+            <td>{trainedWords(model, sharedDays)}</td>
+            <td>{learntFromWords(model)}</td>
+            <td>{model.features && featuresWords(model.features, model.active, activeFeatures)}</td>
+            <td>{model.tiers && describeTierPolicy(model.tiers)}</td>
+            <td>{model.cvRocAuc?.toFixed(3) ?? 'not given'}</td>
+          </>
+        ) : model.madeByNewerVersion ? (
+          <td colSpan={5} data-testid="newer-model">
+            {newerModelNote(model)}
+          </td>
+        ) : (
+          <td colSpan={5} data-testid="damaged-model">
+            Its stored manifest cannot be read, so it cannot score: delete it, and import or train it again. ({model.damaged})
+          </td>
+        )}
+        {/* A table cell, as high as its row and bordered as the others; its buttons are laid out inside it. */}
+        <td>
+          <div style={{ display: 'flex', gap: 6, flexWrap: 'wrap' }}>
+            {!model.active && model.damaged === undefined && (
+              <button type="button" onClick={onActivate} disabled={changeBlocked} aria-describedby={waitNote} aria-label={`Activate ${model.id}`}>
+                Activate
+              </button>
+            )}
+            {(model.damaged === undefined || model.madeByNewerVersion) && (
+              <FocusKeepingButton type="button" onClick={onExport} unavailable={exporting} aria-label={`Export ${model.id}`}>
+                Export
+              </FocusKeepingButton>
+            )}
+            {deletable && deletion.button}
+          </div>
+        </td>
+      </tr>
+      {deletable && deletion.question && (
+        <tr data-testid="delete-question">
+          {/* Marked at its left as the model's, whose row it follows: by a shadow, as a border would move the table's columns. */}
+          <td colSpan={MODEL_COLUMNS} style={{ boxShadow: 'inset 3px 0 #b3261e', padding: '6px 8px 6px 11px' }}>
+            {deletion.question}
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
 /** Every model: activate, roll back, export, import, delete. */
 export function VersionsSection() {
   const queryClient = useQueryClient();
@@ -376,85 +482,28 @@ export function VersionsSection() {
         </thead>
         <tbody>
           {models.data.map((model) => (
-            <tr key={model.id} data-model-id={model.id}>
-              <th scope="row">
-                {model.id}
-                {model.active && <strong> (active)</strong>}
-                {model.id === previousModel?.id && <strong> (previous: Roll back goes here)</strong>}
-                {model.crmFieldsNote && (
-                  <p data-testid="crm-fields-note" style={{ fontWeight: 'normal', margin: '4px 0 0' }}>
-                    {model.crmFieldsNote}
-                  </p>
-                )}
-                {model.writtenBackFieldsNote && (
-                  <p data-testid="written-back-fields-note" style={{ fontWeight: 'normal', margin: '4px 0 0' }}>
-                    {model.writtenBackFieldsNote}
-                  </p>
-                )}
-                {model.newerTierPolicy !== undefined && (
-                  <p data-testid="newer-tier-policy" style={{ fontWeight: 'normal', margin: '4px 0 0' }}>
-                    {newerTierPolicyNote(model.newerTierPolicy)}
-                  </p>
-                )}
-              </th>
-              <td>{ORIGIN_WORDS[model.origin]}</td>
-              {model.damaged === undefined ? (
-                <>
-                  <td>{trainedWords(model, sharedDays)}</td>
-                  <td>{learntFromWords(model)}</td>
-                  <td>{model.features && featuresWords(model.features, model.active, activeFeatures)}</td>
-                  <td>{model.tiers && describeTierPolicy(model.tiers)}</td>
-                  <td>{model.cvRocAuc?.toFixed(3) ?? 'not given'}</td>
-                </>
-              ) : model.madeByNewerVersion ? (
-                <td colSpan={5} data-testid="newer-model">
-                  {newerModelNote(model)}
-                </td>
-              ) : (
-                <td colSpan={5} data-testid="damaged-model">
-                  Its stored manifest cannot be read, so it cannot score: delete it, and import or train it again. ({model.damaged})
-                </td>
-              )}
-              <td style={{ display: 'flex', gap: 6, flexWrap: 'wrap' }}>
-                {!model.active && model.damaged === undefined && (
-                  <button
-                    type="button"
-                    onClick={() => switchModel(`Activating ${model.id}…`, () => background.activateModel({ modelId: model.id }), (modelId) => `${modelId} is active`)}
-                    disabled={changeBlocked}
-                    aria-describedby={waitNote}
-                    aria-label={`Activate ${model.id}`}
-                  >
-                    Activate
-                  </button>
-                )}
-                {(model.damaged === undefined || model.madeByNewerVersion) && (
-                  <FocusKeepingButton type="button" onClick={() => exportModel.mutate(model)} unavailable={exportModel.isPending} aria-label={`Export ${model.id}`}>
-                    Export
-                  </FocusKeepingButton>
-                )}
-                {!model.active && model.origin !== 'bundled' && (
-                  <ConfirmButton
-                    label="Delete…"
-                    ariaLabel={`Delete ${model.id}`}
-                    question={`Confirm deleting ${model.id}`}
-                    confirmLabel={`Yes, delete ${model.id}`}
-                    disabled={changeBlocked}
-                    onConfirm={() =>
-                      change.mutate({
-                        running: `Deleting ${model.id}…`,
-                        trigger: document.activeElement,
-                        run: async () => {
-                          await deleteModel(model.id);
-                          return { said: `${model.id} was deleted, with its tier policy and its stored lead scores.` };
-                        },
-                      })
-                    }
-                  >
-                    {deleteWarning(model)}
-                  </ConfirmButton>
-                )}
-              </td>
-            </tr>
+            <ModelRows
+              key={model.id}
+              model={model}
+              isPrevious={model.id === previousModel?.id}
+              sharedDays={sharedDays}
+              activeFeatures={activeFeatures}
+              changeBlocked={changeBlocked}
+              waitNote={waitNote}
+              exporting={exportModel.isPending}
+              onActivate={() => switchModel(`Activating ${model.id}…`, () => background.activateModel({ modelId: model.id }), (modelId) => `${modelId} is active`)}
+              onExport={() => exportModel.mutate(model)}
+              onDelete={() =>
+                change.mutate({
+                  running: `Deleting ${model.id}…`,
+                  trigger: document.activeElement,
+                  run: async () => {
+                    await deleteModel(model.id);
+                    return { said: `${model.id} was deleted, with its tier policy and its stored lead scores.` };
+                  },
+                })
+              }
+            />
           ))}
         </tbody>
       </table>
