@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readTypedNumber, typedNumberOf } from './typed-number';
+import { readTypedNumber, readWholeNumber, typedNumberOf } from './typed-number';
 
 describe('readTypedNumber', () => {
   it.each([
@@ -33,4 +33,11 @@ describe('typedNumberOf', () => {
   it.each([0, 40, 0.0001, 12.3456, 1e-7, 5e-324, 0.1 + 0.2, 1e12, 1e7, 1e21, -3.5])('shows %s as text read back as the same number', (value) => {
     expect(readTypedNumber(typedNumberOf(value))).toBe(value);
   });
+});
+
+it('reads a whole number as typed: digits, nothing a comma, a fraction, or another notation makes of them', () => {
+  expect(readWholeNumber('12', 1, 120)).toBe(12);
+  expect(readWholeNumber(' 6 ', 1, 120)).toBe(6);
+  expect(readWholeNumber('0', 0, 365)).toBe(0);
+  for (const typed of ['1,5', '3,0', '1,000', '1.5', '', ' ', '0x10', '0b11', '0o7', 'Infinity', '121', '0']) expect(readWholeNumber(typed, 1, 120)).toBeNull();
 });

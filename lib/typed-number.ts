@@ -22,3 +22,13 @@ export function readTypedNumber(text: string): number | null {
 
 /** A form's number as its field shows it, which `readTypedNumber` reads back as the same number; '' for none. */
 export const typedNumberOf = (value: number | null): string => (value === null ? '' : String(value));
+
+/**
+ * The whole number from `min` to `max` typed in a field (`readTypedNumber`); null for anything
+ * else: an emptied field (as a number it would read 0: no minimum age, or an empty window), a
+ * fraction, or one with a comma ("1,5", which Chromium's number field read as 15).
+ */
+export function readWholeNumber(typed: string, min: number, max: number): number | null {
+  const number = readTypedNumber(typed);
+  return number !== null && Number.isInteger(number) && number >= min && number <= max ? number : null;
+}

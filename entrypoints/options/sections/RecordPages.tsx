@@ -5,8 +5,7 @@ import { FocusKeepingButton } from '@/components/KeepFocus';
 import { ErrorState, Loading, StatusRegion } from '@/components/StatusMessage';
 import { queryKeys } from '@/lib/query-keys';
 import { RecordStaleHoursSchema, recordStaleHours, setRecordStaleHours } from '@/lib/settings/record-staleness';
-import { readTypedNumber } from '@/lib/typed-number';
-import { readWholeNumber } from './training/LeadsFieldset';
+import { readTypedNumber, readWholeNumber } from '@/lib/typed-number';
 
 // The setting's range, which its schema sets.
 const MIN_HOURS = RecordStaleHoursSchema.minValue!;

@@ -17,7 +17,6 @@ import {
   emptyWindowProblem,
   LeadsFieldset,
   MIN_AGE_DAYS,
-  readWholeNumber,
   trainingWindow,
   useWholeNumberField,
   WINDOW_MONTHS,
@@ -151,11 +150,4 @@ it('refuses a window typed with a comma beside its field ("1,5" months, "3,0" da
   expect(onNewValue).toHaveBeenCalledTimes(2);
   expect(container.querySelector('[data-testid="months-problem"], [data-testid="min-age-problem"]')).toBeNull();
   for (const field of [months, minAge]) expect(field.hasAttribute('aria-invalid')).toBe(false);
-});
-
-it('reads a whole number as typed: digits, nothing a comma, a fraction, or another notation makes of them', () => {
-  expect(readWholeNumber('12', 1, 120)).toBe(12);
-  expect(readWholeNumber(' 6 ', 1, 120)).toBe(6);
-  expect(readWholeNumber('0', 0, 365)).toBe(0);
-  for (const typed of ['1,5', '3,0', '1,000', '1.5', '', ' ', '0x10', '0b11', '0o7', 'Infinity', '121', '0']) expect(readWholeNumber(typed, 1, 120)).toBeNull();
 });

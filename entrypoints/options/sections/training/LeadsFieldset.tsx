@@ -6,7 +6,7 @@ import { OUTCOME_SETTLED_DAYS } from '@/lib/ml/outcome-rule';
 import type { TrainingWindow } from '@/lib/ml/train/training-set';
 import { formatDay, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
-import { readTypedNumber } from '@/lib/typed-number';
+import { readTypedNumber, readWholeNumber } from '@/lib/typed-number';
 import { leadAgesCountedFrom } from '@/lib/ui/stored-data';
 import type { HistorySample } from './history-sample';
 
@@ -40,16 +40,6 @@ export const MIN_AGE_DAYS: WholeNumberSpec = {
   max: MAX_MIN_AGE_DAYS,
   takes: `The minimum age is a whole number of days from 0 (none) to ${MAX_MIN_AGE_DAYS}`,
 };
-
-/**
- * The whole number from `min` to `max` typed in a field (`readTypedNumber`); null for anything
- * else: an emptied field (as a number it would read 0: no minimum age, or an empty window), a
- * fraction, or one with a comma ("1,5", which Chromium's number field read as 15).
- */
-export function readWholeNumber(typed: string, min: number, max: number): number | null {
-  const number = readTypedNumber(typed);
-  return number !== null && Number.isInteger(number) && number >= min && number <= max ? number : null;
-}
 
 /** A whole-number field of the form (`useWholeNumberField`). */
 export interface WholeNumberField {
