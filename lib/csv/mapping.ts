@@ -1,17 +1,8 @@
 /** Suggestions for the CSV import's mapping, from the column names and the values of the whole file. */
-import { looseKey } from '../ml/featurize';
+import { columnKey } from '../ml/featurize';
 import { fieldsOfRule, type OutcomeRule } from '../ml/outcome-rule';
 import { suggestOutcome } from '../ml/train/outcome-suggestions';
 import type { CsvMapping } from './import';
-
-/**
- * A column name without case, accents, spaces or punctuation (`looseKey` after dropping accents),
- * so "Date de création", "date_de_creation" and "DATE DE CRÉATION" are one name. Full-width
- * letters, as Japanese files may write "ＩＤ", read as their plain ones. A number sign stays:
- * "Owner #" holds the owner's number, not the owner.
- */
-const columnKey = (column: string) =>
-  column.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').normalize('NFC').split('#').map(looseKey).join('#');
 
 /** The names a column is suggested by, compared by `columnKey`. */
 const namesOf = (...names: string[]): ReadonlySet<string> => new Set(names.map(columnKey));
@@ -58,6 +49,9 @@ const columnNamed = (columns: readonly string[], names: ReadonlySet<string>) => 
 
 /** Whether `column`'s name is one the import suggests as the created date column ("Create Date", CreatedDate, created_at, Erstellt am, 作成日). */
 export const namesCreatedColumn = (column: string): boolean => CREATED_NAMES.has(columnKey(column));
+
+/** Whether `column`'s name is one the import suggests as the lead source column ("Lead Source", lead_source, Original Source, Leadquelle). */
+export const namesLeadSourceColumn = (column: string): boolean => LEAD_SOURCE_NAMES.has(columnKey(column));
 
 /** `outcomeValues`: the outcome candidates among the columns, with their values (`outcomeCandidates`). */
 export function suggestCsvMapping(columns: readonly string[], outcomeValues: Record<string, string[]>): CsvMapping {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_HISTORY_COLUMNS } from '../crm/demo-data';
 import manifestJson from '../../models/manifest.json';
 import { parseManifest } from '../ml/manifest';
-import { missingModelColumnsWarnings, modelColumnsMissing } from './model-columns';
+import { leadSourceColumnWarnings, missingModelColumnsWarnings, modelColumnsMissing } from './model-columns';
 
 const parsed = parseManifest(manifestJson);
 if (!parsed.ok) throw new Error(parsed.error);
@@ -14,10 +14,10 @@ describe('modelColumnsMissing', () => {
     expect(modelColumnsMissing(bundled.features, DEMO_HISTORY_COLUMNS)).toEqual([]);
   });
 
-  it('names the columns a re-export renamed, not those only written in another case (scoring finds those)', () => {
-    const renamed: Record<string, string> = { title: 'Job Title', industry: 'Industry', annual_revenue: 'Annual Revenue', employees: 'Employees', country: 'Country', lead_source: 'Lead Source' };
+  it('names the columns a re-export renamed, not those only written another way, in case, spaces or punctuation (scoring finds those)', () => {
+    const renamed: Record<string, string> = { title: 'Job Title', industry: 'Industry', annual_revenue: 'Annual Revenue', employees: 'Employees', country: 'Country', lead_source: 'Lead Source', email_opted_out: 'Email Opted-Out' };
     const columns = DEMO_HISTORY_COLUMNS.map((column) => renamed[column] ?? column);
-    expect(modelColumnsMissing(bundled.features, columns)).toEqual(['lead_source', 'annual_revenue', 'title']);
+    expect(modelColumnsMissing(bundled.features, columns)).toEqual(['title']);
   });
 
   it('names both parts of a ratio, each once, and reads no CRM-only field', () => {
@@ -47,5 +47,37 @@ describe('missingModelColumnsWarnings', () => {
     expect(missingModelColumnsWarnings(reading('title', 'country'), ['Job Title', 'Land'])).toEqual([
       'The active model reads none of this file\'s columns (it reads "title", "country"): none of its leads can be scored by it. Rename the columns, or train a model on this file.',
     ]);
+  });
+});
+
+describe('leadSourceColumnWarnings', () => {
+  /** The review's file: the history export with a bare "Source" (chosen as Lead source), the revenue headed as a report heads it, and no opt-out. */
+  const headed: Record<string, string> = { lead_source: 'Source', annual_revenue: 'Annual Revenue' };
+  const reviewed = DEMO_HISTORY_COLUMNS.filter((column) => column !== 'email_opted_out').map((column) => headed[column] ?? column);
+
+  it('says the model reads no lead source from the column chosen as Lead source when the file has none of its name, and how to make it read it', () => {
+    expect(leadSourceColumnWarnings(bundled.features, reviewed, 'Source')).toEqual([
+      '"Source", chosen as Lead source, is what the side panel filters by: the active model reads the lead source from a column "lead_source", ' +
+        'which this file does not have, so it reads none. Rename "Source" to "lead_source" for the model to read it too.',
+    ]);
+    // The columns it lacks, found as scoring finds them: "Annual Revenue" is read.
+    expect(missingModelColumnsWarnings(bundled.features, reviewed)).toEqual([
+      'The active model reads 2 columns this file does not have: "lead_source", "email_opted_out". Its leads will be scored without them. Rename the columns, or train a model on this file.',
+    ]);
+  });
+
+  it('says which column the model reads when the file has its lead source column and another is chosen', () => {
+    expect(leadSourceColumnWarnings(bundled.features, [...reviewed, 'Lead Source'], 'Source')).toEqual([
+      'The active model reads the lead source from "Lead Source", not from "Source", chosen as Lead source (what the side panel filters by). ' +
+        'Choose "Lead Source" as Lead source for both to read the same column.',
+    ]);
+  });
+
+  it('says nothing when the column chosen is the one the model reads, none is chosen, or the model reads no lead source', () => {
+    expect(leadSourceColumnWarnings(bundled.features, ['id', 'Lead Source'], 'Lead Source')).toEqual([]);
+    expect(leadSourceColumnWarnings(bundled.features, DEMO_HISTORY_COLUMNS, 'lead_source')).toEqual([]);
+    expect(leadSourceColumnWarnings(bundled.features, reviewed, null)).toEqual([]);
+    expect(leadSourceColumnWarnings(bundled.features, reviewed, undefined)).toEqual([]);
+    expect(leadSourceColumnWarnings([{ derive: { kind: 'value', from: { csv: 'industry' } } }], reviewed, 'Source')).toEqual([]);
   });
 });

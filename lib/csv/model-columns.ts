@@ -2,17 +2,22 @@
  * The active model's CSV columns that a file to import lacks: its leads would be scored with those
  * features missing (a re-export whose report renamed "title" to "Job Title"), so the preview says so.
  */
+import { sourceFieldKey, type RawRecord } from '../ml/featurize';
 import { fieldsRead, type Derive } from '../ml/manifest';
+import { namesLeadSourceColumn } from './mapping';
+
+/** A lead's fields as the file's `columns` key them (the import renames none), their values aside. */
+const fieldsOfColumns = (columns: readonly string[]): RawRecord => Object.fromEntries(columns.map((column) => [column, null]));
 
 /**
  * The columns `features` read from a CSV (`derive.from.csv`, both parts of a ratio) that none of
- * the file's `columns` is. A lead's fields are the file's columns as the import reads them (the
- * mapping says which columns are the id, name, date and outcome, and renames none), and scoring
- * finds a column whatever its case (`recordKey`): so does this comparison.
+ * the file's `columns` is, found as scoring finds them (`sourceFieldKey`: "Annual Revenue" is
+ * `annual_revenue`). A lead's fields are the file's columns as the import reads them (the mapping
+ * says which columns are the id, name, date and outcome, and renames none).
  */
 export function modelColumnsMissing(features: readonly { derive: Derive }[], columns: readonly string[]): string[] {
-  const held = new Set(columns.map((column) => column.toLowerCase()));
-  return fieldsRead(features, 'csv').filter((column) => !held.has(column.toLowerCase()));
+  const fields = fieldsOfColumns(columns);
+  return fieldsRead(features, 'csv').filter((column) => sourceFieldKey(fields, column, 'csv') === undefined);
 }
 
 /**
@@ -32,4 +37,33 @@ export function missingModelColumnsWarnings(features: readonly { derive: Derive 
     `The active model reads ${howMany} this file does not have: ${named}. Its leads will be scored without ${them}. ` +
       `Rename the ${missing.length === 1 ? 'column' : 'columns'}, or train a model on this file.`,
   ];
+}
+
+/**
+ * What a person should know when the column chosen as Lead source (`leadSourceColumn`: the side
+ * panel's filter) is not the one the active model reads its lead source from: its column named as
+ * a lead source (`namesLeadSourceColumn`, the bundled model's `lead_source`), found in the file as
+ * scoring finds it (`sourceFieldKey`). The import stores the file's cells under their own columns
+ * (a row is told from another by them, and training reads them as columns), so the model reads
+ * that column whatever is chosen: the page says which it reads, and how to make them one.
+ */
+export function leadSourceColumnWarnings(features: readonly { derive: Derive }[], columns: readonly string[], leadSourceColumn: string | null | undefined): string[] {
+  if (!leadSourceColumn) return [];
+  const fields = fieldsOfColumns(columns);
+  const warnings = fieldsRead(features, 'csv')
+    .filter(namesLeadSourceColumn)
+    .flatMap((modelColumn) => {
+      const read = sourceFieldKey(fields, modelColumn, 'csv');
+      if (read === leadSourceColumn) return [];
+      return read === undefined
+        ? [
+            `"${leadSourceColumn}", chosen as Lead source, is what the side panel filters by: the active model reads the lead source from a column "${modelColumn}", ` +
+              `which this file does not have, so it reads none. Rename "${leadSourceColumn}" to "${modelColumn}" for the model to read it too.`,
+          ]
+        : [
+            `The active model reads the lead source from "${read}", not from "${leadSourceColumn}", chosen as Lead source (what the side panel filters by). ` +
+              `Choose "${read}" as Lead source for both to read the same column.`,
+          ];
+    });
+  return [...new Set(warnings)];
 }

@@ -46,6 +46,19 @@ describe('featurizeRecord', () => {
     expect(Number.isNaN(row[1])).toBe(true);
     expect(row[2]).toBe(3);
   });
+  it("finds a CSV column written another way, as the import's mapping names columns, and a CRM's field only as named", () => {
+    const row = (record: Record<string, RawValue>, source: 'csv' | 'hubspot' = 'csv') => Array.from(featurizeRecord(record, features, source, now));
+    const asNamed = row({ revenue: '5000', opted_in: 'Yes', last_activity: '2026-10-22', clicks: '3', opens: '4', created: '2026-11-01' });
+    // "Opted-In", "Last Activity", " OPENS " read as their model's columns (`columnKey`), as a report export heads them.
+    expect(row({ Revenue: '5000', 'Opted-In': 'Yes', 'Last Activity': '2026-10-22', clicks: '3', ' OPENS ': '4', created: '2026-11-01' })).toEqual(asNamed);
+    // A number sign names another column: "Revenue #" is not the revenue.
+    expect(row({ 'Revenue #': '7' })[0]).toBeNaN();
+    // The column named as the model reads it comes first: a model trained on the file reads its own columns.
+    expect(row({ 'Re venue': '1', revenue: '2' })[0]).toBe(2);
+    // A CRM's fields are named by its API: "Annual Revenue" is no HubSpot property.
+    expect(row({ 'Annual Revenue': '5000' }, 'hubspot')[0]).toBeNaN();
+    expect(row({ annual_revenue: '5000' }, 'hubspot')[0]).toBeNaN();
+  });
   it('reads per source (HubSpot strings, epoch ms)', () => {
     const row = featurizeRecord({ annualrevenue: '5000', numberofemployees: '1000+', opted_in: 'true', notes_last_updated: String(Date.UTC(2026, 9, 1)) }, features, 'hubspot', now);
     expect(row[0]).toBe(5000);

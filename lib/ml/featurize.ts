@@ -39,10 +39,41 @@ export function recordKey(record: RawRecord, name: string): string | undefined {
   return Object.keys(record).find((key) => key.toLowerCase() === lower);
 }
 
-/** The feature's raw value in `record` for `source` (see `recordKey`). */
+/** `columnKey` of the column names met: a file's leads repeat its header's, and bulk scoring looks each one up per lead. */
+const columnKeysMet = new Map<string, string>();
+/** Past this many names the memo starts again: a name is worked out again at worst. */
+const COLUMN_KEYS_KEPT = 10_000;
+function memoColumnKey(column: string): string {
+  let key = columnKeysMet.get(column);
+  if (key === undefined) {
+    if (columnKeysMet.size >= COLUMN_KEYS_KEPT) columnKeysMet.clear();
+    key = columnKey(column);
+    columnKeysMet.set(column, key);
+  }
+  return key;
+}
+
+/**
+ * The key of `record` that holds `source`'s field `name`: `recordKey`'s, else, for a CSV column,
+ * the first key of the same name by `columnKey` ("Annual Revenue" for `annual_revenue`), the
+ * name the import's mapping tells a file's columns by ("Train on your history" maps its features
+ * to them by `looseKey`, likewise). A file's header is written by whoever exported it; a CRM's
+ * fields are its API's names, matched as before. Training and scoring both read through here
+ * (`readRaw`): a CSV lead gives a model the same values either way, and a model trained on a file
+ * reads its columns by their own names, found first.
+ */
+export function sourceFieldKey(record: RawRecord, name: string, source: SourceKind): string | undefined {
+  const key = recordKey(record, name);
+  if (key !== undefined || source !== 'csv') return key;
+  const wanted = memoColumnKey(name);
+  // A name of no letter or digit names no column (as `suggestField` takes it).
+  return wanted === '' ? undefined : Object.keys(record).find((column) => memoColumnKey(column) === wanted);
+}
+
+/** The feature's raw value in `record` for `source` (see `sourceFieldKey`). */
 export function readRaw(record: RawRecord, from: FieldSources, source: SourceKind): RawValue {
   const name = from[source];
-  const key = name === undefined ? undefined : recordKey(record, name);
+  const key = name === undefined ? undefined : sourceFieldKey(record, name, source);
   return key === undefined ? undefined : record[key];
 }
 
@@ -173,6 +204,17 @@ const lookupCache = new WeakMap<readonly string[], Map<string, number>[]>();
  * scripts they are the vowels (`दिन`, day, is not `दान`, donation).
  */
 export const looseKey = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{M}\p{N}]+/gu, '');
+
+/**
+ * A column name without case, accents, spaces or punctuation (`looseKey` after dropping accents),
+ * so "Date de création", "date_de_creation" and "DATE DE CRÉATION" are one name. Full-width
+ * letters, as Japanese files may write "ＩＤ", read as their plain ones. A number sign stays:
+ * "Owner #" holds the owner's number, not the owner. How the CSV import's mapping and scoring
+ * (`sourceFieldKey`) tell a file's columns by name.
+ */
+export const columnKey = (column: string) =>
+  column.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').normalize('NFC').split('#').map(looseKey).join('#');
+
 /** How closely two spellings of a level are compared, closest first: exact, case-insensitive, letters and digits only. */
 export const LEVEL_KEYS: readonly ((level: string) => string)[] = [(level) => level, (level) => level.toLowerCase(), looseKey];
 

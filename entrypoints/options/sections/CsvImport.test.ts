@@ -347,6 +347,40 @@ it("says before the import what the file's check found and which of the active m
   expect(items('csv-import-warnings')).toEqual([dates]);
 });
 
+it('says before the import which column the active model reads the lead source from when another is chosen as Lead source, and finds its columns however the file heads them', async () => {
+  activeModel.features = [
+    { derive: { kind: 'value', from: { salesforce: 'LeadSource', csv: 'lead_source' } } },
+    { derive: { kind: 'value', from: { salesforce: 'AnnualRevenue', csv: 'annual_revenue' } } },
+  ];
+  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+  const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
+  Object.defineProperty(input, 'files', { value: [new File(['id,Source,Annual Revenue\nA,Partner,1000\n'], 'leads.csv')] });
+  act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
+  FakeWorker.latest.answer({
+    type: 'preview',
+    storedImport: NOTHING_STORED,
+    columns: ['id', 'Source', 'Annual Revenue'],
+    outcomeValues: {},
+    suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null, ownerColumn: null, leadSourceColumn: null },
+    missingCells: { id: 0, Source: 0, 'Annual Revenue': 0 },
+    warnings: [],
+  });
+  const items = () => Array.from(rendered!.container.querySelectorAll('[data-testid="csv-preview-warnings"] li'), (item) => item.textContent);
+  // "Annual Revenue" is the model's annual_revenue: only the lead source is said to be missing.
+  const lacking = 'The active model reads 1 column this file does not have: "lead_source". Its leads will be scored without it. Rename the column, or train a model on this file.';
+  await act(() => vi.waitFor(() => expect(items()).toEqual([lacking])));
+  const leadSource = Array.from(rendered.container.querySelectorAll('fieldset > label')).find((label) => label.firstChild?.textContent === 'Lead source')!.querySelector('select')!;
+  act(() => {
+    leadSource.value = 'Source';
+    leadSource.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  expect(items()).toEqual([
+    lacking,
+    '"Source", chosen as Lead source, is what the side panel filters by: the active model reads the lead source from a column "lead_source", ' +
+      'which this file does not have, so it reads none. Rename "Source" to "lead_source" for the model to read it too.',
+  ]);
+});
+
 it('warns before the import of the rows without a record id in whichever id column is chosen, once, in the import’s words', () => {
   rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
   const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
@@ -766,8 +800,7 @@ it('asks before the page is closed or reloaded while an import runs, and no more
   expect(leavingAsks()).toBe(true);
   FakeWorker.latest.answer({ type: 'imported', rows: 2, replaced: allAdded(2), withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
   expect(leavingAsks()).toBe(false);
-  // The file is the stored import now: imported again, it is compared with it first.
-  await answerComparison({ added: 0, updated: 2, removed: 0, heldOutLost: 0 });
+  // The file is the stored import now: imported again under the same columns, it is not compared with itself first.
   // Cancelled.
   click(button('Import'));
   expect(leavingAsks()).toBe(true);
@@ -887,25 +920,61 @@ describe('a file imported over stored CSV leads, which it replaces whole', () =>
     );
   });
 
-  it('shows no comparison of the leads the import replaced once it is done, nor after a purge, and asks nothing of them', async () => {
+  it('shows no comparison of the leads the import replaced once it is done, nor of the file with itself, nor after a purge, and asks nothing of them', async () => {
     previewOver({ leads: 5250, outcome: null });
     await answerComparison({ added: 120, updated: 314, removed: 4816, heldOutLost: 0 });
     click(button('Import…'));
     click(button('Import and remove 4,816 leads'));
     const importWorker = FakeWorker.latest;
     importWorker.answer({ type: 'imported', rows: 434, replaced: { added: 120, updated: 314, removed: 4816, heldOutLost: 0 }, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
-    // The same file, now the stored import, is compared with itself: nothing of the 4,816 is said or asked meanwhile.
-    await act(() => vi.waitFor(() => expect(FakeWorker.latest).not.toBe(importWorker)));
-    expect(replacementNote()).toBe('Comparing this file with the 434 stored CSV leads…');
+    // The same file, now the stored import, is not compared with itself: it would say it updates the 434 the result says it imported. Nothing of the 4,816 is said or asked.
+    await act(() => vi.waitFor(() => expect(button('Import').getAttribute('aria-disabled')).toBe('false')));
+    expect(FakeWorker.latest).toBe(importWorker);
+    expect(replacementNote()).toBeUndefined();
     expect(button('Import…')).toBeUndefined();
-    await answerComparison({ added: 0, updated: 434, removed: 0, heldOutLost: 0 });
-    expect(replacementNote()).toBe('This file updates 434 stored CSV leads and adds 0. It removes none.');
     // A purge deletes them all: nothing is stored to compare with, or to remove.
-    const beforePurge = FakeWorker.latest;
     await act(() => fakeBrowser.runtime.onMessage.trigger({ target: 'event', type: 'storedDataDeleted', payload: { everything: true } }, {} as never, () => undefined));
     expect(replacementNote()).toBeUndefined();
     expect(button('Import').hasAttribute('aria-describedby')).toBe(false);
-    expect(FakeWorker.latest).toBe(beforePurge);
+    expect(FakeWorker.latest).toBe(importWorker);
+  });
+
+  it('says nothing of what the file it just imported would update, under its result, until another column is chosen or leads are deleted', async () => {
+    // 400 new leads, none stored before: nothing to compare them with.
+    previewOver(NOTHING_STORED);
+    click(button('Import'));
+    const importWorker = FakeWorker.latest;
+    importWorker.answer({ type: 'imported', rows: 400, replaced: allAdded(400), withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
+    expect(rendered!.container.querySelector('[data-testid="csv-imported"]')?.textContent).toContain('Imported 400 leads: 400 added, 0 updated, 0 removed.');
+    await act(() => vi.waitFor(() => expect(scoreStoredLeads).toHaveBeenCalled()));
+    // Not "This file updates 400 stored CSV leads and adds 0" above the result saying it added them: no comparison of the file with itself.
+    expect(FakeWorker.latest).toBe(importWorker);
+    expect(replacementNote()).toBeUndefined();
+    expect(rendered!.container.textContent).not.toContain('This file updates');
+    expect(button('Import').getAttribute('aria-disabled')).toBe('false');
+
+    // Another record id column changes the leads it would store: what importing it that way would do to the 400 is said.
+    const idSelect = Array.from(rendered!.container.querySelectorAll('fieldset > label')).find((label) => label.firstChild?.textContent === 'Record id')!.querySelector('select')!;
+    act(() => {
+      idSelect.value = 'Status';
+      idSelect.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await answerComparison({ added: 400, updated: 0, removed: 400, heldOutLost: 0 });
+    expect(replacementNote()).toContain('This file updates 0 stored CSV leads and adds 400. 400 of the 400 stored CSV leads are not in this file');
+    // Back to the columns imported: nothing to say again.
+    act(() => {
+      idSelect.value = 'id';
+      idSelect.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    expect(replacementNote()).toBeUndefined();
+    expect(button('Import').getAttribute('aria-disabled')).toBe('false');
+
+    // Leads deleted since (demo data removed, a CRM's leads): the stored import may lack some it would add back, so it is compared again.
+    const beforeDeletion = FakeWorker.latest;
+    await act(() => fakeBrowser.runtime.onMessage.trigger({ target: 'event', type: 'storedDataDeleted', payload: { everything: false } }, {} as never, () => undefined));
+    await act(() => vi.waitFor(() => expect(FakeWorker.latest).not.toBe(beforeDeletion)));
+    await answerComparison({ added: 0, updated: 400, removed: 0, heldOutLost: 0 });
+    expect(replacementNote()).toBe('This file updates 400 stored CSV leads and adds 0. It removes none.');
   });
 
   it('imports without asking when the file removes no stored lead, and says so', async () => {

@@ -12,7 +12,7 @@ import { ErrorState, JobProgressBar, StatusRegion } from '@/components/StatusMes
 import { CsvSeparatorSchema, leadsToExport, localeSeparator, scoresCsv, type CsvSeparator } from '@/lib/csv/export';
 import { missingIdsWarning, type CsvMapping, type CsvReplacement } from '@/lib/csv/import';
 import { mappingToStart } from '@/lib/csv/mapping';
-import { missingModelColumnsWarnings } from '@/lib/csv/model-columns';
+import { leadSourceColumnWarnings, missingModelColumnsWarnings } from '@/lib/csv/model-columns';
 import { CsvEventSchema, type CsvCancel, type CsvEvent, type CsvRequest } from '@/lib/csv/worker-protocol';
 import type { OutcomeRule } from '@/lib/ml/outcome-rule';
 import { background } from '@/lib/messaging/client';
@@ -88,6 +88,22 @@ function outcomeLeftOutSentence(storedOutcome: OutcomeRule, columns: readonly st
   return `${why}: this file's leads would be stored with no outcome, and "Train on your history" would have none to learn from.`;
 }
 
+/**
+ * The columns an import under `mapping` reads, by role: each changes the leads it would store (their
+ * keys, names, fields as read), so a comparison with the stored leads holds for these; the values ticked change none.
+ */
+const columnsCompared = (mapping: CsvMapping) => [
+  mapping.idColumn,
+  mapping.nameColumn,
+  mapping.createdColumn,
+  mapping.outcome?.field ?? null,
+  mapping.ownerColumn ?? null,
+  mapping.leadSourceColumn ?? null,
+];
+
+/** What tells one comparison from another: the file chosen (by its number) and the columns read (`columnsCompared`). */
+const comparisonKey = (fileNumber: number, mapping: CsvMapping) => JSON.stringify([fileNumber, columnsCompared(mapping)]);
+
 type ColumnRole = 'idColumn' | 'nameColumn' | 'createdColumn' | 'ownerColumn' | 'leadSourceColumn';
 const ROLES: { role: ColumnRole; label: string }[] = [
   { role: 'idColumn', label: 'Record id' },
@@ -112,6 +128,8 @@ export function CsvImportSection() {
   const [outcomeCarried, setOutcomeCarried] = useState(false);
   /** The mapping of the import running (or last run): its outcome rule is the stored import's once it is imported. */
   const importedMapping = useRef<CsvMapping | null>(null);
+  /** The file and columns (`comparisonKey`) of the import running (or last run); null once stored leads were deleted since. */
+  const [importedKey, setImportedKey] = useState<string | null>(null);
   /** Cancel was pressed during the running (or last) import. */
   const [cancelAsked, setCancelAsked] = useState(false);
   const finished = job.state.kind === 'finished' ? job.state.event : null;
@@ -147,6 +165,8 @@ export function CsvImportSection() {
     onEvent(
       'storedDataDeleted',
       ({ everything }) => {
+        // Leads deleted: the stored import may lack some this file would add back, so it is no longer the file just imported.
+        setImportedKey(null);
         if (!everything) return void queryClient.resetQueries({ queryKey: queryKeys.csvReplacements() });
         // Nothing stored is left to compare with: no reading of the file again.
         setStored((kept) => kept && { leads: 0, outcome: null });
@@ -166,9 +186,9 @@ export function CsvImportSection() {
       setStored(finished.storedImport);
     }
     if (finished?.type === 'imported') {
-      // This file is the stored import now: Import again compares with it.
+      // This file is the stored import now: another file, or this one under other columns, compares with it.
       setStored({ leads: finished.rows, outcome: importedMapping.current?.outcome ?? null });
-      // Its comparison was with the leads it replaced: none is shown until this file is compared with itself.
+      // Its comparisons were with the leads it replaced.
       void queryClient.resetQueries({ queryKey: queryKeys.csvReplacements() });
       // New leads: score them with the active model (side panel, export).
       scoreImported.mutate();
@@ -193,6 +213,7 @@ export function CsvImportSection() {
   const startImport = (chosen: File, chosenMapping: CsvMapping) => {
     setCancelAsked(false);
     importedMapping.current = chosenMapping;
+    setImportedKey(comparisonKey(fileNumber, chosenMapping));
     job.start({ type: 'import', file: chosen, mapping: chosenMapping });
   };
 
@@ -209,27 +230,36 @@ export function CsvImportSection() {
   const missingIds = preview && idColumn !== null && Object.hasOwn(preview.missingCells, idColumn) ? preview.missingCells[idColumn] : 0;
   // Said before the import, which goes ahead either way: the file's own notes, the rows the id column chosen leaves without a record id (in the import's words), and the active model's columns it lacks (its leads are scored after the import).
   const previewWarnings = preview
-    ? [...preview.warnings, ...missingIdsWarning(idColumn, missingIds), ...(activeManifest ? missingModelColumnsWarnings(activeManifest.features, preview.columns) : [])]
+    ? [
+        ...preview.warnings,
+        ...missingIdsWarning(idColumn, missingIds),
+        ...(activeManifest
+          ? [...missingModelColumnsWarnings(activeManifest.features, preview.columns), ...leadSourceColumnWarnings(activeManifest.features, preview.columns, mapping?.leadSourceColumn)]
+          : []),
+      ]
     : [];
   // An outcome column with no value ticked as converted: every lead would be stored as not converted. Said beside Import, in the training form's words.
   const outcomeValuesMissing = outcome !== null && outcome.positiveValues.length === 0 ? outcomeMissing(outcome) : null;
-  // Every column the import reads changes the leads it would store (their keys, names, fields as read): the values ticked do not.
-  const comparedWith = mapping && [mapping.idColumn, mapping.nameColumn, mapping.createdColumn, mapping.outcome?.field ?? null, mapping.ownerColumn ?? null, mapping.leadSourceColumn ?? null];
+  const comparedWith = mapping && columnsCompared(mapping);
   const storedLeads = stored?.leads ?? 0;
+  // Not of the file just imported, under the columns it was imported by, with its result: it is the stored import, and
+  // compared with itself it would say it "updates" every lead the result says it added. Another file or column compares with it.
+  const justImported = finished?.type === 'imported' && mapping !== null && comparisonKey(fileNumber, mapping) === importedKey;
+  const compares = storedLeads > 0 && !justImported;
   // Not while an import runs, which changes the stored leads.
   const comparison = useQuery({
     queryKey: queryKeys.csvReplacement(fileNumber, comparedWith),
     queryFn: ({ signal }) => compareInWorker(file!, mapping!, signal),
-    enabled: file !== null && mapping !== null && storedLeads > 0 && importing === null,
+    enabled: file !== null && mapping !== null && compares && importing === null,
     // A whole reading of the file: asked again only when the file, its mapping or the stored leads change.
     staleTime: Number.POSITIVE_INFINITY,
     refetchOnWindowFocus: false,
     retry: false,
   });
-  const comparing = storedLeads > 0 && comparison.data === undefined && !comparison.isError;
-  const replacement = storedLeads > 0 ? comparison.data : undefined;
+  const comparing = compares && comparison.data === undefined && !comparison.isError;
+  const replacement = compares ? comparison.data : undefined;
   // What Import costs, asked first: stored leads removed, held-out scores lost, or not known (the comparison failed).
-  const askFirst = storedLeads > 0 && (comparison.isError || (replacement !== undefined && (replacement.removed > 0 || replacement.heldOutLost > 0)));
+  const askFirst = compares && (comparison.isError || (replacement !== undefined && (replacement.removed > 0 || replacement.heldOutLost > 0)));
   const outcomeLeftOut = stored?.outcome && preview && mapping && mapping.outcome === null ? outcomeLeftOutSentence(stored.outcome, preview.columns) : null;
   const importDescribedBy = [outcomeValuesMissing && importBlockedId, comparing && replacementId, outcomeLeftOut && outcomeLeftOutId].filter(Boolean).join(' ') || undefined;
   // The preview's, shown above still, are not said twice.
@@ -318,7 +348,7 @@ export function CsvImportSection() {
             </ul>
           )}
           {/* Said before Import: the import replaces the stored CSV leads whole. */}
-          {storedLeads > 0 && (
+          {compares && (
             <p id={replacementId} data-testid="csv-replacement">
               {comparing && `Comparing this file with the ${plural(storedLeads, 'stored CSV lead', 'stored CSV leads')}…`}
               {replacement && replacementSentence(storedLeads, replacement)}
