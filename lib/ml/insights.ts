@@ -19,7 +19,7 @@
 import { hubspotRangeOptions } from '../crm/hubspot-ranges';
 import type { Tier } from '../messaging/protocol';
 import { valueAsShown } from './explain';
-import { currencyCode, featureNumber, featureValue, formatNumber, levelAsShown, ratioParts, readRaw, sourceSupplies, type RawRecord, type SourceKind } from './featurize';
+import { columnKey, currencyCode, featureNumber, featureValue, formatNumber, levelAsShown, ratioParts, readRaw, sourceSupplies, type RawRecord, type SourceKind } from './featurize';
 import { fieldSourcesOf, type Feature, type Manifest, type Term, type TermShape } from './manifest';
 import { tierOf } from './score';
 import { ANY_VALUE, axisBin, LEAST_VISIBLE_POINTS, rangeLabel, scoreIndex, supportedIdeal, termContribution, valueInBin, type IdealBins } from './shape';
@@ -562,8 +562,11 @@ function lowersRateAboveIdeal(manifest: Manifest, row: ArrayLike<number>, scores
 /** A feature whose model input is its field's value as is (a count, a yes/no): the row gives the field back. */
 const holdsFieldValue = (feature: Feature) => feature.derive.kind === 'value' && feature.type !== 'categorical';
 
-/** The names of the fields `feature` reads from `source`, lower-cased as `readRaw` matches them. */
-const fieldNamesOf = (feature: Feature, source: SourceKind) => fieldSourcesOf(feature.derive).flatMap((from) => from[source]?.toLowerCase() ?? []);
+/** The names of the fields `feature` reads from `source`, keyed as `readRaw` matches them: a file's columns loosely (`columnKey`), a CRM's fields by lower case. */
+const fieldNamesOf = (feature: Feature, source: SourceKind) => {
+  const keyOf = source === 'csv' ? columnKey : (name: string) => name.toLowerCase();
+  return fieldSourcesOf(feature.derive).flatMap((from) => (from[source] === undefined ? [] : [keyOf(from[source])]));
+};
 
 /** Per manifest, `fieldSharersOf`'s answer for each source asked so far. */
 const fieldSharersBySource = perManifest(() => new Map<SourceKind, readonly (readonly number[])[]>());
