@@ -45,50 +45,50 @@ const OVERRIDE = '\u202E';
 
 it('writes the probabilities as the header does, each on its side of the threshold, where a model with 1 % conversion would read "1 % → 1 %"', () => {
   // The header says "0.4 % likely"; the result, past "warm from 1.2 %", reads past it rather than "1 %".
-  expect(headline(plan)).toBe('These changes would make it Warm (from 1.2 % likely): 0.4 % → 1.4 %.');
+  expect(headline(plan)).toBe('These changes would make it Warm (from 1.2% likely): 0.4% → 1.4%.');
 });
 
 it('says "This change" of a plan of one change, "These changes" of more', () => {
-  expect(headline({ ...plan, changes: [plan.changes[1]] })).toBe('This change would make it Warm (from 1.2 % likely): 0.4 % → 1.4 %.');
+  expect(headline({ ...plan, changes: [plan.changes[1]] })).toBe('This change would make it Warm (from 1.2% likely): 0.4% → 1.4%.');
   expect(headline(plan)).toMatch(/^These changes would make it /);
 });
 
 it('writes the threshold as the options page does and the probabilities as the header does, one decimal below 10 %, when those agree with it', () => {
   expect(headline({ ...plan, threshold: 0.1126, probabilityBefore: 0.012, probabilityAfter: 0.124 })).toBe(
-    'These changes would make it Warm (from 11.26 % likely): 1.2 % → 12 %.',
+    'These changes would make it Warm (from 11.26% likely): 1.2% → 12%.',
   );
 });
 
 it('never writes a shortfall as the threshold itself', () => {
   expect(headline({ ...plan, reaches: false, threshold: 0.1126, probabilityBefore: 0.012, probabilityAfter: 0.1108 })).toBe(
-    'The changes that help most would not make it Warm (from 11.26 % likely), only raise it: 1.2 % → 11 %.',
+    'The changes that help most would not make it Warm (from 11.26% likely), only raise it: 1.2% → 11%.',
   );
 });
 
 it("writes the bundled model's thresholds as the options page does (\"warm from 10.33 %\"), not rounded to \"10 %\"", () => {
   const bundled = bundledManifest().tiers;
   const shortfall = { ...plan, reaches: false, threshold: bundled.warm, probabilityBefore: 0.05, probabilityAfter: 0.08 };
-  expect(headline(shortfall, bundled)).toBe('The changes that help most would not make it Warm (from 10.33 % likely), only raise it: 5 % → 8 %.');
+  expect(headline(shortfall, bundled)).toBe('The changes that help most would not make it Warm (from 10.33% likely), only raise it: 5% → 8%.');
 });
 
 it('never writes a lead the plan leaves warm at or past the hot threshold: 21.66 % under "hot from 21.67 %" is not "22 %"', () => {
   const bundled = bundledManifest().tiers;
   expect(headline({ ...plan, threshold: bundled.warm, probabilityBefore: 0.05, probabilityAfter: 0.2166 }, bundled)).toBe(
-    'These changes would make it Warm (from 10.33 % likely): 5 % → 21.66 %.',
+    'These changes would make it Warm (from 10.33% likely): 5% → 21.66%.',
   );
 });
 
 it('tells apart a before and after that would read alike, before as the header writes it, each still on its side of every threshold', () => {
   // A warm lead falling short of "hot from 21.5 %": its 21.46 % must not read "21.5 %" to tell it from 20.65 % ("21 %").
   const warmLead = { ...plan, targetTier: 'hot' as const, reaches: false, threshold: 0.215, probabilityBefore: 0.2065, probabilityAfter: 0.2146 };
-  expect(headline(warmLead, { warm: 0.1, hot: 0.215 })).toBe('The changes that help most would not make it Hot (from 21.5 % likely), only raise it: 21 % → 21.46 %.');
+  expect(headline(warmLead, { warm: 0.1, hot: 0.215 })).toBe('The changes that help most would not make it Hot (from 21.5% likely), only raise it: 21% → 21.46%.');
   // Whole percents read "10 % → 10 %"; no threshold lies between them.
   expect(headline({ ...plan, reaches: false, threshold: 0.1126, probabilityBefore: 0.1, probabilityAfter: 0.1045 })).toBe(
-    'The changes that help most would not make it Warm (from 11.26 % likely), only raise it: 10 % → 10.4 %.',
+    'The changes that help most would not make it Warm (from 11.26% likely), only raise it: 10% → 10.4%.',
   );
   // 1.51 % and 1.54 % both read "1.5 %", the header's figure: after reads above it, before stays as the header writes it.
   const warmAt151 = { ...plan, targetTier: 'hot' as const, reaches: false, threshold: 0.05, probabilityBefore: 0.0151, probabilityAfter: 0.0154 };
-  expect(headline(warmAt151, { warm: 0.012, hot: 0.05 })).toBe('The changes that help most would not make it Hot (from 5 % likely), only raise it: 1.5 % → 1.54 %.');
+  expect(headline(warmAt151, { warm: 0.012, hot: 0.05 })).toBe('The changes that help most would not make it Hot (from 5% likely), only raise it: 1.5% → 1.54%.');
 });
 
 it('says plainly when no change is left that would raise the lead visibly, never that changes "only raise it" from a figure to itself', () => {
@@ -146,7 +146,7 @@ it('says that bringing the lead to another page counts one more page view, whose
   const contributions = manifest.terms.map((term) => termContribution(term.shape!, term.features.map((f) => row[f])));
   rendered = render(<HotterPlanView plan={whatWouldMakeHotter(manifest, row, contributions, 'csv')} tiers={manifest.tiers} />);
   // +1.2 − 0.5: odds ×2, 12 % → 21 %, not the demo page alone (×3.3, 27 %)
-  expect(rendered.container.querySelector('.hotter-plan p')?.textContent).toBe('This change would make it Warm (from 20 % likely): 12 % → 21 %.');
+  expect(rendered.container.querySelector('.hotter-plan p')?.textContent).toBe('This change would make it Warm (from 20% likely): 12% → 21%.');
   expect(Array.from(rendered.container.querySelectorAll('.hotter-plan li'), (li) => li.textContent)).toEqual([
     'Last page seen: Blog or resource page → Demo or sign-up page, which takes Page views from 9 to 10 (odds ×2)',
   ]);

@@ -19,5 +19,5 @@ it('names the tier policy as the tier form and Model versions do, not by its cod
   const byValue = { ...manifest, tiers: { policy: { kind: 'value' as const, revenuePerConversion: 200, costPerContact: 10 }, hot: 0.05, warm: 0.025 } };
   rendered = render(<ModelSummary manifest={byValue} />);
   const tiers = [...rendered.container.querySelectorAll('dt')].find((term) => term.textContent === 'Tiers')!.nextElementSibling!;
-  expect(tiers.textContent).toBe('By business value, at $200 per conversion and $10 per contact (hot from 5 %, warm from 2.5 % likely)');
+  expect(tiers.textContent).toBe('By business value, at $200 per conversion and $10 per contact (hot from 5%, warm from 2.5% likely)');
 });

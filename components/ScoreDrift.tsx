@@ -1,7 +1,7 @@
 import { CRM_LABEL } from '@/lib/crm/types';
 import type { Manifest } from '@/lib/ml/manifest';
 import { driftLevel, MIN_LEADS_FOR_DRIFT, populationStability, trainingDeciles, type DriftLevel } from '@/lib/ml/score-drift';
-import { formatDistinctRates, plural } from '@/lib/presentation';
+import { formatDistinctRates, percentText, plural } from '@/lib/presentation';
 import type { ScoresPerBin } from '@/lib/ui/stored-data';
 import { NumberGrid } from './Charts';
 
@@ -19,7 +19,7 @@ const MEANING: Record<DriftLevel, string> = {
   major: 'a major shift: the model is scoring leads unlike those it learnt from, so its probabilities may be off. Train it again on recent history.',
 };
 
-/** The probability range of each bin, in words: "below 3.2 %", "3.2 %–5.1 %", "41 % and above". */
+/** The probability range of each bin, in words: "below 3.2%", "3.2%–5.1%", "41% and above". */
 function binLabels(cuts: readonly number[]): string[] {
   if (cuts.length === 0) return ['all'];
   const edges = formatDistinctRates(cuts);
@@ -85,7 +85,7 @@ export function ScoreDrift({ manifest, read }: { manifest: Manifest; read: Score
         rowLabels={binLabels(bins.cuts)}
         columnLabels={['training leads', `${stored} leads`]}
         values={bins.expected.map((share, b) => [share, perBin[b] / total])}
-        format={(share) => `${Math.round(share * 100)} %`}
+        format={(share) => percentText(Math.round(share * 100))}
       />
     </>
   );

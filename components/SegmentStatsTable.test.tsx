@@ -14,14 +14,14 @@ const shareColumn = () => [...rendered!.container.querySelectorAll('tbody tr')].
 it('shows shares that add up to 100 %: three equal tiers are not 33 % each', () => {
   const stats: Record<Tier, TierStats> = { hot: tierStats(1, 3), warm: tierStats(1, 3), cold: tierStats(1, 3) };
   rendered = render(<SegmentStatsTable stats={stats} />);
-  expect(shareColumn()).toEqual(['34 %', '33 %', '33 %']);
+  expect(shareColumn()).toEqual(['34%', '33%', '33%']);
 });
 
 it('adds up to 100 % with a small tier too, to one decimal', () => {
   // 12.35, 7.05 and 80.6 %: only one of the two halves can round up, or the column reads 100.1 %
   const stats: Record<Tier, TierStats> = { hot: tierStats(247, 2000), warm: tierStats(141, 2000), cold: tierStats(1612, 2000) };
   rendered = render(<SegmentStatsTable stats={stats} />);
-  expect(shareColumn()).toEqual(['12.4 %', '7.0 %', '80.6 %']);
+  expect(shareColumn()).toEqual(['12.4%', '7.0%', '80.6%']);
 });
 
 it('says in sight how many leads each conversion rate is of, and what it counts', () => {
@@ -32,7 +32,7 @@ it('says in sight how many leads each conversion rate is of, and what it counts'
   };
   rendered = render(<SegmentStatsTable stats={stats} />);
   const rates = [...rendered.container.querySelectorAll('tbody tr')].map((row) => row.children[3].textContent);
-  expect(rates).toEqual(['50 % of 2', '50 % of 2,000', 'unknown']);
+  expect(rates).toEqual(['50% of 2', '50% of 2,000', 'unknown']);
   expect(rendered.container.querySelector('tfoot')?.textContent).toContain("of the tier's leads with a known outcome, the share that converted");
 });
 

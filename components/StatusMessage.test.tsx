@@ -35,7 +35,7 @@ it('raises errors as alerts, with an optional action', () => {
 it('labels job progress with counts and a percentage, as text and as a <progress>', () => {
   rendered = render(<JobProgressBar label="Re-tiering stored leads" done={25_000} total={100_000} />);
   const progress = rendered.container.querySelector('progress')!;
-  expect(progress.closest('label')?.textContent).toBe('Re-tiering stored leads: 25,000 of 100,000 (25 %)');
+  expect(progress.closest('label')?.textContent).toBe('Re-tiering stored leads: 25,000 of 100,000 (25%)');
   expect([progress.getAttribute('value'), progress.getAttribute('max')]).toEqual(['25000', '100000']);
   // Not announced: it comes with its job, too late to be heard; its page says the job in a StatusRegion.
   expect(rendered.container.querySelector('[role="status"], [role="alert"], [aria-live]')).toBeNull();
@@ -43,9 +43,9 @@ it('labels job progress with counts and a percentage, as text and as a <progress
 
 it('says 100 % only once every item is done', () => {
   rendered = render(<JobProgressBar label="Scoring stored leads" done={199_000} total={200_000} />);
-  expect(rendered.container.querySelector('label')?.textContent).toBe('Scoring stored leads: 199,000 of 200,000 (99 %)');
+  expect(rendered.container.querySelector('label')?.textContent).toBe('Scoring stored leads: 199,000 of 200,000 (99%)');
   rendered.rerender(<JobProgressBar label="Scoring stored leads" done={200_000} total={200_000} />);
-  expect(rendered.container.querySelector('label')?.textContent).toBe('Scoring stored leads: 200,000 of 200,000 (100 %)');
+  expect(rendered.container.querySelector('label')?.textContent).toBe('Scoring stored leads: 200,000 of 200,000 (100%)');
 });
 
 it('keeps a status region on the page while it says nothing, so that what is put in it is announced', () => {
@@ -73,7 +73,7 @@ it('gives a field\u2019s error an id, for the field to be described by it', () =
 
 it('shows 0 % and a valid <progress> before the total is known', () => {
   rendered = render(<JobProgressBar label="Scoring stored leads" done={0} total={0} />);
-  expect(rendered.container.textContent).toContain('0 of 0 (0 %)');
+  expect(rendered.container.textContent).toContain('0 of 0 (0%)');
   expect(rendered.container.querySelector('progress')?.getAttribute('max')).toBe('1');
 });
 

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { percentText } from '@/lib/presentation';
 
 /** Loading, empty and error states that say what to do next. */
 export function Loading({ what }: { what: string }) {
@@ -63,7 +64,7 @@ export function JobProgressBar({ label, done, total, fraction }: { label: string
           </>
         ) : (
           <>
-            {label}: {done.toLocaleString('en-US')} of {total.toLocaleString('en-US')} ({total > 0 ? Math.floor((done / total) * 100) : 0} %)
+            {label}: {done.toLocaleString('en-US')} of {total.toLocaleString('en-US')} ({percentText(total > 0 ? Math.floor((done / total) * 100) : 0)})
             <progress value={done} max={Math.max(total, 1)} style={style} />
           </>
         )}

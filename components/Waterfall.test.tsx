@@ -71,39 +71,39 @@ const REASONS: Reason[] = [
 ];
 
 it('describes the chart in a rep\'s words: where the reasons start, how many raise and lower the odds, what they do together, and where they leave the lead', () => {
-  expect(describeWaterfall(REASONS, { start: '12 %', lead: '25 %' })).toBe(
-    'From a starting point of 12 %, 2 reasons raise the odds of converting and 1 reason lowers them; together they multiply the odds by 2.5, to 25 % for this lead. The table below lists each reason.',
+  expect(describeWaterfall(REASONS, { start: '12%', lead: '25%' })).toBe(
+    'From a starting point of 12%, 2 reasons raise the odds of converting and 1 reason lowers them; together they multiply the odds by 2.5, to 25% for this lead. The table below lists each reason.',
   );
-  expect(describeWaterfall([REASONS[1]], { start: '12 %', lead: '6 %' })).toBe(
-    'From a starting point of 12 %, no reason raises the odds of converting and 1 reason lowers them; together they divide the odds by 2, to 6 % for this lead. The table below lists each reason.',
+  expect(describeWaterfall([REASONS[1]], { start: '12%', lead: '6%' })).toBe(
+    'From a starting point of 12%, no reason raises the odds of converting and 1 reason lowers them; together they divide the odds by 2, to 6% for this lead. The table below lists each reason.',
   );
   rendered = render(<Waterfall start={-2} reasons={REASONS} tiers={TIERS} />);
   const label = rendered.container.querySelector('[role="img"]')!.getAttribute('aria-label')!;
   // The dots' probabilities are drawn text inside the image, which a screen reader skips: its name says them, written as the dots write them.
   const dots = [...rendered.container.querySelectorAll('.waterfall-point text')].map((text) => text.textContent!);
   expect(label).toBe(describeWaterfall(REASONS, { start: dots[0], lead: dots[1] }));
-  expect(label).toMatch(/^From a starting point of 12\s%, .*, to 25\s% for this lead\./);
+  expect(label).toMatch(/^From a starting point of 12%, .*, to 25% for this lead\./);
   expect(label).not.toMatch(/log-odds|term/i);
 });
 
 it('counts as raising or lowering the odds only the reasons the lists and the table say move them, and the rest as hardly changing them', () => {
   const hardly = [reason('Country', 0.02), reason('Lead source with Employees', -0.02), reason('Industry', 0)];
-  expect(describeWaterfall([...REASONS, ...hardly], { start: '12 %', lead: '25 %' })).toBe(
-    'From a starting point of 12 %, 2 reasons raise the odds of converting, 1 reason lowers them and 3 more hardly change them; together they multiply the odds by 2.5, to 25 % for this lead. The table below lists each reason.',
+  expect(describeWaterfall([...REASONS, ...hardly], { start: '12%', lead: '25%' })).toBe(
+    'From a starting point of 12%, 2 reasons raise the odds of converting, 1 reason lowers them and 3 more hardly change them; together they multiply the odds by 2.5, to 25% for this lead. The table below lists each reason.',
   );
-  expect(describeWaterfall([REASONS[1], hardly[0]], { start: '12 %', lead: '6 %' })).toBe(
-    'From a starting point of 12 %, no reason raises the odds of converting, 1 reason lowers them and 1 more hardly changes them; together they divide the odds by 2, to 6 % for this lead. The table below lists each reason.',
+  expect(describeWaterfall([REASONS[1], hardly[0]], { start: '12%', lead: '6%' })).toBe(
+    'From a starting point of 12%, no reason raises the odds of converting, 1 reason lowers them and 1 more hardly changes them; together they divide the odds by 2, to 6% for this lead. The table below lists each reason.',
   );
 });
 
 it('counts a pair of fields that moves the odds apart, as the lists above the chart leave it out of the reasons up and down', () => {
   const pair: Reason = { ...reason('Lead source with Employees', -0.5), pair: true };
-  expect(describeWaterfall([...REASONS, pair], { start: '12 %', lead: '15 %' })).toBe(
-    'From a starting point of 12 %, 2 reasons raise the odds of converting, 1 reason lowers them and 1 pair of fields moves them; together they multiply the odds by 1.5, to 15 % for this lead. The table below lists each reason.',
+  expect(describeWaterfall([...REASONS, pair], { start: '12%', lead: '15%' })).toBe(
+    'From a starting point of 12%, 2 reasons raise the odds of converting, 1 reason lowers them and 1 pair of fields moves them; together they multiply the odds by 1.5, to 15% for this lead. The table below lists each reason.',
   );
   const hardly = reason('Country', 0.02);
-  expect(describeWaterfall([REASONS[0], pair, { ...pair, label: 'Industry with Country' }, hardly], { start: '12 %', lead: '15 %' })).toMatch(
-    /^From a starting point of 12 %, 1 reason raises the odds of converting, no reason lowers them, 2 pairs of fields move them and 1 more hardly changes them;/,
+  expect(describeWaterfall([REASONS[0], pair, { ...pair, label: 'Industry with Country' }, hardly], { start: '12%', lead: '15%' })).toMatch(
+    /^From a starting point of 12%, 1 reason raises the odds of converting, no reason lowers them, 2 pairs of fields move them and 1 more hardly changes them;/,
   );
 });
 
@@ -116,7 +116,7 @@ it('marks each reason\'s bar up or down with an arrow, not by colour alone', () 
 it('reads its axis as the likelihood of converting, at round percentages, not as raw log-odds', () => {
   rendered = render(<Waterfall start={-2} reasons={REASONS} tiers={TIERS} />);
   const ticks = [...rendered.container.querySelectorAll('.recharts-xAxis-tick-labels text')].map((tick) => tick.textContent);
-  expect(ticks).toEqual(['10 %', '20 %', '30 %', '50 %']);
+  expect(ticks).toEqual(['10%', '20%', '30%', '50%']);
   expect(rendered.container.querySelector('.recharts-label')?.textContent).toBe('Likelihood of converting');
 });
 
@@ -126,7 +126,7 @@ it('draws the starting point and the lead as dots with their probabilities, not 
   expect(bars.map((bar) => bar.getAttribute('name'))).toEqual(['▲ Job title', '▼ Days since last activity', '▲ Website visits']);
   const points = [...rendered.container.querySelectorAll('.waterfall-point')];
   // 11.9 % before the reasons, 25 % (−2 + 1.5 − 0.7 + 0.1 = −1.1) after them, as the header writes a probability
-  expect(points.map((point) => point.querySelector('text')?.textContent)).toEqual(['12 %', '25 %']);
+  expect(points.map((point) => point.querySelector('text')?.textContent)).toEqual(['12%', '25%']);
   // the first bar starts at the starting point's dot, the last ends at the lead's
   const dotX = points.map((point) => Number(point.querySelector('circle')!.getAttribute('cx')));
   const [first, last] = [bars[0], bars.at(-1)!].map((bar) => ({ x: Number(bar.getAttribute('x')), width: Number(bar.getAttribute('width')) }));
@@ -137,7 +137,7 @@ it('draws the starting point and the lead as dots with their probabilities, not 
 it("writes the lead's dot as the headline writes its probability: 49.96 % under 'hot from 50 %' is not '50 %'", () => {
   // logit(0.4996) ≈ −0.0016: a starting point of −1 and one reason of +0.9984.
   rendered = render(<Waterfall start={-1} reasons={[{ label: 'Job title', value: 'VP Sales', points: Math.log(0.4996 / 0.5004) + 1 }]} tiers={TIERS} />);
-  expect([...rendered.container.querySelectorAll('.waterfall-point text')].map((text) => text.textContent)).toEqual(['27 %', '49.96 %']);
+  expect([...rendered.container.querySelectorAll('.waterfall-point text')].map((text) => text.textContent)).toEqual(['27%', '49.96%']);
 });
 
 it('says in its table how each reason moves the odds of converting, in words and as a factor of the odds, not in points', () => {

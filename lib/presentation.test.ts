@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { inTimeZone } from '@/test/time-zone';
 import type { SyncSummary } from './messaging/protocol-sync';
+import { describeCalibrationBand } from './ml/calibration-band';
 import {
   describeLikelihood,
   formatDistinctRates,
@@ -17,6 +18,7 @@ import {
   formatVersusAverage,
   lastSyncOutcome,
   oddsFactor,
+  percentText,
   percentWithTiers,
   probabilityRiseInWords,
   reasonInWords,
@@ -25,21 +27,49 @@ import {
   topReasons,
 } from './presentation';
 
+describe('percentText', () => {
+  // The side panel at 320–400 px broke "scored 5.8 %–7.8 %" after "5.8" and "36 % converted" after "36": the space was a break opportunity.
+  it('writes the sign right after the figure, as en-US does: "5.8%", no space to break a line at', () => {
+    expect(percentText(5.8)).toBe('5.8%');
+    expect(percentText('7.0')).toBe('7.0%');
+    expect(percentText(0)).toBe('0%');
+  });
+
+  it('is how every percentage the side panel and the options page show is written, ranges and ends too', () => {
+    const tiers = { hot: 0.2167, warm: 0.1033 };
+    const said = [
+      ...[0, 0.0004, 0.0151, 0.058, 0.1033, 0.36, 0.4996, 0.995, 1].flatMap((p) => [formatProbability(p), formatProbabilityWithTiers(p, tiers), formatRate(p), formatThreshold(p), describeLikelihood(p, 0.1, tiers)]),
+      ...probabilityRiseInWords(0.1052, 0.1099, tiers),
+      ...formatShares([7, 99993, 0]),
+      ...formatShares([50, 950]),
+      ...formatDistinctRates([0.0121, 0.0124]),
+      describeCalibrationBand({ predicted: 0.068, observed: 0.36, leads: 500, range: [0.058, 0.078] }),
+    ];
+    expect(said).toContain('Of the 500 leads the model scored 5.8%–7.8%, 36% converted (training data).');
+    expect(said).toContain('10.33%');
+    for (const text of said) {
+      expect(text, text).toMatch(/\d%/);
+      // Every sign follows a digit at once: no space of any kind, breaking or not, between them.
+      expect(text, text).not.toMatch(/\D%/);
+    }
+  });
+});
+
 describe('formatProbability', () => {
   it.each([
-    [0, '<0.1 %'],
-    [0.0004, '<0.1 %'],
-    [0.004, '0.4 %'],
-    [0.0043, '0.43 %'],
-    [0.0151, '1.5 %'],
-    [0.12, '12 %'],
-    [0.125, '13 %'],
-    [0.995, '>99 %'],
-    [1, '>99 %'],
+    [0, '<0.1%'],
+    [0.0004, '<0.1%'],
+    [0.004, '0.4%'],
+    [0.0043, '0.43%'],
+    [0.0151, '1.5%'],
+    [0.12, '12%'],
+    [0.125, '13%'],
+    [0.995, '>99%'],
+    [1, '>99%'],
   ])('%f → %s', (p, text) => expect(formatProbability(p)).toBe(text));
 
-  it('writes a lead as formatRate writes a rate, from 0.1 % to 99 %: one decimal below 10 %, whole percents from 10 %', () => {
-    // A lead of 1.51 % read "2 %" beside its calibration band's "1.1 %–1.9 %"; its figure reads inside any range of rates it lies in.
+  it('writes a lead as formatRate writes a rate, from 0.1% to 99%: one decimal below 10%, whole percents from 10%', () => {
+    // A lead of 1.51% read "2%" beside its calibration band's "1.1%–1.9%"; its figure reads inside any range of rates it lies in.
     for (let p = 0.001; p <= 0.99; p *= 1.001) expect(formatProbability(p), `p = ${p}`).toBe(formatRate(p));
   });
 });
@@ -48,98 +78,98 @@ describe('formatProbabilityWithTiers', () => {
   const halfAndTenth = { hot: 0.5, warm: 0.1 };
 
   it.each([
-    [0.004, '0.4 %'],
-    [0.0151, '1.5 %'],
-    [0.12, '12 %'],
-    [0.3, '30 %'],
-    [0.4949, '49 %'],
-    [0.5, '50 %'],
-    [0.50001, '50 %'],
-    [0.995, '>99 %'],
-  ])('reads as formatProbability does where that agrees with the tiers (hot from 50 %, warm from 10 %): %f → %s', (p, text) => {
+    [0.004, '0.4%'],
+    [0.0151, '1.5%'],
+    [0.12, '12%'],
+    [0.3, '30%'],
+    [0.4949, '49%'],
+    [0.5, '50%'],
+    [0.50001, '50%'],
+    [0.995, '>99%'],
+  ])('reads as formatProbability does where that agrees with the tiers (hot from 50%, warm from 10%): %f → %s', (p, text) => {
     expect(formatProbabilityWithTiers(p, halfAndTenth)).toBe(text);
   });
 
-  it('reads a warm lead just under "hot from 50 %" below 50 %, with the fewest decimals that do', () => {
-    // 49.96 % reads "50 %" in whole percents and "50.0 %" with one decimal
-    expect(formatProbabilityWithTiers(0.4996, halfAndTenth)).toBe('49.96 %');
-    expect(formatProbabilityWithTiers(0.496, halfAndTenth)).toBe('49.6 %');
-    // the same on the warm threshold: a cold lead of 9.96 % is not "10 %"
-    expect(formatProbabilityWithTiers(0.0996, halfAndTenth)).toBe('9.96 %');
+  it('reads a warm lead just under "hot from 50%" below 50%, with the fewest decimals that do', () => {
+    // 49.96% reads "50%" in whole percents and "50.0%" with one decimal
+    expect(formatProbabilityWithTiers(0.4996, halfAndTenth)).toBe('49.96%');
+    expect(formatProbabilityWithTiers(0.496, halfAndTenth)).toBe('49.6%');
+    // the same on the warm threshold: a cold lead of 9.96% is not "10%"
+    expect(formatProbabilityWithTiers(0.0996, halfAndTenth)).toBe('9.96%');
   });
 
   it('stops at two decimals, rounded toward the lead\'s side of the threshold', () => {
-    // 49.999 % rounds to 50.00 %
-    expect(formatProbabilityWithTiers(0.49999, halfAndTenth)).toBe('49.99 %');
-    expect(formatProbabilityWithTiers(0.4999999, halfAndTenth)).toBe('49.99 %');
+    // 49.999% rounds to 50.00%
+    expect(formatProbabilityWithTiers(0.49999, halfAndTenth)).toBe('49.99%');
+    expect(formatProbabilityWithTiers(0.4999999, halfAndTenth)).toBe('49.99%');
   });
 
-  it('reads a hot lead of 2.4 % under "hot from 2.3 %" as "2.4 %", not "2 %"', () => {
+  it('reads a hot lead of 2.4% under "hot from 2.3%" as "2.4%", not "2%"', () => {
     const tiers = { hot: 0.023, warm: 0.01 };
-    expect(formatProbabilityWithTiers(0.024, tiers)).toBe('2.4 %');
-    expect(formatProbabilityWithTiers(0.0234, tiers)).toBe('2.3 %');
-    expect(formatProbabilityWithTiers(0.023, tiers)).toBe('2.3 %');
+    expect(formatProbabilityWithTiers(0.024, tiers)).toBe('2.4%');
+    expect(formatProbabilityWithTiers(0.0234, tiers)).toBe('2.3%');
+    expect(formatProbabilityWithTiers(0.023, tiers)).toBe('2.3%');
     // a warm lead's one decimal reads the threshold: two do not
-    expect(formatProbabilityWithTiers(0.0229, tiers)).toBe('2.29 %');
+    expect(formatProbabilityWithTiers(0.0229, tiers)).toBe('2.29%');
   });
 
-  it('reads a lead below a threshold written with a decimal below it: 2.6 % under "warm from 2.7 %" is not "3 %"', () => {
-    expect(formatProbabilityWithTiers(0.026, { hot: 0.2, warm: 0.027 })).toBe('2.6 %');
-    // 2.69 % reads "2.7 %" with one decimal
-    expect(formatProbabilityWithTiers(0.0269, { hot: 0.027, warm: 0.01 })).toBe('2.69 %');
+  it('reads a lead below a threshold written with a decimal below it: 2.6% under "warm from 2.7%" is not "3%"', () => {
+    expect(formatProbabilityWithTiers(0.026, { hot: 0.2, warm: 0.027 })).toBe('2.6%');
+    // 2.69% reads "2.7%" with one decimal
+    expect(formatProbabilityWithTiers(0.0269, { hot: 0.027, warm: 0.01 })).toBe('2.69%');
   });
 
-  it('writes a threshold to two decimals (four significant digits below 10 %), so a lead between a rounded threshold and its own does not read against it', () => {
-    // A value policy's or a capacity cut's threshold is rarely round: "warm from 10 %" for 10.32 % read against a cold lead of 10.1 %.
-    expect(formatThreshold(0.1032)).toBe('10.32 %');
-    expect(formatProbabilityWithTiers(0.101, { hot: 0.5, warm: 0.1032 })).toBe('10 %');
-    expect(formatProbabilityWithTiers(0.1035, { hot: 0.5, warm: 0.1032 })).toBe('10.35 %');
-    expect(formatThreshold(0.5)).toBe('50 %');
-    expect(formatThreshold(10 / 300)).toBe('3.333 %');
-    expect(formatThreshold(0.008)).toBe('0.8 %');
+  it('writes a threshold to two decimals (four significant digits below 10%), so a lead between a rounded threshold and its own does not read against it', () => {
+    // A value policy's or a capacity cut's threshold is rarely round: "warm from 10%" for 10.32% read against a cold lead of 10.1%.
+    expect(formatThreshold(0.1032)).toBe('10.32%');
+    expect(formatProbabilityWithTiers(0.101, { hot: 0.5, warm: 0.1032 })).toBe('10%');
+    expect(formatProbabilityWithTiers(0.1035, { hot: 0.5, warm: 0.1032 })).toBe('10.35%');
+    expect(formatThreshold(0.5)).toBe('50%');
+    expect(formatThreshold(10 / 300)).toBe('3.333%');
+    expect(formatThreshold(0.008)).toBe('0.8%');
   });
 
-  it('reads a lead on either side of a threshold written rounded (50.0404 % and 50.0396 % as "50.04 %") on its own side', () => {
-    expect(formatThreshold(0.500404)).toBe('50.04 %');
-    // warm, just below 50.0404 %: whole percents read below "50.04 %"
-    expect(formatProbabilityWithTiers(0.500402, { hot: 0.500404, warm: 0.1 })).toBe('50 %');
-    // hot, just above 50.0396 %: "50.04 %", not "50 %"
-    expect(formatProbabilityWithTiers(0.500398, { hot: 0.500396, warm: 0.1 })).toBe('50.04 %');
+  it('reads a lead on either side of a threshold written rounded (50.0404% and 50.0396% as "50.04%") on its own side', () => {
+    expect(formatThreshold(0.500404)).toBe('50.04%');
+    // warm, just below 50.0404%: whole percents read below "50.04%"
+    expect(formatProbabilityWithTiers(0.500402, { hot: 0.500404, warm: 0.1 })).toBe('50%');
+    // hot, just above 50.0396%: "50.04%", not "50%"
+    expect(formatProbabilityWithTiers(0.500398, { hot: 0.500396, warm: 0.1 })).toBe('50.04%');
   });
 
-  it('does not hide a threshold under 0.1 % behind "<0.1 %": warm from 0.03 %', () => {
+  it('does not hide a threshold under 0.1% behind "<0.1%": warm from 0.03%', () => {
     const tiers = { hot: 0.05, warm: 0.008 };
-    expect(formatProbabilityWithTiers(0.009, tiers)).toBe('0.9 %');
-    expect(formatProbabilityWithTiers(0.005, tiers)).toBe('0.5 %');
-    expect(formatProbabilityWithTiers(0.0004, tiers)).toBe('<0.1 %');
-    // warm from 0.1 %: "<0.1 %" is below it
-    expect(formatProbabilityWithTiers(0.00095, { hot: 0.05, warm: 0.001 })).toBe('<0.1 %');
-    // warm from 0.03 %: three decimals are needed, one more than it is written with
-    expect(formatProbabilityWithTiers(0.00029, { hot: 0.05, warm: 0.0003 })).toBe('0.029 %');
-    expect(formatProbabilityWithTiers(0.00002, { hot: 0.05, warm: 0.0003 })).toBe('<0.01 %');
+    expect(formatProbabilityWithTiers(0.009, tiers)).toBe('0.9%');
+    expect(formatProbabilityWithTiers(0.005, tiers)).toBe('0.5%');
+    expect(formatProbabilityWithTiers(0.0004, tiers)).toBe('<0.1%');
+    // warm from 0.1%: "<0.1%" is below it
+    expect(formatProbabilityWithTiers(0.00095, { hot: 0.05, warm: 0.001 })).toBe('<0.1%');
+    // warm from 0.03%: three decimals are needed, one more than it is written with
+    expect(formatProbabilityWithTiers(0.00029, { hot: 0.05, warm: 0.0003 })).toBe('0.029%');
+    expect(formatProbabilityWithTiers(0.00002, { hot: 0.05, warm: 0.0003 })).toBe('<0.01%');
   });
 
-  it('does not hide a threshold over 99 % behind ">99 %"', () => {
-    // hot from 99.25 %: a hot lead of 99.3 % reads so, not ">99 %" (which 99.1 % would be too); a warm one of 99.2 % below it
-    expect(formatProbabilityWithTiers(0.993, { hot: 0.9925, warm: 0.5 })).toBe('99.3 %');
-    expect(formatProbabilityWithTiers(0.992, { hot: 0.9925, warm: 0.5 })).toBe('99.2 %');
-    // hot from 99.6 %: 99.7 % is hot, 99.3 % is not
-    expect(formatProbabilityWithTiers(0.997, { hot: 0.996, warm: 0.5 })).toBe('99.7 %');
-    expect(formatProbabilityWithTiers(0.993, { hot: 0.996, warm: 0.5 })).toBe('99.3 %');
+  it('does not hide a threshold over 99% behind ">99%"', () => {
+    // hot from 99.25%: a hot lead of 99.3% reads so, not ">99%" (which 99.1% would be too); a warm one of 99.2% below it
+    expect(formatProbabilityWithTiers(0.993, { hot: 0.9925, warm: 0.5 })).toBe('99.3%');
+    expect(formatProbabilityWithTiers(0.992, { hot: 0.9925, warm: 0.5 })).toBe('99.2%');
+    // hot from 99.6%: 99.7% is hot, 99.3% is not
+    expect(formatProbabilityWithTiers(0.997, { hot: 0.996, warm: 0.5 })).toBe('99.7%');
+    expect(formatProbabilityWithTiers(0.993, { hot: 0.996, warm: 0.5 })).toBe('99.3%');
     // with no threshold near: the end
-    expect(formatProbabilityWithTiers(0.993, { hot: 0.5, warm: 0.1 })).toBe('>99 %');
+    expect(formatProbabilityWithTiers(0.993, { hot: 0.5, warm: 0.1 })).toBe('>99%');
   });
 
   /**
-   * What a reading says of the value it stands for: a point, or anything under ("<1 %") or over
-   * (">99 %") a bound; `holds(percent)`: whether it is true of `percent` (a point within one unit
+   * What a reading says of the value it stands for: a point, or anything under ("<1%") or over
+   * (">99%") a bound; `holds(percent)`: whether it is true of `percent` (a point within one unit
    * of its last digit: rounded, or rounded toward a threshold's side).
    */
   function reading(text: string): { atLeast: (value: number) => boolean; below: (value: number) => boolean; holds: (percent: number) => boolean } {
     const number = Number.parseFloat(text.replace(/^[<>]/, ''));
     if (text.startsWith('<')) return { atLeast: (value) => value <= 0, below: (value) => number <= value, holds: (percent) => percent < number };
     if (text.startsWith('>')) return { atLeast: (value) => number >= value, below: (value) => value >= 100, holds: (percent) => percent > number && percent < 100 };
-    const unit = 10 ** -(text.split(' ')[0].split('.')[1]?.length ?? 0);
+    const unit = 10 ** -(text.split('%')[0].split('.')[1]?.length ?? 0);
     return { atLeast: (value) => number >= value, below: (value) => number < value, holds: (percent) => Math.abs(number - percent) < unit };
   }
 
@@ -157,7 +187,7 @@ describe('formatProbabilityWithTiers', () => {
             expect(shown.holds(p * 100), why).toBe(true);
             for (const t of [hot, warm]) {
               const written = Number.parseFloat(formatRate(t));
-              // A threshold written rounded (50.004 % as "50 %") has leads between the two that no true figure reads apart from it.
+              // A threshold written rounded (50.004% as "50%") has leads between the two that no true figure reads apart from it.
               if (Math.abs(written - t * 100) < 1e-9) expect(p >= t ? shown.atLeast(written) : shown.below(written), why).toBe(true);
               checked++;
             }
@@ -169,14 +199,14 @@ describe('formatProbabilityWithTiers', () => {
   });
 
   it('reads a lead on its side of each threshold as the admin reads it (formatThreshold), where its hundredfold is not exact or it is written rounded', () => {
-    // 0.55 × 100 is 55.00000000000001, 0.07 × 100 is 7.000000000000001: a warm lead just under read "55 %" under "hot from 55 %"
-    expect(formatProbabilityWithTiers(0.54996, { hot: 0.55, warm: 0.2 })).toBe('54.99 %');
-    expect(formatProbabilityWithTiers(0.0699999944, { hot: 0.5, warm: 0.07 })).toBe('6.99 %');
+    // 0.55 × 100 is 55.00000000000001, 0.07 × 100 is 7.000000000000001: a warm lead just under read "55%" under "hot from 55%"
+    expect(formatProbabilityWithTiers(0.54996, { hot: 0.55, warm: 0.2 })).toBe('54.99%');
+    expect(formatProbabilityWithTiers(0.0699999944, { hot: 0.5, warm: 0.07 })).toBe('6.99%');
     // the probability just under 0.1, whose hundredfold is 10
-    expect(formatProbabilityWithTiers(0.09999999999999999, halfAndTenth)).toBe('9.99 %');
+    expect(formatProbabilityWithTiers(0.09999999999999999, halfAndTenth)).toBe('9.99%');
     const thresholds = [0.0007, 0.066, 0.07, 0.14, 0.28, 0.2836, 0.5, 0.500396, 0.500404, 0.55, 0.56, 0.826212402898818, 0.9925];
-    // 82.6212 % is written "82.62 %", 50.0396 % "50.04 %"
-    expect(thresholds.map(formatThreshold)).toContain('82.62 %');
+    // 82.6212% is written "82.62%", 50.0396% "50.04%"
+    expect(thresholds.map(formatThreshold)).toContain('82.62%');
     const offsets = [-0.001, -0.0001, -0.00002, -0.00001, -0.000004, -1e-7, -1e-12, 0, 1e-7, 0.000004, 0.00001, 0.0001, 0.001];
     let checked = 0;
     for (const hot of thresholds) {
@@ -189,7 +219,7 @@ describe('formatProbabilityWithTiers', () => {
           for (const threshold of [hot, warm]) {
             const written = Number.parseFloat(formatThreshold(threshold));
             if (p >= threshold) expect(shown.atLeast(written), why).toBe(true);
-            // A lead below a threshold but not below it as written (50.0402 % under 50.0404 %, "50.04 %") has no true figure that reads below it.
+            // A lead below a threshold but not below it as written (50.0402% under 50.0404%, "50.04%") has no true figure that reads below it.
             else if (p < Number((written / 100).toFixed(12))) expect(shown.below(written), why).toBe(true);
             checked++;
           }
@@ -204,20 +234,20 @@ describe('probabilityRiseInWords', () => {
   const halfAndFifth = { hot: 0.5, warm: 0.2 };
 
   it('writes before word for word as the header does, after as it would', () => {
-    // Before: "1.5 % → 2 %" beside a header of "2 % likely".
-    expect(probabilityRiseInWords(0.0151, 0.0189, halfAndFifth)).toEqual(['1.5 %', '1.9 %']);
-    expect(probabilityRiseInWords(0.004, 0.0135, { hot: 0.5, warm: 0.012 })).toEqual(['0.4 %', '1.4 %']);
+    // Before: "1.5% → 2%" beside a header of "2% likely".
+    expect(probabilityRiseInWords(0.0151, 0.0189, halfAndFifth)).toEqual(['1.5%', '1.9%']);
+    expect(probabilityRiseInWords(0.004, 0.0135, { hot: 0.5, warm: 0.012 })).toEqual(['0.4%', '1.4%']);
   });
 
   it('reads after above the header\'s figure where the two would read alike, with the fewest decimals that do, below the threshold ahead', () => {
-    expect(probabilityRiseInWords(0.0146, 0.0153, halfAndFifth)).toEqual(['1.5 %', '1.53 %']);
-    // 21.46 % is not "21.5 %" under "hot from 21.5 %"
-    expect(probabilityRiseInWords(0.2065, 0.2146, { warm: 0.1, hot: 0.215 })).toEqual(['21 %', '21.46 %']);
+    expect(probabilityRiseInWords(0.0146, 0.0153, halfAndFifth)).toEqual(['1.5%', '1.53%']);
+    // 21.46% is not "21.5%" under "hot from 21.5%"
+    expect(probabilityRiseInWords(0.2065, 0.2146, { warm: 0.1, hot: 0.215 })).toEqual(['21%', '21.46%']);
   });
 
   it('says in points a rise that lies within the rounding of the header\'s figure, never an after that reads below it', () => {
-    // 10.52 % and 10.99 % both read "11 %": "11 % → 10.99 %" would read as a fall.
-    expect(probabilityRiseInWords(0.1052, 0.1099, halfAndFifth)).toEqual(['11 %', '11 % (+0.47 percentage points)']);
+    // 10.52% and 10.99% both read "11%": "11% → 10.99%" would read as a fall.
+    expect(probabilityRiseInWords(0.1052, 0.1099, halfAndFifth)).toEqual(['11%', '11% (+0.47 percentage points)']);
   });
 
   it('keeps before as the header writes it, and after apart above it and on its side of each threshold, for any rise', () => {
@@ -255,41 +285,41 @@ describe('percentWithTiers', () => {
 
   it('keeps the decimals asked for, and adds those formatProbabilityWithTiers does where they are too few', () => {
     expect(percentWithTiers(halfAndTenth, 2)(0.123456)).toEqual({ percent: 12.35, decimals: 2 });
-    // 49.96 % to two decimals already reads below "hot from 50 %"; to none it does not
+    // 49.96% to two decimals already reads below "hot from 50%"; to none it does not
     expect(percentWithTiers(halfAndTenth, 2)(0.4996)).toEqual({ percent: 49.96, decimals: 2 });
     expect(percentWithTiers(halfAndTenth, 0)(0.4996)).toEqual({ percent: 49.96, decimals: 2 });
-    // hot from 3.333 %: a hot lead of 3.334 % takes a third decimal, a warm one of 3.3329 % stops at 3.33 %
+    // hot from 3.333%: a hot lead of 3.334% takes a third decimal, a warm one of 3.3329% stops at 3.33%
     expect(percentWithTiers({ hot: 0.03333, warm: 0.01 }, 2)(0.03334)).toEqual({ percent: 3.334, decimals: 3 });
     expect(percentWithTiers({ hot: 0.03333, warm: 0.01 }, 2)(0.033329)).toEqual({ percent: 3.33, decimals: 2 });
-    // past the most decimals, rounded toward the lead's side: 24.9996 % is not 25 %
+    // past the most decimals, rounded toward the lead's side: 24.9996% is not 25%
     expect(percentWithTiers({ hot: 0.25, warm: 0.1 }, 2)(0.249996)).toEqual({ percent: 24.99, decimals: 2 });
-    // and of the threshold as written: "hot from 55 %" though 0.55 × 100 is 55.00000000000001, "hot from 82.62 %" for 82.6212 %
+    // and of the threshold as written: "hot from 55%" though 0.55 × 100 is 55.00000000000001, "hot from 82.62%" for 82.6212%
     expect(percentWithTiers({ hot: 0.55, warm: 0.1 }, 2)(0.54996)).toEqual({ percent: 54.99, decimals: 2 });
     expect(percentWithTiers({ hot: 0.826212402898818, warm: 0.1 }, 2)(0.826197)).toEqual({ percent: 82.619, decimals: 3 });
   });
 
-  it('is a figure at the ends too, where formatProbabilityWithTiers says "<0.1 %" or ">99 %"', () => {
-    expect(formatProbabilityWithTiers(0.00004, halfAndTenth)).toBe('<0.1 %');
+  it('is a figure at the ends too, where formatProbabilityWithTiers says "<0.1%" or ">99%"', () => {
+    expect(formatProbabilityWithTiers(0.00004, halfAndTenth)).toBe('<0.1%');
     expect(percentWithTiers(halfAndTenth, 2)(0.00004)).toEqual({ percent: 0, decimals: 2 });
-    expect(formatProbabilityWithTiers(0.99999, halfAndTenth)).toBe('>99 %');
+    expect(formatProbabilityWithTiers(0.99999, halfAndTenth)).toBe('>99%');
     expect(percentWithTiers(halfAndTenth, 2)(0.99999)).toEqual({ percent: 100, decimals: 2 });
-    // unless that is the other side of "hot from 100 %"
+    // unless that is the other side of "hot from 100%"
     expect(percentWithTiers({ hot: 1, warm: 0.1 }, 2)(0.99999)).toEqual({ percent: 99.99, decimals: 2 });
   });
 });
 
 describe('formatRate', () => {
   it.each([
-    [0, '0 %'],
-    [0.0003, '0.03 %'],
-    [0.008, '0.8 %'],
-    [0.025, '2.5 %'],
-    [0.0999, '10 %'],
-    [0.125, '13 %'],
-    // Only all of them is "100 %": a tier whose leads converted 995 in 1,000 is not said to convert all.
-    [0.995, '99.5 %'],
-    [0.9996, '99.96 %'],
-    [1, '100 %'],
+    [0, '0%'],
+    [0.0003, '0.03%'],
+    [0.008, '0.8%'],
+    [0.025, '2.5%'],
+    [0.0999, '10%'],
+    [0.125, '13%'],
+    // Only all of them is "100%": a tier whose leads converted 995 in 1,000 is not said to convert all.
+    [0.995, '99.5%'],
+    [0.9996, '99.96%'],
+    [1, '100%'],
   ])('%f → %s', (rate, text) => expect(formatRate(rate)).toBe(text));
 });
 
@@ -321,48 +351,48 @@ describe('formatMoney', () => {
 });
 
 describe('formatShares', () => {
-  it('adds up to 100 %: three equal tiers read 34, 33 and 33 %, not 33 % each', () => {
-    expect(formatShares([1, 1, 1])).toEqual(['34 %', '33 %', '33 %']);
+  it('adds up to 100%: three equal tiers read 34, 33 and 33%, not 33% each', () => {
+    expect(formatShares([1, 1, 1])).toEqual(['34%', '33%', '33%']);
   });
 
   it('gives the units left after rounding down to the largest fractions', () => {
-    // 41.5, 41.5 and 17 %: 41 + 41 + 17 = 99, the one left goes to the first of the tied halves
-    expect(formatShares([415, 415, 170])).toEqual(['42 %', '41 %', '17 %']);
-    // 33.4, 33.3, 33.3 %
-    expect(formatShares([334, 333, 333])).toEqual(['34 %', '33 %', '33 %']);
+    // 41.5, 41.5 and 17%: 41 + 41 + 17 = 99, the one left goes to the first of the tied halves
+    expect(formatShares([415, 415, 170])).toEqual(['42%', '41%', '17%']);
+    // 33.4, 33.3, 33.3%
+    expect(formatShares([334, 333, 333])).toEqual(['34%', '33%', '33%']);
   });
 
   it.each([
-    [[0, 1], ['0 %', '100 %']],
-    [[4, 6], ['40 %', '60 %']],
-    [[29, 71], ['29 %', '71 %']],
-    [[75, 925], ['7.5 %', '92.5 %']],
-    [[12, 988], ['1.2 %', '98.8 %']],
-    [[995, 5], ['99.5 %', '0.5 %']],
-    [[1, 2, 997], ['0.1 %', '0.2 %', '99.7 %']],
-  ])('%j → %j: one decimal for all when a share is under 10 %', (counts, text) => {
+    [[0, 1], ['0%', '100%']],
+    [[4, 6], ['40%', '60%']],
+    [[29, 71], ['29%', '71%']],
+    [[75, 925], ['7.5%', '92.5%']],
+    [[12, 988], ['1.2%', '98.8%']],
+    [[995, 5], ['99.5%', '0.5%']],
+    [[1, 2, 997], ['0.1%', '0.2%', '99.7%']],
+  ])('%j → %j: one decimal for all when a share is under 10%', (counts, text) => {
     expect(formatShares(counts)).toEqual(text);
     expect(text.reduce((sum, share) => sum + Number.parseFloat(share), 0)).toBeCloseTo(100, 9);
   });
 
   it('never reads a share that is neither none nor all as either', () => {
-    expect(formatShares([7, 99993])).toEqual(['<0.1 %', '>99.9 %']);
-    expect(formatShares([4, 9996, 0])).toEqual(['<0.1 %', '>99.9 %', '0 %']);
+    expect(formatShares([7, 99993])).toEqual(['<0.1%', '>99.9%']);
+    expect(formatShares([4, 9996, 0])).toEqual(['<0.1%', '>99.9%', '0%']);
   });
 
   it('reads no leads as none of them', () => {
-    expect(formatShares([0, 0, 0])).toEqual(['0 %', '0 %', '0 %']);
+    expect(formatShares([0, 0, 0])).toEqual(['0%', '0%', '0%']);
   });
 });
 
 describe('formatDistinctRates', () => {
   it('writes the edges of adjacent ranges as formatRate does when they read apart', () => {
-    expect(formatDistinctRates([0.012, 0.05, 0.41])).toEqual(['1.2 %', '5 %', '41 %']);
+    expect(formatDistinctRates([0.012, 0.05, 0.41])).toEqual(['1.2%', '5%', '41%']);
   });
 
   it('gives every edge more digits when two would read the same, so no two ranges look alike', () => {
-    expect(formatDistinctRates([0.0121, 0.0124, 0.2])).toEqual(['1.21 %', '1.24 %', '20 %']);
-    expect(formatDistinctRates([0.4121, 0.4149])).toEqual(['41.2 %', '41.5 %']);
+    expect(formatDistinctRates([0.0121, 0.0124, 0.2])).toEqual(['1.21%', '1.24%', '20%']);
+    expect(formatDistinctRates([0.4121, 0.4149])).toEqual(['41.2%', '41.5%']);
   });
 });
 
@@ -380,12 +410,12 @@ describe('formatVersusAverage', () => {
 
 describe('describeLikelihood', () => {
   it('describes likelihood in one sentence', () => {
-    expect(describeLikelihood(0.12, 0.04, { hot: 0.5, warm: 0.1 })).toBe('12 % likely to convert, 3× the average lead');
+    expect(describeLikelihood(0.12, 0.04, { hot: 0.5, warm: 0.1 })).toBe('12% likely to convert, 3× the average lead');
   });
 
-  it('words the probability so it agrees with the tier: a warm lead under "hot from 50 %" is not "50 % likely"', () => {
-    expect(describeLikelihood(0.4996, 0.1, { hot: 0.5, warm: 0.1 })).toBe('49.96 % likely to convert, 5× the average lead');
-    expect(describeLikelihood(0.024, 0.01, { hot: 0.023, warm: 0.01 })).toBe('2.4 % likely to convert, 2.4× the average lead');
+  it('words the probability so it agrees with the tier: a warm lead under "hot from 50%" is not "50% likely"', () => {
+    expect(describeLikelihood(0.4996, 0.1, { hot: 0.5, warm: 0.1 })).toBe('49.96% likely to convert, 5× the average lead');
+    expect(describeLikelihood(0.024, 0.01, { hot: 0.023, warm: 0.01 })).toBe('2.4% likely to convert, 2.4× the average lead');
   });
 });
 

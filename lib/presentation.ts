@@ -77,6 +77,12 @@ export const MADE_UP_LEADS_MODEL_WORDS = 'a model trained on made-up demo leads,
 /** The thresholds a lead's tier is set by (a model's `tiers`): p ≥ hot → hot, p ≥ warm → warm. */
 export type TierThresholds = Pick<Tiers, 'hot' | 'warm'>;
 
+/**
+ * A figure in percent as the UI writes it (en-US): "5.8%", the sign right after the figure, so a
+ * line never breaks between them ("5.8 %" broke to "5.8" and "%" in the narrow side panel).
+ */
+export const percentText = (figure: number | string) => `${figure}%`;
+
 /** Decimals a probability may gain to read apart from a threshold, unless a threshold is written with more. */
 const MOST_PROBABILITY_DECIMALS = 2;
 
@@ -88,9 +94,9 @@ function decimalsOf(percent: number): number {
 }
 
 /**
- * "12 % likely", "1.5 %", "0.43 %": a lead's probability with the digits `formatRate` gives a rate,
- * so it reads inside a range of rates it lies in ("1.1 %–1.9 %"). At the ends "<0.1 %" and ">99 %":
- * never "0 %" or "100 %" (a calibrated 0 is no certainty), nor digits below one in a thousand,
+ * "12% likely", "1.5%", "0.43%": a lead's probability with the digits `formatRate` gives a rate,
+ * so it reads inside a range of rates it lies in ("1.1%–1.9%"). At the ends "<0.1%" and ">99%":
+ * never "0%" or "100%" (a calibrated 0 is no certainty), nor digits below one in a thousand,
  * which tell a rep nothing more. A lead's, beside its tier: `formatProbabilityWithTiers`.
  */
 export function formatProbability(probability: number): string {
@@ -100,14 +106,14 @@ export function formatProbability(probability: number): string {
 /**
  * A lead's probability as `formatProbability` writes it, in words that never contradict the tier
  * thresholds as the admin reads them (`formatThreshold`): a lead at or above a threshold reads at
- * least as much, a lead below it reads less ("warm from 0.03 %": 0.029 % and 0.02 %, not "<0.1 %"
- * both; "hot from 50 %": a warm lead of 49.96 % does not read "50 %"). As `formatProbability`
+ * least as much, a lead below it reads less ("warm from 0.03%": 0.029% and 0.02%, not "<0.1%"
+ * both; "hot from 50%": a warm lead of 49.96% does not read "50%"). As `formatProbability`
  * writes it when that agrees (the usual case), else with the fewest more decimals that do, the
- * ends too ("<0.01 %"), up to two (or one more than a threshold is written with). Past that, the
- * lead's figure at that precision, rounded toward its side of the thresholds: 49.99 % for a warm
- * lead of 49.999 % under "hot from 50 %". Only a lead within 0.005 points below a threshold
- * written rounded reads as the threshold does: one of 50.002 % below a hot threshold of 50.004 %,
- * written "50 %", reads "50 %".
+ * ends too ("<0.01%"), up to two (or one more than a threshold is written with). Past that, the
+ * lead's figure at that precision, rounded toward its side of the thresholds: 49.99% for a warm
+ * lead of 49.999% under "hot from 50%". Only a lead within 0.005 points below a threshold
+ * written rounded reads as the threshold does: one of 50.002% below a hot threshold of 50.004%,
+ * written "50%", reads "50%".
  */
 export function formatProbabilityWithTiers(probability: number, tiers: TierThresholds): string {
   return probabilityInPercent(probability, [tiers.hot, tiers.warm]);
@@ -123,12 +129,12 @@ function leadPercent(probability: number, writtenThresholds: readonly WrittenThr
   return percentBesideThresholds(probability, writtenThresholds, { fewestDecimals: decimalsAsARate(probability), ends: true });
 }
 
-const leadPercentInWords = ({ percent, end }: { percent: number; end?: '<' | '>' }) => `${end ?? ''}${percent} %`;
+const leadPercentInWords = ({ percent, end }: { percent: number; end?: '<' | '>' }) => `${end ?? ''}${percentText(percent)}`;
 
 /**
  * The decimals a lead's `probability` in percent is written with: `formatRate`'s two significant
- * digits below 10 % ("1.5 %", "0.43 %"), whole percents from 10 %. Below 0.1 %, one, where it
- * reads "<0.1 %"; from 10 %, none to the end, where it reads ">99 %" rather than a rate's "99.6 %".
+ * digits below 10% ("1.5%", "0.43%"), whole percents from 10%. Below 0.1%, one, where it
+ * reads "<0.1%"; from 10%, none to the end, where it reads ">99%" rather than a rate's "99.6%".
  */
 function decimalsAsARate(probability: number): number {
   const percent = probability * 100;
@@ -161,7 +167,7 @@ function asWritten(thresholds: readonly number[]): WrittenThreshold[] {
 
 /**
  * `probability` in percent with the fewest decimals from `fewestDecimals` that read apart from
- * each of `writtenThresholds` as `formatThreshold` writes them; with `ends`, "<0.1 %" or ">99 %"
+ * each of `writtenThresholds` as `formatThreshold` writes them; with `ends`, "<0.1%" or ">99%"
  * (`end`, beside the unit or 100 less it) where that reads apart from them too.
  */
 function percentBesideThresholds(
@@ -182,7 +188,7 @@ function percentBesideThresholds(
   for (let decimals = fewestDecimals; decimals <= mostDecimals; decimals++) {
     const unit = Number((10 ** -decimals).toFixed(decimals));
     const top = Number((100 - unit).toFixed(decimals));
-    // "<1 %" reads anywhere from 0 up to 1 %, ">99 %" anywhere above 99 % (and below 100 %).
+    // "<1%" reads anywhere from 0 up to 1%, ">99%" anywhere above 99% (and below 100%).
     if (ends && percent < unit) {
       if (atLeast <= 0 && unit <= lessThan) return { percent: unit, decimals, end: '<' };
     } else if (ends && percent > top) {
@@ -194,8 +200,8 @@ function percentBesideThresholds(
   }
   // Past that, the lead's own figure, rounded toward its side of each threshold itself and as
   // written wherever the lead is on that side of it too (0.55 × 100 is 55.00000000000001 and
-  // 82.6212 % is written "82.62 %": a warm lead of 54.996 % or 82.6197 % reads below either), never
-  // a figure it does not have: a threshold written rounded (50.004 % as "50 %") is what reads wrong.
+  // 82.6212% is written "82.62%": a warm lead of 54.996% or 82.6197% reads below either), never
+  // a figure it does not have: a threshold written rounded (50.004% as "50%") is what reads wrong.
   const scale = 10 ** mostDecimals;
   let shown = Math.round(percent * scale) / scale;
   for (const { threshold, written } of writtenThresholds) {
@@ -213,7 +219,7 @@ function percentBesideThresholds(
 /**
  * `probability` in percent to `decimals` decimals, rounded down or up from its own digits: not
  * from `probability * 100`, itself rounded (0.09999999999999999 × 100 is 10, which rounded down
- * stays 10, not below "10 %").
+ * stays 10, not below "10%").
  */
 function percentRoundedToward(direction: 'down' | 'up', probability: number, decimals: number): number {
   const unit = 10 ** -(decimals + 2);
@@ -229,7 +235,7 @@ function rateInPercent(rate: number, extraDigits = 0): number {
   const percent = rate * 100;
   if (percent <= 0 || percent >= 100) return Math.min(100, Math.max(0, percent));
   if (percent >= 10) {
-    // Only exactly all reads "100 %": 99.6 % reads so, not rounded up to all.
+    // Only exactly all reads "100%": 99.6% reads so, not rounded up to all.
     let digits = extraDigits;
     while (digits < 10 && Number(percent.toFixed(digits)) >= 100) digits++;
     return Number(percent.toFixed(digits));
@@ -238,48 +244,48 @@ function rateInPercent(rate: number, extraDigits = 0): number {
 }
 
 /**
- * A rate as an admin reads it: "2.5 %", "0.8 %", "0.03 %" below 10 % (two significant digits:
- * with 1 % conversion, whole percents round every tier to "<1 %"), whole percents above, exactly
- * "0 %" and "100 %" at the ends. A tier threshold: `formatThreshold`.
+ * A rate as an admin reads it: "2.5%", "0.8%", "0.03%" below 10% (two significant digits:
+ * with 1% conversion, whole percents round every tier to "<1%"), whole percents above, exactly
+ * "0%" and "100%" at the ends. A tier threshold: `formatThreshold`.
  */
 export function formatRate(rate: number, extraDigits = 0): string {
-  return `${rateInPercent(rate, extraDigits)} %`;
+  return percentText(rateInPercent(rate, extraDigits));
 }
 
 /**
  * Digits a tier threshold is written with beyond a rate's: a policy's threshold is rarely round
- * (cost ÷ revenue, a capacity cut), and "warm from 10 %" for 10.32 % would read against a cold
- * lead of 10.1 %. Two decimals from 10 %, four significant digits below, fewer when exact.
+ * (cost ÷ revenue, a capacity cut), and "warm from 10%" for 10.32% would read against a cold
+ * lead of 10.1%. Two decimals from 10%, four significant digits below, fewer when exact.
  */
 const THRESHOLD_EXTRA_DIGITS = 2;
 
-/** A tier threshold as the admin reads it and a lead's likelihood is read apart from: "10.32 %", "50 %", "3.333 %", "0.8 %". */
+/** A tier threshold as the admin reads it and a lead's likelihood is read apart from: "10.32%", "50%", "3.333%", "0.8%". */
 export function formatThreshold(threshold: number): string {
   return formatRate(threshold, THRESHOLD_EXTRA_DIGITS);
 }
 
 /**
- * Each count's share of their sum, shown so the shares add up to 100 % (three equal tiers read
- * 34, 33 and 33 %, not 33 % thrice): largest remainder, the units left after rounding down go
+ * Each count's share of their sum, shown so the shares add up to 100% (three equal tiers read
+ * 34, 33 and 33%, not 33% thrice): largest remainder, the units left after rounding down go
  * to the largest fractions, the first of a tie first. Whole percents, or one decimal for all
- * when a share is under 10 %. Exactly none reads "0 %", all "100 %", and a share in between
- * never reads as either ("<0.1 %", ">99.9 %": 3 leads of 40,000 are not none).
+ * when a share is under 10%. Exactly none reads "0%", all "100%", and a share in between
+ * never reads as either ("<0.1%", ">99.9%": 3 leads of 40,000 are not none).
  */
 export function formatShares(counts: readonly number[]): string[] {
   const total = counts.reduce((sum, count) => sum + count, 0);
-  if (total === 0) return counts.map(() => '0 %');
+  if (total === 0) return counts.map(() => percentText(0));
   const decimals = counts.some((count) => count > 0 && count * 10 < total) ? 1 : 0;
   const units = 100 * 10 ** decimals;
-  // In integers, so a share such as 29 % is not 28.999… units rounded down.
+  // In integers, so a share such as 29% is not 28.999… units rounded down.
   const allotted = counts.map((count) => Math.floor((count * units) / total));
   const remainder = (index: number) => (counts[index] * units) % total;
   const leftOver = units - allotted.reduce((sum, unit) => sum + unit, 0);
   const largestRemainders = counts.map((_, index) => index).sort((a, b) => remainder(b) - remainder(a));
   for (const index of largestRemainders.slice(0, leftOver)) allotted[index] += 1;
-  const percent = (unitCount: number) => `${(unitCount / 10 ** decimals).toFixed(decimals)} %`;
+  const percent = (unitCount: number) => percentText((unitCount / 10 ** decimals).toFixed(decimals));
   return counts.map((count, index) => {
-    if (count === 0) return '0 %';
-    if (count === total) return '100 %';
+    if (count === 0) return percentText(0);
+    if (count === total) return percentText(100);
     if (allotted[index] === 0) return `<${percent(1)}`;
     if (allotted[index] === units) return `>${percent(units - 1)}`;
     return percent(allotted[index]);
@@ -331,11 +337,11 @@ export function formatVersusAverage(probability: number, baseRate: number): stri
 /**
  * A lead's probability before and after a plan's changes (`before` < `after`), as the side panel
  * writes them: before word for word as the header does (`formatProbabilityWithTiers`), after on
- * its side of every threshold too. Where after would read as before ("21 % → 21 %"), no threshold
+ * its side of every threshold too. Where after would read as before ("21% → 21%"), no threshold
  * lies between them, and after reads above before's figure as from a threshold midway from that
- * figure to it, with the fewest decimals that do ("21 % → 21.46 %" under "hot from 21.5 %"). Where
- * the whole rise lies within the rounding of before's figure (10.52 % to 10.99 %, both "11 %"), no
- * figure of after reads above it: the rise is said in points ("11 % → 11 % (+0.47 percentage points)").
+ * figure to it, with the fewest decimals that do ("21% → 21.46%" under "hot from 21.5%"). Where
+ * the whole rise lies within the rounding of before's figure (10.52% to 10.99%, both "11%"), no
+ * figure of after reads above it: the rise is said in points ("11% → 11% (+0.47 percentage points)").
  */
 export function probabilityRiseInWords(before: number, after: number, tiers: TierThresholds): [string, string] {
   const written = asWritten([tiers.hot, tiers.warm]);
@@ -350,7 +356,7 @@ export function probabilityRiseInWords(before: number, after: number, tiers: Tie
   return [inWords[0], `${inWords[0]} (+${rateInPercent(after - before)} percentage points)`];
 }
 
-/** "12 % likely to convert, 3× the average lead", in words that agree with the lead's tier under `tiers` (`formatProbabilityWithTiers`). */
+/** "12% likely to convert, 3× the average lead", in words that agree with the lead's tier under `tiers` (`formatProbabilityWithTiers`). */
 export function describeLikelihood(probability: number, baseRate: number, tiers: TierThresholds): string {
   const versus = formatVersusAverage(probability, baseRate);
   return `${formatProbabilityWithTiers(probability, tiers)} likely to convert${versus ? `, ${versus}` : ''}`;
@@ -558,7 +564,7 @@ export function heldOutAucMeaning(metrics: Pick<Manifest['metrics'], 'folds'>): 
       ? measuredOverUnknownFolds('ROC-AUC')
       : metrics.folds > 1
         ? `cross-validated ROC-AUC, averaged over ${metrics.folds} folds`
-        : 'held-out ROC-AUC, one 20 % holdout';
+        : 'held-out ROC-AUC, one 20% holdout';
   return `${measured}; 0.5 is chance, 1 is perfect`;
 }
 
@@ -570,7 +576,7 @@ export function heldOutAucMeaning(metrics: Pick<Manifest['metrics'], 'folds'>): 
  * curve and area are of the same leads.
  */
 export function heldOutCurveDescription(folds: number | undefined, areaName: 'ROC-AUC' | 'PR-AUC', area: number | undefined): string {
-  const drawn = folds === undefined ? 'every held-out lead in one curve' : folds > 1 ? `every held-out lead of the ${folds} folds, pooled into one curve` : 'the leads of one 20 % holdout';
+  const drawn = folds === undefined ? 'every held-out lead in one curve' : folds > 1 ? `every held-out lead of the ${folds} folds, pooled into one curve` : 'the leads of one 20% holdout';
   if (area === undefined) return drawn;
   const measured =
     folds === undefined ? `${measuredOverUnknownFolds(areaName)},` : folds > 1 ? `the mean of the ${folds} folds' own ${areaName}s` : `their ${areaName}`;
@@ -584,7 +590,7 @@ export function heldOutCurveDescription(folds: number | undefined, areaName: 'RO
 export const prAucHeading = (baseRate: number) => `Precision–recall area (${formatRate(baseRate)} of these leads converted, about what a model no better than chance scores)`;
 
 /** A ROC-AUC's margin of chance from its standard error (`chanceMargin`). */
-export const chanceNote = (standardError: number) => `(± ${chanceMargin(standardError).toFixed(3)}: what chance alone moves it by, 95 % of the time)`;
+export const chanceNote = (standardError: number) => `(± ${chanceMargin(standardError).toFixed(3)}: what chance alone moves it by, 95% of the time)`;
 
 /**
  * `name`, or what the lead is listed as when a rep would see no name (a HubSpot contact with

@@ -178,7 +178,7 @@ it("says nothing of another model's failed run over every lead, kept on the row"
 it('shows the progress of scoring the stored leads, without telling the rep to connect a CRM they have', () => {
   panel.job = { modelId: 'model-2', state: 'running', done: 500, total: 2_000, startedAt: 1 };
   rendered = renderApp();
-  expect(rendered.container.textContent).toContain('Scoring stored leads: 500 of 2,000 (25 %)');
+  expect(rendered.container.textContent).toContain('Scoring stored leads: 500 of 2,000 (25%)');
   expect(rendered.container.textContent).not.toContain('No scored leads yet');
 });
 
@@ -317,10 +317,10 @@ describe('while a sync runs', () => {
   it('says its leads are scored when it ends, with its progress, read again until it ends, rather than to sync the CRM', async () => {
     rendered = renderApp();
     expect(await waitFor(() => (advice()?.startsWith('Syncing') ? advice() : null))).toBe('Syncing HubSpot: its leads are scored when the sync ends.');
-    expect(rendered.container.textContent).toContain('Syncing HubSpot: 1,200 of 40,000 (3 %)');
+    expect(rendered.container.textContent).toContain('Syncing HubSpot: 1,200 of 40,000 (3%)');
     expect(rendered.container.textContent).not.toContain('sync it under Options');
     sync = { ...sync, synced: 2_400, remaining: 37_600 };
-    await waitFor(() => rendered!.container.textContent?.includes('Syncing HubSpot: 2,400 of 40,000 (6 %)'));
+    await waitFor(() => rendered!.container.textContent?.includes('Syncing HubSpot: 2,400 of 40,000 (6%)'));
     // Its end: what it changed is read again (the connection's status among it), and the panel no longer says it runs.
     const connectionReads = background.connectionStatus.mock.calls.length;
     sync = { ...sync, status: 'done', synced: 40_000, remaining: 0, endedAt: 5 };
@@ -553,7 +553,7 @@ describe('when the run Score them again asked for starts, and its progress takes
     expect(again.isConnected).toBe(false);
     expect(document.activeElement).not.toBe(document.body);
     const focused = document.activeElement as HTMLElement;
-    expect(focused.textContent).toBe('Scoring stored leads: 0 of 5,000 (0 %)');
+    expect(focused.textContent).toBe('Scoring stored leads: 0 of 5,000 (0%)');
     expect(focused.tabIndex).toBe(-1);
   });
 
@@ -575,7 +575,7 @@ describe('when the run Score them again asked for starts, and its progress takes
     expect(document.activeElement).toBe(document.body);
     panel.job = running;
     rendered.rerender(app());
-    expect(rendered.container.textContent).toContain('Scoring stored leads: 0 of 5,000 (0 %)');
+    expect(rendered.container.textContent).toContain('Scoring stored leads: 0 of 5,000 (0%)');
     expect(document.activeElement).toBe(document.body);
   });
 });

@@ -219,7 +219,7 @@ it('counts and explains only the fields a Salesforce lead can have, from a start
   // the term Salesforce has no field for starts the waterfall: -2 + 0.25, then +1.5 to the lead's log-odds
   expect(vi.mocked(Waterfall).mock.lastCall?.[0].start).toBeCloseTo(-1.75, 12);
   expect(rendered.container.querySelector('[role="img"]')?.getAttribute('aria-label')).toBe(
-    'From a starting point of 15 %, 1 reason raises the odds of converting and no reason lowers them; together they multiply the odds by 4.5, to 44 % for this lead. The table below lists each reason.',
+    'From a starting point of 15%, 1 reason raises the odds of converting and no reason lowers them; together they multiply the odds by 4.5, to 44% for this lead. The table below lists each reason.',
   );
 });
 
@@ -288,12 +288,12 @@ it('says everything about the lead by the thresholds it was tiered by, while the
   const text = rendered.container.textContent!;
   expect(text).toContain('Ada · Warm · score 70 of 99');
   // Not "40 % likely" beside "Warm" and "hot from 40 %".
-  expect(text).toContain('39.96 % likely to convert, 4× the average lead.');
-  expect(rendered.container.querySelector('.hotter-plan p')?.textContent).toBe('This change would make it Hot (from 40 % likely): 39.96 % → 72 %.');
+  expect(text).toContain('39.96% likely to convert, 4× the average lead.');
+  expect(rendered.container.querySelector('.hotter-plan p')?.textContent).toBe('This change would make it Hot (from 40% likely): 39.96% → 72%.');
 });
 
-it('writes the lead\'s likelihood alike in the header, the chart and the plan\'s "before", inside the range of its calibration band', () => {
-  // Before: a demo lead of 1.51 % read "2 % likely" in the header and on the chart, beside "scored 1.1 %–1.9 %" and a plan of "1.5 % → 2 %".
+/** The panel open on a cold lead of 1.51%, with a calibration band of 1.1%–1.9% and a plan to raise it. */
+function renderLeadAtOnePointFiveOnePercent(): HTMLElement {
   const probability = 0.0151;
   const opens = handMadeManifest({
     features: [{ key: 'opens', label: 'Marketing e-mails opened', type: 'numeric', actionable: true, derive: { kind: 'value', from: { hubspot: 'hs_email_open' } } }],
@@ -314,15 +314,27 @@ it('writes the lead\'s likelihood alike in the header, the chart and the plan\'s
   });
   showLead(lead, model);
   rendered = render(createElement(OpenLeadView));
-  const view = rendered.container;
+  return rendered.container;
+}
+
+it('writes the lead\'s likelihood alike in the header, the chart and the plan\'s "before", inside the range of its calibration band', () => {
+  // Before: a demo lead of 1.51 % read "2 % likely" in the header and on the chart, beside "scored 1.1 %–1.9 %" and a plan of "1.5 % → 2 %".
+  const view = renderLeadAtOnePointFiveOnePercent();
   const header = [...view.querySelectorAll('p')].map((p) => p.textContent!.match(/^(.+) likely to convert/)?.[1]).find(Boolean);
   const chart = [...view.querySelectorAll('.waterfall-point text')].map((label) => label.textContent).at(-1);
   const plan = view.querySelector('.hotter-plan p')!.textContent!;
-  const planBefore = plan.match(/: ([\d.]+ %) → /)![1];
-  expect([header, chart, planBefore]).toEqual(['1.5 %', '1.5 %', '1.5 %']);
-  expect(view.textContent).toContain('Of the 500 leads the model scored 1.1 %–1.9 %');
+  const planBefore = plan.match(/: ([\d.]+%) → /)![1];
+  expect([header, chart, planBefore]).toEqual(['1.5%', '1.5%', '1.5%']);
+  expect(view.textContent).toContain('Of the 500 leads the model scored 1.1%–1.9%');
   // Opens 4 → 6: +0.234 to the log-odds, 1.9 %, still cold.
-  expect(plan).toBe('The changes that help most would not make it Warm (from 20 % likely), only raise it: 1.5 % → 1.9 %.');
+  expect(plan).toBe('The changes that help most would not make it Warm (from 20% likely), only raise it: 1.5% → 1.9%.');
+});
+
+it('writes every percentage with its sign right after the figure, so the narrow panel never breaks a line between them', () => {
+  // At 320–400 px Chromium broke "scored 1.1 %–1.9 %" after "1.1" and "Warm (from 20 % likely)" after "20": the space was a break opportunity.
+  const text = renderLeadAtOnePointFiveOnePercent().textContent!;
+  expect(text).not.toMatch(/\D%/);
+  expect(text.match(/\d%/g)?.length).toBeGreaterThanOrEqual(6);
 });
 
 it("compares the lead with the ideal customer in its CRM's words: a HubSpot range as written, its ideal one of HubSpot's ranges, an amount in euros beside the model's dollars named", () => {

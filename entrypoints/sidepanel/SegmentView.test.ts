@@ -294,14 +294,14 @@ it("counts conversions by the active model's rule once its outcomes are read, sa
     ['salesforce|2', { outcome: 1 as const, heldOutProbability: null }],
   ]);
   rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
-  expect(hotRate()).toBe('100 % of 2');
+  expect(hotRate()).toBe('100% of 2');
   expect(note()).toBe(
     'Converted means the lead was converted into an account and contact (still being worked while "Lead Status" is Working - Contacted), for Salesforce leads, the outcome the model was trained on: 2 leads shown have a known outcome (created 30 or more days ago); other leads are left out.',
   );
 
   // A model without a rule (the bundled model): the outcomes stored with the leads, as before.
   rendered.rerender(view({ leads: leadsOf(rows) }));
-  expect(hotRate()).toBe('50 % of 4');
+  expect(hotRate()).toBe('50% of 4');
   expect(note()).toMatch(/^Converted means the outcome stored with each lead: .*: 4 leads shown have a known outcome \(created 30 or more days ago\); other leads are left out\.$/);
 
   // A model trained with a 90-day minimum age: its outcomes (read in the worker) count from 90 days, and the note says so.
@@ -328,8 +328,8 @@ it("shows a lead the model learnt from in the rate of the tier of its held-out p
   const rule = { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'] };
   rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: true } }));
   const cells = (tier: string) => [...rendered!.container.querySelectorAll(`[data-tier-row="${tier}"] td`)].map((cell) => cell.textContent);
-  expect(cells('hot')).toEqual(['2', '67 %', '0 % of 1']);
-  expect(cells('cold')).toEqual(['1', '33 %', '50 % of 2']);
+  expect(cells('hot')).toEqual(['2', '67%', '0% of 1']);
+  expect(cells('cold')).toEqual(['1', '33%', '50% of 2']);
   // Converted by the rule, it is left out of the list of its score's tier, hot, not of its held-out probability's.
   expect([...rendered.container.querySelectorAll('.lead-table tbody .link-button')].map((button) => button.textContent)).toEqual(['Lead 2']);
   expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')?.textContent).toBe(
@@ -394,7 +394,7 @@ it("lists the leads a model with a rule ranks highest that have not converted by
   const leftOut = () => rendered!.container.querySelector('[data-testid="converted-left-out-hot"]')?.textContent;
 
   rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
-  expect([...rendered.container.querySelectorAll('[data-tier-row="hot"] td')].map((cell) => cell.textContent)).toEqual(['5', '100 %', '20 % of 5']);
+  expect([...rendered.container.querySelectorAll('[data-tier-row="hot"] td')].map((cell) => cell.textContent)).toEqual(['5', '100%', '20% of 5']);
   expect(listed()).toEqual(['Contact 1', 'Contact 2', 'Contact 3', 'Contact MQL']);
   expect(leftOut()).toBe('1 hot lead converted already, by the outcome the model was trained on: left out of this list (the counts above include it).');
 

@@ -232,10 +232,10 @@ describe('the probability beside the tier thresholds', () => {
   }
 
   it('writes a warm lead just under "hot from 25 %" below 0.25, and a hot one just over "hot from 3.333 %" at or above 0.03333', async () => {
-    expect(formatThreshold(0.25)).toBe('25 %');
+    expect(formatThreshold(0.25)).toBe('25%');
     // 0.249996 to four decimals is 0.2500: hot, in a spreadsheet comparing it with 0.25
     expect(await tierAndProbability([0.249996], { hot: 0.25, warm: 0.1 })).toEqual([['warm', '0.2499']]);
-    expect(formatThreshold(0.03333)).toBe('3.333 %');
+    expect(formatThreshold(0.03333)).toBe('3.333%');
     // 0.03334 to four decimals is 0.0333: below 0.03333
     expect(await tierAndProbability([0.03334], { hot: 0.03333, warm: 0.01 })).toEqual([['hot', '0.03334']]);
     // with the decimal comma too
@@ -288,7 +288,7 @@ describe('the probability beside the tier thresholds', () => {
   });
 
   it('gives the lead’s tier compared with the thresholds as the admin reads them, where they are written rounded', async () => {
-    expect(formatThreshold(0.826212402898818)).toBe('82.62 %');
+    expect(formatThreshold(0.826212402898818)).toBe('82.62%');
     // a warm lead of 82.6197 % was 0.82620: no fewer than two decimals of percent, and rounded toward 82.6212 % alone
     expect(await tierAndProbability([0.826197], { hot: 0.826212402898818, warm: 0.5 })).toEqual([['warm', '0.82619']]);
     expect(await tierAndProbability([0.54996], { hot: 0.55, warm: 0.2 })).toEqual([['warm', '0.5499']]);

@@ -113,7 +113,7 @@ describe('badge', () => {
     const badge = mountBadge(document, null);
     badge.show({ ok: true, lead });
     const popover = popoverOf(badge.host);
-    expect(popover.textContent).toContain('30 % likely to convert, 3× the average lead');
+    expect(popover.textContent).toContain('30% likely to convert, 3× the average lead');
     const up = [...popover.querySelectorAll('[data-leadlens-reason="up"]')].map((li) => li.textContent);
     const down = [...popover.querySelectorAll('[data-leadlens-reason="down"]')].map((li) => li.textContent);
     expect(up).toHaveLength(2);
@@ -192,7 +192,7 @@ describe('badge', () => {
     badge.show({ ok: true, lead: { ...lead, probability: 0.4996, tier: 'warm', tiers: { hot: 0.5, warm: 0.1 } } });
     const popover = popoverOf(badge.host);
     expect(popover.querySelector('.title')!.textContent).toContain('Warm lead');
-    expect(popover.querySelector('.likelihood')!.textContent).toBe('49.96 % likely to convert, 5× the average lead');
+    expect(popover.querySelector('.likelihood')!.textContent).toBe('49.96% likely to convert, 5× the average lead');
   });
 
   it('isolates each field value, so a direction override in it cannot reverse LeadLens\'s own words', () => {

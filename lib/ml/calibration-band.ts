@@ -14,8 +14,8 @@ export interface CalibrationBand {
  * The [mean predicted, observed] bin of `probability`, with how many held-out leads it holds and
  * the probabilities it spans (each unknown for older models), or null when the manifest has no
  * calibration curve. The bin is the one whose range holds the probability (between two, the
- * nearer; past either end, the end bin): an equal-count top bin spans 22 %–80 % around a mean of
- * 34 %, and a lead at 73 % belongs to it, not to the bin whose mean is nearest. Older models,
+ * nearer; past either end, the end bin): an equal-count top bin spans 22%–80% around a mean of
+ * 34%, and a lead at 73% belongs to it, not to the bin whose mean is nearest. Older models,
  * without ranges: the bin whose mean is nearest.
  */
 export function calibrationBand(manifest: Manifest, probability: number): CalibrationBand | null {
@@ -37,8 +37,8 @@ export function calibrationBand(manifest: Manifest, probability: number): Calibr
 
 /**
  * The band in a rep's words: how many such leads there were, what they were scored, and when too
- * few to go by. What share converted is a rate (`formatRate`): "100 %" when all did, "0 %" when
- * none did, never a lead's ">99 %" or "<0.1 %".
+ * few to go by. What share converted is a rate (`formatRate`): "100%" when all did, "0%" when
+ * none did, never a lead's ">99%" or "<0.1%".
  */
 export function describeCalibrationBand({ predicted, observed, leads, range }: CalibrationBand): string {
   const which = leads === undefined ? 'the leads' : `the ${plural(leads, 'lead', 'leads')}`;
@@ -46,7 +46,7 @@ export function describeCalibrationBand({ predicted, observed, leads, range }: C
   return `Of ${which} the model scored ${range ? rangeInWords(range) : `near ${formatProbability(predicted)}`}, ${formatRate(observed)} converted (training data${few}).`;
 }
 
-/** "22 %–80 %", its ends never reading the same; one figure when the bin's leads all scored it. */
+/** "22%–80%", its ends never reading the same; one figure when the bin's leads all scored it. */
 function rangeInWords([lowest, highest]: [number, number]): string {
   if (lowest === highest) return formatRate(lowest);
   const [from, to] = formatDistinctRates([lowest, highest]);

@@ -401,7 +401,7 @@ describe('a model without shape functions must mean what the contract says, for 
 
   it('refuses a model whose probability is that of the other outcome, saying so', async () => {
     const error = await checkModelOutputs(scorecardManifest(), runOn(scorecard({ tableSize: 19, inverted: true }))).then(() => null, (e: Error) => e.message);
-    expect(error).toMatch(/^model\.onnx's probability is not what its contributions add up to: \d+ % against \d+ % for test lead 1 /);
+    expect(error).toMatch(/^model\.onnx's probability is not what its contributions add up to: \d+% against \d+% for test lead 1 /);
     expect(error).toContain("Is the model's probability that of the other outcome?");
   });
 

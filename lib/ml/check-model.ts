@@ -30,6 +30,7 @@ import { termContribution, valueInBin, type ShapeAxis } from './shape';
 import { LARGEST_SCORING_BATCH, RUN_BUDGET, RUN_SIZES, runBudgetMs } from './scoring-batch';
 import { syntheticRows } from './synthetic-rows';
 import { applyCalibration } from './train/calibration';
+import { percentText } from '../presentation';
 
 /**
  * A large number a real lead's field can hold (a company's revenue, a count of page views): far
@@ -304,7 +305,7 @@ function checkProbabilitiesAddUp(manifest: Manifest, output: EngineOutput): void
 function percents(a: number, b: number): [string, string] {
   for (let digits = 0; ; digits++) {
     const [x, y] = [(a * 100).toFixed(digits), (b * 100).toFixed(digits)];
-    if (x !== y || digits === 6) return [`${x} %`, `${y} %`];
+    if (x !== y || digits === 6) return [percentText(x), percentText(y)];
   }
 }
 

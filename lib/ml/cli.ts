@@ -7,8 +7,8 @@
  *                    [--class-weight none|balanced] [--missing 'Select,N/A']
  *                    [--policy capacity:HOT:WARM:INFLOW | value:REVENUE:COST] [--time-column NAME]
  *
- * --time-column adds an out-of-time check (train on the earliest 70 % by that date or number
- * column, test on the latest 30 %: `oot_roc_auc`). --json prints one JSON line of metrics (run it
+ * --time-column adds an out-of-time check (train on the earliest 70% by that date or number
+ * column, test on the latest 30%: `oot_roc_auc`). --json prints one JSON line of metrics (run it
  * as `npm run -s train -- …`: without -s, npm prints its banner on stdout first); --out writes model.onnx, manifest.json, MODEL_CARD.md
  * (all three or none: a failed write leaves the folder as it was; one that cannot be written is
  * an error before training). --quiet drops the progress lines.
@@ -72,7 +72,7 @@ as the options page does in the browser. See models/README.md for the model and 
   --calibration auto|platt|isotonic|none   probability calibration (default auto: the better on held-out leads)
   --policy capacity:HOT:WARM:INFLOW | value:REVENUE:COST   tier thresholds: hot and warm leads a week of an inflow,
                         or revenue per conversion and cost per contact (default capacity:10:20:100)
-  --time-column NAME    a date or number column: adds an out-of-time check (earliest 70 % train, latest 30 % test)
+  --time-column NAME    a date or number column: adds an out-of-time check (earliest 70% train, latest 30% test)
   --now ISO-DATE        the day "days since" features are measured from (default: the data's latest date up to today):
                         YYYY-MM-DD (midnight UTC) or a date-time with its zone (2026-11-01T09:30:00Z, …+01:00)
   --out DIR             write model.onnx, manifest.json and MODEL_CARD.md there (all three or none)
@@ -527,7 +527,7 @@ function main(): number {
       process.stdout.write(
         `${result.manifest.modelId}: ${s.rows} rows, ${s.positives} positives, ${s.features} features, ${s.terms} terms (${s.interactions} interactions)\n` +
           `cv ROC-AUC ${s.cv_roc_auc.toFixed(4)}  PR-AUC ${s.cv_pr_auc.toFixed(4)}  log loss ${s.cv_log_loss.toFixed(4)}  ECE ${s.ece.toFixed(4)}  (${s.calibration})\n` +
-          (s.oot_roc_auc === undefined ? '' : `out-of-time ROC-AUC ${s.oot_roc_auc.toFixed(4)}${s.oot_roc_auc_se === undefined ? '' : ` ± ${(2 * s.oot_roc_auc_se).toFixed(4)} (95 % margin of chance)`}\n`) +
+          (s.oot_roc_auc === undefined ? '' : `out-of-time ROC-AUC ${s.oot_roc_auc.toFixed(4)}${s.oot_roc_auc_se === undefined ? '' : ` ± ${(2 * s.oot_roc_auc_se).toFixed(4)} (95% margin of chance)`}\n`) +
           `trained in ${s.train_seconds.toFixed(1)} s${typeof args.out === 'string' ? `; wrote ${args.out}/model.onnx, manifest.json, MODEL_CARD.md` : ''}\n`,
       );
     }

@@ -40,7 +40,7 @@ it('gives the cross-validated ROC-AUC its chance margin, from the held-out leads
 it('says only the holdout was scored unseen when there was no cross-validation', () => {
   expect(renderModelCard(bundled)).toContain('Cross-validation: 5-fold stratified; every row is scored by a model that did not see it.');
   const card = renderModelCard({ ...bundled, metrics: { ...bundled.metrics, folds: 1 } });
-  expect(card).toContain('No cross-validation: one 80/20 stratified holdout; only the 20 % held out are scored by a model that did not see them');
+  expect(card).toContain('No cross-validation: one 80/20 stratified holdout; only the 20% held out are scored by a model that did not see them');
   expect(card).not.toContain('every row is scored');
   expect(card).toContain('| ROC-AUC (the holdout) | 0.7923 ± ');
   expect(card).not.toContain('mean over folds');
@@ -58,7 +58,7 @@ it("says what each of a capacity policy's tiers holds of the held-out leads besi
   const card = renderModelCard(bundled);
   expect(card).toContain(
     'What each tier holds of the 5,000 held-out leads, beside what the policy asks (10 hot and 20 warm of 100 a week):\n\n| tier | asked | holds |\n|---|---|---|\n' +
-      '| hot | 10.0 % (500 leads) | 10.0 % (500 leads) |\n| warm | 20.0 % (1,000 leads) | 20.0 % (1,000 leads) |\n| cold | 70.0 % (3,500 leads) | 70.0 % (3,500 leads) |\n\nThe profit curve',
+      '| hot | 10.0% (500 leads) | 10.0% (500 leads) |\n| warm | 20.0% (1,000 leads) | 20.0% (1,000 leads) |\n| cold | 70.0% (3,500 leads) | 70.0% (3,500 leads) |\n\nThe profit curve',
   );
   expect(card).not.toContain('exact here by construction');
   // 1,000 held-out leads, 10 converted, isotonic: a tie at the hot cut left 11 hot of the 100 asked, 271 warm of the 200.
@@ -69,9 +69,9 @@ it("says what each of a capacity policy's tiers holds of the held-out leads besi
     metrics: { ...bundled.metrics, tierConfusion: { hot: confusion(0.18, 2, 9), warm: confusion(0.0127, 7, 275) } },
   };
   expect(renderModelCard(tied)).toContain(
-    '| hot | 10.0 % (100 leads) | 1.1 % (11 leads): 89 fewer than asked |\n' +
-      '| warm | 20.0 % (200 leads) | 27.1 % (271 leads): 71 more than asked |\n' +
-      '| cold | 70.0 % (700 leads) | 71.8 % (718 leads): 18 more than asked |\n\n' +
+    '| hot | 10.0% (100 leads) | 1.1% (11 leads): 89 fewer than asked |\n' +
+      '| warm | 20.0% (200 leads) | 27.1% (271 leads): 71 more than asked |\n' +
+      '| cold | 70.0% (700 leads) | 71.8% (718 leads): 18 more than asked |\n\n' +
       'The tiers hold more or fewer leads than asked because leads with the same probability always share a tier: where many leads share the probability at a cut, the cut goes above or below all of them. ' +
       'The isotonic calibration gives every lead on one of its steps the same probability, so new leads will share tiers the same way.',
   );
@@ -105,12 +105,12 @@ it('writes low conversion rates and thresholds as the extension does, never "0 %
     metrics: { ...bundled.metrics, tierConfusion: { hot, warm }, liftByDecile: [0.02, 0.012, 0.008, 0.006, 0.005, 0.004, 0.003, 0.0025, 0.0005, 0] },
   };
   const card = renderModelCard(lowRates);
-  expect(card).toContain('Conversion by score decile (best first): 2 %, 1.2 %, 0.8 %, 0.6 %, 0.5 %, 0.4 %, 0.3 %, 0.25 %, 0.05 %, 0 %.');
-  expect(card).toContain('| tiers | policy `fixed`: hot ≥ 0.94 %, warm ≥ 0.86 % |');
-  expect(card).toContain('| hot ≥ 0.94 % | 181 |');
-  expect(card).toContain('| warm ≥ 0.86 % | 322 |');
+  expect(card).toContain('Conversion by score decile (best first): 2%, 1.2%, 0.8%, 0.6%, 0.5%, 0.4%, 0.3%, 0.25%, 0.05%, 0%.');
+  expect(card).toContain('| tiers | policy `fixed`: hot ≥ 0.94%, warm ≥ 0.86% |');
+  expect(card).toContain('| hot ≥ 0.94% | 181 |');
+  expect(card).toContain('| warm ≥ 0.86% | 322 |');
   // The bundled model's: a capacity policy's thresholds as the extension writes them.
-  expect(renderModelCard(bundled)).toContain('hot ≥ 21.67 %, warm ≥ 10.33 %');
+  expect(renderModelCard(bundled)).toContain('hot ≥ 21.67%, warm ≥ 10.33%');
 });
 
 it("writes the data's text as text: a hostile cell or column name makes no link, image, HTML, heading or table cell of its own", () => {
@@ -133,7 +133,7 @@ it('reports the calibration error the Model report shows, worded as it is there,
   // The card gave the equal-width ECE alone: on 1,000 leads with 112 converted it said 0.0077 where the report said 2.7 points.
   const card = renderModelCard(bundled);
   const calibrationError = describeReliabilityError(reliabilityError(bundled.metrics)!);
-  expect(card).toContain(`\n| Calibration error (how far "12 % likely" is from what happened) | ${calibrationError} |\n| equal-width ECE (10 bins: `);
+  expect(card).toContain(`\n| Calibration error (how far "12% likely" is from what happened) | ${calibrationError} |\n| equal-width ECE (10 bins: `);
   expect(calibrationError).toMatch(/^0\.71 percentage points: the leads trained on, each scored by a model that did not learn from it, are put in 10 groups of about 500 leads/);
   expect(card).toContain(`at a low base rate most leads fall in the first, so it says little) | ${bundled.metrics.ece!.toFixed(4)} |`);
   expect(card).not.toContain('ECE (calibrated, 10 bins)');
@@ -152,8 +152,8 @@ it('says how many held-out conversions the PR-AUC rests on, counted as the ROC-A
 
 it("gives a derived feature's ideal level in the words the pages use, not the model's code; a CRM's own value as it is", () => {
   const card = renderModelCard(bundled);
-  expect(card).toContain('| Title seniority | 15.0 % | VP (+0.95) |');
-  expect(card).toContain('| E-mail domain | 8.7 % | Company e-mail (+0.20) |');
-  expect(card).toContain('| Last page seen | 3.4 % | Contact page (+0.52) |');
-  expect(card).toContain('| Industry | 9.0 % | Technology (+0.58) |');
+  expect(card).toContain('| Title seniority | 15.0% | VP (+0.95) |');
+  expect(card).toContain('| E-mail domain | 8.7% | Company e-mail (+0.20) |');
+  expect(card).toContain('| Last page seen | 3.4% | Contact page (+0.52) |');
+  expect(card).toContain('| Industry | 9.0% | Technology (+0.58) |');
 });

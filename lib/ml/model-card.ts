@@ -4,7 +4,7 @@
  * (no wall-clock times, only the manifest's).
  */
 import type { Manifest } from './manifest';
-import { formatRate, formatThreshold } from '../presentation';
+import { formatRate, formatThreshold, percentText } from '../presentation';
 import { visibleText } from './visible-text';
 import { levelAsShown } from './featurize';
 import { describeModelOutcome } from './outcome-rule';
@@ -136,7 +136,7 @@ const md = (text: string) => visibleText(text).replace(/[\\[\]<>|]/g, '\\$&');
 /** Text from the data inside a code span, which no escape reaches: backticks taken out. */
 const code = (text: string) => `\`${visibleText(text).replace(/`/g, "'")}\``;
 
-const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)} %`;
+const pct = (x: number, digits = 1) => percentText((x * 100).toFixed(digits));
 const num = (x: number | undefined, digits = 4) => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits));
 
 export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): string {
@@ -166,7 +166,7 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
   lines.push(
     crossValidated
       ? `Cross-validation: ${folds}-fold stratified; every row is scored by a model that did not see it.`
-      : 'No cross-validation: one 80/20 stratified holdout; only the 20 % held out are scored by a model that did not see them, so the held-out figures below are on those leads alone.',
+      : 'No cross-validation: one 80/20 stratified holdout; only the 20% held out are scored by a model that did not see them, so the held-out figures below are on those leads alone.',
   );
   lines.push('');
   lines.push('| metric | value |');

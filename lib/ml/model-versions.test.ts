@@ -138,7 +138,7 @@ describe('importModel', () => {
       installed: 'added',
       manifest: { ...candidate, tiers: agreeing },
       thresholdsChosenAgain:
-        "The file's capacity thresholds (hot from 0 %, warm from 0 % likely) put 100 % of the leads the model was trained on in hot, where its policy asks 10 % (10 of 100 new leads a week): they were chosen on other leads, or edited. " +
+        "The file's capacity thresholds (hot from 0%, warm from 0% likely) put 100% of the leads the model was trained on in hot, where its policy asks 10% (10 of 100 new leads a week): they were chosen on other leads, or edited. " +
         `They were chosen again on the leads the model was trained on: hot from ${formatThreshold(agreeing.hot)}, warm from ${formatThreshold(agreeing.warm)} likely. ` +
         'With the model active, apply the policy again under Tier policy to choose them on the leads stored in this browser.',
       writtenBackFieldsNote: null,
@@ -159,7 +159,7 @@ describe('importModel', () => {
     const onReference = reapplyPolicy(applied, bundled);
     const chosenAgain = expect.stringMatching(
       new RegExp(
-        `^The file's capacity thresholds \\(hot from ${formatThreshold(applied.hot)}, warm from ${formatThreshold(applied.warm)} likely\\) put \\d+ % of the leads the model was trained on in hot and warm, where its policy asks 30 %.*` +
+        `^The file's capacity thresholds \\(hot from ${formatThreshold(applied.hot)}, warm from ${formatThreshold(applied.warm)} likely\\) put \\d+% of the leads the model was trained on in hot and warm, where its policy asks 30%.*` +
           `chosen again on the leads the model was trained on: hot from ${formatThreshold(onReference.hot)}, warm from ${formatThreshold(onReference.warm)} likely\\.`,
       ),
     );

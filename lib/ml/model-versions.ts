@@ -10,7 +10,7 @@ import { db, keptHeldOutScores, type HeldOutScores, type StoredModel } from '../
 import { writtenBackFields } from '../db/written-back-fields';
 import { oweRetier } from '../jobs/progress';
 import { listInWords } from '../list-in-words';
-import { formatThreshold } from '../presentation';
+import { formatThreshold, percentText } from '../presentation';
 import { bundledModel } from './bundled-model';
 import { assertCheckable } from './check-model';
 import { DERIVED_READING_VERSION } from './derive';
@@ -183,7 +183,7 @@ type OwnTiers = { manifest: Manifest; thresholdsChosenAgain: string | null };
  * `manifest` with the tier thresholds its own policy gives, or an error when its policy cannot be
  * applied; checked before anything is stored or changed. A manifest is a file anyone can edit, and
  * thresholds at odds with its policy would tier every lead otherwise than the policy the Tier policy
- * section says is in force ($100 per conversion and $10 per contact with hot from 0 % likely: every
+ * section says is in force ($100 per conversion and $10 per contact with hot from 0% likely: every
  * lead hot). A policy the tier form refuses is refused as it refuses it: a value policy whose tiers
  * would sort no lead ($0 per contact, or a contact costing a conversion's revenue or more), a
  * capacity policy asking more hot and warm leads a week than come in. A value policy's thresholds
@@ -219,7 +219,7 @@ const thresholdsInWords = ({ hot, warm }: Tiers) => `hot from ${formatThreshold(
 const CAPACITY_SHARE_TOLERANCE = 0.1;
 
 /**
- * How a capacity policy's thresholds contradict it, in words, or null: hot from 0 % under "10 hot a
+ * How a capacity policy's thresholds contradict it, in words, or null: hot from 0% under "10 hot a
  * week of 100" makes every lead hot while the Tier policy section says 10 a week. Judged on the model's
  * reference leads (`reference.probabilityPercentiles`: 100 equal shares), a share being between
  * those above a threshold and those at or above the reference value just under it (a tie at the
@@ -242,7 +242,7 @@ function capacityAtOdds(manifest: Manifest, policy: Extract<Tiers['policy'], { k
     const share = asked / policy.inflowPerWeek;
     const [above, atOrAbove, withTieUnder] = sharesFrom(threshold);
     if (share < above - CAPACITY_SHARE_TOLERANCE || share > withTieUnder + CAPACITY_SHARE_TOLERANCE) {
-      return `put ${Math.round(atOrAbove * 100)} % of the leads the model was trained on in ${name}, where its policy asks ${Math.round(share * 100)} % (${asked} of ${policy.inflowPerWeek} new leads a week)`;
+      return `put ${percentText(Math.round(atOrAbove * 100))} of the leads the model was trained on in ${name}, where its policy asks ${percentText(Math.round(share * 100))} (${asked} of ${policy.inflowPerWeek} new leads a week)`;
     }
   }
   return null;

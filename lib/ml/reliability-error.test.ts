@@ -42,7 +42,7 @@ describe('describeReliabilityError', () => {
     const calibration: [number, number][] = [[0.05, 0.04], [0.12, 0.2]];
     const holdout = reliabilityError({ calibration, calibrationLeads: [200, 200], folds: 1 })!;
     expect(describeReliabilityError(holdout)).toBe(
-      '4.5 percentage points: the 20 % of leads held out, scored by a model that did not learn from them, are put in 2 groups of about 200 leads by likelihood, lowest to highest; ' +
+      '4.5 percentage points: the 20% of leads held out, scored by a model that did not learn from them, are put in 2 groups of about 200 leads by likelihood, lowest to highest; ' +
         "this is how far each group's mean likelihood is from the share of it that converted, averaged over the groups by their lead count",
     );
     // Cross-validated, or a model that does not say: every lead trained on.

@@ -11,7 +11,7 @@ export interface ReliabilityError {
   error: number;
   groups: number;
   leads: number;
-  /** The model's `metrics.folds`: 1, its held-out leads are one 20 % holdout, not every lead trained on. */
+  /** The model's `metrics.folds`: 1, its held-out leads are one 20% holdout, not every lead trained on. */
   folds?: number;
 }
 
@@ -26,7 +26,7 @@ export function reliabilityError({ calibration, calibrationLeads, folds }: Pick<
   return { error: weightedGap / leads, groups: calibration.length, leads, ...(folds !== undefined && { folds }) };
 }
 
-/** Percentage points with two significant digits (at a 1 % base rate the gaps are tenths of a point), whole from 10; "1 percentage point". */
+/** Percentage points with two significant digits (at a 1% base rate the gaps are tenths of a point), whole from 10; "1 percentage point". */
 function percentagePoints(error: number): string {
   const points = error * 100;
   if (points < 0.01) return 'under 0.01 percentage points';
@@ -36,7 +36,7 @@ function percentagePoints(error: number): string {
 /** The figure, and what it is over, in an admin's words. */
 export function describeReliabilityError({ error, groups, leads, folds }: ReliabilityError): string {
   // Cross-validation scores every lead trained on unseen; one holdout (the CLI's `--cv 0`) only the fifth it kept out.
-  const scored = folds === 1 ? 'the 20 % of leads held out, scored by a model that did not learn from them' : 'the leads trained on, each scored by a model that did not learn from it';
+  const scored = folds === 1 ? 'the 20% of leads held out, scored by a model that did not learn from them' : 'the leads trained on, each scored by a model that did not learn from it';
   return (
     `${percentagePoints(error)}: ${scored}, ` +
     `are put in ${plural(groups, 'group', 'groups')} of about ${plural(Math.round(leads / groups), 'lead', 'leads')} by likelihood, lowest to highest; ` +
@@ -45,7 +45,7 @@ export function describeReliabilityError({ error, groups, leads, folds }: Reliab
 }
 
 /** What the calibration error is called wherever it is shown: the training and model reports, and the model card. */
-export const CALIBRATION_ERROR_TERM = 'Calibration error (how far "12 % likely" is from what happened)';
+export const CALIBRATION_ERROR_TERM = 'Calibration error (how far "12% likely" is from what happened)';
 
 /**
  * A model's calibration error in words: over its reliability bins of about equal lead counts

@@ -109,16 +109,16 @@ describe('capacity notes: a tie at a cut', () => {
     expect(preview.thresholds.hot).toBe(under(0.91));
     expect(preview.outcomes.hot.expectedContacts).toBe(4);
     expect(preview.capacityNotes).toEqual([
-      'Hot holds 4 % of the leads (about 4 a week), not the 10 % asked (10 a week): 12 leads share the probability at the cut, 50 %, and leads of one probability always share a tier; with them hot would hold 16 %.',
-      'So warm holds 26 % of the leads (about 26 a week), not the 20 % asked (20 a week).',
+      'Hot holds 4% of the leads (about 4 a week), not the 10% asked (10 a week): 12 leads share the probability at the cut, 50%, and leads of one probability always share a tier; with them hot would hold 16%.',
+      'So warm holds 26% of the leads (about 26 a week), not the 20% asked (20 a week).',
     ]);
   });
 
   it('says when the tie at the top makes hot hold more than asked, and warm nothing', () => {
     const topTie = [...new Array(40).fill(0.7), ...Array.from({ length: 60 }, (_, i) => 0.6 - i * 0.005)];
     expect(describeCapacityCuts(capacityCuts(topTie, capacity), capacity)).toEqual([
-      'Hot holds 40 % of the leads (about 40 a week), not the 10 % asked (10 a week): 40 leads share the probability at the cut, 70 %, and leads of one probability always share a tier; without them hot would hold no lead.',
-      'So warm holds no lead, not the 20 % asked (20 a week).',
+      'Hot holds 40% of the leads (about 40 a week), not the 10% asked (10 a week): 40 leads share the probability at the cut, 70%, and leads of one probability always share a tier; without them hot would hold no lead.',
+      'So warm holds no lead, not the 20% asked (20 a week).',
     ]);
   });
 
@@ -127,8 +127,8 @@ describe('capacity notes: a tie at a cut', () => {
     const warmTie = [...Array.from({ length: 20 }, (_, i) => 0.9 - i * 0.01), ...new Array(30).fill(0.3), ...Array.from({ length: 50 }, (_, i) => 0.2 - i * 0.001)];
     const policy = { ...capacity, hotPerWeek: 20, warmPerWeek: 10 };
     expect(describeCapacityCuts(capacityCuts(warmTie, policy), policy)).toEqual([
-      'Hot and warm together hold 50 % of the leads (about 50 a week), not the 30 % asked (30 a week): 30 leads share the probability at the cut, 30 %, and leads of one probability always share a tier; without them hot and warm together would hold 20 %, leaving warm with no lead.',
-      'So warm holds 30 % of the leads (about 30 a week), not the 10 % asked (10 a week).',
+      'Hot and warm together hold 50% of the leads (about 50 a week), not the 30% asked (30 a week): 30 leads share the probability at the cut, 30%, and leads of one probability always share a tier; without them hot and warm together would hold 20%, leaving warm with no lead.',
+      'So warm holds 30% of the leads (about 30 a week), not the 10% asked (10 a week).',
     ]);
     // The 10th and 11th leads share a probability: hot holds 9 of the 10 asked, a tenth off.
     const smallTie = Array.from({ length: 100 }, (_, i) => 1 - Math.min(i, 9) / 200 - Math.max(0, i - 10) / 200);
@@ -143,9 +143,9 @@ describe('capacity notes: a tie at a cut', () => {
     const preview = previewPolicy(policy, [1, 0], [0.9, 0.1], economics, undefined, blocks);
     expect([preview.outcomes.hot.expectedContacts, preview.outcomes.warm.expectedContacts, preview.outcomes.cold.expectedContacts]).toEqual([5, 30, 65]);
     expect(preview.capacityNotes).toEqual([
-      'Hot holds 5 % of the leads (about 5 a week), not the 30 % asked (30 a week): 30 leads share the probability at the cut, 50 %, and leads of one probability always share a tier; with them hot would hold 35 %, leaving warm or cold with no lead.',
-      'Hot and warm together hold 35 % of the leads (about 35 a week), not the 40 % asked (40 a week): 65 leads share the probability at the cut, 10 %, and leads of one probability always share a tier; with them hot and warm together would hold 100 %.',
-      'So warm holds 30 % of the leads (about 30 a week), not the 10 % asked (10 a week).',
+      'Hot holds 5% of the leads (about 5 a week), not the 30% asked (30 a week): 30 leads share the probability at the cut, 50%, and leads of one probability always share a tier; with them hot would hold 35%, leaving warm or cold with no lead.',
+      'Hot and warm together hold 35% of the leads (about 35 a week), not the 40% asked (40 a week): 65 leads share the probability at the cut, 10%, and leads of one probability always share a tier; with them hot and warm together would hold 100%.',
+      'So warm holds 30% of the leads (about 30 a week), not the 10% asked (10 a week).',
     ]);
   });
 });
@@ -165,9 +165,9 @@ describe('capacity notes: too few scored leads to cut the share asked', () => {
     expect(preview.outcomes.hot.expectedContacts).toBe(20);
     expect(preview.outcomes.warm.expectedContacts).toBe(0);
     expect(preview.capacityNotes).toEqual([
-      'Only 20 leads are scored: a hot tier of 5 a week out of 400 is 1.25 % of them, a quarter of a lead; hot holds 1 lead, about 20 a week.',
-      'Hot and warm tiers together, 15 a week out of 400, are 3.75 % of them, three quarters of a lead; together they hold 1 lead, about 20 a week.',
-      'So warm holds no lead, not the 2.5 % asked (10 a week).',
+      'Only 20 leads are scored: a hot tier of 5 a week out of 400 is 1.25% of them, a quarter of a lead; hot holds 1 lead, about 20 a week.',
+      'Hot and warm tiers together, 15 a week out of 400, are 3.75% of them, three quarters of a lead; together they hold 1 lead, about 20 a week.',
+      'So warm holds no lead, not the 2.5% asked (10 a week).',
     ]);
   });
 
@@ -177,8 +177,8 @@ describe('capacity notes: too few scored leads to cut the share asked', () => {
     expect(preview.outcomes.hot.expectedContacts).toBe(10);
     expect(preview.outcomes.warm.expectedContacts).toBe(10);
     expect(preview.capacityNotes).toEqual([
-      'Only 40 leads are scored: a hot tier of 5 a week out of 400 is 1.25 % of them, half a lead; hot holds 1 lead, about 10 a week.',
-      'Hot and warm tiers together, 15 a week out of 400, are 3.75 % of them, 1.5 leads; together they hold 2 leads, about 20 a week.',
+      'Only 40 leads are scored: a hot tier of 5 a week out of 400 is 1.25% of them, half a lead; hot holds 1 lead, about 10 a week.',
+      'Hot and warm tiers together, 15 a week out of 400, are 3.75% of them, 1.5 leads; together they hold 2 leads, about 20 a week.',
     ]);
   });
 
@@ -193,7 +193,7 @@ describe('capacity notes: too few scored leads to cut the share asked', () => {
     // 20 hot and 2 warm of 100 a week, 20 leads: hot 4 of 4 asked; together 4 of 4.4 (a tenth is 0.44); warm none of 0.4.
     const policy = { kind: 'capacity' as const, hotPerWeek: 20, warmPerWeek: 2, inflowPerWeek: 100 };
     expect(describeCapacityCuts(capacityCuts(distinct(20), policy), policy)).toEqual([
-      'Only 20 leads are scored: a warm tier of 2 a week out of 100 is 2 % of them, 0.4 of a lead; warm holds no lead.',
+      'Only 20 leads are scored: a warm tier of 2 a week out of 100 is 2% of them, 0.4 of a lead; warm holds no lead.',
     ]);
   });
 
@@ -202,8 +202,8 @@ describe('capacity notes: too few scored leads to cut the share asked', () => {
     // Hot and warm together fall in that same tie; warm, asked half a lead, holds none.
     const topTie = [0.9, 0.9, 0.9, ...Array.from({ length: 17 }, (_, i) => 0.5 - i * 0.01)];
     expect(describeCapacityCuts(capacityCuts(topTie, capacity), capacity)).toEqual([
-      'Hot holds 15 % of the leads (about 60 a week), not the 1.25 % asked (5 a week): 3 leads share the probability at the cut, 90 %, and leads of one probability always share a tier; without them hot would hold no lead.',
-      'So warm holds no lead, not the 2.5 % asked (10 a week).',
+      'Hot holds 15% of the leads (about 60 a week), not the 1.25% asked (5 a week): 3 leads share the probability at the cut, 90%, and leads of one probability always share a tier; without them hot would hold no lead.',
+      'So warm holds no lead, not the 2.5% asked (10 a week).',
     ]);
   });
 });
@@ -499,12 +499,12 @@ describe('sameTierPolicy', () => {
 
 it('says a tier policy in words, with the thresholds it gives', () => {
   expect(describeTierPolicy({ policy: { kind: 'capacity', hotPerWeek: 25, warmPerWeek: 50, inflowPerWeek: 4000 }, hot: 0.12, warm: 0.05 })).toBe(
-    'by capacity, 25 hot and 50 warm leads worked a week of 4,000 new (hot from 12 %, warm from 5 % likely)',
+    'by capacity, 25 hot and 50 warm leads worked a week of 4,000 new (hot from 12%, warm from 5% likely)',
   );
   expect(describeTierPolicy({ policy: { kind: 'value', revenuePerConversion: 5000, costPerContact: 0.4 }, hot: 0.00008, warm: 0.00004 })).toBe(
     `by business value, at $5,000 per conversion and $0.40 per contact (hot from ${formatRate(0.00008)}, warm from ${formatRate(0.00004)} likely)`,
   );
   // A contact below a cent is not "$0.00".
   expect(describeTierPolicy({ policy: { kind: 'value', revenuePerConversion: 40, costPerContact: 0.004 }, hot: 0.0001, warm: 0.00005 })).toContain('at $40 per conversion and $0.004 per contact');
-  expect(describeTierPolicy({ policy: { kind: 'fixed' }, hot: 0.3, warm: 0.1 })).toBe('fixed probabilities (hot from 30 %, warm from 10 % likely)');
+  expect(describeTierPolicy({ policy: { kind: 'fixed' }, hot: 0.3, warm: 0.1 })).toBe('fixed probabilities (hot from 30%, warm from 10% likely)');
 });

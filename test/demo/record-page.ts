@@ -1,11 +1,12 @@
 import type { Page } from 'playwright-core';
+import { percentText } from '../../lib/presentation';
 
 /** The size the demo and the README's record-page screenshots show a CRM page at. */
 export const RECORD_PAGE_VIEWPORT = { width: 1280, height: 820 };
 
 /**
  * Waits for the page's LeadLens badge to score (or fail), opens its popover by hovering, and says
- * what it shows in one line: `hot 96/99 (35.2 % likely to convert)`, or why it could not score.
+ * what it shows in one line: `hot 96/99 (35.2% likely to convert)`, or why it could not score.
  */
 export async function showBadgeWithPopover(page: Page): Promise<string> {
   const badge = page.locator('leadlens-badge[data-leadlens-state="scored"], leadlens-badge[data-leadlens-state="error"]');
@@ -16,5 +17,5 @@ export async function showBadgeWithPopover(page: Page): Promise<string> {
   const tier = await badge.getAttribute('data-leadlens-tier');
   const score = await badge.getAttribute('data-leadlens-score');
   const probability = Number(await badge.getAttribute('data-leadlens-probability'));
-  return `${tier} ${score}/99 (${(probability * 100).toFixed(1)} % likely to convert)`;
+  return `${tier} ${score}/99 (${percentText((probability * 100).toFixed(1))} likely to convert)`;
 }

@@ -292,8 +292,8 @@ describe('badges on lead pages', () => {
     const popover = page.locator(`${BADGE} [role="region"]`);
     await expect.poll(() => popover.isVisible()).toBe(true);
     const text = await popover.innerText();
-    // As a rate is written: "1.5 % likely" below 10 %, "35 % likely" from 10 %, "<0.1 %" and ">99 %" at the ends.
-    expect(text).toMatch(/^[<>]?\d+(\.\d+)? % likely to convert/m);
+    // As a rate is written: "1.5% likely" below 10%, "35% likely" from 10%, "<0.1%" and ">99%" at the ends.
+    expect(text).toMatch(/^[<>]?\d+(\.\d+)?% likely to convert/m);
     expect(text).toMatch(/the average lead/);
     // The demo's model is LeadLens's default one: the rep is told its score is not learnt from their leads.
     expect(text).toContain(`Scored by ${MADE_UP_LEADS_MODEL_WORDS} · `);

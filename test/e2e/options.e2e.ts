@@ -153,7 +153,7 @@ describe('options page', () => {
     await options.keyboard.press('Enter');
     await section('tiers').getByTestId('policy-applied').waitFor({ timeout: 30_000 });
     // It says which thresholds it applied: those typed, whatever preview was still on screen.
-    expect(await section('tiers').getByTestId('policy-applied').innerText()).toContain('warm from 0.05 % likely');
+    expect(await section('tiers').getByTestId('policy-applied').innerText()).toContain('warm from 0.05% likely');
     // Each policy curve marks where hot and warm start, inside its plot.
     await section('tiers').locator('figcaption', { hasText: /^ROC$/ }).scrollIntoViewIfNeeded();
     await expect.poll(() => section('tiers').locator('.chart-marker text').allTextContents()).toEqual(['Hot', 'Warm', 'Hot', 'Warm', 'Hot', 'Warm']);

@@ -97,7 +97,7 @@ it('announces the scoring of the demo leads, then that they are loaded, in a liv
   const announced = followLiveRegions(container);
   click(load);
   await act(() => writeJob('scoring', { modelId: 'model-1', state: 'running', done: 500, total: 2_000, startedAt: 1 }));
-  await waitFor(() => container.textContent?.includes('Scoring demo leads: 500 of 2,000 (25 %)'));
+  await waitFor(() => container.textContent?.includes('Scoring demo leads: 500 of 2,000 (25%)'));
   expect(announced()).toEqual(['Scoring demo leads…']);
   act(() => answer());
   // Said where the focus the disabled button had goes.

@@ -178,7 +178,7 @@ describe('the bundled model’s report', () => {
 
   it('gives the ranking quality what chance alone moves it by, and the precision–recall area the held-out conversions it rests on, as the training report does', () => {
     // 464 converted and 4,536 not, each held out once over the 5 folds: chance moves 0.792 by 0.026 (Hanley–McNeil, as the model card's ± 0.0255).
-    expect(figureUnder(bundledReport(), 'Ranking quality')).toBe('0.792 (± 0.026: what chance alone moves it by, 95 % of the time)');
+    expect(figureUnder(bundledReport(), 'Ranking quality')).toBe('0.792 (± 0.026: what chance alone moves it by, 95% of the time)');
     expect(figureUnder(bundledReport(), 'Precision–recall area')).toBe('0.343 (on 464 conversions held out: the fewer they are, the more chance alone moves it)');
   });
 
@@ -193,7 +193,7 @@ describe('the bundled model’s report', () => {
     const strongestFirst = [...bundled.terms].sort((a, b) => b.importance - a.importance);
     expect(rows[0]).toEqual(['Term', 'Importance']);
     expect(rows.slice(1)).toEqual(strongestFirst.map((term) => [term.label, formatRate(term.importance)]));
-    expect(rows[1]).toEqual(['Title seniority', '15 %']);
+    expect(rows[1]).toEqual(['Title seniority', '15%']);
   });
 
   it("labels a derived feature's shape with its levels in words, not the model's codes", () => {
@@ -208,7 +208,7 @@ describe('the bundled model’s report', () => {
     const deciles = bundled.metrics.liftByDecile!;
     expect(rows[0]).toEqual(['Decile', 'Conversion rate']);
     expect(rows.slice(1)).toEqual(deciles.map((rate, i) => [String(i + 1), formatRate(rate)]));
-    expect(rows[1]).toEqual(['1', '36 %']);
+    expect(rows[1]).toEqual(['1', '36%']);
   });
 
   it('lists every calibration bin, predicted against observed with its leads, under the calibration chart', () => {
@@ -216,12 +216,12 @@ describe('the bundled model’s report', () => {
     const { calibration, calibrationLeads } = bundled.metrics;
     expect(rows[0]).toEqual(['Bin', 'Predicted', 'Observed', 'Leads']);
     expect(rows.slice(1)).toEqual(calibration!.map(([predicted, observed], i) => [String(i + 1), formatRate(predicted), formatRate(observed), calibrationLeads![i].toLocaleString('en-US')]));
-    expect(rows[1]).toEqual(['1', '0.62 %', '1 %', '500']);
+    expect(rows[1]).toEqual(['1', '0.62%', '1%', '500']);
   });
 
   it("shows the training report's calibration error, over the reliability bins of about equal lead counts, worded as it is there", () => {
     const error = reliabilityError(bundled.metrics)!;
-    expect(calibrationErrorShown(bundledReport())).toEqual(['Calibration error (how far "12 % likely" is from what happened)', describeReliabilityError(error)]);
+    expect(calibrationErrorShown(bundledReport())).toEqual(['Calibration error (how far "12% likely" is from what happened)', describeReliabilityError(error)]);
     expect(describeReliabilityError(error)).toMatch(/^[\d.]+ percentage points: .* put in 10 groups of about 500 leads by likelihood/);
   });
 
@@ -244,7 +244,7 @@ it('names an older model’s calibration error as the ECE over bins of equal wid
   await storeModel({ ...lean, modelId: 'older-1', metrics: { ...bundled.metrics, calibrationRanges: undefined } }, new Uint8Array([1]), 'imported');
   await activateModel('older-1');
   const [term, words] = calibrationErrorShown(await activeReport());
-  expect(term).toBe('Calibration error (how far "12 % likely" is from what happened)');
+  expect(term).toBe('Calibration error (how far "12% likely" is from what happened)');
   expect(words).toBe(
     `not measured: this model kept no lead counts for its reliability bins; its expected calibration error (ECE), over 10 bins of equal width, is ${bundled.metrics.ece!.toFixed(3)}, which at a low base rate says little more than how far its mean likelihood is from the base rate`,
   );
@@ -256,7 +256,7 @@ it('lists calibration bins without a leads column for a model that does not coun
   await activateModel('imported-1');
   const rows = tableUnder(await activeReport(), 'Calibration');
   expect(rows[0]).toEqual(['Bin', 'Predicted', 'Observed']);
-  expect(rows[1]).toEqual(['1', '0.62 %', '1 %']);
+  expect(rows[1]).toEqual(['1', '0.62%', '1%']);
 });
 
 /** The model summary's Data line. */
@@ -315,18 +315,18 @@ it('shows an imported model’s leakage reasons and data source without directio
 // A CLI model trained with `--cv 0` has one 80/20 holdout: its figure was labelled cross-validated.
 it.each([
   [5, 'Ranking quality (cross-validated ROC-AUC, averaged over 5 folds; 0.5 is chance, 1 is perfect)'],
-  [1, 'Ranking quality (held-out ROC-AUC, one 20 % holdout; 0.5 is chance, 1 is perfect)'],
+  [1, 'Ranking quality (held-out ROC-AUC, one 20% holdout; 0.5 is chance, 1 is perfect)'],
 ])('names what the held-out figures of a model trained with %i fold(s) are measured on', async (folds, heading) => {
   await storeModel({ ...lean, modelId: 'trained-1', metrics: { ...bundled.metrics, folds } }, new Uint8Array([1]), 'trained');
   await activateModel('trained-1');
   const terms = Array.from((await activeReport()).querySelectorAll('.model-summary dt'), (dt) => dt.textContent);
   expect(terms).toContain(heading);
   // Precision–recall's chance level is the share converted (464 of 5,000), not ROC-AUC's 0.5.
-  expect(terms).toContain('Precision–recall area (9.3 % of these leads converted, about what a model no better than chance scores)');
+  expect(terms).toContain('Precision–recall area (9.3% of these leads converted, about what a model no better than chance scores)');
 });
 
 it.each([
-  ['one holdout, whose curves and areas are of the same leads', { folds: 1 }, 'the leads of one 20 % holdout; their ROC-AUC 0.792', 'the leads of one 20 % holdout; their PR-AUC 0.343'],
+  ['one holdout, whose curves and areas are of the same leads', { folds: 1 }, 'the leads of one 20% holdout; their ROC-AUC 0.792', 'the leads of one 20% holdout; their PR-AUC 0.343'],
   [
     'no fold count recorded',
     { folds: undefined },
@@ -389,8 +389,8 @@ it('says the precision at a threshold no lead with a known outcome is at or abov
   await storeModel({ ...lean, modelId: 'trained-1', tiers }, new Uint8Array([1]), 'trained');
   await activateModel('trained-1');
   const [hot, warm] = await thresholdLines(await activeReport());
-  expect(hot).toBe('At the Hot threshold (40 %): precision unknown (no lead with a known outcome is at or above it), recall 0 %');
-  expect(warm).toMatch(/^At the Warm threshold \(20 %\): precision \d/);
+  expect(hot).toBe('At the Hot threshold (40%): precision unknown (no lead with a known outcome is at or above it), recall 0%');
+  expect(warm).toMatch(/^At the Warm threshold \(20%\): precision \d/);
 });
 
 it('says the recall is unknown, not 0 %, while no lead with a known outcome converted', async () => {
@@ -401,8 +401,8 @@ it('says the recall is unknown, not 0 %, while no lead with a known outcome conv
   await storeModel({ ...lean, modelId: 'trained-1', tiers }, new Uint8Array([1]), 'trained');
   await activateModel('trained-1');
   expect(await thresholdLines(await activeReport())).toEqual([
-    'At the Hot threshold (40 %): precision 0 %, recall unknown (no lead with a known outcome converted)',
-    'At the Warm threshold (20 %): precision 0 %, recall unknown (no lead with a known outcome converted)',
+    'At the Hot threshold (40%): precision 0%, recall unknown (no lead with a known outcome converted)',
+    'At the Warm threshold (20%): precision 0%, recall unknown (no lead with a known outcome converted)',
   ]);
 });
 
@@ -474,7 +474,7 @@ describe('the charts of a model of few conversions, drawn', () => {
     await storeModel({ ...lean, modelId: 'trained-1', metrics: { ...bundled.metrics, liftByDecile, calibration } }, new Uint8Array([1]), 'trained');
     await activateModel('trained-1');
     const report = await activeReport();
-    expect((await ticksOf(report, 'Conversion by score decile')).y).toEqual(['0 %', '0.5 %', '1 %', '1.5 %', '2 %']);
+    expect((await ticksOf(report, 'Conversion by score decile')).y).toEqual(['0%', '0.5%', '1%', '1.5%', '2%']);
     // Up to 14 % observed: 0 to 15 % in steps of 5 on both axes, the diagonal drawn across.
     expect(await ticksOf(report, 'Calibration')).toEqual({ x: ['0', '5', '10', '15'], y: ['0', '5', '10', '15'] });
     expect(figureTitled(report, 'Calibration').querySelector('.recharts-reference-line')).not.toBeNull();

@@ -79,7 +79,7 @@ it('announces that the sync runs, once, then that it finished and what it change
   click(button('start-salesforce')!);
   await waitFor(() => announced().includes('Syncing Salesforce…') || null);
   await pollAnswers({ ...salesforce, synced: 600, remaining: 400 });
-  await waitFor(() => row()!.textContent!.includes('Syncing Salesforce: 600 of 1,000 (60 %)') || null);
+  await waitFor(() => row()!.textContent!.includes('Syncing Salesforce: 600 of 1,000 (60%)') || null);
   expect(announced()).toEqual(['Syncing Salesforce…']);
 
   const finishedAt = LAST_RUN.finishedAt + 60_000;

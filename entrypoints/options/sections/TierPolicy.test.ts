@@ -537,8 +537,8 @@ it("says when a tie makes a capacity tier hold other than asked, and reads conta
   const container = rendered.container;
   const note = await waitFor(() => container.querySelector('[data-testid="policy-capacity-off"]'));
   expect(note.getAttribute('role')).toBe('note');
-  expect(note.textContent).toContain('Hot holds 4 % of the leads (about 4 a week), not the 10 % asked (10 a week): 12 leads share the probability at the cut, 50 %');
-  expect(note.textContent).toContain('So warm holds 26 % of the leads (about 26 a week), not the 20 % asked (20 a week).');
+  expect(note.textContent).toContain('Hot holds 4% of the leads (about 4 a week), not the 10% asked (10 a week): 12 leads share the probability at the cut, 50%');
+  expect(note.textContent).toContain('So warm holds 26% of the leads (about 26 a week), not the 20% asked (20 a week).');
   const cells = (row: number) => [...container.querySelectorAll('[data-testid="policy-outcomes"] tbody tr')[row].querySelectorAll('td')].map((cell) => cell.textContent);
   // Hot: 4 of the 100 scored, its one settled lead converted; warm: 26, none settled.
   expect(cells(0)).toEqual(['4', '4', `${formatRate(1)} of 1 lead (too few to go by)`]);

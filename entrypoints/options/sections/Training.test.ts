@@ -1692,7 +1692,7 @@ it('reports the out-of-time ranking quality, says when it falls below the cross-
   };
   const holding = await reportOf({ cvRocAuc: 0.8, outOfTimeRocAuc: 0.78, outOfTimeStandardError: 0.02 });
   expect(holding.querySelector('[data-metric="out-of-time-roc-auc"]')?.textContent).toBe('0.780');
-  expect(holding.querySelector('[data-metric="out-of-time-roc-auc"]')?.parentElement?.textContent).toContain('0.780 (± 0.040: what chance alone moves it by, 95 % of the time)');
+  expect(holding.querySelector('[data-metric="out-of-time-roc-auc"]')?.parentElement?.textContent).toContain('0.780 (± 0.040: what chance alone moves it by, 95% of the time)');
   expect(holding.querySelector('[data-testid="out-of-time-gap"]')).toBeNull();
   const drifting = await reportOf({ cvRocAuc: 0.8, outOfTimeRocAuc: 0.7, outOfTimeStandardError: 0.02 });
   expect(drifting.querySelector('[data-testid="out-of-time-gap"]')?.textContent).toMatch(/^The newest leads are ranked less well than cross-validation says/);
@@ -1877,7 +1877,7 @@ const fewHeldOutReport = async (summary: Partial<(typeof TRAINED)['summary']>) =
 it('shows the cross-validated ranking quality with what chance alone moves it by on the held-out leads', async () => {
   const report = await fewHeldOutReport({ cvRocAuc: 0.8 });
   expect(report.querySelector('[data-metric="roc-auc"]')?.textContent).toBe('0.800');
-  expect(report.querySelector('[data-metric="roc-auc"]')?.parentElement?.textContent).toBe('0.800 (± 0.104: what chance alone moves it by, 95 % of the time)');
+  expect(report.querySelector('[data-metric="roc-auc"]')?.parentElement?.textContent).toBe('0.800 (± 0.104: what chance alone moves it by, 95% of the time)');
 });
 
 it('explains the ranking quality from chance to perfect, and gives the share of leads that converted as a percent', async () => {
@@ -1885,7 +1885,7 @@ it('explains the ranking quality from chance to perfect, and gives the share of 
   const terms = Array.from(report.querySelectorAll('dt'), (term) => term.textContent);
   expect(terms).toContain('Ranking quality (cross-validated ROC-AUC, averaged over 5 folds; 0.5 is chance, 1 is perfect)');
   // 30 of 120 converted.
-  expect(terms).toContain('Precision–recall area (25 % of these leads converted, about what a model no better than chance scores)');
+  expect(terms).toContain('Precision–recall area (25% of these leads converted, about what a model no better than chance scores)');
 });
 
 it('says in full view when the model tells no lead apart (its calibration gives every lead the base rate), and not otherwise', async () => {
@@ -2025,7 +2025,7 @@ const CAPACITY = { kind: 'capacity' as const, hotPerWeek: 25, warmPerWeek: 50, i
 /** The capacity policy on the sixteen held-out leads: the top 1/16 hot (80 %), the top 3/16 worked (70 % and more), each threshold just under its lead. */
 const CAPACITY_ON_THE_NEW_MODEL: Tiers = { policy: CAPACITY, hot: 0.8 - CUT_MARGIN, warm: 0.7 - CUT_MARGIN };
 const CAPACITY_TAKEN =
-  'It takes the tier policy applied since its training began: by capacity, 25 hot and 50 warm leads worked a week of 400 new (hot from 80 %, warm from 70 % likely).';
+  'It takes the tier policy applied since its training began: by capacity, 25 hot and 50 warm leads worked a week of 400 new (hot from 80%, warm from 70% likely).';
 
 /** Tier policy's Apply of the capacity policy on the active model, as another tab does it: compared with the policy it read, and saved. */
 async function capacityAppliedOnTheActiveModel() {
@@ -2286,7 +2286,7 @@ it('says what the activation is doing where the focus goes, with how far the sco
   await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
   expect(bar()).toBeNull();
   await act(() => writeJob('scoring', { modelId: TRAINED_ID, state: 'running', done: 300, total: 1_200, startedAt: 1 }));
-  await eventually(() => expect(bar()).toBe(`Scoring stored leads with ${TRAINED_ID}: 300 of 1,200 (25 %)`));
+  await eventually(() => expect(bar()).toBe(`Scoring stored leads with ${TRAINED_ID}: 300 of 1,200 (25%)`));
 
   finishActivation({ ok: true, scored: 1_200, stored: 1_200 });
   // Said on the same line, which keeps the focus.

@@ -537,7 +537,7 @@ describe('the import form', () => {
     expect(tiers.hot).toBeGreaterThan(0);
     expect(said).toBe(
       'Imported team-2. It is not active yet: activate it in the table above when you are ready. ' +
-        "The file's capacity thresholds (hot from 0 %, warm from 0 % likely) put 100 % of the leads the model was trained on in hot, where its policy asks 10 % (10 of 100 new leads a week): they were chosen on other leads, or edited. " +
+        "The file's capacity thresholds (hot from 0%, warm from 0% likely) put 100% of the leads the model was trained on in hot, where its policy asks 10% (10 of 100 new leads a week): they were chosen on other leads, or edited. " +
         `They were chosen again on the leads the model was trained on: hot from ${formatThreshold(tiers.hot)}, warm from ${formatThreshold(tiers.warm)} likely. ` +
         'With the model active, apply the policy again under Tier policy to choose them on the leads stored in this browser.',
     );
@@ -692,7 +692,7 @@ describe('tells versions apart (a review of model versions over months: rows dif
     const container = renderSection();
     const trained = await rowOf(container, 'trained-1');
     expect(cellUnder(container, trained, 'Learnt from')).toBe('5,000 leads, 464 conversions; converted means "Lead Status" is Closed - Converted, for Salesforce leads');
-    expect(cellUnder(container, trained, 'Tier policy')).toBe('fixed probabilities (hot from 50 %, warm from 20 % likely)');
+    expect(cellUnder(container, trained, 'Tier policy')).toBe('fixed probabilities (hot from 50%, warm from 20% likely)');
     const demo = await rowOf(container, 'demo-1');
     expect(cellUnder(container, demo, 'Learnt from')).toBe(
       '5,000 leads, 464 conversions; converted means "Lifecycle stage" is customer, for HubSpot leads (a model trained on made-up demo leads, not on yours)',

@@ -115,7 +115,7 @@ it('says the fields are being checked, then how far the scoring of the CRM’s l
   hubspot = summary('hubspot', 'scoring');
   await waitFor(() => text().includes('Scoring the leads synced from HubSpot'));
   await act(() => writeJob('scoring', { modelId: 'model-1', state: 'running', done: 400, total: 1_000, startedAt: 1, source: 'hubspot' }));
-  await waitFor(() => text().includes('Scoring the leads synced from HubSpot: 400 of 1,000 (40 %)'));
+  await waitFor(() => text().includes('Scoring the leads synced from HubSpot: 400 of 1,000 (40%)'));
 
   click(cancel);
   click(buttonNamed('Yes, cancel writing')!);
@@ -426,7 +426,7 @@ describe('once it has ended, what the CRM’s fields hold against the active mod
     await act(() => queryClient.invalidateQueries());
     await waitFor(outdatedNote);
     expect(outdatedNote()).toBe(
-      `Written with tier thresholds since changed (hot from ${formatThreshold(bundled.tiers.hot)}, warm from ${formatThreshold(bundled.tiers.warm)}; now hot from 25 %, warm from 5 %): the HubSpot fields leadlens_tier and leadlens_reason hold the earlier tiers, and the top reasons chosen by them, not those the badges show. Write back again to update them.`,
+      `Written with tier thresholds since changed (hot from ${formatThreshold(bundled.tiers.hot)}, warm from ${formatThreshold(bundled.tiers.warm)}; now hot from 25%, warm from 5%): the HubSpot fields leadlens_tier and leadlens_reason hold the earlier tiers, and the top reasons chosen by them, not those the badges show. Write back again to update them.`,
     );
 
     // A score does not depend on the thresholds.

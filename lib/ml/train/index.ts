@@ -6,7 +6,7 @@
  * reference time unless one is passed).
  */
 import { describeSchemaIssues } from '../../schema-issues';
-import { sentenceStart } from '../../presentation';
+import { percentText, sentenceStart } from '../../presentation';
 import { featurizeRecords, readRaw, type RawRecord, type SourceKind } from '../featurize';
 import {
   DEFAULT_POLICY,
@@ -132,7 +132,7 @@ export interface TrainInput {
   createdAt?: Date;
   /**
    * A date (or sequential number) column for an out-of-time check: a model trained on the
-   * earliest 70 % of rows is scored on the latest 30 % (`metrics.outOfTimeRocAuc`). The check
+   * earliest 70% of rows is scored on the latest 30% (`metrics.outOfTimeRocAuc`). The check
    * is asked for: data that cannot make it are an error.
    */
   timeColumn?: string;
@@ -161,7 +161,7 @@ export interface TrainSummary {
   /** Expected calibration error of the calibrated held-out probabilities (calibration cross-fitted). */
   ece: number;
   brier: number;
-  /** ROC-AUC on the latest 30 % of rows of a model trained on the earliest 70 % (with `timeColumn` or `rowTimes`). */
+  /** ROC-AUC on the latest 30% of rows of a model trained on the earliest 70% (with `timeColumn` or `rowTimes`). */
   oot_roc_auc?: number;
   /** Its standard error (Hanley & McNeil): how far the latest rows' count lets it move by chance. */
   oot_roc_auc_se?: number;
@@ -452,7 +452,7 @@ function manifestMetrics(summary: TrainSummary, heldOut: HeldOutScores, outOfTim
       : { ...DEFAULT_PROFIT_ASSUMPTIONS, source: 'default' as const };
   const confusionAtThreshold = (threshold: number) => ({ threshold, ...confusionAt(hoLabels, tierProbs, threshold) });
   // Bins of equal lead counts: at a low base rate equal widths put nearly every lead in the first, and the
-  // side panel's band (the bin whose range holds a lead's probability) would speak of them all for a lead at 9 %.
+  // side panel's band (the bin whose range holds a lead's probability) would speak of them all for a lead at 9%.
   const reliability = calibrationCurve(hoLabels, hoProbs, 10, 'quantile');
   return {
     cvRocAuc: summary.cv_roc_auc,
@@ -601,7 +601,7 @@ export function trainModel(input: TrainInput): TrainResult {
   if (ranksNoLeads(calibration)) {
     const everyLead = applyCalibration(calibration, 0);
     warnings.push(
-      `The model found no signal in these fields that ranks leads: every lead gets the average conversion rate (${(everyLead * 100).toFixed(1)} %), ` +
+      `The model found no signal in these fields that ranks leads: every lead gets the average conversion rate (${percentText((everyLead * 100).toFixed(1))}), ` +
         'so scores, tiers and reasons tell no lead apart. Add fields that differ between leads that convert and leads that do not, or train on more leads.',
     );
   }

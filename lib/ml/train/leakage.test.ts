@@ -53,13 +53,13 @@ describe('leakageReport', () => {
     const contract = finding('contract_date');
     expect(contract.fillRatePositives).toBeGreaterThan(0.9);
     expect(contract.fillRateNegatives).toBeLessThan(0.3);
-    expect(contract.flag?.reason).toMatch(/filled mostly for converted leads \(9\d % of them, \d+ % of the others\)/);
+    expect(contract.flag?.reason).toMatch(/filled mostly for converted leads \(9\d% of them, \d+% of the others\)/);
   });
 
   it('flags a column filled mostly for leads that did not convert', () => {
     const disqualified = finding('disqualified_date');
     expect(disqualified.fillRatePositives).toBe(0);
-    expect(disqualified.flag?.reason).toMatch(/filled mostly for leads that did not convert \(\d+ % of them, 0 % of the converted\)/);
+    expect(disqualified.flag?.reason).toMatch(/filled mostly for leads that did not convert \(\d+% of them, 0% of the converted\)/);
   });
 
   it('flags a categorical status tag through its out-of-fold level rates', () => {
@@ -84,14 +84,14 @@ describe('leakageReport', () => {
     expect(rating.fillRatePositives).toBe(1);
     expect(rating.fillRateNegatives).toBeGreaterThan(0.4);
     expect(rating.flag?.reason).toMatch(
-      /^empty for 4\d % of the leads that did not convert and for none of the \d+ converted: probably filled in when a lead converts, so being empty says it did not$/,
+      /^empty for 4\d% of the leads that did not convert and for none of the \d+ converted: probably filled in when a lead converts, so being empty says it did not$/,
     );
   });
 
   it('flags a field filled for only some converted leads and for no other', () => {
     const customer = finding('customer_since');
     expect(customer.rocAuc).toBeLessThan(0.75);
-    expect(customer.flag?.reason).toMatch(/^filled for 4\d % of the converted leads and for none of the [\d,]+ others: probably written when a lead converts$/);
+    expect(customer.flag?.reason).toMatch(/^filled for 4\d% of the converted leads and for none of the [\d,]+ others: probably written when a lead converts$/);
   });
 
   it('names the level of a category that only converted leads have', () => {
@@ -99,7 +99,7 @@ describe('leakageReport', () => {
       [{ name: 'status', kind: 'categorical', levels: ['Open', 'Working', 'Closed - Converted'], values: Float32Array.from(labels, (label) => (label && rand() < 0.3 ? 2 : Math.floor(2 * rand()))) }],
       labels,
     );
-    expect(status.flag?.reason).toMatch(/^set to "Closed - Converted" for 3\d % of the converted leads and for none of the [\d,]+ others/);
+    expect(status.flag?.reason).toMatch(/^set to "Closed - Converted" for 3\d% of the converted leads and for none of the [\d,]+ others/);
   });
 
   it('does not flag a level that never converts: an honest segment as often as a leak', () => {
@@ -115,7 +115,7 @@ describe('leakageReport', () => {
     expect(leakageReport([{ name: 'few', kind: 'numeric', values: few }], labels)[0].flag).toBeNull();
     // The same pattern over more rows is flagged.
     const more = Float32Array.from(labels, (label, row) => (label && row < 400 ? 1 : Number.NaN));
-    expect(leakageReport([{ name: 'more', kind: 'numeric', values: more }], labels)[0].flag?.reason).toMatch(/^filled for \d+ % of the converted leads and for none/);
+    expect(leakageReport([{ name: 'more', kind: 'numeric', values: more }], labels)[0].flag?.reason).toMatch(/^filled for \d+% of the converted leads and for none/);
   });
 
   describe('when conversions are rare (25 of 2,500 leads)', () => {
@@ -133,7 +133,7 @@ describe('leakageReport', () => {
       // Neither near-perfect nor filled for 90 % of converted leads: only the purity rule can say it.
       expect(dealSize.rocAuc).toBeCloseTo(0.9, 10);
       expect(dealSize.fillRatePositives).toBe(0.8);
-      expect(dealSize.flag?.reason).toBe('filled for 80 % of the converted leads and for none of the 2,475 others: probably written when a lead converts');
+      expect(dealSize.flag?.reason).toBe('filled for 80% of the converted leads and for none of the 2,475 others: probably written when a lead converts');
     });
 
     it('judges a small group by the chance of holding none of the other class: flagged from ~9.2 expected, not below', () => {
@@ -152,7 +152,7 @@ describe('leakageReport', () => {
     expect(leakageReport([company], labels)[0].flag).toBeNull();
     // Twice as many such leads: ~20 converted expected and none seen, flagged as before.
     const twice: LeakageColumn = { ...company, values: Float32Array.from(labels, (_, row) => (row >= 800 ? Number.NaN : row % 7)) };
-    expect(leakageReport([twice], labels)[0].flag?.reason).toMatch(/^empty for 22 % of the leads that did not convert and for none of the 100 converted/);
+    expect(leakageReport([twice], labels)[0].flag?.reason).toMatch(/^empty for 22% of the leads that did not convert and for none of the 100 converted/);
   });
 
   it('does not let an id column score itself', () => {
@@ -196,17 +196,17 @@ describe('leakageReport on yes/no and number columns: each yes/no value, and a n
     expect(closedWon.fillRateNegatives).toBe(1);
     // Its ROC-AUC is still read from the value itself, exactly: "Yes" above "No".
     expect(closedWon.rocAuc).toBeCloseTo(0.5 + convertedShare(values, (value) => value === 1) / 2, 10);
-    expect(closedWon.flag?.reason).toMatch(/^set to "Yes" for [78]\d % of the converted leads and for none of the [\d,]+ others: probably written when a lead converts$/);
+    expect(closedWon.flag?.reason).toMatch(/^set to "Yes" for [78]\d% of the converted leads and for none of the [\d,]+ others: probably written when a lead converts$/);
   });
 
   it('flags a number left at 0 for every lead but most converted ones (an amount won), as it would an amount left empty', () => {
     const wonAmount = judged('numeric', (label) => (label && valueRand() < 0.85 ? 1000 + 50_000 * valueRand() : 0));
     expect(wonAmount.fillRateNegatives).toBe(1);
     expect(wonAmount.rocAuc).toBeLessThan(0.95);
-    expect(wonAmount.flag?.reason).toMatch(/^set to a value other than 0 for 8\d % of the converted leads and for none of the [\d,]+ others: probably written when a lead converts$/);
+    expect(wonAmount.flag?.reason).toMatch(/^set to a value other than 0 for 8\d% of the converted leads and for none of the [\d,]+ others: probably written when a lead converts$/);
     // The most common value need not be 0, and is named as a person writes it (float32 0.1, not 0.100000001…).
     const daysToClose = judged('numeric', (label) => (label && valueRand() < 0.6 ? Math.floor(30 * valueRand()) : 0.1));
-    expect(daysToClose.flag?.reason).toMatch(/^set to a value other than 0\.1 for [56]\d % of the converted leads and for none/);
+    expect(daysToClose.flag?.reason).toMatch(/^set to a value other than 0\.1 for [56]\d% of the converted leads and for none/);
   });
 
   it('does not flag honest yes/no and number columns, one value of them however common', () => {

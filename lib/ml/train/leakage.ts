@@ -7,6 +7,7 @@
  * (`keepsCountingAfterOutcome`). The check catches strong cases only: a column it passes is
  * not proven to be known before the outcome.
  */
+import { percentText } from '../../presentation';
 import { looseKey } from '../featurize';
 import { stratifiedKFold } from './cv';
 import { countPositives, rocAuc, type Labels } from './metrics';
@@ -66,7 +67,7 @@ export const LEAKY_GROUP_OTHER_RATE = 0.05;
  * … and holding fewer of the other class than chance would: at the other class's usual rate, so
  * few of it would come up less often than this (`logChanceOfAtMost`). A small group of one class
  * is often so by chance, so with none of the other class the group must be big enough to expect
- * 9.2 or more of it (e^−9.2 = 1e-4): with 1 % converting, a field filled for 10 converted leads
+ * 9.2 or more of it (e^−9.2 = 1e-4): with 1% converting, a field filled for 10 converted leads
  * and no other is flagged, for 9 not. With some of the other class the fraction above asks for
  * more (20 expected for each). Small, as a column set has hundreds of groups to judge.
  */
@@ -266,7 +267,7 @@ export function logChanceOfAtMost(atMost: number, expected: number): number {
 
 const LOG_LEAKY_GROUP_CHANCE = Math.log(LEAKY_GROUP_CHANCE);
 
-const percent = (share: number) => `${Math.round(share * 100)} %`;
+const percent = (share: number) => percentText(Math.round(share * 100));
 const count = (n: number) => n.toLocaleString('en-US');
 
 interface Group {

@@ -43,8 +43,8 @@ function cutBetweenTimes(dated: Int32Array, keys: readonly number[], target: num
 }
 
 /**
- * Rows in time order (`keys` [N]; NaN rows left out) split into the earliest ~70 % and the latest
- * ~30 %, cut between two times. Throws `TrainingDataError` unless the earliest part holds at
+ * Rows in time order (`keys` [N]; NaN rows left out) split into the earliest ~70% and the latest
+ * ~30%, cut between two times. Throws `TrainingDataError` unless the earliest part holds at
  * least OUT_OF_TIME_MIN_TRAIN_PER_OUTCOME converted and unconverted leads and the latest at least
  * `minPerOutcome` of each; `what` names the time in that message.
  */
@@ -58,7 +58,7 @@ export function outOfTimeSplit(keys: readonly number[], labels: Uint8Array, what
   if (cut === null) throw new TrainingDataError(`The out-of-time check by ${what} needs rows of more than one time; every row${undatedNote} has the same.`);
   const train = dated.slice(0, cut);
   const test = dated.slice(cut);
-  for (const [part, rows, least] of [['earliest 70 %', train, OUT_OF_TIME_MIN_TRAIN_PER_OUTCOME], ['latest 30 %', test, minPerOutcome]] as const) {
+  for (const [part, rows, least] of [['earliest 70%', train, OUT_OF_TIME_MIN_TRAIN_PER_OUTCOME], ['latest 30%', test, minPerOutcome]] as const) {
     let positives = 0;
     for (const r of rows) positives += labels[r];
     if (positives < least || rows.length - positives < least) {

@@ -184,7 +184,7 @@ describe('the leakage guard on stored history', () => {
     const records = rows.records.map((record) => ({ ...record, closed_won_flag: record.converted === '1' && rand() < 0.8 ? 'true' : 'false' }));
     const { manifest, modelCard, leakage } = trainModel({ ...rows, records });
     const kept = manifest.provenance.leakageFlagsKept ?? [];
-    expect(kept).toContainEqual({ key: 'closed_won_flag', reason: expect.stringMatching(/^set to "Yes" for \d+ % of the converted leads and for none of the [\d,]+ others/) });
+    expect(kept).toContainEqual({ key: 'closed_won_flag', reason: expect.stringMatching(/^set to "Yes" for \d+% of the converted leads and for none of the [\d,]+ others/) });
     // Every flag the run warned of, and no other; the card rendered from the manifest alone names them as the run's card does.
     expect(kept.map(({ key, reason }) => `Possible leakage in "${manifest.features.find((feature) => feature.key === key)?.label}": ${reason}.`)).toEqual(leakage);
     expect(section(renderModelCard(manifest), 'Possible leakage')).toBe(section(modelCard, 'Possible leakage'));
@@ -225,9 +225,9 @@ describe('a capacity policy on tied calibrated probabilities', () => {
     expect(tied.manifest.tiers.policy).toEqual({ kind: 'capacity', hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 });
     expect(tied.warnings).toContain(
       'On the 1,000 held-out leads the tier thresholds were chosen on, the tiers do not hold the shares asked. ' +
-        'Hot holds 11 % of the leads (about 11 a week), not the 10 % asked (10 a week): 57 leads share the probability at the cut, 10.34 %, ' +
-        'and leads of one probability always share a tier; without them hot would hold 5.7 %. ' +
-        'So warm holds 17 % of the leads (about 17 a week), not the 20 % asked (20 a week). ' +
+        'Hot holds 11% of the leads (about 11 a week), not the 10% asked (10 a week): 57 leads share the probability at the cut, 10.34%, ' +
+        'and leads of one probability always share a tier; without them hot would hold 5.7%. ' +
+        'So warm holds 17% of the leads (about 17 a week), not the 20% asked (20 a week). ' +
         'The calibration (isotonic) gives every lead on one of its steps the same probability, so new leads will share tiers the same way.',
     );
   });
@@ -236,9 +236,9 @@ describe('a capacity policy on tied calibrated probabilities', () => {
     expect([hot.tp + hot.fp, warm.tp + warm.fp]).toEqual([114, 288]); // at the thresholds: the counts below
     expect(tied.modelCard).toContain(
       '| tier | asked | holds |\n|---|---|---|\n' +
-        '| hot | 10.0 % (100 leads) | 11.4 % (114 leads): 14 more than asked |\n' +
-        '| warm | 20.0 % (200 leads) | 17.4 % (174 leads): 26 fewer than asked |\n' +
-        '| cold | 70.0 % (700 leads) | 71.2 % (712 leads): 12 more than asked |\n\n' +
+        '| hot | 10.0% (100 leads) | 11.4% (114 leads): 14 more than asked |\n' +
+        '| warm | 20.0% (200 leads) | 17.4% (174 leads): 26 fewer than asked |\n' +
+        '| cold | 70.0% (700 leads) | 71.2% (712 leads): 12 more than asked |\n\n' +
         'The tiers hold more or fewer leads than asked because leads with the same probability always share a tier: where many leads share the probability at a cut, ' +
         'the cut goes above or below all of them. The isotonic calibration gives every lead on one of its steps the same probability, so new leads will share tiers the same way.',
     );
@@ -248,7 +248,7 @@ describe('a capacity policy on tied calibrated probabilities', () => {
     // 2,000 held-out leads, Platt (no ties): 1 hot a week of 1,500 asks 1.33 leads, and hot holds 1.
     const policy = { kind: 'capacity', hotPerWeek: 1, warmPerWeek: 20, inflowPerWeek: 1500 } as const;
     const rounded = trainModel({ ...base(), records: syntheticLeads(2000, 5), options: { cv: 2, seed: 3, calibration: 'platt', policy, ebm: { outerBags: 1, interactions: 2 } } });
-    expect(rounded.modelCard).toContain('| hot | 0.1 % (1 lead) | 0.1 % (1 lead) |');
+    expect(rounded.modelCard).toContain('| hot | 0.1% (1 lead) | 0.1% (1 lead) |');
     expect(rounded.modelCard).toContain('(1 hot and 20 warm of 1,500 a week)');
     expect(rounded.warnings.filter((warning) => warning.includes('the tiers do not hold the shares asked'))).toEqual([]);
   });
@@ -364,7 +364,7 @@ describe('out-of-time split', () => {
     expect(split.undated).toBe(1);
   });
   it('needs both classes in each part', () => {
-    expect(() => outOfTimeSplit([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], Uint8Array.from([1, 0, 1, 0, 1, 0, 1, 1, 1, 1]), '"t"')).toThrow(/latest 30 % .* 3 converted of 3/);
+    expect(() => outOfTimeSplit([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], Uint8Array.from([1, 0, 1, 0, 1, 0, 1, 1, 1, 1]), '"t"')).toThrow(/latest 30% .* 3 converted of 3/);
   });
   it('cuts between two times, never through leads that share one (a bulk import), and needs more than one time', () => {
     // 70 % of 10 is 7, inside the run of 5s (rows 4–9): the only cut outside it is after row 3.
@@ -379,7 +379,7 @@ describe('out-of-time split', () => {
     // rows in time order; the earliest 7 hold one conversion (row 2)
     const oneEarly = Uint8Array.from([0, 0, 1, 0, 0, 0, 0, 1, 0, 1]);
     expect(() => outOfTimeSplit([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], oneEarly, 'created date')).toThrow(
-      'The out-of-time check by created date needs at least 2 converted and 2 unconverted leads in the earliest 70 % of the rows; it has 1 converted of 7.',
+      'The out-of-time check by created date needs at least 2 converted and 2 unconverted leads in the earliest 70% of the rows; it has 1 converted of 7.',
     );
   });
   it('trains without the check, saying why, when the earliest leads by created date hold one conversion', () => {
@@ -395,12 +395,12 @@ describe('out-of-time split', () => {
     expect(r.summary.oot_roc_auc).toBeUndefined();
     expect(r.manifest.metrics.outOfTimeRocAuc).toBeUndefined();
     expect(r.warnings).toContain(
-      'The out-of-time check by created date needs at least 2 converted and 2 unconverted leads in the earliest 70 % of the rows; it has 1 converted of 210. The model is reported without it.',
+      'The out-of-time check by created date needs at least 2 converted and 2 unconverted leads in the earliest 70% of the rows; it has 1 converted of 210. The model is reported without it.',
     );
   });
   it('asks the latest rows for as many of each outcome as it is told', () => {
     expect(() => outOfTimeSplit([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], labels, 'created date', 2)).toThrow(
-      'The out-of-time check by created date needs at least 2 converted and 2 unconverted leads in the latest 30 % of the rows; it has 2 converted of 3.',
+      'The out-of-time check by created date needs at least 2 converted and 2 unconverted leads in the latest 30% of the rows; it has 2 converted of 3.',
     );
   });
 });
@@ -571,7 +571,7 @@ describe('a model whose out-of-fold logits rank the outcome backwards by chance'
     expect(new Set(scoreNewLeads(trained, leads(r, 2000))).size).toBe(1);
     const rate = calibration.kind === 'platt' ? 1 / (1 + Math.exp(-calibration.b)) : NaN;
     expect(trained.warnings).toContain(
-      `The model found no signal in these fields that ranks leads: every lead gets the average conversion rate (${(rate * 100).toFixed(1)} %), ` +
+      `The model found no signal in these fields that ranks leads: every lead gets the average conversion rate (${(rate * 100).toFixed(1)}%), ` +
         'so scores, tiers and reasons tell no lead apart. Add fields that differ between leads that convert and leads that do not, or train on more leads.',
     );
     expect(trained.modelCard).toContain('The model found no signal in these fields that ranks leads');

@@ -288,7 +288,7 @@ describe('runTrainingRequest', () => {
     if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
     expect(done.summary.outOfTimeRocAuc).toBeUndefined();
     expect(done.manifest.metrics.outOfTime).toBeUndefined();
-    expect(done.warnings).toContain('The out-of-time check by created date needs at least 10 converted and 10 unconverted leads in the latest 30 % of the rows; it has 0 converted of 360. The model is reported without it.');
+    expect(done.warnings).toContain('The out-of-time check by created date needs at least 10 converted and 10 unconverted leads in the latest 30% of the rows; it has 0 converted of 360. The model is reported without it.');
   });
 
   it('compares the new model with the active one on the leads trained on that the active one has a probability for', async () => {

@@ -597,7 +597,7 @@ describe('inspectTrainingData', () => {
     const closedWon = { key: 'closed_won', label: 'Closed won', type: 'boolean' as const, derive: { kind: 'value' as const, from: { csv: 'closed_won' } }, missingValues: [], actionable: false };
     const { leakage } = inspectTrainingData({ columns: [OUTCOME_COLUMN, 'closed_won'], records }, [closedWon], 'csv', now);
     expect(leakage).toEqual([
-      { key: 'closed_won', label: 'Closed won', field: 'closed_won', reason: 'set to "Yes" for 80 % of the converted leads and for none of the 900 others: probably written when a lead converts' },
+      { key: 'closed_won', label: 'Closed won', field: 'closed_won', reason: 'set to "Yes" for 80% of the converted leads and for none of the 900 others: probably written when a lead converts' },
     ]);
   });
 
@@ -647,7 +647,7 @@ describe('the guards on stored history', () => {
   it('flags a rating set after conversion by its numbers alone, under a name it does not know', () => {
     const renamed = salesforce.map(({ fields: { Rating, ...fields }, ...lead }) => ({ ...lead, fields: { ...fields, Lead_Grade__c: Rating } }));
     const { flags } = flagsOf(renamed, 'salesforce', converted);
-    expect(flags.get('lead_grade_c')).toMatch(/^empty for \d+ % of the leads that did not convert and for none of the \d+ converted: probably filled in when a lead converts/);
+    expect(flags.get('lead_grade_c')).toMatch(/^empty for \d+% of the leads that did not convert and for none of the \d+ converted: probably filled in when a lead converts/);
   });
 
   it('flags the counts that go on after the outcome in synced CRM history, not in a CSV the admin prepared', () => {

@@ -7,7 +7,7 @@ import { ranksNoLeads } from '@/lib/ml/train/calibration';
 import type { TrainingWindow } from '@/lib/ml/train/training-set';
 import { chanceMargin } from '@/lib/ml/train/metrics';
 import type { TrainingEvent } from '@/lib/ml/train/worker-protocol';
-import { chanceNote, MADE_UP_LEADS_MODEL_WORDS, formatDay, heldOutAucHeading, plural, prAucHeading } from '@/lib/presentation';
+import { chanceNote, MADE_UP_LEADS_MODEL_WORDS, formatDay, heldOutAucHeading, percentText, plural, prAucHeading } from '@/lib/presentation';
 
 type Trained = Extract<TrainingEvent, { type: 'trained' }>;
 
@@ -25,7 +25,7 @@ const OUT_OF_TIME_GAP = 0.05;
  * chance moves both figures, so their difference by the two standard errors combined. Taken as
  * independent, unlike the comparison with the active model: DeLong's paired error is of two
  * scorings of the same leads, and these figures are of different models (the cross-validation
- * folds', each on its own fold; a model of the earliest 70 % on the newest 30 %) on leads that
+ * folds', each on its own fold; a model of the earliest 70% on the newest 30%) on leads that
  * only partly overlap. The overlap moves the two together, so taken as independent the margin is
  * if anything wide: towards no note.
  */
@@ -45,7 +45,7 @@ export function describeWindow({ createdAfter, createdBefore }: TrainingWindow):
 
 /**
  * The new model beside the active one on the same leads, in words: better or less well only
- * when the difference is more than chance alone moves it by 95 % of the time (`chanceMargin` of
+ * when the difference is more than chance alone moves it by 95% of the time (`chanceMargin` of
  * its paired standard error: on the same leads chance moves both figures together). The new
  * model's figure pools the leads held out by every fold (the active model's scores are of leads,
  * not of folds), so it is not the mean over folds the report heads with: said so.
@@ -161,7 +161,7 @@ export function TrainingReport({ trained }: { trained: Trained }) {
           <span data-metric="roc-auc">{summary.cvRocAuc.toFixed(3)}</span>
           {cvStandardError !== undefined && ` ${chanceNote(cvStandardError)}`}
         </dd>
-        <dt>Ranking quality on the newest leads (ROC-AUC of a model of the earliest 70 % by created date, on the newest 30 %)</dt>
+        <dt>Ranking quality on the newest leads (ROC-AUC of a model of the earliest 70% by created date, on the newest 30%)</dt>
         <dd>
           <span data-metric="out-of-time-roc-auc">{summary.outOfTimeRocAuc === undefined ? 'not measured (see the trainer notes)' : summary.outOfTimeRocAuc.toFixed(3)}</span>
           {summary.outOfTimeStandardError !== undefined && ` ${chanceNote(summary.outOfTimeStandardError)}`}
@@ -187,7 +187,7 @@ export function TrainingReport({ trained }: { trained: Trained }) {
       <ol>
         {signals.map((term) => (
           <li key={term.label}>
-            {term.label} ({Math.round(term.importance * 100)} %)
+            {term.label} ({percentText(Math.round(term.importance * 100))})
           </li>
         ))}
       </ol>
