@@ -1770,7 +1770,7 @@ it('trains on an imported file with no created date: the form offers no window a
       'leads too new to have converted yet (below, tick what says a lead is still open or being worked), or the report measure how the model ranks the newest leads. ' +
       'To choose leads by when they were created, import the file again with its created date column chosen.',
   );
-  expect(container().querySelector('input[type="number"]')).toBeNull();
+  expect(container().querySelector('input[inputmode="numeric"]')).toBeNull();
   expect(container().textContent).toContain('A lead not converted counts as not converted however new (these leads have no created date, so no minimum age applies)');
 
   await waitUntilEnabled('Check the data');
