@@ -9,6 +9,11 @@ import { ErrorState } from '@/components/StatusMessage';
 
 interface ConfirmProps {
   label: string;
+  /**
+   * Whether the action is offered now (default yes): a question open when it stops being offered
+   * (the model it deletes activated meanwhile) closes, and is not asked again until asked.
+   */
+  offered?: boolean;
   ariaLabel?: string;
   /** The name of the question, for screen readers. */
   question: string;
@@ -36,11 +41,12 @@ export function ConfirmButton(props: ConfirmProps) {
  * place (a table: in a row of its own under the button's, across the table): `question` is null
  * while it does not ask, `button` while it does.
  */
-export function useConfirmation({ label, ariaLabel, question, confirmLabel, keepLabel = 'Cancel', disabled, onConfirm, children }: ConfirmProps): {
+export function useConfirmation({ label, ariaLabel, question, confirmLabel, keepLabel = 'Cancel', offered = true, disabled, onConfirm, children }: ConfirmProps): {
   button: ReactNode;
   question: ReactNode;
 } {
   const [confirming, setConfirming] = useState(false);
+  if (confirming && !offered) setConfirming(false);
   const warningId = useId();
   const button = useRef<HTMLButtonElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);

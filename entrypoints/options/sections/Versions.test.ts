@@ -149,6 +149,22 @@ describe('Delete', () => {
     expect(modelRow.nextElementSibling?.getAttribute('data-model-id')).toBe(bundled.modelId);
   });
 
+  it('drops a Delete question its model was activated under, and asks it again only when Delete is pressed again', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    const container = renderSection();
+    click(await waitFor(() => button(container, 'Delete trained-1')));
+    await waitFor(() => container.querySelector('[data-testid="delete-question"]'));
+    // Activated meanwhile (in another tab, or by Training's button): no longer deletable, so no question.
+    await act(() => activateStored('trained-1'));
+    await waitFor(() => container.querySelector('tr[data-model-id="trained-1"] strong'));
+    expect(container.querySelector('[data-testid="delete-question"]')).toBeNull();
+    // Deletable again after the roll back: its Delete button, not the question it had.
+    await act(() => activateStored(bundled.modelId));
+    await waitFor(() => button(container, 'Delete trained-1'));
+    expect(container.querySelector('[data-testid="delete-question"]')).toBeNull();
+    expect(button(container, 'Yes, delete trained-1')).toBeNull();
+  });
+
   it('keeps the Actions cell a table cell, as high as its row, with its buttons laid out inside it', async () => {
     await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
     const container = renderSection();

@@ -314,8 +314,10 @@ interface ModelRowsProps {
  * table: in the Actions column it was squeezed into a few words a line.
  */
 function ModelRows({ model, isPrevious, sharedDays, activeFeatures, changeBlocked, waitNote, exporting, onActivate, onExport, onDelete }: ModelRowsProps) {
+  const deletable = !model.active && model.origin !== 'bundled';
   const deletion = useConfirmation({
     label: 'Delete…',
+    offered: deletable,
     ariaLabel: `Delete ${model.id}`,
     question: `Confirm deleting ${model.id}`,
     confirmLabel: `Yes, delete ${model.id}`,
@@ -323,7 +325,6 @@ function ModelRows({ model, isPrevious, sharedDays, activeFeatures, changeBlocke
     onConfirm: onDelete,
     children: deleteWarning(model),
   });
-  const deletable = !model.active && model.origin !== 'bundled';
   return (
     <>
       <tr data-model-id={model.id}>
