@@ -151,6 +151,16 @@ describe('importModel', () => {
     });
   });
 
+  it('keeps the capacity thresholds of a model that tells no lead apart, which hold the whole tie of its leads just under their one probability', async () => {
+    // A model that found no signal: every reference lead at one probability, the tie held by each cut (`thresholdHolding`).
+    const p = 0.15067307651042938;
+    const flat = { ...candidate, reference: { ...candidate.reference, probabilityPercentiles: candidate.reference.probabilityPercentiles.map(() => p) } };
+    const tiers = reapplyPolicy({ policy: { kind: 'capacity', hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 }, hot: 0, warm: 0 }, flat);
+    expect(tiers).toMatchObject({ hot: p - CUT_MARGIN, warm: p - CUT_MARGIN });
+    await expect(importModel(JSON.stringify({ ...flat, tiers }), modelOnnx, passes)).resolves.toMatchObject({ installed: 'added', thresholdsChosenAgain: null });
+    expect((await manifestOf('imported-1')).tiers).toEqual(tiers);
+  });
+
   it("imports the export of a capacity policy Tier policy applied on a browser's stored leads, which rank above the reference leads, its thresholds chosen again", async () => {
     await storeModel({ ...candidate, modelId: 'team-1' }, modelOnnx, 'imported');
     const applied = capacityAppliedOnStoredLeads;

@@ -34,6 +34,7 @@ import {
 import { operatorRefusal } from './onnx/operators';
 import { carryPolicyFigures, forgetPolicyFigures } from './policy-figures';
 import { clearCachedScores } from './retier';
+import { SAME_PROBABILITY_TOLERANCE } from './score';
 import { applyPolicyOn, capacityOverInflow, reapplyPolicy, sameTierPolicy, valueSortsNoLead } from './tier-policy';
 import { tierThresholds } from './train/thresholds';
 
@@ -227,12 +228,13 @@ const CAPACITY_SHARE_TOLERANCE = 0.1;
  */
 function capacityAtOdds(manifest: Manifest, policy: Extract<Tiers['policy'], { kind: 'capacity' }>): string | null {
   const cuts = [0, ...manifest.reference.probabilityPercentiles]; // [100]: the lowest probability of each share
-  const shareFrom = (threshold: number) => cuts.filter((cut) => cut >= threshold).length / 100;
+  // At a threshold is within SAME_PROBABILITY_TOLERANCE of it: a cut holding a tie sits just under the tie's probability (`CUT_MARGIN`).
+  const shareFrom = (threshold: number) => cuts.filter((cut) => cut >= threshold - SAME_PROBABILITY_TOLERANCE).length / 100;
   // A cut goes on either side of a tie: below one at the threshold (the tie held), or above one just under it (the tie left out).
   const sharesFrom = (threshold: number) => {
-    const below = cuts.filter((cut) => cut < threshold);
+    const below = cuts.filter((cut) => cut < threshold - SAME_PROBABILITY_TOLERANCE);
     const withTieUnder = below.length === 0 ? shareFrom(threshold) : shareFrom(Math.max(...below));
-    return [cuts.filter((cut) => cut > threshold).length / 100, shareFrom(threshold), withTieUnder] as const;
+    return [cuts.filter((cut) => cut > threshold + SAME_PROBABILITY_TOLERANCE).length / 100, shareFrom(threshold), withTieUnder] as const;
   };
   const tiers = [
     { name: 'hot', threshold: manifest.tiers.hot, asked: policy.hotPerWeek },
