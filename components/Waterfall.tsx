@@ -212,7 +212,7 @@ export function Waterfall({ start, reasons, tiers }: { start: number; reasons: r
     (step): Row => ({
       ...step,
       name: step.kind === 'reason' ? `${DIRECTION_LOOK[directionOf(step.points)].arrow} ${step.label}` : step.label,
-      // As the headline writes it: a lead at 49.96 % under "hot from 50 %" is not "50 %".
+      // As the headline writes it: a lead at 49.96% under "hot from 50%" is not "50%".
       probability: formatProbabilityWithTiers(sigmoid(step.range[1]), tiers),
       probabilityLeft: step.range[1] - low > (high - low) / 2,
     }),

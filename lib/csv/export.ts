@@ -87,8 +87,8 @@ type PercentWithTiers = ReturnType<typeof percentWithTiers>;
  * A lead's probability as a fraction, four decimals or more: as many as it takes to read on its
  * tier's side of each threshold as the admin reads it, as the badge's likelihood does
  * (`percentWithTiers`). A spreadsheet filtering on it then finds the leads of each tier: a warm
- * lead of 0.249996 under "hot from 25 %" is 0.2499, not 0.2500, a hot one of 0.03334 under "hot
- * from 3.333 %" 0.03334, not 0.0333.
+ * lead of 0.249996 under "hot from 25%" is 0.2499, not 0.2500, a hot one of 0.03334 under "hot
+ * from 3.333%" 0.03334, not 0.0333.
  */
 function probabilityCell(probability: number, percentOf: PercentWithTiers): string {
   const { percent, decimals } = percentOf(probability);

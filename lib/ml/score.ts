@@ -81,8 +81,8 @@ function lowestTierScores({ reference, tiers }: ScoreScale): { hot: number; warm
  * every reference lead (score 1) lifts its leads to that, and a lead under every reference lead
  * scores 1 only when cold (or warm, with warm at 0); warm starts one under hot at most, so warm
  * within hot's percentile, or hot at 99, puts warm's leads one under hot's. A model that
- * tells no lead apart (every percentile one probability), tiered at that probability, scores its
- * leads at or over it 50, those the engine rounds under it 49.
+ * tells no lead apart (every percentile one probability), tiered at that probability (a fixed
+ * policy's), scores its leads at or over it 50, those the engine rounds under it 49.
  */
 export function scoreAndTier(probability: number, scale: ScoreScale): { score: number; tier: Tier } {
   const tier = tierOf(probability, scale.tiers);

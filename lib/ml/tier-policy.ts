@@ -130,11 +130,11 @@ function leadsInWords(count: number): string {
 
 /**
  * What a capacity policy's tiers hold when it is noticeably off what was asked, in words, from
- * the counts of the ranked leads. A tie moves a cut: "Hot holds 4 % of the leads (about 4 a
- * week), not the 10 % asked (10 a week): 12 leads share the probability at the cut, 50 %, and
- * leads of one probability always share a tier; with them hot would hold 16 %." Too few leads
+ * the counts of the ranked leads. A tie moves a cut: "Hot holds 4% of the leads (about 4 a
+ * week), not the 10% asked (10 a week): 12 leads share the probability at the cut, 50%, and
+ * leads of one probability always share a tier; with them hot would hold 16%." Too few leads
  * to cut the share asked do too, as a tier holds whole leads: "Only 20 leads are scored: a hot
- * tier of 5 a week out of 400 is 1.25 % of them, a quarter of a lead; hot holds 1 lead, about
+ * tier of 5 a week out of 400 is 1.25% of them, a quarter of a lead; hot holds 1 lead, about
  * 20 a week." A cut on the side of a tie farther from what was asked says which tier the
  * nearer side would leave empty. Then what warm holds, when that is off too. Nothing when every
  * tier holds about what was asked.
@@ -144,7 +144,7 @@ export function describeCapacityCuts({ leads, hot, worked }: CapacityCuts, polic
   const count = (figure: number) => figure.toLocaleString('en-US');
   const perWeek = (held: number) => count(Math.round((held / leads) * inflowPerWeek));
   const holding = (held: number) => (held === 0 ? 'no lead' : `${formatRate(held / leads)} of the leads (about ${perWeek(held)} a week)`);
-  // The admin's own ratio, so a digit more than a held share: 5 of 400 is 1.25 %, not 1.3 %.
+  // The admin's own ratio, so a digit more than a held share: 5 of 400 is 1.25%, not 1.3%.
   const askedShare = (share: number) => formatRate(share, 1);
   const asked = (share: number, leadsPerWeek: number) => `not the ${askedShare(share)} asked (${count(leadsPerWeek)} a week)`;
   const tieNote = (cut: CapacityCut, tiers: string, holds: string, leadsPerWeek: number) =>
@@ -230,7 +230,7 @@ const dollars = (amount: number) => formatMoney(amount, { asTyped: true });
 
 /**
  * A model's tier policy in words, as the tier form offers it, and the thresholds it gives: "by
- * capacity, 25 hot and 50 warm leads worked a week of 400 new (hot from 12 %, warm from 5 % likely)".
+ * capacity, 25 hot and 50 warm leads worked a week of 400 new (hot from 12%, warm from 5% likely)".
  */
 export function describeTierPolicy({ policy, hot, warm }: Tiers): string {
   const thresholds = `hot from ${formatThreshold(hot)}, warm from ${formatThreshold(warm)} likely`;
@@ -373,8 +373,8 @@ function fieldValue(form: PolicyForm, field: PolicyField, problems: PolicyProble
 
 /**
  * A fixed policy's threshold from its percent field: the model's own (`current`) while the field
- * shows it as `policyFormOf` filled it in, since that is rounded: a capacity threshold is some
- * leads' exact probability, and rounding it up would drop all of them a tier.
+ * shows it as `policyFormOf` filled it in, since that is rounded: a capacity threshold sits a hair
+ * under some leads' probability (`CUT_MARGIN`), and rounding it up would drop all of them a tier.
  */
 const thresholdOf = (percent: number, current: number | undefined) => (current !== undefined && percent === percentOf(current) ? current : percent / 100);
 

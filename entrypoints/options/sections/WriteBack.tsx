@@ -359,7 +359,7 @@ function WriteBackStage({ writeBack, scoringShown }: { writeBack: WriteBackSumma
 /** "ebm-4be05ee5927d0fe7 (trained Nov 1, 2026)": a model id alone is a hash. */
 const modelName = (modelId: string, createdAt: string) => `${modelId} (trained ${formatDay(createdAt)})`;
 
-/** "hot from 30 %, warm from 10 %". */
+/** "hot from 30%, warm from 10%". */
 const thresholdsText = ({ hot, warm }: { hot: number; warm: number }) => `hot from ${formatThreshold(hot)}, warm from ${formatThreshold(warm)}`;
 
 /**

@@ -101,7 +101,7 @@ export const fieldsKeptFor = (specs: readonly FeatureSpec[], source: SourceKind,
 export interface FieldKeeper {
   /**
    * A new record of the `kept` fields of `fields`, in their order, matched ignoring case as a
-   * feature reads a field (`recordKey`). A field without a value (null, undefined) is left out:
+   * feature reads a CRM's field (`recordKey`; a file's are mapped to its own columns first). A field without a value (null, undefined) is left out:
    * every reader takes it as missing either way; unless the lead has the same name in another
    * case too, which reading it would then find instead.
    */
