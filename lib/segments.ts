@@ -232,6 +232,26 @@ export interface LeftOutOfList {
 }
 
 /**
+ * Why `leadsToWork` leaves `row` out of its tier's list, as the count of `LeftOutOfList` it adds to:
+ * converted already or lost by the rule's outcome (`converted`, `lost`), or by the outcome stored
+ * with it (`byStatus`, `lostByStatus`, which count among those too); null when it lists it.
+ */
+function whyLeftOut(
+  row: ScoredLeadRow,
+  byRule: ConvertedByRule | undefined,
+  storedFileNotConvertedIsLost: boolean,
+): keyof LeftOutOfList | null {
+  const byItsRule = row.source === byRule?.source ? byRule.outcomes.get(row.leadKey) : undefined;
+  // Absent from the rule's outcomes: not known converted or lost by the rule. A null outcome: none by the rule at all.
+  const ruled = row.source === byRule?.source && byItsRule?.outcome !== null;
+  const outcome = ruled ? byItsRule?.outcome : row.outcome;
+  const lostIfNotConverted = ruled ? byRule?.notConvertedIsLost === true : storedFileNotConvertedIsLost && row.source === 'csv' && !row.madeUp;
+  if (outcome === 1) return ruled ? 'converted' : 'byStatus';
+  if (outcome === 0 && lostIfNotConverted) return ruled ? 'lost' : 'lostByStatus';
+  return null;
+}
+
+/**
  * The leads of a tier a rep may still work, in the requested order, and how many were left out as
  * converted already or lost. Those score highest, many of them the leads the model learnt from, and
  * would fill the top of a call list with deals already won, or with leads the file already closed;
@@ -262,21 +282,25 @@ export function leadsToWork(
   const leftOut: LeftOutOfList = { converted: 0, byStatus: 0, lost: 0, lostByStatus: 0 };
   for (const row of rows) {
     if (row.tier !== tier) continue;
-    const byItsRule = row.source === byRule?.source ? byRule.outcomes.get(row.leadKey) : undefined;
-    // Absent from the rule's outcomes: not known converted or lost by the rule. A null outcome: none by the rule at all.
-    const ruled = row.source === byRule?.source && byItsRule?.outcome !== null;
-    const outcome = ruled ? byItsRule?.outcome : row.outcome;
-    const lostIfNotConverted = ruled ? byRule?.notConvertedIsLost === true : storedFileNotConvertedIsLost && row.source === 'csv' && !row.madeUp;
-    if (outcome === 1) {
-      leftOut.converted++;
-      if (!ruled) leftOut.byStatus++;
-    } else if (outcome === 0 && lostIfNotConverted) {
-      leftOut.lost++;
-      if (!ruled) leftOut.lostByStatus++;
-    } else leads.push(row);
+    const why = whyLeftOut(row, byRule, storedFileNotConvertedIsLost);
+    if (why === null) leads.push(row);
+    else {
+      // `converted` and `lost` count those left out by the outcome stored with them too.
+      leftOut[why]++;
+      if (why === 'byStatus') leftOut.converted++;
+      else if (why === 'lostByStatus') leftOut.lost++;
+    }
   }
   const shown = order.key === 'name' ? new Map(leads.map((row) => [row, shownName(row)])) : undefined;
   return { leads: leads.sort((a, b) => compareRows(a, b, order, shown)), ...leftOut };
+}
+
+/**
+ * Whether the top leads, the hot and warm tiers' lists of `rows` (`leadsToWork`), list a lead of an
+ * imported file: one a rep can choose there to have it explained, having no CRM page to open.
+ */
+export function listsFileLead(rows: readonly ScoredLeadRow[], byRule?: ConvertedByRule, storedFileNotConvertedIsLost = false): boolean {
+  return rows.some((row) => row.source === 'csv' && row.tier !== 'cold' && whyLeftOut(row, byRule, storedFileNotConvertedIsLost) === null);
 }
 
 /**

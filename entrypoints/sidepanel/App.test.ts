@@ -690,6 +690,33 @@ describe('stored leads without a score, beside leads of your own', () => {
   });
 });
 
+it("offers choosing a CSV lead in Top leads, with no lead open, only while they list one, as the top leads tell it", async () => {
+  const noLeadOpen = 'Open a lead in Salesforce or HubSpot in this window: its full explanation appears here.';
+  const orAFileLead = 'Open a lead in Salesforce or HubSpot in this window, or choose a CSV lead in Top leads: its full explanation appears here.';
+  const emptyCard = () => rendered!.container.querySelector('[data-testid="open-lead"] .status-empty p:last-child')?.textContent;
+  panel.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead: null, reading: false }, dataUpdatedAt: 1 } };
+  // No lead stored at all.
+  const queryClient = new QueryClient();
+  const app = () => createElement(QueryClientProvider, { client: queryClient }, createElement(App));
+  rendered = render(app());
+  await waitFor(() => rendered!.container.textContent?.includes('No scored leads yet') || null);
+  expect(emptyCard()).toBe(noLeadOpen);
+  // A CRM's leads alone.
+  panel.leads = [lead];
+  rendered.rerender(app());
+  expect(rendered.container.textContent).toContain('Top leads');
+  expect(emptyCard()).toBe(noLeadOpen);
+  // A file's lead listed beside them.
+  const fileRow: ScoredLeadRow = { ...lead, leadKey: 'csv|L-7', source: 'csv', recordId: 'L-7', name: 'Grace', tier: 'warm' };
+  panel.leads = [lead, fileRow];
+  rendered.rerender(app());
+  expect(emptyCard()).toBe(orAFileLead);
+  // Converted already: stored, scored, but in no list to choose it from.
+  panel.leads = [lead, { ...fileRow, outcome: 1 }];
+  rendered.rerender(app());
+  expect(emptyCard()).toBe(noLeadOpen);
+});
+
 describe('a CSV lead chosen from the top leads', () => {
   const bundled = (() => {
     const read = bundledModel.manifest();

@@ -335,20 +335,22 @@ function NoScoredLeads() {
  */
 interface ChoosesLeads {
   onLeadChosen(row: ScoredLeadRow): void;
+  /** Whether the top leads list a file's lead, one that can be chosen there (`SegmentView`); false while they are not shown. */
+  onFileLeadsListed(listed: boolean): void;
 }
 
-function Segments({ onLeadChosen }: ChoosesLeads) {
+function Segments(choosesLeads: ChoosesLeads) {
   const scored = useScoredLeads();
   return (
     <>
       {/* On the panel before a scoring run starts, so that the start is heard; the bar's counts are read in place. */}
       <StatusRegion visuallyHidden>{scored.job?.state === 'running' && 'Scoring stored leads…'}</StatusRegion>
-      <ScoredLeads {...scored} onLeadChosen={onLeadChosen} />
+      <ScoredLeads {...scored} {...choosesLeads} />
     </>
   );
 }
 
-function ScoredLeads({ leads, job, modelId, onLeadChosen }: ReturnType<typeof useScoredLeads> & ChoosesLeads) {
+function ScoredLeads({ leads, job, modelId, onLeadChosen, onFileLeadsListed }: ReturnType<typeof useScoredLeads> & ChoosesLeads) {
   // The scores are read again when a scoring run ends (`useScoredLeads`): nothing more to invalidate.
   const owedScoring = useOwedScoringOfEveryLead(modelId ?? '', []).run;
   const { unscored, reading: unscoredReading, storedLeads } = useUnscoredLeads(leads.data?.rows.length, job, modelId, owedScoring !== null);
@@ -408,7 +410,7 @@ function ScoredLeads({ leads, job, modelId, onLeadChosen }: ReturnType<typeof us
       {!scoring && unscored !== null && <UnscoredLeadsNote unscored={unscored} />}
       <DemoLeadsMixedNote scoredDemo={scoredDemo} />
       {manifest.data && learntFromMadeUpLeads(manifest.data) && <MadeUpLeadsModelNote />}
-      <SegmentView leads={leads.data} sourceWord={sourceWord} outcomeBasis={outcomeBasis} onLeadChosen={onLeadChosen} />
+      <SegmentView leads={leads.data} sourceWord={sourceWord} outcomeBasis={outcomeBasis} onLeadChosen={onLeadChosen} onFileLeadsListed={onFileLeadsListed} />
     </>
   );
 }
@@ -416,13 +418,15 @@ function ScoredLeads({ leads, job, modelId, onLeadChosen }: ReturnType<typeof us
 export function App() {
   // A file's lead chosen from the top leads, explained in the open lead's card until the rep goes back to the CRM tab's.
   const [fileLeadKey, setFileLeadKey] = useState<string | null>(null);
+  // As the top leads tell it: the open lead's card reads no leads of its own (every stored lead read twice at each scoring job's end).
+  const [fileLeadsListed, setFileLeadsListed] = useState(false);
   return (
     <PageShell title="LeadLens">
       <PartBoundary name="The open lead">
-        <OpenLeadView fileLeadKey={fileLeadKey} onBack={() => setFileLeadKey(null)} />
+        <OpenLeadView fileLeadKey={fileLeadKey} onBack={() => setFileLeadKey(null)} fileLeadsListed={fileLeadsListed} />
       </PartBoundary>
       <PartBoundary name="Segments">
-        <Segments onLeadChosen={({ leadKey, source }) => setFileLeadKey(source === 'csv' ? leadKey : null)} />
+        <Segments onLeadChosen={({ leadKey, source }) => setFileLeadKey(source === 'csv' ? leadKey : null)} onFileLeadsListed={setFileLeadsListed} />
       </PartBoundary>
     </PageShell>
   );

@@ -193,6 +193,12 @@ interface OpenLeadViewProps {
    */
   fileLeadKey?: string | null;
   onBack?(): void;
+  /**
+   * Whether the top leads list a file's lead now: with no lead open, the card offers choosing one
+   * there only then, not to a rep whose list has none (no file imported, its leads filtered out,
+   * cold, converted or lost).
+   */
+  fileLeadsListed?: boolean;
 }
 
 /**
@@ -200,7 +206,7 @@ interface OpenLeadViewProps {
  * leads (`fileLeadKey`), with the way back to the CRM tab's. The tab's lead is read meanwhile, so the
  * way back names it and shows it at once.
  */
-export function OpenLeadView({ fileLeadKey = null, onBack }: OpenLeadViewProps = {}) {
+export function OpenLeadView({ fileLeadKey = null, onBack, fileLeadsListed = false }: OpenLeadViewProps = {}) {
   const { lead: answer, tabId } = useOpenLead();
   const lead = answer.data?.lead;
   const heading = useRef<HTMLHeadingElement>(null);
@@ -266,7 +272,9 @@ export function OpenLeadView({ fileLeadKey = null, onBack }: OpenLeadViewProps =
   } else if (!lead) {
     body = (
       <EmptyState title="No lead open">
-        <p style={{ margin: 0 }}>Open a lead in Salesforce or HubSpot in this window, or choose a CSV lead in Top leads: its full explanation appears here.</p>
+        <p style={{ margin: 0 }}>
+          Open a lead in Salesforce or HubSpot in this window{fileLeadsListed && ', or choose a CSV lead in Top leads'}: its full explanation appears here.
+        </p>
       </EmptyState>
     );
   } else body = <ExplanationByItsModel lead={lead} source={lead.crm} />;

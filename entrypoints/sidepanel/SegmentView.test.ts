@@ -28,8 +28,10 @@ beforeEach(async () => {
 });
 /** What the side panel does with a file's lead chosen from the top leads (App explains it in the open lead's card). */
 const leadChosen = vi.fn();
-const view = (props: Omit<ComponentProps<typeof SegmentView>, 'onLeadChosen'>) =>
-  createElement(QueryClientProvider, { client: queryClient }, createElement(SegmentView, { onLeadChosen: leadChosen, ...props }));
+/** What the side panel is told of the file leads the top leads list (App's open lead card offers choosing one). */
+const fileLeadsListed = vi.fn();
+const view = (props: Omit<ComponentProps<typeof SegmentView>, 'onLeadChosen' | 'onFileLeadsListed'>) =>
+  createElement(QueryClientProvider, { client: queryClient }, createElement(SegmentView, { onLeadChosen: leadChosen, onFileLeadsListed: fileLeadsListed, ...props }));
 /** The leads as the side panel loads them: the rows, and the filter choices they offer. */
 function leadsOf(rows: ScoredLeadRow[]) {
   const choices = collectFilterChoices();
@@ -560,6 +562,39 @@ it("keeps a CRM's leads not converted among the top leads, whatever its rule nam
   rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
   expect(listed(rendered.container)).toEqual(['Not contacted', 'Closed - Not Converted']);
   expect(rendered.container.querySelector('[data-testid="lost-left-out-hot"]')).toBeNull();
+});
+
+it("tells the panel whether the top leads list a file's lead: not when the file's leads are filtered out, cold, converted or lost, nor once gone", () => {
+  const salesforceLead: ScoredLeadRow = { ...csvLead, leadKey: 'salesforce|00Q1', source: 'salesforce', recordId: '00Q1', name: 'Grace Hopper', owner: 'Priya' };
+  const toldLast = () => fileLeadsListed.mock.lastCall?.[0];
+  fileLeadsListed.mockClear();
+  rendered = render(view({ leads: leadsOf([salesforceLead]) }));
+  expect(toldLast()).toBe(false);
+  rendered.rerender(view({ leads: leadsOf([salesforceLead, csvLead]) }));
+  expect(toldLast()).toBe(true);
+  // Filtered out: Top leads lists Priya's CRM lead alone.
+  choose(rendered.container, 'Owner', 'Priya');
+  expect(listed(rendered.container)).toEqual(['Grace Hopper']);
+  expect(toldLast()).toBe(false);
+  choose(rendered.container, 'Owner', '');
+  expect(toldLast()).toBe(true);
+  // Stored, but in no list: a cold lead, and one converted already or lost by the model's rule.
+  rendered.rerender(view({ leads: leadsOf([salesforceLead, { ...csvLead, tier: 'cold' }]) }));
+  expect(toldLast()).toBe(false);
+  rendered.rerender(view({ leads: leadsOf([salesforceLead, { ...csvLead, outcome: 1 }]) }));
+  expect(listed(rendered.container)).toEqual(['Grace Hopper']);
+  expect(toldLast()).toBe(false);
+  const rule = { source: 'csv' as const, field: 'Status', positiveValues: ['Closed - Converted'], openValues: ['Working - Contacted'] };
+  const lost = new Map<string, RuleOutcome>([[csvLead.leadKey, { outcome: 0, heldOutProbability: null }]]);
+  rendered.rerender(view({ leads: leadsOf([salesforceLead, csvLead]), outcomeBasis: { kind: 'rule', rule, outcomes: lost, thresholds, learntFrom: false } }));
+  expect(listed(rendered.container)).toEqual(['Grace Hopper']);
+  expect(toldLast()).toBe(false);
+  rendered.rerender(view({ leads: leadsOf([salesforceLead, csvLead]) }));
+  expect(toldLast()).toBe(true);
+  // The top leads gone (no scored lead, a model read afresh): none listed.
+  rendered.unmount();
+  rendered = undefined;
+  expect(toldLast()).toBe(false);
 });
 
 /** Stores `rule` as the stored import's outcome rule, as an import's commit does. */

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useMemo, useRef, useState, type Ref } from 'react';
+import { useEffect, useMemo, useRef, useState, type Ref } from 'react';
 import { browser } from 'wxt/browser';
 import { LeadTable } from '@/components/LeadTable';
 import { LEARNT_FROM_TIER, SegmentStatsTable } from '@/components/SegmentStatsTable';
@@ -17,6 +17,7 @@ import {
   filterLeads,
   leadSourceChoices,
   leadsToWork,
+  listsFileLead,
   NO_FILTERS,
   offeredFilters,
   readsNotConvertedAsLost,
@@ -291,10 +292,15 @@ interface SegmentViewProps {
    * panel to explain; a CRM lead once its page opened in the CRM tab, which the panel explains as the tab's.
    */
   onLeadChosen(row: ScoredLeadRow): void;
+  /**
+   * Told whether the top leads list a file's lead now (under the filters chosen), each time that changes, and false once
+   * this view is gone: the open lead's card, with no lead open, offers choosing one only then.
+   */
+  onFileLeadsListed(listed: boolean): void;
 }
 
 /** Segment stats, filters and the top hot and warm leads of the active model. */
-export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, outcomeBasis = STORED_OUTCOMES, onLeadChosen }: SegmentViewProps) {
+export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, outcomeBasis = STORED_OUTCOMES, onLeadChosen, onFileLeadsListed }: SegmentViewProps) {
   const [chosen, setFilters] = useState<SegmentFilters>(NO_FILTERS);
   const [openError, setOpenError] = useState<string | null>(null);
   // Said once a lead opens in the CRM tab: the focus stays on its name here, and the card that now explains it is above.
@@ -350,6 +356,11 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
     () => (ruleSource && ruleOutcomes ? { source: ruleSource, outcomes: ruleOutcomes, notConvertedIsLost: ruleNotConvertedIsLost } : undefined),
     [ruleSource, ruleOutcomes, ruleNotConvertedIsLost],
   );
+  const fileLeadsListed = useMemo(() => listsFileLead(filtered, listedByRule, storedFileNotConvertedIsLost), [filtered, listedByRule, storedFileNotConvertedIsLost]);
+  useEffect(() => {
+    onFileLeadsListed(fileLeadsListed);
+    return () => onFileLeadsListed(false);
+  }, [fileLeadsListed, onFileLeadsListed]);
   const filtersRef = useRef<HTMLDivElement>(null);
   const showAllLeads = () => {
     setFilters(NO_FILTERS);
