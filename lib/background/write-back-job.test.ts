@@ -151,12 +151,31 @@ it('leaves out converted Salesforce Leads, which Salesforce refuses to update, b
   await writeBackFinished('salesforce');
   const sentToSalesforce = new Set(updates.map((update) => update.recordId));
   expect(converted('salesforce').filter((lead) => sentToSalesforce.has(lead.id))).toEqual([]);
-  expect(await readWriteBack('salesforce')).toMatchObject({ status: 'done', failures: [], total: leads.filter((lead) => lead.source === 'salesforce' && lead.outcome !== 1).length });
+  // Counted, for the page to say why they are not among those written.
+  expect(await readWriteBack('salesforce')).toMatchObject({
+    status: 'done',
+    failures: [],
+    total: leads.filter((lead) => lead.source === 'salesforce' && lead.outcome !== 1).length,
+    converted: converted('salesforce').length,
+  });
 
   updates.length = 0;
   await startWriteBack(WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null }));
   await writeBackFinished('hubspot');
   expect(updates.map((update) => update.recordId).sort()).toEqual(leads.filter((lead) => lead.source === 'hubspot').map((lead) => lead.id).sort());
+  expect(await readWriteBack('hubspot')).toMatchObject({ status: 'done', converted: 0 });
+});
+
+it('counts the converted Salesforce Leads it left out in a write-back stopped part way too', async () => {
+  const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 40).map((lead) => ({ ...lead, origin: 'sync' as const }));
+  await db.putLeads(leads);
+  const converted = leads.filter((lead) => lead.source === 'salesforce' && lead.outcome === 1).length;
+  vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
+  vi.spyOn(writer, 'updateRecords')
+    .mockImplementationOnce(async () => [])
+    .mockRejectedValue(new CrmError('network', 'Salesforce did not answer'));
+  const target = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null });
+  expect(await writeBackToEnd(target)).toMatchObject({ status: 'error', written: 5, converted });
 });
 
 it('leaves out leads whose fields already held these values when last synced, and counts them', async () => {
@@ -667,7 +686,7 @@ describe('while it checks the fields and scores the leads, before it writes', ()
   });
 
   it('reads as stopped when the worker that ran it was stopped', async () => {
-    const left: WriteBackSummary = { crm: 'hubspot', status: 'scoring', target: null, done: 0, total: 0, written: 0, cleared: 0, unchanged: 0, failures: [], unlistedFailures: 0, notCleared: [], unlistedNotCleared: 0, unconfirmed: 0, error: null, finishedAt: null };
+    const left: WriteBackSummary = { crm: 'hubspot', status: 'scoring', target: null, done: 0, total: 0, written: 0, cleared: 0, unchanged: 0, converted: 0, failures: [], unlistedFailures: 0, notCleared: [], unlistedNotCleared: 0, unconfirmed: 0, error: null, finishedAt: null };
     await db.settings.put({ key: 'write-back:hubspot', value: left });
     expect(await readWriteBack('hubspot')).toMatchObject({ status: 'error', error: expect.stringMatching(/^Stopped before the end/) });
   });
@@ -677,7 +696,7 @@ it('reads a write-back state kept by an older LeadLens', async () => {
   // No `unchanged` count, and none of the statuses added since.
   const older = { crm: 'salesforce', status: 'done', target: { scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null }, done: 3, total: 3, written: 3, failures: [], error: null, finishedAt: 1 };
   await db.settings.put({ key: 'write-back:salesforce', value: older });
-  expect(await readWriteBack('salesforce')).toEqual({ ...older, unchanged: 0, cleared: 0, unlistedFailures: 0, notCleared: [], unlistedNotCleared: 0, unconfirmed: 0 });
+  expect(await readWriteBack('salesforce')).toEqual({ ...older, unchanged: 0, converted: 0, cleared: 0, unlistedFailures: 0, notCleared: [], unlistedNotCleared: 0, unconfirmed: 0 });
 });
 
 it('reads a write-back state kept before reports held at most 10 groups of refused leads: its first 10, the rest counted as unlisted, its fields kept', async () => {

@@ -173,7 +173,8 @@ function toWrite(recordId: string, stored: LeadScore, scale: ScoreScale): ScoreT
 
 /**
  * What to write to the leads synced from `crm` that it takes (demo and CSV leads are not the CRM's
- * records): `modelId`'s scores on `scale` (its tier thresholds as now), less those the leads' fields already
+ * records; those it does not take are counted, `converted`, for the page to say so): `modelId`'s
+ * scores on `scale` (its tier thresholds as now), less those the leads' fields already
  * hold as last synced or written back (`keepWritten`), since writing the same values would spend API calls and stamp
  * every lead as modified, so the next sync would read them all again (counted as `unchanged`).
  * A lead the model cannot score (it reads none of its fields) has the target's fields emptied
@@ -186,8 +187,9 @@ export async function scoresToWrite(
   modelId: string,
   target: CheckedTarget,
   scale: ScoreScale,
-): Promise<{ rows: RowToWrite[]; unchangedProbabilities: number[] }> {
+): Promise<{ rows: RowToWrite[]; unchangedProbabilities: number[]; converted: number }> {
   const rows: RowToWrite[] = [];
+  let converted = 0;
   // Of the leads counted unchanged: their tiers are those of `scale`'s thresholds.
   const unchangedProbabilities: number[] = [];
   const clearable = fieldsToWrite(target).map((field) => field.name);
@@ -198,7 +200,9 @@ export async function scoresToWrite(
     db.leads,
     LEADS_CHUNK,
     async (chunk) => {
-      const leads = chunk.filter((lead) => lead.origin === 'sync' && takesWriteBack(crm, lead));
+      const synced = chunk.filter((lead) => lead.origin === 'sync');
+      const leads = synced.filter((lead) => takesWriteBack(crm, lead));
+      converted += synced.length - leads.length;
       const scores = await db.leadScores.bulkGet(leads.map((lead) => scoreKeyOf(modelId, lead.key)));
       const unscored = leads.filter((_, index) => !scores[index]);
       const wroteOf = new Map((await readWrittenValues(crm, unscored.map((lead) => lead.id))).map((wrote, i) => [unscored[i].id, wrote]));
@@ -223,7 +227,7 @@ export async function scoresToWrite(
     prefixRange(leadKeyPrefix(crm)),
   );
   if (rememberHeld && everyLeadStored) await setHeldValuesRemembered(crm, true);
-  return { rows, unchangedProbabilities };
+  return { rows, unchangedProbabilities, converted };
 }
 
 /**
@@ -399,14 +403,14 @@ async function scoreLeadsToWrite(
   target: CheckedTarget,
   modelId: string,
   signal: AbortSignal,
-): Promise<{ rows: RowToWrite[]; unchangedProbabilities: number[]; thresholds: TierThresholds }> {
+): Promise<{ rows: RowToWrite[]; unchangedProbabilities: number[]; converted: number; thresholds: TierThresholds }> {
   const { crm } = target;
   const scored = await scoreStoredLeadsOffscreen(modelId, crm, signal);
   if (!scored.ok) throw new Error(`The stored leads could not be scored: ${scored.error}`);
   const scale = await scaleNow(modelId);
-  const { rows, unchangedProbabilities } = await scoresToWrite(crm, modelId, target, scale);
+  const { rows, unchangedProbabilities, converted } = await scoresToWrite(crm, modelId, target, scale);
   if (rows.length + unchangedProbabilities.length === 0) throw new Error(await nothingToWrite(crm));
-  return { rows, unchangedProbabilities, thresholds: scale.tiers };
+  return { rows, unchangedProbabilities, converted, thresholds: scale.tiers };
 }
 
 /**
@@ -486,7 +490,7 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
     const fields = fieldsToWrite(target);
     signal.throwIfAborted();
     await advance({ ...checking, status: 'scoring' });
-    const { rows, unchangedProbabilities, thresholds } = await scoreLeadsToWrite(target, modelId, signal);
+    const { rows, unchangedProbabilities, converted, thresholds } = await scoreLeadsToWrite(target, modelId, signal);
     const unchanged = unchangedProbabilities.length;
     signal.throwIfAborted();
     // What the CRM's fields hold, which the page compares with the active model and tiers: the last
@@ -512,7 +516,7 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
       if (!writtenWith || writtenWith === checking.writtenWith) return writtenWith;
       return withEarlierLeft({ ...writtenWith, tiersMixed: tiersDifferUnder(tiered, writtenWith) }, ended);
     };
-    const running: WriteBackSummary = { ...checking, status: 'running', total: rows.length, unchanged };
+    const running: WriteBackSummary = { ...checking, status: 'running', total: rows.length, unchanged, converted };
     // Before anything is written: training must never learn from these fields.
     await rememberWrittenBackFields(crm, fields.map((field) => field.name));
     await advance(running);

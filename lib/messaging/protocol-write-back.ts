@@ -71,6 +71,8 @@ export const WriteBackSummarySchema = z.object({
   cleared: z.number().int().nonnegative().default(0),
   /** Leads left out because their fields already held these values when last synced. */
   unchanged: z.number().int().nonnegative().default(0),
+  /** Synced leads left out, not in `total`, because the CRM lets no one update them: converted Salesforce Leads. */
+  converted: z.number().int().nonnegative().default(0),
   failures: z.array(z.object({ error: z.string(), count: z.number().int().positive(), recordIds: z.array(z.string()).max(MAX_FAILED_IDS_SHOWN) })).max(MAX_FAILURE_GROUPS_SHOWN),
   /** Records the CRM refused for errors other than those in `failures`. */
   unlistedFailures: z.number().int().nonnegative().default(0),
@@ -114,6 +116,7 @@ export const idleWriteBack = (crm: CrmKind): WriteBackSummary => ({
   written: 0,
   cleared: 0,
   unchanged: 0,
+  converted: 0,
   failures: [],
   unlistedFailures: 0,
   notCleared: [],

@@ -189,6 +189,31 @@ it('says how far a stopped or cancelled write-back got, what it could not confir
   expect(text()).toContain('3 more leads not emptied for other reasons.');
 });
 
+it('says how many converted Salesforce Leads it left out, done, cancelled or stopped: Salesforce lets no one update them, and "Wrote 271 of 271" alone would hide them', async () => {
+  let salesforce = summary('salesforce', 'done', { done: 271, total: 271, written: 271, converted: 31, finishedAt: 1 });
+  background.writeBackStatus.mockImplementation(async () => ({ ok: true, writeBacks: [salesforce, hubspot] }));
+  const salesforceText = () => rendered!.container.querySelector('[data-testid="write-back-salesforce"]')?.textContent ?? '';
+  const note = '31 converted Leads were not written: Salesforce lets no one update a converted Lead.';
+  await renderSection();
+  await waitFor(() => salesforceText().includes('Wrote 271 of 271 leads to Salesforce'));
+  expect(salesforceText()).toContain(note);
+
+  salesforce = summary('salesforce', 'cancelled', { done: 200, total: 271, written: 200, converted: 31, finishedAt: 2 });
+  rendered!.unmount();
+  await renderSection();
+  await waitFor(() => salesforceText().includes('Cancelled: wrote 200 of 271 leads to Salesforce; what was written stays.'));
+  expect(salesforceText()).toContain(note);
+
+  salesforce = summary('salesforce', 'error', { done: 200, total: 271, written: 200, converted: 1, error: 'Salesforce did not answer', finishedAt: 3 });
+  rendered!.unmount();
+  await renderSection();
+  await waitFor(() => salesforceText().includes('Before it stopped: wrote 200 of 271 leads to Salesforce.'));
+  expect(salesforceText()).toContain('1 converted Lead was not written: Salesforce lets no one update a converted Lead.');
+  // None left out: nothing said (a HubSpot contact that converted is written).
+  expect(text()).toContain('Wrote 120 of 120 leads to HubSpot');
+  expect(text()).not.toContain('converted');
+});
+
 it('drops from its report the record ids of leads a sync removed since, once told stored leads were deleted', async () => {
   hubspot = summary('hubspot', 'done', { done: 10, total: 10, written: 8, failures: [{ error: 'INVALID_EMAIL', count: 2, recordIds: ['1', '2'] }], finishedAt: 3 });
   await renderSection();

@@ -335,6 +335,7 @@ function WriteBackStage({ writeBack, scoringShown }: { writeBack: WriteBackSumma
           {writeBack.total > 0 && writeBack.unchanged > 0 && ` ${plural(writeBack.unchanged, 'other lead', 'other leads')} already held these values when last synced: not written again.`}
           {writeBack.cleared > 0 &&
             ` ${plural(writeBack.cleared, 'of them was', 'of them were')} emptied: the active model cannot score ${writeBack.cleared === 1 ? 'that lead' : 'those leads'}, and the values LeadLens wrote there before are no longer ${writeBack.cleared === 1 ? 'its score' : 'their scores'}. Values LeadLens did not write, or that were changed since, are left as they are.`}
+          {convertedNote(writeBack)}
         </p>
       );
     case 'cancelled':
@@ -342,6 +343,7 @@ function WriteBackStage({ writeBack, scoringShown }: { writeBack: WriteBackSumma
         <p>
           {writeBack.written === 0 && writeBack.unconfirmed === 0 ? 'Cancelled before anything was written.' : `Cancelled: ${writtenSoFar(writeBack)}; what was written stays.`}
           {unconfirmedNote(writeBack)}
+          {convertedNote(writeBack)}
         </p>
       );
     case 'error':
@@ -349,6 +351,7 @@ function WriteBackStage({ writeBack, scoringShown }: { writeBack: WriteBackSumma
       return writeBack.total > 0 ? (
         <p>
           Before it stopped: {writtenSoFar(writeBack)}.{unconfirmedNote(writeBack)}
+          {convertedNote(writeBack)}
         </p>
       ) : null;
     case 'idle':
@@ -467,4 +470,10 @@ function writtenSoFar({ written, total, crm }: WriteBackSummary): string {
 function unconfirmedNote({ unconfirmed, crm }: WriteBackSummary): string {
   if (unconfirmed === 0) return '';
   return ` ${plural(unconfirmed, 'lead was', 'leads were')} being sent when it stopped: ${CRM_LABEL[crm]} may or may not have written ${unconfirmed === 1 ? 'it' : 'them'}. Write back again to be sure.`;
+}
+
+/** The synced leads it left out of its counts (`converted`), which would otherwise go unsaid: a converted Salesforce Lead is read-only. */
+function convertedNote({ converted }: WriteBackSummary): string {
+  if (converted === 0) return '';
+  return ` ${plural(converted, 'converted Lead was', 'converted Leads were')} not written: Salesforce lets no one update a converted Lead.`;
 }
