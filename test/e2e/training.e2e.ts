@@ -49,7 +49,7 @@ describe('training on the demo CRM history', () => {
     await training().getByRole('button', { name: 'Check the data' }).click();
     const size = training().getByTestId('data-size');
     await expect.poll(() => size.getAttribute('data-level'), { timeout: 30_000 }).toBe('thin');
-    expect(await size.textContent()).toMatch(/^[\d,]+ leads, \d+ conversions: fewer conversions than the ~120 Salesforce Einstein asks for\. Expect unstable scores/);
+    expect(await size.textContent()).toMatch(/^[\d,]+ leads, \d+ conversions: fewer conversions than the ~120 commonly asked for \(Salesforce Einstein's minimum\)\. Expect unstable scores/);
     // Status says "Closed - Converted" once a lead converts: flagged, unticked, with the reason.
     const status = training().locator('tr[data-feature="status"]');
     expect(await status.getByRole('checkbox').isChecked()).toBe(false);

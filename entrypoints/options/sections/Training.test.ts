@@ -1950,7 +1950,7 @@ it("keeps the thin-data caution under a waiting report, from the trained model's
   click(trainButton()!);
   // The model's counts, not the check's (120 leads, 30 conversions).
   FakeWorker.latest.answer({ ...TRAINED, summary: { ...TRAINED.summary, rows: 118, positives: 29 } });
-  const caution = /^118 leads, 29 conversions: fewer conversions than the ~120 Salesforce Einstein asks for\. Expect unstable scores/;
+  const caution = /^118 leads, 29 conversions: fewer conversions than the ~120 commonly asked for \(Salesforce Einstein's minimum\)\. Expect unstable scores/;
   expect(cautions().filter((text) => caution.test(text))).toHaveLength(1);
 
   // A history read again (a sync, then the window's focus) drops the check: the report, and its caution, stay.

@@ -1,7 +1,8 @@
 /**
  * What the amount of history means for the model, said plainly instead of refusing silently.
- * The yardstick is Salesforce Einstein Lead Scoring's requirement (1,000 leads and 120
- * conversions); below the trainer's own minimums nothing can be learned at all.
+ * The yardstick is a common rule of thumb, Salesforce Einstein Lead Scoring's requirement (1,000
+ * leads and 120 conversions), said as such of every source's history: a HubSpot portal or a file
+ * is not asked for it by Salesforce. Below the trainer's own minimums nothing can be learned at all.
  */
 import { plural } from '../../presentation';
 import { MIN_NEGATIVES, MIN_POSITIVES, MIN_ROWS } from './dataset';
@@ -14,7 +15,12 @@ export interface DataSizeVerdict {
   message: string;
 }
 
-const MORE_HISTORY = 'more history (a wider window of creation dates, where one applies; more leads synced or imported)';
+const WIDER_WINDOW = 'a wider window of creation dates';
+const MORE_LEADS = 'more leads synced or imported';
+const MORE_HISTORY = `more history (${WIDER_WINDOW}, where one applies; ${MORE_LEADS})`;
+
+/** What to change when the window holds no lead at all: either of its ends (the form's months and minimum age), or the history. */
+export const EMPTY_WINDOW_ADVICE = `Train on more history: ${WIDER_WINDOW} (more months, or a smaller minimum age), or ${MORE_LEADS}.`;
 
 /**
  * What would bring the history up to the trainer's minimums. Too few conversions: more history,
@@ -46,8 +52,8 @@ export function describeDataSize(leads: number, conversions: number): DataSizeVe
   if (conversions < EINSTEIN_MIN_CONVERSIONS || leads < EINSTEIN_MIN_LEADS) {
     const short =
       conversions < EINSTEIN_MIN_CONVERSIONS
-        ? `fewer conversions than the ~${EINSTEIN_MIN_CONVERSIONS} Salesforce Einstein asks for`
-        : `fewer leads than the ~${EINSTEIN_MIN_LEADS.toLocaleString('en-US')} Salesforce Einstein asks for`;
+        ? `fewer conversions than the ~${EINSTEIN_MIN_CONVERSIONS} commonly asked for (Salesforce Einstein's minimum)`
+        : `fewer leads than the ~${EINSTEIN_MIN_LEADS.toLocaleString('en-US')} commonly asked for (Salesforce Einstein's minimum)`;
     return {
       level: 'thin',
       message: `${counts}: ${short}. Expect unstable scores: the accuracy a trained model reports is measured on few conversions, so it can be off by several points, and retraining may reorder leads noticeably.`,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../random';
 import { SALESFORCE_LEAD_FIELDS, HUBSPOT_CONTACT_PROPERTIES } from '../../../test/demo-crm/fields';
+import { SOURCE_KINDS } from '../../crm/types';
+import type { SourceKind } from '../featurize';
 import { bareFieldName, keepsCountingAfterOutcome, knownAfterOutcome, LEAKY_GROUP_CHANCE, LEAKY_GROUP_SHARE, leakageReport, logChanceOfAtMost, type LeakageColumn } from './leakage';
 
 const n = 2000;
@@ -257,9 +259,12 @@ describe('knownAfterOutcome', () => {
       ...['days_to_close', 'first_deal_created_date', 'notes_last_contacted', 'notes_last_updated', 'num_contacted_notes', 'hs_last_sales_activity_timestamp'],
       ...['lastmodifieddate', 'hs_lastmodifieddate'],
     ];
-    for (const field of known) expect(knownAfterOutcome(field), field).toMatch(new RegExp(`^"${field}" is a field the CRM writes as or after the outcome is known: .*conver`));
     const before = ['Industry', 'LeadSource', 'NumberOfEmployees', 'Title', 'CreatedDate', 'LastName', 'createdate', 'industry', 'hs_analytics_num_visits', 'jobtitle', 'last_activity_at'];
-    for (const field of before) expect(knownAfterOutcome(field), field).toBeNull();
+    // Of whichever source: it changes the words only.
+    for (const source of SOURCE_KINDS) {
+      for (const field of known) expect(knownAfterOutcome(field, source), `${source} ${field}`).toMatch(new RegExp(`^"${field}" is a field the CRM writes as or after the outcome is known: .*conver`));
+      for (const field of before) expect(knownAfterOutcome(field, source), `${source} ${field}`).toBeNull();
+    }
   });
 
   it('names HubSpot’s last-engagement dates, stage and customer fields, and predictive or other vendors’ scores', () => {
@@ -270,15 +275,15 @@ describe('knownAfterOutcome', () => {
       ...['hs_feedback_last_nps_rating', 'hs_recent_closed_order_date', 'num_notes', 'hs_predictivecontactscore_v2', 'hs_predictivecontactscore'],
       ...['hs_predictivescoringtier', 'hubspotscore', 'pi__score__c', 'MadKudu_Score__c'],
     ];
-    for (const field of known) expect(knownAfterOutcome(field), field).toMatch(new RegExp(`^"${field}" is a field the CRM writes as or after the outcome is known: .*conver`));
-    expect(knownAfterOutcome('hs_email_last_open_date')).toMatch(/HubSpot moves it on with each visit, e-mail, meeting or form/);
-    expect(knownAfterOutcome('hs_predictivecontactscore_v2')).toMatch(/learned from past outcomes/);
+    for (const field of known) expect(knownAfterOutcome(field, 'hubspot'), field).toMatch(new RegExp(`^"${field}" is a field the CRM writes as or after the outcome is known: .*conver`));
+    expect(knownAfterOutcome('hs_email_last_open_date', 'hubspot')).toMatch(/HubSpot moves it on with each visit, e-mail, meeting or form/);
+    expect(knownAfterOutcome('hs_predictivecontactscore_v2', 'hubspot')).toMatch(/learned from past outcomes/);
     // Known before the outcome, or counts that are fair on a new lead (the synced ones are flagged as still changing, not by name).
     const before = [
       ...['hs_analytics_first_visit_timestamp', 'hs_analytics_first_url', 'hs_analytics_last_url', 'hs_email_optout', 'hs_email_domain', 'hs_email_open', 'num_unique_conversion_events'],
       ...['Company_Founded_Date__c', 'Last_Funding_Date__c', 'hs_time_to_first_engagement'],
     ];
-    for (const field of before) expect(knownAfterOutcome(field), field).toBeNull();
+    for (const field of before) expect(knownAfterOutcome(field, 'hubspot'), field).toBeNull();
   });
 
   it("names the lead's owner, by API name and label: a queue, or no owner, is left only on the leads nobody took up, so new leads waiting in one would score cold", () => {
@@ -287,9 +292,13 @@ describe('knownAfterOutcome', () => {
       ...['hubspot_owner_id', 'Contact owner', 'hubspot_owner_assigneddate', 'Owner assigned date', 'hs_user_ids_of_all_owners', 'User IDs of all owners'],
       ...['hs_all_owner_ids', 'hubspot_team_id', 'HubSpot team', 'hs_all_team_ids', 'hs_all_accessible_team_ids'],
     ];
-    for (const field of owners) expect(knownAfterOutcome(field), field).toMatch(/a lead's owner changes as the lead is worked, and a queue, or no owner at all, is left only on the leads nobody took up/);
-    // An owner of something else is a fact about the lead, as is who created it.
-    for (const field of ['Homeowner', 'Business Owner', 'Is Owner', 'Owner Occupied', 'Product Owner', 'CreatedById', 'Account Owner Count']) expect(knownAfterOutcome(field), field).toBeNull();
+    for (const source of SOURCE_KINDS) {
+      for (const field of owners) {
+        expect(knownAfterOutcome(field, source), `${source} ${field}`).toMatch(/a lead's owner changes as the lead is worked, and a queue, or no owner at all, is left only on the leads nobody took up/);
+      }
+      // An owner of something else is a fact about the lead, as is who created it.
+      for (const field of ['Homeowner', 'Business Owner', 'Is Owner', 'Owner Occupied', 'Product Owner', 'CreatedById', 'Account Owner Count']) expect(knownAfterOutcome(field, source), `${source} ${field}`).toBeNull();
+    }
   });
 
   it("names a custom lifecycle stage's dates and times, whose names carry the stage's numeric internal id", () => {
@@ -297,7 +306,7 @@ describe('knownAfterOutcome', () => {
       ...['hs_v2_date_entered_1043568283', 'hs_v2_date_exited_1043568283', 'hs_v2_latest_time_in_1043568283', 'hs_v2_cumulative_time_in_1043568283'],
       ...['hs_date_entered_1043568283', 'hs_date_exited_1043568283', 'hs_time_in_1043568283', 'hs_lifecyclestage_1043568283_date', 'hs_time_to_move_from_1043568283_to_customer'],
     ];
-    for (const field of customStage) expect(knownAfterOutcome(field), field).toMatch(/HubSpot writes it as a contact moves through the lifecycle stages/);
+    for (const field of customStage) expect(knownAfterOutcome(field, 'hubspot'), field).toMatch(/HubSpot writes it as a contact moves through the lifecycle stages/);
   });
 
   it('names the fields under the labels CRM exports use as headers, and under any case or punctuation', () => {
@@ -309,16 +318,35 @@ describe('knownAfterOutcome', () => {
       ...['converted_date', 'LEAD_STATUS', 'Converted_Date__c', 'lifecycle_stage', 'pi__last_activity__c', 'Pardot Last Activity'],
     ];
     for (const label of labels) {
-      expect(knownAfterOutcome(label)?.startsWith(`"${label}" is a field the CRM writes as or after the outcome is known: `), label).toBe(true);
-      expect(knownAfterOutcome(label), label).toMatch(/conver/);
+      expect(knownAfterOutcome(label, 'csv')?.startsWith(`"${label}" is a field the CRM writes as or after the outcome is known: `), label).toBe(true);
+      expect(knownAfterOutcome(label, 'csv'), label).toMatch(/conver/);
     }
-    for (const label of ['Lead Source', 'No. of Employees', 'Create Date', 'Email Opt Out', 'Annual Revenue', 'Last Name', 'Number of Sessions', 'Last Page Seen']) expect(knownAfterOutcome(label), label).toBeNull();
+    for (const label of ['Lead Source', 'No. of Employees', 'Create Date', 'Email Opt Out', 'Annual Revenue', 'Last Name', 'Number of Sessions', 'Last Page Seen']) expect(knownAfterOutcome(label, 'csv'), label).toBeNull();
   });
 
   it('knows these fields of the demo CRMs', () => {
-    const known = (names: readonly string[]) => names.filter((name) => knownAfterOutcome(name) !== null);
-    expect(known(SALESFORCE_LEAD_FIELDS.map((field) => field.name))).toEqual(['OwnerId', 'Status', 'Rating', 'LastActivityDate', 'LastModifiedDate', 'SystemModstamp', 'IsConverted', 'ConvertedDate']);
-    expect(known(HUBSPOT_CONTACT_PROPERTIES.map((property) => property.name))).toEqual(['hubspot_owner_id', 'lifecyclestage', 'hs_lead_status', 'notes_last_updated', 'lastmodifieddate', 'hs_lastmodifieddate']);
+    const known = (names: readonly string[], source: SourceKind) => names.filter((name) => knownAfterOutcome(name, source) !== null);
+    expect(known(SALESFORCE_LEAD_FIELDS.map((field) => field.name), 'salesforce')).toEqual(['OwnerId', 'Status', 'Rating', 'LastActivityDate', 'LastModifiedDate', 'SystemModstamp', 'IsConverted', 'ConvertedDate']);
+    expect(known(HUBSPOT_CONTACT_PROPERTIES.map((property) => property.name), 'hubspot')).toEqual(['hubspot_owner_id', 'lifecyclestage', 'hs_lead_status', 'notes_last_updated', 'lastmodifieddate', 'hs_lastmodifieddate']);
+  });
+
+  it('names Salesforce only of a Salesforce field: not of a HubSpot property or a file’s column under a name Salesforce also uses', () => {
+    const salesforceOnly = /Salesforce/;
+    // HubSpot's last activity date, and a file's columns: no word of what a converted Salesforce lead's does.
+    expect(knownAfterOutcome('notes_last_updated', 'hubspot')).toBe(
+      '"notes_last_updated" is a field the CRM writes as or after the outcome is known: the CRM moves it on with each activity, view or transfer, also after a lead converted or was lost',
+    );
+    for (const field of ['Last Activity', 'Last Activity Date', 'Status', 'Rating', 'Converted', 'Converted Date']) {
+      for (const source of ['hubspot', 'csv'] as const) expect(knownAfterOutcome(field, source), `${source} ${field}`).not.toMatch(salesforceOnly);
+    }
+    expect(knownAfterOutcome('Status', 'csv')).toBe(
+      '"Status" is a field the CRM writes as or after the outcome is known: sales reps set a lead\'s status and rating as they work the lead and close it, so on old leads they tell how it ended, converted or not',
+    );
+    expect(knownAfterOutcome('Converted Date', 'csv')).toBe('"Converted Date" is a field the CRM writes as or after the outcome is known: the CRM fills it when a lead is converted');
+    // A Salesforce field keeps what Salesforce does with it.
+    expect(knownAfterOutcome('LastActivityDate', 'salesforce')).toMatch(/\(a converted Salesforce lead's stops at its conversion\)$/);
+    expect(knownAfterOutcome('Rating', 'salesforce')).toMatch(/: Salesforce lead status and rating are set by sales reps/);
+    expect(knownAfterOutcome('ConvertedDate', 'salesforce')).toMatch(/: Salesforce fills it when a lead is converted$/);
   });
 });
 

@@ -8,7 +8,7 @@
  * not proven to be known before the outcome.
  */
 import { percentText } from '../../presentation';
-import { looseKey } from '../featurize';
+import { looseKey, type SourceKind } from '../featurize';
 import { stratifiedKFold } from './cv';
 import { countPositives, rocAuc, type Labels } from './metrics';
 
@@ -95,25 +95,29 @@ export function bareFieldName(field: string): string {
  * (`bareFieldName`): Salesforce Lead fields and HubSpot contact properties under their API
  * names and the labels their exports use as headers, each with why in words an admin knows:
  * flagged whatever their numbers say, since a field moved on after the outcome can look
- * harmless in one history and still give the outcome away.
+ * harmless in one history and still give the outcome away. `onSalesforce`: the words said of a
+ * Salesforce field instead, where Salesforce is named (a HubSpot property or a file's column
+ * under the same name is another CRM's, or no CRM's).
  */
-const AFTER_OUTCOME_FIELDS: readonly { names: RegExp; why: string }[] = [
+const AFTER_OUTCOME_FIELDS: readonly { names: RegExp; why: string; onSalesforce?: string }[] = [
   {
     names: /^(status|rating)$/,
-    why: 'Salesforce lead status and rating are set by sales reps as they work a lead and close it, so on old leads they tell how it ended, converted or not',
+    why: "sales reps set a lead's status and rating as they work the lead and close it, so on old leads they tell how it ended, converted or not",
+    onSalesforce: 'Salesforce lead status and rating are set by sales reps as they work a lead and close it, so on old leads they tell how it ended, converted or not',
   },
   {
     names: /^leadstatus$/,
     why: 'sales reps set the lead status as they work a lead and close it, so on old leads it tells how it ended, converted or not',
   },
-  { names: /^(isconverted|converted[a-z]*)$/, why: 'Salesforce fills it when a lead is converted' },
+  { names: /^(isconverted|converted[a-z]*)$/, why: 'the CRM fills it when a lead is converted', onSalesforce: 'Salesforce fills it when a lead is converted' },
   {
     names: /^((hs)?lastmodified(date|by|byid)?|systemmodstamp|objectlastmodifieddatetime)$/,
     why: 'the CRM moves it on whenever the lead is edited, converting it included, so on old leads it dates how they ended, converted or not',
   },
   {
     names: /^(last(activity|viewed|referenced|transfer)(date)?|(pi|pardot)lastactivity|(notes)?(lastcontacted|lastupdated|nextactivitydate)|(hs)?last(salesactivity|engagement)[a-z]*)$/,
-    why: "the CRM moves it on with each activity, view or transfer, also after a lead converted or was lost (a converted Salesforce lead's stops at its conversion)",
+    why: 'the CRM moves it on with each activity, view or transfer, also after a lead converted or was lost',
+    onSalesforce: "the CRM moves it on with each activity, view or transfer, also after a lead converted or was lost (a converted Salesforce lead's stops at its conversion)",
   },
   {
     names: /^(numcontactednotes|numnotes|numberofsalesactivities|numberoftimescontacted)$/,
@@ -153,11 +157,13 @@ const AFTER_OUTCOME_FIELDS: readonly { names: RegExp; why: string }[] = [
   },
 ];
 
-/** Why the CRM field `field` is written as or after the outcome is known (`AFTER_OUTCOME_FIELDS`), or null. */
-export function knownAfterOutcome(field: string): string | null {
+/** Why the CRM field `field` of `source`'s leads is written as or after the outcome is known (`AFTER_OUTCOME_FIELDS`), or null. */
+export function knownAfterOutcome(field: string, source: SourceKind): string | null {
   const bare = bareFieldName(field);
   const known = AFTER_OUTCOME_FIELDS.find(({ names }) => names.test(bare));
-  return known ? `"${field}" is a field the CRM writes as or after the outcome is known: ${known.why}` : null;
+  if (!known) return null;
+  const why = source === 'salesforce' ? (known.onSalesforce ?? known.why) : known.why;
+  return `"${field}" is a field the CRM writes as or after the outcome is known: ${why}`;
 }
 
 /**

@@ -483,7 +483,7 @@ describe('runTrainingRequest', () => {
     expect(few.at(-1)).toEqual({ type: 'failed', error: expect.stringMatching(/^Training needs at least 50 leads; the data has 20/) });
     expect(few.some((event) => event.type === 'trained')).toBe(false);
     const empty = await run({ type: 'inspect', data: { ...data, window: { createdAfter: Date.UTC(2030, 0, 1), createdBefore: null } }, catalogue: DEMO_FEATURE_SPECS });
-    expect(empty).toEqual([{ type: 'failed', error: 'No stored lead of this source was created inside the window.' }]);
+    expect(empty).toEqual([{ type: 'failed', error: expect.stringMatching(/^No stored lead of this source is in the window: none was created Jan 1, 2030 or later\. Train on more history: /) }]);
   });
 });
 

@@ -54,7 +54,7 @@ function tableOf(leads: readonly HistoryLead[], rule: OutcomeRule, kept: KeptFie
  */
 function selectionOf(leads: readonly HistoryLead[], window: TrainingWindow, rule: OutcomeRule): TrainingSelection {
   const { leads: inWindow, withoutCreatedDate } = leadsInWindow(leads, window);
-  return checkedSelection(tableOf(inWindow, rule), { stored: leads.length, withoutCreatedDate }, rule);
+  return checkedSelection(tableOf(inWindow, rule), { window, stored: leads.length, withoutCreatedDate }, rule);
 }
 
 describe('the window and the outcome', () => {
@@ -292,13 +292,25 @@ describe('the training data selected: the window, then the outcome', () => {
     );
   });
 
-  it('says the window is empty, and how many leads had no readable date, when the readable ones fall outside it', () => {
+  it('says the window is empty, its dates, how many leads had no readable date, and what to change, when the readable ones fall outside it', () => {
+    // As the too-few message (`describeDataSize`) asks for more history: here what widens the window.
+    const advice = 'Train on more history: a wider window of creation dates (more months, or a smaller minimum age), or more leads synced or imported.';
     expect(() => selectionOf([lead(Date.UTC(2020, 0, 1), '1')], window, rule)).toThrow(
-      new TrainingDataError('No stored lead of this source was created inside the window.'),
+      new TrainingDataError(`No stored lead of this source is in the window: none was created Jan 1, 2026 to Oct 1, 2026. ${advice}`),
     );
     expect(() => selectionOf([lead(Date.UTC(2020, 0, 1), '1'), lead(0, '1')], window, rule)).toThrow(
-      new TrainingDataError('No stored lead of this source was created inside the window (1 more lead has no readable created date).'),
+      new TrainingDataError(`No stored lead of this source is in the window: none was created Jan 1, 2026 to Oct 1, 2026 (1 more lead has no readable created date). ${advice}`),
     );
+    // A window with one end: the date it has.
+    expect(() => selectionOf([lead(Date.UTC(2026, 9, 2), '1')], { createdAfter: null, createdBefore: Date.UTC(2026, 9, 1) }, rule)).toThrow(
+      new TrainingDataError(`No stored lead of this source is in the window: none was created Oct 1, 2026 or earlier. ${advice}`),
+    );
+  });
+
+  it('says the source has no stored lead, not that a window left none, when it has none', () => {
+    for (const anyWindow of [window, { createdAfter: null, createdBefore: null }]) {
+      expect(() => selectionOf([], anyWindow, rule)).toThrow(new TrainingDataError('No lead of this source is stored: sync its CRM or import a file to train on.'));
+    }
   });
 
   it('names the values taken as still open when they leave no lead with an outcome', () => {
@@ -656,6 +668,8 @@ describe('the guards on stored history', () => {
     for (const key of counts) expect(flags.get(key), key).toMatch(/^it keeps changing after the outcome, and synced leads hold its value of today/);
     // HubSpot's last activity date is a field it knows: said as such.
     expect(flags.get('days_since_last_activity')).toMatch(/^"notes_last_updated" is a field the CRM writes/);
+    // Without what Salesforce does with a converted lead's: a HubSpot property.
+    expect(flags.get('days_since_last_activity')).not.toMatch(/Salesforce/);
     const { specs, flags: csvFlags } = flagsOf(csv, 'csv', { field: 'converted', positiveValues: ['1'] });
     expect(specs.map((spec) => spec.key)).toEqual(expect.arrayContaining(counts));
     for (const key of [...counts, 'days_since_last_activity', ...known]) expect(csvFlags.get(key), key).toBeUndefined();

@@ -11,10 +11,11 @@ import { featurizeRecords, looseKey, type RawRecord, type SourceKind } from '../
 import { daysBetween } from '../derive';
 import { fieldSourcesOf, fieldsRead, withOptionLabels, type Feature, type FeatureSpec } from '../manifest';
 import { describeOpenStatus, fieldsOfRule, outcomeOrWhyNot, type OutcomeRule } from '../outcome-rule';
-import { plural } from '../../presentation';
+import { formatDay, plural } from '../../presentation';
 import { namesCreatedColumn } from '../../csv/mapping';
 import { listInWords } from '../../list-in-words';
 import { buildFeatures, buildLabels, inferFeatureSpecs, TrainingDataError, type Table } from './dataset';
+import { EMPTY_WINDOW_ADVICE } from './data-size';
 import { keepsCountingAfterOutcome, knownAfterOutcome, leakageReport } from './leakage';
 
 // The rule lives in its own light module (a model's manifest records it); training's users read it here too.
@@ -39,6 +40,14 @@ export type TrainingWindow = z.infer<typeof TrainingWindowSchema>;
 export function windowCountedBackFrom(window: TrainingWindow, now: number, from: number): TrainingWindow {
   const moved = (end: number | null) => (end === null ? null : end - (now - from));
   return { createdAfter: moved(window.createdAfter), createdBefore: moved(window.createdBefore) };
+}
+
+/** The window in words: "created Dec 12, 2024 to Nov 12, 2025". */
+export function describeWindow({ createdAfter, createdBefore }: TrainingWindow): string {
+  if (createdAfter !== null && createdBefore !== null) return `created ${formatDay(createdAfter)} to ${formatDay(createdBefore)}`;
+  if (createdAfter !== null) return `created ${formatDay(createdAfter)} or later`;
+  if (createdBefore !== null) return `created ${formatDay(createdBefore)} or earlier`;
+  return 'all, whatever their created date';
 }
 
 /** What the trainer needs of a stored lead. */
@@ -200,14 +209,20 @@ export type LeftOut = z.infer<typeof LeftOutSchema>;
 export interface TrainingSelection extends LeftOut, Omit<TrainingTable, 'withoutOutcome' | 'stillBeingWorked'> {}
 
 /**
- * The selection of a window read (`built`: the table of the leads inside it) out of `stored`
+ * The selection of `window` read (`built`: the table of the leads inside it) out of `stored`
  * leads, `withoutCreatedDate` of them left out for want of a created date. Throws
- * `TrainingDataError` saying whether the window or the outcome left no lead at all.
+ * `TrainingDataError` saying whether the history, the window or the outcome left no lead at all.
  */
-export function checkedSelection(built: TrainingTable, { stored, withoutCreatedDate }: { stored: number; withoutCreatedDate: number }, rule: OutcomeRule): TrainingSelection {
+export function checkedSelection(
+  built: TrainingTable,
+  { window, stored, withoutCreatedDate }: { window: TrainingWindow; stored: number; withoutCreatedDate: number },
+  rule: OutcomeRule,
+): TrainingSelection {
   const { table, leadKeys, createdAt, withoutOutcome, stillBeingWorked } = built;
   const inWindow = table.records.length + withoutOutcome + stillBeingWorked;
   if (inWindow === 0) {
+    // Nothing stored: no window, however wide, holds a lead.
+    if (stored === 0) throw new TrainingDataError('No lead of this source is stored: sync its CRM or import a file to train on.');
     if (withoutCreatedDate > 0 && withoutCreatedDate === stored) {
       throw new TrainingDataError(
         `None of the ${plural(stored, 'stored lead', 'stored leads')} of this source has a readable created date, so none can be placed in the window. ` +
@@ -215,7 +230,7 @@ export function checkedSelection(built: TrainingTable, { stored, withoutCreatedD
       );
     }
     const unreadable = withoutCreatedDate > 0 ? ` (${plural(withoutCreatedDate, 'more lead has', 'more leads have')} no readable created date)` : '';
-    throw new TrainingDataError(`No stored lead of this source was created inside the window${unreadable}.`);
+    throw new TrainingDataError(`No stored lead of this source is in the window: none was ${describeWindow(window)}${unreadable}. ${EMPTY_WINDOW_ADVICE}`);
   }
   if (table.records.length === 0) {
     const open = rule.openValues?.length ? ` or says they are still open (${rule.openValues.join(', ')})` : '';
@@ -582,7 +597,7 @@ export function guardReasons(
   );
   return features.map((feature, f) => {
     const fields = specFields(feature, source).filter((field): field is string => field !== undefined);
-    const known = fields.map(knownAfterOutcome).find((reason) => reason !== null);
+    const known = fields.map((field) => knownAfterOutcome(field, source)).find((reason) => reason !== null);
     if (known) return known;
     if (findings[f].flag) return findings[f].flag.reason;
     if (history === null) return null;

@@ -52,6 +52,40 @@ it('names each row by its feature, a row header as plain as the cells beside it,
   }
 });
 
+it('keeps a long column name from widening the table past the page: selects capped, the name wrapped where shown as text, in full in the select’s title', () => {
+  // A column named in 134 characters, no space in it: every Field select offers it.
+  const long = `Lead_Qualification_Questionnaire_Response_${'Annual_Budget_Estimate_'.repeat(4)}In_USD`.padEnd(134, 'x');
+  const inferred = CandidateSchema.parse({ spec: { key: 'long_column', label: long, type: 'categorical', derive: { kind: 'value', from: { salesforce: long } } }, origin: 'inferred' });
+  const style = document.head.appendChild(document.createElement('style'));
+  style.textContent = readFileSync('components/page.css', 'utf8');
+  try {
+    rendered = render(
+      createElement(FeaturePicker, {
+        source: 'salesforce',
+        candidates: [...CANDIDATES, inferred],
+        fields: ['Industry', long, 'Status'],
+        choices: { industry: { included: true, field: long } },
+        verdicts: { [verdictKey('long_column', long)]: `"${long}" is a field the CRM writes as or after the outcome is known` },
+        checking: false,
+        onChange: () => {},
+      }),
+    );
+    const selects = [...rendered.container.querySelectorAll('select')];
+    // Capped (happy-dom gives 16em in pixels of its own font sizes): no longer as wide as their longest option.
+    for (const select of selects) expect(getComputedStyle(select).maxWidth).toMatch(/^\d+(\.\d+)?px$/);
+    // The name cut short in a closed select is there in full: its title, and every option whole in the open list.
+    expect(selects.map((select) => select.title)).toEqual(['Status', long]);
+    expect([...selects[0].options].map((option) => option.textContent)).toContain(long);
+    // Where it is text (its feature's name, the field it reads, a reason quoting it), it wraps anywhere; the other rows' text as before.
+    const row = rendered.container.querySelector('tr[data-feature="long_column"]')!;
+    const wrapped = [row.querySelector('th bdi')!, row.querySelector('code')!, row.querySelector('td:last-child')!];
+    expect(wrapped.map((element) => [element.textContent?.includes(long), getComputedStyle(element).overflowWrap])).toEqual(Array(3).fill([true, 'anywhere']));
+    expect(getComputedStyle(rendered.container.querySelector('tr[data-feature="status"] th bdi')!).overflowWrap).not.toBe('anywhere');
+  } finally {
+    style.remove();
+  }
+});
+
 /** What a screen reader says after a control's name: the text of the elements its aria-describedby points at. */
 const descriptionOf = (control: Element) =>
   (control.getAttribute('aria-describedby') ?? '')

@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import type { z } from 'zod';
 import { ErrorState } from '@/components/StatusMessage';
+import { tableValueWrap } from '@/components/table-value-wrap';
 import { listInWords } from '@/lib/list-in-words';
 import type { SourceKind } from '@/lib/ml/featurize';
 import type { Derive } from '@/lib/ml/manifest';
@@ -55,11 +56,16 @@ interface Props {
   onChange(key: string, choice: FeatureChoice): void;
 }
 
-/** Candidate features as a table: tick to use, pick the field, read why the field it reads is flagged. */
+/**
+ * Candidate features as a table: tick to use, pick the field, read why the field it reads is flagged.
+ * A field's or a feature's name with a long run (a column named in 134 characters) wraps anywhere
+ * (`tableValueWrap`), and its select is capped (`.feature-table select`, page.css), so the table
+ * stays within the page; the select's title names the field chosen in full.
+ */
 export function FeaturePicker({ source, candidates, fields, choices, verdicts, checking, onChange }: Props) {
   const noteIds = useId();
   return (
-    <table aria-label="Features">
+    <table aria-label="Features" className="feature-table">
       <thead>
         <tr>
           <th scope="col">Use</th>
@@ -92,6 +98,7 @@ export function FeaturePicker({ source, candidates, fields, choices, verdicts, c
           // The field the feature reads is offered even when the history's list lacks it: a select
           // without it would show another field than the one read, and the admin could not pick it back.
           const fieldOptions = choice.field === null || fields.includes(choice.field) ? fields : [...fields, choice.field].sort();
+          const fieldRead = spec.derive.kind === 'ratio' ? `${spec.derive.numerator[source]} / ${spec.derive.denominator[source]}` : choice.field;
           return (
             <tr key={spec.key} data-feature={spec.key}>
               <td>
@@ -105,13 +112,14 @@ export function FeaturePicker({ source, candidates, fields, choices, verdicts, c
               </td>
               {/* A leakage warning in Notes is read with its feature's name. */}
               <th scope="row" className="row-name">
-                {spec.label}
+                <bdi className={tableValueWrap(spec.label)}>{spec.label}</bdi>
               </th>
               <td>
                 {origin === 'catalogue' && spec.derive.kind !== 'ratio' ? (
                   <select
                     aria-label={`Field for ${spec.label}`}
                     aria-describedby={noteId}
+                    title={choice.field ?? undefined}
                     value={choice.field ?? ''}
                     onChange={(event) => onChange(spec.key, { ...choice, field: event.target.value })}
                   >
@@ -122,10 +130,13 @@ export function FeaturePicker({ source, candidates, fields, choices, verdicts, c
                     ))}
                   </select>
                 ) : (
-                  <code>{spec.derive.kind === 'ratio' ? `${spec.derive.numerator[source]} / ${spec.derive.denominator[source]}` : choice.field}</code>
+                  <code className={fieldRead === null ? undefined : tableValueWrap(fieldRead)}>{fieldRead}</code>
                 )}
               </td>
-              <td id={noteId}>{note}</td>
+              {/* A reason quoting a long field name wraps too. */}
+              <td id={noteId} className={typeof verdict === 'string' ? tableValueWrap(verdict) : undefined}>
+                {note}
+              </td>
             </tr>
           );
         })}

@@ -4,10 +4,10 @@ import { crmFieldsNote } from '@/lib/ml/model-versions';
 import { describeModelOutcome } from '@/lib/ml/outcome-rule';
 import { CALIBRATION_ERROR_TERM, describeCalibrationError } from '@/lib/ml/reliability-error';
 import { ranksNoLeads } from '@/lib/ml/train/calibration';
-import type { TrainingWindow } from '@/lib/ml/train/training-set';
+import { describeWindow } from '@/lib/ml/train/training-set';
 import { chanceMargin } from '@/lib/ml/train/metrics';
 import type { TrainingEvent } from '@/lib/ml/train/worker-protocol';
-import { chanceNote, MADE_UP_LEADS_MODEL_WORDS, formatDay, heldOutAucHeading, percentText, plural, prAucHeading } from '@/lib/presentation';
+import { chanceNote, MADE_UP_LEADS_MODEL_WORDS, heldOutAucHeading, percentText, plural, prAucHeading } from '@/lib/presentation';
 
 type Trained = Extract<TrainingEvent, { type: 'trained' }>;
 
@@ -33,14 +33,6 @@ function outOfTimeFallsShort({ cvRocAuc, outOfTimeRocAuc, outOfTimeStandardError
   if (outOfTimeRocAuc === undefined) return false;
   const differenceStandardError = Math.hypot(cvStandardError ?? 0, outOfTimeStandardError ?? 0);
   return cvRocAuc - outOfTimeRocAuc > Math.max(OUT_OF_TIME_GAP, chanceMargin(differenceStandardError));
-}
-
-/** The window in words: "created Dec 12, 2024 to Nov 12, 2025". */
-export function describeWindow({ createdAfter, createdBefore }: TrainingWindow): string {
-  if (createdAfter !== null && createdBefore !== null) return `created ${formatDay(createdAfter)} to ${formatDay(createdBefore)}`;
-  if (createdAfter !== null) return `created ${formatDay(createdAfter)} or later`;
-  if (createdBefore !== null) return `created ${formatDay(createdBefore)} or earlier`;
-  return 'all, whatever their created date';
 }
 
 /**
