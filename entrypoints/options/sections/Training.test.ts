@@ -248,6 +248,12 @@ async function eventually(assertion: () => void) {
   }
 }
 
+/** Presses `target` and lets what it starts begin: Check the data and Train first read the stored history again. */
+async function press(target: HTMLElement) {
+  click(target);
+  await eventually(() => expect(container().querySelector('[data-testid="reading-history"]')).toBeNull());
+}
+
 /** The section with its history and the active model read, the suggested outcome in place. */
 async function renderSection() {
   queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
@@ -263,7 +269,7 @@ async function waitUntilEnabled(name: string) {
 /** Check the data, answered with `INSPECTED`; returns the inspect request. */
 async function checkTheData() {
   await waitUntilEnabled('Check the data');
-  click(button('Check the data')!);
+  await press(button('Check the data')!);
   const request = FakeWorker.latest.requests.at(-1)!;
   expect(request.type).toBe('inspect');
   FakeWorker.latest.answer(INSPECTED);
@@ -299,7 +305,7 @@ it.each([
 
   const second = await checkTheData();
   expect(second.data).not.toEqual(first.data);
-  click(trainButton()!);
+  await press(trainButton()!);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', data: second.data });
 });
 
@@ -328,7 +334,7 @@ async function checkedAndTrainedWith(field: HTMLInputElement, typed: string): Pr
   change(field, typed);
   expect(trainButton()).toBeUndefined();
   const checked = await checkTheData();
-  click(trainButton()!);
+  await press(trainButton()!);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', data: checked.data });
   return checked;
 }
@@ -397,7 +403,7 @@ it('refuses a minimum age that leaves nothing of the window beside both fields, 
   for (const field of [months, minAge]) expect(field.hasAttribute('aria-invalid')).toBe(false);
   const { window } = (await checkTheData()).data;
   expect(window.createdBefore!).toBeGreaterThan(window.createdAfter!);
-  click(trainButton()!);
+  await press(trainButton()!);
   FakeWorker.latest.answer(TRAINED);
 
   // A minimum age past the window again: nothing is checked or trained on it.
@@ -413,7 +419,7 @@ it('refuses a minimum age that leaves nothing of the window beside both fields, 
 it('drops the answer of a check that ends after the form changed', async () => {
   await renderSection();
   await waitUntilEnabled('Check the data');
-  click(button('Check the data')!);
+  await press(button('Check the data')!);
   click(checkbox('false'));
   FakeWorker.latest.answer(INSPECTED);
   expect(trainButton()).toBeUndefined();
@@ -432,7 +438,7 @@ it("keeps the admin's outcome, check and feature choices when the same history i
   expect(outcomeField().value).toBe('Status');
   expect(checkbox('Closed - Converted').checked).toBe(true);
   expect(checkbox('Use Lead source').checked).toBe(false);
-  click(trainButton()!);
+  await press(trainButton()!);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({
     type: 'train',
     data: { outcome: { field: 'Status', positiveValues: ['Closed - Converted'] } },
@@ -521,7 +527,7 @@ it('drops the check, saying why, when a new import of the same columns changed t
 
   const again = await checkTheData();
   expect(leadsChangedNote()).toBe('');
-  click(trainButton()!);
+  await press(trainButton()!);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', data: again.data });
 });
 
@@ -547,7 +553,7 @@ describe("a model of a CRM's leads knows how the CRM's pages label its choice fi
     // The features' choice fields, and the outcome rule's field: the model describes its rule by the labels of its values.
     await eventually(() => expect(queryClient.getQueryState(['connections', 'option-labels', 'hubspot', ['industry', 'hs_analytics_source', 'lifecyclestage']])?.status).not.toBe('pending'));
     expect(crmOptionLabels).toHaveBeenCalledWith({ crm: 'hubspot', fields: ['industry', 'hs_analytics_source', 'lifecyclestage'] });
-    click(trainButton()!);
+    await press(trainButton()!);
     const request = FakeWorker.latest.requests.at(-1)!;
     if (request.type !== 'train') throw new Error(`sent ${request.type}`);
     return request;
@@ -569,7 +575,7 @@ describe("a model of a CRM's leads knows how the CRM's pages label its choice fi
     change(historySource(), 'hubspot');
     await eventually(() => expect(outcomeField().value).toBe('lifecyclestage'));
     await waitUntilEnabled('Check the data');
-    click(button('Check the data')!);
+    await press(button('Check the data')!);
     FakeWorker.latest.answer(INSPECTED);
     await eventually(() => expect(crmOptionLabels).toHaveBeenCalled());
     expect(trainButton()?.disabled).toBe(true);
@@ -643,7 +649,7 @@ it("leaves HubSpot contacts at a stage outside HubSpot's order out as still open
   expect(inGroup('still open', 'lead')).toBeUndefined();
   expect([inGroup('still open', 'other')?.checked, inGroup('still open', '1234567')?.checked]).toEqual([true, true]);
   await waitUntilEnabled('Check the data');
-  click(button('Check the data')!);
+  await press(button('Check the data')!);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({
     type: 'inspect',
     data: { outcome: { field: 'lifecyclestage', positiveValues: ['opportunity', 'customer', 'evangelist'], openValues: ['other', '1234567'] } },
@@ -790,7 +796,7 @@ it('leaves out the leads still being worked by the status field the admin choose
     true,
   ]);
   await waitUntilEnabled('Check the data');
-  click(button('Check the data')!);
+  await press(button('Check the data')!);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({
     type: 'inspect',
     data: { outcome: { field: 'IsConverted', positiveValues: ['true'], openStatus: { field: 'Status', values: ['Open', 'Working'] } } },
@@ -835,7 +841,7 @@ it('ticks the statuses of HubSpot contacts still being worked when the admin cho
 it('announces the training stage and its end, never the rounds, with Cancel outside the live region', async () => {
   await renderSection();
   await checkTheData();
-  click(trainButton()!);
+  await press(trainButton()!);
   FakeWorker.latest.answer({ type: 'progress', stage: 'cv', fold: 0, round: 10, validationLoss: 0.5, fraction: 0.1 });
   const duringFold = liveText();
   expect(duringFold).toContain('Training: cross-validating, fold 1 of 5');
@@ -859,7 +865,7 @@ it('announces the training stage and its end, never the rounds, with Cancel outs
   FakeWorker.latest.answer(TRAINED);
   expect(liveText()).toContain('Training finished: the report is below.');
 
-  click(trainButton()!);
+  await press(trainButton()!);
   click(button('Cancel training…')!);
   click(button('Yes, cancel training')!);
   expect(liveText()).toContain('Training cancelled. Nothing was saved.');
@@ -868,7 +874,7 @@ it('announces the training stage and its end, never the rounds, with Cancel outs
 it('stops a running check on Cancel, saying so, and frees the form', async () => {
   await renderSection();
   await waitUntilEnabled('Check the data');
-  click(button('Check the data')!);
+  await press(button('Check the data')!);
   const checkWorker = FakeWorker.latest;
   expect(button('Check the data')?.getAttribute('aria-disabled')).toBe('true');
   const cancel = button('Cancel the check')!;
@@ -886,7 +892,7 @@ it('stops a running check on Cancel, saying so, and frees the form', async () =>
 it('stops a running check when the form changes under it, so the form is free at once', async () => {
   await renderSection();
   await waitUntilEnabled('Check the data');
-  click(button('Check the data')!);
+  await press(button('Check the data')!);
   const checkWorker = FakeWorker.latest;
   change(numberInput('Created in the last'), '6');
   expect(checkWorker.terminated).toBe(true);
@@ -903,7 +909,7 @@ it("waits for the active model, and gives the new model the admin's tier policy"
 
   await act(async () => resolveActive(ACTIVE));
   await checkTheData();
-  click(trainButton()!);
+  await press(trainButton()!);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', tiers: ACTIVE.tiers });
 });
 
@@ -1077,7 +1083,7 @@ it('drops a trained model not activated yet once everything stored is purged, sa
   expect(liveText()).not.toContain('purged');
 
   await checkTheData();
-  click(trainButton()!);
+  await press(trainButton()!);
   FakeWorker.latest.answer(TRAINED);
   expect(button('Activate this model')).toBeTruthy();
 
@@ -1095,7 +1101,7 @@ it('starts no check or training while a model is being activated', async () => {
   activateModel.mockReturnValue(new Promise((resolve) => (finishActivation = resolve)));
   await renderSection();
   await checkTheData();
-  click(trainButton()!);
+  await press(trainButton()!);
   FakeWorker.latest.answer(TRAINED);
   click(button('Activate this model')!);
   await eventually(() => expect(activateModel).toHaveBeenCalled());
@@ -1115,7 +1121,7 @@ it('starts no check or training while a model is being activated', async () => {
 async function activatedSaying(): Promise<string> {
   await renderSection();
   await checkTheData();
-  click(trainButton()!);
+  await press(trainButton()!);
   FakeWorker.latest.answer(TRAINED);
   click(button('Activate this model')!);
   const said = () => container().querySelector('[data-testid="model-activated"]')?.textContent ?? '';
@@ -1157,7 +1163,7 @@ it('says before Activate, and again once it is active, that a model reading no C
   change(historySource(), 'csv');
   await eventually(() => expect(outcomeField().value).toBe('converted'));
   await checkTheData();
-  click(trainButton()!);
+  await press(trainButton()!);
   FakeWorker.latest.answer({ ...CSV_ONLY_TRAINED, data: (FakeWorker.latest.requests.at(-1) as Extract<TrainingRequest, { type: 'train' }>).data });
   const report = container().querySelector('[data-testid="training-report"]')!;
   const note = report.querySelector('[role="note"][data-testid="crm-fields-note"]')!;
@@ -1200,7 +1206,7 @@ it('says beside the held-back Train why it waits when no feature is ticked, tied
 it('says why Train waits at once when the check suggests no feature (every candidate inferred from the data, none pre-ticked)', async () => {
   await renderSection();
   await waitUntilEnabled('Check the data');
-  click(button('Check the data')!);
+  await press(button('Check the data')!);
   const { candidates } = INSPECTED as Extract<TrainingEvent, { type: 'inspected' }>;
   FakeWorker.latest.answer({ ...INSPECTED, candidates: candidates.map((candidate) => ({ ...candidate, origin: 'inferred' as const })) } as TrainingEvent);
   await eventually(() => expect(trainButton()?.disabled).toBe(true));
@@ -1223,7 +1229,7 @@ it("tells the worker when the leads are Demo mode's made-up ones, and says so of
   historySample.mockResolvedValue({ ...SAMPLE, leads: 1000, demo: true });
   await renderSection();
   expect((await checkTheData()).data).toMatchObject({ demo: true });
-  click(trainButton()!);
+  await press(trainButton()!);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', data: { demo: true } });
   // As the worker records it in the model it trained.
   FakeWorker.latest.answer({ ...TRAINED, manifest: { ...TRAINED.manifest, provenance: { ...TRAINED.manifest.provenance, source: 'salesforce demo leads', demoLeads: true } } });
@@ -1262,14 +1268,14 @@ it('checks a feature again when the admin moves it to another field, and holds T
   change(featureField('Industry'), 'Industry');
   expect(FakeWorker.latest.requests).toHaveLength(requests);
   expect(featureNote('industry')).toBe('');
-  click(trainButton()!);
+  await press(trainButton()!);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', specs: [{ key: 'industry', derive: { from: { salesforce: 'Industry' } } }, { key: 'lead_source' }] });
 });
 
 it('drops the "Left out" note of a flagged feature moved to a field that passes the check', async () => {
   await renderSection();
   await waitUntilEnabled('Check the data');
-  click(button('Check the data')!);
+  await press(button('Check the data')!);
   FakeWorker.latest.answer({ ...INSPECTED, leakage: [{ key: 'lead_source', label: 'Lead source', field: 'LeadSource', reason: 'almost perfectly separates converted leads' }] });
   expect(checkbox('Use Lead source').checked).toBe(false);
   expect(featureNote('lead_source')).toBe('Left out: almost perfectly separates converted leads.');
@@ -1280,7 +1286,7 @@ it('drops the "Left out" note of a flagged feature moved to a field that passes 
   click(checkbox('Use Lead source'));
   // The CRM is asked how it labels the newly chosen field's options first.
   await eventually(() => expect(trainButton()?.disabled).toBe(false));
-  click(trainButton()!);
+  await press(trainButton()!);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', specs: [{ key: 'industry' }, { key: 'lead_source', derive: { from: { salesforce: 'Status' } } }] });
 });
 
@@ -1301,7 +1307,7 @@ it('holds Train while two features chosen read one field, saying which and where
   expect(trainButton()!.disabled).toBe(true);
   expect(describedBy(trainButton()!)).toBe(saidOfLeadSource);
   const requests = FakeWorker.latest.requests.length;
-  click(trainButton()!);
+  await press(trainButton()!);
   expect(FakeWorker.latest.requests).toHaveLength(requests);
 
   // Unticked, Lead source no longer reads it for the model.
@@ -1316,7 +1322,7 @@ it('holds Train while two features chosen read one field, saying which and where
   change(featureField('Industry'), 'Industry');
   expect(sharedFieldsAlert()).toBeNull();
   await eventually(() => expect(trainButton()!.disabled).toBe(false));
-  click(trainButton()!);
+  await press(trainButton()!);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', specs: [{ key: 'industry', derive: { from: { salesforce: 'Industry' } } }, { key: 'lead_source' }] });
 });
 
@@ -1343,7 +1349,7 @@ describe("the admin's feature choices through a check of changed leads (a sync s
   /** Clicks Check the data and answers it with `inspected`, without waiting for Train (a moved field holds it). */
   async function checkAgain(inspected: TrainingEvent = INSPECTED) {
     await waitUntilEnabled('Check the data');
-    click(button('Check the data')!);
+    await press(button('Check the data')!);
     expect(FakeWorker.latest.requests.at(-1)!.type).toBe('inspect');
     FakeWorker.latest.answer(inspected);
     await eventually(() => expect(container().querySelector('[data-testid="data-size"]')).not.toBeNull());
@@ -1372,7 +1378,7 @@ describe("the admin's feature choices through a check of changed leads (a sync s
     expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'check-features', specs: [{ key: 'industry', derive: { from: { salesforce: 'Status' } } }] });
     FakeWorker.latest.answer({ type: 'features-checked', leakage: [] });
     await eventually(() => expect(trainButton()?.disabled).toBe(false));
-    click(trainButton()!);
+    await press(trainButton()!);
     expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', specs: [{ key: 'industry', derive: { from: { salesforce: 'Status' } } }] });
     expect((FakeWorker.latest.requests.at(-1) as Extract<TrainingRequest, { type: 'train' }>).specs).toHaveLength(1);
   });
@@ -1390,7 +1396,7 @@ describe("the admin's feature choices through a check of changed leads (a sync s
     expect(checkbox('Use Industry').checked).toBe(true);
     expect(checkbox('Use Lead source').checked).toBe(false);
     await eventually(() => expect(trainButton()?.disabled).toBe(false));
-    click(trainButton()!);
+    await press(trainButton()!);
     expect((FakeWorker.latest.requests.at(-1) as Extract<TrainingRequest, { type: 'train' }>).specs.map((chosen) => chosen.key)).toEqual(['industry']);
   });
 
@@ -1411,7 +1417,7 @@ describe("the admin's feature choices through a check of changed leads (a sync s
     expect(checkbox('Use Lead source').checked).toBe(true);
     expect(featureNote('lead_source')).toBe('');
     await eventually(() => expect(trainButton()?.disabled).toBe(false));
-    click(trainButton()!);
+    await press(trainButton()!);
     expect(trainedKeys()).toEqual(['industry', 'lead_source']);
   });
 
@@ -1432,7 +1438,7 @@ describe("the admin's feature choices through a check of changed leads (a sync s
     expect(checkbox('Use Lead source').checked).toBe(true);
     expect(checkbox('Use Industry').checked).toBe(false);
     await eventually(() => expect(trainButton()?.disabled).toBe(false));
-    click(trainButton()!);
+    await press(trainButton()!);
     expect(trainedKeys()).toEqual(['lead_source']);
   });
 
@@ -1491,7 +1497,7 @@ it('asks before the page is closed or reloaded while a model trains or waits to 
   await checkTheData();
   // A check takes seconds, and is run again as easily.
   expect(leavingAsks()).toBe(false);
-  click(trainButton()!);
+  await press(trainButton()!);
   FakeWorker.latest.answer({ type: 'progress', stage: 'cv', fold: 1, round: 120, fraction: 0.4 });
   expect(leavingAsks()).toBe(true);
   FakeWorker.latest.answer(TRAINED);
@@ -1508,7 +1514,7 @@ it('asks before the page is closed or reloaded while a model trains or waits to 
 
   // Cancelled, a training leaves nothing to lose.
   await checkTheData();
-  click(trainButton()!);
+  await press(trainButton()!);
   expect(leavingAsks()).toBe(true);
   click(button('Cancel training…')!);
   click(button('Yes, cancel training')!);
@@ -1518,7 +1524,7 @@ it('asks before the page is closed or reloaded while a model trains or waits to 
 it('asks before cancelling a training, saying that what it has done is lost, and goes on training on Keep training', async () => {
   await renderSection();
   await checkTheData();
-  click(trainButton()!);
+  await press(trainButton()!);
   FakeWorker.latest.answer({ type: 'progress', stage: 'cv', fold: 2, round: 40, fraction: 0.5 });
   const worker = FakeWorker.latest;
   click(button('Cancel training…')!);
@@ -1543,7 +1549,7 @@ it('asks before cancelling a training, saying that what it has done is lost, and
 it('locks the form while a model trains, Cancel aside, and frees it when training ends', async () => {
   await renderSection();
   await checkTheData();
-  click(trainButton()!);
+  await press(trainButton()!);
   const form = container().querySelector('[data-testid="training-form"]')!;
   const controls = Array.from(form.querySelectorAll('input, select, button'));
   expect(controls.length).toBeGreaterThan(8);
@@ -1559,8 +1565,14 @@ it('keeps the focus on Check the data while the check runs, which a second press
   await renderSection();
   const check = button('Check the data')!;
   await eventually(() => expect(check.disabled || check.getAttribute('aria-disabled') === 'true').toBe(false));
+  const workerBefore = FakeWorker.latest;
   act(() => check.focus());
   click(check);
+  // Unavailable from the press, while the stored leads are read again, saying so.
+  expect(check.getAttribute('aria-disabled')).toBe('true');
+  expect(describedBy(check)).toBe(' Reading the stored leads…');
+  expect(document.activeElement).toBe(check);
+  await eventually(() => expect(FakeWorker.latest).not.toBe(workerBefore));
   expect(FakeWorker.latest.requests.map((request) => request.type)).toEqual(['inspect']);
   // Not disabled under the focus, which would drop it to the page: said unavailable.
   expect(check.disabled).toBe(false);
@@ -1579,7 +1591,7 @@ it('moves the focus from Train, locked with the form, to the training’s Cancel
   await renderSection();
   await checkTheData();
   act(() => trainButton()!.focus());
-  click(trainButton()!);
+  await press(trainButton()!);
   expect(document.activeElement).toBe(button('Cancel training…'));
   // Cancelled: Cancel goes with the progress, and the focus comes back to Train.
   click(button('Cancel training…')!);
@@ -1588,7 +1600,7 @@ it('moves the focus from Train, locked with the form, to the training’s Cancel
   expect(document.activeElement).toBe(trainButton());
 
   // Trained: the same, the report announced in the live region.
-  click(trainButton()!);
+  await press(trainButton()!);
   expect(document.activeElement).toBe(button('Cancel training…'));
   FakeWorker.latest.answer(TRAINED);
   expect(document.activeElement).toBe(trainButton());
@@ -1597,7 +1609,7 @@ it('moves the focus from Train, locked with the form, to the training’s Cancel
 it('hands the focus of Cancel the check, which goes with the check, back to Check the data', async () => {
   await renderSection();
   await waitUntilEnabled('Check the data');
-  click(button('Check the data')!);
+  await press(button('Check the data')!);
   const cancel = button('Cancel the check')!;
   act(() => cancel.focus());
   click(cancel);
@@ -1655,7 +1667,7 @@ it('hands the focus of Check the data again, which goes with the trained model a
   await historyReadAgain(CSV_REIMPORTED);
   const again = button('Check the data again')!;
   act(() => again.focus());
-  click(again);
+  await press(again);
   expect(button('Check the data again')).toBeUndefined();
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'inspect', data: { source: 'csv' } });
   expect(document.activeElement).toBe(button('Check the data'));
@@ -1664,7 +1676,7 @@ it('hands the focus of Check the data again, which goes with the trained model a
 it('names the outcome and the window the model was trained on in its report, and shows leakage warnings above Activate', async () => {
   await renderSection();
   await checkTheData();
-  click(trainButton()!);
+  await press(trainButton()!);
   const leakage = 'Possible leakage in "Status": almost perfectly separates converted leads.';
   FakeWorker.latest.answer({ ...TRAINED, leakage: [leakage], warnings: ['"Notes" is empty in every row: dropped.'] });
   // The form changes after training: the report still says what the model was trained on.
@@ -1686,7 +1698,7 @@ it('reports the out-of-time ranking quality, says when it falls below the cross-
     rendered?.unmount();
     await renderSection();
     await checkTheData();
-    click(trainButton()!);
+    await press(trainButton()!);
     FakeWorker.latest.answer({ ...TRAINED, summary: { ...TRAINED.summary, ...summary } });
     return container().querySelector('[data-testid="training-report"]')!;
   };
@@ -1739,7 +1751,7 @@ it('offers and trains the features of columns named as plain objects’ own prop
   change(historySource(), 'csv');
   await eventually(() => expect(outcomeField().value).toBe('converted'));
   await waitUntilEnabled('Check the data');
-  click(button('Check the data')!);
+  await press(button('Check the data')!);
   for (const event of await workerAnswers(FakeWorker.latest.requests.at(-1)!, leads)) FakeWorker.latest.answer(event);
 
   const cells = (key: string) => Array.from(container().querySelectorAll(`tr[data-feature="${key}"] td`), (cell) => cell.textContent);
@@ -1749,7 +1761,7 @@ it('offers and trains the features of columns named as plain objects’ own prop
   click(checkbox('Use constructor'));
   expect(featureNote('constructor')).toBe('Another field of your data; off unless you tick it.');
   await eventually(() => expect(trainButton()?.disabled).toBe(false));
-  click(trainButton()!);
+  await press(trainButton()!);
   const train = FakeWorker.latest.requests.at(-1) as Extract<TrainingRequest, { type: 'train' }>;
   expect(train.specs.map((chosen) => [chosen.key, chosen.derive.kind === 'ratio' ? null : chosen.derive.from.csv])).toEqual([
     ['industry', 'industry'],
@@ -1774,14 +1786,14 @@ it('trains on an imported file with no created date: the form offers no window a
   expect(container().textContent).toContain('A lead not converted counts as not converted however new (these leads have no created date, so no minimum age applies)');
 
   await waitUntilEnabled('Check the data');
-  click(button('Check the data')!);
+  await press(button('Check the data')!);
   const inspect = FakeWorker.latest.requests.at(-1)!;
   expect(inspect.data.window).toEqual({ createdAfter: null, createdBefore: null });
   for (const event of await workerAnswers(inspect, leads)) FakeWorker.latest.answer(event);
   expect(container().querySelector('[data-testid="data-size"]')?.textContent).toMatch(/^400 leads, \d+ conversions:/);
   expect(container().querySelector('[data-testid="left-out"]')).toBeNull();
 
-  click(trainButton()!);
+  await press(trainButton()!);
   const train = FakeWorker.latest.requests.at(-1)!;
   for (const event of await workerAnswers(train, leads)) FakeWorker.latest.answer(event);
   const report = container().querySelector('[data-testid="training-report"]')!;
@@ -1823,7 +1835,7 @@ describe('an imported file: the form starts from the outcome rule its import cho
     expect(inGroup('still open', 'Lost')?.checked).toBe(false);
 
     await waitUntilEnabled('Check the data');
-    click(button('Check the data')!);
+    await press(button('Check the data')!);
     const inspect = FakeWorker.latest.requests.at(-1)!;
     expect(inspect.data.outcome).toEqual(importRule);
     const leads = (await db.leads.toArray()).map(({ key, createdAt, fields }) => ({ key, createdAt, fields }));
@@ -1863,7 +1875,7 @@ const reportOfTraining = async (trained: typeof TRAINED) => {
   rendered?.unmount();
   await renderSection();
   await checkTheData();
-  click(trainButton()!);
+  await press(trainButton()!);
   FakeWorker.latest.answer(trained);
   return container().querySelector('[data-testid="training-report"]')!;
 };
@@ -1947,7 +1959,7 @@ it("keeps the thin-data caution under a waiting report, from the trained model's
   const cautions = () => Array.from(container().querySelectorAll('p'), (paragraph) => paragraph.textContent ?? '').filter((text) => text.includes('Expect unstable scores'));
   await renderSection();
   await checkTheData();
-  click(trainButton()!);
+  await press(trainButton()!);
   // The model's counts, not the check's (120 leads, 30 conversions).
   FakeWorker.latest.answer({ ...TRAINED, summary: { ...TRAINED.summary, rows: 118, positives: 29 } });
   const caution = /^118 leads, 29 conversions: fewer conversions than the ~120 commonly asked for \(Salesforce Einstein's minimum\)\. Expect unstable scores/;
@@ -1971,7 +1983,7 @@ it('warns before "Check the data" or training again would take the place of a tr
   await renderSection();
   await checkTheData();
   expect(describedBy(button('Check the data')!)).toBeNull();
-  click(trainButton()!);
+  await press(trainButton()!);
   FakeWorker.latest.answer(TRAINED);
   const warning = 'Checking the data replaces the report of the model trained below: activate it first to keep it.';
   expect(describedBy(button('Check the data')!)).toBe(warning);
@@ -1990,7 +2002,7 @@ it('warns before "Check the data" or training again would take the place of a tr
 it('keeps a trained model waiting to be activated when a feature is moved to another field: the check waits for the admin', async () => {
   await renderSection();
   await checkTheData();
-  click(trainButton()!);
+  await press(trainButton()!);
   FakeWorker.latest.answer(TRAINED);
   const requests = FakeWorker.latest.requests.length;
   change(featureField('Industry'), 'Status');
@@ -2008,7 +2020,7 @@ const LEADS_CHANGED_SINCE_TRAINING = 'The leads changed since this model was tra
 /** Checks the data and trains, answered as the worker answers: a model of the data it was asked to train on, with `heldOut`. */
 async function trainAModel(heldOut = TRAINED.heldOut) {
   await checkTheData();
-  click(trainButton()!);
+  await press(trainButton()!);
   const request = FakeWorker.latest.requests.at(-1)!;
   expect(request.type).toBe('train');
   FakeWorker.latest.answer({ ...TRAINED, data: request.data, heldOut });
@@ -2068,7 +2080,7 @@ it("records this training's reading of fields on a model trained again to an id 
   const flags = [{ key: 'industry', reason: 'it is filled in for almost only one outcome' }];
   await renderSection();
   await checkTheData();
-  click(trainButton()!);
+  await press(trainButton()!);
   FakeWorker.latest.answer({ ...TRAINED, manifest: { ...TRAINED.manifest, provenance: { ...TRAINED.manifest.provenance, leakageFlagsKept: flags } } });
   click(button('Activate this model')!);
   await eventually(() => expect(activatedText()).toMatch(/is active/));
@@ -2146,11 +2158,11 @@ it('does not activate a model whose leads changed since it was trained, says why
   expect(describedBy(button('Check the data')!)).toBeNull();
   expect(container().textContent).not.toContain('activate it first to keep it');
 
-  click(button('Check the data again')!);
+  await press(button('Check the data again')!);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'inspect', data: { source: 'csv' } });
   const heldOut = { leadKeys: ['csv|row-1', 'csv|row-2'], probabilities: Float64Array.of(0.2, 0.7), logits: Float64Array.of(-1.4, 0.8) };
   FakeWorker.latest.answer(INSPECTED);
-  click(trainButton()!);
+  await press(trainButton()!);
   FakeWorker.latest.answer({ ...TRAINED, data: FakeWorker.latest.requests.at(-1)!.data, heldOut });
   expect(container().textContent).not.toContain(LEADS_CHANGED_SINCE_TRAINING);
   click(button('Activate this model')!);
@@ -2179,6 +2191,81 @@ it('reads the history again on activation, and activates nothing when the file w
   // Said once, by the note: not as an error too.
   expect(container().querySelector('[role="alert"]')).toBeNull();
   expect(container().querySelector('[data-testid="model-activated"]')).toBeNull();
+});
+
+describe('an import the form has not heard of yet (it hears when the scoring of its leads ends)', () => {
+  // 900 rows imported over the stored file: the row keys name other leads.
+  const IMPORTED_UNHEARD: HistorySample = { ...CSV_REIMPORTED, leads: 900 };
+  const historyCount = () => container().querySelector('[data-testid="history-count"]')?.textContent;
+  const BEFORE_START_NOTE = 'The stored leads changed since the form read them: it shows them now. Check the data again (your feature choices are kept).';
+
+  it('checks and trains on the leads stored, not the history the form showed: the check stays and the model is activated once the form hears of them', async () => {
+    await renderSection();
+    change(historySource(), 'csv');
+    await eventually(() => expect(outcomeField().value).toBe('converted'));
+    await waitUntilEnabled('Check the data');
+    const workerBefore = FakeWorker.latest;
+    // The import ended: its leads are stored, the form still shows the file before.
+    historySample.mockImplementation(async (source) => (source === 'csv' ? structuredClone(IMPORTED_UNHEARD) : SAMPLE));
+    expect(historyCount()).toBe(`${CSV_SAMPLE.leads} stored`);
+
+    // Check the data reads the stored history first: the form takes the new leads, and checks nothing of the history before.
+    await press(button('Check the data')!);
+    expect(FakeWorker.latest).toBe(workerBefore);
+    expect(historyCount()).toBe('900 stored');
+    expect(leadsChangedNote()).toBe(BEFORE_START_NOTE);
+
+    await press(button('Check the data')!);
+    expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'inspect', data: { source: 'csv' } });
+    expect(leadsChangedNote()).toBe('');
+    FakeWorker.latest.answer(INSPECTED);
+    await eventually(() => expect(trainButton()?.disabled).toBe(false));
+    // The scoring of the imported leads ends: the history is read again, the leads the check read.
+    await historyReadAgain(structuredClone(IMPORTED_UNHEARD));
+    expect(trainButton()?.disabled).toBe(false);
+    expect(leadsChangedNote()).toBe('');
+
+    await press(trainButton()!);
+    const request = FakeWorker.latest.requests.at(-1)!;
+    expect(request.type).toBe('train');
+    FakeWorker.latest.answer({ ...TRAINED, data: request.data });
+    await historyReadAgain(structuredClone(IMPORTED_UNHEARD));
+    expect(container().textContent).not.toContain(LEADS_CHANGED_SINCE_TRAINING);
+    expect(button('Activate this model')?.disabled).toBe(false);
+    click(button('Activate this model')!);
+    await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')).not.toBeNull());
+    expect(activateModel).toHaveBeenCalledTimes(1);
+  });
+
+  it('trains nothing on a check of the history before: the check is dropped, saying so', async () => {
+    await renderSection();
+    change(historySource(), 'csv');
+    await eventually(() => expect(outcomeField().value).toBe('converted'));
+    await checkTheData();
+    // The import ended after the check: the form still shows the file the check read.
+    historySample.mockImplementation(async (source) => (source === 'csv' ? IMPORTED_UNHEARD : SAMPLE));
+
+    await press(trainButton()!);
+    expect(FakeWorker.latest.requests.map((request) => request.type)).toEqual(['inspect']);
+    expect(trainButton()).toBeUndefined();
+    expect(historyCount()).toBe('900 stored');
+    expect(leadsChangedNote()).toBe('The leads changed since the check: check the data again (your feature choices are kept).');
+  });
+
+  it('starts nothing when the admin changes the form while the stored history is read', async () => {
+    await renderSection();
+    await waitUntilEnabled('Check the data');
+    const workerBefore = FakeWorker.latest;
+    let answerRead: (sample: HistorySample) => void = () => {};
+    historySample.mockImplementation(() => new Promise((resolve) => (answerRead = resolve)));
+    click(button('Check the data')!);
+    expect(describedBy(button('Check the data')!)).toBe(' Reading the stored leads…');
+    change(numberInput('and at least'), '60');
+    await act(async () => answerRead(SAMPLE));
+    await eventually(() => expect(container().querySelector('[data-testid="reading-history"]')).toBeNull());
+    expect(FakeWorker.latest).toBe(workerBefore);
+    expect(button('Check the data')!.getAttribute('aria-disabled')).toBe('false');
+  });
 });
 
 it('does not activate a model of CRM leads once another org’s leads took their place (a sandbox reuses production’s record ids)', async () => {
@@ -2245,7 +2332,7 @@ it('announces what the check found, and the activation, in live regions on the p
 
   let finishActivation: (answer: ActivateReply) => void = () => {};
   activateModel.mockReturnValue(new Promise((resolve) => (finishActivation = resolve)));
-  click(trainButton()!);
+  await press(trainButton()!);
   FakeWorker.latest.answer(TRAINED);
   await eventually(() => expect(button('Activate this model')?.disabled).toBe(false));
   click(button('Activate this model')!);
@@ -2266,7 +2353,7 @@ it('says what the activation is doing where the focus goes, with how far the sco
   activateModel.mockReturnValue(new Promise((resolve) => (finishActivation = resolve)));
   await renderSection();
   await checkTheData();
-  click(trainButton()!);
+  await press(trainButton()!);
   FakeWorker.latest.answer(TRAINED);
   const activate = button('Activate this model')!;
   pressEnter(activate);
@@ -2299,7 +2386,7 @@ it('says why an activation failed where the focus goes', async () => {
   activateModel.mockResolvedValue({ ok: false, error: 'The engine could not load the model' });
   await renderSection();
   await checkTheData();
-  click(trainButton()!);
+  await press(trainButton()!);
   FakeWorker.latest.answer(TRAINED);
   pressEnter(button('Activate this model')!);
   const said = await focusedMessage(/The engine could not load the model/);

@@ -277,6 +277,7 @@ export function TrainingSection() {
   const versionsWaitId = `${noteIds}-versions-wait`;
   const readingLabelsId = `${noteIds}-reading-labels`;
   const readingStagesId = `${noteIds}-reading-stages`;
+  const readingHistoryId = `${noteIds}-reading-history`;
   const noFeatureId = `${noteIds}-no-feature`;
   const sharedFieldsId = `${noteIds}-shared-fields`;
   const windowProblemId = `${noteIds}-window`;
@@ -370,30 +371,51 @@ export function TrainingSection() {
     return { source, outcome, window: trainingWindow(history.data, months.value, minAgeDays.value, now), now: new Date(now).toISOString(), demo: history.data.demo };
   };
 
+  // The history of `of` read again now, as the page's query holds it: the page hears of an import's
+  // or a sync's leads only when their scoring ends (App), so the history it shows may be older.
+  const readStoredHistory = async (of: SourceKind) => {
+    const { queryKey } = historyQuery(of);
+    // Not a read begun before the leads changed.
+    await queryClient.cancelQueries({ queryKey, exact: true });
+    await queryClient.fetchQuery({ ...historyQuery(of), staleTime: 0 });
+    return queryClient.getQueryData(queryKey);
+  };
+
   const check = () => {
     const data = trainingData();
     if (!data) return;
-    setPurged(false);
-    activate.reset();
-    dataCheck.check(data);
+    dataCheck.startOnStoredHistory(
+      () => readStoredHistory(data.source),
+      () => {
+        setPurged(false);
+        activate.reset();
+        dataCheck.check(data);
+      },
+    );
   };
 
   const train = () => {
     if (!inspected || !active.data || !history.data) return;
-    activate.reset();
-    // The check was dropped had the history changed since: it is the history the check read.
-    setTrainedOn(history.data.keysName);
+    const { keysName } = history.data;
     const specs = dataCheck.includedSpecs();
-    const labelled = checkedCrm && optionLabels.data ? withCrmOptionLabels(specs, checkedCrm, optionLabels.data) : specs;
-    worker.start({
+    const request: TrainingRequest = {
       type: 'train',
       data: inspected.data,
-      specs: labelled,
+      specs: checkedCrm && optionLabels.data ? withCrmOptionLabels(specs, checkedCrm, optionLabels.data) : specs,
       cv: CROSS_VALIDATION_FOLDS,
       tiers: active.data.tiers,
       activeModelId: active.data.modelId,
       ...(optionLabels.data && { valueLabelsByField: optionLabels.data }),
-    });
+    };
+    dataCheck.startOnStoredHistory(
+      () => readStoredHistory(inspected.data.source),
+      () => {
+        activate.reset();
+        // The history just read again, which the check read: the check was dropped had it changed since.
+        setTrainedOn(keysName);
+        worker.start(request);
+      },
+    );
   };
 
   // Nothing starts while the worker or an activation runs (its outcome would be lost), nor before
@@ -446,7 +468,8 @@ export function TrainingSection() {
   const windowProblemText = windowShown ? emptyWindowProblem(months, minAgeDays) : null;
   const windowProblem = windowProblemText === null ? null : { id: windowProblemId, text: windowProblemText };
   const fieldProblemIds = [...refusedFields.map((field) => field.problemId), ...(windowProblem ? [windowProblem.id] : [])];
-  const checkDisabled = blocked || outcomeToChoose !== null || !history.data?.leads || fieldProblemIds.length > 0 || readingStages;
+  const { readingHistory } = dataCheck;
+  const checkDisabled = blocked || outcomeToChoose !== null || !history.data?.leads || fieldProblemIds.length > 0 || readingStages || readingHistory;
 
   return (
     <>
@@ -472,7 +495,10 @@ export function TrainingSection() {
           type="button"
           onClick={check}
           unavailable={checkDisabled}
-          aria-describedby={[warnBeforeCheck && checkWarningId, readingStages && readingStagesId, ...fieldProblemIds].filter(Boolean).join(' ') || undefined}
+          aria-describedby={
+            [warnBeforeCheck && checkWarningId, readingStages && readingStagesId, readingHistory && readingHistoryId, ...fieldProblemIds].filter(Boolean).join(' ') ||
+            undefined
+          }
         >
           Check the data
         </FocusKeepingButton>{' '}
@@ -483,6 +509,12 @@ export function TrainingSection() {
             Reading your HubSpot portal&apos;s lifecycle stages…
           </span>
         )}
+        {readingHistory && (
+          <span id={readingHistoryId} data-testid="reading-history">
+            {' '}
+            Reading the stored leads…
+          </span>
+        )}
         {(checking || checkingFields) && (
           // A check of changed fields stops alone: the features keep their fields, unchecked.
           <button type="button" onClick={() => (checking ? dataCheck.dropCheck() : dataCheck.stopCheck())}>
@@ -491,7 +523,10 @@ export function TrainingSection() {
         )}
         {/* In the page before it says anything, so that a change of the leads is announced. */}
         <div role="status" data-testid="leads-changed">
-          {dataCheck.leadsChanged && <p>The leads changed since the check: check the data again (your feature choices are kept).</p>}
+          {dataCheck.leadsChanged === 'under-check' && <p>The leads changed since the check: check the data again (your feature choices are kept).</p>}
+          {dataCheck.leadsChanged === 'before-start' && (
+            <p>The stored leads changed since the form read them: it shows them now. Check the data again (your feature choices are kept).</p>
+          )}
         </div>
         {active.isError && (
           <ErrorState
@@ -562,7 +597,7 @@ export function TrainingSection() {
                   ref={checkFieldsButton}
                   type="button"
                   onClick={dataCheck.checkChangedFields}
-                  unavailable={blocked}
+                  unavailable={blocked || readingHistory}
                   aria-describedby={trainedModelWaits ? checkFieldsWarningId : undefined}
                 >
                   Check the changed fields
@@ -576,7 +611,14 @@ export function TrainingSection() {
               onClick={train}
               disabled={blocked || noFeatureChosen || fieldShared || unchecked.some(({ included }) => included) || readingLabels || fieldProblemIds.length > 0}
               aria-describedby={
-                [warnBeforeCheck && trainWarningId, noFeatureChosen && noFeatureId, fieldShared && sharedFieldsId, readingLabels && readingLabelsId, ...fieldProblemIds]
+                [
+                  warnBeforeCheck && trainWarningId,
+                  noFeatureChosen && noFeatureId,
+                  fieldShared && sharedFieldsId,
+                  readingLabels && readingLabelsId,
+                  readingHistory && readingHistoryId,
+                  ...fieldProblemIds,
+                ]
                   .filter(Boolean)
                   .join(' ') || undefined
               }
@@ -618,13 +660,14 @@ export function TrainingSection() {
           {/* In the page before it says anything, so that the change of the leads is announced. */}
           <div role="status">{leadsChangedSinceTraining && <p id={leadsChangedId}>{LEADS_CHANGED_SINCE_TRAINING}</p>}</div>
           {versionsChangeRuns && <p id={versionsWaitId}>Another section is changing the models (Model versions, or the demo data): activate this model once it is done.</p>}
+          {/* Held while a check or a training, which would take its place, waits for the stored leads to be read. */}
           <button
             type="button"
             onClick={(event) => {
               setActivationStage('checking');
               activate.mutate({ model: trained, keysName: trainedOn, trigger: event.currentTarget });
             }}
-            disabled={activate.isPending || activate.isSuccess || leadsChangedSinceTraining || versionsChangeRuns}
+            disabled={activate.isPending || activate.isSuccess || leadsChangedSinceTraining || versionsChangeRuns || readingHistory}
             aria-describedby={leadsChangedSinceTraining ? leadsChangedId : versionsChangeRuns ? versionsWaitId : undefined}
           >
             Activate this model

@@ -84,6 +84,9 @@ function verdictsOf(specs: readonly FeatureSpec[], leakage: readonly LeakageFlag
   );
 }
 
+/** How the leads changed under the form: under the check it shows, or before a check or training began. */
+export type LeadsChange = 'under-check' | 'before-start' | null;
+
 interface Options {
   worker: TrainingWorker;
   /** The source the form shows. */
@@ -106,25 +109,39 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
   // no longer flags it gives it back its suggestion, or the admin's own choice.
   const adminChoices = useRef<Record<string, FeatureChoice>>({});
   const [verdicts, setVerdicts] = useState<FieldVerdicts>({});
-  // Whether the leads changed under a check, said until the admin changes the form or checks again.
-  const [leadsChanged, setLeadsChanged] = useState(false);
+  // Whether the leads changed under a check ('under-check'), or before a check or training began
+  // ('before-start': the form had not heard of them), said until the admin changes the form or checks again.
+  const [leadsChanged, setLeadsChanged] = useState<LeadsChange>(null);
+  // The check or training waiting for the stored history to be read again before it starts
+  // (`startOnStoredHistory`), and whether one waits: any change to the form drops it, as it drops a check.
+  const waitingStart = useRef<object | null>(null);
+  const [readingHistory, setReadingHistory] = useState(false);
+  // Nor once the page is left: its worker would outlive it.
+  useEffect(
+    () => () => {
+      waitingStart.current = null;
+    },
+    [],
+  );
   // What the running check was asked about (the data; for a check of changed fields, their specs),
   // so the result is kept with it; null when none runs.
   const pendingCheck = useRef<{ data: TrainingData; specs?: FeatureSpec[] } | null>(null);
 
-  // Stops the running check, if any: its answer is dropped.
+  // Stops the running check, if any: its answer is dropped. A job waiting to start does not start.
   const stopCheck = () => {
     if (pendingCheck.current) worker.cancel();
     pendingCheck.current = null;
+    waitingStart.current = null;
+    setReadingHistory(false);
   };
   // A check answers for the leads and outcome it read: any change to them drops it, and stops
   // one still running (Train must never train on a rule the form no longer shows, and a check
-  // of 100,000 leads must not hold the form). `leadsChanged` when the admin did not make the
+  // of 100,000 leads must not hold the form). `leadsChange` when the admin did not make the
   // change: the leads changed under the form.
-  const dropCheck = (leadsChangedUnderIt = false) => {
+  const dropCheck = (leadsChange: LeadsChange = null) => {
     stopCheck();
     setInspected(null);
-    setLeadsChanged(leadsChangedUnderIt);
+    setLeadsChanged(leadsChange);
   };
   /** The setter of a form value the check answers for: setting it drops the check. */
   const changing =
@@ -136,10 +153,12 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
 
   // The sample is read again after syncs, imports and deletions, and on window focus. Query keeps
   // `history` the same object while the sample reads the same, so this runs on a source's first
-  // read and when its history changed: a check of the history before is dropped, saying so.
+  // read and when its history changed: a check of the history before is dropped, saying so. A check
+  // starts on the history read again as it starts (`startOnStoredHistory`), so the page's hearing late
+  // of the leads it read changes nothing here.
   useEffect(() => {
     if (!history) return;
-    if (inspected || pendingCheck.current) dropCheck(true);
+    if (inspected || pendingCheck.current) dropCheck('under-check');
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [history]);
 
@@ -191,6 +210,32 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [finished]);
 
+  /**
+   * Runs `start` (a check, or a training of the check shown) once `readStored` has read the stored
+   * history again and found the one the form shows: the job then reads the leads the form was filled
+   * from, and is stamped with their history. The page hears of an import's or a sync's leads only when
+   * their scoring ends, seconds after they are stored: a job started on the history it still showed
+   * would read the new leads under the old history's name. A history found changed starts nothing:
+   * the form now shows it (its outcome may follow a new import's), and a check of the history before
+   * is dropped, saying so. A change the page hears of after the start drops the check (above) or holds
+   * the trained model back, as before.
+   */
+  const startOnStoredHistory = async (readStored: () => Promise<HistorySample | undefined>, start: () => void) => {
+    const shown = history;
+    const waiting = {};
+    waitingStart.current = waiting;
+    setReadingHistory(true);
+    // A failed read is said by the history's own error; nothing starts.
+    const stored = await readStored().catch(() => undefined);
+    // The form changed meanwhile, or another job was asked for.
+    if (waitingStart.current !== waiting) return;
+    waitingStart.current = null;
+    setReadingHistory(false);
+    // The query keeps the history object while it reads the same.
+    if (stored === shown) start();
+    else if (stored) dropCheck(inspected ? 'under-check' : 'before-start');
+  };
+
   /** Checks `data`: its counts, the leakage guard's flags and the candidate features. */
   const check = (data: TrainingData) => {
     dropCheck();
@@ -229,6 +274,8 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
     choices,
     verdicts,
     leadsChanged,
+    /** Whether a check or training waits for the stored history to be read again (`startOnStoredHistory`). */
+    readingHistory,
     /** The features the guards have not checked on the field they read now. */
     unchecked: notChecked(choices),
     /** The specs of the features chosen, each reading the field picked for it. */
@@ -236,6 +283,7 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
     /** The fields two or more of the features chosen read: Train waits until each is read by one. */
     sharedFields: sharedFields(includedSpecs(), source),
     check,
+    startOnStoredHistory,
     checkChangedFields: () => checkChangedFields(choices),
     chooseFeature,
     stopCheck,
