@@ -108,7 +108,10 @@ describe('pausing at 90 % of the allowance (apiAllowancePause)', () => {
 
   it('says the figures, why it paused and what happens next, for each CRM and job', () => {
     expect(apiAllowancePause('salesforce', reading(91_200, 100_000), 'sync')?.message).toBe(
-      'Salesforce: your org has used 91,200 of its 100,000 API requests of the last 24 hours; LeadLens paused this sync to leave the rest to your other integrations. The leads synced so far stay, and the next sync goes on from where this one stopped.',
+      'Salesforce: your org has used 91,200 of its 100,000 API requests of the last 24 hours; LeadLens paused this sync to leave the rest to your other integrations. Sync again in a few hours, as requests older than 24 hours stop counting: it goes on from where it stopped.',
+    );
+    expect(apiAllowancePause('hubspot', reading(225_000, 250_000), 'sync')?.message).toBe(
+      'HubSpot: your account has used 225,000 of its 250,000 API requests for today; LeadLens paused this sync to leave the rest to your other integrations. Sync again tomorrow, when HubSpot counts them afresh: it goes on from where it stopped.',
     );
     expect(apiAllowancePause('salesforce', reading(95_000, 100_000), 'write-back')?.message).toBe(
       'Salesforce: your org has used 95,000 of its 100,000 API requests of the last 24 hours; LeadLens paused this write-back to leave the rest to your other integrations. The leads written so far stay written; write back again in a few hours, as requests older than 24 hours stop counting.',

@@ -312,10 +312,10 @@ export interface CrmClient {
  */
 export const API_ALLOWANCE_PAUSE_AT = 0.9;
 
-/** What each CRM's allowance counts, and when a write-back paused by it may go again. */
-const ALLOWANCE_WORDS: Record<CrmKind, { whose: string; counted: string; writeAgain: string }> = {
-  salesforce: { whose: 'your org', counted: 'of the last 24 hours', writeAgain: 'in a few hours, as requests older than 24 hours stop counting' },
-  hubspot: { whose: 'your account', counted: 'for today', writeAgain: 'tomorrow, when HubSpot counts them afresh' },
+/** What each CRM's allowance counts, and when a sync or write-back paused by it may go again: sooner, it pauses again. */
+const ALLOWANCE_WORDS: Record<CrmKind, { whose: string; counted: string; goAgain: string }> = {
+  salesforce: { whose: 'your org', counted: 'of the last 24 hours', goAgain: 'in a few hours, as requests older than 24 hours stop counting' },
+  hubspot: { whose: 'your account', counted: 'for today', goAgain: 'tomorrow, when HubSpot counts them afresh' },
 };
 
 /**
@@ -326,9 +326,10 @@ const ALLOWANCE_WORDS: Record<CrmKind, { whose: string; counted: string; writeAg
 export function apiAllowancePause(crm: CrmKind, client: Pick<CrmClient, 'apiUsage'>, job: 'sync' | 'write-back'): CrmError | null {
   const usage = client.apiUsage?.() ?? null;
   if (usage === null || usage.used < API_ALLOWANCE_PAUSE_AT * usage.limit) return null;
-  const { whose, counted, writeAgain } = ALLOWANCE_WORDS[crm];
+  const { whose, counted, goAgain } = ALLOWANCE_WORDS[crm];
   const used = `${CRM_LABEL[crm]}: ${whose} has used ${usage.used.toLocaleString('en-US')} of its ${usage.limit.toLocaleString('en-US')} API requests ${counted}; LeadLens paused this ${job} to leave the rest to your other integrations.`;
-  const next = job === 'sync' ? 'The leads synced so far stay, and the next sync goes on from where this one stopped.' : `The leads written so far stay written; write back again ${writeAgain}.`;
+  // The options page says, after a sync's reason, that what it stored is kept.
+  const next = job === 'sync' ? `Sync again ${goAgain}: it goes on from where it stopped.` : `The leads written so far stay written; write back again ${goAgain}.`;
   return new CrmError('rate', `${used} ${next}`);
 }
 

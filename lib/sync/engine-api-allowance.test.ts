@@ -47,7 +47,7 @@ function org() {
 
 /** The words of a sync paused with `used` of the demo org's 100,000 requests used. */
 const pausedAt = (used: number) =>
-  `Salesforce: your org has used ${used.toLocaleString('en-US')} of its 100,000 API requests of the last 24 hours; LeadLens paused this sync to leave the rest to your other integrations. The leads synced so far stay, and the next sync goes on from where this one stopped.`;
+  `Salesforce: your org has used ${used.toLocaleString('en-US')} of its 100,000 API requests of the last 24 hours; LeadLens paused this sync to leave the rest to your other integrations. Sync again in a few hours, as requests older than 24 hours stop counting: it goes on from where it stopped.`;
 
 describe('a Salesforce sync when the org’s API allowance is nearly used (Sforce-Limit-Info at 90 % or more)', () => {
   it('stops before its next page, keeping the page it stored, and says why; the next sync goes on from there', async () => {

@@ -4,7 +4,7 @@
  * what the action is doing, then what came of it, which takes the focus the gone or disabled
  * button had.
  */
-import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { ErrorState } from '@/components/StatusMessage';
 
 interface ConfirmProps {
@@ -99,6 +99,40 @@ export function useConfirmation({ label, ariaLabel, question, confirmLabel, keep
       </span>
     ),
   };
+}
+
+/**
+ * A running job's Cancel, in the place of the button that started it, which asks first: its safe
+ * choice (`keepLabel`, e.g. "Keep syncing") has the focus, so a second Enter or Space meant for the
+ * start button (or the key held down) lands there, not on a Cancel that stops the job just
+ * started. With `takesFocus`, it takes the focus the start button had (gone with it) and,
+ * confirmed, the focus its question had, until the job ends. `onFocus`: the focus came to it.
+ */
+export function ConfirmedCancel({
+  takesFocus,
+  onFocus,
+  onConfirm,
+  testId,
+  ...confirm
+}: Omit<ConfirmProps, 'disabled' | 'offered'> & { takesFocus: boolean; onFocus(): void; testId: string }) {
+  const area = useRef<HTMLSpanElement>(null);
+  const [cancelsConfirmed, setCancelsConfirmed] = useState(0);
+  useLayoutEffect(() => {
+    const focusLost = document.activeElement === null || document.activeElement === document.body;
+    if (takesFocus && focusLost) area.current?.querySelector('button')?.focus();
+  }, [takesFocus, cancelsConfirmed]);
+  return (
+    <span ref={area} onFocus={onFocus} data-testid={testId}>
+      <ConfirmButton
+        {...confirm}
+        disabled={false}
+        onConfirm={() => {
+          setCancelsConfirmed((count) => count + 1);
+          onConfirm();
+        }}
+      />
+    </span>
+  );
 }
 
 /**

@@ -12,6 +12,7 @@ import type { AutoSync } from '@/lib/sync/state';
 import { queryKeys } from '@/lib/query-keys';
 import { deferred } from '@/test/deferred';
 import { click, followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
+import { apiAllowancePause } from '@/lib/crm/client';
 import { SyncSection } from './Sync';
 
 const background = vi.hoisted(() => ({ syncStatus: vi.fn(), connectionStatus: vi.fn(), startSync: vi.fn(), cancelSync: vi.fn(), setAutoSync: vi.fn() }));
@@ -55,6 +56,14 @@ afterEach(() => {
 
 const row = () => rendered!.container.querySelector<HTMLElement>('[data-testid="sync-salesforce"]');
 const button = (testId: string) => row()?.querySelector<HTMLButtonElement>(`[data-testid="${testId}"]`) ?? null;
+const buttonNamed = (name: string) => Array.from(row()?.querySelectorAll('button') ?? []).find((candidate) => candidate.textContent === name) ?? null;
+/** The running sync's Cancel sync…, which asks first. */
+const cancelButton = () => row()?.querySelector<HTMLButtonElement>('[data-testid="cancel-salesforce"] button') ?? null;
+/** Cancels the running sync as the admin does: Cancel sync…, then its question's Yes. */
+function cancelTheSync() {
+  click(cancelButton()!);
+  click(buttonNamed('Yes, cancel syncing')!);
+}
 
 /** Renders the section, and waits for `shown` (the Salesforce row) to be on it. */
 async function renderSection(shown: () => HTMLElement | null = row) {
@@ -102,7 +111,7 @@ it('announces where a cancel stopped the sync', async () => {
   await renderSection();
   const announced = followLiveRegions(row()!);
   salesforce = summary('cancelled', { synced: 300, endedAt: LAST_RUN.finishedAt });
-  click(button('cancel-salesforce')!);
+  cancelTheSync();
   await waitFor(() => announced().includes('Salesforce sync cancelled after 300 leads; sync again to go on from there.') || null);
   expect(background.cancelSync).toHaveBeenCalledWith({ crm: 'salesforce' });
 });
@@ -112,7 +121,7 @@ it('offers a new sync, not to resume, when a cancel came before the sync stored 
   await renderSection();
   const announced = followLiveRegions(row()!);
   salesforce = summary('cancelled', { lastRun: LAST_RUN, endedAt: LAST_RUN.finishedAt + 1 });
-  click(button('cancel-salesforce')!);
+  cancelTheSync();
   await waitFor(() => announced().includes('Salesforce sync cancelled before it stored any lead.') || null);
   expect(row()!.querySelector('p')!.textContent).toMatch(/ Stopped before it stored any lead\.$/);
   expect(button('start-salesforce')!.textContent).toBe('Sync now');
@@ -215,7 +224,7 @@ it('points to Connections instead of offering a sync of a CRM that is not connec
   expect(row()!.querySelector('[data-testid="reconnect-salesforce"]')).toBeNull();
 });
 
-it('keeps the focus on Sync now while the sync is asked for, on the Cancel it becomes, and there while the cancel is asked for', async () => {
+it('keeps the focus on Sync now while the sync is asked for, moves it to the Cancel sync… that takes its place, there once a cancel is confirmed, and to Resume sync as the sync ends', async () => {
   await renderSection();
   const start = deferred<unknown>();
   background.startSync.mockReturnValue(start.promise);
@@ -232,17 +241,18 @@ it('keeps the focus on Sync now while the sync is asked for, on the Cancel it be
 
   salesforce = summary('running', { synced: 10, lastRun: LAST_RUN, endedAt: LAST_RUN.finishedAt });
   await act(async () => start.resolve({ ok: true, ...salesforce }));
-  const cancel = await waitFor(() => (button('cancel-salesforce')?.getAttribute('aria-disabled') === 'false' ? button('cancel-salesforce') : null));
+  const cancel = await waitFor(cancelButton);
+  expect(cancel.textContent).toBe('Cancel sync…');
   expect(document.activeElement).toBe(cancel);
 
+  // Confirmed, its question goes from under the focus: the focus goes back to Cancel sync…, until the sync ends.
   const cancelling = deferred<unknown>();
   background.cancelSync.mockReturnValue(cancelling.promise);
-  click(cancel);
-  await waitFor(() => cancel.disabled || cancel.getAttribute('aria-disabled') === 'true' || null);
-  expect(cancel.disabled).toBe(false);
-  expect(cancel.getAttribute('aria-disabled')).toBe('true');
-  expect(document.activeElement).toBe(cancel);
-  click(cancel);
+  cancelTheSync();
+  await waitFor(() => background.cancelSync.mock.calls.length > 0 || null);
+  await waitFor(() => document.activeElement === cancelButton() || null);
+  // Pressed again meanwhile, it only asks again.
+  click(cancelButton()!);
   expect(background.cancelSync).toHaveBeenCalledTimes(1);
 
   salesforce = summary('cancelled', { synced: 10, lastRun: LAST_RUN, endedAt: LAST_RUN.finishedAt + 1 });
@@ -250,6 +260,99 @@ it('keeps the focus on Sync now while the sync is asked for, on the Cancel it be
   const resume = await waitFor(() => (button('start-salesforce')?.getAttribute('aria-disabled') === 'false' ? button('start-salesforce') : null));
   expect(resume.textContent).toBe('Resume sync');
   expect(document.activeElement).toBe(resume);
+});
+
+it('asks before cancelling a sync, its Keep syncing focused: a second Enter on Sync now, or the key held down, never cancels the sync it started', async () => {
+  await renderSection();
+  salesforce = summary('running', { synced: 10, remaining: 3_990, lastRun: LAST_RUN, endedAt: LAST_RUN.finishedAt });
+  pressEnter(button('start-salesforce')!);
+  await waitFor(() => document.activeElement === cancelButton() || null);
+  const pressAgain = () => pressEnter(document.activeElement as HTMLElement);
+
+  pressAgain();
+  await act(() => new Promise((resolve) => setTimeout(resolve, 50))); // time for a cancel to reach the background
+  expect(background.cancelSync).not.toHaveBeenCalled();
+  const question = row()!.querySelector('[role="group"][aria-label="Confirm cancelling the Salesforce sync"]');
+  expect(question?.textContent).toContain('Cancelling stops the sync: the leads it has stored so far stay in this browser, and syncing again goes on from where it stopped.');
+  await waitFor(() => document.activeElement === buttonNamed('Keep syncing') || null);
+  pressAgain();
+  await waitFor(() => document.activeElement === cancelButton() || null);
+  pressAgain();
+  await waitFor(() => document.activeElement === buttonNamed('Keep syncing') || null);
+  expect(background.cancelSync).not.toHaveBeenCalled();
+  expect(row()!.dataset.status).toBe('running');
+
+  pressEnter(buttonNamed('Yes, cancel syncing')!);
+  await waitFor(() => background.cancelSync.mock.calls.length > 0 || null);
+  expect(background.cancelSync).toHaveBeenCalledTimes(1);
+  expect(background.cancelSync).toHaveBeenCalledWith({ crm: 'salesforce' });
+});
+
+it('leaves the focus where it is when the page opens on a running sync, and when it ends', async () => {
+  salesforce = summary('running', { synced: 10, lastRun: LAST_RUN, endedAt: LAST_RUN.finishedAt });
+  await renderSection();
+  await waitFor(cancelButton);
+  expect(document.activeElement).toBe(document.body);
+  await pollAnswers(summary('done', { synced: 20, lastRun: { ...LAST_RUN, finishedAt: LAST_RUN.finishedAt + 1 }, endedAt: LAST_RUN.finishedAt + 1 }));
+  await waitFor(() => button('start-salesforce'));
+  expect(document.activeElement).toBe(document.body);
+});
+
+describe('a sync paused as the CRM’s API allowance is nearly used, or stopped by its rate limit', () => {
+  const alert = () => row()!.querySelector('[role="alert"]')!.textContent;
+  const paused = apiAllowancePause('salesforce', { apiUsage: () => ({ used: 91_200, limit: 100_000 }) }, 'sync')!;
+
+  it('says when to sync again, in whole sentences, and not to sync again now', async () => {
+    salesforce = summary('error', { synced: 0, error: paused.message, errorKind: paused.kind, endedAt: 1, connection: 'connected' });
+    await renderSection();
+    expect(alert()).toBe(
+      'The Salesforce sync stopped: Salesforce: your org has used 91,200 of its 100,000 API requests of the last 24 hours; LeadLens paused this sync to leave the rest to your other integrations. ' +
+        'Sync again in a few hours, as requests older than 24 hours stop counting: it goes on from where it stopped. What it stored so far is kept.',
+    );
+  });
+
+  it('says beside Resume sync that a sync before then stops again', async () => {
+    salesforce = summary('error', { synced: 200, error: paused.message, errorKind: paused.kind, endedAt: 1, connection: 'connected' });
+    await renderSection();
+    const resume = button('start-salesforce')!;
+    expect(resume.textContent).toBe('Resume sync');
+    const note = rendered!.container.querySelector(`[id="${resume.getAttribute('aria-describedby')}"]`);
+    expect(note?.textContent).toBe(' Before then, a sync stops again as this one did.');
+    expect(row()!.textContent).toContain('Resume sync Before then, a sync stops again as this one did.');
+
+    // A rate limit's 429 says when itself too.
+    const rateLimited = 'Salesforce answered 429 (rate limit) to the list of changes, asking LeadLens to wait 2 hours: try again after 11/14/2023, 11:13:20 PM';
+    await pollAnswers({ ...salesforce, error: rateLimited, endedAt: 2 });
+    await waitFor(() => (alert()!.includes('429') ? row() : null));
+    expect(alert()).toBe(`The Salesforce sync stopped: ${rateLimited}. What it stored so far is kept.`);
+    expect(row()!.textContent).toContain('Before then, a sync stops again as this one did.');
+  });
+
+  it('offers a plain Resume sync after another error', async () => {
+    salesforce = summary('error', { synced: 200, error: 'could not reach https://acme.my.salesforce.com (TypeError)', errorKind: 'network', endedAt: 1, connection: 'connected' });
+    await renderSection();
+    expect(button('start-salesforce')!.hasAttribute('aria-describedby')).toBe(false);
+    expect(row()!.textContent).not.toContain('Before then');
+  });
+});
+
+it('says no count of stored leads beside a running sync’s bar (read at most every 10 s, it lags behind), and says it again, read afresh, as the run ends', async () => {
+  // A first sync: the count was read as it began.
+  salesforce = summary('running', { synced: 791, remaining: 3_214, stored: 0 });
+  await renderSection();
+  expect(row()!.textContent).toContain('Syncing Salesforce: 791 of 4,005 (19%)');
+  expect(row()!.textContent).not.toContain('synced from Salesforce in this browser');
+  expect(row()!.querySelector('p')).toBeNull();
+
+  // One with a complete sync before says that one's end still.
+  await pollAnswers(summary('running', { synced: 791, remaining: 3_214, stored: 0, lastRun: LAST_RUN, endedAt: LAST_RUN.finishedAt }));
+  await waitFor(() => row()!.querySelector('p'));
+  expect(row()!.querySelector('p')!.textContent).toMatch(/^Last complete sync: 40 changed leads in 3 s, /);
+
+  const finishedAt = LAST_RUN.finishedAt + 60_000;
+  await pollAnswers(summary('done', { synced: 4_005, stored: 4_005, lastRun: { synced: 4_005, removed: 0, finishedAt, seconds: 40 }, endedAt: finishedAt }));
+  await waitFor(() => (row()!.dataset.status === 'done' ? row() : null));
+  expect(row()!.querySelector('p')!.textContent).toMatch(/^4,005 leads synced from Salesforce in this browser\. Last complete sync: 4,005 changed leads in 40 s, /);
 });
 
 describe('a run that ends with the CRM refusing the credentials, which puts the Reconnect link in place of the button', () => {
@@ -262,8 +365,7 @@ describe('a run that ends with the CRM refusing the credentials, which puts the 
     await renderSection();
     salesforce = summary('running', { synced: 10, remaining: 90, lastRun: LAST_RUN, endedAt: LAST_RUN.finishedAt });
     pressEnter(button('start-salesforce')!);
-    const cancel = await waitFor(() => (button('cancel-salesforce')?.getAttribute('aria-disabled') === 'false' ? button('cancel-salesforce') : null));
-    expect(document.activeElement).toBe(cancel);
+    await focusOn(cancelButton);
 
     await pollAnswers(refused());
     await focusOn(link);

@@ -1,6 +1,6 @@
 /** Sync leads from the connected CRMs into this browser: progress, cancel, resume, errors. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { FocusKeepingButton, useFocusBackWhenJobEnds } from '@/components/KeepFocus';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import type { ConnectionReply } from '@/lib/connections/schema';
@@ -12,6 +12,7 @@ import { COMPARISON_RETRY_AFTER_MS, type AutoSync, type ComparisonRefusal, type 
 import { queryKeys } from '@/lib/query-keys';
 import { plural, refusedThenReconnected } from '@/lib/presentation';
 import { useInvalidateWhenRunEnds } from '@/lib/ui/use-invalidate-when-run-ends';
+import { ConfirmedCancel } from './ConfirmedAction';
 
 export function SyncSection() {
   const queryClient = useQueryClient();
@@ -182,6 +183,20 @@ function stopReason({ crm, error, errorKind, connection: status }: SyncSummary, 
   return connection?.status === 'reconnect' ? connection.message : error;
 }
 
+/** `reason` ended as a sentence: one the CRM's client words in whole sentences (an API allowance's pause) already is. */
+const asSentence = (reason: string) => (/[.!?]$/.test(reason) ? reason : `${reason}.`);
+
+/**
+ * Why the sync stopped, and what now: what it stored is kept, and it goes on when synced again,
+ * once what stopped it is fixed (`verb`). A `rate` error (the CRM's rate limit, or its API
+ * allowance nearly used) says itself when to sync again.
+ */
+function stoppedMessage(sync: SyncSummary, connection: ConnectionReply | undefined, verb: 'reconnect' | 'connect' | null): string {
+  const label = CRM_LABEL[sync.crm];
+  const next = verb ? `; ${verb} ${label} under CRM connections, then sync again` : sync.errorKind === 'rate' ? '' : '; sync again to go on';
+  return `The ${label} sync stopped: ${asSentence(`${stopReason(sync, connection)}`)} What it stored so far is kept${next}.`;
+}
+
 /**
  * What a sync asks of the admin before it can run, under CRM connections: to connect a CRM that is
  * not connected (a sync of it could only fail), or, after the CRM refused the credentials
@@ -198,7 +213,7 @@ interface SyncRowProps {
   sync: SyncSummary;
   /** The CRM's connection status, once read. */
   connection: ConnectionReply | undefined;
-  /** A Sync now or Cancel of any CRM is being answered: none is pressed again meanwhile. */
+  /** A Sync now or Cancel of any CRM is being answered: no Sync now is pressed again meanwhile (a Cancel asks first). */
   busy: boolean;
   /** This row's own Sync now or Cancel is being answered. */
   acting: boolean;
@@ -218,6 +233,24 @@ function SyncRow({ sync, connection, busy, acting, onAction }: SyncRowProps) {
   // running. Another CRM's (`busy`) is not this row's: its link would take the focus from that CRM's.
   const reconnectLink = useRef<HTMLAnchorElement>(null);
   useFocusBackWhenJobEnds(sync.status === 'running' || acting, reconnectLink);
+  // Sync now gives way to Cancel sync… as a sync starts, and comes back as it ends: the focus goes with them once the admin
+  // has put it there (pressed Sync now, or came to Cancel sync…), not at a page opened meanwhile.
+  const [focusFollows, setFocusFollows] = useState(false);
+  const startButton = useRef<HTMLButtonElement>(null);
+  useFocusBackWhenJobEnds(sync.status === 'running' && focusFollows, startButton);
+  // Stopped by the CRM's rate limit or API allowance: syncing again before the time its alert says stops the same way.
+  const waitNoteId = useId();
+  const waitFirst = sync.status === 'error' && sync.errorKind === 'rate';
+  // While it runs, its bar says how far it is: the count, read at most every 10 s then (`storedCounts` in
+  // lib/background/handlers/sync.ts), would lag behind the bar ("0 leads" beside "791 of 4,005"). Read afresh as the run ends.
+  const summaryLine = [
+    sync.status !== 'running' && `${plural(sync.stored, 'lead', 'leads')} synced from ${label} in this browser.`,
+    sync.lastRun && `Last complete sync: ${plural(sync.lastRun.synced, 'changed lead', 'changed leads')} in ${sync.lastRun.seconds.toFixed(0)} s, ${new Date(sync.lastRun.finishedAt).toLocaleString()}.`,
+    !!sync.lastRun?.removed && `${removedLeads(sync.lastRun.removed, label)}.`,
+    sync.status === 'cancelled' && `Stopped ${stoppedAt(sync)}.`,
+  ]
+    .filter(Boolean)
+    .join(' ');
   return (
     <div data-testid={`sync-${sync.crm}`} data-status={sync.status} data-synced={sync.synced} data-stored={sync.stored}>
       <h3>{label}</h3>
@@ -226,37 +259,49 @@ function SyncRow({ sync, connection, busy, acting, onAction }: SyncRowProps) {
       {sync.status === 'running' && (
         <JobProgressBar label={`Syncing ${label}`} done={sync.synced} total={sync.remaining === null ? null : sync.synced + sync.remaining} />
       )}
-      <p>
-        {plural(sync.stored, 'lead', 'leads')} synced from {label} in this browser.
-        {sync.lastRun && ` Last complete sync: ${plural(sync.lastRun.synced, 'changed lead', 'changed leads')} in ${sync.lastRun.seconds.toFixed(0)} s, ${new Date(sync.lastRun.finishedAt).toLocaleString()}.`}
-        {!!sync.lastRun?.removed && ` ${removedLeads(sync.lastRun.removed, label)}.`}
-        {sync.status === 'cancelled' && ` Stopped ${stoppedAt(sync)}.`}
-      </p>
+      {summaryLine && <p>{summaryLine}</p>}
       {sync.lastRun?.comparisonRefused && <ComparisonRefusedNote refused={sync.lastRun.comparisonRefused} crm={sync.crm} label={label} />}
       {/* A finished sync's note, not an error: the weekly read of the values the CRM computes was refused, and is made again next week. */}
       {sync.lastRun?.calculatedNotRefreshed && <p data-testid="sync-calculated-not-refreshed">{sync.lastRun.calculatedNotRefreshed}.</p>}
       {sync.leftOut && <LeftOutLeads leftOut={sync.leftOut} label={label} />}
-      {sync.status === 'error' && sync.error && (
-        <ErrorState
-          message={`The ${label} sync stopped: ${stopReason(sync, connection)}. What it stored so far is kept; ${verb ? `${verb} ${label} under CRM connections, then sync again` : 'sync again to go on'}.`}
-        />
-      )}
+      {sync.status === 'error' && sync.error && <ErrorState message={stoppedMessage(sync, connection, verb)} />}
       {/*
-        Sync now and Cancel are one button in one place (Sync now becomes Cancel as the sync starts, and back): the focus stays on it.
-        The link takes its place when the CRM refused the credentials, and its focus (above).
+        Sync now and Cancel sync… are in one place (Sync now gives way to Cancel sync… as the sync starts, and back), the focus going with them (above).
+        The link takes their place when the CRM refused the credentials, and its focus (above).
       */}
       {verb ? (
         <a ref={reconnectLink} href="#connections" data-testid={`reconnect-${sync.crm}`}>
           {verb === 'connect' ? 'Connect' : 'Reconnect'} {label} under CRM connections
         </a>
       ) : sync.status === 'running' ? (
-        <FocusKeepingButton type="button" unavailable={busy} onClick={() => onAction('cancel')} data-testid={`cancel-${sync.crm}`}>
-          Cancel
-        </FocusKeepingButton>
+        // Asks first, its Keep syncing focused: a second Enter meant for Sync now (or the key held down) does not cancel the sync it started.
+        <ConfirmedCancel
+          testId={`cancel-${sync.crm}`}
+          label="Cancel sync…"
+          question={`Confirm cancelling the ${label} sync`}
+          confirmLabel="Yes, cancel syncing"
+          keepLabel="Keep syncing"
+          takesFocus={focusFollows}
+          onFocus={() => setFocusFollows(true)}
+          onConfirm={() => onAction('cancel')}
+        >
+          {`Cancelling stops the sync: the leads it has stored so far stay in this browser, and syncing again goes on from where it stopped.`}
+        </ConfirmedCancel>
       ) : (
-        <FocusKeepingButton type="button" unavailable={busy} onClick={() => onAction('start')} data-testid={`start-${sync.crm}`}>
-          {resumable ? 'Resume sync' : 'Sync now'}
-        </FocusKeepingButton>
+        <>
+          <FocusKeepingButton
+            ref={startButton}
+            type="button"
+            unavailable={busy}
+            onFocus={() => setFocusFollows(true)}
+            onClick={() => onAction('start')}
+            aria-describedby={waitFirst ? waitNoteId : undefined}
+            data-testid={`start-${sync.crm}`}
+          >
+            {resumable ? 'Resume sync' : 'Sync now'}
+          </FocusKeepingButton>
+          {waitFirst && <span id={waitNoteId}> Before then, a sync stops again as this one did.</span>}
+        </>
       )}
     </div>
   );
