@@ -5,7 +5,7 @@
  */
 import { MADE_UP_LEADS_MODEL_WORDS, formatDay, formatThreshold, plural, refusedThenReconnected } from '@/lib/presentation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { FocusKeepingButton, useFocusBackWhenJobEnds } from '@/components/KeepFocus';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import type { ConnectionReply } from '@/lib/connections/schema';
@@ -21,7 +21,7 @@ import type { Manifest } from '@/lib/ml/manifest';
 import { queryKeys } from '@/lib/query-keys';
 import { useActiveManifest, useInvalidateOnEvent, useJob } from '@/lib/ui/hooks';
 import { useInvalidateWhenRunEnds } from '@/lib/ui/use-invalidate-when-run-ends';
-import { ActionStatus, ConfirmButton } from './ConfirmedAction';
+import { ActionStatus, ConfirmedCancel } from './ConfirmedAction';
 
 /** Field names the admin is told to create; the form starts with them. */
 const SUGGESTED: Record<CrmKind, { scoreField: string; tierField: string; reasonField: string; kind: string }> = {
@@ -252,7 +252,18 @@ function WriteBackForm({
         </p>
       )}
       {underway ? (
-        <CancelWriteBack crm={crm} takesFocus={focusFollows} onFocus={() => setFocusFollows(true)} onCancel={onCancel} />
+        <ConfirmedCancel
+          testId={`cancel-write-back-${crm}`}
+          takesFocus={focusFollows}
+          onFocus={() => setFocusFollows(true)}
+          label="Cancel writing…"
+          question={`Confirm cancelling the write-back to ${CRM_LABEL[crm]}`}
+          confirmLabel="Yes, cancel writing"
+          keepLabel="Keep writing"
+          onConfirm={onCancel}
+        >
+          {`Cancelling stops the write-back: what it has written to ${CRM_LABEL[crm]} stays, and the leads it has not written yet keep the values they have there.`}
+        </ConfirmedCancel>
       ) : (
         <FocusKeepingButton
           ref={startButton}
@@ -268,39 +279,6 @@ function WriteBackForm({
   );
 }
 
-/**
- * A running write-back's Cancel, in Write scores' place, which asks first: its safe choice, Keep
- * writing, has the focus, so a second Enter or Space meant for Write scores (or the key held down)
- * lands there, not on a Cancel that stops the write-back just started. With `takesFocus`, it takes
- * the focus Write scores had (gone with it) and, confirmed, the focus its question had, until the
- * write-back ends.
- */
-function CancelWriteBack({ crm, takesFocus, onFocus, onCancel }: { crm: CrmKind; takesFocus: boolean; onFocus(): void; onCancel(): void }) {
-  const area = useRef<HTMLSpanElement>(null);
-  const [cancelsConfirmed, setCancelsConfirmed] = useState(0);
-  useLayoutEffect(() => {
-    const focusLost = document.activeElement === null || document.activeElement === document.body;
-    if (takesFocus && focusLost) area.current?.querySelector('button')?.focus();
-  }, [takesFocus, cancelsConfirmed]);
-  const label = CRM_LABEL[crm];
-  return (
-    <span ref={area} onFocus={onFocus} data-testid={`cancel-write-back-${crm}`}>
-      <ConfirmButton
-        label="Cancel writing…"
-        question={`Confirm cancelling the write-back to ${label}`}
-        confirmLabel="Yes, cancel writing"
-        keepLabel="Keep writing"
-        disabled={false}
-        onConfirm={() => {
-          setCancelsConfirmed((count) => count + 1);
-          onCancel();
-        }}
-      >
-        {`Cancelling stops the write-back: what it has written to ${label} stays, and the leads it has not written yet keep the values they have there.`}
-      </ConfirmButton>
-    </span>
-  );
-}
 
 /** Why the write-back stopped: a refusal of credentials reconnected since no longer asks the step it names. */
 const stopReason = ({ crm, error, stoppedBySignInRefusal }: WriteBackSummary, connection: ConnectionReply['status'] | undefined) =>
