@@ -282,7 +282,7 @@ export interface Setting {
 
 export class LeadLensDb extends Dexie {
   scores!: EntityTable<CachedScore, 'key'>;
-  /** Written only through `putLeads` and `deleteLeads`, which keep `leadSummaries`, `owedLeadScores` and `unscorableLeads` in step. */
+  /** Written only through `putLeads`, `restampLeads` and `deleteLeads`, which keep `leadSummaries`, `owedLeadScores` and `unscorableLeads` in step. */
   leads!: EntityTable<StoredLead, 'key'>;
   /** One per stored lead, same key: what pages read of the leads. */
   leadSummaries!: EntityTable<LeadSummary, 'key'>;
@@ -372,6 +372,16 @@ export class LeadLensDb extends Dexie {
       // Walked, not deleted key by key: most leads have no such row (an import stores 100,000).
       await this.unscorableLeads.where(':id').anyOf(keys).delete();
     });
+  }
+
+  /**
+   * Stores `leads` over their stored copies, from which they differ in nothing a page shows or a
+   * model reads (a sync reading back only what a write-back of LeadLens's changed: store.ts
+   * `differsOnlyByWriteBack`): their summaries stay, and no score is owed, as it would be the one
+   * they have. Within the caller's transaction, if any.
+   */
+  async restampLeads(leads: StoredLead[]): Promise<void> {
+    await this.transaction('rw', this.leads, () => this.leads.bulkPut(leads));
   }
 
   /**

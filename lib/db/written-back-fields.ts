@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { fieldIdentity, type CrmKind } from '../crm/types';
 import type { SourceKind } from '../ml/featurize';
-import { db, leadKeyOf } from './db';
+import { db, leadKeyOf, type Setting } from './db';
 
 const key = (crm: CrmKind) => `written-back-fields:${crm}`;
 
@@ -145,13 +145,16 @@ export const writtenValuesKey = (leadKey: string) => `written-back-values:${lead
  */
 const WrittenValuesSchema = z.record(z.string(), z.string());
 
+/** The values of a lead's row (`writtenValuesKey`), as read from settings; {} for none, or one that does not parse. */
+export function writtenValuesOf(row: Setting | undefined): Record<string, string> {
+  const parsed = WrittenValuesSchema.safeParse(row?.value);
+  return parsed.success ? parsed.data : {};
+}
+
 /** What LeadLens last wrote to each of `recordIds` of `crm` and the CRM took; {} for one it remembers nothing of. */
 export async function readWrittenValues(crm: CrmKind, recordIds: readonly string[]): Promise<Record<string, string>[]> {
   const rows = await db.settings.bulkGet(recordIds.map((recordId) => writtenValuesKey(leadKeyOf(crm, recordId))));
-  return rows.map((row) => {
-    const parsed = WrittenValuesSchema.safeParse(row?.value);
-    return parsed.success ? parsed.data : {};
-  });
+  return rows.map(writtenValuesOf);
 }
 
 /**

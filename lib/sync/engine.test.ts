@@ -641,7 +641,7 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
       hiding.hide();
       for (const [sync, edited] of [served.slice(0, 2), served.slice(2, 3)].entries()) {
         await clock.sleep(3_600_000);
-        for (const lead of edited) crmStore.markModified(lead, crm, clock.now());
+        for (const lead of edited) crmStore.editLead(lead, crm, clock.now());
         const counter = readCounter();
         const state = await runSync({ client, store, now: clock.now, onProgress: counter.onProgress });
         expect(state.syncedFields).not.toContain(field);
@@ -1343,7 +1343,7 @@ describe('a Salesforce query answer cut short (a proxy, a Salesforce fault)', ()
     expect(first.status).toBe('done');
     await clock.sleep(3_600_000);
     const edited = served.slice(0, 10);
-    edited.forEach((lead, i) => crmStore.markModified(lead, 'salesforce', clock.now() - 60_000 + i * 1000));
+    edited.forEach((lead, i) => crmStore.editLead(lead, 'salesforce', clock.now() - 60_000 + i * 1000));
     await clock.sleep(60_000);
     cutting(true);
     const failed = await runSync({ client, store, now: clock.now });
@@ -1969,7 +1969,7 @@ describe('the user a Salesforce sync signs in as', () => {
       // Every Lead edited, three pages of them; the rep owns some.
       await clock.sleep(86_400_000);
       const editedAt = clock.now();
-      served.forEach((lead, i) => crmStore.markModified(lead, 'salesforce', editedAt + i * 60_000));
+      served.forEach((lead, i) => crmStore.editLead(lead, 'salesforce', editedAt + i * 60_000));
       expect(served.filter((lead) => lead.salesforce.OwnerId === rep.Id).length).toBeGreaterThan(0);
       await clock.sleep(86_400_000);
 

@@ -285,12 +285,29 @@ it('neither scores the leads again nor tells the CRM tabs after a sync that foun
   // Nothing changed in the CRM: the look-back reads the newest leads again, as they were.
   expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 0 } });
   // A lead edited: this sync scores, long after the one before would have.
-  store.markModified(leads[2], 'salesforce', Date.now());
+  store.editLead(leads[2], 'salesforce', Date.now());
   expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 1 } });
   await vi.waitFor(() => expect(syncs.after.at(-1)).toEqual([3, 'scored']));
   expect(syncs.after).toEqual([[1, 'told the tabs scoresChanged'], [1, 'scored'], [3, 'told the tabs scoresChanged'], [3, 'scored']]);
   // Salesforce's tabs only: HubSpot's would ask for their rows again, reading those not stored from HubSpot.
   expect(syncs.tabsToldOf).toEqual(['salesforce', 'salesforce']);
+});
+
+it('neither scores the leads again nor tells the CRM tabs after a sync that read leads only stamped modified since, as an update writing the values they hold leaves them; stores the new stamps', async () => {
+  const leads = generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') });
+  const { handle, store } = createDemoCrm(leads, behaviour);
+  vi.stubGlobal('fetch', demoFetch(handle));
+  expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 5 } });
+  await vi.waitFor(() => expect(syncs.after.at(-1)).toEqual([1, 'scored']));
+  // The scoring here scores nothing: the leads stay owed the score of the first sync's write.
+  const owed = await db.owedLeadScores.toArray();
+  const stampedAt = Date.now();
+  for (const lead of leads) store.markModified(lead, 'salesforce', stampedAt);
+  expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 0 } });
+  expect(syncs.after).toEqual([[1, 'told the tabs scoresChanged'], [1, 'scored']]);
+  expect(await db.owedLeadScores.toArray()).toEqual(owed);
+  // A deletion synced later is judged by the stamp the CRM has now.
+  expect((await db.leads.toArray()).map((lead) => lead.modifiedAt)).toEqual(leads.map(() => Math.floor(stampedAt / 1000) * 1000));
 });
 
 it('deletes the record page’s cached score of a lead it stores changed and caches no badge read begun before; a sync storing nothing new or changed leaves both', async () => {
@@ -311,7 +328,7 @@ it('deletes the record page’s cached score of a lead it stores changed and cac
   // The lead edited in the CRM: its page's cached score goes as the sync stores it, and a read begun
   // before (of the record as it was then) is not cached once answered: the page scores it anew.
   const inFlight = scoreCacheFor(recordPage);
-  store.markModified(leads[2], 'salesforce', Date.now());
+  store.editLead(leads[2], 'salesforce', Date.now());
   expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 1 } });
   expect(await db.scores.count()).toBe(0);
   await inFlight.put(key, entry);
@@ -326,7 +343,7 @@ it('caches a HubSpot badge’s read answered as a Salesforce sync stores a lead 
   vi.stubGlobal('fetch', demoFetch(handle));
   expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 5 } });
   const hubspotBadge = scoreCacheFor({ account: '4242424', connection: 'same-org', synced: true, purgesBefore: 0 });
-  store.markModified(leads[2], 'salesforce', Date.now());
+  store.editLead(leads[2], 'salesforce', Date.now());
   expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 1 } });
   await hubspotBadge.put('m|hubspot|1501', { fieldsHash: 'h', lead: {} as never, fields: { jobtitle: 'CTO' } });
   expect(await db.scores.toCollection().primaryKeys()).toEqual(['m|hubspot|1501']);
@@ -349,7 +366,7 @@ it('owes the scoring of the leads a sync stores from the page that stores them, 
   expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 5 } });
   await vi.waitFor(async () => expect(await owedSourceScorings()).toEqual([]));
   const before = Date.now();
-  store.markModified(leads[2], 'salesforce', Date.now());
+  store.editLead(leads[2], 'salesforce', Date.now());
   expect(await syncToItsEnd()).toMatchObject({ status: 'error', errorKind: 'auth' });
   // Owed before the sync ended: a browser closed then has it asked once the sync no longer runs.
   expect(owedWhenDeletionsAsked).toEqual([{ source: 'salesforce', owedAt: expect.any(Number) }]);
@@ -414,7 +431,7 @@ it('asks for no scoring of the leads it stored as it ends when a scoring of ever
   }) as typeof fetch);
   expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 5 } });
   await vi.waitFor(() => expect(syncs.after.at(-1)).toEqual([1, 'scored']));
-  store.markModified(leads[2], 'salesforce', Date.now());
+  store.editLead(leads[2], 'salesforce', Date.now());
   syncs.started++;
   await startSync('salesforce');
   await vi.waitFor(() => expect(syncs.after).toContainEqual([2, 'told the tabs scoresChanged']), { timeout: 5_000 });

@@ -9,6 +9,7 @@ import { INITIAL_SYNC_STATE, syncStateKey } from './state';
 import { idleWriteBack, MAX_FAILED_IDS_SHOWN } from '../messaging/protocol-write-back';
 import { KEPT_LEAD_SOURCE_LABELS_KEY, KEPT_LIFECYCLE_STAGES_KEY, dexieSyncStore, forgetSyncedAs, keptLeadSourceLabels, keptLifecycleStages, nameSyncedAccount, readPortalToken, recordPortalToken, recordSyncedAccount } from './store';
 import { toStoredLead } from './to-stored-lead';
+import { writtenValuesKey } from '../db/written-back-fields';
 import { lifecycleOrder } from '../crm/hubspot-lifecycle';
 import { stubWebLocks } from '../../test/web-locks';
 
@@ -288,6 +289,109 @@ it('counts and stores again no lead read again with a field the CRM shows on non
   await store.commitPage('hubspot', readAgain, { ...INITIAL_SYNC_STATE, status: 'done' });
   expect(await db.owedLeadScores.count()).toBe(0);
   expect((await db.leads.get('hubspot|1'))?.fields).toEqual({ createdate: '2026-01-02T03:04:05Z', firstname: 'Ada', jobtitle: 'CTO' });
+  db.close();
+});
+
+/** A HubSpot contact as a sync stores it, last modified at `at` (its stamps: `lastmodifieddate`, `hs_lastmodifieddate`). */
+const contactModifiedAt = (id: string, at: string, fields: Record<string, string | number | null> = {}) =>
+  toStoredLead('hubspot', {
+    id,
+    modifiedAt: Date.parse(at),
+    fields: { createdate: '2026-01-02T03:04:05Z', firstname: 'Ada', lastname: null, email: null, hubspot_owner_id: null, jobtitle: 'CTO', lastmodifieddate: at, hs_lastmodifieddate: at, ...fields },
+  });
+
+/**
+ * Stores `leads` as a write-back leaves them (write-back-job.ts `keepWritten`): with the values
+ * written, as LeadLens sent them (an emptied field null), remembered per lead; then scored.
+ */
+async function storeAsWrittenBack(db: LeadLensDb, leads: readonly { lead: StoredLead; written: Record<string, string | number | null> }[]): Promise<void> {
+  await db.putLeads(leads.map(({ lead, written }) => ({ ...lead, fields: { ...lead.fields, ...written } })));
+  const remembered = leads.map(({ lead, written }) => ({
+    key: writtenValuesKey(lead.key),
+    value: Object.fromEntries(Object.entries(written).flatMap(([name, value]) => (value === null ? [] : [[name, String(value)]]))),
+  }));
+  await db.settings.bulkPut(remembered.filter(({ value }) => Object.keys(value).length > 0));
+  await db.owedLeadScores.clear(); // scored
+}
+
+it('counts, scores again and uncaches no contact read again as a write-back left it: the CRM’s new stamps, the score written sent as text, a field emptied; stores it with those', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  const before = '2026-03-01T10:00:00Z';
+  const [scored, tiered, emptied] = [contactModifiedAt('1', before), contactModifiedAt('2', before, { leadlens_score: 30, leadlens_tier: 'Cold' }), contactModifiedAt('3', before, { leadlens_score: 20 })];
+  await storeAsWrittenBack(db, [
+    { lead: scored, written: { leadlens_score: 14 } },
+    { lead: tiered, written: { leadlens_score: 9, leadlens_tier: 'Warm' } },
+    { lead: emptied, written: { leadlens_score: null } },
+  ]);
+  await db.scores.bulkPut(['m|hubspot|1', 'm|hubspot|2', 'm|hubspot|3'].map(pageScore));
+  // HubSpot stamps each contact as modified by the write, and sends a number property as text.
+  const after = '2026-03-01T10:05:00Z';
+  const readAgain = [contactModifiedAt('1', after, { leadlens_score: '14' }), contactModifiedAt('2', after, { leadlens_score: '9', leadlens_tier: 'Warm' }), contactModifiedAt('3', after)];
+
+  expect(await store.countChanged(readAgain)).toBe(0);
+  await store.commitPage('hubspot', readAgain, { ...INITIAL_SYNC_STATE, status: 'done' });
+  expect(await db.owedLeadScores.count()).toBe(0);
+  expect(await db.scores.count()).toBe(3);
+  // Stored as the CRM has them now: a deletion synced later is judged by the new stamp.
+  expect(await db.leads.toArray()).toEqual(readAgain);
+  await expectSummariesInStep(db);
+  db.close();
+});
+
+it('counts a contact read again after a write-back with another field changed too, or a written field holding what LeadLens did not write there (a rep’s edit)', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  const before = '2026-03-01T10:00:00Z';
+  await storeAsWrittenBack(db, [
+    { lead: contactModifiedAt('1', before), written: { leadlens_score: 14 } },
+    { lead: contactModifiedAt('2', before), written: { leadlens_score: 14 } },
+    { lead: contactModifiedAt('3', before, { num_employees: 50 }), written: { leadlens_score: 14 } },
+    { lead: contactModifiedAt('4', before, { leadlens_score: 20 }), written: { leadlens_score: null } },
+  ]);
+  await db.scores.bulkPut(['m|hubspot|1', 'm|hubspot|2', 'm|hubspot|3', 'm|hubspot|4'].map(pageScore));
+  const after = '2026-03-01T11:00:00Z';
+  const readAgain = [
+    contactModifiedAt('1', after, { leadlens_score: '14', jobtitle: 'CEO' }),
+    contactModifiedAt('2', after, { leadlens_score: '15' }),
+    // Sent as text too, but never written by LeadLens: a field the model may read.
+    contactModifiedAt('3', after, { leadlens_score: '14', num_employees: '50' }),
+    // Emptied by LeadLens, then given a value again by a rep.
+    contactModifiedAt('4', after, { leadlens_score: '20' }),
+  ];
+
+  expect(await store.countChanged(readAgain)).toBe(4);
+  await store.commitPage('hubspot', readAgain, { ...INITIAL_SYNC_STATE, status: 'done' });
+  expect(await db.owedLeadScores.toCollection().primaryKeys()).toEqual(['hubspot|1', 'hubspot|2', 'hubspot|3', 'hubspot|4']);
+  expect(await db.scores.count()).toBe(0);
+  db.close();
+});
+
+it('counts no Salesforce lead read again as a write-back left it, stamped modified by the user written as; one edited since is counted', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  const salesforceLead = (id: string, at: string, fields: Record<string, string | number>) =>
+    toStoredLead('salesforce', {
+      id,
+      modifiedAt: Date.parse(at),
+      fields: { Id: id, Name: 'Ada Lovelace', OwnerId: null, CreatedDate: '2026-01-01T00:00:00.000+0000', IsConverted: false, Status: 'Open', SystemModstamp: at, LastModifiedDate: at, LastModifiedById: '0055g00000RepAAA', ...fields },
+    });
+  const before = '2026-03-01T10:00:00.000+0000';
+  await storeAsWrittenBack(db, [
+    { lead: salesforceLead('00Qa', before, {}), written: { LeadLens_Score__c: 14, LeadLens_Tier__c: 'Warm' } },
+    { lead: salesforceLead('00Qb', before, {}), written: { LeadLens_Score__c: 14, LeadLens_Tier__c: 'Warm' } },
+  ]);
+  const after = '2026-03-01T10:05:00.000+0000';
+  const writtenBy = { SystemModstamp: after, LastModifiedDate: after, LastModifiedById: '0055g00000AdminAA' };
+  const readAgain = [
+    salesforceLead('00Qa', after, { ...writtenBy, LeadLens_Score__c: 14, LeadLens_Tier__c: 'Warm' }),
+    salesforceLead('00Qb', after, { ...writtenBy, LeadLens_Score__c: 14, LeadLens_Tier__c: 'Warm', Status: 'Working' }),
+  ];
+
+  expect(await store.countChanged(readAgain)).toBe(1);
+  await store.commitPage('salesforce', readAgain, { ...INITIAL_SYNC_STATE, status: 'done' });
+  expect(await db.owedLeadScores.toCollection().primaryKeys()).toEqual(['salesforce|00Qb']);
+  expect(await db.leads.toArray()).toEqual(readAgain);
   db.close();
 });
 

@@ -7,9 +7,10 @@ import type { CrmKind } from '../crm/types';
 import { leadKeyOf, leadKeyOfCachedScore, leadKeyPrefix, type LeadLensDb, type StoredLead } from '../db/db';
 import { withStoredScoresPaused } from '../jobs/progress';
 import { forEachChunk, prefixRange } from '../db/chunks';
-import { hasUnnamedOwner, looksLikeOwnerId, withoutFields } from './to-stored-lead';
+import { hasUnnamedOwner, looksLikeOwnerId, MODIFICATION_STAMP_FIELDS, withoutFields } from './to-stored-lead';
 import { INITIAL_SYNC_STATE, SyncStateSchema, syncStateKey, type SyncState } from './state';
-import { writtenValuesKey } from '../db/written-back-fields';
+import { writtenValuesKey, writtenValuesOf } from '../db/written-back-fields';
+import { comparable } from '../background/write-back';
 import { MAX_OPTION_LABELS } from '../ml/manifest';
 import { valueLabelAsShown } from '../ml/outcome-rule';
 import { MAX_LABEL_CHARS } from '../ml/visible-text';
@@ -40,11 +41,14 @@ export interface SyncStore {
    * it (a test's, in memory) has the engine keep every merge it reads.
    */
   syncedIdsAmong?(crm: CrmKind, ids: readonly string[]): Promise<Set<string>>;
-  /** How many of `leads` are not stored, or differ from their stored copy: a lead read again unchanged is not counted. */
+  /**
+   * How many of `leads` are not stored, or differ from their stored copy: a lead read again
+   * unchanged is not counted, nor one read again as a write-back of LeadLens's left it (`differsOnlyByWriteBack`).
+   */
   countChanged(leads: readonly StoredLead[]): Promise<number>;
   /**
    * Stores a page's leads and the state that follows it, atomically, and deletes the record
-   * pages' cached scores of those it stores new or changed.
+   * pages' cached scores of those it stores new or changed (those `countChanged` counts).
    */
   commitPage(crm: CrmKind, leads: StoredLead[], state: SyncState): Promise<void>;
   /**
@@ -266,12 +270,14 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
       const stored = await db.leads.bulkGet(ids.map((id) => leadKeyOf(crm, id)));
       return new Set(ids.filter((_, i) => stored[i]?.origin === 'sync'));
     },
-    countChanged: async (leads) => (await changedAmong(leads)).length,
+    countChanged: async (leads) => (await changesAmong(leads)).changed.length,
     async commitPage(crm, leads, state) {
       await db.transaction('rw', [...db.leadTables, db.scores, db.settings], async () => {
-        // A lead read again as stored is not stored again: it would be owed a score it has.
-        const changed = await changedAmong(leads);
+        // A lead read again as stored is not stored again: it would be owed a score it has. One
+        // read again as a write-back left it is stored (its new stamps kept), owed nothing.
+        const { changed, restamped } = await changesAmong(leads);
         await db.putLeads(changed);
+        await db.restampLeads(restamped);
         await deleteRecordPageScoresOf(changed);
         await putSyncState(db, crm, state);
       });
@@ -364,11 +370,24 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
       }),
   };
 
-  /** Those of `leads` not stored, or that differ from their stored copy; of a key given twice, the last. */
-  async function changedAmong(leads: readonly StoredLead[]): Promise<StoredLead[]> {
+  /**
+   * Of `leads` (of a key given twice, the last), those not stored or that differ from their stored
+   * copy (`changed`), less those that differ only as a write-back of LeadLens's left their records
+   * (`restamped`: `differsOnlyByWriteBack`). What LeadLens wrote is read for the leads stored and differing alone.
+   */
+  async function changesAmong(leads: readonly StoredLead[]): Promise<{ changed: StoredLead[]; restamped: StoredLead[] }> {
     const latest = [...new Map(leads.map((lead) => [lead.key, lead])).values()];
     const stored = await db.leads.bulkGet(latest.map((lead) => lead.key));
-    return latest.filter((lead, i) => !samePlainData(lead, stored[i]));
+    const differing = latest.flatMap((lead, i) => (samePlainData(lead, stored[i]) ? [] : [{ lead, stored: stored[i] }]));
+    const syncedBefore = differing.filter(({ stored }) => stored?.origin === 'sync');
+    const wrote = new Map((await db.settings.bulkGet(syncedBefore.map(({ lead }) => writtenValuesKey(lead.key)))).map((row, i) => [syncedBefore[i].lead.key, writtenValuesOf(row)]));
+    const changed: StoredLead[] = [];
+    const restamped: StoredLead[] = [];
+    for (const { lead, stored } of differing) {
+      if (stored !== undefined && differsOnlyByWriteBack(lead, stored, wrote.get(lead.key) ?? {})) restamped.push(lead);
+      else changed.push(lead);
+    }
+    return { changed, restamped };
   }
 
   function unnamedLeadsOf(crm: CrmKind, ownerId: string) {
@@ -412,6 +431,31 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
     const keys = new Set(leads.map((lead) => lead.key));
     await deleteRecordPageScores((leadKey) => keys.has(leadKey));
   }
+}
+
+/**
+ * Whether `read`, a CRM's record read again by a sync, differs from `stored`, its stored copy,
+ * only as a write-back of LeadLens's leaves a record: in the CRM's modification stamps
+ * (`MODIFICATION_STAMP_FIELDS`, and `modifiedAt`), and in fields that hold, before and after, what
+ * LeadLens remembers writing there (`wrote`: `readWrittenValues`) as write-back compares it
+ * (`comparable`: HubSpot sends the number written as text), or nothing (a field emptied: stored
+ * null as written, not sent by the CRM). Such a lead is no change: its score, and its record page's
+ * cached one, still hold, as the model reads no written field (write-back refuses one it reads) and
+ * a stamp only where the admin kept one past training's flag. A value other than LeadLens's in a
+ * written field (a rep's) is a change.
+ */
+function differsOnlyByWriteBack(read: StoredLead, stored: StoredLead, wrote: Readonly<Record<string, string>>): boolean {
+  if (read.source === 'csv' || read.origin !== 'sync' || stored.origin !== 'sync') return false;
+  const { modifiedAt: _readAt, fields: readFields, ...readIndexed } = read;
+  const { modifiedAt: _storedAt, fields: storedFields, ...storedIndexed } = stored;
+  if (!samePlainData(readIndexed, storedIndexed)) return false;
+  const stamps: ReadonlySet<string> = new Set(MODIFICATION_STAMP_FIELDS[read.source]);
+  const heldAsWritten = (name: string) => {
+    const value = comparable(readFields[name]);
+    return value === comparable(storedFields[name]) && value === (wrote[name] ?? '');
+  };
+  const names = new Set([...Object.keys(readFields), ...Object.keys(storedFields)]);
+  return [...names].every((name) => stamps.has(name) || samePlainData(readFields[name], storedFields[name]) || heldAsWritten(name));
 }
 
 /** Whether two values of plain data (what IndexedDB stores) are equal, member by member. */

@@ -87,6 +87,18 @@ function indexed<S extends z.ZodType>(schema: S, crm: CrmKind, record: CrmRecord
   throw new UnexpectedFieldError(crm, record, describeSchemaIssues(parsed.error));
 }
 
+/**
+ * The fields each CRM stamps on every write to a record, LeadLens's write-backs included: when,
+ * and (Salesforce) by whom. A lead read again that differs from its stored copy in these (and
+ * `modifiedAt`, read from them) and in what LeadLens wrote back alone is no change (store.ts
+ * `differsOnlyByWriteBack`). Training flags each as written after the outcome (leakage.ts), so a
+ * model reads them only where the admin kept one past the flag.
+ */
+export const MODIFICATION_STAMP_FIELDS = {
+  salesforce: ['SystemModstamp', 'LastModifiedDate', 'LastModifiedById'],
+  hubspot: ['lastmodifieddate', 'hs_lastmodifieddate'],
+} as const satisfies Record<CrmKind, readonly string[]>;
+
 /** The field a stored lead's `leadSource` (the side panel's filter) is read from, per CRM. */
 export const LEAD_SOURCE_FIELDS = { salesforce: 'LeadSource', hubspot: 'hs_analytics_source' } as const satisfies Record<CrmKind, string>;
 

@@ -31,6 +31,11 @@ export interface DemoStore {
   /** Stamps the lead as modified at `at` (epoch ms) in one CRM, as any update through its API does (the same values written again too). */
   markModified(lead: DemoLead, crm: 'salesforce' | 'hubspot', at: number): void;
   /**
+   * A rep's edit of the lead in one CRM at `at` (epoch ms): its phone number changed, and the lead
+   * stamped modified (`markModified`). A stamp alone is no change a sync counts.
+   */
+  editLead(lead: DemoLead, crm: 'salesforce' | 'hubspot', at: number): void;
+  /**
    * Merges the HubSpot contact of `merged` into that of `into` at `at`: `merged` leaves HubSpot
    * without being archived, and `into`, modified, names it in `hs_merged_object_ids`. Salesforce
    * keeps both leads.
@@ -128,5 +133,11 @@ export function createDemoStore(initial: readonly DemoLead[], owners: readonly D
     eraseHubSpotContact: leaveHubSpot,
     mergedHubSpotIds: (lead) => mergedInto.get(lead)?.join(';') ?? null,
     markModified,
+    editLead(lead, crm, at) {
+      const phone = `+1 555 0100 x${at}`;
+      if (crm === 'salesforce') lead.salesforce.Phone = phone;
+      else lead.hubspot.phone = phone;
+      markModified(lead, crm, at);
+    },
   };
 }
