@@ -242,6 +242,8 @@ it('keeps what it wrote in the stored leads, so the next write-back compares wit
   expect(updates).toHaveLength(leads.length);
   const written = new Map(updates.map((update) => [update.recordId, update.fields.leadlens_tier]));
   for (const lead of await db.leads.bulkGet(leads.map((lead) => lead.key))) expect(lead?.fields.leadlens_tier).toBe(written.get(lead!.id));
+  // What it wrote is no field a model reads (write-back refuses those): the leads owe no new score for it.
+  expect(await db.owedLeadScores.count()).toBe(0);
 
   // No sync in between: the stored leads say what the CRM holds now.
   updates.length = 0;

@@ -429,7 +429,8 @@ async function keepWritten(target: CheckedTarget, written: readonly FieldUpdate[
     const leads = await db.leads.bulkGet(written.map((update) => leadKeyOf(crm, update.recordId)));
     // A lead removed meanwhile (a deletion synced, a purge) stays removed, and nothing of it is kept.
     const kept = written.filter((_, i) => leads[i] !== undefined);
-    await db.putLeads(leads.flatMap((lead, i) => (lead ? [{ ...lead, fields: { ...lead.fields, ...written[i].fields } }] : [])));
+    // No score is owed for it: the model reads no field write-back writes to (it refuses those), and no page shows them.
+    await db.restampLeads(leads.flatMap((lead, i) => (lead ? [{ ...lead, fields: { ...lead.fields, ...written[i].fields } }] : [])));
     const wroteBefore = await readWrittenValues(crm, kept.map((update) => update.recordId));
     const wroteNow = kept.map((update, i) => ({ key: writtenValuesKey(leadKeyOf(crm, update.recordId)), value: rememberedAfter(wroteBefore[i], update) }));
     await db.settings.bulkPut(wroteNow.filter(({ value }) => Object.keys(value).length > 0));

@@ -376,9 +376,9 @@ export class LeadLensDb extends Dexie {
 
   /**
    * Stores `leads` over their stored copies, from which they differ in nothing a page shows or a
-   * model reads (a sync reading back only what a write-back of LeadLens's changed: store.ts
-   * `differsOnlyByWriteBack`): their summaries stay, and no score is owed, as it would be the one
-   * they have. Within the caller's transaction, if any.
+   * model reads (what a write-back of LeadLens's wrote into them, kept as it wrote or as a sync
+   * reads it back: store.ts `differsOnlyByWriteBack`): their summaries stay, and no score is owed,
+   * as it would be the one they have. Within the caller's transaction, if any.
    */
   async restampLeads(leads: StoredLead[]): Promise<void> {
     await this.transaction('rw', this.leads, () => this.leads.bulkPut(leads));
