@@ -2194,6 +2194,19 @@ it('reads the history again on activation, and activates nothing when the file w
 });
 
 describe('an import the form has not heard of yet (it hears when the scoring of its leads ends)', () => {
+  it('puts the focus on Check the data when a Train pressed on leads changed since the check starts nothing and goes with the check', async () => {
+    await renderSection();
+    change(historySource(), 'csv');
+    await eventually(() => expect(outcomeField().value).toBe('converted'));
+    await checkTheData();
+    historySample.mockImplementation(async (source) => (source === 'csv' ? IMPORTED_UNHEARD : SAMPLE));
+    const train = trainButton()!;
+    train.focus();
+    await press(train);
+    expect(trainButton()).toBeUndefined();
+    expect(document.activeElement?.textContent).toBe('Check the data');
+  });
+
   // 900 rows imported over the stored file: the row keys name other leads.
   const IMPORTED_UNHEARD: HistorySample = { ...CSV_REIMPORTED, leads: 900 };
   const historyCount = () => container().querySelector('[data-testid="history-count"]')?.textContent;

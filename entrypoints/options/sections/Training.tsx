@@ -443,6 +443,8 @@ export function TrainingSection() {
   const announcementLine = useRef<HTMLParagraphElement>(null);
   const changedFieldsOffered = dataCheck.unchecked.length > 0 && (!blocked || checkingFields);
   useFocusBackWhenJobEnds(checking, checkButton);
+  // A Train pressed on leads changed since the check starts nothing and takes Train away with the check: the focus goes to Check the data.
+  useFocusBackWhenJobEnds(dataCheck.readingHistory, checkButton);
   useFocusBackWhenJobEnds(checkingFields, checkFieldsButton);
   useFocusBackWhenJobEnds(changedFieldsOffered, trainButton, announcementLine);
   useFocusBackWhenJobEnds(leadsChangedSinceTraining, checkButton);
