@@ -5,6 +5,7 @@ import { storedLead } from '../../../../test/fixtures/stored-lead';
 import { INITIAL_SYNC_STATE } from '@/lib/sync/state';
 import { dexieSyncStore, recordSyncedAccount } from '@/lib/sync/store';
 import { PAGE_CHUNK } from '@/lib/ui/stored-data';
+import { rememberWrittenBackFields } from '@/lib/db/written-back-fields';
 import { historySample } from './history-sample';
 
 beforeEach(() => Promise.all(db.leadTables.map((table) => table.clear())));
@@ -221,4 +222,17 @@ it('offers every field a CRM sync reads, also one no sampled lead fills, but not
 
   await db.putLeads([storedLead({ source: 'hubspot', id: '1', origin: 'sync', fields: { lifecyclestage: 'lead', city: 'Paris' } })]);
   expect((await historySample('hubspot')).fields).toEqual(['annualrevenue', 'city', 'lifecyclestage']);
+});
+
+it('is the same history after a write-back and the sync reading it back: the fields written to and the CRM’s stamps are nothing training reads', async () => {
+  await db.settings.clear();
+  const leads = [1, 2, 3].map((i) => storedLead({ source: 'hubspot', id: String(i), origin: 'sync', fields: { jobtitle: 'CTO', lastmodifieddate: '2026-11-01T00:00:00Z' } }));
+  await db.putLeads(leads);
+  const before = await historySample('hubspot');
+  await rememberWrittenBackFields('hubspot', ['leadlens_score']);
+  await db.restampLeads(leads.map((lead) => ({ ...lead, fields: { ...lead.fields, leadlens_score: '14', lastmodifieddate: '2026-12-01T00:00:00Z' } })));
+  expect((await historySample('hubspot')).fingerprint).toBe(before.fingerprint);
+  // A field training reads, changed, is another history.
+  await db.putLeads(leads.map((lead) => ({ ...lead, fields: { ...lead.fields, jobtitle: 'CEO' } })));
+  expect((await historySample('hubspot')).fingerprint).not.toBe(before.fingerprint);
 });

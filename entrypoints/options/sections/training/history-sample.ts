@@ -13,6 +13,8 @@ import { hashFields } from '@/lib/crm/fields-hash';
 import { countStoredLeads, countStoredLeadsByOrigin, db, leadKeyPrefix, type StoredLead } from '@/lib/db/db';
 import { historyKeys } from '@/lib/db/source-history';
 import { dexieSyncStore } from '@/lib/sync/store';
+import { MODIFICATION_STAMP_FIELDS } from '@/lib/sync/to-stored-lead';
+import { writtenBackFields } from '@/lib/db/written-back-fields';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { forEachChunk, prefixRange } from '@/lib/db/chunks';
 import { PAGE_CHUNK } from '@/lib/ui/stored-data';
@@ -125,7 +127,11 @@ export async function historySample(source: SourceKind): Promise<HistorySample> 
   const createdDates = await hasCreatedDates(keys, sample);
   const syncedFrom = syncState?.account;
   const importedOutcome = source === 'csv' ? await importedOutcomeRule() : null;
-  const sampled = Object.fromEntries(sample.map((lead) => [lead.key, JSON.stringify([lead.createdAt, lead.fields])]));
+  // What a write-back of LeadLens's changes in a lead, and a sync then reads back, is nothing training reads (it leaves out the
+  // fields written to, and flags the CRM's modification stamps): the same history, not one that drops the check made of it.
+  const notTrainedOn = new Set([...(await writtenBackFields(source)), ...(source === 'csv' ? [] : MODIFICATION_STAMP_FIELDS[source])].map((name) => name.toLowerCase()));
+  const trainedOn = (fields: StoredLead['fields']) => Object.fromEntries(Object.entries(fields).filter(([name]) => !notTrainedOn.has(name.toLowerCase())));
+  const sampled = Object.fromEntries(sample.map((lead) => [lead.key, JSON.stringify([lead.createdAt, trainedOn(lead.fields)])]));
   // With `createdDates`, which a big history can change with no sampled lead changing (no lead's key, `${source}|${id}`, is "createdDates").
   const fingerprint = hashFields({ ...sampled, createdDates: String(createdDates) });
   return {
