@@ -378,7 +378,8 @@ export class LeadLensDb extends Dexie {
    * Stores `leads` over their stored copies, from which they differ in nothing a page shows or a
    * model reads (what a write-back of LeadLens's wrote into them, kept as it wrote or as a sync
    * reads it back: store.ts `differsOnlyByWriteBack`): their summaries stay, and no score is owed,
-   * as it would be the one they have. Within the caller's transaction, if any.
+   * as it would be the one they have (unless the model reads a CRM's modification stamp, which
+   * training flags and an admin kept anyway). Within the caller's transaction, if any.
    */
   async restampLeads(leads: StoredLead[]): Promise<void> {
     await this.transaction('rw', this.leads, () => this.leads.bulkPut(leads));
