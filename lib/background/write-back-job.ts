@@ -16,6 +16,7 @@ import { CRM_LABEL, type CrmKind } from '../crm/types';
 import { forEachChunk, prefixRange } from '../db/chunks';
 import { db, leadKeyOf, leadKeyPrefix, scoreKeyOf, syncedLeadsOf, type LeadScore, type StoredLead } from '../db/db';
 import {
+  comparable,
   heldValuesRemembered,
   readWrittenValues,
   rememberFieldsWritten,
@@ -48,7 +49,6 @@ import type { TierThresholds } from '../ml/train/thresholds';
 import { lastSyncOutcome } from '../presentation';
 import {
   checkedByCrm,
-  comparable,
   fieldUpdate,
   fieldsToWrite,
   modelInputRefusal,

@@ -19,8 +19,9 @@ import { CRM_LABEL, fieldIdentity, type CrmKind } from '../crm/types';
 import { MAX_FAILURE_GROUPS_SHOWN } from '../messaging/protocol-write-back';
 import { CrmKindSchema } from '../messaging/schemas';
 import { clipWithEllipsis, visibleText } from '../ml/visible-text';
-import { recordKey, type RawValue } from '../ml/featurize';
+import { recordKey } from '../ml/featurize';
 import { featuresReadingField, type Feature } from '../ml/manifest';
+import { comparable } from '../db/written-back-fields';
 import { plural, TIER_LOOK } from '../presentation';
 import { listInWords } from '../list-in-words';
 import type { Tier } from '../messaging/protocol';
@@ -247,14 +248,6 @@ function addFailure(result: WriteBackResult, recordIds: readonly string[], error
 function addNotCleared(result: WriteBackResult, recordId: string, reason: string): void {
   result.unlistedNotCleared += addToGroup(result.notCleared, 'reason', reason, [recordId]);
 }
-
-/**
- * A field's value as compared with what LeadLens writes: a CRM may send a number as text, and
- * empty is one value however it comes (Salesforce stores an empty text as null, HubSpot sends "",
- * a field never synced is absent). Else a lead written an empty top reason would look changed
- * after every sync, and be written again at every write-back.
- */
-export const comparable = (value: RawValue | FieldUpdate['fields'][string]): string => (value === undefined || value === null ? '' : String(value));
 
 /**
  * `batch` less what must not be emptied, read from the CRM in one request just before it is sent:

@@ -6,8 +6,16 @@
  */
 import { z } from 'zod';
 import { fieldIdentity, type CrmKind } from '../crm/types';
-import type { SourceKind } from '../ml/featurize';
+import type { RawValue, SourceKind } from '../ml/featurize';
 import { db, leadKeyOf, type Setting } from './db';
+
+/**
+ * A field's value as compared with what LeadLens writes: a CRM may send a number as text, and
+ * empty is one value however it comes (Salesforce stores an empty text as null, HubSpot sends "",
+ * a field never synced is absent). Else a lead written an empty top reason would look changed
+ * after every sync, and be written again at every write-back.
+ */
+export const comparable = (value: RawValue): string => (value === undefined || value === null ? '' : String(value));
 
 const key = (crm: CrmKind) => `written-back-fields:${crm}`;
 

@@ -10,7 +10,7 @@ import { forEachChunk, prefixRange } from '../db/chunks';
 import { hasUnnamedOwner, looksLikeOwnerId, MODIFICATION_STAMP_FIELDS, withoutFields } from './to-stored-lead';
 import { INITIAL_SYNC_STATE, SyncStateSchema, syncStateKey, type SyncState } from './state';
 import { writtenValuesKey, writtenValuesOf } from '../db/written-back-fields';
-import { comparable } from '../background/write-back';
+import { comparable } from '../db/written-back-fields';
 import { MAX_OPTION_LABELS } from '../ml/manifest';
 import { valueLabelAsShown } from '../ml/outcome-rule';
 import { MAX_LABEL_CHARS } from '../ml/visible-text';
