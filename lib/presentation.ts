@@ -23,9 +23,11 @@ export const plural = (n: number, one: string, many: string) => `${n.toLocaleStr
 
 /**
  * `icon` is an SVG path (24 × 24 view box), drawn rather than an emoji so it looks the same
- * on every system, fonts or not: a flame, a sun, a snowflake.
+ * on every system, fonts or not: a flame, a sun, a snowflake. `edge`: the badge's border, where
+ * its `colour` stands out from a white or light grey page by less than WCAG 1.4.11's 3:1 (warm's
+ * amber, 1.97:1 on white); the others' fill is their edge.
  */
-export const TIER_LOOK: Record<Tier, { word: string; icon: string; colour: string; text: string }> = {
+export const TIER_LOOK: Record<Tier, { word: string; icon: string; colour: string; text: string; edge?: string }> = {
   hot: {
     word: 'Hot',
     icon: 'M12 2c1 4 5 6 5 11a5 5 0 0 1-10 0c0-2 1-4 2-5 0 2 1 3 2 3 0-3-1-6 1-9z',
@@ -37,6 +39,7 @@ export const TIER_LOOK: Record<Tier, { word: string; icon: string; colour: strin
     icon: 'M12 7a5 5 0 1 1 0 10 5 5 0 0 1 0-10zM11 1h2v4h-2zM11 19h2v4h-2zM1 11h4v2H1zM19 11h4v2h-4zM4.2 5.6l1.4-1.4 2.8 2.8-1.4 1.4zM15.6 17l1.4-1.4 2.8 2.8-1.4 1.4zM4.2 18.4l2.8-2.8 1.4 1.4-2.8 2.8zM15.6 7l2.8-2.8 1.4 1.4-2.8 2.8z',
     colour: '#f9a825',
     text: '#1a1a1a',
+    edge: '#b26a00',
   },
   cold: {
     word: 'Cold',

@@ -705,6 +705,51 @@ describe('badge', () => {
     expect(unknown.marginTop).toBe('0px');
   });
 
+  describe('marks its edge at WCAG 1.4.11’s 3:1 on a white page and on Salesforce’s light grey header, in every tier', () => {
+    /** WCAG 2's relative luminance of a `#rrggbb` colour. */
+    const relativeLuminance = (hex: string) => {
+      const [red, green, blue] = [1, 3, 5].map((at) => {
+        const channel = parseInt(hex.slice(at, at + 2), 16) / 255;
+        return channel <= 0.04045 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * red + 0.7152 * green + 0.0722 * blue;
+    };
+    /** WCAG 2's contrast ratio of two `#rrggbb` colours, 1 to 21. */
+    const contrastRatio = (a: string, b: string) => {
+      const [lighter, darker] = [relativeLuminance(a), relativeLuminance(b)].sort((x, y) => y - x);
+      return (lighter + 0.05) / (darker + 0.05);
+    };
+    const PAGES = { white: '#ffffff', 'Salesforce’s header': '#f3f3f3' };
+
+    it('computes contrast as WCAG does: black on white 21:1, and warm’s amber fill alone too pale (1.97:1)', () => {
+      expect(contrastRatio('#000000', '#ffffff')).toBeCloseTo(21, 6);
+      expect(contrastRatio('#ffffff', '#ffffff')).toBe(1);
+      expect(contrastRatio(TIER_LOOK.warm.colour, '#ffffff')).toBeCloseTo(1.97, 2);
+    });
+
+    it.each(Object.entries(TIER_LOOK))('%s: its edge where it has one, else its fill', (_tier, look) => {
+      const boundary = look.edge ?? look.colour;
+      for (const page of Object.values(PAGES)) expect(contrastRatio(boundary, page)).toBeGreaterThanOrEqual(3);
+    });
+
+    it('draws the warm badge’s edge in its border, at the badge’s size; a hot badge or one not scored yet has its own border again', () => {
+      const badge = mountBadge(document, document.getElementById('title'));
+      const button = badge.host.shadowRoot!.querySelector('button')!;
+      badge.show({ ok: true, lead: { ...lead, tier: 'warm', score: 60 } });
+      const warm = getComputedStyle(button);
+      expect([warm.borderTopWidth, warm.borderTopStyle, warm.borderTopColor]).toEqual(['1px', 'solid', TIER_LOOK.warm.edge]);
+      expect([warm.borderRightColor, warm.borderBottomColor, warm.borderLeftColor]).toEqual(Array(3).fill(TIER_LOOK.warm.edge));
+      expect([warm.marginTop, warm.marginRight, warm.marginBottom, warm.marginLeft]).toEqual(['-1px', '-1px', '-1px', '-1px']);
+      expect(warm.backgroundColor).toBe(TIER_LOOK.warm.colour);
+      badge.show({ ok: true, lead });
+      expect(getComputedStyle(button).borderTopColor).toBe('transparent');
+      badge.show({ ok: true, lead: { ...lead, tier: 'warm', score: 60 } });
+      badge.showUnknown();
+      const unknown = getComputedStyle(button);
+      expect([unknown.borderTopStyle, unknown.borderTopColor]).toEqual(['dashed', '#999']);
+    });
+  });
+
   it('reads left to right on a right-to-left page, its gap to the name on the name’s side', () => {
     document.documentElement.dir = 'rtl';
     try {

@@ -115,7 +115,9 @@ const HOVER_CLOSE_DELAY_MS = 300;
 // The badge's border is transparent, outside the box its colour fills (negative margin, background in the padding box):
 // unseen and taking no room, until forced colours (Windows high contrast) drop the tier colour and draw it, so the badge
 // still looks like a button. (A compact badge has no block padding to make room for it.) The tier colour is set as
-// `background-color` alone, which keeps that clip. A lead not scored yet has its dashed border in its room, as before.
+// `background-color` alone, which keeps that clip. A tier whose fill is too pale to mark the badge's edge on a light page
+// (warm: `TIER_LOOK` edge) colours that border, set inline as the fill is, which forced colours replace all the same.
+// A lead not scored yet has its dashed border in its room, as before.
 // A list row's (compact) badge is small to fit the row; its popover reads at a record page's size.
 const STYLE = `
 :host { all: initial; display: inline-block; vertical-align: middle; margin-inline-start: 8px; flex: none; unicode-bidi: isolate;
@@ -298,8 +300,7 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
   const clearTierLook = (state: 'error' | 'unknown') => {
     host.setAttribute('data-leadlens-state', state);
     for (const name of ['tier', 'score', 'probability', 'model']) host.removeAttribute(`data-leadlens-${name}`);
-    button.style.removeProperty('background-color');
-    button.style.removeProperty('color');
+    for (const property of ['background-color', 'color', 'border-color']) button.style.removeProperty(property);
   };
 
   return {
@@ -315,6 +316,8 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
         host.setAttribute('data-leadlens-model', lead.modelId);
         button.style.backgroundColor = look.colour;
         button.style.color = look.text;
+        if (look.edge) button.style.borderColor = look.edge;
+        else button.style.removeProperty('border-color');
         showOnButton(tierIcon(look.icon), el('span', {}, look.word), el('span', { class: 'score' }, String(lead.score)));
         sayResult(
           () => inWords(`${look.word} ${lead.score}`, (whom) => `LeadLens scores ${whom} ${lead.score} of 99, a ${look.word.toLowerCase()} lead.`),
