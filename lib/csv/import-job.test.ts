@@ -172,3 +172,45 @@ describe('answerCsvRequest: a comparison with the stored import', () => {
     expect(await storedIds()).toEqual(['OLD-1', 'OLD-2']);
   });
 });
+
+/** A file that counts its readings (`stream()`): the dialect's, of its start, then one per whole reading. */
+class CountedFile extends File {
+  streams = 0;
+  override stream(): ReturnType<File['stream']> {
+    this.streams++;
+    return super.stream();
+  }
+}
+
+describe('answerCsvRequest: how often a re-import reads its file', () => {
+  async function answered(request: CsvRequest) {
+    const events: CsvEvent[] = [];
+    await answerCsvRequest(request, (event) => events.push(event), dexieCsvSink);
+    return { last: events.at(-1), progress: events.filter((event) => event.type === 'progress') };
+  }
+
+  it('reads a file stored as written (month-first dates, decimal points) once after its start: to compare it with the stored import, then to import it', async () => {
+    const file = new CountedFile(['id,created,amount,won\nNEW-1,12/31/2025,1234.5,1\nOLD-1,01/02/2025,12,0\n'], 'leads.csv', { type: 'text/csv' });
+    const compared = await answered({ type: 'compare', file, mapping });
+    expect(compared.last).toEqual({ type: 'compared', replaced: { added: 1, updated: 1, removed: 0, heldOutLost: 0 } });
+    expect(file.streams).toBe(2);
+
+    const imported = await answered({ type: 'import', file, mapping });
+    expect(imported.last).toMatchObject({ type: 'imported', rows: 2, dayFirstColumns: [], commaDecimalColumns: [] });
+    expect(file.streams).toBe(4);
+    expect(imported.progress.at(-1)).toEqual({ type: 'progress', rows: 2, fraction: 1 });
+    expect((await db.leads.toArray()).map((lead) => lead.fields)).toEqual([
+      { id: 'NEW-1', created: '12/31/2025', amount: '1234.5', won: '1' },
+      { id: 'OLD-1', created: '01/02/2025', amount: '12', won: '0' },
+    ]);
+  });
+
+  it('reads a file whose dates are stored rewritten (day first) twice, storing them rewritten', async () => {
+    const file = new CountedFile(['id,created,won\nNEW-1,31/12/2025,1\nOLD-1,01/02/2025,0\n'], 'leads.csv', { type: 'text/csv' });
+    const imported = await answered({ type: 'import', file, mapping });
+    expect(imported.last).toMatchObject({ type: 'imported', rows: 2, dayFirstColumns: ['created'] });
+    expect(file.streams).toBe(3);
+    expect(imported.progress.at(-1)).toEqual({ type: 'progress', rows: 2, fraction: 1 });
+    expect((await db.leads.toArray()).map((lead) => lead.fields.created)).toEqual(['2025-12-31', '2025-02-01']);
+  });
+});

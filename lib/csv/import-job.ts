@@ -5,7 +5,7 @@
 import { TrainingDataError } from '../ml/train/dataset';
 import { outcomeCandidates } from '../ml/train/outcome-suggestions';
 import { fileText } from './file-text';
-import { FILE_READS, importCsv, previewCsv, type ImportProgress, type LeadSink } from './import';
+import { importCsv, previewCsv, type ImportProgress, type LeadSink } from './import';
 import { suggestCsvMapping } from './mapping';
 import { compareWithStoredImport, CSV_IMPORT_LOCK, storedImport } from './stored';
 import type { CsvEvent, CsvRequest } from './worker-protocol';
@@ -15,25 +15,22 @@ type Post = (event: CsvEvent) => void;
 async function answer(request: CsvRequest, post: Post, sink: LeadSink, cancel: AbortSignal | undefined): Promise<CsvEvent> {
   const { file } = request;
   const openFile = () => fileText(file);
-  /** Progress of a job that reads the file `reads` times. Characters approximate bytes closely enough for a progress bar. */
-  const postProgress =
-    (reads: number) =>
-    ({ rows, chars }: ImportProgress) =>
-      post({ type: 'progress', rows, fraction: Math.min(1, chars / Math.max(reads * file.size, 1)) });
+  /** Characters approximate bytes closely enough for a progress bar. */
+  const postProgress = ({ rows, chars, reads }: ImportProgress) => post({ type: 'progress', rows, fraction: Math.min(1, chars / Math.max(reads * file.size, 1)) });
   if (request.type === 'preview') {
-    const { columns, values, missingCells, warnings } = await previewCsv(openFile, { onProgress: postProgress(1) });
+    const { columns, values, missingCells, warnings } = await previewCsv(openFile, { onProgress: postProgress });
     const outcomeValues = outcomeCandidates(values);
     // Every column's count, not only the suggested id column's: the mapping form warns of the id column the admin chooses.
     return { type: 'preview', columns, outcomeValues, suggestion: suggestCsvMapping(columns, outcomeValues), missingCells, warnings, storedImport: await storedImport() };
   }
   if (request.type === 'compare') {
-    return { type: 'compared', replaced: await compareWithStoredImport(openFile, request.mapping, { signal: cancel, onProgress: postProgress(FILE_READS) }) };
+    return { type: 'compared', replaced: await compareWithStoredImport(openFile, request.mapping, { signal: cancel, onProgress: postProgress }) };
   }
   try {
     // One import at a time, whichever tab started it: they share one staging table.
     const result = await navigator.locks.request(CSV_IMPORT_LOCK, { ifAvailable: true }, (lock) =>
       lock
-        ? importCsv(openFile, request.mapping, sink, { signal: cancel, onProgress: postProgress(FILE_READS) })
+        ? importCsv(openFile, request.mapping, sink, { signal: cancel, onProgress: postProgress })
         : null,
     );
     if (result === null) throw new TrainingDataError('Another CSV import, or a purge, is running (perhaps in another LeadLens tab). Import this file once it has finished.');

@@ -436,7 +436,7 @@ describe('importCsv over a previous import', () => {
     const before = await importFirst();
     const cancel = new AbortController();
     const progress: number[] = [];
-    // Cancelled while rows are being staged (after the first reading, which stores none).
+    // Cancelled while rows are being staged (by the first reading, when it stages them as written, or else by the second).
     const onProgress = ({ rows }: { rows: number }) => {
       if (rows === 0) return;
       progress.push(rows);

@@ -5,23 +5,25 @@
  * warning), each row a lead of origin `csv`. Its separator and line break are guessed
  * from the start of the file, by the preview as by the import. The preview reads the whole file for
  * its columns and their values (an outcome's first "converted" may come last in a sorted export).
- * The import then reads it twice (what its first reading learns depends on the mapping chosen from
- * the preview, and the preview's worker is gone by then):
- * first to check it whole and learn which order (day or month first) each date column writes (date-order.ts)
- * and which decimal separator each number column uses (number-format.ts), both shared with the
- * training CLI; then to store it, with dates written day first rewritten as ISO and numbers
- * written with decimal commas as plain numbers, so every later `parseDate` and `parseNumber`
- * (training, scoring) reads them right. Rows are staged apart from the stored leads
+ * The import reads it whole once or twice (what its first reading learns depends on the mapping chosen from
+ * the preview, and the preview's worker is gone by then): first to check it whole and learn which
+ * order (day or month first) each date column writes (date-order.ts) and which decimal separator
+ * each number column uses (number-format.ts), both shared with the training CLI, staging its rows
+ * as written meanwhile; those are stored when no cell of the file is read otherwise (most files:
+ * ISO or month-first dates, decimal points). Else it reads the file again to store it, with dates
+ * written day first rewritten as ISO and numbers written with decimal commas as plain numbers, so
+ * every later `parseDate` and `parseNumber` (training, scoring) reads them right: known only once
+ * every row was read, and a file of 100k+ rows is not held in memory. Rows are staged apart from the stored leads
  * and replace the previous import only once the whole file has been read and checked, so a
  * failure or a cancel anywhere leaves the previous import exactly as it was.
  */
 import { z } from 'zod';
 import { leadKeyOf, type StoredLead } from '../db/db';
-import { isMissingRaw, parseDate } from '../ml/derive';
+import { isMissingRaw, parseDate, type DateOrder, type NumberFormat } from '../ml/derive';
 import type { RawRecord } from '../ml/featurize';
 import { footerWarnings, InvalidQuotedCellError, parseCsv, TrainingDataError, UnclosedQuotedCellError, type ParsedCsv } from '../ml/train/dataset';
-import { dateOrders, dayFirstColumns, noDateEvidence, noteDates, recordsInFileOrder, type DateEvidence } from '../ml/train/date-order';
-import { commaDecimalColumns, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, type NumberEvidence } from '../ml/train/number-format';
+import { dateOrders, dayFirstColumns, inFileOrder, noDateEvidence, noteDates, recordsInFileOrder, type DateEvidence } from '../ml/train/date-order';
+import { commaDecimalColumns, inFileFormat, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, type NumberEvidence } from '../ml/train/number-format';
 import { distinctValuesOf, keptValues, noteDistinctValues, type DistinctValues } from '../ml/train/outcome-suggestions';
 import { OutcomeRuleSchema, outcomeOf, type OutcomeRule } from '../ml/train/training-set';
 import { clipWithEllipsis, QUOTED_CELL_CHARS } from '../ml/visible-text';
@@ -157,15 +159,17 @@ export function missingIdsWarning(idColumn: string | null, rows: number): string
   return [`${plural(rows, 'row has', 'rows have')} no record id in column "${idColumn}": with it as the record id, ${numbered}.`];
 }
 
-/** The import reads the file this many times: once to check it and learn its date orders and number formats, once to store it. */
-export const FILE_READS = 2;
+/** The most times the import reads the file: once to check it and learn its date orders and number formats, once more to store it when they rewrite some cell. */
+const FILE_READS = 2;
 
 /** How far a preview, or an import, has read the file. */
 export interface ImportProgress {
-  /** A preview's rows read so far; an import's rows stored so far (0 during its first reading). */
+  /** A preview's rows read so far; an import's rows staged so far (0 during a first reading that stages none). */
   rows: number;
-  /** Characters read so far, over both of an import's readings (the caller knows the file size: `FILE_READS` × size in all). */
+  /** Characters read so far, over all the readings (the caller knows the file size: `reads` × size in all). */
   chars: number;
+  /** How many times the file is read whole, as far as is known yet: a preview's 1; an import's 1 while its first reading stages the rows as written, `FILE_READS` once it must read the file again. */
+  reads: number;
 }
 
 export interface ImportResult {
@@ -222,7 +226,8 @@ export async function previewCsv(
   let values: DistinctValues = new Map();
   // No prototype: a column named `__proto__` is an ordinary key.
   const missingCells = Object.create(null) as Record<string, number>;
-  const { columns, footer } = await readWholeFile(openFile(), dialect, { blockChars, signal: undefined, onProgress }, (header) => {
+  const reading = { blockChars, signal: undefined, onProgress: (read: ReadProgress) => onProgress({ ...read, reads: 1 }) };
+  const { columns, footer } = await readWholeFile(openFile(), dialect, reading, (header) => {
     values = distinctValuesOf(header);
     for (const column of header) missingCells[column] = 0;
     return (records) => {
@@ -288,11 +293,13 @@ async function* csvBlocks(chunks: AsyncIterable<string>, dialect: CsvDialect, bl
   }
 }
 
+type ReadProgress = Omit<ImportProgress, 'reads'>;
+
 interface Reading {
   blockChars: number;
   signal: AbortSignal | undefined;
   /** After each block, with the rows read so far. */
-  onProgress: (progress: ImportProgress) => void;
+  onProgress: (progress: ReadProgress) => void;
 }
 
 /**
@@ -304,17 +311,17 @@ async function readWholeFile(
   chunks: AsyncIterable<string>,
   dialect: CsvDialect,
   { blockChars, signal, onProgress }: Reading,
-  start: (columns: string[]) => (records: RawRecord[]) => void,
+  start: (columns: string[]) => (records: RawRecord[], rowsBefore: number) => void | Promise<void>,
 ): Promise<{ columns: string[]; rows: number; chars: number; footer: string[] }> {
   let columns: string[] | null = null;
-  let note: ((records: RawRecord[]) => void) | null = null;
+  let note: ((records: RawRecord[], rowsBefore: number) => void | Promise<void>) | null = null;
   let rows = 0;
   let chars = 0;
   let footer: string[] = [];
   for await (const block of csvBlocks(chunks, dialect, blockChars, signal)) {
     columns ??= block.table.columns;
     note ??= start(columns);
-    note(block.table.records);
+    await note(block.table.records, block.rowsBefore);
     rows = block.rowsBefore + block.table.records.length;
     chars = block.chars;
     // The last block's footer holds those before it (see `csvBlocks`).
@@ -328,41 +335,117 @@ async function readWholeFile(
 }
 
 /**
- * First reading: checks the whole file (as the trainer would) before anything is staged, and
- * gathers each column's date evidence, and each unmapped column's number evidence: the mapped
- * columns keep their text (the id is the lead's key, the outcome is matched against the values
- * chosen as written in the file, owners and lead sources are filtered by as written).
+ * Each column of `evidence` that `some` holds of, read in one order or format: only a cell that is a
+ * numeric date, or has a digit, is rewritten, and it is evidence of its column.
+ */
+const columnsAs = <E, T>(evidence: ReadonlyMap<string, E>, some: (evidence: E) => boolean, as: T) =>
+  new Map([...evidence].filter(([, columnEvidence]) => some(columnEvidence)).map(([column]) => [column, as]));
+
+/** Adds to `into` the columns of `read` of which `rewrite` changes a cell of `records`. */
+function noteRewritten(into: Set<string>, records: readonly RawRecord[], read: ReadonlyMap<string, unknown>, rewrite: (record: RawRecord) => RawRecord): void {
+  if (read.size === 0) return;
+  for (const record of records) {
+    const rewritten = rewrite(record);
+    for (const column of read.keys()) if (rewritten[column] !== record[column]) into.add(column);
+  }
+}
+
+/** The columns some cell of which is rewritten when its column is read month first (its dates), or with decimal points (its numbers). */
+interface RewrittenCells {
+  monthFirst: Set<string>;
+  dotDecimal: Set<string>;
+}
+
+/**
+ * Whether the file's date `orders` and number `formats` rewrite none of its cells (`inFileOrder`,
+ * `inFileFormat`), so that its rows as written are the rows stored. A column read day first, or
+ * with decimal commas, has cells that chose it, which are rewritten.
+ */
+const storedAsWritten = (orders: ReadonlyMap<string, DateOrder>, formats: ReadonlyMap<string, NumberFormat>, rewritten: RewrittenCells) =>
+  [...orders].every(([column, order]) => order === 'month-first' && !rewritten.monthFirst.has(column)) &&
+  [...formats].every(([column, format]) => format === 'dot-decimal' && !rewritten.dotDecimal.has(column));
+
+/** What the import says of the leads it staged. */
+interface StagedTally {
+  /** Rows staged so far, from the file's first. */
+  rows: number;
+  withoutOutcome: number;
+  withoutId: number;
+  unreadCreated: UnreadDates;
+}
+
+/** Stages the leads of the file's rows as `mapping` reads them into `sink`, block by block (`stage`: the rows after the first `rowsBefore`, as stored), counting what the import says of them. */
+function staging(mapping: CsvMapping, sink: LeadSink) {
+  const tally: StagedTally = { rows: 0, withoutOutcome: 0, withoutId: 0, unreadCreated: { filled: 0, unread: 0, example: '' } };
+  const stage = async (records: RawRecord[], rowsBefore: number) => {
+    const leads = records.map((record, i) => csvLead(record, rowsBefore + i + 1, mapping));
+    if (mapping.createdColumn) noteUnreadDates(tally.unreadCreated, mapping.createdColumn, records, leads);
+    if (mapping.outcome) tally.withoutOutcome += leads.filter((lead) => lead.outcome === null).length;
+    if (mapping.idColumn) tally.withoutId += records.filter((record) => cellText(record, mapping.idColumn) === '').length;
+    await sink.stage(leads);
+    tally.rows = rowsBefore + records.length;
+  };
+  return { tally, stage };
+}
+
+/**
+ * First reading: checks the whole file (as the trainer would), and gathers each column's date
+ * evidence, and each unmapped column's number evidence: the mapped columns keep their text (the id
+ * is the lead's key, the outcome is matched against the values chosen as written in the file,
+ * owners and lead sources are filtered by as written). Meanwhile it stages the rows as written
+ * (`stageAsWritten`) while the rows read so far would be stored so (`storedAsWritten`); once they
+ * would not (a date written day first, a decimal comma), most often the whole file would not, and
+ * it stages no more. `everyRowStaged`: whether it staged every row.
  */
 async function scanCsv(
   chunks: AsyncIterable<string>,
   dialect: CsvDialect,
   mapping: CsvMapping,
-  reading: Reading,
-): Promise<{ rows: number; chars: number; footer: string[]; dateEvidence: Map<string, DateEvidence>; numberEvidence: Map<string, NumberEvidence> }> {
+  { blockChars, signal, onProgress }: Omit<Reading, 'onProgress'> & { onProgress: (progress: ImportProgress) => void },
+  stageAsWritten: (records: RawRecord[], rowsBefore: number) => Promise<void>,
+): Promise<{
+  rows: number;
+  chars: number;
+  footer: string[];
+  dateEvidence: Map<string, DateEvidence>;
+  numberEvidence: Map<string, NumberEvidence>;
+  rewritten: RewrittenCells;
+  everyRowStaged: boolean;
+}> {
   let dateEvidence = new Map<string, DateEvidence>();
   let numberEvidence = new Map<string, NumberEvidence>();
-  // No row is stored during this reading.
-  const storingNone = { ...reading, onProgress: ({ chars: read }: ImportProgress) => reading.onProgress({ rows: 0, chars: read }) };
-  const { rows, chars, footer } = await readWholeFile(chunks, dialect, storingNone, (columns) => {
+  const rewritten: RewrittenCells = { monthFirst: new Set(), dotDecimal: new Set() };
+  let everyRowStaged = true;
+  // Staging as it reads, the file is read once as far as is known: every row read is staged.
+  const reading = { blockChars, signal, onProgress: ({ rows, chars }: ReadProgress) => onProgress(everyRowStaged ? { rows, chars, reads: 1 } : { rows: 0, chars, reads: FILE_READS }) };
+  const { rows, chars, footer } = await readWholeFile(chunks, dialect, reading, (columns) => {
     const mapped = mappedColumns(mapping);
     const missing = mapped.filter((column) => !columns.includes(column));
     if (missing.length > 0) throw new TrainingDataError(`The CSV has no column ${missing.map((c) => `"${c}"`).join(', ')}.`);
     dateEvidence = noDateEvidence(columns);
     numberEvidence = noNumberEvidence(columns.filter((column) => !mapped.includes(column)));
-    return (records) => {
+    return async (records, rowsBefore) => {
       noteDates(dateEvidence, records);
       noteNumbers(numberEvidence, records);
+      if (!everyRowStaged) return;
+      const monthFirst = columnsAs<DateEvidence, DateOrder>(dateEvidence, ({ dates }) => dates > 0, 'month-first');
+      const dotDecimal = columnsAs<NumberEvidence, NumberFormat>(numberEvidence, ({ withDigits }) => withDigits > 0, 'dot-decimal');
+      noteRewritten(rewritten.monthFirst, records, monthFirst, (record) => inFileOrder(record, monthFirst));
+      noteRewritten(rewritten.dotDecimal, records, dotDecimal, (record) => inFileFormat(record, dotDecimal, []));
+      everyRowStaged = storedAsWritten(dateOrders(dateEvidence).orders, numberFormats(numberEvidence).formats, rewritten);
+      if (everyRowStaged) await stageAsWritten(records, rowsBefore);
     };
   });
-  return { rows, chars, footer, dateEvidence, numberEvidence };
+  return { rows, chars, footer, dateEvidence, numberEvidence, rewritten, everyRowStaged };
 }
 
 /**
  * Import every row. `openFile` gives the file's text from the start each time it is called (the
- * file is read `FILE_READS` times, after its start for the dialect). Throws `TrainingDataError`
- * when the file is invalid, or the signal's reason when aborted before the commit; either way the
- * previous import is kept as it was (as it is when the worker running this is stopped: see
- * `LeadSink.commit`). Once the commit has begun, an abort no longer stops it: the import completes.
+ * file is read whole once, or `FILE_READS` times when its dates or numbers are rewritten, after its
+ * start for the dialect). Throws `TrainingDataError` when the file is invalid, or the signal's
+ * reason when aborted before the commit; either way the previous import is kept as it was (as it
+ * is when the worker running this is stopped: see `LeadSink.commit`). Once the commit has begun,
+ * an abort no longer stops it: the import completes.
  */
 export async function importCsv(
   openFile: () => AsyncIterable<string>,
@@ -377,28 +460,25 @@ export async function importCsv(
   // Whatever an earlier import left staged (its worker was stopped) is not part of this file.
   await sink.discard();
   try {
+    const dialect = await guessDialect(openFile());
+    let staged = staging(mapping, sink);
+    const scanned = await scanCsv(openFile(), dialect, mapping, { blockChars, signal, onProgress }, staged.stage);
     // A date such as 03/04/2025 is read by its column's order, a number such as 1.234 by its
     // column's format: both known only once every row was seen.
-    const dialect = await guessDialect(openFile());
-    const scanned = await scanCsv(openFile(), dialect, mapping, { blockChars, signal, onProgress });
     const dates = dateOrders(scanned.dateEvidence, mapping.createdColumn);
     const numbers = numberFormats(scanned.numberEvidence);
-    let rows = 0;
-    let withoutOutcome = 0;
-    let withoutId = 0;
-    const unreadCreated: UnreadDates = { filled: 0, unread: 0, example: '' };
-    for await (const { table, rowsBefore, chars } of csvBlocks(openFile(), dialect, blockChars, signal)) {
-      const records = recordsInFileFormat(recordsInFileOrder(table.records, dates.orders), numbers.formats);
-      const leads = records.map((record, i) => csvLead(record, rowsBefore + i + 1, mapping));
-      if (mapping.createdColumn) noteUnreadDates(unreadCreated, mapping.createdColumn, records, leads);
-      if (mapping.outcome) withoutOutcome += leads.filter((lead) => lead.outcome === null).length;
-      if (mapping.idColumn) withoutId += records.filter((record) => cellText(record, mapping.idColumn) === '').length;
-      await sink.stage(leads);
-      rows = rowsBefore + records.length;
-      onProgress({ rows, chars: scanned.chars + chars });
+    if (!(scanned.everyRowStaged && storedAsWritten(dates.orders, numbers.formats, scanned.rewritten))) {
+      // The rows as written (those staged, if any) are not the rows stored: read again in the file's orders and formats.
+      await sink.discard();
+      staged = staging(mapping, sink);
+      for await (const { table, rowsBefore, chars } of csvBlocks(openFile(), dialect, blockChars, signal)) {
+        await staged.stage(recordsInFileFormat(recordsInFileOrder(table.records, dates.orders), numbers.formats), rowsBefore);
+        onProgress({ rows: staged.tally.rows, chars: scanned.chars + chars, reads: FILE_READS });
+      }
+      signal?.throwIfAborted();
+      if (staged.tally.rows !== scanned.rows) throw new TrainingDataError('The CSV file changed while it was being imported. Import it again.');
     }
-    signal?.throwIfAborted();
-    if (rows !== scanned.rows) throw new TrainingDataError('The CSV file changed while it was being imported. Import it again.');
+    const { rows, withoutOutcome, withoutId, unreadCreated } = staged.tally;
     // Refused rather than "the later row wins": a file's row order says nothing about which row
     // is newer, so keeping one would silently drop the other's fields and outcome; and a
     // repeating id column is most often the wrong column chosen as the record id.

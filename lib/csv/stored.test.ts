@@ -5,6 +5,7 @@ import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
 import { owedScoringModel, owedSourceScorings } from '../jobs/progress';
 import { importCsv, type CsvMapping } from './import';
+import { BLOCK_CHARS } from './record-blocks';
 import { compareWithStoredImport, dexieCsvSink, storedImport } from './stored';
 
 const OWED_WORK_KEY = 'job:scoring:owed';
@@ -130,6 +131,25 @@ describe('compareWithStoredImport: what an import would do to the stored CSV lea
     expect(replaced).toEqual(expected);
     // The CRM lead and the leads the commit matched keep theirs.
     expect((await db.heldOutScores.get('ebm-1'))?.leadKeys).toHaveLength(4 + 1 - expected.heldOutLost);
+  });
+
+  it('counts a file whose rows were staged as written, then read again with its dates rewritten, as the import then does it', async () => {
+    const byRow: CsvMapping = { idColumn: null, nameColumn: null, createdColumn: null, outcome: null };
+    const notes = 'called and left a message '.repeat(16);
+    // Dates that read both ways, kept as written, over more than the first block.
+    const rows = Array.from({ length: 3000 }, (_, i) => `0${(i % 9) + 1}/0${(i % 8) + 2}/2025,${notes}`);
+    const first = `called,notes\n${rows.join('\n')}\n`;
+    expect(first.length).toBeGreaterThan(BLOCK_CHARS);
+    await importCsv(fileOf(first), byRow, dexieCsvSink);
+    const keys = (await db.leads.toCollection().primaryKeys()) as string[];
+    await db.heldOutScores.put({ modelId: 'ebm-1', leadKeys: keys, probabilities: Float64Array.from(keys, () => 0.5) });
+
+    // A last row shows them day first: every row is stored rewritten, none the row the model learnt from.
+    const next = `${first}25/12/2025,${notes}\n`;
+    const expected = { added: 1, updated: 3000, removed: 0, heldOutLost: 3000 };
+    expect(await compareWithStoredImport(fileOf(next), byRow)).toEqual(expected);
+    expect((await importCsv(fileOf(next), byRow, dexieCsvSink)).replaced).toEqual(expected);
+    expect((await db.leads.get('csv|row-1'))?.fields.called).toBe('2025-02-01');
   });
 
   it('fails as the import would, on a file the import refuses', async () => {

@@ -98,13 +98,19 @@ export async function compareWithStoredImport(
   options: { onProgress?: (progress: ImportProgress) => void; signal?: AbortSignal } = {},
 ): Promise<CsvReplacement> {
   const oldKeys = await storedCsvKeys();
-  const succession = await db.heldOutSuccession(oldKeys);
+  let succession = await db.heldOutSuccession(oldKeys);
   const learntFrom = new Set(succession.learntFrom);
   const newKeys = new Set<string>();
   // The names the commit would read back under the keys of leads learnt from (`replaceLeads`).
   const nameOf = new Map<string, string>();
   const counting: LeadSink = {
-    discard: async () => undefined,
+    // The leads staged so far are none the import stores: it reads the file again when they are not its rows as stored.
+    discard: async () => {
+      if (newKeys.size === 0) return;
+      newKeys.clear();
+      nameOf.clear();
+      succession = await db.heldOutSuccession(oldKeys);
+    },
     stage: async (leads) => {
       for (const lead of leads) {
         newKeys.add(lead.key);
