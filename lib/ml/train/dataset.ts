@@ -269,6 +269,105 @@ export function mistakenFileError(head: Uint8Array): TrainingDataError | undefin
   return mistaken && new TrainingDataError(`This file is ${mistaken.is}`);
 }
 
+const [LF, CR] = [0x0a, 0x0d];
+
+/** Line breaks (\n, \r\n, a lone \r) in `bytes`; `afterCr`: the bytes before them ended in \r, so a \n first ends no other line. */
+function lineBreaksIn(bytes: Uint8Array, afterCr: boolean): number {
+  let breaks = 0;
+  for (let i = bytes.indexOf(CR); i !== -1; i = bytes.indexOf(CR, i + 1)) breaks++;
+  for (let i = bytes.indexOf(LF); i !== -1; i = bytes.indexOf(LF, i + 1)) if (!(i === 0 ? afterCr : bytes[i - 1] === CR)) breaks++;
+  return breaks;
+}
+
+/** Where the character unfinished at the end of `bytes` starts (its last bytes still to come), or their length when none is. */
+function completeCharactersEnd(bytes: Uint8Array): number {
+  // A UTF-8 character is at most 4 bytes: its first byte says how many, the others are 10xxxxxx.
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const byte = bytes[bytes.length - back];
+    if ((byte & 0xc0) === 0x80) continue;
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return length > back ? bytes.length - back : bytes.length;
+  }
+  return bytes.length;
+}
+
+/** Whether `bytes`, which start at a character's start, hold bytes that are not UTF-8 (a character they leave unfinished still may be). */
+const holdsBadBytes = (bytes: Uint8Array) => {
+  try {
+    new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes, { stream: true });
+    return false;
+  } catch (error) {
+    if (error instanceof TypeError) return true;
+    throw error;
+  }
+};
+
+/** The index of the first bad byte in `bytes` (which start at a character's start and are not UTF-8), found by halving: a character left unfinished at their end when no byte before is. */
+function firstBadByte(bytes: Uint8Array): number {
+  // the shortest start of `bytes` that holds bad bytes ends with the first of them
+  let [good, bad] = [0, bytes.length + 1];
+  while (bad - good > 1) {
+    const length = (good + bad) >>> 1;
+    if (holdsBadBytes(bytes.subarray(0, length))) bad = length;
+    else good = length;
+  }
+  return bad <= bytes.length ? bad - 1 : completeCharactersEnd(bytes);
+}
+
+/**
+ * Strict UTF-8 decoding of a file's bytes chunk by chunk, as they are read (the CLI's file, the options page's chosen one): bytes
+ * that are not UTF-8 are refused naming the line of the first of them, counted as a text editor does (a line ends in \n, \r\n or a
+ * lone \r). A character split between chunks is read whole; a byte order mark at the start is left out.
+ */
+export class StrictUtf8Decoder {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  /** Line breaks in the bytes decoded so far, and whether their last byte is \r (a \n next ends no other line). */
+  private lineBreaks = 0;
+  private afterCr = false;
+  /** The first bytes of a character whose last are in the next chunk: decoded with it, so that each decoding starts at a character. */
+  private unfinished = new Uint8Array(0);
+
+  /** The text of `chunk`, the next bytes of the file (less a character it leaves unfinished, which the next chunk ends). */
+  decode(chunk: Uint8Array): string {
+    const bytes = this.unfinished.length === 0 ? chunk : concatBytes(this.unfinished, chunk);
+    const end = completeCharactersEnd(bytes);
+    this.unfinished = bytes.slice(end);
+    return this.decodeCharacters(bytes.subarray(0, end), true);
+  }
+
+  /** At the file's end: refuses the file when it leaves a character unfinished. */
+  finish(): void {
+    this.decodeCharacters(this.unfinished, false);
+  }
+
+  private decodeCharacters(bytes: Uint8Array, stream: boolean): string {
+    let text: string;
+    try {
+      text = this.decoder.decode(bytes, { stream });
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+      throw notUtf8Error(this.lineBreaks + lineBreaksIn(bytes.subarray(0, firstBadByte(bytes)), this.afterCr) + 1);
+    }
+    this.lineBreaks += lineBreaksIn(bytes, this.afterCr);
+    if (bytes.length > 0) this.afterCr = bytes[bytes.length - 1] === CR;
+    return text;
+  }
+}
+
+const concatBytes = (first: Uint8Array, second: Uint8Array) => {
+  const joined = new Uint8Array(first.length + second.length);
+  joined.set(first);
+  joined.set(second, first.length);
+  return joined;
+};
+
+/** Bytes `parseCsv` decodes at a time. */
+const DECODED_CHUNK_BYTES = 1 << 20;
+
+/** The refusal of a file that is not UTF-8, naming the line (from 1) of its first bad bytes: the CLI's and the options page's words. */
+const notUtf8Error = (line: number) =>
+  new TrainingDataError(`The CSV file is not valid UTF-8 (first bad bytes on line ${line}). Re-export it as UTF-8 (e.g. "CSV UTF-8" in Excel).`);
+
 /** Units of a file's start read to tell UTF-16 (or binary) from UTF-8 text. */
 const ENCODING_SNIFF_UNITS = 4096;
 
@@ -309,17 +408,12 @@ export function parseCsv(
   let text: string;
   if (typeof input === 'string') text = input;
   else {
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(input);
-    } catch {
-      let at = -1;
-      // find the first invalid byte for the message (cheap scan with a non-fatal decoder per line)
-      const lines = new TextDecoder('utf-8').decode(input).split('\n');
-      at = lines.findIndex((l) => l.includes('\uFFFD'));
-      throw new TrainingDataError(
-        `The CSV file is not valid UTF-8${at >= 0 ? ` (first bad bytes on line ${at + 1})` : ''}. Re-export it as UTF-8 (e.g. "CSV UTF-8" in Excel).`,
-      );
-    }
+    // In chunks, as the options page reads a file: finding a bad byte searches its chunk, not the whole file.
+    const decoder = new StrictUtf8Decoder();
+    const chunks: string[] = [];
+    for (let at = 0; at < input.length; at += DECODED_CHUNK_BYTES) chunks.push(decoder.decode(input.subarray(at, at + DECODED_CHUNK_BYTES)));
+    decoder.finish();
+    text = chunks.join('');
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let sep = options.sep;
