@@ -222,8 +222,8 @@ describe('lib/ml/cli.ts', () => {
   });
 
   it.each([
-    ['a target that is not a column', ['--target', 'won'], /target column "won" is not in the CSV/],
-    ['a time column that is not a column', ['--target', 'converted', '--time-column', 'created'], /time column "created" is not in the data/],
+    ['a target that is not a column', ['--target', 'won'], /^error: --target names a column the CSV does not have: "won"\. /],
+    ['a time column that is not a column', ['--target', 'converted', '--time-column', 'created'], /^error: --time-column names a column the CSV does not have: "created"\. /],
     ['a feature spec that is not JSON', ['--target', 'converted', '--features', csv], /Cannot read the feature spec/],
   ])('%s: exits non-zero with a clear message and writes nothing', async (_, args, message) => {
     const out = join(dir, `bad-${args.join('-').replace(/[^a-z]/gi, '')}`);
@@ -355,6 +355,22 @@ describe('lib/ml/cli.ts', () => {
       expect(two.code).toBe(1);
       expect(two.stderr).toBe(`error: --exclude names 2 columns the CSV does not have: "Last Activity" (did you mean "last_activity"?) and "lead_id". The CSV has the columns ${columns}. Name each column as the header writes it.\n`);
     }
+  });
+
+  it('refuses a --target or --time-column written but for case or spaces, suggesting the column it may mean: exit 1, nothing trained or written', async () => {
+    const columns = 'id, source, industry, title, email, visits, revenue, last_activity, opted_in, constant, empty and converted';
+    const out = join(dir, 'misspelt-target');
+    const target = await trainHere('--target', 'Converted', '--out', out);
+    expect(target.code).toBe(1);
+    // no progress line, no note of a guessed --positive: nothing read as the target
+    expect(target.stderr).toBe(`error: --target names a column the CSV does not have: "Converted" (did you mean "converted"?). The CSV has the columns ${columns}. Name the column as the header writes it.\n`);
+    expect(existsSync(out)).toBe(false);
+    const timeColumn = await trainHere('--target', 'converted', '--time-column', 'Last Activity', '--out', out);
+    expect(timeColumn.code).toBe(1);
+    expect(timeColumn.stderr).toBe(
+      `error: --time-column names a column the CSV does not have: "Last Activity" (did you mean "last_activity"?). The CSV has the columns ${columns}. Name the column as the header writes it.\n`,
+    );
+    expect(existsSync(out)).toBe(false);
   });
 
   it('drops a whole-number column named as an identifier (HubSpot\'s "Record ID"), saying so', async () => {
@@ -676,7 +692,7 @@ describe('--out writes its three files or none', () => {
     for (const out of [kept, join(dir, 'new-parent', 'model')]) {
       const run = await trainHere('--target', 'won', '--out', out);
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain('error: The target column "won" is not in the CSV.');
+      expect(run.stderr).toContain('error: --target names a column the CSV does not have: "won".');
     }
     expect(readdirSync(kept)).toEqual(['notes.txt']);
     expect(existsSync(join(dir, 'new-parent'))).toBe(false);

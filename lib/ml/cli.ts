@@ -309,20 +309,21 @@ function columnMeant(name: string, columns: string[]): string | undefined {
 }
 
 /**
- * Throws `TrainingDataError` unless every column `--exclude` names is a column of the CSV: a
- * misspelt one would leave the column it means (an id, a field filled after the outcome) among
- * the features, and the model would learn from it.
+ * Throws `TrainingDataError` unless every column `--${option}` names is a column of the CSV,
+ * suggesting the column a name may mean: a misspelt --exclude would leave the column it means (an
+ * id, a field filled after the outcome) among the features, and the model would learn from it; a
+ * misspelt --target or --time-column is found before training, with the column it may mean.
  */
-function checkExcludedColumns(exclude: string[], columns: string[]): void {
-  const absent = exclude.filter((name) => !columns.includes(name));
+function checkNamedColumns(option: string, names: string[], columns: string[]): void {
+  const absent = names.filter((name) => !columns.includes(name));
   if (absent.length === 0) return;
   const named = absent.map((name) => {
     const meant = columnMeant(name, columns);
     return `"${name}"${meant === undefined ? '' : ` (did you mean "${meant}"?)`}`;
   });
   throw new TrainingDataError(
-    `--exclude names ${absent.length === 1 ? 'a column' : `${absent.length} columns`} the CSV does not have: ${listInWords(named, 10)}. ` +
-      `The CSV has the columns ${columnList(columns)}. Name each column as the header writes it.`,
+    `--${option} names ${absent.length === 1 ? 'a column' : `${absent.length} columns`} the CSV does not have: ${listInWords(named, 10)}. ` +
+      `The CSV has the columns ${columnList(columns)}. Name ${LIST_OPTIONS.has(option) ? 'each column' : 'the column'} as the header writes it.`,
   );
 }
 
@@ -433,7 +434,10 @@ function main(): number {
     }
     // said before anything reads the rows: guessing --positive from none would ask for it
     if (read.records.length === 0) throw new TrainingDataError('The CSV file has a header row but no data rows.');
-    checkExcludedColumns(exclude, read.columns);
+    checkNamedColumns('exclude', exclude, read.columns);
+    checkNamedColumns('target', [args.target], read.columns);
+    const timeColumn = typeof args['time-column'] === 'string' ? args['time-column'] : undefined;
+    if (timeColumn !== undefined) checkNamedColumns('time-column', [timeColumn], read.columns);
     // parseDate reads slashes month first (24/10/2026: no date) and dashes in no order: each column's own dates tell its order.
     const dated = tableInFileOrder(read);
     // parseNumber reads each number alone (2.713.067: no number, 0,125: 125): each column's own numbers tell its format.
@@ -493,7 +497,7 @@ function main(): number {
       now,
       // without --now, a date after today (a contract's end) is not taken as the day the file was exported
       runTime: new Date(),
-      timeColumn: typeof args['time-column'] === 'string' ? args['time-column'] : undefined,
+      timeColumn,
       options: {
         cv,
         seed,
