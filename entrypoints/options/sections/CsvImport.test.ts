@@ -1060,3 +1060,68 @@ describe('a file imported over stored CSV leads, which it replaces whole', () =>
     );
   });
 });
+
+describe('an outcome column of one value only', () => {
+  const outcomeSelect = () => Array.from(rendered!.container.querySelectorAll('fieldset > label')).find((label) => label.firstChild?.textContent === 'Outcome')!.querySelector('select')!;
+  const note = (testId: string) => rendered!.container.querySelector(`[data-testid="${testId}"]`)?.textContent;
+  const describedBy = (element: Element) => (element.getAttribute('aria-describedby') ?? '').split(' ').map((id) => document.getElementById(id)?.textContent?.trim());
+  /** A 400-row file none of whose leads converted, previewed over `stored`. */
+  function previewNoneConverted(stored: { leads: number; outcome: { field: string; positiveValues: string[]; openValues?: string[] } | null }) {
+    rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+    const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
+    Object.defineProperty(input, 'files', { value: [new File(['id,industry,lead_source,converted\nA,Retail,Web,no\n'], 'month-2.csv')] });
+    act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
+    FakeWorker.latest.answer({
+      type: 'preview',
+      columns: ['id', 'industry', 'lead_source', 'converted'],
+      // As the worker keeps a column of one value named as an outcome (outcomeCandidates).
+      outcomeValues: { converted: ['no'], industry: ['Retail', 'Software'], lead_source: ['Event', 'Web'] },
+      suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null },
+      missingCells: { id: 0, industry: 0, lead_source: 0, converted: 0 },
+      warnings: [],
+      storedImport: stored,
+    });
+  }
+  const oneValue = '"converted" has one value only ("no"); training needs converted and not-converted leads.';
+
+  it('says beside the Outcome list why the column is not offered, in the CLI’s words', () => {
+    previewNoneConverted(NOTHING_STORED);
+    expect(Array.from(outcomeSelect().options, (option) => option.textContent)).toEqual(['(not known)', 'industry', 'lead_source']);
+    expect(note('csv-outcome-one-value')).toBe(oneValue);
+    expect(describedBy(outcomeSelect())).toEqual([oneValue]);
+    // A file may have no outcome to give: Import is not held back.
+    expect(button('Import').getAttribute('aria-disabled')).toBe('false');
+  });
+
+  it('shows the stored rule carried over among the choices, and says before Import, without holding it back, that no row has its values', async () => {
+    const rule = { field: 'converted', positiveValues: ['yes'], openValues: ['open'] };
+    previewNoneConverted({ leads: 400, outcome: rule });
+    await answerComparison({ added: 0, updated: 400, removed: 0, heldOutLost: 0 });
+    // The form shows the column it imports by, not "(not known)".
+    expect(Array.from(outcomeSelect().options, (option) => option.value)).toEqual(['', 'industry', 'lead_source', 'converted']);
+    expect(outcomeSelect().value).toBe('converted');
+    expect(note('csv-outcome-carried')).toContain('this file has its column "converted"');
+    expect(note('csv-outcome-one-value')).toBe(oneValue);
+    const absent = 'No row of this file has "yes" in "converted": no lead would count as converted. No row of this file has "open" in "converted", ticked as still open.';
+    expect(note('csv-outcome-values-absent')).toBe(absent);
+    expect(describedBy(button('Import'))).toEqual([absent]);
+    expect(button('Import').getAttribute('aria-disabled')).toBe('false');
+    click(button('Import'));
+    expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'import', mapping: { outcome: rule } });
+  });
+
+  it('says which of the values ticked as converted the file lacks, when it has others, its values quoted as text and cut when long', () => {
+    const long = `yes ${'x'.repeat(100)}`;
+    previewNoneConverted({ leads: 0, outcome: null });
+    act(() => {
+      outcomeSelect().value = 'industry';
+      outcomeSelect().dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    expect(note('csv-outcome-values-absent')).toBeUndefined();
+    rendered!.unmount();
+    // The stored import's rule, as a previous file read it: "Retail" is in this one, the other is not.
+    previewNoneConverted({ leads: 0, outcome: { field: 'industry', positiveValues: ['retail', `<b>${long}</b>`] } });
+    expect(note('csv-outcome-values-absent')).toBe(`No row of this file has "<b>yes ${'x'.repeat(52)}…" in "industry", ticked as converted.`);
+    expect(rendered!.container.querySelector('[data-testid="csv-outcome-values-absent"] b')).toBeNull();
+  });
+});

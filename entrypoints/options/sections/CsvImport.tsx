@@ -15,6 +15,7 @@ import { mappingToStart } from '@/lib/csv/mapping';
 import { leadSourceColumnWarnings, missingModelColumnsWarnings } from '@/lib/csv/model-columns';
 import { CsvEventSchema, type CsvCancel, type CsvEvent, type CsvRequest } from '@/lib/csv/worker-protocol';
 import type { OutcomeRule } from '@/lib/ml/outcome-rule';
+import { offeredOutcomeFields, oneValueOutcomeNotes, quotedValue } from '@/lib/ml/train/outcome-suggestions';
 import { background } from '@/lib/messaging/client';
 import { onEvent } from '@/lib/messaging/events';
 import { succeeded } from '@/lib/messaging/reply';
@@ -89,6 +90,26 @@ function outcomeLeftOutSentence(storedOutcome: OutcomeRule, columns: readonly st
 }
 
 /**
+ * The values `outcome` ticks that no row of the file has in its column (`fileValues`, the file's
+ * own, compared as the rule compares them: trimmed, in any case), in words; none when all occur.
+ * A rule carried over from the stored import may tick values this file does not have: its leads
+ * would then count as not converted, which only the next data check would say.
+ */
+function valuesAbsentSentences(outcome: OutcomeRule, fileValues: readonly string[]): string[] {
+  const inFile = new Set(fileValues.map((value) => value.trim().toLowerCase()));
+  const absent = (values: readonly string[]) => values.filter((value) => !inFile.has(value.trim().toLowerCase()));
+  const noRowHas = (values: readonly string[]) => `No row of this file has ${values.map(quotedValue).join(' or ')} in "${outcome.field}"`;
+  const convertedAbsent = absent(outcome.positiveValues);
+  const openAbsent = absent(outcome.openValues ?? []);
+  return [
+    ...(convertedAbsent.length === 0
+      ? []
+      : [`${noRowHas(convertedAbsent)}${convertedAbsent.length === outcome.positiveValues.length ? ': no lead would count as converted.' : ', ticked as converted.'}`]),
+    ...(openAbsent.length === 0 ? [] : [`${noRowHas(openAbsent)}, ticked as still open.`]),
+  ];
+}
+
+/**
  * The columns an import under `mapping` reads, by role: each changes the leads it would store (their
  * keys, names, fields as read), so a comparison with the stored leads holds for these; the values ticked change none.
  */
@@ -148,6 +169,8 @@ export function CsvImportSection() {
   const importBlockedId = useId();
   const replacementId = useId();
   const outcomeLeftOutId = useId();
+  const oneValueId = useId();
+  const valuesAbsentId = useId();
   // The commit owed their scoring with the active model (read by the background: another tab may have
   // activated one since this page read it): asked now, unless start-up or the hourly check asked first.
   const scoreImported = useMutation({
@@ -261,7 +284,13 @@ export function CsvImportSection() {
   // What Import costs, asked first: stored leads removed, held-out scores lost, or not known (the comparison failed).
   const askFirst = compares && (comparison.isError || (replacement !== undefined && (replacement.removed > 0 || replacement.heldOutLost > 0)));
   const outcomeLeftOut = stored?.outcome && preview && mapping && mapping.outcome === null ? outcomeLeftOutSentence(stored.outcome, preview.columns) : null;
-  const importDescribedBy = [outcomeValuesMissing && importBlockedId, comparing && replacementId, outcomeLeftOut && outcomeLeftOutId].filter(Boolean).join(' ') || undefined;
+  // Said, not held back: an admin may import such a file on purpose. Only where the file's values of the column are known (few of them).
+  const valuesAbsent =
+    outcome && preview && Object.hasOwn(preview.outcomeValues, outcome.field) ? valuesAbsentSentences(outcome, preview.outcomeValues[outcome.field]).join(' ') : '';
+  const importDescribedBy =
+    [outcomeValuesMissing && importBlockedId, comparing && replacementId, outcomeLeftOut && outcomeLeftOutId, valuesAbsent && valuesAbsentId].filter(Boolean).join(' ') || undefined;
+  // Columns that look like an outcome and are not offered as one (one value only), said beside the Outcome list.
+  const oneValueNotes = preview ? oneValueOutcomeNotes(preview.outcomeValues, outcome?.field).join(' ') : '';
   // The preview's, shown above still, are not said twice.
   const importWarnings = finished?.type === 'imported' ? finished.warnings.filter((warning) => !previewWarnings.includes(warning)) : [];
 
@@ -315,15 +344,22 @@ export function CsvImportSection() {
               value={mapping.outcome?.field ?? ''}
               // Another column starts with nothing ticked: the values ticked were the last column's.
               onChange={(event) => setMapping({ ...mapping, outcome: event.target.value ? { field: event.target.value, positiveValues: [] } : null })}
+              aria-describedby={oneValueNotes ? oneValueId : undefined}
             >
               <option value="">(not known)</option>
-              {Object.keys(preview.outcomeValues).map((column) => (
+              {/* The column chosen too (the stored import's, carried over), whatever its values: the form shows the column it uses. */}
+              {offeredOutcomeFields(preview.outcomeValues, outcome?.field).map((column) => (
                 <option key={column} value={column}>
                   {column}
                 </option>
               ))}
             </select>
           </label>
+          {oneValueNotes && (
+            <p id={oneValueId} data-testid="csv-outcome-one-value">
+              {oneValueNotes}
+            </p>
+          )}
           {outcomeCarried && stored?.outcome && outcome?.field === stored.outcome.field && (
             <p data-testid="csv-outcome-carried">
               Outcome column, converted and still-open values as the stored import read them: this file has its column "{stored.outcome.field}".
@@ -339,6 +375,11 @@ export function CsvImportSection() {
               {/* Else every value not ticked as converted is stored as "not converted": open leads would count as lost. */}
               <StillOpenPicker outcome={outcome} values={preview.outcomeValues[outcome.field] ?? []} onChange={(next) => setMapping({ ...mapping, outcome: next })} />
             </>
+          )}
+          {valuesAbsent && (
+            <p id={valuesAbsentId} data-testid="csv-outcome-values-absent">
+              {valuesAbsent}
+            </p>
           )}
           {previewWarnings.length > 0 && (
             <ul data-testid="csv-preview-warnings">
@@ -371,6 +412,7 @@ export function CsvImportSection() {
             >
               {replacement ? replacementSentence(storedLeads, replacement) : `The import replaces the ${plural(storedLeads, 'stored CSV lead', 'stored CSV leads')} with this file's rows.`}
               {outcomeLeftOut && ` ${outcomeLeftOut}`}
+              {valuesAbsent && ` ${valuesAbsent}`}
             </ConfirmButton>
           ) : (
             <FocusKeepingButton

@@ -2406,3 +2406,24 @@ it('says why an activation failed where the focus goes', async () => {
   expect(said.querySelector('[role="alert"]')).not.toBeNull();
   expect(button('Activate this model')?.disabled).toBe(false);
 });
+
+it('says beside the outcome field that a column named as an outcome has one value only, in the CLI’s words, instead of leaving it out unsaid', async () => {
+  // A file of 400 leads none of which converted: its "converted" column holds "no" alone (history-sample.test).
+  const noneConverted: HistorySample = {
+    ...CSV_SAMPLE,
+    leads: 400,
+    fields: ['converted', 'industry', 'lead_source'],
+    outcomeValues: { converted: ['no'], industry: ['Retail', 'Software'], lead_source: ['Event', 'Web'] },
+  };
+  historySample.mockImplementation(async (source) => (source === 'csv' ? noneConverted : SAMPLE));
+  await renderSection();
+  expect(container().querySelector('[data-testid="outcome-one-value"]')).toBeNull();
+  change(historySource(), 'csv');
+  await eventually(() => expect(container().querySelector('[data-testid="history-count"]')?.textContent).toBe('400 stored'));
+  // Not offered, as it tells nothing apart; said, where the admin looks for it.
+  expect(Array.from(outcomeField().options, (option) => option.textContent)).toEqual(['(choose)', 'industry', 'lead_source']);
+  const said = '"converted" has one value only ("no"); training needs converted and not-converted leads.';
+  expect(container().querySelector('[data-testid="outcome-one-value"]')?.textContent).toBe(said);
+  expect(describedBy(outcomeField())).toBe(said);
+  expect(outcomeMissingNote()).toBe('Choose the field that says whether a lead converted.');
+});

@@ -10,6 +10,7 @@ import { featureLevel, featureNumber, featurizeRecords, type RawRecord, type Sou
 import { withOptionLabels, type Derive, type Feature, type FeatureSpec } from '../manifest';
 import { clipWithEllipsis, QUOTED_CELL_CHARS, visibleText } from '../visible-text';
 import { countPositives } from './metrics';
+import { oneValueOnly } from './outcome-suggestions';
 import { listInWords } from '../../list-in-words';
 import { plural } from '../../presentation';
 
@@ -552,7 +553,7 @@ export function buildLabels(table: Table, target: string, positive?: string): { 
   let pos = positive === undefined ? undefined : targetClass(positive);
   if (pos === undefined) {
     const keys = [...counts.keys()];
-    if (keys.length === 1) throw new TrainingDataError(`The target column "${target}" has one value only (${describe()}); training needs converted and not-converted leads.`);
+    if (keys.length === 1) throw new TrainingDataError(`The target column ${oneValueOnly(target, describe())}`);
     // naming the positive one would not do: the others are more than one negative
     if (keys.length > 2) {
       throw new TrainingDataError(
@@ -568,7 +569,7 @@ export function buildLabels(table: Table, target: string, positive?: string): { 
     throw new TrainingDataError(`The positive value ${quoteCell(positive?.trim() ?? '')} does not occur in "${target}". Values: ${describe()}.`);
   }
   if (counts.size === 1) {
-    throw new TrainingDataError(`The target column "${target}" has one value only (${describe()}); training needs converted and not-converted leads.`);
+    throw new TrainingDataError(`The target column ${oneValueOnly(target, describe())}`);
   }
   if (counts.size > 2) {
     throw new TrainingDataError(

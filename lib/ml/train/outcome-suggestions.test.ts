@@ -6,6 +6,8 @@ import { PORTAL_STAGES } from '../../../test/fixtures/hubspot-portal-stages';
 import {
   fewValuedColumns,
   lifecycleRuleInOrder,
+  offeredOutcomeFields,
+  oneValueOutcomeNotes,
   openLookingStatuses,
   outcomeCandidates,
   stagesOutsideOrder,
@@ -288,5 +290,33 @@ describe('withKnownOutcomeFields', () => {
     const values = withKnownOutcomeFields('salesforce', Object.fromEntries([['__proto__', ['x', 'y']]]));
     expect(Object.getPrototypeOf(values)).toBeNull();
     expect(Object.keys(values)).toEqual(['IsConverted', '__proto__']);
+  });
+});
+
+describe('a column of one value only', () => {
+  it('is kept when named as an outcome, a lifecycle stage or a status, so the forms can say why it is not offered; other constant columns are not', () => {
+    const records = Array.from({ length: 400 }, (_, row) => ({ converted: 'no', 'Lead Status': 'Open', region: 'EU', industry: row % 2 ? 'Retail' : 'Software' }));
+    expect(fewValuedColumns(['converted', 'Lead Status', 'region', 'industry'], records)).toEqual({ converted: ['no'], 'Lead Status': ['Open'], industry: ['Retail', 'Software'] });
+  });
+
+  it('is not suggested as the outcome, whatever its value: every lead would count as converted', () => {
+    expect(suggestOutcome('csv', { converted: ['yes'], Status: ['Closed - Converted', 'Open'] })).toEqual({ field: 'Status', positiveValues: ['Closed - Converted'] });
+    expect(suggestOutcome('csv', { won: ['Yes'] })).toBeNull();
+  });
+
+  it('is offered only when it is the field chosen, and named in the CLI’s words, the chosen one first, at most three, values cut when long', () => {
+    const values = { converted: ['no'], industry: ['Retail', 'Software'], won: ['No'] };
+    expect(offeredOutcomeFields(values, null)).toEqual(['industry']);
+    expect(offeredOutcomeFields(values, 'won')).toEqual(['industry', 'won']);
+    expect(oneValueOutcomeNotes(values, 'won')).toEqual([
+      '"won" has one value only ("No"); training needs converted and not-converted leads.',
+      '"converted" has one value only ("no"); training needs converted and not-converted leads.',
+    ]);
+    const many = { a_closed: ['x'], b_closed: ['y'], c_closed: ['z'], d_closed: [`long ${'v'.repeat(80)}`] };
+    expect(oneValueOutcomeNotes(many, 'd_closed')).toEqual([
+      `"d_closed" has one value only ("long ${'v'.repeat(54)}…"); training needs converted and not-converted leads.`,
+      '"a_closed" has one value only ("x"); training needs converted and not-converted leads.',
+      '"b_closed" has one value only ("y"); training needs converted and not-converted leads.',
+    ]);
   });
 });

@@ -11,6 +11,7 @@ import { rawText } from '../derive';
 import { looseKey, type RawRecord, type SourceKind } from '../featurize';
 import type { OutcomeRule } from './training-set';
 import { MAX_RULE_VALUE_LENGTH } from '../outcome-rule';
+import { clipWithEllipsis, QUOTED_CELL_CHARS, visibleText } from '../visible-text';
 import {
   HUBSPOT_LIFECYCLE_FIELD,
   HUBSPOT_LIFECYCLE_ORDER,
@@ -85,6 +86,12 @@ export function lifecycleRuleInOrder(rule: OutcomeRule, order: readonly string[]
 const OUTCOME_NAME = /convert|outcome|won|target|label|closed/i;
 const POSITIVE_VALUES = new Set(['1', 'true', 'yes', 'y', 'converted', 'won', 'closed won', 'closed - converted', 'customer']);
 
+/** A column heading a lead's status as Salesforce and HubSpot exports do ("Lead Status", its API name Status), compared by `looseKey`. */
+const STATUS_COLUMN_NAMES = new Set(['Status', 'Lead Status'].map(looseKey));
+
+/** Whether `column` is named as an outcome (Converted, Won…), a lifecycle stage or a status: a field `suggestOutcome` reads. */
+const namedAsOutcome = (column: string) => OUTCOME_NAME.test(column) || looseKey(column) === HUBSPOT_LIFECYCLE_FIELD || STATUS_COLUMN_NAMES.has(looseKey(column));
+
 /** Columns with more distinct values than this are not offered as outcomes. */
 const MAX_OUTCOME_VALUES = 30;
 
@@ -131,17 +138,43 @@ export function fewValuedColumns(columns: readonly string[], records: readonly R
 
 /**
  * Of column → its distinct values, the columns with few enough to be an outcome (2 to
- * MAX_OUTCOME_VALUES), values sorted. A column holding a value longer than a model's rule may
- * compare (MAX_RULE_VALUE_LENGTH: notes, not an outcome) is not one: its model could not be stored.
+ * MAX_OUTCOME_VALUES), values sorted; and those of one value named as an outcome
+ * (`namedAsOutcome`), which tell nothing apart: kept so that the forms can say why they are not
+ * offered (`oneValueOutcomeNotes`, `offeredOutcomeFields`) and which value a rule carried over
+ * finds, not every constant column of a file. A column holding a value longer than a model's rule
+ * may compare (MAX_RULE_VALUE_LENGTH: notes, not an outcome) is not one: its model could not be stored.
  */
 export function outcomeCandidates(distinct: Readonly<Record<string, readonly string[]>>): Record<string, string[]> {
   // No prototype: a column named `__proto__` is an ordinary key.
   const out = Object.create(null) as Record<string, string[]>;
   for (const [column, values] of Object.entries(distinct)) {
-    if (values.length >= 2 && values.length <= MAX_OUTCOME_VALUES && values.every((value) => value.length <= MAX_RULE_VALUE_LENGTH)) out[column] = [...values].sort();
+    if (values.length >= (namedAsOutcome(column) ? 1 : 2) && values.length <= MAX_OUTCOME_VALUES && values.every((value) => value.length <= MAX_RULE_VALUE_LENGTH)) out[column] = [...values].sort();
   }
   return out;
 }
+
+/** Whether `values` tell leads apart: one value says nothing of which converted. */
+const tellsApart = (values: readonly string[]) => values.length >= 2;
+
+/**
+ * The fields an outcome select offers: those of `outcomeValues` with two values or more, and
+ * `chosen` (a carried-over or kept rule's field, whatever its values), so the form shows the
+ * field it uses.
+ */
+export function offeredOutcomeFields(outcomeValues: Readonly<Record<string, readonly string[]>>, chosen: string | null | undefined): string[] {
+  const offered = Object.keys(outcomeValues).filter((field) => tellsApart(outcomeValues[field]));
+  return chosen && !offered.includes(chosen) ? [...offered, chosen] : offered;
+}
+
+/** A value of a file or a CRM in quotes for a note: as a page shows it (`visibleText`), cut to QUOTED_CELL_CHARS. */
+export const quotedValue = (value: string): string => `"${clipWithEllipsis(visibleText(value), QUOTED_CELL_CHARS)}"`;
+
+/**
+ * Why `column`, of the values `valuesInWords` (quoted, as `quotedValue` writes them, maybe with
+ * their counts), cannot be an outcome: as the CLI's training (`buildLabels`) and the forms say it.
+ */
+export const oneValueOnly = (column: string, valuesInWords: string): string =>
+  `"${column}" has one value only (${valuesInWords}); training needs converted and not-converted leads.`;
 
 /**
  * The values a CRM's own outcome field can hold, whether or not a sample has them: a rare one
@@ -214,9 +247,10 @@ export function openLookingStatuses(values: readonly string[]): string[] {
   return values.filter((value) => OPEN_STATUS.test(unaccented(value)) && !CLOSED_STATUS.test(unaccented(value)));
 }
 
-/** The first of `outcomeValues`' fields that `ruleOf` makes a rule of with a converted value, or null. */
+/** The first of `outcomeValues`' fields of two values or more that `ruleOf` makes a rule of with a converted value, or null. */
 function firstRule(outcomeValues: Record<string, string[]>, ruleOf: (field: string, values: readonly string[]) => OutcomeRule | null): OutcomeRule | null {
   for (const [field, values] of Object.entries(outcomeValues)) {
+    if (!tellsApart(values)) continue;
     const rule = ruleOf(field, values);
     if (rule && rule.positiveValues.length > 0) return rule;
   }
@@ -240,8 +274,22 @@ function lifecycleColumnRule(field: string, values: readonly string[]): OutcomeR
   return { field, positiveValues: spelled(rule.positiveValues), ...(openValues.length > 0 && { openValues }) };
 }
 
-/** A column heading a lead's status as Salesforce and HubSpot exports do ("Lead Status", its API name Status), compared by `looseKey`. */
-const STATUS_COLUMN_NAMES = new Set(['Status', 'Lead Status'].map(looseKey));
+/** The most columns of one value a form names: a file may have dozens of constant columns. */
+const MOST_ONE_VALUE_NOTES = 3;
+
+/**
+ * Why fields of `outcomeValues` that an admin would look for among the outcomes are not offered
+ * (`offeredOutcomeFields`): each of one value only (those named as an outcome, as
+ * `outcomeCandidates` keeps them), in the words of `oneValueOnly`; `chosen` first, at most
+ * MOST_ONE_VALUE_NOTES.
+ */
+export function oneValueOutcomeNotes(outcomeValues: Readonly<Record<string, readonly string[]>>, chosen: string | null | undefined): string[] {
+  const oneValued = Object.keys(outcomeValues).filter((field) => outcomeValues[field].length === 1);
+  return oneValued
+    .sort((a, b) => Number(b === chosen) - Number(a === chosen))
+    .slice(0, MOST_ONE_VALUE_NOTES)
+    .map((field) => oneValueOnly(field, quotedValue(outcomeValues[field][0])));
+}
 
 /**
  * The suggested outcome for a source given its fields' values (see `historySample`), or null;

@@ -4,10 +4,11 @@
  * are still open (for the lifecycle stage, those outside that order), and which statuses of
  * another field say a lead is still being worked.
  */
+import { useId } from 'react';
 import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
 import { valuesAsShown, type OpenStatus } from '@/lib/ml/outcome-rule';
 import { HUBSPOT_LIFECYCLE_FIELD, HUBSPOT_LIFECYCLE_ORDER, lifecycleOrder } from '@/lib/crm/hubspot-lifecycle';
-import { lifecycleRule, lifecycleRuleReaching, openLookingStatuses, stagesOutsideOrder } from '@/lib/ml/train/outcome-suggestions';
+import { lifecycleRule, lifecycleRuleReaching, offeredOutcomeFields, oneValueOutcomeNotes, openLookingStatuses, stagesOutsideOrder } from '@/lib/ml/train/outcome-suggestions';
 import type { OutcomeRule } from '@/lib/ml/train/training-set';
 
 /** `rule` with these values; a value cannot mean both, so one ticked as converted is no longer open. */
@@ -86,8 +87,8 @@ export function outcomeMissing(outcome: OutcomeRule | null): string | null {
 
 /**
  * The field whose statuses say a lead is still being worked, and those statuses: choosing a
- * field ticks its values that look open. Offered: the sample's fields of few values but the
- * outcome field (its own open values are ticked above), and the chosen one.
+ * field ticks its values that look open. Offered: the sample's fields of few values (two or more)
+ * but the outcome field (its own open values are ticked above), and the chosen one.
  */
 function OpenStatusPicker({
   outcome,
@@ -101,7 +102,7 @@ function OpenStatusPicker({
   onChange(outcome: OutcomeRule): void;
 }) {
   const { openStatus } = outcome;
-  const fields = [...new Set([...Object.keys(outcomeValues), ...(openStatus ? [openStatus.field] : [])])].filter((field) => field !== outcome.field);
+  const fields = offeredOutcomeFields(outcomeValues, openStatus?.field).filter((field) => field !== outcome.field);
   const chooseField = (field: string) =>
     onChange(withOpenStatus(outcome, field === '' ? undefined : { field, values: openLookingStatuses(sampledValues(outcomeValues, field)) }));
   return (
@@ -154,7 +155,10 @@ interface Props {
 
 export function OutcomeFieldset({ outcome, outcomeValues, minimumAge, lifecycleStages = [], onChange }: Props) {
   // The chosen field too: a new sample may hold one value of it, or none (rare ones fall out of samples).
-  const fields = [...new Set([...Object.keys(outcomeValues), ...(outcome?.field ? [outcome.field] : [])])];
+  const fields = offeredOutcomeFields(outcomeValues, outcome?.field);
+  // A field looked for and not offered, said beside the list: else it just is not there.
+  const oneValueNotes = oneValueOutcomeNotes(outcomeValues, outcome?.field);
+  const oneValueId = useId();
   const stageOrder = lifecycleOrder(lifecycleStages.map((stage) => stage.value));
   const sampledStages = sampledValues(outcomeValues, HUBSPOT_LIFECYCLE_FIELD);
   // Every stage either list offers, as it reads beside the others: no two options read alike.
@@ -169,7 +173,12 @@ export function OutcomeFieldset({ outcome, outcomeValues, minimumAge, lifecycleS
       <legend>Outcome: a lead converted when…</legend>
       <label>
         Field{' '}
-        <select value={outcome?.field ?? ''} onChange={(event) => onChange(ruleOfField(event.target.value, outcomeValues, stageOrder))} aria-label="Outcome field">
+        <select
+          value={outcome?.field ?? ''}
+          onChange={(event) => onChange(ruleOfField(event.target.value, outcomeValues, stageOrder))}
+          aria-label="Outcome field"
+          aria-describedby={oneValueNotes.length > 0 ? oneValueId : undefined}
+        >
           <option value="">(choose)</option>
           {fields.map((field) => (
             <option key={field} value={field}>
@@ -178,6 +187,11 @@ export function OutcomeFieldset({ outcome, outcomeValues, minimumAge, lifecycleS
           ))}
         </select>
       </label>
+      {oneValueNotes.length > 0 && (
+        <p id={oneValueId} data-testid="outcome-one-value" style={{ margin: '4px 0' }}>
+          {oneValueNotes.join(' ')}
+        </p>
+      )}
       {outcome?.field === HUBSPOT_LIFECYCLE_FIELD ? (
         <>
           <label>

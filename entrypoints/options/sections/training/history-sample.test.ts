@@ -162,8 +162,8 @@ it("offers the sample's own values of a CRM's outcome field only: the form adds 
     storedLead({ source: 'hubspot', id: '1', origin: 'sync', outcome: 0, fields: { lifecyclestage: 'lead' } }),
     storedLead({ source: 'hubspot', id: '2', origin: 'sync', outcome: 1, fields: { lifecyclestage: 'customer' } }),
   ]);
-  // No sampled lead converted: one value tells nothing apart.
-  expect((await historySample('salesforce')).outcomeValues).toEqual({});
+  // No lead converted: one value tells nothing apart, and the form says so of a field named as an outcome, as the sample is the whole history (changed on purpose: it was left out unsaid).
+  expect((await historySample('salesforce')).outcomeValues).toEqual({ IsConverted: ['false'] });
   // HubSpot's default stages are not added here, where the portal's own are not known.
   expect((await historySample('hubspot')).outcomeValues).toEqual({ lifecyclestage: ['customer', 'lead'] });
 });
@@ -235,4 +235,14 @@ it('is the same history after a write-back and the sync reading it back: the fie
   // A field training reads, changed, is another history.
   await db.putLeads(leads.map((lead) => ({ ...lead, fields: { ...lead.fields, jobtitle: 'CEO' } })));
   expect((await historySample('hubspot')).fingerprint).not.toBe(before.fingerprint);
+});
+
+it('keeps a field of one value named as an outcome only when the sample is the whole history: a bigger one may hold another value the sample missed', async () => {
+  const leads = (count: number) =>
+    Array.from({ length: count }, (_, row) => storedLead({ source: 'csv', id: String(row).padStart(4, '0'), origin: 'csv', fields: { converted: 'no', region: 'EU', status: row % 2 ? 'Open' : 'Lost' } }));
+  await db.putLeads(leads(400));
+  // A constant column not named as an outcome (region) is not kept: a file may have dozens.
+  expect((await historySample('csv')).outcomeValues).toEqual({ converted: ['no'], status: ['Lost', 'Open'] });
+  await db.putLeads(leads(1500));
+  expect((await historySample('csv')).outcomeValues).toEqual({ status: ['Lost', 'Open'] });
 });

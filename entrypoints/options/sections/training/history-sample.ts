@@ -35,7 +35,9 @@ export interface HistorySample {
   fields: string[];
   /**
    * Field → its distinct values in the sample (as text), for fields with few of them
-   * (`fewValuedColumns`): a CRM's own outcome field only when the sample holds two of its values.
+   * (`fewValuedColumns`). A field of one value only when the sample holds every lead of the
+   * history: the form then says that field has one value only (`oneValueOutcomeNotes`), which a
+   * sample could not tell (a rare value falls out of it).
    */
   outcomeValues: Record<string, string[]>;
   /**
@@ -113,6 +115,15 @@ async function sampleKeys(source: SourceKind, keys: readonly string[]): Promise<
   return [...new Set([...spreadOver(keys, SAMPLE_SIZE - rareSample.size), ...rareSample])];
 }
 
+/** `outcomeValues` without its fields of one value, unless the sample is the whole history (see `HistorySample.outcomeValues`). */
+function wholeHistoryOnly(outcomeValues: Record<string, string[]>, wholeHistory: boolean): Record<string, string[]> {
+  if (wholeHistory) return outcomeValues;
+  // No prototype, as `fewValuedColumns` gives them: a column named `__proto__` is an ordinary key.
+  const kept = Object.create(null) as Record<string, string[]>;
+  for (const [field, values] of Object.entries(outcomeValues)) if (values.length > 1) kept[field] = values;
+  return kept;
+}
+
 export async function historySample(source: SourceKind): Promise<HistorySample> {
   // Keys only are read for all leads, and for over 1,000 their summaries: not their fields.
   const { keys, rule } = await historyKeys(source);
@@ -139,7 +150,7 @@ export async function historySample(source: SourceKind): Promise<HistorySample> 
     demo: rule.demoOnly,
     demoLeftOut: rule.demoLeftOut.size,
     fields,
-    outcomeValues: fewValuedColumns(fields, sample.map((lead) => lead.fields)),
+    outcomeValues: wholeHistoryOnly(fewValuedColumns(fields, sample.map((lead) => lead.fields)), sample.length === keys.length),
     createdDates,
     fingerprint,
     keysName: source === 'csv' ? fingerprint : `synced from ${syncedFrom?.id ?? 'nowhere yet'}`,
