@@ -20,6 +20,7 @@ import {
   oddsFactor,
   percentText,
   percentWithTiers,
+  planOutcomeInWords,
   probabilityRiseInWords,
   reasonInWords,
   strengthOf,
@@ -277,6 +278,16 @@ describe('probabilityRiseInWords', () => {
       }
     }
     expect(checked).toBeGreaterThan(10000);
+  });
+});
+
+describe('planOutcomeInWords', () => {
+  it('says "The change that helps most" of a plan of one change that falls short, as "This change" of one that reaches', () => {
+    // Before: "The changes that help most would not make it Warm" of a plan of one change.
+    expect(planOutcomeInWords(false, 1)).toEqual({ before: 'The change that helps most would not make it ', after: ', only raise it' });
+    expect(planOutcomeInWords(false, 2)).toEqual({ before: 'The changes that help most would not make it ', after: ', only raise it' });
+    expect(planOutcomeInWords(true, 1)).toEqual({ before: 'This change would make it ', after: '' });
+    expect(planOutcomeInWords(true, 3)).toEqual({ before: 'These changes would make it ', after: '' });
   });
 });
 

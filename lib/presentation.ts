@@ -445,11 +445,13 @@ export function convertedInWords<T>({ field, value }: { field: string; value: st
 /**
  * Whether a plan's changes reach the tier it aims at, in the words around that tier's name, as the
  * side panel and the badge's popover say it: "These changes would make it [Hot]", or "The changes
- * that help most would not make it [Hot], only raise it".
+ * that help most would not make it [Hot], only raise it"; of a plan of one change, "This change",
+ * "The change that helps most".
  */
 export function planOutcomeInWords(reaches: boolean, changeCount: number): { before: string; after: string } {
-  if (!reaches) return { before: 'The changes that help most would not make it ', after: ', only raise it' };
-  return { before: `${changeCount === 1 ? 'This change' : 'These changes'} would make it `, after: '' };
+  const one = changeCount === 1;
+  if (!reaches) return { before: `${one ? 'The change that helps' : 'The changes that help'} most would not make it `, after: ', only raise it' };
+  return { before: `${one ? 'This change' : 'These changes'} would make it `, after: '' };
 }
 
 /** Text isolated in plain text (FSI … PDI), as `<bdi>` isolates it on a page. */

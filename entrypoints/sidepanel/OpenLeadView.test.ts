@@ -339,7 +339,7 @@ it('writes the lead\'s likelihood alike in the header, the chart and the plan\'s
   expect([header, chart, planBefore]).toEqual(['1.5%', '1.5%', '1.5%']);
   expect(view.textContent).toContain('Of the 500 leads the model scored 1.1%–1.9%');
   // Opens 4 → 6: +0.234 to the log-odds, 1.9 %, still cold.
-  expect(plan).toBe('The changes that help most would not make it Warm (from 20% likely), only raise it: 1.5% → 1.9%.');
+  expect(plan).toBe('The change that helps most would not make it Warm (from 20% likely), only raise it: 1.5% → 1.9%.');
 });
 
 it('writes every percentage with its sign right after the figure, so the narrow panel never breaks a line between them', () => {

@@ -142,7 +142,7 @@ describe('badge', () => {
     // Scored from a page that hides some fields a rep could change: the plan says it left them out, as the side panel does.
     const notOnPage = ['\u2068Website visits\u2069', `\u2068${HOSTILE}\u2069`];
     badge.show({ ok: true, lead: { ...lead, tier: 'cold', hotter: { targetTier: 'warm', reaches: false, changes: [hotter.changes[0]], notOnPage } } });
-    expect(popoverOf(badge.host).querySelector('.plan-outcome')!.textContent).toBe('The changes that help most would not make it Warm, only raise it:');
+    expect(popoverOf(badge.host).querySelector('.plan-outcome')!.textContent).toBe('The change that helps most would not make it Warm, only raise it:');
     expect(popoverOf(badge.host).querySelector('.plan-not-on-page')!.textContent).toBe(`Not suggested, as this page does not show them: ${notOnPage.join(', ')}.`);
     expect(popoverOf(badge.host).querySelector('img')).toBeNull();
   });
