@@ -53,6 +53,12 @@ it('says "This change" of a plan of one change, "These changes" of more', () => 
   expect(headline(plan)).toMatch(/^These changes would make it /);
 });
 
+it('says "The change that helps most" of a plan of one change that falls short, "The changes" of more', () => {
+  // Before: "The changes that help most would not make it Warm" of its one change.
+  expect(headline({ ...plan, reaches: false, changes: [plan.changes[1]] })).toMatch(/^The change that helps most would not make it Warm /);
+  expect(headline({ ...plan, reaches: false })).toMatch(/^The changes that help most would not make it Warm /);
+});
+
 it('writes the threshold as the options page does and the probabilities as the header does, one decimal below 10 %, when those agree with it', () => {
   expect(headline({ ...plan, threshold: 0.1126, probabilityBefore: 0.012, probabilityAfter: 0.124 })).toBe(
     'These changes would make it Warm (from 11.26% likely): 1.2% → 12%.',
@@ -279,7 +285,19 @@ it("explains an ideal range as values that score alike, and its odds as those of
   // a range scored as its best ("Ideal 9 or more, ×1.4", where 9 gives ×1.14).
   expect(note).toContain('Ideal: the value (or range) that would score highest for this lead');
   expect(note).toContain('among those enough past leads had: values that score about alike, unless too few past leads had such values');
-  expect(note).toContain('changing only this feature to the nearest value of it would multiply');
+  expect(note).toContain('changing this feature to the nearest value of it');
+});
+
+it('says the odds of an ideal are those of the record a CRM holds with the change, and names no value no CRM would record', () => {
+  rendered = render(<DeviationsTable deviations={[{ feature: 12, label: 'Marketing e-mails opened', actionable: true, leadValue: '1', idealValue: '5', pointsLost: 0.5 }]} />);
+  const note = rendered.container.querySelector('.deviations-note')?.textContent;
+  // Before: "changing only this feature", where the table scored a record with the click rate of the old opens, which no lead has.
+  expect(note).not.toContain('changing only this feature');
+  expect(note).toContain(
+    'changing this feature to the nearest value of it, and what a CRM records with it (the click rate of new opens or clicks, the first visit and page view of a first page seen), would multiply',
+  );
+  expect(note).toContain("never one a CRM would not record beside the lead's others (more e-mails clicked than opened, more visits than page views)");
+  expect(note).toContain('visits, page views and form submissions of a lead with none, which come with a first page seen, compared as the last page seen');
 });
 
 it('names the fields the comparison leaves out because the page does not show them, and how LeadLens would compare them too', () => {

@@ -975,6 +975,30 @@ describe('a click rate above its ideal, which only clicking none of the e-mails 
   });
 });
 
+describe('the comparison with the ideal customer, on the record a CRM holds with the change', () => {
+  // Opens score most at "≥ 10" (+0.9 over 1 – 4), clicks at "≥ 3"; the click rate best at 0.25 – 0.5, worst above.
+  const model = opensAndClicksModel({ opens: [-0.5, 0, 0.3, 0.9, -0.2], clickRate: [0.3, 0.6, -0.3, 0] });
+  const { rowOf } = csvPlanning(model);
+  const logitOf = (record: RawRecord) => contributionsOf(rowOf(record), model).reduce((sum, points) => sum + points, model.intercept);
+  const deviation = (record: RawRecord, feature: number) => deviationsFromIdeal(model, rowOf(record), 'csv').find((d) => d.feature === feature);
+
+  it('gives e-mails opened the odds of the record with the opens changed, the click rate recomputed from them', () => {
+    // 2 opens, 1 click: 0.5 clicks per open. 10 opens add 0.9 but take the rate to 0.1 (−0.3): +0.6, what the record gives.
+    // Before: +0.9, the odds with the rate kept at 0.5, which no lead with 10 opens and 1 click has.
+    expect(deviation({ opens: 2, clicks: 1 }, 0)).toMatchObject({ leadValue: '2', idealValue: '≥ 10', pointsLost: expect.closeTo(0.6, 12) });
+    expect(logitOf({ opens: 10, clicks: 1 }) - logitOf({ opens: 2, clicks: 1 })).toBeCloseTo(0.6, 12);
+  });
+
+  it('never names more clicks than e-mails opened: a lead with 1 opened is compared on 1 click, its rate recomputed', () => {
+    // Before: "E-mails clicked | 0 | ≥ 3 | +1.2" (3 clicks of 1 e-mail opened, the rate kept at 0). 1 click adds 0.7 and takes
+    // the rate from 0 to 1 (−0.6): +0.1.
+    expect(deviation({ opens: 1, clicks: 0 }, 1)).toMatchObject({ leadValue: '0', idealValue: '1 – 2', pointsLost: expect.closeTo(0.1, 12) });
+    expect(logitOf({ opens: 1, clicks: 1 }) - logitOf({ opens: 1, clicks: 0 })).toBeCloseTo(0.1, 12);
+    // No e-mail opened: no click a record could hold, nothing to compare.
+    expect(deviation({ opens: 0, clicks: 0 }, 1)).toBeUndefined();
+  });
+});
+
 describe('a count the training data never had above another (visits ≤ page views)', () => {
   // Visits score most above 5; a lead with 2 visits and 4 page views cannot have 6 visits
   // without more page views.
@@ -1170,6 +1194,23 @@ describe('fields the data has missing together (a lead\'s web analytics, all kno
     expect(plan.probabilityAfter).toBeCloseTo(sigmoid(contributionsOf(Array.from(seen), dropping).reduce((sum, points) => sum + points, dropping.intercept)), 12);
     expect(plan.probabilityAfter).toBeCloseTo(sigmoid(-0.1), 12);
     expect(plan).toMatchObject({ targetTier: 'hot', reaches: false });
+  });
+
+  it('compares a lead with none of them on the page seen, with the counts recorded along, never page views with no page seen', () => {
+    // Before: "Page views | not known | ≥ 10 | +3.2", "Website visits … ≥ 6 | +1.1", "Form submissions … ≥ 2 | +1", each scored
+    // with the others still missing, a record no CRM holds; beside a plan that brings the lead to a page first. The demo page
+    // with 1 visit, 1 page view and no form: +1.4 + 0.5 + 0.3 − 0.4 = +1.8, as the plan promises it.
+    const withIntercept = { ...model, intercept: -2 };
+    expect(deviationsFromIdeal(withIntercept, nothingKnown, 'csv').map((d) => [d.label, d.leadValue, d.idealValue, d.pointsLost])).toEqual([
+      ['Last page seen', 'not known', 'Demo or sign-up page', expect.closeTo(1.8, 12)],
+    ]);
+    expect(planFor(-2).changes[0].calibratedPoints).toBeCloseTo(1.8, 9);
+  });
+
+  it('names no more visits than the page views: 2 visits of 4 page views are the most a record of them holds', () => {
+    // 2 visits, 4 page views, the blog last: "≥ 6" visits would need more page views. Before: "Website visits | 2 | ≥ 6 | +0.4".
+    expect(deviationsFromIdeal(model, [2, 4, 0, 0], 'csv').find((d) => d.feature === 0)).toMatchObject({ idealValue: '2 – 5', pointsLost: 0 });
+    expect(deviationsFromIdeal(model, [2, 12, 0, 0], 'csv').find((d) => d.feature === 0)).toMatchObject({ idealValue: '≥ 6', pointsLost: expect.closeTo(0.4, 12) });
   });
 });
 

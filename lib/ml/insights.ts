@@ -13,7 +13,9 @@
  * (`FieldsRead`: the page did not show them, and the CRM's record was not read): what the lead has
  * there is not known, which is no "none recorded". Both name only values enough training leads
  * had: the comparison those that score best, and alike, for the lead as it is; the plan those
- * that reach the next tier, with the rates a count moves recomputed.
+ * that reach the next tier. Both score a value a rep's work gives a feature as the record a CRM
+ * holds with it (`changeOf`: the rates a count moves recomputed, the counts recorded along with it),
+ * so a row of the comparison never promises what the plan's change would not give.
  * Every figure is exact: what the model adds, pairs included, for the row the change gives.
  */
 import { hubspotRangeOptions } from '../crm/hubspot-ranges';
@@ -156,8 +158,8 @@ const termsReadingAny = (manifest: Manifest, features: readonly number[]) =>
  * The logit change from row `before` (its `termScoresOf`, `beforeScores` [T]) to row `after` [F]:
  * every term that reads a feature whose value changed, pairs too. `terms` (indexes, in the
  * manifest's order): the terms that can change, those reading any feature `after` changes:
- * `termsReadingFeature` of the one feature moved (`idealOfFeature`), `termsReadingAny` of a plan's
- * move and every feature it changes along with it (`movesFrom`). A term left out is not counted.
+ * `termsReadingFeature` of the one model input moved (`inputAloneGains`), `termsReadingAny` of a
+ * change and every feature it changes along with it (`changeOf`). A term left out is not counted.
  */
 function logitChange(manifest: Manifest, before: ArrayLike<number>, beforeScores: readonly number[], after: ArrayLike<number>, terms: Iterable<number>): number {
   let change = 0;
@@ -223,9 +225,11 @@ export interface Deviation {
    */
   idealValue: string;
   /**
-   * What the lead would gain if this feature alone took the value of the ideal nearest its own
-   * (the range's least for a lead below it, as a count rises into it; its pairs with the lead's
-   * other features included), ≥ 0: every value of the ideal gives within MIN_CHANGE_POINTS of it.
+   * What the lead would gain if this feature took the value of the ideal nearest its own (the
+   * range's least for a lead below it, as a count rises into it; its pairs with the lead's other
+   * features included), with what a CRM records along with it, as the plan would change it (a click
+   * rate recomputed from new opens, the first visit and page view of a first page seen:
+   * `recordedGains`); of the lead's fit, and a rate, its model input alone. ≥ 0: every value of the ideal gives within MIN_CHANGE_POINTS of it.
    * Of a range kept whole, whose values may score far apart, its best value's (one enough training
    * leads had, else its nearest): its nearest may give less, or take odds away, where the range it
    * names lifts the lead (`FeatureIdeal`'s `entry`). That orders the table and decides whether the
@@ -238,7 +242,7 @@ export interface Deviation {
   pointsLost: number;
   /**
    * Of a range kept whole (`IdealBins`'s `whole`), for a lead outside it: the least and the most
-   * moving this feature alone to a value of the range would add, measured as `pointsLost` is, over
+   * moving this feature to a value of the range would add, measured as `pointsLost` is, over
    * every value the range names. Its values may give the lead far apart odds ("11 – 280", where 11
    * gives ×1.1 and 200 ×2): a rep reads what to expect across it, not its best value's odds alone.
    * Absent for any other ideal, whose every value gives within ×1.05 of `pointsLost`.
@@ -306,8 +310,11 @@ function bestScoringRun(gains: readonly number[], leadBin: number, numeric: bool
 
 /** What the lead's ideal of one feature is found from, and the ideal itself (see `idealOfFeature`). */
 interface FeatureIdeal {
-  /** Per value bin of the feature's own axis, the log-odds the lead gains with this feature alone moved there (its pairs included). */
-  gains: number[];
+  /**
+   * Per value bin of the feature's own axis, the log-odds the lead gains with the feature moved there (`recordedGains`,
+   * `inputAloneGains`); NaN where no record holds the value, left out of the ideal.
+   */
+  gains: readonly number[];
   /** The lead's bin on that axis ("missing" when it has no value). */
   leadBin: number;
   /** The ideal bins; null when no range holds enough training leads (`supportedIdeal`). */
@@ -329,37 +336,83 @@ interface FeatureIdeal {
 }
 
 /**
- * The ideal of the feature of `term` (its own, single-feature term) for a lead (`row` [F], its
- * `termScoresOf` `scores` [T]), as the comparison with the ideal customer names it: each value bin
- * scored as the model scores the lead with only this feature changed (its gain), then the
- * trainer's rule for an ideal ranked by these gains (`supportedIdeal`: the bins around the best
- * that score alike and enough training leads hold), so for a lead with no pairs it is the
- * manifest's ideal; for a model without bin counts the best-scoring run (`bestScoringRun`). Never
- * the pooled "(other)" (the values the model did not learn: no one value, and none a rep could
- * name; the trainer's `idealOf` leaves it out too), nor a level `source`'s records cannot hold
+ * Per value bin of the feature of `term` (its own, single-feature term), the log-odds the lead (`row` [F], its
+ * `termScoresOf` `scores` [T]) gains with only that model input moved there, its pairs with the lead's other features
+ * included: how the model rewards each value with the lead's other inputs as they are, which may be no record a CRM
+ * holds (clicks moved, the click rate computed from them not). What ranks the bins a plan may move a count to
+ * (`wellHeldTargetsOf`), and a rate's ideal, which no record changes alone (`recordedGains`).
+ */
+function inputAloneGains(manifest: Manifest, term: Term, row: ArrayLike<number>, scores: readonly number[]): number[] {
+  const [feature] = term.features;
+  // One copy of the row whose `feature` takes each bin's value in turn, not a copy per bin (up to 256 of them).
+  const moved = Array.from(row);
+  const reading = termsReadingFeature(manifest)[feature];
+  return presentTargets(shapeOf(term).axes[0]).map(({ value }) => {
+    moved[feature] = value;
+    return logitChange(manifest, row, scores, moved, reading);
+  });
+}
+
+/**
+ * Per value bin of the feature of `term` (its own, single-feature term), what the lead (`row` [F]) gains once its record
+ * holds the feature at the bin's value (`gainOf`, the plan's measure of a change: `changeOf`), with what a CRM records
+ * along with it and what featurization computes from it (the click rate of new opens, the first visit and page view of a
+ * first page seen); its own bin nothing. The value is the one a record holds: an option of a dropdown of ranges as the
+ * CRM reads it, a count's whole number in the bin nearest the lead's (`nearestCountIn`: above it, where a count rising
+ * into the bin lands first and the plan moves it to), which sets a rate computed from it. NaN where no record the plan
+ * would make holds it (`rowAfterChange`: more clicks than opens, page views for a lead with no page seen). A feature no rep sets (`settable`)
+ * moves as the model input it is (`inputAloneGains`): the lead's fit, compared with leads that have the ideal rather
+ * than changed, and a rate computed from counts (a click rate), which no record changes alone.
+ */
+function recordedGains(
+  manifest: Manifest,
+  term: Term,
+  row: ArrayLike<number>,
+  scores: readonly number[],
+  source: SourceKind,
+  gainOf: (feature: number, value: number) => number | null,
+): number[] {
+  const [feature] = term.features;
+  const spec = manifest.features[feature];
+  if (!settable(spec, source)) return inputAloneGains(manifest, term, row, scores);
+  const axis = shapeOf(term).axes[0];
+  const leadBin = axisBin(axis, row[feature]);
+  const options = rangeOptionsByBin(spec, axis, source);
+  // An unknown count is none recorded yet, as the plan takes it.
+  const countBin = axisBin(axis, countOrNone(row[feature]));
+  return presentTargets(axis).map(({ bin, value }) => {
+    if (bin === leadBin) return 0;
+    const recorded = options?.get(bin)?.[0].value ?? (isCountIn(spec, source) ? nearestCountIn(axis, bin, countBin) : value);
+    return gainOf(feature, recorded) ?? Number.NaN;
+  });
+}
+
+/**
+ * The ideal of the feature of `term` (its own, single-feature term) for a lead (`row` [F]), as the comparison with the
+ * ideal customer names it, from `gains` (per value bin, what the lead gains with the feature moved there:
+ * `recordedGains`, `inputAloneGains`): the trainer's rule for an ideal ranked by these gains (`supportedIdeal`: the bins
+ * around the best that score alike and enough training leads hold), so for a lead with no pairs, ranked by its model
+ * input alone, it is the manifest's ideal; for a model without bin counts the best-scoring run (`bestScoringRun`). Never
+ * a bin with no gain (NaN: no record holds it), the pooled "(other)" (the values the model did not learn: no one value,
+ * and none a rep could name; the trainer's `idealOf` leaves it out too), nor a level `source`'s records cannot hold
  * (`heldLevels`).
  * A number `source` records as a dropdown of ranges is ranked like a category: its options'
  * bins one by one, never a range between them (`rangeDropdownOf`).
  */
-function idealOfFeature(manifest: Manifest, term: Term, row: ArrayLike<number>, scores: readonly number[], source: SourceKind): FeatureIdeal {
+function idealOfFeature(manifest: Manifest, term: Term, row: ArrayLike<number>, gains: readonly number[], source: SourceKind): FeatureIdeal {
   const [feature] = term.features;
   const spec = manifest.features[feature];
   const axis = shapeOf(term).axes[0];
   const held = heldLevels(spec, axis, source, row[feature]);
-  // One copy of the row whose `feature` takes each bin's value in turn, not a copy per bin (up to 256 of them).
-  const moved = Array.from(row);
-  const reading = termsReadingFeature(manifest)[feature];
-  const gains = presentTargets(axis).map(({ value }) => {
-    moved[feature] = value;
-    return logitChange(manifest, row, scores, moved, reading);
-  });
   const leadBin = axisBin(axis, row[feature]);
   const numeric = spec.type === 'numeric' && !rangeDropdownOf(spec, source);
-  const candidate = (bin: number) => held(bin) && bin !== spec.otherCode;
+  const candidate = (bin: number) => held(bin) && bin !== spec.otherCode && !Number.isNaN(gains[bin]);
   const binRows = referenceOf(manifest, feature)?.binRows?.map((rows, bin) => (candidate(bin) ? rows : 0));
-  // The trainer's rule, ranked by this lead's gains: for a lead with no pairs, the manifest's ideal.
-  const supported = binRows && supportedIdeal(gains, binRows.slice(0, gains.length), numeric);
-  const ideal = binRows ? (supported?.ideal ?? null) : bestScoringRun(gains.map((gain, bin) => (candidate(bin) ? gain : Number.NEGATIVE_INFINITY)), leadBin, numeric);
+  // The trainer's rule, ranked by this lead's gains: for a lead with no pairs, the manifest's ideal. A bin left out has no rows to rank.
+  const supported = binRows && supportedIdeal(gains.map((gain) => (Number.isNaN(gain) ? 0 : gain)), binRows.slice(0, gains.length), numeric);
+  let ideal: IdealRun | null = binRows ? (supported?.ideal ?? null) : bestScoringRun(gains.map((gain, bin) => (candidate(bin) ? gain : Number.NEGATIVE_INFINITY)), leadBin, numeric);
+  // A range enough leads hold may begin at bins left out, with no rows (opens below the lead's clicks): it names none of them.
+  while (ideal && !candidate(ideal.first)) ideal = { ...ideal, first: ideal.first + 1 };
   // An unknown count a rep's work records is none recorded yet, as the plan takes it; an unknown fact has no nearest value: the
   // best, else (a range of thin bins none of which enough leads had) the bin most of the range's leads had.
   const mostHeld = (within: IdealRun) => binRows!.slice(within.first, within.last + 1).reduce((most, n, k) => (n > binRows![most] ? within.first + k : most), within.first);
@@ -382,8 +435,10 @@ const comparedWithIdeal = (feature: Feature, source: SourceKind, emailable: bool
  * Per single-feature term whose feature `source` supplies: the lead's value, this lead's ideal
  * value, the points lost, largest loss first, and whether a rep's work can change the feature
  * (`actionable`: the table words a lead's fit as a comparison, not a change). Each value bin is scored as the model scores
- * the lead with only this feature changed (its own term and its pairs with the lead's other
- * features): its gain. The ideal is found by the trainer's rule, ranked by these gains
+ * the lead's record once it holds that value, with what a CRM records along with it, by the plan's own measure of a change
+ * (`recordedGains`, `changeOf`: the click rate of new opens recomputed, the first visit and page view of a first page
+ * seen; every term that reads them, pairs with the lead's other features too): its gain. So a row never promises what
+ * the plan beside it, changing the feature so, would not give. The ideal is found by the trainer's rule, ranked by these gains
  * (`supportedIdeal`; a model without bin counts: `bestScoringRun`): the range of bins, of those
  * enough training leads hold, that gains most for the lead with every value of it gaining about
  * alike (for a lead with no pairs, the model card's ideal), never "missing", nor the pooled
@@ -398,7 +453,11 @@ const comparedWithIdeal = (feature: Feature, source: SourceKind, emailable: bool
  * and the most its values would add (`pointsAcross`). When that gain is below 0 (the ideal
  * would lower the lead's odds, or raise them less than a rep sees), or no range holds enough
  * leads, the lead's own value is the ideal and nothing is lost.
- * A feature computed from others (a click rate) is compared as the model input it is.
+ * A feature no rep sets is compared as the model input it is: the lead's fit (what leads with the ideal score, no change),
+ * and a feature computed from others (a click rate), which no record changes alone.
+ * A value no record the plan would make holds is no ideal (more clicks than opens, page views of a lead with no page seen:
+ * `rowAfterChange`), and a feature no such record holds another value of is left out (its clicks not read, which a new
+ * count of opens would take a click rate from).
  * "Days since" features are left out: how long ago a lead was created or last active is no trait
  * of the customer (what a fresh activity would do is in the plan), and their best bin, among
  * hundreds of days, is mostly noise ("ideal: 43 – 44 days since the last activity"). So are
@@ -426,12 +485,16 @@ export function deviationsFromIdeal(
   const scores = termScoresOf(manifest, row);
   const logit = scores.reduce((sum, score) => sum + score, manifest.intercept); // the model's log-odds for the row
   const emailable = !cannotBeEmailed(manifest, row, source, fieldsRead);
+  const candidates = settableFeatures(manifest, source);
+  const gainOf = (feature: number, value: number) => changeOf(manifest, candidates, row, scores, feature, value, source, fieldsRead)?.gain ?? null;
   return manifest.terms
     .filter((term) => term.features.length === 1 && wasRead(fieldsRead, term.features[0]) && comparedWithIdeal(manifest.features[term.features[0]], source, emailable))
     .flatMap((term): Deviation[] => {
       const [feature] = term.features;
       const axis = axisAsShown(shapeOf(term).axes[0], manifest.features[feature], source);
-      const { gains, leadBin, ideal, entry } = idealOfFeature(manifest, term, row, scores, source);
+      const { gains, leadBin, ideal, entry } = idealOfFeature(manifest, term, row, recordedGains(manifest, term, row, scores, source, gainOf), source);
+      // No record the plan would make holds another value of it: nothing to compare the lead's with, nor to tell it is the ideal.
+      if (gains.every((gain, bin) => bin === leadBin || Number.isNaN(gain))) return [];
       const written = asWritten?.[feature];
       const leadValue = valueAsWorded(manifest, source, row, asWritten, feature, row[feature]);
       const { actionable } = manifest.features[feature];
@@ -457,8 +520,8 @@ export function deviationsFromIdeal(
       const lost = (gain: number) => calibratedChange(manifest.calibration, logit, gain);
       const pointsLost = lost(gains[entry]);
       if (!ideal.whole) return [{ ...deviation, pointsLost }];
-      // Its values may give the lead far apart odds: what every one of them would add, least to most, not its best value's alone.
-      const across = gains.slice(ideal.first, ideal.last + 1).map(lost);
+      // Its values may give the lead far apart odds: what every one of them a record holds would add, least to most, not its best value's alone.
+      const across = gains.slice(ideal.first, ideal.last + 1).filter((gain) => !Number.isNaN(gain)).map(lost);
       return [{ ...deviation, pointsLost, pointsAcross: { least: Math.min(...across), most: Math.max(...across) } }];
     })
     .sort((a, b) => b.pointsLost - a.pointsLost);
@@ -473,10 +536,20 @@ interface Target {
 /** Every bin of an axis but "missing", each with a value the model puts there. */
 const presentTargets = (axis: Axis): Target[] => Array.from({ length: missingBin(axis) }, (_, bin) => ({ bin, value: valueInBin(axis, bin) }));
 
-/** The least a count must reach to be in `bin` (above the first): the bin's smallest whole number, else a value inside it. */
+/** The least a count must reach to be in `bin`: the bin's smallest whole number (none in a first bin that holds none), else a value inside it. */
 function leastValueIn(axis: Axis, bin: number): number {
-  const whole = Math.floor(axis.edges[bin - 1]) + 1;
+  const whole = bin === 0 ? 0 : Math.floor(axis.edges[bin - 1]) + 1;
   return axisBin(axis, whole) === bin ? whole : valueInBin(axis, bin);
+}
+
+/**
+ * The whole count of `bin` of `axis` nearest a count in bin `from`: above it, the least (`leastValueIn`), where a rising
+ * count lands first; below it, the greatest; else a value inside it.
+ */
+function nearestCountIn(axis: Axis, bin: number, from: number): number {
+  if (bin >= from) return leastValueIn(axis, bin);
+  const greatest = Math.floor(axis.edges[bin]);
+  return axisBin(axis, greatest) === bin ? greatest : valueInBin(axis, bin);
 }
 
 /** A "days since" feature: an activity today resets it to 0. */
@@ -515,10 +588,11 @@ function reachableTargets(feature: Feature, axis: Axis, value: number, source: S
  * Of a feature's `reachableTargets`, those a plan may offer: the bins enough training leads hold
  * (`idealOfFeature`'s `wellHeld`, for the lead `row` [F] and its `termScoresOf` `scores` [T]), never
  * a value only a few training leads had, whose score they alone may have set ("Marketing e-mails
- * opened: 0 → 29", the count of one training lead, in the range "12 – 58"). Any of them, not
+ * opened: 0 → 29", the count of one training lead, in the range "12 – 58"). Ranked by the model
+ * input alone (`inputAloneGains`), not by the record the lead holds now: a bin its other counts rule
+ * out (clicks above its opens) may be reached after another move (more opens first). Any of them, not
  * only the ideal the comparison beside the plan names: that is the value that scores best with the
- * lead's other features as they are, where the plan recomputes a rate from its counts (fewer clicks
- * per open as the opens rise) and looks for the smallest step that reaches the next tier. Every
+ * lead's other features as they are, where the plan looks for the smallest step that reaches the next tier. Every
  * reachable target of a feature the comparison leaves out (`comparedWithIdeal`: a "days since",
  * whose one target, an activity today, is the plan's to offer), and when no bin counts tell which
  * bins enough leads hold (a model without them, a feature with no term of its own).
@@ -534,7 +608,7 @@ function wellHeldTargetsOf(
   const every = (reachable: readonly Target[]) => [...reachable];
   const ownTerm = manifest.terms.find((term) => term.features.length === 1 && term.features[0] === feature);
   if (!ownTerm || !comparedWithIdeal(manifest.features[feature], source, emailable)) return every;
-  const { wellHeld } = idealOfFeature(manifest, ownTerm, row, scores, source);
+  const { wellHeld } = idealOfFeature(manifest, ownTerm, row, inputAloneGains(manifest, ownTerm, row, scores), source);
   return wellHeld ? (reachable) => reachable.filter(({ bin }) => wellHeld(bin)) : every;
 }
 
@@ -552,7 +626,8 @@ function lowersRateAboveIdeal(manifest: Manifest, row: ArrayLike<number>, scores
     const [feature] = term.features;
     const spec = manifest.features[feature];
     if (!isRate(spec) || !workOnlyRaises(spec, source) || !sourceSupplies(spec, source)) return [];
-    const { ideal } = idealOfFeature(manifest, term, row, scores, source);
+    // As the comparison ranks a rate, which no record changes alone (`recordedGains`).
+    const { ideal } = idealOfFeature(manifest, term, row, inputAloneGains(manifest, term, row, scores), source);
     return ideal ? [{ feature, axis: shapeOf(term).axes[0], last: ideal.last }] : [];
   });
   // A missing rate (NaN) compares false either way: giving it a value lowers nothing.
@@ -631,6 +706,13 @@ const countBoundsOf = (manifest: Manifest, feature: number) => countBoundsByFeat
  */
 const breaksCountBound = (manifest: Manifest, row: ArrayLike<number>, feature: number) =>
   countBoundsOf(manifest, feature).some((bound) => countOrNone(row[bound]) < row[feature]);
+
+/**
+ * Whether `row` [F] puts a count above `feature` that the training data never had above it: page views lowered below
+ * the visits, a value the comparison with the ideal customer ranks (`recordedGains`), where the plan only raises counts.
+ */
+const breaksCountBoundOf = (manifest: Manifest, row: ArrayLike<number>, feature: number) =>
+  manifest.features.some((_, above) => countBoundsOf(manifest, above).includes(feature) && countOrNone(row[feature]) < row[above]);
 
 /**
  * The features of `candidates` other than `feature` that the training data had missing exactly
@@ -745,8 +827,9 @@ function featuresMovedWith(manifest: Manifest, candidates: readonly number[], ro
  * a changed field also feeds a feature that counts alone cannot re-derive (a day of the week of
  * the same date), or a rate would count more events than its denominator has (more clicks than
  * opens); or a count would pass one the training data never had it above (more visits than page
- * views); or it changes a feature whose fields were not read (`fieldsRead`): page views the page
- * does not show are no "none" that a page seen makes 1, nor is a click rate of opens not shown known.
+ * views, the visits raised or the page views lowered); or it changes a feature whose fields were
+ * not read (`fieldsRead`): page views the page does not show are no "none" that a page seen makes
+ * 1, nor is a click rate of opens not shown known.
  */
 function rowAfterChange(
   manifest: Manifest,
@@ -761,7 +844,7 @@ function rowAfterChange(
   const after = withValue(row, feature, value);
   if (!recordMissingPartners(manifest, after, missingPartners, source)) return null;
   recordPageView(row, after, pageViews);
-  if (changed.some((f) => breaksCountBound(manifest, after, f))) return null;
+  if (changed.some((f) => breaksCountBound(manifest, after, f) || breaksCountBoundOf(manifest, after, f))) return null;
   if ([...changed, ...followers].some((f) => !wasRead(fieldsRead, f))) return null;
   if (followers.length === 0) return { after, alsoChanged: recorded };
   const sharers = fieldSharersOf(manifest, source);
@@ -779,6 +862,29 @@ function rowAfterChange(
     after[f] = featureValue(record, follower, source, TIME_NOT_READ);
   }
   return { after, alsoChanged: [...recorded, ...followers] };
+}
+
+/**
+ * A change of `feature` of the row `before` [F] (its `termScoresOf` `beforeScores` [T]) to `value` as a CRM records it
+ * (`rowAfterChange`, `candidates` what it may record along): the row `after` it, the features it changes along
+ * (`alsoChanged`), the indexes of the terms reading any of them (`terms`), and the log-odds it adds (`gain`). The one
+ * measure of a change, of the plan's moves and of the values the comparison with the ideal customer names
+ * (`recordedGains`), so the two never promise a value different odds. Null when `rowAfterChange` refuses it.
+ */
+function changeOf(
+  manifest: Manifest,
+  candidates: readonly number[],
+  before: ArrayLike<number>,
+  beforeScores: readonly number[],
+  feature: number,
+  value: number,
+  source: SourceKind,
+  fieldsRead: FieldsRead,
+): { after: number[]; alsoChanged: number[]; terms: readonly number[]; gain: number } | null {
+  const changed = rowAfterChange(manifest, candidates, before, feature, value, source, fieldsRead);
+  if (!changed) return null;
+  const terms = termsReadingAny(manifest, [feature, ...changed.alsoChanged]);
+  return { ...changed, terms, gain: logitChange(manifest, before, beforeScores, changed.after, terms) };
 }
 
 /**
@@ -907,6 +1013,9 @@ export interface HotterPlan {
 const settable = (feature: Feature, source: SourceKind) =>
   feature.actionable && sourceSupplies(feature, source) && fieldSourcesOf(feature.derive).length === 1;
 
+/** The features any term reads that a rep can set for a lead of `source` (`settable`): those a change may record along with it (`rowAfterChange`'s `candidates`). */
+const settableFeatures = (manifest: Manifest, source: SourceKind) => usedFeatures(manifest).filter((feature) => settable(manifest.features[feature], source));
+
 /** Every field name `feature` reads, from any source: what it stands for is the same in each. */
 const allFieldNamesOf = (feature: Feature) => fieldSourcesOf(feature.derive).flatMap((from) => Object.values(from).filter((name) => name !== undefined));
 
@@ -974,8 +1083,8 @@ export function featuresNotRead(manifest: Manifest, row: ArrayLike<number>, sour
  * changes at most once, only the way a rep's work moves it (see reachableTargets), never to
  * "missing", only to a value enough training leads had (`wellHeldTargetsOf`: in the range the
  * model rewards most on average, one one in twenty of its leads had; elsewhere, one as many had
- * as a range must), not only into the ideal the comparison names, which overlooks the rates a
- * count moves and the smaller steps that are enough, and only as `rowAfterChange` allows,
+ * as a range must), not only into the ideal the comparison names, the value that scores best with
+ * the lead's other features as they are, not the smaller steps that are enough, and only as `rowAfterChange` allows,
  * with the features recorded along with it and those computed from it: the promised
  * probability is the model's for the changed lead. E-mail engagement (`engagesByEmail`) is never
  * asked of a lead that opted out of e-mail or has no address (`cannotBeEmailed`): a rep cannot
@@ -1010,11 +1119,11 @@ export function whatWouldMakeHotter(
   const reached = (value: number) => applyCalibration(manifest.calibration, value) >= tiers[aim];
 
   let current = Array.from(row); // [F] the row as the changes so far leave it
-  const candidates = usedFeatures(manifest).filter((feature) => settable(manifest.features[feature], source));
+  const candidates = settableFeatures(manifest, source);
   // Still candidates for what is recorded along with a change (`recordMissingPartners`): a count recorded at its least asks for nothing.
   const emailable = !cannotBeEmailed(manifest, row, source, fieldsRead);
   const changeable = candidates.filter((feature) => wasRead(fieldsRead, feature) && (emailable || !engagesByEmail(manifest.features[feature])));
-  // The bins enough leads hold, found as the comparison beside the plan finds them, for the lead as it is (not as earlier changes leave it).
+  // The bins enough leads hold, by the trainer's rule as the comparison beside the plan applies it, for the lead as it is (not as earlier changes leave it).
   const rowScores = termScoresOf(manifest, row);
   let currentScores = rowScores; // [T] the `termScoresOf` of `current`
   const wellHeldTargets = new Map(changeable.map((feature) => [feature, wellHeldTargetsOf(manifest, row, rowScores, feature, source, emailable)]));
@@ -1038,10 +1147,9 @@ export function whatWouldMakeHotter(
     features.flatMap((feature) => {
       const axis = ownAxis(manifest, feature);
       return targetsFrom(before)(feature).flatMap((target) => {
-        const changed = rowAfterChange(manifest, candidates, before, feature, target.value, source, fieldsRead);
+        const changed = changeOf(manifest, candidates, before, beforeScores, feature, target.value, source, fieldsRead);
         if (!changed) return [];
-        const terms = termsReadingAny(manifest, [feature, ...changed.alsoChanged]);
-        const gain = logitChange(manifest, before, beforeScores, changed.after, terms);
+        const { gain } = changed;
         const calibratedGain = calibratedChange(manifest.calibration, from, gain);
         if (calibratedGain < MIN_CHANGE_POINTS) return [];
         const loweredRate = lowersRate(before, changed.after);
@@ -1049,7 +1157,7 @@ export function whatWouldMakeHotter(
           ratesHeldAbove.add(loweredRate);
           return [];
         }
-        return [{ feature, axis, target, ...changed, terms, gain, calibratedGain }];
+        return [{ feature, axis, target, ...changed, calibratedGain }];
       });
     });
   type Move = ReturnType<typeof movesFrom>[number];
