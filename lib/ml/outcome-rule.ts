@@ -239,7 +239,7 @@ export function describeWhenOutcomeCounts(settledAfterDays: number, learntFrom: 
 }
 
 /** A value as the rule compares it: trimmed, lower-case. */
-const comparedAs = (text: string): string => text.trim().toLowerCase();
+export const comparedAs = (text: string): string => text.trim().toLowerCase();
 
 /**
  * Each list of values compared → its values as compared. A rule's lists are compared with every

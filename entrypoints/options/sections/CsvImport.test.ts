@@ -115,6 +115,35 @@ async function answerComparison(replaced: CsvReplacement): Promise<void> {
   await act(() => vi.waitFor(() => expect(rendered!.container.textContent).not.toContain('Comparing this file')));
 }
 
+type StoredImport = { leads: number; outcome: { field: string; positiveValues: string[]; openValues?: string[] } | null };
+
+/**
+ * The section with `csv` chosen (as month-2.csv) and its preview answered, no cell missing: the
+ * worker found `stored` stored, read `outcomeValues` from the file and suggested `outcome`.
+ */
+function previewFile(csv: string, stored: StoredImport, outcomeValues: Record<string, string[]>, outcome: { field: string; positiveValues: string[] } | null): void {
+  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+  const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
+  Object.defineProperty(input, 'files', { value: [new File([csv], 'month-2.csv')] });
+  act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
+  const columns = csv.split('\n')[0].split(',');
+  FakeWorker.latest.answer({
+    type: 'preview',
+    columns,
+    outcomeValues,
+    suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome },
+    missingCells: Object.fromEntries(columns.map((column) => [column, 0])),
+    warnings: [],
+    storedImport: stored,
+  });
+}
+
+/** What is said beside `element`, each of its `aria-describedby` in turn. */
+const eachDescribedBy = (element: Element) =>
+  (element.getAttribute('aria-describedby') ?? '')
+    .split(' ')
+    .map((id) => document.getElementById(id)?.textContent?.trim());
+
 /** The section (rendered here unless given) with a file chosen, its preview answered, Import pressed and a first progress event in. */
 function startImport(section?: Rendered): void {
   chooseFile(section);
@@ -866,28 +895,17 @@ it('says beside a held-back Import that values meaning converted are to be ticke
 });
 
 describe('a file imported over stored CSV leads, which it replaces whole', () => {
-  /** The section with `csv` chosen and its preview answered, `stored` being the stored import the worker found. */
-  function previewOver(stored: { leads: number; outcome: { field: string; positiveValues: string[]; openValues?: string[] } | null }, csv = 'id,Status,converted\nA,Won,1\n') {
-    rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
-    const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
-    Object.defineProperty(input, 'files', { value: [new File([csv], 'month-2.csv')] });
-    act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
+  /** The section with `csv` chosen and its preview answered, `stored` being the stored import the worker found; its "converted" column suggested as the outcome. */
+  function previewOver(stored: StoredImport, csv = 'id,Status,converted\nA,Won,1\n') {
     const columns = csv.split('\n')[0].split(',');
-    FakeWorker.latest.answer({
-      type: 'preview',
-      columns,
-      outcomeValues: Object.fromEntries(columns.filter((column) => column !== 'id').map((column) => [column, column === 'Status' ? ['Won', 'Lost', 'Open'] : ['0', '1']])),
-      suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: columns.includes('converted') ? { field: 'converted', positiveValues: ['1'] } : null },
-      missingCells: Object.fromEntries(columns.map((column) => [column, 0])),
-      warnings: [],
-      storedImport: stored,
-    });
+    previewFile(
+      csv,
+      stored,
+      Object.fromEntries(columns.filter((column) => column !== 'id').map((column) => [column, column === 'Status' ? ['Won', 'Lost', 'Open'] : ['0', '1']])),
+      columns.includes('converted') ? { field: 'converted', positiveValues: ['1'] } : null,
+    );
   }
   const replacementNote = () => rendered!.container.querySelector('[data-testid="csv-replacement"]')?.textContent;
-  const describedBy = (element: Element) =>
-    (element.getAttribute('aria-describedby') ?? '')
-      .split(' ')
-      .map((id) => document.getElementById(id)?.textContent?.trim());
   const heldOutLoss =
     '2,740 leads a model trained here learnt from lose their held-out scores (this file has no row of theirs: not the same record id and name, nor the same cells): ' +
     'the model no longer counts them among the leads it was trained on, and if they are imported again, its tier preview, report and drift read them by its own scores, which flatter it, as it learnt from them.';
@@ -897,7 +915,7 @@ describe('a file imported over stored CSV leads, which it replaces whole', () =>
     // Compared as the import will read the file, under the mapping chosen.
     expect(FakeWorker.latest.requests).toEqual([{ type: 'compare', file: expect.any(File), mapping: expect.objectContaining({ idColumn: 'id' }) }]);
     expect(button('Import').getAttribute('aria-disabled')).toBe('true');
-    expect(describedBy(button('Import'))).toEqual(['Comparing this file with the 5,250 stored CSV leads…']);
+    expect(eachDescribedBy(button('Import'))).toEqual(['Comparing this file with the 5,250 stored CSV leads…']);
     await answerComparison({ added: 120, updated: 314, removed: 4816, heldOutLost: 2740 });
     const said = `This file updates 314 stored CSV leads and adds 120. 4,816 of the 5,250 stored CSV leads are not in this file (no row has their record id): the import removes them. ${heldOutLoss}`;
     expect(replacementNote()).toBe(said);
@@ -1041,7 +1059,7 @@ describe('a file imported over stored CSV leads, which it replaces whole', () =>
       'The stored import\'s outcome column "Status" is left out: this file\'s leads would be stored with no outcome, and "Train on your history" would have none to learn from.';
     // A column read the more or the less changes the fields the import stores (numbers are read in the columns not mapped): compared again.
     await answerComparison({ added: 0, updated: 1, removed: 0, heldOutLost: 0 });
-    expect(describedBy(button('Import'))).toEqual([leftOut]);
+    expect(eachDescribedBy(button('Import'))).toEqual([leftOut]);
     // Said, not held back: a file may have no outcome to give.
     expect(button('Import').getAttribute('aria-disabled')).toBe('false');
 
@@ -1064,23 +1082,10 @@ describe('a file imported over stored CSV leads, which it replaces whole', () =>
 describe('an outcome column of one value only', () => {
   const outcomeSelect = () => Array.from(rendered!.container.querySelectorAll('fieldset > label')).find((label) => label.firstChild?.textContent === 'Outcome')!.querySelector('select')!;
   const note = (testId: string) => rendered!.container.querySelector(`[data-testid="${testId}"]`)?.textContent;
-  const describedBy = (element: Element) => (element.getAttribute('aria-describedby') ?? '').split(' ').map((id) => document.getElementById(id)?.textContent?.trim());
   /** A 400-row file none of whose leads converted, previewed over `stored`. */
-  function previewNoneConverted(stored: { leads: number; outcome: { field: string; positiveValues: string[]; openValues?: string[] } | null }) {
-    rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
-    const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
-    Object.defineProperty(input, 'files', { value: [new File(['id,industry,lead_source,converted\nA,Retail,Web,no\n'], 'month-2.csv')] });
-    act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
-    FakeWorker.latest.answer({
-      type: 'preview',
-      columns: ['id', 'industry', 'lead_source', 'converted'],
-      // As the worker keeps a column of one value named as an outcome (outcomeCandidates).
-      outcomeValues: { converted: ['no'], industry: ['Retail', 'Software'], lead_source: ['Event', 'Web'] },
-      suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null },
-      missingCells: { id: 0, industry: 0, lead_source: 0, converted: 0 },
-      warnings: [],
-      storedImport: stored,
-    });
+  function previewNoneConverted(stored: StoredImport) {
+    // As the worker keeps a column of one value named as an outcome (outcomeCandidates).
+    previewFile('id,industry,lead_source,converted\nA,Retail,Web,no\n', stored, { converted: ['no'], industry: ['Retail', 'Software'], lead_source: ['Event', 'Web'] }, null);
   }
   const oneValue = '"converted" has one value only ("no"); training needs converted and not-converted leads.';
 
@@ -1088,7 +1093,7 @@ describe('an outcome column of one value only', () => {
     previewNoneConverted(NOTHING_STORED);
     expect(Array.from(outcomeSelect().options, (option) => option.textContent)).toEqual(['(not known)', 'industry', 'lead_source']);
     expect(note('csv-outcome-one-value')).toBe(oneValue);
-    expect(describedBy(outcomeSelect())).toEqual([oneValue]);
+    expect(eachDescribedBy(outcomeSelect())).toEqual([oneValue]);
     // A file may have no outcome to give: Import is not held back.
     expect(button('Import').getAttribute('aria-disabled')).toBe('false');
   });
@@ -1104,7 +1109,7 @@ describe('an outcome column of one value only', () => {
     expect(note('csv-outcome-one-value')).toBe(oneValue);
     const absent = 'No row of this file has "yes" in "converted": no lead would count as converted. No row of this file has "open" in "converted", ticked as still open.';
     expect(note('csv-outcome-values-absent')).toBe(absent);
-    expect(describedBy(button('Import'))).toEqual([absent]);
+    expect(eachDescribedBy(button('Import'))).toEqual([absent]);
     expect(button('Import').getAttribute('aria-disabled')).toBe('false');
     click(button('Import'));
     expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'import', mapping: { outcome: rule } });
@@ -1123,5 +1128,14 @@ describe('an outcome column of one value only', () => {
     previewNoneConverted({ leads: 0, outcome: { field: 'industry', positiveValues: ['retail', `<b>${long}</b>`] } });
     expect(note('csv-outcome-values-absent')).toBe(`No row of this file has "<b>yes ${'x'.repeat(52)}…" in "industry", ticked as converted.`);
     expect(rendered!.container.querySelector('[data-testid="csv-outcome-values-absent"] b')).toBeNull();
+  });
+
+  it('counts a value as present as the rule compares it (trimmed, in any case), and words absent values as a list of alternatives, the first three named', () => {
+    // " software " and "RETAIL" are "Software" and "Retail" to the rule: present, not said.
+    previewNoneConverted({ leads: 0, outcome: { field: 'industry', positiveValues: [' software ', 'Energy', 'Finance', 'Health'], openValues: ['RETAIL'] } });
+    expect(note('csv-outcome-values-absent')).toBe('No row of this file has "Energy", "Finance" or "Health" in "industry", ticked as converted.');
+    rendered!.unmount();
+    previewNoneConverted({ leads: 0, outcome: { field: 'industry', positiveValues: ['Retail'], openValues: ['Energy', 'Finance', 'Health', 'Media', 'Telecom'] } });
+    expect(note('csv-outcome-values-absent')).toBe('No row of this file has "Energy", "Finance", "Health" or 2 more in "industry", ticked as still open.');
   });
 });

@@ -14,7 +14,8 @@ import { missingIdsWarning, type CsvMapping, type CsvReplacement } from '@/lib/c
 import { mappingToStart } from '@/lib/csv/mapping';
 import { leadSourceColumnWarnings, missingModelColumnsWarnings } from '@/lib/csv/model-columns';
 import { CsvEventSchema, type CsvCancel, type CsvEvent, type CsvRequest } from '@/lib/csv/worker-protocol';
-import type { OutcomeRule } from '@/lib/ml/outcome-rule';
+import { comparedAs, type OutcomeRule } from '@/lib/ml/outcome-rule';
+import { listInWords } from '@/lib/list-in-words';
 import { offeredOutcomeFields, oneValueOutcomeNotes, quotedValue } from '@/lib/ml/train/outcome-suggestions';
 import { background } from '@/lib/messaging/client';
 import { onEvent } from '@/lib/messaging/events';
@@ -89,6 +90,9 @@ function outcomeLeftOutSentence(storedOutcome: OutcomeRule, columns: readonly st
   return `${why}: this file's leads would be stored with no outcome, and "Train on your history" would have none to learn from.`;
 }
 
+/** The absent values a sentence of `valuesAbsentSentences` names, the others counted: as many as the one-value notes beside it. */
+const MOST_ABSENT_VALUES_NAMED = 3;
+
 /**
  * The values `outcome` ticks that no row of the file has in its column (`fileValues`, the file's
  * own, compared as the rule compares them: trimmed, in any case), in words; none when all occur.
@@ -96,9 +100,9 @@ function outcomeLeftOutSentence(storedOutcome: OutcomeRule, columns: readonly st
  * would then count as not converted, which only the next data check would say.
  */
 function valuesAbsentSentences(outcome: OutcomeRule, fileValues: readonly string[]): string[] {
-  const inFile = new Set(fileValues.map((value) => value.trim().toLowerCase()));
-  const absent = (values: readonly string[]) => values.filter((value) => !inFile.has(value.trim().toLowerCase()));
-  const noRowHas = (values: readonly string[]) => `No row of this file has ${values.map(quotedValue).join(' or ')} in "${outcome.field}"`;
+  const inFile = new Set(fileValues.map(comparedAs));
+  const absent = (values: readonly string[]) => values.filter((value) => !inFile.has(comparedAs(value)));
+  const noRowHas = (values: readonly string[]) => `No row of this file has ${listInWords(values.map(quotedValue), MOST_ABSENT_VALUES_NAMED, 'or')} in "${outcome.field}"`;
   const convertedAbsent = absent(outcome.positiveValues);
   const openAbsent = absent(outcome.openValues ?? []);
   return [
