@@ -213,4 +213,32 @@ describe('answerCsvRequest: how often a re-import reads its file', () => {
     expect(imported.progress.at(-1)).toEqual({ type: 'progress', rows: 2, fraction: 1 });
     expect((await db.leads.toArray()).map((lead) => lead.fields.created)).toEqual(['2025-12-31', '2025-02-01']);
   });
+
+  it('never moves its progress back when a last row shows the dates day first, blocks after the rows staged as written', async () => {
+    const notes = 'called and left a message '.repeat(16);
+    const rows = Array.from({ length: 3000 }, (_, i) => `N-${i},0${(i % 9) + 1}/0${(i % 8) + 2}/2025,${notes}`);
+    const text = `id,called,notes\n${rows.join('\n')}\nN-last,25/12/2025,${notes}\n`;
+    expect(text.length).toBeGreaterThan(BLOCK_CHARS);
+    const file = new CountedFile([text], 'leads.csv', { type: 'text/csv' });
+    const imported = await answered({ type: 'import', file, mapping });
+    expect(imported.last).toMatchObject({ type: 'imported', rows: 3001, dayFirstColumns: ['called'] });
+    expect(file.streams).toBe(3);
+    const progress = imported.progress.map((event) => (assert(event.type === 'progress'), event));
+    expect(progress.length).toBeGreaterThan(2);
+    expect(progress.at(-1)).toEqual({ type: 'progress', rows: 3001, fraction: 1 });
+    progress.slice(1).forEach((event, i) => {
+      expect(event.fraction).toBeGreaterThanOrEqual(progress[i].fraction);
+      expect(event.rows).toBeGreaterThanOrEqual(progress[i].rows);
+    });
+  });
+
+  it('never moves its progress back when the created column shows its dates day first, though most of its cells are no dates', async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `N-${i},${i % 3 === 0 ? `13/0${(i % 8) + 2}/2025` : 'soon'},${'x'.repeat(400)}`);
+    const file = new File([`id,created,notes\n${rows.join('\n')}\n`], 'leads.csv', { type: 'text/csv' });
+    const imported = await answered({ type: 'import', file, mapping: { ...mapping, createdColumn: 'created' } });
+    expect(imported.last).toMatchObject({ type: 'imported', rows: 3000, dayFirstColumns: ['created'] });
+    const progress = imported.progress.map((event) => (assert(event.type === 'progress'), event));
+    expect(progress.length).toBeGreaterThan(2);
+    progress.slice(1).forEach((event, i) => expect(event.fraction).toBeGreaterThanOrEqual(progress[i].fraction));
+  });
 });

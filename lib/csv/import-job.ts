@@ -12,11 +12,32 @@ import type { CsvEvent, CsvRequest } from './worker-protocol';
 
 type Post = (event: CsvEvent) => void;
 
+/**
+ * Posts a job's progress, which never goes back: once an import finds it must read the file again
+ * (more `reads`), the work left fills the part of the bar left, and the rows shown stay those of
+ * the first reading until the second passes them. Characters approximate bytes closely enough for
+ * a progress bar.
+ */
+function progressPoster(post: Post, fileSize: number) {
+  let shown = { rows: 0, fraction: 0 };
+  // The bar from `base` on shows the readings' fraction from `from` on.
+  let reads: number | null = null;
+  let base = 0;
+  let from = 0;
+  return (progress: ImportProgress) => {
+    const fraction = Math.min(1, progress.chars / Math.max(progress.reads * fileSize, 1));
+    if (reads !== null && progress.reads !== reads) [base, from] = [shown.fraction, fraction];
+    reads = progress.reads;
+    const onBar = from < 1 ? base + ((1 - base) * (fraction - from)) / (1 - from) : 1;
+    shown = { rows: Math.max(shown.rows, progress.rows), fraction: Math.min(1, Math.max(shown.fraction, onBar)) };
+    post({ type: 'progress', ...shown });
+  };
+}
+
 async function answer(request: CsvRequest, post: Post, sink: LeadSink, cancel: AbortSignal | undefined): Promise<CsvEvent> {
   const { file } = request;
   const openFile = () => fileText(file);
-  /** Characters approximate bytes closely enough for a progress bar. */
-  const postProgress = ({ rows, chars, reads }: ImportProgress) => post({ type: 'progress', rows, fraction: Math.min(1, chars / Math.max(reads * file.size, 1)) });
+  const postProgress = progressPoster(post, file.size);
   if (request.type === 'preview') {
     const { columns, values, missingCells, warnings } = await previewCsv(openFile, { onProgress: postProgress });
     const outcomeValues = outcomeCandidates(values);

@@ -560,6 +560,37 @@ describe('importCsv: dates written day first', () => {
       ),
     );
     expect(await stored()).toEqual(before);
+    // Counting every row's dates, though the rows read so far show both orders blocks before the file's end (rows staged as written until then).
+    const later = 'id,created,won\nB,12/30/2025,no\nA,31/12/2025,yes\nD,13/01/2026,no\nE,01/13/2026,no\n';
+    await expect(importCsv(fileOf(later), datesMapping, sink, { blockChars: 16 })).rejects.toThrow(
+      /^The created date column "created" has 2 dates written day first \(like 31\/12\/2025\) and 2 dates written month first/,
+    );
+  });
+
+  it('stops staging rows as written at the first block that shows the created column day first, though most of its cells are no dates', async () => {
+    // A third of the created cells are dates: a date column only as the created one.
+    const rows = Array.from({ length: 3000 }, (_, i) => `L-${i},${i % 3 === 0 ? `13/0${(i % 8) + 2}/2025` : 'soon'},no`);
+    const csv = `id,created,won\n${rows.join('\n')}\n`;
+    const blockChars = 4096;
+    let staged = 0;
+    let discarded = 0;
+    const counting = {
+      ...sink,
+      stage: async (leads: StoredLead[]) => {
+        staged += leads.length;
+        await sink.stage(leads);
+      },
+      discard: async () => {
+        discarded += staged;
+        staged = 0;
+        await sink.discard();
+      },
+    };
+    const result = await importCsv(fileOf(csv), datesMapping, counting, { blockChars });
+    expect(result.dayFirstColumns).toEqual(['created']);
+    expect(lead((await stored()).leads, 'L-0').fields.created).toBe('2025-02-13');
+    // At most one block's rows (rows of 12 characters or more) were staged, then discarded.
+    expect(discarded).toBeLessThanOrEqual(blockChars / 12);
   });
 
   it('warns about another column with both orders, and one whose dates all read both ways, naming them', async () => {

@@ -164,7 +164,7 @@ const FILE_READS = 2;
 
 /** How far a preview, or an import, has read the file. */
 export interface ImportProgress {
-  /** A preview's rows read so far; an import's rows staged so far (0 during a first reading that stages none). */
+  /** Rows read so far by this reading: a preview's; an import's first reading's, then its second's (when it reads the file again, rows staged). */
   rows: number;
   /** Characters read so far, over all the readings (the caller knows the file size: `reads` × size in all). */
   chars: number;
@@ -365,6 +365,20 @@ const storedAsWritten = (orders: ReadonlyMap<string, DateOrder>, formats: Readon
   [...orders].every(([column, order]) => order === 'month-first' && !rewritten.monthFirst.has(column)) &&
   [...formats].every(([column, format]) => format === 'dot-decimal' && !rewritten.dotDecimal.has(column));
 
+/**
+ * The date orders the rows read so far show (`dateOrders`, with the created column's as the end
+ * will read it); null once they show the created column written both ways, which the import
+ * refuses when every row is read, counting them all.
+ */
+function dateOrdersSoFar(evidence: ReadonlyMap<string, DateEvidence>, createdColumn: string | null): Map<string, DateOrder> | null {
+  try {
+    return dateOrders(evidence, createdColumn).orders;
+  } catch (error) {
+    if (error instanceof TrainingDataError) return null;
+    throw error;
+  }
+}
+
 /** What the import says of the leads it staged. */
 interface StagedTally {
   /** Rows staged so far, from the file's first. */
@@ -417,7 +431,7 @@ async function scanCsv(
   const rewritten: RewrittenCells = { monthFirst: new Set(), dotDecimal: new Set() };
   let everyRowStaged = true;
   // Staging as it reads, the file is read once as far as is known: every row read is staged.
-  const reading = { blockChars, signal, onProgress: ({ rows, chars }: ReadProgress) => onProgress(everyRowStaged ? { rows, chars, reads: 1 } : { rows: 0, chars, reads: FILE_READS }) };
+  const reading = { blockChars, signal, onProgress: ({ rows, chars }: ReadProgress) => onProgress({ rows, chars, reads: everyRowStaged ? 1 : FILE_READS }) };
   const { rows, chars, footer } = await readWholeFile(chunks, dialect, reading, (columns) => {
     const mapped = mappedColumns(mapping);
     const missing = mapped.filter((column) => !columns.includes(column));
@@ -432,7 +446,8 @@ async function scanCsv(
       const dotDecimal = columnsAs<NumberEvidence, NumberFormat>(numberEvidence, ({ withDigits }) => withDigits > 0, 'dot-decimal');
       noteRewritten(rewritten.monthFirst, records, monthFirst, (record) => inFileOrder(record, monthFirst));
       noteRewritten(rewritten.dotDecimal, records, dotDecimal, (record) => inFileFormat(record, dotDecimal, []));
-      everyRowStaged = storedAsWritten(dateOrders(dateEvidence).orders, numberFormats(numberEvidence).formats, rewritten);
+      const orders = dateOrdersSoFar(dateEvidence, mapping.createdColumn);
+      everyRowStaged = orders !== null && storedAsWritten(orders, numberFormats(numberEvidence).formats, rewritten);
       if (everyRowStaged) await stageAsWritten(records, rowsBefore);
     };
   });

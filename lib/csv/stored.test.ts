@@ -133,7 +133,7 @@ describe('compareWithStoredImport: what an import would do to the stored CSV lea
     expect((await db.heldOutScores.get('ebm-1'))?.leadKeys).toHaveLength(4 + 1 - expected.heldOutLost);
   });
 
-  it('counts a file whose rows were staged as written, then read again with its dates rewritten, as the import then does it', async () => {
+  it('counts a file whose rows were staged as written, then read again with its dates rewritten, as the import then does it, reading the held-out scores once', async () => {
     const byRow: CsvMapping = { idColumn: null, nameColumn: null, createdColumn: null, outcome: null };
     const notes = 'called and left a message '.repeat(16);
     // Dates that read both ways, kept as written, over more than the first block.
@@ -147,7 +147,9 @@ describe('compareWithStoredImport: what an import would do to the stored CSV lea
     // A last row shows them day first: every row is stored rewritten, none the row the model learnt from.
     const next = `${first}25/12/2025,${notes}\n`;
     const expected = { added: 1, updated: 3000, removed: 0, heldOutLost: 3000 };
+    const succession = vi.spyOn(db, 'heldOutSuccession');
     expect(await compareWithStoredImport(fileOf(next), byRow)).toEqual(expected);
+    expect(succession).toHaveBeenCalledTimes(1);
     expect((await importCsv(fileOf(next), byRow, dexieCsvSink)).replaced).toEqual(expected);
     expect((await db.leads.get('csv|row-1'))?.fields.called).toBe('2025-02-01');
   });

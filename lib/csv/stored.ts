@@ -98,7 +98,7 @@ export async function compareWithStoredImport(
   options: { onProgress?: (progress: ImportProgress) => void; signal?: AbortSignal } = {},
 ): Promise<CsvReplacement> {
   const oldKeys = await storedCsvKeys();
-  let succession = await db.heldOutSuccession(oldKeys);
+  const succession = await db.heldOutSuccession(oldKeys);
   const learntFrom = new Set(succession.learntFrom);
   const newKeys = new Set<string>();
   // The names the commit would read back under the keys of leads learnt from (`replaceLeads`).
@@ -109,7 +109,7 @@ export async function compareWithStoredImport(
       if (newKeys.size === 0) return;
       newKeys.clear();
       nameOf.clear();
-      succession = await db.heldOutSuccession(oldKeys);
+      succession.forgetNewRows();
     },
     stage: async (leads) => {
       for (const lead of leads) {

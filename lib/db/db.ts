@@ -205,6 +205,11 @@ export class HeldOutSuccession {
     }
   }
 
+  /** Forgets the leads noted so far: they are not written after all (an import that reads its file again). */
+  forgetNewRows(): void {
+    this.newRowOf.clear();
+  }
+
   /**
    * Each lead learnt from that has one → the key of its successor. `namesNow`: the names of the
    * leads now stored (or to be stored) under `keys`, undefined where none is.
