@@ -21,7 +21,12 @@ const generationKey = (crm: CrmKind) => `connection-generation:${crm}`;
  * Supported from Chrome 140, the manifest's minimum (an e2e test reads it from a content script).
  */
 export async function restrictStorageToExtension(): Promise<void> {
-  await browser.storage.local.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => undefined);
+  try {
+    await browser.storage.local.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' });
+  } catch (error) {
+    // Said, not thrown: start-up goes on (syncs resume), but credentials left readable must not pass unseen.
+    console.error('LeadLens: could not keep content scripts out of storage.local, where credentials live', error);
+  }
 }
 
 /** The CRM's connection in `items`, what a storage.local read of `connectionKey(crm)` answered; null when none is stored, or it is damaged. */
@@ -34,8 +39,13 @@ export async function readConnection(crm: CrmKind): Promise<Connection | null> {
   return connectionIn(crm, await browser.storage.local.get(connectionKey(crm)));
 }
 
+/** Stores `connection`: its caller has closed storage.local to content scripts first (`restrictStorageToExtension`). */
+const storeConnection = (connection: Connection) => browser.storage.local.set({ [connectionKey(connection.crm)]: ConnectionSchema.parse(connection) });
+
+/** Stores `connection`, storage.local closed to content scripts first, whether or not start-up's call has run yet in this worker. */
 export async function writeConnection(connection: Connection): Promise<void> {
-  await browser.storage.local.set({ [connectionKey(connection.crm)]: ConnectionSchema.parse(connection) });
+  await restrictStorageToExtension();
+  await storeConnection(connection);
 }
 
 /**
@@ -71,8 +81,10 @@ export function connectionGenerationKeys(): string[] {
  * (`removeConnection`): one this read missed removes what is written here.
  */
 export async function writeConnectionUnlessRemovedSince(connection: Connection, generation: number): Promise<boolean> {
+  // Closed before the read, so that nothing comes between the read and the write.
+  await restrictStorageToExtension();
   if ((await connectionGeneration(connection.crm)) !== generation) return false;
-  await writeConnection(connection);
+  await storeConnection(connection);
   return true;
 }
 
