@@ -25,11 +25,18 @@ export default defineConfig({
     optional_host_permissions: CRM_API_HOSTS.map((host) => `${host}/*`),
     content_security_policy: {
       // WebAssembly for onnxruntime-web in extension pages; no remote code. Requests only to the
-      // extension's own files and the CRMs' APIs, whatever code asks (a dependency's too); `wxt`
-      // (dev mode) also reloads the extension from its local server.
+      // extension's own files and the CRMs' APIs, whatever code asks (a dependency's too), images,
+      // styles and fonts included (default-src); no frames, forms or <base> anywhere; `wxt`
+      // (dev mode) also reloads the extension from its local server. React's inline styles are set
+      // through the DOM, which style-src does not govern.
       extension_pages: [
+        "default-src 'self'",
         "script-src 'self' 'wasm-unsafe-eval'",
-        "object-src 'self'",
+        "object-src 'none'",
+        "img-src 'self' data:",
+        "frame-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
         `connect-src 'self' ${CRM_API_HOSTS.join(' ')}${command === 'serve' ? ' http://localhost:* ws://localhost:*' : ''}`,
       ].join('; '),
     },

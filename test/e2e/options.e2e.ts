@@ -62,11 +62,25 @@ describe('options page', () => {
       document.addEventListener('securitypolicyviolation', (event) => violations.push(`${event.effectiveDirective} ${event.blockedURI}`));
       const tried = (url: string) => fetch(url).then(() => 'answered', () => 'failed');
       await Promise.all(['https://example.com/collect', 'https://api.hubapi.com/crm/v3/objects/contacts?limit=1'].map(tried));
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      return violations;
+      // Nor an image, a style sheet's url() or a frame: each would carry what its URL says to another host as well.
+      const image = new Image();
+      const imageDone = new Promise((resolve) => (image.onload = image.onerror = resolve));
+      image.src = 'https://example.com/pixel.png?lead=1';
+      const style = document.createElement('style');
+      style.textContent = 'html { background-image: url(https://example.com/background.png?lead=2); }';
+      document.head.append(style);
+      const frame = document.createElement('iframe');
+      frame.src = 'https://example.com/frame?lead=3';
+      document.body.append(frame);
+      await imageDone;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      style.remove();
+      frame.remove();
+      return violations.sort();
     });
-    // Refused by the policy before any request (the CRM's API is allowed, whatever it answers).
-    expect(blocked).toEqual(['connect-src https://example.com/collect']);
+    // Refused by the policy before any request (the CRM's API is allowed, whatever it answers); Chrome names a frame's origin
+    // only. An inline <style> is refused whole (style-src falls back to default-src 'self'); the extension's own styles are files.
+    expect(blocked).toEqual(['connect-src https://example.com/collect', 'frame-src https://example.com', 'img-src https://example.com/pixel.png?lead=1', 'style-src-elem inline'].sort());
   });
 
   it('compares the leads scored now with the active model’s training leads, bin by bin', async () => {
