@@ -5,10 +5,12 @@
  * its own page alone, never with the connected org's API record, its stored synced leads, or
  * scores cached from them (their reasons carry that org's field values).
  */
+import { browser } from 'wxt/browser';
 import { readConnection } from '../connections/connections';
 import { accountOf } from '../connections/schema';
-import { accountOfPage, recognisePage } from '../crm/adapters';
+import { accountOfPage, recognisePage, type RecognisedPage } from '../crm/adapters';
 import { DEMO_ACCOUNTS } from '../crm/demo-accounts';
+import { salesforceId18 } from '../crm/salesforce';
 import type { CrmKind } from '../crm/types';
 import { db, type StoredLead } from '../db/db';
 import { dexieSyncStore } from '../sync/store';
@@ -56,15 +58,55 @@ export function storedLeadServes(lead: Pick<StoredLead, 'origin' | 'source'>, ac
   return true;
 }
 
+/** A CRM page a content script's message came from: its address, and the record or list it shows. */
+export interface SenderPage {
+  url: URL;
+  match: RecognisedPage['match'];
+}
+
 /**
- * The page a content script's message came from, when it is a record or list page of `crm`;
- * null otherwise (a message naming another CRM than its page's, or from no page).
+ * The address of the page a content script's message came from, as its tab shows it now; null when the tab
+ * shows another document since (a reload, another page loaded: its answer would be for a page gone). Not
+ * `sender.url` alone: Chrome gives the address the document loaded at, which a client-side navigation
+ * (pushState) leaves as it was. Read through webNavigation, as the side panel reads a tab's page (`tabs`
+ * gives no URL without its permission); where Chrome cannot tell (no such frame), the sender's own.
  */
-export function senderPage(crm: CrmKind, sender: Browser.runtime.MessageSender): URL | null {
-  const href = sender.url ?? sender.tab?.url;
+async function senderAddress(sender: Browser.runtime.MessageSender): Promise<string | null> {
+  const loadedAt = sender.url ?? sender.tab?.url ?? null;
+  const tabId = sender.tab?.id;
+  if (tabId === undefined) return loadedAt;
+  const frame = await Promise.resolve()
+    .then(() => browser.webNavigation.getFrame({ tabId, frameId: sender.frameId ?? 0 }))
+    .catch(() => null);
+  if (!frame?.url) return loadedAt;
+  const sameDocument = frame.documentId === undefined || sender.documentId === undefined || frame.documentId === sender.documentId;
+  return sameDocument ? frame.url : null;
+}
+
+/**
+ * The page a content script's message came from (`senderAddress`), when it is a record or list page
+ * of `crm`, recognised as the content script recognises it; null otherwise (a message naming another
+ * CRM than its page's, from no page, or from a document its tab no longer shows). After a client-side
+ * navigation it is the next page, which the content script's run for the page left ends on.
+ */
+export async function senderPage(crm: CrmKind, sender: Browser.runtime.MessageSender): Promise<SenderPage | null> {
+  const href = await senderAddress(sender);
   if (!href) return null;
   const url = new URL(href);
-  return recognisePage(url)?.adapter.crm === crm ? url : null;
+  const page = recognisePage(url);
+  return page?.adapter.crm === crm ? { url, match: page.match } : null;
+}
+
+/**
+ * The record `page` shows, as its address names it, when `recordId` is that record (a Salesforce
+ * id in either form: a page names it by 18 characters); null for another record, or on a list
+ * page. A content script is answered for its page's own record only: the connection's
+ * credentials read any record of the org, maybe more than the rep's own CRM user sees.
+ */
+export function ownRecordOf(page: SenderPage, recordId: string): string | null {
+  if (page.match.kind !== 'record') return null;
+  const asPagesNameIt = page.match.crm === 'salesforce' ? salesforceId18(recordId) : recordId;
+  return asPagesNameIt === page.match.recordId ? page.match.recordId : null;
 }
 
 /**

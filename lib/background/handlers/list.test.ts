@@ -38,9 +38,16 @@ vi.mock('../offscreen-engine', () => ({
 const leads = generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') });
 const [gone, kept, synced] = leads;
 const TAB_ID = 7;
-const pageSender = (url: string) => ({ tab: { id: TAB_ID, url }, url }) as unknown as Browser.runtime.MessageSender;
+/**
+ * A content script's message from tab TAB_ID showing `url`: its main frame shows it too, where the background
+ * reads the page that asks (`senderPage`: the address a client-side navigation leaves `sender.url` at is not it).
+ */
+function pageSender(url: string): Browser.runtime.MessageSender {
+  fakeBrowser.webNavigation.getFrame = vi.fn(async () => ({ url })) as never;
+  return { tab: { id: TAB_ID, url }, url } as unknown as Browser.runtime.MessageSender;
+}
 const recordPage = (contactId: string) => pageSender(`https://app.hubspot.com/contacts/4242424/record/0-1/${contactId}`);
-const listPage = pageSender('https://app.hubspot.com/contacts/4242424/objects/0-1/views/all/list');
+const listPage = () => pageSender('https://app.hubspot.com/contacts/4242424/objects/0-1/views/all/list');
 
 let crm: ReturnType<typeof createDemoCrm>;
 
@@ -49,7 +56,6 @@ const cachedLeads = async () => ((await db.scores.toCollection().primaryKeys()) 
 
 /** Opens `contactId`'s record page: its badge is scored from the API record and cached for the portal. */
 async function openRecordPage(contactId: string) {
-  fakeBrowser.webNavigation.getFrame = vi.fn(async () => ({ url: recordPage(contactId).url })) as never;
   const badge = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contactId, fields: {} }, recordPage(contactId));
   if (!badge.ok) throw new Error(badge.error);
   return badge.lead;
@@ -79,7 +85,7 @@ it('shows no score cached from the record page of a contact the batch read answe
   crm.store.deleteLead(gone, Date.now());
   crm.store.deleteLead(synced, Date.now());
 
-  const reply = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [gone.hubspotId, kept.hubspotId, synced.hubspotId] }, listPage);
+  const reply = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [gone.hubspotId, kept.hubspotId, synced.hubspotId] }, listPage());
 
   if (!reply.ok) throw new Error(reply.error);
   expect(reply.rows).toEqual([
@@ -96,7 +102,7 @@ it('scores a row from the record the list reads from the CRM now, not from the o
   await openRecordPage(kept.hubspotId);
   const before = engineRows.count;
 
-  const reply = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [kept.hubspotId] }, listPage);
+  const reply = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [kept.hubspotId] }, listPage());
 
   expect(reply).toEqual({ ok: true, rows: [{ recordId: kept.hubspotId, state: 'scored', lead: expect.anything() }] });
   // Read from the CRM just now (not stored), it is newer than the page's score: scored, not answered with it.
@@ -108,7 +114,7 @@ it('still shows the score cached from the record page of a contact the CRM could
   vi.stubGlobal('fetch', (async () => new Response('{"status":"error","message":"internal error"}', { status: 400, headers: { 'content-type': 'application/json' } })) as typeof fetch);
   vi.spyOn(console, 'warn').mockImplementation(() => undefined);
 
-  const reply = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [gone.hubspotId, kept.hubspotId] }, listPage);
+  const reply = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [gone.hubspotId, kept.hubspotId] }, listPage());
 
   expect(reply).toEqual({
     ok: true,
@@ -123,7 +129,6 @@ it('still shows the score cached from the record page of a contact the CRM could
 it('tells the rows of another portal’s list that LeadLens scores the connected portal’s lists, not to open the lead: another portal’s record page keeps no score', async () => {
   const otherPortal = '777777';
   const otherRecordPage = pageSender(`https://app.hubspot.com/contacts/${otherPortal}/record/0-1/${kept.hubspotId}`);
-  fakeBrowser.webNavigation.getFrame = vi.fn(async () => ({ url: otherRecordPage.url })) as never;
   // The rep opens the lead there: it is scored from its page, and not kept.
   const badge = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: kept.hubspotId, fields: { jobtitle: 'CEO', industry: 'Banking', lifecyclestage: 'lead' } }, otherRecordPage);
   expect(badge.ok).toBe(true);
@@ -139,7 +144,7 @@ it('tells the rows of another portal’s list that LeadLens scores the connected
   );
   expect(otherOrgListRow('salesforce')).toContain('another Salesforce org');
   // The connected portal's list scores the same id from the CRM, as before.
-  const own = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [kept.hubspotId] }, listPage);
+  const own = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [kept.hubspotId] }, listPage());
   expect(own).toEqual({ ok: true, rows: [{ recordId: kept.hubspotId, state: 'scored', lead: expect.anything() }] });
 });
 
@@ -148,7 +153,7 @@ it('scores the connected portal’s list when its connection was stored without 
   if (connection?.crm !== 'hubspot') throw new Error('the demo HubSpot should be connected');
   await writeConnection({ ...connection, account: undefined });
 
-  const reply = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [kept.hubspotId] }, listPage);
+  const reply = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [kept.hubspotId] }, listPage());
 
   expect(reply).toEqual({ ok: true, rows: [{ recordId: kept.hubspotId, state: 'scored', lead: expect.anything() }] });
   // Checked on the way: the next page finds the portal known.

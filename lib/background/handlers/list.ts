@@ -43,9 +43,12 @@ async function knownRecordsFor(access: PageAccess, source: CrmKind, ids: readonl
 
 export const listHandlers: Handlers<ListProtocol> = {
   scoreLeadsById: async ({ crm, recordIds }, sender) => {
-    const page = senderPage(crm, sender);
+    const page = await senderPage(crm, sender);
     if (!page) return { ok: false as const, error: `LeadLens scores ${CRM_LABEL[crm]} leads on their ${CRM_LABEL[crm]} pages only` };
-    const access = await pageAccess(crm, page);
+    // List badges run on list pages only (list-badges.ts): a record page is answered its own record alone (scoring.ts).
+    // Which rows a list shows the background cannot tell: a list page's content script may still name any record.
+    if (page.match.kind !== 'list') return { ok: false as const, error: `LeadLens scores ${CRM_LABEL[crm]} list rows on ${CRM_LABEL[crm]} list pages only` };
+    const access = await pageAccess(crm, page.url);
     const rows = await scoreLeadsById(crm, recordIds, {
       activeManifest,
       runModel: runOffscreen,

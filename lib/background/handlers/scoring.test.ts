@@ -39,6 +39,14 @@ const contact = generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01
 const RECORD_PAGE = `https://app.hubspot.com/contacts/4242424/record/0-1/${contact.hubspotId}`;
 const TAB_ID = 7;
 const sender = { tab: { id: TAB_ID, url: RECORD_PAGE } } as unknown as Browser.runtime.MessageSender;
+/**
+ * A content script's message from tab TAB_ID showing `url`: its main frame shows it too, where the background
+ * reads the page that asks (`senderPage`: the address a client-side navigation leaves `sender.url` at is not it).
+ */
+function fromPage(url: string): Browser.runtime.MessageSender {
+  fakeBrowser.webNavigation.getFrame = vi.fn(async () => ({ url })) as never;
+  return { tab: { id: TAB_ID, url }, url } as unknown as Browser.runtime.MessageSender;
+}
 
 let recordReads = 0;
 
@@ -100,7 +108,7 @@ it("reads the stage a contact's page shows in the order the last sync kept of th
   await dexieSyncStore(db).keepLifecycleStages!(PORTAL_STAGES.filter(({ value }) => value !== 'customer').toSpliced(1, 0, { value: 'customer', label: 'Customer' }));
   const own = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: { lifecyclestage: 'Customer' } }, sender);
   const otherPage = RECORD_PAGE.replace('/4242424/', '/999/');
-  const other = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: { lifecyclestage: 'Customer', jobtitle: 'CEO' } }, { tab: { id: TAB_ID, url: otherPage } } as unknown as Browser.runtime.MessageSender);
+  const other = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: { lifecyclestage: 'Customer', jobtitle: 'CEO' } }, fromPage(otherPage));
   expect(own.ok && own.lead.converted).toBeUndefined();
   expect(other.ok && other.lead.converted).toEqual({ field: 'Lifecycle stage', value: 'Customer' });
 });
@@ -118,10 +126,9 @@ describe('the fields of the page the side panel keeps for the open lead, beyond 
 
   it('tell the order the page writes dates in, so a lead read from its page alone is explained as its badge scored it', async () => {
     const otherPortalPage = RECORD_PAGE.replace('/4242424/', '/999/'); // no score cached: the panel reads the page's fields again
-    fakeBrowser.webNavigation.getFrame = vi.fn(async () => ({ url: otherPortalPage })) as never;
     // 03/04/2026 is 3 April only beside 31/12/2025, in a field the model does not read; an English page alone says 4 March.
     const fields = { jobtitle: 'CEO', createdate: '03/04/2026', closedate: '31/12/2025' };
-    const otherSender = { tab: { id: TAB_ID, url: otherPortalPage } } as unknown as Browser.runtime.MessageSender;
+    const otherSender = fromPage(otherPortalPage);
     const badge = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields, locale: 'en-US' }, otherSender);
     const panel = await leadsHandlers.openLead({ tabId: TAB_ID }, {} as Browser.runtime.MessageSender);
     if (!badge.ok || !panel.ok || !panel.lead) throw new Error('both should score the lead');
@@ -167,16 +174,16 @@ it('scores the badge even when the side panel’s bookkeeping cannot be stored (
 
 describe('a page of another portal than the connected one', () => {
   const OTHER_PORTAL_PAGE = RECORD_PAGE.replace('/4242424/', '/999/');
-  const otherSender = { tab: { id: TAB_ID, url: OTHER_PORTAL_PAGE } } as unknown as Browser.runtime.MessageSender;
+  const fromOtherPortal = () => fromPage(OTHER_PORTAL_PAGE);
 
   it('is scored from its own fields alone: no read through the connection, no score cached from it', async () => {
     // The connected portal's contact with this id is read and cached first.
     const own = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: {} }, sender);
     expect(own.ok).toBe(true);
     expect(recordReads).toBe(1);
-    const other = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: {} }, otherSender);
+    const other = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: {} }, fromOtherPortal());
     expect(other).toEqual({ ok: false, error: NO_READABLE_FIELDS });
-    const fromPage = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: { jobtitle: 'CEO' } }, otherSender);
+    const fromPage = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: { jobtitle: 'CEO' } }, fromOtherPortal());
     if (!fromPage.ok) throw new Error(fromPage.error);
     expect(fromPage.lead.featuresKnown).toBeLessThan(own.ok ? own.lead.featuresKnown : 0);
     expect(recordReads).toBe(1);
@@ -187,7 +194,7 @@ describe('a page of another portal than the connected one', () => {
   it('gets no list row scores from the leads synced from the connected portal', async () => {
     await recordSyncedAccount(db, 'hubspot', { id: '4242424', name: 'HubSpot portal 4242424' });
     await db.putLeads([storedLead({ source: 'hubspot', id: contact.hubspotId, origin: 'sync', fields: { jobtitle: 'CEO', industry: 'Banking' } })]);
-    const listOf = (url: string) => ({ tab: { id: TAB_ID, url }, url }) as unknown as Browser.runtime.MessageSender;
+    const listOf = fromPage;
     const own = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [contact.hubspotId] }, listOf('https://app.hubspot.com/contacts/4242424/objects/0-1/views/all/list'));
     const other = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [contact.hubspotId] }, listOf('https://app.hubspot.com/contacts/999/objects/0-1/views/all/list'));
     expect(own.ok && own.rows.map((row) => row.state)).toEqual(['scored']);
@@ -203,7 +210,7 @@ it('tells a list row the CRM could not be read just now, rather than that LeadLe
   await db.putLeads([storedLead({ source: 'hubspot', id: stored.hubspotId, origin: 'sync', fields: { jobtitle: 'CEO', industry: 'Banking' } })]);
   vi.stubGlobal('fetch', (async () => new Response('{"status":"error","message":"bad request"}', { status: 400, headers: { 'content-type': 'application/json' } })) as typeof fetch);
   vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-  const reply = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [stored.hubspotId, contact.hubspotId] }, { tab: { id: TAB_ID, url: listPage }, url: listPage } as unknown as Browser.runtime.MessageSender);
+  const reply = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [stored.hubspotId, contact.hubspotId] }, fromPage(listPage));
   if (!reply.ok) throw new Error(reply.error);
   // The stored lead still scores; the one to read says why it did not, in words without the CRM's own error.
   expect(reply.rows).toEqual([
@@ -215,7 +222,7 @@ it('tells a list row the CRM could not be read just now, rather than that LeadLe
 describe('a list page while not connected', () => {
   const listOf = (portal: string) => {
     const url = `https://app.hubspot.com/contacts/${portal}/objects/0-1/views/all/list`;
-    return { tab: { id: TAB_ID, url }, url } as unknown as Browser.runtime.MessageSender;
+    return fromPage(url);
   };
 
   beforeEach(async () => {
@@ -242,7 +249,7 @@ describe('a list page while not connected', () => {
     expect((await db.scores.get(key))?.account).toBe('4242424');
     const otherBadge = await scoringHandlers.scoreLead(
       { crm: 'hubspot', recordId: contact.hubspotId, fields: { jobtitle: 'CEO' } },
-      { tab: { id: TAB_ID, url: otherRecord }, url: otherRecord } as unknown as Browser.runtime.MessageSender,
+      fromPage(otherRecord),
     );
     expect(otherBadge.ok).toBe(true);
     expect((await db.scores.get(key))?.account).toBe('999');
@@ -263,7 +270,7 @@ describe('Demo mode’s leads', () => {
     await db.putLeads([storedLead({ source: 'hubspot', id: contact.hubspotId, origin: 'demo', name: 'Demo Person', fields: { jobtitle: 'CEO', industry: 'Banking' } })]);
     const listOf = (portal: string) => {
       const url = `https://app.hubspot.com/contacts/${portal}/objects/0-1/views/all/list`;
-      return { tab: { id: TAB_ID, url }, url } as unknown as Browser.runtime.MessageSender;
+      return fromPage(url);
     };
     await removeConnection('hubspot');
     const demoPortal = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [contact.hubspotId] }, listOf('4242424'));

@@ -7,7 +7,7 @@ import type { Handlers } from '../../messaging/rpc';
 import { activeManifest } from '../../ml/model-store';
 import { ensureOffscreenDocument, runOffscreen } from '../offscreen-engine';
 import { announceOpenLead, awaitPageFields, noteCrmPageVisible, rememberOpenLead, storedLeadOfPage } from '../open-lead';
-import { mayReadApi, pageAccess, senderPage } from '../page-access';
+import { mayReadApi, ownRecordOf, pageAccess, senderPage } from '../page-access';
 import { fetchRecordFields } from '../record-source';
 import { recordScoreCache } from '../score-cache';
 import { NO_READABLE_FIELDS, scoreLead } from '../score-lead';
@@ -17,15 +17,20 @@ type ScoringProtocol = Pick<typeof backgroundProtocol, 'scoreLead' | 'crmPageVis
 
 export const scoringHandlers: Handlers<ScoringProtocol> = {
   scoreLead: async (request, sender) => {
-    const page = senderPage(request.crm, sender);
+    const page = await senderPage(request.crm, sender);
     if (!page) return { ok: false, error: `LeadLens scores ${CRM_LABEL[request.crm]} leads on their ${CRM_LABEL[request.crm]} pages only` };
-    const access = await pageAccess(request.crm, page);
+    // Another record than the page's is neither read nor served from what is stored or cached. A badge asks for its
+    // page's record only (record-badge.ts): one still asking after a navigation is for a page left, its answer discarded.
+    const recordId = ownRecordOf(page, request.recordId);
+    if (recordId === null) return { ok: false, error: `LeadLens scores a ${CRM_LABEL[request.crm]} lead on its own record page only` };
+    const lead = { ...request, recordId };
+    const access = await pageAccess(lead.crm, page.url);
     // Side-panel bookkeeping must not cost the badge its score (storage.session can be full).
-    await rememberOpenLead(request, page, access, sender.tab?.id, sender.tab?.active).catch((error: unknown) => {
+    await rememberOpenLead(lead, page.url, access, sender.tab?.id, sender.tab?.active).catch((error: unknown) => {
       console.warn('LeadLens: could not remember the open lead for the side panel', error instanceof Error ? error.message : '');
     });
     try {
-      const scored = await scoreLead(request, {
+      const scored = await scoreLead(lead, {
         activeManifest,
         runModel: runOffscreen,
         fetchRecord: mayReadApi(access) ? fetchRecordFields : undefined,
@@ -35,8 +40,8 @@ export const scoringHandlers: Handlers<ScoringProtocol> = {
       });
       // The badge holds this refusal while the page may still show the fields: so does the panel, which
       // reads the lead again after by its own clock (no timer here: Chrome may stop the service worker first).
-      if (!scored.ok && scored.error === NO_READABLE_FIELDS && Object.keys(request.fields).length === 0) {
-        await awaitPageFields(request, access, sender.tab?.id).catch((error: unknown) => {
+      if (!scored.ok && scored.error === NO_READABLE_FIELDS && Object.keys(lead.fields).length === 0) {
+        await awaitPageFields(lead, access, sender.tab?.id).catch((error: unknown) => {
           console.warn('LeadLens: could not tell the side panel to wait for the page’s fields', error instanceof Error ? error.message : '');
         });
       }
