@@ -36,6 +36,15 @@ describe('percentText', () => {
     expect(percentText(0)).toBe('0%');
   });
 
+  it('never writes a tiny percentage in exponent notation, which JavaScript gives any number under 0.000001', () => {
+    expect(percentText(5e-7)).toBe('0.0000005%');
+    expect(percentText(-1.25e-8)).toBe('-0.0000000125%');
+    // A value policy's thresholds at $0.0001 a contact and $1,000,000,000,000 a conversion; a capacity cut as low.
+    expect(formatThreshold(1e-16)).toBe('0.00000000000001%');
+    expect(formatThreshold(5e-9)).toBe('0.0000005%');
+    expect(formatRate(1.234e-10)).toBe('0.000000012%');
+  });
+
   it('is how every percentage the side panel and the options page show is written, ranges and ends too', () => {
     const tiers = { hot: 0.2167, warm: 0.1033 };
     const said = [

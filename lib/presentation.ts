@@ -81,10 +81,22 @@ export const MADE_UP_LEADS_MODEL_WORDS = 'a model trained on made-up demo leads,
 export type TierThresholds = Pick<Tiers, 'hot' | 'warm'>;
 
 /**
- * A figure in percent as the UI writes it (en-US): "5.8%", the sign right after the figure, so a
- * line never breaks between them ("5.8 %" broke to "5.8" and "%" in the narrow side panel).
+ * A number in plain decimals, with its shortest digits: 5e-7 is "0.0000005", as JavaScript would write it
+ * "5e-7" (any number under 0.000001): a threshold of a $0.0001 contact and a $1,000,000,000,000 conversion is 1e-14%.
  */
-export const percentText = (figure: number | string) => `${figure}%`;
+function plainDecimal(figure: number): string {
+  const shortest = String(figure);
+  if (!shortest.includes('e')) return shortest;
+  const significantDigits = shortest.split('e')[0].replace(/[-.]/g, '').length;
+  return figure.toLocaleString('en-US', { useGrouping: false, maximumSignificantDigits: significantDigits });
+}
+
+/**
+ * A figure in percent as the UI writes it (en-US): "5.8%", the sign right after the figure, so a
+ * line never breaks between them ("5.8 %" broke to "5.8" and "%" in the narrow side panel); never
+ * in exponent notation ("0.0000005%", not "5e-7%").
+ */
+export const percentText = (figure: number | string) => `${typeof figure === 'number' ? plainDecimal(figure) : figure}%`;
 
 /** Decimals a probability may gain to read apart from a threshold, unless a threshold is written with more. */
 const MOST_PROBABILITY_DECIMALS = 2;

@@ -12,3 +12,10 @@ it("keeps a preview whole through the page's parse, with the confusion counted a
   expect(reply).toEqual({ type: 'preview', id: 1, preview });
   expect(reply.type === 'preview' && reply.preview.markers).toMatchObject({ hot: { confusion: confusionAt(labels, probabilities, 0.8) }, warm: { confusion: confusionAt(labels, probabilities, 0.5) } });
 });
+
+it("keeps the stored scores of the leads the model learnt from through the page's parse, which the side panel's counts are read from", () => {
+  const data = { labels: Uint8Array.from([1]), probabilities: Float64Array.from([0.6]), heldOut: 1, ranked: Float64Array.from([0.6, 0.2]), learntFromScores: Float64Array.from([0.8]) };
+  expect(PolicyReplySchema.parse({ type: 'labelled', id: 2, data })).toEqual({ type: 'labelled', id: 2, data });
+  // One stored score per ranked lead learnt from, at most.
+  expect(PolicyReplySchema.safeParse({ type: 'labelled', id: 2, data: { ...data, learntFromScores: Float64Array.from([0.8, 0.3, 0.1]) } }).success).toBe(false);
+});

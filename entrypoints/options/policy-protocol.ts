@@ -10,10 +10,17 @@ import type { PolicyPreview } from '@/lib/ml/tier-policy';
 
 const ThresholdsSchema = z.object({ hot: z.number(), warm: z.number() });
 
-/** See `LabelledProbabilities` (lib/ui/stored-data.ts). */
+/** See `LabelledProbabilities` (lib/ui/stored-data.ts); `learntFromScores` absent: no lead ranked is one the model learnt from. */
 export const LabelledSchema = z
-  .object({ labels: Uint8ArraySchema, probabilities: Float64ArraySchema, heldOut: z.number().int().nonnegative(), ranked: Float64ArraySchema })
-  .refine(({ labels, probabilities, heldOut }) => labels.length === probabilities.length && heldOut <= labels.length, 'one probability per outcome');
+  .object({
+    labels: Uint8ArraySchema,
+    probabilities: Float64ArraySchema,
+    heldOut: z.number().int().nonnegative(),
+    ranked: Float64ArraySchema,
+    learntFromScores: Float64ArraySchema.optional(),
+  })
+  .refine(({ labels, probabilities, heldOut }) => labels.length === probabilities.length && heldOut <= labels.length, 'one probability per outcome')
+  .refine(({ ranked, learntFromScores }) => (learntFromScores?.length ?? 0) <= ranked.length, 'a stored score per ranked lead learnt from at most');
 export type Labelled = z.infer<typeof LabelledSchema>;
 
 export const PolicyRequestSchema = z.discriminatedUnion('type', [

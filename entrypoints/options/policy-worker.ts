@@ -23,7 +23,7 @@ self.onmessage = async (event: MessageEvent) => {
   const id = typeof event.data?.id === 'number' ? event.data.id : -1;
   try {
     const reply = await answer(PolicyRequestSchema.parse(event.data));
-    const transfer = reply.type === 'labelled' ? [reply.data.labels.buffer, reply.data.probabilities.buffer, reply.data.ranked.buffer] : [];
+    const transfer = reply.type === 'labelled' ? [reply.data.labels, reply.data.probabilities, reply.data.ranked, reply.data.learntFromScores].flatMap((array) => (array ? [array.buffer] : [])) : [];
     self.postMessage(reply, { transfer });
   } catch (error) {
     self.postMessage({ type: 'error', id, message: error instanceof Error ? error.message : String(error) } satisfies PolicyReply);

@@ -7,12 +7,15 @@ import {
   capacityOverInflow,
   capacitySortsNoLead,
   describeCapacityCuts,
+  describeShownTiers,
   describeTierPolicy,
   policyFormOf,
   previewPolicy,
   readPolicyForm,
   reapplyPolicy,
   sameTierPolicy,
+  sortsNoScoredLead,
+  tierCounts,
   tierProfitPerPeriod,
   type PolicyForm,
 } from './tier-policy';
@@ -195,6 +198,13 @@ describe('capacity notes: too few scored leads to cut the share asked', () => {
     expect(describeCapacityCuts(capacityCuts(distinct(20), policy), policy)).toEqual([
       'Only 20 leads are scored: a warm tier of 2 a week out of 100 is 2% of them, 0.4 of a lead; warm holds no lead.',
     ]);
+  });
+
+  it('says a share far under one lead in significant digits, never as 0 of a lead', () => {
+    // 1 hot a week of 1,000,000 new leads, 100 scored: hot asks 0.0001 of a lead, and gets the top one.
+    const policy = { kind: 'capacity' as const, hotPerWeek: 1, warmPerWeek: 0, inflowPerWeek: 1_000_000 };
+    const [note] = describeCapacityCuts(capacityCuts(distinct(100), policy), policy);
+    expect(note).toBe('Only 100 leads are scored: a hot tier of 1 a week out of 1,000,000 is 0.0001% of them, 0.0001 of a lead; hot holds 1 lead, about 10,000 a week.');
   });
 
   it('says a tie at a cut of few leads as a tie, and what warm holds then', () => {
@@ -507,4 +517,60 @@ it('says a tier policy in words, with the thresholds it gives', () => {
   // A contact below a cent is not "$0.00".
   expect(describeTierPolicy({ policy: { kind: 'value', revenuePerConversion: 40, costPerContact: 0.004 }, hot: 0.0001, warm: 0.00005 })).toContain('at $40 per conversion and $0.004 per contact');
   expect(describeTierPolicy({ policy: { kind: 'fixed' }, hot: 0.3, warm: 0.1 })).toBe('fixed probabilities (hot from 30%, warm from 10% likely)');
+});
+
+describe('what the side panel counts beside the preview', () => {
+  const thresholds = { hot: 0.5, warm: 0.2 };
+
+  it('counts each tier as tierOf tiers it, a lead with no score in none', () => {
+    expect(tierCounts([0.9, 0.5, 0.49, 0.2, 0.1, Number.NaN], thresholds)).toEqual({ hot: 2, warm: 2, cold: 1 });
+  });
+
+  it("says the pages' counts by the scores shown, which the model's own scores of the leads it learnt from move, beside the preview's", () => {
+    // Five ranked leads, the first two learnt from: held out at 0.6 and 0.3, scored 0.4 and 0.1 by the model itself.
+    expect(describeShownTiers([0.6, 0.3, 0.7, 0.25, 0.1], [0.4, 0.1], thresholds)).toBe(
+      'Of these 5 leads, the preview counts 2 hot (40%), 2 warm and 1 cold; the side panel, lead lists and badges will count 1 hot (20%), 2 warm and 2 cold now. ' +
+        'They tier each lead by the score it shows, and the 2 leads this model learnt from score lower by its own scores than on leads it never saw: ' +
+        'the preview counts them by the probability a check model trained without them gave them, as the thresholds were chosen. New leads are tiered as previewed.',
+    );
+    expect(describeShownTiers([0.6, 0.3, 0.1], [0.9, 0.4], thresholds)).toBe(
+      'The side panel, lead lists and badges will count these leads as the preview does, 1 hot (33%), 1 warm and 1 cold: the 2 leads the model learnt from fall in the same tiers by the score they show as by the probability a check model trained without them gave them, as the thresholds were chosen.',
+    );
+    // No lead learnt from among them: the preview's counts are the side panel's.
+    expect(describeShownTiers([0.6, 0.3], [], thresholds)).toBeNull();
+  });
+});
+
+describe('sortsNoScoredLead', () => {
+  const value = (revenuePerConversion: number, costPerContact: number) => ({
+    policy: { kind: 'value' as const, revenuePerConversion, costPerContact },
+    economics: { revenuePerConversion, costPerContact, leadsPerPeriod: 400 },
+    fixed: { hot: 1, warm: 0 },
+  });
+  const fixed = (hot: number, warm: number) => ({ policy: { kind: 'fixed' as const }, economics, fixed: { hot, warm } });
+  const scored = [0.4, 0.02, 0.005];
+
+  it('warns when a value policy would make every scored lead hot, or leave none cold, beside the money fields', () => {
+    expect(sortsNoScoredLead(value(5000, 0.004), scored)).toEqual({
+      message:
+        'At $0.004 per contact and $5,000 per conversion, hot is from 0.00008% likely: all 3 leads the model scored are at least that likely (the least likely is 0.5%), so every lead would be hot, as at $0 per contact. Check what a contact costs, the time it takes included.',
+      fields: ['costPerContact', 'revenuePerConversion'],
+    });
+    expect(sortsNoScoredLead(value(1000, 8), scored)?.message).toBe(
+      'At $8 per contact and $1,000 per conversion, warm is from 0.4% likely: all 3 leads the model scored are at least that likely (the least likely is 0.5%), so no lead would be cold, and the tiers would not say which leads can wait. Check what a contact costs, the time it takes included.',
+    );
+    expect(sortsNoScoredLead(value(1000, 20), scored)).toBeNull();
+    // Nothing to say without a scored lead, nor of a capacity policy, whose cuts are these leads' ranks.
+    expect(sortsNoScoredLead(value(5000, 0.004), [])).toBeNull();
+    expect(sortsNoScoredLead({ ...value(5000, 0.004), policy: { kind: 'capacity', hotPerWeek: 1, warmPerWeek: 1, inflowPerWeek: 3 } }, scored)).toBeNull();
+  });
+
+  it('warns of fixed thresholds under every scored lead beside the threshold it is about', () => {
+    expect(sortsNoScoredLead(fixed(0.001, 0.0005), [0.3])).toEqual({
+      message: 'Hot from is 0.1%: the one lead the model scored is at least that likely (the least likely is 30%), so every lead would be hot.',
+      fields: ['hotPercent'],
+    });
+    expect(sortsNoScoredLead(fixed(0.5, 0.005), scored)?.fields).toEqual(['warmPercent']);
+    expect(sortsNoScoredLead(fixed(0.5, 0.01), scored)).toBeNull();
+  });
 });

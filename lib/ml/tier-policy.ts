@@ -13,6 +13,7 @@
  */
 import type { Tier } from '../messaging/protocol';
 import { formatMoney, formatRate, formatThreshold, plural, sentenceStart } from '../presentation';
+import { tierOf } from './score';
 import { DEFAULT_POLICY, DEFAULT_PROFIT_ASSUMPTIONS, type Manifest, type TierPolicy, type Tiers } from './manifest';
 import { confusionAt, prCurve, rocCurve, type Confusion, type CurvePoint, type Labels, type Scores } from './train/metrics';
 import {
@@ -107,6 +108,43 @@ export function previewPolicy(
   };
 }
 
+/** How many of `probabilities` each tier holds under `thresholds`, as `tierOf` tiers them; a NaN (a lead with no score) in none. */
+export function tierCounts(probabilities: Scores, thresholds: TierThresholds): Record<Tier, number> {
+  const counts = { hot: 0, warm: 0, cold: 0 };
+  for (const probability of probabilities) if (!Number.isNaN(probability)) counts[tierOf(probability, thresholds)]++;
+  return counts;
+}
+
+/**
+ * What the side panel, lead lists and badges will count in each tier of the ranked leads under
+ * `thresholds` once applied, beside what the preview counts, in words; null when no ranked lead is
+ * one the model learnt from (the two are then the same). The preview ranks those leads by their
+ * held-out probabilities (`ranked`'s first `learntFromScores.length`), as the thresholds are
+ * chosen, so new leads are tiered as it says; the pages tier them by their stored scores
+ * (`learntFromScores`), the model's own, which knew their outcomes: on a model trained on 621
+ * Salesforce leads of 1,000, 86 hot where the preview counted 63.
+ */
+export function describeShownTiers(ranked: Scores, learntFromScores: Scores, thresholds: TierThresholds): string | null {
+  const learntFrom = learntFromScores.length;
+  if (learntFrom === 0) return null;
+  const previewed = tierCounts(ranked, thresholds);
+  const [ownScores, rest] = [tierCounts(learntFromScores, thresholds), tierCounts(ranked.slice(learntFrom), thresholds)];
+  const shown = { hot: ownScores.hot + rest.hot, warm: ownScores.warm + rest.warm, cold: ownScores.cold + rest.cold };
+  const count = (leads: number) => leads.toLocaleString('en-US');
+  const inTiers = ({ hot, warm, cold }: Record<Tier, number>) => `${count(hot)} hot (${formatRate(hot / (hot + warm + cold))}), ${count(warm)} warm and ${count(cold)} cold`;
+  const checkModel = 'the probability a check model trained without them gave them, as the thresholds were chosen';
+  if (shown.hot === previewed.hot && shown.warm === previewed.warm && shown.cold === previewed.cold) {
+    return `The side panel, lead lists and badges will count these leads as the preview does, ${inTiers(shown)}: the ${plural(learntFrom, 'lead', 'leads')} the model learnt from fall in the same tiers by the score they show as by ${checkModel}.`;
+  }
+  const worked = (counts: Record<Tier, number>) => counts.hot + counts.warm;
+  const higher = shown.hot !== previewed.hot ? shown.hot > previewed.hot : worked(shown) > worked(previewed);
+  return (
+    `Of these ${plural(ranked.length, 'lead', 'leads')}, the preview counts ${inTiers(previewed)}; the side panel, lead lists and badges will count ${inTiers(shown)} now. ` +
+    `They tier each lead by the score it shows, and the ${plural(learntFrom, 'lead this model learnt from scores', 'leads this model learnt from score')} ${higher ? 'higher' : 'lower'} by its own scores than on leads it never saw: ` +
+    `the preview counts them by ${checkModel}. New leads are tiered as previewed.`
+  );
+}
+
 /**
  * Whether `held` of `leads` ranked leads is noticeably off the share asked, `askedPerWeek` of
  * `inflowPerWeek` new leads a week: by more than a tenth of that share's exact count of them (a
@@ -119,11 +157,15 @@ function noticeablyOff(held: number, askedPerWeek: number, leads: number, inflow
   return Math.abs(held * inflowPerWeek - asked) * 10 > asked;
 }
 
-/** A count of leads that may be a fraction of one, in words: "a quarter of a lead", "0.46 of a lead", "1.5 leads". */
+/**
+ * A count of leads that may be a fraction of one, in words: "a quarter of a lead", "0.46 of a
+ * lead", "1.5 leads"; under a hundredth in two significant digits, "0.0001 of a lead", never "0 of a lead".
+ */
 function leadsInWords(count: number): string {
   if (count === 0.25) return 'a quarter of a lead';
   if (count === 0.5) return 'half a lead';
   if (count === 0.75) return 'three quarters of a lead';
+  if (count > 0 && count < 0.01) return `${count.toLocaleString('en-US', { maximumSignificantDigits: 2 })} of a lead`;
   const written = Number(count.toFixed(2));
   return `${written.toLocaleString('en-US')} ${written < 1 ? 'of a lead' : written === 1 ? 'lead' : 'leads'}`;
 }
@@ -459,6 +501,37 @@ export function valueSortsNoLead({ revenuePerConversion, costPerContact }: Extra
     };
   }
   return null;
+}
+
+/**
+ * Why a value or fixed policy's thresholds would sort none of the leads the model scored (`scored`,
+ * its probabilities of them), every one hot or none cold, in the words the tier form says it beside
+ * the fields it is about; or null. A warning, not a refusal as `readPolicyForm` refuses what sorts
+ * no lead whatever the leads ($0 per contact, a capacity working every new lead): the stored leads
+ * can be few, and the policy tiers new leads too. But $0.004 a contact for $5,000 of revenue is hot
+ * from 0.00008% likely, under any lead's probability: as good as a free contact.
+ */
+export function sortsNoScoredLead({ policy, fixed }: PolicyChoice, scored: Scores): PolicyProblem | null {
+  if (policy.kind === 'capacity' || scored.length === 0) return null;
+  const { hot, warm } = tierThresholds(policy, new Uint8Array(0), new Float64Array(0), fixed);
+  let lowest = Number.POSITIVE_INFINITY;
+  for (const probability of scored) lowest = Math.min(lowest, probability);
+  if (warm > lowest) return null;
+  const everyLead = scored.length === 1 ? 'the one lead the model scored is' : `all ${scored.length.toLocaleString('en-US')} leads the model scored are`;
+  const atLeast = `${everyLead} at least that likely (the least likely is ${formatThreshold(lowest)})`;
+  const outcome = hot <= lowest ? 'every lead would be hot' : 'no lead would be cold, and the tiers would not say which leads can wait';
+  if (policy.kind === 'fixed') {
+    return hot <= lowest
+      ? { message: `Hot from is ${formatThreshold(hot)}: ${atLeast}, so ${outcome}.`, fields: ['hotPercent'] }
+      : { message: `Warm from is ${formatThreshold(warm)}: ${atLeast}, so ${outcome}.`, fields: ['warmPercent'] };
+  }
+  const from = hot <= lowest ? `hot is from ${formatThreshold(hot)} likely` : `warm is from ${formatThreshold(warm)} likely`;
+  return {
+    message:
+      `At ${dollars(policy.costPerContact)} per contact and ${dollars(policy.revenuePerConversion)} per conversion, ${from}: ${atLeast}, ` +
+      `so ${outcome}${hot <= lowest ? ', as at $0 per contact' : ''}. Check what a contact costs, the time it takes included.`,
+    fields: ['costPerContact', 'revenuePerConversion'],
+  };
 }
 
 /**

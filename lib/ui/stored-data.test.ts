@@ -291,6 +291,16 @@ describe('a model trained on a source with leads of its own', () => {
     expect([...(await labelledProbabilities('t')).ranked]).toEqual([0.6, 0.4, 0.2]);
   });
 
+  it("gives the stored scores of the ranked leads it learnt from beside their held-out probabilities, as the side panel tiers them", async () => {
+    // Trained on real1 (stored 0.7, held out 0.6), on demo1 (made up: not ranked) and on real3 (stored, not scored yet).
+    await db.putLeads([salesforce('real3', 'sync', false)]);
+    await db.heldOutScores.put({ modelId: 't', leadKeys: ['salesforce|real1', 'salesforce|demo1', 'salesforce|real3'], probabilities: Float64Array.from([0.6, 0.8, 0.1]) });
+    const { ranked, learntFromScores } = await labelledProbabilities('t', rule);
+    // The ranked leads learnt from come first: real1 and real3 held out, then real2 by its stored score.
+    expect([...ranked]).toEqual([0.6, 0.1, 0.2]);
+    expect([...learntFromScores]).toEqual([0.7, Number.NaN]);
+  });
+
   it('leaves its demo leads out of the scores the drift check counts', async () => {
     // salesforce|00QA (0.2) was scored by t too: not a demo lead, it counts.
     await db.leadScores.put(score('t', 'salesforce|00QA', 0.2));

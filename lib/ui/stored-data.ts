@@ -182,6 +182,14 @@ export interface LabelledProbabilities {
    * other CRM's, read through few of the fields it learnt from, would move the cuts of the same policy.
    */
   ranked: Float64Array;
+  /**
+   * [K] the stored scores of `ranked`'s first K leads, those the model learnt from (ranked by their
+   * held-out probability), NaN for one it has not scored: what the side panel, lead lists and badges
+   * tier them by. Its own scores of the leads it learnt from are surer than a check model's, so a
+   * tier's count there can be well off its share of `ranked` (86 hot leads of 1,000 where 63 were
+   * previewed); the rest of `ranked` are their stored scores already.
+   */
+  learntFromScores: Float64Array;
 }
 
 /**
@@ -232,14 +240,17 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
   const heldOut = await db.heldOutScores.get(modelId);
   const trainedOn = new Set(heldOut?.leadKeys);
   const ranked: number[] = [];
+  const learntFromScores: number[] = [];
   const rankedCrm = rankedCrmOf(outcomeRule);
   const isRanked = ofCrm(rankedCrm);
   await forEachSlice(heldOut?.leadKeys ?? [], PAGE_CHUNK, async (leadKeys, start) => {
     // Only the leads still stored: the list may name one deleted since (a sync removed it while the
     // model trained, or before a sync's deletions were taken out of these lists), which no policy sorts.
-    const stored = await db.leadSummaries.bulkGet(leadKeys);
+    const [stored, scores] = await Promise.all([db.leadSummaries.bulkGet(leadKeys), db.leadScores.bulkGet(leadKeys.map((leadKey) => scoreKeyOf(modelId, leadKey)))]);
     leadKeys.forEach((leadKey, i) => {
-      if (stored[i] !== undefined && !madeUp.has(leadKey) && isRanked(leadKey)) ranked.push(heldOut!.probabilities[start + i]);
+      if (stored[i] === undefined || madeUp.has(leadKey) || !isRanked(leadKey)) return;
+      ranked.push(heldOut!.probabilities[start + i]);
+      learntFromScores.push(scores[i]?.probability ?? Number.NaN);
     });
     await add(leadKeys, (i) => heldOut!.probabilities[start + i], false);
   });
@@ -258,7 +269,13 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
     },
     scoresOf(modelId, rankedCrm),
   );
-  return { labels: Uint8Array.from(labels), probabilities: Float64Array.from(probabilities), heldOut: heldOutCount, ranked: Float64Array.from(ranked) };
+  return {
+    labels: Uint8Array.from(labels),
+    probabilities: Float64Array.from(probabilities),
+    heldOut: heldOutCount,
+    ranked: Float64Array.from(ranked),
+    learntFromScores: Float64Array.from(learntFromScores),
+  };
 }
 
 /**

@@ -565,13 +565,27 @@ it("names the CRM whose leads alone a model trained on them ranks, as the counts
   expect(sources.textContent).not.toContain('check model');
 });
 
-it('says that the leads the model learnt from count by their held-out probabilities, so the shares may differ a little from the side panel', async () => {
-  stored.labelled = { labels: Uint8Array.from([1, 0]), probabilities: Float64Array.from([0.95, 0.1]), heldOut: 2, ranked: Float64Array.from(Array.from({ length: 100 }, (_, i) => 1 - i / 100)) };
+it('says what the side panel will count of the leads the model learnt from, by the scores they show, beside what the preview counts by their held-out probabilities, and why', async () => {
+  // 100 ranked leads, 100% down to 1%; the first 20 the model learnt from, held out at 100%–81%, which it scores 95% itself.
+  stored.labelled = {
+    labels: Uint8Array.from([1, 0]),
+    probabilities: Float64Array.from([0.95, 0.1]),
+    heldOut: 2,
+    ranked: Float64Array.from(Array.from({ length: 100 }, (_, i) => 1 - i / 100)),
+    learntFromScores: new Float64Array(20).fill(0.95),
+  };
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
   const sources = await waitFor(() => rendered!.container.querySelector('[data-testid="policy-sources"]'));
   expect(sources.textContent).toContain(
-    "The leads the model learnt from count by the probability a check model trained without them gave them, as the thresholds were chosen, not by the score they show: each tier's share can differ a little from the side panel's count of the tier shown.",
+    'The leads the model learnt from count by the probability a check model trained without them gave them, as the thresholds were chosen, not by the score they show.',
+  );
+  // Not "a little": 10 hot a week of 100 is the top 10 held out; by the scores shown, the 20 learnt from are all hot.
+  expect(sources.textContent).not.toContain('a little');
+  expect(rendered.container.querySelector('[data-testid="policy-side-panel"]')!.textContent).toBe(
+    'Of these 100 leads, the preview counts 10 hot (10%), 20 warm and 70 cold; the side panel, lead lists and badges will count 20 hot (20%), 10 warm and 70 cold now. ' +
+      'They tier each lead by the score it shows, and the 20 leads this model learnt from score higher by its own scores than on leads it never saw: ' +
+      'the preview counts them by the probability a check model trained without them gave them, as the thresholds were chosen. New leads are tiered as previewed.',
   );
 });
 
@@ -647,6 +661,39 @@ it('writes money below a cent in significant digits and counts as the caption do
   typeInto(numberField(container, 'New leads per week'), '33');
   await waitFor(() => (cells(0)[0] === '13.2' ? true : null));
   expect(cells(0)).toEqual(['13.2', '6.6', `${formatRate(0.5)} of 4 leads (too few to go by)`]);
+});
+
+it('says beside the cost per contact when it is so far below the revenue that every lead the model scored would be hot, and still applies it', async () => {
+  retierStoredScores.mockResolvedValue({ ok: true, changed: 0 });
+  // Four scored leads, the least likely 10%; $5,000 a conversion and $0.004 a contact: hot from 0.00008%.
+  const container = await renderPolicy('value');
+  typeInto(numberField(container, 'Revenue per conversion'), '5000');
+  typeInto(numberField(container, 'Cost per contact'), '0.004');
+  const note = await waitFor(() => container.querySelector('[data-testid="policy-sorts-no-scored-lead"]'));
+  expect(note.textContent).toBe(
+    'At $0.004 per contact and $5,000 per conversion, hot is from 0.00008% likely: all 4 leads the model scored are at least that likely (the least likely is 10%), so every lead would be hot, as at $0 per contact. Check what a contact costs, the time it takes included.',
+  );
+  // Beside the cost, which it describes, without marking it wrong: a warning, not a refusal.
+  const cost = numberField(container, 'Cost per contact');
+  expect(cost.getAttribute('aria-describedby')).toBe(note.id);
+  expect(cost.getAttribute('aria-invalid')).toBeNull();
+  expect(numberField(container, 'Revenue per conversion').getAttribute('aria-describedby')).toBe(note.id);
+  await waitFor(() => container.querySelector('[data-testid="policy-thresholds"]')?.textContent?.includes('Hot from 0.00008% likely') || null);
+  // $750 a contact: hot from 15%, warm from 7.5%, every lead at least warm.
+  typeInto(numberField(container, 'Cost per contact'), '750');
+  await waitFor(() => container.querySelector('[data-testid="policy-sorts-no-scored-lead"]')?.textContent?.includes('no lead would be cold') || null);
+  expect(container.querySelector('[data-testid="policy-sorts-no-scored-lead"]')!.textContent).toBe(
+    'At $750 per contact and $5,000 per conversion, warm is from 7.5% likely: all 4 leads the model scored are at least that likely (the least likely is 10%), so no lead would be cold, and the tiers would not say which leads can wait. Check what a contact costs, the time it takes included.',
+  );
+  // $1,500 a contact: hot from 30%, warm from 15%, the least likely lead cold.
+  typeInto(numberField(container, 'Cost per contact'), '1500');
+  await waitFor(() => (container.querySelector('[data-testid="policy-sorts-no-scored-lead"]') ? null : true));
+  typeInto(numberField(container, 'Cost per contact'), '0.004');
+  await waitFor(() => container.querySelector('[data-testid="policy-sorts-no-scored-lead"]'));
+  const apply = await waitFor(() => (applyButton(container).getAttribute('aria-disabled') === 'true' ? null : applyButton(container)));
+  act(() => apply.click());
+  await waitFor(() => retierStoredScores.mock.calls.length > 0 || null);
+  expect((await activeManifest()).tiers).toMatchObject({ policy: { kind: 'value', revenuePerConversion: 5000, costPerContact: 0.004 } });
 });
 
 it('says a tier holding under a tenth of a lead a week as "<0.1", not as none', async () => {

@@ -12,6 +12,7 @@ import { newerTierPolicy } from '@/lib/ml/model-store';
 import { keepPolicyFigures, policyFiguresOf } from '@/lib/ml/policy-figures';
 import {
   appliedFormOf,
+  describeShownTiers,
   describeTierPolicy,
   formEconomicsOf,
   POLICY_FIELDS,
@@ -20,6 +21,7 @@ import {
   precisionAt,
   readPolicyForm,
   recallAt,
+  sortsNoScoredLead,
   tierProfitPerPeriod,
   type Economics,
   type PolicyChoice,
@@ -48,12 +50,13 @@ import { LabelledLeadsNote, useAgesCountedTo } from './LabelledLeadsNote';
  * (not 0), so it is reported instead of previewed. So is one holding what is not a number
  * ("2,5", "1,000"), which a number field would read as another number (Chromium in English:
  * 25; happy-dom: 2): `onChange` says which it is. `problemIds`: the problems said about it
- * (`children`, beside it, are those said here).
+ * (`children`, beside it, are those said here); `noteId`: a warning about it, which does not make it invalid.
  */
 function NumberField({
   field,
   value,
   problemIds,
+  noteId,
   onChange,
   onBlur,
   children,
@@ -61,6 +64,7 @@ function NumberField({
   field: PolicyField;
   value: number | null;
   problemIds: string | undefined;
+  noteId?: string;
   onChange(value: number | null, notANumber: boolean): void;
   onBlur(): void;
   children: ReactNode;
@@ -86,7 +90,7 @@ function NumberField({
           }}
           onBlur={onBlur}
           aria-invalid={problemIds ? true : undefined}
-          aria-describedby={problemIds}
+          aria-describedby={[problemIds, noteId].filter(Boolean).join(' ') || undefined}
           style={{ width: 120 }}
         />
       </label>
@@ -246,6 +250,9 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
     ? []
     : checked.problems.map((problem) => (problem.fields.length === 1 && unreadable.has(problem.fields[0]) ? { ...problem, message: notANumber(problem.fields[0]) } : problem));
   const checkForm = (refused = false) => setFound({ messages: new Set(problems.map((problem) => problem.message)), refusals: found.refusals + (refused ? 1 : 0) });
+  // Thresholds under which every lead the model scored would be hot, or none cold: said beside the fields, not refused (`sortsNoScoredLead`).
+  const sortsNoScored = useMemo(() => (choice && storedOutcomes ? sortsNoScoredLead(choice, storedOutcomes.ranked) : null), [choice, storedOutcomes]);
+  const sortsNoScoredId = useId();
   const problemsId = useId();
   // By the field it is said beside: a field with a problem of its own is in no other (see readPolicyForm).
   const problemId = (problem: PolicyProblem) => `${problemsId}-${problem.fields[0]}`;
@@ -349,6 +356,7 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
               set({ [field]: value });
               setUnreadable((current) => new Set([...current].filter((other) => other !== field).concat(isNotANumber ? [field] : [])));
             }}
+            noteId={sortsNoScored?.fields.includes(field) ? sortsNoScoredId : undefined}
             onBlur={() => checkForm()}
           >
             {shown
@@ -357,6 +365,11 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
                 // Keyed by the refusals too: the alert comes again, and is said again, at each refused Apply.
                 <ErrorState key={`${found.refusals}-${problem.message}`} id={problemId(problem)} message={problem.message} />
               ))}
+            {sortsNoScored?.fields[0] === field && (
+              <p role="note" id={sortsNoScoredId} data-testid="policy-sorts-no-scored-lead">
+                {sortsNoScored.message}
+              </p>
+            )}
           </NumberField>
         ))}
       </div>
@@ -488,6 +501,8 @@ function PolicyPreviewView({
     );
   }
   const known = labelled.labels.length;
+  // What the side panel will count once applied, when it tiers the leads the model learnt from by their own (surer) scores.
+  const shownTiers = labelled.learntFromScores ? describeShownTiers(labelled.ranked, labelled.learntFromScores, preview.thresholds) : null;
   // "Salesforce leads" when a CRM's leads alone are ranked (`rankedCrmOf`), as the counts are.
   const rankedCrm = rankedCrmOf(outcomeRule);
   const rankedCrmWord = rankedCrm ? `${CRM_LABEL[rankedCrm]} ` : '';
@@ -528,8 +543,13 @@ function PolicyPreviewView({
           Contacts are each tier's share of the {plural(preview.scoredLeads, `${rankedCrmWord}lead`, `${rankedCrmWord}leads`)} the model scored, outcome known or not; conversions, rates and profit are
           read from the {known.toLocaleString('en-US')} of them whose outcome is known, each tier's from those in it (counted beside its rate).
           {labelled.heldOut > 0 &&
-            " The leads the model learnt from count by the probability a check model trained without them gave them, as the thresholds were chosen, not by the score they show: each tier's share can differ a little from the side panel's count of the tier shown."}
+            ' The leads the model learnt from count by the probability a check model trained without them gave them, as the thresholds were chosen, not by the score they show.'}
         </p>
+        {shownTiers && (
+          <p role="note" data-testid="policy-side-panel">
+            {shownTiers}
+          </p>
+        )}
       </TierYields>
       {charted && (
         <div className="chart-grid">
