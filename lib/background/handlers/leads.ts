@@ -1,6 +1,5 @@
 /** Background handlers for stored leads, demo data and the side panel's open lead. */
 import { demoStoredLeads, replaceDemoLeads } from '../../crm/demo-leads';
-import { db } from '../../db/db';
 import { demoLeadMix } from '../../db/source-history';
 import { broadcastToPages, sendToCrmTabs } from '../../messaging/events';
 import type { leadsProtocol } from '../../messaging/protocol-leads';
@@ -10,11 +9,9 @@ import { activeManifest } from '../../ml/model-store';
 import { activateStoredModel, requestOwedSourceScoring, scoreOwedLeads, scoreStoredLeadsIfAny } from '../activate-model';
 import { runOffscreen } from '../offscreen-engine';
 import { displayName, explainInFull, explainStoredLead, leadBeingRead, openRecordInCrmTab, rememberedLeadOf, storedLeadOfPageOnce } from '../open-lead';
-import { mayReadApi, pageAccess } from '../page-access';
-import { fetchRecordFields } from '../record-source';
+import { pageAccess } from '../page-access';
+import { pageScoringSources } from '../page-scoring';
 import { retierStoredScoresOwed } from '../retier';
-import { recordScoreCache } from '../score-cache';
-import { keptLifecycleStages } from '../../sync/store';
 
 export const leadsHandlers: Handlers<typeof leadsProtocol> = {
   loadDemoData: async ({ count }) => {
@@ -59,11 +56,8 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
     const storedLead = storedLeadOfPageOnce(lead, access);
     const explained = await explainInFull(lead, await displayName(lead, storedLead), {
       manifest: await activeManifest(),
-      runModel: runOffscreen,
-      fetchRecord: mayReadApi(access) ? fetchRecordFields : undefined,
       storedLead,
-      portalLifecycleStages: () => keptLifecycleStages(db, access.account),
-      ...(await recordScoreCache(access)),
+      ...(await pageScoringSources(access)),
     }, tabId);
     return explained.ok ? { ...explained, reading: false } : explained;
   },

@@ -1,17 +1,14 @@
 /** Background handlers for scoring a lead on its record page, noting the CRM tab used last, and the engine's speed. */
 import { CRM_LABEL } from '../../crm/types';
-import { db } from '../../db/db';
 import { offscreen } from '../../messaging/client';
 import type { backgroundProtocol } from '../../messaging/protocol';
 import type { Handlers } from '../../messaging/rpc';
 import { activeManifest } from '../../ml/model-store';
-import { ensureOffscreenDocument, runOffscreen } from '../offscreen-engine';
+import { ensureOffscreenDocument } from '../offscreen-engine';
 import { announceOpenLead, awaitPageFields, noteCrmPageVisible, rememberOpenLead, storedLeadOfPage } from '../open-lead';
-import { mayReadApi, ownRecordOf, pageAccess, senderPage } from '../page-access';
-import { fetchRecordFields } from '../record-source';
-import { recordScoreCache } from '../score-cache';
+import { ownRecordOf, pageAccess, senderPage } from '../page-access';
+import { pageScoringSources } from '../page-scoring';
 import { NO_READABLE_FIELDS, scoreLead } from '../score-lead';
-import { keptLifecycleStages } from '../../sync/store';
 
 type ScoringProtocol = Pick<typeof backgroundProtocol, 'scoreLead' | 'crmPageVisible' | 'engineBenchmark'>;
 
@@ -32,11 +29,8 @@ export const scoringHandlers: Handlers<ScoringProtocol> = {
     try {
       const scored = await scoreLead(lead, {
         activeManifest,
-        runModel: runOffscreen,
-        fetchRecord: mayReadApi(access) ? fetchRecordFields : undefined,
         storedLead: (crm, recordId) => storedLeadOfPage(crm, recordId, access),
-        portalLifecycleStages: () => keptLifecycleStages(db, access.account),
-        ...(await recordScoreCache(access)),
+        ...(await pageScoringSources(access)),
       });
       // The badge holds this refusal while the page may still show the fields: so does the panel, which
       // reads the lead again after by its own clock (no timer here: Chrome may stop the service worker first).
