@@ -6,7 +6,7 @@ import { featurizeRecord, type RawRecord } from '@/lib/ml/featurize';
 import { deviationsFromIdeal, MIN_CHANGE_POINTS, whatWouldMakeHotter, type Deviation, type HotterPlan } from '@/lib/ml/insights';
 import { parseManifest } from '@/lib/ml/manifest';
 import { termContribution } from '@/lib/ml/shape';
-import type { TierThresholds } from '@/lib/presentation';
+import type { TierThresholds } from '@/lib/ml/train/thresholds';
 import { handMadeManifest } from '@/test/fixtures/manifest';
 import { render, type Rendered } from '@/test/render';
 import { DeviationsTable, HotterPlanView } from './LeadInsights';

@@ -1,7 +1,8 @@
 import { Fragment } from 'react';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { MIN_CHANGE_POINTS, type Deviation, type HotterPlan } from '@/lib/ml/insights';
-import { formatThreshold, oddsFactor, notOnPageInWords, planChangeInWords, planOutcomeInWords, probabilityRiseInWords, type TierThresholds } from '@/lib/presentation';
+import type { TierThresholds } from '@/lib/ml/train/thresholds';
+import { formatThreshold, oddsFactor, notOnPageInWords, planChangeInWords, planOutcomeInWords, probabilityRiseInWords } from '@/lib/presentation';
 import { listInWords } from '@/lib/list-in-words';
 import { LONGEST_WHOLE_RUN_WHEN_NARROW, tableValueWrap } from './table-value-wrap';
 import { TierLabel } from './TierLabel';

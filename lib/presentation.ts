@@ -9,8 +9,9 @@ import type { SyncSummary } from './messaging/protocol-sync';
 import { visibleText } from './ml/visible-text';
 import type { SourceKind } from './ml/featurize';
 import type { Change as PlanChange } from './ml/insights';
-import type { Manifest, Tiers } from './ml/manifest';
+import type { Manifest } from './ml/manifest';
 import { chanceMargin } from './ml/train/metrics';
+import type { TierThresholds } from './ml/train/thresholds';
 
 /** Fewer leads than this behind a conversion rate, and chance alone can move it by ± 18 points: too few to go by. */
 export const FEW_LEADS_FOR_A_RATE = 30;
@@ -76,9 +77,6 @@ export const EVERYTHING_PURGED = 'LeadLens stopped on this page to delete everyt
  * mode's leads alike, which the badge cannot tell apart (`ScoredLead.modelLearntFromMadeUpLeads`).
  */
 export const MADE_UP_LEADS_MODEL_WORDS = 'a model trained on made-up demo leads, not on yours';
-
-/** The thresholds a lead's tier is set by (a model's `tiers`): p ≥ hot → hot, p ≥ warm → warm. */
-export type TierThresholds = Pick<Tiers, 'hot' | 'warm'>;
 
 /**
  * A number in plain decimals, with its shortest digits: 5e-7 is "0.0000005", as JavaScript would write it

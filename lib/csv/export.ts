@@ -15,7 +15,8 @@ import { z } from 'zod';
 import { yieldToEventLoop } from '../db/chunks';
 import { pageConventions } from '../ml/page-values';
 import { visibleText } from '../ml/visible-text';
-import { percentWithTiers, type TierThresholds } from '../presentation';
+import type { TierThresholds } from '../ml/train/thresholds';
+import { percentWithTiers } from '../presentation';
 import type { ScoredLeadRow } from '../segments';
 
 // `\s` is every white space a spreadsheet may skip before a formula: no-break and ideographic spaces, line feeds, the byte-order mark.

@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 /** Reading a chosen file's text: errors said as what to do. */
 import { describe, expect, it } from 'vitest';
-import { parseCsv, TrainingDataError } from '../ml/train/dataset';
+import { TrainingDataError } from '../ml/train/errors';
+import { parseCsv } from './parse';
 import { fileText } from './file-text';
 import { answerCsvRequest } from './import-job';
 import { dexieCsvSink } from './stored';

@@ -1,5 +1,6 @@
 /** A file's text as it is read, chunk by chunk, decoded as strict UTF-8. */
-import { MISTAKEN_FILE_START_BYTES, mistakenFileError, StrictUtf8Decoder, TrainingDataError } from '../ml/train/dataset';
+import { TrainingDataError } from '../ml/train/errors';
+import { MISTAKEN_FILE_START_BYTES, mistakenFileError, StrictUtf8Decoder } from './parse';
 
 export async function* fileText(file: Blob): AsyncGenerator<string> {
   const reader = file.stream().getReader();

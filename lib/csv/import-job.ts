@@ -2,7 +2,7 @@
  * One job of the CSV import worker (import-worker.ts), apart from the worker's messaging so it
  * can be tested: a preview or an import of the request's file, answered with events.
  */
-import { TrainingDataError } from '../ml/train/dataset';
+import { TrainingDataError } from '../ml/train/errors';
 import { outcomeCandidates } from '../ml/train/outcome-suggestions';
 import { fileText } from './file-text';
 import { importCsv, previewCsv, type ImportProgress, type LeadSink } from './import';

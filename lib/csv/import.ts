@@ -21,13 +21,14 @@ import { z } from 'zod';
 import { leadKeyOf, type StoredLead } from '../db/db';
 import { isMissingRaw, parseDate, type DateOrder, type NumberFormat } from '../ml/derive';
 import type { RawRecord } from '../ml/featurize';
-import { footerWarnings, InvalidQuotedCellError, parseCsv, TrainingDataError, UnclosedQuotedCellError, type ParsedCsv } from '../ml/train/dataset';
+import { TrainingDataError } from '../ml/train/errors';
 import { dateOrders, dayFirstColumns, inFileOrder, noDateEvidence, noteDates, recordsInFileOrder, type DateEvidence } from '../ml/train/date-order';
 import { commaDecimalColumns, inFileFormat, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, type NumberEvidence } from '../ml/train/number-format';
 import { distinctValuesOf, keptValues, noteDistinctValues, type DistinctValues } from '../ml/train/outcome-suggestions';
 import { OutcomeRuleSchema, outcomeOf, type OutcomeRule } from '../ml/train/training-set';
 import { clipWithEllipsis, QUOTED_CELL_CHARS } from '../ml/visible-text';
 import { nameOrFallback, plural } from '../presentation';
+import { footerWarnings, InvalidQuotedCellError, parseCsv, UnclosedQuotedCellError, type ParsedCsv } from './parse';
 import { BLOCK_CHARS, UnclosedQuoteError, guessDialect, recordBlocks, splitHeader, type CsvDialect } from './record-blocks';
 
 /** Which columns say what LeadLens needs beyond the fields: all optional. */

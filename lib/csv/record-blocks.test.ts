@@ -1,6 +1,6 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { InvalidQuotedCellError, parseCsv } from '../ml/train/dataset';
+import { InvalidQuotedCellError, parseCsv } from './parse';
 import { InvalidQuoteError, UnclosedQuoteError, guessDialect, recordBlocks, splitHeader, type CsvDialect } from './record-blocks';
 
 async function* chunksOf(text: string, size: number) {

@@ -14,7 +14,8 @@
  * them from the start of the file, and every block is parsed with them.
  */
 import Papa from 'papaparse';
-import { SEPARATOR_LINE, TrainingDataError } from '../ml/train/dataset';
+import { TrainingDataError } from '../ml/train/errors';
+import { SEPARATOR_LINE } from './parse';
 
 /** Default block size: large enough that parsing dominates, small enough to keep memory flat. */
 export const BLOCK_CHARS = 1 << 20;

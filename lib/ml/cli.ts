@@ -24,7 +24,9 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync,
 import { basename, dirname, join, resolve } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import { FeatureSpecListSchema, fieldSourcesOf, type FeatureSpec, type TierPolicy } from './manifest';
-import { buildLabels, EMPTY_THE_NOT_NUMBERS, footerWarnings, parseCsv, TooManyFoldsError, TrainingDataError } from './train/dataset';
+import { footerWarnings, parseCsv } from '../csv/parse';
+import { buildLabels, EMPTY_THE_NOT_NUMBERS } from './train/dataset';
+import { TooManyFoldsError, TrainingDataError } from './train/errors';
 import { tableInFileOrder } from './train/date-order';
 import { tableInFileFormat } from './train/number-format';
 import { capacitySortsNoLead, valueSortsNoLead } from './tier-policy';

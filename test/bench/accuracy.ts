@@ -14,8 +14,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chooseCalibration } from '../../lib/ml/train/calibration';
-import { stratifiedKFold } from '../../lib/ml/train/cv';
-import { buildFeatures, buildLabels, featurizeAndPrune, inferFeatureSpecs, parseCsv } from '../../lib/ml/train/dataset';
+import { stratifiedKFold } from '../../lib/ml/train/splits';
+import { parseCsv } from '../../lib/csv/parse';
+import { buildFeatures, buildLabels, featurizeAndPrune, inferFeatureSpecs } from '../../lib/ml/train/dataset';
 import * as ort from 'onnxruntime-node';
 import { exportOnnx } from '../../lib/ml/onnx/export';
 import { DEFAULT_EBM_OPTIONS, fitEbm, predictLogit, type EbmOptions } from '../../lib/ml/train/ebm';

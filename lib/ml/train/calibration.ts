@@ -4,7 +4,7 @@
  * over-confident). The kinds and their formulas are the manifest's `Calibration`.
  */
 import type { Calibration } from '../manifest';
-import { trainValidSplit } from './cv';
+import { trainValidSplit } from './splits';
 import { assertSameLength, countPositives, logLoss, orderByScoreDescending, type Labels, type Scores } from './metrics';
 
 /** 1 / (1 + e^−z), without overflow for large |z|. */

@@ -1,6 +1,6 @@
 /**
  * Cross-validation of the trainer: one model per fold fitted on the other folds, and the
- * calibration cross-fitted over the same folds (the folds themselves are ./cv.ts).
+ * calibration cross-fitted over the same folds (the folds themselves are ./splits.ts).
  */
 import type { Calibration } from '../manifest';
 import { applyCalibration, fitIsotonic, fitPlatt } from './calibration';

@@ -10,22 +10,9 @@ import { inTimeZone } from '@/test/time-zone';
 import { featurizeRecords, type RawRecord } from '../featurize';
 import { FeatureSpecSchema, type FeatureSpec } from '../manifest';
 import { mulberry32 } from '../random';
-import {
-  buildFeatures,
-  buildLabels,
-  checkFolds,
-  featurizeAndPrune,
-  footerWarnings,
-  inferFeatureSpecs,
-  InvalidQuotedCellError,
-  keyOf,
-  namesPersonalData,
-  parseCsv,
-  TooManyFoldsError,
-  TrainingDataError,
-  UnclosedQuotedCellError,
-  type Table,
-} from './dataset';
+import { footerWarnings, InvalidQuotedCellError, parseCsv, UnclosedQuotedCellError, type Table } from '../../csv/parse';
+import { buildFeatures, buildLabels, checkFolds, featurizeAndPrune, inferFeatureSpecs, keyOf, namesPersonalData } from './dataset';
+import { TooManyFoldsError, TrainingDataError } from './errors';
 import { candidateFeatures, OUTCOME_COLUMN } from './training-set';
 import { DEMO_FEATURE_SPECS } from '../../crm/demo-data';
 

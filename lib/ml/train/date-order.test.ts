@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDate } from '../derive';
 import type { RawRecord } from '../featurize';
-import { TrainingDataError } from './dataset';
+import { TrainingDataError } from './errors';
 import { dateOrders, dayFirstColumns, noDateEvidence, noteDates, recordsInFileOrder, tableInFileOrder } from './date-order';
 
 const columns = ['id', 'visited', 'renewal', 'us_date', 'signed_up', 'notes'];

@@ -10,7 +10,9 @@ import { isMissingRaw, numericDateIso, numericDateMs, parseDate, zonedNumericDat
 import type { RawRecord } from '../featurize';
 import { clipWithEllipsis, QUOTED_CELL_CHARS } from '../visible-text';
 import { plural } from '../../presentation';
-import { TrainingDataError, warnQuotingCells, type Table } from './dataset';
+import type { Table } from '../../csv/parse';
+import { TrainingDataError } from './errors';
+import { warnQuotingCells } from './quoted-cells';
 
 /** Dates of a column that read in one order only, how many and the first seen. */
 interface OneOrderDates {

@@ -2,7 +2,7 @@
 import { readLeadsForTraining } from '../../db/db';
 import { historyRule, inHistory, type HistoryRule } from '../../db/source-history';
 import type { SourceKind } from '../featurize';
-import { TrainingDataError } from './dataset';
+import { TrainingDataError } from './errors';
 import type { HistoryRead } from './training-job';
 
 /** Whether two rules leave out the same leads: Demo mode's leads were loaded, or cleared, or a first lead of the source's own stored, if not. */

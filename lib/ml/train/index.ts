@@ -27,19 +27,13 @@ import { leakageCheckNotRunWarning, renderModelCard } from '../model-card';
 import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, trainedCheckBound } from '../check-model';
 import { applyCalibration, calibratedLogOdds, chooseCalibration, ranksNoLeads } from './calibration';
 import { crossFittedProbabilities, crossValidate, fitCalibration, trainRowsOf } from './cross-validation';
-import { stratifiedKFold, trainValidSplit } from './cv';
+import { stratifiedKFold, trainValidSplit } from './splits';
 import { DEFAULT_EBM_OPTIONS, fitEbm, fitShareDone, predictEbm, predictLogit, someFeatureVaries, type EbmData, type EbmModel, type EbmOptions, type EbmProgress } from './ebm';
 import { countBounds } from './count-bounds';
-import {
-  buildFeatures,
-  buildLabels,
-  checkFolds,
-  featurizeAndPrune,
-  inferFeatureSpecs,
-  TrainingDataError,
-  warnQuotingCells,
-  type Table,
-} from './dataset';
+import type { Table } from '../../csv/parse';
+import { buildFeatures, buildLabels, checkFolds, featurizeAndPrune, inferFeatureSpecs } from './dataset';
+import { TrainingDataError } from './errors';
+import { warnQuotingCells } from './quoted-cells';
 import { brier, calibrationCurve, confusionAt, ece, liftByDecile, logLoss, prCurve, rocAuc, rocAucStandardError, rocCurve } from './metrics';
 import { outOfTimeCheck } from './out-of-time';
 import { idealOf, termShape, wholeNumberFeatures } from './term-shapes';

@@ -9,7 +9,7 @@
  */
 import { percentText } from '../../presentation';
 import { looseKey, type SourceKind } from '../featurize';
-import { stratifiedKFold } from './cv';
+import { stratifiedKFold } from './splits';
 import { countPositives, rocAuc, type Labels } from './metrics';
 
 export interface LeakageColumn {

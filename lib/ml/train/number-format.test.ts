@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseNumber, type NumberFormat } from '../derive';
 import type { RawRecord } from '../featurize';
-import { buildFeatures, featurizeAndPrune, inferFeatureSpecs, type Table } from './dataset';
+import type { Table } from '../../csv/parse';
+import { buildFeatures, featurizeAndPrune, inferFeatureSpecs } from './dataset';
 import { commaDecimalColumns, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, tableInFileFormat, withoutCurrency } from './number-format';
 
 const columns = ['german', 'decimal', 'us', 'counts', 'postcode', 'ref', 'notes'];

@@ -12,7 +12,9 @@
 import { CURRENCY_CODES, isMissingRaw, parseNumber, type NumberFormat } from '../derive';
 import type { RawRecord } from '../featurize';
 import { plural } from '../../presentation';
-import { cellNumber, mostlyNumbers, warnQuotingCells, type Table } from './dataset';
+import type { Table } from '../../csv/parse';
+import { cellNumber, mostlyNumbers } from './dataset';
+import { warnQuotingCells } from './quoted-cells';
 
 /** Currencies written in letters, as their countries write them: Polish, Czech, Nordic, Hungarian, Romanian, Malaysian, Chinese, Indonesian, South Asian, South African, Turkish, Russian, Bulgarian, Ukrainian, Peruvian. */
 const CURRENCY_WORDS = ['zł', 'Kč', 'kr', 'kr.', 'Kr', 'Kr.', 'Ft', 'lei', 'RM', 'RMB', 'Rp', 'Rs', 'Rs.', 'R', 'TL', 'руб', 'руб.', 'р.', 'лв', 'лв.', 'грн', 'грн.', 'S/'];

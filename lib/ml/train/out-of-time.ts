@@ -4,7 +4,7 @@
  */
 import { parseDate, parseNumber } from '../derive';
 import type { RawRecord } from '../featurize';
-import { TrainingDataError } from './dataset';
+import { TrainingDataError } from './errors';
 import type { TrainInput } from './index';
 
 /** Share of rows, earliest first, an out-of-time check trains on; it tests on the rest. */

@@ -16,6 +16,7 @@ import {
   type Scores,
 } from './metrics';
 
+/** The thresholds a lead's tier is set by (a model's `tiers`): p ≥ hot → hot, p ≥ warm → warm. */
 export type TierThresholds = Pick<Tiers, 'hot' | 'warm'>;
 
 /**

@@ -7,7 +7,8 @@ import { localUtcOffsetMinutes, type RawRecord, type SourceKind } from '../featu
 import { fieldsRead, type FeatureSpec } from '../manifest';
 import { describeDataSize } from './data-size';
 import { bareFieldName } from './leakage';
-import { MIN_NEGATIVES, MIN_POSITIVES, TrainingDataError } from './dataset';
+import { MIN_NEGATIVES, MIN_POSITIVES } from './dataset';
+import { TrainingDataError } from './errors';
 import { referenceTimeOf, trainModel, type TrainProgress } from './index';
 import {
   candidateFeatures,

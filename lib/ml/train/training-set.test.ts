@@ -5,7 +5,9 @@ import { parseDate } from '../derive';
 import { featurizeRecords, readRaw, sourceSupplies, type RawRecord, type SourceKind } from '../featurize';
 import type { FeatureSpec } from '../manifest';
 import { mulberry32 } from '../random';
-import { buildFeatures, TrainingDataError, type Table } from './dataset';
+import type { Table } from '../../csv/parse';
+import { buildFeatures } from './dataset';
+import { TrainingDataError } from './errors';
 import { describeOutcomeRule, outcomeOrWhyNot } from '../outcome-rule';
 import { fewValuedColumns, openLookingStatuses, suggestOutcome } from './outcome-suggestions';
 import {

@@ -14,7 +14,9 @@ import { describeOpenStatus, fieldsOfRule, outcomeOrWhyNot, type OutcomeRule } f
 import { formatDay, plural } from '../../presentation';
 import { namesCreatedColumn } from '../../csv/mapping';
 import { listInWords } from '../../list-in-words';
-import { buildFeatures, buildLabels, inferFeatureSpecs, TrainingDataError, type Table } from './dataset';
+import type { Table } from '../../csv/parse';
+import { buildFeatures, buildLabels, inferFeatureSpecs } from './dataset';
+import { TrainingDataError } from './errors';
 import { EMPTY_WINDOW_ADVICE } from './data-size';
 import { keepsCountingAfterOutcome, knownAfterOutcome, leakageReport } from './leakage';
 

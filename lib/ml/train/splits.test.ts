@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32, shuffleInPlace } from '../random';
-import { stratifiedKFold, trainValidSplit } from './cv';
+import { stratifiedKFold, trainValidSplit } from './splits';
 
 // 103 rows, 23 positives: neither divides evenly by 5.
 const labels = Uint8Array.from({ length: 103 }, (_, i) => (i < 23 ? 1 : 0));
