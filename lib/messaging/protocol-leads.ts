@@ -4,10 +4,7 @@
  */
 import { z } from 'zod';
 import { MAX_VALUE_CHARS } from '../ml/visible-text';
-import { CrmKindSchema, FailureSchema, ScoredLeadSchema, SourceKindSchema } from './schemas';
-
-const okOr = <T extends z.ZodRawShape>(shape: T) =>
-  z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), ...shape }), FailureSchema]);
+import { CrmKindSchema, okOr, ScoredLeadSchema, SourceKindSchema } from './schemas';
 
 export const MAX_DEMO_LEADS = 200_000;
 

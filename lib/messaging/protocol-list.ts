@@ -3,7 +3,7 @@
  * gets a score for each record LeadLens knows (never fields, never credentials).
  */
 import { z } from 'zod';
-import { CrmKindSchema, FailureSchema, ScoredLeadSchema } from './schemas';
+import { CrmKindSchema, okOr, ScoredLeadSchema } from './schemas';
 
 /** A batch is the rows in view; a list page shows at most a few hundred. */
 export const MAX_LIST_BATCH = 200;
@@ -26,10 +26,7 @@ export const ListRowScoreSchema = z.discriminatedUnion('state', [
 ]);
 export type ListRowScore = z.infer<typeof ListRowScoreSchema>;
 
-export const ScoreLeadsByIdResponseSchema = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), rows: z.array(ListRowScoreSchema) }),
-  FailureSchema,
-]);
+export const ScoreLeadsByIdResponseSchema = okOr({ rows: z.array(ListRowScoreSchema) });
 
 export const listProtocol = {
   scoreLeadsById: { input: ScoreLeadsByIdRequestSchema, output: ScoreLeadsByIdResponseSchema },

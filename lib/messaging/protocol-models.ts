@@ -1,25 +1,21 @@
 /** Messages about model versions: checking a model before it may be activated, activating one, rolling back. */
 import { z } from 'zod';
-import { FailureSchema } from './schemas';
+import { okOr } from './schemas';
 import { ModelIdRequestSchema } from './protocol-leads';
 
-export const CheckModelResponseSchema = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true) }), FailureSchema]);
+export const CheckModelResponseSchema = okOr({});
 
 /**
  * The model now active, how many stored leads it scored of how many are stored (it scores none
  * whose fields it reads none of); `scoringProblem`: it is active, but scoring the stored leads
  * with it failed or was interrupted (said as a sentence).
  */
-const SwitchModelResponseSchema = z.discriminatedUnion('ok', [
-  z.object({
-    ok: z.literal(true),
-    modelId: z.string().min(1),
-    scored: z.number().int().nonnegative(),
-    stored: z.number().int().nonnegative(),
-    scoringProblem: z.string().min(1).optional(),
-  }),
-  FailureSchema,
-]);
+const SwitchModelResponseSchema = okOr({
+  modelId: z.string().min(1),
+  scored: z.number().int().nonnegative(),
+  stored: z.number().int().nonnegative(),
+  scoringProblem: z.string().min(1).optional(),
+});
 
 /** Background → offscreen: the engine's check of a model. */
 export const offscreenModelsProtocol = {

@@ -1,6 +1,6 @@
 /** Messages for the data LeadLens keeps (options page → background). */
 import { z } from 'zod';
-import { CrmKindSchema, FailureSchema } from './schemas';
+import { CrmKindSchema, okOr } from './schemas';
 
 /**
  * The CRM fields write-back wrote to, per CRM, as the CRM names them: LeadLens deletes nothing in
@@ -22,6 +22,6 @@ export const privacyProtocol = {
    */
   purgeEverything: {
     input: z.object({}),
-    output: z.union([z.object({ ok: z.literal(true), grantLeftLive: z.string().optional(), fieldsLeftInCrm: FieldsLeftInCrmSchema.optional() }), FailureSchema]),
+    output: okOr({ grantLeftLive: z.string().optional(), fieldsLeftInCrm: FieldsLeftInCrmSchema.optional() }),
   },
 } as const;

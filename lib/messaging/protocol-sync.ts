@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ConnectionReplySchema, ConnectionStatusSchema, ConnectionSummarySchema, SalesforceApiVersionSchema, SalesforceClientIdSchema, SalesforceHostSchema } from '../connections/schema';
 import { HubSpotApiVersionSchema } from '../crm/hubspot-client';
 import { AutoSyncSchema, LastRunSchema, SkippedRecordsSchema, SyncStatusSchema } from '../sync/state';
-import { CrmKindSchema, FailureSchema as Failure } from './schemas';
+import { CrmKindSchema, okOr } from './schemas';
 import { PortalLifecycleStagesSchema } from '../crm/hubspot-lifecycle';
 
 const TimeoutSeconds = z.number().int().min(1).max(300).optional();
@@ -40,7 +40,7 @@ export const ConnectRequestSchema = z.discriminatedUnion('crm', [
 ]);
 export type ConnectRequest = z.infer<typeof ConnectRequestSchema>;
 
-const ConnectionResponseSchema = z.union([ConnectionReplySchema.extend({ ok: z.literal(true) }), Failure]);
+const ConnectionResponseSchema = okOr(ConnectionReplySchema.shape);
 
 export const SyncSummarySchema = z.object({
   crm: CrmKindSchema,
@@ -81,7 +81,7 @@ export type SyncSummary = z.infer<typeof SyncSummarySchema>;
 export const AutoSyncStatusSchema = AutoSyncSchema.extend({ nextAt: z.number().nullable() });
 export type AutoSyncStatus = z.infer<typeof AutoSyncStatusSchema>;
 
-const SyncResponseSchema = z.union([SyncSummarySchema.extend({ ok: z.literal(true) }), Failure]);
+const SyncResponseSchema = okOr(SyncSummarySchema.shape);
 
 /** Field → value the API gives → label the CRM's pages show, for choice fields whose labels differ (`CrmClient.optionLabels`). */
 export const OptionLabelsByFieldSchema = z.record(z.string(), z.record(z.string(), z.string()));
@@ -92,18 +92,18 @@ export const syncProtocol = {
   disconnectCrm: { input: z.object({ crm: CrmKindSchema }), output: ConnectionResponseSchema },
   connectionStatus: {
     input: z.object({}),
-    output: z.union([z.object({ ok: z.literal(true), connections: z.array(ConnectionSummarySchema) }), Failure]),
+    output: okOr({ connections: z.array(ConnectionSummarySchema) }),
   },
   startSync: { input: z.object({ crm: CrmKindSchema }), output: SyncResponseSchema },
   cancelSync: { input: z.object({ crm: CrmKindSchema }), output: SyncResponseSchema },
   syncStatus: {
     input: z.object({}),
-    output: z.union([z.object({ ok: z.literal(true), syncs: z.array(SyncSummarySchema), autoSync: AutoSyncStatusSchema }), Failure]),
+    output: okOr({ syncs: z.array(SyncSummarySchema), autoSync: AutoSyncStatusSchema }),
   },
   /** How the connected CRM labels the options of these choice fields on its pages; none when it is not connected. */
   crmOptionLabels: {
     input: z.object({ crm: CrmKindSchema, fields: z.array(z.string().min(1).max(255)).max(200) }),
-    output: z.union([z.object({ ok: z.literal(true), labels: OptionLabelsByFieldSchema }), Failure]),
+    output: okOr({ labels: OptionLabelsByFieldSchema }),
   },
   /**
    * The connected HubSpot portal's lifecycle stages, in its order, each with the label its pages
@@ -112,7 +112,7 @@ export const syncProtocol = {
    */
   crmLifecycleStages: {
     input: z.object({}),
-    output: z.union([z.object({ ok: z.literal(true), stages: PortalLifecycleStagesSchema }), Failure]),
+    output: okOr({ stages: PortalLifecycleStagesSchema }),
   },
-  setAutoSync: { input: AutoSyncSchema, output: z.union([z.object({ ok: z.literal(true), autoSync: AutoSyncStatusSchema }), Failure]) },
+  setAutoSync: { input: AutoSyncSchema, output: okOr({ autoSync: AutoSyncStatusSchema }) },
 } as const;

@@ -4,7 +4,7 @@
  * (`WriteBackTargetSchema`); replies carry counts, record ids and the CRM's error messages.
  */
 import { z } from 'zod';
-import { CrmKindSchema, FailureSchema } from './schemas';
+import { CrmKindSchema, okOr } from './schemas';
 import type { CrmKind } from '../crm/types';
 
 const FieldName = z.string().trim().min(1).max(80);
@@ -126,7 +126,7 @@ export const idleWriteBack = (crm: CrmKind): WriteBackSummary => ({
   finishedAt: null,
 });
 
-const SummaryResponseSchema = z.union([WriteBackSummarySchema.extend({ ok: z.literal(true) }), FailureSchema]);
+const SummaryResponseSchema = okOr(WriteBackSummarySchema.shape);
 
 export const writeBackProtocol = {
   /** Write the active model's score (and tier, top reason) of every synced lead of `crm` to the chosen fields. */
@@ -134,6 +134,6 @@ export const writeBackProtocol = {
   cancelWriteBack: { input: z.object({ crm: CrmKindSchema }), output: SummaryResponseSchema },
   writeBackStatus: {
     input: z.object({}),
-    output: z.union([z.object({ ok: z.literal(true), writeBacks: z.array(WriteBackSummarySchema) }), FailureSchema]),
+    output: okOr({ writeBacks: z.array(WriteBackSummarySchema) }),
   },
 } as const;

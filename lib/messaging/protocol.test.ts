@@ -26,3 +26,10 @@ it('lets a CRM page say it became visible, naming no tab: the background takes t
   expect(CONTENT_SCRIPT_MESSAGES).toContain('crmPageVisible');
   expect(backgroundProtocol.crmPageVisible.input.parse({ tabId: 9 })).toEqual({});
 });
+
+it('accepts `{ ok: false, error }` as the reply to every message, as the router sends it for a request it cannot answer', () => {
+  const failure = { ok: false, error: 'Unknown message type' };
+  for (const [type, spec] of Object.entries({ ...backgroundProtocol, ...offscreenProtocol })) {
+    expect({ type, reply: spec.output.safeParse(failure).data }).toEqual({ type, reply: failure });
+  }
+});

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ThroughputSchema } from '../ml/throughput';
 import { PAGE_FIELD_LIMITS } from '../crm/types';
-import { CrmKindSchema, FailureSchema, ScoredLeadSchema } from './schemas';
+import { CrmKindSchema, okOr, ScoredLeadSchema } from './schemas';
 import { leadsProtocol, offscreenLeadsProtocol } from './protocol-leads';
 import { modelsProtocol, offscreenModelsProtocol } from './protocol-models';
 import { listProtocol } from './protocol-list';
@@ -42,10 +42,7 @@ export const ScoreRequestSchema = z.object({
   /** The time zone the page shows times in (an IANA name: `Europe/Berlin`); one that is none is ignored. */
   timeZone: z.string().max(64).optional(),
 });
-export const ScoreResponseSchema = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), lead: ScoredLeadSchema }),
-  FailureSchema,
-]);
+export const ScoreResponseSchema = okOr({ lead: ScoredLeadSchema });
 /** A lead a page asks to be scored. */
 export type ScoreRequest = z.infer<typeof ScoreRequestSchema>;
 /** A lead's score, or why it has none. */
@@ -60,33 +57,25 @@ export const EngineRunRequestSchema = z.object({
   /** [N][F] */
   rows: z.array(z.array(z.number().nullable())),
 });
-export const EngineRunResponseSchema = z.discriminatedUnion('ok', [
-  z.object({
-    ok: z.literal(true),
-    /** [N]; null where the model gave NaN or ±Infinity (zod refuses those), so one such lead does not fail the others. */
-    probability: z.array(z.number().nullable()),
-    /** [N][T]; null as for `probability`. */
-    contributions: z.array(z.array(z.number().nullable())),
-  }),
-  FailureSchema,
-]);
+export const EngineRunResponseSchema = okOr({
+  /** [N]; null where the model gave NaN or ±Infinity (zod refuses those), so one such lead does not fail the others. */
+  probability: z.array(z.number().nullable()),
+  /** [N][T]; null as for `probability`. */
+  contributions: z.array(z.array(z.number().nullable())),
+});
 
 /** Scoring speed of the engine on this computer, for `npm run bench` and diagnostics. */
 export const EngineBenchmarkRequestSchema = z.object({
   rowCounts: z.array(z.number().int().positive().max(1_000_000)).min(1).max(10),
   seed: z.number().int(),
 });
-export const EngineBenchmarkResponseSchema = z.discriminatedUnion('ok', [
-  z.object({
-    ok: z.literal(true),
-    modelId: z.string(),
-    /** The engine timed in its worker. */
-    inWorker: z.array(ThroughputSchema),
-    /** The engine as the offscreen document runs it: through its watchdog, to the worker and back. */
-    results: z.array(ThroughputSchema),
-  }),
-  FailureSchema,
-]);
+export const EngineBenchmarkResponseSchema = okOr({
+  modelId: z.string(),
+  /** The engine timed in its worker. */
+  inWorker: z.array(ThroughputSchema),
+  /** The engine as the offscreen document runs it: through its watchdog, to the worker and back. */
+  results: z.array(ThroughputSchema),
+});
 
 export const offscreenProtocol = {
   engineRun: { input: EngineRunRequestSchema, output: EngineRunResponseSchema },
@@ -103,7 +92,7 @@ export const backgroundProtocol = {
    * becomes the CRM tab used last, which the side panel's 'Open in CRM' navigates. The tab is the
    * sender's, as the browser names it: nothing else is sent.
    */
-  crmPageVisible: { input: z.object({}), output: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true) }), FailureSchema]) },
+  crmPageVisible: { input: z.object({}), output: okOr({}) },
   engineBenchmark: { input: EngineBenchmarkRequestSchema, output: EngineBenchmarkResponseSchema },
   ...leadsProtocol,
   ...modelsProtocol,

@@ -46,6 +46,9 @@ export type Reason = z.infer<typeof ReasonSchema>;
 /** A failure the user can read; never a stack trace, never a field value. */
 export const FailureSchema = z.object({ ok: z.literal(false), error: z.string() });
 
+/** A reply that is `{ ok: true }` with `shape`'s fields, or a `FailureSchema` (which the router also sends for any request it cannot answer). */
+export const okOr = <T extends z.ZodRawShape>(shape: T) => z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), ...shape }), FailureSchema]);
+
 export const ScoredLeadSchema = z.object({
   probability: z.number().min(0).max(1),
   /** 1–99: percentile of the probability among the model's reference leads, kept within its tier's own scores (`scoreAndTier`). */
