@@ -5,6 +5,7 @@
 import { manifestOf } from '@/lib/ml/model-store';
 import { previewPolicy } from '@/lib/ml/tier-policy';
 import { labelledProbabilities } from '@/lib/ui/stored-data';
+import { answerEachRequest } from '@/lib/worker-once';
 import { PolicyRequestSchema, type Labelled, type PolicyReply, type PolicyRequest } from './policy-protocol';
 
 /** Labelled by what the model was trained to predict: its outcome rule (read from its parsed manifest), when it has one. */
@@ -13,19 +14,20 @@ async function labelled(modelId: string): Promise<Labelled> {
   return labelledProbabilities(modelId, outcomeRule);
 }
 
+/** The id of a request, or -1 for one too malformed to have one: its failure is answered all the same. */
+const requestId = (data: unknown) => (typeof data === 'object' && data !== null && 'id' in data && typeof data.id === 'number' ? data.id : -1);
+
 async function answer(request: PolicyRequest): Promise<PolicyReply> {
   if (request.type === 'labelled') return { type: 'labelled', id: request.id, data: await labelled(request.modelId) };
   const { data, policy, economics, fixed } = request;
   return { type: 'preview', id: request.id, preview: previewPolicy(policy, data.labels, data.probabilities, economics, fixed, data.ranked) };
 }
 
-self.onmessage = async (event: MessageEvent) => {
-  const id = typeof event.data?.id === 'number' ? event.data.id : -1;
-  try {
-    const reply = await answer(PolicyRequestSchema.parse(event.data));
+answerEachRequest<PolicyReply>(
+  async (data) => {
+    const reply = await answer(PolicyRequestSchema.parse(data));
     const transfer = reply.type === 'labelled' ? [reply.data.labels, reply.data.probabilities, reply.data.ranked, reply.data.learntFromScores].flatMap((array) => (array ? [array.buffer] : [])) : [];
-    self.postMessage(reply, { transfer });
-  } catch (error) {
-    self.postMessage({ type: 'error', id, message: error instanceof Error ? error.message : String(error) } satisfies PolicyReply);
-  }
-};
+    return { reply, transfer };
+  },
+  (message, data) => ({ type: 'error', id: requestId(data), message }),
+);

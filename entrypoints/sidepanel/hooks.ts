@@ -13,6 +13,7 @@ import { queryKeys } from '@/lib/query-keys';
 import type { RuleOutcomes } from '@/lib/segments';
 import { useActiveModelId, useInvalidateOnEvent, useInvalidateWhenJobEnds, useManifest } from '@/lib/ui/hooks';
 import { leadAgesCountedFrom, loadScoredLeads } from '@/lib/ui/stored-data';
+import { askWorkerOnce, okReply } from '@/lib/worker-once';
 import { byLead, RuleOutcomesReplySchema, type RuleOutcomesRequest } from './rule-outcomes';
 
 export function useScoredLeads() {
@@ -34,32 +35,21 @@ export function useScoredLeads() {
 // The panel's parts read a manifest from here, with the rest of its data.
 export { useManifest };
 
+const createRuleOutcomesWorker = () => new Worker(new URL('./rule-outcomes-worker.ts', import.meta.url), { type: 'module' });
+
 /** `readRuleOutcomes` in a worker of its own, ended once it answers or `signal` aborts. */
-function readRuleOutcomesInWorker(request: RuleOutcomesRequest, signal: AbortSignal): Promise<{ outcomes: RuleOutcomes; learntFrom: boolean }> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./rule-outcomes-worker.ts', import.meta.url), { type: 'module' });
-    const end = () => {
-      worker.terminate();
-      signal.removeEventListener('abort', abort);
-    };
-    const abort = () => {
-      end();
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', abort);
-    worker.onmessage = (event: MessageEvent) => {
-      end();
-      const reply = RuleOutcomesReplySchema.safeParse(event.data);
-      if (!reply.success) reject(new Error(`The outcome worker sent an unexpected message: ${reply.error.message}`));
-      else if (!reply.data.ok) reject(new Error(reply.data.error));
-      else resolve({ outcomes: byLead(reply.data.outcomes), learntFrom: reply.data.outcomes.learntFrom });
-    };
-    worker.onerror = (event) => {
-      end();
-      reject(new Error(event.message || 'The outcome worker failed'));
-    };
-    worker.postMessage(request);
-  });
+async function readRuleOutcomesInWorker(request: RuleOutcomesRequest, signal: AbortSignal): Promise<{ outcomes: RuleOutcomes; learntFrom: boolean }> {
+  const reply = await askWorkerOnce(
+    createRuleOutcomesWorker,
+    request,
+    {
+      read: okReply(RuleOutcomesReplySchema, (error) => `The outcome worker sent an unexpected message: ${error.message}`),
+      crashed: (message) => message || 'The outcome worker failed',
+      unreadable: 'The outcome worker sent a reply that could not be read',
+    },
+    signal,
+  );
+  return { outcomes: byLead(reply.outcomes), learntFrom: reply.outcomes.learntFrom };
 }
 
 /** What the side panel's conversion rates count as a lead's outcome (see `segmentFigures`). */

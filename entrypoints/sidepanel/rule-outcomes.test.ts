@@ -214,15 +214,14 @@ it('counts an imported file’s rows by their age at its export, as the trainer 
 });
 
 /** A worker as the side panel starts it, answering in this thread as ./rule-outcomes-worker.ts does. */
-class InThreadWorker {
+class InThreadWorker extends EventTarget {
   static started = 0;
-  onmessage: ((event: MessageEvent) => void) | null = null;
-  onerror: ((event: ErrorEvent) => void) | null = null;
   constructor() {
+    super();
     InThreadWorker.started++;
   }
   postMessage(request: unknown) {
-    void readRuleOutcomes(RuleOutcomesRequestSchema.parse(request)).then((outcomes) => this.onmessage?.({ data: { ok: true, outcomes } } as MessageEvent));
+    void readRuleOutcomes(RuleOutcomesRequestSchema.parse(request)).then((outcomes) => this.dispatchEvent(new MessageEvent('message', { data: { ok: true, outcomes } })));
   }
   terminate() {}
 }

@@ -5,22 +5,36 @@
  */
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { checkModelInWorker, type RunningCheck } from './check-in-worker';
+import type { AskedWorker } from '../worker-once';
+import { checkModelInWorker } from './check-in-worker';
 import type { ModelCheckRequest } from './check-worker-protocol';
 
-/** A check in a thread running `script` (CommonJS, given the request as `workerData`), and a promise of its exit. */
+/** A thread running `script` (CommonJS) as the check's worker, its messages and errors as a Web Worker's events. */
+class ThreadWorker extends EventTarget {
+  readonly thread: Worker;
+  constructor(script: string) {
+    super();
+    this.thread = new Worker(script, { eval: true });
+    this.thread.on('message', (data: unknown) => this.dispatchEvent(new MessageEvent('message', { data })));
+    this.thread.on('error', (error: Error) => this.dispatchEvent(Object.assign(new Event('error'), { message: error.message })));
+  }
+  postMessage(message: unknown) {
+    this.thread.postMessage(message);
+  }
+  terminate() {
+    void this.thread.terminate();
+  }
+}
+
+/** Checks in threads running `script`, and a promise of the last one's exit. */
 function threadCheck(script: string) {
   let exited!: Promise<number>;
-  const start = (request: ModelCheckRequest): RunningCheck => {
-    const thread = new Worker(script, { eval: true, workerData: request });
-    exited = new Promise((resolve) => thread.once('exit', resolve));
-    const verdict = new Promise<unknown>((resolve, reject) => {
-      thread.once('message', resolve);
-      thread.once('error', reject);
-    });
-    return { verdict, stop: () => void thread.terminate() };
+  const createWorker = (): AskedWorker => {
+    const worker = new ThreadWorker(script);
+    exited = new Promise((resolve) => worker.thread.once('exit', resolve));
+    return worker;
   };
-  return { start, exited: () => exited };
+  return { createWorker, exited: () => exited };
 }
 
 describe('checkModelInWorker', () => {
@@ -28,7 +42,7 @@ describe('checkModelInWorker', () => {
     // Busy for good, as ONNX Runtime inside a run that broadcasts to a huge intermediate: no message is read.
     const busy = threadCheck('for (;;) {}');
     const started = performance.now();
-    await expect(checkModelInWorker('slow', { start: busy.start, deadlineMs: 2000 })).rejects.toThrow(
+    await expect(checkModelInWorker('slow', { createWorker: busy.createWorker, deadlineMs: 2000 })).rejects.toThrow(
       'model.onnx was still computing its check after 2 seconds, where a lead-scoring model takes a second or two. It would hold up every badge and bulk scoring as long, so it was stopped.',
     );
     expect(performance.now() - started).toBeGreaterThanOrEqual(1990);
@@ -37,26 +51,36 @@ describe('checkModelInWorker', () => {
 
   it('passes on the worker’s verdict for the model it was asked about, and stops the thread', async () => {
     const answering = (verdict: string) =>
-      threadCheck(`const { parentPort, workerData } = require('node:worker_threads'); parentPort.postMessage(${verdict}); setInterval(() => {}, 1000);`);
-    const passes = answering('{ ok: workerData.modelId === "m-1" }');
-    await expect(checkModelInWorker('m-1', { start: passes.start })).resolves.toBeUndefined();
+      threadCheck(`const { parentPort } = require('node:worker_threads'); parentPort.once('message', (request) => parentPort.postMessage(${verdict})); setInterval(() => {}, 1000);`);
+    const passes = answering('{ ok: request.modelId === "m-1" }');
+    await expect(checkModelInWorker('m-1', { createWorker: passes.createWorker })).resolves.toBeUndefined();
     await expect(passes.exited()).resolves.toBe(1);
 
     const fails = answering('{ ok: false, error: "The model returned probabilities outside 0–1" }');
-    await expect(checkModelInWorker('m-2', { start: fails.start })).rejects.toThrow(/^The model returned probabilities outside 0–1$/);
+    await expect(checkModelInWorker('m-2', { createWorker: fails.createWorker })).rejects.toThrow(/^The model returned probabilities outside 0–1$/);
 
     const garbled = answering('{ ok: "yes" }');
-    await expect(checkModelInWorker('m-3', { start: garbled.start })).rejects.toThrow('The model check sent an unexpected reply');
-    await expect(checkModelInWorker('m-1', { start: answering('{ ok: false }').start })).rejects.toThrow('The model check sent an unexpected reply');
+    await expect(checkModelInWorker('m-3', { createWorker: garbled.createWorker })).rejects.toThrow('The model check sent an unexpected reply');
+    await expect(checkModelInWorker('m-1', { createWorker: answering('{ ok: false }').createWorker })).rejects.toThrow('The model check sent an unexpected reply');
+  });
+
+  it('says why when the check’s worker fails before a verdict', async () => {
+    const failing = threadCheck(`require('node:worker_threads').parentPort.once('message', () => { throw new Error('out of memory'); });`);
+    await expect(checkModelInWorker('m-1', { createWorker: failing.createWorker })).rejects.toThrow(/^The model check stopped: out of memory$/);
   });
 
   it('runs one check at a time: the next thread starts once the one before has ended, its deadline counted from its own start', async () => {
     const started: string[] = [];
-    const recording = (check: ReturnType<typeof threadCheck>) => (request: ModelCheckRequest) => (started.push(request.modelId), check.start(request));
+    const recording = (check: ReturnType<typeof threadCheck>) => () => {
+      const worker = check.createWorker();
+      const post = worker.postMessage.bind(worker);
+      worker.postMessage = (request: ModelCheckRequest) => (started.push(request.modelId), post(request));
+      return worker;
+    };
     const busy = threadCheck('for (;;) {}');
     const passes = threadCheck(`require('node:worker_threads').parentPort.postMessage({ ok: true }); setInterval(() => {}, 1000);`);
-    const first = checkModelInWorker('slow', { start: recording(busy), deadlineMs: 1500 });
-    const second = checkModelInWorker('quick', { start: recording(passes), deadlineMs: 1000 });
+    const first = checkModelInWorker('slow', { createWorker: recording(busy), deadlineMs: 1500 });
+    const second = checkModelInWorker('quick', { createWorker: recording(passes), deadlineMs: 1000 });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(started).toEqual(['slow']);
     await expect(first).rejects.toThrow(/still computing/);

@@ -16,6 +16,7 @@
  * every run to one of those sizes. Checks run one at a time: each worker holds its own ONNX Runtime
  * and check rows (up to ~190 MB), beside the offscreen document's engine.
  */
+import { askWorkerOnce, okReply, type AskedWorker } from '../worker-once';
 import { ModelCheckReplySchema, type ModelCheckRequest } from './check-worker-protocol';
 
 /**
@@ -25,27 +26,11 @@ import { ModelCheckReplySchema, type ModelCheckRequest } from './check-worker-pr
  */
 export const CHECK_DEADLINE_MS = 60_000;
 
-/** A check under way: its verdict as the worker sent it (unparsed), and how to stop its thread. */
-export interface RunningCheck {
-  verdict: Promise<unknown>;
-  stop(): void;
-}
-
-/** Starts the check in a new Web Worker (a test starts it in a thread of its own). */
-function startCheckWorker(request: ModelCheckRequest): RunningCheck {
-  const worker = new Worker(new URL('./check-worker.ts', import.meta.url), { type: 'module' });
-  const verdict = new Promise<unknown>((resolve, reject) => {
-    worker.onmessage = (event: MessageEvent) => resolve(event.data);
-    worker.onerror = (event) => reject(new Error(`The model check stopped: ${event.message || 'its worker failed'}`));
-    // A reply that cannot be read arrives as this, not as a message: no verdict is coming.
-    worker.onmessageerror = () => reject(new Error('The model check sent a reply that could not be read'));
-  });
-  worker.postMessage(request);
-  return { verdict, stop: () => worker.terminate() };
-}
+const createCheckWorker = () => new Worker(new URL('./check-worker.ts', import.meta.url), { type: 'module' });
 
 interface CheckOptions {
-  start?: (request: ModelCheckRequest) => RunningCheck;
+  /** The check's worker (a test starts a thread of its own). */
+  createWorker?: () => AskedWorker;
   deadlineMs?: number;
 }
 
@@ -62,19 +47,23 @@ export function checkModelInWorker(modelId: string, options: CheckOptions = {}):
   return check;
 }
 
-async function checkNow(modelId: string, { start = startCheckWorker, deadlineMs = CHECK_DEADLINE_MS }: CheckOptions): Promise<void> {
-  const check = start({ modelId });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(tooSlow(deadlineMs))), deadlineMs);
-  });
+async function checkNow(modelId: string, { createWorker = createCheckWorker, deadlineMs = CHECK_DEADLINE_MS }: CheckOptions): Promise<void> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new Error(tooSlow(deadlineMs))), deadlineMs);
   try {
-    const reply = ModelCheckReplySchema.safeParse(await Promise.race([check.verdict, deadline]));
-    if (!reply.success) throw new Error('The model check sent an unexpected reply');
-    if (!reply.data.ok) throw new Error(reply.data.error);
+    const request: ModelCheckRequest = { modelId };
+    await askWorkerOnce(
+      createWorker,
+      request,
+      {
+        read: okReply(ModelCheckReplySchema, () => 'The model check sent an unexpected reply'),
+        crashed: (message) => `The model check stopped: ${message || 'its worker failed'}`,
+        unreadable: 'The model check sent a reply that could not be read',
+      },
+      deadline.signal,
+    );
   } finally {
     clearTimeout(timer);
-    check.stop();
   }
 }
 

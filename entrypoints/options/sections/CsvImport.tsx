@@ -27,6 +27,7 @@ import { activeModelId, manifestOf } from '@/lib/ml/model-store';
 import { queryKeys } from '@/lib/query-keys';
 import { useActiveManifest } from '@/lib/ui/hooks';
 import { useLeaveWarning } from '@/lib/ui/use-leave-warning';
+import { askWorkerOnce } from '@/lib/worker-once';
 import { saveExportSeparator, savedExportSeparator } from '@/lib/settings/export-separator';
 import { loadScoredLeads } from '@/lib/ui/stored-data';
 import { plural } from '@/lib/presentation';
@@ -42,24 +43,14 @@ const WORKER_FAILED = { type: 'failed', error: 'The import worker stopped unexpe
  * (another file or mapping chosen, the page left).
  */
 function compareInWorker(file: File, mapping: CsvMapping, signal: AbortSignal): Promise<CsvReplacement> {
-  return new Promise((resolve, reject) => {
-    const worker = createImportWorker();
-    const abort = () => end(() => reject(signal.reason));
-    const end = (settle: () => void) => {
-      worker.terminate();
-      signal.removeEventListener('abort', abort);
-      settle();
-    };
-    signal.addEventListener('abort', abort);
-    worker.addEventListener('message', (message: MessageEvent) => {
-      const parsed = CsvEventSchema.safeParse(message.data);
-      const event = parsed.success ? parsed.data : WORKER_FAILED;
-      if (event.type === 'compared') end(() => resolve(event.replaced));
-      else if (event.type === 'failed') end(() => reject(new Error(event.error)));
-    });
-    worker.addEventListener('error', () => end(() => reject(new Error(WORKER_FAILED.error))));
-    worker.postMessage({ type: 'compare', file, mapping } satisfies CsvRequest);
-  });
+  const read = (data: unknown) => {
+    const parsed = CsvEventSchema.safeParse(data);
+    const event = parsed.success ? parsed.data : WORKER_FAILED;
+    if (event.type === 'failed') throw new Error(event.error);
+    return event.type === 'compared' ? event.replaced : undefined; // progress until then
+  };
+  const request: CsvRequest = { type: 'compare', file, mapping };
+  return askWorkerOnce(createImportWorker, request, { read, crashed: () => WORKER_FAILED.error, unreadable: WORKER_FAILED.error }, signal);
 }
 
 /** What a model loses with the held-out scores of `count` of the leads an import replaces, in words. */
