@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SYNC_WATCHDOG_ALARM, resumeSyncs } from '../sync/runner';
 import { AUTO_SYNC_ALARM, runAutoSync } from '../sync/schedule';
 import { handleAlarm } from './alarms';
-import { learnPortalInBackground } from './handlers/sync';
+import { learnPortalInBackground } from './hubspot-portal';
 import { KEEP_ALIVE_INTERVAL_MS } from './keep-alive';
 import { REFRESH_SCORES_ALARM, refreshStaleScores } from './refresh-scores';
 import { deferred } from '../../test/deferred';
@@ -16,7 +16,7 @@ import { deferred } from '../../test/deferred';
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 vi.mock('../sync/runner', async (importOriginal) => ({ ...(await importOriginal<typeof import('../sync/runner')>()), resumeSyncs: vi.fn() }));
 vi.mock('../sync/schedule', async (importOriginal) => ({ ...(await importOriginal<typeof import('../sync/schedule')>()), runAutoSync: vi.fn() }));
-vi.mock('./handlers/sync', () => ({ learnPortalInBackground: vi.fn() }));
+vi.mock('./hubspot-portal', () => ({ learnPortalInBackground: vi.fn() }));
 vi.mock('./refresh-scores', async (importOriginal) => ({ ...(await importOriginal<typeof import('./refresh-scores')>()), refreshStaleScores: vi.fn() }));
 
 /** Extension API calls that reset the worker's idle timer (`resetWorkerIdleTimer`). */

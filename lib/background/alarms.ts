@@ -5,7 +5,7 @@
  */
 import { SYNC_WATCHDOG_ALARM, resumeSyncs } from '../sync/runner';
 import { AUTO_SYNC_ALARM, runAutoSync } from '../sync/schedule';
-import { learnPortalInBackground } from './handlers/sync';
+import { learnPortalInBackground } from './hubspot-portal';
 import { keepWorkerAliveDuring } from './keep-alive';
 import { REFRESH_SCORES_ALARM, refreshStaleScores } from './refresh-scores';
 

@@ -27,7 +27,8 @@ import { stubWebLocks } from '../../test/web-locks';
 import { AUTO_SYNC_ALARM } from '../sync/schedule';
 import { syncStateKey } from '../sync/state';
 import { handleAlarm } from './alarms';
-import { PORTAL_RECHECK_AFTER_MS, learnPortalInBackground, syncHandlers } from './handlers/sync';
+import { syncHandlers } from './handlers/sync';
+import { PORTAL_RECHECK_AFTER_MS, learnPortalInBackground } from './hubspot-portal';
 import { KEEP_ALIVE_INTERVAL_MS } from './keep-alive';
 import { PORTAL_CHECK_WAIT_MS, mayReadApi, pageAccess } from './page-access';
 import { finishUnfinishedPurge } from './purge';
@@ -345,7 +346,7 @@ describe('when HubSpot does not answer the check at start-up', () => {
     expect(checks).toBe(1);
     // The worker stops after idling; a page or an alarm starts a new one, with nothing in memory.
     vi.resetModules();
-    const restarted = await import('./handlers/sync');
+    const restarted = await import('./hubspot-portal');
     const restartedPageAccess = (await import('./page-access')).pageAccess;
     hubspotDown = false;
     vi.setSystemTime(Date.now() + PORTAL_RECHECK_AFTER_MS - 1000);

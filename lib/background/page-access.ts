@@ -14,7 +14,7 @@ import { salesforceId18 } from '../crm/salesforce';
 import type { CrmKind } from '../crm/types';
 import { db, type StoredLead } from '../db/db';
 import { dexieSyncStore } from '../sync/store';
-import { learnPortalInBackground } from './handlers/sync';
+import { learnPortalInBackground } from './hubspot-portal';
 import { connectionForPage } from './purge';
 
 export interface PageAccess {

@@ -20,7 +20,7 @@ import { scheduleAutoSync } from '../sync/schedule';
 import { startStoredScoring } from './activate-model';
 import { resumeOffscreenJobs } from './offscreen-engine';
 import { handleAlarm } from './alarms';
-import { learnPortalInBackground } from './handlers/sync';
+import { learnPortalInBackground } from './hubspot-portal';
 import { KEEP_ALIVE_INTERVAL_MS } from './keep-alive';
 import { finishUnfinishedPurge } from './purge';
 import { REFRESH_SCORES_ALARM, scheduleScoreRefresh } from './refresh-scores';
@@ -40,7 +40,7 @@ vi.mock('../ml/model-store', async (importOriginal) => {
   const original = await importOriginal<typeof import('../ml/model-store')>();
   return { ...original, activeModelId: vi.fn(original.activeModelId), adoptRebuiltBundledModel: vi.fn(original.adoptRebuiltBundledModel) };
 });
-vi.mock('./handlers/sync', () => ({ learnPortalInBackground: vi.fn() }));
+vi.mock('./hubspot-portal', () => ({ learnPortalInBackground: vi.fn() }));
 vi.mock('./purge', () => ({ finishUnfinishedPurge: vi.fn() }));
 vi.mock('../sync/runner', async (importOriginal) => ({ ...(await importOriginal<typeof import('../sync/runner')>()), resumeSyncs: vi.fn() }));
 vi.mock('../sync/schedule', async (importOriginal) => ({ ...(await importOriginal<typeof import('../sync/schedule')>()), scheduleAutoSync: vi.fn() }));

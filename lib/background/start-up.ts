@@ -12,7 +12,7 @@ import { activeModelId } from '../ml/model-store';
 import { resumeSyncs } from '../sync/runner';
 import { scheduleAutoSync } from '../sync/schedule';
 import { startStoredScoring } from './activate-model';
-import { learnPortalInBackground } from './handlers/sync';
+import { learnPortalInBackground } from './hubspot-portal';
 import { keepWorkerAliveDuring } from './keep-alive';
 import { finishUnfinishedPurge } from './purge';
 import { scheduleScoreRefresh } from './refresh-scores';

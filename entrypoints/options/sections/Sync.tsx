@@ -242,7 +242,7 @@ function SyncRow({ sync, connection, busy, acting, onAction }: SyncRowProps) {
   const waitNoteId = useId();
   const waitFirst = sync.status === 'error' && sync.errorKind === 'rate';
   // While it runs, its bar says how far it is: the count, read at most every 10 s then (`storedCounts` in
-  // lib/background/handlers/sync.ts), would lag behind the bar ("0 leads" beside "791 of 4,005"). Read afresh as the run ends.
+  // lib/sync/summaries.ts), would lag behind the bar ("0 leads" beside "791 of 4,005"). Read afresh as the run ends.
   const summaryLine = [
     sync.status !== 'running' && `${plural(sync.stored, 'lead', 'leads')} synced from ${label} in this browser.`,
     sync.lastRun && `Last complete sync: ${plural(sync.lastRun.synced, 'changed lead', 'changed leads')} in ${sync.lastRun.seconds.toFixed(0)} s, ${new Date(sync.lastRun.finishedAt).toLocaleString()}.`,

@@ -23,7 +23,8 @@ import { demoFetch } from '../../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../../test/demo-crm/server';
 import { stubWebLocks } from '../../../test/web-locks';
 import { purgeEverything } from '../purge';
-import { learnPortalIfUnknown, syncHandlers } from './sync';
+import { learnPortalIfUnknown } from '../hubspot-portal';
+import { syncHandlers } from './sync';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 

@@ -14,7 +14,8 @@ import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
 import { demoFetch } from '../../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../../test/demo-crm/server';
 import { stubWebLocks } from '../../../test/web-locks';
-import { learnPortalInBackground, syncHandlers } from './sync';
+import { learnPortalInBackground } from '../hubspot-portal';
+import { syncHandlers } from './sync';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -64,7 +65,7 @@ it('such a connection learns the host in the background too (start-up, the hourl
   const asked = accountReads;
   await learnPortalInBackground();
   vi.resetModules();
-  const nextWorker = await import('./sync');
+  const nextWorker = await import('../hubspot-portal');
   await nextWorker.learnPortalInBackground();
   expect(accountReads).toBe(asked);
 });

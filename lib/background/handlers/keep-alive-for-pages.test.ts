@@ -14,7 +14,8 @@ import { db } from '../../db/db';
 import { STORED_SCORES_LOCK } from '../../jobs/progress';
 import { startSync } from '../../sync/runner';
 import { privacyHandlers } from './privacy';
-import { learnPortalInBackground, syncHandlers } from './sync';
+import { learnPortalInBackground } from '../hubspot-portal';
+import { syncHandlers } from './sync';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 /** The CRM's answer to the request under way, held until the test gives it. */
