@@ -25,8 +25,8 @@ import { TrainingDataError } from '../ml/train/errors';
 import { dateOrders, dayFirstColumns, inFileOrder, noDateEvidence, noteDates, recordsInFileOrder, type DateEvidence } from '../ml/train/date-order';
 import { commaDecimalColumns, inFileFormat, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, type NumberEvidence } from '../ml/train/number-format';
 import { distinctValuesOf, keptValues, noteDistinctValues, type DistinctValues } from '../ml/train/outcome-suggestions';
+import { quoteCell } from '../ml/train/quoted-cells';
 import { OutcomeRuleSchema, outcomeOf, type OutcomeRule } from '../ml/train/training-set';
-import { clipWithEllipsis, QUOTED_CELL_CHARS } from '../ml/visible-text';
 import { nameOrFallback, plural } from '../presentation';
 import { footerWarnings, InvalidQuotedCellError, parseCsv, UnclosedQuotedCellError, type ParsedCsv } from './parse';
 import { BLOCK_CHARS, UnclosedQuoteError, guessDialect, recordBlocks, splitHeader, type CsvDialect } from './record-blocks';
@@ -144,7 +144,7 @@ function unreadDatesWarning(createdColumn: string | null, { filled, unread, exam
   if (createdColumn === null || unread === 0) return [];
   const serial = /^\d+(\.\d+)?$/.test(example) ? ' A spreadsheet writes dates as numbers like 45000 when their column is not formatted as dates.' : '';
   return [
-    `The created date column "${createdColumn}": ${unread.toLocaleString('en-US')} of its ${filled.toLocaleString('en-US')} filled cells are not dates LeadLens can read (like "${clipWithEllipsis(example, QUOTED_CELL_CHARS)}"), ` +
+    `The created date column "${createdColumn}": ${unread.toLocaleString('en-US')} of its ${filled.toLocaleString('en-US')} filled cells are not dates LeadLens can read (like ${quoteCell(example)}), ` +
       `so those leads have no created date and a training window by date leaves them out. Write the dates as YYYY-MM-DD (like 2025-12-31).${serial}`,
   ];
 }
