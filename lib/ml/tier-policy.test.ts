@@ -539,6 +539,15 @@ describe('what the side panel counts beside the preview', () => {
     // No lead learnt from among them: the preview's counts are the side panel's.
     expect(describeShownTiers([0.6, 0.3], [], thresholds)).toBeNull();
   });
+
+  it('says apart the leads it learnt from with no stored score yet, blaming no difference on them, and no NaN share', () => {
+    // The first learnt-from lead (held out 0.9, hot) has no score yet; the second is as the preview has it.
+    expect(describeShownTiers([0.9, 0.3, 0.1], [Number.NaN, 0.3], thresholds)).toBe(
+      'The side panel, lead lists and badges will count these leads as the preview does, 0 hot (0%), 1 warm and 1 cold, and 1 of the leads it learnt from not scored yet: ' +
+        'the 1 lead the model learnt from with a score falls in the same tier by the score it shows as by the probability a check model trained without them gave them, as the thresholds were chosen.',
+    );
+    expect(describeShownTiers([0.9], [Number.NaN], thresholds)).not.toMatch(/NaN/);
+  });
 });
 
 describe('sortsNoScoredLead', () => {

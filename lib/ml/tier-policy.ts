@@ -128,19 +128,29 @@ export function describeShownTiers(ranked: Scores, learntFromScores: Scores, thr
   const learntFrom = learntFromScores.length;
   if (learntFrom === 0) return null;
   const previewed = tierCounts(ranked, thresholds);
-  const [ownScores, rest] = [tierCounts(learntFromScores, thresholds), tierCounts(ranked.slice(learntFrom), thresholds)];
-  const shown = { hot: ownScores.hot + rest.hot, warm: ownScores.warm + rest.warm, cold: ownScores.cold + rest.cold };
+  const rest = tierCounts(ranked.slice(learntFrom), thresholds);
+  const sum = (a: Record<Tier, number>, b: Record<Tier, number>) => ({ hot: a.hot + b.hot, warm: a.warm + b.warm, cold: a.cold + b.cold });
+  const shown = sum(tierCounts(learntFromScores, thresholds), rest);
+  // A lead the model learnt from with no stored score yet is in no tier the pages count: said apart, and left out of the comparison.
+  const scored = (_: number, i: number) => !Number.isNaN(learntFromScores[i]);
+  const unscored = learntFromScores.filter(Number.isNaN).length;
+  const previewedOfScored = sum(tierCounts(ranked.slice(0, learntFrom).filter(scored), thresholds), rest);
   const count = (leads: number) => leads.toLocaleString('en-US');
-  const inTiers = ({ hot, warm, cold }: Record<Tier, number>) => `${count(hot)} hot (${formatRate(hot / (hot + warm + cold))}), ${count(warm)} warm and ${count(cold)} cold`;
+  const inTiers = ({ hot, warm, cold }: Record<Tier, number>) => {
+    const total = hot + warm + cold;
+    return `${count(hot)} hot${total > 0 ? ` (${formatRate(hot / total)})` : ''}, ${count(warm)} warm and ${count(cold)} cold`;
+  };
+  const notScoredYet = unscored > 0 ? `, and ${count(unscored)} of the leads it learnt from not scored yet` : '';
   const checkModel = 'the probability a check model trained without them gave them, as the thresholds were chosen';
-  if (shown.hot === previewed.hot && shown.warm === previewed.warm && shown.cold === previewed.cold) {
-    return `The side panel, lead lists and badges will count these leads as the preview does, ${inTiers(shown)}: the ${plural(learntFrom, 'lead', 'leads')} the model learnt from fall in the same tiers by the score they show as by ${checkModel}.`;
+  const same = (a: Record<Tier, number>, b: Record<Tier, number>) => a.hot === b.hot && a.warm === b.warm && a.cold === b.cold;
+  if (same(shown, previewedOfScored)) {
+    return `The side panel, lead lists and badges will count these leads as the preview does, ${inTiers(shown)}${notScoredYet}: the ${plural(learntFrom - unscored, 'lead', 'leads')} the model learnt from ${unscored > 0 ? 'with a score ' : ''}${learntFrom - unscored === 1 ? 'falls in the same tier by the score it shows' : 'fall in the same tiers by the score they show'} as by ${checkModel}.`;
   }
   const worked = (counts: Record<Tier, number>) => counts.hot + counts.warm;
-  const higher = shown.hot !== previewed.hot ? shown.hot > previewed.hot : worked(shown) > worked(previewed);
+  const higher = shown.hot !== previewedOfScored.hot ? shown.hot > previewedOfScored.hot : worked(shown) > worked(previewedOfScored);
   return (
-    `Of these ${plural(ranked.length, 'lead', 'leads')}, the preview counts ${inTiers(previewed)}; the side panel, lead lists and badges will count ${inTiers(shown)} now. ` +
-    `They tier each lead by the score it shows, and the ${plural(learntFrom, 'lead this model learnt from scores', 'leads this model learnt from score')} ${higher ? 'higher' : 'lower'} by its own scores than on leads it never saw: ` +
+    `Of these ${plural(ranked.length, 'lead', 'leads')}, the preview counts ${inTiers(previewed)}; the side panel, lead lists and badges will count ${inTiers(shown)}${notScoredYet} now. ` +
+    `They tier each lead by the score it shows, and the ${plural(learntFrom - unscored, 'lead this model learnt from scores', 'leads this model learnt from score')} ${higher ? 'higher' : 'lower'} by its own scores than on leads it never saw: ` +
     `the preview counts them by ${checkModel}. New leads are tiered as previewed.`
   );
 }
