@@ -66,7 +66,9 @@ export function startUp(): Promise<void> {
     .then(learnPortalInBackground)
     .catch(logFailure('checking which HubSpot portal the connection reads failed'));
   // CRM credentials live in storage.local: keep content scripts out; resume a sync this worker's predecessor left running.
-  void Promise.all([restrictStorageToExtension(), portalChecked]).then(resumeSyncs).catch(logFailure('resuming an interrupted sync failed'));
+  // A failure to close it is said, and syncs resume all the same (with credentials stored before, as they were).
+  const storageClosed = restrictStorageToExtension().catch(logFailure('keeping content scripts out of storage.local, where credentials live, failed'));
+  void Promise.all([storageClosed, portalChecked]).then(resumeSyncs).catch(logFailure('resuming an interrupted sync failed'));
   // What an update changed is scored again; then a rebuilt bundled model after an update, and the bulk scoring or
   // re-tiering the offscreen document had not finished when the browser closed.
   // One decision, so that an alarm's scoring check in between asks nothing start-up asks (`startStoredScoring`).

@@ -24,8 +24,7 @@ export async function restrictStorageToExtension(): Promise<void> {
   try {
     await browser.storage.local.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' });
   } catch (error) {
-    // Said, not thrown: start-up goes on (syncs resume), but credentials left readable must not pass unseen.
-    console.error('LeadLens: could not keep content scripts out of storage.local, where credentials live', error);
+    throw new Error('Chrome did not let LeadLens keep its scripts on CRM pages out of the storage credentials go in, so none were stored: update Chrome and connect again.', { cause: error });
   }
 }
 
@@ -42,7 +41,7 @@ export async function readConnection(crm: CrmKind): Promise<Connection | null> {
 /** Stores `connection`: its caller has closed storage.local to content scripts first (`restrictStorageToExtension`). */
 const storeConnection = (connection: Connection) => browser.storage.local.set({ [connectionKey(connection.crm)]: ConnectionSchema.parse(connection) });
 
-/** Stores `connection`, storage.local closed to content scripts first, whether or not start-up's call has run yet in this worker. */
+/** Stores `connection`, storage.local closed to content scripts first, whether or not start-up's call has run yet in this worker; nothing when it cannot be closed. */
 export async function writeConnection(connection: Connection): Promise<void> {
   await restrictStorageToExtension();
   await storeConnection(connection);

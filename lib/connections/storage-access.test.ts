@@ -30,15 +30,11 @@ describe('credentials are written only once storage.local is closed to content s
     expect(steps).toEqual(['access TRUSTED_CONTEXTS', `set ${connectionKey('hubspot')}`]);
   });
 
-  it('says so on the console when Chrome refuses to close it, rather than pass over it in silence', async () => {
-    const refused = new Error('access level refused');
-    fakeBrowser.storage.local.setAccessLevel = vi.fn(async () => Promise.reject(refused));
-    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    try {
-      await writeConnection(hubspot);
-      expect(error).toHaveBeenCalledWith('LeadLens: could not keep content scripts out of storage.local, where credentials live', refused);
-    } finally {
-      error.mockRestore();
-    }
+  it('stores nothing when Chrome refuses to close it, and says why', async () => {
+    fakeBrowser.storage.local.setAccessLevel = vi.fn(async () => Promise.reject(new Error('access level refused')));
+    await expect(writeConnection(hubspot)).rejects.toThrow(/^Chrome did not let LeadLens keep its scripts on CRM pages out of the storage credentials go in, so none were stored/);
+    await expect(writeConnectionUnlessRemovedSince(hubspot, await connectionGeneration('hubspot'))).rejects.toThrow(/so none were stored/);
+    expect(steps).toEqual([]);
+    expect(await fakeBrowser.storage.local.get(connectionKey('hubspot'))).toEqual({});
   });
 });
