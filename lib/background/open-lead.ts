@@ -20,7 +20,7 @@ import { valuesAsWritten, type PageRead } from '../ml/explain';
 import { recordKey, type RawRecord, type SourceKind } from '../ml/featurize';
 import type { Manifest } from '../ml/manifest';
 import { nameOrFallback } from '../presentation';
-import { mayBeDemoCrm, pageAccess, storedLeadServes, type PageAccess } from './page-access';
+import { frameOf, mayBeDemoCrm, pageAccess, storedLeadServes, type PageAccess } from './page-access';
 import { noPurgeSince } from './purge';
 import {
   cacheBadgeScore,
@@ -363,9 +363,7 @@ async function keepForBadges(
  * stopped (Esc, `window.stop()`), which leaves that page as it is.
  */
 async function mainFrameOf(tabId: number): Promise<{ url: URL; documentId?: string; loadFailed: boolean } | null> {
-  const frame = await Promise.resolve()
-    .then(() => browser.webNavigation.getFrame({ tabId, frameId: 0 }))
-    .catch(() => null);
+  const frame = await frameOf(tabId);
   return frame?.url ? { url: new URL(frame.url), documentId: frame.documentId, loadFailed: frame.errorOccurred === true } : null;
 }
 

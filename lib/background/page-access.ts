@@ -65,19 +65,27 @@ export interface SenderPage {
 }
 
 /**
+ * What a tab's frame shows now, as webNavigation tells it (`tabs` gives no URL without its
+ * permission); null when Chrome cannot tell (the tab or frame gone).
+ */
+export async function frameOf(tabId: number, frameId = 0) {
+  return Promise.resolve()
+    .then(() => browser.webNavigation.getFrame({ tabId, frameId }))
+    .catch(() => null);
+}
+
+/**
  * The address of the page a content script's message came from, as its tab shows it now; null when the tab
  * shows another document since (a reload, another page loaded: its answer would be for a page gone). Not
  * `sender.url` alone: Chrome gives the address the document loaded at, which a client-side navigation
- * (pushState) leaves as it was. Read through webNavigation, as the side panel reads a tab's page (`tabs`
- * gives no URL without its permission); where Chrome cannot tell (no such frame), the sender's own.
+ * (pushState) leaves as it was. Read through webNavigation (`frameOf`), as the side panel reads a tab's page;
+ * where Chrome cannot tell (no such frame), the sender's own.
  */
 async function senderAddress(sender: Browser.runtime.MessageSender): Promise<string | null> {
   const loadedAt = sender.url ?? sender.tab?.url ?? null;
   const tabId = sender.tab?.id;
   if (tabId === undefined) return loadedAt;
-  const frame = await Promise.resolve()
-    .then(() => browser.webNavigation.getFrame({ tabId, frameId: sender.frameId ?? 0 }))
-    .catch(() => null);
+  const frame = await frameOf(tabId, sender.frameId ?? 0);
   if (!frame?.url) return loadedAt;
   const sameDocument = frame.documentId === undefined || sender.documentId === undefined || frame.documentId === sender.documentId;
   return sameDocument ? frame.url : null;
