@@ -11,7 +11,8 @@ import { rawText } from '../derive';
 import { looseKey, type RawRecord, type SourceKind } from '../featurize';
 import type { OutcomeRule } from './training-set';
 import { MAX_RULE_VALUE_LENGTH } from '../outcome-rule';
-import { clipWithEllipsis, QUOTED_CELL_CHARS, visibleText } from '../visible-text';
+import { visibleText } from '../visible-text';
+import { quoteCell } from './quoted-cells';
 import {
   HUBSPOT_LIFECYCLE_FIELD,
   HUBSPOT_LIFECYCLE_ORDER,
@@ -166,8 +167,8 @@ export function offeredOutcomeFields(outcomeValues: Readonly<Record<string, read
   return chosen && !offered.includes(chosen) ? [...offered, chosen] : offered;
 }
 
-/** A value of a file or a CRM in quotes for a note: as a page shows it (`visibleText`), cut to QUOTED_CELL_CHARS. */
-export const quotedValue = (value: string): string => `"${clipWithEllipsis(visibleText(value), QUOTED_CELL_CHARS)}"`;
+/** A value of a file or a CRM in quotes for a note, as a page shows it (`visibleText`): a cell's quoting (`quoteCell`). */
+export const quotedValue = (value: string): string => quoteCell(visibleText(value));
 
 /**
  * Why `column`, of the values `valuesInWords` (quoted, as `quotedValue` writes them, maybe with
