@@ -544,7 +544,9 @@ it("says when a tie makes a capacity tier hold other than asked, and reads conta
   expect(cells(0)).toEqual(['4', '4', `${formatRate(1)} of 1 lead (too few to go by)`]);
   expect(cells(1)).toEqual(['26', 'unknown', 'unknown (no lead with a known outcome)']);
   expect(container.querySelector('[data-testid="policy-sources"]')!.textContent).toBe(
-    "Contacts are each tier's share of the 100 leads the model scored, outcome known or not; conversions, rates and profit are read from the 2 of them whose outcome is known, each tier's from those in it (counted beside its rate).",
+    "Contacts are each tier's share of the 100 leads the model scored, outcome known or not; conversions, rates and profit are read from the 2 of them whose outcome is known, each tier's from those in it (counted beside its rate)." +
+      // The chart's basis said, as its tiers' shares of the 2 differ far from those of the 100: its hot dot is not the weekly profit per lead.
+      ` The profit chart below is per lead of those 2, of whom ${formatRate(0.5)} are hot and ${formatRate(0)} warm (of every lead scored, ${formatRate(0.04)} and ${formatRate(0.26)}), so its dots are not the weekly profits above per lead.`,
   );
   expect(container.textContent).toContain('the expected profit is unknown');
   // The note on the labelled leads claims only what they are read for.
@@ -619,6 +621,8 @@ it("shows a value policy's hot and warm profit apart: its warm leads, below brea
   );
   // Not the two together, which a loss on warm makes smaller than what hot alone earns.
   expect(container.textContent).not.toContain('$1,200');
+  // Every scored lead has a known outcome: the chart and the weekly figures count the same leads, nothing to explain.
+  expect(container.querySelector('[data-testid="policy-sources"]')!.textContent).not.toContain('profit chart');
 });
 
 it('says a gain on warm leads with its sign, and money below $10 in cents', async () => {

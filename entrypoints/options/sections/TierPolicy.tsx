@@ -544,6 +544,7 @@ function PolicyPreviewView({
           read from the {known.toLocaleString('en-US')} of them whose outcome is known, each tier's from those in it (counted beside its rate).
           {labelled.heldOut > 0 &&
             ' The leads the model learnt from count by the probability a check model trained without them gave them, as the thresholds were chosen, not by the score they show.'}
+          {chartBasisNote(preview, known)}
         </p>
         {shownTiers && (
           <p role="note" data-testid="policy-side-panel">
@@ -613,6 +614,20 @@ function TierYields({ preview, economics, children }: { preview: PolicyPreview; 
             : `Working the warm leads too: ${formatMoney(warmProfit, { signed: true })} a week${warmProfit < 0 ? ' (they convert too rarely to pay for their contacts: nurture them rather than work them).' : '.'}${fewBehindProfit('warm', preview.outcomes.warm)}`}
       </p>
     </>
+  );
+}
+
+/**
+ * Why the profit chart's dots are not the weekly profits per lead: the chart counts the leads of
+ * known outcome, the contacts every scored lead, and the tiers' shares of the two can differ far
+ * (a file of leads still open beside a synced history). Nothing to say when the two are one.
+ */
+function chartBasisNote({ outcomes, scoredLeads }: PolicyPreview, known: number): string {
+  if (known === scoredLeads) return '';
+  const shareOfKnown = (tier: 'hot' | 'warm') => formatRate(outcomes[tier].withOutcome / known);
+  return (
+    ` The profit chart below is per lead of those ${known.toLocaleString('en-US')}, of whom ${shareOfKnown('hot')} are hot and ${shareOfKnown('warm')} warm` +
+    ` (of every lead scored, ${formatRate(outcomes.hot.share)} and ${formatRate(outcomes.warm.share)}), so its dots are not the weekly profits above per lead.`
   );
 }
 
