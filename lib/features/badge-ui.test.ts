@@ -133,8 +133,9 @@ describe('badge', () => {
     expect([...popover.querySelectorAll('[data-leadlens-hotter]')].map((li) => li.textContent)).toEqual(hotter.changes);
     // CRM values in a change are text, never markup.
     expect(popover.querySelector('img')).toBeNull();
-    // The plan sits before the model's line.
+    // The plan sits before the model's line, its changes numbered as the side panel numbers them: one can start where the one before leaves the lead.
     const plan = popover.querySelector('.plan')!;
+    expect(plan.tagName).toBe('OL');
     expect(plan.compareDocumentPosition(popover.querySelector('.meta')!) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
 
     expect(popover.querySelector('.plan-not-on-page')).toBeNull();

@@ -146,13 +146,13 @@ const STYLE = `
 .title { font-size: 14px; font-weight: 700; margin: 0 0 4px; }
 .converted { font-weight: 600; margin: 0 0 6px; }
 .section-label { font-size: 12px; font-weight: 700; text-transform: uppercase; letter-spacing: .04em; color: #555; margin: 10px 0 4px; }
-ul { list-style: none; margin: 0; padding: 0; }
+ul, ol { list-style: none; margin: 0; padding: 0; }
 li { margin: 3px 0; display: flex; gap: 6px; }
 .arrow { flex: none; width: 1em; font-weight: 700; }
 .up .arrow { color: #2e7d32; } .down .arrow { color: #c62828; }
 .value { color: #333; overflow-wrap: anywhere; }
 .plan-outcome { margin: 0 0 2px; }
-.plan { list-style: disc; padding-inline-start: 1.2em; } .plan li { display: list-item; overflow-wrap: anywhere; }
+.plan { list-style: decimal; padding-inline-start: 1.6em; } .plan li { display: list-item; overflow-wrap: anywhere; }
 .meta { color: #666; font-size: 11px; margin: 10px 0 0; }
 .error { color: #8a1c1c; }
 .status { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; border: 0; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
@@ -600,7 +600,8 @@ function hotterPlan({ targetTier, reaches, changes, notOnPage }: NonNullable<Sco
     'div',
     { class: 'hotter' },
     el('p', { class: 'plan-outcome' }, `${outcome.before}${TIER_LOOK[targetTier].word}${outcome.after}:`),
-    el('ul', { class: 'plan' }, ...changes.map((change) => el('li', { 'data-leadlens-hotter': '' }, change))),
+    // numbered, as in the side panel: a change can start from what the one before it brings (a first page seen brings a visit)
+    el('ol', { class: 'plan' }, ...changes.map((change) => el('li', { 'data-leadlens-hotter': '' }, change))),
     notOnPage !== undefined && el('p', { class: 'plan-not-on-page' }, notOnPageInWords(notOnPage)),
   );
 }
