@@ -7,6 +7,7 @@ import { BLOCK_CHARS } from './record-blocks';
 import { CSV_IMPORT_LOCK, dexieCsvSink } from './stored';
 import type { CsvEvent, CsvRequest } from './worker-protocol';
 import { stubWebLocks } from '../../test/web-locks';
+import { rememberWrittenBackFields } from '../db/written-back-fields';
 
 const mapping = { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null };
 const importOf = (text: string): CsvRequest => ({ type: 'import', file: new File([text], 'leads.csv', { type: 'text/csv' }), mapping });
@@ -107,6 +108,16 @@ describe('answerCsvRequest: a preview', () => {
     const outcomes = (await db.leads.toArray()).map((lead) => lead.outcome);
     expect(outcomes.filter((outcome) => outcome === 1)).toHaveLength(1000);
     expect(outcomes.filter((outcome) => outcome === 0)).toHaveLength(14_000);
+  });
+
+  it('neither offers nor suggests as the outcome a column of scores LeadLens wrote back to a CRM, whose export this may be', async () => {
+    await db.settings.clear();
+    await rememberWrittenBackFields('salesforce', ['LeadLens_Tier__c']);
+    const preview = (await previewOf('id,LeadLens Tier,Status\nA,Hot,Closed - Converted\nB,Cold,Open\n')).at(-1);
+    assert(preview?.type === 'preview', JSON.stringify(preview));
+    expect(preview.outcomeValues).toEqual({ id: ['A', 'B'], Status: ['Closed - Converted', 'Open'] });
+    expect(preview.suggestion.outcome).toEqual({ field: 'Status', positiveValues: ['Closed - Converted'] });
+    await db.settings.clear();
   });
 
   it('offers one value per spelling an outcome rule tells apart: not "Yes" and "yes", nor a placeholder for a missing value', async () => {

@@ -3,7 +3,8 @@
  * can be tested: a preview or an import of the request's file, answered with events.
  */
 import { TrainingDataError } from '../ml/train/errors';
-import { outcomeCandidates } from '../ml/train/outcome-suggestions';
+import { outcomeCandidates, withoutWrittenBack } from '../ml/train/outcome-suggestions';
+import { writtenBackFields } from '../db/written-back-fields';
 import { fileText } from './file-text';
 import { importCsv, previewCsv, type ImportProgress, type LeadSink } from './import';
 import { suggestCsvMapping } from './mapping';
@@ -40,7 +41,8 @@ async function answer(request: CsvRequest, post: Post, sink: LeadSink, cancel: A
   const postProgress = progressPoster(post, file.size);
   if (request.type === 'preview') {
     const { columns, values, missingCells, warnings } = await previewCsv(openFile, { onProgress: postProgress });
-    const outcomeValues = outcomeCandidates(values);
+    // A CRM's export holds the fields LeadLens wrote its scores to: no outcome (`withoutWrittenBack`).
+    const outcomeValues = withoutWrittenBack(outcomeCandidates(values), await writtenBackFields('csv'));
     // Every column's count, not only the suggested id column's: the mapping form warns of the id column the admin chooses.
     return { type: 'preview', columns, outcomeValues, suggestion: suggestCsvMapping(columns, outcomeValues), missingCells, warnings, storedImport: await storedImport() };
   }

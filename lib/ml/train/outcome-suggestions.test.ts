@@ -7,6 +7,7 @@ import {
   fewValuedColumns,
   lifecycleRuleInOrder,
   offeredOutcomeFields,
+  withoutWrittenBack,
   oneValueOutcomeNotes,
   openLookingStatuses,
   outcomeCandidates,
@@ -318,5 +319,20 @@ describe('a column of one value only', () => {
       '"a_closed" has one value only ("x"); training needs converted and not-converted leads.',
       '"b_closed" has one value only ("y"); training needs converted and not-converted leads.',
     ]);
+  });
+});
+
+describe('withoutWrittenBack', () => {
+  it('leaves out the fields LeadLens wrote its scores to, under any spelling a CRM or its export gives them, and keeps a column named __proto__', () => {
+    const values = Object.fromEntries([
+      ['LeadLens Tier', ['Cold', 'Hot']],
+      ['leadlens_score', ['1', '2']],
+      ['IsConverted', ['false', 'true']],
+      ['__proto__', ['x', 'y']],
+    ]);
+    const kept = withoutWrittenBack(values, ['LeadLens_Tier__c', 'LeadLens_Score__c']);
+    expect(kept).toEqual(Object.fromEntries([['IsConverted', ['false', 'true']], ['__proto__', ['x', 'y']]]));
+    expect(Object.getPrototypeOf(kept)).toBeNull();
+    expect(offeredOutcomeFields(kept, null)).toEqual(['IsConverted', '__proto__']);
   });
 });

@@ -13,6 +13,7 @@ import type { OutcomeRule } from './training-set';
 import { MAX_RULE_VALUE_LENGTH } from '../outcome-rule';
 import { visibleText } from '../visible-text';
 import { quoteCell } from './quoted-cells';
+import { bareFieldName } from './leakage';
 import {
   HUBSPOT_LIFECYCLE_FIELD,
   HUBSPOT_LIFECYCLE_ORDER,
@@ -152,6 +153,20 @@ export function outcomeCandidates(distinct: Readonly<Record<string, readonly str
     if (values.length >= (namedAsOutcome(column) ? 1 : 2) && values.length <= MAX_OUTCOME_VALUES && values.every((value) => value.length <= MAX_RULE_VALUE_LENGTH)) out[column] = [...values].sort();
   }
   return out;
+}
+
+/**
+ * `outcomeValues` without the fields LeadLens wrote its scores to (`writtenBack`, under any
+ * spelling, as training leaves them out: `bareFieldName`). They hold an earlier model's tiers, not
+ * whether a lead converted: an outcome (or a status field) read from one would train a model to
+ * predict its own earlier scores. No feature may read one either (`forbiddenFields`).
+ */
+export function withoutWrittenBack(outcomeValues: Readonly<Record<string, string[]>>, writtenBack: readonly string[]): Record<string, string[]> {
+  const written = new Set(writtenBack.map(bareFieldName));
+  // No prototype, as `outcomeCandidates` gives them: a column named `__proto__` is an ordinary key.
+  const kept = Object.create(null) as Record<string, string[]>;
+  for (const [field, values] of Object.entries(outcomeValues)) if (!written.has(bareFieldName(field))) kept[field] = values;
+  return kept;
 }
 
 /** Whether `values` tell leads apart: one value says nothing of which converted. */

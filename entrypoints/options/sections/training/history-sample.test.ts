@@ -246,3 +246,15 @@ it('keeps a field of one value named as an outcome only when the sample is the w
   await db.putLeads(leads(1500));
   expect((await historySample('csv')).outcomeValues).toEqual({ status: ['Lost', 'Open'] });
 });
+
+it('offers no field LeadLens wrote its scores to as an outcome: a model would learn its own earlier tiers', async () => {
+  await db.settings.clear();
+  await rememberWrittenBackFields('salesforce', ['LeadLens_Tier__c']);
+  await db.putLeads(
+    ['Hot', 'Warm', 'Cold'].map((tier, row) => storedLead({ source: 'salesforce', id: String(row), origin: 'sync', fields: { IsConverted: row === 0, leadlens_tier__c: tier, Rating: tier } })),
+  );
+  const { fields, outcomeValues } = await historySample('salesforce');
+  // Still a field of the history (training leaves it out and says so), under any spelling the sync stored it.
+  expect(fields).toContain('leadlens_tier__c');
+  expect(outcomeValues).toEqual({ IsConverted: ['false', 'true'], Rating: ['Cold', 'Hot', 'Warm'] });
+});

@@ -18,7 +18,7 @@ import { writtenBackFields } from '@/lib/db/written-back-fields';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { forEachChunk, prefixRange } from '@/lib/db/chunks';
 import { PAGE_CHUNK } from '@/lib/ui/stored-data';
-import { fewValuedColumns } from '@/lib/ml/train/outcome-suggestions';
+import { fewValuedColumns, withoutWrittenBack } from '@/lib/ml/train/outcome-suggestions';
 import type { OutcomeRule } from '@/lib/ml/train/training-set';
 
 const SAMPLE_SIZE = 1000;
@@ -37,7 +37,8 @@ export interface HistorySample {
    * Field → its distinct values in the sample (as text), for fields with few of them
    * (`fewValuedColumns`). A field of one value only when the sample holds every lead of the
    * history: the form then says that field has one value only (`oneValueOutcomeNotes`), which a
-   * sample could not tell (a rare value falls out of it).
+   * sample could not tell (a rare value falls out of it). Never a field LeadLens wrote its scores
+   * to (`withoutWrittenBack`): its earlier tiers are no outcome.
    */
   outcomeValues: Record<string, string[]>;
   /**
@@ -140,7 +141,8 @@ export async function historySample(source: SourceKind): Promise<HistorySample> 
   const importedOutcome = source === 'csv' ? await importedOutcomeRule() : null;
   // What a write-back of LeadLens's changes in a lead, and a sync then reads back, is nothing training reads (it leaves out the
   // fields written to, and flags the CRM's modification stamps): the same history, not one that drops the check made of it.
-  const notTrainedOn = new Set([...(await writtenBackFields(source)), ...(source === 'csv' ? [] : MODIFICATION_STAMP_FIELDS[source])].map((name) => name.toLowerCase()));
+  const writtenBack = await writtenBackFields(source);
+  const notTrainedOn = new Set([...writtenBack, ...(source === 'csv' ? [] : MODIFICATION_STAMP_FIELDS[source])].map((name) => name.toLowerCase()));
   const trainedOn = (fields: StoredLead['fields']) => Object.fromEntries(Object.entries(fields).filter(([name]) => !notTrainedOn.has(name.toLowerCase())));
   const sampled = Object.fromEntries(sample.map((lead) => [lead.key, JSON.stringify([lead.createdAt, trainedOn(lead.fields)])]));
   // With `createdDates`, which a big history can change with no sampled lead changing (no lead's key, `${source}|${id}`, is "createdDates").
@@ -150,7 +152,8 @@ export async function historySample(source: SourceKind): Promise<HistorySample> 
     demo: rule.demoOnly,
     demoLeftOut: rule.demoLeftOut.size,
     fields,
-    outcomeValues: wholeHistoryOnly(fewValuedColumns(fields, sample.map((lead) => lead.fields)), sample.length === keys.length),
+    // The fields LeadLens wrote its scores to are no outcome: neither offered nor suggested as one.
+    outcomeValues: wholeHistoryOnly(withoutWrittenBack(fewValuedColumns(fields, sample.map((lead) => lead.fields)), writtenBack), sample.length === keys.length),
     createdDates,
     fingerprint,
     keysName: source === 'csv' ? fingerprint : `synced from ${syncedFrom?.id ?? 'nowhere yet'}`,
