@@ -3,7 +3,7 @@
  * marks thresholds with words, not colour alone.
  */
 import { Bar, BarChart, CartesianGrid, Cell, DefaultZIndexes, Line, LineChart, ReferenceLine, useXAxisScale, useYAxisScale, XAxis, YAxis, ZIndexLayer } from 'recharts';
-import { useMemo, useRef, type ReactNode } from 'react';
+import { useMemo, useRef, type CSSProperties, type ReactNode } from 'react';
 import { niceTicks, UNIT_TICKS } from '@/lib/ui/axis-ticks';
 import { DrawWhenNear } from './DrawWhenNear';
 
@@ -291,7 +291,8 @@ export function BarsChart({
 /**
  * Rows × columns of numbers as a table (a pair's shape function, a confusion matrix, score
  * drift). `corner` heads the row labels' column; `format` gets each value's column, for
- * columns of different units.
+ * columns of different units. `scrollsSideways`: a table of many columns (a pair's, one per bin)
+ * scrolls in a region of its own rather than widen the page.
  */
 export interface NumberGridProps {
   caption: string;
@@ -301,10 +302,18 @@ export interface NumberGridProps {
   values: readonly (readonly number[])[];
   format(value: number, column: number): string;
   className?: string;
+  scrollsSideways?: boolean;
 }
 
-export function NumberGrid({ caption, corner, rowLabels, columnLabels, values, format, className }: NumberGridProps) {
-  return (
+/**
+ * As wide as its container, whatever the table's width: `contain` keeps the table's width out
+ * of the region's own, which a figure in a row of charts would otherwise take (a pair's table
+ * made the options page 1,802 px wide at 1,280).
+ */
+const sidewaysScrollStyle: CSSProperties = { overflowX: 'auto', contain: 'inline-size' };
+
+export function NumberGrid({ caption, corner, rowLabels, columnLabels, values, format, className, scrollsSideways = false }: NumberGridProps) {
+  const table = (
     <table className={className}>
       <caption style={{ textAlign: 'left', fontWeight: 600 }}>{caption}</caption>
       <thead>
@@ -329,6 +338,14 @@ export function NumberGrid({ caption, corner, rowLabels, columnLabels, values, f
         ))}
       </tbody>
     </table>
+  );
+  // Focusable, so that a keyboard scrolls it too; named by the table it holds.
+  return scrollsSideways ? (
+    <div role="region" aria-label={caption} tabIndex={0} style={sidewaysScrollStyle}>
+      {table}
+    </div>
+  ) : (
+    table
   );
 }
 

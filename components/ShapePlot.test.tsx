@@ -113,6 +113,27 @@ it("heads the row labels of a pair's table with which feature is in rows and whi
   expect(corner.textContent).toBe('Visits ↓ / Industry →');
 });
 
+it("holds a pair's table, as wide as its bins make it, in a region that scrolls sideways, reachable by keyboard and named by the table", async () => {
+  const plot = await drawnPairShape();
+  const region = plot.querySelector('table')!.parentElement!;
+  expect(region.getAttribute('role')).toBe('region');
+  expect(region.getAttribute('aria-label')).toBe('Visits × Industry (log-odds)');
+  expect(region.tabIndex).toBe(0);
+  expect(region.style.overflowX).toBe('auto');
+  // Its width is its container's, not the table's: a row of charts is not widened by it.
+  expect(region.style.getPropertyValue('contain')).toBe('inline-size');
+});
+
+it('writes a log-odds that rounds to zero as 0.00, not -0.00, in its table and notes; one that does not keeps its sign', async () => {
+  const plot = await drawnShape(
+    { features: [0], label: 'Visits', importance: 0.1, shape: { axes: [{ labels: ['≤ 10', '≤ 20', '> 20', 'missing'], edges: [10, 20] }], scores: [0.2, -0.004, -0.5, -0.001] } },
+    'svg',
+  );
+  expect(Array.from(plot.querySelectorAll('tbody td'), (td) => td.textContent)).toEqual(['0.20', '0.00', '-0.50', '0.00']);
+  expectReadAloud(plot, 'Missing: 0.00');
+  expect(plot.textContent).not.toContain('-0.00');
+});
+
 it("keeps a heat map's cell colours in forced colours (Windows high contrast), which would paint them all the page's background", async () => {
   const plot = await drawnPairShape();
   // One cell per pair of bins; the row and column labels keep the theme's colours.

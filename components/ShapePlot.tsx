@@ -36,7 +36,11 @@ const heatCellStyle: CSSProperties = { forcedColorAdjust: 'none' };
 const POSITIVE_RGB = '26, 95, 180';
 const NEGATIVE_RGB = '179, 38, 30';
 
-const logOdds = (value: number) => value.toFixed(2);
+/** Log-odds to two decimals; one that rounds to zero reads "0.00", not "-0.00": no effect has no sign. */
+function logOdds(value: number): string {
+  const shown = value.toFixed(2);
+  return Number(shown) === 0 ? (0).toFixed(2) : shown;
+}
 /** Numeric bins read "a – b" or "≤ b": the tick shows where the bin starts. */
 const binStart = (label: string) => label.split(' – ')[0];
 
@@ -187,6 +191,7 @@ function PairShape({ term, shape }: { term: Term; shape: TermShape }) {
           columnLabels={columns.labels}
           values={values}
           format={logOdds}
+          scrollsSideways
         />
       }
       size={size}
