@@ -271,6 +271,21 @@ it('says so when no field of the lead is compared, rather than a table of headin
   expect(rendered.container.querySelector('.deviations-none')?.textContent).toBe('No field of this lead to compare.');
 });
 
+it('shows one sentence under the ideal table and folds how the ideal and the odds are found in a closed <details>: the whole note took 25 lines of the side panel', () => {
+  rendered = render(<DeviationsTable deviations={[{ feature: 9, label: 'Website visits', actionable: true, leadValue: '5', idealValue: '9 – 16', pointsLost: 0.3 }]} />);
+  const note = rendered.container.querySelector('.deviations-note')!;
+  const details = note.querySelector('details')!;
+  expect(details.open).toBe(false);
+  expect(details.querySelector('summary')?.textContent).toBe('How the ideal and the odds are found');
+  // Shown while it is closed: the one sentence, nothing else.
+  const shown = Array.from(note.children, (child) => (child === details ? details.querySelector('summary')!.textContent : child.textContent));
+  expect(shown).toEqual(['Ideal: the value (or range) that would score highest for this lead, among those enough past leads had.', 'How the ideal and the odds are found']);
+  // Folded: the whole note, from its first sentence to its last.
+  const folded = details.querySelector('p')?.textContent?.replace(/\s+/g, ' ').trim();
+  expect(folded).toMatch(/^Ideal: the value \(or range\) that would score highest for this lead, its other features as they are, among those enough past leads had:/);
+  expect(folded).toMatch(/Odds if ideal: .* Odds of leads with the ideal: .* Not compared: .* where no known value would score higher\.$/);
+});
+
 it('says a click rate above the ideal is not compared: only a lead opening e-mails without clicking lowers it', () => {
   rendered = render(<DeviationsTable deviations={[]} />);
   expect(rendered.container.querySelector('.deviations-note')?.textContent).toContain(

@@ -96,23 +96,30 @@ export function DeviationsTable({ deviations, notOnPage }: { deviations: readonl
         <DeviationsOfGroup key={group.name} group={group} deviations={deviations} />
       ))}
       {deviations.length === 0 && <p className="deviations-none">No field of this lead to compare.</p>}
-      <p className="deviations-note" style={{ fontSize: 12, margin: '4px 0' }}>
-        Ideal: the value (or range) that would score highest for this lead, its other features as they are, among those enough past
-        leads had: values that score about alike, unless too few past leads had such values, and never one a CRM would not record
-        beside the lead's others (more e-mails clicked than opened, more visits than page views). Odds if ideal: how many times
-        changing this feature to the nearest value of it, and what a CRM records with it (the click rate of new opens or clicks,
-        the first visit and page view of a first page seen), would multiply the lead's odds of converting, counting how it works
-        together with the others; no visible change below ×1.05. Odds of leads with the ideal: the odds of a lead like this one but
-        with the nearest ideal value, as a multiple of this lead's (about the same below ×1.05): a comparison, as no rep changes who a lead
-        is. Where too few past leads had values that score alike, the ideal is a wider range whose values can score far apart: its
-        odds read from the least to the most any value of it would give (÷ where a value would lower them). Not compared: how long
-        ago the lead was created or last active, whether it takes e-mail (its choice, not a rep's), e-mail engagement when no
-        marketing e-mail reaches it, a count a CRM would record no other value of beside the lead's others (clicks of a lead that
-        opened no e-mail; visits, page views and form submissions of a lead with none, which come with a first page seen, compared
-        as the last page seen), counts it already has more of than the ideal (they only grow), a rate of them above the ideal
-        (a click rate falls only when the lead opens e-mails without clicking), and what is not known of it where no known value
-        would score higher.
-      </p>
+      {/* One sentence shown: the whole note took some 25 lines of the side panel, above the segments and the top leads. */}
+      <div className="deviations-note" style={{ fontSize: 12, margin: '4px 0' }}>
+        <p style={{ margin: 0 }}>Ideal: the value (or range) that would score highest for this lead, among those enough past leads had.</p>
+        <details>
+          <summary>How the ideal and the odds are found</summary>
+          <p style={{ margin: '4px 0 0' }}>
+            Ideal: the value (or range) that would score highest for this lead, its other features as they are, among those enough past
+            leads had: values that score about alike, unless too few past leads had such values, and never one a CRM would not record
+            beside the lead's others (more e-mails clicked than opened, more visits than page views). Odds if ideal: how many times
+            changing this feature to the nearest value of it, and what a CRM records with it (the click rate of new opens or clicks,
+            the first visit and page view of a first page seen), would multiply the lead's odds of converting, counting how it works
+            together with the others; no visible change below ×1.05. Odds of leads with the ideal: the odds of a lead like this one but
+            with the nearest ideal value, as a multiple of this lead's (about the same below ×1.05): a comparison, as no rep changes who a lead
+            is. Where too few past leads had values that score alike, the ideal is a wider range whose values can score far apart: its
+            odds read from the least to the most any value of it would give (÷ where a value would lower them). Not compared: how long
+            ago the lead was created or last active, whether it takes e-mail (its choice, not a rep's), e-mail engagement when no
+            marketing e-mail reaches it, a count a CRM would record no other value of beside the lead's others (clicks of a lead that
+            opened no e-mail; visits, page views and form submissions of a lead with none, which come with a first page seen, compared
+            as the last page seen), counts it already has more of than the ideal (they only grow), a rate of them above the ideal
+            (a click rate falls only when the lead opens e-mails without clicking), and what is not known of it where no known value
+            would score higher.
+          </p>
+        </details>
+      </div>
       {notOnPage && notOnPage.labels.length > 0 && (
         <p className="not-on-page" style={{ fontSize: 12, margin: '4px 0' }}>
           Not on this page, so not compared: {notOnPage.labels.join(', ')}. LeadLens compares every field once it can read the lead from{' '}
