@@ -60,7 +60,7 @@ it.each<[string, () => ReactElement, string[]]>([
   ['a horizontal bar chart and its axis titles', () => <BarsChart title="Terms" description="terms" bars={[{ label: 'Job title', value: 0.4 }]} horizontal labelAxisTitle="Term" valueAxisTitle="Share" />, ['Job title', 'Term', 'Share']],
   ['a shape function', () => <ShapePlot term={{ features: [0], label: 'Visits', importance: 0.1, shape }} />, ['≤ 10']],
   ['the tier donut', () => <TierDonut stats={{ hot: tier, warm: tier, cold: tier }} />, []],
-  ['the waterfall', () => <Waterfall start={-2} reasons={[{ label: 'Job title', value: 'VP Sales', points: 1.5 }]} tiers={TIERS} />, ['Starting point']],
+  ['the waterfall', () => <Waterfall start={-2} reasons={[{ label: 'Job title', value: 'VP Sales', points: 1.5 }]} tiers={TIERS} />, ['Model baseline (before fields)']],
 ])('%s: every word drawn reaches 4.5:1 on white', async (_, chart, mustDraw) => {
   const texts = await drawnTexts(chart());
   const drawn = texts.map((text) => text.textContent ?? '');

@@ -20,10 +20,19 @@ interface Step {
 }
 
 /**
- * The chart's rows: the starting point (`startingPoint` in lib/ml/explain.ts), then the strongest
- * terms in turn, then the smaller ones summed into one bar, then the lead itself at the log-odds
- * of the probability shown, where the last bar ends (the reasons of `explainLead` are on those
- * odds). The starting point and the lead are points, no bars: neither is a reason.
+ * Where the reasons start: the model's own starting point for the lead's source (`startingPoint`
+ * in lib/ml/explain.ts), not the average lead. Named so that it is not taken for the history's
+ * conversion rate, which the headline compares the lead with ("1.7× the average lead"): a model
+ * baseline of 5.5% under an average of 9.28% read as "3× the average" for a lead at 16%. Short
+ * enough for two lines of the chart in Chrome's narrowest side panel.
+ */
+export const BASELINE_LABEL = 'Model baseline (before fields)';
+
+/**
+ * The chart's rows: the model baseline (`BASELINE_LABEL`), then the strongest terms in turn, then
+ * the smaller ones summed into one bar, then the lead itself at the log-odds of the probability
+ * shown, where the last bar ends (the reasons of `explainLead` are on those odds). The baseline
+ * and the lead are points, no bars: neither is a reason.
  */
 export function waterfallSteps(start: number, reasons: readonly Reason[], maxBars = WATERFALL_BARS): Step[] {
   const strongestFirst = [...reasons].sort((a, b) => Math.abs(b.points) - Math.abs(a.points));
@@ -37,7 +46,7 @@ export function waterfallSteps(start: number, reasons: readonly Reason[], maxBar
     running += points;
     return { label, range: [from, running], points, kind: 'reason' };
   });
-  return [{ label: 'Starting point', range: [start, start], points: 0, kind: 'start' }, ...steps, { label: 'This lead', range: [running, running], points: 0, kind: 'end' }];
+  return [{ label: BASELINE_LABEL, range: [start, start], points: 0, kind: 'start' }, ...steps, { label: 'This lead', range: [running, running], points: 0, kind: 'end' }];
 }
 
 /** Round probabilities the axis may mark, finest first: the finest set that marks the chart's span with few enough ticks is used. */
@@ -78,11 +87,12 @@ const count = (n: number, verb: string) => `${n === 0 ? 'no reason' : n === 1 ? 
 
 /**
  * The chart in a rep's words, for those who cannot see it: the probability the reasons start
- * from, how many raise and lower the odds of converting (those the lists above the chart count:
- * of one field, that move them, `topReasons`), how many pairs of fields move them and how many
- * more hardly change them, by how much they change them together, and the lead's probability they
- * end at. `probabilities` as the chart's dots write them: the dots are drawn text inside the
- * image, which a screen reader does not read.
+ * from (the model baseline, as the chart names it), how many raise and lower the odds of
+ * converting (those the lists above the chart count: of one field, that move them,
+ * `topReasons`), how many pairs of fields move them and how many more hardly change them, by how
+ * much they change them together, and the lead's probability they end at. `probabilities` as the
+ * chart's dots write them: the dots are drawn text inside the image, which a screen reader does
+ * not read.
  */
 export function describeWaterfall(reasons: readonly Reason[], probabilities: { start: string; lead: string }): string {
   const moving = reasons.filter(movesTheOdds);
@@ -100,7 +110,7 @@ export function describeWaterfall(reasons: readonly Reason[], probabilities: { s
     ...(hardly > 0 ? [`${hardly} more hardly ${hardly === 1 ? 'changes' : 'change'} them`] : []),
   ];
   const counts = `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
-  return `From a starting point of ${probabilities.start}, ${counts}; together they ${change}, to ${probabilities.lead} for this lead. The table below lists each reason.`;
+  return `From the model baseline of ${probabilities.start} (before this lead's fields), ${counts}; together they ${change}, to ${probabilities.lead} for this lead. The table below lists each reason.`;
 }
 
 /** A reason's effect in the table: "▲ strongly raises the odds (×4.5)", the arrow for the eye only; "hardly changes the odds" below what the badge counts as a reason. */
@@ -178,7 +188,7 @@ interface Row extends Step {
 }
 
 /**
- * A reason's bar as Recharts draws one; the starting point and the lead as a dot with its
+ * A reason's bar as Recharts draws one; the model baseline and the lead as a dot with its
  * probability beside it, written toward the middle of the chart so it stays inside it.
  */
 function StepShape(props: BarShapeProps) {
@@ -197,17 +207,18 @@ function StepShape(props: BarShapeProps) {
 }
 
 /**
- * How the log-odds of the probability shown are built: from the starting point for the lead's
- * source (the model's intercept and the terms of fields the source lacks, calibrated), every
- * reason in turn, strongest first, to the lead's probability. The axis marks probabilities at
- * their log-odds, so each reason moves the lead by its odds factor wherever it starts. Each
- * reason's bar is marked ▲ or ▼ besides its colour; the table below says how each moves the odds.
+ * How the log-odds of the probability shown are built: from the model baseline for the lead's
+ * source (the model's intercept and the terms of fields the source lacks, calibrated; not the
+ * average lead's likelihood), every reason in turn, strongest first, to the lead's probability.
+ * The axis marks probabilities at their log-odds, so each reason moves the lead by its odds
+ * factor wherever it starts. Each reason's bar is marked ▲ or ▼ besides its colour; the table
+ * below says how each moves the odds.
  */
 export function Waterfall({ start, reasons, tiers }: { start: number; reasons: readonly Reason[]; tiers: TierThresholds }) {
   const steps = waterfallSteps(start, reasons);
   const axis = probabilityAxis(steps.flatMap((step) => step.range));
   const [low, high] = axis.domain;
-  // Each reason's bar named with its arrow; the starting point and the lead go neither up nor down.
+  // Each reason's bar named with its arrow; the baseline and the lead go neither up nor down.
   const data = steps.map(
     (step): Row => ({
       ...step,

@@ -231,7 +231,7 @@ it('counts and explains only the fields a Salesforce lead can have, from a start
   // the term Salesforce has no field for starts the waterfall: -2 + 0.25, then +1.5 to the lead's log-odds
   expect(vi.mocked(Waterfall).mock.lastCall?.[0].start).toBeCloseTo(-1.75, 12);
   expect(rendered.container.querySelector('[role="img"]')?.getAttribute('aria-label')).toBe(
-    'From a starting point of 15%, 1 reason raises the odds of converting and no reason lowers them; together they multiply the odds by 4.5, to 44% for this lead. The table below lists each reason.',
+    "From the model baseline of 15% (before this lead's fields), 1 reason raises the odds of converting and no reason lowers them; together they multiply the odds by 4.5, to 44% for this lead. The table below lists each reason.",
   );
 });
 
