@@ -1754,12 +1754,14 @@ it('offers and trains the features of columns named as plain objects’ own prop
   await press(button('Check the data')!);
   for (const event of await workerAnswers(FakeWorker.latest.requests.at(-1)!, leads)) FakeWorker.latest.answer(event);
 
+  // A file's own column: no CRM page reads it, and the note says so.
+  const fileOnly = 'Another field of your data, read from this file only: badges on Salesforce and HubSpot pages cannot use it; off unless you tick it.';
   const cells = (key: string) => Array.from(container().querySelectorAll(`tr[data-feature="${key}"] td`), (cell) => cell.textContent);
-  expect(cells('constructor')).toEqual(['', 'constructor', 'Another field of your data; off unless you tick it.']);
-  expect(cells('proto')).toEqual(['', '__proto__', 'Another field of your data; off unless you tick it.']);
-  expect(cells('tostring')).toEqual(['', 'toString', 'Another field of your data; off unless you tick it.']);
+  expect(cells('constructor')).toEqual(['', 'constructor', fileOnly]);
+  expect(cells('proto')).toEqual(['', '__proto__', fileOnly]);
+  expect(cells('tostring')).toEqual(['', 'toString', fileOnly]);
   click(checkbox('Use constructor'));
-  expect(featureNote('constructor')).toBe('Another field of your data; off unless you tick it.');
+  expect(featureNote('constructor')).toBe(fileOnly);
   await eventually(() => expect(trainButton()?.disabled).toBe(false));
   await press(trainButton()!);
   const train = FakeWorker.latest.requests.at(-1) as Extract<TrainingRequest, { type: 'train' }>;

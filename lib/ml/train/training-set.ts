@@ -7,9 +7,10 @@
  */
 import { z } from 'zod';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../../crm/types';
+import { exportHeadersOf } from '../../crm/export-headers';
 import { featurizeRecords, looseKey, type RawRecord, type SourceKind } from '../featurize';
 import { daysBetween } from '../derive';
-import { fieldSourcesOf, fieldsRead, withOptionLabels, type Feature, type FeatureSpec } from '../manifest';
+import { fieldSourcesOf, fieldsRead, withOptionLabels, type Feature, type FeatureSpec, type FieldSources } from '../manifest';
 import { describeOpenStatus, fieldsOfRule, outcomeOrWhyNot, type OutcomeRule } from '../outcome-rule';
 import { formatDay, plural } from '../../presentation';
 import { namesCreatedColumn } from '../../csv/mapping';
@@ -273,16 +274,39 @@ export function fieldOf(spec: Pick<FeatureSpec, 'derive'>, source: SourceKind): 
  * The data's field for a catalogue feature: the name the catalogue gives for this source,
  * else a field whose name matches one of the feature's other names or its key, ignoring
  * case and punctuation in any script (`Lead Source` ↔ `lead_source` ↔ `LeadSource`,
- * `売上 高` ↔ `売上高`). A name with no letter or digit matches none. Null when none fits.
+ * `売上 高` ↔ `売上高`), its CRM fields' export headers among them (`fieldFor`). A name with no
+ * letter or digit matches none. Null when none fits. A ratio's two fields: `ratioFor`.
  */
 export function suggestField(spec: FeatureSpec, source: SourceKind, fields: readonly string[]): string | null {
-  if (spec.derive.kind === 'ratio') return null; // two fields: only mapped as the catalogue names them
-  const from = spec.derive.from;
+  if (spec.derive.kind === 'ratio') return null;
+  return fieldFor(spec.derive.from, source, fields, [spec.key, spec.label]);
+}
+
+/**
+ * The data's field for one of a feature's field sources `from`: its name for `source`, else the
+ * first field named as it is for another source, under a header Salesforce's reports or HubSpot's
+ * exports write for its CRM fields (`exportHeadersOf`: "No. of Employees" for NumberOfEmployees,
+ * "Country/Region" for country), or as one of `otherNames`, compared by `looseKey`.
+ */
+function fieldFor(from: FieldSources, source: SourceKind, fields: readonly string[], otherNames: readonly string[] = []): string | null {
   const own = from[source];
   if (own !== undefined && fields.includes(own)) return own;
-  const names = [own, from.salesforce, from.hubspot, from.csv, spec.key, spec.label].filter((n): n is string => n !== undefined);
+  const crmNames = CRM_KINDS.flatMap((crm) => {
+    const field = from[crm];
+    return field === undefined ? [] : [field, ...exportHeadersOf(crm, field)];
+  });
+  const names = [own, ...crmNames, from.csv, ...otherNames].filter((n): n is string => n !== undefined);
   const wanted = new Set(names.map(looseKey).filter((name) => name !== ''));
   return fields.find((field) => wanted.has(looseKey(field))) ?? null;
+}
+
+/** A catalogue ratio reading the data's fields for its two parts (`fieldFor`), or null when the data lacks either. */
+function ratioFor(spec: FeatureSpec, source: SourceKind, fields: readonly string[]): FeatureSpec | null {
+  if (spec.derive.kind !== 'ratio') return null;
+  const { numerator, denominator } = spec.derive;
+  const [over, under] = [fieldFor(numerator, source, fields), fieldFor(denominator, source, fields)];
+  if (over === null || under === null) return null;
+  return { ...spec, derive: { ...spec.derive, numerator: { ...numerator, [source]: over }, denominator: { ...denominator, [source]: under } } };
 }
 
 /** `spec` reading `field` for `source` (a single-field spec); the labels it knew for another field of `source` are not this one's. */
@@ -383,9 +407,8 @@ export function candidateFeatures(catalogue: readonly FeatureSpec[], table: Tabl
   for (const spec of catalogue) {
     if (keys.has(spec.key)) continue;
     let mapped: FeatureSpec | null = null;
-    if (spec.derive.kind === 'ratio') {
-      if (specFields(spec, source).every((name) => name !== undefined && fields.includes(name))) mapped = spec;
-    } else {
+    if (spec.derive.kind === 'ratio') mapped = ratioFor(spec, source, fields);
+    else {
       const field = suggestField(spec, source, fields);
       if (field !== null) mapped = mapSpec(spec, source, field);
     }

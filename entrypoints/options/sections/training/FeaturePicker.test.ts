@@ -181,7 +181,7 @@ it('reads a feature keyed by a name plain objects inherit (a column named constr
     ['constructor', 'constructor'],
     ['tostring', 'toString'],
   ]) {
-    expect(cells(key)).toEqual(['', column, 'Another field of your data; off unless you tick it.']);
+    expect(cells(key)).toEqual(['', column, 'Another field of your data, read from this file only: badges on Salesforce and HubSpot pages cannot use it; off unless you tick it.']);
   }
   expect(rendered.container.querySelector<HTMLInputElement>('tr[data-feature="constructor"] input')!.checked).toBe(false);
 });

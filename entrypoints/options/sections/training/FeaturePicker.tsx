@@ -2,6 +2,7 @@ import { useId } from 'react';
 import type { z } from 'zod';
 import { ErrorState } from '@/components/StatusMessage';
 import { tableValueWrap } from '@/components/table-value-wrap';
+import { CRM_KINDS, CRM_LABEL } from '@/lib/crm/types';
 import { listInWords } from '@/lib/list-in-words';
 import type { SourceKind } from '@/lib/ml/featurize';
 import type { Derive } from '@/lib/ml/manifest';
@@ -44,6 +45,15 @@ export const verdictKey = (featureKey: string, field: string | null) => JSON.str
  * personal data (a name, an e-mail address, a phone number), the model would hold some.
  */
 const KEEPS_FIELD_VALUES: ReadonlySet<Derive['kind']> = new Set(['value', 'daysSince']);
+
+/**
+ * The note of another field of the data. A file's is read from the file only: no CRM page has
+ * the column, so a badge there leaves it out of the score.
+ */
+const inferredNote = (source: SourceKind): string =>
+  source === 'csv'
+    ? `Another field of your data, read from this file only: badges on ${listInWords(CRM_KINDS.map((crm) => CRM_LABEL[crm]))} pages cannot use it; off unless you tick it.`
+    : 'Another field of your data; off unless you tick it.';
 
 interface Props {
   source: SourceKind;
@@ -90,7 +100,7 @@ export function FeaturePicker({ source, candidates, fields, choices, verdicts, c
                 Personal data: its values would be stored in the model.
               </span>
             ) : origin === 'inferred' ? (
-              'Another field of your data; off unless you tick it.'
+              inferredNote(source)
             ) : null;
           // The note is heard at the checkbox and the field choice, where the admin decides, not only read down the Notes column.
           // A feature key is letters, digits and underscores (its schema): no space to split an id reference.
