@@ -20,7 +20,7 @@ import { broadcastToPages } from '@/lib/messaging/events';
 import { bundledModel } from '@/lib/ml/bundled-model';
 import { activeModelId, manifestOf, setActiveModel } from '@/lib/ml/model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
-import { loadScoredLeads } from '@/lib/ui/stored-data';
+import { loadScoredLeads, recordPageScoresDifferFrom } from '@/lib/ui/stored-data';
 import { NO_READABLE_FIELDS } from '@/lib/background/score-lead';
 import { FIRST_RENDER_PATIENCE_MS } from '@/lib/messaging/protocol';
 import { useManifest, useOpenLead, useScoredLeads } from './hooks';
@@ -29,7 +29,10 @@ import { OpenLeadView } from './OpenLeadView';
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 const openLead = vi.hoisted(() => vi.fn());
 vi.mock('@/lib/messaging/client', () => ({ background: { openLead } }));
-vi.mock('@/lib/ui/stored-data', () => ({ loadScoredLeads: vi.fn(async () => ({ rows: [], choices: { owner: [], leadSource: [] } })) }));
+vi.mock('@/lib/ui/stored-data', () => ({
+  loadScoredLeads: vi.fn(async () => ({ rows: [], choices: { owner: [], leadSource: [] } })),
+  recordPageScoresDifferFrom: vi.fn(async () => true),
+}));
 vi.mock('@/lib/ml/model-store', async (importOriginal) => {
   const store = await importOriginal<typeof import('@/lib/ml/model-store')>();
   return { ...store, manifestOf: vi.fn(store.manifestOf) };
@@ -280,6 +283,21 @@ it('reads the leads again when a sync names the owners of stored leads', async (
   const before = readsOf();
   await broadcastToPages('ownersNamed', {});
   await readAgain(before, ['leads']);
+});
+
+it('reads the leads again when a record page’s score is cached that lists its lead otherwise: the lead is counted and listed by it', async () => {
+  const before = readsOf();
+  await broadcastToPages('openLeadChanged', { tabId: 10 });
+  await readAgain(before, ['leads']);
+});
+
+it('reads no lead again when the record page’s score lists its lead as the panel does: not 100,000 leads at each lead opened', async () => {
+  vi.mocked(recordPageScoresDifferFrom).mockResolvedValueOnce(false);
+  const before = readsOf();
+  await broadcastToPages('openLeadChanged', { tabId: 10 });
+  await vi.waitFor(() => expect(recordPageScoresDifferFrom).toHaveBeenCalled());
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(readsOf().leads).toBe(before.leads);
 });
 
 describe('hears the tab’s navigations', () => {

@@ -10,9 +10,9 @@ import { onEvent } from '@/lib/messaging/events';
 import type { ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import type { TierThresholds } from '@/lib/ml/train/thresholds';
 import { queryKeys } from '@/lib/query-keys';
-import type { RuleOutcomes } from '@/lib/segments';
+import type { RuleOutcomes, ScoredLeads } from '@/lib/segments';
 import { useActiveModelId, useInvalidateOnEvent, useInvalidateWhenJobEnds, useManifest } from '@/lib/ui/hooks';
-import { leadAgesCountedFrom, loadScoredLeads } from '@/lib/ui/stored-data';
+import { leadAgesCountedFrom, loadScoredLeads, recordPageScoresDifferFrom } from '@/lib/ui/stored-data';
 import { askWorkerOnce, okReply } from '@/lib/worker-once';
 import { byLead, RuleOutcomesReplySchema, type RuleOutcomesRequest } from './rule-outcomes';
 
@@ -22,6 +22,7 @@ export function useScoredLeads() {
   useInvalidateWhenJobEnds('retier', [queryKeys.leads()]);
   useInvalidateOnEvent('storedDataDeleted', [queryKeys.leads()]);
   useInvalidateOnEvent('ownersNamed', [queryKeys.leads()]);
+  useReadAgainWhenRecordPageScores(modelId);
   const leads = useQuery({
     queryKey: queryKeys.scoredLeads(modelId ?? ''),
     queryFn: () => loadScoredLeads(modelId!),
@@ -30,6 +31,35 @@ export function useScoredLeads() {
     structuralSharing: false,
   });
   return { leads, job, modelId };
+}
+
+/**
+ * A record page's score was cached (a badge scored): its lead is counted and listed by it
+ * (`loadScoredLeads`), so the leads are read again when one lists otherwise than the panel does.
+ */
+function useReadAgainWhenRecordPageScores(modelId: string | undefined): void {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    if (modelId === undefined) return;
+    const controller = new AbortController();
+    onEvent(
+      'openLeadChanged',
+      () => {
+        // None listed yet: the read under way, or the first, reads the page scores itself.
+        const listed = queryClient.getQueryData<ScoredLeads>(queryKeys.scoredLeads(modelId));
+        if (!listed) return;
+        void recordPageScoresDifferFrom(modelId, listed.rows).then(
+          (differ) => {
+            if (differ && !controller.signal.aborted) void queryClient.invalidateQueries({ queryKey: queryKeys.scoredLeads(modelId) });
+          },
+          // Unreadable now: the list stays as it is until the next scoring or another lead opened.
+          () => undefined,
+        );
+      },
+      controller.signal,
+    );
+    return () => controller.abort();
+  }, [modelId, queryClient]);
 }
 
 // The panel's parts read a manifest from here, with the rest of its data.

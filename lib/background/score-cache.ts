@@ -1,20 +1,10 @@
-import { z } from 'zod';
 import type { CrmKind } from '../crm/types';
-import { db, leadKeyOf, leadKeyOfCachedScore, leadKeyPrefix, leadKeyPrefixOf, type CachedScore } from '../db/db';
-import { schemaOf, ScoredLeadSchema } from '../messaging/schemas';
-import { recordStaleHours } from '../settings/record-staleness';
+import { db, leadKeyOf, leadKeyOfCachedScore, leadKeyPrefix, leadKeyPrefixOf } from '../db/db';
+import { CachedScoreSchema } from '../db/record-page-scores';
+import { recordStaleAfterMs } from '../settings/record-staleness';
 import { mayUseCache, type PageAccess } from './page-access';
 import { noPurgeSince } from './purge';
 import type { ScoreCache, ScoringDeps } from './score-lead';
-
-/** A cached score as read back (its key is the one asked for): an entry of another shape (an older version's) is a miss, scored again. */
-const CachedScoreSchema = schemaOf<Omit<CachedScore, 'key'>>()(z.object({
-  fieldsHash: z.string(),
-  lead: ScoredLeadSchema,
-  scoredAt: z.number(),
-  fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.undefined()])).optional(),
-  account: z.string().optional(),
-}));
 
 export const dexieScoreCache: ScoreCache = {
   get: async (key) => {
@@ -128,19 +118,17 @@ async function deleteStaleCachedScores(staleAfterMs: number, now = Date.now()): 
   return db.scores.where('scoredAt').below(now - staleAfterMs).delete();
 }
 
-const cachedScoresStaleAfterMs = async () => (await recordStaleHours()) * 3_600_000;
-
 /**
  * Deletes the cached scores past the admin's setting, also when no record page is opened (the
  * background's hourly alarm): a rep who stops using the CRM pages leaves no fields behind.
  */
 export async function deleteExpiredCachedScores(now = Date.now()): Promise<number> {
-  return deleteStaleCachedScores(await cachedScoresStaleAfterMs(), now);
+  return deleteStaleCachedScores(await recordStaleAfterMs(), now);
 }
 
 /** The score cache as record pages and the side panel use it: scores go stale after the admin's setting, and are then deleted. */
 export async function recordScoreCache(access: PageAccess): Promise<Pick<ScoringDeps, 'cache' | 'now' | 'staleAfterMs'>> {
-  const staleAfterMs = await cachedScoresStaleAfterMs();
+  const staleAfterMs = await recordStaleAfterMs();
   if (Date.now() - lastSweptAt >= STALE_SWEEP_EVERY_MS) {
     lastSweptAt = Date.now();
     await deleteStaleCachedScores(staleAfterMs);

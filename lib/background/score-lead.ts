@@ -23,6 +23,7 @@ import type { CrmKind } from '../crm/types';
 import { hashFields } from '../crm/fields-hash';
 import { HUBSPOT_LIFECYCLE_FIELD, lifecycleOrder, type LifecycleStage } from '../crm/hubspot-lifecycle';
 import { leadKeyOf, scoreKeyOf, type CachedScore, type StoredLead } from '../db/db';
+import { reusedAt } from '../db/record-page-scores';
 import { hubspotOutcome } from '../sync/to-stored-lead';
 
 /** The engine's output; a value the model gave as NaN or ±Infinity may come as null (the offscreen engine's reply). */
@@ -110,8 +111,7 @@ export async function freshCachedScore(
 /** The score cached under `key`, whatever fields it was asked for, unless it is older than "stale after". */
 export async function recentCachedScore(key: string, deps: CacheDeps): Promise<CachedScoreEntry | undefined> {
   const cached = await deps.cache.get(key);
-  const now = deps.now().getTime();
-  return cached && now - (cached.scoredAt ?? now) < (deps.staleAfterMs ?? Infinity) ? cached : undefined;
+  return cached && reusedAt(cached.scoredAt, deps.now().getTime(), deps.staleAfterMs) ? cached : undefined;
 }
 
 export async function scoreLead(request: LeadToScore, deps: ScoringDeps): Promise<ScoreOutcome> {

@@ -9,6 +9,7 @@
  * a made-up score.
  */
 import { CRM_LABEL, type CrmKind, type PageFields } from '../crm/types';
+import { pageScoreOfStoredLead } from '../db/record-page-scores';
 import { featuresTracked } from '../ml/explain';
 import { featurizeRecord, knownFeatureCount, type RawRecord } from '../ml/featurize';
 import { fieldsRead } from '../ml/manifest';
@@ -121,15 +122,14 @@ export async function scoreLeadsById(
     }
     const row = featurizeRecord(record.fields, manifest.features, crm, now); // [F]
     const featuresKnown = knownFeatureCount(row);
-    // A fresh score its record page cached (with the fields it scored: a list's carries none) is a
-    // stored lead's row's too, so the two agree: the page read the record from the CRM after the last
-    // sync stored it (a sync storing it changed deletes that score: store.ts). Not a record the list
-    // read just now (`readNow`), which is newer; nor when the page knew fewer of the model's fields than
-    // the row has (scored from the page alone, not connected). The page's is then kept, not replaced
-    // (its badge and side panel would read the record from the CRM again).
+    // A fresh score its record page cached is a stored lead's row's too (`pageScoreOfStoredLead`, as the
+    // side panel counts it), so the two agree. Not a record the list read just now (`readNow`), which is
+    // newer. One not shown (the page knew fewer of the model's fields) is kept, not replaced (its badge
+    // and side panel would read the record from the CRM again).
     const pageScore = recent?.fields !== undefined ? recent : undefined;
-    if (pageScore && !record.readNow && pageScore.lead.featuresKnown >= featuresKnown) {
-      results.set(recordId, { recordId, state: 'scored', lead: withoutPlan(pageScore.lead) });
+    const shownPageScore = record.readNow ? undefined : pageScoreOfStoredLead(recent, featuresKnown);
+    if (shownPageScore) {
+      results.set(recordId, { recordId, state: 'scored', lead: withoutPlan(shownPageScore.lead) });
       continue;
     }
     if (featuresKnown > 0) toRun.push({ record, key, fieldsHash, keepsPageScore: pageScore !== undefined, row, featuresKnown });

@@ -12,6 +12,11 @@ export async function recordStaleHours(): Promise<number> {
   return parsed.success ? parsed.data : DEFAULT_RECORD_STALE_HOURS;
 }
 
+/** The setting in milliseconds: how long a record page's (or a list row's) cached score is reused. */
+export async function recordStaleAfterMs(): Promise<number> {
+  return (await recordStaleHours()) * 3_600_000;
+}
+
 /** Throws a readable error for a value out of range (nothing is saved), or the database's error. */
 export async function setRecordStaleHours(hours: number): Promise<void> {
   const parsed = RecordStaleHoursSchema.safeParse(hours);

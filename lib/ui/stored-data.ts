@@ -2,15 +2,20 @@
  * Reads of the stored leads and their scores: for the extension pages, a chunk at a time so
  * the main thread never blocks for long, whatever the number of leads; for the training and
  * policy workers, without yielding (those say so). Pages read leads as their summaries
- * (`db.leadSummaries`), never whole with their fields; only the workers read whole
- * leads (the options page's policy worker, the side panel's rule-outcomes worker), for a model's own outcome rule.
+ * (`db.leadSummaries`), never whole with their fields, apart from the few a record page scored
+ * (`recordPageScores`); only the workers read every lead whole (the options page's policy worker,
+ * the side panel's rule-outcomes worker), for a model's own outcome rule.
  */
+import { DEMO_ACCOUNTS } from '../crm/demo-accounts';
 import { CRM_KINDS, SOURCE_KINDS, type CrmKind } from '../crm/types';
-import { db, demoLeadKeys, leadKeyPrefix, ownLeadStored, scoreKeyOf, scoreKeyPrefix, type LeadScore, type LeadSummary, type StoredLead } from '../db/db';
+import { db, demoLeadKeys, leadKeyOfCachedScore, leadKeyPrefix, ownLeadStored, scoreKeyOf, scoreKeyPrefix, type LeadScore, type LeadSummary, type StoredLead } from '../db/db';
 import { ALL_KEYS, forEachChunk, prefixRange, yieldToEventLoop } from '../db/chunks';
+import { CachedScoreSchema, pageScoreOfStoredLead, reusedAt } from '../db/record-page-scores';
 import { historyRule, inHistory, type HistoryRule } from '../db/source-history';
-import type { SourceKind } from '../ml/featurize';
+import type { ScoredLead } from '../messaging/protocol';
+import { featurizeRecord, knownFeatureCount, type SourceKind } from '../ml/featurize';
 import type { Manifest } from '../ml/manifest';
+import { manifestOf } from '../ml/model-store';
 import {
   latestExportDate,
   modelOutcomeOf,
@@ -22,7 +27,10 @@ import {
   type ModelOutcomeRule,
 } from '../ml/outcome-rule';
 import { SAME_PROBABILITY_TOLERANCE } from '../ml/score';
+import { strongestReasons, topReasonFor } from '../presentation';
 import { collectFilterChoices, mostLikelyFirst, type ScoredLeadRow, type ScoredLeads } from '../segments';
+import { recordStaleAfterMs } from '../settings/record-staleness';
+import { dexieSyncStore } from '../sync/store';
 import type { ActiveModelScores } from '../ml/train/training-job';
 
 export const PAGE_CHUNK = 2000;
@@ -45,6 +53,74 @@ async function summariesOf(scores: readonly LeadScore[]): Promise<Map<string, Le
   return new Map(summaries.flatMap((lead) => (lead ? [[lead.key, lead]] : [])));
 }
 
+/** What a row shows of a lead's score: the stored score's, or its record page's (`recordPageScores`). */
+type ShownScore = Pick<LeadScore, 'probability' | 'score' | 'tier' | 'topReason' | 'reasonUp' | 'reasonDown'>;
+
+/** A record page's score of a lead as a stored score would hold it, its top reason picked as a scoring of the stored leads picks it (bulk-score.ts). */
+function asShownScore({ probability, score, tier, reasons }: ScoredLead): ShownScore {
+  const strongest = strongestReasons(reasons);
+  return { probability, score, tier, topReason: topReasonFor(tier, strongest), ...strongest };
+}
+
+/**
+ * The org or portal whose record pages show a stored lead, as a CRM page is served one
+ * (`storedLeadServes`, page-access.ts): a synced lead's, the one it was synced from; a demo
+ * lead's, the demo CRM's unless leads are synced from that one; none for an imported file's.
+ */
+function pageAccountOf({ origin, source }: Pick<StoredLead, 'origin' | 'source'>, syncedFrom: ReadonlyMap<CrmKind, string | undefined>): string | undefined {
+  if (source === 'csv') return undefined;
+  if (origin === 'sync') return syncedFrom.get(source);
+  return origin === 'demo' && syncedFrom.get(source) !== DEMO_ACCOUNTS[source] ? DEMO_ACCOUNTS[source] : undefined;
+}
+
+/**
+ * The scores model `modelId`'s record pages cached of stored leads that those leads' badges and
+ * list rows show (`pageScoreOfStoredLead`), by lead key: still reused at `now` by the admin's
+ * "stale after", and cached for a page of the org the lead is stored from (a cached score answers
+ * its own org's pages alone: score-cache.ts). A rep who edited a lead in the CRM sees its new
+ * score there before the next sync stores it, and the panel counts and lists it by that score too.
+ * One read of the model's cached scores; the few stored leads a record page scored are read
+ * whole, for how many of the model's fields their stored fields give.
+ */
+async function recordPageScores(modelId: string, now: number): Promise<Map<string, ShownScore>> {
+  const [cached, staleAfterMs] = await Promise.all([db.scores.where(':id').between(...prefixRange(scoreKeyPrefix(modelId)), true, true).toArray(), recordStaleAfterMs()]);
+  const recent = cached.flatMap((entry) => {
+    const parsed = CachedScoreSchema.safeParse(entry);
+    // A list's own cached scores keep no fields (`pageScoreOfStoredLead` never shows them): their leads are not read.
+    return parsed.success && parsed.data.fields !== undefined && reusedAt(parsed.data.scoredAt, now, staleAfterMs) ? [{ leadKey: leadKeyOfCachedScore(entry.key), entry: parsed.data }] : [];
+  });
+  const shown = new Map<string, ShownScore>();
+  if (recent.length === 0) return shown;
+  const [leads, manifest, syncedFrom] = await Promise.all([
+    db.leads.bulkGet(recent.map(({ leadKey }) => leadKey)),
+    manifestOf(modelId),
+    Promise.all(CRM_KINDS.map(async (crm) => [crm, (await dexieSyncStore(db).readState(crm)).account?.id] as const)).then((accounts) => new Map(accounts)),
+  ]);
+  const at = new Date(now);
+  recent.forEach(({ leadKey, entry }, i) => {
+    const lead = leads[i];
+    if (!lead || entry.account === undefined || entry.account !== pageAccountOf(lead, syncedFrom)) return;
+    const featuresKnown = knownFeatureCount(featurizeRecord(lead.fields, manifest.features, lead.source, at));
+    const pageScore = pageScoreOfStoredLead(entry, featuresKnown);
+    if (pageScore) shown.set(leadKey, asShownScore(pageScore.lead));
+  });
+  return shown;
+}
+
+/**
+ * Whether a record page's score of model `modelId` lists a lead of `rows` otherwise than they do
+ * (`recordPageScores`): the side panel reads every lead again only then, not at each lead a rep
+ * opens, which would read 100,000 of them at each record page.
+ */
+export async function recordPageScoresDifferFrom(modelId: string, rows: readonly ScoredLeadRow[]): Promise<boolean> {
+  const pageScores = await recordPageScores(modelId, Date.now());
+  if (pageScores.size === 0) return false;
+  return rows.some((row) => {
+    const shown = pageScores.get(row.leadKey);
+    return shown !== undefined && (shown.score !== row.score || shown.tier !== row.tier || shown.topReason !== row.topReason);
+  });
+}
+
 /** Which way a stored score's top reason moves the odds, when its reasons up and down say. */
 function topReasonDirection({ topReason, reasonUp, reasonDown }: Pick<LeadScore, 'topReason' | 'reasonUp' | 'reasonDown'>): { topReasonRaises?: boolean } {
   if (topReason === '') return {};
@@ -62,6 +138,8 @@ function topReasonDirection({ topReason, reasonUp, reasonDown }: Pick<LeadScore,
  * map of every score is held (100,000 of them, six strings each) while the leads load.
  * Demo mode's leads stored beside your own are marked `madeUp` (`madeUpLeads` for a model without
  * a rule): the rates by stored outcomes leave them out, and the panel counts them.
+ * A lead whose record page's score its badge and list rows show (`recordPageScores`) is listed with
+ * that score rather than its stored one: one lead, one score.
  */
 export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
   const rows: ScoredLeadRow[] = [];
@@ -69,16 +147,20 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
   // Every demo lead's key is a read as long as a few chunks, needed only for demo leads made up beside
   // your own: read beside the chunks, not before the first. Demo mode alone (100,000 leads) reads none.
   const madeUpRead: Promise<ReadonlySet<string>> = madeUpLeads(undefined).then((keys) => new Set(keys));
-  madeUpRead.catch(() => undefined); // awaited by the first chunk; a failed chunk read would leave its rejection unheard
+  const pageScoresRead = recordPageScores(modelId, Date.now());
+  // Awaited by the first chunk; a failed chunk read would leave their rejections unheard.
+  madeUpRead.catch(() => undefined);
+  pageScoresRead.catch(() => undefined);
   await forEachChunk(
     db.leadScores,
     PAGE_CHUNK,
-    async (scores) => {
-      const [summaryOf, madeUp] = await Promise.all([summariesOf(scores), madeUpRead]);
+    async (storedScores) => {
+      const [summaryOf, madeUp, pageScores] = await Promise.all([summariesOf(storedScores), madeUpRead, pageScoresRead]);
       const chunkRows: ScoredLeadRow[] = [];
-      for (const score of scores) {
-        const lead = summaryOf.get(score.leadKey);
+      for (const stored of storedScores) {
+        const lead = summaryOf.get(stored.leadKey);
         if (!lead) continue;
+        const score = pageScores.get(lead.key) ?? stored;
         chunkRows.push({
           leadKey: lead.key,
           source: lead.source,
