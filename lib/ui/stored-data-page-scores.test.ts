@@ -12,7 +12,7 @@ import { bundledModel } from '../ml/bundled-model';
 import { leadsToWork, segmentFigures } from '../segments';
 import { setRecordStaleHours } from '../settings/record-staleness';
 import { recordSyncedAccount } from '../sync/store';
-import { loadScoredLeads } from './stored-data';
+import { loadScoredLeads, recordPageScoresDifferFrom } from './stored-data';
 
 const bundled = bundledModel.manifest();
 if (!bundled.ok) throw new Error('the bundled model does not parse');
@@ -98,4 +98,16 @@ it('shows a synced lead by a record page score of the org it was synced from', a
   expect(await hotList()).toEqual(['Julia Walker']);
   await db.scores.put(pageScore(julia, pageLead(0.004, 1, 'cold'), { account: 'acme.my.salesforce.com' }));
   expect(await hotList()).toEqual([]);
+});
+
+it('says the leads need reading again only when a record page score lists a lead otherwise than the rows the panel shows', async () => {
+  const shown = (await loadScoredLeads(modelId)).rows;
+  expect(await recordPageScoresDifferFrom(modelId, shown)).toBe(false);
+  // Her page scored her as the stored score does: the panel's rows stand.
+  await db.scores.put(pageScore(julia, { ...pageLead(0.93, 97, 'hot'), reasons: [{ label: 'Title', value: 'VP Sales', points: 2 }] }));
+  expect(await recordPageScoresDifferFrom(modelId, shown)).toBe(false);
+  // Edited to an intern, her page scored her cold: the rows shown are out of date, those read again are not.
+  await db.scores.put(pageScore(julia, pageLead(0.004, 1, 'cold')));
+  expect(await recordPageScoresDifferFrom(modelId, shown)).toBe(true);
+  expect(await recordPageScoresDifferFrom(modelId, (await loadScoredLeads(modelId)).rows)).toBe(false);
 });
