@@ -6,6 +6,7 @@ import type { SyncSummary } from './messaging/protocol-sync';
 import { describeCalibrationBand } from './ml/calibration-band';
 import {
   describeLikelihood,
+  fewSignalsInWords,
   formatDistinctRates,
   formatDay,
   formatMoney,
@@ -426,6 +427,15 @@ describe('formatVersusAverage', () => {
     [0.0049, 0.1, 'less than 0.1× the average lead'],
     [0.006, 0.1, '0.1× the average lead'],
   ])('%f vs %f → %s', (p, base, text) => expect(formatVersusAverage(p, base)).toBe(text));
+});
+
+describe('fewSignalsInWords', () => {
+  it('says a lead with under half its signals known is scored mostly on what is missing, and nothing of one known enough', () => {
+    expect(fewSignalsInWords(2, 10)).toBe('Only 2 of 10 signals are known: the score is how leads with this little filled in converted, and it will move as the rest is filled in.');
+    expect(fewSignalsInWords(4, 9)).toContain('Only 4 of 9 signals are known');
+    expect(fewSignalsInWords(5, 10)).toBeNull();
+    expect(fewSignalsInWords(16, 16)).toBeNull();
+  });
 });
 
 describe('describeLikelihood', () => {

@@ -369,6 +369,16 @@ export function probabilityRiseInWords(before: number, after: number, tiers: Tie
   return [inWords[0], `${inWords[0]} (+${rateInPercent(after - before)} percentage points)`];
 }
 
+/**
+ * Said beside the likelihood of a lead with under half of the model's signals known (its CRM's):
+ * its reasons are then mostly what is missing, and a rep could read its score as settled, or a
+ * blank that "raises the odds" as worth leaving blank. Null for a lead known enough.
+ */
+export function fewSignalsInWords(known: number, total: number): string | null {
+  if (known * 2 >= total) return null;
+  return `Only ${known} of ${total} signals are known: the score is how leads with this little filled in converted, and it will move as the rest is filled in.`;
+}
+
 /** "12% likely to convert, 3× the average lead", in words that agree with the lead's tier under `tiers` (`formatProbabilityWithTiers`). */
 export function describeLikelihood(probability: number, baseRate: number, tiers: TierThresholds): string {
   const versus = formatVersusAverage(probability, baseRate);

@@ -9,7 +9,7 @@ import { explainLead, featuresTracked, valuesAsWritten, type PageRead } from '@/
 import { featurizeRecord, type RawRecord } from '@/lib/ml/featurize';
 import { whatWouldMakeHotter } from '@/lib/ml/insights';
 import type { Manifest } from '@/lib/ml/manifest';
-import { EVERYTHING_PURGED, MADE_UP_LEADS_MODEL_WORDS } from '@/lib/presentation';
+import { EVERYTHING_PURGED, MADE_UP_LEADS_MODEL_WORDS, fewSignalsInWords } from '@/lib/presentation';
 import { handMadeManifest } from '@/test/fixtures/manifest';
 import { click, pressEnter, render, spokenText, type Rendered } from '@/test/render';
 import { OpenLeadView, READING_PATIENCE_MS } from './OpenLeadView';
@@ -194,6 +194,17 @@ it('isolates the lead\'s name and values, so a direction override in them cannot
   expect(header.querySelector('bdi')?.textContent).toBe(name);
   expect(header.parentElement!.textContent).toMatch(/ · Warm · score 80 of 99$/);
   expect([...rendered.container.querySelectorAll('td bdi')].map((bdi) => bdi.textContent)).toEqual(['VP Sales']);
+});
+
+it('says of a lead with under half its signals known that its score rests on what is missing, and nothing of one known enough', () => {
+  openSalesforceLead('Ada Lovelace', 'VP Sales', { featuresKnown: 0 });
+  rendered = render(createElement(OpenLeadView));
+  const total = featuresTracked(manifest, 'salesforce');
+  expect(rendered.container.querySelector('[data-testid="open-lead-few-signals"]')?.textContent).toBe(fewSignalsInWords(0, total));
+  rendered.unmount();
+  openSalesforceLead('Ada Lovelace', 'VP Sales', { featuresKnown: total });
+  rendered = render(createElement(OpenLeadView));
+  expect(rendered.container.querySelector('[data-testid="open-lead-few-signals"]')).toBeNull();
 });
 
 it('says a lead was scored by LeadLens’s default model, learnt from made-up leads, and says nothing of another model', () => {

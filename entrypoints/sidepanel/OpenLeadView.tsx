@@ -18,6 +18,7 @@ import {
   describeLikelihood,
   DIRECTION_LOOK,
   EVERYTHING_PURGED,
+  fewSignalsInWords,
   plural,
   reasonInWords,
   REASONS_HEADING,
@@ -94,6 +95,7 @@ function Explanation({ lead, source, manifest }: { lead: ExplainedLead; source: 
     () => (plans ? whatWouldMakeHotter(tieredAsTheLead, row, lead.contributions, source, lead.tier, lead.fieldsRead, lead.valuesAsWritten) : null),
     [plans, tieredAsTheLead, row, lead, source],
   );
+  const fewSignals = fewSignalsInWords(lead.featuresKnown, lead.featuresTotal);
   const deviations = useMemo(() => (shapes ? deviationsFromIdeal(manifest, row, source, lead.valuesAsWritten, lead.fieldsRead) : []), [shapes, manifest, row, lead, source]);
   return (
     <>
@@ -111,6 +113,11 @@ function Explanation({ lead, source, manifest }: { lead: ExplainedLead; source: 
       {band && (
         <p style={{ margin: '4px 0' }}>
           {describeCalibrationBand(band)}
+        </p>
+      )}
+      {fewSignals !== null && (
+        <p role="note" data-testid="open-lead-few-signals" style={{ margin: '4px 0' }}>
+          {fewSignals}
         </p>
       )}
       {lead.modelLearntFromMadeUpLeads && <MadeUpLeadsModelNote />}

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScoredLead } from '../messaging/protocol';
-import { MADE_UP_LEADS_MODEL_WORDS, TIER_LOOK } from '../presentation';
+import { MADE_UP_LEADS_MODEL_WORDS, TIER_LOOK, fewSignalsInWords } from '../presentation';
 import { assignedSlot } from '../crm/dom';
 import { BACKGROUND_UNREACHABLE, failedOutcome, mountBadge, replaceBadge, type BadgeHandle } from './badge-ui';
 import { EXTENSION_RELOADED } from './navigation';
@@ -120,6 +120,16 @@ describe('badge', () => {
     expect(up[0]).toContain('Job title seniority');
     expect(up[0]).toContain('strongly raises the odds');
     expect(down).toEqual(['▼Days since last activity: 40 days (moderately lowers the odds)']);
+  });
+
+  it('says beside the likelihood of a lead with under half its signals known that its score rests on what is missing, and nothing of one known enough', () => {
+    const badge = mountBadge(document, null);
+    badge.show({ ok: true, lead: { ...lead, featuresKnown: 2, featuresTotal: 10 } });
+    const note = popoverOf(badge.host).querySelector('.few-signals');
+    expect(note?.textContent).toBe(fewSignalsInWords(2, 10));
+    expect(note!.previousElementSibling!.className).toBe('likelihood');
+    badge.show({ ok: true, lead });
+    expect(popoverOf(badge.host).querySelector('.few-signals')).toBeNull();
   });
 
   it('says what would make a lead hotter after its reasons, each change as text, and whether the changes reach the next tier', () => {

@@ -33,6 +33,7 @@ import {
   REASONS_HEADING,
   TIER_LOOK,
   describeLikelihood,
+  fewSignalsInWords,
   formatDay,
   notOnPageInWords,
   planOutcomeInWords,
@@ -542,11 +543,13 @@ function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElemen
 function scoredPopover(lead: Extract<ScoreOutcome, { ok: true }>['lead'], crmLanguage: Record<string, string>): Node[] {
   const look = TIER_LOOK[lead.tier];
   const { up, down } = topReasons(lead.reasons);
+  const fewSignals = fewSignalsInWords(lead.featuresKnown, lead.featuresTotal);
   return [
     popoverTitle(tierIcon(look.icon), ` ${look.word} lead · score ${lead.score} of 99`),
     // Before all it says of the score: a rep is not to chase a customer (the reply then has no plan to make it hotter).
     lead.converted && el('p', { class: 'converted' }, ...convertedInWords(lead.converted, (value) => el('bdi', { class: 'value', ...crmLanguage }, value))),
     el('p', { class: 'likelihood' }, describeLikelihood(lead.probability, lead.baseRate, lead.tiers)),
+    fewSignals !== null && el('p', { class: 'few-signals' }, fewSignals),
     up.length > 0 && el('p', { class: 'section-label' }, REASONS_HEADING.up),
     up.length > 0 && reasonList(up, 'up', crmLanguage),
     down.length > 0 && el('p', { class: 'section-label' }, REASONS_HEADING.down),
