@@ -68,6 +68,8 @@ describe('What is stored here', () => {
       'Leads from CSV imports: 1',
       'Demo leads: 5',
     ]);
+    // Chrome's estimate counts deleted records until it compacts its files (it grew after a purge): said, so no admin reads it as data kept.
+    expect(list.lastElementChild!.textContent).toBe('Space used: 0.0 MB on disk, deleted data included until the browser compacts its files, in its own time');
   });
 });
 

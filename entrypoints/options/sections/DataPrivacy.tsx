@@ -78,7 +78,11 @@ export function DataPrivacySection() {
           <li>Stored lead scores: {summary.data.scores.toLocaleString('en-US')}</li>
           <li>Record-page scores cached: {summary.data.cachedScores.toLocaleString('en-US')}</li>
           <li>Models trained or imported: {summary.data.models.toLocaleString('en-US')}</li>
-          <li>Space used: {(summary.data.bytes / 1e6).toFixed(1)} MB</li>
+          {/* Chrome's estimate of the extension's files, which keep deleted records until it compacts them: a purge can make it grow. */}
+          <li>
+            Space used: {(summary.data.bytes / 1e6).toFixed(1)} MB on disk, deleted data included until the browser compacts its files, in
+            its own time
+          </li>
         </ul>
       )}
       <p>
