@@ -71,16 +71,16 @@ it('never writes a shortfall as the threshold itself', () => {
   );
 });
 
-it("writes the bundled model's thresholds as the options page does (\"warm from 10.33 %\"), not rounded to \"10 %\"", () => {
+it("writes the bundled model's thresholds as the options page does (\"warm from 10.29 %\"), not rounded to \"10 %\"", () => {
   const bundled = bundledManifest().tiers;
   const shortfall = { ...plan, reaches: false, threshold: bundled.warm, probabilityBefore: 0.05, probabilityAfter: 0.08 };
-  expect(headline(shortfall, bundled)).toBe('The changes that help most would not make it Warm (from 10.33% likely), only raise it: 5% → 8%.');
+  expect(headline(shortfall, bundled)).toBe('The changes that help most would not make it Warm (from 10.29% likely), only raise it: 5% → 8%.');
 });
 
-it('never writes a lead the plan leaves warm at or past the hot threshold: 21.66 % under "hot from 21.67 %" is not "22 %"', () => {
+it('never writes a lead the plan leaves warm at or past the hot threshold: 21.69 % under "hot from 21.7 %" is not "22 %"', () => {
   const bundled = bundledManifest().tiers;
-  expect(headline({ ...plan, threshold: bundled.warm, probabilityBefore: 0.05, probabilityAfter: 0.2166 }, bundled)).toBe(
-    'These changes would make it Warm (from 10.33% likely): 5% → 21.66%.',
+  expect(headline({ ...plan, threshold: bundled.warm, probabilityBefore: 0.05, probabilityAfter: 0.2169 }, bundled)).toBe(
+    'These changes would make it Warm (from 10.29% likely): 5% → 21.69%.',
   );
 });
 

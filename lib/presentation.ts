@@ -597,7 +597,7 @@ export function heldOutAucMeaning(metrics: Pick<Manifest['metrics'], 'folds'>): 
  * What a ROC or precision–recall chart draws, and the report's area of that kind: the trainer
  * draws one curve of every held-out lead pooled across the folds (lib/ml/train), while `cvRocAuc`
  * and `cvPrAuc` are the mean of each fold's own area, another figure (the bundled model's ROC-AUC:
- * 0.7917 pooled, 0.7923 the mean). Named as the mean, never as this curve's area. One holdout's
+ * 0.7916 pooled, 0.7921 the mean). Named as the mean, never as this curve's area. One holdout's
  * curve and area are of the same leads.
  */
 export function heldOutCurveDescription(folds: number | undefined, areaName: 'ROC-AUC' | 'PR-AUC', area: number | undefined): string {

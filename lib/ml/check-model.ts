@@ -54,7 +54,7 @@ const TOLERANCE = 1e-5;
  * [N × T] as float64. A manifest is little text for many cells (a pair of two 1,000-label axes
  * is a million cells in a few MB), so its size is capped before anything is allocated.
  * Models trained here have at most 256 cells per main effect (255 bins + missing) and 17 × 17
- * per pair; the bundled model has 4,615 cells, 17 features and 37 terms (0.25 M values).
+ * per pair; the bundled model has 4,355 cells, 17 features and 37 terms (0.24 M values).
  * 100,000 cells is ~390 features at the full 255 bins.
  */
 export const MAX_CHECK_CELLS = 100_000;
@@ -352,7 +352,7 @@ function checkAgainstShapes(manifest: Manifest, rows: Float32Array, output: Engi
  * effect, each pair of bins of an interaction) with the term's features inside that cell and
  * the other features at seeded random bins. A model.onnx that is not the manifest's then
  * disagrees on some row even if it differs in a single cell. Rows = the manifest's score
- * count (4,615 for the bundled model; the whole check takes a fraction of a second).
+ * count (4,355 for the bundled model; the whole check takes a fraction of a second).
  */
 export function checkRows(manifest: Manifest, seed: number): Float32Array {
   const F = manifest.features.length;

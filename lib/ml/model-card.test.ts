@@ -31,10 +31,10 @@ it('names the counts kept at or below others in "what would make it hotter", and
 });
 
 it('gives the cross-validated ROC-AUC its chance margin, from the held-out leads its tier confusion counts', () => {
-  // 464 converted and 4,536 not, all held out once over the 5 folds: chance moves 0.7923 by 0.0255 (Hanley–McNeil, by hand).
-  expect(renderModelCard(bundled)).toContain('| ROC-AUC (mean over folds) | 0.7923 ± 0.0255 (twice its standard error) |');
+  // 464 converted and 4,536 not, all held out once over the 5 folds: chance moves 0.7921 by 0.0255 (Hanley–McNeil, by hand).
+  expect(renderModelCard(bundled)).toContain('| ROC-AUC (mean over folds) | 0.7921 ± 0.0255 (twice its standard error) |');
   const uncounted = { ...bundled, metrics: { ...bundled.metrics, tierConfusion: undefined } };
-  expect(renderModelCard(uncounted)).toContain('| ROC-AUC (mean over folds) | 0.7923 |');
+  expect(renderModelCard(uncounted)).toContain('| ROC-AUC (mean over folds) | 0.7921 |');
 });
 
 it('says only the holdout was scored unseen when there was no cross-validation', () => {
@@ -42,7 +42,7 @@ it('says only the holdout was scored unseen when there was no cross-validation',
   const card = renderModelCard({ ...bundled, metrics: { ...bundled.metrics, folds: 1 } });
   expect(card).toContain('No cross-validation: one 80/20 stratified holdout; only the 20% held out are scored by a model that did not see them');
   expect(card).not.toContain('every row is scored');
-  expect(card).toContain('| ROC-AUC (the holdout) | 0.7923 ± ');
+  expect(card).toContain('| ROC-AUC (the holdout) | 0.7921 ± ');
   expect(card).not.toContain('mean over folds');
 });
 
@@ -107,10 +107,10 @@ it('writes low conversion rates and thresholds as the extension does, never "0 %
   const card = renderModelCard(lowRates);
   expect(card).toContain('Conversion by score decile (best first): 2%, 1.2%, 0.8%, 0.6%, 0.5%, 0.4%, 0.3%, 0.25%, 0.05%, 0%.');
   expect(card).toContain('| tiers | policy `fixed`: hot ≥ 0.94%, warm ≥ 0.86% |');
-  expect(card).toContain('| hot ≥ 0.94% | 181 |');
-  expect(card).toContain('| warm ≥ 0.86% | 322 |');
+  expect(card).toContain('| hot ≥ 0.94% | 179 |');
+  expect(card).toContain('| warm ≥ 0.86% | 321 |');
   // The bundled model's: a capacity policy's thresholds as the extension writes them.
-  expect(renderModelCard(bundled)).toContain('hot ≥ 21.67%, warm ≥ 10.33%');
+  expect(renderModelCard(bundled)).toContain('hot ≥ 21.7%, warm ≥ 10.29%');
 });
 
 it("writes the data's text as text: a hostile cell or column name makes no link, image, HTML, heading or table cell of its own", () => {
@@ -134,26 +134,26 @@ it('reports the calibration error the Model report shows, worded as it is there,
   const card = renderModelCard(bundled);
   const calibrationError = describeReliabilityError(reliabilityError(bundled.metrics)!);
   expect(card).toContain(`\n| Calibration error (how far "12% likely" is from what happened) | ${calibrationError} |\n| equal-width ECE (10 bins: `);
-  expect(calibrationError).toMatch(/^0\.71 percentage points: the leads trained on, each scored by a model that did not learn from it, are put in 10 groups of about 500 leads/);
+  expect(calibrationError).toMatch(/^0\.7 percentage points: the leads trained on, each scored by a model that did not learn from it, are put in 10 groups of about 500 leads/);
   expect(card).toContain(`at a low base rate most leads fall in the first, so it says little) | ${bundled.metrics.ece!.toFixed(4)} |`);
   expect(card).not.toContain('ECE (calibrated, 10 bins)');
 });
 
 it('says how many held-out conversions the PR-AUC rests on, counted as the ROC-AUC margin counts them', () => {
-  // 181 + 283 of the 464 converted, every one held out once over the 5 folds.
-  expect(renderModelCard(bundled)).toContain('| PR-AUC (mean over folds) | 0.3428 (on 464 held-out conversions) |');
+  // 179 + 285 of the 464 converted, every one held out once over the 5 folds.
+  expect(renderModelCard(bundled)).toContain('| PR-AUC (mean over folds) | 0.3451 (on 464 held-out conversions) |');
   // One 80/20 holdout: only its conversions, as the tier confusion counts them.
   const holdout = { tp: 30, fp: 70, tn: 830, fn: 63, precision: 0.3, recall: 30 / 93 };
   const heldOutFifth = { ...bundled, metrics: { ...bundled.metrics, folds: 1, tierConfusion: { hot: { threshold: 0.2, ...holdout }, warm: { threshold: 0.1, ...holdout } } } };
-  expect(renderModelCard(heldOutFifth)).toContain('| PR-AUC (the holdout) | 0.3428 (on 93 held-out conversions) |');
+  expect(renderModelCard(heldOutFifth)).toContain('| PR-AUC (the holdout) | 0.3451 (on 93 held-out conversions) |');
   const uncounted = { ...bundled, metrics: { ...bundled.metrics, tierConfusion: undefined } };
-  expect(renderModelCard(uncounted)).toContain('| PR-AUC (mean over folds) | 0.3428 |');
+  expect(renderModelCard(uncounted)).toContain('| PR-AUC (mean over folds) | 0.3451 |');
 });
 
 it("gives a derived feature's ideal level in the words the pages use, not the model's code; a CRM's own value as it is", () => {
   const card = renderModelCard(bundled);
-  expect(card).toContain('| Title seniority | 15.0% | VP (+0.95) |');
-  expect(card).toContain('| E-mail domain | 8.7% | Company e-mail (+0.20) |');
-  expect(card).toContain('| Last page seen | 3.4% | Contact page (+0.52) |');
-  expect(card).toContain('| Industry | 9.0% | Technology (+0.58) |');
+  expect(card).toContain('| Title seniority | 14.9% | VP (+0.95) |');
+  expect(card).toContain('| E-mail domain | 9.1% | Company e-mail (+0.21) |');
+  expect(card).toContain('| Last page seen | 3.4% | Contact page (+0.51) |');
+  expect(card).toContain('| Industry | 9.1% | Technology (+0.59) |');
 });

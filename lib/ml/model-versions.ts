@@ -73,7 +73,7 @@ export type ModelCheck = (modelId: string) => Promise<{ ok: true } | { ok: false
 const MB = 1024 * 1024;
 /**
  * The largest manifest.json an import reads. The bundled one is 0.3 MB (as export writes it,
- * indented: ~70 bytes per shape bin, 4,615 bins); at the most bins the engine check accepts
+ * indented: ~70 bytes per shape bin, 4,355 bins); at the most bins the engine check accepts
  * (`MAX_CHECK_CELLS`, 100,000) a manifest is ~6 MB. Anything larger is not a model's manifest,
  * and reading it whole into the page (and parsing it) is what this limit avoids.
  */

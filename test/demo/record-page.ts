@@ -6,7 +6,7 @@ export const RECORD_PAGE_VIEWPORT = { width: 1280, height: 820 };
 
 /**
  * Waits for the page's LeadLens badge to score (or fail), opens its popover by hovering, and says
- * what it shows in one line: `hot 96/99 (35.2% likely to convert)`, or why it could not score.
+ * what it shows in one line: `hot 96/99 (35.6% likely to convert)`, or why it could not score.
  */
 export async function showBadgeWithPopover(page: Page): Promise<string> {
   const badge = page.locator('leadlens-badge[data-leadlens-state="scored"], leadlens-badge[data-leadlens-state="error"]');

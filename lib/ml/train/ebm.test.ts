@@ -33,6 +33,21 @@ describe('boosting steps (hand-computed)', () => {
     // no split leaves ≥ 25 rows on both sides → one leaf: −0 / (4 + 1) = 0; missing (25 rows): −2 / (1 + 1) = −1
     expect(Array.from(out, (v) => v + 0)).toEqual([-1, 0, 0, 0, 0]);
   });
+  it('ordered step: a leaf holding an end bin needs minEdgeLeaf rows, so a thin last bin is not fitted alone', () => {
+    const G4 = f64([0, 0, 0, 0, -4]);
+    const H4 = f64([0, 1, 1, 1, 1]);
+    const C4 = f64([0, 30, 30, 30, 10]);
+    const out = new Float64Array(5);
+    expect(orderedStep(G4, H4, C4, 5, 1, 0, 10, 2, out)).toBe(12); // bin 4 alone: 16 − 4
+    expect(Array.from(out, (v) => v + 0)).toEqual([0, 0, 0, 0, 4]);
+    expect(orderedStep(G4, H4, C4, 5, 1, 0, 10, 2, out, 20)).toBe(4); // bins 3…4: 16 / 2 − 4
+    expect(Array.from(out, (v) => v + 0)).toEqual([0, 0, 0, 2, 2]);
+  });
+  it('ordered step: two value bins (a yes / no) split at minLeaf rows whatever minEdgeLeaf', () => {
+    const out = new Float64Array(3);
+    orderedStep(f64([0, 1, -2]), f64([0, 1, 1]), f64([0, 90, 10]), 3, 1, 0, 10, 2, out, 50);
+    expect(Array.from(out)).toEqual([0, -1, 2]);
+  });
   it('ordered step: a missing bin with fewer rows than a leaf needs gets no update of its own', () => {
     const out = new Float64Array(5);
     orderedStep(f64([-1, -3, -1, 2, 2]), f64([0.25, 1, 1, 1, 1]), f64([1, 10, 10, 10, 10]), 5, 1, 0, 10, 2, out);

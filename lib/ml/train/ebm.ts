@@ -32,6 +32,12 @@ export interface EbmOptions {
   earlyStoppingRounds: number;
   earlyStoppingTolerance: number;
   minSamplesLeaf: number;
+  /**
+   * Share of a bag's training rows that a main-effect leaf holding the lowest or highest value bin
+   * needs (and at least `minSamplesLeaf`): one cut isolates an end bin, and every lead beyond the
+   * training range gets its score, so a few rows there would speak for all of them.
+   */
+  edgeLeafShare: number;
   /** Leaves per main-effect step on ordered features (2 or 3). */
   maxLeaves: number;
   /** L2 regularisation added to the hessian sum of every leaf. */
@@ -56,6 +62,7 @@ export const DEFAULT_EBM_OPTIONS: EbmOptions = {
   earlyStoppingRounds: 8,
   earlyStoppingTolerance: 1e-5,
   minSamplesLeaf: 10,
+  edgeLeafShare: 0.01,
   maxLeaves: 3,
   l2: 1,
   classWeight: 'none',
@@ -167,7 +174,8 @@ function gain(G: number, H: number, l2: number): number {
  * One main-effect step on an ordered feature: the missing bin 0 gets its own Newton update when
  * it has at least `minLeaf` rows (`missingUpdate`); bins 1…B get a tree of up to `maxLeaves`
  * (2 or 3) leaves over contiguous ranges, chosen greedily by Newton gain with at least `minLeaf`
- * rows per leaf. Writes lr × leaf value into `out` [B + 1].
+ * rows per leaf, and at least `minEdgeLeaf` in a leaf holding bin 1 or bin B (the ends of the
+ * range, which leads beyond it share). Writes lr × leaf value into `out` [B + 1].
  * Returns the gain of the split(s) over a single leaf.
  */
 export function orderedStep(
@@ -180,19 +188,25 @@ export function orderedStep(
   minLeaf: number,
   maxLeaves: number,
   out: Float64Array, // [B + 1]
+  minEdgeLeaf = minLeaf,
 ): number {
   out[0] = missingUpdate(G, H, C, lr, l2, minLeaf);
+  const B = nBins - 1;
+  // two values (a yes / no) are no range that leads beyond it share, and either may be rare
+  const edgeMin = B > 2 ? Math.max(minLeaf, minEdgeLeaf) : minLeaf;
   // best split of [a, b] (inclusive bins) → { s, gain } with left = a…s, right = s+1…b
   const best = (a: number, b: number): { s: number; g: number } => {
     let tG = 0, tH = 0, tC = 0;
     for (let k = a; k <= b; k++) { tG += G[k]; tH += H[k]; tC += C[k]; }
     const parent = gain(tG, tH, l2);
+    const minLeft = a === 1 ? edgeMin : minLeaf;
+    const minRight = b === B ? edgeMin : minLeaf;
     let lG = 0, lH = 0, lC = 0;
     let bs = -1, bg = 0;
     for (let s = a; s < b; s++) {
       lG += G[s]; lH += H[s]; lC += C[s];
-      if (lC < minLeaf) continue;
-      if (tC - lC < minLeaf) break;
+      if (lC < minLeft) continue;
+      if (tC - lC < minRight) break;
       const g = gain(lG, lH, l2) + gain(tG - lG, tH - lH, l2) - parent;
       if (g > bg) { bg = g; bs = s; }
     }
@@ -204,7 +218,6 @@ export function orderedStep(
     const v = lr * newtonValue(sG, sH, l2);
     for (let k = a; k <= b; k++) out[k] = v;
   };
-  const B = nBins - 1;
   if (B < 1) return 0;
   const first = best(1, B);
   if (first.s < 0) {
@@ -436,6 +449,7 @@ function boostStage(
   const fac = terms.map((t) => new Float64Array(t.nBins).fill(1)); // [T][B] exp(−update)
   const best = terms.map((t) => Float64Array.from(t.values)); // [T][B] snapshot at the best round
   const { Etr, yTr, Fva } = bag;
+  const minEdgeLeaf = Math.ceil(opts.edgeLeafShare * yTr.length);
   let bestLoss = validationLoss(bag);
   let bestRound = 0;
   let round = 0;
@@ -454,7 +468,7 @@ function boostStage(
         H[b] = H2[2 * b] + H2[2 * b + 1];
       }
       const u = upd[t];
-      if (term.kind === 'ordered') orderedStep(G, H, term.counts, nb, lr, opts.l2, opts.minSamplesLeaf, opts.maxLeaves, u);
+      if (term.kind === 'ordered') orderedStep(G, H, term.counts, nb, lr, opts.l2, opts.minSamplesLeaf, opts.maxLeaves, u, minEdgeLeaf);
       else if (term.kind === 'nominal') nominalStep(G, H, term.counts, nb, lr, opts.l2, opts.minSamplesLeaf, u);
       else pairStep(G, H, term.counts, term.nA, term.nB, lr, opts.l2, opts.minSamplesLeaf, u);
       const vals = term.values;

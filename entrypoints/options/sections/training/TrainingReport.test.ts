@@ -35,7 +35,7 @@ function figureUnder(trained: typeof TRAINED, term: string): string | null | und
 }
 
 it('gives the precision–recall area the held-out conversions it rests on, counted as the ranking quality’s margin counts them', () => {
-  expect(figureUnder(TRAINED, 'Precision–recall area')).toBe('0.343 (on 464 conversions held out: the fewer they are, the more chance alone moves it)');
+  expect(figureUnder(TRAINED, 'Precision–recall area')).toBe('0.345 (on 464 conversions held out: the fewer they are, the more chance alone moves it)');
   rendered?.unmount();
   // 12 converted of 120 held out: a precision–recall area chance alone moves from about 0.19 to 0.66.
   const few = { tp: 5, fp: 10, tn: 98, fn: 7, precision: 1 / 3, recall: 5 / 12 };
