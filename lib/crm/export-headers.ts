@@ -6,11 +6,13 @@
  * "No. of Employees" in a report), so both are listed. Kept apart from the demo data: training
  * reads it.
  */
+import { CREATED_HEADERS, LEAD_SOURCE_HEADERS } from '../csv/mapping';
 import type { CrmKind } from './types';
 
 const EXPORT_HEADERS: { readonly [crm in CrmKind]: Readonly<Record<string, readonly string[]>> } = {
   salesforce: {
-    LeadSource: ['Lead Source'],
+    // the import's lists: every language's header it suggests as the lead source or created date
+    LeadSource: LEAD_SOURCE_HEADERS,
     Industry: ['Industry'],
     AnnualRevenue: ['Annual Revenue'],
     NumberOfEmployees: ['Employees', 'No. of Employees'],
@@ -18,12 +20,12 @@ const EXPORT_HEADERS: { readonly [crm in CrmKind]: Readonly<Record<string, reado
     Company: ['Company', 'Company / Account'],
     Country: ['Country'],
     Email: ['Email'],
-    CreatedDate: ['Created Date', 'Create Date'],
+    CreatedDate: CREATED_HEADERS,
     LastActivityDate: ['Last Activity'],
     HasOptedOutOfEmail: ['Email Opt Out'],
   },
   hubspot: {
-    hs_analytics_source: ['Original Source'],
+    hs_analytics_source: LEAD_SOURCE_HEADERS,
     industry: ['Industry'],
     annualrevenue: ['Annual Revenue'],
     numemployees: ['Number of Employees'],
@@ -31,7 +33,7 @@ const EXPORT_HEADERS: { readonly [crm in CrmKind]: Readonly<Record<string, reado
     company: ['Company Name'],
     country: ['Country/Region'],
     email: ['Email'],
-    createdate: ['Create Date'],
+    createdate: CREATED_HEADERS,
     notes_last_updated: ['Last Activity Date'],
     hs_analytics_num_visits: ['Number of Sessions'],
     hs_analytics_num_page_views: ['Number of Pageviews'],

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { exportHeadersOf } from '../../crm/export-headers';
+import { namesCreatedColumn, namesLeadSourceColumn } from '../../csv/mapping';
 import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../../crm/demo-data';
 import { sourceSupplies, type RawRecord } from '../featurize';
 import type { FeatureSpec } from '../manifest';
 import { trainModel } from './index';
-import { OUTCOME_COLUMN, candidateFeatures, fieldOf, trainingTableBuilder, type OutcomeRule } from './training-set';
+import { OUTCOME_COLUMN, candidateFeatures, fieldOf, suggestField, trainingTableBuilder, type OutcomeRule } from './training-set';
 
 const now = new Date('2026-11-01T00:00:00Z');
 const demo = generateDemoLeads({ count: 1500, seed: 11, now });
@@ -151,5 +152,20 @@ describe('a CRM export’s columns under their standard headers', () => {
     expect(exportHeadersOf('hubspot', 'country')).toEqual(['Country/Region']);
     expect(exportHeadersOf('hubspot', 'NumberOfEmployees')).toEqual([]);
     expect(exportHeadersOf('salesforce', 'constructor')).toEqual([]);
+  });
+
+  it('knows a lead source and a created date under every header the CSV import suggests them by, a German export’s included', () => {
+    for (const crm of ['salesforce', 'hubspot'] as const) {
+      const [leadSource, created] = crm === 'salesforce' ? ['LeadSource', 'CreatedDate'] : ['hs_analytics_source', 'createdate'];
+      for (const header of ['Leadquelle', 'Lead Source Type', 'Original Source']) {
+        expect(exportHeadersOf(crm, leadSource).filter(namesLeadSourceColumn), crm).toContain(header);
+      }
+      for (const header of ['Erstellt am', 'Created On', 'Create Date']) {
+        expect(exportHeadersOf(crm, created).filter(namesCreatedColumn), crm).toContain(header);
+      }
+    }
+    // So a German export's columns reach the features, not "Another field of your data".
+    expect(suggestField(catalogueSpec('lead_source'), 'csv', ['Firma', 'Leadquelle'])).toBe('Leadquelle');
+    expect(suggestField(catalogueSpec('days_since_created'), 'csv', ['Firma', 'Erstellt am'])).toBe('Erstellt am');
   });
 });
