@@ -133,8 +133,8 @@ export interface SegmentFigures {
  * known: by the active model's rule, `byRule`, when it has one, as the options page counts them
  * (`labelledProbabilities`): a lead the model learnt from counts in the tier its held-out
  * probability falls in by the model's thresholds, not the tier of its stored score, which the
- * model gave it after learning its outcome. The counts stay by the stored tiers, as the lists of
- * leads show them. Null: the outcomes by the rule are not known (being read, or unreadable), so
+ * model gave it after learning its outcome. The counts stay by the tiers the rows show (a record
+ * page's score while reused, else the stored one: `loadScoredLeads`), as the lists of leads do. Null: the outcomes by the rule are not known (being read, or unreadable), so
  * no rate. Undefined (a model without a rule: the bundled model, one trained by the CLI): the
  * outcome stored at sync or import, as the options page reads it for such a model, of the leads
  * old enough for it to be known (`OUTCOME_SETTLED_DAYS`: such a model recorded no minimum age of

@@ -300,6 +300,22 @@ it('reads no lead again when the record page’s score lists its lead as the pan
   expect(readsOf().leads).toBe(before.leads);
 });
 
+it('compares a record page’s score cached during the first read with the rows that read brings, which may have missed it', async () => {
+  root.unmount();
+  let release!: () => void;
+  const heldRows = [{ leadKey: 'salesforce|00Q1' }] as never;
+  vi.mocked(loadScoredLeads).mockImplementationOnce(
+    () => new Promise((resolve) => (release = () => resolve({ rows: heldRows, choices: { owner: [], leadSource: [] } }))),
+  );
+  const before = readsOf();
+  renderPanel();
+  await vi.waitFor(() => expect(readsOf().leads).toBe(before.leads + 1));
+  await broadcastToPages('openLeadChanged', { tabId: 10 });
+  release();
+  await vi.waitFor(() => expect(recordPageScoresDifferFrom).toHaveBeenCalledWith(expect.any(String), heldRows));
+  await readAgain({ ...readsOf(), leads: before.leads + 1 }, ['leads']);
+});
+
 describe('hears the tab’s navigations', () => {
   const SALESFORCE_LIST = 'https://leadlens-demo.lightning.force.com/lightning/o/Lead/list';
   const HUBSPOT_RECORD = 'https://app.hubspot.com/contacts/4242424/record/0-1/100001';

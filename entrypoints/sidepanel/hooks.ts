@@ -10,7 +10,7 @@ import { onEvent } from '@/lib/messaging/events';
 import type { ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import type { TierThresholds } from '@/lib/ml/train/thresholds';
 import { queryKeys } from '@/lib/query-keys';
-import type { RuleOutcomes, ScoredLeads } from '@/lib/segments';
+import type { RuleOutcomes } from '@/lib/segments';
 import { useActiveModelId, useInvalidateOnEvent, useInvalidateWhenJobEnds, useManifest } from '@/lib/ui/hooks';
 import { leadAgesCountedFrom, loadScoredLeads, recordPageScoresDifferFrom } from '@/lib/ui/stored-data';
 import { askWorkerOnce, okReply } from '@/lib/worker-once';
@@ -42,22 +42,15 @@ function useReadAgainWhenRecordPageScores(modelId: string | undefined): void {
   useEffect(() => {
     if (modelId === undefined) return;
     const controller = new AbortController();
-    onEvent(
-      'openLeadChanged',
-      () => {
-        // None listed yet: the read under way, or the first, reads the page scores itself.
-        const listed = queryClient.getQueryData<ScoredLeads>(queryKeys.scoredLeads(modelId));
-        if (!listed) return;
-        void recordPageScoresDifferFrom(modelId, listed.rows).then(
-          (differ) => {
-            if (differ && !controller.signal.aborted) void queryClient.invalidateQueries({ queryKey: queryKeys.scoredLeads(modelId) });
-          },
-          // Unreadable now: the list stays as it is until the next scoring or another lead opened.
-          () => undefined,
-        );
-      },
-      controller.signal,
-    );
+    const queryKey = queryKeys.scoredLeads(modelId);
+    const readAgainIfListedOtherwise = async () => {
+      // The rows listed, or those of the read under way (its promise, not a second read): a read that began
+      // before this page's score was cached has not seen it, and is then read again.
+      const listed = await queryClient.ensureQueryData({ queryKey, queryFn: () => loadScoredLeads(modelId) });
+      if ((await recordPageScoresDifferFrom(modelId, listed.rows)) && !controller.signal.aborted) await queryClient.invalidateQueries({ queryKey });
+    };
+    // Unreadable now: the list stays as it is until the next scoring or another lead opened.
+    onEvent('openLeadChanged', () => void readAgainIfListedOtherwise().catch(() => undefined), controller.signal);
     return () => controller.abort();
   }, [modelId, queryClient]);
 }

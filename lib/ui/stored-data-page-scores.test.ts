@@ -103,8 +103,11 @@ it('shows a synced lead by a record page score of the org it was synced from', a
 it('says the leads need reading again only when a record page score lists a lead otherwise than the rows the panel shows', async () => {
   const shown = (await loadScoredLeads(modelId)).rows;
   expect(await recordPageScoresDifferFrom(modelId, shown)).toBe(false);
-  // Her page scored her as the stored score does: the panel's rows stand.
+  // Her page scored her as the stored score does: the panel's rows stand, also when its top reason's words
+  // moved with the day or the page's number format alone (they come right at the next read).
   await db.scores.put(pageScore(julia, { ...pageLead(0.93, 97, 'hot'), reasons: [{ label: 'Title', value: 'VP Sales', points: 2 }] }));
+  expect(await recordPageScoresDifferFrom(modelId, shown)).toBe(false);
+  await db.scores.put(pageScore(julia, { ...pageLead(0.931, 97, 'hot'), reasons: [{ label: 'Days since created', value: '10 days', points: 2 }] }));
   expect(await recordPageScoresDifferFrom(modelId, shown)).toBe(false);
   // Edited to an intern, her page scored her cold: the rows shown are out of date, those read again are not.
   await db.scores.put(pageScore(julia, pageLead(0.004, 1, 'cold')));

@@ -108,16 +108,18 @@ async function recordPageScores(modelId: string, now: number): Promise<Map<strin
 }
 
 /**
- * Whether a record page's score of model `modelId` lists a lead of `rows` otherwise than they do
- * (`recordPageScores`): the side panel reads every lead again only then, not at each lead a rep
- * opens, which would read 100,000 of them at each record page.
+ * Whether a record page's score of model `modelId` puts a lead of `rows` at another score or tier
+ * than they do (`recordPageScores`): the side panel reads every lead again only then, not at each
+ * lead a rep opens, which would read 100,000 of them at each record page. Not for its top reason's
+ * words alone, which move with the day ("9 days" since created, then "10 days") and the page's
+ * number format, and come right at the next read.
  */
 export async function recordPageScoresDifferFrom(modelId: string, rows: readonly ScoredLeadRow[]): Promise<boolean> {
   const pageScores = await recordPageScores(modelId, Date.now());
   if (pageScores.size === 0) return false;
   return rows.some((row) => {
     const shown = pageScores.get(row.leadKey);
-    return shown !== undefined && (shown.score !== row.score || shown.tier !== row.tier || shown.topReason !== row.topReason);
+    return shown !== undefined && (shown.score !== row.score || shown.tier !== row.tier);
   });
 }
 
