@@ -1,4 +1,5 @@
 /** Suggestions for the CSV import's mapping, from the column names and the values of the whole file. */
+import { CREATED_HEADERS, LEAD_SOURCE_HEADERS } from '../crm/export-headers';
 import { columnKey } from '../ml/featurize';
 import { fieldsOfRule, type OutcomeRule } from '../ml/outcome-rule';
 import { suggestOutcome } from '../ml/train/outcome-suggestions';
@@ -9,14 +10,6 @@ const namesOf = (...names: string[]): ReadonlySet<string> => new Set(names.map(c
 
 const ID_NAMES = namesOf('ID', 'Lead ID', 'Record ID', 'Contact ID');
 const NAME_NAMES = namesOf('Name', 'Full Name', 'Lead Name', 'Contact Name');
-/** The created date as CRM exports head it, in English and the languages Salesforce and HubSpot are often used in. */
-export const CREATED_HEADERS: readonly string[] = [
-  ...['Created', 'Create Date', 'Created At', 'Created Date', 'Created On', 'Created Time'],
-  ...['Erstellt', 'Erstellt am', 'Erstelldatum', 'Erstellungsdatum', 'Angelegt am', 'Anlagedatum'],
-  ...['Date de création', 'Créé le', 'Fecha de creación', 'Creado', 'Creado el', 'Data de criação', 'Criado em', 'Data di creazione', 'Creato il'],
-  ...['Aanmaakdatum', 'Aangemaakt op', 'Gemaakt op', 'Skapad', 'Skapat datum', 'Oprettet', 'Oprettelsesdato', 'Opprettet', 'Data utworzenia', 'Oluşturma tarihi'],
-  ...['Дата создания', '作成日', '作成日時', '登録日', '创建日期', '创建时间', '建立日期', '建立時間', '생성일', '생성 날짜', '만든 날짜'],
-];
 const CREATED_NAMES = namesOf(...CREATED_HEADERS);
 /**
  * The lead's owner as Salesforce ("Lead Owner") and HubSpot ("Contact owner") exports head it;
@@ -31,19 +24,6 @@ const OWNER_NAMES = namesOf(
   ...['Eigenaar', 'Leadeigenaar', 'Contacteigenaar', 'Ägare', 'Ejer', 'Eier', 'Właściciel'],
   ...['Владелец', '所有者', 'リード所有者', 'コンタクト所有者', 'コンタクト担当者', '所有人', '潜在客户所有人', '联系人所有者', '소유자', '리드 소유자'],
 );
-/**
- * The lead source as Salesforce ("Lead Source") and HubSpot ("Original Source") exports head it;
- * not a bare "Source" or "Origine", which may name the CRM a row came from or a country of origin.
- */
-export const LEAD_SOURCE_HEADERS: readonly string[] = [
-  ...['Lead Source', 'Lead Source Type', 'Original Source', 'Original Source Type', 'hs_analytics_source'],
-  ...['Lead-Quelle', 'Leadquelle', 'Originalquelle', 'Ursprüngliche Quelle'],
-  ...['Origine de la piste', 'Origine du lead', 'Source du lead', "Source d'origine", 'Source originale'],
-  ...['Origen del candidato', 'Origen del lead', 'Fuente del lead', 'Fuente original'],
-  ...['Origem do lead', 'Fonte do lead', 'Fonte original', 'Origine lead', 'Fonte originale'],
-  ...['Leadbron', 'Oorspronkelijke bron', 'Leadkälla', 'Ursprunglig källa', 'Źródło leada'],
-  ...['Источник интереса', 'Источник лида', 'リードソース', '元のソース', 'オリジナルソース', '潜在客户来源', '线索来源', '原始来源', '리드 소스', '원본 소스'],
-];
 const LEAD_SOURCE_NAMES = namesOf(...LEAD_SOURCE_HEADERS);
 
 /** The first of `columns` whose name is one of `names`, or null. */

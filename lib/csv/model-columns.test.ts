@@ -15,9 +15,21 @@ describe('modelColumnsMissing', () => {
   });
 
   it('names the columns a re-export renamed, not those only written another way, in case, spaces or punctuation (scoring finds those)', () => {
-    const renamed: Record<string, string> = { title: 'Job Title', industry: 'Industry', annual_revenue: 'Annual Revenue', employees: 'Employees', country: 'Country', lead_source: 'Lead Source', email_opted_out: 'Email Opted-Out' };
+    const renamed: Record<string, string> = { title: 'Position', industry: 'Industry', annual_revenue: 'Annual Revenue', employees: 'Employees', country: 'Country', lead_source: 'Lead Source', email_opted_out: 'Email Opted-Out' };
     const columns = DEMO_HISTORY_COLUMNS.map((column) => renamed[column] ?? column);
     expect(modelColumnsMissing(bundled.features, columns)).toEqual(['title']);
+  });
+
+  it('finds the columns of a Salesforce report and a HubSpot export under their headers, as scoring finds them', () => {
+    const salesforceReport = ['Lead ID', 'Lead Source', 'Industry', 'Annual Revenue', 'No. of Employees', 'Title', 'Country', 'Email', 'Create Date', 'Last Activity', 'Email Opt Out'];
+    // A report has none of HubSpot's web and e-mail counts.
+    expect(modelColumnsMissing(bundled.features, salesforceReport)).toEqual(['web_visits', 'page_views', 'conversion_events', 'email_opens', 'email_clicks', 'last_page_url']);
+    const hubspotExport = [
+      ...['Record ID', 'Original Source', 'Industry', 'Annual Revenue', 'Number of Employees', 'Job Title', 'Country/Region', 'Email', 'Create Date', 'Last Activity Date'],
+      ...['Number of Sessions', 'Number of Pageviews', 'Number of Form Submissions', 'Marketing emails opened', 'Marketing emails clicked', 'Last Page Seen', 'Unsubscribed from all email'],
+    ];
+    expect(modelColumnsMissing(bundled.features, hubspotExport)).toEqual([]);
+    expect(leadSourceColumnWarnings(bundled.features, hubspotExport, 'Original Source')).toEqual([]);
   });
 
   it('names both parts of a ratio, each once, and reads no CRM-only field', () => {

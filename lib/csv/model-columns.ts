@@ -1,23 +1,29 @@
 /**
  * The active model's CSV columns that a file to import lacks: its leads would be scored with those
- * features missing (a re-export whose report renamed "title" to "Job Title"), so the preview says so.
+ * features missing (a re-export whose report renamed "title" to "Position"), so the preview says so.
  */
 import { sourceFieldKey, type RawRecord } from '../ml/featurize';
-import { fieldsRead, type Derive } from '../ml/manifest';
+import { fieldSourcesOf, fieldsRead, type Derive, type FieldSources } from '../ml/manifest';
 import { namesLeadSourceColumn } from './mapping';
 
 /** A lead's fields as the file's `columns` key them (the import renames none), their values aside. */
 const fieldsOfColumns = (columns: readonly string[]): RawRecord => Object.fromEntries(columns.map((column) => [column, null]));
 
+/** The field sources `features` read a CSV column by (`derive.from`, both parts of a ratio), each with that column. */
+const csvSourcesOf = (features: readonly { derive: Derive }[]): { from: FieldSources; column: string }[] =>
+  features.flatMap(({ derive }) => fieldSourcesOf(derive).flatMap((from) => (from.csv === undefined ? [] : [{ from, column: from.csv }])));
+
 /**
  * The columns `features` read from a CSV (`derive.from.csv`, both parts of a ratio) that none of
  * the file's `columns` is, found as scoring finds them (`sourceFieldKey`: "Annual Revenue" is
- * `annual_revenue`). A lead's fields are the file's columns as the import reads them (the mapping
- * says which columns are the id, name, date and outcome, and renames none).
+ * `annual_revenue`, a Salesforce report's "No. of Employees" is `employees`), each once. A lead's
+ * fields are the file's columns as the import reads them (the mapping says which columns are the
+ * id, name, date and outcome, and renames none).
  */
 export function modelColumnsMissing(features: readonly { derive: Derive }[], columns: readonly string[]): string[] {
   const fields = fieldsOfColumns(columns);
-  return fieldsRead(features, 'csv').filter((column) => sourceFieldKey(fields, column, 'csv') === undefined);
+  const missing = csvSourcesOf(features).filter(({ from }) => sourceFieldKey(fields, from, 'csv') === undefined);
+  return [...new Set(missing.map(({ column }) => column))];
 }
 
 /**
@@ -50,10 +56,10 @@ export function missingModelColumnsWarnings(features: readonly { derive: Derive 
 export function leadSourceColumnWarnings(features: readonly { derive: Derive }[], columns: readonly string[], leadSourceColumn: string | null | undefined): string[] {
   if (!leadSourceColumn) return [];
   const fields = fieldsOfColumns(columns);
-  const warnings = fieldsRead(features, 'csv')
-    .filter(namesLeadSourceColumn)
-    .flatMap((modelColumn) => {
-      const read = sourceFieldKey(fields, modelColumn, 'csv');
+  const warnings = csvSourcesOf(features)
+    .filter(({ column }) => namesLeadSourceColumn(column))
+    .flatMap(({ from, column: modelColumn }) => {
+      const read = sourceFieldKey(fields, from, 'csv');
       if (read === leadSourceColumn) return [];
       return read === undefined
         ? [

@@ -6,6 +6,7 @@
  * features are values; categorical features are integer codes into `feature.vocabulary`
  * (unseen levels → `feature.otherCode`); missing is NaN (the model learns what it means).
  */
+import { crmFieldNamesOf } from '../crm/export-headers';
 import type { SOURCE_KINDS } from '../crm/types';
 import type { Derive, Feature, FieldSources } from './manifest';
 import {
@@ -39,41 +40,82 @@ export function recordKey(record: RawRecord, name: string): string | undefined {
   return Object.keys(record).find((key) => key.toLowerCase() === lower);
 }
 
-/** `columnKey` of the column names met: a file's leads repeat its header's, and bulk scoring looks each one up per lead. */
-const columnKeysMet = new Map<string, string>();
-/** Past this many names the memo starts again: a name is worked out again at worst. */
-const COLUMN_KEYS_KEPT = 10_000;
-function memoColumnKey(column: string): string {
-  let key = columnKeysMet.get(column);
-  if (key === undefined) {
-    if (columnKeysMet.size >= COLUMN_KEYS_KEPT) columnKeysMet.clear();
-    key = columnKey(column);
-    columnKeysMet.set(column, key);
+/**
+ * A file's header as scoring reads it: its columns, their `columnKey`s, and the column found for
+ * each field source asked (`sourceFieldKey`; null for none), so that a file's 100,000 leads work
+ * out a column under another name once, not once per lead.
+ */
+interface Header {
+  readonly columns: readonly string[];
+  readonly keys: readonly string[];
+  readonly found: WeakMap<FieldSources, string | null>;
+}
+/** The headers met, by their columns: bulk scoring may read the leads of several files in turn. */
+const headersMet = new Map<string, Header>();
+/** Past this many headers the memo starts again: a header is worked out again at worst. */
+const HEADERS_KEPT = 100;
+/** The header met last: a file's leads come one after another, and this one needs no lookup by its columns. */
+let lastHeader: Header | undefined;
+
+function sameColumns(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function headerOf(record: RawRecord): Header {
+  const columns = Object.keys(record);
+  if (lastHeader !== undefined && sameColumns(columns, lastHeader.columns)) return lastHeader;
+  const id = JSON.stringify(columns);
+  let header = headersMet.get(id);
+  if (header === undefined) {
+    if (headersMet.size >= HEADERS_KEPT) headersMet.clear();
+    header = { columns, keys: columns.map(columnKey), found: new WeakMap() };
+    headersMet.set(id, header);
   }
-  return key;
+  return (lastHeader = header);
+}
+
+/** The column of `header` that holds `from`'s CSV column `name`, the file having none of that very name (see `sourceFieldKey`); null when none does. */
+function columnFor(header: Header, name: string, from: FieldSources): string | null {
+  const lower = name.toLowerCase();
+  const byCase = header.columns.find((column) => column.toLowerCase() === lower);
+  if (byCase !== undefined) return byCase;
+  // A name of no letter or digit names no column (as `suggestField` takes it).
+  const wanted = columnKey(name);
+  const byKey = wanted === '' ? -1 : header.keys.indexOf(wanted);
+  if (byKey >= 0) return header.columns[byKey];
+  const crmNames = new Set(crmFieldNamesOf(from).map(columnKey).filter((key) => key !== ''));
+  const byCrmName = header.keys.findIndex((key) => crmNames.has(key));
+  return byCrmName >= 0 ? header.columns[byCrmName] : null;
 }
 
 /**
- * The key of `record` that holds `source`'s field `name`: `recordKey`'s, else, for a CSV column,
- * the first key of the same name by `columnKey` ("Annual Revenue" for `annual_revenue`), the
- * name the import's mapping tells a file's columns by ("Train on your history" maps its features
- * to them by `looseKey`, likewise). A file's header is written by whoever exported it; a CRM's
- * fields are its API's names, matched as before. Training and scoring both read through here
- * (`readRaw`): a CSV lead gives a model the same values either way, and a model trained on a file
- * reads its columns by their own names, found first.
+ * The key of `record` that holds `from`'s field for `source`: `recordKey`'s, else, for a CSV
+ * column, the first column of the same name by `columnKey` ("Annual Revenue" for `annual_revenue`),
+ * the name the import's mapping tells a file's columns by ("Train on your history" maps its
+ * features to them by `looseKey`, likewise), else the first headed by a name of the feature's CRM
+ * fields (`crmFieldNamesOf`: a Salesforce report's "No. of Employees", a HubSpot export's
+ * "Country/Region"), as training maps a catalogue feature to a file's column. A file's header is
+ * written by whoever exported it; a CRM's fields are its API's names, matched as before. Training
+ * and scoring both read through here (`readRaw`): a CSV lead gives a model the same values either
+ * way, and a model trained on a file reads its columns by their own names, found first.
  */
-export function sourceFieldKey(record: RawRecord, name: string, source: SourceKind): string | undefined {
-  const key = recordKey(record, name);
-  if (key !== undefined || source !== 'csv') return key;
-  const wanted = memoColumnKey(name);
-  // A name of no letter or digit names no column (as `suggestField` takes it).
-  return wanted === '' ? undefined : Object.keys(record).find((column) => memoColumnKey(column) === wanted);
+export function sourceFieldKey(record: RawRecord, from: FieldSources, source: SourceKind): string | undefined {
+  const name = from[source];
+  if (name === undefined) return undefined;
+  if (source !== 'csv') return recordKey(record, name);
+  // Own fields only, as `recordKey`: a file lacking a column named "constructor" must not read Object's.
+  if (Object.hasOwn(record, name)) return name;
+  const header = headerOf(record);
+  let found = header.found.get(from);
+  if (found === undefined) header.found.set(from, (found = columnFor(header, name, from)));
+  return found ?? undefined;
 }
 
 /** The feature's raw value in `record` for `source` (see `sourceFieldKey`). */
 export function readRaw(record: RawRecord, from: FieldSources, source: SourceKind): RawValue {
-  const name = from[source];
-  const key = name === undefined ? undefined : sourceFieldKey(record, name, source);
+  const key = sourceFieldKey(record, from, source);
   return key === undefined ? undefined : record[key];
 }
 

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../../crm/types';
-import { exportHeadersOf } from '../../crm/export-headers';
+import { crmFieldNamesOf } from '../../crm/export-headers';
 import { featurizeRecords, looseKey, type RawRecord, type SourceKind } from '../featurize';
 import { daysBetween } from '../derive';
 import { fieldSourcesOf, fieldsRead, withOptionLabels, type Feature, type FeatureSpec, type FieldSources } from '../manifest';
@@ -285,17 +285,13 @@ export function suggestField(spec: FeatureSpec, source: SourceKind, fields: read
 /**
  * The data's field for one of a feature's field sources `from`: its name for `source`, else the
  * first field named as it is for another source, under a header Salesforce's reports or HubSpot's
- * exports write for its CRM fields (`exportHeadersOf`: "No. of Employees" for NumberOfEmployees,
+ * exports write for its CRM fields (`crmFieldNamesOf`: "No. of Employees" for NumberOfEmployees,
  * "Country/Region" for country), or as one of `otherNames`, compared by `looseKey`.
  */
 function fieldFor(from: FieldSources, source: SourceKind, fields: readonly string[], otherNames: readonly string[] = []): string | null {
   const own = from[source];
   if (own !== undefined && fields.includes(own)) return own;
-  const crmNames = CRM_KINDS.flatMap((crm) => {
-    const field = from[crm];
-    return field === undefined ? [] : [field, ...exportHeadersOf(crm, field)];
-  });
-  const names = [own, ...crmNames, from.csv, ...otherNames].filter((n): n is string => n !== undefined);
+  const names = [own, ...crmFieldNamesOf(from), from.csv, ...otherNames].filter((n): n is string => n !== undefined);
   const wanted = new Set(names.map(looseKey).filter((name) => name !== ''));
   return fields.find((field) => wanted.has(looseKey(field))) ?? null;
 }
