@@ -1,7 +1,7 @@
 /**
  * A CRM's export scored by a model that reads the built-in features' own CSV columns (the bundled
  * model's `employees`, `lead_source`, …): its columns are found under the headers Salesforce's
- * reports and HubSpot's exports write for the features' CRM fields, as training finds them.
+ * reports and HubSpot's exports write for the features' CRM fields, the names training maps them by.
  */
 import { describe, expect, it } from 'vitest';
 import manifestJson from '../../models/manifest.json';

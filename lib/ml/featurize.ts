@@ -50,6 +50,20 @@ interface Header {
   readonly keys: readonly string[];
   readonly found: WeakMap<FieldSources, string | null>;
 }
+/** `columnKey` of the column names met: many headers share their columns (leads of one file with cells left out). */
+const columnKeysMet = new Map<string, string>();
+/** Past this many names the memo starts again: a name is worked out again at worst. */
+const COLUMN_KEYS_KEPT = 10_000;
+function memoColumnKey(column: string): string {
+  let key = columnKeysMet.get(column);
+  if (key === undefined) {
+    if (columnKeysMet.size >= COLUMN_KEYS_KEPT) columnKeysMet.clear();
+    key = columnKey(column);
+    columnKeysMet.set(column, key);
+  }
+  return key;
+}
+
 /** The headers met, by their columns: bulk scoring may read the leads of several files in turn. */
 const headersMet = new Map<string, Header>();
 /** Past this many headers the memo starts again: a header is worked out again at worst. */
@@ -70,7 +84,7 @@ function headerOf(record: RawRecord): Header {
   let header = headersMet.get(id);
   if (header === undefined) {
     if (headersMet.size >= HEADERS_KEPT) headersMet.clear();
-    header = { columns, keys: columns.map(columnKey), found: new WeakMap() };
+    header = { columns, keys: columns.map(memoColumnKey), found: new WeakMap() };
     headersMet.set(id, header);
   }
   return (lastHeader = header);
@@ -96,7 +110,8 @@ function columnFor(header: Header, name: string, from: FieldSources): string | n
  * the name the import's mapping tells a file's columns by ("Train on your history" maps its
  * features to them by `looseKey`, likewise), else the first headed by a name of the feature's CRM
  * fields (`crmFieldNamesOf`: a Salesforce report's "No. of Employees", a HubSpot export's
- * "Country/Region"), as training maps a catalogue feature to a file's column. A file's header is
+ * "Country/Region"), the names training maps a catalogue feature by (its `fieldFor` may pick
+ * another of two such columns, whose name the model then keeps and finds first). A file's header is
  * written by whoever exported it; a CRM's fields are its API's names, matched as before. Training
  * and scoring both read through here (`readRaw`): a CSV lead gives a model the same values either
  * way, and a model trained on a file reads its columns by their own names, found first.
