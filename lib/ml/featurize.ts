@@ -90,16 +90,24 @@ function headerOf(record: RawRecord): Header {
   return (lastHeader = header);
 }
 
+/** `columnKey`s of `from`'s CRM names (`crmFieldNamesOf`, some 40 of a created date's): worked out once per field source, not per header. */
+const crmColumnKeysMet = new WeakMap<FieldSources, ReadonlySet<string>>();
+function crmColumnKeysOf(from: FieldSources): ReadonlySet<string> {
+  let keys = crmColumnKeysMet.get(from);
+  if (keys === undefined) crmColumnKeysMet.set(from, (keys = new Set(crmFieldNamesOf(from).map(memoColumnKey).filter((key) => key !== ''))));
+  return keys;
+}
+
 /** The column of `header` that holds `from`'s CSV column `name`, the file having none of that very name (see `sourceFieldKey`); null when none does. */
 function columnFor(header: Header, name: string, from: FieldSources): string | null {
   const lower = name.toLowerCase();
   const byCase = header.columns.find((column) => column.toLowerCase() === lower);
   if (byCase !== undefined) return byCase;
   // A name of no letter or digit names no column (as `suggestField` takes it).
-  const wanted = columnKey(name);
+  const wanted = memoColumnKey(name);
   const byKey = wanted === '' ? -1 : header.keys.indexOf(wanted);
   if (byKey >= 0) return header.columns[byKey];
-  const crmNames = new Set(crmFieldNamesOf(from).map(columnKey).filter((key) => key !== ''));
+  const crmNames = crmColumnKeysOf(from);
   const byCrmName = header.keys.findIndex((key) => crmNames.has(key));
   return byCrmName >= 0 ? header.columns[byCrmName] : null;
 }
