@@ -838,6 +838,41 @@ it('ticks the statuses of HubSpot contacts still being worked when the admin cho
   });
 });
 
+it("keeps each History's outcome rule, its status field and ticked statuses, when the admin switches to another History and back", async () => {
+  await renderSection();
+  change(statusField(), 'Status');
+  click(inGroup('still being worked', 'Working')!);
+  change(historySource(), 'hubspot');
+  await eventually(() => expect(outcomeField().value).toBe('lifecyclestage'));
+  change(stageReached(), 'customer');
+
+  change(historySource(), 'salesforce');
+  await eventually(() => expect(outcomeField().value).toBe('IsConverted'));
+  expect(statusField().value).toBe('Status');
+  expect([inGroup('still being worked', 'Open')?.checked, inGroup('still being worked', 'Working')?.checked]).toEqual([true, false]);
+  expect((await checkTheData()).data.outcome).toEqual({ field: 'IsConverted', positiveValues: ['true'], openStatus: { field: 'Status', values: ['Open'] } });
+
+  change(historySource(), 'hubspot');
+  await eventually(() => expect(outcomeField().value).toBe('lifecyclestage'));
+  expect(stageReached().value).toBe('customer');
+});
+
+it("starts a History's outcome again on switching back when its leads lost the rule's field meanwhile", async () => {
+  await renderSection();
+  change(outcomeField(), 'Status');
+  click(checkbox('Closed - Converted'));
+  change(historySource(), 'hubspot');
+  await eventually(() => expect(outcomeField().value).toBe('lifecyclestage'));
+  // A sync while HubSpot is shown: the Salesforce leads no longer have a Status.
+  const withoutStatus: HistorySample = { ...SAMPLE, fields: ['Industry', 'IsConverted', 'LeadSource'], outcomeValues: { IsConverted: ['false', 'true'] }, fingerprint: 'salesforce-2' };
+  historySample.mockImplementation(async (source) => (source === 'hubspot' ? HUBSPOT_SAMPLE : withoutStatus));
+  await act(() => queryClient.invalidateQueries());
+
+  change(historySource(), 'salesforce');
+  await eventually(() => expect(outcomeField().value).toBe('IsConverted'));
+  expect((await checkTheData()).data.outcome).toEqual({ field: 'IsConverted', positiveValues: ['true'] });
+});
+
 it('announces the training stage and its end, never the rounds, with Cancel outside the live region', async () => {
   await renderSection();
   await checkTheData();
@@ -1868,6 +1903,26 @@ describe('an imported file: the form starts from the outcome rule its import cho
     await historyReadAgain({ ...imported, leads: 82, fingerprint: 'import-3', keysName: 'import-3', importedOutcome: { field: 'converted', positiveValues: ['open', 'yes'] } });
     expect(inGroup('converted', 'open')?.checked).toBe(true);
     expect((await checkTheData()).data.outcome).toEqual({ field: 'converted', positiveValues: ['open', 'yes'] });
+  });
+
+  it("keeps the admin's change to the import's rule when the admin switches to another History and back: the import chose no new rule", async () => {
+    const imported: HistorySample = {
+      ...CSV_SAMPLE,
+      outcomeValues: { converted: ['no', 'open', 'yes'] },
+      importedOutcome: { field: 'converted', positiveValues: ['yes'], openValues: ['open'] },
+    };
+    historySample.mockImplementation(async (source) => (source === 'csv' ? imported : SAMPLE));
+    await renderSection();
+    change(historySource(), 'csv');
+    await eventually(() => expect(inGroup('still open', 'open')?.checked).toBe(true));
+    click(inGroup('still open', 'open')!);
+
+    change(historySource(), 'salesforce');
+    await eventually(() => expect(outcomeField().value).toBe('IsConverted'));
+    change(historySource(), 'csv');
+    await eventually(() => expect(outcomeField().value).toBe('converted'));
+    expect(inGroup('still open', 'open')?.checked).toBe(false);
+    expect((await checkTheData()).data.outcome).toEqual({ field: 'converted', positiveValues: ['yes'] });
   });
 });
 

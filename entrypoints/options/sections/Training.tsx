@@ -317,9 +317,13 @@ export function TrainingSection() {
   // refused, not read as 0 (an empty window; every lead, however new), and the last valid number stays.
   const months = useWholeNumberField(WINDOW_MONTHS, () => dataCheck.dropCheck());
   const minAgeDays = useWholeNumberField(MIN_AGE_DAYS, () => dataCheck.dropCheck());
-  // A new source starts from its suggested outcome, once its history is read.
+  // The outcome rule each History had when the form left it, while the page is open: switching
+  // back gives the admin's rule again, held to that source's leads as any rule (the effect below).
+  const outcomeBySource = useRef<Partial<Record<SourceKind, OutcomeRule | null>>>({});
+  // A source not shown yet on this page starts from its suggested outcome, once its history is read.
   const showSource = changing((next: SourceKind) => {
-    setOutcome(null);
+    outcomeBySource.current[source] = outcome;
+    setOutcome(outcomeBySource.current[next] ?? null);
     setShownSource(next);
   });
   const changeSource = (next: SourceKind) => {
@@ -340,20 +344,21 @@ export function TrainingSection() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [mayMove, startingPick, shownSource]);
 
-  // The rule the imported file's import chose, as last read (JSON; null: none), to tell a new import's other rule.
-  const importedOutcomeRead = useRef<string | null>(null);
+  // The rule each source's imported file's import chose, as last read (JSON; null: none), to tell a new import's other rule.
+  const importedOutcomeRead = useRef<Partial<Record<SourceKind, string | null>>>({});
   // On a source's first read and when its history changed (see useDataCheck, which drops the
   // check of the history before), the form starts from the rule the import chose for an imported
   // file (its still-open values left out as the import left them out), else from the suggested
   // one. The admin's outcome is then kept while the leads have its field (started again when it
-  // is gone), even when the new sample holds one value of it, unless a new import chose another rule.
+  // is gone), even when the new sample holds one value of it, unless a new import chose another rule;
+  // so is the rule a source had when the admin switches back to it (`outcomeBySource`).
   // A lifecycle rule follows the portal's order, read after it or changed since (`lifecycleRuleInOrder`).
   useEffect(() => {
     if (!history.data) return;
     const { fields, importedOutcome } = history.data;
     const importChose = importedOutcome ? JSON.stringify(importedOutcome) : null;
-    const importChoseAnew = importChose !== null && importChose !== importedOutcomeRead.current;
-    importedOutcomeRead.current = importChose;
+    const importChoseAnew = importChose !== null && importChose !== importedOutcomeRead.current[source];
+    importedOutcomeRead.current[source] = importChose;
     if (!outcome || importChoseAnew || !(Object.hasOwn(outcomeValues, outcome.field) || fields.includes(outcome.field))) {
       setOutcome(importedOutcome ?? suggestOutcome(source, outcomeValues, stageOrder));
       return;
