@@ -1882,7 +1882,8 @@ describe('an imported file: the form starts from the outcome rule its import cho
     expect(container().querySelector('[data-testid="left-out"]')?.textContent).toBe('4 leads have no outcome yet and are left out.');
   });
 
-  it("keeps the admin's change to the import's rule while the file's history is read again, and takes a new import's other rule", async () => {
+  /** A file imported as "open" still open, on the form: the admin counts its open leads as not converted after all. */
+  const importedWithOpenUnticked = async (): Promise<HistorySample> => {
     const imported: HistorySample = {
       ...CSV_SAMPLE,
       outcomeValues: { converted: ['no', 'open', 'yes'] },
@@ -1892,8 +1893,12 @@ describe('an imported file: the form starts from the outcome rule its import cho
     await renderSection();
     change(historySource(), 'csv');
     await eventually(() => expect(inGroup('still open', 'open')?.checked).toBe(true));
-    // The admin counts the open leads as not converted after all.
     click(inGroup('still open', 'open')!);
+    return imported;
+  };
+
+  it("keeps the admin's change to the import's rule while the file's history is read again, and takes a new import's other rule", async () => {
+    const imported = await importedWithOpenUnticked();
 
     // A file of one more row imported under the same rule: the admin's outcome stays.
     await historyReadAgain({ ...imported, leads: 81, fingerprint: 'import-2', keysName: 'import-2' });
@@ -1906,16 +1911,7 @@ describe('an imported file: the form starts from the outcome rule its import cho
   });
 
   it("keeps the admin's change to the import's rule when the admin switches to another History and back: the import chose no new rule", async () => {
-    const imported: HistorySample = {
-      ...CSV_SAMPLE,
-      outcomeValues: { converted: ['no', 'open', 'yes'] },
-      importedOutcome: { field: 'converted', positiveValues: ['yes'], openValues: ['open'] },
-    };
-    historySample.mockImplementation(async (source) => (source === 'csv' ? imported : SAMPLE));
-    await renderSection();
-    change(historySource(), 'csv');
-    await eventually(() => expect(inGroup('still open', 'open')?.checked).toBe(true));
-    click(inGroup('still open', 'open')!);
+    await importedWithOpenUnticked();
 
     change(historySource(), 'salesforce');
     await eventually(() => expect(outcomeField().value).toBe('IsConverted'));
