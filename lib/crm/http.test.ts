@@ -108,6 +108,18 @@ describe('HttpClient', () => {
     expect(clock.slept).toBeGreaterThan(0);
   });
 
+  it('fails at once, saying what may stand in the CRM’s place, when a 2xx answer is a web page (a sign-in portal, a proxy’s block page): sent again, it would be the same page', async () => {
+    const portal = '\n<!DOCTYPE html><html><body>Please sign in to the guest network</body></html>';
+    const fetchImpl = vi.fn<typeof fetch>().mockResolvedValue(reply(200, portal, { 'content-type': 'text/html' }));
+    const { http } = client(fetchImpl);
+    await expect(http.request({ path: '/x', schema: Ok, what: 'read contacts' })).rejects.toMatchObject({
+      kind: 'network',
+      status: 200,
+      message: "TestCRM answered read contacts with a web page, not its API's data: a sign-in page, proxy or VPN between this browser and https://crm.test may be answering in its place",
+    });
+    expect(fetchImpl).toHaveBeenCalledTimes(1);
+  });
+
   it('sends a GET again when the connection drops in the middle of its answer', async () => {
     const fetchImpl = vi.fn<typeof fetch>().mockResolvedValueOnce(droppedMidBody(200)).mockResolvedValueOnce(reply(200, { ok: true }));
     const { http } = client(fetchImpl);

@@ -89,13 +89,34 @@ export const realClock: Clock = {
 export const cancelled = () => new CrmError('cancelled', 'Cancelled');
 
 /**
- * Refuses `next`, the cursor a CRM answered `what` with for the page after the one `requested`
- * located, when it is `requested` again: followed, the same page would be read forever (the ids
- * of a list piling up until the service worker runs out of memory). No cursor (the last page) passes.
+ * The page cursors one read of a list has asked with, so that a cursor the CRM answers with again
+ * is refused, whether the page just read (A → A) or one pages back (A → B → A): followed, the
+ * same pages would be read forever (the ids of a list piling up until the service worker runs out
+ * of memory, or a sync spending the org's API allowance, which its other integrations share).
  */
-export function refuseSamePageAgain(crmLabel: string, what: string, requested: string | null | undefined, next: string | null | undefined): void {
-  if (typeof next === 'string' && next === requested) {
-    throw new CrmError('schema', `${crmLabel} answered ${what} with the same page again; LeadLens stopped reading to avoid looping`);
+export class PageCursors {
+  private readonly askedWith = new Set<string>();
+
+  constructor(
+    private readonly crmLabel: string,
+    private readonly what: string,
+  ) {}
+
+  /**
+   * Refuses `next`, the cursor the page `requested` located answered with, when this read has
+   * asked with it already; `requested` counts as asked (a job resumed on a stored cursor). No
+   * cursor (the first or last page) passes.
+   */
+  refuseRepeat(requested: string | null | undefined, next: string | null | undefined): void {
+    if (typeof requested === 'string') this.askedWith.add(requested);
+    if (typeof next === 'string' && this.askedWith.has(next)) {
+      throw new CrmError('schema', `${this.crmLabel} answered ${this.what} with the same page again; LeadLens stopped reading to avoid looping`);
+    }
+  }
+
+  /** A read begun again from its start (its cursor forgotten by the CRM) may ask with the same cursors again. */
+  startAgain(): void {
+    this.askedWith.clear();
   }
 }
 
@@ -547,6 +568,11 @@ export class HttpClient {
     }
     if (status >= 200 && status < 300) {
       const json = tryJson(text);
+      // A web page in the API's place is someone else's answer (a sign-in portal, a proxy's block
+      // page), and would be the same again: said as such at once, not retried as a cut-short body.
+      if (json === undefined && text.trimStart().startsWith('<')) {
+        return { kind: 'fatal', error: new CrmError('network', `${crmLabel} answered ${request.what} with a web page, not its API's data: a sign-in page, proxy or VPN between this browser and ${origin} may be answering in its place`, status) };
+      }
       // A 2xx body that is not JSON was cut short on the way (proxy, dropped connection): a read is sent again.
       if (json === undefined) return { kind: 'retry', errorKind: 'network', reason: `HTTP ${status} with a body that is not JSON (truncated?)`, status, reachedCrm: true };
       // Only full answers count: a quick 429 or 5xx says nothing of how long the work takes.

@@ -655,13 +655,14 @@ describe('HubSpot lists whose next page is the one just read (`after` unchanged)
   /**
    * A client of a portal whose every list answers one more contact (or owner) and the same
    * `after`. The test's fetch gives up after 50 requests, where LeadLens of old asked for ever,
-   * piling up ids until the service worker ran out of memory.
+   * piling up ids until the service worker ran out of memory. Given more than one `after`, its
+   * pages answer them in turn: A → B → A leads round the same pages as surely.
    */
-  function stuckPortal() {
+  function stuckPortal(afters = ['100']) {
     let requests = 0;
     const fetch: typeof globalThis.fetch = async () => {
       if (++requests > 50) throw new Error('50 requests answered');
-      const body = { results: [{ id: String(requests), email: `rep${requests}@example.com`, archivedAt: '2026-10-30T00:00:00Z' }], paging: { next: { after: '100' } } };
+      const body = { results: [{ id: String(requests), email: `rep${requests}@example.com`, archivedAt: '2026-10-30T00:00:00Z' }], paging: { next: { after: afters[(requests - 1) % afters.length] } } };
       return new Response(JSON.stringify(body), { status: 200 });
     };
     const clock = virtualClock();
@@ -684,6 +685,20 @@ describe('HubSpot lists whose next page is the one just read (`after` unchanged)
     const { client, requests } = stuckPortal();
     await expect(client.ownerNames(['1'])).rejects.toMatchObject({ kind: 'schema', message: samePageAgain('list owners') });
     expect(requests()).toBe(2);
+  });
+
+  it('stops reading each list whose `after`s lead back to a page already read (A → B → A)', async () => {
+    const cycling = () => stuckPortal(['100', '200']);
+    const lists = [
+      ['list contacts', (portal) => portal.client.listPresent!()],
+      ['list archived contacts', (portal) => portal.client.listDeleted(portal.clock.now() - 3 * 86_400_000)],
+      ['list owners', (portal) => portal.client.ownerNames(['1'])],
+    ] as const satisfies readonly (readonly [string, (portal: ReturnType<typeof cycling>) => Promise<unknown>])[];
+    for (const [what, read] of lists) {
+      const portal = cycling();
+      await expect(read(portal), what).rejects.toMatchObject({ kind: 'schema', message: samePageAgain(what) });
+      expect(portal.requests(), what).toBe(3);
+    }
   });
 });
 

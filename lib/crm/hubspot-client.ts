@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, FieldToWrite, FieldUpdate, ListedIds, ReadOptions, RecordUpdateFailure } from './client';
 import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, apiAllowancePause, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
-import { CrmError, HttpClient, RateLimiter, headerCount, isCrmError, realClock, refuseSamePageAgain, type ApiUsage, type Clock, type CrmErrorBody, type RateWindow, type RetryPolicy } from './http';
+import { CrmError, HttpClient, RateLimiter, headerCount, isCrmError, realClock, PageCursors, type ApiUsage, type Clock, type CrmErrorBody, type RateWindow, type RetryPolicy } from './http';
 import { listInWords } from '../list-in-words';
 import { HUBSPOT_LIFECYCLE_FIELD } from './hubspot-lifecycle';
 import { valueLabelAsShown } from '../ml/outcome-rule';
@@ -543,6 +543,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       // ids of reps who have left, so both are read.
       for (const archived of [false, true]) {
         let after: string | undefined;
+        const cursors = new PageCursors('HubSpot', 'list owners');
         do {
           const query = new URLSearchParams({ limit: String(OWNERS_PAGE_SIZE), ...(archived && { archived: 'true' }), ...(after !== undefined && { after }) });
           const { data } = await http.request({ path: `${ownersPath}?${query}`, schema: OwnersPageSchema, what: 'list owners', signal });
@@ -550,7 +551,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
             const name = ownerDisplayName(owner);
             if (name !== null) names.set(owner.id, name);
           }
-          refuseSamePageAgain('HubSpot', 'list owners', after, data.paging?.next.after);
+          cursors.refuseRepeat(after, data.paging?.next.after);
           after = data.paging?.next.after;
         } while (after !== undefined);
       }
@@ -580,13 +581,14 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     const what = archived ? 'list archived contacts' : 'list contacts';
     const contacts: z.infer<C>[] = [];
     let after: string | undefined;
+    const cursors = new PageCursors('HubSpot', what);
     for (let pages = 0; pages < maxPages; pages++) {
       const pause = apiAllowancePause('hubspot', http, 'sync');
       if (pause) throw pause;
       const query = new URLSearchParams({ limit: String(LIST_PAGE_SIZE), properties: OBJECT_ID, ...(archived && { archived: 'true' }), ...(after !== undefined && { after }) });
       const { data } = await http.request({ path: `${objects}?${query}`, schema, what, signal });
       contacts.push(...data.results);
-      refuseSamePageAgain('HubSpot', what, after, data.paging?.next.after);
+      cursors.refuseRepeat(after, data.paging?.next.after);
       after = data.paging?.next.after;
       if (after === undefined) return { contacts, whole: true };
     }

@@ -619,6 +619,20 @@ describe('Salesforce deleted Leads', () => {
     expect(pagesAnswered).toBe(2);
   });
 
+  it('stops following a query whose locators lead back to a page already read (A → B → A)', async () => {
+    const locators = ['/services/data/v67.0/query/01gX-2000', '/services/data/v67.0/query/01gX-4000'];
+    let pagesAnswered = 0;
+    const { client } = setup('67.0', (request) => {
+      const asked = locators.indexOf(request.url.pathname);
+      if (request.url.searchParams.get('q') !== 'SELECT Id FROM Lead' && asked === -1) return undefined;
+      if (++pagesAnswered > 50) throw new Error('50 pages answered');
+      // The query's page leads to the first locator, the first to the second, the second back to the first.
+      return json(200, { totalSize: leads.length, done: false, nextRecordsUrl: locators[(asked + 1) % 2], records: [{ attributes: { type: 'Lead' }, Id: leads[0].salesforceId }] });
+    });
+    await expect(client.listPresent!()).rejects.toMatchObject({ kind: 'schema', message: 'Salesforce answered list Lead Ids with the same page again; LeadLens stopped reading to avoid looping' });
+    expect(pagesAnswered).toBe(3);
+  });
+
   it('refuses a page of changes saying more are to come without a locator, rather than ending the changes there', async () => {
     const { client } = setup('67.0', (request) =>
       request.url.searchParams.get('q')?.includes('ORDER BY SystemModstamp') ? json(200, { totalSize: leads.length, done: false, records: [] }) : undefined,

@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import type { CalculatedPage, ChangedPage, CrmClient, CrmRecord, CrmUser, Deletions, FieldToWrite, ReadOptions, RecordUpdateFailure } from './client';
 import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
-import { CrmError, HttpClient, RateLimiter, headerCount, isCrmError, realClock, refuseSamePageAgain, type ApiUsage, type Clock, type CrmErrorBody, type CrmResponse, type RetryPolicy } from './http';
+import { CrmError, HttpClient, RateLimiter, headerCount, isCrmError, realClock, PageCursors, type ApiUsage, type Clock, type CrmErrorBody, type CrmResponse, type RetryPolicy } from './http';
 import { loadOnce } from './once';
 import { readEach, showableId } from './read-each';
 import { plural } from '../presentation';
@@ -612,11 +612,12 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     let { data: page } = await queryPage(query(soql), schema, what, signal);
     const { totalSize } = page;
     const records: z.infer<R>[] = [...page.records];
+    const cursors = new PageCursors('Salesforce', what);
     while (page.nextRecordsUrl) {
       const requested = page.nextRecordsUrl;
       ({ data: page } = await queryPage(requested, schema, what, signal));
       records.push(...page.records);
-      refuseSamePageAgain('Salesforce', what, requested, page.nextRecordsUrl);
+      cursors.refuseRepeat(requested, page.nextRecordsUrl);
     }
     return { records, totalSize };
   }

@@ -2073,7 +2073,29 @@ describe('a CRM answering a page with itself as the next', () => {
     db.close();
   });
 
-  it.each(['salesforce', 'hubspot'] as const)('%s: stops the weekly read of calculated values when a page names as the next the page token it was asked with, removing no lead', async (crm) => {
+  it.each(['salesforce', 'hubspot'] as const)('%s: stops a sync whose pages of changes lead back to a page token already asked with (A → B → A), keeping the pages before', async (crm) => {
+    const { client, db, store } = worker(crm, defaultBehaviour());
+    let pages = 0;
+    const cycling: CrmClient = {
+      ...client,
+      // The first page leads to A, A to B, B back to A.
+      listChanged: async (since, pageToken, signal) => {
+        if (++pages > PAGES_ANSWERED) throw new Error(`${PAGES_ANSWERED} pages answered`);
+        return { ...(await client.listChanged(since, null, signal)), next: pageToken === 'page A' ? 'page B' : 'page A' };
+      },
+    };
+    const stopped = await runSync({ client: cycling, store });
+    expect(stopped).toMatchObject({ status: 'error', errorKind: 'schema', error: samePageAgain(crm, 'the list of changes'), job: expect.objectContaining({ pageToken: 'page B', pages: 2 }) });
+    expect(pages).toBe(3);
+    db.close();
+  });
+
+  it.each([
+    ['salesforce', 'the page token it was asked with', ['the same page'], 2],
+    ['hubspot', 'the page token it was asked with', ['the same page'], 2],
+    ['salesforce', 'a page token asked with before (A → B → A)', ['page A', 'page B'], 3],
+    ['hubspot', 'a page token asked with before (A → B → A)', ['page A', 'page B'], 3],
+  ] as const)('%s: stops the weekly read of calculated values when a page names as the next %s, removing no lead', async (crm, _loop, tokens, pagesRead) => {
     const { clock, worker: lastingWorker } = lastingCrm();
     const { client, db, store } = lastingWorker(crm);
     const first = await runSync({ client, store, now: clock.now });
@@ -2082,14 +2104,15 @@ describe('a CRM answering a page with itself as the next', () => {
     let pages = 0;
     const stuck: CrmClient = {
       ...client,
+      // The pages name the tokens in turn.
       listCalculated: async () => {
         if (++pages > PAGES_ANSWERED) throw new Error(`${PAGES_ANSWERED} pages answered`);
-        return { records: [], next: 'the same page' };
+        return { records: [], next: tokens[(pages - 1) % tokens.length] };
       },
     };
     const stopped = await runSync({ client: stuck, store, now: clock.now });
     expect(stopped).toMatchObject({ status: 'error', errorKind: 'schema', error: samePageAgain(crm, 'the list of calculated values'), lastRun: first.lastRun });
-    expect(pages).toBe(2);
+    expect(pages).toBe(pagesRead);
     expect(await db.leads.where('source').equals(crm).count()).toBe(leads.length);
     db.close();
   });

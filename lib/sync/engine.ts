@@ -25,7 +25,7 @@
 import { ListShortOfCountError, apiAllowancePause, type ChangedPage, type CrmClient, type CrmRecord, type CrmUser, type DeletedRecord, type Deletions, type ListedIds, type SkippedRecord } from '../crm/client';
 import { CRM_LABEL, type CrmKind } from '../crm/types';
 import type { StoredLead } from '../db/db';
-import { CrmError, isCrmError, refuseSamePageAgain } from '../crm/http';
+import { CrmError, PageCursors, isCrmError } from '../crm/http';
 import { SCHEMA_CHANGE_MIN_RECORDS } from '../crm/read-each';
 import { HUBSPOT_LIFECYCLE_ORDER, lifecycleOrder } from '../crm/hubspot-lifecycle';
 import type { SyncStore } from './store';
@@ -124,6 +124,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
   // Owner id → name (or the id itself when the CRM could not name it): each id is asked once per job.
   const ownerNames = new Map<string, string>();
   let expiredInARow = 0;
+  const changesCursors = new PageCursors(CRM_LABEL[crm], 'the list of changes');
   // The CRM's clock when the job's first query ran, when it says (`ChangedPage.queriedAt`): the
   // job's start by the clock records are stamped by. Unknown to a job resumed after its first
   // page, which then goes by the browser's clock as it did before.
@@ -161,6 +162,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
         if (isCrmError(error, 'cursor-expired') && ++expiredInARow < 2) {
           job = { ...job, pageToken: null };
           state = { ...state, job };
+          changesCursors.startAgain();
           continue;
         }
         throw error;
@@ -168,8 +170,8 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
         prefetched = null;
       }
       expiredInARow = 0;
-      // A page whose token is the one just asked with would be asked for again forever.
-      refuseSamePageAgain(CRM_LABEL[crm], 'the list of changes', job.pageToken, page.next);
+      // A page whose token this run asked with already would lead round the same pages forever.
+      changesCursors.refuseRepeat(job.pageToken, page.next);
       // Before the first page is committed, any query is the job's first (nothing read before it is kept).
       if (job.pages === 0 && page.queriedAt !== undefined) queriedAt = page.queriedAt;
       const began = beganBy(job, queriedAt);
@@ -629,6 +631,7 @@ async function* withCalculatedRefreshed(
   if (!client.listCalculated) return;
   let pageToken: string | null = null;
   let expiredInARow = 0;
+  const cursors = new PageCursors(CRM_LABEL[client.crm], 'the list of calculated values');
   // The ids the pass's pages listed so far; null once a page could not say.
   let listed: ListedIds | null = null;
   for (;;) {
@@ -642,11 +645,12 @@ async function* withCalculatedRefreshed(
       // The CRM forgot the page token (a query locator idle for 15 min): the pass starts again.
       if (!isCrmError(error, 'cursor-expired') || ++expiredInARow >= 2) throw error;
       pageToken = null;
+      cursors.startAgain();
       continue;
     }
     expiredInARow = 0;
     if (page === null) return;
-    refuseSamePageAgain(CRM_LABEL[client.crm], 'the list of calculated values', pageToken, page.next);
+    cursors.refuseRepeat(pageToken, page.next);
     // A pass begun again (its page token forgotten) lists from its first page again.
     if (!page.listed) listed = null;
     else if (pageToken === null) listed = { ids: [...page.listed.ids], coveredTo: page.listed.coveredTo };
