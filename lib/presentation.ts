@@ -507,6 +507,26 @@ export function topReasonFor(tier: Tier, { reasonUp, reasonDown }: { reasonUp: s
 }
 
 /**
+ * Which way a top reason moves the odds (true: raises), as the strongest reasons up and down it was
+ * picked from say (`topReasonFor`); undefined when it is neither (none, or a score stored without them).
+ */
+export function topReasonRaises({ topReason, reasonUp, reasonDown }: { topReason: string; reasonUp?: string; reasonDown?: string }): boolean | undefined {
+  if (topReason === '') return undefined;
+  if (topReason === reasonUp) return true;
+  if (topReason === reasonDown) return false;
+  return undefined;
+}
+
+/**
+ * A top reason in words where no ▲ or ▼ can show its way (a CRM field, a CSV cell), as the popover
+ * words it: "Industry: Engineering (lowers the odds)". A warm lead's can be its strongest reason
+ * down, and a cold lead's its strongest up, so the tier does not tell.
+ */
+export function topReasonWithWay(topReason: string, raises: boolean | undefined): string {
+  return raises === undefined ? topReason : `${topReason} (${raises ? 'raises' : 'lowers'} the odds)`;
+}
+
+/**
  * A day as the rep reads it (an ISO date or epoch milliseconds: a model's, a file's latest created
  * date, a write-back's), in the browser's own language and time zone: the day it was there
  * ("Dec 1, 2026" in en-US, "1 Dec 2026" in en-GB), as a model trained here in the evening in

@@ -33,9 +33,14 @@ vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-b
 
 /**
  * When `until` is set, scoring starts only once it resolves, or stops at a cancel as the real wait
- * for the offscreen document does; when `topReason` is set, every score gets it as its top reason.
+ * for the offscreen document does; when `topReason` is set, every score gets it as its top reason;
+ * when `reasonsOf` is, each score its strongest reasons up and down, and the top one of its tier.
  */
-const scoringHeld = vi.hoisted(() => ({ until: null as Promise<void> | null, topReason: null as string | null }));
+const scoringHeld = vi.hoisted(() => ({
+  until: null as Promise<void> | null,
+  topReason: null as string | null,
+  reasonsOf: null as ((leadKey: string) => { reasonUp: string; reasonDown: string }) | null,
+}));
 // The offscreen document's handler run in place (same bulk-scoring job, no messaging), with a
 // model that gives every lead the same odds: what is scored matters here, not the scores.
 vi.mock('./offscreen-engine', () => ({
@@ -56,6 +61,9 @@ vi.mock('./offscreen-engine', () => ({
     const scored = await runScoringJob({ manifest, runModel, now: new Date() }, { source });
     const { topReason } = scoringHeld;
     if (topReason !== null) await (await import('../db/db')).db.leadScores.toCollection().modify((score) => void (score.topReason = topReason));
+    const { reasonsOf } = scoringHeld;
+    const { topReasonFor } = await import('../presentation');
+    if (reasonsOf) await (await import('../db/db')).db.leadScores.toCollection().modify((score) => void Object.assign(score, reasonsOf(score.leadKey), { topReason: topReasonFor(score.tier, reasonsOf(score.leadKey)) }));
     return { ok: true as const, scored };
   },
 }));
@@ -94,6 +102,7 @@ beforeEach(async () => {
   delete writer.currentUser;
   scoringHeld.until = null;
   scoringHeld.topReason = null;
+  scoringHeld.reasonsOf = null;
   // Node has no Web Locks: each lock is free and reads as held while its task runs (the job's "alive" check).
   const held = new Set<string>();
   vi.stubGlobal('navigator', {
@@ -795,6 +804,22 @@ it('writes a reason cut to its field’s length, and finds it unchanged next tim
   updates.length = 0;
   expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', total: 0, unchanged: leads.length });
   expect(updates).toEqual([]);
+});
+
+it('writes each reason with which way it moves the odds, as no ▲ or ▼ can show it in a CRM field', async () => {
+  const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30)
+    .filter((lead) => lead.source === 'salesforce' && lead.outcome !== 1)
+    .map((lead) => ({ ...lead, origin: 'sync' as const }));
+  await db.putLeads(leads);
+  // Every lead scores alike (hot): half have a reason up, which is their top one; the other half none, so theirs is the reason down.
+  const withReasonUp = new Set(leads.filter((_, i) => i % 2 === 0).map((lead) => lead.key));
+  scoringHeld.reasonsOf = (leadKey) => ({ reasonUp: withReasonUp.has(leadKey) ? 'Title seniority: VP' : '', reasonDown: 'Industry: Consulting' });
+  const target = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: null, tierField: null, reasonField: 'LeadLens_Reason__c' });
+  expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', written: leads.length });
+  const reasonOf = new Map(updates.map((update) => [update.recordId, update.fields.LeadLens_Reason__c]));
+  expect(leads.map((lead) => reasonOf.get(lead.id))).toEqual(
+    leads.map((lead) => (withReasonUp.has(lead.key) ? 'Title seniority: VP (raises the odds)' : 'Industry: Consulting (lowers the odds)')),
+  );
 });
 
 it('stops at the first batch HubSpot refuses for a missing write scope, saying which, with what it wrote before', async () => {

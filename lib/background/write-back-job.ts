@@ -46,7 +46,7 @@ import { activeModelId, manifestOf } from '../ml/model-store';
 import { tierOf, type ScoreScale } from '../ml/score';
 import { storedScoreOnScale } from '../ml/retier';
 import type { TierThresholds } from '../ml/train/thresholds';
-import { lastSyncOutcome } from '../presentation';
+import { lastSyncOutcome, topReasonRaises, topReasonWithWay } from '../presentation';
 import {
   checkedByCrm,
   fieldUpdate,
@@ -167,8 +167,9 @@ async function scaleNow(modelId: string): Promise<ScoreScale> {
  * just applied has not reached yet.
  */
 function toWrite(recordId: string, stored: LeadScore, scale: ScoreScale): ScoreToWrite {
-  const { score, tier, topReason } = storedScoreOnScale(stored, scale);
-  return { recordId, score, tier, topReason };
+  const onScale = storedScoreOnScale(stored, scale);
+  const { score, tier, topReason } = onScale;
+  return { recordId, score, tier, topReason: topReasonWithWay(topReason, topReasonRaises(onScale)) };
 }
 
 /**

@@ -107,6 +107,7 @@ export interface ScoreToWrite {
   recordId: string;
   score: number;
   tier: Tier;
+  /** As written to the CRM, with which way it moves the odds (`topReasonWithWay`). */
   topReason: string;
 }
 

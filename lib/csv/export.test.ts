@@ -114,6 +114,23 @@ describe('scoresCsv', () => {
     expect(cells[9]).toBe('Industry × Employees: تعليم · not known');
   });
 
+  it('says which way a top reason moves the odds, as no ▲ or ▼ can in a cell: a warm lead’s can be its strongest reason down', async () => {
+    const rows = [
+      row({ tier: 'hot', topReason: 'Title seniority: VP Sales', topReasonRaises: true }),
+      row({ tier: 'warm', topReason: 'Industry: Engineering', topReasonRaises: false }),
+      row({ tier: 'cold', topReason: '' }),
+    ];
+    const [, ...cells] = Papa.parse<string[]>((await csvText(rows)).trim()).data;
+    expect(cells.map((lead) => lead[9])).toEqual(['Title seniority: VP Sales (raises the odds)', 'Industry: Engineering (lowers the odds)', '']);
+  });
+
+  it('writes a lead source as the CRM’s pages word it, by the word it is given', async () => {
+    const labels: Record<string, string> = { SOCIAL_MEDIA: 'Organic Social' };
+    const csv = await csvText([row({ leadSource: 'SOCIAL_MEDIA' }), row({ leadSource: 'Web' })], { leadSourceWord: (value) => labels[value] ?? value });
+    const [, ...cells] = Papa.parse<string[]>(csv.trim()).data;
+    expect(cells.map((lead) => lead[4])).toEqual(['Organic Social', 'Web']);
+  });
+
   it('starts with the byte-order mark spreadsheets read UTF-8 by, names and all', async () => {
     const csv = await csvText([row({ name: 'José Núñez' })]);
     expect(csv.startsWith('\uFEFF"source"')).toBe(true);

@@ -16,7 +16,7 @@ import { yieldToEventLoop } from '../db/chunks';
 import { pageConventions } from '../ml/page-values';
 import { visibleText } from '../ml/visible-text';
 import type { TierThresholds } from '../ml/train/thresholds';
-import { percentWithTiers } from '../presentation';
+import { percentWithTiers, topReasonWithWay } from '../presentation';
 import type { ScoredLeadRow } from '../segments';
 
 // `\s` is every white space a spreadsheet may skip before a formula: no-break and ideographic spaces, line feeds, the byte-order mark.
@@ -97,19 +97,19 @@ function probabilityCell(probability: number, percentOf: PercentWithTiers): stri
 }
 
 /** One lead's cells, in `EXPORT_COLUMNS` order, each escaped, numbers with the separator's decimal mark. */
-function exportCells(row: ScoredLeadRow, separator: CsvSeparator, percentOf: PercentWithTiers): string[] {
+function exportCells(row: ScoredLeadRow, separator: CsvSeparator, percentOf: PercentWithTiers, leadSourceWord: (value: string) => string): string[] {
   return [
     row.source,
     row.recordId,
     row.name,
     row.owner,
-    row.leadSource,
+    leadSourceWord(row.leadSource),
     row.createdAt > 0 ? new Date(row.createdAt).toISOString() : '',
     String(row.score),
     row.tier,
     probabilityCell(row.probability, percentOf).replace('.', DECIMAL_MARK[separator]),
     // As plain text: the direction isolates a reason carries for LeadLens's own pages stay out of the file.
-    visibleText(row.topReason),
+    visibleText(topReasonWithWay(row.topReason, row.topReasonRaises)),
   ].map(escapeCell);
 }
 
@@ -125,6 +125,11 @@ export interface ScoresCsvOptions {
   separator?: CsvSeparator | null;
   /** Leads written between two yields to the event loop. */
   rowsPerChunk?: number;
+  /**
+   * A stored lead source as the CRM's pages word it (`leadSourceWords`: HubSpot's "Organic Social"
+   * for SOCIAL_MEDIA), as the side panel's filter shows it; left out, as stored.
+   */
+  leadSourceWord?: (value: string) => string;
 }
 
 /**
@@ -132,11 +137,11 @@ export interface ScoresCsvOptions {
  * loop let run between them. The file is the same as written at once: the header and the first
  * chunk, then each further chunk on a new line, and a final line break.
  */
-export async function scoresCsv(rows: readonly ScoredLeadRow[], { locale, tiers, separator = null, rowsPerChunk = EXPORT_CHUNK }: ScoresCsvOptions): Promise<Blob> {
+export async function scoresCsv(rows: readonly ScoredLeadRow[], { locale, tiers, separator = null, rowsPerChunk = EXPORT_CHUNK, leadSourceWord = (value) => value }: ScoresCsvOptions): Promise<Blob> {
   const fileSeparator = separator ?? localeSeparator(locale);
   const options = { newline: '\r\n', quotes: true, delimiter: fileSeparator };
   const percentOf = percentWithTiers(tiers, FEWEST_PERCENT_DECIMALS);
-  const cellsOf = (row: ScoredLeadRow) => exportCells(row, fileSeparator, percentOf);
+  const cellsOf = (row: ScoredLeadRow) => exportCells(row, fileSeparator, percentOf, leadSourceWord);
   // The byte-order mark tells Excel the file is UTF-8: without it, "José" opens as "JosÃ©".
   const parts = [`\uFEFF${Papa.unparse({ fields: [...EXPORT_COLUMNS], data: rows.slice(0, rowsPerChunk).map(cellsOf) }, options)}`];
   for (let start = rowsPerChunk; start < rows.length; start += rowsPerChunk) {

@@ -27,7 +27,7 @@ import {
   type ModelOutcomeRule,
 } from '../ml/outcome-rule';
 import { SAME_PROBABILITY_TOLERANCE } from '../ml/score';
-import { strongestReasons, topReasonFor } from '../presentation';
+import { strongestReasons, topReasonFor, topReasonRaises } from '../presentation';
 import { collectFilterChoices, mostLikelyFirst, type ScoredLeadRow, type ScoredLeads } from '../segments';
 import { recordStaleAfterMs } from '../settings/record-staleness';
 import { dexieSyncStore } from '../sync/store';
@@ -124,11 +124,9 @@ export async function recordPageScoresDifferFrom(modelId: string, rows: readonly
 }
 
 /** Which way a stored score's top reason moves the odds, when its reasons up and down say. */
-function topReasonDirection({ topReason, reasonUp, reasonDown }: Pick<LeadScore, 'topReason' | 'reasonUp' | 'reasonDown'>): { topReasonRaises?: boolean } {
-  if (topReason === '') return {};
-  if (topReason === reasonUp) return { topReasonRaises: true };
-  if (topReason === reasonDown) return { topReasonRaises: false };
-  return {};
+function topReasonDirection(score: Pick<LeadScore, 'topReason' | 'reasonUp' | 'reasonDown'>): { topReasonRaises?: boolean } {
+  const raises = topReasonRaises(score);
+  return raises === undefined ? {} : { topReasonRaises: raises };
 }
 
 /**

@@ -34,6 +34,7 @@ interface StoredScore {
   recordId: string;
   score: number;
   tier: keyof typeof TIER_WORD;
+  /** As written to the CRM: with which way it moves the odds. */
   topReason: string;
 }
 
@@ -42,10 +43,11 @@ function storedScores(options: Page, source: string): Promise<StoredScore[]> {
   return withLeadLensDb(
     options,
     async ({ store, request }, { source, modelId }) => {
-      const all: { leadKey: string; modelId: string; score: number; tier: 'hot'; topReason: string }[] = await request(store('leadScores').getAll());
+      const all: { leadKey: string; modelId: string; score: number; tier: 'hot'; topReason: string; reasonUp: string }[] = await request(store('leadScores').getAll());
+      const written = ({ topReason, reasonUp }: (typeof all)[number]) => (topReason === '' ? '' : `${topReason} (${topReason === reasonUp ? 'raises' : 'lowers'} the odds)`);
       return all
         .filter((score) => score.modelId === modelId && score.leadKey.startsWith(`${source}|`))
-        .map((score) => ({ recordId: score.leadKey.slice(source.length + 1), score: score.score, tier: score.tier, topReason: score.topReason }));
+        .map((score) => ({ recordId: score.leadKey.slice(source.length + 1), score: score.score, tier: score.tier, topReason: written(score) }));
     },
     { source, modelId: MODEL_ID },
   );

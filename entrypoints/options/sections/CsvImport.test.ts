@@ -16,6 +16,7 @@ import { db } from '@/lib/db/db';
 import { oweScoringOfEveryLead, oweSourceScoring, writeJob } from '@/lib/jobs/progress';
 import { queryKeys } from '@/lib/query-keys';
 import { savedExportSeparator } from '@/lib/settings/export-separator';
+import { dexieSyncStore, recordSyncedAccount } from '@/lib/sync/store';
 import { storedLead } from '@/test/fixtures/stored-lead';
 import { click, followLiveRegions, render, type Rendered } from '@/test/render';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
@@ -617,7 +618,7 @@ describe('the export’s separator', () => {
     vi.spyOn(navigator, 'language', 'get').mockReturnValue(language);
     renderSection();
     expect(separatorChoice().value).toBe(separator);
-    expect(await exportedWith()).toEqual({ locale: language, separator, tiers: activeTiers });
+    expect(await exportedWith()).toEqual({ locale: language, separator, tiers: activeTiers, leadSourceWord: expect.any(Function) });
   });
 
   it('is the one chosen beside Export, kept for the next visit whatever the browser’s language', async () => {
@@ -629,13 +630,21 @@ describe('the export’s separator', () => {
       separatorChoice().dispatchEvent(new Event('change', { bubbles: true }));
     });
     expect(separatorChoice().value).toBe(',');
-    expect(await exportedWith()).toEqual({ locale: 'de-DE', separator: ',', tiers: activeTiers });
+    expect(await exportedWith()).toEqual({ locale: 'de-DE', separator: ',', tiers: activeTiers, leadSourceWord: expect.any(Function) });
     await act(() => vi.waitFor(async () => expect(await savedExportSeparator()).toBe(',')));
 
     rendered!.unmount();
     renderSection();
     await act(() => vi.waitFor(() => expect(separatorChoice().value).toBe(',')));
-    expect(await exportedWith()).toEqual({ locale: 'de-DE', separator: ',', tiers: activeTiers });
+    expect(await exportedWith()).toEqual({ locale: 'de-DE', separator: ',', tiers: activeTiers, leadSourceWord: expect.any(Function) });
+  });
+
+  it("words HubSpot's lead sources by the labels its portal's last sync kept, as the side panel's filter does", async () => {
+    await recordSyncedAccount(db, 'hubspot', { id: '777001', name: 'HubSpot portal 777001' });
+    await dexieSyncStore(db).keepLeadSourceLabels!({ SOCIAL_MEDIA: 'Organic Social' });
+    renderSection();
+    const { leadSourceWord } = (await exportedWith()) as { leadSourceWord: (value: string) => string };
+    expect([leadSourceWord('SOCIAL_MEDIA'), leadSourceWord('Web')]).toEqual(['Organic Social', 'Web']);
   });
 });
 

@@ -31,6 +31,8 @@ import { askWorkerOnce } from '@/lib/worker-once';
 import { saveExportSeparator, savedExportSeparator } from '@/lib/settings/export-separator';
 import { loadScoredLeads } from '@/lib/ui/stored-data';
 import { plural } from '@/lib/presentation';
+import { leadSourceWords } from '@/lib/segments';
+import { keptLeadSourceLabels } from '@/lib/sync/store';
 import { useWorkerJob } from './use-worker-job';
 import { ConfirmButton } from './ConfirmedAction';
 
@@ -590,7 +592,7 @@ function ExportScores({ importScoring }: { importScoring: ImportScoring | null }
         throw new Error(`The active model is still scoring the stored leads (${scoring.done.toLocaleString('en-US')} of ${scoring.total.toLocaleString('en-US')}): export once it is done.`);
       }
       // Its tier thresholds as the policy set them, which the stored tiers are set by: each probability is written to read on its tier's side of them.
-      const [scored, stored, { tiers }] = await Promise.all([loadScoredLeads(modelId), storedLeadMix(), manifestOf(modelId)]);
+      const [scored, stored, manifest, portalSourceLabels] = await Promise.all([loadScoredLeads(modelId), storedLeadMix(), manifestOf(modelId), keptLeadSourceLabels(db)]);
       const { rows, demoLeftOut } = leadsToExport(scored.rows, stored);
       // None stored (deleted since the page counted them, or not counted yet): counted again, Export is held back, saying why.
       if (stored.total === 0) {
@@ -604,7 +606,8 @@ function ExportScores({ importScoring }: { importScoring: ImportScoring | null }
             : 'No stored lead has a score from the active model yet.',
         );
       }
-      const url = URL.createObjectURL(await scoresCsv(rows, { locale: navigator.language, tiers, separator: fileSeparator }));
+      const leadSourceWord = leadSourceWords(manifest, portalSourceLabels);
+      const url = URL.createObjectURL(await scoresCsv(rows, { locale: navigator.language, tiers: manifest.tiers, separator: fileSeparator, leadSourceWord }));
       const link = Object.assign(document.createElement('a'), { href: url, download: `leadlens-scores-${modelId}.csv` });
       link.click();
       // The download has started from the object URL; release it after this task.
