@@ -28,11 +28,12 @@ import { sameTierPolicy } from '@/lib/ml/tier-policy';
 import { mulberry32 } from '@/lib/ml/random';
 import { CUT_MARGIN } from '@/lib/ml/train/thresholds';
 import { compareModels, runTrainingRequest } from '@/lib/ml/train/training-job';
-import type { HistoryLead } from '@/lib/ml/train/training-set';
+import { KEEPS_CHANGING_REASON, type HistoryLead } from '@/lib/ml/train/training-set';
 import type { TrainingEvent, TrainingRequest } from '@/lib/ml/train/worker-protocol';
 import bundledManifest from '@/models/manifest.json';
 import demoFeatureSpecs from '@/models/demo-features.json';
 import { queryKeys } from '@/lib/query-keys';
+import { handMadeManifest } from '@/test/fixtures/manifest';
 import { storeModel } from '@/test/fixtures/stored-model';
 import { trainedEvent } from '@/test/fixtures/trained-event';
 import { click, focusedMessage, followLiveRegions, pressEnter, render, type Rendered } from '@/test/render';
@@ -45,14 +46,18 @@ import { TrainingSection } from './Training';
 import { PORTAL_STAGES } from '@/test/fixtures/hubspot-portal-stages';
 
 const historySample = vi.hoisted(() => vi.fn<(source: string) => Promise<HistorySample>>());
-// The source the form starts on, as the stored leads' counts give it (see history-sample.test's own).
+// The source the form starts on, as the stored leads' counts give it, and those with leads of the admin's own (see starting-source.test's own).
 const startingSource = vi.hoisted(() => vi.fn<() => Promise<SourceKind>>());
+const sourcesWithOwnLeads = vi.hoisted(() => vi.fn<() => Promise<SourceKind[]>>());
 // The active model's manifest as the page's query reads it; the activation reads the model store itself.
 const activeManifest = vi.hoisted(() => vi.fn<() => Promise<Manifest>>());
 type ActivateReply = { ok: true; scored: number; stored: number; scoringProblem?: string } | { ok: false; error: string };
 const activateModel = vi.hoisted(() => vi.fn<() => Promise<ActivateReply>>());
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
-vi.mock('./training/history-sample', () => ({ historySample, startingSource }));
+vi.mock('./training/history-sample', () => ({
+  historySample,
+  storedLeadSources: async () => ({ starting: await startingSource(), withOwnLeads: await sourcesWithOwnLeads() }),
+}));
 // The active model's manifest as the mock says, read as the pages read it (a query of its own).
 vi.mock('@/lib/ui/hooks', async (importOriginal) => {
   const { useQuery } = await import('@tanstack/react-query');
@@ -177,6 +182,7 @@ beforeEach(async () => {
   vi.stubGlobal('Worker', FakeWorker);
   historySample.mockReset().mockImplementation(async (source) => ({ csv: CSV_SAMPLE, hubspot: HUBSPOT_SAMPLE })[source] ?? SAMPLE);
   startingSource.mockReset().mockResolvedValue('salesforce');
+  sourcesWithOwnLeads.mockReset().mockResolvedValue([]);
   activeManifest.mockReset().mockResolvedValue(ACTIVE);
   activateModel.mockReset().mockResolvedValue({ ok: true, scored: 0, stored: 0 });
   keepHeldOutScores.mockReset().mockResolvedValue();
@@ -1078,6 +1084,62 @@ describe('the History the form starts on', () => {
     expect(count()).toBe('0 stored');
   });
 
+  /** The Salesforce demo leads Demo mode stored, and an empty file history. */
+  const demoOrEmpty = async (source: string): Promise<HistorySample> => (source === 'csv' ? { ...CSV_SAMPLE, leads: 0 } : { ...SAMPLE, leads: 1000, demo: true, fingerprint: `${source}-demo` });
+  /** Demo mode loaded (its made-up leads stored under both CRMs), HubSpot not synced yet: the page opens on the Salesforce demo leads. */
+  const renderOnDemoLeads = async () => {
+    historySample.mockImplementation(demoOrEmpty);
+    renderUnwaited();
+    await eventually(() => expect(count()).toBe('1,000 demo leads (your own synced Salesforce leads take their place once stored)'));
+    expect(historySource().value).toBe('salesforce');
+  };
+  /** HubSpot connected and synced on the same page: its 50 contacts stored beside Demo mode's, and the leads read again (App). */
+  const hubspotSynced = async () => {
+    historySample.mockImplementation(async (source) => (source === 'hubspot' ? { ...HUBSPOT_SAMPLE, demoLeftOut: 1000 } : demoOrEmpty(source)));
+    startingSource.mockResolvedValue('hubspot');
+    sourcesWithOwnLeads.mockResolvedValue(['hubspot']);
+    await act(() => queryClient.invalidateQueries({ queryKey: queryKeys.leads() }));
+  };
+
+  it("moves, until the admin chooses, from a History of demo leads to the one of the admin's own leads once they are stored (a sync on this page), as a reload would", async () => {
+    await renderOnDemoLeads();
+    // Demo leads alone are stored: no History of made-up leads gives way to another.
+    startingSource.mockResolvedValue('hubspot');
+    await act(() => queryClient.invalidateQueries({ queryKey: queryKeys.leads() }));
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(historySource().value).toBe('salesforce');
+
+    await hubspotSynced();
+    await eventually(() => expect(count()).toBe(`${HUBSPOT_SAMPLE.leads} stored (1,000 demo leads are left out)`));
+    expect(historySource().value).toBe('hubspot');
+    // HubSpot's own outcome, not Salesforce's IsConverted.
+    await eventually(() => expect(outcomeField().value).toBe('lifecyclestage'));
+    await checkTheData();
+    expect(FakeWorker.latest.requests.find((request) => request.type === 'inspect')).toMatchObject({ data: { source: 'hubspot', demo: false } });
+  });
+
+  it('waits for a training of the demo leads to end before it moves, the form locked meanwhile; the report stays', async () => {
+    await renderOnDemoLeads();
+    await checkTheData();
+    await press(trainButton()!);
+    await hubspotSynced();
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(historySource().value).toBe('salesforce');
+
+    FakeWorker.latest.answer(TRAINED);
+    await eventually(() => expect(historySource().value).toBe('hubspot'));
+    expect(container().querySelector('[data-testid="training-report"]')).not.toBeNull();
+  });
+
+  it('stays on a History of demo leads the admin chose, naming the History that holds their own leads', async () => {
+    await renderOnDemoLeads();
+    change(historySource(), 'salesforce');
+    await hubspotSynced();
+    await eventually(() => expect(count()).toBe('1,000 demo leads, not yours: your own leads are under HubSpot contacts (choose it above to train on them)'));
+    expect(historySource().value).toBe('salesforce');
+    expect(outcomeField().value).toBe('IsConverted');
+  });
+
   it('is Salesforce when the stored leads cannot be counted', async () => {
     startingSource.mockRejectedValue(new Error('The IndexedDB database was closed'));
     renderUnwaited();
@@ -1252,7 +1314,7 @@ it('says when the history is demo leads, and how many demo leads a history of it
   historySample.mockResolvedValue({ ...SAMPLE, leads: 1000, demo: true });
   await renderSection();
   const count = () => container().querySelector('[data-testid="history-count"]')?.textContent;
-  expect(count()).toBe('1,000 demo leads (your own synced or imported leads take their place once stored)');
+  expect(count()).toBe('1,000 demo leads (your own synced Salesforce leads take their place once stored)');
 
   // The CRM connected and synced.
   historySample.mockResolvedValue({ ...SAMPLE, leads: 4000, demoLeftOut: 1000, fingerprint: 'salesforce-synced' });
@@ -1966,6 +2028,46 @@ it('says the newest leads rank worse only when the gap is beyond both figures’
   expect((await fewHeldOutReport({ cvRocAuc: 0.8, outOfTimeRocAuc: 0.68, outOfTimeStandardError: 0.02 })).querySelector('[data-testid="out-of-time-gap"]')).not.toBeNull();
 });
 
+it("names the fields the active (default) model reads that this training's leakage guard left out, and does not say its stored scores may be of leads it learnt from", async () => {
+  // A HubSpot-only admin: the default model, trained on made-up leads, is active, with its visits, page views and last activity.
+  startingSource.mockResolvedValue('hubspot');
+  sourcesWithOwnLeads.mockResolvedValue(['hubspot']);
+  queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(TrainingSection)));
+  await eventually(() => expect(outcomeField().value).toBe('lifecyclestage'));
+  await waitUntilEnabled('Check the data');
+  await press(button('Check the data')!);
+  const flag = (key: string, field: string, reason: string) => ({ key, label: spec(key).label, field, reason });
+  const lastActivity = '"notes_last_updated" is a field the CRM writes as or after the outcome is known: the CRM moves it on with each activity';
+  FakeWorker.latest.answer({
+    ...INSPECTED,
+    candidates: ['industry', 'web_visits', 'page_views', 'days_since_last_activity'].map((key) => ({ spec: spec(key), origin: 'catalogue' as const })),
+    leakage: [
+      flag('web_visits', 'hs_analytics_num_visits', KEEPS_CHANGING_REASON),
+      flag('page_views', 'hs_analytics_num_page_views', KEEPS_CHANGING_REASON),
+      flag('days_since_last_activity', 'notes_last_updated', lastActivity),
+    ],
+  });
+  await eventually(() => expect(trainButton()?.disabled).toBe(false));
+  await press(trainButton()!);
+  // The new model reads Industry alone: the flagged features were left out, unticked.
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', specs: [{ key: 'industry' }] });
+  const newModel = handMadeManifest({
+    features: [{ key: 'industry', label: 'Industry', type: 'categorical', vocabulary: ['Retail'], derive: { kind: 'value', from: { hubspot: 'industry' } } }],
+    terms: [{ features: [0], label: 'Industry' }],
+    intercept: -2,
+  });
+  const compared = { kind: 'compared' as const, activeModelId: ACTIVE.modelId, rows: 1502, newRocAuc: 0.685, activeRocAuc: 0.792, differenceStandardError: 0.02, activeHeldOut: false };
+  FakeWorker.latest.answer({ ...TRAINED, data: { ...TRAINED.data, source: 'hubspot', outcome: { field: 'lifecyclestage', positiveValues: ['customer'] } }, manifest: newModel, comparison: compared });
+  await eventually(() =>
+    expect(container().querySelector('[data-testid="model-comparison"]')?.textContent).toBe(
+      `on the 1,502 leads of this history the active model (${ACTIVE.modelId}) has scored, this model ranks them less well: ROC-AUC 0.685 (its held-out scores of these leads pooled across the folds, not averaged over them) ` +
+        "against 0.792 (from its stored scores: it learnt from made-up demo leads, not from these); the active model's figure rests on Website visits and Page views, " +
+        "which this training left out as changing after the outcome, and may flatter it; the active model also reads Days since last activity, which this training's leakage guard left out",
+    ),
+  );
+});
+
 it('compares the new model with the active one on the same leads, and says when it cannot', async () => {
   const reportOf = async (comparison: (typeof TRAINED)['comparison']) => (await reportOfTraining({ ...TRAINED, comparison })).querySelector('[data-testid="model-comparison"]')?.textContent;
   const compared = { kind: 'compared' as const, activeModelId: 'ebm-old', rows: 1234, newRocAuc: 0.812, activeRocAuc: 0.756, differenceStandardError: 0.02, activeHeldOut: true };
@@ -2015,7 +2117,7 @@ it("keeps the thin-data caution under a waiting report, from the trained model's
   await press(trainButton()!);
   // The model's counts, not the check's (120 leads, 30 conversions).
   FakeWorker.latest.answer({ ...TRAINED, summary: { ...TRAINED.summary, rows: 118, positives: 29 } });
-  const caution = /^118 leads, 29 conversions: fewer conversions than the ~120 commonly asked for \(Salesforce Einstein's minimum\)\. Expect unstable scores/;
+  const caution = /^118 leads, 29 conversions: fewer conversions than the ~120 commonly asked for by CRM lead-scoring tools\. Expect unstable scores/;
   expect(cautions().filter((text) => caution.test(text))).toHaveLength(1);
 
   // A history read again (a sync, then the window's focus) drops the check: the report, and its caution, stay.

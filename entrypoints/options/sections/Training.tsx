@@ -43,11 +43,11 @@ import { TrainingEventSchema, type TrainingData, type TrainingEvent, type Traini
 import { lastSyncOutcome } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { FeaturePicker, SharedFieldsAlert } from './training/FeaturePicker';
-import { historySample, startingSource } from './training/history-sample';
-import { emptyWindowProblem, LeadsFieldset, MIN_AGE_DAYS, SOURCES, trainingWindow, undatedHistory, useWholeNumberField, WINDOW_MONTHS } from './training/LeadsFieldset';
+import { historySample, storedLeadSources } from './training/history-sample';
+import { emptyWindowProblem, historyLabel, LeadsFieldset, MIN_AGE_DAYS, SOURCES, trainingWindow, undatedHistory, useWholeNumberField, WINDOW_MONTHS } from './training/LeadsFieldset';
 import { OutcomeFieldset, outcomeMissing } from './training/OutcomeFieldset';
 import { describeTrainingStage, TrainingProgress } from './training/TrainingProgress';
-import { TrainingReport } from './training/TrainingReport';
+import { TrainingReport, type ComparedWith } from './training/TrainingReport';
 import { useDataCheck } from './training/use-data-check';
 import { useWorkerJob, type WorkerJobState } from './use-worker-job';
 import { ActionStatus } from './ConfirmedAction';
@@ -62,7 +62,7 @@ const LEADS_CHANGED_SINCE_TRAINING = 'The leads changed since this model was tra
  * connected CRM's last sync may tell why it filled none (`lastSyncOutcome`).
  */
 function noHistoryAdvice(source: SourceKind, syncs: readonly SyncSummary[] | undefined): string {
-  const label = SOURCES.find((option) => option.value === source)?.label;
+  const label = historyLabel(source);
   if (source === 'csv') return `No ${label} leads are stored yet: import a file under Import and export CSV, or choose another History above.`;
   const crm = CRM_LABEL[source];
   const sync = syncs?.find((summary) => summary.crm === source && summary.stored === 0 && summary.connection !== 'disconnected');
@@ -83,10 +83,10 @@ function NoHistoryAdvice({ source }: { source: SourceKind }) {
 /** The stored history of `source`, as the form samples it (read again after syncs, imports and deletions). */
 const historyQuery = (source: SourceKind) => queryOptions({ queryKey: queryKeys.trainingHistory(source), queryFn: () => historySample(source) });
 
-/** The History the form starts on: the first source with stored leads (`startingSource`). */
-const startingSourceQuery = queryOptions({
+/** The History the form starts on (the first source with stored leads), and the sources with the admin's own leads (`storedLeadSources`). */
+const storedLeadSourcesQuery = queryOptions({
   queryKey: queryKeys.trainingStartingSource(),
-  queryFn: () => startingSource(SOURCES.map((option) => option.value)),
+  queryFn: () => storedLeadSources(SOURCES.map((option) => option.value)),
 });
 
 /**
@@ -178,7 +178,7 @@ const WORKER_FAILED = { type: 'failed', error: 'The training worker stopped unex
 
 export function TrainingSection() {
   const queryClient = useQueryClient();
-  // The History shown: the one the stored leads give (`startingSource`, below) until the admin chooses one.
+  // The History shown: the one the stored leads give (`storedLeadSources`, below) until the admin chooses one.
   const [shownSource, setShownSource] = useState<SourceKind | null>(null);
   const [adminChose, setAdminChose] = useState(false);
   const source = shownSource ?? SOURCES[0].value;
@@ -192,6 +192,8 @@ export function TrainingSection() {
   const trained = finished?.type === 'trained' ? finished : null;
   // What the keys of the leads the last training read named (`HistorySample.keysName`): its held-out probabilities are kept by key.
   const [trainedOn, setTrainedOn] = useState<string | null>(null);
+  // The active model the last training was compared with, and the features its leakage guard left out, as it began: the report's comparison reads them.
+  const [comparedWith, setComparedWith] = useState<ComparedWith | undefined>(undefined);
   // The trained model's own history: the form may show another source since.
   const trainedHistory = useQuery({ ...historyQuery(trained?.data.source ?? source), enabled: trained !== null });
 
@@ -331,18 +333,26 @@ export function TrainingSection() {
     showSource(next);
   };
 
-  // Until the admin chooses, the stored leads choose: first when the page opens (all its sections
-  // at once, often before any lead is stored), then again while the History shown has no lead, so
-  // a CSV import or a sync on this page brings the form to its leads. The query is read again
-  // whenever the leads change. Never over the admin's choice, nor away from a History with leads.
-  const mayMove = !adminChose && (shownSource === null || history.data?.leads === 0);
-  const startingAnswer = useQuery({ ...startingSourceQuery, enabled: mayMove });
+  // Until the admin chooses, the stored leads choose, as a reload would: first when the page opens
+  // (all its sections at once, often before any lead is stored), then again while the History shown
+  // has no lead, or only demo leads, so a CSV import or a sync on this page brings the form to its
+  // leads (Demo mode's leads stay stored beside them). The query is read again whenever the leads
+  // change. Never over the admin's choice, nor away from a History of the admin's own leads, nor
+  // while a training locks the form (it moves once the training ends).
+  const shownDemo = history.data?.demo === true;
+  const trainingRun = worker.state.kind === 'running' && worker.state.request === 'train' ? worker.state : null;
+  const mayMove = !adminChose && trainingRun === null && (shownSource === null || history.data?.leads === 0 || shownDemo);
+  // Read too while the History shown is demo leads the admin chose: its note names where their own are.
+  const storedSources = useQuery({ ...storedLeadSourcesQuery, enabled: mayMove || shownDemo });
+  const withOwnLeads = storedSources.data?.withOwnLeads ?? [];
   // Salesforce, the first History, when the leads cannot be counted: its history says what it can.
-  const startingPick = startingAnswer.data ?? (startingAnswer.isError ? SOURCES[0].value : null);
+  const startingPick = storedSources.data?.starting ?? (storedSources.isError ? SOURCES[0].value : null);
+  // From demo leads only to the admin's own: never from one History of made-up leads to another.
+  const movesTo = shownDemo && !(startingPick !== null && withOwnLeads.includes(startingPick)) ? null : startingPick;
   useEffect(() => {
-    if (mayMove && startingPick !== null && startingPick !== shownSource) showSource(startingPick);
+    if (mayMove && movesTo !== null && movesTo !== shownSource) showSource(movesTo);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [mayMove, startingPick, shownSource]);
+  }, [mayMove, movesTo, shownSource]);
 
   // The rule each source's imported file's import chose, as last read (JSON; null: none), to tell a new import's other rule.
   const importedOutcomeRead = useRef<Partial<Record<SourceKind, string | null>>>({});
@@ -418,6 +428,7 @@ export function TrainingSection() {
         activate.reset();
         // The history just read again, which the check read: the check was dropped had it changed since.
         setTrainedOn(keysName);
+        setComparedWith({ activeModel: active.data, flaggedLeftOut: dataCheck.flaggedLeftOut() });
         worker.start(request);
       },
     );
@@ -426,7 +437,6 @@ export function TrainingSection() {
   // Nothing starts while the worker or an activation runs (its outcome would be lost), nor before
   // the active model is read: its features join the catalogue, its tier policy goes to the new model.
   const blocked = worker.state.kind === 'running' || activate.isPending || !active.isSuccess;
-  const trainingRun = worker.state.kind === 'running' && worker.state.request === 'train' ? worker.state : null;
   // Both live only in this page: closing or reloading it would throw away minutes of training, or the model it made.
   // Not once its activation scores the stored leads: the model is active by then, and the background scores them.
   useLeaveWarning(trainingRun !== null || (trainedModelWaits && !(activate.isPending && activationStage === 'scoring')));
@@ -486,7 +496,15 @@ export function TrainingSection() {
       </p>
       {/* Locked while a model trains: its report must answer for the form as it is. */}
       <fieldset ref={trainingForm} disabled={trainingRuns} data-testid="training-form" style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
-        <LeadsFieldset source={source} history={history.data} months={months} minAgeDays={minAgeDays} windowProblem={windowProblem} onSourceChange={changeSource} />
+        <LeadsFieldset
+          source={source}
+          history={history.data}
+          ownLeadsElsewhere={withOwnLeads.filter((other) => other !== source)}
+          months={months}
+          minAgeDays={minAgeDays}
+          windowProblem={windowProblem}
+          onSourceChange={changeSource}
+        />
 
         <OutcomeFieldset
           outcome={outcome}
@@ -661,7 +679,7 @@ export function TrainingSection() {
       {finished?.type === 'failed' && <ErrorState message={finished.error} />}
       {trained && (
         <>
-          <TrainingReport trained={trained} />
+          <TrainingReport trained={trained} comparedWith={comparedWith} />
           <LeftOutNote counts={trained} outcome={trained.data.outcome} />
           {trainedSize?.level === 'thin' && <p data-testid="trained-data-size">{trainedSize.message}</p>}
           {/* In the page before it says anything, so that the change of the leads is announced. */}

@@ -34,24 +34,24 @@ describe('describeDataSize', () => {
     expect(describeDataSize(15, 8).message).toMatch(/needed\)\. Train on more history \([^)]*\)\.$/);
   });
 
-  it('warns that scores will be unstable below Einstein’s 120 conversions', () => {
+  it('warns that scores will be unstable below the 120 conversions commonly asked for', () => {
     const verdict = describeDataSize(1500, 37);
     expect(verdict.level).toBe('thin');
-    expect(verdict.message).toMatch(/^1,500 leads, 37 conversions: fewer conversions than the ~120 commonly asked for \(Salesforce Einstein's minimum\)\. Expect unstable scores/);
+    expect(verdict.message).toMatch(/^1,500 leads, 37 conversions: fewer conversions than the ~120 commonly asked for by CRM lead-scoring tools\. Expect unstable scores/);
   });
 
   it('warns about few leads even with enough conversions', () => {
     expect(describeDataSize(600, 150).message).toMatch(/fewer leads than the ~1,000/);
   });
 
-  it('gives Einstein’s minimums as a rule of thumb, not as what Salesforce asks of this history: it may be a HubSpot portal’s or a file’s', () => {
+  it('gives the minimums as a rule of thumb of lead-scoring tools, naming no CRM: the history may be a HubSpot portal’s or a file’s', () => {
     for (const [leads, conversions] of [
       [1500, 37],
       [600, 150],
     ]) {
       const { message } = describeDataSize(leads, conversions);
-      expect(message).toMatch(/ commonly asked for \(Salesforce Einstein's minimum\)\. /);
-      expect(message).not.toMatch(/Salesforce Einstein asks for/);
+      expect(message).toMatch(/ commonly asked for by CRM lead-scoring tools\. /);
+      expect(message).not.toMatch(/Salesforce|Einstein|HubSpot/);
     }
   });
 

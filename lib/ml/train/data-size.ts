@@ -1,8 +1,9 @@
 /**
  * What the amount of history means for the model, said plainly instead of refusing silently.
- * The yardstick is a common rule of thumb, Salesforce Einstein Lead Scoring's requirement (1,000
- * leads and 120 conversions), said as such of every source's history: a HubSpot portal or a file
- * is not asked for it by Salesforce. Below the trainer's own minimums nothing can be learned at all.
+ * The yardstick is a common rule of thumb, the minimum CRM lead-scoring tools ask for (Salesforce
+ * Einstein Lead Scoring's: 1,000 leads and 120 conversions), said without naming any CRM: the
+ * history may be a HubSpot portal's or a file's, which Salesforce asks nothing of. Below the
+ * trainer's own minimums nothing can be learned at all.
  */
 import { plural } from '../../presentation';
 import { MIN_NEGATIVES, MIN_POSITIVES, MIN_ROWS } from './dataset';
@@ -52,8 +53,8 @@ export function describeDataSize(leads: number, conversions: number): DataSizeVe
   if (conversions < EINSTEIN_MIN_CONVERSIONS || leads < EINSTEIN_MIN_LEADS) {
     const short =
       conversions < EINSTEIN_MIN_CONVERSIONS
-        ? `fewer conversions than the ~${EINSTEIN_MIN_CONVERSIONS} commonly asked for (Salesforce Einstein's minimum)`
-        : `fewer leads than the ~${EINSTEIN_MIN_LEADS.toLocaleString('en-US')} commonly asked for (Salesforce Einstein's minimum)`;
+        ? `fewer conversions than the ~${EINSTEIN_MIN_CONVERSIONS} commonly asked for by CRM lead-scoring tools`
+        : `fewer leads than the ~${EINSTEIN_MIN_LEADS.toLocaleString('en-US')} commonly asked for by CRM lead-scoring tools`;
     return {
       level: 'thin',
       message: `${counts}: ${short}. Expect unstable scores: the accuracy a trained model reports is measured on few conversions, so it can be off by several points, and retraining may reorder leads noticeably.`,

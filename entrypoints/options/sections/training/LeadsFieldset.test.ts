@@ -47,7 +47,7 @@ afterEach(() => {
 
 const renderFor = (source: SourceKind) => {
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  const fieldset = createElement(LeadsFieldset, { source, history: HISTORY, months: field(WINDOW_MONTHS), minAgeDays: field(MIN_AGE_DAYS), windowProblem: null, onSourceChange: () => {} });
+  const fieldset = createElement(LeadsFieldset, { source, history: HISTORY, ownLeadsElsewhere: [], months: field(WINDOW_MONTHS), minAgeDays: field(MIN_AGE_DAYS), windowProblem: null, onSourceChange: () => {} });
   rendered = render(createElement(QueryClientProvider, { client: queryClient }, fieldset));
   return rendered.container;
 };
@@ -100,7 +100,7 @@ function TypedWindow({ onNewValue }: { onNewValue(): void }) {
   return createElement(
     Fragment,
     null,
-    createElement(LeadsFieldset, { source: 'salesforce', history: HISTORY, months, minAgeDays, windowProblem: null, onSourceChange: () => {} }),
+    createElement(LeadsFieldset, { source: 'salesforce', history: HISTORY, ownLeadsElsewhere: [], months, minAgeDays, windowProblem: null, onSourceChange: () => {} }),
     createElement('output', { 'data-testid': 'window-used' }, `${months.value} months, ${minAgeDays.value} days`),
   );
 }

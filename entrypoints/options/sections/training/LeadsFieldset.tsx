@@ -4,6 +4,7 @@ import { useId, useState } from 'react';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { OUTCOME_SETTLED_DAYS } from '@/lib/ml/outcome-rule';
 import type { TrainingWindow } from '@/lib/ml/train/training-set';
+import { listInWords } from '@/lib/list-in-words';
 import { formatDay, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { readTypedNumber, readWholeNumber } from '@/lib/typed-number';
@@ -177,9 +178,19 @@ export function undatedHistory(history: HistorySample | undefined): boolean {
   return history !== undefined && history.leads > 0 && !history.createdDates;
 }
 
-/** How many leads the source's history has, and whether they are demo leads (used only while it has no other). */
-function describeHistory({ leads, demo, demoLeftOut }: HistorySample): string {
-  if (demo) return `${plural(leads, 'demo lead', 'demo leads')} (your own synced or imported leads take their place once stored)`;
+/** The History choice's name of `source` ("HubSpot contacts"). */
+export const historyLabel = (source: SourceKind): string => SOURCES.find((option) => option.value === source)?.label ?? source;
+
+/**
+ * How many leads `source`'s history has, and whether they are demo leads (used only while it has no
+ * other): then where the admin's own leads are, when another History holds them (`ownLeadsElsewhere`),
+ * else what takes their place (a CRM's own synced leads: an import goes to Imported CSV).
+ */
+function describeHistory(source: SourceKind, { leads, demo, demoLeftOut }: HistorySample, ownLeadsElsewhere: readonly SourceKind[]): string {
+  if (demo && ownLeadsElsewhere.length > 0) {
+    return `${plural(leads, 'demo lead', 'demo leads')}, not yours: your own leads are under ${listInWords(ownLeadsElsewhere.map(historyLabel))} (choose ${ownLeadsElsewhere.length === 1 ? 'it' : 'one'} above to train on them)`;
+  }
+  if (demo) return `${plural(leads, 'demo lead', 'demo leads')} (your own ${source === 'csv' ? 'imported leads' : `synced ${historyLabel(source)}`} take their place once stored)`;
   const stored = `${leads.toLocaleString('en-US')} stored`;
   return demoLeftOut > 0 ? `${stored} (${plural(demoLeftOut, 'demo lead is', 'demo leads are')} left out)` : stored;
 }
@@ -188,6 +199,8 @@ interface Props {
   source: SourceKind;
   /** The source's history sample, once read. */
   history: HistorySample | undefined;
+  /** The other sources with leads of the admin's own: named beside a history of demo leads. */
+  ownLeadsElsewhere: readonly SourceKind[];
   /** The window's fields (`WINDOW_MONTHS`, `MIN_AGE_DAYS`), shown where the history has created dates. */
   months: WholeNumberField;
   minAgeDays: WholeNumberField;
@@ -196,7 +209,7 @@ interface Props {
   onSourceChange(source: SourceKind): void;
 }
 
-export function LeadsFieldset({ source, history, months, minAgeDays, windowProblem, onSourceChange }: Props) {
+export function LeadsFieldset({ source, history, ownLeadsElsewhere, months, minAgeDays, windowProblem, onSourceChange }: Props) {
   return (
     <fieldset>
       <legend>Leads</legend>
@@ -210,7 +223,7 @@ export function LeadsFieldset({ source, history, months, minAgeDays, windowProbl
           ))}
         </select>
       </label>{' '}
-      {history && <span data-testid="history-count">{describeHistory(history)}</span>}
+      {history && <span data-testid="history-count">{describeHistory(source, history, ownLeadsElsewhere)}</span>}
       {undatedHistory(history) ? (
         <p data-testid="no-created-dates">
           None of these leads has a created date, so no window of creation dates applies: every lead is read, however new. Nor can a minimum

@@ -2,13 +2,19 @@
 /**
  * The training report's precision–recall area comes with the held-out conversions it rests on:
  * chance moves it far on few, and unlike the ranking quality's its margin has no formula to give.
+ * Its comparison with the active model names the fields that model reads which this training left
+ * out as leaking, and says its stored scores may flatter it only where it may have learnt from these leads.
  */
 import { createElement } from 'react';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { render, type Rendered } from '@/test/render';
 import { bundledModel } from '@/lib/ml/bundled-model';
+import { FeatureSpecListSchema } from '@/lib/ml/manifest';
+import { KEEPS_CHANGING_REASON } from '@/lib/ml/train/training-set';
+import demoFeatureSpecs from '@/models/demo-features.json';
+import { handMadeManifest } from '@/test/fixtures/manifest';
 import { trainedEvent } from '@/test/fixtures/trained-event';
-import { TrainingReport } from './TrainingReport';
+import { describeComparison, TrainingReport } from './TrainingReport';
 
 const bundled = (() => {
   const parsed = bundledModel.manifest();
@@ -72,4 +78,54 @@ it("says what converted means as the model recorded it: by the labels the CRM's 
   );
   // The CRM could not say: by the values.
   expect(trainedOutcome({ ...bundled, outcomeRule })).toBe('"Lifecycle stage" is 1234567, opportunity or customer, for HubSpot leads');
+});
+
+describe("the comparison with the active model says what its figure rests on, as far as the training knew the active model", () => {
+  const catalogue = FeatureSpecListSchema.parse(demoFeatureSpecs);
+  const spec = (key: string) => catalogue.find((candidate) => candidate.key === key)!;
+  const reading = (...keys: string[]) =>
+    handMadeManifest({
+      features: keys.map((key) => ({ key, label: spec(key).label, type: 'numeric', derive: { kind: 'value', from: { hubspot: (spec(key).derive as { from: { hubspot: string } }).from.hubspot } } })),
+      terms: keys.map((key, i) => ({ features: [i], label: spec(key).label })),
+      intercept: -2,
+    });
+  const onHubspot = { ...TRAINED, data: { ...TRAINED.data, source: 'hubspot' as const, outcome: { field: 'lifecyclestage', positiveValues: ['customer'] } }, manifest: reading('employees') };
+  const compared = { kind: 'compared' as const, activeModelId: bundled.modelId, rows: 1502, newRocAuc: 0.685, activeRocAuc: 0.792, differenceStandardError: 0.02, activeHeldOut: false };
+  const leftOut = [
+    { spec: spec('web_visits'), reason: KEEPS_CHANGING_REASON },
+    { spec: spec('page_views'), reason: KEEPS_CHANGING_REASON },
+  ];
+  const figureOf = (said: string) => said.slice(said.indexOf('against 0.792'));
+
+  it("names the default model's features reading a field the guard left out, and says it learnt from made-up leads, not these", () => {
+    expect(figureOf(describeComparison({ ...onHubspot, comparison: compared }, { activeModel: bundled, flaggedLeftOut: leftOut }))).toBe(
+      "against 0.792 (from its stored scores: it learnt from made-up demo leads, not from these); the active model's figure rests on Website visits and Page views, which this training left out as changing after the outcome, and may flatter it",
+    );
+  });
+
+  it('names no field the new model reads all the same (the admin ticked a flagged feature), and nothing when none is left out', () => {
+    const keptVisits = { ...onHubspot, manifest: reading('employees', 'web_visits'), comparison: compared };
+    expect(figureOf(describeComparison(keptVisits, { activeModel: bundled, flaggedLeftOut: leftOut }))).toMatch(/figure rests on Page views, which this training left out as changing after the outcome, and may flatter it$/);
+    expect(figureOf(describeComparison({ ...onHubspot, comparison: compared }, { activeModel: bundled, flaggedLeftOut: [] }))).toBe(
+      'against 0.792 (from its stored scores: it learnt from made-up demo leads, not from these)',
+    );
+  });
+
+  it('keeps the caveat of stored scores where the active model may have learnt from these leads: an imported model, or one trained here on the demo leads read again', () => {
+    const imported = { ...bundled, modelId: 'ebm-imported', provenance: { ...bundled.provenance, source: 'hubspot-export.csv' } };
+    expect(figureOf(describeComparison({ ...onHubspot, comparison: { ...compared, activeModelId: imported.modelId } }, { activeModel: imported, flaggedLeftOut: [] }))).toBe(
+      'against 0.792 (from its stored scores, which flatter it if it learnt from these same leads)',
+    );
+    const onDemoLeads = { ...bundled, modelId: 'ebm-demo', provenance: { ...bundled.provenance, source: 'hubspot demo leads', demoLeads: true as const } };
+    const demoAgain = { ...onHubspot, data: { ...onHubspot.data, demo: true }, comparison: { ...compared, activeModelId: onDemoLeads.modelId } };
+    expect(figureOf(describeComparison(demoAgain, { activeModel: onDemoLeads, flaggedLeftOut: [] }))).toMatch(/which flatter it if it learnt from these same leads\)$/);
+    // The company's own leads: not those it learnt from.
+    expect(figureOf(describeComparison({ ...demoAgain, data: onHubspot.data }, { activeModel: onDemoLeads, flaggedLeftOut: [] }))).toMatch(/it learnt from made-up demo leads, not from these\)$/);
+  });
+
+  it('says nothing it cannot know of a model compared that is not the one the training read as active', () => {
+    expect(figureOf(describeComparison({ ...onHubspot, comparison: { ...compared, activeModelId: 'ebm-other' } }, { activeModel: bundled, flaggedLeftOut: leftOut }))).toBe(
+      'against 0.792 (from its stored scores, which flatter it if it learnt from these same leads)',
+    );
+  });
 });

@@ -1,13 +1,18 @@
-import type { Manifest } from '@/lib/ml/manifest';
+import { fieldIdentity } from '@/lib/crm/types';
+import { learntFromMadeUpLeads } from '@/lib/ml/bundled-model';
+import type { SourceKind } from '@/lib/ml/featurize';
+import { fieldsRead, type Manifest } from '@/lib/ml/manifest';
+import { listInWords } from '@/lib/list-in-words';
 import { heldOutConversions, heldOutRocAucStandardError } from '@/lib/ml/model-card';
 import { crmFieldsNote } from '@/lib/ml/model-versions';
 import { describeModelOutcome } from '@/lib/ml/outcome-rule';
 import { CALIBRATION_ERROR_TERM, describeCalibrationError } from '@/lib/ml/reliability-error';
 import { ranksNoLeads } from '@/lib/ml/train/calibration';
-import { describeWindow } from '@/lib/ml/train/training-set';
+import { describeWindow, KEEPS_CHANGING_REASON } from '@/lib/ml/train/training-set';
 import { chanceMargin } from '@/lib/ml/train/metrics';
 import type { TrainingEvent } from '@/lib/ml/train/worker-protocol';
 import { chanceNote, MADE_UP_LEADS_MODEL_WORDS, heldOutAucHeading, percentText, plural, prAucHeading } from '@/lib/presentation';
+import type { FlaggedLeftOut } from './use-data-check';
 
 type Trained = Extract<TrainingEvent, { type: 'trained' }>;
 
@@ -35,23 +40,75 @@ function outOfTimeFallsShort({ cvRocAuc, outOfTimeRocAuc, outOfTimeStandardError
   return cvRocAuc - outOfTimeRocAuc > Math.max(OUT_OF_TIME_GAP, chanceMargin(differenceStandardError));
 }
 
+/** What the training knew of the model it is compared with as it began: its manifest, and the features its leakage guard left out. */
+export interface ComparedWith {
+  activeModel: Manifest;
+  flaggedLeftOut: readonly FlaggedLeftOut[];
+}
+
+/**
+ * Where the active model's figure comes from when no held-out score of it answers: its stored
+ * scores, which flatter it if it learnt from these same leads. A model learnt from made-up leads
+ * did not (`learntFromMadeUpLeads`): the default model's are generated apart from Demo mode's, and
+ * one trained here on Demo mode's is compared on them only when this training read them too.
+ */
+function storedScoresFigure(active: Manifest | undefined, trainedOnDemoLeads: boolean): string {
+  const learntFromTheseDemoLeads = active?.provenance.demoLeads === true && trainedOnDemoLeads;
+  if (active && learntFromMadeUpLeads(active) && !learntFromTheseDemoLeads) return 'from its stored scores: it learnt from made-up demo leads, not from these';
+  return 'from its stored scores, which flatter it if it learnt from these same leads';
+}
+
+/**
+ * The features of `active` that read, on `source`, a field of a feature this training's leakage
+ * guard left out (`flaggedLeftOut`) that the new model (`trained`) does not read either, by their
+ * labels: those left out as changing after the outcome (on old leads they hold what came after
+ * it, which flatters a figure resting on them), and the others.
+ */
+function activeReadsLeftOut(active: Manifest, flaggedLeftOut: readonly FlaggedLeftOut[], source: SourceKind, trained: Manifest): { keepsChanging: string[]; other: string[] } {
+  const identity = (field: string) => (source === 'csv' ? field : fieldIdentity(source, field));
+  const readByNew = new Set(fieldsRead(trained.features, source).map(identity));
+  const reasonsByField = new Map<string, string[]>();
+  for (const { spec, reason } of flaggedLeftOut) {
+    for (const field of fieldsRead([spec], source).map(identity)) if (!readByNew.has(field)) reasonsByField.set(field, [...(reasonsByField.get(field) ?? []), reason]);
+  }
+  const keepsChanging: string[] = [];
+  const other: string[] = [];
+  for (const feature of active.features) {
+    const reasons = fieldsRead([feature], source).flatMap((field) => reasonsByField.get(identity(field)) ?? []);
+    if (reasons.length === 0) continue;
+    (reasons.every((reason) => reason === KEEPS_CHANGING_REASON) ? keepsChanging : other).push(feature.label);
+  }
+  return { keepsChanging, other };
+}
+
+/** The fields the active model reads that this training left out (`activeReadsLeftOut`), named, where the two figures part; '' when it reads none. */
+function leftOutFieldsNote({ keepsChanging, other }: { keepsChanging: string[]; other: string[] }): string {
+  const rests = keepsChanging.length > 0 ? `; the active model's figure rests on ${listInWords(keepsChanging)}, which this training left out as changing after the outcome, and may flatter it` : '';
+  const reads = other.length > 0 ? `; the active model ${rests ? 'also ' : ''}reads ${listInWords(other)}, which this training's leakage guard left out` : '';
+  return rests + reads;
+}
+
 /**
  * The new model beside the active one on the same leads, in words: better or less well only
  * when the difference is more than chance alone moves it by 95% of the time (`chanceMargin` of
  * its paired standard error: on the same leads chance moves both figures together). The new
  * model's figure pools the leads held out by every fold (the active model's scores are of leads,
- * not of folds), so it is not the mean over folds the report heads with: said so.
+ * not of folds), so it is not the mean over folds the report heads with: said so. What the
+ * training knew of the active model (`comparedWith`, of the model compared) says whether its figure
+ * may be of leads it learnt from, and names the fields it reads that this training left out.
  */
-export function describeComparison(comparison: Trained['comparison']): string {
+export function describeComparison({ comparison, data, manifest }: Pick<Trained, 'comparison' | 'data' | 'manifest'>, comparedWith?: ComparedWith): string {
   if (comparison.kind === 'not-compared') return `not compared: ${comparison.reason}`;
   const { activeModelId, rows, newRocAuc, activeRocAuc, differenceStandardError, activeHeldOut } = comparison;
   const margin = chanceMargin(differenceStandardError);
   const verdict =
     newRocAuc - activeRocAuc > margin ? 'ranks them better' : activeRocAuc - newRocAuc > margin ? 'ranks them less well' : 'ranks them about as well (the difference is within what chance moves it by)';
-  const activeFigure = activeHeldOut ? 'its own held-out figure for the leads it learnt from' : 'from its stored scores, which flatter it if it learnt from these same leads';
+  const known = comparedWith?.activeModel.modelId === activeModelId ? comparedWith : undefined;
+  const activeFigure = activeHeldOut ? 'its own held-out figure for the leads it learnt from' : storedScoresFigure(known?.activeModel, data.demo === true);
+  const leftOutNote = known ? leftOutFieldsNote(activeReadsLeftOut(known.activeModel, known.flaggedLeftOut, data.source, manifest)) : '';
   return (
     `on the ${plural(rows, 'lead', 'leads')} of this history the active model (${activeModelId}) has scored, ` +
-    `this model ${verdict}: ROC-AUC ${newRocAuc.toFixed(3)} (its held-out scores of these leads pooled across the folds, not averaged over them) against ${activeRocAuc.toFixed(3)} (${activeFigure})`
+    `this model ${verdict}: ROC-AUC ${newRocAuc.toFixed(3)} (its held-out scores of these leads pooled across the folds, not averaged over them) against ${activeRocAuc.toFixed(3)} (${activeFigure})${leftOutNote}`
   );
 }
 
@@ -106,7 +163,7 @@ export function NoSignalWarning({ calibration, active = false }: { calibration: 
  * and the CRM whose leads it cannot score (as Model versions says of it), whose badges would say
  * none of their fields could be read.
  */
-export function TrainingReport({ trained }: { trained: Trained }) {
+export function TrainingReport({ trained, comparedWith }: { trained: Trained; comparedWith?: ComparedWith }) {
   const { summary, manifest, warnings, leakage, data } = trained;
   const signals = [...manifest.terms].sort((a, b) => b.importance - a.importance).slice(0, TOP_SIGNALS);
   const cvStandardError = heldOutRocAucStandardError(summary.cvRocAuc, manifest.metrics);
@@ -166,7 +223,7 @@ export function TrainingReport({ trained }: { trained: Trained }) {
           )}
         </dd>
         <dt>Compared with the active model</dt>
-        <dd data-testid="model-comparison">{describeComparison(trained.comparison)}</dd>
+        <dd data-testid="model-comparison">{describeComparison(trained, comparedWith)}</dd>
         <dt>{prAucHeading(summary.positives / summary.rows)}</dt>
         <dd>
           <PrAucFigure prAuc={summary.cvPrAuc} metrics={manifest.metrics} />

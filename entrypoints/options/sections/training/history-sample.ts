@@ -161,16 +161,24 @@ export async function historySample(source: SourceKind): Promise<HistorySample> 
   };
 }
 
-/**
- * The History the form starts on, of `order`: the first source with leads of the user's own
- * (synced or imported), else the first with demo leads (offered while a source has no other),
- * else the first. After a CSV import, or with HubSpot alone connected, the admin lands on those
- * leads, not on an empty Salesforce history. Counts only: no lead is read.
- */
-export async function startingSource(order: readonly SourceKind[]): Promise<SourceKind> {
+/** Which sources of the History choices hold which leads, by counts (`storedLeadSources`). */
+export interface StoredLeadSources {
+  /**
+   * The History the form starts on: the first source with leads of the user's own (synced or
+   * imported), else the first with demo leads (offered while a source has no other), else the
+   * first. After a CSV import, or with HubSpot alone connected, the admin lands on those leads,
+   * not on an empty Salesforce history.
+   */
+  starting: SourceKind;
+  /** The sources with leads of the user's own, in the order of `order`: the form leaves a History of demo leads for them, or names them beside it. */
+  withOwnLeads: SourceKind[];
+}
+
+/** `StoredLeadSources` of the sources of `order`. Counts only: no lead is read. */
+export async function storedLeadSources(order: readonly SourceKind[]): Promise<StoredLeadSources> {
   const { own } = await countStoredLeadsByOrigin();
-  const withOwnLeads = order.find((source) => own[source] > 0);
-  if (withOwnLeads) return withOwnLeads;
+  const withOwnLeads = order.filter((source) => own[source] > 0);
+  if (withOwnLeads.length > 0) return { starting: withOwnLeads[0], withOwnLeads };
   const stored = await Promise.all(order.map(countStoredLeads));
-  return order.find((_, position) => stored[position] > 0) ?? order[0];
+  return { starting: order.find((_, position) => stored[position] > 0) ?? order[0], withOwnLeads };
 }

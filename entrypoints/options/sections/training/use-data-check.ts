@@ -84,6 +84,12 @@ function verdictsOf(specs: readonly FeatureSpec[], leakage: readonly LeakageFlag
   );
 }
 
+/** A feature the leakage guard flagged and the form leaves out of training (not ticked), as chosen: reading the field it was flagged on. */
+export interface FlaggedLeftOut {
+  spec: FeatureSpec;
+  reason: string;
+}
+
 /** How the leads changed under the form: under the check it shows, or before a check or training began. */
 export type LeadsChange = 'under-check' | 'before-start' | null;
 
@@ -250,6 +256,11 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
       return { spec: chosenSpec(spec, choice, source), included: choice?.included ?? false };
     });
   const includedSpecs = () => chosen(choices).flatMap(({ spec, included }) => (included ? [spec] : []));
+  const flaggedLeftOut = (): FlaggedLeftOut[] =>
+    chosen(choices).flatMap(({ spec, included }) => {
+      const reason = verdicts[verdictKey(spec.key, fieldOf(spec, source))];
+      return !included && reason ? [{ spec, reason }] : [];
+    });
   const notChecked = (current: Record<string, FeatureChoice>) =>
     chosen(current).filter(({ spec }) => verdicts[verdictKey(spec.key, fieldOf(spec, source))] === undefined);
 
@@ -280,6 +291,8 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
     unchecked: notChecked(choices),
     /** The specs of the features chosen, each reading the field picked for it. */
     includedSpecs,
+    /** The features the guard flagged that training leaves out: the report names those of them the active model reads. */
+    flaggedLeftOut,
     /** The fields two or more of the features chosen read: Train waits until each is read by one. */
     sharedFields: sharedFields(includedSpecs(), source),
     check,
