@@ -9,7 +9,9 @@
  * The popover is a disclosure: the button says whether it is open (`aria-expanded`) and which
  * region it opens (`aria-controls`); focus stays on the button, or on the panel where it scrolls (a
  * large zoom), which the browser makes focusable so the keyboard can scroll it. Its title and section labels are
- * no headings: the badge sits in the CRM's title heading, whose outline and name they would join.
+ * no headings: the badge sits in the CRM's title heading, whose outline they would join. All of it sits in an unnamed
+ * group, whose content no heading takes into its name: the title heading is named by the lead alone, not "Isabel
+ * Müller Cold 46: LeadLens scores this lead…" (and the open popover's name after it) as a screen reader lists headings.
  * It is shown in the top layer (Popover API), so a CRM title that clips its overflow (SLDS `slds-truncate`) cannot cut it,
  * and tied to the badge by CSS anchor positioning, so it stays beside its own badge wherever the
  * CRM's layout moves it (rows inserted above, a re-sort), not only when the page scrolls.
@@ -259,7 +261,8 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
   const popover = el('div', { class: 'popover', id: 'leadlens-popover', dir: 'ltr', lang: 'en', role: 'region', hidden: '' }, panel);
   // Says a result as it arrives, where the rep is on this badge: a screen reader hears of no change to a button's name.
   const status = el('span', { class: 'status', role: 'status', lang: 'en' });
-  root.append(el('style', {}, STYLE), button, popover, status);
+  // Unnamed: a group's own name would join the heading's, as its content does not.
+  root.append(el('style', {}, STYLE), el('span', { role: 'group' }, button, popover, status));
   // Emptied once the rep leaves the badge or dismisses its popover: left there, browse mode would read the result twice (the button's name, then this).
   const popoverState = wirePopover(host, button, popover, () => (status.textContent = ''));
   /**

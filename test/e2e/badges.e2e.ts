@@ -360,6 +360,31 @@ describe('badges on lead pages', () => {
     await page.close();
   });
 
+  it.each([
+    ['Salesforce', (lead: DemoLead) => salesforceLeadUrl(lead.salesforceId)],
+    ['HubSpot', (lead: DemoLead) => hubspotContactUrl(lead.hubspotId)],
+  ])('leaves the %s record heading named by the lead alone, its popover open or not, the badge named apart', async (_crm, url) => {
+    const lead = harness.crm.leads[2];
+    const page = await openPage(url(lead));
+    await scoredBadge(page);
+    /** What assistive technology reads, as Chromium computes it. */
+    const cdp = await page.context().newCDPSession(page);
+    const named = async (role: string) => {
+      const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { role?: { value: string }; name?: { value: string } }[] };
+      return nodes.filter((node) => node.role?.value === role).map((node) => String(node.name?.value ?? ''));
+    };
+    const name = lead.salesforce.Name;
+    // A heading holding the badge would take in its button's name, and the open popover's ("Why LeadLens scored this lead so").
+    expect((await named('heading'))[0]).toBe(name);
+    await page.locator(`${BADGE} button`).focus();
+    await expect.poll(() => page.locator(`${BADGE} [role="region"]`).isVisible()).toBe(true);
+    expect((await named('heading'))[0]).toBe(name);
+    expect(await named('button')).toContainEqual(expect.stringMatching(/^(Hot|Warm|Cold) \d+: LeadLens scores this lead \d+ of 99/));
+    expect(await named('region')).toContain('Why LeadLens scored this lead so');
+    await cdp.detach();
+    await page.close();
+  });
+
   it('keeps the badge in sight beside a Salesforce name too long for its line, which the title cuts instead', async () => {
     const served = [...harness.crm.leads];
     const lead = served[0];
