@@ -6,6 +6,7 @@ import { Bar, BarChart, CartesianGrid, Cell, DefaultZIndexes, Line, LineChart, R
 import { useMemo, useRef, type CSSProperties, type ReactNode } from 'react';
 import { niceTicks, UNIT_TICKS } from '@/lib/ui/axis-ticks';
 import { DrawWhenNear } from './DrawWhenNear';
+import { SidewaysScroll } from './SidewaysScroll';
 
 export type Point = [number, number];
 export interface Marker {
@@ -42,6 +43,14 @@ export interface ChartSize {
   width: number;
   height: number;
 }
+
+/**
+ * The style of a chart drawn at `size` (Recharts' `style`, its wrapper's) that shrinks to a
+ * narrower container, its drawing scaled to keep its aspect: a page zoomed in (the options page
+ * at 400 % is 320 CSS px wide) reflows rather than scrolls sideways.
+ */
+export const shrinksToFit = ({ width, height }: ChartSize): CSSProperties => ({ maxWidth: '100%', height: 'auto', aspectRatio: `${width} / ${height}` });
+const CURVE_CHART_STYLE = shrinksToFit({ width: WIDTH, height: HEIGHT });
 
 /**
  * A titled chart; `notes` (what its units mean, which axis is which) and `textAlternative` (e.g.
@@ -119,7 +128,7 @@ export function CurveChart({ title, description, points, xLabel, yLabel, markers
   const diagonalSegment = useMemo(() => diagonalTo(percentTicks[percentTicks.length - 1]), [percentTicks]);
   return (
     <Figure title={title} description={description} textAlternative={textAlternative}>
-      <LineChart accessibilityLayer={false} width={WIDTH} height={HEIGHT} data={data} margin={CURVE_MARGIN}>
+      <LineChart accessibilityLayer={false} width={WIDTH} height={HEIGHT} style={CURVE_CHART_STYLE} data={data} margin={CURVE_MARGIN}>
         <GridAt xTicks={xAxis.ticks} yTicks={yAxis.ticks} />
         <XAxis dataKey="x" {...xAxis} />
         <YAxis {...yAxis} />
@@ -264,7 +273,7 @@ export function BarsChart({
   const margin = { top: 8, right: 16, bottom: xTitle === undefined ? 8 : TITLED_BOTTOM_MARGIN, left: horizontal && yTitle !== undefined ? 28 : 8 };
   return (
     <Figure title={title} description={description} size={size} textAlternative={textAlternative}>
-      <BarChart accessibilityLayer={false} {...size} data={[...bars]} layout={horizontal ? 'vertical' : 'horizontal'} margin={margin}>
+      <BarChart accessibilityLayer={false} {...size} style={shrinksToFit(size)} data={[...bars]} layout={horizontal ? 'vertical' : 'horizontal'} margin={margin}>
         {horizontal ? (
           <>
             <GridAt xTicks={ticks} />
@@ -305,13 +314,6 @@ export interface NumberGridProps {
   scrollsSideways?: boolean;
 }
 
-/**
- * As wide as its container, whatever the table's width: `contain` keeps the table's width out
- * of the region's own, which a figure in a row of charts would otherwise take (a pair's table
- * made the options page 1,802 px wide at 1,280).
- */
-const sidewaysScrollStyle: CSSProperties = { overflowX: 'auto', contain: 'inline-size' };
-
 export function NumberGrid({ caption, corner, rowLabels, columnLabels, values, format, className, scrollsSideways = false }: NumberGridProps) {
   const table = (
     <table className={className}>
@@ -339,11 +341,10 @@ export function NumberGrid({ caption, corner, rowLabels, columnLabels, values, f
       </tbody>
     </table>
   );
-  // Focusable, so that a keyboard scrolls it too; named by the table it holds.
   return scrollsSideways ? (
-    <div role="region" aria-label={caption} tabIndex={0} style={sidewaysScrollStyle}>
+    <SidewaysScroll label={caption}>
       {table}
-    </div>
+    </SidewaysScroll>
   ) : (
     table
   );

@@ -4,6 +4,7 @@ import { MIN_CHANGE_POINTS, type Deviation, type HotterPlan } from '@/lib/ml/ins
 import type { TierThresholds } from '@/lib/ml/train/thresholds';
 import { formatThreshold, oddsFactor, notOnPageInWords, planChangeInWords, planOutcomeInWords, probabilityRiseInWords } from '@/lib/presentation';
 import { listInWords } from '@/lib/list-in-words';
+import { SidewaysScroll } from './SidewaysScroll';
 import { LONGEST_WHOLE_RUN_WHEN_NARROW, tableValueWrap } from './table-value-wrap';
 import { TierLabel } from './TierLabel';
 
@@ -53,33 +54,35 @@ function DeviationsOfGroup({ group, deviations }: { group: DeviationGroup; devia
   const rows = deviations.filter((d) => d.actionable === group.actionable);
   if (rows.length === 0) return null;
   return (
-    <table className="deviations" data-group={group.name}>
-      <caption style={{ textAlign: 'left', fontWeight: 600 }}>{group.caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Feature</th>
-          <th scope="col">This lead</th>
-          <th scope="col">Ideal</th>
-          <th scope="col">{group.oddsHeading}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((d) => (
-          <tr key={d.feature}>
-            <th scope="row" className="row-name">
-              {d.label}
-            </th>
-            <td>
-              <bdi className={tableValueWrap(d.leadValue, LONGEST_WHOLE_RUN_WHEN_NARROW)}>{d.leadValue}</bdi>
-            </td>
-            <td>
-              <bdi className={tableValueWrap(d.idealValue, LONGEST_WHOLE_RUN_WHEN_NARROW)}>{d.idealValue}</bdi>
-            </td>
-            <td>{oddsIfIdeal(d, group)}</td>
+    <SidewaysScroll label={group.caption}>
+      <table className="deviations" data-group={group.name}>
+        <caption style={{ textAlign: 'left', fontWeight: 600 }}>{group.caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Feature</th>
+            <th scope="col">This lead</th>
+            <th scope="col">Ideal</th>
+            <th scope="col">{group.oddsHeading}</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map((d) => (
+            <tr key={d.feature}>
+              <th scope="row" className="row-name">
+                {d.label}
+              </th>
+              <td>
+                <bdi className={tableValueWrap(d.leadValue, LONGEST_WHOLE_RUN_WHEN_NARROW)}>{d.leadValue}</bdi>
+              </td>
+              <td>
+                <bdi className={tableValueWrap(d.idealValue, LONGEST_WHOLE_RUN_WHEN_NARROW)}>{d.idealValue}</bdi>
+              </td>
+              <td>{oddsIfIdeal(d, group)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </SidewaysScroll>
   );
 }
 

@@ -3,6 +3,7 @@ import { visibleText } from '@/lib/ml/visible-text';
 import { DIRECTION_LOOK, REASONS_HEADING } from '@/lib/presentation';
 import { shownName, type ScoredLeadRow, type SortKey, type SortOrder } from '@/lib/segments';
 import { FocusKeepingButton } from './KeepFocus';
+import { SidewaysScroll } from './SidewaysScroll';
 import { tableValueWrap } from './table-value-wrap';
 import { TierLabel } from './TierLabel';
 
@@ -86,53 +87,56 @@ export function LeadTable({ caption, rows, order, onSort, onOpen, filtersApplied
   };
   return (
     <div className="lead-table">
-      <table>
-        <caption style={{ textAlign: 'left', fontWeight: 600 }}>{caption}</caption>
-        <thead>
-          <tr>
-            {COLUMNS.map(({ key, label }) => (
-              <th key={key} scope="col" aria-sort={order.key === key ? (order.descending ? 'descending' : 'ascending') : 'none'}>
-                <button type="button" className="sort-button" onClick={() => sortBy(key)}>
-                  {label}
-                  <span aria-hidden="true">{order.key === key ? (order.descending ? ' ▼' : ' ▲') : ''}</span>
-                </button>
-              </th>
-            ))}
-            <th scope="col">Tier</th>
-          </tr>
-        </thead>
-        <tbody>
-          {visible.map((row) => {
-            // A lead stored without a name (HubSpot, before names had a fallback) would be a button no one sees.
-            const name = shownName(row);
-            return (
-              <tr key={row.leadKey} data-lead-key={row.leadKey}>
-                <td>
-                  <button type="button" className="link-button" onClick={() => onOpen(row)} title={OPEN_TITLE[row.source](visibleText(name))}>
-                    <bdi className={tableValueWrap(name)}>{name}</bdi>
+      <SidewaysScroll label={caption}>
+        <table>
+          <caption style={{ textAlign: 'left', fontWeight: 600 }}>{caption}</caption>
+          <thead>
+            <tr>
+              {COLUMNS.map(({ key, label }) => (
+                <th key={key} scope="col" aria-sort={order.key === key ? (order.descending ? 'descending' : 'ascending') : 'none'}>
+                  <button type="button" className="sort-button" onClick={() => sortBy(key)}>
+                    {label}
+                    <span aria-hidden="true">{order.key === key ? (order.descending ? ' ▼' : ' ▲') : ''}</span>
                   </button>
-                </td>
-                <td>{row.score}</td>
-                <td>
-                  {row.topReasonRaises !== undefined && <ReasonDirection raises={row.topReasonRaises} />}
-                  <bdi className={tableValueWrap(row.topReason)}>{row.topReason}</bdi>
-                </td>
-                <td>
-                  <TierLabel tier={row.tier} />
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+                </th>
+              ))}
+              <th scope="col">Tier</th>
+            </tr>
+          </thead>
+          <tbody>
+            {visible.map((row) => {
+              // A lead stored without a name (HubSpot, before names had a fallback) would be a button no one sees.
+              const name = shownName(row);
+              return (
+                <tr key={row.leadKey} data-lead-key={row.leadKey}>
+                  <td>
+                    <button type="button" className="link-button" onClick={() => onOpen(row)} title={OPEN_TITLE[row.source](visibleText(name))}>
+                      <bdi className={tableValueWrap(name)}>{name}</bdi>
+                    </button>
+                  </td>
+                  <td>{row.score}</td>
+                  <td>
+                    {row.topReasonRaises !== undefined && <ReasonDirection raises={row.topReasonRaises} />}
+                    <bdi className={tableValueWrap(row.topReason)}>{row.topReason}</bdi>
+                  </td>
+                  <td>
+                    <TierLabel tier={row.tier} />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </SidewaysScroll>
       {rows.length === 0 && <p>{emptyNote ?? (filtersApplied ? 'No leads in this tier with these filters.' : 'No leads in this tier.')}</p>}
       {pages > 1 && (
         // Keeping the focus at either end: Next onto the last page must not drop it to the page; the page reached is announced.
-        <nav aria-label={`${caption}: pages`} style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
+        <nav aria-label={`${caption}: pages`} style={{ display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'center' }}>
           <FocusKeepingButton type="button" onClick={() => turnTo(current - 1)} unavailable={current === 0}>
             Previous
           </FocusKeepingButton>
-          <span>
+          {/* Its words wrap before the row does: Next goes under the rest only where the three cannot sit side by side (a panel zoomed in). */}
+          <span style={{ flex: '1 1 0', maxWidth: 'max-content' }}>
             Page {current + 1} of {pages} ({rows.length.toLocaleString('en-US')} leads)
           </span>
           <FocusKeepingButton type="button" onClick={() => turnTo(current + 1)} unavailable={current === pages - 1}>

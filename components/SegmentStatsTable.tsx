@@ -1,10 +1,13 @@
 import type { Tier } from '@/lib/messaging/protocol';
 import { formatRate, formatShares } from '@/lib/presentation';
 import { TIERS, type TierStats } from '@/lib/segments';
+import { SidewaysScroll } from './SidewaysScroll';
 import { TierLabel } from './TierLabel';
 
 /** How a lead the model learnt from counts in the conversion rates, in a rep's words (the side panel says it again, at more length). */
 export const LEARNT_FROM_TIER = 'the model learnt from counts in the tier of the score a check model trained without it gave it, not of the score it shows';
+
+const CAPTION = 'Leads per tier';
 
 /** Count, share and (when outcomes are known) conversion rate per tier (`segmentFigures`). */
 export function SegmentStatsTable({ stats }: { stats: Record<Tier, TierStats> }) {
@@ -12,52 +15,54 @@ export function SegmentStatsTable({ stats }: { stats: Record<Tier, TierStats> })
   // Together, so the column adds up to 100 %.
   const shares = formatShares(TIERS.map((tier) => stats[tier].count));
   return (
-    <table className="segment-stats">
-      <caption className="visually-hidden">Leads per tier</caption>
-      <thead>
-        <tr>
-          <th scope="col">Tier</th>
-          <th scope="col">Leads</th>
-          <th scope="col">Share</th>
-          {anyOutcome && <th scope="col">Converted</th>}
-        </tr>
-      </thead>
-      <tbody>
-        {TIERS.map((tier, i) => {
-          const { count, conversionRate, withOutcome } = stats[tier];
-          return (
-            <tr key={tier} data-tier-row={tier}>
-              <th scope="row">
-                <TierLabel tier={tier} />
-              </th>
-              <td>{count.toLocaleString('en-US')}</td>
-              <td>{shares[i]}</td>
-              {anyOutcome && (
-                <td>
-                  {conversionRate === null ? (
-                    'unknown'
-                  ) : (
-                    <>
-                      {formatRate(conversionRate)}
-                      {/* How many leads the rate is of, in sight: 50 % of 2 leads is not 50 % of 2,000. */}
-                      <span className="rate-basis"> of {withOutcome.toLocaleString('en-US')}</span>
-                    </>
-                  )}
-                </td>
-              )}
-            </tr>
-          );
-        })}
-      </tbody>
-      {anyOutcome && (
-        <tfoot>
+    <SidewaysScroll label={CAPTION} widthFrom="content">
+      <table className="segment-stats">
+        <caption className="visually-hidden">{CAPTION}</caption>
+        <thead>
           <tr>
-            <td colSpan={4} className="rate-basis">
-              Converted: of the tier's leads with a known outcome, the share that converted, and of how many (a lead {LEARNT_FROM_TIER}).
-            </td>
+            <th scope="col">Tier</th>
+            <th scope="col">Leads</th>
+            <th scope="col">Share</th>
+            {anyOutcome && <th scope="col">Converted</th>}
           </tr>
-        </tfoot>
-      )}
-    </table>
+        </thead>
+        <tbody>
+          {TIERS.map((tier, i) => {
+            const { count, conversionRate, withOutcome } = stats[tier];
+            return (
+              <tr key={tier} data-tier-row={tier}>
+                <th scope="row">
+                  <TierLabel tier={tier} />
+                </th>
+                <td>{count.toLocaleString('en-US')}</td>
+                <td>{shares[i]}</td>
+                {anyOutcome && (
+                  <td>
+                    {conversionRate === null ? (
+                      'unknown'
+                    ) : (
+                      <>
+                        {formatRate(conversionRate)}
+                        {/* How many leads the rate is of, in sight: 50 % of 2 leads is not 50 % of 2,000. */}
+                        <span className="rate-basis"> of {withOutcome.toLocaleString('en-US')}</span>
+                      </>
+                    )}
+                  </td>
+                )}
+              </tr>
+            );
+          })}
+        </tbody>
+        {anyOutcome && (
+          <tfoot>
+            <tr>
+              <td colSpan={4} className="rate-basis">
+                Converted: of the tier's leads with a known outcome, the share that converted, and of how many (a lead {LEARNT_FROM_TIER}).
+              </td>
+            </tr>
+          </tfoot>
+        )}
+      </table>
+    </SidewaysScroll>
   );
 }

@@ -10,6 +10,7 @@ afterEach(() => {
   rendered?.unmount();
   rendered = undefined;
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
 });
 
 it('merges runs of equal contributions into their first bin, keeping the last bin', () => {
@@ -114,6 +115,9 @@ it("heads the row labels of a pair's table with which feature is in rows and whi
 });
 
 it("holds a pair's table, as wide as its bins make it, in a region that scrolls sideways, reachable by keyboard and named by the table", async () => {
+  // happy-dom lays nothing out: the table as wide as its bins make it, wider than the figure.
+  vi.spyOn(Element.prototype, 'scrollWidth', 'get').mockReturnValue(912);
+  vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(420);
   const plot = await drawnPairShape();
   const region = plot.querySelector('table')!.parentElement!;
   expect(region.getAttribute('role')).toBe('region');

@@ -10,7 +10,7 @@ import type { Feature, Term, TermShape } from '@/lib/ml/manifest';
 import { downsampleCurve } from '@/lib/ml/train/metrics';
 import { shownLabel } from '@/lib/ml/visible-text';
 import { plural } from '@/lib/presentation';
-import { BarsChart, Figure, FoldedNumberGrid, GridAt, numberAxis, ticksFromZero, yAxisTitle } from './Charts';
+import { BarsChart, Figure, FoldedNumberGrid, GridAt, numberAxis, shrinksToFit, ticksFromZero, yAxisTitle } from './Charts';
 
 type Axis = TermShape['axes'][number];
 
@@ -24,7 +24,9 @@ const VALUE_TICKS = 5;
 const TOP_CATEGORIES = 10;
 const HEAT_MAP_HEIGHT = 200;
 const COLUMN_LABEL_HEIGHT = 64;
-const heatMapStyle: CSSProperties = { display: 'grid', width: PLOT_WIDTH, fontSize: 10, lineHeight: 1 };
+const LINE_PLOT_STYLE = shrinksToFit({ width: PLOT_WIDTH, height: PLOT_HEIGHT });
+/** As wide as a plot, or its container where that is narrower: the bins' columns then narrow (their labels are cut, the table has them whole). */
+const heatMapStyle: CSSProperties = { display: 'grid', width: PLOT_WIDTH, maxWidth: '100%', fontSize: 10, lineHeight: 1 };
 const columnLabelStyle: CSSProperties = { writingMode: 'vertical-rl', transform: 'rotate(180deg)', overflow: 'hidden', whiteSpace: 'nowrap', textOverflow: 'ellipsis' };
 const rowLabelStyle: CSSProperties = { overflow: 'visible', whiteSpace: 'nowrap', textOverflow: 'ellipsis', paddingRight: 4, textAlign: 'right' };
 const noteStyle: CSSProperties = { margin: 0, fontSize: 12, maxWidth: PLOT_WIDTH };
@@ -124,7 +126,7 @@ function NumericShape({ term, shape }: { term: Term; shape: TermShape }) {
       textAlternative={<BinTable caption={`${term.label} (log-odds per bin)`} axis={axis} scores={shape.scores} />}
       size={{ width: PLOT_WIDTH, height: PLOT_HEIGHT }}
     >
-      <LineChart accessibilityLayer={false} width={PLOT_WIDTH} height={PLOT_HEIGHT} data={line} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+      <LineChart accessibilityLayer={false} width={PLOT_WIDTH} height={PLOT_HEIGHT} style={LINE_PLOT_STYLE} data={line} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
         <GridAt xTicks={xTicks} yTicks={yTicks} />
         <XAxis dataKey="label" fontSize={11} ticks={xTicks} interval="preserveStartEnd" tickFormatter={(label: string) => tickText.get(label) ?? binStart(label)} />
         <YAxis {...numberAxis(yTicks, logOdds)} width={60} label={yAxisTitle(EFFECT_AXIS_LABEL)} />
@@ -196,7 +198,7 @@ function PairShape({ term, shape }: { term: Term; shape: TermShape }) {
       }
       size={size}
     >
-      <div style={{ ...heatMapStyle, gridTemplateColumns: `120px repeat(${columns.labels.length}, 1fr)`, gridTemplateRows: `${COLUMN_LABEL_HEIGHT}px repeat(${rows.labels.length}, ${cellHeight}px)` }}>
+      <div style={{ ...heatMapStyle, gridTemplateColumns: `120px repeat(${columns.labels.length}, minmax(0, 1fr))`, gridTemplateRows: `${COLUMN_LABEL_HEIGHT}px repeat(${rows.labels.length}, ${cellHeight}px)` }}>
         <span />
         {columns.labels.map((label, c) => (
           <span key={c} style={columnLabelStyle} title={label}>

@@ -2,6 +2,7 @@ import { Cell, Pie, PieChart, type PieLabelRenderProps } from 'recharts';
 import type { Tier } from '@/lib/messaging/protocol';
 import { TIER_LOOK } from '@/lib/presentation';
 import { TIERS, type TierStats } from '@/lib/segments';
+import { shrinksToFit } from './Charts';
 import { TierLabel } from './TierLabel';
 
 const SIZE = 160;
@@ -10,6 +11,8 @@ const OUTER_RADIUS = 75;
 const ICON_SIZE = 16;
 /** The share of the ring a slice needs to hold its icon: about 22°, 23 px along the ring's middle for the 16 px icon. */
 const ICON_MIN_SHARE = 0.06;
+/** Narrower in a side panel zoomed in (180 CSS px at 200 %), where its card has 146 px for it. */
+const DONUT_STYLE = shrinksToFit({ width: SIZE, height: SIZE });
 
 /**
  * A slice's tier icon at the middle of the slice, in the tier's text colour (the contrast its
@@ -34,8 +37,8 @@ export function TierDonut({ stats }: { stats: Record<Tier, TierStats> }) {
   const data = TIERS.map((tier) => ({ tier, name: TIER_LOOK[tier].word, value: stats[tier].count }));
   const description = data.map((d) => `${d.name}: ${d.value.toLocaleString('en-US')}`).join(', ');
   return (
-    <figure role="img" aria-label={`Leads by tier: ${description}`} style={{ margin: 0, width: SIZE }}>
-      <PieChart accessibilityLayer={false} width={SIZE} height={SIZE}>
+    <figure role="img" aria-label={`Leads by tier: ${description}`} style={{ margin: 0, width: SIZE, maxWidth: '100%' }}>
+      <PieChart accessibilityLayer={false} width={SIZE} height={SIZE} style={DONUT_STYLE}>
         <Pie
           rootTabIndex={-1}
           data={data}

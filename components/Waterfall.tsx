@@ -5,6 +5,7 @@ import { sigmoid } from '@/lib/ml/train/calibration';
 import type { TierThresholds } from '@/lib/ml/train/thresholds';
 import { DIRECTION_LOOK, directionOf, formatProbabilityWithTiers, formatRate, movesTheOdds, oddsFactor, reasonInWords } from '@/lib/presentation';
 import { axisLabel, TWO_LINE_ROW_HEIGHT } from './Charts';
+import { SidewaysScroll } from './SidewaysScroll';
 import { tableValueWrap } from './table-value-wrap';
 
 
@@ -125,6 +126,9 @@ function Effect({ reason }: { reason: Reason }) {
     </>
   );
 }
+
+/** What the table under the chart is, as its <details> and its region name it. */
+const REASONS_TABLE = 'Every reason as a table';
 
 /** The chart's width where the side panel has room for it; a narrower panel (Chrome's narrowest is 320 px) gets a narrower chart. */
 const WATERFALL_WIDTH = 340;
@@ -259,32 +263,34 @@ export function Waterfall({ start, reasons, tiers }: { start: number; reasons: r
         </BarChart>
       </div>
       <details>
-        <summary>Every reason as a table</summary>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Reason</th>
-              <th scope="col">This lead</th>
-              <th scope="col">How it moves the odds of converting</th>
-            </tr>
-          </thead>
-          <tbody>
-            {reasons.map((reason) => (
-              <tr key={reason.label}>
-                <th scope="row" className="row-name">
-                  {reason.label}
-                </th>
-                <td>
-                  {/* A CRM value with a long run without a space (an e-mail address) wraps, rather than widening the table past the side panel. */}
-                  <bdi className={tableValueWrap(reason.value)}>{reason.value}</bdi>
-                </td>
-                <td>
-                  <Effect reason={reason} />
-                </td>
+        <summary>{REASONS_TABLE}</summary>
+        <SidewaysScroll label={REASONS_TABLE}>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Reason</th>
+                <th scope="col">This lead</th>
+                <th scope="col">How it moves the odds of converting</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {reasons.map((reason) => (
+                <tr key={reason.label}>
+                  <th scope="row" className="row-name">
+                    {reason.label}
+                  </th>
+                  <td>
+                    {/* A CRM value with a long run without a space (an e-mail address) wraps, rather than widening the table past the side panel. */}
+                    <bdi className={tableValueWrap(reason.value)}>{reason.value}</bdi>
+                  </td>
+                  <td>
+                    <Effect reason={reason} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </SidewaysScroll>
       </details>
     </figure>
   );

@@ -16,6 +16,7 @@ import { CHECK_DEADLINE_MS } from '../../lib/ml/check-in-worker';
 import { withCubicBranch } from '../fixtures/onnx-models';
 import { salesforceLeadUrl, startHarness, type Harness } from './harness';
 import { loadDemoDataThroughUi, openExtensionPage, seriousA11yViolations, tabUntil } from './pages';
+import { sidewaysFaults } from './reflow';
 
 let harness: Harness;
 let options: Page;
@@ -259,5 +260,23 @@ describe('options page', () => {
     // Another options tab loads the demo data: its scoring job ends there, not here.
     await loadDemoDataThroughUi(harness);
     await expect.poll(() => stored.innerText(), { timeout: 15_000 }).toContain(`Stored lead scores: ${DEMO_LEAD_COUNT.toLocaleString('en-US')}`);
+  });
+});
+
+describe('options page at 400 % zoom of a 1,280 px window (320 CSS px)', () => {
+  it('scrolls only its wide tables sideways, each in a named region reached by keyboard, the page not at all (242 px before), its charts shrunk to fit', async () => {
+    await options.setViewportSize({ width: 320, height: 900 });
+    await options.reload();
+    await section('versions').locator('table.versions tbody tr').first().waitFor({ timeout: 15_000 });
+    await options.evaluate(() => document.querySelectorAll('details').forEach((details) => (details.open = true)));
+    // Every chart drawn: each is drawn as the reader scrolls near it.
+    for (let y = 0; y < (await options.evaluate(() => document.documentElement.scrollHeight)); y += 600) {
+      await options.evaluate((top) => window.scrollTo(0, top), y);
+      await options.waitForTimeout(50);
+    }
+    await expect.poll(() => options.getByText(/drawn when you scroll here$/).count()).toBe(0);
+    // A box becomes a region once it is measured narrower than its table.
+    await expect.poll(() => options.evaluate(sidewaysFaults)).toEqual({ pageOverflow: 0, pastThePage: [], tablesOutsideRegions: [], wideTables: expect.any(Number) });
+    expect((await options.evaluate(sidewaysFaults)).wideTables).toBeGreaterThan(0);
   });
 });

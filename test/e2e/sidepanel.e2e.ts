@@ -2,7 +2,8 @@
  * The side panel with demo data, in real Chromium: segment stats, top leads (sorting and
  * opening a record from the keyboard), the open lead's explanation following the active
  * tab (none once the tab's next page does not load), no serious accessibility violations,
- * and tables that fit the panel's width without breaking ordinary words. The panel is opened
+ * tables that fit the panel's width without breaking ordinary words, and zoomed in, wide tables
+ * scrolling sideways in regions of their own rather than the page. The panel is opened
  * as a tab; it ignores its own tab when following the active one.
  */
 import { readFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { LONGEST_WHOLE_RUN, LONGEST_WHOLE_RUN_WHEN_NARROW } from '../../componen
 import { hubspotContactUrl, salesforceLeadUrl, startHarness, type Harness } from './harness';
 import { withLeadLensDb } from './idb';
 import { loadDemoDataThroughUi, openExtensionPage, seriousA11yViolations, tabUntil } from './pages';
+import { sidewaysFaults } from './reflow';
 
 let harness: Harness;
 let crmPage: Page;
@@ -331,6 +333,31 @@ describe("side panel at Chrome's narrower widths: 360 px by default, 320 px at i
     for (const lead of [...leadsWithWordsOnceBroken(), telecomLeadWithRevenue()]) {
       await explainInPanel(lead);
       expect(await panel.evaluate(tableLayoutFaults, LONGEST_WHOLE_RUN_WHEN_NARROW)).toEqual({ brokenWords: [], tooWide: [], pageOverflow: 0 });
+    }
+  });
+
+  // Zoom emulated by the viewport's CSS width: Chrome lays out a 360 px panel at 200 % as 180 CSS px wide, as here.
+  it('at 200 % zoom (180 CSS px) scrolls only its wide tables sideways, each in a named region reached by keyboard, the page not at all (99 px before), its paging buttons in view', async () => {
+    await panel.setViewportSize({ width: 180, height: 900 });
+    for (const lead of [...leadsWithWordsOnceBroken(), telecomLeadWithRevenue()]) {
+      await explainInPanel(lead);
+      // A box becomes a region once it is measured narrower than its table.
+      await expect.poll(() => panel.evaluate(sidewaysFaults)).toEqual({ pageOverflow: 0, pastThePage: [], tablesOutsideRegions: [], wideTables: expect.any(Number) });
+      expect((await panel.evaluate(sidewaysFaults)).wideTables).toBeGreaterThan(0);
+    }
+    // The tier donut, drawn 160 px wide, shrinks into its card.
+    const donutPastItsCard = await panel.getByRole('img', { name: /^Leads by tier/ }).evaluate((donut) => {
+      const card = donut.closest('.card')!;
+      const cardStyle = getComputedStyle(card);
+      return donut.getBoundingClientRect().right - (card.getBoundingClientRect().right - parseFloat(cardStyle.paddingRight) - parseFloat(cardStyle.borderRightWidth));
+    });
+    expect(donutPastItsCard).toBeLessThanOrEqual(0.5);
+    const nextButtons = await panel.getByRole('button', { name: 'Next', exact: true }).all();
+    expect(nextButtons.length).toBeGreaterThan(0);
+    for (const next of nextButtons) {
+      const box = (await next.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(180);
     }
   });
 });

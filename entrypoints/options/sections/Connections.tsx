@@ -341,7 +341,8 @@ function SalesforceForm({ status, synced, busy, problems, onConnect, connectButt
         <label>
           <input type="radio" name="salesforce-sign-in" value="oauth" checked={signIn === 'oauth'} onChange={() => setSignIn('oauth')} /> OAuth, for orgs
           that block session reuse: an External Client App with PKCE, no secret, the scopes api and refresh_token, and the callback URL{' '}
-          <code>{browser.identity?.getRedirectURL() ?? 'https://<extension id>.chromiumapp.org/'}</code>
+          {/* Breaks anywhere, as a long URL has no space to break at: the label reflows in a page zoomed in. */}
+          <code className="wraps-anywhere">{browser.identity?.getRedirectURL() ?? 'https://<extension id>.chromiumapp.org/'}</code>
         </label>
         {signIn === 'oauth' && (
           <label>

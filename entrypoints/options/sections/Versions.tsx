@@ -1,6 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState } from 'react';
 import { FocusKeepingButton } from '@/components/KeepFocus';
+import { SidewaysScroll } from '@/components/SidewaysScroll';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
@@ -464,50 +465,52 @@ export function VersionsSection() {
           </button>
         </p>
       )}
-      <table className="versions">
-        <caption className="visually-hidden">Models</caption>
-        <thead>
-          <tr>
-            <th scope="col">Model</th>
-            <th scope="col">Origin</th>
-            <th scope="col">Trained</th>
-            <th scope="col">Learnt from</th>
-            <th scope="col">Features</th>
-            <th scope="col">Tier policy</th>
-            {/* Its meaning, of models measured either way (cross-validated, or on one holdout), under the table: in the heading it took ten lines of a narrow column. */}
-            <th scope="col" aria-describedby={rankingNoteId}>
-              {RANKING_QUALITY}
-            </th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {models.data.map((model) => (
-            <ModelRows
-              key={model.id}
-              model={model}
-              isPrevious={model.id === previousModel?.id}
-              sharedDays={sharedDays}
-              activeFeatures={activeFeatures}
-              changeBlocked={changeBlocked}
-              waitNote={waitNote}
-              exporting={exportModel.isPending}
-              onActivate={() => switchModel(`Activating ${model.id}…`, () => background.activateModel({ modelId: model.id }), (modelId) => `${modelId} is active`)}
-              onExport={() => exportModel.mutate(model)}
-              onDelete={() =>
-                change.mutate({
-                  running: `Deleting ${model.id}…`,
-                  trigger: document.activeElement,
-                  run: async () => {
-                    await deleteModel(model.id);
-                    return { said: `${model.id} was deleted, with its tier policy and its stored lead scores.` };
-                  },
-                })
-              }
-            />
-          ))}
-        </tbody>
-      </table>
+      <SidewaysScroll label="Models">
+        <table className="versions">
+          <caption className="visually-hidden">Models</caption>
+          <thead>
+            <tr>
+              <th scope="col">Model</th>
+              <th scope="col">Origin</th>
+              <th scope="col">Trained</th>
+              <th scope="col">Learnt from</th>
+              <th scope="col">Features</th>
+              <th scope="col">Tier policy</th>
+              {/* Its meaning, of models measured either way (cross-validated, or on one holdout), under the table: in the heading it took ten lines of a narrow column. */}
+              <th scope="col" aria-describedby={rankingNoteId}>
+                {RANKING_QUALITY}
+              </th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {models.data.map((model) => (
+              <ModelRows
+                key={model.id}
+                model={model}
+                isPrevious={model.id === previousModel?.id}
+                sharedDays={sharedDays}
+                activeFeatures={activeFeatures}
+                changeBlocked={changeBlocked}
+                waitNote={waitNote}
+                exporting={exportModel.isPending}
+                onActivate={() => switchModel(`Activating ${model.id}…`, () => background.activateModel({ modelId: model.id }), (modelId) => `${modelId} is active`)}
+                onExport={() => exportModel.mutate(model)}
+                onDelete={() =>
+                  change.mutate({
+                    running: `Deleting ${model.id}…`,
+                    trigger: document.activeElement,
+                    run: async () => {
+                      await deleteModel(model.id);
+                      return { said: `${model.id} was deleted, with its tier policy and its stored lead scores.` };
+                    },
+                  })
+                }
+              />
+            ))}
+          </tbody>
+        </table>
+      </SidewaysScroll>
       <p id={rankingNoteId} data-testid="ranking-quality-note">
         {RANKING_QUALITY}: {heldOutAucMeaning({})}.
       </p>
