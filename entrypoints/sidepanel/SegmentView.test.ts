@@ -352,8 +352,10 @@ it("says in a rep's words what Converted counts, naming no CRM API field and no 
   rendered = render(view({ leads: leadsOf([aged('won', 1), aged('open', 0)]) }));
   const said = () => ['converted-meaning', 'converted-left-out-hot'].map((id) => rendered!.container.querySelector(`[data-testid="${id}"]`)?.textContent ?? '');
   const footer = () => rendered!.container.querySelector('.segment-stats tfoot')?.textContent ?? '';
-  expect(said()[0]).toContain('Converted means the outcome stored with each lead: a Salesforce lead converted into an account and contact;');
-  expect(said()[1]).toMatch(/^1 hot lead already past the lead stage in its CRM or file \(a Salesforce lead converted into an account and contact;/);
+  // Of Salesforce leads alone: no other source's outcome is said.
+  expect(said()[0]).toContain('Converted means the outcome stored with each lead: a Salesforce lead converted into an account and contact: ');
+  expect(said()[1]).toMatch(/^1 hot lead already past the lead stage in its CRM \(a Salesforce lead converted into an account and contact\)/);
+  for (const text of said()) expect(text).not.toMatch(/HubSpot|file/);
   expect(footer()).toContain('a lead the model learnt from counts in the tier of the score a check model trained without it gave it, not of the score it shows');
   for (const text of [...said(), footer()]) expect(text).not.toMatch(jargon);
   // A model with a rule that learnt from the leads shown: how those count, said too.
@@ -370,7 +372,7 @@ it('lists no lead already past the lead stage by its stored status among the top
   const names = [...rendered.container.querySelectorAll('tbody .link-button')].map((button) => button.textContent);
   expect(names).toEqual(['Open', 'Lost']);
   expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')?.textContent).toBe(
-    "2 hot leads already past the lead stage in their CRM or file (a Salesforce lead converted into an account and contact; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity; a file's outcome column): left out of this list (the counts above include them).",
+    "2 hot leads already past the lead stage in their file (a file's outcome column): left out of this list (the counts above include them).",
   );
   expect(rendered.container.textContent).toContain('Segments (4 of 4 leads)');
 });
@@ -379,7 +381,7 @@ it('says every lead of a tier is past the lead stage already, not that the tier 
   const won = (name: string) => ({ ...csvLead, leadKey: `csv|${name}`, recordId: name, name, outcome: 1 as const });
   rendered = render(view({ leads: leadsOf([won('Ann'), won('Bob')]) }));
   const text = rendered.container.textContent!;
-  expect(text).toContain("All 2 hot leads already past the lead stage in their CRM or file (a Salesforce lead converted into an account and contact; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity; a file's outcome column): none left to work (the counts above include them).");
+  expect(text).toContain("All 2 hot leads already past the lead stage in their file (a file's outcome column): none left to work (the counts above include them).");
   expect(text.match(/No leads in this tier/g)).toHaveLength(1); // the warm tier's, which has none
   expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')).toBeNull();
 });
@@ -403,7 +405,7 @@ it("lists the leads a model with a rule ranks highest that have not converted by
   // Its outcomes still being read: the CRM's own status decides meanwhile, so no customer tops the list for that moment.
   rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'reading' } }));
   expect(listed()).toEqual(['Contact MQL']);
-  expect(leftOut()).toMatch(/^4 hot leads already past the lead stage in their CRM or file/);
+  expect(leftOut()).toMatch(/^4 hot leads already past the lead stage in their CRM \(a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity\):/);
 });
 
 it("leaves out another source's leads by their CRM's own status under a model with a rule, and says both", () => {
@@ -417,7 +419,7 @@ it("leaves out another source's leads by their CRM's own status under a model wi
   rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
   expect([...rendered.container.querySelectorAll('.lead-table tbody .link-button')].map((button) => button.textContent)).toEqual(['Contact open']);
   expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')?.textContent).toBe(
-    "2 hot leads converted already, by the outcome the model was trained on, or for another source's leads already past the lead stage in their CRM or file (a Salesforce lead converted into an account and contact; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity; a file's outcome column): left out of this list (the counts above include them).",
+    "2 hot leads converted already, by the outcome the model was trained on, or for another source's leads already past the lead stage in their CRM (a Salesforce lead converted into an account and contact; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity): left out of this list (the counts above include them).",
   );
 });
 
@@ -622,7 +624,7 @@ it("leaves out a file's leads stored as not converted when its import ticked the
   rendered.rerender(view({ leads: leadsOf([lead('Lost', 'csv', 0, 0.99), lead('Won', 'csv', 1, 0.98)]), outcomeBasis: { kind: 'stored' } }));
   await waitFor(() => rendered!.container.textContent!.includes('none left to work') || null);
   expect(rendered.container.textContent).toContain(
-    "All 2 hot leads left out, 1 already past the lead stage in its CRM or file (a Salesforce lead converted into an account and contact; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity; a file's outcome column), and 1 closed without converting, by the imported file's outcome column: none left to work (the counts above include them).",
+    "All 2 hot leads left out, 1 already past the lead stage in its file (a file's outcome column), and 1 closed without converting, by the imported file's outcome column: none left to work (the counts above include them).",
   );
 
   // An import that ticked no value still open: its "not converted" may be a lead still worked.

@@ -141,6 +141,12 @@ function Filters({ choices, filters, fileDate, fileLeads, sourceWord, onChange, 
   );
 }
 
+interface ShownLeads {
+  total: number;
+  madeUp: number;
+  sources: ReadonlySet<ScoredLeadRow['source']>;
+}
+
 interface TopLeadsProps {
   rows: readonly ScoredLeadRow[];
   /** What `rows` were filtered by. */
@@ -148,6 +154,8 @@ interface TopLeadsProps {
   tier: Exclude<Tier, 'cold'>;
   /** Which leads converted already, or were lost, as `leadsToWork` takes it: by the active model's rule for its source's leads; undefined for a model without a rule (the stored outcomes). */
   byRule: ConvertedByRule | undefined;
+  /** The sources of the leads shown: the stored outcome is said of theirs alone. */
+  sources: ReadonlySet<ScoredLeadRow['source']>;
   /** Whether an imported file's lead stored as not converted is closed, lost: its import's rule named the values still open (`readsNotConvertedAsLost`). */
   storedFileNotConvertedIsLost: boolean;
   onOpen(row: ScoredLeadRow): void;
@@ -158,14 +166,30 @@ interface TopLeadsProps {
  * Salesforce lead's IsConverted, true once it was converted (Convert makes it an account and contact); a HubSpot
  * contact's as a sync reads it (`hubspotOutcome`).
  */
-const STORED_OUTCOME_FIELDS =
-  "a Salesforce lead converted into an account and contact; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity; a file's outcome column";
+const STORED_OUTCOME_OF: Readonly<Record<ScoredLeadRow['source'], string>> = {
+  salesforce: 'a Salesforce lead converted into an account and contact',
+  hubspot: "a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity",
+  csv: "a file's outcome column",
+};
+
+/** The stored outcome of the sources of the leads shown, in words: a HubSpot-only team reads HubSpot's alone. */
+function storedOutcomeInWords(sources: ReadonlySet<ScoredLeadRow['source']>): string {
+  const named = (Object.keys(STORED_OUTCOME_OF) as ScoredLeadRow['source'][]).filter((source) => sources.size === 0 || sources.has(source));
+  return named.map((source) => STORED_OUTCOME_OF[source]).join('; ');
+}
+
+/** Where the leads shown keep their stored outcome: their CRM, their file, or either. */
+function storedOutcomePlace(sources: ReadonlySet<ScoredLeadRow['source']>): string {
+  const inFile = sources.has('csv');
+  const inCrm = sources.size > (inFile ? 1 : 0);
+  return inFile && !inCrm ? 'file' : inCrm && !inFile ? 'CRM' : 'CRM or file';
+}
 
 const BY_MODEL_OUTCOME = 'by the outcome the model was trained on';
 /** Closed without converting by the outcome stored with an imported file's lead: its outcome column, read by the import's rule. */
 const BY_FILE_OUTCOME = "by the imported file's outcome column";
 
-function TopLeads({ rows, filters, tier, byRule, storedFileNotConvertedIsLost, onOpen }: TopLeadsProps) {
+function TopLeads({ rows, filters, tier, byRule, sources, storedFileNotConvertedIsLost, onOpen }: TopLeadsProps) {
   const [order, setOrder] = useState<SortOrder>({ key: 'score', descending: true });
   const { leads, converted, byStatus, lost, lostByStatus } = useMemo(
     () => leadsToWork(rows, tier, order, byRule, storedFileNotConvertedIsLost),
@@ -174,7 +198,7 @@ function TopLeads({ rows, filters, tier, byRule, storedFileNotConvertedIsLost, o
   const filtersApplied = Object.values(filters).some((value) => value !== null);
   const word = TIER_LOOK[tier].word.toLowerCase();
   // As the rates above count them: by the model's rule, as the note above says; else by the status stored with each lead, its CRM's own, not what the model predicts.
-  const byStatusWords = `already past the lead stage in ${converted === 1 ? 'its' : 'their'} CRM or file (${STORED_OUTCOME_FIELDS})`;
+  const byStatusWords = `already past the lead stage in ${converted === 1 ? 'its' : 'their'} ${storedOutcomePlace(sources)} (${storedOutcomeInWords(sources)})`;
   const leftOutAs =
     byStatus === converted
       ? byStatusWords
@@ -247,8 +271,8 @@ function ConvertedNote({
   undated: 'none' | 'some' | 'all';
   /** Whether leads the filters leave out have an outcome that counts: the Converted column goes under the filters, and the note says why. */
   knownFilteredOut: boolean;
-  /** The leads shown, and how many of them are Demo mode's made up (`madeUp`), which the stored outcomes never count, however old. */
-  shown: { total: number; madeUp: number };
+  /** The leads shown, how many of them are Demo mode's made up (`madeUp`), which the stored outcomes never count, however old, and their sources. */
+  shown: ShownLeads;
   /** The file's latest created date, when its leads' ages count to it (`fileLeadsAsOf`); null: to today, undefined: being read. */
   fileDate: number | null | undefined;
 }) {
@@ -262,7 +286,7 @@ function ConvertedNote({
   const meaning =
     basis.kind === 'rule'
       ? `Converted means ${describeModelOutcome(basis.rule)}, the outcome the model was trained on`
-      : `Converted means the outcome stored with each lead: ${STORED_OUTCOME_FIELDS}`;
+      : `Converted means the outcome stored with each lead: ${storedOutcomeInWords(shown.sources)}`;
   // Old enough by the model's own minimum age; the stored outcomes (a model without a rule) by the default one.
   const rule = basis.kind === 'rule' ? basis.rule : undefined;
   const learntFrom = basis.kind === 'rule' && basis.learntFrom;
@@ -348,7 +372,10 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
     const unfiltered = segmentFigures(rows, Date.now(), undefined, fileAgesFrom).stats;
     return TIERS.some((tier) => unfiltered[tier].withOutcome > 0);
   }, [basisKind, filtered, rows, stats, fileAgesFrom]);
-  const shown = useMemo(() => ({ total: filtered.length, madeUp: filtered.filter((row) => row.madeUp).length }), [filtered]);
+  const shown = useMemo(
+    (): ShownLeads => ({ total: filtered.length, madeUp: filtered.filter((row) => row.madeUp).length, sources: new Set(filtered.map((row) => row.source)) }),
+    [filtered],
+  );
   // The lists leave out the leads converted already, or lost, as the rates count them: by the rule's outcomes for its source's leads, once read.
   const ruleSource = rule?.source;
   const ruleNotConvertedIsLost = rule !== undefined && readsNotConvertedAsLost(rule, rule.source);
@@ -417,8 +444,8 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
           </h2>
           {openError && <p role="alert">{openError}</p>}
           <StatusRegion visuallyHidden>{opened?.of === filtered && opened.said}</StatusRegion>
-          <TopLeads rows={filtered} filters={filters} tier="hot" byRule={listedByRule} storedFileNotConvertedIsLost={storedFileNotConvertedIsLost} onOpen={open} />
-          <TopLeads rows={filtered} filters={filters} tier="warm" byRule={listedByRule} storedFileNotConvertedIsLost={storedFileNotConvertedIsLost} onOpen={open} />
+          <TopLeads rows={filtered} filters={filters} tier="hot" byRule={listedByRule} sources={shown.sources} storedFileNotConvertedIsLost={storedFileNotConvertedIsLost} onOpen={open} />
+          <TopLeads rows={filtered} filters={filters} tier="warm" byRule={listedByRule} sources={shown.sources} storedFileNotConvertedIsLost={storedFileNotConvertedIsLost} onOpen={open} />
         </section>
       )}
     </>
