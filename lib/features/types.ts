@@ -7,7 +7,15 @@ export interface FeatureContext {
   match: PageMatch;
   /** What the previous page was, in this tab: `other` for a page no adapter recognises; null on the first page. */
   previousMatch: PageMatch | null;
-  /** Aborts when the user navigates away (or the extension is reloaded): clean up then. */
+  /**
+   * Aborts when the feature's run ends: clean up then (timers, observers, what it shows). Its
+   * `reason` says why: the tab moved to another page (`pageKey`: a plain AbortError); the
+   * extension was updated or reloaded under the page (EXTENSION_RELOADED, features/navigation.ts);
+   * or "Purge everything" deleted what LeadLens stored (EVERYTHING_PURGED, lib/presentation.ts:
+   * no feature runs again until the page reloads). In the last two the rep is still on the page:
+   * show `noticeAtEnd(signal.reason)` (badge-ui.ts) in place of what the feature showed, rather
+   * than vanish; it is null for the first.
+   */
   signal: AbortSignal;
 }
 
