@@ -26,6 +26,7 @@ export const schemaOf =
     schema;
 
 /** Typed arrays in a worker's message: structured cloning keeps their type, which zod checks. */
+export const Float32ArraySchema = z.custom<Float32Array>((value) => value instanceof Float32Array, 'a Float32Array');
 export const Float64ArraySchema = z.custom<Float64Array>((value) => value instanceof Float64Array, 'a Float64Array');
 export const Uint8ArraySchema = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'a Uint8Array');
 

@@ -1,13 +1,15 @@
-/** Messages between the offscreen document and its engine worker (`engine-worker.ts`), parsed with zod on both sides. */
+/**
+ * Messages between the offscreen document and its engine worker (`engine-worker.ts`), parsed with
+ * zod on both sides. Typed arrays cross the thread by structured clone, as themselves: values as
+ * float32, NaN kept.
+ */
 import { z } from 'zod';
+import { Float32ArraySchema } from '../messaging/schemas';
 import { ThroughputSchema } from './throughput';
-
-/** Typed arrays cross the thread by structured clone, as themselves: values as float32, NaN kept. */
-const float32Array = z.custom<Float32Array>((value) => value instanceof Float32Array, 'Expected a Float32Array');
 
 export const EngineWorkerRequestSchema = z.discriminatedUnion('kind', [
   /** Score `rows` ([N * F] row-major, NaN = missing) with the stored model `modelId`: the worker reads its bytes from IndexedDB. */
-  z.object({ kind: z.literal('run'), modelId: z.string().min(1), rows: float32Array, featureCount: z.number().int().positive() }),
+  z.object({ kind: z.literal('run'), modelId: z.string().min(1), rows: Float32ArraySchema, featureCount: z.number().int().positive() }),
   /** Drop the session of `modelId`, so its next run loads the bytes stored then. */
   z.object({ kind: z.literal('forget'), modelId: z.string().min(1) }),
   /** The engine's own throughput with `modelId` on synthetic rows, timed in the worker (`npm run bench`). */
@@ -28,9 +30,9 @@ export const EngineWorkerReplySchemas = {
   run: replyOf({
     output: z.object({
       /** [N] */
-      probability: float32Array,
+      probability: Float32ArraySchema,
       /** [N * T] */
-      contributions: float32Array,
+      contributions: Float32ArraySchema,
       terms: z.number().int().nonnegative(),
     }),
   }),

@@ -4,7 +4,7 @@
  * could not read a "cancel" message until it had finished anyway.
  */
 import { z } from 'zod';
-import { SourceKindSchema } from '../../messaging/schemas';
+import { Float64ArraySchema, SourceKindSchema, Uint8ArraySchema } from '../../messaging/schemas';
 import { FeatureSpecSchema, ManifestSchema, TiersSchema } from '../manifest';
 import { LeakageFlagSchema, LeftOutSchema, OutcomeRuleSchema, TrainingWindowSchema } from './training-set';
 
@@ -61,8 +61,8 @@ export type TrainingRequest = z.infer<typeof TrainingRequestSchema>;
 export const HeldOutProbabilitiesSchema = z
   .object({
     leadKeys: z.array(z.string()),
-    probabilities: z.custom<Float64Array>((value) => value instanceof Float64Array, 'held-out probabilities'),
-    logits: z.custom<Float64Array>((value) => value instanceof Float64Array, 'held-out logits'),
+    probabilities: Float64ArraySchema,
+    logits: Float64ArraySchema,
   })
   .refine(({ leadKeys, probabilities }) => leadKeys.length === probabilities.length, 'one held-out probability per lead')
   .refine(({ leadKeys, logits }) => leadKeys.length === logits.length, 'one held-out logit per lead');
@@ -129,7 +129,7 @@ export const TrainingEventSchema = z.discriminatedUnion('type', [
     /** The leads and outcome it was trained on, for the report. */
     data: TrainingDataSchema,
     manifest: ManifestSchema,
-    onnx: z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'model bytes'),
+    onnx: Uint8ArraySchema,
     summary: z.object({
       rows: z.number(),
       positives: z.number(),
