@@ -13,7 +13,7 @@ import type { Connection, ConnectionReply } from '../connections/schema';
 import type { CrmKind } from '../crm/types';
 import { sendToCrmTabs } from '../messaging/events';
 import { checkAndRemember, withConnectionLock } from './connect';
-import { purgePending } from './purge';
+import { purgePending } from './purge-mark';
 
 /** Checks the CRM's stored connection if `needsCheck` says so, alone among its connects and checks, recording what a HubSpot check left of the portal (`recordPortalCheck`); null when it is not checked. */
 export function checkStoredConnection(crm: CrmKind, needsCheck: (connection: Connection) => boolean | Promise<boolean> = () => true): Promise<(ConnectionReply & { ok: true }) | null> {

@@ -21,7 +21,7 @@ import { recordKey, type RawRecord, type SourceKind } from '../ml/featurize';
 import type { Manifest } from '../ml/manifest';
 import { nameOrFallback } from '../presentation';
 import { frameOf, mayBeDemoCrm, pageAccess, storedLeadServes, type PageAccess } from './page-access';
-import { noPurgeSince } from './purge';
+import { noPurgeSince } from './purge-mark';
 import {
   cacheBadgeScore,
   fieldsReadOf,

@@ -15,7 +15,8 @@
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { readConnection, writeConnection } from '../connections/connections';
+import { readConnection } from '../connections/connections';
+import { writeConnection } from '../../test/fixtures/stored-connection';
 import type { CrmAccount } from '../crm/client';
 import { generateDemoLeads } from '../crm/demo-data';
 import { db } from '../db/db';

@@ -15,7 +15,7 @@ import type { CrmKind } from '../crm/types';
 import { db, type StoredLead } from '../db/db';
 import { dexieSyncStore } from '../sync/store';
 import { learnPortalInBackground } from './hubspot-portal';
-import { connectionForPage } from './purge';
+import { connectionForPage } from './purge-mark';
 
 export interface PageAccess {
   /** The page's org or portal (a Salesforce host, a HubSpot portal id); null when its URL does not say. */
@@ -33,8 +33,6 @@ export interface PageAccess {
 
 /** The connection's API may fill the page's record. */
 export const mayReadApi = (access: PageAccess) => access.connection === 'same-org';
-/** Scores cached for the CRM may be this page's: none was read through another org's API. */
-export const mayUseCache = (access: PageAccess) => access.connection !== 'other-org';
 
 /**
  * Whether a page of `crm` with `access` may be the demo CRM's, which plays Demo mode's leads: of

@@ -26,14 +26,16 @@ import { AUTO_SYNC_ALARM, setAutoSync } from '../sync/schedule';
 import { defaultBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../test/demo-crm/server';
-import { connectionGeneration, readConnection, writeConnection } from '../connections/connections';
+import { connectionGeneration, readConnection } from '../connections/connections';
+import { writeConnection } from '../../test/fixtures/stored-connection';
 import { idleWriteBack } from '../messaging/protocol-write-back';
 import { finishUnfinishedPurge, forgetSyncedLeads, purgeEverything } from './purge';
 import { readWriteBack } from './write-back-job';
 import { awaitPageFields, forgetOpenLead, leadBeingRead, rememberedLeadOf, rememberOpenLead } from './open-lead';
 import { pageAccess, type PageAccess } from './page-access';
 import { scoreCacheFor } from './score-cache';
-import { SCORED_BY_VERSION_KEY, scoreAgainAfterUpdate } from './start-up';
+import { SCORED_BY_VERSION_KEY } from './scored-by-version';
+import { scoreAgainAfterUpdate } from './start-up';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 /** The CRMs whose leads the offscreen document was asked to score (`scoreStoredLeadsOffscreen`), while a test stands in for it (`standIn`). */

@@ -4,11 +4,11 @@
  * back; a write-back would go on calling the CRM with credentials the admin just deleted.
  * So the purge asks every job to stop, waits for their locks and holds them while it deletes:
  * no job can start or write in between. Bulk scoring and re-tiering pause rather than end:
- * they continue over what is left once the purge is done (see lib/jobs/progress.ts).
+ * they continue over what is left once the purge is done (see lib/jobs/progress.ts). The mark
+ * of a purge under way, which CRM pages' requests read, is purge-mark.ts's.
  */
 import { browser } from 'wxt/browser';
-import { connectionGenerationKeys, connectionIn, connectionKey, removeConnection } from '../connections/connections';
-import type { Connection } from '../connections/schema';
+import { connectionGenerationKeys, removeConnection } from '../connections/connections';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { CSV_IMPORT_CANCEL_CHANNEL, CSV_IMPORT_LOCK } from '../csv/stored';
 import { db, syncedLeadsOf } from '../db/db';
@@ -21,58 +21,10 @@ import { cancelSync, syncLockName } from '../sync/runner';
 import { scheduleAutoSync } from '../sync/schedule';
 import { syncStateKey } from '../sync/state';
 import { crmPagesShown, forgetOpenLeadsOf, isPurgedPageKey, rememberPurgedPages } from './open-lead';
+import { markPurgeBegun, PURGE_PENDING_KEY, purgePending } from './purge-mark';
 import { deleteCachedScoresOf, forgetScoresInFlight } from './score-cache';
-import { SCORED_BY_VERSION_KEY } from './start-up';
+import { SCORED_BY_VERSION_KEY } from './scored-by-version';
 import { cancelWriteBack, forgetWriteBackReport, rememberLastFieldsWritten, writeBackLockName } from './write-back-job';
-
-/**
- * Set in storage.local (it outlives a browser closed mid-way) from the purge's first deletion to
- * its last, or to its failure: the connections go before the tables are cleared, and a browser
- * closed between would leave the leads and scores stored with nothing saying so. The next start
- * finishes the purge.
- */
-const PURGE_PENDING_KEY = 'purge-pending';
-
-/** Whether `items`, what a storage.local read of PURGE_PENDING_KEY answered, say a purge is pending (`purgePending`). */
-const isPurgePending = (items: Record<string, unknown>) => items[PURGE_PENDING_KEY] === true;
-
-/**
- * Whether a "Purge everything" is deleting, or was cut short deleting (finished at the next start):
- * the credentials it deletes are not to be used meanwhile.
- */
-export async function purgePending(): Promise<boolean> {
-  return isPurgePending(await browser.storage.local.get(PURGE_PENDING_KEY));
-}
-
-/**
- * How many purges this worker has begun: a CRM page's request notes it as it begins
- * (`connectionForPage`), and stores nothing once a purge began since (`noPurgeSince`). The
- * worker's memory suffices: a request ends with its worker, and a new worker's requests read the
- * mark of a purge cut short.
- */
-let purgesBegun = 0;
-
-/**
- * For a CRM page's request as it begins: the CRM's stored connection, or null while a purge
- * deletes it (`purgePending`: its credentials are not to be used meanwhile); and the purges this
- * worker had begun, or null while one is pending (`PageAccess.purgesBefore`). One storage read
- * for both, as every CRM page asks.
- */
-export async function connectionForPage(crm: CrmKind): Promise<{ connection: Connection | null; purgesBefore: number | null }> {
-  // Noted before the read: a purge counted after it has its mark stored before the read answers.
-  const purgesBefore = purgesBegun;
-  const items = await browser.storage.local.get([PURGE_PENDING_KEY, connectionKey(crm)]);
-  return isPurgePending(items) ? { connection: null, purgesBefore: null } : { connection: connectionIn(crm, items), purgesBefore };
-}
-
-/**
- * Whether a request that noted `purgesBefore` as it began (`connectionForPage`) may still store
- * what it read of its page (a cached score, the lead remembered for the side panel): no purge was
- * pending then, nor has one begun since, which would have deleted it or be deleting it.
- */
-export function noPurgeSince(purgesBefore: number | null): boolean {
-  return purgesBefore === purgesBegun;
-}
 
 /** How long running jobs get to stop (each stops after its current request or batch) before the purge gives up. */
 export const PURGE_WAIT_MS = 60_000;
@@ -170,10 +122,7 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<PurgeOutc
     CRM_KINDS,
     async () => {
       // Once every job has stopped: a purge that gave up deleted nothing, and leaves nothing to finish.
-      // Counted in the same step as the mark is asked for: a page's request begun before stores
-      // nothing from now on, one begun after reads the mark (`connectionForPage`).
-      purgesBegun++;
-      await browser.storage.local.set({ [PURGE_PENDING_KEY]: true });
+      await markPurgeBegun();
       try {
         // Before the deletion, which takes seconds on a large store: a badge asking meanwhile (scored from
         // its page, with no connection) would otherwise have its lead cached and remembered after it.

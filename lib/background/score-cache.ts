@@ -2,8 +2,8 @@ import type { CrmKind } from '../crm/types';
 import { db, leadKeyOf, leadKeyOfCachedScore, leadKeyPrefix, leadKeyPrefixOf } from '../db/db';
 import { CachedScoreSchema } from '../db/record-page-scores';
 import { recordStaleAfterMs } from '../settings/record-staleness';
-import { mayUseCache, type PageAccess } from './page-access';
-import { noPurgeSince } from './purge';
+import type { PageAccess } from './page-access';
+import { noPurgeSince } from './purge-mark';
 import type { ScoreCache, ScoringDeps } from './score-lead';
 
 export const dexieScoreCache: ScoreCache = {
@@ -15,6 +15,9 @@ export const dexieScoreCache: ScoreCache = {
     await db.scores.put({ key, ...entry, scoredAt: Date.now() });
   },
 };
+
+/** Scores cached for the CRM may be this page's: none was read through another org's API. */
+const mayUseCache = (access: PageAccess) => access.connection !== 'other-org';
 
 /** Keeps nothing: a page of another org than the connected one is scored from its own fields each time. */
 const NO_SCORE_CACHE: ScoreCache = { get: async () => undefined, put: async () => undefined };

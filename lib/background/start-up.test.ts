@@ -24,7 +24,8 @@ import { learnPortalInBackground } from './hubspot-portal';
 import { KEEP_ALIVE_INTERVAL_MS } from './keep-alive';
 import { finishUnfinishedPurge } from './purge';
 import { REFRESH_SCORES_ALARM, scheduleScoreRefresh } from './refresh-scores';
-import { SCORED_BY_VERSION_KEY, scoreAgainAfterUpdate, startUp } from './start-up';
+import { SCORED_BY_VERSION_KEY } from './scored-by-version';
+import { scoreAgainAfterUpdate, startUp } from './start-up';
 
 const { scoreStoredLeadsOffscreen } = vi.hoisted(() => ({
   // As the offscreen document's run over every lead ends, for its progress row (the scores themselves are bulk-score.test.ts's).

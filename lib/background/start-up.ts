@@ -16,9 +16,7 @@ import { learnPortalInBackground } from './hubspot-portal';
 import { keepWorkerAliveDuring } from './keep-alive';
 import { finishUnfinishedPurge } from './purge';
 import { scheduleScoreRefresh } from './refresh-scores';
-
-/** The setting holding the LeadLens version that last started: what is stored was scored by its code. */
-export const SCORED_BY_VERSION_KEY = 'scored-by-version';
+import { SCORED_BY_VERSION_KEY } from './scored-by-version';
 
 /**
  * After an update (`version` is not the one recorded), what the previous version scored is scored

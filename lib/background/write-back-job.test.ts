@@ -7,7 +7,8 @@
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { readStatus, writeConnection } from '../connections/connections';
+import { readStatus } from '../connections/connections';
+import { writeConnection } from '../../test/fixtures/stored-connection';
 import type { CrmClient, CrmRecord, CrmUser, FieldUpdate } from '../crm/client';
 import { CrmError } from '../crm/http';
 import { demoStoredLeads } from '../crm/demo-leads';

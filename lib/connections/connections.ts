@@ -38,14 +38,8 @@ export async function readConnection(crm: CrmKind): Promise<Connection | null> {
   return connectionIn(crm, await browser.storage.local.get(connectionKey(crm)));
 }
 
-/** Stores `connection`: its caller has closed storage.local to content scripts first (`restrictStorageToExtension`). */
-const storeConnection = (connection: Connection) => browser.storage.local.set({ [connectionKey(connection.crm)]: ConnectionSchema.parse(connection) });
-
-/** Stores `connection`, storage.local closed to content scripts first, whether or not start-up's call has run yet in this worker; nothing when it cannot be closed. */
-export async function writeConnection(connection: Connection): Promise<void> {
-  await restrictStorageToExtension();
-  await storeConnection(connection);
-}
+/** Sets the stored connection to `connection`: its caller has closed storage.local to content scripts first (`restrictStorageToExtension`). */
+const setStoredConnection = (connection: Connection) => browser.storage.local.set({ [connectionKey(connection.crm)]: ConnectionSchema.parse(connection) });
 
 /**
  * How many times the CRM's connection was removed (a Disconnect, "Purge everything"). A connect
@@ -75,7 +69,9 @@ export function connectionGenerationKeys(): string[] {
 
 /**
  * Writes `connection` unless its CRM's connection was removed since `generation` was read
- * (`connectionGeneration`); false, writing nothing, when it was. The write follows the read at
+ * (`connectionGeneration`); false, writing nothing, when it was. Every connection LeadLens stores
+ * is written here, storage.local closed to content scripts first, whether or not start-up's call
+ * has run yet in this worker: nothing when it cannot be closed. The write follows the read at
  * once, and a removal counts itself before it reads and removes the connection
  * (`removeConnection`): one this read missed removes what is written here.
  */
@@ -83,7 +79,7 @@ export async function writeConnectionUnlessRemovedSince(connection: Connection, 
   // Closed before the read, so that nothing comes between the read and the write.
   await restrictStorageToExtension();
   if ((await connectionGeneration(connection.crm)) !== generation) return false;
-  await storeConnection(connection);
+  await setStoredConnection(connection);
   return true;
 }
 

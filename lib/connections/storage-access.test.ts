@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { connectionGeneration, connectionKey, writeConnection, writeConnectionUnlessRemovedSince } from './connections';
+import { connectionGeneration, connectionKey, writeConnectionUnlessRemovedSince } from './connections';
 import type { Connection } from './schema';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -21,19 +21,17 @@ describe('credentials are written only once storage.local is closed to content s
   });
   afterEach(() => vi.restoreAllMocks());
 
-  it.each([
-    ['writeConnection', () => writeConnection(hubspot)],
-    ['writeConnectionUnlessRemovedSince', async () => expect(await writeConnectionUnlessRemovedSince(hubspot, await connectionGeneration('hubspot'))).toBe(true)],
-  ])('%s closes it first, whether or not start-up has yet', async (_name, write) => {
+  it('writeConnectionUnlessRemovedSince, how every connection is stored, closes it first, whether or not start-up has yet', async () => {
     fakeBrowser.storage.local.setAccessLevel = vi.fn(async ({ accessLevel }: { accessLevel: string }) => void steps.push(`access ${accessLevel}`));
-    await write();
+    expect(await writeConnectionUnlessRemovedSince(hubspot, await connectionGeneration('hubspot'))).toBe(true);
     expect(steps).toEqual(['access TRUSTED_CONTEXTS', `set ${connectionKey('hubspot')}`]);
   });
 
   it('stores nothing when Chrome refuses to close it, and says why', async () => {
     fakeBrowser.storage.local.setAccessLevel = vi.fn(async () => Promise.reject(new Error('access level refused')));
-    await expect(writeConnection(hubspot)).rejects.toThrow(/^Chrome did not let LeadLens keep its scripts on CRM pages out of the storage credentials go in, so none were stored/);
-    await expect(writeConnectionUnlessRemovedSince(hubspot, await connectionGeneration('hubspot'))).rejects.toThrow(/so none were stored/);
+    await expect(writeConnectionUnlessRemovedSince(hubspot, await connectionGeneration('hubspot'))).rejects.toThrow(
+      /^Chrome did not let LeadLens keep its scripts on CRM pages out of the storage credentials go in, so none were stored/,
+    );
     expect(steps).toEqual([]);
     expect(await fakeBrowser.storage.local.get(connectionKey('hubspot'))).toEqual({});
   });

@@ -7,7 +7,8 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { writeConnection, writeStatus } from '../connections/connections';
+import { writeStatus } from '../connections/connections';
+import { writeConnection } from '../../test/fixtures/stored-connection';
 import { db } from '../db/db';
 import { AUTO_SYNC_ALARM, nextAutoSyncAt, readAutoSync, runAutoSync, scheduleAutoSync, setAutoSync } from './schedule';
 import { INITIAL_SYNC_STATE } from './state';

@@ -6,7 +6,8 @@
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { markReconnect, writeConnection } from '../../connections/connections';
+import { markReconnect } from '../../connections/connections';
+import { writeConnection } from '../../../test/fixtures/stored-connection';
 import type { Connection } from '../../connections/schema';
 import { syncProtocol } from '../../messaging/protocol-sync';
 import { salesforceOAuthConnection } from '../../../test/fixtures/salesforce-oauth-connection';

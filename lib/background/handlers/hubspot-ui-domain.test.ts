@@ -6,7 +6,8 @@
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { beforeEach, expect, it, vi } from 'vitest';
-import { readConnection, writeConnection } from '../../connections/connections';
+import { readConnection } from '../../connections/connections';
+import { writeConnection } from '../../../test/fixtures/stored-connection';
 import { generateDemoLeads } from '../../crm/demo-data';
 import { db } from '../../db/db';
 import { dexieSyncStore } from '../../sync/store';

@@ -8,7 +8,7 @@ import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clientFor } from '../../connections/client-for';
-import { writeConnection } from '../../connections/connections';
+import { writeConnection } from '../../../test/fixtures/stored-connection';
 import { generateDemoLeads } from '../../crm/demo-data';
 import { db, leadKeyOfCachedScore } from '../../db/db';
 import { demoFetch } from '../../../test/demo-crm/fetch';

@@ -5,7 +5,7 @@
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { beforeEach, expect, it, vi } from 'vitest';
-import { writeConnection } from '../../connections/connections';
+import { writeConnection } from '../../../test/fixtures/stored-connection';
 import { db } from '../../db/db';
 import { stubWebLocks } from '../../../test/web-locks';
 import { readWriteBack } from '../write-back-job';
