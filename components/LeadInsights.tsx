@@ -1,5 +1,5 @@
 import { Fragment } from 'react';
-import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
+import { CRM_LABEL, CRM_TERMS, type CrmKind } from '@/lib/crm/types';
 import { MIN_CHANGE_POINTS, type Deviation, type HotterPlan } from '@/lib/ml/insights';
 import type { TierThresholds } from '@/lib/ml/train/thresholds';
 import { formatThreshold, oddsFactor, notOnPageInWords, planChangeInWords, planOutcomeInWords, probabilityRiseInWords } from '@/lib/presentation';
@@ -126,7 +126,7 @@ export function DeviationsTable({ deviations, notOnPage }: { deviations: readonl
       {notOnPage && notOnPage.labels.length > 0 && (
         <p className="not-on-page" style={{ fontSize: 12, margin: '4px 0' }}>
           Not on this page, so not compared: {notOnPage.labels.join(', ')}. LeadLens compares every field once it can read the lead from{' '}
-          {CRM_LABEL[notOnPage.crm]} itself: connected to this {notOnPage.crm === 'salesforce' ? 'org' : 'portal'} under CRM connections in the LeadLens options, and the record readable.
+          {CRM_LABEL[notOnPage.crm]} itself: connected to this {CRM_TERMS[notOnPage.crm].account} under CRM connections in the LeadLens options, and the record readable.
         </p>
       )}
     </>

@@ -12,7 +12,7 @@ import { connectionGeneration, endGrantOf, failureInPlainWords, isSameConnection
 import { DEFAULT_TIMEOUT_SECONDS, accountOf, apiHostOf, originPatternOf, type Connection, type ConnectionReply } from '../connections/schema';
 import type { CrmAccount } from '../crm/client';
 import { abortedByTimeout, isCrmError } from '../crm/http';
-import { CRM_LABEL, type CrmKind } from '../crm/types';
+import { CRM_LABEL, CRM_TERMS, type CrmKind } from '../crm/types';
 import { db, syncedLeadsOf } from '../db/db';
 import type { ConnectRequest } from '../messaging/protocol-sync';
 import { forgetRecentCount, syncedFrom } from '../sync/summaries';
@@ -130,7 +130,7 @@ async function reconcileWithSyncedLeads(crm: CrmKind, storedFrom: CrmAccount | n
   const removed = await forgetSyncedLeads(crm);
   forgetRecentCount(crm);
   // None stored (all deleted, or none synced yet): nothing to tell.
-  const note = removed > 0 ? `${syncedLeads(removed, storedFrom, 'removed')}: sync to read this ${crm === 'salesforce' ? 'org' : 'portal'}'s` : '';
+  const note = removed > 0 ? `${syncedLeads(removed, storedFrom, 'removed')}: sync to read this ${CRM_TERMS[crm].account}'s` : '';
   return { note, account: learned };
 }
 

@@ -8,7 +8,7 @@
  * answered without it; records LeadLens knows nothing about come back `unknown`: a row never gets
  * a made-up score.
  */
-import { CRM_LABEL, type CrmKind, type PageFields } from '../crm/types';
+import { CRM_LABEL, CRM_TERMS, type CrmKind, type PageFields } from '../crm/types';
 import { pageScoreOfStoredLead } from '../db/record-page-scores';
 import { featuresTracked } from '../ml/explain';
 import { featurizeRecord, knownFeatureCount, type RawRecord } from '../ml/featurize';
@@ -55,7 +55,7 @@ export const NO_FIELDS_SCORED = 'LeadLens has none of the fields its model score
  * without a feature spec reads CSV columns alone): its record page cannot score it either.
  */
 export const modelReadsNoFieldOf = (crm: CrmKind) =>
-  `The active model reads no ${CRM_LABEL[crm]} ${crm === 'hubspot' ? 'property' : 'field'}, so LeadLens cannot score ${CRM_LABEL[crm]} leads with it, in lists or on their pages: ask your LeadLens admin.`;
+  `The active model reads no ${CRM_LABEL[crm]} ${CRM_TERMS[crm].field}, so LeadLens cannot score ${CRM_LABEL[crm]} leads with it, in lists or on their pages: ask your LeadLens admin.`;
 
 /**
  * A row of a list of another org or portal than the one LeadLens is connected to, that LeadLens
@@ -63,7 +63,7 @@ export const modelReadsNoFieldOf = (crm: CrmKind) =>
  * page is not kept (score-cache.ts), so opening the lead shows its score there but never here.
  */
 export const otherOrgListRow = (crm: CrmKind) => {
-  const org = crm === 'hubspot' ? 'portal' : 'org';
+  const org = CRM_TERMS[crm].account;
   return `LeadLens is connected to another ${CRM_LABEL[crm]} ${org} than this one, and scores lists of that ${org} only. Open the lead to see its score on its page: it is not kept for this list.`;
 };
 

@@ -16,6 +16,16 @@ export const PAGE_FIELD_LIMITS = {
 export const CRM_LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
 
 /**
+ * Each CRM's own words for its parts, as its admins say them: what one company's data is (a
+ * Salesforce org, a HubSpot portal), a field (a HubSpot property), and the record LeadLens scores
+ * (a Salesforce Lead, a HubSpot contact). One table, so that a CRM added gets all of them.
+ */
+export const CRM_TERMS: Record<CrmKind, { account: string; field: string; record: string; records: string }> = {
+  salesforce: { account: 'org', field: 'field', record: 'Lead', records: 'Leads' },
+  hubspot: { account: 'portal', field: 'property', record: 'contact', records: 'contacts' },
+};
+
+/**
  * How the CRM tells its fields apart: Salesforce API names ignore case (`LeadLens_Tier__c` and
  * `leadlens_tier__c` are one field); HubSpot property names are lower-case by rule, compared as given.
  */

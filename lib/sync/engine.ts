@@ -23,7 +23,7 @@
  * back for the next sync to read its pages again.
  */
 import { ListShortOfCountError, apiAllowancePause, type ChangedPage, type CrmClient, type CrmRecord, type CrmUser, type DeletedRecord, type Deletions, type ListedIds, type SkippedRecord } from '../crm/client';
-import { CRM_LABEL, type CrmKind } from '../crm/types';
+import { CRM_LABEL, CRM_TERMS, type CrmKind } from '../crm/types';
 import type { StoredLead } from '../db/db';
 import { CrmError, PageCursors, isCrmError } from '../crm/http';
 import { SCHEMA_CHANGE_MIN_RECORDS } from '../crm/read-each';
@@ -357,7 +357,7 @@ function storablePage(crm: CrmKind, page: ChangedPage, ownerNames: ReadonlyMap<s
     }
   }
   if (leads.length === 0 && unstorable.length >= SCHEMA_CHANGE_MIN_RECORDS) {
-    throw new CrmError('schema', `none of the ${unstorable.length} ${crm === 'salesforce' ? 'Leads' : 'contacts'} on a page could be stored (${unstorable[0].reason})`);
+    throw new CrmError('schema', `none of the ${unstorable.length} ${CRM_TERMS[crm].records} on a page could be stored (${unstorable[0].reason})`);
   }
   return { leads, skipped: [...(page.skipped ?? []), ...unstorable] };
 }

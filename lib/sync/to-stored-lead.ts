@@ -9,7 +9,7 @@ import { parseCrmDateTime, type CrmRecord } from '../crm/client';
 import { CrmError } from '../crm/http';
 import { nameOrFallback } from '../presentation';
 import { describeSchemaIssues } from '../schema-issues';
-import type { CrmKind } from '../crm/types';
+import { CRM_LABEL, CRM_TERMS, type CrmKind } from '../crm/types';
 import { leadKeyOf, type StoredLead } from '../db/db';
 
 const DateTime = z.string().refine((value) => Number.isFinite(parseCrmDateTime(value)), 'expected an ISO date-time');
@@ -76,7 +76,7 @@ export function ownerIdOf(crm: CrmKind, record: CrmRecord): string | null {
 /** A record whose indexed fields are not as expected: `issues` names the fields and what is wrong. */
 export class UnexpectedFieldError extends CrmError {
   constructor(crm: CrmKind, readonly record: CrmRecord, readonly issues: string) {
-    super('schema', `${crm === 'salesforce' ? 'Salesforce Lead' : 'HubSpot contact'} ${record.id} has an unexpected field: ${issues}`);
+    super('schema', `${CRM_LABEL[crm]} ${CRM_TERMS[crm].record} ${record.id} has an unexpected field: ${issues}`);
     this.name = 'UnexpectedFieldError';
   }
 }

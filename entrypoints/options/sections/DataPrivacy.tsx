@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ErrorState, Loading } from '@/components/StatusMessage';
-import { CRM_LABEL } from '@/lib/crm/types';
+import { CRM_LABEL, CRM_TERMS } from '@/lib/crm/types';
 import { countStoredLeadsByOrigin, db } from '@/lib/db/db';
 import { listInWords } from '@/lib/list-in-words';
 import { background } from '@/lib/messaging/client';
@@ -38,7 +38,7 @@ function fieldsLeftInCrmWords(fieldsLeft: FieldsLeftInCrm): string {
   // "The Salesforce fields A and B, and the field C in a HubSpot portal connected before, still hold…"
   const named = fieldsLeft.map(({ crm, fields, inOrgConnectedBefore }) => {
     const fieldWords = `${fields.length === 1 ? 'field' : 'fields'} ${listInWords(fields)}`;
-    return inOrgConnectedBefore ? `${fieldWords} in a ${CRM_LABEL[crm]} ${crm === 'salesforce' ? 'org' : 'portal'} connected before` : `${CRM_LABEL[crm]} ${fieldWords}`;
+    return inOrgConnectedBefore ? `${fieldWords} in a ${CRM_LABEL[crm]} ${CRM_TERMS[crm].account} connected before` : `${CRM_LABEL[crm]} ${fieldWords}`;
   });
   const one = fieldsLeft.length === 1 && fieldsLeft[0].fields.length === 1;
   const crms = [...new Set(fieldsLeft.map(({ crm }) => CRM_LABEL[crm]))].join(' or ');

@@ -4,7 +4,7 @@ import { useId, useRef, useState } from 'react';
 import { FocusKeepingButton, useFocusBackWhenJobEnds } from '@/components/KeepFocus';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import type { ConnectionReply } from '@/lib/connections/schema';
-import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
+import { CRM_LABEL, CRM_TERMS, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import type { AutoSyncStatus, SyncSummary } from '@/lib/messaging/protocol-sync';
@@ -137,7 +137,8 @@ function LeftOutLeads({ leftOut, label }: { leftOut: SkippedRecords; label: stri
  * again. A note, not an error: the sync finished.
  */
 function ComparisonRefusedNote({ refused, crm, label }: { refused: ComparisonRefusal; crm: CrmKind; label: string }) {
-  const [records, gone] = crm === 'hubspot' ? ['contacts', 'archived or merged'] : ['Leads', 'deleted'];
+  const records = CRM_TERMS[crm].records;
+  const gone = crm === 'hubspot' ? 'archived or merged' : 'deleted';
   return (
     <p data-testid="sync-comparison-refused">
       {label} counted {refused.counted.toLocaleString('en-US')} {records} but listed only {refused.listed.toLocaleString('en-US')} on {new Date(refused.at).toLocaleString()}, so
