@@ -60,6 +60,8 @@ export function storedLeadServes(lead: Pick<StoredLead, 'origin' | 'source'>, ac
 export interface SenderPage {
   url: URL;
   match: RecognisedPage['match'];
+  /** The address its document loaded at (`sender.url`), which a client-side navigation leaves as it was; null when Chrome gave none. */
+  loadedAt: URL | null;
 }
 
 /**
@@ -73,20 +75,20 @@ export async function frameOf(tabId: number, frameId = 0) {
 }
 
 /**
- * The address of the page a content script's message came from, as its tab shows it now; null when the tab
- * shows another document since (a reload, another page loaded: its answer would be for a page gone). Not
- * `sender.url` alone: Chrome gives the address the document loaded at, which a client-side navigation
- * (pushState) leaves as it was. Read through webNavigation (`frameOf`), as the side panel reads a tab's page;
- * where Chrome cannot tell (no such frame), the sender's own.
+ * The address of the page a content script's message came from, as its tab shows it now, with the address
+ * its document loaded at; null when the tab shows another document since (a reload, another page loaded:
+ * its answer would be for a page gone). Not `sender.url` alone: Chrome gives the address the document loaded
+ * at, which a client-side navigation (pushState) leaves as it was. Read through webNavigation (`frameOf`), as
+ * the side panel reads a tab's page; where Chrome cannot tell (no such frame), the sender's own.
  */
-async function senderAddress(sender: Browser.runtime.MessageSender): Promise<string | null> {
+async function senderAddress(sender: Browser.runtime.MessageSender): Promise<{ now: string; loadedAt: string | null } | null> {
   const loadedAt = sender.url ?? sender.tab?.url ?? null;
   const tabId = sender.tab?.id;
-  if (tabId === undefined) return loadedAt;
+  if (tabId === undefined) return loadedAt === null ? null : { now: loadedAt, loadedAt };
   const frame = await frameOf(tabId, sender.frameId ?? 0);
-  if (!frame?.url) return loadedAt;
+  if (!frame?.url) return loadedAt === null ? null : { now: loadedAt, loadedAt };
   const sameDocument = frame.documentId === undefined || sender.documentId === undefined || frame.documentId === sender.documentId;
-  return sameDocument ? frame.url : null;
+  return sameDocument ? { now: frame.url, loadedAt } : null;
 }
 
 /**
@@ -96,11 +98,11 @@ async function senderAddress(sender: Browser.runtime.MessageSender): Promise<str
  * navigation it is the next page, which the content script's run for the page left ends on.
  */
 export async function senderPage(crm: CrmKind, sender: Browser.runtime.MessageSender): Promise<SenderPage | null> {
-  const href = await senderAddress(sender);
-  if (!href) return null;
-  const url = new URL(href);
+  const address = await senderAddress(sender);
+  if (!address) return null;
+  const url = new URL(address.now);
   const page = recognisePage(url);
-  return page?.adapter.crm === crm ? { url, match: page.match } : null;
+  return page?.adapter.crm === crm ? { url, match: page.match, loadedAt: URL.canParse(address.loadedAt ?? '') ? new URL(address.loadedAt!) : null } : null;
 }
 
 /**
@@ -138,10 +140,15 @@ async function settledOrAfter(work: Promise<void>, ms: number): Promise<void> {
  * in the check start-up and other pages share (`learnPortalInBackground`), for PORTAL_CHECK_WAIT_MS
  * at most; still unknown, it counts as another portal's. While a purge deletes the connection (one
  * cut short is finished at the next start, which a restored CRM tab may ask before) there is none:
- * its credentials read no record for a page.
+ * its credentials read no record for a page. A page shown since `loadedAt`, where its document loaded,
+ * of another org or portal counts as another's.
  */
-export async function pageAccess(crm: CrmKind, page: URL): Promise<PageAccess> {
+export async function pageAccess(crm: CrmKind, page: URL, loadedAt?: URL | null): Promise<PageAccess> {
   const account = accountOfPage(crm, page);
+  // Shown through the document's own client-side navigation from another org's or portal's address (or one that names
+  // none): every HubSpot portal shares one origin, so a script on another portal's page could pushState into the
+  // connected portal's contacts and read them with the connection's token. Such a page is answered as another org's.
+  const movedInto = loadedAt != null && accountOfPage(crm, loadedAt) !== account;
   const { connection: stored, purgesBefore } = await connectionForPage(crm);
   let connection = stored;
   if (account !== null && connection?.crm === 'hubspot' && connection.account === undefined) {
@@ -149,6 +156,7 @@ export async function pageAccess(crm: CrmKind, page: URL): Promise<PageAccess> {
     connection = await readConnection(crm);
   }
   const syncedFrom = (await dexieSyncStore(db).readState(crm)).account;
-  const sameOrg = account !== null && connection !== null && accountOf(connection)?.id === account;
-  return { account, connection: connection === null ? 'none' : sameOrg ? 'same-org' : 'other-org', synced: account !== null && syncedFrom?.id === account, purgesBefore };
+  const sameOrg = !movedInto && account !== null && connection !== null && accountOf(connection)?.id === account;
+  const synced = !movedInto && account !== null && syncedFrom?.id === account;
+  return { account, connection: connection === null ? 'none' : sameOrg ? 'same-org' : 'other-org', synced, purgesBefore };
 }

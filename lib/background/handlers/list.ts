@@ -48,7 +48,7 @@ export const listHandlers: Handlers<ListProtocol> = {
     // List badges run on list pages only (list-badges.ts): a record page is answered its own record alone (scoring.ts).
     // Which rows a list shows the background cannot tell: a list page's content script may still name any record.
     if (page.match.kind !== 'list') return { ok: false as const, error: `LeadLens scores ${CRM_LABEL[crm]} list rows on ${CRM_LABEL[crm]} list pages only` };
-    const access = await pageAccess(crm, page.url);
+    const access = await pageAccess(crm, page.url, page.loadedAt);
     const rows = await scoreLeadsById(crm, recordIds, {
       activeManifest,
       runModel: runOffscreen,

@@ -139,6 +139,21 @@ describe('the page a content script asks from, after a client-side navigation', 
     expect(requestsNaming(other.hubspotId)).toEqual([]);
   });
 
+  it.each([
+    ['another portal’s page', 'https://app.hubspot.com/contacts/999/record/0-1/123'],
+    ['a HubSpot page that names no portal', 'https://app.hubspot.com/'],
+  ])('reads nothing with the connection for a page moved by its own script into the connected portal from %s: every portal shares one origin', async (_from, loadedAt) => {
+    const moved = () => navigatedSender(loadedAt, contactPage(onPage.hubspotId));
+    const reply = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: onPage.hubspotId, fields: { jobtitle: 'Chief Executive Officer' } }, moved());
+    // Scored from what its page shows alone, as another portal's page is.
+    expect(reply).toMatchObject({ ok: true });
+    const lists = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [other.hubspotId] }, navigatedSender(loadedAt, LIST_PAGE));
+    expect(lists.ok && lists.rows.map((row) => row.state)).toEqual(['unscorable']);
+    expect(requestsNaming(onPage.hubspotId)).toEqual([]);
+    expect(requestsNaming(other.hubspotId)).toEqual([]);
+    expect(await cachedLeads()).toEqual([]);
+  });
+
   it('is none once the tab shows another document (reloaded, or another page loaded): what it asked is for a page gone', async () => {
     const page = contactPage(onPage.hubspotId);
     const reply = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: onPage.hubspotId, fields: {} }, navigatedSender(page, page, 'document-2'));

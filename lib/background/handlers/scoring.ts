@@ -21,7 +21,7 @@ export const scoringHandlers: Handlers<ScoringProtocol> = {
     const recordId = ownRecordOf(page, request.recordId);
     if (recordId === null) return { ok: false, error: `LeadLens scores a ${CRM_LABEL[request.crm]} lead on its own record page only` };
     const lead = { ...request, recordId };
-    const access = await pageAccess(lead.crm, page.url);
+    const access = await pageAccess(lead.crm, page.url, page.loadedAt);
     // Side-panel bookkeeping must not cost the badge its score (storage.session can be full).
     await rememberOpenLead(lead, page.url, access, sender.tab?.id, sender.tab?.active).catch((error: unknown) => {
       console.warn('LeadLens: could not remember the open lead for the side panel', error instanceof Error ? error.message : '');
