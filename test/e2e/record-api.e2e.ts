@@ -66,4 +66,22 @@ describe('badges with the CRM connected', () => {
     expect(await page.content()).not.toContain(TOKEN);
     await page.close();
   });
+
+  it('reads no contact of the connected portal for a page of another portal that its own script moves there (one origin for every portal)', { timeout: 60_000 }, async () => {
+    const page = await harness.context.newPage();
+    await page.goto(`https://${HUBSPOT_UI}/contacts/999/record/0-1/123`);
+    // The other portal's script moves its address to a contact of the connected portal, whose page shows none of its fields.
+    const contactId = SPECIAL_LEAD_IDS.noDetails.hubspot;
+    await page.evaluate(([portal, id]) => history.pushState({}, '', `/contacts/${portal}/record/0-1/${id}`), [HUBSPOT_PORTAL, contactId]);
+    const badge = page.locator(BADGE);
+    // Its page shows no field: the badge says so once it has waited for them to load (as long as a page with none takes).
+    await expect.poll(() => badge.getAttribute('data-leadlens-state'), { timeout: 40_000 }).toMatch(/^(unknown|error)$/);
+    // What the page's own scripts can read: no score, and none of the contact's values the API holds.
+    const lead = harness.crm.leads.find((demo) => demo.hubspotId === contactId)!;
+    const shown = await badge.evaluate((host) => host.shadowRoot?.textContent ?? '');
+    expect(lead.hubspot.jobtitle).toBeTruthy();
+    expect(shown).not.toContain(String(lead.hubspot.jobtitle));
+    expect(await badge.getAttribute('data-leadlens-score')).toBeNull();
+    await page.close();
+  });
 });
