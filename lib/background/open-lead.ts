@@ -56,6 +56,8 @@ const RememberedLeadSchema = z.object({
   fieldsAwaitedUntil: z.number().optional(),
   /** The document that asked: still shown when its load was stopped since (`pageShownIn`). */
   documentId: z.string().optional(),
+  /** Where that document loaded (`SenderPage.loadedAt`): moved since from another org's or portal's page, it is answered as theirs (`pageAccess`). */
+  loadedAt: z.string().optional(),
 });
 
 
@@ -76,7 +78,14 @@ export const recordUrl = (crm: CrmKind, recordId: string, home: CrmHome): string
  * later, or scoring again after a sync) is not the one the rep works in. Rejects when storage
  * does (e.g. full).
  */
-export async function rememberOpenLead(request: LeadToScore, page: URL, access: PageAccess, tabId: number | undefined, active = false): Promise<void> {
+export async function rememberOpenLead(
+  request: LeadToScore,
+  page: URL,
+  access: PageAccess,
+  tabId: number | undefined,
+  active = false,
+  loadedAt: URL | null = null,
+): Promise<void> {
   if (tabId === undefined) return;
   // A request that reaches us after its tab has moved on to another lead (the previous page's,
   // late under load) must not take the place of the lead the tab shows now.
@@ -97,6 +106,7 @@ export async function rememberOpenLead(request: LeadToScore, page: URL, access: 
         locale: request.locale,
         timeZone: request.timeZone,
         documentId: frame?.documentId,
+        ...(loadedAt && { loadedAt: loadedAt.href }),
       },
       ...(active && { [LAST_CRM_TAB_KEY]: tabId }),
     }),
@@ -419,13 +429,13 @@ export async function leadBeingRead(tabId: number): Promise<{ reading: boolean; 
  * to another page, or reloaded it and it did not load, or its badge still waits for the page to
  * show its fields: `awaitPageFields`).
  */
-export async function rememberedLeadOf(tabId: number): Promise<{ lead: LeadToScore; page: URL } | null> {
+export async function rememberedLeadOf(tabId: number): Promise<{ lead: LeadToScore; page: URL; loadedAt?: URL } | null> {
   const stored = await storedOpenLead(tabId);
   if (!stored || (stored.fieldsAwaitedUntil ?? 0) > Date.now()) return null;
   const url = (await pageShownIn(tabId, stored.documentId))?.url;
   if (!url || !showsRecord(url, stored)) return null;
-  const { account: _account, fieldsAwaitedUntil: _fieldsAwaitedUntil, documentId: _documentId, ...lead } = stored;
-  return { lead, page: url };
+  const { account: _account, fieldsAwaitedUntil: _fieldsAwaitedUntil, documentId: _documentId, loadedAt, ...lead } = stored;
+  return { lead, page: url, ...(loadedAt !== undefined && URL.canParse(loadedAt) && { loadedAt: new URL(loadedAt) }) };
 }
 
 /** The stored lead of `crm`'s record `recordId`, when it is the record a page of `access` shows (`storedLeadServes`). */

@@ -8,7 +8,7 @@
 import { browser } from 'wxt/browser';
 import { readConnection } from '../connections/connections';
 import { accountOf } from '../connections/schema';
-import { accountOfPage, recognisePage, type RecognisedPage } from '../crm/adapters';
+import { accountOfAnyPage, accountOfPage, recognisePage, type RecognisedPage } from '../crm/adapters';
 import { DEMO_ACCOUNTS } from '../crm/demo-accounts';
 import { salesforceId18 } from '../crm/salesforce';
 import type { CrmKind } from '../crm/types';
@@ -145,10 +145,10 @@ async function settledOrAfter(work: Promise<void>, ms: number): Promise<void> {
  */
 export async function pageAccess(crm: CrmKind, page: URL, loadedAt?: URL | null): Promise<PageAccess> {
   const account = accountOfPage(crm, page);
-  // Shown through the document's own client-side navigation from another org's or portal's address (or one that names
-  // none): every HubSpot portal shares one origin, so a script on another portal's page could pushState into the
+  // Shown through the document's own client-side navigation from another org's or portal's page (or one whose address
+  // names none): every HubSpot portal shares one origin, so a script on another portal's page could pushState into the
   // connected portal's contacts and read them with the connection's token. Such a page is answered as another org's.
-  const movedInto = loadedAt != null && accountOfPage(crm, loadedAt) !== account;
+  const movedInto = loadedAt != null && accountOfAnyPage(crm, loadedAt) !== account;
   const { connection: stored, purgesBefore } = await connectionForPage(crm);
   let connection = stored;
   if (account !== null && connection?.crm === 'hubspot' && connection.account === undefined) {

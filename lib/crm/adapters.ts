@@ -41,6 +41,11 @@ export function pageKey(url: URL): string {
   return url.href;
 }
 
+/** The org or portal any `crm` page belongs to, a record or list page or not (`CrmAdapter.accountOfAnyPage`). */
+export function accountOfAnyPage(crm: CrmKind, url: URL): string | null {
+  return adapterOf(crm).accountOfAnyPage(url);
+}
+
 /** The org or portal a `crm` page belongs to, as its connection's account names it (`CrmAdapter.accountOfPage`). */
 export function accountOfPage(crm: CrmKind, url: URL): string | null {
   return adapterOf(crm).accountOfPage(url);

@@ -78,6 +78,15 @@ describe('HubSpot addresses', () => {
     expect(hubspot.accountOfPage(new URL('https://acme.lightning.force.com/contacts/4242424/record/0-1/1'))).toBeNull();
   });
 
+  it('names the portal of any app page for where a document loaded, and none for an address naming none', () => {
+    expect(hubspot.accountOfAnyPage(new URL(contact))).toBe('4242424');
+    expect(hubspot.accountOfAnyPage(new URL(`${APP}/sales/4242424/deals`))).toBe('4242424');
+    expect(hubspot.accountOfAnyPage(new URL('https://app-eu1.hubspot.com/reports-dashboard/999/view/1'))).toBe('999');
+    expect(hubspot.accountOfAnyPage(new URL(`${APP}/`))).toBeNull();
+    expect(hubspot.accountOfAnyPage(new URL(`${APP}/myaccounts-beta`))).toBeNull();
+    expect(hubspot.accountOfAnyPage(new URL('https://acme.lightning.force.com/contacts/4242424/record/0-1/1'))).toBeNull();
+  });
+
   it('opens a contact on the host and portal of the page it was seen on, and gives that page back', () => {
     const home = hubspot.homeOfPage(new URL('https://app-eu1.hubspot.com/contacts/4242424/contact/12345'));
     expect(home).toEqual({ origin: 'https://app-eu1.hubspot.com', portal: '4242424' });

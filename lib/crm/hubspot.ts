@@ -46,6 +46,13 @@ function hubspotPortalOfPage(url: URL): string | null {
   return app === 'contacts' && NUMERIC_ID.test(portal) ? portal : null;
 }
 
+/** The portal any HubSpot app page names (`/{app}/{portal}/…`: contacts, sales, reports-dashboard, …); null for one naming none (`/`). */
+function hubspotPortalOfAnyPage(url: URL): string | null {
+  if (!APP_HOST.test(url.hostname)) return null;
+  const [, portal = ''] = url.pathname.split('/').filter((segment) => segment !== '');
+  return NUMERIC_ID.test(portal) ? portal : null;
+}
+
 /**
  * The home of `portal`'s contacts. HubSpot's host is one per data centre (app.hubspot.com,
  * app-eu1.hubspot.com): the one HubSpot named for the portal, else the one a page of this portal
@@ -250,6 +257,7 @@ export const hubspot: CrmAdapter = {
   readsShownFieldsOnly: true,
   recognise: recogniseHubSpot,
   accountOfPage: hubspotPortalOfPage,
+  accountOfAnyPage: hubspotPortalOfAnyPage,
   homeOfPage: (url) => ({ origin: url.origin, portal: hubspotPortalOfPage(url) ?? undefined }),
   homeOfAccount: homeOfPortal,
   recordUrl: contactPageUrl,

@@ -323,6 +323,8 @@ export const salesforce: CrmAdapter = {
   readsShownFieldsOnly: false,
   recognise: recogniseSalesforce,
   accountOfPage: salesforceOrgOfPage,
+  // Every Lightning page of an org is on its host.
+  accountOfAnyPage: salesforceOrgOfPage,
   homeOfPage: (url) => ({ origin: url.origin }),
   homeOfAccount: homeOfOrg,
   recordUrl: leadPageUrl,

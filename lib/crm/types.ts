@@ -74,6 +74,12 @@ export interface CrmAdapter {
    * has (a Salesforce My Domain API host, a HubSpot portal id); null when `url` is no such page.
    */
   accountOfPage(url: URL): string | null;
+  /**
+   * Pure: the org or portal any page of the CRM at `url` belongs to, a record or list page or not
+   * (a HubSpot deals board, `/sales/{portal}/deals`): where a document loaded, for a page its own
+   * navigation moved since (`pageAccess`); null where the address names none.
+   */
+  accountOfAnyPage(url: URL): string | null;
   /** Pure: the home of the record page at `url`, where the CRM's other records open (`recordUrl`). */
   homeOfPage(url: URL): CrmHome;
   /**

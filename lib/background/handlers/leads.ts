@@ -49,9 +49,9 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
   openLead: async ({ tabId }) => {
     const remembered = await rememberedLeadOf(tabId);
     if (!remembered) return { ok: true as const, lead: null, ...(await leadBeingRead(tabId)) };
-    const { lead, page } = remembered;
-    // As its badge scored it: another org's lead from its page alone.
-    const access = await pageAccess(lead.crm, page);
+    const { lead, page, loadedAt } = remembered;
+    // As its badge scored it: another org's lead (or one its page's script moved into the connected org) from its page alone.
+    const access = await pageAccess(lead.crm, page, loadedAt);
     // Its name and whether it converted may both ask for its stored lead: read once.
     const storedLead = storedLeadOfPageOnce(lead, access);
     const explained = await explainInFull(lead, await displayName(lead, storedLead), {

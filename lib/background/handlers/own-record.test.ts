@@ -18,6 +18,7 @@ import { salesforceOAuthConnection } from '../../../test/fixtures/salesforce-oau
 import { storedLead } from '../../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../../test/web-locks';
 import { recordSyncedAccount } from '../../sync/store';
+import { leadsHandlers } from './leads';
 import { listHandlers } from './list';
 import { scoringHandlers } from './scoring';
 
@@ -152,6 +153,17 @@ describe('the page a content script asks from, after a client-side navigation', 
     expect(requestsNaming(onPage.hubspotId)).toEqual([]);
     expect(requestsNaming(other.hubspotId)).toEqual([]);
     expect(await cachedLeads()).toEqual([]);
+    // Nor for the side panel, which explains the lead its tab shows as its badge scored it.
+    fakeBrowser.webNavigation.getFrame = vi.fn(async () => ({ url: contactPage(onPage.hubspotId), documentId: 'document-1' })) as never;
+    expect(await leadsHandlers.openLead({ tabId: TAB_ID }, {})).toMatchObject({ ok: true, lead: { recordId: onPage.hubspotId } });
+    expect(requestsNaming(onPage.hubspotId)).toEqual([]);
+    expect(await cachedLeads()).toEqual([]);
+  });
+
+  it('is answered from the connection when it loaded on another app page of the connected portal (its deals) and moved to one of its contacts', async () => {
+    const reply = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: onPage.hubspotId, fields: {} }, navigatedSender('https://app.hubspot.com/sales/4242424/deals', contactPage(onPage.hubspotId)));
+    expect(reply).toMatchObject({ ok: true });
+    expect(requestsNaming(onPage.hubspotId)).not.toEqual([]);
   });
 
   it('is none once the tab shows another document (reloaded, or another page loaded): what it asked is for a page gone', async () => {

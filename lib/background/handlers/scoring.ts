@@ -23,7 +23,7 @@ export const scoringHandlers: Handlers<ScoringProtocol> = {
     const lead = { ...request, recordId };
     const access = await pageAccess(lead.crm, page.url, page.loadedAt);
     // Side-panel bookkeeping must not cost the badge its score (storage.session can be full).
-    await rememberOpenLead(lead, page.url, access, sender.tab?.id, sender.tab?.active).catch((error: unknown) => {
+    await rememberOpenLead(lead, page.url, access, sender.tab?.id, sender.tab?.active, page.loadedAt).catch((error: unknown) => {
       console.warn('LeadLens: could not remember the open lead for the side panel', error instanceof Error ? error.message : '');
     });
     try {
