@@ -24,6 +24,7 @@ import {
   outcomeOf,
   suggestField,
   KEEPS_CHANGING_REASON,
+  keepsChangingAfterOutcome,
   namesCreatedDate,
   trainingTableBuilder,
   undatedLeadAgeReason,
@@ -724,7 +725,10 @@ describe('the guards on stored history', () => {
     for (const [name, label] of engagement) {
       expect(byApiName.get(name), name).toBe(KEEPS_CHANGING_REASON);
       expect(byField.get(label), label).toMatch(EXPORTED_REASON);
+      // Both read as changing after the outcome where a flag's kind is asked (the training report's comparison).
+      expect([byApiName.get(name), byField.get(label)].every((reason) => reason !== undefined && keepsChangingAfterOutcome(reason)), label).toBe(true);
     }
+    for (const reason of byApiName.values()) if (!reason.startsWith('it keeps changing')) expect(keepsChangingAfterOutcome(reason), reason).toBe(false);
     const others = ['Industry', 'Annual Revenue', 'Number of Employees', 'Original Source', 'First Page Seen', 'Job title', 'Unsubscribed from all email'];
     expect(specs.map((spec) => fieldOf(spec, 'csv'))).toEqual(expect.arrayContaining([...engagement.map(([, label]) => label), ...others]));
     for (const label of others) expect(byField.get(label), label).toBeUndefined();

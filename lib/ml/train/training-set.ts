@@ -577,6 +577,9 @@ const EXPORTED_KEEPS_CHANGING_REASON =
   'it keeps changing after the outcome, and an export holds each value as it was on the day it was exported, after the outcome: ' +
   'on old leads it includes what happened after they converted or were lost (keep it only if your file holds the values from when each lead came in)';
 
+/** Whether a flag's reason is that its feature keeps changing after the outcome, on synced leads or in an export (`keepsChangingReason`). */
+export const keepsChangingAfterOutcome = (reason: string): boolean => reason === KEEPS_CHANGING_REASON || reason === EXPORTED_KEEPS_CHANGING_REASON;
+
 /**
  * Why a feature that keeps changing after the outcome is flagged on `source`'s stored leads, or
  * null. Synced leads hold today's value of every such feature (`actionable`, or reading a field

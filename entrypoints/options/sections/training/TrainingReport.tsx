@@ -8,7 +8,7 @@ import { crmFieldsNote } from '@/lib/ml/model-versions';
 import { describeModelOutcome } from '@/lib/ml/outcome-rule';
 import { CALIBRATION_ERROR_TERM, describeCalibrationError } from '@/lib/ml/reliability-error';
 import { ranksNoLeads } from '@/lib/ml/train/calibration';
-import { describeWindow, KEEPS_CHANGING_REASON } from '@/lib/ml/train/training-set';
+import { describeWindow, keepsChangingAfterOutcome } from '@/lib/ml/train/training-set';
 import { chanceMargin } from '@/lib/ml/train/metrics';
 import type { TrainingEvent } from '@/lib/ml/train/worker-protocol';
 import { chanceNote, MADE_UP_LEADS_MODEL_WORDS, heldOutAucHeading, percentText, plural, prAucHeading } from '@/lib/presentation';
@@ -76,7 +76,7 @@ function activeReadsLeftOut(active: Manifest, flaggedLeftOut: readonly FlaggedLe
   for (const feature of active.features) {
     const reasons = fieldsRead([feature], source).flatMap((field) => reasonsByField.get(identity(field)) ?? []);
     if (reasons.length === 0) continue;
-    (reasons.every((reason) => reason === KEEPS_CHANGING_REASON) ? keepsChanging : other).push(feature.label);
+    (reasons.every(keepsChangingAfterOutcome) ? keepsChanging : other).push(feature.label);
   }
   return { keepsChanging, other };
 }
