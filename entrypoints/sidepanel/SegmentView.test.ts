@@ -419,7 +419,7 @@ it("leaves out another source's leads by their CRM's own status under a model wi
   rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
   expect([...rendered.container.querySelectorAll('.lead-table tbody .link-button')].map((button) => button.textContent)).toEqual(['Contact open']);
   expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')?.textContent).toBe(
-    "2 hot leads converted already, by the outcome the model was trained on, or for another source's leads already past the lead stage in their CRM (a Salesforce lead converted into an account and contact; a HubSpot lifecycle stage of opportunity or later in the portal's order, or past the middle of it in a portal without opportunity): left out of this list (the counts above include them).",
+    "2 hot leads converted already, by the outcome the model was trained on, or for another source's leads already past the lead stage in their CRM (a Salesforce lead converted into an account and contact): left out of this list (the counts above include them).",
   );
 });
 

@@ -198,7 +198,9 @@ function TopLeads({ rows, filters, tier, byRule, sources, storedFileNotConverted
   const filtersApplied = Object.values(filters).some((value) => value !== null);
   const word = TIER_LOOK[tier].word.toLowerCase();
   // As the rates above count them: by the model's rule, as the note above says; else by the status stored with each lead, its CRM's own, not what the model predicts.
-  const byStatusWords = `already past the lead stage in ${converted === 1 ? 'its' : 'their'} ${storedOutcomePlace(sources)} (${storedOutcomeInWords(sources)})`;
+  // Under a rule, its source's leads are judged by it: the stored status is said of the other sources' alone.
+  const byStatusSources = byRule ? new Set([...sources].filter((source) => source !== byRule.source)) : sources;
+  const byStatusWords = `already past the lead stage in ${converted === 1 ? 'its' : 'their'} ${storedOutcomePlace(byStatusSources)} (${storedOutcomeInWords(byStatusSources)})`;
   const leftOutAs =
     byStatus === converted
       ? byStatusWords
