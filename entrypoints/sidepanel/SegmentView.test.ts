@@ -356,14 +356,48 @@ it("says in a rep's words what Converted counts, naming no CRM API field and no 
   expect(said()[0]).toContain('Converted means the outcome stored with each lead: a Salesforce lead converted into an account and contact: ');
   expect(said()[1]).toMatch(/^1 hot lead already past the lead stage in its CRM \(a Salesforce lead converted into an account and contact\)/);
   for (const text of said()) expect(text).not.toMatch(/HubSpot|file/);
-  expect(footer()).toContain('a lead the model learnt from counts in the tier of the score a check model trained without it gave it, not of the score it shows');
+  // No check model's scores of its leads (the bundled model, the CLI's): each counts at the score it shows, as the options page says.
+  expect(footer()).toContain('A lead the model may have learnt from counts in the tier of the score it shows, which may make its rates look better');
   for (const text of [...said(), footer()]) expect(text).not.toMatch(jargon);
   // A model with a rule that learnt from the leads shown: how those count, said too.
   const rule = { source: 'salesforce' as const, field: 'Status', positiveValues: ['Closed - Converted'] };
   const outcomes = new Map([['salesforce|won', { outcome: 1 as const, heldOutProbability: 0.4 }], ['salesforce|open', { outcome: 0 as const, heldOutProbability: 0.1 }]]);
   rendered.rerender(view({ leads: leadsOf([aged('won', 1), aged('open', 0)]), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: true } }));
   expect(said()[0]).toContain('A lead the model learnt from counts in the tier of the score a check model trained without it gave it');
+  expect(footer()).toContain('a lead the model learnt from counts in the tier of the score a check model trained without it gave it, not of the score it shows');
   for (const text of [...said(), footer()]) expect(text).not.toMatch(jargon);
+});
+
+it("says the rates count the leads a model learnt from by a check model's scores only while it has them: re-imported, it has none, and its rates count them as shown", () => {
+  const salesforceLead = (id: string, probability: number, tier: ScoredLeadRow['tier']): ScoredLeadRow => ({
+    ...csvLead, leadKey: `salesforce|${id}`, source: 'salesforce', recordId: id, name: `Lead ${id}`, probability, tier, createdAt: Date.now() - 200 * 86_400_000,
+  });
+  // The model learnt that 1 converted and scores it hot since; a check model that never saw it gave it 0.05, cold.
+  const rows = [salesforceLead('1', 0.9, 'hot'), salesforceLead('2', 0.8, 'hot'), salesforceLead('3', 0.05, 'cold')];
+  const rule = { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'] };
+  const outcomesWith = (heldOut: (probability: number) => number | null) =>
+    new Map<string, RuleOutcome>([
+      ['salesforce|1', { outcome: 1, heldOutProbability: heldOut(0.05) }],
+      ['salesforce|2', { outcome: 0, heldOutProbability: heldOut(0.7) }],
+      ['salesforce|3', { outcome: 0, heldOutProbability: null }],
+    ]);
+  const hotRate = () => rendered!.container.querySelector('[data-tier-row="hot"] td:last-child')?.textContent;
+  const footer = () => rendered!.container.querySelector('.segment-stats tfoot')?.textContent ?? '';
+  const note = () => rendered!.container.querySelector('[data-testid="converted-meaning"]')?.textContent ?? '';
+
+  // Trained here, its check model's scores kept: lead 1 counts cold, and both the footer and the note say how.
+  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes: outcomesWith((p) => p), thresholds, learntFrom: true } }));
+  expect(hotRate()).toBe('0% of 1');
+  expect(footer()).toContain('(a lead the model learnt from counts in the tier of the score a check model trained without it gave it, not of the score it shows).');
+  expect(note()).toContain('A lead the model learnt from counts in the tier of the score a check model trained without it gave it');
+
+  // The same model exported, deleted and imported again: no check model's scores, so lead 1 counts hot, at the score it shows.
+  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes: outcomesWith(() => null), thresholds, learntFrom: false } }));
+  expect(hotRate()).toBe('50% of 2');
+  expect(footer()).toBe(
+    "Converted: of the tier's leads with a known outcome, the share that converted, and of how many. A lead the model may have learnt from counts in the tier of the score it shows, which may make its rates look better than they will be on new leads.",
+  );
+  expect(note()).not.toContain('check model');
 });
 
 it('lists no lead already past the lead stage by its stored status among the top leads a rep works, for a model without a rule, saying how many were left out, while the counts include them', () => {

@@ -262,6 +262,7 @@ const LEARNT_FROM_COUNTED = `A lead ${LEARNT_FROM_TIER} (the model knew its outc
  */
 function ConvertedNote({
   basis,
+  learntFrom,
   stats,
   undated,
   knownFilteredOut,
@@ -269,6 +270,8 @@ function ConvertedNote({
   fileDate,
 }: {
   basis: OutcomeBasis;
+  /** Whether the rates count the leads the model learnt from, by a check model's scores of them (`learntFromHeldOut`). */
+  learntFrom: boolean;
   stats: Record<Tier, TierStats>;
   undated: 'none' | 'some' | 'all';
   /** Whether leads the filters leave out have an outcome that counts: the Converted column goes under the filters, and the note says why. */
@@ -291,7 +294,6 @@ function ConvertedNote({
       : `Converted means the outcome stored with each lead: ${storedOutcomeInWords(shown.sources)}`;
   // Old enough by the model's own minimum age; the stored outcomes (a model without a rule) by the default one.
   const rule = basis.kind === 'rule' ? basis.rule : undefined;
-  const learntFrom = basis.kind === 'rule' && basis.learntFrom;
   const counted = describeSettledLeads(settledDaysOf(rule), learntFrom, agesCountedTo(rule, fileDate ?? null), undated);
   const madeUpWords = madeUp === 1 ? "one of Demo mode's made-up leads" : "Demo mode's made-up leads";
   return (
@@ -362,6 +364,8 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
   const ruleOutcomes = outcomeBasis.kind === 'rule' ? outcomeBasis.outcomes : undefined;
   const thresholds = outcomeBasis.kind === 'rule' ? outcomeBasis.thresholds : undefined;
   const fileAgesFrom = outcomeBasis.kind === 'stored' ? outcomeBasis.fileAgesFrom : undefined;
+  // Only a model trained here, whose check model's scores are kept, has them: another (imported, the CLI's, or one whose were lost) counts every lead at the score it shows.
+  const learntFromHeldOut = outcomeBasis.kind === 'rule' && outcomeBasis.learntFrom;
   const { stats, undated } = useMemo(() => {
     // By the model's rule once its outcomes are read, as the options page counts them (the leads it learnt from at their
     // held-out probabilities); none until then (null), rather than the stored ones (undefined, a model without a rule).
@@ -434,8 +438,8 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
         ) : (
           <div style={{ display: 'flex', gap: 12, alignItems: 'center', flexWrap: 'wrap' }}>
             <TierDonut stats={stats} />
-            <SegmentStatsTable stats={stats} />
-            <ConvertedNote basis={outcomeBasis} stats={stats} undated={undated} knownFilteredOut={knownFilteredOut} shown={shown} fileDate={fileDate} />
+            <SegmentStatsTable stats={stats} learntFromHeldOut={learntFromHeldOut} />
+            <ConvertedNote basis={outcomeBasis} learntFrom={learntFromHeldOut} stats={stats} undated={undated} knownFilteredOut={knownFilteredOut} shown={shown} fileDate={fileDate} />
           </div>
         )}
       </section>
