@@ -9,6 +9,7 @@ import {
   describeCapacityCuts,
   describeShownTiers,
   describeTierPolicy,
+  panelLeadsOf,
   policyFormOf,
   previewPolicy,
   readPolicyForm,
@@ -526,27 +527,67 @@ describe('what the side panel counts beside the preview', () => {
     expect(tierCounts([0.9, 0.5, 0.49, 0.2, 0.1, Number.NaN], thresholds)).toEqual({ hot: 2, warm: 2, cold: 1 });
   });
 
-  it("says the pages' counts by the scores shown, which the model's own scores of the leads it learnt from move, beside the preview's", () => {
-    // Five ranked leads, the first two learnt from: held out at 0.6 and 0.3, scored 0.4 and 0.1 by the model itself.
-    expect(describeShownTiers([0.6, 0.3, 0.7, 0.25, 0.1], [0.4, 0.1], thresholds)).toBe(
-      'Of these 5 leads, the preview counts 2 hot (40%), 2 warm and 1 cold; the side panel, lead lists and badges will count 1 hot (20%), 2 warm and 2 cold now. ' +
-        'They tier each lead by the score it shows, and the 2 leads this model learnt from score lower by its own scores than on leads it never saw: ' +
-        'the preview counts them by the probability a check model trained without them gave them, as the thresholds were chosen. New leads are tiered as previewed.',
-    );
-    expect(describeShownTiers([0.6, 0.3, 0.1], [0.9, 0.4], thresholds)).toBe(
-      'The side panel, lead lists and badges will count these leads as the preview does, 1 hot (33%), 1 warm and 1 cold: the 2 leads the model learnt from fall in the same tiers by the score they show as by the probability a check model trained without them gave them, as the thresholds were chosen.',
-    );
-    // No lead learnt from among them: the preview's counts are the side panel's.
-    expect(describeShownTiers([0.6, 0.3], [], thresholds)).toBeNull();
+  /** The side panel's leads: Salesforce's and HubSpot's probabilities, `madeUp` of them Demo mode's beside your own. */
+  const panel = (salesforce: number[], hubspot: number[] = [], madeUp = 0) => ({
+    bySource: { salesforce: Float64Array.from(salesforce), ...(hubspot.length > 0 && { hubspot: Float64Array.from(hubspot) }) },
+    madeUp,
   });
 
-  it('says apart the leads it learnt from with no stored score yet, blaming no difference on them, and no NaN share', () => {
-    // The first learnt-from lead (held out 0.9, hot) has no score yet; the second is as the preview has it.
-    expect(describeShownTiers([0.9, 0.3, 0.1], [Number.NaN, 0.3], thresholds)).toBe(
-      'The side panel, lead lists and badges will count these leads as the preview does, 0 hot (0%), 1 warm and 1 cold, and 1 of the leads it learnt from not scored yet: ' +
-        'the 1 lead the model learnt from with a score falls in the same tier by the score it shows as by the probability a check model trained without them gave them, as the thresholds were chosen.',
+  it('reads the probabilities of the leads the side panel counts by source, and how many are made up', () => {
+    const rows = [
+      { source: 'hubspot' as const, probability: 0.9 },
+      { source: 'salesforce' as const, probability: 0.6, madeUp: true as const },
+      { source: 'csv' as const, probability: 0.2 },
+      { source: 'salesforce' as const, probability: 0.1 },
+    ];
+    expect(panelLeadsOf(rows)).toEqual({
+      bySource: { salesforce: Float64Array.from([0.6, 0.1]), hubspot: Float64Array.from([0.9]), csv: Float64Array.from([0.2]) },
+      madeUp: 1,
+    });
+    expect(panelLeadsOf([])).toEqual({ bySource: {}, madeUp: 0 });
+  });
+
+  it("counts every stored lead the side panel tiers, of every source, not only the CRM's leads the preview ranks, and says which leads each counts", () => {
+    // A Salesforce model: the preview ranks its 4 Salesforce leads (none learnt from); the panel counts 4 HubSpot leads too, and has no CRM filter.
+    expect(describeShownTiers({ ranked: [0.6, 0.3, 0.25, 0.1] }, 'Salesforce ', panel([0.6, 0.3, 0.25, 0.1], [0.7, 0.1, 0.05, 0.01]), thresholds)).toBe(
+      'Once applied, the side panel will count 2 hot (25%), 2 warm and 4 cold of the 8 stored leads it tiers (4 Salesforce, 4 HubSpot), each by the score it shows, with no filter chosen. ' +
+        "The preview's contacts are shares of the 4 Salesforce leads the model scored, of which it counts 1 hot (25%), 2 warm and 1 cold.",
     );
-    expect(describeShownTiers([0.9], [Number.NaN], thresholds)).not.toMatch(/NaN/);
+    // Demo mode's leads beside your own, which the panel counts and the preview leaves out, said with the leads it counts.
+    expect(describeShownTiers({ ranked: [0.6, 0.1] }, '', panel([0.6, 0.1, 0.9], [], 1), thresholds)).toBe(
+      "Once applied, the side panel will count 2 hot (67%), 0 warm and 1 cold of the 3 stored Salesforce leads it tiers (1 of them Demo mode's, counted with your own), each by the score it shows, with no filter chosen. " +
+        "The preview's contacts are shares of the 2 leads the model scored, of which it counts 1 hot (50%), 0 warm and 1 cold.",
+    );
+    // No lead for the panel to count: nothing to say.
+    expect(describeShownTiers({ ranked: [0.6] }, '', { bySource: {}, madeUp: 0 }, thresholds)).toBeNull();
+  });
+
+  it("says the panel's counts by the scores shown, which the model's own scores of the leads it learnt from move, beside the preview's", () => {
+    // Five ranked leads, the first two learnt from: held out at 0.6 and 0.3, scored 0.4 and 0.1 by the model itself.
+    expect(describeShownTiers({ ranked: [0.6, 0.3, 0.7, 0.25, 0.1], learntFromScores: [0.4, 0.1] }, 'Salesforce ', panel([0.4, 0.1, 0.7, 0.25, 0.1]), thresholds)).toBe(
+      'Once applied, the side panel will count 1 hot (20%), 2 warm and 2 cold of the 5 stored Salesforce leads it tiers, each by the score it shows, with no filter chosen. ' +
+        "The preview's contacts are shares of the 5 Salesforce leads the model scored, of which it counts 2 hot (40%), 2 warm and 1 cold. " +
+        'The 2 leads this model learnt from score lower by its own scores than on leads it never saw: ' +
+        'the preview counts them by the probability a check model trained without them gave them, as the thresholds were chosen. New leads are tiered as previewed.',
+    );
+    expect(describeShownTiers({ ranked: [0.6, 0.3, 0.1], learntFromScores: [0.9, 0.4] }, 'Salesforce ', panel([0.9, 0.4, 0.1]), thresholds)).toBe(
+      'Once applied, the side panel will count 1 hot (33%), 1 warm and 1 cold of the 3 stored Salesforce leads it tiers, each by the score it shows, with no filter chosen, as the preview counts them: ' +
+        'the 2 leads the model learnt from fall in the same tiers by the score they show as by the probability a check model trained without them gave them, as the thresholds were chosen.',
+    );
+    // No lead learnt from, the same leads: the preview's counts are the side panel's.
+    expect(describeShownTiers({ ranked: [0.6, 0.3] }, '', panel([0.6, 0.3]), thresholds)).toBe(
+      'Once applied, the side panel will count 1 hot (50%), 1 warm and 0 cold of the 2 stored Salesforce leads it tiers, each by the score it shows, with no filter chosen, as the preview counts them.',
+    );
+  });
+
+  it('says apart the leads it learnt from with no stored score yet, which the panel does not count, blaming no move of tier on them, and no NaN share', () => {
+    // The first learnt-from lead (held out 0.9, hot) has no score yet, so no row in the panel; the second is as the preview has it.
+    expect(describeShownTiers({ ranked: [0.9, 0.3, 0.1], learntFromScores: [Number.NaN, 0.3] }, 'Salesforce ', panel([0.3, 0.1]), thresholds)).toBe(
+      'Once applied, the side panel will count 0 hot (0%), 1 warm and 1 cold of the 2 stored Salesforce leads it tiers, each by the score it shows, with no filter chosen. ' +
+        "The preview's contacts are shares of the 3 Salesforce leads the model scored, of which it counts 1 hot (33%), 1 warm and 1 cold. " +
+        '1 lead the model learnt from has no score yet: the preview counts it, the side panel will once it is scored.',
+    );
+    expect(describeShownTiers({ ranked: [0.9], learntFromScores: [Number.NaN] }, '', panel([0.2]), thresholds)).not.toMatch(/NaN/);
   });
 });
 

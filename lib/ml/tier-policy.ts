@@ -14,6 +14,10 @@
 import type { Tier } from '../messaging/protocol';
 import { formatMoney, formatRate, formatThreshold, plural, sentenceStart } from '../presentation';
 import { tierOf } from './score';
+import { SOURCE_NAMES } from './outcome-rule';
+import { SOURCE_KINDS } from '../crm/types';
+import type { SourceKind } from './featurize';
+import type { ScoredLeadRow } from '../segments';
 import { DEFAULT_POLICY, DEFAULT_PROFIT_ASSUMPTIONS, type Manifest, type TierPolicy, type Tiers } from './manifest';
 import { confusionAt, prCurve, rocCurve, type Confusion, type CurvePoint, type Labels, type Scores } from './train/metrics';
 import {
@@ -116,42 +120,104 @@ export function tierCounts(probabilities: Scores, thresholds: TierThresholds): R
 }
 
 /**
- * What the side panel, lead lists and badges will count in each tier of the ranked leads under
- * `thresholds` once applied, beside what the preview counts, in words; null when no ranked lead is
- * one the model learnt from (the two are then the same). The preview ranks those leads by their
- * held-out probabilities (`ranked`'s first `learntFromScores.length`), as the thresholds are
- * chosen, so new leads are tiered as it says; the pages tier them by their stored scores
- * (`learntFromScores`), the model's own, which knew their outcomes: on a model trained on 621
- * Salesforce leads of 1,000, 86 hot where the preview counted 63.
+ * The stored leads the side panel counts in its tiers when it opens with no filter, as
+ * `panelLeadsOf` reads them from its own rows (`loadScoredLeads`): every lead the model scored,
+ * of every source, Demo mode's beside your own included.
  */
-export function describeShownTiers(ranked: Scores, learntFromScores: Scores, thresholds: TierThresholds): string | null {
-  const learntFrom = learntFromScores.length;
-  if (learntFrom === 0) return null;
-  const previewed = tierCounts(ranked, thresholds);
-  const rest = tierCounts(ranked.slice(learntFrom), thresholds);
-  const sum = (a: Record<Tier, number>, b: Record<Tier, number>) => ({ hot: a.hot + b.hot, warm: a.warm + b.warm, cold: a.cold + b.cold });
-  const shown = sum(tierCounts(learntFromScores, thresholds), rest);
-  // A lead the model learnt from with no stored score yet is in no tier the pages count: said apart, and left out of the comparison.
-  const scored = (_: number, i: number) => !Number.isNaN(learntFromScores[i]);
-  const unscored = learntFromScores.filter(Number.isNaN).length;
-  const previewedOfScored = sum(tierCounts(ranked.slice(0, learntFrom).filter(scored), thresholds), rest);
-  const count = (leads: number) => leads.toLocaleString('en-US');
-  const inTiers = ({ hot, warm, cold }: Record<Tier, number>) => {
-    const total = hot + warm + cold;
-    return `${count(hot)} hot${total > 0 ? ` (${formatRate(hot / total)})` : ''}, ${count(warm)} warm and ${count(cold)} cold`;
-  };
-  const notScoredYet = unscored > 0 ? `, and ${count(unscored)} of the leads it learnt from not scored yet` : '';
-  const checkModel = 'the probability a check model trained without them gave them, as the thresholds were chosen';
-  const same = (a: Record<Tier, number>, b: Record<Tier, number>) => a.hot === b.hot && a.warm === b.warm && a.cold === b.cold;
-  if (same(shown, previewedOfScored)) {
-    return `The side panel, lead lists and badges will count these leads as the preview does, ${inTiers(shown)}${notScoredYet}: the ${plural(learntFrom - unscored, 'lead', 'leads')} the model learnt from ${unscored > 0 ? 'with a score ' : ''}${learntFrom - unscored === 1 ? 'falls in the same tier by the score it shows' : 'fall in the same tiers by the score they show'} as by ${checkModel}.`;
+export interface PanelLeads {
+  /** Each source's leads' probabilities, as their badges and rows show them (a record page's where it is reused). */
+  bySource: Partial<Record<SourceKind, Float64Array>>;
+  /** How many of them are Demo mode's leads stored beside your own, which the panel counts with them. */
+  madeUp: number;
+}
+
+/** The side panel's rows (`loadScoredLeads`) as `describeShownTiers` counts them: a probability per lead, by source (8 bytes a lead, not a row). */
+export function panelLeadsOf(rows: readonly Pick<ScoredLeadRow, 'source' | 'probability' | 'madeUp'>[]): PanelLeads {
+  const probabilities = new Map<SourceKind, number[]>();
+  let madeUp = 0;
+  for (const { source, probability, madeUp: isMadeUp } of rows) {
+    const ofSource = probabilities.get(source);
+    if (ofSource) ofSource.push(probability);
+    else probabilities.set(source, [probability]);
+    if (isMadeUp) madeUp++;
   }
+  const bySource: PanelLeads['bySource'] = {};
+  for (const source of SOURCE_KINDS) {
+    const ofSource = probabilities.get(source);
+    if (ofSource) bySource[source] = Float64Array.from(ofSource);
+  }
+  return { bySource, madeUp };
+}
+
+/**
+ * What the side panel will count in each tier under `thresholds` once applied, when it opens with
+ * no filter: every stored lead it tiers (`panel`), of every source, each by the score it shows;
+ * and, when that differs, what the preview counts of the leads its contacts are shares of
+ * (`ranked`: one CRM's alone, `rankedWord` naming it, for a model whose rule is of one; Demo mode's
+ * beside your own left out): on a model trained on Salesforce leads with 1,000 HubSpot leads
+ * stored too, the panel counts 196 hot of 2,000 where the preview counts 175 of 1,000. Null when
+ * the panel has no lead to count.
+ * `learntFromScores`: the stored scores of `ranked`'s first leads, those the model learnt from,
+ * which the preview ranks by their held-out probabilities, as the thresholds are chosen, and the
+ * panel by their stored scores, the model's own, which knew their outcomes (86 hot where the
+ * preview counted 63): said, so the difference is not taken for a wrong preview.
+ */
+export function describeShownTiers(
+  { ranked, learntFromScores = [] }: { ranked: Scores; learntFromScores?: Scores },
+  rankedWord: string,
+  panel: PanelLeads,
+  thresholds: TierThresholds,
+): string | null {
+  const sum = (a: Record<Tier, number>, b: Record<Tier, number>) => ({ hot: a.hot + b.hot, warm: a.warm + b.warm, cold: a.cold + b.cold });
+  const same = (a: Record<Tier, number>, b: Record<Tier, number>) => a.hot === b.hot && a.warm === b.warm && a.cold === b.cold;
+  const sources = SOURCE_KINDS.flatMap((source) => {
+    const probabilities = panel.bySource[source];
+    return probabilities && probabilities.length > 0 ? [{ source, counts: tierCounts(probabilities, thresholds) }] : [];
+  });
+  const leadsOf = ({ hot, warm, cold }: Record<Tier, number>) => hot + warm + cold;
+  const shown = sources.reduce((total, { counts }) => sum(total, counts), { hot: 0, warm: 0, cold: 0 });
+  const total = leadsOf(shown);
+  if (total === 0) return null;
+  const count = (leads: number) => leads.toLocaleString('en-US');
+  const inTiers = (counts: Record<Tier, number>) =>
+    `${count(counts.hot)} hot${leadsOf(counts) > 0 ? ` (${formatRate(counts.hot / leadsOf(counts))})` : ''}, ${count(counts.warm)} warm and ${count(counts.cold)} cold`;
+  const demo = panel.madeUp > 0 ? `${count(panel.madeUp)} of them Demo mode's, counted with your own` : '';
+  const composition =
+    sources.length === 1
+      ? demo
+      : `${sources.map(({ source, counts }) => `${count(leadsOf(counts))} ${SOURCE_NAMES[source]}`).join(', ')}${demo ? `; ${demo}` : ''}`;
+  const sourceWord = sources.length === 1 ? `${SOURCE_NAMES[sources[0].source]} ` : '';
+  const stored = `the ${plural(total, `stored ${sourceWord}lead`, `stored ${sourceWord}leads`)} it tiers${composition ? ` (${composition})` : ''}`;
+  const willCount = `Once applied, the side panel will count ${inTiers(shown)} of ${stored}, each by the score it shows, with no filter chosen`;
+
+  // The leads the model learnt from: by the preview, at their held-out probabilities; by the panel, at their stored scores. One with no stored score yet the panel does not count.
+  const learntFrom = learntFromScores.length;
+  const unscored = learntFromScores.filter(Number.isNaN).length;
+  const scored = (_: number, i: number) => !Number.isNaN(learntFromScores[i]);
+  const learntFromHeldOut = tierCounts(ranked.slice(0, learntFrom).filter(scored), thresholds);
+  const learntFromShown = tierCounts(learntFromScores, thresholds);
+  const checkModel = 'the probability a check model trained without them gave them, as the thresholds were chosen';
+  const previewed = tierCounts(ranked, thresholds);
+  // The same counts, and no lead learnt from tiered otherwise or left unscored: the panel counts the preview's leads as it does.
+  if (same(shown, previewed) && same(learntFromShown, learntFromHeldOut) && unscored === 0) {
+    const learntFromSame =
+      learntFrom > 0
+        ? `: the ${plural(learntFrom, 'lead', 'leads')} the model learnt from ${learntFrom === 1 ? 'falls in the same tier by the score it shows' : 'fall in the same tiers by the score they show'} as by ${checkModel}`
+        : '';
+    return `${willCount}, as the preview counts them${learntFromSame}.`;
+  }
+  const scoredLearntFrom = learntFrom - unscored;
+  const notScoredYet =
+    unscored > 0 ? ` ${plural(unscored, 'lead the model learnt from has', 'leads the model learnt from have')} no score yet: the preview counts ${unscored === 1 ? 'it' : 'them'}, the side panel will once ${unscored === 1 ? 'it is' : 'they are'} scored.` : '';
   const worked = (counts: Record<Tier, number>) => counts.hot + counts.warm;
-  const higher = shown.hot !== previewedOfScored.hot ? shown.hot > previewedOfScored.hot : worked(shown) > worked(previewedOfScored);
+  const higher = learntFromShown.hot !== learntFromHeldOut.hot ? learntFromShown.hot > learntFromHeldOut.hot : worked(learntFromShown) > worked(learntFromHeldOut);
+  const learntFromMoved = same(learntFromShown, learntFromHeldOut)
+    ? ''
+    : ` The ${plural(scoredLearntFrom, 'lead this model learnt from scores', 'leads this model learnt from score')} ${higher ? 'higher' : 'lower'} by its own scores than on leads it never saw: ` +
+      `the preview counts them by ${checkModel}. New leads are tiered as previewed.`;
   return (
-    `Of these ${plural(ranked.length, 'lead', 'leads')}, the preview counts ${inTiers(previewed)}; the side panel, lead lists and badges will count ${inTiers(shown)}${notScoredYet} now. ` +
-    `They tier each lead by the score it shows, and the ${plural(learntFrom - unscored, 'lead this model learnt from scores', 'leads this model learnt from score')} ${higher ? 'higher' : 'lower'} by its own scores than on leads it never saw: ` +
-    `the preview counts them by ${checkModel}. New leads are tiered as previewed.`
+    `${willCount}. The preview's contacts are shares of the ${plural(ranked.length, `${rankedWord}lead`, `${rankedWord}leads`)} the model scored, of which it counts ${inTiers(previewed)}.` +
+    `${learntFromMoved}${notScoredYet}`
   );
 }
 

@@ -169,6 +169,9 @@ describe('options page', () => {
     await section('tiers').getByTestId('policy-applied').waitFor({ timeout: 30_000 });
     // It says which thresholds it applied: those typed, whatever preview was still on screen.
     expect(await section('tiers').getByTestId('policy-applied').innerText()).toContain('warm from 0.05% likely');
+    // What the preview says the side panel will count under them, which it is to show below.
+    const willCount = /will count ([\d,]+) hot .*?, ([\d,]+) warm and ([\d,]+) cold of the [\d,]+ stored /.exec(await section('tiers').getByTestId('policy-side-panel').innerText());
+    expect(willCount).not.toBeNull();
     // Each policy curve marks where hot and warm start, inside its plot.
     await section('tiers').locator('figcaption', { hasText: /^ROC$/ }).scrollIntoViewIfNeeded();
     await expect.poll(() => section('tiers').locator('.chart-marker text').allTextContents()).toEqual(['Hot', 'Warm', 'Hot', 'Warm', 'Hot', 'Warm']);
@@ -185,6 +188,8 @@ describe('options page', () => {
     const panel = await openExtensionPage(harness, 'sidepanel.html');
     await panel.locator('[data-tier-row="cold"]').waitFor({ timeout: 20_000 });
     expect(await panel.locator('[data-tier-row="cold"] td').first().innerText()).toBe('0');
+    const shownCounts = await Promise.all(['hot', 'warm', 'cold'].map((tier) => panel.locator(`[data-tier-row="${tier}"] td`).first().innerText()));
+    expect(shownCounts).toEqual(willCount!.slice(1, 4));
     await panel.close();
     await crm.close();
   });

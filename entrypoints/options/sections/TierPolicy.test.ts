@@ -5,7 +5,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { click, followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
-import { db } from '@/lib/db/db';
+import { db, scoreKeyOf } from '@/lib/db/db';
 import { oweScoringOfEveryLead, owedRetiers, settleOwedScoring, writeJob } from '@/lib/jobs/progress';
 import { retierOwedScores } from '@/lib/background/retier';
 import { stubWebLocks } from '@/test/web-locks';
@@ -71,7 +71,7 @@ beforeEach(async () => {
   stored.previewsHeld = null;
   stored.previews = 0;
   stored.confusions = 0;
-  await Promise.all([db.settings.clear(), db.models.clear(), db.leads.clear(), db.leadSummaries.clear()]);
+  await Promise.all([db.settings.clear(), db.models.clear(), db.leads.clear(), db.leadSummaries.clear(), db.leadScores.clear()]);
   retierStoredScores.mockReset();
   retierStoredScoresOffscreen.mockClear();
 });
@@ -178,6 +178,32 @@ it('previews and applies a capacity policy before any stored lead has an outcome
   await waitFor(() => container.querySelector('[data-testid="policy-applied"]'));
   // Each threshold just under its lead's probability.
   expect((await activeManifest()).tiers).toEqual({ policy: { kind: 'capacity', hotPerWeek: 20, warmPerWeek: 20, inflowPerWeek: 100 }, hot: 0.85 - CUT_MARGIN, warm: 0.65 - CUT_MARGIN });
+});
+
+it('takes the line saying what was applied away once the form shows another policy, beside whose preview it would read as applied', async () => {
+  stored.labelled = SCORED_NO_OUTCOME;
+  retierStoredScores.mockResolvedValue({ ok: true, changed: 3 });
+  const container = await renderPolicy('capacity');
+  await waitFor(() => container.querySelector('[data-testid="policy-no-outcomes"]'));
+  const cells = (row: number) => [...container.querySelectorAll('[data-testid="policy-outcomes"] tbody tr')[row].querySelectorAll('td')].map((cell) => cell.textContent);
+  typeInto(numberField(container, 'Hot leads worked per week'), '20');
+  await waitFor(() => (cells(0)[0] === '20' ? true : null));
+  act(() => applyButton(container).click());
+  const appliedLine = () => container.querySelector('[data-testid="policy-applied"]');
+  await waitFor(appliedLine);
+  // Read back as the policy in force (its hidden fixed thresholds refilled), the form still shows it: the line stays.
+  await waitFor(() => (container.querySelector('[data-testid="policy-in-force"]')?.textContent?.includes(formatThreshold(0.85 - CUT_MARGIN)) ? true : null));
+  expect(appliedLine()!.textContent).toBe(`Applied: 3 stored leads changed tier (hot from ${formatThreshold(0.85 - CUT_MARGIN)}, warm from ${formatThreshold(0.65 - CUT_MARGIN)} likely); open badges update.`);
+  // Another policy chosen, with other thresholds: nothing of it is applied.
+  act(() => radio(container, 'value').click());
+  await waitFor(() => (container.querySelector('[data-testid="policy-thresholds"]')?.textContent?.includes(`Hot from ${formatThreshold(0.1)} likely`) ? true : null));
+  expect(appliedLine()).toBeNull();
+  // Back to the policy applied, as applied: said again.
+  act(() => radio(container, 'capacity').click());
+  expect(appliedLine()).not.toBeNull();
+  // A field of it edited: another policy too.
+  typeInto(numberField(container, 'Hot leads worked per week'), '30');
+  expect(appliedLine()).toBeNull();
 });
 
 it('applies nothing over a policy another tab applies while this one computes the preview it applies, even though it was unchanged when Apply was pressed', async () => {
@@ -567,15 +593,28 @@ it("names the CRM whose leads alone a model trained on them ranks, as the counts
   expect(sources.textContent).not.toContain('check model');
 });
 
+/** Synced leads of `source` the active model scored at `probabilities`, as the side panel reads them (`loadScoredLeads`). */
+async function storeScoredLeads(source: 'salesforce' | 'hubspot', probabilities: readonly number[]) {
+  const { modelId } = await activeManifest();
+  const keys = probabilities.map((_, i) => `${source}|${String(i).padStart(4, '0')}`);
+  await db.putLeads(keys.map((key) => ({ key, source, id: key.split('|')[1], origin: 'sync' as const, name: key, owner: '', leadSource: '', createdAt: 10, modifiedAt: 20, outcome: null, fields: {} })));
+  await db.leadScores.bulkPut(
+    keys.map((leadKey, i) => ({ key: scoreKeyOf(modelId, leadKey), modelId, leadKey, probability: probabilities[i], score: 50, tier: 'cold' as const, topReason: '', scoredAt: 1 })),
+  );
+}
+
 it('says what the side panel will count of the leads the model learnt from, by the scores they show, beside what the preview counts by their held-out probabilities, and why', async () => {
   // 100 ranked leads, 100% down to 1%; the first 20 the model learnt from, held out at 100%–81%, which it scores 95% itself.
+  const ranked = Array.from({ length: 100 }, (_, i) => 1 - i / 100);
   stored.labelled = {
     labels: Uint8Array.from([1, 0]),
     probabilities: Float64Array.from([0.95, 0.1]),
     heldOut: 2,
-    ranked: Float64Array.from(Array.from({ length: 100 }, (_, i) => 1 - i / 100)),
+    ranked: Float64Array.from(ranked),
     learntFromScores: new Float64Array(20).fill(0.95),
   };
+  // The side panel's leads: the same 100, the first 20 at their stored 95%.
+  await storeScoredLeads('salesforce', ranked.map((probability, i) => (i < 20 ? 0.95 : probability)));
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
   const sources = await waitFor(() => rendered!.container.querySelector('[data-testid="policy-sources"]'));
@@ -584,10 +623,33 @@ it('says what the side panel will count of the leads the model learnt from, by t
   );
   // Not "a little": 10 hot a week of 100 is the top 10 held out; by the scores shown, the 20 learnt from are all hot.
   expect(sources.textContent).not.toContain('a little');
-  expect(rendered.container.querySelector('[data-testid="policy-side-panel"]')!.textContent).toBe(
-    'Of these 100 leads, the preview counts 10 hot (10%), 20 warm and 70 cold; the side panel, lead lists and badges will count 20 hot (20%), 10 warm and 70 cold now. ' +
-      'They tier each lead by the score it shows, and the 20 leads this model learnt from score higher by its own scores than on leads it never saw: ' +
+  const sidePanel = await waitFor(() => rendered!.container.querySelector('[data-testid="policy-side-panel"]'));
+  expect(sidePanel.textContent).toBe(
+    'Once applied, the side panel will count 20 hot (20%), 10 warm and 70 cold of the 100 stored Salesforce leads it tiers, each by the score it shows, with no filter chosen. ' +
+      "The preview's contacts are shares of the 100 leads the model scored, of which it counts 10 hot (10%), 20 warm and 70 cold. " +
+      'The 20 leads this model learnt from score higher by its own scores than on leads it never saw: ' +
       'the preview counts them by the probability a check model trained without them gave them, as the thresholds were chosen. New leads are tiered as previewed.',
+  );
+});
+
+it("counts what the side panel will show over every stored lead it tiers, another CRM's too, not only the leads of the model's CRM the preview ranks", async () => {
+  // A Salesforce model: the preview ranks its 100 Salesforce leads (100% down to 1%), none learnt from; 100 HubSpot leads are stored and scored too, lower.
+  const salesforce = Array.from({ length: 100 }, (_, i) => 1 - i / 100);
+  const hubspot = Array.from({ length: 100 }, (_, i) => (1 - i / 100) / 4);
+  stored.labelled = { labels: Uint8Array.from([1, 0]), probabilities: Float64Array.from([0.95, 0.1]), heldOut: 0, ranked: Float64Array.from(salesforce) };
+  const bundled = await activeManifest();
+  const trained = { ...bundled, modelId: 'trained-sf', outcomeRule: { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'], settledAfterDays: 0 } };
+  await db.models.put({ id: trained.modelId, origin: 'trained', manifest: trained, onnx: new Uint8Array([1]), addedAt: 1, checked: true });
+  await setActiveModel(trained.modelId);
+  await storeScoredLeads('salesforce', salesforce);
+  await storeScoredLeads('hubspot', hubspot);
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
+  // The bundled policy, 10 hot and 20 warm of 100 a week: hot from 91%, warm from 71% of the Salesforce leads; no HubSpot lead is above 25%.
+  const sidePanel = await waitFor(() => rendered!.container.querySelector('[data-testid="policy-side-panel"]'));
+  expect(sidePanel.textContent).toBe(
+    'Once applied, the side panel will count 10 hot (5%), 20 warm and 170 cold of the 200 stored leads it tiers (100 Salesforce, 100 HubSpot), each by the score it shows, with no filter chosen. ' +
+      "The preview's contacts are shares of the 100 Salesforce leads the model scored, of which it counts 10 hot (10%), 20 warm and 70 cold.",
   );
 });
 

@@ -15,6 +15,7 @@ import {
   describeShownTiers,
   describeTierPolicy,
   formEconomicsOf,
+  panelLeadsOf,
   POLICY_FIELDS,
   POLICY_FORM_FIELDS,
   policyFormOf,
@@ -24,6 +25,7 @@ import {
   sortsNoScoredLead,
   tierProfitPerPeriod,
   type Economics,
+  type PanelLeads,
   type PolicyChoice,
   type PolicyField,
   type PolicyForm,
@@ -37,7 +39,7 @@ import { queryKeys } from '@/lib/query-keys';
 import { TIERS } from '@/lib/segments';
 import { readTypedNumber, typedNumberOf } from '@/lib/typed-number';
 import { useActiveManifest, useJob } from '@/lib/ui/hooks';
-import { rankedCrmOf } from '@/lib/ui/stored-data';
+import { loadScoredLeads, rankedCrmOf } from '@/lib/ui/stored-data';
 import { CRM_LABEL } from '@/lib/crm/types';
 import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/lib/ui/owed-scoring';
 import { useInTurn } from '@/lib/ui/near-viewport';
@@ -136,6 +138,9 @@ const tiersKey = ({ policy, hot, warm }: Tiers) => JSON.stringify([hot, warm, Ob
 /** Whether two fillings of the form are the same: the policy chosen and every field, shown or not. */
 const sameForm = (a: PolicyForm, b: PolicyForm) => (Object.keys(a) as (keyof PolicyForm)[]).every((key) => a[key] === b[key]);
 
+/** Whether two fillings of the form describe the same policy: the same choice and the fields it shows (an Apply refills the hidden ones). */
+const samePolicyShown = (a: PolicyForm, b: PolicyForm) => a.kind === b.kind && POLICY_FORM_FIELDS[a.kind].every((field) => a[field] === b[field]);
+
 /** A field holding what is not a number ("2,5", "1,000"), which the form holds as empty: "is empty" beside it would not explain it. */
 function notANumber(field: PolicyField): string {
   const { name, unit, whole } = POLICY_FIELDS[field];
@@ -175,12 +180,20 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
     setUnreadable((current) => new Set([...current].filter((field) => POLICY_FORM_FIELDS[kind].includes(field))));
   };
   const labelledOptions = labelledQuery(manifest.modelId);
+  // The leads the side panel counts, read as it reads them (`loadScoredLeads`, a chunk at a time),
+  // once a model and scoring, kept as their probabilities alone: each preview counts their tiers in one pass.
+  // Under the scored leads' key, so read again whenever the panel's would be (a scoring or re-tier ends, leads deleted).
+  const panelLeadsOptions = {
+    queryKey: [...queryKeys.scoredLeads(manifest.modelId), 'panel-leads'] as const,
+    queryFn: async () => panelLeadsOf((await loadScoredLeads(manifest.modelId)).rows),
+  };
   // Until the activation's scoring of every stored lead ends, the model's scores are its first
   // batches' (one source's): a capacity policy's ranks and every tier's yield would be read from
   // them. Not read meanwhile, and read again at its end.
-  const scoring = useOwedScoringOfEveryLead(manifest.modelId, [labelledOptions.queryKey]);
+  const scoring = useOwedScoringOfEveryLead(manifest.modelId, [labelledOptions.queryKey, panelLeadsOptions.queryKey]);
   const labelled = useQuery({ ...labelledOptions, enabled: scoring.settled });
   const storedOutcomes = scoring.settled ? labelled.data : undefined;
+  const panelLeads = useQuery({ ...panelLeadsOptions, enabled: scoring.settled });
   const scoringId = useId();
   const countedTo = useAgesCountedTo(manifest);
   const retier = useJob('retier');
@@ -313,6 +326,8 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.models() }),
   });
   const retiering = apply.isPending && retier?.state === 'running';
+  // Said while the form shows the policy applied: beside another one's preview it would read as that one applied, and "In force now" says what is.
+  const appliedShown = apply.isSuccess && samePolicyShown(form, apply.variables.form);
   const applyUnavailable = apply.isPending || !canChoose || preview.isError;
   return (
     <form
@@ -412,7 +427,13 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
       )}
       {canChoose && preview.data && (
         <div data-testid="policy-preview" className={unfinished ? 'previous-preview' : undefined}>
-          <MemoPolicyPreviewView shown={preview.data} outcomeRule={manifest.outcomeRule} agesCountedTo={countedTo} scoring={scoring.run !== null} />
+          <MemoPolicyPreviewView
+            shown={preview.data}
+            panelLeads={scoring.settled ? panelLeads.data : undefined}
+            outcomeRule={manifest.outcomeRule}
+            agesCountedTo={countedTo}
+            scoring={scoring.run !== null}
+          />
         </div>
       )}
       {/* Just before Apply, which puts the form's policy in place of the one in force: seen, and said, first. */}
@@ -445,7 +466,7 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
       {/* On the page before, so that the re-tiering and its end are announced; the bar's label says the first in sight. */}
       <StatusRegion>
         {retiering && <p className="visually-hidden">Re-tiering stored leads…</p>}
-        {apply.isSuccess && (
+        {appliedShown && (
           <p data-testid="policy-applied">
             {/* The thresholds as applied: a preview on screen can still be the last form's while the new one is computed. */}
             Applied: {plural(apply.data.changed, 'stored lead', 'stored leads')} changed tier (hot from {formatThreshold(apply.data.thresholds.hot)}, warm from{' '}
@@ -461,11 +482,14 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
 /** The thresholds a policy gives, what each tier yields, and the curves they sit on. */
 function PolicyPreviewView({
   shown: { preview, economics, labelled },
+  panelLeads,
   outcomeRule,
   agesCountedTo,
   scoring,
 }: {
   shown: ShownPreview;
+  /** The leads the side panel counts (`panelLeadsOf`); undefined until read. */
+  panelLeads: PanelLeads | undefined;
   /** Whether the model is scoring the stored leads, which the page says above: their outcomes wait for it, the reason they are not loaded. */
   scoring: boolean;
   /** The model's own meaning of "converted", which labelled the leads; absent, their stored outcome did. */
@@ -501,11 +525,16 @@ function PolicyPreviewView({
     );
   }
   const known = labelled.labels.length;
-  // What the side panel will count once applied, when it tiers the leads the model learnt from by their own (surer) scores.
-  const shownTiers = labelled.learntFromScores ? describeShownTiers(labelled.ranked, labelled.learntFromScores, preview.thresholds) : null;
   // "Salesforce leads" when a CRM's leads alone are ranked (`rankedCrmOf`), as the counts are.
   const rankedCrm = rankedCrmOf(outcomeRule);
   const rankedCrmWord = rankedCrm ? `${CRM_LABEL[rankedCrm]} ` : '';
+  // What the side panel will count once applied, of every stored lead it tiers, beside what the preview counts of the leads it ranks.
+  const shownTiers = panelLeads ? describeShownTiers(labelled, rankedCrmWord, panelLeads, preview.thresholds) : null;
+  const shownTiersNote = shownTiers && (
+    <p role="note" data-testid="policy-side-panel">
+      {shownTiers}
+    </p>
+  );
   if (known === 0) {
     const whenOutcomeCounts = describeWhenOutcomeCounts(settledDaysOf(outcomeRule), false, agesCountedTo);
     // No lead scored either: its tiers' shares have nothing to be read from.
@@ -526,7 +555,9 @@ function PolicyPreviewView({
           No stored lead has a known outcome yet ({whenOutcomeCounts}), so each tier's conversions, conversion rate and profit are unknown; its contacts are its share
           of the {plural(preview.scoredLeads, 'lead', 'leads')} the model scored.
         </p>
-        <TierYields preview={preview} economics={economics} />
+        <TierYields preview={preview} economics={economics}>
+          {shownTiersNote}
+        </TierYields>
       </>
     );
   }
@@ -546,11 +577,7 @@ function PolicyPreviewView({
             ' The leads the model learnt from count by the probability a check model trained without them gave them, as the thresholds were chosen, not by the score they show.'}
           {chartBasisNote(preview, known)}
         </p>
-        {shownTiers && (
-          <p role="note" data-testid="policy-side-panel">
-            {shownTiers}
-          </p>
-        )}
+        {shownTiersNote}
       </TierYields>
       {charted && (
         <div className="chart-grid">
