@@ -1,5 +1,5 @@
 import type { Manifest } from '@/lib/ml/manifest';
-import { formatDay, heldOutAucHeading, plural, sentenceStart } from '@/lib/presentation';
+import { DATA_AS_OF, datedByItsData, formatDay, heldOutAucHeading, plural, sentenceStart } from '@/lib/presentation';
 import { modelSourceName } from '@/lib/ml/outcome-rule';
 import { describeTierPolicy } from '@/lib/ml/tier-policy';
 import { shownLabel } from '@/lib/ml/visible-text';
@@ -7,12 +7,15 @@ import { shownLabel } from '@/lib/ml/visible-text';
 /** The active model in a few lines: when, on what, how good. */
 export function ModelSummary({ manifest }: { manifest: Manifest }) {
   const { provenance, metrics, tiers } = manifest;
+  const datedByData = datedByItsData(manifest);
   return (
     <dl className="model-summary">
       <dt>Model</dt>
       <dd>
-        {manifest.modelId}, trained {formatDay(manifest.createdAt)} on {plural(provenance.rows, 'lead', 'leads')} (
+        {/* A model the command line dated by its data: its day is the data's latest, not when it was trained. */}
+        {manifest.modelId}, trained {datedByData ? '' : `${formatDay(manifest.createdAt)} `}on {plural(provenance.rows, 'lead', 'leads')} (
         {plural(provenance.positives, 'conversion', 'conversions')}) from {shownLabel(modelSourceName(provenance.source))}
+        {datedByData && `, ${DATA_AS_OF} ${formatDay(manifest.createdAt)}`}
       </dd>
       {metrics.cvRocAuc !== undefined && (
         <>

@@ -209,7 +209,8 @@ describe('model store', () => {
       expect((await manifestOf(bundled.modelId)).tiers).toEqual(applied);
 
       const filePolicy = { policy: { kind: 'fixed' as const }, hot: 0.6, warm: 0.3 };
-      const imported = await importModel(JSON.stringify({ ...trained, tiers: filePolicy }), trainedBytes, async () => ({ ok: true }));
+      // Asked first, the admin replaces what it scores with meanwhile: the thresholds it came with.
+      const imported = await importModel(JSON.stringify({ ...trained, tiers: filePolicy }), trainedBytes, async () => ({ ok: true }), { replaces: trained.tiers });
       expect(imported).toMatchObject({ installed: 'tierPolicyApplied', tierPolicyChanged: true });
       expect(await newerTierPolicy('trained-1')).toBeUndefined();
       expect((await manifestOf('trained-1')).tiers).toEqual(filePolicy);

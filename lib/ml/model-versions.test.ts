@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
-import { owedRetiers } from '../jobs/progress';
+import { forgetOwedRetier, owedRetiers } from '../jobs/progress';
 import { bundledModel } from './bundled-model';
 import { activeModelId, deleteModel, importLockName, manifestOf, setTiers } from './model-store';
 import type { FieldSources, Manifest, Tiers } from './manifest';
@@ -179,7 +179,12 @@ describe('importModel', () => {
     await expect(importModel(manifestJson, modelOnnx, passes)).resolves.toMatchObject({ installed: 'added', manifest: { tiers: onReference }, thresholdsChosenAgain: chosenAgain });
     // The file's policy applied to the model installed with another.
     await setTiers('team-1', bundled.tiers);
-    await expect(importModel(manifestJson, modelOnnx, passes)).resolves.toMatchObject({ installed: 'tierPolicyApplied', tierPolicyChanged: true, thresholdsChosenAgain: chosenAgain });
+    await expect(importModel(manifestJson, modelOnnx, passes)).resolves.toMatchObject({ installed: 'tierPolicyDiffers', fileTiers: onReference, thresholdsChosenAgain: chosenAgain });
+    await expect(importModel(manifestJson, modelOnnx, passes, { replaces: bundled.tiers })).resolves.toMatchObject({
+      installed: 'tierPolicyApplied',
+      tierPolicyChanged: true,
+      thresholdsChosenAgain: chosenAgain,
+    });
     expect((await manifestOf('team-1')).tiers).toEqual(onReference);
   });
 
@@ -324,17 +329,29 @@ describe('importing a model installed already (its export, sent to reps)', () =>
   const newPolicy = { policy: { kind: 'capacity' as const, hotPerWeek: 5, warmPerWeek: 15, inflowPerWeek: 200 }, hot: 0.61, warm: 0.33 };
   const replaceIt =
     'to replace it with these files, delete team-model under Model versions (activate another model first if it is the active one; an export keeps a copy of the model and its tier policy, not the held-out probabilities of a model trained here), then import them again.';
+  /** The admin's answer to the question asked before a file's policy replaces the one in force (the bundled model's, as stored). */
+  const replacingBundled = { replaces: bundled.tiers };
   beforeEach(async () => {
     await storeModel(teamModel, modelOnnx, 'imported');
     await activateModel('team-model');
   });
 
-  it('applies the tier policy of a new export of the active model to it, without adding or checking it again', async () => {
+  it('applies the tier policy of a new export of the active model to it once the admin chose to replace the one in force, without adding or checking it again', async () => {
     const { addedAt } = (await db.models.get('team-model'))!;
     let checked = false;
     const check = async () => ((checked = true), { ok: true as const });
     await keepPolicyFigures('team-model', { revenuePerConversion: 5000, costPerContact: 40, leadsPerPeriod: 400 });
-    const imported = await importModel(JSON.stringify({ ...teamModel, tiers: newPolicy }), modelOnnx, check);
+    // Asked first: nothing changes until the admin says to replace the policy in force.
+    await expect(importModel(JSON.stringify({ ...teamModel, tiers: newPolicy }), modelOnnx, check)).resolves.toEqual({
+      installed: 'tierPolicyDiffers',
+      manifest: teamModel,
+      fileTiers: newPolicy,
+      thresholdsChosenAgain: null,
+    });
+    expect((await manifestOf('team-model')).tiers).toEqual(bundled.tiers);
+    expect(await policyFiguresOf('team-model')).not.toBeNull();
+    expect(await owedRetiers()).toEqual([]);
+    const imported = await importModel(JSON.stringify({ ...teamModel, tiers: newPolicy }), modelOnnx, check, replacingBundled);
     expect(imported).toEqual({ installed: 'tierPolicyApplied', manifest: { ...teamModel, tiers: newPolicy }, tierPolicyChanged: true, readingRecorded: false, thresholdsChosenAgain: null });
     // The figures kept were the replaced policy's: the form reads the file's policy, the defaults for the rest.
     expect(await policyFiguresOf('team-model')).toBeNull();
@@ -348,11 +365,57 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     await expect(importModel(JSON.stringify({ ...teamModel, tiers: newPolicy }), modelOnnx, check)).resolves.toMatchObject({ tierPolicyChanged: false });
   });
 
+  it('asks before an older export brings back the policy it was exported with over one applied since, and changes nothing until the admin says to replace it', async () => {
+    const capacity = reapplyPolicy({ policy: { kind: 'capacity', hotPerWeek: 15, warmPerWeek: 25, inflowPerWeek: 100 }, hot: 0, warm: 0 }, teamModel);
+    expect(await setTiersIfUnchanged('team-model', capacity, () => true)).toBe(true);
+    const { manifestJson } = await exportFiles('team-model');
+    // Then Tier policy applies a value policy, whose figures the form keeps.
+    const valuePolicy = { kind: 'value' as const, revenuePerConversion: 500, costPerContact: 40 };
+    const value = { policy: valuePolicy, ...tierThresholds(valuePolicy, new Uint8Array(0), new Float64Array(0)) };
+    expect(await setTiersIfUnchanged('team-model', value, () => true)).toBe(true);
+    const figures = { revenuePerConversion: 500, costPerContact: 40, leadsPerPeriod: 100 };
+    await keepPolicyFigures('team-model', figures);
+    // Re-tiered since, as the background does once asked.
+    await forgetOwedRetier('team-model');
+
+    // The old export: asked, naming both; nothing replaced, forgotten or owed.
+    await expect(importModel(manifestJson, modelOnnx, passes)).resolves.toEqual({
+      installed: 'tierPolicyDiffers',
+      manifest: { ...teamModel, tiers: value },
+      fileTiers: capacity,
+      thresholdsChosenAgain: null,
+    });
+    expect((await manifestOf('team-model')).tiers).toEqual(value);
+    expect(await policyFiguresOf('team-model')).toEqual(figures);
+    expect(await owedRetiers()).toEqual([]);
+
+    // Another tab applies another policy before the admin answers: the answer was about the one replaced since, so nothing is replaced.
+    const hotter = { ...value, policy: { ...valuePolicy, costPerContact: 30 } };
+    const applied = { ...hotter, ...tierThresholds(hotter.policy, new Uint8Array(0), new Float64Array(0)) };
+    expect(await setTiersIfUnchanged('team-model', applied, () => true)).toBe(true);
+    await expect(importModel(manifestJson, modelOnnx, passes, { replaces: value })).resolves.toMatchObject({ installed: 'tierPolicyDiffers', manifest: { tiers: applied } });
+    expect((await manifestOf('team-model')).tiers).toEqual(applied);
+    expect(await policyFiguresOf('team-model')).toEqual(figures);
+
+    // Replacing the one in force, as asked: the file's policy, its figures forgotten, the re-tiering owed.
+    await expect(importModel(manifestJson, modelOnnx, passes, { replaces: applied })).resolves.toEqual({
+      installed: 'tierPolicyApplied',
+      manifest: { ...teamModel, tiers: capacity },
+      tierPolicyChanged: true,
+      readingRecorded: false,
+      thresholdsChosenAgain: null,
+    });
+    expect((await manifestOf('team-model')).tiers).toEqual(capacity);
+    expect(await policyFiguresOf('team-model')).toBeNull();
+    expect(await owedRetiers()).toEqual([{ modelId: 'team-model', owedAt: expect.any(Number) }]);
+  });
+
   it("keeps the capacity thresholds Tier policy chose on this browser's stored leads when the model's own export is imported back, saying nothing changed", async () => {
     expect(await setTiersIfUnchanged('team-model', capacityAppliedOnStoredLeads, () => true)).toBe(true);
     const figures = { revenuePerConversion: 5000, costPerContact: 40, leadsPerPeriod: 100 };
     await keepPolicyFigures('team-model', figures);
     const { manifestJson } = await exportFiles('team-model');
+    await forgetOwedRetier('team-model');
     // A backup restored over the installed model, or the admin checking the file: its thresholds are the ones in force.
     await expect(importModel(manifestJson, modelOnnx, passes)).resolves.toEqual({
       installed: 'tierPolicyApplied',
@@ -363,13 +426,20 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     });
     expect((await manifestOf('team-model')).tiers).toEqual(capacityAppliedOnStoredLeads);
     expect(await policyFiguresOf('team-model')).toEqual(figures);
+    // Nothing written: no re-tiering owed for a policy that did not change.
+    expect(await owedRetiers()).toEqual([]);
   });
 
   it('applies the policy of the bundled model\'s export to it, storing no second copy of it', async () => {
     vi.stubGlobal('fetch', async () => new Response(modelOnnx));
     let checked = false;
     const check = async () => ((checked = true), { ok: true as const });
-    await expect(importModel(JSON.stringify({ ...bundled, tiers: newPolicy }), modelOnnx, check)).resolves.toMatchObject({ installed: 'tierPolicyApplied', tierPolicyChanged: true });
+    await expect(importModel(JSON.stringify({ ...bundled, tiers: newPolicy }), modelOnnx, check)).resolves.toMatchObject({ installed: 'tierPolicyDiffers', fileTiers: newPolicy });
+    expect((await manifestOf(bundled.modelId)).tiers).toEqual(bundled.tiers);
+    await expect(importModel(JSON.stringify({ ...bundled, tiers: newPolicy }), modelOnnx, check, replacingBundled)).resolves.toMatchObject({
+      installed: 'tierPolicyApplied',
+      tierPolicyChanged: true,
+    });
     expect((await manifestOf(bundled.modelId)).tiers).toEqual(newPolicy);
     expect(await owedRetiers()).toEqual([{ modelId: bundled.modelId, owedAt: expect.any(Number) }]);
     expect(checked).toBe(false);
@@ -380,7 +450,7 @@ describe('importing a model installed already (its export, sent to reps)', () =>
   it("applies a value policy of an export with the thresholds its revenue and cost give, whatever the file says", async () => {
     const edited = { policy: { kind: 'value' as const, revenuePerConversion: 100, costPerContact: 10 }, hot: 0, warm: 0 };
     const own = { policy: edited.policy, hot: 0.1, warm: 0.05 };
-    await expect(importModel(JSON.stringify({ ...teamModel, tiers: edited }), modelOnnx, passes)).resolves.toEqual({
+    await expect(importModel(JSON.stringify({ ...teamModel, tiers: edited }), modelOnnx, passes, replacingBundled)).resolves.toEqual({
       installed: 'tierPolicyApplied',
       manifest: { ...teamModel, tiers: own },
       tierPolicyChanged: true,
@@ -408,7 +478,7 @@ describe('importing a model installed already (its export, sent to reps)', () =>
   it("applies the policy of the bundled model's export made by the previous LeadLens, whose manifest did not record the reading yet", async () => {
     vi.stubGlobal('fetch', async () => new Response(modelOnnx));
     const exported = { ...beforeReadingRecorded, tiers: hotter(bundled.tiers) };
-    await expect(importModel(JSON.stringify(exported), modelOnnx, passes)).resolves.toEqual({
+    await expect(importModel(JSON.stringify(exported), modelOnnx, passes, replacingBundled)).resolves.toEqual({
       installed: 'tierPolicyApplied',
       manifest: { ...bundled, tiers: exported.tiers },
       tierPolicyChanged: true,
@@ -423,7 +493,7 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     const flags = [{ key: 'employees', reason: 'it is filled in for almost only one outcome' }];
     await db.models.update('team-model', { manifest: { ...beforeReadingRecorded, modelId: 'team-model' } });
     const rebuilt = { ...teamModel, tiers: newPolicy, provenance: { ...teamModel.provenance, leakageFlagsKept: flags } };
-    const imported = await importModel(JSON.stringify(rebuilt), modelOnnx, passes);
+    const imported = await importModel(JSON.stringify(rebuilt), modelOnnx, passes, replacingBundled);
     expect(imported).toEqual({ installed: 'tierPolicyApplied', manifest: rebuilt, tierPolicyChanged: true, readingRecorded: true, thresholdsChosenAgain: null });
     expect(await manifestOf('team-model')).toEqual(rebuilt);
     // The stored manifest's own tiers stay as trained: the policy is kept apart from it.
@@ -442,7 +512,7 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     const storedCopy = { ...beforeReadingRecorded, modelId: 'team-model', provenance: { ...bundled.provenance, leakageFlagsKept: flags } };
     await db.models.update('team-model', { manifest: storedCopy });
     const rebuilt = { ...teamModel, tiers: newPolicy, provenance: { ...teamModel.provenance, leakageCheckNotRun: { reason: 'out of memory' } } };
-    await expect(importModel(JSON.stringify(rebuilt), modelOnnx, passes)).resolves.toMatchObject({ installed: 'tierPolicyApplied', tierPolicyChanged: true, readingRecorded: true });
+    await expect(importModel(JSON.stringify(rebuilt), modelOnnx, passes, replacingBundled)).resolves.toMatchObject({ installed: 'tierPolicyApplied', tierPolicyChanged: true, readingRecorded: true });
     expect(await manifestOf('team-model')).toEqual({ ...storedCopy, derivedReadingVersion: bundled.derivedReadingVersion, tiers: newPolicy });
   });
 
@@ -451,7 +521,7 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     const notRun = { ...teamModel, provenance: { ...bundled.provenance, leakageCheckNotRun: { reason: 'out of memory' } } };
     await db.models.update('team-model', { manifest: notRun });
     const checked = { ...teamModel, tiers: newPolicy, provenance: { ...teamModel.provenance, leakageFlagsKept: flags } };
-    await expect(importModel(JSON.stringify(checked), modelOnnx, passes)).resolves.toEqual({
+    await expect(importModel(JSON.stringify(checked), modelOnnx, passes, replacingBundled)).resolves.toEqual({
       installed: 'tierPolicyApplied',
       manifest: { ...notRun, tiers: newPolicy },
       tierPolicyChanged: true,
@@ -478,7 +548,7 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     const storedCopy = { ...teamModel, outcomeRule: rule };
     await db.models.update('team-model', { manifest: storedCopy });
     const labelled = { ...storedCopy, outcomeRule: { ...rule, valueLabels: labels } };
-    await expect(importModel(JSON.stringify({ ...labelled, tiers: newPolicy }), modelOnnx, passes)).resolves.toEqual({
+    await expect(importModel(JSON.stringify({ ...labelled, tiers: newPolicy }), modelOnnx, passes, replacingBundled)).resolves.toEqual({
       installed: 'tierPolicyApplied',
       manifest: { ...labelled, tiers: newPolicy },
       tierPolicyChanged: true,

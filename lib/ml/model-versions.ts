@@ -10,7 +10,7 @@ import { db, keptHeldOutScores, type HeldOutScores, type StoredModel } from '../
 import { writtenBackFields } from '../db/written-back-fields';
 import { oweRetier } from '../jobs/progress';
 import { listInWords } from '../list-in-words';
-import { formatThreshold, percentText } from '../presentation';
+import { datedByItsData, formatThreshold, percentText } from '../presentation';
 import { bundledModel } from './bundled-model';
 import { assertCheckable } from './check-model';
 import { DERIVED_READING_VERSION } from './derive';
@@ -135,12 +135,21 @@ type ImportOutcome =
   /**
    * The model was installed already and the files are that model, as exported (an admin
    * exports it again after changing its tier policy): the file's tier policy is now the one in
-   * force (`tierPolicyChanged`: it was another). Its stored scores are still to be re-tiered
-   * by it, as the Tier policy section does (the `retierStoredScores` message). `readingRecorded`:
-   * the files, made by a later trainer, record a newer reading of its fields, which its stored
-   * copy now records too (`recordNewerReading`).
+   * force (`tierPolicyChanged`: it was another, which the admin was asked about first:
+   * `tierPolicyDiffers`). Its stored scores are then still to be re-tiered by it, as the Tier
+   * policy section does (the `retierStoredScores` message). `readingRecorded`: the files, made by
+   * a later trainer, record a newer reading of its fields, which its stored copy now records too
+   * (`recordNewerReading`).
    */
-  | { installed: 'tierPolicyApplied'; manifest: Manifest; tierPolicyChanged: boolean; readingRecorded: boolean };
+  | { installed: 'tierPolicyApplied'; manifest: Manifest; tierPolicyChanged: boolean; readingRecorded: boolean }
+  /**
+   * The model was installed already and the files are that model, with another tier policy than
+   * the one in force (`manifest.tiers`): an older export brought back would silently undo a policy
+   * applied since. Nothing was changed. The same files imported again with `replaces` naming the
+   * policy in force (the admin, asked, chose to replace it) give it the file's, `fileTiers` (with
+   * the thresholds the import chose: `withOwnTiers`).
+   */
+  | { installed: 'tierPolicyDiffers'; manifest: Manifest; fileTiers: Tiers };
 
 /**
  * What an import did. `thresholdsChosenAgain`: why the capacity thresholds in the file were not
@@ -149,12 +158,22 @@ type ImportOutcome =
 export type ImportResult = ImportOutcome & { thresholdsChosenAgain: string | null };
 
 /**
+ * What the admin, asked, chose for the files of a model installed already: `replaces`, the tier
+ * policy in force they were asked to replace with the file's (`tierPolicyDiffers`). Replaced only
+ * while it is still the one in force: another tab's Apply since would be replaced unasked.
+ */
+export interface ImportChoice {
+  replaces?: Tiers;
+}
+
+/**
  * Import `manifest.json` text and `model.onnx` bytes as a new, inactive model. The files'
  * sizes and the manifest's schema are checked first, and its tier policy (`withOwnTiers`); then it is added as `addCheckedModel`
  * adds one. The active model is never touched. Files of a model installed already are not
- * added again: they bring it their tier policy (`applyToInstalled`).
+ * added again: they bring it their tier policy (`applyToInstalled`), once the admin chose to
+ * replace the one in force (`choice`).
  */
-export async function importModel(manifestText: string, onnx: Uint8Array, check: ModelCheck): Promise<ImportResult> {
+export async function importModel(manifestText: string, onnx: Uint8Array, check: ModelCheck, choice: ImportChoice = {}): Promise<ImportResult> {
   // A text's length in characters is at most its size in UTF-8 bytes.
   const tooLarge = importSizeError(manifestText.length, onnx.length);
   if (tooLarge) throw new Error(tooLarge);
@@ -171,7 +190,7 @@ export async function importModel(manifestText: string, onnx: Uint8Array, check:
   const parsed = parseManifest(json);
   if (!parsed.ok) throw new Error(parsed.error);
   const own = withOwnTiers(parsed.manifest);
-  const reimported = await applyToInstalled(parsed.manifest, own, onnx);
+  const reimported = await applyToInstalled(parsed.manifest, own, onnx, choice);
   if (reimported) return reimported;
   await addCheckedModel(own.manifest, onnx, 'imported', check);
   return { installed: 'added', ...own, writtenBackFieldsNote: writtenBackFieldsNote(own.manifest, await readWrittenBackFields()) };
@@ -251,20 +270,23 @@ function capacityAtOdds(manifest: Manifest, policy: Extract<Tiers['policy'], { k
 }
 
 type PolicyApplied = Extract<ImportResult, { installed: 'tierPolicyApplied' }>;
+type PolicyDiffers = Extract<ImportResult, { installed: 'tierPolicyDiffers' }>;
 
 /**
  * The import of a model whose id is installed (bundled, or stored and not an unchecked
  * leftover), or null when it is not. Files that are that model apart from the tier policy give
- * it the file's policy (`own`: with the thresholds it is imported with); other files under its id
- * are refused, saying how to replace it.
+ * it the file's policy (`own`: with the thresholds it is imported with) once `choice` replaces the
+ * one in force; other files under its id are refused, saying how to replace it.
  */
-async function applyToInstalled(file: Manifest, own: OwnTiers, onnx: Uint8Array): Promise<PolicyApplied | null> {
+async function applyToInstalled(file: Manifest, own: OwnTiers, onnx: Uint8Array, choice: ImportChoice): Promise<PolicyApplied | PolicyDiffers | null> {
   const { modelId } = file;
   const bundled = bundledModel.manifest();
   if (bundled.ok && bundled.manifest.modelId === modelId) {
-    // Outside a transaction: its bytes are fetched from the package (which would end one), and it cannot be deleted meanwhile.
+    // Its bytes are fetched from the package first (which would end a transaction); it cannot be deleted meanwhile.
+    const bundledOnnx = await modelBytes(modelId);
     const howToReplace = 'the bundled model cannot be deleted, so import these files under another id (the "modelId" in their manifest.json)';
-    return applyIfSameModel(file, own, onnx, await modelBytes(modelId), howToReplace);
+    // One transaction with the policy's write: no Apply lands between the comparison with the policy the admin chose to replace and it.
+    return db.transaction('rw', [db.models, db.settings], async () => applyIfSameModel(file, own, onnx, bundledOnnx, howToReplace, choice));
   }
   // One transaction with the policy's write: a delete of the model cannot come between the comparison and it.
   return db.transaction('rw', [db.models, db.settings], async () => {
@@ -272,7 +294,9 @@ async function applyToInstalled(file: Manifest, own: OwnTiers, onnx: Uint8Array)
     // An unchecked row is no installed model: addCheckedModel replaces it, or says another tab is checking it.
     if (!stored || isUnchecked(stored)) return null;
     const howToReplace = `to replace it with these files, delete ${modelId} under Model versions (activate another model first if it is the active one; an export keeps a copy of the model and its tier policy, not the held-out probabilities of a model trained here), then import them again`;
-    const applied = await applyIfSameModel(file, own, onnx, stored.onnx, howToReplace);
+    const applied = await applyIfSameModel(file, own, onnx, stored.onnx, howToReplace, choice);
+    // Not yet chosen: nothing of the stored copy changes until the admin says to replace its policy.
+    if (applied.installed === 'tierPolicyDiffers') return applied;
     // Files of a later trainer (the command line's rebuild, a newer LeadLens's export): the stored copy takes their newer record, as a file may, and their labels of its rule's values (`recordNewerReading`).
     if (!(await recordNewerReading(modelId, file, 'importedFile'))) return applied;
     const manifest = await manifestOf(modelId);
@@ -320,10 +344,19 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.e
  * the files are that model; else throws why not and `howToReplace` it. Thresholds the file has as
  * they are in force (its own export, brought back: a backup restored, or the admin checking it)
  * stay as they are, even capacity ones Tier policy chose on the leads stored here, which put other
- * shares of the reference leads in hot and warm: nothing changed. Else the policy is given with
- * the thresholds `own` chose.
+ * shares of the reference leads in hot and warm: nothing is written or forgotten. Else the policy
+ * is given with the thresholds `own` chose, only if `choice` replaces the policy in force now (an
+ * older export would otherwise undo, unasked, a policy applied since): until then nothing changes,
+ * and the admin is to be asked (`tierPolicyDiffers`). Within the caller's transaction.
  */
-async function applyIfSameModel(file: Manifest, own: OwnTiers, onnx: Uint8Array, installedOnnx: Uint8Array, howToReplace: string): Promise<PolicyApplied> {
+async function applyIfSameModel(
+  file: Manifest,
+  own: OwnTiers,
+  onnx: Uint8Array,
+  installedOnnx: Uint8Array,
+  howToReplace: string,
+  choice: ImportChoice,
+): Promise<PolicyApplied | PolicyDiffers> {
   const { modelId } = file;
   // Stored data: a manifest that no longer parses is of no model these files can be shown to be.
   const installed = await manifestOf(modelId).catch(() => null);
@@ -334,11 +367,12 @@ async function applyIfSameModel(file: Manifest, own: OwnTiers, onnx: Uint8Array,
   const inForceAlready = sameTiers(installed.tiers, file.tiers);
   const tiers = inForceAlready ? installed.tiers : own.manifest.tiers;
   const thresholdsChosenAgain = inForceAlready ? null : own.thresholdsChosenAgain;
-  const tierPolicyChanged = JSON.stringify(installed.tiers) !== JSON.stringify(tiers);
+  if (sameTiers(installed.tiers, tiers)) return { installed: 'tierPolicyApplied', manifest: installed, tierPolicyChanged: false, readingRecorded: false, thresholdsChosenAgain };
+  if (!choice.replaces || !sameTiers(choice.replaces, installed.tiers)) return { installed: 'tierPolicyDiffers', manifest: installed, fileTiers: tiers, thresholdsChosenAgain };
   await setTiersOwingRetier(modelId, tiers);
-  // The figures kept were the replaced policy's: the form reads the file's own, the defaults for the rest.
-  if (tierPolicyChanged) await forgetPolicyFigures(modelId);
-  return { installed: 'tierPolicyApplied', manifest: { ...installed, tiers }, tierPolicyChanged, readingRecorded: false, thresholdsChosenAgain };
+  // The figures kept were the replaced policy's: the form reads the file's own, the defaults for the rest. The same policy's (other thresholds) are still its.
+  if (!sameTierPolicy(installed.tiers, tiers)) await forgetPolicyFigures(modelId);
+  return { installed: 'tierPolicyApplied', manifest: { ...installed, tiers }, tierPolicyChanged: true, readingRecorded: false, thresholdsChosenAgain };
 }
 
 /**
@@ -667,9 +701,10 @@ export type FeatureName = Pick<Manifest['features'][number], 'key' | 'label'>;
 /**
  * A listed model, with the features it reads, what it cannot score (`crmFieldsNote`) and what it
  * reads of the fields LeadLens writes scores to (`writtenBackFieldsNote`); all null for a damaged
- * one, which cannot score at all.
+ * one, which cannot score at all. `datedByData`: its `createdAt` is its data's reference time, not
+ * the day it was trained (`datedByItsData`: one the command line trained).
  */
-export type ModelVersion = ModelSummary & { features: FeatureName[] | null; crmFieldsNote: string | null; writtenBackFieldsNote: string | null };
+export type ModelVersion = ModelSummary & { features: FeatureName[] | null; crmFieldsNote: string | null; writtenBackFieldsNote: string | null; datedByData: boolean };
 
 /**
  * Every model `listModels` lists, with its features, `crmFieldsNote` and `writtenBackFieldsNote`,
@@ -682,5 +717,6 @@ export async function listModelVersions(): Promise<ModelVersion[]> {
     features: manifest && manifest.features.map(({ key, label }) => ({ key, label })),
     crmFieldsNote: manifest && crmFieldsNote(manifest),
     writtenBackFieldsNote: manifest && writtenBackFieldsNote(manifest, written),
+    datedByData: manifest !== null && datedByItsData(manifest),
   }));
 }

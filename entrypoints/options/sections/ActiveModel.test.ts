@@ -28,10 +28,10 @@ const { derivedReadingVersion: _recorded, ...older } = (() => {
   return parsed.manifest;
 })();
 
-/** `manifest` as a model trained in LeadLens on the company's own Salesforce leads. */
+/** `manifest` as a model trained in LeadLens on the company's own Salesforce leads: dated when its training ended, after the check of its data. */
 const ownLeads = (manifest: Manifest): Manifest => ({
   ...manifest,
-  createdAt: '2026-12-03T00:00:00.000Z',
+  createdAt: '2026-12-03T00:04:00.000Z',
   provenance: { ...manifest.provenance, source: 'salesforce leads', referenceTime: '2026-12-03T00:00:00.000Z' },
 });
 

@@ -98,6 +98,20 @@ async function activeReport(): Promise<HTMLElement> {
   return rendered.container;
 }
 
+it("dates a model the command line trained by its data's latest date, not as the day it was trained; one trained here by when it was", async () => {
+  // The command line dates a model by its data's reference time, so the same data trains the same bytes: trained on Dec 7 from a file whose latest date is Feb 28.
+  const provenance = { ...bundled.provenance, source: 'history.csv', referenceTime: '2026-02-28T00:00:00.000Z' };
+  await storeModel({ ...lean, modelId: 'cli-1', createdAt: '2026-02-28T00:00:00.000Z', provenance }, new Uint8Array([1]), 'imported');
+  await activateModel('cli-1');
+  expect(dataLine(await activeReport())).toMatch(/^5,000 leads, 464 conversions, from history\.csv; data as of Feb 28, 2026; /);
+  rendered?.unmount();
+  rendered = undefined;
+
+  await storeModel({ ...lean, modelId: 'trained-1', createdAt: '2026-12-07T15:00:00.000Z', provenance }, new Uint8Array([1]), 'trained');
+  await activateModel('trained-1');
+  expect(dataLine(await activeReport())).toMatch(/^5,000 leads, 464 conversions, from history\.csv; trained Dec 7, 2026; /);
+});
+
 it('names beside the figures the flagged features the admin trained on all the same, with why each was flagged', async () => {
   const provenance = { ...bundled.provenance, leakageFlagsKept: [{ key: 'web_visits', reason: KEEPS_CHANGING_REASON }] };
   await storeModel({ ...lean, modelId: 'trained-1', provenance }, new Uint8Array([1]), 'trained');
@@ -268,14 +282,14 @@ it('says in the Data line how the probabilities were calibrated, and what conver
   await storeModel({ ...lean, modelId: 'trained-1', outcomeRule, calibration }, new Uint8Array([1]), 'trained');
   await activateModel('trained-1');
   expect(dataLine(await activeReport())).toBe(
-    '5,000 leads, 464 conversions, from demo-history.csv; trained Nov 1, 2026; probabilities calibrated by isotonic regression. Converted means: "Lifecycle stage" is customer or evangelist, for HubSpot leads',
+    '5,000 leads, 464 conversions, from demo-history.csv; data as of Nov 1, 2026; probabilities calibrated by isotonic regression. Converted means: "Lifecycle stage" is customer or evangelist, for HubSpot leads',
   );
 });
 
 it('says in the Data line how the probabilities were calibrated, and nothing of what converted means, for a model without its outcome rule', async () => {
   await storeModel({ ...lean, modelId: 'imported-1' }, new Uint8Array([1]), 'imported');
   await activateModel('imported-1');
-  expect(dataLine(await activeReport())).toBe('5,000 leads, 464 conversions, from demo-history.csv; trained Nov 1, 2026; probabilities calibrated by Platt scaling');
+  expect(dataLine(await activeReport())).toBe('5,000 leads, 464 conversions, from demo-history.csv; data as of Nov 1, 2026; probabilities calibrated by Platt scaling');
 });
 
 it('names in the Data line the leads a model trained by an older LeadLens learnt from as the pages do, as its rule names them', async () => {
@@ -283,13 +297,13 @@ it('names in the Data line the leads a model trained by an older LeadLens learnt
   const outcomeRule = { source: 'hubspot' as const, field: 'lifecyclestage', positiveValues: ['customer'], settledAfterDays: 30 };
   await storeModel({ ...lean, modelId: 'trained-before-1', outcomeRule, provenance: { ...lean.provenance, source: 'hubspot leads' } }, new Uint8Array([1]), 'trained');
   await activateModel('trained-before-1');
-  expect(dataLine(await activeReport())).toMatch(/^5,000 leads, 464 conversions, from HubSpot leads; trained .*, for HubSpot leads$/);
+  expect(dataLine(await activeReport())).toMatch(/^5,000 leads, 464 conversions, from HubSpot leads; data as of .*, for HubSpot leads$/);
 });
 
 it('shows in the Data line a source recorded as free text as it is, though it reads like an older LeadLens name', async () => {
   await storeModel({ ...lean, modelId: 'imported-1', provenance: { ...lean.provenance, source: 'hubspot leads export.csv' } }, new Uint8Array([1]), 'imported');
   await activateModel('imported-1');
-  expect(dataLine(await activeReport())).toMatch(/^5,000 leads, 464 conversions, from hubspot leads export\.csv; trained /);
+  expect(dataLine(await activeReport())).toMatch(/^5,000 leads, 464 conversions, from hubspot leads export\.csv; data as of /);
 });
 
 it('shows an imported model’s leakage reasons and data source without direction controls, and a reason of any length cut short', async () => {
@@ -301,7 +315,7 @@ it('shows an imported model’s leakage reasons and data source without directio
   const flagged = report.querySelector('[data-testid="kept-leakage"] li')?.textContent ?? '';
   expect(flagged).toMatch(/^Website visits: filled after conversion y+…\.$/);
   expect(flagged.length).toBeLessThan(1_000);
-  expect(dataLine(report)).toMatch(/^5,000 leads, 464 conversions, from vsc\.tsil; trained /);
+  expect(dataLine(report)).toMatch(/^5,000 leads, 464 conversions, from vsc\.tsil; data as of /);
   rendered?.unmount();
 
   const notRun = { ...bundled.provenance, leakageCheckNotRun: { reason: longReason } };

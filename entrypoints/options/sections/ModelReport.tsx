@@ -14,7 +14,7 @@ import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/lib/ui/ow
 import { confusionAt } from '@/lib/ml/train/metrics';
 import { precisionAt, recallAt } from '@/lib/ml/tier-policy';
 import { describeModelOutcome, describeWhenOutcomeCounts, modelSourceName, settledDaysOf } from '@/lib/ml/outcome-rule';
-import { chanceNote, formatDay, formatRate, formatThreshold, heldOutAucHeading, heldOutCurveDescription, plural, prAucHeading } from '@/lib/presentation';
+import { chanceNote, formatRate, formatThreshold, heldOutAucHeading, heldOutCurveDescription, modelDateWords, plural, prAucHeading } from '@/lib/presentation';
 import { labelledQuery } from '../policy-client';
 import { LabelledLeadsNote, useAgesCountedTo } from './LabelledLeadsNote';
 import { CalibrationError, NoSignalWarning, PrAucFigure } from './training/TrainingReport';
@@ -219,8 +219,8 @@ function Report({ manifest }: { manifest: Manifest }) {
       <dl className="model-summary">
         <dt>Data</dt>
         <dd>
-          {plural(provenance.rows, 'lead', 'leads')}, {plural(provenance.positives, 'conversion', 'conversions')}, from {shownLabel(modelSourceName(provenance.source))}; trained{' '}
-          {formatDay(manifest.createdAt)}; {CALIBRATED_BY[manifest.calibration.kind]}
+          {plural(provenance.rows, 'lead', 'leads')}, {plural(provenance.positives, 'conversion', 'conversions')}, from {shownLabel(modelSourceName(provenance.source))};{' '}
+          {modelDateWords(manifest)}; {CALIBRATED_BY[manifest.calibration.kind]}
           {manifest.outcomeRule && `. Converted means: ${describeModelOutcome(manifest.outcomeRule)}`}
         </dd>
         <dt>{heldOutAucHeading(metrics)}</dt>

@@ -16,7 +16,8 @@ import { queryKeys } from '@/lib/query-keys';
 import { bundledModel } from '@/lib/ml/bundled-model';
 import { DERIVED_READING_VERSION } from '@/lib/ml/derive';
 import type { Manifest } from '@/lib/ml/manifest';
-import { manifestOf } from '@/lib/ml/model-store';
+import { manifestOf, setTiers } from '@/lib/ml/model-store';
+import { keepPolicyFigures, policyFiguresOf } from '@/lib/ml/policy-figures';
 import { rememberWrittenBackFields } from '@/lib/db/written-back-fields';
 import { formatThreshold } from '@/lib/presentation';
 import { activateModel as activateStored, exportFiles, rollBack } from '@/lib/ml/model-versions';
@@ -527,18 +528,74 @@ describe('the import form', () => {
   const modelOnnx = new Uint8Array(readFileSync('models/model.onnx'));
   const newPolicy = { policy: { kind: 'capacity' as const, hotPerWeek: 5, warmPerWeek: 15, inflowPerWeek: 200 }, hot: 0.61, warm: 0.33 };
 
-  it("applies a new export's tier policy to the active model it is of, re-tiers its stored leads and says so", async () => {
+  /** The question asked before the file's policy replaces the one in force, once asked. */
+  const replaceQuestion = (container: HTMLElement) => container.querySelector('[role="group"][aria-label="Confirm replacing the tier policy of team-model"]');
+  const replaceButton = (container: HTMLElement) => button(container, "Replace the tier policy of team-model with the file's");
+  /** Imports the files, then says yes when asked to replace the policy in force with theirs. */
+  async function importReplacingPolicy(container: HTMLElement, manifest: object, onnx: Uint8Array) {
+    await importFiles(container, manifest, onnx);
+    click(await waitFor(() => replaceButton(container)));
+    click(await waitFor(() => button(container, 'Yes, replace it')));
+  }
+
+  it("asks before an older export's tier policy replaces the one applied since, naming both; Cancel changes nothing", async () => {
     stubWebLocks();
     await storeModel({ ...bundled, modelId: 'team-model' }, modelOnnx, 'imported');
     await activateStored('team-model');
+    const capacity = { policy: { kind: 'capacity' as const, hotPerWeek: 15, warmPerWeek: 25, inflowPerWeek: 100 }, hot: 0.1257, warm: 0.08672 };
+    await setTiers('team-model', capacity);
+    const exported = await manifestOf('team-model'); // as Export writes it
+    // Tier policy applies a value policy since, and keeps its figures for the form.
+    const value = { policy: { kind: 'value' as const, revenuePerConversion: 500, costPerContact: 40 }, hot: 0.08, warm: 0.04 };
+    await setTiers('team-model', value);
+    const figures = { revenuePerConversion: 500, costPerContact: 40, leadsPerPeriod: 100 };
+    await keepPolicyFigures('team-model', figures);
     const container = renderSection();
     await waitFor(() => button(container, 'Import model'));
     const announced = followLiveRegions(container.querySelector('form')!);
-    await importFiles(container, { ...bundled, modelId: 'team-model', tiers: newPolicy }, modelOnnx);
+    await importFiles(container, exported, modelOnnx);
+    await waitFor(() => announced().includes("team-model is already installed, with another tier policy than the file's: nothing was changed.") || null);
+    expect((await manifestOf('team-model')).tiers).toEqual(value);
+
+    click(await waitFor(() => replaceButton(container)));
+    const question = await waitFor(() => replaceQuestion(container));
+    expect(question.textContent).toContain(
+      'Replace by business value, at $500 per conversion and $40 per contact (hot from 8%, warm from 4% likely) ' +
+        "with the file's by capacity, 15 hot and 25 warm leads worked a week of 100 new (hot from 12.57%, warm from 8.672% likely)? " +
+        "team-model's stored leads are tiered again by it, and the figures Tier policy kept with the policy in force are forgotten.",
+    );
+    expect(document.activeElement).toBe(button(container, 'Cancel'));
+    click(button(container, 'Cancel')!);
+    expect(document.activeElement).toBe(await waitFor(() => replaceButton(container)));
+    expect((await manifestOf('team-model')).tiers).toEqual(value);
+    expect(await policyFiguresOf('team-model')).toEqual(figures);
+    expect(retierStoredScores).not.toHaveBeenCalled();
+
+    click(replaceButton(container)!);
+    click(await waitFor(() => button(container, 'Yes, replace it')));
     await waitFor(() => announced().includes('team-model is already installed: its tier policy was updated from the file.') || null);
-    expect((await manifestOf('team-model')).tiers).toEqual(newPolicy);
+    expect((await manifestOf('team-model')).tiers).toEqual(capacity);
+    expect(await policyFiguresOf('team-model')).toBeNull();
     expect(retierStoredScores).toHaveBeenCalledWith({ modelId: 'team-model' });
     expect(checkModel).not.toHaveBeenCalled();
+    expect(replaceButton(container)).toBeNull();
+  });
+
+  it('says a model is already installed with the tier policy of its own export, changing and forgetting nothing', async () => {
+    stubWebLocks();
+    await storeModel({ ...bundled, modelId: 'team-model' }, modelOnnx, 'imported');
+    await setTiers('team-model', newPolicy);
+    const figures = { revenuePerConversion: 500, costPerContact: 40, leadsPerPeriod: 200 };
+    await keepPolicyFigures('team-model', figures);
+    const exported = await manifestOf('team-model'); // as Export writes it
+    const container = renderSection();
+    await waitFor(() => button(container, 'Import model'));
+    const announced = followLiveRegions(container.querySelector('form')!);
+    await importFiles(container, exported, modelOnnx);
+    await waitFor(() => announced().includes("team-model is already installed, with the file's tier policy: nothing changed.") || null);
+    expect(replaceButton(container)).toBeNull();
+    expect((await manifestOf('team-model')).tiers).toEqual(newPolicy);
+    expect(await policyFiguresOf('team-model')).toEqual(figures);
   });
 
   it("says when an export's capacity thresholds were chosen again on the leads the model was trained on, and which", async () => {
@@ -582,7 +639,7 @@ describe('the import form', () => {
     retierStoredScores.mockResolvedValue({ ok: false, error: 'the offscreen document did not answer' });
     const container = renderSection();
     await waitFor(() => button(container, 'Import model'));
-    await importFiles(container, { ...bundled, modelId: 'team-model', tiers: newPolicy }, modelOnnx);
+    await importReplacingPolicy(container, { ...bundled, modelId: 'team-model', tiers: newPolicy }, modelOnnx);
     expect((await waitFor(() => container.querySelector('form [role="alert"]'))).textContent).toBe(
       "team-model has the file's tier policy now and badges in this browser use it, but its stored leads could not be re-tiered (the offscreen document did not answer): import the files again to retry.",
     );
@@ -682,7 +739,9 @@ it("dates a model trained here by the day it was in the browser's time zone, and
     const installed = await waitFor(() => container.querySelector(`tr[data-model-id="${bundled.modelId}"]`));
     expect(bundled.createdAt).toBe('2026-11-01T00:00:00.000Z');
     expect(trained.querySelectorAll('td')[1].textContent).toBe('Dec 1, 2026');
-    expect(installed.querySelectorAll('td')[1].textContent).toBe('Nov 1, 2026');
+    // Built by the command line, dated by its data (`--now`), so that it builds byte for byte.
+    expect(bundled.provenance.referenceTime).toBe(bundled.createdAt);
+    expect(installed.querySelectorAll('td')[1].textContent).toBe('data as of Nov 1, 2026');
   }));
 
 describe('tells versions apart (a review of model versions over months: rows differed only by id and day)', () => {
@@ -808,8 +867,18 @@ describe('tells versions apart (a review of model versions over months: rows dif
       expect(await trainedCell('trained-morning')).toMatch(/^Nov 3, 2026, 9:12\sAM$/);
       expect(await trainedCell('trained-afternoon')).toMatch(/^Nov 3, 2026, 3:40\sPM$/);
       expect(await trainedCell('colleague-1')).toBe('Oct 20, 2026 (imported Dec 1, 2026)');
-      expect(await trainedCell(bundled.modelId)).toBe('Nov 1, 2026');
+      expect(await trainedCell(bundled.modelId)).toBe('data as of Nov 1, 2026');
     }));
+
+  it("says a model the command line trained is dated by its data's latest date, not by the day it was trained", async () => {
+    // Trained on Dec 7 from a file whose latest date is Feb 28: the command line dates it Feb 28 (its reference time), so the same data trains the same bytes.
+    const now = vi.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-12-07T20:00:00.000Z'));
+    const provenance = { ...bundled.provenance, source: 'history.csv', referenceTime: '2026-02-28T00:00:00.000Z' };
+    await storeModel({ ...bundled, modelId: 'cli-1', createdAt: '2026-02-28T00:00:00.000Z', provenance }, new Uint8Array([1]), 'imported');
+    now.mockRestore();
+    const container = renderSection();
+    expect(cellUnder(container, await rowOf(container, 'cli-1'), 'Trained')).toBe('data as of Feb 28, 2026 (imported Dec 7, 2026)');
+  });
 });
 
 it('keeps the focus on Export while it exports (said unavailable, not disabled), and ignores another Export meanwhile', async () => {

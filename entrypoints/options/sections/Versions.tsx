@@ -8,7 +8,7 @@ import { succeeded } from '@/lib/messaging/reply';
 import { readingChangedNote } from '@/lib/ml/manifest';
 import { deleteModel, exportAsStored } from '@/lib/ml/model-store';
 import { describeModelOutcome, modelSourceName } from '@/lib/ml/outcome-rule';
-import { describeTierPolicy } from '@/lib/ml/tier-policy';
+import { describeTierPolicy, sameTierPolicy } from '@/lib/ml/tier-policy';
 import { MIN_LEVEL_COUNT } from '@/lib/ml/train/dataset';
 import { shownLabel } from '@/lib/ml/visible-text';
 import {
@@ -20,15 +20,16 @@ import {
   listModelVersions,
   previousModelId,
   type FeatureName,
+  type ImportChoice,
   type ImportResult,
   type ModelVersion,
 } from '@/lib/ml/model-versions';
 import { listInWords } from '@/lib/list-in-words';
-import { MADE_UP_LEADS_MODEL_WORDS, RANKING_QUALITY, formatDay, heldOutAucMeaning, isCalendarDay, plural, unscoredAfterActivation } from '@/lib/presentation';
+import { DATA_AS_OF, MADE_UP_LEADS_MODEL_WORDS, RANKING_QUALITY, formatDay, heldOutAucMeaning, isCalendarDay, plural, unscoredAfterActivation } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
 import { MODEL_CHANGE_MUTATION, useActiveModelId, useJob, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
-import { ActionStatus, useConfirmation } from './ConfirmedAction';
+import { ActionStatus, ConfirmButton, useConfirmation } from './ConfirmedAction';
 
 const ORIGIN_WORDS = { bundled: 'Bundled', trained: 'Trained here', imported: 'Imported' } as const;
 
@@ -111,12 +112,13 @@ function featuresWords(features: readonly FeatureName[], active: boolean, active
 /**
  * When a model was trained: its day, with the time of day when another listed model was trained
  * that day too (`sharedDays`), else the two read alike; and for an imported one the day it was
- * imported, as its own date is the day whoever exported it trained it.
+ * imported, as its own date is the day whoever exported it trained it. One dated by its data (the
+ * command line's, `datedByData`) says so: its day is its data's latest, not when it was trained.
  */
-function trainedWords({ createdAt, importedAt }: Pick<ModelVersion, 'createdAt' | 'importedAt'>, sharedDays: ReadonlySet<string>): string {
+function trainedWords({ createdAt, importedAt, datedByData }: Pick<ModelVersion, 'createdAt' | 'importedAt' | 'datedByData'>, sharedDays: ReadonlySet<string>): string {
   const day = formatDay(createdAt);
   const time = sharedDays.has(day) && !isCalendarDay(createdAt) ? `, ${new Date(createdAt).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' })}` : '';
-  return `${day}${time}${importedAt === undefined ? '' : ` (imported ${formatDay(importedAt)})`}`;
+  return `${datedByData ? `${DATA_AS_OF} ` : ''}${day}${time}${importedAt === undefined ? '' : ` (imported ${formatDay(importedAt)})`}`;
 }
 
 /** The days (as `formatDay` writes them) more than one of `models` was trained on. */
@@ -193,14 +195,22 @@ interface ModelChange {
   trigger: Element | null;
 }
 
+type PolicyDiffers = Extract<ImportResult, { installed: 'tierPolicyDiffers' }>;
+
 /**
  * What an import did, what the model cannot score, whether it reads fields LeadLens writes scores
  * to or reads fields otherwise than it learnt, and why the file's capacity thresholds were chosen
- * again (the file still says others).
+ * again (the file still says others). `choice`: what the admin chose when asked, if this import
+ * is the files imported again after the question.
  */
-function importedText(imported: ImportResult): string {
+function importedText(imported: ImportResult, choice: ImportChoice): string {
   const { modelId } = imported.manifest;
   const thresholds = imported.thresholdsChosenAgain ? ` ${imported.thresholdsChosenAgain}` : '';
+  if (imported.installed === 'tierPolicyDiffers') {
+    // Asked to replace a policy another tab's Apply replaced since: the question names the one in force now.
+    const since = choice.replaces ? ' The tier policy in force changed since you were asked, so it was not replaced.' : '';
+    return `${modelId} is already installed, with another tier policy than the file's: nothing was changed.${since}`;
+  }
   if (imported.installed === 'tierPolicyApplied') {
     // The note asking to train it again goes by this record: say why it changed.
     const reading = imported.readingRecorded ? ' The file also shows it was trained with a newer reading of its fields, which is now recorded.' : '';
@@ -220,20 +230,49 @@ function importedText(imported: ImportResult): string {
     .join(' ');
 }
 
+/**
+ * The question asked before the files of an installed model replace the tier policy in force with
+ * theirs, both named as Model versions and Tier policy word them: confirmed, `onReplace`.
+ */
+function ReplacePolicyQuestion({ differs, onReplace }: { differs: PolicyDiffers; onReplace(): void }) {
+  const { manifest, fileTiers, thresholdsChosenAgain } = differs;
+  const { modelId, tiers: inForce } = manifest;
+  // Figures the Tier policy form kept for the policy in force (a value policy's leads a week, a capacity one's revenue and cost) are its alone.
+  const figures = sameTierPolicy(inForce, fileTiers) ? '' : ', and the figures Tier policy kept with the policy in force are forgotten';
+  return (
+    <ConfirmButton
+      label="Replace its tier policy…"
+      ariaLabel={`Replace the tier policy of ${modelId} with the file's`}
+      question={`Confirm replacing the tier policy of ${modelId}`}
+      confirmLabel="Yes, replace it"
+      disabled={false}
+      onConfirm={onReplace}
+    >
+      {`Replace ${describeTierPolicy(inForce)} with the file's ${describeTierPolicy(fileTiers)}? ${modelId}'s stored leads are tiered again by it${figures}.`}
+      {thresholdsChosenAgain && ` ${thresholdsChosenAgain}`}
+    </ConfirmButton>
+  );
+}
+
 function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
   const manifestInput = useRef<HTMLInputElement>(null);
   const onnxInput = useRef<HTMLInputElement>(null);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const importButton = useRef<HTMLButtonElement>(null);
+  // `differs`: the files would replace the tier policy in force, which is asked first.
+  const [message, setMessage] = useState<{ ok: boolean; text: string; differs?: PolicyDiffers } | null>(null);
   const importFiles = useMutation({
-    mutationFn: async () => {
+    mutationFn: async (choice: ImportChoice) => {
       const manifestFile = manifestInput.current?.files?.[0];
       const onnxFile = onnxInput.current?.files?.[0];
       if (!manifestFile || !onnxFile) throw new Error('Choose both files: manifest.json and model.onnx');
       // Before reading them: a file chosen by mistake (a video, a disk image) must not be read whole into the page.
       const tooLarge = importSizeError(manifestFile.size, onnxFile.size);
       if (tooLarge) throw new Error(tooLarge);
-      const imported = await importModel(await manifestFile.text(), new Uint8Array(await onnxFile.arrayBuffer()), (modelId) =>
-        background.checkModel({ modelId }),
+      const imported = await importModel(
+        await manifestFile.text(),
+        new Uint8Array(await onnxFile.arrayBuffer()),
+        (modelId) => background.checkModel({ modelId }),
+        choice,
       );
       if (imported.installed === 'tierPolicyApplied') {
         // As the Tier policy section's Apply: the background re-scores open badges and re-tiers the stored scores.
@@ -245,17 +284,19 @@ function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
       }
       return imported;
     },
-    onSuccess: (imported) => setMessage({ ok: true, text: importedText(imported) }),
+    onSuccess: (imported, choice) =>
+      setMessage({ ok: true, text: importedText(imported, choice), ...(imported.installed === 'tierPolicyDiffers' && { differs: imported }) }),
     onError: (error) => setMessage({ ok: false, text: error.message }),
     onSettled: onImported,
   });
+  const differs = message?.differs;
   return (
     <form
       onSubmit={(event) => {
         event.preventDefault();
         if (importFiles.isPending) return; // a submit while Import model is unavailable (FocusKeepingButton)
         setMessage(null);
-        importFiles.mutate();
+        importFiles.mutate({});
       }}
       style={{ display: 'flex', gap: 12, flexWrap: 'wrap', alignItems: 'end' }}
     >
@@ -268,11 +309,24 @@ function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
         model.onnx
         <input ref={onnxInput} type="file" accept=".onnx" name="onnx" onChange={() => setMessage(null)} />
       </label>
-      <FocusKeepingButton type="submit" unavailable={importFiles.isPending}>
+      <FocusKeepingButton ref={importButton} type="submit" unavailable={importFiles.isPending}>
         {importFiles.isPending ? 'Checking the model…' : 'Import model'}
       </FocusKeepingButton>
       {/* On the page before, so that an import's success is announced; a failure is by its alert. */}
       <StatusRegion>{message?.ok && <p>{message.text}</p>}</StatusRegion>
+      {differs && (
+        <p>
+          <ReplacePolicyQuestion
+            differs={differs}
+            onReplace={() => {
+              // The question goes with the message: the focus waits on Import model, as for an import.
+              importButton.current?.focus();
+              setMessage(null);
+              importFiles.mutate({ replaces: differs.manifest.tiers });
+            }}
+          />
+        </p>
+      )}
       {message && !message.ok && <ErrorState message={message.text} />}
     </form>
   );
@@ -529,7 +583,7 @@ export function VersionsSection() {
       <p>
         A model trained elsewhere, or exported here: its manifest is checked against the schema and the engine runs it once before it is
         kept (a manifest with shape functions must match its model.onnx exactly). Exported files start with their model id: choose both
-        files of one model. The files of a model installed already give it their tier policy.
+        files of one model. The files of a model installed already give it their tier policy, once you confirm replacing the one in force.
       </p>
       <p data-testid="team-rollout">{TEAM_ROLLOUT}</p>
       <ImportForm onImported={invalidateModels} />
