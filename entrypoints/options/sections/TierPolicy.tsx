@@ -138,7 +138,11 @@ const tiersKey = ({ policy, hot, warm }: Tiers) => JSON.stringify([hot, warm, Ob
 /** Whether two fillings of the form are the same: the policy chosen and every field, shown or not. */
 const sameForm = (a: PolicyForm, b: PolicyForm) => (Object.keys(a) as (keyof PolicyForm)[]).every((key) => a[key] === b[key]);
 
-/** Whether two fillings of the form describe the same policy: the same choice and the fields it shows (an Apply refills the hidden ones). */
+/**
+ * Whether two fillings of the form show the same: the same choice and the fields it shows (an Apply refills the hidden
+ * ones). A field shown that the policy does not rest on (a value policy's new leads a week) counts too: edited, the
+ * preview beside it is another's.
+ */
 const samePolicyShown = (a: PolicyForm, b: PolicyForm) => a.kind === b.kind && POLICY_FORM_FIELDS[a.kind].every((field) => a[field] === b[field]);
 
 /** A field holding what is not a number ("2,5", "1,000"), which the form holds as empty: "is empty" beside it would not explain it. */
@@ -183,9 +187,11 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
   // The leads the side panel counts, read as it reads them (`loadScoredLeads`, a chunk at a time),
   // once a model and scoring, kept as their probabilities alone: each preview counts their tiers in one pass.
   // Under the scored leads' key, so read again whenever the panel's would be (a scoring or re-tier ends, leads deleted).
+  // Not read again as the page regains focus, which the query client's default would do: every stored lead each time.
   const panelLeadsOptions = {
     queryKey: [...queryKeys.scoredLeads(manifest.modelId), 'panel-leads'] as const,
     queryFn: async () => panelLeadsOf((await loadScoredLeads(manifest.modelId)).rows),
+    staleTime: Infinity,
   };
   // Until the activation's scoring of every stored lead ends, the model's scores are its first
   // batches' (one source's): a capacity policy's ranks and every tier's yield would be read from
