@@ -1,6 +1,6 @@
 import type { Manifest } from '@/lib/ml/manifest';
-import { DATA_AS_OF, datedByItsData, formatDay, heldOutAucHeading, plural, sentenceStart } from '@/lib/presentation';
-import { modelSourceName } from '@/lib/ml/outcome-rule';
+import { formatDay, heldOutAucHeading, plural, sentenceStart } from '@/lib/presentation';
+import { DATA_AS_OF, datedByItsData, modelSourceName } from '@/lib/ml/outcome-rule';
 import { describeTierPolicy } from '@/lib/ml/tier-policy';
 import { shownLabel } from '@/lib/ml/visible-text';
 

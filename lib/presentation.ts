@@ -545,22 +545,6 @@ export function formatDay(at: string | number): string {
 export const isCalendarDay = (at: string | number): boolean => new Date(at).getTime() % 86_400_000 === 0;
 
 /**
- * Whether a model is dated by its data rather than by when it was trained: its `createdAt` is its
- * reference time, the latest date in the file it learnt from (or the --now it was given), as the
- * command line dates a model, so that the same data and seed train the same bytes whatever the day.
- * A model trained here is dated when its training ended, after the reference time it measured from.
- */
-export const datedByItsData = ({ createdAt, provenance }: Pick<Manifest, 'createdAt' | 'provenance'>): boolean =>
-  Date.parse(createdAt) === Date.parse(provenance.referenceTime);
-
-/** What a model dated by its data (`datedByItsData`) is dated by, before its day. */
-export const DATA_AS_OF = 'data as of';
-
-/** When a model was made, in words: "trained Dec 7, 2026", or "data as of Feb 28, 2026" for one dated by its data (`datedByItsData`). */
-export const modelDateWords = (manifest: Pick<Manifest, 'createdAt' | 'provenance'>): string =>
-  `${datedByItsData(manifest) ? DATA_AS_OF : 'trained'} ${formatDay(manifest.createdAt)}`;
-
-/**
  * Why a sync or write-back stopped, the CRM having refused its credentials, once they were
  * reconnected: the step the refusal named (`failureInPlainWords`) is taken, and saying it again
  * would contradict CRM connections.

@@ -10,13 +10,13 @@ import { db, keptHeldOutScores, type HeldOutScores, type StoredModel } from '../
 import { writtenBackFields } from '../db/written-back-fields';
 import { oweRetier } from '../jobs/progress';
 import { listInWords } from '../list-in-words';
-import { datedByItsData, formatThreshold, percentText } from '../presentation';
+import { formatThreshold, percentText } from '../presentation';
 import { bundledModel } from './bundled-model';
 import { assertCheckable } from './check-model';
 import { DERIVED_READING_VERSION } from './derive';
 import { featuresTracked } from './explain';
 import { MODEL_ID_PATTERN, MODEL_ID_RULE, featuresReadingField, parseManifest, type Manifest, type Tiers } from './manifest';
-import type { ModelOutcomeRule } from './outcome-rule';
+import { datedByItsData, type ModelOutcomeRule } from './outcome-rule';
 import {
   PREVIOUS_MODEL_KEY,
   activeManifest,

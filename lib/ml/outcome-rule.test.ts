@@ -2,6 +2,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { inTimeZone } from '@/test/time-zone';
 import {
+  datedByItsData,
+  modelDateWords,
   AGES_COUNTED_TO_TODAY,
   agesCountedTo,
   describeModelOutcome,
@@ -25,6 +27,7 @@ import {
   windowCountedFrom,
 } from './outcome-rule';
 import { MAX_LABEL_CHARS } from './visible-text';
+import type { Manifest } from './manifest';
 
 const DAY = 86_400_000;
 const now = Date.parse('2026-11-20T00:00:00Z');
@@ -322,5 +325,21 @@ describe('modelSourceName', () => {
     for (const source of ['HubSpot leads', 'demo-history.csv', '/home/ana/exports/hubspot leads.csv', 'Hubspot leads', 'hubspot leads ', 'constructor', '__proto__']) {
       expect(modelSourceName(source)).toBe(source);
     }
+  });
+});
+
+describe('datedByItsData', () => {
+  const at = '2026-02-28T00:00:00.000Z';
+  const provenanceOf = (source: string, createdAt: string) => ({ createdAt, provenance: { source, referenceTime: at, rows: 100, positives: 10 } }) as unknown as Pick<Manifest, 'createdAt' | 'provenance'>;
+
+  it('is a model the command line dated by its data: created at its reference time, from a file', () => {
+    expect(datedByItsData(provenanceOf('history.csv', at))).toBe(true);
+    expect(modelDateWords(provenanceOf('history.csv', at))).toBe('data as of Feb 28, 2026');
+  });
+
+  it('is no model trained here, dated when its training ended, also one an older LeadLens dated by its reference time', () => {
+    expect(datedByItsData(provenanceOf('history.csv', '2026-03-02T10:00:00.000Z'))).toBe(false);
+    for (const source of ['HubSpot leads', 'imported CSV demo leads', 'hubspot leads', 'salesforce leads']) expect(datedByItsData(provenanceOf(source, at)), source).toBe(false);
+    expect(modelDateWords(provenanceOf('Salesforce leads', at))).toBe('trained Feb 28, 2026');
   });
 });

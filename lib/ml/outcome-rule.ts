@@ -10,6 +10,7 @@ import { SourceKindSchema } from '../messaging/schemas';
 import { formatDay } from '../presentation';
 import { isMissingRaw } from './derive';
 import type { RawRecord, SourceKind } from './featurize';
+import type { Manifest } from './manifest';
 import { clipWithEllipsis, MAX_LABEL_CHARS, shownLabel, visibleText } from './visible-text';
 
 /**
@@ -425,6 +426,26 @@ const SOURCE_NAME_OF_OLDER = new Map<string, string>(
  * other source, a file or text the CLI recorded, as it is.
  */
 export const modelSourceName = (source: string): string => SOURCE_NAME_OF_OLDER.get(source) ?? source;
+
+/** The sources a model trained here records (`trainedSourceName`), as LeadLens records them now. */
+const SOURCES_TRAINED_HERE: ReadonlySet<string> = new Set(SOURCE_NAME_OF_OLDER.values());
+
+/**
+ * Whether a model is dated by its data rather than by when it was trained: its `createdAt` is its
+ * reference time, the latest date in the file it learnt from (or the --now it was given), as the
+ * command line dates a model, so that the same data and seed train the same bytes whatever the day.
+ * A model trained here is dated when its training ended (an older LeadLens dated one trained on a
+ * CRM's leads by the same moment as its reference time): told by the leads it records it learnt from.
+ */
+export const datedByItsData = ({ createdAt, provenance }: Pick<Manifest, 'createdAt' | 'provenance'>): boolean =>
+  !SOURCE_NAME_OF_OLDER.has(provenance.source) && !SOURCES_TRAINED_HERE.has(provenance.source) && Date.parse(createdAt) === Date.parse(provenance.referenceTime);
+
+/** What a model dated by its data (`datedByItsData`) is dated by, before its day. */
+export const DATA_AS_OF = 'data as of';
+
+/** When a model was made, in words: "trained Dec 7, 2026", or "data as of Feb 28, 2026" for one dated by its data (`datedByItsData`). */
+export const modelDateWords = (manifest: Pick<Manifest, 'createdAt' | 'provenance'>): string =>
+  `${datedByItsData(manifest) ? DATA_AS_OF : 'trained'} ${formatDay(manifest.createdAt)}`;
 
 /** A model's rule with the leads it applies to: `"Lifecycle stage" is customer, for HubSpot leads`. */
 export function describeModelOutcome(rule: ModelOutcomeRule): string {

@@ -297,7 +297,7 @@ it('names in the Data line the leads a model trained by an older LeadLens learnt
   const outcomeRule = { source: 'hubspot' as const, field: 'lifecyclestage', positiveValues: ['customer'], settledAfterDays: 30 };
   await storeModel({ ...lean, modelId: 'trained-before-1', outcomeRule, provenance: { ...lean.provenance, source: 'hubspot leads' } }, new Uint8Array([1]), 'trained');
   await activateModel('trained-before-1');
-  expect(dataLine(await activeReport())).toMatch(/^5,000 leads, 464 conversions, from HubSpot leads; data as of .*, for HubSpot leads$/);
+  expect(dataLine(await activeReport())).toMatch(/^5,000 leads, 464 conversions, from HubSpot leads; trained .*, for HubSpot leads$/);
 });
 
 it('shows in the Data line a source recorded as free text as it is, though it reads like an older LeadLens name', async () => {

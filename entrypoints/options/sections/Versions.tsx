@@ -7,7 +7,7 @@ import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { readingChangedNote } from '@/lib/ml/manifest';
 import { deleteModel, exportAsStored } from '@/lib/ml/model-store';
-import { describeModelOutcome, modelSourceName } from '@/lib/ml/outcome-rule';
+import { DATA_AS_OF, describeModelOutcome, modelSourceName } from '@/lib/ml/outcome-rule';
 import { describeTierPolicy, sameTierPolicy } from '@/lib/ml/tier-policy';
 import { MIN_LEVEL_COUNT } from '@/lib/ml/train/dataset';
 import { shownLabel } from '@/lib/ml/visible-text';
@@ -25,7 +25,7 @@ import {
   type ModelVersion,
 } from '@/lib/ml/model-versions';
 import { listInWords } from '@/lib/list-in-words';
-import { DATA_AS_OF, MADE_UP_LEADS_MODEL_WORDS, RANKING_QUALITY, formatDay, heldOutAucMeaning, isCalendarDay, plural, unscoredAfterActivation } from '@/lib/presentation';
+import { MADE_UP_LEADS_MODEL_WORDS, RANKING_QUALITY, formatDay, heldOutAucMeaning, isCalendarDay, plural, unscoredAfterActivation } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
 import { MODEL_CHANGE_MUTATION, useActiveModelId, useJob, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
