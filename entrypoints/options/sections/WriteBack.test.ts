@@ -411,7 +411,7 @@ describe('once it has ended, what the CRM’s fields hold against the active mod
     await act(() => activateModel('trained-2'));
     await waitFor(outdatedNote);
     expect(outdatedNote()).toBe(
-      `Written with model ${bundled.modelId} (trained Nov 1, 2026); the active model is now trained-2 (trained Dec 3, 2026): the HubSpot fields, which its reports, workflows and routing read, hold the earlier model's scores, not those the badges show. Write back again to update them.`,
+      `Written with model ${bundled.modelId} (dated Nov 1, 2026); the active model is now trained-2 (dated Dec 3, 2026): the HubSpot fields, which its reports, workflows and routing read, hold the earlier model's scores, not those the badges show. Write back again to update them.`,
     );
     // What the write-back did is still said as it was.
     expect(text()).toContain('Wrote 120 of 120 leads to HubSpot');

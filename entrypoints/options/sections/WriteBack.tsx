@@ -337,8 +337,11 @@ function WriteBackStage({ writeBack, scoringShown }: { writeBack: WriteBackSumma
   }
 }
 
-/** "ebm-4be05ee5927d0fe7 (trained Nov 1, 2026)": a model id alone is a hash. */
-const modelName = (modelId: string, createdAt: string) => `${modelId} (trained ${formatDay(createdAt)})`;
+/**
+ * "ebm-4be05ee5927d0fe7 (dated Nov 1, 2026)": a model id alone is a hash. Dated, not "trained": a model the command line
+ * trained is dated by its data (`datedByItsData`), which a write-back's record of it does not keep.
+ */
+const modelName = (modelId: string, createdAt: string) => `${modelId} (dated ${formatDay(createdAt)})`;
 
 /** "hot from 30%, warm from 10%". */
 const thresholdsText = ({ hot, warm }: { hot: number; warm: number }) => `hot from ${formatThreshold(hot)}, warm from ${formatThreshold(warm)}`;
