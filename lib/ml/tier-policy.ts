@@ -125,7 +125,7 @@ export function tierCounts(probabilities: Scores, thresholds: TierThresholds): R
  * of every source, Demo mode's beside your own included.
  */
 export interface PanelLeads {
-  /** Each source's leads' probabilities, as their badges and rows show them (a record page's where it is reused). */
+  /** Each source's leads' stored probabilities, as the panel shows them once applying the policy cleared the record pages' scores. */
   bySource: Partial<Record<SourceKind, Float64Array>>;
   /** How many of them are Demo mode's leads stored beside your own, which the panel counts with them. */
   madeUp: number;

@@ -114,3 +114,10 @@ it('says the leads need reading again only when a record page score lists a lead
   expect(await recordPageScoresDifferFrom(modelId, shown)).toBe(true);
   expect(await recordPageScoresDifferFrom(modelId, (await loadScoredLeads(modelId)).rows)).toBe(false);
 });
+
+it('lists every lead by its stored score when asked to leave the record pages’ scores out, as the panel lists them once a tier policy applied clears those', async () => {
+  await db.scores.bulkPut([pageScore(julia, pageLead(0.004, 1, 'cold'))]);
+  const byStored = (await loadScoredLeads(modelId, { withRecordPageScores: false })).rows;
+  expect(byStored.map((row) => [row.name, row.probability])).toEqual([['Julia Walker', 0.93], ['Ken Ito', 0.02]]);
+  expect((await loadScoredLeads(modelId)).rows.find((row) => row.name === 'Julia Walker')?.probability).toBe(0.004);
+});

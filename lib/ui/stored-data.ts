@@ -139,15 +139,16 @@ function topReasonDirection(score: Pick<LeadScore, 'topReason' | 'reasonUp' | 'r
  * Demo mode's leads stored beside your own are marked `madeUp` (`madeUpLeads` for a model without
  * a rule): the rates by stored outcomes leave them out, and the panel counts them.
  * A lead whose record page's score its badge and list rows show (`recordPageScores`) is listed with
- * that score rather than its stored one: one lead, one score.
+ * that score rather than its stored one: one lead, one score. Not `withRecordPageScores`: by its
+ * stored score alone, as the panel lists it once a tier policy applied clears the record pages' scores.
  */
-export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
+export async function loadScoredLeads(modelId: string, { withRecordPageScores = true } = {}): Promise<ScoredLeads> {
   const rows: ScoredLeadRow[] = [];
   const choices = collectFilterChoices();
   // Every demo lead's key is a read as long as a few chunks, needed only for demo leads made up beside
   // your own: read beside the chunks, not before the first. Demo mode alone (100,000 leads) reads none.
   const madeUpRead: Promise<ReadonlySet<string>> = madeUpLeads(undefined).then((keys) => new Set(keys));
-  const pageScoresRead = recordPageScores(modelId, Date.now());
+  const pageScoresRead = withRecordPageScores ? recordPageScores(modelId, Date.now()) : Promise.resolve(new Map<string, ShownScore>());
   // Awaited by the first chunk; a failed chunk read would leave their rejections unheard.
   madeUpRead.catch(() => undefined);
   pageScoresRead.catch(() => undefined);

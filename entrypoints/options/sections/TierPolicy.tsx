@@ -186,11 +186,12 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
   const labelledOptions = labelledQuery(manifest.modelId);
   // The leads the side panel counts, read as it reads them (`loadScoredLeads`, a chunk at a time),
   // once a model and scoring, kept as their probabilities alone: each preview counts their tiers in one pass.
+  // By their stored scores: Apply clears the record pages' scores, which the panel shows until then.
   // Under the scored leads' key, so read again whenever the panel's would be (a scoring or re-tier ends, leads deleted).
   // Not read again as the page regains focus, which the query client's default would do: every stored lead each time.
   const panelLeadsOptions = {
     queryKey: [...queryKeys.scoredLeads(manifest.modelId), 'panel-leads'] as const,
-    queryFn: async () => panelLeadsOf((await loadScoredLeads(manifest.modelId)).rows),
+    queryFn: async () => panelLeadsOf((await loadScoredLeads(manifest.modelId, { withRecordPageScores: false })).rows),
     staleTime: Infinity,
   };
   // Until the activation's scoring of every stored lead ends, the model's scores are its first
