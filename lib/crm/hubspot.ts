@@ -39,18 +39,18 @@ const VIEW_NUMBER = /^\d{1,4}$/;
 /** HubSpot's app host in its US data centre, for a portal whose host neither HubSpot named nor a page of it showed. */
 const US_APP_ORIGIN = 'https://app.hubspot.com';
 
-/** The portal a HubSpot contacts page belongs to (`/contacts/{portal}/…`), as a HubSpot connection names it; null for any other page. */
-function hubspotPortalOfPage(url: URL): string | null {
-  if (!APP_HOST.test(url.hostname)) return null;
-  const [app, portal = ''] = url.pathname.split('/').filter((segment) => segment !== '');
-  return app === 'contacts' && NUMERIC_ID.test(portal) ? portal : null;
-}
+/** A HubSpot app page's path: its app, then the portal it names (`/{app}/{portal}/…`). */
+const appPathOf = (url: URL): string[] => (APP_HOST.test(url.hostname) ? url.pathname.split('/').filter((segment) => segment !== '') : []);
 
 /** The portal any HubSpot app page names (`/{app}/{portal}/…`: contacts, sales, reports-dashboard, …); null for one naming none (`/`). */
 function hubspotPortalOfAnyPage(url: URL): string | null {
-  if (!APP_HOST.test(url.hostname)) return null;
-  const [, portal = ''] = url.pathname.split('/').filter((segment) => segment !== '');
+  const [, portal = ''] = appPathOf(url);
   return NUMERIC_ID.test(portal) ? portal : null;
+}
+
+/** The portal a HubSpot contacts page belongs to (`/contacts/{portal}/…`), as a HubSpot connection names it; null for any other page. */
+function hubspotPortalOfPage(url: URL): string | null {
+  return appPathOf(url)[0] === 'contacts' ? hubspotPortalOfAnyPage(url) : null;
 }
 
 /**

@@ -438,7 +438,7 @@ const SOURCES_TRAINED_HERE: ReadonlySet<string> = new Set(SOURCE_NAME_OF_OLDER.v
  * CRM's leads by the same moment as its reference time): told by the leads it records it learnt from.
  */
 export const datedByItsData = ({ createdAt, provenance }: Pick<Manifest, 'createdAt' | 'provenance'>): boolean =>
-  !SOURCE_NAME_OF_OLDER.has(provenance.source) && !SOURCES_TRAINED_HERE.has(provenance.source) && Date.parse(createdAt) === Date.parse(provenance.referenceTime);
+  !SOURCES_TRAINED_HERE.has(modelSourceName(provenance.source)) && Date.parse(createdAt) === Date.parse(provenance.referenceTime);
 
 /** What a model dated by its data (`datedByItsData`) is dated by, before its day. */
 export const DATA_AS_OF = 'data as of';
