@@ -1,5 +1,5 @@
 /** The side panel's data: the active model's scored leads, and the lead open in the active tab. */
-import { partialMatchKey, useQuery, useQueryClient } from '@tanstack/react-query';
+import { partialMatchKey, queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
 import { CRM_URL_FILTERS } from '@/lib/crm/match-patterns';
@@ -16,6 +16,9 @@ import { leadAgesCountedFrom, loadScoredLeads, recordPageScoresDifferFrom } from
 import { askWorkerOnce, okReply } from '@/lib/worker-once';
 import { byLead, RuleOutcomesReplySchema, type RuleOutcomesRequest } from './rule-outcomes';
 
+/** The active model's scored leads, as the panel lists them: one query, read by the list and by a record page's score alike. */
+const scoredLeadsQuery = (modelId: string) => queryOptions({ queryKey: queryKeys.scoredLeads(modelId), queryFn: () => loadScoredLeads(modelId) });
+
 export function useScoredLeads() {
   const modelId = useActiveModelId();
   const job = useInvalidateWhenJobEnds('scoring', [queryKeys.leads()]);
@@ -24,8 +27,7 @@ export function useScoredLeads() {
   useInvalidateOnEvent('ownersNamed', [queryKeys.leads()]);
   useReadAgainWhenRecordPageScores(modelId);
   const leads = useQuery({
-    queryKey: queryKeys.scoredLeads(modelId ?? ''),
-    queryFn: () => loadScoredLeads(modelId!),
+    ...scoredLeadsQuery(modelId ?? ''),
     enabled: modelId !== undefined,
     // Every re-read is a new list: comparing it row by row with the last one blocks the panel (0.4–0.7 s at 200,000 leads) to save nothing.
     structuralSharing: false,
@@ -42,12 +44,12 @@ function useReadAgainWhenRecordPageScores(modelId: string | undefined): void {
   useEffect(() => {
     if (modelId === undefined) return;
     const controller = new AbortController();
-    const queryKey = queryKeys.scoredLeads(modelId);
+    const query = scoredLeadsQuery(modelId);
     const readAgainIfListedOtherwise = async () => {
       // The rows listed, or those of the read under way (its promise, not a second read): a read that began
       // before this page's score was cached has not seen it, and is then read again.
-      const listed = await queryClient.ensureQueryData({ queryKey, queryFn: () => loadScoredLeads(modelId) });
-      if ((await recordPageScoresDifferFrom(modelId, listed.rows)) && !controller.signal.aborted) await queryClient.invalidateQueries({ queryKey });
+      const listed = await queryClient.ensureQueryData(query);
+      if ((await recordPageScoresDifferFrom(modelId, listed.rows)) && !controller.signal.aborted) await queryClient.invalidateQueries({ queryKey: query.queryKey });
     };
     // Unreadable now: the list stays as it is until the next scoring or another lead opened.
     onEvent('openLeadChanged', () => void readAgainIfListedOtherwise().catch(() => undefined), controller.signal);
