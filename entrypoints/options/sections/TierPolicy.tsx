@@ -185,7 +185,7 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
   };
   const labelledOptions = labelledQuery(manifest.modelId);
   // The leads the side panel counts, read as it reads them (`loadScoredLeads`, a chunk at a time),
-  // once a model and scoring, kept as their probabilities alone: each preview counts their tiers in one pass.
+  // kept as their probabilities alone: each preview counts their tiers in one pass.
   // By their stored scores: Apply clears the record pages' scores, which the panel shows until then.
   // Under the scored leads' key, so read again whenever the panel's would be (a scoring or re-tier ends, leads deleted).
   // Not read again as the page regains focus, which the query client's default would do: every stored lead each time.
