@@ -59,6 +59,11 @@ export async function previewInWorker(data: Labelled, policy: TierPolicy, econom
   return reply.preview;
 }
 
-/** The stored (probability, outcome) pairs of a model, shared by the model report and the tier policy. */
+/**
+ * The stored (probability, outcome) pairs of a model, shared by the model report and the tier policy.
+ * Under the leads' key, so read again whenever what they come from changes (a sync, scoring or
+ * re-tier ends, leads imported or deleted); not as the page regains focus, which the query
+ * client's default would do: every stored lead each time, and the tier preview computed again.
+ */
 export const labelledQuery = (modelId: string) =>
-  queryOptions({ queryKey: queryKeys.labelledLeads(modelId), queryFn: () => loadLabelled(modelId) });
+  queryOptions({ queryKey: queryKeys.labelledLeads(modelId), queryFn: () => loadLabelled(modelId), staleTime: Infinity });
