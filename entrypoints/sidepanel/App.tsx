@@ -351,8 +351,7 @@ function Segments(choosesLeads: ChoosesLeads) {
 }
 
 function ScoredLeads({ leads, job, modelId, onLeadChosen, onFileLeadsListed }: ReturnType<typeof useScoredLeads> & ChoosesLeads) {
-  // The scores are read again when a scoring run ends (`useScoredLeads`): nothing more to invalidate.
-  const owedScoring = useOwedScoringOfEveryLead(modelId ?? '', []).run;
+  const owedScoring = useOwedScoringOfEveryLead(modelId ?? '').run;
   const { unscored, reading: unscoredReading, storedLeads } = useUnscoredLeads(leads.data?.rows.length, job, modelId, owedScoring !== null);
   const leadsStored = (storedLeads ?? 0) > 0;
   const scoredDemo = useMemo(() => leads.data?.rows.filter((row) => row.madeUp).length ?? 0, [leads.data]);

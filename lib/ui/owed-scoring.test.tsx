@@ -4,12 +4,14 @@
  * (the scoring job's row, the scoring owed) as the tier policy, the model report and score drift read it.
  */
 import 'fake-indexeddb/auto';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { db } from '@/lib/db/db';
 import { oweScoringOfEveryLead, settleOwedScoring, writeJob, type JobProgress } from '@/lib/jobs/progress';
+import { queryKeys } from '@/lib/query-keys';
 import { render, waitFor, type Rendered } from '@/test/render';
+import { useInvalidateWhenJobEnds } from './hooks';
 import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from './owed-scoring';
 
 const MODEL = 'model-b';
@@ -22,7 +24,7 @@ afterEach(() => {
 
 /** What the hook says of `MODEL`, as the sections word it: "settled", "unsettled", or the owed scoring's progress. */
 function Probe() {
-  const { run, settled } = useOwedScoringOfEveryLead(MODEL, []);
+  const { run, settled } = useOwedScoringOfEveryLead(MODEL);
   return createElement('p', null, run ? scoringEveryLeadProgress(run) : settled ? 'settled' : 'unsettled');
 }
 
@@ -80,4 +82,25 @@ it('settles a model whose scoring is not owed: a routine re-score of every lead 
 it('settles a model when the scoring owed is another model\'s (one activated after it)', async () => {
   await oweScoringOfEveryLead('model-c');
   await renderProbe().said('settled');
+});
+
+it('has what a section read from the scores read again once as a routine scoring run ends, by the page\'s own invalidation', async () => {
+  let reads = 0;
+  // A section's read of the scores (the tier policy's stored outcomes), under the page's invalidation of the leads as a scoring ends (the options page's App).
+  function Section() {
+    useInvalidateWhenJobEnds('scoring', [queryKeys.leads()]);
+    const { settled } = useOwedScoringOfEveryLead(MODEL);
+    const scores = useQuery({ queryKey: queryKeys.labelledLeads(MODEL), queryFn: async () => ++reads, staleTime: Infinity, enabled: settled });
+    return createElement('p', null, scores.data === undefined ? 'reading' : `read ${scores.data}`);
+  }
+  const run: JobProgress = { modelId: MODEL, source: 'salesforce', state: 'running', done: 100, total: 20_000, startedAt: Date.now() };
+  await writeJob('scoring', run);
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client }, createElement(Section)));
+  await waitFor(() => rendered?.container.textContent === 'read 1' || null);
+
+  await endRun(run);
+  await waitFor(() => rendered?.container.textContent === 'read 2' || null);
+  await act(() => new Promise((resolve) => setTimeout(resolve, 100))); // time for a second read, were one started
+  expect(reads).toBe(2);
 });

@@ -1,7 +1,6 @@
 /** Whether the stored scores of a model being activated are ground for figures yet (the tier policy, the model report, score drift). */
-import type { QueryKey } from '@tanstack/react-query';
 import { owedScoringModel, readJob, type JobProgress } from '../jobs/progress';
-import { useInvalidateWhenFinished, useLiveValue } from './hooks';
+import { useLiveValue } from './hooks';
 
 /** A scoring of every stored lead that is owed but not running: it waits for its turn (another job on the stored scores runs first, or the browser closed before it began). */
 export interface OwedScoringWaiting {
@@ -23,15 +22,14 @@ export interface OwedScoringOfEveryLead {
  * re-tier): until its run ends (the scoring no longer owed), the model's stored scores are none,
  * old ones (a roll back's) or the first batches' (in key order: one source's leads before
  * another's), no ground for figures read from them. A routine re-score of every lead (daily, a
- * retry) keeps the scores it replaces: not such a run. `keys` are invalidated when a scoring run
- * ends, for what was read from the scores to be read again.
+ * retry) keeps the scores it replaces: not such a run. What was read from the scores is read
+ * again as any scoring run ends by the page's own `useInvalidateWhenJobEnds('scoring', [leads])`,
+ * once: invalidated here too, each read would start twice.
  */
-export function useOwedScoringOfEveryLead(modelId: string, keys: readonly QueryKey[]): OwedScoringOfEveryLead {
+export function useOwedScoringOfEveryLead(modelId: string): OwedScoringOfEveryLead {
   // Read live, with or without a run going: the activation owes the scoring before its run begins, and the run's end
-  // settles it in the write that ends the run. One read of both: read apart, the page could see the scoring settled
-  // before the run's end, read the scores, and read them again as the end invalidates them.
+  // settles it in the write that ends the run. One read of both, so the run seen running is the one owed.
   const read = useLiveValue(async () => ({ scoring: await readJob('scoring'), owedModel: await owedScoringModel() }));
-  useInvalidateWhenFinished(read?.scoring, keys);
   if (read === undefined) return { run: null, settled: false };
   const { scoring, owedModel } = read;
   if (owedModel !== modelId) return { run: null, settled: true };

@@ -67,7 +67,7 @@ function CalibrationTable({ bins, leads }: { bins: readonly (readonly [number, n
 function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
   const labelled = labelledQuery(manifest.modelId);
   // Until the activation's scoring of every stored lead ends, the model's scores are its first batches' (one source's): not read, and read again at its end.
-  const scoring = useOwedScoringOfEveryLead(manifest.modelId, [labelled.queryKey]);
+  const scoring = useOwedScoringOfEveryLead(manifest.modelId);
   const data = useQuery({ ...labelled, enabled: scoring.settled });
   const countedTo = useAgesCountedTo(manifest);
   const { hot, warm } = manifest.tiers;

@@ -197,7 +197,7 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
   // Until the activation's scoring of every stored lead ends, the model's scores are its first
   // batches' (one source's): a capacity policy's ranks and every tier's yield would be read from
   // them. Not read meanwhile, and read again at its end.
-  const scoring = useOwedScoringOfEveryLead(manifest.modelId, [labelledOptions.queryKey, panelLeadsOptions.queryKey]);
+  const scoring = useOwedScoringOfEveryLead(manifest.modelId);
   const labelled = useQuery({ ...labelledOptions, enabled: scoring.settled });
   const storedOutcomes = scoring.settled ? labelled.data : undefined;
   const panelLeads = useQuery({ ...panelLeadsOptions, enabled: scoring.settled });

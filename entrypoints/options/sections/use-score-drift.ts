@@ -14,7 +14,7 @@ import { scoresPerProbabilityBin } from '@/lib/ui/stored-data';
 export function useScoreDrift(manifest: Manifest): ScoreDriftRead {
   const { modelId } = manifest;
   // While its activation's scoring of the stored leads is owed (running, or waiting for its turn), no verdict on its drift; a routine re-score is compared as ever.
-  const scoringEveryLead = useOwedScoringOfEveryLead(modelId, [queryKeys.scoreDrift(modelId)]);
+  const scoringEveryLead = useOwedScoringOfEveryLead(modelId);
   const { cuts } = trainingDeciles(manifest.reference.probabilityPercentiles);
   const counts = useQuery({
     queryKey: queryKeys.scoreDrift(modelId),
