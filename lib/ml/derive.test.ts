@@ -200,6 +200,13 @@ describe('parseBoolean', () => {
     ['true', 1], ['false', 0], ['Yes', 1], ['No', 0], ['1', 1], ['0', 0], [true, 1], [false, 0], [1, 1], [0, 0], ['checked', 1],
   ] as const)('%s → %s', (raw, want) => expect(parseBoolean(raw)).toBe(want));
   it.each(['maybe', '', 'Select', null, 2])('%s → NaN', (raw) => expect(parseBoolean(raw as never)).toBeNaN());
+  // A German, French or Spanish Excel saves TRUE/FALSE in its own words; pandas writes a number column's 1 as 1.0.
+  // Read as missing, an opted-out lead's "Opted out of e-mail" was "not known", and its plan suggested e-mails.
+  it.each([
+    ['WAHR', 1], ['FALSCH', 0], ['VRAI', 1], ['FAUX', 0], ['VERDADERO', 1], ['FALSO', 0], ['Ja', 1], ['Nein', 0], ['oui', 1], ['non', 0],
+    ['sí', 1], ['1.0', 1], ['0.0', 0], ['1,0', 1], ['0,00', 0],
+  ] as const)('%s → %s (another language, a number column)', (raw, want) => expect(parseBoolean(raw)).toBe(want));
+  it.each(['1.5', '10', '0.01', '2,0'])('%s → NaN (a number, not yes or no)', (raw) => expect(parseBoolean(raw)).toBeNaN());
 });
 
 describe('numeric dates in either order', () => {

@@ -23,6 +23,7 @@ export type Raw = string | number | boolean | null | undefined;
  * `…+00`): no value read before reads otherwise, and a model could only have learnt such cells as
  * missing among other dates (a column of them trained no date feature: too few dates, or missing
  * in every row, dropped), so flagging every model would ask nearly every admin to train again for nothing.
+ * The same for the yes/no words read as missing before and as yes or no now (`WAHR`, `Nein`, `1.0`).
  */
 export const DERIVED_READING_VERSION = 1;
 
@@ -221,16 +222,21 @@ export function parseNumber(raw: Raw, extra: readonly string[] = [], format?: Nu
   return negative ? -scaled : scaled;
 }
 
-const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'on', 'checked', 'x', '✓', '✔']);
-const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'off', 'unchecked']);
+// Besides English: the TRUE and FALSE that Excel writes into a CSV in its user's language (German,
+// French, Spanish, Italian, Portuguese, Dutch, Swedish, Danish, Norwegian, Finnish, Polish), and yes/no in those languages.
+const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'on', 'checked', 'x', '✓', '✔', 'wahr', 'vrai', 'verdadero', 'vero', 'verdadeiro', 'waar', 'sant', 'sand', 'sann', 'tosi', 'prawda', 'ja', 'oui', 'sí', 'si', 'sim', 'kyllä', 'tak']);
+const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'off', 'unchecked', 'falsch', 'faux', 'falso', 'onwaar', 'falskt', 'falsk', 'usann', 'epätosi', 'fałsz', 'nein', 'non', 'não', 'nao', 'nee', 'nej', 'ei', 'nie']);
 
-/** 1 / 0 from `true/false`, `Yes/No`, `1/0`, `on/off`, a checkbox's `checked`; NaN otherwise. */
+/**
+ * 1 / 0 from `true/false`, `Yes/No`, `1/0` (`1.0`, `0,0`: a number column's), `on/off`, a checkbox's `checked`,
+ * and their words in a dozen European languages (`WAHR`, `Nein`); NaN otherwise.
+ */
 export function parseBoolean(raw: Raw, extra: readonly string[] = []): number {
   if (typeof raw === 'boolean') return raw ? 1 : 0;
   if (typeof raw === 'number') return raw === 1 ? 1 : raw === 0 ? 0 : NaN;
   const text = rawText(raw, extra);
   if (text === null) return NaN;
-  const s = text.toLowerCase();
+  const s = text.toLowerCase().replace(/^([01])[.,]0+$/, '$1');
   if (TRUE_WORDS.has(s)) return 1;
   if (FALSE_WORDS.has(s)) return 0;
   return NaN;
