@@ -297,7 +297,8 @@ describe('at start-up', () => {
     neverBegins();
     void activateStoredModel('trained-1');
     await vi.waitFor(() => expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith('trained-1'));
-    await writeJob('scoring', { modelId: 'trained-1', state: 'running', done: 0, total: 1, startedAt: 1 });
+    // Its run, begun once the activation owed it.
+    await writeJob('scoring', { modelId: 'trained-1', state: 'running', done: 0, total: 1, startedAt: Date.now() });
     // The browser starts again on the run left running.
     stubWebLocks();
     steps.length = 0;

@@ -3,7 +3,7 @@
  * score with the new model) and the stored leads' scoring outlives the page that asked.
  */
 import { db } from '../db/db';
-import { oweScoringOfEveryLead, owedScoringModel, owedSourceScorings, readJob, settleOwedScoring, standingFailure, writeJob, type JobProgress } from '../jobs/progress';
+import { coversOwedScoring, oweScoringOfEveryLead, owedScoringModel, owedSourceScorings, readJob, settleOwedScoring, standingFailure, writeJob, type JobProgress } from '../jobs/progress';
 import { decidingFullScoring, requestFullScoring, requestOwedScoringOf } from '../jobs/requests';
 import { sendToCrmTabs } from '../messaging/events';
 import type { SourceKind } from '../ml/featurize';
@@ -146,7 +146,9 @@ export const rollBackModel = () => switchActiveModel(rollBack);
  * Scores the stored leads with the active model when its activation's scoring of every lead is
  * still owed (the browser closed before it began: it waited for another job's turn; or a CSV
  * import's page asks for its leads' scoring, which that one covers), unless the job left running
- * is that scoring (resumed, it goes on) or it still waits for its turn in the offscreen document
+ * is that scoring begun since it was owed (resumed, it goes on: `coversOwedScoring`; one begun
+ * before, as an update's scoring again finds, may have passed leads owed a new score: a run from
+ * the first lead is asked, after it) or it still waits for its turn in the offscreen document
  * (only this worker was restarted: `requestedAlready`). Decided once no activation is between
  * owing its scoring and asking for it (`decidingFullScoring`): else both would ask. Null when it
  * asks nothing.
@@ -160,7 +162,7 @@ async function askOwedScoring(requestHeld: () => void) {
   const modelId = await activeModelId();
   if ((await owedScoringModel()) !== modelId) return null;
   const job = await readJob('scoring');
-  if (job?.state === 'running' && job.modelId === modelId && job.source === undefined) return null;
+  if (job?.state === 'running' && (await coversOwedScoring(job))) return null;
   return scoreStoredLeadsIfAny(modelId, { unlessRequested: true, onRequestHeld: requestHeld });
 }
 

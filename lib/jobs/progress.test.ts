@@ -27,7 +27,7 @@ beforeEach(() => Promise.all(db.tables.map((table) => table.clear())));
 
 it('settles the scoring owed with a model when its run over every lead, left running, cannot even be taken up again: it ends failed, tried again as failed runs are, not at every start', async () => {
   await oweScoringOfEveryLead('damaged-1');
-  await writeJob('scoring', { modelId: 'damaged-1', state: 'running', done: 1, total: 2, startedAt: 1, resumeAfter: 'csv|1' });
+  await writeJob('scoring', { modelId: 'damaged-1', state: 'running', done: 1, total: 2, startedAt: Date.now(), resumeAfter: 'csv|1' });
   await expect(resumeUnfinishedJob('scoring', () => Promise.reject(new Error('The manifest of damaged-1 cannot be read')))).rejects.toThrow('cannot be read');
   expect(await readJob('scoring')).toMatchObject({ modelId: 'damaged-1', state: 'failed', done: 1, total: 2, error: 'The manifest of damaged-1 cannot be read' });
   expect(await owedScoringModel()).toBeNull();
@@ -38,6 +38,25 @@ it('leaves a scoring of every lead owed when the run that cannot be taken up aga
   await writeJob('scoring', { modelId: 'damaged-1', state: 'running', done: 0, total: 1, startedAt: 1, source: 'hubspot' });
   await expect(resumeUnfinishedJob('scoring', () => Promise.reject(new Error('unreadable')))).rejects.toThrow('unreadable');
   expect(await owedScoringModel()).toBe('damaged-1');
+});
+
+it('settles the scoring of every lead owed by the end of a run of its model over every lead begun since it was owed (the same millisecond counts), not by one begun before', async () => {
+  vi.useFakeTimers({ toFake: ['Date'], now: 1_000 });
+  try {
+    stubWebLocks();
+    await oweScoringOfEveryLead('model-a');
+    const ended = async (startedAt: number) => {
+      await writeJob('scoring', { modelId: 'model-a', state: 'running', done: 1, total: 2, startedAt, resumeAfter: 'csv|1' });
+      await resumeUnfinishedJob('scoring', async () => ({ remaining: 1, work: async () => 1 }));
+    };
+    await ended(999); // left running when an update or an activation under its id owed a new score: it may have passed leads
+    expect(await owedScoringModel()).toBe('model-a');
+    await ended(1_000);
+    expect(await owedScoringModel()).toBeNull();
+  } finally {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  }
 });
 
 describe('a scoring of every stored lead with a model made inactive since', () => {

@@ -106,10 +106,10 @@ export async function writeJob(kind: JobKind, progress: JobProgress): Promise<vo
 }
 
 /**
- * The work on stored scores owed: a scoring of every lead with a model (`everyLead`), written in
- * the transaction that makes it active; of one source's leads with the active model (`sources`,
- * when each was owed), written by a sync as it stores new or changed leads and by a CSV import's
- * commit (`oweSourceScoring`); a re-tiering of each model's stored scores owed (`retiers`, when
+ * The work on stored scores owed: a scoring of every lead with a model (`everyLead`, since
+ * `everyLeadOwedAt`), written in the transaction that makes it active or records an update; of
+ * one source's leads with the active model (`sources`, when each was owed), written by a sync as
+ * it stores new or changed leads and by a CSV import's commit (`oweSourceScoring`); a re-tiering of each model's stored scores owed (`retiers`, when
  * each was owed), written in the transaction that saves its new tier policy and again as that
  * re-tiering is asked (`oweRetier`). Settled by the end of a run that covers it (`settleOwedCoveredBy`);
  * a model's re-tiering, also by the model's delete (`forgetOwedRetier`). A request alone would be
@@ -126,6 +126,11 @@ export type OwedRetier = z.infer<typeof OwedRetierSchema>;
 
 const OwedWorkRowSchema = z.object({
   everyLead: z.string().optional(),
+  /**
+   * When `everyLead` was owed: only a run of it begun since settles it (`coversOwedScoringOfEveryLead`).
+   * Absent from rows stored before it was kept: settled by any run of it over every lead, as then.
+   */
+  everyLeadOwedAt: z.number().optional(),
   sources: z.partialRecord(SourceKindSchema, z.number()),
   /**
    * One per model: a list, not a record keyed by model id, as a parsed record drops the key
@@ -160,9 +165,30 @@ async function updateOwedWork(change: (owed: OwedWork) => OwedWork): Promise<voi
   });
 }
 
-/** Records that every stored lead is owed a score of `modelId` (it replaces one owed with an earlier model). */
+/**
+ * Records that every stored lead is owed a score of `modelId` from now (it replaces one owed
+ * before): only a run of it begun since settles it (`coversOwedScoringOfEveryLead`).
+ */
 export async function oweScoringOfEveryLead(modelId: string): Promise<void> {
-  await updateOwedWork((owed) => ({ ...owed, everyLead: modelId }));
+  await updateOwedWork((owed) => ({ ...owed, everyLead: modelId, everyLeadOwedAt: Date.now() }));
+}
+
+const withoutOwedScoringOfEveryLead = (owed: OwedWork): OwedWork => ({ ...owed, everyLead: undefined, everyLeadOwedAt: undefined });
+
+/**
+ * Whether a run over every lead with `modelId` begun at `startedAt` covers the scoring of every
+ * lead `owed`: of its model, and owed by the time it began. One begun before (left running when
+ * the browser closed, and resumed: an update's scoring again, an activation of a model under the
+ * same id) may have passed leads it owes a new score: their scores are of the earlier code or
+ * model. The same millisecond counts: the run asked for it begins after it is owed (owing and
+ * asking are one decision: requests.ts `decidingFullScoring`).
+ */
+const coversOwedScoringOfEveryLead = (owed: OwedWork, modelId: string, startedAt: number) =>
+  owed.everyLead === modelId && (owed.everyLeadOwedAt === undefined || owed.everyLeadOwedAt <= startedAt);
+
+/** Whether `job`, a scoring run, covers the scoring of every lead owed (`coversOwedScoringOfEveryLead`): its end settles it. */
+export async function coversOwedScoring(job: JobProgress): Promise<boolean> {
+  return job.source === undefined && coversOwedScoringOfEveryLead(await readOwedWork(), job.modelId, job.startedAt);
 }
 
 /** The model a scoring of every stored lead is owed with, or null. */
@@ -172,7 +198,7 @@ export async function owedScoringModel(): Promise<string | null> {
 
 /** The scoring of every stored lead owed with `modelId` is done (or has nothing to score): one owed with another model stays. */
 export async function settleOwedScoring(modelId: string): Promise<void> {
-  await updateOwedWork((owed) => ({ ...owed, everyLead: owed.everyLead === modelId ? undefined : owed.everyLead }));
+  await updateOwedWork((owed) => (owed.everyLead === modelId ? withoutOwedScoringOfEveryLead(owed) : owed));
 }
 
 /**
@@ -221,10 +247,10 @@ export async function owedRetiers(): Promise<OwedRetier[]> {
  * Settles what the run of job `kind` that `progress` ends (done or failed) covered, when owed
  * before the run began (one owed since may be of items behind its cursor, or of tiers applied
  * after it read them): a scoring run, its source's scoring (every source's, for a run over every
- * lead); a run over every lead, the scoring of every lead owed with its model, and once done the
- * re-tiering of its model's scores (it wrote or deleted every one of them, tiered as its model's
- * tiers were when it began); a re-tiering run, the re-tiering of its model's scores. Re-tierings
- * owed of other models' scores stay.
+ * lead); a run over every lead, the scoring of every lead owed with its model (by the time it
+ * began: `coversOwedScoringOfEveryLead`), and once done the re-tiering of its model's scores (it
+ * wrote or deleted every one of them, tiered as its model's tiers were when it began); a
+ * re-tiering run, the re-tiering of its model's scores. Re-tierings owed of other models' scores stay.
  */
 async function settleOwedCoveredBy(kind: JobKind, progress: JobProgress): Promise<void> {
   const { modelId, source, startedAt, state } = progress;
@@ -234,7 +260,7 @@ async function settleOwedCoveredBy(kind: JobKind, progress: JobProgress): Promis
     const retiers = owed.retiers.filter((retier) => !(coversItsModelsRetier && retier.modelId === modelId && retier.owedAt < startedAt));
     if (kind === 'retier') return { ...owed, retiers };
     return {
-      everyLead: overEveryItem && owed.everyLead === modelId ? undefined : owed.everyLead,
+      ...(overEveryItem && coversOwedScoringOfEveryLead(owed, modelId, startedAt) ? withoutOwedScoringOfEveryLead(owed) : owed),
       sources: Object.fromEntries(Object.entries(owed.sources).filter(([owedSource, owedAt]) => !((overEveryItem || source === owedSource) && owedAt < startedAt))),
       retiers,
     };
