@@ -90,6 +90,18 @@ async function previewOf(text: string) {
   return events;
 }
 
+describe('answerCsvRequest: the active model\'s columns', () => {
+  it('says of a column the active model reads how many filled cells it reads as missing', async () => {
+    const events: CsvEvent[] = [];
+    await answerCsvRequest(importOf('id,last_activity_at,email_opted_out\nA,3/15/26,WAHR\nB,2026-03-15,yes\n'), (event) => events.push(event), dexieCsvSink);
+    const imported = events.at(-1);
+    assert(imported?.type === 'imported');
+    expect(imported.warnings).toContainEqual(expect.stringMatching(/^Column "last_activity_at", which the active model reads: 1 of its 2 filled cells are not dates/));
+    // Read by the same reader as scoring: a German Excel's yes is a yes.
+    expect(imported.warnings.join(' ')).not.toMatch(/email_opted_out/);
+  });
+});
+
 describe('answerCsvRequest: a preview', () => {
   it('offers an outcome column whose first converted lead is past the first block, with its values in the whole file, and suggests it', async () => {
     expect(sortedExport.indexOf('\nL-14000,')).toBeGreaterThan(BLOCK_CHARS);

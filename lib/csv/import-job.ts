@@ -2,6 +2,7 @@
  * One job of the CSV import worker (import-worker.ts), apart from the worker's messaging so it
  * can be tested: a preview or an import of the request's file, answered with events.
  */
+import { activeManifest } from '../ml/model-store';
 import { TrainingDataError } from '../ml/train/errors';
 import { outcomeCandidates, withoutWrittenBack } from '../ml/train/outcome-suggestions';
 import { writtenBackFields } from '../db/written-back-fields';
@@ -49,11 +50,14 @@ async function answer(request: CsvRequest, post: Post, sink: LeadSink, cancel: A
   if (request.type === 'compare') {
     return { type: 'compared', replaced: await compareWithStoredImport(openFile, request.mapping, { signal: cancel, onProgress: postProgress }) };
   }
+  // The active model's features: the import says which of the columns they read have filled cells it reads as missing.
+  // A model that cannot score (made by a newer LeadLens) says so on its own pages: the import goes ahead unchecked.
+  const features = await activeManifest().then(({ features }) => features, () => []);
   try {
     // One import at a time, whichever tab started it: they share one staging table.
     const result = await navigator.locks.request(CSV_IMPORT_LOCK, { ifAvailable: true }, (lock) =>
       lock
-        ? importCsv(openFile, request.mapping, sink, { signal: cancel, onProgress: postProgress })
+        ? importCsv(openFile, request.mapping, sink, { signal: cancel, onProgress: postProgress, features })
         : null,
     );
     if (result === null) throw new TrainingDataError('Another CSV import, or a purge, is running (perhaps in another LeadLens tab). Import this file once it has finished.');

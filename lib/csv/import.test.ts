@@ -3,6 +3,8 @@ import Papa from 'papaparse';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_HISTORY_COLUMNS, demoHistoryRows } from '../crm/demo-data';
 import { db, type StoredLead } from '../db/db';
+import { featureValue } from '../ml/featurize';
+import { parseManifest } from '../ml/manifest';
 import { TrainingDataError } from '../ml/train/errors';
 import { outcomeCandidates } from '../ml/train/outcome-suggestions';
 import { candidateFeatures, leadsInWindow, trainingTableBuilder, type OutcomeRule, type TrainingWindow } from '../ml/train/training-set';
@@ -14,8 +16,12 @@ import { CSV_IMPORT_LOCK, dexieCsvSink as sink, discardAbandonedImport, imported
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../test/web-locks';
+import manifestJson from '../../models/manifest.json';
 
 const now = new Date('2026-11-01T00:00:00Z');
+const parsedManifest = parseManifest(manifestJson);
+if (!parsedManifest.ok) throw new Error(parsedManifest.error);
+const bundledManifest = parsedManifest.manifest;
 const historyCsv = `${Papa.unparse(demoHistoryRows({ count: 300, seed: 9, now }), { columns: [...DEMO_HISTORY_COLUMNS] })}\n`;
 /** A second, different file: what an admin imports next. */
 const nextCsv = `${Papa.unparse(demoHistoryRows({ count: 400, seed: 10, now }), { columns: [...DEMO_HISTORY_COLUMNS] })}\n`;
@@ -674,6 +680,59 @@ describe('importCsv: numbers written with decimal commas', () => {
     expect(result.commaDecimalColumns).toEqual([]);
     expect(result.warnings).toEqual([expect.stringMatching(/^Column "amount" has 1 number written with a decimal point \(like 1,234\.5\) and 1 number written with a decimal comma \(like 2\.713\.067\)/)]);
     expect((await stored()).leads.get('csv|B')?.fields.amount).toBe('2.713.067');
+  });
+});
+
+describe('importCsv: cells the active model reads as missing', () => {
+  const { features } = bundledManifest;
+  const modelMapping: CsvMapping = { idColumn: 'id', nameColumn: null, createdColumn: 'created_at', outcome: null };
+  /** The bundled model's feature reading `csvColumn` (the first, when several do), as scoring reads it. */
+  const featureOf = (csvColumn: string) => features.find(({ derive }) => derive.kind !== 'ratio' && derive.from.csv === csvColumn)!;
+
+  it('says, column by column, how many filled cells of the dates, numbers and yes/no it reads are read as missing, with the first as an example', async () => {
+    // Last activity as a spreadsheet's serial number, with a two-digit year, with a zone LeadLens does not know; a yes in German
+    // words it does not know; a count in words (a ratio's numerator too: said once). An unknown industry is a level like any other.
+    const csv =
+      'id,created_at,Last Activity At,employees,email_opens,email_clicks,email_opted_out,industry\n' +
+      'A,2026-03-01,46090,250,8,about four,WAHR,Technology\n' +
+      'B,2026-03-02,3/15/26,n/a,10,2,jawohl,???\n' +
+      'C,2026-03-03,2026-03-15 10:00 MEZ,1000+,,1,no,Retail\n' +
+      'D,2026-03-04,2026-03-15,12,5,1,,Finance\n';
+    const result = await importCsv(fileOf(csv), modelMapping, sink, { features, blockChars: 64 });
+    expect(result.warnings).toEqual([
+      'Column "Last Activity At", which the active model reads: 3 of its 4 filled cells are not dates LeadLens can read (like "46090"), ' +
+        "so the model reads them as not known and those leads' scores leave that value out. Write the dates as YYYY-MM-DD (like 2025-12-31). " +
+        'A spreadsheet writes dates as numbers like 45000 when their column is not formatted as dates.',
+      'Column "email_clicks", which the active model reads: 1 of its 4 filled cells are not numbers LeadLens can read (like "about four"), ' +
+        "so the model reads them as not known and those leads' scores leave that value out. Write them as plain numbers (like 1250000).",
+      'Column "email_opted_out", which the active model reads: 1 of its 3 filled cells are not yes/no values LeadLens can read (like "jawohl"), ' +
+        "so the model reads them as not known and those leads' scores leave that value out. Write them as yes or no (or true and false, 1 and 0).",
+    ]);
+    // Imported all the same; and the cells said are those scoring reads as missing, though filled.
+    const leads = [...(await stored()).leads.values()];
+    expect(leads).toHaveLength(4);
+    const unreadIds = (csvColumn: string) =>
+      leads.filter((lead) => Number.isNaN(featureValue(lead.fields, featureOf(csvColumn), 'csv', now))).map((lead) => lead.id);
+    expect(unreadIds('last_activity_at')).toEqual(['A', 'B', 'C']);
+    expect(unreadIds('email_opted_out')).toEqual(['B', 'D']); // D's is empty
+    // Without a model to read the file by, nothing to say.
+    expect((await importCsv(fileOf(csv), modelMapping, sink)).warnings).toEqual([]);
+  });
+
+  it('says the created date column’s unread dates once, as created dates the model reads too', async () => {
+    const csv = 'id,created_at,employees\nA,15/3/26,250\nB,2026-03-02,12\n';
+    expect((await importCsv(fileOf(csv), modelMapping, sink, { features })).warnings).toEqual([
+      'The created date column "created_at": 1 of its 2 filled cells are not dates LeadLens can read (like "15/3/26"), so those leads have no created date: ' +
+        'a training window by date leaves them out, and the active model reads it as not known, so their scores leave it out. Write the dates as YYYY-MM-DD (like 2025-12-31).',
+    ]);
+  });
+
+  it('reads the cells as stored, dates written day first and numbers with decimal commas rewritten: nothing to say of a German export', async () => {
+    const csv = 'id;created_at;last_activity_at;annual_revenue;employees\nA;13.03.2026;31/03/2026;1.500.000;1.000\nB;14.03.2026;04/03/2026;250.000,50;2.500\nC;15.03.2026;;75.000;12\n';
+    const result = await importCsv(fileOf(csv), modelMapping, sink, { features });
+    expect(result).toMatchObject({ dayFirstColumns: ['created_at', 'last_activity_at'], commaDecimalColumns: ['annual_revenue', 'employees'], warnings: [] });
+    // As written, 1.500.000 is no number: stored, it is one.
+    expect((await stored()).leads.get('csv|A')?.fields).toMatchObject({ last_activity_at: '2026-03-31', annual_revenue: '1500000' });
   });
 });
 

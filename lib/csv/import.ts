@@ -20,7 +20,8 @@
 import { z } from 'zod';
 import { leadKeyOf, type StoredLead } from '../db/db';
 import { isMissingRaw, parseDate, type DateOrder, type NumberFormat } from '../ml/derive';
-import type { RawRecord } from '../ml/featurize';
+import type { RawRecord, RawValue } from '../ml/featurize';
+import type { Feature } from '../ml/manifest';
 import { TrainingDataError } from '../ml/train/errors';
 import { dateOrders, dayFirstColumns, inFileOrder, noDateEvidence, noteDates, recordsInFileOrder, type DateEvidence } from '../ml/train/date-order';
 import { commaDecimalColumns, inFileFormat, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, type NumberEvidence } from '../ml/train/number-format';
@@ -29,6 +30,7 @@ import { quoteCell } from '../ml/train/quoted-cells';
 import { OutcomeRuleSchema, outcomeOf, type OutcomeRule } from '../ml/train/training-set';
 import { nameOrFallback, plural } from '../presentation';
 import { footerWarnings, InvalidQuotedCellError, parseCsv, UnclosedQuotedCellError, type ParsedCsv } from './parse';
+import { modelColumnReadings, type CellReading, type ColumnReading } from './model-columns';
 import { BLOCK_CHARS, UnclosedQuoteError, guessDialect, recordBlocks, splitHeader, type CsvDialect } from './record-blocks';
 
 /** Which columns say what LeadLens needs beyond the fields: all optional. */
@@ -119,35 +121,83 @@ function mappedColumns(mapping: CsvMapping): string[] {
   );
 }
 
-/** The created date column's filled cells, and those no date is read from (the first of them as an example). */
-interface UnreadDates {
+/** A column's filled cells, and those read as missing (the first of them as an example). */
+interface UnreadCells {
   filled: number;
   unread: number;
   example: string;
 }
 
-function noteUnreadDates(dates: UnreadDates, createdColumn: string, records: readonly RawRecord[], leads: readonly StoredLead[]): void {
+const noUnreadCells = (): UnreadCells => ({ filled: 0, unread: 0, example: '' });
+
+/** Counts into `cells` the cells of `column` in `records` that are `filled`, and those of them `unread` (told the cell and its record's index). */
+function noteUnreadCells(
+  cells: UnreadCells,
+  records: readonly RawRecord[],
+  column: string,
+  filled: (cell: RawValue) => boolean,
+  unread: (cell: RawValue, index: number) => boolean,
+): void {
   records.forEach((record, i) => {
-    const cell = record[createdColumn];
-    if (isMissingRaw(cell)) return;
-    dates.filled++;
-    // As training reads it: no created date (leadsInWindow).
-    if (leads[i].createdAt <= 0 && dates.unread++ === 0) dates.example = String(cell).trim();
+    const cell = record[column];
+    if (!filled(cell)) return;
+    cells.filled++;
+    if (unread(cell, i) && cells.unread++ === 0) cells.example = String(cell).trim();
   });
+}
+
+/** What cells read one way are, in a warning, and how to write them for LeadLens to read them. */
+const CELLS_READ_AS: Record<CellReading, { what: string; howToWrite: string }> = {
+  date: { what: 'dates', howToWrite: 'Write the dates as YYYY-MM-DD (like 2025-12-31).' },
+  number: { what: 'numbers', howToWrite: 'Write them as plain numbers (like 1250000).' },
+  'yes/no': { what: 'yes/no values', howToWrite: 'Write them as yes or no (or true and false, 1 and 0).' },
+};
+
+/**
+ * Says of a column (`subject`) how many of its filled cells are not read as `reading`, with the
+ * first as an example, what that means for their leads (`meaning`), and how to write them. Unread
+ * dates are most often a spreadsheet's date serial numbers (45000), which it says as such, or text.
+ */
+function unreadCellsWarning(subject: string, reading: CellReading, { filled, unread, example }: UnreadCells, meaning: string): string {
+  const serial = reading === 'date' && /^\d+(\.\d+)?$/.test(example) ? ' A spreadsheet writes dates as numbers like 45000 when their column is not formatted as dates.' : '';
+  return (
+    `${subject}: ${unread.toLocaleString('en-US')} of its ${filled.toLocaleString('en-US')} filled cells are not ${CELLS_READ_AS[reading].what} LeadLens can read (like ${quoteCell(example)}), ` +
+    `${meaning}. ${CELLS_READ_AS[reading].howToWrite}${serial}`
+  );
 }
 
 /**
  * Says how many created dates were not read: those leads have no created date, so a training
- * window by date leaves them out. Most often a spreadsheet's date serial numbers (45000), or text.
+ * window by date leaves them out; when the active model reads the column (`readByModel`), their
+ * scores leave it out too (said here, not twice).
  */
-function unreadDatesWarning(createdColumn: string | null, { filled, unread, example }: UnreadDates): string[] {
-  if (createdColumn === null || unread === 0) return [];
-  const serial = /^\d+(\.\d+)?$/.test(example) ? ' A spreadsheet writes dates as numbers like 45000 when their column is not formatted as dates.' : '';
-  return [
-    `The created date column "${createdColumn}": ${unread.toLocaleString('en-US')} of its ${filled.toLocaleString('en-US')} filled cells are not dates LeadLens can read (like ${quoteCell(example)}), ` +
-      `so those leads have no created date and a training window by date leaves them out. Write the dates as YYYY-MM-DD (like 2025-12-31).${serial}`,
-  ];
+function unreadDatesWarning(createdColumn: string | null, dates: UnreadCells, readByModel: boolean): string[] {
+  if (createdColumn === null || dates.unread === 0) return [];
+  const meaning = readByModel
+    ? 'so those leads have no created date: a training window by date leaves them out, and the active model reads it as not known, so their scores leave it out'
+    : 'so those leads have no created date and a training window by date leaves them out';
+  return [unreadCellsWarning(`The created date column "${createdColumn}"`, 'date', dates, meaning)];
 }
+
+/** A column the active model reads, and its cells the model reads as missing. */
+interface UnreadModelCells {
+  read: ColumnReading;
+  cells: UnreadCells;
+}
+
+/**
+ * Says of each column the active model reads as dates, numbers or yes/no how many of its filled
+ * cells it reads as missing: a value in the file that every score of those leads leaves out, and
+ * their explanations call not known (a two-digit year, a date as a spreadsheet's serial number, a
+ * yes in words LeadLens does not know). Any such cell is said, as the created date's are: the
+ * count tells a few odd cells from a column written in a way LeadLens does not read.
+ */
+const unreadModelCellsWarnings = (columns: readonly UnreadModelCells[]): string[] =>
+  columns
+    .filter(({ cells }) => cells.unread > 0)
+    .map(({ read, cells }) =>
+      unreadCellsWarning(`Column "${read.column}", which the active model reads`, read.reading, cells, "so the model reads them as not known and those leads' scores leave that value out"),
+    );
 
 /**
  * Says how many rows have no record id in the id column (its cell empty, or a placeholder such as
@@ -386,15 +436,32 @@ interface StagedTally {
   rows: number;
   withoutOutcome: number;
   withoutId: number;
-  unreadCreated: UnreadDates;
+  unreadCreated: UnreadCells;
+  /** Whether the active model reads the created date column as dates: its unread dates are said once, as created dates. */
+  createdReadByModel: boolean;
+  /** The other columns the active model reads as dates, numbers or yes/no; null until the first row is staged. */
+  unreadByModel: UnreadModelCells[] | null;
 }
 
-/** Stages the leads of the file's rows as `mapping` reads them into `sink`, block by block (`stage`: the rows after the first `rowsBefore`, as stored), counting what the import says of them. */
-function staging(mapping: CsvMapping, sink: LeadSink) {
-  const tally: StagedTally = { rows: 0, withoutOutcome: 0, withoutId: 0, unreadCreated: { filled: 0, unread: 0, example: '' } };
+/**
+ * Stages the leads of the file's rows as `mapping` reads them into `sink`, block by block (`stage`:
+ * the rows after the first `rowsBefore`, as stored), counting what the import says of them. Their
+ * cells are checked against `features` as stored, dates and numbers rewritten in the file's order
+ * and format: as scoring will read them.
+ */
+function staging(mapping: CsvMapping, sink: LeadSink, features: readonly Feature[]) {
+  const tally: StagedTally = { rows: 0, withoutOutcome: 0, withoutId: 0, unreadCreated: noUnreadCells(), createdReadByModel: false, unreadByModel: null };
   const stage = async (records: RawRecord[], rowsBefore: number) => {
     const leads = records.map((record, i) => csvLead(record, rowsBefore + i + 1, mapping));
-    if (mapping.createdColumn) noteUnreadDates(tally.unreadCreated, mapping.createdColumn, records, leads);
+    // As training reads it: no created date (leadsInWindow).
+    if (mapping.createdColumn) noteUnreadCells(tally.unreadCreated, records, mapping.createdColumn, (cell) => !isMissingRaw(cell), (_, i) => leads[i].createdAt <= 0);
+    if (tally.unreadByModel === null && records.length > 0) {
+      const readings = modelColumnReadings(features, Object.keys(records[0]));
+      const readsCreated = (read: ColumnReading) => read.reading === 'date' && read.column === mapping.createdColumn;
+      tally.createdReadByModel = readings.some(readsCreated);
+      tally.unreadByModel = readings.filter((read) => !readsCreated(read)).map((read) => ({ read, cells: noUnreadCells() }));
+    }
+    for (const { read, cells } of tally.unreadByModel ?? []) noteUnreadCells(cells, records, read.column, read.filled, read.unread);
     if (mapping.outcome) tally.withoutOutcome += leads.filter((lead) => lead.outcome === null).length;
     if (mapping.idColumn) tally.withoutId += records.filter((record) => cellText(record, mapping.idColumn) === '').length;
     await sink.stage(leads);
@@ -461,7 +528,8 @@ async function scanCsv(
  * start for the dialect). Throws `TrainingDataError` when the file is invalid, or the signal's
  * reason when aborted before the commit; either way the previous import is kept as it was (as it
  * is when the worker running this is stopped: see `LeadSink.commit`). Once the commit has begun,
- * an abort no longer stops it: the import completes.
+ * an abort no longer stops it: the import completes. `features`: the active model's, whose columns'
+ * cells it reads as missing are said in its warnings (none: no such check).
  */
 export async function importCsv(
   openFile: () => AsyncIterable<string>,
@@ -471,13 +539,14 @@ export async function importCsv(
     onProgress = () => undefined,
     blockChars = BLOCK_CHARS,
     signal,
-  }: { onProgress?: (progress: ImportProgress) => void; blockChars?: number; signal?: AbortSignal } = {},
+    features = [],
+  }: { onProgress?: (progress: ImportProgress) => void; blockChars?: number; signal?: AbortSignal; features?: readonly Feature[] } = {},
 ): Promise<ImportResult> {
   // Whatever an earlier import left staged (its worker was stopped) is not part of this file.
   await sink.discard();
   try {
     const dialect = await guessDialect(openFile());
-    let staged = staging(mapping, sink);
+    let staged = staging(mapping, sink, features);
     const scanned = await scanCsv(openFile(), dialect, mapping, { blockChars, signal, onProgress }, staged.stage);
     // A date such as 03/04/2025 is read by its column's order, a number such as 1.234 by its
     // column's format: both known only once every row was seen.
@@ -486,7 +555,7 @@ export async function importCsv(
     if (!(scanned.everyRowStaged && storedAsWritten(dates.orders, numbers.formats, scanned.rewritten))) {
       // The rows as written (those staged, if any) are not the rows stored: read again in the file's orders and formats.
       await sink.discard();
-      staged = staging(mapping, sink);
+      staged = staging(mapping, sink, features);
       for await (const { table, rowsBefore, chars } of csvBlocks(openFile(), dialect, blockChars, signal)) {
         await staged.stage(recordsInFileFormat(recordsInFileOrder(table.records, dates.orders), numbers.formats), rowsBefore);
         onProgress({ rows: staged.tally.rows, chars: scanned.chars + chars, reads: FILE_READS });
@@ -494,7 +563,7 @@ export async function importCsv(
       signal?.throwIfAborted();
       if (staged.tally.rows !== scanned.rows) throw new TrainingDataError('The CSV file changed while it was being imported. Import it again.');
     }
-    const { rows, withoutOutcome, withoutId, unreadCreated } = staged.tally;
+    const { rows, withoutOutcome, withoutId, unreadCreated, createdReadByModel, unreadByModel } = staged.tally;
     // Refused rather than "the later row wins": a file's row order says nothing about which row
     // is newer, so keeping one would silently drop the other's fields and outcome; and a
     // repeating id column is most often the wrong column chosen as the record id.
@@ -512,7 +581,14 @@ export async function importCsv(
       withoutOutcome,
       dayFirstColumns: dayFirstColumns(dates.orders),
       commaDecimalColumns: commaDecimalColumns(numbers.formats),
-      warnings: [...footerWarnings(scanned.footer), ...missingIdsWarning(mapping.idColumn, withoutId), ...unreadDatesWarning(mapping.createdColumn, unreadCreated), ...dates.warnings, ...numbers.warnings],
+      warnings: [
+        ...footerWarnings(scanned.footer),
+        ...missingIdsWarning(mapping.idColumn, withoutId),
+        ...unreadDatesWarning(mapping.createdColumn, unreadCreated, createdReadByModel),
+        ...unreadModelCellsWarnings(unreadByModel ?? []),
+        ...dates.warnings,
+        ...numbers.warnings,
+      ],
     };
   } catch (error) {
     await sink.discard();

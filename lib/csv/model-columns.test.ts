@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_HISTORY_COLUMNS } from '../crm/demo-data';
 import manifestJson from '../../models/manifest.json';
 import { parseManifest } from '../ml/manifest';
-import { leadSourceColumnWarnings, missingModelColumnsWarnings, modelColumnsMissing } from './model-columns';
+import { leadSourceColumnWarnings, missingModelColumnsWarnings, modelColumnReadings, modelColumnsMissing } from './model-columns';
 
 const parsed = parseManifest(manifestJson);
 if (!parsed.ok) throw new Error(parsed.error);
@@ -91,5 +91,40 @@ describe('leadSourceColumnWarnings', () => {
     expect(leadSourceColumnWarnings(bundled.features, reviewed, null)).toEqual([]);
     expect(leadSourceColumnWarnings(bundled.features, reviewed, undefined)).toEqual([]);
     expect(leadSourceColumnWarnings([{ derive: { kind: 'value', from: { csv: 'industry' } } }], reviewed, 'Source')).toEqual([]);
+  });
+});
+
+describe('modelColumnReadings', () => {
+  it('lists the columns the bundled model reads as dates, numbers or yes/no, found as scoring finds them, each once, and none it reads as any text', () => {
+    const columns = DEMO_HISTORY_COLUMNS.map((column) => (column === 'last_activity_at' ? 'Last Activity At' : column));
+    // email_clicks and email_opens are counts and a ratio's parts: read once each. Lead source, industry, title, country, e-mail and page: any text.
+    expect(modelColumnReadings(bundled.features, columns).map(({ column, reading }) => `${column}: ${reading}`)).toEqual([
+      'annual_revenue: number',
+      'employees: number',
+      'created_at: date',
+      'Last Activity At: date',
+      'web_visits: number',
+      'page_views: number',
+      'conversion_events: number',
+      'email_opens: number',
+      'email_clicks: number',
+      'email_opted_out: yes/no',
+    ]);
+  });
+
+  it('reads a cell as featurization does, the feature’s own placeholders as no value', () => {
+    const [days, optedOut, ratioPart] = modelColumnReadings(
+      [
+        { type: 'numeric', derive: { kind: 'dayOfWeek', from: { csv: 'last_activity_at' } }, missingValues: ['unbekannt'] },
+        { type: 'boolean', derive: { kind: 'value', from: { csv: 'email_opted_out' } } },
+        { type: 'numeric', derive: { kind: 'ratio', numerator: { csv: 'email_clicks' }, denominator: { csv: 'email_opens' } } },
+      ],
+      ['last_activity_at', 'email_opted_out', 'email_clicks'],
+    );
+    expect(['2026-03-15', '3/15/26', 'unbekannt', ''].map((cell) => [days.filled(cell), days.unread(cell)])).toEqual([[true, false], [true, true], [false, true], [false, true]]);
+    expect(['WAHR', 'Nein', '1.0', 'jawohl'].map(optedOut.unread)).toEqual([false, false, false, true]);
+    // The ratio's part the file has: its denominator is missing, but the clicks are read all the same.
+    expect(ratioPart).toMatchObject({ column: 'email_clicks', reading: 'number' });
+    expect(['1,200', '5 clicks', 'five'].map(ratioPart.unread)).toEqual([false, false, true]);
   });
 });

@@ -1,9 +1,12 @@
 /**
  * The active model's CSV columns that a file to import lacks: its leads would be scored with those
  * features missing (a re-export whose report renamed "title" to "Position"), so the preview says so.
+ * And how the model reads the columns it finds (`modelColumnReadings`), so that the import can say
+ * which of their cells it reads as missing.
  */
-import { sourceFieldKey, type RawRecord } from '../ml/featurize';
-import { fieldSourcesOf, fieldsRead, type Derive, type FieldSources } from '../ml/manifest';
+import { isMissingRaw, parseBoolean, parseDate, parseNumber } from '../ml/derive';
+import { sourceFieldKey, type RawRecord, type RawValue } from '../ml/featurize';
+import { fieldSourcesOf, fieldsRead, type Derive, type Feature, type FieldSources } from '../ml/manifest';
 import { namesLeadSourceColumn } from './mapping';
 
 /** A lead's fields as the file's `columns` key them (the import renames none), their values aside. */
@@ -72,4 +75,64 @@ export function leadSourceColumnWarnings(features: readonly { derive: Derive }[]
           ];
     });
   return [...new Set(warnings)];
+}
+
+/** How a feature reads the cells of its columns: as dates, numbers, or yes or no. */
+export type CellReading = 'date' | 'number' | 'yes/no';
+
+/**
+ * The functions featurization reads a cell by (`featureNumber`; a "days since" and a day of the week
+ * read their date as `parseDate` does), with the feature's placeholders: NaN for a cell read as missing.
+ */
+const READERS: Record<CellReading, (cell: RawValue, missingValues: readonly string[]) => number> = {
+  date: parseDate,
+  number: parseNumber,
+  'yes/no': parseBoolean,
+};
+
+type ReadingFeature = Pick<Feature, 'derive' | 'type'> & { missingValues?: readonly string[] };
+
+/** How `feature` reads the cells of its columns; null when any text is a value of it (a category, a title, a page, an e-mail address). */
+function cellReadingOf({ derive, type }: ReadingFeature): CellReading | null {
+  if (derive.kind === 'daysSince' || derive.kind === 'dayOfWeek') return 'date';
+  if (derive.kind === 'ratio') return 'number';
+  if (derive.kind !== 'value' || type === 'categorical') return null;
+  return type === 'boolean' ? 'yes/no' : 'number';
+}
+
+/** A column of a file that a model reads as dates, numbers or yes/no, with how it reads a cell of it. */
+export interface ColumnReading {
+  column: string;
+  reading: CellReading;
+  /** Whether a cell holds a value: not empty, nor a placeholder meaning missing (the feature's own too). */
+  filled: (cell: RawValue) => boolean;
+  /** Whether the model reads a filled cell as missing. */
+  unread: (cell: RawValue) => boolean;
+}
+
+/**
+ * The file's `columns` that `features` read as dates, numbers or yes/no (both parts of a ratio),
+ * found as scoring finds them (`sourceFieldKey`), each once per reading, with how featurization
+ * reads their cells. Not those of any text (a category's level, a title): no cell of them is unread.
+ */
+export function modelColumnReadings(features: readonly ReadingFeature[], columns: readonly string[]): ColumnReading[] {
+  const fields = fieldsOfColumns(columns);
+  const readings = new Map<string, ColumnReading>();
+  for (const feature of features) {
+    const reading = cellReadingOf(feature);
+    if (reading === null) continue;
+    const missingValues = feature.missingValues ?? [];
+    for (const from of fieldSourcesOf(feature.derive)) {
+      const column = sourceFieldKey(fields, from, 'csv');
+      const key = `${reading}:${column}`;
+      if (column === undefined || readings.has(key)) continue;
+      readings.set(key, {
+        column,
+        reading,
+        filled: (cell) => !isMissingRaw(cell, missingValues),
+        unread: (cell) => Number.isNaN(READERS[reading](cell, missingValues)),
+      });
+    }
+  }
+  return [...readings.values()];
 }
