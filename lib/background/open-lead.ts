@@ -245,7 +245,7 @@ function nameFromFields(fields: PageFields): string | null {
   return fields.Name || joined(fields.FirstName, fields.LastName) || joined(fields.firstname, fields.lastname) || null;
 }
 
-export interface ExplainDeps extends Pick<ScoringDeps, 'fetchRecord' | 'cache' | 'now' | 'staleAfterMs' | 'storedLead' | 'portalLifecycleStages'> {
+export interface ExplainDeps extends Pick<ScoringDeps, 'fetchRecord' | 'currencyRates' | 'cache' | 'now' | 'staleAfterMs' | 'storedLead' | 'portalLifecycleStages'> {
   manifest: Manifest;
   runModel(modelId: string, rows: Float32Array, featureCount: number): Promise<EngineRows>;
 }

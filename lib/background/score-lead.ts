@@ -13,12 +13,13 @@ import { featurizeRecord, knownFeatureCount, recordKey, type RawRecord, type Sou
 import { featuresNotRead, modelHasShapes, whatWouldMakeHotter } from '../ml/insights';
 import { fieldSourcesOf, fieldsRead, type Feature, type Manifest } from '../ml/manifest';
 import { fieldInWords, holdsOneOf, outcomeOf } from '../ml/outcome-rule';
-import { pageConventions, pageFieldsAsData } from '../ml/page-values';
+import { pageConventions, pageFieldsAsData, type InApiCurrency } from '../ml/page-values';
 import { scoreAndTier } from '../ml/score';
 import { suggestOutcome } from '../ml/train/outcome-suggestions';
 import type { ScoredLead, ScoreOutcome, ScoreRequest } from '../messaging/protocol';
 import { HOTTER_CHANGES_MAX } from '../messaging/schemas';
 import { isolatedText, planChangeInWords } from '../presentation';
+import { amountInCorporateCurrency } from '../crm/client';
 import type { CrmKind } from '../crm/types';
 import { hashFields } from '../crm/fields-hash';
 import { HUBSPOT_LIFECYCLE_FIELD, lifecycleOrder, type LifecycleStage } from '../crm/hubspot-lifecycle';
@@ -64,6 +65,11 @@ export interface ScoringDeps {
   now(): Date;
   /** The record's `fields` (those the model reads) from the CRM API when connected; null when not connected or not found. */
   fetchRecord?(crm: CrmKind, recordId: string, fields: readonly string[]): Promise<RawRecord | null>;
+  /**
+   * The rates the CRM's API converts records' amounts at (`CrmClient.corporateCurrencyRates`), when
+   * connected: null when it hands them on as the records hold them; undefined when not connected.
+   */
+  currencyRates?(crm: CrmKind): Promise<ReadonlyMap<string, number> | null | undefined>;
   /** A cached score older than this is recomputed, re-reading the record (default: never stale). */
   staleAfterMs?: number;
   /** The stored lead of the record, when it is the one the asking page shows (`storedLeadServes`): its outcome as a sync stored it (`convertedAlready`). */
@@ -121,8 +127,9 @@ export async function scoreLead(request: LeadToScore, deps: ScoringDeps): Promis
   if (fresh) return { ok: true, lead: withConverted(fresh.lead, await recordConverted(manifest, request, fresh.fields ?? {}, deps)) };
 
   const now = deps.now();
-  const page = pageReadOf(request, manifest);
-  const read = await withRecordFields(request, manifest, deps, page);
+  const pageReading = readPage(request, manifest, deps);
+  const read = await withRecordFields(request, manifest, deps, pageReading);
+  const page = await pageReading;
   const scored = await scoreRecord(manifest, read.fields, request.crm, now, page, deps.runModel);
   if (!scored.ok) return scored;
   const lead = await cacheBadgeScore(manifest, request, scored, read, now, page, deps.cache);
@@ -351,22 +358,57 @@ function fieldsModelReads(fields: RawRecord, manifest: Manifest, crm: CrmKind): 
 export async function scoredFields(
   manifest: Manifest,
   request: LeadToScore,
-  deps: CacheDeps & Pick<ScoringDeps, 'fetchRecord'>,
+  deps: CacheDeps & Pick<ScoringDeps, 'fetchRecord' | 'currencyRates'>,
 ): Promise<{ fields: RawRecord; scoredAt: number | null; page: PageRead; readNow?: RecordFields }> {
-  const page = pageReadOf(request, manifest);
+  const pageReading = readPage(request, manifest, deps);
   const { fresh } = await freshCachedScore(manifest.modelId, request, deps);
-  if (fresh?.fields) return { fields: fresh.fields, scoredAt: fresh.scoredAt ?? null, page };
-  const readNow = await withRecordFields(request, manifest, deps, page);
-  return { fields: readNow.fields, scoredAt: null, page, readNow };
+  if (fresh?.fields) return { fields: fresh.fields, scoredAt: fresh.scoredAt ?? null, page: await pageReading };
+  const readNow = await withRecordFields(request, manifest, deps, pageReading);
+  return { fields: readNow.fields, scoredAt: null, page: await pageReading, readNow };
+}
+
+/**
+ * Whether a CRM's API may hand a record's amounts on in another currency than the record's: a
+ * multi-currency Salesforce org's, in its corporate currency (`CrmClient.corporateCurrencyRates`).
+ * Its pages then write every amount with its currency's ISO code.
+ */
+const CONVERTS_AMOUNTS = { salesforce: true, hubspot: false } as const satisfies Record<CrmKind, boolean>;
+
+/**
+ * How `crm`'s page's amounts written with a currency's ISO code read (`pageFieldsAsData`): at the
+ * `rates` its API converts records' amounts at, as it converts them (`amountInCorporateCurrency`).
+ * Otherwise as the page shows them in the user's own currency: where it converts none (HubSpot, a
+ * single-currency org: `rates` null), and where the rates are not known (not connected, not read),
+ * every lead's amount then in the user's currency, most often the corporate one, rather than each
+ * in its own: ¥300,000,000 is not $300,000,000.
+ */
+function inApiCurrencyOf(crm: CrmKind, rates: ReadonlyMap<string, number> | null | undefined): InApiCurrency | undefined {
+  if (!CONVERTS_AMOUNTS[crm] || !rates) return undefined;
+  return (amount, currency) => amountInCorporateCurrency(amount, currency, rates);
 }
 
 /**
  * The page `request` was read from: its fields as it shows them ("€1.200.000") and as read as
- * data (1200000) in its locale (1.500 employees on a German page are 1500) and its times in its
- * time zone (`pageFieldsAsData`).
+ * data (1200000) in its locale (1.500 employees on a German page are 1500), its times in its
+ * time zone, and its amounts in another currency in the one the CRM's API hands amounts on in, at
+ * `rates` (`ScoringDeps.currencyRates`; `inApiCurrencyOf`) (`pageFieldsAsData`).
  */
-export function pageReadOf(request: LeadToScore, manifest: Manifest): PageRead {
-  return { shown: request.fields, read: pageFieldsAsData(request.fields, manifest.features, request.crm, pageConventions(request.locale), request.timeZone) };
+export function pageReadOf(request: LeadToScore, manifest: Manifest, rates?: ReadonlyMap<string, number> | null): PageRead {
+  const read = pageFieldsAsData(request.fields, manifest.features, request.crm, pageConventions(request.locale), request.timeZone, inApiCurrencyOf(request.crm, rates));
+  return { shown: request.fields, read };
+}
+
+/**
+ * The page `request` was read from (`pageReadOf`), with the rates the CRM converts amounts at when
+ * they can be read: read alongside the record (`withRecordFields`), whose read takes the same
+ * rates, and given up with it (a CRM that does not answer).
+ */
+async function readPage(request: LeadToScore, manifest: Manifest, deps: Pick<ScoringDeps, 'currencyRates'>): Promise<PageRead> {
+  const rates = await deps.currencyRates?.(request.crm).catch((error: unknown) => {
+    console.warn("LeadLens: could not read the CRM's currency rates; reading the page's amounts in the user's currency", error instanceof Error ? error.message : '');
+    return undefined;
+  });
+  return pageReadOf(request, manifest, rates);
 }
 
 /** A lead's fields as read for scoring (`withRecordFields`). */
@@ -382,7 +424,11 @@ export interface RecordFields {
  * it is what sync stored and the model learned from (a picklist's value, not the label the page
  * shows: HubSpot's OFFLINE, not "Offline Sources"; a number or date as data). Without the API (or
  * if reading fails), the page's fields alone: those of `request` as `page` read them
- * (`pageReadOf`). The badge and the side panel's explanation both score these, so they agree.
+ * (`pageReadOf`; its reading may still be under way: `readPage`). Either way an amount is in the
+ * currency the API hands amounts on in: the page's amount in another currency is read at the API's
+ * rates, and is missing where its currency has none, as the API empties it (so it fills no amount
+ * the API emptied on purpose). The badge and the side panel's explanation both score these, so
+ * they agree.
  * `readFailed`: the CRM was asked and did not answer (an error, or no answer in time), unlike a
  * CRM not connected or a record it does not have, which asking again would not change.
  * `recordRead`: the CRM's record was read, so every field the model reads was (`fieldsReadOf`).
@@ -391,7 +437,7 @@ export async function withRecordFields(
   request: LeadToScore,
   manifest: Manifest,
   deps: Pick<ScoringDeps, 'fetchRecord'>,
-  page: PageRead,
+  page: PageRead | Promise<PageRead>,
 ): Promise<RecordFields> {
   let readFailed = false;
   const api = await deps.fetchRecord?.(request.crm, request.recordId, fieldsRead(manifest.features, request.crm)).catch((error: unknown) => {
@@ -399,8 +445,9 @@ export async function withRecordFields(
     readFailed = true;
     return null;
   });
-  if (!api) return { fields: page.read, readFailed, recordRead: false };
-  return { fields: withPageFilling(api, page.read), readFailed, recordRead: true };
+  const { read } = await page;
+  if (!api) return { fields: read, readFailed, recordRead: false };
+  return { fields: withPageFilling(api, read), readFailed, recordRead: true };
 }
 
 /** `record`'s fields, `page`'s filling those it has no value for (`withRecordFields`). */

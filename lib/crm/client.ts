@@ -134,6 +134,17 @@ export interface DeletedRecord {
 }
 
 /**
+ * `amount` in the currency whose ISO code is `currency`, in the corporate currency: divided by that
+ * currency's rate (`rates`: how many of it make one of the corporate currency, whose own is 1);
+ * null without a rate for it, or without a currency (a Lead's may be null), rather than an
+ * amount in another currency than the others'.
+ */
+export function amountInCorporateCurrency(amount: number, currency: unknown, rates: ReadonlyMap<string, number>): number | null {
+  const rate = typeof currency === 'string' ? rates.get(currency) : undefined;
+  return rate === undefined ? null : amount / rate;
+}
+
+/**
  * How far the browser's clock may be off the CRM's, which dates changes and deletions. Where a
  * read of deletions ends is told by the browser's clock: with it running fast, the next sync would
  * ask from after deletions it never saw, so a read says it reaches this much less far (a deletion
@@ -218,6 +229,14 @@ export interface CrmClient {
    * again. Absent for a CRM whose amounts are never converted (HubSpot).
    */
   amountsInCorporateCurrency?(signal?: AbortSignal): Promise<boolean>;
+  /**
+   * The rates the records' amounts are converted at (`amountsInCorporateCurrency`), by ISO code
+   * (`amountInCorporateCurrency` applies one), as the records' reads take them; null when they are
+   * handed on as their records hold them (a single-currency org). A record page's amount written
+   * in a currency is read at them, in the currency its record's amounts are handed on in.
+   * Absent for a CRM whose amounts are never converted (HubSpot).
+   */
+  corporateCurrencyRates?(signal?: AbortSignal): Promise<ReadonlyMap<string, number> | null>;
   /**
    * The records deleted at or after `since` (epoch ms); when the CRM has forgotten deletions
    * that old, every record it has instead. Deletions after `coveredTo` may be missing: the

@@ -8,7 +8,7 @@ import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_OWNERS, generateDemoLeads, type DemoLead } from './demo-data';
-import type { CrmClient, CrmRecord } from './client';
+import { amountInCorporateCurrency, type CrmClient, type CrmRecord } from './client';
 import { createSalesforceClient, withAmountsInCorporateCurrency } from './salesforce-client';
 import { virtualClock } from '../../test/fixtures/virtual-clock';
 import { LeadLensDb } from '../db/db';
@@ -120,6 +120,17 @@ describe('Salesforce client: a multi-currency org', () => {
     expect(await org({ multiCurrency: MULTI_CURRENCY }).client.amountsInCorporateCurrency?.()).toBe(true);
   });
 
+  it('gives the rates it converts at, read once for its reads and a record page’s amounts alike', async () => {
+    const { client, ratesRead } = org({ multiCurrency: MULTI_CURRENCY });
+    const jpy = served[1];
+    const [rates, read] = await Promise.all([client.corporateCurrencyRates?.(), client.readRecord(jpy.salesforceId, { fields: ['AnnualRevenue'] })]);
+    expect(rates).toEqual(RATE);
+    // The page's ¥ amount at them is the API's, to the last bit: the same division of the same numbers.
+    expect(amountInCorporateCurrency(jpy.salesforce.AnnualRevenue!, 'JPY', rates!)).toBe(read?.fields.AnnualRevenue);
+    expect(amountInCorporateCurrency(1_000, 'XXX', rates!)).toBeNull();
+    expect(ratesRead()).toBe(1);
+  });
+
   it('reads one Lead, as a badge does, and a batch of them, in the corporate currency, with the Lead’s currency read along', async () => {
     const { client, asked, ratesRead } = org({ multiCurrency: MULTI_CURRENCY });
     const [usd, jpy, eur] = served;
@@ -194,6 +205,7 @@ describe('Salesforce client: a single-currency org', () => {
   it('reads amounts as they are, says it converts none, and never asks for currencies', async () => {
     const { client, asked } = org({});
     expect(await client.amountsInCorporateCurrency?.()).toBe(false);
+    expect(await client.corporateCurrencyRates?.()).toBeNull();
     const records = await everyChange(client);
     expect(new Map(records.map((record) => [record.id, record.fields.AnnualRevenue]))).toEqual(new Map(served.map((lead) => [lead.salesforceId, lead.salesforce.AnnualRevenue])));
     expect((await client.readRecord(served[1].salesforceId, { fields: ['AnnualRevenue'] }))?.fields).toEqual({

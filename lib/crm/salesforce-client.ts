@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import type { CalculatedPage, ChangedPage, CrmClient, CrmRecord, CrmUser, Deletions, FieldToWrite, ReadOptions, RecordUpdateFailure } from './client';
-import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
+import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, amountInCorporateCurrency, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, headerCount, isCrmError, realClock, PageCursors, type ApiUsage, type Clock, type CrmErrorBody, type CrmResponse, type RetryPolicy } from './http';
 import { loadOnce } from './once';
 import { readEach, showableId } from './read-each';
@@ -177,18 +177,17 @@ const CURRENCY_RATES_KEY = 'currency-rates';
 
 /**
  * `lead` with each of `currencyFields` it holds as a number in the corporate currency: divided by
- * the rate (`rates`, by ISO code) of the Lead's currency, so that leads in yen and in dollars
+ * the rate (`rates`, by ISO code) of the Lead's currency (`amountInCorporateCurrency`, as a record
+ * page's amounts are read: `corporateCurrencyRates`), so that leads in yen and in dollars
  * compare. Without a rate for its currency, its amounts are emptied rather than mixed with the
  * others' currency. Salesforce keeps a rate for every currency a record can hold (a currency is
  * never deleted, only made inactive), so this guards against odd data, a Lead without a currency;
  * it is not reported as the leads a sync leaves out are: this lead is stored, its other fields read.
  */
 export function withAmountsInCorporateCurrency<L extends Readonly<Record<string, unknown>>>(lead: L, currencyFields: readonly string[], rates: ReadonlyMap<string, number>): L {
-  const code = lead[CURRENCY_CODE_FIELD];
-  const rate = typeof code === 'string' ? rates.get(code) : undefined;
   const converted = currencyFields.flatMap((name) => {
     const amount = lead[name];
-    return typeof amount === 'number' ? [[name, rate === undefined ? null : amount / rate]] : [];
+    return typeof amount === 'number' ? [[name, amountInCorporateCurrency(amount, lead[CURRENCY_CODE_FIELD], rates)]] : [];
   });
   return converted.length === 0 ? lead : { ...lead, ...Object.fromEntries(converted) };
 }
@@ -808,6 +807,9 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
 
     // Converted whenever a synced field holds an amount in the Lead's currency (`inCorporateCurrency`).
     amountsInCorporateCurrency: async (signal) => (await leadDescribe.get(signal)).currencyFields.length > 0,
+
+    // The rates `inCorporateCurrency` converts at, kept and read again alike (`currencyRates`); a single-currency org has none to read.
+    corporateCurrencyRates: async (signal) => ((await leadDescribe.get(signal)).currencyFields.length > 0 ? (await currencyRates.get(signal)).rates : null),
 
     async listDeleted(since, signal) {
       const end = clock.now();

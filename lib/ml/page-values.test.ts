@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DAY_NAMES, parseDate } from './derive';
 import type { Feature } from './manifest';
 import { featurizeRecord } from './featurize';
-import { pageConventions, pageFieldsAsData } from './page-values';
+import { pageConventions, pageFieldsAsData, type InApiCurrency } from './page-values';
 
 const now = new Date('2026-11-01T00:00:00Z');
 const numeric = (key: string, field: string, missingValues: string[] = []): Feature => ({
@@ -178,19 +178,22 @@ describe("pageFieldsAsData: a record's amount as a multi-currency org shows it",
     featurizeRecord(pageFieldsAsData({ AnnualRevenue: text }, features, 'salesforce', conventions), features, 'salesforce', now)[1];
   const amount = (locale: string, currency: string, value: number) => new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: 'code' }).format(value);
 
-  it.each(['en-US', 'de-DE', 'fr-FR', 'de-CH', 'ja-JP', 'he-IL', 'en-IN'])("reads a %s page's amount in the record's currency, which the API sends, not the user's in brackets", (locale) => {
+  // Without the org's rates (not connected, not read): every lead's amount in one currency, the user's, shown in brackets
+  // when the record's is another; not each in its own (the rates given, in the corporate currency: below).
+  it.each(['en-US', 'de-DE', 'fr-FR', 'de-CH', 'ja-JP', 'he-IL', 'en-IN'])("reads a %s page's amount in the user's currency in brackets, without the org's rates", (locale) => {
     const shown = `${amount(locale, 'EUR', 2500000)} (${amount(locale, 'USD', 2713067.5)})`;
-    expect(revenue(shown, pageConventions(locale)), shown).toBe(2500000);
+    expect(revenue(shown, pageConventions(locale)), shown).toBe(2713067.5);
     expect(revenue(amount(locale, 'EUR', 2500000), pageConventions(locale))).toBe(2500000);
   });
 
   it("reads the amount of a currency whose code parseNumber does not know, and without the page's locale", () => {
-    expect(revenue('SEK 25,000,000.00 (USD 2,713,067.50)', pageConventions('en-US'))).toBe(25000000);
-    expect(revenue('25.000.000,00 SEK (2.713.067,50 USD)', pageConventions('de-DE'))).toBe(25000000);
+    expect(revenue('SEK 25,000,000.00 (USD 2,713,067.50)', pageConventions('en-US'))).toBe(2713067.5);
+    expect(revenue('25.000.000,00 SEK (2.713.067,50 USD)', pageConventions('de-DE'))).toBe(2713067.5);
+    expect(revenue('USD 2,713,067.50 (SEK 25,000,000.00)', pageConventions('en-US'))).toBe(25000000);
     expect(revenue('-NOK 1,500.00', pageConventions('en-US'))).toBe(-1500);
     // Lead.AnnualRevenue has no decimals: a multi-currency org shows a small amount bare.
     for (const [text, value] of [['SEK 0', 0], ['SEK 500', 500], ['KRW 900', 900]] as const) expect(revenue(text, pageConventions('en-US')), text).toBe(value);
-    expect(revenue('EUR 2,500,000.00 (USD 2,713,067.50)', null)).toBe(2500000);
+    expect(revenue('EUR 2,500,000.00 (USD 2,713,067.50)', null)).toBe(2713067.5);
   });
 
   it.each([
@@ -232,7 +235,8 @@ describe("pageFieldsAsData: a record's amount as a multi-currency org shows it",
 
   it('keeps a negative amount in brackets, and brackets with no number in them', () => {
     expect(revenue('(1,200)', pageConventions('en-US'))).toBe(-1200);
-    expect(revenue('(EUR 1,200.00) (USD 1,302.27)', pageConventions('en-US'))).toBe(-1200);
+    expect(revenue('(EUR 1,200.00) (USD 1,302.27)', pageConventions('en-US'))).toBeCloseTo(-1302.27, 2);
+    expect(revenue('(EUR 1,200.00) (-USD 1,302.27)', pageConventions('en-US'))).toBeCloseTo(-1302.27, 2);
     expect(pageFieldsAsData({ AnnualRevenue: '1,200 (est.)' }, features, 'salesforce', pageConventions('en-US'))).toEqual({ AnnualRevenue: '1,200 (est.)' });
   });
 
@@ -242,6 +246,51 @@ describe("pageFieldsAsData: a record's amount as a multi-currency org shows it",
     expect(revenue(yen, pageConventions('ja-JP'))).toBe(2713067);
     expect(revenue('\uffe12,713,067.50', pageConventions('en-GB'))).toBe(2713067.5);
     expect(revenue('\uffe5\uff12\uff0c\uff17\uff11\uff13\uff0c\uff10\uff16\uff17', null)).toBe(2713067);
+  });
+});
+
+describe("pageFieldsAsData: a multi-currency org's amount in the currency the API hands amounts on in", () => {
+  /** A multi-currency org's rates: how many of each currency make one dollar, its corporate currency. */
+  const rates = new Map([['USD', 1], ['JPY', 150], ['EUR', 0.8]]);
+  const inDollars = (amount: number, currency: string) => (rates.has(currency) ? amount / rates.get(currency)! : null);
+  const read = (text: string, locale: string | null, inApiCurrency: InApiCurrency = inDollars) =>
+    pageFieldsAsData({ AnnualRevenue: text }, features, 'salesforce', pageConventions(locale ?? undefined), undefined, inApiCurrency).AnnualRevenue;
+  const amount = (locale: string, currency: string, value: number) => new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: 'code' }).format(value);
+
+  it("reads a ¥300,000,000 lead at its currency's rate, as the API converts it, not as $300,000,000", () => {
+    expect(read('JPY 300,000,000 (USD 2,000,000.00)', 'en-US')).toBe(2_000_000);
+    expect(read('JPY 300,000,000', 'en-US')).toBe(2_000_000);
+    expect(read('JPY 300000000', null)).toBe(2_000_000);
+    expect(read('-EUR 5.00', 'en-US')).toBe(-6.25);
+    expect(read('(EUR 1,200.00) (USD 1,500.00)', 'en-US')).toBe(-1500);
+    expect(read('USD 2,000,000.00', 'en-US')).toBe(2_000_000);
+    expect(read('\uff2a\uff30\uff39 \uff13\uff10\uff10,\uff10\uff10\uff10,\uff10\uff10\uff10', null)).toBe(2_000_000);
+  });
+
+  it.each(['en-US', 'de-DE', 'fr-FR', 'de-CH', 'ja-JP', 'he-IL', 'en-IN'])("reads a %s page's amount at its code's rate, before or after its number", (locale) => {
+    const shown = `${amount(locale, 'EUR', 2500000)} (${amount(locale, 'USD', 3125000)})`;
+    expect(read(shown, locale), shown).toBe(2500000 / 0.8);
+    expect(read(amount(locale, 'EUR', -5), locale), amount(locale, 'EUR', -5)).toBe(-5 / 0.8);
+  });
+
+  it("reads an amount as missing where its currency's rate is not known, never as an amount in the corporate currency", () => {
+    expect(read('SEK 300,000,000 (USD 28,000,000.00)', 'en-US')).toBeNull();
+    expect(read('JPY 300,000,000 (USD 2,000,000.00)', 'en-US', () => null)).toBeNull();
+    expect(featurizeRecord({ AnnualRevenue: read('JPY 300,000,000', 'en-US', () => null) }, features, 'salesforce', now)[1]).toBeNaN();
+  });
+
+  it('hands the amount as the page reads it in its locale, with its code, and keeps the others as written', () => {
+    const asked: [number, string][] = [];
+    const page = { AnnualRevenue: '2.500.000,00 EUR', NumberOfEmployees: '1.500', Rating: 'EUR 5' };
+    const data = pageFieldsAsData(page, features, 'salesforce', pageConventions('de-DE'), undefined, (value, currency) => (asked.push([value, currency]), value));
+    expect(asked).toEqual([[2500000, 'EUR']]);
+    expect(data).toEqual({ AnnualRevenue: 2500000, NumberOfEmployees: '1500', Rating: 'EUR 5' });
+  });
+
+  it('reads an amount without a code (a single-currency org), a unit in capitals, a placeholder and words as without rates', () => {
+    for (const [text, locale] of [['$2,000,000.00', 'en-US'], ['2.713.067,50 €', 'de-DE'], ['\uffe52,713,067', 'ja-JP'], ['40 FTE', 'en-US'], ['0,00', 'de-DE'], ['R2D2', 'en-US'], ['1,200 (est.)', 'en-US']] as const) {
+      expect(read(text, locale, () => null), text).toEqual(pageFieldsAsData({ AnnualRevenue: text }, features, 'salesforce', pageConventions(locale)).AnnualRevenue);
+    }
   });
 });
 

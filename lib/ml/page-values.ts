@@ -9,9 +9,10 @@
  * read as the locale writes it (`11.06.2026 klo 16.41`, `2026. 06. 11.`: locale-dates.ts), a
  * number written in the locale's own digits and signs (`١٬٢٠٠` in ar-EG, `১২,০০০` in bn-BD) is
  * read in ASCII ones, and an amount a multi-currency org shows with its conversion
- * (`EUR 2,500,000.00 (USD 2,713,067.50)`) as the record's own. Pure.
+ * (`EUR 2,500,000.00 (USD 2,713,067.50)`), given the CRM's rates, as the record's own in the
+ * currency its API hands amounts on in, else as the user's. Pure.
  */
-import { dateOrderShown, isMissingRaw, numericDate, numericDateMs, parseDate, trailingZone, type DateOrder, type NumberFormat, type NumericDate, type Raw } from './derive';
+import { CURRENCY_CODES, dateOrderShown, isMissingRaw, numericDate, numericDateMs, parseDate, parseNumber, trailingZone, type DateOrder, type NumberFormat, type NumericDate, type Raw } from './derive';
 import type { Feature } from './manifest';
 import { LEVEL_KEYS, recordKey, type RawRecord, type SourceKind } from './featurize';
 import { cellNumber } from './train/dataset';
@@ -87,10 +88,13 @@ const FULL_WIDTH = /[\uff01-\uff5e\uffe0-\uffe6]/gu;
 /**
  * An amount with the same amount converted into the user's currency in brackets after it, as a
  * multi-currency org shows a record's amount in another currency: `EUR 2,500,000.00 (USD 2,713,067.50)`.
- * The lead amount (a digit in it) is the record's own, which the API sends and models learn;
- * a number in brackets alone (`(1,200)`) is a negative one.
+ * The lead amount (a digit in it) is the record's own, in the currency its code names, which the
+ * API converts at the org's rates (`amountsInApiCurrency`); the one in brackets is in the user's
+ * own currency, which need not be the corporate one. `inUserCurrency`: the one in brackets, when
+ * both name their currency (`currencyCodeOf`; the rates not known: every lead's amount then in one
+ * currency, the user's). A number in brackets alone (`(1,200)`) is a negative one.
  */
-function withoutConvertedAmount(text: string): string {
+function shownAmount(text: string, inUserCurrency: boolean): string {
   // Read by index, not by one regular expression: one over a long text of digits and an open bracket
   // took seconds (cubic), and a page's value can be 10,000 characters anyone may have typed.
   const trimmed = text.trimEnd();
@@ -98,7 +102,10 @@ function withoutConvertedAmount(text: string): string {
   const open = trimmed.lastIndexOf('(');
   const converted = trimmed.slice(open + 1, -1);
   const lead = text.slice(0, Math.max(open, 0)).trimEnd();
-  return open !== -1 && !converted.includes(')') && /\d/u.test(converted) && /\d/u.test(lead) ? lead : text;
+  if (open === -1 || converted.includes(')') || !/\d/u.test(converted) || !/\d/u.test(lead)) return text;
+  if (!inUserCurrency || currencyCodeOf(lead) === undefined || currencyCodeOf(converted) === undefined) return lead;
+  // A negative amount is the one in brackets (`(EUR 1,200.00) (USD 1,302.27)`): its conversion is negative too.
+  return /^\s*\(/u.test(lead) && !/^\s*[-\u2212(]/u.test(converted) ? `-${converted.trim()}` : converted;
 }
 
 /**
@@ -109,27 +116,70 @@ function withoutConvertedAmount(text: string): string {
  */
 const LEADING_CURRENCY_CODE = /^(\s*[-+\u2212]?)[A-Z]{3}\s*(?=[-+\u2212]?\d)/u;
 
+/** The ISO code before an amount's number, in brackets or not (`JPY 300,000,000`, `-EUR 5.00`, `(EUR 1,200.00)`), as `LEADING_CURRENCY_CODE` reads one. */
+const CODE_BEFORE = /^\s*\(?[-+\u2212]?([A-Z]{3})\s*(?=[-+\u2212]?\d)/u;
+/** Capitals after an amount's last digit (`2.500.000,00 EUR`, as Intl writes it in de-DE). */
+const CAPITALS_AFTER = /(?<=\d)\s*([A-Z]{3})\)?\s*$/u;
+
+/**
+ * The ISO code of the currency a page's amount is written in (`amountAsRead`'s), before its number
+ * or after it; none in one without (`$2,000,000.00`, `2000000`). After a number, only a currency's
+ * (`CURRENCY_CODES`): capitals there may be a unit (`40 FTE`), which `parseNumber` reads past.
+ */
+function currencyCodeOf(amount: string): string | undefined {
+  const after = CAPITALS_AFTER.exec(amount)?.[1];
+  return CODE_BEFORE.exec(amount)?.[1] ?? (after !== undefined && CURRENCY_CODES.includes(after) ? after : undefined);
+}
+
 /**
  * A page's number as `parseNumber` reads it: ordinary signs for full-width ones, and a record's
  * amount without its converted amount, its currency's code, or a currency `parseNumber` does not
- * know (`zł 1 200`, `R$ 1.234,56`: `withoutCurrency`, as the CSV import reads them).
+ * know (`zł 1 200`, `R$ 1.234,56`: `withoutCurrency`, as the CSV import reads them). With it, the
+ * ISO code of the currency it is written in, when it names one (`JPY` of `JPY 300,000,000`).
  */
-const amountAsRead = (text: string) =>
-  withoutCurrency(withoutConvertedAmount(text.replace(FULL_WIDTH, (char) => char.normalize('NFKC'))).replace(LEADING_CURRENCY_CODE, '$1'));
+function amountAsRead(text: string, inUserCurrency: boolean): { text: string; currency?: string } {
+  const own = shownAmount(text.replace(FULL_WIDTH, (char) => char.normalize('NFKC')), inUserCurrency);
+  return { text: withoutCurrency(own.replace(LEADING_CURRENCY_CODE, '$1')), currency: currencyCodeOf(own) };
+}
 
 /**
  * `fields` with the text of `keys` as read as numbers: as `numberTextReader` reads it in `locale`
- * (when known), then as `amountAsRead`; `fields` itself when that changes none.
+ * (when known), then as `amountAsRead` (`fields` itself when that changes none); and the ISO code
+ * of the currency each written in one is in, by key.
  */
-function numbersAsRead(fields: RawRecord, keys: Iterable<string>, locale: string | undefined): RawRecord {
+function numbersAsRead(fields: RawRecord, keys: Iterable<string>, locale: string | undefined, inUserCurrency: boolean): { read: RawRecord; currencies: Map<string, string> } {
   if (locale !== undefined && !numberTextReaders.has(locale)) numberTextReaders.set(locale, numberTextReader(locale));
   const inAscii = (locale === undefined ? null : numberTextReaders.get(locale)) ?? ((text: string) => text);
+  const currencies = new Map<string, string>();
   const changed = [...keys].flatMap((key) => {
     const raw = fields[key];
-    const text = typeof raw === 'string' ? amountAsRead(inAscii(raw)) : raw;
+    if (typeof raw !== 'string') return [];
+    const { text, currency } = amountAsRead(inAscii(raw), inUserCurrency);
+    if (currency !== undefined) currencies.set(key, currency);
     return text === raw ? [] : [[key, text] as const];
   });
-  return changed.length === 0 ? fields : { ...fields, ...Object.fromEntries(changed) };
+  return { read: changed.length === 0 ? fields : { ...fields, ...Object.fromEntries(changed) }, currencies };
+}
+
+/**
+ * An amount written in a currency (by its ISO code) in the currency the CRM's API hands amounts
+ * on in, which models learn (a multi-currency Salesforce org's corporate currency); null when that
+ * is not known.
+ */
+export type InApiCurrency = (amount: number, currency: string) => number | null;
+
+/**
+ * `fields` with each amount written in a currency (`currencies`: its ISO code by key) as
+ * `inApiCurrency` gives it: missing (null) where it gives none, rather than read as an amount in
+ * another currency than the model's. A placeholder (`missingValues`) or a text that reads as no
+ * number is kept as written.
+ */
+function amountsInApiCurrency(fields: RawRecord, currencies: ReadonlyMap<string, string>, inApiCurrency: InApiCurrency, missingValues: readonly string[]): RawRecord {
+  const converted = [...currencies].flatMap(([key, currency]) => {
+    const amount = parseNumber(fields[key], missingValues);
+    return Number.isFinite(amount) ? [[key, inApiCurrency(amount, currency)] as const] : [];
+  });
+  return converted.length === 0 ? fields : { ...fields, ...Object.fromEntries(converted) };
 }
 
 /** The format a number shows by itself: `2.713.067` and `0,5` read with a decimal comma only, `1,234.5` and `1.5` with a decimal point only. */
@@ -338,6 +388,13 @@ function valueLabelled(text: string, labels: Readonly<Record<string, string>>, l
  * The model's numbers are first rewritten in ASCII digits and signs where the locale writes
  * others (`١٬٢٣٤٫٥` in ar-EG as `1,234.5`: `numberTextReader`), and as a record's own amount
  * (`EUR 2,500,000.00 (USD 2,713,067.50)` as `2,500,000.00`, `￥` as `¥`: `amountAsRead`).
+ * With `inApiCurrency`, an amount written with its currency's ISO code (as a multi-currency
+ * Salesforce org writes every amount) is then read in the currency the CRM's API hands amounts on
+ * in, as models learn them (`JPY 300,000,000` as 2000000 where a dollar is 150 yen), or as missing
+ * where its currency has no rate, as the API empties it (`amountsInApiCurrency`). Without it (the
+ * rates not known), in the user's own currency where the page shows it converted
+ * (`JPY 300,000,000 (USD 2,000,000.00)` as 2000000): every lead's amount in one currency, most
+ * often the corporate one, rather than each in its own (¥300,000,000 is not $300,000,000).
  * A value that does not read so is kept as written (`1.5` on a German page: `parseNumber` then
  * reads it alone; with those ASCII digits and signs), as is every other field.
  * A choice field whose labels the model knows for `source` (`optionLabels`) is read back from the
@@ -349,6 +406,7 @@ export function pageFieldsAsData(
   source: SourceKind,
   conventions: PageConventions | null,
   timeZone?: string,
+  inApiCurrency?: InApiCurrency,
 ): RawRecord {
   const numberFields = new Set<string>();
   const dateFields = new Set<string>();
@@ -369,13 +427,14 @@ export function pageFieldsAsData(
     const date = d.kind === 'daysSince' || d.kind === 'dayOfWeek' ? shown(d.from[source]) : undefined;
     if (date !== undefined) dateFields.add(date);
   }
-  const ascii = numbersAsRead(fields, numberFields, conventions?.locale);
+  const { read: ascii, currencies } = numbersAsRead(fields, numberFields, conventions?.locale, inApiCurrency === undefined);
   // Only the model's numbers show the page's format: other fields' text (a picklist's `1.500`, a version) may be written any way.
   const modelNumbers = [...numberFields].map((key) => ascii[key]);
   const pageValues = Object.values(fields);
   const numberFormat = shownOrGuessed(modelNumbers.map((raw) => formatShown(raw, missingValues)), numberFormatGuessed(modelNumbers, pageValues, conventions, missingValues));
   const dateOrder = shownOrGuessed(pageValues.map(dateOrderShown), conventions?.dateOrder);
-  const asData = numberFormat ? inFileFormat(ascii, new Map([...numberFields].map((key) => [key, numberFormat])), missingValues) : ascii;
+  const inFormat = numberFormat ? inFileFormat(ascii, new Map([...numberFields].map((key) => [key, numberFormat])), missingValues) : ascii;
+  const asData = inApiCurrency ? amountsInApiCurrency(inFormat, currencies, inApiCurrency, missingValues) : inFormat;
   const clock = zoneClock(timeZone);
   const dates = [...dateFields].flatMap((key) => {
     const date = dateAsData(fields[key], dateOrder, conventions, clock);
