@@ -3,13 +3,16 @@
  * What the options page reads again of the models when a job another context ran ends: a tier
  * policy applied in another tab (its re-tier), and another tab's training of the active model
  * again to its own id (its activation's scoring of every lead). The side panel reads them again then too.
+ * And what it reads again when the background tells it of another context's change: the connections,
+ * syncs and write-backs after a connect, Disconnect or a run's start; everything after "Purge everything".
  */
 import 'fake-indexeddb/auto';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryClient, QueryClientProvider, type QueryKey } from '@tanstack/react-query';
 import { act, createElement } from 'react';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { db } from '@/lib/db/db';
 import { writeJob, type JobKind } from '@/lib/jobs/progress';
+import { broadcastToPages } from '@/lib/messaging/events';
 import { bundledModel } from '@/lib/ml/bundled-model';
 import { DERIVED_READING_VERSION } from '@/lib/ml/derive';
 import type { Tiers } from '@/lib/ml/manifest';
@@ -17,6 +20,7 @@ import { setTiers } from '@/lib/ml/model-store';
 import { activateModel, recordNewerReading } from '@/lib/ml/model-versions';
 import { describeTierPolicy } from '@/lib/ml/tier-policy';
 import { sentenceStart } from '@/lib/presentation';
+import { queryKeys } from '@/lib/query-keys';
 import { render, waitFor, type Rendered } from '@/test/render';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { App } from './App';
@@ -79,4 +83,32 @@ it('says no more that the active model reads its fields otherwise once another t
   expect(await act(() => recordNewerReading('older-1', { ...bundled, derivedReadingVersion: DERIVED_READING_VERSION }))).toBe(true);
   await jobRunsElsewhere('scoring', 'older-1');
   await waitFor(() => (page.querySelector('[data-testid="reading-changed-note"]') ? null : true));
+});
+
+describe("another context's change the background tells of", () => {
+  const otherKeys = [queryKeys.connections(), queryKeys.syncs(), queryKeys.writeBacks(), queryKeys.models(), queryKeys.recordStaleHours(), queryKeys.leads()];
+  /** The page open, with every key of `otherKeys` read (by sections not drawn here). */
+  function openPage(): QueryClient {
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    for (const queryKey of otherKeys) queryClient.setQueryData(queryKey, 'read');
+    rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(App)));
+    return queryClient;
+  }
+  const invalidated = (queryClient: QueryClient, keys: readonly QueryKey[]) => keys.filter((queryKey) => queryClient.getQueryState(queryKey)?.isInvalidated);
+
+  it('reads the connections, syncs and write-backs again after a connect, a Disconnect or a run started elsewhere, and nothing else', async () => {
+    const queryClient = openPage();
+    await act(() => broadcastToPages('connectionsOrRunsChanged', {}));
+    await waitFor(() => (invalidated(queryClient, otherKeys).length > 0 ? true : null));
+    expect(invalidated(queryClient, otherKeys)).toEqual([queryKeys.connections(), queryKeys.syncs(), queryKeys.writeBacks()]);
+  });
+
+  it('reads everything again after "Purge everything" in another tab, as the purging page does; only the leads after other deletions', async () => {
+    const queryClient = openPage();
+    await act(() => broadcastToPages('storedDataDeleted', {}));
+    await waitFor(() => (invalidated(queryClient, otherKeys).length > 0 ? true : null));
+    expect(invalidated(queryClient, otherKeys)).toEqual([queryKeys.leads()]);
+    await act(() => broadcastToPages('storedDataDeleted', { everything: true }));
+    await waitFor(() => (invalidated(queryClient, otherKeys).length === otherKeys.length ? true : null));
+  });
 });

@@ -1,7 +1,7 @@
 import { PageShell } from '@/components/PageShell';
 import { PartBoundary } from '@/components/PartBoundary';
 import { queryKeys } from '@/lib/query-keys';
-import { useInvalidateOnEvent, useInvalidateWhenJobEnds } from '@/lib/ui/hooks';
+import { useInvalidateOnEvent, useInvalidateWhenJobEnds, useReadEverythingAgainWhenPurged } from '@/lib/ui/hooks';
 import { optionsSections } from './sections';
 
 export function App() {
@@ -18,7 +18,12 @@ export function App() {
 function Sections() {
   // Leads deleted elsewhere (connecting another org forgets its leads): counts and samples read again.
   useInvalidateOnEvent('storedDataDeleted', [queryKeys.leads()]);
+  // "Purge everything" in another tab: everything read again, as the purging page does.
+  useReadEverythingAgainWhenPurged();
   useInvalidateOnEvent('ownersNamed', [queryKeys.leads()]);
+  // A connect, check or Disconnect, or a sync or write-back started, in another tab or by the schedule:
+  // its rows read again, and a run seen running is polled from then on.
+  useInvalidateOnEvent('connectionsOrRunsChanged', [queryKeys.connections(), queryKeys.syncs(), queryKeys.writeBacks()]);
   // Scores written by a job this page did not wait for (a sync's, a write-back's, another tab's):
   // the policy preview, the report's stored outcomes and the counts read them again. The models too,
   // as the side panel does: a re-tier ends a tier policy applied (in another tab: the manifest read

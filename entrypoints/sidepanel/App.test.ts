@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { demoStoredLeads } from '@/lib/crm/demo-leads';
 import { db } from '@/lib/db/db';
 import { oweScoringOfEveryLead, oweSourceScoring, writeJob, type JobProgress } from '@/lib/jobs/progress';
+import { broadcastToPages } from '@/lib/messaging/events';
 import { bundledModel } from '@/lib/ml/bundled-model';
 import { dexieSyncStore, recordSyncedAccount } from '@/lib/sync/store';
 import type { Manifest } from '@/lib/ml/manifest';
@@ -268,6 +269,43 @@ it('tells a rep whose CRM is connected but not synced yet to sync it, not to con
     return text?.startsWith('Connected') ? text : null;
   });
   expect(connected).toBe('Connected to HubSpot: sync it under Options › Sync to store and score its leads.');
+});
+
+describe('a change made in another page (an options page: a Disconnect, Sync now, "Purge everything")', () => {
+  const advice = () => rendered!.container.querySelector('[data-testid="no-leads-advice"]')?.textContent;
+  const hubspot = { crm: 'hubspot', host: 'api.hubapi.com', message: 'Connected', settings: null };
+  afterEach(() => {
+    background.connectionStatus.mockImplementation(async () => ({ ok: true, connections: [] }));
+    background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [] }));
+  });
+
+  it('is shown when the background tells of it: HubSpot disconnected, then a sync running', async () => {
+    background.connectionStatus.mockResolvedValue({ ok: true, connections: [{ ...hubspot, status: 'connected' }] });
+    rendered = renderApp();
+    expect(await waitFor(() => (advice()?.startsWith('Connected') ? advice() : null))).toBe('Connected to HubSpot: sync it under Options › Sync to store and score its leads.');
+    background.connectionStatus.mockResolvedValue({ ok: true, connections: [] });
+    await act(() => broadcastToPages('connectionsOrRunsChanged', {}));
+    expect(await waitFor(() => (advice()?.startsWith('Connect HubSpot or') ? advice() : null))).toBe(
+      'Connect HubSpot or Salesforce in Options, import a CSV there, or load the demo data to see LeadLens at work.',
+    );
+
+    background.connectionStatus.mockResolvedValue({ ok: true, connections: [{ ...hubspot, status: 'connected' }] });
+    background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [{ crm: 'hubspot', status: 'running', synced: 0, remaining: null, endedAt: null, error: null }] }));
+    await act(() => broadcastToPages('connectionsOrRunsChanged', {}));
+    expect(await waitFor(() => (advice()?.startsWith('Syncing') ? advice() : null))).toBe('Syncing HubSpot: its leads are scored when the sync ends.');
+  });
+
+  it('reads the connections again after "Purge everything", not after other deletions (a sync removing leads)', async () => {
+    background.connectionStatus.mockResolvedValue({ ok: true, connections: [{ ...hubspot, status: 'connected' }] });
+    rendered = renderApp();
+    await waitFor(() => (advice()?.startsWith('Connected') ? true : null));
+    background.connectionStatus.mockResolvedValue({ ok: true, connections: [] });
+    await act(() => broadcastToPages('storedDataDeleted', {}));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(advice()).toBe('Connected to HubSpot: sync it under Options › Sync to store and score its leads.');
+    await act(() => broadcastToPages('storedDataDeleted', { everything: true }));
+    expect(await waitFor(() => (advice()?.startsWith('Connect HubSpot or') ? true : null))).toBe(true);
+  });
 });
 
 describe('a CRM connection that needs reconnecting or is not working', () => {

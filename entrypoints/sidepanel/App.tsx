@@ -6,6 +6,7 @@ import { PartBoundary } from '@/components/PartBoundary';
 import { EmptyState, ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { useOwedScoringOfEveryLead } from '@/lib/ui/owed-scoring';
 import { unscorableLeadCounts } from '@/lib/ui/stored-data';
+import { useInvalidateOnEvent, useReadEverythingAgainWhenPurged } from '@/lib/ui/hooks';
 import { useInvalidateWhenRunEnds } from '@/lib/ui/use-invalidate-when-run-ends';
 import type { ConnectionReply } from '@/lib/connections/schema';
 import { CRM_LABEL } from '@/lib/crm/types';
@@ -414,7 +415,18 @@ function ScoredLeads({ leads, job, modelId, onLeadChosen, onFileLeadsListed }: R
   );
 }
 
+/**
+ * What another page changes without a job whose end tells the panel: a connect or Disconnect, a
+ * sync started (there, or by the schedule), whose rows are read again (and a sync then seen running
+ * polled); and "Purge everything", after which everything is read again, as the purging page does.
+ */
+function useReadAgainWhatOtherPagesChange(): void {
+  useInvalidateOnEvent('connectionsOrRunsChanged', [queryKeys.connections(), queryKeys.syncs(), queryKeys.syncsReadWithLeads()]);
+  useReadEverythingAgainWhenPurged();
+}
+
 export function App() {
+  useReadAgainWhatOtherPagesChange();
   // A file's lead chosen from the top leads, explained in the open lead's card until the rep goes back to the CRM tab's.
   const [fileLeadKey, setFileLeadKey] = useState<string | null>(null);
   // As the top leads tell it: the open lead's card reads no leads of its own (every stored lead read twice at each scoring job's end).

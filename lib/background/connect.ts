@@ -76,7 +76,7 @@ export async function check(connection: Connection): Promise<{ reply: Connection
   return { reply: reply('connected', `Connected to ${CRM_LABEL[crm]} at ${host}: ${what}`), account };
 }
 
-/** Keeps `reply` (with `note` after it) as the connection's status. */
+/** Keeps `reply` (with `note` after it) as the connection's status (`writeStatus` tells every page). */
 export async function remember(reply: ConnectionReply, note = ''): Promise<ConnectionReply & { ok: true }> {
   const result = note ? { ...reply, message: `${reply.message}. ${note}` } : reply;
   await writeStatus(result);

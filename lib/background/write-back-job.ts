@@ -37,6 +37,7 @@ import {
   type FieldsHeld,
 } from '../db/write-back-report';
 import { listenForCancel } from '../jobs/cancel-flag';
+import { broadcastToPages } from '../messaging/events';
 import { otherUserMessage } from '../sync/engine';
 import { dexieSyncStore, otherAccountRefusal } from '../sync/store';
 import { keepWorkerAliveDuring } from './keep-alive';
@@ -355,6 +356,8 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
           const checking: WriteBackSummary = { ...idleWriteBack(crm), status: 'checking', target: { scoreField, tierField, reasonField }, writtenWith: stillHeld(target, await storedFieldsHeld(db, last)) };
           await writeState(checking);
           resolve(checking);
+          // Other pages poll a write-back only once they read it under way.
+          await broadcastToPages('connectionsOrRunsChanged', {});
           // Chrome stops a worker 30 s without an extension call: a batch retried with back-off, or
           // a slow field check, goes longer, and the job would stop with nobody to say so.
           await keepWorkerAliveDuring(runWriteBack(checking, target, cancel.signal));

@@ -8,6 +8,7 @@ import { browser } from 'wxt/browser';
 import { z } from 'zod';
 import { isCrmError } from '../crm/http';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../crm/types';
+import { broadcastToPages } from '../messaging/events';
 import { revokeSalesforceToken } from './oauth';
 import { ConnectionReplySchema, ConnectionSchema, apiHostOf, originPatternOf, type Connection, type ConnectionReply } from './schema';
 
@@ -191,6 +192,11 @@ export async function clearReconnect(madeFor: Connection, how: string): Promise<
   if (current && answeredFor) await writeStatus({ ...status, status: 'connected', message: `Connected to ${CRM_LABEL[madeFor.crm]} at ${status.host}: ${how}` });
 }
 
+/**
+ * Keeps `reply` as its CRM's connection status, and tells every page: that of a connect or check,
+ * and a badge's read refused (`markReconnect`) or answered again (`clearReconnect`).
+ */
 export async function writeStatus(reply: ConnectionReply): Promise<void> {
   await browser.storage.local.set({ [statusKey(reply.crm)]: ConnectionReplySchema.parse(reply) });
+  await broadcastToPages('connectionsOrRunsChanged', {});
 }

@@ -35,6 +35,13 @@ export const eventsProtocol = {
   everythingPurged: z.object({}),
   /** A finished sync gave stored leads their owners' names (no job's end tells pages): they read leads again. */
   ownersNamed: z.object({}),
+  /**
+   * A CRM connection was made, checked (its status changed) or removed, or a sync or write-back
+   * started (by a page, or automatically): pages read the connections, syncs and write-backs
+   * again. A page polls a run only once it reads it running; one done in another page, or
+   * started by the schedule, would otherwise go unseen.
+   */
+  connectionsOrRunsChanged: z.object({}),
 } as const;
 type Events = typeof eventsProtocol;
 export type EventName = keyof Events;

@@ -223,6 +223,8 @@ export async function startSync(crm: CrmKind): Promise<void> {
   // Marked before it starts, so a worker stopped right now still resumes it on its next start.
   await markSyncRunning(db, crm);
   await updateWatchdog();
+  // Other pages (and every page, for an automatic sync) poll a sync only once they read it running.
+  await broadcastToPages('connectionsOrRunsChanged', {});
   void runJob(crm);
 }
 

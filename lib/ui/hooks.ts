@@ -105,6 +105,16 @@ export function useInvalidateWhenFinished(job: JobProgress | null | undefined, k
   }, [job]);
 }
 
+/** Read every query again when "Purge everything" ran (in any context): as the purging page itself does. */
+export function useReadEverythingAgainWhenPurged(): void {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    const controller = new AbortController();
+    onEvent('storedDataDeleted', ({ everything }) => everything && void queryClient.invalidateQueries(), controller.signal);
+    return () => controller.abort();
+  }, [queryClient]);
+}
+
 /** Invalidate `keys` each time event `type` arrives (from the background or another page). */
 export function useInvalidateOnEvent(type: EventName, keys: readonly QueryKey[]): void {
   const queryClient = useQueryClient();

@@ -10,7 +10,7 @@ import { accountOf, apiHostOf, settingsOf, type Connection, type ConnectionSumma
 import { lifecycleStagesOf } from '../../crm/hubspot-lifecycle';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../../crm/types';
 import { db } from '../../db/db';
-import { sendToCrmTabs } from '../../messaging/events';
+import { broadcastToPages, sendToCrmTabs } from '../../messaging/events';
 import type { AutoSyncStatus, syncProtocol } from '../../messaging/protocol-sync';
 import type { Handlers } from '../../messaging/rpc';
 import { cancelSync, startSync } from '../../sync/runner';
@@ -102,6 +102,8 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     await forgetOpenLeadsOf(crm);
     // Their badges ask again, and each tells the side panel its lead anew.
     await sendToCrmTabs('scoresChanged', { crm });
+    // Other pages still show it connected, its sync or write-back maybe running.
+    await broadcastToPages('connectionsOrRunsChanged', {});
     return { ok: true, crm, status: 'disconnected', host: '', message: [`${CRM_LABEL[crm]} disconnected`, grantLeftLive].filter(Boolean).join('. ') };
   },
   async crmOptionLabels({ crm, fields }) {
