@@ -2,6 +2,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { render, type Rendered } from '@/test/render';
 import { handMadeManifest } from '@/test/fixtures/manifest';
+import { inTimeZone } from '@/test/time-zone';
 import { ModelSummary } from './ModelSummary';
 
 let rendered: Rendered | undefined;
@@ -38,3 +39,17 @@ it("dates a model the command line trained by its data ('data as of'), not as tr
   rendered = render(<ModelSummary manifest={{ ...manifest, createdAt: '2026-12-07T00:00:00.000Z', provenance }} />);
   expect(model()).toBe(`${manifest.modelId}, trained Dec 7, 2026 on 10 leads (1 conversion) from history.csv`);
 });
+
+it("dates a model by its data on the data's clock: a file's latest date-time, written without a zone, is the day the file wrote wherever the browser is", () =>
+  // The file's latest date `2026-02-28 18:30`, read as if UTC: Mar 1 in Auckland.
+  inTimeZone('Pacific/Auckland', () => {
+    const manifest = handMadeManifest({
+      features: [{ key: 'title', label: 'Job title', type: 'categorical', vocabulary: ['VP Sales'], derive: { kind: 'value', from: { csv: 'title' } } }],
+      terms: [{ features: [0], label: 'Job title' }],
+      intercept: -2,
+    });
+    const latest = '2026-02-28T18:30:00.000Z';
+    rendered = render(<ModelSummary manifest={{ ...manifest, createdAt: latest, provenance: { ...manifest.provenance, source: 'history.csv', referenceTime: latest } }} />);
+    const model = [...rendered.container.querySelectorAll('dt')].find((term) => term.textContent === 'Model')!.nextElementSibling!.textContent;
+    expect(model).toBe(`${manifest.modelId}, trained on 10 leads (1 conversion) from history.csv, data as of Feb 28, 2026`);
+  }));

@@ -15,7 +15,7 @@ export function ModelSummary({ manifest }: { manifest: Manifest }) {
         {/* A model the command line dated by its data: its day is the data's latest, not when it was trained. */}
         {manifest.modelId}, trained {datedByData ? '' : `${formatDay(manifest.createdAt)} `}on {plural(provenance.rows, 'lead', 'leads')} (
         {plural(provenance.positives, 'conversion', 'conversions')}) from {shownLabel(modelSourceName(provenance.source))}
-        {datedByData && `, ${DATA_AS_OF} ${formatDay(manifest.createdAt)}`}
+        {datedByData && `, ${DATA_AS_OF} ${formatDay(manifest.createdAt, 'file')}`}
       </dd>
       {metrics.cvRocAuc !== undefined && (
         <>

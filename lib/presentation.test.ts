@@ -584,6 +584,16 @@ describe('formatDay', () => {
     }
   });
 
+  it("dates a file's date-time, its exporter's clock read as if UTC, on the file's clock: the day the file wrote, in every time zone", async () => {
+    // A Salesforce report's `11/29/2026 6:45 AM` and a HubSpot export's `2026-11-29 23:30`, as `parseDate` reads them (no zone: as if UTC).
+    const fileDates = [Date.UTC(2026, 10, 29, 6, 45), Date.UTC(2026, 10, 29, 23, 30)];
+    for (const timeZone of ['America/Los_Angeles', 'UTC', 'Pacific/Auckland']) {
+      await inTimeZone(timeZone, () => expect(fileDates.map((at) => formatDay(at, 'file')), timeZone).toEqual(['Nov 29, 2026', 'Nov 29, 2026']));
+    }
+    // The browser's clock stays the default, for a moment.
+    await inTimeZone('America/Los_Angeles', () => expect(formatDay(fileDates[0])).toBe('Nov 28, 2026'));
+  });
+
   it("writes the date in the browser's own language", () => {
     // Intl takes its language from the process's locale when it starts: a process of its own, as a British browser.
     const script = "import { formatDay } from './lib/presentation.ts'; process.stdout.write(JSON.stringify(['2026-12-02T04:00:00.000Z', '2026-11-01T00:00:00.000Z'].map(formatDay)));";

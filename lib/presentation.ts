@@ -527,18 +527,32 @@ export function topReasonWithWay(topReason: string, raises: boolean | undefined)
 }
 
 /**
+ * Whose clock a day is read on: the browser's, where the rep is, for a moment (a model trained, a
+ * sync); or a file's (`dayClockOf` an imported file's leads), for a file's dates: a date-time a file
+ * writes without a zone (`11/29/2026 6:45 AM` in a Salesforce report, `2026-11-29 23:30` in a
+ * HubSpot export) is its exporter's clock, read as if UTC (`parseDate`), so it is the day the file
+ * wrote on UTC's clock, and on no other.
+ */
+export type DayClock = 'browser' | 'file';
+
+/** The clock `source`'s stored dates are read on: an imported file's, the file's; a CRM's, real moments, the browser's. */
+export const dayClockOf = (source: SourceKind): DayClock => (source === 'csv' ? 'file' : 'browser');
+
+/**
  * A day as the rep reads it (an ISO date or epoch milliseconds: a model's, a file's latest created
- * date, a write-back's), in the browser's own language and time zone: the day it was there
- * ("Dec 1, 2026" in en-US, "1 Dec 2026" in en-GB), as a model trained here in the evening in
- * Los Angeles is of that evening, not of the next day in UTC. Midnight UTC to the millisecond is a
- * calendar day, not a moment, and reads as that day wherever the rep is: the CLI dates a model by
- * the day its data was exported (`--now 2026-11-01`, a file's latest date), and a file's date alone
+ * date, a write-back's), in the browser's own language, on `clock`: the browser's time zone by
+ * default, the day it was there ("Dec 1, 2026" in en-US, "1 Dec 2026" in en-GB), as a model
+ * trained here in the evening in Los Angeles is of that evening, not of the next day in UTC; a
+ * file's (`'file'`), UTC, the day its file wrote. Midnight UTC to the millisecond is a calendar
+ * day, not a moment, and reads as that day wherever the rep is: the CLI dates a model by the day
+ * its data was exported (`--now 2026-11-01`, a file's latest date), and a file's date alone
  * (`2026-03-01`) is read as midnight UTC.
  */
-export function formatDay(at: string | number): string {
+export function formatDay(at: string | number, clock: DayClock = 'browser'): string {
   const date = new Date(at);
   if (Number.isNaN(date.getTime())) return 'unknown date';
-  return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric', ...(isCalendarDay(at) && { timeZone: 'UTC' }) });
+  const onUtcClock = clock === 'file' || isCalendarDay(at);
+  return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric', ...(onUtcClock && { timeZone: 'UTC' }) });
 }
 
 /** Whether `at` is a calendar day, not a moment (midnight UTC to the millisecond, as the CLI writes dates): `formatDay` reads it in UTC, and it has no time of day. */

@@ -15,7 +15,7 @@ import {
   type ScoredLeadRow,
 } from './segments';
 import type { Manifest } from './ml/manifest';
-import { outcomeOf } from './ml/outcome-rule';
+import { outcomeOf, outcomeSettled } from './ml/outcome-rule';
 import { outcomeCandidates } from './ml/train/outcome-suggestions';
 import { suggestCsvMapping } from './csv/mapping';
 
@@ -150,6 +150,17 @@ describe('filterLeads', () => {
     expect(filterLeads(mixed, lastWeek, NOW, undefined, fileDate).map((r) => r.name)).toEqual(['File, 3 days before its date', 'CRM, 2 days ago']);
     // No file date (none stored, or its latest is of today): every lead from now.
     expect(filterLeads(mixed, lastWeek, NOW).map((r) => r.name)).toEqual(['CRM, 2 days ago']);
+  });
+
+  it("keeps in the last N days a file of created dates alone's N days, none of them N or more days old, as the figures count it", () => {
+    // A file of dates alone, each read as midnight UTC, its latest Nov 29: the last 7 days are Nov 23 to 29.
+    const fileDate = Date.UTC(2026, 10, 29);
+    const dayOfFile = (day: number) => row({ name: `Nov ${day}`, leadKey: `csv|${day}`, source: 'csv', createdAt: Date.UTC(2026, 10, day) });
+    const days = [21, 22, 23, 29].map(dayOfFile);
+    const lastWeek = filterLeads(days, { ...NO_FILTERS, createdWithinDays: 7 }, Date.UTC(2026, 11, 15), undefined, fileDate);
+    expect(lastWeek.map((r) => r.name)).toEqual(['Nov 23', 'Nov 29']);
+    // Each lead is either in the last 7 days or 7 or more days old, never both.
+    for (const lead of days) expect(lastWeek.includes(lead), lead.name).toBe(!outcomeSettled(lead.createdAt, fileDate, 7));
   });
 
   it('keeps, for a lead source as the filter words it, the leads of every stored value worded so', () => {

@@ -51,7 +51,9 @@ export const NO_FILTERS: SegmentFilters = { owner: null, leadSource: null, creat
  * `sourceWord`: how the lead-source filter words a stored value (`leadSourceWords`); its choice keeps every value worded
  * so. An empty owner or source keeps the leads stored without one. The days created within count back from `now` for a
  * CRM's leads, an imported file's from `fileAgesFrom` (its latest created date, `fileLeadsAsOf`), as `segmentFigures`
- * counts their ages: a file exported last week has no lead of the last 7 days by today.
+ * counts their ages: a file exported last week has no lead of the last 7 days by today. "Created within N days" is
+ * younger than N days, as a lead N days old is one whose outcome counts (`outcomeSettled`): the last 7 days to a file
+ * of created dates alone dated Nov 29 are Nov 23 to 29, and a lead of Nov 22 is in "7 or more days before" only.
  */
 export function filterLeads(
   rows: readonly ScoredLeadRow[],
@@ -68,7 +70,7 @@ export function filterLeads(
     (row) =>
       (filters.owner === null || row.owner === filters.owner) &&
       (filters.leadSource === null || sourceWord(row.leadSource) === filters.leadSource) &&
-      row.createdAt >= (row.source === 'csv' ? fileCreatedAfter : createdAfter),
+      row.createdAt > (row.source === 'csv' ? fileCreatedAfter : createdAfter),
   );
 }
 

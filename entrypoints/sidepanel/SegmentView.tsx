@@ -85,7 +85,8 @@ type FileLeadsShown = 'none' | 'some' | 'all';
  */
 function createdLabel(label: string, days: number | null, fileDate: number | null, fileLeads: FileLeadsShown): string {
   if (days === null || fileDate === null || fileLeads === 'none') return label;
-  return fileLeads === 'all' ? `${label} (to ${formatDay(fileDate)}, the file's date)` : `${label} (to ${formatDay(fileDate)} for the file's leads)`;
+  const day = formatDay(fileDate, 'file');
+  return fileLeads === 'all' ? `${label} (to ${day}, the file's date)` : `${label} (to ${day} for the file's leads)`;
 }
 
 interface FiltersProps {

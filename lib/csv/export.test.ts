@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ScoredLeadRow } from '../segments';
 import type { StoredLead } from '../db/db';
 import { tierOf } from '../ml/score';
+import { parseDate } from '../ml/derive';
 import type { TierThresholds } from '../ml/train/thresholds';
 import { formatThreshold, percentWithTiers } from '../presentation';
 import { EXPORT_COLUMNS, escapeCell, leadsToExport, localeSeparator, scoresCsv, type ScoresCsvOptions } from './export';
@@ -181,6 +182,15 @@ describe('scoresCsv', () => {
     // Read with the separator written, the values come back whole.
     const [, cells] = Papa.parse<string[]>(csv.trim(), { delimiter: written }).data;
     expect([cells[2], cells[3], cells[9]]).toEqual(['Ada;=1+2', 'Dana,@SUM(A1:A9)', "Title;-2+3,+cmd|' /C calc'!A0"]);
+  });
+
+  it("writes an imported file's created date without a zone, as the file wrote it, and a CRM's as a moment in UTC", async () => {
+    // A Salesforce report's `11/29/2026 6:45 AM`, its exporter's clock (Los Angeles: 14:45 UTC), read as if UTC.
+    const fileCreated = parseDate('11/29/2026 6:45 AM');
+    const [, fileLead, crmLead] = Papa.parse<string[]>((await csvText([row({ source: 'csv', createdAt: fileCreated }), row({})])).trim()).data;
+    expect(fileLead[5]).toBe('2026-11-29T06:45:00.000');
+    expect(parseDate(fileLead[5])).toBe(fileCreated);
+    expect(crmLead[5]).toBe('2026-03-14T00:00:00.000Z');
   });
 
   it('leaves an unknown creation date empty', async () => {

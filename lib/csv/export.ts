@@ -16,7 +16,7 @@ import { yieldToEventLoop } from '../db/chunks';
 import { pageConventions } from '../ml/page-values';
 import { visibleText } from '../ml/visible-text';
 import type { TierThresholds } from '../ml/train/thresholds';
-import { percentWithTiers, topReasonWithWay } from '../presentation';
+import { dayClockOf, percentWithTiers, topReasonWithWay } from '../presentation';
 import type { ScoredLeadRow } from '../segments';
 
 // `\s` is every white space a spreadsheet may skip before a formula: no-break and ideographic spaces, line feeds, the byte-order mark.
@@ -96,6 +96,19 @@ function probabilityCell(probability: number, percentOf: PercentWithTiers): stri
   return (percent / 100).toFixed(decimals + 2);
 }
 
+/**
+ * A lead's created date as its cell, empty when unknown: a CRM's, a moment, in ISO with its `Z`;
+ * an imported file's in ISO without a zone, as its file wrote it (`11/29/2026 6:45 AM` is
+ * `2026-11-29T06:45:00.000`). A file's date-time written without a zone is its exporter's clock,
+ * read as if UTC (`parseDate`): a `Z` would claim a moment hours off (a Los Angeles report's 6:45
+ * AM is 14:45 UTC), where the file said no zone. Read again, it is the same date.
+ */
+function createdAtCell({ source, createdAt }: ScoredLeadRow): string {
+  if (createdAt <= 0) return '';
+  const iso = new Date(createdAt).toISOString();
+  return dayClockOf(source) === 'file' ? iso.replace(/Z$/, '') : iso;
+}
+
 /** One lead's cells, in `EXPORT_COLUMNS` order, each escaped, numbers with the separator's decimal mark. */
 function exportCells(row: ScoredLeadRow, separator: CsvSeparator, percentOf: PercentWithTiers, leadSourceWord: (value: string) => string): string[] {
   return [
@@ -104,7 +117,7 @@ function exportCells(row: ScoredLeadRow, separator: CsvSeparator, percentOf: Per
     row.name,
     row.owner,
     leadSourceWord(row.leadSource),
-    row.createdAt > 0 ? new Date(row.createdAt).toISOString() : '',
+    createdAtCell(row),
     String(row.score),
     row.tier,
     probabilityCell(row.probability, percentOf).replace('.', DECIMAL_MARK[separator]),

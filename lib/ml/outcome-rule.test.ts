@@ -268,7 +268,6 @@ describe('the words', () => {
     expect(describeWhenOutcomeCounts(0, true, today)).toBe("a lead's outcome counts however new it is");
   });
 
-  // The file's latest created date, 3:30 pm UTC, is a moment: written as the day it was in UTC, the browser's zone here.
   it('count a file’s leads to its latest created date, written out, not to today', () =>
     inTimeZone('UTC', () => {
       const exported = Date.parse('2024-03-12T15:30:00Z');
@@ -287,6 +286,16 @@ describe('the words', () => {
         "a lead's outcome counts once it is 30 days old, an imported file's lead's if it was created 30 or more days before Mar 12, 2024, the file's latest created date",
       );
     }));
+
+  // A HubSpot export's `2024-03-12 23:30`, its exporter's clock read as if UTC (`parseDate`): Mar 13 in Auckland, Mar 12 on the file's clock.
+  it('write a file’s latest created date as the file wrote it, wherever the browser is', async () => {
+    const file = agesCountedTo({ source: 'csv' }, Date.parse('2024-03-12T23:30:00Z'));
+    for (const timeZone of ['Pacific/Auckland', 'America/Los_Angeles']) {
+      await inTimeZone(timeZone, () =>
+        expect(describeSettledLeads(30, false, file), timeZone).toBe("created 30 or more days before Mar 12, 2024, the file's latest created date"),
+      );
+    }
+  });
 
   it('name the leads with no created date among those counted, which count whatever their age', () =>
     inTimeZone('UTC', () => {
@@ -335,6 +344,15 @@ describe('datedByItsData', () => {
   it('is a model the command line dated by its data: created at its reference time, from a file', () => {
     expect(datedByItsData(provenanceOf('history.csv', at))).toBe(true);
     expect(modelDateWords(provenanceOf('history.csv', at))).toBe('data as of Feb 28, 2026');
+  });
+
+  it("is dated on its data's clock: a file's latest date-time, written without a zone, is the day the file wrote wherever the browser is", async () => {
+    // The CLI's reference time of a file whose latest date is `2026-02-28 18:30`, read as if UTC.
+    const latest = '2026-02-28T18:30:00.000Z';
+    const manifest = { createdAt: latest, provenance: { source: 'leads.csv', referenceTime: latest, rows: 100, positives: 10 } } as unknown as Pick<Manifest, 'createdAt' | 'provenance'>;
+    for (const timeZone of ['Pacific/Auckland', 'UTC', 'America/Los_Angeles']) {
+      await inTimeZone(timeZone, () => expect(modelDateWords(manifest), timeZone).toBe('data as of Feb 28, 2026'));
+    }
   });
 
   it('is no model trained here, dated when its training ended, also one an older LeadLens dated by its reference time', () => {

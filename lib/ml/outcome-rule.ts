@@ -198,7 +198,7 @@ export function agesCountedTo(rule: Pick<ModelOutcomeRule, 'source'> | undefined
 }
 
 /** `30 or more days before Mar 12, 2024, the file's latest created date` */
-const daysBeforeFileDate = (days: number, fileDate: number) => `${days} or more days before ${formatDay(fileDate)}, the file's latest created date`;
+const daysBeforeFileDate = (days: number, fileDate: number) => `${days} or more days before ${formatDay(fileDate, 'file')}, the file's latest created date`;
 
 /**
  * Which leads' outcomes count, as said in parentheses after "a known outcome": `created 90 or
@@ -443,9 +443,12 @@ export const datedByItsData = ({ createdAt, provenance }: Pick<Manifest, 'create
 /** What a model dated by its data (`datedByItsData`) is dated by, before its day. */
 export const DATA_AS_OF = 'data as of';
 
-/** When a model was made, in words: "trained Dec 7, 2026", or "data as of Feb 28, 2026" for one dated by its data (`datedByItsData`). */
+/**
+ * When a model was made, in words: "trained Dec 7, 2026", or "data as of Feb 28, 2026" for one
+ * dated by its data (`datedByItsData`), on its data's clock: a file's latest date as the file wrote it.
+ */
 export const modelDateWords = (manifest: Pick<Manifest, 'createdAt' | 'provenance'>): string =>
-  `${datedByItsData(manifest) ? DATA_AS_OF : 'trained'} ${formatDay(manifest.createdAt)}`;
+  datedByItsData(manifest) ? `${DATA_AS_OF} ${formatDay(manifest.createdAt, 'file')}` : `trained ${formatDay(manifest.createdAt)}`;
 
 /** A model's rule with the leads it applies to: `"Lifecycle stage" is customer, for HubSpot leads`. */
 export function describeModelOutcome(rule: ModelOutcomeRule): string {

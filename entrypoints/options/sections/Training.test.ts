@@ -391,7 +391,7 @@ it('refuses a minimum age that leaves nothing of the window beside both fields, 
   // 30 days of a 1-month window (30.44 days) leave some of it.
   expect(problem()).toBeNull();
   change(minAge, '45');
-  const note = /^ ?A minimum age of 45 days leaves nothing of a window of 1 month \(about 30 days\): every lead created in it is newer than that\. Make "at least … days ago" 30 or fewer, or "Created in the last … months" longer: checking the data and training wait until some of the window is left\.$/;
+  const note = /^ ?A minimum age of 45 days leaves nothing of a window of 1 month \(31 days\): every lead created in it is newer than that\. Make "at least … days ago" 30 or fewer, or "Created in the last … months" longer: checking the data and training wait until some of the window is left\.$/;
   expect(problem()?.textContent).toMatch(note);
   for (const field of [months, minAge]) {
     expect(field.getAttribute('aria-invalid')).toBe('true');
@@ -414,7 +414,7 @@ it('refuses a minimum age that leaves nothing of the window beside both fields, 
 
   // A minimum age past the window again: nothing is checked or trained on it.
   change(minAge, '90');
-  expect(problem()?.textContent).toMatch(/A minimum age of 90 days leaves nothing of a window of 2 months \(about 61 days\)[^]* 60 or fewer/);
+  expect(problem()?.textContent).toMatch(/A minimum age of 90 days leaves nothing of a window of 2 months \(61 days\)[^]* 60 or fewer/);
   expect(button('Check the data')!.getAttribute('aria-disabled')).toBe('true');
   expect(trainButton()).toBeUndefined();
   change(minAge, '60');

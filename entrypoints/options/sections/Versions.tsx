@@ -116,18 +116,24 @@ function featuresWords(features: readonly FeatureName[], active: boolean, active
  * command line's, `datedByData`) says so: its day is its data's latest, not when it was trained.
  */
 function trainedWords({ createdAt, importedAt, datedByData }: Pick<ModelVersion, 'createdAt' | 'importedAt' | 'datedByData'>, sharedDays: ReadonlySet<string>): string {
-  const day = formatDay(createdAt);
-  const time = sharedDays.has(day) && !isCalendarDay(createdAt) ? `, ${new Date(createdAt).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' })}` : '';
+  const day = dayOf({ createdAt, datedByData });
+  const time =
+    sharedDays.has(day) && !isCalendarDay(createdAt)
+      ? `, ${new Date(createdAt).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit', ...(datedByData && { timeZone: 'UTC' }) })}`
+      : '';
   return `${datedByData ? `${DATA_AS_OF} ` : ''}${day}${time}${importedAt === undefined ? '' : ` (imported ${formatDay(importedAt)})`}`;
 }
 
-/** The days (as `formatDay` writes them) more than one of `models` was trained on. */
+/** A model's day: that of its data, as its file wrote it, for one dated by its data (`DayClock`); else the browser's. */
+const dayOf = ({ createdAt, datedByData }: Pick<ModelVersion, 'createdAt' | 'datedByData'>) => formatDay(createdAt, datedByData ? 'file' : 'browser');
+
+/** The days (as `dayOf` writes them) more than one of `models` was trained on. */
 function daysSharedBy(models: readonly ModelVersion[]): Set<string> {
   const seen = new Set<string>();
   const shared = new Set<string>();
-  for (const { createdAt, damaged } of models) {
-    if (damaged !== undefined) continue;
-    const day = formatDay(createdAt);
+  for (const model of models) {
+    if (model.damaged !== undefined) continue;
+    const day = dayOf(model);
     if (seen.has(day)) shared.add(day);
     seen.add(day);
   }

@@ -12,7 +12,7 @@ import { featurizeRecords, looseKey, type RawRecord, type SourceKind } from '../
 import { daysBetween } from '../derive';
 import { fieldSourcesOf, fieldsRead, withOptionLabels, type Feature, type FeatureSpec, type FieldSources } from '../manifest';
 import { describeOpenStatus, fieldsOfRule, outcomeOrWhyNot, type OutcomeRule } from '../outcome-rule';
-import { formatDay, plural } from '../../presentation';
+import { formatDay, plural, type DayClock } from '../../presentation';
 import { namesCreatedColumn } from '../../csv/mapping';
 import { listInWords } from '../../list-in-words';
 import type { Table } from '../../csv/parse';
@@ -45,11 +45,15 @@ export function windowCountedBackFrom(window: TrainingWindow, now: number, from:
   return { createdAfter: moved(window.createdAfter), createdBefore: moved(window.createdBefore) };
 }
 
-/** The window in words: "created Dec 12, 2024 to Nov 12, 2025". */
-export function describeWindow({ createdAfter, createdBefore }: TrainingWindow): string {
-  if (createdAfter !== null && createdBefore !== null) return `created ${formatDay(createdAfter)} to ${formatDay(createdBefore)}`;
-  if (createdAfter !== null) return `created ${formatDay(createdAfter)} or later`;
-  if (createdBefore !== null) return `created ${formatDay(createdBefore)} or earlier`;
+/**
+ * The window in words, its days on `clock`, its leads' (`dayClockOf` their source: a file's dates
+ * as it wrote them): "created Dec 12, 2024 to Nov 12, 2025", from the first day it lets in.
+ */
+export function describeWindow({ createdAfter, createdBefore }: TrainingWindow, clock: DayClock = 'browser'): string {
+  const day = (at: number) => formatDay(at, clock);
+  if (createdAfter !== null && createdBefore !== null) return `created ${day(createdAfter)} to ${day(createdBefore)}`;
+  if (createdAfter !== null) return `created ${day(createdAfter)} or later`;
+  if (createdBefore !== null) return `created ${day(createdBefore)} or earlier`;
   return 'all, whatever their created date';
 }
 

@@ -11,7 +11,9 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { db } from '@/lib/db/db';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { render, waitFor, type Rendered } from '@/test/render';
+import { inTimeZone } from '@/test/time-zone';
 import { storedLead } from '../../../../test/fixtures/stored-lead';
+import { describeWindow, placeInWindow, windowCountedBackFrom } from '@/lib/ml/train/training-set';
 import type { HistorySample } from './history-sample';
 import {
   emptyWindowProblem,
@@ -24,7 +26,8 @@ import {
   type WholeNumberSpec,
 } from './LeadsFieldset';
 
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const exported = Date.UTC(2025, 5, 30);
 const HISTORY: HistorySample = { leads: 3, demo: false, demoLeftOut: 0, fields: ['converted'], outcomeValues: {}, createdDates: true, fingerprint: 'f', keysName: 'f', importedOutcome: null };
 const field = (spec: WholeNumberSpec, value = spec.initial, refused = false): WholeNumberField => ({ spec, typed: String(value), value, refused, problemId: spec.takes, type: () => {} });
@@ -62,6 +65,15 @@ it('says beside the window of an imported file that its numbers count back from 
   );
 });
 
+it("writes the file's latest created date as the file wrote it, wherever the browser is", () =>
+  // A HubSpot export's `2025-06-30 23:30`, its exporter's clock read as if UTC: Jul 1 in Auckland, Jun 30 on the file's clock.
+  inTimeZone('Pacific/Auckland', async () => {
+    await db.putLeads([storedLead({ source: 'csv', id: 'row-2', origin: 'csv', createdAt: exported + 23.5 * HOUR })]);
+    const container = renderFor('csv');
+    const note = () => container.querySelector('[data-testid="window-counted-from"]')?.textContent;
+    expect(await waitFor(() => (note()?.includes('2025') ? note() : null))).toContain("the file's latest created date, Jun 30, 2025, not from today");
+  }));
+
 it('says nothing of it for a CRM, whose window counts back from today', () => {
   const container = renderFor('salesforce');
   expect(container.querySelector('[data-testid="window-counted-from"]')).toBeNull();
@@ -71,10 +83,10 @@ it('says nothing of it for a CRM, whose window counts back from today', () => {
 it('refuses a minimum age that leaves nothing of the window, naming both fields and the longest age that leaves some', () => {
   const problem = (months: number, minAgeDays: number) => emptyWindowProblem(field(WINDOW_MONTHS, months), field(MIN_AGE_DAYS, minAgeDays));
   expect(problem(1, 45)).toBe(
-    'A minimum age of 45 days leaves nothing of a window of 1 month (about 30 days): every lead created in it is newer than that. ' +
+    'A minimum age of 45 days leaves nothing of a window of 1 month (31 days): every lead created in it is newer than that. ' +
       'Make "at least … days ago" 30 or fewer, or "Created in the last … months" longer: checking the data and training wait until some of the window is left.',
   );
-  expect(problem(2, 61)).toMatch(/^A minimum age of 61 days leaves nothing of a window of 2 months \(about 61 days\)[^]* 60 or fewer/);
+  expect(problem(2, 61)).toMatch(/^A minimum age of 61 days leaves nothing of a window of 2 months \(61 days\)[^]* 60 or fewer/);
   // Each refused as the window the training would read is empty, or ends before it starts; the longest age it names leaves some.
   const now = Date.UTC(2026, 11, 5);
   for (const [months, minAgeDays, refused] of [
@@ -91,6 +103,23 @@ it('refuses a minimum age that leaves nothing of the window, naming both fields 
   // A field holding no valid number says so itself: the window is not judged on the last valid one.
   expect(emptyWindowProblem(field(WINDOW_MONTHS, 1), field(MIN_AGE_DAYS, 45, true))).toBeNull();
   expect(emptyWindowProblem(field(WINDOW_MONTHS, 1, true), field(MIN_AGE_DAYS, 45))).toBeNull();
+});
+
+it("starts a file's window at the first day it lets in, and says that day on the file's clock, wherever the browser is", async () => {
+  // Asked at 3:37 pm on Jan 10, 2027; the file of created dates alone (each midnight UTC) counts back from its latest, Nov 29, 2026.
+  const now = Date.UTC(2027, 0, 10, 15, 37);
+  const fileDate = Date.UTC(2026, 10, 29);
+  const window = windowCountedBackFrom(trainingWindow({ createdDates: true }, 12, 30, now), now, fileDate);
+  const firstDayIn = [27, 28, 29].map((day) => Date.UTC(2025, 10, day)).find((day) => placeInWindow(day, window) === 'inside');
+  expect(firstDayIn).toBe(Date.UTC(2025, 10, 28));
+  // A file of date-times, its latest `2026-11-29 23:30` read as if UTC: its window's first day is the same, partly.
+  const dateTimes = windowCountedBackFrom(trainingWindow({ createdDates: true }, 12, 30, now), now, fileDate + 23.5 * HOUR);
+  for (const timeZone of ['America/Los_Angeles', 'UTC', 'Pacific/Auckland']) {
+    await inTimeZone(timeZone, () => {
+      expect(describeWindow(window, 'file'), timeZone).toBe('created Nov 28, 2025 to Oct 30, 2026');
+      expect(describeWindow(dateTimes, 'file'), timeZone).toBe('created Nov 28, 2025 to Oct 30, 2026');
+    });
+  }
 });
 
 /** The form's two window fields as the admin types in them, and the numbers it uses meanwhile (`useWholeNumberField`). */

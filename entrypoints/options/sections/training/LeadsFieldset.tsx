@@ -16,6 +16,14 @@ const DAY_MS = 86_400_000;
 const DAYS_PER_MONTH = 30.44;
 
 /**
+ * The window's whole days for `months` (1 month is 31 days, 12 months 366): whole, so that it starts
+ * at the time of day it is counted from, and its first day is one it lets in. A file of created
+ * dates alone, counted from its latest (midnight UTC), then starts at a day's midnight: 12 months
+ * from Nov 29, 2026 let in Nov 28, 2025 and after, as the window is described, not from 5 pm on Nov 28.
+ */
+const windowDays = (months: number): number => Math.ceil(months * DAYS_PER_MONTH);
+
+/**
  * A whole number the form reads from a field of its own: the first value, the range it takes, and
  * what it is, as the field's note says while the field holds none in it.
  */
@@ -129,7 +137,7 @@ function ProblemNote({ field, testId }: { field: WholeNumberField; testId: strin
  */
 export function trainingWindow(history: Pick<HistorySample, 'createdDates'>, months: number, minAgeDays: number, now: number): TrainingWindow {
   if (!history.createdDates) return { createdAfter: null, createdBefore: null };
-  return { createdAfter: now - months * DAYS_PER_MONTH * DAY_MS, createdBefore: now - minAgeDays * DAY_MS };
+  return { createdAfter: now - windowDays(months) * DAY_MS, createdBefore: now - minAgeDays * DAY_MS };
 }
 
 /**
@@ -141,11 +149,11 @@ export function emptyWindowProblem(monthsField: WholeNumberField, minAgeField: W
   if (monthsField.refused || minAgeField.refused) return null;
   const { value: months } = monthsField;
   const { value: minAgeDays } = minAgeField;
-  const windowDays = months * DAYS_PER_MONTH;
-  if (minAgeDays < windowDays) return null;
-  const longestMinAge = Math.ceil(windowDays) - 1;
+  const days = windowDays(months);
+  if (minAgeDays < days) return null;
+  const longestMinAge = days - 1;
   return (
-    `A minimum age of ${plural(minAgeDays, 'day', 'days')} leaves nothing of a window of ${plural(months, 'month', 'months')} (about ${Math.round(windowDays)} days): ` +
+    `A minimum age of ${plural(minAgeDays, 'day', 'days')} leaves nothing of a window of ${plural(months, 'month', 'months')} (${days} days): ` +
     `every lead created in it is newer than that. Make "at least … days ago" ${longestMinAge} or fewer, or "Created in the last … months" longer: checking the data and training wait until some of the window is left.`
   );
 }
@@ -154,7 +162,7 @@ export function emptyWindowProblem(monthsField: WholeNumberField, minAgeField: W
 function FileWindowNote() {
   // Under the history's key: read again whenever the stored leads are.
   const countedFrom = useQuery({ queryKey: queryKeys.fileWindowCountedFrom(), queryFn: () => leadAgesCountedFrom('csv', Date.now()) });
-  const date = countedFrom.data === undefined ? '' : `, ${formatDay(countedFrom.data)}`;
+  const date = countedFrom.data === undefined ? '' : `, ${formatDay(countedFrom.data, 'file')}`;
   return (
     <span data-testid="window-counted-from">
       {' '}

@@ -11,7 +11,7 @@ import { ranksNoLeads } from '@/lib/ml/train/calibration';
 import { describeWindow, keepsChangingAfterOutcome } from '@/lib/ml/train/training-set';
 import { chanceMargin } from '@/lib/ml/train/metrics';
 import type { TrainingEvent } from '@/lib/ml/train/worker-protocol';
-import { chanceNote, MADE_UP_LEADS_MODEL_WORDS, heldOutAucHeading, percentText, plural, prAucHeading } from '@/lib/presentation';
+import { chanceNote, dayClockOf, MADE_UP_LEADS_MODEL_WORDS, heldOutAucHeading, percentText, plural, prAucHeading } from '@/lib/presentation';
 import type { FlaggedLeftOut } from './use-data-check';
 
 type Trained = Extract<TrainingEvent, { type: 'trained' }>;
@@ -203,7 +203,7 @@ export function TrainingReport({ trained, comparedWith }: { trained: Trained; co
         <dt>Leads trained on</dt>
         <dd>
           <span data-testid="trained-rows">{summary.rows.toLocaleString('en-US')}</span> ({summary.positives.toLocaleString('en-US')} converted),{' '}
-          <span data-testid="trained-window">{describeWindow(data.window)}</span>
+          <span data-testid="trained-window">{describeWindow(data.window, dayClockOf(data.source))}</span>
         </dd>
         <dt>{heldOutAucHeading(manifest.metrics)}</dt>
         <dd>
