@@ -3,7 +3,7 @@ import { mulberry32 } from '../random';
 import { SALESFORCE_LEAD_FIELDS, HUBSPOT_CONTACT_PROPERTIES } from '../../../test/demo-crm/fields';
 import { SOURCE_KINDS } from '../../crm/types';
 import type { SourceKind } from '../featurize';
-import { bareFieldName, keepsCountingAfterOutcome, knownAfterOutcome, LEAKY_GROUP_CHANCE, LEAKY_GROUP_SHARE, leakageReport, logChanceOfAtMost, type LeakageColumn } from './leakage';
+import { bareFieldName, keepsCountingAfterOutcome, knownAfterOutcome, LEAKY_GROUP_CHANCE, LEAKY_GROUP_CONVERTED_SHARE, LEAKY_GROUP_RATIO, LEAKY_GROUP_SHARE, leakageReport, logChanceOfAtMost, type LeakageColumn } from './leakage';
 
 const n = 2000;
 const rand = mulberry32(17);
@@ -225,6 +225,71 @@ describe('leakageReport on yes/no and number columns: each yes/no value, and a n
     for (const [name, finding] of Object.entries(honest)) {
       expect(finding.flag, name).toBeNull();
       expect(finding.rocAuc, name).toBeGreaterThan(0.55);
+    }
+  });
+});
+
+describe('leakageReport when few leads convert (1–3 %): a group holding most converted leads and many times their share of the others', () => {
+  /** `rows` leads, one in `every` converted. */
+  const convertingOneIn = (rows: number, every: number) => Uint8Array.from({ length: rows }, (_, row) => (row % every === 0 ? 1 : 0));
+  /** Whether each lead is among the first `converted` converted leads or the first `others` others. */
+  const firstOf = (labels: Uint8Array, converted: number, others: number): boolean[] => {
+    const seen = [0, 0];
+    return Array.from(labels, (label) => seen[label]++ < (label ? converted : others));
+  };
+  /** A date filled for those leads (`firstOf`), empty for the rest. */
+  const datedFor = (labels: Uint8Array, converted: number, others: number) =>
+    Float32Array.from(firstOf(labels, converted, others), (inGroup, row) => (inGroup ? 20_000 + row : Number.NaN));
+  const judged = (name: string, kind: LeakageColumn['kind'], labels: Uint8Array, values: Float32Array, levels?: string[]) =>
+    leakageReport([{ name, kind, values, levels }], labels)[0];
+
+  it('flags a date written at conversion and also for a few others, though the others are not all but absent', () => {
+    // The review's case: 5,000 leads, 132 converted; a contract date for 100 of them and, by mistake or for a deal later lost, a few others.
+    const labels = convertingOneIn(5000, 38);
+    for (const others of [6, 7, 20]) {
+      const contractSigned = judged('Contract_Signed_Date__c', 'numeric', labels, datedFor(labels, 100, others));
+      // Neither near-perfect nor filled for 90 % of converted leads, and 6 others are more than 5 % of the ~103 chance would put there.
+      expect(contractSigned.rocAuc, `${others}`).toBeLessThan(0.9);
+      expect(contractSigned.fillRatePositives, `${others}`).toBeLessThan(0.9);
+      expect(contractSigned.flag?.reason, `${others}`).toBe(`filled for 76% of the converted leads and for only ${others} of the 4,868 others: probably written when a lead converts`);
+    }
+    // 1 % and 3 % converting.
+    const onePercent = convertingOneIn(10_000, 100);
+    expect(judged('won_on', 'numeric', onePercent, datedFor(onePercent, 70, 15)).flag?.reason).toBe(
+      'filled for 70% of the converted leads and for only 15 of the 9,900 others: probably written when a lead converts',
+    );
+    const threePercent = convertingOneIn(5000, 33);
+    expect(judged('won_on', 'numeric', threePercent, datedFor(threePercent, 90, 5)).flag?.reason).toBe(
+      'filled for 59% of the converted leads and for only 5 of the 4,848 others: probably written when a lead converts',
+    );
+  });
+
+  it('names the level of a category that most converted leads have and a few others', () => {
+    const labels = convertingOneIn(5000, 38);
+    const stage = judged('Stage', 'categorical', labels, Float32Array.from(firstOf(labels, 80, 12), (inGroup, row) => (inGroup ? 2 : row % 2)), ['Open', 'Working', 'Closed Won']);
+    expect(stage.flag?.reason).toBe('set to "Closed Won" for 61% of the converted leads and for only 12 of the 4,868 others: probably written when a lead converts');
+  });
+
+  it(`flags it from ${LEAKY_GROUP_RATIO} times the others' share, for at least ${LEAKY_GROUP_CONVERTED_SHARE * 100} % of the converted leads`, () => {
+    const labels = convertingOneIn(5000, 38);
+    // 100 of the 132 converted leads (76 %): 92 of the 4,868 others is 1.89 % (40.1 times less), 93 is 1.91 % (39.7).
+    expect(judged('x', 'numeric', labels, datedFor(labels, 100, 92)).flag).not.toBeNull();
+    expect(judged('x', 'numeric', labels, datedFor(labels, 100, 93)).flag).toBeNull();
+    // With 15 others (0.31 %, 160 times less): 66 of them (50 %) is flagged, 65 (49 %) is short of half.
+    expect(judged('x', 'numeric', labels, datedFor(labels, 66, 15)).flag?.reason).toBe('filled for 50% of the converted leads and for only 15 of the 4,868 others: probably written when a lead converts');
+    expect(judged('x', 'numeric', labels, datedFor(labels, 65, 15)).flag).toBeNull();
+  });
+
+  it('does not flag an honest strong segment at the same rate (demo requests, referrals)', () => {
+    const labels = convertingOneIn(5000, 38);
+    // Requested a demo: 60 % of the converted leads, 5 % of the others (12 times).
+    const demo = judged('Requested a demo', 'boolean', labels, Float32Array.from(firstOf(labels, 79, 243), (inGroup) => (inGroup ? 1 : 0)));
+    // Referred by a customer: half of the converted leads and 2.5 % of the others (20 times, as the strongest honest segments of real lead data).
+    const referral = judged('Lead Source', 'categorical', labels, Float32Array.from(firstOf(labels, 66, 122), (inGroup, row) => (inGroup ? 2 : row % 2)), ['Web', 'Event', 'Referral']);
+    const referralDate = judged('Referred On', 'numeric', labels, datedFor(labels, 66, 122));
+    for (const honest of [demo, referral, referralDate]) {
+      expect(honest.flag, honest.name).toBeNull();
+      expect(honest.rocAuc, honest.name).toBeGreaterThan(0.7);
     }
   });
 });
