@@ -61,6 +61,20 @@ const THRESHOLDS_CHOSEN_FROM: Record<Manifest['tiers']['policy']['kind'], string
 };
 
 /**
+ * What each policy's held-out counts read as a lead's probability (the trainer's `countedProbabilities`):
+ * a capacity policy's cuts hold the leads ranked by the shipped calibration; a probability no lead
+ * chose is tested by a calibration the lead's outcome did not fit, as a new lead's.
+ */
+const CROSS_FITTED_PROBABILITY =
+  'the probability is the lead\'s held-out logit through the same kind of calibration fitted again without the lead\'s fold (cross-fitted), ' +
+  'so no lead\'s own outcome put it above or below a threshold, as none puts a new lead';
+const PROBABILITY_COUNTED: Record<Manifest['tiers']['policy']['kind'], string> = {
+  value: CROSS_FITTED_PROBABILITY,
+  capacity: 'the probability is the lead\'s held-out logit through the calibration above, as the model scores new leads',
+  fixed: CROSS_FITTED_PROBABILITY,
+};
+
+/**
  * A capacity policy's tiers on the held-out leads its thresholds were chosen on (counted by the
  * tier confusion): the share each tier was asked and the share it holds, and when they differ, by
  * how much and why. Empty for another policy or a manifest without the counts.
@@ -194,8 +208,7 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
   if (confusion) {
     lines.push('');
     lines.push(
-      'Held-out leads at each tier threshold (called = probability ≥ threshold; the probability is the lead\'s held-out logit through the calibration above, ' +
-        `as the model scores new leads). ${THRESHOLDS_CHOSEN_FROM[m.tiers.policy.kind]}`,
+      `Held-out leads at each tier threshold (called = probability ≥ threshold; ${PROBABILITY_COUNTED[m.tiers.policy.kind]}). ${THRESHOLDS_CHOSEN_FROM[m.tiers.policy.kind]}`,
     );
     lines.push('');
     lines.push('| threshold | called and converted | called, not converted | not called, converted | not called, not converted | precision | recall |');

@@ -191,7 +191,10 @@ export interface TrainResult {
    * for the rows a single holdout trained on), through the shipped calibration: what the tier
    * thresholds were chosen on, so a policy previewed on these gives the thresholds the trainer gave.
    * Not for ranking figures: an isotonic map fitted on these same rows ties leads it found out of
-   * order, which lifts any ROC-AUC read from them (`heldOutLogits` rank them honestly).
+   * order, which lifts any ROC-AUC read from them (`heldOutLogits` rank them honestly). Nor for a
+   * value or fixed policy's tier counts: that map puts a step at or above a threshold only when its
+   * own rows converted at that rate, so a tier's rate flatters it (the manifest's tier confusion
+   * counts those tiers by cross-fitted probabilities, `countedProbabilities`).
    */
   heldOutProbabilities: Float64Array;
   /**
@@ -422,10 +425,25 @@ interface HeldOutScores {
   logits: Float64Array;
   /** What ranks them as the shipped model does (see `rankingLogits` in `trainModel`). */
   rankingLogits: Float64Array;
-  /** Through the shipped calibration in float32: what the tiers are cut on. */
-  tierProbs: Float64Array;
+  /** What the tiers' held-out counts are read from (`countedProbabilities`): the profit curve and the tier confusion. */
+  countedProbs: Float64Array;
   /** Calibration cross-fitted over the folds: what judges the calibration. */
   crossFittedProbs: Float64Array;
+}
+
+/**
+ * What the held-out leads' tiers are counted by (the manifest's tier confusion and profit curve),
+ * [held-out rows]. A value or fixed policy's thresholds are probabilities no lead chose, so each
+ * lead is counted by a calibration its outcome did not fit (`crossFittedProbs`), as a new lead is:
+ * through the shipped one, fitted on these same leads, an isotonic step is at or above a threshold
+ * only when its own leads converted at that rate, and the hot tier converts at the break-even or
+ * more by construction. A capacity policy's thresholds are cuts of the shipped probabilities'
+ * ranks (`tierProbs`), counted there: each tier then holds the leads its cut holds, where a fold's
+ * own map would hold another share. A calibration that ranks no lead puts every lead in one tier,
+ * as the shipped model does.
+ */
+function countedProbabilities(policy: TierPolicy, calibration: Calibration, tierProbs: Float64Array, crossFittedProbs: Float64Array): Float64Array {
+  return policy.kind === 'capacity' || ranksNoLeads(calibration) ? tierProbs : crossFittedProbs;
 }
 
 /** The out-of-time check's split and ROC-AUC, when it was made. */
@@ -437,14 +455,14 @@ interface OutOfTimeResult {
 
 /** The manifest's `metrics`: the summary's figures, and the curves, tiers' confusion and calibration of the held-out leads. */
 function manifestMetrics(summary: TrainSummary, heldOut: HeldOutScores, outOfTime: OutOfTimeResult, policy: TierPolicy, tiers: { hot: number; warm: number }, folds: number) {
-  const { labels: hoLabels, rankingLogits, tierProbs, crossFittedProbs: hoProbs } = heldOut;
+  const { labels: hoLabels, rankingLogits, countedProbs, crossFittedProbs: hoProbs } = heldOut;
   const { split: timeSplit, rocAuc: outOfTimeRocAuc, standardError: outOfTimeStandardError } = outOfTime;
   const rawProbs = Float64Array.from(heldOut.logits, (z) => 1 / (1 + Math.exp(-z)));
   const profitAssumptions =
     policy.kind === 'value'
       ? { revenuePerConversion: policy.revenuePerConversion, costPerContact: policy.costPerContact, source: 'policy' as const }
       : { ...DEFAULT_PROFIT_ASSUMPTIONS, source: 'default' as const };
-  const confusionAtThreshold = (threshold: number) => ({ threshold, ...confusionAt(hoLabels, tierProbs, threshold) });
+  const confusionAtThreshold = (threshold: number) => ({ threshold, ...confusionAt(hoLabels, countedProbs, threshold) });
   // Bins of equal lead counts: at a low base rate equal widths put nearly every lead in the first, and the
   // side panel's band (the bin whose range holds a lead's probability) would speak of them all for a lead at 9%.
   const reliability = calibrationCurve(hoLabels, hoProbs, 10, 'quantile');
@@ -467,12 +485,12 @@ function manifestMetrics(summary: TrainSummary, heldOut: HeldOutScores, outOfTim
         }
       : {}),
     // Ranked by the held-out logits, as holdoutRocAuc: through the shipped calibration an isotonic
-    // map's ties, fitted on these rows, would bow the curves out. A tier's cut is a cut of the logits,
-    // so its confusion is a point of these curves all the same.
+    // map's ties, fitted on these rows, would bow the curves out. A capacity tier's cut is a cut of the
+    // logits, so its confusion is a point of these curves all the same.
     roc: rocCurve(hoLabels, rankingLogits),
     pr: prCurve(hoLabels, rankingLogits),
-    // In the shipped calibration's units, as the thresholds: the profit at each cut is a count, not a ranking figure.
-    profit: profitCurve(hoLabels, tierProbs, profitAssumptions.revenuePerConversion, profitAssumptions.costPerContact),
+    // Counted as the tiers are, so the profit at a tier's threshold is its confusion's: a count, not a ranking figure.
+    profit: profitCurve(hoLabels, countedProbs, profitAssumptions.revenuePerConversion, profitAssumptions.costPerContact),
     profitAssumptions,
     tierConfusion: { hot: confusionAtThreshold(tiers.hot), warm: confusionAtThreshold(tiers.warm) },
     calibration: reliability.curve,
@@ -602,10 +620,11 @@ export function trainModel(input: TrainInput): TrainResult {
   // honest calibrated probabilities: cross-fitted over the folds (holdout: 2 halves)
   const calFolds = k >= 2 ? folds.map((f) => Int32Array.from(f)) : stratifiedKFold(hoLabels, 2, opts.seed);
   const hoProbs = crossFittedProbabilities(calibration.kind, hoLabels, hoLogits, calFolds);
-  // What the tiers are read from: each held-out logit through the shipped calibration, in float32 as
-  // the ONNX graph computes it. Not the cross-fitted probabilities (those judge the calibration): each
-  // fold has its own isotonic map, and a cut between two steps of the shipped map would hold another
-  // share of scored leads than the policy asked, a tier even none. Ranks are the held-out logits':
+  // What the tiers are cut on: each held-out logit through the shipped calibration, in float32 as
+  // the ONNX graph computes it. Not the cross-fitted probabilities (those judge the calibration and
+  // count a value or fixed policy's tiers, `countedProbabilities`): each fold has its own isotonic
+  // map, and a cut between two steps of the shipped map would hold another share of scored leads
+  // than the policy asked, a tier even none. Ranks are the held-out logits':
   // the shipped map was fitted on these same logits, and an isotonic one pools the leads it found
   // out of order into ties, which would lift any ROC or PR area read from these probabilities.
   const tierProbs = Float64Array.from(calibratedProbabilityF32(Float32Array.from(hoLogits), calibration));
@@ -678,7 +697,7 @@ export function trainModel(input: TrainInput): TrainResult {
   const onnx = exportOnnx(model, { nFeatures: F, calibration, producerVersion: TRAINER_VERSION, docString: `LeadLens explainable boosting model ${modelId}` });
   const metrics = manifestMetrics(
     summary,
-    { labels: hoLabels, logits: hoLogits, rankingLogits, tierProbs, crossFittedProbs: hoProbs },
+    { labels: hoLabels, logits: hoLogits, rankingLogits, countedProbs: countedProbabilities(opts.policy, calibration, tierProbs, hoProbs), crossFittedProbs: hoProbs },
     { split: timeSplit, rocAuc: outOfTimeRocAuc, standardError: outOfTimeStandardError },
     opts.policy,
     tiers,
