@@ -2098,14 +2098,16 @@ it('says a model that ranks the same leads better by more than chance moves thei
   expect(await verdictOf(noiseOnly)).toMatch(/this model ranks them about as well \(the difference is within what chance moves it by\)/);
 });
 
-it('shows the calibration error over the equal-count reliability bins, saying over how many groups of how many leads, not the equal-width ECE', async () => {
+it('shows the calibration error over the equal-count reliability bins, saying over how many groups of how many leads and what chance alone gives, not the equal-width ECE', async () => {
   // (40 · |0.02 − 0.01| + 40 · |0.03 − 0.05| + 40 · |0.26 − 0.2|) / 120 = 0.03; the summary's equal-width ECE says 0.02.
+  // On 120 leads a perfectly calibrated model shows about as much: chance alone.
   const metrics = { ...ACTIVE.metrics, calibration: [[0.01, 0.02], [0.05, 0.03], [0.2, 0.26]] as [number, number][], calibrationLeads: [40, 40, 40], calibrationRanges: [[0.001, 0.03], [0.031, 0.1], [0.11, 0.6]] as [number, number][] };
   const report = await reportOfTraining({ ...TRAINED, manifest: { ...ACTIVE, metrics }, summary: { ...TRAINED.summary, ece: 0.02 } });
   const figure = Array.from(report.querySelectorAll('dt')).find((term) => term.textContent?.startsWith('Calibration error'))?.nextElementSibling;
   expect(figure?.textContent).toBe(
     '3 percentage points: the leads trained on, each scored by a model that did not learn from it, are put in 3 groups of about 40 leads by likelihood, lowest to highest; ' +
-      "this is how far each group's mean likelihood is from the share of it that converted, averaged over the groups by their lead count",
+      "this is how far each group's mean likelihood is from the share of it that converted, averaged over the groups by their lead count; " +
+      'a perfectly calibrated model would show about 3 percentage points on this many leads: this is within what chance alone gives, 95% of the time',
   );
   expect(figure?.getAttribute('data-metric')).toBe('calibration-error');
 });
