@@ -427,6 +427,49 @@ describe('writeBack', () => {
       expect(progress).toEqual([[0, 5, 0], [2, 0, 0], [2, 2, 0], [3, 0, 5]]);
     });
 
+    // A Lead trigger or Flow updating related records met a lock: Salesforce answers with the trigger's or Flow's code, the lock inside.
+    const lockedInTrigger =
+      'CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY: LeadTrigger: execution of AfterUpdate caused by: System.DmlException: Update failed. First exception on row 0 with id 0015g00000AbCdEAAV; first error: UNABLE_TO_LOCK_ROW, unable to obtain exclusive access to this record: []';
+    const lockedInFlow =
+      'CANNOT_EXECUTE_FLOW_TRIGGER: We can’t save this record because the “Lead - Sync Account” process failed. This error occurred when the flow tried to update records: UNABLE_TO_LOCK_ROW: unable to obtain exclusive access to this record.';
+
+    it('met by a Lead trigger or Flow (its code, the lock in its message) are sent once more, as a lock on the lead itself is', async () => {
+      for (const error of [lockedInTrigger, lockedInFlow]) {
+        const { value, sent } = answering(5, async (batch) => batch.map(({ recordId }) => ({ recordId, error })));
+        expect(await writeBack(rows, target, value, { clock: virtualClock() })).toEqual(ended({ written: 5 }));
+        expect(sent).toEqual([rows.map((row) => row.recordId), rows.map((row) => row.recordId)]);
+      }
+    });
+
+    it('through the Salesforce client: a lock a trigger or Flow meets on batch after batch does not stop the write-back, as a lock on the lead does not', async () => {
+      const leads = generateDemoLeads({ count: 80, seed: 3, now: new Date('2026-11-01T00:00:00Z') }).filter((lead) => !lead.salesforce.IsConverted).slice(0, 30);
+      for (const [statusCode, message] of [
+        ['CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY', lockedInTrigger.slice('CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY: '.length)],
+        ['CANNOT_EXECUTE_FLOW_TRIGGER', lockedInFlow.slice('CANNOT_EXECUTE_FLOW_TRIGGER: '.length)],
+        ['UNABLE_TO_LOCK_ROW', 'unable to obtain exclusive access to this record or 1 records'],
+      ]) {
+        const behaviour = defaultBehaviour();
+        const clock = virtualClock();
+        behaviour.now = clock.now;
+        const demo = demoFetch(createDemoCrm(leads, behaviour).handle);
+        let patches = 0;
+        // A concurrent data load holds the locks for the first three PATCHes: the first batch and its resend, the second batch.
+        const fetch: typeof globalThis.fetch = async (input, init) => {
+          if (init?.method !== 'PATCH') return demo(input, init);
+          if (++patches > 3) return demo(input, init);
+          const { records } = JSON.parse(String(init.body)) as { records: unknown[] };
+          return new Response(JSON.stringify(records.map(() => ({ success: false, errors: [{ statusCode, message, fields: [] }] }))), { status: 200 });
+        };
+        const salesforce = createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion: '67.0', accessToken: async () => 't', clock, fetch });
+        const scoreOnly = checked(WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null }));
+        const due: ScoreToWrite[] = leads.map((lead) => ({ recordId: lead.salesforceId, score: 77, tier: 'hot', topReason: 'x' }));
+        const result = await writeBack(due, scoreOnly, { ...salesforce, maxBatch: 10 }, { clock });
+        // The first batch locked twice is refused; the second, taken when sent again; the third, at once.
+        expect(patches).toBe(5);
+        expect(result).toEqual({ ...ended({ done: 30, total: 30, written: 20 }), failed: [{ recordIds: due.slice(0, 10).map((row) => row.recordId), error: `${statusCode}: ${message}` }] });
+      }
+    });
+
     it('are not sent again when the write-back is cancelled during the pause: they stay refused, and no other batch goes', async () => {
       const controller = new AbortController();
       const { value, sent } = answering(2, async () => [locked('00Q1')]);
@@ -494,6 +537,23 @@ describe('writeBack', () => {
       );
       // Both batches were answered: refused, not in doubt.
       expect(progress.at(-1)).toEqual({ ...ended({ done: 8, total: 20 }), failed: [{ recordIds: sent.flat(), error: readOnly }] });
+    });
+
+    it('stop so for a Flow failing on every update (CANNOT_EXECUTE_FLOW_TRIGGER), as for a trigger', async () => {
+      const flowFails = 'CANNOT_EXECUTE_FLOW_TRIGGER: We can’t save this record because the “Lead Routing” process failed. Give your Salesforce admin these details. An unhandled fault has occurred in this flow';
+      const { value, sent } = refusingEach(() => flowFails);
+      const error = await writeBack(many, target, value).catch((e: unknown) => e);
+      expect(sent).toHaveLength(2);
+      expect(error).toMatchObject({ crmCode: 'CANNOT_EXECUTE_FLOW_TRIGGER' });
+      expect((error as Error).message).toMatch(/^Salesforce refused every lead of the last 2 batches \(8 leads\) for the same reason: CANNOT_EXECUTE_FLOW_TRIGGER: /);
+    });
+
+    it('go on when a trigger meets a lock on every lead of batch after batch: another process’s lock passes, each batch is sent once more', async () => {
+      const lockedInTrigger = 'CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY: LeadTrigger: execution of AfterUpdate caused by: System.DmlException: Update failed. first error: UNABLE_TO_LOCK_ROW, unable to obtain exclusive access to this record: []';
+      const { value, sent } = refusingEach(() => lockedInTrigger);
+      const result = await writeBack(many, target, value, { clock: virtualClock() });
+      expect(sent).toHaveLength(10);
+      expect(result).toEqual({ ...ended({ done: 20, total: 20 }), failed: [{ recordIds: many.map((row) => row.recordId), error: lockedInTrigger }] });
     });
 
     it('go on while a batch between them has a lead written, or another reason', async () => {

@@ -5,10 +5,11 @@
  * fields with the CRM client first (`checkWritableFields` with `fieldsToWrite`: not the CRM's
  * own, read-only, of another type, or too small), and fills them to fit (`checkedByCrm`). A
  * failed batch is reported with its records and the others still go, as are the records the CRM
- * refused one by one (those refused as locked by another process are sent once more first, after
- * a pause: `ROW_LOCKED`); a refusal every batch would get (credentials, permission, limits, every
- * record of batch after batch refused for one reason) stops it, as does a batch whose answer never
- * came (network, a timeout, 5xx): the CRM may have written it. It pauses before a batch once the
+ * refused one by one (those refused for a lock another process held, met by the write or by a
+ * trigger or Flow it ran, are sent once more first, after a pause: `isLocked`); a refusal every
+ * batch would get (credentials, permission, limits, every record of batch after batch refused for
+ * one reason) stops it, as does a batch whose answer never came (network, a timeout, 5xx): the
+ * CRM may have written it. It pauses before a batch once the
  * CRM says the org's API allowance is nearly used (`apiAllowancePause`). A field to empty is read from the
  * CRM first, and emptied only while it still holds what LeadLens wrote there (`stillWritten`).
  */
@@ -335,28 +336,47 @@ function answerLost(error: unknown): error is CrmError {
 const REFUSED_BATCHES_TO_STOP = 2;
 
 /**
+ * Salesforce's refusal of a record another process held locked (a trigger, a Flow, a data load
+ * updating it or its Account): it waited up to 10 s for the lock, and the record was not written.
+ */
+const ROW_LOCKED = 'UNABLE_TO_LOCK_ROW';
+
+/**
+ * Whether `error` is a lock, met on the lead itself or by a Lead trigger or Flow updating related
+ * records, which Salesforce answers with the trigger's or Flow's code and the lock in its message
+ * (`CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY: LeadTrigger: … first error: UNABLE_TO_LOCK_ROW, …`).
+ */
+const isLocked = (error: string): boolean => error.includes(ROW_LOCKED);
+
+/**
  * Refusals of the write itself, which every lead after them would meet: the field read-only or
- * gone, the user's access, a trigger or Flow failing whatever the lead (Salesforce status codes);
- * HubSpot's VALIDATION_ERROR for a whole batch of the same properties. Not a refusal of the lead's
- * own data or state (a validation rule, a lead deleted or converted since the last sync): leads
- * next to each other by Id were created together, and a run of them says nothing of the next ones.
+ * gone, the user's access, a trigger (CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY) or Flow
+ * (CANNOT_EXECUTE_FLOW_TRIGGER) failing whatever the lead (Salesforce status codes); HubSpot's
+ * VALIDATION_ERROR for a whole batch of the same properties. Not a refusal of the lead's own data
+ * or state (a validation rule, a lead deleted or converted since the last sync): leads next to
+ * each other by Id were created together, and a run of them says nothing of the next ones. Nor a
+ * lock the trigger or Flow met (`isLocked`): it passes.
  */
 const REFUSALS_OF_THE_WRITE = new Set([
   'INVALID_FIELD_FOR_INSERT_UPDATE',
   'INVALID_FIELD',
   'INSUFFICIENT_ACCESS_OR_READONLY',
   'CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY',
+  'CANNOT_EXECUTE_FLOW_TRIGGER',
   'VALIDATION_ERROR',
 ]);
 
 /** The CRM's code a record refusal starts with (a Salesforce status code, a HubSpot category), else the whole refusal. */
 const refusalCode = (error: string): string => /^([A-Z][A-Z0-9_]*):/.exec(error)?.[1] ?? error;
 
-/** The first record's refusal, when the CRM refused every record of `updates` with one code of the write's (`REFUSALS_OF_THE_WRITE`); else null. */
+/** Whether `error` refuses the write itself (`REFUSALS_OF_THE_WRITE`), as every lead after it would be: not when a lock was met (`isLocked`). */
+const refusesTheWrite = (error: string): boolean => REFUSALS_OF_THE_WRITE.has(refusalCode(error)) && !isLocked(error);
+
+/** The first record's refusal, when the CRM refused every record of `updates` with one code of the write's (`refusesTheWrite`); else null. */
 function sameRefusalForAll(updates: readonly FieldUpdate[], refused: readonly RecordUpdateFailure[]): RecordUpdateFailure | null {
   if (updates.length === 0 || refused.length === 0) return null;
   const code = refusalCode(refused[0].error);
-  if (!REFUSALS_OF_THE_WRITE.has(code) || refused.some((failure) => refusalCode(failure.error) !== code)) return null;
+  if (refused.some((failure) => !refusesTheWrite(failure.error) || refusalCode(failure.error) !== code)) return null;
   const refusedIds = new Set(refused.map((failure) => failure.recordId));
   return updates.every((update) => refusedIds.has(update.recordId)) ? (refused.find((failure) => failure.recordId === updates[0].recordId) ?? refused[0]) : null;
 }
@@ -368,12 +388,6 @@ interface RefusedInARow {
   batches: number;
   records: number;
 }
-
-/**
- * Salesforce's refusal of a record another process held locked (a trigger, a Flow, a data load
- * updating it or its Account): it waited up to 10 s for the lock, and the record was not written.
- */
-const ROW_LOCKED = 'UNABLE_TO_LOCK_ROW';
 
 /** The pause before records refused for a lock are sent once more: the other process has most likely finished by then. */
 export const LOCKED_ROW_PAUSE_MS = 2_000;
@@ -448,7 +462,8 @@ async function sendUpdates(updates: readonly FieldUpdate[], { writer, crm, resul
     }
     const message = error instanceof Error ? error.message : String(error);
     // A batch refused as a whole (HubSpot's answer to a property it will not take) counts as every lead refused.
-    const refusedForAll = isCrmError(error, 'request') && error.crmCode !== undefined && REFUSALS_OF_THE_WRITE.has(error.crmCode) ? { recordId: updates[0].recordId, error: `${error.crmCode}: ${error.message}` } : null;
+    const refusal = isCrmError(error, 'request') && error.crmCode !== undefined ? `${error.crmCode}: ${error.message}` : null;
+    const refusedForAll = refusal !== null && refusesTheWrite(refusal) ? { recordId: updates[0].recordId, error: refusal } : null;
     return { written: [], refused: updates.map((update) => ({ recordId: update.recordId, error: message })), refusedForAll };
   }
 }
@@ -506,7 +521,7 @@ export async function writeBack(
     const sending: Sending = { writer, crm: target.crm, result, clearing, unsent, onProgress, signal };
     const first = await sendUpdates(updates, sending);
     let { written, refusedForAll } = first;
-    const locked = new Set(first.refused.filter((failure) => refusalCode(failure.error) === ROW_LOCKED).map((failure) => failure.recordId));
+    const locked = new Set(first.refused.filter((failure) => isLocked(failure.error)).map((failure) => failure.recordId));
     const settled = first.refused.filter((failure) => !locked.has(failure.recordId));
     for (const { recordId, error } of settled) addFailure(result, [recordId], error);
     if (locked.size > 0) {

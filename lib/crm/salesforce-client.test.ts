@@ -440,6 +440,19 @@ describe('Salesforce write-back targets', () => {
     );
   });
 
+  it('refuses a currency field for the score: a multi-currency org’s syncs read it back converted, never as written', async () => {
+    const fields = [
+      { name: 'Id', type: 'id', custom: false, updateable: false },
+      { name: 'SystemModstamp', type: 'datetime', custom: false, updateable: false },
+      { name: 'Score_Amount__c', label: 'Score amount', type: 'currency', custom: true, updateable: true, precision: 18, scale: 2 },
+    ];
+    const { client } = setup('67.0', (request) => (request.url.pathname.endsWith('/sobjects/Lead/describe') ? json(200, { fields }) : undefined));
+    expect(await refusal(client, [{ name: 'Score_Amount__c', holds: 'number', largest: 99 }])).toBe(
+      '"Score_Amount__c" (Score amount) is a currency field, which an org with more than one currency reads back converted to its corporate currency, not as the score LeadLens wrote (every write-back would write it again): use a Number field. Nothing was written.',
+    );
+    expect(await refusal(client, [{ ...tier, name: 'Score_Amount__c' }])).toBe('"Score_Amount__c" (Score amount) is a currency field, which cannot hold text. Nothing was written.');
+  });
+
   it('describes Lead afresh for each check: a field created a moment ago is taken', async () => {
     let fitScoreCreated = false;
     const { client, requests } = setup('67.0', (request) => {

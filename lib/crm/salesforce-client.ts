@@ -154,8 +154,8 @@ const requiredFieldsMissing = (fields: readonly DescribedField[]) => REQUIRED_FI
 /** Lead's fields as a client keeps them past its worker (`Remembered`): only ones reads can do with. */
 const KeptFieldsSchema = DescribedFieldsSchema.refine((fields) => requiredFieldsMissing(fields).length === 0);
 
-/** Salesforce field types that hold a number, and text; a picklist holds the text of its active values. */
-const NUMBER_TYPES = new Set(['double', 'int', 'percent', 'currency']);
+/** Salesforce field types write-back fills with a number (not currency: `writeRefusal`), and text; a picklist holds the text of its active values. */
+const NUMBER_TYPES = new Set(['double', 'int', 'percent']);
 const TEXT_TYPES = new Set(['string', 'textarea']);
 
 /** A multi-currency org's Lead field naming the currency its amounts (its `currency` fields) are in; a single-currency org's Lead has none. */
@@ -224,13 +224,19 @@ function sizeRefusal(named: string, field: FieldToWrite, described: DescribedFie
  * Why write-back may not fill the Lead field `described` with `field`, or null when it may: only
  * custom fields (never Salesforce's own, whose data it would overwrite on every Lead) the user
  * can update, of a type that holds the value (a number is sent as a JSON number, which a text
- * field refuses), big enough for it (`sizeRefusal`).
+ * field refuses), big enough for it (`sizeRefusal`). Not a currency field for the score: a
+ * multi-currency org's syncs read it converted (`withAmountsInCorporateCurrency`), so it would
+ * never match what was written, every write-back would write it again, and an old score would
+ * never be emptied (`stillWritten`).
  */
 function writeRefusal(field: FieldToWrite, described: DescribedField | undefined): string | null {
   if (!described) return `Salesforce Leads have no field "${field.name}" that you can see: create it, or check its API name and field-level security`;
   const named = `"${described.name}" (${described.label ?? described.name})`;
   if (!described.custom) return `${named} is a standard Salesforce field: LeadLens writes only to custom fields, so it never overwrites your Leads' data`;
   if (!described.updateable) return `${named} is read-only for you (a formula field, or field-level security)`;
+  if (field.holds === 'number' && described.type === 'currency') {
+    return `${named} is a currency field, which an org with more than one currency reads back converted to its corporate currency, not as the score LeadLens wrote (every write-back would write it again): use a Number field`;
+  }
   if ((field.holds === 'number' ? NUMBER_TYPES : TEXT_TYPES).has(described.type)) return sizeRefusal(named, field, described);
   if (described.type === 'picklist') return choiceListRefusal(named, 'picklist', field, (described.picklistValues ?? []).filter((entry) => entry.active).map((entry) => entry.value));
   return `${named} is a ${described.type} field, which cannot hold ${heldInWords(field)}`;
