@@ -204,7 +204,7 @@ describe('parseBoolean', () => {
   // Read as missing, an opted-out lead's "Opted out of e-mail" was "not known", and its plan suggested e-mails.
   it.each([
     ['WAHR', 1], ['FALSCH', 0], ['VRAI', 1], ['FAUX', 0], ['VERDADERO', 1], ['FALSO', 0], ['Ja', 1], ['Nein', 0], ['oui', 1], ['non', 0],
-    ['sí', 1], ['1.0', 1], ['0.0', 0], ['1,0', 1], ['0,00', 0],
+    ['sí', 1], ['Sì', 1], ['Nei', 0], ['N\u00e3o', 0], ['Na\u0303o', 0], ['1.0', 1], ['0.0', 0], ['1,0', 1], ['0,00', 0],
   ] as const)('%s → %s (another language, a number column)', (raw, want) => expect(parseBoolean(raw)).toBe(want));
   it.each(['1.5', '10', '0.01', '2,0'])('%s → NaN (a number, not yes or no)', (raw) => expect(parseBoolean(raw)).toBeNaN());
 });

@@ -224,8 +224,8 @@ export function parseNumber(raw: Raw, extra: readonly string[] = [], format?: Nu
 
 // Besides English: the TRUE and FALSE that Excel writes into a CSV in its user's language (German,
 // French, Spanish, Italian, Portuguese, Dutch, Swedish, Danish, Norwegian, Finnish, Polish), and yes/no in those languages.
-const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'on', 'checked', 'x', '✓', '✔', 'wahr', 'vrai', 'verdadero', 'vero', 'verdadeiro', 'waar', 'sant', 'sand', 'sann', 'tosi', 'prawda', 'ja', 'oui', 'sí', 'si', 'sim', 'kyllä', 'tak']);
-const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'off', 'unchecked', 'falsch', 'faux', 'falso', 'onwaar', 'falskt', 'falsk', 'usann', 'epätosi', 'fałsz', 'nein', 'non', 'não', 'nao', 'nee', 'nej', 'ei', 'nie']);
+const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'on', 'checked', 'x', '✓', '✔', 'wahr', 'vrai', 'verdadero', 'vero', 'verdadeiro', 'waar', 'sant', 'sand', 'sann', 'tosi', 'prawda', 'ja', 'oui', 'sí', 'sì', 'si', 'sim', 'kyllä', 'tak']);
+const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'off', 'unchecked', 'falsch', 'faux', 'falso', 'onwaar', 'falskt', 'falsk', 'usann', 'epätosi', 'fałsz', 'nein', 'non', 'não', 'nao', 'nee', 'nej', 'nei', 'ei', 'nie']);
 
 /**
  * 1 / 0 from `true/false`, `Yes/No`, `1/0` (`1.0`, `0,0`: a number column's), `on/off`, a checkbox's `checked`,
@@ -236,7 +236,8 @@ export function parseBoolean(raw: Raw, extra: readonly string[] = []): number {
   if (typeof raw === 'number') return raw === 1 ? 1 : raw === 0 ? 0 : NaN;
   const text = rawText(raw, extra);
   if (text === null) return NaN;
-  const s = text.toLowerCase().replace(/^([01])[.,]0+$/, '$1');
+  // NFC: an accent typed as its own character (macOS writes `não` so) is the word's.
+  const s = text.normalize('NFC').toLowerCase().replace(/^([01])[.,]0+$/, '$1');
   if (TRUE_WORDS.has(s)) return 1;
   if (FALSE_WORDS.has(s)) return 0;
   return NaN;
