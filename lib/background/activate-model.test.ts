@@ -162,10 +162,16 @@ describe('switching the active model', () => {
   });
 
   describe('when the page running the scoring closes mid-way', () => {
-    const cutShort = (modelId: string) => ({ modelId, state: 'running' as const, done: 3, total: 7, startedAt: 1 });
+    // A run begun as it is asked (after the activation owed it).
+    const cutShort = (modelId: string) => ({ modelId, state: 'running' as const, done: 3, total: 7, startedAt: Date.now() });
 
     it('says in plain words that the model is active and its scoring goes on', async () => {
-      scoreStoredLeadsOffscreen.mockRejectedValueOnce(new OffscreenJobInterrupted('scoring', cutShort('trained-1')));
+      // Its run began, as its row says, and the page running it closed.
+      scoreStoredLeadsOffscreen.mockImplementationOnce(async () => {
+        const run = cutShort('trained-1');
+        await writeJob('scoring', run);
+        throw new OffscreenJobInterrupted('scoring', run);
+      });
       expect(await activateStoredModel('trained-1')).toEqual({
         ok: true,
         modelId: 'trained-1',
@@ -174,6 +180,17 @@ describe('switching the active model', () => {
         scoringProblem: 'Scoring the stored leads with it was interrupted, and goes on where it stopped.',
       });
       expect(await activeModelId()).toBe('trained-1');
+    });
+
+    it("does not say its scoring goes on when what goes on is a run of the model begun before (an update's resumed run), which does not settle it", async () => {
+      scoreStoredLeadsOffscreen.mockImplementationOnce(async () => {
+        const run = { ...cutShort('trained-1'), startedAt: 1 };
+        await writeJob('scoring', run);
+        throw new OffscreenJobInterrupted('scoring', run);
+      });
+      const { scoringProblem } = (await activateStoredModel('trained-1')) as { scoringProblem: string };
+      expect(scoringProblem).toMatch(/^Scoring the stored leads with it was cut short before it began/);
+      expect(await owedScoringModel()).toBe('trained-1');
     });
 
     it('says the stored leads could not be scored when what goes on is another model’s scoring', async () => {

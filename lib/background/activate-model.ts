@@ -130,7 +130,8 @@ async function scoringProblemOf(modelId: string, error: unknown): Promise<string
   if ((await activeModelId()) !== modelId) return 'Another model was made active since, and the stored leads are scored with it instead.';
   if (error instanceof OffscreenJobInterrupted) {
     const { continuing } = error;
-    if (continuing?.modelId === modelId && continuing.source === undefined) return 'Scoring the stored leads with it was interrupted, and goes on where it stopped.';
+    // Its own run, begun once owed (`coversOwedScoring`); one begun before (resumed after an update) does not settle it.
+    if (continuing?.modelId === modelId && (await coversOwedScoring(continuing))) return 'Scoring the stored leads with it was interrupted, and goes on where it stopped.';
     // Its run had not begun (it waited behind another job, which goes on): nothing recorded it failed, and it is still owed.
     if ((await owedScoringModel()) === modelId) {
       return 'Scoring the stored leads with it was cut short before it began (the page running it closed): the hourly check asks for it again once no other scoring of the stored leads runs.';

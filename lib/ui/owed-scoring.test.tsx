@@ -69,6 +69,13 @@ it('holds an activation\'s scoring unsettled while it waits for its turn behind 
   await said('settled');
 });
 
+it('says a run over every lead begun before its scoring was owed (resumed after an update) waits: it does not settle it', async () => {
+  const resumed: JobProgress = { modelId: MODEL, state: 'running', done: 10, total: 20, startedAt: Date.now() - 60_000 };
+  await writeJob('scoring', resumed);
+  await oweScoringOfEveryLead(MODEL);
+  await renderProbe().said('Scoring the stored leads with this model (waiting for its turn)');
+});
+
 it('holds a scoring owed with no job row yet (none ran since install) unsettled', async () => {
   await oweScoringOfEveryLead(MODEL);
   await renderProbe().said('Scoring the stored leads with this model (waiting for its turn)');

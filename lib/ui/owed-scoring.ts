@@ -1,5 +1,5 @@
 /** Whether the stored scores of a model being activated are ground for figures yet (the tier policy, the model report, score drift). */
-import { owedScoringModel, readJob, type JobProgress } from '../jobs/progress';
+import { coversOwedScoring, owedScoringModel, readJob, type JobProgress } from '../jobs/progress';
 import { useLiveValue } from './hooks';
 
 /** A scoring of every stored lead that is owed but not running: it waits for its turn (another job on the stored scores runs first, or the browser closed before it began). */
@@ -28,13 +28,16 @@ export interface OwedScoringOfEveryLead {
  */
 export function useOwedScoringOfEveryLead(modelId: string): OwedScoringOfEveryLead {
   // Read live, with or without a run going: the activation owes the scoring before its run begins, and the run's end
-  // settles it in the write that ends the run. One read of both, so the run seen running is the one owed.
-  const read = useLiveValue(async () => ({ scoring: await readJob('scoring'), owedModel: await owedScoringModel() }));
+  // settles it in the write that ends the run. One read of all, so the run seen running is the one owed: a run of
+  // the model over every lead begun before it was owed (resumed after an update) is not it (`coversOwedScoring`).
+  const read = useLiveValue(async () => {
+    const scoring = await readJob('scoring');
+    return { scoring, owedModel: await owedScoringModel(), covers: scoring !== null && (await coversOwedScoring(scoring)) };
+  });
   if (read === undefined) return { run: null, settled: false };
-  const { scoring, owedModel } = read;
+  const { scoring, owedModel, covers } = read;
   if (owedModel !== modelId) return { run: null, settled: true };
-  const runningOverEveryLead = scoring?.state === 'running' && scoring.source === undefined && scoring.modelId === modelId;
-  return { run: runningOverEveryLead ? scoring : { state: 'waiting' }, settled: false };
+  return { run: scoring?.state === 'running' && covers ? scoring : { state: 'waiting' }, settled: false };
 }
 
 /**
