@@ -100,8 +100,8 @@ it('tells the admin in plain words, not Chrome’s, that the scoring goes on whe
   const createDocument = vi.fn(async () => void (documentOpen = true));
   (fakeBrowser as unknown as { offscreen: unknown }).offscreen = { createDocument };
   fakeBrowser.runtime.sendMessage = vi.fn(async () => {
-    // The job started (its row says so) when its document crashed.
-    await writeJob('scoring', { modelId: 'trained-1', state: 'running', done: 0, total: 1, startedAt: 1 });
+    // The job started (its row says so, begun as it was asked) when its document crashed.
+    await writeJob('scoring', { modelId: 'trained-1', state: 'running', done: 0, total: 1, startedAt: Date.now() });
     documentOpen = false;
     throw new Error('A listener indicated an asynchronous response by returning true, but the message channel closed before a response was received');
   }) as never;

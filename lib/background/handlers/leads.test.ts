@@ -7,7 +7,7 @@ import { bundledModel } from '../../ml/bundled-model';
 import { activeModelId } from '../../ml/model-store';
 import { activateModel } from '../../ml/model-versions';
 import { dexieCsvSink } from '../../csv/stored';
-import { oweScoringOfEveryLead, owedScoringModel, owedSourceScorings, runJob } from '../../jobs/progress';
+import { oweScoringOfEveryLead, owedScoringModel, owedSourceScorings, runJob, writeJob } from '../../jobs/progress';
 import { storedLead } from '../../../test/fixtures/stored-lead';
 import { storeModel } from '../../../test/fixtures/stored-model';
 import { stubWebLocks } from '../../../test/web-locks';
@@ -101,7 +101,12 @@ it('loading the demo data succeeds once the leads are stored and the default mod
   if (!bundled.ok) throw new Error(bundled.error);
   const { modelId } = bundled.manifest;
 
-  scoreStoredLeadsOffscreen.mockRejectedValueOnce(new OffscreenJobInterrupted({ modelId }));
+  // Its run began (its row says so, begun as it was asked) when its page closed.
+  scoreStoredLeadsOffscreen.mockImplementationOnce(async () => {
+    const run = { modelId, state: 'running' as const, done: 0, total: 4, startedAt: Date.now() };
+    await writeJob('scoring', run);
+    throw new OffscreenJobInterrupted(run);
+  });
   expect(await leadsHandlers.loadDemoData({ count: 4 }, sender)).toEqual({
     ok: true,
     leads: 4,
