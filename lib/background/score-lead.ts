@@ -12,7 +12,7 @@ import { explainLead, featuresTracked, valueAsShown, valuesAsWritten, type PageR
 import { featurizeRecord, knownFeatureCount, recordKey, type RawRecord, type SourceKind } from '../ml/featurize';
 import { featuresNotRead, modelHasShapes, whatWouldMakeHotter } from '../ml/insights';
 import { fieldSourcesOf, fieldsRead, type Feature, type Manifest } from '../ml/manifest';
-import { fieldInWords, holdsOneOf, outcomeOf } from '../ml/outcome-rule';
+import { datedByItsData, fieldInWords, holdsOneOf, outcomeOf } from '../ml/outcome-rule';
 import { pageConventions, pageFieldsAsData, type InApiCurrency } from '../ml/page-values';
 import { scoreAndTier } from '../ml/score';
 import { suggestOutcome } from '../ml/train/outcome-suggestions';
@@ -482,6 +482,7 @@ export function toScoredLead(
     featuresTotal: featuresTracked(manifest, source),
     modelId: manifest.modelId,
     modelCreatedAt: manifest.createdAt,
+    modelDatedByData: datedByItsData(manifest),
     modelLearntFromMadeUpLeads: learntFromMadeUpLeads(manifest),
   };
 }

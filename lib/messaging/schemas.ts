@@ -66,6 +66,8 @@ export const ScoredLeadSchema = z.object({
   featuresTotal: z.number().int().nonnegative(),
   modelId: z.string(),
   modelCreatedAt: z.string(),
+  /** Whether `modelCreatedAt` is its data's date (`datedByItsData`: a command-line model's), shown as its file wrote it (formatDay's 'file' clock). */
+  modelDatedByData: z.boolean().optional(),
   /** Whether the model learnt from made-up demo leads (`learntFromMadeUpLeads`: the default one, or one trained on Demo mode's leads): the badge and side panel say so. */
   modelLearntFromMadeUpLeads: z.boolean(),
   /**
