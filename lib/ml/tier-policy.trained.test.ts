@@ -1,8 +1,9 @@
 /**
  * A model trained here, from the training worker's result to the options page's policy preview:
  * the preview of the policy it was trained with gives the thresholds the trainer chose, and the
- * report's confusion matrices are the trainer's, because the leads it trained on are read with
- * their held-out probabilities, not their stored scores by the final model (which saw them).
+ * report's confusion matrices are the trainer's under its capacity policy (a value or fixed one's
+ * the trainer counts cross-fitted: `countedProbabilities`), because the leads it trained on are
+ * read with their held-out probabilities, not their stored scores by the final model (which saw them).
  */
 import 'fake-indexeddb/auto';
 import { beforeAll, expect, it } from 'vitest';
