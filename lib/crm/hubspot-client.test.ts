@@ -707,7 +707,8 @@ describe('HubSpot write-back targets', () => {
 
   it('takes the properties the portal created for LeadLens, and refuses HubSpot’s own and those it lacks, naming each', async () => {
     const { client, requests } = setup();
-    // A string property holds 65,536 characters (HubSpot's limit for every text property): a reason is cut to that at most.
+    // A string property holds 65,536 characters (HubSpot's limit for every text property): a reason is cut to that at most,
+    // or to the property's MAX_LENGTH validation rule (none in this portal).
     await expect(client.checkWritableFields([{ name: 'leadlens_score', holds: 'number', largest: 99 }, tier, { name: 'leadlens_reason', holds: 'text' }])).resolves.toEqual([
       { name: 'leadlens_score', maxLength: null },
       { name: 'leadlens_tier', maxLength: 65_536 },
@@ -720,7 +721,8 @@ describe('HubSpot write-back targets', () => {
         '"hs_analytics_source" (Original Source) is one of HubSpot\'s own properties: LeadLens writes only to custom properties, so it never overwrites your contacts\' data; ' +
         'HubSpot contacts have no property "leadlens_scor": create it in HubSpot, or check its internal name. Nothing was written.',
     );
-    expect(requests.filter((request) => !request.startsWith('GET /crm/v3/properties/contacts'))).toEqual([]);
+    // Beyond the property list, the validation rules of the text properties taken: none for those refused.
+    expect(requests.filter((request) => !request.startsWith('GET /crm/v3/properties/contacts'))).toEqual(['GET /crm/v3/property-validations/0-1/leadlens_tier', 'GET /crm/v3/property-validations/0-1/leadlens_reason']);
   });
 
   it('refuses custom properties HubSpot calculates or keeps read-only, and those whose type cannot hold the value', async () => {

@@ -158,6 +158,14 @@ const BatchUpdateSchema = z.object({
   errors: z.array(BatchErrorSchema).optional(),
 });
 type BatchUpdateResponse = z.infer<typeof BatchUpdateSchema>;
+/** Contacts' object type id, by which the property validations API names the object. */
+const CONTACTS_TYPE_ID = '0-1';
+/**
+ * A property's validation rules, set in the portal (Settings › Properties › Rules), which HubSpot
+ * applies to API writes too. A MAX_LENGTH rule's argument is the most characters the property
+ * takes; a rule of another type or shape is no limit here.
+ */
+const ValidationRulesSchema = z.object({ results: z.array(z.looseObject({ ruleType: z.unknown().optional(), ruleArguments: z.unknown().optional() })) });
 /**
  * A contact property's definition. Reads need its name only; the rest decides whether write-back
  * may fill it (`writeRefusal`), and an enumeration's option labels are what its values show as
@@ -393,13 +401,23 @@ function updateOutcome(updates: readonly FieldUpdate[], { results, errors = [] }
   return { failures: [...named, ...unlisted.map((recordId) => ({ recordId, error }))], unlisted: [] };
 }
 
+/**
+ * Whether HubSpot refused a batch update for a value a property does not take (400
+ * VALIDATION_ERROR: a validation rule's maximum length or range, text for a number): a refusal
+ * of the whole batch that names the property, not the contact.
+ */
+const refusesAValue = (error: unknown): error is CrmError => isCrmError(error, 'request') && error.status === 400 && error.crmCode === 'VALIDATION_ERROR';
+
+/** Why a contact HubSpot refused a batch for (`refusesAValue`) was not written, starting with HubSpot's category, as its other refusals do. */
+const valueRefusal = (error: CrmError) => `${error.crmCode}: ${error.message}`;
+
 /** Contact ids shown in an error: a few are enough to look them up. */
 const UNLISTED_IDS_SHOWN = 3;
 
 /**
  * The characters a string property holds, whatever its field type (single-line, multi-line):
- * every tier word fits, and a reason is cut to it. A number property takes any number, the
- * score's 1–99 too.
+ * every tier word fits, and a reason is cut to it, or to a maximum the portal set
+ * (`textMaxLength`). A number property takes any number, the score's 1–99 too.
  */
 const STRING_PROPERTY_MAX_LENGTH = 65_536;
 
@@ -488,6 +506,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
   const propertiesPath = version === 'v3' ? '/crm/v3/properties/contacts' : `/crm/properties/${version}/contacts`;
   const accountDetailsPath = `/account-info/${version}/details`;
   const ownersPath = version === 'v3' ? '/crm/v3/owners' : `/crm/owners/${version}`;
+  const contactValidationsPath = `${version === 'v3' ? '/crm/v3/property-validations' : `/crm/property-validations/${version}`}/${CONTACTS_TYPE_ID}`;
   const http = new HttpClient({
     crmLabel: 'HubSpot',
     origin: options.origin ?? 'https://api.hubapi.com',
@@ -732,6 +751,59 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
   }
 
   /**
+   * The contacts of `refused` whose values HubSpot does not take, when `refusal` is its refusal of
+   * the whole batch for one (`refusesAValue`), and the batch's others written: the halves are sent
+   * again, and the halves of each half refused, until each contact refused is alone. A half taken
+   * leaves the other refused without sending it: up to 2·log2 of the batch's size requests per
+   * contact refused, and no more than the batch has contacts in all; past that (a rule most values
+   * break), each part left is refused whole, as the batch was. A batch of one is refused as it was.
+   */
+  async function settleRefusal(refused: readonly FieldUpdate[], refusal: unknown, signal?: AbortSignal): Promise<RecordUpdateFailure[]> {
+    if (!refusesAValue(refusal) || refused.length === 1) throw refusal;
+    let requestsLeft = refused.length;
+    const sendAgain = async (part: readonly FieldUpdate[], refusedWith: CrmError): Promise<RecordUpdateFailure[] | CrmError> => {
+      if (requestsLeft === 0) return refusedWith;
+      requestsLeft--;
+      try {
+        return await updateBatch(part, signal);
+      } catch (error) {
+        if (refusesAValue(error)) return error;
+        throw error;
+      }
+    };
+    const settle = async (part: readonly FieldUpdate[], refusedWith: CrmError): Promise<RecordUpdateFailure[]> => {
+      if (part.length === 1 || requestsLeft === 0) return part.map(({ recordId }) => ({ recordId, error: valueRefusal(refusedWith) }));
+      const first = part.slice(0, Math.ceil(part.length / 2));
+      const second = part.slice(first.length);
+      const firstAnswer = await sendAgain(first, refusedWith);
+      if (!(firstAnswer instanceof CrmError)) return [...firstAnswer, ...(await settle(second, refusedWith))];
+      const secondAnswer = await sendAgain(second, refusedWith);
+      return [...(await settle(first, firstAnswer)), ...(secondAnswer instanceof CrmError ? await settle(second, secondAnswer) : secondAnswer)];
+    };
+    return settle(refused, refusal);
+  }
+
+  /**
+   * The most characters a text property takes: its MAX_LENGTH validation rule's, which HubSpot
+   * applies to API writes too, refusing a whole batch update for one value past it, else what any
+   * text property holds. Rules a token may not read (a refusal) are none: a value past one is then
+   * refused for its contact alone (`settleRefusal`).
+   */
+  async function textMaxLength(property: string, signal?: AbortSignal): Promise<number> {
+    try {
+      const { data } = await http.request({ path: `${contactValidationsPath}/${property}`, schema: ValidationRulesSchema, what: 'read property validation rules', signal });
+      const ruleMaxima = data.results.flatMap(({ ruleType, ruleArguments }) => {
+        const [most] = Array.isArray(ruleArguments) ? ruleArguments : [];
+        return ruleType === 'MAX_LENGTH' && typeof most === 'string' && /^[1-9]\d*$/.test(most) ? [Number(most)] : [];
+      });
+      return Math.min(STRING_PROPERTY_MAX_LENGTH, ...ruleMaxima);
+    } catch (error) {
+      if (isCrmError(error, 'request')) return STRING_PROPERTY_MAX_LENGTH;
+      throw error;
+    }
+  }
+
+  /**
    * The first page of one search, sorted ascending by `sortBy`; `more` when it has further pages;
    * `answeredAt`, HubSpot's clock when it answered (its `Date`), when it says.
    */
@@ -897,14 +969,15 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       } catch (error) {
         // HubSpot may refuse a whole batch for a contact it no longer has, rather than answer 207
         // naming it (it documents the 207 for batch create only): the contacts it still has are
-        // sent again without the others, which one deletion would otherwise fail with them.
+        // sent again without the others, which one deletion would otherwise fail with them. With
+        // none gone, it refused a value a property does not take, which `settleRefusal` finds.
         if (!isCrmError(error, 'request') || (error.status !== 400 && error.status !== 404)) throw error;
         const ids = updates.map((update) => update.recordId);
         const stillThere = await stillHeld(ids, signal);
-        if (ids.every((id) => stillThere.has(id))) throw error;
+        if (ids.every((id) => stillThere.has(id))) return await settleRefusal(updates, error, signal);
         const gone = ids.filter((id) => !stillThere.has(id)).map((recordId) => ({ recordId, error: CONTACT_GONE }));
         const rest = updates.filter((update) => stillThere.has(update.recordId));
-        return rest.length === 0 ? gone : [...gone, ...(await updateBatch(rest, signal))];
+        return rest.length === 0 ? gone : [...gone, ...(await updateBatch(rest, signal).catch((refusal: unknown) => settleRefusal(rest, refusal, signal)))];
       }
     },
 
@@ -913,7 +986,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       const { byName } = await contactProperties.get(signal);
       refuseUnwritableFields(fields.map((field) => writeRefusal(field, byName.get(field.name))));
       // Property names are matched exactly: spelled as given.
-      return fields.map((field) => ({ name: field.name, maxLength: byName.get(field.name)?.type === 'string' ? STRING_PROPERTY_MAX_LENGTH : null }));
+      return Promise.all(fields.map(async (field) => ({ name: field.name, maxLength: byName.get(field.name)?.type === 'string' ? await textMaxLength(field.name, signal) : null })));
     },
 
     async ownerNames(ids, signal) {

@@ -11,6 +11,8 @@
  *                                                     ids as `HubSpotApiOptions.missingInBatchUpdate` says
  *   GET  /crm/v3/properties/contacts                  the property definitions; `calculated` those HubSpot computes;
  *                                                     options with `displayOrder`, lifecyclestage's with a stage of the portal's own
+ *   GET  /crm/v3/property-validations/0-1/{name}      a contact property's validation rules: MAX_LENGTH, as
+ *                                                     `HubSpotApiOptions.maxLengths` sets (also /crm/property-validations/YYYY-MM/0-1/{name})
  *   GET  /account-info/v3/details                     the token's portal (also /account-info/YYYY-MM/details)
  *   GET  /crm/v3/owners[?limit&after&archived]        the demo owners, cursor paging (also /crm/owners/YYYY-MM);
  *                                                     active ones only, or with `archived=true` archived ones only
@@ -41,13 +43,17 @@ export const SEARCH_RESULT_CAP = 10_000;
  * And `emptyProperties` (0 by default): how many properties the portal has beyond the demo's,
  * empty on every contact, as a real portal's hundreds are (apps' and HubSpot's own for features
  * it does not use): listed with the others, null in every contact read that names them.
+ * And `maxLengths` (none by default): the portal's MAX_LENGTH validation rules (Settings ›
+ * Properties › Rules), the most characters a custom text property takes, by name. A batch update
+ * giving one a longer value is refused whole, as HubSpot refuses a value breaking any rule.
  */
 export interface HubSpotApiOptions {
   searchTotal: 'exact' | 'capped';
   missingInBatchUpdate: 'multi-status' | 'refuse-batch' | 'left-out';
   emptyProperties: number;
+  maxLengths: Readonly<Record<string, number>>;
 }
-export const HUBSPOT_API_DEFAULTS: HubSpotApiOptions = { searchTotal: 'exact', missingInBatchUpdate: 'multi-status', emptyProperties: 0 };
+export const HUBSPOT_API_DEFAULTS: HubSpotApiOptions = { searchTotal: 'exact', missingInBatchUpdate: 'multi-status', emptyProperties: 0, maxLengths: {} };
 
 const ALWAYS_RETURNED = ['createdate', 'lastmodifieddate', 'hs_object_id'];
 const RETURNED_BY_DEFAULT = ['firstname', 'lastname', 'email', ...ALWAYS_RETURNED];
@@ -56,6 +62,7 @@ const CONTACTS_PATH = /^\/crm\/(?:v3\/objects|objects\/\d{4}-\d{2})\/contacts(\/
 const PROPERTIES_PATH = /^\/crm\/(?:v3\/properties|properties\/\d{4}-\d{2})\/contacts\/?$/;
 const ACCOUNT_DETAILS_PATH = /^\/account-info\/(?:v3|\d{4}-\d{2})\/details\/?$/;
 const OWNERS_PATH = /^\/crm\/(?:v3\/owners|owners\/\d{4}-\d{2})\/?$/;
+const CONTACT_VALIDATIONS_PATH = /^\/crm\/(?:v3\/property-validations|property-validations\/\d{4}-\d{2})\/0-1\/([^/]+)\/?$/;
 /** Archived contacts stay restorable, and listed with `archived=true`, for 90 days; then they are gone for good. */
 const ARCHIVED_KEPT_MS = 90 * 24 * 3_600_000;
 /** HubSpot's largest owners page. */
@@ -116,7 +123,8 @@ export function hubspotApi(store: DemoStore, portalOf: (token: string) => string
     const isProperties = PROPERTIES_PATH.test(path);
     const isAccountDetails = ACCOUNT_DETAILS_PATH.test(path);
     const isOwners = OWNERS_PATH.test(path);
-    if (!contacts && !isProperties && !isAccountDetails && !isOwners) return notFound();
+    const validated = CONTACT_VALIDATIONS_PATH.exec(path)?.[1];
+    if (!contacts && !isProperties && !isAccountDetails && !isOwners && validated === undefined) return notFound();
     const token = bearerToken(request);
     if (token === undefined) {
       return hubspotError(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0, private app and service key authentication.');
@@ -127,11 +135,12 @@ export function hubspotApi(store: DemoStore, portalOf: (token: string) => string
     if (isAccountDetails) return request.method === 'GET' ? json(200, accountDetails(portalOf(token))) : methodNotAllowed();
     if (isOwners) return request.method === 'GET' ? owners(request.url.searchParams) : methodNotAllowed();
     if (isProperties) return request.method === 'GET' ? json(200, { results: propertyDefinitions }) : methodNotAllowed();
+    if (validated !== undefined) return request.method === 'GET' ? validationRules(validated, propertyDefinitions, options.maxLengths) : methodNotAllowed();
 
     const rest = (contacts?.[1] ?? '').replace(/\/$/, '');
     if (rest === '/search') return request.method === 'POST' ? search(store, sortedLeads, parseJsonBody(request), options.searchTotal, empty) : methodNotAllowed();
     if (rest === '/batch/read') return request.method === 'POST' ? batchRead(store, parseJsonBody(request), empty) : methodNotAllowed();
-    if (rest === '/batch/update') return request.method === 'POST' ? batchUpdate(store, parseJsonBody(request), now(), options.missingInBatchUpdate) : methodNotAllowed();
+    if (rest === '/batch/update') return request.method === 'POST' ? batchUpdate(store, parseJsonBody(request), now(), options) : methodNotAllowed();
     if (request.method !== 'GET') return methodNotAllowed();
     if (rest === '') return list(store, request.url.searchParams, now(), empty);
     const id = /^\/([^/]+)$/.exec(rest)?.[1];
@@ -190,15 +199,23 @@ function owners(params: URLSearchParams): DemoResponse {
 
 const customProperty = (name: string) => HUBSPOT_CUSTOM_PROPERTIES.find((property) => property.name === name);
 
+/** A property's validation rules, as HubSpot answers them: its MAX_LENGTH rule only, here; a property the portal lacks is not found. */
+function validationRules(name: string, definitions: readonly object[], maxLengths: HubSpotApiOptions['maxLengths']): DemoResponse {
+  if (!definitions.some((definition) => 'name' in definition && definition.name === name)) return notFound();
+  const most = Object.hasOwn(maxLengths, name) ? maxLengths[name] : undefined;
+  return json(200, { results: most === undefined ? [] : [{ ruleType: 'MAX_LENGTH', ruleArguments: [String(most)], shouldApplyNormalization: false }] });
+}
+
 /**
- * Batch update, as HubSpot validates it: a property the portal does not have, or a value a
- * number property cannot take, refuses the whole batch; ids that do not exist come back in a
- * 207's `errors`, refuse the whole batch, or are left out of a 200's `results` (`missingInBatch`).
+ * Batch update, as HubSpot validates it: a property the portal does not have, a value a
+ * number property cannot take, or one longer than its MAX_LENGTH rule, refuses the whole batch;
+ * ids that do not exist come back in a 207's `errors`, refuse the whole batch, or are left out of
+ * a 200's `results` (`missingInBatch`).
  * HubSpot's own properties are all refused as read-only here (the demo's records are generated),
  * though HubSpot takes a value for those its definitions do not mark read-only. An updated contact
  * is stamped as modified at `now`.
  */
-function batchUpdate(store: DemoStore, body: unknown, now: number, missingInBatch: HubSpotApiOptions['missingInBatchUpdate']): DemoResponse {
+function batchUpdate(store: DemoStore, body: unknown, now: number, { missingInBatchUpdate: missingInBatch, maxLengths }: HubSpotApiOptions): DemoResponse {
   const parsed = BatchUpdateSchema.safeParse(body);
   if (!parsed.success) return validationError('Invalid batch update request: inputs must be at most 100 objects with an id and properties.');
   const invalid: { message: string; error: string; name: string }[] = [];
@@ -208,6 +225,8 @@ function batchUpdate(store: DemoStore, body: unknown, now: number, missingInBatc
       if (!custom && hubspotProperty(name)) invalid.push({ message: `${name} is a read-only property; its value cannot be set.`, error: 'READ_ONLY_VALUE', name });
       else if (!custom) invalid.push({ message: `Property "${name}" does not exist`, error: 'PROPERTY_DOESNT_EXIST', name });
       else if (custom.type === 'number' && !Number.isFinite(Number(value))) invalid.push({ message: `${value} was not a valid number.`, error: 'INVALID_FLOAT', name });
+      // HubSpot's code for this rule is undocumented; its messages read as the form's ("Enter only letters").
+      else if (Object.hasOwn(maxLengths, name) && String(value).length > maxLengths[name]) invalid.push({ message: `Enter no more than ${maxLengths[name]} characters`, error: 'INVALID_MAX_LENGTH', name });
     }
   }
   if (invalid.length > 0) {
