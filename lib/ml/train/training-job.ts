@@ -2,6 +2,7 @@
  * What the training worker does with one request, apart from the worker plumbing so tests
  * can run it: read the stored leads of the window, label them and keep what is read of them, then inspect or train.
  */
+import { dayClockOf } from '../../presentation';
 import { daysBetween } from '../derive';
 import { localUtcOffsetMinutes, type RawRecord, type SourceKind } from '../featurize';
 import { fieldsRead, type FeatureSpec } from '../manifest';
@@ -216,7 +217,7 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
     const builder = trainingTableBuilder(data.outcome, request.type === 'inspect' ? 'every' : fieldsKeptFor(request.specs, data.source, data.outcome));
     const placed = await readHistory(history, data.source, (createdDates) => placeWindow(data, createdDates), builder.add);
     const { window: trainingWindow, countedFrom } = placed;
-    const { table, leadKeys, createdAt, ...leftOut } = checkedSelection(builder.result(), placed, data.outcome);
+    const { table, leadKeys, createdAt, ...leftOut } = checkedSelection(builder.result(), placed, data.outcome, dayClockOf(data.source));
     // Left out under any spelling: Salesforce takes a field's name in any case, and an export heads it with its label ("LeadLens Tier").
     const written = new Set((await history.writtenBackFields(data.source)).map(bareFieldName));
     const writtenBack = table.columns.filter((column) => written.has(bareFieldName(column)));

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { DayClock } from '../../presentation';
+import { inTimeZone } from '../../../test/time-zone';
 import { DEMO_FEATURE_SPECS, demoHistoryRows, generateDemoLeads } from '../../crm/demo-data';
 import { demoStoredLead } from '../../crm/demo-leads';
 import { parseDate } from '../derive';
@@ -284,6 +286,17 @@ describe('the training data selected: the window, then the outcome', () => {
     expect(table.records).toHaveLength(2);
     expect(leadKeys).toEqual([leads[0].key, leads[1].key]);
     expect({ withoutCreatedDate, withoutOutcome }).toEqual({ withoutCreatedDate: 1, withoutOutcome: 1 });
+  });
+
+  it("names an empty window's days as a file wrote them, wherever the browser is, for a file's leads", async () => {
+    // A file of date-times: its window's ends fall at a time of day, on the file's clock (read as if UTC).
+    const fileWindow = { createdAfter: Date.UTC(2026, 0, 1, 23, 30), createdBefore: Date.UTC(2026, 9, 1, 23, 30) };
+    const { leads: inWindow, withoutCreatedDate } = leadsInWindow([lead(Date.UTC(2020, 0, 1), '1')], fileWindow);
+    const said = (clock: DayClock) => () => checkedSelection(tableOf(inWindow, rule), { window: fileWindow, stored: 1, withoutCreatedDate }, rule, clock);
+    await inTimeZone('Pacific/Auckland', () => {
+      expect(said('file')).toThrow(/none was created Jan 1, 2026 to Oct 1, 2026\./);
+      expect(said('browser')).toThrow(/none was created Jan 2, 2026 to Oct 2, 2026\./);
+    });
   });
 
   it('says the created dates were unreadable when no lead has one', () => {

@@ -218,12 +218,14 @@ export interface TrainingSelection extends LeftOut, Omit<TrainingTable, 'without
 /**
  * The selection of `window` read (`built`: the table of the leads inside it) out of `stored`
  * leads, `withoutCreatedDate` of them left out for want of a created date. Throws
- * `TrainingDataError` saying whether the history, the window or the outcome left no lead at all.
+ * `TrainingDataError` saying whether the history, the window or the outcome left no lead at all
+ * (the window's days on `clock`, its leads': `dayClockOf` their source).
  */
 export function checkedSelection(
   built: TrainingTable,
   { window, stored, withoutCreatedDate }: { window: TrainingWindow; stored: number; withoutCreatedDate: number },
   rule: OutcomeRule,
+  clock: DayClock = 'browser',
 ): TrainingSelection {
   const { table, leadKeys, createdAt, withoutOutcome, stillBeingWorked } = built;
   const inWindow = table.records.length + withoutOutcome + stillBeingWorked;
@@ -237,7 +239,7 @@ export function checkedSelection(
       );
     }
     const unreadable = withoutCreatedDate > 0 ? ` (${plural(withoutCreatedDate, 'more lead has', 'more leads have')} no readable created date)` : '';
-    throw new TrainingDataError(`No stored lead of this source is in the window: none was ${describeWindow(window)}${unreadable}. ${EMPTY_WINDOW_ADVICE}`);
+    throw new TrainingDataError(`No stored lead of this source is in the window: none was ${describeWindow(window, clock)}${unreadable}. ${EMPTY_WINDOW_ADVICE}`);
   }
   if (table.records.length === 0) {
     const open = rule.openValues?.length ? ` or says they are still open (${rule.openValues.join(', ')})` : '';
