@@ -643,7 +643,7 @@ describe("the active model's scoring of every stored lead, owed since it was mad
   });
 
   it('says the figures count only the leads scored so far while its run goes', async () => {
-    const running: JobProgress = { modelId: 'model-2', state: 'running', done: 2, total: 6, startedAt: 1 };
+    const running: JobProgress = { modelId: 'model-2', state: 'running', done: 2, total: 6, startedAt: Date.now() };
     await writeJob('scoring', running);
     panel.job = running;
     panel.leads = [lead, { ...lead, leadKey: 'salesforce|2', recordId: '2' }];
@@ -664,7 +664,7 @@ describe("the active model's scoring of every stored lead, owed since it was mad
     rendered = renderApp();
     expect(await scoredSoFar()).toBe("The stored leads are waiting their turn to be scored with the active model. The numbers below are the active model's earlier scores until its scoring of every lead ends.");
     rendered.unmount();
-    const running: JobProgress = { modelId: 'model-2', state: 'running', done: 1, total: 3, startedAt: 1 };
+    const running: JobProgress = { modelId: 'model-2', state: 'running', done: 1, total: 3, startedAt: Date.now() };
     await writeJob('scoring', running);
     panel.job = running;
     rendered = renderApp();
