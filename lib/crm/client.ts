@@ -7,6 +7,7 @@
 import type { RawRecord } from '../ml/featurize';
 import { CrmError, type ApiUsage } from './http';
 import { CRM_LABEL, type CrmKind } from './types';
+import { plural } from '../presentation';
 
 /** One record as the API returns it, with the two facts sync and caching key on. */
 export interface CrmRecord {
@@ -387,6 +388,16 @@ export function choiceListRefusal(named: string, listKind: string, field: FieldT
 }
 
 /** Throws, naming every refused field and why, when any field has a refusal (null: it may be written). */
+/**
+ * Why a text field of `length` characters at most cannot take `field`'s values (the tier words),
+ * or null when every one fits: `named` is the field as the refusal names it.
+ */
+export function lengthRefusal(named: string, field: FieldToWrite, length: number): string | null {
+  const tooLong = (field.values ?? []).filter((value) => value.length > length);
+  if (tooLong.length === 0) return null;
+  return `${named} holds at most ${plural(length, 'character', 'characters')}, too few for ${tooLong.map((value) => `"${value}"`).join(', ')}: give it a length of ${Math.max(...tooLong.map((value) => value.length))} or more`;
+}
+
 export function refuseUnwritableFields(refusals: readonly (string | null)[]): void {
   const refused = refusals.filter((refusal) => refusal !== null);
   if (refused.length > 0) throw new CrmError('request', `${refused.join('; ')}. Nothing was written.`);

@@ -72,6 +72,18 @@ describe('HubSpot refusing a whole batch update for a value a validation rule do
     expect(sent).toHaveLength(1);
   });
 
+  it('sends nothing again when the refusal is one every contact gets: a property deleted or made read-only since the check', async () => {
+    for (const code of ['PROPERTY_DOESNT_EXIST', 'READ_ONLY_VALUE']) {
+      const refused = (request: DemoRequest) =>
+        request.url.pathname.endsWith('/batch/update')
+          ? json(400, { status: 'error', category: 'VALIDATION_ERROR', message: `Property values were not valid: [{"isValid":false,"message":"leadlens_reason","error":"${code}","name":"leadlens_reason"}]` })
+          : undefined;
+      const { client, updates } = portal(refused);
+      await expect(client.updateRecords(reasonUpdates(Array.from({ length: 10 }, (_, i) => `Reason ${i}`)))).rejects.toMatchObject({ kind: 'request', status: 400, crmCode: 'VALIDATION_ERROR' });
+      expect(updates, code).toHaveLength(1);
+    }
+  });
+
   it('writes back every lead but those whose reason breaks the rule, when the portal’s rules cannot be read: no batch is lost, nor the write-back stopped', async () => {
     // As the reviewer found it: HubSpot's answer to the rules read is a refusal (a token of other scopes).
     const { client, updates } = portal((request) => (request.url.pathname.includes('/property-validations/') ? json(403, { status: 'error', category: 'MISSING_SCOPES', message: 'This app hasn’t been granted all required scopes to make this call.' }) : undefined));
@@ -101,6 +113,19 @@ describe('HubSpot write-back targets with a maximum length rule', () => {
     expect(updates).toHaveLength(3);
     const [written] = await client.batchRead([longReasonIds[0]], { fields: ['leadlens_reason'] });
     expect(written.fields.leadlens_reason).toHaveLength(RULE_MAX);
+  });
+
+  it('refuses a tier property whose rule leaves no room for the tier words, as a Salesforce text field too short is, writing nothing', async () => {
+    const { handle } = createDemoCrm(leads, undefined, { ...HUBSPOT_API_DEFAULTS, maxLengths: { leadlens_tier: 3 } });
+    const updates: string[] = [];
+    const fetch = demoFetch((request) => {
+      if (request.url.pathname.endsWith('/batch/update')) updates.push(request.url.pathname);
+      return handle(request);
+    });
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock: virtualClock(), fetch });
+    const withTier = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: 'leadlens_tier', reasonField: null });
+    await expect(client.checkWritableFields(fieldsToWrite(withTier))).rejects.toThrow(/"leadlens_tier" \(.*\) holds at most 3 characters, too few for "Warm", "Cold": give it a length of 4 or more\. Nothing was written\./);
+    expect(updates).toHaveLength(0);
   });
 
   it('takes a text property of no rule, or of rules of other types, as holding what any text property holds', async () => {

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, FieldToWrite, FieldUpdate, ListedIds, ReadOptions, RecordUpdateFailure } from './client';
-import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, apiAllowancePause, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
+import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, apiAllowancePause, choiceListRefusal, heldInWords, labelsUnlikeValues, lengthRefusal, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, headerCount, isCrmError, realClock, PageCursors, type ApiUsage, type Clock, type CrmErrorBody, type RateWindow, type RetryPolicy } from './http';
 import { listInWords } from '../list-in-words';
 import { HUBSPOT_LIFECYCLE_FIELD } from './hubspot-lifecycle';
@@ -402,11 +402,19 @@ function updateOutcome(updates: readonly FieldUpdate[], { results, errors = [] }
 }
 
 /**
+ * A property's refusal every contact gets, whatever its value (HubSpot lists each in the
+ * VALIDATION_ERROR's message): the property deleted, or made read-only, since the field check.
+ */
+const REFUSED_FOR_EVERY_VALUE = /\b(PROPERTY_DOESNT_EXIST|READ_ONLY_VALUE)\b/;
+
+/**
  * Whether HubSpot refused a batch update for a value a property does not take (400
  * VALIDATION_ERROR: a validation rule's maximum length or range, text for a number): a refusal
- * of the whole batch that names the property, not the contact.
+ * of the whole batch that names the property, not the contact. Not one every contact gets
+ * (`REFUSED_FOR_EVERY_VALUE`): halving the batch would find no contact, spending its requests.
  */
-const refusesAValue = (error: unknown): error is CrmError => isCrmError(error, 'request') && error.status === 400 && error.crmCode === 'VALIDATION_ERROR';
+const refusesAValue = (error: unknown): error is CrmError =>
+  isCrmError(error, 'request') && error.status === 400 && error.crmCode === 'VALIDATION_ERROR' && !REFUSED_FOR_EVERY_VALUE.test(error.message);
 
 /** Why a contact HubSpot refused a batch for (`refusesAValue`) was not written, starting with HubSpot's category, as its other refusals do. */
 const valueRefusal = (error: CrmError) => `${error.crmCode}: ${error.message}`;
@@ -427,9 +435,12 @@ const STRING_PROPERTY_MAX_LENGTH = 65_536;
  * every contact), that HubSpot neither calculates nor keeps read-only, of a type that holds the
  * value (every value is sent as text: a text property holds a number too).
  */
+/** A property as a refusal names it: `"leadlens_tier" (LeadLens tier)`. */
+const namedProperty = (property: Property) => `"${property.name}" (${property.label ?? property.name})`;
+
 function writeRefusal(field: FieldToWrite, property: Property | undefined): string | null {
   if (!property) return `HubSpot contacts have no property "${field.name}": create it in HubSpot, or check its internal name`;
-  const named = `"${property.name}" (${property.label ?? property.name})`;
+  const named = namedProperty(property);
   if (property.hubspotDefined) return `${named} is one of HubSpot's own properties: LeadLens writes only to custom properties, so it never overwrites your contacts' data`;
   if (isCalculated(property)) return `${named} is calculated by HubSpot`;
   if (property.modificationMetadata?.readOnlyValue) return `${named} is read-only in HubSpot`;
@@ -986,7 +997,10 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       const { byName } = await contactProperties.get(signal);
       refuseUnwritableFields(fields.map((field) => writeRefusal(field, byName.get(field.name))));
       // Property names are matched exactly: spelled as given.
-      return Promise.all(fields.map(async (field) => ({ name: field.name, maxLength: byName.get(field.name)?.type === 'string' ? await textMaxLength(field.name, signal) : null })));
+      const checked = await Promise.all(fields.map(async (field) => ({ name: field.name, maxLength: byName.get(field.name)?.type === 'string' ? await textMaxLength(field.name, signal) : null })));
+      // A maximum length the portal's rule sets may leave no room for the tier words (the reason is cut to it).
+      refuseUnwritableFields(checked.map(({ maxLength }, i) => (maxLength === null ? null : lengthRefusal(namedProperty(byName.get(fields[i].name)!), fields[i], maxLength))));
+      return checked;
     },
 
     async ownerNames(ids, signal) {

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import type { CalculatedPage, ChangedPage, CrmClient, CrmRecord, CrmUser, Deletions, FieldToWrite, ReadOptions, RecordUpdateFailure } from './client';
-import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, amountInCorporateCurrency, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
+import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, amountInCorporateCurrency, choiceListRefusal, heldInWords, labelsUnlikeValues, lengthRefusal, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, headerCount, isCrmError, realClock, PageCursors, type ApiUsage, type Clock, type CrmErrorBody, type CrmResponse, type RetryPolicy } from './http';
 import { loadOnce } from './once';
 import { readEach, showableId } from './read-each';
@@ -209,11 +209,7 @@ function wholeDigits(described: DescribedField): number | undefined {
  */
 function sizeRefusal(named: string, field: FieldToWrite, described: DescribedField): string | null {
   const length = textLength(described);
-  if (length !== null) {
-    const tooLong = (field.values ?? []).filter((value) => value.length > length);
-    if (tooLong.length === 0) return null;
-    return `${named} holds at most ${plural(length, 'character', 'characters')}, too few for ${tooLong.map((value) => `"${value}"`).join(', ')}: give it a length of ${Math.max(...tooLong.map((value) => value.length))} or more`;
-  }
+  if (length !== null) return lengthRefusal(named, field, length);
   const digits = wholeDigits(described);
   const needed = field.largest === undefined ? 0 : String(Math.trunc(Math.abs(field.largest))).length;
   if (digits === undefined || digits >= needed) return null;
