@@ -627,7 +627,7 @@ describe('explainInFull', () => {
     advance(20 * HOUR);
     const panel = await explained(lead, 'A lead', { ...deps, manifest });
     // Every field of the badge's score the panel shows: probability, score, tier, reasons, base rate, features known…
-    const { modelCreatedAt: _modelCreatedAt, ...shown } = badge.lead;
+    const { modelCreatedAt: _modelCreatedAt, modelDatedByData: _modelDatedByData, ...shown } = badge.lead;
     expect(panel).toMatchObject(shown);
   });
 
@@ -747,7 +747,7 @@ describe('explainInFull', () => {
       // The badge, told, scores again: the panel's score, what would make it hotter included, without reading the CRM a third time.
       const again = await scoreLead(lead, { ...deps, fetchRecord: async () => Promise.reject(new Error('not to be read')) });
       if (!again.ok) throw new Error(again.error);
-      const { modelCreatedAt: _modelCreatedAt, ...shown } = again.lead;
+      const { modelCreatedAt: _modelCreatedAt, modelDatedByData: _modelDatedByData, ...shown } = again.lead;
       expect(panel).toMatchObject(shown);
       expect(again.lead).toEqual(await scoreLead(lead, { ...setup().deps, fetchRecord: async () => record }).then((outcome) => outcome.ok && outcome.lead));
     });

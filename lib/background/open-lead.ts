@@ -306,7 +306,7 @@ interface ScoredFrom {
  */
 function explanationOf(manifest: Manifest, scored: Extract<ScoredRecord, { ok: true }>, from: ScoredFrom, name: string): ExplainedLead {
   const { fields, source, now, page, recordRead } = from;
-  const { modelCreatedAt: _modelCreatedAt, ...lead } = scored.lead;
+  const { modelCreatedAt: _modelCreatedAt, modelDatedByData: _modelDatedByData, ...lead } = scored.lead;
   return {
     ...lead,
     name,

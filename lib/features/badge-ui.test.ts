@@ -6,6 +6,7 @@ import { assignedSlot } from '../crm/dom';
 import { BACKGROUND_UNREACHABLE, failedOutcome, mountBadge, replaceBadge, type BadgeHandle } from './badge-ui';
 import { EXTENSION_RELOADED } from './navigation';
 import { stubResizeObservers, type StubbedSizeObserver } from '@/test/resize-observers';
+import { inTimeZone } from '@/test/time-zone';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
@@ -196,6 +197,19 @@ describe('badge', () => {
     expect(popoverOf(badge.host).querySelector('.meta')!.textContent).toBe(`Scored by ${MADE_UP_LEADS_MODEL_WORDS} · 12 of 16 signals known`);
     badge.show({ ok: true, lead });
     expect(popoverOf(badge.host).querySelector('.meta')!.textContent).toBe('Model of Nov 1, 2026 · 12 of 16 signals known');
+  });
+
+  it('dates a command-line model by its data as the data wrote it, wherever the rep is, as the options page does', async () => {
+    const badge = mountBadge(document, null);
+    const modelOf = (modelDatedByData: boolean) => {
+      badge.show({ ok: true, lead: { ...lead, modelCreatedAt: '2026-11-29T23:30:00.000Z', modelDatedByData } });
+      return popoverOf(badge.host).querySelector('.meta')!.textContent;
+    };
+    await inTimeZone('Pacific/Auckland', () => {
+      expect(modelOf(true)).toBe('Model of Nov 29, 2026 · 12 of 16 signals known');
+      // A model trained here is of the rep's own day.
+      expect(modelOf(false)).toBe('Model of Nov 30, 2026 · 12 of 16 signals known');
+    });
   });
 
   it('words the likelihood by the thresholds the lead was scored with: a warm lead under "hot from 50 %" does not read "50 %"', () => {

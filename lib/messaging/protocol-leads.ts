@@ -16,11 +16,11 @@ const RetierResponseSchema = okOr({ changed: z.number().int().nonnegative() });
 
 /**
  * A lead with everything its full explanation needs: its score, checked as a badge's is (all but
- * `modelCreatedAt`, which the panel does not show; `tiers` the thresholds its tier was set by, so
+ * `modelCreatedAt` and `modelDatedByData`, which the panel does not show; `tiers` the thresholds its tier was set by, so
  * the panel words the lead by them, not by a manifest it read before a tier-policy change), and the
  * model's input and output behind it.
  */
-const ExplainedLeadSchema = ScoredLeadSchema.omit({ modelCreatedAt: true }).extend({
+const ExplainedLeadSchema = ScoredLeadSchema.omit({ modelCreatedAt: true, modelDatedByData: true }).extend({
   name: z.string(),
   /** The model input row [F]; null = missing. */
   row: z.array(z.number().nullable()),
