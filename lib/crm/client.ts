@@ -387,17 +387,24 @@ export function choiceListRefusal(named: string, listKind: string, field: FieldT
   return lacking.length === 0 ? null : `${named} is a ${listKind} without ${lacking.map((value) => `"${value}"`).join(', ')}`;
 }
 
-/** Throws, naming every refused field and why, when any field has a refusal (null: it may be written). */
 /**
- * Why a text field of `length` characters at most cannot take `field`'s values (the tier words),
- * or null when every one fits: `named` is the field as the refusal names it.
+ * Why a text field of `length` characters at most cannot take `field`'s values (the tier words,
+ * the score's largest number written as text), or null when every one fits: `named` is the field
+ * as the refusal names it; `remedy(needed)` says how to make room (Salesforce's: give it a length).
  */
-export function lengthRefusal(named: string, field: FieldToWrite, length: number): string | null {
-  const tooLong = (field.values ?? []).filter((value) => value.length > length);
+export function lengthRefusal(
+  named: string,
+  field: FieldToWrite,
+  length: number,
+  remedy: (needed: number) => string = (needed) => `give it a length of ${needed} or more`,
+): string | null {
+  const written = [...(field.values ?? []), ...(field.largest === undefined ? [] : [String(Math.trunc(field.largest))])];
+  const tooLong = written.filter((value) => value.length > length);
   if (tooLong.length === 0) return null;
-  return `${named} holds at most ${plural(length, 'character', 'characters')}, too few for ${tooLong.map((value) => `"${value}"`).join(', ')}: give it a length of ${Math.max(...tooLong.map((value) => value.length))} or more`;
+  return `${named} holds at most ${plural(length, 'character', 'characters')}, too few for ${tooLong.map((value) => `"${value}"`).join(', ')}: ${remedy(Math.max(...tooLong.map((value) => value.length)))}`;
 }
 
+/** Throws, naming every refused field and why, when any field has a refusal (null: it may be written). */
 export function refuseUnwritableFields(refusals: readonly (string | null)[]): void {
   const refused = refusals.filter((refusal) => refusal !== null);
   if (refused.length > 0) throw new CrmError('request', `${refused.join('; ')}. Nothing was written.`);

@@ -115,16 +115,20 @@ describe('HubSpot write-back targets with a maximum length rule', () => {
     expect(written.fields.leadlens_reason).toHaveLength(RULE_MAX);
   });
 
-  it('refuses a tier property whose rule leaves no room for the tier words, as a Salesforce text field too short is, writing nothing', async () => {
-    const { handle } = createDemoCrm(leads, undefined, { ...HUBSPOT_API_DEFAULTS, maxLengths: { leadlens_tier: 3 } });
+  it.each([
+    ['the tier words', { scoreField: null, tierField: 'leadlens_tier' }, /"leadlens_tier" \(.*\) holds at most 3 characters, too few for "Warm", "Cold": raise its maximum-length rule to 4 characters or more, or remove it\. Nothing was written\./],
+    ['the score', { scoreField: 'leadlens_tier', tierField: null }, /"leadlens_tier" \(.*\) holds at most 1 character, too few for "99": raise its maximum-length rule to 2 characters or more, or remove it\./],
+  ] as const)('refuses a text property whose rule leaves no room for %s, as a Salesforce text field too short is, writing nothing', async (_, fields, refusal) => {
+    const maxLength = fields.tierField ? 3 : 1;
+    const { handle } = createDemoCrm(leads, undefined, { ...HUBSPOT_API_DEFAULTS, maxLengths: { leadlens_tier: maxLength } });
     const updates: string[] = [];
     const fetch = demoFetch((request) => {
       if (request.url.pathname.endsWith('/batch/update')) updates.push(request.url.pathname);
       return handle(request);
     });
     const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock: virtualClock(), fetch });
-    const withTier = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: 'leadlens_tier', reasonField: null });
-    await expect(client.checkWritableFields(fieldsToWrite(withTier))).rejects.toThrow(/"leadlens_tier" \(.*\) holds at most 3 characters, too few for "Warm", "Cold": give it a length of 4 or more\. Nothing was written\./);
+    const written = WriteBackTargetSchema.parse({ crm: 'hubspot', reasonField: null, ...fields });
+    await expect(client.checkWritableFields(fieldsToWrite(written))).rejects.toThrow(refusal);
     expect(updates).toHaveLength(0);
   });
 

@@ -429,14 +429,18 @@ const UNLISTED_IDS_SHOWN = 3;
  */
 const STRING_PROPERTY_MAX_LENGTH = 65_536;
 
+/** A property as a refusal names it: `"leadlens_tier" (LeadLens tier)`. */
+const namedProperty = (property: Property) => `"${property.name}" (${property.label ?? property.name})`;
+
+/** How a portal makes room in a text property: its maximum-length rule (Settings › Properties › the property's Rules). */
+const raiseMaxLengthRule = (needed: number) => `raise its maximum-length rule to ${needed} characters or more, or remove it`;
+
 /**
  * Why write-back may not fill `property` with `field`, or null when it may: only properties
  * created in the portal (never HubSpot's own, such as `jobtitle`, whose data it would overwrite on
  * every contact), that HubSpot neither calculates nor keeps read-only, of a type that holds the
  * value (every value is sent as text: a text property holds a number too).
  */
-/** A property as a refusal names it: `"leadlens_tier" (LeadLens tier)`. */
-const namedProperty = (property: Property) => `"${property.name}" (${property.label ?? property.name})`;
 
 function writeRefusal(field: FieldToWrite, property: Property | undefined): string | null {
   if (!property) return `HubSpot contacts have no property "${field.name}": create it in HubSpot, or check its internal name`;
@@ -998,8 +1002,8 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       refuseUnwritableFields(fields.map((field) => writeRefusal(field, byName.get(field.name))));
       // Property names are matched exactly: spelled as given.
       const checked = await Promise.all(fields.map(async (field) => ({ name: field.name, maxLength: byName.get(field.name)?.type === 'string' ? await textMaxLength(field.name, signal) : null })));
-      // A maximum length the portal's rule sets may leave no room for the tier words (the reason is cut to it).
-      refuseUnwritableFields(checked.map(({ maxLength }, i) => (maxLength === null ? null : lengthRefusal(namedProperty(byName.get(fields[i].name)!), fields[i], maxLength))));
+      // A maximum length the portal's rule sets may leave no room for the tier words or the score (the reason is cut to it).
+      refuseUnwritableFields(checked.map(({ maxLength }, i) => (maxLength === null ? null : lengthRefusal(namedProperty(byName.get(fields[i].name)!), fields[i], maxLength, raiseMaxLengthRule))));
       return checked;
     },
 

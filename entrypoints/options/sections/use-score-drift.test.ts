@@ -23,7 +23,6 @@ const owed = vi.hoisted(() => ({ model: null as string | null }));
 // The scoring job's row, the model owed, and whether the run is the one owed (owed with no time here: any run of its model over every lead), as the one live read gives them.
 const coversOwed = (job: JobProgress | null) => job !== null && job.source === undefined && job.modelId === owed.model;
 vi.mock('@/lib/ui/hooks', () => ({ useLiveValue: () => ({ scoring: scoring.job, owedModel: owed.model, covers: coversOwed(scoring.job) }) }));
-vi.mock('@/lib/jobs/progress', () => ({ owedScoringModel: async () => owed.model, readJob: async () => scoring.job, coversOwedScoring: async (job: JobProgress) => coversOwed(job) }));
 
 const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
 if (!parsed.ok) throw new Error(parsed.error);
