@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CrmRecord, FieldUpdate } from '../crm/client';
-import { generateDemoLeads } from '../crm/demo-data';
+import { generateDemoLeads, type DemoLead } from '../crm/demo-data';
 import { CrmError, isCrmError } from '../crm/http';
 import { createHubSpotClient } from '../crm/hubspot-client';
 import { createSalesforceClient } from '../crm/salesforce-client';
@@ -54,6 +54,33 @@ function writer(maxBatch: number, failOn: string | null = null, deleted: readonl
     },
   };
   return { value, batches, reads };
+}
+
+/**
+ * A demo Salesforce org of `leads` on a virtual clock, each Lead update (PATCH) answered by `answer`: told its number
+ * (from 1), how the org itself would apply it, and the request. With the score-only target and every lead due a 77.
+ */
+function orgWhosePatches(
+  leads: readonly DemoLead[],
+  answer: (patch: number, apply: () => Promise<Response>, init: RequestInit) => Promise<Response>,
+  { timeoutMs }: { timeoutMs?: number } = {},
+) {
+  const behaviour = defaultBehaviour();
+  const clock = virtualClock();
+  behaviour.now = clock.now;
+  const demo = demoFetch(createDemoCrm([...leads], behaviour).handle);
+  let patches = 0;
+  const fetch: typeof globalThis.fetch = async (input, init) => (init?.method === 'PATCH' ? answer(++patches, () => demo(input, init), init) : demo(input, init));
+  const salesforce = createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion: '67.0', accessToken: async () => 't', clock, fetch, ...(timeoutMs && { timeoutMs }) });
+  const scoreOnly = checked(WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null }));
+  const due: ScoreToWrite[] = leads.map((lead) => ({ recordId: lead.salesforceId, score: 77, tier: 'hot', topReason: 'x' }));
+  return { salesforce, clock, scoreOnly, due, patches: () => patches };
+}
+
+/** Salesforce's answer to a Lead update (`init`) refusing every record of it with `error`. */
+function refusedEveryRecord(init: RequestInit, error: { statusCode: string; message: string }): Response {
+  const { records } = JSON.parse(String(init.body)) as { records: unknown[] };
+  return new Response(JSON.stringify(records.map(() => ({ success: false, errors: [{ ...error, fields: [] }] }))), { status: 200 });
 }
 
 describe('write-back target', () => {
@@ -329,20 +356,11 @@ describe('writeBack', () => {
 
     it('through the Salesforce client: the batch it applied, whose answer was lost, is unconfirmed; the network down, nothing more is sent', async () => {
       const leads = generateDemoLeads({ count: 40, seed: 3, now: new Date('2026-11-01T00:00:00Z') }).filter((lead) => !lead.salesforce.IsConverted).slice(0, 25);
-      const behaviour = defaultBehaviour();
-      const clock = virtualClock();
-      behaviour.now = clock.now;
-      const demo = demoFetch(createDemoCrm(leads, behaviour).handle);
-      let patches = 0;
       // Salesforce applies the first PATCH, then the connection drops before its answer arrives, and stays down.
-      const fetch: typeof globalThis.fetch = async (input, init) => {
-        if (init?.method !== 'PATCH') return demo(input, init);
-        if (patches++ === 0) await demo(input, init);
+      const { salesforce, scoreOnly, due, patches } = orgWhosePatches(leads, async (patch, apply) => {
+        if (patch === 1) await apply();
         throw new TypeError('Failed to fetch');
-      };
-      const salesforce = createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion: '67.0', accessToken: async () => 't', clock, fetch });
-      const scoreOnly = checked(WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null }));
-      const due: ScoreToWrite[] = leads.map((lead) => ({ recordId: lead.salesforceId, score: 77, tier: 'hot', topReason: 'x' }));
+      });
       const progress: WriteBackResult[] = [];
       const error = await writeBack(due, scoreOnly, { ...salesforce, maxBatch: 10 }, { onProgress: (sofar) => void progress.push({ ...sofar, failed: [...sofar.failed] }) }).catch((e: unknown) => e);
       expect(isCrmError(error, 'network')).toBe(true);
@@ -350,37 +368,28 @@ describe('writeBack', () => {
       // Out, then its answer lost: in doubt both times.
       expect(progress).toEqual([{ ...ended({ done: 0, total: 25 }), unconfirmed: 10 }, { ...ended({ done: 0, total: 25 }), unconfirmed: 10 }]);
       // The client's 6 attempts at the first batch, none at the 2 others.
-      expect(patches).toBe(6);
+      expect(patches()).toBe(6);
       expect((await salesforce.readRecord(leads[0].salesforceId, { fields: ['LeadLens_Score__c'] }))?.fields.LeadLens_Score__c).toBe(77);
     });
 
     it('through the Salesforce client: a batch Salesforce is still running when the wait ends is not sent again, so none of its leads is refused for its own locks', async () => {
       const leads = generateDemoLeads({ count: 80, seed: 3, now: new Date('2026-11-01T00:00:00Z') }).filter((lead) => !lead.salesforce.IsConverted).slice(0, 35);
-      const behaviour = defaultBehaviour();
-      const clock = virtualClock();
-      behaviour.now = clock.now;
-      const demo = demoFetch(createDemoCrm(leads, behaviour).handle);
-      let patches = 0;
       // After five quick batches, Salesforce takes the sixth and runs it past the client's wait (a row lock wait, a slow
       // trigger); a seventh PATCH of the same leads meanwhile would meet its locks.
-      const fetch: typeof globalThis.fetch = async (input, init) => {
-        if (init?.method !== 'PATCH') return demo(input, init);
-        patches++;
-        if (patches === 7) {
-          const { records } = JSON.parse(String(init.body)) as { records: unknown[] };
-          const lockedOut = { success: false, errors: [{ statusCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record or 1 records', fields: [] }] };
-          return new Response(JSON.stringify(records.map(() => lockedOut)), { status: 200 });
-        }
-        const answer = await demo(input, init);
-        if (patches !== 6) return answer;
-        return new Promise((_, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
-      };
-      const salesforce = createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion: '67.0', accessToken: async () => 't', clock, fetch, timeoutMs: 300 });
-      const scoreOnly = checked(WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null }));
-      const due: ScoreToWrite[] = leads.map((lead) => ({ recordId: lead.salesforceId, score: 77, tier: 'hot', topReason: 'x' }));
+      const lockedOut = { statusCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record or 1 records' };
+      const { salesforce, clock, scoreOnly, due, patches } = orgWhosePatches(
+        leads,
+        async (patch, apply, init) => {
+          if (patch === 7) return refusedEveryRecord(init, lockedOut);
+          const answer = await apply();
+          if (patch !== 6) return answer;
+          return new Promise((_, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
+        },
+        { timeoutMs: 300 },
+      );
       const progress: WriteBackResult[] = [];
       const error = await writeBack(due, scoreOnly, { ...salesforce, maxBatch: 5 }, { clock, onProgress: (sofar) => void progress.push({ ...sofar, failed: [...sofar.failed] }) }).catch((e: unknown) => e);
-      expect(patches).toBe(6);
+      expect(patches()).toBe(6);
       expect(isCrmError(error, 'network')).toBe(true);
       expect((error as Error).message).toBe(
         'Salesforce did not confirm the last batch (Salesforce did not answer update Leads within 0.3 s; LeadLens did not send it again, as Salesforce may have done it already): its leads may or may not have been written. Stopped there, rather than send the 5 leads left, which would most likely fail the same way. Write back again once Salesforce answers',
@@ -448,24 +457,11 @@ describe('writeBack', () => {
         ['CANNOT_EXECUTE_FLOW_TRIGGER', lockedInFlow.slice('CANNOT_EXECUTE_FLOW_TRIGGER: '.length)],
         ['UNABLE_TO_LOCK_ROW', 'unable to obtain exclusive access to this record or 1 records'],
       ]) {
-        const behaviour = defaultBehaviour();
-        const clock = virtualClock();
-        behaviour.now = clock.now;
-        const demo = demoFetch(createDemoCrm(leads, behaviour).handle);
-        let patches = 0;
         // A concurrent data load holds the locks for the first three PATCHes: the first batch and its resend, the second batch.
-        const fetch: typeof globalThis.fetch = async (input, init) => {
-          if (init?.method !== 'PATCH') return demo(input, init);
-          if (++patches > 3) return demo(input, init);
-          const { records } = JSON.parse(String(init.body)) as { records: unknown[] };
-          return new Response(JSON.stringify(records.map(() => ({ success: false, errors: [{ statusCode, message, fields: [] }] }))), { status: 200 });
-        };
-        const salesforce = createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion: '67.0', accessToken: async () => 't', clock, fetch });
-        const scoreOnly = checked(WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null }));
-        const due: ScoreToWrite[] = leads.map((lead) => ({ recordId: lead.salesforceId, score: 77, tier: 'hot', topReason: 'x' }));
+        const { salesforce, clock, scoreOnly, due, patches } = orgWhosePatches(leads, async (patch, apply, init) => (patch > 3 ? apply() : refusedEveryRecord(init, { statusCode, message })));
         const result = await writeBack(due, scoreOnly, { ...salesforce, maxBatch: 10 }, { clock });
         // The first batch locked twice is refused; the second, taken when sent again; the third, at once.
-        expect(patches).toBe(5);
+        expect(patches()).toBe(5);
         expect(result).toEqual({ ...ended({ done: 30, total: 30, written: 20 }), failed: [{ recordIds: due.slice(0, 10).map((row) => row.recordId), error: `${statusCode}: ${message}` }] });
       }
     });
