@@ -48,6 +48,7 @@ import { tierOf, type ScoreScale } from '../ml/score';
 import { storedScoreOnScale } from '../ml/retier';
 import type { TierThresholds } from '../ml/train/thresholds';
 import { lastSyncOutcome, topReasonRaises, topReasonWithWay } from '../presentation';
+import { datedByItsData } from '../ml/outcome-rule';
 import {
   checkedByCrm,
   fieldUpdate,
@@ -501,7 +502,7 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
     // What the CRM's fields hold, which the page compares with the active model and tiers: the last
     // write-back's values (`checking`'s) until a batch is written; from then this model's, with the
     // thresholds of each batch written, and of the leads found holding their values already.
-    const model = { modelId, modelCreatedAt: manifest.createdAt };
+    const model = { modelId, modelCreatedAt: manifest.createdAt, modelDatedByData: datedByItsData(manifest) };
     let tiersHeld = unchanged > 0 ? tiersAlsoWith(null, thresholds) : null;
     let writtenWith = rows.length === 0 && tiersHeld ? { ...model, ...tiersHeld } : checking.writtenWith;
     let batchThresholds = thresholds;

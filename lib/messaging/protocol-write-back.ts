@@ -37,6 +37,8 @@ export const WrittenWithSchema = z.object({
   modelId: z.string(),
   /** ISO date-time the model was trained (its manifest's `createdAt`). */
   modelCreatedAt: z.string(),
+  /** Whether `modelCreatedAt` is its data's date (`datedByItsData`: a command-line model's); absent from records written before it was kept. */
+  modelDatedByData: z.boolean().optional(),
   /** The tier thresholds of the last batch written (or, with nothing to write, of the leads found holding their values). */
   hot: z.number(),
   warm: z.number(),

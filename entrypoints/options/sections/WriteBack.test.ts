@@ -9,6 +9,7 @@
  * writes, and says when that is a default model (another version's, imported, too), which learnt
  * from demo leads.
  */
+import { inTimeZone } from '@/test/time-zone';
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
@@ -415,6 +416,19 @@ describe('once it has ended, what the CRM’s fields hold against the active mod
     );
     // What the write-back did is still said as it was.
     expect(text()).toContain('Wrote 120 of 120 leads to HubSpot');
+  });
+
+  it("dates a command-line model written with by its data's day, as the data wrote it, wherever the admin is", async () => {
+    const byData = { ...WRITTEN_WITH, modelCreatedAt: '2026-11-29T23:30:00.000Z', modelDatedByData: true };
+    hubspot = summary('hubspot', 'done', { done: 120, total: 120, written: 120, finishedAt: 1_700_000_000_000, writtenWith: byData });
+    await storeModel({ ...bundled, modelId: 'trained-2', createdAt: '2026-12-03T00:00:00.000Z' }, new Uint8Array([1]), 'trained');
+    await activateModel('trained-2');
+    await inTimeZone('Pacific/Auckland', async () => {
+      await renderSection();
+      await waitFor(outdatedNote);
+      // On the browser's clock it was Nov 30 there.
+      expect(outdatedNote()).toMatch(new RegExp(`^Written with model ${bundled.modelId} \\(dated Nov 29, 2026\\);`));
+    });
   });
 
   it('says when a write-back stopped part way wrote with another model, and nothing while one runs', async () => {

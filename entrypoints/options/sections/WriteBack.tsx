@@ -18,6 +18,7 @@ import { succeeded } from '@/lib/messaging/reply';
 import { isUnderway, WriteBackRequestSchema, type WriteBackRequest, type WriteBackSummary } from '@/lib/messaging/protocol-write-back';
 import { learntFromMadeUpLeads } from '@/lib/ml/bundled-model';
 import type { Manifest } from '@/lib/ml/manifest';
+import { datedByItsData } from '@/lib/ml/outcome-rule';
 import { queryKeys } from '@/lib/query-keys';
 import { useActiveManifest, useInvalidateOnEvent, useJob } from '@/lib/ui/hooks';
 import { useInvalidateWhenRunEnds } from '@/lib/ui/use-invalidate-when-run-ends';
@@ -339,9 +340,9 @@ function WriteBackStage({ writeBack, scoringShown }: { writeBack: WriteBackSumma
 
 /**
  * "ebm-4be05ee5927d0fe7 (dated Nov 1, 2026)": a model id alone is a hash. Dated, not "trained": a model the command line
- * trained is dated by its data (`datedByItsData`), which a write-back's record of it does not keep.
+ * trained is dated by its data (`datedByItsData`), shown as its data wrote it (a record written before that was kept: the browser's day).
  */
-const modelName = (modelId: string, createdAt: string) => `${modelId} (dated ${formatDay(createdAt)})`;
+const modelName = (modelId: string, createdAt: string, datedByData: boolean | undefined) => `${modelId} (dated ${formatDay(createdAt, datedByData ? 'file' : 'browser')})`;
 
 /** "hot from 30%, warm from 10%". */
 const thresholdsText = ({ hot, warm }: { hot: number; warm: number }) => `hot from ${formatThreshold(hot)}, warm from ${formatThreshold(warm)}`;
@@ -369,7 +370,7 @@ function OutdatedFieldsNote({ writeBack, active }: { writeBack: WriteBackSummary
   if (writtenWith.modelId !== active.modelId) {
     return (
       <p data-testid={`write-back-outdated-${crm}`}>
-        {`Written with model ${modelName(writtenWith.modelId, writtenWith.modelCreatedAt)}; the active model is now ${modelName(active.modelId, active.createdAt)}: the ${label} fields, which its reports, workflows and routing read, hold the earlier model's scores, not those the badges show. Write back again to update them.`}
+        {`Written with model ${modelName(writtenWith.modelId, writtenWith.modelCreatedAt, writtenWith.modelDatedByData)}; the active model is now ${modelName(active.modelId, active.createdAt, datedByItsData(active))}: the ${label} fields, which its reports, workflows and routing read, hold the earlier model's scores, not those the badges show. Write back again to update them.`}
       </p>
     );
   }
