@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { Float64ArraySchema, schemaOf, Uint8ArraySchema } from '@/lib/messaging/schemas';
-import { CalibrationSchema, ConfusionSchema, TierPolicySchema } from '@/lib/ml/manifest';
+import { ConfusionSchema, TierPolicySchema } from '@/lib/ml/manifest';
 import type { PolicyPreview } from '@/lib/ml/tier-policy';
 
 const ThresholdsSchema = z.object({ hot: z.number(), warm: z.number() });
@@ -16,12 +16,10 @@ export const LabelledSchema = z
     labels: Uint8ArraySchema,
     probabilities: Float64ArraySchema,
     heldOut: z.number().int().nonnegative(),
-    crossFittedProbabilities: Float64ArraySchema.optional(),
     ranked: Float64ArraySchema,
     learntFromScores: Float64ArraySchema.optional(),
   })
   .refine(({ labels, probabilities, heldOut }) => labels.length === probabilities.length && heldOut <= labels.length, 'one probability per outcome')
-  .refine(({ labels, crossFittedProbabilities }) => (crossFittedProbabilities?.length ?? labels.length) === labels.length, 'one cross-fitted probability per outcome')
   .refine(({ ranked, learntFromScores }) => (learntFromScores?.length ?? 0) <= ranked.length, 'a stored score per ranked lead learnt from at most');
 export type Labelled = z.infer<typeof LabelledSchema>;
 
@@ -33,8 +31,6 @@ export const PolicyRequestSchema = z.discriminatedUnion('type', [
     id: z.number(),
     data: LabelledSchema,
     policy: TierPolicySchema,
-    /** The model's calibration, which says with the policy what the leads it learnt from are counted by (`countedLabelledProbabilities`). */
-    calibration: CalibrationSchema,
     economics: z.object({ revenuePerConversion: z.number(), costPerContact: z.number(), leadsPerPeriod: z.number() }),
     fixed: ThresholdsSchema,
   }),

@@ -1,33 +1,29 @@
 /**
  * A model trained here, from the training worker's result to the options page's policy preview:
  * the preview of the policy it was trained with gives the thresholds the trainer chose, and the
- * preview's and the report's counts are the trainer's, because the leads it trained on are read
- * with their held-out probabilities, not their stored scores by the final model (which saw them):
- * under a capacity policy through the shipped calibration, under a value or fixed one cross-fitted
- * (`countedProbabilities`), as the model card counts them.
+ * report's confusion matrices are the trainer's under its capacity policy (a value or fixed one's
+ * the trainer counts cross-fitted: `countedProbabilities`), because the leads it trained on are
+ * read with their held-out probabilities, not their stored scores by the final model (which saw them).
  */
 import 'fake-indexeddb/auto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../crm/demo-data';
 import { demoStoredLead } from '../crm/demo-leads';
 import { db } from '../db/db';
 import { labelledProbabilities, probabilitiesOf } from '../ui/stored-data';
 import { deleteModel } from './model-store';
 import { keepHeldOutScores } from './model-versions';
-import { countedLabelledProbabilities, previewPolicy } from './tier-policy';
+import { previewPolicy } from './tier-policy';
 import { confusionAt } from './train/metrics';
 import { runTrainingRequest } from './train/training-job';
 import type { TrainingEvent } from './train/worker-protocol';
-import type { Tiers } from './manifest';
 
 const now = new Date('2026-11-01T00:00:00Z');
 const leads = generateDemoLeads({ count: 900, seed: 11, now }).map((lead) => ({ ...demoStoredLead(lead, 'hubspot'), origin: 'sync' as const }));
 const economics = { revenuePerConversion: 100, costPerContact: 10, leadsPerPeriod: 100 };
-type Trained = Extract<TrainingEvent, { type: 'trained' }>;
-let trained: Trained;
+let trained: Extract<TrainingEvent, { type: 'trained' }>;
 
-/** A model trained on `leads` by the training worker's job, by the policy of `tiers` (the default's without), and stored as the options page stores it. */
-async function trainHere(tiers?: Tiers): Promise<Trained> {
+beforeAll(async () => {
   const events: TrainingEvent[] = [];
   const data = {
     source: 'hubspot' as const,
@@ -35,19 +31,15 @@ async function trainHere(tiers?: Tiers): Promise<Trained> {
     outcome: { field: 'lifecyclestage', positiveValues: ['opportunity', 'customer'] },
     now: now.toISOString(),
   };
-  await runTrainingRequest({ type: 'train', data, specs: DEMO_FEATURE_SPECS.slice(0, 8), cv: 3, tiers }, { leads: async () => leads, writtenBackFields: async () => [], probabilitiesOf }, (event) =>
+  await runTrainingRequest({ type: 'train', data, specs: DEMO_FEATURE_SPECS.slice(0, 8), cv: 3 }, { leads: async () => leads, writtenBackFields: async () => [], probabilitiesOf }, (event) =>
     events.push(event),
   );
   const last = events.at(-1);
   if (last?.type !== 'trained') throw new Error(JSON.stringify(last));
-  await db.putLeads(leads);
-  await db.models.put({ id: last.manifest.modelId, origin: 'trained', manifest: last.manifest, onnx: last.onnx, addedAt: 1, checked: true });
-  return last;
-}
-
-beforeAll(async () => {
-  trained = await trainHere();
+  trained = last;
   const { modelId } = trained.manifest;
+  await db.putLeads(leads);
+  await db.models.put({ id: modelId, origin: 'trained', manifest: trained.manifest, onnx: trained.onnx, addedAt: 1, checked: true });
   // Scores as the final model gives its own training leads: more confident than it is on new ones.
   await db.leadScores.bulkPut(
     leads.map((lead) => {
@@ -97,40 +89,4 @@ it('keeps held-out probabilities only for a stored model, and deletes them with 
   await keepHeldOutScores(manifest.modelId, heldOut);
   await deleteModel(manifest.modelId);
   expect(await db.heldOutScores.count()).toBe(0);
-});
-
-describe('a model trained here with a value policy', () => {
-  const value = { kind: 'value' as const, revenuePerConversion: 1000, costPerContact: 250 };
-  let valueTrained: Trained;
-  beforeAll(async () => {
-    valueTrained = await trainHere({ policy: value, hot: 0.25, warm: 0.125 });
-    await keepHeldOutScores(valueTrained.manifest.modelId, valueTrained.heldOut);
-  }, 60_000);
-
-  it('previews and reports the tiers of the leads it learnt from as its model card counts them: cross-fitted, not through the calibration their outcomes fitted', async () => {
-    const { manifest } = valueTrained;
-    expect(manifest.tiers.policy).toEqual(value);
-    const labelled = await labelledProbabilities(manifest.modelId, manifest.outcomeRule);
-    expect(labelled.heldOut).toBe(leads.length);
-    // What the policy worker previews on and the Model report counts its confusion matrices by.
-    const counted = countedLabelledProbabilities(labelled, manifest.tiers.policy, manifest.calibration);
-    const preview = previewPolicy(manifest.tiers.policy, labelled.labels, counted, economics);
-    expect(preview.thresholds).toEqual({ hot: manifest.tiers.hot, warm: manifest.tiers.warm });
-    for (const tier of ['hot', 'warm'] as const) {
-      const { threshold, ...trainers } = manifest.metrics.tierConfusion![tier];
-      expect(preview.markers[tier].confusion).toEqual(trainers);
-      expect(confusionAt(labelled.labels, counted, threshold)).toEqual(trainers);
-    }
-    // The held-out probabilities through the shipped calibration count the hot tier otherwise.
-    const { threshold: hot, ...trainersHot } = manifest.metrics.tierConfusion!.hot;
-    expect(confusionAt(labelled.labels, labelled.probabilities, hot)).not.toEqual(trainersHot);
-  });
-
-  it('counts by the held-out probabilities the leads of a model whose cross-fitted ones were not kept (trained by an older LeadLens)', async () => {
-    const { manifest, heldOut } = valueTrained;
-    await db.heldOutScores.put({ modelId: manifest.modelId, leadKeys: heldOut.leadKeys, probabilities: heldOut.probabilities, logits: heldOut.logits });
-    const labelled = await labelledProbabilities(manifest.modelId, manifest.outcomeRule);
-    expect(labelled.crossFittedProbabilities).toBeUndefined();
-    expect(countedLabelledProbabilities(labelled, manifest.tiers.policy, manifest.calibration)).toBe(labelled.probabilities);
-  });
 });

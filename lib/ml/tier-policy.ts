@@ -18,8 +18,7 @@ import { SOURCE_NAMES } from './outcome-rule';
 import { SOURCE_KINDS } from '../crm/types';
 import type { SourceKind } from './featurize';
 import type { ScoredLeadRow } from '../segments';
-import { DEFAULT_POLICY, DEFAULT_PROFIT_ASSUMPTIONS, type Calibration, type Manifest, type TierPolicy, type Tiers } from './manifest';
-import { ranksNoLeads } from './train/calibration';
+import { DEFAULT_POLICY, DEFAULT_PROFIT_ASSUMPTIONS, type Manifest, type TierPolicy, type Tiers } from './manifest';
 import { confusionAt, prCurve, rocCurve, type Confusion, type CurvePoint, type Labels, type Scores } from './train/metrics';
 import {
   capacityCuts,
@@ -111,34 +110,6 @@ export function previewPolicy(
     scoredLeads: everyLead.length,
     capacityNotes: policy.kind === 'capacity' && cuts ? describeCapacityCuts(cuts, policy) : [],
   };
-}
-
-/**
- * What held-out leads' outcomes are counted by under `policy`: the trainer's tier confusion and
- * profit curve, and the options page's preview and report of the leads a model learnt from. A
- * value or fixed policy's thresholds are probabilities no lead chose, so each lead is counted by a
- * calibration its outcome did not fit (`crossFitted`), as a new lead is: through the shipped one,
- * fitted on these same leads, an isotonic step is at or above a threshold only when its own leads
- * converted at that rate, and the hot tier converts at the break-even or more by construction. A
- * capacity policy's thresholds are cuts of the shipped probabilities' ranks (`shipped`), counted
- * there: each tier then holds the leads its cut holds, where a fold's own map would hold another
- * share. A calibration that ranks no lead puts every lead in one tier, as the shipped model does.
- */
-export function countedProbabilities(policy: Pick<TierPolicy, 'kind'>, calibration: Calibration, shipped: Float64Array, crossFitted: Float64Array): Float64Array {
-  return policy.kind === 'capacity' || ranksNoLeads(calibration) ? shipped : crossFitted;
-}
-
-/**
- * `countedProbabilities` of labelled leads (`LabelledProbabilities`: the held-out probabilities of
- * those the model learnt from, the stored scores of the others). A model trained before LeadLens
- * kept the cross-fitted probabilities has its leads counted by their held-out ones, as before.
- */
-export function countedLabelledProbabilities(
-  { probabilities, crossFittedProbabilities = probabilities }: { probabilities: Float64Array; crossFittedProbabilities?: Float64Array },
-  policy: Pick<TierPolicy, 'kind'>,
-  calibration: Calibration,
-): Float64Array {
-  return countedProbabilities(policy, calibration, probabilities, crossFittedProbabilities);
 }
 
 /** How many of `probabilities` each tier holds under `thresholds`, as `tierOf` tiers them; a NaN (a lead with no score) in none. */

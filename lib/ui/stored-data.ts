@@ -257,13 +257,6 @@ export interface LabelledProbabilities {
   /** How many of them, first, are held-out probabilities of leads the model was trained on. */
   heldOut: number;
   /**
-   * [N] `probabilities`, with the first `heldOut` read through a calibration fitted again without
-   * each lead's fold (cross-fitted): what a value or fixed policy counts those leads' outcomes by
-   * (`countedLabelledProbabilities`), as the model card does. Absent for a model whose held-out
-   * probabilities were kept without them (trained by an older LeadLens).
-   */
-  crossFittedProbabilities?: Float64Array;
-  /**
    * [M] the model's probability of every stored lead it scored, outcome known or not (held-out for
    * those it was trained on), apart from the made-up ones the drift check leaves out too
    * (`madeUpLeads`): a capacity policy, which reads no outcome, ranks these, not the few
@@ -302,7 +295,6 @@ export interface LabelledProbabilities {
 export async function labelledProbabilities(modelId: string, outcomeRule?: ModelOutcomeRule, now = Date.now()): Promise<LabelledProbabilities> {
   const labels: number[] = [];
   const probabilities: number[] = [];
-  const crossFittedProbabilities: number[] = [];
   const outcomeByRule = outcomeRule && (await ruleOutcome(outcomeRule));
   const settledAfterDays = settledDaysOf(outcomeRule);
   // A rule labels the leads of its source alone; without one, every source's stored outcomes count.
@@ -319,18 +311,16 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
   // As the drift check counts them: a lead learnt from while the demo was all its source had is made up all the same.
   const madeUp = new Set(await madeUpLeads(outcomeRule));
   // The leads it was trained on were old enough by its window: their outcomes count whatever their age. Made-up outcomes never.
-  const add = async (keys: string[], probabilityOf: (i: number) => number, settledOnly: boolean, crossFittedOf = probabilityOf) => {
+  const add = async (keys: string[], probabilityOf: (i: number) => number, settledOnly: boolean) => {
     const outcomes = await outcomesOf(keys, settledOnly);
     outcomes.forEach((outcome, i) => {
       if (outcome === undefined || outcome === null || madeUp.has(keys[i])) return;
       labels.push(outcome);
       probabilities.push(probabilityOf(i));
-      crossFittedProbabilities.push(crossFittedOf(i));
     });
   };
 
   const heldOut = await db.heldOutScores.get(modelId);
-  const crossFitted = heldOut?.crossFittedProbabilities;
   const trainedOn = new Set(heldOut?.leadKeys);
   const ranked: number[] = [];
   const learntFromScores: number[] = [];
@@ -345,7 +335,7 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
       ranked.push(heldOut!.probabilities[start + i]);
       learntFromScores.push(scores[i]?.probability ?? Number.NaN);
     });
-    await add(leadKeys, (i) => heldOut!.probabilities[start + i], false, crossFitted && ((i) => crossFitted[start + i]));
+    await add(leadKeys, (i) => heldOut!.probabilities[start + i], false);
   });
   const heldOutCount = labels.length;
   await forEachChunk(
@@ -366,7 +356,6 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
     labels: Uint8Array.from(labels),
     probabilities: Float64Array.from(probabilities),
     heldOut: heldOutCount,
-    ...(crossFitted && { crossFittedProbabilities: Float64Array.from(crossFittedProbabilities) }),
     ranked: Float64Array.from(ranked),
     learntFromScores: Float64Array.from(learntFromScores),
   };

@@ -407,18 +407,6 @@ it('says the precision at a threshold no lead with a known outcome is at or abov
   expect(warm).toMatch(/^At the Warm threshold \(20%\): precision \d/);
 });
 
-it.each([
-  ['a value policy, cross-fitted, as the model card counts them', { kind: 'value' as const, revenuePerConversion: 100, costPerContact: 40 }, ['precision 100%, recall 50%', 'precision 100%, recall 100%']],
-  ['a capacity policy, through the calibration shipped, where its cuts were made', { kind: 'capacity' as const, hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 }, ['precision 50%, recall 50%', 'precision 50%, recall 50%']],
-])('counts the leads a model learnt from under %s', async (_policy, policy, [hotWords, warmWords]) => {
-  // Two converted, two not: through the shipped calibration a lost lead is hot and a converted one cold; cross-fitted, both converted ones are warm or hot.
-  const probabilities = Float64Array.from([0.5, 0.1, 0.45, 0.05]);
-  stored.labelled = { labels: Uint8Array.from([1, 1, 0, 0]), probabilities, heldOut: 4, crossFittedProbabilities: Float64Array.from([0.45, 0.3, 0.1, 0.05]), ranked: probabilities };
-  await storeModel({ ...lean, modelId: 'trained-1', tiers: { policy, hot: 0.4, warm: 0.2 } }, new Uint8Array([1]), 'trained');
-  await activateModel('trained-1');
-  expect(await thresholdLines(await activeReport())).toEqual([`At the Hot threshold (40%): ${hotWords}`, `At the Warm threshold (20%): ${warmWords}`]);
-});
-
 it('says the recall is unknown, not 0 %, while no lead with a known outcome converted', async () => {
   // Known outcomes, none converted yet (a new model's first weeks); some leads at or above each threshold.
   const probabilities = Float64Array.from([0.9, 0.5, 0.3, 0.05]);

@@ -12,7 +12,7 @@ import { clipWithEllipsis, shownLabel, visibleText } from '@/lib/ml/visible-text
 import { useActiveManifest } from '@/lib/ui/hooks';
 import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/lib/ui/owed-scoring';
 import { confusionAt } from '@/lib/ml/train/metrics';
-import { countedLabelledProbabilities, precisionAt, recallAt } from '@/lib/ml/tier-policy';
+import { precisionAt, recallAt } from '@/lib/ml/tier-policy';
 import { describeModelOutcome, describeWhenOutcomeCounts, modelDateWords, modelSourceName, settledDaysOf } from '@/lib/ml/outcome-rule';
 import { chanceNote, formatRate, formatThreshold, heldOutAucHeading, heldOutCurveDescription, plural, prAucHeading } from '@/lib/presentation';
 import { labelledQuery } from '../policy-client';
@@ -70,14 +70,11 @@ function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
   const scoring = useOwedScoringOfEveryLead(manifest.modelId);
   const data = useQuery({ ...labelled, enabled: scoring.settled });
   const countedTo = useAgesCountedTo(manifest);
-  const { policy, hot, warm } = manifest.tiers;
-  const { calibration } = manifest;
-  // The leads it learnt from counted as the model card counts them at these thresholds (`countedProbabilities`).
-  const confusion = useMemo(() => {
-    if (!data.data) return undefined;
-    const counted = countedLabelledProbabilities(data.data, policy, calibration);
-    return { hot: confusionAt(data.data.labels, counted, hot), warm: confusionAt(data.data.labels, counted, warm) };
-  }, [data.data, policy, calibration, hot, warm]);
+  const { hot, warm } = manifest.tiers;
+  const confusion = useMemo(
+    () => data.data && { hot: confusionAt(data.data.labels, data.data.probabilities, hot), warm: confusionAt(data.data.labels, data.data.probabilities, warm) },
+    [data.data, hot, warm],
+  );
   if (scoring.run) return <p data-testid="confusion-scoring">{scoringEveryLeadProgress(scoring.run)}; the confusion matrices follow when it is done.</p>;
   if (!scoring.settled || data.isPending) return <Loading what="stored outcomes" />;
   if (data.isError) return <ErrorState message={data.error.message} />;

@@ -44,7 +44,7 @@ vi.mock('@/lib/ml/train/metrics', async (importOriginal) => {
 vi.mock('../policy-client', async () => {
   const { queryOptions } = await import('@tanstack/react-query');
   const { queryKeys } = await import('@/lib/query-keys');
-  const { countedLabelledProbabilities, previewPolicy } = await import('@/lib/ml/tier-policy');
+  const { previewPolicy } = await import('@/lib/ml/tier-policy');
   return {
     labelledQuery: (modelId: string) =>
       queryOptions({
@@ -55,10 +55,10 @@ vi.mock('../policy-client', async () => {
           return stored.labelled;
         },
       }),
-    previewInWorker: async (...[data, policy, calibration, economics, fixed]: Parameters<typeof previewInWorker>) => {
+    previewInWorker: async (...[data, policy, economics, fixed]: Parameters<typeof previewInWorker>) => {
       await stored.previewsHeld;
       stored.previews++;
-      return previewPolicy(policy, data.labels, countedLabelledProbabilities(data, policy, calibration), economics, fixed, data.ranked);
+      return previewPolicy(policy, data.labels, data.probabilities, economics, fixed, data.ranked);
     },
   };
 });

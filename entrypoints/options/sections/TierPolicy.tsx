@@ -298,7 +298,7 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
     queryFn: async (): Promise<ShownPreview> => {
       if (!outcomes) throw new Error('The stored outcomes are not loaded yet');
       if (!choice) throw new Error('The policy form has problems');
-      const preview = await previewInWorker(outcomes, choice.policy, manifest.calibration, choice.economics, choice.fixed);
+      const preview = await previewInWorker(outcomes, choice.policy, choice.economics, choice.fixed);
       return { preview, economics: choice.economics, labelled: storedOutcomes };
     },
     staleTime: Infinity,
