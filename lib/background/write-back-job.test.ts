@@ -29,6 +29,7 @@ import { cancelWriteBack, forgetWriteBackReport, readWriteBack, startWriteBack }
 import { WriteBackTargetSchema, type RecordWriter, type WriteBackTarget } from './write-back';
 import { isUnderway, type WriteBackSummary } from '../messaging/protocol-write-back';
 import { deferred } from '../../test/deferred';
+import { datedByItsData } from '../ml/outcome-rule';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -1117,8 +1118,10 @@ it('records the model and the tier thresholds it wrote with, which the page comp
   expect(await writeBackToEnd(hubspotScore)).toMatchObject({
     status: 'done',
     written: leads.length,
-    writtenWith: { modelId: parsed.manifest.modelId, modelCreatedAt: parsed.manifest.createdAt, hot: 0.4, warm: 0.2 },
+    writtenWith: { modelId: parsed.manifest.modelId, modelCreatedAt: parsed.manifest.createdAt, modelDatedByData: datedByItsData(parsed.manifest), hot: 0.4, warm: 0.2 },
   });
+  // The bundled model is dated by its data (the command line made it): the page shows its date as the data wrote it.
+  expect(datedByItsData(parsed.manifest)).toBe(true);
 });
 
 it('empties the fields it wrote before of leads the active model can no longer score, and counts them', async () => {
