@@ -538,6 +538,9 @@ export type DayClock = 'browser' | 'file';
 /** The clock `source`'s stored dates are read on: an imported file's, the file's; a CRM's, real moments, the browser's. */
 export const dayClockOf = (source: SourceKind): DayClock => (source === 'csv' ? 'file' : 'browser');
 
+/** A model's day (`formatDay`): that of its data as its data wrote it for one dated by its data (`datedByItsData`), else the browser's. */
+export const formatModelDay = (createdAt: string, datedByData: boolean | undefined): string => formatDay(createdAt, datedByData ? 'file' : 'browser');
+
 /**
  * A day as the rep reads it (an ISO date or epoch milliseconds: a model's, a file's latest created
  * date, a write-back's), in the browser's own language, on `clock`: the browser's time zone by

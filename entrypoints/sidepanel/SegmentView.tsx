@@ -263,7 +263,6 @@ const LEARNT_FROM_COUNTED = `A lead ${LEARNT_FROM_TIER} (the model knew its outc
  */
 function ConvertedNote({
   basis,
-  learntFrom,
   stats,
   undated,
   knownFilteredOut,
@@ -271,8 +270,6 @@ function ConvertedNote({
   fileDate,
 }: {
   basis: OutcomeBasis;
-  /** Whether the rates count the leads the model learnt from, by a check model's scores of them (`learntFromHeldOut`). */
-  learntFrom: boolean;
   stats: Record<Tier, TierStats>;
   undated: 'none' | 'some' | 'all';
   /** Whether leads the filters leave out have an outcome that counts: the Converted column goes under the filters, and the note says why. */
@@ -295,6 +292,8 @@ function ConvertedNote({
       : `Converted means the outcome stored with each lead: ${storedOutcomeInWords(shown.sources)}`;
   // Old enough by the model's own minimum age; the stored outcomes (a model without a rule) by the default one.
   const rule = basis.kind === 'rule' ? basis.rule : undefined;
+  // Whether the rates count the leads the model learnt from, by a check model's scores of them.
+  const learntFrom = basis.kind === 'rule' && basis.learntFrom;
   const counted = describeSettledLeads(settledDaysOf(rule), learntFrom, agesCountedTo(rule, fileDate ?? null), undated);
   const madeUpWords = madeUp === 1 ? "one of Demo mode's made-up leads" : "Demo mode's made-up leads";
   return (
@@ -440,7 +439,7 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
           <div style={{ display: 'flex', gap: 12, alignItems: 'center', flexWrap: 'wrap' }}>
             <TierDonut stats={stats} />
             <SegmentStatsTable stats={stats} learntFromHeldOut={learntFromHeldOut} />
-            <ConvertedNote basis={outcomeBasis} learntFrom={learntFromHeldOut} stats={stats} undated={undated} knownFilteredOut={knownFilteredOut} shown={shown} fileDate={fileDate} />
+            <ConvertedNote basis={outcomeBasis} stats={stats} undated={undated} knownFilteredOut={knownFilteredOut} shown={shown} fileDate={fileDate} />
           </div>
         )}
       </section>

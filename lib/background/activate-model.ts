@@ -3,7 +3,7 @@
  * score with the new model) and the stored leads' scoring outlives the page that asked.
  */
 import { db } from '../db/db';
-import { coversOwedScoring, oweScoringOfEveryLead, owedScoringModel, owedSourceScorings, readJob, settleOwedScoring, standingFailure, writeJob, type JobProgress } from '../jobs/progress';
+import { coversOwedScoring, oweScoringOfEveryLead, owedScoringModel, owedScoringSeenBy, owedSourceScorings, readJob, settleOwedScoring, standingFailure, writeJob, type JobProgress } from '../jobs/progress';
 import { decidingFullScoring, requestFullScoring, requestOwedScoringOf } from '../jobs/requests';
 import { sendToCrmTabs } from '../messaging/events';
 import type { SourceKind } from '../ml/featurize';
@@ -161,9 +161,10 @@ export async function scoreOwedLeads() {
 /** `scoreOwedLeads`'s decision, and its request (`requestHeld` called once it is held). */
 async function askOwedScoring(requestHeld: () => void) {
   const modelId = await activeModelId();
-  if ((await owedScoringModel()) !== modelId) return null;
   const job = await readJob('scoring');
-  if (job?.state === 'running' && (await coversOwedScoring(job))) return null;
+  const { owedModel, covers } = await owedScoringSeenBy(job);
+  if (owedModel !== modelId) return null;
+  if (job?.state === 'running' && covers) return null;
   return scoreStoredLeadsIfAny(modelId, { unlessRequested: true, onRequestHeld: requestHeld });
 }
 

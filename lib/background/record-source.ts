@@ -28,13 +28,11 @@ export async function fetchRecordFields(crm: CrmKind, recordId: string, fields: 
 
 /**
  * The rates `crm`'s API converts records' amounts at (`CrmClient.corporateCurrencyRates`): null when
- * it hands them on as the records hold them; undefined when `crm` is not connected. Given up with a
- * record read that takes too long.
+ * it hands them on as the records hold them, or `crm` is not connected. Given up with a record read
+ * that takes too long.
  */
-export async function fetchCurrencyRates(crm: CrmKind): Promise<ReadonlyMap<string, number> | null | undefined> {
-  const client = await clientFor(crm);
-  if (!client) return undefined;
-  return (await client.corporateCurrencyRates?.(AbortSignal.timeout(RECORD_READ_TIMEOUT_MS))) ?? null;
+export async function fetchCurrencyRates(crm: CrmKind): Promise<ReadonlyMap<string, number> | null> {
+  return (await (await clientFor(crm))?.corporateCurrencyRates?.(AbortSignal.timeout(RECORD_READ_TIMEOUT_MS))) ?? null;
 }
 
 /**

@@ -66,10 +66,10 @@ export interface ScoringDeps {
   /** The record's `fields` (those the model reads) from the CRM API when connected; null when not connected or not found. */
   fetchRecord?(crm: CrmKind, recordId: string, fields: readonly string[]): Promise<RawRecord | null>;
   /**
-   * The rates the CRM's API converts records' amounts at (`CrmClient.corporateCurrencyRates`), when
-   * connected: null when it hands them on as the records hold them; undefined when not connected.
+   * The rates the CRM's API converts records' amounts at (`CrmClient.corporateCurrencyRates`); null
+   * when it hands them on as the records hold them (HubSpot, a single-currency org) or is not connected.
    */
-  currencyRates?(crm: CrmKind): Promise<ReadonlyMap<string, number> | null | undefined>;
+  currencyRates?(crm: CrmKind): Promise<ReadonlyMap<string, number> | null>;
   /** A cached score older than this is recomputed, re-reading the record (default: never stale). */
   staleAfterMs?: number;
   /** The stored lead of the record, when it is the one the asking page shows (`storedLeadServes`): its outcome as a sync stored it (`convertedAlready`). */
@@ -368,22 +368,15 @@ export async function scoredFields(
 }
 
 /**
- * Whether a CRM's API may hand a record's amounts on in another currency than the record's: a
- * multi-currency Salesforce org's, in its corporate currency (`CrmClient.corporateCurrencyRates`).
- * Its pages then write every amount with its currency's ISO code.
+ * How a page's amounts written with a currency's ISO code read (`pageFieldsAsData`): at the
+ * `rates` the CRM's API converts records' amounts at, as it converts them (`amountInCorporateCurrency`;
+ * only a multi-currency Salesforce org's API converts). Otherwise as the page shows them in the
+ * user's own currency: where the API converts none (`rates` null), and where the rates are not
+ * known (not connected, not read), every lead's amount then in the user's currency, most often the
+ * corporate one, rather than each in its own: ¥300,000,000 is not $300,000,000.
  */
-const CONVERTS_AMOUNTS = { salesforce: true, hubspot: false } as const satisfies Record<CrmKind, boolean>;
-
-/**
- * How `crm`'s page's amounts written with a currency's ISO code read (`pageFieldsAsData`): at the
- * `rates` its API converts records' amounts at, as it converts them (`amountInCorporateCurrency`).
- * Otherwise as the page shows them in the user's own currency: where it converts none (HubSpot, a
- * single-currency org: `rates` null), and where the rates are not known (not connected, not read),
- * every lead's amount then in the user's currency, most often the corporate one, rather than each
- * in its own: ¥300,000,000 is not $300,000,000.
- */
-function inApiCurrencyOf(crm: CrmKind, rates: ReadonlyMap<string, number> | null | undefined): InApiCurrency | undefined {
-  if (!CONVERTS_AMOUNTS[crm] || !rates) return undefined;
+function inApiCurrencyOf(rates: ReadonlyMap<string, number> | null | undefined): InApiCurrency | undefined {
+  if (!rates) return undefined;
   return (amount, currency) => amountInCorporateCurrency(amount, currency, rates);
 }
 
@@ -394,7 +387,7 @@ function inApiCurrencyOf(crm: CrmKind, rates: ReadonlyMap<string, number> | null
  * `rates` (`ScoringDeps.currencyRates`; `inApiCurrencyOf`) (`pageFieldsAsData`).
  */
 export function pageReadOf(request: LeadToScore, manifest: Manifest, rates?: ReadonlyMap<string, number> | null): PageRead {
-  const read = pageFieldsAsData(request.fields, manifest.features, request.crm, pageConventions(request.locale), request.timeZone, inApiCurrencyOf(request.crm, rates));
+  const read = pageFieldsAsData(request.fields, manifest.features, request.crm, pageConventions(request.locale), request.timeZone, inApiCurrencyOf(rates));
   return { shown: request.fields, read };
 }
 

@@ -20,9 +20,13 @@ const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadle
 const due: ScoreToWrite[] = leads.map((lead, i) => ({ recordId: lead.hubspotId, score: 60, tier: 'warm', topReason: i % 10 === 3 ? LONG_REASON : 'Job title: VP Sales' }));
 const longReasonIds = due.filter((row) => row.topReason === LONG_REASON).map((row) => row.recordId);
 
-/** The demo portal with a MAX_LENGTH rule on leadlens_reason; `answer` may answer a request in its place. */
-function portal(answer: (request: DemoRequest) => DemoResponse | undefined = () => undefined, apiVersion: HubSpotApiVersion = 'v3') {
-  const { handle } = createDemoCrm(leads, undefined, { ...HUBSPOT_API_DEFAULTS, maxLengths: { leadlens_reason: RULE_MAX } });
+/** The demo portal with MAX_LENGTH rules (`maxLengths`: on leadlens_reason unless told); `answer` may answer a request in its place. */
+function portal(
+  answer: (request: DemoRequest) => DemoResponse | undefined = () => undefined,
+  apiVersion: HubSpotApiVersion = 'v3',
+  maxLengths: Record<string, number> = { leadlens_reason: RULE_MAX },
+) {
+  const { handle } = createDemoCrm(leads, undefined, { ...HUBSPOT_API_DEFAULTS, maxLengths });
   const updates: string[][] = [];
   const requests: string[] = [];
   const fetch = demoFetch((request) => {
@@ -119,14 +123,7 @@ describe('HubSpot write-back targets with a maximum length rule', () => {
     ['the tier words', { scoreField: null, tierField: 'leadlens_tier' }, /"leadlens_tier" \(.*\) holds at most 3 characters, too few for "Warm", "Cold": raise its maximum-length rule to 4 characters or more, or remove it\. Nothing was written\./],
     ['the score', { scoreField: 'leadlens_tier', tierField: null }, /"leadlens_tier" \(.*\) holds at most 1 character, too few for "99": raise its maximum-length rule to 2 characters or more, or remove it\./],
   ] as const)('refuses a text property whose rule leaves no room for %s, as a Salesforce text field too short is, writing nothing', async (_, fields, refusal) => {
-    const maxLength = fields.tierField ? 3 : 1;
-    const { handle } = createDemoCrm(leads, undefined, { ...HUBSPOT_API_DEFAULTS, maxLengths: { leadlens_tier: maxLength } });
-    const updates: string[] = [];
-    const fetch = demoFetch((request) => {
-      if (request.url.pathname.endsWith('/batch/update')) updates.push(request.url.pathname);
-      return handle(request);
-    });
-    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock: virtualClock(), fetch });
+    const { client, updates } = portal(undefined, 'v3', { leadlens_tier: fields.tierField ? 3 : 1 });
     const written = WriteBackTargetSchema.parse({ crm: 'hubspot', reasonField: null, ...fields });
     await expect(client.checkWritableFields(fieldsToWrite(written))).rejects.toThrow(refusal);
     expect(updates).toHaveLength(0);

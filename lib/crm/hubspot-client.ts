@@ -441,7 +441,6 @@ const raiseMaxLengthRule = (needed: number) => `raise its maximum-length rule to
  * every contact), that HubSpot neither calculates nor keeps read-only, of a type that holds the
  * value (every value is sent as text: a text property holds a number too).
  */
-
 function writeRefusal(field: FieldToWrite, property: Property | undefined): string | null {
   if (!property) return `HubSpot contacts have no property "${field.name}": create it in HubSpot, or check its internal name`;
   const named = namedProperty(property);

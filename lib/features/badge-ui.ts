@@ -36,7 +36,7 @@ import {
   TIER_LOOK,
   describeLikelihood,
   fewSignalsInWords,
-  formatDay,
+  formatModelDay,
   notOnPageInWords,
   planOutcomeInWords,
   reasonInWords,
@@ -565,7 +565,7 @@ function scoredPopover(lead: Extract<ScoreOutcome, { ok: true }>['lead'], crmLan
 
 /** The model that scored `lead`: one learnt from made-up leads (the default one, or one trained on demo leads) said to be, as a rep could take its score for one learnt from theirs. */
 function modelInWords(lead: Extract<ScoreOutcome, { ok: true }>['lead']): string {
-  return lead.modelLearntFromMadeUpLeads ? `Scored by ${MADE_UP_LEADS_MODEL_WORDS}` : `Model of ${formatDay(lead.modelCreatedAt, lead.modelDatedByData ? 'file' : 'browser')}`;
+  return lead.modelLearntFromMadeUpLeads ? `Scored by ${MADE_UP_LEADS_MODEL_WORDS}` : `Model of ${formatModelDay(lead.modelCreatedAt, lead.modelDatedByData)}`;
 }
 
 /** `reasons` all go `direction` (one side of `topReasons`). */

@@ -186,9 +186,18 @@ const withoutOwedScoringOfEveryLead = (owed: OwedWork): OwedWork => ({ ...owed, 
 const coversOwedScoringOfEveryLead = (owed: OwedWork, modelId: string, startedAt: number) =>
   owed.everyLead === modelId && (owed.everyLeadOwedAt === undefined || owed.everyLeadOwedAt <= startedAt);
 
-/** Whether `job`, a scoring run, covers the scoring of every lead owed (`coversOwedScoringOfEveryLead`): its end settles it. */
+/**
+ * The model a scoring of every stored lead is owed with (null: none), and whether `job`, a scoring
+ * run, covers it (`coversOwedScoringOfEveryLead`: its end settles it), in one read.
+ */
+export async function owedScoringSeenBy(job: JobProgress | null): Promise<{ owedModel: string | null; covers: boolean }> {
+  const owed = await readOwedWork();
+  return { owedModel: owed.everyLead ?? null, covers: job !== null && job.source === undefined && coversOwedScoringOfEveryLead(owed, job.modelId, job.startedAt) };
+}
+
+/** Whether `job`, a scoring run, covers the scoring of every lead owed (`owedScoringSeenBy`). */
 export async function coversOwedScoring(job: JobProgress): Promise<boolean> {
-  return job.source === undefined && coversOwedScoringOfEveryLead(await readOwedWork(), job.modelId, job.startedAt);
+  return (await owedScoringSeenBy(job)).covers;
 }
 
 /** The model a scoring of every stored lead is owed with, or null. */

@@ -270,7 +270,7 @@ function capacityAtOdds(manifest: Manifest, policy: Extract<Tiers['policy'], { k
 }
 
 type PolicyApplied = Extract<ImportResult, { installed: 'tierPolicyApplied' }>;
-type PolicyDiffers = Extract<ImportResult, { installed: 'tierPolicyDiffers' }>;
+export type PolicyDiffers = Extract<ImportResult, { installed: 'tierPolicyDiffers' }>;
 
 /**
  * The import of a model whose id is installed (bundled, or stored and not an unchecked

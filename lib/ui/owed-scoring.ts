@@ -1,5 +1,5 @@
 /** Whether the stored scores of a model being activated are ground for figures yet (the tier policy, the model report, score drift). */
-import { coversOwedScoring, owedScoringModel, readJob, type JobProgress } from '../jobs/progress';
+import { owedScoringSeenBy, readJob, type JobProgress } from '../jobs/progress';
 import { useLiveValue } from './hooks';
 
 /** A scoring of every stored lead that is owed but not running: it waits for its turn (another job on the stored scores runs first, or the browser closed before it began). */
@@ -32,7 +32,7 @@ export function useOwedScoringOfEveryLead(modelId: string): OwedScoringOfEveryLe
   // the model over every lead begun before it was owed (resumed after an update) is not it (`coversOwedScoring`).
   const read = useLiveValue(async () => {
     const scoring = await readJob('scoring');
-    return { scoring, owedModel: await owedScoringModel(), covers: scoring !== null && (await coversOwedScoring(scoring)) };
+    return { scoring, ...(await owedScoringSeenBy(scoring)) };
   });
   if (read === undefined) return { run: null, settled: false };
   const { scoring, owedModel, covers } = read;

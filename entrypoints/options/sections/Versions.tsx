@@ -23,9 +23,10 @@ import {
   type ImportChoice,
   type ImportResult,
   type ModelVersion,
+  type PolicyDiffers,
 } from '@/lib/ml/model-versions';
 import { listInWords } from '@/lib/list-in-words';
-import { MADE_UP_LEADS_MODEL_WORDS, RANKING_QUALITY, formatDay, heldOutAucMeaning, isCalendarDay, plural, unscoredAfterActivation } from '@/lib/presentation';
+import { MADE_UP_LEADS_MODEL_WORDS, RANKING_QUALITY, formatDay, formatModelDay, heldOutAucMeaning, isCalendarDay, plural, unscoredAfterActivation } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
 import { MODEL_CHANGE_MUTATION, useActiveModelId, useJob, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
@@ -125,7 +126,7 @@ function trainedWords({ createdAt, importedAt, datedByData }: Pick<ModelVersion,
 }
 
 /** A model's day: that of its data, as its file wrote it, for one dated by its data (`DayClock`); else the browser's. */
-const dayOf = ({ createdAt, datedByData }: Pick<ModelVersion, 'createdAt' | 'datedByData'>) => formatDay(createdAt, datedByData ? 'file' : 'browser');
+const dayOf = ({ createdAt, datedByData }: Pick<ModelVersion, 'createdAt' | 'datedByData'>) => formatModelDay(createdAt, datedByData);
 
 /** The days (as `dayOf` writes them) more than one of `models` was trained on. */
 function daysSharedBy(models: readonly ModelVersion[]): Set<string> {
@@ -201,7 +202,6 @@ interface ModelChange {
   trigger: Element | null;
 }
 
-type PolicyDiffers = Extract<ImportResult, { installed: 'tierPolicyDiffers' }>;
 
 /**
  * What an import did, what the model cannot score, whether it reads fields LeadLens writes scores

@@ -3,7 +3,7 @@
  * created in the CRM, so reports, views and workflows there can use them. Progress (of the
  * field check and the scoring before the writing too), cancel and per-record failures, like sync.
  */
-import { MADE_UP_LEADS_MODEL_WORDS, formatDay, formatThreshold, plural, refusedThenReconnected } from '@/lib/presentation';
+import { MADE_UP_LEADS_MODEL_WORDS, formatDay, formatModelDay, formatThreshold, plural, refusedThenReconnected } from '@/lib/presentation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { FocusKeepingButton, useFocusBackWhenJobEnds } from '@/components/KeepFocus';
@@ -342,7 +342,7 @@ function WriteBackStage({ writeBack, scoringShown }: { writeBack: WriteBackSumma
  * "ebm-4be05ee5927d0fe7 (dated Nov 1, 2026)": a model id alone is a hash. Dated, not "trained": a model the command line
  * trained is dated by its data (`datedByItsData`), shown as its data wrote it (a record written before that was kept: the browser's day).
  */
-const modelName = (modelId: string, createdAt: string, datedByData: boolean | undefined) => `${modelId} (dated ${formatDay(createdAt, datedByData ? 'file' : 'browser')})`;
+const modelName = (modelId: string, createdAt: string, datedByData: boolean | undefined) => `${modelId} (dated ${formatModelDay(createdAt, datedByData)})`;
 
 /** "hot from 30%, warm from 10%". */
 const thresholdsText = ({ hot, warm }: { hot: number; warm: number }) => `hot from ${formatThreshold(hot)}, warm from ${formatThreshold(warm)}`;

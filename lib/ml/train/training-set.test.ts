@@ -59,7 +59,7 @@ function tableOf(leads: readonly HistoryLead[], rule: OutcomeRule, kept: KeptFie
  */
 function selectionOf(leads: readonly HistoryLead[], window: TrainingWindow, rule: OutcomeRule): TrainingSelection {
   const { leads: inWindow, withoutCreatedDate } = leadsInWindow(leads, window);
-  return checkedSelection(tableOf(inWindow, rule), { window, stored: leads.length, withoutCreatedDate }, rule);
+  return checkedSelection(tableOf(inWindow, rule), { window, stored: leads.length, withoutCreatedDate }, rule, 'browser');
 }
 
 describe('the window and the outcome', () => {

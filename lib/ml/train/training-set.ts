@@ -225,7 +225,7 @@ export function checkedSelection(
   built: TrainingTable,
   { window, stored, withoutCreatedDate }: { window: TrainingWindow; stored: number; withoutCreatedDate: number },
   rule: OutcomeRule,
-  clock: DayClock = 'browser',
+  clock: DayClock,
 ): TrainingSelection {
   const { table, leadKeys, createdAt, withoutOutcome, stillBeingWorked } = built;
   const inWindow = table.records.length + withoutOutcome + stillBeingWorked;
