@@ -312,6 +312,17 @@ describe('daysSince: a date alone in calendar days on the rep\'s clock, a date w
     expect(daysSince(date, laEvening, -480)).toBe(0);
   });
 
+  it('counts a date-time without a zone (a file\'s) on the rep\'s clock, as training on its file counted it: whole 24 hours to the time it shows', () => {
+    // laEvening shows 8 pm on Dec 1 in Los Angeles: 3 am that day is 17 hours before, 7 pm on Nov 30 is 25.
+    expect(daysSince('2026-12-01 03:00', laEvening, -480)).toBe(0);
+    expect(daysSince('12/1/2026 3:00 AM', laEvening, -480)).toBe(0);
+    expect(daysSince('2026-11-30T19:00:00', laEvening, -480)).toBe(1);
+    expect(daysSince('01.12.2026 03:00', laEvening, -480)).toBe(0);
+    // Auckland's 9 am on Dec 2: 10 pm on Dec 1 is 11 hours before, on UTC's clock 2 hours ahead.
+    expect(daysSince('2026-12-01 22:00', aucklandMorning, 780)).toBe(0);
+    expect(daysSince('2026-12-01 22:00', aucklandMorning, 0)).toBe(-1);
+  });
+
   it.each([-480, 0, 780])('counts a date with a time, or epoch milliseconds, in whole 24 hours elapsed, whatever the clock (%i)', (offset) => {
     // 11 pm on Nov 30 in Los Angeles is the day before on the calendar, yet 21 hours before laEvening.
     expect(daysSince('2026-11-30T23:00:00-08:00', laEvening, offset)).toBe(0);

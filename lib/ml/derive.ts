@@ -24,6 +24,9 @@ export type Raw = string | number | boolean | null | undefined;
  * missing among other dates (a column of them trained no date feature: too few dates, or missing
  * in every row, dropped), so flagging every model would ask nearly every admin to train again for nothing.
  * The same for the yes/no words read as missing before and as yes or no now (`WAHR`, `Nein`, `1.0`).
+ * Nor for a date-time without a zone counted on the rep's clock, as a date alone is (`daysSince`):
+ * training on a file counts on UTC's, so its readings are unchanged, and a score's moves by a day
+ * at most, only for reps far from UTC, towards what training read.
  */
 export const DERIVED_READING_VERSION = 1;
 
@@ -427,13 +430,18 @@ export function parseDate(raw: Raw, extra: readonly string[] = []): number {
   return readDate(raw, extra).ms;
 }
 
-/** A date as `parseDate` reads it, and whether it is a date alone, with no time of day (`2026-03-01`, `2026/03/01`, `3/1/2026`, `01.03.2026`): a calendar date, not an instant. */
+/**
+ * A date as `parseDate` reads it, and whether it is read on a clock: a date alone (`2026-03-01`,
+ * `2026/03/01`, `3/1/2026`, `01.03.2026`) is a calendar date, a date-time without a zone
+ * (`2026-03-01 10:30`, a file's) the time a clock showed; neither names an instant.
+ */
 interface ReadDate {
   ms: number;
-  dateAlone: boolean;
+  onClock: boolean;
 }
 
-const instant = (ms: number): ReadDate => ({ ms, dateAlone: false });
+const instant = (ms: number): ReadDate => ({ ms, onClock: false });
+const onClock = (ms: number): ReadDate => ({ ms, onClock: true });
 
 function readDate(raw: Raw, extra: readonly string[]): ReadDate {
   if (typeof raw === 'number') return instant(raw >= EPOCH_MS_MIN && raw <= EPOCH_MS_MAX ? raw : NaN);
@@ -445,15 +453,15 @@ function readDate(raw: Raw, extra: readonly string[]): ReadDate {
     return instant(ms >= EPOCH_MS_MIN && ms <= EPOCH_MS_MAX ? ms : NaN);
   }
   let m = ISO_DAY_RE.exec(s);
-  if (m) return { ms: validUtc(+m[1], +m[2], +m[3], 0, 0, 0), dateAlone: true };
+  if (m) return onClock(validUtc(+m[1], +m[2], +m[3], 0, 0, 0));
   m = ISO_DATE_TIME_RE.exec(s);
-  if (m) return instant(m[8] ? isoZonedMs(m) : isoWallClockMs(m));
+  if (m) return m[8] ? instant(isoZonedMs(m)) : onClock(isoWallClockMs(m));
   m = YEAR_FIRST_DAY_RE.exec(s);
-  if (m) return { ms: validUtc(+m[1], +m[2], +m[3], 0, 0, 0), dateAlone: true };
+  if (m) return onClock(validUtc(+m[1], +m[2], +m[3], 0, 0, 0));
   // M/D/YYYY[, h:mm[:ss] [AM|PM]] (US), D.M.YYYY[ h:mm] (dots)
   const numeric = numericDate(s);
   const order = numeric && USUAL_ORDER[numeric.separator];
-  if (numeric) return { ms: order ? numericDateMs(numeric, order) : NaN, dateAlone: numeric.time === null };
+  if (numeric) return onClock(order ? numericDateMs(numeric, order) : NaN);
   return instant(zonedDateMs(s));
 }
 
@@ -495,13 +503,15 @@ export function daysBetween(dateMs: number, nowMs: number): number {
  * Whole days from a raw date (as `parseDate` reads it) to `nowMs`; NaN when unreadable. A date
  * alone (a CRM's Date field, `2026-12-01`) is a calendar date, so its days are calendar days: the
  * date a clock `utcOffsetMinutes` ahead of UTC shows at `nowMs` (the rep's today) minus it, and
- * a date set today is 0 days ago all day in Los Angeles or Auckland too. A date with a time is an
- * instant: its days are the whole 24 hours elapsed since.
+ * a date set today is 0 days ago all day in Los Angeles or Auckland too. A date-time without a
+ * zone (a file's `2026-12-01 18:00`) is a time on that clock too, as training on its file read it:
+ * the whole 24 hours from it to the time the clock shows. A date-time with a zone, or epoch
+ * milliseconds, is an instant: the whole 24 hours elapsed since, whatever the clock.
  */
 export function daysSince(raw: Raw, nowMs: number, utcOffsetMinutes: number, extra: readonly string[] = []): number {
-  // A date alone reads as midnight UTC: from there to the rep's wall clock read as UTC are the calendar days between.
-  const { ms, dateAlone } = readDate(raw, extra);
-  return daysBetween(ms, dateAlone ? nowMs + utcOffsetMinutes * MS_PER_MINUTE : nowMs);
+  // What a clock shows reads as if UTC: to the rep's wall clock read as UTC are the days between.
+  const { ms, onClock } = readDate(raw, extra);
+  return daysBetween(ms, onClock ? nowMs + utcOffsetMinutes * MS_PER_MINUTE : nowMs);
 }
 
 export const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
