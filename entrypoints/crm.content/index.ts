@@ -9,6 +9,7 @@ import { pageKey, recognisePage } from '@/lib/crm/adapters';
 import { CRM_MATCH_PATTERNS } from '@/lib/crm/match-patterns';
 import type { PageMatch } from '@/lib/crm/types';
 import { EVERYTHING_PURGED } from '@/lib/presentation';
+import { scriptLifetime } from '@/lib/features/lifetime';
 import { onEveryPage } from '@/lib/features/navigation';
 import { contentFeatures } from '@/lib/features/registry';
 import { background } from '@/lib/messaging/client';
@@ -21,11 +22,13 @@ export default defineContentScript({
   // the CRM page the extension's id and its event name, and wakes the page's message listeners.
   // Its own document event, which WXT reads, is enough.
   noScriptStartedPostMessage: true,
-  main(ctx) {
+  main() {
+    // Not WXT's context, which a script of the page can end (`scriptLifetime`).
+    const lifetime = scriptLifetime();
     // The background's events for the whole tab, not for one feature: after "Purge everything" every
     // feature ends, its badges saying why, and none runs again until the page reloads.
     const purge = new AbortController();
-    onEvent('everythingPurged', () => purge.abort(EVERYTHING_PURGED), ctx.signal);
+    onEvent('everythingPurged', () => purge.abort(EVERYTHING_PURGED), lifetime.signal);
     // Switched to, the tab is the CRM tab used last, which the side panel's 'Open in CRM' navigates:
     // its tab made visible, or its window focused (a page visible already beside another window).
     // Said by the CRM page itself: a listener for every tab switch would wake the background on any site.
@@ -39,15 +42,15 @@ export default defineContentScript({
       // Unanswered (LeadLens reloaded under the page), the tab is merely not noted: nothing to show.
       void background.crmPageVisible({}).catch(() => undefined);
     };
-    ctx.addEventListener(document, 'visibilitychange', () => {
+    lifetime.addEventListener(document, 'visibilitychange', () => {
       if (document.visibilityState === 'hidden') noted = false;
       else noteUsed();
     });
-    ctx.addEventListener(window, 'focus', () => {
+    lifetime.addEventListener(window, 'focus', () => {
       if (document.hasFocus()) noteUsed();
     });
-    ctx.addEventListener(window, 'blur', () => (noted = false));
-    onEveryPage(ctx, pageKey, (url, previousUrl, pageSignal) => {
+    lifetime.addEventListener(window, 'blur', () => (noted = false));
+    onEveryPage(lifetime, pageKey, (url, previousUrl, pageSignal) => {
       const page = recognisePage(url);
       if (!page || purge.signal.aborted) return;
       const signal = AbortSignal.any([pageSignal, purge.signal]);

@@ -2,29 +2,10 @@
 // @vitest-environment-options { "url": "https://app.hubspot.com/contacts/4242424/record/0-1/101" }
 import { pageKey } from '../crm/adapters';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EXTENSION_RELOADED, onEveryPage, type NavigationContext, type PageHandler } from './navigation';
-
-
-/** WXT's context, as far as navigation uses it: invalidating it removes what it added. */
-function fakeContext(): { ctx: NavigationContext; invalidate(): void } {
-  const onInvalidated: (() => void)[] = [];
-  const fake = {
-    onInvalidated(callback: () => void) {
-      onInvalidated.push(callback);
-      return () => undefined;
-    },
-    addEventListener(target: EventTarget, type: string, handler: () => void) {
-      target.addEventListener(type, handler);
-      onInvalidated.push(() => target.removeEventListener(type, handler));
-    },
-    setInterval(handler: () => void, timeout?: number) {
-      const id = setInterval(handler, timeout);
-      onInvalidated.push(() => clearInterval(id));
-      return 0;
-    },
-  };
-  return { ctx: fake as unknown as NavigationContext, invalidate: () => onInvalidated.forEach((callback) => callback()) };
-}
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+import { scriptLifetime } from './lifetime';
+import { EXTENSION_RELOADED, onEveryPage, type PageHandler } from './navigation';
 
 const HUBSPOT_RECORD = 'https://app.hubspot.com/contacts/4242424/record/0-1/101';
 /** The page's own client-side navigation, as the CRM does it, then the back/forward-style event we listen to. */
@@ -33,19 +14,26 @@ function navigate(url: string) {
   window.dispatchEvent(new PopStateEvent('popstate'));
 }
 
-let context: ReturnType<typeof fakeContext>;
+const EXTENSION_ID = fakeBrowser.runtime.id;
 let handler: ReturnType<typeof vi.fn<PageHandler>>;
 beforeEach(() => {
   vi.useFakeTimers();
   history.replaceState(null, '', HUBSPOT_RECORD);
-  context = fakeContext();
   handler = vi.fn<PageHandler>();
-  onEveryPage(context.ctx, pageKey, handler);
+  onEveryPage(scriptLifetime(), pageKey, handler);
 });
 afterEach(() => {
-  context.invalidate();
+  /** The extension reloaded: ends this test's navigation, as the next tick sees. */
+  extensionReloaded();
+  fakeBrowser.runtime.id = EXTENSION_ID;
   vi.useRealTimers();
 });
+
+/** What an extension reloaded under the page leaves its old content script: no runtime id, as the next tick of its check sees. */
+function extensionReloaded() {
+  fakeBrowser.runtime.id = undefined as never;
+  vi.advanceTimersByTime(500);
+}
 
 const signalOf = (call: number) => handler.mock.calls[call]![2];
 
@@ -81,10 +69,23 @@ describe('onEveryPage', () => {
     expect(signalOf(0).aborted).toBe(true);
   });
 
-  it('aborts the page when the extension context is invalidated, saying so', () => {
-    context.invalidate();
+  it('aborts the page when the extension was reloaded under it, saying so, and then follows no navigation', () => {
+    extensionReloaded();
     expect(signalOf(0).aborted).toBe(true);
     expect(signalOf(0).reason).toBe(EXTENSION_RELOADED);
+    navigate('https://app.hubspot.com/contacts/4242424/record/0-1/102');
+    vi.advanceTimersByTime(1000);
+    expect(handler).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps running when a script of the page forges WXT\'s "a newer content script started" event', () => {
+    // WXT's own context ends on it; the CRM page's scripts share the document it is sent on.
+    const forged = `${EXTENSION_ID}:crm:wxt:content-script-started`;
+    document.dispatchEvent(new CustomEvent(forged, { detail: { contentScriptName: 'crm', messageId: 'forged' } }));
+    vi.advanceTimersByTime(1000);
+    expect(signalOf(0).aborted).toBe(false);
+    navigate('https://app.hubspot.com/contacts/4242424/record/0-1/102');
+    expect(handler).toHaveBeenCalledTimes(2);
   });
 });
 

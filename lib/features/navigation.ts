@@ -7,16 +7,13 @@
  * A page is what its key says, not its URL: a record's tabs, its edit form or a new query
  * string change the URL but leave the user on the same page, whose features keep running.
  */
-import type { ContentScriptContext } from 'wxt/utils/content-script-context';
+import type { ScriptLifetime } from './lifetime';
 
 /** `previous` is the last URL of the page the user came from (null on the first page). */
 export type PageHandler = (url: URL, previous: URL | null, signal: AbortSignal) => void;
 
 /** Which page a URL shows: URLs with the same key are the same page. */
 export type PageKey = (url: URL) => string;
-
-/** What of WXT's content-script context navigation uses (it stops our listeners when the extension reloads). */
-export type NavigationContext = Pick<ContentScriptContext, 'onInvalidated' | 'addEventListener' | 'setInterval'>;
 
 const FALLBACK_CHECK_MS = 500;
 
@@ -27,7 +24,7 @@ const FALLBACK_CHECK_MS = 500;
  */
 export const EXTENSION_RELOADED = 'LeadLens was updated or reloaded: reload this page to see scores again.';
 
-export function onEveryPage(ctx: NavigationContext, pageKey: PageKey, handler: PageHandler): void {
+export function onEveryPage(lifetime: ScriptLifetime, pageKey: PageKey, handler: PageHandler): void {
   let currentHref = '';
   let currentKey: string | null = null;
   let page: AbortController | null = null;
@@ -45,10 +42,10 @@ export function onEveryPage(ctx: NavigationContext, pageKey: PageKey, handler: P
     handler(url, previous, page.signal);
   };
 
-  ctx.onInvalidated(() => page?.abort(EXTENSION_RELOADED));
+  lifetime.signal.addEventListener('abort', () => page?.abort(EXTENSION_RELOADED));
   const navigation = (window as { navigation?: EventTarget }).navigation;
-  if (navigation) ctx.addEventListener(navigation, 'currententrychange' as never, check);
-  ctx.addEventListener(window, 'popstate', check);
-  ctx.setInterval(check, FALLBACK_CHECK_MS);
+  if (navigation) lifetime.addEventListener(navigation, 'currententrychange', check);
+  lifetime.addEventListener(window, 'popstate', check);
+  lifetime.setInterval(check, FALLBACK_CHECK_MS);
   check();
 }

@@ -172,6 +172,27 @@ describe.each(sites)('$crm list view', (site) => {
   });
 });
 
+describe('when a script of the CRM page forges WXT\'s "a newer content script started" event', () => {
+  it('keeps badging: the rows keep their scores, and the next page after client-side paging is badged', async () => {
+    const site = sites[0];
+    const page = await harness.context.newPage();
+    await page.goto(site.url);
+    // Its first row is a stored lead.
+    await expect.poll(async () => (await rowBadges(page, site.rows))[0]?.state, { timeout: 15_000 }).toBe('scored');
+    // The page's own scripts share the document WXT sends it on, and WXT's context ends on it.
+    await page.evaluate(
+      (name) => document.dispatchEvent(new CustomEvent(name, { detail: { contentScriptName: 'crm', messageId: 'forged' } })),
+      `${harness.extensionId}:crm:wxt:content-script-started`,
+    );
+    await page.waitForTimeout(500);
+    expect((await rowBadges(page, site.rows))[0]?.state).toBe('scored');
+    await page.locator(site.next).first().click();
+    await expect.poll(async () => (await rowBadges(page, site.rows))[0]?.record, { timeout: 15_000 }).toBe(site.idOf(PAGE_SIZE));
+    await expectEveryRowBadged(page, site, PAGE_SIZE);
+    await page.close();
+  });
+});
+
 // Last: it reloads the extension, leaving the open tabs' content scripts orphaned.
 describe('after the extension is updated under open CRM tabs', () => {
   it('keeps every list row’s badge and the record’s, each saying to reload the page, rather than vanish', async () => {
