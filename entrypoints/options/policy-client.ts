@@ -3,7 +3,7 @@
  * promise per request. Sections call these from TanStack Query functions.
  */
 import { queryOptions } from '@tanstack/react-query';
-import type { TierPolicy } from '@/lib/ml/manifest';
+import type { Calibration, TierPolicy } from '@/lib/ml/manifest';
 import type { Economics, PolicyPreview } from '@/lib/ml/tier-policy';
 import type { TierThresholds } from '@/lib/ml/train/thresholds';
 import { queryKeys } from '@/lib/query-keys';
@@ -53,8 +53,9 @@ async function loadLabelled(modelId: string): Promise<Labelled> {
   return reply.data;
 }
 
-export async function previewInWorker(data: Labelled, policy: TierPolicy, economics: Economics, fixed: TierThresholds): Promise<PolicyPreview> {
-  const reply = await ask({ type: 'preview', data, policy, economics, fixed });
+/** `policy`'s preview on `data`, each lead counted as `countedLabelled` counts it under the policy and the model's `calibration`. */
+export async function previewInWorker(data: Labelled, policy: TierPolicy, calibration: Calibration, economics: Economics, fixed: TierThresholds): Promise<PolicyPreview> {
+  const reply = await ask({ type: 'preview', data, policy, calibration, economics, fixed });
   if (reply.type !== 'preview') throw new Error(`The policy worker answered "${reply.type}" to "preview"`);
   return reply.preview;
 }

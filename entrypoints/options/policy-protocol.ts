@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { Float64ArraySchema, schemaOf, Uint8ArraySchema } from '@/lib/messaging/schemas';
-import { ConfusionSchema, TierPolicySchema } from '@/lib/ml/manifest';
+import { CalibrationSchema, ConfusionSchema, TierPolicySchema } from '@/lib/ml/manifest';
 import type { PolicyPreview } from '@/lib/ml/tier-policy';
 
 const ThresholdsSchema = z.object({ hot: z.number(), warm: z.number() });
@@ -18,9 +18,14 @@ export const LabelledSchema = z
     heldOut: z.number().int().nonnegative(),
     ranked: Float64ArraySchema,
     learntFromScores: Float64ArraySchema.optional(),
+    crossFitted: z.object({ probabilities: Float64ArraySchema, ranked: Float64ArraySchema }).optional(),
   })
   .refine(({ labels, probabilities, heldOut }) => labels.length === probabilities.length && heldOut <= labels.length, 'one probability per outcome')
-  .refine(({ ranked, learntFromScores }) => (learntFromScores?.length ?? 0) <= ranked.length, 'a stored score per ranked lead learnt from at most');
+  .refine(({ ranked, learntFromScores }) => (learntFromScores?.length ?? 0) <= ranked.length, 'a stored score per ranked lead learnt from at most')
+  .refine(
+    ({ probabilities, ranked, crossFitted }) => !crossFitted || (crossFitted.probabilities.length === probabilities.length && crossFitted.ranked.length === ranked.length),
+    'a cross-fitted probability per probability and per ranked lead',
+  );
 export type Labelled = z.infer<typeof LabelledSchema>;
 
 export const PolicyRequestSchema = z.discriminatedUnion('type', [
@@ -31,6 +36,8 @@ export const PolicyRequestSchema = z.discriminatedUnion('type', [
     id: z.number(),
     data: LabelledSchema,
     policy: TierPolicySchema,
+    /** The model's calibration, which says with the policy what the leads it learnt from are counted by (`countedLabelled`). */
+    calibration: CalibrationSchema,
     economics: z.object({ revenuePerConversion: z.number(), costPerContact: z.number(), leadsPerPeriod: z.number() }),
     fixed: ThresholdsSchema,
   }),

@@ -3,7 +3,7 @@
  * page's main thread (100,000 leads block a thread for seconds). See ./policy-protocol.ts.
  */
 import { manifestOf } from '@/lib/ml/model-store';
-import { previewPolicy } from '@/lib/ml/tier-policy';
+import { previewLabelled } from '@/lib/ml/tier-policy';
 import { labelledProbabilities } from '@/lib/ui/stored-data';
 import { answerEachRequest } from '@/lib/worker-once';
 import { PolicyRequestSchema, type Labelled, type PolicyReply, type PolicyRequest } from './policy-protocol';
@@ -19,14 +19,14 @@ const requestId = (data: unknown) => (typeof data === 'object' && data !== null 
 
 async function answer(request: PolicyRequest): Promise<PolicyReply> {
   if (request.type === 'labelled') return { type: 'labelled', id: request.id, data: await labelled(request.modelId) };
-  const { data, policy, economics, fixed } = request;
-  return { type: 'preview', id: request.id, preview: previewPolicy(policy, data.labels, data.probabilities, economics, fixed, data.ranked) };
+  const { data, policy, calibration, economics, fixed } = request;
+  return { type: 'preview', id: request.id, preview: previewLabelled(data, policy, calibration, economics, fixed) };
 }
 
 answerEachRequest<PolicyReply>(
   async (data) => {
     const reply = await answer(PolicyRequestSchema.parse(data));
-    const transfer = reply.type === 'labelled' ? [reply.data.labels, reply.data.probabilities, reply.data.ranked, reply.data.learntFromScores].flatMap((array) => (array ? [array.buffer] : [])) : [];
+    const transfer = reply.type === 'labelled' ? [reply.data.labels, reply.data.probabilities, reply.data.ranked, reply.data.learntFromScores, reply.data.crossFitted?.probabilities, reply.data.crossFitted?.ranked].flatMap((array) => (array ? [array.buffer] : [])) : [];
     return { reply, transfer };
   },
   (message, data) => ({ type: 'error', id: requestId(data), message }),

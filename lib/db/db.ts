@@ -144,9 +144,10 @@ export interface StoredModel {
 /**
  * A model trained here: the leads it was trained on and each one's calibrated probability from
  * the model of the cross-validation fold that held it out (the trainer chose its thresholds on
- * these). Tier policies and the report's confusion matrices read these for those leads, not
- * the leads' stored scores by the final model, which trained on them. Keyed by lead key: a
- * replacement of the leads moves them with their rows (`replaceLeads`).
+ * these). Tier policies and the report's confusion matrices read these (a value or fixed policy
+ * their `crossFittedProbabilities`) for those leads, not the leads' stored scores by the final
+ * model, which trained on them. Keyed by lead key: a replacement of the leads moves them with
+ * their rows (`replaceLeads`).
  */
 export interface HeldOutScores {
   modelId: string;
@@ -159,15 +160,23 @@ export interface HeldOutScores {
    * in rows kept by an older LeadLens. Not indexed: no new version.
    */
   logits?: Float64Array;
+  /**
+   * [leadKeys.length] Each one's held-out logit through a calibration fitted again without its
+   * fold: what a value or fixed policy's tiers of these leads are counted by (`countedProbabilities`),
+   * as the model card counts them. Absent in rows kept by an older LeadLens, whose leads are counted
+   * by `probabilities`. Not indexed: no new version.
+   */
+  crossFittedProbabilities?: Float64Array;
 }
 
 /** `scores` of the leads at `kept` (indices into its `leadKeys`) alone, under the keys `leadKeys` [kept.length]. */
-export function keptHeldOutScores({ modelId, probabilities, logits }: HeldOutScores, kept: readonly number[], leadKeys: string[]): HeldOutScores {
+export function keptHeldOutScores({ modelId, probabilities, logits, crossFittedProbabilities }: HeldOutScores, kept: readonly number[], leadKeys: string[]): HeldOutScores {
   return {
     modelId,
     leadKeys,
     probabilities: Float64Array.from(kept, (i) => probabilities[i]),
     ...(logits && { logits: Float64Array.from(kept, (i) => logits[i]) }),
+    ...(crossFittedProbabilities && { crossFittedProbabilities: Float64Array.from(kept, (i) => crossFittedProbabilities[i]) }),
   };
 }
 

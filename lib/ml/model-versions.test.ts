@@ -736,12 +736,12 @@ describe('keepHeldOutScores', () => {
   const syncedLead = (id: string) => storedLead({ source: 'salesforce', id, origin: 'sync' });
   beforeEach(() => Promise.all([...db.leadTables, db.heldOutScores].map((table) => table.clear())));
 
-  it('keeps a trained model’s held-out logits beside its held-out probabilities, replacing what was kept before', async () => {
+  it('keeps a trained model’s held-out logits and cross-fitted probabilities beside its held-out probabilities, replacing what was kept before', async () => {
     await db.putLeads([storedLead({ source: 'csv', id: '1', origin: 'csv' }), storedLead({ source: 'csv', id: '2', origin: 'csv' })]);
     await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([9]), 'trained');
     // Kept by an older LeadLens: probabilities alone.
     await db.heldOutScores.put({ modelId: 'trained-1', leadKeys: ['csv|1'], probabilities: Float64Array.of(0.6) });
-    const heldOut = { leadKeys: ['csv|1', 'csv|2'], probabilities: Float64Array.of(0.25, 0.25), logits: Float64Array.of(-1.5, -0.5) };
+    const heldOut = { leadKeys: ['csv|1', 'csv|2'], probabilities: Float64Array.of(0.25, 0.25), logits: Float64Array.of(-1.5, -0.5), crossFittedProbabilities: Float64Array.of(0.2, 0.3) };
     await keepHeldOutScores('trained-1', heldOut);
     expect(await db.heldOutScores.get('trained-1')).toEqual({ modelId: 'trained-1', ...heldOut });
   });
@@ -749,14 +749,14 @@ describe('keepHeldOutScores', () => {
   it('keeps no key of a lead a sync removed between the training’s read and Activate (a GDPR erasure leaves no trace)', async () => {
     await db.putLeads(['A', 'B', 'C'].map(syncedLead));
     // The training read A, B and C; then an hourly sync reads the CRM's deletion of B, and takes it out of every model's held-out scores.
-    const heldOut = { leadKeys: ['salesforce|A', 'salesforce|B', 'salesforce|C'], probabilities: Float64Array.of(0.3, 0.6, 0.9), logits: Float64Array.of(-0.8, 0.4, 2.2) };
+    const heldOut = { leadKeys: ['salesforce|A', 'salesforce|B', 'salesforce|C'], probabilities: Float64Array.of(0.3, 0.6, 0.9), logits: Float64Array.of(-0.8, 0.4, 2.2), crossFittedProbabilities: Float64Array.of(0.35, 0.55, 0.85) };
     const finished = (removed: number) => ({ ...INITIAL_SYNC_STATE, status: 'done' as const, lastRun: { synced: 0, removed, finishedAt: 1, seconds: 0 } });
     await dexieSyncStore(db).finishSync('salesforce', { kind: 'deleted-since', coveredTo: 1000, records: [{ id: 'B', deletedAt: 300 }] }, finished);
     // The admin presses Activate on the training's report.
     await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([9]), 'trained');
     await keepHeldOutScores('trained-1', heldOut);
-    // A and C keep their own probability and logit.
-    expect(await db.heldOutScores.get('trained-1')).toEqual({ modelId: 'trained-1', leadKeys: ['salesforce|A', 'salesforce|C'], probabilities: Float64Array.of(0.3, 0.9), logits: Float64Array.of(-0.8, 2.2) });
+    // A and C keep their own probability, logit and cross-fitted probability.
+    expect(await db.heldOutScores.get('trained-1')).toEqual({ modelId: 'trained-1', leadKeys: ['salesforce|A', 'salesforce|C'], probabilities: Float64Array.of(0.3, 0.9), logits: Float64Array.of(-0.8, 2.2), crossFittedProbabilities: Float64Array.of(0.35, 0.85) });
   });
 });
 

@@ -6,11 +6,13 @@ import {
   applyPolicyOn,
   capacityOverInflow,
   capacitySortsNoLead,
+  countedLabelled,
   describeCapacityCuts,
   describeShownTiers,
   describeTierPolicy,
   panelLeadsOf,
   policyFormOf,
+  previewLabelled,
   previewPolicy,
   readPolicyForm,
   reapplyPolicy,
@@ -92,6 +94,45 @@ it("says what working each tier earns: a value policy's warm tier, below break-e
   expect(tierProfitPerPeriod(preview.outcomes.hot, perWeek)).toBeCloseTo(400, 10);
   expect(tierProfitPerPeriod(preview.outcomes.warm, perWeek)).toBeCloseTo(-100, 10);
   expect(tierProfitPerPeriod({ share: 0.1, expectedContacts: 10, expectedConversions: null, conversionRate: null, withOutcome: 0 }, perWeek)).toBeNull();
+});
+
+describe('previewLabelled: the leads a model learnt from as a policy counts them', () => {
+  // Six leads it learnt from, first (the held-out probabilities through the shipped isotonic map; cross-fitted, through one
+  // fitted without each one's fold), then a lead it scored with a known outcome and one without.
+  const isotonic = { kind: 'isotonic' as const, logits: [-3, 0, 3], probabilities: [0.05, 0.2, 0.6] };
+  const labelled = {
+    labels: Uint8Array.from([1, 1, 0, 0, 0, 0, 1]),
+    probabilities: Float64Array.from([0.6, 0.3, 0.3, 0.1, 0.1, 0.05, 0.5]),
+    heldOut: 6,
+    ranked: Float64Array.from([0.6, 0.3, 0.3, 0.1, 0.1, 0.05, 0.5, 0.01]),
+    crossFitted: { probabilities: Float64Array.from([0.4, 0.2, 0.3, 0.3, 0.26, 0.05, 0.5]), ranked: Float64Array.from([0.4, 0.2, 0.3, 0.3, 0.26, 0.05, 0.5, 0.01]) },
+  };
+  // Hot from 25 %, warm from 12.5 %.
+  const value = { kind: 'value' as const, revenuePerConversion: 100, costPerContact: 25 };
+  const perWeek = { revenuePerConversion: 100, costPerContact: 25, leadsPerPeriod: 8 };
+
+  it('sizes a value policy\'s tiers and counts their conversions on the same cross-fitted probabilities, so a tier\'s rate is of the leads it holds', () => {
+    const preview = previewLabelled(labelled, value, isotonic, perWeek);
+    // Cross-fitted, 5 of the 8 scored leads are hot (0.4, 0.3, 0.3, 0.26, 0.5), and so are 5 of those with an outcome, 2 of whom converted.
+    expect(preview.outcomes.hot).toEqual({ share: 5 / 8, expectedContacts: 5, expectedConversions: 2, conversionRate: 2 / 5, withOutcome: 5 });
+    expect(preview.markers.hot.confusion).toMatchObject({ tp: 2, fp: 3 });
+    // Through the shipped map, fitted on these same leads, 4 would be hot and 3 of them converted.
+    expect(previewPolicy(value, labelled.labels, labelled.probabilities, perWeek, undefined, labelled.ranked).outcomes.hot).toMatchObject({ share: 4 / 8, conversionRate: 3 / 4 });
+    expect(countedLabelled(labelled, value, isotonic).learntFromBy).toBe('cross-fitted');
+    expect(countedLabelled(labelled, { kind: 'fixed' }, isotonic).learntFromBy).toBe('cross-fitted');
+  });
+
+  it('counts a capacity policy\'s tiers on the shipped calibration, where its cuts are made', () => {
+    const counted = countedLabelled(labelled, { kind: 'capacity', hotPerWeek: 2, warmPerWeek: 2, inflowPerWeek: 8 }, isotonic);
+    expect(counted).toEqual({ probabilities: labelled.probabilities, ranked: labelled.ranked, learntFromBy: 'cuts' });
+  });
+
+  it('counts by the held-out probabilities a model that kept no cross-fitted ones, and one whose calibration ranks no lead', () => {
+    const { crossFitted: _kept, ...keptNone } = labelled;
+    expect(previewLabelled(keptNone, value, isotonic, perWeek).outcomes.hot).toMatchObject({ share: 4 / 8, conversionRate: 3 / 4, withOutcome: 4 });
+    expect(countedLabelled(keptNone, value, isotonic)).toEqual({ probabilities: labelled.probabilities, ranked: labelled.ranked, learntFromBy: 'not-kept' });
+    expect(countedLabelled(labelled, value, { kind: 'platt', a: 0, b: -1 })).toEqual({ probabilities: labelled.probabilities, ranked: labelled.ranked, learntFromBy: 'shipped' });
+  });
 });
 
 it('calls the conversions and profit of a tier with contacts but no labelled lead unknown, not 0', () => {
@@ -549,45 +590,49 @@ describe('what the side panel counts beside the preview', () => {
 
   it("counts every stored lead the side panel tiers, of every source, not only the CRM's leads the preview ranks, and says which leads each counts", () => {
     // A Salesforce model: the preview ranks its 4 Salesforce leads (none learnt from); the panel counts 4 HubSpot leads too, and has no CRM filter.
-    expect(describeShownTiers({ ranked: [0.6, 0.3, 0.25, 0.1] }, 'Salesforce ', panel([0.6, 0.3, 0.25, 0.1], [0.7, 0.1, 0.05, 0.01]), thresholds)).toBe(
+    expect(describeShownTiers({ learntFromBy: 'cuts', ranked: [0.6, 0.3, 0.25, 0.1] }, 'Salesforce ', panel([0.6, 0.3, 0.25, 0.1], [0.7, 0.1, 0.05, 0.01]), thresholds)).toBe(
       'Once applied, the side panel will count 2 hot (25%), 2 warm and 4 cold of the 8 stored leads it tiers (4 Salesforce, 4 HubSpot), each by the score it shows, with no filter chosen. ' +
         "The preview's contacts are shares of the 4 Salesforce leads the model scored, of which it counts 1 hot (25%), 2 warm and 1 cold.",
     );
     // Demo mode's leads beside your own, which the panel counts and the preview leaves out, said with the leads it counts.
-    expect(describeShownTiers({ ranked: [0.6, 0.1] }, '', panel([0.6, 0.1, 0.9], [], 1), thresholds)).toBe(
+    expect(describeShownTiers({ learntFromBy: 'cuts', ranked: [0.6, 0.1] }, '', panel([0.6, 0.1, 0.9], [], 1), thresholds)).toBe(
       "Once applied, the side panel will count 2 hot (67%), 0 warm and 1 cold of the 3 stored Salesforce leads it tiers (1 of them Demo mode's, counted with your own), each by the score it shows, with no filter chosen. " +
         "The preview's contacts are shares of the 2 leads the model scored, of which it counts 1 hot (50%), 0 warm and 1 cold.",
     );
     // No lead for the panel to count: nothing to say.
-    expect(describeShownTiers({ ranked: [0.6] }, '', { bySource: {}, madeUp: 0 }, thresholds)).toBeNull();
+    expect(describeShownTiers({ learntFromBy: 'cuts', ranked: [0.6] }, '', { bySource: {}, madeUp: 0 }, thresholds)).toBeNull();
   });
 
   it("says the panel's counts by the scores shown, which the model's own scores of the leads it learnt from move, beside the preview's", () => {
     // Five ranked leads, the first two learnt from: held out at 0.6 and 0.3, scored 0.4 and 0.1 by the model itself.
-    expect(describeShownTiers({ ranked: [0.6, 0.3, 0.7, 0.25, 0.1], learntFromScores: [0.4, 0.1] }, 'Salesforce ', panel([0.4, 0.1, 0.7, 0.25, 0.1]), thresholds)).toBe(
+    expect(describeShownTiers({ learntFromBy: 'cuts', ranked: [0.6, 0.3, 0.7, 0.25, 0.1], learntFromScores: [0.4, 0.1] }, 'Salesforce ', panel([0.4, 0.1, 0.7, 0.25, 0.1]), thresholds)).toBe(
       'Once applied, the side panel will count 1 hot (20%), 2 warm and 2 cold of the 5 stored Salesforce leads it tiers, each by the score it shows, with no filter chosen. ' +
         "The preview's contacts are shares of the 5 Salesforce leads the model scored, of which it counts 2 hot (40%), 2 warm and 1 cold. " +
         'The 2 leads this model learnt from score lower by its own scores than on leads it never saw: ' +
         'the preview counts them by the probability a check model trained without them gave them, as the thresholds were chosen. New leads are tiered as previewed.',
     );
-    expect(describeShownTiers({ ranked: [0.6, 0.3, 0.1], learntFromScores: [0.9, 0.4] }, 'Salesforce ', panel([0.9, 0.4, 0.1]), thresholds)).toBe(
+    expect(describeShownTiers({ learntFromBy: 'cuts', ranked: [0.6, 0.3, 0.1], learntFromScores: [0.9, 0.4] }, 'Salesforce ', panel([0.9, 0.4, 0.1]), thresholds)).toBe(
       'Once applied, the side panel will count 1 hot (33%), 1 warm and 1 cold of the 3 stored Salesforce leads it tiers, each by the score it shows, with no filter chosen, as the preview counts them: ' +
         'the 2 leads the model learnt from fall in the same tiers by the score they show as by the probability a check model trained without them gave them, as the thresholds were chosen.',
     );
+    // Under a value or fixed policy, counted cross-fitted: said so, not as chosen thresholds.
+    expect(describeShownTiers({ learntFromBy: 'cross-fitted', ranked: [0.6, 0.3, 0.1], learntFromScores: [0.9, 0.4] }, 'Salesforce ', panel([0.9, 0.4, 0.1]), thresholds)).toMatch(
+      /by the probability a check model trained without them gave them, through a calibration fitted without them too, as new leads meet the thresholds\.$/,
+    );
     // No lead learnt from, the same leads: the preview's counts are the side panel's.
-    expect(describeShownTiers({ ranked: [0.6, 0.3] }, '', panel([0.6, 0.3]), thresholds)).toBe(
+    expect(describeShownTiers({ learntFromBy: 'cuts', ranked: [0.6, 0.3] }, '', panel([0.6, 0.3]), thresholds)).toBe(
       'Once applied, the side panel will count 1 hot (50%), 1 warm and 0 cold of the 2 stored Salesforce leads it tiers, each by the score it shows, with no filter chosen, as the preview counts them.',
     );
   });
 
   it('says apart the leads it learnt from with no stored score yet, which the panel does not count, blaming no move of tier on them, and no NaN share', () => {
     // The first learnt-from lead (held out 0.9, hot) has no score yet, so no row in the panel; the second is as the preview has it.
-    expect(describeShownTiers({ ranked: [0.9, 0.3, 0.1], learntFromScores: [Number.NaN, 0.3] }, 'Salesforce ', panel([0.3, 0.1]), thresholds)).toBe(
+    expect(describeShownTiers({ learntFromBy: 'cuts', ranked: [0.9, 0.3, 0.1], learntFromScores: [Number.NaN, 0.3] }, 'Salesforce ', panel([0.3, 0.1]), thresholds)).toBe(
       'Once applied, the side panel will count 0 hot (0%), 1 warm and 1 cold of the 2 stored Salesforce leads it tiers, each by the score it shows, with no filter chosen. ' +
         "The preview's contacts are shares of the 3 Salesforce leads the model scored, of which it counts 1 hot (33%), 1 warm and 1 cold. " +
         '1 lead the model learnt from has no score yet: the preview counts it, the side panel will once it is scored.',
     );
-    expect(describeShownTiers({ ranked: [0.9], learntFromScores: [Number.NaN] }, '', panel([0.2]), thresholds)).not.toMatch(/NaN/);
+    expect(describeShownTiers({ learntFromBy: 'cuts', ranked: [0.9], learntFromScores: [Number.NaN] }, '', panel([0.2]), thresholds)).not.toMatch(/NaN/);
   });
 });
 

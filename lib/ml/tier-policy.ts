@@ -18,7 +18,8 @@ import { SOURCE_NAMES } from './outcome-rule';
 import { SOURCE_KINDS } from '../crm/types';
 import type { SourceKind } from './featurize';
 import type { ScoredLeadRow } from '../segments';
-import { DEFAULT_POLICY, DEFAULT_PROFIT_ASSUMPTIONS, type Manifest, type TierPolicy, type Tiers } from './manifest';
+import { DEFAULT_POLICY, DEFAULT_PROFIT_ASSUMPTIONS, type Calibration, type Manifest, type TierPolicy, type Tiers } from './manifest';
+import { ranksNoLeads } from './train/calibration';
 import { confusionAt, prCurve, rocCurve, type Confusion, type CurvePoint, type Labels, type Scores } from './train/metrics';
 import {
   capacityCuts,
@@ -112,6 +113,107 @@ export function previewPolicy(
   };
 }
 
+/**
+ * Whether held-out leads' tiers under `policy` are counted by cross-fitted probabilities (each
+ * lead's held-out logit through a calibration fitted again without its fold) rather than through
+ * the calibration shipped. A value or fixed policy's thresholds are probabilities no lead chose,
+ * so each lead is counted by a calibration its outcome did not fit, as a new lead is: through the
+ * shipped one, fitted on these same leads, an isotonic step is at or above a threshold only when
+ * its own leads converted at that rate, and the hot tier converts at the break-even or more by
+ * construction. A capacity policy's thresholds are cuts of the shipped probabilities' ranks,
+ * counted there: each tier then holds the leads its cut holds, where a fold's own map would hold
+ * another share. A calibration that ranks no lead puts every lead in one tier, as the shipped model does.
+ */
+export function countsCrossFitted(policy: TierPolicy, calibration: Calibration): boolean {
+  return policy.kind !== 'capacity' && !ranksNoLeads(calibration);
+}
+
+/**
+ * What held-out leads' outcomes are counted by under `policy` (`countsCrossFitted`): `shipped`,
+ * their held-out probabilities through the shipped calibration, or `crossFitted`, the same leads'
+ * cross-fitted ones. The trainer's tier confusion and profit curve, and the options page's preview
+ * and report of the leads a model learnt from (`countedLabelled`), count by this one rule.
+ */
+export function countedProbabilities(policy: TierPolicy, calibration: Calibration, shipped: Float64Array, crossFitted: Float64Array): Float64Array {
+  return countsCrossFitted(policy, calibration) ? crossFitted : shipped;
+}
+
+/**
+ * What the leads a model learnt from are counted by (`countedLabelled`): their held-out
+ * probability through the shipped calibration, where a capacity policy's cuts are made (`cuts`);
+ * through a calibration fitted without them (`cross-fitted`), as a value or fixed policy's
+ * thresholds meet new leads; or, under such a policy, through the shipped one all the same: one
+ * that gives every lead the same probability (`shipped`), or a model trained before LeadLens kept
+ * the cross-fitted probabilities (`not-kept`).
+ */
+export type LearntFromBasis = 'cuts' | 'cross-fitted' | 'shipped' | 'not-kept';
+
+/** `LearntFromBasis` in words, said after "the probability a check model trained without them gave them" or "scored by a check model that never saw them". */
+export function learntFromBasisWords(basis: LearntFromBasis): string {
+  switch (basis) {
+    case 'cuts':
+      return ', as the thresholds were chosen';
+    case 'cross-fitted':
+      return ', through a calibration fitted without them too, as new leads meet the thresholds';
+    case 'shipped':
+      return ", through the model's calibration, which gives every lead the same probability";
+    case 'not-kept':
+      return ", through the model's calibration, which their outcomes fitted (the model was trained before LeadLens kept one fitted without them)";
+  }
+}
+
+/** Labelled leads as `LabelledProbabilities` (lib/ui/stored-data.ts) holds them: the leads a model learnt from first, by their held-out probabilities. */
+export interface LabelledLeads {
+  /** [N] the leads of known outcome's */
+  probabilities: Float64Array;
+  /** [M] every scored lead's */
+  ranked: Float64Array;
+  /** The same leads with those it learnt from read cross-fitted; absent for a model trained before LeadLens kept them. */
+  crossFitted?: { probabilities: Float64Array; ranked: Float64Array };
+}
+
+/** Labelled leads as a policy counts them (`countedLabelled`). */
+export interface CountedLabelled {
+  /** [N] what conversions, rates, profit, curves and confusion matrices are read from. */
+  probabilities: Float64Array;
+  /** [M] what a capacity policy ranks and each tier's share of the leads is read from. */
+  ranked: Float64Array;
+  learntFromBy: LearntFromBasis;
+}
+
+/**
+ * `leads` as `policy` counts them (`countedProbabilities`), for every figure of them at once: each
+ * tier's share, conversions, rate, profit and confusion are then read from the same probability of
+ * each lead, so a tier's rate is of the leads it holds. A model trained before LeadLens kept the
+ * cross-fitted probabilities has its leads counted by their held-out ones, as before.
+ */
+export function countedLabelled({ probabilities, ranked, crossFitted }: LabelledLeads, policy: TierPolicy, calibration: Calibration): CountedLabelled {
+  const crossFittedToo = crossFitted ?? { probabilities, ranked };
+  const learntFromBy: LearntFromBasis =
+    policy.kind === 'capacity' ? 'cuts' : !countsCrossFitted(policy, calibration) ? 'shipped' : crossFitted ? 'cross-fitted' : 'not-kept';
+  return {
+    probabilities: countedProbabilities(policy, calibration, probabilities, crossFittedToo.probabilities),
+    ranked: countedProbabilities(policy, calibration, ranked, crossFittedToo.ranked),
+    learntFromBy,
+  };
+}
+
+/**
+ * `policy`'s preview of labelled leads (`LabelledProbabilities`), each lead counted as
+ * `countedLabelled` counts it under the policy and the model's `calibration`: what the options
+ * page's policy worker previews.
+ */
+export function previewLabelled(
+  labelled: LabelledLeads & { labels: Labels },
+  policy: TierPolicy,
+  calibration: Calibration,
+  economics: Economics,
+  fixed?: TierThresholds,
+): PolicyPreview {
+  const { probabilities, ranked } = countedLabelled(labelled, policy, calibration);
+  return previewPolicy(policy, labelled.labels, probabilities, economics, fixed, ranked);
+}
+
 /** How many of `probabilities` each tier holds under `thresholds`, as `tierOf` tiers them; a NaN (a lead with no score) in none. */
 export function tierCounts(probabilities: Scores, thresholds: TierThresholds): Record<Tier, number> {
   const counts = { hot: 0, warm: 0, cold: 0 };
@@ -158,12 +260,12 @@ export function panelLeadsOf(rows: readonly Pick<ScoredLeadRow, 'source' | 'prob
  * stored too, the panel counts 196 hot of 2,000 where the preview counts 175 of 1,000. Null when
  * the panel has no lead to count.
  * `learntFromScores`: the stored scores of `ranked`'s first leads, those the model learnt from,
- * which the preview ranks by their held-out probabilities, as the thresholds are chosen, and the
- * panel by their stored scores, the model's own, which knew their outcomes (86 hot where the
- * preview counted 63): said, so the difference is not taken for a wrong preview.
+ * which the preview counts by their held-out probabilities (`ranked` as `countedLabelled` gives it,
+ * read as `learntFromBy` says), and the panel by their stored scores, the model's own, which knew
+ * their outcomes (86 hot where the preview counted 63): said, so the difference is not taken for a wrong preview.
  */
 export function describeShownTiers(
-  { ranked, learntFromScores = [] }: { ranked: Scores; learntFromScores?: Scores },
+  { ranked, learntFromScores = [], learntFromBy }: { ranked: Scores; learntFromScores?: Scores; learntFromBy: LearntFromBasis },
   rankedWord: string,
   panel: PanelLeads,
   thresholds: TierThresholds,
@@ -196,7 +298,7 @@ export function describeShownTiers(
   const scored = (_: number, i: number) => !Number.isNaN(learntFromScores[i]);
   const learntFromHeldOut = tierCounts(ranked.slice(0, learntFrom).filter(scored), thresholds);
   const learntFromShown = tierCounts(learntFromScores, thresholds);
-  const checkModel = 'the probability a check model trained without them gave them, as the thresholds were chosen';
+  const checkModel = `the probability a check model trained without them gave them${learntFromBasisWords(learntFromBy)}`;
   const previewed = tierCounts(ranked, thresholds);
   // The same counts, and no lead learnt from tiered otherwise or left unscored: the panel counts the preview's leads as it does.
   if (same(shown, previewed) && same(learntFromShown, learntFromHeldOut) && unscored === 0) {

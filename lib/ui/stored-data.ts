@@ -273,6 +273,13 @@ export interface LabelledProbabilities {
    * previewed); the rest of `ranked` are their stored scores already.
    */
   learntFromScores: Float64Array;
+  /**
+   * `probabilities` [N] and `ranked` [M] with those of the leads the model learnt from read through
+   * a calibration fitted again without each one's fold (cross-fitted, `db.heldOutScores`): what a
+   * value or fixed policy counts every figure of them by (`countedLabelled`), as the model card does.
+   * Absent for a model whose held-out probabilities were kept without them (trained by an older LeadLens).
+   */
+  crossFitted?: { probabilities: Float64Array; ranked: Float64Array };
 }
 
 /**
@@ -295,6 +302,7 @@ export interface LabelledProbabilities {
 export async function labelledProbabilities(modelId: string, outcomeRule?: ModelOutcomeRule, now = Date.now()): Promise<LabelledProbabilities> {
   const labels: number[] = [];
   const probabilities: number[] = [];
+  const crossFittedProbabilities: number[] = [];
   const outcomeByRule = outcomeRule && (await ruleOutcome(outcomeRule));
   const settledAfterDays = settledDaysOf(outcomeRule);
   // A rule labels the leads of its source alone; without one, every source's stored outcomes count.
@@ -310,19 +318,23 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
   };
   // As the drift check counts them: a lead learnt from while the demo was all its source had is made up all the same.
   const madeUp = new Set(await madeUpLeads(outcomeRule));
+  const heldOut = await db.heldOutScores.get(modelId);
+  const trainedOn = new Set(heldOut?.leadKeys);
+  // Kept by this LeadLens beside the held-out probabilities; an older one kept none.
+  const crossFitted = heldOut?.crossFittedProbabilities;
   // The leads it was trained on were old enough by its window: their outcomes count whatever their age. Made-up outcomes never.
-  const add = async (keys: string[], probabilityOf: (i: number) => number, settledOnly: boolean) => {
+  const add = async (keys: string[], probabilityOf: (i: number) => number, settledOnly: boolean, crossFittedOf = probabilityOf) => {
     const outcomes = await outcomesOf(keys, settledOnly);
     outcomes.forEach((outcome, i) => {
       if (outcome === undefined || outcome === null || madeUp.has(keys[i])) return;
       labels.push(outcome);
       probabilities.push(probabilityOf(i));
+      if (crossFitted) crossFittedProbabilities.push(crossFittedOf(i));
     });
   };
 
-  const heldOut = await db.heldOutScores.get(modelId);
-  const trainedOn = new Set(heldOut?.leadKeys);
   const ranked: number[] = [];
+  const crossFittedRanked: number[] = [];
   const learntFromScores: number[] = [];
   const rankedCrm = rankedCrmOf(outcomeRule);
   const isRanked = ofCrm(rankedCrm);
@@ -333,9 +345,10 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
     leadKeys.forEach((leadKey, i) => {
       if (stored[i] === undefined || madeUp.has(leadKey) || !isRanked(leadKey)) return;
       ranked.push(heldOut!.probabilities[start + i]);
+      if (crossFitted) crossFittedRanked.push(crossFitted[start + i]);
       learntFromScores.push(scores[i]?.probability ?? Number.NaN);
     });
-    await add(leadKeys, (i) => heldOut!.probabilities[start + i], false);
+    await add(leadKeys, (i) => heldOut!.probabilities[start + i], false, crossFitted && ((i) => crossFitted[start + i]));
   });
   const heldOutCount = labels.length;
   await forEachChunk(
@@ -343,7 +356,11 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
     PAGE_CHUNK,
     async (chunk) => {
       const scores = chunk.filter((score) => !trainedOn.has(score.leadKey));
-      for (const score of scores) if (!madeUp.has(score.leadKey)) ranked.push(score.probability);
+      for (const score of scores) {
+        if (madeUp.has(score.leadKey)) continue;
+        ranked.push(score.probability);
+        if (crossFitted) crossFittedRanked.push(score.probability);
+      }
       await add(
         scores.map((score) => score.leadKey),
         (i) => scores[i].probability,
@@ -358,6 +375,7 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
     heldOut: heldOutCount,
     ranked: Float64Array.from(ranked),
     learntFromScores: Float64Array.from(learntFromScores),
+    ...(crossFitted && { crossFitted: { probabilities: Float64Array.from(crossFittedProbabilities), ranked: Float64Array.from(crossFittedRanked) } }),
   };
 }
 

@@ -150,7 +150,7 @@ describe('training on the demo CRM history', () => {
     const text = (await note.textContent()) ?? '';
     const [, stored, trainedOn] = text.match(/^Conversions, rates, profit and the curves are computed from the ([\d,]+) stored leads with a known outcome \(created 30 or more days ago, or learnt from\): (?:the ([\d,]+) it learnt from are|the model learnt from all of them)/) ?? [];
     expect(trainedOn ?? stored).toBe(trainedRows);
-    expect(text).toContain('scored by a check model that never saw them, as when its thresholds were chosen');
+    expect(text).toContain('scored by a check model that never saw them, as the thresholds were chosen');
     // Drift is read on the leads it scores beyond those: its training leads would hide a shift.
     const drift = options.locator('#model').getByTestId('score-drift');
     await expect.poll(() => drift.textContent(), { timeout: 30_000 }).toContain(`beyond the ${trainedRows} leads it was trained on`);

@@ -15,7 +15,7 @@ afterEach(() => {
 function noteFor(heldOut: number, outcomeRule?: ModelOutcomeRule, countedTo: AgesCountedTo = AGES_COUNTED_TO_TODAY): string {
   rendered?.unmount();
   const labelled = { labels: Uint8Array.from([1, 0, 1, 0]), probabilities: Float64Array.from([0.9, 0.1, 0.6, 0.3]), heldOut, ranked: Float64Array.from([0.9, 0.1, 0.6, 0.3]) };
-  rendered = render(createElement(LabelledLeadsNote, { labelled, outcomeRule, agesCountedTo: countedTo }));
+  rendered = render(createElement(LabelledLeadsNote, { labelled, learntFromBy: 'cuts', outcomeRule, agesCountedTo: countedTo }));
   return rendered.container.querySelector('[data-testid="labelled-leads"]')?.textContent ?? '';
 }
 
@@ -27,7 +27,7 @@ it('warns that a model’s own scores flatter it when LeadLens cannot tell which
 
 it('reads the leads a model trained here learnt from with its check model’s probabilities, without that warning', () => {
   expect(noteFor(3)).toBe(
-    'Computed from the 4 stored leads with a known outcome (created 30 or more days ago, or learnt from): the 3 it learnt from are scored by a check model that never saw them, as when its thresholds were chosen (its own scores of leads it learnt from would flatter it); the other 1 by this model.',
+    'Computed from the 4 stored leads with a known outcome (created 30 or more days ago, or learnt from): the 3 it learnt from are scored by a check model that never saw them, as the thresholds were chosen (its own scores of leads it learnt from would flatter it); the other 1 by this model.',
   );
 });
 

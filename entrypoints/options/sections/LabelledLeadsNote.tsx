@@ -5,10 +5,11 @@ import { plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { agesCountedTo, describeModelOutcome, describeSettledLeads, settledDaysOf, type AgesCountedTo, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import { fileLeadsAsOf } from '@/lib/ui/stored-data';
+import { learntFromBasisWords, type LearntFromBasis } from '@/lib/ml/tier-policy';
 import type { Labelled } from '../policy-protocol';
 
-/** How the leads a model learnt from are read: its own scores of them would flatter it. */
-const CHECKED = 'scored by a check model that never saw them, as when its thresholds were chosen (its own scores of leads it learnt from would flatter it)';
+/** How the leads a model learnt from are read, by what `basis` says: its own scores of them would flatter it. */
+const checked = (basis: LearntFromBasis) => `scored by a check model that never saw them${learntFromBasisWords(basis)} (its own scores of leads it learnt from would flatter it)`;
 /** Without held-out probabilities (the bundled model, an imported one) LeadLens cannot tell which of these leads the model learnt from. */
 const OWN_SCORES =
   ', scored by this model. If it was trained on any of these leads, these figures make it look better than it will do on new leads (LeadLens knows which leads a model learnt from only when it trained the model).';
@@ -36,11 +37,14 @@ export function useAgesCountedTo({ modelId, outcomeRule }: Pick<Manifest, 'model
  */
 export function LabelledLeadsNote({
   labelled,
+  learntFromBy,
   outcomeRule,
   agesCountedTo: countedTo,
   computed = 'Computed',
 }: {
   labelled: Labelled;
+  /** What the leads it learnt from were counted by (`countedLabelled`), under the policy the figures are of. */
+  learntFromBy: LearntFromBasis;
   outcomeRule: ModelOutcomeRule | undefined;
   /** What the leads' ages count to (`useAgesCountedTo`). */
   agesCountedTo: AgesCountedTo;
@@ -52,8 +56,8 @@ export function LabelledLeadsNote({
     heldOut === 0
       ? OWN_SCORES
       : others === 0
-        ? `: the model learnt from all of them, so each is ${CHECKED}.`
-        : `: the ${heldOut.toLocaleString('en-US')} it learnt from are ${CHECKED}; the other ${others.toLocaleString('en-US')} by this model.`;
+        ? `: the model learnt from all of them, so each is ${checked(learntFromBy)}.`
+        : `: the ${heldOut.toLocaleString('en-US')} it learnt from are ${checked(learntFromBy)}; the other ${others.toLocaleString('en-US')} by this model.`;
   return (
     <p style={{ flexBasis: '100%', fontSize: 12 }} data-testid="labelled-leads">
       {computed} from the {plural(labels.length, 'stored lead', 'stored leads')} with a known outcome ({describeSettledLeads(settledDaysOf(outcomeRule), heldOut > 0, countedTo)}){readWith}

@@ -407,6 +407,34 @@ it('says the precision at a threshold no lead with a known outcome is at or abov
   expect(warm).toMatch(/^At the Warm threshold \(20%\): precision \d/);
 });
 
+it.each([
+  [
+    'a value policy, cross-fitted, as the model card counts them',
+    { kind: 'value' as const, revenuePerConversion: 100, costPerContact: 40 },
+    ['precision 67%, recall 100%', 'precision 67%, recall 100%'],
+    'through a calibration fitted without them too, as new leads meet the thresholds',
+  ],
+  [
+    'a capacity policy, through the calibration shipped, where its cuts were made',
+    { kind: 'capacity' as const, hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 },
+    ['precision 50%, recall 50%', 'precision 50%, recall 50%'],
+    'as the thresholds were chosen',
+  ],
+])('counts the leads a model learnt from under %s, and says so', async (_policy, policy, [hotWords, warmWords], readWith) => {
+  // Two converted, two not: through the shipped isotonic map a lost lead is hot and a converted one cold; cross-fitted, both converted ones are hot, with a lost one.
+  const probabilities = Float64Array.from([0.5, 0.1, 0.45, 0.05]);
+  const crossFitted = Float64Array.from([0.45, 0.41, 0.4, 0.05]);
+  stored.labelled = { labels: Uint8Array.from([1, 1, 0, 0]), probabilities, heldOut: 4, ranked: probabilities, crossFitted: { probabilities: crossFitted, ranked: crossFitted } };
+  const calibration = { kind: 'isotonic' as const, logits: [-3, 0, 3], probabilities: [0.05, 0.2, 0.6] };
+  await storeModel({ ...lean, modelId: 'trained-1', calibration, tiers: { policy, hot: 0.4, warm: 0.2 } }, new Uint8Array([1]), 'trained');
+  await activateModel('trained-1');
+  const report = await activeReport();
+  expect(await thresholdLines(report)).toEqual([`At the Hot threshold (40%): ${hotWords}`, `At the Warm threshold (20%): ${warmWords}`]);
+  expect(report.querySelector('[data-testid="labelled-leads"]')?.textContent).toContain(
+    `the model learnt from all of them, so each is scored by a check model that never saw them, ${readWith} (its own scores`,
+  );
+});
+
 it('says the recall is unknown, not 0 %, while no lead with a known outcome converted', async () => {
   // Known outcomes, none converted yet (a new model's first weeks); some leads at or above each threshold.
   const probabilities = Float64Array.from([0.9, 0.5, 0.3, 0.05]);

@@ -12,7 +12,7 @@ import { clipWithEllipsis, shownLabel, visibleText } from '@/lib/ml/visible-text
 import { useActiveManifest } from '@/lib/ui/hooks';
 import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/lib/ui/owed-scoring';
 import { confusionAt } from '@/lib/ml/train/metrics';
-import { precisionAt, recallAt } from '@/lib/ml/tier-policy';
+import { countedLabelled, precisionAt, recallAt } from '@/lib/ml/tier-policy';
 import { describeModelOutcome, describeWhenOutcomeCounts, modelDateWords, modelSourceName, settledDaysOf } from '@/lib/ml/outcome-rule';
 import { chanceNote, formatRate, formatThreshold, heldOutAucHeading, heldOutCurveDescription, plural, prAucHeading } from '@/lib/presentation';
 import { labelledQuery } from '../policy-client';
@@ -70,16 +70,19 @@ function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
   const scoring = useOwedScoringOfEveryLead(manifest.modelId);
   const data = useQuery({ ...labelled, enabled: scoring.settled });
   const countedTo = useAgesCountedTo(manifest);
-  const { hot, warm } = manifest.tiers;
+  const { policy, hot, warm } = manifest.tiers;
+  const { calibration } = manifest;
+  // The leads it learnt from counted as its policy counts them (`countedLabelled`), as the model card does and the tier preview of that policy.
+  const counted = useMemo(() => data.data && countedLabelled(data.data, policy, calibration), [data.data, policy, calibration]);
   const confusion = useMemo(
-    () => data.data && { hot: confusionAt(data.data.labels, data.data.probabilities, hot), warm: confusionAt(data.data.labels, data.data.probabilities, warm) },
-    [data.data, hot, warm],
+    () => data.data && counted && { hot: confusionAt(data.data.labels, counted.probabilities, hot), warm: confusionAt(data.data.labels, counted.probabilities, warm) },
+    [data.data, counted, hot, warm],
   );
   if (scoring.run) return <p data-testid="confusion-scoring">{scoringEveryLeadProgress(scoring.run)}; the confusion matrices follow when it is done.</p>;
   if (!scoring.settled || data.isPending) return <Loading what="stored outcomes" />;
   if (data.isError) return <ErrorState message={data.error.message} />;
   const { labels } = data.data;
-  if (labels.length === 0 || !confusion) return <p>Confusion matrices need stored leads with known outcomes (sync history, import a CSV, or load the demo data; {describeWhenOutcomeCounts(settledDaysOf(manifest.outcomeRule), true, countedTo)}).</p>;
+  if (labels.length === 0 || !confusion || !counted) return <p>Confusion matrices need stored leads with known outcomes (sync history, import a CSV, or load the demo data; {describeWhenOutcomeCounts(settledDaysOf(manifest.outcomeRule), true, countedTo)}).</p>;
   return (
     <div className="chart-grid">
       {(['hot', 'warm'] as const).map((tier) => {
@@ -99,7 +102,7 @@ function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
           </div>
         );
       })}
-      <LabelledLeadsNote labelled={data.data} outcomeRule={manifest.outcomeRule} agesCountedTo={countedTo} />
+      <LabelledLeadsNote labelled={data.data} learntFromBy={counted.learntFromBy} outcomeRule={manifest.outcomeRule} agesCountedTo={countedTo} />
     </div>
   );
 }

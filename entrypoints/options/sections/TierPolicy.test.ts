@@ -44,7 +44,7 @@ vi.mock('@/lib/ml/train/metrics', async (importOriginal) => {
 vi.mock('../policy-client', async () => {
   const { queryOptions } = await import('@tanstack/react-query');
   const { queryKeys } = await import('@/lib/query-keys');
-  const { previewPolicy } = await import('@/lib/ml/tier-policy');
+  const { previewLabelled } = await import('@/lib/ml/tier-policy');
   return {
     labelledQuery: (modelId: string) =>
       queryOptions({
@@ -55,10 +55,10 @@ vi.mock('../policy-client', async () => {
           return stored.labelled;
         },
       }),
-    previewInWorker: async (...[data, policy, economics, fixed]: Parameters<typeof previewInWorker>) => {
+    previewInWorker: async (...[data, policy, calibration, economics, fixed]: Parameters<typeof previewInWorker>) => {
       await stored.previewsHeld;
       stored.previews++;
-      return previewPolicy(policy, data.labels, data.probabilities, economics, fixed, data.ranked);
+      return previewLabelled(data, policy, calibration, economics, fixed);
     },
   };
 });
@@ -685,6 +685,33 @@ it("shows a value policy's hot and warm profit apart: its warm leads, below brea
   expect(container.textContent).not.toContain('$1,200');
   // Every scored lead has a known outcome: the chart and the weekly figures count the same leads, nothing to explain.
   expect(container.querySelector('[data-testid="policy-sources"]')!.textContent).not.toContain('profit chart');
+});
+
+it("sizes a value policy's tiers and counts their conversions on the same cross-fitted probabilities of the leads the model learnt from, as its model card counts them, and says so", async () => {
+  // Ten leads the model learnt from, all settled. Through the shipped isotonic map, fitted on their outcomes, four are at 50 % (two
+  // converted); through one fitted without each one's fold, two more lost ones are too.
+  const probabilities = Float64Array.from([0.5, 0.5, 0.5, 0.5, 0.07, 0.07, 0.07, 0.07, 0.01, 0.01]);
+  const crossFitted = Float64Array.from([0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.07, 0.07, 0.01, 0.01]);
+  stored.labelled = { labels: Uint8Array.from([1, 1, 0, 0, 0, 0, 0, 0, 0, 0]), probabilities, heldOut: 10, ranked: probabilities, crossFitted: { probabilities: crossFitted, ranked: crossFitted } };
+  const bundled = await activeManifest();
+  const calibration = { kind: 'isotonic' as const, logits: [-3, 0, 3], probabilities: [0.01, 0.07, 0.5] };
+  await db.models.put({ id: 'trained-1', origin: 'trained', manifest: { ...bundled, modelId: 'trained-1', calibration }, onnx: new Uint8Array([1]), addedAt: 1, checked: true });
+  await setActiveModel('trained-1');
+  // At $100 a conversion and $10 a contact (the form's defaults), hot from 10 %, warm from 5 %; 100 new leads a week.
+  const container = await renderPolicy('value');
+  await waitFor(() => container.querySelector('[data-testid="policy-thresholds"]')?.textContent?.includes(`Hot from ${formatRate(0.1)} likely`) || null);
+  const cells = (row: number) => [...container.querySelectorAll('[data-testid="policy-outcomes"] tbody tr')[row].querySelectorAll('td')].map((cell) => cell.textContent);
+  // Hot: 6 of the 10 a week, 2 of whose 6 converted (not 40 contacts, nor 50 % of 4 through the shipped map).
+  await waitFor(() => container.querySelector('[data-testid="policy-outcomes"]'));
+  expect(cells(0)).toEqual(['60', '20', `${formatRate(2 / 6)} of 6 leads (too few to go by)`]);
+  expect(cells(1)).toEqual(['20', '0', `${formatRate(0)} of 2 leads (too few to go by)`]);
+  const throughCrossFitted = ', through a calibration fitted without them too, as new leads meet the thresholds';
+  expect(container.querySelector('[data-testid="policy-sources"]')!.textContent).toContain(
+    `The leads the model learnt from count by the probability a check model trained without them gave them${throughCrossFitted}, not by the score they show.`,
+  );
+  expect(container.querySelector('[data-testid="labelled-leads"]')!.textContent).toContain(`so each is scored by a check model that never saw them${throughCrossFitted} (its own`);
+  // Its profit, from the same leads: 20 conversions × $100 − 60 contacts × $10.
+  expect(container.querySelector('[data-testid="policy-profit-hot"]')!.textContent).toMatch(/^Working the hot leads: expected profit \$1,400 a week/);
 });
 
 it('says a gain on warm leads with its sign, and money below $10 in cents', async () => {

@@ -12,9 +12,11 @@ import { newerTierPolicy } from '@/lib/ml/model-store';
 import { keepPolicyFigures, policyFiguresOf } from '@/lib/ml/policy-figures';
 import {
   appliedFormOf,
+  countedLabelled,
   describeShownTiers,
   describeTierPolicy,
   formEconomicsOf,
+  learntFromBasisWords,
   panelLeadsOf,
   POLICY_FIELDS,
   POLICY_FORM_FIELDS,
@@ -24,6 +26,7 @@ import {
   recallAt,
   sortsNoScoredLead,
   tierProfitPerPeriod,
+  type CountedLabelled,
   type Economics,
   type PanelLeads,
   type PolicyChoice,
@@ -122,11 +125,15 @@ const rateOf = ({ share, conversionRate, withOutcome }: TierOutcome) =>
 const fewBehindProfit = (tierWord: 'hot' | 'warm', { withOutcome }: TierOutcome) =>
   withOutcome < FEW_LEADS_FOR_A_RATE ? ` Only ${plural(withOutcome, `${tierWord} lead has`, `${tierWord} leads have`)} a known outcome: too few to go by.` : '';
 
-/** A preview, and the outcomes and economics it was computed from (undefined outcomes: not loaded, the policy needs none). */
+/**
+ * A preview, and the outcomes and economics it was computed from (undefined outcomes: not loaded,
+ * the policy needs none), with those outcomes as its policy counts them (`countedLabelled`).
+ */
 interface ShownPreview {
   preview: PolicyPreview;
   economics: Economics;
   labelled: Labelled | undefined;
+  counted: CountedLabelled | undefined;
 }
 
 /** What a value or fixed policy, needing no stored score, is previewed on while the stored ones are not loaded: its thresholds alone. */
@@ -271,7 +278,11 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
     : checked.problems.map((problem) => (problem.fields.length === 1 && unreadable.has(problem.fields[0]) ? { ...problem, message: notANumber(problem.fields[0]) } : problem));
   const checkForm = (refused = false) => setFound({ messages: new Set(problems.map((problem) => problem.message)), refusals: found.refusals + (refused ? 1 : 0) });
   // Thresholds under which every lead the model scored would be hot, or none cold: said beside the fields, not refused (`sortsNoScoredLead`).
-  const sortsNoScored = useMemo(() => (choice && storedOutcomes ? sortsNoScoredLead(choice, storedOutcomes.ranked) : null), [choice, storedOutcomes]);
+  // Of the leads as the preview counts them, whose shares say so too.
+  const sortsNoScored = useMemo(
+    () => (choice && storedOutcomes ? sortsNoScoredLead(choice, countedLabelled(storedOutcomes, choice.policy, manifest.calibration).ranked) : null),
+    [choice, storedOutcomes, manifest.calibration],
+  );
   const sortsNoScoredId = useId();
   const problemsId = useId();
   // By the field it is said beside: a field with a problem of its own is in no other (see readPolicyForm).
@@ -298,8 +309,9 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
     queryFn: async (): Promise<ShownPreview> => {
       if (!outcomes) throw new Error('The stored outcomes are not loaded yet');
       if (!choice) throw new Error('The policy form has problems');
-      const preview = await previewInWorker(outcomes, choice.policy, choice.economics, choice.fixed);
-      return { preview, economics: choice.economics, labelled: storedOutcomes };
+      const preview = await previewInWorker(outcomes, choice.policy, manifest.calibration, choice.economics, choice.fixed);
+      const counted = storedOutcomes && countedLabelled(storedOutcomes, choice.policy, manifest.calibration);
+      return { preview, economics: choice.economics, labelled: storedOutcomes, counted };
     },
     staleTime: Infinity,
     retry: false,
@@ -488,7 +500,7 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
 
 /** The thresholds a policy gives, what each tier yields, and the curves they sit on. */
 function PolicyPreviewView({
-  shown: { preview, economics, labelled },
+  shown: { preview, economics, labelled, counted },
   panelLeads,
   outcomeRule,
   agesCountedTo,
@@ -520,7 +532,7 @@ function PolicyPreviewView({
     </>
   );
   // A value or fixed policy applies without outcomes; what its tiers would yield has nothing to be read from.
-  if (labelled === undefined) {
+  if (labelled === undefined || counted === undefined) {
     if (scoring) return thresholds;
     return (
       <>
@@ -536,7 +548,7 @@ function PolicyPreviewView({
   const rankedCrm = rankedCrmOf(outcomeRule);
   const rankedCrmWord = rankedCrm ? `${CRM_LABEL[rankedCrm]} ` : '';
   // What the side panel will count once applied, of every stored lead it tiers, beside what the preview counts of the leads it ranks.
-  const shownTiers = panelLeads ? describeShownTiers(labelled, rankedCrmWord, panelLeads, preview.thresholds) : null;
+  const shownTiers = panelLeads ? describeShownTiers({ ...counted, learntFromScores: labelled.learntFromScores }, rankedCrmWord, panelLeads, preview.thresholds) : null;
   const shownTiersNote = shownTiers && (
     <p role="note" data-testid="policy-side-panel">
       {shownTiers}
@@ -581,7 +593,7 @@ function PolicyPreviewView({
           Contacts are each tier's share of the {plural(preview.scoredLeads, `${rankedCrmWord}lead`, `${rankedCrmWord}leads`)} the model scored, outcome known or not; conversions, rates and profit are
           read from the {known.toLocaleString('en-US')} of them whose outcome is known, each tier's from those in it (counted beside its rate).
           {labelled.heldOut > 0 &&
-            ' The leads the model learnt from count by the probability a check model trained without them gave them, as the thresholds were chosen, not by the score they show.'}
+            ` The leads the model learnt from count by the probability a check model trained without them gave them${learntFromBasisWords(counted.learntFromBy)}, not by the score they show.`}
           {chartBasisNote(preview, known)}
         </p>
         {shownTiersNote}
@@ -593,7 +605,13 @@ function PolicyPreviewView({
           ))}
         </div>
       )}
-      <LabelledLeadsNote labelled={labelled} outcomeRule={outcomeRule} agesCountedTo={agesCountedTo} computed="Conversions, rates, profit and the curves are computed" />
+      <LabelledLeadsNote
+        labelled={labelled}
+        learntFromBy={counted.learntFromBy}
+        outcomeRule={outcomeRule}
+        agesCountedTo={agesCountedTo}
+        computed="Conversions, rates, profit and the curves are computed"
+      />
     </>
   );
 }

@@ -2189,6 +2189,7 @@ const SIXTEEN_HELD_OUT = {
   leadKeys: Array.from({ length: 16 }, (_, i) => `salesforce|00Q${i}`),
   probabilities: Float64Array.from({ length: 16 }, (_, i) => (i + 1) / 20),
   logits: Float64Array.from({ length: 16 }, (_, i) => Math.log((i + 1) / (19 - i))),
+  crossFittedProbabilities: Float64Array.from({ length: 16 }, (_, i) => (i + 1.5) / 20),
 };
 const CAPACITY = { kind: 'capacity' as const, hotPerWeek: 25, warmPerWeek: 50, inflowPerWeek: 400 };
 /** The capacity policy on the sixteen held-out leads: the top 1/16 hot (80 %), the top 3/16 worked (70 % and more), each threshold just under its lead. */
@@ -2317,7 +2318,7 @@ it('does not activate a model whose leads changed since it was trained, says why
 
   await press(button('Check the data again')!);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'inspect', data: { source: 'csv' } });
-  const heldOut = { leadKeys: ['csv|row-1', 'csv|row-2'], probabilities: Float64Array.of(0.2, 0.7), logits: Float64Array.of(-1.4, 0.8) };
+  const heldOut = { leadKeys: ['csv|row-1', 'csv|row-2'], probabilities: Float64Array.of(0.2, 0.7), logits: Float64Array.of(-1.4, 0.8), crossFittedProbabilities: Float64Array.of(0.25, 0.65) };
   FakeWorker.latest.answer(INSPECTED);
   await press(trainButton()!);
   FakeWorker.latest.answer({ ...TRAINED, data: FakeWorker.latest.requests.at(-1)!.data, heldOut });
@@ -2332,7 +2333,7 @@ it('does not activate a model whose leads changed since it was trained, says why
 async function trainOnTheFile() {
   change(historySource(), 'csv');
   await eventually(() => expect(outcomeField().value).toBe('converted'));
-  await trainAModel({ leadKeys: ['csv|row-1', 'csv|row-2'], probabilities: Float64Array.of(0.9, 0.1), logits: Float64Array.of(2.2, -2.2) });
+  await trainAModel({ leadKeys: ['csv|row-1', 'csv|row-2'], probabilities: Float64Array.of(0.9, 0.1), logits: Float64Array.of(2.2, -2.2), crossFittedProbabilities: Float64Array.of(0.85, 0.15) });
 }
 
 it('reads the history again on activation, and activates nothing when the file was imported again before the form heard of it', async () => {

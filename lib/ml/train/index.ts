@@ -38,7 +38,7 @@ import { brier, calibrationCurve, confusionAt, ece, liftByDecile, logLoss, prCur
 import { outOfTimeCheck } from './out-of-time';
 import { idealOf, termShape, wholeNumberFeatures } from './term-shapes';
 import { capacityCuts, profitCurve, thresholdsOfCuts, tierThresholds } from './thresholds';
-import { describeCapacityCuts } from '../tier-policy';
+import { countedProbabilities, describeCapacityCuts } from '../tier-policy';
 import { guardReasons, type StoredHistory } from './training-set';
 
 
@@ -194,9 +194,16 @@ export interface TrainResult {
    * order, which lifts any ROC-AUC read from them (`heldOutLogits` rank them honestly). Nor for a
    * value or fixed policy's tier counts: that map puts a step at or above a threshold only when its
    * own rows converted at that rate, so a tier's rate flatters it (the manifest's tier confusion
-   * counts those tiers by cross-fitted probabilities, `countedProbabilities`).
+   * counts those tiers by `heldOutCrossFittedProbabilities`, `countedProbabilities`).
    */
   heldOutProbabilities: Float64Array;
+  /**
+   * Each row's held-out logit [N] through the same kind of calibration fitted again without the
+   * row's fold (NaN for the rows a single holdout trained on): what a value or fixed policy's tiers
+   * of these rows are counted by (`countedProbabilities`), as the manifest's tier confusion and
+   * profit curve are, so the options page counts the leads a model learnt from as its card does.
+   */
+  heldOutCrossFittedProbabilities: Float64Array;
   /**
    * Each row's logit [N] from the model that did not train on it (NaN for the rows a single
    * holdout trained on): what the held-out ranking figures are read from, as `holdoutRocAuc` is.
@@ -431,21 +438,6 @@ interface HeldOutScores {
   crossFittedProbs: Float64Array;
 }
 
-/**
- * What the held-out leads' tiers are counted by (the manifest's tier confusion and profit curve),
- * [held-out rows]. A value or fixed policy's thresholds are probabilities no lead chose, so each
- * lead is counted by a calibration its outcome did not fit (`crossFittedProbs`), as a new lead is:
- * through the shipped one, fitted on these same leads, an isotonic step is at or above a threshold
- * only when its own leads converted at that rate, and the hot tier converts at the break-even or
- * more by construction. A capacity policy's thresholds are cuts of the shipped probabilities'
- * ranks (`tierProbs`), counted there: each tier then holds the leads its cut holds, where a fold's
- * own map would hold another share. A calibration that ranks no lead puts every lead in one tier,
- * as the shipped model does.
- */
-function countedProbabilities(policy: TierPolicy, calibration: Calibration, tierProbs: Float64Array, crossFittedProbs: Float64Array): Float64Array {
-  return policy.kind === 'capacity' || ranksNoLeads(calibration) ? tierProbs : crossFittedProbs;
-}
-
 /** The out-of-time check's split and ROC-AUC, when it was made. */
 interface OutOfTimeResult {
   split: { by: string; train: Int32Array; test: Int32Array; undated: number } | null;
@@ -639,6 +631,7 @@ export function trainModel(input: TrainInput): TrainResult {
   // logits would show a ranking the model never makes (its one log-odds then, for every lead).
   const rankingLogits = ranksNoLeads(calibration) ? new Float64Array(hoLogits.length).fill(calibratedLogOdds(calibration, 0)) : hoLogits;
   const heldOutProbabilities = everyRow(tierProbs);
+  const heldOutCrossFittedProbabilities = everyRow(hoProbs);
   const heldOutLogits = everyRow(rankingLogits);
 
   // --- final fit on all rows
@@ -731,7 +724,7 @@ export function trainModel(input: TrainInput): TrainResult {
   const cardWarnings = warnings.filter((warning) => !leakage.includes(warning)).map((warning) => warningsWithoutValues.get(warning) ?? warning);
   const modelCard = renderModelCard(manifest, { summary, warnings: [...(input.fileWarnings ?? []), ...cardWarnings], model, ebm: { ...DEFAULT_EBM_OPTIONS, ...ebmOpts } });
   progress({ stage: 'done', fraction: 1 });
-  return { manifest, onnx, modelCard, summary, warnings, leakage, model, X, labels, heldOutProbabilities, heldOutLogits };
+  return { manifest, onnx, modelCard, summary, warnings, leakage, model, X, labels, heldOutProbabilities, heldOutCrossFittedProbabilities, heldOutLogits };
 }
 
 export { featurizeRecords };

@@ -2,13 +2,15 @@
  * The manifest's held-out tier counts test a value or fixed policy's thresholds as new leads
  * would meet them: each lead counted by a calibration its own outcome did not fit. Through the
  * shipped isotonic map, fitted on these same leads, a step is hot only when its own leads
- * converted at the break-even or more, so the hot tier did by construction.
+ * converted at the break-even or more, so the hot tier did by construction. The options page's
+ * preview and report count the leads a model learnt from the same way, each tier's size too.
  */
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../random';
 import { crossFittedProbabilities } from './cross-validation';
 import { trainModel } from './index';
 import { confusionAt } from './metrics';
+import { previewLabelled } from '../tier-policy';
 import { stratifiedKFold } from './splits';
 
 /** Leads with a weak signal in 3 of 7 numbers (held-out ROC-AUC about 0.64), about 12% converted. */
@@ -49,6 +51,23 @@ describe('the held-out tier counts of a value policy on a small history calibrat
     expect(shipped.precision).toBeGreaterThanOrEqual(breakEven); // what the map fitted on these leads says, whatever they are
     expect(hot.precision).toBeLessThan(breakEven);
     expect(manifest.metrics.profit!.find(([threshold]) => threshold >= hot.threshold)![1]).toBeLessThan(0);
+  });
+
+  it('are what the options page previews for the leads it learnt from, by the probabilities the training keeps of them: each tier sized and counted on the same ones', () => {
+    const labelled = {
+      labels,
+      probabilities: trained.heldOutProbabilities,
+      ranked: trained.heldOutProbabilities,
+      crossFitted: { probabilities: trained.heldOutCrossFittedProbabilities, ranked: trained.heldOutCrossFittedProbabilities },
+    };
+    const preview = previewLabelled(labelled, manifest.tiers.policy, manifest.calibration, { revenuePerConversion: 1000, costPerContact: 1000 * breakEven, leadsPerPeriod: labels.length });
+    expect({ threshold: hot.threshold, ...preview.markers.hot.confusion }).toEqual(hot);
+    expect({ threshold: warm.threshold, ...preview.markers.warm.confusion }).toEqual(warm);
+    // Hot holds the card's hot leads, a week of as many new leads as these, and converts at its precision: below the break-even.
+    expect(preview.outcomes.hot.expectedContacts).toBeCloseTo(hot.tp + hot.fp, 9);
+    expect(preview.outcomes.hot.withOutcome).toBe(hot.tp + hot.fp);
+    expect(preview.outcomes.hot.conversionRate).toBe(hot.precision);
+    expect(preview.outcomes.hot.conversionRate).toBeLessThan(breakEven);
   });
 
   it('say in the model card what the probability counted is', () => {

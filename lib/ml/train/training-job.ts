@@ -10,7 +10,7 @@ import { describeDataSize } from './data-size';
 import { bareFieldName } from './leakage';
 import { MIN_NEGATIVES, MIN_POSITIVES } from './dataset';
 import { TrainingDataError } from './errors';
-import { referenceTimeOf, trainModel, type TrainProgress } from './index';
+import { referenceTimeOf, trainModel, type TrainProgress, type TrainResult } from './index';
 import {
   candidateFeatures,
   checkedSelection,
@@ -197,13 +197,17 @@ async function comparedWithActive(
   }
 }
 
-/** The leads that have a held-out probability (a single holdout gives none to the rows it trained on), with it and their held-out logit. */
-function heldOutOf(leadKeys: readonly string[], probabilities: Float64Array, logits: Float64Array): HeldOutProbabilities {
+/** The leads that have a held-out probability (a single holdout gives none to the rows it trained on), with it, their held-out logit and cross-fitted probability. */
+function heldOutOf(
+  leadKeys: readonly string[],
+  { heldOutProbabilities: probabilities, heldOutLogits: logits, heldOutCrossFittedProbabilities: crossFitted }: Pick<TrainResult, 'heldOutProbabilities' | 'heldOutLogits' | 'heldOutCrossFittedProbabilities'>,
+): HeldOutProbabilities {
   const kept = Int32Array.from(leadKeys.keys()).filter((row) => !Number.isNaN(probabilities[row]));
   return {
     leadKeys: Array.from(kept, (row) => leadKeys[row]),
     probabilities: Float64Array.from(kept, (row) => probabilities[row]),
     logits: Float64Array.from(kept, (row) => logits[row]),
+    crossFittedProbabilities: Float64Array.from(kept, (row) => crossFitted[row]),
   };
 }
 
@@ -337,7 +341,7 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       },
       leakage,
       warnings: result.warnings.filter((warning) => !leakage.includes(warning)),
-      heldOut: heldOutOf(leadKeys, result.heldOutProbabilities, result.heldOutLogits),
+      heldOut: heldOutOf(leadKeys, result),
       comparison,
       ...leftOut,
     });

@@ -57,15 +57,19 @@ export type TrainingRequest = z.infer<typeof TrainingRequestSchema>;
  * trained on them, would flatter it). With each one's held-out logit, which a later training's
  * comparison ranks them by: the probabilities went through the shipped calibration, and an
  * isotonic one, fitted on these same leads, ties those it found out of order, which lifts a ROC-AUC.
+ * And each one's cross-fitted probability, which a value or fixed policy's tiers of these leads are
+ * counted by (`countedProbabilities`), as the model card counts them.
  */
 export const HeldOutProbabilitiesSchema = z
   .object({
     leadKeys: z.array(z.string()),
     probabilities: Float64ArraySchema,
     logits: Float64ArraySchema,
+    crossFittedProbabilities: Float64ArraySchema,
   })
   .refine(({ leadKeys, probabilities }) => leadKeys.length === probabilities.length, 'one held-out probability per lead')
-  .refine(({ leadKeys, logits }) => leadKeys.length === logits.length, 'one held-out logit per lead');
+  .refine(({ leadKeys, logits }) => leadKeys.length === logits.length, 'one held-out logit per lead')
+  .refine(({ leadKeys, crossFittedProbabilities }) => leadKeys.length === crossFittedProbabilities.length, 'one cross-fitted probability per lead');
 export type HeldOutProbabilities = z.infer<typeof HeldOutProbabilitiesSchema>;
 
 /**
