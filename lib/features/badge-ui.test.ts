@@ -459,6 +459,74 @@ describe('badge', () => {
     });
   });
 
+  describe('leaves at most one popover open on a page: another opening closes it, rather than cover the badge the rep is on now (WCAG 2.4.11)', () => {
+    /** Two scored badges in a list's rows, a field on the page after them. */
+    function twoRows() {
+      document.body.innerHTML = '<table><tr><td id="a">Ada</td></tr><tr><td id="b">Grace</td></tr></table><button id="edit">Edit</button>';
+      const [first, second] = ['a', 'b'].map((id) => {
+        const badge = mountBadge(document, document.getElementById(id), { compact: true });
+        badge.show({ ok: true, lead });
+        return { badge, button: badge.host.shadowRoot!.querySelector('button')!, popover: popoverOf(badge.host) };
+      });
+      return { first, second, edit: document.getElementById('edit')! };
+    }
+
+    it('closes the one the pointer rests on as the keyboard focus opens the next row’s, and leaves it closed as the focus moves on', () => {
+      const { first, second, edit } = twoRows();
+      first.badge.host.dispatchEvent(new MouseEvent('mouseenter'));
+      expect(first.popover.hidden).toBe(false);
+      second.button.focus();
+      expect(second.popover.hidden).toBe(false);
+      expect(first.popover.hidden).toBe(true);
+      expect(first.button.getAttribute('aria-expanded')).toBe('false');
+      edit.focus();
+      expect(second.popover.hidden).toBe(true);
+      expect(first.popover.hidden).toBe(true);
+      // The pointer coming onto it again opens it again.
+      first.badge.host.dispatchEvent(new MouseEvent('mouseleave'));
+      first.badge.host.dispatchEvent(new MouseEvent('mouseenter'));
+      expect(first.popover.hidden).toBe(false);
+    });
+
+    it('closes a pinned one too, as another opens by hovering or by an assistive technology’s click', () => {
+      const { first, second } = twoRows();
+      first.badge.host.dispatchEvent(new MouseEvent('mouseenter'));
+      clickWithPointer(first.button);
+      first.badge.host.dispatchEvent(new MouseEvent('mouseleave'));
+      second.badge.host.dispatchEvent(new MouseEvent('mouseenter'));
+      expect(first.popover.hidden).toBe(true);
+      expect(second.popover.hidden).toBe(false);
+      second.badge.host.dispatchEvent(new MouseEvent('mouseleave'));
+      clickByAssistiveTechnology(first.button);
+      expect(first.popover.hidden).toBe(false);
+      expect(second.popover.hidden).toBe(true);
+    });
+
+    it('gives the focus back to the button of one closed with the focus in its panel (one that scrolls), rather than drop it to the top of the page', () => {
+      const { first, second } = twoRows();
+      const panel = first.popover.querySelector<HTMLElement>('.panel')!;
+      panel.tabIndex = 0;
+      first.button.focus();
+      panel.focus();
+      second.badge.host.dispatchEvent(new MouseEvent('mouseenter'));
+      expect(first.popover.hidden).toBe(true);
+      expect(first.badge.host.shadowRoot!.activeElement).toBe(first.button);
+      expect(second.popover.hidden).toBe(false);
+    });
+
+    it('counts the popovers of each page apart: one open in another document stays', () => {
+      const { first } = twoRows();
+      const otherPage = document.implementation.createHTMLDocument('Other CRM tab');
+      otherPage.body.innerHTML = '<h1 id="title">Grace Hopper</h1>';
+      const elsewhere = mountBadge(otherPage, otherPage.getElementById('title'));
+      elsewhere.show({ ok: true, lead });
+      elsewhere.host.dispatchEvent(new MouseEvent('mouseenter'));
+      first.badge.host.dispatchEvent(new MouseEvent('mouseenter'));
+      expect(popoverOf(elsewhere.host).hidden).toBe(false);
+      expect(first.popover.hidden).toBe(false);
+    });
+  });
+
   describe('says a result as it arrives to a screen reader, where the rep is on the badge', () => {
     const statusOf = (badge: ReturnType<typeof mountBadge>) => badge.host.shadowRoot!.querySelector('[role="status"]');
 

@@ -385,13 +385,20 @@ const hasPopoverApi = (element: HTMLElement): element is TopLayerElement =>
   typeof (element as Partial<TopLayerElement>).hidePopover === 'function';
 
 /**
+ * How to close the LeadLens popover open in each document: at most one is. Opening another closes it, so a popover left
+ * open by the pointer resting on one badge cannot cover the badges the keyboard then moves on to (WCAG 2.4.11).
+ */
+const openPopovers = new WeakMap<Document, () => void>();
+
+/**
  * Hover or keyboard focus opens the popover while there (it stays open while either lasts:
  * the pointer on the badge or its popover, or the focus on the button). A click with the pointer
  * or an assistive technology pins it open and a second one closes it; Enter or Space (a click
  * from the keyboard) shows or hides it. The focus moving into it (Tab into a panel that scrolls)
  * pins it too. Escape (anywhere), a click outside the badge or the focus
  * moving on from the badge to another element closes it. Leaving by pointer closes after a short delay, so the pointer can move onto
- * the popover. When the browser hides it (the CRM moved or removed the badge), it is closed for good too.
+ * the popover. When the browser hides it (the CRM moved or removed the badge), it is closed for good too. Another badge's
+ * popover opening (however it opens) closes it, pinned or not.
  * `onLeft` is called whenever it is left closed: the focus gone from the button, the pointer gone, or dismissed.
  */
 function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElement, onLeft: () => void): { close(): void } {
@@ -403,6 +410,8 @@ function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElemen
   let pinned = false;
   let hovered = false;
   let focused = false;
+  /** The focus is in the popover (a panel that scrolls), not on the button. */
+  let focusInPopover = false;
   let open = false;
   /** An Enter or Space on the button whose click is still to come (browsers click after the key's own event). */
   let keyActivated = false;
@@ -414,10 +423,7 @@ function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElemen
   /** Only while open: closing the popover is all that Escape does, the CRM does not also close its modal or editor under it. */
   const onEscape = (event: KeyboardEvent) => {
     if (event.key !== 'Escape') return;
-    // Pressed with the focus in the popover (the key goes where the focus is): hidden with it, the focus would drop to the top of the page.
-    const focusedElement = event.composedPath()[0];
-    if (focusedElement instanceof Node && popover.contains(focusedElement)) button.focus({ preventScroll: true });
-    dismiss();
+    dismissReturningFocus();
     event.stopPropagation();
   };
   /**
@@ -438,6 +444,8 @@ function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElemen
     popover.hidden = !next;
     button.setAttribute('aria-expanded', String(next));
     if (next) {
+      openPopovers.get(doc)?.();
+      openPopovers.set(doc, dismissReturningFocus);
       try {
         topLayer?.showPopover();
       } catch {
@@ -453,6 +461,7 @@ function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElemen
         // Already hidden (removed from the document).
       }
       sizeChanges?.unobserve(popover);
+      if (openPopovers.get(doc) === dismissReturningFocus) openPopovers.delete(doc);
       doc.removeEventListener('pointerdown', onOutsidePointer, true);
       doc.removeEventListener('keydown', onEscape, true);
     }
@@ -472,6 +481,11 @@ function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElemen
     hovered = false;
     focused = false;
     update();
+  }
+  /** Dismissed by Escape or by another badge's popover opening: the focus in the popover goes back to the button, or hidden with it, it would drop to the top of the page. */
+  function dismissReturningFocus() {
+    if (focusInPopover) button.focus({ preventScroll: true });
+    dismiss();
   }
 
   popover.addEventListener('toggle', (event) => {
@@ -518,11 +532,13 @@ function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElemen
   // The focus in it (Tab from the button, or back from the page while hovered): it stays open for the keyboard to scroll it,
   // whatever the pointer does, until the focus moves on from the badge. Back to the button, it stays.
   popover.addEventListener('focusin', () => {
+    focusInPopover = true;
     focused = false;
     pinned = true;
     update();
   });
   popover.addEventListener('focusout', (event) => {
+    focusInPopover = false;
     if (leavesForAnotherElement(event.relatedTarget)) dismiss();
   });
   button.addEventListener('click', (event) => {
