@@ -684,6 +684,31 @@ describe('the import form', () => {
     await waitFor(() => announced().includes('Imported current-1. It is not active yet: activate it in the table above when you are ready.') || null);
   });
 
+  it('says an imported model is not active yet only until it is active, even once rolled back, or until it is deleted', async () => {
+    stubWebLocks();
+    const container = renderSection();
+    await waitFor(() => button(container, 'Import model'));
+    const importStatus = container.querySelector('form [role="status"]')!;
+    const notActiveYet = (modelId: string) => `Imported ${modelId}. It is not active yet: activate it in the table above when you are ready.`;
+
+    await importFiles(container, { ...bundled, modelId: 'imported-1' }, modelOnnx);
+    await waitFor(() => importStatus.textContent === notActiveYet('imported-1') || null);
+    pressEnter(await waitFor(() => button(container, 'Activate imported-1')));
+    await focusedMessage(/^imported-1 is active: CRM badges in this browser use it now\.$/);
+    expect(importStatus.textContent).toBe('');
+    pressEnter(await waitFor(() => button(container, `Roll back to ${bundled.modelId}`)));
+    await focusedMessage(new RegExp(`^Rolled back to ${bundled.modelId}: `));
+    await waitFor(() => button(container, 'Activate imported-1'));
+    expect(importStatus.textContent).toBe('');
+
+    await importFiles(container, { ...bundled, modelId: 'imported-2' }, modelOnnx);
+    await waitFor(() => importStatus.textContent === notActiveYet('imported-2') || null);
+    click(await waitFor(() => button(container, 'Delete imported-2')));
+    pressEnter(await waitFor(() => button(container, 'Yes, delete imported-2')));
+    await focusedMessage(/^imported-2 was deleted, with its tier policy and its stored lead scores\.$/);
+    expect(importStatus.textContent).toBe('');
+  });
+
   it('imports a model that reads no CRM field, then says so on import, in its row and on its activation', async () => {
     stubWebLocks();
     const csvOnly = { ...bundled, modelId: 'csv-only', features: bundled.features.map((feature) => ({ ...feature, derive: { kind: 'value' as const, from: { csv: feature.key } } })) };

@@ -260,12 +260,14 @@ function ReplacePolicyQuestion({ differs, onReplace }: { differs: PolicyDiffers;
   );
 }
 
-function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
+/** `listed`: the models as the table lists them, which say whether a model just imported still waits to be activated. */
+function ImportForm({ listed, onImported }: { listed: readonly ModelVersion[]; onImported(): Promise<unknown> }) {
   const manifestInput = useRef<HTMLInputElement>(null);
   const onnxInput = useRef<HTMLInputElement>(null);
   const importButton = useRef<HTMLButtonElement>(null);
-  // `differs`: the files would replace the tier policy in force, which is asked first.
-  const [message, setMessage] = useState<{ ok: boolean; text: string; differs?: PolicyDiffers } | null>(null);
+  // `differs`: the files would replace the tier policy in force, which is asked first. `added`: the id of a model the import added,
+  // which the message says is not active yet.
+  const [message, setMessage] = useState<{ ok: boolean; text: string; differs?: PolicyDiffers; added?: string } | null>(null);
   const importFiles = useMutation({
     mutationFn: async (choice: ImportChoice) => {
       const manifestFile = manifestInput.current?.files?.[0];
@@ -291,11 +293,22 @@ function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
       return imported;
     },
     onSuccess: (imported, choice) =>
-      setMessage({ ok: true, text: importedText(imported, choice), ...(imported.installed === 'tierPolicyDiffers' && { differs: imported }) }),
+      setMessage({
+        ok: true,
+        text: importedText(imported, choice),
+        ...(imported.installed === 'tierPolicyDiffers' && { differs: imported }),
+        ...(imported.installed === 'added' && { added: imported.manifest.modelId }),
+      }),
     onError: (error) => setMessage({ ok: false, text: error.message }),
     onSettled: onImported,
   });
   const differs = message?.differs;
+  const added = message?.added === undefined ? undefined : listed.find((model) => model.id === message.added);
+  // Adjusted while rendering (not in an effect): "not active yet" goes for good once the model is active (here, by Training, in
+  // another tab), even once it is rolled back; and it is said only while the table lists the model: from when the list is read
+  // again after the import (the row it points to is there) until the model is deleted.
+  if (added?.active) setMessage(null);
+  const said = message?.ok && (message.added === undefined || added !== undefined) ? message.text : null;
   return (
     <form
       onSubmit={(event) => {
@@ -319,7 +332,7 @@ function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
         {importFiles.isPending ? 'Checking the model…' : 'Import model'}
       </FocusKeepingButton>
       {/* On the page before, so that an import's success is announced; a failure is by its alert. */}
-      <StatusRegion>{message?.ok && <p>{message.text}</p>}</StatusRegion>
+      <StatusRegion>{said !== null && <p>{said}</p>}</StatusRegion>
       {differs && (
         <p>
           <ReplacePolicyQuestion
@@ -592,7 +605,7 @@ export function VersionsSection() {
         files of one model. The files of a model installed already give it their tier policy, once you confirm replacing the one in force.
       </p>
       <p data-testid="team-rollout">{TEAM_ROLLOUT}</p>
-      <ImportForm onImported={invalidateModels} />
+      <ImportForm listed={models.data} onImported={invalidateModels} />
     </>
   );
 }
