@@ -4,12 +4,13 @@ import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider, useMutation } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { click, focusedMessage, followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
+import { click, focusedMessage, followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { writeJob } from '@/lib/jobs/progress';
 import { demoStoredLeads } from '@/lib/crm/demo-leads';
 import { db } from '@/lib/db/db';
 import { bundledModel } from '@/lib/ml/bundled-model';
 import { MODEL_CHANGE_MUTATION } from '@/lib/ui/hooks';
+import { deferred } from '@/test/deferred';
 import { DemoModeSection } from './DemoMode';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -85,6 +86,47 @@ it('says how many demo leads are stored beside your own, and removes them throug
   await waitFor(() => container.querySelector('[data-testid="demo-stored"]') === null || null);
   expect(document.activeElement?.textContent).toBe(removed.textContent);
   expect(removed.contains(document.activeElement)).toBe(true);
+});
+
+it('keeps the focus the disabled Remove button had on a line saying the removal runs, then on its result, rather than drop it to the page', async () => {
+  await db.leads.clear();
+  await db.putLeads(demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 4));
+  const { container } = renderRemovingFourDemoLeads();
+  // The background's removal, held until the test lets it run.
+  const removal = deferred<void>();
+  const removeFour = removeDemoData.getMockImplementation()!;
+  removeDemoData.mockImplementationOnce(async () => {
+    await removal.promise;
+    return removeFour();
+  });
+  pressEnter(await waitFor(() => button(container, 'Remove demo data')));
+  expect((await focusedMessage(/^Removing demo data…$/)).getAttribute('role')).toBe('status');
+  await act(async () => removal.resolve());
+  await focusedMessage(/^Removed 4 demo leads and their scores;/);
+});
+
+/** Load demo data as the admin starts it: at once with the default model active, else confirmed in place of the admin's model (`activeModel`). */
+it.each<[string, string | null, (container: HTMLElement) => Promise<void>]>([
+  ['at once', null, async (container) => pressEnter(await enabledButton(container, 'Load demo data'))],
+  [
+    'confirmed',
+    'trained-7',
+    async (container) => {
+      pressEnter(await enabledButton(container, 'Load demo data…'));
+      pressEnter(await waitFor(() => button(container, 'Yes, load demo data')));
+    },
+  ],
+])('keeps the focus on a line saying the load runs, %s, then on its result, rather than drop it to the page', async (_how, activeModel, start) => {
+  if (activeModel) await db.settings.put({ key: 'activeModelId', value: activeModel });
+  const answer = deferred<{ ok: true; leads: number }>();
+  loadDemoData.mockReset();
+  loadDemoData.mockReturnValue(answer.promise);
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(DemoModeSection)));
+  await start(rendered.container);
+  expect((await focusedMessage(/^Loading demo data…$/)).getAttribute('role')).toBe('status');
+  await act(async () => answer.resolve({ ok: true, leads: 2000 }));
+  await focusedMessage(/^Loaded /);
 });
 
 it('announces the scoring of the demo leads, then that they are loaded, in a live region on the page before', async () => {

@@ -45,7 +45,8 @@ export function DemoModeSection() {
   // It activates the default model: one change of the models at a time on the page (Training, Model versions).
   const load = useMutation({
     mutationKey: MODEL_CHANGE_MUTATION,
-    // Given the control that started it (`ActionStatus`'s trigger): disabled or gone meanwhile, the focus it had goes to the result.
+    // Given the control that started it (`ActionStatus`'s trigger): disabled or gone meanwhile, the focus it had goes to the line
+    // saying the load runs, then to the result.
     mutationFn: async (_load: DemoLoad) => {
       const { leads, skipped, scoringProblem } = await succeeded(background.loadDemoData({}));
       return { leads, skipped, scoringProblem };
@@ -60,7 +61,8 @@ export function DemoModeSection() {
   });
   const mix = useQuery({ queryKey: queryKeys.demoLeadMix(), queryFn: demoLeadMix });
   const remove = useMutation({
-    // Given the button that started it: it goes with the line of the demo leads removed, and the focus to the result.
+    // Given the button that started it: disabled meanwhile, then gone with the line of the demo leads removed; the focus it had goes
+    // to the line saying the removal runs, then to the result.
     mutationFn: async (_trigger: Element) => (await succeeded(background.removeDemoData({}))).removed,
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.leads() }),
   });
@@ -88,7 +90,7 @@ export function DemoModeSection() {
       {/* Not before the active model is known: whether to ask first depends on it. */}
       {replacing ? (
         <ConfirmButton
-          label={load.isPending ? 'Loading demo data…' : 'Load demo data…'}
+          label="Load demo data…"
           question={`Confirm making the default model active in place of ${replacing}`}
           confirmLabel="Yes, load demo data"
           disabled={load.isPending || otherChangeRuns}
@@ -104,9 +106,10 @@ export function DemoModeSection() {
           disabled={activeId === undefined || load.isPending || otherChangeRuns}
           aria-describedby={otherChangeRuns ? waitNoteId : undefined}
         >
-          {load.isPending ? 'Loading demo data…' : 'Load demo data'}
+          Load demo data
         </button>
       )}
+      {load.isPending && <ActionStatus text="Loading demo data…" trigger={load.variables.trigger} />}
       {/* A write-back's run of one CRM's leads is not the demo's. */}
       {scoringDemo && <JobProgressBar label="Scoring demo leads" done={scoring.done} total={scoring.total} />}
       {/* On the page before, so that the scoring is announced; the bar's label says it in sight. Its end is said where the focus goes. */}
@@ -123,10 +126,11 @@ export function DemoModeSection() {
           {plural(mix.data.demo, 'demo lead is', 'demo leads are')} stored
           {mix.data.own > 0 ? `, beside ${plural(mix.data.own, 'lead', 'leads')} of your own: the side panel counts them together` : ''}.{' '}
           <button type="button" onClick={startRemoval} disabled={remove.isPending}>
-            {remove.isPending ? 'Removing demo data…' : 'Remove demo data'}
+            Remove demo data
           </button>
         </p>
       )}
+      {remove.isPending && <ActionStatus text="Removing demo data…" trigger={remove.variables} />}
       {remove.isSuccess && (
         <div data-testid="demo-removed">
           <ActionStatus
