@@ -42,6 +42,12 @@ export type ConnectRequest = z.infer<typeof ConnectRequestSchema>;
 
 const ConnectionResponseSchema = okOr(ConnectionReplySchema.shape);
 
+/**
+ * The `errorKind` of a run stopped as the browser would store no more of LeadLens's data
+ * (IndexedDB's QuotaExceededError: the disk full, or the share of it the browser gives LeadLens).
+ */
+export const STORAGE_FULL_ERROR_KIND = 'storage-full';
+
 export const SyncSummarySchema = z.object({
   crm: CrmKindSchema,
   status: SyncStatusSchema,
@@ -55,7 +61,8 @@ export const SyncSummarySchema = z.object({
   /**
    * What kind of error stopped the last run (`CrmErrorKind`, as the sync state keeps it): `auth`,
    * the CRM refused the credentials or none are stored, so syncing again fails the same way until
-   * the CRM is connected again. Null or absent: none, or not known.
+   * the CRM is connected again; `STORAGE_FULL_ERROR_KIND`, the browser's storage for LeadLens is
+   * full. Null or absent: none, or not known.
    */
   errorKind: z.string().nullable().optional(),
   /**

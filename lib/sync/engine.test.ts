@@ -131,6 +131,15 @@ async function expectEveryLeadOnce(db: LeadLensDb, crm: Crm, expected: DemoLead[
   expect(new Set(stored)).toEqual(new Set(expected.map((lead) => `${crm}|${idOf(crm, lead)}`)));
 }
 
+/** Deletes the database `name` as another connection does (the browser clearing the extension's site data): the open ones are closed for it. */
+function deleteDatabaseElsewhere(name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.deleteDatabase(name);
+    request.onsuccess = () => resolve();
+    request.onerror = () => reject(request.error);
+  });
+}
+
 describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
   it('stores every lead once, with the indexed fields, and records where it got to', async () => {
     const { client, db, store } = worker(crm, defaultBehaviour());
@@ -231,6 +240,46 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     const lead = leads[0];
     expect((await second.db.leads.get(`${crm}|${idOf(crm, lead)}`))?.owner).toBe(ownerNameOf(crm, lead));
     second.db.close();
+  });
+
+  it.each([
+    ['its first page', 1],
+    ['its last page, before it finishes', 3],
+  ])('reads every lead again after the site data is cleared as a sync stores %s: the job leaves no checkpoint in the new, empty database', async (_, clearedAfter) => {
+    const { client, db, store } = worker(crm, defaultBehaviour());
+    let pages = 0;
+    const clearing: SyncStore = {
+      ...store,
+      async commitPage(...args) {
+        await store.commitPage(...args);
+        // The browser deletes the database under the open connection, which Dexie then opens again, new and empty, by itself.
+        if (++pages === clearedAfter) await deleteDatabaseElsewhere(DB);
+      },
+    };
+    expect(await runSync({ client, store: clearing })).toMatchObject({ status: 'error', error: expect.stringContaining('deleted while this sync ran') });
+    expect(await store.readState(crm)).toMatchObject({ status: 'error', job: null, completedCursor: null, lastRun: null });
+    expect(await runSync({ client, store })).toMatchObject({ status: 'done', lastRun: { synced: leads.length } });
+    await expectEveryLeadOnce(db, crm, leads);
+    db.close();
+  });
+
+  it('reads every lead again after the site data is cleared as a sync from the last one’s cursor stores its first page', async () => {
+    const { client, db, store } = worker(crm, defaultBehaviour());
+    expect((await runSync({ client, store })).status).toBe('done');
+    let cleared = false;
+    const clearing: SyncStore = {
+      ...store,
+      async commitPage(...args) {
+        if (!cleared) await deleteDatabaseElsewhere(DB);
+        cleared = true;
+        await store.commitPage(...args);
+      },
+    };
+    expect(await runSync({ client, store: clearing })).toMatchObject({ status: 'error', error: expect.stringContaining('deleted while this sync ran') });
+    expect(await store.readState(crm)).toMatchObject({ status: 'error', job: null, completedCursor: null });
+    expect(await runSync({ client, store })).toMatchObject({ status: 'done', lastRun: { synced: leads.length } });
+    await expectEveryLeadOnce(db, crm, leads);
+    db.close();
   });
 
   it('asks the CRM for the next page while it stores this one, and still stores every lead once', async () => {

@@ -113,12 +113,17 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
   // of an older LeadLens; a connect forgot it), else with the name it has now; but not over a
   // connect's forgetting while it was asked for. The states the job writes later leave the stored
   // one as it is, which a connect meanwhile forgets (`SyncStore.recordSyncedAs`).
-  if (signedIn) {
-    const recorded = (await store.recordSyncedAs?.(crm, signedIn, state.syncedAs)) ?? true;
-    state = { ...state, syncedAs: recorded ? signedIn : undefined };
+  try {
+    if (signedIn) {
+      const recorded = (await store.recordSyncedAs?.(crm, signedIn, state.syncedAs)) ?? true;
+      state = { ...state, syncedAs: recorded ? signedIn : undefined };
+    }
+    state = { ...state, status: 'running', job, error: null, errorKind: null };
+    await store.writeState(crm, state);
+  } catch (error) {
+    // Not started (the browser's storage full): it ends as a run an error stops, not left running.
+    return stoppedBy(error);
   }
-  state = { ...state, status: 'running', job, error: null, errorKind: null };
-  await store.writeState(crm, state);
   onProgress?.(state);
 
   // Owner id → name (or the id itself when the CRM could not name it): each id is asked once per job.
@@ -550,7 +555,7 @@ async function finishSync(store: SyncStore, crm: CrmKind, state: SyncState, job:
         ...(calculatedNotRefreshed !== undefined && { calculatedNotRefreshed }),
       },
     };
-  });
+  }, job);
 }
 
 /**

@@ -7,7 +7,7 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readStatus, removeConnection, writeStatus } from '../connections/connections';
 import { writeConnection } from '../../test/fixtures/stored-connection';
 import type { ConnectionReply } from '../connections/schema';
@@ -24,7 +24,10 @@ import { demoFetch } from '../../test/demo-crm/fetch';
 import { DEMO_SALESFORCE_USERS, demoSessionIdAs } from '../../test/demo-crm/salesforce-api';
 import { createDemoCrm, createDemoCrmHandler } from '../../test/demo-crm/server';
 import { stubWebLocks } from '../../test/web-locks';
-import { SYNC_WATCHDOG_ALARM, cancelSync, startSync, syncLockName } from './runner';
+import { disk, installDiskThatFills } from '../../test/indexeddb-quota';
+import { STORAGE_FULL_ERROR_KIND } from '../messaging/protocol-sync';
+import { syncStateOf } from './kept-end';
+import { SYNC_WATCHDOG_ALARM, cancelSync, resumeSyncs, startSync, syncLockName } from './runner';
 import { runAutoSync } from './schedule';
 import { INITIAL_SYNC_STATE, syncStateKey, type SyncState } from './state';
 import { dexieSyncStore } from './store';
@@ -486,4 +489,71 @@ it('settles as cancelled a sync marked running that no job runs (the worker was 
   await cancelSync('salesforce');
   expect(await store.readState('salesforce')).toMatchObject({ status: 'cancelled' });
   expect(await fakeBrowser.storage.session.get('sync-cancel:salesforce')).toEqual({});
+});
+
+describe('the browser’s storage for LeadLens full (IndexedDB refuses every write)', () => {
+  beforeAll(installDiskThatFills);
+  afterEach(() => (disk.full = false));
+  const watchdog = () => fakeBrowser.alarms.get(SYNC_WATCHDOG_ALARM);
+
+  it('ends the sync whose page and end the full disk refuses, saying so; the watchdog no longer resumes it, nor asks the CRM, until a sync is started by hand; nothing stored before is lost', async () => {
+    const leads = generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') });
+    const { handle, store } = createDemoCrm(leads, behaviour);
+    const answer = demoFetch(handle);
+    let requests = 0;
+    let fillsAtQuery = false;
+    vi.stubGlobal('fetch', (async (input, init) => {
+      requests++;
+      // The disk fills as the CRM answers the query of changed Leads: the sync is marked running, its job stored, its page not.
+      if (fillsAtQuery && new URL(String(input)).searchParams.get('q')?.includes('FROM Lead WHERE')) disk.full = true;
+      return answer(input, init);
+    }) as typeof fetch);
+    const done = await syncToItsEnd();
+    expect(done).toMatchObject({ status: 'done', lastRun: { synced: 5 } });
+
+    store.editLead(leads[2], 'salesforce', Date.now());
+    fillsAtQuery = true;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    await startSync('salesforce');
+    await vi.waitFor(async () => expect((await syncStateOf('salesforce')).status).not.toBe('running'), { timeout: 5_000 });
+    await vi.waitFor(async () => expect((await navigator.locks.query()).held).toEqual([]));
+    warn.mockRestore();
+    fillsAtQuery = false;
+    // Ended as the Sync row reads it, with the browser's words, though IndexedDB still says it runs.
+    const ended = await syncStateOf('salesforce');
+    expect(ended).toMatchObject({ status: 'error', errorKind: STORAGE_FULL_ERROR_KIND, error: expect.stringContaining('disk full') });
+    expect(ended.endedAt).toBeGreaterThan(done.endedAt!);
+    expect((await dexieSyncStore(db).readState('salesforce')).status).toBe('running');
+    expect(await watchdog()).toBeUndefined();
+    // The watchdog's alarm, or a worker's start, resumes nothing: no request to the CRM.
+    const asked = requests;
+    await resumeSyncs();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(requests).toBe(asked);
+    expect((await syncStateOf('salesforce')).endedAt).toBe(ended.endedAt);
+
+    // Sync now while the disk is still full: it says so again at once, asking the CRM nothing.
+    await startSync('salesforce');
+    expect(await syncStateOf('salesforce')).toMatchObject({ status: 'error', errorKind: STORAGE_FULL_ERROR_KIND });
+    expect(requests).toBe(asked);
+    expect(await watchdog()).toBeUndefined();
+
+    // Every lead and the checkpoint stored before stay; with disk space freed, Sync now goes on.
+    disk.full = false;
+    expect(await db.leads.count()).toBe(5);
+    expect(await dexieSyncStore(db).readState('salesforce')).toMatchObject({ completedCursor: done.completedCursor, lastRun: done.lastRun });
+    expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 1 } });
+    expect(await syncStateOf('salesforce')).toMatchObject({ status: 'done', error: null, errorKind: null });
+  });
+
+  it('cancels a sync marked running that no job runs, the disk full: the Cancel ends it, and the watchdog with it', async () => {
+    await dexieSyncStore(db).writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'running' });
+    await fakeBrowser.alarms.create(SYNC_WATCHDOG_ALARM, { periodInMinutes: 0.5 });
+    disk.full = true;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    await cancelSync('salesforce');
+    warn.mockRestore();
+    expect(await syncStateOf('salesforce')).toMatchObject({ status: 'cancelled', endedAt: expect.any(Number) });
+    expect(await watchdog()).toBeUndefined();
+  });
 });

@@ -2,7 +2,8 @@
  * Runs sync jobs in the background service worker, which Chrome may stop at any time.
  * Nothing lives in module variables: the job's state is its Dexie checkpoint, a Web Lock
  * keeps one job per CRM per worker, a cancel is a flag in `storage.session`, and a
- * 30-second alarm (plus every start-up of the worker) resumes a job marked running.
+ * 30-second alarm (plus every start-up of the worker) resumes a job marked running. A run's end
+ * that IndexedDB refuses to store (the browser's storage full) is kept in `storage.session` instead.
  */
 import { browser } from 'wxt/browser';
 import { connectedClient } from '../connections/client-for';
@@ -14,10 +15,12 @@ import { keepWorkerAliveDuring } from '../background/keep-alive';
 import { requestOwedSourceScoring, scoreOwedLeads } from '../background/activate-model';
 import { forgetScoresInFlight } from '../background/score-cache';
 import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
+import { STORAGE_FULL_ERROR_KIND } from '../messaging/protocol-sync';
 import { cancelAsked, listenForCancel } from '../jobs/cancel-flag';
 import { oweSourceScoring, owedSourceScorings } from '../jobs/progress';
 import { runSync } from './engine';
 import type { SyncJob, SyncState } from './state';
+import { forgetKeptEnd, isStorageFull, keepEnd, syncStateOf } from './kept-end';
 import { dexieSyncStore, markSyncRunning, otherAccountRefusal, recordSyncedAccount, type SyncStore } from './store';
 
 export const SYNC_WATCHDOG_ALARM = 'leadlens-sync-watchdog';
@@ -29,14 +32,37 @@ export const syncLockName = (crm: CrmKind) => `leadlens-sync:${crm}`;
 const WATCHDOG_LOCK = 'leadlens-sync-watchdog';
 
 /**
+ * `store`, keeping the end of a run that IndexedDB refuses to store (the browser's storage for
+ * LeadLens full, which fails the write of the error too) in `storage.session`, in memory, until a
+ * sync is started by hand or the browser closes. Left stored as running, the run would be
+ * resumed by the watchdog every 30 s, asking the CRM again to fail again, and the Sync row would
+ * say it runs. A run stopped as the storage is full says so (`STORAGE_FULL_ERROR_KIND`), stored
+ * or kept; its error keeps the browser's words.
+ */
+function keepingEndsInMemory(store: SyncStore): SyncStore {
+  return {
+    ...store,
+    async writeState(crm, state, cause) {
+      const end = state.status === 'error' && isStorageFull(cause) ? { ...state, errorKind: STORAGE_FULL_ERROR_KIND } : state;
+      try {
+        await store.writeState(crm, end, cause);
+      } catch (failure) {
+        if (end.status === 'running') throw failure;
+        console.warn(`LeadLens: the end of the ${crm} sync could not be stored, and is kept until the browser closes:`, failure);
+        await keepEnd(crm, { ...end, endedAt: end.endedAt ?? Date.now() });
+      }
+    },
+  };
+}
+
+/**
  * The watchdog alarm (it resumes a sync a stopped worker left running) armed while any sync is
  * marked running, cleared once none is. One decision at a time: a sync ending as another is
  * marked running either sees it running, or is followed by that sync's own decision.
  */
 async function updateWatchdog(): Promise<void> {
   await navigator.locks.request(WATCHDOG_LOCK, async () => {
-    const store = dexieSyncStore(db);
-    const states = await Promise.all(CRM_KINDS.map((crm) => store.readState(crm)));
+    const states = await Promise.all(CRM_KINDS.map(syncStateOf));
     if (states.some((state) => state.status === 'running')) await browser.alarms.create(SYNC_WATCHDOG_ALARM, { periodInMinutes: 0.5 });
     else await browser.alarms.clear(SYNC_WATCHDOG_ALARM);
   });
@@ -138,7 +164,7 @@ async function runJob(crm: CrmKind): Promise<void> {
   let leadsChanged = false;
   const final = await navigator.locks.request(syncLockName(crm), { ifAvailable: true }, async (lock): Promise<SyncState | null> => {
     if (!lock) return null;
-    const store = dexieSyncStore(db);
+    const store = keepingEndsInMemory(dexieSyncStore(db));
     // The client badges and write-backs use too: one rate limiter per connection, one describe.
     const { connection = null, client = null } = (await connectedClient(crm)) ?? {};
     const account = connection && accountOf(connection);
@@ -221,7 +247,17 @@ async function scoreSyncedLeads(crm: CrmKind): Promise<boolean> {
 export async function startSync(crm: CrmKind): Promise<void> {
   await browser.storage.session.remove(cancelKey(crm));
   // Marked before it starts, so a worker stopped right now still resumes it on its next start.
-  await markSyncRunning(db, crm);
+  try {
+    await markSyncRunning(db, crm);
+  } catch (error) {
+    if (!isStorageFull(error)) throw error;
+    // Not even marked: it ends at once, saying why, as a run the full storage stopped does.
+    await keepEnd(crm, { status: 'error', error: error instanceof Error ? error.message : String(error), errorKind: STORAGE_FULL_ERROR_KIND, endedAt: Date.now() });
+    await broadcastToPages('connectionsOrRunsChanged', {});
+    return;
+  }
+  // Started (by hand: the automatic sync leaves one stored as running alone), an end kept in memory is over.
+  await forgetKeptEnd(crm);
   await updateWatchdog();
   // Other pages (and every page, for an automatic sync) poll a sync only once they read it running.
   await broadcastToPages('connectionsOrRunsChanged', {});
@@ -236,10 +272,9 @@ export async function cancelSync(crm: CrmKind): Promise<void> {
   // finishing meanwhile (a Cancel from a tab that still showed it running), and its end undone.
   await navigator.locks.request(syncLockName(crm), { ifAvailable: true }, async (lock) => {
     if (!lock) return;
-    const store = dexieSyncStore(db);
-    const state = await store.readState(crm);
+    const state = await syncStateOf(crm);
     if (state.status !== 'running') return;
-    await store.writeState(crm, { ...state, status: 'cancelled', endedAt: Date.now() });
+    await keepingEndsInMemory(dexieSyncStore(db)).writeState(crm, { ...state, status: 'cancelled', endedAt: Date.now() });
     await browser.storage.session.remove(cancelKey(crm));
     await updateWatchdog();
   });
@@ -247,8 +282,7 @@ export async function cancelSync(crm: CrmKind): Promise<void> {
 
 /** On worker start-up and on the watchdog alarm: resume every job marked running. */
 export async function resumeSyncs(): Promise<void> {
-  const store = dexieSyncStore(db);
   for (const crm of CRM_KINDS) {
-    if ((await store.readState(crm)).status === 'running') void runJob(crm);
+    if ((await syncStateOf(crm)).status === 'running') void runJob(crm);
   }
 }

@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { accountOf, type Connection } from '../connections/schema';
 import { portalOf, type ChoiceOption, type CrmAccount, type CrmRecord, type CrmUser, type Deletions } from '../crm/client';
 import { lifecycleStagesOf, PortalLifecycleStagesSchema, type LifecycleStage } from '../crm/hubspot-lifecycle';
-import type { CrmKind } from '../crm/types';
+import { CRM_TERMS, type CrmKind } from '../crm/types';
 import { leadKeyOf, leadKeyOfCachedScore, leadKeyPrefix, type LeadLensDb, type StoredLead } from '../db/db';
 import { withStoredScoresPaused } from '../jobs/progress';
 import { forEachChunk, prefixRange } from '../db/chunks';
 import { hasUnnamedOwner, looksLikeOwnerId, MODIFICATION_STAMP_FIELDS, withoutFields } from './to-stored-lead';
-import { INITIAL_SYNC_STATE, SyncStateSchema, syncStateKey, type SyncState } from './state';
+import { INITIAL_SYNC_STATE, SyncStateSchema, syncStateKey, type SyncJob, type SyncState } from './state';
 import { writtenValuesKey, writtenValuesOf } from '../db/written-back-fields';
 import { comparable } from '../db/written-back-fields';
 import { MAX_OPTION_LABELS } from '../ml/manifest';
@@ -48,15 +48,17 @@ export interface SyncStore {
   countChanged(leads: readonly StoredLead[]): Promise<number>;
   /**
    * Stores a page's leads and the state that follows it, atomically, and deletes the record
-   * pages' cached scores of those it stores new or changed (those `countChanged` counts).
+   * pages' cached scores of those it stores new or changed (those `countChanged` counts). A state
+   * with a job is refused (`SyncJobGoneError`), nothing stored, when the store no longer holds that job.
    */
   commitPage(crm: CrmKind, leads: StoredLead[], state: SyncState): Promise<void>;
   /**
    * Removes the CRM's synced leads that `deletions` say are gone, with every score of them (the
    * models' held-out probabilities too) and the values written back to them, and writes
    * `finished(removed)`, atomically; resolves with that state. Demo and CSV leads stay, whatever their ids.
+   * `job`: the job it finishes, refused (`SyncJobGoneError`), nothing removed, when the store no longer holds it.
    */
-  finishSync(crm: CrmKind, deletions: Deletions | null, finished: (removed: number) => SyncState): Promise<SyncState>;
+  finishSync(crm: CrmKind, deletions: Deletions | null, finished: (removed: number) => SyncState, job?: SyncJob): Promise<SyncState>;
   /** The owner ids stored in place of names on the CRM's synced leads (the CRM could not name them then). */
   unnamedOwnerIds(crm: CrmKind): Promise<string[]>;
   /** Replaces those owner ids by the names in `names` (id → name); returns how many leads changed. */
@@ -233,15 +235,43 @@ const OWNER_RENAME_CHUNK = 2000;
 const FIELD_DROP_CHUNK = 2000;
 
 /**
+ * Refuses a sync's write of a page or a finish for a job the store no longer holds: the browser's
+ * site data was cleared (or the database deleted) while it ran, and Dexie opened a new, empty
+ * database by itself. Written there, the job's checkpoint would have every later sync go on from
+ * it, never reading again the leads stored before; refused, the job ends, and as its end is written
+ * without it (`dexieSyncStore`'s `writeState`), the next sync reads every lead.
+ */
+export class SyncJobGoneError extends Error {
+  constructor(crm: CrmKind) {
+    super(`LeadLens's data in this browser was deleted while this sync ran (the browser's site data cleared): the next sync reads every ${CRM_TERMS[crm].record} again`);
+    this.name = 'SyncJobGoneError';
+  }
+}
+
+/** Whether `stored` holds `job`: a job is known by when it started. */
+const holdsJob = (stored: SyncState, job: SyncJob): boolean => stored.job?.startedAt === job.startedAt;
+
+/**
+ * Whether a sync's `state`, moving `job` on, may be written over `stored`: where it holds that job;
+ * or, as the job's first page, where none is stored and the last complete sync's cursor is the
+ * job's (what it reads on from): nothing of the job was stored before, so nothing is lost.
+ */
+const followsOn = (stored: SyncState, state: SyncState, job: SyncJob): boolean =>
+  holdsJob(stored, job) || (job.pages === 1 && stored.job === null && stored.completedCursor === state.completedCursor);
+
+/**
  * Writes a sync's `state` with the fields a connect or test owns (`account`, `portalToken`), and
  * whom the leads were synced as (`syncedAs`, recorded as a job starts: `recordSyncedAs`), as
  * stored now: the engine writes the state it read at its start, and would put back an account or
  * token a Test connection recorded meanwhile, or a user a connect forgot (the next sync would then
- * refuse the user just connected as). Within the caller's transaction (one over the settings
+ * refuse the user just connected as). `job`: the job the state moves on, refused when the store no
+ * longer holds it (`SyncJobGoneError`). Within the caller's transaction (one over the settings
  * table); resolves with what it wrote.
  */
-async function putSyncState(db: LeadLensDb, crm: CrmKind, state: SyncState): Promise<SyncState> {
-  const { account, portalToken, syncedAs } = await readSyncState(db, crm);
+async function putSyncState(db: LeadLensDb, crm: CrmKind, state: SyncState, job?: SyncJob | null): Promise<SyncState> {
+  const stored = await readSyncState(db, crm);
+  if (job && !followsOn(stored, state, job)) throw new SyncJobGoneError(crm);
+  const { account, portalToken, syncedAs } = stored;
   const written = { ...state, account, portalToken, syncedAs };
   await db.settings.put({ key: syncStateKey(crm), value: written });
   return written;
@@ -263,7 +293,13 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
   return {
     readState: (crm) => readSyncState(db, crm),
     async writeState(crm, state) {
-      await db.transaction('rw', db.settings, () => putSyncState(db, crm, state));
+      await db.transaction('rw', db.settings, async () => {
+        const stored = await readSyncState(db, crm);
+        // The end of a job the store no longer holds (`SyncJobGoneError`), or never held (its start
+        // could not be written): only how it ended is written, over what the store holds, not its checkpoint.
+        const gone = state.status !== 'running' && state.job !== null && !holdsJob(stored, state.job);
+        await putSyncState(db, crm, gone ? { ...stored, status: state.status, error: state.error, errorKind: state.errorKind, endedAt: state.endedAt } : state);
+      });
     },
     recordSyncedAs: (crm, user, expected) => changeSyncState(db, crm, (state) => (state.syncedAs?.id === expected?.id ? { ...state, syncedAs: user } : null)),
     async syncedIdsAmong(crm, ids) {
@@ -279,10 +315,10 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
         await db.putLeads(changed);
         await db.restampLeads(restamped);
         await deleteRecordPageScoresOf(changed);
-        await putSyncState(db, crm, state);
+        await putSyncState(db, crm, state, state.job);
       });
     },
-    async finishSync(crm, deletions, finished) {
+    async finishSync(crm, deletions, finished, job) {
       const goneNow = async () => (deletions === null ? [] : goneLeadKeys(crm, deletions));
       const candidates = new Set(await goneNow());
       const finish = () =>
@@ -299,7 +335,7 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
           await db.settings.bulkDelete(keys.map(writtenValuesKey));
           // Nor does the last write-back's report list its record id among those refused or not emptied.
           await forgetRecordsInWriteBackReport(db, crm, keys.map((key) => key.slice(leadKeyPrefix(crm).length)));
-          return putSyncState(db, crm, finished(keys.length));
+          return putSyncState(db, crm, finished(keys.length), job);
         });
       // A bulk scoring running now would write its batch's scores back for leads deleted under it:
       // paused after its batch, as an import's swap pauses it.
@@ -358,7 +394,8 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
         });
         await db.putLeads(changed);
         await deleteRecordPageScoresOf(changed);
-        return putSyncState(db, crm, next(changed.length));
+        const state = next(changed.length);
+        return putSyncState(db, crm, state, state.job);
       });
     },
     // None rather than some: a list cut short would misplace the stages after the cut.

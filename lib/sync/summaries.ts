@@ -9,6 +9,7 @@ import type { CrmAccount } from '../crm/client';
 import type { CrmKind } from '../crm/types';
 import { countOwnLeadsOf, db } from '../db/db';
 import type { SyncSummary } from '../messaging/protocol-sync';
+import { syncStateOf } from './kept-end';
 import type { SyncState } from './state';
 import { dexieSyncStore } from './store';
 
@@ -57,7 +58,8 @@ async function storedCounts(crms: readonly { crm: CrmKind; state: SyncState }[])
 
 /** The CRMs' sync progress, their synced leads and the org or portal they came from: the options page warns before a connect removes them. */
 export async function summaries(crms: readonly CrmKind[]): Promise<SyncSummary[]> {
-  const states = await Promise.all(crms.map((crm) => dexieSyncStore(db).readState(crm)));
+  // With the end of a run IndexedDB could not store (the browser's storage full), which the stored state says still runs.
+  const states = await Promise.all(crms.map(syncStateOf));
   const stored = await storedCounts(crms.map((crm, i) => ({ crm, state: states[i] })));
   return Promise.all(crms.map((crm, i) => summary(crm, states[i], stored[i])));
 }

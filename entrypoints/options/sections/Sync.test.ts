@@ -7,7 +7,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { SyncSummary } from '@/lib/messaging/protocol-sync';
+import { STORAGE_FULL_ERROR_KIND, type SyncSummary } from '@/lib/messaging/protocol-sync';
 import type { AutoSync } from '@/lib/sync/state';
 import { queryKeys } from '@/lib/query-keys';
 import { deferred } from '@/test/deferred';
@@ -208,6 +208,18 @@ it('offers to resume a sync stopped by another error', async () => {
   await renderSection();
   expect(button('start-salesforce')!.textContent).toBe('Resume sync');
   expect(row()!.querySelector('[role="alert"]')!.textContent).toMatch(/sync again to go on\.$/);
+});
+
+it('says plainly that the browser’s storage for LeadLens is full when that stopped the sync, and what to do, not the browser’s words', async () => {
+  salesforce = summary('running', { synced: 2000, remaining: 1000, connection: 'connected' });
+  await renderSection();
+  await pollAnswers(summary('error', { synced: 2000, error: 'QuotaExceededError Encountered disk full while committing transaction.', errorKind: STORAGE_FULL_ERROR_KIND, endedAt: 1, connection: 'connected' }));
+  await waitFor(() => (row()!.dataset.status === 'error' ? row() : null));
+  expect(row()!.textContent).not.toContain('Syncing Salesforce');
+  expect(row()!.querySelector('[role="alert"]')!.textContent).toBe(
+    "The Salesforce sync stopped: the browser's storage for LeadLens is full, as this computer's disk is nearly full. What it stored so far is kept; free disk space, then sync again.",
+  );
+  expect(button('start-salesforce')!.textContent).toBe('Resume sync');
 });
 
 it('points to Connections instead of offering a sync of a CRM that is not connected, and offers it once connected', async () => {

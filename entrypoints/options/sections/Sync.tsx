@@ -7,7 +7,7 @@ import type { ConnectionReply } from '@/lib/connections/schema';
 import { CRM_LABEL, CRM_TERMS, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
-import type { AutoSyncStatus, SyncSummary } from '@/lib/messaging/protocol-sync';
+import { STORAGE_FULL_ERROR_KIND, type AutoSyncStatus, type SyncSummary } from '@/lib/messaging/protocol-sync';
 import { COMPARISON_RETRY_AFTER_MS, type AutoSync, type ComparisonRefusal, type SkippedRecords } from '@/lib/sync/state';
 import { queryKeys } from '@/lib/query-keys';
 import { plural, refusedThenReconnected } from '@/lib/presentation';
@@ -190,10 +190,14 @@ const asSentence = (reason: string) => (/[.!?]$/.test(reason) ? reason : `${reas
 /**
  * Why the sync stopped, and what now: what it stored is kept, and it goes on when synced again,
  * once what stopped it is fixed (`verb`). A `rate` error (the CRM's rate limit, or its API
- * allowance nearly used) says itself when to sync again.
+ * allowance nearly used) says itself when to sync again. The browser's storage full is said
+ * plainly, not in the browser's words (IndexedDB's QuotaExceededError), with what frees it.
  */
 function stoppedMessage(sync: SyncSummary, connection: ConnectionReply | undefined, verb: 'reconnect' | 'connect' | null): string {
   const label = CRM_LABEL[sync.crm];
+  if (sync.errorKind === STORAGE_FULL_ERROR_KIND) {
+    return `The ${label} sync stopped: the browser's storage for LeadLens is full, as this computer's disk is nearly full. What it stored so far is kept; free disk space, then sync again.`;
+  }
   const next = verb ? `; ${verb} ${label} under CRM connections, then sync again` : sync.errorKind === 'rate' ? '' : '; sync again to go on';
   return `The ${label} sync stopped: ${asSentence(`${stopReason(sync, connection)}`)} What it stored so far is kept${next}.`;
 }
