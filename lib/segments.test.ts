@@ -12,6 +12,8 @@ import {
   readsNotConvertedAsLost,
   segmentFigures,
   shownName,
+  TIERS,
+  type RuleOutcome,
   type ScoredLeadRow,
 } from './segments';
 import type { Manifest } from './ml/manifest';
@@ -113,6 +115,21 @@ describe('segmentFigures', () => {
     expect(stats.cold).toEqual({ count: 1, share: 1 / 3, withOutcome: 2, conversionRate: 0.5 });
     // The model's thresholds now (a tier policy applied since): 0.05 is warm by them.
     expect(segmentFigures(learntFrom, NOW, { outcomes, thresholds: { hot: 0.5, warm: 0.01 } }).stats.warm).toEqual({ count: 0, share: 0, withOutcome: 1, conversionRate: 1 });
+  });
+
+  it('counts a lead the model learnt from by its cross-fitted probability when told to, as a value or fixed policy is counted, and by its held-out one otherwise', () => {
+    const learntFrom = [row({ leadKey: 'flattered', tier: 'hot', probability: 0.9 }), row({ leadKey: 'new', tier: 'cold', probability: 0.05 })];
+    // Hot (0.6) through the calibration its outcome fitted; warm (0.3) through one fitted without its fold.
+    const outcomes = new Map<string, RuleOutcome>([
+      ['flattered', { outcome: 1, heldOutProbability: 0.6, crossFittedProbability: 0.3 }],
+      ['new', { outcome: 0, heldOutProbability: null }],
+    ]);
+    const rates = (crossFitted: boolean) => {
+      const { stats } = segmentFigures(learntFrom, NOW, { outcomes, thresholds, crossFitted });
+      return TIERS.map((tier) => [stats[tier].count, stats[tier].withOutcome]);
+    };
+    expect(rates(true)).toEqual([[1, 0], [0, 1], [1, 1]]);
+    expect(rates(false)).toEqual([[1, 1], [0, 0], [1, 1]]);
   });
 
   it('says whether leads with no created date are among those whose outcome counts, as the rates count them', () => {

@@ -84,7 +84,10 @@ export interface TierStats {
   conversionRate: number | null;
 }
 
-/** A lead's outcome by a model's rule; for a lead the model learnt from, its held-out probability (`db.heldOutScores`), else null. */
+/**
+ * A lead's outcome by a model's rule; for a lead the model learnt from, its held-out probability
+ * (`db.heldOutScores`), else null, and its cross-fitted one when the model kept those.
+ */
 export interface RuleOutcome {
   /**
    * Null: a demo lead of the rule's source that its history leaves out (the user's own leads of
@@ -95,6 +98,13 @@ export interface RuleOutcome {
   outcome: 0 | 1 | null;
   /** The probability a check model that never saw the lead gave it in cross-validation: the model's own score of a lead it learnt from flatters it. */
   heldOutProbability: number | null;
+  /**
+   * For a lead the model learnt from, the check model's score of it through a calibration fitted
+   * without its fold too (`db.heldOutScores`' `crossFittedProbabilities`): what a value or fixed
+   * policy counts it by (`learntFromBasisOf`). Absent for another lead, and for every lead of a
+   * model trained before LeadLens kept them.
+   */
+  crossFittedProbability?: number;
   /**
    * A lead too new to count in the rates (leads of its age that have not converted yet may still), here for the lists,
    * which leave it out: converted already, or, by a rule that reads not converted as lost (`readsNotConvertedAsLost`), closed without converting.
@@ -117,6 +127,12 @@ export type RuleOutcomes = ReadonlyMap<string, RuleOutcome>;
 export interface OutcomesByRule {
   outcomes: RuleOutcomes;
   thresholds: TierThresholds;
+  /**
+   * Whether the leads it learnt from are tiered by their cross-fitted probability
+   * (`crossFittedProbability`), as the options page counts them under the model's policy now
+   * (`learntFromBasisOf` 'cross-fitted'); by their held-out one when absent.
+   */
+  crossFitted?: boolean;
 }
 
 /** Per-tier figures of some leads, and whether leads with no created date are among those whose outcome counts in their rates (`segmentFigures`). */
@@ -134,8 +150,9 @@ export interface SegmentFigures {
  * Count and share per tier, and the conversion rate of each among the leads whose outcome is
  * known: by the active model's rule, `byRule`, when it has one, as the options page counts them
  * (`labelledProbabilities`): a lead the model learnt from counts in the tier its held-out
- * probability falls in by the model's thresholds, not the tier of its stored score, which the
- * model gave it after learning its outcome. The counts stay by the tiers the rows show (a record
+ * probability falls in by the model's thresholds (its cross-fitted one when `crossFitted`, as
+ * `countedLabelled` counts it), not the tier of its stored score, which the model gave it after
+ * learning its outcome. The counts stay by the tiers the rows show (a record
  * page's score while reused, else the stored one: `loadScoredLeads`), as the lists of leads do. Null: the outcomes by the rule are not known (being read, or unreadable), so
  * no rate. Undefined (a model without a rule: the bundled model, one trained by the CLI): the
  * outcome stored at sync or import, as the options page reads it for such a model, of the leads
@@ -173,7 +190,9 @@ function countedOutcome(row: ScoredLeadRow, now: number, byRule: OutcomesByRule 
   if (byRule === null) return null;
   const known = byRule.outcomes.get(row.leadKey);
   if (!known || known.outcome === null || known.uncounted) return null;
-  return { tier: known.heldOutProbability === null ? row.tier : tierOf(known.heldOutProbability, byRule.thresholds), outcome: known.outcome };
+  // Null for a lead the model did not learn from, which has neither.
+  const learntFromProbability = byRule.crossFitted ? (known.crossFittedProbability ?? known.heldOutProbability) : known.heldOutProbability;
+  return { tier: learntFromProbability === null ? row.tier : tierOf(learntFromProbability, byRule.thresholds), outcome: known.outcome };
 }
 
 export type SortKey = 'score' | 'name' | 'topReason';

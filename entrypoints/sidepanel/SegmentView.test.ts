@@ -11,7 +11,8 @@ import { background } from '@/lib/messaging/client';
 import type { Manifest } from '@/lib/ml/manifest';
 import type { OutcomeRule } from '@/lib/ml/outcome-rule';
 import { formatDay } from '@/lib/presentation';
-import { collectFilterChoices, leadSourceWords, type RuleOutcome, type ScoredLeadRow } from '@/lib/segments';
+import type { LearntFromBasis } from '@/lib/ml/tier-policy';
+import { collectFilterChoices, leadSourceWords, TIERS, type RuleOutcome, type ScoredLeadRow } from '@/lib/segments';
 import { click, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { stubWebLocks } from '@/test/web-locks';
 import { SegmentView } from './SegmentView';
@@ -295,7 +296,7 @@ it("counts conversions by the active model's rule once its outcomes are read, sa
     ['salesforce|1', { outcome: 1 as const, heldOutProbability: null }],
     ['salesforce|2', { outcome: 1 as const, heldOutProbability: null }],
   ]);
-  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
+  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false, learntFromBy: 'cuts' } }));
   expect(hotRate()).toBe('100% of 2');
   expect(note()).toBe(
     'Converted means the lead was converted into an account and contact (still being worked while "Lead Status" is Working - Contacted), for Salesforce leads, the outcome the model was trained on: 2 leads shown have a known outcome (created 30 or more days ago); other leads are left out.',
@@ -307,9 +308,9 @@ it("counts conversions by the active model's rule once its outcomes are read, sa
   expect(note()).toMatch(/^Converted means the outcome stored with each lead: .*: 4 leads shown have a known outcome \(created 30 or more days ago\); other leads are left out\.$/);
 
   // A model trained with a 90-day minimum age: its outcomes (read in the worker) count from 90 days, and the note says so.
-  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: { ...rule, settledAfterDays: 90 }, outcomes, thresholds, learntFrom: true } }));
+  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: { ...rule, settledAfterDays: 90 }, outcomes, thresholds, learntFrom: true, learntFromBy: 'cuts' } }));
   expect(note()).toMatch(/: 2 leads shown have a known outcome \(created 90 or more days ago, or learnt from\); other leads are left out\. A lead the model learnt from /);
-  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: { ...rule, settledAfterDays: 0 }, outcomes, thresholds, learntFrom: true } }));
+  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: { ...rule, settledAfterDays: 0 }, outcomes, thresholds, learntFrom: true, learntFromBy: 'cuts' } }));
   expect(note()).toMatch(/: 2 leads shown have a known outcome \(however new\); other leads are left out\. A lead the model learnt from /);
 
   rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'unreadable', error: 'The database is closed' } }));
@@ -328,7 +329,7 @@ it("shows a lead the model learnt from in the rate of the tier of its held-out p
     ['salesforce|3', { outcome: 0 as const, heldOutProbability: null }],
   ]);
   const rule = { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'] };
-  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: true } }));
+  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: true, learntFromBy: 'cuts' } }));
   const cells = (tier: string) => [...rendered!.container.querySelectorAll(`[data-tier-row="${tier}"] td`)].map((cell) => cell.textContent);
   expect(cells('hot')).toEqual(['2', '67%', '0% of 1']);
   expect(cells('cold')).toEqual(['1', '33%', '50% of 2']);
@@ -340,6 +341,47 @@ it("shows a lead the model learnt from in the rate of the tier of its held-out p
   expect(rendered.container.querySelector('[data-testid="converted-meaning"]')?.textContent).toMatch(
     /: 3 leads shown have a known outcome \(created 30 or more days ago, or learnt from\); other leads are left out\. A lead the model learnt from counts in the tier of the score a check model trained without it gave it, not of the score it shows \(the model knew its outcome, so that score would flatter it\), as the options page counts them; the lists show it in the tier of the score it shows\.$/,
   );
+});
+
+it("counts a lead the model learnt from in the tier the options page does under the model's policy: cross-fitted under a value policy, and says so of a model trained before it kept those", () => {
+  const salesforceLead = (id: string, probability: number, tier: ScoredLeadRow['tier']): ScoredLeadRow => ({
+    ...csvLead, leadKey: `salesforce|${id}`, source: 'salesforce', recordId: id, name: `Lead ${id}`, probability, tier, createdAt: Date.now() - 200 * 86_400_000,
+  });
+  const rows = [salesforceLead('1', 0.9, 'hot'), salesforceLead('2', 0.8, 'hot'), salesforceLead('3', 0.05, 'cold')];
+  // Lead 1 converted: the check model's score of it is hot (0.6) through the calibration its outcome fitted, warm (0.3) through one fitted without it.
+  const outcomes = new Map<string, RuleOutcome>([
+    ['salesforce|1', { outcome: 1, heldOutProbability: 0.6, crossFittedProbability: 0.3 }],
+    ['salesforce|2', { outcome: 0, heldOutProbability: 0.1, crossFittedProbability: 0.1 }],
+    ['salesforce|3', { outcome: 0, heldOutProbability: null }],
+  ]);
+  const rule = { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'] };
+  const basis = (learntFromBy: LearntFromBasis) => ({ kind: 'rule' as const, rule, outcomes, thresholds, learntFrom: true, learntFromBy });
+  const cells = (tier: string) => [...rendered!.container.querySelectorAll(`[data-tier-row="${tier}"] td`)].map((cell) => cell.textContent);
+  const note = () => rendered!.container.querySelector('[data-testid="converted-meaning"]')?.textContent ?? '';
+  const notKept = 'The model was trained before LeadLens kept those scores on a scale their outcomes did not set, so its hot tier may convert more here than it will on new leads.';
+
+  // A value policy: lead 1 in the warm tier's rate, as the options page counts it; the counts stay by the scores shown.
+  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: basis('cross-fitted') }));
+  expect(TIERS.map(cells)).toEqual([
+    ['2', '67%', 'unknown'],
+    ['0', '0%', '100% of 1'],
+    ['1', '33%', '0% of 2'],
+  ]);
+  expect(note()).toContain('as the options page counts them');
+  expect(note()).not.toContain(notKept);
+  // A capacity policy: by the shipped calibration, where its cuts are made.
+  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: basis('cuts') }));
+  expect(TIERS.map(cells)).toEqual([
+    ['2', '67%', '100% of 1'],
+    ['0', '0%', 'unknown'],
+    ['1', '33%', '0% of 2'],
+  ]);
+  // A value policy of a model trained before LeadLens kept the cross-fitted scores: by the shipped calibration too, as the options page says.
+  const before = new Map([...outcomes].map(([leadKey, { outcome, heldOutProbability }]) => [leadKey, { outcome, heldOutProbability }]));
+  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { ...basis('not-kept'), outcomes: before } }));
+  expect(cells('hot')).toEqual(['2', '67%', '100% of 1']);
+  expect(note()).toContain(`as the options page counts them; the lists show it in the tier of the score it shows. ${notKept}`);
+  expect(note()).not.toMatch(/IsConverted|held[- ]out|probabilit|calibrat/i);
 });
 
 it("says in a rep's words what Converted counts, naming no CRM API field and no statistician's term", () => {
@@ -362,7 +404,7 @@ it("says in a rep's words what Converted counts, naming no CRM API field and no 
   // A model with a rule that learnt from the leads shown: how those count, said too.
   const rule = { source: 'salesforce' as const, field: 'Status', positiveValues: ['Closed - Converted'] };
   const outcomes = new Map([['salesforce|won', { outcome: 1 as const, heldOutProbability: 0.4 }], ['salesforce|open', { outcome: 0 as const, heldOutProbability: 0.1 }]]);
-  rendered.rerender(view({ leads: leadsOf([aged('won', 1), aged('open', 0)]), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: true } }));
+  rendered.rerender(view({ leads: leadsOf([aged('won', 1), aged('open', 0)]), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: true, learntFromBy: 'cuts' } }));
   expect(said()[0]).toContain('A lead the model learnt from counts in the tier of the score a check model trained without it gave it');
   expect(footer()).toContain('a lead the model learnt from counts in the tier of the score a check model trained without it gave it, not of the score it shows');
   for (const text of [...said(), footer()]) expect(text).not.toMatch(jargon);
@@ -386,13 +428,13 @@ it("says the rates count the leads a model learnt from by a check model's scores
   const note = () => rendered!.container.querySelector('[data-testid="converted-meaning"]')?.textContent ?? '';
 
   // Trained here, its check model's scores kept: lead 1 counts cold, and both the footer and the note say how.
-  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes: outcomesWith((p) => p), thresholds, learntFrom: true } }));
+  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes: outcomesWith((p) => p), thresholds, learntFrom: true, learntFromBy: 'cuts' } }));
   expect(hotRate()).toBe('0% of 1');
   expect(footer()).toContain('(a lead the model learnt from counts in the tier of the score a check model trained without it gave it, not of the score it shows).');
   expect(note()).toContain('A lead the model learnt from counts in the tier of the score a check model trained without it gave it');
 
   // The same model exported, deleted and imported again: no check model's scores, so lead 1 counts hot, at the score it shows.
-  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes: outcomesWith(() => null), thresholds, learntFrom: false } }));
+  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes: outcomesWith(() => null), thresholds, learntFrom: false, learntFromBy: 'cuts' } }));
   expect(hotRate()).toBe('50% of 2');
   expect(footer()).toBe(
     "Converted: of the tier's leads with a known outcome, the share that converted, and of how many. A lead the model may have learnt from counts in the tier of the score it shows, which may make its rates look better than they will be on new leads.",
@@ -431,7 +473,7 @@ it("lists the leads a model with a rule ranks highest that have not converted by
   const listed = () => [...rendered!.container.querySelectorAll('.lead-table tbody .link-button')].map((button) => button.textContent);
   const leftOut = () => rendered!.container.querySelector('[data-testid="converted-left-out-hot"]')?.textContent;
 
-  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
+  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false, learntFromBy: 'cuts' } }));
   expect([...rendered.container.querySelectorAll('[data-tier-row="hot"] td')].map((cell) => cell.textContent)).toEqual(['5', '100%', '20% of 5']);
   expect(listed()).toEqual(['Contact 1', 'Contact 2', 'Contact 3', 'Contact MQL']);
   expect(leftOut()).toBe('1 hot lead converted already, by the outcome the model was trained on: left out of this list (the counts above include it).');
@@ -450,7 +492,7 @@ it("leaves out another source's leads by their CRM's own status under a model wi
   const rows = [contact('customer', 1, 0.9), contact('open', 0, 0.6), salesforceWon];
   const rule = { source: 'hubspot' as const, field: 'lifecyclestage', positiveValues: ['customer'] };
   const outcomes = new Map([['hubspot|customer', { outcome: 1 as const, heldOutProbability: null }], ['hubspot|open', { outcome: 0 as const, heldOutProbability: null }]]);
-  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
+  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false, learntFromBy: 'cuts' } }));
   expect([...rendered.container.querySelectorAll('.lead-table tbody .link-button')].map((button) => button.textContent)).toEqual(['Contact open']);
   expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')?.textContent).toBe(
     "2 hot leads converted already, by the outcome the model was trained on, or for another source's leads already past the lead stage in their CRM (a Salesforce lead converted into an account and contact): left out of this list (the counts above include them).",
@@ -471,7 +513,7 @@ it("counts a file model's leads to the file's latest created date, written out, 
   /** The note once it says `words` (the file's date is read after the outcomes). */
   const noteSaying = (words: string) => waitFor(() => [rendered!.container.querySelector('[data-testid="converted-meaning"]')].find((note) => note?.textContent?.includes(words)));
 
-  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: fileRule, outcomes, thresholds, learntFrom: false } }));
+  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: fileRule, outcomes, thresholds, learntFrom: false, learntFromBy: 'cuts' } }));
   expect((await noteSaying('Mar 12, 2024')).textContent).toBe(
     'Converted means "Converted" is yes, for imported CSV leads, the outcome the model was trained on: 1 lead shown has a known outcome (created 30 or more days before Mar 12, 2024, the file\'s latest created date); other leads are left out.',
   );
@@ -484,7 +526,7 @@ it("counts a file model's leads to the file's latest created date, written out, 
 
   // A model trained on a CRM: its leads are as of today, whatever file is stored beside them.
   const crmRule = { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'], settledAfterDays: 30 };
-  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: crmRule, outcomes, thresholds, learntFrom: false } }));
+  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: crmRule, outcomes, thresholds, learntFrom: false, learntFromBy: 'cuts' } }));
   expect((await noteSaying('Salesforce')).textContent).toMatch(/: 1 lead shown has a known outcome \(created 30 or more days ago\); other leads are left out\.$/);
 });
 
@@ -502,7 +544,7 @@ it("reads each lead's outcome by the rule once for both the rates and the note o
     ['csv|2', { outcome: 0, heldOutProbability: null }],
   ]);
   const rule = { source: 'csv' as const, field: 'Converted', positiveValues: ['yes'] };
-  rendered = render(view({ leads: leadsOf([undated('1'), undated('2')]), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
+  rendered = render(view({ leads: leadsOf([undated('1'), undated('2')]), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false, learntFromBy: 'cuts' } }));
   const note = await waitFor(() => rendered!.container.querySelector('[data-testid="converted-meaning"]'));
   expect(note.textContent).toMatch(/: 2 leads shown have a known outcome \(with no created date\); other leads are left out\.$/);
   expect(reads.sort()).toEqual(['csv|1', 'csv|2']);
@@ -525,7 +567,7 @@ it('says that leads with no created date count too, whatever their age, when som
   // By a model's rule: only the leads whose outcome it counts (here the dated one) say whether undated leads are among them.
   const rule = { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'] };
   const outcomes = new Map([['salesforce|9', { outcome: 1 as const, heldOutProbability: null }]]);
-  rendered.rerender(view({ leads: leadsOf([...rows, dated]), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
+  rendered.rerender(view({ leads: leadsOf([...rows, dated]), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false, learntFromBy: 'cuts' } }));
   expect(note()).toMatch(/: 1 lead shown has a known outcome \(created 30 or more days ago\); other leads are left out\.$/);
 });
 
@@ -571,7 +613,7 @@ it("leaves out of the top leads a file's leads closed without converting by the 
     ['csv|Lost last week', { outcome: 0, heldOutProbability: null, uncounted: true }],
   ]);
   const rule = { source: 'csv' as const, field: 'Status', positiveValues: ['Closed - Converted'], openValues: ['Open - Not Contacted', 'Working - Contacted'], settledAfterDays: 30 };
-  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
+  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false, learntFromBy: 'cuts' } }));
   expect(listed(rendered.container)).toEqual(['Working']);
   expect(rendered.container.querySelector('[data-testid="lost-left-out-hot"]')?.textContent).toBe(
     '3 hot leads closed without converting, by the outcome the model was trained on: left out of this list (the counts above include them).',
@@ -583,7 +625,7 @@ it("leaves out of the top leads a file's leads closed without converting by the 
 
   // Without values still open, the rule's "not converted" may be a lead still worked: listed.
   const { openValues: _open, ...noneOpen } = rule;
-  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: noneOpen, outcomes, thresholds, learntFrom: false } }));
+  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: noneOpen, outcomes, thresholds, learntFrom: false, learntFromBy: 'cuts' } }));
   expect(listed(rendered.container)).toEqual(['Lost', 'Lost too', 'Lost last week', 'Working']);
   expect(rendered.container.querySelector('[data-testid="lost-left-out-hot"]')).toBeNull();
 });
@@ -595,7 +637,7 @@ it("keeps a CRM's leads not converted among the top leads, whatever its rule nam
   const rows = [salesforceLead('Not contacted', 0.9), salesforceLead('Closed - Not Converted', 0.8)];
   const rule = { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'], openStatus: { field: 'Status', values: ['Working - Contacted'] } };
   const outcomes = new Map(rows.map((row): [string, RuleOutcome] => [row.leadKey, { outcome: 0, heldOutProbability: null }]));
-  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
+  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false, learntFromBy: 'cuts' } }));
   expect(listed(rendered.container)).toEqual(['Not contacted', 'Closed - Not Converted']);
   expect(rendered.container.querySelector('[data-testid="lost-left-out-hot"]')).toBeNull();
 });
@@ -622,7 +664,7 @@ it("tells the panel whether the top leads list a file's lead: not when the file'
   expect(toldLast()).toBe(false);
   const rule = { source: 'csv' as const, field: 'Status', positiveValues: ['Closed - Converted'], openValues: ['Working - Contacted'] };
   const lost = new Map<string, RuleOutcome>([[csvLead.leadKey, { outcome: 0, heldOutProbability: null }]]);
-  rendered.rerender(view({ leads: leadsOf([salesforceLead, csvLead]), outcomeBasis: { kind: 'rule', rule, outcomes: lost, thresholds, learntFrom: false } }));
+  rendered.rerender(view({ leads: leadsOf([salesforceLead, csvLead]), outcomeBasis: { kind: 'rule', rule, outcomes: lost, thresholds, learntFrom: false, learntFromBy: 'cuts' } }));
   expect(listed(rendered.container)).toEqual(['Grace Hopper']);
   expect(toldLast()).toBe(false);
   rendered.rerender(view({ leads: leadsOf([salesforceLead, csvLead]) }));

@@ -253,9 +253,15 @@ const STORED_OUTCOMES: OutcomeBasis = { kind: 'stored' };
 
 /**
  * How the leads a model learnt from count in the rates, as the options page reads them (its LabelledLeadsNote): by their
- * held-out probability (`RuleOutcome`), said in a rep's words.
+ * held-out probability, or under a value or fixed policy their cross-fitted one (`RuleOutcome`), said in a rep's words.
  */
 const LEARNT_FROM_COUNTED = `A lead ${LEARNT_FROM_TIER} (the model knew its outcome, so that score would flatter it), as the options page counts them; the lists show it in the tier of the score it shows.`;
+/**
+ * What the options page says of a value or fixed policy's leads learnt from of a model that kept no cross-fitted
+ * probabilities (`learntFromBasisWords` 'not-kept'), in a rep's words: the calibration, fitted on their outcomes, may flatter the hot tier.
+ */
+const LEARNT_FROM_NOT_KEPT =
+  "The model was trained before LeadLens kept those scores on a scale their outcomes did not set, so its hot tier may convert more here than it will on new leads.";
 
 /**
  * What "Converted" means in the table above it, and of how many of the leads shown, as the options page says it of its figures:
@@ -305,6 +311,7 @@ function ConvertedNote({
         : `${known === 0 ? 'no lead shown has' : plural(known, 'lead shown has', 'leads shown have')} a known outcome (${counted}); other leads are left out.`}
       {madeUp > 0 && madeUp < shown.total && ` ${plural(madeUp, 'lead shown is', 'leads shown are')} ${madeUpWords}, not counted in Converted.`}
       {learntFrom && ` ${LEARNT_FROM_COUNTED}`}
+      {learntFrom && basis.learntFromBy === 'not-kept' && ` ${LEARNT_FROM_NOT_KEPT}`}
     </p>
   );
 }
@@ -363,15 +370,18 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
   const basisKind = outcomeBasis.kind;
   const ruleOutcomes = outcomeBasis.kind === 'rule' ? outcomeBasis.outcomes : undefined;
   const thresholds = outcomeBasis.kind === 'rule' ? outcomeBasis.thresholds : undefined;
+  // The leads it learnt from by their cross-fitted probabilities when its policy counts them so, as the options page does.
+  const crossFitted = outcomeBasis.kind === 'rule' && outcomeBasis.learntFromBy === 'cross-fitted';
   const fileAgesFrom = outcomeBasis.kind === 'stored' ? outcomeBasis.fileAgesFrom : undefined;
   // Only a model trained here, whose check model's scores are kept, has them: another (imported, the CLI's, or one whose were lost) counts every lead at the score it shows.
   const learntFromHeldOut = outcomeBasis.kind === 'rule' && outcomeBasis.learntFrom;
   const { stats, undated } = useMemo(() => {
     // By the model's rule once its outcomes are read, as the options page counts them (the leads it learnt from at their
-    // held-out probabilities); none until then (null), rather than the stored ones (undefined, a model without a rule).
-    const byRule = ruleOutcomes && thresholds ? { outcomes: ruleOutcomes, thresholds } : basisKind === 'stored' ? undefined : null;
+    // held-out probabilities, or cross-fitted ones as its policy says); none until then (null), rather than the stored
+    // ones (undefined, a model without a rule).
+    const byRule = ruleOutcomes && thresholds ? { outcomes: ruleOutcomes, thresholds, crossFitted } : basisKind === 'stored' ? undefined : null;
     return segmentFigures(filtered, Date.now(), byRule, fileAgesFrom);
-  }, [filtered, basisKind, ruleOutcomes, thresholds, fileAgesFrom]);
+  }, [filtered, basisKind, ruleOutcomes, thresholds, crossFitted, fileAgesFrom]);
   // A second pass, over every lead, only when the filters leave no stored outcome that counts.
   const knownFilteredOut = useMemo(() => {
     if (basisKind !== 'stored' || filtered === rows || TIERS.some((tier) => stats[tier].withOutcome > 0)) return false;

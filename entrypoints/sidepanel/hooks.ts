@@ -8,6 +8,7 @@ import type { OpenLead } from '@/lib/messaging/protocol-leads';
 import { succeeded } from '@/lib/messaging/reply';
 import { onEvent } from '@/lib/messaging/events';
 import type { ModelOutcomeRule } from '@/lib/ml/outcome-rule';
+import { learntFromBasisOf, type LearntFromBasis } from '@/lib/ml/tier-policy';
 import type { TierThresholds } from '@/lib/ml/train/thresholds';
 import { queryKeys } from '@/lib/query-keys';
 import type { RuleOutcomes } from '@/lib/segments';
@@ -62,8 +63,11 @@ export { useManifest };
 
 const createRuleOutcomesWorker = () => new Worker(new URL('./rule-outcomes-worker.ts', import.meta.url), { type: 'module' });
 
-/** `readRuleOutcomes` in a worker of its own, ended once it answers or `signal` aborts. */
-async function readRuleOutcomesInWorker(request: RuleOutcomesRequest, signal: AbortSignal): Promise<{ outcomes: RuleOutcomes; learntFrom: boolean }> {
+/**
+ * `readRuleOutcomes` in a worker of its own, ended once it answers or `signal` aborts; `crossFittedKept`: whether the
+ * leads the model learnt from came with their cross-fitted probabilities (a model trained before LeadLens kept them has none).
+ */
+async function readRuleOutcomesInWorker(request: RuleOutcomesRequest, signal: AbortSignal): Promise<{ outcomes: RuleOutcomes; learntFrom: boolean; crossFittedKept: boolean }> {
   const reply = await askWorkerOnce(
     createRuleOutcomesWorker,
     request,
@@ -74,7 +78,7 @@ async function readRuleOutcomesInWorker(request: RuleOutcomesRequest, signal: Ab
     },
     signal,
   );
-  return { outcomes: byLead(reply.outcomes), learntFrom: reply.outcomes.learntFrom };
+  return { outcomes: byLead(reply.outcomes), learntFrom: reply.outcomes.learntFrom, crossFittedKept: reply.outcomes.crossFittedProbabilities !== undefined };
 }
 
 /** What the side panel's conversion rates count as a lead's outcome (see `segmentFigures`). */
@@ -87,10 +91,11 @@ export type OutcomeBasis =
   | { kind: 'stored'; fileAgesFrom?: number }
   /**
    * The model's rule, the outcomes by it of the leads that count, with the held-out probabilities of
-   * those it learnt from, its tier thresholds now (which tier those for the rates), and whether
-   * those include leads it learnt from whatever their age.
+   * those it learnt from, its tier thresholds now (which tier those for the rates), whether those
+   * include leads it learnt from whatever their age, and which of their probabilities its tier
+   * policy now counts them by (`learntFromBasisOf`, as the options page does).
    */
-  | { kind: 'rule'; rule: ModelOutcomeRule; outcomes: RuleOutcomes; thresholds: TierThresholds; learntFrom: boolean }
+  | { kind: 'rule'; rule: ModelOutcomeRule; outcomes: RuleOutcomes; thresholds: TierThresholds; learntFrom: boolean; learntFromBy: LearntFromBasis }
   /** Not known yet: the model, or the outcomes by its rule, are being read. */
   | { kind: 'reading' }
   /** The model or the outcomes by its rule could not be read: no conversion rate, rather than the stored outcomes. */
@@ -115,7 +120,8 @@ export function useOutcomeBasis(modelId: string | undefined, leadsRead: boolean)
   // (trained again to its own id in the options page, its stored manifest took that training's record and rule labels).
   useInvalidateWhenJobEnds('scoring', [outcomesKey, manifestKey]);
   useInvalidateOnEvent('storedDataDeleted', [outcomesKey]);
-  // The thresholds the leads it learnt from are tiered by for the rates: those the stored scores were just re-tiered by.
+  // The thresholds the leads it learnt from are tiered by for the rates, and the policy that says by which of their
+  // probabilities (`learntFromBasisOf`): those the stored scores were just re-tiered by.
   useInvalidateWhenJobEnds('retier', [manifestKey]);
   const outcomes = useQuery({
     queryKey: outcomesKey,
@@ -138,7 +144,9 @@ export function useOutcomeBasis(modelId: string | undefined, leadsRead: boolean)
   }
   if (outcomes.isError) return { kind: 'unreadable', error: outcomes.error.message };
   if (!outcomes.data) return { kind: 'reading' };
-  return { kind: 'rule', rule, thresholds: manifest.data.tiers, ...outcomes.data };
+  const { crossFittedKept, ...read } = outcomes.data;
+  const { tiers, calibration } = manifest.data;
+  return { kind: 'rule', rule, thresholds: tiers, ...read, learntFromBy: learntFromBasisOf(tiers.policy, calibration, crossFittedKept) };
 }
 
 /**

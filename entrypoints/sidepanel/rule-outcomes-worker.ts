@@ -8,7 +8,7 @@ import { readRuleOutcomes, RuleOutcomesRequestSchema, type RuleOutcomesReply } f
 answerEachRequest<RuleOutcomesReply>(
   async (data) => {
     const outcomes = await readRuleOutcomes(RuleOutcomesRequestSchema.parse(data));
-    return { reply: { ok: true, outcomes }, transfer: [outcomes.outcomes.buffer, outcomes.uncounted.buffer, outcomes.heldOutProbabilities.buffer] };
+    return { reply: { ok: true, outcomes }, transfer: [outcomes.outcomes, outcomes.uncounted, outcomes.heldOutProbabilities, outcomes.crossFittedProbabilities].flatMap((array) => (array ? [array.buffer] : [])) };
   },
   (error) => ({ ok: false, error }),
 );

@@ -12,12 +12,13 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { db, type StoredLead } from '@/lib/db/db';
 import { writeJob } from '@/lib/jobs/progress';
 import { bundledModel } from '@/lib/ml/bundled-model';
-import type { Manifest } from '@/lib/ml/manifest';
+import { DEFAULT_POLICY, type Calibration, type Manifest, type TierPolicy } from '@/lib/ml/manifest';
 import type { ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import { tierOf } from '@/lib/ml/score';
+import { countedLabelled } from '@/lib/ml/tier-policy';
 import type { TierThresholds } from '@/lib/ml/train/thresholds';
 import type { Tier } from '@/lib/messaging/protocol';
-import { leadsToWork, segmentFigures, TIERS } from '@/lib/segments';
+import { leadsToWork, segmentFigures, TIERS, type RuleOutcomes } from '@/lib/segments';
 import { labelledProbabilities, loadScoredLeads } from '@/lib/ui/stored-data';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { queryKeys } from '@/lib/query-keys';
@@ -49,11 +50,21 @@ async function storeScored(leads: StoredLead[], probability = 0.5): Promise<void
 }
 const storeHot = (leads: StoredLead[]) => storeScored(leads);
 
-/** Each tier's conversion rate and its basis in the side panel, beside the options page's (its tier preview's, `expectedOutcomes`) over the same leads. */
-async function panelAndOptionsByTier(rule: ModelOutcomeRule) {
+/** Model `m`'s calibration in these tests: one that ranks the leads, so a value or fixed policy counts those it learnt from cross-fitted (`countsCrossFitted`). */
+const CALIBRATION: Calibration = { kind: 'platt', a: 1, b: 0 };
+
+/**
+ * Each tier's conversion rate and its basis in the side panel, beside the options page's (its tier preview's, `expectedOutcomes`)
+ * over the same leads, as each counts the leads the model learnt from under `policy` (`countedLabelled`): the panel told by
+ * which probability, as its outcome basis tells it (`learntFromBy`).
+ */
+async function panelAndOptionsByTier(rule: ModelOutcomeRule, policy: TierPolicy = DEFAULT_POLICY) {
   const { rows } = await loadScoredLeads('m');
-  const panel = segmentFigures(rows, now, { outcomes: byLead(await readRuleOutcomes({ modelId: 'm', rule, now })), thresholds: THRESHOLDS }).stats;
-  const { labels, probabilities } = await labelledProbabilities('m', rule, now);
+  const labelled = await labelledProbabilities('m', rule, now);
+  const { labels } = labelled;
+  const { probabilities, learntFromBy } = countedLabelled(labelled, policy, CALIBRATION);
+  const outcomes = byLead(await readRuleOutcomes({ modelId: 'm', rule, now }));
+  const panel = segmentFigures(rows, now, { outcomes, thresholds: THRESHOLDS, crossFitted: learntFromBy === 'cross-fitted' }).stats;
   const options = new Map<Tier, number[]>(TIERS.map((tier) => [tier, []]));
   labels.forEach((label, i) => options.get(tierOf(probabilities[i], THRESHOLDS))!.push(label));
   const rate = (outcomes: number[]) => (outcomes.length > 0 ? outcomes.reduce((sum, outcome) => sum + outcome, 0) / outcomes.length : null);
@@ -193,6 +204,44 @@ it('counts a lead the model learnt from in the tier of its held-out probability,
   expect(RuleOutcomeListSchema.safeParse({ ...list, heldOutProbabilities: list.heldOutProbabilities.subarray(1) }).success).toBe(false);
 });
 
+it('counts a lead the model learnt from as the options page does under its policy: cross-fitted under a value policy, by its held-out probability under a capacity one or for a model trained before', async () => {
+  const sf = (id: string, converted: boolean) => storedLead(`salesforce|${id}`, { IsConverted: converted }, { outcome: converted ? 1 : 0 });
+  await storeScored([sf('learnt-won', true), sf('learnt-lost', false)], 0.9);
+  await storeScored([sf('new-lost', false)], 0.05);
+  // A check model that never saw 'learnt-won' put it hot (0.6) through the calibration fitted on these same leads, which
+  // knew it converted; warm (0.3) through one fitted without its fold, as a new lead meets a value policy's thresholds.
+  const heldOut = { modelId: 'm', leadKeys: ['salesforce|learnt-won', 'salesforce|learnt-lost'], probabilities: Float64Array.of(0.6, 0.1) };
+  await db.heldOutScores.put({ ...heldOut, crossFittedProbabilities: Float64Array.of(0.3, 0.15) });
+  const rule: ModelOutcomeRule = { source: 'salesforce', field: 'IsConverted', positiveValues: ['true'] };
+  const value: TierPolicy = { kind: 'value', revenuePerConversion: 100, costPerContact: 10 };
+  expect(await panelAndOptionsByTier(rule, value)).toEqual({
+    hot: { panel: { rate: null, of: 0 }, options: { rate: null, of: 0 } },
+    warm: { panel: { rate: 1, of: 1 }, options: { rate: 1, of: 1 } },
+    cold: { panel: { rate: 0, of: 2 }, options: { rate: 0, of: 2 } },
+  });
+  // A capacity policy's cuts are of the shipped calibration's probabilities: the hot tier holds it there.
+  const byHeldOut = {
+    hot: { panel: { rate: 1, of: 1 }, options: { rate: 1, of: 1 } },
+    warm: { panel: { rate: null, of: 0 }, options: { rate: null, of: 0 } },
+    cold: { panel: { rate: 0, of: 2 }, options: { rate: 0, of: 2 } },
+  };
+  expect(await panelAndOptionsByTier(rule, DEFAULT_POLICY)).toEqual(byHeldOut);
+  // In the worker's message: the cross-fitted probability of each lead it learnt from, NaN for the others.
+  const list = await readRuleOutcomes({ modelId: 'm', rule, now });
+  expect(Object.fromEntries(list.leadKeys.map((leadKey, i) => [leadKey, list.crossFittedProbabilities?.[i]]))).toEqual({
+    'salesforce|learnt-won': 0.3,
+    'salesforce|learnt-lost': 0.15,
+    'salesforce|new-lost': Number.NaN,
+  });
+  expect(RuleOutcomeListSchema.safeParse(list).success).toBe(true);
+  expect(RuleOutcomeListSchema.safeParse({ ...list, crossFittedProbabilities: list.crossFittedProbabilities?.subarray(1) }).success).toBe(false);
+
+  // A model trained before LeadLens kept them: under a value policy too, by the held-out probability, as the options page counts it.
+  await db.heldOutScores.put(heldOut);
+  expect((await readRuleOutcomes({ modelId: 'm', rule, now })).crossFittedProbabilities).toBeUndefined();
+  expect(await panelAndOptionsByTier(rule, value)).toEqual(byHeldOut);
+});
+
 it('leaves out the leads younger than the minimum age the model was trained with (90 days), as the options page does; 30 for a rule stored without one', async () => {
   const sf = (id: string, converted: boolean, daysOld: number) => storedLead(`salesforce|${id}`, { IsConverted: converted }, { outcome: converted ? 1 : 0, createdAt: now - daysOld * DAY });
   await storeHot([sf('won', true, 120), sf('lost', false, 100), sf('not-yet', false, 45)]);
@@ -266,7 +315,7 @@ it("reads the outcomes by the active model's rule in a worker, and keeps the sto
   await storeHot([storedLead('salesforce|1', { IsConverted: false, Status: 'Working - Contacted' }, { outcome: 0 }), storedLead('salesforce|2', { IsConverted: true }, { outcome: 1 })]);
   const rule: ModelOutcomeRule = { source: 'salesforce', field: 'IsConverted', positiveValues: ['true'], openStatus: { field: 'Status', values: ['Working - Contacted'] } };
   await storeModel({ ...bundledManifest(), modelId: 'trained', outcomeRule: rule }, new Uint8Array([1]), 'trained');
-  expect(await outcomeBasisOf('trained')).toEqual({ kind: 'rule', rule, outcomes: notLearntFrom([['salesforce|2', 1]]), thresholds: bundledManifest().tiers, learntFrom: false });
+  expect(await outcomeBasisOf('trained')).toEqual({ kind: 'rule', rule, outcomes: notLearntFrom([['salesforce|2', 1]]), thresholds: bundledManifest().tiers, learntFrom: false, learntFromBy: 'cuts' });
   root?.unmount();
 
   // No file imported: every lead's age counts from now.
@@ -282,7 +331,7 @@ it("sends the worker the model's minimum age with its rule, so the panel counts 
   await storeHot([storedLead('salesforce|won', { IsConverted: true }, { outcome: 1, createdAt: today - 120 * DAY }), storedLead('salesforce|not-yet', { IsConverted: false }, { outcome: 0, createdAt: today - 45 * DAY })]);
   const rule: ModelOutcomeRule = { source: 'salesforce', field: 'IsConverted', positiveValues: ['true'], settledAfterDays: 90 };
   await storeModel({ ...bundledManifest(), modelId: 'trained', outcomeRule: rule }, new Uint8Array([1]), 'trained');
-  expect(await outcomeBasisOf('trained')).toEqual({ kind: 'rule', rule, outcomes: notLearntFrom([['salesforce|won', 1]]), thresholds: bundledManifest().tiers, learntFrom: false });
+  expect(await outcomeBasisOf('trained')).toEqual({ kind: 'rule', rule, outcomes: notLearntFrom([['salesforce|won', 1]]), thresholds: bundledManifest().tiers, learntFrom: false, learntFromBy: 'cuts' });
 });
 
 it('reads the outcomes again when the leads may have changed, not when only their tiers or owners did', async () => {
@@ -315,6 +364,33 @@ it("tiers the leads the model learnt from by its thresholds as a tier policy lea
   await writeJob('retier', { modelId: 'trained', state: 'done', done: 1, total: 1, startedAt: 1, finishedAt: 2 });
   await vi.waitFor(() => expect(basis()).toMatchObject({ kind: 'rule', thresholds }));
   expect(InThreadWorker.started).toBe(1);
+});
+
+it("tells the rates which probability the leads the model learnt from count by under its policy now, as the options page counts them: read again with the policy, not the outcomes", async () => {
+  const learnt = storedLead('salesforce|learnt', { IsConverted: true }, { outcome: 1 });
+  await storeHot([learnt]);
+  const heldOut = { modelId: 'trained', leadKeys: [learnt.key], probabilities: Float64Array.of(0.6) };
+  await db.heldOutScores.put({ ...heldOut, crossFittedProbabilities: Float64Array.of(0.3) });
+  const rule: ModelOutcomeRule = { source: 'salesforce', field: 'IsConverted', positiveValues: ['true'] };
+  const value: TierPolicy = { kind: 'value', revenuePerConversion: 100, costPerContact: 10 };
+  const manifest = { ...bundledManifest(), modelId: 'trained', outcomeRule: rule, tiers: { ...bundledManifest().tiers, policy: value } };
+  await storeModel(manifest, new Uint8Array([1]), 'trained');
+  const basis = await watchOutcomeBasis('trained');
+  expect(basis()).toMatchObject({ kind: 'rule', learntFrom: true, learntFromBy: 'cross-fitted' });
+  expect((basis() as { outcomes: RuleOutcomes }).outcomes.get(learnt.key)).toEqual({ outcome: 1, heldOutProbability: 0.6, crossFittedProbability: 0.3 });
+  // A capacity policy applied: its cuts are of the shipped calibration's probabilities, once the re-tier ends.
+  await storeModel({ ...manifest, tiers: { ...manifest.tiers, policy: DEFAULT_POLICY } }, new Uint8Array([1]), 'trained');
+  await writeJob('retier', { modelId: 'trained', state: 'done', done: 1, total: 1, startedAt: 1, finishedAt: 2 });
+  await vi.waitFor(() => expect(basis()).toMatchObject({ kind: 'rule', learntFromBy: 'cuts' }));
+  expect(InThreadWorker.started).toBe(1);
+  root?.unmount();
+
+  // A model trained before LeadLens kept the cross-fitted probabilities, under a value policy: by the held-out ones, said so.
+  await db.heldOutScores.put(heldOut);
+  await storeModel(manifest, new Uint8Array([1]), 'trained');
+  const before = await outcomeBasisOf('trained');
+  expect(before).toMatchObject({ kind: 'rule', learntFrom: true, learntFromBy: 'not-kept' });
+  expect((before as { outcomes: RuleOutcomes }).outcomes.get(learnt.key)).toEqual({ outcome: 1, heldOutProbability: 0.6 });
 });
 
 it("describes the model's rule with the labels its training again to its own id recorded, once that activation's scoring of every lead ends", async () => {

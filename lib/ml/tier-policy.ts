@@ -148,6 +148,18 @@ export function countedProbabilities(policy: TierPolicy, calibration: Calibratio
  */
 export type LearntFromBasis = 'cuts' | 'cross-fitted' | 'shipped' | 'not-kept';
 
+/**
+ * What the leads a model learnt from are counted by under `policy` and the model's `calibration`
+ * (`countsCrossFitted`), given whether their cross-fitted probabilities were kept
+ * (`crossFittedKept`): the options page's figures (`countedLabelled`) and the side panel's rates
+ * (`segmentFigures`) count by this one rule.
+ */
+export function learntFromBasisOf(policy: TierPolicy, calibration: Calibration, crossFittedKept: boolean): LearntFromBasis {
+  if (policy.kind === 'capacity') return 'cuts';
+  if (!countsCrossFitted(policy, calibration)) return 'shipped';
+  return crossFittedKept ? 'cross-fitted' : 'not-kept';
+}
+
 /** `LearntFromBasis` in words, said after "the probability a check model trained without them gave them" or "scored by a check model that never saw them". */
 export function learntFromBasisWords(basis: LearntFromBasis): string {
   switch (basis) {
@@ -189,12 +201,10 @@ export interface CountedLabelled {
  */
 export function countedLabelled({ probabilities, ranked, crossFitted }: LabelledLeads, policy: TierPolicy, calibration: Calibration): CountedLabelled {
   const crossFittedToo = crossFitted ?? { probabilities, ranked };
-  const learntFromBy: LearntFromBasis =
-    policy.kind === 'capacity' ? 'cuts' : !countsCrossFitted(policy, calibration) ? 'shipped' : crossFitted ? 'cross-fitted' : 'not-kept';
   return {
     probabilities: countedProbabilities(policy, calibration, probabilities, crossFittedToo.probabilities),
     ranked: countedProbabilities(policy, calibration, ranked, crossFittedToo.ranked),
-    learntFromBy,
+    learntFromBy: learntFromBasisOf(policy, calibration, crossFitted !== undefined),
   };
 }
 
