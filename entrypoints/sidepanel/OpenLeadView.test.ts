@@ -386,7 +386,7 @@ it("compares the lead with the ideal customer in its CRM's words: a HubSpot rang
   expect(compared).toEqual([
     ['Employees', '5-25', '100-500', '×3'],
     // Fit, compared rather than changed: the odds of leads with the ideal are "the same", not "no change".
-    ['Annual revenue', '€1.200.000', '$500,000 – $2,000,000 (USD)', 'the same'],
+    ['Annual revenue', '€1.200.000', '$500,001 – $2,000,000 (USD)', 'the same'],
   ]);
   const said = [...rendered.container.querySelectorAll('li[data-reason]')].map((li) => li.textContent);
   expect(said).toEqual(expect.arrayContaining([expect.stringContaining('Employees: 5-25'), expect.stringContaining('Annual revenue: €1.200.000')]));

@@ -239,6 +239,58 @@ describe('deviationsFromIdeal', () => {
   });
 });
 
+describe("an ideal range's ends, and the lead's value beside them", () => {
+  // Labels as the trainer wrote them before: a bin's lower end at the edge the bin below ends at (a value that bin holds).
+  const numberModel = (feature: object, edges: number[], labels: string[], scores: number[]) =>
+    handMadeManifest({
+      features: [{ key: 'x', label: 'X', type: 'numeric', derive: { kind: 'value', from: { csv: 'x' } }, actionable: false, ...feature }],
+      terms: [{ features: [0], label: 'X', shape: { axes: [{ labels: [...labels, 'missing'], edges }], scores: [...scores, 0] } }],
+      intercept: -2,
+    });
+  const compared = (model: Manifest, value: number) => deviationsFromIdeal(model, [Math.fround(value)], 'csv').map((d) => [d.leadValue, d.idealValue, d.pointsLost > 0]);
+
+  // The bundled model's e-mail click rate: the edges 0.1603 and 0.2053 bound the ideal.
+  const clickRate = numberModel(
+    { unit: 'clicks per open' },
+    [0.14835165441036224, 0.16025641560554504, 0.17424243688583374, 0.2052631676197052, 0.2620137333869934, 0.26393190026283264],
+    ['≤ 0.148', '0.148 – 0.16', '0.16 – 0.174', '0.174 – 0.205', '0.205 – 0.262', '0.262 – 0.264', '> 0.264'].map((label) => `${label} clicks per open`),
+    [-0.5, -0.2, 0.5, 0.5, -0.1, -0.3, -0.4],
+  );
+
+  it("writes a range's lower end as a value the range holds, not the edge of the bin below: a lead there reads outside it", () => {
+    // 32 clicks of 200 opens, 0.16, is in the bin below the ideal (×1.7 from it). Before: "0.16 | 0.16 – 0.205", the value an end of the range it is not in.
+    expect(compared(clickRate, 32 / 200)).toEqual([['0.16 clicks per open', '0.161 – 0.205 clicks per open', true]]);
+    // 3 of 19, 0.158: as many digits as tell it from the end (before, "0.16" too).
+    expect(compared(clickRate, 3 / 19)).toEqual([['0.158 clicks per open', '0.161 – 0.205 clicks per open', true]]);
+  });
+
+  it("writes the lead's value as its record has it, as its reasons do: 41 clicks of 200 opens is 0.205, within the range", () => {
+    // float32 0.20499999523 read "0.2" before, where its reasons (the record's 0.205) read "0.21"; beside the range's end, as the end is written.
+    expect(compared(clickRate, 41 / 200)).toEqual([['0.205 clicks per open', '0.161 – 0.205 clicks per open', false]]);
+    expect(compared(clickRate, 0.17)).toEqual([['0.17 clicks per open', '0.161 – 0.205 clicks per open', false]]);
+  });
+
+  it('writes an amount in whole units the range holds: $13,500,000 is in the bin below one over it', () => {
+    // The bundled model's annual revenue. Before: "$13,500,000 | $13,500,000 – $20,500,000".
+    const revenue = numberModel(
+      { unit: 'USD' },
+      [1_000_000, 13_500_000, 20_500_000, 50_000_000],
+      ['≤ $1,000,000', '$1,000,000 – $13,500,000', '$13,500,000 – $20,500,000', '$20,500,000 – $50,000,000', '> $50,000,000'],
+      [-0.5, -0.2, 0.5, -0.1, -0.4],
+    );
+    expect(compared(revenue, 13_500_000)).toEqual([['$13,500,000', '$13,500,001 – $20,500,000', true]]);
+    expect(compared(revenue, 13_500_001)).toEqual([['$13,500,001', '$13,500,001 – $20,500,000', false]]);
+  });
+
+  it('writes an upper end the range holds as the model reads it, in float32: 1.07 is above an edge of 1.0699999', () => {
+    // The xeducation data's page views per visit. Before: "1.07 | 0.5 – 1.07", and 1.07 is not in it.
+    const edge = Math.fround(1.07 - 1e-7);
+    const pageViews = numberModel({}, [0.5, edge, Math.fround(1.155), Math.fround(1.18)], ['≤ 0.5', '0.5 – 1.07', '1.07 – 1.16', '1.16 – 1.18', '> 1.18'], [-0.5, 0.5, -0.1, -0.2, -0.4]);
+    expect(compared(pageViews, 1.07)).toEqual([['1.07', '0.501 – 1.06', true]]);
+    expect(compared(pageViews, 0.5)).toEqual([['0.5', '0.501 – 1.06', true]]);
+  });
+});
+
 describe('deviationsFromIdeal on the odds of the probability shown', () => {
   // Row [0, 1, 1]: logit −2 − 1 − 0.5 − 0.2 = −3.7; the ideal gains 2 (visits), 1 (industry), 0.5 (opens) of the model's log-odds.
   const row = [0, 1, 1];
@@ -961,7 +1013,8 @@ describe('a click rate above its ideal, which only clicking none of the e-mails 
   it('is left out of the comparison, as a count past its ideal is; one below its ideal is compared', () => {
     // Before: "E-mail click rate | 1 clicks per open | 0.25 – 0.5", which more clicks only take further from.
     expect(compared({ opens: 2, clicks: 2 }).map(([label]) => label)).toEqual(['E-mails opened', 'E-mails clicked']);
-    expect(compared({ opens: 10, clicks: 1 })).toContainEqual(['E-mail click rate', '0.1 clicks per open', '0.25 – 0.5']);
+    // The hand-made labels write 0.25, which is in the bin below, as the bin's lower end: read from the edges instead.
+    expect(compared({ opens: 10, clicks: 1 })).toContainEqual(['E-mail click rate', '0.1 clicks per open', '0.26 – 0.5 clicks per open']);
   });
 
   it('is lowered by more opens from within its ideal, where more clicks would not take it back', () => {

@@ -21,11 +21,12 @@
 import { hubspotRangeOptions } from '../crm/hubspot-ranges';
 import type { Tier } from '../messaging/protocol';
 import { valueAsShown } from './explain';
-import { columnKey, currencyCode, featureNumber, featureValue, formatNumber, levelAsShown, ratioParts, readRaw, sourceSupplies, type RawRecord, type SourceKind } from './featurize';
+import { columnKey, currencyCode, digitsTellingApart, featureNumber, featureValue, formatNumber, levelAsShown, ratioParts, readRaw, sourceSupplies, type RawRecord, type SourceKind } from './featurize';
 import { fieldSourcesOf, type Feature, type Manifest, type Term, type TermShape } from './manifest';
 import { tierOf } from './score';
-import { ANY_VALUE, axisBin, LEAST_VISIBLE_POINTS, rangeLabel, scoreIndex, supportedIdeal, termContribution, valueInBin, type IdealBins } from './shape';
+import { ANY_VALUE, axisBin, labelsNameTheirBins, labelsNameWholeNumbers, LEAST_VISIBLE_POINTS, numbersWritten, rangeLabel, scoreIndex, supportedIdeal, termContribution, valueInBin, type IdealBins } from './shape';
 import { applyCalibration, calibratedChange } from './train/calibration';
+import { binLabels } from './train/term-shapes';
 
 type Axis = TermShape['axes'][number];
 
@@ -127,7 +128,27 @@ function rangeOptionsByBin(feature: Feature, axis: Axis, source: SourceKind): Ma
  */
 function axisAsShown(axis: Axis, feature: Feature, source: SourceKind): Axis {
   const options = rangeOptionsByBin(feature, axis, source);
-  return { ...axis, labels: axis.labels.map((label, bin) => options?.get(bin)?.map(({ text }) => text).join(' or ') ?? levelAsShown(label, feature, source)) };
+  const { labels } = labelledByBins(axis, feature);
+  return { ...axis, labels: labels.map((label, bin) => options?.get(bin)?.map(({ text }) => text).join(' or ') ?? levelAsShown(label, feature, source)) };
+}
+
+const relabelled = new WeakMap<Axis, Axis>();
+
+/**
+ * `axis` of `feature` with labels that name values their bins hold (`labelsNameTheirBins`), as `binLabels` writes
+ * them: a model trained before LeadLens did wrote a bin's lower end at the edge the bin below ends at ("0.16 – 0.174"
+ * over an edge of 0.1603, "$1,000 – $2,000" over $1,000), which a lead of 0.16 or $1,000 reads as within though it is
+ * not. Such a number's labels are made again from its edges, in whole numbers where they named only whole numbers.
+ * Once per axis (a plan words a feature's bins again and again).
+ */
+function labelledByBins(axis: Axis, feature: Feature): Axis {
+  if (feature.type !== 'numeric' || axis.edges.length === 0) return axis;
+  let labelled = relabelled.get(axis);
+  if (!labelled) {
+    labelled = labelsNameTheirBins(axis) ? axis : { ...axis, labels: binLabels(feature, axis.edges, labelsNameWholeNumbers(axis.labels)) };
+    relabelled.set(axis, labelled);
+  }
+  return labelled;
 }
 
 /** The axis a feature's moves are read on: its own (main-effect) term's, else the first term's that uses it. */
@@ -259,13 +280,49 @@ const NOT_KNOWN = 'not known';
  * with the model's unit (`formatNumber`, as `describeFeatureValue` does), not as the bin the model
  * reads it in ("49", not "49 – 50"); a category or yes/no as its level; "not known" when missing.
  * A number too large for float32 (Infinity) has no figure: its bin ("> 5") says where the model reads it.
+ * A number is the decimal its float32 stands for (`recordedDecimal`), so it reads as the reasons write the
+ * record's, with the digits that place it among the numbers `ends` of an ideal range beside it (`digitsAmong`).
  */
-function leadValueAsShown(feature: Feature, axis: Axis, value: number, written?: string | null): string {
+function leadValueAsShown(feature: Feature, axis: Axis, value: number, written?: string | null, ends: readonly number[] = []): string {
   if (Number.isNaN(value)) return NOT_KNOWN;
   if (written) return valueAsShown(written);
   // A "days since" with no unit named reads in days, as its reason does ("20 days", not "20").
   const unit = countsDaysSince(feature) ? (feature.unit ?? 'days') : feature.unit;
-  return feature.type === 'numeric' && Number.isFinite(value) ? formatNumber(value, unit) : axis.labels[axisBin(axis, value)];
+  if (feature.type !== 'numeric' || !Number.isFinite(value)) return axis.labels[axisBin(axis, value)];
+  const decimal = recordedDecimal(value);
+  return formatNumber(decimal, unit, digitsAmong(decimal, ends));
+}
+
+/**
+ * The decimal a float32 model input stands for: the shortest number float32 reads as it (0.20499999523 → 0.205, 41
+ * clicks of 200 opens), which is the record's own, as its reasons write it (`describeFeatureValue`: "0.21", where the
+ * float32 itself would read "0.2"). A number no float32 is (a value a plan moves a feature to) is its own.
+ */
+function recordedDecimal(value: number): number {
+  if (Math.fround(value) !== value) return value;
+  for (let digits = 1; digits < 9; digits++) {
+    const decimal = Number(value.toPrecision(digits));
+    if (Math.fround(decimal) === value) return decimal;
+  }
+  return value;
+}
+
+/**
+ * The extra digits (`formatNumber`) at which `value` reads where it lies among the numbers `ends` an ideal range
+ * beside it writes: apart from each it is not (`digitsTellingApart`: 0.158 and 0.16 beside "0.161 – 0.205", never
+ * "0.16" for both), and as the range writes an end it is (0.205, not "0.21", beside "0.161 – 0.205").
+ */
+function digitsAmong(value: number, ends: readonly number[]): number {
+  const readsAs = (end: number, extra: number) => Number(formatNumber(value, undefined, extra).replace(/,/g, '')) === end;
+  return Math.max(
+    0,
+    ...ends.map((end) => {
+      if (end !== value) return digitsTellingApart([value, end]);
+      let extra = 0;
+      while (extra < 20 && !readsAs(end, extra)) extra++; // the range writes the end in a few digits
+      return extra;
+    }),
+  );
 }
 
 /**
@@ -280,10 +337,18 @@ export type ValuesAsWritten = readonly (string | null)[] | undefined;
  * `source` shows it): the lead's own value as the CRM wrote it where `asWritten` has that, so the
  * two and the reasons say "5-25" and "other" alike, never the model's "5" or "(other)".
  */
-function valueAsWorded(manifest: Manifest, source: SourceKind, row: ArrayLike<number>, asWritten: ValuesAsWritten, feature: number, value: number): string {
+function valueAsWorded(
+  manifest: Manifest,
+  source: SourceKind,
+  row: ArrayLike<number>,
+  asWritten: ValuesAsWritten,
+  feature: number,
+  value: number,
+  ends: readonly number[] = [],
+): string {
   const spec = manifest.features[feature];
   const written = Object.is(value, row[feature]) ? asWritten?.[feature] : undefined;
-  return leadValueAsShown(spec, axisAsShown(ownAxis(manifest, feature), spec, source), value, written);
+  return leadValueAsShown(spec, axisAsShown(ownAxis(manifest, feature), spec, source), value, written, ends);
 }
 
 /**
@@ -505,7 +570,7 @@ export function deviationsFromIdeal(
       }
       // A count a rep's work records only grows (no one un-clicks an e-mail): past its ideal ("clicked 4, ideal 2") it is
       // nothing to act on, and left out rather than shown as reached, an ideal it does not have. So is a rate of such counts
-      // above its ideal ("0.75 clicks per open, ideal 0.16 – 0.205"): only the lead opening e-mails and clicking none lowers it.
+      // above its ideal ("0.75 clicks per open, ideal 0.161 – 0.205"): only the lead opening e-mails and clicking none lowers it.
       // An unknown count is none recorded yet, as in the plan: it can still reach any ideal. What more of it would do is the plan's to say.
       if (workOnlyRaises(manifest.features[feature], source) && !Number.isNaN(row[feature]) && leadBin > ideal.last) return [];
       const options = rangeOptionsByBin(manifest.features[feature], axis, source);
@@ -514,7 +579,9 @@ export function deviationsFromIdeal(
       const range = rangeLabel(axis, ideal.first, ideal.last);
       // A dropdown's ideal is an option, unless it is the lead's own value and none of them (a portal's own option).
       const idealValue = options && !options.has(ideal.first) ? leadValue : currency && range !== ANY_VALUE ? `${range} (${currency})` : range;
-      const deviation = { feature, label: term.label, actionable, leadValue, idealValue };
+      // A number reads where it lies against the range's ends: 32 clicks of 200 opens "0.16" beside "0.161 – 0.205", 3 of 19 "0.158".
+      const ends = manifest.features[feature].type === 'numeric' && !options && range !== ANY_VALUE ? numbersWritten(range) : [];
+      const deviation = { feature, label: term.label, actionable, leadValue: valueAsWorded(manifest, source, row, asWritten, feature, row[feature], ends), idealValue };
       // A lead within the ideal range has the ideal: "employees 25, ideal 21 – 40" loses nothing, whatever bin of it scores best.
       if (leadBin >= ideal.first && leadBin <= ideal.last) return [{ ...deviation, pointsLost: 0 }];
       const lost = (gain: number) => calibratedChange(manifest.calibration, logit, gain);

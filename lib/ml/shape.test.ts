@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { parseManifest, type TermShape } from './manifest';
-import { axisBin, bestSupportedRange, LEAST_VISIBLE_POINTS, supportedIdeal, termContribution, valueInBin } from './shape';
+import { axisBin, bestSupportedRange, labelsNameTheirBins, LEAST_VISIBLE_POINTS, numbersWritten, rangeLabel, supportedIdeal, termContribution, valueInBin, writtenBeside } from './shape';
 import { trainModel } from './train/index';
 import { syntheticLeads } from './train/synthetic';
 
@@ -33,6 +33,40 @@ describe('axisBin', () => {
     const shape: TermShape = { axes: [numeric, categorical], scores: Array.from({ length: 16 }, (_, i) => i) };
     expect(termContribution(shape, [3, 1])).toBe(1 * 4 + 1);
     expect(termContribution(shape, [NaN, NaN])).toBe(15);
+  });
+});
+
+describe('the ends a label writes', () => {
+  const edge = Math.fround(0.16025641560554504); // the bundled model's click rate: 32 clicks of 200 opens (0.16) is at most it
+  it('writes the least number above an edge, and the greatest at most it, as the model reads them in float32', () => {
+    expect([writtenBeside(edge, 3, true), writtenBeside(edge, 3, false), writtenBeside(edge, 2, true)]).toEqual([0.161, 0.16, 0.17]);
+    expect([writtenBeside(13_500_000, 0, true), writtenBeside(13_500_000, 0, false)]).toEqual([13_500_001, 13_500_000]);
+    // Float32 1.0699999: 1.07 (float32 1.0700000525) is above it.
+    const below = Math.fround(1.07 - 1e-7);
+    expect([writtenBeside(below, 2, false), writtenBeside(below, 2, true)]).toEqual([1.06, 1.07]);
+    // Hundreds: float32 tells no whole dollars apart past 16,777,216.
+    expect(writtenBeside(285_000_000, -2, true)).toBe(285_000_100);
+  });
+
+  it('reads the numbers a label writes', () => {
+    expect(numbersWritten('$13,500,001 – $20,500,000')).toEqual([13_500_001, 20_500_000]);
+    expect(numbersWritten('≤ 0.031 clicks per open')).toEqual([0.031]);
+    expect(numbersWritten('-$1,000 – $0')).toEqual([-1000, 0]);
+  });
+
+  it("tells labels whose ends are values their bins hold from those whose lower end is the bin below's edge", () => {
+    const edges = [Math.fround(0.14835165441036224), edge];
+    expect(labelsNameTheirBins({ labels: ['≤ 0.148', '0.149 – 0.16', '≥ 0.161', 'missing'], edges })).toBe(true);
+    expect(labelsNameTheirBins({ labels: ['≤ 0.148', '0.148 – 0.16', '> 0.16', 'missing'], edges })).toBe(false);
+    expect(labelsNameTheirBins({ labels: ['≤ $1,000', '$1,000 – $2,000', '> $2,000', 'missing'], edges: [1000, 2000] })).toBe(false);
+    expect(labelsNameTheirBins({ labels: ['≤ 0.5', '0.5 – 1.07', '> 1.07', 'missing'], edges: [0.5, Math.fround(1.07 - 1e-7)] })).toBe(false);
+    // Whole numbers: "> 30" over 30.5 names them all.
+    expect(labelsNameTheirBins({ labels: ['≤ 2', '3 – 5', '6', '> 6', 'missing'], edges: [2.5, 5.5, 6.5] })).toBe(true);
+  });
+
+  it("names a range by its bins' ends", () => {
+    const axis = { labels: ['≤ 0.148', '0.149 – 0.16', '0.161 – 0.174', '0.175 – 0.205', '≥ 0.206', 'missing'] };
+    expect([rangeLabel(axis, 2, 3), rangeLabel(axis, 0, 1), rangeLabel(axis, 2, 4)]).toEqual(['0.161 – 0.205', '≤ 0.16', '0.161 or more']);
   });
 });
 

@@ -83,12 +83,58 @@ export function valueInBin(axis: ShapeAxis, bin: number): number {
 export const ANY_VALUE = 'any value';
 
 /**
+ * The number a label writes beside `edge` (float32) for the bin on one side of it, with `decimals` decimals (tens,
+ * hundreds where negative): the least the model reads above the edge (`above`), of the bin over it, or else the greatest
+ * it reads as at most the edge, of the bin the edge ends. Read as `axisBin` reads a value, in float32, so a label names
+ * values its bin holds: over an edge of 1.0699999, 1.07 (float32 1.0700000525) is in the bin above.
+ */
+export function writtenBeside(edge: number, decimals: number, above: boolean): number {
+  const written = (k: number) => (decimals >= 0 ? k / 10 ** decimals : k * 10 ** -decimals);
+  const holds = (x: number) => (above ? Math.fround(x) > edge : Math.fround(x) <= edge);
+  let k = Math.round(decimals >= 0 ? edge * 10 ** decimals : edge / 10 ** -decimals);
+  // A few steps at the digits float32 tells apart; an edge of an imported manifest no float32 lies beside at them
+  // (past float32's range, or closer to the next edge than float32 tells apart) is written as itself, as before.
+  for (let step = 0; step < MAX_STEPS_BESIDE && !holds(written(k)); step++) k += above ? 1 : -1;
+  return holds(written(k)) ? written(k) : edge;
+}
+
+/** Steps `writtenBeside` takes from an edge at most: at float32's digits a number beside it is one or two away. */
+const MAX_STEPS_BESIDE = 100;
+
+/** The numbers a label writes, as `formatNumber` writes them ("$13,500,001 – $20,500,000" → 13500001, 20500000; "≤ 0.031 clicks per open" → 0.031). */
+export const numbersWritten = (label: string): number[] => [...label.matchAll(/-?[$€£₹]?\d[\d,]*(?:\.\d+)?/g)].map(([text]) => Number(text.replace(/[^\d.-]/g, '')));
+
+/** Whether an axis's labels name whole numbers only ("≤ 2", "3 – 5", "$1,001 – $2,000"): a number no decimal of which they write. */
+export const labelsNameWholeNumbers = (labels: readonly string[]) => !labels.some((label) => /\d\.\d/.test(label));
+
+/**
+ * Whether every value bin's label of a numeric `axis` names values the bin holds: the ends of "3 – 5", the one value of
+ * "4", the end of "≤ 2" and "≥ 7", read in float32 as `axisBin` reads a value, and of "> 7" the top edge itself (of whole
+ * numbers, the greatest at most it: "> 30" over 30.5). A label an older LeadLens made may not: "0.16 – 0.174" over an
+ * edge of 0.1603, where 0.16 is in the bin below.
+ */
+export function labelsNameTheirBins(axis: ShapeAxis): boolean {
+  const { edges, labels } = axis;
+  const top = edges.length; // the bin before "missing"
+  if (top === 0) return true; // one value bin: no ends to name
+  const above = (x: number, edge: number) => Math.fround(x) > edge;
+  const atMost = (x: number, edge: number) => Math.fround(x) <= edge;
+  const whole = labelsNameWholeNumbers(labels);
+  return labels.slice(0, top + 1).every((label, bin) => {
+    const [first, last = first] = numbersWritten(label);
+    if (first === undefined) return false;
+    if (bin < top) return (bin === 0 || above(first, edges[bin - 1])) && atMost(last, edges[bin]);
+    const edge = edges[top - 1];
+    return label.startsWith('>') ? Math.fround(first) === edge || (whole && first === Math.floor(edge)) : above(first, edge);
+  });
+}
+
+/**
  * One label for the value bins `first` … `last` of a numeric axis, made from the bins' own labels
  * ("≤ 2", "3 – 5 days", "6 days", "≥ 7 days"): "3 – 6 days", "≤ 6 days", "3 days or more". The one
  * labeller of an ideal, the model card's and the side panel's, so for a lead with no pairs the two
- * name their range alike. It reads as the bins it spans read: a bin holds the values above its lower
- * edge (`axisBin`), so whole numbers in bins 11 – 20 … 271 – 280 read "11 – 280", never "10 – 280",
- * 10 being in the bin below.
+ * name their range alike. It writes the ends the bins' labels write, values the bins hold
+ * (`labelsNameTheirBins`): "0.161 – 0.205" over an edge of 0.1603, never "0.16", which is in the bin below.
  */
 export function rangeLabel(axis: Pick<ShapeAxis, 'labels'>, first: number, last: number): string {
   const { labels } = axis;

@@ -5,48 +5,62 @@
  */
 import { digitsTellingApart, formatNumber, formatNumberRange } from '../featurize';
 import type { Feature, TermShape } from '../manifest';
-import { rangeLabel, supportedIdeal } from '../shape';
+import { rangeLabel, supportedIdeal, writtenBeside } from '../shape';
 import type { EbmModel, EbmTerm } from './ebm';
+
+/** Decimals a bin's label may add to the axis's to name a number the bin holds: float32 tells no more apart. */
+const MAX_MORE_DECIMALS = 9;
 
 /** Label of the missing bin, the last bin of every shape axis. */
 const MISSING_BIN_LABEL = 'missing';
 
-/** Whole numbers a range of a whole-number feature can span and still name them exactly ("3 – 5"); wider ranges read by their edges. */
-const EXACT_WHOLE_RANGE = 100;
-
 /**
  * Labels of an axis's bins as a rep reads them, the missing bin last: a categorical feature's
- * levels; Yes / No; or numeric ranges "≤ 3", "3 – 7", "> 7" between `edges` (value ≤ edge).
- * For a feature whose values are all whole numbers (counts, days) the ranges name the whole
- * numbers inside them: edges 2.5, 5.5, 6.5 read "≤ 2", "3 – 5", "6", "≥ 7"; a range of a
- * hundred whole numbers or more (money) reads by its edges: "$1,000 – $2,000".
+ * levels; Yes / No; or for a number the values each bin holds between `edges` (value ≤ edge, in
+ * float32: `axisBin`), written by their least and greatest: "≤ 0.031", "0.032 – 0.072", "> 0.9".
+ * A label's ends are values its bin holds, never an edge the bin below ends at: over an edge of
+ * 0.1603, "0.161 – 0.205", not "0.16 – 0.205", and "$13,500,001 – $20,500,000" over
+ * $13,500,000. For a feature whose values are all whole numbers (counts, days, money) in whole
+ * units: edges 2.5, 5.5, 6.5 read "≤ 2", "3 – 5", "6", "≥ 7".
  */
 export function binLabels(feature: Feature, edges: readonly number[], wholeNumbers = false): string[] {
   if (feature.type === 'categorical') return [...(feature.vocabulary ?? []), MISSING_BIN_LABEL];
   if (feature.type === 'boolean' && edges.length === 1 && edges[0] > 0 && edges[0] < 1) return ['No', 'Yes', MISSING_BIN_LABEL];
   if (edges.length === 0) return ['any', MISSING_BIN_LABEL];
-  // Edges are float32: show the number they stand for (2,249,999,872 → 2,250,000,000).
-  const tidy = (v: number) => Number(v.toPrecision(6));
-  // One number of digits for the axis: an edge reads the same in the two labels it bounds.
-  const extra = digitsTellingApart(edges.map(tidy));
-  const fmt = (v: number) => formatNumber(tidy(v), feature.unit, extra);
-  const range = (low: number, high: number): string => {
-    if (wholeNumbers) {
-      const first = Math.floor(low) + 1; // the smallest whole number in (low, high]
-      const last = Math.floor(high);
-      // Counts and days read exactly ("3 – 5"); a wide range (money) reads by its edges, but a
-      // half-way edge by the whole number on this side of it: 2,317.5 would print as 2,318,
-      // which is in the next bin.
-      if (first <= last && last - first < EXACT_WHOLE_RANGE) return first === last ? fmt(first) : formatNumberRange(first, last, feature.unit);
-      if (first <= last) return formatNumberRange(Number.isInteger(tidy(low)) ? tidy(low) : first, Number.isInteger(tidy(high)) ? tidy(high) : last, feature.unit);
-    }
-    return formatNumberRange(tidy(low), tidy(high), feature.unit, extra);
+  // Edges are float32: the digits are those that tell apart the numbers they stand for (2,249,999,872 → 2,250,000,000).
+  const extra = wholeNumbers ? 0 : digitsTellingApart(edges.map((v) => Number(v.toPrecision(6))));
+  /**
+   * The decimals a number about `edge` is written with (`more` beyond the axis's): `formatNumber`'s and the axis's
+   * `extra`, none for whole numbers, and never finer than float32 tells numbers apart there (tens or hundreds past
+   * 16,777,216: the model reads $285,000,001 as $285,000,000).
+   */
+  const decimalsAbout = (edge: number, more: number) => {
+    const size = Math.abs(edge);
+    const written = wholeNumbers ? 0 : (size >= 100 ? 0 : size >= 1 ? 1 : 2) + extra;
+    const told = edge === 0 ? written : Math.floor(-Math.log10(2 ** (Math.floor(Math.log2(size)) - 23)));
+    return Math.min(written, told) + more;
   };
-  const top = edges[edges.length - 1];
-  const ranges = [`≤ ${fmt(wholeNumbers ? Math.floor(edges[0]) : edges[0])}`];
+  const fmt = (v: number, decimals: number) => formatNumber(v, feature.unit, Math.max(0, decimals));
+  /** The number written beside `edge` for the bin above it or the bin it ends (`writtenBeside`), with `more` decimals. */
+  const beside = (edge: number, above: boolean, more = 0) => writtenBeside(edge, decimalsAbout(edge, more), above);
+  /** The least and greatest numbers bin (low, high] holds, written with the axis's decimals, or more where it holds none at those. */
+  const range = (low: number, high: number): string => {
+    for (let more = 0; more <= MAX_MORE_DECIMALS; more++) {
+      const decimals = Math.max(decimalsAbout(low, more), decimalsAbout(high, more));
+      const [least, greatest] = [beside(low, true, more), beside(high, false, more)];
+      if (least === greatest) return fmt(least, decimals);
+      if (least < greatest) return formatNumberRange(least, greatest, feature.unit, Math.max(0, decimals));
+    }
+    // A bin no float32 falls in (edges an imported manifest wrote closer than float32 tells apart, or past its range): by its edges.
+    return formatNumberRange(low, high, feature.unit, extra);
+  };
+  const [bottom, top] = [edges[0], edges[edges.length - 1]];
+  const ranges = [`≤ ${fmt(beside(bottom, false), decimalsAbout(bottom, 0))}`];
   for (let i = 1; i < edges.length; i++) ranges.push(range(edges[i - 1], edges[i]));
-  ranges.push(wholeNumbers && !Number.isInteger(top) ? `≥ ${fmt(Math.floor(top) + 1)}` : `> ${fmt(top)}`);
-  return [...ranges, MISSING_BIN_LABEL];
+  // Above the top edge: "> 7" where the edge is a number written, else from the least number above it ("≥ 7" over 6.5).
+  const topWritten = beside(top, false);
+  const overTop = Math.fround(topWritten) === top ? `> ${fmt(topWritten, decimalsAbout(top, 0))}` : `≥ ${fmt(beside(top, true), decimalsAbout(top, 0))}`;
+  return [...ranges, overTop, MISSING_BIN_LABEL];
 }
 
 /** Per feature [F]: whether every known value in X [N, F] is a whole number. */

@@ -195,23 +195,60 @@ describe('the leakage guard on stored history', () => {
 
 describe('binLabels', () => {
   const visits: FeatureSpec = { key: 'visits', label: 'Visits', type: 'numeric', derive: { kind: 'value', from: { csv: 'visits' } }, missingValues: [], actionable: true };
+  it('ends, naming every bin, for edges an imported manifest may hold that no float32 lies beside (past its range, or closer than it tells apart)', () => {
+    const amount = { ...visits, key: 'amount', label: 'Amount' };
+    for (const edges of [[0, 1e300], [-1e300, 0, 1e300], [1.00000001, 1.00000002, 2], [3.4e38, 3.5e38]]) {
+      const labels = binLabels(amount, edges);
+      expect(labels).toHaveLength(edges.length + 2);
+      expect(labels.some((label) => /NaN|Infinity/.test(label))).toBe(false);
+    }
+    // Closer than float32 tells apart, that bin holds no value the model reads: named by its edges.
+    expect(binLabels(amount, [1.00000001, 1.00000002, 2])[1]).toBe('1.00000001 – 1.00000002');
+  });
+
   it('names the whole numbers inside each bin when every value is whole', () => {
     expect(binLabels(visits, [2.5, 5.5, 6.5], true)).toEqual(['≤ 2', '3 – 5', '6', '≥ 7', 'missing']);
     expect(binLabels({ ...visits, unit: 'days' }, [0.5, 1.5, 9.5], true)).toEqual(['≤ 0 days', '1 day', '2 – 9 days', '≥ 10 days', 'missing']);
   });
-  it('keeps whole-number edges (money) and the edges of other numbers, the unit written once or a currency on both ends', () => {
+  it('writes money in whole units and other numbers at their digits, the unit written once or a currency on both ends', () => {
     const revenue = { ...visits, unit: 'USD' };
-    expect(binLabels(revenue, [1000, 2000], true)).toEqual(['≤ $1,000', '$1,000 – $2,000', '> $2,000', 'missing']);
-    expect(binLabels(revenue, [Math.fround(2.25e9)], true)[0]).toBe('≤ $2,250,000,000'); // float32 2,249,999,872
-    expect(binLabels({ ...visits, unit: 'clicks per open' }, [0.25, 1.5], false)).toEqual(['≤ 0.25 clicks per open', '0.25 – 1.5 clicks per open', '> 1.5 clicks per open', 'missing']);
+    // $1,000 is in the bin below: over an edge of $1,000 the bin's least whole amount is $1,001 (before, "$1,000 – $2,000").
+    expect(binLabels(revenue, [1000, 2000], true)).toEqual(['≤ $1,000', '$1,001 – $2,000', '> $2,000', 'missing']);
+    expect(binLabels(revenue, [Math.fround(2.25e9)], true)[0]).toBe('≤ $2,250,000,000'); // float32 2,249,999,872, which $2,250,000,000 reads as
+    expect(binLabels({ ...visits, unit: 'clicks per open' }, [0.25, 1.5], false)).toEqual(['≤ 0.25 clicks per open', '0.26 – 1.5 clicks per open', '> 1.5 clicks per open', 'missing']);
+  });
+  it('writes the ends of a bin as values it holds, read in float32 as the model reads them', () => {
+    // The bundled model's click rate: 32 clicks of 200 opens (0.16) is in the bin below the edge 0.1603 (before, "0.16 – 0.174").
+    const clickRate = { ...visits, unit: 'clicks per open' };
+    // (0.262 and 0.264, read "0.26" both at 2 decimals, give the axis its third.)
+    const rateEdges = [0.14835165441036224, 0.16025641560554504, 0.17424243688583374, 0.2052631676197052, 0.2620137333869934, 0.26393190026283264];
+    expect(binLabels(clickRate, rateEdges, false).slice(0, 4)).toEqual([
+      '≤ 0.148 clicks per open',
+      '0.149 – 0.16 clicks per open',
+      '0.161 – 0.174 clicks per open',
+      '0.175 – 0.205 clicks per open',
+    ]);
+    // Its annual revenue: $13,500,000 is in the bin below (before, "$13,500,000 – $20,500,000"). Past 16,777,216 float32 tells
+    // no whole dollars apart: $20,500,001 is $20,500,000 to the model, $285,000,001 is $285,000,000; tens and hundreds it tells.
+    expect(binLabels({ ...visits, unit: 'USD' }, [13_500_000, 20_500_000, 285_000_000, 305_000_000], true).slice(1, 4)).toEqual([
+      '$13,500,001 – $20,500,000',
+      '$20,500,010 – $285,000,000',
+      '$285,000,100 – $305,000,000',
+    ]);
+    // The xeducation data's page views per visit: the edge is float32 1.0699999, and 1.07 (float32 1.0700000525) is above it (before, "0.5 – 1.07").
+    const pageViews = [0.5, Math.fround(1.07 - 1e-7), Math.fround(1.155), Math.fround(1.18), Math.fround(1.195)];
+    expect(Math.fround(1.07)).toBeGreaterThan(pageViews[1]);
+    expect(binLabels(visits, pageViews, false)).toEqual(['≤ 0.5', '0.501 – 1.06', '1.07 – 1.15', '1.16 – 1.18', '1.19', '≥ 1.2', 'missing']);
+    // Above a top edge that no number at the axis's digits is, from the least number above it: 1.07, not "> 1.07".
+    expect(binLabels(visits, [1, Math.fround(1.005), pageViews[1]], false).at(-2)).toBe('≥ 1.07');
   });
   it('never lets two whole-number ranges share an end, and never shows two equal ends', () => {
     expect(binLabels(visits, [142.5, 148, 151.5], true)).toEqual(['≤ 142', '143 – 148', '149 – 151', '≥ 152', 'missing']);
     // A wide range of counts by its edges, a half-way edge by the whole number on its side: 2,318 employees are in the next bin.
     expect(binLabels({ ...visits, unit: undefined }, [2214.5, 2317.5, 4622.5], true).slice(1, 3)).toEqual(['2,215 – 2,317', '2,318 – 4,622']);
-    expect(binLabels({ ...visits, unit: 'clicks per open' }, [0.1132, 0.1149], false)[1]).toBe('0.113 – 0.115 clicks per open');
-    // An edge reads alike in the two labels it bounds: the digits are chosen for the whole axis.
-    expect(binLabels({ ...visits, unit: undefined }, [0.1132, 0.1149, 0.125, 0.3], false)).toEqual(['≤ 0.113', '0.113 – 0.115', '0.115 – 0.125', '0.125 – 0.3', '> 0.3', 'missing']);
+    expect(binLabels({ ...visits, unit: 'clicks per open' }, [0.1132, 0.1149].map(Math.fround), false)[1]).toBe('0.114 clicks per open');
+    // The digits are chosen for the whole axis, so that its edges read apart; a bin's ends are values it holds.
+    expect(binLabels({ ...visits, unit: undefined }, [0.1132, 0.1149, 0.125, 0.3].map(Math.fround), false)).toEqual(['≤ 0.113', '0.114', '0.115 – 0.125', '0.126 – 0.3', '> 0.3', 'missing']);
   });
   it('finds the whole-number features of a row-major matrix, missing values aside', () => {
     expect(wholeNumberFeatures(Float32Array.from([1, 0.5, Number.NaN, 3, 2, 4]), 3)).toEqual([true, false, true]);
