@@ -210,7 +210,7 @@ export async function recordPortalToken(db: LeadLensDb, crm: CrmKind, portalToke
  * portal it will not name either (`otherAccountRefusal`, a connect's or test's note).
  */
 export const WAYS_PAST_AN_UNNAMED_PORTAL =
-  'connect the token that synced them again (with HubSpot\'s oauth scope given to its private app, LeadLens can also ask which portal it reads); a token that names its portal otherwise counts as another portal\'s, and removes them. Or start afresh with Options › Data and privacy › Purge everything, which deletes every stored lead, model and connection';
+  'connect the token that synced them again (with HubSpot\'s oauth scope given to its service key or private app, LeadLens can also ask which portal it reads); a token that names its portal otherwise counts as another portal\'s, and removes them. Or start afresh with Options › Data and privacy › Purge everything, which deletes every stored lead, model and connection';
 
 /**
  * Why a job through `connection` may not sync into, or write back from, the CRM's stored synced

@@ -415,9 +415,10 @@ function HubSpotForm({ status, synced, busy, problems, onConnect, connectButton,
       <StatusLine crm="hubspot" status={status} />
       {actions}
       <p>
-        Create a private app (or a service key) with the scope crm.objects.contacts.read (and the scope called oauth, so that LeadLens can ask HubSpot which
-        portal the token reads; crm.objects.owners.read to show contact owners by name rather than by id; crm.objects.contacts.write to
-        write scores back), and paste its access token. HubSpot OAuth is not offered: its token exchange needs the app's client secret, and an extension
+        Create a service key (Settings › Integrations › Service Keys) with the scope crm.objects.contacts.read (and the scope called oauth, where
+        offered, so that LeadLens can ask HubSpot which portal the token reads; crm.objects.owners.read to show contact owners by name rather than by
+        id; crm.objects.contacts.write to write scores back), and paste it. The access token of a private app made before HubSpot stopped their
+        creation (October 2026) works too. HubSpot OAuth is not offered: its token exchange needs the app's client secret, and an extension
         cannot keep a secret.
       </p>
       <label>
