@@ -40,6 +40,12 @@ export default defineConfig({
         `connect-src 'self' ${CRM_API_HOSTS.join(' ')}${command === 'serve' ? ' http://localhost:* ws://localhost:*' : ''}`,
       ].join('; '),
     },
+    // One extension id wherever LeadLens is loaded unpacked from (Chrome derives it from this public
+    // key, else from the folder): one Salesforce OAuth callback URL, https://<id>.chromiumapp.org/,
+    // serves every rep's install, and a build loaded from another folder keeps its stored data.
+    // A public key only: nothing signs with it. The Chrome Web Store refuses a manifest with a key
+    // (it assigns the id): drop it from a store upload.
+    key: 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAnLgK64hYjRfGj7iuLpVdS0MZbFZuwcBpXj1DBN9W2QPbmsjwdAApnpzibCOkeLlFaK7urBSaRPfPx42REKyOFNzK6cmLbH7fZY/A1nSTn+Dixo2iuG7ad8c851AF4SJkDexzuFDfd0ufH2vx/2N6/DW8u8lrCMEtKEwGbcphXFgCFL/bNr8A1+Z7pi7UXMFwrsPNlXuZqrPCnqvAwTDGZUk27iOPnudI65MGFg304TnHdR/rJG6EA03GMv5BbU27ZOZNv9Rn+YBYBFKF1Xq+V1lLWdTnDn2L7yjobjpSojS8Map6Iebyejd/LFhbowyfgXU8G2D6evMzczfZfyUSTwIDAQAB',
     action: { default_title: 'LeadLens' },
     // Never in incognito windows: shared ("spanning") with the regular profile, a record opened
     // there would be scored, cached and remembered on disk like any other.

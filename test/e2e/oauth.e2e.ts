@@ -23,6 +23,18 @@ afterAll(async () => {
   await harness?.close();
 });
 
+/** The extension id the manifest's key gives, which the README names in the callback URL. */
+const LEADLENS_ID = 'njlamdficlmcjibagiikoohclpaenejh';
+
+it('shows the one callback URL every install has, wherever it was loaded from (this one from a copy in the profile)', async () => {
+  expect(harness.extensionId).toBe(LEADLENS_ID);
+  const options = await harness.context.newPage();
+  await options.goto(`chrome-extension://${harness.extensionId}/options.html#connections`);
+  await options.check('input[name="salesforce-sign-in"][value="oauth"]');
+  await expect.poll(() => options.locator('code', { hasText: 'chromiumapp.org' }).textContent()).toBe(`https://${LEADLENS_ID}.chromiumapp.org/`);
+  await options.close();
+});
+
 /** The stored Salesforce tokens, read as only extension pages can (a test's look behind the curtain). */
 function storedTokens(options: Page): Promise<{ kind: string; accessToken?: string; refreshToken?: string }> {
   return options.evaluate(async () => {
