@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 // @vitest-environment-options { "url": "https://app.hubspot.com/contacts/4242424/record/0-2/555" }
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ContentScriptContext } from 'wxt/utils/content-script-context';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { FeatureContext } from '@/lib/features/types';
 
 /** The features, replaced by one that records what each run was told. */
@@ -25,30 +25,18 @@ const crmPageVisible = vi.hoisted(() => vi.fn(async () => ({ ok: true })));
 vi.mock('@/lib/messaging/client', () => ({ background: { crmPageVisible } }));
 const { EVERYTHING_PURGED } = await import('@/lib/presentation');
 
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+
 /** WXT's `defineContentScript` (auto-imported in the build) hands back its definition. */
 vi.stubGlobal('defineContentScript', <T>(definition: T) => definition);
 const { default: contentScript } = (await import('./index')) as unknown as {
-  default: { main(ctx: ContentScriptContext): void };
+  default: { main(): void };
 };
 
 const COMPANY = 'https://app.hubspot.com/contacts/4242424/record/0-2/555';
 const CONTACT = 'https://app.hubspot.com/contacts/4242424/record/0-1/101';
 
-let cleanups: (() => void)[] = [];
-function fakeContext(): ContentScriptContext {
-  return {
-    onInvalidated: (callback: () => void) => void cleanups.push(callback),
-    addEventListener: (target: EventTarget, type: string, handler: () => void) => {
-      target.addEventListener(type, handler);
-      cleanups.push(() => target.removeEventListener(type, handler));
-    },
-    setInterval: (handler: () => void, timeout?: number) => {
-      const id = setInterval(handler, timeout);
-      cleanups.push(() => clearInterval(id));
-      return 0;
-    },
-  } as unknown as ContentScriptContext;
-}
+const EXTENSION_ID = fakeBrowser.runtime.id;
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -58,14 +46,16 @@ beforeEach(() => {
   history.replaceState(null, '', COMPANY);
 });
 afterEach(() => {
-  cleanups.forEach((cleanup) => cleanup());
-  cleanups = [];
+  // The extension reloaded under the page, as the script's next check sees: what each test's run listens with goes.
+  fakeBrowser.runtime.id = undefined as never;
+  vi.advanceTimersByTime(500);
+  fakeBrowser.runtime.id = EXTENSION_ID;
   vi.useRealTimers();
 });
 
 describe('the CRM content script', () => {
   it('tells a record page that the user came from a page no adapter recognises (not that it is the first page)', () => {
-    contentScript.main(fakeContext());
+    contentScript.main();
     expect(runs).toEqual([]); // a company page: nothing to badge
     history.pushState(null, '', CONTACT);
     window.dispatchEvent(new PopStateEvent('popstate'));
@@ -76,7 +66,7 @@ describe('the CRM content script', () => {
 
   it('ends the page’s features after "Purge everything", their badges saying why, and runs none again until the page reloads', () => {
     history.replaceState(null, '', CONTACT);
-    contentScript.main(fakeContext());
+    contentScript.main();
     expect(runs).toHaveLength(1);
     tell('everythingPurged');
     expect(runs[0].signal.aborted).toBe(true);
@@ -89,7 +79,7 @@ describe('the CRM content script', () => {
 
   it('tells the first page that there was none', () => {
     history.replaceState(null, '', CONTACT);
-    contentScript.main(fakeContext());
+    contentScript.main();
     expect(runs).toHaveLength(1);
     expect(runs[0].previousMatch).toBeNull();
   });
@@ -105,7 +95,7 @@ describe('the CRM content script, its page shown or hidden', () => {
 
   it('tells the background when its page becomes visible (the rep switched to its tab), whichever page of the CRM it shows, and not when it is hidden', () => {
     history.replaceState(null, '', CONTACT);
-    contentScript.main(fakeContext());
+    contentScript.main();
     pageBecomes('hidden');
     expect(crmPageVisible).not.toHaveBeenCalled();
     pageBecomes('visible');
@@ -120,7 +110,7 @@ describe('the CRM content script, its page shown or hidden', () => {
   it('tells it once when a switch to its tab in a focused window both shows the page and focuses it, and again after the window lost focus', () => {
     history.replaceState(null, '', CONTACT);
     const focused = vi.spyOn(document, 'hasFocus').mockReturnValue(true);
-    contentScript.main(fakeContext());
+    contentScript.main();
     pageBecomes('hidden');
     pageBecomes('visible');
     window.dispatchEvent(new Event('focus'));
@@ -136,7 +126,7 @@ describe('the CRM content script, its page shown or hidden', () => {
     history.replaceState(null, '', CONTACT);
     Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
     const focused = vi.spyOn(document, 'hasFocus').mockReturnValue(false);
-    contentScript.main(fakeContext());
+    contentScript.main();
     window.dispatchEvent(new Event('focus')); // dispatched by the page's own scripts, the window not focused
     expect(crmPageVisible).not.toHaveBeenCalled();
     focused.mockReturnValue(true);
@@ -146,7 +136,7 @@ describe('the CRM content script, its page shown or hidden', () => {
   });
 
   it('does not for a page no adapter recognises, nor for an event the page dispatches while hidden', () => {
-    contentScript.main(fakeContext()); // a HubSpot company
+    contentScript.main(); // a HubSpot company
     pageBecomes('visible');
     history.replaceState(null, '', CONTACT);
     pageBecomes('hidden');
