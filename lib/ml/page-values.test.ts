@@ -122,7 +122,7 @@ describe("pageFieldsAsData: the page's dates show its Locale when its language's
   it('reads 1.500 employees as 1500 on an en-US page whose dates are written with dots, as the API sends them', () => {
     const page = { NumberOfEmployees: '1.500', CreatedDate: '01.03.2026, 14:30' };
     const api = { NumberOfEmployees: 1500, CreatedDate: '2026-03-01T14:30:00.000+0000' };
-    expect(pageFieldsAsData(page, features, 'salesforce', american)).toEqual({ ...page, NumberOfEmployees: '1500' });
+    expect(pageFieldsAsData(page, features, 'salesforce', american)).toEqual({ NumberOfEmployees: '1500', CreatedDate: '2026-03-01T14:30:00.000Z' });
     expect(Array.from(featurizeRecord(pageFieldsAsData(page, features, 'salesforce', american), features, 'salesforce', now))).toEqual(Array.from(featurizeRecord(api, features, 'salesforce', now)));
     expect(employees(page, pageConventions('en-GB'))).toBe(1500);
   });
@@ -370,10 +370,20 @@ describe("pageFieldsAsData: a page's date-times are in its user's time zone", ()
     expect(pageFieldsAsData(withZone, features, 'salesforce', pageConventions('en-US'), 'America/Los_Angeles')).toEqual(withZone);
   });
 
-  it('reads a time in UTC without a zone or with one Intl does not know, as featurization reads a time without a zone', () => {
+  it('reads a time without a zone, or with one Intl does not know, as the instant it names in UTC', () => {
     const page = { CreatedDate: '3/1/2026, 7:00 PM' };
-    expect(pageFieldsAsData(page, features, 'salesforce', pageConventions('en-US'))).toEqual(page);
-    expect(pageFieldsAsData(page, features, 'salesforce', pageConventions('en-US'), 'Not/AZone')).toEqual(page);
+    expect(pageFieldsAsData(page, features, 'salesforce', pageConventions('en-US'))).toEqual({ CreatedDate: '2026-03-01T19:00:00.000Z' });
+    expect(pageFieldsAsData(page, features, 'salesforce', pageConventions('en-US'), 'Not/AZone')).toEqual({ CreatedDate: '2026-03-01T19:00:00.000Z' });
+  });
+
+  it('writes a time as the instant it names where its zone is at UTC on its date, so its days since are the API\'s whatever the rep\'s clock says now (London in summer)', () => {
+    const data = pageFieldsAsData({ CreatedDate: '1/15/2026 11:30 PM' }, features, 'salesforce', pageConventions('en-GB'), 'Europe/London');
+    expect(data).toEqual({ CreatedDate: '2026-01-15T23:30:00.000Z' });
+    const summer = new Date('2026-07-01T23:15:00Z');
+    const londonSummer = 60;
+    const fromApi = featurizeRecord({ CreatedDate: '2026-01-15T23:30:00.000+0000' }, features, 'salesforce', summer, londonSummer);
+    expect(featurizeRecord(data, features, 'salesforce', summer, londonSummer)[DAYS_SINCE_CREATED]).toBe(fromApi[DAYS_SINCE_CREATED]);
+    expect(fromApi[DAYS_SINCE_CREATED]).toBe(166);
   });
 });
 

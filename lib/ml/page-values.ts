@@ -341,8 +341,9 @@ function zonelessShownDate(text: string, pageOrder: DateOrder | null, convention
 
 /**
  * A page's date as data: a date alone as `YYYY-MM-DD`; a date and time, which the page shows in
- * its user's time zone (`clock`), as the instant it names (ISO, in UTC), as the API sends it.
- * Null when it is no date (`shownDate`), or `parseDate` reads it the same as written.
+ * its user's time zone (`clock`), as the instant it names (ISO, in UTC), as the API sends it:
+ * always, as a time written without a zone is one on the rep's clock to `daysSince`, not an
+ * instant. Null when it is no date (`shownDate`), or a date alone `parseDate` reads as written.
  */
 function dateAsData(raw: Raw, pageOrder: DateOrder | null, conventions: PageConventions | null, clock: Clock): string | null {
   if (typeof raw !== 'string') return null;
@@ -351,7 +352,7 @@ function dateAsData(raw: Raw, pageOrder: DateOrder | null, conventions: PageConv
   if (shown === null) return null;
   const { wallClock, timeOfDay, offsetMinutes } = shown;
   const ms = !timeOfDay ? wallClock : offsetMinutes !== undefined ? wallClock - offsetMinutes * 60_000 : instantShowing(wallClock, clock);
-  if (ms === parseDate(text)) return null;
+  if (!timeOfDay && ms === parseDate(text)) return null;
   const iso = new Date(ms).toISOString();
   return timeOfDay ? iso : iso.slice(0, 10);
 }
