@@ -48,6 +48,13 @@ const ConnectionResponseSchema = okOr(ConnectionReplySchema.shape);
  */
 export const STORAGE_FULL_ERROR_KIND = 'storage-full';
 
+/**
+ * The `errorKind` of a run stopped as LeadLens's data in this browser was deleted while it ran
+ * (`SyncJobGoneError`: the browser's site data cleared): nothing it stored is left, and the next
+ * sync reads every lead again, not from where it stopped.
+ */
+export const DATA_CLEARED_ERROR_KIND = 'data-cleared';
+
 export const SyncSummarySchema = z.object({
   crm: CrmKindSchema,
   status: SyncStatusSchema,
@@ -62,7 +69,8 @@ export const SyncSummarySchema = z.object({
    * What kind of error stopped the last run (`CrmErrorKind`, as the sync state keeps it): `auth`,
    * the CRM refused the credentials or none are stored, so syncing again fails the same way until
    * the CRM is connected again; `STORAGE_FULL_ERROR_KIND`, the browser's storage for LeadLens is
-   * full. Null or absent: none, or not known.
+   * full; `DATA_CLEARED_ERROR_KIND`, LeadLens's data was deleted as it ran. Null or absent: none,
+   * or not known.
    */
   errorKind: z.string().nullable().optional(),
   /**

@@ -22,6 +22,7 @@ import { readCounter } from '../../test/sync-read-counter';
 import { stubWebLocks } from '../../test/web-locks';
 import { FULL_COMPARISON_EVERY_MS, SYNC_LOOKBACK_MS, otherUserRefusal, runSync } from './engine';
 import { INITIAL_SYNC_STATE, syncStateKey, type SyncState } from './state';
+import { DATA_CLEARED_ERROR_KIND } from '../messaging/protocol-sync';
 import { KEPT_LEAD_SOURCE_LABELS_KEY, dexieSyncStore, forgetSyncedAs, keptLeadSourceLabels, keptLifecycleStages, recordSyncedAccount, type SyncStore } from './store';
 import { PORTAL_STAGES } from '../../test/fixtures/hubspot-portal-stages';
 
@@ -256,8 +257,8 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
         if (++pages === clearedAfter) await deleteDatabaseElsewhere(DB);
       },
     };
-    expect(await runSync({ client, store: clearing })).toMatchObject({ status: 'error', error: expect.stringContaining('deleted while this sync ran') });
-    expect(await store.readState(crm)).toMatchObject({ status: 'error', job: null, completedCursor: null, lastRun: null });
+    expect(await runSync({ client, store: clearing })).toMatchObject({ status: 'error', error: expect.stringContaining('deleted while this sync ran'), errorKind: DATA_CLEARED_ERROR_KIND });
+    expect(await store.readState(crm)).toMatchObject({ status: 'error', errorKind: DATA_CLEARED_ERROR_KIND, job: null, completedCursor: null, lastRun: null });
     expect(await runSync({ client, store })).toMatchObject({ status: 'done', lastRun: { synced: leads.length } });
     await expectEveryLeadOnce(db, crm, leads);
     db.close();
@@ -275,8 +276,8 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
         await store.commitPage(...args);
       },
     };
-    expect(await runSync({ client, store: clearing })).toMatchObject({ status: 'error', error: expect.stringContaining('deleted while this sync ran') });
-    expect(await store.readState(crm)).toMatchObject({ status: 'error', job: null, completedCursor: null });
+    expect(await runSync({ client, store: clearing })).toMatchObject({ status: 'error', error: expect.stringContaining('deleted while this sync ran'), errorKind: DATA_CLEARED_ERROR_KIND });
+    expect(await store.readState(crm)).toMatchObject({ status: 'error', errorKind: DATA_CLEARED_ERROR_KIND, job: null, completedCursor: null });
     expect(await runSync({ client, store })).toMatchObject({ status: 'done', lastRun: { synced: leads.length } });
     await expectEveryLeadOnce(db, crm, leads);
     db.close();

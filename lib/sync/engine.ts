@@ -29,7 +29,8 @@ import { CrmError, PageCursors, isCrmError } from '../crm/http';
 import { SCHEMA_CHANGE_MIN_RECORDS } from '../crm/read-each';
 import { HUBSPOT_LIFECYCLE_ORDER, lifecycleOrder } from '../crm/hubspot-lifecycle';
 import type { SyncStore } from './store';
-import { COMPARISON_RETRY_AFTER_MS, MAX_LEFT_OUT_NAMED, MAX_LEFT_OUT_UNNAMED, type ComparisonRefusal, type SyncJob, type SyncState } from './state';
+import { COMPARISON_RETRY_AFTER_MS, MAX_LEFT_OUT_NAMED, MAX_LEFT_OUT_UNNAMED, SyncJobGoneError, type ComparisonRefusal, type SyncJob, type SyncState } from './state';
+import { DATA_CLEARED_ERROR_KIND } from '../messaging/protocol-sync';
 import { LEAD_SOURCE_FIELDS, UnexpectedFieldError, ownerIdOf, toStoredLead } from './to-stored-lead';
 
 /**
@@ -67,8 +68,9 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
   let state = await store.readState(crm);
   /**
    * Stores how the run ended: cancelled (`kind` 'cancelled'), or stopped by `error` of `kind` (a
-   * `CrmError`'s, 'internal', or null for a refusal), the store told the `cause` thrown. Everything
-   * committed stays, and so does the job's checkpoint, so starting again resumes it.
+   * `CrmError`'s, `DATA_CLEARED_ERROR_KIND`, 'internal', or null for a refusal), the store told the
+   * `cause` thrown. Everything committed stays, and so does the job's checkpoint, so starting
+   * again resumes it; but for data cleared, which left nothing to resume.
    */
   const endWith = async (error: string, kind: string | null, cause?: unknown): Promise<SyncState> => {
     state = kind === 'cancelled' ? { ...state, status: 'cancelled', endedAt: now() } : { ...state, status: 'error', error, errorKind: kind, endedAt: now() };
@@ -76,7 +78,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
     onProgress?.(state);
     return state;
   };
-  const stoppedBy = (error: unknown): Promise<SyncState> => endWith(error instanceof Error ? error.message : String(error), isCrmError(error) ? error.kind : 'internal', error);
+  const stoppedBy = (error: unknown): Promise<SyncState> => endWith(error instanceof Error ? error.message : String(error), errorKindOf(error), error);
 
   // Whom the credentials sign in as, before the job starts and anything is read or changed: a
   // sync as another user than the stored leads were synced as is refused (`otherUserRefusal`).
@@ -250,6 +252,13 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
     return stoppedBy(error);
   }
 }
+
+/**
+ * The kind of `error` a run stopped by it ends with: a `CrmError`'s; the site data cleared as it
+ * ran (`SyncJobGoneError`), which leaves nothing to resume; else 'internal'.
+ */
+const errorKindOf = (error: unknown): string =>
+  isCrmError(error) ? error.kind : error instanceof SyncJobGoneError ? DATA_CLEARED_ERROR_KIND : 'internal';
 
 /**
  * Stops the sync (a `rate` error) when the CRM's API allowance is nearly used (`apiAllowancePause`),

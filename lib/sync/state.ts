@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { SkippedRecord } from '../crm/client';
-import type { CrmKind } from '../crm/types';
+import { CRM_TERMS, type CrmKind } from '../crm/types';
 
 /** A record a sync left out because it could not be read or stored (crm/client.ts `SkippedRecord`). */
 export const SkippedRecordSchema: z.ZodType<SkippedRecord> = z.object({ id: z.string().nullable(), reason: z.string() });
@@ -188,6 +188,21 @@ export type SyncState = z.infer<typeof SyncStateSchema>;
 export const INITIAL_SYNC_STATE: SyncState = { status: 'idle', completedCursor: null, job: null, lastRun: null, error: null, errorKind: null };
 
 export const syncStateKey = (crm: CrmKind) => `sync:${crm}`;
+
+/**
+ * Refuses a sync's write of a page or a finish for a job the store no longer holds: the browser's
+ * site data was cleared (or the database deleted) while it ran, and Dexie opened a new, empty
+ * database by itself. Written there, the job's checkpoint would have every later sync go on from
+ * it, never reading again the leads stored before; refused, the job ends, and as its end is written
+ * without it (`dexieSyncStore`'s `writeState`), the next sync reads every lead. Here, beside the
+ * state, so that the engine, which imports no store, knows it (its run ends as data cleared).
+ */
+export class SyncJobGoneError extends Error {
+  constructor(crm: CrmKind) {
+    super(`LeadLens's data in this browser was deleted while this sync ran (the browser's site data cleared): the next sync reads every ${CRM_TERMS[crm].record} again`);
+    this.name = 'SyncJobGoneError';
+  }
+}
 
 /** Minutes between automatic syncs (./schedule.ts): every hour, every 4 hours, every day; null = off. */
 export const AutoSyncSchema = z.object({ everyMinutes: z.union([z.literal(60), z.literal(240), z.literal(1440)]).nullable() });

@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { accountOf, type Connection } from '../connections/schema';
 import { portalOf, type ChoiceOption, type CrmAccount, type CrmRecord, type CrmUser, type Deletions } from '../crm/client';
 import { lifecycleStagesOf, PortalLifecycleStagesSchema, type LifecycleStage } from '../crm/hubspot-lifecycle';
-import { CRM_TERMS, type CrmKind } from '../crm/types';
+import type { CrmKind } from '../crm/types';
 import { leadKeyOf, leadKeyOfCachedScore, leadKeyPrefix, type LeadLensDb, type StoredLead } from '../db/db';
 import { withStoredScoresPaused } from '../jobs/progress';
 import { forEachChunk, prefixRange } from '../db/chunks';
 import { hasUnnamedOwner, looksLikeOwnerId, MODIFICATION_STAMP_FIELDS, withoutFields } from './to-stored-lead';
-import { INITIAL_SYNC_STATE, SyncStateSchema, syncStateKey, type SyncJob, type SyncState } from './state';
+import { INITIAL_SYNC_STATE, SyncJobGoneError, SyncStateSchema, syncStateKey, type SyncJob, type SyncState } from './state';
 import { writtenValuesKey, writtenValuesOf } from '../db/written-back-fields';
 import { comparable } from '../db/written-back-fields';
 import { MAX_OPTION_LABELS } from '../ml/manifest';
@@ -233,20 +233,6 @@ export function otherAccountRefusal(storedFrom: CrmAccount | undefined, connecti
 const OWNER_RENAME_CHUNK = 2000;
 /** Leads read, and those holding a dropped field rewritten, per transaction. */
 const FIELD_DROP_CHUNK = 2000;
-
-/**
- * Refuses a sync's write of a page or a finish for a job the store no longer holds: the browser's
- * site data was cleared (or the database deleted) while it ran, and Dexie opened a new, empty
- * database by itself. Written there, the job's checkpoint would have every later sync go on from
- * it, never reading again the leads stored before; refused, the job ends, and as its end is written
- * without it (`dexieSyncStore`'s `writeState`), the next sync reads every lead.
- */
-export class SyncJobGoneError extends Error {
-  constructor(crm: CrmKind) {
-    super(`LeadLens's data in this browser was deleted while this sync ran (the browser's site data cleared): the next sync reads every ${CRM_TERMS[crm].record} again`);
-    this.name = 'SyncJobGoneError';
-  }
-}
 
 /** Whether `stored` holds `job`: a job is known by when it started. */
 const holdsJob = (stored: SyncState, job: SyncJob): boolean => stored.job?.startedAt === job.startedAt;

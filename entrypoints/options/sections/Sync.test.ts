@@ -7,7 +7,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { STORAGE_FULL_ERROR_KIND, type SyncSummary } from '@/lib/messaging/protocol-sync';
+import { DATA_CLEARED_ERROR_KIND, STORAGE_FULL_ERROR_KIND, type SyncSummary } from '@/lib/messaging/protocol-sync';
 import type { AutoSync } from '@/lib/sync/state';
 import { queryKeys } from '@/lib/query-keys';
 import { deferred } from '@/test/deferred';
@@ -220,6 +220,16 @@ it('says plainly that the browser’s storage for LeadLens is full when that sto
     "The Salesforce sync stopped: the browser's storage for LeadLens is full, as this computer's disk is nearly full. What it stored so far is kept; free disk space, then sync again.",
   );
   expect(button('start-salesforce')!.textContent).toBe('Resume sync');
+});
+
+it('says only that the next sync reads every lead again, and offers Sync now, not Resume, when LeadLens’s data was deleted as the sync ran', async () => {
+  const cleared = "LeadLens's data in this browser was deleted while this sync ran (the browser's site data cleared): the next sync reads every Lead again";
+  salesforce = summary('running', { synced: 500, remaining: 300, connection: 'connected' });
+  await renderSection();
+  await pollAnswers(summary('error', { synced: 0, stored: 0, error: cleared, errorKind: DATA_CLEARED_ERROR_KIND, endedAt: 1, connection: 'connected' }));
+  await waitFor(() => (row()!.dataset.status === 'error' ? row() : null));
+  expect(row()!.querySelector('[role="alert"]')!.textContent).toBe(`The Salesforce sync stopped: ${cleared}.`);
+  expect(button('start-salesforce')!.textContent).toBe('Sync now');
 });
 
 it('points to Connections instead of offering a sync of a CRM that is not connected, and offers it once connected', async () => {

@@ -7,7 +7,7 @@ import type { ConnectionReply } from '@/lib/connections/schema';
 import { CRM_LABEL, CRM_TERMS, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
-import { STORAGE_FULL_ERROR_KIND, type AutoSyncStatus, type SyncSummary } from '@/lib/messaging/protocol-sync';
+import { DATA_CLEARED_ERROR_KIND, STORAGE_FULL_ERROR_KIND, type AutoSyncStatus, type SyncSummary } from '@/lib/messaging/protocol-sync';
 import { COMPARISON_RETRY_AFTER_MS, type AutoSync, type ComparisonRefusal, type SkippedRecords } from '@/lib/sync/state';
 import { queryKeys } from '@/lib/query-keys';
 import { plural, refusedThenReconnected } from '@/lib/presentation';
@@ -192,12 +192,15 @@ const asSentence = (reason: string) => (/[.!?]$/.test(reason) ? reason : `${reas
  * once what stopped it is fixed (`verb`). A `rate` error (the CRM's rate limit, or its API
  * allowance nearly used) says itself when to sync again. The browser's storage full is said
  * plainly, not in the browser's words (IndexedDB's QuotaExceededError), with what frees it.
+ * LeadLens's data deleted as it ran left nothing kept to go on from: its error says the next sync
+ * reads every lead again, and no more.
  */
 function stoppedMessage(sync: SyncSummary, connection: ConnectionReply | undefined, verb: 'reconnect' | 'connect' | null): string {
   const label = CRM_LABEL[sync.crm];
   if (sync.errorKind === STORAGE_FULL_ERROR_KIND) {
     return `The ${label} sync stopped: the browser's storage for LeadLens is full, as this computer's disk is nearly full. What it stored so far is kept; free disk space, then sync again.`;
   }
+  if (sync.errorKind === DATA_CLEARED_ERROR_KIND) return `The ${label} sync stopped: ${asSentence(`${sync.error}`)}`;
   const next = verb ? `; ${verb} ${label} under CRM connections, then sync again` : sync.errorKind === 'rate' ? '' : '; sync again to go on';
   return `The ${label} sync stopped: ${asSentence(`${stopReason(sync, connection)}`)} What it stored so far is kept${next}.`;
 }
@@ -227,8 +230,8 @@ interface SyncRowProps {
 
 function SyncRow({ sync, connection, busy, acting, onAction }: SyncRowProps) {
   const label = CRM_LABEL[sync.crm];
-  // A cancel before anything was stored leaves nothing to resume (`stoppedAt`).
-  const resumable = (sync.status === 'cancelled' && sync.synced > 0) || sync.status === 'error';
+  // A cancel before anything was stored leaves nothing to resume (`stoppedAt`), nor does LeadLens's data deleted as the sync ran.
+  const resumable = (sync.status === 'cancelled' && sync.synced > 0) || (sync.status === 'error' && sync.errorKind !== DATA_CLEARED_ERROR_KIND);
   // Syncing again before then fails as this one did: the row points there instead.
   const verb = connectFirst(sync);
   // By when it ended, not by a run seen running: a short one can start and end between two polls.
