@@ -8,6 +8,8 @@ import { ScoringSuperseded, oweScoringOfEveryLead, owedScoringModel, owedSourceS
 import { fullScoringRequested, holdingFullScoringRequest, requestOwedScoringOf } from '../jobs/requests';
 import { INITIAL_SYNC_STATE } from '../sync/state';
 import { dexieSyncStore } from '../sync/store';
+import { keepEnd } from '../sync/kept-end';
+import { STORAGE_FULL_ERROR_KIND } from '../messaging/protocol-sync';
 import { dexieCsvSink } from '../csv/stored';
 import { bundledModel } from '../ml/bundled-model';
 import { activeModelId } from '../ml/model-store';
@@ -385,6 +387,19 @@ describe('at start-up', () => {
     await syncs.writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'error' });
     steps.length = 0;
     await refreshStaleScores();
+    expect(steps).toEqual(['resume jobs', `score ${bundled.modelId} salesforce`]);
+    expect(await owedSourceScorings()).toEqual([]);
+  });
+
+  it('asks for the scoring a sync owes once its end, which the full disk kept from being stored, is kept in memory: the stored state, still running, asks nothing of it', async () => {
+    const syncs = dexieSyncStore(db);
+    await syncs.writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'running', endedAt: 1 });
+    await oweSourceScoring('salesforce');
+    await keepEnd('salesforce', { status: 'error', error: 'QuotaExceededError', errorKind: STORAGE_FULL_ERROR_KIND, endedAt: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 2)); // a run asked now begins after it was owed
+    steps.length = 0;
+    await refreshStaleScores();
+    await fakeBrowser.storage.session.clear();
     expect(steps).toEqual(['resume jobs', `score ${bundled.modelId} salesforce`]);
     expect(await owedSourceScorings()).toEqual([]);
   });

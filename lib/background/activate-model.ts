@@ -9,7 +9,7 @@ import { sendToCrmTabs } from '../messaging/events';
 import type { SourceKind } from '../ml/featurize';
 import { activeModelId, adoptRebuiltBundledModel, dropScoresOfRetiredModels } from '../ml/model-store';
 import { activateModel, rollBack } from '../ml/model-versions';
-import { dexieSyncStore } from '../sync/store';
+import { syncStateOf } from '../sync/kept-end';
 import { OffscreenJobInterrupted, resumeOffscreenJobs, scoreStoredLeadsOffscreen } from './offscreen-engine';
 import { retierOwedScores } from './retier';
 
@@ -192,9 +192,9 @@ export async function requestOwedSourceScoring(source: SourceKind, { owedBy }: {
  */
 export async function scoreOwedSourceLeads(): Promise<void> {
   const began = Date.now();
-  const syncs = dexieSyncStore(db);
   for (const { source } of await owedSourceScorings()) {
-    if (source !== 'csv' && (await syncs.readState(source)).status === 'running') continue;
+    // As the Sync row reads it: a run whose end the full disk kept from being stored runs no more, though stored as running.
+    if (source !== 'csv' && (await syncStateOf(source)).status === 'running') continue;
     try {
       const reply = await requestOwedSourceScoring(source, { owedBy: began });
       if (reply && !reply.ok) throw new Error(reply.error);

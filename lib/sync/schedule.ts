@@ -94,6 +94,8 @@ export async function runAutoSync(): Promise<CrmKind[]> {
     const { status } = await readStatus(crm);
     if (status === 'disconnected') continue;
     if (status === 'reconnect' && !(await mayTakeCredentialsAgain(crm))) continue;
+    // The stored state, not `syncStateOf`: a run whose end the full disk kept from being stored is still stored as running,
+    // and no automatic sync tries again to fail the same way (the Sync row asks to free disk space; a sync by hand goes on).
     if ((await store.readState(crm)).status === 'running') continue;
     try {
       await startSync(crm);
