@@ -530,7 +530,8 @@ function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElemen
     }
   });
   // The focus in it (Tab from the button, or back from the page while hovered): it stays open for the keyboard to scroll it,
-  // whatever the pointer does, until the focus moves on from the badge. Back to the button, it stays.
+  // whatever the pointer does, until the focus moves on from the badge (back to the button, it stays) or another badge's
+  // popover opens, which closes it and sends the focus back to its button (`dismissReturningFocus`).
   popover.addEventListener('focusin', () => {
     focusInPopover = true;
     focused = false;
