@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DERIVED_READING_VERSION } from './derive';
-import { featuresReadDifferentlyNow, FeatureSpecListSchema, ManifestSchema, MAX_OPTION_LABELS, MODEL_ID_PATTERN, MODEL_ID_RULE, parseManifest, parseStoredTiers, readingChangedNote, type Feature } from './manifest';
+import { featuresReadDifferentlyNow, FeatureSpecListSchema, ManifestSchema, MAX_AXIS_BINS, MAX_OPTION_LABELS, MODEL_ID_PATTERN, MODEL_ID_RULE, parseManifest, parseStoredTiers, readingChangedNote, type Feature } from './manifest';
 import { describeModelOutcome, MAX_RULE_VALUE_LENGTH, MAX_RULE_VALUES, outcomeOf } from './outcome-rule';
+import { MAX_VALUE_BINS } from './train/binning';
 
 const bundled = JSON.parse(readFileSync('models/manifest.json', 'utf8'));
 const clone = () => structuredClone(bundled);
@@ -87,6 +88,14 @@ describe('manifest schema', () => {
     };
     for (const key of ['売上_usd', 'выручка', 'الإيرادات', 'बिक्री', 'größe', 'f_2024年売上', 'lead_source']) expect(parseManifest(keyed(key)).ok, key).toBe(true);
     for (const key of ['Выручка', 'Lead_source', '_売上', '2024年', '売上 高', '売上-高', '']) expect(errorOf(keyed(key)), key).toContain('features.0.key');
+  });
+
+  it("refuses a Platt calibration of negative slope, which turns the model's ranking upside down; takes a slope of 0, which ranks no lead, as the trainer writes it", () => {
+    const withCalibration = (calibration: unknown) => ({ ...clone(), calibration });
+    expect(parseManifest(withCalibration({ kind: 'platt', a: 0, b: -2 })).ok).toBe(true);
+    expect(errorOf(withCalibration({ kind: 'platt', a: -1, b: -5 }))).toBe(
+      'The model manifest is invalid: calibration.a: the slope a must not be negative: a higher score must not make a lead less likely',
+    );
   });
 
   it('checks isotonic calibration knots: one probability per knot, increasing knots, non-decreasing probabilities', () => {
@@ -263,6 +272,22 @@ describe('manifest schema', () => {
     expect(ManifestSchema.safeParse(m).success).toBe(true);
     m.terms[numeric].shape.scores.pop();
     expect(errorOf(m)).toContain(`terms.${numeric}.shape.scores`);
+  });
+
+  it('refuses a shape axis of more bins than the trainer could ever write, naming its feature and count: ranking its ranges for the ideal takes time in its bins squared', () => {
+    expect(MAX_AXIS_BINS).toBeGreaterThanOrEqual(2 * (MAX_VALUE_BINS + 1)); // room above the trainer's most, "missing" included
+    const withBins = (bins: number) => {
+      const m = clone();
+      const visits = m.terms.findIndex((term: { features: number[] }) => term.features.length === 1 && m.features[term.features[0]].key === 'web_visits');
+      const edges = Array.from({ length: bins - 2 }, (_, i) => i + 0.5);
+      m.terms[visits].shape = { axes: [{ labels: [...edges.map((_, i) => `bin ${i}`), 'top', 'missing'], edges }], scores: new Array(bins).fill(0) };
+      m.reference.features.find((r: { key: string }) => r.key === 'web_visits').binRows = new Array(bins).fill(10);
+      return { m, visits };
+    };
+    expect(parseManifest(withBins(MAX_AXIS_BINS).m).ok).toBe(true);
+    const { m, visits } = withBins(50_000);
+    expect(errorOf(m)).toBe(`The model manifest is invalid: terms.${visits}.shape.axes.0.labels: "web_visits" has 50,000 bins, at most 1,024 are allowed (LeadLens trains at most 256)`);
+    expect(errorOf(withBins(MAX_AXIS_BINS + 1).m)).toContain('"web_visits" has 1,025 bins');
   });
 
   it("refuses a shape axis whose edges and labels do not bin its feature as the trainer writes them, which the engine check cannot see", () => {

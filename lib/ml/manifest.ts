@@ -15,6 +15,7 @@ import { DERIVED_READING_VERSION } from './derive';
 import { listInWords } from '../list-in-words';
 import { ModelOutcomeRuleSchema } from './outcome-rule';
 import { shownLabel } from './visible-text';
+import { MAX_VALUE_BINS } from './train/binning';
 
 /** A feature's or term's label, as shown: an imported model's may hold invisible controls or be of any length (`shownLabel`). */
 const LabelSchema = z.string().transform(shownLabel).pipe(z.string().min(1));
@@ -201,8 +202,12 @@ export type Term = z.infer<typeof TermSchema>;
 /** Calibration maps the raw logit to a probability; the ONNX graph applies the same map. */
 export const CalibrationSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('none') }).strict(),
-  /** p = sigmoid(a · logit + b) */
-  z.object({ kind: z.literal('platt'), a: z.number(), b: z.number() }).strict(),
+  /**
+   * p = sigmoid(a · logit + b). The slope is never negative, as the trainer fits it (`fitPlatt`): a
+   * higher logit is a likelier lead, or with a = 0 every lead alike (the calibration ranks no lead).
+   * A negative one would turn the ranking upside down, and the ideal and the plan with it.
+   */
+  z.object({ kind: z.literal('platt'), a: z.number().nonnegative('the slope a must not be negative: a higher score must not make a lead less likely'), b: z.number() }).strict(),
   /** Piecewise-linear interpolation of (logit → p) through the knots, clamped at the ends. */
   z
     .object({
@@ -383,6 +388,14 @@ export const MetricsSchema = z
   .passthrough();
 
 /**
+ * The most bins a shape axis may have, "missing" included: four times the trainer's most
+ * (`MAX_VALUE_BINS` and "missing", 256). The side panel's ideal and the badge's plan rank an
+ * axis's ranges of bins (shape.ts `bestSupportedRange`) in time growing as its bins squared: an
+ * imported axis of 50,000 bins passes every other check, then holds up every badge for seconds.
+ */
+export const MAX_AXIS_BINS = 4 * (MAX_VALUE_BINS + 1);
+
+/**
  * Adds an issue under `path` for each way a shape axis does not bin `feature` as the trainer
  * writes it, so that `axisBin` puts a value in the bin the ONNX trees do: a categorical axis has
  * the vocabulary's levels in order, then "missing", and no edges (bin = code); any other axis has
@@ -392,6 +405,15 @@ export const MetricsSchema = z
  */
 function checkAxisBins(axis: TermShape['axes'][number], feature: Feature, path: (string | number)[], ctx: z.RefinementCtx): void {
   const { labels, edges } = axis;
+  if (labels.length > MAX_AXIS_BINS) {
+    const count = (n: number) => n.toLocaleString('en-US');
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${feature.key}" has ${count(labels.length)} bins, at most ${count(MAX_AXIS_BINS)} are allowed (LeadLens trains at most ${count(MAX_VALUE_BINS + 1)})`,
+      path: [...path, 'labels'],
+    });
+    return;
+  }
   if (feature.type === 'categorical') {
     const vocabulary = feature.vocabulary ?? [];
     if (edges.length > 0) ctx.addIssue({ code: 'custom', message: `"${feature.key}" is categorical: its bins are its levels, so its axis has no edges`, path: [...path, 'edges'] });

@@ -11,6 +11,13 @@
  */
 
 /**
+ * The most value bins a feature gets, "missing" aside: a row's bin is a byte (0 = missing). A
+ * manifest's shape axis of a model trained here has at most this many and "missing"
+ * (manifest.ts `MAX_AXIS_BINS`); a categorical's levels are as many (dataset.ts `MAX_LEVELS` and "(other)").
+ */
+export const MAX_VALUE_BINS = 255;
+
+/**
  * Cut points for a numeric column: one bin per distinct value when there are at most
  * `maxBins`, otherwise (approximately) equal-count quantile bins. A cut is the midpoint of two
  * neighbouring distinct values when that is representable strictly between them in float32,

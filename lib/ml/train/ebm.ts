@@ -11,10 +11,10 @@
  * applying it.
  */
 import { mulberry32, shuffleInPlace } from '../random';
-import { binOf, categoricalCuts, coarseMap, numericCuts } from './binning';
+import { binOf, categoricalCuts, coarseMap, MAX_VALUE_BINS, numericCuts } from './binning';
 
 export interface EbmOptions {
-  /** Max bins per numeric feature for the main effects (≤ 255). */
+  /** Max bins per numeric feature for the main effects (≤ MAX_VALUE_BINS). */
   maxBins: number;
   /** Max bins per feature on each axis of an interaction. */
   maxPairBins: number;
@@ -48,7 +48,7 @@ export interface EbmOptions {
 }
 
 export const DEFAULT_EBM_OPTIONS: EbmOptions = {
-  maxBins: 255,
+  maxBins: MAX_VALUE_BINS,
   maxPairBins: 16,
   interactions: 20,
   outerBags: 4,
@@ -530,7 +530,7 @@ const allRows = (data: EbmData) => Int32Array.from({ length: data.y.length }, (_
 function binFeature(data: EbmData, f: number, rows: Int32Array, maxBins: number, column: Float32Array): { cuts: Float32Array; bins: Uint8Array } {
   const { X, F } = data;
   for (let i = 0; i < rows.length; i++) column[i] = X[rows[i] * F + f];
-  const cuts = data.categorical[f] ? categoricalCuts(data.levels[f]) : numericCuts(column, Math.min(255, maxBins));
+  const cuts = data.categorical[f] ? categoricalCuts(data.levels[f]) : numericCuts(column, Math.min(MAX_VALUE_BINS, maxBins));
   const bins = new Uint8Array(rows.length);
   for (let i = 0; i < rows.length; i++) bins[i] = binOf(column[i], cuts);
   return { cuts, bins };
