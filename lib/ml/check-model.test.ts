@@ -14,7 +14,8 @@ import {
   withinRunBudget,
 } from './check-model';
 import type { EngineOutput } from './engine';
-import { parseManifest, type Manifest } from './manifest';
+import { parseManifest, type Feature, type Manifest } from './manifest';
+import { exportOnnx } from './onnx/export';
 import { axisBin, scoreIndex } from './shape';
 import { syntheticRows } from './synthetic-rows';
 import { trainModel } from './train';
@@ -188,6 +189,58 @@ it('refuses a manifest that differs from the model in a single bin of one term',
   await expect(checkModelOutputs({ ...manifest, terms }, runOn(bundledBytes))).rejects.toThrow(
     /do not belong together.*The first term where they disagree is "Annual revenue"/,
   );
+});
+
+describe('a model.onnx must split every numeric feature where its manifest’s bin edges are, not only tell its bins apart', () => {
+  // Revenue ($M): ≤ 10.5 → −1, 10.5 – 20.5 → +1, above → +0.5; page views ≤ 2.5 → −0.3, above → +0.4; missing 0.
+  const numeric = (key: string, label: string): Feature => ({ key, label, type: 'numeric', derive: { kind: 'value', from: { csv: key } }, missingValues: [], actionable: true });
+  const edgesManifest: Manifest = {
+    ...manifest,
+    features: [numeric('revenue_m', 'Revenue ($M)'), numeric('page_views', 'Page views')],
+    terms: [
+      { features: [0], label: 'Revenue', importance: 0.5, shape: { axes: [{ labels: ['≤ 10.5', '10.6 – 20.5', '> 20.5', 'missing'], edges: [10.5, 20.5] }], scores: [-1, 1, 0.5, 0] } },
+      { features: [1], label: 'Page views', importance: 0.5, shape: { axes: [{ labels: ['≤ 2', '≥ 3', 'missing'], edges: [2.5] }], scores: [-0.3, 0.4, 0] } },
+    ],
+    intercept: -1.5,
+    calibration: { kind: 'none' },
+  };
+  /** The manifest's model as its trainer exports it, revenue split at `revenueCuts`. */
+  const splitAt = (revenueCuts: number[]) =>
+    exportOnnx(
+      {
+        cuts: [Float32Array.from(revenueCuts), Float32Array.from([2.5])],
+        categorical: [false, false],
+        intercept: -1.5,
+        terms: [
+          { features: [0], values: Float32Array.from([0, -1, 1, 0.5]) }, // bin 0: missing
+          { features: [1], values: Float32Array.from([0, -0.3, 0.4]) },
+        ],
+        counts: [],
+        rounds: { mains: [], pairs: [] },
+      },
+      { nFeatures: 2, calibration: { kind: 'none' } },
+    );
+
+  it('passes the model split at its edges', async () => {
+    await expect(checkModelOutputs(edgesManifest, runOn(splitAt([10.5, 20.5])))).resolves.toBeUndefined();
+  });
+
+  it('refuses one splitting a bin inside it, which a value in each bin cannot tell: a lead of 10.7 would score by another bin than its explanation says', async () => {
+    await expect(checkModelOutputs(edgesManifest, runOn(splitAt([10.9, 20.5])))).rejects.toThrow(
+      'This manifest.json and this model.onnx do not belong together; they are files of two different models. The first term where they disagree is "Revenue": ' +
+        'for a test lead "Revenue ($M)" 10.500001 (just above the edge 10.5) model.onnx adds -1.0000 to the log-odds, manifest.json 1.0000. ' +
+        "model.onnx's split points are not manifest.json's bin edges. Import the manifest.json that was exported together with this model.onnx.",
+    );
+  });
+
+  it('refuses one splitting a float32 step off an edge, either way', async () => {
+    const justAbove = new Float32Array([20.5]);
+    new Int32Array(justAbove.buffer)[0] += 1;
+    await expect(checkModelOutputs(edgesManifest, runOn(splitAt([10.5, justAbove[0]])))).rejects.toThrow(/"Revenue": for a test lead "Revenue \(\$M\)" 20\.500002 \(just above the edge 20\.5\)/);
+    const justBelow = new Float32Array([10.5]);
+    new Int32Array(justBelow.buffer)[0] -= 1;
+    await expect(checkModelOutputs(edgesManifest, runOn(splitAt([justBelow[0], 20.5])))).rejects.toThrow(/"Revenue": for a test lead "Revenue \(\$M\)" 10\.5 \(at or just below the edge 10\.5\)/);
+  });
 });
 
 it('refuses a manifest whose intercept or calibration is not the model’s', async () => {
@@ -532,9 +585,10 @@ describe('the check as the model-check worker runs it', () => {
       rowCounts.push(rows.length / featureCount);
       return honest(rows, featureCount);
     });
-    // The model loads on one lead; then checkModelOutputs' runs: the shape cells, production's batch and the value rows (every
-    // feature missing, then the 24 codes of the largest vocabulary and missing); then one at each other size.
-    expect(rowCounts).toEqual([1, checkSize(manifest).cells, LARGEST_SCORING_BATCH, 26, ...RUN_SIZES.slice(0, -1)]);
+    // The model loads on one lead; then checkModelOutputs' runs: the shape cells, the rows beside every bin edge (both sides
+    // of the 254 edges of a feature of 256 bins), production's batch and the value rows (every feature missing, then the 24
+    // codes of the largest vocabulary and missing); then one at each other size.
+    expect(rowCounts).toEqual([1, checkSize(manifest).cells, 2 * 254, LARGEST_SCORING_BATCH, 26, ...RUN_SIZES.slice(0, -1)]);
   });
 
   it('refuses a model slow only at numbers of rows that checkModelOutputs does not run, naming the first', async () => {

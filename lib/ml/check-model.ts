@@ -15,11 +15,12 @@
  * seconds, and the model also runs once at each number of rows the engine runs it on (`RUN_SIZES`).
  *
  * When the manifest carries every term's shape function, the model also runs on one row per shape
- * cell (`checkRows`), where it must be the manifest's own model: each contribution is the shape's
- * score for its bin (exact, see `shape.ts`) and each probability the manifest's calibration of
- * intercept + Σ contributions. Without this a manifest.json paired with another model's model.onnx
- * (same features and terms, e.g. two LeadLens models trained for different outcomes) passes, and the
- * extension shows one model's probabilities with the other's tiers and explanations.
+ * cell (`checkRows`), and on rows at both sides of every bin edge (`edgeRows`), where it must be the
+ * manifest's own model: each contribution is the shape's score for its bin (exact, see `shape.ts`)
+ * and each probability the manifest's calibration of intercept + Σ contributions. Without this a
+ * manifest.json paired with another model's model.onnx (same features and terms, e.g. two LeadLens
+ * models trained for different outcomes) passes, and the extension shows one model's probabilities
+ * with the other's tiers and explanations.
  */
 import { DAY_NAMES, SENIORITY_RANK, URL_CATEGORIES } from './derive';
 import type { EngineOutput, EngineRun } from './engine';
@@ -80,7 +81,7 @@ export function trainedCheckBound(distinctValues: readonly number[], pairs: numb
 /**
  * The manifest's shape cells, and the rows and values (rows × (features + terms)) of the check's
  * largest run: the one over every shape cell (`checkRows`), or production's batch, which no part of
- * the value rows exceeds (`valueRows`). The check holds one run at a time.
+ * the value rows (`valueRows`) or the edge rows (`edgeRows`) exceeds. The check holds one run at a time.
  */
 export function checkSize(manifest: Manifest): { cells: number; rows: number; values: number } {
   const cells = manifest.terms.reduce((n, term) => n + (term.shape?.scores.length ?? 0), 0);
@@ -112,6 +113,7 @@ export async function checkModelOutputs(manifest: Manifest, run: EngineRun): Pro
   if (modelHasShapes(manifest)) {
     const rows = checkRows(manifest, CHECK_SEED);
     checkAgainstShapes(manifest, rows, await runChecked(manifest, run, rows));
+    for (const part of edgeRows(manifest)) checkAgainstShapes(manifest, part, await runChecked(manifest, run, part), true);
   }
   checkProbabilitiesAddUp(manifest, await runChecked(manifest, run, syntheticRows(manifest.features, LARGEST_SCORING_BATCH, CHECK_SEED)));
   for (const rows of valueRows(manifest.features)) checkProbabilitiesAddUp(manifest, await runChecked(manifest, run, rows));
@@ -309,8 +311,11 @@ function percents(a: number, b: number): [string, string] {
   }
 }
 
-/** Throws, naming the first term (in manifest order) whose ONNX contribution is not its shape's score. */
-function checkAgainstShapes(manifest: Manifest, rows: Float32Array, output: EngineOutput): void {
+/**
+ * Throws, naming the first term (in manifest order) whose ONNX contribution is not its shape's score; of `edgeRows`
+ * (`atEdges`), with the value and the edge it lies beside.
+ */
+function checkAgainstShapes(manifest: Manifest, rows: Float32Array, output: EngineOutput, atEdges = false): void {
   const F = manifest.features.length;
   const T = manifest.terms.length;
   const N = output.probability.length;
@@ -321,9 +326,11 @@ function checkAgainstShapes(manifest: Manifest, rows: Float32Array, output: Engi
       const want = termContribution(shape, term.features.map((f) => rows[i * F + f]));
       const got = output.contributions[i * T + t];
       if (!(Math.abs(got - want) <= TOLERANCE * Math.max(1, Math.abs(want)))) {
+        const lead = atEdges ? `a test lead ${valuesBesideEdges(manifest, term, rows.subarray(i * F, (i + 1) * F))}` : 'the same test lead';
+        const splits = atEdges ? " model.onnx's split points are not manifest.json's bin edges." : '';
         throw new Error(
-          `${NOT_A_PAIR} The first term where they disagree is "${term.label}": for the same test lead model.onnx adds ${got.toFixed(4)} ` +
-            `to the log-odds, manifest.json ${want.toFixed(4)}. ${PAIR_ADVICE}`,
+          `${NOT_A_PAIR} The first term where they disagree is "${term.label}": for ${lead} model.onnx adds ${got.toFixed(4)} ` +
+            `to the log-odds, manifest.json ${want.toFixed(4)}.${splits} ${PAIR_ADVICE}`,
         );
       }
       expected[i * T + t] = want;
@@ -376,6 +383,73 @@ export function checkRows(manifest: Manifest, seed: number): Float32Array {
     }
   }
   return rows;
+}
+
+/**
+ * The float32 numbers on either side of `edge` as `axisBin` reads them: the greatest at most the edge, and the least above
+ * it; those that are no finite float32 (beside an edge past float32's range) left out. An imported edge need not be a
+ * float32 itself; a trained one is.
+ */
+function float32sBeside(edge: number): number[] {
+  const nearest = Math.fround(edge);
+  const atMost = nearest <= edge ? nearest : nextFloat32(nearest, false);
+  const above = nearest > edge ? nearest : nextFloat32(nearest, true);
+  return [atMost, above].filter(Number.isFinite);
+}
+
+/** The float32 next to `x` (a float32) upwards or downwards. */
+function nextFloat32(x: number, up: boolean): number {
+  if (x === 0) return up ? FLOAT32_TINIEST : -FLOAT32_TINIEST;
+  const float = new Float32Array([x]);
+  // A float32's bits, read as an integer, step through its magnitudes in order.
+  new Int32Array(float.buffer)[0] += (x > 0) === up ? 1 : -1;
+  return float[0];
+}
+
+/** The least positive float32 (subnormal). */
+const FLOAT32_TINIEST = 2 ** -149;
+
+/**
+ * Edge rows [N * F], in parts of at most `LARGEST_SCORING_BATCH` rows as `valueRows`: row r gives each feature the r-th
+ * (cycling) of the float32 numbers beside its shapes' edges (`float32sBeside`), missing for a feature without edges. The
+ * check rows try one value inside each bin; a model.onnx splitting a bin elsewhere than its edges (10.9 where the
+ * manifest says 10.5) agrees with them all, yet scores a lead of 10.7 by another bin than its explanation says. Beside
+ * every edge, it must split where the manifest does. As many rows as the most edges of a feature, twice, however many
+ * features (508 for a feature of 256 bins).
+ */
+function* edgeRows(manifest: Manifest): Generator<Float32Array> {
+  const F = manifest.features.length;
+  const edgesOf = manifest.features.map(() => new Set<number>()); // [F] a feature's edges over every term reading it
+  for (const term of manifest.terms) term.shape?.axes.forEach((axis, a) => axis.edges.forEach((edge) => edgesOf[term.features[a]]?.add(edge)));
+  const values = edgesOf.map((edges) => [...edges].flatMap(float32sBeside));
+  const rowCount = values.reduce((most, list) => Math.max(most, list.length), 0);
+  for (let first = 0; first < rowCount; first += LARGEST_SCORING_BATCH) {
+    const part = new Float32Array(Math.min(LARGEST_SCORING_BATCH, rowCount - first) * F);
+    for (let i = 0; i < part.length / F; i++) values.forEach((list, f) => (part[i * F + f] = list.length === 0 ? Number.NaN : list[(first + i) % list.length]));
+    yield part;
+  }
+}
+
+/** `term`'s values in `row` [F] of `edgeRows` in words, each with the edge it lies beside: `"Revenue" 10.500001 (just above the edge 10.5)`. */
+function valuesBesideEdges(manifest: Manifest, term: Manifest['terms'][number], row: Float32Array): string {
+  const axes = term.shape?.axes ?? [];
+  return term.features
+    .map((f, a) => {
+      const value = row[f];
+      const edge = axes[a]?.edges.find((e) => float32sBeside(e).includes(value));
+      const where = edge === undefined ? '' : ` (${Math.fround(value) > edge ? 'just above' : 'at or just below'} the edge ${edge})`;
+      return `"${manifest.features[f].label}" ${Number.isNaN(value) ? 'missing' : float32Text(value)}${where}`;
+    })
+    .join(' and ');
+}
+
+/** A float32 in the fewest significant digits that read back as it: 10.500001, not 10.500000953674316. */
+function float32Text(value: number): string {
+  for (let digits = 1; digits < 9; digits++) {
+    const text = value.toPrecision(digits);
+    if (Math.fround(Number(text)) === value) return String(Number(text));
+  }
+  return String(value);
 }
 
 /**
