@@ -130,6 +130,21 @@ describe('importModel', () => {
     expect(read.ok ? [] : read.problems.map((problem) => `Nothing was imported: the tier policy in manifest.json cannot be applied. ${problem.message}`)).toEqual([error]);
   });
 
+  it.each([
+    ['hot from 0% (every lead hot)', { hot: 0, warm: 0 }, { hotPercent: 0, warmPercent: 0 }, 'Hot from is 0%: every lead is at least that likely, so every lead would be hot. Give the likelihood from which a lead is worth working first.'],
+    ['warm from 0% (no lead cold)', { hot: 0.3, warm: 0 }, { hotPercent: 30, warmPercent: 0 }, 'Warm from is 0%: every lead is at least that likely, so no lead would be cold. Give the likelihood below which a lead can wait.'],
+  ])('refuses fixed thresholds at %s, in the words of the tier form, storing and checking nothing', async (_what, thresholds, percents, problem) => {
+    let checked = false;
+    const tiers = { policy: { kind: 'fixed' as const }, ...thresholds };
+    const error = `Nothing was imported: the tier policy in manifest.json cannot be applied. ${problem}`;
+    await expect(importModel(JSON.stringify({ ...candidate, tiers }), modelOnnx, async () => ((checked = true), { ok: true as const }))).rejects.toThrow(error);
+    expect(checked).toBe(false);
+    expect(await db.models.count()).toBe(0);
+    // The very words the form says of those figures.
+    const read = readPolicyForm({ kind: 'fixed', revenuePerConversion: 100, costPerContact: 10, leadsPerWeek: 100, hotPerWeek: 10, warmPerWeek: 20, ...percents });
+    expect(read.ok ? [] : read.problems.map((p) => p.message)).toEqual([problem]);
+  });
+
   it('chooses again on the reference leads capacity thresholds that put far other shares of them in hot and warm than the policy asks, saying so, and keeps ones that agree', async () => {
     const policy = { kind: 'capacity' as const, hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 };
     const agreeing = reapplyPolicy({ policy, hot: 0, warm: 0 }, candidate);

@@ -35,7 +35,7 @@ import { operatorRefusal } from './onnx/operators';
 import { carryPolicyFigures, forgetPolicyFigures } from './policy-figures';
 import { clearCachedScores } from './retier';
 import { SAME_PROBABILITY_TOLERANCE } from './score';
-import { applyPolicyOn, capacityOverInflow, reapplyPolicy, sameTierPolicy, valueSortsNoLead } from './tier-policy';
+import { applyPolicyOn, capacityOverInflow, fixedSortsNoLead, reapplyPolicy, sameTierPolicy, valueSortsNoLead } from './tier-policy';
 import { tierThresholds } from './train/thresholds';
 
 export async function previousModelId(): Promise<string | null> {
@@ -206,7 +206,8 @@ type OwnTiers = { manifest: Manifest; thresholdsChosenAgain: string | null };
  * section says is in force ($100 per conversion and $10 per contact with hot from 0% likely: every
  * lead hot). A policy the tier form refuses is refused as it refuses it: a value policy whose tiers
  * would sort no lead ($0 per contact, or a contact costing a conversion's revenue or more), a
- * capacity policy asking more hot and warm leads a week than come in. A value policy's thresholds
+ * capacity policy asking more hot and warm leads a week than come in, fixed thresholds at 0% (every
+ * lead hot, or none cold: the file's own thresholds, kept as they are). A value policy's thresholds
  * come from its revenue and cost alone, so they are chosen again as the trainer chooses them
  * (`tierThresholds`); a capacity policy's are kept when they put about the shares it asks of the
  * model's reference leads in hot and warm, and else chosen again on those leads (`reapplyPolicy`),
@@ -216,7 +217,7 @@ type OwnTiers = { manifest: Manifest; thresholdsChosenAgain: string | null };
  */
 function withOwnTiers(manifest: Manifest): OwnTiers {
   const { policy } = manifest.tiers;
-  const refusal = policy.kind === 'value' ? valueSortsNoLead(policy)?.message : policy.kind === 'capacity' ? capacityOverInflow(policy) : null;
+  const refusal = policy.kind === 'value' ? valueSortsNoLead(policy)?.message : policy.kind === 'capacity' ? capacityOverInflow(policy) : fixedSortsNoLead(manifest.tiers)?.message;
   if (refusal) throw new Error(`Nothing was imported: the tier policy in manifest.json cannot be applied. ${refusal}`);
   if (policy.kind === 'value') return { manifest: { ...manifest, tiers: { policy, ...tierThresholds(policy, new Uint8Array(0), new Float64Array(0)) } }, thresholdsChosenAgain: null };
   const atOdds = policy.kind === 'capacity' ? capacityAtOdds(manifest, policy) : null;

@@ -651,9 +651,10 @@ export function capacitySortsNoLead(policy: Extract<TierPolicy, { kind: 'capacit
 /**
  * Why the tier form refuses fixed thresholds at 0 %, with the field it is about, or null: every
  * lead is at least 0 % likely, so hot from 0 % makes every lead hot, and warm from 0 % leaves no
- * lead cold, as a capacity policy working every new lead would (`capacitySortsNoLead`).
+ * lead cold, as a capacity policy working every new lead would (`capacitySortsNoLead`). An import
+ * of a model refuses them too, in these words.
  */
-function fixedSortsNoLead({ hot, warm }: TierThresholds): PolicyProblem | null {
+export function fixedSortsNoLead({ hot, warm }: TierThresholds): PolicyProblem | null {
   if (hot === 0) {
     return {
       message: 'Hot from is 0%: every lead is at least that likely, so every lead would be hot. Give the likelihood from which a lead is worth working first.',
