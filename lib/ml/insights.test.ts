@@ -116,6 +116,33 @@ describe('deviationsFromIdeal', () => {
     expect(deviationsFromIdeal(labelled, [0, 1, 1], 'csv').find((d) => d.feature === 1)).toMatchObject({ leadValue: 'Retail', idealValue: 'Tech' });
   });
 
+  it("cuts a level or a bin's label of any length, as an imported manifest may hold, as a value of the lead's is shown, in the table and the plan", () => {
+    const long = 'A'.repeat(1_000_000);
+    const tech = `Tech ${long}`;
+    const overFive = `> 5 ${long}`; // a label naming its bin (5 and above), then a megabyte
+    const model: Manifest = {
+      ...manifest,
+      // Industry made a rep's to change; opens not, so the plan moves visits and industry.
+      features: manifest.features.map((feature, f) => (f === 1 ? { ...feature, actionable: true, vocabulary: [tech, 'Retail'] } : { ...feature, actionable: f === 0 })),
+      terms: manifest.terms.map((term, t) => {
+        if (t === 0) return { ...term, shape: { ...term.shape!, axes: [{ ...term.shape!.axes[0], labels: ['0', '1 – 5', overFive, 'missing'] }] } };
+        return t === 1 ? { ...term, shape: { ...term.shape!, axes: [{ labels: [tech, 'Retail', 'missing'], edges: [] }] } } : term;
+      }),
+    };
+    const cut = (label: string) => `${label.slice(0, MAX_VALUE_CHARS - 1)}…`;
+    const row = [0, 1, 1];
+    expect(deviationsFromIdeal(model, row, 'csv').map(({ leadValue, idealValue }) => [leadValue, idealValue])).toEqual([
+      ['0', cut(overFive)],
+      ['Retail', cut(tech)],
+      ['1', '> 2'],
+    ]);
+    const plan = whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')!;
+    expect(plan.changes.map(({ from, to }) => [from, to])).toEqual([
+      ['0', cut(overFive)],
+      ['Retail', cut(tech)],
+    ]);
+  });
+
   it("words a title's seniority, the lead's and the ideal's, for a rep, never as the model codes it", () => {
     const seniority = handMadeManifest({
       features: [{ key: 'title_seniority', label: 'Title seniority', type: 'categorical', vocabulary: ['individual', 'vp', '(other)'], otherCode: 2, derive: { kind: 'titleSeniority', from: { csv: 'title' } } }],
@@ -264,7 +291,7 @@ describe("an ideal range's ends, and the lead's value beside them", () => {
     expect(compared(clickRate, 3 / 19)).toEqual([['0.158 clicks per open', '0.161 – 0.205 clicks per open', true]]);
   });
 
-  it("writes the lead's value as its record has it, as its reasons do: 41 clicks of 200 opens is 0.205, within the range", () => {
+  it("writes the lead's value as its record has it, not as float32 rounds it: 41 clicks of 200 opens is 0.205 (its reasons round it to 0.21), within the range", () => {
     // float32 0.20499999523 read "0.2" before, where its reasons (the record's 0.205) read "0.21"; beside the range's end, as the end is written.
     expect(compared(clickRate, 41 / 200)).toEqual([['0.205 clicks per open', '0.161 – 0.205 clicks per open', false]]);
     expect(compared(clickRate, 0.17)).toEqual([['0.17 clicks per open', '0.161 – 0.205 clicks per open', false]]);
@@ -288,6 +315,18 @@ describe("an ideal range's ends, and the lead's value beside them", () => {
     const pageViews = numberModel({}, [0.5, edge, Math.fround(1.155), Math.fround(1.18)], ['≤ 0.5', '0.5 – 1.07', '1.07 – 1.16', '1.16 – 1.18', '> 1.18'], [-0.5, 0.5, -0.1, -0.2, -0.4]);
     expect(compared(pageViews, 1.07)).toEqual([['1.07', '0.501 – 1.06', true]]);
     expect(compared(pageViews, 0.5)).toEqual([['0.5', '0.501 – 1.06', true]]);
+  });
+
+  it("writes the lead's value with the digits that keep it in its own bin: 1.065 is no 1.07, which is in the bin above", () => {
+    const edge = Math.fround(1.07 - 1e-7);
+    const pageViews = numberModel({}, [0.5, edge, Math.fround(1.155), Math.fround(1.18)], ['≤ 0.5', '0.5 – 1.07', '1.07 – 1.16', '1.16 – 1.18', '> 1.18'], [-0.5, 0.5, -0.1, -0.2, -0.4]);
+    // Before: "1.07" for both, one within the ideal and one losing odds.
+    expect(compared(pageViews, 1.065)).toEqual([['1.065', '0.501 – 1.06', false]]);
+    expect(compared(pageViews, 1.07)).toEqual([['1.07', '0.501 – 1.06', true]]);
+    // So does the plan's "from" (1.16 – 1.18 made the best): before, "1.1", a value of the bin above.
+    const toBest = { ...pageViews, features: [{ ...pageViews.features[0], actionable: true }], terms: [{ ...pageViews.terms[0], shape: { ...pageViews.terms[0].shape!, scores: [-0.5, 0.5, -0.1, 3, -0.4, 0] } }] };
+    const row = [Math.fround(1.065)];
+    expect(whatWouldMakeHotter(toBest, row, contributionsOf(row, toBest), 'csv')?.changes.map(({ from, to }) => [from, to])).toEqual([['1.065', '1.16 – 1.18']]);
   });
 });
 

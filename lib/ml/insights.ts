@@ -124,12 +124,14 @@ function rangeOptionsByBin(feature: Feature, axis: Axis, source: SourceKind): Ma
  * `axis` of `feature` with its bins as `source`'s pages label them (HubSpot's "Organic Social" for
  * SOCIAL_MEDIA), a level LeadLens derives in words ("VP" for vp: `levelAsShown`); a bin holding
  * options of a dropdown of ranges by those options ("500-1000", or "500-1000 or 1000+" where the
- * model reads both alike).
+ * model reads both alike). A label is shown as a value of the lead's is (`valueAsShown`): an
+ * imported manifest's levels and labels can be of any length, and the table and the plan show them
+ * beside the lead's own values, cut alike.
  */
 function axisAsShown(axis: Axis, feature: Feature, source: SourceKind): Axis {
   const options = rangeOptionsByBin(feature, axis, source);
   const { labels } = labelledByBins(axis, feature);
-  return { ...axis, labels: labels.map((label, bin) => options?.get(bin)?.map(({ text }) => text).join(' or ') ?? levelAsShown(label, feature, source)) };
+  return { ...axis, labels: labels.map((label, bin) => options?.get(bin)?.map(({ text }) => text).join(' or ') ?? valueAsShown(levelAsShown(label, feature, source))) };
 }
 
 const relabelled = new WeakMap<Axis, Axis>();
@@ -280,8 +282,8 @@ const NOT_KNOWN = 'not known';
  * with the model's unit (`formatNumber`, as `describeFeatureValue` does), not as the bin the model
  * reads it in ("49", not "49 – 50"); a category or yes/no as its level; "not known" when missing.
  * A number too large for float32 (Infinity) has no figure: its bin ("> 5") says where the model reads it.
- * A number is the decimal its float32 stands for (`recordedDecimal`), so it reads as the reasons write the
- * record's, with the digits that place it among the numbers `ends` of an ideal range beside it (`digitsAmong`).
+ * A number is the decimal its float32 stands for (`recordedDecimal`), with the digits that place it among the numbers
+ * `ends` of an ideal range beside it (`digitsAmong`), and in its own bin (`digitsInOwnBin`).
  */
 function leadValueAsShown(feature: Feature, axis: Axis, value: number, written?: string | null, ends: readonly number[] = []): string {
   if (Number.isNaN(value)) return NOT_KNOWN;
@@ -290,7 +292,7 @@ function leadValueAsShown(feature: Feature, axis: Axis, value: number, written?:
   const unit = countsDaysSince(feature) ? (feature.unit ?? 'days') : feature.unit;
   if (feature.type !== 'numeric' || !Number.isFinite(value)) return axis.labels[axisBin(axis, value)];
   const decimal = recordedDecimal(value);
-  return formatNumber(decimal, unit, digitsAmong(decimal, ends));
+  return formatNumber(decimal, unit, digitsInOwnBin(axis, decimal, digitsAmong(decimal, ends)));
 }
 
 /**
@@ -313,17 +315,34 @@ function recordedDecimal(value: number): number {
  * "0.16" for both), and as the range writes an end it is (0.205, not "0.21", beside "0.161 – 0.205").
  */
 function digitsAmong(value: number, ends: readonly number[]): number {
-  const readsAs = (end: number, extra: number) => Number(formatNumber(value, undefined, extra).replace(/,/g, '')) === end;
   return Math.max(
     0,
     ...ends.map((end) => {
       if (end !== value) return digitsTellingApart([value, end]);
       let extra = 0;
-      while (extra < 20 && !readsAs(end, extra)) extra++; // the range writes the end in a few digits
+      while (extra < MAX_DIGITS_WRITTEN && writtenAs(value, extra) !== end) extra++; // the range writes the end in a few digits
       return extra;
     }),
   );
 }
+
+/**
+ * `extra` digits, or more until `value` written with them reads, as a number, in the bin of `axis` that `value` is in:
+ * a lead's 1.065 reads "1.065" beside "0.501 – 1.06", never "1.07", a lead's of the bin above an edge of 1.0699999 with
+ * other odds. (A value between a written end and its edge still reads beyond that end: 9 clicks of 56 opens, 0.1607,
+ * beside "0.161 – 0.205", which holds it.)
+ */
+function digitsInOwnBin(axis: Axis, value: number, extra: number): number {
+  const bin = axisBin(axis, value);
+  while (extra < MAX_DIGITS_WRITTEN && axisBin(axis, writtenAs(value, extra)) !== bin) extra++;
+  return extra;
+}
+
+/** The number `formatNumber` writes for `value` with `extra` digits, read back. */
+const writtenAs = (value: number, extra: number) => Number(formatNumber(value, undefined, extra).replace(/,/g, ''));
+
+/** The most extra digits a lead's value is written with: a float32 reads as itself long before. */
+const MAX_DIGITS_WRITTEN = 20;
 
 /**
  * Per feature [F], the lead's values as the CRM wrote them where its reasons show that (explain.ts
