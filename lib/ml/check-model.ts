@@ -27,7 +27,7 @@ import type { EngineOutput, EngineRun } from './engine';
 import { modelHasShapes } from './insights';
 import type { Calibration, Derive, Feature, Manifest, TermShape } from './manifest';
 import { mulberry32 } from './random';
-import { termContribution, valueInBin, type ShapeAxis } from './shape';
+import { recordedDecimal, termContribution, valueInBin, type ShapeAxis } from './shape';
 import { LARGEST_SCORING_BATCH, RUN_BUDGET, RUN_SIZES, runBudgetMs } from './scoring-batch';
 import { syntheticRows } from './synthetic-rows';
 import { applyCalibration } from './train/calibration';
@@ -438,18 +438,9 @@ function valuesBesideEdges(manifest: Manifest, term: Manifest['terms'][number], 
       const value = row[f];
       const edge = axes[a]?.edges.find((e) => float32sBeside(e).includes(value));
       const where = edge === undefined ? '' : ` (${Math.fround(value) > edge ? 'just above' : 'at or just below'} the edge ${edge})`;
-      return `"${manifest.features[f].label}" ${Number.isNaN(value) ? 'missing' : float32Text(value)}${where}`;
+      return `"${manifest.features[f].label}" ${Number.isNaN(value) ? 'missing' : recordedDecimal(value)}${where}`;
     })
     .join(' and ');
-}
-
-/** A float32 in the fewest significant digits that read back as it: 10.500001, not 10.500000953674316. */
-function float32Text(value: number): string {
-  for (let digits = 1; digits < 9; digits++) {
-    const text = value.toPrecision(digits);
-    if (Math.fround(Number(text)) === value) return String(Number(text));
-  }
-  return String(value);
 }
 
 /**

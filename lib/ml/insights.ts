@@ -24,7 +24,7 @@ import { valueAsShown } from './explain';
 import { columnKey, currencyCode, digitsTellingApart, featureNumber, featureValue, formatNumber, levelAsShown, ratioParts, readRaw, sourceSupplies, type RawRecord, type SourceKind } from './featurize';
 import { fieldSourcesOf, type Feature, type Manifest, type Term, type TermShape } from './manifest';
 import { tierOf } from './score';
-import { ANY_VALUE, axisBin, labelsNameTheirBins, labelsNameWholeNumbers, LEAST_VISIBLE_POINTS, numbersWritten, rangeLabel, scoreIndex, supportedIdeal, termContribution, valueInBin, type IdealBins } from './shape';
+import { ANY_VALUE, axisBin, labelsNameTheirBins, labelsNameWholeNumbers, LEAST_VISIBLE_POINTS, numbersWritten, rangeLabel, recordedDecimal, scoreIndex, supportedIdeal, termContribution, valueInBin, type IdealBins } from './shape';
 import { applyCalibration, calibratedChange } from './train/calibration';
 import { binLabels } from './train/term-shapes';
 
@@ -293,20 +293,6 @@ function leadValueAsShown(feature: Feature, axis: Axis, value: number, written?:
   if (feature.type !== 'numeric' || !Number.isFinite(value)) return axis.labels[axisBin(axis, value)];
   const decimal = recordedDecimal(value);
   return formatNumber(decimal, unit, digitsInOwnBin(axis, decimal, digitsAmong(decimal, ends)));
-}
-
-/**
- * The decimal a float32 model input stands for: the shortest number float32 reads as it (0.20499999523 → 0.205, 41
- * clicks of 200 opens), which is the record's own, as its reasons write it (`describeFeatureValue`: "0.21", where the
- * float32 itself would read "0.2"). A number no float32 is (a value a plan moves a feature to) is its own.
- */
-function recordedDecimal(value: number): number {
-  if (Math.fround(value) !== value) return value;
-  for (let digits = 1; digits < 9; digits++) {
-    const decimal = Number(value.toPrecision(digits));
-    if (Math.fround(decimal) === value) return decimal;
-  }
-  return value;
 }
 
 /**
@@ -600,7 +586,7 @@ export function deviationsFromIdeal(
       const idealValue = options && !options.has(ideal.first) ? leadValue : currency && range !== ANY_VALUE ? `${range} (${currency})` : range;
       // A number reads where it lies against the range's ends: 32 clicks of 200 opens "0.16" beside "0.161 – 0.205", 3 of 19 "0.158".
       const ends = manifest.features[feature].type === 'numeric' && !options && range !== ANY_VALUE ? numbersWritten(range) : [];
-      const deviation = { feature, label: term.label, actionable, leadValue: valueAsWorded(manifest, source, row, asWritten, feature, row[feature], ends), idealValue };
+      const deviation = { feature, label: term.label, actionable, leadValue: ends.length === 0 ? leadValue : valueAsWorded(manifest, source, row, asWritten, feature, row[feature], ends), idealValue };
       // A lead within the ideal range has the ideal: "employees 25, ideal 21 – 40" loses nothing, whatever bin of it scores best.
       if (leadBin >= ideal.first && leadBin <= ideal.last) return [{ ...deviation, pointsLost: 0 }];
       const lost = (gain: number) => calibratedChange(manifest.calibration, logit, gain);
