@@ -29,8 +29,8 @@ import { CrmError, PageCursors, isCrmError } from '../crm/http';
 import { SCHEMA_CHANGE_MIN_RECORDS } from '../crm/read-each';
 import { HUBSPOT_LIFECYCLE_ORDER, lifecycleOrder } from '../crm/hubspot-lifecycle';
 import type { SyncStore } from './store';
-import { COMPARISON_RETRY_AFTER_MS, MAX_LEFT_OUT_NAMED, MAX_LEFT_OUT_UNNAMED, SyncJobGoneError, type ComparisonRefusal, type SyncJob, type SyncState } from './state';
-import { DATA_CLEARED_ERROR_KIND } from '../messaging/protocol-sync';
+import { COMPARISON_RETRY_AFTER_MS, MAX_LEFT_OUT_NAMED, MAX_LEFT_OUT_UNNAMED, SyncJobGoneError, isStorageFull, type ComparisonRefusal, type SyncJob, type SyncState } from './state';
+import { DATA_CLEARED_ERROR_KIND, STORAGE_FULL_ERROR_KIND } from '../messaging/protocol-sync';
 import { LEAD_SOURCE_FIELDS, UnexpectedFieldError, ownerIdOf, toStoredLead } from './to-stored-lead';
 
 /**
@@ -254,11 +254,13 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
 }
 
 /**
- * The kind of `error` a run stopped by it ends with: a `CrmError`'s; the site data cleared as it
- * ran (`SyncJobGoneError`), which leaves nothing to resume; else 'internal'.
+ * The kind of `error` a run stopped by it ends with: the browser's storage for LeadLens full
+ * (`isStorageFull`), whose end the runner keeps in memory when it cannot be stored either; a
+ * `CrmError`'s; the site data cleared as it ran (`SyncJobGoneError`), which leaves nothing to
+ * resume; else 'internal'.
  */
 const errorKindOf = (error: unknown): string =>
-  isCrmError(error) ? error.kind : error instanceof SyncJobGoneError ? DATA_CLEARED_ERROR_KIND : 'internal';
+  isStorageFull(error) ? STORAGE_FULL_ERROR_KIND : isCrmError(error) ? error.kind : error instanceof SyncJobGoneError ? DATA_CLEARED_ERROR_KIND : 'internal';
 
 /**
  * Stops the sync (a `rate` error) when the CRM's API allowance is nearly used (`apiAllowancePause`),

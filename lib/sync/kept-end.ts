@@ -19,15 +19,6 @@ type KeptEnd = z.infer<typeof KeptEndSchema>;
 export const keepEnd = (crm: CrmKind, end: KeptEnd) => browser.storage.session.set({ [keptEndKey(crm)]: KeptEndSchema.parse(end) });
 
 /**
- * Whether IndexedDB refused a write as the browser's storage for LeadLens is full (the disk, or
- * LeadLens's share of it): Dexie's error bears the browser's name, or holds the browser's error.
- */
-export function isStorageFull(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  return error.name === 'QuotaExceededError' || isStorageFull((error as { inner?: unknown }).inner) || isStorageFull(error.cause);
-}
-
-/**
  * The CRM's sync state as the Sync row, the watchdog and a cancel go by: the stored one, or the
  * end of a later run that could not be stored (`keepingEndsInMemory`), the stored one still
  * saying it runs.

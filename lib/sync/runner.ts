@@ -19,8 +19,8 @@ import { STORAGE_FULL_ERROR_KIND } from '../messaging/protocol-sync';
 import { cancelAsked, listenForCancel } from '../jobs/cancel-flag';
 import { oweSourceScoring, owedSourceScorings } from '../jobs/progress';
 import { runSync } from './engine';
-import type { SyncJob, SyncState } from './state';
-import { forgetKeptEnd, isStorageFull, keepEnd, syncStateOf } from './kept-end';
+import { isStorageFull, type SyncJob, type SyncState } from './state';
+import { forgetKeptEnd, keepEnd, syncStateOf } from './kept-end';
 import { dexieSyncStore, markSyncRunning, otherAccountRefusal, recordSyncedAccount, type SyncStore } from './store';
 
 export const SYNC_WATCHDOG_ALARM = 'leadlens-sync-watchdog';
@@ -36,14 +36,13 @@ const WATCHDOG_LOCK = 'leadlens-sync-watchdog';
  * LeadLens full, which fails the write of the error too) in `storage.session`, in memory, until a
  * sync is started by hand or the browser closes. Left stored as running, the run would be
  * resumed by the watchdog every 30 s, asking the CRM again to fail again, and the Sync row would
- * say it runs. A run stopped as the storage is full says so (`STORAGE_FULL_ERROR_KIND`), stored
- * or kept; its error keeps the browser's words.
+ * say it runs. The engine names such an end's kind (`STORAGE_FULL_ERROR_KIND`); its error keeps
+ * the browser's words.
  */
 function keepingEndsInMemory(store: SyncStore): SyncStore {
   return {
     ...store,
-    async writeState(crm, state, cause) {
-      const end = state.status === 'error' && isStorageFull(cause) ? { ...state, errorKind: STORAGE_FULL_ERROR_KIND } : state;
+    async writeState(crm, end, cause) {
       try {
         await store.writeState(crm, end, cause);
       } catch (failure) {

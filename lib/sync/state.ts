@@ -207,3 +207,12 @@ export class SyncJobGoneError extends Error {
 /** Minutes between automatic syncs (./schedule.ts): every hour, every 4 hours, every day; null = off. */
 export const AutoSyncSchema = z.object({ everyMinutes: z.union([z.literal(60), z.literal(240), z.literal(1440)]).nullable() });
 export type AutoSync = z.infer<typeof AutoSyncSchema>;
+
+/**
+ * Whether IndexedDB refused a write as the browser's storage for LeadLens is full (the disk, or
+ * LeadLens's share of it): Dexie's error bears the browser's name, or holds the browser's error.
+ */
+export function isStorageFull(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return error.name === 'QuotaExceededError' || isStorageFull((error as { inner?: unknown }).inner) || isStorageFull(error.cause);
+}
