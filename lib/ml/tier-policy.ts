@@ -170,7 +170,7 @@ export function learntFromBasisWords(basis: LearntFromBasis): string {
     case 'shipped':
       return ", through the model's calibration, which gives every lead the same probability";
     case 'not-kept':
-      return ", through the model's calibration, which their outcomes fitted (the model was trained before LeadLens kept one fitted without them)";
+      return ", through the model's calibration, which their outcomes fitted, as the model was trained before LeadLens kept one fitted without them";
   }
 }
 
