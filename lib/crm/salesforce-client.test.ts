@@ -313,6 +313,7 @@ describe('Salesforce client against the demo CRM', () => {
     const { client } = setup();
     expect(client.maxBatch).toBe(200);
     const [first, second] = leads;
+    const ownerBefore = first.salesforce.OwnerId;
     const failures = await client.updateRecords([
       { recordId: first.salesforceId, fields: { LeadLens_Score__c: 87, LeadLens_Tier__c: 'Hot' } },
       { recordId: '00Q000000000000AAA', fields: { LeadLens_Score__c: 12 } },
@@ -322,8 +323,10 @@ describe('Salesforce client against the demo CRM', () => {
       { recordId: '00Q000000000000AAA', error: 'INVALID_CROSS_REFERENCE_KEY: invalid cross reference id' },
       { recordId: second.salesforceId, error: 'STRING_TOO_LONG: LeadLens_Reason__c: value does not fit the field' },
     ]);
-    const written = await client.readRecord(first.salesforceId, { fields: ['LeadLens_Score__c', 'LeadLens_Tier__c'] });
-    expect(written?.fields).toMatchObject({ LeadLens_Score__c: 87, LeadLens_Tier__c: 'Hot' });
+    const written = await client.readRecord(first.salesforceId, { fields: ['LeadLens_Score__c', 'LeadLens_Tier__c', 'OwnerId'] });
+    // Salesforce reassigns a Lead updated without Sforce-Auto-Assign: FALSE; the rep keeps it.
+    expect(written?.fields).toMatchObject({ LeadLens_Score__c: 87, LeadLens_Tier__c: 'Hot', OwnerId: ownerBefore });
+    expect(ownerBefore).not.toBe(DEMO_LEAD_QUEUE.Id);
     const tooMany = leads.slice(0, 201).map((lead) => ({ recordId: lead.salesforceId, fields: { LeadLens_Score__c: 1 } }));
     await expect(client.updateRecords(tooMany)).rejects.toThrow(/At most 200/);
   });

@@ -856,6 +856,8 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       const { data } = await http.request({
         method: 'PATCH',
         path: `${base}/composite/sobjects`,
+        // Without it Salesforce runs the org's Lead assignment rule on every Lead written, taking it from its rep.
+        headers: { 'Sforce-Auto-Assign': 'FALSE' },
         // allOrNone false: one bad record does not roll the batch back.
         body: { allOrNone: false, records: updates.map((update) => ({ attributes: { type: 'Lead' }, id: update.recordId, ...update.fields })) },
         schema: CollectionResultsSchema,

@@ -283,7 +283,7 @@ export function salesforceApi(store: DemoStore, now: () => number, options: Demo
     const version = `${match[1]}.0`;
     const rest = match[2] ?? '/';
     if (/^\/composite\/sobjects\/?$/.test(rest)) {
-      return request.method === 'PATCH' ? updateCollection(store, parseJsonBody(request), now()) : error(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${request.method}' not allowed. Allowed are PATCH`);
+      return request.method === 'PATCH' ? updateCollection(store, parseJsonBody(request), request.headers['sforce-auto-assign'], now()) : error(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${request.method}' not allowed. Allowed are PATCH`);
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return error(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${request.method}' not allowed. Allowed are GET,HEAD`);
@@ -383,8 +383,10 @@ const CollectionSchema = z.object({
  * empties a field.
  * An updated record is stamped as modified at `now`.
  * The demo has no transactions, so `allOrNone: true` is refused rather than half-honoured.
+ * Without `Sforce-Auto-Assign: FALSE` an updated Lead goes through the org's assignment rule, as
+ * Salesforce's REST API does by default: the demo's rule gives it to the inbound queue.
  */
-function updateCollection(store: DemoStore, body: unknown, now: number): DemoResponse {
+function updateCollection(store: DemoStore, body: unknown, autoAssign: string | undefined, now: number): DemoResponse {
   const parsed = CollectionSchema.safeParse(body);
   if (!parsed.success) return error(400, 'JSON_PARSER_ERROR', 'Cannot deserialize instance of SObject[] from the request body');
   const { allOrNone, records } = parsed.data;
@@ -417,6 +419,7 @@ function updateCollection(store: DemoStore, body: unknown, now: number): DemoRes
       if (value === null) delete custom[customField(name)!.name];
       else custom[customField(name)!.name] = value as string | number;
     }
+    if (autoAssign?.toLowerCase() !== 'false') lead.salesforce.OwnerId = DEMO_LEAD_QUEUE.Id;
     store.markModified(lead, 'salesforce', now);
     return { id: lead.salesforceId, success: true, errors: [] };
   }));
