@@ -1142,12 +1142,13 @@ describe('a count the training data never had above another (visits ≤ page vie
     expect(fromThePage.probabilityAfter).toBe(fromThePage.probabilityBefore);
   });
 
-  it('refuses a manifest whose bound names no feature, itself, or a feature that is no number', () => {
+  it('refuses a manifest whose bound names no feature, itself, a feature that is no number, or a count twice', () => {
     const withBound = (key: string, atMost: string[]) => () => handMadeManifest({ features: [...features, industry], terms, intercept: -2, referenceFeatures: [summaryOf(key, 0, atMost)] });
     expect(withBound('visits', ['pageviews'])).toThrow(/pageviews.{0,4}, which is no feature/);
     expect(withBound('visits', ['visits'])).toThrow(/visits.{0,4}, which is not another numeric feature/);
     expect(withBound('visits', ['industry'])).toThrow(/industry.{0,4}, which is not another numeric feature/);
     expect(withBound('industry', ['visits'])).toThrow(/industry.{0,4}, which is no numeric feature/);
+    expect(withBound('visits', ['page_views', 'page_views'])).toThrow(/visits.{0,4} by a count named twice/);
     expect(withBound('visits', ['page_views'])).not.toThrow();
   });
 });

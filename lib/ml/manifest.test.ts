@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DERIVED_READING_VERSION } from './derive';
-import { featuresReadDifferentlyNow, FeatureSpecListSchema, ManifestSchema, MAX_AXIS_BINS, MAX_OPTION_LABELS, MODEL_ID_PATTERN, MODEL_ID_RULE, parseManifest, parseStoredTiers, readingChangedNote, type Feature } from './manifest';
+import { featuresReadDifferentlyNow, FeatureSpecListSchema, ManifestSchema, MAX_AXIS_BINS, MAX_MISSING_VALUES, MAX_OPTION_LABELS, MAX_VOCABULARY_LEVELS, MODEL_ID_PATTERN, MODEL_ID_RULE, parseManifest, parseStoredTiers, readingChangedNote, type Feature } from './manifest';
 import { describeModelOutcome, MAX_RULE_VALUE_LENGTH, MAX_RULE_VALUES, outcomeOf } from './outcome-rule';
 import { MAX_VALUE_BINS } from './train/binning';
+import { MAX_LEVELS } from './train/dataset';
 
 const bundled = JSON.parse(readFileSync('models/manifest.json', 'utf8'));
 const clone = () => structuredClone(bundled);
@@ -288,6 +289,38 @@ describe('manifest schema', () => {
     const { m, visits } = withBins(50_000);
     expect(errorOf(m)).toBe(`The model manifest is invalid: terms.${visits}.shape.axes.0.labels: "web_visits" has 50,000 bins, at most 1,024 are allowed (LeadLens trains at most 256)`);
     expect(errorOf(withBins(MAX_AXIS_BINS + 1).m)).toContain('"web_visits" has 1,025 bins');
+  });
+
+  it('refuses a vocabulary of more levels than a shape axis holds, naming its feature, also on a feature no term reads: featurization maps every level on each score', () => {
+    expect(MAX_VOCABULARY_LEVELS).toBeGreaterThanOrEqual(MAX_LEVELS + 1); // every model trained here passes: its levels and "(other)"
+    expect(MAX_VOCABULARY_LEVELS + 1).toBeLessThanOrEqual(MAX_AXIS_BINS); // and any vocabulary allowed fits a shape axis with "missing"
+    /** The bundled manifest with a categorical feature of `levels` levels that no term reads (the model's input only). */
+    const withUnreadLevels = (levels: number) => {
+      const m = clone();
+      const vocabulary = Array.from({ length: levels }, (_, i) => `level ${i}`);
+      m.features.push({ key: 'region_code', label: 'Region code', type: 'categorical', vocabulary, otherCode: levels - 1, derive: { kind: 'value', from: { csv: 'Region code' } } });
+      return m;
+    };
+    expect(parseManifest(withUnreadLevels(MAX_VOCABULARY_LEVELS)).ok).toBe(true);
+    const index = bundled.features.length;
+    expect(errorOf(withUnreadLevels(100_000))).toBe(
+      `The model manifest is invalid: features.${index}.vocabulary: "region_code" has 100,000 levels, at most 1,023 are allowed (LeadLens trains at most 255)`,
+    );
+    expect(errorOf(withUnreadLevels(MAX_VOCABULARY_LEVELS + 1))).toContain('"region_code" has 1,024 levels');
+  });
+
+  it("refuses a feature's list of placeholders for missing beyond a bound, in a manifest and in a spec to train from: every value read is compared with each", () => {
+    const sourceIndex = bundled.features.findIndex((feature: { key: string }) => feature.key === 'lead_source');
+    const withPlaceholders = (count: number) => {
+      const m = clone();
+      m.features[sourceIndex].missingValues = Array.from({ length: count }, (_, i) => `unknown ${i}`);
+      return m;
+    };
+    expect(parseManifest(withPlaceholders(MAX_MISSING_VALUES)).ok).toBe(true);
+    expect(errorOf(withPlaceholders(100_000))).toBe(`The model manifest is invalid: features.${sourceIndex}.missingValues: may list at most 1,000 placeholders for missing`);
+    const { vocabulary: _vocabulary, otherCode: _otherCode, ...spec } = withPlaceholders(MAX_MISSING_VALUES + 1).features[sourceIndex];
+    expect(FeatureSpecListSchema.safeParse([spec]).success).toBe(false);
+    expect(FeatureSpecListSchema.safeParse([{ ...spec, missingValues: spec.missingValues.slice(1) }]).success).toBe(true);
   });
 
   it("refuses a shape axis whose edges and labels do not bin its feature as the trainer writes them, which the engine check cannot see", () => {

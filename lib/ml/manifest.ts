@@ -113,6 +113,39 @@ export function fieldsRead(features: readonly { derive: Derive }[], source: keyo
 
 export const FeatureTypeSchema = z.enum(['numeric', 'boolean', 'categorical']);
 
+/** A count as messages write it: 1,024. */
+const count = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * The most bins a shape axis may have, "missing" included: four times the trainer's most
+ * (`MAX_VALUE_BINS` and "missing", 256). The side panel's ideal and the badge's plan rank an
+ * axis's ranges of bins (shape.ts `bestSupportedRange`) in time growing as its bins squared: an
+ * imported axis of 50,000 bins passes every other check, then holds up every badge for seconds.
+ */
+export const MAX_AXIS_BINS = 4 * (MAX_VALUE_BINS + 1);
+
+/**
+ * The most levels a categorical feature's vocabulary may have: as many as a shape axis holds besides
+ * "missing" (`MAX_AXIS_BINS`), four times the trainer's most (dataset.ts `MAX_LEVELS` and "(other)",
+ * `MAX_VALUE_BINS`). The axis check bounds only the vocabularies a term's shape reads, and a feature
+ * no term reads is still the model's input: one of 1.4 million levels passed (9 MB of manifest), and
+ * featurization then mapped every level anew on each score (2.6 s and 300 MB), the engine check ran
+ * each code.
+ */
+export const MAX_VOCABULARY_LEVELS = MAX_AXIS_BINS - 1;
+
+/**
+ * The most placeholders a feature may list as meaning "missing" (`missingValues`): every raw value
+ * read is compared with each, on every lead scored, and a list of a million (7 MB of manifest) made
+ * featurizing a lead 45 times slower (18 ms instead of 0.4). People list a few; the defaults
+ * (`DEFAULT_MISSING_VALUES`) apply besides.
+ */
+export const MAX_MISSING_VALUES = 1_000;
+const MissingValuesSchema = z
+  .array(z.string())
+  .max(MAX_MISSING_VALUES, `may list at most ${count(MAX_MISSING_VALUES)} placeholders for missing`)
+  .default([]);
+
 /**
  * A feature's stable machine key, e.g. `annual_revenue`, `売上_usd`: lower-case letters (with their
  * accents and vowel signs), digits and underscores of any script, starting with a letter, as the
@@ -135,7 +168,7 @@ export const FeatureSchema = z
     otherCode: z.number().int().nonnegative().optional(),
     derive: DeriveSchema,
     /** Raw values that mean "missing" (e.g. "Select", "N/A"), compared case-insensitively after trim. */
-    missingValues: z.array(z.string()).default([]),
+    missingValues: MissingValuesSchema,
     /** Whether a rep can change it (engagement) or not (industry, country): drives "what would make it hotter". */
     actionable: z.boolean().default(false),
   })
@@ -144,6 +177,14 @@ export const FeatureSchema = z
   .refine((f) => f.type !== 'categorical' || (f.vocabulary !== undefined && f.vocabulary.length > 0), {
     message: 'categorical features need a non-empty vocabulary',
     path: ['vocabulary'],
+  })
+  .superRefine(({ key, vocabulary = [] }, ctx) => {
+    if (vocabulary.length <= MAX_VOCABULARY_LEVELS) return;
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${key}" has ${count(vocabulary.length)} levels, at most ${count(MAX_VOCABULARY_LEVELS)} are allowed (LeadLens trains at most ${count(MAX_VALUE_BINS)})`,
+      path: ['vocabulary'],
+    });
   });
 export type Feature = z.infer<typeof FeatureSchema>;
 
@@ -388,14 +429,6 @@ export const MetricsSchema = z
   .passthrough();
 
 /**
- * The most bins a shape axis may have, "missing" included: four times the trainer's most
- * (`MAX_VALUE_BINS` and "missing", 256). The side panel's ideal and the badge's plan rank an
- * axis's ranges of bins (shape.ts `bestSupportedRange`) in time growing as its bins squared: an
- * imported axis of 50,000 bins passes every other check, then holds up every badge for seconds.
- */
-export const MAX_AXIS_BINS = 4 * (MAX_VALUE_BINS + 1);
-
-/**
  * Adds an issue under `path` for each way a shape axis does not bin `feature` as the trainer
  * writes it, so that `axisBin` puts a value in the bin the ONNX trees do: a categorical axis has
  * the vocabulary's levels in order, then "missing", and no edges (bin = code); any other axis has
@@ -406,7 +439,6 @@ export const MAX_AXIS_BINS = 4 * (MAX_VALUE_BINS + 1);
 function checkAxisBins(axis: TermShape['axes'][number], feature: Feature, path: (string | number)[], ctx: z.RefinementCtx): void {
   const { labels, edges } = axis;
   if (labels.length > MAX_AXIS_BINS) {
-    const count = (n: number) => n.toLocaleString('en-US');
     ctx.addIssue({
       code: 'custom',
       message: `"${feature.key}" has ${count(labels.length)} bins, at most ${count(MAX_AXIS_BINS)} are allowed (LeadLens trains at most ${count(MAX_VALUE_BINS + 1)})`,
@@ -580,6 +612,8 @@ export const ManifestSchema = z
     m.reference.features.forEach((reference, i) => {
       const path = ['reference', 'features', i, 'atMost'];
       if (reference.atMost && typeOf.get(reference.key) !== 'numeric') ctx.addIssue({ code: 'custom', message: `bounds "${reference.key}", which is no numeric feature`, path });
+      // Named once each, so a bound list is no longer than the features: "what would make it hotter" walks it for every lead.
+      if (reference.atMost && new Set(reference.atMost).size < reference.atMost.length) ctx.addIssue({ code: 'custom', message: `bounds "${reference.key}" by a count named twice`, path });
       for (const key of reference.atMost ?? []) {
         if (!typeOf.has(key)) ctx.addIssue({ code: 'custom', message: `bounds a count by "${key}", which is no feature`, path });
         else if (typeOf.get(key) !== 'numeric' || key === reference.key) ctx.addIssue({ code: 'custom', message: `bounds a count by "${key}", which is not another numeric feature`, path });
@@ -755,7 +789,7 @@ export const FeatureSpecSchema = z
     type: FeatureTypeSchema,
     unit: z.string().optional(),
     derive: DeriveSchema,
-    missingValues: z.array(z.string()).default([]),
+    missingValues: MissingValuesSchema,
     actionable: z.boolean().default(false),
   })
   .strict();
