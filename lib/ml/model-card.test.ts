@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { ManifestSchema } from './manifest';
 import { renderModelCard } from './model-card';
+import { formatThreshold } from '../presentation';
 import { describeReliabilityError, reliabilityError } from './reliability-error';
 
 const bundled = ManifestSchema.parse(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
@@ -48,9 +49,11 @@ it('says only the holdout was scored unseen when there was no cross-validation',
 
 it('says what chose the tier thresholds beside the held-out counts at them', () => {
   expect(renderModelCard(bundled)).toContain("The thresholds are where these leads' ranks come nearest the policy's hot and warm shares (what each tier holds is below;");
-  const byValue = { ...bundled, tiers: { policy: { kind: 'value' as const, revenuePerConversion: 100, costPerContact: 20 }, hot: 0.2, warm: 0.1 } };
+  // Trained with another policy: its counts are at that policy's thresholds (here the bundled model's).
+  const { hot, warm } = bundled.tiers;
+  const byValue = { ...bundled, tiers: { policy: { kind: 'value' as const, revenuePerConversion: 100, costPerContact: 20 }, hot, warm } };
   expect(renderModelCard(byValue)).toContain("The thresholds come from the value policy's revenue and cost alone");
-  expect(renderModelCard({ ...bundled, tiers: { policy: { kind: 'fixed' as const }, hot: 0.3, warm: 0.1 } })).toContain("the admin's own probabilities");
+  expect(renderModelCard({ ...bundled, tiers: { policy: { kind: 'fixed' as const }, hot, warm } })).toContain("the admin's own probabilities");
 });
 
 it("says what each of a capacity policy's tiers holds of the held-out leads beside what it asks, and when they differ by how much and why", () => {
@@ -66,6 +69,7 @@ it("says what each of a capacity policy's tiers holds of the held-out leads besi
   const tied = {
     ...bundled,
     calibration: { kind: 'isotonic' as const, logits: [-3, 0], probabilities: [0.01, 0.2] },
+    tiers: { ...bundled.tiers, hot: 0.18, warm: 0.0127 },
     metrics: { ...bundled.metrics, tierConfusion: { hot: confusion(0.18, 2, 9), warm: confusion(0.0127, 7, 275) } },
   };
   expect(renderModelCard(tied)).toContain(
@@ -156,4 +160,27 @@ it("gives a derived feature's ideal level in the words the pages use, not the mo
   expect(card).toContain('| E-mail domain | 9.1% | Company e-mail (+0.21) |');
   expect(card).toContain('| Last page seen | 3.4% | Contact page (+0.51) |');
   expect(card).toContain('| Industry | 9.1% | Technology (+0.59) |');
+});
+
+it('says plainly that its held-out tier counts are at the thresholds it was trained with when it ships others (a tier policy set after training), and does not size those tiers by them', () => {
+  const applied = { policy: { kind: 'capacity' as const, hotPerWeek: 5, warmPerWeek: 15, inflowPerWeek: 200 }, hot: 0.61, warm: 0.33 };
+  const card = renderModelCard({ ...bundled, tiers: applied });
+  expect(card).toContain('| tiers | policy `capacity`: hot ≥ 61%, warm ≥ 33% |');
+  expect(card).toContain(
+    'Held-out leads at the thresholds the model was trained with (called = probability ≥ threshold), not at the tiers it ships (hot ≥ 61%, warm ≥ 33%): ' +
+      'its tier policy was set after training, and these leads could not be counted again at its thresholds.',
+  );
+  expect(card).toContain(`| hot ≥ ${formatThreshold(bundled.tiers.hot)} | 179 | 321 | 285 | 4215 |`);
+  // Neither the new policy's words for how its thresholds were chosen, nor its asked shares beside the old thresholds' counts.
+  expect(card).not.toContain('come nearest the policy');
+  expect(card).not.toContain('What each tier holds');
+  // As trained, the card reads as before.
+  expect(renderModelCard(bundled)).toContain('What each tier holds of the 5,000 held-out leads, beside what the policy asks (10 hot and 20 warm of 100 a week):');
+});
+
+it("names the value policy's figures as those it was trained with when another policy was set after training", () => {
+  const value = { kind: 'value' as const, revenuePerConversion: 1000, costPerContact: 250 };
+  const trainedWithValue = { ...bundled, metrics: { ...bundled.metrics, profitAssumptions: { ...value, source: 'policy' as const } } };
+  expect(renderModelCard({ ...trainedWithValue, tiers: { policy: value, hot: 0.25, warm: 0.125 } })).toContain('assumes 1000 revenue per conversion and 250 cost per contact (the value policy\'s figures).');
+  expect(renderModelCard(trainedWithValue)).toContain('assumes 1000 revenue per conversion and 250 cost per contact (the figures of the value policy it was trained with).');
 });

@@ -75,14 +75,22 @@ const PROBABILITY_COUNTED: Record<Manifest['tiers']['policy']['kind'], string> =
 };
 
 /**
+ * Whether the held-out tier confusion was counted at the thresholds the manifest tiers by: not when a
+ * tier policy was set after training and its leads could not be counted again (model-versions.ts
+ * `exportFiles`), when the counts are of the thresholds it was trained with, which each names.
+ */
+const countedAtItsTiers = ({ tiers, metrics: { tierConfusion } }: Manifest) => tierConfusion?.hot.threshold === tiers.hot && tierConfusion.warm.threshold === tiers.warm;
+
+/**
  * A capacity policy's tiers on the held-out leads its thresholds were chosen on (counted by the
  * tier confusion): the share each tier was asked and the share it holds, and when they differ, by
- * how much and why. Empty for another policy or a manifest without the counts.
+ * how much and why. Empty for another policy, or a manifest without the counts or whose counts are
+ * at other thresholds (`countedAtItsTiers`).
  */
 function capacityShares(m: Manifest): string[] {
   const { policy } = m.tiers;
   const counts = heldOutCounts(m.metrics);
-  if (policy.kind !== 'capacity' || !counts) return [];
+  if (policy.kind !== 'capacity' || !counts || !countedAtItsTiers(m)) return [];
   const { hot, warm } = m.metrics.tierConfusion!;
   const leads = counts.converted + counts.notConverted;
   // As `capacityCuts` aims its cuts; hot and warm together at least what hot asks.
@@ -153,6 +161,10 @@ const code = (text: string) => `\`${visibleText(text).replace(/`/g, "'")}\``;
 const pct = (x: number, digits = 1) => percentText((x * 100).toFixed(digits));
 const num = (x: number | undefined, digits = 4) => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits));
 
+/** Whether the profit curve's figures are those of the value policy the manifest tiers by (not when another policy was set after training). */
+const profitFromTiers = ({ revenuePerConversion, costPerContact }: NonNullable<Manifest['metrics']['profitAssumptions']>, policy: Manifest['tiers']['policy']) =>
+  policy.kind === 'value' && policy.revenuePerConversion === revenuePerConversion && policy.costPerContact === costPerContact;
+
 export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): string {
   const s = extras.summary;
   const lines: string[] = [];
@@ -208,7 +220,10 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
   if (confusion) {
     lines.push('');
     lines.push(
-      `Held-out leads at each tier threshold (called = probability ≥ threshold; ${PROBABILITY_COUNTED[m.tiers.policy.kind]}). ${THRESHOLDS_CHOSEN_FROM[m.tiers.policy.kind]}`,
+      countedAtItsTiers(m)
+        ? `Held-out leads at each tier threshold (called = probability ≥ threshold; ${PROBABILITY_COUNTED[m.tiers.policy.kind]}). ${THRESHOLDS_CHOSEN_FROM[m.tiers.policy.kind]}`
+        : `Held-out leads at the thresholds the model was trained with (called = probability ≥ threshold), not at the tiers it ships (hot ≥ ${formatThreshold(m.tiers.hot)}, warm ≥ ${formatThreshold(m.tiers.warm)}): ` +
+            'its tier policy was set after training, and these leads could not be counted again at its thresholds.',
     );
     lines.push('');
     lines.push('| threshold | called and converted | called, not converted | not called, converted | not called, not converted | precision | recall |');
@@ -224,7 +239,11 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
     lines.push('');
     lines.push(
       `The profit curve assumes ${profit.revenuePerConversion} revenue per conversion and ${profit.costPerContact} cost per contact` +
-        (profit.source === 'policy' ? ' (the value policy\'s figures).' : ' (defaults, not this business\'s figures: choose the value policy to set them).'),
+        (profit.source === 'default'
+          ? ' (defaults, not this business\'s figures: choose the value policy to set them).'
+          : profitFromTiers(profit, m.tiers.policy)
+            ? ' (the value policy\'s figures).'
+            : ' (the figures of the value policy it was trained with).'),
     );
   }
   if (m.metrics.liftByDecile?.length) {

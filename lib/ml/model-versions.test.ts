@@ -41,6 +41,20 @@ import {
   type TrainedModel,
 } from './model-versions';
 import { rememberWrittenBackFields } from '../db/written-back-fields';
+import { mulberry32 } from './random';
+import { trainModel } from './train';
+import { confusionAt } from './train/metrics';
+import { renderModelCard } from './model-card';
+
+/** Leads with a weak signal in 3 of 5 numbers, about 12% converted. */
+function weakSignalLeads(n: number): Record<string, string>[] {
+  const random = mulberry32(7);
+  return Array.from({ length: n }, () => {
+    const x = Array.from({ length: 5 }, () => random() * 2 - 1);
+    const logit = -2.2 + 0.5 * (1.6 * x[0] + 1.0 * x[1] + 0.6 * x[2]);
+    return { ...Object.fromEntries(x.map((value, f) => [`x${f}`, value.toFixed(3)])), converted: random() < 1 / (1 + Math.exp(-logit)) ? '1' : '0' };
+  });
+}
 import { modelInputRefusal, WriteBackTargetSchema } from '../background/write-back';
 
 const bundled = (() => {
@@ -941,6 +955,58 @@ describe('exportFiles', () => {
     const exported = await exportFiles('trained-1');
     expect(JSON.parse(exported.manifestJson)).toEqual({ ...bundled, modelId: 'trained-1', tiers: policy });
     expect(exported.onnx).toEqual(bytes);
+  });
+});
+
+describe('exportFiles after a tier policy is applied to a model trained here', () => {
+  // Trained with the default capacity policy; a value policy applied since counts its leads cross-fitted (`countedProbabilities`).
+  const trained = trainModel({ records: weakSignalLeads(1000), target: 'converted', now: new Date(Date.UTC(2026, 0, 1)) });
+  const { modelId } = trained.manifest;
+  const heldOutLeads = { labels: trained.labels, probabilities: trained.heldOutProbabilities, crossFitted: trained.heldOutCrossFittedProbabilities };
+  const valuePolicy = { kind: 'value' as const, revenuePerConversion: 1000, costPerContact: 200 };
+  const applied = { policy: valuePolicy, ...tierThresholds(valuePolicy, new Uint8Array(0), new Float64Array(0)) };
+  const countedAt = (threshold: number) => ({ threshold, ...confusionAt(trained.labels, trained.heldOutCrossFittedProbabilities, threshold) });
+  beforeEach(async () => {
+    await storeModel(trained.manifest, trained.onnx, 'trained');
+    expect(applied.hot).not.toBe(trained.manifest.tiers.hot);
+    await setTiers(modelId, applied);
+  });
+
+  it('counts its held-out tiers again at the thresholds it ships, from the leads it learnt from, so its model card agrees with them', async () => {
+    const exported = JSON.parse((await exportFiles(modelId, heldOutLeads)).manifestJson);
+    expect(exported.tiers).toEqual(applied);
+    expect(exported.metrics.tierConfusion).toEqual({ hot: countedAt(applied.hot), warm: countedAt(applied.warm) });
+    const card = renderModelCard(exported);
+    expect(card).toContain(`| hot ≥ ${formatThreshold(applied.hot)} |`);
+    expect(card).toContain("The thresholds come from the value policy's revenue and cost alone");
+    expect(card).not.toContain('thresholds the model was trained with');
+    // The rest as trained, and the stored copy too.
+    expect({ ...exported, metrics: { ...exported.metrics, tierConfusion: undefined } }).toEqual(
+      JSON.parse(JSON.stringify({ ...trained.manifest, tiers: applied, metrics: { ...trained.manifest.metrics, tierConfusion: undefined } })),
+    );
+    expect((await db.models.get(modelId))?.manifest.metrics.tierConfusion).toEqual(trained.manifest.metrics.tierConfusion);
+  });
+
+  it('keeps the counts of its training, each at its threshold, when the leads kept are not those it was trained on any more (an outcome changed since)', async () => {
+    const changed = Uint8Array.from(trained.labels);
+    changed[changed.indexOf(1)] = 0;
+    const exported = JSON.parse((await exportFiles(modelId, { ...heldOutLeads, labels: changed })).manifestJson);
+    expect(exported.metrics.tierConfusion).toEqual(trained.manifest.metrics.tierConfusion);
+    expect(renderModelCard(exported)).toContain('Held-out leads at the thresholds the model was trained with (called = probability ≥ threshold), not at the tiers it ships');
+    // And without the cross-fitted probabilities a value policy counts by (kept by an older LeadLens).
+    const olderKept = JSON.parse((await exportFiles(modelId, { labels: trained.labels, probabilities: trained.heldOutProbabilities })).manifestJson);
+    expect(olderKept.metrics.tierConfusion).toEqual(trained.manifest.metrics.tierConfusion);
+  });
+
+  it('is imported back as the model it is, with the thresholds applied: into the browser it was exported from, and into another', async () => {
+    const { manifestJson, onnx } = await exportFiles(modelId, heldOutLeads);
+    await expect(importModel(manifestJson, onnx, passes)).resolves.toMatchObject({ installed: 'tierPolicyApplied', tierPolicyChanged: false, thresholdsChosenAgain: null });
+    expect((await manifestOf(modelId)).tiers).toEqual(applied);
+    await deleteModel(modelId);
+    await expect(importModel(manifestJson, onnx, passes)).resolves.toMatchObject({ installed: 'added', thresholdsChosenAgain: null });
+    const imported = await manifestOf(modelId);
+    expect(imported.tiers).toEqual(applied);
+    expect(imported.metrics.tierConfusion).toEqual(JSON.parse(manifestJson).metrics.tierConfusion);
   });
 });
 

@@ -35,7 +35,8 @@ import { operatorRefusal } from './onnx/operators';
 import { carryPolicyFigures, forgetPolicyFigures } from './policy-figures';
 import { clearCachedScores } from './retier';
 import { SAME_PROBABILITY_TOLERANCE } from './score';
-import { applyPolicyOn, capacityOverInflow, fixedSortsNoLead, reapplyPolicy, sameTierPolicy, valueSortsNoLead } from './tier-policy';
+import { applyPolicyOn, capacityOverInflow, countedProbabilities, fixedSortsNoLead, reapplyPolicy, sameTierPolicy, valueSortsNoLead } from './tier-policy';
+import { confusionAt } from './train/metrics';
 import { tierThresholds } from './train/thresholds';
 
 export async function previousModelId(): Promise<string | null> {
@@ -307,10 +308,11 @@ async function applyToInstalled(file: Manifest, own: OwnTiers, onnx: Uint8Array,
 }
 
 /**
- * `manifest` without what two manifests of one model may differ in: its tier policy (the admin's),
- * and the records a later trainer adds for the same model, which change no score, tier or reason
- * and are not part of its id (made of the ONNX bytes, features, calibration and tiers): the reading
- * its fields were read with (`derivedReadingVersion`), the leakage flags the admin kept
+ * `manifest` without what two manifests of one model may differ in: its tier policy (the admin's)
+ * and its held-out tier confusion, counted at that policy's thresholds (`exportFiles`), and the
+ * records a later trainer adds for the same model, which change no score, tier or reason and are
+ * not part of its id (made of the ONNX bytes, features, calibration and tiers): the reading its
+ * fields were read with (`derivedReadingVersion`), the leakage flags the admin kept
  * (`provenance.leakageFlagsKept`, which the command line now writes too), whether the leakage
  * check could not run (`provenance.leakageCheckNotRun`) and the labels its outcome rule is described
  * by (`outcomeRule.valueLabels`: a training the CRM did not answer records none, and a stage may be
@@ -319,12 +321,13 @@ async function applyToInstalled(file: Manifest, own: OwnTiers, onnx: Uint8Array,
  */
 function modelApartFromRecords({
   tiers: _tiers,
+  metrics: { tierConfusion: _confusion, ...metrics },
   derivedReadingVersion: _reading,
   outcomeRule,
   provenance: { leakageFlagsKept: _flags, leakageCheckNotRun: _notRun, ...provenance },
   ...model
 }: Manifest) {
-  return { ...model, ...(outcomeRule && { outcomeRule: ruleApartFromLabels(outcomeRule) }), provenance };
+  return { ...model, metrics, ...(outcomeRule && { outcomeRule: ruleApartFromLabels(outcomeRule) }), provenance };
 }
 /**
  * `rule` without the labels it is described by, its values sorted: the values it compares are the
@@ -630,12 +633,64 @@ export function exportFileNames(modelId: string): { manifest: string; onnx: stri
 }
 
 /**
- * The two files of a model, as they would be imported again. The manifest is the one the
- * model scores with: with the admin's tier policy, which is kept apart from the stored manifest.
+ * The leads a model trained here learnt from, as the options page reads them (the first `heldOut`
+ * of `LabelledProbabilities`): each one's outcome, its held-out probability through the shipped
+ * calibration, and through one fitted without its fold (`crossFitted`; absent when an older
+ * LeadLens kept the probabilities).
  */
-export async function exportFiles(modelId: string): Promise<{ manifestJson: string; onnx: Uint8Array }> {
+export interface HeldOutLeads {
+  labels: Uint8Array;
+  probabilities: Float64Array;
+  crossFitted?: Float64Array;
+}
+
+type TierConfusion = NonNullable<Manifest['metrics']['tierConfusion']>;
+
+/** `leads` counted at `tiers`' thresholds as the trainer counts them under its policy (`countedProbabilities`), with `calibration` the model's. */
+function tierConfusionOf({ labels, probabilities, crossFitted }: Required<HeldOutLeads>, { policy, hot, warm }: Tiers, calibration: Manifest['calibration']): TierConfusion {
+  const counted = countedProbabilities(policy, calibration, probabilities, crossFitted);
+  return { hot: { threshold: hot, ...confusionAt(labels, counted, hot) }, warm: { threshold: warm, ...confusionAt(labels, counted, warm) } };
+}
+
+/**
+ * `trained`'s held-out tier confusion (counted when it was trained, at its own tiers) counted again
+ * at `tiers` from `leads`, or undefined when `leads` may not be the leads and outcomes it was counted
+ * on: counted at its own thresholds they must give its very counts (a lead deleted since, or whose
+ * outcome changed, and they do not), and a value or fixed policy counts the cross-fitted
+ * probabilities an older LeadLens did not keep.
+ */
+export function tierConfusionAt(trained: Manifest, tiers: Tiers, leads: HeldOutLeads): TierConfusion | undefined {
+  const { tierConfusion } = trained.metrics;
+  const { crossFitted } = leads;
+  if (!tierConfusion || !crossFitted) return undefined;
+  const kept = { ...leads, crossFitted };
+  const asTrained = tierConfusionOf(kept, { policy: trained.tiers.policy, hot: tierConfusion.hot.threshold, warm: tierConfusion.warm.threshold }, trained.calibration);
+  const counts = ({ tp, fp, tn, fn }: TierConfusion['hot']) => [tp, fp, tn, fn].join();
+  const sameLeads = (['hot', 'warm'] as const).every((tier) => counts(asTrained[tier]) === counts(tierConfusion[tier]));
+  return sameLeads ? tierConfusionOf(kept, tiers, trained.calibration) : undefined;
+}
+
+/** A stored model's own manifest, as it was trained or imported (its tiers not the admin's), or null: none stored (the bundled model), or one that does not parse. */
+async function storedManifest(modelId: string): Promise<Manifest | null> {
+  const stored = await db.models.get(modelId);
+  const parsed = stored && parseManifest(stored.manifest);
+  return parsed?.ok ? parsed.manifest : null;
+}
+
+/**
+ * The two files of a model, as they would be imported again. The manifest is the one the
+ * model scores with: with the admin's tier policy, which is kept apart from the stored manifest,
+ * and its held-out tier confusion counted again at that policy's thresholds from the leads it
+ * learnt from (`heldOutLeads`, `tierConfusionAt`), so the file's counts are of the tiers it ships.
+ * When they cannot be counted again (no such leads, or not those it was trained on any more) the
+ * counts stay those of its training, each naming its threshold (the model card says whose they are).
+ */
+export async function exportFiles(modelId: string, heldOutLeads?: HeldOutLeads): Promise<{ manifestJson: string; onnx: Uint8Array }> {
   const manifest = await manifestOf(modelId);
-  return { manifestJson: JSON.stringify(manifest, null, 2), onnx: await modelBytes(modelId) };
+  const trained = heldOutLeads && (await storedManifest(modelId));
+  const tierConfusion = trained && tierConfusionAt(trained, manifest.tiers, heldOutLeads);
+  const exported = tierConfusion ? { ...manifest, metrics: { ...manifest.metrics, tierConfusion } } : manifest;
+  return { manifestJson: JSON.stringify(exported, null, 2), onnx: await modelBytes(modelId) };
 }
 
 /** What a CRM calls the fields a feature spec maps. */

@@ -16,6 +16,7 @@ import { queryKeys } from '@/lib/query-keys';
 import { bundledModel } from '@/lib/ml/bundled-model';
 import { DERIVED_READING_VERSION } from '@/lib/ml/derive';
 import type { Manifest } from '@/lib/ml/manifest';
+import type { Labelled } from '../policy-protocol';
 import { manifestOf, setTiers } from '@/lib/ml/model-store';
 import { keepPolicyFigures, policyFiguresOf } from '@/lib/ml/policy-figures';
 import { rememberWrittenBackFields } from '@/lib/db/written-back-fields';
@@ -45,6 +46,14 @@ vi.mock('@/lib/ml/model-versions', async (importOriginal) => {
 });
 // What Export saves, read back.
 vi.mock('@/lib/ui/download', () => ({ downloadFile: vi.fn() }));
+// The leads a model learnt from, as the policy worker reads them (no worker here): none unless a test says which.
+const stored = vi.hoisted(() => ({ labelled: null as Labelled | null }));
+vi.mock('../policy-client', async () => {
+  const { queryOptions } = await import('@tanstack/react-query');
+  const { queryKeys } = await import('@/lib/query-keys');
+  const none = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0, ranked: new Float64Array(0), learntFromScores: new Float64Array(0) };
+  return { labelledQuery: (modelId: string) => queryOptions({ queryKey: queryKeys.labelledLeads(modelId), queryFn: async () => stored.labelled ?? none }) };
+});
 
 const bundled = (() => {
   const parsed = bundledModel.manifest();
@@ -58,6 +67,7 @@ beforeEach(async () => {
   await Promise.all([db.models.clear(), db.settings.clear(), db.leadScores.clear()]);
   checkModel.mockClear();
   vi.mocked(downloadFile).mockClear();
+  vi.mocked(exportFiles).mockClear();
   retierStoredScores.mockReset().mockResolvedValue({ ok: true, changed: 3 });
   // As the background does, without scoring: the switch, then how many stored leads it scored.
   switches.activateModel.mockReset().mockImplementation(async ({ modelId }) => {
@@ -904,6 +914,28 @@ describe('tells versions apart (a review of model versions over months: rows dif
     const container = renderSection();
     expect(cellUnder(container, await rowOf(container, 'cli-1'), 'Trained')).toBe('data as of Feb 28, 2026 (imported Dec 7, 2026)');
   });
+});
+
+it("exports a model trained here with its tiers counted on the leads it learnt from (the first the worker reads), not an imported one's", async () => {
+  await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+  await storeModel({ ...bundled, modelId: 'imported-1' }, new Uint8Array([1]), 'imported');
+  stored.labelled = {
+    labels: Uint8Array.from([1, 0, 1]),
+    probabilities: Float64Array.from([0.4, 0.1, 0.3]),
+    heldOut: 2,
+    ranked: Float64Array.from([0.4, 0.1, 0.3]),
+    learntFromScores: Float64Array.from([0.4, 0.1]),
+    crossFitted: { probabilities: Float64Array.from([0.5, 0.2, 0.3]), ranked: Float64Array.from([0.5, 0.2, 0.3]) },
+  };
+  const container = renderSection();
+  pressEnter(await waitFor(() => button(container, 'Export trained-1')));
+  await waitFor(() => vi.mocked(downloadFile).mock.calls.length === 2 || null);
+  expect(exportFiles).toHaveBeenLastCalledWith('trained-1', { labels: Uint8Array.from([1, 0]), probabilities: Float64Array.from([0.4, 0.1]), crossFitted: Float64Array.from([0.5, 0.2]) });
+  // Another Export is ignored until this one has ended.
+  pressEnter(await waitFor(() => (button(container, 'Export imported-1')?.getAttribute('aria-disabled') === 'false' ? button(container, 'Export imported-1') : null)));
+  await waitFor(() => vi.mocked(downloadFile).mock.calls.length === 4 || null);
+  expect(exportFiles).toHaveBeenLastCalledWith('imported-1', undefined);
+  stored.labelled = null;
 });
 
 it('keeps the focus on Export while it exports (said unavailable, not disabled), and ignores another Export meanwhile', async () => {

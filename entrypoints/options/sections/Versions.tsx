@@ -1,4 +1,4 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState } from 'react';
 import { FocusKeepingButton } from '@/components/KeepFocus';
 import { SidewaysScroll } from '@/components/SidewaysScroll';
@@ -20,6 +20,7 @@ import {
   listModelVersions,
   previousModelId,
   type FeatureName,
+  type HeldOutLeads,
   type ImportChoice,
   type ImportResult,
   type ModelVersion,
@@ -30,6 +31,7 @@ import { MADE_UP_LEADS_MODEL_WORDS, RANKING_QUALITY, formatDay, formatModelDay, 
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
 import { MODEL_CHANGE_MUTATION, useActiveModelId, useJob, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
+import { labelledQuery } from '../policy-client';
 import { ActionStatus, ConfirmButton, useConfirmation } from './ConfirmedAction';
 
 const ORIGIN_WORDS = { bundled: 'Bundled', trained: 'Trained here', imported: 'Imported' } as const;
@@ -142,11 +144,24 @@ function daysSharedBy(models: readonly ModelVersion[]): Set<string> {
 }
 
 /**
- * A model's two files; one made by a newer LeadLens, or given its tier policy by one, as stored,
- * for that LeadLens to import (this one cannot read its manifest or policy).
+ * The leads a model trained here learnt from, as the Model report reads them (`labelledQuery`, in
+ * the policy worker): what its export counts its tiers on at the thresholds it ships.
  */
-async function download({ id, madeByNewerVersion, newerTierPolicy }: Pick<ModelVersion, 'id' | 'madeByNewerVersion' | 'newerTierPolicy'>) {
-  const { manifestJson, onnx } = madeByNewerVersion || newerTierPolicy !== undefined ? await exportAsStored(id) : await exportFiles(id);
+async function heldOutLeadsOf(queryClient: QueryClient, modelId: string): Promise<HeldOutLeads> {
+  const { labels, probabilities, crossFitted, heldOut } = await queryClient.fetchQuery(labelledQuery(modelId));
+  return { labels: labels.subarray(0, heldOut), probabilities: probabilities.subarray(0, heldOut), ...(crossFitted && { crossFitted: crossFitted.probabilities.subarray(0, heldOut) }) };
+}
+
+/**
+ * A model's two files; one made by a newer LeadLens, or given its tier policy by one, as stored,
+ * for that LeadLens to import (this one cannot read its manifest or policy). One trained here has
+ * its tiers counted on the leads it learnt from (`exportFiles`).
+ */
+async function download(queryClient: QueryClient, { id, origin, madeByNewerVersion, newerTierPolicy }: Pick<ModelVersion, 'id' | 'origin' | 'madeByNewerVersion' | 'newerTierPolicy'>) {
+  const { manifestJson, onnx } =
+    madeByNewerVersion || newerTierPolicy !== undefined
+      ? await exportAsStored(id)
+      : await exportFiles(id, origin === 'trained' ? await heldOutLeadsOf(queryClient, id) : undefined);
   const names = exportFileNames(id);
   downloadFile(names.manifest, manifestJson, 'application/json');
   downloadFile(names.onnx, onnx, 'application/octet-stream');
@@ -513,7 +528,7 @@ export function VersionsSection() {
       },
     });
   // Its own mutation: an export during an activation must neither re-enable the buttons nor hide the activation's error.
-  const exportModel = useMutation({ mutationFn: download });
+  const exportModel = useMutation({ mutationFn: (model: ModelVersion) => download(queryClient, model) });
   if (models.isPending) return <Loading what="models" />;
   if (models.isError) return <ErrorState message={models.error.message} />;
   // A damaged model cannot be activated: a roll back to it could only fail.
