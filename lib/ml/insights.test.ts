@@ -297,6 +297,29 @@ describe("an ideal range's ends, and the lead's value beside them", () => {
     expect(compared(clickRate, 0.17)).toEqual([['0.17 clicks per open', '0.161 – 0.205 clicks per open', false]]);
   });
 
+  it("writes a range's end with the digits that hold a lead's value lying between that end and its bin's edge: the lead reads within its range", () => {
+    // 9 clicks of 56 opens, 0.1607, is above the edge 0.1603: in the ideal. Before, "0.1607 | 0.161 – 0.205", a value below the range.
+    expect(compared(clickRate, 9 / 56)).toEqual([['0.1607 clicks per open', '0.1603 – 0.205 clicks per open', false]]);
+    // 39 of 190, 0.20526, is at most the edge 0.2052632. Before, "0.20526 | 0.161 – 0.205", a value above the range.
+    expect(compared(clickRate, 39 / 190)).toEqual([['0.20526 clicks per open', '0.161 – 0.20526 clicks per open', false]]);
+    // A lead of the bin below, or within the range's written ends, reads the range as every lead does.
+    expect(compared(clickRate, 0.1602)).toEqual([['0.16 clicks per open', '0.161 – 0.205 clicks per open', true]]);
+    expect(compared(clickRate, 0.1611)).toEqual([['0.1611 clicks per open', '0.161 – 0.205 clicks per open', false]]);
+  });
+
+  it('writes an amount past 16,777,216 in whole units where a lead lies between the tens the range is written in and its edge', () => {
+    // Float32 holds even dollars only there: the bin over $30,500,000 is written from the tens, $30,500,010, and holds $30,500,004 (before, "$30,500,004 | $30,500,010 – $31,500,000").
+    const revenue = numberModel(
+      { unit: 'USD' },
+      [13_500_000, 30_500_000, 31_500_000],
+      ['≤ $13,500,000', '$13,500,001 – $30,500,000', '$30,500,010 – $31,500,000', '> $31,500,000'],
+      [-0.5, -0.2, 0.5, -0.4],
+    );
+    expect(compared(revenue, 30_500_004)).toEqual([['$30,500,004', '$30,500,002 – $31,500,000', false]]);
+    expect(compared(revenue, 30_500_000)).toEqual([['$30,500,000', '$30,500,010 – $31,500,000', true]]);
+    expect(compared(revenue, 30_500_020)).toEqual([['$30,500,020', '$30,500,010 – $31,500,000', false]]);
+  });
+
   it('writes an amount in whole units the range holds: $13,500,000 is in the bin below one over it', () => {
     // The bundled model's annual revenue. Before: "$13,500,000 | $13,500,000 – $20,500,000".
     const revenue = numberModel(
@@ -320,8 +343,8 @@ describe("an ideal range's ends, and the lead's value beside them", () => {
   it("writes the lead's value with the digits that keep it in its own bin: 1.065 is no 1.07, which is in the bin above", () => {
     const edge = Math.fround(1.07 - 1e-7);
     const pageViews = numberModel({}, [0.5, edge, Math.fround(1.155), Math.fround(1.18)], ['≤ 0.5', '0.5 – 1.07', '1.07 – 1.16', '1.16 – 1.18', '> 1.18'], [-0.5, 0.5, -0.1, -0.2, -0.4]);
-    // Before: "1.07" for both, one within the ideal and one losing odds.
-    expect(compared(pageViews, 1.065)).toEqual([['1.065', '0.501 – 1.06', false]]);
+    // Before: "1.07" for both, one within the ideal and one losing odds. Within it, the range's end holds it (before, "0.501 – 1.06", below it).
+    expect(compared(pageViews, 1.065)).toEqual([['1.065', '0.501 – 1.069', false]]);
     expect(compared(pageViews, 1.07)).toEqual([['1.07', '0.501 – 1.06', true]]);
     // So does the plan's "from" (1.16 – 1.18 made the best): before, "1.1", a value of the bin above.
     const toBest = { ...pageViews, features: [{ ...pageViews.features[0], actionable: true }], terms: [{ ...pageViews.terms[0], shape: { ...pageViews.terms[0].shape!, scores: [-0.5, 0.5, -0.1, 3, -0.4, 0] } }] };

@@ -292,7 +292,25 @@ function leadValueAsShown(feature: Feature, axis: Axis, value: number, written?:
   const unit = countsDaysSince(feature) ? (feature.unit ?? 'days') : feature.unit;
   if (feature.type !== 'numeric' || !Number.isFinite(value)) return axis.labels[axisBin(axis, value)];
   const decimal = recordedDecimal(value);
-  return formatNumber(decimal, unit, digitsInOwnBin(axis, decimal, digitsAmong(decimal, ends)));
+  return formatNumber(decimal, unit, digitsBeside(axis, decimal, ends));
+}
+
+/** The extra digits (`formatNumber`) a lead's number `decimal` (`recordedDecimal`) is written with beside an ideal range's `ends` (`leadValueAsShown`). */
+const digitsBeside = (axis: Axis, decimal: number, ends: readonly number[]) => digitsInOwnBin(axis, decimal, digitsAmong(decimal, ends));
+
+/**
+ * `axis` of `feature` with the label of the bin the lead's number `value` is in holding it as the lead's value is written
+ * beside the ideal range's `ends` (`leadValueAsShown`; `binLabels`' `holding`): where it lies between an end the label
+ * writes and the bin's edge, that end has the digits that hold it. 9 clicks of 56 opens, 0.1607, is above the edge 0.1603
+ * and read below "0.161 – 0.205"; it reads within "0.1603 – 0.205". An axis whose label holds it is as it is.
+ */
+function axisHoldingLead(axis: Axis, feature: Feature, value: number, ends: readonly number[]): Axis {
+  if (!Number.isFinite(value)) return axis; // no figure: its bin says where the model reads it
+  const decimal = recordedDecimal(value);
+  const bin = axisBin(axis, value);
+  const whole = labelsNameWholeNumbers(axis.labels);
+  const holding = binLabels(feature, axis.edges, whole, writtenAs(decimal, digitsBeside(axis, decimal, ends)))[bin];
+  return holding === binLabels(feature, axis.edges, whole)[bin] ? axis : { ...axis, labels: axis.labels.map((label, b) => (b === bin ? holding : label)) };
 }
 
 /**
@@ -314,9 +332,9 @@ function digitsAmong(value: number, ends: readonly number[]): number {
 
 /**
  * `extra` digits, or more until `value` written with them reads, as a number, in the bin of `axis` that `value` is in:
- * a lead's 1.065 reads "1.065" beside "0.501 – 1.06", never "1.07", a lead's of the bin above an edge of 1.0699999 with
- * other odds. (A value between a written end and its edge still reads beyond that end: 9 clicks of 56 opens, 0.1607,
- * beside "0.161 – 0.205", which holds it.)
+ * a lead's 1.065 reads "1.065", never "1.07", a lead's of the bin above an edge of 1.0699999 with other odds. (A value
+ * between a written end and its edge reads beyond that end at any digits: 9 clicks of 56 opens, 0.1607, beside "0.161 –
+ * 0.205", which holds it. That end is written to hold it: `axisHoldingLead`.)
  */
 function digitsInOwnBin(axis: Axis, value: number, extra: number): number {
   const bin = axisBin(axis, value);
@@ -582,13 +600,16 @@ export function deviationsFromIdeal(
       // Beside an amount as the CRM wrote it ("€1.200.000"), the model's currency is said, not left to its sign ("$"); an option of a dropdown is as the CRM writes it.
       const currency = written && !options ? currencyCode(manifest.features[feature].unit) : null;
       const range = rangeLabel(axis, ideal.first, ideal.last);
-      // A dropdown's ideal is an option, unless it is the lead's own value and none of them (a portal's own option).
-      const idealValue = options && !options.has(ideal.first) ? leadValue : currency && range !== ANY_VALUE ? `${range} (${currency})` : range;
       // A number reads where it lies against the range's ends: 32 clicks of 200 opens "0.16" beside "0.161 – 0.205", 3 of 19 "0.158".
       const ends = manifest.features[feature].type === 'numeric' && !options && range !== ANY_VALUE ? numbersWritten(range) : [];
+      const within = leadBin >= ideal.first && leadBin <= ideal.last;
+      // Within the range, it reads within: an end it lies beyond, short of its bin's edge, has the digits that hold it (9 clicks of 56 opens, 0.1607, beside "0.1603 – 0.205").
+      const rangeShown = within && ends.length > 0 ? rangeLabel(axisHoldingLead(axis, manifest.features[feature], row[feature], ends), ideal.first, ideal.last) : range;
+      // A dropdown's ideal is an option, unless it is the lead's own value and none of them (a portal's own option).
+      const idealValue = options && !options.has(ideal.first) ? leadValue : currency && range !== ANY_VALUE ? `${rangeShown} (${currency})` : rangeShown;
       const deviation = { feature, label: term.label, actionable, leadValue: ends.length === 0 ? leadValue : valueAsWorded(manifest, source, row, asWritten, feature, row[feature], ends), idealValue };
       // A lead within the ideal range has the ideal: "employees 25, ideal 21 – 40" loses nothing, whatever bin of it scores best.
-      if (leadBin >= ideal.first && leadBin <= ideal.last) return [{ ...deviation, pointsLost: 0 }];
+      if (within) return [{ ...deviation, pointsLost: 0 }];
       const lost = (gain: number) => calibratedChange(manifest.calibration, logit, gain);
       const pointsLost = lost(gains[entry]);
       if (!ideal.whole) return [{ ...deviation, pointsLost }];

@@ -147,7 +147,8 @@ export function labelsNameTheirBins(axis: ShapeAxis): boolean {
  * One label for the value bins `first` … `last` of a numeric axis, made from the bins' own labels
  * ("≤ 2", "3 – 5 days", "6 days", "≥ 7 days"): "3 – 6 days", "≤ 6 days", "3 days or more". The one
  * labeller of an ideal, the model card's and the side panel's, so for a lead with no pairs the two
- * name their range alike. It writes the ends the bins' labels write, values the bins hold
+ * name their range alike (but for an end written with the digits that hold a lead's value lying
+ * between it and its edge: insights.ts `axisHoldingLead`). It writes the ends the bins' labels write, values the bins hold
  * (`labelsNameTheirBins`): "0.161 – 0.205" over an edge of 0.1603, never "0.16", which is in the bin below.
  */
 export function rangeLabel(axis: Pick<ShapeAxis, 'labels'>, first: number, last: number): string {

@@ -8,7 +8,7 @@ import type { Feature, TermShape } from '../manifest';
 import { rangeLabel, supportedIdeal, writtenBeside } from '../shape';
 import type { EbmModel, EbmTerm } from './ebm';
 
-/** Decimals a bin's label may add to the axis's to name a number the bin holds: float32 tells no more apart. */
+/** Decimals a bin's label may add to the axis's to name a number the bin holds, or hold a lead's: float32 tells no more apart. */
 const MAX_MORE_DECIMALS = 9;
 
 /** Label of the missing bin, the last bin of every shape axis. */
@@ -22,8 +22,11 @@ const MISSING_BIN_LABEL = 'missing';
  * 0.1603, "0.161 – 0.205", not "0.16 – 0.205", and "$13,500,001 – $20,500,000" over
  * $13,500,000. For a feature whose values are all whole numbers (counts, days, money) in whole
  * units: edges 2.5, 5.5, 6.5 read "≤ 2", "3 – 5", "6", "≥ 7".
+ * `holding`, a number (a lead's, as written beside them), is written within its own bin's ends: where it lies between
+ * an end and the bin's edge, the bin's label has the digits that hold it (0.1607 over an edge of 0.1603: "0.1603 –
+ * 0.174", not "0.161 – 0.174"). Every other end is as without it.
  */
-export function binLabels(feature: Feature, edges: readonly number[], wholeNumbers = false): string[] {
+export function binLabels(feature: Feature, edges: readonly number[], wholeNumbers = false, holding?: number): string[] {
   if (feature.type === 'categorical') return [...(feature.vocabulary ?? []), MISSING_BIN_LABEL];
   if (feature.type === 'boolean' && edges.length === 1 && edges[0] > 0 && edges[0] < 1) return ['No', 'Yes', MISSING_BIN_LABEL];
   if (edges.length === 0) return ['any', MISSING_BIN_LABEL];
@@ -43,23 +46,38 @@ export function binLabels(feature: Feature, edges: readonly number[], wholeNumbe
   const fmt = (v: number, decimals: number) => formatNumber(v, feature.unit, Math.max(0, decimals));
   /** The number written beside `edge` for the bin above it or the bin it ends (`writtenBeside`), with `more` decimals. */
   const beside = (edge: number, above: boolean, more = 0) => writtenBeside(edge, decimalsAbout(edge, more), above);
+  /** Whether `holding` is in bin (low, high], as `axisBin` reads it (±Infinity at an open end). */
+  const holds = (low: number, high: number) => holding !== undefined && Math.fround(holding) > low && Math.fround(holding) <= high;
+  /**
+   * The number written beside `edge` for the bin above it or the bin it ends (`beside`), with `more` decimals, or more
+   * where `holding`, in that bin (`held`), lies beyond it (then as without it if none holds it), and those decimals.
+   */
+  const endBeside = (edge: number, above: boolean, more: number, held: boolean) => {
+    for (let finer = more; held && finer <= MAX_MORE_DECIMALS; finer++) {
+      const end = beside(edge, above, finer);
+      if (above ? end <= holding! : end >= holding!) return { end, decimals: decimalsAbout(edge, finer) };
+    }
+    return { end: beside(edge, above, more), decimals: decimalsAbout(edge, more) };
+  };
+  const fmtEnd = ({ end, decimals }: ReturnType<typeof endBeside>) => fmt(end, decimals);
   /** The least and greatest numbers bin (low, high] holds, written with the axis's decimals, or more where it holds none at those. */
   const range = (low: number, high: number): string => {
+    const held = holds(low, high);
     for (let more = 0; more <= MAX_MORE_DECIMALS; more++) {
-      const decimals = Math.max(decimalsAbout(low, more), decimalsAbout(high, more));
-      const [least, greatest] = [beside(low, true, more), beside(high, false, more)];
-      if (least === greatest) return fmt(least, decimals);
-      if (least < greatest) return formatNumberRange(least, greatest, feature.unit, Math.max(0, decimals));
+      const [least, greatest] = [endBeside(low, true, more, held), endBeside(high, false, more, held)];
+      const decimals = Math.max(least.decimals, greatest.decimals);
+      if (least.end === greatest.end) return fmt(least.end, decimals);
+      if (least.end < greatest.end) return formatNumberRange(least.end, greatest.end, feature.unit, Math.max(0, decimals));
     }
     // A bin no float32 falls in (edges an imported manifest wrote closer than float32 tells apart, or past its range): by its edges.
     return formatNumberRange(low, high, feature.unit, extra);
   };
   const [bottom, top] = [edges[0], edges[edges.length - 1]];
-  const ranges = [`≤ ${fmt(beside(bottom, false), decimalsAbout(bottom, 0))}`];
+  const ranges = [`≤ ${fmtEnd(endBeside(bottom, false, 0, holds(-Infinity, bottom)))}`];
   for (let i = 1; i < edges.length; i++) ranges.push(range(edges[i - 1], edges[i]));
-  // Above the top edge: "> 7" where the edge is a number written, else from the least number above it ("≥ 7" over 6.5).
+  // Above the top edge: "> 7" where the edge is a number written (`holding` above it is above that), else from the least number above it ("≥ 7" over 6.5).
   const topWritten = beside(top, false);
-  const overTop = Math.fround(topWritten) === top ? `> ${fmt(topWritten, decimalsAbout(top, 0))}` : `≥ ${fmt(beside(top, true), decimalsAbout(top, 0))}`;
+  const overTop = Math.fround(topWritten) === top ? `> ${fmt(topWritten, decimalsAbout(top, 0))}` : `≥ ${fmtEnd(endBeside(top, true, 0, holds(top, Infinity)))}`;
   return [...ranges, overTop, MISSING_BIN_LABEL];
 }
 
