@@ -9,6 +9,7 @@ import type { SourceKind } from '../ml/featurize';
 import { JOB_KEYS, readJob, type JobKind, type JobProgress } from '../jobs/progress';
 import { offscreen } from '../messaging/client';
 import { succeeded } from '../messaging/reply';
+import { notTaken } from '../messaging/rpc';
 import { keepWorkerAliveDuring } from './keep-alive';
 import type { EngineRows } from './score-lead';
 
@@ -70,37 +71,27 @@ export async function ensureOffscreenDocument(): Promise<void> {
   await creating;
 }
 
-/**
- * The ways Chrome says no context took a message for the offscreen document. `runtime.sendMessage`
- * goes to every extension page, and the options page and side panel listen for events without
- * replying (lib/messaging/events.ts's `onEvent`):
- * - no page listening: rejected, "Could not establish connection. Receiving end does not exist.";
- * - such a page open: rejected, "The message port closed before a response was received.", or
- *   resolved with no reply, which the typed client (lib/messaging/rpc.ts) refuses as a malformed
- *   reply, the root received undefined.
- * The offscreen document never answers so: its handlers (`registerHandlers`) answer every message
- * for it at once or keep the channel open and answer a reply their schema takes. One it took and
- * then closed under (or crashed) is "A listener indicated an asynchronous response by returning
- * true, but the message channel closed…", matched by none of these, and the document is no longer
- * listed: not sent again, as that could run a job twice (`jobReply` says it was interrupted).
- */
-const NOT_TAKEN = [/Receiving end does not exist/, /The message port closed before a response was received/, /^LeadLens: malformed reply to \w+ \(\(root\): [^;]*received undefined\)$/];
-
 /** How long a document listed but not yet taking messages gets to load before the one retry (it starts in ~60 ms). */
 export const DOCUMENT_LOADING_RETRY_MS = 1_000;
 
 /**
  * `send`'s reply, once the caller opened the offscreen document (`ensureOffscreenDocument`). One a
  * previous worker began creating (it was stopped while the document loaded) is listed open
- * before it can take a message: a message no context took (`NOT_TAKEN`) while the document is
- * listed is sent once more, after a pause. Not taken, it was not acted on: sent again, it is acted on once.
+ * before it can take a message: a message no context took (rpc.ts `notTaken`: `runtime.sendMessage`
+ * goes to every extension page, and the options page and side panel listen for events without
+ * replying) while the document is listed is sent once more, after a pause. Not taken, it was not
+ * acted on: sent again, it is acted on once. The offscreen document never answers so: its handlers
+ * (`registerHandlers`) answer every message for it at once or keep the channel open and answer a
+ * reply their schema takes. One it took and then closed under (or crashed) is "A listener indicated
+ * an asynchronous response by returning true, but the message channel closed…", not one of these,
+ * and the document is no longer listed: not sent again, as that could run a job twice (`jobReply`
+ * says it was interrupted).
  */
 export async function sendOnceLoaded<Reply>(send: () => Promise<Reply>): Promise<Reply> {
   try {
     return await send();
   } catch (error) {
-    const notTaken = error instanceof Error && NOT_TAKEN.some((said) => said.test(error.message));
-    if (!notTaken || !(await offscreenDocumentIsOpen())) throw error;
+    if (!notTaken(error) || !(await offscreenDocumentIsOpen())) throw error;
     await new Promise((resolve) => setTimeout(resolve, DOCUMENT_LOADING_RETRY_MS));
     return send();
   }

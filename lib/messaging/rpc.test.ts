@@ -6,7 +6,7 @@
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { beforeEach, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { createClient, registerHandlers } from './rpc';
+import { BackgroundRestartedError, createClient, notTaken, registerHandlers, replyOrReadBack } from './rpc';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -88,4 +88,31 @@ it('answers a reply its schema refuses with a plain error, and logs where it wen
   } finally {
     logged.mockRestore();
   }
+});
+
+/** Chrome's rejection when the context that took a message stopped before it answered (a stopped worker, a closed document). */
+const CHANNEL_CLOSED = 'A listener indicated an asynchronous response by returning true, but the message channel closed before a response was received';
+
+it('turns Chrome’s words for a background stopped before it answered into one plain error, which a page answers by reading back what is stored', async () => {
+  vi.spyOn(fakeBrowser.runtime, 'sendMessage').mockRejectedValue(new Error(CHANNEL_CLOSED));
+  const stopped = await createClient(protocol, 'background').purge({}).catch((error: unknown) => error);
+  expect(stopped).toBeInstanceOf(BackgroundRestartedError);
+  expect((stopped as Error).message).toBe("LeadLens's background stopped while it worked, before it answered: reload this page to see what was done.");
+  // Read back only then: any other failure is the page's to say as it is.
+  expect(await replyOrReadBack(createClient(protocol, 'background').purge({}), async () => ({ ok: true as const, n: 7 }))).toEqual({ ok: true, n: 7 });
+  const readBack = vi.fn(async () => ({ ok: true as const, n: 7 }));
+  await expect(replyOrReadBack(Promise.reject(new Error('Could not establish connection. Receiving end does not exist.')), readBack)).rejects.toThrow(/Receiving end/);
+  expect(readBack).not.toHaveBeenCalled();
+});
+
+it('leaves the offscreen document’s closure to its caller, and Chrome’s words for a message no context took as they are', async () => {
+  const sendMessage = vi.spyOn(fakeBrowser.runtime, 'sendMessage').mockRejectedValue(new Error(CHANNEL_CLOSED));
+  await expect(createClient(protocol, 'offscreen').score({ n: 1 })).rejects.toThrow(CHANNEL_CLOSED);
+  for (const said of ['Could not establish connection. Receiving end does not exist.', 'The message port closed before a response was received.']) {
+    sendMessage.mockRejectedValue(new Error(said));
+    const refused = await createClient(protocol, 'background').score({ n: 1 }).catch((error: unknown) => error);
+    expect(refused).not.toBeInstanceOf(BackgroundRestartedError);
+    expect(notTaken(refused)).toBe(true);
+  }
+  expect(notTaken(new BackgroundRestartedError())).toBe(false);
 });

@@ -30,6 +30,52 @@ export type Client<P extends Protocol> = {
   [K in keyof P]: (input: Input<P, K>) => Promise<Output<P, K>>;
 };
 
+/**
+ * The ways Chrome says no context took a message (none acted on it):
+ * - no page listening: rejected, "Could not establish connection. Receiving end does not exist.";
+ * - only pages that listen without replying (lib/messaging/events.ts's `onEvent`): rejected, "The
+ *   message port closed before a response was received.", or resolved with no reply, which the
+ *   client below refuses as a malformed reply, the root received undefined.
+ */
+const NOT_TAKEN = [/Receiving end does not exist/, /The message port closed before a response was received/, /^LeadLens: malformed reply to \w+ \(\(root\): [^;]*received undefined\)$/];
+
+/** Whether `error`, a typed call's rejection, says no context took its message (`NOT_TAKEN`): sent again, it is acted on once. */
+export const notTaken = (error: unknown) => error instanceof Error && NOT_TAKEN.some((said) => said.test(error.message));
+
+/**
+ * Chrome's words when the context that took a message (its handler kept the channel open to
+ * answer later: `registerHandlers`) stopped before it answered: a worker Chrome stopped, a
+ * document closed or crashed. "A listener indicated an asynchronous response by returning true,
+ * but the message channel closed before a response was received".
+ */
+const CLOSED_UNANSWERED = /message channel closed before a response was received/;
+
+/**
+ * The background took a page's request and stopped before it answered: Chrome stopped its
+ * worker (it starts again at the next event, and goes on with what its predecessor left). What
+ * was asked may be done, be finished by the next worker, or not have begun: only what is stored
+ * says which (`replyOrReadBack`). The message is for a caller that reads nothing back, in place of Chrome's.
+ */
+export class BackgroundRestartedError extends Error {
+  constructor() {
+    super("LeadLens's background stopped while it worked, before it answered: reload this page to see what was done.");
+    this.name = 'BackgroundRestartedError';
+  }
+}
+
+/**
+ * `reply`, or when the background stopped before it answered (`BackgroundRestartedError`), what
+ * `readBack` makes of what is stored: then the one way a page learns what came of its request.
+ */
+export async function replyOrReadBack<Reply>(reply: Promise<Reply>, readBack: () => Promise<Reply>): Promise<Reply> {
+  try {
+    return await reply;
+  } catch (error) {
+    if (!(error instanceof BackgroundRestartedError)) throw error;
+    return await readBack();
+  }
+}
+
 /** A typed client for the handlers of `target`. */
 export function createClient<P extends Protocol>(protocol: P, target: Target): Client<P> {
   const client = {} as Client<P>;
@@ -39,7 +85,10 @@ export function createClient<P extends Protocol>(protocol: P, target: Target): C
       const checked = protocol[type].input.safeParse(input);
       if (!checked.success) throw new Error(`LeadLens: malformed ${type} request (${describeSchemaIssues(checked.error)})`);
       const envelope: Envelope = { target, type, payload: checked.data };
-      const reply: unknown = await browser.runtime.sendMessage(envelope);
+      const reply: unknown = await browser.runtime.sendMessage(envelope).catch((error: unknown) => {
+        // The offscreen document's one caller, the background, tells its closure itself (offscreen-engine.ts `jobReply`).
+        throw target === 'background' && error instanceof Error && CLOSED_UNANSWERED.test(error.message) ? new BackgroundRestartedError() : error;
+      });
       const parsed = protocol[type].output.safeParse(reply);
       if (!parsed.success) throw new Error(`LeadLens: malformed reply to ${type} (${describeSchemaIssues(parsed.error)})`);
       return parsed.data as Output<P, typeof type>;

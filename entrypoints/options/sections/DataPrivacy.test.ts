@@ -13,11 +13,17 @@ import type { FieldsLeftInCrm } from '@/lib/messaging/protocol-privacy';
 import { focusedMessage, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { storedLead } from '@/test/fixtures/stored-lead';
 import { DataPrivacySection } from './DataPrivacy';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { recordPurge } from '@/lib/jobs/progress';
+import { privacyProtocol } from '@/lib/messaging/protocol-privacy';
+import { createClient } from '@/lib/messaging/rpc';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 type PurgeReply = { ok: true; grantLeftLive?: string; fieldsLeftInCrm?: FieldsLeftInCrm } | { ok: false; error: string };
 const purgeEverything = vi.hoisted(() => vi.fn<(request: object) => Promise<PurgeReply>>());
-vi.mock('@/lib/messaging/client', () => ({ background: { purgeEverything } }));
+// Any message starts a stopped worker again: `connectionStatus` is the one the page sends for that.
+const connectionStatus = vi.hoisted(() => vi.fn(async () => ({ ok: true as const, connections: [] })));
+vi.mock('@/lib/messaging/client', () => ({ background: { purgeEverything, connectionStatus } }));
 
 const PURGE_FAILED = 'A sync, write-back, CSV import or the scoring of stored leads did not stop within 60 s, so nothing was deleted: try again';
 
@@ -27,6 +33,8 @@ let rendered: Rendered | undefined;
 beforeEach(async () => {
   await Promise.all(db.tables.map((table) => table.clear()));
   purgeEverything.mockReset().mockImplementation(() => new Promise((resolve) => (answer = resolve)));
+  connectionStatus.mockClear();
+  fakeBrowser.reset();
   // happy-dom has no storage estimate; the section shows the space used.
   Object.defineProperty(navigator, 'storage', { value: { estimate: async () => ({ usage: 0 }) }, configurable: true });
 });
@@ -181,5 +189,43 @@ describe('Purge everything', () => {
     await act(async () => answer({ ok: true }));
     await waitFor(() => Array.from(container.querySelectorAll('[role="status"]')).find((line) => /has been deleted/.test(line.textContent ?? '')));
     expect(document.activeElement).toBe(elsewhere);
+  });
+});
+
+describe('Purge everything, when Chrome stopped the background before it answered', () => {
+  /** Chrome's rejection then (`ServiceWorker.stopAllWorkers` in the e2e). */
+  const CHANNEL_CLOSED = 'A listener indicated an asynchronous response by returning true, but the message channel closed before a response was received';
+  /** The page's own client for the purge, over a `runtime.sendMessage` that Chrome rejects so, once `meanwhile` (what the background did before it was stopped) is done. */
+  const stoppedBeforeAnswering = (meanwhile: () => Promise<unknown>) => async () => {
+    await meanwhile();
+    vi.spyOn(fakeBrowser.runtime, 'sendMessage').mockRejectedValueOnce(new Error(CHANNEL_CLOSED));
+    return createClient(privacyProtocol, 'background').purgeEverything({});
+  };
+
+  it('says everything was deleted once the next worker, started by the page, finished the purge cut short', async () => {
+    // Cut short deleting: its mark stays.
+    purgeEverything.mockImplementation(stoppedBeforeAnswering(() => fakeBrowser.storage.local.set({ 'purge-pending': true })));
+    // The next worker finishes it as it starts (`finishUnfinishedPurge`), a while later.
+    connectionStatus.mockImplementation(async () => {
+      setTimeout(() => void recordPurge().then(() => fakeBrowser.storage.local.remove('purge-pending')), 600);
+      return { ok: true, connections: [] };
+    });
+    const container = renderSection();
+    await confirmPurge(container);
+    const done = await focusedMessage(/has been deleted/);
+    expect(done.getAttribute('role')).toBe('status');
+    expect(done.textContent).toBe(
+      "Everything LeadLens stored has been deleted. LeadLens's background stopped before it answered, so it cannot say which CRM fields still hold scores write-back wrote: any there stay until you empty those fields in the CRM.",
+    );
+    expect(connectionStatus).toHaveBeenCalledTimes(1);
+  });
+
+  it('says nothing was deleted when the purge had not begun deleting', async () => {
+    purgeEverything.mockImplementation(stoppedBeforeAnswering(async () => undefined));
+    const container = renderSection();
+    await confirmPurge(container);
+    const said = await focusedMessage(/nothing was deleted/);
+    expect(said.querySelector('[role="alert"]')?.textContent).toBe("LeadLens's background stopped before the purge began, so nothing was deleted: purge again.");
+    expect(container.textContent).not.toMatch(/has been deleted|message channel closed/);
   });
 });

@@ -6,6 +6,9 @@ import { listInWords } from '@/lib/list-in-words';
 import { background } from '@/lib/messaging/client';
 import type { FieldsLeftInCrm } from '@/lib/messaging/protocol-privacy';
 import { succeeded } from '@/lib/messaging/reply';
+import { replyOrReadBack } from '@/lib/messaging/rpc';
+import { purgePending } from '@/lib/background/purge-mark';
+import { purgedSince } from '@/lib/jobs/progress';
 import { queryKeys } from '@/lib/query-keys';
 import { ActionStatus, ConfirmButton } from './ConfirmedAction';
 
@@ -29,8 +32,44 @@ async function storedDataSummary() {
  * where to revoke it (else '').
  */
 async function purgeEverything(): Promise<string> {
-  const { fieldsLeftInCrm, grantLeftLive } = await succeeded(background.purgeEverything({}));
-  return [fieldsLeftInCrm && fieldsLeftInCrmWords(fieldsLeftInCrm), grantLeftLive && `${grantLeftLive}.`].filter(Boolean).join(' ');
+  // No later than the purge records its deletion (`purgedSince`).
+  const askedAt = Date.now();
+  const purged = succeeded(background.purgeEverything({})).then(({ fieldsLeftInCrm, grantLeftLive }) =>
+    [fieldsLeftInCrm && fieldsLeftInCrmWords(fieldsLeftInCrm), grantLeftLive && `${grantLeftLive}.`].filter(Boolean).join(' '),
+  );
+  return await replyOrReadBack(purged, () => purgeReadBack(askedAt));
+}
+
+/** How long a purge cut short gets to be finished by the next worker: its wait for the running jobs to stop (60 s at most), then the deletion. */
+const PURGE_FINISH_WAIT_MS = 120_000;
+const PURGE_FINISH_POLL_MS = 250;
+
+/**
+ * What came of a purge asked at `askedAt`, read from what is stored, when LeadLens's background
+ * stopped before it answered (Chrome stopped its worker). Its mark, stored once every job stopped,
+ * stays when it was cut short deleting, and the next worker finishes it as it starts
+ * (`finishUnfinishedPurge`): a message starts one, and the page waits for the mark to go. Deleted,
+ * the tables record when (`purgedSince`); with no mark and no deletion it never began. What the
+ * purge found left in the CRM was in its lost reply: said in general words instead.
+ */
+async function purgeReadBack(askedAt: number): Promise<string> {
+  const cutShort = await purgePending();
+  if (cutShort) {
+    // Any message starts the worker; its answer is of no use here.
+    await background.connectionStatus({}).catch(() => undefined);
+    for (const deadline = Date.now() + PURGE_FINISH_WAIT_MS; await purgePending(); ) {
+      if (Date.now() > deadline) throw new Error("LeadLens's background stopped during the purge and has not finished it yet: it does when it starts again. Reload this page to see.");
+      await new Promise((resolve) => setTimeout(resolve, PURGE_FINISH_POLL_MS));
+    }
+  }
+  if (!(await purgedSince(askedAt))) {
+    throw new Error(
+      cutShort
+        ? "LeadLens's background stopped during the purge and could not finish it: purge again."
+        : "LeadLens's background stopped before the purge began, so nothing was deleted: purge again.",
+    );
+  }
+  return "LeadLens's background stopped before it answered, so it cannot say which CRM fields still hold scores write-back wrote: any there stay until you empty those fields in the CRM.";
 }
 
 /** The CRM fields that still hold the scores write-back wrote, and that only the admin can empty them, in the CRM. */

@@ -4,9 +4,12 @@ import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { click, followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { db, scoreKeyOf } from '@/lib/db/db';
-import { oweScoringOfEveryLead, owedRetiers, settleOwedScoring, writeJob } from '@/lib/jobs/progress';
+import { forgetOwedRetier, oweScoringOfEveryLead, owedRetiers, settleOwedScoring, writeJob } from '@/lib/jobs/progress';
+import { backgroundProtocol } from '@/lib/messaging/protocol';
+import { createClient } from '@/lib/messaging/rpc';
 import { retierOwedScores } from '@/lib/background/retier';
 import { stubWebLocks } from '@/test/web-locks';
 import { activeManifest, manifestOf, setActiveModel, setTiers } from '@/lib/ml/model-store';
@@ -92,6 +95,50 @@ it('says the policy is saved when the stored leads could not be re-tiered, so th
   const alert = await waitFor(() => container.querySelector('[role="alert"]'));
   expect(alert.textContent).toContain('The policy is saved and badges in this browser use it, but the stored leads could not be re-tiered (The offscreen document could not be created): apply it again to retry.');
   expect((await activeManifest()).tiers.policy).toEqual({ kind: 'fixed' });
+});
+
+/** Chrome's rejection when it stopped the background's worker before it answered (`ServiceWorker.stopAllWorkers` in the e2e). */
+const CHANNEL_CLOSED = 'A listener indicated an asynchronous response by returning true, but the message channel closed before a response was received';
+
+/** The page's own client for `request`, over a `runtime.sendMessage` that Chrome rejects so, once `meanwhile` (what the background did before it was stopped) is done. */
+function stoppedBeforeAnswering(meanwhile: (modelId: string) => Promise<unknown>) {
+  return async ({ modelId }: { modelId: string }) => {
+    await meanwhile(modelId);
+    vi.spyOn(fakeBrowser.runtime, 'sendMessage').mockRejectedValueOnce(new Error(CHANNEL_CLOSED));
+    return createClient(backgroundProtocol, 'background').retierStoredScores({ modelId });
+  };
+}
+
+/** What Apply says of the stored leads, once it said it. */
+async function appliedSaid(container: HTMLElement) {
+  const apply = await waitFor(() => (applyButton(container).getAttribute('aria-disabled') === 'true' ? null : applyButton(container)));
+  act(() => apply.click());
+  return (await waitFor(() => container.querySelector('[data-testid="policy-applied"], [role="alert"]'))).textContent;
+}
+
+it('says the policy is applied and its re-tiering goes on, not Chrome’s words, when the background was stopped while it re-tiered', async () => {
+  retierStoredScores.mockImplementation(stoppedBeforeAnswering((modelId) => writeJob('retier', { modelId, state: 'running', done: 2, total: 10, startedAt: Date.now() })));
+  const said = await appliedSaid(await renderPolicy('fixed'));
+  expect(said).toMatch(
+    /^Applied \(hot from [^)]+ likely\): badges in this browser use it\. LeadLens's background stopped while it re-tiered the stored leads: re-tiering them goes on where it stopped\.$/,
+  );
+  expect((await activeManifest()).tiers.policy).toEqual({ kind: 'fixed' });
+});
+
+it('says the stored leads are re-tiered in their turn when the background was stopped before their re-tiering began, and tiered when it ended', async () => {
+  retierStoredScores.mockImplementation(stoppedBeforeAnswering(async () => undefined));
+  expect(await appliedSaid(await renderPolicy('fixed'))).toMatch(
+    /^Applied \(hot from [^)]+ likely\): badges in this browser use it\. LeadLens's background stopped before it re-tiered the stored leads: they are re-tiered in their turn, when it starts again or at its hourly check at the latest\.$/,
+  );
+  rendered?.unmount();
+  // Its run ended before the page read what is stored: the run's row keeps no count.
+  retierStoredScores.mockImplementation(
+    stoppedBeforeAnswering(async (modelId) => {
+      await writeJob('retier', { modelId, state: 'done', done: 10, total: 10, startedAt: Date.now(), finishedAt: Date.now() });
+      await forgetOwedRetier(modelId);
+    }),
+  );
+  expect(await appliedSaid(await renderPolicy('value'))).toMatch(/^Applied: the stored leads are tiered by it \(hot from [^)]+ likely\); open badges update\.$/);
 });
 
 it('owes the re-tiering in the save of the policy: with the page closed before the background was asked, start-up asks for it', async () => {

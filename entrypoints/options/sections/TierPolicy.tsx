@@ -6,6 +6,8 @@ import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/
 import { TierLabel } from '@/components/TierLabel';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
+import { replyOrReadBack } from '@/lib/messaging/rpc';
+import { owedRetiers, readJob } from '@/lib/jobs/progress';
 import type { Manifest, Tiers } from '@/lib/ml/manifest';
 import { describeWhenOutcomeCounts, settledDaysOf, type AgesCountedTo, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import { newerTierPolicy } from '@/lib/ml/model-store';
@@ -161,6 +163,35 @@ function notANumber(field: PolicyField): string {
 
 /** Said when Apply finds the policy in force changed since the page read it: applying would have put back the one it replaced, unseen. */
 const CHANGED_UNSEEN = 'Nothing was applied: the policy in force changed since this page read it (imported, or applied in another tab). It is read again here: look at it, then apply again.';
+
+/**
+ * What came of the re-tiering an Apply asked for: done, with how many stored leads changed tier
+ * (null when only the stored rows tell: a run's row keeps no count once it ends, and a scoring of
+ * every lead with the model, which tiers them too, settles it as well), or unfinished: its run
+ * goes on (`running`), or it is owed and runs in its turn (`owed`).
+ */
+type Retiered = { changed: number | null } | { unfinished: 'running' | 'owed' };
+
+/**
+ * The re-tiering of `modelId`'s stored scores that an Apply saving its policy at `savedAt` owes,
+ * read from what is stored, when LeadLens's background stopped before it answered (Chrome stopped
+ * its worker): owed until a run of it begun since ends, done or failed (thrown, with why).
+ * Meanwhile it goes on in the offscreen document, or is asked again as the next worker starts (or
+ * at the hourly check).
+ */
+async function retierReadBack(modelId: string, savedAt: number): Promise<Retiered> {
+  const [run, owed] = await Promise.all([readJob('retier'), owedRetiers()]);
+  const itsRun = run?.modelId === modelId && run.startedAt >= savedAt ? run : null;
+  if (owed.some((retier) => retier.modelId === modelId)) return { unfinished: itsRun?.state === 'running' ? 'running' : 'owed' };
+  if (itsRun?.state === 'failed') throw new Error(itsRun.error ?? 'its run failed');
+  return { changed: null };
+}
+
+/** What an Apply says of the stored leads when LeadLens's background stopped before re-tiering them was done. */
+const RETIER_UNFINISHED = {
+  running: "LeadLens's background stopped while it re-tiered the stored leads: re-tiering them goes on where it stopped.",
+  owed: "LeadLens's background stopped before it re-tiered the stored leads: they are re-tiered in their turn, when it starts again or at its hourly check at the latest.",
+};
 
 /** Why the form was filled in again from the policy in force: it changed (an import, another tab's Apply) while the form had no edits, or the admin loaded it. */
 interface Refill {
@@ -324,6 +355,8 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
       // first, as computing it can take seconds, in which another tab's Apply can land.
       const { thresholds } = (await queryClient.fetchQuery(previewOptions)).preview;
       const tiers = { policy, ...thresholds };
+      // No later than the save: a re-tiering run begun since is this Apply's (`retierReadBack`).
+      const savedAt = Date.now();
       // Changed where this page has not read it yet (another tab's Apply): the admin sees it before
       // replacing it. Compared and saved in one transaction, so no Apply elsewhere lands between.
       if (!(await setTiersIfUnchanged(manifest.modelId, tiers, (current) => tiersKey(current) === tiersKey(inForce)))) throw new Error(CHANGED_UNSEEN);
@@ -335,11 +368,13 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
       // The background re-scores open badges and re-tiers the stored scores (the `retier` job, in the
       // offscreen document) now, not at the next start or hourly check that would ask for it owed.
       // Saved already: a failure here says so, or the admin would think the policy was not applied at all.
-      const { changed } = await succeeded(background.retierStoredScores({ modelId: manifest.modelId })).catch((error: unknown) => {
+      const retiered = await replyOrReadBack<Retiered>(succeeded(background.retierStoredScores({ modelId: manifest.modelId })), () =>
+        retierReadBack(manifest.modelId, savedAt),
+      ).catch((error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
         throw new Error(`The policy is saved and badges in this browser use it, but the stored leads could not be re-tiered (${reason}): apply it again to retry.`);
       });
-      return { changed, thresholds };
+      return { ...retiered, thresholds };
     },
     // Only the manifest's tiers changed here (or elsewhere, if refused); the stored probabilities and outcomes did not.
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.models() }),
@@ -488,8 +523,17 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
         {appliedShown && (
           <p data-testid="policy-applied">
             {/* The thresholds as applied: a preview on screen can still be the last form's while the new one is computed. */}
-            Applied: {plural(apply.data.changed, 'stored lead', 'stored leads')} changed tier (hot from {formatThreshold(apply.data.thresholds.hot)}, warm from{' '}
-            {formatThreshold(apply.data.thresholds.warm)} likely); open badges update.
+            {'unfinished' in apply.data ? (
+              <>
+                Applied (hot from {formatThreshold(apply.data.thresholds.hot)}, warm from {formatThreshold(apply.data.thresholds.warm)} likely): badges in this
+                browser use it. {RETIER_UNFINISHED[apply.data.unfinished]}
+              </>
+            ) : (
+              <>
+                Applied: {apply.data.changed === null ? 'the stored leads are tiered by it' : `${plural(apply.data.changed, 'stored lead', 'stored leads')} changed tier`} (hot
+                from {formatThreshold(apply.data.thresholds.hot)}, warm from {formatThreshold(apply.data.thresholds.warm)} likely); open badges update.
+              </>
+            )}
           </p>
         )}
       </StatusRegion>

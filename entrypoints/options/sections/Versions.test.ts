@@ -28,6 +28,10 @@ import { inTimeZone } from '../../../test/time-zone';
 import { deferred } from '@/test/deferred';
 import { downloadFile } from '@/lib/ui/download';
 import { VersionsSection } from './Versions';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { oweScoringOfEveryLead, writeJob } from '@/lib/jobs/progress';
+import { backgroundProtocol } from '@/lib/messaging/protocol';
+import { createClient } from '@/lib/messaging/rpc';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 const checkModel = vi.hoisted(() => vi.fn(async () => ({ ok: true as const })));
@@ -257,6 +261,48 @@ describe('Activate and Roll back', () => {
     pressEnter(await waitFor(() => button(container, 'Activate trained-1')));
     const said = await focusedMessage(/^The model could not be activated: it broke$/);
     expect(said.querySelector('[role="alert"]')?.textContent).toBe('The model could not be activated: it broke');
+    expect(button(container, 'Activate trained-1')?.disabled).toBe(false);
+  });
+});
+
+describe('when Chrome stopped the background before it answered', () => {
+  /** Chrome's rejection then (`ServiceWorker.stopAllWorkers` in the e2e). */
+  const CHANNEL_CLOSED = 'A listener indicated an asynchronous response by returning true, but the message channel closed before a response was received';
+  /** The page's own client for the activation, over a `runtime.sendMessage` that Chrome rejects so, once `meanwhile` (what the background did before it was stopped) is done. */
+  const stoppedBeforeAnswering =
+    (meanwhile: (modelId: string) => Promise<unknown>) =>
+    async ({ modelId }: { modelId: string }) => {
+      await meanwhile(modelId);
+      vi.spyOn(fakeBrowser.runtime, 'sendMessage').mockRejectedValueOnce(new Error(CHANNEL_CLOSED));
+      return createClient(backgroundProtocol, 'background').activateModel({ modelId });
+    };
+
+  it('say the model is active and its scoring of the stored leads goes on, not Chrome’s words', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    switches.activateModel.mockImplementation(
+      stoppedBeforeAnswering(async (modelId) => {
+        // As the background does: the switch and the scoring it owes in one write, then that scoring's run.
+        await activateStored(modelId);
+        await oweScoringOfEveryLead(modelId);
+        await writeJob('scoring', { modelId, state: 'running', done: 100, total: 1000, startedAt: Date.now() });
+      }),
+    );
+    const container = renderSection();
+    pressEnter(await waitFor(() => button(container, 'Activate trained-1')));
+    const said = await focusedMessage(/^trained-1 is active/);
+    expect(said.getAttribute('role')).toBe('status');
+    expect(said.textContent).toBe(
+      "trained-1 is active: CRM badges in this browser use it now. LeadLens's background stopped while it scored the stored leads with it: that scoring goes on where it stopped.",
+    );
+  });
+
+  it('say the model is not active when the switch did not happen', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    switches.activateModel.mockImplementation(stoppedBeforeAnswering(async () => undefined));
+    const container = renderSection();
+    pressEnter(await waitFor(() => button(container, 'Activate trained-1')));
+    const said = await focusedMessage(/is not active/);
+    expect(said.querySelector('[role="alert"]')?.textContent).toBe("LeadLens's background stopped before it answered, and trained-1 is not active: try again.");
     expect(button(container, 'Activate trained-1')?.disabled).toBe(false);
   });
 });

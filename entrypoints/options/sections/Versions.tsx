@@ -1,12 +1,16 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import Dexie from 'dexie';
 import { useId, useRef, useState } from 'react';
 import { FocusKeepingButton } from '@/components/KeepFocus';
 import { SidewaysScroll } from '@/components/SidewaysScroll';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
+import { replyOrReadBack } from '@/lib/messaging/rpc';
+import { db } from '@/lib/db/db';
+import { owedScoringModel, readJob } from '@/lib/jobs/progress';
 import { readingChangedNote } from '@/lib/ml/manifest';
-import { deleteModel, exportAsStored } from '@/lib/ml/model-store';
+import { activeModelId, deleteModel, exportAsStored } from '@/lib/ml/model-store';
 import { DATA_AS_OF, describeModelOutcome, modelSourceName } from '@/lib/ml/outcome-rule';
 import { describeTierPolicy, sameTierPolicy } from '@/lib/ml/tier-policy';
 import { MIN_LEVEL_COUNT } from '@/lib/ml/train/dataset';
@@ -215,6 +219,31 @@ interface ModelChange {
   run(): Promise<ChangeDone>;
   /** The control that started it: the status line may take the focus from it. */
   trigger: Element | null;
+}
+
+/** What an activation says of the stored leads when LeadLens's background stopped before their scoring with the model was done. */
+const SCORING_GOES_ON = "LeadLens's background stopped while it scored the stored leads with it: that scoring goes on where it stopped.";
+const SCORING_IN_ITS_TURN =
+  "LeadLens's background stopped before it scored the stored leads with it: they are scored with it in their turn, when it starts again or at its hourly check at the latest.";
+
+/**
+ * The reply a switch to `modelId` would have given, read from what is stored, when LeadLens's
+ * background stopped before it answered (Chrome stopped its worker): the switch and the scoring of
+ * every lead it owes are one write, and that scoring's run settles it as it ends, done or failed;
+ * until then it goes on (in the offscreen document, or asked again as the next worker starts).
+ */
+async function switchReadBack(modelId: string) {
+  if ((await activeModelId()) !== modelId) throw new Error(`LeadLens's background stopped before it answered, and ${modelId} is not active: try again.`);
+  const [stored, owedModel, scoring] = await Promise.all([db.leads.count(), owedScoringModel(), readJob('scoring')]);
+  const switched = { ok: true as const, modelId, scored: 0, stored };
+  if (owedModel === modelId) {
+    const running = scoring?.state === 'running' && scoring.modelId === modelId && scoring.source === undefined;
+    return { ...switched, scoringProblem: running ? SCORING_GOES_ON : SCORING_IN_ITS_TURN };
+  }
+  if (scoring?.modelId === modelId && scoring.source === undefined && scoring.state === 'failed') {
+    return { ...switched, scoringProblem: `The stored leads could not be scored with it: ${scoring.error}` };
+  }
+  return { ...switched, scored: await db.leadScores.where('[modelId+tier]').between([modelId, Dexie.minKey], [modelId, Dexie.maxKey]).count() };
 }
 
 
@@ -515,12 +544,12 @@ export function VersionsSection() {
   const rankingNoteId = useId();
   const activatedThenReplaced = useReplacedSinceActive(change.isSuccess ? change.data.activated : undefined);
   /** Activate or roll back in the background, which tells CRM tabs and scores the stored leads with the model. */
-  const switchModel = (running: string, request: () => ReturnType<typeof background.rollBackModel>, done: (modelId: string) => string) =>
+  const switchModel = (asked: string, running: string, request: () => ReturnType<typeof background.rollBackModel>, done: (modelId: string) => string) =>
     change.mutate({
       running,
       trigger: document.activeElement,
       run: async () => {
-        const reply = await succeeded(request());
+        const reply = await replyOrReadBack(succeeded(request()), () => switchReadBack(asked));
         const { modelId } = reply;
         const listed = models.data?.find((model) => model.id === modelId);
         const notes = [listed?.crmFieldsNote, listed?.writtenBackFieldsNote].filter(Boolean).join(' ');
@@ -545,7 +574,7 @@ export function VersionsSection() {
         <p>
           <button
             type="button"
-            onClick={() => switchModel(`Rolling back to ${previousModel.id}…`, () => background.rollBackModel({}), (modelId) => `Rolled back to ${modelId}`)}
+            onClick={() => switchModel(previousModel.id, `Rolling back to ${previousModel.id}…`, () => background.rollBackModel({}), (modelId) => `Rolled back to ${modelId}`)}
             disabled={changeBlocked}
             aria-describedby={waitNote}
           >
@@ -582,7 +611,7 @@ export function VersionsSection() {
                 changeBlocked={changeBlocked}
                 waitNote={waitNote}
                 exporting={exportModel.isPending}
-                onActivate={() => switchModel(`Activating ${model.id}…`, () => background.activateModel({ modelId: model.id }), (modelId) => `${modelId} is active`)}
+                onActivate={() => switchModel(model.id, `Activating ${model.id}…`, () => background.activateModel({ modelId: model.id }), (modelId) => `${modelId} is active`)}
                 onExport={() => exportModel.mutate(model)}
                 onDelete={() =>
                   change.mutate({
