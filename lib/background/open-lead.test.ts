@@ -12,7 +12,7 @@ import { INITIAL_SYNC_STATE, syncStateKey } from '../sync/state';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { valueAsShown } from '../ml/explain';
 import { MAX_VALUE_CHARS } from '../ml/visible-text';
-import { parseManifest } from '../ml/manifest';
+import { fieldsRead, parseManifest } from '../ml/manifest';
 import { awaitPageFields, crmHomeOf, displayName, explainInFull, storedLeadOfPageOnce, forgetOpenLead, leadBeingRead, noteCrmPageVisible, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead, rememberPurgedPages } from './open-lead';
 import { FIRST_RENDER_PATIENCE_MS } from '../messaging/protocol';
 import type { PageAccess } from './page-access';
@@ -681,21 +681,27 @@ describe('explainInFull', () => {
     }
   });
 
-  it('tells which features’ fields were read: those the page shows (empty or not) when the record is not read, every one when it is', async () => {
+  it('tells which features’ fields were read: those the page shows (empty or not) when the record is not read, every one when it is but those the record left out', async () => {
     const feature = (key: string) => manifest.features.findIndex((f) => f.key === key);
     const readOf = (panel: { fieldsRead: boolean[] }) => manifest.features.flatMap((f, i) => (panel.fieldsRead[i] ? [f.key] : []));
     // The page shows when it was created and its visits, none yet ("" as HubSpot's "--" reads), not its page views.
     const onPage = { ...lead, fields: { ...lead.fields, hs_analytics_num_visits: '' } };
-    const record = { hs_analytics_num_visits: '25', hs_analytics_num_page_views: '60', hs_email_open: null };
+    // As HubSpot reads a contact: every property asked for that it has, null when empty.
+    const record = { ...Object.fromEntries(fieldsRead(manifest.features, 'hubspot').map((name) => [name, null])), hs_analytics_num_visits: '25', hs_analytics_num_page_views: '60' };
+    // A property archived since: HubSpot leaves it out.
+    const { hs_analytics_num_page_views: _archived, ...withoutPageViews } = record;
     const fetchRecord = vi.fn<NonNullable<ScoringDeps['fetchRecord']>>(async () => record);
+    const everyFeature = manifest.features.map((f) => f.key);
+    const onPageOnly = ['days_since_created', 'web_visits'];
     const cases = [
-      { what: 'not connected', fetch: undefined, all: false },
-      { what: 'record read', fetch: fetchRecord, all: true },
-      { what: 'record gone', fetch: async () => null, all: false },
-      { what: 'read failed', fetch: async () => Promise.reject(new Error('HubSpot answered 503')), all: false },
+      { what: 'not connected', fetch: undefined, read: onPageOnly },
+      { what: 'record read', fetch: fetchRecord, read: everyFeature },
+      { what: 'record read, a property archived', fetch: async () => withoutPageViews, read: everyFeature.filter((key) => key !== 'page_views') },
+      { what: 'record gone', fetch: async () => null, read: onPageOnly },
+      { what: 'read failed', fetch: async () => Promise.reject(new Error('HubSpot answered 503')), read: onPageOnly },
     ];
     vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    for (const { what, fetch, all } of cases) {
+    for (const { what, fetch, read } of cases) {
       for (const badgeFirst of [false, true]) {
         const { deps } = setup();
         const withFetch = { ...deps, fetchRecord: fetch };
@@ -705,9 +711,8 @@ describe('explainInFull', () => {
         const panel = reply.lead;
         expect(panel.fieldsRead, `${what}, badge first: ${badgeFirst}`).toHaveLength(manifest.features.length);
         // Read from the page, the empty visits were read and the page views were not, though both are null in the row.
-        if (all) expect(panel.fieldsRead.every(Boolean), what).toBe(true);
-        else expect(readOf(panel), `${what}, badge first: ${badgeFirst}`).toEqual(['days_since_created', 'web_visits']);
-        if (!all) expect([panel.row[feature('web_visits')], panel.row[feature('page_views')]]).toEqual([null, null]);
+        expect(readOf(panel), `${what}, badge first: ${badgeFirst}`).toEqual(read);
+        if (read === onPageOnly) expect([panel.row[feature('web_visits')], panel.row[feature('page_views')]]).toEqual([null, null]);
       }
     }
     // The panel explained the badge's cached fields: the record was read once, by the badge.

@@ -273,13 +273,18 @@ export async function cacheBadgeScore(
 }
 
 /**
- * Per feature, whether its fields were read (`FieldsRead`): all when the CRM's record was, else
- * those `fields` hold, empty or not, as featurization finds them (`recordKey`): a field the page
- * does not show is not known, not empty. The side panel's explanation (`explainInFull`) reads them so too.
+ * Per feature, whether its fields were read (`FieldsRead`): those `fields` hold, empty or not, as
+ * featurization finds them (`recordKey`): a field the page does not show is not known, not empty.
+ * When the CRM's record was read, all but those whose every field it left out: its API gives each
+ * field it has, empty or not, and leaves out one it no longer gives (deleted, renamed, hidden by
+ * field-level security, an archived property), which is not known either, not empty on the lead.
+ * A file's stored row is its whole row. The side panel's explanation (`explainInFull`) reads them so too.
  */
 export function fieldsReadOf(manifest: Manifest, fields: RawRecord, source: SourceKind, recordRead: boolean): boolean[] {
-  const holdsFieldsOf = (feature: Feature) => fieldSourcesOf(feature.derive).every((from) => from[source] !== undefined && recordKey(fields, from[source]) !== undefined);
-  return manifest.features.map((feature) => recordRead || holdsFieldsOf(feature));
+  const held = (name: string | undefined) => name !== undefined && recordKey(fields, name) !== undefined;
+  const namesOf = (feature: Feature) => fieldSourcesOf(feature.derive).map((from) => from[source]);
+  const leftOutOfRecord = (feature: Feature) => source !== 'csv' && namesOf(feature).every((name) => name !== undefined && !held(name));
+  return manifest.features.map((feature) => (recordRead ? !leftOutOfRecord(feature) : namesOf(feature).every(held)));
 }
 
 /**
@@ -424,7 +429,8 @@ export interface RecordFields {
  * they agree.
  * `readFailed`: the CRM was asked and did not answer (an error, or no answer in time), unlike a
  * CRM not connected or a record it does not have, which asking again would not change.
- * `recordRead`: the CRM's record was read, so every field the model reads was (`fieldsReadOf`).
+ * `recordRead`: the CRM's record was read, so every field the model reads was, but those it left
+ * out, the CRM no longer giving them (`fieldsReadOf`).
  */
 export async function withRecordFields(
   request: LeadToScore,

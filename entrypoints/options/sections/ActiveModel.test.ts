@@ -14,7 +14,9 @@ import { render, waitFor, type Rendered } from '@/test/render';
 import { db } from '@/lib/db/db';
 import { bundledModel } from '@/lib/ml/bundled-model';
 import { DERIVED_READING_VERSION } from '@/lib/ml/derive';
-import type { Manifest } from '@/lib/ml/manifest';
+import type { CrmKind } from '@/lib/crm/types';
+import { fieldsRead, type Manifest } from '@/lib/ml/manifest';
+import { INITIAL_SYNC_STATE, syncStateKey } from '@/lib/sync/state';
 import { activateModel } from '@/lib/ml/model-versions';
 import { storeModel } from '../../../test/fixtures/stored-model';
 import { ActiveModelSection } from './ActiveModel';
@@ -107,6 +109,38 @@ it("compares the active model's stored scores with its training leads, read from
   const drift = await waitFor(() => section.querySelector<HTMLElement>('[data-testid="score-drift"]'));
   expect(drift.dataset.level).toBe('too-few');
   expect(drift.textContent).toBe("Only 3 stored leads have a score from this model: too few to tell a shift from chance. From 200 on, their spread is compared with its training leads'.");
+});
+
+describe('fields the CRM did not give at the last sync', () => {
+  const notGivenNotes = (section: HTMLElement) => Array.from(section.querySelectorAll('[role="note"][data-testid="fields-not-given-note"]'), (note) => note.textContent);
+  const model = { ...ownLeads(older), modelId: 'own-1', derivedReadingVersion: DERIVED_READING_VERSION };
+  const keepSynced = (crm: CrmKind, syncedFields: string[]) => db.settings.put({ key: syncStateKey(crm), value: { ...INITIAL_SYNC_STATE, syncedFields } });
+
+  it('names those the active model reads, by the labels its reasons give them, for as long as the sync finds them gone', async () => {
+    // Salesforce's AnnualRevenue renamed (or hidden from the connected user), HubSpot's two e-mail properties archived.
+    await keepSynced('salesforce', fieldsRead(model.features, 'salesforce').filter((name) => name !== 'AnnualRevenue'));
+    await keepSynced('hubspot', fieldsRead(model.features, 'hubspot').filter((name) => name !== 'hs_email_open' && name !== 'hs_email_click'));
+    const section = await activeSection(model);
+    await waitFor(() => notGivenNotes(section).length > 0 || null);
+    expect(notGivenNotes(section)).toEqual([
+      "The active model reads Annual revenue (AnnualRevenue), which Salesforce did not give LeadLens at the last sync (deleted, renamed, or no longer readable with LeadLens's connection): " +
+        'its leads are scored without it, as not known. Make it readable again, or train a model on the fields Salesforce gives now.',
+      "The active model reads Marketing e-mails opened (hs_email_open) and Marketing e-mails clicked (hs_email_click), which HubSpot did not give LeadLens at the last sync (deleted, renamed, or no longer readable with LeadLens's connection): " +
+        'its leads are scored without them, as not known. Make them readable again, or train a model on the fields HubSpot gives now.',
+    ]);
+    // A sync that reads the field again (API names are case-insensitive) ends the note.
+    await keepSynced('salesforce', fieldsRead(model.features, 'salesforce').map((name) => name.toLowerCase()));
+    await waitFor(() => notGivenNotes(section).length === 1 || null);
+    expect(notGivenNotes(section)[0]).toMatch(/^The active model reads Marketing e-mails opened/);
+  });
+
+  it('says nothing of a CRM before a sync recorded the fields it gives (an older LeadLens did not)', async () => {
+    await db.settings.put({ key: syncStateKey('salesforce'), value: INITIAL_SYNC_STATE });
+    const section = await activeSection(model);
+    await keepSynced('hubspot', fieldsRead(model.features, 'hubspot').filter((name) => name !== 'industry'));
+    await waitFor(() => notGivenNotes(section).length > 0 || null);
+    expect(notGivenNotes(section)).toEqual([expect.stringMatching(/^The active model reads Industry \(industry\), which HubSpot /)]);
+  });
 });
 
 describe('what an admin on a fresh install reads', () => {
