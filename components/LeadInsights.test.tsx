@@ -320,7 +320,7 @@ it('names the fields the comparison leaves out because the page does not show th
   rendered = render(<DeviationsTable deviations={deviations} notOnPage={{ crm: 'hubspot', labels: ['Website visits', 'Page views'] }} />);
   expect(Array.from(rendered.container.querySelectorAll('tbody th'), (cell) => cell.textContent)).toEqual(['Title seniority']);
   expect(rendered.container.querySelector('.not-on-page')?.textContent).toBe(
-    'Not on this page, so not compared: Website visits, Page views. LeadLens compares every field once it can read the lead from HubSpot itself: connected to this portal under CRM connections in the LeadLens options, and the record readable.',
+    'Not read, so not compared: Website visits, Page views. LeadLens compares a field this page shows, or one it reads from HubSpot itself: connected to this portal under CRM connections in the LeadLens options, the record and the field readable.',
   );
   rendered.unmount();
   // Every field read (the CRM's record): nothing to say.

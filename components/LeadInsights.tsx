@@ -90,7 +90,8 @@ function DeviationsOfGroup({ group, deviations }: { group: DeviationGroup; devia
  * Per feature: this lead's value, the ideal customer's, and what the ideal would do to its odds,
  * engagement a rep's work can change apart from the lead's fit (`DEVIATION_GROUPS`).
  * `notOnPage`: the features left out because the lead's page does not show them and its CRM
- * record was not read (`featuresNotRead`), named with how LeadLens would compare them too.
+ * record was not read, or left them out (a field the CRM no longer gives: `featuresNotRead`),
+ * named with how LeadLens would compare them too.
  */
 export function DeviationsTable({ deviations, notOnPage }: { deviations: readonly Deviation[]; notOnPage?: { crm: CrmKind; labels: readonly string[] } }) {
   return (
@@ -125,8 +126,9 @@ export function DeviationsTable({ deviations, notOnPage }: { deviations: readonl
       </div>
       {notOnPage && notOnPage.labels.length > 0 && (
         <p className="not-on-page" style={{ fontSize: 12, margin: '4px 0' }}>
-          Not on this page, so not compared: {notOnPage.labels.join(', ')}. LeadLens compares every field once it can read the lead from{' '}
-          {CRM_LABEL[notOnPage.crm]} itself: connected to this {CRM_TERMS[notOnPage.crm].account} under CRM connections in the LeadLens options, and the record readable.
+          Not read, so not compared: {notOnPage.labels.join(', ')}. LeadLens compares a field this page shows, or one it reads from{' '}
+          {CRM_LABEL[notOnPage.crm]} itself: connected to this {CRM_TERMS[notOnPage.crm].account} under CRM connections in the LeadLens options, the record and the field
+          readable.
         </p>
       )}
     </>

@@ -424,7 +424,7 @@ it('plans and compares a lead read from its page alone on the fields the page sh
   expect(view.querySelector('.plan-not-on-page')?.textContent).toBe('Not suggested, as this page does not show them: Website visits.');
   expect([...view.querySelectorAll('table.deviations tbody tr')].map((tr) => tr.querySelector('th')?.textContent)).toEqual(['Marketing e-mails opened']);
   expect(view.querySelector('.not-on-page')?.textContent).toBe(
-    'Not on this page, so not compared: Website visits. LeadLens compares every field once it can read the lead from HubSpot itself: connected to this portal under CRM connections in the LeadLens options, and the record readable.',
+    'Not read, so not compared: Website visits. LeadLens compares a field this page shows, or one it reads from HubSpot itself: connected to this portal under CRM connections in the LeadLens options, the record and the field readable.',
   );
   rendered.unmount();
   // Its record read: every field, the visits it has none of ("") planned and compared as before.
