@@ -1,16 +1,18 @@
 import 'fake-indexeddb/auto';
 import Papa from 'papaparse';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEMO_HISTORY_COLUMNS, demoHistoryRows } from '../crm/demo-data';
+import { DEMO_FEATURE_SPECS, DEMO_HISTORY_COLUMNS, demoHistoryRows } from '../crm/demo-data';
 import { db, type StoredLead } from '../db/db';
 import { featureValue } from '../ml/featurize';
 import { parseManifest } from '../ml/manifest';
+import { inferFeatureSpecs } from '../ml/train/dataset';
 import { TrainingDataError } from '../ml/train/errors';
+import { trainModel } from '../ml/train';
 import { outcomeCandidates } from '../ml/train/outcome-suggestions';
-import { candidateFeatures, leadsInWindow, trainingTableBuilder, type OutcomeRule, type TrainingWindow } from '../ml/train/training-set';
+import { candidateFeatures, leadsInWindow, OUTCOME_COLUMN, trainingTableBuilder, type OutcomeRule, type TrainingWindow } from '../ml/train/training-set';
 import { importCsv, previewCsv, type CsvMapping } from './import';
 import { suggestCsvMapping } from './mapping';
-import { InvalidQuotedCellError, UnclosedQuotedCellError } from './parse';
+import { InvalidQuotedCellError, parseCsv, UnclosedQuotedCellError } from './parse';
 import { BLOCK_CHARS } from './record-blocks';
 import { CSV_IMPORT_LOCK, dexieCsvSink as sink, discardAbandonedImport, importedOutcomeRule } from './stored';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
@@ -683,6 +685,35 @@ describe('importCsv: numbers written with decimal commas', () => {
   });
 });
 
+describe('importCsv: dates as spreadsheets and CRM exports write them', () => {
+  // A day of December 2025 each row: in words (Excel's mmm d, yyyy), with a two-digit year (m/d/yy), as epoch
+  // milliseconds (HubSpot's), as a spreadsheet's serial number in a column named as a date. Ids in the
+  // file's order: the stored leads come back in their order, and the notes quote the first values.
+  const rows = Array.from({ length: 120 }, (_, i) => {
+    const day = (i % 28) + 1;
+    return [String(i).padStart(3, '0'), `"Dec ${day}, 2025"`, `12/${day}/25`, Date.UTC(2025, 11, day, 9), 45992 + day, i % 3 ? 'no' : 'yes'].join(',');
+  });
+  const csv = `id,Last Activity Date,First Touch Date,Recent Conversion Date,Close Date,won\n${rows.join('\n')}\n`;
+  const datesMapping: CsvMapping = { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: { field: 'won', positiveValues: ['yes'] } };
+
+  it('lets the options page infer the same features and notes from the imported leads as the training command from the file', async () => {
+    await importCsv(fileOf(csv), datesMapping, sink);
+    const { table } = trainingTableOf([...(await stored()).leads.values()], { createdAfter: null, createdBefore: null }, datesMapping.outcome!);
+    const { candidates, notes } = candidateFeatures([], table, 'csv', ['won']);
+    const cli = inferFeatureSpecs(parseCsv(csv), 'won', ['id']);
+    expect(candidates.map(({ spec }) => [spec.label, spec.derive.kind])).toEqual([
+      ['Days since Last Activity Date', 'daysSince'],
+      ['Days since Recent Conversion Date', 'daysSince'],
+    ]);
+    expect(candidates.map(({ spec }) => spec)).toEqual(cli.specs);
+    expect(notes.filter((note) => !note.startsWith('Column "id"'))).toEqual(cli.warnings);
+    expect(cli.warnings).toEqual([
+      expect.stringMatching(/^Column "First Touch Date" is not read as dates: 120 of its 120 values write the year in two digits/),
+      expect.stringMatching(/^Column "Close Date" is named as a date and holds whole numbers such as "45993"/),
+    ]);
+  });
+});
+
 describe('importCsv: cells the active model reads as missing', () => {
   const { features } = bundledManifest;
   const modelMapping: CsvMapping = { idColumn: 'id', nameColumn: null, createdColumn: 'created_at', outcome: null };
@@ -755,6 +786,45 @@ describe('importCsv: amounts with a currency parseNumber does not know', () => {
     expect(rows.map(([id]) => leads.get(`csv|${id}`)?.fields)).toEqual(
       rows.map(([id, company, event, room, stack, , converted], i) => ({ id, company, event, room, stack, budget: ['1500', '25000', '3200', '800'][i], converted })),
     );
+  });
+});
+
+describe('importCsv: amounts in more than one currency', () => {
+  // A multi-currency Salesforce org's report: each lead's amount in its own currency, most in the corporate one.
+  const rows = Array.from({ length: 60 }, (_, i) => `${i},"${i % 4 === 3 ? 'JPY 74,693,100.00' : `USD ${(1000 * (i + 1)).toLocaleString('en-US')}.00`}",${10 + (i % 7)},${i % 2 ? 'Yes' : 'No'}`);
+  const csv = `Lead ID,Annual Revenue,Employees,Converted\n${rows.join('\n')}\n`;
+  const revenueMapping: CsvMapping = { idColumn: 'Lead ID', nameColumn: null, createdColumn: null, outcome: { field: 'Converted', positiveValues: ['Yes'] } };
+  const mixed =
+    'Column "Annual Revenue" holds amounts in 2 currencies (USD in 45 rows and JPY in 15): read as numbers, an amount in one would count as the same amount in another, ' +
+    `so the column is left out of training. Use a column with every amount converted to one currency instead, such as a Salesforce report's converted amount ("Annual Revenue (converted)").`;
+
+  it('says so, keeps the amounts as written, and training leaves the column out rather than read yen as dollars', async () => {
+    const result = await importCsv(fileOf(csv), revenueMapping, sink);
+    expect(result.warnings).toEqual([mixed]);
+    const { leads } = await stored();
+    expect(leads.get('csv|3')?.fields['Annual Revenue']).toBe('JPY 74,693,100.00');
+    // The catalogue's annual revenue finds the column, as the options page's training offers it.
+    const { table } = trainingTableOf([...leads.values()], { createdAfter: null, createdBefore: null }, revenueMapping.outcome!);
+    const { candidates } = candidateFeatures(DEMO_FEATURE_SPECS, table, 'csv', ['Converted']);
+    expect(candidates.find(({ spec }) => spec.key === 'annual_revenue')?.spec.derive).toMatchObject({ kind: 'value', from: { csv: 'Annual Revenue' } });
+    const { manifest, warnings } = trainModel({
+      records: table.records,
+      columns: table.columns,
+      target: OUTCOME_COLUMN,
+      positive: '1',
+      specs: candidates.map(({ spec }) => spec),
+      exclude: ['Converted'],
+      source: 'csv',
+      now,
+      options: { cv: 2, ebm: { outerBags: 1, interactions: 0 } },
+    });
+    expect(manifest.features.map(({ key }) => key)).not.toContain('annual_revenue');
+    expect(warnings).toContain(mixed);
+  });
+
+  it('says nothing of a converted column, in one currency', async () => {
+    const converted = csv.replace(/JPY 74,693,100\.00/g, 'USD 497,954.00');
+    expect((await importCsv(fileOf(converted), revenueMapping, sink)).warnings).toEqual([]);
   });
 });
 

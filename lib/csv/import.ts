@@ -24,7 +24,8 @@ import type { RawRecord, RawValue } from '../ml/featurize';
 import type { Feature } from '../ml/manifest';
 import { TrainingDataError } from '../ml/train/errors';
 import { dateOrders, dayFirstColumns, inFileOrder, noDateEvidence, noteDates, recordsInFileOrder, type DateEvidence } from '../ml/train/date-order';
-import { commaDecimalColumns, inFileFormat, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, type NumberEvidence } from '../ml/train/number-format';
+import { commaDecimalColumns, inFileFormat, mixedCurrenciesWarnings, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, type NumberEvidence } from '../ml/train/number-format';
+import { SPREADSHEET_SERIAL_DATES } from '../ml/train/dataset';
 import { distinctValuesOf, keptValues, noteDistinctValues, type DistinctValues } from '../ml/train/outcome-suggestions';
 import { quoteCell } from '../ml/train/quoted-cells';
 import { OutcomeRuleSchema, outcomeOf, type OutcomeRule } from '../ml/train/training-set';
@@ -159,7 +160,7 @@ const CELLS_READ_AS: Record<CellReading, { what: string; howToWrite: string }> =
  * dates are most often a spreadsheet's date serial numbers (45000), which it says as such, or text.
  */
 function unreadCellsWarning(subject: string, reading: CellReading, { filled, unread, example }: UnreadCells, meaning: string): string {
-  const serial = reading === 'date' && /^\d+(\.\d+)?$/.test(example) ? ' A spreadsheet writes dates as numbers like 45000 when their column is not formatted as dates.' : '';
+  const serial = reading === 'date' && /^\d+(\.\d+)?$/.test(example) ? ` ${SPREADSHEET_SERIAL_DATES}` : '';
   return (
     `${subject}: ${unread.toLocaleString('en-US')} of its ${filled.toLocaleString('en-US')} filled cells are not ${CELLS_READ_AS[reading].what} LeadLens can read (like ${quoteCell(example)}), ` +
     `${meaning}. ${CELLS_READ_AS[reading].howToWrite}${serial}`
@@ -588,6 +589,7 @@ export async function importCsv(
         ...unreadModelCellsWarnings(unreadByModel ?? []),
         ...dates.warnings,
         ...numbers.warnings,
+        ...mixedCurrenciesWarnings(scanned.numberEvidence),
       ],
     };
   } catch (error) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   commaReading,
+  currencyTakenOffNumber,
   dateOrderShown,
   daysBetween,
   daysSince,
@@ -16,6 +17,7 @@ import {
   titleSeniority,
   trailingZone,
   urlCategory,
+  writesTwoDigitYear,
 } from './derive';
 
 describe('parseNumber', () => {
@@ -195,6 +197,28 @@ describe('parseNumber in a column\'s format (number-format.ts)', () => {
   ] as const)('%s in %s → NaN', (raw, format) => expect(parseNumber(raw, [], format)).toBeNaN());
 });
 
+describe('currencyTakenOffNumber: the currency parseNumber reads past, which a column of amounts in several is told by (number-format.ts)', () => {
+  it.each([
+    ['JPY 74,693,100.00', 'JPY', 74693100],
+    ['USD 38977', 'USD', 38977],
+    ['-usd 5', 'usd', -5],
+    ['(EUR 1,200.00)', 'EUR', -1200],
+    ['$5MM', '$', 5e6],
+    ['€ 3,5', '€', 3.5],
+    ['1.234,56 €', '€', NaN], // read in its column's format (comma-decimal), not alone
+    ['5 US$', 'US$', 5],
+    ['1.2M USD', 'usd', 1.2e6],
+    ['5 MUSD', 'usd', 5e6],
+    ['1 200 kr', 'kr', 1200],
+    ['10 thousand dollars', 'dollars', 1e4],
+  ])('%s: %s', (text, currency, value) => {
+    expect(currencyTakenOffNumber(text)).toBe(currency);
+    expect(parseNumber(text)).toBe(value);
+  });
+
+  it.each(['1,200', '12%', '12 days', '30 Mitarbeiter', '2.5k', '25-50', '3 pm', 'zł 1 200', '', null, 1200])('%j: none', (raw) => expect(currencyTakenOffNumber(raw)).toBeNull());
+});
+
 describe('parseBoolean', () => {
   it.each([
     ['true', 1], ['false', 0], ['Yes', 1], ['No', 0], ['1', 1], ['0', 0], [true, 1], [false, 0], [1, 1], [0, 0], ['checked', 1],
@@ -293,6 +317,29 @@ describe('parseDate: an ISO date-time with a space before its zone, or an offset
   });
 });
 
+describe('parseDate: dates a spreadsheet writes, the month in words (Excel\'s, a CRM report\'s)', () => {
+  it.each([
+    ['Dec 19, 2025', Date.UTC(2025, 11, 19)],
+    ['Oct 05 2025', Date.UTC(2025, 9, 5)],
+    ['19-Dec-2025', Date.UTC(2025, 11, 19)],
+    ['19 December 2025', Date.UTC(2025, 11, 19)],
+    ['Nov 3, 2026 9:14 AM', Date.UTC(2026, 10, 3, 9, 14)],
+  ] as const)('%s', (raw, want) => expect(parseDate(raw)).toBe(want));
+
+  it('reads them on the rep\'s clock, as a date written in numbers', () => {
+    const laMorning = Date.parse('2025-12-20T09:00:00-08:00'); // 5 pm on Dec 20 in UTC
+    expect(daysSince('Dec 19, 2025', laMorning, -480)).toBe(daysSince('12/19/2025', laMorning, -480));
+    expect(daysSince('Dec 19, 2025 6:00 PM', laMorning, -480)).toBe(daysSince('12/19/2025 6:00 PM', laMorning, -480));
+  });
+
+  it('reads no two-digit year, whose century is a guess, and tells such a date from other text', () => {
+    const twoDigitYears = ['12/19/25', '1/5/25 9:14 AM', '19.12.25', '19-12-25', '19-Dec-25', 'Dec 19, 25', '19 Dec 25'];
+    for (const date of twoDigitYears) expect(parseDate(date), date).toBeNaN();
+    expect(twoDigitYears.filter(writesTwoDigitYear)).toEqual(twoDigitYears);
+    expect(['12/19/2025', 'Dec 19, 2025', '3.11.10', 'Q3 25', '12/19', 'Dec-25', '2025-12-19'].filter(writesTwoDigitYear)).toEqual([]);
+  });
+});
+
 describe('daysSince: a date alone in calendar days on the rep\'s clock, a date with a time in 24 hours elapsed', () => {
   // 8 pm on Dec 1 in Los Angeles (UTC−8) is 4 am on Dec 2 in UTC; 9 am on Dec 2 in Auckland (UTC+13) is 8 pm on Dec 1 in UTC.
   const laEvening = Date.parse('2026-12-01T20:00:00-08:00');
@@ -364,8 +411,8 @@ describe('parseDate: a zone after the time (HubSpot shows times in its user\'s z
     '31-12-2025 09:14 EST', // dashes tell no order
     '2/31/2026 9:14 AM EST',
     'EST 2024 plan', 'Q3 2024', 'Q3 2024 EST', 'Plan 2024 EST',
-    // Dates in words stay no dates for a CSV import (a column of them is text, as before); page-values.ts reads them on a page.
-    'Nov 3, 2026', 'Nov 3, 2026 9:14 AM EST',
+    // A date in words with a zone after it: page-values.ts reads it in the page's zone.
+    'Nov 3, 2026 9:14 AM EST',
   ])('%s → NaN', (raw) => expect(parseDate(raw)).toBeNaN());
 
   it('reads the zone after a time, with the text before it', () => {

@@ -8,6 +8,8 @@
  * `NaN` / `null` for anything it cannot read (= missing).
  */
 
+import type { WallClockDate } from './locale-dates';
+
 export type Raw = string | number | boolean | null | undefined;
 
 /**
@@ -23,7 +25,9 @@ export type Raw = string | number | boolean | null | undefined;
  * `…+00`): no value read before reads otherwise, and a model could only have learnt such cells as
  * missing among other dates (a column of them trained no date feature: too few dates, or missing
  * in every row, dropped), so flagging every model would ask nearly every admin to train again for nothing.
- * The same for the yes/no words read as missing before and as yes or no now (`WAHR`, `Nein`, `1.0`).
+ * The same for the yes/no words read as missing before and as yes or no now (`WAHR`, `Nein`, `1.0`),
+ * and for dates with an English month's name (`Dec 19, 2025`, `19-Dec-2025`): a column of them was
+ * text before (categories, whose levels read as written still).
  * Nor for a date-time without a zone counted on the rep's clock, as a date alone is (`daysSince`):
  * training on a file counts on UTC's, so its readings are unchanged, and a score's moves by a day
  * at most, only for reps far from UTC, towards what training read.
@@ -151,7 +155,7 @@ const CURRENCIES_AFTER_SIZE = new Set([
 ]);
 
 /** A size word, then a currency after it (`musd`, `mio.eur`, `thousanddollars`: the spaces between are gone by then). */
-const SIZE_THEN_CURRENCY = new RegExp(`^(${Object.keys(SIZE_WORDS).join('|')})\\.?(?:${[...CURRENCIES_AFTER_SIZE].join('|')})?$`);
+const SIZE_THEN_CURRENCY = new RegExp(`^(${Object.keys(SIZE_WORDS).join('|')})\\.?(${[...CURRENCIES_AFTER_SIZE].join('|')})?$`);
 
 /**
  * A currency sign after a number, with the letters of its dollar (`5 US$`, `5M US$`, `5 R$`):
@@ -171,30 +175,53 @@ const NO_NUMBER_AFTER = new Set(['am', 'pm', 'a.m', 'p.m', 'mil']);
  * (SIZE_WORDS), with or without a currency after it (`1.2M USD`); 1 for nothing, `%` or a word of
  * plain letters, a unit or a currency (`12 days`, `30 Mitarbeiter`, `1 200 kr`, `1.200,00 TRY`:
  * `300 TTL` is no 300 trillion lira); NaN after a word that makes it no number (`NO_NUMBER_AFTER`)
- * or anything else (`zł`, `₽`: see number-format.ts's `withoutCurrency`).
+ * or anything else (`zł`, `₽`: see number-format.ts's `withoutCurrency`). With the currency it
+ * names (`usd` of `1.2M USD`, `kr` of `1 200 kr`), null when none.
  */
-function suffixScale(suffix: string): number {
+function suffixRead(suffix: string): { scale: number; currency: string | null } {
   const word = suffix.replace(/\.$/, ''); // `1,5 Mio.`, `1 200 kr.`
-  if (NO_NUMBER_AFTER.has(word)) return NaN;
+  if (NO_NUMBER_AFTER.has(word)) return { scale: NaN, currency: null };
   const sized = SIZE_THEN_CURRENCY.exec(word);
-  if (sized) return SIZE_WORDS[sized[1]];
-  return word === '' || word === '%' || /^[a-z]+$/.test(word) ? 1 : NaN;
+  if (sized) return { scale: SIZE_WORDS[sized[1]], currency: sized[2] ?? null };
+  return { scale: word === '' || word === '%' || /^[a-z]+$/.test(word) ? 1 : NaN, currency: CURRENCIES_AFTER_SIZE.has(word) ? word : null };
+}
+
+/** A number `parseNumber` read (NaN: none), and the currency it took off it, as written; null when none. */
+interface NumberRead {
+  value: number;
+  currency: string | null;
 }
 
 /**
  * A number from a raw value: `1200`, `"$1,200,000"`, `"1 200"`, `"€ 3.5"`, `"12%"` (→ 12),
  * `"(500)"`, `"-$500"`, `"$-500"` and `"−500"` (→ −500), HubSpot ranges `"25-50"` / `"25 to 50"` (→ 25, the lower bound),
- * `"1000+"` (→ 1000), `"12 days"` (→ 12: a word after the number is its unit), `"$5MM"` / `"1,5 Mio."` / `"1.2M USD"` (`suffixScale`), `"1'200'000"` and `"12,00,000"`
+ * `"1000+"` (→ 1000), `"12 days"` (→ 12: a word after the number is its unit), `"$5MM"` / `"1,5 Mio."` / `"1.2M USD"` (`suffixRead`), `"1'200'000"` and `"12,00,000"`
  * (Swiss and Indian grouping), booleans (→ 1/0). NaN when unreadable: digits apart (`"25 50"`, however many
  * spaces are between them), a time of day or `mil` after the number (`"3 pm"`, `NO_NUMBER_AFTER`). Its digits
  * are read in `format` when given (a CSV column's, see number-format.ts: `2.713.067` → 2713067
  * with decimal commas), else per value (`commaReading`).
  */
 export function parseNumber(raw: Raw, extra: readonly string[] = [], format?: NumberFormat): number {
-  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : NaN;
-  if (typeof raw === 'boolean') return raw ? 1 : 0;
+  return readNumber(raw, extra, format).value;
+}
+
+/**
+ * The currency `parseNumber` takes off `raw`'s number, as written: `JPY` of `JPY 74,693,100.00`,
+ * `$` of `$5MM`, `US$` of `5 US$`, `usd` of `1.2M USD`, `dollars` of `10 dollars`; null when it takes
+ * none off. Whether what is left reads as a number is `parseNumber`'s to say. What a file's column of
+ * amounts in more than one currency is told by (number-format.ts's `amountCurrency`): read as numbers,
+ * ¥300,000,000 would be $300,000,000.
+ */
+export function currencyTakenOffNumber(raw: Raw): string | null {
+  return readNumber(raw).currency;
+}
+
+/** `parseNumber`'s reading of `raw`, with the currency it took off the number. */
+function readNumber(raw: Raw, extra: readonly string[] = [], format?: NumberFormat): NumberRead {
+  if (typeof raw === 'number') return { value: Number.isFinite(raw) ? raw : NaN, currency: null };
+  if (typeof raw === 'boolean') return { value: raw ? 1 : 0, currency: null };
   const text = rawText(raw, extra);
-  if (text === null) return NaN;
+  if (text === null) return { value: NaN, currency: null };
   // "1 200 000" and the Swiss "1'200'000" → "1200000"; spaces next to symbols or units go; spaces between other digits mean "not a number".
   // A run of spaces is one first: of two, each stood next to the other (no digit), and both went ("25  50" read as 2550).
   let s = text
@@ -202,27 +229,37 @@ export function parseNumber(raw: Raw, extra: readonly string[] = [], format?: Nu
     .replace(/(\d)(?: |['’])(?=\d{3}(?!\d))/g, '$1')
     .replace(/ (?=\D)|(?<=\D) /g, '')
     .replace(/\u2212/g, '-'); // U+2212, the minus sign of typeset text and some locales' exports: −1,200
-  if (/\s/.test(s)) return NaN;
+  if (/\s/.test(s)) return { value: NaN, currency: null };
   let negative = false;
   if (/^\(.*\)$/.test(s)) {
     negative = true;
     s = s.slice(1, -1);
   }
   // strip currency symbols / codes, also after a sign (-$1,200), and a symbol after the number, with the letters of its dollar (5 US$, 5 R$)
-  s = s.replace(/^([+-]?)(usd|eur|gbp|inr|chf|cad|aud|jpy|us\$|[$€£¥₹])/i, '$1').replace(TRAILING_CURRENCY_SIGN, '');
+  let currency: string | null = null;
+  s = s
+    .replace(/^([+-]?)(usd|eur|gbp|inr|chf|cad|aud|jpy|us\$|[$€£¥₹])/i, (_, sign: string, leading: string) => {
+      currency = leading;
+      return sign;
+    })
+    .replace(TRAILING_CURRENCY_SIGN, (trailing) => {
+      currency ??= trailing;
+      return '';
+    });
   // ranges: "25-50", "25to50", "25–50" → lower bound
   const range = /^([+-]?[\d.,]+)(?:-|–|—|to)([\d.,]+)\+?$/i.exec(s);
   if (range) s = range[1];
   s = s.replace(/\+$/, '');
   // a plain number, or with thousands separators
   const m = /^[+-]?[\d.,]+(?:[eE][+-]?\d+)?/.exec(s);
-  if (!m) return NaN;
+  if (!m) return { value: NaN, currency };
   const num = m[0];
-  const scale = suffixScale(s.slice(num.length).toLowerCase());
+  const suffix = suffixRead(s.slice(num.length).toLowerCase());
+  currency ??= suffix.currency;
   const value = format ? formatDigits(num, format) : perValueDigits(num);
-  if (!Number.isFinite(value) || Number.isNaN(scale)) return NaN;
-  const scaled = value * scale;
-  return negative ? -scaled : scaled;
+  if (!Number.isFinite(value) || Number.isNaN(suffix.scale)) return { value: NaN, currency };
+  const scaled = value * suffix.scale;
+  return { value: negative ? -scaled : scaled, currency };
 }
 
 // Besides English: the TRUE and FALSE that Excel writes into a CSV in its user's language (German,
@@ -421,10 +458,10 @@ export function numericDateIso(date: NumericDate, order: DateOrder): string | nu
  * string). Dates without a zone are UTC; a date-time of these forms followed by a zone that
  * names its offset (`trailingZone`: `11/03/2026 9:14 AM EST`, `2026-03-01 10:30 GMT+1`) is read
  * at that offset; followed by a name of no known offset (`MEZ`), it is no date here (page-values.ts
- * reads it in the page's zone). NaN when unreadable, and for `D-M-YYYY` / `M-D-YYYY`
- * (dashes tell no order; a CSV import rewrites them once it knows the file's order). Dates in
- * words (`Nov 3, 2026`) are no dates here: a CSV column of them is text (page-values.ts reads
- * them on a page).
+ * reads it in the page's zone). Dates with an English month's name (`Nov 3, 2026`, `Oct 05 2025
+ * 9:14 AM`, `19-Dec-2025`: `readMonthNameDate`) are read as written, without a zone. NaN when
+ * unreadable, for a two-digit year (`12/19/25`: `writesTwoDigitYear`), and for `D-M-YYYY` /
+ * `M-D-YYYY` (dashes tell no order; a CSV import rewrites them once it knows the file's order).
  */
 export function parseDate(raw: Raw, extra: readonly string[] = []): number {
   return readDate(raw, extra).ms;
@@ -462,7 +499,58 @@ function readDate(raw: Raw, extra: readonly string[]): ReadDate {
   const numeric = numericDate(s);
   const order = numeric && USUAL_ORDER[numeric.separator];
   if (numeric) return onClock(order ? numericDateMs(numeric, order) : NaN);
+  const worded = readMonthNameDate(s);
+  if (worded) return onClock(worded.wallClock);
   return instant(zonedDateMs(s));
+}
+
+/** An English month's name or its abbreviation (`Sept` too), with a dot or none. */
+const MONTH_NAME = '(?<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+/** A time after the date, or none: `, 9:14 AM`, ` at 09:14`, ` 9:14:05 p.m.`. */
+const TIME_AFTER = '(?:(?:\\s*,\\s*|\\s+)(?:at\\s+)?(?<hour>\\d{1,2}):(?<minute>\\d{2})(?::(?<second>\\d{2}))?(?:\\s*(?<dayPeriod>[ap])\\.?\\s*m\\.?)?)?';
+/** Between a date's day and its month in words, and between them and its year: spaces (`3 Nov 2026`) or dashes (`03-Nov-2026`, as a spreadsheet writes them). */
+const DAY_MONTH_APART = '(?:\\s+|-)';
+const MONTH_YEAR_APART = '(?:,?\\s+|-)';
+/** `Nov 3, 2026`, `November 3 2026, 9:14 AM`; and `3 Nov 2026`, `3 November 2026 at 09:14`, `03-Nov-2026`. */
+const MONTH_NAME_DATES = [
+  new RegExp(`^${MONTH_NAME}\\s+(?<day>\\d{1,2}),?\\s+(?<year>\\d{4})${TIME_AFTER}$`, 'i'),
+  new RegExp(`^(?<day>\\d{1,2})${DAY_MONTH_APART}${MONTH_NAME}${MONTH_YEAR_APART}(?<year>\\d{4})${TIME_AFTER}$`, 'i'),
+];
+
+/**
+ * A date with a two-digit year: `12/19/25`, `19.12.25`, `19-Dec-25`, `Dec 19, 25`, a time after it
+ * or none (a spreadsheet's short dates). `parseDate` reads none of them: the century is a guess
+ * (spreadsheets take 30 for 1930 or 2030 as their settings say), and so is which of the numbers
+ * is the year. A file of them is told to write its dates in full (`writesTwoDigitYear`).
+ */
+const TWO_DIGIT_YEAR_DATES = [
+  /^(?:\d{1,2}([/-])\d{1,2}\1|\d{2}\.\d{2}\.)\d{2}(?:,?\s+\d{1,2}:\d{2}.*)?$/, // dots with two digits each: `3.11.10` is a version
+  new RegExp(`^${MONTH_NAME}\\s+\\d{1,2},?\\s+\\d{2}${TIME_AFTER}$`, 'i'),
+  new RegExp(`^\\d{1,2}${DAY_MONTH_APART}${MONTH_NAME}${MONTH_YEAR_APART}\\d{2}${TIME_AFTER}$`, 'i'),
+];
+
+/** Whether `text` (trimmed) is a date with a two-digit year, which `parseDate` does not read (TWO_DIGIT_YEAR_DATES). */
+export const writesTwoDigitYear = (text: string): boolean => TWO_DIGIT_YEAR_DATES.some((pattern) => pattern.test(text));
+
+/**
+ * A date `text` writes with its month in English words: `Nov 3, 2026`, `November 3, 2026 at
+ * 9:14 AM`, `Nov 3, 2026, 09:14`, `3 Nov 2026`, `03-Nov-2026`, `3 November 2026 9:14 PM`: on a
+ * page (page-values.ts) and, as `parseDate` reads it, in a file. Null when it writes
+ * none, or no day there is (`Feb 30, 2026`, `1:05 PM` is; `13:05 PM` is not).
+ */
+export function readMonthNameDate(text: string): WallClockDate | null {
+  const trimmed = text.trim();
+  const read = MONTH_NAME_DATES.map((pattern) => pattern.exec(trimmed)?.groups).find((groups) => groups !== undefined);
+  if (!read) return null;
+  let hour = Number(read.hour ?? 0);
+  if (read.dayPeriod !== undefined) {
+    if (hour < 1 || hour > 12) return null;
+    hour = (hour % 12) + (read.dayPeriod.toLowerCase() === 'p' ? 12 : 0); // 12 AM is midnight
+  }
+  const month = MONTHS.indexOf(read.month.slice(0, 3).toLowerCase()) + 1;
+  const wallClock = validUtc(Number(read.year), month, Number(read.day), hour, Number(read.minute ?? 0), Number(read.second ?? 0));
+  return Number.isNaN(wallClock) ? null : { wallClock, timeOfDay: read.hour !== undefined };
 }
 
 /** Epoch milliseconds of a date-time `parseDate` reads without a zone, followed by a zone of known offset; NaN for any other text. */

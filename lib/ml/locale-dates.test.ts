@@ -71,6 +71,7 @@ describe('readMonthNameDate', () => {
     ['nov. 03 2026', 1793664000000, false],
     ['3 Nov 2026', 1793664000000, false],
     ['03 November 2026', 1793664000000, false],
+    ['03-Nov-2026', 1793664000000, false], // a spreadsheet's d-mmm-yyyy
     ['Sept 19, 2026', 1789776000000, false], // 2026-09-19T00:00
     ['Nov 3, 2026 9:14 AM', 1793697240000, true], // 2026-11-03T09:14
     ['Nov 3, 2026, 9:14 AM', 1793697240000, true],

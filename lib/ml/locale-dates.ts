@@ -7,7 +7,8 @@
  * off Intl's own output (`formatToParts`): the order of its fields, the text between them, its
  * words for AM and PM, its digits and its calendar; a page's date is read back with it. Pure;
  * each locale's way is worked out once. A date with its month in English words (`Nov 3, 2026
- * 9:14 AM` on a HubSpot page, `3 November 2026`) is read on its own, whatever the locale.
+ * 9:14 AM` on a HubSpot page, `3 November 2026`) is read on its own, whatever the locale
+ * (`readMonthNameDate`, in derive.ts: `parseDate` reads it too).
  */
 import { validUtc, YEAR_MAX, YEAR_MIN } from './derive';
 
@@ -207,32 +208,5 @@ export function readLocaleDate(text: string, locale: string): WallClockDate | nu
   return null;
 }
 
-/** An English month's name or its abbreviation (`Sept` too), with a dot or none. */
-const MONTH_NAME = '(?<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-/** A time after the date, or none: `, 9:14 AM`, ` at 09:14`, ` 9:14:05 p.m.`. */
-const TIME_AFTER = '(?:(?:\\s*,\\s*|\\s+)(?:at\\s+)?(?<hour>\\d{1,2}):(?<minute>\\d{2})(?::(?<second>\\d{2}))?(?:\\s*(?<dayPeriod>[ap])\\.?\\s*m\\.?)?)?';
-/** `Nov 3, 2026`, `November 3 2026, 9:14 AM`; and `3 Nov 2026`, `3 November 2026 at 09:14`. */
-const MONTH_NAME_DATES = [
-  new RegExp(`^${MONTH_NAME}\\s+(?<day>\\d{1,2}),?\\s+(?<year>\\d{4})${TIME_AFTER}$`, 'i'),
-  new RegExp(`^(?<day>\\d{1,2})\\s+${MONTH_NAME},?\\s+(?<year>\\d{4})${TIME_AFTER}$`, 'i'),
-];
-
-/**
- * A date `text` writes with its month in English words: `Nov 3, 2026`, `November 3, 2026 at
- * 9:14 AM`, `Nov 3, 2026, 09:14`, `3 Nov 2026`, `3 November 2026 9:14 PM`. Null when it writes
- * none, or no day there is (`Feb 30, 2026`, `1:05 PM` is; `13:05 PM` is not).
- */
-export function readMonthNameDate(text: string): WallClockDate | null {
-  const trimmed = text.trim();
-  const read = MONTH_NAME_DATES.map((pattern) => pattern.exec(trimmed)?.groups).find((groups) => groups !== undefined);
-  if (!read) return null;
-  let hour = Number(read.hour ?? 0);
-  if (read.dayPeriod !== undefined) {
-    if (hour < 1 || hour > 12) return null;
-    hour = (hour % 12) + (read.dayPeriod.toLowerCase() === 'p' ? 12 : 0); // 12 AM is midnight
-  }
-  const month = MONTHS.indexOf(read.month.slice(0, 3).toLowerCase()) + 1;
-  const wallClock = validUtc(Number(read.year), month, Number(read.day), hour, Number(read.minute ?? 0), Number(read.second ?? 0));
-  return Number.isNaN(wallClock) ? null : { wallClock, timeOfDay: read.hour !== undefined };
-}
+/** Kept in derive.ts, whose `parseDate` reads it: derive.ts importing this module would make the two import each other. */
+export { readMonthNameDate } from './derive';

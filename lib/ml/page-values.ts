@@ -333,10 +333,13 @@ function shownDate(text: string, pageOrder: DateOrder | null, conventions: PageC
 /** A page's date without a zone after it as it shows it (`shownDate`). */
 function zonelessShownDate(text: string, pageOrder: DateOrder | null, conventions: PageConventions | null): WallClockDate | null {
   const numeric = numericDate(text);
+  // A date in words before `parseDate`, which reads it too but tells no time of day it shows.
+  const worded = numeric ? null : readMonthNameDate(text);
+  if (worded) return worded;
   const order = dateOrderShown(text) ?? pageOrder;
   const read = numeric && order ? numericDateMs(numeric, order) : parseDate(text);
   if (Number.isFinite(read)) return { wallClock: read, timeOfDay: numeric ? numeric.time !== null : ZONELESS_DATE_TIME.test(text) };
-  return (conventions?.locale ? readLocaleDate(text, conventions.locale) : null) ?? readMonthNameDate(text);
+  return conventions?.locale ? readLocaleDate(text, conventions.locale) : null;
 }
 
 /**

@@ -2,7 +2,8 @@
  * Training data checks on small hand-made tables: the target read ignoring case and spaces, long cells
  * quoted by their start, columns named like Object's own properties, LeadLens scores written back to the
  * CRM, personal data, numeric columns with a few stray notes or too many, numbers too large for the model,
- * record numbers, date columns with a few dates written in a form not read, a column of rare values only,
+ * record numbers, date columns with a few dates written in a form not read, dates as spreadsheets and CRM
+ * exports write them (in words, two-digit years, epoch milliseconds, serial numbers), a column of rare values only,
  * folds that need more rows of a class than the data has, and feature keys made from column names in any
  * script. (Reading the CSV: lib/csv/parse.test.ts; a column's decimal commas: number-format.test.ts.)
  */
@@ -431,29 +432,29 @@ describe('inferFeatureSpecs: dates with a few written in a form not read', () =>
   const isoDay = (day: number) => new Date(Date.UTC(2026, 0, 1) + day * DAY).toISOString().slice(0, 10);
 
   it('reads a column of mostly dates as days since instead of dropping it as an identifier', () => {
-    // as a CRM export's "Last Touch": 1,280 distinct dates in 3,231 cells, one written as words
-    const table = tableOf(3231, { 'Last Touch': (i) => (i === 5 ? 'Sep 19, 2026' : isoDay(i % 1280)), converted });
+    // as a CRM export's "Last Touch": 1,280 distinct dates in 3,231 cells, one a quarter
+    const table = tableOf(3231, { 'Last Touch': (i) => (i === 5 ? 'Q3 2026' : isoDay(i % 1280)), converted });
     const { specs, warnings } = inferFeatureSpecs(table, 'converted', []);
     expect(specs.map((spec) => [spec.label, spec.type, spec.derive.kind])).toEqual([['Days since Last Touch', 'numeric', 'daysSince']]);
     expect(warnings).toEqual([
-      'Column "Last Touch" is read as dates; 1 value(s) in it are not dates in a form LeadLens reads and read as missing: "Sep 19, 2026". ' +
+      'Column "Last Touch" is read as dates; 1 value(s) in it are not dates in a form LeadLens reads and read as missing: "Q3 2026". ' +
         'Write dates as YYYY-MM-DD (e.g. 2026-09-19) to have them read.',
     ]);
   });
 
   it('quotes up to 3 of the unread values, and reads them as missing in training and in scoring alike', () => {
-    const unread: Record<number, string> = { 7: 'Sep 19, 2026', 8: '11-Jun-26', 9: '3/4/26', 10: 'Sep 19, 2026', 11: 'Oct 2, 2026' };
+    const unread: Record<number, string> = { 7: 'Q3 2026', 8: '11-Jun-26', 9: '3/4/26', 10: 'Q3 2026', 11: 'early Oct 2026' };
     const table = tableOf(200, { 'Last Touch': (i) => unread[i] ?? isoDay(i), converted });
     const { specs, warnings, latestDate } = inferFeatureSpecs(table, 'converted', []);
     expect(warnings).toEqual([
-      'Column "Last Touch" is read as dates; 5 value(s) in it are not dates in a form LeadLens reads and read as missing: "Sep 19, 2026", "11-Jun-26", "3/4/26". ' +
+      'Column "Last Touch" is read as dates; 5 value(s) in it are not dates in a form LeadLens reads and read as missing: "Q3 2026", "11-Jun-26", "3/4/26". ' +
         'Write dates as YYYY-MM-DD (e.g. 2026-09-19) to have them read.',
     ]);
     expect(latestDate).toBe(Date.UTC(2026, 0, 1) + 199 * DAY); // from the dates read only
     const now = new Date(latestDate!);
     const { features, X } = featurizeAndPrune(buildFeatures(specs, table.records, 'csv', now, []), table.records, 'csv', now, []);
     expect([X[7], X[12]]).toEqual([NaN, 187]);
-    const scored = featurizeRecords([{ 'Last Touch': 'Sep 20, 2026' }, { 'Last Touch': isoDay(190) }], features, 'csv', now, 0);
+    const scored = featurizeRecords([{ 'Last Touch': 'Q4 2026' }, { 'Last Touch': isoDay(190) }], features, 'csv', now, 0);
     expect([...scored]).toEqual([NaN, 9]);
   });
 
@@ -474,12 +475,12 @@ describe('inferFeatureSpecs: dates with a few written in a form not read', () =>
 
   it('reads a column half or less of dates as categories, and says why and how to have it read as dates when half are', () => {
     // repeated values: kept as categories
-    const few = tableOf(60, { 'Last Touch': (i) => (i % 2 ? isoDay(i % 5) : `Jan ${(i % 5) + 1}, 2026`), converted });
+    const few = tableOf(60, { 'Last Touch': (i) => (i % 2 ? isoDay(i % 5) : `2026 W${(i % 5) + 1}`), converted });
     const inferred = inferFeatureSpecs(few, 'converted', []);
     expect(inferred.specs.map((spec) => [spec.label, spec.type])).toEqual([['Last Touch', 'categorical']]);
     const advice = 'To have it read as dates (days since), write its dates as YYYY-MM-DD (e.g. 2026-09-19) and leave the cells without a date empty.';
     expect(inferred.warnings).toEqual([
-      'Column "Last Touch" is not read as dates: only 30 of its 60 values are dates, and the others, such as "Jan 1, 2026", "Jan 3, 2026", "Jan 5, 2026", ' +
+      'Column "Last Touch" is not read as dates: only 30 of its 60 values are dates, and the others, such as "2026 W1", "2026 W3", "2026 W5", ' +
         `are not dates in a form LeadLens reads. It is read as categories instead. ${advice}`,
     ]);
     // nearly one value per row: dropped, said as the same problem rather than as an identifier
@@ -495,6 +496,61 @@ describe('inferFeatureSpecs: dates with a few written in a form not read', () =>
     const stage = inferFeatureSpecs(text, 'converted', []);
     expect(stage.specs.map((spec) => [spec.label, spec.type])).toEqual([['stage', 'categorical']]);
     expect(stage.warnings).toEqual([]);
+  });
+});
+
+describe('inferFeatureSpecs: dates as spreadsheets and CRM exports write them', () => {
+  const DAY = 86_400_000;
+  const converted = (i: number) => String(i % 2);
+  const december = (i: number) => Date.UTC(2025, 11, 1) + (i % 28) * DAY;
+  const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  /** `ms` as Excel's mmm d, yyyy writes it: Dec 19, 2025. */
+  const inWords = (ms: number) => `${MONTHS[new Date(ms).getUTCMonth()]} ${new Date(ms).getUTCDate()}, ${new Date(ms).getUTCFullYear()}`;
+  const advice = 'To have it read as dates (days since), write its dates as YYYY-MM-DD (e.g. 2026-09-19).';
+
+  it('reads dates with the month in words as days since, and scores them so', () => {
+    const table = tableOf(300, { 'Last Activity Date': (i) => inWords(december(i)), converted });
+    const { specs, warnings, latestDate } = inferFeatureSpecs(table, 'converted', []);
+    expect(warnings).toEqual([]);
+    expect(specs.map((spec) => [spec.label, spec.derive.kind])).toEqual([['Days since Last Activity Date', 'daysSince']]);
+    expect(latestDate).toBe(Date.UTC(2025, 11, 28));
+    const now = new Date(Date.UTC(2026, 0, 1));
+    const features = buildFeatures(specs, table.records, 'csv', now);
+    expect([...featurizeRecords([{ 'Last Activity Date': 'Dec 19, 2025' }, { 'Last Activity Date': '19-Dec-2025' }], features, 'csv', now, 0)]).toEqual([13, 13]);
+  });
+
+  it('drops a column of dates with two-digit years with a note, rather than learn each day as a category', () => {
+    const excel = (ms: number) => `${new Date(ms).getUTCMonth() + 1}/${new Date(ms).getUTCDate()}/${String(new Date(ms).getUTCFullYear()).slice(2)}`;
+    for (const [n, cell] of [[300, (i: number) => excel(december(i))], [60, (i: number) => `${(i % 28) + 1}-Dec-25`]] as const) {
+      const { specs, warnings } = inferFeatureSpecs(tableOf(n, { 'Last Activity Date': cell, converted }), 'converted', []);
+      expect(specs).toEqual([]);
+      expect(warnings).toEqual([
+        `Column "Last Activity Date" is not read as dates: ${n} of its ${n} values write the year in two digits, such as "${cell(0)}", "${cell(1)}", "${cell(2)}", ` +
+          `and LeadLens does not guess its century. It is dropped rather than read as categories, a day each. ${advice}`,
+      ]);
+    }
+  });
+
+  it('reads a column of epoch milliseconds, as HubSpot exports dates, as days since, unless named as an identifier', () => {
+    const table = tableOf(300, { 'Recent Conversion Date': (i) => String(december(i) + (i % 24) * 3_600_000), 'Record ID': (i) => String(december(0) + i), converted });
+    const { specs, warnings, latestDate } = inferFeatureSpecs(table, 'converted', []);
+    expect(specs.map((spec) => [spec.label, spec.derive.kind])).toEqual([['Days since Recent Conversion Date', 'daysSince']]);
+    expect(warnings).toEqual(['Column "Record ID" is named as an identifier and every row has its own whole number (300 distinct in 300 rows): dropped.']);
+    expect(latestDate).toBe(december(27) + 23 * 3_600_000);
+  });
+
+  it("drops a column named as a date that holds a spreadsheet's date serial numbers, with a note; keeps such numbers as numbers under another name", () => {
+    const serial = (i: number) => String(45993 + (i % 28)); // 2025-12-01 …
+    const table = tableOf(300, { 'Last Activity Date': serial, Created: serial, Visits: serial, converted });
+    const { specs, warnings } = inferFeatureSpecs(table, 'converted', []);
+    expect(specs.map((spec) => [spec.label, spec.type])).toEqual([['Visits', 'numeric']]);
+    expect(warnings).toEqual(
+      ['Last Activity Date', 'Created'].map(
+        (column) =>
+          `Column "${column}" is named as a date and holds whole numbers such as "45993", "45994", "45995". ` +
+          `A spreadsheet writes dates as numbers like 45000 when their column is not formatted as dates. It is dropped rather than read as numbers. ${advice}`,
+      ),
+    );
   });
 });
 
@@ -521,6 +577,44 @@ describe('featurizeAndPrune: a categorical column of rare values only', () => {
     const { kept, warnings } = prune(tableOf(200, { score: (i) => String(i % 37), plan: () => 'pro', converted: (i) => String(i % 2) }));
     expect(kept).toEqual(['score']);
     expect(warnings).toEqual(['"plan" has the same value in every row: dropped.']);
+  });
+});
+
+describe('featurizeAndPrune: a field of amounts in more than one currency', () => {
+  // A multi-currency Salesforce org's report: each lead's amount in its own currency.
+  const currencies = ['USD', 'JPY', 'EUR'];
+  const table = tableOf(60, { revenue: (i) => `${currencies[i % 3]} ${(1000 * (i + 1)).toLocaleString('en-US')}.00`, employees: (i) => String(10 + (i % 7)) });
+  const now = new Date('2026-11-01T00:00:00Z');
+  const spec = (derive: FeatureSpec['derive']) => FeatureSpecSchema.parse({ key: 'annual_revenue', label: 'Annual revenue', type: 'numeric', derive });
+  const revenue = spec({ kind: 'value', from: { csv: 'revenue', salesforce: 'AnnualRevenue' } });
+  const perEmployee = spec({ kind: 'ratio', numerator: { csv: 'revenue' }, denominator: { csv: 'employees' } });
+  const employees = FeatureSpecSchema.parse({ key: 'employees', label: 'Employees', type: 'numeric', derive: { kind: 'value', from: { csv: 'employees' } } });
+  const mixed =
+    'Column "revenue" holds amounts in 3 currencies (USD in 20 rows, JPY in 20 and EUR in 20): read as numbers, an amount in one would count as the same amount in another, ' +
+    `so the column is left out of training. Use a column with every amount converted to one currency instead, such as a Salesforce report's converted amount ("revenue (converted)").`;
+
+  it('drops a feature reading it as numbers, a catalogue feature or a ratio, rather than read ¥74,693,100 as $74,693,100', () => {
+    for (const feature of [revenue, perEmployee]) {
+      const warnings: string[] = [];
+      const { features } = featurizeAndPrune(buildFeatures([feature, employees], table.records, 'csv', now), table.records, 'csv', now, warnings);
+      expect(features.map(({ key }) => key)).toEqual(['employees']);
+      expect(warnings).toEqual([mixed]);
+    }
+    // Inferred from the file, it is no feature either, said once.
+    const inferred = inferFeatureSpecs(table, 'converted', []);
+    expect(inferred.specs.map(({ key }) => key)).toEqual(['employees']);
+    expect(inferred.warnings).toEqual([mixed]);
+  });
+
+  it('keeps amounts in one currency, its code in any case, beside plain numbers, and a CRM’s amounts, which its API hands on as numbers in one', () => {
+    const dollars = table.records.map((record, i) => ({ ...record, revenue: ['USD 1,200.00', 'usd 5000', '7000', '1.2M USD'][i % 4] }));
+    const crm = table.records.map((record, i) => ({ AnnualRevenue: 1000 * (i + 1), employees: record.employees }));
+    for (const [records, source] of [[dollars, 'csv'], [crm, 'salesforce']] as const) {
+      const warnings: string[] = [];
+      const { features } = featurizeAndPrune(buildFeatures([revenue], [...records], source, now), [...records], source, now, warnings);
+      expect(features.map(({ key }) => key)).toEqual(['annual_revenue']);
+      expect(warnings).toEqual([]);
+    }
   });
 });
 

@@ -5,11 +5,13 @@
  * no Node APIs.
  */
 import type { Table } from '../../csv/parse';
-import { isMissingRaw, parseDate, parseNumber, type NumberFormat } from '../derive';
-import { featureLevel, featureNumber, featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
+import { namesCreatedColumn } from '../../csv/mapping';
+import { isMissingRaw, parseDate, parseNumber, writesTwoDigitYear, type NumberFormat } from '../derive';
+import { featureLevel, featureNumber, featurizeRecords, readRaw, type RawRecord, type SourceKind } from '../featurize';
 import { withOptionLabels, type Derive, type Feature, type FeatureSpec } from '../manifest';
 import { TooManyFoldsError, TrainingDataError } from './errors';
 import { countPositives } from './metrics';
+import { amountCurrency, columnCurrencies, mixedCurrenciesWarning } from './number-format';
 import { oneValueOnly } from './outcome-suggestions';
 import { quoteCell, warnQuotingCells } from './quoted-cells';
 import { listInWords } from '../../list-in-words';
@@ -32,8 +34,8 @@ export const OTHER_LEVEL = '(other)';
 const MIN_NUMERIC_SHARE = 0.95;
 /**
  * An inferred column is a date column when at least this share of its values read as dates, as
- * for numbers: a few written in a form `parseDate` does not read ("Sep 19, 2026", "3/4/26", whose
- * day and month may be either way round) read as missing rather than dropping the column.
+ * for numbers: a few written in a form `parseDate` does not read ("Q3 2026", "3/4/26", whose
+ * day, month and century are guesses) read as missing rather than dropping the column.
  */
 const MIN_DATE_SHARE = 0.95;
 /**
@@ -404,6 +406,29 @@ export const EMPTY_THE_NOT_NUMBERS = 'To have it read as numbers, leave the cell
 /** How to write a date so that `parseDate` reads it, for a note on dates it did not read. */
 const READABLE_DATE = 'YYYY-MM-DD (e.g. 2026-09-19)';
 
+/** Why a column of dates holds numbers like 45000: said by the CSV import of the created date's, and by inference of a column named as dates. */
+export const SPREADSHEET_SERIAL_DATES = 'A spreadsheet writes dates as numbers like 45000 when their column is not formatted as dates.';
+
+/** The day a spreadsheet's date serial numbers count from: 45000 is 2023-03-15. */
+const SPREADSHEET_DAY_ZERO = Date.UTC(1899, 11, 30);
+const MS_PER_DAY = 86_400_000;
+
+/** Whether `number` is a spreadsheet's serial number of a day in the years `parseDate` reads epoch milliseconds in (1990 … 2100: 32874 … 73051). */
+const spreadsheetSerial = (number: number) => Number.isInteger(number) && !Number.isNaN(parseDate(SPREADSHEET_DAY_ZERO + number * MS_PER_DAY));
+
+/** Words of a column's name that name it as dates ("Last Activity Date", close_date, LastActivityDate, "Fecha de cierre"), beside a created date's names. */
+const DATE_WORDS = new Set(['date', 'datum', 'fecha', 'datetime']);
+const namedAsDates = (name: string) => namesCreatedColumn(name) || columnNameWords(name).some((word) => DATE_WORDS.has(word));
+
+/**
+ * Whether a column's `values` are (nearly: MIN_DATE_SHARE) all epoch milliseconds, as HubSpot
+ * exports its dates ("Recent Conversion Date": 1747677600000), and its name is no identifier's:
+ * dates, as `parseDate` reads them when scoring, not numbers, whose later leads would all fall
+ * past the last bin learnt.
+ */
+const epochMillisecondsColumn = (name: string, values: readonly string[]) =>
+  !namedAsIdentifier(name) && mostlyRead(values.filter((s) => /^\d{12,13}$/.test(s) && !Number.isNaN(parseDate(s))).length, values.length, MIN_DATE_SHARE);
+
 /**
  * Feature specs from the CSV columns (no spec file): each column not excluded and not the
  * target becomes numeric, boolean, categorical, or a date (→ days since, measured from the
@@ -412,7 +437,11 @@ const READABLE_DATE = 'YYYY-MM-DD (e.g. 2026-09-19)';
  * e-mail addresses or phone numbers, as a model keeps values it learns from. A
  * column is numeric when ≥ MIN_NUMERIC_SHARE of its values are numbers, a date when
  * ≥ MIN_DATE_SHARE are dates (the rest read as missing, with a warning, as `parseDate` reads
- * them when scoring too); the CSV import and the CLI have already rewritten a column written
+ * them when scoring too), epoch milliseconds included (HubSpot's dates). A column of dates
+ * `parseDate` does not read is dropped with a note rather than learnt as numbers or as
+ * categories, a day each: one named as dates holding a spreadsheet's date serial numbers
+ * (45000), or one of dates with two-digit years (`12/19/25`, `19-Dec-25`).
+ * The CSV import and the CLI have already rewritten a column written
  * with decimal commas (`2.713.067`) as plain numbers (number-format.ts), and dates written day
  * first as ISO dates (date-order.ts).
  * Constant and fully missing columns, and identifier-like columns (almost one level per row;
@@ -477,10 +506,25 @@ export function inferFeatureSpecs(
     const base = { label: col, missingValues, actionable: false };
     const numberOf = values.map((s) => cellNumber(s)); // NaN: no number
     const notNumbers = values.filter((_, i) => Number.isNaN(numberOf[i]));
+    // Amounts in several currencies (`JPY 74,693,100.00` beside `USD 38,977.00`, `zł 1 200` beside `1 200 Kč`) are no one number.
+    const amountsInCurrencies = mixedCurrenciesWarning(col, columnCurrencies(values));
+    if (amountsInCurrencies !== null && mostlyNumbers(values.length - notNumbers.filter((s) => amountCurrency(s) === null).length, values.length)) {
+      warnings.push(amountsInCurrencies);
+      continue;
+    }
     if (values.every((s) => /^(yes|no|true|false)$/i.test(s))) {
       specs.push({ ...base, key: keyOf(col, taken), type: 'boolean', derive: { kind: 'value', from } });
-    } else if (mostlyNumbers(values.length - notNumbers.length, values.length)) {
+    } else if (mostlyNumbers(values.length - notNumbers.length, values.length) && !epochMillisecondsColumn(col, values)) {
       const numbers = numberOf.filter((n) => !Number.isNaN(n));
+      const serials = values.filter((_, i) => spreadsheetSerial(numberOf[i]));
+      if (namedAsDates(col) && mostlyRead(serials.length, numbers.length, MIN_DATE_SHARE)) {
+        warnQuoting(
+          (some) =>
+            `Column "${col}" is named as a date and holds whole numbers${some(serials, ' such as ')}. ${SPREADSHEET_SERIAL_DATES} ` +
+            `It is dropped rather than read as numbers. To have it read as dates (days since), write its dates as ${READABLE_DATE}.`,
+        );
+        continue;
+      }
       const distinctNumbers = distinctWholeNumbers(numbers);
       if (distinctNumbers !== null) {
         const perRow = `every row has its own whole number (${distinctNumbers.toLocaleString('en-US')} distinct in ${plural(numbers.length, 'row', 'rows')})`;
@@ -514,6 +558,15 @@ export function inferFeatureSpecs(
         }
         for (const t of timeOf.values()) if (!Number.isNaN(t) && (latestDate === null || t > latestDate)) latestDate = t;
         specs.push({ ...base, key: keyOf(`${col}_days_since`, taken), label: `Days since ${col}`, type: 'numeric', unit: 'days', derive: { kind: 'daysSince', from } });
+        continue;
+      }
+      const twoDigitYears = notDates.filter(writesTwoDigitYear);
+      if (twoDigitYears.length > 0 && mostlyRead(dates + twoDigitYears.length, values.length, MIN_DATE_LIKE_SHARE)) {
+        warnQuoting(
+          (some) =>
+            `Column "${col}" is not read as dates: ${twoDigitYears.length.toLocaleString('en-US')} of its ${plural(values.length, 'value', 'values')} write the year in two digits${some(twoDigitYears, ', such as ', ',')} ` +
+            `and LeadLens does not guess its century. It is dropped rather than read as categories, a day each. To have it read as dates (days since), write its dates as ${READABLE_DATE}.`,
+        );
         continue;
       }
       // identifier-like: nearly one level per row, or a huge number of levels
@@ -605,7 +658,24 @@ function oneValueWarning(feature: Feature, records: RawRecord[], source: SourceK
 }
 
 /**
- * Featurize and drop features that carry nothing: fully missing, or one value in every row.
+ * Why `feature` is dropped when a field it reads as a number holds amounts in more than one
+ * currency (`mixedCurrenciesWarning`: a multi-currency Salesforce org's report writes `JPY
+ * 74,693,100.00` beside `USD 38,977.00`), which it would read as one; null when none does.
+ */
+function mixedCurrenciesWarningOf(feature: Feature, records: RawRecord[], source: SourceKind): string | null {
+  const d = feature.derive;
+  const readAsNumbers = d.kind === 'ratio' ? [d.numerator, d.denominator] : d.kind === 'value' && feature.type === 'numeric' ? [d.from] : [];
+  for (const from of readAsNumbers) {
+    const currencies = columnCurrencies(records.map((record) => readRaw(record, from, source)), feature.missingValues);
+    const warning = mixedCurrenciesWarning(from[source] ?? feature.label, currencies);
+    if (warning !== null) return warning;
+  }
+  return null;
+}
+
+/**
+ * Featurize and drop features that carry nothing: fully missing, or one value in every row; and
+ * those reading amounts in more than one currency as one number (`mixedCurrenciesWarningOf`).
  * Returns the kept features and X [N, F_kept]. `now` and `utcOffsetMinutes` as for `buildFeatures`.
  */
 export function featurizeAndPrune(
@@ -630,7 +700,9 @@ export function featurizeAndPrune(
       else if (first !== first) first = v;
       else if (v !== first) varies = true;
     }
-    if (nMissing === N) warnings.push(`"${features[f].label}" is missing in every row: dropped.`);
+    const inCurrencies = mixedCurrenciesWarningOf(features[f], records, source);
+    if (inCurrencies !== null) warnings.push(inCurrencies);
+    else if (nMissing === N) warnings.push(`"${features[f].label}" is missing in every row: dropped.`);
     else if (!varies && nMissing === 0) warnings.push(oneValueWarning(features[f], records, source, now, utcOffsetMinutes));
     else keep.push(f);
   }

@@ -3,7 +3,18 @@ import { parseNumber, type NumberFormat } from '../derive';
 import type { RawRecord } from '../featurize';
 import type { Table } from '../../csv/parse';
 import { buildFeatures, featurizeAndPrune, inferFeatureSpecs } from './dataset';
-import { commaDecimalColumns, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, tableInFileFormat, withoutCurrency } from './number-format';
+import {
+  amountCurrency,
+  columnCurrencies,
+  commaDecimalColumns,
+  mixedCurrenciesWarnings,
+  noNumberEvidence,
+  noteNumbers,
+  numberFormats,
+  recordsInFileFormat,
+  tableInFileFormat,
+  withoutCurrency,
+} from './number-format';
 
 const columns = ['german', 'decimal', 'us', 'counts', 'postcode', 'ref', 'notes'];
 const records: RawRecord[] = [
@@ -318,7 +329,10 @@ describe('number-format', () => {
       ['Czech crowns with thousands commas', ['1,200 Kč', '3,500 Kč', '12 Kč'], 'dot-decimal', ['1200', '3500', '12']],
       ['Polish decimal commas', ['1.200,50 zł', '99,99 zł', '15 zł'], 'comma-decimal', ['1200.5', '99.99', '15']],
       // A sign, or letters only a currency's own language writes (zł), make any number an amount; a code or Latin letters (SEK, kr) only one written as amounts are.
-      ['currencies beside plain numbers', ['₽ 5', '1 200', 'zł 7', '$12', 'SEK 3 000'], 'dot-decimal', ['5', '1 200', '7', '$12', '3000']],
+      // One currency a column: amounts in several are kept as written (see 'amounts in more than one currency').
+      ['a sign beside plain numbers', ['₽ 5', '1 200', '₽ 12'], 'dot-decimal', ['5', '1 200', '12']],
+      ["letters only a currency's own language writes, beside plain numbers", ['zł 7', '1 200', '12'], 'dot-decimal', ['7', '1 200', '12']],
+      ['a code beside an amount', ['SEK 3 000', '12'], 'dot-decimal', ['3000', '12']],
       ['words and codes', ['R2D2', 'kr-team', 'Q3 2024', 'TOP 10'], null, ['R2D2', 'kr-team', 'Q3 2024', 'TOP 10']],
       ['revision codes', ['R1', 'R2', 'R3', 'R12'], null, ['R1', 'R2', 'R3', 'R12']],
     ] as const)('%s: %j is read %s', (_, cells, format, rewritten) => {
@@ -329,12 +343,14 @@ describe('number-format', () => {
     });
 
     it("reads the dots of the Maghreb's dinars and dirham as thousands, as their countries write decimal commas (1.234,50 د.م.), and says so", () => {
-      const read = readColumn(['1.500 د.م.', '2.750 د.م', '12 د.ت.']);
+      const read = readColumn(['1.500 د.م.', '2.750 د.م', '12 د.م.']);
       expect(read.cells).toEqual(['1500', '2750', '12']);
       expect(read.warnings).toEqual([
         'Column "value": no number in it shows whether its dots are decimal points or thousands separators (like 1.500 د.م.), so they were read as ' +
           'thousands separators, as the countries of its currency write them (1.500 د.م. as 1500, not 1.5). If they are decimal points, write the numbers with a decimal comma (1,5).',
       ]);
+      // Tunisia's dinar as well (a column of dirhams and dinars is one of two currencies: kept as written).
+      expect(readColumn(['1.500 د.ت.', '12 د.ت']).cells).toEqual(['1500', '12']);
     });
 
     it('reads dots that read both ways beside a currency as the file writes them, asking as for any column', () => {
@@ -407,13 +423,13 @@ describe('number-format', () => {
     });
 
     it('reads thousands dots by their currency only where every number with dots is in one, and none with commas reads both ways', () => {
-      // Beside a plain 1.500 or $1.500, which parseNumber read before as 1.5, the column is read as before.
-      for (const other of ['1.500', '$1.500', '€ 1.500']) {
-        const read = readColumn(['R$ 1.500', other, 'R$ 800']);
-        expect(read.format, other).toBe('dot-decimal');
-        expect(read.cells).toEqual(['1.5', other, '800']);
-        expect(read.warnings).toEqual([expect.stringContaining('so they were read as decimal points (R$ 1.500 as 1.5, not 1500)')]);
-      }
+      // Beside a plain 1.500, which parseNumber read before as 1.5, the column is read as before.
+      const plain = readColumn(['R$ 1.500', '1.500', 'R$ 800']);
+      expect(plain.format).toBe('dot-decimal');
+      expect(plain.cells).toEqual(['1.5', '1.500', '800']);
+      expect(plain.warnings).toEqual([expect.stringContaining('so they were read as decimal points (R$ 1.500 as 1.5, not 1500)')]);
+      // Beside $1.500 or € 1.500, its amounts are in two currencies: kept as written, with their currencies (training leaves the column out).
+      for (const other of ['$1.500', '€ 1.500']) expect(readColumn(['R$ 1.500', other, 'R$ 800']), other).toEqual({ format: null, warnings: [], cells: ['R$ 1.500', other, 'R$ 800'] });
       expect(readColumn(['R$ 1.500', 'R$ 1,500', 'R$ 800']).cells).toEqual(['1.5', '1500', '800']);
       // A decimal point the column shows (12.5) decides, as for any column.
       expect(readColumn(['R$ 1.500', 'R$ 12.5'])).toEqual({ format: 'dot-decimal', warnings: [], cells: ['1.5', '12.5'] });
@@ -463,5 +479,68 @@ describe("number-format's warnings on the model card", () => {
       'Column "weight": no number in it shows whether its commas are decimal commas or thousands separators, so they were read as thousands separators, ' +
         'although "price" writes decimal commas. If they are decimal commas, write the numbers with a decimal point.',
     ]);
+  });
+});
+
+describe('number-format: amounts in more than one currency', () => {
+  /** The warning of a column `column` of amounts in `counted` currencies, most cells first. */
+  const mixed = (column: string, counted: string) =>
+    `Column "${column}" holds amounts in ${counted.split(/, | and /).length} currencies (${counted}): read as numbers, an amount in one would count as the same amount in another, ` +
+    `so the column is left out of training. Use a column with every amount converted to one currency instead, such as a Salesforce report's converted amount ("${column} (converted)").`;
+
+  it.each([
+    ['JPY 74,693,100.00', 'JPY'],
+    ['USD 38977', 'USD'],
+    ['$1,200', '$'],
+    ['1.2M usd', 'usd'],
+    ['zł 1 200', 'zł'],
+    ['1.200,50 zł', 'zł'],
+    ['R$ 1.234,56', 'R$'],
+    ['₩1,200,000', '₩'],
+    ['SEK 1 200', 'SEK'],
+    ['1,200', null],
+    ['COP 28', null], // a label, not an amount (see withoutCurrency)
+    ['R2D2', null],
+    ['USD', null],
+  ])('reads the currency of %j as %j, as parseNumber or withoutCurrency take it off', (text, currency) => expect(amountCurrency(text)).toBe(currency));
+
+  it('tells currencies apart as written, an ISO code in any case and a word with a last dot or in the plural as one', () => {
+    expect([...columnCurrencies(['USD 1,200.00', 'usd 5', '1.2M USD', '$12', null, 'n/a', '12', 7]).values()]).toEqual([
+      { name: 'USD', cells: 3 },
+      { name: '$', cells: 1 },
+    ]);
+    expect(columnCurrencies(['1 200 kr', '1 200 kr.', '5 Kr', '10 dollars', '1 dollar']).size).toBe(2);
+    expect(columnCurrencies(['USD 0', 'EUR 5'], ['USD 0']).size).toBe(1); // a placeholder is no amount
+  });
+
+  it("keeps a column of amounts in several currencies as written, and says so when it is a number column, naming them, most cells first", () => {
+    // A multi-currency Salesforce org's report: each lead's amount in its own currency.
+    const salesforce = ['USD 38,977.00', 'JPY 74,693,100.00', 'USD 477,946.00', 'EUR 1,234.50', 'USD 228,355.00', 'JPY 12,000,000.00'];
+    const evidence = noNumberEvidence(['revenue', 'notes']);
+    noteNumbers(
+      evidence,
+      salesforce.map((revenue, i) => ({ revenue, notes: i < 2 ? ['budget USD 5,000', 'budget EUR 5,000'][i] : 'none' })),
+    );
+    const { formats, warnings } = numberFormats(evidence);
+    expect(formats).toEqual(new Map());
+    expect(warnings).toEqual([]); // nothing of its dots and commas: it is read as no number
+    // A column of text with an amount or two in it is no number column: categories, whatever their currency.
+    expect(mixedCurrenciesWarnings(evidence)).toEqual([mixed('revenue', 'USD in 3 rows, JPY in 2 and EUR in 1')]);
+    // Rewritten, the amounts would have lost their currencies: zł 1 200 and Kč 1 200 both 1200.
+    expect(readColumn(['zł 1 200', '1 200 Kč', 'zł 15 000'])).toEqual({ format: null, warnings: [], cells: ['zł 1 200', '1 200 Kč', 'zł 15 000'] });
+  });
+
+  it('leaves such a column out of training on a file (the training command), saying why', () => {
+    const currencies = ['zł', 'Kč', 'USD'];
+    const table = {
+      columns: ['converted', 'budget', 'employees'],
+      records: Array.from({ length: 60 }, (_, i) => ({ converted: String(i % 2), budget: `${currencies[i % 3]} ${(1000 * (i + 1)).toLocaleString('en-US')}`, employees: String(10 + (i % 7)) })),
+    };
+    const read = tableInFileFormat(table, { keepAsWritten: ['converted'] });
+    expect(read.warnings).toEqual([]);
+    expect(read.table.records[0].budget).toBe('zł 1,000');
+    const { specs, warnings } = inferFeatureSpecs(read.table, 'converted', []);
+    expect(specs.map((spec) => spec.key)).toEqual(['employees']);
+    expect(warnings).toEqual([mixed('budget', 'zł in 20 rows, Kč in 20 and USD in 20')]);
   });
 });

@@ -9,8 +9,9 @@
  * while it streams the file, the training CLI over the table it holds whole. The same design
  * as date-order.ts.
  */
-import { CURRENCY_CODES, isMissingRaw, parseNumber, type NumberFormat } from '../derive';
+import { CURRENCY_CODES, currencyTakenOffNumber, isMissingRaw, parseNumber, type NumberFormat, type Raw } from '../derive';
 import type { RawRecord } from '../featurize';
+import { listInWords } from '../../list-in-words';
 import { plural } from '../../presentation';
 import type { Table } from '../../csv/parse';
 import { cellNumber, mostlyNumbers } from './dataset';
@@ -136,6 +137,75 @@ export function withoutCurrency(text: string): string {
   return amountInCurrency(text)?.number ?? text;
 }
 
+/** Digits, separators, signs, brackets and a percent sign only: no currency to look for (most numbers; looking takes a while). */
+const WITHOUT_CURRENCY = /^[\d\s.,'’()%+\-\u2212]*$/u;
+
+/**
+ * The currency an amount is written in, as it is taken off its number: by `parseNumber` (`JPY` of
+ * `JPY 74,693,100.00`, `$` of `$5MM`, `usd` of `1.2M USD`) or `withoutCurrency` (`zł` of `zł 1 200`).
+ * Null for a number written without one, and for text that reads as no number.
+ */
+export function amountCurrency(text: string): string | null {
+  const inCurrency = amountInCurrency(text);
+  if (inCurrency) return inCurrency.currency;
+  return !WITHOUT_CURRENCY.test(text) && readsAsNumber(text) ? currencyTakenOffNumber(text) : null;
+}
+
+
+/** The currencies a column's amounts are written in, by `currencyKey`: each named as first written (ISO codes in capitals), with how many cells. */
+export type ColumnCurrencies = Map<string, { name: string; cells: number }>;
+
+const ISO_CODES = new Set(CURRENCY_CODES);
+
+/** A currency as a note names it: an ISO code in capitals (`usd` of `1.2M usd`), anything else as written (`$`, `zł`). */
+const currencyName = (written: string) => (ISO_CODES.has(written.toUpperCase()) ? written.toUpperCase() : written);
+
+/** What tells currencies apart: the same one written with a last dot, in another case or in the plural (`kr.`, `Kr`, `dollars`) is one. */
+const currencyKey = (name: string) => name.toLowerCase().replace(/\.$/, '').replace(/(?<=\p{L}{3})s$/u, '');
+
+function noteCurrency(currencies: ColumnCurrencies, written: string): void {
+  const name = currencyName(written);
+  const key = currencyKey(name);
+  const noted = currencies.get(key);
+  if (noted) noted.cells++;
+  else currencies.set(key, { name, cells: 1 });
+}
+
+/** The currencies `cells` (one column's) write their amounts in (`amountCurrency`); `missingValues` are placeholders, no amounts. */
+export function columnCurrencies(cells: Iterable<Raw>, missingValues: readonly string[] = []): ColumnCurrencies {
+  const currencies: ColumnCurrencies = new Map();
+  for (const cell of cells) {
+    if (typeof cell !== 'string' || isMissingRaw(cell, missingValues)) continue;
+    const currency = amountCurrency(cell);
+    if (currency !== null) noteCurrency(currencies, currency);
+  }
+  return currencies;
+}
+
+/**
+ * Why a column of amounts in more than one currency (`currencies`) is left out of training, or
+ * null when they are in one at most. Read as numbers, ¥300,000,000 would be $300,000,000: a file
+ * knows no rates to convert them at (a CRM's page is read at its API's: page-values.ts), so it
+ * asks for a column converted to one currency, which a multi-currency Salesforce org's reports have.
+ * Names no cell of the file: worded for the model card too.
+ */
+export function mixedCurrenciesWarning(column: string, currencies: ColumnCurrencies): string | null {
+  if (currencies.size < 2) return null;
+  const mostFirst = [...currencies.values()].sort((a, b) => b.cells - a.cells);
+  const counted = mostFirst.map(({ name, cells }, i) => `${name} in ${i === 0 ? plural(cells, 'row', 'rows') : cells.toLocaleString('en-US')}`);
+  return (
+    `Column "${column}" holds amounts in ${currencies.size} currencies (${listInWords(counted, 5)}): read as numbers, an amount in one would count as the same amount in another, ` +
+    `so the column is left out of training. Use a column with every amount converted to one currency instead, such as a Salesforce report's converted amount ("${column} (converted)").`
+  );
+}
+
+/** The warnings of each column mostly of numbers (as training reads one) whose amounts are in more than one currency (`mixedCurrenciesWarning`). */
+export const mixedCurrenciesWarnings = (evidence: ReadonlyMap<string, NumberEvidence>): string[] =>
+  [...evidence].flatMap(([column, { withDigits, numbers, only, currencies }]) =>
+    // Cells that read as a number one way or the other, as `numberFormats` counts them.
+    mostlyNumbers(numbers['dot-decimal'] + only['comma-decimal'].count, withDigits) ? (mixedCurrenciesWarning(column, currencies) ?? []) : [],
+  );
+
 /**
  * Currencies of countries that write a decimal comma (`R$ 1.234,56`, `1 234,56 zł`), as written
  * and as ISO codes: a dot in their amounts groups thousands (`R$ 1.500` is 1500), as no amount has three decimals
@@ -174,6 +244,8 @@ export interface NumberEvidence {
   dotsEitherWayInDecimalCommaCurrency: boolean;
   /** Cells that read as a number only without their currency (`zł 1 200`: `withoutCurrency`), which the column's numbers are then rewritten without. */
   withCurrency: number;
+  /** The currencies its amounts are written in (`amountCurrency`): in more than one, the column is kept as written, and left out of training. */
+  currencies: ColumnCurrencies;
 }
 
 /** Each column's evidence, none gathered yet. */
@@ -189,6 +261,7 @@ export function noNumberEvidence(columns: readonly string[]): Map<string, Number
         commaEitherWay: null,
         dotsEitherWayInDecimalCommaCurrency: true,
         withCurrency: 0,
+        currencies: new Map(),
       },
     ]),
   );
@@ -207,6 +280,9 @@ function noteNumber(evidence: NumberEvidence, cell: RawRecord[string]): void {
   const comma = /[.,]/.test(amount) ? cellNumber(amount, 'comma-decimal') : dot;
   if (!Number.isNaN(dot)) evidence.numbers['dot-decimal']++;
   if (!Number.isNaN(comma)) evidence.numbers['comma-decimal']++;
+  // As `amountCurrency` reads it, from what was read above.
+  const currency = inCurrency?.currency ?? (WITHOUT_CURRENCY.test(text) || (Number.isNaN(dot) && Number.isNaN(comma)) ? null : currencyTakenOffNumber(text));
+  if (currency !== null) noteCurrency(evidence.currencies, currency);
   // 2.713.067 is a number with decimal commas only; 1.234 is one either way, and says nothing of the format.
   if (Number.isNaN(dot) !== Number.isNaN(comma)) {
     const only = evidence.only[Number.isNaN(dot) ? 'comma-decimal' : 'dot-decimal'];
@@ -250,7 +326,9 @@ export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { 
   const commasEitherWay = new Map<string, string>();
   /** Of `dotsEitherWay`, the columns whose dots are all in amounts of a currency whose countries write decimal commas (`R$ 1.500`), and none of whose commas read both ways. */
   const dotsInDecimalCommaCurrency = new Set<string>();
-  for (const [column, { withDigits, numbers, only, dotEitherWay, commaEitherWay, dotsEitherWayInDecimalCommaCurrency }] of evidence) {
+  for (const [column, { withDigits, numbers, only, dotEitherWay, commaEitherWay, dotsEitherWayInDecimalCommaCurrency, currencies }] of evidence) {
+    // Amounts in several currencies are kept as written, their currencies with them: training leaves such a column out (`mixedCurrenciesWarning`).
+    if (currencies.size > 1) continue;
     const dot = only['dot-decimal'];
     const comma = only['comma-decimal'];
     if (dot.count > 0 && comma.count > 0) {
@@ -313,8 +391,8 @@ export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { 
   }
   // A number column with amounts parseNumber reads only without their currency (zł 1 200), whose numbers show no format: read as
   // parseNumber reads the rest of it (1,200 as 1200, 1.200 as 1.2, as warned), rewritten without the currency.
-  for (const [column, { withDigits, numbers, only, withCurrency }] of evidence) {
-    if (withCurrency > 0 && !formats.has(column) && only['comma-decimal'].count === 0 && mostlyNumbers(numbers['dot-decimal'], withDigits)) formats.set(column, 'dot-decimal');
+  for (const [column, { withDigits, numbers, only, withCurrency, currencies }] of evidence) {
+    if (withCurrency > 0 && currencies.size === 1 && !formats.has(column) && only['comma-decimal'].count === 0 && mostlyNumbers(numbers['dot-decimal'], withDigits)) formats.set(column, 'dot-decimal');
   }
   // In file order (the columns decided last among them), as the notes naming the decimal-comma columns list them.
   const inFileOrder = new Map<string, NumberFormat>();
