@@ -1379,12 +1379,18 @@ it('drops the "Left out" note of a flagged feature moved to a field that passes 
 
   change(featureField('Lead source'), 'Status');
   FakeWorker.latest.answer({ type: 'features-checked', leakage: [] });
-  expect(featureNote('lead_source')).toBe('');
+  // Moved to a field of the admin's own, it is read on Salesforce pages only, which its note says instead.
+  expect(featureNote('lead_source')).toBe(
+    'Lead source is read on Salesforce pages only: its fields elsewhere need not hold what "Status" holds, so badges on HubSpot pages and leads imported from a file leave it out.',
+  );
   click(checkbox('Use Lead source'));
   // The CRM is asked how it labels the newly chosen field's options first.
   await eventually(() => expect(trainButton()?.disabled).toBe(false));
   await press(trainButton()!);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', specs: [{ key: 'industry' }, { key: 'lead_source', derive: { from: { salesforce: 'Status' } } }] });
+  // Neither HubSpot's property nor the file's column of the catalogue.
+  const trained = FakeWorker.latest.requests.at(-1);
+  expect(trained?.type === 'train' && trained.specs[1].derive).toEqual({ kind: 'value', from: { salesforce: 'Status' } });
 });
 
 it('holds Train while two features chosen read one field, saying which and where beside it, until one is moved or unticked', async () => {
@@ -1397,7 +1403,9 @@ it('holds Train while two features chosen read one field, saying which and where
 
   change(featureField('Industry'), 'LeadSource');
   FakeWorker.latest.answer({ type: 'features-checked', leakage: [] });
-  expect(featureNote('industry')).toBe('');
+  expect(featureNote('industry')).toBe(
+    'Industry is read on Salesforce pages only: its fields elsewhere need not hold what "LeadSource" holds, so badges on HubSpot pages and leads imported from a file leave it out.',
+  );
   expect(sharedFieldsAlert()?.textContent).toBe(saidOfLeadSource);
   // Once the CRM said how it labels the newly chosen field's options, Train still waits for the admin.
   await eventually(() => expect(container().querySelector('[data-testid="reading-labels"]')).toBeNull());

@@ -23,6 +23,7 @@ import {
   isConverted,
   leadsInWindow,
   mapSpec,
+  movedFieldNote,
   outcomeOf,
   suggestField,
   KEEPS_CHANGING_REASON,
@@ -40,6 +41,7 @@ import {
   type TrainingTable,
   type TrainingWindow,
 } from './training-set';
+import { SOURCE_KINDS } from '../../crm/types';
 import { HUBSPOT_CONTACT_PROPERTIES, SALESFORCE_LEAD_FIELDS } from '../../../test/demo-crm/fields';
 
 const now = new Date('2026-11-01T00:00:00Z');
@@ -493,8 +495,40 @@ describe('candidate features', () => {
     it("keeps a field's page labels with its field: a feature mapped to another field of the CRM has none of the old one's", () => {
       const leadSource = DEMO_FEATURE_SPECS.find((spec) => spec.key === 'lead_source')!;
       expect(mapSpec(leadSource, 'hubspot', 'hs_analytics_source').derive).toEqual(leadSource.derive);
-      expect(mapSpec(leadSource, 'hubspot', 'hs_latest_source').derive).toEqual({ kind: 'value', from: { salesforce: 'LeadSource', hubspot: 'hs_latest_source', csv: 'lead_source' } });
-      expect(mapSpec(leadSource, 'csv', 'source').derive).toMatchObject({ from: { csv: 'source' }, optionLabels: { hubspot: { SOCIAL_MEDIA: 'Organic Social' } } });
+      expect(mapSpec(leadSource, 'hubspot', 'hs_latest_source').derive).toEqual({ kind: 'value', from: { hubspot: 'hs_latest_source' } });
+      // A file's column under another of the catalogue's names: HubSpot's property, read as before, keeps its labels.
+      expect(mapSpec(leadSource, 'csv', 'Lead Source').derive).toMatchObject({ from: { csv: 'Lead Source', hubspot: 'hs_analytics_source' }, optionLabels: { hubspot: { SOCIAL_MEDIA: 'Organic Social' } } });
+    });
+
+    it('reads a feature moved to a field the catalogue does not name it by on the source trained on only, and says so; its own fields keep every source', () => {
+      const revenue = DEMO_FEATURE_SPECS.find((spec) => spec.key === 'annual_revenue')!;
+      // An org keeping revenue in thousands in a custom field: HubSpot's annualrevenue and a file's annual_revenue hold dollars.
+      const moved = mapSpec(revenue, 'salesforce', 'Revenue_k__c');
+      expect(moved.derive).toEqual({ kind: 'value', from: { salesforce: 'Revenue_k__c' } });
+      // So a HubSpot page's revenue, and an imported lead's, is left out of the score rather than read on the custom field's scale.
+      expect(SOURCE_KINDS.map((source) => sourceSupplies(moved, source))).toEqual([true, false, false]);
+      expect(movedFieldNote(revenue, 'salesforce', 'Revenue_k__c')).toBe(
+        'Annual revenue is read on Salesforce pages only: its fields elsewhere need not hold what "Revenue_k__c" holds, so badges on HubSpot pages and leads imported from a file leave it out.',
+      );
+      // A file's column of its own: no CRM page reads it.
+      expect(mapSpec(revenue, 'csv', 'rev_k').derive).toEqual({ kind: 'value', from: { csv: 'rev_k' } });
+      expect(movedFieldNote(revenue, 'csv', 'rev_k')).toBe(
+        'Annual revenue is read from imported files only: its fields elsewhere need not hold what "rev_k" holds, so badges on Salesforce and HubSpot pages leave it out.',
+      );
+      // A category moved keeps no page labels, nor the other CRM's field, nor the file's column.
+      const leadSource = DEMO_FEATURE_SPECS.find((spec) => spec.key === 'lead_source')!;
+      expect(mapSpec(leadSource, 'csv', 'source').derive).toEqual({ kind: 'value', from: { csv: 'source' } });
+      // The note names only the sources that read it before: Salesforce has no field for HubSpot's page visits.
+      const visits = DEMO_FEATURE_SPECS.find((spec) => spec.key === 'web_visits')!;
+      expect(movedFieldNote(visits, 'hubspot', 'visits_custom')).toBe(
+        'Website visits is read on HubSpot pages only: its field elsewhere need not hold what "visits_custom" holds, so leads imported from a file leave it out.',
+      );
+      expect(movedFieldNote(mapSpec(visits, 'hubspot', 'visits_custom'), 'hubspot', 'visits_other')).toBeNull();
+      // The catalogue's own fields, under a name a report or an export heads them by too, keep every source, with no note.
+      for (const [source, field] of [['salesforce', 'AnnualRevenue'], ['hubspot', 'annualrevenue'], ['csv', 'annual_revenue'], ['csv', 'Annual Revenue']] as const) {
+        expect(mapSpec(revenue, source, field).derive, field).toEqual({ kind: 'value', from: { ...(revenue.derive.kind === 'value' && revenue.derive.from), [source]: field } });
+        expect(movedFieldNote(revenue, source, field), field).toBeNull();
+      }
     });
 
     it('names a single such feature in the singular, and says nothing when there is none', () => {

@@ -6,7 +6,7 @@
  * trained. Pure, no browser APIs: the training worker and the tests run it.
  */
 import { z } from 'zod';
-import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../../crm/types';
+import { CRM_KINDS, CRM_LABEL, SOURCE_KINDS, type CrmKind } from '../../crm/types';
 import { crmFieldNamesOf } from '../../crm/export-headers';
 import { featurizeRecords, looseKey, type RawRecord, type SourceKind } from '../featurize';
 import { daysBetween } from '../derive';
@@ -311,11 +311,20 @@ function ratioFor(spec: FeatureSpec, source: SourceKind, fields: readonly string
   return { ...spec, derive: { ...spec.derive, numerator: { ...numerator, [source]: over }, denominator: { ...denominator, [source]: under } } };
 }
 
-/** `spec` reading `field` for `source` (a single-field spec); the labels it knew for another field of `source` are not this one's. */
+/** Whether `field` is one the catalogue names `spec`'s field for `source` by (`suggestField` would pick it), not another field the admin moved it to. */
+const namesCatalogueField = (spec: FeatureSpec, source: SourceKind, field: string): boolean => suggestField(spec, source, [field]) === field;
+
+/**
+ * `spec` reading `field` for `source` (a single-field spec); the labels it knew for another field
+ * of `source` are not this one's. Moved to a field the catalogue does not name it by (an org's
+ * revenue in thousands in a custom field), it keeps no other source's field (`withoutFieldsOf`):
+ * theirs are the catalogue's, which need not hold what that field holds. `movedFieldNote` says so.
+ */
 export function mapSpec(spec: FeatureSpec, source: SourceKind, field: string): FeatureSpec {
   if (spec.derive.kind === 'ratio') return spec;
   const mapped = { ...spec, derive: { ...spec.derive, from: { ...spec.derive.from, [source]: field } } };
-  return source === 'csv' || spec.derive.from[source] === field ? mapped : withoutLabelsOf(mapped, [source]);
+  const relabelled = source === 'csv' || spec.derive.from[source] === field ? mapped : withoutLabelsOf(mapped, [source]);
+  return namesCatalogueField(spec, source, field) ? relabelled : withoutFieldsOf(relabelled, SOURCE_KINDS.filter((other) => other !== source));
 }
 
 /** The field `crm` gives `spec`'s category from, if it reads one as it is: a choice list, whose options its pages may label otherwise. */
@@ -349,8 +358,9 @@ function withoutLabelsOf(spec: FeatureSpec, crms: readonly CrmKind[]): FeatureSp
  * The CRMs other than `source` whose field `spec` would read although a model trained on
  * `source`'s history never saw their values: those of a feature whose levels are its field's raw
  * values, which each CRM words its own way (Salesforce's lead source "Web" is HubSpot's
- * "ORGANIC_SEARCH"). Any other feature reads the same from any source: a number, a yes / no, a
- * date, a title's seniority, a page's kind, an e-mail's domain kind. None for a CSV history:
+ * "ORGANIC_SEARCH"). Any other feature reads the same from the catalogue's field of any source: a
+ * number, a yes / no, a date, a title's seniority, a page's kind, an e-mail's domain kind (moved to
+ * a field of the admin's own, it keeps no other source's field: `mapSpec`). None for a CSV history:
  * where the file came from is unknown, so it keeps every CRM's field as before.
  */
 function crmsWithUnseenValues(spec: FeatureSpec, source: SourceKind): CrmKind[] {
@@ -360,25 +370,48 @@ function crmsWithUnseenValues(spec: FeatureSpec, source: SourceKind): CrmKind[] 
 }
 
 /**
- * `spec` without its fields of `crms`. The one active model scores every CRM's pages; a feature
- * with no field there is left out of the score and its explanation, rather than read as "other".
- * The CSV column stays: leads imported from a file are read by it, and which CRM a file came from
- * is unknown, as when training on one.
+ * `spec` without its fields of `sources`. The one active model scores every CRM's pages and
+ * imported leads; a feature with no field there is left out of the score and its explanation,
+ * rather than read as "other". `crmsWithUnseenValues` keeps the CSV column: leads imported from a
+ * file are read by it, and which CRM a file came from is unknown, as when training on one.
  */
-function withoutFieldsOf(spec: FeatureSpec, crms: readonly CrmKind[]): FeatureSpec {
+function withoutFieldsOf(spec: FeatureSpec, sources: readonly SourceKind[]): FeatureSpec {
   if (spec.derive.kind === 'ratio') return spec;
   const from = { ...spec.derive.from };
-  for (const crm of crms) delete from[crm];
-  return withoutLabelsOf({ ...spec, derive: { ...spec.derive, from } }, crms);
+  for (const source of sources) delete from[source];
+  return withoutLabelsOf({ ...spec, derive: { ...spec.derive, from } }, CRM_KINDS.filter((crm) => sources.includes(crm)));
+}
+
+/** "`labels` is read on `source`'s pages only" (from imported files, for a file's history): the start of a note naming features no other source's field is read for. */
+function readOnlyOn(labels: readonly string[], source: SourceKind): string {
+  const where = source === 'csv' ? 'from imported files' : `on ${CRM_LABEL[source]} pages`;
+  return `${listInWords(labels)} ${labels.length === 1 ? 'is' : 'are'} read ${where} only`;
 }
 
 /** The note naming the features a model trained on `source` reads on its pages only (`crmsWithUnseenValues`): none when there are none. */
 function readOnlyOnNotes(labels: readonly string[], source: SourceKind): string[] {
   if (labels.length === 0 || source === 'csv') return [];
-  const one = labels.length === 1;
-  const features = listInWords(labels);
   const others = CRM_KINDS.filter((crm) => crm !== source).map((crm) => `${CRM_LABEL[crm]}'s`).join(' and ');
-  return [`${features} ${one ? 'is' : 'are'} read on ${CRM_LABEL[source]} pages only: ${others} values for ${one ? 'it' : 'them'} are not in this history.`];
+  return [`${readOnlyOn(labels, source)}: ${others} values for ${labels.length === 1 ? 'it' : 'them'} are not in this history.`];
+}
+
+/**
+ * The note of feature `spec` moved to `field` for `source`, a field the catalogue does not name
+ * it by, which it reads there only (`mapSpec`), naming the other sources whose field it no longer
+ * reads; null for one of the catalogue's fields, a ratio, or a feature no other source has a field for.
+ */
+export function movedFieldNote(spec: FeatureSpec, source: SourceKind, field: string): string | null {
+  if (spec.derive.kind === 'ratio' || namesCatalogueField(spec, source, field)) return null;
+  const { from } = spec.derive;
+  const dropped = SOURCE_KINDS.filter((other) => other !== source && from[other] !== undefined);
+  if (dropped.length === 0) return null;
+  const crms = CRM_KINDS.filter((crm) => dropped.includes(crm));
+  const leftOutBy = [
+    ...(crms.length > 0 ? [`badges on ${listInWords(crms.map((crm) => CRM_LABEL[crm]))} pages`] : []),
+    ...(dropped.includes('csv') ? ['leads imported from a file'] : []),
+  ];
+  const fields = dropped.length === 1 ? 'field' : 'fields';
+  return `${readOnlyOn([spec.label], source)}: its ${fields} elsewhere need not hold what "${field}" holds, so ${listInWords(leftOutBy)} leave it out.`;
 }
 
 export interface CandidateFeature {

@@ -166,6 +166,30 @@ it('says at the controls that a field of personal data moved to a feature keepin
   expect(controls('status').some((control) => control.hasAttribute('aria-describedby'))).toBe(false);
 });
 
+it('says at the controls that a feature moved to a field of the admin’s own is read on the source trained on only, and nothing on the catalogue’s field', () => {
+  const revenue = CandidateSchema.parse({
+    spec: { key: 'annual_revenue', label: 'Annual revenue', type: 'numeric', derive: { kind: 'value', from: { salesforce: 'AnnualRevenue', hubspot: 'annualrevenue', csv: 'annual_revenue' } } },
+    origin: 'catalogue',
+  });
+  const draw = (field: string) =>
+    createElement(FeaturePicker, {
+      source: 'salesforce',
+      candidates: [revenue],
+      fields: ['AnnualRevenue', 'Revenue_k__c'],
+      choices: { annual_revenue: { included: true, field } },
+      verdicts: { [verdictKey('annual_revenue', 'AnnualRevenue')]: null, [verdictKey('annual_revenue', 'Revenue_k__c')]: null },
+      checking: false,
+      onChange: () => {},
+    });
+  rendered = render(draw('Revenue_k__c'));
+  const controls = () => [...rendered!.container.querySelectorAll('tr[data-feature="annual_revenue"] input, tr[data-feature="annual_revenue"] select')];
+  expect(controls().map(descriptionOf)).toEqual(
+    Array(2).fill('Annual revenue is read on Salesforce pages only: its fields elsewhere need not hold what "Revenue_k__c" holds, so badges on HubSpot pages and leads imported from a file leave it out.'),
+  );
+  rendered.rerender(draw('AnnualRevenue'));
+  expect(controls().some((control) => control.hasAttribute('aria-describedby'))).toBe(false);
+});
+
 it('reads a feature keyed by a name plain objects inherit (a column named constructor) on its own field, not as Object’s', () => {
   const fromColumn = (column: string, key: string) =>
     CandidateSchema.parse({ spec: { key, label: column, type: 'categorical', derive: { kind: 'value', from: { csv: column } } }, origin: 'inferred' });

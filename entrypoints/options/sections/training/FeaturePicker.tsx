@@ -7,7 +7,7 @@ import { listInWords } from '@/lib/list-in-words';
 import type { SourceKind } from '@/lib/ml/featurize';
 import type { Derive } from '@/lib/ml/manifest';
 import { namesPersonalData } from '@/lib/ml/train/dataset';
-import { fieldOf } from '@/lib/ml/train/training-set';
+import { fieldOf, movedFieldNote } from '@/lib/ml/train/training-set';
 import type { CandidateSchema } from '@/lib/ml/train/worker-protocol';
 
 export type Candidate = z.infer<typeof CandidateSchema>;
@@ -88,6 +88,8 @@ export function FeaturePicker({ source, candidates, fields, choices, verdicts, c
         {candidates.map(({ spec, origin }) => {
           const choice = choiceOf(choices, spec.key) ?? { included: false, field: fieldOf(spec, source) };
           const verdict = verdicts[verdictKey(spec.key, choice.field)];
+          // A feature moved to a field the catalogue does not name it by is read on this source only (`mapSpec`).
+          const movedNote = origin === 'catalogue' && choice.field !== null ? movedFieldNote(spec, source, choice.field) : null;
           const note =
             verdict === undefined ? (
               <span data-unchecked="">{checking ? 'Checking this field…' : 'Not checked on this field yet: check the changed fields before training.'}</span>
@@ -99,6 +101,8 @@ export function FeaturePicker({ source, candidates, fields, choices, verdicts, c
               <span role="note" data-personal-data="">
                 Personal data: its values would be stored in the model.
               </span>
+            ) : movedNote !== null ? (
+              movedNote
             ) : origin === 'inferred' ? (
               inferredNote(source)
             ) : null;
