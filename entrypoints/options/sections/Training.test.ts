@@ -912,6 +912,24 @@ it('announces the training stage and its end, never the rounds, with Cancel outs
   expect(liveText()).toContain('Training cancelled. Nothing was saved.');
 });
 
+it('shows the bag and the part of the boosting beside the round, which starts again with each, and no round while the pairs are chosen', async () => {
+  await renderSection();
+  await checkTheData();
+  await press(trainButton()!);
+  const progressLine = () => container().querySelector('[data-testid="training-progress"] label')!.textContent;
+  FakeWorker.latest.answer({ type: 'progress', stage: 'cv', fold: 0, bag: 3, bags: 4, boosting: 'mains', round: 60, validationLoss: 0.41, fraction: 0.1 });
+  expect(progressLine()).toBe('Cross-validating, fold 1 of 5, bag 4 of 4, fields alone: round 60, validation loss 0.4100');
+  FakeWorker.latest.answer({ type: 'progress', stage: 'cv', fold: 0, boosting: 'interactions', fraction: 0.12 });
+  expect(progressLine()).toBe('Cross-validating, fold 1 of 5, choosing pairs of fields');
+  FakeWorker.latest.answer({ type: 'progress', stage: 'cv', fold: 0, bag: 0, bags: 4, boosting: 'pairs', round: 10, validationLoss: 0.4, fraction: 0.13 });
+  expect(progressLine()).toBe('Cross-validating, fold 1 of 5, bag 1 of 4, pairs of fields: round 10, validation loss 0.4000');
+  FakeWorker.latest.answer({ type: 'progress', stage: 'fit', bag: 1, bags: 4, boosting: 'mains', round: 1, validationLoss: 0.6, fraction: 0.85 });
+  expect(progressLine()).toBe('Fitting the final model, bag 2 of 4, fields alone: round 1, validation loss 0.6000');
+  // The announcement stays with the stage: the bags change several times a fold.
+  expect(liveText()).toContain('Training: fitting the final model');
+  expect(liveText()).not.toMatch(/bag|fields alone/);
+});
+
 it('stops a running check on Cancel, saying so, and frees the form', async () => {
   await renderSection();
   await waitUntilEnabled('Check the data');
@@ -2078,6 +2096,8 @@ it("names the fields the active (default) model reads that this training's leaka
 
 it('compares the new model with the active one on the same leads, and says when it cannot', async () => {
   const reportOf = async (comparison: (typeof TRAINED)['comparison']) => (await reportOfTraining({ ...TRAINED, comparison })).querySelector('[data-testid="model-comparison"]')?.textContent;
+  // The model compared is the one active as Train was pressed, and still: one trained on the company's leads.
+  activeManifest.mockResolvedValue({ ...ACTIVE, modelId: 'ebm-old', provenance: { ...ACTIVE.provenance, source: 'Salesforce leads' } });
   const compared = { kind: 'compared' as const, activeModelId: 'ebm-old', rows: 1234, newRocAuc: 0.812, activeRocAuc: 0.756, differenceStandardError: 0.02, activeHeldOut: true };
   expect(await reportOf(compared)).toBe(
     'on the 1,234 leads of this history the active model (ebm-old) has scored, this model ranks them better: ROC-AUC 0.812 (its held-out scores of these leads pooled across the folds, not averaged over them) against 0.756 (its own held-out figure for the leads it learnt from)',
@@ -2088,6 +2108,32 @@ it('compares the new model with the active one on the same leads, and says when 
   // A difference within twice its standard error is no verdict either way.
   expect(await reportOf({ ...compared, newRocAuc: 0.77, activeRocAuc: 0.756, differenceStandardError: 0.01 })).toMatch(/this model ranks them about as well \(the difference is within what chance moves it by\): ROC-AUC 0\.770/);
   expect(await reportOf({ kind: 'not-compared', reason: 'there is no active model to compare it with' })).toBe('not compared: there is no active model to compare it with');
+});
+
+it('says the model compared was active when training began, and that the one active now was not compared, when another was activated meanwhile', async () => {
+  await renderSection();
+  await checkTheData();
+  await press(trainButton()!);
+  // Meanwhile Model versions (this page or another) activates another model.
+  activeManifest.mockResolvedValue({ ...ACTIVE, modelId: 'ebm-activated-meanwhile' });
+  await act(() => queryClient.invalidateQueries());
+  const compared = { kind: 'compared' as const, activeModelId: ACTIVE.modelId, rows: 120, newRocAuc: 0.8, activeRocAuc: 0.7, differenceStandardError: 0.01, activeHeldOut: false };
+  FakeWorker.latest.answer({ ...TRAINED, comparison: compared });
+  const comparison = () => container().querySelector('[data-testid="model-comparison"]');
+  await eventually(() =>
+    expect(comparison()?.textContent).toBe(
+      `on the 120 leads of this history ${ACTIVE.modelId}, which was active when training began (ebm-activated-meanwhile is active now, and was not compared), has scored, ` +
+        'this model ranks them better: ROC-AUC 0.800 (its held-out scores of these leads pooled across the folds, not averaged over them) against 0.700 (from its stored scores: it learnt from made-up demo leads, not from these)',
+    ),
+  );
+  expect(comparison()?.previousElementSibling?.textContent).toBe('Compared with the model active when training began');
+  // Activating it is the admin's choice all the same.
+  expect(button('Activate this model')?.disabled).toBe(false);
+
+  // Once this model is active, the model compared is the one it replaced, and nothing else is said.
+  activeManifest.mockResolvedValue(TRAINED.manifest);
+  await act(() => queryClient.invalidateQueries());
+  await eventually(() => expect(comparison()?.textContent).toContain(`on the 120 leads of this history ${ACTIVE.modelId}, which was active when training began, has scored, this model ranks them better:`));
 });
 
 it('says a model that ranks the same leads better by more than chance moves their difference ranks them better, and one that does not about as well', async () => {

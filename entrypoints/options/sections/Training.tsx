@@ -679,7 +679,7 @@ export function TrainingSection() {
       {finished?.type === 'failed' && <ErrorState message={finished.error} />}
       {trained && (
         <>
-          <TrainingReport trained={trained} comparedWith={comparedWith} />
+          <TrainingReport trained={trained} comparedWith={comparedWith} activeNowId={active.data?.modelId} />
           <LeftOutNote counts={trained} outcome={trained.data.outcome} />
           {trainedSize?.level === 'thin' && <p data-testid="trained-data-size">{trainedSize.message}</p>}
           {/* In the page before it says anything, so that the change of the leads is announced. */}

@@ -103,20 +103,24 @@ export interface EbmData {
   levels: number[];
 }
 
-export interface EbmProgress {
-  stage: 'mains' | 'interactions' | 'pairs';
+/** A boosting round of one bag's main effects or pairs: the rounds start again with each bag and each of the two. */
+interface BoostingRound {
+  stage: 'mains' | 'pairs';
   bag: number;
   round: number;
-  /** The bag's early-stopping validation log loss; absent between boosting stages (interaction detection). */
-  validationLoss?: number;
+  /** The bag's early-stopping validation log loss. */
+  validationLoss: number;
 }
+
+/** A round of boosting, or the choice of pairs ('interactions'), which is of every bag's mains averaged: no bag, no round. */
+export type EbmProgress = BoostingRound | { stage: 'interactions' };
 
 /**
  * The share of one fit done when it reports `p`: the mains of every bag first (the first half),
  * then the choice of pairs, then the pairs of every bag; bags in turn. A bag's rounds are not
  * known in advance, so the share moves as a bag begins, and never back.
  */
-export function fitShareDone(p: Pick<EbmProgress, 'stage' | 'bag'>, outerBags: number): number {
+export function fitShareDone(p: EbmProgress, outerBags: number): number {
   const bags = Math.max(1, outerBags);
   if (p.stage === 'mains') return (0.5 * p.bag) / bags;
   if (p.stage === 'interactions') return 0.5;
@@ -433,7 +437,7 @@ function boostStage(
   bag: BagData,
   opts: EbmOptions,
   lr: number,
-  stage: EbmProgress['stage'],
+  stage: BoostingRound['stage'],
   bagIndex: number,
   hooks: EbmHooks,
 ): number {
@@ -629,6 +633,7 @@ export function fitEbm(data: EbmData, rowsIn: Int32Array | null, options: Partia
   const pairs: { a: number; b: number; mapA: Uint8Array; mapB: Uint8Array; nA: number; nB: number }[] = [];
   if (opts.interactions > 0 && usable.length >= 2) {
     hooks.signal?.throwIfAborted();
+    hooks.onProgress?.({ stage: 'interactions' });
     const Fall = new Float64Array(n).fill(base);
     usable.forEach((f, u) => { const v = mainValues[u], b = bins[f]; for (let i = 0; i < n; i++) Fall[i] += v[b[i]]; });
     const g = new Float64Array(n), h = new Float64Array(n);
@@ -664,7 +669,6 @@ export function fitEbm(data: EbmData, rowsIn: Int32Array | null, options: Partia
     for (const r of ranked.slice(0, opts.interactions)) {
       pairs.push({ a: usable[r.u], b: usable[r.v], mapA: coarse[r.u].map, mapB: coarse[r.v].map, nA: coarse[r.u].nBins, nB: coarse[r.v].nBins });
     }
-    hooks.onProgress?.({ stage: 'interactions', bag: 0, round: 0 });
   }
 
   // --- boost the pairs in every bag, on top of the bag's own mains

@@ -69,11 +69,13 @@ const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
 
 export interface TrainProgress {
   stage: 'validate' | 'featurize' | 'cv' | 'out-of-time' | 'fit' | 'calibrate' | 'export' | 'done';
-  /** Fold (cv) or bag (fit) number, from 0. */
+  /** Cross-validation fold number, from 0. */
   fold?: number;
+  /** The bag boosted, from 0, of `bags`: each fit boosts its bags in turn, and averages them. */
   bag?: number;
-  /** Boosting sub-stage and round, with the early-stopping validation log loss. */
-  boosting?: 'mains' | 'interactions' | 'pairs';
+  bags?: number;
+  /** Boosting sub-stage and round (none for 'interactions', the choice of pairs), with the early-stopping validation log loss. */
+  boosting?: EbmProgress['stage'];
   round?: number;
   validationLoss?: number;
   /** Rough overall progress 0…1. */
@@ -578,7 +580,12 @@ export function trainModel(input: TrainInput): TrainResult {
   const outerBags = ebmOpts.outerBags ?? DEFAULT_EBM_OPTIONS.outerBags;
   // Overall shares: cross-validation 0.05–0.75, the out-of-time fit to 0.8, the final fit 0.82–0.97.
   const boosting = (stage: 'cv' | 'out-of-time' | 'fit', p: EbmProgress, from: number, span: number): TrainProgress =>
-    ({ stage, bag: p.bag, boosting: p.stage, round: p.round, validationLoss: p.validationLoss, fraction: from + span * fitShareDone(p, outerBags) });
+    ({
+      stage,
+      boosting: p.stage,
+      ...(p.stage !== 'interactions' && { bag: p.bag, bags: outerBags, round: p.round, validationLoss: p.validationLoss }),
+      fraction: from + span * fitShareDone(p, outerBags),
+    });
   const cv = crossValidate(data, folds, ebmOpts, {
     signal,
     onProgress: (fold, p) => progress({ ...boosting('cv', p, 0.05 + (0.7 * fold) / folds.length, 0.7 / folds.length), fold }),

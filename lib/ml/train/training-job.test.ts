@@ -337,6 +337,23 @@ describe('runTrainingRequest', () => {
     expect(events.at(-1)?.type).toBe('trained');
   });
 
+  it('says which bag and which part of the boosting a round is of (its count starts again with each), and no round while the pairs are chosen', async () => {
+    // The clock stands still: only what begins is posted, besides the first report.
+    vi.spyOn(Date, 'now').mockReturnValue(Date.UTC(2026, 10, 20));
+    const events = await run({ type: 'train', data, specs: DEMO_FEATURE_SPECS.slice(0, 6), cv: 2 });
+    const crossValidating = events.flatMap((event) => (event.type === 'progress' && event.stage === 'cv' ? [event] : []));
+    // Each fold's boosting is seen as each part begins: each field alone in its first bag of 4, the choice of pairs, the pairs.
+    expect(crossValidating.map(({ fold, bag, bags, boosting, round }) => ({ fold, bag, bags, boosting, round }))).toEqual([
+      { fold: 0, bag: 0, bags: 4, boosting: 'mains', round: 1 },
+      { fold: 0, bag: undefined, bags: undefined, boosting: 'interactions', round: undefined },
+      { fold: 0, bag: 0, bags: 4, boosting: 'pairs', round: 1 },
+      { fold: 1, bag: 0, bags: 4, boosting: 'mains', round: 1 },
+      { fold: 1, bag: undefined, bags: undefined, boosting: 'interactions', round: undefined },
+      { fold: 1, bag: 0, bags: 4, boosting: 'pairs', round: 1 },
+    ]);
+    expect(crossValidating.filter((event) => event.boosting === 'interactions').map((event) => event.validationLoss)).toEqual([undefined, undefined]);
+  });
+
   it('records the outcome rule it trained on in the manifest, with the minimum age its window let in, so previews label stored leads by it', async () => {
     const customer = { field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'] };
     const ruleTrainedWith = async (window: TrainingData['window']) => {

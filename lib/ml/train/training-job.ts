@@ -29,7 +29,7 @@ import {
 } from './training-set';
 import { fieldsOfRule, MAX_SETTLED_DAYS, ruleValueLabels, trainedSourceName } from '../outcome-rule';
 import { rocAucDifferenceStandardError, rocAucOfPlacements, rocAucPlacements, rocAucStandardError, type RocAucPlacements } from './metrics';
-import type { HeldOutProbabilities, ModelComparison, TrainingData, TrainingEvent, TrainingRequest, TrainingStage } from './worker-protocol';
+import type { HeldOutProbabilities, ModelComparison, TrainingData, TrainingEvent, TrainingRequest } from './worker-protocol';
 
 /** Progress is posted at most this often (the trainer reports every boosting round). */
 const PROGRESS_INTERVAL_MS = 100;
@@ -269,18 +269,20 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
     }
 
     let lastPost = 0;
-    let lastStage: TrainingStage | null = null;
+    let lastPart: string | null = null;
     const onProgress = (progress: TrainProgress) => {
       const time = Date.now();
-      const { stage, fraction, fold, round, validationLoss } = progress;
+      const { stage, fraction, fold, bag, bags, boosting, round, validationLoss } = progress;
       // The trainer's 'done' is not the job's: the comparison follows, then the 'trained' event.
       if (stage === 'done') return;
-      // Every stage is shown as it begins (a fast one would pass unseen); its rounds at most every PROGRESS_INTERVAL_MS.
-      if (stage === lastStage && time - lastPost < PROGRESS_INTERVAL_MS) return;
+      // Every stage, fold and part of a fit's boosting (mains, the choice of pairs, pairs) is shown as it begins (a fast
+      // one would pass unseen); its rounds at most every PROGRESS_INTERVAL_MS.
+      const part = `${stage} ${fold} ${boosting}`;
+      if (part === lastPart && time - lastPost < PROGRESS_INTERVAL_MS) return;
       lastPost = time;
-      lastStage = stage;
+      lastPart = part;
       // The first rounds have no validation loss yet (NaN): leave it out rather than show "NaN".
-      post({ type: 'progress', stage, fraction, fold, round, validationLoss: Number.isFinite(validationLoss) ? validationLoss : undefined });
+      post({ type: 'progress', stage, fraction, fold, bag, bags, boosting, round, validationLoss: Number.isFinite(validationLoss) ? validationLoss : undefined });
     };
     const specsMeasuredFrom = await measuredFrom(request.specs);
     // The rule is described by the labels the CRM's pages show (a portal's stage 1234567 is "Product Qualified Lead"), long after this form.

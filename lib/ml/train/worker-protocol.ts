@@ -125,6 +125,11 @@ export const TrainingEventSchema = z.discriminatedUnion('type', [
     stage: TrainingStageSchema,
     fraction: z.number().min(0).max(1),
     fold: z.number().int().optional(),
+    /** The bag boosted (from 0) of `bags`: each fit boosts its bags in turn, and the rounds start again with each. */
+    bag: z.number().int().nonnegative().optional(),
+    bags: z.number().int().positive().optional(),
+    /** What is boosted: each field alone ('mains'), then pairs of fields, their rounds counted apart; 'interactions' chooses the pairs, in no round. */
+    boosting: z.enum(['mains', 'interactions', 'pairs']).optional(),
     round: z.number().int().optional(),
     validationLoss: z.number().optional(),
   }),

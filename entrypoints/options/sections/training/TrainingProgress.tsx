@@ -17,10 +17,28 @@ const STAGE_WORDS: Record<TrainingStage, string> = {
   compare: 'Comparing it with the active model',
 };
 
+/** What a fit boosts, in the admin's words: each field alone, then pairs of fields (their rounds counted apart), having chosen the pairs. */
+const BOOSTING_WORDS: Record<NonNullable<ProgressEvent['boosting']>, string> = {
+  mains: 'fields alone',
+  interactions: 'choosing pairs of fields',
+  pairs: 'pairs of fields',
+};
+
 /** The stage of `progress` (null: not begun) in words, with its fold of `folds` when cross-validating. */
 export function describeTrainingStage(progress: ProgressEvent | null, folds: number): string {
   if (progress === null) return 'Starting';
   return `${STAGE_WORDS[progress.stage]}${progress.fold === undefined ? '' : `, fold ${progress.fold + 1} of ${folds}`}`;
+}
+
+/**
+ * Where a fit's boosting is (its bag, what it boosts), then its round and validation loss: a
+ * round starts again with each bag and each of fields alone and pairs, so it is shown with them.
+ */
+export function describeBoosting({ bag, bags, boosting, round, validationLoss }: ProgressEvent): string {
+  const bagSaid = bag !== undefined && bags !== undefined ? `, bag ${bag + 1} of ${bags}` : '';
+  const boostingSaid = boosting === undefined ? '' : `, ${BOOSTING_WORDS[boosting]}`;
+  const roundSaid = round === undefined ? '' : `: round ${round}${validationLoss === undefined ? '' : `, validation loss ${validationLoss.toFixed(4)}`}`;
+  return bagSaid + boostingSaid + roundSaid;
 }
 
 interface Props {
@@ -34,7 +52,7 @@ interface Props {
 }
 
 /**
- * A running training's stage, boosting round, validation loss and share done, with its cancel
+ * A running training's stage, where its boosting is (bag, round, validation loss) and share done, with its cancel
  * button, which asks first: a training takes minutes, and a cancelled one keeps nothing of them.
  */
 export function TrainingProgress({ progress, folds, lockedForm, onCancel }: Props) {
@@ -48,8 +66,7 @@ export function TrainingProgress({ progress, folds, lockedForm, onCancel }: Prop
     <div ref={container} data-testid="training-progress">
       <label style={{ display: 'block' }}>
         {describeTrainingStage(progress, folds)}
-        {progress?.round !== undefined && `: round ${progress.round}`}
-        {progress?.validationLoss !== undefined && `, validation loss ${progress.validationLoss.toFixed(4)}`}
+        {progress && describeBoosting(progress)}
         <progress value={progress?.fraction ?? 0} max={1} style={{ display: 'block', width: '100%' }} />
       </label>
       <ConfirmButton label="Cancel training…" question="Confirm cancelling the training" confirmLabel="Yes, cancel training" keepLabel="Keep training" disabled={false} onConfirm={onCancel}>

@@ -123,6 +123,14 @@ describe("the comparison with the active model says what its figure rests on, as
     expect(figureOf(describeComparison({ ...demoAgain, data: onHubspot.data }, { activeModel: onDemoLeads, flaggedLeftOut: [] }))).toMatch(/it learnt from made-up demo leads, not from these\)$/);
   });
 
+  it('names the model compared by its id, not as the active model, once another is active', () => {
+    expect(describeComparison({ ...onHubspot, comparison: compared }, { activeModel: bundled, flaggedLeftOut: leftOut.slice(0, 1) }, 'ebm-activated-since')).toBe(
+      `on the 1,502 leads of this history ${bundled.modelId}, which was active when training began (ebm-activated-since is active now, and was not compared), has scored, ` +
+        'this model ranks them less well: ROC-AUC 0.685 (its held-out scores of these leads pooled across the folds, not averaged over them) ' +
+        `against 0.792 (from its stored scores: it learnt from made-up demo leads, not from these); ${bundled.modelId}'s figure rests on Website visits, which this training left out as changing after the outcome, and may flatter it`,
+    );
+  });
+
   it('says nothing it cannot know of a model compared that is not the one the training read as active', () => {
     expect(figureOf(describeComparison({ ...onHubspot, comparison: { ...compared, activeModelId: 'ebm-other' } }, { activeModel: bundled, flaggedLeftOut: leftOut }))).toBe(
       'against 0.792 (from its stored scores, which flatter it if it learnt from these same leads)',

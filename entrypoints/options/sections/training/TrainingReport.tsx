@@ -81,11 +81,31 @@ function activeReadsLeftOut(active: Manifest, flaggedLeftOut: readonly FlaggedLe
   return { keepsChanging, other };
 }
 
-/** The fields the active model reads that this training left out (`activeReadsLeftOut`), named, where the two figures part; '' when it reads none. */
-function leftOutFieldsNote({ keepsChanging, other }: { keepsChanging: string[]; other: string[] }): string {
-  const rests = keepsChanging.length > 0 ? `; the active model's figure rests on ${listInWords(keepsChanging)}, which this training left out as changing after the outcome, and may flatter it` : '';
-  const reads = other.length > 0 ? `; the active model ${rests ? 'also ' : ''}reads ${listInWords(other)}, which this training's leakage guard left out` : '';
+/** The fields the model compared (`compared`, as the report names it) reads that this training left out (`activeReadsLeftOut`), named, where the two figures part; '' when it reads none. */
+function leftOutFieldsNote({ keepsChanging, other }: { keepsChanging: string[]; other: string[] }, compared: string): string {
+  const rests = keepsChanging.length > 0 ? `; ${compared}'s figure rests on ${listInWords(keepsChanging)}, which this training left out as changing after the outcome, and may flatter it` : '';
+  const reads = other.length > 0 ? `; ${compared} ${rests ? 'also ' : ''}reads ${listInWords(other)}, which this training's leakage guard left out` : '';
   return rests + reads;
+}
+
+/**
+ * Whether the model compared (`comparedId`, the one active as the training began) is no longer the
+ * active one (`activeNowId`; undefined while it is read): another was activated meanwhile (Model
+ * versions, another options page, a roll back), or this model was.
+ */
+function comparedNoLongerActive(comparedId: string, activeNowId: string | undefined): boolean {
+  return activeNowId !== undefined && activeNowId !== comparedId;
+}
+
+/**
+ * The model compared (`comparedId`) as the comparison names it: the active model while it is; else
+ * the one active when training began, and the one active now, which was not compared, unless it is
+ * this model (`trainedId`), activated since.
+ */
+function comparedModelWords(comparedId: string, activeNowId: string | undefined, trainedId: string): string {
+  if (!comparedNoLongerActive(comparedId, activeNowId)) return `the active model (${comparedId})`;
+  const activeNow = activeNowId === trainedId ? '' : ` (${activeNowId} is active now, and was not compared)`;
+  return `${comparedId}, which was active when training began${activeNow},`;
 }
 
 /**
@@ -95,9 +115,15 @@ function leftOutFieldsNote({ keepsChanging, other }: { keepsChanging: string[]; 
  * model's figure pools the leads held out by every fold (the active model's scores are of leads,
  * not of folds), so it is not the mean over folds the report heads with: said so. What the
  * training knew of the active model (`comparedWith`, of the model compared) says whether its figure
- * may be of leads it learnt from, and names the fields it reads that this training left out.
+ * may be of leads it learnt from, and names the fields it reads that this training left out. The
+ * model compared is the one active when training began: when another is active now (`activeNowId`),
+ * the comparison says so, and that the one active now was not compared, beside Activate, which replaces it.
  */
-export function describeComparison({ comparison, data, manifest }: Pick<Trained, 'comparison' | 'data' | 'manifest'>, comparedWith?: ComparedWith): string {
+export function describeComparison(
+  { comparison, data, manifest }: Pick<Trained, 'comparison' | 'data' | 'manifest'>,
+  comparedWith?: ComparedWith,
+  activeNowId?: string,
+): string {
   if (comparison.kind === 'not-compared') return `not compared: ${comparison.reason}`;
   const { activeModelId, rows, newRocAuc, activeRocAuc, differenceStandardError, activeHeldOut } = comparison;
   const margin = chanceMargin(differenceStandardError);
@@ -105,9 +131,10 @@ export function describeComparison({ comparison, data, manifest }: Pick<Trained,
     newRocAuc - activeRocAuc > margin ? 'ranks them better' : activeRocAuc - newRocAuc > margin ? 'ranks them less well' : 'ranks them about as well (the difference is within what chance moves it by)';
   const known = comparedWith?.activeModel.modelId === activeModelId ? comparedWith : undefined;
   const activeFigure = activeHeldOut ? 'its own held-out figure for the leads it learnt from' : storedScoresFigure(known?.activeModel, data.demo === true);
-  const leftOutNote = known ? leftOutFieldsNote(activeReadsLeftOut(known.activeModel, known.flaggedLeftOut, data.source, manifest)) : '';
+  const compared = comparedNoLongerActive(activeModelId, activeNowId) ? activeModelId : 'the active model';
+  const leftOutNote = known ? leftOutFieldsNote(activeReadsLeftOut(known.activeModel, known.flaggedLeftOut, data.source, manifest), compared) : '';
   return (
-    `on the ${plural(rows, 'lead', 'leads')} of this history the active model (${activeModelId}) has scored, ` +
+    `on the ${plural(rows, 'lead', 'leads')} of this history ${comparedModelWords(activeModelId, activeNowId, manifest.modelId)} has scored, ` +
     `this model ${verdict}: ROC-AUC ${newRocAuc.toFixed(3)} (its held-out scores of these leads pooled across the folds, not averaged over them) against ${activeRocAuc.toFixed(3)} (${activeFigure})${leftOutNote}`
   );
 }
@@ -161,13 +188,14 @@ export function NoSignalWarning({ calibration, active = false }: { calibration: 
  * The key metrics of a trained model, in words an admin can judge before activating it: what it
  * was trained on (the form may have changed since), the leakage guard's warnings in full view,
  * and the CRM whose leads it cannot score (as Model versions says of it), whose badges would say
- * none of their fields could be read.
+ * none of their fields could be read. `activeNowId`: the model active now, which may not be the one compared.
  */
-export function TrainingReport({ trained, comparedWith }: { trained: Trained; comparedWith?: ComparedWith }) {
+export function TrainingReport({ trained, comparedWith, activeNowId }: { trained: Trained; comparedWith?: ComparedWith; activeNowId?: string }) {
   const { summary, manifest, warnings, leakage, data } = trained;
   const signals = [...manifest.terms].sort((a, b) => b.importance - a.importance).slice(0, TOP_SIGNALS);
   const cvStandardError = heldOutRocAucStandardError(summary.cvRocAuc, manifest.metrics);
   const unreadCrmNote = crmFieldsNote(manifest);
+  const comparedGone = trained.comparison.kind === 'compared' && comparedNoLongerActive(trained.comparison.activeModelId, activeNowId);
   return (
     <div className="card" data-testid="training-report">
       <h3 style={{ marginTop: 0 }}>Model {manifest.modelId}</h3>
@@ -222,8 +250,8 @@ export function TrainingReport({ trained, comparedWith }: { trained: Trained; co
             </p>
           )}
         </dd>
-        <dt>Compared with the active model</dt>
-        <dd data-testid="model-comparison">{describeComparison(trained, comparedWith)}</dd>
+        <dt>Compared with {comparedGone ? 'the model active when training began' : 'the active model'}</dt>
+        <dd data-testid="model-comparison">{describeComparison(trained, comparedWith, activeNowId)}</dd>
         <dt>{prAucHeading(summary.positives / summary.rows)}</dt>
         <dd>
           <PrAucFigure prAuc={summary.cvPrAuc} metrics={manifest.metrics} />
