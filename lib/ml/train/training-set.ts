@@ -312,7 +312,7 @@ function ratioFor(spec: FeatureSpec, source: SourceKind, fields: readonly string
 }
 
 /** Whether `field` is one the catalogue names `spec`'s field for `source` by (`suggestField` would pick it), not another field the admin moved it to. */
-const namesCatalogueField = (spec: FeatureSpec, source: SourceKind, field: string): boolean => suggestField(spec, source, [field]) === field;
+export const namesCatalogueField = (spec: FeatureSpec, source: SourceKind, field: string): boolean => suggestField(spec, source, [field]) === field;
 
 /**
  * `spec` reading `field` for `source` (a single-field spec); the labels it knew for another field

@@ -8,9 +8,9 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { SourceKind } from '@/lib/ml/featurize';
-import type { CrmKind } from '@/lib/crm/types';
+import { SOURCE_KINDS, type CrmKind } from '@/lib/crm/types';
 import { FeatureSpecListSchema, withOptionLabels, type FeatureSpec, type FieldSources, type Manifest, type ValueDerive } from '@/lib/ml/manifest';
-import { fieldOf, mapSpec, type LeakageFlag } from '@/lib/ml/train/training-set';
+import { fieldOf, mapSpec, namesCatalogueField, type LeakageFlag } from '@/lib/ml/train/training-set';
 import type { TrainingData, TrainingEvent, TrainingRequest } from '@/lib/ml/train/worker-protocol';
 import demoFeatureSpecs from '@/models/demo-features.json';
 import type { useWorkerJob } from '../use-worker-job';
@@ -23,31 +23,68 @@ export type Inspected = Extract<TrainingEvent, { type: 'inspected' }> & { data: 
 /**
  * An active feature's `derive` reading `from`, its page labels under the catalogue's for the
  * fields they share: the active model kept those of the levels it learned only, and the next
- * training may learn others.
+ * training may learn others. Its own labels go with the fields it read, not with the catalogue's.
  */
 function withCatalogueLabels(active: ValueDerive, from: FieldSources, catalogue: ValueDerive): ValueDerive {
-  const labelsFor = (crm: CrmKind) => ({ ...(from[crm] === catalogue.from[crm] ? catalogue.optionLabels?.[crm] : undefined), ...active.optionLabels?.[crm] });
+  const labelsFor = (crm: CrmKind) => ({
+    ...(from[crm] === catalogue.from[crm] ? catalogue.optionLabels?.[crm] : undefined),
+    ...(from[crm] === active.from[crm] ? active.optionLabels?.[crm] : undefined),
+  });
   return withOptionLabels({ ...active, from }, { salesforce: labelsFor('salesforce'), hubspot: labelsFor('hubspot') });
 }
+
+interface ActiveFeature {
+  spec: FeatureSpec;
+  /** The catalogue's feature of its key reading a field as it does; none for a ratio, or a feature of the active model's own (inferred from a file). */
+  same?: FeatureSpec;
+  /** The fields it reads that the catalogue does not name `same` by (`namesCatalogueField`): fields the admin moved it to. */
+  moved: FieldSources;
+}
+
+/** The active model's features as specs to train from (without what training learned), each with its catalogue twin and the fields it was moved to. */
+function activeFeatures(active: Manifest | undefined, known: ReadonlyMap<string, FeatureSpec>): ActiveFeature[] {
+  return (active?.features ?? []).map(({ vocabulary: _vocabulary, otherCode: _otherCode, ...spec }) => {
+    const same = known.get(spec.key);
+    if (spec.derive.kind === 'ratio' || same === undefined || same.derive.kind !== spec.derive.kind) return { spec, moved: {} };
+    const { from } = spec.derive;
+    const moved = SOURCE_KINDS.flatMap((source) => {
+      const field = from[source];
+      return field !== undefined && !namesCatalogueField(same, source, field) ? [[source, field]] : [];
+    });
+    return { spec, same, moved: Object.fromEntries(moved) };
+  });
+}
+
+const catalogueByKey = () => new Map(FeatureSpecListSchema.parse(demoFeatureSpecs).map((spec) => [spec.key, spec]));
 
 /**
  * The features LeadLens knows how to read: the active model's, then the demo catalogue's. An
  * active feature trained on one CRM reads its own words on that CRM only (candidateFeatures):
  * the catalogue's names for the other sources fill in what it lacks, so training on the other
- * CRM still finds its field (the training trims them again), and so do its page labels.
+ * CRM still finds its field (the training trims them again), and so do its page labels. A field
+ * the admin moved it to is not one of its names: the catalogue's stays in its place, so a move
+ * kept (`movedFields`) is read on its source only, as a fresh one is (`mapSpec`).
  */
 export function featureCatalogue(active: Manifest | undefined): FeatureSpec[] {
-  const catalogue = FeatureSpecListSchema.parse(demoFeatureSpecs);
-  const known = new Map(catalogue.map((spec) => [spec.key, spec]));
-  const fromActive = (active?.features ?? []).map(({ vocabulary: _vocabulary, otherCode: _otherCode, ...spec }): FeatureSpec => {
-    const same = known.get(spec.key)?.derive;
-    if (spec.derive.kind === 'ratio' || same === undefined || same.kind === 'ratio' || same.kind !== spec.derive.kind) return spec;
-    const from = { ...same.from, ...spec.derive.from };
-    if (spec.derive.kind !== 'value' || same.kind !== 'value') return { ...spec, derive: { ...spec.derive, from } };
-    return { ...spec, derive: withCatalogueLabels(spec.derive, from, same) };
+  const known = catalogueByKey();
+  const fromActive = activeFeatures(active, known).map(({ spec, same, moved }): FeatureSpec => {
+    if (same === undefined || spec.derive.kind === 'ratio' || same.derive.kind === 'ratio') return spec;
+    const own = Object.fromEntries(Object.entries(spec.derive.from).filter(([source]) => !(source in moved)));
+    const from = { ...same.derive.from, ...own };
+    if (spec.derive.kind !== 'value' || same.derive.kind !== 'value') return { ...spec, derive: { ...spec.derive, from } };
+    return { ...spec, derive: withCatalogueLabels(spec.derive, from, same.derive) };
   });
   const keys = new Set(fromActive.map((spec) => spec.key));
-  return [...fromActive, ...catalogue.filter((spec) => !keys.has(spec.key))];
+  return [...fromActive, ...[...known.values()].filter((spec) => !keys.has(spec.key))];
+}
+
+/**
+ * The field, by feature key, each active feature the admin moved to a field of their own for
+ * `source` (an org's revenue in thousands in Revenue_k__c) starts on when training on `source`
+ * again: their choice, kept as a choice, so it is read there only and its note says so.
+ */
+export function movedFields(active: Manifest | undefined, source: SourceKind): Map<string, string> {
+  return new Map(activeFeatures(active, catalogueByKey()).flatMap(({ spec, moved }) => (moved[source] === undefined ? [] : [[spec.key, moved[source]]])));
 }
 
 /** The spec as the admin chose it: reading the field picked for it. */
@@ -129,9 +166,10 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
     },
     [],
   );
-  // What the running check was asked about (the data; for a check of changed fields, their specs),
+  // What the running check was asked about (the data; for a check of changed fields, their specs;
+  // for a check of the data, the fields the active model's features were moved to: `movedFields`),
   // so the result is kept with it; null when none runs.
-  const pendingCheck = useRef<{ data: TrainingData; specs?: FeatureSpec[] } | null>(null);
+  const pendingCheck = useRef<{ data: TrainingData; specs?: FeatureSpec[]; moved?: ReadonlyMap<string, string> } | null>(null);
 
   // Stops the running check, if any: its answer is dropped. A job waiting to start does not start.
   const stopCheck = () => {
@@ -176,14 +214,15 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
     if (!finished || !pending) return;
     // However it ended, no check runs now.
     pendingCheck.current = null;
-    const { data, specs } = pending;
+    const { data, specs, moved } = pending;
     if (finished.type === 'inspected') {
       const checked = verdictsOf(finished.candidates.map((candidate) => candidate.spec), finished.leakage, data.source);
       setInspected({ ...finished, data });
       setVerdicts(checked);
       // Each feature as the admin chose it for this source, on a field the leads still have (one
       // moved off the field checked here waits for a check of the changed fields); the
-      // suggestion for the others, and for one whose chosen field is gone (no longer the
+      // suggestion for the others (the field the active model's was moved to, if the leads have
+      // it: it waits for a check too), and for one whose chosen field is gone (no longer the
       // admin's then). A flagged one is left out, as the first check leaves it out.
       // As they are when the check ends: the admin may change one while it runs.
       const fields = new Set(history?.fields);
@@ -200,7 +239,9 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
       setChoices(
         Object.fromEntries(
           finished.candidates.map(({ spec, origin }) => {
-            const choice = choiceOf(kept, spec.key) ?? { included: origin === 'catalogue', field: fieldOf(spec, data.source) };
+            const movedTo = origin === 'catalogue' ? moved?.get(spec.key) : undefined;
+            const field = movedTo !== undefined && fields.has(movedTo) ? movedTo : fieldOf(spec, data.source);
+            const choice = choiceOf(kept, spec.key) ?? { included: origin === 'catalogue', field };
             return [spec.key, { ...choice, included: choice.included && !checked[verdictKey(spec.key, choice.field)] }];
           }),
         ),
@@ -245,7 +286,7 @@ export function useDataCheck({ worker, source, history, activeModel, checkMovedF
   /** Checks `data`: its counts, the leakage guard's flags and the candidate features. */
   const check = (data: TrainingData) => {
     dropCheck();
-    pendingCheck.current = { data };
+    pendingCheck.current = { data, moved: movedFields(activeModel, data.source) };
     worker.start({ type: 'inspect', data, catalogue: featureCatalogue(activeModel) });
   };
 
