@@ -729,8 +729,8 @@ describe('stored leads without a score, beside leads of your own', () => {
 });
 
 it("offers choosing a CSV lead in Top leads, with no lead open, only while they list one, as the top leads tell it", async () => {
-  const noLeadOpen = 'Open a lead in Salesforce or HubSpot in this window: its full explanation appears here.';
-  const orAFileLead = 'Open a lead in Salesforce or HubSpot in this window, or choose a CSV lead in Top leads: its full explanation appears here.';
+  const noLeadOpen = 'Open a Salesforce Lead or a HubSpot contact in this window: its full explanation appears here.';
+  const orAFileLead = 'Open a Salesforce Lead or a HubSpot contact in this window, or choose a CSV lead in Top leads: its full explanation appears here.';
   const emptyCard = () => rendered!.container.querySelector('[data-testid="open-lead"] .status-empty p:last-child')?.textContent;
   panel.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead: null, reading: false }, dataUpdatedAt: 1 } };
   // No lead stored at all.

@@ -93,10 +93,10 @@ it('says the lead a record page is loading is being read, not that no lead is op
 it('offers choosing a CSV lead in Top leads, with no lead open, only while the top leads list one', () => {
   queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead: null, reading: false }, dataUpdatedAt: 1 } };
   rendered = render(createElement(OpenLeadView));
-  expect(rendered.container.textContent).toBe('Open leadNo lead openOpen a lead in Salesforce or HubSpot in this window: its full explanation appears here.');
+  expect(rendered.container.textContent).toBe('Open leadNo lead openOpen a Salesforce Lead or a HubSpot contact in this window: its full explanation appears here.');
   rendered.rerender(createElement<NonNullable<Parameters<typeof OpenLeadView>[0]>>(OpenLeadView, { fileLeadsListed: true }));
   expect(rendered.container.textContent).toBe(
-    'Open leadNo lead openOpen a lead in Salesforce or HubSpot in this window, or choose a CSV lead in Top leads: its full explanation appears here.',
+    'Open leadNo lead openOpen a Salesforce Lead or a HubSpot contact in this window, or choose a CSV lead in Top leads: its full explanation appears here.',
   );
   // Said in place, as the rest of the card: nothing announced of it.
   expect(rendered.container.querySelector('[role="status"], [role="alert"], [aria-live]')).toBeNull();

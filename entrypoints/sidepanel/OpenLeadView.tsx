@@ -280,7 +280,7 @@ export function OpenLeadView({ fileLeadKey = null, onBack, fileLeadsListed = fal
     body = (
       <EmptyState title="No lead open">
         <p style={{ margin: 0 }}>
-          Open a lead in Salesforce or HubSpot in this window{fileLeadsListed && ', or choose a CSV lead in Top leads'}: its full explanation appears here.
+          Open a Salesforce Lead or a HubSpot contact in this window{fileLeadsListed && ', or choose a CSV lead in Top leads'}: its full explanation appears here.
         </p>
       </EmptyState>
     );
