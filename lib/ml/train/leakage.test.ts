@@ -389,6 +389,42 @@ describe('knownAfterOutcome', () => {
     for (const label of ['Lead Source', 'No. of Employees', 'Create Date', 'Email Opt Out', 'Annual Revenue', 'Last Name', 'Number of Sessions', 'Last Page Seen']) expect(knownAfterOutcome(label, 'csv'), label).toBeNull();
   });
 
+  it("names a call's length, which is known only once the call that decided the outcome was made, and no other time or duration", () => {
+    // The bank marketing data's duration (its source says to discard it), a call log's columns, HubSpot's call property, in any unit.
+    const callLength = ['duration', 'Duration', 'Call Duration', 'Call Duration (s)', 'call_duration_seconds', 'duration_in_seconds', 'Call Length (min)', 'Talk Time', 'hs_call_duration', 'Last Call Duration'];
+    // Known as the lead came in: time on the website (X Education's), a visit's or a contract's length.
+    const otherTimes = ['Total Time Spent on Website', 'Page Views Per Visit', 'Session Duration', 'Avg Time on Page', 'Time on Site', 'Contract Duration', 'Duration (months)', 'hs_analytics_average_page_views'];
+    for (const source of SOURCE_KINDS) {
+      for (const field of callLength) {
+        expect(knownAfterOutcome(field, source), `${source} ${field}`).toBe(
+          `"${field}" is a field the CRM writes as or after the outcome is known: a call's length is known only once the call that decided the outcome has been made, so on old leads it tells how that call went, converted or not`,
+        );
+      }
+      for (const field of otherTimes) expect(knownAfterOutcome(field, source), `${source} ${field}`).toBeNull();
+    }
+  });
+
+  it("names a rep's judgement of a lead and its last notable activity, as X Education's export holds them", () => {
+    for (const field of ['Lead Quality', 'Lead Profile', 'lead_quality']) {
+      expect(knownAfterOutcome(field, 'csv'), field).toBe(
+        `"${field}" is a field the CRM writes as or after the outcome is known: sales reps judge a lead's quality and profile as they talk to it and work it, so on old leads their judgement tells how it ended, converted or not`,
+      );
+    }
+    expect(knownAfterOutcome('Last Notable Activity', 'csv')).toMatch(/: the CRM moves it on with each activity, view or transfer, also after a lead converted or was lost$/);
+    // What a lead says of itself as it comes in.
+    for (const field of ['Lead Origin', 'Lead Source', 'What is your current occupation', 'Specialization']) expect(knownAfterOutcome(field, 'csv'), field).toBeNull();
+  });
+
+  it("names a CRM's lead, engagement or predictive score, and leaves any other score to the data", () => {
+    const leadScores = [
+      ...['Score', 'Lead Score', 'LeadScore', 'lead_score__c', 'Einstein Lead Score', 'Marketo Lead Score', 'Engagement Score', 'Behavior Score', 'Behaviour Score', 'Contact Score'],
+      ...['HubSpot Score', 'hubspotscore', 'hs_predictivecontactscore_v2', 'Likelihood to close', 'Contact priority', 'Lead Rating', 'pi__score__c', 'Pardot Score', 'MadKudu_Score__c'],
+    ];
+    // Facts about the lead as it came in: X Education's Asymmetrique scores (as predictive alone as its other columns), a credit or test score, a vendor's fit score.
+    for (const field of ['Asymmetrique Activity Score', 'Asymmetrique Profile Score', 'Credit Score', 'Test Score', 'Fit Score', 'credit_score', 'Score Band']) expect(knownAfterOutcome(field, 'csv'), field).toBeNull();
+    for (const field of leadScores) expect(knownAfterOutcome(field, 'csv'), field).toMatch(/: a lead score is worked out from the lead's data as it is today, .* on old leads it already reflects how they ended, converted or not$/);
+  });
+
   it('knows these fields of the demo CRMs', () => {
     const known = (names: readonly string[], source: SourceKind) => names.filter((name) => knownAfterOutcome(name, source) !== null);
     expect(known(SALESFORCE_LEAD_FIELDS.map((field) => field.name), 'salesforce')).toEqual(['OwnerId', 'Status', 'Rating', 'LastActivityDate', 'LastModifiedDate', 'SystemModstamp', 'IsConverted', 'ConvertedDate']);

@@ -126,13 +126,23 @@ const AFTER_OUTCOME_FIELDS: readonly { names: RegExp; why: string; onSalesforce?
     names: /^leadstatus$/,
     why: 'sales reps set the lead status as they work a lead and close it, so on old leads it tells how it ended, converted or not',
   },
+  {
+    // X Education's Lead Quality and Lead Profile: the sales team's read of a lead once they have talked to it.
+    names: /^lead(quality|profile)$/,
+    why: "sales reps judge a lead's quality and profile as they talk to it and work it, so on old leads their judgement tells how it ended, converted or not",
+  },
+  {
+    // The bank marketing data's duration, a call log's length or talk time, HubSpot's hs_call_duration; in any unit (Call Duration (s), duration_in_seconds).
+    names: /^((hs)?(last)?call(duration|length)|duration(ofcall)?|lengthofcall|talktime)(in)?(s|ms|sec|secs|seconds|min|mins|minutes)?$/,
+    why: "a call's length is known only once the call that decided the outcome has been made, so on old leads it tells how that call went, converted or not",
+  },
   { names: /^(isconverted|converted[a-z]*)$/, why: 'the CRM fills it when a lead is converted', onSalesforce: 'Salesforce fills it when a lead is converted' },
   {
     names: /^((hs)?lastmodified(date|by|byid)?|systemmodstamp|objectlastmodifieddatetime)$/,
     why: 'the CRM moves it on whenever the lead is edited, converting it included, so on old leads it dates how they ended, converted or not',
   },
   {
-    names: /^(last(activity|viewed|referenced|transfer)(date)?|(pi|pardot)lastactivity|(notes)?(lastcontacted|lastupdated|nextactivitydate)|(hs)?last(salesactivity|engagement)[a-z]*)$/,
+    names: /^(last((notable)?activity|viewed|referenced|transfer)(date)?|(pi|pardot)lastactivity|(notes)?(lastcontacted|lastupdated|nextactivitydate)|(hs)?last(salesactivity|engagement)[a-z]*)$/,
     why: 'the CRM moves it on with each activity, view or transfer, also after a lead converted or was lost',
     onSalesforce: "the CRM moves it on with each activity, view or transfer, also after a lead converted or was lost (a converted Salesforce lead's stops at its conversion)",
   },
@@ -169,8 +179,12 @@ const AFTER_OUTCOME_FIELDS: readonly { names: RegExp; why: string; onSalesforce?
     why: 'HubSpot moves it on with each visit, e-mail, meeting or form, also after a lead converted or was lost: customers keep visiting, opening e-mails and booking meetings',
   },
   {
-    names: /(score|^hspredictive|^likelihoodtoclose$|^contactpriority$|^leadrating$)/,
-    why: "a score is worked out from the lead's data as it is today, and a predictive one (HubSpot's likelihood to close, another vendor's) is learned from past outcomes: on old leads it already reflects how they ended, converted or not",
+    // A CRM's lead score by name only: HubSpot's, its predictive properties and their labels, Pardot's (pi__score__c), MadKudu's, a lead,
+    // engagement or behaviour score (Einstein's and Marketo's Lead Score), and a bare Score in a lead list. Other scores (credit, test, a
+    // vendor's fit or profile score, X Education's Asymmetrique scores) are facts about the lead when it came in: left to the data rules.
+    names:
+      /^(score|hubspotscore|hspredictive[a-z0-9]*|likelihoodtoclose|contactpriority|leadrating|(pi|pardot)score|madkudu[a-z0-9]*|[a-z0-9]*(lead|contact|engagement|behaviou?r)scor(e|ing)[a-z0-9]*)$/,
+    why: "a lead score is worked out from the lead's data as it is today, its visits, e-mails and meetings after the outcome included, and a predictive one (HubSpot's likelihood to close, another vendor's) is learned from past outcomes: on old leads it already reflects how they ended, converted or not",
   },
 ];
 
