@@ -91,8 +91,8 @@ it.each<[string, FunctionComponent, () => void, () => void, readonly unknown[]]>
 
   ended();
   await act(() => queryClient.invalidateQueries({ queryKey: statusKey }));
-  await settle();
-  expect(connectionsStale()).toBe(true);
+  // Waited for, not a fixed 10 ms: the status's refetch and the effect it runs took longer than that on a loaded machine.
+  await vi.waitFor(() => expect(connectionsStale()).toBe(true));
 });
 
 const LAST_RUN = { synced: 10, finishedAt: 1_700_000_000_000, seconds: 3 };
@@ -115,8 +115,8 @@ it.each<[string, FunctionComponent, () => void, () => void, readonly unknown[]]>
 
   since();
   await act(() => queryClient.invalidateQueries({ queryKey: statusKey }));
-  await settle();
-  expect(connectionsStale()).toBe(true);
+  // Waited for, not a fixed 10 ms: the status's refetch and the effect it runs took longer than that on a loaded machine.
+  await vi.waitFor(() => expect(connectionsStale()).toBe(true));
 });
 
 it('reads the stored leads again when a sync completed between two polls', async () => {
