@@ -1,7 +1,8 @@
 /**
  * Records from the CRM's API for scoring, through the user's connection (background only:
  * `clientFor` reads the credentials; only fields ever leave this module, never a token).
- * Callers name the fields the scoring model reads (`fieldsRead`): all that its score and
+ * Callers name the fields the scoring model reads (`fieldsRead`), and a Salesforce Lead's
+ * IsConverted for "Already converted" (score-lead.ts `fieldsScoreReads`): all that its score and
  * explanation show (a lead's name comes from its page or stored lead). Naming only these keeps
  * the request short (an org's hundreds of fields overflow a URL); a field the record lacks
  * reads as missing.

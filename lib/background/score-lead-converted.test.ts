@@ -10,7 +10,7 @@ import { LeadLensDb } from '../db/db';
 import { ScoreResponseSchema } from '../messaging/protocol';
 import { OpenLeadSchema } from '../messaging/protocol-leads';
 import type { RawRecord } from '../ml/featurize';
-import { parseManifest, type Manifest } from '../ml/manifest';
+import { fieldsRead, parseManifest, type Manifest } from '../ml/manifest';
 import type { ModelOutcomeRule } from '../ml/outcome-rule';
 import { KEPT_LIFECYCLE_STAGES_KEY, dexieSyncStore, keptLifecycleStages, recordSyncedAccount } from '../sync/store';
 import { toStoredLead } from '../sync/to-stored-lead';
@@ -340,6 +340,63 @@ describe("the badge's and the side panel's reply for a converted lead", () => {
       db.close();
       await Dexie.delete(name);
     }
+  });
+
+  it("says a Salesforce lead converted by its record read, asking for IsConverted, which no Lightning page shows, with the model's fields in that one read", async () => {
+    /** A demo lead's page as Lightning shows it: no IsConverted, whatever its status says. */
+    const salesforcePage = (demo: (typeof demoLeads)[number]) => ({ crm: 'salesforce' as const, recordId: demo.salesforceId, fields: { Title: 'CFO', Status: 'Closed - Converted' } });
+    /** The org connected: its record read from the API, `IsConverted` as given, and the fields each read asked for. */
+    const connected = (demo: (typeof demoLeads)[number], IsConverted: boolean, activeManifest = manifest) => {
+      const fieldsAsked: (readonly string[])[] = [];
+      const storedLead = vi.fn(async (): Promise<StoredOutcome> => ({ fields: { IsConverted }, outcome: IsConverted ? 1 : 0 }));
+      const fetchRecord = async (_crm: CrmKind, _recordId: string, fields: readonly string[]) => {
+        fieldsAsked.push(fields);
+        return { ...demo.salesforce, IsConverted } as RawRecord;
+      };
+      return { fieldsAsked, storedLead, deps: { ...deps(), activeManifest: async () => activeManifest, storedLead, fetchRecord } };
+    };
+    let demo: (typeof demoLeads)[number] | undefined;
+    for (const candidate of demoLeads) {
+      const outcome = await scoreLead(salesforcePage(candidate), connected(candidate, false).deps);
+      if (outcome.ok && outcome.lead.hotter) {
+        demo = candidate;
+        break;
+      }
+    }
+    if (!demo) throw new Error('no demo lead with a plan');
+    const page = salesforcePage(demo);
+    const open = connected(demo, false);
+    const asOpen = ScoreResponseSchema.parse(await scoreLead(page, open.deps));
+    const converted = connected(demo, true);
+    const badge = ScoreResponseSchema.parse(await scoreLead(page, converted.deps));
+    if (!asOpen.ok || !badge.ok) throw new Error('both score');
+    expect(badge.lead.converted).toEqual({ field: 'Converted', value: 'true' });
+    expect(badge.lead.hotter).toBeUndefined();
+    // IsConverted is no field the model reads: the same score, tier and reasons.
+    const { hotter: _plan, ...scored } = asOpen.lead;
+    expect({ ...badge.lead, converted: undefined }).toEqual({ ...scored, converted: undefined });
+    // One read, the model's fields and IsConverted; its stored outcome is that same IsConverted as of the last sync: not read.
+    expect(converted.fieldsAsked).toEqual([[...fieldsRead(manifest.features, 'salesforce'), 'IsConverted']]);
+    // From its cached score too, and in the side panel, from the badge's cache or a read of its own, with the same fields read.
+    expect(await scoreLead(page, converted.deps)).toEqual(badge);
+    const panelOf = async (asked: ReturnType<typeof connected>) => {
+      const outcome = await explainInFull(page, 'Ada', { ...asked.deps, manifest: await asked.deps.activeManifest() });
+      if (!outcome.ok) throw new Error(outcome.error);
+      return OpenLeadSchema.parse(outcome.lead);
+    };
+    const panel = await panelOf(converted);
+    expect(converted.fieldsAsked).toHaveLength(1);
+    const panelReading = await panelOf(connected(demo, true));
+    for (const said of [panel, panelReading]) {
+      expect(said.converted).toEqual({ field: 'Converted', value: 'true' });
+      expect(said.fieldsRead).toEqual((await panelOf(open)).fieldsRead);
+    }
+    expect(converted.storedLead).not.toHaveBeenCalled();
+    // A model whose own rule decides reads its field on the page: the record read asks for the model's fields alone.
+    const byModel = connected(demo, true, withRule({ source: 'salesforce', field: 'Status', positiveValues: ['Closed - Converted'] }));
+    const byRule = await scoreLead(page, byModel.deps);
+    expect(byRule.ok && byRule.lead.converted).toEqual({ field: 'Lead Status', value: 'Closed - Converted' });
+    expect(byModel.fieldsAsked).toEqual([fieldsRead(manifest.features, 'salesforce')]);
   });
 
   it('claims nothing for a page that shows no lifecycle stage', async () => {

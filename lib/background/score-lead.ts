@@ -218,12 +218,13 @@ function convertedInPortalOrder(fields: RawRecord, key: string, stages: readonly
 
 /**
  * Whether `request`'s record converted already (`convertedAlready`), by the fields it was scored
- * from that the model reads (`scored`; those its cached score keeps: `fieldsModelReads`), the
- * page's filling the rest (`withPageFilling`): the outcome field of a model's rule is no field it
- * reads. The badge, from its score or its cached one, and the side panel's explanation ask so, of
- * the same fields. The stored lead, and a HubSpot portal's kept stages, are read only when they may
- * decide, once each, side by side: not for a Salesforce page, which shows no
- * IsConverted, nor where the model's rule decides.
+ * from that its score keeps (`scored`; those its cached score keeps: `fieldsScoreKeeps`, a record
+ * read's Salesforce IsConverted among them), the page's filling the rest (`withPageFilling`): the
+ * outcome field of a model's rule is no field it reads. The badge, from its score or its cached
+ * one, and the side panel's explanation ask so, of the same fields. The stored lead, and a HubSpot
+ * portal's kept stages, are read only when they may decide, once each, side by side: not for a
+ * Salesforce lead, whose stored outcome is no more than its IsConverted as of the last sync, nor
+ * where the model's rule decides.
  */
 export async function recordConverted(
   manifest: Manifest,
@@ -231,10 +232,10 @@ export async function recordConverted(
   scored: RawRecord,
   deps: Pick<ScoringDeps, 'storedLead' | 'portalLifecycleStages'>,
 ): Promise<ScoredLead['converted']> {
-  const fields = withPageFilling(fieldsModelReads(scored, manifest, request.crm), request.fields);
+  const fields = withPageFilling(fieldsScoreKeeps(scored, manifest, request.crm), request.fields);
   const found = convertedRuleOf(manifest, fields, request.crm);
-  // Without the CRM's status in `fields`, or where the model's rule decides, nothing a sync stored says more.
-  if (found === undefined || found.byModel !== undefined) return convertedAlready(found, fields, request.crm);
+  // Without the CRM's status in `fields`, where the model's rule decides, or for Salesforce, nothing a sync stored says more.
+  if (found === undefined || found.byModel !== undefined || request.crm === 'salesforce') return convertedAlready(found, fields, request.crm);
   // What a sync stored must not cost the badge its score: without it, its fields alone say (a stage in HubSpot's default order).
   const unlessFailed = <T>(read: Promise<T> | undefined, what: string) =>
     read?.catch((error: unknown) => {
@@ -267,7 +268,7 @@ export async function cacheBadgeScore(
   // A score of the page's fields alone because the CRM did not answer is not kept: the next visit reads the record again.
   if (!read.readFailed) {
     const { key, fieldsHash } = scoreCacheSlot(manifest.modelId, request);
-    await cache.put(key, { fieldsHash, lead, fields: fieldsModelReads(read.fields, manifest, request.crm) });
+    await cache.put(key, { fieldsHash, lead, fields: fieldsScoreKeeps(read.fields, manifest, request.crm) });
   }
   return lead;
 }
@@ -344,11 +345,24 @@ export async function scoreRecord(
 }
 
 /**
- * Of a record's fields, those the model reads: all the side panel's explanation needs. The page
- * offers every field it shows (descriptions, notes): the cache keeps no more than it must.
+ * The fields a lead's score asks the CRM's record for (`withRecordFields`) and keeps: those the
+ * model reads, and, where no outcome rule of the model's decides whether it converted
+ * (`convertedRuleOf`), a Salesforce lead's IsConverted, which a Lightning page never shows, so the
+ * badge and the side panel say a converted lead so (`recordConverted`) when the record is read.
+ * Scoring reads only the model's (`featurizeRecord`); HubSpot's lifecycle stage is on its page.
  */
-function fieldsModelReads(fields: RawRecord, manifest: Manifest, crm: CrmKind): RawRecord {
-  return Object.fromEntries(fieldsRead(manifest.features, crm).flatMap((name) => (Object.hasOwn(fields, name) ? [[name, fields[name]]] : [])));
+function fieldsScoreReads(manifest: Manifest, crm: CrmKind): string[] {
+  const byCrmStatus = crm === 'salesforce' && manifest.outcomeRule?.source !== crm;
+  return [...new Set([...fieldsRead(manifest.features, crm), ...(byCrmStatus ? [CRM_STATUS_FIELDS.salesforce] : [])])];
+}
+
+/**
+ * Of a record's fields, those its score reads (`fieldsScoreReads`): all the side panel's
+ * explanation and `recordConverted` need. The page offers every field it shows (descriptions,
+ * notes): the cache keeps no more than it must.
+ */
+function fieldsScoreKeeps(fields: RawRecord, manifest: Manifest, crm: CrmKind): RawRecord {
+  return Object.fromEntries(fieldsScoreReads(manifest, crm).flatMap((name) => (Object.hasOwn(fields, name) ? [[name, fields[name]]] : [])));
 }
 
 /**
@@ -417,11 +431,12 @@ export interface RecordFields {
 }
 
 /**
- * The record's fields `manifest` reads, from the API (when connected), with the page's fields
- * filling those the API has no value for (hidden from the API user, say). The API's value wins:
- * it is what sync stored and the model learned from (a picklist's value, not the label the page
- * shows: HubSpot's OFFLINE, not "Offline Sources"; a number or date as data). Without the API (or
- * if reading fails), the page's fields alone: those of `request` as `page` read them
+ * The record's fields `manifest`'s score reads (`fieldsScoreReads`), from the API (when
+ * connected), with the page's fields filling those the API has no value for (hidden from the API
+ * user, say). The API's value wins: it is what sync stored and the model learned from (a
+ * picklist's value, not the label the page shows: HubSpot's OFFLINE, not "Offline Sources"; a
+ * number or date as data). Without the API (or if reading fails), the page's fields alone: those
+ * of `request` as `page` read them
  * (`pageReadOf`; its reading may still be under way: `readPage`). Either way an amount is in the
  * currency the API hands amounts on in: the page's amount in another currency is read at the API's
  * rates, and is missing where its currency has none, as the API empties it (so it fills no amount
@@ -439,7 +454,7 @@ export async function withRecordFields(
   page: PageRead | Promise<PageRead>,
 ): Promise<RecordFields> {
   let readFailed = false;
-  const api = await deps.fetchRecord?.(request.crm, request.recordId, fieldsRead(manifest.features, request.crm)).catch((error: unknown) => {
+  const api = await deps.fetchRecord?.(request.crm, request.recordId, fieldsScoreReads(manifest, request.crm)).catch((error: unknown) => {
     console.warn('LeadLens: could not read the record from the CRM; scoring the fields on the page', error instanceof Error ? error.message : '');
     readFailed = true;
     return null;
