@@ -331,7 +331,7 @@ it('names the fields the comparison leaves out because the page does not show th
 it('says a plan made from the page alone leaves out the fields the page does not show, never that the lead\'s fit decides its score', () => {
   const nothingVisible = { ...plan, changes: [], reaches: false };
   rendered = render(<HotterPlanView plan={nothingVisible} tiers={tiers} notOnPage={['Website visits', 'Marketing e-mails opened']} />);
-  expect(rendered.container.textContent).toBe("No change to the fields this page shows would noticeably raise this lead's score. It does not show Website visits, Marketing e-mails opened.");
+  expect(rendered.container.textContent).toBe("No change to the fields LeadLens read would noticeably raise this lead's score. It could not read Website visits, Marketing e-mails opened.");
   rendered.unmount();
   rendered = render(<HotterPlanView plan={plan} tiers={tiers} notOnPage={['Marketing e-mails opened']} />);
   expect(rendered.container.querySelector('.plan-not-on-page')?.textContent).toBe('Not suggested, as this page does not show them: Marketing e-mails opened.');

@@ -146,7 +146,7 @@ export function HotterPlanView({ plan, tiers, notOnPage = [] }: { plan: HotterPl
   // Changes too small to see are never offered: when none is left, say so rather than "only raise it".
   if (plan.changes.length === 0) {
     // Engagement the page does not show is not known to be none: its fit need not decide the score.
-    if (notOnPage.length > 0) return <p>No change to the fields this page shows would noticeably raise this lead's score. It does not show {notOnPage.join(', ')}.</p>;
+    if (notOnPage.length > 0) return <p>No change to the fields LeadLens read would noticeably raise this lead's score. It could not read {notOnPage.join(', ')}.</p>;
     // Not its fit: the changes that would raise it lower a rate above its ideal, which only the lead doing less of what it counts does.
     if (plan.ratesHeldAbove) {
       return (

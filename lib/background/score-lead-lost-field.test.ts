@@ -86,3 +86,10 @@ it.each(['salesforce', 'hubspot'] as const)('%s: a field the CRM no longer gives
     expect(panel.lead.fieldsRead.flatMap((wasRead, f) => (wasRead ? [] : [manifest.features[f].label]))).toEqual([LAST_ACTIVITY]);
   }
 });
+
+it('takes a rate as not known when the CRM no longer gives one of the two fields it is worked out from, as a page showing one of them', async () => {
+  const gone = deps('hubspot', 'hs_email_click');
+  const panel = await explainInFull(pageOf('hubspot'), 'A lead', { ...gone, manifest });
+  if (!panel.ok) throw new Error(panel.error);
+  expect(panel.lead.fieldsRead.flatMap((wasRead, f) => (wasRead ? [] : [manifest.features[f].key]))).toEqual(['email_clicks', 'email_click_rate']);
+});

@@ -276,15 +276,16 @@ export async function cacheBadgeScore(
 /**
  * Per feature, whether its fields were read (`FieldsRead`): those `fields` hold, empty or not, as
  * featurization finds them (`recordKey`): a field the page does not show is not known, not empty.
- * When the CRM's record was read, all but those whose every field it left out: its API gives each
- * field it has, empty or not, and leaves out one it no longer gives (deleted, renamed, hidden by
- * field-level security, an archived property), which is not known either, not empty on the lead.
+ * When the CRM's record was read, all but those with a field it left out (a rate's clicks or its
+ * opens): its API gives each field it has, empty or not, and leaves out one it no longer gives
+ * (deleted, renamed, hidden by field-level security, an archived property), which is not known
+ * either, not empty on the lead.
  * A file's stored row is its whole row. The side panel's explanation (`explainInFull`) reads them so too.
  */
 export function fieldsReadOf(manifest: Manifest, fields: RawRecord, source: SourceKind, recordRead: boolean): boolean[] {
   const held = (name: string | undefined) => name !== undefined && recordKey(fields, name) !== undefined;
   const namesOf = (feature: Feature) => fieldSourcesOf(feature.derive).map((from) => from[source]);
-  const leftOutOfRecord = (feature: Feature) => source !== 'csv' && namesOf(feature).every((name) => name !== undefined && !held(name));
+  const leftOutOfRecord = (feature: Feature) => source !== 'csv' && namesOf(feature).some((name) => name !== undefined && !held(name));
   return manifest.features.map((feature) => (recordRead ? !leftOutOfRecord(feature) : namesOf(feature).every(held)));
 }
 

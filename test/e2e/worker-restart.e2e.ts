@@ -127,7 +127,7 @@ it('purge: says everything was deleted once the next worker finished the purge c
   const said = await saidOnce(privacy, '[role="status"]', /has been deleted|purge again|stopped/);
   expect(said).not.toMatch(CHROME_SAID);
   expect(said).toBe(
-    "Everything LeadLens stored has been deleted. LeadLens's background stopped before it answered, so it cannot say which CRM fields still hold scores write-back wrote: any there stay until you empty those fields in the CRM.",
+    "Everything LeadLens stored has been deleted. LeadLens's background stopped before it answered, so it cannot say which CRM fields still hold scores write-back wrote: any there stay until you empty those fields in the CRM. Nor whether Salesforce ended LeadLens's sign-in: if Salesforce was connected, check it under Setup → Connected Apps OAuth Usage.",
   );
   expect(await withLeadLensDb(options, ({ store, request }) => request(store('leads').count()))).toBe(0);
   expect(await options.evaluate(() => (globalThis as unknown as { chrome: { storage: { local: { get(key: string): Promise<object> } } } }).chrome.storage.local.get('purge-pending'))).toEqual({});

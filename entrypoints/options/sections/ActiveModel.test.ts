@@ -124,9 +124,9 @@ describe('fields the CRM did not give at the last sync', () => {
     await waitFor(() => notGivenNotes(section).length > 0 || null);
     expect(notGivenNotes(section)).toEqual([
       "The active model reads Annual revenue (AnnualRevenue), which Salesforce did not give LeadLens at the last sync (deleted, renamed, or no longer readable with LeadLens's connection): " +
-        'its leads are scored without it, as not known. Make it readable again, or train a model on the fields Salesforce gives now.',
+        'its synced leads, and badges on pages that do not show it, are scored without it, as not known. Make it readable again, or train a model on the fields Salesforce gives now.',
       "The active model reads Marketing e-mails opened (hs_email_open) and Marketing e-mails clicked (hs_email_click), which HubSpot did not give LeadLens at the last sync (deleted, renamed, or no longer readable with LeadLens's connection): " +
-        'its leads are scored without them, as not known. Make them readable again, or train a model on the fields HubSpot gives now.',
+        'its synced leads, and badges on pages that do not show them, are scored without them, as not known. Make them readable again, or train a model on the fields HubSpot gives now.',
     ]);
     // A sync that reads the field again (API names are case-insensitive) ends the note.
     await keepSynced('salesforce', fieldsRead(model.features, 'salesforce').map((name) => name.toLowerCase()));

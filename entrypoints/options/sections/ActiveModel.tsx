@@ -61,7 +61,7 @@ export function fieldsNotGivenNote(manifest: Pick<Manifest, 'features'>, crm: Cr
   const them = missing.length === 1 ? 'it' : 'them';
   return (
     `The active model reads ${listInWords(named)}, which ${CRM_LABEL[crm]} did not give LeadLens at the last sync (deleted, renamed, or no longer readable with LeadLens's connection): ` +
-    `its leads are scored without ${them}, as not known. Make ${them} readable again, or train a model on the fields ${CRM_LABEL[crm]} gives now.`
+    `its synced leads, and badges on pages that do not show ${them}, are scored without ${them}, as not known. Make ${them} readable again, or train a model on the fields ${CRM_LABEL[crm]} gives now.`
   );
 }
 

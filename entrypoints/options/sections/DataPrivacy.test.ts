@@ -215,7 +215,7 @@ describe('Purge everything, when Chrome stopped the background before it answere
     const done = await focusedMessage(/has been deleted/);
     expect(done.getAttribute('role')).toBe('status');
     expect(done.textContent).toBe(
-      "Everything LeadLens stored has been deleted. LeadLens's background stopped before it answered, so it cannot say which CRM fields still hold scores write-back wrote: any there stay until you empty those fields in the CRM.",
+      "Everything LeadLens stored has been deleted. LeadLens's background stopped before it answered, so it cannot say which CRM fields still hold scores write-back wrote: any there stay until you empty those fields in the CRM. Nor whether Salesforce ended LeadLens's sign-in: if Salesforce was connected, check it under Setup → Connected Apps OAuth Usage.",
     );
     expect(connectionStatus).toHaveBeenCalledTimes(1);
   });

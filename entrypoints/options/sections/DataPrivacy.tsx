@@ -69,7 +69,7 @@ async function purgeReadBack(askedAt: number): Promise<string> {
         : "LeadLens's background stopped before the purge began, so nothing was deleted: purge again.",
     );
   }
-  return "LeadLens's background stopped before it answered, so it cannot say which CRM fields still hold scores write-back wrote: any there stay until you empty those fields in the CRM.";
+  return "LeadLens's background stopped before it answered, so it cannot say which CRM fields still hold scores write-back wrote: any there stay until you empty those fields in the CRM. Nor whether Salesforce ended LeadLens's sign-in: if Salesforce was connected, check it under Setup → Connected Apps OAuth Usage.";
 }
 
 /** The CRM fields that still hold the scores write-back wrote, and that only the admin can empty them, in the CRM. */
