@@ -539,6 +539,16 @@ describe('inferFeatureSpecs: dates as spreadsheets and CRM exports write them', 
     expect(latestDate).toBe(december(27) + 23 * 3_600_000);
   });
 
+  it('reads 12 or 13 digits as epoch milliseconds only in a column named as dates or moments: a phone number with its country code is no date', () => {
+    const table = tableOf(300, { 'Time of Last Session': (i) => String(december(i)), WhatsApp: (i) => String(919_800_000_000 + i * 7_919), converted });
+    const { specs, warnings } = inferFeatureSpecs(table, 'converted', []);
+    expect(specs.map((spec) => [spec.label, spec.derive.kind])).toEqual([
+      ['Days since Time of Last Session', 'daysSince'],
+      ['WhatsApp', 'value'],
+    ]);
+    expect(warnings.join(' ')).toContain('"WhatsApp"');
+  });
+
   it("drops a column named as a date that holds a spreadsheet's date serial numbers, with a note; keeps such numbers as numbers under another name", () => {
     const serial = (i: number) => String(45993 + (i % 28)); // 2025-12-01 …
     const table = tableOf(300, { 'Last Activity Date': serial, Created: serial, Visits: serial, converted });

@@ -420,14 +420,20 @@ const spreadsheetSerial = (number: number) => Number.isInteger(number) && !Numbe
 const DATE_WORDS = new Set(['date', 'datum', 'fecha', 'datetime']);
 const namedAsDates = (name: string) => namesCreatedColumn(name) || columnNameWords(name).some((word) => DATE_WORDS.has(word));
 
+/** Words of a column's name that name it as moments, beside dates' (HubSpot's "Time of Last Session", a `timestamp`). */
+const MOMENT_WORDS = new Set(['time', 'timestamp']);
+
 /**
  * Whether a column's `values` are (nearly: MIN_DATE_SHARE) all epoch milliseconds, as HubSpot
- * exports its dates ("Recent Conversion Date": 1747677600000), and its name is no identifier's:
- * dates, as `parseDate` reads them when scoring, not numbers, whose later leads would all fall
- * past the last bin learnt.
+ * exports its dates ("Recent Conversion Date": 1747677600000), and its name names dates or moments,
+ * no identifier: dates, as `parseDate` reads them when scoring, not numbers, whose later leads would
+ * all fall past the last bin learnt. By the name too, as 12 or 13 digits are also a phone number
+ * with its country code (91 and 10 digits read as 1999) or a barcode.
  */
 const epochMillisecondsColumn = (name: string, values: readonly string[]) =>
-  !namedAsIdentifier(name) && mostlyRead(values.filter((s) => /^\d{12,13}$/.test(s) && !Number.isNaN(parseDate(s))).length, values.length, MIN_DATE_SHARE);
+  (namedAsDates(name) || columnNameWords(name).some((word) => MOMENT_WORDS.has(word))) &&
+  !namedAsIdentifier(name) &&
+  mostlyRead(values.filter((s) => /^\d{12,13}$/.test(s) && !Number.isNaN(parseDate(s))).length, values.length, MIN_DATE_SHARE);
 
 /**
  * Feature specs from the CSV columns (no spec file): each column not excluded and not the

@@ -504,11 +504,9 @@ describe('number-format: amounts in more than one currency', () => {
     ['USD', null],
   ])('reads the currency of %j as %j, as parseNumber or withoutCurrency take it off', (text, currency) => expect(amountCurrency(text)).toBe(currency));
 
-  it('tells currencies apart as written, an ISO code in any case and a word with a last dot or in the plural as one', () => {
-    expect([...columnCurrencies(['USD 1,200.00', 'usd 5', '1.2M USD', '$12', null, 'n/a', '12', 7]).values()]).toEqual([
-      { name: 'USD', cells: 3 },
-      { name: '$', cells: 1 },
-    ]);
+  it('tells currencies apart as written, an ISO code in any case, a word with a last dot or in the plural, and US dollars written any way as one', () => {
+    expect([...columnCurrencies(['USD 1,200.00', 'usd 5', '1.2M USD', '$12', null, 'n/a', '12', 7]).values()]).toEqual([{ name: 'USD', cells: 4 }]);
+    expect(columnCurrencies(['$1,200', 'USD 38,977.00', '$5MM', 'US$ 3', '10 dollars']).size).toBe(1);
     expect(columnCurrencies(['1 200 kr', '1 200 kr.', '5 Kr', '10 dollars', '1 dollar']).size).toBe(2);
     expect(columnCurrencies(['USD 0', 'EUR 5'], ['USD 0']).size).toBe(1); // a placeholder is no amount
   });

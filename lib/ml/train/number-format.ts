@@ -160,8 +160,14 @@ const ISO_CODES = new Set(CURRENCY_CODES);
 /** A currency as a note names it: an ISO code in capitals (`usd` of `1.2M usd`), anything else as written (`$`, `zł`). */
 const currencyName = (written: string) => (ISO_CODES.has(written.toUpperCase()) ? written.toUpperCase() : written);
 
-/** What tells currencies apart: the same one written with a last dot, in another case or in the plural (`kr.`, `Kr`, `dollars`) is one. */
-const currencyKey = (name: string) => name.toLowerCase().replace(/\.$/, '').replace(/(?<=\p{L}{3})s$/u, '');
+/** Ways of writing US dollars one column may mix (`$1,200` beside `USD 38,977.00`): one currency, whatever other dollars `$` may mean alone. */
+const US_DOLLARS = new Set(['$', 'us$', 'usd', 'dollar']);
+
+/** What tells currencies apart: the same one written with a last dot, in another case or in the plural (`kr.`, `Kr`, `dollars`) is one, and so are US dollars' ways (`US_DOLLARS`). */
+const currencyKey = (name: string) => {
+  const key = name.toLowerCase().replace(/\.$/, '').replace(/(?<=\p{L}{3})s$/u, '');
+  return US_DOLLARS.has(key) ? 'usd' : key;
+};
 
 function noteCurrency(currencies: ColumnCurrencies, written: string): void {
   const name = currencyName(written);
