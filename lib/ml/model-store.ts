@@ -137,6 +137,14 @@ export async function newerTierPolicy(modelId: string): Promise<string | undefin
  * A model's manifest with the admin's tier policy applied; throws a readable error if it is
  * unusable. Answers for an import still being checked too: the engine's check reads it.
  */
+/** A model's own manifest, as it was trained or imported: its tiers its own, not the admin's policy (`manifestOf`). */
+export async function ownManifestOf(modelId: string): Promise<Manifest> {
+  return (await ownManifest(modelId)).manifest;
+}
+
+/** The stored scores of `modelId`, on the [modelId+tier] index. */
+export const storedScoresOf = (modelId: string) => db.leadScores.where('[modelId+tier]').between([modelId, Dexie.minKey], [modelId, Dexie.maxKey]);
+
 export async function manifestOf(modelId: string): Promise<Manifest> {
   const { manifest } = await ownManifest(modelId);
   const tiers = await tiersSetFor(modelId);
@@ -299,7 +307,7 @@ export async function deleteModel(modelId: string): Promise<void> {
     await db.settings.delete(tiersKey(modelId));
     await forgetOwedRetier(modelId);
     if ((await db.settings.get(PREVIOUS_MODEL_KEY))?.value === modelId) await db.settings.delete(PREVIOUS_MODEL_KEY);
-    await db.leadScores.where('[modelId+tier]').between([modelId, Dexie.minKey], [modelId, Dexie.maxKey]).delete();
+    await storedScoresOf(modelId).delete();
     await db.unscorableLeads.where('[modelId+key]').between([modelId, Dexie.minKey], [modelId, Dexie.maxKey]).delete();
     await forgetPolicyFigures(modelId);
     await clearCachedScores(modelId);
@@ -466,7 +474,7 @@ export async function adoptRebuiltBundledModel(): Promise<boolean> {
       await forgetOwedRetier(id);
       await forgetPolicyFigures(id);
       await db.heldOutScores.delete(id);
-      await db.leadScores.where('[modelId+tier]').between([id, Dexie.minKey], [id, Dexie.maxKey]).delete();
+      await storedScoresOf(id).delete();
       await clearCachedScores(id);
     }
     return activeGone;

@@ -26,6 +26,7 @@ import {
   listModels,
   manifestOf,
   modelBytes,
+  ownManifestOf,
   removeAbandonedImports,
   setActiveModel,
   setTiers,
@@ -670,13 +671,6 @@ export function tierConfusionAt(trained: Manifest, tiers: Tiers, leads: HeldOutL
   return sameLeads ? tierConfusionOf(kept, tiers, trained.calibration) : undefined;
 }
 
-/** A stored model's own manifest, as it was trained or imported (its tiers not the admin's), or null: none stored (the bundled model), or one that does not parse. */
-async function storedManifest(modelId: string): Promise<Manifest | null> {
-  const stored = await db.models.get(modelId);
-  const parsed = stored && parseManifest(stored.manifest);
-  return parsed?.ok ? parsed.manifest : null;
-}
-
 /**
  * The two files of a model, as they would be imported again. The manifest is the one the
  * model scores with: with the admin's tier policy, which is kept apart from the stored manifest,
@@ -687,7 +681,7 @@ async function storedManifest(modelId: string): Promise<Manifest | null> {
  */
 export async function exportFiles(modelId: string, heldOutLeads?: HeldOutLeads): Promise<{ manifestJson: string; onnx: Uint8Array }> {
   const manifest = await manifestOf(modelId);
-  const trained = heldOutLeads && (await storedManifest(modelId));
+  const trained = heldOutLeads && (await ownManifestOf(modelId));
   const tierConfusion = trained && tierConfusionAt(trained, manifest.tiers, heldOutLeads);
   const exported = tierConfusion ? { ...manifest, metrics: { ...manifest.metrics, tierConfusion } } : manifest;
   return { manifestJson: JSON.stringify(exported, null, 2), onnx: await modelBytes(modelId) };

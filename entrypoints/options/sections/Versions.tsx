@@ -1,5 +1,4 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import Dexie from 'dexie';
 import { useId, useRef, useState } from 'react';
 import { FocusKeepingButton } from '@/components/KeepFocus';
 import { SidewaysScroll } from '@/components/SidewaysScroll';
@@ -10,7 +9,7 @@ import { replyOrReadBack } from '@/lib/messaging/rpc';
 import { db } from '@/lib/db/db';
 import { owedScoringModel, readJob } from '@/lib/jobs/progress';
 import { readingChangedNote } from '@/lib/ml/manifest';
-import { activeModelId, deleteModel, exportAsStored } from '@/lib/ml/model-store';
+import { activeModelId, deleteModel, exportAsStored, storedScoresOf } from '@/lib/ml/model-store';
 import { DATA_AS_OF, describeModelOutcome, modelSourceName } from '@/lib/ml/outcome-rule';
 import { describeTierPolicy, sameTierPolicy } from '@/lib/ml/tier-policy';
 import { MIN_LEVEL_COUNT } from '@/lib/ml/train/dataset';
@@ -243,7 +242,7 @@ async function switchReadBack(modelId: string) {
   if (scoring?.modelId === modelId && scoring.source === undefined && scoring.state === 'failed') {
     return { ...switched, scoringProblem: `The stored leads could not be scored with it: ${scoring.error}` };
   }
-  return { ...switched, scored: await db.leadScores.where('[modelId+tier]').between([modelId, Dexie.minKey], [modelId, Dexie.maxKey]).count() };
+  return { ...switched, scored: await storedScoresOf(modelId).count() };
 }
 
 
