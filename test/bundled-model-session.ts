@@ -9,9 +9,15 @@ import { afterAll, beforeAll } from 'vitest';
 import type { EngineOutput, EngineRun } from '../lib/ml/engine';
 import { parseManifest, type Manifest } from '../lib/ml/manifest';
 
-export function bundledModelSession(): { manifest: Manifest; runModel: EngineRun } {
+/** The bundled model's manifest, parsed as LeadLens parses it. */
+export function bundledManifest(): Manifest {
   const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
   if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.manifest;
+}
+
+export function bundledModelSession(): { manifest: Manifest; runModel: EngineRun } {
+  const manifest = bundledManifest();
 
   let session: ort.InferenceSession;
   beforeAll(async () => {
@@ -26,5 +32,5 @@ export function bundledModelSession(): { manifest: Manifest; runModel: EngineRun
     const contributions = out.contributions.data as Float32Array;
     return { probability: out.probability.data as Float32Array, contributions, terms: contributions.length / n };
   }
-  return { manifest: parsed.manifest, runModel };
+  return { manifest, runModel };
 }

@@ -9,12 +9,13 @@ import { Window } from 'happy-dom';
 import * as ortNode from 'onnxruntime-node';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledManifest } from '../bundled-model-session';
 import { recognisePage } from '../../lib/crm/adapters';
 import type { DemoLead } from '../../lib/crm/demo-data';
 import type { CrmKind } from '../../lib/crm/types';
 import { DEMO_LOCALE } from '../demo-crm/format';
 import { featurizeRecord, levelCode, type RawRecord } from '../../lib/ml/featurize';
-import { parseManifest, type Manifest } from '../../lib/ml/manifest';
+import { type Manifest } from '../../lib/ml/manifest';
 import { pageConventions, pageFieldsAsData } from '../../lib/ml/page-values';
 import { MADE_UP_LEADS_MODEL_WORDS } from '../../lib/presentation';
 import {
@@ -37,9 +38,7 @@ let session: ortNode.InferenceSession;
 const dialogs: string[] = [];
 
 beforeAll(async () => {
-  const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
-  if (!parsed.ok) throw new Error(parsed.error);
-  manifest = parsed.manifest;
+  manifest = bundledManifest();
   session = await ortNode.InferenceSession.create('models/model.onnx', { intraOpNumThreads: 1 });
   harness = await startHarness();
 });

@@ -8,7 +8,7 @@ import { readFileSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseManifest } from '../../lib/ml/manifest';
+import { bundledManifest } from '../bundled-model-session';
 import { trainingDeciles } from '../../lib/ml/score-drift';
 import { DEMO_LEAD_COUNT, demoStoredLeads } from '../../lib/crm/demo-leads';
 import { outcomeSettled } from '../../lib/ml/outcome-rule';
@@ -20,12 +20,7 @@ import { sidewaysFaults } from './reflow';
 
 let harness: Harness;
 let options: Page;
-const manifestText = readFileSync('models/manifest.json', 'utf8');
-const bundled = (() => {
-  const parsed = parseManifest(JSON.parse(manifestText));
-  if (!parsed.ok) throw new Error(parsed.error);
-  return parsed.manifest;
-})();
+const bundled = bundledManifest();
 
 beforeAll(async () => {
   harness = await startHarness();

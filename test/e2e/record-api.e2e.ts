@@ -4,12 +4,12 @@
  * record), and every row of the contacts index is scored through batch reads, with no lead
  * stored beforehand. The access token reaches no page.
  */
-import { readFileSync } from 'node:fs';
 import * as ortNode from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledManifest } from '../bundled-model-session';
 import { SPECIAL_LEAD_IDS } from '../../lib/crm/demo-data';
 import { featurizeRecord } from '../../lib/ml/featurize';
-import { parseManifest, type Manifest } from '../../lib/ml/manifest';
+import { type Manifest } from '../../lib/ml/manifest';
 import { HUBSPOT_PORTAL, HUBSPOT_UI, hubspotContactUrl, startHarness, type Harness } from './harness';
 
 const TOKEN = 'pat-na1-record-api-e2e-0123456789';
@@ -20,9 +20,7 @@ let manifest: Manifest;
 let session: ortNode.InferenceSession;
 
 beforeAll(async () => {
-  const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
-  if (!parsed.ok) throw new Error(parsed.error);
-  manifest = parsed.manifest;
+  manifest = bundledManifest();
   session = await ortNode.InferenceSession.create('models/model.onnx', { intraOpNumThreads: 1 });
   harness = await startHarness({ grantApiHosts: true });
   const options = await harness.context.newPage();

@@ -6,10 +6,9 @@
  * scrolling sideways in regions of their own rather than the page. The panel is opened
  * as a tab; it ignores its own tab when following the active one.
  */
-import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseManifest } from '../../lib/ml/manifest';
+import { bundledManifest } from '../bundled-model-session';
 import { modelHasShapes } from '../../lib/ml/insights';
 import { DEMO_LEAD_COUNT } from '../../lib/crm/demo-leads';
 import { LONGEST_WHOLE_RUN, LONGEST_WHOLE_RUN_WHEN_NARROW } from '../../components/table-value-wrap';
@@ -101,9 +100,8 @@ describe('side panel', () => {
     expect(text).toMatch(/likely to convert/);
     expect(text).toContain(`${badgeTier![0].toUpperCase()}${badgeTier!.slice(1)}`);
     expect(text).toMatch(/How the score adds up/);
-    const manifest = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
-    if (!manifest.ok) throw new Error(manifest.error);
-    if (modelHasShapes(manifest.manifest)) {
+    const manifest = bundledManifest();
+    if (modelHasShapes(manifest)) {
       expect(text).toMatch(/What would make this lead hotter/);
       if (badgeTier === 'hot') expect(text).toMatch(/already hot/);
       // Salesforce has no web or e-mail engagement fields: the plan and the comparison leave them out.
@@ -146,10 +144,9 @@ describe('side panel', () => {
   });
 
   it('says what would make a HubSpot contact hotter: engagement HubSpot records', async () => {
-    const manifest = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
-    if (!manifest.ok) throw new Error(manifest.error);
+    const manifest = bundledManifest();
     // The bundled model has the shape functions the suggestions are read from.
-    expect(modelHasShapes(manifest.manifest)).toBe(true);
+    expect(modelHasShapes(manifest)).toBe(true);
     // The first seeded contacts that are not hot (the demo data are the same on every run).
     const openLead = panel.getByTestId('open-lead');
     let checked = 0;

@@ -8,18 +8,14 @@
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseManifest } from '../../lib/ml/manifest';
+import { bundledManifest } from '../bundled-model-session';
 import { startHarness, type Harness } from './harness';
 import { withLeadLensDb } from './idb';
 import { loadDemoDataThroughUi, openExtensionPage } from './pages';
 
 let harness: Harness;
 let options: Page;
-const bundled = (() => {
-  const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
-  if (!parsed.ok) throw new Error(parsed.error);
-  return parsed.manifest;
-})();
+const bundled = bundledManifest();
 
 beforeAll(async () => {
   harness = await startHarness();
