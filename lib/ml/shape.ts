@@ -48,8 +48,13 @@ export function axisBin(axis: ShapeAxis, value: number): number {
 
 /** Index into `shape.scores` of the bins [per axis], row-major. */
 export function scoreIndex(shape: TermShape, bins: readonly number[]): number {
+  return indexOfBins(shape, (a) => bins[a]);
+}
+
+/** Index into `shape.scores` of the bin `binOn(a)` of each axis a, row-major: no array of bins made (a plan scores many rows). */
+function indexOfBins(shape: TermShape, binOn: (axis: number) => number): number {
   let index = 0;
-  shape.axes.forEach((axis, a) => (index = index * axis.labels.length + bins[a]));
+  for (let a = 0; a < shape.axes.length; a++) index = index * shape.axes[a].labels.length + binOn(a);
   return index;
 }
 
@@ -59,7 +64,12 @@ export function scoreIndex(shape: TermShape, bins: readonly number[]): number {
  * categorical codes, NaN for missing).
  */
 export function termContribution(shape: TermShape, values: readonly number[]): number {
-  return shape.scores[scoreIndex(shape, shape.axes.map((axis, a) => axisBin(axis, values[a])))];
+  return termContributionOf(shape, (a) => values[a]);
+}
+
+/** `termContribution` of the value `valueOn(a)` on each axis a, with no array of them made: a plan and the ideal score many rows. */
+export function termContributionOf(shape: TermShape, valueOn: (axis: number) => number): number {
+  return shape.scores[indexOfBins(shape, (a) => axisBin(shape.axes[a], valueOn(a)))];
 }
 
 /**

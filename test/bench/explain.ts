@@ -191,9 +191,10 @@ function main(): void {
   const bundled = parsed.manifest;
   const demo = generateDemoLeads({ count: demoLeads, seed: 3, now: NOW });
   const synthetic = worstCase(syntheticLeads);
+  // The bundled model's sets name it, as the bench's engine section does: a section measured on a model since rebuilt shows it.
   const sets: { name: string; manifest: Manifest; leads: PanelLead[] }[] = [
-    { name: 'Salesforce demo leads, bundled model', manifest: bundled, leads: demo.map((lead) => panelLead(bundled, lead.salesforce as RawRecord, 'salesforce')) },
-    { name: 'HubSpot demo leads, bundled model', manifest: bundled, leads: demo.map((lead) => panelLead(bundled, lead.hubspot as RawRecord, 'hubspot')) },
+    { name: `Salesforce demo leads, bundled model \`${bundled.modelId}\``, manifest: bundled, leads: demo.map((lead) => panelLead(bundled, lead.salesforce as RawRecord, 'salesforce')) },
+    { name: `HubSpot demo leads, bundled model \`${bundled.modelId}\``, manifest: bundled, leads: demo.map((lead) => panelLead(bundled, lead.hubspot as RawRecord, 'hubspot')) },
     { name: `worst case for the plan: ${COUNTS} counts, ${DEFAULT_EBM_OPTIONS.interactions} pairs, warm ${WORST_CASE_TIERS.warm * 100} % / hot ${WORST_CASE_TIERS.hot * 100} %`, ...synthetic },
   ];
   const results: Result[] = [];

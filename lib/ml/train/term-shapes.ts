@@ -27,9 +27,25 @@ const MISSING_BIN_LABEL = 'missing';
  * 0.174", not "0.161 – 0.174"). Every other end is as without it.
  */
 export function binLabels(feature: Feature, edges: readonly number[], wholeNumbers = false, holding?: number): string[] {
-  if (feature.type === 'categorical') return [...(feature.vocabulary ?? []), MISSING_BIN_LABEL];
-  if (feature.type === 'boolean' && edges.length === 1 && edges[0] > 0 && edges[0] < 1) return ['No', 'Yes', MISSING_BIN_LABEL];
-  if (edges.length === 0) return ['any', MISSING_BIN_LABEL];
+  const label = binLabeller(feature, edges, wholeNumbers);
+  const bins = feature.type === 'categorical' ? (feature.vocabulary ?? []).length + 1 : edges.length + 2;
+  return Array.from({ length: bins }, (_, bin) => label(bin, holding));
+}
+
+/**
+ * The label `binLabels` gives one bin, `holding` as it reads it, without working out the others': a lead's bin, with
+ * and without its number (insights.ts `axisHoldingLead`).
+ */
+export function binLabeller(feature: Feature, edges: readonly number[], wholeNumbers = false): (bin: number, holding?: number) => string {
+  const named =
+    feature.type === 'categorical'
+      ? [...(feature.vocabulary ?? []), MISSING_BIN_LABEL]
+      : feature.type === 'boolean' && edges.length === 1 && edges[0] > 0 && edges[0] < 1
+        ? ['No', 'Yes', MISSING_BIN_LABEL]
+        : edges.length === 0
+          ? ['any', MISSING_BIN_LABEL]
+          : undefined;
+  if (named) return (bin) => named[bin];
   // Edges are float32: the digits are those that tell apart the numbers they stand for (2,249,999,872 → 2,250,000,000).
   const extra = wholeNumbers ? 0 : digitsTellingApart(edges.map((v) => Number(v.toPrecision(6))));
   /**
@@ -47,12 +63,12 @@ export function binLabels(feature: Feature, edges: readonly number[], wholeNumbe
   /** The number written beside `edge` for the bin above it or the bin it ends (`writtenBeside`), with `more` decimals. */
   const beside = (edge: number, above: boolean, more = 0) => writtenBeside(edge, decimalsAbout(edge, more), above);
   /** Whether `holding` is in bin (low, high], as `axisBin` reads it (±Infinity at an open end). */
-  const holds = (low: number, high: number) => holding !== undefined && Math.fround(holding) > low && Math.fround(holding) <= high;
+  const holds = (holding: number | undefined, low: number, high: number) => holding !== undefined && Math.fround(holding) > low && Math.fround(holding) <= high;
   /**
    * The number written beside `edge` for the bin above it or the bin it ends (`beside`), with `more` decimals, or more
    * where `holding`, in that bin (`held`), lies beyond it (then as without it if none holds it), and those decimals.
    */
-  const endBeside = (edge: number, above: boolean, more: number, held: boolean) => {
+  const endBeside = (edge: number, above: boolean, more: number, held: boolean, holding?: number) => {
     for (let finer = more; held && finer <= MAX_MORE_DECIMALS; finer++) {
       const end = beside(edge, above, finer);
       if (above ? end <= holding! : end >= holding!) return { end, decimals: decimalsAbout(edge, finer) };
@@ -61,10 +77,10 @@ export function binLabels(feature: Feature, edges: readonly number[], wholeNumbe
   };
   const fmtEnd = ({ end, decimals }: ReturnType<typeof endBeside>) => fmt(end, decimals);
   /** The least and greatest numbers bin (low, high] holds, written with the axis's decimals, or more where it holds none at those. */
-  const range = (low: number, high: number): string => {
-    const held = holds(low, high);
+  const range = (low: number, high: number, holding?: number): string => {
+    const held = holds(holding, low, high);
     for (let more = 0; more <= MAX_MORE_DECIMALS; more++) {
-      const [least, greatest] = [endBeside(low, true, more, held), endBeside(high, false, more, held)];
+      const [least, greatest] = [endBeside(low, true, more, held, holding), endBeside(high, false, more, held, holding)];
       const decimals = Math.max(least.decimals, greatest.decimals);
       if (least.end === greatest.end) return fmt(least.end, decimals);
       if (least.end < greatest.end) return formatNumberRange(least.end, greatest.end, feature.unit, Math.max(0, decimals));
@@ -73,12 +89,14 @@ export function binLabels(feature: Feature, edges: readonly number[], wholeNumbe
     return formatNumberRange(low, high, feature.unit, extra);
   };
   const [bottom, top] = [edges[0], edges[edges.length - 1]];
-  const ranges = [`≤ ${fmtEnd(endBeside(bottom, false, 0, holds(-Infinity, bottom)))}`];
-  for (let i = 1; i < edges.length; i++) ranges.push(range(edges[i - 1], edges[i]));
-  // Above the top edge: "> 7" where the edge is a number written (`holding` above it is above that), else from the least number above it ("≥ 7" over 6.5).
-  const topWritten = beside(top, false);
-  const overTop = Math.fround(topWritten) === top ? `> ${fmt(topWritten, decimalsAbout(top, 0))}` : `≥ ${fmtEnd(endBeside(top, true, 0, holds(top, Infinity)))}`;
-  return [...ranges, overTop, MISSING_BIN_LABEL];
+  return (bin, holding) => {
+    if (bin === 0) return `≤ ${fmtEnd(endBeside(bottom, false, 0, holds(holding, -Infinity, bottom), holding))}`;
+    if (bin < edges.length) return range(edges[bin - 1], edges[bin], holding);
+    if (bin > edges.length) return MISSING_BIN_LABEL;
+    // Above the top edge: "> 7" where the edge is a number written (`holding` above it is above that), else from the least number above it ("≥ 7" over 6.5).
+    const topWritten = beside(top, false);
+    return Math.fround(topWritten) === top ? `> ${fmt(topWritten, decimalsAbout(top, 0))}` : `≥ ${fmtEnd(endBeside(top, true, 0, holds(holding, top, Infinity), holding))}`;
+  };
 }
 
 /** Per feature [F]: whether every known value in X [N, F] is a whole number. */
