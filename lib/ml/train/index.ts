@@ -518,7 +518,11 @@ export function trainModel(input: TrainInput): TrainResult {
   const { specs, warningsWithoutValues: specNotesWithoutValues } = featureSpecsOf(input, table, source, warnings);
   // The card's wording of each warning quoting the data: the feature specs' notes, the reference time's below.
   const warningsWithoutValues = new Map(specNotesWithoutValues);
-  if (specs.length === 0) throw new TrainingDataError('No feature is left to train on (all columns are excluded, empty, constant, identifiers or personal data).');
+  if (specs.length === 0) {
+    // The notes say why each column went: thrown, the run prints none of them.
+    const why = warnings.length === 0 ? '' : ` Why: ${warnings.join(' ')}`;
+    throw new TrainingDataError(`No feature is left to train on (all columns are excluded, empty, constant, identifiers or personal data).${why}`);
+  }
   let timeSplit = outOfTimeCheck(input, table.columns, labels, warnings);
   const latestDate = input.now === undefined ? referenceTimeOf(specs, input.records, source, input.runTime, warnings, warningsWithoutValues) : null;
   if (input.now === undefined && latestDate === null && input.createdAt === undefined) {

@@ -357,6 +357,10 @@ describe('bad input: a clear error, nothing trained', () => {
   });
   it('no usable feature', () =>
     expect(err({ exclude: Object.keys(records[0]).filter((k) => k !== 'converted') })).toThrow(TrainingDataError));
+  it('no usable feature, saying why each column went: the notes a run prints are lost when it throws', () => {
+    const dropped = records.map((r, i) => ({ converted: r.converted, empty: '', code: `C${i}` }));
+    expect(err({ records: dropped })).toThrow(/^No feature is left to train on \(.*\)\. Why: .*"empty" is empty in every row.*"code"/);
+  });
   it('more features than a model can hold and pass its engine check: refused before training', () => {
     // 170 numeric columns with 300 distinct values each: 256 bins apiece, 20 pairs: ~17.7 M check values.
     const many = records.slice(0, 300).map((r, i) => ({ converted: r.converted, ...Object.fromEntries(Array.from({ length: 170 }, (_, c) => [`m${c}`, String((i * 7 + c * 13) % 300)])) }));
