@@ -33,7 +33,27 @@ export function useScoredLeads() {
     // Every re-read is a new list: comparing it row by row with the last one blocks the panel (0.4–0.7 s at 200,000 leads) to save nothing.
     structuralSharing: false,
   });
+  useReadAgainWhenPageScoresGoStale(modelId, leads.data?.listedOtherwiseUntil, leads.dataUpdatedAt);
   return { leads, job, modelId };
+}
+
+/** The longest delay a browser timer keeps: a longer one fires at once. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A record page's score that lists a lead otherwise than its stored score stops being reused at
+ * `listedOtherwiseUntil` (`loadScoredLeads`): its badge then shows the stored score, and the leads
+ * are read again by the panel's own clock, no event saying so. A "stale after" beyond the longest
+ * timer (up to a year) reads them again at that timer's end, and waits again.
+ */
+function useReadAgainWhenPageScoresGoStale(modelId: string | undefined, listedOtherwiseUntil: number | undefined, readAt: number): void {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    if (modelId === undefined || listedOtherwiseUntil === undefined) return;
+    const readAgain = () => void queryClient.invalidateQueries({ queryKey: queryKeys.scoredLeads(modelId) });
+    const timer = setTimeout(readAgain, Math.min(Math.max(0, listedOtherwiseUntil - Date.now()), LONGEST_TIMER_MS));
+    return () => clearTimeout(timer);
+  }, [modelId, listedOtherwiseUntil, readAt, queryClient]);
 }
 
 /**

@@ -121,3 +121,16 @@ it('lists every lead by its stored score when asked to leave the record pages’
   expect(byStored.map((row) => [row.name, row.probability])).toEqual([['Julia Walker', 0.93], ['Ken Ito', 0.02]]);
   expect((await loadScoredLeads(modelId)).rows.find((row) => row.name === 'Julia Walker')?.probability).toBe(0.004);
 });
+
+it('says when the first record page score that lists a lead otherwise goes stale, its badge then showing the stored score: for the panel to read the leads again', async () => {
+  expect((await loadScoredLeads(modelId)).listedOtherwiseUntil).toBeUndefined();
+  // Scored by her page as the stored score lists her: nothing to read again for when it goes stale.
+  await db.scores.put(pageScore(julia, pageLead(0.93, 97, 'hot'), { scoredAt: Date.now() - 2 * HOUR }));
+  expect((await loadScoredLeads(modelId)).listedOtherwiseUntil).toBeUndefined();
+  // Ken's page scored him hot an hour ago, Julia's cold three hours ago: hers goes stale first, at "stale after" (default 24 hours).
+  const juliaScoredAt = Date.now() - 3 * HOUR;
+  await db.scores.bulkPut([pageScore(julia, pageLead(0.004, 1, 'cold'), { scoredAt: juliaScoredAt }), pageScore(ken, pageLead(0.95, 97, 'hot'))]);
+  expect((await loadScoredLeads(modelId)).listedOtherwiseUntil).toBe(juliaScoredAt + 24 * HOUR);
+  // Left out, the record pages' scores put no time on the list.
+  expect((await loadScoredLeads(modelId, { withRecordPageScores: false })).listedOtherwiseUntil).toBeUndefined();
+});

@@ -56,6 +56,12 @@ async function summariesOf(scores: readonly LeadScore[]): Promise<Map<string, Le
 /** What a row shows of a lead's score: the stored score's, or its record page's (`recordPageScores`). */
 type ShownScore = Pick<LeadScore, 'probability' | 'score' | 'tier' | 'topReason' | 'reasonUp' | 'reasonDown'>;
 
+/** A record page's score as `recordPageScores` reads it; `reusedUntil`: when `reusedAt` stops reusing it (epoch ms; Infinity: never). */
+type PageScore = ShownScore & { reusedUntil: number };
+
+/** Whether `shown` lists a lead at another score or tier than `listed`: not for its top reason's words alone (`recordPageScoresDifferFrom`). */
+const listsOtherwise = (shown: ShownScore, listed: Pick<ShownScore, 'score' | 'tier'>): boolean => shown.score !== listed.score || shown.tier !== listed.tier;
+
 /** A record page's score of a lead as a stored score would hold it, its top reason picked as a scoring of the stored leads picks it (bulk-score.ts). */
 function asShownScore({ probability, score, tier, reasons }: ScoredLead): ShownScore {
   const strongest = strongestReasons(reasons);
@@ -82,14 +88,14 @@ function pageAccountOf({ origin, source }: Pick<StoredLead, 'origin' | 'source'>
  * One read of the model's cached scores; the few stored leads a record page scored are read
  * whole, for how many of the model's fields their stored fields give.
  */
-async function recordPageScores(modelId: string, now: number): Promise<Map<string, ShownScore>> {
+async function recordPageScores(modelId: string, now: number): Promise<Map<string, PageScore>> {
   const [cached, staleAfterMs] = await Promise.all([db.scores.where(':id').between(...prefixRange(scoreKeyPrefix(modelId)), true, true).toArray(), recordStaleAfterMs()]);
   const recent = cached.flatMap((entry) => {
     const parsed = CachedScoreSchema.safeParse(entry);
     // A list's own cached scores keep no fields (`pageScoreOfStoredLead` never shows them): their leads are not read.
     return parsed.success && parsed.data.fields !== undefined && reusedAt(parsed.data.scoredAt, now, staleAfterMs) ? [{ leadKey: leadKeyOfCachedScore(entry.key), entry: parsed.data }] : [];
   });
-  const shown = new Map<string, ShownScore>();
+  const shown = new Map<string, PageScore>();
   if (recent.length === 0) return shown;
   const [leads, manifest, syncedFrom] = await Promise.all([
     db.leads.bulkGet(recent.map(({ leadKey }) => leadKey)),
@@ -102,7 +108,7 @@ async function recordPageScores(modelId: string, now: number): Promise<Map<strin
     if (!lead || entry.account === undefined || entry.account !== pageAccountOf(lead, syncedFrom)) return;
     const featuresKnown = knownFeatureCount(featurizeRecord(lead.fields, manifest.features, lead.source, at));
     const pageScore = pageScoreOfStoredLead(entry, featuresKnown);
-    if (pageScore) shown.set(leadKey, asShownScore(pageScore.lead));
+    if (pageScore) shown.set(leadKey, { ...asShownScore(pageScore.lead), reusedUntil: entry.scoredAt === undefined ? Infinity : entry.scoredAt + staleAfterMs });
   });
   return shown;
 }
@@ -119,7 +125,7 @@ export async function recordPageScoresDifferFrom(modelId: string, rows: readonly
   if (pageScores.size === 0) return false;
   return rows.some((row) => {
     const shown = pageScores.get(row.leadKey);
-    return shown !== undefined && (shown.score !== row.score || shown.tier !== row.tier);
+    return shown !== undefined && listsOtherwise(shown, row);
   });
 }
 
@@ -127,6 +133,15 @@ export async function recordPageScoresDifferFrom(modelId: string, rows: readonly
 function topReasonDirection(score: Pick<LeadScore, 'topReason' | 'reasonUp' | 'reasonDown'>): { topReasonRaises?: boolean } {
   const raises = topReasonRaises(score);
   return raises === undefined ? {} : { topReasonRaises: raises };
+}
+
+/**
+ * `loadScoredLeads`'s leads; `listedOtherwiseUntil` (epoch ms): when the first record page's score
+ * that lists a lead otherwise than its stored score stops being reused, its badge then showing the
+ * stored score again, which nothing announces (absent: no such score, or none that goes stale).
+ */
+export interface ListedScoredLeads extends ScoredLeads {
+  listedOtherwiseUntil?: number;
 }
 
 /**
@@ -142,13 +157,14 @@ function topReasonDirection(score: Pick<LeadScore, 'topReason' | 'reasonUp' | 'r
  * that score rather than its stored one: one lead, one score. Not `withRecordPageScores`: by its
  * stored score alone, as the panel lists it once a tier policy applied clears the record pages' scores.
  */
-export async function loadScoredLeads(modelId: string, { withRecordPageScores = true } = {}): Promise<ScoredLeads> {
+export async function loadScoredLeads(modelId: string, { withRecordPageScores = true } = {}): Promise<ListedScoredLeads> {
   const rows: ScoredLeadRow[] = [];
   const choices = collectFilterChoices();
   // Every demo lead's key is a read as long as a few chunks, needed only for demo leads made up beside
   // your own: read beside the chunks, not before the first. Demo mode alone (100,000 leads) reads none.
   const madeUpRead: Promise<ReadonlySet<string>> = madeUpLeads(undefined).then((keys) => new Set(keys));
-  const pageScoresRead = withRecordPageScores ? recordPageScores(modelId, Date.now()) : Promise.resolve(new Map<string, ShownScore>());
+  const pageScoresRead = withRecordPageScores ? recordPageScores(modelId, Date.now()) : Promise.resolve(new Map<string, PageScore>());
+  let listedOtherwiseUntil = Infinity;
   // Awaited by the first chunk; a failed chunk read would leave their rejections unheard.
   madeUpRead.catch(() => undefined);
   pageScoresRead.catch(() => undefined);
@@ -161,7 +177,9 @@ export async function loadScoredLeads(modelId: string, { withRecordPageScores = 
       for (const stored of storedScores) {
         const lead = summaryOf.get(stored.leadKey);
         if (!lead) continue;
-        const score = pageScores.get(lead.key) ?? stored;
+        const pageScore = pageScores.get(lead.key);
+        if (pageScore && listsOtherwise(pageScore, stored)) listedOtherwiseUntil = Math.min(listedOtherwiseUntil, pageScore.reusedUntil);
+        const score = pageScore ?? stored;
         chunkRows.push({
           leadKey: lead.key,
           source: lead.source,
@@ -185,7 +203,7 @@ export async function loadScoredLeads(modelId: string, { withRecordPageScores = 
     },
     prefixRange(scoreKeyPrefix(modelId)),
   );
-  return { rows: mostLikelyFirst(rows), choices: choices.choices() };
+  return { rows: mostLikelyFirst(rows), choices: choices.choices(), ...(Number.isFinite(listedOtherwiseUntil) && { listedOtherwiseUntil }) };
 }
 
 /**
